@@ -101,3 +101,29 @@ func TestInvalidUpdateIsNotQueued(t *testing.T) {
 		assert.ErrorContains(t, err, "updateID: ", "%q", id)
 	}
 }
+
+// A pool whose host holds the rest of a password written raw (an "@" in
+// it, unescaped) is refused by Migrate and New, as by pgstore, without
+// printing it: Migrate sent it to the DNS, and its error printed it.
+func TestPoolWithAPasswordInItsHostIsRefusedUnshown(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://outagecast:se@cret-tail@127.0.0.1:1/none?sslmode=disable")
+	require.NoError(t, err)
+	cfg.MaxConns = 14
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+
+	err = dispatch.Migrate(context.Background(), pool)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "cret-tail")
+	assert.ErrorContains(t, err, "dispatch: Migrate: pool: host: holds an @")
+
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	_, err = dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore()})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "cret-tail")
+	assert.ErrorContains(t, err, "dispatch: Config.Pool: host: holds an @")
+}

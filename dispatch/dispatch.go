@@ -127,7 +127,15 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). Keep the instances' clocks in sync (NTP). Behind a
+// all of its lead). River's maintenance, run by the instance that leads
+// it, goes by that instance's clock, which dispatch cannot correct: a
+// leader behind the database holds back retries and snoozes longer than
+// 5s by its lag, and one ahead by more than RescueAfter less JobTimeout
+// (3 minutes by default) takes running jobs for dead ones: each runs a
+// second time, which waits for the first's Lock and resumes with its
+// Ledger. An instance whose clock its runs find off from the database's
+// by more than 30s (or half that margin) says so once, through
+// Config.Logger. Keep the instances' clocks in sync (NTP). Behind a
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only.
@@ -148,6 +156,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -158,6 +167,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -286,6 +296,9 @@ type Dispatcher struct {
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
+	// clockLogged is set once checkClock has warned that this
+	// instance's clock is off from the database's.
+	clockLogged atomic.Bool
 	// unknownLogged holds the channels of jobs run here whose channel is
 	// not this instance's, logged once each.
 	unknownLogged sync.Map
@@ -347,6 +360,11 @@ func withDefaults(cfg Config) (Config, error) {
 	case cfg.Store == nil:
 		return cfg, errors.New("dispatch: Config.Store: missing")
 	}
+	// The rest of a password written raw would be sent to the DNS by the
+	// listener's connection, and printed in its error.
+	if err := pghost.Check(&cfg.Pool.Config().ConnConfig.Config); err != nil {
+		return cfg, fmt.Errorf("dispatch: Config.Pool: %w", err)
+	}
 	for name, v := range map[string]int64{"Workers": int64(cfg.Workers), "JobTimeout": int64(cfg.JobTimeout),
 		"RescueAfter": int64(cfg.RescueAfter), "PollInterval": int64(cfg.PollInterval),
 		"FetchCooldown": int64(cfg.FetchCooldown), "FetchPollInterval": int64(cfg.FetchPollInterval),
@@ -404,10 +422,18 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // this River needs. Like pgstore.Migrate, it runs only when called, is
 // safe to run from several processes at once, and does nothing on a
 // database already up to date. It uses two connections of pool at once:
-// one holds a lock that keeps other Migrate calls waiting.
+// one holds a lock that keeps other Migrate calls waiting, for as long as
+// ctx allows (the server's lock_timeout, statement_timeout and
+// idle_in_transaction_session_timeout do not apply to it). A pool whose
+// host holds an "@" (the rest of a password written raw) is refused, as
+// by pgstore.Migrate: its error would print it. On a read-only server (a
+// standby) whose tables it would change, it fails with pgstore.ErrReadOnly.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("dispatch: Migrate: pool: missing")
+	}
+	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
+		return fmt.Errorf("dispatch: Migrate: pool: %w", err)
 	}
 	if pool.Config().MaxConns < 2 {
 		return errors.New("dispatch: Migrate: pool: 1 connection (pool_max_conns), need at least 2")
@@ -420,13 +446,27 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	// other connections, so that it holds through a pooler in transaction
 	// mode too.
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Only ctx bounds the wait for another Migrate and the hold: a
+		// lock_timeout or statement_timeout of the server, the role or
+		// the connection string would fail a replica that waits for
+		// another's migration, and an idle_in_transaction_session_timeout
+		// would end the session holding the lock while the migrator, on
+		// other connections, works.
+		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; "+
+			"SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
 		_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		return err
 	})
-	if err != nil {
+	switch {
+	case pgretry.ReadOnly(err):
+		// River's tables to migrate, on a server that cannot write.
+		return fmt.Errorf("dispatch: migrate: %w (%s): %w", pgstore.ErrReadOnly, pgretry.ReadOnlyHint, err)
+	case err != nil:
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}
 	return nil

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // Job kinds in River's tables. Send, Correct and Retract have kinds of
@@ -252,15 +254,18 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 
 // inTx runs f in a transaction that commits when f returns nil: a
 // savepoint of tx, or when tx is nil a transaction of its own, run again
-// on another connection when its connection broke (jobs are unique, so a
-// transaction that committed without its answer adds nothing the second
-// time). Jobs f inserted before it failed are undone, also in the
-// caller's tx.
+// on another connection when its connection broke, or reached a server
+// that cannot write (a failover under way: that connection is closed, and
+// the next try connects anew). Jobs are unique, so a transaction that
+// committed without its answer adds nothing the second time. Jobs f
+// inserted before it failed are undone, also in the caller's tx.
 func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
 	if tx != nil {
 		return pgx.BeginFunc(ctx, tx, f)
 	}
-	return d.outage.Do(ctx, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
+	return d.outage.Do(ctx, func() error {
+		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, f) })
+	})
 }
 
 // sameContent returns the update of job, queued for u's ID, and

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -128,4 +129,55 @@ func TestMigrateAndStartNeedNoCreatePrivilege(t *testing.T) {
 	require.NoError(t, err)
 	_, err = in.d.Wait(ctx, id)
 	require.NoError(t, err)
+}
+
+// A replica whose Migrate waits for another's (replicas starting at once,
+// an upgrade's migration that takes a while) waits for it to end, whatever
+// lock_timeout or statement_timeout the server, the role or the connection
+// string sets: it failed with "canceling statement due to lock timeout".
+func TestMigrateWaitsForAnotherPastTheServersTimeouts(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := emptySchema(t)
+	holder, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer holder.Close()
+	tx, err := holder.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	// Another replica's Migrate holds its lock.
+	_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(0x6f75746167656472))
+	require.NoError(t, err)
+
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	name := "migrate_" + strings.ToLower(rand.Text()[:10])
+	q := u.Query()
+	q.Set("lock_timeout", "1") // ms: pgx sends it as a run-time parameter
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	pool, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	defer pool.Close()
+	done := make(chan error, 1)
+	go func() { done <- dispatch.Migrate(ctx, pool) }()
+
+	var result error
+	waiting := false
+	for !waiting {
+		select {
+		case result = <-done:
+			waiting = true // it did not wait
+			done <- result
+		default:
+			var n int
+			require.NoError(t, holder.QueryRow(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+				WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = $1`, name).Scan(&n))
+			if waiting = n > 0; !waiting {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	require.NoError(t, tx.Rollback(ctx)) // the other Migrate ends
+	require.NoError(t, <-done)
+	require.NoError(t, dispatch.Migrate(ctx, pool), "again: nothing to do")
 }

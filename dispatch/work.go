@@ -60,6 +60,7 @@ type Event struct {
 // outcome becomes River's next step for the job.
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 	d.retry.clock.sync(row)
+	d.checkClock(ctx)
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
 	if !slices.Contains(d.channels, j.Channel) {
@@ -126,6 +127,33 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	}
 	record(ctx, row, out, waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// maxClockOffset is the most this instance's clock may be off from the
+// database's, as its runs measure it (see dbClock), before checkClock
+// warns: within it, the fetch that stamped the job a moment before its
+// run may account for it.
+const maxClockOffset = 30 * time.Second
+
+// checkClock warns, once, when this instance's clock is off from the
+// database's by more than maxClockOffset, or by more than half the
+// margin between Config.RescueAfter and JobTimeout. dispatch reads the
+// jobs' times by the database's clock, but River's maintenance, run by
+// whichever instance leads, goes by that instance's own: a leader ahead
+// of the database by more than RescueAfter less JobTimeout takes the
+// running jobs of live workers for dead ones, and has them run a second
+// time; one behind holds back retries and snoozes longer than 5s by its
+// lag.
+func (d *Dispatcher) checkClock(ctx context.Context) {
+	off := d.retry.clock.offsetOf()
+	limit := min(maxClockOffset, (d.cfg.RescueAfter-d.cfg.JobTimeout)/2)
+	if off.Abs() <= limit || !d.clockLogged.CompareAndSwap(false, true) {
+		return
+	}
+	d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: this instance's clock is off from the database's: "+
+		"ahead by more than RescueAfter less JobTimeout, while it leads River's maintenance, it takes running jobs for dead "+
+		"ones and runs them a second time; behind, it holds back retries and snoozes; keep the clocks in sync (NTP)",
+		slog.Duration("database_minus_instance", off.Round(time.Millisecond)))
 }
 
 // waitingFor is why a run that snoozed its job (e, kind) left it waiting,

@@ -547,3 +547,33 @@ func TestStoppingKeepsTheRetryAfterWait(t *testing.T) {
 	assert.True(t, e.Snoozed, "no attempt used up")
 	assert.Equal(t, 30*time.Second, e.Delay)
 }
+
+// River's rescuer and scheduler go by the clock of the instance that
+// leads them, not by the database's: one ahead by minutes takes live
+// workers' jobs for dead ones, and they run twice. An instance whose runs
+// find its clock off says so, once; nothing did.
+func TestAClockOffFromTheDatabasesIsReported(t *testing.T) {
+	for _, tt := range []struct {
+		skew time.Duration
+		warn bool
+	}{{5 * time.Minute, true}, {-5 * time.Minute, true}, {0, false}} {
+		t.Run(fmt.Sprint(tt.skew), func(t *testing.T) {
+			d, _ := dispatcherFailingWith(t, nil)
+			var log bytes.Buffer
+			d.cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+			jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			for range 2 {
+				dbNow := time.Now().Add(-tt.skew).Round(0) // as read from the database: no monotonic reading
+				row := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: dbNow, AttemptedAt: &dbNow}
+				require.NoError(t, d.work(context.Background(), row, jobs[0]))
+			}
+			if !tt.warn {
+				assert.NotContains(t, log.String(), "clock")
+				return
+			}
+			assert.Equal(t, 1, strings.Count(log.String(), "this instance's clock is off from the database's"), "once: %s", log.String())
+			assert.Contains(t, log.String(), "keep the clocks in sync")
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // unlockTimeout bounds the rollback that releases a lock. Past it the
@@ -68,6 +69,12 @@ const unlockTimeout = 10 * time.Second
 // which pgx keeps). A post made by both attempts is made twice, with the same
 // Message.Key: receivers that deduplicate by it see it once.
 //
+// A lock is taken only on a server that can write: one a standby, or an
+// old primary made read-only after a failover, granted would exclude no
+// one on the primary. Its connection is closed and the lock is tried again
+// on a new connection, as a write is, for ReconnectWait; then Lock fails
+// with ErrReadOnly.
+//
 // Each Lock held keeps a connection of the pool: the Stores on a pool
 // (every Store New returned for it) hold at most one fewer at once than
 // the pool's MaxConns, and a Lock beyond that waits for a turn; on a pool
@@ -98,16 +105,17 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 		keys = append(keys, postLockKey(key.Post, key.Channel))
 	}
 	keys = append(keys, lockKey(key.UpdateID, key.Channel))
-	// A connection the server ended (a restart) fails at once; another
-	// is tried (see ReconnectWait). One that breaks while the lock is
-	// held releases it.
+	// A connection the server ended (a restart), or one to a read-only
+	// server (a failover under way), fails at once; another is tried
+	// (see ReconnectWait). One that breaks while the lock is held
+	// releases it.
 	err = s.outage.Do(ctx, func() error {
 		unlock, err = s.lock(ctx, keys)
 		return err
 	})
 	if err != nil {
 		<-s.held
-		return nil, fmt.Errorf("pgstore: lock: %w", err)
+		return nil, wrap("lock", err)
 	}
 	// Called again (a deferred unlock after an explicit one), it does
 	// nothing, as a context's cancel: a second release would wait for
@@ -155,13 +163,30 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 		return nil, err
 	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginLock})
-	for _, k := range keys {
-		if err == nil {
+	for i, k := range keys {
+		if err != nil {
+			break
+		}
+		if i > 0 {
 			_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", k)
+			continue
+		}
+		// A standby grants advisory locks, and so does an old primary
+		// made read-only after a failover: a lock there excludes no
+		// one on the primary. Checked in the first lock's statement,
+		// before it waits for the lock; taken, it takes one row.
+		var tag pgconn.CommandTag
+		tag, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)
+			WHERE NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'`, k)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = pgretry.ErrServerReadOnly
 		}
 	}
 	if err != nil {
 		_ = release(conn.Conn(), tx)
+		// On a read-only server, closed: the next try connects anew,
+		// and may reach the primary.
+		pgretry.DropReadOnly(ctx, conn.Conn(), err)
 		conn.Release()
 		return nil, err
 	}

@@ -13,6 +13,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/outagecast/outagecast/internal/pghost"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 //go:embed migrations/*.sql
@@ -110,19 +113,25 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 // SchemaVersion, or at a newer version still compatible with this one: it
 // then only reads, taking no lock that waits for the tables' readers, so
 // running it at every start is cheap. It fails with ErrSchemaNewer on a database migrated by a newer version of
-// this package that is not.
+// this package that is not, and with ErrReadOnly on a read-only server (a
+// standby) whose database it would change.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
 	}
-	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return fmt.Errorf("pgstore: Migrate: pool: %w", err)
 	}
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
-	return migrate(ctx, pool, ms)
+	err = migrate(ctx, pool, ms)
+	if pgretry.ReadOnly(err) {
+		// A database to migrate, on a server that cannot write.
+		return fmt.Errorf("%w (%s): %w", ErrReadOnly, readOnlyHint, err)
+	}
+	return err
 }
 
 // migrate applies the migrations of ms the database lacks.

@@ -111,6 +111,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -135,8 +136,7 @@ var (
 var ErrReadOnly = errors.New("pgstore: server is read-only")
 
 // readOnlyHint is what to do about ErrReadOnly.
-const readOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
-	"listing every server's host (its connections then go to whichever is the primary)"
+const readOnlyHint = pgretry.ReadOnlyHint
 
 // Store is a broadcast.Store in a PostgreSQL database. It is safe for
 // concurrent use by many goroutines and many processes.
@@ -190,7 +190,7 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
 	}
-	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return nil, fmt.Errorf("pgstore: New: pool: %w", err)
 	}
 	s := &Store{pool: pool}
@@ -332,7 +332,7 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err, connString))
 	}
-	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
+	if err := pghost.Check(&cfg.ConnConfig.Config); err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", err)
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
@@ -395,48 +395,11 @@ func cutPassword(connString string) error {
 
 // Errors of a URL that a user name or password cut short (see cutPassword).
 var (
-	errHostAt = errors.New("host: holds an @ (an @ in the user name or password is written %40)")
+	errHostAt = pghost.ErrAt
 	errCut    = errors.New(`a URL with an "@" where no host, port or database name holds one: a user name or ` +
 		`password cut short by a "/", "?" or "@" written raw (write a "/" in the user name or password as %2F, ` +
 		`a "?" as %3F, and an "@" in the password or the database name as %40)`)
 )
-
-// checkHosts refuses a host name holding an "@", or a character that no
-// host name holds, and a database name holding an "@" followed by a "/"
-// or ":". pgx, as libpq, ends a URL's user information at its first "@",
-// and its host at the first ":", "/", "?" or ",": the rest of a password
-// holding one of these unescaped becomes the host, its port or the
-// database name, and connecting would send it to the DNS, and pgx's error
-// would print it. A Unix socket's directory (a host starting with "/")
-// may hold any of them.
-func checkHosts(cfg *pgconn.Config) error {
-	hosts := []string{cfg.Host}
-	for _, f := range cfg.Fallbacks {
-		hosts = append(hosts, f.Host)
-	}
-	for _, h := range hosts {
-		switch {
-		case strings.HasPrefix(h, "/"):
-		case strings.Contains(h, "@"):
-			return errHostAt
-		case strings.IndexFunc(h, notInHostName) >= 0:
-			return errors.New("host: holds a character no host name holds " +
-				`(a character of the user name or password written raw: write "/" as %2F, "?" as %3F, "#" as %23, "@" as %40)`)
-		}
-	}
-	if _, rest, ok := strings.Cut(cfg.Database, "@"); ok && strings.ContainsAny(rest, "/:") {
-		return errors.New(`database: holds an "@" followed by a host or port: a password cut short by a "/" ` +
-			`(write a "/" in the user name or password as %2F, and an "@" in the password or the database name as %40)`)
-	}
-	return nil
-}
-
-// notInHostName reports whether c is not in a host name, an IPv4
-// address, or an IPv6 address (with its zone): letters, digits, ".",
-// "-", "_" (container names), ":" and "%".
-func notInHostName(c rune) bool {
-	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune(".-_:%", c))
-}
 
 // connect opens a pool with cfg and checks that it answers.
 func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {

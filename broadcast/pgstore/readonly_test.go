@@ -79,12 +79,13 @@ func failingOver(t *testing.T, opts ...pgstore.Option) (*pgstore.Store, *pgxpool
 }
 
 // readOnlyConns leaves n idle connections of pool, all on the read-only
-// server.
-func readOnlyConns(t *testing.T, pool *pgxpool.Pool, readOnly *atomic.Bool, n int) {
+// server, and returns their sessions' pids.
+func readOnlyConns(t *testing.T, pool *pgxpool.Pool, readOnly *atomic.Bool, n int) []int32 {
 	ctx := context.Background()
 	readOnly.Store(true)
 	pool.Reset()
 	var conns []*pgxpool.Conn
+	var pids []int32
 	for range n {
 		c, err := pool.Acquire(ctx)
 		require.NoError(t, err)
@@ -92,10 +93,12 @@ func readOnlyConns(t *testing.T, pool *pgxpool.Pool, readOnly *atomic.Bool, n in
 		require.NoError(t, c.QueryRow(ctx, "SHOW transaction_read_only").Scan(&ro))
 		require.Equal(t, "on", ro)
 		conns = append(conns, c)
+		pids = append(pids, int32(c.Conn().PgConn().PID()))
 	}
 	for _, c := range conns {
 		c.Release()
 	}
+	return pids
 }
 
 // A write that meets a read-only server (a failover under way: the pool's
@@ -153,6 +156,59 @@ func TestWritesOnAReadOnlyServerSaySo(t *testing.T) {
 	n, err := s.Prune(ctx, time.Now())
 	require.ErrorIs(t, err, pgstore.ErrReadOnly)
 	assert.Zero(t, n)
+}
+
+// A Lock on a read-only server (a standby, an old primary after a
+// failover) fails, saying so and what to do: a standby grants advisory
+// locks, and a Lock taken there excluded no one delivering through the
+// primary. Reads on that server go on.
+func TestLockOnAReadOnlyServerFails(t *testing.T) {
+	ctx := context.Background()
+	s, pool, readOnly := failingOver(t, pgstore.ReconnectWait(-1))
+	readOnlyConns(t, pool, readOnly, 1)
+
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x", IncidentID: "inc"})
+	if err == nil {
+		unlock()
+	}
+	require.ErrorIs(t, err, pgstore.ErrReadOnly)
+	assert.ErrorContains(t, err, "pgstore: lock: pgstore: server is read-only (point the connection string at the primary, "+
+		"or add target_session_attrs=read-write to it")
+	_, _, err = s.Done(ctx, "u1", "x", "")
+	require.NoError(t, err)
+}
+
+// A Lock taken while the pool's connections are on a read-only server (a
+// failover under way) is taken on a new connection, which reaches the
+// primary: it was taken on a connection to the read-only server, where
+// it excluded no one.
+func TestLockDuringAFailoverIsTakenOnThePrimary(t *testing.T) {
+	ctx := context.Background()
+	s, pool, readOnly := failingOver(t)
+	stale := readOnlyConns(t, pool, readOnly, 3)
+	readOnly.Store(false) // the failover is done: new connections reach the primary
+
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x", IncidentID: "inc"})
+	require.NoError(t, err)
+	defer unlock()
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ANY($1)",
+		stale).Scan(&n))
+	assert.Zero(t, n, "a lock is held by a session on the read-only server")
+}
+
+// Migrate on a read-only server (a standby) of a database it would change
+// says so and what to do, as New does: it failed with the server's bare
+// "cannot execute CREATE TABLE in a read-only transaction".
+func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
+	pool := connect(t, readOnlyDSN(t, newSchema(t)))
+	err := pgstore.Migrate(context.Background(), pool)
+	require.ErrorIs(t, err, pgstore.ErrReadOnly)
+	assert.ErrorContains(t, err, "pgstore: server is read-only (point the connection string at the primary, "+
+		"or add target_session_attrs=read-write to it")
+	var pgErr *pgconn.PgError
+	require.ErrorAs(t, err, &pgErr)
+	assert.Equal(t, "25006", pgErr.Code)
 }
 
 // The server's answer to a wrong password names the user, never the

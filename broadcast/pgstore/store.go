@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/internal/pgretry"
@@ -214,19 +215,12 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 		try = s.outage.Unrun
 	}
 	err := try(ctx, func() error {
-		c, err := s.pool.Acquire(ctx)
-		if err != nil {
+		// On a connection to a server that cannot write (a failover
+		// under way), closed: the next try connects anew.
+		return pgretry.OnConn(ctx, s.pool, func(c *pgxpool.Conn) (err error) {
+			tag, err = c.Exec(ctx, sql, args...)
 			return err
-		}
-		defer c.Release()
-		tag, err = c.Exec(ctx, sql, args...)
-		if pgretry.ReadOnly(err) {
-			// The connection is on a server that cannot write (a
-			// failover under way): closed, the pool drops it, and
-			// the next try connects anew, which may reach the primary.
-			_ = c.Conn().Close(ctx)
-		}
-		return err
+		})
 	})
 	return tag, err
 }

@@ -14,7 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // firstWaits are the first waits before each new try of a statement
@@ -226,6 +228,46 @@ func ConnectionLost(err error) bool {
 // The connection is sound, but stays on that server: the caller closes it
 // so that the pool's next connection, made anew, may reach the primary.
 func ReadOnly(err error) bool {
+	if errors.Is(err, ErrServerReadOnly) {
+		return true
+	}
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	return ok && pgErr.Code == "25006"
+}
+
+// ReadOnlyHint is what to do about a server found read-only.
+const ReadOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
+	"listing every server's host (its connections then go to whichever is the primary)"
+
+// ErrServerReadOnly is the error of a statement its caller did not run,
+// or whose effect it did not keep, because it found its connection on a
+// read-only server (pg_is_in_recovery(), transaction_read_only) where the
+// server itself refuses nothing: an advisory lock, which a standby grants
+// but which excludes no one on the primary. ReadOnly holds for it.
+var ErrServerReadOnly = errors.New("the connection's server is read-only (a standby, or default_transaction_read_only is on)")
+
+// OnConn runs fn on a connection of pool acquired for it, released when
+// fn returns, and returns fn's error. A connection whose server fn found
+// read-only (ReadOnly holds for its error: a failover under way) is
+// closed, so that the pool drops it, and the next try connects anew,
+// which may reach the primary: put back, it would be handed out again,
+// and refuse every try of Do or Unrun until their wait ran out.
+func OnConn(ctx context.Context, pool *pgxpool.Pool, fn func(*pgxpool.Conn) error) error {
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	err = fn(c)
+	DropReadOnly(ctx, c.Conn(), err)
+	return err
+}
+
+// DropReadOnly closes conn when err says its server is read-only (see
+// ReadOnly), for a caller that holds a connection of a pool beyond one
+// call (see OnConn): released, the pool then drops it.
+func DropReadOnly(ctx context.Context, conn *pgx.Conn, err error) {
+	if ReadOnly(err) {
+		_ = conn.Close(ctx)
+	}
 }

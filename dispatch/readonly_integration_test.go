@@ -1,0 +1,96 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"context"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// An update enqueued while the pool's connections are on a read-only
+// server (a failover under way: the old primary went read-only, new
+// connections reach the new primary) is queued, on a new connection: each
+// try took an idle connection to the read-only server again, and Enqueue
+// failed with "cannot execute INSERT in a read-only transaction" once
+// ReconnectWait ran out, though the primary was there.
+func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.MaxConns = 8
+	readOnly := new(atomic.Bool)
+	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if readOnly.Load() {
+			cc.RuntimeParams["default_transaction_read_only"] = "on"
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
+	require.NoError(t, err)
+	// Long enough for a few tries; the test does not depend on it beyond
+	// ending, before the fix, in a failure rather than after two minutes.
+	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: 3 * time.Second})
+	require.NoError(t, err)
+
+	// The pool's idle connections are all on the read-only server.
+	readOnly.Store(true)
+	pool.Reset()
+	var conns []*pgxpool.Conn
+	for range 3 {
+		c, err := pool.Acquire(ctx)
+		require.NoError(t, err)
+		var ro string
+		require.NoError(t, c.QueryRow(ctx, "SHOW transaction_read_only").Scan(&ro))
+		require.Equal(t, "on", ro)
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	readOnly.Store(false) // the failover is done: new connections reach the primary
+
+	id, err := d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE args->>'update_id' = $1", id).Scan(&n))
+	assert.Equal(t, 1, n)
+}
+
+// Migrate on a read-only server (a standby) of a database whose River
+// tables it would create says so and what to do, as pgstore.Migrate
+// does: it failed with the server's bare "cannot execute CREATE TABLE in
+// a read-only transaction".
+func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
+	ctx := waitCtx(t)
+	u, err := url.Parse(emptySchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on") // pgx sends it as a run-time parameter
+	u.RawQuery = q.Encode()
+	pool, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	defer pool.Close()
+
+	err = dispatch.Migrate(ctx, pool)
+	require.ErrorIs(t, err, pgstore.ErrReadOnly)
+	assert.ErrorContains(t, err, "dispatch: migrate: pgstore: server is read-only (point the connection string at the primary, "+
+		"or add target_session_attrs=read-write to it")
+}

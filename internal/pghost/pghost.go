@@ -1,0 +1,52 @@
+// Package pghost checks the hosts of a PostgreSQL connection's
+// configuration for the rest of a password written raw in its URL, before
+// anything connects and an error prints them. broadcast/pgstore and
+// dispatch share it.
+package pghost
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrAt is Check's error for a host holding an "@".
+var ErrAt = errors.New("host: holds an @ (an @ in the user name or password is written %40)")
+
+// Check refuses a host name holding an "@", or a character that no
+// host name holds, and a database name holding an "@" followed by a "/"
+// or ":". pgx, as libpq, ends a URL's user information at its first "@",
+// and its host at the first ":", "/", "?" or ",": the rest of a password
+// holding one of these unescaped becomes the host, its port or the
+// database name, and connecting would send it to the DNS, and pgx's error
+// would print it. A Unix socket's directory (a host starting with "/")
+// may hold any of them.
+func Check(cfg *pgconn.Config) error {
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		switch {
+		case strings.HasPrefix(h, "/"):
+		case strings.Contains(h, "@"):
+			return ErrAt
+		case strings.IndexFunc(h, notInHostName) >= 0:
+			return errors.New("host: holds a character no host name holds " +
+				`(a character of the user name or password written raw: write "/" as %2F, "?" as %3F, "#" as %23, "@" as %40)`)
+		}
+	}
+	if _, rest, ok := strings.Cut(cfg.Database, "@"); ok && strings.ContainsAny(rest, "/:") {
+		return errors.New(`database: holds an "@" followed by a host or port: a password cut short by a "/" ` +
+			`(write a "/" in the user name or password as %2F, and an "@" in the password or the database name as %40)`)
+	}
+	return nil
+}
+
+// notInHostName reports whether c is not in a host name, an IPv4
+// address, or an IPv6 address (with its zone): letters, digits, ".",
+// "-", "_" (container names), ":" and "%".
+func notInHostName(c rune) bool {
+	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune(".-_:%", c))
+}
