@@ -38,4 +38,9 @@ func TestBannedConnection(t *testing.T) {
 			}
 		})
 	}
+	// A server going away is no ban.
+	srv := newFakeServer(t, fakeOptions{refuse: "Closing Link: statusbot[127.0.0.1] (Server off-line)"})
+	err := newChannel(t, testConfig(srv.addr())).Check(context.Background())
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
 }

@@ -154,13 +154,14 @@ func throttled(bye string) bool {
 // banned reports whether bye, the text of a server's ERROR line, closes
 // the connection for a ban of the bot's host by the server's operators,
 // which no retry within minutes gets past: ngIRCd's "(G-Line)" and
-// "(K-Line)", InspIRCd's "K-Lined: …" (G, Z, E likewise), UnrealIRCd's
+// "(K-Line)", InspIRCd's "K-Lined: …" (G, Z likewise), UnrealIRCd's
 // "banned from" the server. Solanum sends 465 first (see register).
 // throttled is asked first: InspIRCd's connectban Z-lines a host that
 // connects too often, for a while.
 func banned(bye string) bool {
 	t := strings.ToLower(bye)
-	return strings.Contains(t, "banned from") || strings.Contains(t, "-line)") || strings.Contains(t, "-lined")
+	return slices.ContainsFunc([]string{"banned from", "k-line", "g-line", "z-line", "d-line"},
+		func(ban string) bool { return strings.Contains(t, ban) })
 }
 
 // flooded reports whether bye, the text of a server's ERROR line, ends the
