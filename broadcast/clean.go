@@ -9,7 +9,8 @@ import (
 
 // Clean returns u with its text made the same for every channel: terminal
 // escape sequences (ANSI colours, cursor moves, OSC titles and links pasted
-// from a terminal) and every other control character are removed from Title,
+// from a terminal), IRC colour codes with their colours, and every other
+// control character are removed from Title,
 // Body, Advice, Component names and Overrides. Body, Advice and Overrides
 // keep line breaks (CR LF and CR become LF) and tabs; Title and Component
 // names, which are one line, get a space for each line break or tab. A Body
@@ -69,6 +70,9 @@ func cleanText(s string, oneLine bool) string {
 		switch {
 		case r == 0x1b || r == 0x9b: // ESC, or the one-character CSI
 			i += escapeLen(s[i:])
+			continue
+		case r == 0x03 || r == 0x04: // an IRC colour code, with its colours
+			i += colourLen(s[i:])
 			continue
 		case r == '\r':
 			if i+1 < len(s) && s[i+1] == '\n' {
@@ -139,6 +143,37 @@ func escapeLen(s string) int {
 	}
 	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
 		i++
+	}
+	return i
+}
+
+// colourLen returns the length of the IRC colour code s starts with:
+// \x03 with a foreground of one or two digits and a background after a
+// comma, or \x04 with six hex digits for each
+// (https://modern.ircdocs.horse/formatting#color). Its colours would show
+// as text once the code is gone.
+func colourLen(s string) int {
+	digit := func(b byte) bool { return '0' <= b && b <= '9' }
+	least, most := 1, 2
+	if s[0] == 0x04 {
+		digit = func(b byte) bool { return '0' <= b && b <= '9' || 'a' <= b|0x20 && b|0x20 <= 'f' }
+		least, most = 6, 6
+	}
+	colour := func(i int) int { // the end of a colour at i, or i for none
+		n := 0
+		for n < most && i+n < len(s) && digit(s[i+n]) {
+			n++
+		}
+		if n < least {
+			return i
+		}
+		return i + n
+	}
+	i := colour(1)
+	if i > 1 && i < len(s) && s[i] == ',' {
+		if j := colour(i + 1); j > i+1 {
+			i = j
+		}
 	}
 	return i
 }

@@ -27,6 +27,11 @@ func TestCleanRemovesEscapesAndControls(t *testing.T) {
 		{"CR LF and lone CR", "one\r\ntwo\rthree", "one\ntwo\nthree", "one two three"},
 		{"unterminated escape", "end\x1b[", "end", "end"},
 		{"lone ESC", "x\x1b", "x", "x"},
+		// An IRC colour code's numbers are part of it: left behind,
+		// "\x0304ALERT" would read "04ALERT" everywhere.
+		{"IRC colours", "\x0304,01ALERT\x03 CDN \x0312down\x0f \x03123", "ALERT CDN down 3", "ALERT CDN down 3"},
+		{"IRC hex colours", "\x04FF0000,00ff00red\x04 x \x04abc", "red x abc", "red x abc"},
+		{"IRC colour before a comma", "\x0304,x", ",x", ",x"},
 		{"emoji with ZWJ kept", "👩‍💻 on call", "👩‍💻 on call", "👩‍💻 on call"},
 	}
 	for _, tt := range tests {

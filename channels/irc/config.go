@@ -252,7 +252,10 @@ func checkSecrets(s *settings, cfg Config) error {
 	if (cfg.SASLUser == "") != (s.secrets.saslPassword == "") {
 		return fieldErr("SASLUser", "SASLUser and SASLPassword go together")
 	}
-	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(s.secrets.saslPassword, 0) {
+	if strings.ContainsRune(cfg.SASLUser, 0) {
+		return fieldErr("SASLUser", "SASL PLAIN credentials cannot contain NUL")
+	}
+	if strings.ContainsRune(s.secrets.saslPassword, 0) {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
 	if cfg.SASLUser != "" {

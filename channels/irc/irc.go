@@ -274,7 +274,8 @@
 // connection failed (707, a flood notice), Send's error keeps that rate
 // limit's wait. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
-// or a ban (465), a failed SASL login (904, or a server whose SASL lacks
+// or a ban (465, or an ERROR line naming one: a K-, G-, Z- or D-line, "banned
+// from" the server), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
 // wrapping a *ReplyError, a certificate that does not verify, and TLS
 // (TLSOn, ircs://) to a port that speaks plain IRC. A server that greets

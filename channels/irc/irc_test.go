@@ -323,6 +323,22 @@ func TestSendInjection(t *testing.T) {
 	assert.Len(t, srv.commands("QUIT"), 2, "one QUIT per Send, none from the text")
 }
 
+// IRC formatting in an update (pasted from an IRC client, relayed from an
+// alert bot) goes, colour codes with their colours: the line does not
+// read "04,01ALERT", whether the update comes through the Broadcaster
+// (message, cleaned) or as is (raw).
+func TestSendFormattingCodes(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Overrides = map[string]string{"irc": "\x0304,01ALERT\x03 CDN \x02errors\x0f \x1dup\x1d\x1f\x16 \x01ACTION x\x01"}
+	for _, m := range []broadcast.Message{message(u), raw(u)} {
+		_, err := ch.Send(context.Background(), m)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []string{"ALERT CDN errors up ACTION x", "ALERT CDN errors up ACTION x"}, srv.saidIn("#ops"))
+}
+
 func TestSendLongTextIsSplit(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())

@@ -39,6 +39,10 @@ func TestThrottledConnection(t *testing.T) {
 		// Ergo, irc/server.go (InspIRCd's connectban says much the same).
 		{name: "Ergo", refuse: "You have attempted to connect too many times within a short duration. " +
 			"Wait a while, and you will be able to connect.", throttled: true},
+		// InspIRCd's connectban Z-lines the host for a while: a
+		// throttle, not a ban for good.
+		{name: "InspIRCd connectban", refuse: "Closing link: (statusbot@127.0.0.1) [Z-Lined: Your IP range has been " +
+			"attempting to connect too many times in too short a duration.]", throttled: true},
 		// ngIRCd's limit of connections at once (MaxConnectionsIP) is no
 		// throttle: one of them may close any moment.
 		{name: "ngIRCd too many connections", refuse: "Connection refused, too many connections from your IP address"},

@@ -129,6 +129,8 @@ func (ss *session) lost() error {
 			return httpx.RateLimited(err, 0, false)
 		case throttled(bye):
 			return httpx.RateLimited(err, 0, false)
+		case banned(bye):
+			return broadcast.Permanent(err)
 		}
 		return err
 	}
@@ -147,6 +149,19 @@ func throttled(bye string) bool {
 	t := strings.ToLower(bye)
 	return strings.Contains(t, "throttl") || strings.Contains(t, "too fast") ||
 		strings.Contains(t, "connect too many times")
+}
+
+// banned reports whether bye, the text of a server's ERROR line, closes
+// the connection for a ban of the bot's host by the server's operators,
+// which no retry within minutes gets past: ngIRCd's "(G-Line)" and
+// "(K-Line)", InspIRCd's "K-Lined: …" (G, Z likewise), UnrealIRCd's
+// "banned from" the server. Solanum sends 465 first (see register).
+// throttled is asked first: InspIRCd's connectban Z-lines a host that
+// connects too often, for a while.
+func banned(bye string) bool {
+	t := strings.ToLower(bye)
+	return slices.ContainsFunc([]string{"banned from", "k-line", "g-line", "z-line", "d-line"},
+		func(ban string) bool { return strings.Contains(t, ban) })
 }
 
 // flooded reports whether bye, the text of a server's ERROR line, ends the

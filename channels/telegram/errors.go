@@ -78,8 +78,9 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 }
 
 // classify returns the error of method's answer e, marked for the
-// Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
-// rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
+// Broadcaster by httpx.MarkWait with the wait retryAfter reads: flood
+// control (429, 420, or any answer with parameters.retry_after) a rate
+// limit (httpx.RateLimitWait when no wait is named); 401 and 404
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 404, 405 or
 // 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
@@ -92,8 +93,15 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())
-	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), e.Code == http.StatusTooManyRequests,
-		httpx.Transient(e.Code), d, ok)
+	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), floodControl(e), httpx.Transient(e.Code), d, ok)
+}
+
+// floodControl reports whether e refuses a request for flood control: a
+// 429, a 420 (FLOOD_WAIT in Telegram's own API, which the Bot API may pass
+// on), or any answer naming parameters.retry_after, which the Bot API
+// gives only "in case of exceeding flood control".
+func floodControl(e *APIError) bool {
+	return e.Code == http.StatusTooManyRequests || e.Code == 420 || e.RetryAfter > 0
 }
 
 // retryAfter is the wait the Bot API names: parameters.retry_after

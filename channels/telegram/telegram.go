@@ -99,9 +99,10 @@
 // other chat got the update (chats refused for good are in the Ledger), a
 // Permanent one when every chat failed for good. Per chat:
 //
-//   - 429 is transient, with broadcast.RetryAfter of the answer's
-//     parameters.retry_after (or the Retry-After header; without either,
-//     30 seconds);
+//   - 429, 420 (flood control) and any answer with
+//     parameters.retry_after are transient, with broadcast.RetryAfter of
+//     that parameter (or the Retry-After header; without either, 30
+//     seconds);
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
 //     Permanent, and fail the chats not yet tried without a request; one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL

@@ -307,6 +307,16 @@ func TestErrors(t *testing.T) {
 		// transient answer, as Discord's retry_after is (httpx.MarkWait).
 		{"internal with retry_after", 500, map[string]string{"Retry-After": "7"}, `{"ok":false,"error_code":500,"description":"Internal Server Error","parameters":{"retry_after":20}}`,
 			false, 20 * time.Second, "sendMessage: Bot API answered 500: Internal Server Error"},
+		// 420 is flood control in Telegram's own API (FLOOD_WAIT_X), and
+		// parameters.retry_after means flood control whatever the code
+		// (https://core.telegram.org/bots/api#responseparameters): both
+		// wait, not fail the chat for good.
+		{"flood wait 420", 420, nil, `{"ok":false,"error_code":420,"description":"Flood control exceeded","parameters":{"retry_after":12}}`,
+			false, 12 * time.Second, "sendMessage: Bot API answered 420: Flood control exceeded"},
+		{"420 without a hint", 420, nil, `{"ok":false,"error_code":420,"description":"FLOOD_WAIT_12"}`,
+			false, httpx.RateLimitWait, "sendMessage: Bot API answered 420: FLOOD_WAIT_12"},
+		{"400 with retry_after", 400, nil, `{"ok":false,"error_code":400,"description":"Bad Request: flood control","parameters":{"retry_after":5}}`,
+			false, 5 * time.Second, "sendMessage: Bot API answered 400: Bad Request: flood control"},
 		{"bad gateway with Retry-After", 502, map[string]string{"Retry-After": "7"}, "<html>502</html>",
 			false, 7 * time.Second, "sendMessage: Bot API answered 502: <html>502</html>"},
 	}
