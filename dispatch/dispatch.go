@@ -33,7 +33,9 @@
 // Permanent error cancels it; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
-// Config.Retry.MaxElapsed is not retried nor snoozed again. That time, and
+// Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
+// fails without an outcome (args it cannot decode, a panic) is a failed
+// attempt too: retried by Config.Retry, and given up past those limits. That time, and
 // when a retry or a snooze is due (see Limits), go by the database's
 // clock, which River stamps the jobs with and schedules them by, not by
 // the instance's: an instance whose clock is off gives a job up neither

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -25,7 +26,81 @@ type worker[T args] struct {
 }
 
 func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	return w.d.work(ctx, job.JobRow, job.Args.job())
+	err := w.d.work(ctx, job.JobRow, job.Args.job())
+	if ran, ok := ctx.Value(ranKey{}).(*bool); ok {
+		*ran = true
+	}
+	return err
+}
+
+// Middleware wraps each run of the worker's jobs in strayFailures.
+func (w *worker[T]) Middleware(*rivertype.JobRow) []rivertype.WorkerMiddleware {
+	return []rivertype.WorkerMiddleware{&strayFailures{d: w.d}}
+}
+
+// ranKey keys the flag a worker sets in its run's ctx once work has
+// decided the job's next step.
+type ranKey struct{}
+
+// strayFailures gives up a job whose run failed without work deciding
+// its next step: args River could not decode (left by another version,
+// or edited), a panic. River would retry it by NextRetry, which past
+// Retry.MaxElapsed has no time left to give: at once, again and again,
+// until River's MaxAttempts. Past Retry.MaxElapsed or MaxAttempts, as
+// outcome reckons them, such a run gives the job up as outcome does;
+// within them, River retries it by the policy, and the run counts as an
+// attempt.
+type strayFailures struct {
+	river.MiddlewareDefaults
+	d *Dispatcher
+}
+
+func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
+	m.d.retry.clock.sync(row)
+	ran := new(bool)
+	defer func() {
+		// A panic within the limits goes on to River, which records
+		// it with its trace.
+		if *ran || !m.d.exhausted(row) {
+			return
+		}
+		if p := recover(); p != nil {
+			m.d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: a job's run panicked",
+				slog.Int64("job", row.ID), slog.String("panic", fmt.Sprint(p)), slog.String("trace", string(debug.Stack())))
+			err = m.d.giveUpStray(ctx, row, fmt.Errorf("panic: %v", p))
+		}
+	}()
+	err = doInner(context.WithValue(ctx, ranKey{}, ran))
+	if err == nil || *ran || !m.d.exhausted(row) {
+		return err
+	}
+	return m.d.giveUpStray(ctx, row, err)
+}
+
+// exhausted reports whether the job of row, whose run failed, would be
+// given up by outcome: its next retry would start past Retry.MaxElapsed,
+// or it made its last attempt.
+func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
+	n := attempt(row)
+	left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt)
+	return d.retry.delay(n) > left || n >= d.cfg.Retry.MaxAttempts || row.Attempt >= row.MaxAttempts
+}
+
+// giveUpStray gives up the job of row, whose run failed with err before
+// work decided its next step, with the error and the EventFailed outcome
+// gives.
+func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
+	var a jobArgs
+	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
+	e := Event{Job: a.Job.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
+	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
+	if n := e.Attempt; d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n) {
+		e.Err = d.pastMaxElapsed(err)
+	} else {
+		e.Err = fmt.Errorf("gave up after %d attempts: %w", n, err)
+	}
+	d.emit(e, broadcast.EventFailed)
+	return river.JobCancel(e.Err)
 }
 
 func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
