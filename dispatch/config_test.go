@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -126,4 +127,42 @@ func TestPoolWithAPasswordInItsHostIsRefusedUnshown(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "cret-tail")
 	assert.ErrorContains(t, err, "dispatch: Config.Pool: host: holds an @")
+}
+
+// A RescueAfter within JobTimeout plus ReconnectWait is accepted (the
+// package docs advise against it, they do not forbid it), but Logger
+// warns, naming the field and the least value advised: a run recording
+// its delivery through a database outage could be taken for dead and run
+// again beside it, with no sign of why. The defaults draw no warning.
+func TestRescueAfterWithinJobTimeoutAndReconnectWaitWarns(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		cfg  dispatch.Config
+		want string
+	}{
+		{"defaults", dispatch.Config{}, ""},
+		{"default rescue after a longer job timeout", dispatch.Config{JobTimeout: 4 * time.Minute}, "minimum=6m0s"},
+		{"short", dispatch.Config{JobTimeout: time.Second, RescueAfter: 2 * time.Second, ReconnectWait: time.Minute},
+			"minimum=1m1s"},
+		{"no reconnect wait", dispatch.Config{JobTimeout: time.Second, RescueAfter: 2 * time.Second, ReconnectWait: -1}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var log strings.Builder
+			cfg := tt.cfg
+			cfg.Pool, cfg.Broadcaster, cfg.Store = lazyPool(t, 14), b, broadcast.NewMemoryStore()
+			cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+			_, err := dispatch.New(cfg)
+			require.NoError(t, err)
+			if tt.want == "" {
+				assert.Empty(t, log.String())
+				return
+			}
+			assert.Contains(t, log.String(), "Config.RescueAfter")
+			assert.Contains(t, log.String(), tt.want)
+		})
+	}
 }

@@ -246,8 +246,11 @@ type Config struct {
 	// Store's pgstore.ReconnectWait more while the database is away (then
 	// a try or two per record left, each within the connection string's
 	// connect_timeout): keep
-	// RescueAfter above JobTimeout plus that, as the defaults (2m + 2m,
-	// 5m) are, or a run recording its delivery may be taken for dead.
+	// RescueAfter at least JobTimeout plus that, as the defaults (2m + 2m,
+	// 5m) are, or a run recording its delivery may be taken for dead. New
+	// accepts a smaller one, but Logger warns, with the minimum, taking
+	// ReconnectWait for the Store's: give both the same. A longer
+	// JobTimeout does not raise the default: set RescueAfter with it.
 	RescueAfter time.Duration
 	// PollInterval is how often Wait, Watch and Changes read the jobs'
 	// states again when no notification of a finished job came; default
@@ -324,6 +327,12 @@ func New(cfg Config) (*Dispatcher, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if least := cfg.JobTimeout + max(cfg.ReconnectWait, 0); cfg.RescueAfter < least {
+		cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: Config.RescueAfter is below JobTimeout plus "+
+			"ReconnectWait: a run still recording its delivery while the database is away may be taken for the run of "+
+			"a dead worker, and the job run again beside it",
+			slog.Duration("rescue_after", cfg.RescueAfter), slog.Duration("minimum", least))
 	}
 	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{}}}
 	d.outage.Wait = cfg.ReconnectWait
