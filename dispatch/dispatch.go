@@ -463,8 +463,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		// another's migration, and an idle_in_transaction_session_timeout
 		// would end the session holding the lock while the migrator, on
 		// other connections, works.
-		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; "+
-			"SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
+		if _, err := tx.Exec(ctx, pgretry.NoTimeouts); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {

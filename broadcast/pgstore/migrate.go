@@ -114,7 +114,10 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 // then only reads, taking no lock that waits for the tables' readers, so
 // running it at every start is cheap. It fails with ErrSchemaNewer on a database migrated by a newer version of
 // this package that is not, and with ErrReadOnly on a read-only server (a
-// standby) whose database it would change.
+// standby) whose database it would change. It waits for another Migrate
+// under way for as long as ctx allows: the server's lock_timeout,
+// statement_timeout and idle_in_transaction_session_timeout do not apply
+// to it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
@@ -137,6 +140,14 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // migrate applies the migrations of ms the database lacks.
 func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Only ctx bounds the wait for another Migrate, and the
+		// migration: a lock_timeout or statement_timeout of the server,
+		// the database, the role or the connection string would fail a
+		// replica that waits for another's migration, or the migration
+		// itself, and an idle_in_transaction_session_timeout end it.
+		if _, err := tx.Exec(ctx, pgretry.NoTimeouts); err != nil {
+			return fmt.Errorf("pgstore: migrate: lock: %w", err)
+		}
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("pgstore: migrate: lock: %w", err)
 		}

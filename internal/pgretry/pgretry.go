@@ -235,6 +235,16 @@ func ReadOnly(err error) bool {
 	return ok && pgErr.Code == "25006"
 }
 
+// NoTimeouts, run in a transaction, lifts for the rest of it the server's
+// timeouts (as the server, the database, the role or the connection
+// string set them) that would end a wait for an advisory lock, or the
+// session holding one while it idles: only the caller's ctx bounds them.
+// Migrate's lock in broadcast/pgstore and in dispatch uses it: another
+// process's migration may take a while, and one that waits for it must not
+// fail, nor one holding the lock lose it mid-migration.
+const NoTimeouts = "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " +
+	"SET LOCAL idle_in_transaction_session_timeout = 0"
+
 // ReadOnlyHint is what to do about a server found read-only.
 const ReadOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
 	"listing every server's host (its connections then go to whichever is the primary)"
