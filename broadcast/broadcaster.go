@@ -431,14 +431,6 @@ func (b *Broadcaster) checkSome(ctx context.Context, updateID, verb string, has 
 // check only catches a mistake. (A thread a Store pruned while keeping a
 // later receipt looks the same: the caller then gives the IncidentID.)
 func (b *Broadcaster) checkIncident(ctx context.Context, original, incident string) error {
-	// The record of the Time original was first sent with names its
-	// incident (see firstSent): the refusal can then say which to give.
-	if r, ok, err := b.store.Receipt(ctx, sentKey(original), sentChannel); err == nil && ok && r.ID != "" {
-		if r.ID == incident {
-			return nil
-		}
-		return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that incident", incident, original, r.ID)
-	}
 	posted := false
 	err := b.checkSome(ctx, original, "posted", func(channel string) (bool, error) {
 		if _, ok, err := b.store.Receipt(ctx, original, channel); err != nil || !ok {
@@ -451,7 +443,35 @@ func (b *Broadcaster) checkIncident(ctx context.Context, original, incident stri
 	if !posted && errors.Is(err, ErrInvalidUpdate) {
 		return nil // no receipt of original anywhere: nothing to compare with
 	}
+	if errors.Is(err, ErrInvalidUpdate) {
+		if in := b.postedIn(ctx, original); in != "" && in != incident {
+			return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that incident", incident, original, in)
+		}
+	}
 	return err
+}
+
+// postedIn returns the incident update original was posted in, for
+// checkIncident's refusal to name: the one the record of the Time it was
+// first sent with names (see firstSent), when a channel that posted
+// original has a thread of it; "" when that does not tell. The record
+// alone does not: it is written before any attempt, and a resend of an
+// update none of whose channels it reached may have gone to another
+// incident.
+func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
+	r, ok, err := b.store.Receipt(ctx, sentKey(original), sentChannel)
+	if err != nil || !ok || r.ID == "" {
+		return ""
+	}
+	for _, ch := range b.channels {
+		if _, ok, err := b.store.Receipt(ctx, original, ch.Name()); err != nil || !ok {
+			continue
+		}
+		if t, err := b.store.Thread(ctx, r.ID, ch.Name()); err == nil && !t.IsZero() {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 // validate is validateNow and checkOverrides.

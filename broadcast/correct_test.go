@@ -585,6 +585,36 @@ func TestCorrectIntoAnotherIncident(t *testing.T) {
 	assert.Equal(t, 4, ch.count())
 }
 
+// The record of the Time an update was first sent with is written before
+// any attempt, with the incident of that Send. An update whose first Send
+// reached no channel, sent again with another Title (so another derived
+// incident), was posted in the second incident: a correction with that
+// Title goes through, and one with the first Title is refused, naming the
+// incident the update was posted in, not the record's.
+func TestCorrectAfterAResendInAnotherIncident(t *testing.T) {
+	ch := &script{name: "x", errs: []error{broadcast.Permanent(errors.New("down"))}}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	u := validUpdate()
+	u.ID, u.IncidentID, u.Title = "u1", "", "First title"
+	_, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	u.Title = "Second title"
+	rep, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	require.Equal(t, "second-title", rep.IncidentID)
+
+	fix := validUpdate()
+	fix.ID, fix.IncidentID, fix.Title = "fix-1", "", "First title"
+	_, err = b.Correct(context.Background(), u.ID, fix)
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, `"first-title" is not the incident of update`)
+	assert.NotContains(t, err.Error(), `posted in incident "first-title"`)
+
+	fix.ID, fix.Title = "fix-2", "Second title"
+	_, err = b.Correct(context.Background(), u.ID, fix)
+	require.NoError(t, err, "posted in the second incident: the correction goes there")
+}
+
 // failingReceipts is a Store whose receipts cannot be saved.
 type failingReceipts struct{ *broadcast.MemoryStore }
 
