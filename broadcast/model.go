@@ -64,16 +64,20 @@ func (s Status) Label() string { return label(string(s)) }
 // label turns "under_maintenance" into "Under maintenance". The values
 // Validate knows are lower-case ASCII words joined by "_"; of any other (a
 // Channel used without a Broadcaster, which validates, may be given one)
-// only letters and digits are kept, words joined by one space, at most
-// maxLabel bytes: the adapters write labels as they are, in markups where
-// "<!channel>" would ping everyone or "[x](url)" forge a link, and now
-// read "Channel" and "X url".
+// only letters (with their marks) and digits are kept, words joined by one
+// space, at most maxLabel bytes, after Clean's removal of escape sequences
+// and colour codes with their contents: the adapters write labels as they
+// are, in markups where "<!channel>" would ping everyone or "[x](url)"
+// forge a link, and now read "Channel" and "X url".
 func label(v string) string {
+	if needsCleaning(v, true) {
+		v = cleanText(v, true)
+	}
 	var buf [maxLabel]byte
 	b := buf[:0]
 	space, first := false, true
 	for _, r := range v {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
 			space = true
 			continue
 		}

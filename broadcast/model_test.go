@@ -392,9 +392,10 @@ func TestCheckName(t *testing.T) {
 }
 
 // Labels of the known values read as words; a value Validate would refuse
-// (which a Channel used without a Broadcaster may be given) keeps its ASCII
-// letters and digits only, so that no markup an adapter writes it in can
-// make it ping, link or format.
+// (which a Channel used without a Broadcaster may be given) keeps its
+// letters, with their marks, and digits only, once its escape sequences
+// and colour codes are gone with their contents, so that no markup an
+// adapter writes it in can make it ping, link or format.
 func TestLabelOfUnknownValueCannotFormat(t *testing.T) {
 	for v, want := range map[broadcast.Status]string{
 		broadcast.StatusInvestigating:                 "Investigating",
@@ -407,6 +408,10 @@ func TestLabelOfUnknownValueCannotFormat(t *testing.T) {
 		"<>[]":                                        "",
 		"":                                            "",
 		"état_dégradé":                                "État dégradé",
+		"re\u0301sume\u0301":                          "Re\u0301sume\u0301",
+		"investigating\x1b]0;pwned\x07\x1b[2J\x1b[31m!":                    "Investigating",
+		"investigating\x1b]8;;https://evil.example/x\x07click\x1b]8;;\x07": "Investigatingclick",
+		"\x0304,01down": "Down",
 	} {
 		assert.Equal(t, want, v.Label(), "%q", v)
 	}
