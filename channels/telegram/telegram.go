@@ -150,7 +150,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,8 +220,8 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	if !slices.Contains(s.tmpl.Names(), s.template) {
-		return nil, setup.Errorf(pkg, "Template", "%q is not in Config.Templates", s.template)
+	if err := setup.Template(pkg, "Template", s.tmpl, s.template); err != nil {
+		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {
