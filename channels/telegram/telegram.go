@@ -89,6 +89,14 @@
 // message per second per chat and 20 per minute per group; beyond, it
 // answers 429. Redirects are not followed.
 //
+// A 429 for one chat does not hold back the chats after it in the same
+// attempt: those limits are the chat's, and the other chats still take
+// the message. When the bot's own limit (about 30 messages a second in
+// all) is the cause, the chats after it are refused too, each with its
+// 429, and the attempt's error asks to wait the longest retry_after any
+// chat was given before the next attempt, which tries only the chats not
+// done.
+//
 // # Errors
 //
 // Errors start with "telegram: " and carry the Bot API's answer
