@@ -380,8 +380,8 @@ func checkLimits(s *settings, _ Config) error {
 	if s.template == "" {
 		s.template = "short"
 	}
-	if !slices.Contains(s.templates.Names(), s.template) {
-		return fieldErr("Template", "%q is not in Config.Templates", s.template)
+	if err := setup.Template(pkg, "Template", s.templates, s.template); err != nil {
+		return err
 	}
 	return setup.TryText(pkg, s.templates, s.name, s.template, 0, nil)
 }

@@ -79,7 +79,7 @@ func TestNewValidates(t *testing.T) {
 		{"negative interval", func(c *irc.Config) { c.Interval = -time.Second }, "irc: Config.Interval: negative"},
 		{"negative timeout", func(c *irc.Config) { c.Timeout = -time.Second }, "irc: Config.Timeout: negative"},
 		{"negative max lines", func(c *irc.Config) { c.MaxLines = -1 }, "irc: Config.MaxLines: negative"},
-		{"unknown template", func(c *irc.Config) { c.Template = "nope" }, "irc: Config.Template: \"nope\" is not in Config.Templates"},
+		{"unknown template", func(c *irc.Config) { c.Template = "nope" }, "irc: Config.Template: not in Config.Templates (want html, markdown, short, subject or text)"},
 		// Every line the bot sends fits the 512 bytes of an IRC line: a
 		// field that cannot is refused here, by name, not at every Send.
 		{"real name too long", func(c *irc.Config) { c.RealName = strings.Repeat("r", 500) },

@@ -220,7 +220,8 @@ func (c *fakeClient) setNick(nick string) {
 		s.opts.nicksHeld[nick]--
 		taken = true
 	}
-	if !taken {
+	collided := !taken && slices.Contains(s.opts.nickCollisions, nick)
+	if !taken && !collided {
 		delete(s.nicks, c.nick)
 		s.nicks[nick] = c
 	}
@@ -229,6 +230,11 @@ func (c *fakeClient) setNick(nick string) {
 		c.numeric("433", nick, "Nickname is already in use")
 		return
 	}
+	if collided {
+		c.numeric("436", nick, "Nickname collision KILL from statusbot@127.0.0.1")
+		return
+	}
+
 	if c.welcome {
 		c.reply(":" + c.mask() + " NICK :" + nick)
 	}

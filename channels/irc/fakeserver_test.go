@@ -49,13 +49,16 @@ type fakeOptions struct {
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is
 	// echoed to its sender.
 	echoMessage bool
-	echoLate    bool              // echo after the PONG that follows the lines, not before it
-	noCap       bool              // CAP is an unknown command (421), as on servers older than IRCv3
-	nicksInUse  []string          // nicks that get 433
-	nicksHeld   map[string]int    // nicks an earlier connection of the bot holds, its QUIT not processed yet: 433 to the first n NICKs for each
-	nickLen     int               // longer nicks get 432; 0: 30
-	keys        map[string]string // channel → key (+k)
-	modes       map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
+	echoLate    bool     // echo after the PONG that follows the lines, not before it
+	noCap       bool     // CAP is an unknown command (421), as on servers older than IRCv3
+	nicksInUse  []string // nicks that get 433
+	// nickCollisions are nicks that get 436 (ERR_NICKCOLLISION): the
+	// server drops the NICK, and kills no one (RFC 1459 section 4.1.2).
+	nickCollisions []string
+	nicksHeld      map[string]int    // nicks an earlier connection of the bot holds, its QUIT not processed yet: 433 to the first n NICKs for each
+	nickLen        int               // longer nicks get 432; 0: 30
+	keys           map[string]string // channel → key (+k)
+	modes          map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
 	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),

@@ -88,7 +88,8 @@
 // # Nick
 //
 // Config.Nick is the nick the bot registers with. While the server answers
-// that it is in use (433, or 437 temporarily unavailable), the bot asks
+// that it is in use (433, 437 temporarily unavailable, or 436 a collision
+// with the nick on another server of the network), the bot asks
 // for it again, 4 times in all, a second apart, before taking an
 // alternate (Nick_, Nick__, then the last character replaced by 1 and 2):
 // a retry may connect while the server still holds the nick for the

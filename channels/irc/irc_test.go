@@ -156,6 +156,20 @@ func TestNickHeldByEarlierConnection(t *testing.T) {
 	assert.Len(t, srv.saidIn("#ops"), 1)
 }
 
+// A server that finds the nick held on another server of the network may
+// answer 436 (ERR_NICKCOLLISION) and drop the NICK, killing no one (RFC
+// 1459 section 4.1.2): the bot takes an alternate, as after 433, rather
+// than wait for a welcome that never comes.
+func TestNickCollision(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nickCollisions: []string{"statusbot"}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	nicks := srv.commands("NICK")
+	assert.Equal(t, "NICK statusbot_", nicks[len(nicks)-1])
+	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
 // A bot whose connection was lost without a QUIT finds its nick held by
 // that ghost until the server's ping timeout, minutes. Logged in with SASL
 // to the account that owns the nick, it asks WHOIS how long the holder has

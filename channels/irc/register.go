@@ -33,7 +33,7 @@ type registration struct {
 }
 
 // alternates are the nicks tried, in order, while the server answers 433
-// (in use): with one or two underscores appended, then with the last
+// (in use, or 437 or 436, see handle): with one or two underscores appended, then with the last
 // character replaced by a digit, for servers whose nick length the
 // configured nick already reaches.
 func alternates(nick string) []string {
@@ -221,7 +221,7 @@ func (g *regaining) reply(m ircmsg.Message) {
 		g.gone = !slices.ContainsFunc(strings.Fields(param(m, 1)), func(n string) bool { return fold(n) == fold(g.nick) })
 	case "NOTICE", "PRIVMSG":
 		g.answered = g.answered || fold(m.Nick()) == fold("NickServ") && ghostAnswer(param(m, 1))
-	case "433", "437", "432":
+	case "433", "437", "436", "432":
 		g.refused = true
 	}
 }
@@ -275,7 +275,11 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		}
 		ss.c.setNick(param(m, 0))
 		r.done = true
-	case "433", "437":
+	case "433", "437", "436":
+		// 436, a collision with the nick on another server of the
+		// network, is an answer to a NICK from a client connected to the
+		// server, which drops the NICK and kills no one (RFC 1459 section
+		// 4.1.2): another nick may be asked for, as after 433.
 		if r.next == 0 && r.asked+1 < nickAsks {
 			r.again = true // held by the bot's connection before, maybe
 			return
@@ -324,7 +328,8 @@ func (r *registration) write(ss *session, command string, params ...string) {
 }
 
 // retryNick tries the next alternate nick after 433 (in use), 437
-// (unavailable) or, for an alternate, 432 (too long, say).
+// (unavailable), 436 (a collision) or, for an alternate, 432 (too long,
+// say).
 func (r *registration) retryNick(ss *session, m ircmsg.Message) {
 	r.next++
 	if r.next >= len(r.nicks) {

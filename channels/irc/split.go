@@ -24,7 +24,8 @@ import (
 // grapheme cluster boundary that fits, else (a single cluster longer than
 // limit) at the last code point boundary that fits; a UTF-8 sequence is never
 // cut. A word of at most limit bytes is never split. Spaces at a break and at
-// the end of a line are dropped, as are blank lines; leading spaces that start
+// the end of a line are dropped, as are blank lines and pieces (nothing but
+// white space, Unicode's too, as U+00A0 or U+3000); leading spaces that start
 // an input line (indentation) are kept when the line fits.
 //
 // A URL (http:// or https:// up to the next space or one of <>", less
@@ -89,11 +90,16 @@ type wrapper struct {
 // no more than limit bytes past the current position (plus one code point),
 // so a line of n bytes costs O(n) whatever it holds.
 func (w *wrapper) wrap(line string) {
+	if blank(line) {
+		return
+	}
 	urls := templates.LinkSpans(line)
 	s, base := line, 0 // s is line[base:]
 	for strings.TrimLeft(s, " ") != "" {
 		if len(s) <= w.limit {
-			w.out = append(w.out, s)
+			if !blank(s) {
+				w.out = append(w.out, s)
+			}
 			return
 		}
 		cut, next := spaceBreak(s, w.limit)
@@ -107,14 +113,21 @@ func (w *wrapper) wrap(line string) {
 			cut = w.clusterBreak(s, base, urls)
 			next = cut
 		}
-		if cut > 0 {
-			w.out = append(w.out, strings.TrimRight(s[:cut], " "))
+		if piece := strings.TrimRight(s[:cut], " "); !blank(piece) {
+			w.out = append(w.out, piece)
 		}
 		rest := strings.TrimLeft(s[next:], " ")
 		base += len(s) - len(rest)
 		s = rest
 	}
 }
+
+// blank reports whether s shows nothing but white space: ASCII spaces, or
+// any other (U+00A0 no-break, U+2009 thin, U+3000 ideographic). Such a
+// line, or piece of a line, is dropped. wrap asks it of a whole line once,
+// then of pieces of at most limit bytes only, so that a long run of such
+// spaces still costs linear time.
+func blank(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) == "" }
 
 // spaceBreak finds the last space at which s can be broken so that the piece
 // before it fits in limit bytes and is not blank. It returns the end of that

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -33,6 +34,11 @@ func TestSplit(t *testing.T) {
 		{"CRLF, CR, LF, NEL, LS, PS end lines", "a\r\nb\rc\nd\u0085e\u2028f\u2029g", 10,
 			[]string{"a", "b", "c", "d", "e", "f", "g"}},
 		{"blank lines dropped", "a\n\n\n  \nb", 10, []string{"a", "b"}},
+		// Blank to a reader too: a line of spaces other than ASCII's (thin,
+		// ideographic, no-break), or a piece of one cut from a long line.
+		{"lines of Unicode spaces dropped", "a\n\u2009\u3000\u00a0\n \u2003 \nb", 10, []string{"a", "b"}},
+		{"pieces of Unicode spaces dropped", "abcd\u3000\u3000\u3000\u3000", 4, []string{"abcd"}},
+		{"Unicode spaces before a word that must move", "\u3000\u3000abcdef", 6, []string{"abcdef"}},
 		{"tab is a space", "a\tb", 10, []string{"a b"}},
 		{"controls removed", "a\x00b\x01c\x02d\x03e\x0ff\x16g\x1fh\x7fi\u0080j\u009fk", 40, []string{"abcdefghijk"}},
 		{"invalid UTF-8 replaced", "a\xffb", 10, []string{"a\uFFFDb"}},
@@ -72,9 +78,11 @@ func TestSplit(t *testing.T) {
 }
 
 // normalize applies Split's documented replacements: breaks and tabs become
-// spaces, other controls go, invalid UTF-8 becomes U+FFFD.
+// spaces, other controls go (a colour code with its colours), invalid UTF-8
+// becomes U+FFFD.
 func normalize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = colourCode.ReplaceAllString(s, "")
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\r' || r == '\n' || r == '\t' || r == '\u0085' || r == '\u2028' || r == '\u2029':
@@ -85,6 +93,20 @@ func normalize(s string) string {
 		return r
 	}, s)
 }
+
+// visible removes the white space of s other than ASCII spaces.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != ' ' && unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// colourCode is an IRC colour code with its colours, as Split documents it
+// (https://modern.ircdocs.horse/formatting#color).
+var colourCode = regexp.MustCompile("\x03(?:[0-9]{1,2}(?:,[0-9]{1,2})?)?|\x04(?:[0-9A-Fa-f]{6}(?:,[0-9A-Fa-f]{6})?)?")
 
 func words(s string) []string {
 	var out []string
@@ -102,6 +124,7 @@ func FuzzSplit(f *testing.F) {
 		"   indented line\n\tand a tab", strings.Repeat("word ", 200), strings.Repeat("x", 1000),
 		"see (https://status.example.com/incidents/1234567890)." + strings.Repeat("z", 30),
 		"Details:https://ex.am/" + strings.Repeat("p", 390) + ", thanks",
+		"a\n\u2009\u3000\u00a0\nb", "abcd" + strings.Repeat("\u3000", 200) + "efgh",
 	} {
 		f.Add(seed, 10)
 		f.Add(seed, 374)
@@ -124,13 +147,19 @@ func FuzzSplit(f *testing.F) {
 			}
 		}
 		// Every word arrives in order; a word that fits a line arrives
-		// whole, a longer one in pieces that concatenate to it.
-		got := words(strings.Join(lines, " "))
-		for _, w := range words(normalize(text)) {
+		// whole, a longer one in pieces that concatenate to it. White
+		// space other than ASCII spaces does not count: a line or piece
+		// of nothing else is dropped.
+		got := words(visible(strings.Join(lines, " ")))
+		for _, whole := range words(normalize(text)) {
+			w := visible(whole)
+			if w == "" {
+				continue
+			}
 			if len(got) == 0 {
 				t.Fatalf("word %q lost", w)
 			}
-			if len(w) <= limit {
+			if len(whole) <= limit {
 				if got[0] != w {
 					t.Fatalf("word %q arrived as %q", w, got[0])
 				}

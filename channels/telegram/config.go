@@ -154,14 +154,16 @@ func sameChat(s string) string {
 	return fmt.Sprint(c.id) + "/" + strconv.FormatInt(c.topic, 10)
 }
 
-// parseChat reads "@username" or a numeric id, optionally "/topic".
+// parseChat reads "@username" or a numeric id, optionally "/topic". Its
+// errors do not quote s, which may be a secret pasted in the wrong place
+// (the bot token looks like a chat id with more after it).
 func parseChat(s string) (chat, error) {
 	c := chat{target: s}
 	name, topic, hasTopic := strings.Cut(s, "/")
 	if hasTopic {
 		t, err := strconv.ParseInt(topic, 10, 64)
 		if err != nil || t <= 0 {
-			return chat{}, fmt.Errorf("%q: the topic after / is not a positive number", s)
+			return chat{}, errors.New("the topic after / is not a positive number")
 		}
 		if t != generalTopic {
 			c.topic = t
@@ -173,11 +175,11 @@ func parseChat(s string) (chat, error) {
 	case name != "" && (name[0] == '-' || name[0] >= '0' && name[0] <= '9'):
 		id, err := strconv.ParseInt(name, 10, 64)
 		if err != nil || id == 0 {
-			return chat{}, fmt.Errorf("%q: not a chat id", s)
+			return chat{}, errors.New("not a chat id (a number that fits in 64 bits, not 0)")
 		}
 		c.id = id
 	default:
-		return chat{}, fmt.Errorf(`%q: want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`, s)
+		return chat{}, errors.New(`want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`)
 	}
 	return c, nil
 }
@@ -207,7 +209,8 @@ const (
 // ParseURL reads a channel URL (see the package documentation, # URL
 // form) into a Config: telegram://TOKEN@telegram?chats=@examplestatus,-1001234567890/42&….
 // It checks the URL's form; New checks the values. Errors name the part
-// of the URL at fault and never quote the token.
+// of the URL at fault and quote no value that may be a secret (a token
+// pasted under the wrong key): neither ParseURL's nor New's.
 func ParseURL(raw string) (Config, error) {
 	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
@@ -244,9 +247,12 @@ func ParseURL(raw string) (Config, error) {
 var previewWords = []string{"off", "small", "large", "above"}
 
 // set reads the preview URL parameter: "off", or a comma-separated list of
-// small, large and above.
+// small, large and above. An unknown word is named by its position, not
+// quoted: it may be a secret pasted under the wrong key.
 func (p *LinkPreview) set(v string) error {
+	n := 0
 	for w := range strings.SplitSeq(v, ",") {
+		n++
 		switch w {
 		case "off":
 			p.Disabled = true
@@ -257,7 +263,7 @@ func (p *LinkPreview) set(v string) error {
 		case "above":
 			p.ShowAboveText = true
 		default:
-			return fmt.Errorf("telegram: URL: query: preview: unknown word %q (want %s)", w, strings.Join(previewWords, ", "))
+			return endpoint.FormErrorf(pkg, "query", "preview: word %d unknown (want %s, comma-separated)", n, strings.Join(previewWords, ", "))
 		}
 	}
 	return nil

@@ -89,6 +89,14 @@
 // message per second per chat and 20 per minute per group; beyond, it
 // answers 429. Redirects are not followed.
 //
+// A 429 for one chat does not hold back the chats after it in the same
+// attempt: those limits are the chat's, and the other chats still take
+// the message. When the bot's own limit (about 30 messages a second in
+// all) is the cause, the chats after it are refused too, each with its
+// 429, and the attempt's error asks to wait the longest retry_after any
+// chat was given before the next attempt, which tries only the chats not
+// done.
+//
 // # Errors
 //
 // Errors start with "telegram: " and carry the Bot API's answer
@@ -150,7 +158,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,8 +228,8 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	if !slices.Contains(s.tmpl.Names(), s.template) {
-		return nil, setup.Errorf(pkg, "Template", "%q is not in Config.Templates", s.template)
+	if err := setup.Template(pkg, "Template", s.tmpl, s.template); err != nil {
+		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {

@@ -102,6 +102,28 @@ func Templates(pkg string, set *templates.Set, name, text string) (*templates.Se
 	return out, nil
 }
 
+// Template checks that set holds the template name, the value of field
+// of package pkg's Config. The error does not quote name, which may be a
+// secret pasted under the wrong key: it lists the names set holds
+// (without the variants for a status, as "short.resolved"), which a user
+// chose.
+func Template(pkg, field string, set *templates.Set, name string) error {
+	names := set.Names()
+	if slices.Contains(names, name) {
+		return nil
+	}
+	names = slices.DeleteFunc(names, func(n string) bool { return strings.Contains(n, ".") })
+	return Errorf(pkg, field, "not in Config.Templates (want %s)", orList(names))
+}
+
+// orList writes words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
 // Samples returns the updates Try renders: a plain update, the same as a
 // correction, the same with an override for channel, and a correction with
 // that override (a channel may render an override differently for a

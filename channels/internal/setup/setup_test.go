@@ -163,3 +163,15 @@ func TestTryFindsAFailingVariant(t *testing.T) {
 	assert.ErrorContains(t, err, "demo: Config.Templates:")
 	assert.ErrorContains(t, err, "short.resolved")
 }
+
+// A template name not in the set may be a secret pasted under the wrong
+// key: the error lists the names there, without quoting it.
+func TestTemplate(t *testing.T) {
+	set := templates.Default()
+	require.NoError(t, Template("demo", "Template", set, "short"))
+	err := Template("demo", "Template", set, "123456789:AAF1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU_v")
+	assert.EqualError(t, err, "demo: Config.Template: not in Config.Templates (want html, markdown, short, subject or text)")
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	assert.Equal(t, "Template", e.Field)
+}
