@@ -38,9 +38,16 @@ func TestBannedConnection(t *testing.T) {
 			}
 		})
 	}
-	// A server going away is no ban.
-	srv := newFakeServer(t, fakeOptions{refuse: "Closing Link: statusbot[127.0.0.1] (Server off-line)"})
-	err := newChannel(t, testConfig(srv.addr())).Check(context.Background())
-	require.Error(t, err)
-	assert.False(t, broadcast.IsPermanent(err))
+	// A server going away is no ban, nor a host whose name ends like
+	// one, nor an operator's kill whose reason names one.
+	for _, bye := range []string{
+		"Closing Link: statusbot[127.0.0.1] (Server off-line)",
+		"Closing Link: statusbot[ci.red-line.example] (Ping timeout: 240 seconds)",
+		"Closing Link: statusbot[127.0.0.1] (Killed (oper (stop the g-line spam talk)))",
+	} {
+		srv := newFakeServer(t, fakeOptions{refuse: bye})
+		err := newChannel(t, testConfig(srv.addr())).Check(context.Background())
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "%q", bye)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,12 +158,17 @@ func throttled(bye string) bool {
 // "(K-Line)", InspIRCd's "K-Lined: …" (G, Z likewise), UnrealIRCd's
 // "banned from" the server. Solanum sends 465 first (see register).
 // throttled is asked first: InspIRCd's connectban Z-lines a host that
-// connects too often, for a while.
+// connects too often, for a while. A ban is a word of its own (not the
+// end of a host's name, "ci.red-line.example"), and an operator's kill,
+// whose reason is free text ("Killed (oper (stop the g-line talk))"),
+// is none.
 func banned(bye string) bool {
 	t := strings.ToLower(bye)
-	return slices.ContainsFunc([]string{"banned from", "k-line", "g-line", "z-line", "d-line"},
-		func(ban string) bool { return strings.Contains(t, ban) })
+	return !strings.Contains(t, "killed") && (strings.Contains(t, "banned from") || banRE.MatchString(t))
 }
+
+// banRE finds a K-, G-, Z- or D-line named in a server's ERROR text.
+var banRE = regexp.MustCompile(`(^|[\s(\[])[kgzd]-lined?\b`)
 
 // flooded reports whether bye, the text of a server's ERROR line, ends the
 // connection for sending too fast: "Excess Flood" (Solanum's, ratbox's and
