@@ -190,8 +190,8 @@
 //     seconds);
 //   - the monthly usage cap (problem type .../problems/usage-capped, title
 //     UsageCapExceeded) is Permanent and wraps ErrUsageCapped;
-//   - 403 duplicate content: X refused the text because the account
-//     already posted it. The post may be an earlier attempt's whose
+//   - 403 duplicate content (or error 187, "Status is a duplicate."): X
+//     refused the text because the account already posted it. The post may be an earlier attempt's whose
 //     answer was lost, or whose receipt was never saved because the
 //     process ended (after a restart the update is sent again as attempt
 //     1). X does not say which post it was, so Send looks for it: it reads
