@@ -290,6 +290,7 @@ type Channel struct {
 	client   *http.Client     // signs OAuth 1.0a requests; follows no redirect
 	sender   httpx.Client     // what client sends through; Close releases it if the channel made it
 	tokens   *httpx.TokenCall // OAuth 2.0 tokens; nil for OAuth 1.0a
+	reuse    *tokenReuse      // the OAuth 2.0 token in use; nil for OAuth 1.0a
 	redactor *redact.Redactor // every credential of the Config
 	tmpl     *templates.Set
 	now      func() time.Time
@@ -318,12 +319,14 @@ func New(cfg Config) (*Channel, error) {
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	client, sender := newClient(cfg)
+	tokens, reuse := tokens(cfg)
 	c := &Channel{
 		name:     name,
 		baseURL:  base,
 		client:   client,
 		sender:   sender,
-		tokens:   tokens(cfg),
+		tokens:   tokens,
+		reuse:    reuse,
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
 		now:      time.Now,
