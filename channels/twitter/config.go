@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dghubble/oauth1"
@@ -44,7 +45,9 @@ type Config struct {
 	// refresh them): the Token method of an oauth2.TokenSource, such as
 	// the one oauth2.Config.TokenSource returns after the Authorization
 	// Code flow with PKCE, as in "TokenSource: src.Token". A token is
-	// reused until it expires. X rotates refresh tokens: each refresh
+	// reused until it expires, or until X refuses it (401): the channel
+	// then calls TokenSource again and, when it returns another token,
+	// makes the request once more with it. X rotates refresh tokens: each refresh
 	// answers with a new one, and the one it used stops working, so a
 	// program that keeps the token across restarts (or shares it between
 	// instances) must store each token the source returns whose
@@ -153,17 +156,53 @@ func newRedactor(cfg Config) *redact.Redactor {
 	return redact.NewRedactor(secrets...)
 }
 
-// tokens returns the channel's source of OAuth 2.0 tokens, reusing each
-// until it expires, called within each attempt's context; nil without
+// tokens returns the channel's source of OAuth 2.0 tokens, called within
+// each attempt's context, and the cache of its token; nil, nil without
 // Config.TokenSource.
-func tokens(cfg Config) *httpx.TokenCall {
+func tokens(cfg Config) (*httpx.TokenCall, *tokenReuse) {
 	if cfg.TokenSource == nil {
-		return nil
+		return nil, nil
 	}
-	return httpx.NewTokenCall(oauth2.ReuseTokenSource(nil, tokenFunc(cfg.TokenSource)).Token)
+	r := &tokenReuse{source: cfg.TokenSource}
+	return httpx.NewTokenCall(r.Token), r
 }
 
-// tokenFunc makes a function an oauth2.TokenSource.
-type tokenFunc func() (*oauth2.Token, error)
+// tokenReuse reuses the source's token until it expires, as
+// oauth2.ReuseTokenSource does, or until X refuses it (forget): a token
+// without Expiry, or one the source has replaced, is not sent for ever.
+// httpx.TokenCall makes one Token call at a time.
+type tokenReuse struct {
+	source func() (*oauth2.Token, error)
+	mu     sync.Mutex
+	tok    *oauth2.Token
+}
 
-func (f tokenFunc) Token() (*oauth2.Token, error) { return f() }
+// Token returns the token in use, or the source's when it has none or it
+// expired.
+func (r *tokenReuse) Token() (*oauth2.Token, error) {
+	r.mu.Lock()
+	t := r.tok
+	r.mu.Unlock()
+	if t.Valid() {
+		return t, nil
+	}
+	t, err := r.source() // not under mu: forget must not wait for a source that hangs
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.tok = t
+	r.mu.Unlock()
+	return t, nil
+}
+
+// forget drops t, a token X refused, unless another replaced it already.
+// It reports whether Token may give another token than t.
+func (r *tokenReuse) forget(t *oauth2.Token) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tok == t {
+		r.tok = nil
+	}
+	return r.tok == nil || r.tok.AccessToken != t.AccessToken
+}

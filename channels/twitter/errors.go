@@ -197,9 +197,11 @@ func rateLimitWait(h http.Header, local time.Time) (time.Duration, string) {
 }
 
 // isDuplicate reports whether a 403 refuses a post as a duplicate: "You are
-// not allowed to create a Tweet with duplicate content."
+// not allowed to create a Tweet with duplicate content.", or error 187,
+// "Status is a duplicate.", as API v1.1 says it.
 func isDuplicate(e *APIError) bool {
-	return strings.Contains(strings.ToLower(e.Detail), "duplicate content")
+	d := strings.ToLower(e.Detail)
+	return strings.Contains(d, "duplicate content") || strings.Contains(d, "status is a duplicate")
 }
 
 // isReplyGone reports whether X refused a reply because the post replied

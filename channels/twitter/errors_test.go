@@ -403,3 +403,40 @@ func TestTokenFetchEndsWithTheSendsContext(t *testing.T) {
 	require.ErrorIs(t, send(ended), context.Canceled)
 	assert.Zero(t, f.requestCount(), "no request without a token")
 }
+
+// A token X refuses (401 with its problem JSON) is not reused: the
+// channel asks TokenSource again and, when it hands out another token
+// (one refreshed elsewhere, as by another instance sharing the account's
+// tokens, or a token without Expiry, which would otherwise be reused for
+// ever), makes the request once more. Before, the refused token was kept
+// until its Expiry (without one, for the channel's life): every post
+// failed for good with "X rejected the credentials".
+func TestRefusedTokenAskedAgain(t *testing.T) {
+	f := newFakeX(t, true)
+	var mu sync.Mutex
+	calls := 0
+	source := func() (*oauth2.Token, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return &oauth2.Token{AccessToken: "replaced-" + testBearerToken, TokenType: "Bearer"}, nil
+		}
+		return &oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer"}, nil
+	}
+	ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	assert.NotEmpty(t, r.ID)
+	assert.Equal(t, 2, f.requestCount(), "the refused request, then the one with the new token")
+
+	// A source that gives the refused token again: the 401 stands, once.
+	f2 := newFakeX(t, true)
+	revoked := &oauth2.Token{AccessToken: "revoked-" + testBearerToken, TokenType: "Bearer"}
+	ch2 := newTestChannel(t, f2, func(c *Config) { c.TokenSource = func() (*oauth2.Token, error) { return revoked, nil } })
+	_, err = ch2.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "X rejected the credentials")
+	assert.Equal(t, 1, f2.requestCount())
+}

@@ -35,23 +35,30 @@ func quietMentions(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, u := range findURLs(s) {
-		b.WriteString(quietPlain(s[last:u.start]))
+		b.WriteString(quietPlain(s[last:u.start], s[u.start:]))
 		b.WriteString(s[u.start:u.end])
 		last = u.end
 	}
-	b.WriteString(quietPlain(s[last:]))
+	b.WriteString(quietPlain(s[last:], ""))
 	return b.String()
 }
 
-// quietPlain breaks the mentions of s, a text without links: a word
-// joiner after each "@" or "＠" that starts one where X would find it (see
-// mentionMayStart) and is followed by a character of a user name.
-func quietPlain(s string) string {
+// quietPlain breaks the mentions of s, a text without links that rest
+// follows: a word joiner after each "@" or "＠" that starts one where X
+// would find it (see mentionMayStart) and is followed by a character of a
+// user name. That character may start rest, a link: a link right after
+// "＠" (as in "＠okta.com") is a mention to X, which keeps the mention
+// where the two overlap, as it starts first.
+func quietPlain(s, rest string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		b.WriteString(s[i : i+size])
-		if (r == '@' || r == '＠') && i+size < len(s) && isMentionByte(s[i+size]) && mentionMayStart(s[:i]) {
+		next := s[i+size:]
+		if next == "" {
+			next = rest
+		}
+		if (r == '@' || r == '＠') && next != "" && isMentionByte(next[0]) && mentionMayStart(s[:i]) {
 			b.WriteString(textsafe.WordJoiner)
 		}
 		i += size

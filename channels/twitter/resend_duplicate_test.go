@@ -2,6 +2,8 @@ package twitter
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,4 +41,37 @@ func TestResendAfterDuplicateRefusalIsNoDelivery(t *testing.T) {
 		assert.ErrorIs(t, err, ErrDuplicate, "run %d", run)
 	}
 	assert.Len(t, f.Received(), 1)
+}
+
+// X refuses a duplicate with its v2 problem ("You are not allowed to
+// create a Tweet with duplicate content.") or, as API v1.1 does and some
+// of X's front ends still answer, with error 187, {"errors":[{"code":187,
+// "message":"Status is a duplicate."}]}. Both are the same refusal: on a
+// retry the earlier attempt's post counts as delivered, and on a first
+// attempt the error wraps ErrDuplicate. Before, the 187 form was a plain
+// 403: the retry failed for good although the update was posted.
+func TestDuplicateStatusCode187(t *testing.T) {
+	const dup187 = `{"errors":[{"code":187,"message":"Status is a duplicate."}]}`
+	for _, attempt := range []int{1, 2} {
+		t.Run("attempt "+strconv.Itoa(attempt), func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					answer(http.StatusForbidden, dup187)(w, r)
+					return
+				}
+				timelineAnswer(answer(200, `{"meta":{"result_count":0}}`))(w, r)
+			})
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			r, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: attempt})
+			if attempt == 1 {
+				require.ErrorIs(t, err, ErrDuplicate)
+				assert.True(t, broadcast.IsPermanent(err))
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "true", r.Meta["duplicate"])
+		})
+	}
 }

@@ -238,6 +238,19 @@ func postID(op string, r broadcast.Receipt) (string, error) {
 // (0: httpx.DefaultBodyLimit), and the scrubber of the attempt's errors.
 // Its errors are final: prefixed, marked and scrubbed.
 func (c *Channel) exchange(ctx context.Context, op, method, path string, body []byte, limit int64) (*httpx.Response, scrubber, error) {
+	resp, s, err := c.send(ctx, op, method, path, body, limit, nil)
+	if err == nil && s.token != nil && refusedToken(resp) && c.reuse.forget(s.token) {
+		// The source may hold another token by now (see Config.TokenSource).
+		if t, terr := c.token(ctx, op, s); terr == nil && t.AccessToken != s.token.AccessToken {
+			return c.send(ctx, op, method, path, body, limit, t)
+		}
+	}
+	return resp, s, err
+}
+
+// send makes one request of exchange, with the OAuth 2.0 token t, or the
+// attempt's when t is nil.
+func (c *Channel) send(ctx context.Context, op, method, path string, body []byte, limit int64, t *oauth2.Token) (*httpx.Response, scrubber, error) {
 	s := scrubber{redactor: c.redactor}
 	contentType := ""
 	if body != nil {
@@ -249,9 +262,10 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.tokens != nil {
-		t, err := c.token(ctx, op, s)
-		if err != nil {
-			return nil, s, err
+		if t == nil {
+			if t, err = c.token(ctx, op, s); err != nil {
+				return nil, s, err
+			}
 		}
 		t.SetAuthHeader(req)
 		s.token = t
@@ -261,6 +275,13 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}
 	return resp, s, nil
+}
+
+// refusedToken reports X's own 401 (its problem JSON, not a proxy's
+// page): the OAuth 2.0 token sent is expired or revoked.
+func refusedToken(r *httpx.Response) bool {
+	_, own := parseProblem(r.Body)
+	return r.Status == http.StatusUnauthorized && own
 }
 
 // token returns the OAuth 2.0 token of one attempt, within ctx: a token

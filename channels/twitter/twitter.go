@@ -190,8 +190,8 @@
 //     seconds);
 //   - the monthly usage cap (problem type .../problems/usage-capped, title
 //     UsageCapExceeded) is Permanent and wraps ErrUsageCapped;
-//   - 403 duplicate content: X refused the text because the account
-//     already posted it. The post may be an earlier attempt's whose
+//   - 403 duplicate content (or error 187, "Status is a duplicate."): X
+//     refused the text because the account already posted it. The post may be an earlier attempt's whose
 //     answer was lost, or whose receipt was never saved because the
 //     process ended (after a restart the update is sent again as attempt
 //     1). X does not say which post it was, so Send looks for it: it reads
@@ -290,6 +290,7 @@ type Channel struct {
 	client   *http.Client     // signs OAuth 1.0a requests; follows no redirect
 	sender   httpx.Client     // what client sends through; Close releases it if the channel made it
 	tokens   *httpx.TokenCall // OAuth 2.0 tokens; nil for OAuth 1.0a
+	reuse    *tokenReuse      // the OAuth 2.0 token in use; nil for OAuth 1.0a
 	redactor *redact.Redactor // every credential of the Config
 	tmpl     *templates.Set
 	now      func() time.Time
@@ -318,12 +319,14 @@ func New(cfg Config) (*Channel, error) {
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	client, sender := newClient(cfg)
+	tokens, reuse := tokens(cfg)
 	c := &Channel{
 		name:     name,
 		baseURL:  base,
 		client:   client,
 		sender:   sender,
-		tokens:   tokens(cfg),
+		tokens:   tokens,
+		reuse:    reuse,
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
 		now:      time.Now,

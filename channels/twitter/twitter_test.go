@@ -576,6 +576,13 @@ func TestQuietMentions(t *testing.T) {
 			"RT@\u2060okta down. rt:@\u2060ops too.", "Not ART@x nor e-mail ops@example.com."},
 		{"link without a scheme", func(u *broadcast.Update) { u.Body = "Follow mastodon.social/@examplestatus or mail ops@example.com." },
 			"", "mastodon.social/@examplestatus or mail ops@example.com."},
+		// "＠" (as a Japanese keyboard types it) right before a domain:
+		// twitter-text finds both a link and a mention that overlap, and
+		// X keeps the one that starts first, the mention.
+		{"full-width at before a link", func(u *broadcast.Update) {
+			u.Title = "Sign-in via ＠okta.com fails, 連絡先＠ExampleSupport.example.com"
+		},
+			"Sign-in via ＠\u2060okta.com fails, 連絡先＠\u2060ExampleSupport.example.com", ""},
 		// The update's URL too, where X's link ends before its end or
 		// X takes none.
 		{"URL beyond its link", func(u *broadcast.Update) { u.URL = "https://status.example.com/«incident»@ops" },
