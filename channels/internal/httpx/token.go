@@ -53,7 +53,14 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	why := fmt.Sprintf("token endpoint answered %d %s", status, http.StatusText(status))
 	if re.ErrorCode != "" {
 		rd, known := tokenRequestRedactor(re.Response.Request)
-		why += ": " + RedactedSnippet(rd, re.ErrorCode)
+		switch {
+		case known:
+			why += ": " + RedactedSnippet(rd, re.ErrorCode)
+		case plainCode(re.ErrorCode):
+			why += ": " + re.ErrorCode
+		default:
+			why += ": (code not shown: the request it may echo is unknown)"
+		}
 		switch {
 		case re.ErrorDescription == "":
 		case known:

@@ -174,6 +174,11 @@ func TestTokenErrorUnknownRequestHidesDescription(t *testing.T) {
 	assert.True(t, permanent)
 	assert.EqualError(t, e, "chat: get OAuth 2.0 token: token endpoint answered 400 Bad Request: invalid_grant: "+
 		"(description not shown: the request it may echo is unknown)")
+	// A code that is no plain word may echo the request too.
+	re.ErrorCode = "invalid_grant refresh_token=1//SECRET-RT"
+	e, _ = httpx.TokenError("chat: get OAuth 2.0 token", re)
+	assert.EqualError(t, e, "chat: get OAuth 2.0 token: token endpoint answered 400 Bad Request: "+
+		"(code not shown: the request it may echo is unknown): (description not shown: the request it may echo is unknown)")
 }
 
 // A RetrieveError without a Response (one a token source of the caller's
