@@ -331,14 +331,20 @@ func (c *Channel) send(ctx context.Context, room, txn string, body []byte) (stri
 }
 
 // sendKey is the transaction ID of a post under key, the Message.Key of
-// its room as configured, in the room room: key, "." and 16 hex digits of
-// room's SHA-256. Homeservers keep transaction IDs per access token (or
-// device), some whatever the room, as the specification once put it: under
-// key alone, the post in a room that replaced an upgraded one, or that an
-// alias moved to, after a post of the same update in the old room (its
-// answer lost, or its mark), would be answered with the old room's event,
-// and never made. It is the same on every attempt in one room.
-func sendKey(key, room string) string {
+// target, a room as configured, in the room room: key when room is target
+// itself (a room configured by its ID, where posts went under key before
+// this rule, so that a retry of one made then is not posted again); else
+// (a room an alias names, a room that replaced an upgraded one) key, "."
+// and 16 hex digits of room's SHA-256. Homeservers keep transaction IDs
+// per access token (or device), some whatever the room: under key alone,
+// the post in a room that replaced an upgraded one, or that an alias
+// moved to, after a post of the same update in the old room (its answer
+// lost, or its mark), would be answered with the old room's event, and
+// never made. It is the same on every attempt in one room.
+func sendKey(key, target, room string) string {
+	if room == target {
+		return key
+	}
 	sum := sha256.Sum256([]byte("outagecast-room-v1;" + room))
 	return key + "." + hex.EncodeToString(sum[:8])
 }

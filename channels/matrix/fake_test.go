@@ -511,7 +511,8 @@ func (f *fakeServer) Received() []channeltest.Delivery {
 			text = shown.content.NewContent.Body
 		}
 		// The transaction ID is the Message.Key of the room as configured,
-		// "." and the room's digest (sendKey).
+		// in a room an alias names or one that replaced it with "." and
+		// the room's digest (sendKey).
 		key, _, _ := strings.Cut(e.txn, ".")
 		d := channeltest.Delivery{Text: text, Parts: []string{pdu(shown, f.user)}, ID: e.id,
 			Target: f.targets[e.room], Key: key, Deleted: e.redacted}

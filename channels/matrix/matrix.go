@@ -62,9 +62,10 @@
 // # Idempotency
 //
 // The transaction ID of each post is Message.Key of its room as
-// configured, "." and a digest of the room ID it goes to (see sendKey),
-// the same on every attempt, after a restart of the program and on every
-// instance:
+// configured (in a room an alias names, or one that replaced an upgraded
+// room, "." and a digest of that room's ID follow: see sendKey), the same
+// on every attempt in one room, after a restart of the program and on
+// every instance:
 // a homeserver that already has an event of that transaction ID from the
 // same access token answers with that event instead of posting again, so
 // a retry after a lost answer does not post twice. Homeservers remember
@@ -314,11 +315,11 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		room = now
 	}
 	rel := threadIn(m.Thread, target, room)
-	event, err := c.send(ctx, room, sendKey(m.Key(target), room), encode(message(c.s.msgtype, text, rel)))
+	event, err := c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = c.send(ctx, room, sendKey(m.Key(target), room), encode(message(c.s.msgtype, text, rel)))
+			event, err = c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 		}
 	}
 	if err != nil && room != old {

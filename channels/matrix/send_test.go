@@ -56,10 +56,10 @@ func TestRequests(t *testing.T) {
 	room2 := confRooms["#status:example.org"]
 	assert.Equal(t, []string{
 		"GET /_matrix/client/v3/rooms/%21ops7Kq:example.org/state/m.room.tombstone/",
-		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/send/m.room.message/" + sendKey(m.Key(confTargets[0]), confTargets[0]),
+		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/send/m.room.message/" + m.Key(confTargets[0]),
 		"GET /_matrix/client/v3/directory/room/%23status:example.org",
 		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.tombstone/",
-		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/send/m.room.message/" + sendKey(m.Key(confTargets[1]), room2),
+		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/send/m.room.message/" + sendKey(m.Key(confTargets[1]), confTargets[1], room2),
 		"GET /_matrix/client/v3/account/whoami",
 		"GET /_matrix/client/v1/rooms/%21ops7Kq:example.org/relations/" + ev(confTargets[0]) + "/m.replace",
 		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/redact/" + ev(confTargets[0]) + "/" +
