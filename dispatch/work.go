@@ -210,10 +210,15 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 // run may account for it.
 const maxClockOffset = 30 * time.Second
 
+// minClockOffset is the least offset checkClock warns of, whatever the
+// margin between Config.RescueAfter and JobTimeout.
+const minClockOffset = time.Second
+
 // checkClock warns, once, when this instance's clock is off from the
 // database's by more than maxClockOffset, or by more than half the
-// margin between Config.RescueAfter and JobTimeout. dispatch reads the
-// jobs' times by the database's clock, but River's maintenance, run by
+// margin between Config.RescueAfter and JobTimeout (but not by less than
+// minClockOffset). dispatch reads the jobs' times by the database's
+// clock, but River's maintenance, run by
 // whichever instance leads, goes by that instance's own: a leader ahead
 // of the database by more than RescueAfter less JobTimeout takes the
 // running jobs of live workers for dead ones, and has them run a second
@@ -221,7 +226,9 @@ const maxClockOffset = 30 * time.Second
 // lag.
 func (d *Dispatcher) checkClock(ctx context.Context) {
 	off := d.retry.clock.offsetOf()
-	limit := min(maxClockOffset, (d.cfg.RescueAfter-d.cfg.JobTimeout)/2)
+	// Not under a second: the offset measured holds the moments between
+	// the fetch that stamped the job and its run.
+	limit := max(minClockOffset, min(maxClockOffset, (d.cfg.RescueAfter-d.cfg.JobTimeout)/2))
 	if off.Abs() <= limit || !d.clockLogged.CompareAndSwap(false, true) {
 		return
 	}
