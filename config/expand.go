@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -344,6 +345,10 @@ func (e *expander) file(path string) (envValue, error) {
 	}
 	data, err := readRegular(path)
 	if err != nil {
+		if strings.HasPrefix(ref, "${file:~") && errors.Is(err, fs.ErrNotExist) {
+			// No shell reads the file to expand "~".
+			return envValue{}, fmt.Errorf("%s: %w (~ is not your home directory here: write the whole path)", ref, err)
+		}
 		return envValue{}, fmt.Errorf("%s: %w", ref, err)
 	}
 	switch {
