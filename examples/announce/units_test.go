@@ -35,7 +35,7 @@ func TestSampleConfig(t *testing.T) {
 	cfg, err := l.Load("outagecast.sample.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"status-page", "console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
-	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db", Key: "state"}, cfg.Store)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db", Key: "state", Line: 53}, cfg.Store)
 
 	// The channels the sample shows commented out load too, once
 	// uncommented with their variables set.
