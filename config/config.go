@@ -179,6 +179,9 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	out.Path, out.consoles = name, *env.outputs
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
 	out.StageWait, out.Store = f.StageWait, f.store(env)
+	if out.Store.Key != "" {
+		out.Store.Line = lineOf(root, strings.Split(out.Store.Key, "."))
+	}
 	if out.Stages, err = b.stages(root, f.Stages, out.Channels); err != nil {
 		return nil, err
 	}

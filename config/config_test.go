@@ -420,7 +420,7 @@ func TestLoad(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("state: s.db\nchannels: [{type: console, output: stderr}]\n"), 0o600))
 	cfg, err := config.Loader{LookupEnv: env(nil)}.Load(path)
 	require.NoError(t, err)
-	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: filepath.Join(filepath.Dir(path), "s.db"), Key: "state"}, cfg.Store)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: filepath.Join(filepath.Dir(path), "s.db"), Key: "state", Line: 1}, cfg.Store)
 	assert.Equal(t, path, cfg.Path)
 
 	_, err = config.Load(filepath.Join(t.TempDir(), "missing.yaml"))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -35,8 +36,16 @@ type expander struct {
 	used    map[*yaml.Node][]envValue // the values each scalar took
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
-	red     *redact.Redactor          // credentials of URLs and encoded secrets
-	total   int                       // bytes of the values that held references, expanded
+	// hidden and hiddenURLs are the secrets and the URLs whose
+	// credentials the hider redacts in their encodings too, each once:
+	// a Redactor is built from them once, as one built secret by secret
+	// takes time and memory that grow with the square of their number (a
+	// webhook of thousands of endpoints).
+	hidden     []redact.Secret
+	hiddenURLs []redact.URL
+	redacted   map[string]bool // the values of hidden
+	urlsSeen   map[string]bool // the URLs of hiddenURLs
+	total      int             // bytes of the values that held references, expanded
 }
 
 // maxExpandedBytes bounds the bytes of a file's values with their
@@ -336,6 +345,10 @@ func (e *expander) file(path string) (envValue, error) {
 	}
 	data, err := readRegular(path)
 	if err != nil {
+		if strings.HasPrefix(ref, "${file:~") && errors.Is(err, fs.ErrNotExist) {
+			// No shell reads the file to expand "~".
+			return envValue{}, fmt.Errorf("%s: %w (~ is not your home directory here: write the whole path)", ref, err)
+		}
 		return envValue{}, fmt.Errorf("%s: %w", ref, err)
 	}
 	switch {
@@ -391,15 +404,16 @@ const minHidden = 6
 // secret (a whole channel URL, a "#channel key"), that secret is hidden
 // too. Other values from the environment are not secrets.
 func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
-	used := e.usedBelow(n, nil)
-	for _, s := range cs.values {
+	// Each value once: thousands of endpoints may share one ${SECRET}.
+	used := compact(e.usedBelow(n, nil))
+	for _, s := range compact(cs.values) {
 		for _, v := range used {
 			switch {
 			case len(s) < minHidden:
 			case strings.Contains(s, v.value):
 				e.addSecret(v)
 			case strings.Contains(v.value, s):
-				e.red = e.red.With(redact.NewSecret(s))
+				e.redact(s)
 			}
 		}
 	}
@@ -443,9 +457,39 @@ func (e *expander) markURL(raw string, used []envValue) {
 			took = true
 		}
 	}
-	if took {
-		e.red = e.red.WithURL(redact.NewURL(raw)).With(parts...)
+	if took && !e.urlsSeen[raw] {
+		if e.urlsSeen == nil {
+			e.urlsSeen = map[string]bool{}
+		}
+		e.urlsSeen[raw] = true
+		e.hiddenURLs = append(e.hiddenURLs, redact.NewURL(raw))
+		e.hidden = append(e.hidden, parts...)
 	}
+}
+
+// redact records s as a secret the hider redacts in its encodings too.
+func (e *expander) redact(s string) {
+	if e.redacted == nil {
+		e.redacted = map[string]bool{}
+	}
+	if !e.redacted[s] {
+		e.redacted[s] = true
+		e.hidden = append(e.hidden, redact.NewSecret(s))
+	}
+}
+
+// compact returns list without its repeated values, in the order first
+// seen.
+func compact[T comparable](list []T) []T {
+	seen := make(map[T]bool, len(list))
+	out := make([]T, 0, len(list))
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // unsecret returns desc, what a channel is configured with, without the
@@ -494,7 +538,7 @@ func (e *expander) addSecret(v envValue) {
 		e.secrets = map[string]string{}
 	}
 	e.secrets[v.value] = v.ref
-	e.red = e.red.With(redact.NewSecret(v.value)) // its encodings: base64, hex, …
+	e.redact(v.value) // its encodings: base64, hex, …
 }
 
 // hider hides the secrets a file took from the environment.
@@ -535,5 +579,5 @@ func (e *expander) hider() *hider {
 	for _, v := range vals {
 		pairs = append(pairs, v, forms[v])
 	}
-	return &hider{refs: strings.NewReplacer(pairs...), red: e.red}
+	return &hider{refs: strings.NewReplacer(pairs...), red: redact.NewRedactor(e.hidden...).WithURLs(e.hiddenURLs...)}
 }

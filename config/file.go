@@ -51,6 +51,9 @@ type Store struct {
 	// Key is the configuration file's key that set Path, for errors about
 	// the file: "state" or "store.path"; "" when no file set it.
 	Key string
+	// Line is the line of Key in the configuration file; 0 when no file
+	// set it.
+	Line int
 }
 
 // Options returns the broadcast.Options of the file's delivery settings:

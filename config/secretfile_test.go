@@ -154,6 +154,8 @@ func TestSecretFileErrors(t *testing.T) {
 		// The first "}" ends the reference, as in a default: the path
 		// would be "/run/secrets/${ENV", never ENV's value.
 		{"a reference in the path", "secret", "${file:/run/secrets/${ENV}}", []string{at("secret") + "${file:/run/secrets/${ENV}}: a path cannot hold a reference"}},
+		// No shell reads the file: "~" is a directory's name, not home.
+		{"a tilde", "secret", "${file:~/secret}", []string{at("secret") + "${file:~/secret}: stat " + filepath.Join(dir, "~", "secret") + ": no such file or directory (~ is not your home directory here: write the whole path)"}},
 		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"stat " + filepath.Join(dir, "nope") + ": no such file"}},
 		{"refused by the decoder", "port", "${file:password}", []string{atEmail("port") + `want a whole number, got "${file:password}"`}},
 		{"refused by the channel", "from", "${file:password}", []string{`test.yaml:5: channels[0] (email "email"): from:`}},

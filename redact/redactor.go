@@ -86,15 +86,36 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 // (a "+" or "/" left unescaped is sent so) and decoded. Shorter values,
 // such as "1", are left alone, or every status code in an error would
 // lose its digits.
-func (r *Redactor) WithURL(u URL) *Redactor {
-	raw := u.Reveal()
-	if raw == "" {
+func (r *Redactor) WithURL(u URL) *Redactor { return r.WithURLs(u) }
+
+// WithURLs returns a Redactor that also redacts the secrets of each of
+// urls, as WithURL does, added at once: a Redactor built URL by URL
+// sorts its forms once per URL.
+func (r *Redactor) WithURLs(urls ...URL) *Redactor {
+	var pairs []string
+	var secrets []Secret
+	for _, u := range urls {
+		raw := u.Reveal()
+		if raw == "" {
+			continue
+		}
+		shown := ShowURL(raw)
+		for _, f := range encodings(raw) {
+			pairs = append(pairs, f, shown)
+		}
+		secrets = append(secrets, urlSecrets(raw)...)
+	}
+	if pairs == nil {
 		return r
 	}
-	r = r.add(encodings(raw), ShowURL(raw))
+	return r.addPairs(pairs).With(secrets...)
+}
+
+// urlSecrets returns the secrets of URL raw that WithURL redacts alone.
+func urlSecrets(raw string) []Secret {
 	p, err := url.Parse(raw)
 	if err != nil {
-		return r
+		return nil
 	}
 	var secrets []Secret
 	if pw, _ := p.User.Password(); pw != "" {
@@ -127,7 +148,7 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 			}
 		}
 	}
-	return r.With(secrets...)
+	return secrets
 }
 
 // asSentAndDecoded returns s and, when it decodes to something else, s
@@ -158,12 +179,22 @@ func tokenLike(seg string) bool {
 // add returns a Redactor with forms replaced by with. Longer forms come
 // first, so that a secret inside a longer one is never half replaced.
 func (r *Redactor) add(forms []string, with string) *Redactor {
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f, with)
+	}
+	return r.addPairs(pairs)
+}
+
+// addPairs returns a Redactor that also replaces each old of pairs (old,
+// new, …) by its new, as add does.
+func (r *Redactor) addPairs(pairs []string) *Redactor {
 	out := &Redactor{}
 	if r != nil {
 		out.pairs = slices.Clone(r.pairs)
 	}
-	for _, f := range forms {
-		if f != "" && f != with {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if f, with := pairs[i], pairs[i+1]; f != "" && f != with {
 			out.pairs = append(out.pairs, f, with)
 		}
 	}

@@ -435,7 +435,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 			if o.state != "" {
 				return nil, nil, fmt.Errorf("-state: open store: %w", err)
 			}
-			return nil, nil, fmt.Errorf("open store (the configuration's state): %w", err)
+			return nil, nil, fmt.Errorf("%s:%d: %s: open store: %w", cfg.Path, cfg.Store.Line, cfg.Store.Key, err)
 		}
 		store, closeStore = s, func() { s.Close() }
 	}

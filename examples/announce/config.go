@@ -45,7 +45,7 @@ func (a *app) load() (*config.File, error) {
 			if a.opts.state != "" {
 				return nil, badFlag("state", "%v", err)
 			}
-			return nil, fmt.Errorf("%s: %s: %v", cfg.Path, cfg.Store.Key, err)
+			return nil, fmt.Errorf("%s: %v", storeAt(cfg), err)
 		}
 	}
 	return cfg, nil
@@ -100,7 +100,13 @@ func (a *app) stateAt(cfg *config.File) string {
 	if a.opts.state != "" {
 		return "-state"
 	}
-	return cfg.Path + ": " + cfg.Store.Key
+	return storeAt(cfg)
+}
+
+// storeAt names the configuration's key of the state file as errors about
+// the file do: "outagecast.yaml:12: state".
+func storeAt(cfg *config.File) string {
+	return fmt.Sprintf("%s:%d: %s", cfg.Path, cfg.Store.Line, cfg.Store.Key)
 }
 
 // storeError is open's error when the store would not open: the command

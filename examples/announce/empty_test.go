@@ -54,7 +54,7 @@ func TestDryRunWithUnreadableState(t *testing.T) {
 	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
 	r = announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-json", "-title", "T", "-status", "resolved")
 	assert.Equal(t, exitFailed, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "announce: "+cfg+": state: ")
+	assert.Contains(t, r.stderr, "announce: "+cfg+":1: state: ")
 	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
 }
 
@@ -75,7 +75,7 @@ func TestCheckWithUnreadableState(t *testing.T) {
 	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
 	r = announce(t, context.Background(), "", "-config", cfg, "-check", "-json")
 	assert.Equal(t, exitFailed, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "announce: "+cfg+": state: ")
+	assert.Contains(t, r.stderr, "announce: "+cfg+":1: state: ")
 	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
 
 	fresh := filepath.Join(t.TempDir(), "new.db")

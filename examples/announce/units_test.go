@@ -35,7 +35,7 @@ func TestSampleConfig(t *testing.T) {
 	cfg, err := l.Load("outagecast.sample.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"status-page", "console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
-	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db", Key: "state"}, cfg.Store)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db", Key: "state", Line: 53}, cfg.Store)
 
 	// The channels the sample shows commented out load too, once
 	// uncommented with their variables set.
@@ -325,31 +325,32 @@ func TestDamagedStateNamesIt(t *testing.T) {
 	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
 	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
 	assert.Equal(t, exitFailed, r.code, r.stderr)
-	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+": state: "), r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+":1: state: "), r.stderr)
 	assert.Contains(t, r.stderr, damaged)
 
 	// Written as a store, the error names the key the file has.
 	cfg = writeConfig(t, "store: {kind: bolt, path: "+damaged+"}\nchannels:\n  - type: console\n")
 	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
 	assert.Equal(t, exitFailed, r.code, r.stderr)
-	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+": store.path: "), r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+":1: store.path: "), r.stderr)
 	assert.Contains(t, r.stderr, damaged)
 }
 
 // A state file in a directory that does not exist is a bad configuration
-// (exit 2, naming the state key or the -state flag), not a failed run.
+// (exit 2, naming the file, line and state key, or the -state flag), not
+// a failed run.
 func TestStateInMissingDirectory(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nodir", "state.db")
 	cfg := writeConfig(t, "state: "+missing+"\nchannels:\n  - type: console\n")
 	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
 	assert.Equal(t, exitUsage, r.code, r.stderr)
-	assert.Contains(t, r.stderr, cfg+": state: directory "+filepath.Dir(missing)+" does not exist")
+	assert.Contains(t, r.stderr, cfg+":1: state: directory "+filepath.Dir(missing)+" does not exist")
 	assert.NotContains(t, r.stdout, "Resolved: T", "nothing sent")
 
 	cfg = writeConfig(t, "store:\n  kind: bolt\n  path: "+missing+"\nchannels:\n  - type: console\n")
 	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
 	assert.Equal(t, exitUsage, r.code, r.stderr)
-	assert.Contains(t, r.stderr, cfg+": store.path: directory "+filepath.Dir(missing)+" does not exist")
+	assert.Contains(t, r.stderr, cfg+":3: store.path: directory "+filepath.Dir(missing)+" does not exist")
 
 	r = announce(t, context.Background(), "", "-title", "T", "-status", "resolved", "-state", missing)
 	assert.Equal(t, exitUsage, r.code, r.stderr)
