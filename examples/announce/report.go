@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -77,7 +78,7 @@ func stoppedOutcome(err, stopped error) string {
 // printTable writes the update's ID and the summary table: one row per
 // channel. A skipped channel's link is its earlier post's.
 func (s summary) printTable(w io.Writer) error {
-	fmt.Fprintf(w, "update %s of incident %s\n", s.rep.UpdateID, s.rep.IncidentID)
+	fmt.Fprintf(w, "update %s of incident %s\n", shellWord(s.rep.UpdateID), shellWord(s.rep.IncidentID))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tOUTCOME\tATTEMPTS\tTIME\tLINK")
 	for _, r := range s.rep.Results {
@@ -199,4 +200,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// shellWord returns s as one word a shell reads back as s: as it is when
+// it holds only characters no shell treats specially, else in single
+// quotes, so that an ID printed in the summary can be copied into -correct
+// or -retract whole.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.:/@+=,%", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

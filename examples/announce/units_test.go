@@ -356,3 +356,19 @@ func TestStateInMissingDirectory(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "announce: -state: directory "+filepath.Dir(missing)+" does not exist")
 }
+
+// The summary prints an ID a shell reads back whole, so that it can be
+// copied into -correct or -retract: one with a space or a quote in single
+// quotes.
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"u_01c646d3":  "u_01c646d3",
+		"cdn-errors":  "cdn-errors",
+		"a b":         "'a b'",
+		"it's":        `'it'\''s'`,
+		"$(rm -rf ~)": "'$(rm -rf ~)'",
+		"":            "''",
+	} {
+		assert.Equal(t, want, shellWord(in), "%q", in)
+	}
+}
