@@ -26,11 +26,16 @@ type worker[T args] struct {
 }
 
 func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	err := w.d.work(ctx, job.JobRow, job.Args.job())
+	return w.d.work(ctx, job.JobRow, job.Args.job())
+}
+
+// decided tells strayFailures, through ctx, that work decided the job's
+// next step: a panic after it (in Config.OnEvent, say) must not give up a
+// job whose delivery was made and recorded.
+func decided(ctx context.Context) {
 	if ran, ok := ctx.Value(ranKey{}).(*bool); ok {
 		*ran = true
 	}
-	return err
 }
 
 // Middleware wraps each run of the worker's jobs in strayFailures.
@@ -289,6 +294,7 @@ func previous(row *rivertype.JobRow) output {
 // metadata is read again to tell. err is returned as it is, so that River
 // records the attempt's own error, which Report gives as the last attempt's.
 func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event, kind broadcast.EventKind, err error) error {
+	decided(ctx)
 	if kind == broadcast.EventRetry && d.cancelledMeanwhile(ctx, row.ID) {
 		if e.Err == nil { // not tried: it waited for its original
 			e.Err = ErrCancelledByOperator

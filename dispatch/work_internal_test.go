@@ -577,3 +577,28 @@ func TestAClockOffFromTheDatabasesIsReported(t *testing.T) {
 		})
 	}
 }
+
+// A run that panics after work decided the job's next step (in OnEvent,
+// on the delivery's event) is not taken for a stray failure: the job,
+// delivered and recorded, is not given up, and no EventFailed follows
+// EventDelivered, although the run was the job's last attempt.
+func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
+	var kinds []broadcast.EventKind
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) {
+			kinds = append(kinds, e.Kind)
+			if e.Kind == broadcast.EventDelivered {
+				panic("OnEvent bug")
+			}
+		}}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3, CreatedAt: time.Now()}
+	m := &strayFailures{d: d}
+	assert.PanicsWithValue(t, "OnEvent bug", func() {
+		_ = m.Work(context.Background(), last, func(ctx context.Context) error {
+			return d.finish(ctx, last, Event{}, broadcast.EventDelivered, nil)
+		})
+	}, "left to River, which records the panic")
+	assert.Equal(t, []broadcast.EventKind{broadcast.EventDelivered}, kinds)
+}

@@ -23,6 +23,9 @@ func TestBannedConnection(t *testing.T) {
 		"Closing link: (statusbot@127.0.0.1) [K-Lined: Spamming]", // InspIRCd
 		"Closing link: (statusbot@127.0.0.1) [Z-Lined: Spamming]",
 		"Closing Link: statusbot[127.0.0.1] (User has been permanently banned from fake.test (Spamming))", // UnrealIRCd
+		// A host or a ban's reason that holds "killed" is no kill.
+		"Closing Link: statusbot[skilled.example.net] (K-Lined)",
+		"Closing Link: statusbot[127.0.0.1] (K-Lined: you were killed for spam)",
 	} {
 		t.Run(bye, func(t *testing.T) {
 			srv := newFakeServer(t, fakeOptions{refuse: bye})

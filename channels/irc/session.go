@@ -160,15 +160,19 @@ func throttled(bye string) bool {
 // throttled is asked first: InspIRCd's connectban Z-lines a host that
 // connects too often, for a while. A ban is a word of its own (not the
 // end of a host's name, "ci.red-line.example"), and an operator's kill,
-// whose reason is free text ("Killed (oper (stop the g-line talk))"),
-// is none.
+// "Killed (oper (reason))", whose reason is free text ("stop the g-line
+// talk"), is none.
 func banned(bye string) bool {
 	t := strings.ToLower(bye)
-	return !strings.Contains(t, "killed") && (strings.Contains(t, "banned from") || banRE.MatchString(t))
+	return !killRE.MatchString(t) && (strings.Contains(t, "banned from") || banRE.MatchString(t))
 }
 
-// banRE finds a K-, G-, Z- or D-line named in a server's ERROR text.
-var banRE = regexp.MustCompile(`(^|[\s(\[])[kgzd]-lined?\b`)
+var (
+	// banRE finds a K-, G-, Z- or D-line named in a server's ERROR text.
+	banRE = regexp.MustCompile(`(^|[\s(\[])[kgzd]-lined?\b`)
+	// killRE finds an operator's kill: "Killed (" as a word of its own.
+	killRE = regexp.MustCompile(`(^|[\s(\[])killed \(`)
+)
 
 // flooded reports whether bye, the text of a server's ERROR line, ends the
 // connection for sending too fast: "Excess Flood" (Solanum's, ratbox's and

@@ -207,7 +207,8 @@ func writeJSON(w io.Writer, v any) error {
 // quotes, so that an ID printed in the summary can be copied into -correct
 // or -retract whole.
 func shellWord(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+	// zsh expands a word that starts with "=" to a command's path.
+	if s != "" && s[0] != '=' && !strings.ContainsFunc(s, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.:/@+=,%", r))
 	}) {
 		return s

@@ -368,6 +368,8 @@ func TestShellWord(t *testing.T) {
 		"it's":        `'it'\''s'`,
 		"$(rm -rf ~)": "'$(rm -rf ~)'",
 		"":            "''",
+		"=deploy":     "'=deploy'",
+		"a=b":         "a=b",
 	} {
 		assert.Equal(t, want, shellWord(in), "%q", in)
 	}
