@@ -59,6 +59,11 @@ func (s Status) Maintenance() bool {
 func (s Status) Closes() bool { return s == StatusResolved || s == StatusCompleted }
 
 // Label is the status as people read it ("Investigating", "In progress").
+// A value Validate does not know (a Channel used without a Broadcaster
+// may be given one) keeps only its letters, marks and digits, once its
+// escape sequences are gone, so that no markup it is written in can make
+// it ping, link or format ("<!channel>" reads "Channel"). So do
+// Impact.Label and ComponentStatus.Label.
 func (s Status) Label() string { return label(string(s)) }
 
 // label turns "under_maintenance" into "Under maintenance". The values
