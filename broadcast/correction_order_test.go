@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -120,7 +121,13 @@ func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
 				done <- rep
 			}()
 			<-x.waiting
-			require.Eventually(t, func() bool { return y.count() == 1 }, 10*time.Second, time.Millisecond)
+			// Delivered on y and recorded: Correct reads the record, which
+			// follows the channel's call.
+			require.Eventually(t, func() bool {
+				on, err := b.ReachedOn(ctx, "a")
+				return err == nil && slices.Contains(on, "y")
+			}, 10*time.Second, time.Millisecond)
+			require.Equal(t, 1, y.count())
 			fix := a
 			fix.ID, fix.Body = "a-fix", "We are investigating elevated error rates in Europe."
 			if !timed {
