@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -32,10 +33,15 @@ type APIError struct {
 	Details []string // what response_metadata.messages explains, at most 3
 }
 
-// Error returns the method and the code, the HTTP status when it is not
-// 200, and Slack's explanations, as in "chat.postMessage: not_in_channel".
+// Error returns the method and the code (what message_limit_exceeded
+// means, after it), the HTTP status when it is not 200, and Slack's
+// explanations, as in "chat.postMessage: not_in_channel".
 func (e *APIError) Error() string {
 	s := e.Method + ": " + e.Code
+	if e.Code == codeMessageLimit {
+		s += " (the free workspace sent too many messages in a short time: " +
+			"check which apps and bots post at a high volume, or upgrade its plan)"
+	}
 	if e.Status != http.StatusOK {
 		s += fmt.Sprintf(" (http status %d)", e.Status)
 	}
@@ -73,9 +79,12 @@ type postResponse struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
 	// Message is the message posted; a reply's has its thread_ts.
-	Message *struct {
-		ThreadTS string `json:"thread_ts"`
-	} `json:"message"`
+	Message *postedMessage `json:"message"`
+}
+
+// postedMessage is what Send reads of a message Slack answers with.
+type postedMessage struct {
+	ThreadTS string `json:"thread_ts"`
 }
 
 // threadGone reports whether err is Slack's refusal of a reply that a
@@ -103,6 +112,23 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 	if err != nil {
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
+	return c.do(method, hreq, resp)
+}
+
+// read makes one call of a Web API method that reads, with GET and the
+// arguments q in the query string (Slack takes JSON bodies for most
+// write methods only), and decodes the answer into resp as call does.
+func (c *Channel) read(ctx context.Context, method string, q url.Values, resp any) error {
+	hreq, err := httpx.NewRequest(ctx, http.MethodGet, c.s.base+method+"?"+q.Encode(), nil, "")
+	if err != nil {
+		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
+	}
+	return c.do(method, hreq, resp)
+}
+
+// do sends hreq, a call of method, with the token, and decodes the answer
+// into resp.
+func (c *Channel) do(method string, hreq *http.Request, resp any) error {
 	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
 	// The status line decides: a 2xx whose body breaks off is Truncated,
 	// not a transport error (see errCut).
@@ -169,10 +195,31 @@ func refuses(body []byte) bool {
 }
 
 // classify marks e for the Broadcaster's retries (httpx.Mark): a rate
-// limit waits for Retry-After (httpx.RateLimitWait without one), Slack's
-// own failures and HTTP 5xx are transient, waiting for Retry-After when it
-// is given, every other refusal is permanent.
+// limit waits for Retry-After (httpx.RateLimitWait without one; a free
+// workspace's message limit messageLimitWait), Slack's own failures and
+// HTTP 5xx are transient, waiting for Retry-After when it is given, every
+// other refusal is permanent.
 func classify(e *APIError, h http.Header, now time.Time) error {
+	if e.Code == codeMessageLimit {
+		wait, ok := httpx.RetryAfter(h, now)
+		if !ok || wait <= 0 {
+			wait = messageLimitWait
+		}
+		return httpx.RateLimited(e, wait, true)
+	}
 	return httpx.Mark(e, rateCodes[e.Code] || e.Status == http.StatusTooManyRequests,
 		transientCodes[e.Code] || httpx.Transient(e.Status), h, now)
 }
+
+// codeMessageLimit is Slack's refusal of a message because a free
+// workspace sent too many in a short time: its "high-volume message
+// limit", which stops spam and storage use. It passes: a later post is
+// taken.
+const codeMessageLimit = "message_limit_exceeded"
+
+// messageLimitWait is the wait after message_limit_exceeded without
+// Retry-After. Slack names no period ("a short period of time"); a
+// minute, twice httpx.RateLimitWait, lets a burst of the workspace's
+// other apps pass, and fits several retries in the Broadcaster's
+// RetryPolicy.MaxElapsed.
+const messageLimitWait = time.Minute

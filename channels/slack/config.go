@@ -40,7 +40,10 @@ const (
 type Config struct {
 	// Name of the channel; default "slack". It keys Update.Overrides.
 	Name string `yaml:"name" json:"name"`
-	// Token is a bot token ("xoxb-…") with the chat:write scope. Required
+	// Token is a bot token ("xoxb-…") with the chat:write scope, and
+	// channels:history and groups:history for a retry to find the message
+	// an earlier attempt posted (see the package documentation's
+	// Idempotency; without them a retry may post it twice). Required
 	// unless WebhookURL is set. The access token of an app that rotates
 	// its tokens ("xoxe.xoxb-…") expires after 12 hours, and the channel
 	// does not refresh it: make a new Channel with the next one.
@@ -48,7 +51,9 @@ type Config struct {
 	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
 	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot
 	// must be a member of each. Required with Token. Each is a Ledger
-	// target, named as written here.
+	// target, named as written here. A retry reads a conversation's
+	// history by its ID: one named here is read once the channel has
+	// posted there.
 	Channels []string `yaml:"channels" json:"channels"`
 	// WebhookURL is an incoming webhook,
 	// "https://hooks.slack.com/services/T…/B…/…", instead of Token and

@@ -202,3 +202,31 @@ func TestForeignAnswer(t *testing.T) {
 		assert.Equalf(t, c.foreign, strings.Contains(err.Error(), hint+"WebhookURL)"), "%d %s: %v", c.status, c.body, err)
 	}
 }
+
+// message_limit_exceeded is a free workspace's "high-volume message
+// limit": Slack stops it sending too many messages in a short time
+// (Slack's help, "Usage limits for free workspaces"). It passes, so the
+// post is retried, after Retry-After, or a minute without one; the error
+// says what the code means.
+func TestMessageLimitExceeded(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	for _, c := range []struct {
+		header string
+		wait   time.Duration
+	}{{"", time.Minute}, {"90", 90 * time.Second}} {
+		resp := &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"ok":false,"error":"message_limit_exceeded"}`)}
+		if c.header != "" {
+			resp.Header.Set("Retry-After", c.header)
+		}
+		err := ch.decode("chat.postMessage", resp, &postResponse{})
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "retried: %v", err)
+		d, ok := broadcast.RetryDelay(err)
+		assert.True(t, ok, "after a wait: %v", err)
+		assert.Equal(t, c.wait, d, "Retry-After %q", c.header)
+		assert.Contains(t, err.Error(), "chat.postMessage: message_limit_exceeded (the free workspace sent too many messages in a short time")
+		var ae *APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, "message_limit_exceeded", ae.Code)
+	}
+}

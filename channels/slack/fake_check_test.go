@@ -14,11 +14,13 @@ import (
 // allowed are the fields each request may carry.
 var allowed = map[string][]string{
 	"chat.postMessage": {"channel", "text", "blocks", "thread_ts", "reply_broadcast", "parse", "link_names",
-		"unfurl_links", "unfurl_media"},
-	"chat.update": {"channel", "ts", "text", "blocks", "attachments", "parse"},
-	"chat.delete": {"channel", "ts"},
-	"auth.test":   {},
-	"webhook":     {"text", "blocks", "parse", "link_names", "unfurl_links", "unfurl_media"},
+		"unfurl_links", "unfurl_media", "metadata"},
+	"conversations.history": {"channel", "oldest", "latest", "inclusive", "limit", "cursor", "include_all_metadata"},
+	"conversations.replies": {"channel", "ts", "oldest", "latest", "inclusive", "limit", "cursor", "include_all_metadata"},
+	"chat.update":           {"channel", "ts", "text", "blocks", "attachments", "parse"},
+	"chat.delete":           {"channel", "ts"},
+	"auth.test":             {},
+	"webhook":               {"text", "blocks", "parse", "link_names", "unfurl_links", "unfurl_media"},
 }
 
 // checkFields reports fields the method does not take.

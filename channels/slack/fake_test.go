@@ -22,8 +22,10 @@ import (
 var workspace = map[string]string{"ops": "C0OPS00001", "status": "C0STATUS02", "eng": "C0ENG00003"}
 
 // fakeSlack is an httptest server that speaks Slack's Web API
-// (chat.postMessage, chat.update, chat.delete, auth.test) and an incoming
-// webhook as Slack documents them: JSON bodies with a bearer token, "ok":
+// (chat.postMessage, chat.update, chat.delete, auth.test, and
+// conversations.history and conversations.replies, read with GET and a
+// query string) and an incoming webhook as Slack documents them: JSON
+// bodies with a bearer token, "ok":
 // false and an error code for refusals, HTTP 429 with Retry-After for
 // rate limits, the webhook's plain-text "ok" or error word. It checks
 // every request against the documented shape (t.Errorf on a mistake),
@@ -41,6 +43,7 @@ type fakeSlack struct {
 	failures map[string]channeltest.Failure // by conversation ID
 	failCode map[string]string              // Web API method → error code to answer
 	lose     map[string]bool                // conversation ID → post, then drop the answer
+	after    map[string]string              // conversation ID → post, then answer this error code
 	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
 	// goneCode is the answer to a reply under a deleted message that has
 	// no replies: "" posts it at the conversation's top level (its answer
@@ -53,6 +56,9 @@ type fakeSlack struct {
 	// Slack refuses a reply there with restricted_action_thread_locked.
 	locked map[string]bool
 	calls  []fakeCall
+	// epoch is the Unix time of the messages' ts (their microseconds
+	// count the messages): 1741944413, 14 March 2025 09:26:53 UTC.
+	epoch int64
 }
 
 // fakeMsg is a message in a conversation.
@@ -62,6 +68,7 @@ type fakeMsg struct {
 	sections                      []string
 	attachments                   []string // texts of the attachments
 	broadcast, deleted            bool
+	metadata                      json.RawMessage // as posted: event_type and event_payload
 }
 
 // fakeCall is a request as the fake received it.
@@ -80,9 +87,9 @@ type fakeAnswer struct {
 }
 
 func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
-	f := &fakeSlack{t: t, token: token, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
+	f := &fakeSlack{t: t, token: token, epoch: 1741944413, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
 		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
-		failCode: map[string]string{}, lose: map[string]bool{}, flat: map[string]bool{}, locked: map[string]bool{}}
+		failCode: map[string]string{}, lose: map[string]bool{}, after: map[string]string{}, flat: map[string]bool{}, locked: map[string]bool{}}
 	for _, ch := range channels {
 		f.targets[resolve(ch)] = ch
 	}
@@ -101,13 +108,17 @@ func resolve(ch string) string {
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
-	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
-		f.t.Errorf("%s %s with Content-Type %q: Slack wants POST and application/json; charset=utf-8",
-			r.Method, r.URL.Path, r.Header.Get("Content-Type"))
-	}
 	var body map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &body); err != nil {
-		f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
+	if readMethods[strings.TrimPrefix(r.URL.Path, "/api/")] {
+		body = f.query(r, raw)
+	} else {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			f.t.Errorf("%s %s with Content-Type %q: Slack wants POST and application/json; charset=utf-8",
+				r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+		}
+		if err := json.Unmarshal(raw, &body); err != nil {
+			f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
+		}
 	}
 	f.mu.Lock()
 	foreign := f.fail == channeltest.FailForeign
@@ -165,6 +176,9 @@ func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.
 		return f.echo(r.Header.Get("Authorization")), true
 	}
 	if code := f.failCode[method]; code != "" {
+		if code == "missing_scope" {
+			return missingScope(method), true
+		}
 		return apiError(code), true
 	}
 	switch auth := r.Header.Get("Authorization"); {
@@ -183,6 +197,22 @@ var rejectCodes = map[string]string{"chat.postMessage": "not_in_channel", "chat.
 // apiError is Slack's refusal: HTTP 200, "ok": false, the code.
 func apiError(code string) fakeAnswer {
 	return fakeAnswer{status: http.StatusOK, body: `{"ok":false,"error":"` + code + `"}`}
+}
+
+// missingScope is Slack's refusal of a method the token has no scope
+// for: it names the scopes needed and those the token has.
+func missingScope(method string) fakeAnswer {
+	js, _ := json.Marshal(map[string]any{"ok": false, "error": "missing_scope",
+		"needed": neededScopes[method], "provided": "chat:write"})
+	return fakeAnswer{status: http.StatusOK, body: string(js)}
+}
+
+// neededScopes are the bot token scopes of each method, as Slack names
+// them in a missing_scope answer.
+var neededScopes = map[string]string{
+	"chat.postMessage":      "chat:write",
+	"conversations.history": "channels:history,groups:history,mpim:history,im:history",
+	"conversations.replies": "channels:history,groups:history,mpim:history,im:history",
 }
 
 // echo is a debugging proxy's refusal: the credential the request carried,
@@ -221,6 +251,10 @@ func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]js
 		out, code = f.update(body)
 	case "chat.delete":
 		out, code = f.remove(body)
+	case "conversations.history":
+		out, code = f.history(body)
+	case "conversations.replies":
+		out, code = f.replies(body)
 	case "auth.test":
 		out = map[string]any{"url": "https://outagecast-test.slack.com/", "team": "Outagecast Test",
 			"user": "status-bot", "team_id": "T0TEST0001", "user_id": "U0BOT00001", "bot_id": "B0BOT00001"}
@@ -237,6 +271,10 @@ func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]js
 		dropAnswer(w)
 		return
 	}
+	if code := f.failedAfter(str(body["channel"]), method); code != "" {
+		f.answer(w, apiError(code)) // the message is posted all the same
+		return
+	}
 	f.answer(w, fakeAnswer{status: http.StatusOK, body: string(js)})
 }
 
@@ -245,6 +283,18 @@ func (f *fakeSlack) lost(channel, method string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return method == "chat.postMessage" && f.lose[resolve(channel)]
+}
+
+// failedAfter returns the error code to answer a post that was made:
+// Slack's internal_error and fatal_error say part of the operation may
+// have succeeded.
+func (f *fakeSlack) failedAfter(channel, method string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if method != "chat.postMessage" {
+		return ""
+	}
+	return f.after[resolve(channel)]
 }
 
 // dropAnswer closes the connection without an answer: the request took
@@ -274,6 +324,8 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 		return nil, "channel_not_found"
 	}
 	m.target, m.threadTS = f.targets[m.channel], str(body["thread_ts"])
+	m.metadata = body["metadata"]
+	f.checkMetadata(m.metadata)
 	if m.threadTS != "" && f.flat[m.channel] {
 		return nil, "restricted_action_non_threadable_channel"
 	}
@@ -293,7 +345,7 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 		}
 		m.threadTS, m.broadcast = "", false
 	}
-	m.ts = fmt.Sprintf("1741944413.%06d", (len(f.msgs)+1)*100)
+	m.ts = fmt.Sprintf("%d.%06d", f.epoch, (len(f.msgs)+1)*100)
 	f.msgs = append(f.msgs, m)
 	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0BOT00001", "text": m.text, "ts": m.ts}
 	if m.threadTS != "" {
@@ -438,6 +490,14 @@ func (f *fakeSlack) loseAnswers(target string, lose bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lose[resolve(target)] = lose
+}
+
+// failAfterPost makes posts to target take effect and be answered with
+// the error code, as Slack's internal_error may be; "" stops it.
+func (f *fakeSlack) failAfterPost(target, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.after[resolve(target)] = code
 }
 
 // answerHook makes the webhook give a, or "ok" again for nil.

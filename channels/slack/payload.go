@@ -87,6 +87,9 @@ type postRequest struct {
 	LinkNames   bool   `json:"link_names"`
 	UnfurlLinks bool   `json:"unfurl_links"`
 	UnfurlMedia bool   `json:"unfurl_media"`
+	// Metadata carries the post's key, for a retry to find it; not sent
+	// to an incoming webhook, which cannot read what it posted.
+	Metadata *metadata `json:"metadata,omitempty"`
 }
 
 // updateRequest is the body of chat.update. Fields left out keep their

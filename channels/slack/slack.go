@@ -84,16 +84,52 @@
 // broadcast.ErrNotEditable, and Broadcaster.Correct posts the correction
 // as a new message, as on a channel that is not an Editor; Retract
 // fails with an error wrapping broadcast.ErrNotSupported, and so does
-// Check: a webhook has no way to be checked without posting.
+// Check: a webhook has no way to be checked without posting. Nor can it
+// read the conversation, so a retry cannot look for what an earlier
+// attempt posted (see Idempotency), and its messages carry no metadata.
 //
 // # Idempotency
 //
 // Slack takes no idempotency key for chat.postMessage. Each conversation
 // is a Ledger target, marked as soon as its message is posted, so a retry
-// posts only to the conversations still pending. A retry after an answer
-// that was lost (a timeout after Slack had posted, a connection reset)
-// posts that conversation's message again: a duplicate is possible there,
-// and only there. The same holds for an incoming webhook. An answer cut
+// posts only to the conversations still pending. Each message carries, in
+// its metadata, broadcast.Message.Key of its conversation (event_type
+// MetadataEventType, event_payload {"key": …}), the same on every attempt
+// at the update, on every instance. An attempt may have posted without
+// knowing it (Slack answered internal_error or fatal_error, which say
+// part of the operation may have succeeded; the answer was lost, a
+// timeout after Slack had posted, a connection reset; an earlier run
+// ended mid-attempt), so every retry (Message.Attempt above 1, which the
+// Broadcaster also sets after an earlier run's unknown outcome) first
+// looks, in each conversation still pending, for the message carrying
+// that key: in the incident's thread there
+// (conversations.replies), and then, since a reply to a thread that is
+// gone or locked was posted at the top level, in the conversation
+// (conversations.history); for a message that starts a thread, in the
+// conversation (conversations.history). It reads one page of at most 15
+// messages with their metadata (include_all_metadata), those posted since
+// a minute before the update was written and at most 24 hours ago: the
+// conversation's newest, the thread's first replies since then. Found,
+// the message is taken as the post: its ts is in the Receipt, and the
+// thread's status bar is set, as after a post. Not found, the update is
+// posted. The look-up needs the bot token's channels:history (public
+// channels) and groups:history (private ones) scopes besides chat:write,
+// and the conversation's ID, which conversations.history takes instead of
+// a name: a Config.Channels entry that is a name is looked up once its ID
+// is known, from Slack's answer to an earlier post there by the Channel
+// or from the incident's thread; give IDs for a conversation's first post
+// to be looked up too. A look-up that cannot be made or fails
+// (missing_scope, not_in_channel, a rate limit: Slack allows apps
+// distributed outside its Marketplace one read a minute; an ID not known;
+// any other error) does not stop the update: it is posted, a possible
+// duplicate rather than a missing update, the Receipt says why in
+// Meta[MetaLookupError+conversation], and the post's own failure, if it
+// fails, is retried or not as it would be without the look-up. So a
+// duplicate is possible only where the look-up failed or missed the
+// earlier message (more than 24 hours back, or beyond the page read in a
+// busy conversation or a long thread). An incoming webhook cannot read
+// its conversation: a retry after an answer that was lost posts the
+// message again there, a duplicate possible, and only there. An answer cut
 // off after its status line is taken as the post made, unless its start
 // is Slack's refusal ("ok" comes first, and a refusal is a few dozen
 // bytes): the conversation is marked done without a ts, so the update is
@@ -128,13 +164,20 @@
 //
 // Slack answers HTTP 200 with "ok": false and an error code, returned as
 // an *APIError and marked for retries: ratelimited (HTTP 429) and
-// rate_limited wait for Retry-After (30s without one); internal_error,
+// rate_limited wait for Retry-After (30s without one);
+// message_limit_exceeded, a free workspace's limit on messages sent in a
+// short time, waits for Retry-After (a minute without one), and its error
+// says so; internal_error,
 // fatal_error, service_unavailable, request_timeout, update_failed and the
 // migration codes, and HTTP 5xx, are transient (waiting for Retry-After
-// when Slack sends one); every other code is
+// when Slack sends one); as the first two may come after Slack posted,
+// and so may a transport error, every retry of a post first looks for
+// the message (see Idempotency); every other code is
 // permanent: invalid_auth, not_authed, account_inactive, token_revoked,
 // missing_scope, channel_not_found, not_in_channel, is_archived,
-// msg_too_long, no_text, invalid_blocks and the rest. Transport errors are
+// msg_too_long, no_text, invalid_blocks and the rest. The look-up's own
+// errors are no delivery's: they are in the Receipt's Meta, never in
+// Send's error, and change no marks. Transport errors are
 // transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. With several conversations the error follows
 // broadcast.Fanout's rule: a transient *broadcast.TargetsError while some
 // conversation is pending, nil when every other one got the update (the
@@ -208,6 +251,7 @@ type state struct {
 	client  httpx.Client
 	rd      *redact.Redactor
 	now     func() time.Time
+	ids     sync.Map // Config.Channels name → conversation ID, as Slack answered a post there
 }
 
 var (
@@ -324,19 +368,63 @@ func each(todo []int, do func(i int)) {
 type outcome struct {
 	p       post
 	rootErr string // why the root's status bar was not updated
+	lookErr string // why a retry could not look for an earlier attempt's post
 	err     error
 }
 
 // deliver posts msg to target, as a reply in the incident's thread there
 // if it has one, and then updates the thread's root. A thread that is
 // gone (its first post deleted before anyone replied), or a conversation
-// that takes no replies, is left: msg starts a new one.
+// that takes no replies, is left: msg starts a new one. A retry first
+// looks for the message an earlier attempt may have posted, by the key
+// its metadata carries, and takes it as the post when it is there.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
+	key := m.Key(target)
 	req := msg.post(target)
+	req.Metadata = &metadata{EventType: MetadataEventType, EventPayload: metadataPayload{Key: key}}
 	root, threaded := threadOf(m.Thread, target)
 	if threaded {
+		c.learn(target, root.channel)
 		req.Channel, req.ThreadTS, req.ReplyBroadcast = root.channel, root.ts, m.Update.Status.Closes() // a closing reply is also shown in the channel
 	}
+	var o outcome
+	resp, found := postResponse{}, false
+	if m.Attempt > 1 {
+		var err error
+		// A failed look-up posts: a possible duplicate rather than a
+		// missing update. Its error is kept for the receipt only, so
+		// that it cannot change how the post's own failure is retried.
+		if resp, found, err = c.findPost(ctx, m.Update, target, key, root, threaded); err != nil {
+			o.lookErr = c.s.rd.String(err.Error())
+		}
+	}
+	if found {
+		threaded = threaded && resp.Message.ThreadTS == root.ts // else posted at the top level: the thread was gone
+	} else {
+		var err error
+		if resp, threaded, err = c.postMessage(ctx, req, threaded); err != nil {
+			return outcome{err: err}
+		}
+	}
+	c.learn(target, resp.Channel)
+	o.p = post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}
+	if threaded {
+		o.p.thread = root.ts
+		if !m.Current() {
+			return o // a correction of an earlier update: the bar shows a later status
+		}
+		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
+			o.rootErr = err.Error()
+		}
+	}
+	return o
+}
+
+// postMessage posts req, a reply in a thread when threaded is true, and returns
+// Slack's answer and whether the message is a reply in that thread: a
+// thread that is gone or takes no replies is left, and the message
+// posted without it.
+func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded bool) (postResponse, bool, error) {
 	var resp postResponse
 	err := c.call(ctx, "chat.postMessage", req, &resp)
 	if threaded && threadGone(err) {
@@ -348,7 +436,7 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		err, resp = nil, postResponse{} // posted, without its ts (see errCut)
 	}
 	if err != nil {
-		return outcome{err: err}
+		return postResponse{}, false, err
 	}
 	if resp.Channel == "" || resp.TS == "" {
 		resp = postResponse{} // "ok", where is unreadable: as if cut off
@@ -356,17 +444,7 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone
 	}
-	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
-	if threaded {
-		o.p.thread = root.ts
-		if !m.Current() {
-			return o // a correction of an earlier update: the bar shows a later status
-		}
-		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
-			o.rootErr = err.Error()
-		}
-	}
-	return o
+	return resp, threaded, nil
 }
 
 // refreshRoot sets the status bar of the thread's root post to u's status.
@@ -383,6 +461,9 @@ func (o outcome) receipt(target string) broadcast.Receipt {
 	o.p.put(r.Meta, target)
 	if o.rootErr != "" {
 		r.Meta[MetaRootError+target] = o.rootErr
+	}
+	if o.lookErr != "" {
+		r.Meta[MetaLookupError+target] = o.lookErr
 	}
 	return r
 }

@@ -20,6 +20,11 @@ const (
 	// MetaRootError + target: why the root post's status bar could not be
 	// updated after this reply; the reply itself was delivered.
 	MetaRootError = "root_error:"
+	// MetaLookupError + target: why a retry could not look for the
+	// message an earlier attempt may have posted there (the app lacks
+	// channels:history, the conversation's ID is not known, …), so that
+	// it posted again: the conversation may show the update twice.
+	MetaLookupError = "lookup_error:"
 )
 
 // post is where one message is: a conversation, its ts, and the ts of the

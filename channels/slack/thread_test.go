@@ -126,9 +126,11 @@ func TestRetryReceiptNamesEarlierPosts(t *testing.T) {
 	assert.Equal(t, byTarget(f.messages(), "#ops")[0].ts, r.ID, "the receipt's ID is the first conversation's post")
 }
 
-// An answer lost after Slack posted makes the retry post that
-// conversation's message again: the documented duplicate, and the only
-// one.
+// An answer lost after Slack posted, to the first post to a conversation
+// named in Config.Channels, makes the retry post that conversation's
+// message again: its ID is not known, so its history cannot be read
+// (TestLostAnswerFoundOnRetry finds the message where it is). The
+// documented duplicate, and the only one.
 func TestLostAnswerDuplicatesOnlyThatConversation(t *testing.T) {
 	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
 	f.loseAnswers("eng", true)
@@ -138,10 +140,11 @@ func TestLostAnswerDuplicatesOnlyThatConversation(t *testing.T) {
 	assert.False(t, broadcast.IsPermanent(err), "a lost answer is retried: %v", err)
 	f.loseAnswers("eng", false)
 	m.Attempt = 2
-	_, err = ch.Send(context.Background(), m)
+	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
 	assert.Len(t, byTarget(f.messages(), "#ops"), 1, "#ops, marked delivered, is not posted again")
 	assert.Len(t, byTarget(f.messages(), "eng"), 2, "eng got the update twice: Slack takes no idempotency key")
+	assert.Contains(t, r.Meta[MetaLookupError+"eng"], "ID is not known", "the receipt says why it posted again")
 }
 
 // An incident's first post deleted (retracted, or by hand) before anyone

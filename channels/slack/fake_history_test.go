@@ -1,0 +1,197 @@
+package slack
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// readMethods are the Web API methods the channel calls with GET and a
+// query string: Slack takes JSON bodies for most write methods only
+// (https://docs.slack.dev/apis/web-api: arguments as GET query string
+// parameters or POST form parameters; "most write methods" allow JSON).
+var readMethods = map[string]bool{"conversations.history": true, "conversations.replies": true}
+
+// maxReadLimit is the largest page of conversations.history and
+// conversations.replies Slack gives apps distributed outside its
+// Marketplace (15 since May 2025); the channel asks for no more.
+const maxReadLimit = 15
+
+// query reads the arguments of a read method from r's query string, each
+// as a JSON string, as the other methods' JSON bodies are kept.
+func (f *fakeSlack) query(r *http.Request, raw []byte) map[string]json.RawMessage {
+	if r.Method != http.MethodGet || len(raw) > 0 {
+		f.t.Errorf("%s %s with a %d-byte body: the channel reads with GET and a query string", r.Method, r.URL.Path, len(raw))
+	}
+	body := map[string]json.RawMessage{}
+	for k, vs := range r.URL.Query() {
+		if len(vs) != 1 {
+			f.t.Errorf("%s: %d values of %q", r.URL.Path, len(vs), k)
+		}
+		js, _ := json.Marshal(vs[0])
+		body[k] = js
+	}
+	return body
+}
+
+// fakeRead are the common arguments of conversations.history and
+// conversations.replies.
+type fakeRead struct {
+	channel  string
+	oldest   float64
+	limit    int
+	metadata bool
+}
+
+// readArgs checks and reads the common arguments of method; code is the
+// refusal Slack would answer.
+func (f *fakeSlack) readArgs(method string, body map[string]json.RawMessage) (a fakeRead, code string) {
+	f.checkFields(method, body)
+	a.channel = str(body["channel"])
+	if !slices.Contains(slices.Collect(maps.Values(workspace)), a.channel) {
+		return a, "channel_not_found" // Slack takes conversation IDs only there
+	}
+	var err error
+	if s := str(body["oldest"]); s != "" {
+		if a.oldest, err = strconv.ParseFloat(s, 64); err != nil {
+			f.t.Errorf("%s: oldest %q is not a Unix timestamp", method, s)
+		}
+	}
+	a.limit = 100
+	if s := str(body["limit"]); s != "" {
+		if a.limit, err = strconv.Atoi(s); err != nil || a.limit < 1 {
+			f.t.Errorf("%s: limit %q is not a positive number", method, s)
+		}
+	}
+	if a.limit > maxReadLimit {
+		f.t.Errorf("%s: limit %d, more than the %d Slack gives apps outside its Marketplace", method, a.limit, maxReadLimit)
+	}
+	switch v := str(body["include_all_metadata"]); v {
+	case "true", "1":
+		a.metadata = true
+	case "", "false", "0":
+	default:
+		f.t.Errorf("%s: include_all_metadata %q is not a boolean", method, v)
+	}
+	return a, ""
+}
+
+// history answers conversations.history: the conversation's top-level
+// messages (and replies also sent to it), newest first, after oldest,
+// at most limit of them.
+func (f *fakeSlack) history(body map[string]json.RawMessage) (map[string]any, string) {
+	a, code := f.readArgs("conversations.history", body)
+	if code != "" {
+		return nil, code
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var msgs []any
+	for _, m := range slices.Backward(f.msgs) {
+		if m.channel != a.channel || m.deleted || m.threadTS != "" && !m.broadcast || tsValue(m.ts) <= a.oldest {
+			continue
+		}
+		msgs = append(msgs, f.shape(m, a.metadata))
+	}
+	more := len(msgs) > a.limit
+	msgs = msgs[:min(len(msgs), a.limit)]
+	return map[string]any{"messages": msgs, "has_more": more, "pin_count": 0,
+		"channel_actions_ts": nil, "channel_actions_count": 0,
+		"response_metadata": map[string]any{"next_cursor": cursor(more)}}, ""
+}
+
+// replies answers conversations.replies: the thread's parent, then its
+// replies after oldest, oldest first, at most limit messages in all.
+func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, string) {
+	a, code := f.readArgs("conversations.replies", body)
+	if code != "" {
+		return nil, code
+	}
+	ts := str(body["ts"])
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == a.channel && m.ts == ts })
+	if i < 0 || f.goneThread(a.channel, ts) {
+		return nil, "thread_not_found"
+	}
+	parent := f.msgs[i]
+	if parent.threadTS != "" {
+		parent = f.msgs[slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == a.channel && m.ts == parent.threadTS })]
+	}
+	msgs := []any{f.shape(parent, a.metadata)}
+	for _, m := range f.msgs {
+		if m.channel == a.channel && m.threadTS == parent.ts && !m.deleted && tsValue(m.ts) > a.oldest {
+			msgs = append(msgs, f.shape(m, a.metadata))
+		}
+	}
+	more := len(msgs) > a.limit
+	msgs = msgs[:min(len(msgs), a.limit)]
+	return map[string]any{"messages": msgs, "has_more": more,
+		"response_metadata": map[string]any{"next_cursor": cursor(more)}}, ""
+}
+
+// shape is m as Slack lists it, with its metadata when asked for it.
+func (f *fakeSlack) shape(m *fakeMsg, metadata bool) map[string]any {
+	out := map[string]any{"type": "message", "text": m.text, "ts": m.ts, "user": "U0BOT00001",
+		"bot_id": "B0BOT00001", "app_id": "A0APP00001", "team": "T0TEST0001"}
+	if m.threadTS != "" {
+		out["thread_ts"], out["parent_user_id"] = m.threadTS, "U0BOT00001"
+		if m.broadcast {
+			out["subtype"] = "thread_broadcast"
+		}
+	}
+	if n := f.replyCount(m); n > 0 {
+		out["thread_ts"], out["reply_count"] = m.ts, n
+	}
+	if metadata && m.metadata != nil {
+		out["metadata"] = m.metadata
+	}
+	return out
+}
+
+// replyCount counts the replies to m.
+func (f *fakeSlack) replyCount(m *fakeMsg) int {
+	n := 0
+	for _, r := range f.msgs {
+		if r.channel == m.channel && r.threadTS == m.ts && !r.deleted {
+			n++
+		}
+	}
+	return n
+}
+
+// checkMetadata checks a message's metadata as Slack documents it
+// (https://docs.slack.dev/messaging/message-metadata): an event_type and
+// an event_payload object.
+func (f *fakeSlack) checkMetadata(raw json.RawMessage) {
+	if raw == nil {
+		return
+	}
+	var md struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal(raw, &md); err != nil || md.EventType == "" || md.EventPayload == nil {
+		f.t.Errorf("chat.postMessage: metadata %s is not {event_type, event_payload}: %v", raw, err)
+	}
+	if strings.ContainsFunc(md.EventType, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		f.t.Errorf("chat.postMessage: event_type %q is not an alphanumeric name", md.EventType)
+	}
+}
+
+// tsValue reads a message's ts as a number, for comparing with oldest.
+func tsValue(ts string) float64 {
+	v, _ := strconv.ParseFloat(ts, 64)
+	return v
+}
+
+// cursor is the next_cursor of a page: "" on the last one.
+func cursor(more bool) string {
+	if more {
+		return "bmV4dF90czoxNzQxOTQ0NDEz"
+	}
+	return ""
+}

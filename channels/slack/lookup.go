@@ -1,0 +1,172 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// MetadataEventType is the event_type of the message metadata each
+// message posted through the Web API carries; its event_payload's "key"
+// is broadcast.Message.Key of the conversation (the Config.Channels
+// entry). A retry finds the message of an earlier attempt by it (see the
+// package documentation's Idempotency).
+const MetadataEventType = "outagecast_update"
+
+// metadata is Slack's message metadata: an event type and its payload.
+type metadata struct {
+	EventType    string          `json:"event_type"`
+	EventPayload metadataPayload `json:"event_payload"`
+}
+
+// metadataPayload is the event_payload of a post: its key.
+type metadataPayload struct {
+	Key string `json:"key"`
+}
+
+// Bounds of the look-up of an earlier attempt's post.
+const (
+	// lookLimit is the page of messages read: the newest of a
+	// conversation, the first replies of a thread (after lookSince).
+	// Slack gives apps distributed outside its Marketplace no more.
+	lookLimit = 15
+	// lookWindow bounds how long ago the earlier attempt may have posted.
+	lookWindow = 24 * time.Hour
+	// clockSkew is how far the clock of the instance that wrote the
+	// update may be ahead of Slack's.
+	clockSkew = time.Minute
+)
+
+// errNoID is why a conversation named in Config.Channels cannot be
+// looked in before its ID is known: conversations.history takes IDs only.
+var errNoID = errors.New("the conversation's ID is not known yet " +
+	"(give its ID in Config.Channels, not its name, for a retry to read its history)")
+
+// listedMessage is a message as conversations.history and
+// conversations.replies list it.
+type listedMessage struct {
+	TS       string `json:"ts"`
+	ThreadTS string `json:"thread_ts"`
+	Metadata *struct {
+		EventType    string          `json:"event_type"`
+		EventPayload json.RawMessage `json:"event_payload"`
+	} `json:"metadata"`
+}
+
+// carries reports whether m's metadata carries key.
+func (m listedMessage) carries(key string) bool {
+	if m.Metadata == nil || m.Metadata.EventType != MetadataEventType {
+		return false
+	}
+	var p metadataPayload
+	return json.Unmarshal(m.Metadata.EventPayload, &p) == nil && p.Key == key
+}
+
+// listResponse is the answer of conversations.history and
+// conversations.replies.
+type listResponse struct {
+	apiResponse
+	Messages []listedMessage `json:"messages"`
+}
+
+// findPost looks for the message an earlier attempt at u may have posted
+// to target, carrying key: in the thread of root, when threaded, through
+// conversations.replies, and then, as that attempt may have posted it at
+// the top level (the thread gone or locked), in the conversation's
+// history; else in the history of target's conversation. It answers as
+// chat.postMessage would have. A look-up that fails is no delivery's
+// failure: the caller posts, and err says why it could not look.
+func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key string, root post, threaded bool) (
+	resp postResponse, found bool, err error) {
+	oldest := slackTS(c.lookSince(u))
+	if threaded {
+		resp, found, err = c.search(ctx, "conversations.replies", root.channel, root.ts, key, oldest)
+		var ae *APIError
+		if found || err != nil && !(errors.As(err, &ae) && ae.Code == "thread_not_found") {
+			return resp, found, err
+		}
+		return c.search(ctx, "conversations.history", root.channel, "", key, oldest)
+	}
+	id := c.conversationID(target)
+	if id == "" {
+		return postResponse{}, false, errNoID
+	}
+	return c.search(ctx, "conversations.history", id, "", key, oldest)
+}
+
+// search reads a page of the conversation channel (method
+// conversations.history) or of its thread ts (conversations.replies),
+// from oldest on, and returns the message carrying key, if any.
+func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest string) (postResponse, bool, error) {
+	q := url.Values{"channel": {channel}, "oldest": {oldest}, "limit": {strconv.Itoa(lookLimit)},
+		"include_all_metadata": {"true"}}
+	if ts != "" {
+		q.Set("ts", ts)
+	}
+	var list listResponse
+	if err := c.read(ctx, method, q, &list); err != nil {
+		return postResponse{}, false, err
+	}
+	for _, m := range list.Messages {
+		if m.TS != "" && m.carries(key) {
+			return postResponse{Channel: channel, TS: m.TS, Message: &postedMessage{ThreadTS: m.ThreadTS}}, true, nil
+		}
+	}
+	return postResponse{}, false, nil
+}
+
+// lookSince is the oldest time an earlier attempt at u may have posted:
+// shortly before u was written, and no earlier than lookWindow ago.
+func (c *Channel) lookSince(u broadcast.Update) time.Time {
+	now := c.s.now()
+	lower := now.Add(-lookWindow)
+	if t := u.Time.Add(-clockSkew); t.After(lower) && !u.Time.After(now.Add(clockSkew)) {
+		lower = t
+	}
+	return lower
+}
+
+// slackTS writes t as a Slack timestamp, seconds and microseconds.
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
+}
+
+// conversationID returns the ID of target's conversation: target itself
+// when it is one, else the ID Slack answered an earlier post there with
+// (learn), or "" when there was none.
+func (c *Channel) conversationID(target string) string {
+	if isID(target) {
+		return target
+	}
+	if id, ok := c.s.ids.Load(target); ok {
+		return id.(string)
+	}
+	return ""
+}
+
+// learn keeps id as the ID of target's conversation.
+func (c *Channel) learn(target, id string) {
+	if id != "" && !isID(target) {
+		c.s.ids.Store(target, id)
+	}
+}
+
+// isID reports whether target is a conversation ID ("C0123ABCDEF"): a C,
+// G or D and upper-case letters and digits. Names are lower-case.
+func isID(target string) bool {
+	if len(target) < 9 || target[0] != 'C' && target[0] != 'G' && target[0] != 'D' {
+		return false
+	}
+	for _, r := range target {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
