@@ -22,7 +22,7 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 	if !b.deadline(cn, i) {
 		return false
 	}
-	cmds, err := cn.writeCommands(b.ch.from, b.ch.to[i])
+	cmds, _, err := cn.writeCommands(b.ch.from, b.ch.to[i])
 	if err == nil {
 		err = cn.flush()
 	}
@@ -43,11 +43,18 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 			j, nextHead, more = b.nextWithHeader(ctx, cn)
 		}
 		var next []command
-		if more && err == nil {
-			next, err = cn.writeCommands(b.ch.from, b.ch.to[j])
-		}
 		if err == nil {
-			err = cn.flush()
+			// A write that fails after the message's final "." went out,
+			// in the next one's commands, leaves its outcome as unknown
+			// as a reply that never comes (see unanswered).
+			after := 0
+			if more {
+				next, after, err = cn.writeCommands(b.ch.from, b.ch.to[j])
+			}
+			if err == nil {
+				err = cn.flush()
+			}
+			err = cn.unanswered(err, after)
 		}
 		if err == nil {
 			err = cn.readEnd()

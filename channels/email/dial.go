@@ -90,6 +90,9 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, er
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
 		return nil, scrub.error(a.dialError(ctx, err, token))
 	}
+	if c.wrapRaw != nil {
+		cn.raw = c.wrapRaw(cn.raw)
+	}
 	if c.cfg.TLS != TLSImplicit {
 		if err := cn.awaitGreeting(ctx, deadline, c.cfg); err != nil {
 			cn.abort()

@@ -115,7 +115,8 @@
 //
 // The Receipt's ID is the Message-ID; Receipt.Meta holds "references",
 // "subject", and the counts of the attempt: "sent" and "skipped" (done in an
-// earlier attempt).
+// earlier attempt); and "uncertain", when some recipient may have the
+// message twice (see Limits).
 //
 // # Corrections and retractions
 //
@@ -136,8 +137,22 @@
 // failed to save, and one whose reply came after the attempt's context
 // ended (the wait for that reply is not Config.Timeout but up to 10
 // minutes: see there). A recipient whose message went out whole but got no
-// reply to its end of DATA has an error matching ErrDeliveryUncertain.
-// It carries the same Message-ID, so clients that deduplicate show it once.
+// reply to its end of DATA has an error matching ErrDeliveryUncertain,
+// also when the connection broke while the next message's pipelined
+// commands went out after it; it waits for the next attempt rather than
+// go out again at once. The message sent again carries the same
+// Message-ID, so clients that deduplicate show it once. The Ledger keeps
+// that the delivery was uncertain (broadcast.Fanout.MarkProgress), in the
+// Store, so that it outlives the attempt and, with a durable Store, a
+// restart: the receipt of the retry that completes the delivery names,
+// in Meta["uncertain"] (bare addresses as configured, separated by
+// spaces), every recipient who has the update after an earlier attempt's
+// delivery to them was uncertain, who may therefore have it twice, though
+// that retry got its reply. Only a retry (broadcast.Message.Attempt above
+// 1, as the Broadcaster counts an attempt whose outcome is unknown, also
+// a later run's) reads those marks. A process that ends between the end of
+// DATA and its reply leaves no mark: its recipient's message goes out
+// again, unnamed.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send, or handed over by another, do not count, nor
 // does the dial made again with a fresh XOAUTH2 token (see Errors), and
@@ -196,8 +211,11 @@
 //   - 4xx, or a connection that broke: that recipient stays pending. A
 //     broken connection is re-dialled once per attempt, and a recipient
 //     whose message it had not carried whole goes out on the new one. One
-//     whose message went out whole, the end of DATA unanswered, waits for
-//     the next attempt, its error matching ErrDeliveryUncertain. Send then
+//     whose message went out whole, its final "." included, and whose
+//     reply to the end of DATA never came (the connection broke, or timed
+//     out, after it, also while the next message's pipelined commands went
+//     out with it) waits for the next attempt, its error matching
+//     ErrDeliveryUncertain (see Limits). Send then
 //     returns a transient error wrapping a *broadcast.TargetsError that
 //     names the pending and the refused recipients, so the Broadcaster
 //     retries only the pending ones; after a 4xx (also a 421 with which
@@ -255,6 +273,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"net/mail"
 	"slices"
 	"text/template"
@@ -490,6 +509,7 @@ type Channel struct {
 	pool     *pool                    // connections waiting for the next Send
 	probe    time.Duration            // the wait for a kept connection's RSET: see endpoint.ProbeWait
 	heads    func() []recipientFields // see recipientHeader
+	wrapRaw  func(net.Conn) net.Conn  // tests: the connections go through it once dialled; nil in use
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:

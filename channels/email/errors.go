@@ -15,9 +15,12 @@ import (
 // ErrDeliveryUncertain is matched by the error of a recipient whose
 // message went out whole, its final "." included, but whose reply to the
 // end of DATA never came: the attempt's context ended first, or the
-// connection broke or timed out. The server may have accepted it (RFC
-// 1047's duplicate message problem). The recipient stays pending, and the
-// next attempt sends the message again, with the same Message-ID. Under a
+// connection broke or timed out, also while the commands of the next
+// message, pipelined after it, went out. The server may have accepted it
+// (RFC 1047's duplicate message problem). The recipient stays pending, and
+// the next attempt sends the message again, with the same Message-ID; the
+// receipt of the attempt that completes the delivery names the recipient
+// in Meta["uncertain"] (see Limits in the package documentation). Under a
 // Broadcaster, errors.As finds the *broadcast.TargetsError that matches
 // it. See Config.Timeout.
 var ErrDeliveryUncertain = errors.New("email: delivery uncertain: the message went out, " +

@@ -1,6 +1,9 @@
 package email
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
 // WaitingForConnection returns how many waits for one of ch's connections
 // are under way: a Send's (one per connection it could use) or a Check's.
@@ -10,3 +13,8 @@ func WaitingForConnection(ch *Channel) int { return ch.pool.waiting() }
 // Channel.probe), so that a test of a silent server need not wait
 // seconds. Call it before the first Send.
 func SetProbeWait(ch *Channel, d time.Duration) { ch.probe = d }
+
+// WrapConnections has the connections ch dials from now on go through
+// wrap, which may make their reads and writes fail. Call it before the
+// first Send.
+func WrapConnections(ch *Channel, wrap func(net.Conn) net.Conn) { ch.wrapRaw = wrap }

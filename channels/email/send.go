@@ -45,7 +45,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("email: %w", err)
 	}
-	return c.receipt(p, f), nil
+	return c.receipt(m, p, f), nil
 }
 
 // batch is one attempt's work: a queue of recipients (indexes of
@@ -300,15 +300,22 @@ func (b *batch) deadline(cn *conn, i int) bool {
 // failed reports recipient i's message, which failed at command with err,
 // and reports whether the connection is still usable. When the wait for
 // the reply to the end of DATA failed (the context ended, the connection
-// broke or timed out), the message went out whole and the delivery is
+// broke or timed out), or a write after the message's final "." did (see
+// conn.unanswered), the message went out whole and the delivery is
 // uncertain (ErrDeliveryUncertain): the recipient waits for the next
-// attempt rather than go out again at once on another connection.
+// attempt rather than go out again at once on another connection, and the
+// Ledger keeps the uncertainty for the receipt of the attempt that
+// delivers it (see uncertain).
 func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
 	switch {
-	case errors.Is(err, errUnanswered) && ctx.Err() != nil:
-		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
-		return false
 	case errors.Is(err, errUnanswered):
+		// Remembered in the Ledger, so that the attempt that delivers the
+		// message again, after a restart too, says it may be a second
+		// copy (see uncertain).
+		_ = b.fan.MarkProgress(i, partUncertain) // the Broadcaster reports a failed mark
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err))
 		return false
 	case ctx.Err() != nil:
@@ -444,8 +451,8 @@ func (b *batch) setFatal(err error) {
 	b.update()
 }
 
-// receipt is the Receipt of an attempt that left no recipient pending.
-func (c *Channel) receipt(p *prepared, f *broadcast.Fanout) broadcast.Receipt {
+// receipt is the Receipt of m's attempt, which left no recipient pending.
+func (c *Channel) receipt(m broadcast.Message, p *prepared, f *broadcast.Fanout) broadcast.Receipt {
 	refs := capReferences(append(p.references, p.messageID))
 	meta := map[string]string{
 		"references": strings.Join(refs, " "),
@@ -453,7 +460,51 @@ func (c *Channel) receipt(p *prepared, f *broadcast.Fanout) broadcast.Receipt {
 		"sent":       strconv.Itoa(len(f.Delivered())),
 		"skipped":    strconv.Itoa(len(c.targets) - len(f.Todo())),
 	}
+	if u := c.uncertain(m, f); len(u) > 0 {
+		meta["uncertain"] = strings.Join(u, " ")
+	}
 	return broadcast.Receipt{Channel: c.Name(), ID: p.messageID, Time: time.Now().UTC().Round(0), Meta: meta}
+}
+
+// partUncertain is the progress part (see broadcast.Fanout.MarkProgress)
+// under which the Ledger keeps that a recipient's delivery was uncertain
+// (ErrDeliveryUncertain): their message went out whole, and no reply said
+// whether the server took it.
+const partUncertain = "uncertain"
+
+// uncertain returns the recipients, in the order of Config.To, who have
+// the update now, from this attempt or an earlier one, and whose delivery
+// an earlier attempt left uncertain: they may have the message twice. The
+// marks are in the Ledger, so they outlive the attempt, and, with a
+// durable Store, a restart. Only a retry (Message.Attempt above 1) looks:
+// the Broadcaster counts an earlier attempt whose outcome is unknown, as
+// an uncertain delivery leaves it, also on a later run's first attempt.
+func (c *Channel) uncertain(m broadcast.Message, f *broadcast.Fanout) []string {
+	if m.Attempt <= 1 || m.Ledger == nil {
+		return nil
+	}
+	now := make([]bool, len(c.targets))
+	for _, i := range f.Delivered() {
+		now[i] = true
+	}
+	tried := make([]bool, len(c.targets))
+	for _, i := range f.Todo() {
+		tried[i] = true
+	}
+	var out []string
+	for i, t := range c.targets {
+		if tried[i] && !now[i] || !f.Progressed(i, partUncertain) {
+			continue // refused now, or never uncertain
+		}
+		if !now[i] {
+			// Done in an earlier attempt: delivered, or refused for good.
+			if done, failure := m.Ledger.Done(t); !done || failure != "" {
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // Preview renders u as Send would: the subject and the plain-text body.

@@ -54,7 +54,7 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 		return "", err
 	}
 	if err := cn.flush(); err != nil {
-		return "", err
+		return "", cn.unanswered(err, 0)
 	}
 	if err := cn.readEnd(); err != nil {
 		return cmdEndData, err
@@ -109,15 +109,19 @@ func (cn *conn) commands(from, to *mail.Address) []command {
 }
 
 // writeCommands buffers the commands of a transaction up to DATA, for a
-// server that offers PIPELINING, and returns them.
-func (cn *conn) writeCommands(from, to *mail.Address) ([]command, error) {
+// server that offers PIPELINING, and returns them, with the number of
+// bytes the writer took of them, also when it failed (see sentWhole).
+func (cn *conn) writeCommands(from, to *mail.Address) ([]command, int, error) {
 	cmds := cn.commands(from, to)
+	var b []byte
 	for _, c := range cmds {
-		if err := writeLine(cn.client.Text, c.line); err != nil {
-			return nil, err
-		}
+		b = append(append(b, c.line...), "\r\n"...)
 	}
-	return cmds, nil
+	n, err := cn.client.Text.W.Write(b) // one Write, so that n counts what it took
+	if err != nil {
+		return nil, n, fmt.Errorf("write command: %w", err)
+	}
+	return cmds, n, nil
 }
 
 // readReplies reads the replies to cmds, sent together, in order, every
@@ -168,6 +172,24 @@ func (cn *conn) writeContent(head, data []byte) error {
 		return fmt.Errorf("write message: %w", err)
 	}
 	return nil
+}
+
+// sentWhole reports, after writing what followed a message failed,
+// whether the message went out whole, its final "." included: after is how
+// many bytes the writer took after the message. A failed write leaves
+// what it did not send in the buffer, the latest bytes taken; so the
+// message is out when no more than those after it are left.
+func (cn *conn) sentWhole(after int) bool { return cn.client.Text.W.Buffered() <= after }
+
+// unanswered returns err, a failure to write what followed a message
+// (after bytes of it, see sentWhole), as one that matches errUnanswered
+// when the message went out whole: its reply can then not be read, and the
+// server may have accepted it.
+func (cn *conn) unanswered(err error, after int) error {
+	if err == nil || !cn.sentWhole(after) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUnanswered, err)
 }
 
 // flush sends what was buffered.
