@@ -113,13 +113,14 @@ func (cn *conn) commands(from, to *mail.Address) []command {
 // bytes the writer took of them, also when it failed (see sentWhole).
 func (cn *conn) writeCommands(from, to *mail.Address) ([]command, int, error) {
 	cmds := cn.commands(from, to)
-	var b []byte
+	n := 0
 	for _, c := range cmds {
-		b = append(append(b, c.line...), "\r\n"...)
-	}
-	n, err := cn.client.Text.W.Write(b) // one Write, so that n counts what it took
-	if err != nil {
-		return nil, n, fmt.Errorf("write command: %w", err)
+		for _, s := range [...]string{c.line, "\r\n"} {
+			k, err := cn.client.Text.W.WriteString(s)
+			if n += k; err != nil {
+				return nil, n, fmt.Errorf("write command: %w", err)
+			}
+		}
 	}
 	return cmds, n, nil
 }
