@@ -242,7 +242,10 @@
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
 //     Permanent when the token endpoint refused the refresh for good (a
 //     4xx such as 400 invalid_grant), transient with the endpoint's
-//     Retry-After when it may answer later (408, 429, 5xx).
+//     Retry-After when it may answer later (408, 429, 5xx). So is a
+//     token X refused (401) when TokenSource, asked again, fails: the
+//     error says X rejected the credentials and why no other token could
+//     be had, and that reason decides the retry.
 //
 // A template that cannot produce a text within the limit is a Permanent
 // error wrapping templates.ErrTooLong.
