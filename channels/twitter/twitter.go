@@ -13,7 +13,9 @@
 // know), with an invisible word joiner (U+2060, which weighs 2) after the
 // "@": a title cannot ping anyone, and the account breaks no rule against
 // automated mentions. Links, as X finds them, and e-mail addresses are
-// left alone. Text that
+// left alone; a link that starts inside a hashtag (as "x.com/@name" in
+// "＃x.com/@name" or "#障害x.com/@name") is not one, as X drops it for the
+// hashtag, which starts first, and its "@name" is broken. Text that
 // fits is otherwise posted unchanged. The Receipt holds the post's id, its
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
