@@ -34,8 +34,10 @@
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
-// fails without an outcome (args it cannot decode, a panic) is a failed
-// attempt too: retried by Config.Retry, and given up past those limits. That time, and
+// fails without an outcome (args it cannot decode, a panic, a job row
+// River cannot decode, a job kind this version does not know) is a
+// failed attempt too: retried by Config.Retry, and given up past those
+// limits, with EventFailed. That time, and
 // when a retry or a snooze is due (see Limits), go by the database's
 // clock, which River stamps the jobs with and schedules them by, not by
 // the instance's: an instance whose clock is off gives a job up neither
@@ -348,6 +350,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		Workers:              workers,
 		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
 		RetryPolicy:          d.retry,
+		ErrorHandler:         &strayFailures{d: d},
 		JobTimeout:           cfg.JobTimeout,
 		SoftStopTimeout:      cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,

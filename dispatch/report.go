@@ -49,6 +49,13 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // rate limit's wait, a correction waiting for its original's delivery)
 // says why, and until when: "dispatch: not finished yet (waiting until
 // 2026-12-01T10:00:00Z): HTTP 429".
+// A job whose args cannot be decoded (left by another version, or edited
+// by hand) fails no Report: its channel's Result error, when the job has
+// one, names it ("…; job 12: its args cannot be decoded: …"), and so does
+// that of a Result of its own, with no Channel, after the others, when
+// not even its channel can be read: ErrPending until the job finishes,
+// Permanent then. A channel the update was enqueued for that has neither
+// a job nor a record is then left out: that job may be its.
 //
 // River deletes finished jobs (completed and cancelled ones after a day,
 // discarded ones after a week, by default), and Report then answers from
@@ -170,18 +177,21 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		return nil, false, fmt.Errorf("dispatch: report: %w", err)
 	}
 	rep := &broadcast.Report{UpdateID: updateID}
-	latest, enqueued, err := d.latestJobs(ctx, md, updateID, rep)
+	js, err := d.latestJobs(ctx, md, updateID, rep)
 	if err != nil {
 		return nil, false, err
 	}
-	done, recorded := true, len(latest) > 0
+	latest, enqueued := js.latest, js.enqueued
+	noJobs := len(latest) == 0 && len(js.unplaced) == 0
+	done, recorded := true, !noJobs
 	for _, ch := range d.order(latest) {
 		row := latest[ch]
 		if row == nil {
 			if md.Retract != "" {
 				continue // retractions' marks are the Broadcaster's own
 			}
-			r, ok, err := d.stored(ctx, ch, updateID, len(latest) == 0 || enqueued[ch])
+			// An unplaced job may be the channel's: not said deleted.
+			r, ok, err := d.stored(ctx, ch, updateID, noJobs || enqueued[ch] && len(js.unplaced) == 0)
 			if err != nil {
 				return nil, false, err
 			}
@@ -195,14 +205,18 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		if err != nil {
 			return nil, false, err
 		}
+		if derr := js.undecodable[row.ID]; derr != nil && r.Err != nil {
+			r.Err = fmt.Errorf("%w; %w", r.Err, derr)
+		}
 		done = done && finished
 		rep.Results = append(rep.Results, r)
-		if rep.Started.IsZero() || row.CreatedAt.Before(rep.Started) {
-			rep.Started = row.CreatedAt
-		}
-		if row.FinalizedAt != nil && row.FinalizedAt.After(rep.Finished) {
-			rep.Finished = *row.FinalizedAt
-		}
+		rep.Started, rep.Finished = span(rep.Started, rep.Finished, row)
+	}
+	for _, row := range js.unplaced {
+		r, finished := unplacedResult(row, js.undecodable[row.ID])
+		done = done && finished
+		rep.Results = append(rep.Results, r)
+		rep.Started, rep.Finished = span(rep.Started, rep.Finished, row)
 	}
 	if !recorded {
 		sent := false
@@ -221,31 +235,78 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 	return rep, done, nil
 }
 
+// reportJobs are the jobs of an update, as Report reads them.
+type reportJobs struct {
+	latest   map[string]*rivertype.JobRow // the last job enqueued for each channel
+	enqueued map[string]bool              // the channels the jobs' metadata names
+	// undecodable holds the error of each job whose args cannot be
+	// decoded (left by another version, or edited); unplaced those of
+	// them whose channel cannot be read either.
+	undecodable map[int64]error
+	unplaced    []*rivertype.JobRow
+}
+
 // latestJobs reads the jobs carrying md and returns the last one enqueued
 // for each channel, and the channels the update was enqueued for, as the
 // jobs' metadata names them (jobs enqueued before it did name none); rep
-// gets their IncidentID.
-func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (map[string]*rivertype.JobRow, map[string]bool, error) {
+// gets their IncidentID. A job whose args cannot be decoded fails no
+// Report: it counts for its channel when that can be read (json.Unmarshal
+// goes on past a field of the wrong type), and is unplaced otherwise.
+func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (reportJobs, error) {
 	list, err := d.jobs(ctx, md, river.NewJobListParams().OrderBy(river.JobListOrderByID, river.SortOrderAsc))
 	if err != nil {
-		return nil, nil, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+		return reportJobs{}, fmt.Errorf("dispatch: report %s: %w", updateID, err)
 	}
-	latest, enqueued := map[string]*rivertype.JobRow{}, map[string]bool{}
+	js := reportJobs{latest: map[string]*rivertype.JobRow{}, enqueued: map[string]bool{}, undecodable: map[int64]error{}}
 	for _, row := range list {
-		var a jobArgs
-		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
-			return nil, nil, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
-		}
 		var md metadata
 		if json.Unmarshal(row.Metadata, &md) == nil {
 			for _, ch := range md.Channels {
-				enqueued[ch] = true
+				js.enqueued[ch] = true
 			}
 		}
-		latest[a.Channel] = row
+		var a jobArgs
+		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
+			js.undecodable[row.ID] = fmt.Errorf("job %d: its args cannot be decoded: %w", row.ID, err)
+			if a.Channel == "" {
+				js.unplaced = append(js.unplaced, row)
+			} else {
+				js.latest[a.Channel] = row
+			}
+			continue
+		}
+		js.latest[a.Channel] = row
 		rep.IncidentID = a.Job.Update.IncidentID
 	}
-	return latest, enqueued, nil
+	return js, nil
+}
+
+// unplacedResult is the Result of a job whose args, channel included,
+// cannot be decoded (err): under no channel, failed for good once the
+// job finished, ErrPending until then; finished reports that it will not
+// run again.
+func unplacedResult(row *rivertype.JobRow, err error) (r broadcast.Result, finished bool) {
+	r = broadcast.Result{Attempts: attempt(row)}
+	err = fmt.Errorf("dispatch: %w; its channel is unknown", err)
+	switch row.State {
+	case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+		r.Err = broadcast.Permanent(fmt.Errorf("%w; its job %s", err, row.State))
+		return r, true
+	}
+	r.Err = fmt.Errorf("%w (%s); %w", ErrPending, row.State, err)
+	return r, false
+}
+
+// span widens the time from started to finished to take in the job of
+// row: from its creation to its end.
+func span(started, finished time.Time, row *rivertype.JobRow) (time.Time, time.Time) {
+	if started.IsZero() || row.CreatedAt.Before(started) {
+		started = row.CreatedAt
+	}
+	if row.FinalizedAt != nil && row.FinalizedAt.After(finished) {
+		finished = *row.FinalizedAt
+	}
+	return started, finished
 }
 
 // jobs lists the jobs carrying md (at most maxJobs) with params, going

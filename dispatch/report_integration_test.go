@@ -5,6 +5,7 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -320,4 +321,39 @@ func waitingErr(t *testing.T, in *instance, id string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// A job whose args cannot be decoded (left by another version, or edited
+// by hand) does not fail the update's Report: the other jobs are
+// reported, and the undecodable one is named by its ID, under its channel
+// when that much of its args can be read, else under no channel. Before,
+// Report failed for the whole update.
+func TestReportNamesAJobWhoseArgsCannotBeDecoded(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x"), newCounting("y"), newCounting("z")},
+		broadcast.Options{}, dispatch.Config{Workers: 1})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	var yJob, zJob int64
+	require.NoError(t, in.pool.QueryRow(ctx, `UPDATE river_job SET args = jsonb_set(args, '{job}', '"not a job"')
+		WHERE args->>'channel' = 'y' RETURNING id`).Scan(&yJob))
+	require.NoError(t, in.pool.QueryRow(ctx, `UPDATE river_job SET args = jsonb_set(args, '{channel}', '42')
+		WHERE args->>'channel' = 'z' RETURNING id`).Scan(&zJob))
+
+	rep, done, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	assert.False(t, done)
+	require.Len(t, rep.Results, 3, "x, y, and z's job under no channel")
+	x, y, unknown := rep.Results[0], rep.Results[1], rep.Results[2]
+	assert.Equal(t, "x", x.Channel)
+	assert.ErrorIs(t, x.Err, dispatch.ErrPending)
+	assert.NotContains(t, x.Err.Error(), "decoded")
+	assert.Equal(t, "y", y.Channel)
+	assert.ErrorIs(t, y.Err, dispatch.ErrPending)
+	assert.Contains(t, y.Err.Error(), fmt.Sprintf("job %d: its args cannot be decoded", yJob))
+	assert.Equal(t, "", unknown.Channel)
+	assert.ErrorIs(t, unknown.Err, dispatch.ErrPending)
+	assert.Contains(t, unknown.Err.Error(), fmt.Sprintf("job %d: its args cannot be decoded", zJob))
+	assert.Equal(t, "cdn-errors-1", rep.IncidentID)
 }

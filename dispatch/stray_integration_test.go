@@ -114,3 +114,49 @@ func TestJobPastMaxElapsedWhoseRunPanicsIsGivenUp(t *testing.T) {
 	require.Len(t, failed, 1)
 	assert.Equal(t, broadcast.EventFailed, failed[0].Kind)
 }
+
+// A job past Retry.MaxElapsed of a kind this version does not know (left
+// by a later version) is given up too, with the usual error and
+// EventFailed. River fails such a run before any worker or middleware
+// sees it: it was retried at once, again and again, until River's
+// MaxAttempts.
+func TestJobPastMaxElapsedOfAnUnknownKindIsGivenUp(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	var mu sync.Mutex
+	var events []dispatch.Event
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{
+		Workers: 1,
+		Retry:   broadcast.RetryPolicy{MaxElapsed: time.Hour},
+		OnEvent: func(e dispatch.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, e)
+		},
+	})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.pool.Exec(ctx, `UPDATE river_job SET kind = 'outagecast_from_a_later_version',
+		created_at = now() - interval '2 hours'`)
+	require.NoError(t, err)
+
+	state, errs := strayFailure(ctx, t, in, id)
+	assert.Equal(t, "cancelled", state, "given up, not retried")
+	assert.Equal(t, 1, errs, "one run")
+	rep, _, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, rep.Results, 1)
+	require.Error(t, rep.Results[0].Err)
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
+	assert.Contains(t, rep.Results[0].Err.Error(), "outagecast_from_a_later_version")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, events, 1)
+	e := events[0]
+	assert.Equal(t, broadcast.EventFailed, e.Kind)
+	assert.Equal(t, "x", e.Channel)
+	assert.Equal(t, id, e.UpdateID)
+	assert.Contains(t, e.Err.Error(), "Retry.MaxElapsed")
+	assert.Contains(t, e.Err.Error(), "outagecast_from_a_later_version")
+}

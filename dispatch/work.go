@@ -49,18 +49,28 @@ type ranKey struct{}
 
 // strayFailures gives up a job whose run failed without work deciding
 // its next step: args River could not decode (left by another version,
-// or edited), a panic. River would retry it by NextRetry, which past
+// or edited), a panic; and, as River's ErrorHandler, a run River failed
+// before any middleware or worker saw it: a job of a kind this version
+// does not know (rivertype.UnknownJobKindError), or whose row River could
+// not decode. River would retry it by NextRetry, which past
 // Retry.MaxElapsed has no time left to give: at once, again and again,
 // until River's MaxAttempts. Past Retry.MaxElapsed or MaxAttempts, as
-// outcome reckons them, such a run gives the job up as outcome does;
-// within them, River retries it by the policy, and the run counts as an
-// attempt.
+// outcome reckons them, such a run gives the job up as outcome does,
+// with its error and EventFailed; within them, River retries it by the
+// policy, and the run counts as an attempt.
 type strayFailures struct {
 	river.MiddlewareDefaults
 	d *Dispatcher
 }
 
+var _ river.ErrorHandler = (*strayFailures)(nil)
+
 func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
+	defer func() {
+		if err != nil {
+			err = judgedError{err} // HandleError leaves it alone
+		}
+	}()
 	m.d.retry.clock.sync(row)
 	ran := new(bool)
 	defer func() {
@@ -80,6 +90,36 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 		return err
 	}
 	return m.d.giveUpStray(ctx, row, err)
+}
+
+// judgedError is the error of a run that went through strayFailures.Work,
+// which judged it already; River records its text, which is err's.
+type judgedError struct{ error }
+
+func (e judgedError) Unwrap() error { return e.error }
+
+// HandleError is River's ErrorHandler: River calls it for a run that
+// failed but did not cancel or snooze its job. A run that went through
+// Work was judged there; any other failed before its middleware ran
+// (River's JobRowDecodeErr, an UnknownJobKindError), and is judged here
+// as Work judges a stray failure: past the limits, the job is given up,
+// with EventFailed; River records the run's own error.
+func (m *strayFailures) HandleError(ctx context.Context, row *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	if errors.As(err, new(judgedError)) {
+		return nil
+	}
+	m.d.retry.clock.sync(row)
+	if !m.d.exhausted(row) {
+		return nil
+	}
+	_ = m.d.giveUpStray(ctx, row, err)
+	return &river.ErrorHandlerResult{SetCancelled: true}
+}
+
+// HandlePanic leaves a panic to River: Work gives up a job whose run
+// panicked past the limits itself.
+func (m *strayFailures) HandlePanic(context.Context, *rivertype.JobRow, any, string) *river.ErrorHandlerResult {
+	return nil
 }
 
 // exhausted reports whether the job of row, whose run failed, would be

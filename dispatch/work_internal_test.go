@@ -602,3 +602,52 @@ func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 	}, "left to River, which records the panic")
 	assert.Equal(t, []broadcast.EventKind{broadcast.EventDelivered}, kinds)
 }
+
+// River fails a run before any middleware sees it when it cannot decode
+// the job's row (JobRowDecodeErr) or does not know its kind: strayFailures,
+// as River's ErrorHandler, gives such a job up past Retry.MaxElapsed as
+// it does a stray failure in Work, with the usual error and EventFailed.
+// Within the limits River retries it by the policy. A failure that went
+// through Work was judged there and is left alone. Before, River retried
+// such a job at once, again and again, until its MaxAttempts.
+func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
+	old := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 13, CreatedAt: time.Now().Add(-2 * time.Hour), EncodedArgs: args}
+	decodeErr := errors.New("job row couldn't be decoded: error unmarshaling `errors`: bad")
+
+	res := m.HandleError(context.Background(), old, decodeErr)
+	require.NotNil(t, res)
+	assert.True(t, res.SetCancelled, "given up")
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
+	assert.Equal(t, int64(7), events[0].JobID)
+	assert.Equal(t, "x", events[0].Channel)
+	assert.Equal(t, "u-1", events[0].UpdateID)
+	assert.ErrorIs(t, events[0].Err, decodeErr)
+	assert.Contains(t, events[0].Err.Error(), "Retry.MaxElapsed")
+
+	unknown := &rivertype.UnknownJobKindError{Kind: "outagecast_later"}
+	events = nil
+	res = m.HandleError(context.Background(), old, unknown)
+	require.NotNil(t, res)
+	assert.True(t, res.SetCancelled)
+	require.Len(t, events, 1)
+	assert.ErrorIs(t, events[0].Err, unknown)
+
+	events = nil
+	young := &rivertype.JobRow{ID: 8, Attempt: 1, MaxAttempts: 13, CreatedAt: time.Now(), EncodedArgs: args}
+	assert.Nil(t, m.HandleError(context.Background(), young, unknown), "retried by the policy")
+	assert.Empty(t, events)
+
+	// An error Work returned, within the limits, is judged already.
+	err := m.Work(context.Background(), young, func(context.Context) error { return errors.New("503") })
+	require.EqualError(t, err, "503", "River records the run's own text")
+	assert.Nil(t, m.HandleError(context.Background(), old, err))
+	assert.Empty(t, events)
+}

@@ -440,3 +440,59 @@ func TestRefusedTokenAskedAgain(t *testing.T) {
 	assert.Contains(t, err.Error(), "X rejected the credentials")
 	assert.Equal(t, 1, f2.requestCount())
 }
+
+// When X refuses a token (401) and asking TokenSource for another fails,
+// the error says why it failed, redacted, and the token source's failure
+// decides the retry: Permanent when the token endpoint refused for good
+// (401 invalid_client), transient when it may answer later (a network
+// failure, 503 with Retry-After). Before, that failure was dropped: every
+// case read only "X rejected the credentials", for good.
+func TestRefusedTokenSecondAskFails(t *testing.T) {
+	invalidClient := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusUnauthorized},
+		Body: []byte(`{"error":"invalid_client"}`), ErrorCode: "invalid_client"}
+	unavailable := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusServiceUnavailable,
+		Header: http.Header{"Retry-After": {"5"}}}, Body: []byte("busy"), ErrorCode: "temporarily_unavailable"}
+	tests := []struct {
+		name      string
+		err       error
+		permanent bool
+		delay     time.Duration // the RetryAfter hint; 0 for none
+		want      string
+	}{
+		{"token endpoint refuses the client", invalidClient, true, 0,
+			"token endpoint answered 401 Unauthorized: invalid_client"},
+		{"token endpoint unavailable", unavailable, false, 5 * time.Second,
+			"token endpoint answered 503 Service Unavailable: temporarily_unavailable"},
+		{"network fails", errors.New("dial tcp: connection refused"), false, 0, "dial tcp: connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, true)
+			refused := &oauth2.Token{AccessToken: "revoked-" + testBearerToken, TokenType: "Bearer",
+				RefreshToken: "rt-0123456789abcdefghij"}
+			var mu sync.Mutex
+			calls := 0
+			source := func() (*oauth2.Token, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				if calls == 1 {
+					return refused, nil
+				}
+				return nil, tt.err
+			}
+			ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "twitter: post: X rejected the credentials")
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%v", err)
+			d, ok := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.delay != 0, ok, "a RetryAfter hint")
+			assert.Equal(t, tt.delay, d)
+			assert.Equal(t, 1, f.requestCount())
+			assert.Equal(t, 2, calls)
+			channeltest.AssertNoSecret(t, fmt.Sprintf("%v %+v", err, err), refused.AccessToken, refused.RefreshToken)
+		})
+	}
+}

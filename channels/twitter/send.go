@@ -241,7 +241,14 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	resp, s, err := c.send(ctx, op, method, path, body, limit, nil)
 	if err == nil && s.token != nil && refusedToken(resp) && c.reuse.forget(s.token) {
 		// The source may hold another token by now (see Config.TokenSource).
-		if t, terr := c.token(ctx, op, s); terr == nil && t.AccessToken != s.token.AccessToken {
+		// When it cannot give one, its reason is the error, and decides
+		// the retry: the next attempt asks it again.
+		refused := fmt.Sprintf("twitter: %s: X rejected the credentials (%v), then getting another OAuth 2.0 token failed", op, apiError(resp, s))
+		t, terr := c.tokenFor(ctx, refused, s)
+		if terr != nil {
+			return nil, s, terr
+		}
+		if t.AccessToken != s.token.AccessToken {
 			return c.send(ctx, op, method, path, body, limit, t)
 		}
 	}
@@ -291,16 +298,21 @@ func refusedToken(r *httpx.Response) bool {
 // help (400 invalid_grant), transient with the endpoint's Retry-After when
 // it may (429, 408, 5xx).
 func (c *Channel) token(ctx context.Context, op string, s scrubber) (*oauth2.Token, error) {
+	return c.tokenFor(ctx, "twitter: "+op+": get OAuth 2.0 token", s)
+}
+
+// tokenFor is token, its errors starting with prefix.
+func (c *Channel) tokenFor(ctx context.Context, prefix string, s scrubber) (*oauth2.Token, error) {
 	t, err := c.tokens.Token(ctx)
 	if err != nil {
-		err, permanent := httpx.TokenError("twitter: "+op+": get OAuth 2.0 token", err)
+		err, permanent := httpx.TokenError(prefix, err)
 		if permanent {
 			err = broadcast.Permanent(err)
 		}
 		return nil, s.error(err)
 	}
 	if t == nil || t.AccessToken == "" {
-		return nil, broadcast.Permanent(fmt.Errorf("twitter: %s: get OAuth 2.0 token: empty access token", op))
+		return nil, broadcast.Permanent(s.error(fmt.Errorf("%s: empty access token", prefix)))
 	}
 	return t, nil
 }

@@ -13,7 +13,9 @@
 // know), with an invisible word joiner (U+2060, which weighs 2) after the
 // "@": a title cannot ping anyone, and the account breaks no rule against
 // automated mentions. Links, as X finds them, and e-mail addresses are
-// left alone. Text that
+// left alone; a link that starts inside a hashtag (as "x.com/@name" in
+// "＃x.com/@name" or "#障害x.com/@name") is not one, as X drops it for the
+// hashtag, which starts first, and its "@name" is broken. Text that
 // fits is otherwise posted unchanged. The Receipt holds the post's id, its
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
@@ -242,7 +244,10 @@
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
 //     Permanent when the token endpoint refused the refresh for good (a
 //     4xx such as 400 invalid_grant), transient with the endpoint's
-//     Retry-After when it may answer later (408, 429, 5xx).
+//     Retry-After when it may answer later (408, 429, 5xx). So is a
+//     token X refused (401) when TokenSource, asked again, fails: the
+//     error says X rejected the credentials and why no other token could
+//     be had, and that reason decides the retry.
 //
 // A template that cannot produce a text within the limit is a Permanent
 // error wrapping templates.ErrTooLong.

@@ -583,6 +583,17 @@ func TestQuietMentions(t *testing.T) {
 			u.Title = "Sign-in via ＠okta.com fails, 連絡先＠ExampleSupport.example.com"
 		},
 			"Sign-in via ＠\u2060okta.com fails, 連絡先＠\u2060ExampleSupport.example.com", ""},
+		// A link that starts inside a hashtag (after "＃", or after a
+		// letter of another script the hashtag holds) is found by
+		// twitter-text's link extractor, but X drops it for the hashtag,
+		// which starts first: its "@name" is a mention. A hashtag that
+		// ends before a link leaves the link alone.
+		{"hashtag running into a domain", func(u *broadcast.Update) {
+			u.Title = "＃x.com/@ops, #障害example.com/@ExampleSupport, #日本x.com/path/@status_bot"
+		},
+			"＃x.com/@\u2060ops, #障害example.com/@\u2060ExampleSupport, #日本x.com/path/@\u2060status_bot", ""},
+		{"hashtag before a link", func(u *broadcast.Update) { u.Title = "#障害 mastodon.social/@examplestatus" },
+			"", "#障害 mastodon.social/@examplestatus"},
 		// The update's URL too, where X's link ends before its end or
 		// X takes none.
 		{"URL beyond its link", func(u *broadcast.Update) { u.URL = "https://status.example.com/«incident»@ops" },

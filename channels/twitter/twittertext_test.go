@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
@@ -122,4 +123,84 @@ func TestTwitterTextCases(t *testing.T) {
 	}
 	agree := compare(t, texts)
 	t.Logf("%d of %d table cases agree with twitter-text", agree, len(texts))
+}
+
+// mentionTexts is how many texts TestTwitterTextMentions checks.
+const mentionTexts = 4000
+
+// nodeEntities reads a JSON array of [text, quieted] pairs and writes, for
+// each, the hashtags twitter-text finds in the text (before its check
+// against links) and the mentions X keeps in the quieted text, those of
+// extractEntitiesWithIndices, which drops the later of entities that
+// overlap.
+const nodeEntities = `
+const tt = require('twitter-text');
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', d => { input += d; });
+process.stdin.on('end', () => {
+  const out = JSON.parse(input).map(([text, quiet]) => ({
+    tags: tt.extractHashtagsWithIndices(text, { checkUrlOverlap: false }).map(h => h.hashtag),
+    mentions: tt.extractEntitiesWithIndices(quiet).filter(e => e.screenName !== undefined).map(e => e.screenName),
+  }));
+  process.stdout.write(JSON.stringify(out));
+});
+`
+
+// TestTwitterTextMentions checks quietMentions against twitter-text: no
+// text it returns holds a mention X keeps, and findHashtags finds the
+// hashtags twitter-text finds. The texts are the random posts of
+// TestTwitterTextRandom with hashtags running into links and "@name" in
+// their paths.
+func TestTwitterTextMentions(t *testing.T) {
+	modules := os.Getenv("TWITTER_TEXT_MODULES")
+	require.NotEmpty(t, modules, "TWITTER_TEXT_MODULES: run scripts/twitter-text.sh")
+	g := textGen{rand.New(rand.NewPCG(20260101, 7))}
+	pairs := make([][2]string, mentionTexts)
+	for i := range pairs {
+		var b strings.Builder
+		for range 1 + g.r.IntN(4) {
+			if g.chance(0.5) {
+				b.WriteString(g.text())
+			}
+			b.WriteString(g.pick(" ", "", "(", "日本", "&", "\uFE0F", "#", "＃"))
+			b.WriteString(g.pick("#", "＃", "##", "#\uFE0F", "#\u20E3"))
+			b.WriteString(g.pick("", "障害", "x", "日本x", "café", "ops_1", "1", "é", "a\u0301", "ab&"))
+			b.WriteString(g.pick("", " ", "/", "."))
+			b.WriteString(g.pick(g.bare(), g.url(), "example.com/@ops", "x.com/a/＠ops", "example.com/@ops#tag"))
+			b.WriteString(g.pick("", "/@ops", "@ops", " @ops", "#日本", "://x.com/@ops"))
+		}
+		pairs[i] = [2]string{b.String(), quietMentions(b.String())}
+	}
+	in, err := json.Marshal(pairs)
+	require.NoError(t, err)
+	cmd := exec.Command("node", "-e", nodeEntities)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "node: %s", stderr.String())
+	var res []struct {
+		Tags     []string `json:"tags"`
+		Mentions []string `json:"mentions"`
+	}
+	require.NoError(t, json.Unmarshal(out, &res))
+	require.Len(t, res, len(pairs))
+	agree := 0
+	for i, want := range res {
+		text, quiet := pairs[i][0], pairs[i][1]
+		tags := []string{}
+		for _, h := range findHashtags(text) {
+			_, size := utf8.DecodeRuneInString(text[h[0]:])
+			tags = append(tags, text[h[0]+size:h[1]])
+		}
+		if slicesEqual(tags, want.Tags) && len(want.Mentions) == 0 {
+			agree++
+			continue
+		}
+		t.Errorf("text %q:\n hashtags %q, twitter-text: %q;\n quieted %q: twitter-text finds mentions %q",
+			text, tags, want.Tags, quiet, want.Mentions)
+	}
+	t.Logf("%d of %d texts agree with twitter-text", agree, len(pairs))
 }

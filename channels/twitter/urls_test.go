@@ -134,3 +134,25 @@ func TestFindURLs(t *testing.T) {
 		})
 	}
 }
+
+// findHashtags finds the hashtags twitter-text finds (the tests tagged
+// twittertext compare it with twitter-text itself).
+func TestFindHashtags(t *testing.T) {
+	tests := map[string][]string{
+		"#outage ＃障害 #1 #a_1": {"#outage", "＃障害", "#a_1"},
+		"##a":                 {"#a"},
+		"#a#b #c://x #d＃e":    nil,
+		"&#a x#b 日本#c":        nil,
+		"#\uFE0Fa \uFE0F#b":   {"#b"},
+		"＃x.com/@ops":         {"＃x"},
+		"#障害example.com":      {"#障害example"},
+		"#café.example.com":   {"#café"},
+	}
+	for text, want := range tests {
+		var got []string
+		for _, h := range findHashtags(text) {
+			got = append(got, text[h[0]:h[1]])
+		}
+		assert.Equal(t, want, got, text)
+	}
+}
