@@ -144,16 +144,31 @@ func hostOrIP(host string) bool {
 	return net.ParseIP(host) != nil || !strings.ContainsAny(host, ":/@[]?#%\\")
 }
 
+// serverShape is what Config.Server wants, for its errors.
+const serverShape = `host:port, as "irc.libera.chat:6697"`
+
+// checkServer checks Config.Server. Its errors quote nothing of it: a
+// value New refuses may hold a password, as a URL with user information
+// pasted there does ("ircs://nick:password@host:6697"), or be one, pasted
+// in the wrong field; the port is where url.Parse and SplitHostPort leave
+// the password of "nick:password@host". They say what shape is wanted.
 func checkServer(s *settings, cfg Config) error {
 	if cfg.Server == "" {
 		return fieldErr("Server", "missing")
 	}
 	host, port, err := net.SplitHostPort(cfg.Server)
-	if err != nil || host == "" || hasControlOrSpace(cfg.Server) || !hostOrIP(host) {
-		return fieldErr("Server", "%q is not host:port", cfg.Server)
+	switch {
+	case strings.Contains(cfg.Server, "://"):
+		return fieldErr("Server", "a URL, not host:port: give %s (ParseURL reads the URL form)", serverShape)
+	case strings.Contains(cfg.Server, "@"):
+		return fieldErr("Server", `holds user information ("@"): give %s, the nick in Config.Nick and the password in Config.Password`, serverShape)
+	case hasControlOrSpace(cfg.Server):
+		return fieldErr("Server", "holds white space or a control character")
+	case err != nil || host == "" || !hostOrIP(host):
+		return fieldErr("Server", "not %s", serverShape)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return fieldErr("Server", "%q has no valid port", cfg.Server)
+		return fieldErr("Server", "port: not a number from 1 to 65535")
 	}
 	s.server, s.host = cfg.Server, host
 	switch cfg.TLS {
@@ -197,6 +212,11 @@ func defaultUser(nick string) string {
 	return cmp.Or(strings.TrimLeft(u, "-_"), "outagecast")
 }
 
+// nickShape is what a nickname is made of, for the error of one that is
+// not: the error does not quote Config.Nick, which a URL's user
+// information sets, and which may be the password written there alone.
+const nickShape = "a letter or one of [ ] \\ ` _ ^ { | } first, then those, digits and \"-\""
+
 var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
 
 func checkIdentity(s *settings, cfg Config) error {
@@ -207,14 +227,17 @@ func checkIdentity(s *settings, cfg Config) error {
 	switch {
 	case cfg.Nick == "":
 		return fieldErr("Nick", "missing")
-	case len(cfg.Nick) > 30 || !nickPattern.MatchString(cfg.Nick):
-		return fieldErr("Nick", "%q is not a valid nickname", cfg.Nick)
+	case len(cfg.Nick) > 30:
+		return fieldErr("Nick", "not a valid nickname: longer than 30 bytes")
+	case !nickPattern.MatchString(cfg.Nick):
+		return fieldErr("Nick", "not a valid nickname: want %s", nickShape)
 	}
 	if s.user == "" {
 		s.user = defaultUser(cfg.Nick)
 	}
 	if hasControlOrSpace(s.user) || strings.ContainsAny(s.user, "@:") {
-		return fieldErr("User", "%q contains a space, '@', ':' or a control character", s.user)
+		// Not quoted: "user:password" would show the password.
+		return fieldErr("User", "contains a space, '@', ':' or a control character")
 	}
 	if s.realName == "" {
 		s.realName = DefaultRealName
@@ -321,7 +344,10 @@ func checkTargets(s *settings, cfg Config) error {
 	return setup.Distinct(pkg, "Channels", s.names, fold)
 }
 
-// parseTarget reads "#name" or "#name key". Its errors never quote the key.
+// parseTarget reads "#name" or "#name key". Its errors quote nothing of
+// spec, which the index in the field names: a name New refuses may hold
+// the key, joined to it by something other than a space ("#ops:key",
+// "#ops,key"), or be a key given as an entry of its own.
 func parseTarget(spec string) (*target, error) {
 	fields := strings.Fields(spec)
 	if len(fields) == 0 {
@@ -332,9 +358,15 @@ func parseTarget(spec string) (*target, error) {
 	case len(fields) > 2:
 		return nil, fmt.Errorf("want %q or %q", "#name", "#name key")
 	case !strings.ContainsRune("#&+!", rune(name[0])) || len(name) < 2:
-		return nil, fmt.Errorf("%q does not start with a channel prefix (# & + !)", name)
-	case len(name) > 50 || hasControl(name) || strings.ContainsAny(name, ",:"):
-		return nil, fmt.Errorf("%q is not a valid channel name", name)
+		return nil, fmt.Errorf("does not start with a channel prefix (# & + !)")
+	case hasControl(name):
+		return nil, fmt.Errorf("not a valid channel name: it holds a control character")
+	case strings.Contains(name, ","):
+		return nil, fmt.Errorf(`not a valid channel name: it holds "," (give each channel an entry of its own, a key after a space)`)
+	case strings.Contains(name, ":"):
+		return nil, fmt.Errorf(`not a valid channel name: it holds ":" (a key goes after a space)`)
+	case len(name) > 50:
+		return nil, fmt.Errorf("not a valid channel name: longer than 50 bytes")
 	}
 	t := &target{name: name}
 	if len(fields) == 2 {

@@ -34,10 +34,10 @@ func TestNewValidates(t *testing.T) {
 		want string
 	}{
 		{"no server", func(c *irc.Config) { c.Server = "" }, "irc: Config.Server: missing"},
-		{"server without port", func(c *irc.Config) { c.Server = "irc.example.net" }, "irc: Config.Server: \"irc.example.net\" is not host:port"},
-		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: \"irc.example.net:99999\" has no valid port"},
-		{"host neither name nor IP", func(c *irc.Config) { c.Server = "[:]:6667" }, "irc: Config.Server: \"[:]:6667\" is not host:port"},
-		{"host with a slash", func(c *irc.Config) { c.Server = "irc.example.net/x:6667" }, "irc: Config.Server: \"irc.example.net/x:6667\" is not host:port"},
+		{"server without port", func(c *irc.Config) { c.Server = "irc.example.net" }, `irc: Config.Server: not host:port, as "irc.libera.chat:6697"`},
+		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: port: not a number from 1 to 65535"},
+		{"host neither name nor IP", func(c *irc.Config) { c.Server = "[:]:6667" }, `irc: Config.Server: not host:port, as "irc.libera.chat:6697"`},
+		{"host with a slash", func(c *irc.Config) { c.Server = "irc.example.net/x:6667" }, `irc: Config.Server: not host:port, as "irc.libera.chat:6697"`},
 		{"unknown TLS mode", func(c *irc.Config) { c.TLS = 7 }, "irc: Config.TLS: unknown mode 7"},
 		{"TLSConfig without TLS", func(c *irc.Config) { c.TLS, c.TLSConfig = irc.TLSOff, &tls.Config{} }, "irc: Config.TLSConfig: set, but TLS is TLSOff"},
 		{"a template failing on every update", func(c *irc.Config) { c.Templates = failing },
@@ -45,8 +45,9 @@ func TestNewValidates(t *testing.T) {
 				"error calling index: reflect: slice index out of range"},
 		{"name with a space", func(c *irc.Config) { c.Name = "irc " }, "irc: Config.Name: leading or trailing white space"},
 		{"no nick", func(c *irc.Config) { c.Nick = "" }, "irc: Config.Nick: missing"},
-		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: \"status bot\" is not a valid nickname"},
-		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: \"1bot\" is not a valid nickname"},
+		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: not a valid nickname: want a letter or one of [ ] \\ ` _ ^ { | } first, then those, digits and \"-\""},
+		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: not a valid nickname: want"},
+		{"nick too long", func(c *irc.Config) { c.Nick = strings.Repeat("b", 31) }, "irc: Config.Nick: not a valid nickname: longer than 30 bytes"},
 		{"user with @", func(c *irc.Config) { c.User = "a@b" }, "irc: Config.User:"},
 		{"real name with CR", func(c *irc.Config) { c.RealName = "a\rb" }, "irc: Config.RealName: contains a control character"},
 		{"password with LF", func(c *irc.Config) { c.Password = redact.NewSecret("pw\nQUIT") }, "irc: Config.Password: contains a control character"},
@@ -69,9 +70,11 @@ func TestNewValidates(t *testing.T) {
 		{"SASL EXTERNAL without a certificate", func(c *irc.Config) { c.SASLExternal, c.TLSConfig = true, &tls.Config{} },
 			"irc: Config.TLSConfig: SASLExternal needs a client certificate (Certificates or GetClientCertificate)"},
 		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
-		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: \"ops\" does not start with a channel prefix (# & + !)"},
-		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, "irc: Config.Channels[0]: \"#a,#b\" is not a valid channel name"},
-		{"channel with BEL", func(c *irc.Config) { c.Channels = []string{"#a\x07"} }, "is not a valid channel name"},
+		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: does not start with a channel prefix (# & + !)"},
+		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, `irc: Config.Channels[0]: not a valid channel name: it holds "," (give each channel an entry of its own, a key after a space)`},
+		{"channel with BEL", func(c *irc.Config) { c.Channels = []string{"#a\x07"} }, "irc: Config.Channels[0]: not a valid channel name: it holds a control character"},
+		{"channel name too long", func(c *irc.Config) { c.Channels = []string{"#" + strings.Repeat("c", 50)} },
+			"irc: Config.Channels[0]: not a valid channel name: longer than 50 bytes"},
 		{"three fields", func(c *irc.Config) { c.Channels = []string{"#a key extra"} }, "irc: Config.Channels[0]: want"},
 		{"bad key, not shown", func(c *irc.Config) { c.Channels = []string{"#ops", "#b s3cr,et"} }, "irc: Config.Channels[1]: the key of #b is empty or contains ','"},
 		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, `irc: Config.Channels[1]: "#ops" is the same as Channels[0]`},
@@ -99,6 +102,51 @@ func TestNewValidates(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "s3cr")
+		})
+	}
+}
+
+// A value that does not pass New may be a secret pasted in the wrong
+// place, or hold one: a URL with a password in Server, a channel's key
+// joined to its name by something other than a space, a key given as an
+// entry of its own. Errors name the field and say what shape it wants,
+// never quoting the value.
+func TestNewErrorsQuoteNoSecret(t *testing.T) {
+	const secret = "Pa55-s3cr-word"
+	tests := []struct {
+		name string
+		edit func(*irc.Config)
+		want string
+	}{
+		{"server as a URL with a password", func(c *irc.Config) { c.Server = "ircs://statusbot:" + secret + "@irc.example.net:6697" },
+			`irc: Config.Server: a URL, not host:port: give host:port, as "irc.libera.chat:6697"`},
+		{"server with user information", func(c *irc.Config) { c.Server = "statusbot:" + secret + "@irc.example.net" },
+			`irc: Config.Server: holds user information ("@"): give host:port, as "irc.libera.chat:6697"`},
+		{"server with user information and a port", func(c *irc.Config) { c.Server = "statusbot:" + secret + "@irc.example.net:6697" },
+			`irc: Config.Server: holds user information ("@")`},
+		{"password as the server", func(c *irc.Config) { c.Server = secret }, `irc: Config.Server: not host:port, as "irc.libera.chat:6697"`},
+		{"password as the port", func(c *irc.Config) { c.Server = "irc.example.net:" + secret }, "irc: Config.Server: port: not a number from 1 to 65535"},
+		{"server with a space", func(c *irc.Config) { c.Server = "irc.example.net " + secret + ":6697" }, "irc: Config.Server: holds white space or a control character"},
+		{"password as the nick", func(c *irc.Config) { c.Nick = "bot:" + secret }, "irc: Config.Nick: not a valid nickname"},
+		{"password in the user", func(c *irc.Config) { c.User = "bot:" + secret }, "irc: Config.User: contains a space, '@', ':' or a control character"},
+		{"key joined with a colon", func(c *irc.Config) { c.Channels = []string{"#ops:" + secret} }, "irc: Config.Channels[0]: not a valid channel name"},
+		{"key joined with a comma", func(c *irc.Config) { c.Channels = []string{"#ops," + secret} }, `irc: Config.Channels[0]: not a valid channel name: it holds ","`},
+		{"key joined with a control character", func(c *irc.Config) { c.Channels = []string{"#ops\x00" + secret} }, "irc: Config.Channels[0]: not a valid channel name"},
+		{"key as an entry of its own", func(c *irc.Config) { c.Channels = []string{"#ops", secret} },
+			"irc: Config.Channels[1]: does not start with a channel prefix (# & + !)"},
+		{"key after a name without prefix", func(c *irc.Config) { c.Channels = []string{"ops:" + secret + " key"} },
+			"irc: Config.Channels[0]: does not start with a channel prefix (# & + !)"},
+		{"key with more after it", func(c *irc.Config) { c.Channels = []string{"#ops " + secret + " extra"} },
+			`irc: Config.Channels[0]: want "#name" or "#name key"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := validConfig()
+			tt.edit(&cfg)
+			_, err := irc.New(cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), secret)
 		})
 	}
 }
