@@ -31,7 +31,7 @@ func TestTemplateFileNames(t *testing.T) {
 		// The channel names a template the directory lacks: its own error
 		// says so, before the file is looked at.
 		{"a typo of a channel's name", "x_post.tmpl", "[{kind: console, template: x-post}]",
-			[]string{`test.yaml:2: channels[0] (console "console"): template: no template named "x-post"`}},
+			[]string{`test.yaml:2: channels[0] (console "console"): template: not in templates (want html, markdown, short, subject, text or x_post)`}},
 		{"a typo of a kind's template", "google-chat.tmpl", "[{kind: console}]",
 			[]string{`test.yaml:1: templates: google-chat.tmpl: no channel renders a template "google-chat" (did you mean "googlechat"?`}},
 		{"_ for -", "email_status.tmpl", "[{kind: console}]", []string{`did you mean "email-status"?`}},

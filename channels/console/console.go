@@ -69,7 +69,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -133,8 +132,8 @@ func New(cfg Config) (*Channel, error) {
 	if c.set == nil {
 		c.set = templates.Default()
 	}
-	if !slices.Contains(c.set.Names(), c.template) {
-		return nil, fmt.Errorf("console: Config.Template: no template named %q in Config.Templates", c.template)
+	if err := setup.Template(pkg, "Template", c.set, c.template); err != nil {
+		return nil, err
 	}
 	if err := setup.TryText(pkg, c.set, name, c.template, 0, nil); err != nil {
 		return nil, err

@@ -45,7 +45,13 @@ func TestNew(t *testing.T) {
 		{"template", console.Config{Template: "short.resolved"}, "console", ""},
 		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space"},
 		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: holds a control character"},
-		{"unknown template", console.Config{Template: "tweet"}, "", `console: Config.Template: no template named "tweet" in Config.Templates`},
+		// The error is every channel's for a template name (setup.Template):
+		// it lists the names there are, and does not quote the one given,
+		// which may be a secret pasted under the wrong key.
+		{"unknown template", console.Config{Template: "tweet"}, "",
+			"console: Config.Template: not in Config.Templates (want html, markdown, short, subject or text)"},
+		{"a secret for the template", console.Config{Template: "xoxb-s3cr3t"}, "",
+			"console: Config.Template: not in Config.Templates (want html, markdown, short, subject or text)"},
 		{"template failing on every update", console.Config{Templates: failing}, "",
 			"console: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
