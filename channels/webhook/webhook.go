@@ -278,7 +278,7 @@ func New(cfg Config) (*Channel, error) {
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
 	}
-	name, _ := setup.Name("webhook", cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
 	return &Channel{name: name, s: s}, nil
 }
 
