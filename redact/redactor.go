@@ -271,15 +271,20 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 			out.pairs = append(out.pairs, f, with)
 		}
 	}
-	type pair struct{ old, new string }
+	type pair struct {
+		old, new string
+		added    int // its place in the order added
+	}
 	ps := make([]pair, 0, len(out.pairs)/2)
 	for i := 0; i < len(out.pairs); i += 2 {
-		ps = append(ps, pair{out.pairs[i], out.pairs[i+1]})
+		ps = append(ps, pair{out.pairs[i], out.pairs[i+1], i})
 	}
-	// Equal forms sort next to each other, so that Compact drops all but
-	// the first added.
-	slices.SortStableFunc(ps, func(a, b pair) int {
-		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old))
+	// Equal forms sort next to each other, the first added first, so that
+	// Compact drops all but that one. (A stable sort does the same, in
+	// time that grows faster with the number of forms: a Redactor of the
+	// secrets of thousands of webhook endpoints holds a million.)
+	slices.SortFunc(ps, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old), cmp.Compare(a.added, b.added))
 	})
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
 	out.pairs = out.pairs[:0]
