@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // builder turns the channel entries of a file into channels.
@@ -222,6 +223,9 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
 		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
+		if errors.Is(err, redact.ErrSecretInName) {
+			name = "" // never quoted
+		}
 		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
 	return got, nil
@@ -312,6 +316,9 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 	}
 	line := lineOf(n, keys)
 	name := nameOf(n, written)
+	if errors.Is(err, redact.ErrSecretInName) {
+		name = written // never quoted
+	}
 	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, k.name, name, &keyedError{msg: msg, err: err})
 }
 

@@ -270,12 +270,12 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 		seen := make(map[key]int, len(n.Content)/2) // key → its line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			at := join(path, k.Value)
 			// The library's test of a key given twice: same kind, same text.
 			if line, dup := seen[key{k.Kind, k.Value}]; dup {
-				return fmt.Errorf("%s:%d: mapping key %q already defined at line %d", name, k.Line, k.Value, line)
+				return fmt.Errorf("%s:%d: %s: key given twice in one mapping (first at line %d)", name, k.Line, at, line)
 			}
 			seen[key{k.Kind, k.Value}] = k.Line
-			at := join(path, k.Value)
 			if k.Tag == "!!merge" { // "<<: {…}": its keys are n's
 				at = path
 			}

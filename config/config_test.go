@@ -100,7 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"not YAML", "channels: [\n", `test.yaml:1: channels: "[" not closed, or a "," missing (did not find expected node content)`},
 		{"wrong value type", "channels:\n  - type: email\n    port: many\n", `test.yaml:3: channels[0].port: want a whole number, got "many"`},
 		{"bad duration", "attempt_timeout: soon\nchannels: [{type: console}]\n", `test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "soon"`},
-		{"duplicate key", "channels: []\nchannels: []\n", `test.yaml:2: mapping key "channels" already defined at line 1`},
+		{"duplicate key", "channels: []\nchannels: []\n", `test.yaml:2: channels: key given twice in one mapping (first at line 1)`},
 		{"negative duration", "attempt_timeout: -1s\nchannels: [{type: console}]\n", "attempt_timeout: negative"},
 		{"missing variable", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secret: ${NOPE}\n",
 			"test.yaml:4: channels[0].secret: ${NOPE}: environment variable NOPE is not set"},

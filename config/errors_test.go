@@ -107,7 +107,7 @@ func TestSyntaxErrorLines(t *testing.T) {
 			"    endpoints:",
 			"      - {url: https://hooks.example.com/in, secret: ${SECRET}}",
 		), []string{"test.yaml:4: ", `quote a value holding "${"`}},
-		{"duplicate key", "channels: []\nchannels: []\n", []string{`test.yaml:2: mapping key "channels" already defined at line 1`}},
+		{"duplicate key", "channels: []\nchannels: []\n", []string{`test.yaml:2: channels: key given twice in one mapping (first at line 1)`}},
 		{"not YAML", "channels: [\n", []string{"test.yaml:1: "}},
 		// The YAML library gives no line for a problem on the first line.
 		{"reference in a flow list on the first line", lines(
@@ -432,20 +432,24 @@ func TestAliasInsideItsAnchorRefused(t *testing.T) {
 	}
 }
 
-// A key given twice is an error at its second line, on one line, inside
-// a channel's entry as at the top level.
+// A key given twice is an error at its second line, on one line, naming
+// the key's path (channels[0].name), inside a channel's entry as at the
+// top level.
 func TestDuplicateKeyAtItsLine(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"top level", lines("retry:", "  max_attempts: 2", "  max_attempts: 3", "channels: [{type: console}]"),
-			`test.yaml:3: mapping key "max_attempts" already defined at line 2`},
+			`test.yaml:3: retry.max_attempts: key given twice in one mapping (first at line 2)`},
 		{"channel key", lines("channels:", "  - type: console", "    name: a", "    name: b"),
-			`test.yaml:4: mapping key "name" already defined at line 3`},
+			`test.yaml:4: channels[0].name: key given twice in one mapping (first at line 3)`},
 		{"in a channel's when", lines("channels:", "  - type: console", "    when:", "      statuses: [resolved]",
 			"      statuses: [investigating]"),
-			`test.yaml:5: mapping key "statuses" already defined at line 4`},
+			`test.yaml:5: channels[0].when.statuses: key given twice in one mapping (first at line 4)`},
 		{"in a channel's headers", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in",
 			"    secret: "+secret, "    headers:", "      X-A: a", "      X-A: b"),
-			`test.yaml:7: mapping key "X-A" already defined at line 6`},
+			`test.yaml:7: channels[0].headers.X-A: key given twice in one mapping (first at line 6)`},
+		{"in the third channel", lines("channels:", "  - type: console", "  - type: console", "    name: b",
+			"  - type: telegram", "    token: a", "    token: b", "    chat_ids: [1]"),
+			`test.yaml:7: channels[2].token: key given twice in one mapping (first at line 6)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -474,7 +478,7 @@ func TestDuplicateKeysManyTimes(t *testing.T) {
 			_, _, err := parse(t, tt.yaml, nil)
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
-			assert.Regexp(t, `test\.yaml:4: mapping key "(max_attempts|name)" already defined at line 3$`, err.Error())
+			assert.Regexp(t, `test\.yaml:4: (retry\.max_attempts|channels\[0\]\.name): key given twice in one mapping \(first at line 3\)$`, err.Error())
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated")
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"index/suffixarray"
 	"io/fs"
 	"net/url"
 	"path/filepath"
@@ -46,6 +47,7 @@ type expander struct {
 	redacted   map[string]bool // the values of hidden
 	urlsSeen   map[string]bool // the URLs of hiddenURLs
 	total      int             // bytes of the values that held references, expanded
+	work       int             // values and texts markSecrets compared, for tests
 }
 
 // maxExpandedBytes bounds the bytes of a file's values with their
@@ -403,68 +405,158 @@ const minHidden = 6
 // URLs, is a secret. Where a value from the environment holds more than a
 // secret (a whole channel URL, a "#channel key"), that secret is hidden
 // too. Other values from the environment are not secrets.
+//
+// Its work grows with the size of the values and secrets, not with the
+// product of their numbers: a webhook of thousands of endpoints has
+// thousands of each, and comparing each value with each secret and URL
+// took seconds.
 func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 	// Each value once: thousands of endpoints may share one ${SECRET}.
-	used := compact(e.usedBelow(n, nil))
-	for _, s := range compact(cs.values) {
-		for _, v := range used {
-			switch {
-			case len(s) < minHidden:
-			case strings.Contains(s, v.value):
-				e.addSecret(v)
-			case strings.Contains(v.value, s):
-				e.redact(s)
-			}
+	used := slices.DeleteFunc(compact(e.usedBelow(n, nil)), func(v envValue) bool { return v.value == "" })
+	if len(used) == 0 {
+		return
+	}
+	values := slices.DeleteFunc(compact(cs.values), func(s string) bool { return len(s) < minHidden })
+	// A value that a secret holds, or a part of a URL: a secret itself.
+	holders := newTextIndex(append(slices.Clone(values), cs.within...))
+	for _, v := range used {
+		e.work++
+		if len(v.value) >= minHidden && holders.holds(v.value) {
+			e.addSecret(v)
 		}
 	}
-	for _, part := range cs.within {
-		for _, v := range used {
-			if v.value != "" && strings.Contains(part, v.value) {
-				e.addSecret(v)
-			}
+	// A secret that a value holds: hidden too.
+	vals := make([]string, len(used))
+	for i, v := range used {
+		vals[i] = v.value
+	}
+	inValues := newTextIndex(vals)
+	for _, s := range values {
+		e.work++
+		if inValues.holds(s) {
+			e.redact(s)
 		}
 	}
-	for _, u := range cs.urls {
-		e.markURL(u, used)
+	e.markURLs(compact(cs.urls), used)
+}
+
+// textIndex finds a string inside any of a list of texts in time that
+// grows with the string's length and the logarithm of the texts' size.
+type textIndex struct {
+	texts []string // the texts holding sep, looked at one by one
+	index *suffixarray.Index
+}
+
+// sep joins the texts of a textIndex: no value from the environment holds
+// it, and a string that does is looked for text by text.
+const sep = "\x00"
+
+func newTextIndex(texts []string) textIndex {
+	var x textIndex
+	var joined []byte
+	for _, t := range texts {
+		if strings.Contains(t, sep) {
+			x.texts = append(x.texts, t)
+			continue
+		}
+		joined = append(append(joined, t...), sep...)
+	}
+	x.index = suffixarray.New(joined)
+	return x
+}
+
+// holds reports whether one of the texts holds s, not empty.
+func (x textIndex) holds(s string) bool {
+	for _, t := range x.texts {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	if strings.Contains(s, sep) {
+		return false // no text of the index holds sep
+	}
+	return len(x.index.Lookup([]byte(s), 1)) > 0
+}
+
+// markURLs records the credentials of each of urls that took a value from
+// the environment (used, none empty): redact.Redactor.WithURL hides its
+// password, its query values named like credentials and its token-like
+// path segments, and shows the URL itself without path and query. The
+// parts of a password ("hook:T0-B0-secret") count too, as a channel may
+// send them apart, and a value from the environment that holds any of
+// these is a secret itself.
+//
+// A URL took a value when it holds one, or when the value holds one of
+// its credentials. Each is found for all URLs at once: one Replacer of
+// the values, run over each URL, and one Redactor of every URL's
+// credentials, run over each value. Only a value that holds credentials
+// (rare: a URL from the environment written again in another key) is
+// then matched with each URL that holds no value.
+func (e *expander) markURLs(urls []string, used []envValue) {
+	if len(urls) == 0 {
+		return
+	}
+	parts := make([][]redact.Secret, len(urls))
+	var all []redact.Secret
+	allURLs := make([]redact.URL, len(urls))
+	for i, raw := range urls {
+		parts[i] = passwordParts(raw)
+		all = append(all, parts[i]...)
+		allURLs[i] = redact.NewURL(raw)
+	}
+	creds := redact.NewRedactor(all...).WithURLs(allURLs...)
+	var holding []envValue // the values that hold credentials of a URL
+	for _, v := range used {
+		e.work++
+		if creds.String(v.value) != v.value {
+			e.addSecret(v)
+			holding = append(holding, v)
+		}
+	}
+	pairs := make([]string, 0, 2*len(used))
+	for _, v := range used {
+		pairs = append(pairs, v.value, "")
+	}
+	values := strings.NewReplacer(pairs...)
+	for i, raw := range urls {
+		e.work++
+		took := values.Replace(raw) != raw // holds a value
+		if !took && len(holding) > 0 {
+			own := redact.NewRedactor(parts[i]...).WithURL(allURLs[i])
+			for _, v := range holding {
+				e.work++
+				if took = own.String(v.value) != v.value; took {
+					break
+				}
+			}
+		}
+		if took && !e.urlsSeen[raw] {
+			if e.urlsSeen == nil {
+				e.urlsSeen = map[string]bool{}
+			}
+			e.urlsSeen[raw] = true
+			e.hiddenURLs = append(e.hiddenURLs, allURLs[i])
+			e.hidden = append(e.hidden, parts[i]...)
+		}
 	}
 }
 
-// markURL records the credentials of URL raw when it took a value from the
-// environment (used): redact.Redactor.WithURL hides its password, its
-// query values named like credentials and its token-like path segments,
-// and shows the URL itself without path and query. The parts of a
-// password ("hook:T0-B0-secret") count too, as a channel may send them
-// apart, and a value from the environment that holds any of these is a
-// secret itself.
-func (e *expander) markURL(raw string, used []envValue) {
+// passwordParts returns the runs of letters and digits, of minHidden
+// characters or more, of URL raw's password: a channel may send them
+// apart.
+func passwordParts(raw string) []redact.Secret {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	pw, _ := u.User.Password()
 	var parts []redact.Secret
-	if u, err := url.Parse(raw); err == nil {
-		pw, _ := u.User.Password()
-		for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-			if len(part) >= minHidden {
-				parts = append(parts, redact.NewSecret(part))
-			}
+	for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len(part) >= minHidden {
+			parts = append(parts, redact.NewSecret(part))
 		}
 	}
-	creds := redact.NewRedactor(parts...).WithURL(redact.NewURL(raw))
-	took := false
-	for _, v := range used {
-		switch {
-		case creds.String(v.value) != v.value:
-			e.addSecret(v)
-			took = true
-		case v.value != "" && strings.Contains(raw, v.value):
-			took = true
-		}
-	}
-	if took && !e.urlsSeen[raw] {
-		if e.urlsSeen == nil {
-			e.urlsSeen = map[string]bool{}
-		}
-		e.urlsSeen[raw] = true
-		e.hiddenURLs = append(e.hiddenURLs, redact.NewURL(raw))
-		e.hidden = append(e.hidden, parts...)
-	}
+	return parts
 }
 
 // redact records s as a secret the hider redacts in its encodings too.

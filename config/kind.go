@@ -209,6 +209,10 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 		err = k.spec.Prepare(&c, env)
 	}
 	b.secrets.collect(reflect.ValueOf(c))
+	if nameErr := b.secrets.checkName(getString(&c, "Name")); nameErr != nil {
+		// Before Prepare's error, whose message would name the channel.
+		return b, fmt.Errorf("%s: Config.Name: %w", k.name, nameErr)
+	}
 	if err != nil {
 		return b, err
 	}
@@ -276,6 +280,25 @@ func (cs *configSecrets) collect(v reflect.Value) {
 			cs.collect(it.Value())
 		}
 	}
+}
+
+// checkName applies redact.CheckName to name, a channel's name, and the
+// secrets of its Config: the channel packages of this module do too, as
+// New does, but a Kind of another package may not, and a name that holds a
+// secret must never be quoted in an error.
+func (cs *configSecrets) checkName(name string) error {
+	if name == "" {
+		return nil
+	}
+	secrets := make([]redact.Secret, len(cs.values))
+	for i, v := range cs.values {
+		secrets[i] = redact.NewSecret(v)
+	}
+	urls := make([]redact.URL, len(cs.urls))
+	for i, u := range cs.urls {
+		urls[i] = redact.NewURL(u)
+	}
+	return redact.CheckName(name, secrets, urls)
 }
 
 // secretParts returns the parts of raw, the value of a redact.URL, that

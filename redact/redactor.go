@@ -36,21 +36,94 @@ func NewRedactor(secrets ...Secret) *Redactor {
 func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
-		forms = append(forms, encodings(s.Reveal())...)
-		if key, ok := strings.CutPrefix(s.Reveal(), "whsec_"); ok && key != "" {
-			// A Standard Webhooks secret: servers may echo the key alone,
-			// or its decoded bytes.
-			forms = append(forms, encodings(key)...)
-			raw, err := base64.StdEncoding.DecodeString(key)
-			if err != nil { // written without its padding, which webhook accepts
-				raw, err = base64.RawStdEncoding.DecodeString(key)
-			}
-			if err == nil && len(raw) > 0 {
-				forms = append(forms, encodings(string(raw))...)
-			}
+		for _, v := range secretTexts(s.Reveal()) {
+			forms = append(forms, encodings(v)...)
 		}
 	}
 	return r.add(forms, Redacted)
+}
+
+// secretTexts returns s and, for a Standard Webhooks secret, the key
+// without its "whsec_" and the key's decoded bytes, which servers may echo
+// instead: each is redacted in every encoding.
+func secretTexts(s string) []string {
+	if s == "" {
+		return nil
+	}
+	texts := []string{s}
+	if key, ok := strings.CutPrefix(s, "whsec_"); ok && key != "" {
+		texts = append(texts, key)
+		raw, err := base64.StdEncoding.DecodeString(key)
+		if err != nil { // written without its padding, which webhook accepts
+			raw, err = base64.RawStdEncoding.DecodeString(key)
+		}
+		if err == nil && len(raw) > 0 {
+			texts = append(texts, string(raw))
+		}
+	}
+	return texts
+}
+
+// MinNameSecret is the length, in bytes, of the shortest secret CheckName
+// looks for in a name.
+const MinNameSecret = 6
+
+// ErrSecretInName is CheckName's error: a channel's name holds one of the
+// channel's own secrets.
+var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel's name is shown in results, " +
+	"events, logs and errors: choose another)")
+
+// CheckName returns ErrSecretInName when name, a channel's name, holds one
+// of secrets, or of what WithURLs redacts of urls (a URL itself, its
+// password, its token-like path segments and query values), in any
+// encoding a Redactor redacts: when a Redactor of them would change name,
+// but for secrets (and a Standard Webhooks secret's key and bytes) shorter
+// than MinNameSecret bytes, which a name may hold by chance ("b" in
+// "webhook"). A name is shown everywhere, unredacted, so a token pasted
+// as one would be. It builds no Redactor, and looks at no encoding longer
+// than name can hold, so that it is quick for a short name and many
+// secrets (a webhook of thousands of endpoints).
+func CheckName(name string, secrets []Secret, urls []URL) error {
+	holds := func(v, except string) bool {
+		// No encoding of v is shorter than len(v)-2 (base64Forms' runs).
+		if len(v) < MinNameSecret || len(v) > len(name)+2 {
+			return false
+		}
+		for _, f := range encodings(v) {
+			if f != "" && f != except && strings.Contains(name, f) {
+				return true
+			}
+		}
+		return false
+	}
+	held := func(s string) bool {
+		for _, v := range secretTexts(s) {
+			if holds(v, "") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range secrets {
+		if held(s.Reveal()) {
+			return ErrSecretInName
+		}
+	}
+	for _, u := range urls {
+		raw := u.Reveal()
+		if raw == "" {
+			continue
+		}
+		if holds(raw, ShowURL(raw)) { // a URL that shows whole is no secret
+			return ErrSecretInName
+		}
+		for _, s := range urlSecrets(raw) {
+			if held(s.Reveal()) {
+				return ErrSecretInName
+			}
+		}
+	}
+	return nil
 }
 
 // WithLogin returns a Redactor that also redacts password and the forms in
@@ -198,15 +271,20 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 			out.pairs = append(out.pairs, f, with)
 		}
 	}
-	type pair struct{ old, new string }
+	type pair struct {
+		old, new string
+		added    int // its place in the order added
+	}
 	ps := make([]pair, 0, len(out.pairs)/2)
 	for i := 0; i < len(out.pairs); i += 2 {
-		ps = append(ps, pair{out.pairs[i], out.pairs[i+1]})
+		ps = append(ps, pair{out.pairs[i], out.pairs[i+1], i})
 	}
-	// Equal forms sort next to each other, so that Compact drops all but
-	// the first added.
-	slices.SortStableFunc(ps, func(a, b pair) int {
-		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old))
+	// Equal forms sort next to each other, the first added first, so that
+	// Compact drops all but that one. (A stable sort does the same, in
+	// time that grows faster with the number of forms: a Redactor of the
+	// secrets of thousands of webhook endpoints holds a million.)
+	slices.SortFunc(ps, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old), cmp.Compare(a.added, b.added))
 	})
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
 	out.pairs = out.pairs[:0]

@@ -213,7 +213,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	if err := setup.TryText(pkg, s.tmpl, name, "short", MaxGraphemes, Measure); err != nil {
 		return nil, err
 	}

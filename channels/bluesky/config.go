@@ -67,7 +67,7 @@ type Config struct {
 // validate checks cfg without I/O and returns the service's address
 // without a trailing slash.
 func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
 	service, err := parseService(cfg.Service)

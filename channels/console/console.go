@@ -118,7 +118,7 @@ var (
 
 // New returns a Channel for cfg, filling in the defaults. It does no I/O.
 func New(cfg Config) (*Channel, error) {
-	name, err := setup.Name(pkg, cfg.Name, "console")
+	name, err := setup.Name(pkg, cfg.Name, "console", cfg)
 	if err != nil {
 		return nil, err
 	}

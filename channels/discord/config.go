@@ -153,7 +153,7 @@ func validToken(s string) bool {
 
 // validate checks cfg without I/O and returns its webhook.
 func (cfg Config) validate() (webhook, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return webhook{}, err
 	}
 	w, err := parseWebhook(cfg.WebhookURL.Reveal())

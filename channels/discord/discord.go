@@ -195,7 +195,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)

@@ -35,7 +35,7 @@ func fieldErr(field, format string, args ...any) error {
 
 func newChannel(cfg Config) (*Channel, error) {
 	var err error
-	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return nil, err
 	}
 	if err := checkServer(&cfg); err != nil {

@@ -105,7 +105,7 @@ func parseWebhook(raw string) (webhook, error) {
 
 // validate checks cfg without I/O and returns its webhook.
 func (cfg Config) validate() (webhook, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return webhook{}, err
 	}
 	return parseWebhook(cfg.WebhookURL.Reveal())

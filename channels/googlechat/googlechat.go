@@ -161,7 +161,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	set, err := setup.Templates(pkg, cfg.Templates, templateName, TextTemplate)
 	if err != nil {
 		return nil, err

@@ -221,7 +221,13 @@ var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\
 
 func checkIdentity(s *settings, cfg Config) error {
 	var err error
-	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
+	var keys []redact.Secret // the channels' keys, as checkTargets reads them
+	for _, spec := range cfg.Channels {
+		if fields := strings.Fields(spec); len(fields) > 1 {
+			keys = append(keys, redact.NewSecret(fields[1]))
+		}
+	}
+	if s.name, err = setup.Name(pkg, s.name, DefaultName, cfg, keys...); err != nil {
 		return err
 	}
 	switch {

@@ -78,7 +78,7 @@ type Config struct {
 // validate checks cfg without I/O and returns the server's address without
 // a trailing slash.
 func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
 	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social"})

@@ -110,7 +110,7 @@ func New(cfg Config) (*Channel, error) {
 		s.set = templates.Default()
 	}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func New(cfg Config) (*Channel, error) {
 // validate checks cfg and returns the homeserver URL without a trailing
 // "/".
 func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
 	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})

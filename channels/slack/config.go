@@ -90,7 +90,7 @@ func fieldErr(field, format string, args ...any) error {
 // field, as in "slack: Config.Token: missing", and never quote a secret.
 func New(cfg Config) (*Channel, error) {
 	var err error
-	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return nil, err
 	}
 	s := &state{now: time.Now}

@@ -132,7 +132,7 @@ func (cfg Config) validate() (settings, error) {
 		pageUpdates: IncidentPageUpdates,
 	}
 	var err error
-	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
+	if s.name, err = setup.Name(pkg, s.name, DefaultName, cfg); err != nil {
 		return s, err
 	}
 	if err := checkText("Config.Name", s.name, 100); err != nil {

@@ -109,7 +109,7 @@ func New(cfg Config) (*Channel, error) {
 
 // validate checks cfg without I/O.
 func (cfg Config) validate() error {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return err
 	}
 	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {

@@ -56,7 +56,7 @@ const pkg = "teams"
 // field, as in "teams: Config.WebhookURL: missing", and never quote the
 // URL.
 func New(cfg Config) (*Channel, error) {
-	name, err := setup.Name(pkg, cfg.Name, DefaultName)
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
 	if err != nil {
 		return nil, err
 	}

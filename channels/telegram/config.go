@@ -103,7 +103,8 @@ var (
 // validate checks cfg without I/O and returns its chats and the base URL
 // without a trailing slash.
 func (cfg Config) validate() ([]chat, string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	_, part, _ := strings.Cut(cfg.Token.Reveal(), ":") // the token's secret, after the bot's id
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg, redact.NewSecret(part)); err != nil {
 		return nil, "", err
 	}
 	switch tok := cfg.Token.Reveal(); {

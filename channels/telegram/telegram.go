@@ -231,7 +231,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.Template(pkg, "Template", s.tmpl, s.template); err != nil {
 		return nil, err
 	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {
 		return nil, err
 	}

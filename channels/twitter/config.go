@@ -87,7 +87,7 @@ const defaultTimeout = 30 * time.Second
 
 // validate checks everything but BaseURL.
 func (cfg Config) validate() error {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return err
 	}
 	fields := []struct {

@@ -322,7 +322,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	client, sender := newClient(cfg)
 	tokens, reuse := tokens(cfg)
 	c := &Channel{

@@ -94,7 +94,7 @@ func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 	if cfg.Concurrency < 0 {
 		return nil, nil, errors.New("webhook: Config.Concurrency: negative")
 	}
-	if _, err := setup.Name("webhook", cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name("webhook", cfg.Name, DefaultName, cfg); err != nil {
 		return nil, nil, err
 	}
 	eps, err := cfg.endpoints()

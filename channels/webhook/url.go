@@ -64,7 +64,15 @@ func ParseURL(raw string) (Config, error) {
 	var cfg Config
 	var rest []string // the endpoint's own query, as written
 	seen := map[string]bool{}
-	for _, kv := range splitQuery(u.RawQuery) {
+	var query []string
+	if u.RawQuery != "" || u.ForceQuery {
+		query = strings.Split(u.RawQuery, "&")
+	}
+	for _, kv := range query {
+		if kv == "" {
+			rest = append(rest, kv) // kept as written ("a=1&&b=2")
+			continue
+		}
 		key, val, err := unescapeParam(kv)
 		if err != nil {
 			return Config{}, err
@@ -103,10 +111,30 @@ func ParseURL(raw string) (Config, error) {
 			rest = append(rest, kv)
 		}
 	}
-	endpoint := *u
-	endpoint.Scheme, endpoint.RawQuery, endpoint.ForceQuery = scheme, strings.Join(rest, "&"), false
-	cfg.URL = redact.NewURL(endpoint.String())
+	cfg.URL = redact.NewURL(endpointURL(raw, scheme, rest))
 	return cfg, nil
+}
+
+// endpointURL returns the endpoint's URL of raw, a URL of the short form:
+// raw as written, with scheme in place of the short form's and query, the
+// parameters of raw's query that are the endpoint's own, as the query. It
+// does not write the URL again from its parts, which could spell it
+// otherwise ("!" in a password as %21, a host outside ASCII %-escaped):
+// the endpoint's Ledger target, and with it the webhook-id of each
+// update, derives from the URL's text, and must be the one a Config with
+// that URL written out (a file's "url:") gives.
+func endpointURL(raw, scheme string, query []string) string {
+	_, rest, _ := strings.Cut(raw, ":") // as url.Parse reads raw: the scheme, then the fragment, then the query
+	rest, frag, hasFrag := strings.Cut(rest, "#")
+	rest, _, _ = strings.Cut(rest, "?")
+	out := scheme + ":" + rest
+	if len(query) > 0 { // [""]: a "?" with nothing after it, as written
+		out += "?" + strings.Join(query, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // ChannelURL returns the short form of c, secrets included, as a
@@ -121,21 +149,34 @@ func (c Config) ChannelURL() redact.URL {
 	if c.URL.IsZero() || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return redact.URL{}
 	}
+	scheme := SchemeHTTPS
 	if u.Scheme == "http" {
-		u.Scheme = SchemeHTTP
-	} else {
-		u.Scheme = SchemeHTTPS
+		scheme = SchemeHTTP
 	}
+	// The URL as written, not written again from its parts: ParseURL
+	// returns it so, and the endpoint's Ledger target derives from its
+	// text.
+	_, rest, _ := strings.Cut(c.URL.Reveal(), ":")
+	rest, frag, hasFrag := strings.Cut(rest, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
 	if u.User == nil && u.Port() != "" {
 		// ParseURL takes an "@" after a port, without user information,
 		// for what a password cut short leaves: the same URL, with %40.
-		u.RawPath = strings.ReplaceAll(u.EscapedPath(), "@", "%40")
-		u.RawQuery = strings.ReplaceAll(u.RawQuery, "@", "%40")
-		u.RawFragment = strings.ReplaceAll(u.EscapedFragment(), "@", "%40")
+		if i := strings.Index(rest, "//"); i >= 0 {
+			authority, path := rest[:i+2], rest[i+2:]
+			if j := strings.IndexByte(path, '/'); j >= 0 {
+				authority, path = authority+path[:j], path[j:]
+			} else {
+				authority, path = authority+path, ""
+			}
+			rest = authority + strings.ReplaceAll(path, "@", "%40")
+		}
+		query = strings.ReplaceAll(query, "@", "%40")
+		frag = strings.ReplaceAll(frag, "@", "%40")
 	}
 	params := []string{}
-	if u.RawQuery != "" {
-		params = append(params, u.RawQuery)
+	if hasQuery {
+		params = append(params, query) // "" too: a "?" with nothing after it
 	}
 	if !c.Secret.IsZero() {
 		params = append(params, paramSecret+"="+escapeParam(c.Secret.Reveal()))
@@ -152,8 +193,14 @@ func (c Config) ChannelURL() redact.URL {
 	for _, k := range slices.Sorted(maps.Keys(c.Headers)) {
 		params = append(params, "@"+escapeParam(k)+"="+escapeParam(c.Headers[k].Reveal()))
 	}
-	u.RawQuery, u.ForceQuery = strings.Join(params, "&"), false
-	return redact.NewURL(u.String())
+	out := scheme + ":" + rest
+	if len(params) > 0 {
+		out += "?" + strings.Join(params, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return redact.NewURL(out)
 }
 
 // headerParam reports whether rawKey=rawVal, a query parameter as
@@ -162,17 +209,6 @@ func (c Config) ChannelURL() redact.URL {
 func headerParam(rawKey, rawVal string) bool {
 	name, ok := strings.CutPrefix(rawKey, "@")
 	return ok && validHeaderName(name) && rawVal != "" && !strings.Contains(rawVal, "@")
-}
-
-// splitQuery splits a raw query at "&", leaving out empty parts.
-func splitQuery(raw string) []string {
-	var out []string
-	for kv := range strings.SplitSeq(raw, "&") {
-		if kv != "" {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 // unescapeParam splits one "key=value" of a query and unescapes both as a

@@ -90,7 +90,10 @@
 // The query parameters secret, previous_secret, allow_unsigned and
 // concurrency set those fields, and "@Name=value" adds the header Name (Headers), each
 // at most once; every other parameter stays in the endpoint's URL, as do
-// its user information and path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
+// its user information and path, each as written: the endpoint's Ledger
+// target, and so the webhook-id of each update, is the one the same URL
+// gets as Config.URL (a file's "url:"), so that a configuration rewritten
+// from one form to the other does not make a redelivery a new event. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
 // can be pasted as is. A "/", "?" or "#" in the endpoint's password is
 // written %2F, %3F or %23: unescaped, it ends the host there, and the
 // user name would become the host, the password's first digits its port,
@@ -275,7 +278,7 @@ func New(cfg Config) (*Channel, error) {
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
 	}
-	name, _ := setup.Name("webhook", cfg.Name, DefaultName) // checked by validate
+	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
 	return &Channel{name: name, s: s}, nil
 }
 

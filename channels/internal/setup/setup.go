@@ -15,6 +15,7 @@ package setup
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -29,10 +30,14 @@ type Error struct {
 	Pkg     string // the channel's package, as "slack"
 	Field   string // the field, as "BaseURL" or "Channels[2]"
 	Problem string // what is wrong with it
+	Err     error  // the error Problem says, if any (redact.ErrSecretInName)
 }
 
 // Error returns "<Pkg>: Config.<Field>: <Problem>".
 func (e *Error) Error() string { return e.Pkg + ": Config." + e.Field + ": " + e.Problem }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error about field of package pkg's Config.
 func Errorf(pkg, field, format string, args ...any) error {
@@ -41,15 +46,65 @@ func Errorf(pkg, field, format string, args ...any) error {
 
 // Name returns a channel's name, def when name is empty. A name given
 // must pass broadcast.CheckName: it keys Update.Overrides and stands in
-// Results, logs and metrics.
-func Name(pkg, name, def string) (string, error) {
+// Results, events, logs, metrics and errors, unredacted. So it must not
+// hold a secret of cfg, the channel's Config (redact.CheckName): a
+// redact.Secret or what redact.Redactor.WithURLs redacts of a redact.URL,
+// in its fields, lists and maps (pointers, as a client or a template set,
+// are not followed), or one of more (an IRC channel's key). A nil cfg
+// checks no secrets: for a name already checked. The error never quotes
+// the name.
+func Name(pkg, name, def string, cfg any, more ...redact.Secret) (string, error) {
 	if name == "" {
 		return def, nil
 	}
 	if err := broadcast.CheckName(name); err != nil {
 		return "", Errorf(pkg, "Name", "%v", err)
 	}
+	if cfg == nil && len(more) == 0 {
+		return name, nil
+	}
+	secrets, urls := more, []redact.URL(nil)
+	if cfg != nil {
+		collect(reflect.ValueOf(cfg), &secrets, &urls)
+	}
+	if err := redact.CheckName(name, secrets, urls); err != nil {
+		return "", &Error{Pkg: pkg, Field: "Name", Problem: err.Error(), Err: err}
+	}
 	return name, nil
+}
+
+var (
+	secretType = reflect.TypeFor[redact.Secret]()
+	urlType    = reflect.TypeFor[redact.URL]()
+)
+
+// collect appends the redact.Secret and redact.URL values of v, in its
+// structs, lists and maps, to secrets and urls.
+func collect(v reflect.Value, secrets *[]redact.Secret, urls *[]redact.URL) {
+	switch v.Type() {
+	case secretType:
+		*secrets = append(*secrets, v.Interface().(redact.Secret))
+		return
+	case urlType:
+		*urls = append(*urls, v.Interface().(redact.URL))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				collect(v.Field(i), secrets, urls)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			collect(v.Index(i), secrets, urls)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			collect(it.Value(), secrets, urls)
+		}
+	}
 }
 
 // Token checks a required secret of field that the channel sends in an

@@ -1,6 +1,8 @@
 package setup
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,16 +28,16 @@ func TestErrorf(t *testing.T) {
 // no white space around it, no control character in it.
 func TestName(t *testing.T) {
 	for name, want := range map[string]string{"": "demo", "ops": "ops", "ops team": "ops team", "état": "état"} {
-		got, err := Name("demo", name, "demo")
+		got, err := Name("demo", name, "demo", nil)
 		require.NoError(t, err, name)
 		assert.Equal(t, want, got)
 	}
 	for _, name := range []string{" ops", "ops ", "\u00a0ops"} {
-		_, err := Name("demo", name, "demo")
+		_, err := Name("demo", name, "demo", nil)
 		assert.EqualError(t, err, "demo: Config.Name: leading or trailing white space", "%q", name)
 	}
 	for _, name := range []string{"\tops", "ops\n", "ops\nteam", "ops\x00", "ops\x7f", "ops\u0085"} {
-		_, err := Name("demo", name, "demo")
+		_, err := Name("demo", name, "demo", nil)
 		assert.EqualError(t, err, "demo: Config.Name: holds a control character", "%q", name)
 	}
 }
@@ -45,7 +47,7 @@ func TestName(t *testing.T) {
 // naming the field.
 func TestNameNotUTF8(t *testing.T) {
 	for _, name := range []string{"ops\xff", "\xc3", "op\xc3s"} {
-		_, err := Name("demo", name, "demo")
+		_, err := Name("demo", name, "demo", nil)
 		assert.EqualError(t, err, "demo: Config.Name: not valid UTF-8", "%q", name)
 	}
 }
@@ -53,9 +55,9 @@ func TestNameNotUTF8(t *testing.T) {
 // A name longer than 255 bytes can key no Update.Overrides either
 // (Validate refuses such a key): New refuses it, naming the field.
 func TestNameTooLong(t *testing.T) {
-	_, err := Name("demo", strings.Repeat("é", 127)+"o", "demo")
+	_, err := Name("demo", strings.Repeat("é", 127)+"o", "demo", nil)
 	require.NoError(t, err, "255 bytes")
-	_, err = Name("demo", strings.Repeat("é", 128), "demo")
+	_, err = Name("demo", strings.Repeat("é", 128), "demo", nil)
 	assert.EqualError(t, err, "demo: Config.Name: longer than 255 bytes")
 }
 
@@ -174,4 +176,47 @@ func TestTemplate(t *testing.T) {
 	var e *Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, "Template", e.Field)
+}
+
+// A name is shown everywhere, unredacted: one that holds a secret of the
+// channel's Config, in any encoding a Redactor redacts, is refused, naming
+// the field and not quoting the name. Other names, and a name checked
+// without a Config, are taken.
+func TestNameHoldingASecret(t *testing.T) {
+	type endpoint struct{ Secret redact.Secret }
+	type config struct {
+		Name      string
+		Token     redact.Secret
+		URL       redact.URL
+		Endpoints []endpoint
+		Headers   map[string]redact.Secret
+		Client    *struct{ Key redact.Secret } // not followed
+	}
+	const token = "xoxb-1234567890-abcdefghijkl"
+	const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	cfg := config{Token: redact.NewSecret(token), URL: redact.NewURL("https://ops:hunter2-pass@hooks.example.com/in/T0K3N-abcdef"),
+		Endpoints: []endpoint{{Secret: redact.NewSecret(whsec)}},
+		Headers:   map[string]redact.Secret{"Authorization": redact.NewSecret("Bearer api-key-98765")},
+		Client:    &struct{ Key redact.Secret }{redact.NewSecret("client-key-0000")}}
+	for _, name := range []string{
+		token, "ops " + token, hex.EncodeToString([]byte(token)), base64.StdEncoding.EncodeToString([]byte(token)),
+		"hunter2-pass", "https://ops:hunter2-pass@hooks.example.com/in/T0K3N-abcdef", "T0K3N-abcdef",
+		whsec, strings.TrimPrefix(whsec, "whsec_"), "Bearer api-key-98765", "extra-secret-1",
+	} {
+		_, err := Name("demo", name, "demo", cfg, redact.NewSecret("extra-secret-1"))
+		require.Error(t, err, name)
+		assert.Equal(t, "demo: Config.Name: "+redact.ErrSecretInName.Error(), err.Error())
+		assert.ErrorIs(t, err, redact.ErrSecretInName)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, "Name", e.Field)
+	}
+	for _, name := range []string{"ops", "hooks.example.com", "https://hooks.example.com", "client-key-0000", "demo"} {
+		got, err := Name("demo", name, "demo", cfg)
+		require.NoError(t, err, name)
+		assert.Equal(t, name, got)
+	}
+	got, err := Name("demo", token, "demo", nil)
+	require.NoError(t, err, "no Config: checked before")
+	assert.Equal(t, token, got)
 }
