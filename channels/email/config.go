@@ -83,10 +83,17 @@ func checkServer(cfg *Config) error {
 	switch h := cfg.Host; {
 	case h == "":
 		return fieldErr("Host", "missing")
-	case hasControlOrSpace(h) || strings.ContainsAny(h, "/@"):
-		return fieldErr("Host", "invalid host name %q", h)
+	// The host is not quoted while it may hold more than a host name: a
+	// URL or "user:password@host" pasted here would show its password.
+	case strings.Contains(h, "@"):
+		return fieldErr("Host", `holds user information ("@"): give the host name alone, `+
+			"the user in Config.Username and the password in Config.Password")
+	case strings.Contains(h, "://"):
+		return fieldErr("Host", `is a URL: give the host name alone, as "smtp.example.com"`)
+	case hasControlOrSpace(h) || strings.Contains(h, "/"):
+		return fieldErr("Host", `holds white space, a control character or "/": give the host name alone, as "smtp.example.com"`)
 	case strings.Contains(h, ":") && net.ParseIP(h) == nil:
-		return fieldErr("Host", "%q includes a port; set Config.Port", h)
+		return fieldErr("Host", "includes a port; set Config.Port")
 	}
 	host, err := asciiHost(cfg.Host)
 	if err == nil {

@@ -42,8 +42,12 @@ func TestNewRejects(t *testing.T) {
 		{"name with a space", func(c *email.Config) { c.Name = "mail " }, "email: Config.Name: leading or trailing white space"},
 		{"name with a control character", func(c *email.Config) { c.Name = "ma\til" }, "email: Config.Name: holds a control character"},
 		{"no host", func(c *email.Config) { c.Host = "" }, "email: Config.Host: missing"},
-		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: \"smtp.example.com:587\" includes a port"},
-		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: invalid host name"},
+		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: includes a port; set Config.Port"},
+		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: holds white space"},
+		// A password pasted with the host is not quoted back.
+		{"host with user information", func(c *email.Config) { c.Host = "ops:hunter2-pw@smtp.example.com" },
+			`Config.Host: holds user information ("@"): give the host name alone`},
+		{"host as a URL", func(c *email.Config) { c.Host = "smtps://smtp.example.com" }, "Config.Host: is a URL"},
 		{"host not a valid IDN", func(c *email.Config) { c.Host = "-bücher.example" }, `Config.Host: invalid host name "-bücher.example"`},
 		// RFC 1035 (2.3.4): no label is empty, none is over 63 octets; a name
 		// that breaks this passed New and failed only when dialed, at every retry.
@@ -114,6 +118,7 @@ func TestNewRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.True(t, strings.HasPrefix(err.Error(), "email: Config."), err.Error())
 			assert.NotContains(t, err.Error(), testPass)
+			assert.NotContains(t, err.Error(), "hunter2-pw")
 		})
 	}
 }
