@@ -478,7 +478,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	switch {
 	case pgretry.ReadOnly(err):
 		// River's tables to migrate, on a server that cannot write.
-		return fmt.Errorf("dispatch: migrate: %w (%s): %w", pgstore.ErrReadOnly, pgretry.ReadOnlyHint, err)
+		return fmt.Errorf("dispatch: migrate: %w", pgretry.ReadOnlyError(pgstore.ErrReadOnly, err))
 	case err != nil:
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}
