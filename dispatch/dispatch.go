@@ -139,7 +139,16 @@
 // second time, which waits for the first's Lock and resumes with its
 // Ledger. An instance whose clock its runs find off from the database's
 // by more than 30s (or half that margin) says so once, through
-// Config.Logger. Keep the instances' clocks in sync (NTP). Behind a
+// Config.Logger. Keep the instances' clocks in sync (NTP). River's own
+// statements (fetching jobs, recording their ends, the leader's) run on
+// Config.Pool without this package's handling of a read-only server: a
+// connection of the pool left on a server made read-only (an old primary
+// after a failover) is closed when this package's or the Store's
+// statements meet it, or at the pool's MaxConnLifetime (pgxpool's
+// default: an hour); until then River's statements that take it fail,
+// and River tries them again later. List every server's host with
+// target_session_attrs=read-write, and set pool_max_conn_lifetime to
+// bound it. Behind a
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only.
@@ -478,7 +487,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	switch {
 	case pgretry.ReadOnly(err):
 		// River's tables to migrate, on a server that cannot write.
-		return fmt.Errorf("dispatch: migrate: %w (%s): %w", pgstore.ErrReadOnly, pgretry.ReadOnlyHint, err)
+		return fmt.Errorf("dispatch: migrate: %w", pgretry.ReadOnlyError(pgstore.ErrReadOnly, err))
 	case err != nil:
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -94,7 +95,11 @@ type metadata struct {
 // update whose ID the jobs hold with other content (its Time aside) queues
 // nothing, also when another transaction queued that content at the same
 // moment: the error wraps ErrIDInUse. An invalid update queues nothing;
-// the error wraps broadcast.ErrInvalidUpdate.
+// the error wraps broadcast.ErrInvalidUpdate. On a read-only server (a
+// standby: a failover under way, or a connection string that points at
+// one) it queues nothing; its own transaction is tried again, each time on
+// a new connection, for Config.ReconnectWait, then the error (as that of
+// Correct and Retract) wraps pgstore.ErrReadOnly and says what to do.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil {
@@ -258,14 +263,27 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 // that cannot write (a failover under way: that connection is closed, and
 // the next try connects anew). Jobs are unique, so a transaction that
 // committed without its answer adds nothing the second time. Jobs f
-// inserted before it failed are undone, also in the caller's tx.
+// inserted before it failed are undone, also in the caller's tx. A write
+// the server refused as read-only (a standby: River's insert of the jobs,
+// or its NOTIFY of them) fails, once ReconnectWait has run out, with
+// pgstore.ErrReadOnly and what to do (see readOnly).
 func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
 	if tx != nil {
-		return pgx.BeginFunc(ctx, tx, f)
+		return readOnly(pgx.BeginFunc(ctx, tx, f))
 	}
-	return d.outage.Do(ctx, func() error {
+	return readOnly(d.outage.Do(ctx, func() error {
 		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, f) })
-	})
+	}))
+}
+
+// readOnly is err, as pgstore's writes give it: when a read-only server
+// refused its statement (see pgretry.ReadOnly), it also matches
+// pgstore.ErrReadOnly and says what to do about it.
+func readOnly(err error) error {
+	if pgretry.ReadOnly(err) && !errors.Is(err, pgstore.ErrReadOnly) {
+		return pgretry.ReadOnlyError(pgstore.ErrReadOnly, err)
+	}
+	return err
 }
 
 // sameContent returns the update of job, queued for u's ID, and

@@ -94,3 +94,51 @@ func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
 	assert.ErrorContains(t, err, "dispatch: migrate: pgstore: server is read-only (point the connection string at the primary, "+
 		"or add target_session_attrs=read-write to it")
 }
+
+// Enqueue on a read-only server (a standby, or a server whose
+// default_transaction_read_only is on: River's insert is refused, before
+// its NOTIFY of the new jobs) says so and what to do once ReconnectWait
+// has run out, as pgstore's writes and Migrate do, and queues nothing. It
+// failed with the server's bare error: "cannot execute INSERT in a
+// read-only transaction (SQLSTATE 25006)".
+func TestEnqueueOnAReadOnlyServerSaysSo(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
+	require.NoError(t, err)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	cfg, err := pgxpool.ParseConfig(u.String())
+	require.NoError(t, err)
+	cfg.MaxConns = 8
+	roPool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer roPool.Close()
+	d, err := dispatch.New(dispatch.Config{Pool: roPool, Broadcaster: b, Store: store, Workers: 2,
+		ReconnectWait: 300 * time.Millisecond})
+	require.NoError(t, err)
+
+	for _, enqueue := range []func() error{
+		func() error { _, err := d.Enqueue(ctx, nil, update(1)); return err },
+		func() error {
+			return pgx.BeginFunc(ctx, roPool, func(tx pgx.Tx) error { _, err := d.Enqueue(ctx, tx, update(1)); return err })
+		},
+	} {
+		err = enqueue()
+		require.ErrorIs(t, err, pgstore.ErrReadOnly)
+		assert.ErrorContains(t, err, "dispatch: enqueue: pgstore: server is read-only (point the connection string at the primary, "+
+			"or add target_session_attrs=read-write to it")
+		assert.ErrorContains(t, err, "SQLSTATE 25006")
+	}
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job").Scan(&n))
+	assert.Zero(t, n, "nothing queued")
+}

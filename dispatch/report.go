@@ -49,6 +49,10 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // rate limit's wait, a correction waiting for its original's delivery)
 // says why, and until when: "dispatch: not finished yet (waiting until
 // 2026-12-01T10:00:00Z): HTTP 429".
+// A job given up whose runs River failed before they started (a kind
+// this version does not know, left by a later version; a row River cannot
+// decode) has the error its EventFailed had ("gave up: …; last attempt:
+// job kind is not registered …"), though River recorded the run's own.
 // A job whose args cannot be decoded (left by another version, or edited
 // by hand) fails no Report: its channel's Result error, when the job has
 // one, names it ("…; job 12: its args cannot be decoded: …"), and so does
@@ -421,7 +425,11 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		}
 		return r, true, nil
 	case rivertype.JobStateCancelled:
-		r.Err = broadcast.Permanent(cancelled(row))
+		if strayHandled(row) {
+			r.Err = broadcast.Permanent(d.strayGivenUpError(row))
+		} else {
+			r.Err = broadcast.Permanent(cancelled(row))
+		}
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
 		// River discards a job only when its own MaxAttempts runs out:

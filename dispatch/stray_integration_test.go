@@ -159,4 +159,5 @@ func TestJobPastMaxElapsedOfAnUnknownKindIsGivenUp(t *testing.T) {
 	assert.Equal(t, id, e.UpdateID)
 	assert.Contains(t, e.Err.Error(), "Retry.MaxElapsed")
 	assert.Contains(t, e.Err.Error(), "outagecast_from_a_later_version")
+	assert.Equal(t, e.Err.Error(), rep.Results[0].Err.Error(), "Report says what the event said")
 }

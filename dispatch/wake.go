@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // finishedChannel is the PostgreSQL notification channel on which a
@@ -257,10 +260,16 @@ func eventUpdate(ev *river.Event) string {
 	return md.Retract
 }
 
-// notify sends one notification per update of ids. It is tried once:
-// lost, the waiters read at Config.PollInterval instead. It outlives ctx
-// by notifyTimeout at most, so that Stop still says what the jobs it
-// waited for did.
+// notify sends one notification per update of ids. It is tried again, as
+// this package's other statements are (Config.ReconnectWait through one
+// outage), within notifyTimeout: on another connection when its
+// connection broke, and on a new one when it reached a read-only server
+// (a standby, which refuses NOTIFY: a failover under way), whose
+// connection is closed. Lost, the waiters read at Config.PollInterval
+// instead; one lost on a read-only server is logged as a warning that says
+// so and what to do, as Enqueue's error does. It outlives ctx by
+// notifyTimeout at most, so that Stop still says what the jobs it waited
+// for did.
 func (d *Dispatcher) notify(ctx context.Context, ids map[string]bool) {
 	if len(ids) == 0 {
 		return
@@ -271,9 +280,18 @@ func (d *Dispatcher) notify(ctx context.Context, ids map[string]bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	defer cancel()
-	_, err := d.cfg.Pool.Exec(ctx, "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id", finishedChannel, list)
+	err := d.outage.Do(ctx, func() error {
+		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error {
+			_, err := c.Exec(ctx, "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id", finishedChannel, list)
+			return err
+		})
+	})
+	level := slog.LevelDebug
+	if err != nil && pgretry.ReadOnly(err) {
+		level, err = slog.LevelWarn, readOnly(err)
+	}
 	if err != nil {
-		d.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "dispatch: could not notify the other instances of finished jobs; they read at PollInterval",
+		d.cfg.Logger.LogAttrs(ctx, level, "dispatch: could not notify the other instances of finished jobs; they read at PollInterval",
 			slog.Int("updates", len(list)), slog.String("error", err.Error()))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -204,4 +206,122 @@ func TestStopNotifiesEveryFinishedJob(t *testing.T) {
 			got[n.Payload] = true
 		}
 	}
+}
+
+// standbySchema creates a schema holding a pg_notify that refuses as a
+// standby does ("cannot execute NOTIFY during recovery", SQLSTATE 25006),
+// dropped at cleanup, and returns the search_path that finds it before
+// PostgreSQL's own: a connection with it is, for NOTIFY, on a standby.
+func standbySchema(t *testing.T, base string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+	name := "t_" + strings.ToLower(rand.Text()[:12])
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+name+`; CREATE FUNCTION `+name+`.pg_notify(text, text) RETURNS void
+		LANGUAGE plpgsql AS $$ BEGIN
+			RAISE EXCEPTION 'cannot execute NOTIFY during recovery' USING ERRCODE = 'read_only_sql_transaction';
+		END $$`)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		require.NoError(t, err)
+		defer func() { _ = conn.Close(ctx) }()
+		_, err = conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
+		require.NoError(t, err)
+	})
+	return name + ",pg_catalog"
+}
+
+// The notification of finished jobs sent while the pool's connections are
+// on a standby (a failover under way: new connections reach the new
+// primary) is sent on a new connection, and the standby's are dropped: it
+// failed on the first, which stayed in the pool, the failure logged at
+// debug level only, and the other instances' waiters were not woken.
+func TestNotifyDuringAFailoverToAStandbyIsSent(t *testing.T) {
+	base := os.Getenv("OUTAGECAST_POSTGRES_DSN")
+	if base == "" {
+		t.Fatal("OUTAGECAST_POSTGRES_DSN is not set: start the test server with scripts/postgres.sh")
+	}
+	path := standbySchema(t, base)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, err := pgxpool.ParseConfig(base)
+	require.NoError(t, err)
+	standby := new(atomic.Bool)
+	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if standby.Load() {
+			cc.RuntimeParams["search_path"] = path
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	listener, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	defer func() { _ = listener.Close(context.Background()) }()
+	_, err = listener.Exec(ctx, "LISTEN "+finishedChannel)
+	require.NoError(t, err)
+
+	// The pool's idle connections are all on the standby.
+	standby.Store(true)
+	var conns []*pgxpool.Conn
+	for range 3 {
+		c, err := pool.Acquire(ctx)
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	standby.Store(false) // the failover is done
+
+	var log strings.Builder
+	d := &Dispatcher{cfg: Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
+	d.outage.Wait = time.Minute
+	id := "standby-" + rand.Text() // notifications are database-wide
+	d.notify(ctx, map[string]bool{id: true})
+	assert.Empty(t, log.String())
+	assert.Equal(t, int32(1), pool.Stat().TotalConns(), "the standby's connections are dropped")
+
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	for {
+		n, err := listener.WaitForNotification(wctx)
+		require.NoError(t, err, "not notified")
+		if n.Payload == id {
+			return
+		}
+	}
+}
+
+// The notification of finished jobs on a standby, once Config.ReconnectWait
+// has run out, is logged as a warning that says the server is read-only
+// and what to do, as Enqueue's error does; it was logged at debug level,
+// with the server's bare error.
+func TestNotifyOnAStandbySaysSo(t *testing.T) {
+	base := os.Getenv("OUTAGECAST_POSTGRES_DSN")
+	if base == "" {
+		t.Fatal("OUTAGECAST_POSTGRES_DSN is not set: start the test server with scripts/postgres.sh")
+	}
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", standbySchema(t, base))
+	u.RawQuery = q.Encode()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	defer pool.Close()
+
+	var log strings.Builder
+	d := &Dispatcher{cfg: Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
+	d.outage.Wait = 200 * time.Millisecond
+	d.notify(ctx, map[string]bool{"u-1": true})
+	assert.Contains(t, log.String(), "level=WARN")
+	assert.Contains(t, log.String(), "pgstore: server is read-only (point the connection string at the primary")
+	assert.Contains(t, log.String(), "SQLSTATE 25006")
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -139,13 +140,43 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
 	e := Event{Job: a.Job.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
-	if n := e.Attempt; d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n) {
-		e.Err = d.pastMaxElapsed(err)
-	} else {
-		e.Err = fmt.Errorf("gave up after %d attempts: %w", n, err)
-	}
+	n := e.Attempt
+	e.Err = d.strayGivenUp(n, d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n), err)
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
+}
+
+// strayGivenUp is the error of a job given up after n attempts, the last
+// of which failed with err before work decided its next step: its next
+// retry would have started past Retry.MaxElapsed (pastElapsed), or it
+// made its last attempt.
+func (d *Dispatcher) strayGivenUp(n int, pastElapsed bool, err error) error {
+	if pastElapsed {
+		return d.pastMaxElapsed(err)
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", n, err)
+}
+
+// strayHandled reports whether row, a cancelled job's, is that of a job
+// strayFailures.HandleError gave up, whose runs River failed before any
+// middleware (a kind this version does not know, a row River cannot
+// decode): River records the run's own error for it, not the one
+// giveUpStray gave, which every other cancel by this package or by an
+// operator (River's JobCancel) records, or marks the job for.
+func strayHandled(row *rivertype.JobRow) bool {
+	return len(row.Errors) > 0 && cancelAttemptedAt(row) == nil &&
+		!strings.HasPrefix(row.Errors[len(row.Errors)-1].Error, riverCancelPrefix)
+}
+
+// strayGivenUpError is the error giveUpStray gave the job of row, which
+// strayFailures.HandleError gave up (see strayHandled), as its EventFailed
+// said it: within its attempts, it was given up past Retry.MaxElapsed;
+// after its last, whether it was past MaxElapsed too depends on the time
+// it was given up at, which the row does not hold exactly, and it is said
+// given up after its attempts, as it is when it was not.
+func (d *Dispatcher) strayGivenUpError(row *rivertype.JobRow) error {
+	n := attempt(row)
+	return d.strayGivenUp(n, n < d.cfg.Retry.MaxAttempts && row.Attempt < row.MaxAttempts, lastError(row))
 }
 
 func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {

@@ -651,3 +651,60 @@ func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 	assert.Nil(t, m.HandleError(context.Background(), old, err))
 	assert.Empty(t, events)
 }
+
+// Report says of a job strayFailures.HandleError gave up (River failed
+// its runs before any middleware: a kind this version does not know, a
+// row River cannot decode) what its EventFailed said. River records the
+// run's own error for it, and Report gave that alone ("job kind is not
+// registered in the client's Workers bundle: …"), as if the job had
+// failed permanently on its first try.
+func TestReportOfAStrayJobGivenUpSaysWhatItsEventSaid(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
+	for _, tt := range []struct {
+		name string
+		row  *rivertype.JobRow
+		err  error
+		want string
+	}{
+		{"unknown kind, past MaxElapsed", &rivertype.JobRow{ID: 7, Kind: "outagecast_later", Attempt: 1, MaxAttempts: 13,
+			CreatedAt: time.Now().Add(-2 * time.Hour), EncodedArgs: args},
+			&rivertype.UnknownJobKindError{Kind: "outagecast_later"},
+			"gave up: the next attempt would start more than Retry.MaxElapsed (1h0m0s) after the job was enqueued; " +
+				"last attempt: job kind is not registered in the client's Workers bundle: outagecast_later"},
+		{"unknown kind, out of attempts", &rivertype.JobRow{ID: 8, Kind: "outagecast_later", Attempt: 3, MaxAttempts: 13,
+			CreatedAt: time.Now(), EncodedArgs: args},
+			&rivertype.UnknownJobKindError{Kind: "outagecast_later"},
+			"gave up after 3 attempts: job kind is not registered in the client's Workers bundle: outagecast_later"},
+		{"row River cannot decode, past River's MaxAttempts", &rivertype.JobRow{ID: 9, Kind: KindSend, Attempt: 2, MaxAttempts: 2,
+			CreatedAt: time.Now(), EncodedArgs: args},
+			errors.New("job row couldn't be decoded: error unmarshaling `errors`: bad"),
+			"gave up after 2 attempts: job row couldn't be decoded: error unmarshaling `errors`: bad"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			events = nil
+			res := m.HandleError(context.Background(), tt.row, tt.err)
+			require.NotNil(t, res)
+			require.True(t, res.SetCancelled)
+			require.Len(t, events, 1)
+			require.EqualError(t, events[0].Err, tt.want)
+
+			// The job as River then records it: cancelled, with the
+			// run's own error.
+			row := *tt.row
+			row.State = rivertype.JobStateCancelled
+			row.Metadata = []byte(`{}`)
+			row.Errors = []rivertype.AttemptError{{Attempt: row.Attempt, Error: tt.err.Error()}}
+			r, finished, err := d.result(context.Background(), "x", "u-1", &row, false)
+			require.NoError(t, err)
+			assert.True(t, finished)
+			assert.True(t, broadcast.IsPermanent(r.Err))
+			assert.EqualError(t, r.Err, tt.want, "as the event said")
+		})
+	}
+}

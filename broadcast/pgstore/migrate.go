@@ -132,7 +132,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	err = migrate(ctx, pool, ms)
 	if pgretry.ReadOnly(err) {
 		// A database to migrate, on a server that cannot write.
-		return fmt.Errorf("%w (%s): %w", ErrReadOnly, readOnlyHint, err)
+		return pgretry.ReadOnlyError(ErrReadOnly, err)
 	}
 	return err
 }

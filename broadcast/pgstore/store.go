@@ -239,7 +239,7 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	if pgretry.ReadOnly(err) {
-		return fmt.Errorf("pgstore: %s: %w (%s): %w", op, ErrReadOnly, readOnlyHint, err)
+		return fmt.Errorf("pgstore: %s: %w", op, pgretry.ReadOnlyError(ErrReadOnly, err))
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, notMigrated(err))
 }

@@ -249,6 +249,14 @@ const NoTimeouts = "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0;
 const ReadOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
 	"listing every server's host (its connections then go to whichever is the primary)"
 
+// ReadOnlyError is the error of a call whose statement a read-only server
+// refused (err, for which ReadOnly holds): readOnly (pgstore.ErrReadOnly),
+// what to do about it (ReadOnlyHint), and err, as
+// "<readOnly> (<ReadOnlyHint>): <err>". It matches both readOnly and err.
+func ReadOnlyError(readOnly, err error) error {
+	return fmt.Errorf("%w (%s): %w", readOnly, ReadOnlyHint, err)
+}
+
 // ErrServerReadOnly is the error of a statement its caller did not run,
 // or whose effect it did not keep, because it found its connection on a
 // read-only server (pg_is_in_recovery(), transaction_read_only) where the

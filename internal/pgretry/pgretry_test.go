@@ -168,3 +168,17 @@ func TestOutageBoundsTheCallsOfOneOutageInAll(t *testing.T) {
 	assert.Same(t, lost, o.Do(context.Background(), failing))
 	assert.Greater(t, n, 1, "an answer ended the outage")
 }
+
+// ReadOnlyError says what was refused, what to do, and the server's
+// error, and matches both: broadcast/pgstore and dispatch give it so.
+func TestReadOnlyError(t *testing.T) {
+	readOnly := errors.New("pgstore: server is read-only")
+	pgErr := &pgconn.PgError{Severity: "ERROR", Code: "25006", Message: "cannot execute INSERT in a read-only transaction"}
+	err := ReadOnlyError(readOnly, fmt.Errorf("insert: %w", pgErr))
+	assert.EqualError(t, err, "pgstore: server is read-only (point the connection string at the primary, "+
+		"or add target_session_attrs=read-write to it, listing every server's host (its connections then go to "+
+		"whichever is the primary)): insert: ERROR: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)")
+	assert.ErrorIs(t, err, readOnly)
+	assert.ErrorIs(t, err, pgErr)
+	assert.True(t, ReadOnly(err))
+}
