@@ -118,9 +118,15 @@ type SiteData struct {
 	Language string
 	// Direction is "rtl" for a Language written right to left (Arabic,
 	// Hebrew, Persian…), the pages' dir, else "ltr".
-	Direction   string
-	HistoryDays int
-	Light, Dark Palette
+	Direction string
+	// Back and Forward are the arrows of links that go back (to the
+	// current status, to a newer month) and forward (to an older month):
+	// "←" and "→", pointing where a line starts and where it ends, so
+	// the other way round when Direction is "rtl" (the bidirectional
+	// algorithm does not mirror arrows).
+	Back, Forward string
+	HistoryDays   int
+	Light, Dark   Palette
 }
 
 // BannerData is the overall status.

@@ -444,9 +444,14 @@ func maxTime(a, b time.Time) time.Time {
 // siteData describes the site for templates.
 func (m *model) siteData() SiteData {
 	b := m.s.branding
+	dir := direction(m.s.language)
+	back, forward := "←", "→"
+	if dir == "rtl" {
+		back, forward = forward, back
+	}
 	return SiteData{
 		Title: b.Title, LogoURL: b.LogoURL, HomeURL: b.HomeURL, Links: b.Links,
-		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, Direction: direction(m.s.language),
-		HistoryDays: m.s.historyDays, Light: b.Light, Dark: b.Dark,
+		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, Direction: dir,
+		Back: back, Forward: forward, HistoryDays: m.s.historyDays, Light: b.Light, Dark: b.Dark,
 	}
 }

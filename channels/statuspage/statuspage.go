@@ -58,7 +58,8 @@
 // the words and the <time>; the span's data-overdue, if any, gives the
 // words that replace them, in the page's language.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), run right to left
-// for a Config.Language written so (dir="rtl"), show times in UTC
+// for a Config.Language written so (dir="rtl", the arrows of their links
+// pointing that way: SiteData.Back and Forward), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
 //
