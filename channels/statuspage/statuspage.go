@@ -10,7 +10,7 @@
 //     current status, the open incidents and maintenances in progress with
 //     their latest IncidentPageUpdates updates (newest first, linking to
 //     the older), the scheduled maintenances, and the
-//     incidents of the last Config.HistoryDays days (the latest
+//     incidents resolved in the last Config.HistoryDays days (the latest
 //     HistoryPageIncidents of them, saying how many more history.html
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
@@ -22,11 +22,13 @@
 //     place that does not move when newer updates push the update to a
 //     later page (which the incident's page links to).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
-//     month, and a link to the page of every month with closed
+//     the month they started, and a link to the page of every month with closed
 //     incidents, history-<yyyy>-<mm>.html, which lists them, newest
 //     first: MonthPageIncidents a page, a month of more going on at
 //     history-<yyyy>-<mm>-2.html and so on, so that no page grows with
-//     the years or with a month of a flapping alert.
+//     the years or with a month of a flapping alert. As on Statuspage,
+//     an incident is listed by when it started, and gives the time it was
+//     resolved: an edit or a correction long after does not move it.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
