@@ -87,9 +87,19 @@
 // section 4.2.2), so that a reader who looked before the outage keeps
 // seeing "All systems operational" for hours. Revalidating is cheap: a
 // file that did not change keeps its modification time, and one that
-// changed gets a time at least a second after the one it replaces, so
-// that If-Modified-Since, which counts whole seconds, never takes a new
-// page written within the second for the old one.
+// changed gets the time of its version, at least a second after the one
+// it replaces, so that If-Modified-Since, which counts whole seconds,
+// never takes a new page written within the second for the old one. No
+// file is served with a time ahead of the clock, which would make the
+// server send a Last-Modified later than its Date (RFC 9110, section
+// 8.8.2.1, forbids it; caches reason wrongly from it): a write within the
+// second of the one before waits out the rest of that second before its
+// version is made current, so that a burst of updates is published at
+// most one a second, each Send waiting up to a second (and failing with
+// ctx's error, changing nothing, when ctx ends meanwhile). Only when the
+// clock stepped back, behind the times of the files it replaces, does a
+// changed file get a time ahead of it: a second past the replaced one's,
+// without a wait.
 //
 // Serve them with a Content-Security-Policy too (nginx: add_header
 // Content-Security-Policy "…";), as examples/statuspage does:
@@ -265,6 +275,9 @@ type Channel struct {
 	s     settings
 	theme *theme
 	now   func() time.Time
+	// clock gives the site's files their modification times, and waits
+	// for it to reach them (see writer.after).
+	clock clock
 	// hook is called at each step of a write; tests crash there.
 	hook func(step string)
 	// sem holds the one token of the right to read and write the
@@ -299,7 +312,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	return &Channel{
-		s: s, theme: th, sem: make(chan struct{}, 1), hook: func(string) {}, memos: map[string]memo{},
+		s: s, theme: th, sem: make(chan struct{}, 1), hook: func(string) {}, memos: map[string]memo{}, clock: newClock(),
 		now: func() time.Time { return time.Now().UTC().Round(0) },
 	}, nil
 }
