@@ -16,7 +16,9 @@ type clock interface {
 
 type systemClock struct{}
 
-func (systemClock) Now() time.Time { return time.Now() }
+// Now is the wall clock's time, without the monotonic reading: the
+// files' times and a server's Date are the wall clock's.
+func (systemClock) Now() time.Time { return time.Now().Round(0) }
 
 func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
