@@ -64,7 +64,9 @@ type Config struct {
 	// # Templates). Nil: the defaults.
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
-	// shows, HistoryPageIncidents of them at most; default 90. Older
+	// shows, HistoryPageIncidents of them at most; default 90: those
+	// resolved in those days, by the day they started (a later edit or
+	// correction of one resolved before does not bring it back). Older
 	// incidents keep their pages and are listed on their month's page,
 	// history-<yyyy>-<mm>.html, which history.html links to (history.html
 	// lists the latest HistoryPageIncidents).

@@ -46,9 +46,9 @@ type PageData struct {
 	Maintenance []IncidentData
 	// Scheduled are the maintenances not yet started, the soonest first.
 	Scheduled []IncidentData
-	// History are the days of the last Config.HistoryDays with closed
-	// incidents, newest first, with the latest HistoryPageIncidents of
-	// those incidents (index only). HistoryMore is how many more closed
+	// History are the days with closed incidents resolved in the last
+	// Config.HistoryDays, by the day each started, newest first, with the
+	// latest HistoryPageIncidents of those incidents (index only). HistoryMore is how many more closed
 	// in those days: history.html and the month pages list them.
 	History     []DayData
 	HistoryMore int
@@ -118,9 +118,15 @@ type SiteData struct {
 	Language string
 	// Direction is "rtl" for a Language written right to left (Arabic,
 	// Hebrew, Persian…), the pages' dir, else "ltr".
-	Direction   string
-	HistoryDays int
-	Light, Dark Palette
+	Direction string
+	// Back and Forward are the arrows of links that go back (to the
+	// current status, to a newer month) and forward (to an older month):
+	// "←" and "→", pointing where a line starts and where it ends, so
+	// the other way round when Direction is "rtl" (the bidirectional
+	// algorithm does not mirror arrows).
+	Back, Forward string
+	HistoryDays   int
+	Light, Dark   Palette
 }
 
 // BannerData is the overall status.
@@ -169,7 +175,9 @@ type IncidentData struct {
 	Open bool
 	// Started is the time of its first update, Updated the time it last
 	// changed (an update added, edited or retracted), Resolved the time of
-	// the update that closed it (zero while open).
+	// the update that closed it (zero while open): the first of the
+	// closing updates, so that a later one (a note, a correction) does
+	// not move it.
 	Started, Updated, Resolved time.Time
 	// ScheduledFor is a maintenance's planned start: the NextUpdate of its
 	// latest "scheduled" update, else Started.

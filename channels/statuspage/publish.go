@@ -108,6 +108,11 @@ type writer struct {
 	// the version before prev, where it may have been edited too, is not
 	// recycled into the next version.
 	edited bool
+	// mtime is the version's time, the modification time of the files
+	// of the site it writes (see after); latest is the latest it gave a
+	// file, later than mtime when one had to be a second past the file
+	// it replaces.
+	mtime, latest time.Time
 }
 
 // stamps identify files, by path under a version's root, as this Channel
@@ -136,8 +141,9 @@ func (s stamps) intact(dir string) bool {
 	return true
 }
 
-func newWriter(root, prev string) *writer {
-	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}, wrote: stamps{}}
+func newWriter(root, prev string, mtime time.Time) *writer {
+	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}, wrote: stamps{},
+		mtime: mtime, latest: mtime}
 }
 
 // stamp records the file at p, written (or else linked) at rel.
@@ -238,28 +244,29 @@ func (w *writer) put(rel string, data []byte) error {
 	return nil
 }
 
-// after sets the modification time of p, written at rel, to a second
-// after the previous version's file at rel when it is not later in whole
-// seconds already: HTTP's Last-Modified and If-Modified-Since count
-// seconds, so a file written again within the second (or after the clock
-// stepped back) would look unchanged to a reader holding the older one.
+// after sets the modification time of p, a file of the site written at
+// rel: the version's time, or a second after the previous version's file
+// at rel when that is not later in whole seconds. HTTP's Last-Modified
+// and If-Modified-Since count seconds, so a file written again within
+// the second (or after the clock stepped back) would look unchanged to a
+// reader holding the older one. A time so put ahead of the clock is one
+// the version waits for before it is made current (see publish). The
+// files of the state, never served, keep the time they were written.
 func (w *writer) after(rel, p string) error {
-	if w.prev == "" {
+	if !strings.HasPrefix(rel, siteName+"/") {
 		return nil
 	}
-	old, err := os.Stat(filepath.Join(w.prev, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil // no file to be newer than
+	t := w.mtime
+	if w.prev != "" {
+		if old, err := os.Stat(filepath.Join(w.prev, filepath.FromSlash(rel))); err == nil {
+			floor := old.ModTime().Truncate(time.Second)
+			if !t.Truncate(time.Second).After(floor) {
+				t = floor.Add(time.Second)
+			}
+		}
 	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return err
-	}
-	floor := old.ModTime().Truncate(time.Second)
-	if fi.ModTime().Truncate(time.Second).After(floor) {
-		return nil
-	}
-	return os.Chtimes(p, time.Time{}, floor.Add(time.Second))
+	w.latest = maxTime(w.latest, t)
+	return os.Chtimes(p, time.Time{}, t)
 }
 
 // reuse links rel from the previous version, unread, and reports false
@@ -430,7 +437,7 @@ func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error
 		stale = c.last.dirty
 	}
 	c.last = nil // c.written stays true of old until a new version is current
-	w = newWriter(stage, prev)
+	w = newWriter(stage, prev, c.clock.Now())
 	w.recycled, w.trust = stale != nil, trust
 	if w.recycled {
 		w.kept = kept
@@ -462,6 +469,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 		err = w.sync()
 	}
 	if err == nil {
+		err = c.waitFor(ctx, w.latest)
+	}
+	if err == nil {
 		c.hook("staged")
 		err = ctx.Err()
 	}
@@ -483,6 +493,21 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	c.written = &writtenFiles{at: written{gen, next.Nonce}, files: w.stamps()}
 	if old.Render == next.Render && !w.edited {
 		c.last = &lastWrite{gen: gen, base: old.gen, nonce: next.Nonce, dirty: dirty}
+	}
+	return nil
+}
+
+// waitFor waits until the clock reaches t, the latest time writer.after
+// gave a file of the new version, so that no served file is modified
+// later than the clock says (a web server would send a Last-Modified
+// later than its Date, which RFC 9110, section 8.8.2.1, forbids): a
+// second write within one second waits out the rest of it. A t more than
+// a second ahead is a second past a file of the previous version that is
+// ahead of the clock itself (the clock stepped back): the write does not
+// wait for it.
+func (c *Channel) waitFor(ctx context.Context, t time.Time) error {
+	if d := t.Sub(c.clock.Now()); d > 0 && d <= time.Second {
+		return c.clock.Sleep(ctx, d)
 	}
 	return nil
 }

@@ -218,7 +218,7 @@ func (m *model) incident(in *incident, part int) IncidentData {
 	}
 	d.Open = phaseOf(d.Status) != phaseClosed
 	if !d.Open {
-		d.Resolved = last.Time
+		d.Resolved = resolution(in.Entries)
 	}
 	d.fold(in.Entries)
 	d.Updated = maxTime(d.Updated, in.Retracted)
@@ -294,6 +294,18 @@ func (d *IncidentData) fold(entries []entry) {
 	}
 }
 
+// resolution is when an incident whose latest update closed it was
+// closed: the time of the first of the updates that closed it, not of the
+// latest, so that a late correction or note of a resolved incident
+// (resolved too) does not move its resolution to the day it was written.
+func resolution(entries []entry) time.Time {
+	i := len(entries) - 1
+	for i > 0 && phaseOf(entries[i-1].Status) == phaseClosed {
+		i--
+	}
+	return entries[i].Time
+}
+
 // isMaintenance reports whether e is an update of a maintenance.
 func isMaintenance(e *entry) bool {
 	return e.Status.Maintenance() || e.Impact == broadcast.ImpactMaintenance
@@ -350,9 +362,11 @@ func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 	return active, inProgress, scheduled
 }
 
-// history returns the latest HistoryPageIncidents closed incidents of
-// the last HistoryDays days, by the day they started, newest first, and
-// how many more there are.
+// history returns the latest HistoryPageIncidents closed incidents
+// resolved in the last HistoryDays days, by the day they started, newest
+// first, and how many more there are. An edit or a correction of an
+// incident resolved before those days does not bring it back: the
+// incident's resolution counts, not its last change.
 func (m *model) history() (days []DayData, more int) {
 	// AddDate, not a Duration, and at most 10,000 years: days of
 	// "forever" would overflow either.
@@ -360,7 +374,7 @@ func (m *model) history() (days []DayData, more int) {
 	listed := 0
 	for _, in := range m.all {
 		d := m.byID[in.ID]
-		if d.Open || d.Updated.Before(since) {
+		if d.Open || d.Resolved.Before(since) {
 			continue
 		}
 		if listed == HistoryPageIncidents {
@@ -444,9 +458,14 @@ func maxTime(a, b time.Time) time.Time {
 // siteData describes the site for templates.
 func (m *model) siteData() SiteData {
 	b := m.s.branding
+	dir := direction(m.s.language)
+	back, forward := "←", "→"
+	if dir == "rtl" {
+		back, forward = forward, back
+	}
 	return SiteData{
 		Title: b.Title, LogoURL: b.LogoURL, HomeURL: b.HomeURL, Links: b.Links,
-		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, Direction: direction(m.s.language),
-		HistoryDays: m.s.historyDays, Light: b.Light, Dark: b.Dark,
+		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, Direction: dir,
+		Back: back, Forward: forward, HistoryDays: m.s.historyDays, Light: b.Light, Dark: b.Dark,
 	}
 }

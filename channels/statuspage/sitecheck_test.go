@@ -5,6 +5,7 @@ package statuspage
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -289,3 +291,48 @@ func Text(n *html.Node) string {
 
 // RetractionKept is how long a retracted update stays in the feeds.
 const RetractionKept = retractionKept
+
+// FakeClock is a clock of the files' times that moves only when slept
+// on, by what was slept: a test's writes take no time, and their waits
+// none either.
+type FakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+	// OnSleep, if set, is called at each sleep instead of moving the
+	// clock; it returns the sleep's result.
+	OnSleep func(ctx context.Context, d time.Duration) error
+}
+
+// NewFakeClock returns a FakeClock at t.
+func NewFakeClock(t time.Time) *FakeClock { return &FakeClock{t: t} }
+
+func (f *FakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+func (f *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.slept = append(f.slept, d)
+	on := f.OnSleep
+	if on == nil {
+		f.t = f.t.Add(d)
+	}
+	f.mu.Unlock()
+	if on != nil {
+		return on(ctx, d)
+	}
+	return ctx.Err()
+}
+
+// Slept returns how long each sleep was.
+func (f *FakeClock) Slept() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.slept)
+}
+
+// SetFileClock makes c take the files' times from f.
+func SetFileClock(c *Channel, f *FakeClock) { c.clock = f }

@@ -10,7 +10,7 @@
 //     current status, the open incidents and maintenances in progress with
 //     their latest IncidentPageUpdates updates (newest first, linking to
 //     the older), the scheduled maintenances, and the
-//     incidents of the last Config.HistoryDays days (the latest
+//     incidents resolved in the last Config.HistoryDays days (the latest
 //     HistoryPageIncidents of them, saying how many more history.html
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
@@ -22,11 +22,13 @@
 //     place that does not move when newer updates push the update to a
 //     later page (which the incident's page links to).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
-//     month, and a link to the page of every month with closed
+//     the month they started, and a link to the page of every month with closed
 //     incidents, history-<yyyy>-<mm>.html, which lists them, newest
 //     first: MonthPageIncidents a page, a month of more going on at
 //     history-<yyyy>-<mm>-2.html and so on, so that no page grows with
-//     the years or with a month of a flapping alert.
+//     the years or with a month of a flapping alert. As on Statuspage,
+//     an incident is listed by when it started, and gives the time it was
+//     resolved: an edit or a correction long after does not move it.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
@@ -58,7 +60,8 @@
 // the words and the <time>; the span's data-overdue, if any, gives the
 // words that replace them, in the page's language.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), run right to left
-// for a Config.Language written so (dir="rtl"), show times in UTC
+// for a Config.Language written so (dir="rtl", the arrows of their links
+// pointing that way: SiteData.Back and Forward), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
 //
@@ -84,9 +87,19 @@
 // section 4.2.2), so that a reader who looked before the outage keeps
 // seeing "All systems operational" for hours. Revalidating is cheap: a
 // file that did not change keeps its modification time, and one that
-// changed gets a time at least a second after the one it replaces, so
-// that If-Modified-Since, which counts whole seconds, never takes a new
-// page written within the second for the old one.
+// changed gets the time of its version, at least a second after the one
+// it replaces, so that If-Modified-Since, which counts whole seconds,
+// never takes a new page written within the second for the old one. No
+// file is served with a time ahead of the clock, which would make the
+// server send a Last-Modified later than its Date (RFC 9110, section
+// 8.8.2.1, forbids it; caches reason wrongly from it): a write within the
+// second of the one before waits out the rest of that second before its
+// version is made current, so that a burst of updates is published at
+// most one a second, each Send waiting up to a second (and failing with
+// ctx's error, changing nothing, when ctx ends meanwhile). Only when the
+// clock stepped back, behind the times of the files it replaces, does a
+// changed file get a time ahead of it: a second past the replaced one's,
+// without a wait.
 //
 // Serve them with a Content-Security-Policy too (nginx: add_header
 // Content-Security-Policy "…";), as examples/statuspage does:
@@ -262,6 +275,9 @@ type Channel struct {
 	s     settings
 	theme *theme
 	now   func() time.Time
+	// clock gives the site's files their modification times, and waits
+	// for it to reach them (see writer.after).
+	clock clock
 	// hook is called at each step of a write; tests crash there.
 	hook func(step string)
 	// sem holds the one token of the right to read and write the
@@ -296,7 +312,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	return &Channel{
-		s: s, theme: th, sem: make(chan struct{}, 1), hook: func(string) {}, memos: map[string]memo{},
+		s: s, theme: th, sem: make(chan struct{}, 1), hook: func(string) {}, memos: map[string]memo{}, clock: newClock(),
 		now: func() time.Time { return time.Now().UTC().Round(0) },
 	}, nil
 }
