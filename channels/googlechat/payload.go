@@ -257,12 +257,15 @@ func statusCard(u broadcast.Update) cardV2 {
 }
 
 // components lists cs, escaped, one per line, within maxCardComponents:
-// the lines that do not fit are counted instead.
+// the lines that do not fit are counted instead. Each name has the
+// embeddings and overrides it leaves open closed (templates.BalanceBidi),
+// as the text's list does: a line break of the card ("<br>") does not end
+// them, so an open one would reverse the rest of the list.
 func components(cs []broadcast.Component) string {
 	var lines []string
 	n := 0
 	for i, c := range cs {
-		line := htmlText.Replace(oneLine(c.Name)) + ": " + c.Status.Label()
+		line := htmlText.Replace(templates.BalanceBidi(oneLine(c.Name))) + ": " + c.Status.Label()
 		if n+UTF16(line)+len(" <br>… and 9999 more") > maxCardComponents {
 			lines = append(lines, templates.MoreComponents(len(cs)-i))
 			break
