@@ -243,12 +243,16 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// fitted.
+// fitted. Bytes that are not UTF-8 (in a field of a Message built by hand
+// that a template shows as given, such as IncidentID) become U+FFFD here,
+// as JSON would carry them, so that the facets' byte offsets are those of
+// the text the server stores.
 func (c *Channel) text(u broadcast.Update) (string, error) {
 	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, Measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	if strings.TrimSpace(text) == "" {
 		return "", broadcast.Permanent(errors.New("bluesky: render: empty post"))
 	}
