@@ -77,3 +77,14 @@ func TestCardClosesBidiOfEachComponent(t *testing.T) {
 	card := statusCard(u.WithDefaults(u.Time))
 	assert.Equal(t, "\u202eCDN\u202c: Partial outage<br>API: Degraded performance", widgetText(t, card, "Affected components"))
 }
+
+// Advice whose first line leaves a right-to-left override open does not
+// reverse its next lines in the card: each line's override is closed
+// before the card's line break, as the text closes it. Before, the
+// override ran on past "<br>", which ends no override.
+func TestCardClosesBidiOfEachAdviceLine(t *testing.T) {
+	u := fullUpdate
+	u.Advice = "\u202eUse eu2\nRetry failed requests."
+	card := statusCard(u.WithDefaults(u.Time))
+	assert.Equal(t, "\u202eUse eu2\u202c<br>Retry failed requests.", widgetText(t, card, "What you can do"))
+}

@@ -228,9 +228,10 @@ func statusCard(u broadcast.Update) cardV2 {
 	}
 	ws := []widget{field("Status", u.Status.Label())}
 	if u.Advice != "" {
-		// Right after the status, as in every default template.
+		// Right after the status, as in every default template; each
+		// line's bidi overrides closed before its "<br>", which ends none.
 		w := field(templates.AdviceLabel, "")
-		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(u.Advice), "\n", "<br>")
+		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(templates.BalanceBidi(u.Advice)), "\n", "<br>")
 		ws = append(ws, w)
 	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
