@@ -243,12 +243,16 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// fitted.
+// fitted. Bytes that are not UTF-8 (in a field of a Message built by hand
+// that a template shows as given, such as IncidentID) become U+FFFD here,
+// as JSON would carry them, so that the facets' byte offsets are those of
+// the text the server stores.
 func (c *Channel) text(u broadcast.Update) (string, error) {
 	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, Measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	if strings.TrimSpace(text) == "" {
 		return "", broadcast.Permanent(errors.New("bluesky: render: empty post"))
 	}
@@ -361,7 +365,9 @@ func (c *Channel) receipt(ref recordRef, root strongRef) broadcast.Receipt {
 }
 
 // Retract deletes the post prev (com.atproto.repo.deleteRecord). A post
-// already gone counts as deleted. A post of another account than the one
+// already gone counts as deleted. A receipt naming a record that is not
+// a post (of a collection other than Collection) is a Permanent error,
+// and is not sent to the server. A post of another account than the one
 // the channel logs in as (the account changed since the post was made) is
 // a Permanent error that names both, and is not sent to the server.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
@@ -375,6 +381,12 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	did, collection, rkey, ok := parseATURI(uri)
 	if !ok {
 		return broadcast.Permanent(errors.New("bluesky: delete: the receipt names no post (an at:// URI)"))
+	}
+	if collection != Collection {
+		// The account's profile, a follow, a like: never the channel's to
+		// delete, whatever a receipt says.
+		return broadcast.Permanent(fmt.Errorf("bluesky: delete: the receipt names a record of %q, not a post (%s): "+
+			"a channel deletes only its own posts", collection, Collection))
 	}
 	s, err := c.session(ctx, opDelete)
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -83,7 +85,7 @@ func (cfg Config) validate() (string, error) {
 		// The server would look "@handle" up as an e-mail address.
 		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
-	if err := checkIdentifier(cfg.Identifier, service); err != nil {
+	if err := checkIdentifier(cfg.Identifier, service, cfg.AppPassword); err != nil {
 		return "", err
 	}
 	switch pw := cfg.AppPassword.Reveal(); {
@@ -98,16 +100,16 @@ func (cfg Config) validate() (string, error) {
 	for i, l := range cfg.Languages {
 		_, err := language.Parse(l)
 		if _, unknown := errors.AsType[language.ValueError](err); unknown {
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is a well-formed BCP 47 tag, but of no language known", i, l)
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is a well-formed BCP 47 tag, but of no language known", i, quote(l))
 		}
 		switch {
 		case err != nil || l == "":
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag", i, l)
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag", i, quote(l))
 		case strings.Contains(l, "_"):
 			// language.Parse reads "en_US" as en-US; the server checks the
 			// tag as written, and would refuse every post.
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag: write \"-\", as %q",
-				i, l, strings.ReplaceAll(l, "_", "-"))
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag: write \"-\", as %s",
+				i, quote(l), quote(strings.ReplaceAll(l, "_", "-")))
 		}
 	}
 	return service, nil
@@ -123,16 +125,32 @@ var (
 // maxHandle is the longest handle, in bytes.
 const maxHandle = 253
 
-// checkIdentifier checks that id is a DID, an e-mail address (with
+// checkIdentifier checks id as identifierProblem does, and never quotes
+// in its error an identifier that is an app password (the form Bluesky
+// gives them, "abcd-efgh-ijkl-mnop") or pw itself: Config.Identifier and
+// Config.AppPassword given the other's value, or the password in both.
+func checkIdentifier(id, service string, pw redact.Secret) error {
+	err := identifierProblem(id, service)
+	if err != nil && (id == pw.Reveal() || appPassword.MatchString(id)) {
+		return setup.Errorf(pkg, "Identifier", "holds an app password, not the account's handle, DID or e-mail address: "+
+			"give the handle (as %q) in Identifier, and the app password in AppPassword", "status.example.com")
+	}
+	return err
+}
+
+// appPassword is the form of the app passwords Bluesky makes.
+var appPassword = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
+
+// identifierProblem checks that id is a DID, an e-mail address (with
 // something on both sides of its "@") or a handle, which is a domain name:
 // the server takes anything else for an account that does not exist, and
 // refuses the login as "Invalid identifier or password", as if the
 // password were wrong. service is the server the channel logs in at.
-func checkIdentifier(id, service string) error {
+func identifierProblem(id, service string) error {
 	switch at := strings.LastIndexByte(id, '@'); {
 	case strings.HasPrefix(id, "did:"):
 		if !didPattern.MatchString(id) {
-			return setup.Errorf(pkg, "Identifier", "%q is not a DID: write it whole, as %q", id, "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+			return setup.Errorf(pkg, "Identifier", "%s is not a DID: write it whole, as %q", quote(id), "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
 		}
 		return nil
 	case at > 0 && at < len(id)-1:
@@ -146,10 +164,24 @@ func checkIdentifier(id, service string) error {
 		if service == DefaultService {
 			whole = id + ".bsky.social"
 		}
-		return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle whole, with its domain, as %q",
-			id, whole)
+		return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle whole, with its domain, as %s",
+			quote(id), quote(whole))
 	}
-	return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle alone, as %q", id, "status.example.com")
+	return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle alone, as %q", quote(id), "status.example.com")
+}
+
+// quote quotes s for an error, cut to its first 64 bytes (at a character
+// boundary, "…" after it) so that a long value stays one short line.
+func quote(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
 }
 
 // parseService checks the service's address and returns it without a

@@ -64,3 +64,27 @@ func TestCorrectionCardSaysSo(t *testing.T) {
 	u.Corrects = "u_wrong"
 	assert.Equal(t, "Correction: CDN errors in EU", statusCard(u).Card.Header.Title)
 }
+
+// A component name that opens a right-to-left override (U+202E) and
+// leaves it open reverses nothing after it in the card: the card's
+// component list closes it at the end of the name, as the text's list
+// does. Before, the card's list carried it open, so that the component's
+// status and every component after it read right to left, reversed.
+func TestCardClosesBidiOfEachComponent(t *testing.T) {
+	u := fullUpdate
+	u.Components = []broadcast.Component{{Name: "\u202eCDN", Status: broadcast.ComponentPartialOutage},
+		{Name: "API", Status: broadcast.ComponentDegraded}}
+	card := statusCard(u.WithDefaults(u.Time))
+	assert.Equal(t, "\u202eCDN\u202c: Partial outage<br>API: Degraded performance", widgetText(t, card, "Affected components"))
+}
+
+// Advice whose first line leaves a right-to-left override open does not
+// reverse its next lines in the card: each line's override is closed
+// before the card's line break, as the text closes it. Before, the
+// override ran on past "<br>", which ends no override.
+func TestCardClosesBidiOfEachAdviceLine(t *testing.T) {
+	u := fullUpdate
+	u.Advice = "\u202eUse eu2\nRetry failed requests."
+	card := statusCard(u.WithDefaults(u.Time))
+	assert.Equal(t, "\u202eUse eu2\u202c<br>Retry failed requests.", widgetText(t, card, "What you can do"))
+}

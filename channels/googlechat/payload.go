@@ -228,9 +228,10 @@ func statusCard(u broadcast.Update) cardV2 {
 	}
 	ws := []widget{field("Status", u.Status.Label())}
 	if u.Advice != "" {
-		// Right after the status, as in every default template.
+		// Right after the status, as in every default template; each
+		// line's bidi overrides closed before its "<br>", which ends none.
 		w := field(templates.AdviceLabel, "")
-		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(u.Advice), "\n", "<br>")
+		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(templates.BalanceBidi(u.Advice)), "\n", "<br>")
 		ws = append(ws, w)
 	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
@@ -257,12 +258,15 @@ func statusCard(u broadcast.Update) cardV2 {
 }
 
 // components lists cs, escaped, one per line, within maxCardComponents:
-// the lines that do not fit are counted instead.
+// the lines that do not fit are counted instead. Each name has the
+// embeddings and overrides it leaves open closed (templates.BalanceBidi),
+// as the text's list does: a line break of the card ("<br>") does not end
+// them, so an open one would reverse the rest of the list.
 func components(cs []broadcast.Component) string {
 	var lines []string
 	n := 0
 	for i, c := range cs {
-		line := htmlText.Replace(oneLine(c.Name)) + ": " + c.Status.Label()
+		line := htmlText.Replace(templates.BalanceBidi(oneLine(c.Name))) + ": " + c.Status.Label()
 		if n+UTF16(line)+len(" <br>… and 9999 more") > maxCardComponents {
 			lines = append(lines, templates.MoreComponents(len(cs)-i))
 			break

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -151,4 +152,29 @@ language: en
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), testToken)
 	assert.Contains(t, string(out), "token: REDACTED")
+}
+
+// A long value New refuses is quoted in part, so that the error stays one
+// short line, and a value that is the token (pasted in the wrong field,
+// or the fields swapped) is not quoted at all. Before, both were quoted whole: a 100 KB language
+// made a 220 KB error, and the token stood in it.
+func TestNewErrorsQuoteValuesSafely(t *testing.T) {
+	long := strings.Repeat("a\x1b\u202e", 20000)
+	const token = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"
+	for name, edit := range map[string]func(*Config){
+		"long language":    func(c *Config) { c.Language = long },
+		"long visibility":  func(c *Config) { c.Visibility = Visibility(long) },
+		"token language":   func(c *Config) { c.Language = token },
+		"token visibility": func(c *Config) { c.Visibility = Visibility(token) },
+		"swapped":          func(c *Config) { c.Language, c.Token = token, redact.NewSecret("en") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := Config{Server: "https://mastodon.example", Token: redact.NewSecret(token)}
+			edit(&cfg)
+			_, err := New(cfg)
+			require.Error(t, err)
+			assert.Less(t, len(err.Error()), 300)
+			assert.NotContains(t, err.Error(), token)
+		})
+	}
 }
