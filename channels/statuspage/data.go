@@ -156,12 +156,14 @@ type ComponentData struct {
 
 // IncidentData is an incident or a maintenance.
 type IncidentData struct {
-	ID    string
-	Title string // its latest update's
+	ID string
+	// Title and Status are its latest update's, but for a correction of
+	// an earlier update (see the package doc).
+	Title string
 	// Path is the incident page's path from the root,
 	// "incidents/<name>.html"; URL is its absolute, stable URL.
 	Path, URL string
-	Status    broadcast.Status // its latest update's
+	Status    broadcast.Status
 	Impact    broadcast.Impact
 	// ImpactLabel names the impact on a badge: "Major impact",
 	// "Maintenance", "Incident" (for none).
@@ -173,8 +175,9 @@ type IncidentData struct {
 	// Open says the incident is not resolved (a maintenance: not
 	// completed).
 	Open bool
-	// Started is the time of its first update, Updated the time it last
-	// changed (an update added, edited or retracted), Resolved the time of
+	// Started is the time of its first update that is no correction (see
+	// the package doc), Updated the time it last changed (an update
+	// added, edited or retracted), Resolved the time of
 	// the update that closed it (zero while open): the first of the
 	// closing updates, so that a later one (a note, a correction) does
 	// not move it.
@@ -217,7 +220,8 @@ type UpdateData struct {
 	Time       time.Time
 	NextUpdate time.Time
 	// Pending says NextUpdate is still a promise: the update is the latest
-	// of an open incident (or maintenance), and overdue.js says so once
+	// of an open incident (or maintenance), a correction of an earlier
+	// update aside (see the package doc), and overdue.js says so once
 	// NextUpdate has passed.
 	Pending bool
 	// Edited is when a correction was edited into the update; zero if

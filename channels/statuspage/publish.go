@@ -779,7 +779,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 	}
 	var closed []any
 	for _, in := range m.all {
-		if phaseOf(in.last().Status) == phaseClosed {
+		if phaseOf(in.current().Status) == phaseClosed {
 			closed = append(closed, in)
 		}
 	}

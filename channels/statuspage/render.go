@@ -32,7 +32,7 @@ var overdueJS []byte
 
 // renderVersion changes whenever the code changes what incident pages look
 // like, so that pages written by an older version are rendered again.
-const renderVersion = "statuspage-render-5"
+const renderVersion = "statuspage-render-6"
 
 // The page templates every set must define.
 var pageTemplates = []string{"index", "incident", "history"}

@@ -9,7 +9,8 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// phase is where an incident stands, by its latest update's status.
+// phase is where an incident stands, by its current update's status (see
+// incident.current).
 type phase int
 
 const (
@@ -210,10 +211,10 @@ func (m *model) wording() string {
 // 1, IncidentPageUpdates a page, the newest first); with part 0 only the
 // latest update.
 func (m *model) incident(in *incident, part int) IncidentData {
-	last := in.last()
+	cur, start := in.current(), in.start().Time
 	d := IncidentData{
-		ID: in.ID, Title: last.Title, Path: pagePath(in.File), URL: m.pageURL(in.File),
-		Status: last.Status, Started: in.Entries[0].Time, ScheduledFor: in.Entries[0].Time,
+		ID: in.ID, Title: cur.Title, Path: pagePath(in.File), URL: m.pageURL(in.File),
+		Status: cur.Status, Started: start, ScheduledFor: start,
 		Parts: m.incidentParts(in),
 	}
 	d.Open = phaseOf(d.Status) != phaseClosed
@@ -270,11 +271,24 @@ func (m *model) updateURL(in *incident, i int) string {
 
 // fold sets what d takes from all its updates, oldest first: when it last
 // changed, its impact, whether it is a maintenance and when that starts,
-// and the latest status of each component.
+// and the latest status of each component. A stale correction (see
+// entry.Stale) counts as older than every other update: it gives an
+// impact, a planned start or a component's status only where none of
+// them does.
 func (d *IncidentData) fold(entries []entry) {
 	states := map[string]int{} // index in d.Components
+	order := make([]*entry, 0, len(entries))
 	for i := range entries {
-		e := &entries[i]
+		if entries[i].Stale {
+			order = append(order, &entries[i])
+		}
+	}
+	for i := range entries {
+		if !entries[i].Stale {
+			order = append(order, &entries[i])
+		}
+	}
+	for _, e := range order {
 		d.Updated = maxTime(d.Updated, e.changed())
 		if e.Impact != "" {
 			d.Impact = e.Impact
@@ -294,16 +308,26 @@ func (d *IncidentData) fold(entries []entry) {
 	}
 }
 
-// resolution is when an incident whose latest update closed it was
-// closed: the time of the first of the updates that closed it, not of the
-// latest, so that a late correction or note of a resolved incident
-// (resolved too) does not move its resolution to the day it was written.
+// resolution is when an incident whose current update closed it (see
+// incident.current) was closed: the time of the first of the updates that
+// closed it, not of the latest, so that a late correction or note of a
+// resolved incident (resolved too) does not move its resolution to the
+// day it was written. Stale corrections (see entry.Stale) are passed
+// over: they say nothing of when it closed.
 func resolution(entries []entry) time.Time {
-	i := len(entries) - 1
-	for i > 0 && phaseOf(entries[i-1].Status) == phaseClosed {
-		i--
+	var at time.Time
+	for i := len(entries) - 1; i >= 0; i-- {
+		if e := &entries[i]; !e.Stale {
+			if phaseOf(e.Status) != phaseClosed {
+				break
+			}
+			at = e.Time
+		}
 	}
-	return entries[i].Time
+	if at.IsZero() { // every update a stale correction: the latest is current
+		at = entries[len(entries)-1].Time
+	}
+	return at
 }
 
 // isMaintenance reports whether e is an update of a maintenance.
@@ -318,7 +342,7 @@ func (m *model) update(in *incident, i int, d IncidentData) UpdateData {
 		ID: e.ID, Anchor: anchor(e.ID), Title: e.Title, Retitled: e.Title != d.Title,
 		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
 		Time: e.Time, NextUpdate: e.NextUpdate, Edited: e.Edited, Corrects: e.Corrects,
-		Pending: e == in.last() && phaseOf(e.Status) != phaseClosed,
+		Pending: e == in.current() && phaseOf(e.Status) != phaseClosed,
 	}
 	if e.URL != d.URL {
 		u.URL = e.URL
@@ -349,7 +373,7 @@ func (m *model) pageURL(file string) string { return m.s.base.String() + pagePat
 // those scheduled, each with the updates of its page's first part.
 func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 	for _, in := range m.all {
-		switch phaseOf(in.last().Status) {
+		switch phaseOf(in.current().Status) {
 		case phaseOpen:
 			active = append(active, m.incident(in, 1))
 		case phaseInProgress:

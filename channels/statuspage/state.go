@@ -40,6 +40,11 @@ type entry struct {
 	Time       time.Time             `json:"time"`
 	NextUpdate time.Time             `json:"next_update,omitzero"`
 	Corrects   string                `json:"corrects,omitempty"`
+	// Stale marks a correction of an update older than the incident's
+	// latest (broadcast.Message.Current false): listed among the updates,
+	// it does not say the incident's current status (see incident.current).
+	// Absent from the state files of older versions: none is stale.
+	Stale bool `json:"stale,omitempty"`
 	// Edited is the time of the latest correction edited in; zero if none.
 	Edited time.Time `json:"edited,omitzero"`
 	// Restored is when the update, retracted earlier, was sent again:
@@ -69,8 +74,31 @@ type incident struct {
 	Retracted time.Time `json:"retracted,omitzero"`
 }
 
-// last is the incident's latest update.
-func (in *incident) last() *entry { return &in.Entries[len(in.Entries)-1] }
+// current is the incident's latest update that says its current status:
+// the latest that is not a stale correction (the latest of all when every
+// one is). The incident's status, title, resolution and promise of a next
+// update are its.
+func (in *incident) current() *entry {
+	for i := len(in.Entries) - 1; i >= 0; i-- {
+		if !in.Entries[i].Stale {
+			return &in.Entries[i]
+		}
+	}
+	return &in.Entries[len(in.Entries)-1]
+}
+
+// start is when the incident started: the time of its first update that
+// is not a correction (of its first update when every one is). A
+// backdated update moves it earlier; a correction, which fixes an update
+// and starts nothing, does not, whatever its Time.
+func (in *incident) start() *entry {
+	for i := range in.Entries {
+		if in.Entries[i].Corrects == "" {
+			return &in.Entries[i]
+		}
+	}
+	return &in.Entries[0]
+}
 
 // componentRecord is a component the page has listed.
 type componentRecord struct {
@@ -146,14 +174,16 @@ func (s *state) clone() *state {
 	return &c
 }
 
-// sorted returns the incidents ordered by their first update, newest first.
+// sorted returns the incidents ordered by their start (see
+// incident.start), newest first.
 func (s *state) sorted() []*incident {
 	out := slices.Collect(maps.Values(s.incidents))
 	slices.SortFunc(out, func(a, b *incident) int {
-		if c := b.Entries[0].Time.Compare(a.Entries[0].Time); c != 0 {
+		as, bs := a.start(), b.start()
+		if c := bs.Time.Compare(as.Time); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.Entries[0].Seq, a.Entries[0].Seq)
+		return cmp.Compare(bs.Seq, as.Seq)
 	})
 	return out
 }
@@ -226,9 +256,14 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
 	e.Edited = editTime(e.Time, lastChange(old), now)
 	if slices.Contains(cur.ids(), e.Corrects) {
-		e.Corrects = "" // corrected in place: edited, not a correction of itself
+		// Corrected in place: edited, not a correction of itself; a
+		// correction of another update (one added as an update of its
+		// own) stays one.
+		e.Corrects = cur.Corrects
 	}
-	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
+	// The entry keeps its standing too: an edit changes what the update
+	// said, not whether it says the incident's current status.
+	e.ID, e.Time, e.Seq, e.Stale = cur.ID, cur.Time, cur.Seq, cur.Stale
 	in.Entries[i] = e
 	// The feeds the incident leaves change later than any of its entries.
 	left := later(lastChange(old), now)

@@ -66,7 +66,8 @@
 // (New checks every pair of colours the page shows together).
 //
 // A component's current status is the worst that an open incident, or a
-// maintenance in progress, gave it in its latest update naming it;
+// maintenance in progress, gave it in its latest update naming it (see
+// Corrections and retractions for a correction of an earlier update);
 // operational otherwise. The banner takes the worst component status,
 // and while any incident is open it names the incident and never says
 // "All systems operational", even when no component was marked.
@@ -123,7 +124,23 @@
 // was edited. A correction added as an update of its own (Update.Corrects
 // set, the corrected update not on the page) is tagged "Correction" on
 // the page, and its Atom entry's title and status read "Correction: ",
-// as the other channels' default templates write it.
+// as the other channels' default templates write it. It stays one when
+// it is corrected in turn, in place.
+//
+// Such a correction is listed by its Time among the updates, which for
+// one made by Broadcaster.Correct is the time of Correct: the newest.
+// When it corrects an update older than the incident's latest
+// (broadcast.Message.Current is false), it says what that update should
+// have said, not where the incident stands now: the incident's status
+// (open or resolved, on the pages, in the banner and the JSON), title,
+// resolution, "Next update by" and the status it gives its components
+// and its impact come from its latest update that is no such correction,
+// and the correction gives a component a status, or the incident an
+// impact, only where no other update does. A correction of a resolved
+// incident's "investigating" update does not open it again. An incident
+// starts at its first update that is no correction: a backdated update
+// moves its start, and the day and month it is listed under, earlier; a
+// correction, whatever its Time, does not.
 //
 // Retract removes the update from the pages and the JSON; an incident
 // left without updates disappears with its page, and a component that no
@@ -351,8 +368,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	incident, entryID := u.IncidentID, u.ID
+	e := c.entry(u)
+	e.Stale = !m.Current()
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		id, added, err := st.add(u.IncidentID, c.entry(u), c.now().UTC())
+		id, added, err := st.add(u.IncidentID, e, c.now().UTC())
 		incident, entryID = id, st.entryID(u.ID)
 		return added, []string{id}, err
 	})
@@ -384,7 +403,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			incident = in
 			return changed, []string{in}, nil
 		}
-		in, added, err := st.add(u.IncidentID, c.entry(u), c.now().UTC())
+		e := c.entry(u)
+		e.Stale = !m.Current()
+		in, added, err := st.add(u.IncidentID, e, c.now().UTC())
 		incident, id = in, u.ID
 		return added, []string{in}, err
 	})
