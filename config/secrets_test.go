@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
@@ -350,4 +352,24 @@ func echoes(secrets []string) string {
 			url.QueryEscape(s) + "; auth " + base64.StdEncoding.EncodeToString([]byte(s)) + " " + hex.EncodeToString([]byte(s)) + "\n")
 	}
 	return b.String()
+}
+
+// A stage's entry that names no channel is not quoted: a secret pasted
+// there shows, or one a reference puts there when that variable is in no
+// key of secrets (so that Load does not know it for one).
+func TestStageEntryNotQuoted(t *testing.T) {
+	const token = "xoxb-17-stage-Hunter2xyz"
+	for name, yaml := range map[string]string{
+		"written":   "stages: [[page, " + token + "]]\nchannels: [{kind: console, name: page}]\n",
+		"reference": "stages: [[page, \"${OPS}\"]]\nchannels: [{kind: console, name: page}]\n",
+		"file":      "stages: [[page, \"${file:ops}\"]]\nchannels: [{kind: console, name: page}]\n",
+	} {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "ops"), []byte(token+"\n"), 0o600))
+		_, err := parseIn(dir, yaml, config.Loader{LookupEnv: env(map[string]string{"OPS": token}), Stdout: io.Discard, Stderr: io.Discard})
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "stages[0][1]: ", name)
+		assert.Contains(t, err.Error(), "names no channel", name)
+		channeltest.AssertNoSecret(t, err.Error(), token)
+	}
 }
