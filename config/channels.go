@@ -216,7 +216,13 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
 	}
 	k, ok := b.scheme(u.Scheme)
-	if !ok {
+	switch {
+	case !ok && !strings.HasPrefix(raw[len(u.Scheme):], "://"):
+		// Not quoted: without "//" the "scheme" is the text before the
+		// first ":" of whatever was written, a secret's ("Pa55:word"), or
+		// a user name's ("user:password@host").
+		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+	case !ok:
 		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
 			at, u.Scheme, strings.Join(b.schemes(), ", "))
 	}
