@@ -216,7 +216,13 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
 	}
 	k, ok := b.scheme(u.Scheme)
-	if !ok {
+	switch {
+	case !ok && !strings.HasPrefix(raw[len(u.Scheme):], "://"):
+		// Not quoted: without "//" the "scheme" is the text before the
+		// first ":" of whatever was written, a secret's ("Pa55:word"), or
+		// a user name's ("user:password@host").
+		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+	case !ok:
 		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
 			at, u.Scheme, strings.Join(b.schemes(), ", "))
 	}
@@ -330,6 +336,27 @@ func nameOf(n *yaml.Node, written string) string {
 	return written
 }
 
+// noChannel says what is wrong with entry, a stage's entry that names no
+// channel of names. It does not quote entry: a secret pasted there, or
+// one a reference put there (stages: [["${OPS_TOKEN}"]]), would show; the
+// reference is quoted instead. A channel's name close to it is quoted, as
+// a typo's fix.
+func noChannel(entry, ref string, names []string) string {
+	msg := "names no channel (not quoted: it may be a secret)"
+	switch {
+	case ref != "" && entry == "":
+		return ref + " is empty (write a channel's name)"
+	case entry == "":
+		return "empty (write a channel's name)"
+	case ref != "":
+		msg = ref + " names no channel"
+	}
+	if near := nearest(entry, nearLength(entry, names)); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return msg
+}
+
 // stages checks the file's stages against the channels' names.
 func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.Channel) ([][]string, error) {
 	names := make([]string, len(chans))
@@ -340,9 +367,14 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 	for i, stage := range stages {
 		for j, name := range stage {
 			key := fmt.Sprintf("stages[%d][%d]", i, j)
-			line := lineOf(root, []string{"stages", fmt.Sprintf("[%d]", i), fmt.Sprintf("[%d]", j)})
+			at := []string{"stages", fmt.Sprintf("[%d]", i), fmt.Sprintf("[%d]", j)}
+			line := lineOf(root, at)
 			if !slices.Contains(names, name) {
-				return nil, fmt.Errorf("%s:%d: %s: no channel named %q (channels: %s)", b.file, line, key, name, strings.Join(names, ", "))
+				ref := "" // the reference that gave the entry, quoted
+				if v := nodeAt(root, at); v != nil && v.Kind == yaml.ScalarNode && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
+					ref = b.ex.quoted(v)
+				}
+				return nil, fmt.Errorf("%s:%d: %s: %s (channels: %s)", b.file, line, key, noChannel(name, ref, names), strings.Join(names, ", "))
 			}
 			if earlier, dup := staged[name]; dup {
 				return nil, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,7 +149,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	if err := root.Decode(&f); err != nil {
 		return nil, yamlError(name, err)
 	}
-	if err := f.check(name, root); err != nil {
+	if err := f.check(name, root, ex); err != nil {
 		return nil, err
 	}
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
@@ -326,7 +327,7 @@ func expandedSize(name string, n *yaml.Node, sizes map[*yaml.Node]int) (int, err
 	return total, nil
 }
 
-func (f *file) check(name string, root *yaml.Node) error {
+func (f *file) check(name string, root *yaml.Node, ex *expander) error {
 	if len(f.Channels) == 0 {
 		return fmt.Errorf("%s:%d: channels: none configured", name, root.Line)
 	}
@@ -368,11 +369,23 @@ func (f *file) check(name string, root *yaml.Node) error {
 		case f.State != "":
 			return fmt.Errorf("%s: set state or store, not both", at("store"))
 		case f.Store.Kind != StoreMemory && f.Store.Kind != StoreBolt && f.Store.Kind != "":
-			return fmt.Errorf("%s: unknown value %q (want %s or %s)", at("store.kind"), f.Store.Kind, StoreBolt, StoreMemory)
+			return fmt.Errorf("%s: unknown value %s (want %s or %s)", at("store.kind"), quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory)
 		case f.Store.Kind == StoreMemory && f.Store.Path != "":
 			return fmt.Errorf("%s: set, but a memory store has no file", at("store.path"))
 		case f.Store.Kind != StoreMemory && f.Store.Path == "":
 			return fmt.Errorf("%s: missing (the bolt store's file)", at("store.path"))
+		}
+	}
+	// A URL where the bolt file goes (a database's, with its password)
+	// would be quoted by the error of opening it: refused here, unquoted.
+	for key, path := range map[string]string{"state": f.State, "store.path": func() string {
+		if f.Store == nil {
+			return ""
+		}
+		return f.Store.Path
+	}()} {
+		if isURL(path) {
+			return fmt.Errorf("%s: %s: give the bolt store's file (this file opens no database server's store)", at(key), urlNotQuoted)
 		}
 	}
 	return nil
@@ -400,6 +413,20 @@ func checkState(name string, root *yaml.Node) error {
 		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead)
 	}
 	return nil
+}
+
+// quotedAt returns value, the value of the file's scalar at key, quoted
+// for an error: a value from the environment as its reference, so that
+// a secret put in the wrong key does not show, and a URL not at all.
+func quotedAt(root *yaml.Node, key, value string, ex *expander) string {
+	q := strconv.Quote(value)
+	if n := nodeAt(root, strings.Split(key, ".")); n != nil && n.Kind == yaml.ScalarNode && n.Value == value {
+		q = ex.quoted(n)
+	}
+	if isURL(q) {
+		return urlNotQuoted
+	}
+	return q
 }
 
 // MinAttemptTimeout is the shortest attempt_timeout a file may set: less

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/bluesky"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/console"
 	"github.com/outagecast/outagecast/channels/discord"
 	"github.com/outagecast/outagecast/channels/email"
@@ -529,6 +530,43 @@ func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
 			require.Error(t, err)
 			assert.True(t, strings.HasSuffix(err.Error(), "/"+tt.want), err.Error())
 		})
+	}
+}
+
+// A value of a key of listed values that is none of them is quoted only
+// when it is one misspelt: anything else may be a secret written in the
+// wrong key (a password in email's auth). A value from the environment
+// that is none of them in any case is refused before the channel's own
+// check, which would quote it changed (email's in upper case), naming
+// the reference.
+func TestEnumValueNotQuotedUnlessMisspelt(t *testing.T) {
+	const secret = "Hunter2xyz-pass"
+	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n"
+	const auth = "want one of plain, login, xoauth2, none, PLAIN, LOGIN, XOAUTH2, NONE, got "
+	tests := []struct{ name, yaml, want string }{
+		{"written", mail + "    auth: " + secret + "\n",
+			"test.yaml:6: channels[0].auth: " + auth + "other text (not quoted: it may be a secret)"},
+		{"misspelt", mail + "    auth: plian\n",
+			`test.yaml:6: channels[0].auth: ` + auth + `"plian" (did you mean plain?)`},
+		{"misspelt visibility", "channels:\n  - {kind: mastodon, server: https://m.example.com, token: abcdefgh, visibility: publc}\n",
+			`test.yaml:2: channels[0].visibility: want one of public, unlisted, private, got "publc" (did you mean public?)`},
+		{"from the environment", mail + "    auth: \"${P}\"\n",
+			`test.yaml:6: channels[0].auth: ` + auth + `"${P}"`},
+		{"from a URL in the environment", mail + "    auth: \"smtp://${P}@h\"\n",
+			`test.yaml:6: channels[0].auth: ` + auth + "a URL (not quoted: it may hold credentials)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"P": secret})
+			require.Error(t, err)
+			assert.True(t, strings.HasSuffix(err.Error(), "/"+tt.want), err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), secret)
+			assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(secret), "in another case")
+		})
+	}
+	for _, v := range []string{"none", "None", "NONE", ""} {
+		_, _, err := parse(t, mail+"    auth: \"${P:-}\"\n", map[string]string{"P": v})
+		assert.NoError(t, err, "%q from the environment, in any case, or empty", v)
 	}
 }
 

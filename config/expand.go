@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -186,9 +187,14 @@ func (e *expander) quoted(n *yaml.Node) string {
 
 // requote returns msg, an error about scalar n, with n's value quoted as
 // %q quotes it replaced by quoted(n): a value from the environment by its
-// reference.
+// reference. The value is found in any case: a channel may quote it as it
+// reads it, in upper or lower case (email's auth).
 func (e *expander) requote(msg string, n *yaml.Node) string {
-	return strings.ReplaceAll(msg, strconv.Quote(n.Value), e.quoted(n))
+	if !e.expanded(n) || n.Value == "" {
+		return msg // quoted(n) is the value quoted
+	}
+	q := regexp.MustCompile("(?i)" + regexp.QuoteMeta(strconv.Quote(n.Value)))
+	return q.ReplaceAllLiteralString(msg, e.quoted(n))
 }
 
 // expand replaces the references in s, and returns the values it took from

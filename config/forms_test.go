@@ -112,7 +112,15 @@ func TestWhenStagesAndStore(t *testing.T) {
 
 	tests := []struct{ name, yaml, want string }{
 		{"stage names no channel", lines("stages:", "  - [page]", "  - [nope]", "channels: [{kind: console, name: page}]"),
-			`test.yaml:3: stages[1][0]: no channel named "nope" (channels: page)`},
+			"test.yaml:3: stages[1][0]: names no channel (not quoted: it may be a secret) (channels: page)"},
+		{"stage names a channel with a typo", lines("stages: [[paeg]]", "channels: [{kind: console, name: page}, {kind: console, name: ops}]"),
+			`test.yaml:1: stages[0][0]: names no channel (not quoted: it may be a secret); did you mean "page"? (channels: page, ops)`},
+		{"stage entry from the environment", lines("stages: [[page, \"${OPS:-nope}\"]]", "channels: [{kind: console, name: page}]"),
+			`test.yaml:1: stages[0][1]: "${OPS:-nope}" names no channel (channels: page)`},
+		{"stage entry empty from the environment", lines("stages: [[page, \"${OPS:-}\"]]", "channels: [{kind: console, name: page}]"),
+			`test.yaml:1: stages[0][1]: "${OPS:-}" is empty (write a channel's name) (channels: page)`},
+		{"stage entry empty", lines("stages: [[page, '']]", "channels: [{kind: console, name: page}]"),
+			"test.yaml:1: stages[0][1]: empty (write a channel's name) (channels: page)"},
 		{"channel in two stages", lines("stages: [[page], [page]]", "channels: [{kind: console, name: page}]"),
 			`stages[1][0]: channel "page" is in stages[0][0] already`},
 		{"status", lines("channels:", "  - kind: console", "    when:", "      statuses: [investigating, down]"),

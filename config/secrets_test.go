@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
@@ -350,4 +352,64 @@ func echoes(secrets []string) string {
 			url.QueryEscape(s) + "; auth " + base64.StdEncoding.EncodeToString([]byte(s)) + " " + hex.EncodeToString([]byte(s)) + "\n")
 	}
 	return b.String()
+}
+
+// A stage's entry that names no channel is not quoted: a secret pasted
+// there shows, or one a reference puts there when that variable is in no
+// key of secrets (so that Load does not know it for one).
+func TestStageEntryNotQuoted(t *testing.T) {
+	const token = "xoxb-17-stage-Hunter2xyz"
+	for name, yaml := range map[string]string{
+		"written":   "stages: [[page, " + token + "]]\nchannels: [{kind: console, name: page}]\n",
+		"reference": "stages: [[page, \"${OPS}\"]]\nchannels: [{kind: console, name: page}]\n",
+		"file":      "stages: [[page, \"${file:ops}\"]]\nchannels: [{kind: console, name: page}]\n",
+	} {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "ops"), []byte(token+"\n"), 0o600))
+		_, err := parseIn(dir, yaml, config.Loader{LookupEnv: env(map[string]string{"OPS": token}), Stdout: io.Discard, Stderr: io.Discard})
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "stages[0][1]: ", name)
+		assert.Contains(t, err.Error(), "names no channel", name)
+		channeltest.AssertNoSecret(t, err.Error(), token)
+	}
+}
+
+// A value that may hold a secret is not quoted in the errors about the
+// file's own keys and channel entries: a database's URL in store.kind or
+// where the bolt file goes (which the error of opening it would quote),
+// a secret or "user:password@host" written as a channel entry, whose
+// text before ":" url.Parse reads as a scheme. A value from the
+// environment that is not a URL is named by its reference.
+func TestFileKeysQuoteNoSecret(t *testing.T) {
+	const pw = "Hunter2xyz"
+	dsn := "postgres://ops:" + pw + "@db.example.com/status"
+	tests := []struct{ name, yaml, want string }{
+		{"store kind, a URL from the environment", "store: {kind: \"${DB}\", path: x.db}\nchannels: [{kind: console}]\n",
+			`store.kind: unknown value "${DB}" (want bolt or memory)`},
+		{"store kind, a URL", "store: {kind: \"" + dsn + "\", path: x.db}\nchannels: [{kind: console}]\n",
+			"store.kind: unknown value a URL (not quoted: it may hold credentials) (want bolt or memory)"},
+		{"store kind, from the environment", "store: {kind: \"${PW}\", path: x.db}\nchannels: [{kind: console}]\n",
+			`store.kind: unknown value "${PW}" (want bolt or memory)`},
+		{"state, a URL from the environment", "state: ${DB}\nchannels: [{kind: console}]\n",
+			"test.yaml:1: state: a URL (not quoted: it may hold credentials): give the bolt store's file"},
+		{"store path, a URL", "store: {path: \"" + dsn + "\"}\nchannels: [{kind: console}]\n",
+			"test.yaml:1: store.path: a URL (not quoted: it may hold credentials): give the bolt store's file"},
+		{"a secret as a channel entry", "channels: [\"Pa55:" + pw + "\"]\n",
+			"test.yaml:1: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
+		{"user:password@host as a channel entry", "channels: [\"ops:" + pw + "@chat.example.com\"]\n",
+			"test.yaml:1: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
+		{"a secret from the environment as a channel entry", "channels: [\"${PW2}\"]\n",
+			"test.yaml:1: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"DB": dsn, "PW": pw, "PW2": "Pa55:" + pw})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), pw, "Pa55", "ops:")
+		})
+	}
+	_, _, err := parse(t, "channels: [\"nope://chat.example.com\"]\n", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `URL scheme "nope": no kind of channel takes it`, "a scheme written before :// is quoted")
 }

@@ -83,14 +83,47 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			v = v.Alias
 		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode || ex.expanded(v) {
+		if !ok || v.Kind != yaml.ScalarNode {
 			continue
 		}
-		if err := enumValue(v, vals); err != nil {
+		var err error
+		if ex.expanded(v) {
+			err = envEnumValue(v, vals, ex)
+		} else {
+			err = enumValue(v, vals)
+		}
+		if err != nil {
 			return fmt.Errorf("%s:%d: %s%w", file, v.Line, prefix(join(path, k.Value)), err)
 		}
 	}
 	return nil
+}
+
+// envEnumValue returns what is wrong with scalar v, a value from the
+// environment for a key of the values vals, or nil when it is one of them
+// in any case, or empty (the key left out), as the key's type reads it.
+// The error quotes the reference, not the value: a variable of a secret
+// put in the wrong key would show otherwise, and the channel's own error
+// may quote the value changed (email's auth in upper case), which no
+// reference replaces.
+func envEnumValue(v *yaml.Node, vals []any, ex *expander) error {
+	if v.Value == "" || slices.ContainsFunc(vals, func(x any) bool { return strings.EqualFold(fmt.Sprint(x), v.Value) }) {
+		return nil
+	}
+	got := ex.quoted(v)
+	if isURL(got) {
+		got = urlNotQuoted
+	}
+	return fmt.Errorf("want one of %s, got %s", enumList(vals), got)
+}
+
+// enumList writes vals for an error: "a, b, c".
+func enumList(vals []any) string {
+	out := make([]string, len(vals))
+	for i, x := range vals {
+		out[i] = fmt.Sprint(x)
+	}
+	return strings.Join(out, ", ")
 }
 
 // enumValue returns what is wrong with scalar v, written in the file for
@@ -107,29 +140,36 @@ func enumValue(v *yaml.Node, vals []any) error {
 		if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
 			why = "tagged !!str, so text: write it without the tag"
 		}
+		// Quoted: it is a boolean's word.
 		return fmt.Errorf("want true or false, got %q (%s)", v.Value, why)
 	}
-	listed := make([]string, len(vals))
+	names := make([]string, len(vals))
 	for i, x := range vals {
-		listed[i] = fmt.Sprint(x)
+		names[i] = fmt.Sprint(x)
 	}
+	want := enumList(vals)
 	switch {
 	case v.Value == "":
-		return fmt.Errorf("empty (write one of %s, or leave the key out for the default)", strings.Join(listed, ", "))
+		return fmt.Errorf("empty (write one of %s, or leave the key out for the default)", want)
 	case isURL(v.Value):
-		return fmt.Errorf("want one of %s, got %s", strings.Join(listed, ", "), urlNotQuoted)
+		return fmt.Errorf("want one of %s, got %s", want, urlNotQuoted)
 	}
 	var as []string // the listed values v differs from in case alone
-	for _, x := range listed {
+	for _, x := range names {
 		if strings.EqualFold(x, v.Value) {
 			as = append(as, x)
 		}
 	}
-	msg := fmt.Sprintf("want one of %s, got %q", strings.Join(listed, ", "), v.Value)
 	if len(as) > 0 {
-		msg += " (write it as listed: " + strings.Join(as, " or ") + ")"
+		return fmt.Errorf("want one of %s, got %q (write it as listed: %s)", want, v.Value, strings.Join(as, " or "))
 	}
-	return errors.New(msg)
+	// Quoted only when it is a listed value misspelt: anything else may
+	// be a secret written in the wrong key, as a password in email's
+	// auth.
+	if near := nearest(v.Value, nearLength(v.Value, names)); near != "" {
+		return fmt.Errorf("want one of %s, got %q (did you mean %s?)", want, v.Value, near)
+	}
+	return fmt.Errorf("want one of %s, got other text (not quoted: it may be a secret)", want)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -50,4 +51,17 @@ func TestOutOfRangeReadsNoMoreThanTheYAMLLibrary(t *testing.T) {
 			t.Errorf("%s: %v allocations for 100,000 digits, want at most %v, about as for 1,000", tt.name, got, want)
 		}
 	}
+}
+
+// requote names a value from the environment by its reference in an
+// error that quotes it in another case, as a channel may quote what it
+// read (email's auth, in upper case).
+func TestRequoteInAnyCase(t *testing.T) {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: "Hunter2xyz"}
+	ex := &expander{source: map[*yaml.Node]string{n: "${P}"}}
+	for _, msg := range []string{`unknown method "HUNTER2XYZ"`, `unknown method "hunter2xyz"`, `unknown method "Hunter2xyz"`} {
+		assert.Equal(t, `unknown method "${P}"`, ex.requote(msg, n), msg)
+	}
+	written := &yaml.Node{Kind: yaml.ScalarNode, Value: "Hunter2xyz"}
+	assert.Equal(t, `unknown method "HUNTER2XYZ"`, ex.requote(`unknown method "HUNTER2XYZ"`, written), "a value written in the file is left")
 }

@@ -69,6 +69,19 @@ func nearest(s string, names []string) string {
 	return best
 }
 
+// nearLength returns the names of about the length of s, those nearest
+// can find near it: distance takes time that grows with the product of
+// the lengths, and a long s is near no name.
+func nearLength(s string, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if d := len(n) - len(s); d > -3 && d < 3 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // distance is the Levenshtein distance of a and b, in bytes.
 func distance(a, b string) int {
 	prev := make([]int, len(b)+1)

@@ -51,10 +51,15 @@ func ParseURL(raw string) (Config, error) {
 	case "stderr":
 		cfg.Writer = os.Stderr
 	default:
-		return Config{}, fmt.Errorf("console: URL: host %q: want stdout or stderr", u.Host)
+		// Neither the host nor the path is quoted: a "/" in a password
+		// ends the authority, so that "console://ops:pa/ss@stderr" has
+		// the host "ops:pa" (refused above) and "console://ops/pa55@stderr"
+		// the path "/pa55@stderr"; and a secret pasted where the URL goes
+		// would be the host.
+		return Config{}, endpoint.FormErrorf(pkg, "host", "not stdout or stderr: write %[1]s://stdout or %[1]s://stderr", Scheme)
 	}
 	if u.Path != "" && u.Path != "/" {
-		return Config{}, fmt.Errorf("console: URL: path %q: want none", u.Path)
+		return Config{}, endpoint.FormErrorf(pkg, "path", "not allowed: write %[1]s://stdout or %[1]s://stderr (a template is the query parameter template)", Scheme)
 	}
 	p, err := endpoint.Params(pkg, u.RawQuery, []string{"template"})
 	cfg.Template = p["template"]

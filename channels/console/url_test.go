@@ -41,15 +41,34 @@ func TestURLRoundTrip(t *testing.T) {
 func TestParseURLErrors(t *testing.T) {
 	for raw, want := range map[string]string{
 		"stdout://":                            `console: URL: scheme "stdout": want console://`,
-		"console://printer":                    `console: URL: host "printer": want stdout or stderr`,
+		"console://printer":                    "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
 		"console://user:73194628?501@stderr":   "console: URL: host: want stdout or stderr, without a port",
-		"console://stdout/x":                   `console: URL: path "/x": want none`,
+		"console://stdout/x":                   "console: URL: path: not allowed: write console://stdout or console://stderr (a template is the query parameter template)",
 		"console://?tempalte=short":            `console: URL: query: unknown parameter "tempalte" (want template)`,
 		"console://?template=short&template=x": `console: URL: query: "template" given 2 times`,
 		"console://?template=%":                "console: URL: query: parameter 1: bad %-escape",
 	} {
 		_, err := console.ParseURL(raw)
 		assert.EqualError(t, err, want, raw)
+	}
+}
+
+// TestParseURLQuotesNoSecret: a host or path the short form refuses is
+// not quoted. A "/" in a password, not %-escaped, ends the authority and
+// puts the password in the path; a secret pasted where the URL goes
+// becomes its host.
+func TestParseURLQuotesNoSecret(t *testing.T) {
+	for raw, want := range map[string]string{
+		"console://stdout/Hunter2xyz@stderr":  "console: URL: path: not allowed",
+		"console://stderr/Hunter2xyz":         "console: URL: path: not allowed",
+		"console://xoxb-Hunter2xyz":           "console: URL: host: not stdout or stderr",
+		"console://ops%3AHunter2xyz@stderr":   "console: URL: user information: not allowed",
+		"console://Hunter2xyz?template=short": "console: URL: host: not stdout or stderr",
+	} {
+		_, err := console.ParseURL(raw)
+		require.Error(t, err, raw)
+		assert.Contains(t, err.Error(), want, raw)
+		assert.NotContains(t, err.Error(), "Hunter2", raw)
 	}
 }
 

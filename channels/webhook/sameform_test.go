@@ -61,3 +61,48 @@ func TestSameEndpointSameTargetInEitherForm(t *testing.T) {
 		})
 	}
 }
+
+// An endpoint whose URL writes its scheme in upper case (HTTPS://) keeps
+// its Ledger target in the URL form too, written WEBHOOK://, which
+// ChannelURL writes: the URL form spelt it https://, a new target, and a
+// new webhook-id for each update. A scheme in mixed case has no URL form.
+// An "@" after a port without user information, which ChannelURL writes
+// %40, changes no target: New refuses the URL that holds it, and the one
+// with %40 is kept as written.
+func TestUpperCaseSchemeSameTargetInEitherForm(t *testing.T) {
+	for raw, short := range map[string]string{
+		"HTTPS://hooks.example.com/in":                  "WEBHOOK://hooks.example.com/in",
+		"HTTP://127.0.0.1:8090/in":                      "WEBHOOK+HTTP://127.0.0.1:8090/in",
+		"HTTPS://Hooks.Example.com:8443/in%40ops?x=%40": "WEBHOOK://Hooks.Example.com:8443/in%40ops?x=%40",
+		"https://hooks.example.com:8443/in%40ops":       "webhook://hooks.example.com:8443/in%40ops",
+	} {
+		t.Run(raw, func(t *testing.T) {
+			full := Config{URL: redact.NewURL(raw), Secret: redact.NewSecret(urlSecret)}
+			sep := "?"
+			if strings.Contains(short, "?") {
+				sep = "&"
+			}
+			written, err := ParseURL(short + sep + paramSecret + "=" + escapeParam(urlSecret))
+			require.NoError(t, err)
+			assert.Equal(t, raw, written.URL.Reveal(), "written in the URL form")
+			got := full.ChannelURL().Reveal()
+			assert.True(t, strings.HasPrefix(got, short+sep), got)
+			back, err := ParseURL(got)
+			require.NoError(t, err)
+			assert.Equal(t, raw, back.URL.Reveal(), "Config → URL form → Config")
+			for _, cfg := range []Config{full, written, back} {
+				ch, err := New(cfg)
+				require.NoError(t, err)
+				assert.Equal(t, []string{EndpointName(raw)}, ch.s.targets)
+			}
+		})
+	}
+	assert.True(t, Config{URL: redact.NewURL("Https://hooks.example.com/in")}.ChannelURL().IsZero(), "mixed case")
+	for _, short := range []string{"Webhook://hooks.example.com/in", "webhooK://hooks.example.com/in"} {
+		cfg, err := ParseURL(short + "?allow_unsigned=true")
+		require.NoError(t, err, short)
+		assert.Equal(t, "https://hooks.example.com/in", cfg.URL.Reveal(), "mixed case gives lower case, as before")
+	}
+	_, err := New(Config{URL: redact.NewURL("https://hooks.example.com:8443/in@ops"), AllowUnsigned: true})
+	assert.Error(t, err, `"@" after a port: no endpoint, no target`)
+}

@@ -41,6 +41,12 @@ const (
 // by an "@" in the path, query (other than a header parameter's own) or
 // fragment (write such an "@" %40). Errors name the part of the URL at
 // fault and never quote its secrets.
+//
+// The scheme written in upper case, "WEBHOOK://" or "WEBHOOK+HTTP://",
+// gives the endpoint's in upper case, "HTTPS://" or "HTTP://": the
+// endpoint's Ledger target derives from its URL's text, and is then the
+// one a Config.URL written so gives. In any other case the endpoint's
+// scheme is written in lower case.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -54,6 +60,9 @@ func ParseURL(raw string) (Config, error) {
 		scheme = "http"
 	default:
 		return Config{}, fmt.Errorf("webhook: URL: %s: want %s:// or %s://", urlcheck.SchemePart(raw, u.Scheme), SchemeHTTPS, SchemeHTTP)
+	}
+	if raw[:len(u.Scheme)] == strings.ToUpper(u.Scheme) { // url.Parse returns the scheme in lower case
+		scheme = strings.ToUpper(scheme)
 	}
 	if u.Host == "" {
 		return Config{}, errors.New("webhook: URL: host: missing")
@@ -143,7 +152,12 @@ func endpointURL(raw, scheme string, query []string) string {
 // the zero URL when c has no URL of its own (Endpoints: a list has no short
 // form) or when the URL is not http or https. Name and HTTPClient are not
 // part of it. An "@" in the endpoint's path, query or fragment after a
-// port, without user information, is written %40, as ParseURL wants it.
+// port, without user information, is written %40, as ParseURL wants it
+// (New refuses such a URL with "@": there is no endpoint whose target
+// this changes). A scheme written in upper case ("HTTPS://") gives the
+// short form's in upper case ("WEBHOOK://"), which ParseURL turns back
+// into it; one in mixed case ("Https://") has no short form, as ParseURL
+// would spell it otherwise, and give the endpoint another Ledger target.
 func (c Config) ChannelURL() redact.URL {
 	u, err := url.Parse(c.URL.Reveal())
 	if c.URL.IsZero() || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
@@ -156,7 +170,14 @@ func (c Config) ChannelURL() redact.URL {
 	// The URL as written, not written again from its parts: ParseURL
 	// returns it so, and the endpoint's Ledger target derives from its
 	// text.
-	_, rest, _ := strings.Cut(c.URL.Reveal(), ":")
+	written, rest, _ := strings.Cut(c.URL.Reveal(), ":")
+	switch written {
+	case u.Scheme:
+	case strings.ToUpper(u.Scheme):
+		scheme = strings.ToUpper(scheme)
+	default:
+		return redact.URL{}
+	}
 	rest, frag, hasFrag := strings.Cut(rest, "#")
 	rest, query, hasQuery := strings.Cut(rest, "?")
 	if u.User == nil && u.Port() != "" {

@@ -67,3 +67,13 @@ func TestPruneForgetsWhatIsOlderThanKeep(t *testing.T) {
 		})
 	}
 }
+
+// A database's URL given as -state is refused without quoting it: the
+// error of opening it as a file showed its password.
+func TestStateURLNotQuoted(t *testing.T) {
+	_, err := parseFlags([]string{"-state", "postgres://ops:Hunter2xyz@db.example.com/status"}, io.Discard)
+	require.EqualError(t, err, "-state: a URL (not quoted: it may hold credentials): give the state file's path")
+	o, err := parseFlags([]string{"-state", filepath.Join(t.TempDir(), "state.db")}, io.Discard)
+	require.NoError(t, err)
+	assert.NotEmpty(t, o.state)
+}

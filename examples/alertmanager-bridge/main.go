@@ -257,6 +257,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -327,6 +328,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case strings.Contains(o.state, "://"):
+		// Not quoted: a database's URL, with its password, would show in
+		// the error of opening it as a file.
+		return nil, errors.New("-state: a URL (not quoted: it may hold credentials): give the state file's path")
 	case o.timeout < 0:
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:

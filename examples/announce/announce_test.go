@@ -399,3 +399,16 @@ func TestReusedIDSaysTheTextIsNotCompared(t *testing.T) {
 	assert.Contains(t, again.stderr, "update cdn-1 (-id) was delivered before with this -state; nothing was sent, "+
 		"whatever its text now. To announce new text, give it a new -id.")
 }
+
+// A database's URL given as -state is refused without quoting it: the
+// error of the directory it names showed its password.
+func TestStateURLNotQuoted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", "postgres://ops:Hunter2xyz@db.example.com/status",
+		"-title", "T", "-status", "investigating")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-state: a URL (not quoted: it may hold credentials): give the state file's path")
+	assert.NotContains(t, r.stderr+r.stdout, "Hunter2xyz")
+	assert.Empty(t, h.updates())
+}

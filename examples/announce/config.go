@@ -34,6 +34,11 @@ func (a *app) load() (*config.File, error) {
 	}
 	a.hide, a.explain = cfg.Hide, cfg.Explain
 	if a.opts.state != "" {
+		if strings.Contains(a.opts.state, "://") {
+			// Not quoted: a database's URL, with its password, would show
+			// in the error of the directory it names.
+			return nil, badFlag("state", "a URL (not quoted: it may hold credentials): give the state file's path")
+		}
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
 	}
 	if cfg.Store.Kind == config.StoreBolt {
