@@ -104,7 +104,8 @@ func (c *Channel) checkReplaced(ctx context.Context, room string) error {
 }
 
 // replacedBy reads room's m.room.tombstone: closed is true when it has
-// one, and to is the room that replaced it, if the tombstone names one.
+// one, and to is the room that replaced it, if the tombstone names one
+// (a room ID validID allows: no other is taken).
 func (c *Channel) replacedBy(ctx context.Context, room string) (to string, closed bool, err error) {
 	var ts tombstone
 	err = c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
@@ -114,7 +115,7 @@ func (c *Channel) replacedBy(ctx context.Context, room string) (to string, close
 		return "", false, nil
 	case err != nil:
 		return "", false, err
-	case strings.HasPrefix(ts.Replacement, "!") && ts.Replacement != room:
+	case validID('!', ts.Replacement) && ts.Replacement != room:
 		return ts.Replacement, true, nil
 	}
 	return "", true, nil
@@ -132,7 +133,7 @@ type whoami struct {
 	UserID string `json:"user_id"`
 }
 
-func (a *whoami) ours() bool { return strings.HasPrefix(a.UserID, "@") }
+func (a *whoami) ours() bool { return validID('@', a.UserID) }
 
 // checkErrors are the rooms that failed a check, one error each.
 type checkErrors []error
