@@ -229,8 +229,9 @@ var (
 func (c *Channel) Name() string { return c.name }
 
 // Format prints the channel as "matrix.Channel(<name>)" under every verb,
-// so that printing it never shows its state.
-func (c *Channel) Format(f fmt.State, _ rune) {
+// a Channel value as well as a pointer, so that printing it never shows
+// its state.
+func (c Channel) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "matrix.Channel(%s)", c.name)
 }
 
