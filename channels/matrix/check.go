@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // Check verifies, without posting anything, that the access token is valid
@@ -66,7 +68,10 @@ func (c *Channel) checkJoined(ctx context.Context, user, room string) error {
 	case err != nil:
 		return fmt.Errorf("read the account's m.room.member: %w", err)
 	case m.Membership != "join":
-		return fmt.Errorf("%s has not joined the room %s (its membership there is %q)", user, room, m.Membership)
+		// Quoted as far as a snippet goes: the server's field may be as
+		// long as its answer.
+		return fmt.Errorf("%s has not joined the room %s (its membership there is %q)", user, room,
+			httpx.Snippet([]byte(m.Membership)))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -20,7 +21,7 @@ import (
 // idServer is a homeserver whose room !a:example.org has a tombstone
 // naming replacement, and whose sends answer with the event ID event.
 type idServer struct {
-	replacement, event string
+	replacement, event, membership string
 
 	mu    sync.Mutex
 	paths []string
@@ -43,7 +44,7 @@ func (s *idServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.Contains(p, "/state/m.room.tombstone/") && s.replacement != "":
 		reply(200, map[string]string{"replacement_room": s.replacement})
 	case strings.Contains(p, "/state/m.room.member/"):
-		reply(200, map[string]string{"membership": "join"})
+		reply(200, map[string]string{"membership": cmp.Or(s.membership, "join")})
 	case strings.Contains(p, "/state/"):
 		reply(404, map[string]string{"errcode": "M_NOT_FOUND", "error": "Event not found."})
 	case strings.Contains(p, "/send/m.room.message/") && s.event != "":
@@ -100,4 +101,20 @@ func TestServerIDsAreChecked(t *testing.T) {
 		_ = ch.Close()
 		srv.Close()
 	}
+}
+
+// A membership a homeserver names that is not "join" is quoted in Check's
+// error only as far as a snippet goes: the membership field of a hostile
+// or broken server can be as long as an answer.
+func TestCheckQuotesAShortMembership(t *testing.T) {
+	srv := httptest.NewServer(&idServer{membership: "leave\x1b[2J" + strings.Repeat("x", 100_000)})
+	defer srv.Close()
+	ch, err := New(Config{Homeserver: srv.URL, AccessToken: redact.NewSecret(confToken), Rooms: []string{"!a:example.org"}})
+	require.NoError(t, err)
+	defer ch.Close()
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `has not joined the room !a:example.org (its membership there is "leave`)
+	assert.True(t, printable(err.Error()), "%q", err)
+	assert.Less(t, len(err.Error()), 2000)
 }
