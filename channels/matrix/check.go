@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // Check verifies, without posting anything, that the access token is valid
@@ -66,7 +68,10 @@ func (c *Channel) checkJoined(ctx context.Context, user, room string) error {
 	case err != nil:
 		return fmt.Errorf("read the account's m.room.member: %w", err)
 	case m.Membership != "join":
-		return fmt.Errorf("%s has not joined the room %s (its membership there is %q)", user, room, m.Membership)
+		// Quoted as far as a snippet goes: the server's field may be as
+		// long as its answer.
+		return fmt.Errorf("%s has not joined the room %s (its membership there is %q)", user, room,
+			httpx.Snippet([]byte(m.Membership)))
 	}
 	return nil
 }
@@ -104,7 +109,8 @@ func (c *Channel) checkReplaced(ctx context.Context, room string) error {
 }
 
 // replacedBy reads room's m.room.tombstone: closed is true when it has
-// one, and to is the room that replaced it, if the tombstone names one.
+// one, and to is the room that replaced it, if the tombstone names one
+// (a room ID validID allows: no other is taken).
 func (c *Channel) replacedBy(ctx context.Context, room string) (to string, closed bool, err error) {
 	var ts tombstone
 	err = c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
@@ -114,7 +120,7 @@ func (c *Channel) replacedBy(ctx context.Context, room string) (to string, close
 		return "", false, nil
 	case err != nil:
 		return "", false, err
-	case strings.HasPrefix(ts.Replacement, "!") && ts.Replacement != room:
+	case validID('!', ts.Replacement) && ts.Replacement != room:
 		return ts.Replacement, true, nil
 	}
 	return "", true, nil
@@ -132,7 +138,7 @@ type whoami struct {
 	UserID string `json:"user_id"`
 }
 
-func (a *whoami) ours() bool { return strings.HasPrefix(a.UserID, "@") }
+func (a *whoami) ours() bool { return validID('@', a.UserID) }
 
 // checkErrors are the rooms that failed a check, one error each.
 type checkErrors []error

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -309,16 +311,25 @@ type directoryAnswer struct {
 	RoomID string `json:"room_id"`
 }
 
-func (a *directoryAnswer) ours() bool {
-	return strings.HasPrefix(a.RoomID, "!") && len(a.RoomID) <= maxIDLength
-}
+func (a *directoryAnswer) ours() bool { return validID('!', a.RoomID) }
 
 // eventAnswer is the answer to a send or a redaction.
 type eventAnswer struct {
 	EventID string `json:"event_id"`
 }
 
-func (a *eventAnswer) ours() bool { return strings.HasPrefix(a.EventID, "$") }
+func (a *eventAnswer) ours() bool { return validID('$', a.EventID) }
+
+// validID reports whether id is a room ID ('!'), event ID ('$') or user
+// ID ('@') as the specification allows a homeserver to answer with one:
+// the sigil, then at most maxIDLength bytes in all, of valid UTF-8 with no
+// white space, control or format character (a terminal escape, a
+// right-to-left override). The channel puts such IDs in request paths,
+// receipts and errors: one a server made up otherwise is not taken.
+func validID(sigil byte, id string) bool {
+	return len(id) > 1 && len(id) <= maxIDLength && id[0] == sigil && utf8.ValidString(id) &&
+		!strings.ContainsFunc(id, func(r rune) bool { return r == ' ' || !unicode.IsPrint(r) })
+}
 
 // send sends an m.room.message of c to room with the transaction ID txn,
 // and returns the event's ID.

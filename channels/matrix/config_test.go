@@ -121,6 +121,8 @@ func TestChannelPrintsItsName(t *testing.T) {
 	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 		assert.Equal(t, "matrix.Channel(matrix)", fmt.Sprintf(verb, ch), verb)
+		// A Channel value too, as a struct holding one prints it.
+		assert.Equal(t, "matrix.Channel(matrix)", fmt.Sprintf(verb, *ch), verb)
 	}
 }
 

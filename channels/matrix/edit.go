@@ -105,7 +105,7 @@ type roomEvent struct {
 	} `json:"unsigned"`
 }
 
-func (e *roomEvent) ours() bool { return strings.HasPrefix(e.EventID, "$") }
+func (e *roomEvent) ours() bool { return validID('$', e.EventID) }
 
 // Retract redacts each room's post that prev records; a post already gone
 // counts as redacted. It keeps no Ledger: a retry redacts every post again,
@@ -384,7 +384,7 @@ func (c *Channel) edits(ctx context.Context, p post) (out []string, complete boo
 			return nil, false, err
 		}
 		for _, ev := range page.Chunk {
-			if ev.Sender == me && strings.HasPrefix(ev.EventID, "$") && len(ev.Unsigned.RedactedBecause) == 0 {
+			if ev.Sender == me && validID('$', ev.EventID) && len(ev.Unsigned.RedactedBecause) == 0 {
 				out = append(out, ev.EventID)
 			}
 		}

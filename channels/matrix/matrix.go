@@ -159,8 +159,10 @@
 // or a 404 or 405 without a Matrix error code, is no homeserver's answer
 // (Config.Homeserver names another server): its error says so. So is a
 // whole 2xx without what the endpoint answers (a send's or a redaction's
-// event_id; a captive portal's page): nothing shows the request reached the
-// homeserver. One cut at 1.5 MiB (room for the largest events the channel
+// event_id; a captive portal's page), or with an ID the specification does
+// not allow (more than 255 bytes, white space, a control character): nothing
+// shows the request reached the homeserver. An m.room.tombstone naming
+// such a room names none. One cut at 1.5 MiB (room for the largest events the channel
 // reads, as a homeserver that escapes "<" and "&" in its answers writes
 // them) is transient: a retry under the same transaction ID has no
 // second effect. After a 401
@@ -227,8 +229,9 @@ var (
 func (c *Channel) Name() string { return c.name }
 
 // Format prints the channel as "matrix.Channel(<name>)" under every verb,
-// so that printing it never shows its state.
-func (c *Channel) Format(f fmt.State, _ rune) {
+// a Channel value as well as a pointer, so that printing it never shows
+// its state.
+func (c Channel) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "matrix.Channel(%s)", c.name)
 }
 

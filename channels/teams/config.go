@@ -104,11 +104,18 @@ func redactor(u redact.URL) *redact.Redactor {
 	return redact.NewRedactor(secrets...)
 }
 
+// hostname returns u's host name in lower case, without the final dot of
+// a fully qualified name ("logic.azure.com." is "logic.azure.com"), for
+// matching Microsoft's hosts.
+func hostname(u *url.URL) string {
+	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+}
+
 // connector reports whether u is an Office 365 connector's incoming
 // webhook: on its hosts, or with its path (/webhook/… or /webhookb2/…
 // with an IncomingWebhook segment) on a host of another cloud's.
 func connector(u *url.URL) bool {
-	host := strings.ToLower(u.Hostname())
+	host := hostname(u)
 	switch {
 	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
 		return true
@@ -144,7 +151,7 @@ func checkWebhookURL(raw string) error {
 // Other hosts (a relay of the user's, a test server) are taken as they
 // are.
 func workflows(u *url.URL) bool {
-	host := strings.ToLower(u.Hostname())
+	host := hostname(u)
 	segs := strings.Split(u.Path, "/")
 	switch {
 	case strings.HasSuffix(host, ".logic.azure.com") || strings.HasSuffix(host, ".logic.azure.us"):

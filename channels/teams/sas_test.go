@@ -29,6 +29,12 @@ func TestNewRefusesWorkflowURLWithoutSignature(t *testing.T) {
 		{logic + "?sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + workflowSig, "lacks its api-version= query parameter"},
 		{pa + "?sp=%2Ftriggers%2Fmanual%2Frun&sig=" + workflowSig, "lacks its api-version=, sv= query parameters"},
 		{"https://ops-logic.azurewebsites.net:443/api/post-card/triggers/manual/invoke?api-version=2022-05-01", "no sig= query parameter"},
+		// A host written as a fully qualified name, with its final dot,
+		// is the same host.
+		{"https://prod-42.westeurope.logic.azure.com.:443" + triggerPath + "?api-version=2016-06-01", "no sig= query parameter"},
+		{"https://PROD-42.WestEurope.Logic.Azure.Com." + triggerPath + "?api-version=2016-06-01&sig=" + workflowSig, "lacks its sp=, sv= query parameters"},
+		{"https://default1a2b3c.09.environment.api.powerplatform.com./powerautomate/automations/direct/workflows/" +
+			workflowID + "/triggers/manual/paths/invoke?api-version=1", "no sig= query parameter"},
 	} {
 		_, err := New(Config{WebhookURL: redact.NewURL(c.raw)})
 		if assert.Error(t, err, c.raw) {

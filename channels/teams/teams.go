@@ -11,7 +11,10 @@
 // renders (DefaultTemplate: advice, impact, body, affected components,
 // next update, link), one text block per line (its indentation written as
 // no-break spaces, which the card keeps), and a button opening the
-// Update's URL. The body Send posts is
+// Update's URL. A URL that Update.Validate refuses (in a Message built
+// without the Broadcaster) is a permanent error of Send and Preview: the
+// card's button would open nothing, or a javascript: link, or Teams would
+// refuse the card after the workflow took it. The body Send posts is
 //
 //	{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive",
 //	 "contentUrl":null,"content":{"$schema":…,"type":"AdaptiveCard","version":"1.4",…}}]}
@@ -107,6 +110,7 @@ package teams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -159,6 +163,9 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
+	if err := checkButtonURL(u.URL); err != nil {
+		return nil, err
+	}
 	u = textsafe.Map(u, c.name, quietFunctions)
 	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
 	if err != nil {
@@ -274,6 +281,25 @@ func statusOfText(reason string) int {
 		}
 	}
 	return 0
+}
+
+// checkButtonURL checks the URL the card's button opens as the Broadcaster
+// checks Update.URL (an absolute http or https URL without user
+// information, white space or control characters), for a Message built
+// without it: an Action.OpenUrl holding anything else opens nothing, or
+// what no status page should open, or has Teams refuse the card after the
+// workflow answered 202. Its error names the field and does not quote the
+// URL.
+func checkButtonURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	var fe *broadcast.FieldError
+	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
+	if errors.As(err, &fe) && fe.Field == "URL" {
+		return fmt.Errorf("Update.URL: %s (the card's button opens it)", fe.Problem)
+	}
+	return nil
 }
 
 // htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
