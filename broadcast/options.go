@@ -92,7 +92,10 @@ type Options struct {
 	// Broadcaster.SentTime), so that instances agree on it; that call's
 	// ctx ends with the Send's but holds none of its values, which are
 	// for the locks of deliveries (pgstore's WithLockLost).
-	// A shared Store offers one (broadcast/pgstore's Store.Lock).
+	// A shared Store offers one (broadcast/pgstore's Store.Lock); so do
+	// MemoryStore and broadcast/boltstore for the Broadcasters of one
+	// process that share one (see Locks). Without it, two Broadcasters
+	// sharing a Store may both post an update both send at once.
 	Lock func(ctx context.Context, key LockKey) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:

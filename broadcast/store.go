@@ -44,13 +44,21 @@ type Store interface {
 // process. Use a durable Store (broadcast/boltstore) to survive restarts.
 // It keeps every mark and receipt, a few hundred bytes per update, channel
 // and target, until the process ends or Prune removes them: a program that
-// runs for months calls Prune now and then.
+// runs for months calls Prune now and then. Broadcasters sharing one
+// MemoryStore take its Lock as their Options.Lock, so that they deliver an
+// update once between them (see Locks).
 type MemoryStore struct {
+	locks   Locks
 	base    time.Time // what the entries' stamps count from
 	mu      sync.Mutex
 	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
 	marks   map[markKey]mark    // of targets other than "" and attemptedTarget
+}
+
+// Lock is Options.Lock for the Broadcasters that share s: see Locks.
+func (s *MemoryStore) Lock(ctx context.Context, key LockKey) (unlock func(), err error) {
+	return s.locks.Lock(ctx, key)
 }
 
 // thread is a Thread and when its latest receipt was saved.
