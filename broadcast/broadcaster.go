@@ -344,8 +344,19 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 // unused) make before they run, and returns their refusal: see Correct and
 // Retract. JobSend needs none: nil. Jobs, which does no I/O, makes none; a
 // queue of Jobs (package dispatch) calls CheckOriginal for an original it
-// does not hold itself.
+// does not hold itself. Before it reads the Store, it refuses what Jobs
+// refuses: an unknown kind, and an original that is no ID (see CheckID).
 func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update, original string) error {
+	switch kind {
+	case JobSend:
+		return nil
+	case JobCorrect, JobRetract:
+		if err := CheckID("original", original); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+	}
 	switch kind {
 	case JobCorrect:
 		if err := b.checkDelivered(ctx, original); err != nil {
