@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -63,7 +64,8 @@ func (b *Broadcaster) enter() bool {
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
 // its Name panics, as a nil pointer's does) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
-// an option is negative, or a Route is invalid or names no channel.
+// an option is negative, Options.Store is a nil pointer (a typed nil, which
+// is no Store), or a Route is invalid or names no channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
 		return nil, ErrNoChannels
@@ -222,7 +224,25 @@ func checkOptions(opts Options) error {
 			return fmt.Errorf("broadcast: Options.%s: negative", f.name)
 		}
 	}
+	if nilStore(opts.Store) {
+		// Its first call would panic: a MemoryStore's in a delivery's
+		// goroutine, taking the process down; another's on every call.
+		return fmt.Errorf("broadcast: Options.Store: a nil %T (leave Options.Store nil for a MemoryStore)", opts.Store)
+	}
 	return nil
+}
+
+// nilStore reports whether s is a nil pointer (or map, func, …) in a
+// non-nil interface: a Store never made, or one whose constructor failed.
+func nilStore(s Store) bool {
+	if s == nil {
+		return false // Options.Store's zero value: a MemoryStore
+	}
+	switch v := reflect.ValueOf(s); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface, reflect.UnsafePointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 // Channels returns the names of the Broadcaster's channels, in order.
