@@ -47,9 +47,11 @@ type Store interface {
 // runs for months calls Prune now and then. Broadcasters sharing one
 // MemoryStore take its Lock as their Options.Lock, so that they deliver an
 // update once between them (see Locks).
+//
+// The zero value is an empty MemoryStore, as NewMemoryStore's, ready to
+// use. A MemoryStore must not be copied after first use.
 type MemoryStore struct {
 	locks   Locks
-	base    time.Time // what the entries' stamps count from
 	mu      sync.Mutex
 	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
@@ -67,12 +69,15 @@ type thread struct {
 	at stamp
 }
 
-// stamp is when an entry was written: the time since the store's base,
+// memoryEpoch is what the entries' stamps of every MemoryStore count from.
+var memoryEpoch = time.Now()
+
+// stamp is when an entry was written: the time since memoryEpoch,
 // by the monotonic clock, which costs one clock read, not time.Now's two,
 // and a third of a time.Time's room.
 type stamp int64
 
-func (s *MemoryStore) now() stamp { return stamp(time.Since(s.base)) }
+func (s *MemoryStore) now() stamp { return stamp(time.Since(memoryEpoch)) }
 
 // mark is a target's mark: its failure text, "" when delivered, and when
 // it was made.
@@ -107,7 +112,7 @@ type pair struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{base: time.Now(), threads: map[pairKey]*thread{}, updates: map[string]*pair{},
+	return &MemoryStore{threads: map[pairKey]*thread{}, updates: map[string]*pair{},
 		marks: map[markKey]mark{}}
 }
 
@@ -132,6 +137,9 @@ func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string
 	k := pairKey{incidentID, r.Channel}
 	t := s.threads[k]
 	if t == nil {
+		if s.threads == nil { // the zero MemoryStore
+			s.threads = map[pairKey]*thread{}
+		}
 		t = &thread{}
 		s.threads[k] = t
 	}
@@ -155,6 +163,9 @@ func (s *MemoryStore) pair(updateID, channel string, add bool) *pair {
 	}
 	if !add {
 		return nil
+	}
+	if s.updates == nil { // the zero MemoryStore
+		s.updates = map[string]*pair{}
 	}
 	p := &pair{channel: channel, next: head}
 	s.updates[updateID] = p
@@ -207,6 +218,9 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 		p.attempted, p.attemptedFailure, p.attemptedAt = true, f, now
 		return nil
 	}
+	if s.marks == nil { // the zero MemoryStore
+		s.marks = map[markKey]mark{}
+	}
 	s.marks[markKey{updateID, channel, target}] = mark{f, now}
 	return nil
 }
@@ -252,7 +266,7 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 	// clock from now, not from when the store was made, which a step of
 	// the wall clock since (NTP, a suspend) would shift.
 	now := time.Now()
-	c := stamp(now.Sub(s.base)) - stamp(now.Sub(cutoff))
+	c := stamp(now.Sub(memoryEpoch)) - stamp(now.Sub(cutoff))
 	var n int64
 	for k, m := range s.marks {
 		if m.at < c {
