@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"sync"
 	"time"
 )
@@ -266,7 +267,13 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 	// clock from now, not from when the store was made, which a step of
 	// the wall clock since (NTP, a suspend) would shift.
 	now := time.Now()
-	c := stamp(now.Sub(memoryEpoch)) - stamp(now.Sub(cutoff))
+	elapsed, back := stamp(now.Sub(memoryEpoch)), stamp(now.Sub(cutoff))
+	c := elapsed - back
+	if back < 0 && c < elapsed {
+		// A cutoff centuries ahead (Sub saturates, and the difference
+		// overflows): everything was recorded before it.
+		c = math.MaxInt64
+	}
 	var n int64
 	for k, m := range s.marks {
 		if m.at < c {
