@@ -85,7 +85,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
 		store:      guardStore(opts.Store),
-		logger:     opts.Logger,
+		logger:     guardLogger(opts.Logger),
 		onEvent:    opts.OnEvent,
 		sharedLock: opts.Lock,
 	}

@@ -99,7 +99,8 @@ type Options struct {
 	Lock func(ctx context.Context, key LockKey) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:
-	// discard.
+	// discard. A panic in its handler loses that record, and the delivery
+	// goes on.
 	Logger *slog.Logger
 	// OnEvent, if set, is called with the same progress as the Logger
 	// receives. Calls are serialized; keep it quick. It runs inside the
