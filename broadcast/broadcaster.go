@@ -64,7 +64,8 @@ func (b *Broadcaster) enter() bool {
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
 // its Name panics, as a nil pointer's does) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
-// an option is negative, Options.Store is a nil pointer (a typed nil, which
+// its Unwrap panics (see Channel), an option is negative, Options.Store is
+// a nil pointer (a typed nil, which
 // is no Store), or a Route is invalid or names no channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
@@ -101,6 +102,9 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		}
 		if err := CheckName(name); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %s", i, nameProblem(name, err))
+		}
+		if err := checkUnwrap(ch); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
 		if _, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
