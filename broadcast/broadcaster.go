@@ -951,7 +951,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 // has nothing to release: calling nil would crash the process from a
 // delivery's goroutine.
 func (b *Broadcaster) lockShared(ctx context.Context, key LockKey) (unlock func(), err error) {
-	defer recoveredFrom(&err, "Options.Lock")
+	defer readableFrom(&err, "Options.Lock")
 	unlock, err = b.sharedLock(ctx, key)
 	if err == nil && unlock == nil {
 		unlock = func() {}

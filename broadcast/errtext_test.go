@@ -60,3 +60,17 @@ func TestStoreErrorWhoseErrorMethodPanics(t *testing.T) {
 	assert.Zero(t, x.count())
 	assert.ErrorContains(t, rep.Results[0].Err, "Store.Done returned an error (a *broadcast_test.codeError) whose Error method panicked")
 }
+
+// And so is Options.Lock's.
+func TestLockErrorWhoseErrorMethodPanics(t *testing.T) {
+	x := &script{name: "x"}
+	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := newBroadcaster(t, broadcast.Options{Logger: logger, Lock: func(context.Context, broadcast.LockKey) (func(), error) {
+		var e *codeError
+		return nil, e
+	}}, x, &script{name: "y"})
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	assert.Zero(t, x.count())
+	assert.ErrorContains(t, rep.Results[0].Err, "Options.Lock returned an error (a *broadcast_test.codeError) whose Error method panicked")
+}
