@@ -290,6 +290,9 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := b.validate(u); err != nil {
 		return nil, err
 	}
@@ -351,6 +354,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // thread of its own everywhere. Giving the IncidentID passes that check.
 // Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
@@ -371,6 +377,9 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 // does not hold itself. Before it reads the Store, it refuses what Jobs
 // refuses: an unknown kind, and an original that is no ID (see CheckID).
 func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update, original string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	switch kind {
 	case JobSend:
 		return nil
@@ -621,6 +630,9 @@ func validateNow(u Update) error {
 // update's, with a Report of that update's posts, as a queue of Jobs
 // (package dispatch) runs it too.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := CheckID("updateID", updateID); err != nil {
 		return nil, err
 	}
@@ -638,6 +650,12 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
+	if ctx == nil {
+		for i := range errs {
+			errs[i] = errNilContext
+		}
+		return errs
+	}
 	if !b.enter() {
 		for i := range errs {
 			errs[i] = ErrClosed
@@ -666,6 +684,9 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // or every post of it was deleted). With Options.Routes and Route.Rejects,
 // it tells before a send what a route will decide, as a dry run does.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
+	if ctx == nil {
+		return Thread{}, errNilContext
+	}
 	if !b.enter() {
 		return Thread{}, ErrClosed
 	}
@@ -777,6 +798,9 @@ type shared struct {
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
+	if ctx == nil {
+		return time.Time{}, false, errNilContext
+	}
 	if !b.enter() {
 		return time.Time{}, false, ErrClosed
 	}
@@ -796,6 +820,9 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // (a dry run); Correct itself does not call it. err is the Store's
 // (ErrClosed after Close).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !b.enter() {
 		return nil, ErrClosed
 	}
@@ -838,6 +865,9 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // the Store, which says none for an update never retracted; err is the
 // Store's (ErrClosed after Close).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !b.enter() {
 		return nil, ErrClosed
 	}
