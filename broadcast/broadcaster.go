@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -63,7 +64,9 @@ func (b *Broadcaster) enter() bool {
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
 // its Name panics, as a nil pointer's does) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
-// an option is negative, or a Route is invalid or names no channel.
+// its Unwrap panics (see Channel), an option is negative, Options.Store is
+// a nil pointer (a typed nil, which
+// is no Store), or a Route is invalid or names no channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
 		return nil, ErrNoChannels
@@ -83,7 +86,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
 		store:      guardStore(opts.Store),
-		logger:     opts.Logger,
+		logger:     guardLogger(opts.Logger),
 		onEvent:    opts.OnEvent,
 		sharedLock: opts.Lock,
 	}
@@ -99,6 +102,9 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		}
 		if err := CheckName(name); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %s", i, nameProblem(name, err))
+		}
+		if err := checkUnwrap(ch); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
 		if _, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
@@ -222,7 +228,25 @@ func checkOptions(opts Options) error {
 			return fmt.Errorf("broadcast: Options.%s: negative", f.name)
 		}
 	}
+	if nilStore(opts.Store) {
+		// Its first call would panic: a MemoryStore's in a delivery's
+		// goroutine, taking the process down; another's on every call.
+		return fmt.Errorf("broadcast: Options.Store: a nil %T (leave Options.Store nil for a MemoryStore)", opts.Store)
+	}
 	return nil
+}
+
+// nilStore reports whether s is a nil pointer (or map, func, …) in a
+// non-nil interface: a Store never made, or one whose constructor failed.
+func nilStore(s Store) bool {
+	if s == nil {
+		return false // Options.Store's zero value: a MemoryStore
+	}
+	switch v := reflect.ValueOf(s); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface, reflect.UnsafePointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 // Channels returns the names of the Broadcaster's channels, in order.
@@ -266,6 +290,9 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := b.validate(u); err != nil {
 		return nil, err
 	}
@@ -327,6 +354,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // thread of its own everywhere. Giving the IncidentID passes that check.
 // Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
@@ -344,8 +374,22 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 // unused) make before they run, and returns their refusal: see Correct and
 // Retract. JobSend needs none: nil. Jobs, which does no I/O, makes none; a
 // queue of Jobs (package dispatch) calls CheckOriginal for an original it
-// does not hold itself.
+// does not hold itself. Before it reads the Store, it refuses what Jobs
+// refuses: an unknown kind, and an original that is no ID (see CheckID).
 func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update, original string) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	switch kind {
+	case JobSend:
+		return nil
+	case JobCorrect, JobRetract:
+		if err := CheckID("original", original); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+	}
 	switch kind {
 	case JobCorrect:
 		if err := b.checkDelivered(ctx, original); err != nil {
@@ -586,6 +630,9 @@ func validateNow(u Update) error {
 // update's, with a Report of that update's posts, as a queue of Jobs
 // (package dispatch) runs it too.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := CheckID("updateID", updateID); err != nil {
 		return nil, err
 	}
@@ -603,6 +650,12 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
+	if ctx == nil {
+		for i := range errs {
+			errs[i] = errNilContext
+		}
+		return errs
+	}
 	if !b.enter() {
 		for i := range errs {
 			errs[i] = ErrClosed
@@ -631,6 +684,9 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // or every post of it was deleted). With Options.Routes and Route.Rejects,
 // it tells before a send what a route will decide, as a dry run does.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
+	if ctx == nil {
+		return Thread{}, errNilContext
+	}
 	if !b.enter() {
 		return Thread{}, ErrClosed
 	}
@@ -742,6 +798,9 @@ type shared struct {
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
+	if ctx == nil {
+		return time.Time{}, false, errNilContext
+	}
 	if !b.enter() {
 		return time.Time{}, false, ErrClosed
 	}
@@ -761,6 +820,9 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // (a dry run); Correct itself does not call it. err is the Store's
 // (ErrClosed after Close).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !b.enter() {
 		return nil, ErrClosed
 	}
@@ -803,6 +865,9 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // the Store, which says none for an update never retracted; err is the
 // Store's (ErrClosed after Close).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !b.enter() {
 		return nil, ErrClosed
 	}
@@ -916,7 +981,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 // has nothing to release: calling nil would crash the process from a
 // delivery's goroutine.
 func (b *Broadcaster) lockShared(ctx context.Context, key LockKey) (unlock func(), err error) {
-	defer recoveredFrom(&err, "Options.Lock")
+	defer readableFrom(&err, "Options.Lock")
 	unlock, err = b.sharedLock(ctx, key)
 	if err == nil && unlock == nil {
 		unlock = func() {}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"maps"
 	"strconv"
@@ -311,20 +312,51 @@ const maxUnwrap = 64
 // and reports whether there is one. It is how the Broadcaster finds
 // optional interfaces; callers that call them on a channel themselves
 // (a conformance suite, a dry run) use it too, so that a wrapped channel
-// is treated as the channel it wraps.
+// is treated as the channel it wraps. An Unwrap that panics ends the chain
+// there.
 func As[T any](ch Channel) (T, bool) {
 	for range maxUnwrap {
 		if t, ok := ch.(T); ok {
 			return t, true
 		}
-		w, ok := ch.(interface{ Unwrap() Channel })
-		if !ok {
+		next, err := unwrapOnce(ch)
+		if next == nil || err != nil {
 			break
 		}
-		ch = w.Unwrap()
+		ch = next
 	}
 	var zero T
 	return zero, false
+}
+
+// unwrapOnce returns the channel ch wraps, nil when it wraps none, and
+// the error of an Unwrap that panicked (New refuses such a channel; As
+// stops there, rather than take the process down from a delivery's
+// goroutine).
+func unwrapOnce(ch Channel) (next Channel, err error) {
+	w, ok := ch.(interface{ Unwrap() Channel })
+	if !ok {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			next, err = nil, fmt.Errorf("its Unwrap panicked: %v", r)
+		}
+	}()
+	return w.Unwrap(), nil
+}
+
+// checkUnwrap walks ch's Unwrap chain as As does, and returns the error
+// of an Unwrap that panics.
+func checkUnwrap(ch Channel) error {
+	for range maxUnwrap {
+		next, err := unwrapOnce(ch)
+		if next == nil || err != nil {
+			return err
+		}
+		ch = next
+	}
+	return nil
 }
 
 // memLedger is the Ledger of NewMessage: marks and posts in memory.

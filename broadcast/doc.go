@@ -72,7 +72,8 @@
 // channel's error wrap ErrNotRecorded, without a retry. A panic in a
 // channel's method, a Store's or Options.Lock is a permanent error of the
 // delivery that called it, naming which panicked; one in Options.OnEvent
-// is logged, and the delivery goes on. Skipped, superseded
+// is logged, one in Options.Logger's handler loses its record, and the
+// delivery goes on. Skipped, superseded
 // and not-selected channels are not errors; a Retract where the platform
 // cannot delete is (ErrNotSupported), and so are a Send that a Retract
 // kept from posting and a Correct where the original was retracted

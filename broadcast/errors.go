@@ -210,3 +210,7 @@ var errFailedUnknown = errors.New("failed")
 // errEmptyTarget is the failure of a Ledger target "", which names the
 // channel's own mark in the Store, not a target.
 var errEmptyTarget = Permanent(errors.New(`broadcast: Ledger target "": a target must have a name`))
+
+// errNilContext is the error of a Broadcaster's method given a nil
+// context, which it refuses rather than panic.
+var errNilContext = errors.New("broadcast: nil context (pass context.Background() or a context of your own)")

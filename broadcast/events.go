@@ -69,3 +69,44 @@ func eventLevel(e Event) slog.Level {
 	}
 	return slog.LevelInfo
 }
+
+// guardLogger returns the Logger a Broadcaster uses for l, Options.Logger:
+// nil for nil (discard); l with its handler's panics recovered otherwise,
+// as a Store's are (see guardStore): a handler's panic in a delivery's
+// goroutine would take the caller's process down. The record is lost:
+// the Logger that panicked cannot tell of it.
+func guardLogger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return nil
+	}
+	return slog.New(guardedHandler{l.Handler()})
+}
+
+// guardedHandler is a slog.Handler whose panics are recovered.
+type guardedHandler struct{ h slog.Handler }
+
+func (g guardedHandler) Enabled(ctx context.Context, level slog.Level) (enabled bool) {
+	defer func() {
+		if recover() != nil {
+			enabled = false
+		}
+	}()
+	return g.h.Enabled(ctx, level)
+}
+
+func (g guardedHandler) Handle(ctx context.Context, r slog.Record) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicked("Options.Logger's handler", p)
+		}
+	}()
+	return g.h.Handle(ctx, r)
+}
+
+func (g guardedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return guardedHandler{g.h.WithAttrs(attrs)}
+}
+
+func (g guardedHandler) WithGroup(name string) slog.Handler {
+	return guardedHandler{g.h.WithGroup(name)}
+}

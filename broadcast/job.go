@@ -82,6 +82,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
 // the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
+	if ctx == nil {
+		return Result{Channel: j.Channel, Err: errNilContext} // the call's fault, not the Job's
+	}
 	if !b.enter() {
 		// Not Permanent: another instance, or this one restarted, runs it.
 		return Result{Channel: j.Channel, Err: ErrClosed}

@@ -200,7 +200,9 @@ type Update struct {
 	Components []Component `json:"components,omitempty"`
 	// URL links to the status page or the incident; an absolute http(s) URL
 	// without user information (every channel posts it publicly), white
-	// space, or <, > and " unescaped. Channels never shorten it.
+	// space, invisible format characters (zero width spaces, bidi marks),
+	// or <, > and " unescaped, whose port, if any, is at most 65535.
+	// Channels never shorten it.
 	URL string `json:"url,omitempty"`
 	// Time is when the update was written, in the years 0 to 9999 (RFC
 	// 3339's, as NextUpdate's). Zero: the time of Send, or, for
@@ -538,6 +540,18 @@ func checkURL(s string) error {
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isControl(r) }) {
 		return fmt.Errorf("contains white space or a control character")
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) {
+		// Zero width spaces and joiners, bidi marks and overrides, soft
+		// hyphens, U+FEFF: no reader sees them (an override turns the
+		// text of the link around), and link detection ends the link at
+		// them, so the post would not carry the link whole.
+		return fmt.Errorf("contains an invisible format character (zero width space, bidi mark, soft hyphen); escape it, or leave it out")
+	}
+	if port := p.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+			return fmt.Errorf("port out of range (at most 65535)")
+		}
 	}
 	if strings.ContainsAny(s, `<>"`) {
 		// Never valid in a URL (RFC 3986), and where texts end a link:

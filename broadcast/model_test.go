@@ -83,6 +83,16 @@ func TestValidate(t *testing.T) {
 		{"URL with a quote", func(u *broadcast.Update) { u.URL = `https://status.example.com/a"b` }, "URL"},
 		{"URL with an ideographic space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a\u3000b" }, "URL"},
 		{"URL with a no-break space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a\u00a0b" }, "URL"},
+		// Invisible in the post, so a reader cannot see that the link is
+		// not what it looks like (a bidi override turns its text around),
+		// and where platforms' link detection ends the link: the link
+		// would not be kept whole.
+		{"URL with a zero width space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a\u200bb" }, "URL"},
+		{"URL with a bidi override", func(u *broadcast.Update) { u.URL = "https://status.example.com/\u202egnp.x" }, "URL"},
+		{"URL with a soft hyphen", func(u *broadcast.Update) { u.URL = "https://status.exam\u00adple.com/x" }, "URL"},
+		{"URL with a byte order mark", func(u *broadcast.Update) { u.URL = "https://status.example.com/\ufeffx" }, "URL"},
+		{"URL with a port out of range", func(u *broadcast.Update) { u.URL = "https://status.example.com:99999/x" }, "URL"},
+		{"URL with the largest port", func(u *broadcast.Update) { u.URL = "https://status.example.com:65535/x" }, ""},
 		{"URL with escapes and non-ASCII", func(u *broadcast.Update) { u.URL = "https://status.example.com/a%3Eb/störung?q=%22x%22" }, ""},
 		{"invalid UTF-8 override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"x\xff": "y"} }, "Overrides"},
 		{"NUL in override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "a\x00"} }, `Overrides["x"]`},

@@ -92,11 +92,15 @@ type Options struct {
 	// Broadcaster.SentTime), so that instances agree on it; that call's
 	// ctx ends with the Send's but holds none of its values, which are
 	// for the locks of deliveries (pgstore's WithLockLost).
-	// A shared Store offers one (broadcast/pgstore's Store.Lock).
+	// A shared Store offers one (broadcast/pgstore's Store.Lock); so do
+	// MemoryStore and broadcast/boltstore for the Broadcasters of one
+	// process that share one (see Locks). Without it, two Broadcasters
+	// sharing a Store may both post an update both send at once.
 	Lock func(ctx context.Context, key LockKey) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:
-	// discard.
+	// discard. A panic in its handler loses that record, and the delivery
+	// goes on.
 	Logger *slog.Logger
 	// OnEvent, if set, is called with the same progress as the Logger
 	// receives. Calls are serialized; keep it quick. It runs inside the

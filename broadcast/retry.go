@@ -944,11 +944,31 @@ func (d *delivery) call(ctx context.Context) (err error) {
 	defer recovered(&err)
 	switch {
 	case d.op == opRetract:
-		return d.callRetract(ctx)
+		err = d.callRetract(ctx)
 	case d.op == opCorrect && !d.prev.IsZero():
-		return d.callEdit(ctx)
+		err = d.callEdit(ctx)
+	default:
+		err = d.callSend(ctx)
 	}
-	return d.callSend(ctx)
+	if err != nil {
+		err = readable(err, "channel")
+	}
+	return err
+}
+
+// readable returns err, or, when its Error method panics (a nil pointer
+// of an error type in a non-nil error), a permanent error that says so
+// and names the type: every log record, mark and report of the delivery
+// reads the error's text, and the panic would take the process down from
+// a delivery's goroutine. whose says whose error it is.
+func readable(err error, whose string) (sane error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sane = Permanent(fmt.Errorf("%s returned an error (a %T) whose Error method panicked: %v", whose, err, r))
+		}
+	}()
+	_ = err.Error()
+	return err
 }
 
 // message is the Message of the attempt under way, built on the stack:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"sync"
 	"time"
 )
@@ -44,13 +45,23 @@ type Store interface {
 // process. Use a durable Store (broadcast/boltstore) to survive restarts.
 // It keeps every mark and receipt, a few hundred bytes per update, channel
 // and target, until the process ends or Prune removes them: a program that
-// runs for months calls Prune now and then.
+// runs for months calls Prune now and then. Broadcasters sharing one
+// MemoryStore take its Lock as their Options.Lock, so that they deliver an
+// update once between them (see Locks).
+//
+// The zero value is an empty MemoryStore, as NewMemoryStore's, ready to
+// use. A MemoryStore must not be copied after first use.
 type MemoryStore struct {
-	base    time.Time // what the entries' stamps count from
+	locks   Locks
 	mu      sync.Mutex
 	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
 	marks   map[markKey]mark    // of targets other than "" and attemptedTarget
+}
+
+// Lock is Options.Lock for the Broadcasters that share s: see Locks.
+func (s *MemoryStore) Lock(ctx context.Context, key LockKey) (unlock func(), err error) {
+	return s.locks.Lock(ctx, key)
 }
 
 // thread is a Thread and when its latest receipt was saved.
@@ -59,12 +70,15 @@ type thread struct {
 	at stamp
 }
 
-// stamp is when an entry was written: the time since the store's base,
+// memoryEpoch is what the entries' stamps of every MemoryStore count from.
+var memoryEpoch = time.Now()
+
+// stamp is when an entry was written: the time since memoryEpoch,
 // by the monotonic clock, which costs one clock read, not time.Now's two,
 // and a third of a time.Time's room.
 type stamp int64
 
-func (s *MemoryStore) now() stamp { return stamp(time.Since(s.base)) }
+func (s *MemoryStore) now() stamp { return stamp(time.Since(memoryEpoch)) }
 
 // mark is a target's mark: its failure text, "" when delivered, and when
 // it was made.
@@ -99,7 +113,7 @@ type pair struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{base: time.Now(), threads: map[pairKey]*thread{}, updates: map[string]*pair{},
+	return &MemoryStore{threads: map[pairKey]*thread{}, updates: map[string]*pair{},
 		marks: map[markKey]mark{}}
 }
 
@@ -124,6 +138,9 @@ func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string
 	k := pairKey{incidentID, r.Channel}
 	t := s.threads[k]
 	if t == nil {
+		if s.threads == nil { // the zero MemoryStore
+			s.threads = map[pairKey]*thread{}
+		}
 		t = &thread{}
 		s.threads[k] = t
 	}
@@ -147,6 +164,9 @@ func (s *MemoryStore) pair(updateID, channel string, add bool) *pair {
 	}
 	if !add {
 		return nil
+	}
+	if s.updates == nil { // the zero MemoryStore
+		s.updates = map[string]*pair{}
 	}
 	p := &pair{channel: channel, next: head}
 	s.updates[updateID] = p
@@ -199,6 +219,9 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 		p.attempted, p.attemptedFailure, p.attemptedAt = true, f, now
 		return nil
 	}
+	if s.marks == nil { // the zero MemoryStore
+		s.marks = map[markKey]mark{}
+	}
 	s.marks[markKey{updateID, channel, target}] = mark{f, now}
 	return nil
 }
@@ -244,7 +267,13 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 	// clock from now, not from when the store was made, which a step of
 	// the wall clock since (NTP, a suspend) would shift.
 	now := time.Now()
-	c := stamp(now.Sub(s.base)) - stamp(now.Sub(cutoff))
+	elapsed, back := stamp(now.Sub(memoryEpoch)), stamp(now.Sub(cutoff))
+	c := elapsed - back
+	if back < 0 && c < elapsed {
+		// A cutoff centuries ahead (Sub saturates, and the difference
+		// overflows): everything was recorded before it.
+		c = math.MaxInt64
+	}
 	var n int64
 	for k, m := range s.marks {
 		if m.at < c {

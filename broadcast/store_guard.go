@@ -17,30 +17,43 @@ func guardStore(s Store) Store {
 	return guardedStore{s}
 }
 
-// guardedStore is a Store whose panics are errors.
+// guardedStore is a Store whose panics are errors, as are its errors
+// whose Error method panics (see readable).
 type guardedStore struct{ s Store }
 
 func (g guardedStore) Thread(ctx context.Context, incidentID, channel string) (t Thread, err error) {
-	defer recoveredFrom(&err, "Store.Thread")
+	defer readableFrom(&err, "Store.Thread")
 	return g.s.Thread(ctx, incidentID, channel)
 }
 
 func (g guardedStore) SaveReceipt(ctx context.Context, incidentID, updateID string, r Receipt) (err error) {
-	defer recoveredFrom(&err, "Store.SaveReceipt")
+	defer readableFrom(&err, "Store.SaveReceipt")
 	return g.s.SaveReceipt(ctx, incidentID, updateID, r)
 }
 
 func (g guardedStore) Receipt(ctx context.Context, updateID, channel string) (r Receipt, ok bool, err error) {
-	defer recoveredFrom(&err, "Store.Receipt")
+	defer readableFrom(&err, "Store.Receipt")
 	return g.s.Receipt(ctx, updateID, channel)
 }
 
 func (g guardedStore) Done(ctx context.Context, updateID, channel, target string) (done bool, failure string, err error) {
-	defer recoveredFrom(&err, "Store.Done")
+	defer readableFrom(&err, "Store.Done")
 	return g.s.Done(ctx, updateID, channel, target)
 }
 
 func (g guardedStore) Mark(ctx context.Context, updateID, channel, target string, failure error) (err error) {
-	defer recoveredFrom(&err, "Store.Mark")
+	defer readableFrom(&err, "Store.Mark")
 	return g.s.Mark(ctx, updateID, channel, target, failure)
+}
+
+// readableFrom is recoveredFrom for what, a Store's method, whose error
+// must also be readable (see readable).
+func readableFrom(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = panicked(what, r)
+		return
+	}
+	if *err != nil {
+		*err = readable(*err, what)
+	}
 }

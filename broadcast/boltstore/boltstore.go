@@ -22,7 +22,16 @@
 //
 // One Store at a time opens a file: bbolt locks it, and a second Open, in
 // another process or in the same one, gives up after Options.LockTimeout
-// with ErrLocked instead of hanging. The error says which.
+// with ErrLocked instead of hanging. The error says which. Several
+// Broadcasters of the process may share the one Store; give each its Lock
+// as Options.Lock, so that they deliver an update once between them, and
+// an incident's updates in order:
+//
+//	b1, err := broadcast.New(alerts, broadcast.Options{Store: store, Lock: store.Lock})
+//	b2, err := broadcast.New(pages, broadcast.Options{Store: store, Lock: store.Lock})
+//
+// Without it each Broadcaster keeps only its own deliveries apart: two
+// sending the same update at the same moment may both post it.
 //
 // # File format
 //
@@ -125,6 +134,7 @@
 package boltstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -187,6 +197,7 @@ type Store struct {
 	now     func() time.Time // time of marks and receipts; a variable for tests
 	damaged atomic.Pointer[fileError]
 	held    *heldFile // the lock on the file, as this process knows it
+	locks   broadcast.Locks
 }
 
 var _ broadcast.Store = (*Store)(nil)
@@ -412,6 +423,15 @@ func (h *heldFile) release() {
 	if !h.kept {
 		delete(held.files, h)
 	}
+}
+
+// Lock is broadcast.Options.Lock for the Broadcasters of this process that
+// share s (see broadcast.Locks): it waits until the caller is the only one
+// among them delivering key.UpdateID to key.Channel (with key.IncidentID,
+// any update of that incident; with key.Post, editing or deleting that
+// post), or until ctx ends. unlock releases it.
+func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
+	return s.locks.Lock(ctx, key)
 }
 
 // Close closes the file, after the writes under way. Later calls of the

@@ -47,6 +47,8 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			checkPruneKeepsReceiptOfKeptMark},
 		{"PruneKeepsThreadOfKeptReceipt", "an incident's thread on a channel, Root and Last, is kept while any of " +
 			"the incident's receipts on the channel is", checkPruneKeepsThreadOfKeptReceipt},
+		{"PruneFarCutoffs", "a cutoff centuries ahead (year 9999: prune everything) removes every entry, " +
+			"and one centuries behind (the zero time) removes none", checkPruneFarCutoffs},
 		{"PruneCancelled", "with a cancelled context Prune removes nothing and fails with an error matching " +
 			"context.Canceled", checkPruneCancelled},
 	}
@@ -96,6 +98,24 @@ func checkPruneRemovesOld(t *testing.T, s broadcast.Store, prune Pruner) {
 	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1")
 	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2")
 	assert.Zero(t, pruned(t, prune, c), "a second Prune")
+}
+
+func checkPruneFarCutoffs(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", receipt("x", "u1", 1)))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	for _, behind := range []time.Time{{}, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		assert.Zero(t, pruned(t, prune, behind), "removed with cutoff %v", behind)
+	}
+	assertDone(t, s, "u1", "x", "", true, "")
+	assert.Equal(t, int64(4), pruned(t, prune, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)),
+		"removed with cutoff 9999-12-31: 2 marks, a receipt, a thread")
+	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
+	assertDone(t, s, "u1", "x", "", false, "")
+	_, ok := savedReceipt(t, s, "u1", "x")
+	assert.False(t, ok, "receipt of u1")
+	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1")
 }
 
 func checkPruneKeepsNew(t *testing.T, s broadcast.Store, prune Pruner) {

@@ -47,6 +47,20 @@ func TestMemoryStorePrune(t *testing.T) {
 	}
 }
 
+// A MemoryStore's zero value is an empty store, as NewMemoryStore's, as a
+// struct field or a variable declared without it has. Before, the first
+// Send over one crashed the process (a write to a nil map, in a delivery's
+// goroutine, where the Broadcaster does not guard its own MemoryStore).
+func TestZeroMemoryStore(t *testing.T) {
+	storetest.Run(t, func(*testing.T) broadcast.Store { return new(broadcast.MemoryStore) })
+	t.Run("Prune", func(t *testing.T) {
+		storetest.RunPrune(t, func(*testing.T) (broadcast.Store, storetest.Pruner) {
+			s := new(broadcast.MemoryStore)
+			return s, s.Prune
+		})
+	})
+}
+
 // mapStore is a small Store for testing the suite, with switches that break
 // it in the ways the suite must catch.
 type mapStore struct {
