@@ -90,7 +90,9 @@ func NewMessage(u Update) Message {
 // original could not be edited. A channel that shows the incident's
 // status apart from the posts (a status bar, a card on the first post)
 // changes it only when Current is true: else it would show an older status
-// as the current one. The Broadcaster tells from the Store's receipts; in
+// as the current one. The Broadcaster tells from the Store's receipts
+// (and, for an original the channel never posted, from the Time it was
+// first sent with); in
 // a Message built by hand, a correction is current when the thread's
 // latest post is its original's, or there is none.
 func (m Message) Current() bool {

@@ -2,11 +2,14 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -69,4 +72,38 @@ func TestMessageCurrentThroughBroadcaster(t *testing.T) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	assert.Equal(t, []bool{true, true, true, true, false}, ch.current)
+}
+
+// A correction posted on a channel that never had its original (the
+// original's post failed there, or the channel was added since) is not
+// current when the channel's latest post is of a newer update than the
+// original: the Store's record of the Time the original was first sent
+// with tells, as no receipt of the original on that channel can. A status
+// page added after the incident's first update reopened a resolved
+// incident this way.
+func TestMessageCurrentOfAnOriginalTheChannelNeverHad(t *testing.T) {
+	var fail sync.Map
+	rec := &currentRecorder{}
+	x := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if _, ok := fail.Load(m.Update.ID); ok {
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
+		}
+		return rec.Send(ctx, m)
+	})
+	b := newBroadcaster(t, broadcast.Options{}, x, broadcast.ChannelFunc("y", noop))
+	ctx := context.Background()
+	a, n := olderAndNewer("n")
+	fail.Store("a", true)
+	_, err := b.Send(ctx, a)
+	require.Error(t, err) // x never had a
+	_, err = b.Send(ctx, n)
+	require.NoError(t, err)
+	c := a
+	c.ID, c.Time, c.Body = "c", n.Time.Add(time.Minute), "We were investigating elevated error rates in Europe."
+	_, err = b.Correct(ctx, "a", c)
+	require.NoError(t, err)
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Equal(t, []bool{true, false}, rec.current) // n, then the correction of a, older than n
 }

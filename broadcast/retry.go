@@ -465,8 +465,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 // correction of it (see Message.Current): its post's UpdateTime is before
 // the thread's latest, and a correction of it posted in the thread has
 // that time and a nanosecond (see correctionTime), or a later one only
-// when a newer update was posted before it. An original this channel has
-// no receipt of is not.
+// when a newer update was posted before it. For an original this channel
+// has no receipt of (its post failed here, or the channel was added
+// since), the Time the original was first sent with (see SentTime) tells,
+// as correctionTime takes it; an original the Store knows nothing of is
+// not older.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateTime.IsZero() || d.th.Last.UpdateID == d.original {
 		return false, nil
@@ -475,7 +478,13 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 	}
-	return ok && !r.UpdateTime.IsZero() && d.th.Last.UpdateTime.After(r.UpdateTime.Add(time.Nanosecond)), nil
+	t := r.UpdateTime
+	if !ok || t.IsZero() {
+		if t, ok, err = d.b.sentTime(ctx, d.original, sentKey(d.original)); err != nil {
+			return false, fmt.Errorf("store: cannot tell when %s was sent: %w", d.original, err)
+		}
+	}
+	return ok && !t.IsZero() && d.th.Last.UpdateTime.After(t.Add(time.Nanosecond)), nil
 }
 
 // lostMark ends a delivery whose update is the incident's latest post on
