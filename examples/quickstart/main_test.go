@@ -10,9 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -139,7 +141,7 @@ func TestInterruptReportsWhatWasDelivered(t *testing.T) {
 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1", "OUTAGECAST_WEBHOOK_URL="+srv.URL, "OUTAGECAST_WEBHOOK_SECRET="+secret)
-	var out, errs strings.Builder
+	var out, errs lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	require.NoError(t, cmd.Start())
 	waited := make(chan error, 1)
@@ -148,6 +150,16 @@ func TestInterruptReportsWhatWasDelivered(t *testing.T) {
 	case <-arrived:
 	case err := <-waited:
 		t.Fatalf("the program ended (%v) before its delivery: %s", err, &errs)
+	}
+	// The channels run at once: the webhook's request can arrive before
+	// the console has written, on a loaded machine. The interrupt comes
+	// once both are under way, the console's done.
+	for !strings.Contains(out.String(), "Elevated error rates on the CDN") {
+		select {
+		case err := <-waited:
+			t.Fatalf("the program ended (%v) before the console wrote: %s", err, &errs)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	err := <-waited
@@ -181,4 +193,22 @@ func TestArguments(t *testing.T) {
 		assert.Contains(t, out.String(), tt.out)
 	}
 	require.NoError(t, parseArgs(nil, io.Discard))
+}
+
+// lockedBuffer is a buffer a child process writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
