@@ -247,8 +247,8 @@ func checkAuth(cfg Config) error {
 		return fieldErr("Username", "missing")
 	}
 	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
-		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %q; "+
-			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", cfg.Host)
+		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %s; "+
+			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", setup.Quote(cfg.Host, cfg))
 	}
 	return nil
 }

@@ -33,6 +33,9 @@ func TestNewErrorsQuoteNoSecret(t *testing.T) {
 			c.Password = redact.NewSecret("-pässwort-81")
 			c.TLSConfig = &tls.Config{ServerName: "-pässwort-81"}
 		}, "pässwort", "Config.TLSConfig: invalid ServerName"},
+		{"plaintext to the password as host", func(c *email.Config) {
+			c.Host, c.Password, c.TLS = "hunter2x", redact.NewSecret("hunter2x"), email.TLSPlaintext
+		}, "hunter2x", "Config.TLS: TLSPlaintext would send credentials in the clear to a value (not quoted"},
 		{"hello name", func(c *email.Config) { c.HelloName = "me:hunter2" }, "hunter2", "Config.HelloName:"},
 		{"auth: the password", func(c *email.Config) { c.Auth = email.AuthMethod(testPass) }, testPass,
 			"Config.Auth: unknown method a value (not quoted"},
