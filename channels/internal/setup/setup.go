@@ -10,7 +10,9 @@
 // Every error is a *Error, whose text is "<package>: Config.<field>:
 // <problem>", as "slack: Config.Token: missing". A channel that restates
 // config errors for its URL form finds the field with errors.As. The
-// problem never quotes a secret: callers pass none.
+// problem never quotes a secret: callers pass none, and quote a value the
+// user gave only through Quote, which leaves out one that could show a
+// secret.
 package setup
 
 import (
