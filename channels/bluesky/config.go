@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -85,7 +83,7 @@ func (cfg Config) validate() (string, error) {
 		// The server would look "@handle" up as an e-mail address.
 		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
-	if err := checkIdentifier(cfg.Identifier, service, cfg.AppPassword); err != nil {
+	if err := checkIdentifier(cfg, service); err != nil {
 		return "", err
 	}
 	switch pw := cfg.AppPassword.Reveal(); {
@@ -100,16 +98,16 @@ func (cfg Config) validate() (string, error) {
 	for i, l := range cfg.Languages {
 		_, err := language.Parse(l)
 		if _, unknown := errors.AsType[language.ValueError](err); unknown {
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is a well-formed BCP 47 tag, but of no language known", i, quote(l))
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is a well-formed BCP 47 tag, but of no language known", i, setup.Quote(l, cfg))
 		}
 		switch {
 		case err != nil || l == "":
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag", i, quote(l))
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag", i, setup.Quote(l, cfg))
 		case strings.Contains(l, "_"):
 			// language.Parse reads "en_US" as en-US; the server checks the
 			// tag as written, and would refuse every post.
 			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag: write \"-\", as %s",
-				i, quote(l), quote(strings.ReplaceAll(l, "_", "-")))
+				i, setup.Quote(l, cfg), setup.Quote(strings.ReplaceAll(l, "_", "-"), cfg))
 		}
 	}
 	return service, nil
@@ -125,13 +123,15 @@ var (
 // maxHandle is the longest handle, in bytes.
 const maxHandle = 253
 
-// checkIdentifier checks id as identifierProblem does, and never quotes
-// in its error an identifier that is an app password (the form Bluesky
-// gives them, "abcd-efgh-ijkl-mnop") or pw itself: Config.Identifier and
-// Config.AppPassword given the other's value, or the password in both.
-func checkIdentifier(id, service string, pw redact.Secret) error {
-	err := identifierProblem(id, service)
-	if err != nil && (id == pw.Reveal() || appPassword.MatchString(id)) {
+// checkIdentifier checks cfg.Identifier as identifierProblem does, and
+// never quotes in its error an identifier that is an app password (the
+// form Bluesky gives them, "abcd-efgh-ijkl-mnop") or Config.AppPassword
+// itself: Config.Identifier and Config.AppPassword given the other's
+// value, or the password in both.
+func checkIdentifier(cfg Config, service string) error {
+	id := cfg.Identifier
+	err := identifierProblem(cfg, service)
+	if err != nil && (id == cfg.AppPassword.Reveal() || appPassword.MatchString(id)) {
 		return setup.Errorf(pkg, "Identifier", "holds an app password, not the account's handle, DID or e-mail address: "+
 			"give the handle (as %q) in Identifier, and the app password in AppPassword", "status.example.com")
 	}
@@ -145,12 +145,15 @@ var appPassword = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0
 // something on both sides of its "@") or a handle, which is a domain name:
 // the server takes anything else for an account that does not exist, and
 // refuses the login as "Invalid identifier or password", as if the
-// password were wrong. service is the server the channel logs in at.
-func identifierProblem(id, service string) error {
+// password were wrong. service is the server the channel logs in at. Its
+// errors quote id as setup.Quote does, never a secret of cfg.
+func identifierProblem(cfg Config, service string) error {
+	id := cfg.Identifier
 	switch at := strings.LastIndexByte(id, '@'); {
 	case strings.HasPrefix(id, "did:"):
 		if !didPattern.MatchString(id) {
-			return setup.Errorf(pkg, "Identifier", "%s is not a DID: write it whole, as %q", quote(id), "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+			// Not quoted: a DID holds ":", as "user:password" does.
+			return setup.Errorf(pkg, "Identifier", `starts with "did:", but is no whole DID: write it whole, as %q`, "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
 		}
 		return nil
 	case at > 0 && at < len(id)-1:
@@ -165,23 +168,9 @@ func identifierProblem(id, service string) error {
 			whole = id + ".bsky.social"
 		}
 		return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle whole, with its domain, as %s",
-			quote(id), quote(whole))
+			setup.Quote(id, cfg), setup.Quote(whole, cfg))
 	}
-	return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle alone, as %q", quote(id), "status.example.com")
-}
-
-// quote quotes s for an error, cut to its first 64 bytes (at a character
-// boundary, "…" after it) so that a long value stays one short line.
-func quote(s string) string {
-	const most = 64
-	if len(s) <= most {
-		return strconv.Quote(s)
-	}
-	cut := most
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "…"
+	return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle alone, as %q", setup.Quote(id, cfg), "status.example.com")
 }
 
 // parseService checks the service's address and returns it without a

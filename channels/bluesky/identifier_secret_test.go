@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -51,6 +52,29 @@ func TestNewErrorsQuoteLongValuesInPart(t *testing.T) {
 			_, err := New(cfg)
 			require.Error(t, err)
 			assert.Less(t, len(err.Error()), 1000)
+		})
+	}
+}
+
+// An identifier with the shape of a credential (the app password after
+// the handle, "handle:app-password", as the URL form writes them; a token
+// pasted there) is not quoted in New's error, which still names the field
+// and the form it takes. Before, it was quoted whole, the password with
+// it.
+func TestNewDoesNotQuoteCredentialsInIdentifier(t *testing.T) {
+	for id, secret := range map[string]string{
+		"status.bsky.social:abcd-efgh-ijkl-mnop": "abcd-efgh-ijkl-mnop",
+		"status:abcd-efgh-ijkl-mnop":             "abcd-efgh-ijkl-mnop",
+		"did:plc:ewvi7nxzyoun6zhxrhs64oiz:pw!":   "pw!",
+		"a1b2c3d4e5f6g7h8i9j0":                   "a1b2c3d4e5f6g7h8i9j0",
+	} {
+		t.Run(id, func(t *testing.T) {
+			cfg := testConfig("")
+			cfg.Identifier = id
+			_, err := New(cfg)
+			require.Error(t, err)
+			channeltest.AssertNoSecret(t, err.Error(), secret)
+			assert.Contains(t, err.Error(), "Config.Identifier")
 		})
 	}
 }

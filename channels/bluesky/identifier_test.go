@@ -17,14 +17,14 @@ func TestNewRefusesIdentifierNotHandleDIDOrEmail(t *testing.T) {
 	tests := map[string]string{
 		"status": `bluesky: Config.Identifier: "status" is not a handle, DID or e-mail address: ` +
 			`write the handle whole, with its domain, as "status.bsky.social"`,
-		"https://bsky.app/profile/status.example.com": `bluesky: Config.Identifier: "https://bsky.app/profile/status.example.com" ` +
+		"https://bsky.app/profile/status.example.com": `bluesky: Config.Identifier: a URL (not quoted: it may hold credentials) ` +
 			`is not a handle, DID or e-mail address: write the handle alone, as "status.example.com"`,
 		"status.example.com.": `bluesky: Config.Identifier: "status.example.com." ` +
 			`is not a handle, DID or e-mail address: write the handle alone, as "status.example.com"`,
 		"status_page.example.com": `bluesky: Config.Identifier: "status_page.example.com" ` +
 			`is not a handle, DID or e-mail address: write the handle alone, as "status.example.com"`,
-		"did:plc":  `bluesky: Config.Identifier: "did:plc" is not a DID: write it whole, as "did:plc:ewvi7nxzyoun6zhxrhs64oiz"`,
-		"did:plc:": `bluesky: Config.Identifier: "did:plc:" is not a DID: write it whole, as "did:plc:ewvi7nxzyoun6zhxrhs64oiz"`,
+		"did:plc":  `bluesky: Config.Identifier: starts with "did:", but is no whole DID: write it whole, as "did:plc:ewvi7nxzyoun6zhxrhs64oiz"`,
+		"did:plc:": `bluesky: Config.Identifier: starts with "did:", but is no whole DID: write it whole, as "did:plc:ewvi7nxzyoun6zhxrhs64oiz"`,
 		"ops@":     `bluesky: Config.Identifier: "ops@" is not a handle, DID or e-mail address: write the handle alone, as "status.example.com"`,
 	}
 	for id, want := range tests {

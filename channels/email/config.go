@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -100,7 +101,7 @@ func checkServer(cfg *Config) error {
 		err = checkLabels(host)
 	}
 	if err != nil {
-		return fieldErr("Host", "invalid host name %q: %v", cfg.Host, err)
+		return fieldErr("Host", "invalid host name %s", refused(cfg.Host, *cfg, err))
 	}
 	cfg.Host = host
 	if cfg.Port < 0 || cfg.Port > 65535 {
@@ -122,12 +123,12 @@ func checkServer(cfg *Config) error {
 			tc = cfg.TLSConfig.Clone()
 		}
 		if tc.ServerName, err = asciiHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
-			return fieldErr("TLSConfig", "invalid ServerName %q: %v", cfg.TLSConfig.ServerName, err)
+			return fieldErr("TLSConfig", "invalid ServerName %s", refused(cfg.TLSConfig.ServerName, *cfg, err))
 		}
 		cfg.TLSConfig = tc
 	}
 	if cfg.HelloName != "" {
-		if cfg.HelloName, err = helloName(cfg.HelloName); err != nil {
+		if cfg.HelloName, err = helloName(cfg.HelloName, *cfg); err != nil {
 			return err
 		}
 	}
@@ -146,11 +147,24 @@ func checkServer(cfg *Config) error {
 	return nil
 }
 
+// refused returns v, a value refused for err, quoted as setup.Quote
+// quotes it with the secrets of cfg, and err's reason after it. The
+// reason of a parser (net/mail, IDNA) may quote v or a part of it: it is
+// left out unless v is quoted whole.
+func refused(v string, cfg any, err error) string {
+	q := setup.Quote(v, cfg)
+	if q != strconv.Quote(v) {
+		return q
+	}
+	return q + ": " + err.Error()
+}
+
 // helloName returns name as EHLO takes it (RFC 5321, 4.1.1.1): a domain,
 // in A-labels when it is outside ASCII (EHLO comes before the server could
 // say it takes UTF-8), or an address literal, "[192.0.2.1]" or
-// "[IPv6:2001:db8::1]" (4.1.3).
-func helloName(name string) (string, error) {
+// "[IPv6:2001:db8::1]" (4.1.3). Its error quotes name as setup.Quote
+// does, with the secrets of cfg (nil: none).
+func helloName(name string, cfg any) (string, error) {
 	if hasControlOrSpace(name) {
 		return "", fieldErr("HelloName", "contains white space or control characters")
 	}
@@ -163,7 +177,8 @@ func helloName(name string) (string, error) {
 	} else if d, err := helloProfile.ToASCII(name); err == nil && !strings.HasSuffix(d, ".") {
 		return d, nil
 	}
-	return "", fieldErr("HelloName", "%q is neither a domain name nor an address literal", name)
+	return "", fieldErr("HelloName", "%s is neither a domain name nor an address literal (as %q or %q)",
+		setup.Quote(name, cfg), "mail.example.com", "[192.0.2.1]")
 }
 
 // dnsLengths checks the labels of a host name in ASCII: none empty, none
@@ -217,7 +232,7 @@ func checkAuth(cfg Config) error {
 			return fieldErr("Auth", "XOAUTH2 needs Username and TokenSource")
 		}
 	default:
-		return fieldErr("Auth", "unknown method %q", string(cfg.Auth))
+		return fieldErr("Auth", "unknown method %s (want PLAIN, LOGIN, XOAUTH2 or NONE)", setup.Quote(string(cfg.Auth), cfg))
 	}
 	if cfg.TokenSource != nil && cfg.Auth != AuthAuto && cfg.Auth != AuthXOAUTH2 {
 		return fieldErr("TokenSource", "set, but Auth is %s", cfg.Auth)
@@ -232,8 +247,8 @@ func checkAuth(cfg Config) error {
 		return fieldErr("Username", "missing")
 	}
 	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
-		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %q; "+
-			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", cfg.Host)
+		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %s; "+
+			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", setup.Quote(cfg.Host, cfg))
 	}
 	return nil
 }
@@ -242,27 +257,28 @@ func checkAuth(cfg Config) error {
 // the Ledger targets from them.
 func (c *Channel) checkAddresses() error {
 	var err error
-	if c.from, err = parseAddress("From", c.cfg.From); err != nil {
+	if c.from, err = parseAddress("From", c.cfg.From, *c.cfg); err != nil {
 		return err
 	}
 	// From the address as configured, so that an IDNA domain leaves the
 	// Message-IDs as they were.
 	c.domain = messageIDDomain(c.from.Address)
-	if c.from, err = wireAddress("From", c.from); err != nil {
+	if c.from, err = wireAddress("From", c.from, *c.cfg); err != nil {
 		return err
 	}
-	c.to, c.targets, err = checkRecipients(c.cfg.To)
+	c.to, c.targets, err = checkRecipients(c.cfg.To, *c.cfg)
 	return err
 }
 
 // wireAddress returns a with its domain in ASCII, as IDNA A-labels (RFC
 // 5890): the form SMTP and a message header need without SMTPUTF8, and
 // that every server takes. A local part outside ASCII is left as it is:
-// it needs a server that offers SMTPUTF8 (RFC 6531).
-func wireAddress(field string, a *mail.Address) (*mail.Address, error) {
+// it needs a server that offers SMTPUTF8 (RFC 6531). Its error quotes a
+// as setup.Quote does, with the secrets of cfg.
+func wireAddress(field string, a *mail.Address, cfg Config) (*mail.Address, error) {
 	addr, err := asciiDomain(a.Address)
 	if err != nil {
-		return nil, fieldErr(field, "invalid domain in %q: %v", a.Address, err)
+		return nil, fieldErr(field, "invalid domain in %s", refused(a.Address, cfg, err))
 	}
 	return &mail.Address{Name: a.Name, Address: addr}, nil
 }
@@ -299,7 +315,10 @@ func sameAddress(addr string) string {
 	return strings.ToLower(addr)
 }
 
-func parseAddress(field, s string) (*mail.Address, error) {
+// parseAddress parses s, the address in field, as "status@example.com" or
+// "Status <status@example.com>". Its error quotes s as setup.Quote does,
+// with the secrets of cfg: "user:password@host" pasted there shows none.
+func parseAddress(field, s string, cfg Config) (*mail.Address, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fieldErr(field, "missing")
 	}
@@ -308,15 +327,16 @@ func parseAddress(field, s string) (*mail.Address, error) {
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil {
-		return nil, fieldErr(field, "invalid address %q: %v", s, err)
+		return nil, fieldErr(field, "invalid address %s (want an address, as %q)", refused(s, cfg, err), "status@example.com")
 	}
 	return a, nil
 }
 
 // checkRecipients parses list, the To field, and returns its addresses as
 // they go on the wire (see wireAddress) and their bare forms as
-// configured. No two may be the same address, in any case.
-func checkRecipients(list []string) ([]*mail.Address, []string, error) {
+// configured. No two may be the same address, in any case. Its errors
+// quote no secret of cfg.
+func checkRecipients(list []string, cfg Config) ([]*mail.Address, []string, error) {
 	if len(list) == 0 {
 		return nil, nil, fieldErr("To", "no recipients")
 	}
@@ -324,12 +344,12 @@ func checkRecipients(list []string) ([]*mail.Address, []string, error) {
 	bare := make([]string, len(list))
 	for i, s := range list {
 		field := fmt.Sprintf("To[%d]", i)
-		a, err := parseAddress(field, s)
+		a, err := parseAddress(field, s, cfg)
 		if err != nil {
 			return nil, nil, err
 		}
 		bare[i] = a.Address
-		if out[i], err = wireAddress(field, a); err != nil {
+		if out[i], err = wireAddress(field, a, cfg); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -218,7 +218,7 @@ func (cn *conn) dialRaw(ctx context.Context, deadline time.Time, cfg *Config) er
 func defaultHello(hostname string, local net.Addr) string {
 	name := strings.TrimSuffix(hostname, ".")
 	if strings.Contains(name, ".") {
-		if h, err := helloName(name); err == nil {
+		if h, err := helloName(name, nil); err == nil {
 			return h
 		}
 	}

@@ -70,7 +70,7 @@ func ExampleNew_errors() {
 	})
 	fmt.Println(err)
 	// Output:
-	// email: Config.To[3]: invalid address "not an address": mail: no angle-addr
+	// email: Config.To[3]: invalid address "not an address": mail: no angle-addr (want an address, as "status@example.com")
 	// email: Config.TLS: TLSPlaintext would send credentials in the clear to "mail.example.com"; use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)
 }
 

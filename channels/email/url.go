@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -163,7 +164,10 @@ func (c *Config) setParam(key, val, scheme string) error {
 		if scheme == SchemeTLS {
 			return errors.New("set by the smtps scheme already")
 		}
-		return c.TLS.UnmarshalText([]byte(val))
+		if c.TLS.UnmarshalText([]byte(val)) != nil {
+			// Quoted with the secrets of c: the URL's password.
+			return fmt.Errorf("unknown TLS mode %s (want starttls, implicit or plaintext)", setup.Quote(val, *c))
+		}
 	case "auth":
 		return c.Auth.UnmarshalText([]byte(val))
 	case "concurrency":
@@ -182,7 +186,7 @@ func (c *Config) setParam(key, val, scheme string) error {
 		c.RetryDeferred, err = time.ParseDuration(val)
 	}
 	if err != nil {
-		return fmt.Errorf("%q: not a valid value", val)
+		return fmt.Errorf("%s: not a valid value", setup.Quote(val, *c))
 	}
 	return nil
 }
@@ -257,7 +261,7 @@ func (m *TLSMode) UnmarshalText(text []byte) error {
 	case "plaintext":
 		*m = TLSPlaintext
 	default:
-		return fmt.Errorf("unknown TLS mode %q (want starttls, implicit or plaintext)", text)
+		return fmt.Errorf("unknown TLS mode %s (want starttls, implicit or plaintext)", setup.Quote(string(text), nil))
 	}
 	return nil
 }

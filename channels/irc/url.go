@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -246,7 +247,9 @@ func (m *TLSMode) UnmarshalText(text []byte) error {
 	case "off", "false", "False", "FALSE":
 		*m = TLSOff
 	default:
-		return fmt.Errorf("want true or false, got %q", text)
+		// Quoted as setup.Quote quotes it: a file's tls key may hold a
+		// URL or a password pasted in the wrong place.
+		return fmt.Errorf("want true or false, got %s", setup.Quote(string(text), nil))
 	}
 	return nil
 }

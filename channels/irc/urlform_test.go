@@ -171,3 +171,17 @@ func TestTLSModeTextAsTheSchema(t *testing.T) {
 		assert.EqualError(t, m.UnmarshalText([]byte(text)), fmt.Sprintf("want true or false, got %q", text))
 	}
 }
+
+// A TLS mode with the shape of a credential (a URL, "user:password", a
+// token, as a file's tls key may hold when a value lands on the wrong
+// key) is not quoted in the error, which still says what it wants.
+// Before, it was quoted whole.
+func TestTLSModeTextQuotesNoSecret(t *testing.T) {
+	for _, text := range []string{"ircs://nick:hunter2x@irc.example.net", "nick:hunter2x", "hunter2x1234567890ab"} {
+		var m irc.TLSMode
+		err := m.UnmarshalText([]byte(text))
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "hunter2x")
+		assert.Contains(t, err.Error(), "want true or false, got ")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
@@ -95,28 +94,13 @@ func (cfg Config) validate() (string, error) {
 		return "", errors.New(`mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`)
 	default:
 		return "", fmt.Errorf("mastodon: Config.Visibility: unknown value %s: want public, unlisted or private",
-			quote(string(cfg.Visibility), cfg.Token))
+			setup.Quote(string(cfg.Visibility), cfg))
 	}
 	if !validLanguage(cfg.Language) {
 		return "", fmt.Errorf("mastodon: Config.Language: %s is not an ISO 639 code (two or three lower-case letters) or one of %s",
-			quote(cfg.Language, cfg.Token), strings.Join(regionalLanguages, ", "))
+			setup.Quote(cfg.Language, cfg), strings.Join(regionalLanguages, ", "))
 	}
 	return server, nil
-}
-
-// quote quotes s, the value of Config.Language or Config.Visibility, for
-// an error: whole when it is short (16 bytes, more than any of their
-// values has), and else only counted, so that the error stays one short
-// line and a token pasted in the wrong field (or the fields swapped)
-// never stands in it; a value holding the token is not quoted either.
-func quote(s string, token redact.Secret) string {
-	if tok := token.Reveal(); tok != "" && strings.Contains(s, tok) {
-		return "(a value holding Config.Token)"
-	}
-	if len(s) > 16 {
-		return fmt.Sprintf("(a value of %d bytes)", len(s))
-	}
-	return strconv.Quote(s)
 }
 
 // regionalLanguages are the codes with a region that Mastodon takes as a

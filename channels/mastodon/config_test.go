@@ -178,3 +178,28 @@ func TestNewErrorsQuoteValuesSafely(t *testing.T) {
 		})
 	}
 }
+
+// A value of Visibility or Language with the shape of a credential (a
+// password after "user:", an authorization) is not quoted in New's error,
+// which still names the field and the values it takes. Before, a short
+// one was quoted whole, its password with it.
+func TestNewErrorsQuoteNoCredentialShape(t *testing.T) {
+	for name, tt := range map[string]struct {
+		edit   func(*Config)
+		secret string
+		want   string
+	}{
+		"visibility user:password": {func(c *Config) { c.Visibility = "me:hunter2" }, "hunter2", "Config.Visibility: unknown value a value with"},
+		"visibility bearer":        {func(c *Config) { c.Visibility = "Bearer h2x" }, "h2x", "want public, unlisted or private"},
+		"language user:password":   {func(c *Config) { c.Language = "me:hunter2" }, "hunter2", "Config.Language: a value with"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := Config{Server: "https://mastodon.example", Token: redact.NewSecret(urlToken)}
+			tt.edit(&cfg)
+			_, err := New(cfg)
+			require.Error(t, err)
+			channeltest.AssertNoSecret(t, err.Error(), tt.secret)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}

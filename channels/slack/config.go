@@ -125,7 +125,7 @@ func (s *state) apiMode(cfg Config) error {
 	if err != nil {
 		return err
 	}
-	if s.targets, err = checkChannels(cfg.Channels); err != nil {
+	if s.targets, err = checkChannels(cfg); err != nil {
 		return err
 	}
 	s.token, s.base = cfg.Token, base+"/"
@@ -196,9 +196,11 @@ func alnum(s string) bool {
 	})
 }
 
-// checkChannels checks Config.Channels and returns them trimmed: the
-// Ledger targets.
-func checkChannels(list []string) ([]string, error) {
+// checkChannels checks cfg.Channels and returns them trimmed: the
+// Ledger targets. An entry refused is quoted as setup.Quote quotes it,
+// never a secret of cfg: a token pasted as a conversation.
+func checkChannels(cfg Config) ([]string, error) {
+	list := cfg.Channels
 	switch {
 	case len(list) == 0:
 		return nil, fieldErr("Channels", "missing (name at least one conversation)")
@@ -214,7 +216,7 @@ func checkChannels(list []string) ([]string, error) {
 		case name == "":
 			return nil, fieldErr(field, "empty")
 		case strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || strings.ContainsRune("#,/<>&|@", r) }):
-			return nil, fieldErr(field, "%q is not a conversation ID or name", ch)
+			return nil, fieldErr(field, "%s is not a conversation ID or name (as %q or %q)", setup.Quote(ch, cfg), "C0123456789", "#ops")
 		}
 		out[i] = ch
 	}

@@ -36,6 +36,13 @@ func TestNewErrors(t *testing.T) {
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" is the same as Channels[0]`},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
+		// A token or a webhook URL pasted as a conversation is not quoted.
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "Bearer " + testToken}},
+			`slack: Config.Channels[1]: a value (not quoted: it holds a secret of the channel's Config) is not a conversation ID or name (as "C0123456789" or "#ops")`},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{testHook}},
+			"slack: Config.Channels[0]: a URL (not quoted: it may hold credentials) is not a conversation ID or name"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops " + hookSecret}},
+			"slack: Config.Channels[0]: a value (not quoted: it may be a token) is not a conversation ID or name"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: must use https (http only for a loopback host)"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: must not have a query"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},

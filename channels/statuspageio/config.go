@@ -115,7 +115,7 @@ func (cfg Config) validate() error {
 	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return err
 	}
-	if err := checkPageID(cfg.PageID); err != nil {
+	if err := checkPageID(cfg.PageID, cfg); err != nil {
 		return err
 	}
 	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
@@ -157,15 +157,17 @@ func newState(cfg Config) *state {
 }
 
 // checkPageID accepts ASCII letters and digits, as Statuspage's page ids
-// are: the id goes into every path.
-func checkPageID(id string) error {
+// are: the id goes into every path. An id refused is quoted as
+// setup.Quote quotes it, never a secret of cfg (nil: none).
+func checkPageID(id string, cfg any) error {
 	switch {
 	case id == "":
 		return fieldErr("PageID", "missing")
 	case len(id) > maxPageID:
 		return fieldErr("PageID", "longer than %d characters", maxPageID)
 	case !alnum(id):
-		return fieldErr("PageID", "%q holds a character other than ASCII letters and digits", id)
+		return fieldErr("PageID", "%s holds a character other than ASCII letters and digits (want the id in the page's API address, as %q)",
+			setup.Quote(id, cfg), "kctbh9vrtdwd")
 	}
 	return nil
 }

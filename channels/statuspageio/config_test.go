@@ -34,7 +34,7 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.APIKey = redact.NewSecret(testKey + "\r\nX-Evil: 1") },
 			"statuspageio: Config.APIKey: holds white space, a control character or a character outside ASCII"},
 		{func(c *Config) { c.PageID = "" }, "statuspageio: Config.PageID: missing"},
-		{func(c *Config) { c.PageID = "kctb/../x" }, `statuspageio: Config.PageID: "kctb/../x" holds a character other than ASCII letters and digits`},
+		{func(c *Config) { c.PageID = "kctb/../x" }, `statuspageio: Config.PageID: "kctb/../x" holds a character other than ASCII letters and digits (want the id in the page's API address, as "kctbh9vrtdwd")`},
 		{func(c *Config) { c.PageID = strings.Repeat("a", 65) }, "statuspageio: Config.PageID: longer than 64 characters"},
 		{func(c *Config) { c.BaseURL = "http://api.statuspage.io/v1" },
 			"statuspageio: Config.BaseURL: must use https (http only for a loopback host)"},
@@ -131,4 +131,24 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	assert.Nil(t, given.CheckRedirect)
 	assert.False(t, ch.s.client.Own())
 	assert.NoError(t, ch.Close())
+}
+
+// A page id with the shape of a credential, or holding the API key (the
+// two fields swapped, a curl header pasted), is not quoted in New's
+// error, which still names the field and the form it wants. Before, it
+// was quoted whole.
+func TestConfigErrorsQuoteNoSecret(t *testing.T) {
+	for _, id := range []string{
+		testKey,
+		"Authorization: OAuth " + testKey,
+		"https://api.statuspage.io/v1/pages/" + testPage + "?api_key=" + testKey,
+		"OAuth 5bd2f6c0a7e94d1b8c3f",
+	} {
+		cfg := validConfig()
+		cfg.PageID = id
+		_, err := New(cfg)
+		require.Error(t, err, id)
+		channeltest.AssertNoSecret(t, err.Error(), testKey, "5bd2f6c0a7e94d1b8c3f")
+		assert.Contains(t, err.Error(), "statuspageio: Config.PageID: ", id)
+	}
 }

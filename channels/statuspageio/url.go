@@ -46,7 +46,7 @@ func ParseURL(raw string) (Config, error) {
 	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return Config{}, urlErr("user information", "the API key holds white space or a character outside ASCII")
 	}
-	if err := checkPageID(cfg.PageID); err != nil {
+	if err := checkPageID(cfg.PageID, cfg); err != nil {
 		return Config{}, urlErr("host", "want the page id (ASCII letters and digits)")
 	}
 	if err := cfg.validate(); err != nil {

@@ -276,17 +276,20 @@ func (cfg Config) headers() (http.Header, error) {
 		ck := http.CanonicalHeaderKey(k)
 		first, twice := given[ck]
 		given[ck] = k
+		// A name is quoted as setup.Quote quotes it: a curl header pasted
+		// as one ("Authorization: Bearer …") or a token would show.
+		name := setup.Quote(k, cfg)
 		switch {
 		case twice:
 			// Which value a request carried would depend on the map's order.
-			return nil, fmt.Errorf("webhook: Config.Headers[%q]: the same header as %q (names ignore case)", k, first)
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: the same header as %s (names ignore case)", name, setup.Quote(first, cfg))
 		case !validHeaderName(k):
-			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %q", k)
+			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
 		case reserved[ck]:
-			return nil, fmt.Errorf("webhook: Config.Headers[%q]: reserved, set by the channel", k)
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
 		case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
 			// The value is not quoted: it may be a credential.
-			return nil, fmt.Errorf("webhook: Config.Headers[%q]: control character in value", k)
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: control character in value", name)
 		}
 		h.Set(ck, v)
 	}

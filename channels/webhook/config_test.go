@@ -73,7 +73,7 @@ func TestNewValidates(t *testing.T) {
 		{"content type header", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"CONTENT-TYPE": redact.NewSecret("text/plain")}},
 			`webhook: Config.Headers["CONTENT-TYPE"]: reserved, set by the channel`},
 		{"bad header name", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X Bad": redact.NewSecret("x")}},
-			`webhook: Config.Headers: invalid header name "X Bad"`},
+			`webhook: Config.Headers: invalid header name "X Bad" (want the name alone, as "X-Api-Key", its value as the value)`},
 		{"header injection", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("abc\r\nEvil: 1")}},
 			`webhook: Config.Headers["X-Token"]: control character in value`},
 		// A YAML or JSON map may hold one header under two spellings;
@@ -181,6 +181,37 @@ func TestEndpointName(t *testing.T) {
 				t.Errorf("%s and %s share the name %s", tt.in, other, got)
 			}
 			seen[got] = tt.in
+		})
+	}
+}
+
+// A header name New refuses is not quoted when it could show a secret: a
+// curl header pasted as the name ("Authorization: Bearer …"), in Headers
+// or in the URL form's "@Name=value", or a name that is a token or holds
+// a header's value. The error still names Config.Headers. Before, the name
+// was quoted whole.
+func TestHeaderNamesQuoteNoSecret(t *testing.T) {
+	const tok = "hunter2tok"
+	const long = "a1b2c3d4e5f6g7h8i9j0k1"
+	good := testSecret("a")
+	hdr := func(h map[string]redact.Secret) Config {
+		return Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: h}
+	}
+	fromURL, err := ParseURL("webhook://h.example/?allow_unsigned=true&@Authorization%3A%20Bearer%20" + tok + "=1")
+	require.NoError(t, err)
+	for name, cfg := range map[string]Config{
+		"curl header":                           hdr(map[string]redact.Secret{"Authorization: Bearer " + tok: redact.NewSecret("x")}),
+		"curl header, api key":                  hdr(map[string]redact.Secret{"X-Api-Key: " + tok: redact.NewSecret("x")}),
+		"curl header in URL form":               fromURL,
+		"a header's value as a name":            hdr(map[string]redact.Secret{"X-Key": redact.NewSecret(tok), tok: redact.NewSecret("x\n")}),
+		"a token as the name, twice":            hdr(map[string]redact.Secret{long: redact.NewSecret("x"), strings.ToUpper(long): redact.NewSecret("y")}),
+		"a token as the name, control in value": hdr(map[string]redact.Secret{long: redact.NewSecret("x\n")}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(cfg)
+			require.Error(t, err)
+			channeltest.AssertNoSecret(t, err.Error(), tok, long, strings.ToUpper(long))
+			assert.Contains(t, err.Error(), "webhook: Config.Headers")
 		})
 	}
 }

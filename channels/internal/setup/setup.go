@@ -10,15 +10,20 @@
 // Every error is a *Error, whose text is "<package>: Config.<field>:
 // <problem>", as "slack: Config.Token: missing". A channel that restates
 // config errors for its URL form finds the field with errors.As. The
-// problem never quotes a secret: callers pass none.
+// problem never quotes a secret: callers pass none, and quote a value the
+// user gave only through Quote, which leaves out one that could show a
+// secret.
 package setup
 
 import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
@@ -224,4 +229,102 @@ func TryText(pkg string, set *templates.Set, channel, name string, limit int, m 
 		_, err := set.Text(channel, name, u, limit, m)
 		return err
 	})
+}
+
+// MaxQuoted is the most bytes of a value Quote quotes: a longer one is
+// cut there, at a character boundary, so that an error stays one short
+// line.
+const MaxQuoted = 40
+
+// NotQuotedURL is what Quote gives for a URL: it may carry credentials in
+// its user information, path or query.
+const NotQuotedURL = "a URL (not quoted: it may hold credentials)"
+
+// Quote returns v, a value of a channel's Config (or of its URL form)
+// that an error refuses, quoted for the error, so that the user sees
+// which value is meant, unless it could show a secret. It is the one rule
+// for quoting a user's value:
+//
+//   - a value holding a secret of cfg (its redact.Secret fields and what
+//     redact.Redactor.WithURLs redacts of its redact.URL ones, as Name
+//     finds them; nil: none) or of more is not quoted: a token pasted in
+//     the wrong field, or the fields swapped;
+//   - nor one with the shape of a credential: a URL ("://"), an
+//     authorization ("Bearer …", "Basic …" and the like, as curl's
+//     "Authorization: Bearer …"), a ":" before more text (as
+//     "user:password", "user:password@host" and "X-Api-Key: …" have) or a
+//     run of 16 or more letters, digits and the characters of base64 and
+//     token alphabets with a digit in it (a token, a key);
+//   - a value over MaxQuoted bytes is quoted cut there, "…" after it;
+//   - any other value is quoted whole, as %q quotes it.
+//
+// A value not quoted is written as a few words saying what it is and
+// why it is not quoted, as `a URL (not quoted: it may hold credentials)`,
+// so that the error still reads: callers write Quote's result where %q's
+// would stand, after the field's name, and say the shape they want.
+func Quote(v string, cfg any, more ...redact.Secret) string {
+	if why := notQuoted(v, cfg, more); why != "" {
+		return why
+	}
+	if len(v) <= MaxQuoted {
+		return strconv.Quote(v)
+	}
+	cut := MaxQuoted
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return strconv.Quote(v[:cut]) + "…"
+}
+
+// authSchemes are the HTTP authorization schemes (and the words APIs use
+// alike) that precede a credential, in lower case.
+var authSchemes = []string{"bearer", "basic", "digest", "token", "bot", "negotiate", "oauth", "apikey", "api-key", "sso-key"}
+
+// notQuoted returns why Quote does not quote v, or "".
+func notQuoted(v string, cfg any, more []redact.Secret) string {
+	secrets, urls := more, []redact.URL(nil)
+	if cfg != nil {
+		collect(reflect.ValueOf(cfg), &secrets, &urls)
+	}
+	if redact.CheckName(v, secrets, urls) != nil {
+		return "a value (not quoted: it holds a secret of the channel's Config)"
+	}
+	if strings.Contains(v, "://") {
+		return NotQuotedURL
+	}
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ':' || unicode.IsSpace(r) })
+	for i, w := range words {
+		if i < len(words)-1 && slices.Contains(authSchemes, w) {
+			return "a value (not quoted: it holds an authorization, as \"Bearer …\" does)"
+		}
+	}
+	if _, after, ok := strings.Cut(v, ":"); ok && strings.TrimSpace(after) != "" {
+		return `a value with ":" (not quoted: it may be "user:password" or a header with its value)`
+	}
+	if tokenLike(v) {
+		return "a value (not quoted: it may be a token)"
+	}
+	return ""
+}
+
+// tokenLike reports whether v holds a run of 16 or more characters of the
+// alphabets tokens and keys are written in (letters, digits, "-", "_",
+// "+", "/", "=", "~") with a digit in it.
+func tokenLike(v string) bool {
+	inAlphabet := func(r rune) bool {
+		return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_+/=~", r))
+	}
+	run, digit := 0, false
+	for _, r := range v + " " {
+		if inAlphabet(r) {
+			run++
+			digit = digit || unicode.IsDigit(r)
+			continue
+		}
+		if run >= 16 && digit {
+			return true
+		}
+		run, digit = 0, false
+	}
+	return false
 }

@@ -220,3 +220,42 @@ func TestNameHoldingASecret(t *testing.T) {
 	require.NoError(t, err, "no Config: checked before")
 	assert.Equal(t, token, got)
 }
+
+// Quote quotes a short value that shows no secret, cuts a long one, and
+// names the reason for any it does not quote, so that a secret pasted in
+// a field never stands in an error about the field.
+func TestQuote(t *testing.T) {
+	type cfg struct {
+		Token redact.Secret
+		Hook  redact.URL
+	}
+	c := cfg{Token: redact.NewSecret("s3cr3t-t0k"), Hook: redact.NewURL("https://hooks.example.com/T0/hooksecret123")}
+	for v, want := range map[string]string{
+		"friends":                       `"friends"`,
+		"a..b":                          `"a..b"`,
+		"kctb/../x":                     `"kctb/../x"`,
+		"a@example.com":                 `"a@example.com"`,
+		"\x1b[31m":                      `"\x1b[31m"`,
+		"Authorization:":                `"Authorization:"`,
+		"smtp.example.co":               `"smtp.example.co"`,
+		strings.Repeat("ab", 30):        `"` + strings.Repeat("ab", 20) + `"…`,
+		strings.Repeat("é", 30):         `"` + strings.Repeat("é", 20) + `"…`,
+		"x" + strings.Repeat("é", 30):   `"x` + strings.Repeat("é", 19) + `"…`,
+		"s3cr3t-t0k":                    "a value (not quoted: it holds a secret of the channel's Config)",
+		"my s3cr3t-t0k":                 "a value (not quoted: it holds a secret of the channel's Config)",
+		"hooksecret123":                 "a value (not quoted: it holds a secret of the channel's Config)",
+		"https://u:pw@smtp.example.com": NotQuotedURL,
+		"https://hooks.slack.com/services/T0/B0/x":    NotQuotedURL,
+		"Authorization: Bearer abc":                   `a value (not quoted: it holds an authorization, as "Bearer …" does)`,
+		"Basic dTpw":                                  `a value (not quoted: it holds an authorization, as "Bearer …" does)`,
+		"user:pw@smtp.example.com":                    `a value with ":" (not quoted: it may be "user:password" or a header with its value)`,
+		"status.bsky.social:abcd-efgh-ijkl-mnop":      `a value with ":" (not quoted: it may be "user:password" or a header with its value)`,
+		"X-Api-Key: k":                                `a value with ":" (not quoted: it may be "user:password" or a header with its value)`,
+		"ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0": "a value (not quoted: it may be a token)",
+		"xoxb-1234567890-abcdef":                      "a value (not quoted: it may be a token)",
+	} {
+		assert.Equal(t, want, Quote(v, c), "%q", v)
+	}
+	assert.Equal(t, "a value (not quoted: it holds a secret of the channel's Config)", Quote("hunter2", nil, redact.NewSecret("hunter2")))
+	assert.Equal(t, `"hunter2"`, Quote("hunter2", nil))
+}
