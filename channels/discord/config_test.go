@@ -46,7 +46,7 @@ func TestNewErrors(t *testing.T) {
 		{"tags without forum", Config{WebhookURL: redact.NewURL(hookURL), ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},
 		{"too many tags", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
 		{"bad tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
-		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, `discord: Config.ForumTags[1]: "1" is the same as ForumTags[0]`},
+		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, `discord: Config.ForumTags[1]: the same as ForumTags[0]`},
 		{"username", Config{WebhookURL: redact.NewURL(hookURL), Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
 		{"long username", Config{WebhookURL: redact.NewURL(hookURL), Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
 		{"blank username", Config{WebhookURL: redact.NewURL(hookURL), Username: "  "}, "discord: Config.Username: blank"},

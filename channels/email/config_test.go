@@ -68,7 +68,7 @@ func TestNewRejects(t *testing.T) {
 		{"no recipients", func(c *email.Config) { c.To = nil }, "email: Config.To: no recipients"},
 		{"bad recipient", func(c *email.Config) { c.To = append(c.To, "c@example.net", "nope") }, "email: Config.To[3]: invalid address \"nope\""},
 		{"recipient with LF", func(c *email.Config) { c.To = []string{"a@example.net\nBcc: b@example.net"} }, "Config.To[0]: contains control characters"},
-		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, `email: Config.To[2]: "A@Example.net" is the same as To[0]`},
+		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, `email: Config.To[2]: the same as To[0]`},
 		{"concurrency", func(c *email.Config) { c.Concurrency = -1 }, "Config.Concurrency: negative"},
 		{"timeout", func(c *email.Config) { c.Timeout = -1 }, "Config.Timeout: negative"},
 		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},

@@ -77,7 +77,7 @@ func TestNewValidates(t *testing.T) {
 			"irc: Config.Channels[0]: not a valid channel name: longer than 50 bytes"},
 		{"three fields", func(c *irc.Config) { c.Channels = []string{"#a key extra"} }, "irc: Config.Channels[0]: want"},
 		{"bad key, not shown", func(c *irc.Config) { c.Channels = []string{"#ops", "#b s3cr,et"} }, "irc: Config.Channels[1]: the key of #b is empty or contains ','"},
-		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, `irc: Config.Channels[1]: "#ops" is the same as Channels[0]`},
+		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, `irc: Config.Channels[1]: the same as Channels[0]`},
 		{"negative burst", func(c *irc.Config) { c.Burst = -1 }, "irc: Config.Burst: negative"},
 		{"negative interval", func(c *irc.Config) { c.Interval = -time.Second }, "irc: Config.Interval: negative"},
 		{"negative timeout", func(c *irc.Config) { c.Timeout = -time.Second }, "irc: Config.Timeout: negative"},

@@ -71,7 +71,7 @@ func TestNewValidates(t *testing.T) {
 		{"too long", func(c *Config) { c.Rooms = []string{"!" + strings.Repeat("a", 255)} },
 			"matrix: Config.Rooms[0]: longer than 255 bytes"},
 		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
-			`matrix: Config.Rooms[2]: "#ops:example.org" is the same as Rooms[0]`},
+			`matrix: Config.Rooms[2]: the same as Rooms[0]`},
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"matrix: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},

@@ -34,7 +34,7 @@ func TestNewErrors(t *testing.T) {
 		{Config{Token: redact.NewSecret(testToken)}, "slack: Config.Channels: missing"},
 		{Config{Token: redact.NewSecret(testToken), Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" is the same as Channels[0]`},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: the same as Channels[0]`},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
 		// A token or a webhook URL pasted as a conversation is not quoted.
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "Bearer " + testToken}},

@@ -129,7 +129,8 @@ func Token(pkg, field string, tok redact.Secret) error {
 // Distinct checks that no two of names, the entries of the list in field
 // of package pkg's Config, name the same target once folded by fold (nil:
 // as they are), the platform's own rule for that. The error names the
-// later entry, quoting it, and the earlier one.
+// later entry and the earlier one by their places, quoting neither: an
+// entry pasted twice may be a secret.
 func Distinct(pkg, field string, names []string, fold func(string) string) error {
 	seen := make(map[string]int, len(names))
 	for i, name := range names {
@@ -138,7 +139,7 @@ func Distinct(pkg, field string, names []string, fold func(string) string) error
 			key = fold(name)
 		}
 		if j, dup := seen[key]; dup {
-			return Errorf(pkg, fmt.Sprintf("%s[%d]", field, i), "%q is the same as %s[%d]", name, field, j)
+			return Errorf(pkg, fmt.Sprintf("%s[%d]", field, i), "the same as %s[%d]", field, j)
 		}
 		seen[key] = i
 	}

@@ -76,9 +76,12 @@ func TestDistinct(t *testing.T) {
 	assert.NoError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, nil))
 	assert.NoError(t, Distinct("demo", "Rooms", nil, nil))
 	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#ops"}, nil),
-		`demo: Config.Rooms[2]: "#ops" is the same as Rooms[0]`)
+		`demo: Config.Rooms[2]: the same as Rooms[0]`)
 	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, strings.ToLower),
-		`demo: Config.Rooms[2]: "#OPS" is the same as Rooms[0]`)
+		`demo: Config.Rooms[2]: the same as Rooms[0]`)
+	// An entry pasted twice may be a secret: neither is quoted.
+	assert.EqualError(t, Distinct("demo", "Channels", []string{"xoxb-1234-5678-abcdEFGH", "xoxb-1234-5678-abcdEFGH"}, nil),
+		`demo: Config.Channels[1]: the same as Channels[0]`)
 }
 
 func TestTemplates(t *testing.T) {
