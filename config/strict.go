@@ -54,8 +54,9 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // channel's package may read more ("STARTTLS", "Plain", or "" for its
 // default), which the schema refuses, so Load refuses it too. True or
 // false written as text, quoted or tagged !!str, is not the boolean the
-// list holds. A value from the environment is left to the key's type, as
-// the schema takes any reference. It looks into merged mappings ("<<:
+// list holds. A value from the environment, which the schema cannot see,
+// is one of them in any case, or empty (see envEnumValue); its error
+// quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
