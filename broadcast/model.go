@@ -541,12 +541,15 @@ func checkURL(s string) error {
 	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isControl(r) }) {
 		return fmt.Errorf("contains white space or a control character")
 	}
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) {
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); i >= 0 {
 		// Zero width spaces and joiners, bidi marks and overrides, soft
 		// hyphens, U+FEFF: no reader sees them (an override turns the
 		// text of the link around), and link detection ends the link at
-		// them, so the post would not carry the link whole.
-		return fmt.Errorf("contains an invisible format character (zero width space, bidi mark, soft hyphen); escape it, or leave it out")
+		// them, so the post would not carry the link whole. Escaped, as
+		// a page name in Persian writes its joiners, the link works.
+		r, n := utf8.DecodeRuneInString(s[i:])
+		return fmt.Errorf("contains an invisible format character (U+%04X); escape it as %s, or leave it out",
+			r, url.PathEscape(s[i:i+n]))
 	}
 	if port := p.Port(); port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n > 65535 {

@@ -91,6 +91,13 @@ func TestValidate(t *testing.T) {
 		{"URL with a bidi override", func(u *broadcast.Update) { u.URL = "https://status.example.com/\u202egnp.x" }, "URL"},
 		{"URL with a soft hyphen", func(u *broadcast.Update) { u.URL = "https://status.exam\u00adple.com/x" }, "URL"},
 		{"URL with a byte order mark", func(u *broadcast.Update) { u.URL = "https://status.example.com/\ufeffx" }, "URL"},
+		// A joiner, as a Persian page name holds, works escaped.
+		{"URL with a zero width non-joiner", func(u *broadcast.Update) {
+			u.URL = "https://fa.example.org/\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+		}, "URL"},
+		{"URL with an escaped zero width non-joiner", func(u *broadcast.Update) {
+			u.URL = "https://fa.example.org/\u0645\u06cc%E2%80%8C\u062e\u0648\u0627\u0647\u0645"
+		}, ""},
 		{"URL with a port out of range", func(u *broadcast.Update) { u.URL = "https://status.example.com:99999/x" }, "URL"},
 		{"URL with the largest port", func(u *broadcast.Update) { u.URL = "https://status.example.com:65535/x" }, ""},
 		{"URL with escapes and non-ASCII", func(u *broadcast.Update) { u.URL = "https://status.example.com/a%3Eb/störung?q=%22x%22" }, ""},
