@@ -895,15 +895,6 @@ func recovered(err *error) {
 	}
 }
 
-// recoveredFrom is recovered for what, another of the caller's callbacks
-// ("Options.Lock", "Store.Mark"): its panic is the error of the delivery
-// that called it.
-func recoveredFrom(err *error, what string) {
-	if r := recover(); r != nil {
-		*err = panicked(what, r)
-	}
-}
-
 // logPanic, deferred, logs a panic in what, a callback whose failure must
 // not cost a delivery its outcome (Options.OnEvent, Lock's unlock), and
 // goes on.

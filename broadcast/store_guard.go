@@ -46,8 +46,9 @@ func (g guardedStore) Mark(ctx context.Context, updateID, channel, target string
 	return g.s.Mark(ctx, updateID, channel, target, failure)
 }
 
-// readableFrom is recoveredFrom for what, a Store's method, whose error
-// must also be readable (see readable).
+// readableFrom, deferred, makes a panic in what, a Store's method, the
+// error of the delivery that called it, as recovered does a channel's;
+// the method's error must also be readable (see readable).
 func readableFrom(err *error, what string) {
 	if r := recover(); r != nil {
 		*err = panicked(what, r)
