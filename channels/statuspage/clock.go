@@ -20,16 +20,7 @@ type systemClock struct{}
 // files' times and a server's Date are the wall clock's.
 func (systemClock) Now() time.Time { return time.Now().Round(0) }
 
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
 
 // newClock returns the clock of a new Channel.
 var newClock = func() clock { return systemClock{} }
