@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -68,10 +69,28 @@ func (e *Error) Error() string {
 }
 
 // errorBody is the standard error body of the client-server API.
+// RetryAfterMS is kept as sent and read by retryAfterMS: a JSON number,
+// which a server may write with a fraction or an exponent ("1500.5",
+// "2e3") or beyond 64 bits, none of which may cost the body its errcode
+// or the wait.
 type errorBody struct {
-	ErrCode      string `json:"errcode"`
-	Error        string `json:"error"`
-	RetryAfterMS int64  `json:"retry_after_ms"`
+	ErrCode      string          `json:"errcode"`
+	Error        string          `json:"error"`
+	RetryAfterMS json.RawMessage `json:"retry_after_ms"`
+}
+
+// retryAfterMS returns the seconds retry_after_ms names, raw as sent: any
+// JSON number, one beyond a float64 as +Inf (httpx.Seconds caps it); 0 for
+// anything else (a string, null, absent).
+func retryAfterMS(raw json.RawMessage) float64 {
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0
+	}
+	ms, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0
+	}
+	return ms / 1000
 }
 
 // reply is the body of a 2xx answer, as an endpoint of the
@@ -143,18 +162,18 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))
 		err = fmt.Errorf("%w; %w", e, errNotHomeserver)
 	}
-	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
+	d, ok := retryAfter(r.Header, retryAfterMS(eb.RetryAfterMS), now)
 	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
 		httpx.Transient(r.Status), d, ok)
 }
 
 // retryAfter is the wait the homeserver names: the Retry-After header (the
 // specification's since v1.10) unless it is already over, else
-// retry_after_ms (httpx.Seconds).
-func retryAfter(h http.Header, ms int64, now time.Time) (time.Duration, bool) {
+// retry_after_ms, in seconds as secs (httpx.Seconds).
+func retryAfter(h http.Header, secs float64, now time.Time) (time.Duration, bool) {
 	d, ok := httpx.RetryAfter(h, now)
-	if d <= 0 && ms > 0 {
-		return httpx.Seconds(float64(ms) / 1000)
+	if d <= 0 && secs > 0 {
+		return httpx.Seconds(secs)
 	}
 	return d, ok
 }
