@@ -361,13 +361,17 @@ const (
 // page. An edit by another user is no valid edit, and the account could
 // not redact it. None when the homeserver does not know the event (gone
 // already) or the endpoint (older than v1.3 of the specification).
-// complete is false when maxEditPages pages did not reach the end.
+// complete is false when maxEditPages pages did not reach the end. A
+// next_batch the server named before (its pages going round: A→B→A→B)
+// ends the list as a page without one does: every page it serves was
+// read, and each edit is listed once.
 func (c *Channel) edits(ctx context.Context, p post) (out []string, complete bool, err error) {
 	me, err := c.whoami(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	from := ""
+	tokens, listed := map[string]bool{}, map[string]bool{}
 	for range maxEditPages {
 		path := "/_matrix/client/v1/rooms/" + url.PathEscape(p.room) + "/relations/" + url.PathEscape(p.event) +
 			"/" + relReplace + "?limit=" + strconv.Itoa(editsPerPage)
@@ -384,15 +388,17 @@ func (c *Channel) edits(ctx context.Context, p post) (out []string, complete boo
 			return nil, false, err
 		}
 		for _, ev := range page.Chunk {
-			if ev.Sender == me && validID('$', ev.EventID) && len(ev.Unsigned.RedactedBecause) == 0 {
+			if ev.Sender == me && validID('$', ev.EventID) && len(ev.Unsigned.RedactedBecause) == 0 && !listed[ev.EventID] {
+				listed[ev.EventID] = true
 				out = append(out, ev.EventID)
 			}
 		}
 		// A page may be empty and have more after it: the server filters
 		// the events it paged (those of ignored users, say).
-		if page.NextBatch == "" || page.NextBatch == from {
+		if page.NextBatch == "" || tokens[page.NextBatch] {
 			return out, true, nil
 		}
+		tokens[page.NextBatch] = true
 		from = page.NextBatch
 	}
 	return out, false, nil

@@ -61,6 +61,9 @@ type fakeServer struct {
 	requests      []fakeRequest
 	relMax        int  // the most events a page of /relations holds; 0: 50
 	noRel         bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
+	// relWrap makes the last page of /relations name the first one's
+	// offset as its next_batch, so its tokens go round for ever.
+	relWrap bool
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -437,6 +440,8 @@ func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
 	page["chunk"] = chunk
 	if from+limit < len(edits) {
 		page["next_batch"] = "rel_" + strconv.Itoa(from+limit)
+	} else if f.relWrap {
+		page["next_batch"] = "rel_0"
 	}
 	b, _ := json.Marshal(page)
 	return http.StatusOK, string(b)
