@@ -143,7 +143,7 @@ func (cfg Config) validate() (string, error) {
 	rooms := make([]string, len(cfg.Rooms))
 	for i, r := range cfg.Rooms {
 		rooms[i] = strings.TrimSpace(r)
-		if err := checkRoom(rooms[i]); err != nil {
+		if err := checkRoom(rooms[i], cfg); err != nil {
 			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
 		}
 	}
@@ -151,8 +151,10 @@ func (cfg Config) validate() (string, error) {
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control
-// characters, at most 255 bytes, and an alias names its server.
-func checkRoom(r string) error {
+// characters, at most 255 bytes, and an alias names its server. Its error
+// quotes r as setup.Quote does, not a secret of cfg (a token pasted in
+// the wrong field) nor anything shaped as one.
+func checkRoom(r string, cfg Config) error {
 	switch {
 	case r == "":
 		return errors.New("empty")
@@ -165,5 +167,5 @@ func checkRoom(r string) error {
 	case r[0] == '#' && strings.Index(r, ":") > 1 && !strings.HasSuffix(r, ":"):
 		return nil
 	}
-	return fmt.Errorf("%q is not a room ID (\"!abc:example.org\") or alias (\"#ops:example.org\")", r)
+	return fmt.Errorf("%s is not a room ID (\"!abc:example.org\") or alias (\"#ops:example.org\")", setup.Quote(r, cfg))
 }

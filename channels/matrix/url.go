@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -91,7 +92,8 @@ func (cfg *Config) setParam(key, v string) error {
 			return fmt.Errorf("matrix: URL: query notice: %w", err)
 		}
 	default:
-		return fmt.Errorf("matrix: URL: query: unknown parameter %q (want rooms, name or notice)", key)
+		// Quoted unless it may be a secret: the token, its "name=" left out.
+		return fmt.Errorf("matrix: URL: query: unknown parameter %s (want rooms, name or notice)", setup.Quote(key, *cfg))
 	}
 	return nil
 }
