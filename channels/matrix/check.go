@@ -110,7 +110,9 @@ func (c *Channel) checkReplaced(ctx context.Context, room string) error {
 
 // replacedBy reads room's m.room.tombstone: closed is true when it has
 // one, and to is the room that replaced it, if the tombstone names one
-// (a room ID validID allows: no other is taken).
+// (a room ID validID allows: no other is taken). A tombstone whose
+// content names neither a replacement nor a body (as {}, with which
+// Matrix clears a state event) is none.
 func (c *Channel) replacedBy(ctx context.Context, room string) (to string, closed bool, err error) {
 	var ts tombstone
 	err = c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
@@ -122,12 +124,15 @@ func (c *Channel) replacedBy(ctx context.Context, room string) (to string, close
 		return "", false, err
 	case validID('!', ts.Replacement) && ts.Replacement != room:
 		return ts.Replacement, true, nil
+	case ts.Replacement == "" && ts.Body == "":
+		return "", false, nil
 	}
 	return "", true, nil
 }
 
 // tombstone is the content of a room's m.room.tombstone.
 type tombstone struct {
+	Body        string `json:"body"`
 	Replacement string `json:"replacement_room"`
 }
 

@@ -80,6 +80,9 @@ type fakeServer struct {
 	// noEventFormat ignores ?format=event, as servers older than v1.16
 	// of the specification may.
 	noEventFormat bool
+	// tombstone is the content of a room's m.room.tombstone as served,
+	// by room ID, in place of the one f.replaced makes.
+	tombstone map[string]string
 	// txnAnyRoom keeps a send's transaction ID per access token alone,
 	// whatever the room, as the specification's older text scopes it ("a
 	// particular access token"): a send to another room under a
@@ -486,6 +489,8 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 			return http.StatusOK, `{"users":{"@admin:example.org":100},"users_default":0,"events_default":50}`
 		}
 		return http.StatusOK, `{"users":{"@admin:example.org":100},"users_default":0,"events_default":0}`
+	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.tombstone[room] != "":
+		return http.StatusOK, f.tombstone[room]
 	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.replaced[room] != "":
 		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
 	}
