@@ -166,6 +166,8 @@ func checkRoom(r string, cfg Config) error {
 		return nil
 	case r[0] == '#' && strings.Index(r, ":") > 1 && !strings.HasSuffix(r, ":"):
 		return nil
+	case r[0] == '@':
+		return errors.New(`a user ID, not a room ID ("!abc:example.org") or alias ("#ops:example.org")`)
 	}
 	return fmt.Errorf("%s is not a room ID (\"!abc:example.org\") or alias (\"#ops:example.org\")", setup.Quote(r, cfg))
 }

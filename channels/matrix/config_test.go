@@ -65,7 +65,7 @@ func TestNewValidates(t *testing.T) {
 		{"alias without server", func(c *Config) { c.Rooms = []string{"#ops"} },
 			`matrix: Config.Rooms[0]: "#ops" is not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
 		{"user ID", func(c *Config) { c.Rooms = []string{"@bot:example.org"} },
-			`matrix: Config.Rooms[0]: a value with ":" (not quoted: it may be "user:password" or a header with its value) is not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
+			`matrix: Config.Rooms[0]: a user ID, not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
 		{"space inside", func(c *Config) { c.Rooms = []string{"#o ps:example.org"} },
 			"matrix: Config.Rooms[0]: contains white space, a control character or invalid UTF-8"},
 		{"too long", func(c *Config) { c.Rooms = []string{"!" + strings.Repeat("a", 255)} },
