@@ -108,9 +108,7 @@ type reply interface {
 // responseLimit is transient: every request the channel makes can be
 // repeated without a second effect (a transaction ID makes a send or a
 // redaction idempotent). Errors are redacted of the access token here,
-// the one place a server's words enter them; a 2xx answer that quotes
-// the token in what out reads (see quotesToken) is refused as another
-// server's, so that none of its fields carries the token on.
+// the one place a server's words enter them.
 func (c *Channel) call(ctx context.Context, method, path string, body []byte, out reply) error {
 	ctype := ""
 	if body != nil {
@@ -131,10 +129,6 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 		return err
 	}
 	if json.Unmarshal(resp.Body, out) == nil && out.ours() {
-		if c.quotesToken(out) {
-			e := &Error{Status: resp.Status, Message: "an answer that quotes the access token in what the channel reads of it"}
-			return broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
-		}
 		return nil
 	}
 	if resp.Truncated {
@@ -142,20 +136,6 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	}
 	e := &Error{Status: resp.Status, Message: httpx.RedactedSnippet(c.s.redactor, string(resp.Body))}
 	return broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
-}
-
-// quotesToken reports whether out, a decoded answer, holds the access
-// token, in any encoding the redactor knows, in what the channel read of
-// it: the IDs, user ID and membership it puts in errors, receipts and
-// request paths among them. A homeserver never answers with the token;
-// an echo of the request in such a field would carry it out of the
-// channel.
-func (c *Channel) quotesToken(out reply) bool {
-	b, err := json.Marshal(out)
-	if err != nil {
-		return false
-	}
-	return c.s.redactor.String(string(b)) != string(b)
 }
 
 // classify returns nil for a 2xx answer, and otherwise an *Error, marked

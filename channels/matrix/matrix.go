@@ -181,9 +181,7 @@
 // No error, log line, Receipt or printed Config or Channel holds the
 // access token: it is a redact.Secret, the Channel prints as
 // "matrix.Channel(<name>)", and the server's text in an Error is redacted
-// of the token in every encoding redact.Redactor knows. A 2xx answer that
-// quotes the token in a field the channel reads (a room, event or user
-// ID, a membership) is no homeserver's answer, and fails as one.
+// of the token in every encoding redact.Redactor knows.
 //
 // # URL form
 //
