@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
 )
 
 // testToken is a bot token as @BotFather makes them.
@@ -50,6 +51,7 @@ type fakeBot struct {
 	messages []*fakeMessage
 	failure  channeltest.Failure
 	failing  map[string]channeltest.Failure // by target
+	cut      map[string]bool                // by target: the answer to a message posted there breaks off
 	requests []request
 	now      func() time.Time
 }
@@ -91,6 +93,7 @@ func newFakeBot(t *testing.T) *fakeBot {
 		targets: map[string]chatTopic{"@examplestatus": {channelID, 0}, "-1002222222222/42": {forumID, 42},
 			"-333333333": {groupID, 0}, "-1001111111111": {channelID, 0}},
 		failing: map[string]channeltest.Failure{},
+		cut:     map[string]bool{},
 		now:     time.Now,
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -271,6 +274,10 @@ func (f *fakeBot) sendMessage(w http.ResponseWriter, r *http.Request, body []byt
 	c.next++
 	m.id = c.next
 	f.messages = append(f.messages, m)
+	if f.cut[f.targetOf(c.id, in.MessageThreadID)] {
+		cutbody.Write(w, http.StatusOK, `{"ok":true,"result":{"message_id":`)
+		return
+	}
 	writeResult(w, f.entity(c, m))
 }
 
