@@ -74,6 +74,10 @@ type fakeMessage struct {
 	date                     time.Time
 	deleted                  bool
 	frozen                   bool // Telegram will not edit it: "message can't be edited"
+	// invalid: Telegram's servers refuse its id ("MESSAGE_ID_INVALID"),
+	// which the Bot API passes on for a message deleted where it did not
+	// learn of it.
+	invalid bool
 }
 
 // request is what the fake received, for tests that check it.
@@ -383,6 +387,8 @@ func (f *fakeBot) editMessageText(w http.ResponseWriter, r *http.Request, body [
 		writeError(w, http.StatusBadRequest, "Bad Request: message to edit not found", nil)
 	case m.frozen:
 		writeError(w, http.StatusBadRequest, "Bad Request: message can't be edited", nil)
+	case m.invalid:
+		writeError(w, http.StatusBadRequest, "Bad Request: MESSAGE_ID_INVALID", nil)
 	case problem != "":
 		writeError(w, http.StatusBadRequest, problem, nil)
 	case text == m.text && in.Text == m.html:

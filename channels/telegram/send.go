@@ -234,8 +234,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case e.has("message to edit not found"):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
-		case e.has("message can't be edited"):
-			// Telegram keeps it as it is (too old to edit): likewise.
+		case e.has("message can't be edited") || e.has("message_id_invalid"):
+			// Telegram keeps it as it is (too old to edit), or its servers
+			// refuse its id (deleted where the Bot API did not learn of
+			// it): likewise.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		case e != nil && e.MigrateToChatID != 0:
 			// Still there, in the old group's history, which takes no

@@ -63,7 +63,8 @@
 // original's message in each chat (editMessageText); an edit Telegram
 // finds unchanged counts as done. In a chat whose message is gone
 // ("message to edit not found", broadcast.ErrPostGone) or that Telegram
-// will not edit ("message can't be edited", broadcast.ErrNotEditable), the
+// will not edit ("message can't be edited", or its id refused as
+// MESSAGE_ID_INVALID: broadcast.ErrNotEditable), the
 // Broadcaster posts the correction anew, in the thread. It is a broadcast.Retractor: Retract deletes the message
 // in each chat (deleteMessage). Telegram deletes a message only within
 // 48 hours of its sending (in private chats and groups; an administrator
