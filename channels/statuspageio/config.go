@@ -65,7 +65,8 @@ type Config struct {
 	// share its limit: give them one Limiter instead.
 	RateLimit float64 `yaml:"rate_limit" json:"rate_limit"`
 	// Limiter, when set, paces the requests instead of RateLimit; share
-	// one between the Channels that use the same API key.
+	// one between the Channels that use the same API key. Its burst must
+	// be at least 1 (rate.NewLimiter(rate.Every(time.Second), 1)).
 	Limiter *rate.Limiter `yaml:"-" json:"-"`
 	// Templates renders the incident update's body with its
 	// "statuspageio" template; default templates.Default(). A Set without
@@ -129,6 +130,9 @@ func (cfg Config) validate() error {
 	case math.IsNaN(cfg.RateLimit):
 		// rate.Limiter paces nothing at a rate that is not a number.
 		return fieldErr("RateLimit", "not a number")
+	case cfg.Limiter != nil && cfg.Limiter.Burst() < 1 && cfg.Limiter.Limit() != rate.Inf:
+		// Its Wait refuses every request at once.
+		return fieldErr("Limiter", "burst %d lets no request through (want a burst of at least 1)", cfg.Limiter.Burst())
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
@@ -46,6 +47,10 @@ func TestConfigErrors(t *testing.T) {
 		// NaN (YAML's .nan) passed as no limit at all: x/time/rate paces
 		// nothing at a rate that is not a number.
 		{func(c *Config) { c.RateLimit = math.NaN() }, "statuspageio: Config.RateLimit: not a number"},
+		// A Limiter of burst 0 lets no request through: every Send failed,
+		// transiently, until the retries gave up.
+		{func(c *Config) { c.Limiter = rate.NewLimiter(rate.Every(time.Second), 0) },
+			"statuspageio: Config.Limiter: burst 0 lets no request through (want a burst of at least 1)"},
 	} {
 		cfg := validConfig()
 		tt.edit(&cfg)

@@ -102,3 +102,21 @@ func TestRetractLater(t *testing.T) {
 	require.Error(t, err, "a receipt without the incident's id")
 	assert.True(t, broadcast.IsPermanent(err))
 }
+
+// The error of a Retract of a later update says to delete it in the
+// dashboard: once it is deleted there, the Retract succeeds, as for any
+// post already gone, rather than failing the same way for good.
+func TestRetractLaterDeletedInDashboard(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	mid := send(t, ch, later(broadcast.StatusMonitoring, "A fix is out."), broadcast.Thread{Root: root, Last: root})
+	require.ErrorIs(t, ch.Retract(context.Background(), mid), broadcast.ErrNotSupported)
+
+	f.deleteUpdate(mid.Meta[MetaUpdateID])
+	require.NoError(t, ch.Retract(context.Background(), mid))
+	d := f.Received()
+	require.Len(t, d, 2)
+	assert.False(t, d[0].Deleted, "the incident stays")
+	assert.True(t, d[1].Deleted)
+}

@@ -129,7 +129,7 @@ func objectOfObjects(raw json.RawMessage) bool {
 func (f *fakeAPI) incidentJSON(inc *fakeIncident) map[string]any {
 	updates := []map[string]any{}
 	for _, u := range slices.Backward(f.posts) {
-		if u.inc == inc {
+		if u.inc == inc && !u.deleted {
 			updates = append(updates, updateJSON(u))
 		}
 	}

@@ -84,6 +84,7 @@ type fakeUpdate struct {
 	created              time.Time
 	first                bool
 	deliverNotifications bool
+	deleted              bool // in the dashboard, which deletes one incident update
 }
 
 // request is a request the fake received, as sent.
@@ -357,7 +358,7 @@ func (f *fakeAPI) edit(w http.ResponseWriter, r *http.Request) {
 	if inc == nil {
 		return
 	}
-	i := slices.IndexFunc(f.posts, func(u *fakeUpdate) bool { return u.inc == inc && u.id == r.PathValue("uid") })
+	i := slices.IndexFunc(f.posts, func(u *fakeUpdate) bool { return u.inc == inc && u.id == r.PathValue("uid") && !u.deleted })
 	switch {
 	case i < 0:
 		writeJSON(w, 404, `{"error":"The requested resource could not be found."}`)
@@ -434,7 +435,7 @@ func (f *fakeAPI) Received() []channeltest.Delivery {
 	for i, u := range f.posts {
 		label := broadcast.Status(u.status).Label()
 		d := channeltest.Delivery{Text: u.name + "\n" + label + "\n" + u.body, Parts: []string{u.name, label, u.body},
-			ID: u.id, ReplyTo: u.inc.id, Deleted: u.inc.deleted}
+			ID: u.id, ReplyTo: u.inc.id, Deleted: u.inc.deleted || u.deleted}
 		if u.first {
 			d.ID, d.ReplyTo = u.inc.id, ""
 		}
@@ -487,5 +488,17 @@ func (f *fakeAPI) replaceComponent(id string, with fakeComponent) {
 	f.components = slices.DeleteFunc(f.components, func(c fakeComponent) bool { return c.ID == id })
 	if with.ID != "" {
 		f.components = append(f.components, with)
+	}
+}
+
+// deleteUpdate deletes the incident update id, as the page's owner may in
+// the dashboard (the API cannot).
+func (f *fakeAPI) deleteUpdate(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.posts {
+		if u.id == id {
+			u.deleted = true
+		}
 	}
 }

@@ -191,7 +191,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	case id == "":
 		return broadcast.Permanent(errors.New("statuspageio: retract: the receipt names no incident"))
 	case prev.ID != id:
-		return c.retractLater(ctx, id)
+		return c.retractLater(ctx, id, prev.Meta[MetaUpdateID])
 	}
 	err := c.do(ctx, http.MethodDelete, "/incidents/"+url.PathEscape(id), nil, &incident{})
 	if err == nil || isStatus(err, http.StatusNotFound) {
@@ -200,16 +200,21 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	return c.fail("delete incident", err)
 }
 
-// retractLater is Retract of a later update of the incident id, which the
-// API cannot delete alone: it counts as deleted only when the incident is
-// gone.
-func (c *Channel) retractLater(ctx context.Context, id string) error {
-	err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &incident{})
+// retractLater is Retract of the later update upd of the incident id,
+// which the API cannot delete alone: it counts as deleted only when the
+// incident is gone, or the incident no longer lists it (deleted in the
+// dashboard).
+func (c *Channel) retractLater(ctx context.Context, id, upd string) error {
+	var inc incident
+	err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return nil
 	case err != nil:
 		return c.fail("retract: get incident", err)
+	case upd != "" && len(inc.Updates) > 0 && // an incident has one at least: none listed says nothing
+		!slices.ContainsFunc(inc.Updates, func(u incidentUpdate) bool { return u.ID == upd }):
+		return nil
 	}
 	return broadcast.Permanent(fmt.Errorf("statuspageio: retract: %w: the API deletes whole incidents only, "+
 		"and this is a later update of its incident; correct it instead, or delete it in the Statuspage dashboard",

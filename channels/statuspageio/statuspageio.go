@@ -83,7 +83,8 @@
 // deletes the incident (DELETE /incidents/{incident_id}), with every update
 // it has; an incident already gone counts as deleted. The API has no way
 // to delete one incident update, so Retract of a later update gets the
-// incident and, unless it is gone (which counts as deleted), fails,
+// incident and, unless it is gone or no longer lists the update (deleted
+// in the dashboard; either counts as deleted), fails,
 // permanently, with an error wrapping broadcast.ErrNotSupported. The
 // channel does not blank its body instead: its status and component
 // changes would stay in force under a text that no longer says so. Correct

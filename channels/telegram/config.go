@@ -191,11 +191,19 @@ func parseBaseURL(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if u, _ := url.Parse(base); strings.Contains(u.Path, "/bot") { // checked
-		return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
+	u, _ := url.Parse(base) // checked
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if tokenSegment.MatchString(seg) {
+			return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
+		}
 	}
 	return base, nil
 }
+
+// tokenSegment matches a path segment that starts as a bot token does, with
+// or without the "bot" of the API's URLs: the bot's id and a colon. A path
+// that merely starts with "bot" ("/botapi" of a gateway) is no token.
+var tokenSegment = regexp.MustCompile(`^(bot)?[0-9]{1,20}:`)
 
 // pkg prefixes the errors of the package.
 const pkg = "telegram"

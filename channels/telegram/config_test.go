@@ -57,6 +57,10 @@ func TestNewValidates(t *testing.T) {
 			"telegram: Config.LinkPreview: PreferSmallMedia and PreferLargeMedia both set"},
 		{"base URL with the token", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken },
 			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
+		{"base URL with the token and a method", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken + "/sendMessage" },
+			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
+		{"base URL with the token without its bot", func(c *Config) { c.BaseURL = "https://gw.example.com/tg/" + testToken },
+			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
 		{"plain http", func(c *Config) { c.BaseURL = "http://api.telegram.org" }, "telegram: Config.BaseURL: must use https (http only for a loopback host)"},
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"telegram: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
@@ -79,6 +83,18 @@ func TestNewValidates(t *testing.T) {
 	ch, err := New(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, cfg.Chats, ch.Chats())
+}
+
+// A Bot API server behind a gateway may sit under a path that starts with
+// "bot" (/botapi, /bots/telegram): that is no token, and is accepted.
+func TestBaseURLPathStartingWithBot(t *testing.T) {
+	for _, base := range []string{"https://gw.example.com/botapi", "https://gw.example.com/bots/telegram",
+		"https://gw.example.com/bot-api/", "https://gw.example.com/api/bot2"} {
+		cfg := testConfig("@examplestatus")
+		cfg.BaseURL = base
+		_, err := New(cfg)
+		assert.NoError(t, err, base)
+	}
 }
 
 // Usernames set in the apps have at least five characters; collectible

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
 )
 
 // testToken is a bot token as @BotFather makes them.
@@ -50,6 +51,7 @@ type fakeBot struct {
 	messages []*fakeMessage
 	failure  channeltest.Failure
 	failing  map[string]channeltest.Failure // by target
+	cut      map[string]bool                // by target: the answer to a message posted there breaks off
 	requests []request
 	now      func() time.Time
 }
@@ -72,6 +74,10 @@ type fakeMessage struct {
 	date                     time.Time
 	deleted                  bool
 	frozen                   bool // Telegram will not edit it: "message can't be edited"
+	// invalid: Telegram's servers refuse its id ("MESSAGE_ID_INVALID"),
+	// which the Bot API passes on for a message deleted where it did not
+	// learn of it.
+	invalid bool
 }
 
 // request is what the fake received, for tests that check it.
@@ -91,6 +97,7 @@ func newFakeBot(t *testing.T) *fakeBot {
 		targets: map[string]chatTopic{"@examplestatus": {channelID, 0}, "-1002222222222/42": {forumID, 42},
 			"-333333333": {groupID, 0}, "-1001111111111": {channelID, 0}},
 		failing: map[string]channeltest.Failure{},
+		cut:     map[string]bool{},
 		now:     time.Now,
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -271,6 +278,10 @@ func (f *fakeBot) sendMessage(w http.ResponseWriter, r *http.Request, body []byt
 	c.next++
 	m.id = c.next
 	f.messages = append(f.messages, m)
+	if f.cut[f.targetOf(c.id, in.MessageThreadID)] {
+		cutbody.Write(w, http.StatusOK, `{"ok":true,"result":{"message_id":`)
+		return
+	}
 	writeResult(w, f.entity(c, m))
 }
 
@@ -376,6 +387,8 @@ func (f *fakeBot) editMessageText(w http.ResponseWriter, r *http.Request, body [
 		writeError(w, http.StatusBadRequest, "Bad Request: message to edit not found", nil)
 	case m.frozen:
 		writeError(w, http.StatusBadRequest, "Bad Request: message can't be edited", nil)
+	case m.invalid:
+		writeError(w, http.StatusBadRequest, "Bad Request: MESSAGE_ID_INVALID", nil)
 	case problem != "":
 		writeError(w, http.StatusBadRequest, problem, nil)
 	case text == m.text && in.Text == m.html:

@@ -27,7 +27,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.s.targets)
 	c.fanOut(ctx, f, c.s.chats, func(ch chat) (broadcast.Receipt, error) {
 		p, err := c.post(ctx, ch, html, preview, threadReply(m.Thread, ch.target, len(c.s.chats)))
-		if err != nil || p.messageID == 0 {
+		if err != nil {
 			return broadcast.Receipt{}, err
 		}
 		return p.receipt(ch.target), nil
@@ -140,8 +140,13 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat,
 }
 
 // receipt is the Ledger's record of p, target's message: its id and link,
-// and in Meta its id and its chat's.
+// and in Meta its id and its chat's. A message whose answer was cut short
+// (no id) is recorded with an empty id, so that an Edit or a Retract
+// knows the chat has it.
 func (p posted) receipt(target string) broadcast.Receipt {
+	if p.messageID == 0 {
+		return broadcast.Receipt{Meta: map[string]string{metaMessage(target): ""}}
+	}
 	return broadcast.Receipt{ID: strconv.FormatInt(p.messageID, 10), URL: p.link(), Meta: map[string]string{
 		metaMessage(target): strconv.FormatInt(p.messageID, 10),
 		metaChat(target):    strconv.FormatInt(p.chatID, 10),
@@ -152,11 +157,14 @@ func (p posted) receipt(target string) broadcast.Receipt {
 // the configured chats first, in their order, then, sorted, chats r names
 // that Config.Chats no longer does (removed since the post, which still
 // shows there), by the chat id r records.
+//
+// A chat whose message's answer was cut short is among them, with a zero
+// message: it shows the message, but its id is not known.
 func (c *Channel) inReceipt(r broadcast.Receipt) ([]chat, []posted) {
 	var chats []chat
 	var msgs []posted
 	for _, ch := range c.s.chats {
-		if p, ok := postedIn(r, ch.target); ok {
+		if p, ok := postedIn(r, ch.target); ok || cutIn(r, ch.target) {
 			chats, msgs = append(chats, ch), append(msgs, p)
 		}
 	}
@@ -165,12 +173,23 @@ func (c *Channel) inReceipt(r broadcast.Receipt) ([]chat, []posted) {
 		if !ok || slices.Contains(c.s.targets, target) {
 			continue
 		}
-		if p, ok := postedIn(r, target); ok {
+		if p, ok := postedIn(r, target); ok || cutIn(r, target) {
 			chats, msgs = append(chats, chat{target: target, id: p.chatID}), append(msgs, p)
 		}
 	}
 	return chats, msgs
 }
+
+// cutIn reports whether r records a message in target whose answer was
+// cut short: posted, its id not known.
+func cutIn(r broadcast.Receipt, target string) bool {
+	id, ok := r.Meta[metaMessage(target)]
+	return ok && id == ""
+}
+
+// errCut is the error of an Edit or a Retract in a chat whose message's id
+// is not known (its answer was cut short).
+var errCut = errors.New("its message id is not known (the answer was cut short)")
 
 // targetsOf returns the Ledger targets of chats.
 func targetsOf(chats []chat) []string {
@@ -202,6 +221,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	f := broadcast.NewFanout(m, targetsOf(chats))
 	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
 		p := msgs[indexOf(chats, ch)]
+		if p.messageID == 0 {
+			// Posted, its answer cut short: the Broadcaster posts the
+			// correction anew there.
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("%w: %w", broadcast.ErrNotEditable, errCut))
+		}
 		in := editMessageText{ChatID: p.chatID, MessageID: p.messageID, Text: html, ParseMode: parseMode, LinkPreviewOptions: preview}
 		_, e, err := c.call(ctx, "editMessageText", in)
 		switch {
@@ -210,8 +234,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case e.has("message to edit not found"):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
-		case e.has("message can't be edited"):
-			// Telegram keeps it as it is (too old to edit): likewise.
+		case e.has("message can't be edited") || e.has("message_id_invalid"):
+			// Telegram keeps it as it is (too old to edit), or its servers
+			// refuse its id (deleted where the Bot API did not learn of
+			// it): likewise.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		case e != nil && e.MigrateToChatID != 0:
 			// Still there, in the old group's history, which takes no
@@ -251,6 +277,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 
 // remove deletes p, ch's message.
 func (c *Channel) remove(ctx context.Context, ch chat, p posted) error {
+	if p.messageID == 0 {
+		return broadcast.Permanent(fmt.Errorf("%w: delete it by hand", errCut))
+	}
 	_, e, err := c.call(ctx, "deleteMessage", deleteMessage{ChatID: p.chatID, MessageID: p.messageID})
 	switch {
 	case e.has("message to delete not found"):

@@ -63,15 +63,20 @@
 // original's message in each chat (editMessageText); an edit Telegram
 // finds unchanged counts as done. In a chat whose message is gone
 // ("message to edit not found", broadcast.ErrPostGone) or that Telegram
-// will not edit ("message can't be edited", broadcast.ErrNotEditable), the
+// will not edit ("message can't be edited", or its id refused as
+// MESSAGE_ID_INVALID: broadcast.ErrNotEditable), the
 // Broadcaster posts the correction anew, in the thread. It is a broadcast.Retractor: Retract deletes the message
 // in each chat (deleteMessage). Telegram deletes a message only within
 // 48 hours of its sending (in private chats and groups; an administrator
 // with the right to delete may delete older ones in supergroups and
 // channels); it then answers "message can't be deleted", and that chat's
 // failure wraps broadcast.ErrNotSupported. A message already gone
-// ("message to delete not found") counts as deleted. Chats without the
-// original's message id in the receipt are left alone by both; a chat
+// ("message to delete not found") counts as deleted. A chat whose message
+// of the original is known by its receipt only as posted, its answer cut
+// short (see # Limits), cannot be edited or deleted by id: Edit fails it
+// with broadcast.ErrNotEditable, so that the correction is posted anew
+// there, and Retract fails it for good, saying to delete the message by
+// hand. Chats the receipt does not name are left alone by both; a chat
 // removed from Config.Chats since the post is not: its message still
 // shows, and the receipt names it.
 //
@@ -84,8 +89,9 @@
 // answer arrived are not retried). An answer that arrived only in part,
 // after the status line said 2xx, or an {"ok":true} whose result does not
 // read as a message, is not lost: the chat got the message,
-// and the receipt lacks only its message id (a later edit, deletion or
-// reply leaves that chat out). Telegram allows a bot about one
+// and the receipt lacks only its message id (Meta's "message_id:<chat>"
+// is empty: a later update does not reply to it, and a correction is
+// posted anew there). Telegram allows a bot about one
 // message per second per chat and 20 per minute per group; beyond, it
 // answers 429. Redirects are not followed.
 //

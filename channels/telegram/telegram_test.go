@@ -409,6 +409,27 @@ func TestEditRefused(t *testing.T) {
 	assert.Contains(t, other.text, "Only the Paris region is affected.")
 }
 
+// Telegram's servers may refuse a message's id (MESSAGE_ID_INVALID, which
+// the Bot API passes on, as for a message deleted where it did not learn
+// of it): the message cannot be edited, and the correction is posted anew
+// in that chat rather than lost.
+func TestEditMessageIDInvalid(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1002222222222/42"})
+	prev, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.set(func(f *fakeBot) { f.messages[1].invalid = true })
+	u := testUpdate()
+	u.ID, u.Body = "", "Only the Paris region is affected."
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1, "left for the Broadcaster to post anew")
+	assert.Equal(t, "-1002222222222/42", te.Pending[0].Target)
+}
+
 // A message older than 48 hours cannot be deleted: that chat's failure
 // wraps ErrNotSupported, the other chat's message is deleted, and the
 // error is permanent.
