@@ -104,9 +104,12 @@
 // repairs a damaged file, and never silently falls back to an older state:
 // bbolt would use the older of its two meta pages when the newer is
 // damaged, losing the last commit's marks, and Open refuses that too. An
-// empty file is refused as damaged: Open writes a new file's first pages
-// before it returns, so an empty file is a store that lost what it held,
-// or one whose creation a crash interrupted.
+// empty file is refused as damaged: Open writes a new store under a
+// temporary name in the same directory (a dot, the file's name, ".new-"
+// and digits), syncs it, and only then gives it its name, so an empty file
+// is a store that lost what it held. An Open that cannot write a new store
+// (a full disk) leaves no file; one interrupted by a crash may leave the
+// temporary file, which can be deleted.
 //
 // Damage that Open's checks do not cover, or that happens while the store
 // is open, is found by the call that reads the damaged page or an entry
@@ -134,9 +137,11 @@
 package boltstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -230,6 +235,9 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 	if wait == 0 {
 		wait = DefaultLockTimeout
 	}
+	if err := createFile(path, wait); err != nil {
+		return nil, err
+	}
 	if err := inspect(path, wait, o.Verify); err != nil {
 		return nil, err
 	}
@@ -256,6 +264,57 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: sync its directory: %w", path, err)
 	}
 	return s, nil
+}
+
+// createFile creates a new store at path, if there is no file there: it
+// writes the store under a temporary name in the same directory, a dot,
+// the file's name and ".new-" and digits, syncs it, and only then gives it
+// its name. An Open that fails to write a new store (a full disk) or is
+// interrupted by a crash leaves no file, or one under a name of its own,
+// never an empty or partial file at path, which every later Open would
+// refuse as damaged. A file that appears at path meanwhile (another
+// process's Open) is kept, and used. On a file system without hard links,
+// bbolt creates the file in place, as it would without createFile.
+func createFile(path string, wait time.Duration) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil // a file, or an error that opening it gives again
+	}
+	dir, name := filepath.Split(path)
+	f, err := os.CreateTemp(cmp.Or(dir, "."), "."+name+".new-*")
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err // the temporary name would only puzzle
+		}
+		return fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Close()
+	if err == nil {
+		err = newStore(tmp, wait)
+	}
+	if err != nil {
+		return fmt.Errorf("boltstore: open %s: create it: %w", path, err)
+	}
+	// The link fails when a file appeared at path meanwhile, which Open
+	// then uses, or on a file system without hard links, where bbolt then
+	// creates the file in place.
+	_ = os.Link(tmp, path)
+	return nil
+}
+
+// newStore writes a new, empty store into the empty file at path.
+func newStore(path string, wait time.Duration) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout(wait)})
+	if err != nil {
+		return err
+	}
+	if err := db.Update(create); err != nil {
+		_ = db.Close()
+		return err
+	}
+	return db.Close()
 }
 
 // syncDir is syncDirectory; a variable for tests.
