@@ -132,7 +132,8 @@
 // was. Open also fails, naming the file, when a store file others may read
 // cannot be made private (see Limits). Calls after Close fail with ErrClosed. A call whose context is
 // already done fails with an error matching the context's error and has no
-// effect. Other errors come from the disk and the operating system, wrapped
+// effect; so does a call given a nil context, with an error that says so.
+// Other errors come from the disk and the operating system, wrapped
 // with the name of the call, as in "boltstore: mark: ...".
 package boltstore
 

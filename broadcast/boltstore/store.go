@@ -129,10 +129,21 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 
 // prepare checks ctx before a call starts and returns the call's key.
 func prepare(ctx context.Context, parts ...string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	return key(parts...)
+}
+
+// errNilContext is the error of a call given a nil context.
+var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
+
+// ctxErr is ctx's error, or errNilContext for a nil ctx.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return ctx.Err()
 }
 
 // read runs fn in a read-only transaction, unless the file was found
