@@ -213,6 +213,9 @@ var _ broadcast.Store = (*Store)(nil)
 // above). Close it when done: until then no other process, nor another
 // Open in this one, can open it.
 func Open(path string, opts *Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("boltstore: open: empty path (the store file's name)")
+	}
 	h := hold(path)
 	s, err := open(path, opts, h)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
 // A nil context is refused with an error that says so, by every method
@@ -36,4 +37,12 @@ func TestNilContextIsAnError(t *testing.T) {
 	_, found, err := s.Receipt(ctx, "u1", "email")
 	require.NoError(t, err)
 	assert.False(t, found, "no receipt")
+}
+
+// An empty path is refused with an error that says so. Before, the error
+// was the system's, "open : no such file or directory".
+func TestOpenEmptyPath(t *testing.T) {
+	s, err := boltstore.Open("", nil)
+	assert.Nil(t, s)
+	assert.EqualError(t, err, "boltstore: open: empty path (the store file's name)")
 }
