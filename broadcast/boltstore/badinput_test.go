@@ -26,6 +26,7 @@ func TestNilContextIsAnError(t *testing.T) {
 	_, _, errs["receipt"] = s.Receipt(nilCtx, "u1", "email")
 	_, _, errs["done"] = s.Done(nilCtx, "u1", "email", "")
 	_, errs["prune"] = s.Prune(nilCtx, time.Now())
+	_, errs["lock"] = s.Lock(nilCtx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
 	for op, err := range errs {
 		assert.EqualError(t, err, "boltstore: "+op+": nil context (pass context.Background() or a context of your own)", op)
 	}

@@ -172,7 +172,8 @@ var (
 	// ErrVersion means the file was written in a format version this
 	// package does not read, by a newer (or much older) version of it.
 	ErrVersion = errors.New("boltstore: unsupported store format version")
-	// ErrClosed is returned by calls after Close.
+	// ErrClosed is returned by calls after Close, and matched by the
+	// errors of a Store not made by Open.
 	ErrClosed = errors.New("boltstore: store closed")
 )
 
@@ -494,13 +495,24 @@ func (h *heldFile) release() {
 // any update of that incident; with key.Post, editing or deleting that
 // post), or until ctx ends. unlock releases it.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
+	if err := s.opened(); err != nil {
+		return nil, fmt.Errorf("boltstore: lock: %w", err)
+	}
+	if ctx == nil {
+		return nil, fmt.Errorf("boltstore: lock: %w", errNilContext)
+	}
 	return s.locks.Lock(ctx, key)
 }
 
 // Close closes the file, after the writes under way. Later calls of the
 // Store's methods fail with ErrClosed, or with the error of a damaged file.
-// Calling Close again does nothing.
+// Calling Close again does nothing, as does Close of a Store not made by
+// Open (a nil *Store, a zero Store), whose other calls fail with an error
+// matching ErrClosed.
 func (s *Store) Close() error {
+	if s.opened() != nil {
+		return nil
+	}
 	if err := s.close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}
