@@ -14,7 +14,7 @@ import (
 
 // Thread implements broadcast.Store.
 func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
-	k, err := s.prepare(ctx, incidentID, channel)
+	k, err := s.prepare(ctx, threadFields, incidentID, channel)
 	if err != nil {
 		return broadcast.Thread{}, fmt.Errorf("boltstore: thread: %w", err)
 	}
@@ -36,13 +36,13 @@ func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadca
 // kept as updateID's receipt on r.Channel. All three have been committed to
 // disk, in one transaction, when it returns nil.
 func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
-	tk, err := s.prepare(ctx, incidentID, r.Channel)
+	tk, err := s.prepare(ctx, threadFields, incidentID, r.Channel)
 	if err != nil {
 		return fmt.Errorf("boltstore: save receipt: %w", err)
 	}
 	rk, err := key(updateID, r.Channel)
 	if err != nil {
-		return fmt.Errorf("boltstore: save receipt: %w", err)
+		return fmt.Errorf("boltstore: save receipt: %s %w", receiptFields, err)
 	}
 	return wrap("save receipt", s.write(saveReceipt(tk, rk, s.now(), incidentID, r)))
 }
@@ -72,7 +72,7 @@ func saveReceipt(threadKey, receiptKey []byte, now time.Time, incidentID string,
 
 // Receipt implements broadcast.Store.
 func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
-	k, err := s.prepare(ctx, updateID, channel)
+	k, err := s.prepare(ctx, receiptFields, updateID, channel)
 	if err != nil {
 		return broadcast.Receipt{}, false, fmt.Errorf("boltstore: receipt: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcas
 // Done implements broadcast.Store, in one read: the failure text is the
 // mark's value.
 func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
-	k, err := s.prepare(ctx, updateID, channel, target)
+	k, err := s.prepare(ctx, markFields, updateID, channel, target)
 	if err != nil {
 		return false, "", fmt.Errorf("boltstore: done: %w", err)
 	}
@@ -116,7 +116,7 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 // Mark implements broadcast.Store. The mark has been committed to disk when
 // it returns nil. A failure is kept as its text.
 func (s *Store) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
-	k, err := s.prepare(ctx, updateID, channel, target)
+	k, err := s.prepare(ctx, markFields, updateID, channel, target)
 	if err != nil {
 		return fmt.Errorf("boltstore: mark: %w", err)
 	}
@@ -127,16 +127,27 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 	return wrap("mark", err)
 }
 
+// The fields that make each kind of key, as a key's error names them.
+const (
+	threadFields  = "incident id and channel"
+	receiptFields = "update id and channel"
+	markFields    = "update id, channel and target"
+)
+
 // prepare checks s and ctx before a call starts and returns the call's
-// key.
-func (s *Store) prepare(ctx context.Context, parts ...string) ([]byte, error) {
+// key, made of parts, the fields named in fields.
+func (s *Store) prepare(ctx context.Context, fields string, parts ...string) ([]byte, error) {
 	if err := s.opened(); err != nil {
 		return nil, err
 	}
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	return key(parts...)
+	k, err := key(parts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", fields, err)
+	}
+	return k, nil
 }
 
 // opened returns errNotOpened for a Store not made by Open: a nil *Store
