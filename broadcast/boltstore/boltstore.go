@@ -133,7 +133,9 @@
 // cannot be made private (see Limits). Calls after Close fail with ErrClosed. A call whose context is
 // already done fails with an error matching the context's error and has no
 // effect; so does a call given a nil context, with an error that says so.
-// Other errors come from the disk and the operating system, wrapped
+// A Mark or SaveReceipt fails, naming the file, when the file was deleted,
+// moved away or replaced while the Store had it open: its write went into
+// a file that the next Open of the path does not find. Other errors come from the disk and the operating system, wrapped
 // with the name of the call, as in "boltstore: mark: ...".
 package boltstore
 
@@ -203,7 +205,8 @@ type Store struct {
 	commit  *committer
 	now     func() time.Time // time of marks and receipts; a variable for tests
 	damaged atomic.Pointer[fileError]
-	held    *heldFile // the lock on the file, as this process knows it
+	held    *heldFile   // the lock on the file, as this process knows it
+	info    os.FileInfo // the file's, when it was opened; see atPath
 	locks   broadcast.Locks
 }
 
@@ -254,7 +257,8 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 		return nil, openError(path, wait, err)
 	}
 	h.opened(file)
-	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now, held: h}
+	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now, held: h,
+		info: h.info}
 	s.commit = &committer{db: s.db}
 	if err := s.initOrCheck(o.Verify); err != nil {
 		_ = s.close()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -187,12 +189,31 @@ func (s *Store) read(fn func(*bolt.Tx) error) error {
 }
 
 // write runs fn in a committed transaction, unless the file was found
-// damaged.
+// damaged, and checks that the file is still the store's at its path.
 func (s *Store) write(fn func(*bolt.Tx) error) error {
 	if d := s.damaged.Load(); d != nil {
 		return d
 	}
-	return s.fail(s.commit.write(fn))
+	if err := s.fail(s.commit.write(fn)); err != nil {
+		return err
+	}
+	return s.atPath()
+}
+
+// atPath checks, after a write, that the file written is the one at the
+// store's path: a file deleted, moved away or replaced while open takes
+// the writes into it away from the next Open of the path. An error of the
+// check itself (a path it may not read) is not taken for that.
+func (s *Store) atPath() error {
+	if s.info == nil {
+		return nil
+	}
+	info, err := os.Stat(s.held.path)
+	if err == nil && os.SameFile(info, s.info) || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("%s was deleted, moved or replaced while the store had it open, so the write is not "+
+		"where the next Open looks for it; close the store (put the file back first, if it was moved)", s.path)
 }
 
 // fail turns damage found by a call into the error that the file is
