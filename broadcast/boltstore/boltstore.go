@@ -105,11 +105,12 @@
 // bbolt would use the older of its two meta pages when the newer is
 // damaged, losing the last commit's marks, and Open refuses that too. An
 // empty file is refused as damaged: Open writes a new store under a
-// temporary name in the same directory (a dot, the file's name, ".new-"
-// and digits), syncs it, and only then gives it its name, so an empty file
-// is a store that lost what it held. An Open that cannot write a new store
-// (a full disk) leaves no file; one interrupted by a crash may leave the
-// temporary file, which can be deleted.
+// temporary name in the same directory (a dot, the file's name or its
+// first 64 bytes, ".new-" and digits), syncs it, and only then gives it
+// its name, so an empty file is a store that lost what it held. An Open
+// that cannot write a new store (a full disk) leaves no file; one
+// interrupted by a crash may leave the temporary file, which can be
+// deleted.
 //
 // Damage that Open's checks do not cover, or that happens while the store
 // is open, is found by the call that reads the damaged page or an entry
@@ -148,6 +149,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -277,8 +279,8 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 
 // createFile creates a new store at path, if there is no file there: it
 // writes the store under a temporary name in the same directory, a dot,
-// the file's name and ".new-" and digits, syncs it, and only then gives it
-// its name. An Open that fails to write a new store (a full disk) or is
+// the file's name (its first 64 bytes) and ".new-" and digits, syncs it,
+// and only then gives it its name. An Open that fails to write a new store (a full disk) or is
 // interrupted by a crash leaves no file, or one under a name of its own,
 // never an empty or partial file at path, which every later Open would
 // refuse as damaged. A file that appears at path meanwhile (another
@@ -289,6 +291,9 @@ func createFile(path string, wait time.Duration) error {
 		return nil // a file, or an error that opening it gives again
 	}
 	dir, name := filepath.Split(path)
+	if len(name) > maxTempPrefix { // a name too long with the rest (255 bytes)
+		name = strings.ToValidUTF8(name[:maxTempPrefix], "")
+	}
 	f, err := os.CreateTemp(cmp.Or(dir, "."), "."+name+".new-*")
 	if err != nil {
 		var pathErr *os.PathError
@@ -312,6 +317,10 @@ func createFile(path string, wait time.Duration) error {
 	_ = os.Link(tmp, path)
 	return nil
 }
+
+// maxTempPrefix is how much of the store file's name the name of the
+// temporary file of createFile keeps.
+const maxTempPrefix = 64
 
 // newStore writes a new, empty store into the empty file at path.
 func newStore(path string, wait time.Duration) error {
