@@ -209,6 +209,7 @@ type Store struct {
 	damaged atomic.Pointer[fileError]
 	held    *heldFile   // the lock on the file, as this process knows it
 	info    os.FileInfo // the file's, when it was opened; see atPath
+	closed  atomic.Bool // Close was called
 	locks   broadcast.Locks
 }
 
@@ -514,6 +515,9 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 	if ctx == nil {
 		return nil, fmt.Errorf("boltstore: lock: %w", errNilContext)
 	}
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
 	return s.locks.Lock(ctx, key)
 }
 
@@ -526,6 +530,7 @@ func (s *Store) Close() error {
 	if s.opened() != nil {
 		return nil
 	}
+	s.closed.Store(true)
 	if err := s.close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}

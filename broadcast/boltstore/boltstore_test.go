@@ -254,6 +254,9 @@ func TestCallsAfterClose(t *testing.T) {
 	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
 	_, err = s.Prune(ctx, time.Now())
 	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	assert.Nil(t, unlock)
 }
 
 func TestCancelledContextHasNoEffect(t *testing.T) {
