@@ -55,9 +55,10 @@
 // an error leaves the file as it was, and a damaged file is refused, not
 // migrated. Every mark is kept as it is, with its failure reason; each
 // incident's latest receipt on a channel, all that version 1 kept,
-// becomes both Root and Last of its thread. Version 1 kept no receipt per
-// update, so Receipt finds none for the updates sent before the
-// migration: a Correct of one of them posts the correction in the
+// becomes both Root and Last of its thread, with the update it is of
+// (UpdateID and UpdateTime, which the last versions that wrote version 1
+// kept). Version 1 kept no receipt per update, so Receipt finds none for
+// the updates sent before the migration: a Correct of one of them posts the correction in the
 // incident's thread instead of editing, and a Retract of one has nothing
 // to delete. The versions of this package that wrote version 1 refuse a
 // migrated file with their ErrVersion; keep a copy of the file if you may
