@@ -25,7 +25,7 @@ func benchStore(b *testing.B) *Store {
 }
 
 // BenchmarkMark is one channel marking its recipients one after another:
-// one commit and one sync per Mark.
+// one commit, with its syncs, per Mark.
 func BenchmarkMark(b *testing.B) {
 	s := benchStore(b)
 	ctx := context.Background()

@@ -16,8 +16,8 @@
 // running the same update again skips that recipient. What can be sent twice
 // is only what was in flight at the kill: delivered, not yet marked. Writes
 // from several goroutines that arrive while a commit is under way are
-// committed together, in one transaction and one sync, so concurrent
-// fan-out does not pay one sync per recipient; a lone writer commits at
+// committed together, in one transaction and its syncs, so concurrent
+// fan-out does not pay a commit per recipient; a lone writer commits at
 // once, without waiting for company.
 //
 // One Store at a time opens a file: bbolt locks it, and a second Open, in
@@ -55,9 +55,10 @@
 // an error leaves the file as it was, and a damaged file is refused, not
 // migrated. Every mark is kept as it is, with its failure reason; each
 // incident's latest receipt on a channel, all that version 1 kept,
-// becomes both Root and Last of its thread. Version 1 kept no receipt per
-// update, so Receipt finds none for the updates sent before the
-// migration: a Correct of one of them posts the correction in the
+// becomes both Root and Last of its thread, with the update it is of
+// (UpdateID and UpdateTime, which the last versions that wrote version 1
+// kept). Version 1 kept no receipt per update, so Receipt finds none for
+// the updates sent before the migration: a Correct of one of them posts the correction in the
 // incident's thread instead of editing, and a Retract of one has nothing
 // to delete. The versions of this package that wrote version 1 refuse a
 // migrated file with their ErrVersion; keep a copy of the file if you may
@@ -73,9 +74,10 @@
 // does, offline. An update id, channel name and target together must stay
 // under 32 kB, bbolt's key limit.
 //
-// Each commit costs one fsync: about 0.3 ms on a virtual SSD, 5–10 ms on a
-// spinning disk. A channel marking its recipients one after another pays it
-// for every recipient; concurrent writers share it. A context is checked
+// Each commit waits for the disk twice (bbolt syncs its pages, then its
+// header page): about 0.3 ms a commit on a virtual SSD, 5–10 ms on a
+// spinning disk. A channel marking its recipients one after another pays a
+// commit for every recipient; concurrent writers share one. A context is checked
 // before each call starts; a call under way, waiting for the disk, is not
 // interrupted. The file holds recipient addresses: it is created with
 // mode 0600, and Open takes the group's and others' permissions away from
@@ -104,9 +106,13 @@
 // repairs a damaged file, and never silently falls back to an older state:
 // bbolt would use the older of its two meta pages when the newer is
 // damaged, losing the last commit's marks, and Open refuses that too. An
-// empty file is refused as damaged: Open writes a new file's first pages
-// before it returns, so an empty file is a store that lost what it held,
-// or one whose creation a crash interrupted.
+// empty file is refused as damaged: Open writes a new store under a
+// temporary name in the same directory (a dot, the file's name or its
+// first 64 bytes, ".new-" and digits), syncs it, and only then gives it
+// its name, so an empty file is a store that lost what it held. An Open
+// that cannot write a new store (a full disk) leaves no file; one
+// interrupted by a crash may leave the temporary file, which can be
+// deleted.
 //
 // Damage that Open's checks do not cover, or that happens while the store
 // is open, is found by the call that reads the damaged page or an entry
@@ -129,17 +135,23 @@
 // was. Open also fails, naming the file, when a store file others may read
 // cannot be made private (see Limits). Calls after Close fail with ErrClosed. A call whose context is
 // already done fails with an error matching the context's error and has no
-// effect. Other errors come from the disk and the operating system, wrapped
+// effect; so does a call given a nil context, with an error that says so.
+// A Mark or SaveReceipt fails, naming the file, when the file was deleted,
+// moved away or replaced while the Store had it open: its write went into
+// a file that the next Open of the path does not find. Other errors come from the disk and the operating system, wrapped
 // with the name of the call, as in "boltstore: mark: ...".
 package boltstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -166,7 +178,8 @@ var (
 	// ErrVersion means the file was written in a format version this
 	// package does not read, by a newer (or much older) version of it.
 	ErrVersion = errors.New("boltstore: unsupported store format version")
-	// ErrClosed is returned by calls after Close.
+	// ErrClosed is returned by calls after Close, and matched by the
+	// errors of a Store not made by Open.
 	ErrClosed = errors.New("boltstore: store closed")
 )
 
@@ -196,7 +209,9 @@ type Store struct {
 	commit  *committer
 	now     func() time.Time // time of marks and receipts; a variable for tests
 	damaged atomic.Pointer[fileError]
-	held    *heldFile // the lock on the file, as this process knows it
+	held    *heldFile   // the lock on the file, as this process knows it
+	info    os.FileInfo // the file's, when it was opened; see atPath
+	closed  atomic.Bool // Close was called
 	locks   broadcast.Locks
 }
 
@@ -207,6 +222,9 @@ var _ broadcast.Store = (*Store)(nil)
 // above). Close it when done: until then no other process, nor another
 // Open in this one, can open it.
 func Open(path string, opts *Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("boltstore: open: empty path (the store file's name)")
+	}
 	h := hold(path)
 	s, err := open(path, opts, h)
 	if err != nil {
@@ -230,6 +248,9 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 	if wait == 0 {
 		wait = DefaultLockTimeout
 	}
+	if err := createFile(path, wait); err != nil {
+		return nil, err
+	}
 	if err := inspect(path, wait, o.Verify); err != nil {
 		return nil, err
 	}
@@ -241,7 +262,8 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 		return nil, openError(path, wait, err)
 	}
 	h.opened(file)
-	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now, held: h}
+	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now, held: h,
+		info: h.info}
 	s.commit = &committer{db: s.db}
 	if err := s.initOrCheck(o.Verify); err != nil {
 		_ = s.close()
@@ -256,6 +278,64 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: sync its directory: %w", path, err)
 	}
 	return s, nil
+}
+
+// createFile creates a new store at path, if there is no file there: it
+// writes the store under a temporary name in the same directory, a dot,
+// the file's name (its first 64 bytes) and ".new-" and digits, syncs it,
+// and only then gives it its name. An Open that fails to write a new store (a full disk) or is
+// interrupted by a crash leaves no file, or one under a name of its own,
+// never an empty or partial file at path, which every later Open would
+// refuse as damaged. A file that appears at path meanwhile (another
+// process's Open) is kept, and used. On a file system without hard links,
+// bbolt creates the file in place, as it would without createFile.
+func createFile(path string, wait time.Duration) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil // a file, or an error that opening it gives again
+	}
+	dir, name := filepath.Split(path)
+	if len(name) > maxTempPrefix { // a name too long with the rest (255 bytes)
+		name = strings.ToValidUTF8(name[:maxTempPrefix], "")
+	}
+	f, err := os.CreateTemp(cmp.Or(dir, "."), "."+name+".new-*")
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err // the temporary name would only puzzle
+		}
+		return fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Close()
+	if err == nil {
+		err = newStore(tmp, wait)
+	}
+	if err != nil {
+		return fmt.Errorf("boltstore: open %s: create it: %w", path, err)
+	}
+	// The link fails when a file appeared at path meanwhile, which Open
+	// then uses, or on a file system without hard links, where bbolt then
+	// creates the file in place.
+	_ = os.Link(tmp, path)
+	return nil
+}
+
+// maxTempPrefix is how much of the store file's name the name of the
+// temporary file of createFile keeps.
+const maxTempPrefix = 64
+
+// newStore writes a new, empty store into the empty file at path.
+func newStore(path string, wait time.Duration) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout(wait)})
+	if err != nil {
+		return err
+	}
+	if err := db.Update(create); err != nil {
+		_ = db.Close()
+		return err
+	}
+	return db.Close()
 }
 
 // syncDir is syncDirectory; a variable for tests.
@@ -431,13 +511,28 @@ func (h *heldFile) release() {
 // any update of that incident; with key.Post, editing or deleting that
 // post), or until ctx ends. unlock releases it.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
+	if err := s.opened(); err != nil {
+		return nil, fmt.Errorf("boltstore: lock: %w", err)
+	}
+	if ctx == nil {
+		return nil, fmt.Errorf("boltstore: lock: %w", errNilContext)
+	}
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
 	return s.locks.Lock(ctx, key)
 }
 
 // Close closes the file, after the writes under way. Later calls of the
 // Store's methods fail with ErrClosed, or with the error of a damaged file.
-// Calling Close again does nothing.
+// Calling Close again does nothing, as does Close of a Store not made by
+// Open (a nil *Store, a zero Store), whose other calls fail with an error
+// matching ErrClosed.
 func (s *Store) Close() error {
+	if s.opened() != nil {
+		return nil
+	}
+	s.closed.Store(true)
 	if err := s.close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}

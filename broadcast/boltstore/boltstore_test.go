@@ -254,6 +254,9 @@ func TestCallsAfterClose(t *testing.T) {
 	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
 	_, err = s.Prune(ctx, time.Now())
 	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	assert.Nil(t, unlock)
 }
 
 func TestCancelledContextHasNoEffect(t *testing.T) {
@@ -289,15 +292,20 @@ func TestIDsTooLongForAKey(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "state.db"))
 	ctx := context.Background()
 	long := strings.Repeat("x", bolt.MaxKeySize)
-	errs := map[string]error{"mark": s.Mark(ctx, "u1", "webhook", long, nil)}
-	_, _, errs["done"] = s.Done(ctx, "u1", "webhook", long)
-	_, errs["thread"] = s.Thread(ctx, long, "x")
-	_, _, errs["receipt"] = s.Receipt(ctx, long, "x")
-	errs["save receipt"] = s.SaveReceipt(ctx, long, "u1", broadcast.Receipt{Channel: "x"})
-	errs["save receipt "] = s.SaveReceipt(ctx, "inc", long, broadcast.Receipt{Channel: "x"})
+	// The error names the fields that make the key: the call's, and for
+	// SaveReceipt the thread's or the update's.
+	const markKey, threadKey, receiptKey = "update id, channel and target", "incident id and channel",
+		"update id and channel"
+	errs := map[[2]string]error{{"mark", markKey}: s.Mark(ctx, "u1", "webhook", long, nil)}
+	_, _, errs[[2]string{"done", markKey}] = s.Done(ctx, "u1", "webhook", long)
+	_, errs[[2]string{"thread", threadKey}] = s.Thread(ctx, long, "x")
+	_, _, errs[[2]string{"receipt", receiptKey}] = s.Receipt(ctx, long, "x")
+	errs[[2]string{"save receipt", threadKey}] = s.SaveReceipt(ctx, long, "u1", broadcast.Receipt{Channel: "x"})
+	errs[[2]string{"save receipt", receiptKey}] = s.SaveReceipt(ctx, "inc", long, broadcast.Receipt{Channel: "x"})
 	for op, err := range errs {
-		require.Error(t, err, op)
-		assert.Regexp(t, `^boltstore: `+strings.TrimSpace(op)+`: ids too long: \d+ bytes together, more than 32768$`, err.Error())
+		require.Error(t, err, op[0])
+		assert.Regexp(t, `^boltstore: `+op[0]+`: `+op[1]+` too long together: \d+ bytes, more than 32768 \(a bbolt key's limit\)$`,
+			err.Error())
 		assert.NotContains(t, err.Error(), long[:100], "the error does not echo the ids")
 	}
 	th, err := s.Thread(ctx, "inc", "x")

@@ -11,8 +11,8 @@ import (
 // committer groups concurrent writes into shared transactions (group
 // commit). A writer that finds no commit under way commits at once, alone.
 // Writers that arrive during a commit queue up; when it ends, one of them
-// commits the whole queue in one transaction and one sync. Every write has
-// been committed and synced when its call returns.
+// commits the whole queue in one transaction, synced once for all. Every
+// write has been committed and synced when its call returns.
 //
 // bbolt's DB.Batch groups writers too, but only after a fixed delay (10ms by
 // default), which a lone writer — a channel marking its recipients one after

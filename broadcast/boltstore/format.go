@@ -110,9 +110,6 @@ func create(tx *bolt.Tx) error {
 	return nil
 }
 
-// errKeyTooLong is returned for ids too long together for a bbolt key.
-var errKeyTooLong = errors.New("ids too long")
-
 // key joins parts, each prefixed with its length, so that no two lists of
 // parts share a key: ("a\x00b", "c") and ("a", "b\x00c") stay apart.
 func key(parts ...string) ([]byte, error) {
@@ -126,7 +123,7 @@ func key(parts ...string) ([]byte, error) {
 		k = append(k, p...)
 	}
 	if len(k) > bolt.MaxKeySize {
-		return nil, fmt.Errorf("%w: %d bytes together, more than %d", errKeyTooLong, len(k), bolt.MaxKeySize)
+		return nil, fmt.Errorf("too long together: %d bytes, more than %d (a bbolt key's limit)", len(k), bolt.MaxKeySize)
 	}
 	return k, nil
 }

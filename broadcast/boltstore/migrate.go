@@ -16,24 +16,29 @@ import (
 var bucketV1Receipts = []byte("receipts")
 
 // v1Receipt is the value of version 1's receipts bucket: when it was saved
-// and the receipt, in the JSON of the Receipt of that time.
+// and the receipt, in the JSON of the Receipt of that time. The last
+// versions that wrote version 1 added the update the receipt is of,
+// UpdateID and UpdateTime, when set.
 type v1Receipt struct {
 	Saved   time.Time `json:"saved"`
 	Receipt struct {
-		Channel string            `json:"channel"`
-		ID      string            `json:"id"`
-		URL     string            `json:"url"`
-		Time    time.Time         `json:"time"`
-		Meta    map[string]string `json:"meta"`
+		Channel    string            `json:"channel"`
+		ID         string            `json:"id"`
+		URL        string            `json:"url"`
+		Time       time.Time         `json:"time"`
+		Meta       map[string]string `json:"meta"`
+		UpdateID   string            `json:"update_id"`
+		UpdateTime time.Time         `json:"update_time"`
 	} `json:"receipt"`
 }
 
 // migrateV1 turns a file of format version 1 into version 2, in the
 // transaction tx: Open runs it in one, so a crash or an error leaves the
 // file as it was. The marks stay as they are. Each incident's latest
-// receipt on a channel becomes both Root and Last of its thread, saved when
-// it was: version 1 kept no earlier receipt, and none per update, so
-// Receipt finds none for the updates sent before.
+// receipt on a channel, with the update it is of where version 1 kept it,
+// becomes both Root and Last of its thread, saved when it was: version 1
+// kept no earlier receipt, and none per update, so Receipt finds none for
+// the updates sent before.
 func (s *Store) migrateV1(tx *bolt.Tx) error {
 	threads, err := tx.CreateBucket(bucketThreads)
 	if err != nil {
@@ -86,5 +91,6 @@ func readV1Receipt(v []byte) (time.Time, broadcast.Receipt, error) {
 		return time.Time{}, broadcast.Receipt{}, &damage{fmt.Sprintf("a version 1 receipt does not decode: %v", err)}
 	}
 	r := rec.Receipt
-	return rec.Saved, broadcast.Receipt{Channel: r.Channel, ID: r.ID, URL: r.URL, Time: r.Time, Meta: r.Meta}, nil
+	return rec.Saved, broadcast.Receipt{Channel: r.Channel, ID: r.ID, URL: r.URL, Time: r.Time, Meta: r.Meta,
+		UpdateID: r.UpdateID, UpdateTime: r.UpdateTime}, nil
 }

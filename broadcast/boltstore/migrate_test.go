@@ -41,7 +41,8 @@ func v1Receipts() []v1Receipt {
 	return []v1Receipt{
 		{incident: "inc-1", saved: v1Day1, Channel: "x", ID: "1", Time: time.Date(2025, 3, 1, 13, 0, 0, 1, cet)},
 		{incident: "inc-1", saved: v1Day1, Channel: "x", ID: "2", URL: "https://x.com/status/2",
-			Time: time.Date(2025, 3, 1, 13, 5, 0, 535_897_932, cet), Meta: map[string]string{"thread": "τ-2"}},
+			Time: time.Date(2025, 3, 1, 13, 5, 0, 535_897_932, cet), Meta: map[string]string{"thread": "τ-2"},
+			UpdateID: "u2", UpdateTime: time.Date(2025, 3, 1, 13, 4, 0, 7, cet)},
 		{incident: "inc-1", saved: v1Day1, Channel: "email", ID: "<3@example.com>", Time: v1Day1,
 			Meta: map[string]string{"references": "<1@example.com>"}},
 		{incident: "inc-2", saved: v1Day2, Channel: "irc", Time: v1Day2.Add(time.Nanosecond)},
@@ -106,8 +107,12 @@ func assertV1Receipt(t *testing.T, want v1Receipt, got broadcast.Receipt) {
 	if len(want.Meta) > 0 {
 		assert.Equal(t, want.Meta, got.Meta, "%s: Meta", want.ID)
 	}
-	assert.Empty(t, got.UpdateID, "format 1 kept no UpdateID")
-	assert.True(t, got.UpdateTime.IsZero(), "format 1 kept no UpdateTime")
+	// The update the receipt is of, which the Broadcaster needs so as
+	// not to post an older update after it, and to know when its post
+	// was retracted: kept where format 1 had it.
+	assert.Equal(t, want.UpdateID, got.UpdateID, "%s: UpdateID", want.ID)
+	assert.True(t, want.UpdateTime.Equal(got.UpdateTime), "%s: UpdateTime %v, got %v", want.ID, want.UpdateTime,
+		got.UpdateTime)
 }
 
 // TestMigratedStoreCarriesOn: after the migration, an incident's next

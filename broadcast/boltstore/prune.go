@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -49,7 +50,7 @@ import (
 // replies to the one before) has no channel mark either: once it is gone,
 // such an update replies to the thread's first post instead.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
-	if err := ctx.Err(); err != nil {
+	if err := cmp.Or(s.opened(), ctxErr(ctx)); err != nil {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
 	var n int64

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,7 +16,7 @@ import (
 
 // Thread implements broadcast.Store.
 func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
-	k, err := prepare(ctx, incidentID, channel)
+	k, err := s.prepare(ctx, threadFields, incidentID, channel)
 	if err != nil {
 		return broadcast.Thread{}, fmt.Errorf("boltstore: thread: %w", err)
 	}
@@ -36,13 +38,13 @@ func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadca
 // kept as updateID's receipt on r.Channel. All three have been committed to
 // disk, in one transaction, when it returns nil.
 func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
-	tk, err := prepare(ctx, incidentID, r.Channel)
+	tk, err := s.prepare(ctx, threadFields, incidentID, r.Channel)
 	if err != nil {
 		return fmt.Errorf("boltstore: save receipt: %w", err)
 	}
 	rk, err := key(updateID, r.Channel)
 	if err != nil {
-		return fmt.Errorf("boltstore: save receipt: %w", err)
+		return fmt.Errorf("boltstore: save receipt: %s %w", receiptFields, err)
 	}
 	return wrap("save receipt", s.write(saveReceipt(tk, rk, s.now(), incidentID, r)))
 }
@@ -72,7 +74,7 @@ func saveReceipt(threadKey, receiptKey []byte, now time.Time, incidentID string,
 
 // Receipt implements broadcast.Store.
 func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
-	k, err := prepare(ctx, updateID, channel)
+	k, err := s.prepare(ctx, receiptFields, updateID, channel)
 	if err != nil {
 		return broadcast.Receipt{}, false, fmt.Errorf("boltstore: receipt: %w", err)
 	}
@@ -94,7 +96,7 @@ func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcas
 // Done implements broadcast.Store, in one read: the failure text is the
 // mark's value.
 func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
-	k, err := prepare(ctx, updateID, channel, target)
+	k, err := s.prepare(ctx, markFields, updateID, channel, target)
 	if err != nil {
 		return false, "", fmt.Errorf("boltstore: done: %w", err)
 	}
@@ -116,7 +118,7 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 // Mark implements broadcast.Store. The mark has been committed to disk when
 // it returns nil. A failure is kept as its text.
 func (s *Store) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
-	k, err := prepare(ctx, updateID, channel, target)
+	k, err := s.prepare(ctx, markFields, updateID, channel, target)
 	if err != nil {
 		return fmt.Errorf("boltstore: mark: %w", err)
 	}
@@ -127,12 +129,54 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 	return wrap("mark", err)
 }
 
-// prepare checks ctx before a call starts and returns the call's key.
-func prepare(ctx context.Context, parts ...string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
+// The fields that make each kind of key, as a key's error names them.
+const (
+	threadFields  = "incident id and channel"
+	receiptFields = "update id and channel"
+	markFields    = "update id, channel and target"
+)
+
+// prepare checks s and ctx before a call starts and returns the call's
+// key, made of parts, the fields named in fields.
+func (s *Store) prepare(ctx context.Context, fields string, parts ...string) ([]byte, error) {
+	if err := s.opened(); err != nil {
 		return nil, err
 	}
-	return key(parts...)
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	k, err := key(parts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", fields, err)
+	}
+	return k, nil
+}
+
+// opened returns errNotOpened for a Store not made by Open: a nil *Store
+// or a zero Store.
+func (s *Store) opened() error {
+	if s == nil || s.db == nil {
+		return errNotOpened{}
+	}
+	return nil
+}
+
+// errNotOpened is the error of a call of a Store not made by Open. It
+// matches ErrClosed.
+type errNotOpened struct{}
+
+func (errNotOpened) Error() string        { return "store not opened (a Store is made by Open)" }
+func (errNotOpened) Is(target error) bool { return target == ErrClosed }
+
+// errNilContext is the error of a call given a nil context.
+var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
+
+// ctxErr is ctx's error, or errNilContext for a nil ctx.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	return ctx.Err()
 }
 
 // read runs fn in a read-only transaction, unless the file was found
@@ -145,12 +189,31 @@ func (s *Store) read(fn func(*bolt.Tx) error) error {
 }
 
 // write runs fn in a committed transaction, unless the file was found
-// damaged.
+// damaged, and checks that the file is still the store's at its path.
 func (s *Store) write(fn func(*bolt.Tx) error) error {
 	if d := s.damaged.Load(); d != nil {
 		return d
 	}
-	return s.fail(s.commit.write(fn))
+	if err := s.fail(s.commit.write(fn)); err != nil {
+		return err
+	}
+	return s.atPath()
+}
+
+// atPath checks, after a write, that the file written is the one at the
+// store's path: a file deleted, moved away or replaced while open takes
+// the writes into it away from the next Open of the path. An error of the
+// check itself (a path it may not read) is not taken for that.
+func (s *Store) atPath() error {
+	if s.info == nil {
+		return nil
+	}
+	info, err := os.Stat(s.held.path)
+	if err == nil && os.SameFile(info, s.info) || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("%s was deleted, moved or replaced while the store had it open, so the write is not "+
+		"where the next Open looks for it; close the store (put the file back first, if it was moved)", s.path)
 }
 
 // fail turns damage found by a call into the error that the file is

@@ -22,16 +22,18 @@ type v1Mark struct {
 }
 
 // A v1Receipt is the latest receipt of an incident on a channel in a
-// version 1 file, as version 1's Receipt was: without UpdateID and
-// UpdateTime.
+// version 1 file, as version 1's Receipt was. Its first versions had no
+// UpdateID and UpdateTime; the last ones wrote them when set.
 type v1Receipt struct {
-	incident string
-	saved    time.Time
-	Channel  string            `json:"channel"`
-	ID       string            `json:"id,omitempty"`
-	URL      string            `json:"url,omitempty"`
-	Time     time.Time         `json:"time"`
-	Meta     map[string]string `json:"meta,omitempty"`
+	incident   string
+	saved      time.Time
+	Channel    string            `json:"channel"`
+	ID         string            `json:"id,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	Time       time.Time         `json:"time"`
+	Meta       map[string]string `json:"meta,omitempty"`
+	UpdateID   string            `json:"update_id,omitempty"`
+	UpdateTime time.Time         `json:"update_time,omitzero"`
 }
 
 // writeV1Store writes a store of format version 1 at path: buckets "meta"
