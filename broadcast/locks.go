@@ -39,6 +39,9 @@ type localLock struct {
 // unlock releases them; calling it again does nothing. It fits
 // Options.Lock.
 func (l *Locks) Lock(ctx context.Context, key LockKey) (unlock func(), err error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err // done already: no lock, as no other call of a Store
 	}

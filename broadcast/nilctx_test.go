@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,4 +43,19 @@ func TestNilContextIsAnError(t *testing.T) {
 		assert.EqualError(t, err, "broadcast: nil context (pass context.Background() or a context of your own)", name)
 	}
 	assert.Equal(t, 1, x.count())
+}
+
+// The in-memory Store's own calls that use their context, Prune and Lock
+// (and a Locks'), refuse a nil one the same way, where they panicked.
+func TestMemoryStoreNilContextIsAnError(t *testing.T) {
+	var nilCtx context.Context
+	s := broadcast.NewMemoryStore()
+	var l broadcast.Locks
+	errs := map[string]error{}
+	_, errs["Prune"] = s.Prune(nilCtx, time.Now())
+	_, errs["MemoryStore.Lock"] = s.Lock(nilCtx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+	_, errs["Locks.Lock"] = l.Lock(nilCtx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+	for name, err := range errs {
+		assert.EqualError(t, err, "broadcast: nil context (pass context.Background() or a context of your own)", name)
+	}
 }

@@ -257,6 +257,9 @@ func failureText(err error) string {
 // milliseconds per 100,000); when ctx is done before it starts, it removes
 // nothing and returns ctx's error.
 func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	if ctx == nil {
+		return 0, errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("broadcast: prune: %w", err)
 	}
