@@ -84,6 +84,9 @@ const unlockTimeout = 10 * time.Second
 // incident and channel, of the post and channel); two that
 // share a key (about one in 2^64) only wait for each other.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("pgstore: lock: %w", errNilContext)
+	}
 	if cap(s.held) == 0 {
 		return nil, errors.New("pgstore: lock: pool: 1 connection (pool_max_conns), need at least 2: " +
 			"a Lock keeps one, and its holder's Store calls need another")

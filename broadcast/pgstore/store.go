@@ -155,6 +155,9 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // than cutoff, and is kept.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
+	if ctx == nil {
+		return 0, wrap("prune", errNilContext)
+	}
 	for _, table := range pruneOrder {
 		q := pruneQuery(table)
 		for {
@@ -210,6 +213,9 @@ const pruneBatch = 1000
 // when it cannot have run (see pgretry.Unrun).
 func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
+	if ctx == nil {
+		return tag, errNilContext
+	}
 	try := s.outage.Do
 	if once {
 		try = s.outage.Unrun
@@ -228,8 +234,15 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 // queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
 // another connection when the connection broke (see ReconnectWait).
 func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	return s.outage.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
+
+// errNilContext is the error of a call given a nil context, which would
+// otherwise panic deep in the driver.
+var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
 
 // wrap prefixes err with the package and the operation; nil stays nil. A
 // write a read-only server refused also matches ErrReadOnly, and says

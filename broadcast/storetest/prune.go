@@ -51,6 +51,8 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			"and one centuries behind (the zero time) removes none", checkPruneFarCutoffs},
 		{"PruneCancelled", "with a cancelled context Prune removes nothing and fails with an error matching " +
 			"context.Canceled", checkPruneCancelled},
+		{"PruneNilContext", "with a nil context Prune removes nothing and fails with an error; it never panics",
+			checkPruneNilContext},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
@@ -203,6 +205,18 @@ func checkPruneKeepsThreadOfKeptReceipt(t *testing.T, s broadcast.Store, prune P
 	_, ok := savedReceipt(t, s, "u2", "x")
 	assert.True(t, ok, "the receipt of u2, still marked")
 	assertThread(t, s, "inc-1", "x", r1, r3)
+}
+
+func checkPruneNilContext(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "", nil))
+	var nilCtx context.Context
+	var n int64
+	var err error
+	require.NotPanics(t, func() { n, err = prune(nilCtx, cutoff()) }, "Prune with a nil context")
+	require.Error(t, err, "Prune with a nil context")
+	assert.Zero(t, n, "removed")
+	assertDone(t, s, "u1", "email", "", true, "")
 }
 
 func checkPruneCancelled(t *testing.T, s broadcast.Store, prune Pruner) {

@@ -133,6 +133,28 @@ func contextRules() []rule {
 				"context.Canceled; a write that returned nil is visible",
 			check: checkCancelledContext,
 		},
+		{
+			name:  "NilContext",
+			rule:  "a call given a nil context fails with an error or does its job; it never panics",
+			check: checkNilContext,
+		},
+	}
+}
+
+// checkNilContext calls each method with a nil context, as a caller whose
+// context field was never set would: an error is fine (a Store that uses
+// its context should say it got none), a panic is not.
+func checkNilContext(t *testing.T, s broadcast.Store) {
+	var ctx context.Context
+	calls := map[string]func(){
+		"Mark":        func() { _ = s.Mark(ctx, "u1", "email", "", nil) },
+		"SaveReceipt": func() { _ = s.SaveReceipt(ctx, "inc", "u1", receipt("email", "u1", 1)) },
+		"Done":        func() { _, _, _ = s.Done(ctx, "u1", "email", "") },
+		"Thread":      func() { _, _ = s.Thread(ctx, "inc", "email") },
+		"Receipt":     func() { _, _, _ = s.Receipt(ctx, "u1", "email") },
+	}
+	for name, call := range calls {
+		assert.NotPanicsf(t, call, "%s with a nil context", name)
 	}
 }
 

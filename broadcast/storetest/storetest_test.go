@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"os/exec"
@@ -78,6 +79,7 @@ type mapStore struct {
 	pruneByAge      bool   // Prune removes each entry by its own age alone
 	pruneAll        bool   // Prune removes everything, whatever its age
 	pruneBlind      bool   // Prune does not look at its context
+	nilCtxPanics    bool   // Done and Prune use a nil context as any other
 	rootByID        bool   // a save sets Thread.Root while Root has no ID, not only the first
 	firstMarkSticks bool   // a target's first mark stays: later marks of it are dropped
 	dropEmptyMeta   bool   // forgets Meta entries whose value is empty
@@ -182,7 +184,10 @@ func (s *mapStore) Receipt(_ context.Context, update, channel string) (broadcast
 	return s.copyMeta(r), ok, nil
 }
 
-func (s *mapStore) Done(_ context.Context, update, channel, target string) (bool, string, error) {
+func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bool, string, error) {
+	if s.nilCtxPanics {
+		_ = ctx.Err()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := s.key(update, channel, target)
@@ -223,6 +228,9 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 // a receipt only when its channel's mark is gone, a thread only when all
 // its receipts are.
 func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	if ctx == nil && !s.nilCtxPanics {
+		return 0, errors.New("nil context")
+	}
 	if err := ctx.Err(); err != nil && !s.pruneBlind {
 		return 0, err
 	}
@@ -348,6 +356,10 @@ var broken = map[string]struct {
 		failing: []string{"MarksAndReceiptsApart"}},
 	"prune not cancelled": {store: func() *mapStore { return &mapStore{pruneBlind: true} }, prune: true,
 		failing: []string{"PruneCancelled"}},
+	"nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
+		failing: []string{"NilContext"}},
+	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
+		prune: true, failing: []string{"PruneNilContext"}},
 }
 
 // TestSuiteCatchesBrokenStores runs the suite against each broken store in
