@@ -229,12 +229,30 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
 		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
-		if errors.Is(err, redact.ErrSecretInName) {
+		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) {
 			name = "" // never quoted
 		}
 		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
 	return got, nil
+}
+
+// urlSecretInName reports whether name, the short form's name: of a
+// channel whose URL raw its kind refused, holds a secret of raw: the
+// Config that the name would have been checked against was never built,
+// so the name is checked against the URL, each part of it that a
+// redact.URL does not print taken for a secret whatever its shape (as
+// config takes the parts of a redact.URL), besides what
+// redact.CheckName finds in a URL.
+func urlSecretInName(name, raw string) bool {
+	if name == "" {
+		return false
+	}
+	var parts []redact.Secret
+	for _, p := range secretParts(raw) {
+		parts = append(parts, redact.NewSecret(p))
+	}
+	return redact.CheckName(name, parts, []redact.URL{redact.NewURL(raw)}) != nil
 }
 
 // urlProblem returns msg, url.Parse's problem with raw, without the part

@@ -213,6 +213,24 @@
 // error: it may hold credentials; nor is a value of the wrong shape for a
 // key of secrets ("headers: want a mapping, got text").
 //
+// A channel's name is shown unredacted in results, events, logs and
+// errors, so a name that holds one of its channel's secrets of 6 bytes or
+// more is refused, for every kind, as the channel packages refuse it: a
+// value of a secret key, wherever it is in the channel's entry (in a list,
+// a mapping, a nested entry), what a URL of the entry keeps secret (its
+// password, token-like path segments and query values named like
+// credentials, also in a plain URL key such as base_url), or an IRC
+// channel key. Which keys are secret is said by their type, not by what
+// the value looks like: every webhook header value counts, whatever the
+// header ("X-Source: outagecast" refuses the name "outagecast-prod"; a
+// header value under 6 bytes, as "en-US", does not count), since any
+// header may carry a credential and the channel redacts every value from
+// its errors. The error names the key that holds the secret without
+// quoting the name, the value or a header's name: "channels[0] (webhook
+// "webhook"): name: holds one of the channel's secrets (…); it holds the
+// value of headers[…]". When a channel URL is refused, the error quotes
+// the short form's name only when it holds none of the URL's secrets.
+//
 // # Limits
 //
 // A file is at most 1 MiB, and at most 2^20 values with its YAML aliases

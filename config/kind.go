@@ -18,6 +18,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -173,7 +174,7 @@ func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built,
 	var e entry[C]
 	if err := n.Decode(&e); err != nil {
 		var b built
-		b.secrets.collect(reflect.ValueOf(e.Config)) // what decoded
+		b.secrets.collect(e.Config) // what decoded
 		return b, &decodeError{err}
 	}
 	b, err := k.build(env, e.Config, written)
@@ -208,8 +209,8 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 	if k.spec.Prepare != nil {
 		err = k.spec.Prepare(&c, env)
 	}
-	b.secrets.collect(reflect.ValueOf(c))
-	if nameErr := b.secrets.checkName(getString(&c, "Name")); nameErr != nil {
+	b.secrets.collect(c)
+	if nameErr := checkName(getString(&c, "Name"), c); nameErr != nil {
 		// Before Prepare's error, whose message would name the channel.
 		return b, fmt.Errorf("%s: Config.Name: %w", k.name, nameErr)
 	}
@@ -236,69 +237,42 @@ var (
 	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
 )
 
-// collect adds the secrets of v, a Config, in its structs, lists and
-// maps; pointers and interfaces (a client, a template set) are not
-// followed.
-func (cs *configSecrets) collect(v reflect.Value) {
-	switch v.Type() {
-	case secretType:
-		if s := v.Interface().(redact.Secret).Reveal(); s != "" {
-			cs.values = append(cs.values, s)
-		}
-		return
-	case urlType:
-		if u := v.Interface().(redact.URL).Reveal(); u != "" {
-			cs.urls = append(cs.urls, u)
-			cs.within = append(cs.within, secretParts(u)...)
-		}
-		return
-	case ircChannelsType:
-		for i := range v.Len() {
-			if _, key := ircChannel(v.Index(i).String()); key != "" {
-				cs.values = append(cs.values, key)
-			}
-		}
-		return
-	}
-	switch v.Kind() {
-	case reflect.String:
-		if strings.Contains(v.String(), "://") {
-			cs.urls = append(cs.urls, v.String()) // a plain URL field (base_url, …) with credentials
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				cs.collect(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			cs.collect(v.Index(i))
-		}
-	case reflect.Map:
-		for it := v.MapRange(); it.Next(); {
-			cs.collect(it.Value())
+// ircKeys has the shared walker take the keys of an IRC channel list
+// ("#ops key") for secrets: they are no redact.Secret.
+var ircKeys = secrets.Held{Type: ircChannelsType, Secrets: func(v reflect.Value) []redact.Secret {
+	var keys []redact.Secret
+	for i := range v.Len() {
+		if _, key := ircChannel(v.Index(i).String()); key != "" {
+			keys = append(keys, redact.NewSecret(key))
 		}
 	}
+	return keys
+}}
+
+// collect adds the secrets of c, a Config, as the channel packages find
+// them (secrets.Find), and the keys of its IRC channel lists.
+func (cs *configSecrets) collect(c any) {
+	f := secrets.Find(c, ircKeys)
+	for _, s := range f.Secrets {
+		cs.values = append(cs.values, s.Reveal())
+	}
+	for _, u := range f.URLs {
+		cs.urls = append(cs.urls, u.Reveal())
+		cs.within = append(cs.within, secretParts(u.Reveal())...)
+	}
+	cs.urls = append(cs.urls, f.Texts...) // a plain URL field (base_url, …) with credentials
 }
 
 // checkName applies redact.CheckName to name, a channel's name, and the
-// secrets of its Config: the channel packages of this module do too, as
-// New does, but a Kind of another package may not, and a name that holds a
-// secret must never be quoted in an error.
-func (cs *configSecrets) checkName(name string) error {
+// secrets of c, its Config, as collect finds them: the channel packages
+// of this module do too, as New does, but a Kind of another package may
+// not, and a name that holds a secret must never be quoted in an error.
+// The error says which field holds the secret (secrets.CheckName).
+func checkName(name string, c any) error {
 	if name == "" {
 		return nil
 	}
-	secrets := make([]redact.Secret, len(cs.values))
-	for i, v := range cs.values {
-		secrets[i] = redact.NewSecret(v)
-	}
-	urls := make([]redact.URL, len(cs.urls))
-	for i, u := range cs.urls {
-		urls[i] = redact.NewURL(u)
-	}
-	return redact.CheckName(name, secrets, urls)
+	return secrets.CheckName(name, c, nil, ircKeys)
 }
 
 // secretParts returns the parts of raw, the value of a redact.URL, that

@@ -26,7 +26,8 @@ func TestNameHoldingTheTokenIsRefused(t *testing.T) {
 	} {
 		_, err := New(cfg)
 		require.Error(t, err)
-		assert.Equal(t, "telegram: Config.Name: "+redact.ErrSecretInName.Error(), err.Error())
+		assert.ErrorIs(t, err, redact.ErrSecretInName)
+		assert.True(t, strings.HasPrefix(err.Error(), "telegram: Config.Name: "+redact.ErrSecretInName.Error()), err.Error())
 		assert.NotContains(t, err.Error(), part)
 	}
 	_, err = New(Config{Name: "ops-telegram", Token: redact.NewSecret(testToken), Chats: []string{"@examplestatus"}})

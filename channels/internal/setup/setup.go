@@ -17,7 +17,6 @@ package setup
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -52,12 +52,21 @@ func Errorf(pkg, field, format string, args ...any) error {
 // Name returns a channel's name, def when name is empty. A name given
 // must pass broadcast.CheckName: it keys Update.Overrides and stands in
 // Results, events, logs, metrics and errors, unredacted. So it must not
-// hold a secret of cfg, the channel's Config (redact.CheckName): a
-// redact.Secret or what redact.Redactor.WithURLs redacts of a redact.URL,
-// in its fields, lists and maps (pointers, as a client or a template set,
-// are not followed), or one of more (an IRC channel's key). A nil cfg
-// checks no secrets: for a name already checked. The error never quotes
-// the name.
+// hold a secret of cfg, the channel's Config (redact.CheckName), of 6
+// bytes or more (redact.MinNameSecret), as config finds them too: a
+// redact.Secret, or what redact.Redactor.WithURLs redacts of a redact.URL
+// or of a string holding "://", in its fields, lists, maps and what its
+// pointers point to (not interfaces: a client's transport), or one of
+// more (an IRC channel's key).
+//
+// The type says what is secret, not what the value looks like: every
+// value of a redact.Secret field counts, a webhook's header values
+// (Config.Headers) among them, whatever the header ("X-Source:
+// outagecast" refuses the name "outagecast-prod"). The error says which
+// field of cfg holds the secret ("…; it holds the value of
+// Config.Headers[…]"), so that the user sees why; it never quotes the name,
+// the secret or a map's key. A nil cfg checks no secrets: for a name
+// already checked.
 func Name(pkg, name, def string, cfg any, more ...redact.Secret) (string, error) {
 	if name == "" {
 		return def, nil
@@ -68,48 +77,10 @@ func Name(pkg, name, def string, cfg any, more ...redact.Secret) (string, error)
 	if cfg == nil && len(more) == 0 {
 		return name, nil
 	}
-	secrets, urls := more, []redact.URL(nil)
-	if cfg != nil {
-		collect(reflect.ValueOf(cfg), &secrets, &urls)
-	}
-	if err := redact.CheckName(name, secrets, urls); err != nil {
+	if err := secrets.CheckName(name, cfg, more); err != nil {
 		return "", &Error{Pkg: pkg, Field: "Name", Problem: err.Error(), Err: err}
 	}
 	return name, nil
-}
-
-var (
-	secretType = reflect.TypeFor[redact.Secret]()
-	urlType    = reflect.TypeFor[redact.URL]()
-)
-
-// collect appends the redact.Secret and redact.URL values of v, in its
-// structs, lists and maps, to secrets and urls.
-func collect(v reflect.Value, secrets *[]redact.Secret, urls *[]redact.URL) {
-	switch v.Type() {
-	case secretType:
-		*secrets = append(*secrets, v.Interface().(redact.Secret))
-		return
-	case urlType:
-		*urls = append(*urls, v.Interface().(redact.URL))
-		return
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				collect(v.Field(i), secrets, urls)
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			collect(v.Index(i), secrets, urls)
-		}
-	case reflect.Map:
-		for it := v.MapRange(); it.Next(); {
-			collect(it.Value(), secrets, urls)
-		}
-	}
 }
 
 // Token checks a required secret of field that the channel sends in an
@@ -247,9 +218,10 @@ const NotQuotedURL = "a URL (not quoted: it may hold credentials)"
 // for quoting a user's value:
 //
 //   - a value holding a secret of cfg (its redact.Secret fields and what
-//     redact.Redactor.WithURLs redacts of its redact.URL ones, as Name
-//     finds them; nil: none) or of more is not quoted: a token pasted in
-//     the wrong field, or the fields swapped;
+//     redact.Redactor.WithURLs redacts of its redact.URL ones and of its
+//     strings holding "://", as Name finds them; nil: none) or of more is
+//     not quoted: a token pasted in the wrong field, or the fields
+//     swapped;
 //   - nor one with the shape of a credential: a URL ("://"), an
 //     authorization ("Bearer …", "Basic …" and the like, as curl's
 //     "Authorization: Bearer …"), a ":" before more text (as
@@ -283,15 +255,12 @@ var authSchemes = []string{"bearer", "basic", "digest", "token", "bot", "negotia
 
 // notQuoted returns why Quote does not quote v, or "".
 func notQuoted(v string, cfg any, more []redact.Secret) string {
-	secrets, urls := more, []redact.URL(nil)
-	if cfg != nil {
-		collect(reflect.ValueOf(cfg), &secrets, &urls)
-	}
-	if redact.CheckName(v, secrets, urls) != nil {
-		return "a value (not quoted: it holds a secret of the channel's Config)"
-	}
 	if strings.Contains(v, "://") {
-		return NotQuotedURL
+		return NotQuotedURL // also when a field of cfg holds it: said so
+	}
+	found := secrets.Find(cfg)
+	if redact.CheckName(v, append(found.Secrets, more...), found.AllURLs()) != nil {
+		return "a value (not quoted: it holds a secret of the channel's Config)"
 	}
 	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ':' || unicode.IsSpace(r) })
 	for i, w := range words {

@@ -182,8 +182,9 @@ func TestTemplate(t *testing.T) {
 }
 
 // A name is shown everywhere, unredacted: one that holds a secret of the
-// channel's Config, in any encoding a Redactor redacts, is refused, naming
-// the field and not quoting the name. Other names, and a name checked
+// channel's Config, in any encoding a Redactor redacts, also behind a
+// pointer, is refused, naming the field and the Config's field that holds
+// the secret, and not quoting the name. Other names, and a name checked
 // without a Config, are taken.
 func TestNameHoldingASecret(t *testing.T) {
 	type endpoint struct{ Secret redact.Secret }
@@ -193,7 +194,7 @@ func TestNameHoldingASecret(t *testing.T) {
 		URL       redact.URL
 		Endpoints []endpoint
 		Headers   map[string]redact.Secret
-		Client    *struct{ Key redact.Secret } // not followed
+		Client    *struct{ Key redact.Secret }
 	}
 	const token = "xoxb-1234567890-abcdefghijkl"
 	const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -201,20 +202,26 @@ func TestNameHoldingASecret(t *testing.T) {
 		Endpoints: []endpoint{{Secret: redact.NewSecret(whsec)}},
 		Headers:   map[string]redact.Secret{"Authorization": redact.NewSecret("Bearer api-key-98765")},
 		Client:    &struct{ Key redact.Secret }{redact.NewSecret("client-key-0000")}}
-	for _, name := range []string{
-		token, "ops " + token, hex.EncodeToString([]byte(token)), base64.StdEncoding.EncodeToString([]byte(token)),
-		"hunter2-pass", "https://ops:hunter2-pass@hooks.example.com/in/T0K3N-abcdef", "T0K3N-abcdef",
-		whsec, strings.TrimPrefix(whsec, "whsec_"), "Bearer api-key-98765", "extra-secret-1",
+	for name, field := range map[string]string{
+		token: "Token", "ops " + token: "Token", hex.EncodeToString([]byte(token)): "Token",
+		base64.StdEncoding.EncodeToString([]byte(token)): "Token",
+		"hunter2-pass": "URL", "https://ops:hunter2-pass@hooks.example.com/in/T0K3N-abcdef": "URL", "T0K3N-abcdef": "URL",
+		whsec: "Endpoints[0].Secret", strings.TrimPrefix(whsec, "whsec_"): "Endpoints[0].Secret",
+		"Bearer api-key-98765": "Headers[…]", "client-key-0000": "Client.Key", "extra-secret-1": "",
 	} {
 		_, err := Name("demo", name, "demo", cfg, redact.NewSecret("extra-secret-1"))
 		require.Error(t, err, name)
-		assert.Equal(t, "demo: Config.Name: "+redact.ErrSecretInName.Error(), err.Error())
+		want := "demo: Config.Name: " + redact.ErrSecretInName.Error()
+		if field != "" {
+			want += "; it holds the value of Config." + field
+		}
+		assert.Equal(t, want, err.Error())
 		assert.ErrorIs(t, err, redact.ErrSecretInName)
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, "Name", e.Field)
 	}
-	for _, name := range []string{"ops", "hooks.example.com", "https://hooks.example.com", "client-key-0000", "demo"} {
+	for _, name := range []string{"ops", "hooks.example.com", "https://hooks.example.com", "demo"} {
 		got, err := Name("demo", name, "demo", cfg)
 		require.NoError(t, err, name)
 		assert.Equal(t, name, got)

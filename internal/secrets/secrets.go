@@ -1,0 +1,247 @@
+// Package secrets finds the secrets of a channel's Config, for the checks
+// that keep them out of what is shown: a channel's name (which is shown
+// everywhere, unredacted), a value quoted in an error, and the secrets a
+// configuration file took from the environment. It is the one walker
+// for all of them, so that the channel packages (through their New) and
+// config (for every Kind, also one whose New checks nothing) find the
+// same secrets in the same Config.
+//
+// What is secret is said by types, not by rules about field names: a
+// redact.Secret is a secret and a redact.URL is a URL that may carry
+// credentials. A string holding "://" is taken for a URL too: a plain URL
+// field (a base URL) may carry credentials in its user information or
+// query. A type whose values hold secrets of another shape (an IRC channel
+// list, "#ops key") is named by the caller with Held.
+package secrets
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// Found are the secrets of a value.
+type Found struct {
+	// Secrets are the values of its redact.Secret fields that are set,
+	// and what Held gives for its fields of a Held type.
+	Secrets []redact.Secret
+	// URLs are its redact.URL fields that are set.
+	URLs []redact.URL
+	// Texts are its strings that hold "://": URLs written in plain string
+	// fields, which may carry credentials.
+	Texts []string
+}
+
+// AllURLs returns URLs and Texts, as redact.URL values: what
+// redact.CheckName and redact.Redactor.WithURLs take.
+func (f Found) AllURLs() []redact.URL {
+	out := make([]redact.URL, 0, len(f.URLs)+len(f.Texts))
+	out = append(out, f.URLs...)
+	for _, t := range f.Texts {
+		out = append(out, redact.NewURL(t))
+	}
+	return out
+}
+
+// Held names a type whose values hold secrets that are no redact.Secret,
+// and says which: Secrets returns them, given a value of Type.
+type Held struct {
+	Type    reflect.Type
+	Secrets func(reflect.Value) []redact.Secret
+}
+
+// Find returns the secrets of v, a Config: in v itself and in its
+// exported struct fields, the elements of its slices and arrays, the keys
+// and values of its maps, and what its pointers point to, at any depth.
+// Interfaces, functions and channels are not followed: they hold
+// behaviour (an HTTP client's transport, a logger), not configuration. A
+// value reached twice through pointers is looked at once.
+func Find(v any, held ...Held) Found {
+	var f Found
+	w := walker{held: held, found: func(_ []string, s redact.Secret, u redact.URL, text string) bool {
+		switch {
+		case !s.IsZero():
+			f.Secrets = append(f.Secrets, s)
+		case !u.IsZero():
+			f.URLs = append(f.URLs, u)
+		case text != "":
+			f.Texts = append(f.Texts, text)
+		}
+		return false
+	}}
+	if v != nil {
+		w.walk(reflect.ValueOf(v), nil)
+	}
+	return f
+}
+
+// Field returns where in v, as Find walks it, the first secret, URL or
+// text for which in, given a Found of that one, reports true: a Go field
+// path, as "Endpoints[2].Secret" or "Headers[…]" (a map's entries are
+// not told apart: a key may be a secret pasted in the wrong place). It returns
+// "" when in reports true for none, and "." for v itself.
+func Field(v any, in func(Found) bool, held ...Held) string {
+	var at string
+	w := walker{held: held, found: func(path []string, s redact.Secret, u redact.URL, text string) bool {
+		var one Found
+		switch {
+		case !s.IsZero():
+			one.Secrets = []redact.Secret{s}
+		case !u.IsZero():
+			one.URLs = []redact.URL{u}
+		case text != "":
+			one.Texts = []string{text}
+		}
+		if !in(one) {
+			return false
+		}
+		at = strings.TrimPrefix(strings.Join(path, ""), ".")
+		if at == "" {
+			at = "."
+		}
+		return true
+	}}
+	if v != nil {
+		w.walk(reflect.ValueOf(v), nil)
+	}
+	return at
+}
+
+var (
+	secretType = reflect.TypeFor[redact.Secret]()
+	urlType    = reflect.TypeFor[redact.URL]()
+)
+
+// walker walks a value; found is called for each secret, URL (as s or u,
+// the other zero) and text found, with where, and stops the walk by
+// returning true.
+type walker struct {
+	held  []Held
+	found func(path []string, s redact.Secret, u redact.URL, text string) bool
+	seen  map[visit]bool // what pointers led to
+}
+
+type visit struct {
+	ptr uintptr
+	typ reflect.Type
+}
+
+// walk reports whether found stopped the walk.
+func (w *walker) walk(v reflect.Value, path []string) bool {
+	if !v.IsValid() {
+		return false
+	}
+	switch t := v.Type(); t {
+	case secretType:
+		return w.found(path, v.Interface().(redact.Secret), redact.URL{}, "")
+	case urlType:
+		return w.found(path, redact.Secret{}, v.Interface().(redact.URL), "")
+	default:
+		for _, h := range w.held {
+			if t == h.Type {
+				for _, s := range h.Secrets(v) {
+					if w.found(path, s, redact.URL{}, "") {
+						return true
+					}
+				}
+				return false
+			}
+		}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); strings.Contains(s, "://") {
+			return w.found(path, redact.Secret{}, redact.URL{}, s)
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return false
+		}
+		k := visit{v.Pointer(), v.Type()}
+		if w.seen[k] {
+			return false
+		}
+		if w.seen == nil {
+			w.seen = map[visit]bool{}
+		}
+		w.seen[k] = true
+		return w.walk(v.Elem(), path)
+	case reflect.Struct:
+		t := v.Type()
+		for i := range v.NumField() {
+			if t.Field(i).IsExported() && w.walk(v.Field(i), append(path, "."+t.Field(i).Name)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if !w.mayHold(v.Type().Elem()) {
+			return false // bytes, numbers
+		}
+		for i := range v.Len() {
+			if w.walk(v.Index(i), append(path, "["+strconv.Itoa(i)+"]")) {
+				return true
+			}
+		}
+	case reflect.Map:
+		path := append(path, "[…]") // the key may be a secret pasted there
+		for it := v.MapRange(); it.Next(); {
+			if w.walk(it.Key(), path) || w.walk(it.Value(), path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayHold reports whether a value of t may hold what the walker finds:
+// not one of a kind it never looks into (a number, a boolean, a
+// function), unless a Held type.
+func (w *walker) mayHold(t reflect.Type) bool {
+	for _, h := range w.held {
+		if t == h.Type {
+			return true
+		}
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return true
+	}
+	return false
+}
+
+// CheckName applies redact.CheckName to name, a channel's name, with the
+// secrets Find finds in v, a Config, and more. Its error wraps
+// redact.ErrSecretInName and, when the secret is one of v's, says where
+// it is in v without quoting it ("…; it holds the value of
+// Config.Headers"), so that a user who took the value for no secret (a
+// webhook's header, whose values are all secrets) sees why the name is
+// refused. Nil v checks more alone.
+func CheckName(name string, v any, more []redact.Secret, held ...Held) error {
+	f := Find(v, held...)
+	if err := redact.CheckName(name, append(f.Secrets, more...), f.AllURLs()); err == nil {
+		return nil
+	}
+	field := Field(v, func(one Found) bool {
+		return redact.CheckName(name, one.Secrets, one.AllURLs()) != nil
+	}, held...)
+	if field == "" || field == "." {
+		return redact.ErrSecretInName
+	}
+	return &NameError{Field: field}
+}
+
+// NameError is CheckName's error for a name that holds a secret of a
+// Config's field.
+type NameError struct {
+	Field string // the Go path of the field in the Config, as "Headers[…]" or "Endpoints[2].Secret"
+}
+
+// Error returns redact.ErrSecretInName's text and the field.
+func (e *NameError) Error() string {
+	return redact.ErrSecretInName.Error() + "; it holds the value of Config." + e.Field
+}
+
+// Unwrap returns redact.ErrSecretInName.
+func (e *NameError) Unwrap() error { return redact.ErrSecretInName }
