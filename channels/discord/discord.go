@@ -101,7 +101,7 @@
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags). A redirect, or a
-// 401, 404 or 405 without Discord's JSON error, is another server's
+// 401, 403, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
 // created or edited (a captive portal's page), a deletion answered

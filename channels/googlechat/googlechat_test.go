@@ -210,6 +210,12 @@ func TestClassify(t *testing.T) {
 			text: "http status 404 Not Found: <html><h1>404 Not Found</h1>nginx</html>; not Google Chat's answer (check Config.WebhookURL)"},
 		{name: "proxy's 401", answer: canned{status: 401, body: "Unauthorized"}, permanent: true,
 			text: "http status 401 Unauthorized: Unauthorized; not Google Chat's answer (check Config.WebhookURL)"},
+		// A 403 of a CDN or a firewall in front of Google (Cloudflare's
+		// "Attention Required", a corporate proxy's "Access Denied")
+		// refuses the network, not the webhook's token.
+		{name: "CDN's 403", answer: canned{status: 403, body: "<!DOCTYPE html><title>Attention Required! | Cloudflare</title>"},
+			permanent: true, text: "http status 403 Forbidden: <!DOCTYPE html><title>Attention Required! | Cloudflare</title>; " +
+				"not Google Chat's answer (check Config.WebhookURL)"},
 		{name: "not implemented", answer: canned{status: 501, body: e(501, "UNIMPLEMENTED", "x")}, permanent: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

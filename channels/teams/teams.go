@@ -73,7 +73,7 @@
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
 // are transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. Errors quote the start of the workflow's answer. A
-// redirect, or a 401, 404 or 405 without Azure's error JSON (a proxy's
+// redirect, or a 401, 403, 404 or 405 without Azure's error JSON (a proxy's
 // page, a URL with a wrong host or path), says it is not the workflow's
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
 // is an HTML page (a captive portal's): nothing shows the card reached
@@ -320,7 +320,7 @@ func htmlPage(r *httpx.Response) bool {
 // azureError reports whether body is Azure's error JSON,
 // {"error":{"code":"…","message":"…"}}, which a workflow's trigger answers
 // every refusal with (WorkflowNotFound,
-// DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 404 or
+// DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 403, 404 or
 // 405 without it, is another server's answer (httpx.Foreign), a proxy's
 // page or a URL with a wrong host or path, not a workflow refusing it.
 func azureError(body []byte) bool {
