@@ -582,8 +582,9 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	return resp, classify(resp, c.s.now())
 }
 
-// fail is the one place errors leave the channel: named by op and redacted
+// fail is the one place errors leave the channel: named by op, once (see
+// httpx.Op: a transport error names its method, "post: …"), and redacted
 // of the token and the webhook URL.
 func (c *Channel) fail(op string, err error) error {
-	return c.s.rd.Error(fmt.Errorf("discord: %s: %w", op, err))
+	return c.s.rd.Error(fmt.Errorf("discord: %w", httpx.Op(op, err)))
 }

@@ -304,8 +304,9 @@ func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx
 	return resp, classify(resp, c.s.now())
 }
 
-// fail is the one place errors leave the channel: named by op and redacted
+// fail is the one place errors leave the channel: named by op, once (see
+// httpx.Op: a transport error names its method, "post: …"), and redacted
 // of the key, the token and the webhook URL.
 func (c *Channel) fail(op string, err error) error {
-	return c.s.rd.Error(fmt.Errorf("googlechat: %s: %w", op, err))
+	return c.s.rd.Error(fmt.Errorf("googlechat: %w", httpx.Op(op, err)))
 }
