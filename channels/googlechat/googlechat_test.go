@@ -348,7 +348,7 @@ func TestNothingToShow(t *testing.T) {
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), err)
-	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status identified): "+
+	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status \"identified\"): "+
 		"the text is blank, and Config.NoCard leaves out the card")
 	assert.Empty(t, f.sent(), "nothing posted")
 	_, perr := ch.Preview(u)
@@ -357,6 +357,14 @@ func TestNothingToShow(t *testing.T) {
 	withCard := newChannel(t, f, func(c *Config) { c.Templates = set })
 	send(t, withCard, broadcast.NewMessage(u))
 	assert.Len(t, f.Received(), 1, "the card alone")
+
+	// The status of a Message built without the Broadcaster is quoted as
+	// every caller's value is (setup.Quote): cut, its control characters
+	// escaped. Before, the error held it verbatim, however long.
+	u.Status = broadcast.Status("\x1b[2J" + strings.Repeat("degraded\n", 1000))
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	assert.EqualError(t, err, `googlechat: render: the message would show nothing (status "\x1b[2Jdegraded\ndegraded\ndegraded\ndegraded\n"…): `+
+		"the text is blank, and Config.NoCard leaves out the card")
 }
 
 // The channel's template is the set's "googlechat" when it has one.

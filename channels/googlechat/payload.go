@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -212,7 +213,10 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 // cannot be empty").
 func shows(text string, u broadcast.Update, noCard bool) error {
 	if noCard && broadcast.Blank(text) {
-		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card", u.Status)
+		// The status of a Message built without the Broadcaster may be
+		// any text: quoted as every caller's value is.
+		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card",
+			setup.Quote(string(u.Status), nil))
 	}
 	return nil
 }
