@@ -110,7 +110,6 @@ package teams
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -164,7 +163,7 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
-	if err := checkButtonURL(u.URL); err != nil {
+	if err := textsafe.ButtonURL(u.URL); err != nil {
 		return nil, err
 	}
 	u = textsafe.Map(u, c.name, quietFunctions)
@@ -284,25 +283,6 @@ func statusOfText(reason string) int {
 		}
 	}
 	return 0
-}
-
-// checkButtonURL checks the URL the card's button opens as the Broadcaster
-// checks Update.URL (an absolute http or https URL without user
-// information, white space or control characters), for a Message built
-// without it: an Action.OpenUrl holding anything else opens nothing, or
-// what no status page should open, or has Teams refuse the card after the
-// workflow answered 202. Its error names the field and does not quote the
-// URL.
-func checkButtonURL(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	var fe *broadcast.FieldError
-	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
-	if errors.As(err, &fe) && fe.Field == "URL" {
-		return fmt.Errorf("Update.URL: %s (the card's button opens it)", fe.Problem)
-	}
-	return nil
 }
 
 // htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
