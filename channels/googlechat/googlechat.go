@@ -87,7 +87,10 @@
 // Google created (a captive portal's page): nothing shows the update
 // reached Google. A 2xx whose body breaks off is a delivery, with a
 // Receipt naming the message all the same: by the name it holds up to the
-// cut, or else by the client-assigned id.
+// cut, or else by the client-assigned id. An Update.URL that
+// Update.Validate refuses (in a Message built without the Broadcaster) is
+// a permanent error of Send and Preview, naming the field: the card's
+// button would open a javascript: link, or nothing, or show a password.
 //
 // No error, Receipt or printed Config or Channel holds the key or the
 // token: the URL is a redact.URL, the Channel prints as its name, and
