@@ -105,7 +105,7 @@
 //     renewing did not cure, are Permanent;
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
-//   - a redirect, or a 401, 404 or 405 without the XRPC error body (a
+//   - a redirect, or a 401, 403, 404 or 405 without the XRPC error body (a
 //     proxy's page, a Service with a wrong path), or a 2xx that is not
 //     JSON (a captive portal's page; one longer than the answer read is
 //     judged by its start), is not the server's answer:

@@ -76,7 +76,7 @@ func sessionExpired(e *XRPCError) bool {
 }
 
 // errNotXRPC is wrapped by the error of an answer that is not an XRPC
-// server's (httpx.Foreign): a redirect, or a 401, 404 or 405 without the
+// server's (httpx.Foreign): a redirect, or a 401, 403, 404 or 405 without the
 // XRPC error body {"error":"…"}, which the server answers every refusal
 // with. A proxy's page or a Service with a wrong path refuses no
 // credentials.

@@ -101,7 +101,7 @@
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags). A redirect, or a
-// 401, 404 or 405 without Discord's JSON error, is another server's
+// 401, 403, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
 // created or edited (a captive portal's page), a deletion answered
@@ -582,8 +582,9 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	return resp, classify(resp, c.s.now())
 }
 
-// fail is the one place errors leave the channel: named by op and redacted
+// fail is the one place errors leave the channel: named by op, once (see
+// httpx.Op: a transport error names its method, "post: …"), and redacted
 // of the token and the webhook URL.
 func (c *Channel) fail(op string, err error) error {
-	return c.s.rd.Error(fmt.Errorf("discord: %s: %w", op, err))
+	return c.s.rd.Error(fmt.Errorf("discord: %w", httpx.Op(op, err)))
 }

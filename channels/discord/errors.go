@@ -76,7 +76,7 @@ func (e *apiError) Error() string {
 // parseError reads a refusal: Discord's JSON error, or the start of any
 // other body (an HTML page of Cloudflare's). Discord answers every refusal
 // with its JSON, an unknown route's too ({"message": "404: Not Found",
-// "code": 0}): a redirect, or a 401, 404 or 405 without it, is another
+// "code": 0}): a redirect, or a 401, 403, 404 or 405 without it, is another
 // server's answer (httpx.Foreign), and a redirect's error says where it
 // points.
 func parseError(r *httpx.Response) *apiError {

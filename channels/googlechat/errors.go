@@ -74,7 +74,7 @@ func (e *apiError) Error() string {
 // parseError reads a refusal: Google's JSON error, its status and
 // message made one bounded printable line each (see httpx.Snippet), or
 // the start of any other body. Google answers every refusal of the
-// webhook's route so: a redirect, or a 401, 404 or 405 without it, is
+// webhook's route so: a redirect, or a 401, 403, 404 or 405 without it, is
 // another server's answer (httpx.Foreign), such as a proxy's page or the
 // HTML 404 of a URL with a wrong path.
 func parseError(r *httpx.Response) *apiError {

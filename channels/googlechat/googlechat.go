@@ -80,14 +80,17 @@
 // certificate that does not verify or a port that does not speak TLS;
 // everything else is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
-// (404, a deleted webhook or space). A redirect, or a 401, 404 or 405
+// (404, a deleted webhook or space). A redirect, or a 401, 403, 404 or 405
 // without Google's JSON error (a proxy's page, a URL with a wrong path),
 // is permanent too and says it is not Google Chat's answer, naming
 // Config.WebhookURL. So is a 2xx whose whole body is not the Message
 // Google created (a captive portal's page): nothing shows the update
 // reached Google. A 2xx whose body breaks off is a delivery, with a
 // Receipt naming the message all the same: by the name it holds up to the
-// cut, or else by the client-assigned id.
+// cut, or else by the client-assigned id. An Update.URL that
+// Update.Validate refuses (in a Message built without the Broadcaster) is
+// a permanent error of Send and Preview, naming the field: the card's
+// button would open a javascript: link, or nothing, or show a password.
 //
 // No error, Receipt or printed Config or Channel holds the key or the
 // token: the URL is a redact.URL, the Channel prints as its name, and
@@ -304,8 +307,9 @@ func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx
 	return resp, classify(resp, c.s.now())
 }
 
-// fail is the one place errors leave the channel: named by op and redacted
+// fail is the one place errors leave the channel: named by op, once (see
+// httpx.Op: a transport error names its method, "post: …"), and redacted
 // of the key, the token and the webhook URL.
 func (c *Channel) fail(op string, err error) error {
-	return c.s.rd.Error(fmt.Errorf("googlechat: %s: %w", op, err))
+	return c.s.rd.Error(fmt.Errorf("googlechat: %w", httpx.Op(op, err)))
 }

@@ -210,6 +210,12 @@ func TestClassify(t *testing.T) {
 			text: "http status 404 Not Found: <html><h1>404 Not Found</h1>nginx</html>; not Google Chat's answer (check Config.WebhookURL)"},
 		{name: "proxy's 401", answer: canned{status: 401, body: "Unauthorized"}, permanent: true,
 			text: "http status 401 Unauthorized: Unauthorized; not Google Chat's answer (check Config.WebhookURL)"},
+		// A 403 of a CDN or a firewall in front of Google (Cloudflare's
+		// "Attention Required", a corporate proxy's "Access Denied")
+		// refuses the network, not the webhook's token.
+		{name: "CDN's 403", answer: canned{status: 403, body: "<!DOCTYPE html><title>Attention Required! | Cloudflare</title>"},
+			permanent: true, text: "http status 403 Forbidden: <!DOCTYPE html><title>Attention Required! | Cloudflare</title>; " +
+				"not Google Chat's answer (check Config.WebhookURL)"},
 		{name: "not implemented", answer: canned{status: 501, body: e(501, "UNIMPLEMENTED", "x")}, permanent: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,7 +348,7 @@ func TestNothingToShow(t *testing.T) {
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), err)
-	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status identified): "+
+	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status \"identified\"): "+
 		"the text is blank, and Config.NoCard leaves out the card")
 	assert.Empty(t, f.sent(), "nothing posted")
 	_, perr := ch.Preview(u)
@@ -351,6 +357,14 @@ func TestNothingToShow(t *testing.T) {
 	withCard := newChannel(t, f, func(c *Config) { c.Templates = set })
 	send(t, withCard, broadcast.NewMessage(u))
 	assert.Len(t, f.Received(), 1, "the card alone")
+
+	// The status of a Message built without the Broadcaster is quoted as
+	// every caller's value is (setup.Quote): cut, its control characters
+	// escaped. Before, the error held it verbatim, however long.
+	u.Status = broadcast.Status("\x1b[2J" + strings.Repeat("degraded\n", 1000))
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	assert.EqualError(t, err, `googlechat: render: the message would show nothing (status "\x1b[2Jdegraded\ndegraded\ndegraded\ndegraded\n"…): `+
+		"the text is blank, and Config.NoCard leaves out the card")
 }
 
 // The channel's template is the set's "googlechat" when it has one.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -198,8 +199,12 @@ func opens(s string, i int) bool {
 }
 
 // render returns the text of u's message: Overrides[channel], or the
-// set's "googlechat" template, fitted to MaxText.
+// set's "googlechat" template, fitted to MaxText. An Update.URL the card's
+// button could not open (textsafe.ButtonURL) is an error.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	if err := textsafe.ButtonURL(u.URL); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
+	}
 	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
@@ -212,7 +217,10 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 // cannot be empty").
 func shows(text string, u broadcast.Update, noCard bool) error {
 	if noCard && broadcast.Blank(text) {
-		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card", u.Status)
+		// The status of a Message built without the Broadcaster may be
+		// any text: quoted as every caller's value is.
+		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card",
+			setup.Quote(string(u.Status), nil))
 	}
 	return nil
 }

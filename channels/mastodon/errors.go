@@ -89,11 +89,17 @@ func scopeRefused(status int, h http.Header, message string) bool {
 	m := strings.ToLower(message)
 	return status == http.StatusForbidden &&
 		(strings.Contains(m, "outside the authorized scopes") || strings.HasPrefix(m, "insufficient permissions: ") ||
-			strings.Contains(h.Get("WWW-Authenticate"), `error="insufficient_scope"`))
+			scopeHeader(h))
+}
+
+// scopeHeader reports a WWW-Authenticate error="insufficient_scope": the
+// instance's own word, body or not, which no proxy in front of it says.
+func scopeHeader(h http.Header) bool {
+	return strings.Contains(h.Get("WWW-Authenticate"), `error="insufficient_scope"`)
 }
 
 // errNotInstance is wrapped by the error of an answer that is not the
-// instance's (httpx.Foreign): a redirect, or a 401, 404 or 405 without
+// instance's (httpx.Foreign): a redirect, or a 401, 403, 404 or 405 without
 // Mastodon's error entity, which every refusal of its API carries, an
 // unknown route's too. A proxy's page or a Server with a wrong path
 // refuses no token and says nothing of a status: it is neither "the
@@ -113,7 +119,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return nil
 	}
 	apiErr := &APIError{Status: r.Status, Message: apiMessage(r.Body)}
-	why, foreign := httpx.Foreign(r, apiErr.Message != "")
+	why, foreign := httpx.Foreign(r, apiErr.Message != "" || scopeHeader(r.Header))
 	if apiErr.Message == "" {
 		apiErr.Message = cmp.Or(why, httpx.Snippet(r.Body))
 	} else {

@@ -75,7 +75,7 @@
 // the Send or Edit before it posts, transient (a 429 with its wait), and
 // the next attempt reads again: a status is never cut to a guessed limit
 // and posted for good. A read that another server answers (a redirect, a
-// 401, 404 or 405 without Mastodon's error entity, or a 2xx that is not
+// 401, 403, 404 or 405 without Mastodon's error entity, or a 2xx that is not
 // JSON) fails the Send or Edit before it posts, Permanent and naming
 // Config.Server, and is tried again by the next. Preview uses the limits
 // read so far (the defaults before the first read), without I/O.
@@ -160,7 +160,7 @@
 //     lower than the edit's text (Pleroma and Akkoma answer an edit over
 //     their limit so) is transient and says the edit was too long and
 //     what the limit is now: the next attempt is fitted to it;
-//   - an answer that is not the instance's, a redirect or a 401, 404 or
+//   - an answer that is not the instance's, a redirect or a 401, 403, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with
 //     a wrong path), or a 2xx that is not JSON (a captive portal's page,
 //     judged by its first byte when longer than the channel reads), is

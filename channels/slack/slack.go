@@ -193,7 +193,7 @@
 // captive portal's page, is another server's answer); 429 waits for
 // Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A
-// redirect, or a 401, 404 or 405 without Slack's answer (the Web API's
+// redirect, or a 401, 403, 404 or 405 without Slack's answer (the Web API's
 // JSON, a webhook's error word), is another server's (a proxy's page, a
 // wrong host or path): permanent, naming Config.BaseURL or
 // Config.WebhookURL.

@@ -52,7 +52,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 // hookError reports whether body starts with one of the error words an
 // incoming webhook refuses with, in plain text: snake_case, as
 // "no_service", "invalid_token" or "channel_not_found". Without one, a
-// redirect or a 401, 404 or 405 is another server's answer
+// redirect or a 401, 403, 404 or 405 is another server's answer
 // (httpx.Foreign): a proxy's page, a URL with a wrong host or path.
 func hookError(body []byte) bool {
 	word, _, _ := strings.Cut(strings.TrimSpace(string(body)), ":")

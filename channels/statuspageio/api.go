@@ -54,7 +54,7 @@ func (e *apiError) Error() string {
 // parseError reads a refusal: {"error": "…"}, {"error": ["…", …]}, or
 // {"message": "…"} as the API reference's ErrorEntity has it; any other
 // body (a proxy's page) is quoted from its start. The API answers every
-// refusal so, an unknown route's too: a redirect, or a 401, 404 or 405
+// refusal so, an unknown route's too: a redirect, or a 401, 403, 404 or 405
 // without it, is another server's answer (httpx.Foreign), which says
 // nothing of the incident or the key.
 func parseError(r *httpx.Response) *apiError {

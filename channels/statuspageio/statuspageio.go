@@ -140,7 +140,7 @@
 // another body. 420 and 429 are transient with broadcast.RetryAfter, the
 // Retry-After header's wait, or 30s without one; 408, 425 and 5xx but 501 are
 // transient; 401, 403, 404, 422 and every other refusal are permanent.
-// A redirect, or a 401, 404 or 405 without the API's error body (a
+// A redirect, or a 401, 403, 404 or 405 without the API's error body (a
 // proxy's page, a BaseURL with a wrong path), is another server's answer:
 // permanent, naming Config.BaseURL, and never an incident that is gone.
 // So is a whole 2xx that is not the API's answer (the Incident, the

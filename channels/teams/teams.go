@@ -73,7 +73,7 @@
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
 // are transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. Errors quote the start of the workflow's answer. A
-// redirect, or a 401, 404 or 405 without Azure's error JSON (a proxy's
+// redirect, or a 401, 403, 404 or 405 without Azure's error JSON (a proxy's
 // page, a URL with a wrong host or path), says it is not the workflow's
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
 // is an HTML page (a captive portal's): nothing shows the card reached
@@ -110,7 +110,6 @@ package teams
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -122,6 +121,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -163,7 +163,7 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
-	if err := checkButtonURL(u.URL); err != nil {
+	if err := textsafe.ButtonURL(u.URL); err != nil {
 		return nil, err
 	}
 	u = textsafe.Map(u, c.name, quietFunctions)
@@ -172,8 +172,10 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 		return nil, err
 	}
 	if broadcast.Blank(text) {
-		// Teams would take the empty card with a 202, as any other.
-		return nil, fmt.Errorf("the card would show no text (status %s)", u.Status)
+		// Teams would take the empty card with a 202, as any other. The
+		// status of a Message built without the Broadcaster may be any
+		// text: quoted as every caller's value is.
+		return nil, fmt.Errorf("the card would show no text (status %s)", setup.Quote(string(u.Status), nil))
 	}
 	return encode(build(text, u))
 }
@@ -283,25 +285,6 @@ func statusOfText(reason string) int {
 	return 0
 }
 
-// checkButtonURL checks the URL the card's button opens as the Broadcaster
-// checks Update.URL (an absolute http or https URL without user
-// information, white space or control characters), for a Message built
-// without it: an Action.OpenUrl holding anything else opens nothing, or
-// what no status page should open, or has Teams refuse the card after the
-// workflow answered 202. Its error names the field and does not quote the
-// URL.
-func checkButtonURL(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	var fe *broadcast.FieldError
-	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
-	if errors.As(err, &fe) && fe.Field == "URL" {
-		return fmt.Errorf("Update.URL: %s (the card's button opens it)", fe.Problem)
-	}
-	return nil
-}
-
 // htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
 // or its first bytes without one): a captive portal's or a proxy's, not
 // the workflow's answer. A workflow answers 202 Accepted without a body
@@ -320,7 +303,7 @@ func htmlPage(r *httpx.Response) bool {
 // azureError reports whether body is Azure's error JSON,
 // {"error":{"code":"…","message":"…"}}, which a workflow's trigger answers
 // every refusal with (WorkflowNotFound,
-// DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 404 or
+// DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 403, 404 or
 // 405 without it, is another server's answer (httpx.Foreign), a proxy's
 // page or a URL with a wrong host or path, not a workflow refusing it.
 func azureError(body []byte) bool {

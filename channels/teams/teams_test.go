@@ -189,7 +189,7 @@ func TestHeadingShowsText(t *testing.T) {
 	_, err = send(t, bodyOnly, u)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
-	assert.EqualError(t, err, "teams: render: the card would show no text (status investigating)")
+	assert.EqualError(t, err, "teams: render: the card would show no text (status \"investigating\")")
 	cards, _ = f2.posted()
 	assert.Empty(t, cards, "nothing posted")
 }
@@ -279,7 +279,7 @@ func TestAnswers(t *testing.T) {
 
 // A workflow's trigger refuses with Azure's error JSON,
 // {"error":{"code":…,"message":…}} (as the fake answers; the shape of
-// https://github.com/Azure/azure-resource-manager-rpc/blob/master/v1.0/common-api-details.md#error-response-content): a redirect, or a 401, 404 or 405 without it, is
+// https://github.com/Azure/azure-resource-manager-rpc/blob/master/v1.0/common-api-details.md#error-response-content): a redirect, or a 401, 403, 404 or 405 without it, is
 // another server's answer, which names Config.WebhookURL; the
 // workflow's own refusals do not.
 func TestForeignAnswer(t *testing.T) {
@@ -293,8 +293,14 @@ func TestForeignAnswer(t *testing.T) {
 		{fakeAnswer{status: http.StatusUnauthorized}, true},
 		{fakeAnswer{status: http.StatusMethodNotAllowed}, true},
 		{fakeAnswer{status: http.StatusFound, header: map[string]string{"Location": "https://login.example/"}}, true},
+		// A firewall's or a CDN's 403 in front of the trigger refuses
+		// the network, not the sig=: before, it read as the workflow's.
+		{fakeAnswer{status: http.StatusForbidden, header: map[string]string{"Content-Type": "text/html"},
+			body: "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY>You don't have permission</BODY></HTML>"}, true},
+		{fakeAnswer{status: http.StatusForbidden}, true},
 		{fakeAnswer{status: http.StatusNotFound, code: "WorkflowNotFound"}, false},
 		{fakeAnswer{status: http.StatusUnauthorized, code: "DirectApiInvalidAuthorizationSignature"}, false},
+		{fakeAnswer{status: http.StatusForbidden, code: "AuthorizationFailed"}, false},
 		{fakeAnswer{status: http.StatusBadRequest}, false},
 	} {
 		f.answerWith(&c.a)

@@ -45,7 +45,7 @@ func (e *APIError) has(want string) bool {
 // read): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
-// errNotBotAPI is wrapped by the error of a redirect, or a 401, 404, 405
+// errNotBotAPI is wrapped by the error of a redirect, or a 401, 403, 404, 405
 // or 2xx that is not the Bot API's answer, which is JSON with a
 // result or an error_code
 // (https://core.telegram.org/bots/api#making-requests): a base URL with a
@@ -81,7 +81,7 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: flood
 // control (429, 420, or any answer with parameters.retry_after) a rate
 // limit (httpx.RateLimitWait when no wait is named); 401 and 404
-// Permanent, wrapping errTokenRefused; a redirect, or a 401, 404, 405 or
+// Permanent, wrapping errTokenRefused; a redirect, or a 401, 403, 404, 405 or
 // 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
 // is one; 400, 403 and every other status Permanent.

@@ -31,7 +31,7 @@ var (
 var errReplyGone = errors.New("the post replied to is deleted or not visible")
 
 // errNotXAPI is wrapped by the error of an answer that is not the X
-// API's (httpx.Foreign): a redirect, or a 401, 404 or 405 without its
+// API's (httpx.Foreign): a redirect, or a 401, 403, 404 or 405 without its
 // problem JSON, or a whole 2xx without X's answer (readError), which it answers every refusal with, an unknown route's
 // too. A proxy's page or a BaseURL with a wrong path rejects no
 // credentials and says nothing of a post.

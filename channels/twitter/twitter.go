@@ -233,7 +233,7 @@
 //     client-forbidden, unsupported-authentication or
 //     disallowed-resource; usage-capped as above), while any other
 //     errors list on a 2xx stays transient;
-//   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
+//   - a redirect, or a 401, 403, 404 or 405 without X's problem JSON (a
 //     proxy's page, a BaseURL with a wrong path), is not X's answer: it
 //     is Permanent and names Config.BaseURL, never rejected credentials
 //     nor a post already gone; so is a whole 2xx that is neither X's

@@ -120,14 +120,20 @@ func Seconds(s float64) (time.Duration, bool) {
 }
 
 // Foreign reports whether r, a refusal, is another server's answer in the
-// platform's place (a web site, a proxy, a base URL with a wrong path),
-// given whether its body held the platform's own error: a redirect, or a
-// 401, 404 or 405 without that error. The APIs the channels call answer
-// every refusal, an unknown route's too, with their own error (Matrix's
-// errcode, Discord's and Telegram's JSON): such an error should name the
-// configuration field to check, not blame a token or a room. For a
-// redirect, why says where it points (Response.Location), as "redirect to
-// https://www.example.org/… not followed"; else it is "".
+// platform's place (a web site, a proxy, a base URL with a wrong path, a
+// CDN or firewall in front of the platform), given whether its body held
+// the platform's own error: a redirect, or a 401, 403, 404 or 405 without
+// that error. The APIs the channels call answer every refusal, an unknown
+// route's too, with their own error (Matrix's errcode, Discord's and
+// Telegram's JSON): such an error should name the configuration field to
+// check, not blame a token or a room. A 403 of Cloudflare ("Attention
+// Required", "Access denied") or Akamai ("Access Denied") refuses the
+// network the request came from, not the token: an operator told the
+// token was refused would rotate a good one. For a redirect, why says
+// where it points (Response.Location), as "redirect to
+// https://www.example.org/… not followed"; else it is "", and the
+// channel's error names the status and the body that was not the
+// platform's.
 func Foreign(r *Response, ownError bool) (why string, foreign bool) {
 	switch {
 	case r.Status >= 300 && r.Status <= 399 && r.Location != "":
@@ -135,8 +141,11 @@ func Foreign(r *Response, ownError bool) (why string, foreign bool) {
 	case r.Status >= 300 && r.Status <= 399:
 		return "redirect not followed", true
 	}
-	return "", !ownError && (r.Status == http.StatusUnauthorized || r.Status == http.StatusNotFound ||
-		r.Status == http.StatusMethodNotAllowed)
+	switch r.Status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed:
+		return "", !ownError
+	}
+	return "", false
 }
 
 // NotJSON reports whether r, a 2xx of an API whose every answer is a JSON

@@ -307,7 +307,11 @@ func TestForeign(t *testing.T) {
 		{307, "https://www.example.org/…", true, "redirect to https://www.example.org/… not followed", true},
 		{404, "", false, "", true}, {405, "", false, "", true}, {401, "", false, "", true},
 		{404, "", true, "", false}, {401, "", true, "", false},
-		{400, "", false, "", false}, {403, "", false, "", false}, {502, "", false, "", false}, {429, "", false, "", false},
+		// A CDN's or a proxy's 403 (Cloudflare's "Attention Required",
+		// Akamai's "Access Denied") refuses no token of the platform's:
+		// only a 403 with the platform's own error does.
+		{403, "", false, "", true}, {403, "", true, "", false},
+		{400, "", false, "", false}, {502, "", false, "", false}, {429, "", false, "", false},
 	} {
 		why, foreign := Foreign(&Response{Status: tt.status, Location: tt.location}, tt.own)
 		assert.Equal(t, tt.why, why, "%d own %v", tt.status, tt.own)

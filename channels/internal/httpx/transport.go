@@ -3,6 +3,7 @@ package httpx
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,3 +51,16 @@ type urlHidden struct{ ue *url.Error }
 
 func (e *urlHidden) Error() string { return strings.ToLower(e.ue.Op) + ": " + e.ue.Err.Error() }
 func (e *urlHidden) Unwrap() error { return e.ue }
+
+// Op returns err after "op: ", the operation a channel names in its
+// errors, unless err's text starts so already: the error of a request
+// that got no answer names its method when its URL holds a secret ("post:
+// dial tcp …", see urlHidden), and a post's or a deletion's operation is
+// named as its method is. So every prefix stands once: "discord: post:
+// dial tcp …", not "discord: post: post: dial tcp …". Nil is nil.
+func Op(op string, err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), op+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -217,3 +217,28 @@ func expiredServer(t *testing.T) (*httptest.Server, *x509.CertPool) {
 	pool.AddCert(cert)
 	return srv, pool
 }
+
+// Op names the operation once: a transport error of a secret URL already
+// starts with its method, which is the operation of a post or a deletion;
+// every other error gets the operation before it, and stays in the chain.
+func TestOp(t *testing.T) {
+	cause := &url.Error{Op: "Post", URL: "https://hooks.example/…", Err: errors.New("connection refused")}
+	hidden := broadcast.Permanent(&urlHidden{cause})
+	for _, tt := range []struct {
+		op   string
+		err  error
+		want string
+	}{
+		{"post", hidden, "post: connection refused"},
+		{"edit", hidden, "edit: post: connection refused"},
+		{"post", errors.New("http status 400 Bad Request"), "post: http status 400 Bad Request"},
+		{"post", errors.New("postpone: x"), "post: postpone: x"},
+		{"post", cause, `post: Post "https://hooks.example/…": connection refused`},
+	} {
+		err := Op(tt.op, tt.err)
+		assert.EqualError(t, err, tt.want)
+		assert.ErrorIs(t, err, tt.err)
+		assert.Equal(t, broadcast.IsPermanent(tt.err), broadcast.IsPermanent(err), tt.want)
+	}
+	assert.NoError(t, Op("post", nil))
+}
