@@ -10,13 +10,17 @@
 // that notifies that account, so the channel breaks every such mention in
 // the update's texts, the override included, and in what X does not link
 // of Update.URL (after a "«", or all of a URL in a domain X does not
-// know), with an invisible word joiner (U+2060, which weighs 2) after the
-// "@": a title cannot ping anyone, and the account breaks no rule against
-// automated mentions. Links, as X finds them, and e-mail addresses are
-// left alone; a link that starts inside a hashtag (as "x.com/@name" in
-// "＃x.com/@name" or "#障害x.com/@name") is not one, as X drops it for the
-// hashtag, which starts first, and its "@name" is broken. Text that
-// fits is otherwise posted unchanged. The Receipt holds the post's id, its
+// know), with an invisible combining grapheme joiner (U+034F, which weighs
+// 1) after the "@": a title cannot ping anyone, and the account breaks no
+// rule against automated mentions. The texts are read in NFC, as X reads
+// them (a Kelvin sign is a "K"). A name that runs into a domain
+// ("@api.COM") gets an invisible word joiner (U+2060, which weighs 2)
+// before each dot too, so that X, which did not link the domain after the
+// "@", does not once the mention is broken. Links, as X finds them, and
+// e-mail addresses are left alone; a link that starts inside a hashtag (as
+// "x.com/@name" in "＃x.com/@name" or "#障害x.com/@name") is not one, as X
+// drops it for the hashtag, which starts first, and its "@name" is broken.
+// Text that fits is otherwise posted unchanged. The Receipt holds the post's id, its
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
 // Check verifies the credentials by reading the account (GET
