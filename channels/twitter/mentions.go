@@ -12,19 +12,18 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
-// authorText makes s, a text the update's author wrote, fit for a post:
-// without the characters X refuses (notInPost: invisible, or not
-// characters at all), and with its mentions broken.
-func authorText(s string) string {
-	if strings.ContainsAny(s, notInPost) {
-		s = strings.Map(func(r rune) rune {
-			if strings.ContainsRune(notInPost, r) {
-				return -1
-			}
-			return r
-		}, s)
+// postable returns s, a text the update's author wrote, without the
+// characters X refuses (notInPost: invisible, or not characters at all).
+func postable(s string) string {
+	if !strings.ContainsAny(s, notInPost) {
+		return s
 	}
-	return quietMentions(s)
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(notInPost, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // mentionBreak (U+034F, combining grapheme joiner) is invisible: right

@@ -380,17 +380,22 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// characters X refuses dropped and mentions broken, fitted.
+// characters X refuses dropped, fitted, and with mentions broken.
+//
+// Mentions are broken in the post as fitted, as X reads it: a text cut
+// short can hold a mention the whole did not ("@ops@x" cut to "@ops…"),
+// and a link cut short may no longer hold the "@name" it did. Only what X
+// links of the URL is safe from its mention finder too: the rest (after
+// "«", or all of a URL in a domain X does not know) is text, where
+// "@name" would notify. The fitting weighs each text as it is posted, with
+// its mentions broken.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	u = textsafe.Map(u, c.name, authorText)
-	// Only what X links of the URL is safe from its mention finder: the
-	// rest (after "«", or all of a URL in a domain X does not know) is
-	// text, where "@name" would notify.
-	u.URL = quietMentions(u.URL)
-	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, Weight)
+	u = textsafe.Map(u, c.name, postable)
+	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, func(s string) int { return Weight(quietMentions(s)) })
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}
+	text = quietMentions(text)
 	if strings.TrimSpace(text) == "" {
 		return "", broadcast.Permanent(errors.New("twitter: render text: empty"))
 	}

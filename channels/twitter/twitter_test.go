@@ -665,3 +665,23 @@ func TestQuietMentionsMakesNoLink(t *testing.T) {
 		})
 	}
 }
+
+// A text cut to fit can hold a mention the whole did not: "@ops@example"
+// is none (a name followed by an at sign), but cut to "@ops…" it would
+// be. Mentions are broken in the post as cut, which still fits.
+func TestQuietMentionsAfterCut(t *testing.T) {
+	cutName := regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠])[@＠][a-zA-Z0-9_]+…`) // a mention, "…" being no Latin accent
+	for extra := range 4 {
+		f := newFakeX(t, false)
+		ch := newTestChannel(t, f)
+		u := testUpdate()
+		u.Overrides = map[string]string{"x": strings.Repeat("a", 270+extra) + "/@ops@example"}
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+		text := f.Received()[0].Text
+		assert.NotRegexp(t, cutName, text)
+		assert.Equal(t, text, quietMentions(text), "no mention is left to break")
+		assert.LessOrEqual(t, Weight(text), MaxWeight)
+		assert.True(t, strings.HasSuffix(text, "…"), "the override is cut: %q", text)
+	}
+}
