@@ -1,70 +1,203 @@
 package twitter
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
-// authorText makes s, a text the update's author wrote, fit for a post:
-// without the characters X refuses (notInPost: invisible, or not
-// characters at all), and with its mentions broken.
-func authorText(s string) string {
-	if strings.ContainsAny(s, notInPost) {
-		s = strings.Map(func(r rune) rune {
-			if strings.ContainsRune(notInPost, r) {
-				return -1
-			}
-			return r
-		}, s)
+// postable returns s, a text the update's author wrote, without the
+// characters X refuses (notInPost: invisible, or not characters at all).
+func postable(s string) string {
+	if !strings.ContainsAny(s, notInPost) {
+		return s
 	}
-	return quietMentions(s)
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(notInPost, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
-// quietMentions breaks every mention X would find in s outside its links
-// (see keptLinks; findURLs finds links without a scheme too, as
-// "mastodon.social/@examplestatus"), so that a post notifies no one: each
-// "@" and full-width "＠" that starts a mention by X's rules (which differ
-// from Mastodon's that textsafe.QuietMentions follows), by an invisible
-// word joiner after it.
+// mentionBreak (U+034F, combining grapheme joiner) is invisible: right
+// after the at sign of a mention it breaks the mention without changing
+// what readers see. X reads it as a character of a URL path (one of
+// twitter-text's Latin accents), so that a link that holds the mention,
+// one X drops for a hashtag, stays as long as it was, and no link starts
+// in its rest.
+const mentionBreak = "\u034F"
+
+// quietMentions returns s in NFC, as X reads a post, with every mention X
+// would find in it outside its links broken (see keptLinks; findURLs finds
+// links without a scheme too, as "mastodon.social/@examplestatus"), so
+// that a post notifies no one: a mentionBreak after each "@" and "＠" that
+// starts a mention by X's rules (see mentionMayStart and mentionAt, which
+// differ from Mastodon's that textsafe.QuietMentions follows).
+//
+// After that break X would link the name as a domain without a scheme,
+// where the at sign kept it from being one ("@api.COM", "＠okta.com"): an
+// invisible word joiner before each dot of the domain the name runs into,
+// where no label of such a domain may end, keeps it no link, as it was,
+// and one before the next link, if the domain runs into it, keeps that
+// link where it starts. A link that starts inside a mention, which X drops
+// for the mention (a domain right after "＠"), is text as well.
+//
+// X's links do not always end, nor start, where they did once the marks
+// are in (a word joiner in text that a match of X's link expression held,
+// one that made no link, ends the match there, and X searches the rest
+// anew, where it may find a link that holds a broken mention's name, or
+// lose one): quietMentions breaks the mentions of the text it made until
+// it finds none.
 func quietMentions(s string) string {
+	s = norm.NFC.String(s)
 	if !strings.Contains(s, "@") && !strings.Contains(s, "＠") {
 		return s
 	}
+	for {
+		t := breakMentions(s)
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// breakMentions is one round of quietMentions: it breaks the mentions of s
+// outside the links X keeps in s.
+func breakMentions(s string) string {
+	type mark struct {
+		at   int
+		text string
+	}
+	links, found := keptLinks(s), findURLs(s)
+	var marks []mark
+	for i := 0; i < len(s); {
+		if len(links) > 0 && i >= links[0].start {
+			i = max(i, links[0].end)
+			links = links[1:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		at := i
+		i += size
+		if r != '@' && r != '＠' || !mentionMayStart(s[:at]) {
+			continue
+		}
+		end, ok := mentionAt(s[i:])
+		if !ok {
+			continue
+		}
+		for len(links) > 0 && links[0].start < i+end {
+			links = links[1:]
+		}
+		marks = append(marks, mark{i, mentionBreak})
+		if inDroppedPath(s, found, at) {
+			continue // the link X drops goes on past the break: no domain starts here
+		}
+		domainEnd := len(s)
+		if len(links) > 0 {
+			domainEnd = links[0].start
+		}
+		stop := domainEnd
+		for j, c := range s[i:domainEnd] {
+			if c == '.' {
+				marks = append(marks, mark{i + j, textsafe.WordJoiner})
+			} else if !isDomainRune(c) {
+				stop = i + j
+				break
+			}
+		}
+		if stop < len(s) && stop == domainEnd {
+			marks = append(marks, mark{stop, textsafe.WordJoiner})
+		}
+	}
+	if len(marks) == 0 {
+		return s
+	}
+	// The domain a name runs into may hold the next mention ("＠" is a
+	// character of a domain): its marks come before those of the domain,
+	// and a mentionBreak is all that goes after its at sign.
+	slices.SortStableFunc(marks, func(a, b mark) int { return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.text, b.text)) })
+	marks = slices.CompactFunc(marks, func(a, b mark) bool { return a.at == b.at })
 	var b strings.Builder
 	last := 0
-	for _, u := range keptLinks(s) {
-		b.WriteString(quietPlain(s[last:u.start], s[u.start:]))
-		b.WriteString(s[u.start:u.end])
-		last = u.end
+	for _, m := range marks {
+		b.WriteString(s[last:m.at])
+		b.WriteString(m.text)
+		last = m.at
 	}
-	b.WriteString(quietPlain(s[last:], ""))
+	b.WriteString(s[last:])
 	return b.String()
 }
 
-// quietPlain breaks the mentions of s, a text without links that rest
-// follows: a word joiner after each "@" or "＠" that starts one where X
-// would find it (see mentionMayStart) and is followed by a character of a
-// user name. That character may start rest, a link: a link right after
-// "＠" (as in "＠okta.com") is a mention to X, which keeps the mention
-// where the two overlap, as it starts first.
-func quietPlain(s, rest string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteString(s[i : i+size])
-		next := s[i+size:]
-		if next == "" {
-			next = rest
+// inDroppedPath reports whether s[at] is in the path of a link of found
+// (findURLs) that keptLinks drops for a hashtag: X drops the link, but its
+// search for links went past it, and a mentionBreak, which twitter-text's
+// expression takes for a character of a path, keeps it going past.
+func inDroppedPath(s string, found []urlSpan, at int) bool {
+	for _, u := range found {
+		if u.start <= at && at < u.end {
+			path := strings.IndexByte(s[u.start:at], '/')
+			return path >= 0 && !strings.ContainsRune(s[u.start+path:at], '?')
 		}
-		if (r == '@' || r == '＠') && next != "" && isMentionByte(next[0]) && mentionMayStart(s[:i]) {
-			b.WriteString(textsafe.WordJoiner)
-		}
-		i += size
 	}
-	return b.String()
+	return false
+}
+
+// mentionAt reports whether the text s after an at sign makes a mention
+// (when X takes the at sign for the start of one, see mentionMayStart), as
+// twitter-text's validMentionOrList and endMentionMatch: a user name of 1
+// to 20 ASCII letters, digits and "_", perhaps a list ("/" and an ASCII
+// letter, then up to 24 of those, "_" and "-"), not followed by an at
+// sign, a Latin letter with an accent or a combining mark, or "://". It
+// returns the end of the name and list.
+func mentionAt(s string) (end int, ok bool) {
+	for end < len(s) && end < 20 && isMentionByte(s[end]) {
+		end++
+	}
+	if end == 0 {
+		return 0, false
+	}
+	if end+1 < len(s) && s[end] == '/' && isASCIILetter(s[end+1]) {
+		list := end + 2
+		for list < len(s) && list-end-1 < 25 && (isMentionByte(s[list]) || s[list] == '-') {
+			list++
+		}
+		end = list
+	}
+	after := s[end:]
+	r, _ := utf8.DecodeRuneInString(after)
+	if r == '@' || r == '＠' || strings.HasPrefix(after, "://") || isMentionEndAccent(r) {
+		return 0, false
+	}
+	return end, true
+}
+
+// isMentionEndAccent reports whether r is in twitter-text's
+// latinAccentChars, as endMentionMatch matches them: without folding case,
+// unlike the URL expression (isLatinAccent).
+func isMentionEndAccent(r rune) bool {
+	switch {
+	case r >= 0xC0 && r <= 0xFF && r != 0xD7 && r != 0xF7,
+		r >= 0x100 && r <= 0x24F, r >= 0x300 && r <= 0x36F, r >= 0x1E00 && r <= 0x1EFF:
+		return true
+	}
+	return strings.ContainsRune("\u0253\u0254\u0256\u0257\u0259\u025B\u0263\u0268\u026F\u0272\u0289\u028B\u02BB", r)
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isDomainRune reports whether r may be in a domain as twitter-text finds
+// one: a character of a label (see isHostChar), "-", "_" or ".".
+func isDomainRune(r rune) bool {
+	return r >= 0x10000 || isHostChar(uint16(r)) || r == '-' || r == '_' || r == '.'
 }
 
 // mentionMayStart reports whether X takes an "@" after before for the
@@ -109,7 +242,8 @@ func isMentionByte(c byte) bool { return isAlnum16(uint16(c)) || c == '_' }
 // "#障害example"), is dropped, and the "@ops" it holds is a mention. A
 // hashtag that starts inside a link is dropped in turn, and the next link
 // judged by what is kept. Mentions do not take part: one that overlaps a
-// link is broken (see quietPlain), and no mention can overlap a hashtag.
+// link is broken and the link is text (see quietMentions), and no mention
+// can overlap a hashtag.
 func keptLinks(s string) []urlSpan {
 	links := findURLs(s)
 	if len(links) == 0 || !strings.ContainsAny(s, "#＃") {

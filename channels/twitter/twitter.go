@@ -10,13 +10,17 @@
 // that notifies that account, so the channel breaks every such mention in
 // the update's texts, the override included, and in what X does not link
 // of Update.URL (after a "«", or all of a URL in a domain X does not
-// know), with an invisible word joiner (U+2060, which weighs 2) after the
-// "@": a title cannot ping anyone, and the account breaks no rule against
-// automated mentions. Links, as X finds them, and e-mail addresses are
-// left alone; a link that starts inside a hashtag (as "x.com/@name" in
-// "＃x.com/@name" or "#障害x.com/@name") is not one, as X drops it for the
-// hashtag, which starts first, and its "@name" is broken. Text that
-// fits is otherwise posted unchanged. The Receipt holds the post's id, its
+// know), with an invisible combining grapheme joiner (U+034F, which weighs
+// 1) after the "@": a title cannot ping anyone, and the account breaks no
+// rule against automated mentions. The texts are read in NFC, as X reads
+// them (a Kelvin sign is a "K"). A name that runs into a domain
+// ("@api.COM") gets an invisible word joiner (U+2060, which weighs 2)
+// before each dot too, so that X, which did not link the domain after the
+// "@", does not once the mention is broken. Links, as X finds them, and
+// e-mail addresses are left alone; a link that starts inside a hashtag (as
+// "x.com/@name" in "＃x.com/@name" or "#障害x.com/@name") is not one, as X
+// drops it for the hashtag, which starts first, and its "@name" is broken.
+// Text that fits is otherwise posted unchanged. The Receipt holds the post's id, its
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
 // Check verifies the credentials by reading the account (GET
@@ -376,17 +380,22 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// characters X refuses dropped and mentions broken, fitted.
+// characters X refuses dropped, fitted, and with mentions broken.
+//
+// Mentions are broken in the post as fitted, as X reads it: a text cut
+// short can hold a mention the whole did not ("@ops@x" cut to "@ops…"),
+// and a link cut short may no longer hold the "@name" it did. Only what X
+// links of the URL is safe from its mention finder too: the rest (after
+// "«", or all of a URL in a domain X does not know) is text, where
+// "@name" would notify. The fitting weighs each text as it is posted, with
+// its mentions broken.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	u = textsafe.Map(u, c.name, authorText)
-	// Only what X links of the URL is safe from its mention finder: the
-	// rest (after "«", or all of a URL in a domain X does not know) is
-	// text, where "@name" would notify.
-	u.URL = quietMentions(u.URL)
-	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, Weight)
+	u = textsafe.Map(u, c.name, postable)
+	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, func(s string) int { return Weight(quietMentions(s)) })
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}
+	text = quietMentions(text)
 	if strings.TrimSpace(text) == "" {
 		return "", broadcast.Permanent(errors.New("twitter: render text: empty"))
 	}

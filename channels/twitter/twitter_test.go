@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
@@ -567,13 +568,13 @@ func TestQuietMentions(t *testing.T) {
 		unbroken string // in the post, as written (links and e-mail addresses)
 	}{
 		{"title", func(u *broadcast.Update) { u.Title = "Sign-in via @okta fails, cc @ExampleSupport" },
-			"Sign-in via @\u2060okta fails, cc @\u2060ExampleSupport", ""},
+			"Sign-in via @\u034Fokta fails, cc @\u034FExampleSupport", ""},
 		{"override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "@everyone ＠ops: down " + u.URL} },
-			"@\u2060everyone ＠\u2060ops: down", "https://status.example.com/incidents/42"},
+			"@\u034Feveryone ＠\u034Fops: down", "https://status.example.com/incidents/42"},
 		{"after letters of other scripts", func(u *broadcast.Update) { u.Title = "お問い合わせは@okta_jpまで, café@okta" },
-			"お問い合わせは@\u2060okta_jpまで, café@\u2060okta", ""},
+			"お問い合わせは@\u034Fokta_jpまで, café@\u034Fokta", ""},
 		{"after RT", func(u *broadcast.Update) { u.Body = "RT@okta down. rt:@ops too. Not ART@x nor e-mail ops@example.com." },
-			"RT@\u2060okta down. rt:@\u2060ops too.", "Not ART@x nor e-mail ops@example.com."},
+			"RT@\u034Fokta down. rt:@\u034Fops too.", "Not ART@x nor e-mail ops@example.com."},
 		{"link without a scheme", func(u *broadcast.Update) { u.Body = "Follow mastodon.social/@examplestatus or mail ops@example.com." },
 			"", "mastodon.social/@examplestatus or mail ops@example.com."},
 		// "＠" (as a Japanese keyboard types it) right before a domain:
@@ -582,7 +583,9 @@ func TestQuietMentions(t *testing.T) {
 		{"full-width at before a link", func(u *broadcast.Update) {
 			u.Title = "Sign-in via ＠okta.com fails, 連絡先＠ExampleSupport.example.com"
 		},
-			"Sign-in via ＠\u2060okta.com fails, 連絡先＠\u2060ExampleSupport.example.com", ""},
+			"Sign-in via ＠\u034Fokta\u2060.com fails, 連絡先＠\u034FExampleSupport\u2060.example\u2060.com", ""},
+		// X reads the post in NFC, where the Kelvin sign is "K".
+		{"name that NFC makes", func(u *broadcast.Update) { u.Title = "cc @\u212Aops" }, "cc @\u034FKops", ""},
 		// A link that starts inside a hashtag (after "＃", or after a
 		// letter of another script the hashtag holds) is found by
 		// twitter-text's link extractor, but X drops it for the hashtag,
@@ -591,15 +594,15 @@ func TestQuietMentions(t *testing.T) {
 		{"hashtag running into a domain", func(u *broadcast.Update) {
 			u.Title = "＃x.com/@ops, #障害example.com/@ExampleSupport, #日本x.com/path/@status_bot"
 		},
-			"＃x.com/@\u2060ops, #障害example.com/@\u2060ExampleSupport, #日本x.com/path/@\u2060status_bot", ""},
+			"＃x.com/@\u034Fops, #障害example.com/@\u034FExampleSupport, #日本x.com/path/@\u034Fstatus_bot", ""},
 		{"hashtag before a link", func(u *broadcast.Update) { u.Title = "#障害 mastodon.social/@examplestatus" },
 			"", "#障害 mastodon.social/@examplestatus"},
 		// The update's URL too, where X's link ends before its end or
 		// X takes none.
 		{"URL beyond its link", func(u *broadcast.Update) { u.URL = "https://status.example.com/«incident»@ops" },
-			"https://status.example.com/«incident»@\u2060ops", "https://status.example.com/"},
+			"https://status.example.com/«incident»@\u034Fops", "https://status.example.com/"},
 		{"URL X does not link", func(u *broadcast.Update) { u.URL = "https://status.example/a,@ops" },
-			"https://status.example/a,@\u2060ops", ""},
+			"https://status.example/a,@\u034Fops", ""},
 		{"URL linked whole", func(u *broadcast.Update) { u.URL = "https://status.example.com/a,@ops/@x" },
 			"", "https://status.example.com/a,@ops/@x"},
 	}
@@ -615,7 +618,70 @@ func TestQuietMentions(t *testing.T) {
 			assert.Contains(t, text, tt.want)
 			assert.Contains(t, text, tt.unbroken)
 			// X finds no mention inside a link: the rest must have none.
-			assert.NotRegexp(t, mention, strings.ReplaceAll(text, tt.unbroken, " "))
+			assert.NotRegexp(t, mention, norm.NFC.String(strings.ReplaceAll(text, tt.unbroken, " ")))
 		})
+	}
+}
+
+// Breaking a mention never makes X link what it did not: "@api.COM" is a
+// mention, and no link, as the "@" keeps X from reading a domain right
+// after it; with only a word joiner after the "@", X would link
+// "api.COM". Nor is a text that no mention starts broken into a link, as
+// "@https://…" (a name followed by "://" is no mention). A link that a
+// mention overlaps, which X drops for it, is text whose mentions are
+// broken too; one that X drops for a hashtag stays as long as it was.
+func TestQuietMentionsMakesNoLink(t *testing.T) {
+	tests := []struct{ title, want string }{
+		{"@api.COM is down", "@\u034Fapi\u2060.COM is down"},
+		{"Sign-in via ＠okta.com fails", "Sign-in via ＠\u034Fokta\u2060.com fails"},
+		{"＠okta.example.com/@ops", "＠\u034Fokta\u2060.example\u2060.com/@\u034Fops"},
+		{"@ops日.example.com", "@\u034Fops日\u2060.example\u2060.com"},
+		{"@https://example.com/a", "@https://example.com/a"},
+		{"@user/list.example.com", "@\u034Fuser/list.example.com"},
+		{"@ops日x.com/@status_bot", "@\u034Fops日\u2060x.com/@status_bot"}, // the link "x.com/@status_bot" stays
+		// The link X drops for the hashtag "#障害example" holds the rest:
+		// a mark that ended it would leave "status.io" a link.
+		{"#障害example.com/@ops/a,status.io", "#障害example.com/@\u034Fops/a,status.io"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			f := newFakeX(t, false)
+			ch := newTestChannel(t, f)
+			u := testUpdate()
+			u.Title = tt.title
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.NoError(t, err)
+			text := f.Received()[0].Text
+			assert.Contains(t, text, tt.want)
+			var links []string
+			for _, l := range keptLinks(text) { // a post without mentions
+				links = append(links, l.link(text))
+			}
+			want := []string{"https://status.example.com/incidents/42"}
+			if strings.Contains(tt.title, "x.com/") {
+				want = []string{"x.com/@status_bot", want[0]}
+			}
+			assert.Equal(t, want, links)
+		})
+	}
+}
+
+// A text cut to fit can hold a mention the whole did not: "@ops@example"
+// is none (a name followed by an at sign), but cut to "@ops…" it would
+// be. Mentions are broken in the post as cut, which still fits.
+func TestQuietMentionsAfterCut(t *testing.T) {
+	cutName := regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠])[@＠][a-zA-Z0-9_]+…`) // a mention, "…" being no Latin accent
+	for extra := range 4 {
+		f := newFakeX(t, false)
+		ch := newTestChannel(t, f)
+		u := testUpdate()
+		u.Overrides = map[string]string{"x": strings.Repeat("a", 270+extra) + "/@ops@example"}
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+		text := f.Received()[0].Text
+		assert.NotRegexp(t, cutName, text)
+		assert.Equal(t, text, quietMentions(text), "no mention is left to break")
+		assert.LessOrEqual(t, Weight(text), MaxWeight)
+		assert.True(t, strings.HasSuffix(text, "…"), "the override is cut: %q", text)
 	}
 }

@@ -130,18 +130,22 @@ const mentionTexts = 4000
 
 // nodeEntities reads a JSON array of [text, quieted] pairs and writes, for
 // each, the hashtags twitter-text finds in the text (before its check
-// against links) and the mentions X keeps in the quieted text, those of
+// against links), the mentions X keeps in the quieted text, those of
 // extractEntitiesWithIndices, which drops the later of entities that
-// overlap.
+// overlap, and the links it keeps in the text and in the quieted text,
+// each read in NFC as X reads a post.
 const nodeEntities = `
 const tt = require('twitter-text');
+const links = t => tt.extractEntitiesWithIndices(t.normalize()).filter(e => e.url !== undefined).map(e => e.url);
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', d => { input += d; });
 process.stdin.on('end', () => {
   const out = JSON.parse(input).map(([text, quiet]) => ({
     tags: tt.extractHashtagsWithIndices(text, { checkUrlOverlap: false }).map(h => h.hashtag),
-    mentions: tt.extractEntitiesWithIndices(quiet).filter(e => e.screenName !== undefined).map(e => e.screenName),
+    mentions: tt.extractEntitiesWithIndices(quiet.normalize()).filter(e => e.screenName !== undefined).map(e => e.screenName),
+    links: links(text),
+    quietLinks: links(quiet),
   }));
   process.stdout.write(JSON.stringify(out));
 });
@@ -149,9 +153,10 @@ process.stdin.on('end', () => {
 
 // TestTwitterTextMentions checks quietMentions against twitter-text: no
 // text it returns holds a mention X keeps, and findHashtags finds the
-// hashtags twitter-text finds. The texts are the random posts of
-// TestTwitterTextRandom with hashtags running into links and "@name" in
-// their paths.
+// hashtags twitter-text finds. It logs the texts where quieting made X
+// find a link it did not find before (see TestQuietMentionsMakesNoLink). The texts are the random posts of TestTwitterTextRandom with
+// hashtags running into links, "@name" in their paths, names running into
+// domains, and invisible characters around at signs.
 func TestTwitterTextMentions(t *testing.T) {
 	modules := os.Getenv("TWITTER_TEXT_MODULES")
 	require.NotEmpty(t, modules, "TWITTER_TEXT_MODULES: run scripts/twitter-text.sh")
@@ -169,6 +174,12 @@ func TestTwitterTextMentions(t *testing.T) {
 			b.WriteString(g.pick("", " ", "/", "."))
 			b.WriteString(g.pick(g.bare(), g.url(), "example.com/@ops", "x.com/a/＠ops", "example.com/@ops#tag"))
 			b.WriteString(g.pick("", "/@ops", "@ops", " @ops", "#日本", "://x.com/@ops"))
+			if g.chance(0.5) {
+				b.WriteString(g.pick(" ", "", "日本", "a", "/", "\u200B", "\u2060", "\u202E", "\u2067"))
+				b.WriteString(g.pick("@", "＠", "@\u200B", "@\u2060", "@\u00AD", "@\uFE0F", "@\u200E", "@\u202C", "@\u2069", "RT\u200B@"))
+				b.WriteString(g.pick("api.COM", "okta.example.com/@ops", "https://x.com/@ops", "\u212Aops", "ops日x.com/@ops",
+					"ops日.example.com", "user/list.example.com", "ops\u0301", "ops\u03B9", "ops@x.com", "ops_.co.uk/@a", g.bare()))
+			}
 		}
 		pairs[i] = [2]string{b.String(), quietMentions(b.String())}
 	}
@@ -182,18 +193,27 @@ func TestTwitterTextMentions(t *testing.T) {
 	out, err := cmd.Output()
 	require.NoError(t, err, "node: %s", stderr.String())
 	var res []struct {
-		Tags     []string `json:"tags"`
-		Mentions []string `json:"mentions"`
+		Tags       []string `json:"tags"`
+		Mentions   []string `json:"mentions"`
+		Links      []string `json:"links"`
+		QuietLinks []string `json:"quietLinks"`
 	}
 	require.NoError(t, json.Unmarshal(out, &res))
 	require.Len(t, res, len(pairs))
-	agree := 0
+	agree, madeLinks := 0, 0
 	for i, want := range res {
 		text, quiet := pairs[i][0], pairs[i][1]
 		tags := []string{}
 		for _, h := range findHashtags(text) {
 			_, size := utf8.DecodeRuneInString(text[h[0]:])
 			tags = append(tags, text[h[0]+size:h[1]])
+		}
+		if made := newLinks(want.Links, want.QuietLinks); len(made) > 0 {
+			// Rare: a word joiner ends a match of X's link expression
+			// that made no link (as a t.co link with too long a slug),
+			// and X finds a link in the text that match held.
+			madeLinks++
+			t.Logf("quieted %q: twitter-text finds links it did not: %q", quiet, made)
 		}
 		if slicesEqual(tags, want.Tags) && len(want.Mentions) == 0 {
 			agree++
@@ -202,5 +222,25 @@ func TestTwitterTextMentions(t *testing.T) {
 		t.Errorf("text %q:\n hashtags %q, twitter-text: %q;\n quieted %q: twitter-text finds mentions %q",
 			text, tags, want.Tags, quiet, want.Mentions)
 	}
-	t.Logf("%d of %d texts agree with twitter-text", agree, len(pairs))
+	t.Logf("%d of %d texts agree with twitter-text; %d quieted have links the text had not", agree, len(pairs), madeLinks)
 }
+
+// newLinks returns the links of quiet, a quieted text, that the text it
+// came from does not hold, the marks quieting inserts aside.
+func newLinks(text, quiet []string) []string {
+	had := map[string]int{}
+	for _, l := range text {
+		had[unmarked.Replace(l)]++
+	}
+	var made []string
+	for _, l := range quiet {
+		if l = unmarked.Replace(l); had[l] > 0 {
+			had[l]--
+		} else {
+			made = append(made, l)
+		}
+	}
+	return made
+}
+
+var unmarked = strings.NewReplacer("\u2060", "", mentionBreak, "")
