@@ -102,7 +102,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 			f.Report(i, broadcast.Permanent(errors.New("its post's ts is unknown (the answer was cut off): delete it by hand")))
 			return
 		}
-		f.Report(i, c.remove(ctx, p))
+		f.Report(i, c.retractPost(ctx, p))
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("slack: retract: %w", err)

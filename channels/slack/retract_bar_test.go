@@ -1,0 +1,92 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// threeUpdates sends an incident's updates Investigating, Identified and
+// Resolved to targets, and returns their receipts.
+func threeUpdates(t *testing.T, ch *Channel) (r1, r2, r3 broadcast.Receipt) {
+	t.Helper()
+	r1 = send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	r2 = send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	r3 = send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+	return r1, r2, r3
+}
+
+// rootBar returns the status bar of target's first post.
+func rootBar(t *testing.T, f *fakeSlack, target string) string {
+	t.Helper()
+	root := byTarget(f.messages(), target)[0]
+	require.Len(t, root.attachments, 1, "%s: the first post's status bar", target)
+	return root.attachments[0]
+}
+
+// Retracting the incident's latest update sets the first post's status
+// bar back to the status of the latest update still up: a "Resolved"
+// posted by mistake and retracted left the bar saying "Current status:
+// Resolved", green.
+func TestRetractOfLatestRestoresStatusBar(t *testing.T) {
+	targets := []string{"#ops", "C0STATUS02"}
+	ch, f := newTestChannel(t, Config{Channels: targets})
+	_, r2, r3 := threeUpdates(t, ch)
+
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	for _, target := range targets {
+		assert.Contains(t, rootBar(t, f, target), "*Current status: Identified*", target)
+	}
+	require.NoError(t, ch.Retract(context.Background(), r2))
+	for _, target := range targets {
+		assert.Contains(t, rootBar(t, f, target), "*Current status: Investigating*", target)
+		assert.Contains(t, shown(byTarget(f.messages(), target)[0].sections[0]), "Investigating: ",
+			"%s: the first post keeps its text", target)
+	}
+}
+
+// Retracting an update that is not the latest leaves the status bar,
+// which shows a later status; the latest retracted next, the bar skips
+// the update retracted before.
+func TestRetractOfEarlierLeavesStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, r2, r3 := threeUpdates(t, ch)
+	require.NoError(t, ch.Retract(context.Background(), r2))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*")
+}
+
+// A retraction whose look at the thread fails still deletes the message:
+// the status bar is best effort, as after a post.
+func TestRetractWithoutHistoryScopeDeletes(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	f.failMethod("conversations.replies", "missing_scope")
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.True(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*", "left as it was")
+}
+
+// In a thread longer than a page of conversations.replies, the
+// retraction reads on to find the latest update and the one before it.
+func TestRetractOfLatestInALongThread(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	statuses := []broadcast.Status{broadcast.StatusIdentified, broadcast.StatusMonitoring}
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	last := r1
+	for n := 2; n <= 2*lookLimit; n++ {
+		u := update(1, statuses[n%2])
+		u.ID, u.Time = fmt.Sprintf("u%d", n), u.Time.Add(time.Duration(n)*time.Minute)
+		last = send(t, ch, u, broadcast.Thread{Root: r1, Last: last})
+	}
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	require.NoError(t, ch.Retract(context.Background(), last))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
+}
