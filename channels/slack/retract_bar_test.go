@@ -90,3 +90,27 @@ func TestRetractOfLatestInALongThread(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), last))
 	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
 }
+
+// Through a Broadcaster, as users call it: the posts carry what a
+// retraction needs to set the status bar back.
+func TestBroadcasterRetractRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	for i, s := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
+		u := update(i+1, s)
+		u.Time = now.Add(time.Duration(i-3) * time.Minute)
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
+	_, err = b.Retract(ctx, "u3")
+	require.NoError(t, err)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	_, err = b.Retract(ctx, "u2")
+	require.NoError(t, err)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*")
+}
