@@ -79,18 +79,33 @@ func chainCard(r *broadcast.Receipt, root, last broadcast.Receipt) {
 	}
 }
 
-// restoreCard sets the first post's card back after the retraction of
-// prev, when the card shows prev's update: to the card of the latest
-// earlier message still up, or else the first post's own. It is best
-// effort, as the card's updates are: the deletion is done.
-func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt) {
+// ownCard returns the digest of the card prev's update gave the first
+// post, as prev's message shows it now (a correction edited in changes
+// both), or as its receipt recorded it when the message cannot be read;
+// "" when prev's update set no card.
+func (c *Channel) ownCard(ctx context.Context, prev broadcast.Receipt) string {
 	first := prev.Meta[metaCardOf]
 	if c.s.cfg.NoRootUpdate || !snowflake(first) || first == prev.ID || prev.Meta[metaCardSum] == "" {
+		return ""
+	}
+	if e, ok, err := c.card(ctx, prev.ID, threadQuery(prev.Meta[metaThread])); err == nil && ok {
+		return cardSum(e)
+	}
+	return prev.Meta[metaCardSum]
+}
+
+// restoreCard sets the first post's card back after the retraction of
+// prev, when the card shows prev's update (own, see ownCard): to the card
+// of the latest earlier message still up, or else the first post's own.
+// It is best effort, as the card's updates are: the deletion is done.
+func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt, own string) {
+	if own == "" {
 		return
 	}
+	first := prev.Meta[metaCardOf]
 	q := threadQuery(prev.Meta[metaCardThread])
 	shown, ok, err := c.card(ctx, first, q)
-	if err != nil || !ok || cardSum(shown) != prev.Meta[metaCardSum] {
+	if err != nil || !ok || cardSum(shown) != own {
 		return // gone, or showing a later update, or unknown
 	}
 	var next *embed
@@ -144,14 +159,17 @@ func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, boo
 }
 
 // cardSum is a digest of what card e shows, as sent and as Discord gives
-// it back (which writes the timestamp its own way).
+// it back (which writes the timestamp its own way), the same for a
+// message's card and the first post's showing the same update: without
+// the footer and the "Correction: " of a correction's message.
 func cardSum(e embed) string {
 	h := sha256.New()
 	ts := e.Timestamp
 	if t, err := time.Parse(time.RFC3339, ts); err == nil {
 		ts = strconv.FormatInt(t.Unix(), 10)
 	}
-	parts := []string{strings.TrimSpace(e.Title), ts, strconv.Itoa(e.Color)}
+	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), "Correction: ")
+	parts := []string{title, ts, strconv.Itoa(e.Color)}
 	for _, f := range e.Fields {
 		parts = append(parts, strings.TrimSpace(f.Name), strings.TrimSpace(f.Value))
 	}

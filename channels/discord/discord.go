@@ -71,8 +71,9 @@
 // incident's latest) sets the card back to the status of the latest
 // earlier update still up, or of the first post's own: a "Resolved"
 // posted by mistake and retracted no longer shows as the current status.
-// Retract reads the card first (Get Webhook Message) and leaves it when
-// it shows another update (a later one, or a correction). Like the
+// Retract reads the message it deletes and the card (Get Webhook
+// Message), and leaves the card when it shows another update than the
+// message (a later one); a correction edited in changes both. Like the
 // card's other updates, this is best effort: the deletion is what
 // Retract reports. It needs the receipts' Meta ("card_of", "card_sum",
 // "card_before", "first_card": where the card is, what it showed, and
@@ -519,12 +520,13 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		// this one is still up.
 		return broadcast.Permanent(fmt.Errorf("discord: delete: %w: delete it by hand", errOtherWebhook))
 	}
+	shown := c.ownCard(ctx, prev) // read before it is gone: see restoreCard
 	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
 	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
 		err = c.notDiscord(resp) // Discord answers a deletion with 204 No Content
 	}
 	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
-		c.restoreCard(ctx, prev)
+		c.restoreCard(ctx, prev, shown)
 		return nil
 	}
 	return c.fail("delete", err)

@@ -434,7 +434,7 @@ func TestThreadID(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), r))
 
 	reqs := f.sent()
-	require.Len(t, reqs, 7, "posts, the first post's card, the edit, the deletion, and the card set back")
+	require.Len(t, reqs, 8, "posts, the first post's card, the edit, the deletion with the reads before and after it, and the card set back")
 	for i, req := range reqs {
 		assert.Equalf(t, thread, req.query.Get("thread_id"), "request %d, %s", i, req.method)
 	}
