@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -113,4 +114,26 @@ func TestBroadcasterRetractRestoresStatusBar(t *testing.T) {
 	_, err = b.Retract(ctx, "u2")
 	require.NoError(t, err)
 	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*")
+}
+
+// The latest update corrected in place and then retracted: the status
+// bar, which showed the correction, goes back to the update before,
+// where it kept showing the retracted update's corrected status. The
+// correction keeps the message's key, for a retry's look-up.
+func TestRetractOfCorrectedLatestRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1, r2, r3 := threeUpdates(t, ch)
+	_, err := ch.Edit(context.Background(), correction(update(3, broadcast.StatusResolved), broadcast.StatusMonitoring,
+		broadcast.Thread{Root: r1, Last: r3}), r3)
+	require.NoError(t, err)
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
+	before := byTarget(f.messages(), "#ops")[2]
+	var md metadata
+	require.NoError(t, json.Unmarshal(before.metadata, &md))
+	assert.Equal(t, broadcast.NewMessage(update(3, broadcast.StatusResolved)).Key("#ops"), md.EventPayload.Key,
+		"the original's key")
+
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	assert.False(t, byTarget(f.messages(), "#ops")[1].deleted, r2.ID)
 }

@@ -76,10 +76,11 @@
 // Each post carries the bar it sets in its metadata (event_payload
 // "bar"), and Retract reads the thread first (conversations.replies, up
 // to 60 messages, with the scopes a retry's look-up needs): it leaves
-// the bar when the bar shows another update (a later one, or a
-// correction edited in), when the thread cannot be read, or for a post
-// made without that metadata. Like the bar's other updates this is best
-// effort: the deletion is what Retract reports. Slack
+// the bar when the bar shows another update (a later one), when the
+// thread cannot be read, or for a post made without that metadata. Edit
+// sets the metadata's bar to the correction's (keeping its key). Like
+// the bar's other updates this is best effort: the deletion is what
+// Retract reports. Slack
 // refuses an edit after the workspace's edit window (edit_window_closed):
 // it fails with broadcast.ErrNotEditable, and the Broadcaster posts the
 // correction anew in that conversation too. Check calls auth.test, which checks the token without
