@@ -78,3 +78,24 @@ func TestRetractWithNoRootUpdate(t *testing.T) {
 	assert.Len(t, f.sent(), n+1, "the deletion only")
 	assert.Equal(t, "Identified", f.message(0).embeds[0].Fields[0].Value)
 }
+
+// After the incident's forum post was deleted, the updates go on in the
+// post the next one started, whose first message shows the current
+// status: a retraction of the latest sets that card back.
+func TestRetractInTheForumPostAfterTheFirstWasGone(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, func(c *Config) { c.Forum = true })
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.dropThread(root.ID)
+	second := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	third := fullUpdate
+	third.ID, third.Status, third.Time = "u_third", broadcast.StatusMonitoring, resolvedUpdate.Time.Add(time.Hour)
+	r := send(t, ch, third, broadcast.Thread{Root: root, Last: second})
+	require.Equal(t, "Monitoring", f.message(1).embeds[0].Fields[0].Value, "the new post's first message")
+
+	require.NoError(t, ch.Retract(context.Background(), r))
+	card := f.message(1).embeds[0]
+	assert.Equal(t, "Resolved", card.Fields[0].Value, "its own update again")
+	require.NotNil(t, card.Footer)
+	assert.Equal(t, "Current status", card.Footer.Text)
+}

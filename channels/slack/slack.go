@@ -77,7 +77,8 @@
 // "bar"), and Retract reads the thread first (conversations.replies, up
 // to 60 messages, with the scopes a retry's look-up needs): it leaves
 // the bar when the bar shows another update (a later one), when the
-// thread cannot be read, or for a post made without that metadata. Edit
+// thread cannot be read (a missing scope, or a rate limit: see
+// Idempotency), or for a post made without that metadata. Edit
 // sets the metadata's bar to the correction's (keeping its key). Like
 // the bar's other updates this is best effort: the deletion is what
 // Retract reports. Slack
