@@ -67,6 +67,18 @@
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
 // nor deleted, Retract failing for good and saying to delete it by hand.
 //
+// Retracting the update whose status the first post's card shows (the
+// incident's latest) sets the card back to the status of the latest
+// earlier update still up, or of the first post's own: a "Resolved"
+// posted by mistake and retracted no longer shows as the current status.
+// Retract reads the message it deletes and the card (Get Webhook
+// Message), and leaves the card when it shows another update than the
+// message (a later one); a correction edited in changes both. Like the
+// card's other updates, this is best effort: the deletion is what
+// Retract reports. It needs the receipts' Meta ("card_of", "card_sum",
+// "card_before", "first_card": where the card is, what it showed, and
+// the messages before); a receipt made without them leaves the card.
+//
 // # Limits
 //
 // Discord counts characters as Unicode code points. The content is fitted
@@ -251,8 +263,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	if m.Current() {
-		c.updateRoot(ctx, root, u, &r)
+	if !c.s.cfg.NoRootUpdate && !snowflake(root.ID) && r.ID != "" {
+		setFirstCard(&r, u) // the first of the incident's post: its own card is the current
+	}
+	if m.Current() && c.updateRoot(ctx, root, u, &r) {
+		chainCard(&r, root, m.Thread.Last)
 	}
 	return r, nil
 }
@@ -375,28 +390,36 @@ func (c *Channel) notDiscord(resp *httpx.Response) error {
 }
 
 // updateRoot edits the status card of the incident's first post to show
-// u's status. It is best effort: the update is delivered already, so a
-// failure is noted in r's Meta rather than returned.
-func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broadcast.Update, r *broadcast.Receipt) {
+// u's status, and reports whether it did. It is best effort: the update
+// is delivered already, so a failure is noted in r's Meta rather than
+// returned.
+func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broadcast.Update, r *broadcast.Receipt) bool {
 	if c.s.cfg.NoRootUpdate || !snowflake(root.ID) || root.ID == r.ID {
-		return
+		return false
 	}
 	if c.otherWebhook(root) {
 		r.Meta[metaRootUpdate] = "skipped: the first post was made through another webhook"
-		return
+		return false
 	}
-	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
+	card := statusEmbed(u, true)
+	body := message{Embeds: []embed{card}, AllowedMentions: noMentions}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
 	if err == nil && !isMessage(resp) {
 		err = c.notDiscord(resp) // Discord answers an edit with the message
 	}
 	switch {
 	case err == nil:
+		r.Meta[metaCardOf], r.Meta[metaCardSum] = root.ID, cardSum(card)
+		if t := root.Meta[metaThread]; t != "" {
+			r.Meta[metaCardThread] = t
+		}
+		return true
 	case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 		r.Meta[metaRootUpdate] = "skipped: the first post is gone"
 	default:
 		r.Meta[metaRootUpdate] = "failed: " + c.fail("update the first post", err).Error()
 	}
+	return false
 }
 
 // Edit replaces the message of prev, this channel's post of an earlier
@@ -467,7 +490,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		// The first post's card shows the latest update's status, which
 		// the correction changes.
 		delete(r.Meta, metaRootUpdate)
-		c.updateRoot(ctx, cardOf(t.Root, prev, c.s.cfg.Forum), u, &r)
+		_ = c.updateRoot(ctx, cardOf(t.Root, prev, c.s.cfg.Forum), u, &r)
 	}
 	return r, nil
 }
@@ -497,11 +520,13 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		// this one is still up.
 		return broadcast.Permanent(fmt.Errorf("discord: delete: %w: delete it by hand", errOtherWebhook))
 	}
+	shown := c.ownCard(ctx, prev) // read before it is gone: see restoreCard
 	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
 	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
 		err = c.notDiscord(resp) // Discord answers a deletion with 204 No Content
 	}
 	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
+		c.restoreCard(ctx, prev, shown)
 		return nil
 	}
 	return c.fail("delete", err)

@@ -89,7 +89,9 @@ func TestPostRequest(t *testing.T) {
 	golden.JSON(t, "post.json", req.raw)
 
 	assert.Equal(t, f.message(0).id, r.ID)
-	assert.Equal(t, map[string]string{"channel_id": parentID, "webhook_id": testID}, r.Meta)
+	assert.Equal(t, parentID, r.Meta[metaChannel])
+	assert.Equal(t, testID, r.Meta[metaWebhook])
+	assert.Equal(t, r.ID, r.Meta[metaCardOf], "the first post's card shows its own update")
 	content := req.body["content"].(string)
 	assert.True(t, strings.HasPrefix(content, "**Identified: CDN errors in EU**"), content)
 	assert.Contains(t, content, "<https://status.example.com/incidents/42>")
@@ -432,7 +434,7 @@ func TestThreadID(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), r))
 
 	reqs := f.sent()
-	require.Len(t, reqs, 5)
+	require.Len(t, reqs, 8, "posts, the first post's card, the edit, the deletion with the reads before and after it, and the card set back")
 	for i, req := range reqs {
 		assert.Equalf(t, thread, req.query.Get("thread_id"), "request %d, %s", i, req.method)
 	}

@@ -92,6 +92,7 @@ func newFake(t *testing.T, opt fakeOptions) *fakeDiscord {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+base, f.guard(f.execute))
 	mux.HandleFunc("GET "+base, f.guard(f.get))
+	mux.HandleFunc("GET "+base+"/messages/{mid}", f.guard(f.getMessage))
 	mux.HandleFunc("PATCH "+base+"/messages/{mid}", f.guard(f.edit))
 	mux.HandleFunc("DELETE "+base+"/messages/{mid}", f.guard(f.remove))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -312,6 +313,19 @@ func (f *fakeDiscord) remove(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// getMessage is Get Webhook Message: the message, as Discord answers an
+// edit with it.
+func (f *fakeDiscord) getMessage(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m := f.find(w, r); m != nil {
+		writeJSON(w, 200, messageJSON(m))
+	}
+}
+
 func (f *fakeDiscord) get(w http.ResponseWriter, r *http.Request) {
 	if !f.authorized(w, r) {
 		return
@@ -487,8 +501,21 @@ func (f *fakeDiscord) message(i int) fakeMessage {
 }
 
 func messageJSON(m *fakeMessage) string {
+	// Discord answers with the embeds as it keeps them: of type "rich",
+	// the timestamp with "+00:00" for "Z".
+	embeds := []map[string]any{}
+	for _, e := range m.embeds {
+		var v map[string]any
+		raw, _ := json.Marshal(e)
+		_ = json.Unmarshal(raw, &v)
+		v["type"] = "rich"
+		if ts, err := time.Parse(time.RFC3339, e.Timestamp); err == nil {
+			v["timestamp"] = ts.UTC().Format("2006-01-02T15:04:05+00:00")
+		}
+		embeds = append(embeds, v)
+	}
 	b, _ := json.Marshal(map[string]any{"id": m.id, "type": 0, "channel_id": m.channel, "content": m.content,
-		"embeds": m.embeds, "webhook_id": testID, "author": map[string]any{"id": testID, "username": "Status", "bot": true},
+		"embeds": embeds, "webhook_id": testID, "author": map[string]any{"id": testID, "username": "Status", "bot": true},
 		"timestamp": "2025-03-14T09:26:53.000000+00:00", "mentions": []any{}, "mention_everyone": false,
 		"attachments": []any{}, "pinned": false, "tts": false, "flags": 0})
 	return string(b)

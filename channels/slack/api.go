@@ -69,7 +69,8 @@ type apiResponse struct {
 	OK       bool   `json:"ok"`
 	Error    string `json:"error"`
 	Metadata struct {
-		Messages []string `json:"messages"`
+		Messages   []string `json:"messages"`
+		NextCursor string   `json:"next_cursor"`
 	} `json:"response_metadata"`
 }
 

@@ -38,6 +38,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	// The status bar follows a correction of the thread's latest reply.
 	latest := prev.UpdateID != "" && prev.UpdateID == m.Thread.Last.UpdateID
+	// The message keeps its key (a retry's look-up finds it by the
+	// original's), and its metadata's status bar follows the correction,
+	// for a retraction of a later update to set the bar back to it.
+	orig := m
+	orig.Update.ID = prev.UpdateID
 	f := broadcast.NewFanout(m, targets)
 	each(f.Todo(), func(i int) {
 		p, ok := postOf(prev, targets[i])
@@ -47,7 +52,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			f.Report(i, broadcast.Permanent(fmt.Errorf("%w: its post's ts is unknown (the answer was cut off)", broadcast.ErrNotEditable)))
 			return
 		}
-		f.Report(i, c.edit(ctx, p, msg, m.Update, latest))
+		var md *metadata
+		if prev.UpdateID != "" {
+			md = &metadata{EventType: MetadataEventType,
+				EventPayload: metadataPayload{Key: orig.Key(targets[i]), Bar: barOf(m.Update)}}
+		}
+		f.Report(i, c.edit(ctx, p, msg, md, m.Update, latest))
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
@@ -55,10 +65,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: c.s.now().UTC(), Meta: maps.Clone(prev.Meta)}, nil
 }
 
-// edit replaces the message p with msg and, for the thread's latest reply,
-// sets the root's status bar to u (a failure there is not the edit's).
-func (c *Channel) edit(ctx context.Context, p post, msg message, u broadcast.Update, latest bool) error {
-	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none"}
+// edit replaces the message p with msg, and its metadata with md unless
+// nil, and, for the thread's latest reply, sets the root's status bar to
+// u (a failure there is not the edit's).
+func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u broadcast.Update, latest bool) error {
+	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none", Metadata: md}
 	var resp postResponse
 	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
 		switch {
@@ -102,7 +113,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 			f.Report(i, broadcast.Permanent(errors.New("its post's ts is unknown (the answer was cut off): delete it by hand")))
 			return
 		}
-		f.Report(i, c.remove(ctx, p))
+		f.Report(i, c.retractPost(ctx, p))
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("slack: retract: %w", err)

@@ -17,7 +17,7 @@ var allowed = map[string][]string{
 		"unfurl_links", "unfurl_media", "metadata"},
 	"conversations.history": {"channel", "oldest", "latest", "inclusive", "limit", "cursor", "include_all_metadata"},
 	"conversations.replies": {"channel", "ts", "oldest", "latest", "inclusive", "limit", "cursor", "include_all_metadata"},
-	"chat.update":           {"channel", "ts", "text", "blocks", "attachments", "parse"},
+	"chat.update":           {"channel", "ts", "text", "blocks", "attachments", "parse", "metadata"},
 	"chat.delete":           {"channel", "ts"},
 	"auth.test":             {},
 	"webhook":               {"text", "blocks", "parse", "link_names", "unfurl_links", "unfurl_media"},

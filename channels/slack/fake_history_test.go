@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -127,10 +128,24 @@ func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, st
 			msgs = append(msgs, f.shape(m, a.metadata))
 		}
 	}
+	// A cursor names where the next page starts.
+	from := 0
+	if c := str(body["cursor"]); c != "" {
+		raw, err := base64.StdEncoding.DecodeString(c)
+		n, ok := strings.CutPrefix(string(raw), "next:")
+		if from, err = strconv.Atoi(n); !ok || err != nil || from > len(msgs) {
+			return nil, "invalid_cursor"
+		}
+	}
+	msgs = msgs[from:]
 	more := len(msgs) > a.limit
 	msgs = msgs[:min(len(msgs), a.limit)]
+	next := ""
+	if more {
+		next = base64.StdEncoding.EncodeToString([]byte("next:" + strconv.Itoa(from+a.limit)))
+	}
 	return map[string]any{"messages": msgs, "has_more": more,
-		"response_metadata": map[string]any{"next_cursor": cursor(more)}}, ""
+		"response_metadata": map[string]any{"next_cursor": next}}, ""
 }
 
 // shape is m as Slack lists it, with its metadata when asked for it.
@@ -148,6 +163,16 @@ func (f *fakeSlack) shape(m *fakeMsg, metadata bool) map[string]any {
 	}
 	if metadata && m.metadata != nil {
 		out["metadata"] = m.metadata
+	}
+	if len(m.attachments) > 0 {
+		// As Slack lists a message's attachments: numbered, their colour
+		// without "#".
+		var atts []any
+		for i, text := range m.attachments {
+			atts = append(atts, map[string]any{"id": i + 1, "text": text, "fallback": "Current status",
+				"color": "1a7f37", "mrkdwn_in": []string{"text"}})
+		}
+		out["attachments"] = atts
 	}
 	return out
 }
@@ -177,9 +202,40 @@ func (f *fakeSlack) checkMetadata(raw json.RawMessage) {
 	if err := json.Unmarshal(raw, &md); err != nil || md.EventType == "" || md.EventPayload == nil {
 		f.t.Errorf("chat.postMessage: metadata %s is not {event_type, event_payload}: %v", raw, err)
 	}
+	for k, v := range md.EventPayload {
+		if !payloadValue(v, true) {
+			f.t.Errorf("chat.postMessage: event_payload %q is %v: Slack takes strings, numbers, booleans, "+
+				"and objects of them (or arrays of such objects)", k, v)
+		}
+	}
 	if strings.ContainsFunc(md.EventType, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
 		f.t.Errorf("chat.postMessage: event_type %q is not an alphanumeric name", md.EventType)
 	}
+}
+
+// payloadValue reports whether v is a value Slack takes in an
+// event_payload: a string, number or boolean, or, at the top (top), an
+// object of them or an array of such objects.
+func payloadValue(v any, top bool) bool {
+	switch v := v.(type) {
+	case string, float64, bool:
+		return true
+	case map[string]any:
+		for _, x := range v {
+			if !payloadValue(x, false) {
+				return false
+			}
+		}
+		return top
+	case []any:
+		for _, x := range v {
+			if _, ok := x.(map[string]any); !ok || !payloadValue(x, true) {
+				return false
+			}
+		}
+		return top
+	}
+	return false
 }
 
 // tsValue reads a message's ts as a number, for comparing with oldest.

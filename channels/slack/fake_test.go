@@ -389,6 +389,14 @@ func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, str
 		m.text, m.sections = c.text, c.sections
 		f.mu.Unlock()
 	}
+	if md := body["metadata"]; md != nil {
+		// Given, it replaces the message's metadata; left out, Slack
+		// keeps it.
+		f.checkMetadata(md)
+		f.mu.Lock()
+		m.metadata = md
+		f.mu.Unlock()
+	}
 	if a := body["attachments"]; a != nil {
 		var atts []struct {
 			Text     string   `json:"text"`

@@ -25,9 +25,12 @@ type metadata struct {
 	EventPayload metadataPayload `json:"event_payload"`
 }
 
-// metadataPayload is the event_payload of a post: its key.
+// metadataPayload is the event_payload of a post: its key and, for an
+// update that gave the thread's status bar its status, what the bar
+// shows (see barState).
 type metadataPayload struct {
-	Key string `json:"key"`
+	Key string    `json:"key"`
+	Bar *barState `json:"bar,omitempty"`
 }
 
 // Bounds of the look-up of an earlier attempt's post.
@@ -57,15 +60,24 @@ type listedMessage struct {
 		EventType    string          `json:"event_type"`
 		EventPayload json.RawMessage `json:"event_payload"`
 	} `json:"metadata"`
+	Attachments []struct {
+		Text string `json:"text"`
+	} `json:"attachments"`
+}
+
+// payload returns m's event_payload, if it is one of the channel's.
+func (m listedMessage) payload() (metadataPayload, bool) {
+	var p metadataPayload
+	if m.Metadata == nil || m.Metadata.EventType != MetadataEventType {
+		return p, false
+	}
+	return p, json.Unmarshal(m.Metadata.EventPayload, &p) == nil
 }
 
 // carries reports whether m's metadata carries key.
 func (m listedMessage) carries(key string) bool {
-	if m.Metadata == nil || m.Metadata.EventType != MetadataEventType {
-		return false
-	}
-	var p metadataPayload
-	return json.Unmarshal(m.Metadata.EventPayload, &p) == nil && p.Key == key
+	p, ok := m.payload()
+	return ok && p.Key == key
 }
 
 // listResponse is the answer of conversations.history and

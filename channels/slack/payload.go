@@ -102,6 +102,8 @@ type updateRequest struct {
 	Blocks      []block      `json:"blocks,omitempty"`
 	Attachments []attachment `json:"attachments,omitempty"`
 	Parse       string       `json:"parse"`
+	// Metadata replaces the message's; left out, Slack keeps it.
+	Metadata *metadata `json:"metadata,omitempty"`
 }
 
 // deleteRequest is the body of chat.delete.

@@ -68,7 +68,20 @@
 // conversation deleted, or a private one the bot was removed from, where
 // the message stays: Slack does not say which), and stays a permanent
 // failure of that conversation. Deleting a thread's first post
-// leaves its replies under Slack's "This message was deleted". Slack
+// leaves its replies under Slack's "This message was deleted".
+// Retracting the reply whose status the thread's status bar shows (the
+// incident's latest update) sets the bar back to the latest earlier
+// update still in the thread, or to the first post's own: a "Resolved"
+// posted by mistake and retracted no longer shows as the current status.
+// Each post carries the bar it sets in its metadata (event_payload
+// "bar"), and Retract reads the thread first (conversations.replies, up
+// to 60 messages, with the scopes a retry's look-up needs): it leaves
+// the bar when the bar shows another update (a later one), when the
+// thread cannot be read (a missing scope, or a rate limit: see
+// Idempotency), or for a post made without that metadata. Edit
+// sets the metadata's bar to the correction's (keeping its key). Like
+// the bar's other updates this is best effort: the deletion is what
+// Retract reports. Slack
 // refuses an edit after the workspace's edit window (edit_window_closed):
 // it fails with broadcast.ErrNotEditable, and the Broadcaster posts the
 // correction anew in that conversation too. Check calls auth.test, which checks the token without
@@ -382,6 +395,11 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	key := m.Key(target)
 	req := msg.post(target)
 	req.Metadata = &metadata{EventType: MetadataEventType, EventPayload: metadataPayload{Key: key}}
+	if m.Current() {
+		// What the thread's status bar shows once this is posted: a
+		// retraction of a later update sets the bar back to it.
+		req.Metadata.EventPayload.Bar = barOf(m.Update)
+	}
 	root, threaded := threadOf(m.Thread, target)
 	if threaded {
 		c.learn(target, root.channel)

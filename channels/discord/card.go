@@ -1,0 +1,179 @@
+package discord
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Receipt.Meta keys that let Retract set the first post's status card
+// back when it retracts the update the card shows (see restoreCard).
+const (
+	// metaCardOf is the id of the message whose card shows this update
+	// as current: the incident's first post (its own id on its own
+	// receipt). Set only where the card was made to show it.
+	metaCardOf = "card_of"
+	// metaCardThread is that message's thread, if any.
+	metaCardThread = "card_thread"
+	// metaCardSum is a digest of the card this update gave it.
+	metaCardSum = "card_sum"
+	// metaCardBefore lists the ids of the earlier messages under that
+	// card, the newest first: whose cards the card shows again when
+	// this update is retracted (the first of them still up).
+	metaCardBefore = "card_before"
+	// metaFirstCard is the card of the first post's own update, as
+	// current, for when no earlier message is left.
+	metaFirstCard = "first_card"
+)
+
+// maxCardBefore bounds the earlier messages a receipt lists.
+const maxCardBefore = 10
+
+// setFirstCard records in r, the receipt of the first message of an
+// incident's post, that its card shows u.
+func setFirstCard(r *broadcast.Receipt, u broadcast.Update) {
+	card := statusEmbed(u, true)
+	raw, err := json.Marshal(card)
+	if err != nil {
+		return
+	}
+	r.Meta[metaCardOf], r.Meta[metaCardSum], r.Meta[metaFirstCard] = r.ID, cardSum(card), string(raw)
+	if t := r.Meta[metaThread]; t != "" {
+		r.Meta[metaCardThread] = t
+	}
+}
+
+// chainCard records in r, whose update the card of root now shows, what
+// the card showed before: last's update (the incident's latest post
+// before r), and the earlier ones last lists, and the first post's own.
+func chainCard(r *broadcast.Receipt, root, last broadcast.Receipt) {
+	from := last
+	if from.Meta[metaCardOf] != root.ID {
+		from = root // last is not under this card (or recorded none)
+	}
+	if from.Meta[metaCardOf] != root.ID {
+		return
+	}
+	if fc := from.Meta[metaFirstCard]; fc != "" {
+		r.Meta[metaFirstCard] = fc
+	}
+	var before []string
+	if from.ID != root.ID && snowflake(from.ID) {
+		before = append(before, from.ID)
+	}
+	for _, id := range strings.Split(from.Meta[metaCardBefore], ",") {
+		if snowflake(id) && id != root.ID && len(before) < maxCardBefore {
+			before = append(before, id)
+		}
+	}
+	if len(before) > 0 {
+		r.Meta[metaCardBefore] = strings.Join(before, ",")
+	}
+}
+
+// ownCard returns the digest of the card prev's update gave the first
+// post, as prev's message shows it now (a correction edited in changes
+// both), or as its receipt recorded it when the message cannot be read;
+// "" when prev's update set no card.
+func (c *Channel) ownCard(ctx context.Context, prev broadcast.Receipt) string {
+	first := prev.Meta[metaCardOf]
+	if c.s.cfg.NoRootUpdate || !snowflake(first) || first == prev.ID || prev.Meta[metaCardSum] == "" {
+		return ""
+	}
+	if e, ok, err := c.card(ctx, prev.ID, threadQuery(prev.Meta[metaThread])); err == nil && ok {
+		return cardSum(e)
+	}
+	return prev.Meta[metaCardSum]
+}
+
+// restoreCard sets the first post's card back after the retraction of
+// prev, when the card shows prev's update (own, see ownCard): to the card
+// of the latest earlier message still up, or else the first post's own.
+// It is best effort, as the card's updates are: the deletion is done.
+func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt, own string) {
+	if own == "" {
+		return
+	}
+	first := prev.Meta[metaCardOf]
+	q := threadQuery(prev.Meta[metaCardThread])
+	shown, ok, err := c.card(ctx, first, q)
+	if err != nil || !ok || cardSum(shown) != own {
+		return // gone, or showing a later update, or unknown
+	}
+	var next *embed
+	for _, id := range strings.Split(prev.Meta[metaCardBefore], ",") {
+		if !snowflake(id) {
+			continue
+		}
+		e, ok, err := c.card(ctx, id, q)
+		if err != nil {
+			return
+		}
+		if ok {
+			e.Title, _ = strings.CutPrefix(e.Title, "Correction: ")
+			e.Footer = &embedFooter{Text: "Current status"}
+			next = &e
+			break
+		}
+	}
+	if next == nil {
+		var e embed
+		if json.Unmarshal([]byte(prev.Meta[metaFirstCard]), &e) != nil {
+			return
+		}
+		next = &e
+	}
+	body := message{Embeds: []embed{fitEmbed(*next)}, AllowedMentions: noMentions}
+	_, _ = c.do(ctx, http.MethodPatch, "/messages/"+first, q, body)
+}
+
+// card gets the status card of message id: ok false when the message is
+// gone or has none; an error when Discord cannot say.
+func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, bool, error) {
+	resp, err := c.do(ctx, http.MethodGet, "/messages/"+id, q, nil)
+	if hasCode(err, codeUnknownMessage, codeUnknownChannel) {
+		return embed{}, false, nil
+	}
+	if err != nil {
+		return embed{}, false, err
+	}
+	var m struct {
+		ID     string  `json:"id"`
+		Embeds []embed `json:"embeds"`
+	}
+	if json.Unmarshal(resp.Body, &m) != nil || m.ID != id {
+		return embed{}, false, c.notDiscord(resp)
+	}
+	if len(m.Embeds) == 0 {
+		return embed{}, false, nil
+	}
+	return m.Embeds[0], true, nil
+}
+
+// cardSum is a digest of what card e shows, as sent and as Discord gives
+// it back (which writes the timestamp its own way), the same for a
+// message's card and the first post's showing the same update: without
+// the footer and the "Correction: " of a correction's message.
+func cardSum(e embed) string {
+	h := sha256.New()
+	ts := e.Timestamp
+	if t, err := time.Parse(time.RFC3339, ts); err == nil {
+		ts = strconv.FormatInt(t.Unix(), 10)
+	}
+	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), "Correction: ")
+	parts := []string{title, ts, strconv.Itoa(e.Color)}
+	for _, f := range e.Fields {
+		parts = append(parts, strings.TrimSpace(f.Name), strings.TrimSpace(f.Value))
+	}
+	b, _ := json.Marshal(parts)
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

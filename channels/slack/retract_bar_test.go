@@ -1,0 +1,139 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// threeUpdates sends an incident's updates Investigating, Identified and
+// Resolved to targets, and returns their receipts.
+func threeUpdates(t *testing.T, ch *Channel) (r1, r2, r3 broadcast.Receipt) {
+	t.Helper()
+	r1 = send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	r2 = send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	r3 = send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+	return r1, r2, r3
+}
+
+// rootBar returns the status bar of target's first post.
+func rootBar(t *testing.T, f *fakeSlack, target string) string {
+	t.Helper()
+	root := byTarget(f.messages(), target)[0]
+	require.Len(t, root.attachments, 1, "%s: the first post's status bar", target)
+	return root.attachments[0]
+}
+
+// Retracting the incident's latest update sets the first post's status
+// bar back to the status of the latest update still up: a "Resolved"
+// posted by mistake and retracted left the bar saying "Current status:
+// Resolved", green.
+func TestRetractOfLatestRestoresStatusBar(t *testing.T) {
+	targets := []string{"#ops", "C0STATUS02"}
+	ch, f := newTestChannel(t, Config{Channels: targets})
+	_, r2, r3 := threeUpdates(t, ch)
+
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	for _, target := range targets {
+		assert.Contains(t, rootBar(t, f, target), "*Current status: Identified*", target)
+	}
+	require.NoError(t, ch.Retract(context.Background(), r2))
+	for _, target := range targets {
+		assert.Contains(t, rootBar(t, f, target), "*Current status: Investigating*", target)
+		assert.Contains(t, shown(byTarget(f.messages(), target)[0].sections[0]), "Investigating: ",
+			"%s: the first post keeps its text", target)
+	}
+}
+
+// Retracting an update that is not the latest leaves the status bar,
+// which shows a later status; the latest retracted next, the bar skips
+// the update retracted before.
+func TestRetractOfEarlierLeavesStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, r2, r3 := threeUpdates(t, ch)
+	require.NoError(t, ch.Retract(context.Background(), r2))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*")
+}
+
+// A retraction whose look at the thread fails still deletes the message:
+// the status bar is best effort, as after a post.
+func TestRetractWithoutHistoryScopeDeletes(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	f.failMethod("conversations.replies", "missing_scope")
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.True(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*", "left as it was")
+}
+
+// In a thread longer than a page of conversations.replies, the
+// retraction reads on to find the latest update and the one before it.
+func TestRetractOfLatestInALongThread(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	statuses := []broadcast.Status{broadcast.StatusIdentified, broadcast.StatusMonitoring}
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	last := r1
+	for n := 2; n <= 2*lookLimit; n++ {
+		u := update(1, statuses[n%2])
+		u.ID, u.Time = fmt.Sprintf("u%d", n), u.Time.Add(time.Duration(n)*time.Minute)
+		last = send(t, ch, u, broadcast.Thread{Root: r1, Last: last})
+	}
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	require.NoError(t, ch.Retract(context.Background(), last))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
+}
+
+// Through a Broadcaster, as users call it: the posts carry what a
+// retraction needs to set the status bar back.
+func TestBroadcasterRetractRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	for i, s := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
+		u := update(i+1, s)
+		u.Time = now.Add(time.Duration(i-3) * time.Minute)
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
+	_, err = b.Retract(ctx, "u3")
+	require.NoError(t, err)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	_, err = b.Retract(ctx, "u2")
+	require.NoError(t, err)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*")
+}
+
+// The latest update corrected in place and then retracted: the status
+// bar, which showed the correction, goes back to the update before,
+// where it kept showing the retracted update's corrected status. The
+// correction keeps the message's key, for a retry's look-up.
+func TestRetractOfCorrectedLatestRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1, r2, r3 := threeUpdates(t, ch)
+	_, err := ch.Edit(context.Background(), correction(update(3, broadcast.StatusResolved), broadcast.StatusMonitoring,
+		broadcast.Thread{Root: r1, Last: r3}), r3)
+	require.NoError(t, err)
+	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
+	before := byTarget(f.messages(), "#ops")[2]
+	var md metadata
+	require.NoError(t, json.Unmarshal(before.metadata, &md))
+	assert.Equal(t, broadcast.NewMessage(update(3, broadcast.StatusResolved)).Key("#ops"), md.EventPayload.Key,
+		"the original's key")
+
+	require.NoError(t, ch.Retract(context.Background(), r3))
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+	assert.False(t, byTarget(f.messages(), "#ops")[1].deleted, r2.ID)
+}
