@@ -123,7 +123,14 @@
 // the post goes once more, under the key with "-2", "-3"… appended, a
 // chain every attempt walks alike, so that a retry after a lost answer
 // still finds the status posted and a retry after a kept failure is not
-// that failure again for hours. (Go's HTTP
+// that failure again for hours. Some Mastodon releases answer a repeated
+// key with 500 (they find the status the key made, then fail on it): on
+// the instance's 500 to a post, the channel looks for the status among
+// the account's 40 newest (GET /api/v1/accounts/:id/statuses, which needs
+// read:statuses, and verify_credentials, read:accounts), one of the same
+// text replying to the same status, created since the update's Time (less
+// 10 minutes), and returns it as posted; none found, the 500 stands,
+// transient. (Go's HTTP
 // transport may itself resend a request that carries an Idempotency-Key
 // when a reused connection closes before any answer; the key makes that
 // safe too.) Edits and deletions are idempotent by nature. Redirects
@@ -199,6 +206,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -228,6 +236,9 @@ type state struct {
 	tmpl       *templates.Set
 	limits     *limitCache
 	now        func() time.Time
+
+	mu      sync.Mutex
+	account string // the id of the token's account, once read (accountID)
 }
 
 var (
@@ -349,6 +360,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			key = unthreadedKey(key) // the server keeps the refusal for key
 		}
 		st, err = c.post(ctx, text, "", key, language)
+	}
+	if maybePosted(err) {
+		st, err = c.afterServerError(ctx, text, reply, m.Update.Time, err)
 	}
 	if err != nil {
 		return broadcast.Receipt{}, c.limitsChanged(ctx, opPost, lim, err)

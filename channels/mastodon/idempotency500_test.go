@@ -1,0 +1,67 @@
+package mastodon
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Some Mastodon releases find the status an Idempotency-Key already made
+// and then fail on it, answering the repeat with 500 (mastodon#40399):
+// a retry after a lost answer would get that 500 on every attempt, and
+// the update, posted, would count as failed, its status outside the
+// incident's thread. The channel finds the status among the account's
+// newest, by its text and the status it replies to, and returns it.
+func TestSendRetryAfterLostAnswerKeyAnswers500(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	u.Body = "The cause is a faulty cache node in Frankfurt.\n\nWe are replacing it & watching <all> regions."
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	f.set(func(f *fakeMastodon) { f.loseNext, f.dupKey500 = true, true })
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	require.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the status the first attempt posted is found")
+	assert.Equal(t, "110000000000000002", r.ID)
+	assert.Equal(t, "https://mastodon.example/@examplestatus/110000000000000002", r.URL)
+	assert.Equal(t, 2, f.statusCount(), "nothing posted twice")
+}
+
+// A 500 that created nothing stays the transient failure it is, even when
+// the account has a status of the same text: one replying elsewhere is
+// another update's.
+func TestSend500WithoutStatusStaysFailed(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Overrides = map[string]string{"mastodon": "Still investigating the CDN errors."}
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+
+	u.ID = ""
+	u.Time = u.Time.Add(1)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	f.set(func(f *fakeMastodon) { f.failPosts, f.failStatus = 1, http.StatusInternalServerError })
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 500 is transient: %v", err)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusInternalServerError, apiErr.Status)
+	assert.Equal(t, 1, f.statusCount())
+}
