@@ -45,9 +45,14 @@
 // in a thread of its own (it started one: two first posts of an incident),
 // root is that thread's first post, which the latest post's receipt names
 // ("root_uri", "root_cid"): Bluesky leaves a reply out of the thread
-// unless its root is its parent's root. Bluesky does not check
-// that the posts replied to still exist: a reply to a deleted post is
-// shown under a "deleted post" placeholder.
+// unless its root is its parent's root. The server does not check that
+// the posts replied to still exist, and a reply under a deleted post
+// cannot be reached from its thread, whose view stops at the deletion:
+// so the channel reads the post it replies to first
+// (com.atproto.repo.getRecord). Gone (deleted in the app), the update
+// replies to the thread's first post; that gone too, it starts a new
+// thread. Its Receipt then names the post it did not reply to in
+// Meta["reply_dropped"]. A read that fails leaves the reply as it was.
 //
 // # Corrections and retractions
 //
@@ -274,12 +279,17 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	rec := newPost(text, threadRef(m.Thread), c.s.langs, c.s.now())
+	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
+	rec := newPost(text, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return c.receipt(ref, root), nil
+	r := c.receipt(ref, root)
+	if dropped != "" {
+		r.Meta[metaReplyDropped] = dropped
+	}
+	return r, nil
 }
 
 // create makes the record rec under rkey, or finds it made by an earlier
