@@ -7,9 +7,11 @@
 // else the "short" template, fitted to 300 grapheme clusters with the body
 // shortened first and the status-page URL kept whole. Every http(s) URL
 // in the text gets a link facet (app.bsky.richtext.facet#link) with its
-// UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK).
+// UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK),
+// and every hashtag ("#CDN", found as Bluesky's app finds them) a tag
+// facet (app.bsky.richtext.facet#tag), so it links to the tag's feed.
 // A post makes no mention: Bluesky mentions are facets, and the channel
-// makes link facets only, so "@handle" in a title notifies no one. The
+// makes link and tag facets only, so "@handle" in a title notifies no one. The
 // post's createdAt is when it was sent; its langs are Config.Languages.
 // The Receipt's ID is the post's AT URI, its URL the post on bsky.app,
 // and its Meta holds the URI and CID ("uri", "cid") that replies need,
