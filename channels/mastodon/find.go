@@ -50,6 +50,9 @@ func (c *Channel) afterServerError(ctx context.Context, text, replyTo string, si
 	switch {
 	case ok:
 		return st, nil
+	case errors.Is(err, errScope):
+		return status{}, fmt.Errorf("%w (the token may not read the account's statuses, which needs read:accounts and "+
+			"read:statuses, to find one posted by an earlier attempt)", failed)
 	case err != nil:
 		return status{}, fmt.Errorf("%w (the account's statuses could not be read to find one posted by an earlier attempt: %s)",
 			failed, err.Error())

@@ -65,3 +65,21 @@ func TestSend500WithoutStatusStaysFailed(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, apiErr.Status)
 	assert.Equal(t, 1, f.statusCount())
 }
+
+// A token that may not read the account's statuses cannot find the
+// status: the 500 stands, transient, and says what the look-up needs.
+func TestSendKeyAnswers500WithoutReadScope(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.scopes = []string{"write:statuses"} })
+	ch := newTestChannel(t, f)
+	m := broadcast.NewMessage(testUpdate())
+	f.set(func(f *fakeMastodon) { f.loseNext, f.dupKey500 = true, true })
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	m.Attempt = 2
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 500 is transient: %v", err)
+	assert.Contains(t, err.Error(), "read:statuses")
+	assert.Equal(t, 1, f.statusCount())
+}
