@@ -78,11 +78,11 @@ func (c *Channel) findPosted(ctx context.Context, text, replyTo string, since ti
 		return status{}, false, err
 	}
 	var list []struct {
-		ID          string    `json:"id"`
-		URL         string    `json:"url"`
-		CreatedAt   time.Time `json:"created_at"`
-		InReplyToID string    `json:"in_reply_to_id"`
-		Content     string    `json:"content"`
+		ID          string `json:"id"`
+		URL         string `json:"url"`
+		CreatedAt   string `json:"created_at"`
+		InReplyToID string `json:"in_reply_to_id"`
+		Content     string `json:"content"`
 	}
 	if json.Unmarshal(resp.Body, &list) != nil {
 		return status{}, false, fmt.Errorf("mastodon: %s: the instance answered with something other than statuses", opFind)
@@ -90,8 +90,11 @@ func (c *Channel) findPosted(ctx context.Context, text, replyTo string, since ti
 	start := since.Add(-findSkew)
 	want := comparable(text)
 	for _, p := range list {
-		if p.ID == "" || p.InReplyToID != replyTo || !since.IsZero() && p.CreatedAt.Before(start) {
+		if p.ID == "" || p.InReplyToID != replyTo {
 			continue
+		}
+		if created, err := time.Parse(time.RFC3339, p.CreatedAt); err == nil && !since.IsZero() && created.Before(start) {
+			continue // another update's, of the same text, long before
 		}
 		if comparable(plainContent(p.Content)) == want {
 			return status{ID: p.ID, URL: p.URL}, true, nil

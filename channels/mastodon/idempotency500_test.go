@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,5 +82,30 @@ func TestSendKeyAnswers500WithoutReadScope(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "a 500 is transient: %v", err)
 	assert.Contains(t, err.Error(), "read:statuses")
+	assert.Equal(t, 1, f.statusCount())
+}
+
+// A status of the same text made long before the update was written (an
+// earlier update's, reworded back) is not taken for the one a 500 may
+// have posted.
+func TestSend500IgnoresOlderStatusOfSameText(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.now = func() time.Time { return fixedNow.Add(-time.Hour) } })
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Overrides = map[string]string{"mastodon": "We are looking into CDN errors."}
+	u.Time = fixedNow.Add(-time.Hour)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+
+	u.ID, u.Time = "", fixedNow
+	u.Status = broadcast.StatusIdentified
+	f.set(func(f *fakeMastodon) {
+		f.now = func() time.Time { return fixedNow }
+		f.failPosts, f.failStatus = 1, http.StatusInternalServerError
+	})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 500 is transient: %v", err)
 	assert.Equal(t, 1, f.statusCount())
 }
