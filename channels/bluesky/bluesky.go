@@ -281,6 +281,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
+	// One login for the check of the post replied to and the post.
+	if _, err := c.session(ctx, opPost); err != nil {
+		return broadcast.Receipt{}, err
+	}
 	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
 	rec := newPost(text, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // A reply to a post that is gone (deleted in the app, not by Retract) is
@@ -77,4 +78,24 @@ func TestReplyKeptWhenTheCheckFails(t *testing.T) {
 	reply := createInput(t, creates[len(creates)-1]).Record.Reply
 	require.NotNil(t, reply)
 	assert.Equal(t, first.Meta["uri"], reply.Parent.URI)
+}
+
+// A reply whose login fails logs in once, as a post does: the check of
+// the post replied to makes no login of its own (the login limit is
+// tight).
+func TestReplyLogsInOnceWhenLoginFails(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	other := newTestChannel(t, f, func(c *Config) { c.AppPassword = redact.NewSecret("wrong-pass-word-1234") })
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	_, err = other.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "a refused login: %v", err)
+	assert.Len(t, f.received("com.atproto.server.createSession"), 2, "one login each")
 }
