@@ -281,11 +281,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	// One login for the check of the post replied to and the post.
-	if _, err := c.session(ctx, opPost); err != nil {
+	s, err := c.session(ctx, opPost)
+	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
+	reply, dropped := c.liveReply(ctx, s, threadRef(m.Thread))
 	rec := newPost(text, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {

@@ -99,3 +99,27 @@ func TestReplyLogsInOnceWhenLoginFails(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), "a refused login: %v", err)
 	assert.Len(t, f.received("com.atproto.server.createSession"), 2, "one login each")
 }
+
+// The check of the post replied to never renews the session: a reply
+// whose session expired and cannot be renewed tries one refresh, as a
+// post does.
+func TestReplyRefreshesOnceWhenRefreshFails(t *testing.T) {
+	f := newFakePDS(t)
+	g := newGatedFront(t, f, "com.atproto.server.refreshSession", func(w http.ResponseWriter) {
+		writeXRPC(w, http.StatusBadGateway, "UpstreamFailure", "Upstream Failure")
+	})
+	close(g.gate)
+	ch := newTestChannel(t, f, func(c *Config) { c.Service = g.URL })
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.expireAccess()
+
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 502 is transient: %v", err)
+	assert.Equal(t, 1, g.count(), "one refresh")
+}

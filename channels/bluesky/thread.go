@@ -6,9 +6,6 @@ import (
 	"net/url"
 )
 
-// opThread reads a post a reply would name.
-const opThread = "read the post replied to"
-
 // metaReplyDropped is the Receipt.Meta key of the post a reply would have
 // replied to, when it was gone (see liveReply).
 const metaReplyDropped = "reply_dropped"
@@ -21,24 +18,27 @@ const metaReplyDropped = "reply_dropped"
 // thread. dropped is the post it does not reply to, "" when none. A post
 // whose read fails for now (or that cannot be read at all) counts as
 // there: the check never keeps an update from going out.
-func (c *Channel) liveReply(ctx context.Context, reply *replyRef) (live *replyRef, dropped string) {
-	if reply == nil || !c.gone(ctx, reply.Parent) {
+func (c *Channel) liveReply(ctx context.Context, s *session, reply *replyRef) (live *replyRef, dropped string) {
+	if reply == nil || !c.gone(ctx, s, reply.Parent) {
 		return reply, ""
 	}
-	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, reply.Root) {
+	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, s, reply.Root) {
 		return &replyRef{Root: reply.Root, Parent: reply.Root}, reply.Parent.URI
 	}
 	return nil, reply.Parent.URI
 }
 
 // gone reports whether the server says the post ref does not exist
-// (com.atproto.repo.getRecord answered RecordNotFound).
-func (c *Channel) gone(ctx context.Context, ref strongRef) bool {
+// (com.atproto.repo.getRecord answered RecordNotFound), asked with the
+// session s as it is: the check never logs in nor renews the session
+// (the post that follows does, once), and an answer that says anything
+// else counts as the post being there.
+func (c *Channel) gone(ctx context.Context, s *session, ref strongRef) bool {
 	did, collection, rkey, ok := parseATURI(ref.URI)
 	if !ok {
 		return false
 	}
 	q := url.Values{"repo": {did}, "collection": {collection}, "rkey": {rkey}}
-	resp, s, err := c.call(ctx, opThread, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
-	return err != nil && resp != nil && xrpcError(c.redactor(s), resp).Name == errRecordMissing
+	resp, err := c.do(ctx, http.MethodGet, "com.atproto.repo.getRecord", q, nil, s, s.access)
+	return err == nil && resp.Status >= 400 && xrpcError(c.redactor(s), resp).Name == errRecordMissing
 }
