@@ -7,9 +7,11 @@
 // else the "short" template, fitted to 300 grapheme clusters with the body
 // shortened first and the status-page URL kept whole. Every http(s) URL
 // in the text gets a link facet (app.bsky.richtext.facet#link) with its
-// UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK).
+// UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK),
+// and every hashtag ("#CDN", found as Bluesky's app finds them) a tag
+// facet (app.bsky.richtext.facet#tag), so it links to the tag's feed.
 // A post makes no mention: Bluesky mentions are facets, and the channel
-// makes link facets only, so "@handle" in a title notifies no one. The
+// makes link and tag facets only, so "@handle" in a title notifies no one. The
 // post's createdAt is when it was sent; its langs are Config.Languages.
 // The Receipt's ID is the post's AT URI, its URL the post on bsky.app,
 // and its Meta holds the URI and CID ("uri", "cid") that replies need,
@@ -45,9 +47,14 @@
 // in a thread of its own (it started one: two first posts of an incident),
 // root is that thread's first post, which the latest post's receipt names
 // ("root_uri", "root_cid"): Bluesky leaves a reply out of the thread
-// unless its root is its parent's root. Bluesky does not check
-// that the posts replied to still exist: a reply to a deleted post is
-// shown under a "deleted post" placeholder.
+// unless its root is its parent's root. The server does not check that
+// the posts replied to still exist, and a reply under a deleted post
+// cannot be reached from its thread, whose view stops at the deletion:
+// so the channel reads the post it replies to first
+// (com.atproto.repo.getRecord). Gone (deleted in the app), the update
+// replies to the thread's first post; that gone too, it starts a new
+// thread. Its Receipt then names the post it did not reply to in
+// Meta["reply_dropped"]. A read that fails leaves the reply as it was.
 //
 // # Corrections and retractions
 //
@@ -274,12 +281,21 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	rec := newPost(text, threadRef(m.Thread), c.s.langs, c.s.now())
+	s, err := c.session(ctx, opPost)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	reply, dropped := c.liveReply(ctx, s, threadRef(m.Thread))
+	rec := newPost(text, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return c.receipt(ref, root), nil
+	r := c.receipt(ref, root)
+	if dropped != "" {
+		r.Meta[metaReplyDropped] = dropped
+	}
+	return r, nil
 }
 
 // create makes the record rec under rkey, or finds it made by an earlier

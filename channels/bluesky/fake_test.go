@@ -365,8 +365,14 @@ func checkPost(p post) string {
 	}
 	for i, fc := range p.Facets {
 		if fc.Index.ByteStart < 0 || fc.Index.ByteEnd > len(p.Text) || fc.Index.ByteStart >= fc.Index.ByteEnd ||
-			len(fc.Features) != 1 || fc.Features[0].Type != linkFeature {
+			len(fc.Features) != 1 || fc.Features[0].Type != linkFeature && fc.Features[0].Type != tagFeature {
 			return fmt.Sprintf("Record/facets/%d is invalid", i)
+		}
+		if ft := fc.Features[0]; ft.Type == tagFeature {
+			if ft.Tag == "" || len(ft.Tag) > 640 || uniseg.GraphemeClusterCount(ft.Tag) > 64 || ft.URI != "" {
+				return fmt.Sprintf("Record/facets/%d/features/0/tag is invalid", i)
+			}
+			continue
 		}
 		if u, err := url.Parse(fc.Features[0].URI); err != nil || u.Scheme == "" {
 			return fmt.Sprintf("Record/facets/%d/features/0/uri must be a uri", i)

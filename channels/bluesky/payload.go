@@ -58,7 +58,7 @@ type strongRef struct {
 	CID string `json:"cid"`
 }
 
-// facet is app.bsky.richtext.facet with a #link feature.
+// facet is app.bsky.richtext.facet with a #link or a #tag feature.
 type facet struct {
 	Index    byteSlice `json:"index"`
 	Features []feature `json:"features"`
@@ -71,9 +71,11 @@ type byteSlice struct {
 	ByteEnd   int `json:"byteEnd"`
 }
 
+// feature is a facet's feature: a #link's uri, or a #tag's tag.
 type feature struct {
 	Type string `json:"$type"`
-	URI  string `json:"uri"`
+	URI  string `json:"uri,omitempty"`
+	Tag  string `json:"tag,omitempty"`
 }
 
 const linkFeature = "app.bsky.richtext.facet#link"
@@ -99,7 +101,7 @@ func linkFacets(text string) []facet {
 // newPost returns the record of a post of text, replying in thread unless
 // reply is nil.
 func newPost(text string, reply *replyRef, langs []string, createdAt time.Time) post {
-	return post{Type: Collection, Text: text, Facets: linkFacets(text), Reply: reply, Langs: langs,
+	return post{Type: Collection, Text: text, Facets: postFacets(text), Reply: reply, Langs: langs,
 		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
 }
 

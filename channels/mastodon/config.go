@@ -47,7 +47,8 @@ type Config struct {
 	// Name is the channel's name in a Broadcaster and the key of its entry
 	// in Update.Overrides. Default "mastodon".
 	Name string `yaml:"name" json:"name"`
-	// Server is the instance's address, as "https://mastodon.social".
+	// Server is the instance's address, as "https://mastodon.social", not
+	// a profile's ("https://mastodon.social/@status") nor the API's.
 	// Required. It must be https; http is accepted for loopback hosts
 	// only, for tests.
 	Server string `yaml:"server" json:"server"`
@@ -85,6 +86,10 @@ func (cfg Config) validate() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if path := pagePath(server); path != "" {
+		return "", setup.Errorf(pkg, "Server", "has the path %s, an account's or a page's, not the instance's: "+
+			"give the instance's address alone, as %q", setup.Quote(path, cfg), "https://mastodon.social")
+	}
 	if err := setup.Token(pkg, "Token", cfg.Token); err != nil {
 		return "", err
 	}
@@ -101,6 +106,24 @@ func (cfg Config) validate() (string, error) {
 			setup.Quote(cfg.Language, cfg), strings.Join(regionalLanguages, ", "))
 	}
 	return server, nil
+}
+
+// pagePath returns the path of server when it is an account's or a page's
+// of an instance, not an instance's own (which may have a path): a
+// profile ("/@status"), the web app's ("/web/…"), an ActivityPub actor's
+// ("/users/status") or the API's ("/api/v1"), pasted for the instance's
+// address; else "". Requests under such a path all fail with 404.
+func pagePath(server string) string {
+	u, err := url.Parse(server)
+	if err != nil || u.Path == "" {
+		return ""
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	switch {
+	case strings.HasPrefix(first, "@"), first == "api", first == "web", first == "users":
+		return u.Path
+	}
+	return ""
 }
 
 // regionalLanguages are the codes with a region that Mastodon takes as a

@@ -34,6 +34,21 @@ func TestNewValidates(t *testing.T) {
 		{"credentials in the server", func(c *Config) { c.Server = "https://u:" + urlToken + "@mastodon.social" },
 			"mastodon: Config.Server: must not hold credentials"},
 		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query"},
+		// A profile's, the web app's or the API's address, pasted for the
+		// instance's: before, New took it, and every post went to a path
+		// under it, refused 404 "Not Found" without naming the field.
+		{"profile", func(c *Config) { c.Server = "https://mastodon.social/@status" },
+			`mastodon: Config.Server: has the path "/@status", an account's or a page's, not the instance's: ` +
+				`give the instance's address alone, as "https://mastodon.social"`},
+		{"API", func(c *Config) { c.Server = "https://mastodon.social/api/v1/" },
+			`mastodon: Config.Server: has the path "/api/v1", an account's or a page's, not the instance's: ` +
+				`give the instance's address alone, as "https://mastodon.social"`},
+		{"web app", func(c *Config) { c.Server = "https://mastodon.social/web/@status" },
+			`mastodon: Config.Server: has the path "/web/@status", an account's or a page's, not the instance's: ` +
+				`give the instance's address alone, as "https://mastodon.social"`},
+		{"actor", func(c *Config) { c.Server = "https://mastodon.social/users/status" },
+			`mastodon: Config.Server: has the path "/users/status", an account's or a page's, not the instance's: ` +
+				`give the instance's address alone, as "https://mastodon.social"`},
 		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "mastodon: Config.Token: missing"},
 		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") },
 			"mastodon: Config.Token: holds white space, a control character or a character outside ASCII"},

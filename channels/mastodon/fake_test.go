@@ -69,7 +69,9 @@ type fakeMastodon struct {
 	// itself refuses with 503, as a busy database makes it: behind
 	// Pleroma's IdempotencyPlug, that answer is kept too.
 	failPosts int
-	gts       bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
+	// failStatus is the HTTP status of those refusals; 0 is 503.
+	failStatus int
+	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
 	// content_type is then parsed as Markdown.
@@ -87,6 +89,12 @@ type fakeMastodon struct {
 	// editFails is how many of the next edits answer 500 "Something went
 	// wrong", a failure of the server's own.
 	editFails int
+	// dupKey500 answers a POST whose Idempotency-Key already made a
+	// status with 500, as Mastodon releases with a broken duplicate path
+	// do (PostStatusService finds the status of the key, then fails on
+	// it: NoMethodError, which Rails answers in JSON as
+	// {"status":500,"error":"Internal Server Error"}).
+	dupKey500 bool
 }
 
 type fakeStatus struct {
@@ -94,6 +102,7 @@ type fakeStatus struct {
 	contentType                             string // how the text was parsed: text/plain or text/markdown
 	deleted                                 bool
 	edits                                   int
+	created                                 time.Time
 }
 
 type delivery struct {
@@ -202,8 +211,10 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		f.remove(w, id)
 	case r.Method == http.MethodGet && isStatus:
 		f.show(w, id)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/"+fakeAccountID+"/statuses":
+		f.accountStatuses(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/verify_credentials":
-		writeJSON(w, http.StatusOK, map[string]any{"id": "109876", "username": "examplestatus",
+		writeJSON(w, http.StatusOK, map[string]any{"id": fakeAccountID, "username": "examplestatus",
 			"acct": "examplestatus", "display_name": "Example Status", "bot": true})
 	default:
 		writeError(w, http.StatusNotFound, "Record not found")
@@ -220,6 +231,8 @@ func (f *fakeMastodon) allowed(method, path string) (scope string, ok bool) {
 	switch {
 	case path == "/api/v1/accounts/verify_credentials":
 		need = []string{"profile", "read", "read:accounts"}
+	case strings.HasPrefix(path, "/api/v1/accounts/") && strings.HasSuffix(path, "/statuses") && !f.pleroma:
+		need = []string{"read", "read:statuses"}
 	case strings.HasPrefix(path, "/api/v1/statuses") && method != http.MethodGet:
 		need = []string{"write", "write:statuses"}
 	case strings.HasPrefix(path, "/api/v1/statuses/") && !f.pleroma:
@@ -367,7 +380,11 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 	}
 	if f.failPosts > 0 {
 		f.failPosts--
-		writeError(w, http.StatusServiceUnavailable, "Something went wrong")
+		if f.failStatus == http.StatusInternalServerError {
+			writeJSON(w, f.failStatus, map[string]any{"status": 500, "error": "Internal Server Error"})
+			return
+		}
+		writeError(w, cmp.Or(f.failStatus, http.StatusServiceUnavailable), "Something went wrong")
 		return
 	}
 	if sb.InReplyToID != "" && f.find(sb.InReplyToID) == nil {
@@ -389,6 +406,10 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
+	if st := f.keys[key]; key != "" && st != nil && !st.deleted && f.dupKey500 {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": 500, "error": "Internal Server Error"})
+		return
+	}
 	if st := f.keys[key]; key != "" && st != nil && !st.deleted {
 		f.deliveries = append(f.deliveries, delivery{st: st, key: key})
 		writeJSON(w, http.StatusOK, f.entity(st))
@@ -404,7 +425,8 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	st := &fakeStatus{id: strconv.Itoa(110000000000000001 + len(f.statuses)), text: *sb.Status,
-		replyTo: sb.InReplyToID, visibility: cmp.Or(sb.Visibility, "public"), language: sb.Language, contentType: ct}
+		replyTo: sb.InReplyToID, visibility: cmp.Or(sb.Visibility, "public"), language: sb.Language, contentType: ct,
+		created: f.now().UTC()}
 	f.statuses = append(f.statuses, st)
 	if key != "" {
 		f.keys[key] = st
@@ -536,6 +558,55 @@ func (f *fakeMastodon) show(w http.ResponseWriter, id string) {
 	writeJSON(w, http.StatusOK, f.entity(st))
 }
 
+// fakeAccountID is the id of the account the token acts for.
+const fakeAccountID = "109876"
+
+// accountStatuses is GET /api/v1/accounts/:id/statuses: the account's
+// statuses, newest first, at most limit (default 20, at most 40).
+func (f *fakeMastodon) accountStatuses(w http.ResponseWriter, r *http.Request) {
+	limit, err := strconv.Atoi(cmp.Or(r.URL.Query().Get("limit"), "20"))
+	if err != nil {
+		limit = 20
+	}
+	limit = min(max(limit, 1), 40)
+	out := []map[string]any{}
+	for i := len(f.statuses) - 1; i >= 0 && len(out) < limit; i-- {
+		if st := f.statuses[i]; !st.deleted {
+			out = append(out, f.entity(st))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fakeContent is the HTML Mastodon's TextFormatter makes of a plain-text
+// status: escaped, every link an anchor of spans (the scheme and what
+// is cut off invisible), paragraphs of <p> split at blank lines, lines
+// joined by <br />.
+func fakeContent(text string) string {
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+	var b strings.Builder
+	last := 0
+	for _, loc := range fakeURL.FindAllStringIndex(text, -1) {
+		b.WriteString(esc.Replace(text[last:loc[0]]))
+		u := text[loc[0]:loc[1]]
+		scheme, rest, _ := strings.Cut(u, "://")
+		shown, cut := rest, ""
+		if len(rest) > 30 {
+			shown, cut = rest[:30], rest[30:]
+		}
+		fmt.Fprintf(&b, `<a href="%s" target="_blank" rel="nofollow noopener" translate="no"><span class="invisible">%s://</span>`+
+			`<span class="%s">%s</span><span class="invisible">%s</span></a>`,
+			esc.Replace(u), scheme, map[bool]string{true: "ellipsis", false: ""}[cut != ""], esc.Replace(shown), esc.Replace(cut))
+		last = loc[1]
+	}
+	b.WriteString(esc.Replace(text[last:]))
+	var paras []string
+	for _, p := range regexp.MustCompile(`\n\n+`).Split(b.String(), -1) {
+		paras = append(paras, "<p>"+strings.ReplaceAll(p, "\n", "<br />")+"</p>")
+	}
+	return strings.Join(paras, "")
+}
+
 // find returns the status id unless it is unknown or deleted.
 func (f *fakeMastodon) find(id string) *fakeStatus {
 	for _, st := range f.statuses {
@@ -549,10 +620,10 @@ func (f *fakeMastodon) find(id string) *fakeStatus {
 // entity is the Status entity of st.
 func (f *fakeMastodon) entity(st *fakeStatus) map[string]any {
 	e := map[string]any{
-		"id": st.id, "created_at": f.now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		"id": st.id, "created_at": cmp.Or(st.created, f.now().UTC()).Format("2006-01-02T15:04:05.000Z"),
 		"uri":        "https://mastodon.example/users/examplestatus/statuses/" + st.id,
 		"url":        "https://mastodon.example/@examplestatus/" + st.id,
-		"content":    "<p>" + strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(st.text) + "</p>",
+		"content":    fakeContent(st.text),
 		"visibility": st.visibility, "sensitive": false, "spoiler_text": "",
 		"in_reply_to_id": nil, "language": nil, "edited_at": nil,
 	}

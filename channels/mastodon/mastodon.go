@@ -32,8 +32,10 @@
 // are trying to reply to does not appear to exist.", GoToSocial 400
 // "cannot reply to status that does not exist", Pleroma 422 "Cannot reply
 // to a deleted status", Akkoma 422 "Parent post does not exist or was
-// deleted"), Send posts the update once more without the reply, so that
-// it still goes out, starting a new thread; its Receipt says so in
+// deleted"), Send replies to the incident's first status
+// (Message.Thread.Root) instead, so that the update stays in the thread;
+// when that is gone too, it posts the update without a reply, so that it
+// still goes out, starting a new thread. Either way its Receipt says so in
 // Meta["reply_dropped"], the id it could not reply to.
 //
 // # Corrections and retractions
@@ -116,14 +118,22 @@
 // answer does not post twice. A retry more than an hour later posts a
 // second status. Pleroma and Akkoma keep every answer to a key for hours,
 // a refusal too, and give it again whatever the request: after their
-// refusal of a reply to a status that is gone, the post without the reply
-// goes under the key with "-unthreaded" appended, as stable. Any other
+// refusal of a reply to a status that is gone, the next post goes under
+// the key with "-root" appended when it replies to the incident's first
+// status, with "-unthreaded" when it replies to none, as stable. Any other
 // failure (a 5xx, a 429, a refusal) such a server gives again from an
 // earlier attempt, marked "Idempotent-Replayed: true", posted nothing:
 // the post goes once more, under the key with "-2", "-3"… appended, a
 // chain every attempt walks alike, so that a retry after a lost answer
 // still finds the status posted and a retry after a kept failure is not
-// that failure again for hours. (Go's HTTP
+// that failure again for hours. Some Mastodon releases answer a repeated
+// key with 500 (they find the status the key made, then fail on it): on
+// the instance's 500 to a post, the channel looks for the status among
+// the account's 40 newest (GET /api/v1/accounts/:id/statuses, which needs
+// read:statuses, and verify_credentials, read:accounts), one of the same
+// text replying to the same status, created since the update's Time (less
+// 10 minutes), and returns it as posted; none found, the 500 stands,
+// transient. (Go's HTTP
 // transport may itself resend a request that carries an Idempotency-Key
 // when a reused connection closes before any answer; the key makes that
 // safe too.) Edits and deletions are idempotent by nature. Redirects
@@ -199,6 +209,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -228,6 +239,9 @@ type state struct {
 	tmpl       *templates.Set
 	limits     *limitCache
 	now        func() time.Time
+
+	mu      sync.Mutex
+	account string // the id of the token's account, once read (accountID)
 }
 
 var (
@@ -325,8 +339,9 @@ func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, 
 // Send posts m.Update as a status, a reply to the incident's latest status
 // (m.Thread.Last) when there is one, under the Idempotency-Key
 // m.Key(""). When the instance refuses the reply because that status is
-// gone, it posts the update without it. See the package documentation for
-// its errors.
+// gone, it replies to the incident's first status (m.Thread.Root), or,
+// that gone too, posts the update without a reply. See the package
+// documentation for its errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: post: %w", err)
@@ -343,12 +358,28 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	language := lim.language(c.s.language)
 	st, err := c.post(ctx, text, reply, key, language)
 	if reply != "" && errors.Is(err, errReplyGone) {
-		// Deleted outside outagecast: the update matters more than the thread.
-		reply, dropped = "", reply
-		if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && replayRefusals(apiErr.Status, apiErr.Message) {
-			key = unthreadedKey(key) // the server keeps the refusal for key
+		// Deleted outside outagecast: the incident's first status keeps
+		// the thread, if it is up; else the update matters more than the
+		// thread.
+		base := key
+		dropped = reply
+		if root := m.Thread.Root.ID; root != "" && root != reply {
+			reply = root
+			if refusalKept(err) {
+				key = rootKey(base) // the server keeps the refusal for key
+			}
+			st, err = c.post(ctx, text, reply, key, language)
 		}
-		st, err = c.post(ctx, text, "", key, language)
+		if errors.Is(err, errReplyGone) {
+			reply = ""
+			if refusalKept(err) {
+				key = unthreadedKey(base)
+			}
+			st, err = c.post(ctx, text, "", key, language)
+		}
+	}
+	if maybePosted(err) {
+		st, err = c.afterServerError(ctx, text, reply, m.Update.Time, err)
 	}
 	if err != nil {
 		return broadcast.Receipt{}, c.limitsChanged(ctx, opPost, lim, err)
@@ -359,6 +390,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	return r, nil
 }
+
+// refusalKept reports err, the refusal of a reply to a status that is
+// gone, as one the server keeps for the key it was made under (Pleroma's
+// and Akkoma's: see replayRefusals).
+func refusalKept(err error) bool {
+	apiErr := (*APIError)(nil)
+	return errors.As(err, &apiErr) && replayRefusals(apiErr.Status, apiErr.Message)
+}
+
+// rootKey is the Idempotency-Key of the reply to the incident's first
+// status, after a server that keeps every answer to a key refused the
+// reply to its latest under key: derived from key, so the same on every
+// attempt.
+func rootKey(key string) string { return key + "-root" }
 
 // unthreadedKey is the Idempotency-Key of the post without the reply,
 // after a server that keeps every answer to a key (Pleroma, Akkoma)

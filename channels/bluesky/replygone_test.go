@@ -1,0 +1,125 @@
+package bluesky
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// A reply to a post that is gone (deleted in the app, not by Retract) is
+// one Bluesky's AppView cannot reach from the thread: the thread view
+// stops at the deleted post, so the update, and every later one replying
+// to it, is missing from the incident's thread. The channel checks the
+// post it replies to: gone, it replies to the thread's first post; that
+// gone too, it starts a new thread. The Receipt names the post dropped.
+func TestReplyToDeletedPost(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	send := func(i int, th broadcast.Thread) broadcast.Receipt {
+		t.Helper()
+		u := testUpdate()
+		u.ID, u.Body = "", u.Body+" "+string(rune('A'+i))
+		u.Time = fixedNow.Add(time.Duration(i) * time.Minute)
+		m := broadcast.NewMessage(u)
+		m.Thread = th
+		r, err := ch.Send(context.Background(), m)
+		require.NoError(t, err)
+		return r
+	}
+	lastReply := func() *replyRef {
+		creates := f.received("com.atproto.repo.createRecord")
+		return createInput(t, creates[len(creates)-1]).Record.Reply
+	}
+	first := send(0, broadcast.Thread{})
+	second := send(1, broadcast.Thread{Root: first, Last: first})
+	require.NoError(t, ch.Retract(context.Background(), second)) // as if deleted in the app
+
+	third := send(2, broadcast.Thread{Root: first, Last: second})
+	reply := lastReply()
+	require.NotNil(t, reply, "still in the incident's thread")
+	assert.Equal(t, first.Meta["uri"], reply.Parent.URI, "under the thread's first post")
+	assert.Equal(t, first.Meta["uri"], reply.Root.URI)
+	assert.Equal(t, second.Meta["uri"], third.Meta["reply_dropped"])
+	assert.Equal(t, first.Meta["uri"], third.Meta["root_uri"])
+
+	require.NoError(t, ch.Retract(context.Background(), first))
+	require.NoError(t, ch.Retract(context.Background(), third))
+	fourth := send(3, broadcast.Thread{Root: first, Last: third})
+	assert.Nil(t, lastReply(), "every post of the thread is gone: a new thread")
+	assert.Equal(t, third.Meta["uri"], fourth.Meta["reply_dropped"])
+	assert.Equal(t, fourth.Meta["uri"], fourth.Meta["root_uri"])
+}
+
+// A check that cannot tell (the read fails for now) leaves the reply as
+// it was: the update goes out.
+func TestReplyKeptWhenTheCheckFails(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.set(func(f *fakePDS) {
+		f.readFailure = &xrpcAnswer{status: http.StatusBadGateway, name: "UpstreamFailure", message: "Upstream Failure"}
+	})
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Empty(t, r.Meta["reply_dropped"])
+	creates := f.received("com.atproto.repo.createRecord")
+	reply := createInput(t, creates[len(creates)-1]).Record.Reply
+	require.NotNil(t, reply)
+	assert.Equal(t, first.Meta["uri"], reply.Parent.URI)
+}
+
+// A reply whose login fails logs in once, as a post does: the check of
+// the post replied to makes no login of its own (the login limit is
+// tight).
+func TestReplyLogsInOnceWhenLoginFails(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	other := newTestChannel(t, f, func(c *Config) { c.AppPassword = redact.NewSecret("wrong-pass-word-1234") })
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	_, err = other.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "a refused login: %v", err)
+	assert.Len(t, f.received("com.atproto.server.createSession"), 2, "one login each")
+}
+
+// The check of the post replied to never renews the session: a reply
+// whose session expired and cannot be renewed tries one refresh, as a
+// post does.
+func TestReplyRefreshesOnceWhenRefreshFails(t *testing.T) {
+	f := newFakePDS(t)
+	g := newGatedFront(t, f, "com.atproto.server.refreshSession", func(w http.ResponseWriter) {
+		writeXRPC(w, http.StatusBadGateway, "UpstreamFailure", "Upstream Failure")
+	})
+	close(g.gate)
+	ch := newTestChannel(t, f, func(c *Config) { c.Service = g.URL })
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.expireAccess()
+
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 502 is transient: %v", err)
+	assert.Equal(t, 1, g.count(), "one refresh")
+}

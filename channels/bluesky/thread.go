@@ -1,0 +1,44 @@
+package bluesky
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// metaReplyDropped is the Receipt.Meta key of the post a reply would have
+// replied to, when it was gone (see liveReply).
+const metaReplyDropped = "reply_dropped"
+
+// liveReply returns reply, unless the post it replies to is gone (deleted
+// outside the channel: Retract's deletions the Broadcaster leaves out of
+// the Thread): a reply under a deleted post cannot be reached from the
+// thread, whose view stops at the deletion. The reply then goes under the
+// thread's first post, reply.Root; that gone too, the post starts a new
+// thread. dropped is the post it does not reply to, "" when none. A post
+// whose read fails for now (or that cannot be read at all) counts as
+// there: the check never keeps an update from going out.
+func (c *Channel) liveReply(ctx context.Context, s *session, reply *replyRef) (live *replyRef, dropped string) {
+	if reply == nil || !c.gone(ctx, s, reply.Parent) {
+		return reply, ""
+	}
+	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, s, reply.Root) {
+		return &replyRef{Root: reply.Root, Parent: reply.Root}, reply.Parent.URI
+	}
+	return nil, reply.Parent.URI
+}
+
+// gone reports whether the server says the post ref does not exist
+// (com.atproto.repo.getRecord answered RecordNotFound), asked with the
+// session s as it is: the check never logs in nor renews the session
+// (the post that follows does, once), and an answer that says anything
+// else counts as the post being there.
+func (c *Channel) gone(ctx context.Context, s *session, ref strongRef) bool {
+	did, collection, rkey, ok := parseATURI(ref.URI)
+	if !ok {
+		return false
+	}
+	q := url.Values{"repo": {did}, "collection": {collection}, "rkey": {rkey}}
+	resp, err := c.do(ctx, http.MethodGet, "com.atproto.repo.getRecord", q, nil, s, s.access)
+	return err == nil && resp.Status >= 400 && xrpcError(c.redactor(s), resp).Name == errRecordMissing
+}
