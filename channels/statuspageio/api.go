@@ -120,16 +120,16 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	if body != nil {
 		var err error
 		if data, err = httpx.JSONBody(body); err != nil {
-			return broadcast.Permanent(fmt.Errorf("encode: %w", err))
+			return broadcast.Permanent(&notSentError{fmt.Errorf("encode: %w", err)})
 		}
 		contentType = "application/json"
 	}
 	if err := c.s.limiter.Wait(ctx); err != nil {
-		return fmt.Errorf("wait for the rate limit: %w", err)
+		return &notSentError{fmt.Errorf("wait for the rate limit: %w", err)}
 	}
 	req, err := httpx.NewRequest(ctx, method, c.s.page+path, data, contentType)
 	if err != nil {
-		return broadcast.Permanent(err)
+		return broadcast.Permanent(&notSentError{err})
 	}
 	req.Header.Set("Authorization", "OAuth "+c.s.key.Reveal())
 	req.Header.Set("Accept", "application/json")

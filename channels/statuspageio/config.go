@@ -143,7 +143,8 @@ func newState(cfg Config) *state {
 	base, _ := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}) // checked
 	s := &state{key: cfg.APIKey, page: base + "/pages/" + cfg.PageID, pageID: cfg.PageID,
 		notify: !cfg.SkipNotifications, window: cfg.MaintenanceWindow, limiter: cfg.Limiter,
-		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), unknown: newUnknownCreates(),
+		now: time.Now}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	if s.window == 0 {
 		s.window = DefaultMaintenanceWindow

@@ -29,70 +29,148 @@ const (
 // A retry looks for what an earlier attempt may have made, created since
 // the update was written (less clockSkew) and no earlier than dedupWindow
 // ago; an incident carrying the update's key is found whenever it was made.
+// A newer update looks for the incident an earlier update's create with an
+// unknown outcome made, created since that create was sent (less
+// clockSkew) and no earlier than dedupWindow ago, which is also how long
+// the channel remembers such a create.
 const (
 	dedupWindow = 30 * time.Minute
 	clockSkew   = time.Minute
 )
 
-// create creates the incident of f, the incident's first update. A retry
-// first looks for the incident an earlier attempt made, whose answer may
-// have been lost.
+// create creates the incident of f, the incident's first update. A retry,
+// and an update of an incident whose creation may have reached Statuspage
+// without the channel learning of it (see unknownCreates), first look for
+// the incident an earlier attempt made, whose answer may have been lost.
 func (c *Channel) create(ctx context.Context, m broadcast.Message, f incidentFields) (broadcast.Receipt, error) {
 	if f.Status.Maintenance() {
 		f.ScheduledFor, f.ScheduledUntil = window(m.Update, c.s.window)
 	}
 	f.Metadata = &metadata{}
 	f.Metadata.Outagecast.Key = m.Key("")
-	if m.Attempt > 1 {
-		inc, found, err := c.findCreated(ctx, f, c.since(m.Update))
-		if err != nil {
-			return broadcast.Receipt{}, c.fail("look for the incident of an earlier attempt", err)
+	f.Metadata.Outagecast.Incident = m.Update.IncidentID
+	incidentID := m.Update.IncidentID
+	earlier, unknown := c.s.unknown.get(incidentID, c.s.now())
+	if m.Attempt > 1 || unknown {
+		r, found, err := c.findEarlier(ctx, m, f, earlier, unknown)
+		if err != nil || found {
+			return r, err
 		}
-		if found {
-			return c.receipt(inc, inc.first(), true), nil
-		}
+		c.s.unknown.forget(incidentID) // nothing was made
 	}
+	sent := c.s.now()
 	var inc incident
 	if err := c.do(ctx, http.MethodPost, "/incidents", incidentRequest{f}, &inc); err != nil {
+		if outcomeUnknown(err) {
+			c.s.unknown.add(incidentID, attemptOf(f), sent, c.s.now())
+		}
 		return broadcast.Receipt{}, c.fail("create incident", err)
 	}
 	return c.receipt(inc, inc.first(), true), nil
 }
 
-// findCreated looks, among the incidents listed for f's status, for the
-// one f created.
-func (c *Channel) findCreated(ctx context.Context, f incidentFields, since time.Time) (incident, bool, error) {
-	var list []incident
-	if err := c.do(ctx, http.MethodGet, lookupPath(f.Status, f.Name), nil, &list); err != nil {
-		return incident{}, false, err
+// findEarlier looks for what an earlier attempt made: the incident f
+// created (a retry's), or one an earlier update of the incident created,
+// whose answer was lost (earlier, when known, says what it sent), to
+// which it then adds f as an incident update. Its errors are failed.
+func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incidentFields, earlier unknownCreate,
+	known bool) (broadcast.Receipt, bool, error) {
+	var paths []string
+	if m.Attempt > 1 {
+		paths = append(paths, lookupPath(f.Status, f.Name))
 	}
-	for _, inc := range list {
-		if inc.createdBy(f, since) {
-			return inc, true, nil
+	for _, a := range earlier.tried {
+		if p := lookupPath(a.status, a.name); !slices.Contains(paths, p) {
+			paths = append(paths, p)
 		}
 	}
-	return incident{}, false, nil
+	var list []incident
+	for _, p := range paths {
+		var page []incident
+		if err := c.do(ctx, http.MethodGet, p, nil, &page); err != nil {
+			return broadcast.Receipt{}, false, c.fail("look for the incident of an earlier attempt", err)
+		}
+		for _, inc := range page {
+			if !slices.ContainsFunc(list, func(i incident) bool { return i.ID == inc.ID }) {
+				list = append(list, inc)
+			}
+		}
+	}
+	for _, inc := range list {
+		if inc.createdBy(f, c.since(m.Update)) {
+			c.s.unknown.forget(m.Update.IncidentID)
+			return c.receipt(inc, inc.first(), true), true, nil
+		}
+	}
+	now := c.s.now()
+	lower := now.Add(-dedupWindow)
+	if t := earlier.at.Add(-clockSkew); known && t.After(lower) {
+		lower = t
+	}
+	for _, inc := range list {
+		if !inc.sameIncident(m.Update.IncidentID, f, earlier, lower) {
+			continue
+		}
+		if upd, ok := inc.posted(f, c.since(m.Update)); ok && m.Attempt > 1 {
+			return c.receipt(inc, upd, false), true, nil
+		}
+		r, err := c.adopt(ctx, m.Update.IncidentID, inc.ID, f)
+		if isStatus(err, http.StatusNotFound) {
+			break // deleted meanwhile: create it anew
+		}
+		return r, err == nil, err
+	}
+	return broadcast.Receipt{}, false, nil
+}
+
+// adopt adds f, the first update of the incident it names that the channel
+// posts, to the incident id an earlier update of it created, as an
+// incident update. Its errors are failed.
+func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFields) (broadcast.Receipt, error) {
+	f.Metadata, f.ScheduledFor, f.ScheduledUntil = nil, time.Time{}, time.Time{} // the incident's own stay
+	sent := c.s.now()
+	inc, upd, err := c.patch(ctx, id, f)
+	switch {
+	case isStatus(err, http.StatusNotFound):
+		return broadcast.Receipt{}, err
+	case err != nil:
+		if outcomeUnknown(err) {
+			c.s.unknown.add(incidentID, attemptOf(f), sent, c.s.now())
+		}
+		return broadcast.Receipt{}, c.fail("update incident", err)
+	}
+	c.s.unknown.forget(incidentID)
+	return c.receipt(inc, upd, false), nil
 }
 
 // addUpdate adds f to the incident id as a new incident update. A retry
 // first looks in the incident for the update an earlier attempt made.
 func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string, f incidentFields) (broadcast.Receipt, error) {
-	path := "/incidents/" + url.PathEscape(id)
 	if m.Attempt > 1 {
 		var inc incident
-		if err := c.do(ctx, http.MethodGet, path, nil, &inc); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
 			return broadcast.Receipt{}, c.fail("get incident", incidentGone(id, err))
 		}
 		if upd, ok := inc.posted(f, c.since(m.Update)); ok {
 			return c.receipt(inc, upd, false), nil
 		}
 	}
-	var inc incident
-	if err := c.do(ctx, http.MethodPatch, path, incidentRequest{f}, &inc); err != nil {
+	inc, upd, err := c.patch(ctx, id, f)
+	if err != nil {
 		return broadcast.Receipt{}, c.fail("update incident", incidentGone(id, err))
 	}
-	upd, _ := inc.newest(f)
 	return c.receipt(inc, upd, false), nil
+}
+
+// patch adds f to the incident id as a new incident update, and returns
+// the incident and the update made. Its errors are not failed.
+func (c *Channel) patch(ctx context.Context, id string, f incidentFields) (incident, incidentUpdate, error) {
+	var inc incident
+	if err := c.do(ctx, http.MethodPatch, "/incidents/"+url.PathEscape(id), incidentRequest{f}, &inc); err != nil {
+		return incident{}, incidentUpdate{}, err
+	}
+	upd, _ := inc.newest(f)
+	return inc, upd, nil
 }
 
 // incidentGone says what the API's 404 for the incident id means, the

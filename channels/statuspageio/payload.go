@@ -57,10 +57,13 @@ type incidentFields struct {
 
 // metadata is what the channel attaches to an incident it creates: the
 // idempotency key of the update that created it, found again by a retry
-// after a lost answer. Statuspage wants every top-level value an object.
+// after a lost answer, and the ID of the outagecast incident, found again
+// by a newer update of it. Statuspage wants every top-level value an
+// object.
 type metadata struct {
 	Outagecast struct {
-		Key string `json:"key"`
+		Key      string `json:"key"`
+		Incident string `json:"incident,omitempty"`
 	} `json:"outagecast"`
 }
 
@@ -159,12 +162,31 @@ func lookupPath(s broadcast.Status, name string) string {
 }
 
 // key returns the idempotency key in an incident's metadata, "" for none.
-func (inc incident) key() string {
+func (inc incident) key() string { return inc.metadata().Outagecast.Key }
+
+// metadata returns the channel's metadata of an incident, zero for none.
+func (inc incident) metadata() metadata {
 	var m metadata
 	if len(inc.Metadata) == 0 || json.Unmarshal(inc.Metadata, &m) != nil {
-		return ""
+		return metadata{}
 	}
-	return m.Outagecast.Key
+	return m
+}
+
+// sameIncident reports whether inc is the incident an earlier update of
+// the outagecast incident id created, since lower, of f's kind (a
+// scheduled maintenance or not): its metadata names id or, when it holds
+// none, its name and first body are those of one of earlier's creates,
+// which the channel knows of (see unknownCreates).
+func (inc incident) sameIncident(id string, f incidentFields, earlier unknownCreate, lower time.Time) bool {
+	if id == "" || !after(inc.CreatedAt, lower) ||
+		broadcast.Status(inc.Status).Maintenance() != f.Status.Maintenance() {
+		return false
+	}
+	if m := inc.metadata(); m.Outagecast.Key != "" {
+		return m.Outagecast.Incident == id
+	}
+	return slices.ContainsFunc(earlier.tried, func(a createAttempt) bool { return a.madeBy(inc) })
 }
 
 // createdBy reports whether inc is the incident f created: its metadata
@@ -227,7 +249,7 @@ func older(a, b incidentUpdate) int {
 
 // sameText compares texts as Statuspage may store them: line breaks
 // normalised, surrounding white space trimmed.
-func sameText(a, b string) bool {
-	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
-	return norm(a) == norm(b)
-}
+func sameText(a, b string) bool { return normText(a) == normText(b) }
+
+// normText is s as sameText compares it.
+func normText(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }

@@ -71,7 +71,7 @@ func TestRetryCreatesWhenNothingFound(t *testing.T) {
 		f.dropMetadata = !metadata
 		ch := newChannel(t, f, nil)
 		other := fullUpdate
-		other.ID, other.Body = "u_other", "Another incident of the same name."
+		other.ID, other.IncidentID, other.Body = "u_other", "cdn-errors-again", "Another incident of the same name."
 		send(t, ch, other, broadcast.Thread{})
 
 		m := broadcast.NewMessage(fullUpdate)

@@ -109,12 +109,40 @@
 // same name and first body created since the update was written (at most
 // 30 minutes ago). A retry of a later update first gets the incident and
 // takes an incident update with the same status and body created since.
-// What remains: a first attempt (Attempt 1) never looks, so a caller
-// that calls Send itself with a new Message (NewMessage) for a failed
-// update may post twice; the lists are read one page (100 incidents)
-// deep; and an incident
-// update with the same status and body posted by someone else in the
-// window is taken for the channel's own.
+//
+// A newer update of the incident may come before that retry: the
+// Broadcaster sends it while the first update waits to retry, and then
+// stops the retry, as it never posts an older update after a newer one.
+// The newer update has no receipt to thread to, and would create a second
+// incident, leaving the first one as its first update left it on the page
+// ("investigating") for good. So the incident's metadata also names the
+// outagecast incident ({"outagecast": {"key": …, "incident": …}}), and the
+// Channel remembers, in memory, the incidents whose creation failed with
+// an unknown outcome (a transport error, a timeout, a 5xx, an answer cut
+// off or not the API's; not a refusal, which made nothing) for 30
+// minutes, or until the incident is created or a look-up finds nothing
+// made. An update of such an incident with no receipt to thread to first
+// looks in the lists of the statuses those creates had (a retry also in
+// its own) for an incident made since that names the same outagecast
+// incident (or, without metadata, has the name and first body of one of
+// those creates), of the same kind (a scheduled maintenance or not), and
+// adds the update to it as an incident update. Its receipt is that of a
+// later update (Retract of it is refused, as above); the updates after it
+// follow it to that incident, and the resolving update resolves the one
+// incident.
+//
+// What remains: a first attempt (Attempt 1) of an update whose incident
+// the Channel knows of no such create never looks, so a caller that calls
+// Send itself with a new Message (NewMessage) for a failed update may post
+// twice; what the Channel remembers does not survive it: a process that
+// restarts between the lost answer and the newer update, or a newer update
+// sent through another Channel or instance, creates a second incident
+// (remembering the creates across restarts and instances would need the
+// Store), as does a newer update sent more than 30 minutes after the lost
+// create; the lists are read one page
+// (100 incidents) deep; and an incident update with the same status and
+// body posted by someone else in the window is taken for the channel's
+// own.
 //
 // # Limits
 //
@@ -128,7 +156,8 @@
 // Config.RateLimit (one a second by default, no burst), waiting for its
 // turn within the attempt's context; channels sharing a key share one
 // Config.Limiter. An update makes one request, plus the component list
-// when needed, a look-up on a retry, the request to a deleted
+// when needed, a look-up on a retry or after a create whose outcome is
+// unknown (see Idempotency), the request to a deleted
 // incident before a new one is made, and the request refused for a
 // deleted component before it is made again.
 //
@@ -201,6 +230,7 @@ type state struct {
 	client  httpx.Client
 	rd      *redact.Redactor
 	comps   *componentCache
+	unknown *unknownCreates // incidents whose creation may have been made unseen
 	now     func() time.Time
 }
 

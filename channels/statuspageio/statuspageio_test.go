@@ -117,8 +117,9 @@ func TestCreateRequest(t *testing.T) {
 	assert.Equal(t, "application/json", req.header.Get("Content-Type"))
 	golden.JSON(t, "create.json", req.raw)
 	in := incidentOfRequest(t, req.raw)
-	assert.Equal(t, map[string]any{"outagecast": map[string]any{"key": broadcast.NewMessage(fullUpdate).Key("")}},
-		in["metadata"], "the update's key, for a retry to find the incident")
+	assert.Equal(t, map[string]any{"outagecast": map[string]any{"key": broadcast.NewMessage(fullUpdate).Key(""),
+		"incident": fullUpdate.IncidentID}},
+		in["metadata"], "the update's key, for a retry to find the incident, and its incident, for a newer update")
 
 	d := f.Received()
 	require.Len(t, d, 1)
