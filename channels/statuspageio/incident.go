@@ -45,6 +45,7 @@ const (
 func (c *Channel) create(ctx context.Context, m broadcast.Message, f incidentFields) (broadcast.Receipt, error) {
 	if f.Status.Maintenance() {
 		f.ScheduledFor, f.ScheduledUntil = window(m.Update, c.s.window)
+		f.manual = &manual{} // all off
 	}
 	f.Metadata = &metadata{}
 	f.Metadata.Outagecast.Key = m.Key("")

@@ -54,8 +54,9 @@ func TestMaintenanceWindow(t *testing.T) {
 	}
 }
 
-// The scheduled maintenance's request, whole; later updates leave the
-// window alone.
+// The scheduled maintenance's request, whole, with Statuspage's automatic
+// transitions, reminder and tweets turned off (outagecast sends each
+// transition itself); later updates leave the window alone.
 func TestMaintenanceRequests(t *testing.T) {
 	f := newFake(t)
 	ch := newChannel(t, f, nil)
@@ -67,5 +68,6 @@ func TestMaintenanceRequests(t *testing.T) {
 	in := incidentOfRequest(t, reqs[2].raw)
 	assert.NotContains(t, in, "scheduled_for")
 	assert.NotContains(t, in, "scheduled_until")
+	assert.NotContains(t, in, "scheduled_auto_in_progress", "set once, when the incident is created")
 	assert.Equal(t, "in_progress", in["status"])
 }

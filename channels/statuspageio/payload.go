@@ -52,7 +52,28 @@ type incidentFields struct {
 	DeliverNotifications bool              `json:"deliver_notifications"`
 	ScheduledFor         time.Time         `json:"scheduled_for,omitzero"`
 	ScheduledUntil       time.Time         `json:"scheduled_until,omitzero"`
-	Metadata             *metadata         `json:"metadata,omitempty"`
+	*manual
+	Metadata *metadata `json:"metadata,omitempty"`
+}
+
+// manual turns off, explicitly, what Statuspage may do on its own with a
+// scheduled maintenance (its defaults are not documented): remind
+// subscribers before it, move it to in progress and completed at its
+// window's ends, set its components' statuses then, and tweet about it.
+// outagecast sends each transition, with its components, itself: both
+// would post every transition twice. Sent when the incident is created.
+type manual struct {
+	RemindPrior           bool `json:"scheduled_remind_prior"`
+	AutoInProgress        bool `json:"scheduled_auto_in_progress"`
+	AutoCompleted         bool `json:"scheduled_auto_completed"`
+	AutoToMaintenance     bool `json:"auto_transition_to_maintenance_state"`
+	AutoToOperational     bool `json:"auto_transition_to_operational_state"`
+	AutoNotifyAtStart     bool `json:"auto_transition_deliver_notifications_at_start"`
+	AutoNotifyAtEnd       bool `json:"auto_transition_deliver_notifications_at_end"`
+	AutoTweetAtBeginning  bool `json:"auto_tweet_at_beginning"`
+	AutoTweetOnCompletion bool `json:"auto_tweet_on_completion"`
+	AutoTweetOnCreation   bool `json:"auto_tweet_on_creation"`
+	AutoTweetHourBefore   bool `json:"auto_tweet_one_hour_before"`
 }
 
 // metadata is what the channel attaches to an incident it creates: the

@@ -45,9 +45,11 @@
 // start: the next update is when it starts) when that is after Update.Time,
 // else at Update.Time, and lasts Config.MaintenanceWindow (1h by default);
 // a maintenance first announced as completed ends at Update.Time. Later
-// updates do not move the window, and the channel sets none of
-// Statuspage's automatic transitions, reminders or tweets: outagecast
-// sends each transition itself. Change a window in the dashboard.
+// updates do not move the window. The channel turns off, in the request
+// that creates the incident, Statuspage's automatic transitions (of the
+// incident and of its components), their notifications, the reminder and
+// the tweets: outagecast sends each transition itself, and both would
+// post it twice. Change a window in the dashboard.
 //
 // The receipt of an incident's first update has the incident's id as ID
 // and its shortlink as URL; a later update's receipt has the incident
