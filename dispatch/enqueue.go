@@ -102,6 +102,9 @@ type metadata struct {
 // Correct and Retract) wraps pgstore.ErrReadOnly and says what to do.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil, "")
 	}
@@ -124,6 +127,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // (see broadcast.Broadcaster.CheckOriginal).
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
 			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
@@ -149,6 +155,9 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	// Checked here too, so that the error names this argument, not Jobs'.
 	err := broadcast.CheckID("updateID", updateID)
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	var jobs []broadcast.Job
 	if err == nil {
 		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
