@@ -455,6 +455,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("dispatch: Migrate: pool: missing")
 	}
+	if ctx == nil {
+		return fmt.Errorf("dispatch: Migrate: %w", errNilContext)
+	}
 	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return fmt.Errorf("dispatch: Migrate: pool: %w", err)
 	}
@@ -493,6 +496,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// errNilContext is the error of a call given a nil context, which would
+// otherwise panic deep in the driver or in River.
+var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
 
 // ErrNotMigrated is wrapped by Start's error when River's tables in the
 // database lack a migration this version of River needs (or are missing):
@@ -535,6 +542,9 @@ func (d *Dispatcher) checkSchema(ctx context.Context) error {
 // holds one connection of its own (beyond the Pool's) that listens for
 // theirs; see Changes. They end with the workers.
 func (d *Dispatcher) Start(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("dispatch: start: %w", errNilContext)
+	}
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	if d.runCtx != nil && d.runCtx.Err() != nil {
@@ -569,6 +579,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 // platform asked for in the run cut short, if one did: a 429's
 // Retry-After), resuming with their Ledger.
 func (d *Dispatcher) Stop(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("dispatch: stop: %w", errNilContext)
+	}
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	// The wake-ups end after the workers: the jobs Stop waits for are

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,7 +77,11 @@ type metadata struct {
 // empty, as Broadcaster.Send does). With a transaction tx, the jobs are
 // inserted in it: they exist exactly when tx commits, so an update is
 // queued if and only if the caller's own change is (the outbox pattern).
-// With a nil tx, Enqueue inserts them in a transaction of its own.
+// With a nil tx, Enqueue inserts them in a transaction of its own. An
+// insert waits for another transaction's uncommitted jobs of the same
+// update: callers' transactions that each enqueue several of the same
+// updates enqueue them in one order (by ID, say), or PostgreSQL fails one
+// of two that wait for each other as a deadlock (SQLSTATE 40P01).
 //
 // An update without a Time takes the database's clock at Enqueue, not this
 // instance's: every instance shares it, so the updates of an incident
@@ -102,6 +107,9 @@ type metadata struct {
 // Correct and Retract) wraps pgstore.ErrReadOnly and says what to do.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil, "")
 	}
@@ -124,6 +132,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // (see broadcast.Broadcaster.CheckOriginal).
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
 			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
@@ -149,6 +160,9 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	// Checked here too, so that the error names this argument, not Jobs'.
 	err := broadcast.CheckID("updateID", updateID)
+	if err == nil && ctx == nil {
+		err = errNilContext
+	}
 	var jobs []broadcast.Job
 	if err == nil {
 		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
@@ -397,13 +411,20 @@ func setTime(jobs []broadcast.Job, t time.Time) {
 	}
 }
 
-// insert inserts one River job per broadcast.Job in tx.
+// insert inserts one River job per broadcast.Job in tx, in the order of
+// their channels' names, whatever the Broadcaster's order: River's unique
+// index makes an insert wait for another transaction's uncommitted job
+// of the same update and channel, and two transactions inserting one
+// update's jobs in other orders (instances whose channels are listed in
+// other orders, or differ: a rolling deploy) would each wait for the
+// other, until PostgreSQL failed one with a deadlock.
 func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) ([]*rivertype.JobInsertResult, error) {
 	params := make([]river.InsertManyParams, len(jobs))
 	channels := make([]string, len(jobs)) // the jobs are one update's, one per channel
 	for i, j := range jobs {
 		channels[i] = j.Channel
 	}
+	jobs = slices.SortedStableFunc(slices.Values(jobs), func(a, b broadcast.Job) int { return strings.Compare(a.Channel, b.Channel) })
 	for i, j := range jobs {
 		a := jobArgs{Job: j, UpdateID: j.Update.ID, Channel: j.Channel}
 		md := metadata{Update: j.Update.ID, Channels: channels}

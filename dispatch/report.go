@@ -119,6 +119,9 @@ func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadca
 }
 
 func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("dispatch: wait for %s: %w", updateID, errNilContext)
+	}
 	seen := map[string]bool{}
 	// Before the first read: a job finishing during it wakes the next.
 	changes, stop := d.Changes(updateID)
@@ -179,6 +182,9 @@ const maxJobs = 10_000
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
 	if err := broadcast.CheckID("updateID", updateID); err != nil {
 		return nil, false, fmt.Errorf("dispatch: report: %w", err)
+	}
+	if ctx == nil {
+		return nil, false, fmt.Errorf("dispatch: report: %w", errNilContext)
 	}
 	rep := &broadcast.Report{UpdateID: updateID}
 	js, err := d.latestJobs(ctx, md, updateID, rep)

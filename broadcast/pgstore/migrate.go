@@ -122,6 +122,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
 	}
+	if ctx == nil {
+		return fmt.Errorf("pgstore: Migrate: %w", errNilContext)
+	}
 	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return fmt.Errorf("pgstore: Migrate: pool: %w", err)
 	}

@@ -317,3 +317,32 @@ func TestAOneCharacterTailIsNotShown(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), `"Q"`)
 }
+
+// A nil ctx is refused with an error that says so: pgxpool panicked on a
+// goroutine of its own, which crashed the program whatever the caller
+// recovered.
+func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
+	cfg, err := pgstore.ParseConfig("postgres://ada@127.0.0.1:1/db?sslmode=disable")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects lazily
+	require.NoError(t, err)
+	defer pool.Close()
+	var nilCtx context.Context
+	const hint = ": nil context (pass context.Background() or a context of your own)"
+	for _, tt := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Connect", func() error { _, err := pgstore.Connect(nilCtx, "postgres://ada@127.0.0.1:1/db"); return err }, "pgstore: connect"},
+		{"Open", func() error { _, err := pgstore.Open(nilCtx, "postgres://ada@127.0.0.1:1/db"); return err }, "pgstore: connect"},
+		{"New", func() error { _, err := pgstore.New(nilCtx, pool); return err }, "pgstore: New"},
+		{"Migrate", func() error { return pgstore.Migrate(nilCtx, pool) }, "pgstore: Migrate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { err = tt.call() })
+			assert.EqualError(t, err, tt.want+hint)
+		})
+	}
+}

@@ -190,6 +190,9 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
 	}
+	if ctx == nil {
+		return nil, fmt.Errorf("pgstore: New: %w", errNilContext)
+	}
 	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return nil, fmt.Errorf("pgstore: New: pool: %w", err)
 	}
@@ -403,6 +406,11 @@ var (
 
 // connect opens a pool with cfg and checks that it answers.
 func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	if ctx == nil {
+		// pgxpool would panic on a goroutine of its own, which no caller
+		// can recover.
+		return nil, fmt.Errorf("pgstore: connect: %w", errNilContext)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
