@@ -171,6 +171,7 @@ const (
 	MaxTitleLength         = 255    // characters (Unicode code points)
 	MaxBodyLength          = 25_000 // characters (Unicode code points); also each Override
 	MaxComponentNameLength = 255    // characters (Unicode code points)
+	MaxComponents          = 1_000  // Components of one Update
 	MaxURLLength           = 2_048  // bytes
 	MaxAdviceLength        = 1_000  // characters (Unicode code points)
 	maxIDLength            = 255    // bytes; also each Override key
@@ -273,7 +274,10 @@ func (u Update) validate(timeGiven bool) error {
 		v.add(invalid("Impact", "unknown value %s", quoteCut(string(u.Impact))))
 	}
 	v.add(checkTextField("Body", u.Body, false, MaxBodyLength))
-	for i, c := range u.Components {
+	if len(u.Components) > MaxComponents {
+		v.add(invalid("Components", "%d of them, more than %d", len(u.Components), MaxComponents))
+	}
+	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
 		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))

@@ -52,6 +52,9 @@ func TestValidate(t *testing.T) {
 		{"component without name", func(u *broadcast.Update) { u.Components[0].Name = "" }, "Components[0].Name"},
 		{"component bad status", func(u *broadcast.Update) { u.Components[0].Status = "meh" }, "Components[0].Status"},
 		{"component without status", func(u *broadcast.Update) { u.Components[0].Status = "" }, "Components[0].Status: missing"},
+		{"1000 components", func(u *broadcast.Update) { u.Components = manyComponents(broadcast.MaxComponents) }, ""},
+		{"1001 components", func(u *broadcast.Update) { u.Components = manyComponents(broadcast.MaxComponents + 1) },
+			"Components"},
 		{"relative URL", func(u *broadcast.Update) { u.URL = "/incidents/42" }, "URL"},
 		{"ftp URL", func(u *broadcast.Update) { u.URL = "ftp://status.example.com/" }, "URL"},
 		{"URL without host", func(u *broadcast.Update) { u.URL = "https:///x" }, "URL"},
@@ -436,4 +439,13 @@ func TestLabelOfUnknownValueCannotFormat(t *testing.T) {
 	assert.Equal(t, "Degraded performance", broadcast.ComponentDegraded.Label())
 	assert.Equal(t, "Critical", broadcast.ImpactCritical.Label())
 	assert.Len(t, broadcast.Status(strings.Repeat("a", 100)).Label(), 40)
+}
+
+// manyComponents returns n valid components of distinct names.
+func manyComponents(n int) []broadcast.Component {
+	cs := make([]broadcast.Component, n)
+	for i := range cs {
+		cs[i] = broadcast.Component{Name: fmt.Sprintf("Component %d", i), Status: broadcast.ComponentOperational}
+	}
+	return cs
 }
