@@ -529,8 +529,34 @@ func (d *Dispatcher) checkSchema(ctx context.Context) error {
 	return nil
 }
 
+// checkWritable fails, wrapping pgstore.ErrReadOnly, when the Pool's
+// server is read-only: no job would run, and River would say so only to
+// Config.Logger. A connection found on a read-only server (a failover
+// under way) is dropped and the check tried again on a new one, within
+// Config.ReconnectWait, as Enqueue's insert is.
+func (d *Dispatcher) checkWritable(ctx context.Context) error {
+	var why string
+	err := d.outage.Do(ctx, func() error {
+		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) (err error) {
+			if why, err = pgretry.ServerReadOnly(ctx, c); err == nil && why != "" {
+				err = pgretry.ErrServerReadOnly
+			}
+			return err
+		})
+	})
+	switch {
+	case err != nil && why != "":
+		return fmt.Errorf("dispatch: start: %w (%s): %s", pgstore.ErrReadOnly, why, pgretry.ReadOnlyHint)
+	case err != nil:
+		return fmt.Errorf("dispatch: start: %w", err)
+	}
+	return nil
+}
+
 // Start starts this instance's workers, after checking that River's
-// tables are migrated (ErrNotMigrated otherwise). They run until Stop, or until ctx
+// tables are migrated (ErrNotMigrated otherwise) and that the server takes
+// writes (an error wrapping pgstore.ErrReadOnly, saying what to do,
+// otherwise: on a standby no job would run). They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
 // and the jobs running finish (within Config.JobTimeout). Start on a
 // started Dispatcher does nothing; after a ctx cancelled, it waits for
@@ -557,6 +583,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		}
 	}
 	if err := d.checkSchema(ctx); err != nil {
+		return err
+	}
+	if err := d.checkWritable(ctx); err != nil {
 		return err
 	}
 	before := d.client.Stopped()

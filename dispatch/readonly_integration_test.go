@@ -142,3 +142,81 @@ func TestEnqueueOnAReadOnlyServerSaysSo(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job").Scan(&n))
 	assert.Zero(t, n, "nothing queued")
 }
+
+// Start on a read-only server (a standby, or a server whose
+// default_transaction_read_only is on) fails, saying so and what to do,
+// once ReconnectWait has run out: it returned nil, and no job ever ran,
+// River's errors reaching only Config.Logger.
+func TestStartOnAReadOnlyServerSaysSo(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
+	require.NoError(t, err)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	roCfg, err := pgxpool.ParseConfig(u.String())
+	require.NoError(t, err)
+	roCfg.MaxConns = 8
+	roPool, err := pgxpool.NewWithConfig(ctx, roCfg)
+	require.NoError(t, err)
+	defer roPool.Close()
+	d, err := dispatch.New(dispatch.Config{Pool: roPool, Broadcaster: b, Store: store, Workers: 2,
+		ReconnectWait: 300 * time.Millisecond})
+	require.NoError(t, err)
+
+	err = d.Start(ctx)
+	require.ErrorIs(t, err, pgstore.ErrReadOnly)
+	assert.ErrorContains(t, err, "dispatch: start: pgstore: server is read-only (default_transaction_read_only is on): "+
+		"point the connection string at the primary")
+}
+
+// Start while the pool's idle connections are on a read-only server (a
+// failover under way, new connections reaching the new primary) starts,
+// on a new connection.
+func TestStartDuringAFailoverToReadOnlyStarts(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.MaxConns = 8
+	readOnly := new(atomic.Bool)
+	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if readOnly.Load() {
+			cc.RuntimeParams["default_transaction_read_only"] = "on"
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
+	require.NoError(t, err)
+	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: 3 * time.Second})
+	require.NoError(t, err)
+
+	readOnly.Store(true)
+	pool.Reset()
+	var conns []*pgxpool.Conn
+	for range 3 {
+		c, err := pool.Acquire(ctx)
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	readOnly.Store(false)
+
+	require.NoError(t, d.Start(ctx))
+	require.NoError(t, d.Stop(ctx))
+}

@@ -216,16 +216,12 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 // checkWritable fails with ErrReadOnly when pool's server is read-only:
 // every delivery's mark would fail, after its post was made.
 func checkWritable(ctx context.Context, pool *pgxpool.Pool) error {
-	var readOnly, standby bool
-	err := pool.QueryRow(ctx, "SELECT current_setting('transaction_read_only') = 'on', pg_is_in_recovery()").
-		Scan(&readOnly, &standby)
+	why, err := pgretry.ServerReadOnly(ctx, pool)
 	switch {
 	case err != nil:
-		return fmt.Errorf("pgstore: read whether the server is read-only: %w", err)
-	case standby:
-		return fmt.Errorf("%w (a standby): %s", ErrReadOnly, readOnlyHint)
-	case readOnly:
-		return fmt.Errorf("%w (default_transaction_read_only is on): %s", ErrReadOnly, readOnlyHint)
+		return fmt.Errorf("pgstore: %w", err)
+	case why != "":
+		return fmt.Errorf("%w (%s): %s", ErrReadOnly, why, readOnlyHint)
 	}
 	return nil
 }

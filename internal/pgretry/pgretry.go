@@ -245,6 +245,27 @@ func ReadOnly(err error) bool {
 const NoTimeouts = "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " +
 	"SET LOCAL idle_in_transaction_session_timeout = 0"
 
+// ServerReadOnly reports why the server of q (a pool, a connection) is read-only, "a standby" or
+// "default_transaction_read_only is on", or "" when it takes writes: a
+// check made before starting work that writes (a Store's marks, a queue's
+// jobs), which a read-only server would refuse only later, one at a time.
+func ServerReadOnly(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (string, error) {
+	var readOnly, standby bool
+	err := q.QueryRow(ctx, "SELECT current_setting('transaction_read_only') = 'on', pg_is_in_recovery()").
+		Scan(&readOnly, &standby)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("read whether the server is read-only: %w", err)
+	case standby:
+		return "a standby", nil
+	case readOnly:
+		return "default_transaction_read_only is on", nil
+	}
+	return "", nil
+}
+
 // ReadOnlyHint is what to do about a server found read-only.
 const ReadOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
 	"listing every server's host (its connections then go to whichever is the primary)"
