@@ -57,7 +57,8 @@ type Held struct {
 // and values of its maps, and what its pointers point to, at any depth.
 // Interfaces, functions and channels are not followed: they hold
 // behaviour (an HTTP client's transport, a logger), not configuration. A
-// value reached twice through pointers is looked at once.
+// value reached twice through pointers, or a map or list reached twice
+// (one that holds itself), is looked at once.
 func Find(v any, held ...Held) Found {
 	var f Found
 	w := walker{held: held, found: func(_ []string, s redact.Secret, u redact.URL, text string) bool {
@@ -120,12 +121,34 @@ var (
 type walker struct {
 	held  []Held
 	found func(path []string, s redact.Secret, u redact.URL, text string) bool
-	seen  map[visit]bool // what pointers led to
+	seen  map[visit]bool // what pointers, maps and lists led to
 }
 
+// visit is a value reached by reference: a pointer's, a map's or a
+// slice's (with its length: a shorter slice of the same array holds less).
 type visit struct {
 	ptr uintptr
 	typ reflect.Type
+	len int
+}
+
+// again reports whether v, a pointer, map or slice, was walked already,
+// and notes it: a map or slice can hold itself without a pointer
+// (type tree map[string]tree), and a value reached twice is looked at
+// once.
+func (w *walker) again(v reflect.Value) bool {
+	k := visit{ptr: v.Pointer(), typ: v.Type()}
+	if v.Kind() == reflect.Slice {
+		k.len = v.Len()
+	}
+	if w.seen[k] {
+		return true
+	}
+	if w.seen == nil {
+		w.seen = map[visit]bool{}
+	}
+	w.seen[k] = true
+	return false
 }
 
 // walk reports whether found stopped the walk.
@@ -156,17 +179,9 @@ func (w *walker) walk(v reflect.Value, path []string) bool {
 			return w.found(path, redact.Secret{}, redact.URL{}, s)
 		}
 	case reflect.Pointer:
-		if v.IsNil() {
+		if v.IsNil() || w.again(v) {
 			return false
 		}
-		k := visit{v.Pointer(), v.Type()}
-		if w.seen[k] {
-			return false
-		}
-		if w.seen == nil {
-			w.seen = map[visit]bool{}
-		}
-		w.seen[k] = true
 		return w.walk(v.Elem(), path)
 	case reflect.Struct:
 		t := v.Type()
@@ -179,12 +194,18 @@ func (w *walker) walk(v reflect.Value, path []string) bool {
 		if !w.mayHold(v.Type().Elem()) {
 			return false // bytes, numbers
 		}
+		if v.Kind() == reflect.Slice && (v.IsNil() || w.again(v)) {
+			return false
+		}
 		for i := range v.Len() {
 			if w.walk(v.Index(i), append(path, "["+strconv.Itoa(i)+"]")) {
 				return true
 			}
 		}
 	case reflect.Map:
+		if v.IsNil() || w.again(v) {
+			return false
+		}
 		path := append(path, "[…]") // the key may be a secret pasted there
 		for it := v.MapRange(); it.Next(); {
 			if w.walk(it.Key(), path) || w.walk(it.Value(), path) {
