@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/nilctx"
 )
 
 // Sentinel errors. Their text starts with "broadcast: ".
@@ -213,4 +215,4 @@ var errEmptyTarget = Permanent(errors.New(`broadcast: Ledger target "": a target
 
 // errNilContext is the error of a Broadcaster's method given a nil
 // context, which it refuses rather than panic.
-var errNilContext = errors.New("broadcast: nil context (pass context.Background() or a context of your own)")
+var errNilContext = fmt.Errorf("broadcast: %w", nilctx.Err)

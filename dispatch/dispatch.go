@@ -180,6 +180,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
@@ -499,7 +500,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // errNilContext is the error of a call given a nil context, which would
 // otherwise panic deep in the driver or in River.
-var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
+var errNilContext = nilctx.Err
 
 // ErrNotMigrated is wrapped by Start's error when River's tables in the
 // database lack a migration this version of River needs (or are missing):

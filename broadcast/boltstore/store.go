@@ -12,6 +12,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/nilctx"
 )
 
 // Thread implements broadcast.Store.
@@ -169,7 +170,7 @@ func (errNotOpened) Error() string        { return "store not opened (a Store is
 func (errNotOpened) Is(target error) bool { return target == ErrClosed }
 
 // errNilContext is the error of a call given a nil context.
-var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
+var errNilContext = nilctx.Err
 
 // ctxErr is ctx's error, or errNilContext for a nil ctx.
 func ctxErr(ctx context.Context) error {

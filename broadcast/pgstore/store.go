@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -242,7 +243,7 @@ func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...an
 
 // errNilContext is the error of a call given a nil context, which would
 // otherwise panic deep in the driver.
-var errNilContext = errors.New("nil context (pass context.Background() or a context of your own)")
+var errNilContext = nilctx.Err
 
 // wrap prefixes err with the package and the operation; nil stays nil. A
 // write a read-only server refused also matches ErrReadOnly, and says
