@@ -118,7 +118,7 @@ func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt, own s
 			return
 		}
 		if ok {
-			e.Title, _ = strings.CutPrefix(e.Title, "Correction: ")
+			e.Title, _ = strings.CutPrefix(e.Title, correctionPrefix)
 			e.Footer = &embedFooter{Text: "Current status"}
 			next = &e
 			break
@@ -158,17 +158,27 @@ func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, boo
 	return m.Embeds[0], true, nil
 }
 
+// sumTitle is how many characters of a card's title cardSum reads: a
+// title too long for the card is cut, that of a correction's message,
+// after correctionPrefix, at another place than the first post's, but
+// never before half the card's limit.
+const sumTitle = MaxEmbedTitle/2 - len(correctionPrefix)
+
 // cardSum is a digest of what card e shows, as sent and as Discord gives
 // it back (which writes the timestamp its own way), the same for a
 // message's card and the first post's showing the same update: without
-// the footer and the "Correction: " of a correction's message.
+// the footer and the correctionPrefix of a correction's message, and of
+// the title its first sumTitle characters only.
 func cardSum(e embed) string {
 	h := sha256.New()
 	ts := e.Timestamp
 	if t, err := time.Parse(time.RFC3339, ts); err == nil {
 		ts = strconv.FormatInt(t.Unix(), 10)
 	}
-	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), "Correction: ")
+	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), correctionPrefix)
+	if r := []rune(title); len(r) > sumTitle {
+		title = string(r[:sumTitle])
+	}
 	parts := []string{title, ts, strconv.Itoa(e.Color)}
 	for _, f := range e.Fields {
 		parts = append(parts, strings.TrimSpace(f.Name), strings.TrimSpace(f.Value))

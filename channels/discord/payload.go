@@ -100,16 +100,19 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 	return text, nil
 }
 
+// correctionPrefix starts the title of a correction's card.
+const correctionPrefix = "Correction: "
+
 // statusEmbed is the status card of u: its title linked to its URL, a
 // colour by impact, the status, impact and next update, the advice and
-// the components. The card of a correction's message has "Correction: "
+// the components. The card of a correction's message has correctionPrefix
 // before its title, as the message's headline. The card of an incident's
 // first post, kept current by later updates, says so in its footer
 // (current), and is no correction's.
 func statusEmbed(u broadcast.Update, current bool) embed {
 	title := oneLine(u.Title)
 	if u.Corrects != "" && !current {
-		title = "Correction: " + title
+		title = correctionPrefix + title
 	}
 	e := embed{
 		Title:     fit(escape(title), MaxEmbedTitle),
