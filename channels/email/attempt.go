@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -15,7 +16,8 @@ import (
 // share: the XOAUTH2 token, fetched at the first dial and not before, so
 // that a Send whose kept connections do the work needs none, and fetched
 // once more after the server refused it (see refresh); the scrubber of
-// the attempt's secrets; and whether a connection of the attempt
+// the attempt's secrets, the tokens of the connections it takes up
+// included; and whether a connection of the attempt
 // authenticated, which makes a later refusal to connect transient (see
 // permanent).
 type attempt struct {
@@ -132,8 +134,21 @@ func (a *attempt) fetch(ctx context.Context) (string, error) {
 	if t == nil || t.AccessToken == "" {
 		return "", errEmptyToken
 	}
-	a.scrub.Store(a.scrubber().with(a.ch, t.AccessToken))
+	a.learn(t.AccessToken)
 	return t.AccessToken, nil
+}
+
+// learn makes the attempt's scrubber remove token too: one it fetched, or
+// the one a connection it took up (kept from an earlier Send, or handed
+// over by another) authenticated with, which the server may quote in any
+// later reply of the session.
+func (a *attempt) learn(token string) {
+	for {
+		s := a.scrub.Load()
+		if slices.Contains(s.tokens, token) || a.scrub.CompareAndSwap(s, s.with(a.ch, token)) {
+			return
+		}
+	}
 }
 
 // errEmptyToken is the failure of a TokenSource that returned no token.
@@ -217,6 +232,9 @@ func (a *attempt) kept(cn *conn) {
 func (a *attempt) keep(cn *conn) {
 	a.checks++
 	cn.check = a.checked
+	if cn.token != "" {
+		a.learn(cn.token)
+	}
 }
 
 // checked ends the check of a kept connection: answered, its RSET got 250.

@@ -29,8 +29,11 @@ type conn struct {
 	client  *smtp.Client
 	raw     net.Conn
 	timeout time.Duration // Config.Timeout
-	stop    func() bool   // unhooks the context the connection is bound to
-	once    sync.Once
+	// token is the XOAUTH2 token the session authenticated with, "" for
+	// none: the Send that takes the connection up redacts it too.
+	token string
+	stop  func() bool // unhooks the context the connection is bound to
+	once  sync.Once
 
 	// What the server offers, read once after EHLO: PIPELINING (RFC 2920),
 	// SMTPUTF8 (RFC 6531), and 8BITMIME (RFC 6152), which makes mailParams.
@@ -114,7 +117,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, er
 		cn.abort()
 		return nil, scrub.error(a.dialError(ctx, err, token))
 	}
-	cn.client, cn.timeout = client, c.cfg.Timeout
+	cn.client, cn.timeout, cn.token = client, c.cfg.Timeout, token
 	cn.pipelining, _ = client.Extension("PIPELINING")
 	// The BODY parameter go-mail's Client.Mail adds; its DSN options are
 	// unset. SMTPUTF8 goes only with the messages that need it: see commands.

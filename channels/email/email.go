@@ -72,7 +72,8 @@
 // holds "=?" is encoded too, even in ASCII, so that mail readers show it as
 // written rather than decode text that looks like an encoded word; so is
 // one with a word too long for a header line (a long URL in a title), so
-// that it folds within the 78 characters of RFC 5322.
+// that it folds within the 78 characters of RFC 5322; so is a display
+// name, of From or a recipient, with such a word.
 //
 // An address whose domain is outside ASCII goes out with the domain in
 // IDNA A-labels ("xn--…"), in the envelope and the header, which every

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +69,7 @@ func (e *RecipientError) Unwrap() error { return e.err }
 // only, and builds the token's Redactor only when an error needs it.
 type scrubber struct {
 	redactor func() *redact.Redactor
+	tokens   []string // the XOAUTH2 tokens it removes
 }
 
 func (c *Channel) scrubber() *scrubber {
@@ -79,7 +81,7 @@ func (c *Channel) scrubber() *scrubber {
 func (s *scrubber) with(c *Channel, token string) *scrubber {
 	return &scrubber{redactor: sync.OnceValue(func() *redact.Redactor {
 		return s.redactor().WithLogin(c.cfg.Username, redact.NewSecret(token))
-	})}
+	}), tokens: append(slices.Clip(s.tokens), token)}
 }
 
 // error returns err with every secret redacted. The result keeps the

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html"
+	"io"
+	"net/mail"
 	"net/textproto"
 	"net/url"
 	"slices"
@@ -220,7 +222,8 @@ func textToHTML(s, preheader string) string {
 // server, with lines under the 78 characters of RFC 5322.
 func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(rand.Text()))
-	m.FromMailAddress(c.from)
+	// From is written here, as To is (recipientHeader): go-mail cannot
+	// fold a display name with a word too long for a line.
 	m.Subject(headerText(p.subject))
 	m.SetMessageIDWithValue(p.messageID[1 : len(p.messageID)-1])
 	m.SetDateWithValue(p.update.Time)
@@ -236,6 +239,9 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	buf.Grow(len(p.text) + 2*len(p.html) + 1<<10)
 	w := textproto.NewWriter(bufio.NewWriter(&buf))
 	dw := w.DotWriter()
+	if _, err := io.WriteString(dw, foldHeader("From", addressField(c.from))); err != nil {
+		return nil, fmt.Errorf("build message: %w", err)
+	}
 	if _, err := m.WriteTo(dw); err != nil {
 		return nil, fmt.Errorf("build message: %w", err)
 	}
@@ -263,18 +269,50 @@ func headerText(s string) string {
 		!strings.Contains(s, "=?") && !slices.ContainsFunc(strings.Fields(s), func(w string) bool { return len(w) >= maxLine }) {
 		return s
 	}
-	const chunk = 45 // ASCII: no character is split
+	return encodedWords(s)
+}
+
+// encodedWords returns s as "B" encoded words (RFC 2047) separated by
+// spaces, which readers drop between them and at which a header folds:
+// each of at most 45 bytes of s, 72 characters, within the 75 allowed,
+// so that a folded line stays within 76. No character is split between
+// two words.
+func encodedWords(s string) string {
+	const chunk = 45
 	words := make([]string, 0, len(s)/chunk+1)
-	for ; s != ""; s = s[min(chunk, len(s)):] {
-		words = append(words, "=?UTF-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:min(chunk, len(s))]))+"?=")
+	for s != "" {
+		n := min(chunk, len(s))
+		for n < len(s) && n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		if n == 0 {
+			n = min(chunk, len(s)) // not UTF-8: cut anyway
+		}
+		words = append(words, "=?UTF-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
 	}
 	return strings.Join(words, " ")
 }
 
+// addressField returns a as the value of an address header field (From,
+// To): as mail.Address.String writes it, which quotes a display name in
+// ASCII and encodes one outside it, unless a word of the name is then too
+// long for a header line (RFC 5322, 2.1.1: 78 characters, and 998 at
+// most), which cannot be folded: the name is then written as encoded
+// words (see encodedWords), which fold at the spaces between them.
+func addressField(a *mail.Address) string {
+	s := a.String()
+	name, ok := strings.CutSuffix(s, " "+envelope(a))
+	if !ok || !slices.ContainsFunc(strings.Split(name, " "), func(w string) bool { return len(w) >= maxLine }) {
+		return s
+	}
+	return encodedWords(a.Name) + " " + envelope(a)
+}
+
 // recipientHeader returns the header fields of the message to recipient
 // i: To, and List-Unsubscribe when configured. The address was parsed by
-// New; mail.Address.String encodes or quotes its name, so the field cannot
-// hold a line break. The unsubscribe URL is checked by unsubscribeURL.
+// New; addressField encodes or quotes its name, so the field cannot hold
+// a line break. The unsubscribe URL is checked by unsubscribeURL.
 // Without a ListUnsubscribeFunc, whose URLs may change (a signed token,
 // say), the fields are the same on every Send: they are made once, on the
 // first Send that needs them.
@@ -310,7 +348,7 @@ func (c *Channel) makeRecipientHeader(i int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := foldHeader("To", c.to[i].String())
+	h := foldHeader("To", addressField(c.to[i]))
 	if link != "" {
 		h += foldHeader("List-Unsubscribe", "<"+link+">")
 		if c.cfg.ListUnsubscribeOneClick {

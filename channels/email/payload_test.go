@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -467,5 +468,37 @@ func TestLongWordInSubjectFolded(t *testing.T) {
 			}
 			assert.LessOrEqual(t, len(line), 78, line)
 		}
+	}
+}
+
+// TestLongDisplayNameFolded: a display name, of From or of a recipient,
+// with a word too long for a header line (a name written without spaces)
+// is written as encoded words, which fold, so that no header line is
+// longer than the 78 characters of RFC 5322 (2.1.1), or the 998 it
+// allows at most; mail readers show the name as configured.
+func TestLongDisplayNameFolded(t *testing.T) {
+	for _, n := range []int{90, 1200} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			fromName := strings.Repeat("S", n)
+			toName := "Ops " + strings.Repeat("T", n)
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			cfg := config(srv, fmt.Sprintf("%q <alice@example.net>", toName))
+			cfg.From = fmt.Sprintf("%q <status@example.com>", fromName)
+			send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+			msgs := srv.messages()
+			require.Len(t, msgs, 1)
+			head, _, ok := strings.Cut(msgs[0].data, "\n\n")
+			require.True(t, ok, "a blank line ends the header")
+			for line := range strings.SplitSeq(head, "\n") {
+				assert.LessOrEqual(t, len(line), 78, "header line %.100q", line)
+			}
+			p := parse(t, msgs[0].data)
+			from, err := p.header.AddressList("From")
+			require.NoError(t, err)
+			assert.Equal(t, []*mail.Address{{Name: fromName, Address: "status@example.com"}}, from)
+			to, err := p.header.AddressList("To")
+			require.NoError(t, err)
+			assert.Equal(t, []*mail.Address{{Name: toName, Address: "alice@example.net"}}, to)
+		})
 	}
 }

@@ -103,3 +103,43 @@ func TestEchoedCredentialsRedacted(t *testing.T) {
 		})
 	}
 }
+
+// TestEchoedTokenOfKeptConnectionRedacted: a connection kept from an
+// earlier Send authenticated with that Send's XOAUTH2 token; the next Send
+// takes it up without fetching a token of its own. A server that quotes
+// the AUTH exchange of the session in a later reply gets that token into
+// no error and no Ledger entry of the next Send either.
+func TestEchoedTokenOfKeptConnectionRedacted(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		script func(s *fakeSMTP)
+	}{
+		{"a refused recipient", func(s *fakeSMTP) { s.rcptFor["a@example.net"] = "550 5.7.1 " + echoCreds }},
+		{"a deferred recipient", func(s *fakeSMTP) { s.rcptFor["a@example.net"] = "451 4.7.1 " + echoCreds }},
+		{"a refused sender", func(s *fakeSMTP) { s.mailAll = "553 5.7.1 " + echoCreds }},
+		{"a 421", func(s *fakeSMTP) { s.mailAll = "421 4.7.0 closing: " + echoCreds }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			cfg := config(srv, "a@example.net")
+			cfg.Password, cfg.TokenSource = redact.NewSecret(""), staticToken(testToken)
+			cfg.Concurrency = 1
+			ch := newChannel(t, cfg)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+			require.NoError(t, err)
+
+			srv.script(tt.script)
+			m := broadcast.NewMessage(incident(2))
+			ledger := channeltest.NewLedger()
+			m.Ledger = ledger
+			_, err = ch.Send(context.Background(), m)
+			require.Error(t, err)
+			shown := chainText(err)
+			for _, f := range ledger.Failed() {
+				shown += chainText(f)
+			}
+			assert.Contains(t, shown, "you sent", "the server quoted the credentials")
+			channeltest.AssertNoSecret(t, shown, testToken)
+		})
+	}
+}
