@@ -118,7 +118,7 @@ func newSettings(cfg Config) (*settings, error) {
 		}
 	}
 	s.budget = s.budgetFor(relayPrefix)
-	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
+	s.bestBudget = s.budgetFor(len(":") + nickRoom(s.nick) + len("!u@h ")) // see session.budget
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
 		if t.key == "" {

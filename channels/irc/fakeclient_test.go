@@ -383,6 +383,14 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return true
 	}
 	if n, ok := s.opts.dropAfter[channel]; ok && len(s.saidIn(channel)) >= n && s.happenOnce("drop "+channel) {
+		if s.opts.holdOnDrop {
+			s.mu.Lock()
+			if s.opts.nicksHeld == nil {
+				s.opts.nicksHeld = map[string]int{}
+			}
+			s.opts.nicksHeld[c.nick] = 4
+			s.mu.Unlock()
+		}
 		return false // the connection drops
 	}
 	switch {

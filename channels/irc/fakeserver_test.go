@@ -79,6 +79,10 @@ type fakeOptions struct {
 	// dropAfter drops the connection, once, at the line to a channel
 	// that follows the first n, which were relayed (and echoed).
 	dropAfter map[string]int
+	// holdOnDrop keeps the nick of a connection dropAfter dropped held
+	// for the next 4 NICKs (433), as a server keeps a connection lost
+	// without a QUIT until its ping timeout.
+	holdOnDrop bool
 	// voiced gives the bot voice (+v) in a channel when it joins: NAMES
 	// shows it, and it may speak when the channel is moderated (+m).
 	voiced map[string]bool

@@ -189,14 +189,16 @@ func send(t *testing.T, cfg irc.Config, u broadcast.Update) (*irc.Channel, broad
 
 // expected is what a channel member sees of u posted by a channel of cfg
 // to targets, relayed with the prefix of source (nick!user@host): the
-// lines Send posts for the room that prefix leaves, then the QUIT.
+// lines Send posts for the room that prefix leaves, its nick counted with
+// the two underscores of its longest alternate (lines split alike on
+// whichever nick the bot gets), then the QUIT.
 func expected(t *testing.T, cfg irc.Config, u broadcast.Update, source string, targets ...string) []string {
 	t.Helper()
 	longest := 0
 	for _, target := range targets {
 		longest = max(longest, len(target))
 	}
-	budget := 512 - len("\r\n") - len(":"+source+" ") - len("PRIVMSG ") - longest - len(" :")
+	budget := 512 - len("\r\n") - len(":"+source+"__ ") - len("PRIVMSG ") - longest - len(" :")
 	lines := linesAt(t, cmp.Or(cfg.Template, "short"), cmp.Or(cfg.MaxLines, irc.DefaultMaxLines),
 		broadcast.NewMessage(u).Update, budget)
 	var out []string
@@ -244,7 +246,7 @@ func TestIntegrationLongURLArrivesWhole(t *testing.T) {
 	assert.Equal(t, []string{chName + " Investigating: Elevated CDN errors — We are investigating elevated error rates.",
 		chName + " " + u.URL, quitLine}, got)
 
-	budget := 512 - len("\r\n") - len(":"+source+" ") - len("PRIVMSG ") - len(chName) - len(" :")
+	budget := 512 - len("\r\n") - len(":"+source+"__ ") - len("PRIVMSG ") - len(chName) - len(" :")
 	require.Greater(t, budget, 400)
 	u.URL = longURL(budget)
 	u.Overrides = map[string]string{"irc": "The status page moved (" + u.URL + "). Updates go there."}

@@ -24,7 +24,10 @@
 // every line fits the 512-byte IRC limit with room for the prefix the server
 // adds when it relays the line, ":nick!user@host ". Send learns that prefix
 // from the server once registered (its welcome, USERHOST, a changed host,
-// the echo of the bot's JOIN) and fills each line up to it; when the server
+// the echo of the bot's JOIN) and fills each line up to it, less 2 bytes:
+// the nick counts as long as the longest of the bot's nicks (Nick__, see
+// # Nick), whichever it has, so that the lines are split alike on a retry
+// that registers on another nick than the attempt before; when the server
 // shows none, and in Preview, which does no I/O, the room kept is a
 // conservative 122 bytes (Preview's Limit: 374 bytes of text for PRIVMSG to
 // a four-letter channel). Lines go out through a token bucket
@@ -63,7 +66,8 @@
 // listed in Result.Delivered): the retry, on any instance, posts only the
 // others, so the channel's members do not read a line twice (a line
 // dropped between two relayed ones then comes after them). A line split
-// otherwise on the retry (another prefix) is not taken for one recorded.
+// otherwise on the retry (another host or user in the prefix, or a nick
+// longer than Nick__) is not taken for one recorded.
 // Reading the records costs a read of the Store per line and channel, on
 // a connection with echo-message only. Without echo-message, no line is
 // known to be relayed before the PONG: a line written to the connection

@@ -102,10 +102,27 @@ func (c *conn) relayPrefix() (int, bool) {
 
 // budget returns the bytes of text a line may carry on this session's
 // connection: with the prefix the server showed, or the conservative
-// budget when it showed none.
+// budget when it showed none. The nick in it counts as long as the
+// longest of the bot's nicks (see nickRoom), whichever it has now: the
+// lines are then split alike on every attempt, whether it registers on
+// the nick or on an alternate (a retry after a connection lost without a
+// QUIT finds the nick still held), and the lines an earlier attempt
+// recorded as relayed are found again (see relayed) rather than posted
+// twice.
 func (ss *session) budget() int {
 	if n, ok := ss.c.relayPrefix(); ok {
-		return ss.s.budgetFor(n)
+		return ss.s.budgetFor(n + max(0, nickRoom(ss.s.nick)-len(ss.c.currentNick())))
 	}
 	return ss.s.budget
+}
+
+// nickRoom is the length of the longest nick of the bot's that the
+// budget counts: nick with two underscores, its longest alternate (see
+// alternates).
+func nickRoom(nick string) int {
+	n := 0
+	for _, alt := range alternates(nick) {
+		n = max(n, len(alt))
+	}
+	return n
 }

@@ -10,10 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// budgetFor is the bytes of text a PRIVMSG to #ops may carry when the
-// server relays it with the prefix of mask (nick!user@host).
+// budgetFor is the bytes of text Send puts on a PRIVMSG to #ops when the
+// server relays it with the prefix of mask (nick!user@host): the nick
+// counted with the two underscores of its longest alternate, so that the
+// lines are split alike whichever of its nicks the bot gets.
 func budgetFor(mask string) int {
-	return 512 - len("\r\n") - len(":"+mask+" ") - len("PRIVMSG #ops :")
+	return 512 - len("\r\n") - len(":"+mask+"__ ") - len("PRIVMSG #ops :")
 }
 
 // Send budgets its lines with the prefix the server puts on them, as the

@@ -83,11 +83,11 @@ func TestSendURLTooLong(t *testing.T) {
 		wantRoom string
 		connects bool
 	}{
-		{name: "the status page URL, from the template", url: 500, wantRoom: "room for at most 481 bytes"},
-		{name: "alone", url: 500, override: "%s", wantRoom: "room for at most 481 bytes"},
-		{name: "at the start", url: 500, override: "%s is where we post updates", wantRoom: "room for at most 481 bytes"},
-		{name: "in the middle", url: 500, override: "Updates at %s every hour", wantRoom: "room for at most 481 bytes"},
-		{name: "at the end", url: 500, override: "Updates at %s", wantRoom: "room for at most 481 bytes"},
+		{name: "the status page URL, from the template", url: 500, wantRoom: "room for at most 479 bytes"},
+		{name: "alone", url: 500, override: "%s", wantRoom: "room for at most 479 bytes"},
+		{name: "at the start", url: 500, override: "%s is where we post updates", wantRoom: "room for at most 479 bytes"},
+		{name: "in the middle", url: 500, override: "Updates at %s every hour", wantRoom: "room for at most 479 bytes"},
+		{name: "at the end", url: 500, override: "Updates at %s", wantRoom: "room for at most 479 bytes"},
 		{name: "too long for the prefix shown", url: 470, wantRoom: fmt.Sprintf("room for %d bytes", fakeBudget),
 			connects: true},
 	}
