@@ -19,38 +19,49 @@ import (
 	"github.com/outagecast/outagecast/dispatch"
 )
 
-// An update enqueued while the pool's connections are on a read-only
-// server (a failover under way: the old primary went read-only, new
-// connections reach the new primary) is queued, on a new connection: each
-// try took an idle connection to the read-only server again, and Enqueue
-// failed with "cannot execute INSERT in a read-only transaction" once
-// ReconnectWait ran out, though the primary was there.
-func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
-	ctx := waitCtx(t)
-	dsn := newSchema(t)
+// readOnlyDSN returns dsn with default_transaction_read_only on, which
+// pgx sends as a run-time parameter: a server that refuses every write,
+// as a standby does.
+func readOnlyDSN(t *testing.T, dsn string) string {
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// newPool returns a pool of 8 connections to dsn (enough for a
+// Dispatcher of 2 workers), closed with the test, with cfg changed by
+// change first (if not nil).
+func newPool(t *testing.T, ctx context.Context, dsn string, change func(*pgxpool.Config)) *pgxpool.Pool {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	require.NoError(t, err)
 	cfg.MaxConns = 8
-	readOnly := new(atomic.Bool)
-	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		if readOnly.Load() {
-			cc.RuntimeParams["default_transaction_read_only"] = "on"
-		}
-		return nil
+	if change != nil {
+		change(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(t, err)
-	defer pool.Close()
-	store, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
-	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
-	require.NoError(t, err)
-	// Long enough for a few tries; the test does not depend on it beyond
-	// ending, before the fix, in a failure rather than after two minutes.
-	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: 3 * time.Second})
-	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
 
-	// The pool's idle connections are all on the read-only server.
+// failingOver returns a pool of a new schema, and a Store and Broadcaster
+// on it made before the failover, whose idle connections are all on a
+// read-only server (an old primary), while the connections it makes from
+// now on reach the primary: a failover under way.
+func failingOver(t *testing.T, ctx context.Context) (*pgxpool.Pool, *pgstore.Store, *broadcast.Broadcaster) {
+	readOnly := new(atomic.Bool)
+	pool := newPool(t, ctx, newSchema(t), func(cfg *pgxpool.Config) {
+		cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+			if readOnly.Load() {
+				cc.RuntimeParams["default_transaction_read_only"] = "on"
+			}
+			return nil
+		}
+	})
+	store, b := storeAndBroadcaster(t, ctx, pool)
 	readOnly.Store(true)
 	pool.Reset()
 	var conns []*pgxpool.Conn
@@ -66,6 +77,32 @@ func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
 		c.Release()
 	}
 	readOnly.Store(false) // the failover is done: new connections reach the primary
+	return pool, store, b
+}
+
+// storeAndBroadcaster returns a Store on pool and a Broadcaster with one
+// channel on it.
+func storeAndBroadcaster(t *testing.T, ctx context.Context, pool *pgxpool.Pool) (*pgstore.Store, *broadcast.Broadcaster) {
+	store, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
+	require.NoError(t, err)
+	return store, b
+}
+
+// An update enqueued while the pool's connections are on a read-only
+// server (a failover under way: the old primary went read-only, new
+// connections reach the new primary) is queued, on a new connection: each
+// try took an idle connection to the read-only server again, and Enqueue
+// failed with "cannot execute INSERT in a read-only transaction" once
+// ReconnectWait ran out, though the primary was there.
+func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
+	ctx := waitCtx(t)
+	pool, store, b := failingOver(t, ctx)
+	// Long enough for a few tries; the test does not depend on it beyond
+	// ending, before the fix, in a failure rather than after two minutes.
+	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: 3 * time.Second})
+	require.NoError(t, err)
 
 	id, err := d.Enqueue(ctx, nil, update(1))
 	require.NoError(t, err)
@@ -80,16 +117,9 @@ func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
 // a read-only transaction".
 func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
 	ctx := waitCtx(t)
-	u, err := url.Parse(emptySchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on") // pgx sends it as a run-time parameter
-	u.RawQuery = q.Encode()
-	pool, err := pgxpool.New(ctx, u.String())
-	require.NoError(t, err)
-	defer pool.Close()
+	pool := newPool(t, ctx, readOnlyDSN(t, emptySchema(t)), nil)
 
-	err = dispatch.Migrate(ctx, pool)
+	err := dispatch.Migrate(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrReadOnly)
 	assert.ErrorContains(t, err, "dispatch: migrate: pgstore: server is read-only (point the connection string at the primary, "+
 		"or add target_session_attrs=read-write to it")
@@ -104,24 +134,9 @@ func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
 func TestEnqueueOnAReadOnlyServerSaysSo(t *testing.T) {
 	ctx := waitCtx(t)
 	dsn := newSchema(t)
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer pool.Close()
-	store, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
-	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
-	require.NoError(t, err)
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on")
-	u.RawQuery = q.Encode()
-	cfg, err := pgxpool.ParseConfig(u.String())
-	require.NoError(t, err)
-	cfg.MaxConns = 8
-	roPool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	defer roPool.Close()
+	pool := newPool(t, ctx, dsn, nil)
+	store, b := storeAndBroadcaster(t, ctx, pool)
+	roPool := newPool(t, ctx, readOnlyDSN(t, dsn), nil)
 	d, err := dispatch.New(dispatch.Config{Pool: roPool, Broadcaster: b, Store: store, Workers: 2,
 		ReconnectWait: 300 * time.Millisecond})
 	require.NoError(t, err)
@@ -150,26 +165,9 @@ func TestEnqueueOnAReadOnlyServerSaysSo(t *testing.T) {
 func TestStartOnAReadOnlyServerSaysSo(t *testing.T) {
 	ctx := waitCtx(t)
 	dsn := newSchema(t)
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer pool.Close()
-	store, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
-	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
-	require.NoError(t, err)
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on")
-	u.RawQuery = q.Encode()
-	roCfg, err := pgxpool.ParseConfig(u.String())
-	require.NoError(t, err)
-	roCfg.MaxConns = 8
-	roPool, err := pgxpool.NewWithConfig(ctx, roCfg)
-	require.NoError(t, err)
-	defer roPool.Close()
-	d, err := dispatch.New(dispatch.Config{Pool: roPool, Broadcaster: b, Store: store, Workers: 2,
-		ReconnectWait: 300 * time.Millisecond})
+	store, b := storeAndBroadcaster(t, ctx, newPool(t, ctx, dsn, nil))
+	d, err := dispatch.New(dispatch.Config{Pool: newPool(t, ctx, readOnlyDSN(t, dsn), nil), Broadcaster: b, Store: store,
+		Workers: 2, ReconnectWait: 300 * time.Millisecond})
 	require.NoError(t, err)
 
 	err = d.Start(ctx)
@@ -183,39 +181,9 @@ func TestStartOnAReadOnlyServerSaysSo(t *testing.T) {
 // on a new connection.
 func TestStartDuringAFailoverToReadOnlyStarts(t *testing.T) {
 	ctx := waitCtx(t)
-	dsn := newSchema(t)
-	cfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	cfg.MaxConns = 8
-	readOnly := new(atomic.Bool)
-	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		if readOnly.Load() {
-			cc.RuntimeParams["default_transaction_read_only"] = "on"
-		}
-		return nil
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	defer pool.Close()
-	store, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
-	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
-	require.NoError(t, err)
+	pool, store, b := failingOver(t, ctx)
 	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: 3 * time.Second})
 	require.NoError(t, err)
-
-	readOnly.Store(true)
-	pool.Reset()
-	var conns []*pgxpool.Conn
-	for range 3 {
-		c, err := pool.Acquire(ctx)
-		require.NoError(t, err)
-		conns = append(conns, c)
-	}
-	for _, c := range conns {
-		c.Release()
-	}
-	readOnly.Store(false)
 
 	require.NoError(t, d.Start(ctx))
 	require.NoError(t, d.Stop(ctx))
