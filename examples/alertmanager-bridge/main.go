@@ -61,7 +61,9 @@
 // within the time they may take (-timeout, and the reading of the body);
 // a second signal stops it at once, and Alertmanager sends what was cut
 // short again. It exits 0 after a clean shutdown, 1 when serving failed,
-// 130 when a second signal stopped it, and 2 on bad flags or configuration, naming the flag or setting (a
+// 130 when a second signal stopped it, or a first one came during the
+// start-up check of the channels (before it served; those checks are
+// logged as interrupted), and 2 on bad flags or configuration, naming the flag or setting (a
 // -listen address that cannot be listened on included, found before the
 // channels are checked).
 //
@@ -394,6 +396,11 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
+	if ctx.Err() != nil {
+		// A signal during the check: stopped before taking any notification.
+		log.Info("interrupted before serving")
+		return shutdown.ExitAbandoned
+	}
 	if o.keep > 0 && h.pruneStore != nil {
 		defer prune.Start(ctx, o.keep, h.pruneStore, log, func(s string) string { return h.say("", s) })() // before closeAll: it uses the store
 	}
@@ -464,6 +471,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 // checkChannels logs, per channel, what it is configured with and whether
 // its check reached it, within timeout.
 func (h *handler) checkChannels(ctx context.Context, timeout time.Duration) {
+	signalled := ctx.Done()
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -475,11 +483,24 @@ func (h *handler) checkChannels(ctx context.Context, timeout time.Duration) {
 		switch {
 		case errors.Is(err, broadcast.ErrNotSupported):
 			h.log.Info("channel", append(attrs, slog.String("check", "unsupported: cannot be checked without posting"))...)
+		case err != nil && isClosed(signalled) && errors.Is(err, context.Canceled):
+			// Ctrl-C cut the check short: it did not fail.
+			h.log.Info("channel", append(attrs, slog.String("check", "interrupted"))...)
 		case err != nil:
 			h.log.Warn("channel", append(attrs, slog.String("check", "failed"), slog.String("error", h.say(name, err.Error())))...)
 		default:
 			h.log.Info("channel", append(attrs, slog.String("check", "ok"))...)
 		}
+	}
+}
+
+// isClosed reports whether c is closed.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -156,3 +156,26 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	free()
 	<-answered
 }
+
+// Ctrl-C during the start-up check of the channels (up to -check-timeout)
+// stops the bridge before it serves: the checks cut short are logged as
+// interrupted, not failed, and it neither says it listens nor exits 0 as
+// after serving.
+func TestInterruptedDuringStartupCheck(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := closed.Addr().String()
+	require.NoError(t, closed.Close())
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    name: hooks\n"+
+		"    url: http://"+addr+"/alerts\n    secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first Ctrl-C
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, shutdown.ExitAbandoned, run(ctx, nil, []string{"-listen", "127.0.0.1:0", "-config", cfg}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), `msg=channel channel=hooks`)
+	assert.Contains(t, stderr.String(), `check=interrupted`)
+	assert.NotContains(t, stderr.String(), `check=failed`)
+	assert.NotContains(t, stderr.String(), `msg=listening`)
+	assert.Contains(t, stderr.String(), `msg="interrupted before serving"`)
+}

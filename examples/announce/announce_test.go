@@ -412,3 +412,20 @@ func TestStateURLNotQuoted(t *testing.T) {
 	assert.NotContains(t, r.stderr+r.stdout, "Hunter2xyz")
 	assert.Empty(t, h.updates())
 }
+
+// Ctrl-C during -check (a TLS handshake that gets no answer waits up to
+// the check's timeout) says the check was interrupted, not that it
+// failed with "context canceled".
+func TestCheckInterrupted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first Ctrl-C
+	r := announce(t, ctx, "", "-config", cfg, "-check")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `\nhooks +1 endpoint .* +interrupted\n$`, r.stdout)
+	assert.NotContains(t, r.stdout, "failed")
+	assert.Equal(t, "announce: interrupted\n", r.stderr)
+	r = announce(t, ctx, "", "-config", cfg, "-check", "-json")
+	assert.Contains(t, r.stdout, `"outcome": "interrupted"`)
+}

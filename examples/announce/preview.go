@@ -259,11 +259,20 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 	b.Close()
 	results := make([]checkResult, len(cfg.Channels))
 	code := exitOK
+	interrupted := false
 	for i, ch := range cfg.Channels {
 		results[i] = a.checkResult(cfg, ch, errs[i])
-		if results[i].Outcome == "failed" {
+		if errs[i] != nil && ctx.Err() != nil && errors.Is(errs[i], ctx.Err()) {
+			// Ctrl-C cut the check short: it did not fail.
+			results[i] = checkResult{Channel: ch.Name(), Configured: cfg.Describe(ch.Name()), Outcome: outcomeInterrupted}
+			interrupted = true
+		}
+		if results[i].Outcome == "failed" || results[i].Outcome == outcomeInterrupted {
 			code = exitFailed
 		}
+	}
+	if interrupted {
+		defer fmt.Fprintln(a.stderr, "announce: interrupted") // after the table, as a send says it
 	}
 	// The state file a send would open, if it exists (a check makes
 	// none): damaged, or locked by a send still running, the send fails.

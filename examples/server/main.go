@@ -138,6 +138,10 @@
 // same idempotency key. Every update answered 202 is queued in PostgreSQL:
 // nothing accepted is lost. A third signal kills the process.
 //
+// A signal before it serves (while it connects to the database, up to
+// connect_timeout) or during -migrate stops it with exit status 130 too:
+// run it again (-migrate takes up where it stopped).
+//
 // # Limits
 //
 // The Store forgets, at start-up and every hour, what it recorded more
@@ -284,7 +288,8 @@ func hostPort(addr string) bool {
 // run runs the command until ctx is done and returns its exit code: 0
 // after a clean shutdown, 1 when the database or serving failed, 2 on bad
 // flags, environment or configuration, 130 when env.abort (a second
-// signal) cut the shutdown short.
+// signal) cut the shutdown short, or when ctx ended before the server
+// served (or -migrate finished).
 func run(ctx context.Context, args []string, env environ) int {
 	o, err := parseFlags(args, env.stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -298,6 +303,11 @@ func run(ctx context.Context, args []string, env environ) int {
 		return migrateOnly(ctx, o, env)
 	}
 	s, code, err := start(ctx, o, env)
+	if err != nil && code == 1 && ctx.Err() != nil {
+		// A signal while it connected, not a database failure.
+		fmt.Fprintln(env.stderr, "server: interrupted before serving: nothing was queued")
+		return shutdown.ExitAbandoned
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return code
@@ -320,6 +330,11 @@ func migrateOnly(ctx context.Context, o *options, env environ) int {
 		return 2
 	}
 	if err := migrate(ctx, db, newLogger(env.stderr, o.logLevel, db.hide)); err != nil {
+		if ctx.Err() != nil {
+			// A signal, not a database failure: -migrate again finishes.
+			fmt.Fprintln(env.stderr, "server: -migrate: interrupted: run it again to finish the migration")
+			return shutdown.ExitAbandoned
+		}
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return 1
 	}

@@ -130,3 +130,25 @@ func TestLocalConfigLoads(t *testing.T) {
 	require.Len(t, f.Channels, 1)
 	assert.Equal(t, "webhook", f.Channels[0].Name())
 }
+
+// Ctrl-C before the server serves (while it connects to the database,
+// which may take up to connect_timeout) or during -migrate is an
+// interruption, said as one and exiting 130, not a database failure
+// ("database: context canceled") exiting 1.
+func TestInterruptedBeforeServing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first Ctrl-C
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{nil, "server: interrupted before serving: nothing was queued\n"},
+		{[]string{"-migrate"}, "server: -migrate: interrupted: run it again to finish the migration\n"},
+	} {
+		env, out, errs := testEnv(map[string]string{tokensEnv: newToken,
+			dsnEnv: "postgres://outagecast@" + closedPort(t) + "/outagecast"})
+		assert.Equal(t, 130, run(ctx, tt.args, env), "%v: %s", tt.args, errs)
+		assert.Equal(t, tt.msg, errs.String(), "%v", tt.args)
+		assert.Empty(t, out.String())
+	}
+}

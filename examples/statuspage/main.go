@@ -23,7 +23,9 @@
 //
 // On Ctrl-C or SIGTERM it stops taking connections and gives the requests
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
-// once, with exit status 130, and a third kills it.
+// once, with exit status 130, and a third kills it. Ctrl-C before it
+// serves (-demo takes a few seconds) stops it with exit status 130 too,
+// keeping what was written: running it again writes the rest.
 package main
 
 import (
@@ -68,13 +70,17 @@ func main() {
 // before the requests under way finished.
 var errAbandoned = fmt.Errorf("%w: the requests under way got no answer", shutdown.ErrAbandoned)
 
+// errInterrupted is run's error when a signal came before the page was
+// served: while -demo wrote its updates, or the page was rebuilt.
+var errInterrupted = errors.New("interrupted before serving: what was written is kept; run it again to finish the page")
+
 // usageError is an error in a flag's value, found by parseFlags or when
 // run first uses it: exit status 2, as for a flag not defined.
 type usageError struct{ error }
 
 // fail prints err on w, with the usage hint for a usageError, and returns
 // the exit status: 2 for a usageError, 130 when the shutdown was
-// abandoned, else 1.
+// abandoned or a signal came before serving, else 1.
 func fail(w io.Writer, err error) int {
 	// The channel's errors start with its package name, the command's too.
 	fmt.Fprintln(w, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
@@ -82,7 +88,7 @@ func fail(w io.Writer, err error) int {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintln(w, "Run statuspage -help for usage.")
 		return 2
-	case errors.Is(err, shutdown.ErrAbandoned):
+	case errors.Is(err, shutdown.ErrAbandoned), errors.Is(err, errInterrupted):
 		return shutdown.ExitAbandoned
 	}
 	return 1
@@ -173,6 +179,9 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 		return usageError{fmt.Errorf("-dir: %w", err)}
 	}
 	if err := prepare(ctx, page, o, time.Now()); err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted // the demo's updates are sent by ID: a new run adds the rest
+		}
 		return err
 	}
 	ln, err := net.Listen("tcp", o.addr)

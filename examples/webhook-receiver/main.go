@@ -39,6 +39,10 @@
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once,
 // with exit status 130 (a delivery cut off gets no answer, and its sender
 // retries it), and a third kills it.
+//
+// A mistake on the command line (a -listen that is not host:port, an
+// argument) or in WEBHOOK_SECRET exits with status 2, naming it; a
+// failure to listen (the address taken) exits with status 1.
 package main
 
 import (
@@ -52,6 +56,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -135,6 +140,12 @@ func parseFlags(args []string) (listen string, err error) {
 	}
 	if fs.NArg() > 0 {
 		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// A -listen that is no address is a mistake on the command line,
+	// not a failure to listen.
+	_, port, err := net.SplitHostPort(listen)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8090", listen)
 	}
 	return listen, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -251,6 +252,22 @@ func TestParseFlags(t *testing.T) {
 	require.EqualError(t, err, `unexpected argument "127.0.0.1:8091"`)
 	_, err = parseFlags([]string{"-port", "8091"})
 	require.EqualError(t, err, "flag provided but not defined: -port")
+}
+
+// A -listen that is no address is a mistake on the command line, named
+// as one (exit status 2, with the usage hint), as in the other examples,
+// not a failure to listen.
+func TestParseFlagsListenAddress(t *testing.T) {
+	for _, listen := range []string{":8091", "[::1]:8091", "localhost:0"} {
+		got, err := parseFlags([]string{"-listen", listen})
+		require.NoError(t, err, listen)
+		assert.Equal(t, listen, got)
+	}
+	for _, listen := range []string{"nope", "8091", "127.0.0.1:http", "127.0.0.1:65536", ""} {
+		_, err := parseFlags([]string{"-listen", listen})
+		require.Error(t, err, listen)
+		assert.Equal(t, fmt.Sprintf("-listen: %q: want host:port, as 127.0.0.1:8090", listen), err.Error())
+	}
 }
 
 // A retraction may come without data.incident_id: the schema allows that
