@@ -207,7 +207,10 @@
 // "${file:smtp_password}"), and its other encodings with REDACTED. Other
 // values from the environment (hosts, user names, ports) are no secrets:
 // they appear like the rest of the configuration (in File.Describe too),
-// and text that merely contains them is left alone. An error of Load about
+// and text that merely contains them is left alone; except the value of a
+// variable whose name says it holds a secret (PASSWORD, PASSWD, SECRET,
+// TOKEN, KEY or CREDENTIAL in it), hidden wherever it went (host:
+// ${SMTP_PASSWORD}, the variable in the wrong key). An error of Load about
 // a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
 // error: it may hold credentials; nor is a value of the wrong shape for a

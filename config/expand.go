@@ -427,7 +427,7 @@ func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 	holders := newTextIndex(append(slices.Clone(values), cs.within...))
 	for _, v := range used {
 		e.work++
-		if len(v.value) >= minHidden && holders.holds(v.value) {
+		if len(v.value) >= minHidden && (holders.holds(v.value) || secretByName(v.ref)) {
 			e.addSecret(v)
 		}
 	}
@@ -444,6 +444,25 @@ func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 		}
 	}
 	e.markURLs(compact(cs.urls), used)
+}
+
+// secretWords are the words of an environment variable's name that say
+// it holds a secret (SMTP_PASSWORD, SLACK_BOT_TOKEN, WEBHOOK_SECRET,
+// API_KEY, …).
+var secretWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"}
+
+// secretByName reports whether ref, "${NAME}", names an environment
+// variable whose name says it holds a secret: its value is one wherever it
+// went, also in a key that holds none (host: ${SMTP_PASSWORD}, the
+// variable written in the wrong place), which would otherwise show it in
+// Describe and in errors.
+func secretByName(ref string) bool {
+	name, ok := strings.CutPrefix(ref, "${")
+	if !ok {
+		return false // ${file:PATH}: by what it went into
+	}
+	name = strings.ToUpper(strings.TrimSuffix(name, "}"))
+	return slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(name, w) })
 }
 
 // textIndex finds a string inside any of a list of texts in time that

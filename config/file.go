@@ -147,7 +147,10 @@ func (f *File) Explain(channel, msg string) string {
 // becomes REDACTED; a URL that took a value from the environment loses its
 // credentials and token-like parts as redact.Redactor.WithURL hides them.
 // Other values from the environment (hosts, user names, ports) are no
-// secrets and are left alone, as is all other text.
+// secrets and are left alone, as is all other text, unless the variable's
+// name says it holds one (it has PASSWORD, PASSWD, SECRET, TOKEN, KEY or
+// CREDENTIAL in it): such a value is hidden wherever it went, as when
+// ${SMTP_PASSWORD} was written as the host.
 func (f *File) Hide(s string) string {
 	if f == nil {
 		return s

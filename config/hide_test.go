@@ -229,3 +229,24 @@ func TestDescribeIRCWithoutKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "irc.example.com:6697 (TLS), nick status, channels #ops, #customers, #status", cfg.Describe("irc"))
 }
+
+// A value from a variable whose name says it is a secret is hidden
+// wherever it went, also in a key that holds none: the password's
+// variable written as the host (the two swapped) showed the password in
+// Describe and in every connection error.
+func TestHideSecretVariableInTheWrongKey(t *testing.T) {
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: email",
+		"    host: ${SMTP_PASSWORD}",
+		"    port: 1025",
+		"    tls: starttls",
+		"    username: ${SMTP_USERNAME}",
+		"    password: ${SMTP_HOST}",
+		"    from: status@example.com",
+		"    to: [a@example.com]",
+	), map[string]string{"SMTP_USERNAME": "status-bot", "SMTP_PASSWORD": "correct-horse-battery", "SMTP_HOST": "mail.example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "dial tcp: lookup ${SMTP_PASSWORD}: no such host", cfg.Hide("dial tcp: lookup correct-horse-battery: no such host"))
+	assert.Equal(t, "the status-bot account", cfg.Hide("the status-bot account"), "a user name is no secret")
+}
