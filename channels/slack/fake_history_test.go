@@ -131,9 +131,10 @@ func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, st
 	// A cursor names where the next page starts.
 	from := 0
 	if c := str(body["cursor"]); c != "" {
-		raw, err := base64.StdEncoding.DecodeString(c)
+		raw, derr := base64.StdEncoding.DecodeString(c)
 		n, ok := strings.CutPrefix(string(raw), "next:")
-		if from, err = strconv.Atoi(n); !ok || err != nil || from > len(msgs) {
+		var err error
+		if from, err = strconv.Atoi(n); derr != nil || !ok || err != nil || from > len(msgs) {
 			return nil, "invalid_cursor"
 		}
 	}
