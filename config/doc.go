@@ -210,7 +210,8 @@
 // and text that merely contains them is left alone; except the value of a
 // variable whose name says it holds a secret (a word of it, between "_"
 // and digits, is or ends in PASSWORD, PASSWD, SECRET, TOKEN or CREDENTIAL,
-// or is KEY or APIKEY, and its last word is none of ID, URL, HOST, FILE,
+// or is KEY or a compound of it such as APIKEY or ACCESSKEY, plurals too,
+// and its last word is none of ID, URL, HOST, FILE,
 // PATH, NAME, USER, USERNAME), hidden wherever it went (host:
 // ${SMTP_PASSWORD}, the variable in the wrong key); ${KEYCLOAK_HOST} and
 // ${API_KEY_ID} are no such names. An error of Load about
