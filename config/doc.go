@@ -208,9 +208,13 @@
 // values from the environment (hosts, user names, ports) are no secrets:
 // they appear like the rest of the configuration (in File.Describe too),
 // and text that merely contains them is left alone; except the value of a
-// variable whose name says it holds a secret (PASSWORD, PASSWD, SECRET,
-// TOKEN, KEY or CREDENTIAL in it), hidden wherever it went (host:
-// ${SMTP_PASSWORD}, the variable in the wrong key). An error of Load about
+// variable whose name says it holds a secret (a word of it, between "_"
+// and digits, is or ends in PASSWORD, PASSWD, SECRET, TOKEN or CREDENTIAL,
+// or is KEY or a compound of it such as APIKEY or ACCESSKEY, plurals too,
+// and its last word is none of ID, URL, HOST, FILE,
+// PATH, NAME, USER, USERNAME), hidden wherever it went (host:
+// ${SMTP_PASSWORD}, the variable in the wrong key); ${KEYCLOAK_HOST} and
+// ${API_KEY_ID} are no such names. An error of Load about
 // a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
 // error: it may hold credentials; nor is a value of the wrong shape for a

@@ -448,21 +448,39 @@ func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 
 // secretWords are the words of an environment variable's name that say
 // it holds a secret (SMTP_PASSWORD, SLACK_BOT_TOKEN, WEBHOOK_SECRET,
-// API_KEY, …).
-var secretWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"}
+// DB_CREDENTIALS, …), also at the end of a longer word (AUTHTOKEN,
+// CLIENTSECRET).
+var secretWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL"}
+
+// keyWords are the words of a name that say it holds a key (API_KEY,
+// X_CONSUMER_KEY, SMTP_APIKEY): KEY only as a word of its own or after
+// these, for MONKEY, HOCKEY and KEYCLOAK hold none.
+var keyWords = []string{"KEY", "APIKEY", "APPKEY", "ACCESSKEY", "AUTHKEY", "PRIVATEKEY", "SECRETKEY", "SIGNINGKEY"}
+
+// aboutSecret are the last words of a name that holds something about a
+// secret, not the secret: API_KEY_ID, TOKEN_URL, SMTP_PASSWORD_FILE.
+var aboutSecret = []string{"ID", "URL", "HOST", "FILE", "PATH", "NAME", "USER", "USERNAME"}
 
 // secretByName reports whether ref, "${NAME}", names an environment
 // variable whose name says it holds a secret: its value is one wherever it
 // went, also in a key that holds none (host: ${SMTP_PASSWORD}, the
 // variable written in the wrong place), which would otherwise show it in
-// Describe and in errors.
+// Describe and in errors. The name's words (between "_" and digits) say
+// so, not letters inside a word: ${KEYCLOAK_HOST} is a host.
 func secretByName(ref string) bool {
 	name, ok := strings.CutPrefix(ref, "${")
-	if !ok {
+	if !ok || strings.HasPrefix(name, "file:") {
 		return false // ${file:PATH}: by what it went into
 	}
-	name = strings.ToUpper(strings.TrimSuffix(name, "}"))
-	return slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(name, w) })
+	words := strings.FieldsFunc(strings.ToUpper(strings.TrimSuffix(name, "}")), func(r rune) bool { return r < 'A' || r > 'Z' })
+	if len(words) == 0 || slices.Contains(aboutSecret, words[len(words)-1]) {
+		return false
+	}
+	return slices.ContainsFunc(words, func(w string) bool {
+		w = strings.TrimSuffix(w, "S") // TOKENS, CREDENTIALS, KEYS
+		return slices.ContainsFunc(secretWords, func(s string) bool { return strings.HasSuffix(w, s) }) ||
+			slices.ContainsFunc(keyWords, func(k string) bool { return w == k })
+	})
 }
 
 // textIndex finds a string inside any of a list of texts in time that

@@ -148,9 +148,10 @@ func (f *File) Explain(channel, msg string) string {
 // credentials and token-like parts as redact.Redactor.WithURL hides them.
 // Other values from the environment (hosts, user names, ports) are no
 // secrets and are left alone, as is all other text, unless the variable's
-// name says it holds one (it has PASSWORD, PASSWD, SECRET, TOKEN, KEY or
-// CREDENTIAL in it): such a value is hidden wherever it went, as when
-// ${SMTP_PASSWORD} was written as the host.
+// name says it holds one (a word of it such as PASSWORD, SECRET, TOKEN,
+// KEY or CREDENTIALS, as the package documentation lists them): such a
+// value is hidden wherever it went, as when ${SMTP_PASSWORD} was written
+// as the host.
 func (f *File) Hide(s string) string {
 	if f == nil {
 		return s

@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -249,4 +251,57 @@ func TestHideSecretVariableInTheWrongKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "dial tcp: lookup ${SMTP_PASSWORD}: no such host", cfg.Hide("dial tcp: lookup correct-horse-battery: no such host"))
 	assert.Equal(t, "the status-bot account", cfg.Hide("the status-bot account"), "a user name is no secret")
+}
+
+// Only a word of the variable's name says it holds a secret, not letters
+// inside another word: the host of ${KEYCLOAK_HOST} or ${MONKEY_MAIL} and
+// the user name of ${API_KEY_ID} (an identifier, not the key) showed as
+// their references in Describe and in every connection error, which then
+// no longer said which host was tried. A ${file:PATH} is judged by the
+// key it went into, whatever its path says.
+func TestHideSecretVariableByWordsOfItsName(t *testing.T) {
+	dir := t.TempDir()
+	hostFile := filepath.Join(dir, "keys_smtp_host")
+	require.NoError(t, os.WriteFile(hostFile, []byte("relay.example.com"), 0o600))
+	for _, tc := range []struct {
+		host, user string
+		shown      []string
+	}{
+		{"${KEYCLOAK_HOST}", "${API_KEY_ID}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
+		{"${MONKEY_MAIL}", "${KEYBOARD_USER}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
+		{"${file:" + hostFile + "}", "${TOKEN_USER}", []string{"relay.example.com", "AKIDEXAMPLE01"}},
+	} {
+		env := map[string]string{"SMTP_PASSWORD": "correct-horse-battery",
+			"KEYCLOAK_HOST": "mail.example.com", "MONKEY_MAIL": "mail.example.com",
+			"API_KEY_ID": "AKIDEXAMPLE01", "KEYBOARD_USER": "AKIDEXAMPLE01", "TOKEN_USER": "AKIDEXAMPLE01"}
+		cfg, _, err := parse(t, lines(
+			"channels:",
+			"  - kind: email",
+			"    host: "+tc.host,
+			"    port: 1025",
+			"    tls: starttls",
+			"    username: "+tc.user,
+			"    password: ${SMTP_PASSWORD}",
+			"    from: status@example.com",
+			"    to: [a@example.com]",
+		), env)
+		require.NoError(t, err)
+		for _, s := range tc.shown {
+			assert.Equal(t, "lookup "+s+": no such host", cfg.Hide("lookup "+s+": no such host"), "%s, %s", tc.host, tc.user)
+		}
+	}
+	// Names made of such words still hide their values anywhere.
+	for _, name := range []string{"SMTP_APIKEY", "SLACK_BOT_TOKEN2", "X_CONSUMER_KEY", "DB_CREDENTIALS", "IRC_KEYS", "AUTHTOKEN"} {
+		cfg, _, err := parse(t, lines(
+			"channels:",
+			"  - kind: email",
+			"    host: ${"+name+"}",
+			"    port: 1025",
+			"    tls: starttls",
+			"    from: status@example.com",
+			"    to: [a@example.com]",
+		), map[string]string{name: "s3cr3t-value-42"})
+		require.NoError(t, err)
+		assert.Equal(t, "lookup ${"+name+"}: no such host", cfg.Hide("lookup s3cr3t-value-42: no such host"), name)
+	}
 }

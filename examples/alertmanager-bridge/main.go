@@ -116,7 +116,9 @@
 //     (other severities), operational once its alerts resolved (not when
 //     max_alerts left alerts out: see Limits). Labels that differ only in
 //     case or white space ("CDN", "cdn") are one component, spelt as the
-//     first alert spells it, with the worst status among them.
+//     first alert spells it, with the worst status among them. An update
+//     lists at most 1,000 (broadcast.MaxComponents): of more, those left
+//     out are the least affected (operational first).
 //   - URL: -url, else externalURL, else the first generatorURL, the first
 //     an update can carry (an absolute http or https URL without
 //     credentials: every channel posts it for all to see). Set -url to

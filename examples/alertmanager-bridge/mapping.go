@@ -378,6 +378,35 @@ func components(p *payload) []broadcast.Component {
 	if p.TruncatedAlerts > 0 {
 		out = slices.DeleteFunc(out, func(c broadcast.Component) bool { return c.Status == broadcast.ComponentOperational })
 	}
+	return fit(out)
+}
+
+// fit keeps at most broadcast.MaxComponents of comps, the most an update
+// lists (more is an invalid update, a 400 Alertmanager does not retry), in
+// their order: those left out are the least affected, operational first,
+// and of one status the last.
+func fit(comps []broadcast.Component) []broadcast.Component {
+	drop := len(comps) - broadcast.MaxComponents
+	if drop <= 0 {
+		return comps
+	}
+	var cut [4]int // how many of each rank (see componentRank) to leave out
+	for _, c := range comps {
+		cut[componentRank[c.Status]]++
+	}
+	for r := range cut {
+		cut[r] = min(cut[r], drop)
+		drop -= cut[r]
+	}
+	out := make([]broadcast.Component, 0, broadcast.MaxComponents)
+	for i := len(comps) - 1; i >= 0; i-- {
+		if r := componentRank[comps[i].Status]; cut[r] > 0 {
+			cut[r]--
+			continue
+		}
+		out = append(out, comps[i])
+	}
+	slices.Reverse(out)
 	return out
 }
 

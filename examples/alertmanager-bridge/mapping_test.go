@@ -309,3 +309,35 @@ func TestComponentLabelsThatShowAlikeAreOneComponent(t *testing.T) {
 	require.Len(t, ch.sent(), 1)
 	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}, ch.sent()[0].Update.Components)
 }
+
+// A group of more alerts, each of its own component, than an update may
+// list (broadcast.MaxComponents) still maps to a valid update: it was
+// refused with a 400, which Alertmanager does not retry, and the incident
+// was never posted. The components kept are the worst off: operational
+// ones go first.
+func TestMoreComponentsThanAnUpdateLists(t *testing.T) {
+	p := firingPayload(t)
+	a := p.Alerts[0]
+	p.Alerts = nil
+	for i := range broadcast.MaxComponents + 10 {
+		b := a
+		b.Fingerprint = fmt.Sprintf("fp%d", i)
+		b.Status = statusFiring
+		b.Labels = map[string]string{"component": fmt.Sprintf("svc-%04d", i), "severity": "warning"}
+		switch {
+		case i < 5:
+			b.Status = statusResolved
+		case i == broadcast.MaxComponents+5:
+			b.Labels["severity"] = "critical"
+		}
+		p.Alerts = append(p.Alerts, b)
+	}
+	u := mapping{}.update(p, incident{})
+	require.NoError(t, u.Validate())
+	require.Len(t, u.Components, broadcast.MaxComponents)
+	assert.NotContains(t, u.Components, broadcast.Component{Name: "svc-0000", Status: broadcast.ComponentOperational})
+	assert.Contains(t, u.Components, broadcast.Component{Name: fmt.Sprintf("svc-%04d", broadcast.MaxComponents+5), Status: broadcast.ComponentMajorOutage})
+	assert.NotContains(t, u.Components, broadcast.Component{Name: fmt.Sprintf("svc-%04d", broadcast.MaxComponents+9), Status: broadcast.ComponentDegraded},
+		"then the last of the least affected")
+	assert.Equal(t, broadcast.Component{Name: "svc-0005", Status: broadcast.ComponentDegraded}, u.Components[0], "in the alerts' order")
+}
