@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -494,4 +495,48 @@ func TestBrowserNewYear(t *testing.T) {
 	line, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.month li').innerText`))
 	require.NoError(t, err)
 	assert.Contains(t, line, "31 Dec 23:30 UTC–1 Jan 2026 00:40 UTC")
+}
+
+// focusRing is a script that returns "" when the focused link's focus ring
+// has a contrast of 3:1 at least against what is behind it (WCAG 2.1 AA,
+// 2.4.7 and 1.4.11): the first background colour of its parent or the
+// parent's ancestors; else what is wrong with it.
+const focusRing = `(() => {
+	const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+	const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+	const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+	const behind = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+	const a = document.activeElement;
+	if (!a || a.tagName !== 'A') return 'the focus is on ' + (a ? a.tagName : 'nothing');
+	const s = getComputedStyle(a);
+	const r = ratio(rgb(s.outlineColor), behind(a.parentElement));
+	if (!a.matches(':focus-visible') || s.outlineStyle === 'none' || r < 3) return a.textContent.trim() + ': ' + s.outlineStyle + ' ' + s.outlineColor + ', ' + r.toFixed(2) + ':1';
+	return '';
+})()`
+
+// A keyboard user sees where the focus is on every link of the pages, in
+// light and dark mode: in the banner too, whose background is a status
+// colour (the maintenance colour is the link colour itself).
+func TestBrowserFocusVisible(t *testing.T) {
+	srv, incidentURL := browserSite(t)
+	ctx := newBrowser(t)
+	for _, scheme := range []string{"light", "dark"} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+			return err
+		})))
+		for _, u := range []string{srv.URL + "/", incidentURL, srv.URL + "/history.html"} {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(u)))
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('a[href]').length`))
+			require.NoError(t, err)
+			require.Positive(t, n, u)
+			for range n {
+				require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+				bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](focusRing))
+				require.NoError(t, err)
+				assert.Empty(t, bad, "%s in %s mode: a link whose focus does not show", u, scheme)
+			}
+		}
+	}
 }
