@@ -540,3 +540,62 @@ func TestBrowserFocusVisible(t *testing.T) {
 		}
 	}
 }
+
+// lastCharSide is a script, a function of a CSS selector and a text,
+// that returns where the text's last character shows in the first
+// element matching the selector that holds the text: "right" of the
+// character before it, or "left"; "missing" when no element holds it.
+const lastCharSide = `((sel, text) => {
+	for (const el of document.querySelectorAll(sel)) {
+		const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			const i = n.data.indexOf(text);
+			if (i < 0) continue;
+			const end = i + text.length;
+			const rect = k => { const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + 1); return r.getBoundingClientRect(); };
+			return rect(end - 1).left > rect(end - 2).left ? 'right' : 'left';
+		}
+	}
+	return 'missing';
+})`
+
+// Text of one direction on a page of the other keeps its own: an English
+// title, body, advice or component name ending in a full stop on an
+// Arabic page, and the same in Arabic on an English page, end with the
+// full stop where their own direction puts it, not where the page's does
+// (".Some requests fail" on a right-to-left page).
+func TestBrowserUserTextKeepsItsDirection(t *testing.T) {
+	for _, tc := range []struct {
+		lang, title, body, advice, comp, end string
+	}{
+		{"ar", "API errors in the EU.", "Some requests fail.", "Retry later.", "Storage, EU.", "right"},
+		{"en", "أخطاء في الواجهة.", "تفشل بعض الطلبات.", "أعد المحاولة لاحقاً.", "التخزين، أوروبا.", "left"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "status")
+			srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+			t.Cleanup(srv.Close)
+			ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/", Language: tc.lang})
+			require.NoError(t, err)
+			u := broadcast.Update{ID: "a1", IncidentID: "a", Title: tc.title, Status: broadcast.StatusInvestigating,
+				Impact: broadcast.ImpactMinor, Body: tc.body, Advice: tc.advice, Time: time.Now().UTC().Add(-time.Hour),
+				Components: []broadcast.Component{{Name: tc.comp, Status: broadcast.ComponentDegraded}}}
+			_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.NoError(t, err)
+			ctx := newBrowser(t)
+			for page, checks := range map[string][][2]string{
+				"/": {{"#status li", tc.title}, {".incident h3", tc.title}, {".component-name", tc.comp},
+					{".update-body", tc.body}, {".advice", tc.advice}, {".update .affects", tc.comp}},
+				"/incidents/a.html": {{"h1", tc.title}, {".incident-meta ~ .affects", tc.comp}},
+			} {
+				require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+page)))
+				for _, c := range checks {
+					side, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+						fmt.Sprintf("%s(%q, %q)", lastCharSide, c[0], c[1])))
+					require.NoError(t, err)
+					assert.Equal(t, tc.end, side, "%s: the end of %q in %s", page, c[1], c[0])
+				}
+			}
+		})
+	}
+}
