@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -494,4 +495,107 @@ func TestBrowserNewYear(t *testing.T) {
 	line, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.month li').innerText`))
 	require.NoError(t, err)
 	assert.Contains(t, line, "31 Dec 23:30 UTC–1 Jan 2026 00:40 UTC")
+}
+
+// focusRing is a script that returns "" when the focused link's focus ring
+// has a contrast of 3:1 at least against what is behind it (WCAG 2.1 AA,
+// 2.4.7 and 1.4.11): the first background colour of its parent or the
+// parent's ancestors; else what is wrong with it.
+const focusRing = `(() => {
+	const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+	const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+	const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+	const behind = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+	const a = document.activeElement;
+	if (!a || a.tagName !== 'A') return 'the focus is on ' + (a ? a.tagName : 'nothing');
+	const s = getComputedStyle(a);
+	const r = ratio(rgb(s.outlineColor), behind(a.parentElement));
+	if (!a.matches(':focus-visible') || s.outlineStyle === 'none' || r < 3) return a.textContent.trim() + ': ' + s.outlineStyle + ' ' + s.outlineColor + ', ' + r.toFixed(2) + ':1';
+	return '';
+})()`
+
+// A keyboard user sees where the focus is on every link of the pages, in
+// light and dark mode: in the banner too, whose background is a status
+// colour (the maintenance colour is the link colour itself).
+func TestBrowserFocusVisible(t *testing.T) {
+	srv, incidentURL := browserSite(t)
+	ctx := newBrowser(t)
+	for _, scheme := range []string{"light", "dark"} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+			return err
+		})))
+		for _, u := range []string{srv.URL + "/", incidentURL, srv.URL + "/history.html"} {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(u)))
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('a[href]').length`))
+			require.NoError(t, err)
+			require.Positive(t, n, u)
+			for range n {
+				require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+				bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](focusRing))
+				require.NoError(t, err)
+				assert.Empty(t, bad, "%s in %s mode: a link whose focus does not show", u, scheme)
+			}
+		}
+	}
+}
+
+// lastCharSide is a script, a function of a CSS selector and a text,
+// that returns where the text's last character shows in the first
+// element matching the selector that holds the text: "right" of the
+// character before it, or "left"; "missing" when no element holds it.
+const lastCharSide = `((sel, text) => {
+	for (const el of document.querySelectorAll(sel)) {
+		const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			const i = n.data.indexOf(text);
+			if (i < 0) continue;
+			const end = i + text.length;
+			const rect = k => { const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + 1); return r.getBoundingClientRect(); };
+			return rect(end - 1).left > rect(end - 2).left ? 'right' : 'left';
+		}
+	}
+	return 'missing';
+})`
+
+// Text of one direction on a page of the other keeps its own: an English
+// title, body, advice or component name ending in a full stop on an
+// Arabic page, and the same in Arabic on an English page, end with the
+// full stop where their own direction puts it, not where the page's does
+// (".Some requests fail" on a right-to-left page).
+func TestBrowserUserTextKeepsItsDirection(t *testing.T) {
+	for _, tc := range []struct {
+		lang, title, body, advice, comp, end string
+	}{
+		{"ar", "API errors in the EU.", "Some requests fail.", "Retry later.", "Storage, EU.", "right"},
+		{"en", "أخطاء في الواجهة.", "تفشل بعض الطلبات.", "أعد المحاولة لاحقاً.", "التخزين، أوروبا.", "left"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "status")
+			srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+			t.Cleanup(srv.Close)
+			ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/", Language: tc.lang})
+			require.NoError(t, err)
+			u := broadcast.Update{ID: "a1", IncidentID: "a", Title: tc.title, Status: broadcast.StatusInvestigating,
+				Impact: broadcast.ImpactMinor, Body: tc.body, Advice: tc.advice, Time: time.Now().UTC().Add(-time.Hour),
+				Components: []broadcast.Component{{Name: tc.comp, Status: broadcast.ComponentDegraded}}}
+			_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.NoError(t, err)
+			ctx := newBrowser(t)
+			for page, checks := range map[string][][2]string{
+				"/": {{"#status li", tc.title}, {".incident h3", tc.title}, {".component-name", tc.comp},
+					{".update-body", tc.body}, {".advice", tc.advice}, {".update .affects", tc.comp}},
+				"/incidents/a.html": {{"h1", tc.title}, {".incident-meta ~ .affects", tc.comp}},
+			} {
+				require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+page)))
+				for _, c := range checks {
+					side, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+						fmt.Sprintf("%s(%q, %q)", lastCharSide, c[0], c[1])))
+					require.NoError(t, err)
+					assert.Equal(t, tc.end, side, "%s: the end of %q in %s", page, c[1], c[0])
+				}
+			}
+		})
+	}
 }

@@ -35,7 +35,8 @@ type Palette struct {
 	MajorOutage   string
 	Maintenance   string
 	// OnStatus is the text on a status colour (the banner, badges), and
-	// on Muted (the badge of an incident without impact).
+	// on Muted (the badge of an incident without impact); the focus ring
+	// of the banner's links too, which the Link colour is not seen on.
 	OnStatus string
 }
 

@@ -61,7 +61,11 @@
 // words that replace them, in the page's language.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), run right to left
 // for a Config.Language written so (dir="rtl", the arrows of their links
-// pointing that way: SiteData.Back and Forward), show times in UTC
+// pointing that way: SiteData.Back and Forward), show each text of an
+// update (title, body, advice, component names) in its own direction,
+// isolated from the page's (<bdi>, dir="auto"), so that an English
+// sentence on an Arabic page does not end with its full stop at its
+// start, nor the reverse, show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
 //
