@@ -538,6 +538,7 @@ func (d *Dispatcher) checkSchema(ctx context.Context) error {
 func (d *Dispatcher) checkWritable(ctx context.Context) error {
 	var why string
 	err := d.outage.Do(ctx, func() error {
+		why = "" // of this try only: a later one may fail otherwise
 		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) (err error) {
 			if why, err = pgretry.ServerReadOnly(ctx, c); err == nil && why != "" {
 				err = pgretry.ErrServerReadOnly
@@ -546,6 +547,8 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 		})
 	})
 	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("dispatch: start: %w", ctx.Err()) // cut short by the caller
 	case err != nil && why != "":
 		return fmt.Errorf("dispatch: start: %w (%s): %s", pgstore.ErrReadOnly, why, pgretry.ReadOnlyHint)
 	case err != nil:

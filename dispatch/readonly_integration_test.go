@@ -188,3 +188,20 @@ func TestStartDuringAFailoverToReadOnlyStarts(t *testing.T) {
 	require.NoError(t, d.Start(ctx))
 	require.NoError(t, d.Stop(ctx))
 }
+
+// Start on a read-only server whose ctx ends while it tries again fails
+// with ctx's error, which errors.Is finds, not as the read-only server.
+func TestStartOnAReadOnlyServerCancelled(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	store, b := storeAndBroadcaster(t, ctx, newPool(t, ctx, dsn, nil))
+	d, err := dispatch.New(dispatch.Config{Pool: newPool(t, ctx, readOnlyDSN(t, dsn), nil), Broadcaster: b, Store: store,
+		Workers: 2, ReconnectWait: time.Minute})
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+
+	err = d.Start(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, pgstore.ErrReadOnly)
+}
