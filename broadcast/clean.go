@@ -10,7 +10,7 @@ import (
 // Clean returns u with its text made the same for every channel: terminal
 // escape sequences (ANSI colours, cursor moves, OSC titles and links pasted
 // from a terminal), IRC colour codes with their colours, and every other
-// control character are removed from Title,
+// control character, and Unicode's noncharacters (U+FFFE, U+FFFF, …), are removed from Title,
 // Body, Advice, Component names and Overrides. Body, Advice and Overrides
 // keep line breaks (CR LF and CR become LF) and tabs; Title and Component
 // names, which are one line, get a space for each line break or tab. A Body
@@ -88,7 +88,7 @@ func cleanText(s string, oneLine bool) string {
 			b.WriteRune(r)
 		case r == utf8.RuneError && n == 1:
 			b.WriteRune(r) // Validate rejects it; never let two bytes join
-		case !isControl(r):
+		case !dropped(r):
 			b.WriteString(s[i : i+n])
 		}
 		i += n
@@ -103,11 +103,20 @@ func needsCleaning(s string, oneLine bool) bool {
 			if oneLine {
 				return true
 			}
-		case isControl(r) || r == utf8.RuneError: // CR, ESC, C1 and the rest
+		case dropped(r) || r == utf8.RuneError: // CR, ESC, C1 and the rest
 			return true
 		}
 	}
 	return false
+}
+
+// dropped reports what Clean removes, escape sequences apart: control
+// characters, and Unicode's noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF
+// and their like in every plane), which no text may carry in HTML, XML or
+// a platform's post (the status page wrote them into its HTML as they
+// were, a parse error).
+func dropped(r rune) bool {
+	return isControl(r) || r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe
 }
 
 // isControl reports the C0 and C1 control characters and DEL.

@@ -33,6 +33,9 @@ func TestCleanRemovesEscapesAndControls(t *testing.T) {
 		{"IRC hex colours", "\x04FF0000,00ff00red\x04 x \x04abc", "red x abc", "red x abc"},
 		{"IRC colour before a comma", "\x0304,x", ",x", ",x"},
 		{"emoji with ZWJ kept", "👩‍💻 on call", "👩‍💻 on call", "👩‍💻 on call"},
+		// No HTML, XML or post may carry a noncharacter; the status page
+		// wrote U+FFFE into its HTML as it was.
+		{"noncharacters", "a\ufffeb\uffffc\ufdd0d\U0010fffee", "abcde", "abcde"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -432,7 +432,7 @@ func Blank(s string) bool {
 	for _, r := range s {
 		switch {
 		case r == '\n' || r == '\t':
-		case isControl(r) || r == utf8.RuneError:
+		case dropped(r) || r == utf8.RuneError:
 			return !strings.ContainsFunc(cleanText(s, true), shown)
 		case shown(r):
 			return false
