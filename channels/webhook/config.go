@@ -46,11 +46,14 @@ type Endpoint struct {
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and
-// those the transport owns.
+// those the transport owns, the hop-by-hop ones included (net/http drops a
+// Trailer set so without a word; an Upgrade or TE would ask the receiver
+// to take the POST as something else).
 var reserved = map[string]bool{
 	"Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
 	"Content-Type": true, "Content-Length": true, "Content-Encoding": true,
 	"Transfer-Encoding": true, "Host": true, "Connection": true,
+	"Trailer": true, "Te": true, "Upgrade": true, "Keep-Alive": true, "Proxy-Connection": true,
 }
 
 // endpoint is a validated Endpoint.

@@ -210,8 +210,9 @@ type Config struct {
 	AllowUnsigned bool `yaml:"allow_unsigned" json:"allow_unsigned"`
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
-	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Names ignore case: one
+	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
+	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
+	// TE, Trailer, Upgrade); they may replace User-Agent. Names ignore case: one
 	// given twice, in two spellings, is refused. Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
