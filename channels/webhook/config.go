@@ -26,7 +26,8 @@ import (
 type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL
 	// whose host is an IP address or a DNS name (an internationalised one
-	// too). Required. It prints as its scheme and host only; errors and Ledger
+	// too), not a link-local or cloud metadata address (see Addresses in
+	// the package documentation). Required. It prints as its scheme and host only; errors and Ledger
 	// targets name it by EndpointName. A "/", "?" or "#" in its password
 	// is written %2F, %3F or %23: New refuses what such a character leaves
 	// of a URL (an empty port, or a port without user information followed
@@ -216,6 +217,8 @@ func checkURL(s string) error {
 		return errors.New(cut)
 	case !urlcheck.ValidHost(u):
 		return errors.New(urlcheck.HostProblem)
+	case linkLocalHost(u.Hostname()):
+		return errLinkLocal
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):

@@ -142,6 +142,20 @@
 // tokens and query values of its URL, and the header values, in every
 // encoding redact.Redactor knows.
 //
+// # Addresses
+//
+// The channel posts wherever the endpoints' URLs point, loopback and
+// private addresses included (receivers inside your network), with one
+// exception: a link-local address (169.254.0.0/16, fe80::/10) or a cloud
+// metadata service's (fd00:ec2::254, 100.100.100.200), where a POST could
+// reach the instance's credentials. New refuses such an address written as
+// the host, and the channel's own client refuses to connect to one that a
+// name resolves to, which fails that endpoint permanently. A client given
+// in Config.HTTPClient connects where its Transport does: when the
+// endpoints come from people you do not trust (a subscriber list), give it
+// a dialer whose Control refuses the addresses you keep from them, private
+// ones too, and no proxy that reaches them.
+//
 // # Limits
 //
 // The status line decides. Once an endpoint's response headers are in, at
@@ -222,7 +236,10 @@ type Config struct {
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client given here is used through a copy that follows no
 	// redirect either, with its Transport, Timeout and Jar; without a
-	// Timeout, it gets 15s per request too.
+	// Timeout, it gets 15s per request too. The channel's own client
+	// refuses to connect to link-local and cloud metadata addresses; a
+	// given one connects where its Transport does (see Addresses in the
+	// package documentation).
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -278,6 +295,7 @@ func New(cfg Config) (*Channel, error) {
 		// The channel bounds each request by the client's timeout itself,
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
+		guardDialer(s.client.Transport)
 	}
 	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
 	return &Channel{name: name, s: s}, nil
@@ -401,6 +419,9 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
 	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout, ep)
+	if errors.Is(err, errLinkLocal) {
+		return broadcast.Permanent(err) // no retry connects there
+	}
 	if err != nil {
 		return err // as httpx makes it: redacted, "post: …" for a URL with a secret
 	}
