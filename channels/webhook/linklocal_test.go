@@ -60,3 +60,17 @@ func TestDefaultClientRefusesLinkLocal(t *testing.T) {
 	assert.ErrorIs(t, err, errLinkLocal)
 	assert.Contains(t, err.Error(), linkLocalProblem)
 }
+
+// Check fails such an endpoint as Send does: for good.
+func TestCheckLinkLocalIsPermanent(t *testing.T) {
+	c, err := New(Config{URL: redact.NewURL("http://hooks.example/in"), Secret: testSecret("a")})
+	require.NoError(t, err)
+	defer c.Close()
+	tr, ok := c.s.client.Transport.(*http.Transport)
+	require.True(t, ok)
+	tr.Proxy = http.ProxyURL(&url.URL{Scheme: "http", Host: "169.254.169.254:80"})
+	err = c.Check(context.Background())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, errLinkLocal)
+	assert.True(t, broadcast.IsPermanent(err), "permanent: %v", err)
+}
