@@ -368,8 +368,17 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 		defer c.s.workers.Put(w)
 		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
 			i := todo[n]
+			if err := ctx.Err(); err != nil {
+				// The attempt is over: the endpoints left fail at once,
+				// pending, without a request whose error would be
+				// redacted (a Redactor built for each, milliseconds
+				// apiece: a list of thousands would hold the caller on
+				// long after its context ended).
+				f.Report(i, fmt.Errorf("post: %w", err))
+				continue
+			}
 			ep := c.s.endpoints[i]
-			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker; after ctx ends, each fails at once
+			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker
 		}
 	}
 	if len(todo) == 0 {
