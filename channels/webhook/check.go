@@ -41,7 +41,8 @@ const (
 // naming each failing endpoint by EndpointName (never its path, query or
 // user information), its errors redacted as Send's are, and the step that failed: "DNS lookup", "TCP connect"
 // or "TLS handshake". When every failure is one no retry can fix (a
-// certificate that does not verify, a port that does not speak TLS), the
+// certificate that does not verify, a port that does not speak TLS, a
+// link-local or metadata address the channel's own client refuses), the
 // *CheckError is marked broadcast.Permanent, as Send's error would be.
 //
 // Check dials as the client would when its Transport is an *http.Transport
@@ -72,10 +73,10 @@ func (c *Channel) Check(ctx context.Context) error {
 	close(jobs)
 	wg.Wait()
 	e := &CheckError{Endpoints: len(eps)}
-	permanent := true // every failure is one no retry can fix (httpx.PermanentTLS)
+	permanent := true // every failure is one no retry can fix (httpx.PermanentTLS, a link-local address)
 	for i, err := range errs {
 		if err != nil {
-			permanent = permanent && httpx.PermanentTLS(err)
+			permanent = permanent && (httpx.PermanentTLS(err) || errors.Is(err, errLinkLocal))
 			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].Redactor().Error(err)})
 		}
 	}

@@ -26,7 +26,8 @@ import (
 type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL
 	// whose host is an IP address or a DNS name (an internationalised one
-	// too). Required. It prints as its scheme and host only; errors and Ledger
+	// too), not a link-local or cloud metadata address (see Addresses in
+	// the package documentation). Required. It prints as its scheme and host only; errors and Ledger
 	// targets name it by EndpointName. A "/", "?" or "#" in its password
 	// is written %2F, %3F or %23: New refuses what such a character leaves
 	// of a URL (an empty port, or a port without user information followed
@@ -46,11 +47,14 @@ type Endpoint struct {
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and
-// those the transport owns.
+// those the transport owns, the hop-by-hop ones included (net/http drops a
+// Trailer set so without a word; an Upgrade or TE would ask the receiver
+// to take the POST as something else).
 var reserved = map[string]bool{
 	"Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
 	"Content-Type": true, "Content-Length": true, "Content-Encoding": true,
 	"Transfer-Encoding": true, "Host": true, "Connection": true,
+	"Trailer": true, "Te": true, "Upgrade": true, "Keep-Alive": true, "Proxy-Connection": true,
 }
 
 // endpoint is a validated Endpoint.
@@ -213,6 +217,8 @@ func checkURL(s string) error {
 		return errors.New(cut)
 	case !urlcheck.ValidHost(u):
 		return errors.New(urlcheck.HostProblem)
+	case linkLocalHost(u.Hostname()):
+		return errLinkLocal
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):

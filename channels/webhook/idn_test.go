@@ -77,7 +77,7 @@ func TestNewChecksHostName(t *testing.T) {
 	for _, host := range []string{
 		"hooks.example.com", "bücher.example", "ÉCOLE.example", "xn--bcher-kva.example",
 		"internal_hooks.example", "hooks.example.com.", "localhost", "127.0.0.1", "[::1]",
-		"[fe80::1%25eth0]", "a-b.example", "1.example",
+		"[2001:db8::1]", "a-b.example", "1.example",
 	} {
 		t.Run(host, func(t *testing.T) {
 			_, err := New(Config{URL: redact.NewURL("https://" + host + ":8443/in"), Secret: testSecret("a")})

@@ -142,6 +142,20 @@
 // tokens and query values of its URL, and the header values, in every
 // encoding redact.Redactor knows.
 //
+// # Addresses
+//
+// The channel posts wherever the endpoints' URLs point, loopback and
+// private addresses included (receivers inside your network), with one
+// exception: a link-local address (169.254.0.0/16, fe80::/10) or a cloud
+// metadata service's (fd00:ec2::254, 100.100.100.200), where a POST could
+// reach the instance's credentials. New refuses such an address written as
+// the host, and the channel's own client refuses to connect to one that a
+// name resolves to, which fails that endpoint permanently. A client given
+// in Config.HTTPClient connects where its Transport does: when the
+// endpoints come from people you do not trust (a subscriber list), give it
+// a dialer whose Control refuses the addresses you keep from them, private
+// ones too, and no proxy that reaches them.
+//
 // # Limits
 //
 // The status line decides. Once an endpoint's response headers are in, at
@@ -210,8 +224,9 @@ type Config struct {
 	AllowUnsigned bool `yaml:"allow_unsigned" json:"allow_unsigned"`
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
-	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Names ignore case: one
+	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
+	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
+	// TE, Trailer, Upgrade); they may replace User-Agent. Names ignore case: one
 	// given twice, in two spellings, is refused. Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
@@ -221,7 +236,10 @@ type Config struct {
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client given here is used through a copy that follows no
 	// redirect either, with its Transport, Timeout and Jar; without a
-	// Timeout, it gets 15s per request too.
+	// Timeout, it gets 15s per request too. The channel's own client
+	// refuses to connect to link-local and cloud metadata addresses; a
+	// given one connects where its Transport does (see Addresses in the
+	// package documentation).
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -277,6 +295,7 @@ func New(cfg Config) (*Channel, error) {
 		// The channel bounds each request by the client's timeout itself,
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
+		guardDialer(s.client.Transport)
 	}
 	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
 	return &Channel{name: name, s: s}, nil
@@ -349,8 +368,17 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 		defer c.s.workers.Put(w)
 		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
 			i := todo[n]
+			if err := ctx.Err(); err != nil {
+				// The attempt is over: the endpoints left fail at once,
+				// pending, without a request whose error would be
+				// redacted (a Redactor built for each, milliseconds
+				// apiece: a list of thousands would hold the caller on
+				// long after its context ended).
+				f.Report(i, fmt.Errorf("post: %w", err))
+				continue
+			}
 			ep := c.s.endpoints[i]
-			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker; after ctx ends, each fails at once
+			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker
 		}
 	}
 	if len(todo) == 0 {
@@ -400,6 +428,9 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
 	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout, ep)
+	if errors.Is(err, errLinkLocal) {
+		return broadcast.Permanent(err) // no retry connects there
+	}
 	if err != nil {
 		return err // as httpx makes it: redacted, "post: …" for a URL with a secret
 	}

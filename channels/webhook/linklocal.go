@@ -1,0 +1,67 @@
+package webhook
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// linkLocalProblem is why an endpoint at a link-local address is refused.
+const linkLocalProblem = "a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), where a POST could reach the instance's credentials: refused"
+
+// errLinkLocal is the error of a connection the channel's own client
+// refused to open.
+var errLinkLocal = errors.New(linkLocalProblem)
+
+// metadataAddrs are cloud metadata services outside the link-local ranges.
+var metadataAddrs = []netip.Addr{
+	netip.MustParseAddr("fd00:ec2::254"),   // AWS, over IPv6
+	netip.MustParseAddr("100.100.100.200"), // Alibaba Cloud
+}
+
+// linkLocal reports whether a, an IPv4-mapped one too, is link-local or
+// a cloud metadata service's address.
+func linkLocal(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() {
+		return true
+	}
+	for _, m := range metadataAddrs {
+		if a == m {
+			return true
+		}
+	}
+	return false
+}
+
+// linkLocalHost reports whether host, as a URL holds it, is an IP address
+// that linkLocal refuses.
+func linkLocalHost(host string) bool {
+	a, err := netip.ParseAddr(host)
+	return err == nil && linkLocal(a)
+}
+
+// refuseLinkLocal is the Control of the default client's dialer: it
+// refuses a connection to a link-local or metadata address, which a name
+// (or a proxy) can resolve to, before it is opened.
+func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err == nil && linkLocal(ap.Addr()) {
+		return errLinkLocal
+	}
+	return nil
+}
+
+// guardDialer makes tr, the transport of the channel's own client, refuse
+// link-local and metadata addresses, with the dialer settings of
+// httpx.NewClient.
+func guardDialer(rt http.RoundTripper) {
+	tr, ok := rt.(*http.Transport)
+	if !ok {
+		return
+	}
+	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}).DialContext
+}
