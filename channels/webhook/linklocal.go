@@ -2,11 +2,8 @@ package webhook
 
 import (
 	"errors"
-	"net"
-	"net/http"
 	"net/netip"
 	"syscall"
-	"time"
 )
 
 // linkLocalProblem is why an endpoint at a link-local address is refused.
@@ -44,7 +41,8 @@ func linkLocalHost(host string) bool {
 	return err == nil && linkLocal(a)
 }
 
-// refuseLinkLocal is the Control of the default client's dialer: it
+// refuseLinkLocal is the Control of the channel's own client's dialer
+// (httpx.ClientOptions.Control): it
 // refuses a connection to a link-local or metadata address, which a name
 // (or a proxy) can resolve to, before it is opened.
 func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
@@ -53,15 +51,4 @@ func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
 		return errLinkLocal
 	}
 	return nil
-}
-
-// guardDialer makes tr, the transport of the channel's own client, refuse
-// link-local and metadata addresses, with the dialer settings of
-// httpx.NewClient.
-func guardDialer(rt http.RoundTripper) {
-	tr, ok := rt.(*http.Transport)
-	if !ok {
-		return
-	}
-	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}).DialContext
 }

@@ -290,12 +290,12 @@ func New(cfg Config) (*Channel, error) {
 	// A given client is used through a copy that follows no redirect, as
 	// the channel's own: a redirected POST would take the signed payload
 	// to a URL nobody configured, and report it delivered.
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: s.concurrency,
+		Control: refuseLinkLocal})
 	if cfg.HTTPClient == nil {
 		// The channel bounds each request by the client's timeout itself,
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
-		guardDialer(s.client.Transport)
 	}
 	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
 	return &Channel{name: name, s: s}, nil

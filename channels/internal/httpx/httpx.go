@@ -78,6 +78,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/redact"
@@ -402,6 +403,9 @@ type ClientOptions struct {
 	// MaxConnsPerHost bounds the idle connections kept per host; set it to
 	// at least the number of requests made at once. Default 16.
 	MaxConnsPerHost int
+	// Control, if not nil, is the dialer's Control (net.Dialer.Control):
+	// it may refuse a connection to an address before it is opened.
+	Control func(network, address string, c syscall.RawConn) error
 }
 
 // DefaultTimeout bounds one request of a channel's client, response body
@@ -422,7 +426,7 @@ func NewClient(opts ClientOptions) *http.Client {
 	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: opts.Control}).DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
