@@ -416,7 +416,8 @@ func (o ClientOptions) timeout() time.Duration { return cmp.Or(max(o.Timeout, 0)
 
 // NewClient returns a client with its own transport: proxies from the
 // environment, dial and TLS handshake timeouts of 10s, HTTP/2 when the
-// server offers it, opts.MaxConnsPerHost idle connections per host, and no
+// server offers it, opts.MaxConnsPerHost idle connections per host,
+// opts.Control on its dialer, and no
 // redirects followed (the 3xx response is returned, which Classify makes a
 // permanent error).
 func NewClient(opts ClientOptions) *http.Client {
