@@ -122,14 +122,22 @@
 // has no backslash escapes and needs its own template. URLs are recognised
 // as "http://" or "https://" up to the next white space.
 //
+// A run of a template writes at most MaxOutputSize bytes: one that would
+// write more (a range over a large number, a long body written many
+// times) fails, when the Set is made if it does so on the sample update,
+// else when it renders. Time is not bounded: a template that loops over a
+// large range writing nothing runs until the loop ends.
+//
 // # Errors
 //
 // Construction (New, With) fails when a template does not parse or fails on
 // a sample update; the error names the file or template, the status of
-// the sample, and the line. Render fails
+// the sample, and the line (a template that writes more than
+// MaxOutputSize on it fails too). Render fails
 // with ErrUnknownTemplate for a name the Set does not hold, naming it.
 // RenderFit, and Text of a template, fail with an error wrapping
 // ErrTooLong when even the shortest form exceeds the limit; they still
-// return the best text that fits. Text of an override cuts it to fit
+// return the best text that fits. Every rendering fails, with no text,
+// once a template writes more than MaxOutputSize. Text of an override cuts it to fit
 // without an error: it is the author's own text, and has no shorter form. Methods never panic and never modify the Update.
 package templates
