@@ -233,13 +233,30 @@ func sentence(s string) string {
 	return s + "."
 }
 
-// paragraphs splits s at blank lines, dropping empty paragraphs.
+// paragraphs splits s at blank lines, lines empty or of white space
+// only (as CommonMark and a reader see them), and returns the
+// paragraphs without them.
 func paragraphs(s string) []string {
 	var out []string
-	for _, p := range strings.Split(normalizeNewlines(s), "\n\n") {
-		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
-			out = append(out, p)
+	s = normalizeNewlines(s)
+	start := -1 // where the paragraph being read began, -1 between paragraphs
+	for pos := 0; pos <= len(s); {
+		end := strings.IndexByte(s[pos:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += pos
 		}
+		if blank := strings.TrimSpace(s[pos:end]) == ""; blank && start >= 0 {
+			out = append(out, s[start:pos-1])
+			start = -1
+		} else if !blank && start < 0 {
+			start = pos
+		}
+		pos = end + 1
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }

@@ -80,7 +80,8 @@
 //     each "&" that would start a character reference, which CommonMark
 //     decodes in autolinks too: the link is url as given. The markdown
 //     template writes the update's URL with it.
-//   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
+//   - paragraphs s: s split at blank lines (empty, or of white space
+//     only); lines s: s split at line breaks.
 //   - indent s: s with the spaces and tabs that begin each line written as
 //     no-break spaces, one per column (a tab to the next multiple of
 //     four), which HTML does not collapse; the html template writes the
