@@ -223,10 +223,13 @@ func funcs() map[string]any {
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in
-// punctuation.
+// punctuation. The characters that close embeddings, overrides and
+// isolates (U+202C, U+2069), which a text closing what it opened ends
+// in, are looked past: a text cut inside an isolate ends in an Ellipsis
+// and then the isolate's closer.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
-	r, _ := utf8.DecodeLastRuneInString(s)
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, "\u202c\u2069"))
 	if s == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 		return s
 	}
