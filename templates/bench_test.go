@@ -28,6 +28,10 @@ func BenchmarkRenderFit(b *testing.B) {
 	long := u
 	long.Body = strings.Repeat("We are investigating elevated error rates on the CDN. ", 400) // ~22,000 characters
 	many := manyComponents(300)
+	// Version numbers, a log line, an ellipsis: every '.' on one long
+	// line, where the markdown escaping looks for an ordered list marker.
+	dotted := u
+	dotted.Body = strings.Repeat("Rolled back v1.2.3 to v1.2.2... ", 700) // ~22,000 characters
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -40,6 +44,7 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"long body", long, weighted, "short", 280},
 		{"300 components", many, weighted, "short", 280},
 		{"300 components markdown", many, templates.Runes, "markdown", 3000},
+		{"long dotted body markdown", dotted, templates.Runes, "markdown", 2000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()
