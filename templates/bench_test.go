@@ -32,6 +32,9 @@ func BenchmarkRenderFit(b *testing.B) {
 	// line, where the markdown escaping looks for an ordered list marker.
 	dotted := u
 	dotted.Body = strings.Repeat("Rolled back v1.2.3 to v1.2.2... ", 700) // ~22,000 characters
+	// A list of links on one line, as a paste of affected endpoints.
+	links := u
+	links.Body = strings.Repeat("https://api.example.com/v1 ", 800) // ~22,000 characters
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -45,6 +48,7 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"300 components", many, weighted, "short", 280},
 		{"300 components markdown", many, templates.Runes, "markdown", 3000},
 		{"long dotted body markdown", dotted, templates.Runes, "markdown", 2000},
+		{"line of links markdown", links, templates.Runes, "markdown", 2000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()

@@ -22,10 +22,16 @@ func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
+	line := 0 // where the line of the current URL begins
 	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
+		// Only the text since the last URL is searched for a line break,
+		// so that a line of many URLs is escaped in one pass.
+		if k := strings.LastIndexAny(s[last:u[0]], "\r\n"); k >= 0 {
+			line = last + k + 1
+		}
 		url := s[u[0]:u[1]]
-		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s, u[0]) {
+		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s[line:u[0]]) {
 			b.WriteString(autolink(link))
 			escapeText(&b, url[len(link):], false)
 		} else {
@@ -37,13 +43,12 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
-// indented reports whether what precedes s[i] on its line is indentation
-// alone: written as no-break spaces (see escapeText), or given so, after
-// which GitHub-flavoured markdown links no bare URL, as it links one only
-// after white space or at the start of a line.
-func indented(s string, i int) bool {
-	start := strings.LastIndexAny(s[:i], "\r\n") + 1
-	return start < i && strings.Trim(s[start:i], " \t"+noBreakSpace) == ""
+// indented reports whether before, what precedes a URL on its line, is
+// indentation alone: written as no-break spaces (see escapeText), or given
+// so, after which GitHub-flavoured markdown links no bare URL, as it links
+// one only after white space or at the start of a line.
+func indented(before string) bool {
+	return before != "" && strings.Trim(before, " \t"+noBreakSpace) == ""
 }
 
 // reference matches what CommonMark reads as a character reference
