@@ -35,6 +35,10 @@ func BenchmarkRenderFit(b *testing.B) {
 	// A list of links on one line, as a paste of affected endpoints.
 	links := u
 	links.Body = strings.Repeat("https://api.example.com/v1 ", 800) // ~22,000 characters
+	// A link followed by a run of closing brackets, which a link's end
+	// leaves out only when the link did not open them.
+	brackets := u
+	brackets.Body = "See https://api.example.com/v1" + strings.Repeat(")", 22_000)
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -49,6 +53,7 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"300 components markdown", many, templates.Runes, "markdown", 3000},
 		{"long dotted body markdown", dotted, templates.Runes, "markdown", 2000},
 		{"line of links markdown", links, templates.Runes, "markdown", 2000},
+		{"closing brackets markdown", brackets, templates.Runes, "markdown", 2000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()
