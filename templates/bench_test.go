@@ -28,6 +28,17 @@ func BenchmarkRenderFit(b *testing.B) {
 	long := u
 	long.Body = strings.Repeat("We are investigating elevated error rates on the CDN. ", 400) // ~22,000 characters
 	many := manyComponents(300)
+	// Version numbers, a log line, an ellipsis: every '.' on one long
+	// line, where the markdown escaping looks for an ordered list marker.
+	dotted := u
+	dotted.Body = strings.Repeat("Rolled back v1.2.3 to v1.2.2... ", 700) // ~22,000 characters
+	// A list of links on one line, as a paste of affected endpoints.
+	links := u
+	links.Body = strings.Repeat("https://api.example.com/v1 ", 800) // ~22,000 characters
+	// A link followed by a run of closing brackets, which a link's end
+	// leaves out only when the link did not open them.
+	brackets := u
+	brackets.Body = "See https://api.example.com/v1" + strings.Repeat(")", 22_000)
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -40,6 +51,9 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"long body", long, weighted, "short", 280},
 		{"300 components", many, weighted, "short", 280},
 		{"300 components markdown", many, templates.Runes, "markdown", 3000},
+		{"long dotted body markdown", dotted, templates.Runes, "markdown", 2000},
+		{"line of links markdown", links, templates.Runes, "markdown", 2000},
+		{"closing brackets markdown", brackets, templates.Runes, "markdown", 2000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()

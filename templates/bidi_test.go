@@ -97,3 +97,25 @@ func TestFieldsCloseBidi(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(out, "Investigating: \u2067عنوان\u2069 CDN — "), "%q", out)
 }
+
+// A body cut inside a right-to-left isolate ends in the ellipsis and the
+// character that closes the isolate: the one-line templates add no full
+// stop after it, as after any other cut ("…." is no sentence end), and
+// still add one to a text that ends in a closed isolate's letter.
+func TestSentenceLooksPastBidiClosers(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		Body: "Hello \u2067" + strings.Repeat("שלום עולם ", 30) + "\u2069 end", URL: "https://s.example/1"}
+	got, err := templates.Default().RenderFit("short", u, 80, templates.Runes)
+	require.NoError(t, err)
+	assert.Contains(t, got, templates.Ellipsis+"\u2069 https://s.example/1", "no full stop after the cut")
+
+	u.Body = "Hello \u2067שלום\u2069"
+	got, err = templates.Default().Render("short", u)
+	require.NoError(t, err)
+	assert.Contains(t, got, "\u2069. https://s.example/1")
+
+	u.Body = "Hello \u2067שלום!\u2069"
+	got, err = templates.Default().Render("short", u)
+	require.NoError(t, err)
+	assert.Contains(t, got, "!\u2069 https://s.example/1", "ends in punctuation already")
+}

@@ -223,23 +223,43 @@ func funcs() map[string]any {
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in
-// punctuation.
+// punctuation. The characters that close embeddings, overrides and
+// isolates (U+202C, U+2069), which a text closing what it opened ends
+// in, are looked past: a text cut inside an isolate ends in an Ellipsis
+// and then the isolate's closer.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
-	r, _ := utf8.DecodeLastRuneInString(s)
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, "\u202c\u2069"))
 	if s == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 		return s
 	}
 	return s + "."
 }
 
-// paragraphs splits s at blank lines, dropping empty paragraphs.
+// paragraphs splits s at blank lines, lines empty or of white space
+// only (as CommonMark and a reader see them), and returns the
+// paragraphs without them.
 func paragraphs(s string) []string {
 	var out []string
-	for _, p := range strings.Split(normalizeNewlines(s), "\n\n") {
-		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
-			out = append(out, p)
+	s = normalizeNewlines(s)
+	start := -1 // where the paragraph being read began, -1 between paragraphs
+	for pos := 0; pos <= len(s); {
+		end := strings.IndexByte(s[pos:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += pos
 		}
+		if blank := strings.TrimSpace(s[pos:end]) == ""; blank && start >= 0 {
+			out = append(out, s[start:pos-1])
+			start = -1
+		} else if !blank && start < 0 {
+			start = pos
+		}
+		pos = end + 1
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }

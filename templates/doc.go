@@ -68,7 +68,8 @@
 //
 //   - oneline s: s with every run of white space collapsed to one space.
 //   - sentence s: s trimmed, with a full stop added unless it ends in
-//     punctuation.
+//     punctuation (before any character closing a right-to-left
+//     isolate or embedding, as a text cut inside one ends).
 //   - md s: s with CommonMark formatting characters escaped (HTML's "<",
 //     ">" and "&" too), and the spaces and tabs that begin a line written
 //     as no-break spaces, one per column, so that an indented line is
@@ -80,7 +81,8 @@
 //     each "&" that would start a character reference, which CommonMark
 //     decodes in autolinks too: the link is url as given. The markdown
 //     template writes the update's URL with it.
-//   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
+//   - paragraphs s: s split at blank lines (empty, or of white space
+//     only); lines s: s split at line breaks.
 //   - indent s: s with the spaces and tabs that begin each line written as
 //     no-break spaces, one per column (a tab to the next multiple of
 //     four), which HTML does not collapse; the html template writes the
@@ -122,14 +124,22 @@
 // has no backslash escapes and needs its own template. URLs are recognised
 // as "http://" or "https://" up to the next white space.
 //
+// A run of a template writes at most MaxOutputSize bytes: one that would
+// write more (a range over a large number, a long body written many
+// times) fails, when the Set is made if it does so on the sample update,
+// else when it renders. Time is not bounded: a template that loops over a
+// large range writing nothing runs until the loop ends.
+//
 // # Errors
 //
 // Construction (New, With) fails when a template does not parse or fails on
 // a sample update; the error names the file or template, the status of
-// the sample, and the line. Render fails
+// the sample, and the line (a template that writes more than
+// MaxOutputSize on it fails too). Render fails
 // with ErrUnknownTemplate for a name the Set does not hold, naming it.
 // RenderFit, and Text of a template, fail with an error wrapping
 // ErrTooLong when even the shortest form exceeds the limit; they still
-// return the best text that fits. Text of an override cuts it to fit
+// return the best text that fits. Every rendering fails, with no text,
+// once a template writes more than MaxOutputSize. Text of an override cuts it to fit
 // without an error: it is the author's own text, and has no shorter form. Methods never panic and never modify the Update.
 package templates

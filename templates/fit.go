@@ -152,7 +152,10 @@ type prefixWriter struct {
 }
 
 func (w *prefixWriter) Write(p []byte) (int, error) {
-	n, _ := w.b.Write(p)
+	n, err := cappedBuffer{w.b}.Write(p)
+	if err != nil {
+		return n, err
+	}
 	for w.b.Len() >= w.next {
 		raw := w.b.Bytes()[:w.next]
 		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.m(normalize(raw[:end], w.f.e.single)) > w.f.limit {

@@ -22,10 +22,16 @@ func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
+	line := 0 // where the line of the current URL begins
 	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
+		// Only the text since the last URL is searched for a line break,
+		// so that a line of many URLs is escaped in one pass.
+		if k := strings.LastIndexAny(s[last:u[0]], "\r\n"); k >= 0 {
+			line = last + k + 1
+		}
 		url := s[u[0]:u[1]]
-		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s, u[0]) {
+		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s[line:u[0]]) {
 			b.WriteString(autolink(link))
 			escapeText(&b, url[len(link):], false)
 		} else {
@@ -37,13 +43,12 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
-// indented reports whether what precedes s[i] on its line is indentation
-// alone: written as no-break spaces (see escapeText), or given so, after
-// which GitHub-flavoured markdown links no bare URL, as it links one only
-// after white space or at the start of a line.
-func indented(s string, i int) bool {
-	start := strings.LastIndexAny(s[:i], "\r\n") + 1
-	return start < i && strings.Trim(s[start:i], " \t"+noBreakSpace) == ""
+// indented reports whether before, what precedes a URL on its line, is
+// indentation alone: written as no-break spaces (see escapeText), or given
+// so, after which GitHub-flavoured markdown links no bare URL, as it links
+// one only after white space or at the start of a line.
+func indented(before string) bool {
+	return before != "" && strings.Trim(before, " \t"+noBreakSpace) == ""
 }
 
 // reference matches what CommonMark reads as a character reference
@@ -90,8 +95,15 @@ func readsAsMarkdown(url string) bool {
 // drops the indentation of a paragraph's lines; a no-break space is no
 // indentation to it, and looks the same.
 func escapeText(b *strings.Builder, s string, lineStart bool) {
-	chunkAtLineStart := lineStart
 	col := 0 // the column of the indentation written so far, at lineStart
+	// digits counts the digits that follow the indentation of the line,
+	// while the line holds nothing else (a "1" before a '.' or ')' that
+	// makes an ordered list item); -1 once it holds something else, or
+	// when s does not begin a line and has not reached its next one.
+	digits := -1
+	if lineStart {
+		digits = 0
+	}
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
 		if lineStart && (ch == ' ' || ch == '\t') {
@@ -108,15 +120,22 @@ func escapeText(b *strings.Builder, s string, lineStart bool) {
 			b.WriteByte('\\')
 		case lineStart && strings.IndexByte("#+-=", ch) >= 0:
 			b.WriteByte('\\')
-		case (ch == '.' || ch == ')') && orderedListMarker(s[:i], chunkAtLineStart):
+		case (ch == '.' || ch == ')') && digits > 0:
 			b.WriteByte('\\')
 		}
 		b.WriteByte(ch)
-		if ch == '\n' {
-			lineStart, col = true, 0
-		} else {
-			lineStart = false
+		switch {
+		case ch == '\n':
+			lineStart, col, digits = true, 0, 0
+			continue
+		case '0' <= ch && ch <= '9':
+			if digits >= 0 {
+				digits++
+			}
+		default:
+			digits = -1
 		}
+		lineStart = false
 	}
 }
 
@@ -126,16 +145,3 @@ const (
 	tabWidth     = 4
 	noBreakSpace = "\u00a0"
 )
-
-// orderedListMarker reports whether the text before a '.' or ')' is a line
-// that holds only digits (and indentation), as in "1." or "1)"; CommonMark
-// reads either as an ordered list item. chunkAtLineStart says
-// whether the text began a line.
-func orderedListMarker(before string, chunkAtLineStart bool) bool {
-	line := before[strings.LastIndexByte(before, '\n')+1:]
-	if !chunkAtLineStart && !strings.Contains(before, "\n") {
-		return false
-	}
-	digits := strings.TrimLeft(line, " \t")
-	return digits != "" && strings.Trim(digits, "0123456789") == ""
-}

@@ -116,13 +116,30 @@ var closers = map[byte]byte{')': '(', ']': '[', '}': '{'}
 
 // linkEnd returns the length of the link at the start of url.
 func linkEnd(url string) int {
+	const brackets = "()[]{}"
 	end := len(url)
+	// count holds how many of each of brackets url[:end] has, counted
+	// once, when the first closing bracket is met: only closing brackets
+	// and punctuation are trimmed, so a run of ")" costs one pass, not
+	// one per bracket.
+	var count [len(brackets)]int
+	counted := false
 	for end > 1 {
 		c := url[end-1]
 		if open, ok := closers[c]; ok {
-			if strings.Count(url[:end], string(open)) >= strings.Count(url[:end], string(c)) {
+			if !counted {
+				for i := range end {
+					if k := strings.IndexByte(brackets, url[i]); k >= 0 {
+						count[k]++
+					}
+				}
+				counted = true
+			}
+			shut := strings.IndexByte(brackets, c)
+			if count[strings.IndexByte(brackets, open)] >= count[shut] {
 				break
 			}
+			count[shut]--
 		} else if !strings.ContainsRune(".,:;!?'", rune(c)) {
 			break
 		}

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -27,6 +28,42 @@ var ErrUnknownTemplate = errors.New("templates: unknown template")
 
 // MaxFileSize is the largest template file New reads.
 const MaxFileSize = 1 << 20
+
+// MaxOutputSize is the most bytes one run of a template may write before
+// tidying. A run that would write more stops there and fails with an
+// error naming the template, so that a template looping over a large
+// range, or writing a long body many times, costs an error rather than
+// the process's memory. The defaults write at most a few MiB for the
+// largest update the broadcast package accepts (1,000 components, a body
+// of 25,000 characters).
+const MaxOutputSize = 16 << 20
+
+// errOutputTooLarge stops a template run that wrote MaxOutputSize bytes.
+var errOutputTooLarge = errors.New("output larger than MaxOutputSize (16 MiB)")
+
+// cappedBuffer is a template's output buffer that refuses to grow past
+// MaxOutputSize. It holds one pointer, so that making it an io.Writer
+// does not allocate.
+type cappedBuffer struct{ b *bytes.Buffer }
+
+func (c cappedBuffer) Write(p []byte) (int, error) {
+	if len(p) > MaxOutputSize-c.b.Len() {
+		return 0, errOutputTooLarge
+	}
+	return c.b.Write(p)
+}
+
+// cappedDiscard counts what a template writes, up to MaxOutputSize, and
+// keeps none of it.
+type cappedDiscard struct{ n int }
+
+func (c *cappedDiscard) Write(p []byte) (int, error) {
+	if len(p) > MaxOutputSize-c.n {
+		return 0, errOutputTooLarge
+	}
+	c.n += len(p)
+	return len(p), nil
+}
 
 // Set is a collection of parsed templates, keyed by name. It is immutable and
 // safe for concurrent use; With and New return new Sets. A nil *Set stands
@@ -203,7 +240,7 @@ func (e *entry) render(u broadcast.Update) (string, error) {
 func (e *entry) execute(d Data) (string, error) {
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := e.run(b, d); err != nil {
+	if err := e.run(cappedBuffer{b}, d); err != nil {
 		return "", err
 	}
 	return normalize(b.Bytes(), e.single), nil
@@ -246,7 +283,7 @@ func parse(name, text string) (*entry, error) {
 		u.Status = st
 		// As if RenderFit had left two more components out, so that a
 		// template's branch for the count runs too.
-		if err := e.exec.Execute(io.Discard, newData(u).leftOut(len(u.Components)+2)); err != nil {
+		if err := e.exec.Execute(&cappedDiscard{}, newData(u).leftOut(len(u.Components)+2)); err != nil {
 			return nil, fmt.Errorf("check on a sample update, status %s: %w", st, err)
 		}
 	}

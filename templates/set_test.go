@@ -364,3 +364,23 @@ func TestDefaultsCleanText(t *testing.T) {
 		assert.True(t, strings.HasSuffix(out, "CDN errors https://status.example.com/i/1"), out)
 	}
 }
+
+// A line of only spaces or tabs is a blank line, to a reader as to
+// CommonMark, and separates paragraphs like an empty one: the html
+// template makes two paragraphs of it, and its preheader, the preview
+// after the subject, shows the first paragraph alone.
+func TestParagraphsSplitAtLinesOfWhiteSpace(t *testing.T) {
+	set, err := templates.Default().With("text", "{{range paragraphs .Body}}[{{.}}]{{end}}")
+	require.NoError(t, err)
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		Body: "First paragraph.\n \nSecond,\n  indented.\n\t\n\nThird."}
+	got, err := set.Render("text", u)
+	require.NoError(t, err)
+	assert.Equal(t, "[First paragraph.][Second,\n  indented.][Third.]", got)
+
+	html, err := templates.Default().Render("html", u)
+	require.NoError(t, err)
+	assert.Contains(t, html, " — First paragraph.</div>")
+	assert.Contains(t, html, `<p style="margin:0 0 16px;">First paragraph.</p>`)
+	assert.Contains(t, html, `<p style="margin:0 0 16px;">Third.</p>`)
+}
