@@ -410,7 +410,9 @@ const minHidden = 6
 // query), whatever its shape, or that holds the credentials of one of its
 // URLs, is a secret. Where a value from the environment holds more than a
 // secret (a whole channel URL, a "#channel key"), that secret is hidden
-// too. Other values from the environment are not secrets.
+// too. So is the value of a variable whose name says it holds a secret
+// (secretByName), wherever it went. Other values from the environment are
+// not secrets.
 //
 // Its work grows with the size of the values and secrets, not with the
 // product of their numbers: a webhook of thousands of endpoints has

@@ -150,7 +150,9 @@
 // metadata service's (fd00:ec2::254, 100.100.100.200), where a POST could
 // reach the instance's credentials. New refuses such an address written as
 // the host, and the channel's own client refuses to connect to one that a
-// name resolves to, which fails that endpoint permanently. A client given
+// name resolves to, which fails that endpoint permanently (unless it goes
+// through a proxy from the environment, HTTPS_PROXY: the proxy then
+// resolves the name and connects). A client given
 // in Config.HTTPClient connects where its Transport does: when the
 // endpoints come from people you do not trust (a subscriber list), give it
 // a dialer whose Control refuses the addresses you keep from them, private
