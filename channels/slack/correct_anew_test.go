@@ -82,3 +82,41 @@ func TestWebhookCorrectionIsNotAnEdit(t *testing.T) {
 	assert.Contains(t, shown(msgs[1].sections[0]), "*Correction: ")
 	assert.Contains(t, msgs[1].text, "Correction: ")
 }
+
+// A correction of a message the token may not edit (cant_update_message:
+// posted by another app or a user, as a receipt can name after a
+// migration) is posted anew in the thread, as one too old to edit is,
+// rather than failing the correction or retrying an edit that cannot
+// pass.
+func TestCorrectionOfUneditableMessageIsPostedAnew(t *testing.T) {
+	for _, code := range []string{"cant_update_message", "edit_window_closed", "block_mismatch"} {
+		t.Run(code, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+			require.NoError(t, err)
+			defer func() { _ = b.Close() }()
+			ctx := context.Background()
+			u1, u2 := update(1, broadcast.StatusInvestigating), update(2, broadcast.StatusIdentified)
+			for _, u := range []broadcast.Update{u1, u2} {
+				_, err := b.Send(ctx, u)
+				require.NoError(t, err)
+			}
+			f.failMethod("chat.update", code)
+			updates := len(f.requests("chat.update")) // the status bar's, after u2
+
+			fix := u1
+			fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
+			rep, err := b.Correct(ctx, u1.ID, fix)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, 1)
+			require.NoError(t, rep.Results[0].Err)
+			assert.False(t, rep.Results[0].Edited, "posted anew, not edited in place")
+			assert.Len(t, f.requests("chat.update"), updates+1, "one edit, not retried")
+			msgs := f.messages()
+			require.Len(t, msgs, 3, "the correction is a new message")
+			assert.Equal(t, msgs[0].ts, msgs[2].threadTS, "in the incident's thread")
+			assert.Contains(t, shown(msgs[2].sections[0]), "Correction: the errors came from one CDN region.")
+			assert.NotContains(t, shown(msgs[0].sections[0]), "Correction: ", "the original stays as it was")
+		})
+	}
+}

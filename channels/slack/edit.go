@@ -72,15 +72,9 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u
 	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none", Metadata: md}
 	var resp postResponse
 	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
-		switch {
-		case gone(err):
-			// Deleted by hand: the Broadcaster posts the correction anew.
-			return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
-		case hasCode(err, "edit_window_closed"):
-			// Too old for the workspace's edit settings: likewise.
-			return fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
-		}
-		return err
+		// Deleted by hand, or not to be edited by this token: the
+		// Broadcaster posts the correction anew.
+		return postRefusal(err)
 	}
 	if latest && p.thread != p.ts {
 		_ = c.refreshRoot(ctx, post{channel: p.channel, ts: p.thread, thread: p.thread}, u)
@@ -125,20 +119,43 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 func (c *Channel) remove(ctx context.Context, p post) error {
 	var resp postResponse
 	err := c.call(ctx, "chat.delete", deleteRequest{Channel: p.channel, TS: p.ts}, &resp)
-	if gone(err) {
+	if errors.Is(postRefusal(err), broadcast.ErrPostGone) {
 		return nil
 	}
 	return err
 }
 
-// gone reports whether err is Slack's answer that the message is not
-// there (deleted).
-func gone(err error) bool { return hasCode(err, "message_not_found") }
+// postRefusals are the error codes of chat.update and chat.delete that
+// say what became of the message, from Slack's documented errors of
+// both methods, with the error of the broadcast package that tells the
+// Broadcaster what to do: ErrPostGone, the message is not there (deleted
+// by hand); ErrNotEditable, the message is there but cannot take the
+// correction, which a new post in the thread can show. Every other
+// refusal stays as it is: a channel that is gone (channel_not_found) or
+// archived (is_inactive) would refuse a new post too, and chat.delete's
+// cant_delete_message and compliance_exports_prevent_deletion leave the
+// message up, which Retract must report.
+var postRefusals = map[string]error{
+	"message_not_found": broadcast.ErrPostGone,
+	// Too old for the workspace's message edit settings.
+	"edit_window_closed": broadcast.ErrNotEditable,
+	// Not this token's to edit: posted by another app or a user.
+	"cant_update_message": broadcast.ErrNotEditable,
+	// Its blocks are rich text (a message written in Slack), which
+	// Slack does not let an edit replace with the correction's section.
+	"block_mismatch": broadcast.ErrNotEditable,
+}
 
-// hasCode reports whether err is Slack's refusal with error code code.
-func hasCode(err error, code string) bool {
+// postRefusal returns err, a chat.update's or a chat.delete's, wrapping
+// the broadcast error its code stands for in postRefusals, if any.
+func postRefusal(err error) error {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == code
+	if errors.As(err, &ae) {
+		if sentinel := postRefusals[ae.Code]; sentinel != nil {
+			return fmt.Errorf("%w: %w", sentinel, err)
+		}
+	}
+	return err
 }
 
 // Check verifies the token with auth.test, which posts nothing. In

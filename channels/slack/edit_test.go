@@ -76,11 +76,27 @@ func TestEditErrors(t *testing.T) {
 	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
 	assert.ErrorIs(t, err, broadcast.ErrNotEditable, "too old to edit: the Broadcaster posts the correction anew")
 
-	f.failMethod("chat.update", "cant_update_message")
+	// Slack's refusals of an edit of a message that is there but that
+	// this token may not change, or that cannot take the correction's
+	// blocks: the Broadcaster posts the correction anew, as after
+	// edit_window_closed.
+	for _, code := range []string{"cant_update_message", "block_mismatch"} {
+		f.failMethod("chat.update", code)
+		_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+			broadcast.Thread{Root: r1, Last: r1}), r1)
+		assert.Contains(t, err.Error(), code)
+		assert.NotErrorIs(t, err, broadcast.ErrPostGone, code)
+		assert.ErrorIs(t, err, broadcast.ErrNotEditable, "%s: the Broadcaster posts the correction anew", code)
+	}
+
+	// A message in an archived conversation cannot be posted anew there
+	// either: a failure for good, not a correction to repeat.
+	f.failMethod("chat.update", "is_inactive")
 	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
 		broadcast.Thread{Root: r1, Last: r1}), r1)
-	assert.True(t, broadcast.IsPermanent(err), "not this token's message: %v", err)
-	assert.NotErrorIs(t, err, broadcast.ErrNotEditable, "a permission to fix, not a post to repeat")
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.NotErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
 
 	f.failMethod("chat.update", "message_not_found")
 	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,

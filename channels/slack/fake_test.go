@@ -190,8 +190,10 @@ func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.
 	return fakeAnswer{}, false
 }
 
-// rejectCodes are the permanent refusals of FailRejected, by method.
-var rejectCodes = map[string]string{"chat.postMessage": "not_in_channel", "chat.update": "cant_update_message",
+// rejectCodes are the permanent refusals of FailRejected, by method: for
+// chat.update, of the correction's content (cant_update_message is not
+// one: the Broadcaster posts the correction anew).
+var rejectCodes = map[string]string{"chat.postMessage": "not_in_channel", "chat.update": "invalid_blocks",
 	"chat.delete": "cant_delete_message", "auth.test": "account_inactive"}
 
 // apiError is Slack's refusal: HTTP 200, "ok": false, the code.

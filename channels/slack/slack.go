@@ -82,9 +82,12 @@
 // sets the metadata's bar to the correction's (keeping its key). Like
 // the bar's other updates this is best effort: the deletion is what
 // Retract reports. Slack
-// refuses an edit after the workspace's edit window (edit_window_closed):
-// it fails with broadcast.ErrNotEditable, and the Broadcaster posts the
-// correction anew in that conversation too. Check calls auth.test, which checks the token without
+// refuses an edit after the workspace's edit window (edit_window_closed),
+// of a message the token may not edit (cant_update_message: posted by
+// another app or a user) and of a message written in Slack's rich text
+// (block_mismatch): it fails with broadcast.ErrNotEditable, and the
+// Broadcaster posts the correction anew in that conversation too; the
+// message stays as it was. Check calls auth.test, which checks the token without
 // posting; it does not check that the bot is in each conversation.
 //
 // # Incoming webhooks
