@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -32,8 +33,20 @@ func (b barState) attachment() attachment {
 	return attachment{Color: b.Color, Fallback: b.Fallback, Text: b.Text, MrkdwnIn: []string{"text"}}
 }
 
-// maxBarPages bounds the pages of a thread a retraction reads.
-const maxBarPages = 4
+// Bounds of a retraction's reading of its thread.
+const (
+	// maxBarReads bounds the reads of conversations.replies a
+	// retraction makes to find the update before the retracted one (one
+	// more may read the thread's first post).
+	maxBarReads = 4
+	// barWindow is the time before the retracted reply its first read
+	// spans.
+	barWindow = time.Hour
+	// barSpan is how many messages each later read is to span, at the
+	// pace of the messages read so far: a page, less some room for a
+	// pace that quickens.
+	barSpan = lookLimit - 3
+)
 
 // retractPost deletes p and, when p is the reply whose status its
 // thread's status bar shows, sets the bar back to the latest earlier
@@ -60,62 +73,189 @@ func (c *Channel) retractPost(ctx context.Context, p post) error {
 // is to show once p is gone: nil when the bar does not show p's update
 // (a later one, a correction of it, or a post made without its state),
 // or when the thread cannot be read.
+//
+// It reads the replies just before p, not the thread from its start, so
+// that a thread of any length takes at most maxBarReads reads.
+// conversations.replies lists the messages between oldest and latest
+// (both included, with inclusive) earliest first, a page from oldest on
+// (has_more when there are more). So the reads go back in time from p:
+// the first spans barWindow; each later one ends where the part read
+// whole ends and spans barSpan messages at the pace of the messages read
+// so far. A page that does not hold all of its span gives that pace, and
+// the part of the span after it is read next; a span read whole with an
+// update in it gives the update before p, as does a span read whole up
+// to a page read before (whose latest update is then the one), or to the
+// first post (with none: the first post's own state).
 func (c *Channel) barBefore(ctx context.Context, p post) *attachment {
-	var shown string
-	var own, root, before *barState
-	var beforeTS string
-	cursor := ""
-	for page := 0; page < maxBarPages; page++ {
-		q := url.Values{"channel": {p.channel}, "ts": {p.thread}, "limit": {strconv.Itoa(lookLimit)},
-			"include_all_metadata": {"true"}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
+	start, ok1 := tsTime(p.thread)
+	at, ok2 := tsTime(p.ts)
+	if !ok1 || !ok2 || !start.Before(at) {
+		return nil
+	}
+	t := threadRead{c: c, p: p, at: at}
+	var (
+		whole   = at          // the replies from whole to p are read (once known)
+		known   bool          // whether a span up to p was read whole
+		below   *barPage      // the latest page read whose span was not
+		pace    time.Duration // between two replies, as read so far
+		before  *barState     // the update before p's state, once settled
+		settled bool          // whether before is known (nil: there is none)
+	)
+	for read := 0; read < maxBarReads && !settled; read++ {
+		lo := whole.Add(-barWindow)
+		if pace > 0 {
+			lo = whole.Add(-pace * barSpan)
 		}
-		var list listResponse
-		if err := c.read(ctx, "conversations.replies", q, &list); err != nil {
+		lo = latest(lo, start)
+		if below != nil {
+			lo = latest(lo, below.last)
+		}
+		pg, err := t.read(ctx, lo, whole)
+		if err != nil {
 			return nil
 		}
-		for _, m := range list.Messages {
-			pl, ok := m.payload()
-			switch {
-			case m.TS == p.thread:
-				if len(m.Attachments) > 0 {
-					shown = m.Attachments[0].Text
-				}
-				if ok {
-					root = pl.Bar
-				}
-			case !ok || pl.Bar == nil:
-			case m.TS == p.ts:
-				own = pl.Bar
-			case tsLess(m.TS, p.ts) && (beforeTS == "" || tsLess(beforeTS, m.TS)):
-				before, beforeTS = pl.Bar, m.TS
+		if !pg.whole {
+			if pg.n < 2 {
+				return nil
+			}
+			// Only the span's earliest messages: the rest is read next.
+			below, pace = &pg, max(time.Microsecond, pg.last.Sub(pg.first)/time.Duration(pg.n-1))
+			continue
+		}
+		if !known {
+			known = true
+			if t.own == nil || t.rootSeen && t.shown != t.own.Text {
+				return nil // the bar does not show p's update
 			}
 		}
-		if cursor = list.Metadata.NextCursor; cursor == "" {
-			break
+		pace = max(time.Microsecond, whole.Sub(lo)/time.Duration(max(pg.n, 1)))
+		whole = lo
+		switch {
+		case pg.latest != nil:
+			before, settled = pg.latest, true
+		case below != nil && !lo.After(below.last):
+			// Read whole down to a page read before.
+			whole, before, settled = below.lo, below.latest, below.latest != nil
+			below = nil
+		}
+		if !settled && !whole.After(start) {
+			settled = true // no update before p: the first post's own state
 		}
 	}
-	if own == nil || shown == "" || shown != own.Text {
+	if !settled || !t.rootRead(ctx) || t.own == nil || t.shown == "" || t.shown != t.own.Text {
 		return nil
 	}
 	if before == nil {
-		before = root
+		before = t.root
+	}
+	if before == nil {
+		return nil
 	}
 	a := before.attachment()
 	return &a
 }
 
-// tsLess reports whether Slack timestamp a is before b: seconds, ".",
-// microseconds.
-func tsLess(a, b string) bool {
-	as, af, _ := strings.Cut(a, ".")
-	bs, bf, _ := strings.Cut(b, ".")
-	if len(as) != len(bs) {
-		return len(as) < len(bs)
+// threadRead is what the reads of a thread for a retraction of the reply
+// p (at at) found.
+type threadRead struct {
+	c        *Channel
+	p        post
+	at       time.Time
+	rootSeen bool
+	shown    string    // the status bar's text
+	root     *barState // the first post's own state
+	own      *barState // p's
+}
+
+// barPage is a page of replies to p's thread between lo and hi.
+type barPage struct {
+	lo          time.Time
+	whole       bool      // the page holds every reply between lo and hi
+	n           int       // replies on the page
+	first, last time.Time // the page's earliest and latest reply
+	latest      *barState // the latest update before p on the page
+}
+
+// read reads the replies between lo and hi, both included: the earliest
+// of them, a page.
+func (t *threadRead) read(ctx context.Context, lo, hi time.Time) (barPage, error) {
+	q := url.Values{"channel": {t.p.channel}, "ts": {t.p.thread}, "oldest": {slackTS(lo)}, "latest": {slackTS(hi)},
+		"inclusive": {"true"}, "limit": {strconv.Itoa(lookLimit)}, "include_all_metadata": {"true"}}
+	var list listResponse
+	if err := t.c.read(ctx, "conversations.replies", q, &list); err != nil {
+		return barPage{}, err
 	}
-	if as != bs {
-		return as < bs
+	pg := barPage{lo: lo, whole: !list.HasMore && list.Metadata.NextCursor == ""}
+	var latestTS time.Time
+	for _, m := range list.Messages {
+		if m.TS == t.p.thread {
+			t.takeRoot(m)
+			continue
+		}
+		ts, ok := tsTime(m.TS)
+		if !ok || ts.Before(lo) || ts.After(hi) {
+			continue
+		}
+		if pg.n == 0 {
+			pg.first = ts
+		}
+		pg.n, pg.last = pg.n+1, ts
+		pl, ok := m.payload()
+		switch {
+		case !ok || pl.Bar == nil:
+		case ts.Equal(t.at):
+			t.own = pl.Bar
+		case ts.Before(t.at) && (pg.latest == nil || ts.After(latestTS)):
+			pg.latest, latestTS = pl.Bar, ts
+		}
 	}
-	return af < bf
+	return pg, nil
+}
+
+// takeRoot takes the status bar the thread's first post m shows, and its
+// own state.
+func (t *threadRead) takeRoot(m listedMessage) {
+	t.rootSeen = true
+	if len(m.Attachments) > 0 {
+		t.shown = m.Attachments[0].Text
+	}
+	if pl, ok := m.payload(); ok {
+		t.root = pl.Bar
+	}
+}
+
+// rootRead reads the thread's first post, unless a read of its replies
+// had it, and reports whether it has it: Slack lists the first post
+// before the replies, so a page of one.
+func (t *threadRead) rootRead(ctx context.Context) bool {
+	if t.rootSeen {
+		return true
+	}
+	q := url.Values{"channel": {t.p.channel}, "ts": {t.p.thread}, "limit": {"1"}, "include_all_metadata": {"true"}}
+	var list listResponse
+	if err := t.c.read(ctx, "conversations.replies", q, &list); err != nil || len(list.Messages) == 0 ||
+		list.Messages[0].TS != t.p.thread {
+		return false
+	}
+	t.takeRoot(list.Messages[0])
+	return true
+}
+
+// latest returns the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// tsTime reads a Slack timestamp, seconds "." microseconds, as a time.
+func tsTime(ts string) (time.Time, bool) {
+	s, f, _ := strings.Cut(ts, ".")
+	if s == "" || len(s) > 12 || len(f) > 6 || strings.ContainsFunc(s+f, func(r rune) bool { return r < '0' || r > '9' }) {
+		return time.Time{}, false
+	}
+	sec, _ := strconv.ParseInt(s, 10, 64)
+	us, _ := strconv.ParseInt(f+strings.Repeat("0", 6-len(f)), 10, 64)
+	return time.Unix(sec, us*int64(time.Microsecond/time.Nanosecond)), true
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // readMethods are the Web API methods the channel calls with GET and a
@@ -41,10 +42,25 @@ func (f *fakeSlack) query(r *http.Request, raw []byte) map[string]json.RawMessag
 // fakeRead are the common arguments of conversations.history and
 // conversations.replies.
 type fakeRead struct {
-	channel  string
-	oldest   float64
-	limit    int
-	metadata bool
+	channel        string
+	oldest, latest time.Time // latest zero: now
+	inclusive      bool
+	limit          int
+	metadata       bool
+}
+
+// in reports whether a message's ts is between oldest and latest: after
+// oldest and before latest, or at either with inclusive, as Slack
+// documents the arguments.
+func (a fakeRead) in(ts string) bool {
+	t, ok := tsTime(ts)
+	if !ok {
+		return false
+	}
+	if t.Equal(a.oldest) || t.Equal(a.latest) {
+		return a.inclusive
+	}
+	return t.After(a.oldest) && (a.latest.IsZero() || t.Before(a.latest))
 }
 
 // readArgs checks and reads the common arguments of method; code is the
@@ -56,10 +72,25 @@ func (f *fakeSlack) readArgs(method string, body map[string]json.RawMessage) (a 
 		return a, "channel_not_found" // Slack takes conversation IDs only there
 	}
 	var err error
-	if s := str(body["oldest"]); s != "" {
-		if a.oldest, err = strconv.ParseFloat(s, 64); err != nil {
-			f.t.Errorf("%s: oldest %q is not a Unix timestamp", method, s)
+	a.oldest = time.Unix(0, 0)
+	for _, b := range []struct {
+		name string
+		to   *time.Time
+	}{{"oldest", &a.oldest}, {"latest", &a.latest}} {
+		if s := str(body[b.name]); s != "" {
+			t, ok := tsTime(s)
+			if !ok {
+				f.t.Errorf("%s: %s %q is not a Unix timestamp", method, b.name, s)
+			}
+			*b.to = t
 		}
+	}
+	switch v := str(body["inclusive"]); v {
+	case "true", "1":
+		a.inclusive = true
+	case "", "false", "0":
+	default:
+		f.t.Errorf("%s: inclusive %q is not a boolean", method, v)
 	}
 	a.limit = 100
 	if s := str(body["limit"]); s != "" {
@@ -81,8 +112,8 @@ func (f *fakeSlack) readArgs(method string, body map[string]json.RawMessage) (a 
 }
 
 // history answers conversations.history: the conversation's top-level
-// messages (and replies also sent to it), newest first, after oldest,
-// at most limit of them.
+// messages (and replies also sent to it) between oldest and latest,
+// newest first, at most limit of them, the newest.
 func (f *fakeSlack) history(body map[string]json.RawMessage) (map[string]any, string) {
 	a, code := f.readArgs("conversations.history", body)
 	if code != "" {
@@ -92,7 +123,7 @@ func (f *fakeSlack) history(body map[string]json.RawMessage) (map[string]any, st
 	defer f.mu.Unlock()
 	var msgs []any
 	for _, m := range slices.Backward(f.msgs) {
-		if m.channel != a.channel || m.deleted || m.threadTS != "" && !m.broadcast || tsValue(m.ts) <= a.oldest {
+		if m.channel != a.channel || m.deleted || m.threadTS != "" && !m.broadcast || !a.in(m.ts) {
 			continue
 		}
 		msgs = append(msgs, f.shape(m, a.metadata))
@@ -105,7 +136,10 @@ func (f *fakeSlack) history(body map[string]json.RawMessage) (map[string]any, st
 }
 
 // replies answers conversations.replies: the thread's parent, then its
-// replies after oldest, oldest first, at most limit messages in all.
+// replies between oldest and latest, earliest first, at most limit
+// messages in all: the earliest, as Slack documents ("The earliest
+// messages in the time range are returned first"), with has_more and a
+// cursor to the rest.
 func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, string) {
 	a, code := f.readArgs("conversations.replies", body)
 	if code != "" {
@@ -122,9 +156,12 @@ func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, st
 	if parent.threadTS != "" {
 		parent = f.msgs[slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == a.channel && m.ts == parent.threadTS })]
 	}
-	msgs := []any{f.shape(parent, a.metadata)}
+	var msgs []any
+	if !f.rangedParent || a.in(parent.ts) {
+		msgs = append(msgs, f.shape(parent, a.metadata))
+	}
 	for _, m := range f.msgs {
-		if m.channel == a.channel && m.threadTS == parent.ts && !m.deleted && tsValue(m.ts) > a.oldest {
+		if m.channel == a.channel && m.threadTS == parent.ts && !m.deleted && a.in(m.ts) {
 			msgs = append(msgs, f.shape(m, a.metadata))
 		}
 	}

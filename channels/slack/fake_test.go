@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
@@ -59,6 +59,12 @@ type fakeSlack struct {
 	// epoch is the Unix time of the messages' ts (their microseconds
 	// count the messages): 1741944413, 14 March 2025 09:26:53 UTC.
 	epoch int64
+	// gap is the time between two messages' ts; 0 is 100µs.
+	gap time.Duration
+	// rangedParent makes conversations.replies list a thread's parent
+	// only when it is between oldest and latest; by default it lists it
+	// first on every first page. Slack's documentation does not say.
+	rangedParent bool
 }
 
 // fakeMsg is a message in a conversation.
@@ -347,13 +353,34 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 		}
 		m.threadTS, m.broadcast = "", false
 	}
-	m.ts = fmt.Sprintf("%d.%06d", f.epoch, (len(f.msgs)+1)*100)
+	m.ts = f.nextTS()
 	f.msgs = append(f.msgs, m)
 	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0BOT00001", "text": m.text, "ts": m.ts}
 	if m.threadTS != "" {
 		msg["thread_ts"] = m.threadTS
 	}
 	return map[string]any{"channel": m.channel, "ts": m.ts, "message": msg}, ""
+}
+
+// nextTS is the ts of the next message: the messages' ts count them, gap
+// apart from epoch.
+func (f *fakeSlack) nextTS() string {
+	gap := f.gap
+	if gap == 0 {
+		gap = 100 * time.Microsecond
+	}
+	return slackTS(time.Unix(f.epoch, 0).Add(time.Duration(len(f.msgs)+1) * gap))
+}
+
+// talk adds n replies of people (no metadata, not the bot's) to the
+// thread of threadTS in target's conversation.
+func (f *fakeSlack) talk(target, threadTS string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.msgs = append(f.msgs, &fakeMsg{target: target, channel: resolve(target), ts: f.nextTS(), threadTS: threadTS,
+			text: "still seeing 503s from eu-west"})
+	}
 }
 
 // isRoot reports whether ts is a top-level message of channel.

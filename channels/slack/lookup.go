@@ -85,6 +85,8 @@ func (m listedMessage) carries(key string) bool {
 type listResponse struct {
 	apiResponse
 	Messages []listedMessage `json:"messages"`
+	// HasMore says the page does not hold every message asked for.
+	HasMore bool `json:"has_more"`
 }
 
 // findPost looks for the message an earlier attempt at u may have posted

@@ -92,6 +92,61 @@ func TestRetractOfLatestInALongThread(t *testing.T) {
 	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Monitoring*")
 }
 
+// In a thread of more replies than the pages a retraction may read, the
+// retraction reads the replies nearest the retracted one: retracting the
+// latest update sets the status bar back to the update before it, however
+// long the thread and whoever else replied in it, with a bounded number
+// of reads. Beyond their reach (more people's replies since the update
+// before than the reads hold), the bar is left as it is, never set back
+// to an older update.
+func TestRetractOfLatestInAVeryLongThread(t *testing.T) {
+	cases := []struct {
+		name    string
+		gap     time.Duration // between two messages
+		updates int
+		talk    int  // people's replies after the update before the latest
+		ranged  bool // a page lists the thread's parent only when it is in its time range
+		left    bool // the bar is left as it is
+	}{
+		{"updates in a burst", 0, 5 * lookLimit, 0, false, false},
+		{"an update every minute", time.Minute, 5 * lookLimit, 0, false, false},
+		{"pages without the parent", time.Minute, 5 * lookLimit, 0, true, false},
+		{"people talking between the last two updates", 20 * time.Second, 5 * lookLimit, lookLimit, false, false},
+		{"a day of updates", 10 * time.Minute, 150, 2 * lookLimit, true, false},
+		{"more talk than the reads reach", 20 * time.Second, 5 * lookLimit, maxBarReads * lookLimit, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			f.gap, f.rangedParent = c.gap, c.ranged
+			statuses := []broadcast.Status{broadcast.StatusIdentified, broadcast.StatusMonitoring}
+			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			last := r1
+			for n := 2; n <= c.updates; n++ {
+				if n == c.updates {
+					f.talk("#ops", r1.Meta[MetaTS+"#ops"], c.talk)
+				}
+				u := update(1, statuses[n%2])
+				u.ID, u.Time = fmt.Sprintf("u%d", n), u.Time.Add(time.Duration(n)*time.Minute)
+				last = send(t, ch, u, broadcast.Thread{Root: r1, Last: last})
+			}
+			require.Contains(t, rootBar(t, f, "#ops"), "*Current status: "+statuses[c.updates%2].Label()+"*")
+			reads := len(f.requests("conversations.replies"))
+
+			require.NoError(t, ch.Retract(context.Background(), last))
+			n := c.updates - 1 // the update before the retracted one
+			if c.left {
+				n = c.updates
+			}
+			bar := rootBar(t, f, "#ops")
+			assert.Contains(t, bar, "*Current status: "+statuses[n%2].Label()+"*")
+			assert.Contains(t, bar, update(1, statuses[n%2]).Time.Add(time.Duration(n)*time.Minute).Format("at 2 Jan 15:04 UTC"),
+				"update u%d's", n)
+			assert.LessOrEqual(t, len(f.requests("conversations.replies"))-reads, maxBarReads+1, "reads of the thread")
+		})
+	}
+}
+
 // Through a Broadcaster, as users call it: the posts carry what a
 // retraction needs to set the status bar back.
 func TestBroadcasterRetractRestoresStatusBar(t *testing.T) {
@@ -136,4 +191,23 @@ func TestRetractOfCorrectedLatestRestoresStatusBar(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), r3))
 	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
 	assert.False(t, byTarget(f.messages(), "#ops")[1].deleted, r2.ID)
+}
+
+// tsTime reads Slack's timestamps, seconds and microseconds, and refuses
+// anything else.
+func TestTSTime(t *testing.T) {
+	for ts, want := range map[string]time.Time{
+		"1741944413.000100": time.Unix(1741944413, 100_000),
+		"1741944413.5":      time.Unix(1741944413, 500_000_000),
+		"1741944413":        time.Unix(1741944413, 0),
+	} {
+		got, ok := tsTime(ts)
+		assert.True(t, ok && got.Equal(want), "%s: %v", ts, got)
+		back, ok := tsTime(slackTS(got))
+		assert.True(t, ok && back.Equal(want), "%s: as slackTS writes it, %s", ts, slackTS(got))
+	}
+	for _, ts := range []string{"", ".5", "abc", "-1.5", "+1.5", "1741944413.1234567", "1e9.0", "1741944413.00 1"} {
+		_, ok := tsTime(ts)
+		assert.False(t, ok, "%q", ts)
+	}
 }

@@ -74,11 +74,15 @@
 // update still in the thread, or to the first post's own: a "Resolved"
 // posted by mistake and retracted no longer shows as the current status.
 // Each post carries the bar it sets in its metadata (event_payload
-// "bar"), and Retract reads the thread first (conversations.replies, up
-// to 60 messages, with the scopes a retry's look-up needs): it leaves
-// the bar when the bar shows another update (a later one), when the
-// thread cannot be read (a missing scope, or a rate limit: see
-// Idempotency), or for a post made without that metadata. Edit
+// "bar"), and Retract reads the thread first (conversations.replies,
+// with the scopes a retry's look-up needs): the replies just before the
+// retracted one, however long the thread, in at most 4 pages of 15 going
+// back in time from it (and the first post, when those pages do not list
+// it). It leaves the bar when the bar shows another update (a later
+// one), when the thread cannot be read (a missing scope, or a rate
+// limit: see Idempotency), when the update before lies beyond those
+// pages (behind more replies of people than they hold), or for a post
+// made without that metadata. Edit
 // sets the metadata's bar to the correction's (keeping its key). Like
 // the bar's other updates this is best effort: the deletion is what
 // Retract reports. Slack
