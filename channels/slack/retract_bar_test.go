@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -210,4 +212,37 @@ func TestTSTime(t *testing.T) {
 		_, ok := tsTime(ts)
 		assert.False(t, ok, "%q", ts)
 	}
+}
+
+// The test server lists a thread as Slack documents conversations.replies:
+// the replies between oldest and latest, at either only with inclusive,
+// earliest first, a page of the earliest with has_more when there are
+// more.
+func TestFakeRepliesBetween(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	root := r1.Meta[MetaTS+"C0OPS00001"]
+	f.talk("C0OPS00001", root, 5)
+	msgs := f.messages() // the root, then replies 1 to 5
+	list := func(oldest, latest, inclusive string, limit int) (ts []string, more bool) {
+		q := url.Values{"channel": {"C0OPS00001"}, "ts": {root}, "oldest": {oldest}, "latest": {latest},
+			"limit": {strconv.Itoa(limit)}}
+		if inclusive != "" {
+			q.Set("inclusive", inclusive)
+		}
+		var resp listResponse
+		require.NoError(t, ch.read(context.Background(), "conversations.replies", q, &resp))
+		for _, m := range resp.Messages[1:] { // the parent first
+			ts = append(ts, m.TS)
+		}
+		return ts, resp.HasMore
+	}
+	got, more := list(msgs[2].ts, msgs[4].ts, "", 15)
+	assert.Equal(t, []string{msgs[3].ts}, got, "between, exclusive")
+	assert.False(t, more)
+	got, _ = list(msgs[2].ts, msgs[4].ts, "true", 15)
+	assert.Equal(t, []string{msgs[2].ts, msgs[3].ts, msgs[4].ts}, got, "inclusive")
+	got, more = list(msgs[1].ts, msgs[5].ts, "true", 3)
+	assert.Equal(t, []string{msgs[1].ts, msgs[2].ts}, got, "the earliest, with the parent a page of 3")
+	assert.True(t, more)
 }
