@@ -51,6 +51,7 @@ func (c *fakeClient) serve() {
 func (c *fakeClient) leave() {
 	s := c.srv
 	s.mu.Lock()
+	s.open--
 	delete(s.clients, c)
 	if s.nicks[c.nick] == c {
 		delete(s.nicks, c.nick)

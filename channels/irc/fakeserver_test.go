@@ -35,6 +35,7 @@ type fakeServer struct {
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
 	conns      int                  // connections accepted
+	open, peak int                  // connections open now, and the most open at once
 	once       map[string]bool      // the one-shot events of kicks and dropAfter that happened, by channel
 	banned     map[string]bool      // channels that ban the bot since a kick with "ban"
 	frozen     map[*fakeClient]bool // connections whose lines no longer reach the server (see freeze)
@@ -196,6 +197,8 @@ func (s *fakeServer) accept() {
 		s.mu.Lock()
 		s.clients[c] = true
 		s.conns++
+		s.open++
+		s.peak = max(s.peak, s.open)
 		s.mu.Unlock()
 		if s.opts.greet {
 			c.reply(":fake.test NOTICE * :*** Looking up your hostname...")
@@ -277,6 +280,13 @@ func (s *fakeServer) connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conns
+}
+
+// mostOpen returns the most connections that were open at once.
+func (s *fakeServer) mostOpen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
 }
 
 // happenOnce reports whether the one-shot event key has not happened yet,
