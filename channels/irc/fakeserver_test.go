@@ -50,9 +50,14 @@ type fakeOptions struct {
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is
 	// echoed to its sender.
 	echoMessage bool
-	echoLate    bool     // echo after the PONG that follows the lines, not before it
-	noCap       bool     // CAP is an unknown command (421), as on servers older than IRCv3
-	nicksInUse  []string // nicks that get 433
+	echoLate    bool // echo after the PONG that follows the lines, not before it
+	// echoPings holds each echo back until the server gets the n-th PING
+	// after the line, and sends it just before that PING's PONG: with 2,
+	// after the Send of the line has ended, before the PONG of the next
+	// Send's first PING.
+	echoPings  int
+	noCap      bool     // CAP is an unknown command (421), as on servers older than IRCv3
+	nicksInUse []string // nicks that get 433
 	// nickCollisions are nicks that get 436 (ERR_NICKCOLLISION): the
 	// server drops the NICK, and kills no one (RFC 1459 section 4.1.2).
 	nickCollisions []string
@@ -149,6 +154,7 @@ type fakeClient struct {
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
 	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
+	held    []heldEcho          // echoes held back for fakeOptions.echoPings
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
@@ -326,4 +332,10 @@ func (s *fakeServer) dropAll() {
 	for c := range s.clients {
 		_ = c.conn.Close()
 	}
+}
+
+// heldEcho is an echo that waits for pings more PINGs (fakeOptions.echoPings).
+type heldEcho struct {
+	line  string
+	pings int
 }
