@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/ergochat/irc-go/ircutils"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -119,7 +120,8 @@ func newSettings(cfg Config) (*settings, error) {
 	}
 	s.budget = s.budgetFor(relayPrefix)
 	s.bestBudget = s.budgetFor(len(":") + nickRoom(s.nick) + len("!u@h ")) // see session.budget
-	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
+	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword).
+		With(saslPieces(cfg.SASLUser, s.secrets.saslPassword)...)
 	for _, t := range s.targets {
 		if t.key == "" {
 			continue
@@ -438,4 +440,36 @@ func hasControl(s string) bool {
 
 func hasControlOrSpace(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0
+}
+
+// saslPieces returns what the redactor needs, beyond the password and the
+// whole SASL PLAIN payload, to hide the AUTHENTICATE lines that carry a
+// payload longer than one line (see registration.authenticate): each line
+// that holds some of the password, as sent, and the characters in it that
+// encode the password's bytes alone. A server echoing one line (its 904,
+// an ERROR) shows a piece of the password, which the forms of the whole
+// do not match. Runs shorter than 6 characters (4 bytes of the password
+// at most) are left out, as the redactor leaves them in longer base64
+// text: they would take as much out of the server's other words.
+func saslPieces(user, password string) []redact.Secret {
+	if password == "" {
+		return nil
+	}
+	raw := user + "\x00" + user + "\x00" + password
+	from := len(raw) - len(password) // where the password starts in raw
+	var pieces []redact.Secret
+	start := 0 // the offset in raw of the bytes the line encodes
+	for _, line := range ircutils.EncodeSASLResponse([]byte(raw)) {
+		n := len(line) / 4 * 3 // 400 characters hold 300 bytes; the last line's padding is cut off below
+		lo, hi := max(from, start)-start, min(len(raw), start+n)-start
+		start += n
+		if line == "+" || lo >= hi {
+			continue
+		}
+		pieces = append(pieces, redact.NewSecret(line))
+		if alone := line[(8*lo+5)/6 : 8*hi/6]; len(alone) >= 6 {
+			pieces = append(pieces, redact.NewSecret(alone))
+		}
+	}
+	return pieces
 }

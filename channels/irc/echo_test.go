@@ -192,3 +192,26 @@ func TestNoticeToModeratedChannelReadsISupportPrefix(t *testing.T) {
 		})
 	}
 }
+
+// On a persistent connection, the echoes of a Send's lines that come
+// after that Send ended (a server that echoes later than it answers PING)
+// are not taken by the next Send for the echoes of its own lines, the same
+// text to the same channel: the next Send PINGs the kept connection before
+// posting, and what the server sends before that PONG belongs to an
+// earlier Send. Its own lines, not echoed before its PONG, leave the
+// channel pending again.
+func TestLateEchoNotTakenByTheNextSend(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, echoPings: 2})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	for send := 1; send <= 2; send++ {
+		_, err := ch.Send(context.Background(), m)
+		require.Error(t, err, "send %d", send)
+		assert.Contains(t, err.Error(), "it did not echo them", "send %d", send)
+		done, _ := m.Ledger.Done("#ops")
+		assert.False(t, done, "send %d: pending", send)
+	}
+	assert.Equal(t, 1, srv.connections(), "one kept connection")
+}

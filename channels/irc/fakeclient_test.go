@@ -51,6 +51,7 @@ func (c *fakeClient) serve() {
 func (c *fakeClient) leave() {
 	s := c.srv
 	s.mu.Lock()
+	s.open--
 	delete(s.clients, c)
 	if s.nicks[c.nick] == c {
 		delete(s.nicks, c.nick)
@@ -438,6 +439,8 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	c.pending[channel] = append(c.pending[channel], text)
 	if echo := ":" + c.mask() + " " + command + " " + channel + " :" + text; c.echo && s.opts.echoLate {
 		c.late = append(c.late, echo)
+	} else if c.echo && s.opts.echoPings > 0 {
+		c.held = append(c.held, heldEcho{line: echo, pings: s.opts.echoPings})
 	} else if c.echo {
 		c.reply(echo)
 	}
@@ -569,6 +572,15 @@ func (c *fakeClient) ping(token string) {
 	}
 	c.pending = map[string][]string{}
 	s.mu.Unlock()
+	held := c.held[:0]
+	for _, h := range c.held {
+		if h.pings--; h.pings > 0 {
+			held = append(held, h)
+		} else {
+			c.reply(h.line)
+		}
+	}
+	c.held = held
 	if !s.opts.noPong {
 		c.reply(":fake.test PONG fake.test :" + token)
 	}

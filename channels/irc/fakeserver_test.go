@@ -35,6 +35,7 @@ type fakeServer struct {
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
 	conns      int                  // connections accepted
+	open, peak int                  // connections open now, and the most open at once
 	once       map[string]bool      // the one-shot events of kicks and dropAfter that happened, by channel
 	banned     map[string]bool      // channels that ban the bot since a kick with "ban"
 	frozen     map[*fakeClient]bool // connections whose lines no longer reach the server (see freeze)
@@ -49,9 +50,14 @@ type fakeOptions struct {
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is
 	// echoed to its sender.
 	echoMessage bool
-	echoLate    bool     // echo after the PONG that follows the lines, not before it
-	noCap       bool     // CAP is an unknown command (421), as on servers older than IRCv3
-	nicksInUse  []string // nicks that get 433
+	echoLate    bool // echo after the PONG that follows the lines, not before it
+	// echoPings holds each echo back until the server gets the n-th PING
+	// after the line, and sends it just before that PING's PONG: with 2,
+	// after the Send of the line has ended, before the PONG of the next
+	// Send's first PING.
+	echoPings  int
+	noCap      bool     // CAP is an unknown command (421), as on servers older than IRCv3
+	nicksInUse []string // nicks that get 433
 	// nickCollisions are nicks that get 436 (ERR_NICKCOLLISION): the
 	// server drops the NICK, and kills no one (RFC 1459 section 4.1.2).
 	nickCollisions []string
@@ -148,6 +154,7 @@ type fakeClient struct {
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
 	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
+	held    []heldEcho          // echoes held back for fakeOptions.echoPings
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
@@ -196,6 +203,8 @@ func (s *fakeServer) accept() {
 		s.mu.Lock()
 		s.clients[c] = true
 		s.conns++
+		s.open++
+		s.peak = max(s.peak, s.open)
 		s.mu.Unlock()
 		if s.opts.greet {
 			c.reply(":fake.test NOTICE * :*** Looking up your hostname...")
@@ -279,6 +288,13 @@ func (s *fakeServer) connections() int {
 	return s.conns
 }
 
+// mostOpen returns the most connections that were open at once.
+func (s *fakeServer) mostOpen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
 // happenOnce reports whether the one-shot event key has not happened yet,
 // and records that it has.
 func (s *fakeServer) happenOnce(key string) bool {
@@ -316,4 +332,10 @@ func (s *fakeServer) dropAll() {
 	for c := range s.clients {
 		_ = c.conn.Close()
 	}
+}
+
+// heldEcho is an echo that waits for pings more PINGs (fakeOptions.echoPings).
+type heldEcho struct {
+	line  string
+	pings int
 }

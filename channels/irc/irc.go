@@ -419,8 +419,8 @@ type Config struct {
 }
 
 // Channel posts updates to IRC channels. It is safe for concurrent use:
-// Sends take turns, so that one bot never holds two connections (two nicks)
-// at once.
+// Sends and Checks take turns, so that one bot never holds two connections
+// (two nicks) at once.
 type Channel struct {
 	s    *settings
 	turn chan struct{} // holding a value in it: the right to Send
@@ -525,9 +525,22 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // Check connects, registers (password, SASL, nick) and quits, without
-// joining or posting. It always uses a connection of its own.
+// joining or posting. It takes its turn as Send does, after the Send in
+// progress, so that the bot never holds two connections (two nicks) at
+// once. With Config.Persistent it checks the kept connection instead, as
+// Send would before posting on it: a PING its server answers, or else a
+// new connection, registered and kept for the next Send; after Close it
+// returns ErrClosed.
 func (c *Channel) Check(ctx context.Context) error {
-	return runOnce(ctx, c.s, func(*session) error { return nil })
+	if err := c.take(ctx); err != nil {
+		return err
+	}
+	defer c.give()
+	nothing := func(*session) error { return nil }
+	if c.kept != nil {
+		return c.kept.run(ctx, c.s, nothing)
+	}
+	return runOnce(ctx, c.s, nothing)
 }
 
 // Close closes the persistent connection, if any, after the Send in

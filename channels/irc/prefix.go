@@ -90,14 +90,17 @@ func splitMask(mask string) (nick, user, host string, ok bool) {
 }
 
 // relayPrefix returns the length of the prefix the server puts on our
-// lines, ":nick!user@host ", and whether it is known.
-func (c *conn) relayPrefix() (int, bool) {
+// lines, ":nick!user@host ", with the nick counted as nickLen bytes when
+// it is shorter, and whether it is known. Nick, user and host are read at
+// once: the reader changes the nick (a NICK the server granted, a rename)
+// between two reads.
+func (c *conn) relayPrefix(nickLen int) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.user == "" || c.host == "" {
 		return 0, false
 	}
-	return len(":" + c.nick + "!" + c.user + "@" + c.host + " "), true
+	return len(":!@ ") + max(len(c.nick), nickLen) + len(c.user) + len(c.host), true
 }
 
 // budget returns the bytes of text a line may carry on this session's
@@ -110,8 +113,8 @@ func (c *conn) relayPrefix() (int, bool) {
 // recorded as relayed are found again (see relayed) rather than posted
 // twice.
 func (ss *session) budget() int {
-	if n, ok := ss.c.relayPrefix(); ok {
-		return ss.s.budgetFor(n + max(0, nickRoom(ss.s.nick)-len(ss.c.currentNick())))
+	if n, ok := ss.c.relayPrefix(nickRoom(ss.s.nick)); ok {
+		return ss.s.budgetFor(n)
 	}
 	return ss.s.budget
 }

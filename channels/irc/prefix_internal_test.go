@@ -48,7 +48,7 @@ func TestLearnPrefix(t *testing.T) {
 				require.NoError(t, err)
 				c.track(m)
 			}
-			n, known := c.relayPrefix()
+			n, known := c.relayPrefix(0)
 			assert.Equal(t, tt.want != "", known, "known")
 			if tt.want != "" {
 				assert.Equal(t, len(":"+tt.want+" "), n)
@@ -87,4 +87,42 @@ func TestISupportPrefix(t *testing.T) {
 			assert.Equal(t, tt.want, c.ranks)
 		})
 	}
+}
+
+// The budget of a line counts the nick as long as the longest of the
+// bot's nicks, whichever it has: it is the same while the server changes
+// the nick under it (433 and an alternate, a rename, the nick taken back),
+// and never computed from the prefix of one nick and the length of
+// another, which would let a relayed line pass 512 bytes by the
+// difference.
+func TestBudgetWhileTheNickChanges(t *testing.T) {
+	s, err := newSettings(Config{Server: "127.0.0.1:6667", TLS: TLSOff, Nick: "bot", Channels: []string{"#ops"}})
+	require.NoError(t, err)
+	c := &conn{nick: "bot", user: "u", host: "h.example", joined: map[string]bool{}}
+	ss := &session{c: c, s: s}
+	want := ss.budget()
+	done := make(chan struct{})
+	go func() { // as the reader, following the server's NICK lines
+		defer close(done)
+		nicks := []string{"bot", "bot__"}
+		for i := range 100000 {
+			m, err := ircmsg.ParseLine(":" + nicks[i%2] + "!u@h.example NICK :" + nicks[(i+1)%2])
+			if err != nil {
+				panic(err)
+			}
+			c.track(m)
+		}
+	}()
+	torn := 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if ss.budget() != want {
+			torn++
+		}
+	}
+	assert.Zero(t, torn, "budgets other than %d", want)
 }

@@ -88,7 +88,7 @@ func (ss *session) register() error {
 			return err
 		}
 	}
-	if _, known := ss.c.relayPrefix(); !known {
+	if _, known := ss.c.relayPrefix(0); !known {
 		// 001 did not show our user and host: ask. The answer comes
 		// before those to the JOINs that follow, which Send waits for.
 		return ss.write("USERHOST", ss.c.currentNick())
