@@ -293,6 +293,10 @@ func (cfg Config) headers() (http.Header, error) {
 			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
 		case reserved[ck]:
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
+		case strings.TrimSpace(v) == "":
+			// Mostly an unset environment variable: sent empty, an
+			// Authorization would have every delivery refused.
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name)
 		case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
 			// The value is not quoted: it may be a credential.
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: control character in value", name)

@@ -81,6 +81,12 @@ func TestNewValidates(t *testing.T) {
 		// random order picked.
 		{"header given twice", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("tok-1"), "x-token": redact.NewSecret("tok-2")}},
 			`webhook: Config.Headers["x-token"]: the same header as "X-Token" (names ignore case)`},
+		// An unset environment variable gives an empty value: sent so,
+		// the receiver refuses every delivery.
+		{"empty header value", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"Authorization": redact.NewSecret("")}},
+			`webhook: Config.Headers["Authorization"]: empty value (set it, or leave the header out)`},
+		{"blank header value", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Api-Key": redact.NewSecret(" \t ")}},
+			`webhook: Config.Headers["X-Api-Key"]: empty value (set it, or leave the header out)`},
 		{"user agent may be replaced", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("mine/2")}}, ""},
 	}
 	for _, tt := range tests {
