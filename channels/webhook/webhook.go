@@ -230,7 +230,8 @@ type Config struct {
 	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
 	// TE, Trailer, Upgrade); they may replace User-Agent. Names ignore case: one
 	// given twice, in two spellings, is refused, and so is an empty value
-	// (an unset environment variable, say). Values are secrets: they
+	// (an unset environment variable, say), or an Authorization of a
+	// scheme alone ("Bearer " and an unset variable). Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
 	// Concurrency bounds the requests in flight; default 16.
