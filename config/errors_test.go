@@ -713,6 +713,7 @@ func keyCases() []keyCase {
 		{"header name", "webhook", with(hook, "headers: {'X Bad': v}"), "headers", nil},
 		{"header reserved", "webhook", with(hook, "headers: {Content-Type: v}"), `headers["Content-Type"]`, nil},
 		{"header value", "webhook", with(hook, `headers: {X-Token: "a\u0001b"}`), `headers["X-Token"]`, nil},
+		{"header value empty", "webhook", with(hook, "headers: {Authorization: ''}"), `headers["Authorization"]`, []string{"empty value"}},
 
 		{"name", "email", with(mail, "name: 'mail '"), "name", nil},
 		{"host missing", "email", without(mail, "host"), "host", nil},

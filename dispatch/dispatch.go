@@ -325,8 +325,11 @@ type Dispatcher struct {
 	// runMu serializes Start and Stop, which start and end the wake-ups'
 	// goroutines (wakeStop, wakeDone); runCtx is the ctx of the last Start
 	// that started River.
-	runMu    sync.Mutex
-	runCtx   context.Context
+	runMu  sync.Mutex
+	runCtx context.Context
+	// starting are the Start calls under way, whose checks of the
+	// database Stop ends (they may try again for Config.ReconnectWait).
+	starting startCalls
 	wakeStop func()
 	wakeDone sync.WaitGroup
 	// listenCheck is how long the listener waits for a notification before
@@ -565,7 +568,9 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // and the jobs running finish (within Config.JobTimeout). Start on a
 // started Dispatcher does nothing; after a ctx cancelled, it waits for
 // the jobs still running to finish (or for its own ctx to end), then
-// starts again.
+// starts again. Stop called while Start waits for them or checks the
+// database ends it at once: Start then fails with ErrStopped, no worker
+// started.
 //
 // Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
 // Changes: this instance notifies the others of each job it finishes, and
@@ -575,21 +580,16 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("dispatch: start: %w", errNilContext)
 	}
+	// Until River starts, Stop ends the waits and checks below by
+	// cancelling check; River itself runs by ctx.
+	check, done := d.starting.add(ctx)
+	defer done()
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
-	if d.runCtx != nil && d.runCtx.Err() != nil {
-		// River is stopping, or stopped, by that ctx: while it is
-		// stopping, its Start would do nothing.
-		select {
-		case <-d.client.Stopped():
-		case <-ctx.Done():
-			return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
+	if err := d.beforeStart(check); err != nil {
+		if errors.Is(context.Cause(check), ErrStopped) {
+			return fmt.Errorf("dispatch: start: %w before the workers started", ErrStopped)
 		}
-	}
-	if err := d.checkSchema(ctx); err != nil {
-		return err
-	}
-	if err := d.checkWritable(ctx); err != nil {
 		return err
 	}
 	before := d.client.Stopped()
@@ -606,15 +606,84 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	return nil
 }
 
+// beforeStart waits for the jobs of the last run, if it was stopped by
+// its ctx, then checks River's tables and that the server takes writes.
+func (d *Dispatcher) beforeStart(ctx context.Context) error {
+	if d.runCtx != nil && d.runCtx.Err() != nil {
+		// River is stopping, or stopped, by that ctx: while it is
+		// stopping, its Start would do nothing.
+		select {
+		case <-d.client.Stopped():
+		case <-ctx.Done():
+			return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
+		}
+	}
+	if err := d.checkSchema(ctx); err != nil {
+		return err
+	}
+	if err := d.checkWritable(ctx); err != nil {
+		return err
+	}
+	if errors.Is(context.Cause(ctx), ErrStopped) {
+		// Stop came as the checks ended: it waits for this call, and
+		// would stop at once the workers it started.
+		return ErrStopped
+	}
+	return nil
+}
+
+// ErrStopped is wrapped by the error of a Start that Stop ended before
+// the workers started: while it waited for the jobs of the last run, or
+// checked the database (tries again included, see Config.ReconnectWait).
+var ErrStopped = errors.New("dispatch: stopped")
+
+// startCalls are the Start calls under way, each with the cancel of the
+// ctx of its checks.
+type startCalls struct {
+	mu    sync.Mutex
+	calls map[*context.CancelCauseFunc]struct{}
+}
+
+// add returns a ctx of ctx that stop cancels, and the func that removes it.
+func (s *startCalls) add(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.calls == nil {
+		s.calls = map[*context.CancelCauseFunc]struct{}{}
+	}
+	s.calls[&cancel] = struct{}{}
+	return ctx, func() {
+		s.mu.Lock()
+		delete(s.calls, &cancel)
+		s.mu.Unlock()
+		cancel(nil)
+	}
+}
+
+// stop ends the checks of the Start calls under way, with ErrStopped.
+func (s *startCalls) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for cancel := range s.calls {
+		(*cancel)(ErrStopped)
+	}
+}
+
 // Stop stops fetching jobs and waits for the jobs running to finish, or
 // for ctx to end; then it cancels their attempts, and River runs them again
 // at once, on any instance, without using up an attempt (after the wait a
 // platform asked for in the run cut short, if one did: a 429's
-// Retry-After), resuming with their Ledger.
+// Retry-After), resuming with their Ledger. A Start under way that has
+// not started the workers yet (it checks the database, trying again
+// through a failover) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("dispatch: stop: %w", errNilContext)
 	}
+	// A Start under way holds runMu while it checks the database, which
+	// may take Config.ReconnectWait: it ends now, with ErrStopped.
+	d.starting.stop()
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	// The wake-ups end after the workers: the jobs Stop waits for are

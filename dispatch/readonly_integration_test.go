@@ -205,3 +205,36 @@ func TestStartOnAReadOnlyServerCancelled(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, pgstore.ErrReadOnly)
 }
+
+// Stop called while Start tries again its check that the server takes
+// writes (each try on a new connection: one found on a read-only server
+// is dropped) ends Start at once, with ErrStopped. Before, Stop waited
+// for those tries to run out (ReconnectWait), and Start then failed as on
+// a read-only server.
+func TestStopEndsStartOnAReadOnlyServer(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	store, b := storeAndBroadcaster(t, ctx, newPool(t, ctx, dsn, nil))
+	connected := make(chan struct{}, 1)
+	pool := newPool(t, ctx, readOnlyDSN(t, dsn), func(cfg *pgxpool.Config) {
+		cfg.AfterConnect = func(context.Context, *pgx.Conn) error {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+			return nil
+		}
+	})
+	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: 2, ReconnectWait: time.Minute})
+	require.NoError(t, err)
+
+	started := make(chan error, 1)
+	go func() { started <- d.Start(ctx) }()
+	for range 3 { // River's tables read, then the check made again
+		<-connected
+	}
+	require.NoError(t, d.Stop(ctx))
+	err = <-started
+	require.ErrorIs(t, err, dispatch.ErrStopped)
+	assert.NotErrorIs(t, err, pgstore.ErrReadOnly)
+}

@@ -293,6 +293,13 @@ func (cfg Config) headers() (http.Header, error) {
 			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
 		case reserved[ck]:
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
+		case strings.TrimSpace(v) == "":
+			// Mostly an unset environment variable: sent empty, an
+			// Authorization would have every delivery refused.
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name)
+		case (ck == "Authorization" || ck == "Proxy-Authorization") && bareScheme(v):
+			// "Bearer " + an unset variable: net/http sends "Bearer".
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: an authorization scheme without its credentials", name)
 		case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
 			// The value is not quoted: it may be a credential.
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: control character in value", name)
@@ -300,6 +307,13 @@ func (cfg Config) headers() (http.Header, error) {
 		h.Set(ck, v)
 	}
 	return h, nil
+}
+
+// bareScheme reports whether v, an Authorization value, is one of the
+// schemes that always carry a credential, alone.
+func bareScheme(v string) bool {
+	v = strings.TrimSpace(v)
+	return slices.ContainsFunc([]string{"Bearer", "Basic", "Token", "Bot"}, func(s string) bool { return strings.EqualFold(v, s) })
 }
 
 // validHeaderName reports whether s is an RFC 9110 token.

@@ -81,6 +81,17 @@ func TestNewValidates(t *testing.T) {
 		// random order picked.
 		{"header given twice", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("tok-1"), "x-token": redact.NewSecret("tok-2")}},
 			`webhook: Config.Headers["x-token"]: the same header as "X-Token" (names ignore case)`},
+		// An unset environment variable gives an empty value: sent so,
+		// the receiver refuses every delivery.
+		{"empty header value", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"Authorization": redact.NewSecret("")}},
+			`webhook: Config.Headers["Authorization"]: empty value (set it, or leave the header out)`},
+		{"blank header value", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Api-Key": redact.NewSecret(" \t ")}},
+			`webhook: Config.Headers["X-Api-Key"]: empty value (set it, or leave the header out)`},
+		{"bearer without its token", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"authorization": redact.NewSecret("Bearer ")}},
+			`webhook: Config.Headers["authorization"]: an authorization scheme without its credentials`},
+		{"basic without its credentials", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"Proxy-Authorization": redact.NewSecret(" basic")}},
+			`webhook: Config.Headers["Proxy-Authorization"]: an authorization scheme without its credentials`},
+		{"bare token in authorization", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"Authorization": redact.NewSecret("lin_api_0123456789")}}, ""},
 		{"user agent may be replaced", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("mine/2")}}, ""},
 	}
 	for _, tt := range tests {

@@ -229,7 +229,9 @@ type Config struct {
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
 	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
 	// TE, Trailer, Upgrade); they may replace User-Agent. Names ignore case: one
-	// given twice, in two spellings, is refused. Values are secrets: they
+	// given twice, in two spellings, is refused, and so is an empty value
+	// (an unset environment variable, say), or an Authorization of a
+	// scheme alone ("Bearer " and an unset variable). Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
 	// Concurrency bounds the requests in flight; default 16.
