@@ -113,13 +113,17 @@
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags). A redirect, or a
-// 401, 403, 404 or 405 without Discord's JSON error, is another server's
+// 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
 // created or edited (a captive portal's page), a deletion answered
 // otherwise than 204 No Content with a body, and a Check answered without
 // JSON: Discord answers a post with wait=true, and an edit, with the
-// message, so nothing shows the update reached it. A 2xx whose body
+// message, so nothing shows the update reached it. A 403 without
+// Discord's JSON error is its edge (Cloudflare) blocking the IP address
+// the request came from, as it does for a while after too many invalid
+// requests (401, 403, 429) from one, or a proxy on the way: its error
+// says so, and that the webhook is not at fault. A 2xx whose body
 // breaks off is a delivery, with a Receipt without ID: retrying it would
 // post twice. Such a message cannot be edited or deleted: Edit fails with
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
