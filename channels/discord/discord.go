@@ -76,8 +76,16 @@
 // message (a later one); a correction edited in changes both. Like the
 // card's other updates, this is best effort: the deletion is what
 // Retract reports. It needs the receipts' Meta ("card_of", "card_sum",
-// "card_before", "first_card": where the card is, what it showed, and
-// the messages before); a receipt made without them leaves the card.
+// "card_before", "first_form": where the card is, what it showed, the
+// messages before, and the first post's own card, compact); a receipt
+// made without them leaves the card, and one made with the whole first
+// card as JSON ("first_card", as earlier versions wrote it) still sets it
+// back. The first post's own card is read from it (Get Webhook Message)
+// by the update that takes its card over, just before: a correction of
+// the first update edited in while it was the incident's only one is set
+// back as corrected. One edited in later, while the card shows a later
+// update, is not: the card is kept then, and no receipt of a later update
+// changes.
 //
 // # Limits
 //
@@ -270,8 +278,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if !c.s.cfg.NoRootUpdate && !snowflake(root.ID) && r.ID != "" {
 		setFirstCard(&r, u) // the first of the incident's post: its own card is the current
 	}
-	if m.Current() && c.updateRoot(ctx, root, u, &r) {
-		chainCard(&r, root, m.Thread.Last)
+	if m.Current() {
+		first := c.firstCard(ctx, root, m.Thread.Last, r.ID) // before the card shows u
+		if c.updateRoot(ctx, root, u, &r) {
+			chainCard(&r, root, m.Thread.Last, first)
+		}
 	}
 	return r, nil
 }
@@ -424,6 +435,12 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 		r.Meta[metaRootUpdate] = "failed: " + c.fail("update the first post", err).Error()
 	}
 	return false
+}
+
+// mayEditRoot reports whether updateRoot edits the card of root for the
+// message id.
+func (c *Channel) mayEditRoot(root broadcast.Receipt, id string) bool {
+	return !c.s.cfg.NoRootUpdate && snowflake(root.ID) && root.ID != id && !c.otherWebhook(root)
 }
 
 // Edit replaces the message of prev, this channel's post of an earlier
