@@ -1,10 +1,14 @@
 package discord
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,10 +33,19 @@ const (
 	// card, the newest first: whose cards the card shows again when
 	// this update is retracted (the first of them still up).
 	metaCardBefore = "card_before"
-	// metaFirstCard is the card of the first post's own update, as
-	// current, for when no earlier message is left.
+	// metaFirstForm is the card of the first post's own update, as
+	// current, for when no earlier message is left, in compact form (see
+	// packCard): as the first post showed it, a correction edited in
+	// included, when a later update took its card over.
+	metaFirstForm = "first_form"
+	// metaFirstCard is the same card as JSON, as receipts kept it before
+	// metaFirstForm: read, no longer written.
 	metaFirstCard = "first_card"
 )
+
+// currentFooter marks the card of the first post that shows the current
+// status.
+const currentFooter = "Current status"
 
 // maxCardBefore bounds the earlier messages a receipt lists.
 const maxCardBefore = 10
@@ -41,29 +54,131 @@ const maxCardBefore = 10
 // incident's post, that its card shows u.
 func setFirstCard(r *broadcast.Receipt, u broadcast.Update) {
 	card := statusEmbed(u, true)
-	raw, err := json.Marshal(card)
-	if err != nil {
-		return
+	r.Meta[metaCardOf], r.Meta[metaCardSum] = r.ID, cardSum(card)
+	if form := packCard(card); form != "" {
+		r.Meta[metaFirstForm] = form
 	}
-	r.Meta[metaCardOf], r.Meta[metaCardSum], r.Meta[metaFirstCard] = r.ID, cardSum(card), string(raw)
 	if t := r.Meta[metaThread]; t != "" {
 		r.Meta[metaCardThread] = t
 	}
 }
 
+// cardFrom is the receipt whose Meta says what the card of root shows
+// before an update takes it over: last's (the incident's latest post),
+// when its update set that card, else root's own; zero when neither
+// recorded the card.
+func cardFrom(root, last broadcast.Receipt) broadcast.Receipt {
+	switch {
+	case last.Meta[metaCardOf] == root.ID && root.ID != "":
+		return last
+	case root.Meta[metaCardOf] == root.ID && root.ID != "":
+		return root
+	}
+	return broadcast.Receipt{}
+}
+
+// firstCard returns, in compact form, the card of the first post's own
+// update, for the receipt of an update about to take the card of root
+// over from the one last recorded. While root's card shows its own
+// update, it is read from root, where a correction may have edited it
+// (the Broadcaster keeps root's receipt as it was made); else, or when
+// it cannot be read, it is what the receipts recorded.
+func (c *Channel) firstCard(ctx context.Context, root, last broadcast.Receipt, id string) string {
+	from := cardFrom(root, last)
+	if from.ID == "" || !c.mayEditRoot(root, id) {
+		return ""
+	}
+	if from.ID == root.ID {
+		if e, ok, err := c.card(ctx, root.ID, threadQuery(root.Meta[metaThread])); err == nil && ok {
+			if form := packCard(asCurrent(e)); form != "" {
+				return form
+			}
+		}
+	}
+	if e, ok := recordedFirst(from); ok {
+		return packCard(e)
+	}
+	return ""
+}
+
+// recordedFirst is the card of the first post's own update that r
+// recorded, in either form.
+func recordedFirst(r broadcast.Receipt) (embed, bool) {
+	if form := r.Meta[metaFirstForm]; form != "" {
+		return unpackCard(form)
+	}
+	var e embed
+	if raw := r.Meta[metaFirstCard]; raw == "" || json.Unmarshal([]byte(raw), &e) != nil {
+		return embed{}, false
+	}
+	return e, true
+}
+
+// asCurrent is card e, a message's own, as the first post shows it for
+// the current status: without a correction's prefix, marked current.
+func asCurrent(e embed) embed {
+	e.Title, _ = strings.CutPrefix(e.Title, correctionPrefix)
+	e.Footer = &embedFooter{Text: currentFooter}
+	return e
+}
+
+// maxCardForm bounds what unpackCard inflates: a card within Discord's
+// limits is far smaller.
+const maxCardForm = 64 << 10
+
+// packCard is the compact form of card e, a card of the first post as
+// current, that receipts keep: its JSON, without the footer (the current
+// one) and the escaping of HTML, deflated and base64-encoded. The Store
+// keeps a receipt per update and channel, and the Broadcaster's marks of
+// a retracted post are keyed by its Meta: the whole card as JSON, up to
+// Discord's 6,000 characters and more in JSON's escapes, was most of each.
+// It is "" when e cannot be encoded.
+func packCard(e embed) string {
+	e.Footer = nil
+	var js, z bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(e) != nil {
+		return ""
+	}
+	w, err := flate.NewWriter(&z, flate.BestCompression)
+	if err != nil {
+		return ""
+	}
+	if _, err := w.Write(bytes.TrimSpace(js.Bytes())); err != nil || w.Close() != nil {
+		return ""
+	}
+	return base64.RawStdEncoding.EncodeToString(z.Bytes())
+}
+
+// unpackCard reads packCard's form back, marked current; false for a
+// form that is not one.
+func unpackCard(form string) (embed, bool) {
+	z, err := base64.RawStdEncoding.DecodeString(form)
+	if err != nil {
+		return embed{}, false
+	}
+	r := flate.NewReader(bytes.NewReader(z))
+	defer r.Close()
+	js, err := io.ReadAll(io.LimitReader(r, maxCardForm))
+	var e embed
+	if err != nil || json.Unmarshal(js, &e) != nil {
+		return embed{}, false
+	}
+	return asCurrent(e), true
+}
+
 // chainCard records in r, whose update the card of root now shows, what
 // the card showed before: last's update (the incident's latest post
-// before r), and the earlier ones last lists, and the first post's own.
-func chainCard(r *broadcast.Receipt, root, last broadcast.Receipt) {
-	from := last
-	if from.Meta[metaCardOf] != root.ID {
-		from = root // last is not under this card (or recorded none)
-	}
-	if from.Meta[metaCardOf] != root.ID {
+// before r), and the earlier ones last lists, and, in first (see
+// firstCard), the first post's own.
+func chainCard(r *broadcast.Receipt, root, last broadcast.Receipt, first string) {
+	from := cardFrom(root, last)
+	if from.ID == "" {
 		return
 	}
-	if fc := from.Meta[metaFirstCard]; fc != "" {
-		r.Meta[metaFirstCard] = fc
+	if first != "" {
+		r.Meta[metaFirstForm] = first
 	}
 	var before []string
 	if from.ID != root.ID && snowflake(from.ID) {
@@ -118,15 +233,14 @@ func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt, own s
 			return
 		}
 		if ok {
-			e.Title, _ = strings.CutPrefix(e.Title, correctionPrefix)
-			e.Footer = &embedFooter{Text: "Current status"}
+			e = asCurrent(e)
 			next = &e
 			break
 		}
 	}
 	if next == nil {
-		var e embed
-		if json.Unmarshal([]byte(prev.Meta[metaFirstCard]), &e) != nil {
+		e, ok := recordedFirst(prev)
+		if !ok {
 			return
 		}
 		next = &e

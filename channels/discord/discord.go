@@ -76,8 +76,16 @@
 // message (a later one); a correction edited in changes both. Like the
 // card's other updates, this is best effort: the deletion is what
 // Retract reports. It needs the receipts' Meta ("card_of", "card_sum",
-// "card_before", "first_card": where the card is, what it showed, and
-// the messages before); a receipt made without them leaves the card.
+// "card_before", "first_form": where the card is, what it showed, the
+// messages before, and the first post's own card, compact); a receipt
+// made without them leaves the card, and one made with the whole first
+// card as JSON ("first_card", as earlier versions wrote it) still sets it
+// back. The first post's own card is read from it (Get Webhook Message)
+// by the update that takes its card over, just before: a correction of
+// the first update edited in while it was the incident's only one is set
+// back as corrected. One edited in later, while the card shows a later
+// update, is not: the card is kept then, and no receipt of a later update
+// changes.
 //
 // # Limits
 //
@@ -113,13 +121,17 @@
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags). A redirect, or a
-// 401, 403, 404 or 405 without Discord's JSON error, is another server's
+// 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
 // created or edited (a captive portal's page), a deletion answered
 // otherwise than 204 No Content with a body, and a Check answered without
 // JSON: Discord answers a post with wait=true, and an edit, with the
-// message, so nothing shows the update reached it. A 2xx whose body
+// message, so nothing shows the update reached it. A 403 without
+// Discord's JSON error is its edge (Cloudflare) blocking the IP address
+// the request came from, as it does for a while after too many invalid
+// requests (401, 403, 429) from one, or a proxy on the way: its error
+// says so, and that the webhook is not at fault. A 2xx whose body
 // breaks off is a delivery, with a Receipt without ID: retrying it would
 // post twice. Such a message cannot be edited or deleted: Edit fails with
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
@@ -266,8 +278,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if !c.s.cfg.NoRootUpdate && !snowflake(root.ID) && r.ID != "" {
 		setFirstCard(&r, u) // the first of the incident's post: its own card is the current
 	}
-	if m.Current() && c.updateRoot(ctx, root, u, &r) {
-		chainCard(&r, root, m.Thread.Last)
+	if m.Current() {
+		first := c.firstCard(ctx, root, m.Thread.Last, r.ID) // before the card shows u
+		if c.updateRoot(ctx, root, u, &r) {
+			chainCard(&r, root, m.Thread.Last, first)
+		}
 	}
 	return r, nil
 }
@@ -420,6 +435,12 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 		r.Meta[metaRootUpdate] = "failed: " + c.fail("update the first post", err).Error()
 	}
 	return false
+}
+
+// mayEditRoot reports whether updateRoot edits the card of root for the
+// message id.
+func (c *Channel) mayEditRoot(root broadcast.Receipt, id string) bool {
+	return !c.s.cfg.NoRootUpdate && snowflake(root.ID) && root.ID != id && !c.otherWebhook(root)
 }
 
 // Edit replaces the message of prev, this channel's post of an earlier

@@ -177,8 +177,10 @@ func TestRootShowsCurrentStatus(t *testing.T) {
 	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 
 	reqs := f.sent()
-	require.Len(t, reqs, 3)
-	patch := reqs[2]
+	require.Len(t, reqs, 4, "the posts, the read of the first post's own card, and its edit")
+	assert.Equal(t, "GET", reqs[2].method)
+	assert.Equal(t, "/api/v10/webhooks/"+testID+"/"+testToken+"/messages/"+root.ID, reqs[2].path)
+	patch := reqs[3]
 	assert.Equal(t, "PATCH", patch.method)
 	assert.Equal(t, "/api/v10/webhooks/"+testID+"/"+testToken+"/messages/"+root.ID, patch.path)
 	assert.Empty(t, patch.query)
@@ -233,10 +235,11 @@ func TestRootUpdateFailure(t *testing.T) {
 			f := newFake(t, fakeOptions{})
 			ch := newChannel(t, f, nil)
 			root := send(t, ch, fullUpdate, broadcast.Thread{})
-			// The post goes through; the edit of the first post gets the answer.
+			// The post, and the read of the first post's own card, go
+			// through; the edit of the first post gets the answer.
 			m := broadcast.NewMessage(resolvedUpdate)
 			m.Thread = broadcast.Thread{Root: root, Last: root}
-			f.answerAfter(1, tt.answer)
+			f.answerAfter(2, tt.answer)
 			r, err := ch.Send(context.Background(), m)
 			require.NoError(t, err, "the update is delivered")
 			assert.NotEmpty(t, r.ID)
@@ -256,7 +259,7 @@ func TestForum(t *testing.T) {
 	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 
 	reqs := f.sent()
-	require.Len(t, reqs, 3)
+	require.Len(t, reqs, 4)
 	assert.Equal(t, "wait=true", reqs[0].query.Encode())
 	assert.Equal(t, "CDN errors in EU", reqs[0].body["thread_name"])
 	assert.Equal(t, []any{"1400000000000000001"}, reqs[0].body["applied_tags"])
@@ -268,8 +271,10 @@ func TestForum(t *testing.T) {
 	assert.NotContains(t, reqs[1].body, "applied_tags")
 	assert.Equal(t, root.ID, r.Meta[metaThread])
 
-	assert.Equal(t, "PATCH", reqs[2].method)
+	assert.Equal(t, "GET", reqs[2].method, "the first post's own card, read before the edit")
 	assert.Equal(t, "thread_id="+root.ID, reqs[2].query.Encode())
+	assert.Equal(t, "PATCH", reqs[3].method)
+	assert.Equal(t, "thread_id="+root.ID, reqs[3].query.Encode())
 	assert.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value)
 }
 
@@ -320,7 +325,7 @@ func TestForumPostLocked(t *testing.T) {
 			third.ID, third.Time = "u_third", resolvedUpdate.Time.Add(time.Hour)
 			r3 := send(t, ch, third, broadcast.Thread{Root: root, Last: r})
 			assert.Equal(t, r.Meta[metaThread], r3.Meta[metaThread])
-			assert.Len(t, f.sent(), 5, "the third update's post, in the new post at once, and its card's edit")
+			assert.Len(t, f.sent(), 6, "the third update's post, in the new post at once, and its card's read and edit")
 		})
 	}
 }
@@ -434,7 +439,7 @@ func TestThreadID(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), r))
 
 	reqs := f.sent()
-	require.Len(t, reqs, 8, "posts, the first post's card, the edit, the deletion with the reads before and after it, and the card set back")
+	require.Len(t, reqs, 9, "posts, the first post's card read and edited, the edit, the deletion with the reads before and after it, and the card set back")
 	for i, req := range reqs {
 		assert.Equalf(t, thread, req.query.Get("thread_id"), "request %d, %s", i, req.method)
 	}

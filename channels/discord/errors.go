@@ -59,7 +59,10 @@ func (e *apiError) Error() string {
 	if e.detail != "" {
 		b.WriteString(": " + e.detail)
 	}
-	if e.foreign {
+	switch {
+	case e.foreign && e.Status == http.StatusForbidden:
+		b.WriteString(edgeBlock)
+	case e.foreign:
 		b.WriteString("; not Discord's answer (check Config.WebhookURL)")
 	}
 	switch e.Code {
@@ -72,6 +75,16 @@ func (e *apiError) Error() string {
 	}
 	return b.String()
 }
+
+// edgeBlock is the hint of a 403 without Discord's JSON error: Discord
+// answers its own refusals with it, a webhook's URL unknown included, so
+// the page is its edge's (Cloudflare's), which restricts an IP address for
+// a while after too many invalid requests (401, 403, 429) from it, as
+// Discord documents (Rate Limits, Invalid Request Limit), or a proxy's on
+// the way. Config.WebhookURL is not at fault, nor the token.
+const edgeBlock = "; not Discord's answer: Discord's edge (Cloudflare) blocks the IP address the request came from, " +
+	"for a while after too many invalid requests (401, 403, 429) from it, or a proxy or firewall on the way refused it; " +
+	"the webhook is not at fault: wait before sending from this network again"
 
 // parseError reads a refusal: Discord's JSON error, or the start of any
 // other body (an HTML page of Cloudflare's). Discord answers every refusal

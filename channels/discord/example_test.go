@@ -15,11 +15,12 @@ import (
 )
 
 // discordAPI stands for Discord: it prints what each request asks for and
-// answers as Execute Webhook does with wait=true.
+// answers as Execute Webhook does with wait=true, and Get Webhook Message
+// with the message.
 func discordAPI() *httptest.Server {
 	var next atomic.Int64
 	next.Store(1300000000000000000)
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	answer := func(w http.ResponseWriter, r *http.Request) {
 		var m struct {
 			Content    string `json:"content"`
 			ThreadName string `json:"thread_name"`
@@ -32,15 +33,26 @@ func discordAPI() *httptest.Server {
 		if m.Content != "" {
 			fmt.Printf(" content=%q", strings.SplitN(m.Content, "\n", 2)[0])
 		}
-		fmt.Printf(" status=%s\n", m.Embeds[0].Fields[0].Value)
-		id := fmt.Sprint(next.Add(1))
+		if len(m.Embeds) > 0 {
+			fmt.Printf(" status=%s", m.Embeds[0].Fields[0].Value)
+		}
+		fmt.Println()
+		id := r.PathValue("mid")
+		if id == "" {
+			id = fmt.Sprint(next.Add(1))
+		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"id": %q, "channel_id": %q}`, id, id)
-	}))
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v10/webhooks/{id}/{token}/messages/{mid}", answer)
+	mux.HandleFunc("/", answer)
+	return httptest.NewServer(mux)
 }
 
 // An incident in a forum channel: the first update starts a post, the next
-// goes into its thread and brings the first post's status card up to date.
+// goes into its thread and brings the first post's status card up to date,
+// read first: a retraction of the next sets it back.
 func Example() {
 	srv := discordAPI()
 	defer srv.Close()
@@ -67,6 +79,7 @@ func Example() {
 	// Output:
 	// POST thread_id="" thread_name="Elevated error rates on the CDN" content="**Investigating: Elevated error rates on the CDN**" status=Investigating
 	// POST thread_id="1300000000000000001" thread_name="" content="**Resolved: Elevated error rates on the CDN**" status=Resolved
+	// GET thread_id="1300000000000000001" thread_name=""
 	// PATCH thread_id="1300000000000000001" thread_name="" status=Resolved
 	// true <nil>
 	// discord.Channel(discord)

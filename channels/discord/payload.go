@@ -142,7 +142,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
 	}
 	if current {
-		e.Footer = &embedFooter{Text: "Current status"}
+		e.Footer = &embedFooter{Text: currentFooter}
 	}
 	return fitEmbed(e)
 }
