@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/dghubble/oauth1"
 	"golang.org/x/oauth2"
@@ -34,7 +35,8 @@ type Config struct {
 	// AccessToken and AccessSecret the posting account's access token and
 	// secret, from the X developer portal (OAuth 1.0a user context; the
 	// app needs read and write permission). All four are required unless
-	// TokenSource is set.
+	// TokenSource is set. New refuses a value with white space around it
+	// or a control character (a line break) in it, naming the field.
 	ConsumerKey    redact.Secret `yaml:"consumer_key" json:"consumer_key"`
 	ConsumerSecret redact.Secret `yaml:"consumer_secret" json:"consumer_secret"`
 	AccessToken    redact.Secret `yaml:"access_token" json:"access_token"`
@@ -103,8 +105,15 @@ func (cfg Config) validate() error {
 			missing = append(missing, f.name)
 			continue
 		}
-		if v := f.value.Reveal(); strings.TrimSpace(v) != v {
+		v := f.value.Reveal()
+		if strings.TrimSpace(v) != v {
 			return fmt.Errorf("twitter: Config.%s: leading or trailing white space", f.name)
+		}
+		if strings.ContainsFunc(v, unicode.IsControl) {
+			// Two lines of a file pasted as one value: X would answer
+			// every request with a 401 that names no field.
+			return fmt.Errorf("twitter: Config.%s: holds a control character (such as a line break): "+
+				"X's keys and tokens are one line of printable characters", f.name)
 		}
 		set = append(set, f.name)
 	}

@@ -51,6 +51,22 @@ func TestNewRejects(t *testing.T) {
 			return c
 		},
 			"twitter: Config.AccessSecret: leading or trailing white space"},
+		// Two lines of a credentials file pasted into one value: X would
+		// refuse every request with a bare 401 naming no field.
+		{"key and secret on two lines", func() Config {
+			c := oauth1Config()
+			c.ConsumerKey = redact.NewSecret(testConsumerKey + "\n" + testConsumerSecret)
+			return c
+		},
+			"twitter: Config.ConsumerKey: holds a control character (such as a line break): " +
+				"X's keys and tokens are one line of printable characters"},
+		{"token with a NUL", func() Config {
+			c := oauth1Config()
+			c.AccessToken = redact.NewSecret("1234567890\x00at")
+			return c
+		},
+			"twitter: Config.AccessToken: holds a control character (such as a line break): " +
+				"X's keys and tokens are one line of printable characters"},
 		{"a template failing on every update", func() Config { c := oauth1Config(); c.Templates = failing; return c },
 			"twitter: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
