@@ -139,7 +139,11 @@ type body struct {
 	CardsV2      []cardV2 `json:"cardsV2"`
 	Thread       *thread  `json:"thread"`
 	FallbackText string   `json:"fallbackText"`
+	MarkupSyntax string   `json:"markupSyntax"`
 }
+
+// markupSyntaxes are the values of Message.markupSyntax (an enum).
+var markupSyntaxes = []string{"", "MARKUP_SYNTAX_UNSPECIFIED", "MARKUP_SYNTAX_CHAT", "MARKUP_SYNTAX_MARKDOWN"}
 
 var clientID = regexp.MustCompile(`^client-[a-z0-9-]+$`)
 
@@ -163,6 +167,9 @@ func (f *fakeChat) accept(w http.ResponseWriter, r *http.Request, req request) {
 		return
 	}
 	switch {
+	case !slices.Contains(markupSyntaxes, b.MarkupSyntax):
+		googleError(w, 400, "INVALID_ARGUMENT", "Invalid value at 'message.markup_syntax'.")
+		return
 	case len(req.raw) > MaxMessageBytes:
 		googleError(w, 400, "INVALID_ARGUMENT", "Message is too large.")
 		return

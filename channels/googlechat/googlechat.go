@@ -17,7 +17,10 @@
 // "~" and "`" that would open bold, italic, strikethrough or monospace
 // (one that starts a word), while markers inside words (snake_case), on
 // their own and in URLs stay as written, so the text reads and searches as
-// typed. The same holds for an Overrides text,
+// typed. Every post names that syntax (markupSyntax MARKUP_SYNTAX_CHAT,
+// see MarkupSyntax): Google would otherwise read the text in the app's
+// default syntax, which may be Markdown, where [text](url) is a link with
+// forged text. The same holds for an Overrides text,
 // which therefore cannot mention anyone or carry a link with text of its
 // own either. Card text is HTML-escaped.
 //
@@ -234,7 +237,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := shows(text, u, c.s.noCard); err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
-	msg := message{Text: text, Thread: thread{ThreadKey: u.IncidentID}}
+	msg := message{Text: text, MarkupSyntax: MarkupSyntax, Thread: thread{ThreadKey: u.IncidentID}}
 	if !c.s.noCard {
 		msg.CardsV2 = []cardV2{statusCard(u)}
 	}

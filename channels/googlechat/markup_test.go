@@ -56,3 +56,24 @@ func TestUserMarkupFormatsNothing(t *testing.T) {
 	assert.True(t, strings.HasPrefix(b.Text, "*Identified: *\u200bURGENT* _\u200ball_ regions*"), "the template's bold stays: %q", b.Text)
 	assert.Contains(t, shown(b.Text), u.Body, "readers see the body as written")
 }
+
+// Google Chat reads a message's text in one of two syntaxes: its own
+// (MARKUP_SYNTAX_CHAT: *bold*, <url|text>, <users/all>) or CommonMark
+// (MARKUP_SYNTAX_MARKDOWN: **bold**, [text](url), # headings), the
+// default of an app being set in its Cloud console, and newly created
+// apps default to Markdown ("Format messages", Google Workspace developer
+// documentation; Message.markupSyntax in the Chat API's reference). The
+// template and defuse are written for Chat's syntax: under Markdown the
+// template's *bold* heading reads as italic and an author's
+// "[Status page](https://evil.example)" becomes a link with forged text.
+// So every post names the syntax it is written in.
+func TestTextNamesChatMarkupSyntax(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	u := fullUpdate
+	u.Body = "See [Status page](https://evil.example) for **details**."
+	send(t, ch, broadcast.NewMessage(u))
+
+	req := f.sent()[0]
+	assert.Equal(t, "MARKUP_SYNTAX_CHAT", req.body["markupSyntax"], "the syntax the text is written in")
+}

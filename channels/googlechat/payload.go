@@ -60,11 +60,19 @@ const TextTemplate = `*{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Titl
 // templateName is the name of the channel's template in a templates.Set.
 const templateName = "googlechat"
 
+// MarkupSyntax is the markupSyntax of every post: Google Chat's own text
+// markup, which TextTemplate and the defusing of user text are written
+// for. Without it Google reads the text in the default syntax of the app,
+// which may be Markdown, where the template's *bold* is italic and an
+// author's [text](url) a link with forged text.
+const MarkupSyntax = "MARKUP_SYNTAX_CHAT"
+
 // message is the JSON body of spaces.messages.create.
 type message struct {
-	Text    string   `json:"text"`
-	CardsV2 []cardV2 `json:"cardsV2,omitempty"`
-	Thread  thread   `json:"thread"`
+	Text         string   `json:"text"`
+	MarkupSyntax string   `json:"markupSyntax,omitempty"` // MarkupSyntax in every post
+	CardsV2      []cardV2 `json:"cardsV2,omitempty"`
+	Thread       thread   `json:"thread"`
 }
 
 type thread struct {
