@@ -78,7 +78,10 @@ type Message struct {
 // callers without a Broadcaster (tests, one-off tools calling a Channel
 // directly): u cleaned and with its defaults filled in (see
 // Update.WithDefaults), Attempt 1, no Thread, and a Ledger in memory. Its
-// Key is stable for (Update.ID, target).
+// Key is stable for (Update.ID, target). It does not validate u: call
+// Update.Validate first, as the Broadcaster does, since most channels post
+// what they are given (a password in Update.URL, say, for every reader to
+// see).
 func NewMessage(u Update) Message {
 	return Message{Update: u.WithDefaults(time.Now().UTC().Round(0)), Attempt: 1, Ledger: newMemLedger()}
 }

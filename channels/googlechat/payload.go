@@ -208,9 +208,9 @@ func opens(s string, i int) bool {
 
 // render returns the text of u's message: Overrides[channel], or the
 // set's "googlechat" template, fitted to MaxText. An Update.URL the card's
-// button could not open (textsafe.ButtonURL) is an error.
+// button could not open (textsafe.CheckURL) is an error.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
-	if err := textsafe.ButtonURL(u.URL); err != nil {
+	if err := textsafe.CheckURL(u.URL, "the card's button opens it"); err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
 	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)

@@ -163,7 +163,7 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
-	if err := textsafe.ButtonURL(u.URL); err != nil {
+	if err := textsafe.CheckURL(u.URL, "the card's button opens it"); err != nil {
 		return nil, err
 	}
 	u = textsafe.Map(u, c.name, quietFunctions)

@@ -284,7 +284,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // render returns the message of u as HTML, and the plain text readers see:
 // its override or the template, mentions broken, fitted to MaxLength.
 func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
-	if err := checkURL(u.URL); err != nil {
+	if err := textsafe.CheckURL(u.URL, "the message links to it, and Telegram fetches it for the preview"); err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}
 	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Quiet(u, c.name), MaxLength, templates.Runes)
@@ -295,24 +295,6 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 		return "", "", broadcast.Permanent(errors.New("telegram: render: empty message"))
 	}
 	return toHTML(plain), plain, nil
-}
-
-// checkURL checks raw, an Update.URL, as the Broadcaster does (an
-// absolute http or https URL without user information, white space or
-// control characters), for a Message built without it: the message shows
-// the URL to every reader of the chat and Telegram fetches it for the link
-// preview, so a password in it would be posted for all to see. The error
-// names the field and does not quote the URL. "" passes.
-func checkURL(raw string) error {
-	if raw == "" {
-		return nil
-	}
-	var fe *broadcast.FieldError
-	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
-	if errors.As(err, &fe) && fe.Field == "URL" {
-		return fmt.Errorf("Update.URL: %s", fe.Problem)
-	}
-	return nil
 }
 
 // Check verifies the token with getMe, then that the bot can see every

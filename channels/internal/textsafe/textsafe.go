@@ -178,21 +178,22 @@ func mentionRune(r rune) bool {
 	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
-// ButtonURL checks raw, an Update.URL that a card's button opens, as the
-// Broadcaster checks it (an absolute http or https URL without user
-// information, white space or control characters), for a Message built
-// without it: a button holding anything else opens nothing, or a
-// javascript: link, or shows the readers a password, or has the platform
-// refuse the card after it took the request. The error names the field
-// and does not quote the URL. "" (no button) passes.
-func ButtonURL(raw string) error {
+// CheckURL checks raw, an Update.URL that a post shows or opens (why: "the
+// card's button opens it", "the message links to it"), as the Broadcaster
+// checks it (an absolute http or https URL without user information,
+// white space or control characters), for a Message built without it
+// (broadcast.NewMessage): anything else opens nothing, or a javascript:
+// link, or shows every reader a password, or has the platform refuse the
+// post after it took the request. The error names the field and does not
+// quote the URL. "" (no URL) passes.
+func CheckURL(raw, why string) error {
 	if raw == "" {
 		return nil
 	}
 	var fe *broadcast.FieldError
 	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
 	if errors.As(err, &fe) && fe.Field == "URL" {
-		return fmt.Errorf("Update.URL: %s (the card's button opens it)", fe.Problem)
+		return fmt.Errorf("Update.URL: %s (%s)", fe.Problem, why)
 	}
 	return nil
 }
