@@ -253,7 +253,8 @@ func (u Update) Override(channel string) (string, bool) {
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
-// and take none.
+// and take none, nor bidi controls (U+202A to U+202E, U+2066 to U+2069),
+// and which may be empty but not blank (see Blank), as Corrects.
 func (u Update) Validate() error { return u.validate(true) }
 
 // validate is Validate; without timeGiven, u's Time is one WithDefaults
@@ -453,7 +454,9 @@ func invalid(field, format string, args ...any) *FieldError {
 }
 
 // checkKeyField checks key s of field, which may be empty: valid UTF-8
-// without NUL or control characters, at most maxIDLength bytes.
+// without NUL, control characters or bidi controls, at most maxIDLength
+// bytes, and not blank (see Blank): a blank key is a mistake for an
+// empty one, and would be one key shared by every update given it.
 func checkKeyField(field, s string) *FieldError {
 	if err := checkText(s, true); err != "" {
 		return invalid(field, "%s", err)
@@ -461,7 +464,24 @@ func checkKeyField(field, s string) *FieldError {
 	if len(s) > maxIDLength {
 		return invalid(field, "longer than %d bytes", maxIDLength)
 	}
+	if s != "" && Blank(s) {
+		msg := "blank (white space or invisible characters only)"
+		if field != "Corrects" {
+			msg += "; leave it empty for one derived from the content"
+		}
+		return invalid(field, "%s", msg)
+	}
+	if i := strings.IndexFunc(s, bidiControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return invalid(field, "contains the bidi control U+%04X, which turns around the text shown after it", r)
+	}
 	return nil
+}
+
+// bidiControl reports whether r is an explicit bidi embedding, override
+// or isolate (U+202A to U+202E, U+2066 to U+2069).
+func bidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // checkTextField checks text s of field: valid UTF-8 without NUL, and,
