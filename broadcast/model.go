@@ -159,7 +159,7 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`   // required; at most 255 characters
+	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components
 	Status ComponentStatus `json:"status"` // required
 }
 
@@ -280,10 +280,25 @@ func (u Update) validate(timeGiven bool) error {
 	if len(u.Components) > MaxComponents {
 		v.add(invalid("Components", "%d of them, more than %d", len(u.Components), MaxComponents))
 	}
+	var seen map[string]int // a component's name, cleaned, → its index
 	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && Blank(c.Name) {
+		ok := v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength))
+		if ok && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
+		} else if ok {
+			// Listed twice, it would be posted with two statuses, and a
+			// status page would take whichever came last.
+			name := strings.TrimSpace(cleanText(c.Name, true))
+			if j, dup := seen[name]; dup {
+				v.add(invalid(field("Name"), "%s, listed already as Components[%d]; list a component once, with its status",
+					quoteCut(name), j))
+			} else {
+				if seen == nil {
+					seen = make(map[string]int, len(u.Components))
+				}
+				seen[name] = i
+			}
 		}
 		switch {
 		case c.Status == "":
