@@ -263,7 +263,8 @@ func (b *Broadcaster) Channels() []string {
 // with its own retries.
 //
 // An invalid update (see Update.Validate, Update.Time for a Time far
-// ahead of the clock, and Update.Overrides for an override naming no
+// ahead of the clock, Update.Corrects, which only Correct sets, and
+// Update.Overrides for an override naming no
 // channel of the Broadcaster) reaches no channel: Send returns a nil Report and an
 // error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
 // channel, in the Broadcaster's order, and the error joins one
@@ -293,10 +294,25 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if ctx == nil {
 		return nil, errNilContext
 	}
+	if err := checkSend(u); err != nil {
+		return nil, err
+	}
 	if err := b.validate(u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opSend, "")
+}
+
+// checkSend refuses an update to Send that names an original in
+// Corrects: Send would post it as "Correction: …" of whatever ID it
+// names, one never delivered included, and edit nothing. Correct sets
+// Corrects, after its checks.
+func checkSend(u Update) error {
+	if u.Corrects == "" {
+		return nil
+	}
+	return invalid("Corrects", "set by Correct, not by a caller of Send: call Correct(ctx, %s, u), "+
+		"which edits the wrong post where it can, or leave Corrects empty", quoteCut(u.Corrects))
 }
 
 // Correct fixes update original (its Update.ID) everywhere at once with u,

@@ -42,6 +42,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	switch kind {
 	case JobSend:
 		original = ""
+		if err := checkSend(u); err != nil {
+			return nil, err
+		}
 	case JobCorrect:
 		if err := checkCorrection(original, &u); err != nil {
 			return nil, err
@@ -143,6 +146,9 @@ func (j *Job) check() (op, error) {
 	}
 	if err := CheckID("Job.Update.ID", j.Update.ID); err != nil {
 		return 0, err
+	}
+	if o == opSend && j.Update.Corrects != "" {
+		return 0, invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quoteCut(j.Update.Corrects))
 	}
 	switch o {
 	case opCorrect:

@@ -159,7 +159,7 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`   // required; at most 255 characters
+	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components
 	Status ComponentStatus `json:"status"` // required
 }
 
@@ -229,7 +229,9 @@ type Update struct {
 	Advice string `json:"advice,omitempty"`
 	// Corrects is the ID of the update this one corrects; Broadcaster.Correct
 	// sets it. The default templates then render the update as a
-	// correction.
+	// correction. Send (and Jobs, for a JobSend) refuses an update that
+	// sets it, naming Corrects: call Correct instead, which checks the
+	// original and edits its posts where it can.
 	Corrects string `json:"corrects,omitempty"`
 }
 
@@ -251,7 +253,8 @@ func (u Update) Override(channel string) (string, bool) {
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
-// and take none.
+// and take none, nor bidi controls (U+202A to U+202E, U+2066 to U+2069),
+// and which may be empty but not blank (see Blank), as Corrects.
 func (u Update) Validate() error { return u.validate(true) }
 
 // validate is Validate; without timeGiven, u's Time is one WithDefaults
@@ -277,10 +280,25 @@ func (u Update) validate(timeGiven bool) error {
 	if len(u.Components) > MaxComponents {
 		v.add(invalid("Components", "%d of them, more than %d", len(u.Components), MaxComponents))
 	}
+	var seen map[string]int // a component's name, cleaned, → its index
 	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && Blank(c.Name) {
+		ok := v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength))
+		if ok && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
+		} else if ok {
+			// Listed twice, it would be posted with two statuses, and a
+			// status page would take whichever came last.
+			name := strings.TrimSpace(cleanText(c.Name, true))
+			if j, dup := seen[name]; dup {
+				v.add(invalid(field("Name"), "%s, listed already as Components[%d]; list a component once, with its status",
+					quoteCut(name), j))
+			} else {
+				if seen == nil {
+					seen = make(map[string]int, len(u.Components))
+				}
+				seen[name] = i
+			}
 		}
 		switch {
 		case c.Status == "":
@@ -451,7 +469,9 @@ func invalid(field, format string, args ...any) *FieldError {
 }
 
 // checkKeyField checks key s of field, which may be empty: valid UTF-8
-// without NUL or control characters, at most maxIDLength bytes.
+// without NUL, control characters or bidi controls, at most maxIDLength
+// bytes, and not blank (see Blank): a blank key is a mistake for an
+// empty one, and would be one key shared by every update given it.
 func checkKeyField(field, s string) *FieldError {
 	if err := checkText(s, true); err != "" {
 		return invalid(field, "%s", err)
@@ -459,7 +479,24 @@ func checkKeyField(field, s string) *FieldError {
 	if len(s) > maxIDLength {
 		return invalid(field, "longer than %d bytes", maxIDLength)
 	}
+	if s != "" && Blank(s) {
+		msg := "blank (white space or invisible characters only)"
+		if field != "Corrects" {
+			msg += "; leave it empty for one derived from the content"
+		}
+		return invalid(field, "%s", msg)
+	}
+	if i := strings.IndexFunc(s, bidiControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return invalid(field, "contains the bidi control U+%04X, which turns around the text shown after it", r)
+	}
 	return nil
+}
+
+// bidiControl reports whether r is an explicit bidi embedding, override
+// or isolate (U+202A to U+202E, U+2066 to U+2069).
+func bidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // checkTextField checks text s of field: valid UTF-8 without NUL, and,

@@ -63,6 +63,13 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 			return nil, err
 		}
 		name := got.ch.Name()
+		if ref := b.ex.secretIn(name); ref != "" {
+			// The channels refuse a name holding a secret of their own
+			// Config; this one holds a variable's that is a secret by its
+			// name, or another channel's.
+			return nil, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref)
+		}
 		if j, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
 				b.file, entry.Line, path, name, j)

@@ -213,7 +213,8 @@
 // or is KEY or a compound of it such as APIKEY or ACCESSKEY, plurals too,
 // and its last word is none of ID, URL, HOST, FILE,
 // PATH, NAME, USER, USERNAME), hidden wherever it went (host:
-// ${SMTP_PASSWORD}, the variable in the wrong key); ${KEYCLOAK_HOST} and
+// ${SMTP_PASSWORD}, the variable in the wrong key; the file's state and
+// templates too); ${KEYCLOAK_HOST} and
 // ${API_KEY_ID} are no such names. An error of Load about
 // a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
@@ -237,6 +238,9 @@
 // "webhook"): name: holds one of the channel's secrets (…); it holds the
 // value of headers[…]". When a channel URL is refused, the error quotes
 // the short form's name only when it holds none of the URL's secrets.
+// A name that holds the value of such a variable named as a secret, or a
+// secret of another channel, is refused too, naming its reference:
+// "channels[0].name: holds ${API_KEY}, a secret (…)".
 //
 // # Limits
 //

@@ -129,8 +129,30 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 	if len(used) > 0 {
 		e.used[n] = used
 	}
+	for _, u := range used {
+		// A secret by its variable's name wherever it went: a state
+		// path, a templates directory or a channel's name too, whose
+		// errors and reports would otherwise show it.
+		if secretByName(u.ref) {
+			e.addSecret(u)
+		}
+	}
 	n.Value = v
 	return nil
+}
+
+// secretIn returns the reference of a secret from the environment that
+// s holds ("${API_KEY}"), or "": the longest such secret's, and of two
+// alike the first reference, so that an error is the same from run to
+// run.
+func (e *expander) secretIn(s string) string {
+	var best, ref string
+	for v, r := range e.secrets {
+		if strings.Contains(s, v) && (len(v) > len(best) || len(v) == len(best) && r < ref) {
+			best, ref = v, r
+		}
+	}
+	return ref
 }
 
 // retag gives scalar n, quoted in the file and holding a reference, the
