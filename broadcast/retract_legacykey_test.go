@@ -29,3 +29,21 @@ func TestRetractedPostMarkOfAnEarlierVersionStillCounts(t *testing.T) {
 	send(t, b, "a2", "inc-a")
 	assert.True(t, ch.threads["a2"].Last.IsZero(), "a1's post was deleted: %+v", ch.threads["a2"].Last)
 }
+
+// A post whose receipt has Meta, retracted by an earlier version that
+// keyed the mark by the post's id and whole Meta, stays retracted after
+// an upgrade that keys it by the Meta's digest.
+func TestRetractedPostMarkWithWholeMetaStillCounts(t *testing.T) {
+	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
+		posts: map[string]broadcast.Receipt{
+			"a1": {ID: "5", Meta: map[string]string{"chat": "ops"}},
+			"a2": {ID: "6", Meta: map[string]string{"chat": "ops"}},
+		}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	send(t, b, "a1", "inc-a")
+	// What the earlier version wrote when it retracted a1's post.
+	require.NoError(t, store.Mark(context.Background(), "\x00retracted post\x005\x00meta\x004:chat;3:ops;", "telegram", "", nil))
+	send(t, b, "a2", "inc-a")
+	assert.True(t, ch.threads["a2"].Last.IsZero(), "a1's post was deleted: %+v", ch.threads["a2"].Last)
+}

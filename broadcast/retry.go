@@ -3,6 +3,8 @@ package broadcast
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -703,15 +705,16 @@ const inPlaceEdits = "\x00in-place edits"
 
 // retractionKeys are the Store's update keys of the marks that say the
 // post r names was deleted: a Retract of its update, or of the post ("" for
-// a key r has none of).
-func retractionKeys(r *Receipt) [3]string {
-	keys := [3]string{opRetract.markID(r.UpdateID)}
+// a key r has none of), under the key written now and those earlier
+// versions wrote.
+func retractionKeys(r *Receipt) [4]string {
+	keys := [4]string{opRetract.markID(r.UpdateID)}
 	if r.ID != "" {
 		keys[1] = retractedPost(r)
 		if len(r.Meta) > 0 {
-			// The key earlier versions wrote for every post: a durable
-			// Store may hold their marks.
-			keys[2] = retractedPostID(r.ID)
+			// The keys earlier versions wrote, which a durable Store may
+			// hold: the post's id alone, and the id with the whole Meta.
+			keys[2], keys[3] = retractedPostID(r.ID), retractedPostMeta(r)
 		}
 	}
 	return keys
@@ -722,22 +725,47 @@ func retractionKeys(r *Receipt) [3]string {
 // platform id and the Meta: a platform may number posts per chat
 // (Telegram), and the Meta says which chat, so two posts sharing an id
 // do not share the mark, while an in-place correction's receipt, which
-// the Store keeps with its original's id and Meta (see delivered), does. Update IDs never contain
-// control characters, so it cannot collide with an update's. A receipt
-// without Meta keeps the key of earlier versions, which had the id only
+// the Store keeps with its original's id and Meta (see delivered), does.
+// The Meta is taken as its digest: a channel that fans out to many chats
+// or rooms records each one's message there, more than a Store's key
+// may hold (a bolt Store's, 32 KiB). Update IDs never contain control
+// characters, so it cannot collide with an update's. A receipt without
+// Meta keeps the key of earlier versions, which had the id only
 // (retractedPostID), so that a Store's marks written by them still count;
-// retracted reads that key for a receipt with Meta too.
+// retracted reads the keys earlier versions wrote for a receipt with Meta
+// too (see retractionKeys).
 func retractedPost(r *Receipt) string {
 	key := retractedPostID(r.ID)
 	if len(r.Meta) == 0 {
 		return key
 	}
-	b := []byte(key + "\x00meta\x00")
+	h := sha256.New()
 	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
-		b = appendField(appendField(b, k), r.Meta[k])
+		hashField(h, k)
+		hashField(h, r.Meta[k])
+	}
+	return key + "\x00meta sha256\x00" + hex.EncodeToString(h.Sum(nil))
+}
+
+// retractedPostMeta is retractedPost as earlier versions made it for a
+// receipt with Meta, with the whole Meta in the key: read, no longer
+// written; "" when longer than maxLegacyKey.
+func retractedPostMeta(r *Receipt) string {
+	b := []byte(retractedPostID(r.ID) + "\x00meta\x00")
+	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
+		if b = appendField(appendField(b, k), r.Meta[k]); len(b) > maxLegacyKey {
+			return ""
+		}
 	}
 	return string(b)
 }
+
+// maxLegacyKey bounds the keys of earlier versions that are read: a key
+// made of a whole Meta may be longer than a Store takes (a bolt Store's
+// 32 KiB, with the channel's name and the target), which the Store
+// refuses to read as it refused to write; the few larger ones a Store on
+// PostgreSQL took are not read.
+const maxLegacyKey = 16 << 10
 
 // retractedPostID is the key of the mark that the post of platform id
 // postID was deleted, as earlier versions wrote it for every post.
@@ -1461,7 +1489,7 @@ func (d *delivery) linkVersions(ctx context.Context, edited Receipt) error {
 	seen := map[string]bool{retractedPost(&edited): true, retractedPost(&d.prev): true}
 	var readErr error
 	for v := d.prev; ; {
-		prior, ok, err := d.b.store.Receipt(ctx, versionKey(&v, false), d.name)
+		prior, ok, err := d.versionLink(ctx, &v, false)
 		if err != nil {
 			readErr = fmt.Errorf("store: read the versions of the edited post: %w", err)
 		}
@@ -1477,7 +1505,7 @@ func (d *delivery) linkVersions(ctx context.Context, edited Receipt) error {
 			from, to Receipt
 			next     bool
 		}{{l[0], l[1], true}, {l[1], l[0], false}} {
-			if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, versionKey(&k.from, k.next), k.to); err != nil {
+			if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, versionKey(retractedPost(&k.from), k.next), k.to); err != nil {
 				return fmt.Errorf("store: save the link between the edited post's versions: %w", err)
 			}
 		}
@@ -1493,7 +1521,7 @@ func (d *delivery) versions(ctx context.Context, r Receipt, f func(Receipt)) []e
 	seen := map[string]bool{retractedPost(&r): true}
 	for _, next := range []bool{true, false} {
 		for v := r; ; {
-			link, ok, err := d.b.store.Receipt(ctx, versionKey(&v, next), d.name)
+			link, ok, err := d.versionLink(ctx, &v, next)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("store: read the versions of the post retracted: %w", err))
 			}
@@ -1509,14 +1537,30 @@ func (d *delivery) versions(ctx context.Context, r Receipt, f func(Receipt)) []e
 }
 
 // versionKey is the Store's update key of the receipt that names the
-// version after r's post (next) or before it (see linkVersions). It is
-// kept under a key no update ID can take (they have no control
+// version after r's post (next) or before it (see linkVersions), post
+// being the key of the post (retractedPost, or as earlier versions made
+// it). It is kept under a key no update ID can take (they have no control
 // characters), outside any thread (see inPlaceEdits).
-func versionKey(r *Receipt, next bool) string {
+func versionKey(post string, next bool) string {
 	if next {
-		return "\x00next version\x00" + retractedPost(r)
+		return "\x00next version\x00" + post
 	}
-	return "\x00prior version\x00" + retractedPost(r)
+	return "\x00prior version\x00" + post
+}
+
+// versionLink reads the receipt of the version after r's post (next) or
+// before it, saved by linkVersions, or by an earlier version under the
+// key it made of r's whole Meta.
+func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Receipt, bool, error) {
+	link, ok, err := d.b.store.Receipt(ctx, versionKey(retractedPost(r), next), d.name)
+	legacy := ""
+	if len(r.Meta) > 0 {
+		legacy = retractedPostMeta(r)
+	}
+	if ok || err != nil || legacy == "" {
+		return link, ok, err
+	}
+	return d.b.store.Receipt(ctx, versionKey(legacy, next), d.name)
 }
 
 // keepThread marks again the updates whose receipts keep the threads the

@@ -129,8 +129,7 @@ const maxCardForm = 64 << 10
 // packCard is the compact form of card e, a card of the first post as
 // current, that receipts keep: its JSON, without the footer (the current
 // one) and the escaping of HTML, deflated and base64-encoded. The Store
-// keeps a receipt per update and channel, and the Broadcaster's marks of
-// a retracted post are keyed by its Meta: the whole card as JSON, up to
+// keeps a receipt per update and channel: the whole card as JSON, up to
 // Discord's 6,000 characters and more in JSON's escapes, was most of each.
 // It is "" when e cannot be encoded.
 func packCard(e embed) string {
