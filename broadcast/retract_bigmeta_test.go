@@ -38,3 +38,21 @@ func TestRetractPostWithLargeMeta(t *testing.T) {
 	send(t, b, "a2", "inc-a")
 	assert.True(t, ch.threads["a2"].Last.IsZero(), "a1's post was deleted: %v", ch.threads["a2"].Last.ID)
 }
+
+// A later update of an incident whose first post's receipt has a large
+// Meta is sent on a bolt Store: Send reads whether that post was
+// retracted before replying to it.
+func TestLaterUpdateAfterPostWithLargeMeta(t *testing.T) {
+	meta := map[string]string{}
+	for i := range 2000 {
+		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprintf("%d", 1_000_000+i)
+	}
+	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
+		posts: map[string]broadcast.Receipt{"a1": {ID: "5", Meta: meta}, "a2": {ID: "6", Meta: meta}}}
+	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+	require.NoError(t, err)
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	send(t, b, "a1", "inc-a")
+	send(t, b, "a2", "inc-a")
+	assert.Equal(t, "5", ch.threads["a2"].Last.ID, "a2 replies to a1's post")
+}
