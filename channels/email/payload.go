@@ -233,8 +233,8 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	}
 	// RFC 3834: tells auto-responders (out of office) not to answer.
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
-	m.SetBodyString(gomail.TypeTextPlain, p.text)
-	m.AddAlternativeString(gomail.TypeTextHTML, p.html)
+	m.SetBodyString(gomail.TypeTextPlain, lfLines(p.text))
+	m.AddAlternativeString(gomail.TypeTextHTML, lfLines(p.html))
 	var buf bytes.Buffer
 	buf.Grow(len(p.text) + 2*len(p.html) + 1<<10)
 	w := textproto.NewWriter(bufio.NewWriter(&buf))
@@ -252,6 +252,19 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 		return nil, fmt.Errorf("build message: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// lfLines returns s with every line break as LF: CR LF, and a lone CR (old
+// Mac text, in an update sent without a Broadcaster's Clean, or from a
+// template), become LF, as Update.Clean makes them. The quoted-printable
+// encoder (mime/quotedprintable) takes the LF after a CR followed only by
+// characters it encodes ("\r=\n", a line of emoji) for the end of a CR LF
+// and drops it, joining two lines.
+func lfLines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // headerText returns s for an unstructured header field such as Subject.

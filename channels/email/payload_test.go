@@ -502,3 +502,20 @@ func TestLongDisplayNameFolded(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneCarriageReturnKeepsLineBreaks: a text with old Mac line breaks
+// (a lone CR), sent without a Broadcaster's cleaning, keeps every line
+// break. The quoted-printable encoder took the LF after a CR followed only
+// by encoded characters ("=", or a line of accented letters or emoji) for
+// the second half of a CR LF, and joined two lines.
+func TestLoneCarriageReturnKeepsLineBreaks(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Fixed.\r=\nThanks.\rÉté\nBye."}
+	send(t, ch, broadcast.Message{Update: u})
+	p := parse(t, srv.messages()[0].data)
+	want := "Investigating: Elevated error rates on the CDN\n\nFixed.\n=\nThanks.\nÉté\nBye."
+	assert.Equal(t, want, strings.ReplaceAll(p.text, "\r\n", "\n"))
+	assert.Contains(t, strings.ReplaceAll(p.html, "\r\n", "\n"), "Fixed.\n=\nThanks.\nÉté\nBye.")
+}
