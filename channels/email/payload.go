@@ -53,6 +53,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}
 		status = oneLine(status)
+		o = lfLines(o) // its first paragraph, the preheader, ends at a blank line in any form
 		out.text = status + "\n\n" + o
 		out.html = textToHTML(out.text, status+" — "+oneLine(firstParagraph(o)))
 		return out, nil

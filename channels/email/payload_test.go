@@ -518,4 +518,11 @@ func TestLoneCarriageReturnKeepsLineBreaks(t *testing.T) {
 	want := "Investigating: Elevated error rates on the CDN\n\nFixed.\n=\nThanks.\nÉté\nBye."
 	assert.Equal(t, want, strings.ReplaceAll(p.text, "\r\n", "\n"))
 	assert.Contains(t, strings.ReplaceAll(p.html, "\r\n", "\n"), "Fixed.\n=\nThanks.\nÉté\nBye.")
+
+	// A blank line of lone CRs ends the first paragraph, which the
+	// preheader shows, as one of LFs does.
+	u.ID, u.Overrides = "next", map[string]string{"email": "All fixed.\r\rThanks."}
+	send(t, ch, broadcast.Message{Update: u})
+	p = parse(t, srv.messages()[1].data)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — All fixed.", preheader(t, p.html))
 }
