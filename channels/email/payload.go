@@ -252,7 +252,43 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	if err := w.W.Flush(); err != nil {
 		return nil, fmt.Errorf("build message: %w", err)
 	}
-	return buf.Bytes(), nil
+	return encodeFromLines(buf.Bytes()), nil
+}
+
+// qpLine is the longest line quoted-printable allows (RFC 2045, 6.7).
+const qpLine = 76
+
+// encodeFromLines returns data, the message as compose writes it, with the
+// "F" of every line that starts with "From " encoded, "=46rom ", as RFC
+// 2049 (4, item 8) advises: a mail store in mbox format, as Postfix's
+// local delivery writes it, prefixes such a line with ">", and the
+// recipient reads ">From 09:00 UTC, …". Only a body line can start so: a
+// header line starts with a field name and a colon ("From:"), or white
+// space. A line that the two characters more would take over the 76 of
+// quoted-printable gets a soft line break after "=46rom".
+func encodeFromLines(data []byte) []byte {
+	const from, crlf = "\r\nFrom ", "\r\n"
+	if !bytes.Contains(data, []byte(from)) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+64)
+	for {
+		i := bytes.Index(data, []byte(from))
+		if i < 0 {
+			return append(out, data...)
+		}
+		out = append(out, data[:i+len(crlf)]...)
+		line := data[i+len(crlf):]
+		if end := bytes.Index(line, []byte(crlf)); end >= 0 {
+			line = line[:end]
+		}
+		if len(line)+2 <= qpLine {
+			out = append(out, "=46rom "...)
+		} else {
+			out = append(out, "=46rom=\r\n "...)
+		}
+		data = data[i+len(from):]
+	}
 }
 
 // lfLines returns s with every line break as LF: CR LF, and a lone CR (old

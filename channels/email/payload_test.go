@@ -526,3 +526,25 @@ func TestLoneCarriageReturnKeepsLineBreaks(t *testing.T) {
 	p = parse(t, srv.messages()[1].data)
 	assert.Equal(t, "Investigating: Elevated error rates on the CDN — All fixed.", preheader(t, p.html))
 }
+
+// TestFromAtLineStartEncoded: a body line that starts with "From " goes
+// out with its "F" encoded (RFC 2049, 4), so that a mail store in mbox
+// format does not show it as ">From "; the text reads the same, and every
+// quoted-printable line stays within 76 characters.
+func TestFromAtLineStartEncoded(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	long := "From 09:00 UTC " + strings.Repeat("x", 61) // 76 characters: one line of quoted-printable
+	u.Body = "Errors rose.\nFrom 09:00 UTC the CDN refused requests.\n" + long
+	send(t, ch, broadcast.Message{Update: u})
+	data := srv.messages()[0].data
+	for line := range strings.SplitSeq(data, "\n") {
+		assert.False(t, strings.HasPrefix(line, "From "), "line %q", line)
+		assert.LessOrEqual(t, len(line), 76, "line %q", line)
+	}
+	p := parse(t, data)
+	text := strings.ReplaceAll(p.text, "\r\n", "\n")
+	assert.Contains(t, text, "Errors rose.\nFrom 09:00 UTC the CDN refused requests.\n"+long+"\n")
+	assert.Contains(t, p.html, "<br>From 09:00 UTC the CDN refused requests.<br>"+long+"</p>")
+}
