@@ -21,6 +21,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // content is an update rendered for e-mail: the same for every recipient.
@@ -53,7 +54,11 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}
 		status = oneLine(status)
-		o = lfLines(o) // its first paragraph, the preheader, ends at a blank line in any form
+		// Its first paragraph, the preheader, ends at a blank line in any
+		// form; and what it leaves open of right-to-left text is closed at
+		// each line's end, as the templates close Body's, so that it does
+		// not reverse the next line where the preheader joins them.
+		o = templates.BalanceBidi(lfLines(o))
 		out.text = status + "\n\n" + o
 		out.html = textToHTML(out.text, status+" — "+oneLine(firstParagraph(o)))
 		return out, nil

@@ -548,3 +548,21 @@ func TestFromAtLineStartEncoded(t *testing.T) {
 	assert.Contains(t, text, "Errors rose.\nFrom 09:00 UTC the CDN refused requests.\n"+long+"\n")
 	assert.Contains(t, p.html, "<br>From 09:00 UTC the CDN refused requests.<br>"+long+"</p>")
 }
+
+// TestOverrideBidiClosedInPreheader: a right-to-left override that an
+// override text leaves open at the end of a line is closed there, as the
+// templates close those of Body, so that in the HTML preheader, the
+// preview line mail clients show, where the lines of the first paragraph
+// join, it does not reverse the next line.
+func TestOverrideBidiClosedInPreheader(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Fixed \u202eat 10:00\nThanks for waiting.\n\nMore."}
+	send(t, ch, broadcast.Message{Update: u})
+	p := parse(t, srv.messages()[0].data)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — Fixed \u202eat 10:00\u202c Thanks for waiting.",
+		preheader(t, p.html))
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\nFixed \u202eat 10:00\u202c\nThanks for waiting.\n\nMore.",
+		strings.ReplaceAll(p.text, "\r\n", "\n"))
+}
