@@ -225,7 +225,8 @@ func textToHTML(s, preheader string) string {
 // from answering every subscriber's copy; no User-Agent, and a boundary of
 // 26 characters rather than go-mail's 60 (it is written four times). Both
 // parts are quoted-printable: 7-bit clean whatever the text and the
-// server, with lines under the 78 characters of RFC 5322.
+// server, with lines under the 78 characters of RFC 5322, and no line
+// that starts with "From " (see encodeFromLines).
 func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(rand.Text()))
 	// From is written here, as To is (recipientHeader): go-mail cannot
