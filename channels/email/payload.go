@@ -266,7 +266,7 @@ const qpLine = 76
 
 // encodeFromLines returns data, the message as compose writes it, with the
 // "F" of every line that starts with "From " encoded, "=46rom ", as RFC
-// 2049 (4, item 8) advises: a mail store in mbox format, as Postfix's
+// 2049 (section 4) advises: a mail store in mbox format, as Postfix's
 // local delivery writes it, prefixes such a line with ">", and the
 // recipient reads ">From 09:00 UTC, …". Only a body line can start so: a
 // header line starts with a field name and a colon ("From:"), or white
