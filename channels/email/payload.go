@@ -21,6 +21,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // content is an update rendered for e-mail: the same for every recipient.
@@ -53,6 +54,11 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}
 		status = oneLine(status)
+		// Its first paragraph, the preheader, ends at a blank line in any
+		// form; and what it leaves open of right-to-left text is closed at
+		// each line's end, as the templates close Body's, so that it does
+		// not reverse the next line where the preheader joins them.
+		o = templates.BalanceBidi(lfLines(o))
 		out.text = status + "\n\n" + o
 		out.html = textToHTML(out.text, status+" — "+oneLine(firstParagraph(o)))
 		return out, nil
@@ -219,7 +225,8 @@ func textToHTML(s, preheader string) string {
 // from answering every subscriber's copy; no User-Agent, and a boundary of
 // 26 characters rather than go-mail's 60 (it is written four times). Both
 // parts are quoted-printable: 7-bit clean whatever the text and the
-// server, with lines under the 78 characters of RFC 5322.
+// server, with lines under the 78 characters of RFC 5322, and no line
+// that starts with "From " (see encodeFromLines).
 func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(rand.Text()))
 	// From is written here, as To is (recipientHeader): go-mail cannot
@@ -233,8 +240,8 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	}
 	// RFC 3834: tells auto-responders (out of office) not to answer.
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
-	m.SetBodyString(gomail.TypeTextPlain, p.text)
-	m.AddAlternativeString(gomail.TypeTextHTML, p.html)
+	m.SetBodyString(gomail.TypeTextPlain, lfLines(p.text))
+	m.AddAlternativeString(gomail.TypeTextHTML, lfLines(p.html))
 	var buf bytes.Buffer
 	buf.Grow(len(p.text) + 2*len(p.html) + 1<<10)
 	w := textproto.NewWriter(bufio.NewWriter(&buf))
@@ -251,7 +258,56 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	if err := w.W.Flush(); err != nil {
 		return nil, fmt.Errorf("build message: %w", err)
 	}
-	return buf.Bytes(), nil
+	return encodeFromLines(buf.Bytes()), nil
+}
+
+// qpLine is the longest line quoted-printable allows (RFC 2045, 6.7).
+const qpLine = 76
+
+// encodeFromLines returns data, the message as compose writes it, with the
+// "F" of every line that starts with "From " encoded, "=46rom ", as RFC
+// 2049 (section 4) advises: a mail store in mbox format, as Postfix's
+// local delivery writes it, prefixes such a line with ">", and the
+// recipient reads ">From 09:00 UTC, …". Only a body line can start so: a
+// header line starts with a field name and a colon ("From:"), or white
+// space. A line that the two characters more would take over the 76 of
+// quoted-printable gets a soft line break after "=46rom".
+func encodeFromLines(data []byte) []byte {
+	const from, crlf = "\r\nFrom ", "\r\n"
+	if !bytes.Contains(data, []byte(from)) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+64)
+	for {
+		i := bytes.Index(data, []byte(from))
+		if i < 0 {
+			return append(out, data...)
+		}
+		out = append(out, data[:i+len(crlf)]...)
+		line := data[i+len(crlf):]
+		if end := bytes.Index(line, []byte(crlf)); end >= 0 {
+			line = line[:end]
+		}
+		if len(line)+2 <= qpLine {
+			out = append(out, "=46rom "...)
+		} else {
+			out = append(out, "=46rom=\r\n "...)
+		}
+		data = data[i+len(from):]
+	}
+}
+
+// lfLines returns s with every line break as LF: CR LF, and a lone CR (old
+// Mac text, in an update sent without a Broadcaster's Clean, or from a
+// template), become LF, as Update.Clean makes them. The quoted-printable
+// encoder (mime/quotedprintable) takes the LF after a CR followed only by
+// characters it encodes ("\r=\n", a line of emoji) for the end of a CR LF
+// and drops it, joining two lines.
+func lfLines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // headerText returns s for an unstructured header field such as Subject.

@@ -502,3 +502,67 @@ func TestLongDisplayNameFolded(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneCarriageReturnKeepsLineBreaks: a text with old Mac line breaks
+// (a lone CR), sent without a Broadcaster's cleaning, keeps every line
+// break. The quoted-printable encoder took the LF after a CR followed only
+// by encoded characters ("=", or a line of accented letters or emoji) for
+// the second half of a CR LF, and joined two lines.
+func TestLoneCarriageReturnKeepsLineBreaks(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Fixed.\r=\nThanks.\rÉté\nBye."}
+	send(t, ch, broadcast.Message{Update: u})
+	p := parse(t, srv.messages()[0].data)
+	want := "Investigating: Elevated error rates on the CDN\n\nFixed.\n=\nThanks.\nÉté\nBye."
+	assert.Equal(t, want, strings.ReplaceAll(p.text, "\r\n", "\n"))
+	assert.Contains(t, strings.ReplaceAll(p.html, "\r\n", "\n"), "Fixed.\n=\nThanks.\nÉté\nBye.")
+
+	// A blank line of lone CRs ends the first paragraph, which the
+	// preheader shows, as one of LFs does.
+	u.ID, u.Overrides = "next", map[string]string{"email": "All fixed.\r\rThanks."}
+	send(t, ch, broadcast.Message{Update: u})
+	p = parse(t, srv.messages()[1].data)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — All fixed.", preheader(t, p.html))
+}
+
+// TestFromAtLineStartEncoded: a body line that starts with "From " goes
+// out with its "F" encoded (RFC 2049, 4), so that a mail store in mbox
+// format does not show it as ">From "; the text reads the same, and every
+// quoted-printable line stays within 76 characters.
+func TestFromAtLineStartEncoded(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	long := "From 09:00 UTC " + strings.Repeat("x", 61) // 76 characters: one line of quoted-printable
+	u.Body = "Errors rose.\nFrom 09:00 UTC the CDN refused requests.\n" + long
+	send(t, ch, broadcast.Message{Update: u})
+	data := srv.messages()[0].data
+	for line := range strings.SplitSeq(data, "\n") {
+		assert.False(t, strings.HasPrefix(line, "From "), "line %q", line)
+		assert.LessOrEqual(t, len(line), 76, "line %q", line)
+	}
+	p := parse(t, data)
+	text := strings.ReplaceAll(p.text, "\r\n", "\n")
+	assert.Contains(t, text, "Errors rose.\nFrom 09:00 UTC the CDN refused requests.\n"+long+"\n")
+	assert.Contains(t, p.html, "<br>From 09:00 UTC the CDN refused requests.<br>"+long+"</p>")
+}
+
+// TestOverrideBidiClosedInPreheader: a right-to-left override that an
+// override text leaves open at the end of a line is closed there, as the
+// templates close those of Body, so that in the HTML preheader, the
+// preview line mail clients show, where the lines of the first paragraph
+// join, it does not reverse the next line.
+func TestOverrideBidiClosedInPreheader(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Fixed \u202eat 10:00\nThanks for waiting.\n\nMore."}
+	send(t, ch, broadcast.Message{Update: u})
+	p := parse(t, srv.messages()[0].data)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — Fixed \u202eat 10:00\u202c Thanks for waiting.",
+		preheader(t, p.html))
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\nFixed \u202eat 10:00\u202c\nThanks for waiting.\n\nMore.",
+		strings.ReplaceAll(p.text, "\r\n", "\n"))
+}
