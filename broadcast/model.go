@@ -159,7 +159,7 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components
+	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components, in any case or spacing
 	Status ComponentStatus `json:"status"` // required
 }
 
@@ -280,7 +280,7 @@ func (u Update) validate(timeGiven bool) error {
 	if len(u.Components) > MaxComponents {
 		v.add(invalid("Components", "%d of them, more than %d", len(u.Components), MaxComponents))
 	}
-	var seen map[string]int // a component's name, cleaned, → its index
+	var seen map[string]int // a component's name, as sameComponent has it, → its index
 	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
 		ok := v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength))
@@ -290,14 +290,15 @@ func (u Update) validate(timeGiven bool) error {
 			// Listed twice, it would be posted with two statuses, and a
 			// status page would take whichever came last.
 			name := strings.TrimSpace(cleanText(c.Name, true))
-			if j, dup := seen[name]; dup {
-				v.add(invalid(field("Name"), "%s, listed already as Components[%d]; list a component once, with its status",
-					quoteCut(name), j))
+			key := sameComponent(name)
+			if j, dup := seen[key]; dup {
+				v.add(invalid(field("Name"), "%s, listed already as Components[%d] (names that differ only in case or "+
+					"spacing are one component); list a component once, with its status", quoteCut(name), j))
 			} else {
 				if seen == nil {
 					seen = make(map[string]int, len(u.Components))
 				}
-				seen[name] = i
+				seen[key] = i
 			}
 		}
 		switch {
@@ -491,6 +492,14 @@ func checkKeyField(field, s string) *FieldError {
 		return invalid(field, "contains the bidi control U+%04X, which turns around the text shown after it", r)
 	}
 	return nil
+}
+
+// sameComponent is what two names of one component share, name cleaned:
+// it in lower case, with each run of white space one space. Channels show
+// a run of spaces as one, and Statuspage.io finds a component by its name
+// in any case, so names that differ only so are one component.
+func sameComponent(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 // bidiControl reports whether r is an explicit bidi embedding, override

@@ -3,6 +3,9 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +58,74 @@ func TestLaterUpdateAfterPostWithLargeMeta(t *testing.T) {
 	send(t, b, "a1", "inc-a")
 	send(t, b, "a2", "inc-a")
 	assert.Equal(t, "5", ch.threads["a2"].Last.ID, "a2 replies to a1's post")
+}
+
+// A post retracted by an earlier version, on a bolt Store, whose receipt's
+// Meta made a key of more than 16 KiB (about 600 Telegram chats), which
+// bolt took: that version keyed the mark by the whole Meta. After an
+// upgrade that keys it by the Meta's digest, the mark still counts, and a
+// later update of the incident does not reply to the deleted post.
+func TestRetractedPostMarkWithLargeWholeMetaStillCounts(t *testing.T) {
+	meta := map[string]string{}
+	for i := range 620 {
+		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprintf("%d", 1_000_000+i)
+	}
+	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
+		posts: map[string]broadcast.Receipt{
+			"a1": {ID: "5", Meta: meta},
+			"a2": {ID: "6", Meta: map[string]string{"chat": "ops"}},
+		}}
+	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+	require.NoError(t, err)
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	send(t, b, "a1", "inc-a")
+	// What the earlier version wrote when it retracted a1's post.
+	legacy := []byte("\x00retracted post\x005\x00meta\x00")
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
+		legacy = fmt.Appendf(legacy, "%d:%s;%d:%s;", len(k), k, len(meta[k]), meta[k])
+	}
+	require.Greater(t, len(legacy), 16<<10)
+	require.NoError(t, store.Mark(context.Background(), string(legacy), "telegram", "", nil))
+	send(t, b, "a2", "inc-a")
+	assert.True(t, ch.threads["a2"].Last.IsZero(), "a1's post was deleted: %v", ch.threads["a2"].Last.ID)
+}
+
+// The keys of earlier versions read for a post whose Meta makes one just
+// short of the bound stay within a bolt Store's limit, with a channel name
+// of the longest: sending, retracting and sending again read them all.
+func TestLegacyKeysAtTheBoundOnBolt(t *testing.T) {
+	const bound = 32<<10 - 2*broadcast.MaxNameLength
+	meta := map[string]string{}
+	size := len("\x00retracted post\x005\x00meta\x00")
+	for i := 0; ; i++ {
+		k, v := fmt.Sprintf("chat:%d", i), "x"
+		n := len(fmt.Sprintf("%d:%s;%d:%s;", len(k), k, len(v), v))
+		if size+n > bound-100 {
+			l := bound - size - len("3:pad;:;")
+			for len(fmt.Sprintf("3:pad;%d:;", l))+l > bound-size {
+				l-- // the key of the longest Meta read
+			}
+			meta["pad"] = strings.Repeat("p", l)
+			size += len(fmt.Sprintf("3:pad;%d:%s;", l, meta["pad"]))
+			break
+		}
+		meta[k], size = v, size+n
+	}
+	require.Equal(t, bound, size)
+	ch := &perChat{name: strings.Repeat("t", broadcast.MaxNameLength), threads: map[string]broadcast.Thread{},
+		posts: map[string]broadcast.Receipt{
+			"a1": {ID: "5", Meta: meta},
+			"a2": {ID: "6", Meta: meta},
+			"a3": {ID: "7", Meta: meta},
+		}}
+	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+	require.NoError(t, err)
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	send(t, b, "a1", "inc-a")
+	send(t, b, "a2", "inc-a")
+	rep, err := b.Retract(context.Background(), "a2")
+	require.NoError(t, err)
+	require.NoError(t, rep.Results[0].Err)
+	send(t, b, "a3", "inc-a")
+	assert.Equal(t, "5", ch.threads["a3"].Last.ID, "a3 follows a1, a2 retracted")
 }

@@ -762,10 +762,11 @@ func retractedPostMeta(r *Receipt) string {
 
 // maxLegacyKey bounds the keys of earlier versions that are read: a key
 // made of a whole Meta may be longer than a Store takes (a bolt Store's
-// 32 KiB, with the channel's name and the target), which the Store
-// refuses to read as it refused to write; the few larger ones a Store on
-// PostgreSQL took are not read.
-const maxLegacyKey = 16 << 10
+// 32 KiB, with the channel's name, the target and the prefix of a
+// version link), which the Store refuses to read as it refused to write.
+// It leaves room for those, so that every key a bolt Store took is read;
+// the few larger ones a Store on PostgreSQL took are not.
+const maxLegacyKey = 32<<10 - 2*MaxNameLength
 
 // retractedPostID is the key of the mark that the post of platform id
 // postID was deleted, as earlier versions wrote it for every post.
