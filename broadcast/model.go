@@ -286,7 +286,7 @@ func (u Update) validate(timeGiven bool) error {
 		ok := v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength))
 		if ok && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
-		} else if ok {
+		} else if ok && len(u.Components) > 1 {
 			// Listed twice, it would be posted with two statuses, and a
 			// status page would take whichever came last.
 			name := strings.TrimSpace(cleanText(c.Name, true))
