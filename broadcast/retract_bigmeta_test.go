@@ -21,18 +21,13 @@ import (
 // was deleted is not keyed by the whole Meta. A later update of the
 // incident then starts a new thread rather than reply to the deleted post.
 func TestRetractPostWithLargeMeta(t *testing.T) {
-	meta := map[string]string{}
-	for i := range 2000 {
-		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprintf("%d", 1_000_000+i)
-	}
+	meta := chatsMeta(2000)
 	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
 		posts: map[string]broadcast.Receipt{
 			"a1": {ID: "5", Meta: meta},
 			"a2": {ID: "6", Meta: map[string]string{"chat": "ops"}},
 		}}
-	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-	require.NoError(t, err)
-	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	b, _ := onBolt(t, ch)
 	send(t, b, "a1", "inc-a")
 	rep, err := b.Retract(context.Background(), "a1")
 	require.NoError(t, err)
@@ -46,15 +41,10 @@ func TestRetractPostWithLargeMeta(t *testing.T) {
 // Meta is sent on a bolt Store: Send reads whether that post was
 // retracted before replying to it.
 func TestLaterUpdateAfterPostWithLargeMeta(t *testing.T) {
-	meta := map[string]string{}
-	for i := range 2000 {
-		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprintf("%d", 1_000_000+i)
-	}
+	meta := chatsMeta(2000)
 	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
 		posts: map[string]broadcast.Receipt{"a1": {ID: "5", Meta: meta}, "a2": {ID: "6", Meta: meta}}}
-	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-	require.NoError(t, err)
-	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	b, _ := onBolt(t, ch)
 	send(t, b, "a1", "inc-a")
 	send(t, b, "a2", "inc-a")
 	assert.Equal(t, "5", ch.threads["a2"].Last.ID, "a2 replies to a1's post")
@@ -66,18 +56,13 @@ func TestLaterUpdateAfterPostWithLargeMeta(t *testing.T) {
 // upgrade that keys it by the Meta's digest, the mark still counts, and a
 // later update of the incident does not reply to the deleted post.
 func TestRetractedPostMarkWithLargeWholeMetaStillCounts(t *testing.T) {
-	meta := map[string]string{}
-	for i := range 620 {
-		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprintf("%d", 1_000_000+i)
-	}
+	meta := chatsMeta(620)
 	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
 		posts: map[string]broadcast.Receipt{
 			"a1": {ID: "5", Meta: meta},
 			"a2": {ID: "6", Meta: map[string]string{"chat": "ops"}},
 		}}
-	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-	require.NoError(t, err)
-	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	b, store := onBolt(t, ch)
 	send(t, b, "a1", "inc-a")
 	// What the earlier version wrote when it retracted a1's post.
 	legacy := []byte("\x00retracted post\x005\x00meta\x00")
@@ -118,9 +103,7 @@ func TestLegacyKeysAtTheBoundOnBolt(t *testing.T) {
 			"a2": {ID: "6", Meta: meta},
 			"a3": {ID: "7", Meta: meta},
 		}}
-	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-	require.NoError(t, err)
-	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	b, _ := onBolt(t, ch)
 	send(t, b, "a1", "inc-a")
 	send(t, b, "a2", "inc-a")
 	rep, err := b.Retract(context.Background(), "a2")
@@ -128,4 +111,22 @@ func TestLegacyKeysAtTheBoundOnBolt(t *testing.T) {
 	require.NoError(t, rep.Results[0].Err)
 	send(t, b, "a3", "inc-a")
 	assert.Equal(t, "5", ch.threads["a3"].Last.ID, "a3 follows a1, a2 retracted")
+}
+
+// chatsMeta is the Meta of a post to n chats: each chat's message id.
+func chatsMeta(n int) map[string]string {
+	meta := make(map[string]string, n)
+	for i := range n {
+		meta[fmt.Sprintf("chat:-100%010d", i)] = fmt.Sprint(1_000_000 + i)
+	}
+	return meta
+}
+
+// onBolt returns a Broadcaster of ch on a bolt Store of its own, and the
+// Store.
+func onBolt(t *testing.T, ch broadcast.Channel) (*broadcast.Broadcaster, broadcast.Store) {
+	t.Helper()
+	store, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+	require.NoError(t, err)
+	return newBroadcaster(t, broadcast.Options{Store: store}, ch), store
 }
