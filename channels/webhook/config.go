@@ -293,9 +293,10 @@ func (cfg Config) headers() (http.Header, error) {
 			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
 		case reserved[ck]:
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
-		case strings.TrimSpace(v) == "":
+		case strings.TrimSpace(v) == "" && ck != "User-Agent":
 			// Mostly an unset environment variable: sent empty, an
-			// Authorization would have every delivery refused.
+			// Authorization would have every delivery refused. An empty
+			// User-Agent is net/http's way of sending none.
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name)
 		case (ck == "Authorization" || ck == "Proxy-Authorization") && bareScheme(v):
 			// "Bearer " + an unset variable: net/http sends "Bearer".

@@ -93,6 +93,7 @@ func TestNewValidates(t *testing.T) {
 			`webhook: Config.Headers["Proxy-Authorization"]: an authorization scheme without its credentials`},
 		{"bare token in authorization", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"Authorization": redact.NewSecret("lin_api_0123456789")}}, ""},
 		{"user agent may be replaced", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("mine/2")}}, ""},
+		{"user agent may be left out", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("")}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -228,7 +228,8 @@ type Config struct {
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
 	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
-	// TE, Trailer, Upgrade); they may replace User-Agent. Names ignore case: one
+	// TE, Trailer, Upgrade); they may replace User-Agent, or leave it out with
+	// an empty value. Names ignore case: one
 	// given twice, in two spellings, is refused, and so is an empty value
 	// (an unset environment variable, say), or an Authorization of a
 	// scheme alone ("Bearer " and an unset variable). Values are secrets: they
