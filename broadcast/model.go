@@ -253,8 +253,9 @@ func (u Update) Override(channel string) (string, bool) {
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
-// and take none, nor bidi controls (U+202A to U+202E, U+2066 to U+2069),
-// and which may be empty but not blank (see Blank), as Corrects.
+// and take none, nor bidi controls (unicode.Bidi_Control: the embeddings,
+// overrides and isolates, and the direction marks), and which may be
+// empty but not blank (see Blank), as Corrects.
 func (u Update) Validate() error { return u.validate(true) }
 
 // validate is Validate; without timeGiven, u's Time is one WithDefaults
@@ -470,7 +471,7 @@ func invalid(field, format string, args ...any) *FieldError {
 }
 
 // checkKeyField checks key s of field, which may be empty: valid UTF-8
-// without NUL, control characters or bidi controls, at most maxIDLength
+// without NUL, control characters or bidi controls (unicode.Bidi_Control), at most maxIDLength
 // bytes, and not blank (see Blank): a blank key is a mistake for an
 // empty one, and would be one key shared by every update given it.
 func checkKeyField(field, s string) *FieldError {
@@ -487,9 +488,9 @@ func checkKeyField(field, s string) *FieldError {
 		}
 		return invalid(field, "%s", msg)
 	}
-	if i := strings.IndexFunc(s, bidiControl); i >= 0 {
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
-		return invalid(field, "contains the bidi control U+%04X, which turns around the text shown after it", r)
+		return invalid(field, "contains the bidi control U+%04X, which changes the direction of the text shown after it", r)
 	}
 	return nil
 }
@@ -500,12 +501,6 @@ func checkKeyField(field, s string) *FieldError {
 // in any case, so names that differ only so are one component.
 func sameComponent(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
-// bidiControl reports whether r is an explicit bidi embedding, override
-// or isolate (U+202A to U+202E, U+2066 to U+2069).
-func bidiControl(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // checkTextField checks text s of field: valid UTF-8 without NUL, and,
