@@ -431,7 +431,11 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 // checkPosted fails unless some channel has a receipt of updateID, or
 // might have: a receipt that cannot be read now is read again by the
 // retraction's attempts, which retry until it reads, and a delivery under
-// way may post it (the retraction stops it first). When none has one but
+// way may post it (the retraction stops it first, or, under way on another
+// instance sharing the Store and Options.Lock, waits for it). An attempt
+// under way anywhere has its attemptedTarget mark, which also stays on
+// an attempt whose process ended before its outcome was recorded: its
+// post may exist, and the retraction looks for it. When none has one but
 // some channel marked the update delivered (its receipt was not recorded),
 // the error wraps ErrNotRecorded: there is a post, and nothing says where.
 func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
@@ -446,6 +450,10 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 		}
 		if done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); (done && failure == "") || err != nil {
 			unrecorded = append(unrecorded, channel)
+			return false, nil
+		}
+		if done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, attemptedTarget); (done && failure == "") || err != nil {
+			return true, nil // an attempt whose outcome is unknown: under way on another instance, or cut off
 		}
 		return false, nil
 	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it)", updateID))
@@ -629,8 +637,10 @@ func validateNow(u Update) error {
 //
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
 // channel has a receipt (or a record of the targets it reached), as the
-// Store knows it, and that this Broadcaster is not delivering: a mistyped
-// ID would otherwise end with every channel skipped and no error. A receipt that
+// Store knows it, and that no attempt is posting (on this instance or,
+// as the Store's marks say, on another) or left with its outcome unknown:
+// a mistyped ID would otherwise end with every channel skipped and no
+// error. A receipt that
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +162,51 @@ func TestRetractWithLockStopsARetryOfTheSameInstance(t *testing.T) {
 	rep := <-done
 	assert.True(t, broadcast.IsPermanent(rep.Results[1].Err), "the retracted update fails for good on x: %v", rep.Results[1].Err)
 	assert.Zero(t, x.count(), "the retracted update was posted after the retraction")
+}
+
+// An attempt under way on another instance counts as a post that may
+// exist: a Retract made before any channel finished posting the update is
+// not refused as a mistyped ID, and deletes what the attempt posted.
+// (Before, only this instance's own attempts counted: the other instance's
+// Retract said no channel posted the update, and its post stayed up.)
+func TestRetractOnAnotherInstanceBeforeAnyChannelFinished(t *testing.T) {
+	store, lock := broadcast.NewMemoryStore(), waitingLock()
+	x := &blocking{editable: editable{script: script{name: "x"}}, started: make(chan struct{}), release: make(chan struct{})}
+	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
+	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
+	u := validUpdate()
+	u.ID = "early-retract"
+	var release sync.Once
+	free := func() { release.Do(func() { close(x.release) }) }
+	t.Cleanup(free) // before the Broadcasters' Close, should the test stop early
+
+	done := sendInBackground(t, a, u)
+	<-x.started
+	require.NoError(t, b.CheckOriginal(context.Background(), broadcast.JobRetract, broadcast.Update{}, u.ID),
+		"the attempt under way on the other instance may post the update")
+	retracted := make(chan *broadcast.Report, 1)
+	go func() {
+		ret, err := b.Retract(context.Background(), u.ID)
+		assert.NoError(t, err)
+		retracted <- ret
+	}()
+	time.Sleep(50 * time.Millisecond) // as above: it does not decide the outcome
+	free()
+	rep := <-done
+	require.NoError(t, rep.Results[0].Err)
+	ret := <-retracted
+	require.NotNil(t, ret)
+	require.NoError(t, ret.Results[0].Err)
+	assert.Len(t, x.retracts, 1, "the post of the attempt under way was deleted")
+}
+
+// An update whose attempts all timed out may have been posted: Retract of
+// it is no mistyped ID, and is not refused as one.
+func TestRetractOfAnUpdateWithUnknownOutcomeIsNotRefused(t *testing.T) {
+	x := &editable{script: script{name: "x", errs: []error{context.DeadlineExceeded}}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, x)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	_, err = b.Retract(context.Background(), rep.UpdateID)
+	assert.NoError(t, err)
 }
