@@ -221,7 +221,8 @@ func textToHTML(s, preheader string) string {
 //
 // The message is kept lean: what mail clients need (From, To, Subject,
 // Date, Message-ID, the threading headers, List-Unsubscribe, text and HTML
-// parts) and Auto-Submitted (RFC 3834), which keeps out-of-office replies
+// parts) and Auto-Submitted (RFC 3834) with X-Auto-Response-Suppress (its
+// counterpart in Exchange and Outlook), which keep out-of-office replies
 // from answering every subscriber's copy; no User-Agent, and a boundary of
 // 26 characters rather than go-mail's 60 (it is written four times). Both
 // parts are quoted-printable: 7-bit clean whatever the text and the
@@ -238,8 +239,10 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 		m.SetGenHeader(gomail.HeaderInReplyTo, p.inReplyTo)
 		m.SetGenHeader(gomail.HeaderReferences, strings.Join(p.references, " "))
 	}
-	// RFC 3834: tells auto-responders (out of office) not to answer.
+	// RFC 3834: tells auto-responders (out of office) not to answer;
+	// Exchange and Outlook go by X-Auto-Response-Suppress instead.
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetGenHeader("X-Auto-Response-Suppress", "All")
 	m.SetBodyString(gomail.TypeTextPlain, lfLines(p.text))
 	m.AddAlternativeString(gomail.TypeTextHTML, lfLines(p.html))
 	var buf bytes.Buffer

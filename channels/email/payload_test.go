@@ -218,12 +218,27 @@ func TestNoHeaderInjection(t *testing.T) {
 		}
 		slices.Sort(keys)
 		assert.Equal(t, []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version",
-			"Subject", "To"}, keys)
+			"Subject", "To", "X-Auto-Response-Suppress"}, keys)
 		assert.NotContains(t, p.subject, "\n")
 		assert.NotContains(t, p.subject, "\r")
 	}
 	assert.Equal(t, "Incident: x Bcc: evil@example.com", parse(t, msgs[0].data).subject)
 	assert.Contains(t, parse(t, msgs[0].data).text, "Bcc: evil2@example.com", "the body keeps its text")
+}
+
+// Every message asks auto-responders not to answer it: Auto-Submitted
+// (RFC 3834) for most, X-Auto-Response-Suppress for Microsoft Exchange and
+// Outlook, which go by their own header. An incident mailed to a thousand
+// subscribers would otherwise draw a reply from each one who is away.
+func TestMessagesAskAutoRespondersNotToAnswer(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	send(t, ch, broadcast.Message{Update: incident(1)})
+	msgs := srv.messages()
+	require.Len(t, msgs, 1)
+	p := parse(t, msgs[0].data)
+	assert.Equal(t, "auto-generated", p.header.Get("Auto-Submitted"))
+	assert.Equal(t, "All", p.header.Get("X-Auto-Response-Suppress"))
 }
 
 // TestOverrideReplacesText: the override replaces the rendered text, after
