@@ -14,6 +14,15 @@ import (
 // limit.
 var ErrTooLong = errors.New("templates: text too long")
 
+// ErrBlank is wrapped by the error of Text when the text shows nothing
+// (see broadcast.Blank): white space and format characters only, as a
+// template with a branch for some statuses renders for the others. The
+// error names the template used, and comes with the text. A channel that
+// posts the text alone fails with it, as its platform would refuse the
+// post or show an empty one; one whose post shows the update otherwise too
+// (a card, an embed) may post it.
+var ErrBlank = errors.New("templates: the text shows nothing")
+
 // RenderFit renders the template name for u (see Render) so that the result
 // measures at most limit in m (nil m: Runes; limit <= 0: no limit). It does
 // not modify u.
@@ -73,20 +82,36 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 // Text is the text channel sends for u: its override (u.Override, so not
 // blank; tidied like the output of the template name, so one line
 // for "short", and cut with Shorten if it is too long), else
-// RenderFit(name, u, limit, m). The name must exist either way. Text does
+// RenderFit(name, u, limit, m). The name must exist either way. A text
+// that shows nothing comes with an error wrapping ErrBlank. Text does
 // not clean the Overrides text: the Broadcaster and broadcast.NewMessage
 // have (see broadcast.Update.Clean), and a channel that takes a Message
 // built otherwise keeps its own defences against control characters.
 func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measure) (string, error) {
 	o, ok := u.Override(channel)
 	if !ok {
-		return s.RenderFit(name, u, limit, m)
+		text, err := s.RenderFit(name, u, limit, m)
+		if err == nil && broadcast.Blank(text) {
+			e, _ := s.lookup(name, u.Status) // RenderFit found it
+			err = fmt.Errorf("%w: template %q rendered only white space%s", ErrBlank, e.name, forStatus(u.Status))
+		}
+		return text, err
 	}
 	e, err := s.lookup(name, u.Status)
 	if err != nil {
 		return "", err
 	}
 	return Shorten(normalize([]byte(balanceBidi(o)), e.single), limit, m), nil
+}
+
+// forStatus says " for status <st>" of a status of package broadcast, and
+// nothing of another: the status of a Message built without the
+// Broadcaster may be any text, which an error does not repeat.
+func forStatus(st broadcast.Status) string {
+	if !st.Valid() {
+		return ""
+	}
+	return " for status " + string(st)
 }
 
 // fitter searches the longest variant of an update whose rendering fits.

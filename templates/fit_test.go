@@ -125,6 +125,38 @@ func TestText(t *testing.T) {
 	})
 }
 
+// Text that shows nothing (a template with a branch for some statuses,
+// rendered for another) comes with ErrBlank, naming the template variant
+// used: a channel posting the text alone refuses it rather than post an
+// empty message.
+func TestTextThatShowsNothing(t *testing.T) {
+	set, err := templates.Default().With("short", "{{if eq .Status \"resolved\"}}Fixed: {{.Title}}{{end}} \u200b")
+	require.NoError(t, err)
+	set, err = set.With("short.monitoring", "  ")
+	require.NoError(t, err)
+	for _, st := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusMonitoring} {
+		u := representative(st)
+		got, err := set.Text("x", "short", u, 280, templates.Runes)
+		require.ErrorIs(t, err, templates.ErrBlank, "%s: %q", st, got)
+		assert.True(t, broadcast.Blank(got), "the text comes with the error: %q", got)
+		name := "short"
+		if st == broadcast.StatusMonitoring {
+			name = "short.monitoring"
+		}
+		assert.ErrorContains(t, err, `template "`+name+`"`)
+	}
+	u := representative(broadcast.StatusResolved)
+	got, err := set.Text("x", "short", u, 280, templates.Runes)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(got, "Fixed: "), got)
+
+	u = representative(broadcast.StatusInvestigating)
+	u.Overrides = map[string]string{"x": "Written by hand."}
+	got, err = set.Text("x", "short", u, 280, templates.Runes)
+	require.NoError(t, err, "an override shows what it says")
+	assert.Equal(t, "Written by hand.", got)
+}
+
 // TestRenderFitCutsCleanText: RenderFit cuts the text every channel shows,
 // with escape sequences already removed, so that a terminal hyperlink's
 // hidden target neither moves the cut nor leaves a space before the

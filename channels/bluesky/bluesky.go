@@ -259,11 +259,7 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
-	text = strings.ToValidUTF8(text, "\uFFFD")
-	if strings.TrimSpace(text) == "" {
-		return "", broadcast.Permanent(errors.New("bluesky: render: empty post"))
-	}
-	return text, nil
+	return strings.ToValidUTF8(text, "\uFFFD"), nil
 }
 
 // Send posts m.Update, replying in the incident's thread when there is

@@ -103,6 +103,27 @@ func TestSendWritesWhatTheTemplatesRender(t *testing.T) {
 	}
 }
 
+// A template that shows nothing is refused by New; one that shows nothing
+// for some update only fails that Send for good, and nothing is written.
+// Before, Send wrote an empty message and reported it delivered.
+func TestTemplateThatShowsNothing(t *testing.T) {
+	blank, err := templates.Default().With("text", "{{if .Title}} \u200b{{end}}")
+	require.NoError(t, err)
+	_, err = console.New(console.Config{Writer: &strings.Builder{}, Templates: blank})
+	assert.ErrorContains(t, err, `console: Config.Templates: templates: the text shows nothing: template "text"`)
+
+	sometimes, err := templates.Default().With("text", "{{if ne .Body \"quiet\"}}{{.Title}}{{end}}")
+	require.NoError(t, err)
+	var buf strings.Builder
+	ch, err := console.New(console.Config{Writer: &buf, Templates: sometimes})
+	require.NoError(t, err)
+	u := broadcast.Update{ID: "u_1", Title: "CDN errors", Status: broadcast.StatusInvestigating, Body: "quiet"}
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.ErrorIs(t, err, templates.ErrBlank)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Empty(t, buf.String(), "nothing written")
+}
+
 // Through a Broadcaster, a correction is written as a new message, and a
 // retraction is not supported: nothing is written, and the error says so.
 func TestCorrectWritesAgainRetractNotSupported(t *testing.T) {

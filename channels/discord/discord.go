@@ -226,7 +226,11 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	if err := setup.TryText(pkg, s.tmpl, name, "markdown", MaxContent, templates.Runes); err != nil {
+	err = setup.Try(pkg, name, func(u broadcast.Update) error {
+		_, err := content(s.tmpl, name, u)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,11 +94,22 @@ type webhookInfo struct {
 // render returns the content of u's message: Overrides[channel], or the
 // set's "markdown" template, fitted to MaxContent.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
-	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
+	text, err := content(set, channel, u)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
 	}
 	return text, nil
+}
+
+// content is the text of render, and its error of the template. A text
+// that shows nothing (templates.ErrBlank) is no error: every message
+// carries its update's card, and an edit keeps the one it has.
+func content(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
+	if errors.Is(err, templates.ErrBlank) {
+		return text, nil
+	}
+	return text, err
 }
 
 // correctionPrefix starts the title of a correction's card.

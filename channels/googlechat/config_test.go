@@ -51,7 +51,8 @@ func TestNewErrors(t *testing.T) {
 			"template: googlechat:1:3: executing \"googlechat\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 		// Google refuses a message with neither text nor card, every time.
 		{"no text and no card", Config{WebhookURL: redact.NewURL(hookURL), NoCard: true, Templates: blank},
-			"googlechat: Config.Templates: the message would show nothing (status \"resolved\"): the text is blank, and Config.NoCard leaves out the card"},
+			`googlechat: Config.Templates: templates: the text shows nothing: template "googlechat" rendered only white space for status resolved, ` +
+				"and Config.NoCard leaves out the card"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ch, err := New(tt.cfg)

@@ -172,20 +172,12 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := setup.TryText(pkg, set, name, templateName, MaxText, UTF16); err != nil {
+	err = setup.Try(pkg, name, func(u broadcast.Update) error {
+		_, err := messageText(set, name, u, cfg.NoCard)
+		return err
+	})
+	if err != nil {
 		return nil, err
-	}
-	if cfg.NoCard {
-		err := setup.Try(pkg, name, func(u broadcast.Update) error {
-			text, err := render(set, name, u)
-			if err != nil {
-				return err
-			}
-			return shows(text, u, true)
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
@@ -212,12 +204,7 @@ func (c *Channel) Close() error {
 // and the error Send would give before posting it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	u = u.WithDefaults(c.s.now().UTC())
-	text, err := render(c.s.tmpl, c.name, u)
-	if err == nil {
-		if err = shows(text, u, c.s.noCard); err != nil {
-			err = broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
-		}
-	}
+	text, err := render(c.s.tmpl, c.name, u, c.s.noCard)
 	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, err
 }
@@ -230,12 +217,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
 	u := m.Update
-	text, err := render(c.s.tmpl, c.name, u)
+	text, err := render(c.s.tmpl, c.name, u, c.s.noCard)
 	if err != nil {
 		return broadcast.Receipt{}, err
-	}
-	if err := shows(text, u, c.s.noCard); err != nil {
-		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
 	msg := message{Text: text, MarkupSyntax: MarkupSyntax, Thread: thread{ThreadKey: u.IncidentID}}
 	if !c.s.noCard {

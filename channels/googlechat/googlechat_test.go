@@ -348,8 +348,8 @@ func TestNothingToShow(t *testing.T) {
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), err)
-	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status \"identified\"): "+
-		"the text is blank, and Config.NoCard leaves out the card")
+	assert.EqualError(t, err, `googlechat: render: templates: the text shows nothing: template "googlechat" rendered only white space `+
+		"for status identified, and Config.NoCard leaves out the card")
 	assert.Empty(t, f.sent(), "nothing posted")
 	_, perr := ch.Preview(u)
 	assert.EqualError(t, perr, err.Error(), "Preview says so too")
@@ -358,13 +358,13 @@ func TestNothingToShow(t *testing.T) {
 	send(t, withCard, broadcast.NewMessage(u))
 	assert.Len(t, f.Received(), 1, "the card alone")
 
-	// The status of a Message built without the Broadcaster is quoted as
-	// every caller's value is (setup.Quote): cut, its control characters
-	// escaped. Before, the error held it verbatim, however long.
+	// The status of a Message built without the Broadcaster may be any
+	// text: the error does not repeat one that is not broadcast's. Before,
+	// the error held it verbatim, however long.
 	u.Status = broadcast.Status("\x1b[2J" + strings.Repeat("degraded\n", 1000))
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
-	assert.EqualError(t, err, `googlechat: render: the message would show nothing (status "\x1b[2Jdegraded\ndegraded\ndegraded\ndegraded\n"…): `+
-		"the text is blank, and Config.NoCard leaves out the card")
+	assert.EqualError(t, err, `googlechat: render: templates: the text shows nothing: template "googlechat" rendered only white space, `+
+		"and Config.NoCard leaves out the card")
 }
 
 // The channel's template is the set's "googlechat" when it has one.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -208,29 +207,30 @@ func opens(s string, i int) bool {
 
 // render returns the text of u's message: Overrides[channel], or the
 // set's "googlechat" template, fitted to MaxText. An Update.URL the card's
-// button could not open (textsafe.CheckURL) is an error.
-func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+// button could not open (textsafe.CheckURL) is an error; so is a text
+// that shows nothing (templates.ErrBlank) when noCard leaves out the card:
+// Google refuses the message ("Message cannot be empty").
+func render(set *templates.Set, channel string, u broadcast.Update, noCard bool) (string, error) {
 	if err := textsafe.CheckURL(u.URL, "the card's button opens it"); err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
-	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
+	text, err := messageText(set, channel, u, noCard)
 	if err != nil {
-		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
+		return text, broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
 	return text, nil
 }
 
-// shows returns an error when a message of text, without a card when
-// noCard is set, would show nothing, which Google refuses ("Message
-// cannot be empty").
-func shows(text string, u broadcast.Update, noCard bool) error {
-	if noCard && broadcast.Blank(text) {
-		// The status of a Message built without the Broadcaster may be
-		// any text: quoted as every caller's value is.
-		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card",
-			setup.Quote(string(u.Status), nil))
+// messageText is the text of render, and its error of the template.
+func messageText(set *templates.Set, channel string, u broadcast.Update, noCard bool) (string, error) {
+	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
+	if errors.Is(err, templates.ErrBlank) {
+		if !noCard {
+			return text, nil // the card shows the update
+		}
+		err = fmt.Errorf("%w, and Config.NoCard leaves out the card", err)
 	}
-	return nil
+	return text, err
 }
 
 // htmlText escapes s for a card's text, which takes Google's HTML subset.

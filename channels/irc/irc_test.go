@@ -541,8 +541,9 @@ func TestSendCancelledWhileWaitingForTurn(t *testing.T) {
 	require.ErrorIs(t, <-done, context.Canceled)
 }
 
-// A template that renders nothing to send (only control characters) fails
-// for good, before connecting. An override of only control characters is
+// A template that renders nothing to send (only control characters) is
+// refused by New; one that does for some update only fails for good at
+// Send, before connecting. An override of only control characters is
 // none: the template is rendered (see broadcast.Update.Override).
 func TestRenderErrors(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
@@ -550,13 +551,20 @@ func TestRenderErrors(t *testing.T) {
 	empty, err := templates.Default().With("short", "{{if .Title}}\x01\x02{{end}}")
 	require.NoError(t, err)
 	cfg.Templates = empty
+	_, err = irc.New(cfg)
+	assert.ErrorContains(t, err, `irc: Config.Templates: templates: the text shows nothing: template "short" rendered only white space`)
+
+	sometimes, err := templates.Default().With("short", "{{if eq .Body \"quiet\"}}\x01\x02{{else}}{{.Title}}{{end}}")
+	require.NoError(t, err)
+	cfg.Templates = sometimes
 	ch := newChannel(t, cfg)
 	u := sampleUpdate()
+	u.Body = "quiet"
 	u.Overrides = map[string]string{"irc": "\x00\x01\x02"}
 	_, err = ch.Send(context.Background(), raw(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.Contains(t, err.Error(), "the text is empty")
+	assert.ErrorIs(t, err, templates.ErrBlank)
 	assert.Equal(t, 0, srv.connections(), "nothing to send: no connection")
 }
 

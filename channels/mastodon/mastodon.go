@@ -322,7 +322,7 @@ func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
 	}
-	return text, checkText(text)
+	return text, nil
 }
 
 // limitedText renders u within the instance's limits, read when not known

@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -167,13 +165,4 @@ func Measure(perURL int) templates.Measure {
 		}
 		return n + templates.Graphemes(s[last:])
 	}
-}
-
-// checkText refuses a status that is empty, which the instance would
-// refuse as blank.
-func checkText(text string) error {
-	if strings.TrimSpace(text) == "" {
-		return broadcast.Permanent(fmt.Errorf("mastodon: render: empty status"))
-	}
-	return nil
 }

@@ -73,18 +73,26 @@ func TestEventTextIsCleaned(t *testing.T) {
 }
 
 // A template of the caller's that writes nothing but control characters
-// leaves nothing to post: the error says so, rather than send an empty
-// body.
+// leaves nothing to post: New refuses it, and one that does so for some
+// update only fails for good at Send, rather than send an empty body.
 func TestEventTextEmptyOnceCleaned(t *testing.T) {
 	f := newFakeServer(t, confToken, confRooms)
 	set, err := templates.Default().With("text.investigating", "{{if .Title}}\x07{{end}}")
 	require.NoError(t, err)
 	cfg := confConfig(f.srv.URL)
 	cfg.Templates = set
+	_, err = New(cfg)
+	assert.ErrorContains(t, err, `matrix: Config.Templates: templates: the text shows nothing: template "text.investigating"`)
+
+	set, err = templates.Default().With("text.investigating", "{{if eq .Body \"quiet\"}}\x07{{else}}{{.Title}}{{end}}")
+	require.NoError(t, err)
+	cfg.Templates = set
 	ch := newTestChannel(t, cfg)
-	_, err = ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	u := incident(1, broadcast.StatusInvestigating, "a")
+	u.Body = "quiet"
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
-	assert.Contains(t, err.Error(), "empty")
+	assert.ErrorIs(t, err, templates.ErrBlank)
 	assert.Empty(t, f.Received())
 }

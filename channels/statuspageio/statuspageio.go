@@ -259,9 +259,15 @@ func (c *Channel) Close() error {
 	return c.s.client.Close()
 }
 
-// render renders the body of u's incident update.
+// render renders the body of u's incident update. A body that shows
+// nothing (templates.ErrBlank) is no error: an update that only changes
+// the status or the components has none to say.
 func (c *Channel) render(u broadcast.Update) (string, error) {
-	return c.s.tmpl.Text(c.name, Template, u, MaxBody, templates.Runes)
+	body, err := c.s.tmpl.Text(c.name, Template, u, MaxBody, templates.Runes)
+	if errors.Is(err, templates.ErrBlank) {
+		return body, nil
+	}
+	return body, err
 }
 
 // Preview returns the incident update's body as Send would post it, with

@@ -44,7 +44,7 @@ func TestNewErrors(t *testing.T) {
 		{Config{WebhookURL: redact.NewURL(testURL), Templates: teamsTemplate(t, "{{if not .Corrects}}{{.Title}}{{end}}")},
 			"teams: Config.Templates: "},
 		{Config{WebhookURL: redact.NewURL(testURL), Templates: teamsTemplate(t, "{{if ne .Status \"resolved\"}}{{.Title}}{{end}}")},
-			"the card would show no text"},
+			`templates: the text shows nothing: template "teams" rendered only white space for status resolved`},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {

@@ -11,12 +11,11 @@ import (
 	"github.com/outagecast/outagecast/redact"
 )
 
-// A card that would show nothing names the update's status as every
-// channel quotes a caller's value (setup.Quote): quoted and cut, so that a
-// Status of a Message built without the Broadcaster, as long or as
-// control-laden as it may be, leaves the error one short line. Before,
-// the error held it verbatim: thousands of bytes, escape sequences and
-// line breaks.
+// A card that would show nothing does not repeat a Status that is not
+// broadcast's, of a Message built without the Broadcaster, as long or as
+// control-laden as it may be: the error stays one short line. Before, the
+// error held it verbatim: thousands of bytes, escape sequences and line
+// breaks.
 func TestBlankCardQuotesStatus(t *testing.T) {
 	f := newFakeWorkflow(t)
 	// A template that shows nothing for a status it does not know.
@@ -28,7 +27,7 @@ func TestBlankCardQuotesStatus(t *testing.T) {
 	_, err = send(t, ch, u)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), err)
-	assert.Equal(t, `teams: render: the card would show no text (status "\x1b[2Jdegraded\ndegraded\ndegraded\ndegraded\n"…)`, err.Error())
+	assert.Equal(t, `teams: render: templates: the text shows nothing: template "teams" rendered only white space`, err.Error())
 	_, err = ch.Preview(u)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "\x1b")

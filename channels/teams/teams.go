@@ -121,7 +121,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -169,13 +168,7 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 	u = textsafe.Map(u, c.name, quietFunctions)
 	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
 	if err != nil {
-		return nil, err
-	}
-	if broadcast.Blank(text) {
-		// Teams would take the empty card with a 202, as any other. The
-		// status of a Message built without the Broadcaster may be any
-		// text: quoted as every caller's value is.
-		return nil, fmt.Errorf("the card would show no text (status %s)", setup.Quote(string(u.Status), nil))
+		return nil, err // ErrBlank too: Teams would take the empty card with a 202, as any other
 	}
 	return encode(build(text, u))
 }

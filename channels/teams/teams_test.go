@@ -189,7 +189,7 @@ func TestHeadingShowsText(t *testing.T) {
 	_, err = send(t, bodyOnly, u)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
-	assert.EqualError(t, err, "teams: render: the card would show no text (status \"investigating\")")
+	assert.EqualError(t, err, `teams: render: templates: the text shows nothing: template "teams" rendered only white space for status investigating`)
 	cards, _ = f2.posted()
 	assert.Empty(t, cards, "nothing posted")
 }

@@ -291,9 +291,6 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 	if err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}
-	if strings.TrimSpace(plain) == "" {
-		return "", "", broadcast.Permanent(errors.New("telegram: render: empty message"))
-	}
 	return toHTML(plain), plain, nil
 }
 

@@ -266,7 +266,6 @@ package twitter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -396,9 +395,6 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}
 	text = quietMentions(text)
-	if strings.TrimSpace(text) == "" {
-		return "", broadcast.Permanent(errors.New("twitter: render text: empty"))
-	}
 	if i := strings.IndexAny(text, notInPost); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(text[i:])
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: contains %U, which X does not accept", r))
