@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -126,4 +127,27 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	assert.Nil(t, given.CheckRedirect)
 	assert.False(t, ch.s.client.Own())
 	assert.NoError(t, ch.Close())
+}
+
+// The fallback text ("short") only stands in notifications for the
+// section, which shows the update: a fallback template that shows nothing
+// for some update (a branch for some statuses) is no reason to refuse the
+// channel, nor the post. The text is left out then (a correction's says it
+// is one), as Slack takes a message of blocks alone. Before, New refused
+// such a template, and a Send of such an update failed for good.
+func TestBlankFallbackIsLeftOut(t *testing.T) {
+	set, err := templates.Default().With(FallbackTemplate, `{{if eq .Status "resolved"}}Resolved: {{.Title}}{{end}}`)
+	require.NoError(t, err)
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}, Templates: set})
+	u := update(1, broadcast.StatusInvestigating)
+	r := send(t, ch, u, broadcast.Thread{})
+	fix := correction(u, broadcast.StatusIdentified, broadcast.Thread{Root: r})
+	fix.Update.ID = "u1-fix" // a correction posted anew
+	_, err = ch.Send(context.Background(), fix)
+	require.NoError(t, err)
+	msgs := f.messages()
+	require.Len(t, msgs, 2)
+	assert.Empty(t, msgs[0].text, "no fallback")
+	assert.Contains(t, msgs[0].sections[0], "Elevated error rates on the CDN", "the section shows the update")
+	assert.Equal(t, "Correction", msgs[1].text, "a correction's fallback says so")
 }

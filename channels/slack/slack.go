@@ -175,8 +175,10 @@
 // UTF-16 code units after escaping (so never less than Slack counts);
 // longer updates are shortened by the templates (body first, then
 // components, then title; status, advice, next update and link are kept
-// whole). The fallback text is at most FallbackLength (1,000). A message
-// has one block, far below MaxBlocks. At most MaxChannels conversations,
+// whole). The fallback text is at most FallbackLength (1,000); one that
+// shows nothing is left out ("Correction" for a correction), while a
+// section that shows nothing fails for good (templates.ErrBlank), as Slack
+// would refuse it. A message has one block, far below MaxBlocks. At most MaxChannels conversations,
 // 4 of them posted to at once. Preview reports the section's length in
 // UTF-16 code units.
 //
@@ -320,10 +322,15 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 		prefix = "Correction: "
 	}
 	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength-len(prefix), fallbackLength)
-	if err != nil {
+	switch {
+	case errors.Is(err, templates.ErrBlank):
+		// The section shows the update: a fallback that shows nothing
+		// is left out, as Slack takes a message of blocks alone; a
+		// correction's still says it is one.
+		text = strings.TrimSuffix(prefix, ": ")
+	case err != nil:
 		return message{}, err
-	}
-	if !strings.HasPrefix(text, "Correction") {
+	case !strings.HasPrefix(text, "Correction"):
 		text = prefix + text
 	}
 	return message{section: finish(section), text: shower.Replace(text)}, nil
