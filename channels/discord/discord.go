@@ -3,8 +3,10 @@
 // Discord answers with the message it created).
 //
 // Each update is one message: its content is the update's text, rendered
-// with the "markdown" template (or Update.Overrides[name]), and one embed is
-// the incident's status card: the title ("Correction: " before it for a
+// with the "markdown" template (or Update.Overrides[name]; none when the
+// template shows nothing for the update, templates.ErrBlank, and an edit
+// then clears the original's), and one embed is the incident's status
+// card: the title ("Correction: " before it for a
 // correction's message), linked to the update's URL, a
 // colour by impact (grey none, yellow minor, orange major, red critical,
 // blue maintenance; green once resolved or completed), the status, the
@@ -482,7 +484,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	body := message{Content: content, AllowedMentions: noMentions}
+	body := editMessage{Content: content, AllowedMentions: noMentions}
 	// The card of the message that shows the current status (the first
 	// of the incident's post) is kept while a later update set it; with
 	// NoRootUpdate no card shows more than its own update.

@@ -21,6 +21,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // The channel keeps the Channel contract, posting to a text channel.
@@ -202,7 +203,9 @@ func TestNoRootUpdate(t *testing.T) {
 	f := newFake(t, fakeOptions{})
 	ch := newChannel(t, f, func(c *Config) { c.NoRootUpdate = true })
 	root := send(t, ch, fullUpdate, broadcast.Thread{})
-	send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	monitoring := resolvedUpdate
+	monitoring.ID, monitoring.Status = "u_monitoring", broadcast.StatusMonitoring
+	send(t, ch, monitoring, broadcast.Thread{Root: root, Last: root})
 	assert.Len(t, f.sent(), 2, "two posts, no edit")
 	assert.Equal(t, "Identified", f.message(0).embeds[0].Fields[0].Value)
 }
@@ -879,4 +882,33 @@ func TestUnknownValueCannotLink(t *testing.T) {
 			assert.Contains(t, raw, "Reset your password https evil example")
 		})
 	}
+}
+
+// A correction whose text shows nothing (a template with a branch for some
+// statuses) clears the content of the original's message: its card shows
+// the update. Before, the edit left the content out, and Discord kept the
+// original's text, the one being corrected, above the corrected card. A
+// post whose text shows nothing has no content either, rather than the
+// invisible characters of the template.
+func TestEditToAContentThatShowsNothing(t *testing.T) {
+	set, err := templates.Default().With("markdown", `{{if eq .Status "monitoring"}}`+"\u200b"+
+		`{{else if ne .Status "resolved"}}**{{.Title}}**: {{.Body}}{{end}}`)
+	require.NoError(t, err)
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, func(c *Config) { c.Templates = set })
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	require.Contains(t, f.message(0).content, "bad config push")
+	fix := fullUpdate
+	fix.ID, fix.Corrects, fix.Status = "u_fix", fullUpdate.ID, broadcast.StatusResolved
+	m := broadcast.NewMessage(fix)
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	_, err = ch.Edit(context.Background(), m, root)
+	require.NoError(t, err)
+	assert.Empty(t, f.message(0).content, "the corrected text is gone")
+	assert.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value, "the card shows the correction")
+
+	monitoring := resolvedUpdate
+	monitoring.ID, monitoring.Status = "u_monitoring", broadcast.StatusMonitoring
+	send(t, ch, monitoring, broadcast.Thread{Root: root, Last: root})
+	assert.Empty(t, f.message(1).content, "a post with its card only")
 }

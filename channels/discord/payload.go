@@ -47,6 +47,15 @@ type message struct {
 	AppliedTags     []string        `json:"applied_tags,omitempty"`
 }
 
+// editMessage is the body of an Edit's Edit Webhook Message: the content
+// is always sent, so that one that shows nothing ("", the card showing the
+// update) replaces the original's rather than leave it as it was.
+type editMessage struct {
+	Content         string          `json:"content"`
+	Embeds          []embed         `json:"embeds,omitempty"`
+	AllowedMentions allowedMentions `json:"allowed_mentions"`
+}
+
 // allowedMentions with an empty Parse (sent as "parse":[]) stops every
 // ping: @everyone, @here, roles and users.
 type allowedMentions struct {
@@ -102,12 +111,12 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 }
 
 // content is the text of render, and its error of the template. A text
-// that shows nothing (templates.ErrBlank) is no error: every message
-// carries its update's card, and an edit keeps the one it has.
+// that shows nothing (templates.ErrBlank) is no error, and is "": every
+// message carries its update's card, and an edit keeps the one it has.
 func content(set *templates.Set, channel string, u broadcast.Update) (string, error) {
 	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
 	if errors.Is(err, templates.ErrBlank) {
-		return text, nil
+		return "", nil
 	}
 	return text, err
 }
