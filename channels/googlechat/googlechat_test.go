@@ -358,6 +358,14 @@ func TestNothingToShow(t *testing.T) {
 	send(t, withCard, broadcast.NewMessage(u))
 	assert.Len(t, f.Received(), 1, "the card alone")
 
+	// A text of invisible characters is no text: the card is posted
+	// alone, without a line that shows nothing above it.
+	invisible, err := templates.Default().With("googlechat", "{{.Body}}\u200b\u2060")
+	require.NoError(t, err)
+	send(t, newChannel(t, f, func(c *Config) { c.Templates = invisible }), broadcast.NewMessage(u))
+	sent := f.sent()
+	assert.Equal(t, "", sent[len(sent)-1].body["text"], "the card alone, without the template's invisible characters")
+
 	// The status of a Message built without the Broadcaster may be any
 	// text: the error does not repeat one that is not broadcast's. Before,
 	// the error held it verbatim, however long.

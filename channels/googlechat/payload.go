@@ -226,7 +226,7 @@ func messageText(set *templates.Set, channel string, u broadcast.Update, noCard 
 	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
 	if errors.Is(err, templates.ErrBlank) {
 		if !noCard {
-			return text, nil // the card shows the update
+			return "", nil // the card shows the update
 		}
 		err = fmt.Errorf("%w, and Config.NoCard leaves out the card", err)
 	}

@@ -97,6 +97,18 @@ func TestConfigTemplates(t *testing.T) {
 	p, err := ch.Preview(fullUpdate)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(p.Text, "Elevated error rates on the CDN: We are investigating"), p.Text)
+
+	// A body that shows nothing (an update that only changes the status)
+	// is posted empty, not as the template's invisible characters.
+	statusOnly, err := templates.Default().With(Template, "{{if .Corrects}}Corrected.{{end}}\u200b\u2060")
+	require.NoError(t, err)
+	cfg.Templates = statusOnly
+	ch, err = New(cfg)
+	require.NoError(t, err)
+	p, err = ch.Preview(fullUpdate)
+	require.NoError(t, err)
+	assert.Equal(t, "", p.Text)
+	assert.Zero(t, p.Length)
 }
 
 // The Config decodes from YAML by its tags, and prints, logs and encodes

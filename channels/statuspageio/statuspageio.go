@@ -260,12 +260,12 @@ func (c *Channel) Close() error {
 }
 
 // render renders the body of u's incident update. A body that shows
-// nothing (templates.ErrBlank) is no error: an update that only changes
-// the status or the components has none to say.
+// nothing (templates.ErrBlank) is no error, and is "": an update that only
+// changes the status or the components has none to say.
 func (c *Channel) render(u broadcast.Update) (string, error) {
 	body, err := c.s.tmpl.Text(c.name, Template, u, MaxBody, templates.Runes)
 	if errors.Is(err, templates.ErrBlank) {
-		return body, nil
+		return "", nil
 	}
 	return body, err
 }
