@@ -432,12 +432,16 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 // might have: a receipt that cannot be read now is read again by the
 // retraction's attempts, which retry until it reads, and a delivery under
 // way may post it (the retraction stops it first, or, under way on another
-// instance sharing the Store and Options.Lock, waits for it). An attempt
-// under way anywhere has its attemptedTarget mark, which also stays on
-// an attempt whose process ended before its outcome was recorded: its
-// post may exist, and the retraction looks for it. When none has one but
-// some channel marked the update delivered (its receipt was not recorded),
-// the error wraps ErrNotRecorded: there is a post, and nothing says where.
+// instance sharing the Store and Options.Lock, waits for it, and deletes
+// what it recorded). An attempt under way anywhere has its attemptedTarget
+// mark, which also stays on an attempt without a definite answer (it
+// timed out, failed with a server error, or its process ended before its
+// outcome was recorded): its post may exist, but without a receipt the
+// retraction cannot find it (the channel is Skipped); the retraction still
+// keeps every later Send of the update from posting it. When none has one
+// but some channel marked the update delivered (its receipt was not
+// recorded), the error wraps ErrNotRecorded: there is a post, and nothing
+// says where.
 func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 	var unrecorded []string
 	err := b.checkSome(ctx, updateID, "posted", func(channel string) (bool, error) {
