@@ -203,9 +203,7 @@ func TestNoRootUpdate(t *testing.T) {
 	f := newFake(t, fakeOptions{})
 	ch := newChannel(t, f, func(c *Config) { c.NoRootUpdate = true })
 	root := send(t, ch, fullUpdate, broadcast.Thread{})
-	monitoring := resolvedUpdate
-	monitoring.ID, monitoring.Status = "u_monitoring", broadcast.StatusMonitoring
-	send(t, ch, monitoring, broadcast.Thread{Root: root, Last: root})
+	send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 	assert.Len(t, f.sent(), 2, "two posts, no edit")
 	assert.Equal(t, "Identified", f.message(0).embeds[0].Fields[0].Value)
 }
