@@ -63,7 +63,9 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		out.html = textToHTML(out.text, status+" — "+oneLine(firstParagraph(o)))
 		return out, nil
 	}
-	if out.text, err = c.tmpl.Render("text", u); err != nil {
+	// Text, which is Render here (no override, no limit), refuses a text
+	// that shows nothing (templates.ErrBlank), as every channel's.
+	if out.text, err = c.tmpl.Text(c.cfg.Name, "text", u, 0, nil); err != nil {
 		return content{}, fmt.Errorf("render text: %w", err)
 	}
 	if out.html, err = c.tmpl.Render("html", u); err != nil {

@@ -241,6 +241,31 @@ func TestMessagesAskAutoRespondersNotToAnswer(t *testing.T) {
 	assert.Equal(t, "All", p.header.Get("X-Auto-Response-Suppress"))
 }
 
+// A text template that shows nothing is refused, as every channel's is
+// (templates.ErrBlank): by New when it shows nothing for a sample update,
+// by Send when for the update at hand, and nothing is sent. Before, the
+// message went out with an empty text part.
+func TestTextThatShowsNothing(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	blank, err := templates.Default().With("text", "{{if .Title}} \u200b{{end}}")
+	require.NoError(t, err)
+	cfg := config(srv, "alice@example.net")
+	cfg.Templates = blank
+	_, err = email.New(cfg)
+	assert.ErrorContains(t, err, `templates: the text shows nothing: template "text"`)
+
+	sometimes, err := templates.Default().With("text", "{{if ne .Body \"quiet\"}}{{.Title}}{{end}}")
+	require.NoError(t, err)
+	cfg.Templates = sometimes
+	ch := newChannel(t, cfg)
+	u := incident(1)
+	u.Body = "quiet"
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.ErrorIs(t, err, templates.ErrBlank)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Empty(t, srv.messages(), "nothing sent")
+}
+
 // TestOverrideReplacesText: the override replaces the rendered text, after
 // the status line, since the subject names no status.
 func TestOverrideReplacesText(t *testing.T) {
