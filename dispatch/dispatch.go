@@ -200,6 +200,10 @@ const (
 	DefaultFetchPoll       = 250 * time.Millisecond
 )
 
+// MaxWorkers is the most Config.Workers can be: River's limit of workers
+// per queue.
+const MaxWorkers = river.QueueNumWorkersMax
+
 // maxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
 // job's attempts in a smallint, with room for the rescues (maxRescues).
 const maxAttempts = math.MaxInt16 - maxRescues
@@ -234,7 +238,7 @@ type Config struct {
 	// underscore or a hyphen.
 	Queue string
 	// Workers is how many jobs this instance runs at once; default 10, at
-	// most 10,000.
+	// most MaxWorkers (10,000).
 	Workers int
 	// Retry bounds each job's retries: MaxAttempts (default 20, at most
 	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
@@ -415,8 +419,8 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	switch {
-	case cfg.Workers > river.QueueNumWorkersMax:
-		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, river.QueueNumWorkersMax)
+	case cfg.Workers > MaxWorkers:
+		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, MaxWorkers)
 	case cfg.Retry.MaxAttempts > maxAttempts:
 		// River keeps a job's attempts in a smallint, and caps what it
 		// stores: the policy would give up early, with no room left for

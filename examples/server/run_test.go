@@ -52,6 +52,9 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"argument", []string{"serve"}, ok, 2, `unexpected argument "serve"`},
 		{"listen without a port", []string{"-listen", "8070"}, ok, 2, `-listen: "8070": want host:port, as 127.0.0.1:8070`},
 		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
+		// Refused before the database is reached, naming the flag: dispatch
+		// refused it only once connected, as Config.Workers, exit status 1.
+		{"too many workers", []string{"-workers", "20000"}, ok, 2, "-workers: at most 10000"},
 		{"max body", []string{"-max-body", "0"}, ok, 2, "-max-body: must be at least 1"},
 		{"negative rate limit", []string{"-rate-limit", "-1"}, ok, 2, "-rate-limit: negative; 0 means no limit"},
 		{"rate limit too high", []string{"-rate-limit", "60000000001"}, ok, 2, "-rate-limit: more than 60000000000 a minute"},
