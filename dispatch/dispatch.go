@@ -204,9 +204,10 @@ const (
 // per queue.
 const MaxWorkers = river.QueueNumWorkersMax
 
-// maxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
-// job's attempts in a smallint, with room for the rescues (maxRescues).
-const maxAttempts = math.MaxInt16 - maxRescues
+// MaxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
+// job's attempts in a smallint, with room for the rescues of runs cut
+// short by the death of their worker.
+const MaxAttempts = math.MaxInt16 - maxRescues
 
 // queueName is River's rule for a queue's name.
 var queueName = regexp.MustCompile(`^(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*$`)
@@ -241,7 +242,7 @@ type Config struct {
 	// most MaxWorkers (10,000).
 	Workers int
 	// Retry bounds each job's retries: MaxAttempts (default 20, at most
-	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
+	// MaxAttempts: 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
 	// reached targets no earlier run had, and runs cut short by the death
 	// of their worker are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
@@ -421,11 +422,11 @@ func withDefaults(cfg Config) (Config, error) {
 	switch {
 	case cfg.Workers > MaxWorkers:
 		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, MaxWorkers)
-	case cfg.Retry.MaxAttempts > maxAttempts:
+	case cfg.Retry.MaxAttempts > MaxAttempts:
 		// River keeps a job's attempts in a smallint, and caps what it
 		// stores: the policy would give up early, with no room left for
 		// the rescues.
-		return cfg, fmt.Errorf("dispatch: Config.Retry.MaxAttempts: %d, at most %d", cfg.Retry.MaxAttempts, maxAttempts)
+		return cfg, fmt.Errorf("dispatch: Config.Retry.MaxAttempts: %d, at most %d", cfg.Retry.MaxAttempts, MaxAttempts)
 	case len(cfg.Queue) > 64 || !queueName.MatchString(cfg.Queue):
 		return cfg, fmt.Errorf("dispatch: Config.Queue: %q: not a River queue name (at most 64 lower-case letters and digits, "+
 			"in words separated by an underscore or a hyphen)", cfg.Queue)
