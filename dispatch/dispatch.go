@@ -200,9 +200,14 @@ const (
 	DefaultFetchPoll       = 250 * time.Millisecond
 )
 
-// maxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
-// job's attempts in a smallint, with room for the rescues (maxRescues).
-const maxAttempts = math.MaxInt16 - maxRescues
+// MaxWorkers is the most Config.Workers can be: River's limit of workers
+// per queue.
+const MaxWorkers = river.QueueNumWorkersMax
+
+// MaxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
+// job's attempts in a smallint, with room for the rescues of runs cut
+// short by the death of their worker.
+const MaxAttempts = math.MaxInt16 - maxRescues
 
 // queueName is River's rule for a queue's name.
 var queueName = regexp.MustCompile(`^(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*$`)
@@ -234,10 +239,10 @@ type Config struct {
 	// underscore or a hyphen.
 	Queue string
 	// Workers is how many jobs this instance runs at once; default 10, at
-	// most 10,000.
+	// most MaxWorkers (10,000).
 	Workers int
 	// Retry bounds each job's retries: MaxAttempts (default 20, at most
-	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
+	// MaxAttempts: 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
 	// reached targets no earlier run had, and runs cut short by the death
 	// of their worker are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
@@ -415,13 +420,13 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	switch {
-	case cfg.Workers > river.QueueNumWorkersMax:
-		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, river.QueueNumWorkersMax)
-	case cfg.Retry.MaxAttempts > maxAttempts:
+	case cfg.Workers > MaxWorkers:
+		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, MaxWorkers)
+	case cfg.Retry.MaxAttempts > MaxAttempts:
 		// River keeps a job's attempts in a smallint, and caps what it
 		// stores: the policy would give up early, with no room left for
 		// the rescues.
-		return cfg, fmt.Errorf("dispatch: Config.Retry.MaxAttempts: %d, at most %d", cfg.Retry.MaxAttempts, maxAttempts)
+		return cfg, fmt.Errorf("dispatch: Config.Retry.MaxAttempts: %d, at most %d", cfg.Retry.MaxAttempts, MaxAttempts)
 	case len(cfg.Queue) > 64 || !queueName.MatchString(cfg.Queue):
 		return cfg, fmt.Errorf("dispatch: Config.Queue: %q: not a River queue name (at most 64 lower-case letters and digits, "+
 			"in words separated by an underscore or a hyphen)", cfg.Queue)

@@ -186,7 +186,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Event is one step of a job, on the instance that runs it: the
 // broadcast.Event of the step and the job's own facts.
 //
-// Kinds: EventAttempt when a run starts; then EventDelivered,
+// Kinds: EventAttempt when a run starts its attempt (a run that waits
+// without one, for its original's delivery, for an instance that has
+// its channel, or for a database it could not read, has EventRetry
+// alone, or EventFailed past Retry.MaxElapsed); then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
 // Store could not record the delivery, as the Broadcaster's own);

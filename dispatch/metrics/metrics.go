@@ -11,7 +11,9 @@
 //
 // # Metrics
 //
-//   - outagecast_dispatch_attempts_total{channel}: runs started.
+//   - outagecast_dispatch_attempts_total{channel}: attempts started (see
+//     dispatch.Event: a run that waits without one, counted in
+//     retries_total as a snooze, is not one).
 //   - outagecast_dispatch_deliveries_total{channel}: updates delivered.
 //   - outagecast_dispatch_failures_total{channel}: jobs given up (failed for
 //     good or out of attempts).

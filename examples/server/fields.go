@@ -23,8 +23,8 @@ func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	if err := u.Validate(); err != nil {
 		errs = invalidUpdate(err)
 	}
-	if u.ID == "." || u.ID == ".." {
-		errs = append(errs, &inputError{field: "id", msg: `"." and ".." cannot be part of the update's URL`})
+	if slices.Contains(unroutableIDs, u.ID) {
+		errs = append(errs, &inputError{field: "id", msg: `".", ".." and "/" cannot be part of the update's URL`})
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		if !slices.Contains(channels, k) {
@@ -35,11 +35,18 @@ func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	return joinErrors(errs)
 }
 
+// unroutableIDs are the IDs whose URL does not lead to the update: a
+// path of "." or ".." is cleaned away, and the router reads
+// /v1/updates/%2F as /v1/updates/ with its trailing slash. Taken, such an
+// update would be queued, and neither readable, correctable nor
+// retractable.
+var unroutableIDs = []string{".", "..", "/"}
+
 // validID reports whether an update can have id as its ID: the rules
-// Validate applies to keys, and not "." or "..".
+// Validate applies to keys, and not one of unroutableIDs.
 func validID(id string) bool {
 	probe := broadcast.Update{ID: id, Title: "-", Status: broadcast.StatusInvestigating}
-	return id != "" && id != "." && id != ".." && probe.Validate() == nil
+	return id != "" && !slices.Contains(unroutableIDs, id) && probe.Validate() == nil
 }
 
 // invalidUpdate turns an error of Update.Validate (or of the

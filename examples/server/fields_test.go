@@ -46,7 +46,7 @@ func TestCheckUpdateNamesTheJSONField(t *testing.T) {
 			`overrides["x.com: main"]`, "contains NUL"},
 		{"override for no channel", valid(func(u *broadcast.Update) { u.Overrides = map[string]string{"slack": "hi"} }),
 			`overrides["slack"]`, "no channel of that name; the channels are hooks, x"},
-		{"id a URL cannot hold", valid(func(u *broadcast.Update) { u.ID = ".." }), "id", `"." and ".." cannot be part of the update's URL`},
+		{"id a URL cannot hold", valid(func(u *broadcast.Update) { u.ID = ".." }), "id", `".", ".." and "/" cannot be part of the update's URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +83,7 @@ func TestValidID(t *testing.T) {
 	for _, id := range []string{"u_0123", "a/b", "ü", "a b", "x.y"} {
 		assert.True(t, validID(id), id)
 	}
-	for _, id := range []string{"", ".", "..", "a\x00", "a\nb", strings.Repeat("i", 256), "\xff"} {
+	for _, id := range []string{"", ".", "..", "/", "a\x00", "a\nb", strings.Repeat("i", 256), "\xff"} {
 		assert.False(t, validID(id), "%q", id)
 	}
 }

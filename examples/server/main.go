@@ -216,7 +216,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8070", "`address` to listen on")
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
 	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
-	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
+	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, fmt.Sprintf("jobs this replica runs at once, at most %d", dispatch.MaxWorkers))
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
 	fs.IntVar(&o.rateLimit, "rate-limit", defaultRateLimit, "`updates` (posts, corrections, retractions) a minute each API token may queue\nafter a burst of -rate-burst; more are refused with 429; 0: no limit")
 	fs.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst, "`updates` each API token may queue at once, before -rate-limit applies")
@@ -241,6 +241,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8070", o.listen)
 	case o.workers < 1:
 		return nil, errors.New("-workers: must be at least 1")
+	case o.workers > dispatch.MaxWorkers:
+		return nil, fmt.Errorf("-workers: at most %d", dispatch.MaxWorkers)
 	case o.maxBody < 1:
 		return nil, errors.New("-max-body: must be at least 1")
 	case o.rateLimit < 0:

@@ -31,6 +31,8 @@ func closedPort(t *testing.T) string {
 func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 	badConfig := filepath.Join(t.TempDir(), "bad.yaml")
 	require.NoError(t, os.WriteFile(badConfig, []byte("channels:\n  - kind: console\n    outptu: stderr\n"), 0o600))
+	manyAttempts := filepath.Join(t.TempDir(), "attempts.yaml")
+	require.NoError(t, os.WriteFile(manyAttempts, []byte("channels:\n  - kind: console\nretry:\n  max_attempts: 40000\n"), 0o600))
 	ok := map[string]string{tokensEnv: newToken, dsnEnv: "postgres://outagecast@" + closedPort(t) + "/outagecast"}
 	without := func(k string) map[string]string {
 		m := map[string]string{}
@@ -52,6 +54,9 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"argument", []string{"serve"}, ok, 2, `unexpected argument "serve"`},
 		{"listen without a port", []string{"-listen", "8070"}, ok, 2, `-listen: "8070": want host:port, as 127.0.0.1:8070`},
 		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
+		// Refused before the database is reached, naming the flag: dispatch
+		// refused it only once connected, as Config.Workers, exit status 1.
+		{"too many workers", []string{"-workers", "20000"}, ok, 2, "-workers: at most 10000"},
 		{"max body", []string{"-max-body", "0"}, ok, 2, "-max-body: must be at least 1"},
 		{"negative rate limit", []string{"-rate-limit", "-1"}, ok, 2, "-rate-limit: negative; 0 means no limit"},
 		{"rate limit too high", []string{"-rate-limit", "60000000001"}, ok, 2, "-rate-limit: more than 60000000000 a minute"},
@@ -62,6 +67,9 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"no database", nil, without(dsnEnv), 2, "DATABASE_URL: not set"},
 		{"no database to migrate", []string{"-migrate"}, without(dsnEnv), 2, "DATABASE_URL: not set"},
 		{"bad configuration", []string{"-config", badConfig}, ok, 2, `bad.yaml:3: channels[0]: unknown key "outptu"`},
+		// Refused before the database is reached, naming the file's key:
+		// dispatch refused it only once connected, as Config.Retry.MaxAttempts.
+		{"too many attempts", []string{"-config", manyAttempts}, ok, 2, "attempts.yaml: retry.max_attempts: 40000, at most 32757"},
 		{"database down", nil, ok, 1, "database: failed to connect"},
 		{"database down, migrating", []string{"-migrate"}, ok, 1, "database: failed to connect"},
 	}

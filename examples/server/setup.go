@@ -122,11 +122,17 @@ func migrate(ctx context.Context, db database, log *slog.Logger) error {
 
 // loadConfig loads the channels of -config, or without it a console
 // channel on standard output.
+// A file whose retry settings dispatch refuses is refused here, naming
+// its key, before the database is reached.
 func loadConfig(o *options, env environ) (*config.File, error) {
 	if o.config == "" {
 		return config.Default(env.stdout)
 	}
-	return config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
+	f, err := config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
+	if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
+		return nil, fmt.Errorf("%s: retry.max_attempts: %d, at most %d", o.config, f.Retry.MaxAttempts, dispatch.MaxAttempts)
+	}
+	return f, err
 }
 
 // open connects to the database and builds the instance's Broadcaster,
