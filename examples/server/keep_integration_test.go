@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,7 +35,13 @@ func TestReplicaPrunesWhatIsOlderThanKeep(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found, "-keep 0 keeps everything")
 
-	dep.start(t, "-keep", "1ms") // everything recorded before it started is older
+	// Everything recorded before it started is older than -keep, which
+	// must be longer than an update is retried (retry.max_elapsed).
+	conf, err := os.ReadFile(dep.config)
+	require.NoError(t, err)
+	quick := filepath.Join(t.TempDir(), "quick.yaml")
+	require.NoError(t, os.WriteFile(quick, append(conf, "retry:\n  max_elapsed: 1ms\n"...), 0o600))
+	dep.start(t, "-config", quick, "-keep", "2ms")
 	for deadline := time.Now().Add(time.Minute); found; time.Sleep(20 * time.Millisecond) {
 		require.True(t, time.Now().Before(deadline), "the replica never pruned")
 		_, found, err = store.Receipt(context.Background(), acc.ID, "status-hook")

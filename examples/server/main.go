@@ -145,7 +145,9 @@
 // # Limits
 //
 // The Store forgets, at start-up and every hour, what it recorded more
-// than -keep ago (90 days by default; 0 keeps everything, and its tables
+// than -keep ago (90 days by default, and longer than retry.max_elapsed,
+// lest an update still retried lose its marks and be posted again; 0
+// keeps everything, and its tables
 // then grow with every update for as long as the server runs): an update
 // older than that is unknown to GET (404) and to correct and retract, is
 // queued anew if posted again, and an incident whose updates are all

@@ -33,6 +33,8 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 	require.NoError(t, os.WriteFile(badConfig, []byte("channels:\n  - kind: console\n    outptu: stderr\n"), 0o600))
 	manyAttempts := filepath.Join(t.TempDir(), "attempts.yaml")
 	require.NoError(t, os.WriteFile(manyAttempts, []byte("channels:\n  - kind: console\nretry:\n  max_attempts: 40000\n"), 0o600))
+	quickRetries := filepath.Join(t.TempDir(), "quick.yaml")
+	require.NoError(t, os.WriteFile(quickRetries, []byte("channels:\n  - kind: console\nretry:\n  max_elapsed: 30m\n"), 0o600))
 	ok := map[string]string{tokensEnv: newToken, dsnEnv: "postgres://outagecast@" + closedPort(t) + "/outagecast"}
 	without := func(k string) map[string]string {
 		m := map[string]string{}
@@ -70,6 +72,14 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		// Refused before the database is reached, naming the file's key:
 		// dispatch refused it only once connected, as Config.Retry.MaxAttempts.
 		{"too many attempts", []string{"-config", manyAttempts}, ok, 2, "attempts.yaml: retry.max_attempts: 40000, at most 32757"},
+		// Pruning would remove the marks of an update still being retried
+		// (6h by default), which would then be posted again to whom it
+		// reached: "1m" is easily typed for a month.
+		{"keep within retries", []string{"-keep", "1m"}, ok, 2,
+			"-keep: 1m0s, not longer than an update is retried (retry.max_elapsed: 6h0m0s)"},
+		{"keep within the file's retries", []string{"-keep", "30m", "-config", quickRetries}, ok, 2,
+			"-keep: 30m0s, not longer than an update is retried (retry.max_elapsed: 30m0s)"},
+		{"keep beyond the file's retries", []string{"-keep", "31m", "-config", quickRetries}, ok, 1, "database: failed to connect"},
 		{"database down", nil, ok, 1, "database: failed to connect"},
 		{"database down, migrating", []string{"-migrate"}, ok, 1, "database: failed to connect"},
 	}

@@ -123,16 +123,29 @@ func migrate(ctx context.Context, db database, log *slog.Logger) error {
 // loadConfig loads the channels of -config, or without it a console
 // channel on standard output.
 // A file whose retry settings dispatch refuses is refused here, naming
-// its key, before the database is reached.
+// its key, before the database is reached; so is a -keep no longer than
+// an update is retried (retry.max_elapsed): pruning would remove the
+// marks of an update still being delivered, and its next attempt would
+// post it again to the recipients it had reached.
 func loadConfig(o *options, env environ) (*config.File, error) {
+	var f *config.File
+	var err error
 	if o.config == "" {
-		return config.Default(env.stdout)
+		f, err = config.Default(env.stdout)
+	} else {
+		f, err = config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
+		if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
+			return nil, fmt.Errorf("%s: retry.max_attempts: %d, at most %d", o.config, f.Retry.MaxAttempts, dispatch.MaxAttempts)
+		}
 	}
-	f, err := config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
-	if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
-		return nil, fmt.Errorf("%s: retry.max_attempts: %d, at most %d", o.config, f.Retry.MaxAttempts, dispatch.MaxAttempts)
+	if err != nil {
+		return nil, err
 	}
-	return f, err
+	if retried := cmp.Or(f.Retry.MaxElapsed, dispatch.DefaultMaxElapsed); o.keep > 0 && o.keep <= retried {
+		return nil, fmt.Errorf("-keep: %v, not longer than an update is retried (retry.max_elapsed: %v): "+
+			"pruning would remove the marks of an update still being delivered, which would then be posted again", o.keep, retried)
+	}
+	return f, nil
 }
 
 // open connects to the database and builds the instance's Broadcaster,
