@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -101,8 +102,12 @@ type webhookInfo struct {
 }
 
 // render returns the content of u's message: Overrides[channel], or the
-// set's "markdown" template, fitted to MaxContent.
+// set's "markdown" template, fitted to MaxContent. An Update.URL the
+// card's title could not link to (textsafe.CheckURL) is an error.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the card's title links to it"); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
+	}
 	text, err := content(set, channel, u)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))

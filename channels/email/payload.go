@@ -20,6 +20,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -40,8 +41,13 @@ type prepared struct {
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the
-// text after the status line; the HTML part then shows it escaped.
+// text after the status line; the HTML part then shows it escaped. An
+// Update.URL the message could not link to (textsafe.CheckURL) is an
+// error.
 func (c *Channel) render(u broadcast.Update) (content, error) {
+	if err := textsafe.CheckURL(u.URL, "the message links to it"); err != nil {
+		return content{}, err
+	}
 	subject, err := c.tmpl.Render("subject", u)
 	if err != nil {
 		return content{}, fmt.Errorf("render subject: %w", err)

@@ -252,6 +252,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -308,8 +309,13 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 		Limit: MaxSectionText, Unit: "UTF-16 code units"}, nil
 }
 
-// render renders u (with its defaults) as the message Send posts.
+// render renders u (with its defaults) as the message Send posts. An
+// Update.URL the section could not link to (textsafe.CheckURL) is an
+// error.
 func (c *Channel) render(u broadcast.Update) (message, error) {
+	if err := textsafe.CheckURL(u.URL, "the message links to it"); err != nil {
+		return message{}, err
+	}
 	v := hide(u, c.name)
 	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
 	if err != nil {
