@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -40,8 +41,12 @@ func (c *Channel) estimate(u broadcast.Update) (int, error) {
 // that cannot be done: a URL longer than a line, or lines too few for the
 // status line, the next update time and the URL (the templates' shortest
 // form; anything shorter would leave out the URL or say nothing of the
-// status), or for a URL an override holds.
+// status), or for a URL an override holds. An Update.URL the Broadcaster
+// would refuse (textsafe.CheckURL) fails permanently too.
 func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
+	if err := textsafe.CheckURL(u.URL, "the lines show it to everyone in the channels"); err != nil {
+		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
+	}
 	count := func(text string) int { return len(Split(text, budget)) }
 	text, err := s.templates.Text(s.name, s.template, u, s.maxLines, count)
 	switch {
