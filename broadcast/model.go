@@ -309,11 +309,7 @@ func (u Update) validate(timeGiven bool) error {
 			v.add(invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status))))
 		}
 	}
-	if v.add(checkTextField("URL", u.URL, true, 0)) && u.URL != "" {
-		if err := checkURL(u.URL); err != nil {
-			v.add(invalid("URL", "%s", err))
-		}
-	}
+	v.add(checkURLField(u.URL))
 	v.add(checkYear("Time", u.Time))
 	if v.add(checkYear("NextUpdate", u.NextUpdate)) && timeGiven && !u.Status.Closes() && !u.Time.IsZero() &&
 		!u.NextUpdate.IsZero() && u.NextUpdate.Before(u.Time) {
@@ -566,6 +562,35 @@ func (u Update) validateOverrides(v *validation) {
 		}
 		v.add(checkLength(field, text, false, MaxBodyLength))
 	}
+}
+
+// CheckURL reports what is wrong with raw as an Update.URL, as Validate
+// checks it: not an absolute http or https URL with a host, credentials
+// (user information) in it, which every channel would post for all to
+// see, white space, control or invisible format characters, a bad port.
+// Its error is a *FieldError naming URL, wraps ErrInvalidUpdate and does
+// not quote raw; nil when raw is fine, or "" (no URL). A channel given a
+// Message built without the Broadcaster (NewMessage does not validate)
+// calls it before it shows or links the URL; templates.Set.Text does.
+func CheckURL(raw string) error {
+	if fe := checkURLField(raw); fe != nil {
+		return fe
+	}
+	return nil
+}
+
+// checkURLField is CheckURL's check, as Validate adds it.
+func checkURLField(raw string) *FieldError {
+	if raw == "" {
+		return nil
+	}
+	if fe := checkTextField("URL", raw, true, 0); fe != nil {
+		return fe
+	}
+	if err := checkURL(raw); err != nil {
+		return invalid("URL", "%s", err)
+	}
+	return nil
 }
 
 func checkURL(s string) error {

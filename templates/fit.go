@@ -83,11 +83,17 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 // blank; tidied like the output of the template name, so one line
 // for "short", and cut with Shorten if it is too long), else
 // RenderFit(name, u, limit, m). The name must exist either way. A text
-// that shows nothing comes with an error wrapping ErrBlank. Text does
+// that shows nothing comes with an error wrapping ErrBlank. An Update.URL
+// that the Broadcaster would refuse (broadcast.CheckURL), of a Message
+// built without it, is an error too, with no text: the text shows the URL,
+// or the channel beside it. Text does
 // not clean the Overrides text: the Broadcaster and broadcast.NewMessage
 // have (see broadcast.Update.Clean), and a channel that takes a Message
 // built otherwise keeps its own defences against control characters.
 func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measure) (string, error) {
+	if err := broadcast.CheckURL(u.URL); err != nil {
+		return "", fmt.Errorf("templates: %w", err)
+	}
 	o, ok := u.Override(channel)
 	if !ok {
 		text, err := s.RenderFit(name, u, limit, m)

@@ -1,6 +1,7 @@
 package templates_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -155,6 +156,24 @@ func TestTextThatShowsNothing(t *testing.T) {
 	got, err = set.Text("x", "short", u, 280, templates.Runes)
 	require.NoError(t, err, "an override shows what it says")
 	assert.Equal(t, "Written by hand.", got)
+}
+
+// Text refuses an Update.URL the Broadcaster would refuse, of a Message
+// built without it: the text shows it, so a password in it would reach
+// every reader, and a javascript: link would be posted as one. Every
+// channel that renders with Text, its author's own too, refuses it so.
+func TestTextRefusesABadURL(t *testing.T) {
+	for _, bad := range []string{"https://ops:hunter2@status.example.com/", "javascript:alert(1)", "status.example.com/x"} {
+		u := representative(broadcast.StatusInvestigating)
+		u.URL = bad
+		_, err := templates.Default().Text("x", "short", u, 280, templates.Runes)
+		var fe *broadcast.FieldError
+		assert.True(t, errors.As(err, &fe) && fe.Field == "URL", "%q: %v", bad, err)
+		assert.NotContains(t, err.Error(), "hunter2")
+		u.Overrides = map[string]string{"x": "An override shows no URL of the update's."}
+		_, err = templates.Default().Text("x", "short", u, 280, templates.Runes)
+		assert.Error(t, err, "%q: the channel may show the URL beside the text", bad)
+	}
 }
 
 // TestRenderFitCutsCleanText: RenderFit cuts the text every channel shows,

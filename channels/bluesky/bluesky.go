@@ -162,6 +162,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -255,6 +256,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // as JSON would carry them, so that the facets' byte offsets are those of
 // the text the server stores.
 func (c *Channel) text(u broadcast.Update) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
+	}
 	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, Measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))

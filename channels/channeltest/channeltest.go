@@ -44,6 +44,10 @@
 //     text arrive byte-identical.
 //   - LengthLimitHolds (MaxLength > 0): with a 25,000-character body every
 //     part fits and the URL arrives whole.
+//   - BadURLRefused: an Update.URL the Broadcaster would refuse (see
+//     broadcast.CheckURL), in a Message built without it, fails for good
+//     naming the field, and nothing is posted. A channel that renders with
+//     templates.Set.Text has it refused there.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
 //     differ, a delivery replies to the end the platform threads to.

@@ -101,7 +101,7 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 // select them with go test -run.
 var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
-	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed",
+	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",

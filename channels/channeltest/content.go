@@ -24,6 +24,9 @@ func contentRules() []rule {
 		{name: "LengthLimitHolds", check: checkLengthLimit, needs: needsMaxLength,
 			rule: "with a 25,000-character body every part measures <= MaxLength, is valid UTF-8, " +
 				"and one part holds the URL whole"},
+		{name: "BadURLRefused", check: checkBadURL,
+			rule: "a Message built without the Broadcaster whose Update.URL it would refuse (a password in it, " +
+				"javascript:, no scheme) fails permanently, naming Update.URL without quoting it, and delivers nothing"},
 		{name: "OverrideWins", check: checkOverride,
 			rule: "Update.Overrides[Name()] is sent instead of the rendered text: its text arrives, the body does not"},
 		{name: "ThreadReceiptUsed", check: checkThread, needs: needsThreads,
@@ -44,6 +47,25 @@ func needsThreads(s subject) string {
 		return ""
 	}
 	return "Harness.ThreadsTo is Unthreaded (the platform does not thread)"
+}
+
+// A bad Update.URL is refused before anything is posted: every channel
+// shows the URL or links to it, so a password in it would reach every
+// reader, and a javascript: or relative link would be posted as one.
+func checkBadURL(s *suite) {
+	for _, bad := range []string{"https://ops:hunter2@status.example.com/incidents/42", "javascript:alert(1)",
+		"status.example.com/incidents/42"} {
+		u := update(1)
+		u.URL = bad
+		_, err := s.send(message(u))
+		if !assert.Errorf(s.t, err, "Send with Update.URL %q", bad) {
+			continue
+		}
+		assert.Truef(s.t, broadcast.IsPermanent(err), "Send with Update.URL %q: want a permanent error: %v", bad, err)
+		assert.Containsf(s.t, err.Error(), "URL: ", "Send with Update.URL %q: the error names the field", bad)
+		assert.NotContains(s.t, err.Error(), "hunter2", "the URL's password is not quoted")
+	}
+	s.received(0)
 }
 
 // Name is non-empty and stable.

@@ -75,6 +75,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -202,6 +203,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 func (c *Channel) render(u broadcast.Update) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the message shows it"); err != nil {
+		return "", fmt.Errorf("console: render: %w", err)
+	}
 	text, err := c.set.Text(c.name, c.template, u, 0, nil)
 	if err != nil {
 		return "", fmt.Errorf("console: render: %w", err)

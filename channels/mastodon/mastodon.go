@@ -318,6 +318,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the status for u: its override or the short template,
 // mentions broken, fitted to lim.
 func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the status links to it"); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
+	}
 	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Quiet(u, c.name), lim.MaxCharacters, lim.measure())
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))

@@ -205,6 +205,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -353,6 +354,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // a post's or an edit's, fits ContentLimit with the longest relation an
 // event can have (event IDs of 255 bytes).
 func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the message links to it"); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
+	}
 	size := func(text string) int { return len(encode(message(c.s.msgtype, text, thread(longestID, longestID)))) }
 	if editing {
 		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, longestID))) }

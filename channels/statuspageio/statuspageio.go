@@ -208,6 +208,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -263,6 +264,9 @@ func (c *Channel) Close() error {
 // nothing (templates.ErrBlank) is no error, and is "": an update that only
 // changes the status or the components has none to say.
 func (c *Channel) render(u broadcast.Update) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the incident update shows it on the status page"); err != nil {
+		return "", broadcast.Permanent(err)
+	}
 	body, err := c.s.tmpl.Text(c.name, Template, u, MaxBody, templates.Runes)
 	if errors.Is(err, templates.ErrBlank) {
 		return "", nil

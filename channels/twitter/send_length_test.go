@@ -96,15 +96,17 @@ func TestSendURLPathExactFit(t *testing.T) {
 	}
 }
 
-// X links no URL longer than 4,096 characters, so such a URL counts as
-// text and no post can hold it: Send refuses before posting.
+// X links no URL longer than 4,096 characters, so such a URL would count
+// as text and no post could hold it. The Broadcaster refuses a URL of
+// more than 2,048 bytes, and so does Send, for a Message built without
+// it, before posting.
 func TestSendURLTooLongToLink(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
 	u := testUpdate()
 	u.URL = statusLink + strings.Repeat("a", 4096)
 	_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
-	require.ErrorIs(t, err, templates.ErrTooLong)
+	require.ErrorContains(t, err, "Update.URL: 4123 bytes, more than 2048")
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Zero(t, f.requestCount(), "nothing posted")
 }

@@ -389,6 +389,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // "@name" would notify. The fitting weighs each text as it is posted, with
 // its mentions broken.
 func (c *Channel) text(u broadcast.Update) (string, error) {
+	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
+	}
 	u = textsafe.Map(u, c.name, postable)
 	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, func(s string) int { return Weight(quietMentions(s)) })
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
 // Event types: the "type" of a payload. Maintenance updates use the same
@@ -111,6 +112,9 @@ type retraction struct {
 // update always gives the same bytes, so a retry sends what the first
 // attempt sent.
 func encode(channel string, u broadcast.Update) ([]byte, error) {
+	if err := textsafe.CheckURL(u.URL, "the payload carries it to every endpoint"); err != nil {
+		return nil, fmt.Errorf("webhook: encode payload: %w", err)
+	}
 	return marshal(newPayload(channel, u))
 }
 

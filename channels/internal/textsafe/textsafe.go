@@ -187,12 +187,8 @@ func mentionRune(r rune) bool {
 // post after it took the request. The error names the field and does not
 // quote the URL. "" (no URL) passes.
 func CheckURL(raw, why string) error {
-	if raw == "" {
-		return nil
-	}
 	var fe *broadcast.FieldError
-	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: raw}.Validate()
-	if errors.As(err, &fe) && fe.Field == "URL" {
+	if errors.As(broadcast.CheckURL(raw), &fe) {
 		return fmt.Errorf("Update.URL: %s (%s)", fe.Problem, why)
 	}
 	return nil
