@@ -15,7 +15,8 @@
 // update and the link; Statuspage shows the name, the status and the
 // affected components beside it. Update.Overrides[name] replaces the body.
 // Subscribers are notified of each update (deliver_notifications) unless
-// Config.SkipNotifications is set. The text is sent as written, as plain
+// Config.SkipNotifications is set, which an Edit (see below) then tells
+// the API too. The text is sent as written, as plain
 // text: the API reference documents the name and body as text, and the
 // channel adds no markup to escape.
 //
