@@ -135,6 +135,24 @@ func TestCheck(t *testing.T) {
 	assert.ErrorIs(t, p.ch.Check(ctx2), context.Canceled)
 }
 
+// Check's errors name the field to fix, Config.Dir, as Send's do: the path
+// alone does not say where it came from.
+func TestCheckNamesDir(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	foreign := filepath.Join(base, "site")
+	require.NoError(t, os.MkdirAll(filepath.Join(foreign, "current"), 0o755))
+	for _, dir := range []string{file, filepath.Join(file, "status"), foreign} {
+		ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: "https://s.test/"})
+		require.NoError(t, err)
+		err = ch.Check(context.Background())
+		require.Error(t, err, dir)
+		assert.Contains(t, err.Error(), "Config.Dir", dir)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", dir, err)
+	}
+}
+
 // The Branding URLs are published on every page, as Update.URL is posted
 // everywhere: like Config.BaseURL, they may not carry credentials, and the
 // error does not quote them.

@@ -595,29 +595,40 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: check: %w", err)
 	}
+	if err := c.checkDir(); err != nil {
+		return &dirError{err}
+	}
+	return nil
+}
+
+// checkDir is Check of Config.Dir.
+func (c *Channel) checkDir() error {
 	dir := c.s.dir
 	for {
 		fi, err := os.Stat(dir)
 		if err == nil {
 			if !fi.IsDir() {
-				return broadcast.Permanent(fmt.Errorf("statuspage: check: %s is not a directory", dir))
+				return broadcast.Permanent(fmt.Errorf("statuspage: %s is not a directory", dir))
 			}
 			break
 		}
 		parent := filepath.Dir(dir)
 		if !errors.Is(err, os.ErrNotExist) || parent == dir {
-			return classify("check", err)
+			if permanent(err) { // says "stat <path>: …" itself
+				return broadcast.Permanent(err)
+			}
+			return err
 		}
 		dir = parent
 	}
 	f, err := os.CreateTemp(dir, ".check-*")
 	if err != nil {
-		return classify("check: write "+dir, err)
+		return classify("write "+dir, err)
 	}
 	name := f.Name()
 	_ = f.Close()
 	if err := os.Remove(name); err != nil {
-		return classify("check: remove "+name, err)
+		return classify("remove "+name, err)
 	}
 	if dir != c.s.dir {
 		return nil
@@ -625,6 +636,16 @@ func (c *Channel) Check(ctx context.Context) error {
 	_, err = readCurrent(dir)
 	return err
 }
+
+// dirError is an error of Check: it names the field to fix, Config.Dir,
+// before what failed, and wraps it (and so its Permanent mark).
+type dirError struct{ err error }
+
+func (e *dirError) Error() string {
+	return "statuspage: check Config.Dir: " + strings.TrimPrefix(e.err.Error(), "statuspage: ")
+}
+
+func (e *dirError) Unwrap() error { return e.err }
 
 // previewText is an update in plain text, as the page shows it.
 func previewText(e entry, url string) string {
