@@ -42,6 +42,9 @@ func TestNewErrors(t *testing.T) {
 		{"component twice", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API"}, {Name: "API"}}
 		}, `Config.Components[1].Name: "API" listed twice`},
+		{"component twice in another case", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "Data base"}, {Name: "data  BASE"}}
+		}, `Config.Components[1].Name: "data  BASE" listed twice`},
 		{"component unnamed", func(c *statuspage.Config) { c.Components = []statuspage.ComponentInfo{{}} }, "Config.Components[0].Name: missing"},
 		{"negative days", func(c *statuspage.Config) { c.HistoryDays = -1 }, "Config.HistoryDays: negative"},
 		{"negative entries", func(c *statuspage.Config) { c.FeedEntries = -1 }, "Config.FeedEntries: negative"},
