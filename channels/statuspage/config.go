@@ -238,10 +238,11 @@ func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
 		// As an update's names are stored (see Channel.entry), so that
 		// both name one component.
 		c.Name = templates.BalanceBidi(c.Name)
-		if seen[c.Name] {
-			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice", field, c.Name)
+		if seen[sameComponent(c.Name)] {
+			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case or spacing are one component)",
+				field, c.Name)
 		}
-		seen[c.Name] = true
+		seen[sameComponent(c.Name)] = true
 		if err := checkText(field+".Description", c.Description, 1000); err != nil {
 			return nil, err
 		}

@@ -42,6 +42,9 @@ func TestNewErrors(t *testing.T) {
 		{"component twice", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API"}, {Name: "API"}}
 		}, `Config.Components[1].Name: "API" listed twice`},
+		{"component twice in another case", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "Data base"}, {Name: "data  BASE"}}
+		}, `Config.Components[1].Name: "data  BASE" listed twice`},
 		{"component unnamed", func(c *statuspage.Config) { c.Components = []statuspage.ComponentInfo{{}} }, "Config.Components[0].Name: missing"},
 		{"negative days", func(c *statuspage.Config) { c.HistoryDays = -1 }, "Config.HistoryDays: negative"},
 		{"negative entries", func(c *statuspage.Config) { c.FeedEntries = -1 }, "Config.FeedEntries: negative"},
@@ -133,6 +136,24 @@ func TestCheck(t *testing.T) {
 	ctx2, cancel := context.WithCancel(ctx)
 	cancel()
 	assert.ErrorIs(t, p.ch.Check(ctx2), context.Canceled)
+}
+
+// Check's errors name the field to fix, Config.Dir, as Send's do: the path
+// alone does not say where it came from.
+func TestCheckNamesDir(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	foreign := filepath.Join(base, "site")
+	require.NoError(t, os.MkdirAll(filepath.Join(foreign, "current"), 0o755))
+	for _, dir := range []string{file, filepath.Join(file, "status"), foreign} {
+		ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: "https://s.test/"})
+		require.NoError(t, err)
+		err = ch.Check(context.Background())
+		require.Error(t, err, dir)
+		assert.Contains(t, err.Error(), "Config.Dir", dir)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", dir, err)
+	}
 }
 
 // The Branding URLs are published on every page, as Update.URL is posted

@@ -72,7 +72,10 @@
 // A component's current status is the worst that an open incident, or a
 // maintenance in progress, gave it in its latest update naming it (see
 // Corrections and retractions for a correction of an earlier update);
-// operational otherwise. The banner takes the worst component status,
+// operational otherwise. Names that differ only in case or spacing ("API",
+// "api") are one component, shown under the name Config.Components gives
+// it, else under that of the first update to name it. The banner takes
+// the worst component status,
 // and while any incident is open it names the incident and never says
 // "All systems operational", even when no component was marked.
 //
@@ -375,7 +378,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	e := c.entry(u)
 	e.Stale = !m.Current()
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		id, added, err := st.add(u.IncidentID, e, c.now().UTC())
+		id, added, err := st.add(u.IncidentID, c.canonical(st, e), c.now().UTC())
 		incident, entryID = id, st.entryID(u.ID)
 		return added, []string{id}, err
 	})
@@ -402,12 +405,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	var incident string
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found, changed := st.edit(id, c.entry(u), c.now().UTC())
+		in, found, changed := st.edit(id, c.canonical(st, c.entry(u)), c.now().UTC())
 		if found {
 			incident = in
 			return changed, []string{in}, nil
 		}
-		e := c.entry(u)
+		e := c.canonical(st, c.entry(u))
 		e.Stale = !m.Current()
 		in, added, err := st.add(u.IncidentID, e, c.now().UTC())
 		incident, id = in, u.ID
@@ -491,6 +494,37 @@ func (c *Channel) entry(u broadcast.Update) entry {
 		Components: comps, URL: u.URL,
 		Time: u.Time.UTC(), NextUpdate: u.NextUpdate.UTC(), Corrects: u.Corrects,
 	}
+}
+
+// canonical returns e with each component under the name the page knows
+// it by: names that differ only in case or spacing ("API", "api") are one
+// component, as broadcast.Update.Validate has them, under the name
+// Config.Components gives it, else under that of the first update on the
+// page to name it.
+func (c *Channel) canonical(st *state, e entry) entry {
+	if len(e.Components) == 0 {
+		return e
+	}
+	known := make(map[string]string, len(c.s.components)+len(st.Components))
+	for _, rec := range slices.Backward(st.Components) { // the first recorded wins
+		known[sameComponent(rec.Name)] = rec.Name
+	}
+	for _, ci := range c.s.components {
+		known[sameComponent(ci.Name)] = ci.Name // unique: see checkComponents
+	}
+	e.Components = slices.Clone(e.Components)
+	for i, comp := range e.Components {
+		if name, ok := known[sameComponent(comp.Name)]; ok {
+			e.Components[i].Name = name
+		}
+	}
+	return e
+}
+
+// sameComponent is what two names of one component share: the name in
+// lower case, each run of white space one space.
+func sameComponent(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 func (c *Channel) receipt(updateID, incidentID string) broadcast.Receipt {
@@ -595,29 +629,40 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: check: %w", err)
 	}
+	if err := c.checkDir(); err != nil {
+		return &dirError{err}
+	}
+	return nil
+}
+
+// checkDir is Check of Config.Dir.
+func (c *Channel) checkDir() error {
 	dir := c.s.dir
 	for {
 		fi, err := os.Stat(dir)
 		if err == nil {
 			if !fi.IsDir() {
-				return broadcast.Permanent(fmt.Errorf("statuspage: check: %s is not a directory", dir))
+				return broadcast.Permanent(fmt.Errorf("statuspage: %s is not a directory", dir))
 			}
 			break
 		}
 		parent := filepath.Dir(dir)
 		if !errors.Is(err, os.ErrNotExist) || parent == dir {
-			return classify("check", err)
+			if permanent(err) { // says "stat <path>: …" itself
+				return broadcast.Permanent(err)
+			}
+			return err
 		}
 		dir = parent
 	}
 	f, err := os.CreateTemp(dir, ".check-*")
 	if err != nil {
-		return classify("check: write "+dir, err)
+		return classify("write "+dir, err)
 	}
 	name := f.Name()
 	_ = f.Close()
 	if err := os.Remove(name); err != nil {
-		return classify("check: remove "+name, err)
+		return classify("remove "+name, err)
 	}
 	if dir != c.s.dir {
 		return nil
@@ -625,6 +670,16 @@ func (c *Channel) Check(ctx context.Context) error {
 	_, err = readCurrent(dir)
 	return err
 }
+
+// dirError is an error of Check: it names the field to fix, Config.Dir,
+// before what failed, and wraps it (and so its Permanent mark).
+type dirError struct{ err error }
+
+func (e *dirError) Error() string {
+	return "statuspage: check Config.Dir: " + strings.TrimPrefix(e.err.Error(), "statuspage: ")
+}
+
+func (e *dirError) Unwrap() error { return e.err }
 
 // previewText is an update in plain text, as the page shows it.
 func previewText(e entry, url string) string {

@@ -26,7 +26,7 @@ type componentCache struct {
 	lock   chan struct{} // held while the list is fetched; a channel, so that waiting honours ctx
 	mu     sync.Mutex
 	exact  map[string][]string // name → ids
-	folded map[string][]string // lower-cased name → ids
+	folded map[string][]string // name folded (see fold) → ids
 	gen    uint64              // fetches so far
 }
 
@@ -43,7 +43,7 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 		name := strings.TrimSpace(w.Name)
 		ids := cc.exact[name]
 		if len(ids) == 0 {
-			ids = cc.folded[strings.ToLower(name)]
+			ids = cc.folded[fold(name)]
 		}
 		switch {
 		case len(ids) == 0:
@@ -64,6 +64,10 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 	return r, missing, cc.gen, nil
 }
 
+// fold is what names of one component share, as broadcast.Update.Validate
+// has them: the name in lower case, each run of white space one space.
+func fold(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
 // store replaces the cache with list. Groups are left out: Statuspage
 // derives a group's status from its components. A component listed twice
 // counts once: the API pages by offset, so one created while the list is
@@ -78,7 +82,7 @@ func (cc *componentCache) store(list []component) {
 		seen[c.ID] = true
 		name := strings.TrimSpace(c.Name)
 		exact[name] = append(exact[name], c.ID)
-		folded[strings.ToLower(name)] = append(folded[strings.ToLower(name)], c.ID)
+		folded[fold(name)] = append(folded[fold(name)], c.ID)
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -149,7 +153,7 @@ func unknownNote(missing []string) string {
 		what = "components "
 	}
 	return what + strings.Join(quoted, ", ") + " not set: the page has no such component " +
-		"(names are matched exactly, then ignoring case; groups are not components)"
+		"(names are matched exactly, then ignoring case and spacing; groups are not components)"
 }
 
 // listComponents reads the page's components, page by page.

@@ -68,7 +68,7 @@ func TestUnknownComponent(t *testing.T) {
 	assert.Equal(t, []any{"r8b1d8cdn001"}, in["component_ids"])
 	assert.Equal(t, map[string]any{"r8b1d8cdn001": "degraded_performance"}, in["components"])
 	assert.Equal(t, `components "Billing", "Payroll" not set: the page has no such component `+
-		`(names are matched exactly, then ignoring case; groups are not components)`, r.Meta[MetaUnknownComponents])
+		`(names are matched exactly, then ignoring case and spacing; groups are not components)`, r.Meta[MetaUnknownComponents])
 
 	// None known: the incident update leaves the incident's components as
 	// they were (neither field sent), rather than clearing them.
@@ -214,4 +214,20 @@ func TestRefusalWithCurrentComponentIDs(t *testing.T) {
 	assert.Equal(t, 2, componentLists(f))
 	assert.Len(t, f.Received(), 1)
 	assert.Len(t, f.sent(), 4, "list, create, create refused, list")
+}
+
+// A name that differs from the page's only in case or spacing ("data
+// base", "Data  base", as alerts of several hosts label it) names that
+// component, as broadcast.Update.Validate has such names one component;
+// before, a run of spaces made it unknown, and its status was not set.
+func TestComponentNameSpacing(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	f.addComponent(fakeComponent{ID: "r8b1d8dbs005", Name: "Data base"})
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_db",
+		broadcast.Component{Name: "data  BASE", Status: broadcast.ComponentMajorOutage})))
+	require.NoError(t, err)
+	assert.Empty(t, r.Meta[MetaUnknownComponents])
+	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+	assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"])
 }

@@ -52,7 +52,8 @@ type Config struct {
 	// https, or http to a loopback address (for tests).
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// SkipNotifications posts without notifying the page's subscribers
-	// (deliver_notifications false). Default false: subscribers are
+	// (deliver_notifications false), and edits an incident update (a
+	// correction) without notifying them either. Default false: subscribers are
 	// notified of each update, as the Statuspage dashboard does.
 	SkipNotifications bool `yaml:"skip_notifications" json:"skip_notifications"`
 	// MaintenanceWindow is the length of a scheduled maintenance the

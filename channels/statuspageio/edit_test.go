@@ -2,6 +2,7 @@ package statuspageio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -119,4 +120,29 @@ func TestRetractLaterDeletedInDashboard(t *testing.T) {
 	require.Len(t, d, 2)
 	assert.False(t, d[0].Deleted, "the incident stays")
 	assert.True(t, d[1].Deleted)
+}
+
+// Edit under SkipNotifications tells the API not to notify subscribers of
+// the corrected text, as every other request of the channel does; without
+// it, the edit is left to the API's default, as before.
+func TestEditSkipNotifications(t *testing.T) {
+	for _, skip := range []bool{false, true} {
+		f := newFake(t)
+		ch := newChannel(t, f, func(c *Config) { c.SkipNotifications = skip })
+		root := send(t, ch, fullUpdate, broadcast.Thread{})
+		n := len(f.sent())
+		_, err := ch.Edit(context.Background(), correction(fullUpdate, "The cause is in the US region."), root)
+		require.NoError(t, err)
+		reqs := f.sent()[n:]
+		require.Len(t, reqs, 1)
+		var b editBody
+		require.NoError(t, json.Unmarshal(reqs[0].raw, &b))
+		require.NotNil(t, b.IncidentUpdate)
+		if skip {
+			require.NotNil(t, b.IncidentUpdate.DeliverNotifications, "deliver_notifications with SkipNotifications")
+			assert.False(t, *b.IncidentUpdate.DeliverNotifications)
+		} else {
+			assert.Nil(t, b.IncidentUpdate.DeliverNotifications)
+		}
+	}
 }

@@ -245,6 +245,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	var req editRequest
 	req.IncidentUpdate.Body = body
+	if !c.s.notify {
+		req.IncidentUpdate.DeliverNotifications = new(bool) // false: SkipNotifications holds for edits too
+	}
 	path := "/incidents/" + url.PathEscape(inc) + "/incident_updates/" + url.PathEscape(upd)
 	if err := c.do(ctx, http.MethodPatch, path, req, &incidentUpdate{}); err != nil {
 		if isStatus(err, http.StatusNotFound) {

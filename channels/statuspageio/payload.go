@@ -89,9 +89,12 @@ type metadata struct {
 }
 
 // editRequest is the body of Update a previous incident update (PATCH).
+// DeliverNotifications is false under Config.SkipNotifications, and left
+// out otherwise (the API's default).
 type editRequest struct {
 	IncidentUpdate struct {
-		Body string `json:"body"`
+		Body                 string `json:"body"`
+		DeliverNotifications *bool  `json:"deliver_notifications,omitempty"`
 	} `json:"incident_update"`
 }
 

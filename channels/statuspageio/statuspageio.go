@@ -15,7 +15,8 @@
 // update and the link; Statuspage shows the name, the status and the
 // affected components beside it. Update.Overrides[name] replaces the body.
 // Subscribers are notified of each update (deliver_notifications) unless
-// Config.SkipNotifications is set. The text is sent as written, as plain
+// Config.SkipNotifications is set, which an Edit (see below) then tells
+// the API too. The text is sent as written, as plain
 // text: the API reference documents the name and body as text, and the
 // channel adds no markup to escape.
 //
@@ -26,7 +27,8 @@
 // an update with ids it kept (a component deleted on the page since, or
 // made anew under its name): the update is then posted again, in the same
 // attempt, with the ids the page has now. Names match exactly,
-// else ignoring case; component groups are not components. A name the page
+// else ignoring case and runs of white space ("data  base" is "Data
+// base"); component groups are not components. A name the page
 // does not have (a typo, a component renamed) does not keep the incident
 // off the page: the update is posted with the components the page has,
 // and the Receipt's Meta[MetaUnknownComponents] names the missing ones,
