@@ -84,28 +84,36 @@ func QuietMentions(s string) string {
 // and not preceded by "=", "/" or a word character (a letter, mark, digit
 // or connector) starts one, so "https://x.example/a,@ops" would notify
 // @ops. Every other "@", as the one of "https://mastodon.social/@name",
-// stays as it is, so an ordinary URL comes back unchanged. The "@" of user
-// information before the host stays too: written "%40" it would change
-// the host.
+// stays as it is, so an ordinary URL comes back unchanged. Before the
+// path, "%40" would change the host: there, an "@" that starts a mention
+// (as in "https://status.example.com,@ops", where the text, not the link,
+// goes on after the host, or in user information ending in punctuation)
+// gets a WordJoiner after it, as in text, and reads as written; the "@"
+// of ordinary user information ("https://ops@x.example") stays as it is.
 func QuietURL(u string) string {
 	start := strings.Index(u, "://")
 	if start < 0 || !strings.Contains(u[start:], "@") {
 		return u
 	}
 	start += len("://")
-	end := strings.IndexAny(u[start:], "/?#")
-	if end < 0 {
-		return u // an authority alone
+	path := len(u) // where the authority ends
+	if end := strings.IndexAny(u[start:], "/?#"); end >= 0 {
+		path = start + end
 	}
 	var b strings.Builder
-	last := start + end
+	last := start
 	b.WriteString(u[:last])
-	for i := last; i < len(u); i++ {
-		if urlMention(u, i) {
-			b.WriteString(u[last:i])
-			b.WriteString("%40")
-			last = i + 1
+	for i := start; i < len(u); i++ {
+		if !urlMention(u, i) {
+			continue
 		}
+		b.WriteString(u[last:i])
+		if i < path {
+			b.WriteString("@" + WordJoiner)
+		} else {
+			b.WriteString("%40")
+		}
+		last = i + 1
 	}
 	b.WriteString(u[last:])
 	return b.String()
@@ -114,7 +122,7 @@ func QuietURL(u string) string {
 // urlMention reports whether u[i] is an "@" that starts a mention by
 // Mastodon's rule (see QuietURL). i > 0.
 func urlMention(u string, i int) bool {
-	if u[i] != '@' || i+1 >= len(u) || !mentionRune(rune(u[i+1])) {
+	if u[i] != '@' || !startsName(u[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(u[:i])
@@ -131,7 +139,7 @@ func wordRune(r rune) bool {
 
 // mention reports whether s[i] is the "@" of a mention (see QuietMentions).
 func mention(s string, i int) bool {
-	if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
+	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(s[:i])
@@ -176,6 +184,13 @@ func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *
 // mentionRune reports whether r may start a mentioned name.
 func mentionRune(r rune) bool {
 	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// startsName reports whether s starts with a character that may start a
+// mentioned name (mentionRune).
+func startsName(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && mentionRune(r)
 }
 
 // CheckURL checks raw, an Update.URL that a post shows or opens (why: "the
