@@ -181,9 +181,14 @@ func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *
 	return b.String()
 }
 
-// mentionRune reports whether r may start a mentioned name.
+// mentionRune reports whether r may start a mentioned name: an ASCII
+// letter, digit or "_", or a letter that Mastodon's case-insensitive
+// match folds to an ASCII one, and whose lower case, in which the name is
+// looked up, is ASCII too: the Kelvin sign (U+212A, "k"). The long s
+// (U+017F, "s") folds to "s" too; its name matches no account, but the
+// "@" is broken all the same.
 func mentionRune(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '\u212A' || r == '\u017F'
 }
 
 // startsName reports whether s starts with a character that may start a

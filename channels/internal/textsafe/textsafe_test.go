@@ -178,3 +178,17 @@ func TestQuietURLAuthority(t *testing.T) {
 		assert.Equal(t, tt.want, QuietMentions(tt.in), "as in text: %s", tt.in)
 	}
 }
+
+// Mastodon matches a mention case-insensitively, folding the Kelvin sign
+// (U+212A) to "k" and the long s (U+017F) to "s": an "@" before one is
+// broken too, in text and in URLs.
+func TestQuietMentionsOfFoldedLetters(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"cc @\u212Aate", "cc @\u2060\u212Aate"},
+		{"cc @\u017Fre", "cc @\u2060\u017Fre"},
+		{"https://x.example/a,@\u212Aate", "https://x.example/a,%40\u212Aate"},
+		{"über@\u212Aate", "über@\u212Aate"},
+	} {
+		assert.Equal(t, tt.want, QuietMentions(tt.in), tt.in)
+	}
+}
