@@ -159,6 +159,9 @@
 //     authorized scopes", Pleroma's and Akkoma's "Insufficient
 //     permissions: …", or WWW-Authenticate error="insufficient_scope":
 //     a token without write:statuses) says that the token lacks the scope;
+//     a 403 "This action is not allowed" to an edit, that the status is
+//     another account's (the token acts for another account than the one
+//     that posted it);
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422
 //     "status was not changed" to an edit, which Edit counts as done (the
