@@ -10,7 +10,9 @@
 // channel that must change those too (an escape that also applies to the
 // URL) does so itself. QuietMentions keeps URLs, as templates.URLSpans
 // finds them, whole: in them it only writes an "@" that would start a
-// mention as "%40" (QuietURL), which links to the same page.
+// mention as "%40" (QuietURL), which links to the same page, but before
+// the path, where "%40" would change the host and a word joiner breaks
+// the mention instead.
 package textsafe
 
 import (
@@ -59,10 +61,12 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 
 // QuietMentions returns s with every mention broken. Outside URLs a
 // WordJoiner follows the "@" of every mention: an "@" followed by an
-// ASCII letter, digit or "_", not glued to a preceding word (as in an
-// e-mail address). "@name" and "@name@domain" then notify no one. URLs
+// ASCII letter, digit or "_" (or a letter Mastodon folds to one, see
+// mentionRune), not glued to a preceding word (as in an e-mail address).
+// "@name" and "@name@domain" then notify no one. URLs
 // (templates.URLSpans) must stay whole to link: QuietURL writes an "@" in
-// them that would start a mention as "%40".
+// them that would start a mention as "%40" (before the path, with a
+// WordJoiner).
 func QuietMentions(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
