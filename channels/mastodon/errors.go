@@ -98,6 +98,20 @@ func scopeHeader(h http.Header) bool {
 	return strings.Contains(h.Get("WWW-Authenticate"), `error="insufficient_scope"`)
 }
 
+// errNotOwned is wrapped by the error of an edit the instance refused
+// because the status is another account's: the token, which it accepted,
+// acts for another account than the one that posted the status.
+var errNotOwned = errors.New("the status is another account's, not the one the token acts for " +
+	"(was Config.Token changed since it was posted?): only the account that posted a status can edit it")
+
+// notOwned reports Mastodon's answer to the edit of another account's
+// status: 403 "This action is not allowed" (StatusPolicy#update?, which
+// only the status's account passes; Api::BaseController's answer to
+// Mastodon::NotPermittedError). A refused token or scope has other words.
+func notOwned(status int, message string) bool {
+	return status == http.StatusForbidden && message == "This action is not allowed"
+}
+
 // errNotInstance is wrapped by the error of an answer that is not the
 // instance's (httpx.Foreign): a redirect, or a 401, 403, 404 or 405 without
 // Mastodon's error entity, which every refusal of its API carries, an
@@ -110,7 +124,8 @@ var errNotInstance = errors.New("not the instance's answer (check Config.Server)
 // marked for the Broadcaster: an answer that is not the instance's
 // Permanent, wrapping errNotInstance; 429 transient with broadcast.RetryAfter until
 // X-RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 401,
-// 403 (a scope the token lacks wrapping errScope), 422 and other 4xx
+// 403 (a scope the token lacks wrapping errScope; to an edit, another
+// account's status wrapping errNotOwned), 422 and other 4xx
 // Permanent; 5xx, 408 and 425 transient. r.Body
 // holds no secret (see do).
 func (c *Channel) classify(op string, r *httpx.Response) error {
@@ -132,6 +147,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return c.rateLimited(op, r.Header, apiErr, marked)
 	case scopeRefused(r.Status, r.Header, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errScope, apiErr))
+	case op == opEdit && notOwned(r.Status, apiErr.Message):
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotOwned, apiErr))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):

@@ -497,6 +497,10 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 		writeError(w, http.StatusBadRequest, "in_reply_to_id and visibility cannot be edited")
 	case f.find(id) == nil:
 		writeError(w, http.StatusNotFound, "Record not found")
+	case f.notOwned[id]:
+		// StatusPolicy#update? (owned?) fails: Api::BaseController
+		// answers Mastodon::NotPermittedError so.
+		writeError(w, http.StatusForbidden, "This action is not allowed")
 	case f.editFails > 0:
 		f.editFails--
 		writeError(w, http.StatusInternalServerError, "Something went wrong")

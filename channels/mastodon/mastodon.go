@@ -13,11 +13,15 @@
 // title became markup; Mastodon ignores it).
 // Mastodon makes "@name" in plain text a mention that notifies that
 // account, so the channel breaks every such "@" in the update's texts
-// with an invisible word joiner (U+2060): a title cannot ping anyone.
+// with an invisible word joiner (U+2060), an "@" before a Kelvin sign
+// (U+212A, which Mastodon folds to "k") too: a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
 // URLs and in Update.URL, such an "@" (only such an "@") goes out as
-// "%40", which links to the same page. The Receipt holds the status's id and link.
+// "%40", which links to the same page; before a URL's path, where "%40"
+// would change the host ("https://status.example.com,@ops", the text
+// going on after the host), it gets the word joiner, as in text. The
+// Receipt holds the status's id and link.
 // Preview renders without posting; Check verifies the token by reading the
 // account (GET /api/v1/accounts/verify_credentials; a token limited to
 // write:statuses, which may not read it, passes: the instance accepted it).
@@ -155,6 +159,9 @@
 //     authorized scopes", Pleroma's and Akkoma's "Insufficient
 //     permissions: …", or WWW-Authenticate error="insufficient_scope":
 //     a token without write:statuses) says that the token lacks the scope;
+//     a 403 "This action is not allowed" to an edit, that the status is
+//     another account's (the token acts for another account than the one
+//     that posted it);
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422
 //     "status was not changed" to an edit, which Edit counts as done (the

@@ -10,7 +10,9 @@
 // channel that must change those too (an escape that also applies to the
 // URL) does so itself. QuietMentions keeps URLs, as templates.URLSpans
 // finds them, whole: in them it only writes an "@" that would start a
-// mention as "%40" (QuietURL), which links to the same page.
+// mention as "%40" (QuietURL), which links to the same page, but before
+// the path, where "%40" would change the host and a word joiner breaks
+// the mention instead.
 package textsafe
 
 import (
@@ -59,10 +61,12 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 
 // QuietMentions returns s with every mention broken. Outside URLs a
 // WordJoiner follows the "@" of every mention: an "@" followed by an
-// ASCII letter, digit or "_", not glued to a preceding word (as in an
-// e-mail address). "@name" and "@name@domain" then notify no one. URLs
+// ASCII letter, digit or "_" (or a letter Mastodon folds to one, see
+// mentionRune), not glued to a preceding word (as in an e-mail address).
+// "@name" and "@name@domain" then notify no one. URLs
 // (templates.URLSpans) must stay whole to link: QuietURL writes an "@" in
-// them that would start a mention as "%40".
+// them that would start a mention as "%40" (before the path, with a
+// WordJoiner).
 func QuietMentions(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
@@ -84,28 +88,36 @@ func QuietMentions(s string) string {
 // and not preceded by "=", "/" or a word character (a letter, mark, digit
 // or connector) starts one, so "https://x.example/a,@ops" would notify
 // @ops. Every other "@", as the one of "https://mastodon.social/@name",
-// stays as it is, so an ordinary URL comes back unchanged. The "@" of user
-// information before the host stays too: written "%40" it would change
-// the host.
+// stays as it is, so an ordinary URL comes back unchanged. Before the
+// path, "%40" would change the host: there, an "@" that starts a mention
+// (as in "https://status.example.com,@ops", where the text, not the link,
+// goes on after the host, or in user information ending in punctuation)
+// gets a WordJoiner after it, as in text, and reads as written; the "@"
+// of ordinary user information ("https://ops@x.example") stays as it is.
 func QuietURL(u string) string {
 	start := strings.Index(u, "://")
 	if start < 0 || !strings.Contains(u[start:], "@") {
 		return u
 	}
 	start += len("://")
-	end := strings.IndexAny(u[start:], "/?#")
-	if end < 0 {
-		return u // an authority alone
+	path := len(u) // where the authority ends
+	if end := strings.IndexAny(u[start:], "/?#"); end >= 0 {
+		path = start + end
 	}
 	var b strings.Builder
-	last := start + end
+	last := start
 	b.WriteString(u[:last])
-	for i := last; i < len(u); i++ {
-		if urlMention(u, i) {
-			b.WriteString(u[last:i])
-			b.WriteString("%40")
-			last = i + 1
+	for i := start; i < len(u); i++ {
+		if !urlMention(u, i) {
+			continue
 		}
+		b.WriteString(u[last:i])
+		if i < path {
+			b.WriteString("@" + WordJoiner)
+		} else {
+			b.WriteString("%40")
+		}
+		last = i + 1
 	}
 	b.WriteString(u[last:])
 	return b.String()
@@ -114,7 +126,7 @@ func QuietURL(u string) string {
 // urlMention reports whether u[i] is an "@" that starts a mention by
 // Mastodon's rule (see QuietURL). i > 0.
 func urlMention(u string, i int) bool {
-	if u[i] != '@' || i+1 >= len(u) || !mentionRune(rune(u[i+1])) {
+	if u[i] != '@' || !startsName(u[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(u[:i])
@@ -131,7 +143,7 @@ func wordRune(r rune) bool {
 
 // mention reports whether s[i] is the "@" of a mention (see QuietMentions).
 func mention(s string, i int) bool {
-	if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
+	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(s[:i])
@@ -173,9 +185,21 @@ func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *
 	return b.String()
 }
 
-// mentionRune reports whether r may start a mentioned name.
+// mentionRune reports whether r may start a mentioned name: an ASCII
+// letter, digit or "_", or a letter that Mastodon's case-insensitive
+// match folds to an ASCII one, and whose lower case, in which the name is
+// looked up, is ASCII too: the Kelvin sign (U+212A, "k"). The long s
+// (U+017F, "s") folds to "s" too; its name matches no account, but the
+// "@" is broken all the same.
 func mentionRune(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '\u212A' || r == '\u017F'
+}
+
+// startsName reports whether s starts with a character that may start a
+// mentioned name (mentionRune).
+func startsName(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && mentionRune(r)
 }
 
 // CheckURL checks raw, an Update.URL that a post shows or opens (why: "the

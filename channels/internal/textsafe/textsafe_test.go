@@ -46,7 +46,7 @@ func TestQuietMentions(t *testing.T) {
 func mastodonMentions(text string) []string {
 	var found []string
 	for i := 0; i < len(text); i++ {
-		if text[i] != '@' || i+1 >= len(text) || !mentionRune(rune(text[i+1])) {
+		if text[i] != '@' || !startsName(text[i+1:]) {
 			continue
 		}
 		if i > 0 {
@@ -85,7 +85,6 @@ func TestQuietURL(t *testing.T) {
 		{"https://x.example/über@ops/a_@b/1@c", "https://x.example/über@ops/a_@b/1@c"},
 		{"https://x.example/a,@-ops/a,@", "https://x.example/a,@-ops/a,@"},
 		{"https://ops@x.example", "https://ops@x.example"},
-		{"https://a,@ops.example/", "https://a,@ops.example/"},
 		{"https://status.example.com/incidents/7k2qfx9", "https://status.example.com/incidents/7k2qfx9"},
 		{"not a URL, @ops", "not a URL, @ops"},
 		{"", ""},
@@ -154,4 +153,42 @@ func TestInsert(t *testing.T) {
 	star := func(s string, i int) bool { return s[i] == '*' }
 	assert.Equal(t, "a*|b https://x.example/*y* *|", Insert("a*b https://x.example/*y* *", "|", star))
 	assert.Equal(t, "", Insert("", "|", star))
+}
+
+// Before a URL's path, "%40" would change the host: an "@" there that
+// starts a mention (the text going on after the host, or user information
+// ending in punctuation) gets a word joiner after it, as in text, and the
+// URL's part before it stays a link. The "@" of ordinary user information
+// stays as it is.
+func TestQuietURLAuthority(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://status.example.com,@ops", "https://status.example.com,@\u2060ops"},
+		{"https://status.example.com;@ops@other.example", "https://status.example.com;@\u2060ops@other.example"},
+		{"https://a,@ops/x,@ops", "https://a,@\u2060ops/x,%40ops"},
+		{"https://a,@ops.example/", "https://a,@\u2060ops.example/"},
+		// Unchanged: no "@" that starts a mention.
+		{"https://ops@x.example", "https://ops@x.example"},
+		{"https://@ops", "https://@ops"},
+		{"https://a=@ops", "https://a=@ops"},
+	} {
+		got := QuietURL(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Empty(t, mastodonMentions(got), got)
+		assert.Equal(t, [][]int{{0, len(got)}}, templates.URLSpans(got), "still one URL: %s", got)
+		assert.Equal(t, tt.want, QuietMentions(tt.in), "as in text: %s", tt.in)
+	}
+}
+
+// Mastodon matches a mention case-insensitively, folding the Kelvin sign
+// (U+212A) to "k" and the long s (U+017F) to "s": an "@" before one is
+// broken too, in text and in URLs.
+func TestQuietMentionsOfFoldedLetters(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"cc @\u212Aate", "cc @\u2060\u212Aate"},
+		{"cc @\u017Fre", "cc @\u2060\u017Fre"},
+		{"https://x.example/a,@\u212Aate", "https://x.example/a,%40\u212Aate"},
+		{"über@\u212Aate", "über@\u212Aate"},
+	} {
+		assert.Equal(t, tt.want, QuietMentions(tt.in), tt.in)
+	}
 }
