@@ -11,8 +11,15 @@
 // forge a link, a mention pill or markup; paragraphs and line breaks kept,
 // and the indentation that begins a line, as no-break spaces; the first
 // line, status and title, in bold; URLs as links to themselves.
-// Every event carries an empty m.mentions, which turns off the legacy push
-// rules, so "@room" or a user's name in the text notifies nobody.
+// Every event carries an empty m.mentions, which, on a homeserver that
+// knows it (v1.7 of the specification), turns off the legacy push rules,
+// so "@room" or a user's name in the text notifies nobody. A homeserver
+// that does not (Dendrite, older servers) applies them whatever the event
+// holds: "@room", which would notify the whole room when the account has
+// the power to (it created the room), is broken in every text by an
+// invisible word joiner after its "@" (in a URL's path, query or fragment
+// the "@" is written "%40"); a user's name in the text still notifies
+// that user there.
 // Control characters (terminal escapes among them) never reach an event,
 // and a right-to-left embedding or override left open is closed at the
 // end of its line (templates.BalanceBidi), also in what the templates do
@@ -205,6 +212,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -359,6 +367,10 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	}
 	empty := size("")
 	measure := func(text string) int { return size(text) - empty } // 0 for "", as a Measure must
+	// "@room" is broken before the text is fitted, so that the marks count
+	// (see quietRoom), and again in what the template wrote itself.
+	u = textsafe.Map(u, c.name, quietRoom)
+	u.URL = quietRoom(u.URL)
 	text, err := c.s.set.Text(c.name, "text", u, ContentLimit-empty, measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
@@ -371,8 +383,9 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	// right-to-left override open past its line (the formatted_body,
 	// built from the text, shows lines joined). Removing characters only
 	// shortens the text; the few closing characters BalanceBidi may add
-	// fit in what ContentLimit leaves of MaxEventBytes.
-	text = templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body)
+	// fit in what ContentLimit leaves of MaxEventBytes, as do the marks
+	// quietRoom adds to an "@room" the template itself wrote.
+	text = quietRoom(templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body))
 	if text == "" {
 		return "", broadcast.Permanent(errors.New("matrix: render: empty once its control characters are removed"))
 	}
