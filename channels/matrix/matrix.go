@@ -51,7 +51,11 @@
 // Each room is a Ledger target, named as configured: Send posts to the
 // rooms not done in an earlier attempt and books each with a
 // broadcast.Fanout, so a retry reaches only the rooms that failed
-// transiently. The account must have joined every room a post goes to;
+// transiently. Two configured rooms that lead to one room (a room
+// upgraded to another that Config.Rooms names too; an alias of a
+// configured room ID) get each update once there: the later target
+// records the earlier one's post, and a correction edits it once.
+// The account must have joined every room a post goes to;
 // Check says which it has not, and which was upgraded to another.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID, with
@@ -209,6 +213,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -257,11 +262,21 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
+	// A room another target posted the update to, in an earlier attempt
+	// or this one, is not posted to again.
+	earlier, made := f.Receipt(), []post(nil)
+	in := func(room string) (post, bool) {
+		if i := slices.IndexFunc(made, func(p post) bool { return p.room == room }); i >= 0 {
+			return made[i], true
+		}
+		return postedIn(earlier, c.s.targets, room)
+	}
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		p, err := c.post(ctx, m, c.s.targets[i], text)
+		p, err := c.post(ctx, m, c.s.targets[i], text, in)
 		if err != nil {
 			return nil, err
 		}
+		made = append(made, p)
 		r := c.receipt(ctx, []post{p})
 		return &r, nil
 	})
@@ -311,8 +326,12 @@ func everyRoom(err error) bool {
 // post sends text to the room target, in the incident's thread there.
 // A room that was upgraded (see upgraded) is left for its replacement
 // before the post, and when the room refuses the post, and target names
-// another room now (see moved), the post is made there.
-func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
+// another room now (see moved), the post is made there. When the room
+// it is to be made in already has the update, under another target (in
+// reports it), that post is target's too: two configured rooms that
+// lead to one room (an upgraded room and its replacement, both in
+// Config.Rooms; an alias of a configured room ID) get each update once.
+func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string, in func(room string) (post, bool)) (post, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, err
@@ -325,10 +344,18 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	if ok {
 		room = now
 	}
+	if p, ok := in(room); ok {
+		p.target = target
+		return p, nil
+	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
+			if p, ok := in(now); ok {
+				p.target = target
+				return p, nil
+			}
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 		}
