@@ -35,35 +35,49 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("matrix: edit: %w", errNoEvent))
 	}
 	f := broadcast.NewFanout(m, targetsOf(posts))
+	edited := map[post]error{} // by the post, its target left out
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
 		p := posts[i]
-		if err := c.editable(ctx, p); err != nil {
+		// A post two targets share (see post) is edited once in an
+		// attempt: the later target has the earlier one's outcome.
+		same := post{room: p.room, event: p.event}
+		if err, ok := edited[same]; ok {
 			return nil, err
 		}
-		// An upgraded room is read by no one, though the account may still
-		// post there (it keeps its power): the correction is posted anew,
-		// in the room that replaced it, as Send posts there.
-		to, err := c.replacement(ctx, p.room)
-		switch {
-		case err != nil:
-			return nil, err
-		case to != "":
-			return nil, fmt.Errorf("%w: the room was upgraded to %s", broadcast.ErrNotEditable, to)
-		}
-		_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
-		if err != nil && refused(err) {
-			if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
-				// An upgraded room refuses the account's events: the
-				// correction is posted anew, in the room that replaced it.
-				err = fmt.Errorf("%w: the room was upgraded: %w", broadcast.ErrNotEditable, err)
-			}
-		}
+		err := c.editPost(ctx, m, p, text)
+		edited[same] = err
 		return nil, err
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
 	return c.receipt(ctx, posts), nil
+}
+
+// editPost replaces p's event with text, by an m.replace event. See Edit.
+func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, text string) error {
+	if err := c.editable(ctx, p); err != nil {
+		return err
+	}
+	// An upgraded room is read by no one, though the account may still
+	// post there (it keeps its power): the correction is posted anew,
+	// in the room that replaced it, as Send posts there.
+	to, err := c.replacement(ctx, p.room)
+	switch {
+	case err != nil:
+		return err
+	case to != "":
+		return fmt.Errorf("%w: the room was upgraded to %s", broadcast.ErrNotEditable, to)
+	}
+	_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+	if err != nil && refused(err) {
+		if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
+			// An upgraded room refuses the account's events: the
+			// correction is posted anew, in the room that replaced it.
+			err = fmt.Errorf("%w: the room was upgraded: %w", broadcast.ErrNotEditable, err)
+		}
+	}
+	return err
 }
 
 // editKey is the transaction ID of the edit of event under key, the

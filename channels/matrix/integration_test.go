@@ -278,9 +278,9 @@ func TestIntegrationIncident(t *testing.T) {
 		assert.Equal(t, s.botUserID, first.Sender)
 		c := first.content(t)
 		assert.Equal(t, "m.text", c.MsgType)
-		assert.Contains(t, c.Body, "Investigating: Elevated error rates on the CDN <b>@room</b>")
+		assert.Contains(t, c.Body, "Investigating: Elevated error rates on the CDN <b>@\u2060room</b>", "@room broken")
 		assert.Equal(t, "org.matrix.custom.html", c.Format)
-		assert.Contains(t, c.FormattedBody, "<strong>Investigating: Elevated error rates on the CDN &lt;b&gt;@room&lt;/b&gt;</strong>")
+		assert.Contains(t, c.FormattedBody, "<strong>Investigating: Elevated error rates on the CDN &lt;b&gt;@\u2060room&lt;/b&gt;</strong>")
 		assert.JSONEq(t, `{}`, string(c.Mentions))
 		assert.Nil(t, c.RelatesTo, "the first post starts the thread")
 

@@ -11,8 +11,15 @@
 // forge a link, a mention pill or markup; paragraphs and line breaks kept,
 // and the indentation that begins a line, as no-break spaces; the first
 // line, status and title, in bold; URLs as links to themselves.
-// Every event carries an empty m.mentions, which turns off the legacy push
-// rules, so "@room" or a user's name in the text notifies nobody.
+// Every event carries an empty m.mentions, which, on a homeserver that
+// knows it (v1.7 of the specification), turns off the legacy push rules,
+// so "@room" or a user's name in the text notifies nobody. A homeserver
+// that does not (Dendrite, older servers) applies them whatever the event
+// holds: "@room", which would notify the whole room when the account has
+// the power to (it created the room), is broken in every text by an
+// invisible word joiner after its "@" (in a URL's path, query or fragment
+// the "@" is written "%40"); a user's name in the text still notifies
+// that user there.
 // Control characters (terminal escapes among them) never reach an event,
 // and a right-to-left embedding or override left open is closed at the
 // end of its line (templates.BalanceBidi), also in what the templates do
@@ -44,7 +51,11 @@
 // Each room is a Ledger target, named as configured: Send posts to the
 // rooms not done in an earlier attempt and books each with a
 // broadcast.Fanout, so a retry reaches only the rooms that failed
-// transiently. The account must have joined every room a post goes to;
+// transiently. Two configured rooms that lead to one room (a room
+// upgraded to another that Config.Rooms names too; an alias of a
+// configured room ID) get each update once there: the later target
+// records the earlier one's post, and a correction edits it once.
+// The account must have joined every room a post goes to;
 // Check says which it has not, and which was upgraded to another.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID, with
@@ -202,6 +213,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -250,11 +262,21 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
+	// A room another target posted the update to, in an earlier attempt
+	// or this one, is not posted to again.
+	earlier, made := f.Receipt(), []post(nil)
+	in := func(room string) (post, bool) {
+		if i := slices.IndexFunc(made, func(p post) bool { return p.room == room }); i >= 0 {
+			return made[i], true
+		}
+		return postedIn(earlier, c.s.targets, room)
+	}
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		p, err := c.post(ctx, m, c.s.targets[i], text)
+		p, err := c.post(ctx, m, c.s.targets[i], text, in)
 		if err != nil {
 			return nil, err
 		}
+		made = append(made, p)
 		r := c.receipt(ctx, []post{p})
 		return &r, nil
 	})
@@ -304,8 +326,12 @@ func everyRoom(err error) bool {
 // post sends text to the room target, in the incident's thread there.
 // A room that was upgraded (see upgraded) is left for its replacement
 // before the post, and when the room refuses the post, and target names
-// another room now (see moved), the post is made there.
-func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
+// another room now (see moved), the post is made there. When the room
+// it is to be made in already has the update, under another target (in
+// reports it), that post is target's too: two configured rooms that
+// lead to one room (an upgraded room and its replacement, both in
+// Config.Rooms; an alias of a configured room ID) get each update once.
+func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string, in func(room string) (post, bool)) (post, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, err
@@ -318,10 +344,18 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	if ok {
 		room = now
 	}
+	if p, ok := in(room); ok {
+		p.target = target
+		return p, nil
+	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
+			if p, ok := in(now); ok {
+				p.target = target
+				return p, nil
+			}
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 		}
@@ -363,6 +397,10 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	}
 	empty := size("")
 	measure := func(text string) int { return size(text) - empty } // 0 for "", as a Measure must
+	// "@room" is broken before the text is fitted, so that the marks count
+	// (see quietRoom), and again in what the template wrote itself.
+	u = textsafe.Map(u, c.name, quietRoom)
+	u.URL = quietRoom(u.URL)
 	text, err := c.s.set.Text(c.name, "text", u, ContentLimit-empty, measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
@@ -375,8 +413,9 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	// right-to-left override open past its line (the formatted_body,
 	// built from the text, shows lines joined). Removing characters only
 	// shortens the text; the few closing characters BalanceBidi may add
-	// fit in what ContentLimit leaves of MaxEventBytes.
-	text = templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body)
+	// fit in what ContentLimit leaves of MaxEventBytes, as do the marks
+	// quietRoom adds to an "@room" the template itself wrote.
+	text = quietRoom(templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body))
 	if text == "" {
 		return "", broadcast.Permanent(errors.New("matrix: render: empty once its control characters are removed"))
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -23,7 +24,8 @@ const (
 
 // content is the content of an m.room.message event as the channel sends
 // it: the text as body, its HTML form as formatted_body, an empty
-// m.mentions (so that no "@room" or name in the text notifies anyone), and
+// m.mentions (so that no "@room" or name in the text notifies anyone, on
+// a homeserver that knows it; see quietRoom for the others), and
 // the event's relation to another: a thread, or the post an edit replaces.
 type content struct {
 	MsgType       string    `json:"msgtype"`
@@ -133,4 +135,63 @@ func writeLine(b *strings.Builder, line string) {
 		last = m[1]
 	}
 	b.WriteString(html.EscapeString(line[last:]))
+}
+
+// quietRoom returns s with every "@room", in any case, broken: outside
+// URLs a word joiner (textsafe.WordJoiner, invisible) follows its "@"; in
+// a URL's path, query or fragment the "@" is written "%40", which links to
+// the same page. The legacy push rule .m.rule.roomnotif notifies every
+// member of the room for "@room" in a body sent by an account with the
+// power to (a room's admin, as a bot that created its rooms), and a
+// homeserver that does not know m.mentions (Dendrite; a server older than
+// v1.7 of the specification) applies it whatever the event holds:
+// Synapse matches it in any case, at word boundaries, Dendrite anywhere.
+func quietRoom(s string) string {
+	if !hasAtRoom(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	spans := templates.URLSpans(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' || !hasAtRoom(s[i:min(i+5, len(s))]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		for len(spans) > 0 && spans[0][1] <= i {
+			spans = spans[1:]
+		}
+		if len(spans) > 0 && spans[0][0] <= i && i > authorityEnd(s[spans[0][0]:spans[0][1]])+spans[0][0] {
+			b.WriteString("%40")
+			continue
+		}
+		b.WriteString("@" + textsafe.WordJoiner)
+	}
+	return b.String()
+}
+
+// hasAtRoom reports whether s holds "@room" in any case.
+func hasAtRoom(s string) bool {
+	for i := strings.IndexByte(s, '@'); i >= 0 && i+5 <= len(s); {
+		if strings.EqualFold(s[i+1:i+5], "room") {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '@')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// authorityEnd returns where the authority (user information, host and
+// port) of the URL u ends: at the "/", "?" or "#" after its "://", or at
+// its end.
+func authorityEnd(u string) int {
+	at := strings.Index(u, "://") + len("://") // URLSpans found it
+	if end := strings.IndexAny(u[at:], "/?#"); end >= 0 {
+		return at + end
+	}
+	return len(u)
 }

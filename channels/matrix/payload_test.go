@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/golden"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
 // incident returns an update of one incident, told apart by n.
@@ -84,7 +85,8 @@ func TestHostileTextIsEscaped(t *testing.T) {
 			u := broadcast.Update{Title: hostile, Status: broadcast.StatusInvestigating, Body: "Body: " + hostile,
 				URL: "https://status.example.com/incidents/42?a=1&b=2"}
 			c := sentContent(t, u)
-			assert.Contains(t, c.Body, hostile, "body is the plain text, as is")
+			assert.Contains(t, strings.ReplaceAll(c.Body, textsafe.WordJoiner, ""), hostile,
+				"body is the plain text, as is (but for the invisible mark that breaks @room)")
 			rest := tags.ReplaceAllString(c.FormattedBody, "")
 			assert.NotContains(t, rest, "<", "formatted_body holds no markup but the channel's: %s", c.FormattedBody)
 			assert.NotContains(t, rest, ">")

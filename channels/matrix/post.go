@@ -56,6 +56,17 @@ func postIn(r broadcast.Receipt, target string) (post, bool) {
 	return p, true
 }
 
+// postedIn returns the post r records in the room room, under one of
+// targets.
+func postedIn(r broadcast.Receipt, targets []string, room string) (post, bool) {
+	for _, t := range targets {
+		if p, ok := postIn(r, t); ok && p.room == room {
+			return p, true
+		}
+	}
+	return post{}, false
+}
+
 // postsOf returns the posts r records: in the configured rooms first, in
 // their order, then in rooms no longer configured, sorted.
 func (c *Channel) postsOf(r broadcast.Receipt) []post {

@@ -1,0 +1,49 @@
+package matrix
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
+)
+
+// atRoom is what the legacy push rule .m.rule.roomnotif looks for in a
+// body: Synapse case-insensitively, at word boundaries; Dendrite anywhere.
+var atRoom = regexp.MustCompile(`(?i)@room`)
+
+// "@room" in any text of an update, in any case, is broken by an
+// invisible word joiner (in a URL, its "@" is written %40): a homeserver
+// that does not know m.mentions (Dendrite, servers before v1.7 of the
+// specification) would notify the whole room for it, the channel's
+// account being the room's admin. Posts and edits alike.
+func TestAtRoomNotifiesNoOne(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	u := incident(1, broadcast.StatusInvestigating, "Paging @room and @ROOM, see https://chat.example.com/@room/x.")
+	u.Title = "Outage, @Room"
+	u.Advice = "Ask in #ops:@room"
+	u.Components = []broadcast.Component{{Name: "api@room", Status: broadcast.ComponentMajorOutage}}
+	u.URL = "https://status.example.com/@room"
+	r, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	u.Overrides = map[string]string{ch.Name(): "Corrected: @room was wrong"}
+	_, err = ch.Edit(ctx, broadcast.NewMessage(u), r)
+	require.NoError(t, err)
+
+	bodies := sendBodies(f)
+	require.Len(t, bodies, 4, "a post and an edit in 2 rooms")
+	for i, raw := range bodies {
+		assert.False(t, atRoom.Match(raw), "event %d holds @room: %s", i, raw)
+	}
+	c := sentContent(t, u)
+	visible := strings.ReplaceAll(c.Body, textsafe.WordJoiner, "")
+	assert.Equal(t, "Corrected: @room was wrong", visible, "readers see the text as written")
+	assert.Contains(t, string(bodies[0]), "https://status.example.com/%40room", "the URL links to the same page")
+	assert.Contains(t, string(bodies[0]), "https://chat.example.com/%40room/x")
+}
