@@ -8,7 +8,9 @@
 // is the update rendered by the "text" template (Update.Overrides[name]
 // replaces it) and its formatted_body (format org.matrix.custom.html) the
 // same text as HTML: every character of it escaped, so that a title cannot
-// forge a link, a mention pill or markup; paragraphs and line breaks kept,
+// forge a link with text of its own or markup (a matrix.to URL of a user
+// in the text is linked as any URL is, and Element shows such a link as
+// a pill; it notifies no one); paragraphs and line breaks kept,
 // and the indentation that begins a line, as no-break spaces; the first
 // line, status and title, in bold; URLs as links to themselves.
 // Every event carries an empty m.mentions, which, on a homeserver that

@@ -13,7 +13,8 @@
 // whole: in them, the author's and Update.URL, only an "@" that may start
 // a mention (not after "/", "=" or a word character: after "«", where
 // Telegram ends a link, "@ops" would notify @ops) goes out as "%40", which
-// links to the same page. The link preview is of the update's URL (link_preview_options
+// links to the same page; before the URL's path, where "%40" would change
+// the host, it gets the word joiner instead. The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview. An Update.URL that Update.Validate
 // refuses (in a Message built without the Broadcaster: a password in it, a
 // javascript: link) is a permanent error of Send, Edit and Preview, naming
