@@ -53,6 +53,8 @@ func brokenCases() []brokenCase {
 		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed"}, chatNotRun,
 			"the platform replies to Root, the first post"},
 		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
+		{"DropsBadURL", wrapped(dropBadURL), []string{"BadURLRefused"}, chatNotRun,
+			`Send with Update.URL "javascript:alert(1)"`},
 		{"ModifiesUpdate", wrapped(modifyUpdate), []string{"UpdateNotModified"}, chatNotRun, ""},
 		{"DecomposesUnicode", wrapped(decompose), []string{"UnicodeSurvives"}, chatNotRun, ""},
 		{"ExceedsLimit", exceedsLimit(), []string{"LengthLimitHolds"}, chatNotRun, ""},
@@ -327,6 +329,17 @@ func replyToLast(c *chat) sendFunc {
 func ignoreOverride(c *chat) sendFunc {
 	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 		m.Update.Overrides = nil
+		return c.Send(ctx, m)
+	}
+}
+
+// dropBadURL posts an update whose URL it could not link without the URL,
+// rather than refuse it.
+func dropBadURL(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if broadcast.CheckURL(m.Update.URL) != nil {
+			m.Update.URL = ""
+		}
 		return c.Send(ctx, m)
 	}
 }

@@ -1,6 +1,7 @@
 package channeltest
 
 import (
+	"context"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +27,8 @@ func contentRules() []rule {
 				"and one part holds the URL whole"},
 		{name: "BadURLRefused", check: checkBadURL,
 			rule: "a Message built without the Broadcaster whose Update.URL it would refuse (a password in it, " +
-				"javascript:, no scheme) fails permanently, naming Update.URL without quoting it, and delivers nothing"},
+				"javascript:, no scheme) fails Send and Edit permanently, naming Update.URL without quoting it, " +
+				"and Preview; nothing is posted or edited"},
 		{name: "OverrideWins", check: checkOverride,
 			rule: "Update.Overrides[Name()] is sent instead of the rendered text: its text arrives, the body does not"},
 		{name: "ThreadReceiptUsed", check: checkThread, needs: needsThreads,
@@ -53,19 +55,45 @@ func needsThreads(s subject) string {
 // shows the URL or links to it, so a password in it would reach every
 // reader, and a javascript: or relative link would be posted as one.
 func checkBadURL(s *suite) {
+	refused := func(call, bad string, err error) {
+		s.t.Helper()
+		if !assert.Errorf(s.t, err, "%s with Update.URL %q", call, bad) {
+			return
+		}
+		assert.Truef(s.t, broadcast.IsPermanent(err), "%s with Update.URL %q: want a permanent error: %v", call, bad, err)
+		assert.Containsf(s.t, err.Error(), "URL: ", "%s with Update.URL %q: the error names the field", call, bad)
+		assert.NotContainsf(s.t, err.Error(), "hunter2", "%s: the URL's password is not quoted", call)
+	}
+	ed := s.editor()
+	posts := 0
+	var good broadcast.Message
+	var prev broadcast.Receipt
+	if ed != nil {
+		good = message(update(2))
+		prev = s.deliver(good)
+		posts = 1
+	}
+	preview, _ := broadcast.As[broadcast.Previewer](s.ch)
 	for _, bad := range []string{"https://ops:hunter2@status.example.com/incidents/42", "javascript:alert(1)",
 		"status.example.com/incidents/42"} {
 		u := update(1)
 		u.URL = bad
 		_, err := s.send(message(u))
-		if !assert.Errorf(s.t, err, "Send with Update.URL %q", bad) {
-			continue
+		refused("Send", bad, err)
+		if ed != nil {
+			c := correction(good, 2)
+			c.Update.URL = bad
+			_, err := s.edit(context.Background(), c, prev)
+			refused("Edit", bad, err)
 		}
-		assert.Truef(s.t, broadcast.IsPermanent(err), "Send with Update.URL %q: want a permanent error: %v", bad, err)
-		assert.Containsf(s.t, err.Error(), "URL: ", "Send with Update.URL %q: the error names the field", bad)
-		assert.NotContains(s.t, err.Error(), "hunter2", "the URL's password is not quoted")
+		if preview != nil {
+			_, err := preview.Preview(u)
+			assert.Errorf(s.t, err, "Preview with Update.URL %q", bad)
+		}
 	}
-	s.received(0)
+	for _, d := range s.received(posts) {
+		assert.NotContains(s.t, d.Text, "Correction: the errors came", "the post is not edited")
+	}
 }
 
 // Name is non-empty and stable.

@@ -266,29 +266,6 @@ func TestTextThatShowsNothing(t *testing.T) {
 	assert.Empty(t, srv.messages(), "nothing sent")
 }
 
-// An Update.URL the Broadcaster would refuse, in a Message built without
-// it (broadcast.NewMessage), is refused naming the field, before any mail
-// is sent: the message links to it, so a password in it
-// (https://user:pw@…) would go to every subscriber, and a javascript: or
-// relative link would be one. The error does not quote the URL.
-func TestBadUpdateURLRefused(t *testing.T) {
-	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-	ch := newChannel(t, config(srv, "alice@example.net"))
-	for _, bad := range []string{"https://ops:hunter2@status.example.com/incidents/42", "javascript:alert(1)",
-		"status.example.com/incidents/42", "ftp://status.example.com/"} {
-		u := incident(1)
-		u.URL = bad
-		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
-		require.Error(t, err, bad)
-		assert.True(t, broadcast.IsPermanent(err), "%v", err)
-		assert.Contains(t, err.Error(), "Update.URL", bad)
-		assert.NotContains(t, err.Error(), "hunter2", "the URL's password is not quoted")
-		_, err = ch.Preview(u)
-		assert.Error(t, err, bad)
-	}
-	assert.Empty(t, srv.messages(), "nothing sent")
-}
-
 // TestOverrideReplacesText: the override replaces the rendered text, after
 // the status line, since the subject names no status.
 func TestOverrideReplacesText(t *testing.T) {
