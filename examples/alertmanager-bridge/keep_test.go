@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,4 +77,34 @@ func TestStateURLNotQuoted(t *testing.T) {
 	o, err := parseFlags([]string{"-state", filepath.Join(t.TempDir(), "state.db")}, io.Discard)
 	require.NoError(t, err)
 	assert.NotEmpty(t, o.state)
+}
+
+// A -keep no longer than an update is retried (retry.max_elapsed) is
+// refused before the bridge serves, naming both: pruning would remove the
+// marks of an update still being delivered, and its next attempt would post
+// it again to the recipients it had reached.
+func TestKeepNotLongerThanRetryingRefused(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bridge.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("retry: {max_elapsed: 2h}\nchannels:\n  - kind: console\n"), 0o600))
+	for _, tc := range []struct {
+		o    options
+		want string // "": accepted
+	}{
+		{options{keep: time.Minute}, "-keep: 1m0s, not longer than an update is retried (retry.max_elapsed: 10m0s)"},
+		{options{keep: 10 * time.Minute}, "-keep: 10m0s, not longer than an update is retried (retry.max_elapsed: 10m0s)"},
+		{options{keep: time.Hour, config: file}, "-keep: 1h0m0s, not longer than an update is retried (retry.max_elapsed: 2h0m0s)"},
+		{options{keep: 11 * time.Minute}, ""},
+		{options{keep: 3 * time.Hour, config: file}, ""},
+		{options{}, ""}, // 0 keeps everything
+	} {
+		h, closeAll, err := setup(&tc.o, io.Discard, io.Discard, slog.New(slog.DiscardHandler))
+		if tc.want == "" {
+			require.NoError(t, err, "-keep %v", tc.o.keep)
+			closeAll()
+			continue
+		}
+		require.Error(t, err, "-keep %v", tc.o.keep)
+		assert.Nil(t, h)
+		assert.Contains(t, err.Error(), tc.want)
+	}
 }

@@ -178,7 +178,9 @@
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
 // of each firing group is posted again. The store forgets, at start-up and
-// every hour, what it recorded more than -keep ago (90 days by default; 0
+// every hour, what it recorded more than -keep ago (90 days by default, and
+// longer than retry.max_elapsed, 10m by default, or the marks of an update
+// still being delivered would go and its next attempt post it again; 0
 // keeps everything, and the store then grows with every notification
 // for as long as the bridge runs): a notification sent again after that
 // is posted again, a group firing unchanged for longer than -keep gets its
@@ -424,6 +426,12 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if retried := cmp.Or(cfg.Retry.MaxElapsed, broadcast.DefaultMaxElapsed); o.keep > 0 && o.keep <= retried {
+		// The hourly pruning would remove the marks of an update still
+		// being delivered: its next attempt would post it again.
+		return nil, nil, fmt.Errorf("-keep: %v, not longer than an update is retried (retry.max_elapsed: %v): "+
+			"pruning would remove the marks of an update still being delivered, which would then be posted again", o.keep, retried)
 	}
 	if o.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}
