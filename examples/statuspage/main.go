@@ -193,7 +193,14 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 }
 
 func newPage(o options) (*statuspage.Channel, error) {
-	return statuspage.New(statuspage.Config{
+	return statuspage.New(pageConfig(o))
+}
+
+// pageConfig is the page's configuration; the README's walkthrough
+// (examples/announce/local.yaml) writes the same components, descriptions
+// and links, so that its first update does not change how the page looks.
+func pageConfig(o options) statuspage.Config {
+	return statuspage.Config{
 		Dir:      o.dir,
 		BaseURL:  o.base,
 		Language: o.lang,
@@ -207,7 +214,7 @@ func newPage(o options) (*statuspage.Channel, error) {
 			Title: o.title,
 			Links: []statuspage.Link{{Text: "Support", URL: "mailto:support@example.com"}},
 		},
-	})
+	}
 }
 
 // flagFields are the settings of statuspage.Config that flags give.
