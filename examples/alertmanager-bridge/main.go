@@ -69,7 +69,8 @@
 //
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked
-// without posting), within -check-timeout; a failed check is logged and the
+// without posting), within -check-timeout (0: no limit, and a check that
+// hangs keeps the bridge from serving); a failed check is logged and the
 // bridge starts all the same, since the platform may be back by the first
 // alert.
 //
@@ -321,7 +322,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
 	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
-	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
+	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take (0: no limit)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
