@@ -428,11 +428,8 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	if retried := cmp.Or(cfg.Retry.MaxElapsed, broadcast.DefaultMaxElapsed); o.keep > 0 && o.keep <= retried {
-		// The hourly pruning would remove the marks of an update still
-		// being delivered: its next attempt would post it again.
-		return nil, nil, fmt.Errorf("-keep: %v, not longer than an update is retried (retry.max_elapsed: %v): "+
-			"pruning would remove the marks of an update still being delivered, which would then be posted again", o.keep, retried)
+	if err := prune.CheckKeep(o.keep, cmp.Or(cfg.Retry.MaxElapsed, broadcast.DefaultMaxElapsed)); err != nil {
+		return nil, nil, err
 	}
 	if o.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}

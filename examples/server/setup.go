@@ -21,6 +21,7 @@ import (
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/dispatch"
 	"github.com/outagecast/outagecast/dispatch/metrics"
+	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -141,9 +142,8 @@ func loadConfig(o *options, env environ) (*config.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if retried := cmp.Or(f.Retry.MaxElapsed, dispatch.DefaultMaxElapsed); o.keep > 0 && o.keep <= retried {
-		return nil, fmt.Errorf("-keep: %v, not longer than an update is retried (retry.max_elapsed: %v): "+
-			"pruning would remove the marks of an update still being delivered, which would then be posted again", o.keep, retried)
+	if err := prune.CheckKeep(o.keep, cmp.Or(f.Retry.MaxElapsed, dispatch.DefaultMaxElapsed)); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

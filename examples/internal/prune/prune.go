@@ -6,6 +6,7 @@ package prune
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -14,6 +15,19 @@ import (
 // longer than anyone re-sends, corrects or retracts an update, or than a
 // sender retries one.
 const DefaultKeep = 90 * 24 * time.Hour
+
+// CheckKeep refuses a retention (-keep) no longer than an update is
+// retried (retried: retry.max_elapsed, or the sender's default): pruning
+// would remove the marks of an update still being delivered, and its next
+// attempt would post it again to the recipients it had reached. A keep of
+// 0 (keep everything) is accepted.
+func CheckKeep(keep, retried time.Duration) error {
+	if keep > 0 && keep <= retried {
+		return fmt.Errorf("-keep: %v, not longer than an update is retried (retry.max_elapsed: %v): "+
+			"pruning would remove the marks of an update still being delivered, which would then be posted again", keep, retried)
+	}
+	return nil
+}
 
 // Interval is how often Start prunes.
 const Interval = time.Hour

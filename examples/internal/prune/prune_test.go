@@ -73,3 +73,28 @@ func TestOnceHidesError(t *testing.T) {
 		t.Errorf("log %q", logs.String())
 	}
 }
+
+// CheckKeep refuses a retention no longer than retrying, naming -keep and
+// retry.max_elapsed, and accepts a longer one and 0.
+func TestCheckKeep(t *testing.T) {
+	for _, tc := range []struct {
+		keep, retried time.Duration
+		refused       bool
+	}{
+		{time.Minute, 10 * time.Minute, true},
+		{10 * time.Minute, 10 * time.Minute, true},
+		{11 * time.Minute, 10 * time.Minute, false},
+		{0, 10 * time.Minute, false},
+	} {
+		err := CheckKeep(tc.keep, tc.retried)
+		if !tc.refused {
+			if err != nil {
+				t.Errorf("CheckKeep(%v, %v) = %v, want nil", tc.keep, tc.retried, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "-keep: "+tc.keep.String()) || !strings.Contains(err.Error(), "retry.max_elapsed: "+tc.retried.String()) {
+			t.Errorf("CheckKeep(%v, %v) = %v, want an error naming -keep and retry.max_elapsed", tc.keep, tc.retried, err)
+		}
+	}
+}
