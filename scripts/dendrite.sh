@@ -176,6 +176,7 @@ start() {
     return
   fi
   stop
+  scripts/port-free.sh dendrite.sh "${addr#*:}" || return 1
   mkdir -p "$dir"
   write_config
   "$cache/dendrite" -config "$dir/dendrite.yaml" -http-bind-address "$addr" \

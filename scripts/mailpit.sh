@@ -82,6 +82,7 @@ start() {
   if running; then
     log "already running (pid $(cat "$pidfile"))"
   else
+    scripts/port-free.sh mailpit.sh "${smtp_addr#*:}" "${api_addr#*:}" || return 1
     make_credentials
     rm -f "$dir"/mailpit.db*
     "$bin" --smtp "$smtp_addr" --listen "$api_addr" \

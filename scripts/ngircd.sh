@@ -113,6 +113,7 @@ launch() {
 	local d=$1 i p up
 	shift
 	running "$d" && return
+	scripts/port-free.sh ngircd.sh "$@" || return 1
 	ngircd -n -f "$PWD/$d/ngircd.conf" >"$d/ngircd.log" 2>&1 &
 	echo $! >"$d/ngircd.pid"
 	for i in $(seq 100); do

@@ -59,6 +59,7 @@ start() {
     log "already running in $(cat "$dirfile")"
   else
     stop
+    scripts/port-free.sh postgres.sh "$port" || return 1
     local bin d
     bin=$(pgbin)
     d=$(mktemp -d /tmp/outagecast-postgres.XXXXXX)
