@@ -22,10 +22,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-eval "$(scripts/mailpit.sh start)"
-eval "$(scripts/ngircd.sh start)"
-eval "$(scripts/dendrite.sh start)"
-eval "$(scripts/postgres.sh start)"
+# An assignment, not eval "$(…)", so that a server that cannot start
+# ends the run here (set -e) instead of each of its tests failing later.
+for s in mailpit ngircd dendrite postgres; do
+  env=$(scripts/$s.sh start)
+  eval "$env"
+done
 export CHROMIUM="${CHROMIUM:-$(scripts/chromium.sh)}" # the status page's browser test
 
 go test -race -count=1 -tags integration "$@" ./...
