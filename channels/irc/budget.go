@@ -35,7 +35,10 @@ func setupTime(s *settings) time.Duration {
 // back past ctx's deadline even for one channel (see # Limits in the package
 // documentation). Send returns it, marked permanent with broadcast.Permanent,
 // before connecting: cut short by the deadline, the attempt would be retried
-// and post its lines again. Its fields, about every channel still to post
+// and post its lines again. On a persistent connection whose burst the
+// Sends before used, where the whole burst would let one channel's lines
+// through in time, it is transient instead, marked with
+// broadcast.RetryAfter the time the burst takes to come back. Its fields, about every channel still to post
 // to, let a program explain the problem in its own terms; find it with
 // errors.As.
 type PacingError struct {
@@ -104,8 +107,11 @@ var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
 // registration takes no detour (setupMargin) is posted to: it fails
 // permanently, with a *PacingError, only when not even that fits, as no
 // later attempt would have more time, and one cut short would be retried
-// and post its lines again. The caller holds the turn, so the kept
-// connection does not change under it.
+// and post its lines again. On a kept connection whose burst the Sends
+// before used, it fails so only when one channel would not fit with the
+// whole burst either: else the *PacingError is transient, with
+// broadcast.RetryAfter the time the burst takes to come back. The caller
+// holds the turn, so the kept connection does not change under it.
 func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error) {
 	now := time.Now()
 	probe, tokens := false, float64(c.s.burst)
@@ -124,7 +130,14 @@ func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error)
 		}
 	}
 	need := pacing(c.s, channels, lines, probe, tokens)
-	return 0, broadcast.Permanent(&PacingError{
-		Lines: lines, Channels: channels, Pacing: need, Need: need + allow, Left: left,
-	})
+	err := &PacingError{Lines: lines, Channels: channels, Pacing: need, Need: need + allow, Left: left}
+	if full := float64(c.s.burst); tokens < full {
+		// The kept connection's burst, spent by the Sends before this
+		// one, comes back with time: if one channel fits with it, the
+		// next attempt, after that wait, posts.
+		if p := pacing(c.s, 1, lines, probe, full); p == 0 || p+setupMargin <= left {
+			return 0, broadcast.RetryAfter(err, time.Duration((full-tokens)*float64(c.s.interval)).Round(time.Millisecond))
+		}
+	}
+	return 0, broadcast.Permanent(err)
 }

@@ -170,7 +170,11 @@
 // permanently before connecting, with a *PacingError that says how long
 // it needs. Then raise broadcast.Options.AttemptTimeout, lower
 // Config.MaxLines, post to fewer Config.Channels, or raise Config.Burst or
-// lower Config.Interval within what the server allows. The check counts the lines for the
+// lower Config.Interval within what the server allows. On a persistent
+// connection whose burst the Sends before used, where the whole burst would
+// let one channel's lines through in time, the *PacingError is transient
+// instead, with broadcast.RetryAfter the time the burst takes to come
+// back: the next attempt waits for it, and posts. The check counts the lines for the
 // conservative room, or for the shortest prefix when the text needs more:
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
@@ -224,7 +228,8 @@
 // A configuration error from New names the field ("irc: Config.Nick:
 // missing"). Send fails at once, permanently, when the text does not fit
 // (see # Limits) or when ctx's deadline leaves less time than the pacing
-// of one channel's lines needs (a *PacingError).
+// of one channel's lines needs (a *PacingError; transient when only the
+// burst the Sends before used on a persistent connection is missing).
 //
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or

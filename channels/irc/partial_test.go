@@ -374,7 +374,9 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 
 // On a kept connection the check counts the burst the previous Send left:
 // a Send right after another would wait for its lines, so a deadline that
-// a full burst would not need fails it before it sends anything.
+// a full burst would not need fails it before it sends anything. Not for
+// good: the burst comes back with time, and the error asks the next
+// attempt to wait for it.
 func TestSendDeadlineCountsWhatThePreviousSendUsed(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())
@@ -390,10 +392,41 @@ func TestSendDeadlineCountsWhatThePreviousSendUsed(t *testing.T) {
 	_, err = ch.Send(ctx, message(sampleUpdate()))
 	var pe *irc.PacingError
 	require.ErrorAs(t, err, &pe)
-	assert.True(t, broadcast.IsPermanent(err))
+	assert.False(t, broadcast.IsPermanent(err), "with its burst back, the connection posts at once")
+	wait, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "the next attempt waits for the burst: %v", err)
+	assert.Greater(t, wait, 2*time.Hour, "three tokens, an hour each")
+	assert.LessOrEqual(t, wait, 3*time.Hour)
 	assert.Greater(t, pe.Pacing, 2*time.Hour, "three of the four lines wait an hour each")
 	assert.Len(t, srv.commands("PING"), 1, "not even the check of the kept connection was sent")
 	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+// Two updates in a row through a Broadcaster on a persistent connection:
+// the second finds the burst spent by the first, and its attempt too short
+// for the pacing without it, but a full burst posts it at once. It is
+// retried once the burst is back, not given up.
+func TestSecondUpdateWaitsForTheBurst(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	cfg.Interval = time.Second // three spent tokens: 3s of pacing, and 3s to connect, over the 5s attempt
+	ch := newChannel(t, cfg)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{AttemptTimeout: 5 * time.Second,
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	require.NoError(t, err)
+	defer b.Close()
+
+	first := sampleUpdate()
+	_, err = b.Send(context.Background(), first)
+	require.NoError(t, err)
+	second := sampleUpdate()
+	second.ID, second.Time = "u2", first.Time.Add(time.Minute)
+	second.Status, second.Title = broadcast.StatusIdentified, "Faulty CDN configuration"
+	rep, err := b.Send(context.Background(), second)
+	require.NoError(t, err, "posted once the burst is back")
+	assert.Equal(t, 2, rep.Results[0].Attempts)
+	assert.Len(t, srv.saidIn("#ops"), 2)
 }
 
 // The time allowed for registering counts the waits registration may

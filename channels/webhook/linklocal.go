@@ -7,15 +7,20 @@ import (
 )
 
 // linkLocalProblem is why an endpoint at a link-local address is refused.
-const linkLocalProblem = "a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), where a POST could reach the instance's credentials: refused"
+const linkLocalProblem = "a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254, fd20:ce::254, 100.100.100.200, …), where a POST could reach the instance's credentials: refused"
 
 // errLinkLocal is the error of a connection the channel's own client
 // refused to open.
 var errLinkLocal = errors.New(linkLocalProblem)
 
-// metadataAddrs are cloud metadata services outside the link-local ranges.
+// metadataAddrs are cloud metadata services outside the link-local ranges:
+// the IPv6 ones are unique local addresses, which the channel otherwise
+// posts to (receivers inside your network).
 var metadataAddrs = []netip.Addr{
 	netip.MustParseAddr("fd00:ec2::254"),   // AWS, over IPv6
+	netip.MustParseAddr("fd00:ec2::23"),    // AWS EKS Pod Identity Agent, over IPv6
+	netip.MustParseAddr("fd20:ce::254"),    // Google Cloud, over IPv6
+	netip.MustParseAddr("fd00:42::42"),     // Scaleway, over IPv6
 	netip.MustParseAddr("100.100.100.200"), // Alibaba Cloud
 }
 

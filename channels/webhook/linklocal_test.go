@@ -25,6 +25,12 @@ func TestNewRefusesLinkLocalAddress(t *testing.T) {
 		"http://[fe80::1%25eth0]:8080/hook",
 		"http://[fd00:ec2::254]/",
 		"http://100.100.100.200/latest/meta-data/",
+		// The IPv6 addresses of GCP's metadata server, of the EKS Pod
+		// Identity Agent and of Scaleway's: unique local addresses, not
+		// link-local ones.
+		"http://[fd20:ce::254]/computeMetadata/v1/",
+		"http://[fd00:ec2::23]/v1/credentials",
+		"http://[fd00:42::42]/conf",
 	} {
 		t.Run(raw, func(t *testing.T) {
 			_, err := New(Config{Endpoints: []Endpoint{{URL: redact.NewURL(raw), Secret: testSecret("a")}}})
@@ -46,7 +52,8 @@ func TestDefaultClientRefusesLinkLocal(t *testing.T) {
 	defer c.Close()
 	tr, ok := c.s.client.Transport.(*http.Transport)
 	require.True(t, ok)
-	for _, addr := range []string{"169.254.169.254:80", "[::ffff:169.254.169.254]:80", "[fe80::1]:443", "[fd00:ec2::254]:80"} {
+	for _, addr := range []string{"169.254.169.254:80", "[::ffff:169.254.169.254]:80", "[fe80::1]:443", "[fd00:ec2::254]:80",
+		"[fd20:ce::254]:80", "[fd00:ec2::23]:80", "[fd00:42::42]:80"} {
 		_, err := tr.DialContext(context.Background(), "tcp", addr)
 		assert.ErrorIs(t, err, errLinkLocal, addr)
 	}

@@ -147,8 +147,9 @@
 // The channel posts wherever the endpoints' URLs point, loopback and
 // private addresses included (receivers inside your network), with one
 // exception: a link-local address (169.254.0.0/16, fe80::/10) or a cloud
-// metadata service's (fd00:ec2::254, 100.100.100.200), where a POST could
-// reach the instance's credentials. New refuses such an address written as
+// metadata service's (AWS's fd00:ec2::254 and fd00:ec2::23, Google
+// Cloud's fd20:ce::254, Scaleway's fd00:42::42, Alibaba Cloud's
+// 100.100.100.200), where a POST could reach the instance's credentials. New refuses such an address written as
 // the host, and the channel's own client refuses to connect to one that a
 // name resolves to, which fails that endpoint permanently (unless it goes
 // through a proxy from the environment, HTTPS_PROXY: the proxy then

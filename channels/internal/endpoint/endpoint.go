@@ -13,7 +13,10 @@
 //     no credential goes to, as a public page's, may set Rules.PlainHTTP);
 //   - a host that is an IP address or a DNS name (an internationalised
 //     one too), which a lookup can resolve (see ValidHost);
-//   - no user information: credentials go in their own Config fields;
+//   - no user information: credentials go in their own Config fields
+//     (nor what a "/", "?" or "#" in a password, not %-escaped, leaves of
+//     it: an empty port, or a port followed by a path, query or fragment
+//     holding "@", which is written %40 there; see CutPassword);
 //   - no fragment, no white space, and no query unless Rules.Query allows
 //     one (webhook URLs that carry their credentials in the query).
 //
@@ -109,6 +112,10 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad(HostProblem)
 	case u.User != nil:
 		return nil, bad("must not hold credentials")
+	case CutPasswordProblem(u, nil) != "":
+		// Credentials still: a "/", "?" or "#" in the password made the
+		// user name the host, where the channel would send its own.
+		return nil, bad(CutPasswordProblem(u, nil))
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return nil, bad("must not have a fragment")
 	case strings.ContainsFunc(raw, unicode.IsSpace):

@@ -67,6 +67,17 @@ func TestCheck(t *testing.T) {
 		{"label of 64", "https://" + strings.Repeat("a", 64) + ".example.com/x", Rules{}, HostProblem},
 		{"credentials", "https://bot:hunter2@api.example.com", Rules{}, "must not hold credentials"},
 		{"user alone", "https://bot@api.example.com", Rules{}, "must not hold credentials"},
+		// A "/" or "?" in the password ends the authority: the user name
+		// becomes the host, the password's digits the port, and the
+		// credential would go to that host.
+		{"password cut by a /", "https://bot:7319/hunter2@api.example.com", Rules{},
+			`port: followed by a path holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the path, %40)`},
+		{"password cut by a ?", "https://bot:7319?hunter2@hooks.example.com/x", Rules{Query: true},
+			`port: followed by a query holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the query, %40)`},
+		{"password cut by a / at once", "https://bot:/hunter2@api.example.com", Rules{},
+			`port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`},
+		{"@ in the path, escaped, after a port", "https://api.example.com:8443/users/%40me", Rules{}, ""},
+		{"@ in the path without a port", "https://hooks.example.com/webhookb2/a@b/x", Rules{}, ""},
 		{"fragment", "https://api.example.com/#top", Rules{}, "must not have a fragment"},
 		{"empty fragment", "https://api.example.com/#", Rules{}, "must not have a fragment"},
 		{"space", "https://api.example.com/a b", Rules{}, "must not hold white space"},
