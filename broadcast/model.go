@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
 // Status is the state an update announces. The values are Atlassian
@@ -607,6 +609,11 @@ func checkURL(s string) error {
 	if p.User != nil {
 		// Every channel posts the URL for all to see.
 		return fmt.Errorf("carries credentials (user information before the host), which would be posted publicly")
+	}
+	if cut := urlcut.Problem(p, nil); cut != "" {
+		// Credentials still, a "/", "?" or "#" in the password having
+		// ended the authority: "https://ops:1234/x@status.example.com".
+		return fmt.Errorf("%s, which would post a password publicly", cut)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isControl(r) }) {
 		return fmt.Errorf("contains white space or a control character")

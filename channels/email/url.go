@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -134,7 +135,7 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 // that holds an address (a misspelt one, "tos=a@example.com", may be it
 // too: its error then names no parameter).
 func userinfoInQuery(rawQuery string) bool {
-	return endpoint.QueryHoldsAt(rawQuery, addressParam)
+	return urlcut.QueryHoldsAt(rawQuery, addressParam)
 }
 
 // addressParam reports whether rawKey, a query parameter's name as

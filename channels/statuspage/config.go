@@ -14,6 +14,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -304,6 +305,9 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 		}
 		if u.User != nil { // every reader of the page would get them
 			return fmt.Errorf("statuspage: %s: must not hold credentials", field)
+		}
+		if cut := urlcut.Problem(u, nil); cut != "" { // credentials too
+			return fmt.Errorf("statuspage: %s: %s", field, cut)
 		}
 		return nil
 	case u.Scheme == "mailto" && mail:

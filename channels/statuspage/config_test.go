@@ -175,5 +175,14 @@ func TestBrandingURLsWithoutCredentials(t *testing.T) {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		}
+		// A "/" in the password ends the authority: no user information
+		// parses, but the password is in the URL all the same.
+		cfg := statuspage.Config{Dir: "/nonexistent/status", BaseURL: "https://status.example.com/"}
+		edit(&cfg.Branding, "https://assets:7319/"+secret+"@cdn.example.com/logo.svg")
+		_, err := statuspage.New(cfg)
+		if assert.Error(t, err, field) {
+			assert.Contains(t, err.Error(), "statuspage: "+field+": port: followed by a path")
+			assert.NotContains(t, err.Error(), secret)
+		}
 	}
 }

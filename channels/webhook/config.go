@@ -19,6 +19,7 @@ import (
 
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -205,7 +206,7 @@ func checkURL(s string) error {
 	if err != nil {
 		return errors.New("not a URL")
 	}
-	cut := urlcheck.CutPasswordProblem(u, nil)
+	cut := urlcut.Problem(u, nil)
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return errors.New("not an absolute http or https URL")

@@ -51,6 +51,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
 // Loopback reports whether host, a host name or IP address without port
@@ -112,10 +113,10 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad(HostProblem)
 	case u.User != nil:
 		return nil, bad("must not hold credentials")
-	case CutPasswordProblem(u, nil) != "":
+	case urlcut.Problem(u, nil) != "":
 		// Credentials still: a "/", "?" or "#" in the password made the
 		// user name the host, where the channel would send its own.
-		return nil, bad(CutPasswordProblem(u, nil))
+		return nil, bad(urlcut.Problem(u, nil))
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return nil, bad("must not have a fragment")
 	case strings.ContainsFunc(raw, unicode.IsSpace):

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
 // FormErrorf returns an error about part of a channel URL of package pkg,
@@ -29,65 +31,14 @@ func SchemePart(raw, scheme string) string {
 }
 
 // CutPassword returns an error naming the port of u, parsed from the URL
-// of package pkg, when u is what a "/", "?" or "#" in a password, not
-// %-escaped, leaves of a URL. Such a character ends the authority:
-// url.Parse finds no user information, takes the user name for the host
-// and the password's digits before the character for its port, and puts
-// the rest of the password, its "@" and the real host in the path, query
-// or fragment, which the channel would send to the wrong host. Two forms
-// show it, which no URL means otherwise: an empty port ("user:" of
-// "user:?pa55w@host"), and a port followed by a path, query or fragment
-// holding "@" as written ("user:7319" of "user:7319/pa55w@host"), where an
-// "@" that belongs there is written %40. An "@" of a query parameter that
-// own reports as the URL form's own (given the parameter's name and value
-// as written: an address, say) does not count; own may be nil. A URL with
-// user information is never refused. The error quotes nothing.
+// of package pkg, when u is a URL a "/", "?" or "#" in its password cut
+// short (see urlcut.Problem, whose rule it applies, and own). The error
+// quotes nothing.
 func CutPassword(pkg string, u *url.URL, own func(rawKey, rawVal string) bool) error {
-	if p := CutPasswordProblem(u, own); p != "" {
+	if p := urlcut.Problem(u, own); p != "" {
 		return fmt.Errorf("%s: URL: %s", pkg, p)
 	}
 	return nil
-}
-
-// CutPasswordProblem is CutPassword's problem with u, for an error of a
-// field that holds a URL: "port: empty (…)" or "port: followed by a path
-// holding "@" (…)", or "" when u is not a URL cut short.
-func CutPasswordProblem(u *url.URL, own func(rawKey, rawVal string) bool) string {
-	if u.User != nil {
-		return ""
-	}
-	if strings.HasSuffix(u.Host, ":") {
-		return `port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`
-	}
-	if u.Port() == "" {
-		return ""
-	}
-	part := ""
-	switch {
-	case strings.Contains(u.EscapedPath(), "@"):
-		part = "path"
-	case QueryHoldsAt(u.RawQuery, own):
-		part = "query"
-	case strings.Contains(u.EscapedFragment(), "@"):
-		part = "fragment"
-	default:
-		return ""
-	}
-	return fmt.Sprintf(`port: followed by a %[1]s holding "@" (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23; an "@" in the %[1]s, %%40)`, part)
-}
-
-// QueryHoldsAt reports whether a parameter of rawQuery, as written, holds
-// an "@" that own (if not nil) does not report as the URL form's own: the
-// rest of a password and "@host", where a "?" in the password, not
-// %-escaped, ended the authority.
-func QueryHoldsAt(rawQuery string, own func(rawKey, rawVal string) bool) bool {
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		if strings.Contains(kv, "@") && (own == nil || !own(rawKey, rawVal)) {
-			return true
-		}
-	}
-	return false
 }
 
 // Schemes is the pair of schemes of a channel's URL form: the channel's
