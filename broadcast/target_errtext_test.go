@@ -77,3 +77,34 @@ func TestMessageLedgerErrorWhoseErrorMethodPanics(t *testing.T) {
 	assert.Contains(t, failure, "Error method panicked")
 	require.NoError(t, m.Ledger.MarkDelivered("a"), "the Ledger's lock is free")
 }
+
+// So is one the channel reports as transient: its text cannot be read, and
+// it failed the target as it fails a channel. Before, the target stayed
+// pending through every retry with that error in Result.Pending, where
+// reading it (a caller's report, a queue's record of the run) panicked.
+func TestTransientTargetErrorWhoseErrorMethodPanics(t *testing.T) {
+	var calls int
+	fan := broadcast.ChannelFunc("fan", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		calls++
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		for _, i := range f.Todo() {
+			var err error
+			if i == 1 {
+				var e *codeError
+				err = e
+			}
+			f.Report(i, err)
+		}
+		return broadcast.Receipt{}, f.Err()
+	})
+	b := newBroadcaster(t, broadcast.Options{}, fan)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.Equal(t, 1, calls, "failed for good: not retried")
+	assert.Empty(t, res.Pending)
+	require.Len(t, res.Failures, 1)
+	assert.Equal(t, "b", res.Failures[0].Target)
+	require.NotPanics(t, func() { _ = res.Failures[0].Err.Error() })
+	assert.ErrorContains(t, res.Failures[0].Err, "*broadcast_test.codeError")
+}
