@@ -56,3 +56,24 @@ func TestValidateRefusesBlankKeysAndBidiControls(t *testing.T) {
 	assert.Contains(t, err.Error(), "ID: blank")
 	assert.Zero(t, x.count(), "nothing posted")
 }
+
+// An original given to Correct (or Jobs) that no update can have, blank or
+// with a bidi control, is refused naming original, the argument the caller
+// gave. Before, the error named Corrects, a field the caller never set.
+func TestCorrectNamesABlankOriginal(t *testing.T) {
+	x := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	for _, original := range []string{" ", "\u200b", "u-1\u202e2-u"} {
+		_, err := b.Correct(context.Background(), original, validUpdate())
+		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q", original)
+		fes := broadcast.FieldErrors(err)
+		require.Len(t, fes, 1, "%q", original)
+		assert.Equal(t, "original", fes[0].Field, "%q", original)
+		assert.NotContains(t, err.Error(), "leave it empty", "%q: original cannot be left empty", original)
+
+		_, err = b.Jobs(broadcast.JobCorrect, validUpdate(), original)
+		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q", original)
+		assert.Equal(t, "original", broadcast.FieldErrors(err)[0].Field, "%q", original)
+	}
+	assert.Zero(t, x.count(), "nothing posted")
+}

@@ -588,6 +588,11 @@ func checkCorrection(original string, u *Update) error {
 	if err := CheckID("original", original); err != nil {
 		return err
 	}
+	// What Validate refuses in Corrects, said of the argument it is set
+	// from: a caller never set Corrects.
+	if fe := checkKeyField("original", original); fe != nil {
+		return fe
+	}
 	if u.ID == original {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}

@@ -386,7 +386,9 @@ func (l *memLedger) Done(target string) (bool, string) {
 func (l *memLedger) MarkDelivered(target string) error { return l.mark(target, nil) }
 
 func (l *memLedger) MarkFailed(target string, err error) error {
-	return l.mark(target, cmp.Or(err, errFailedUnknown))
+	// Read outside mark's lock, which a panic in its Error method (a nil
+	// pointer in a non-nil error) would leave held.
+	return l.mark(target, readable(cmp.Or(err, errFailedUnknown), "channel"))
 }
 
 func (l *memLedger) MarkPosted(target string, post Receipt) error {
@@ -413,8 +415,9 @@ func (l *memLedger) mark(target string, err error) error {
 	if target == "" {
 		return errEmptyTarget
 	}
+	text := failureText(err)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.marks[target] = failureText(err)
+	l.marks[target] = text
 	return nil
 }

@@ -102,10 +102,17 @@ func (f *Fanout) Todo() []int { return f.todo }
 
 // Report records the outcome of delivering to targets[i]: nil is delivered
 // (marked in the Ledger), a Permanent error is failed for good (marked, not
-// retried), any other error, or one wrapping ErrPostGone or ErrNotEditable,
-// leaves the target for the next attempt.
+// retried), and so is one whose Error method panics; any other error, or
+// one wrapping ErrPostGone or ErrNotEditable, leaves the target for the
+// next attempt.
 func (f *Fanout) Report(i int, err error) {
 	t := f.targets[i]
+	if err != nil {
+		// Every report and mark of the delivery reads the error's text: one
+		// whose Error method panics (a nil pointer in a non-nil error)
+		// fails the target for good, as it would a channel.
+		err = readable(err, "channel")
+	}
 	if f.m.Ledger != nil {
 		switch {
 		case err == nil:

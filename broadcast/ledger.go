@@ -230,9 +230,13 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	if target == "" {
 		return errEmptyTarget
 	}
-	err = cmp.Or(err, errFailedUnknown)
+	// Read before the lock is taken: an error whose Error method panics
+	// (a nil pointer in a non-nil error) would leave it held, and the
+	// Send waiting for it for ever.
+	err = readable(cmp.Or(err, errFailedUnknown), "channel")
+	text := failureText(err)
 	l.mu.Lock()
-	l.remember(target, failureText(err))
+	l.remember(target, text)
 	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
 	l.mu.Unlock()
 	return l.write(target, err)

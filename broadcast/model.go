@@ -481,7 +481,7 @@ func checkKeyField(field, s string) *FieldError {
 	}
 	if s != "" && Blank(s) {
 		msg := "blank (white space or invisible characters only)"
-		if field != "Corrects" {
+		if field == "ID" || field == "IncidentID" {
 			msg += "; leave it empty for one derived from the content"
 		}
 		return invalid(field, "%s", msg)

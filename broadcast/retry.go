@@ -993,11 +993,48 @@ func (d *delivery) call(ctx context.Context) (err error) {
 func readable(err error, whose string) (sane error) {
 	defer func() {
 		if r := recover(); r != nil {
-			sane = Permanent(fmt.Errorf("%s returned an error (a %T) whose Error method panicked: %v", whose, err, r))
+			sane = Permanent(fmt.Errorf("%s returned an error (a %T) whose Error method panicked: %v", whose, culprit(err), r))
 		}
 	}()
 	_ = err.Error()
 	return err
+}
+
+// culprit returns the error of err's chain, whose Error method panics,
+// that the panic comes from: the last one down the chain whose Error
+// panics too, past the wrappers whose text is the wrapped error's (a
+// Permanent mark), so that readable names the type at fault, not
+// Permanent's.
+func culprit(err error) error {
+	for range maxUnwrap {
+		next := unwrapped(err)
+		if next == nil || !errorPanics(next) {
+			break
+		}
+		err = next
+	}
+	return err
+}
+
+// unwrapped is errors.Unwrap(err), nil when its Unwrap method panics.
+func unwrapped(err error) (next error) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	return errors.Unwrap(err)
+}
+
+// errorPanics reports whether err's Error method panics.
+func errorPanics(err error) (panics bool) {
+	defer func() {
+		if recover() != nil {
+			panics = true
+		}
+	}()
+	_ = err.Error()
+	return false
 }
 
 // message is the Message of the attempt under way, built on the stack:

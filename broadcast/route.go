@@ -28,7 +28,8 @@ type Route struct {
 	// as the status page shows it.
 	Impacts []Impact `json:"impacts,omitempty"`
 	// Components selects incidents that name one of these components
-	// (compared without regard to case); empty: any.
+	// (compared without regard to case or spacing, as Validate tells one
+	// component from another); empty: any.
 	Components []string `json:"components,omitempty"`
 	// First also selects the first update of each incident the channel
 	// posts, when Statuses would leave it out.
@@ -98,7 +99,10 @@ func (r *Route) rejects(u *Update, t *Thread) string {
 			return "impacts " + list(r.Impacts) + " does not select " + what
 		}
 		if len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c Component) bool {
-			return slices.ContainsFunc(r.Components, func(name string) bool { return strings.EqualFold(name, c.Name) })
+			// In any case or spacing, as Validate has one component: "EU  API "
+			// from an alert's label is the route's "EU API".
+			have := sameComponent(c.Name)
+			return slices.ContainsFunc(r.Components, func(name string) bool { return sameComponent(name) == have })
 		}) {
 			what := "an update without components"
 			if len(u.Components) > 0 {

@@ -111,3 +111,20 @@ func TestRouteOptionsAreChecked(t *testing.T) {
 		assert.Contains(t, err.Error(), name)
 	}
 }
+
+// A component named in other spacing is the route's component, as
+// Validate has it one component: an update from a tool that writes "EU  API "
+// reaches the channel routed to "EU API".
+func TestRouteComponentSpacing(t *testing.T) {
+	r := broadcast.Route{Components: []string{"EU API"}}
+	for _, name := range []string{"eu api", "EU  API", " EU API ", "EU\tAPI"} {
+		u := broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating,
+			Components: []broadcast.Component{{Name: name, Status: broadcast.ComponentMajorOutage}}}
+		require.NoError(t, u.Validate())
+		assert.True(t, r.Selects(u.Clean(), broadcast.Thread{}), "%q", name)
+		assert.Empty(t, r.Rejects(u.Clean(), broadcast.Thread{}), "%q", name)
+	}
+	u := broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating,
+		Components: []broadcast.Component{{Name: "EUAPI", Status: broadcast.ComponentMajorOutage}}}
+	assert.False(t, r.Selects(u, broadcast.Thread{}), "letters run together are another name")
+}

@@ -16,7 +16,7 @@ type when struct {
 	// none.
 	Impacts []string `yaml:"impacts" json:"impacts"`
 	// Components selects incidents that name one of these components
-	// (ignoring case).
+	// (ignoring case and spacing).
 	Components []string `yaml:"components" json:"components"`
 	// First also selects the first update of each incident the channel
 	// posts, when statuses would leave it out.

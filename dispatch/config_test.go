@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/dispatch"
 )
 
@@ -42,6 +43,10 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"no pool", dispatch.Config{Broadcaster: b, Store: store}, "dispatch: Config.Pool: missing"},
 		{"no broadcaster", dispatch.Config{Pool: pool, Store: store}, "dispatch: Config.Broadcaster: missing"},
 		{"no store", dispatch.Config{Pool: pool, Broadcaster: b}, "dispatch: Config.Store: missing"},
+		// A Store whose constructor failed, its error dropped: Report and
+		// Wait panicked on their first read of it.
+		{"nil store", dispatch.Config{Pool: pool, Broadcaster: b, Store: (*pgstore.Store)(nil)},
+			"dispatch: Config.Store: a nil *pgstore.Store"},
 		{"negative workers", dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: -1},
 			"dispatch: Config.Workers: negative"},
 		{"rescue before timeout", dispatch.Config{Pool: pool, Broadcaster: b, Store: store,

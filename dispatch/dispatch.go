@@ -166,6 +166,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -383,6 +384,16 @@ func New(cfg Config) (*Dispatcher, error) {
 	return d, nil
 }
 
+// nilValue reports whether v is a nil pointer (or map, func, …) in a
+// non-nil interface.
+func nilValue(v any) bool {
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface, reflect.UnsafePointer:
+		return rv.IsNil()
+	}
+	return false
+}
+
 func withDefaults(cfg Config) (Config, error) {
 	switch {
 	case cfg.Pool == nil:
@@ -391,6 +402,10 @@ func withDefaults(cfg Config) (Config, error) {
 		return cfg, errors.New("dispatch: Config.Broadcaster: missing")
 	case cfg.Store == nil:
 		return cfg, errors.New("dispatch: Config.Store: missing")
+	case nilValue(cfg.Store):
+		// A Store never made, or whose constructor failed: Report and
+		// Wait would panic on their first read of it.
+		return cfg, fmt.Errorf("dispatch: Config.Store: a nil %T", cfg.Store)
 	}
 	// The rest of a password written raw would be sent to the DNS by the
 	// listener's connection, and printed in its error.

@@ -84,6 +84,9 @@ const unlockTimeout = 10 * time.Second
 // incident and channel, of the post and channel); two that
 // share a key (about one in 2^64) only wait for each other.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
+	if err := s.made(); err != nil {
+		return nil, fmt.Errorf("pgstore: lock: %w", err)
+	}
 	if ctx == nil {
 		return nil, fmt.Errorf("pgstore: lock: %w", errNilContext)
 	}

@@ -93,7 +93,8 @@
 // contain the connection string's password. A call whose ctx ended while
 // the database was away (its statement tried again) fails with an error
 // that matches both ctx's error (context.DeadlineExceeded,
-// context.Canceled) and the connection's last.
+// context.Canceled) and the connection's last. A Store not made by New or
+// Open (a nil *Store, a zero Store) fails every call, saying so.
 package pgstore
 
 import (
@@ -479,13 +480,18 @@ func quotesOnlyKeys(text, connString string) bool {
 
 // Pool returns the Store's connection pool, to share with package dispatch
 // or the caller's own queries.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *Store) Pool() *pgxpool.Pool {
+	if s == nil {
+		return nil
+	}
+	return s.pool
+}
 
 // Close closes the pool if Open opened it, after every Lock still held was
 // unlocked (it waits for them); a Store from New leaves the pool to its
 // owner.
 func (s *Store) Close() error {
-	if s.own {
+	if s != nil && s.own {
 		s.pool.Close()
 	}
 	return nil

@@ -156,6 +156,9 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // than cutoff, and is kept.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
+	if err := s.made(); err != nil {
+		return 0, wrap("prune", err)
+	}
 	if ctx == nil {
 		return 0, wrap("prune", errNilContext)
 	}
@@ -214,6 +217,9 @@ const pruneBatch = 1000
 // when it cannot have run (see pgretry.Unrun).
 func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
+	if err := s.made(); err != nil {
+		return tag, err
+	}
 	if ctx == nil {
 		return tag, errNilContext
 	}
@@ -235,11 +241,27 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 // queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
 // another connection when the connection broke (see ReconnectWait).
 func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
+	if err := s.made(); err != nil {
+		return err
+	}
 	if ctx == nil {
 		return errNilContext
 	}
 	return s.outage.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
+
+// made returns errNotMade for a Store not made by New or Open: a nil
+// *Store (its constructor failed, the error dropped) or a zero Store.
+func (s *Store) made() error {
+	if s == nil || s.pool == nil {
+		return errNotMade
+	}
+	return nil
+}
+
+// errNotMade is the error of a call of a Store not made by New or Open,
+// which would otherwise panic on its missing pool.
+var errNotMade = errors.New("store not made (a Store is made by New or Open)")
 
 // errNilContext is the error of a call given a nil context, which would
 // otherwise panic deep in the driver.
