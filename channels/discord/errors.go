@@ -86,8 +86,9 @@ const edgeBlock = "; not Discord's answer: Discord's edge (Cloudflare) blocks th
 	"for a while after too many invalid requests (401, 403, 429) from it, or a proxy or firewall on the way refused it; " +
 	"the webhook is not at fault: wait before sending from this network again"
 
-// parseError reads a refusal: Discord's JSON error, or the start of any
-// other body (an HTML page of Cloudflare's). Discord answers every refusal
+// parseError reads a refusal: Discord's JSON error, its message and
+// refused fields made one bounded printable line each (see httpx.Snippet),
+// or the start of any other body (an HTML page of Cloudflare's). Discord answers every refusal
 // with its JSON, an unknown route's too ({"message": "404: Not Found",
 // "code": 0}): a redirect, or a 401, 403, 404 or 405 without it, is another
 // server's answer (httpx.Foreign), and a redirect's error says where it
@@ -104,8 +105,13 @@ func parseError(r *httpx.Response) *apiError {
 		e.detail = why
 	}
 	e.Status = r.Status
+	// Discord's text, like every server's, is quoted as one bounded,
+	// printable line (httpx.Snippet): a broken or hostile answer could
+	// otherwise put line breaks and terminal escapes in a log line, or
+	// make an error of the whole body.
+	e.Message = httpx.Snippet([]byte(e.Message))
 	if d := fieldErrors(e.Errors); d != "" {
-		e.detail = d
+		e.detail = httpx.Snippet([]byte(d))
 	}
 	return e
 }
