@@ -174,7 +174,9 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		_ = json.Unmarshal(hresp.Body, resp)
 		return nil
 	}
-	e := &APIError{Method: method, Code: c.s.rd.String(head.Error), Status: hresp.Status}
+	// The code is quoted as Slack's explanations are: one bounded,
+	// printable line, redacted before the cut.
+	e := &APIError{Method: method, Code: httpx.RedactedSnippet(c.s.rd, head.Error), Status: hresp.Status}
 	for _, m := range head.Metadata.Messages[:min(len(head.Metadata.Messages), maxDetails)] {
 		e.Details = append(e.Details, httpx.RedactedSnippet(c.s.rd, m))
 	}

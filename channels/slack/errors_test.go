@@ -230,3 +230,19 @@ func TestMessageLimitExceeded(t *testing.T) {
 		assert.Equal(t, "message_limit_exceeded", ae.Code)
 	}
 }
+
+// The error code of a refusal is quoted as one bounded, printable line,
+// as Slack's explanations are: an answer from a broken or hostile server
+// in Slack's place cannot put line breaks or terminal escapes in a log
+// line, nor make an error of the whole body.
+func TestErrorCodeIsBoundedAndPrintable(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	code := `bad\nlevel=ERROR msg=forged\u001b[2J ` + strings.Repeat("x", 20_000)
+	resp := &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"ok":false,"error":"` + code + `"}`)}
+	err := ch.decode("chat.postMessage", resp, &postResponse{})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "\n")
+	assert.NotContains(t, err.Error(), "\x1b")
+	assert.Less(t, len(err.Error()), 2*httpx.SnippetLimit, "error of %d bytes", len(err.Error()))
+	assert.True(t, broadcast.IsPermanent(err))
+}
