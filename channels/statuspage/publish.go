@@ -207,11 +207,17 @@ func (w *writer) remove(rel string) error {
 		return nil
 	}
 	p := filepath.Join(w.root, filepath.FromSlash(rel))
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	err := os.Remove(p)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	delete(w.kept, rel)
-	w.dirs[filepath.Dir(p)] = true
+	if err == nil {
+		// Only a directory that lost an entry has one to sync: one that
+		// is not there (the recycled version had no incident) would fail
+		// the write.
+		w.dirs[filepath.Dir(p)] = true
+	}
 	return nil
 }
 

@@ -276,6 +276,45 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	return in.ID, true, true
 }
 
+// rename gives the components of every entry the name canon gives them,
+// and returns the IDs of the incidents it changed. The feed of a name no
+// entry of such an incident uses any more lost the incident's entries: it
+// records a retraction then, as after an edit that renames a component.
+func (s *state) rename(canon func(string) string, now time.Time) []string {
+	var ids []string
+	for id, old := range s.incidents {
+		var in *incident
+		for i := range old.Entries {
+			comps := old.Entries[i].Components
+			if !slices.ContainsFunc(comps, func(c broadcast.Component) bool { return canon(c.Name) != c.Name }) {
+				continue
+			}
+			if in == nil {
+				cp := *old
+				cp.Entries = slices.Clone(old.Entries)
+				in = &cp
+			}
+			comps = slices.Clone(comps)
+			for j := range comps {
+				comps[j].Name = canon(comps[j].Name)
+			}
+			in.Entries[i].Components = comps
+		}
+		if in == nil {
+			continue
+		}
+		left := later(lastChange(old), now)
+		for k, c := range s.Components {
+			if names(old, c.Name) && !names(in, c.Name) {
+				s.Components[k].Retracted = maxTime(c.Retracted, left)
+			}
+		}
+		s.put(in)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // lastChange is when the latest of in's entries last changed.
 func lastChange(in *incident) time.Time {
 	var last time.Time

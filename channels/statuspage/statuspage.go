@@ -74,7 +74,9 @@
 // Corrections and retractions for a correction of an earlier update);
 // operational otherwise. Names that differ only in case or spacing ("API",
 // "api") are one component, shown under the name Config.Components gives
-// it, else under that of the first update to name it. The banner takes
+// it, else under that of the first update to name it; updates written
+// before Config.Components listed it take that name from the next write
+// on (Rebuild, after a change of Components). The banner takes
 // the worst component status,
 // and while any incident is open it names the incident and never says
 // "All systems operational", even when no component was marked.
@@ -505,6 +507,18 @@ func (c *Channel) canonical(st *state, e entry) entry {
 	if len(e.Components) == 0 {
 		return e
 	}
+	name := c.canonicalName(st)
+	e.Components = slices.Clone(e.Components)
+	for i, comp := range e.Components {
+		e.Components[i].Name = name(comp.Name)
+	}
+	return e
+}
+
+// canonicalName returns the function that gives the name the page knows
+// a component by (see canonical), or the name given when the page knows
+// none of its kind.
+func (c *Channel) canonicalName(st *state) func(string) string {
 	known := make(map[string]string, len(c.s.components)+len(st.Components))
 	for _, rec := range slices.Backward(st.Components) { // the first recorded wins
 		known[sameComponent(rec.Name)] = rec.Name
@@ -512,13 +526,12 @@ func (c *Channel) canonical(st *state, e entry) entry {
 	for _, ci := range c.s.components {
 		known[sameComponent(ci.Name)] = ci.Name // unique: see checkComponents
 	}
-	e.Components = slices.Clone(e.Components)
-	for i, comp := range e.Components {
-		if name, ok := known[sameComponent(comp.Name)]; ok {
-			e.Components[i].Name = name
+	return func(name string) string {
+		if k, ok := known[sameComponent(name)]; ok {
+			return k
 		}
+		return name
 	}
-	return e
 }
 
 // sameComponent is what two names of one component share: the name in
@@ -559,11 +572,15 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 	if err != nil || !changed {
 		return err
 	}
+	now := c.now().UTC() // the JSON says its times in UTC, whatever the host's zone
+	// Updates written before Config.Components listed a component under
+	// another case or spacing ("api" before "API") name it as the page
+	// now does, so that it is one component.
+	ids = append(ids, next.rename(c.canonicalName(next), now)...)
 	dirty := map[string]bool{}
 	for _, id := range ids {
 		dirty[id] = true
 	}
-	now := c.now().UTC() // the JSON says its times in UTC, whatever the host's zone
 	next.addComponents(c.componentNames(next, ids), now)
 	next.prune(now.UTC())
 	if err := c.publish(ctx, old, next, dirty, now); err != nil {
