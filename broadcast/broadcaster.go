@@ -36,6 +36,9 @@ type Broadcaster struct {
 	// sharedLock is Options.Lock.
 	sharedLock func(ctx context.Context, key LockKey) (func(), error)
 	sends      atomic.Uint64 // numbers Sends, to order updates of equal Time
+	// unrecorded holds the Times of first Sends that the Store could not
+	// record (see firstSent).
+	unrecorded unrecorded
 
 	mu     sync.RWMutex
 	closed bool
@@ -826,7 +829,11 @@ type shared struct {
 // SentTime returns the Time update updateID (a Send's or a correction's)
 // was first sent with, as the Store knows it: from the record a Send (or
 // RunJob) of it keeps, or else, for an update sent before the Store held
-// such records, from a channel's receipt of it. It reports false for an
+// such records, from a channel's receipt of it. A record the Store could
+// not write (or read) is kept in memory, and found here, until a later Send
+// of the update records it; another instance, or this one after a
+// restart, does not know it: a caller that may resend an update during
+// an outage of the Store sets its Time. It reports false for an
 // update never sent; err is the Store's, when what it could read did not
 // tell (ErrClosed after Close). An update sent again without a Time of its
 // own (a command run again to retry the channel that missed it) takes this
@@ -953,6 +960,9 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 	if err != nil { // the message costs an allocation: not on every Send
 		b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
 	}
+	if first, ok := b.unrecorded.get(updateID); ok {
+		return first.t, true, nil
+	}
 	unread := err
 	for _, ch := range b.channels {
 		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
@@ -974,14 +984,21 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // turn and the Store's calls: a Store that does not answer (a durable one
 // reconnecting for minutes) must not hold the Send past the caller's
 // deadline, and a Send whose ctx ends here delivers nothing, so there is
-// nothing to record; keep, ctx without its end, logs. Options.Lock gets
+// nothing to record; keep, ctx without its end, logs. A Time the Store
+// could not record, or whose record it could not read (which is not
+// written over), is kept in memory, and recorded by a later Send of the
+// update: without it, a resend of an update that reached no channel would
+// count as newer than those sent since, and be posted after them.
+// Options.Lock gets
 // ctx's end without its values: those a caller gave for the locks of its
 // deliveries (pgstore's WithLockLost, which RunJob's
 // caller in package dispatch sets) are not for this one, whose loss costs
 // no delivery, and would report it as the delivery's.
 func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time) time.Time {
 	key := sentKey(updateID)
-	if first, ok, _ := b.sentTime(ctx, updateID, key); ok { // a failed read is logged
+	if first, ok := b.unrecorded.get(updateID); ok {
+		t, incident = first.t, first.incident // to record now
+	} else if first, ok, _ := b.sentTime(ctx, updateID, key); ok { // a failed read is logged
 		return first
 	}
 	turn := flightKey{key, sentChannel}
@@ -997,19 +1014,74 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
+			b.unrecorded.put(updateID, incident, t)
 			return t
 		}
 		defer b.unlockShared(unlock)
 	}
-	if r, ok, err := b.store.Receipt(ctx, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
+	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
+	switch {
+	case err == nil && ok && !r.UpdateTime.IsZero():
+		b.unrecorded.drop(updateID)
 		return r.UpdateTime // recorded while this Send waited its turn
+	case err != nil:
+		// It may hold an earlier Time: not to be written over.
+		b.storeTrouble(keep, "read the time update "+updateID+" was first sent with", err)
+		b.unrecorded.put(updateID, incident, t)
+		return t
 	}
 	err = b.store.SaveReceipt(ctx, sentIncident+updateID, key,
 		Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	if err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
+		b.unrecorded.put(updateID, incident, t)
+		return t
 	}
+	b.unrecorded.drop(updateID)
 	return t
+}
+
+// unrecorded holds, by update ID, the Times of first Sends that the Store
+// could not record (see firstSent), up to maxUnrecorded of them.
+type unrecorded struct {
+	mu sync.Mutex
+	m  map[string]unrecordedTime
+}
+
+type unrecordedTime struct {
+	incident string
+	t        time.Time
+}
+
+// maxUnrecorded bounds the Times kept in memory through a long outage of
+// the Store: some 100 bytes each.
+const maxUnrecorded = 10000
+
+func (u *unrecorded) get(updateID string) (unrecordedTime, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	first, ok := u.m[updateID]
+	return first, ok
+}
+
+// put keeps t unless a Time is kept for updateID already: the first one
+// given is the one the update was first sent with.
+func (u *unrecorded) put(updateID, incident string, t time.Time) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if _, ok := u.m[updateID]; ok || len(u.m) >= maxUnrecorded {
+		return
+	}
+	if u.m == nil {
+		u.m = map[string]unrecordedTime{}
+	}
+	u.m[updateID] = unrecordedTime{incident: incident, t: t}
+}
+
+func (u *unrecorded) drop(updateID string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.m, updateID)
 }
 
 // lockShared takes Options.Lock. A Lock that returns no unlock function

@@ -226,6 +226,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //   - nil when no target is left to retry and some target got the update,
 //     now or earlier (targets that failed permanently are in the Ledger,
 //     and the Broadcaster reports them in Result.Failures);
+//   - a Permanent error saying so when NewFanout was given no target at
+//     all (a channel whose list of subscribers is empty): the update
+//     reached nobody, and is not to be reported delivered;
 //   - a transient *TargetsError when a target failed transiently or was
 //     not reached at all (the attempt was cut short), carrying the longest
 //     RetryAfter hint; it lists the pending and the failed targets;
@@ -237,6 +240,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 // A *TargetsError lists its targets in the order of NewFanout's targets,
 // whatever the order their reports arrived in.
 func (f *Fanout) Err() error {
+	if len(f.targets) == 0 {
+		return Permanent(errNoTargets)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	pending := f.pending
@@ -272,6 +278,9 @@ func (f *Fanout) inOrder(list []TargetFailure) []TargetFailure {
 	slices.SortStableFunc(list, func(a, b TargetFailure) int { return cmp.Compare(at[a.Target], at[b.Target]) })
 	return list
 }
+
+// errNoTargets is the error of a fan-out given no target.
+var errNoTargets = errors.New("no targets to deliver to: the update reached nobody")
 
 // errNotAttempted is the error of a target an attempt ended before trying.
 var errNotAttempted = errors.New("not attempted: the attempt ended first")

@@ -701,11 +701,20 @@ func (p retryPolicy) snooze(delay time.Duration) error {
 	return river.JobSnooze(max(delay+p.clock.offsetOf(), 0))
 }
 
-// delay is the wait after attempt, before jitter.
+// delay is the wait after attempt, before jitter: InitialInterval doubled
+// for each attempt after the first, up to MaxInterval. The doubling stops
+// at MaxInterval rather than shift past it: a shift that overflows can
+// wrap to a short positive wait (13h7m59s doubled 24 times is 1m34s).
 func (p retryPolicy) delay(attempt int) time.Duration {
-	d := p.InitialInterval << min(max(attempt-1, 0), 30)
+	d := p.InitialInterval
+	for range max(attempt-1, 0) {
+		if d <= 0 || d > p.MaxInterval/2 {
+			return p.MaxInterval
+		}
+		d *= 2
+	}
 	if d <= 0 || d > p.MaxInterval {
-		d = p.MaxInterval
+		return p.MaxInterval
 	}
 	return d
 }
@@ -714,7 +723,9 @@ func (p retryPolicy) delay(attempt int) time.Duration {
 // for the jobs of dead workers.
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
 	d := p.delay(attempt(row))
-	d = min(d/2+rand.N(d+1), p.MaxInterval)
+	// ±50%, in uint64: for a d near the largest Duration (a MaxInterval
+	// of math.MaxInt64 for "no cap"), d+1 and d/2+d overflow a Duration.
+	d = time.Duration(min(uint64(d/2)+rand.N(uint64(d)+1), uint64(p.MaxInterval)))
 	next := p.now().Add(d)
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the

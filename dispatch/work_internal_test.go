@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,24 @@ func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
 		rescued := []rivertype.AttemptError{{Error: rescuedError}, {Error: rescuedError}}
 		next = time.Until(p.NextRetry(&rivertype.JobRow{Attempt: 5, Errors: rescued}))
 		assert.True(t, next > time.Second && next <= 10*time.Second, "after attempt 3: 4s ±50%%, capped: %v", next)
+	}
+}
+
+// A delay doubled past what a Duration holds is MaxInterval, not the short
+// wait the overflow wraps to: 13h7m59s doubled 24 times wraps to 1m34s.
+func TestRetryDelayDoesNotOverflow(t *testing.T) {
+	initial := 13*time.Hour + 7*time.Minute + 59*time.Second
+	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: initial, MaxInterval: 24 * time.Hour}}
+	assert.Equal(t, initial, p.delay(1))
+	for attempt := 2; attempt <= MaxAttempts; attempt++ {
+		if d := p.delay(attempt); d != 24*time.Hour {
+			t.Fatalf("delay(%d) = %v, want MaxInterval", attempt, d)
+		}
+	}
+	huge := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: math.MaxInt64}}
+	for attempt := 1; attempt <= 100; attempt++ {
+		assert.GreaterOrEqual(t, huge.delay(attempt), huge.delay(max(attempt-1, 1)), "attempt %d", attempt)
+		assert.True(t, huge.NextRetry(&rivertype.JobRow{Attempt: attempt}).After(time.Now()), "attempt %d", attempt)
 	}
 }
 

@@ -30,6 +30,23 @@ func TestNilPoolIsAnError(t *testing.T) {
 	assert.EqualError(t, pgstore.Migrate(context.Background(), nil), "pgstore: Migrate: pool: missing")
 }
 
+// A nil Option (one a caller's helper returned for "no option") is
+// ignored, as a nil *boltstore.Options is; before, New and Open panicked
+// on it.
+func TestNilOptionIsIgnored(t *testing.T) {
+	cfg, err := pgstore.ParseConfig("postgres://u@127.0.0.1:1/db")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects lazily
+	require.NoError(t, err)
+	defer pool.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // New fails at its first query, after taking the options
+	assert.NotPanics(t, func() {
+		_, err = pgstore.New(ctx, pool, nil, pgstore.ReconnectWait(-1), nil)
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
 func TestConnectionErrorsHideThePassword(t *testing.T) {
 	const password = "s3cret-Pa55word"
 	for _, dsn := range []string{

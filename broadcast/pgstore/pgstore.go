@@ -159,7 +159,8 @@ type Store struct {
 // instances).
 const DefaultReconnectWait = 2 * time.Minute
 
-// An Option configures a Store made by New or Open.
+// An Option configures a Store made by New or Open. A nil Option is
+// ignored, as a nil *boltstore.Options means the defaults.
 type Option func(*Store)
 
 // ReconnectWait sets how long a statement whose connection to the server
@@ -199,7 +200,9 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	}
 	s := &Store{pool: pool}
 	for _, o := range opts {
-		o(s)
+		if o != nil {
+			o(s)
+		}
 	}
 	if s.outage.Wait == 0 {
 		s.outage.Wait = DefaultReconnectWait

@@ -221,8 +221,8 @@
 //     names the pending and the refused recipients, so the Broadcaster
 //     retries only the pending ones; after a 4xx (also a 421 with which
 //     the server closed the connection) it asks for a wait of at least
-//     Config.RetryDeferred, or the longer wait the reply's text states
-//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
+//     Config.RetryDeferred, or the longer wait the reply's text states,
+//     at most a day (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure, a server without
@@ -486,7 +486,7 @@ type Config struct {
 	// when the server deferred recipients with a 4xx reply: greylisting and
 	// rate limits refuse a quick retry. A reply whose text states a longer
 	// wait ("Greylisted for 297 seconds", "try again in 5 minutes") gets
-	// that wait. Default 1 minute: a submission server's or relay's 4xx
+	// that wait, at most a day, as an HTTP channel's Retry-After. Default 1 minute: a submission server's or relay's 4xx
 	// (a rate limit, a busy server) clears within a minute, and
 	// postgrey's greylisting counts its 5 minutes from the first attempt,
 	// so a retry each minute passes once they are over.

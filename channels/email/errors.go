@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -114,7 +115,9 @@ var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})(?:\
 var countBefore = regexp.MustCompile(`(?:^|[^\d.])\d+\s+\pL+\s+$`)
 
 // deferral is the least wait before the next attempt that a 4xx reply asks
-// for: Config.RetryDeferred, or the wait its text states when longer.
+// for: Config.RetryDeferred, or the wait its text states when longer. A
+// stated wait is capped as an HTTP channel's Retry-After is
+// (httpx.MaxRetryAfter): "try again in 999999 hours" is a day.
 func (c *Channel) deferral(r *textproto.Error) time.Duration {
 	for _, m := range statedWait.FindAllStringSubmatchIndex(r.Msg, -1) {
 		if countBefore.MatchString(r.Msg[:m[0]]) {
@@ -127,14 +130,15 @@ func (c *Channel) deferral(r *textproto.Error) time.Duration {
 		} else {
 			unit = r.Msg[m[6]:m[7]] // "90s"
 		}
-		d := time.Second
+		secs := 1.0
 		switch strings.ToLower(unit[:1]) {
 		case "m":
-			d = time.Minute
+			secs = 60
 		case "h":
-			d = time.Hour
+			secs = 3600
 		}
-		return max(c.cfg.RetryDeferred, time.Duration(n)*d)
+		d, _ := httpx.Seconds(float64(n) * secs) // n is not negative
+		return max(c.cfg.RetryDeferred, d)
 	}
 	return c.cfg.RetryDeferred
 }

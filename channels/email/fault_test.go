@@ -709,6 +709,11 @@ func TestDeferredWaitStatedInReply(t *testing.T) {
 		// wait are no count of things: the wait is one.
 		"451 4.7.1 Greylisted for 297 seconds": 297 * time.Second,
 		"450 4.2.0 Deferred for 2 minutes":     2 * time.Minute,
+		// A stated wait is capped as an HTTP Retry-After is.
+		"451 4.7.1 Try again in 999999 hours": 24 * time.Hour,
+		"451 4.7.1 Try again in 1441 minutes": 24 * time.Hour,
+		"451 4.7.1 Try again in 1440 minutes": 24 * time.Hour,
+		"451 4.7.1 Try again in 23 hours":     23 * time.Hour,
 	} {
 		t.Run(reply, func(t *testing.T) {
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
