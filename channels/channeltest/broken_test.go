@@ -93,6 +93,8 @@ func brokenCases() []brokenCase {
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
+		{"NoLabelForInvestigating", breakChat(func(b *broken) { b.chat.retext = dropInvestigating }),
+			[]string{"TitleStatusURLArrive"}, chatNotRun, `status investigating: the label "Investigating"`},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -500,4 +502,14 @@ func notCloser(_ *testing.T, c *chat) broadcast.Channel { return c }
 func nothingOptional() channeltest.Harness {
 	h := chatHarness()
 	return channeltest.Harness{New: h.New}
+}
+
+// dropInvestigating leaves out the status label of the first status,
+// Investigating, as a template showing the status only once it changed
+// does; the body may still say "We are investigating".
+func dropInvestigating(text string, u broadcast.Update) string {
+	if u.Status != broadcast.StatusInvestigating {
+		return text
+	}
+	return strings.ReplaceAll(text, u.Status.Label(), "")
 }
