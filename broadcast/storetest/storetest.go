@@ -134,8 +134,9 @@ func contextRules() []rule {
 			check: checkCancelledContext,
 		},
 		{
-			name:  "NilContext",
-			rule:  "a call given a nil context fails with an error or does its job; it never panics",
+			name: "NilContext",
+			rule: "a call given a nil context fails with an error or does its job (a write that returned nil " +
+				"is visible); it never panics",
 			check: checkNilContext,
 		},
 	}
@@ -143,18 +144,36 @@ func contextRules() []rule {
 
 // checkNilContext calls each method with a nil context, as a caller whose
 // context field was never set would: an error is fine (a Store that uses
-// its context should say it got none), a panic is not.
+// its context should say it got none), a panic is not, and neither is a
+// write that reports success without taking effect.
 func checkNilContext(t *testing.T, s broadcast.Store) {
 	var ctx context.Context
-	calls := map[string]func(){
-		"Mark":        func() { _ = s.Mark(ctx, "u1", "email", "", nil) },
-		"SaveReceipt": func() { _ = s.SaveReceipt(ctx, "inc", "u1", receipt("email", "u1", 1)) },
-		"Done":        func() { _, _, _ = s.Done(ctx, "u1", "email", "") },
-		"Thread":      func() { _, _ = s.Thread(ctx, "inc", "email") },
-		"Receipt":     func() { _, _, _ = s.Receipt(ctx, "u1", "email") },
+	var markErr, saveErr error
+	want := receipt("email", "u1", 1)
+	calls := []struct {
+		name string
+		call func()
+	}{
+		{"Mark", func() { markErr = s.Mark(ctx, "u1", "email", "", nil) }},
+		{"SaveReceipt", func() { saveErr = s.SaveReceipt(ctx, "inc", "u1", want) }},
+		{"Done", func() { _, _, _ = s.Done(ctx, "u1", "email", "") }},
+		{"Thread", func() { _, _ = s.Thread(ctx, "inc", "email") }},
+		{"Receipt", func() { _, _, _ = s.Receipt(ctx, "u1", "email") }},
 	}
-	for name, call := range calls {
-		assert.NotPanicsf(t, call, "%s with a nil context", name)
+	panicked := map[string]bool{}
+	for _, c := range calls {
+		panicked[c.name] = !assert.NotPanicsf(t, c.call, "%s with a nil context", c.name)
+	}
+	if markErr == nil && !panicked["Mark"] {
+		if !assertDone(t, s, "u1", "email", "", true, "") {
+			t.Error("Mark with a nil context returned nil, so the mark must be there")
+		}
+	}
+	if saveErr == nil && !panicked["SaveReceipt"] {
+		got, ok := savedReceipt(t, s, "u1", "email")
+		if assert.True(t, ok, "SaveReceipt with a nil context returned nil, so the receipt must be there") {
+			assertReceipt(t, want, got)
+		}
 	}
 }
 

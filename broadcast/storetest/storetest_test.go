@@ -85,6 +85,11 @@ type mapStore struct {
 	dropEmptyMeta   bool   // forgets Meta entries whose value is empty
 	firstSaveStamp  bool   // a receipt saved again keeps the write time of its first save
 	markHidesSaves  bool   // a receipt saved after its channel's mark is not kept
+	markPerChannel  bool   // keys marks by update and channel, not target: one mark for all recipients
+	threadPerInc    bool   // keys threads by incident alone, not channel: one thread for all channels
+	cutKeys         int    // keeps only the first cutKeys bytes of a target, as a fixed-width column would
+	missingIsError  bool   // Done and Receipt fail for what was never written, as sql.ErrNoRows does
+	nilCtxDropped   bool   // returns nil, writing nothing, when ctx is nil
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -112,6 +117,25 @@ func (s *mapStore) key(parts ...string) string {
 	return strings.Join(parts, s.sep)
 }
 
+// markKey is the key of a mark, as the broken switches make it.
+func (s *mapStore) markKey(update, channel, target string) string {
+	if s.markPerChannel {
+		target = ""
+	}
+	if s.cutKeys > 0 && len(target) > s.cutKeys {
+		target = target[:s.cutKeys]
+	}
+	return s.key(update, channel, target)
+}
+
+// threadKey is the key of a thread, as the broken switches make it.
+func (s *mapStore) threadKey(incident, channel string) string {
+	if s.threadPerInc {
+		channel = ""
+	}
+	return s.key(incident, channel)
+}
+
 func (s *mapStore) copyMeta(r broadcast.Receipt) broadcast.Receipt {
 	if !s.aliasMeta {
 		r.Meta = maps.Clone(r.Meta)
@@ -122,7 +146,7 @@ func (s *mapStore) copyMeta(r broadcast.Receipt) broadcast.Receipt {
 func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcast.Thread, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.key(incident, channel)
+	k := s.threadKey(incident, channel)
 	t := s.Threads[k]
 	if s.volatileRoots {
 		t.Root = s.roots[k]
@@ -131,6 +155,9 @@ func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcas
 }
 
 func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	if s.nilCtxDropped && ctx == nil {
+		return nil
+	}
 	if s.dropCancelled && ctx.Err() != nil {
 		return nil
 	}
@@ -147,7 +174,7 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.key(incident, r.Channel)
+	k := s.threadKey(incident, r.Channel)
 	t := s.Threads[k]
 	root := t.Root
 	if s.volatileRoots {
@@ -181,6 +208,9 @@ func (s *mapStore) Receipt(_ context.Context, update, channel string) (broadcast
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.Receipts[s.key(update, channel)]
+	if !ok && s.missingIsError {
+		return broadcast.Receipt{}, false, errors.New("no rows in result set")
+	}
 	return s.copyMeta(r), ok, nil
 }
 
@@ -190,8 +220,11 @@ func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bo
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.key(update, channel, target)
+	k := s.markKey(update, channel, target)
 	failure, ok := s.Marks[k]
+	if !ok && s.missingIsError {
+		return false, "", errors.New("no rows in result set")
+	}
 	if reason, kept := s.reasons[k]; kept {
 		failure = reason
 	}
@@ -199,7 +232,7 @@ func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bo
 }
 
 func (s *mapStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
-	if failure != nil && s.ignoreFails || s.dropCancelled && ctx.Err() != nil {
+	if failure != nil && s.ignoreFails || s.nilCtxDropped && ctx == nil || s.dropCancelled && ctx.Err() != nil {
 		return nil
 	}
 	text := ""
@@ -211,7 +244,7 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.key(update, channel, target)
+	k := s.markKey(update, channel, target)
 	if _, marked := s.Marks[k]; marked && s.firstMarkSticks {
 		return nil
 	}
@@ -356,7 +389,17 @@ var broken = map[string]struct {
 		failing: []string{"MarksAndReceiptsApart"}},
 	"prune not cancelled": {store: func() *mapStore { return &mapStore{pruneBlind: true} }, prune: true,
 		failing: []string{"PruneCancelled"}},
+	"marks per channel, not target": {store: func() *mapStore { return &mapStore{markPerChannel: true} },
+		failing: []string{"MarksPerUpdateChannelTarget", "LongTargets", "ConcurrentMarks", "SendTwiceSkips"}},
+	"threads per incident, not channel": {store: func() *mapStore { return &mapStore{threadPerInc: true} },
+		failing: []string{"UnknownThread", "ThreadsPerIncidentAndChannel"}},
+	"targets cut to 1 KiB": {store: func() *mapStore { return &mapStore{cutKeys: 1024} },
+		failing: []string{"LongTargets"}},
+	"never written is an error": {store: func() *mapStore { return &mapStore{missingIsError: true} },
+		failing: []string{"NotDoneBeforeMark", "UnknownReceipt"}},
 	"nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
+		failing: []string{"NilContext"}},
+	"nil context writes dropped": {store: func() *mapStore { return &mapStore{nilCtxDropped: true} },
 		failing: []string{"NilContext"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -93,6 +94,20 @@ func brokenCases() []brokenCase {
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
+		{"RenamedBySend", breakChat(renameAfterSend), []string{"NameIsStable"}, chatNotRun,
+			"Name() after a Send"},
+		{"PostsTwice", wrapped(postTwice), postTwiceFails, chatNotRun,
+			"the back end accepted 2 deliveries, want 1"},
+		{"NoLabelForInvestigating", breakChat(func(b *broken) { b.chat.retext = dropInvestigating }),
+			[]string{"TitleStatusURLArrive"}, chatNotRun, `status investigating: the label "Investigating"`},
+		{"Marks503Permanent", wrapped(transientPermanent), []string{"TransientIsNotPermanent"}, chatNotRun, ""},
+		{"Marks400Transient", wrapped(rejectedTransient), []string{"RejectedIsPermanent"}, chatNotRun, ""},
+		{"EditMarksAllPermanent", editor(editAllPermanent), []string{"EditErrorsLikeSend"}, chatNotRun,
+			"Edit, transient: IsPermanent"},
+		{"RetractMarksAllPermanent", retractor(retractAllPermanent), []string{"RetractErrorsLikeSend"}, chatNotRun,
+			"Retract, transient: IsPermanent"},
+		{"RetractIgnoresContext", retractor(retractIgnoringContext), []string{"RetractErrorsLikeSend"}, chatNotRun,
+			"Retract with a cancelled context"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -123,6 +138,14 @@ type broken struct {
 	edit    editFunc
 	retract func(ctx context.Context, prev broadcast.Receipt) error
 	checkFn func(ctx context.Context) error
+	name    func() string
+}
+
+func (b *broken) Name() string {
+	if b.name != nil {
+		return b.name()
+	}
+	return b.chat.Name()
 }
 
 func (b *broken) Check(ctx context.Context) error {
@@ -500,4 +523,105 @@ func notCloser(_ *testing.T, c *chat) broadcast.Channel { return c }
 func nothingOptional() channeltest.Harness {
 	h := chatHarness()
 	return channeltest.Harness{New: h.New}
+}
+
+// renameAfterSend gives the channel another name once it has sent, as one
+// naming itself after the platform's answer (a room's display name) does.
+func renameAfterSend(b *broken) {
+	var sent atomic.Bool
+	b.name = func() string {
+		if sent.Load() {
+			return b.chat.Name() + " (renamed)"
+		}
+		return b.chat.Name()
+	}
+	b.send = func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := b.chat.Send(ctx, m)
+		sent.Store(true)
+		if err == nil {
+			r.Channel = b.Name()
+		}
+		return r, err
+	}
+}
+
+// postTwice posts every update a second time, under a key of its own, as
+// a channel that sends one message and its copy does.
+func postTwice(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err != nil {
+			return r, err
+		}
+		copyOf := m
+		copyOf.Update.ID += "-copy"
+		_, err = c.Send(ctx, copyOf)
+		return r, err
+	}
+}
+
+// postTwiceFails are the rules a channel that posts twice fails: every
+// rule counting the back end's deliveries.
+var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
+	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "TenConcurrentSends", "OneHitPerSend",
+	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ForeignAnswerIsPermanent"}
+
+// dropInvestigating leaves out the status label of the first status,
+// Investigating, as a template showing the status only once it changed
+// does; the body may still say "We are investigating".
+func dropInvestigating(text string, u broadcast.Update) string {
+	if u.Status != broadcast.StatusInvestigating {
+		return text
+	}
+	return strings.ReplaceAll(text, u.Status.Label(), "")
+}
+
+// transientPermanent marks a 503 Permanent.
+func transientPermanent(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err != nil && strings.Contains(err.Error(), "503") {
+			err = broadcast.Permanent(err)
+		}
+		return r, err
+	}
+}
+
+// rejectedTransient drops the Permanent mark of a 400.
+func rejectedTransient(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err != nil && strings.Contains(err.Error(), "400") {
+			err = errors.New(err.Error())
+		}
+		return r, err
+	}
+}
+
+// editAllPermanent marks every error of Edit Permanent, as one that takes
+// any failed edit for a post it may not change does.
+func editAllPermanent(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		if err != nil {
+			err = broadcast.Permanent(err)
+		}
+		return r, err
+	}
+}
+
+// retractAllPermanent marks every error of Retract Permanent.
+func retractAllPermanent(c *chat) func(context.Context, broadcast.Receipt) error {
+	return func(ctx context.Context, prev broadcast.Receipt) error {
+		if err := c.Retract(ctx, prev); err != nil {
+			return broadcast.Permanent(err)
+		}
+		return nil
+	}
+}
+
+func retractIgnoringContext(c *chat) func(context.Context, broadcast.Receipt) error {
+	return func(_ context.Context, prev broadcast.Receipt) error {
+		return c.Retract(context.Background(), prev)
+	}
 }

@@ -45,8 +45,9 @@
 //   - LengthLimitHolds (MaxLength > 0): with a 25,000-character body every
 //     part fits and the URL arrives whole.
 //   - BadURLRefused: an Update.URL the Broadcaster would refuse (see
-//     broadcast.CheckURL), in a Message built without it, fails for good
-//     naming the field, and nothing is posted. A channel that renders with
+//     broadcast.CheckURL), in a Message built without it, fails Send and
+//     (Editor) Edit for good naming the field, fails Preview (Previewer),
+//     and nothing is posted or edited. A channel that renders with
 //     templates.Set.Text has it refused there.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
@@ -57,6 +58,9 @@
 //   - OneHitPerSend: nothing is delivered twice, also after a failed Send.
 //   - IdempotencyKeyStable (Keyed): the key sent is Message.Key of the
 //     target, the same on a retry and for a new Message of the same update.
+//   - HandBuiltMessages: Messages built by hand, not with NewMessage (no
+//     Update.ID, no Time, no Ledger), are each delivered, and (Keyed) under
+//     Message.Key, a key of their own.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one

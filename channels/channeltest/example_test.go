@@ -36,6 +36,9 @@ type chat struct {
 	// lenient takes any 200 for the platform's answer, as a broken
 	// channel of the suite's own tests does.
 	lenient bool
+	// retext changes the rendered text of u; nil: the text as rendered.
+	// The broken channels of the suite's own tests set it.
+	retext func(text string, u broadcast.Update) string
 }
 
 const chatLimit = 500
@@ -64,6 +67,9 @@ func (c *chat) render(u broadcast.Update) (string, error) {
 	text, err := templates.Default().Text(c.name, "short", u, chatLimit, templates.Runes)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("chat: render: %w", err))
+	}
+	if c.retext != nil {
+		text = c.retext(text, u)
 	}
 	return text, nil
 }
