@@ -56,7 +56,11 @@
 // transiently. Two configured rooms that lead to one room (a room
 // upgraded to another that Config.Rooms names too; an alias of a
 // configured room ID) get each update once there: the later target
-// records the earlier one's post, and a correction edits it once.
+// records the earlier one's post, and a correction edits it once. When
+// the earlier one's post failed transiently (its answer lost, a 5xx: the
+// event may have been made), the later target fails transiently too,
+// without a post under its own transaction ID, which would make a second
+// event there: the retry finds the event under the earlier one's.
 // The account must have joined every room a post goes to;
 // Check says which it has not, and which was upgraded to another.
 //
@@ -267,14 +271,27 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// A room another target posted the update to, in an earlier attempt
 	// or this one, is not posted to again.
 	earlier, made := f.Receipt(), []post(nil)
-	in := func(room string) (post, bool) {
+	// A room whose post failed in a way that may hide its event (a lost
+	// answer, a 5xx) is not posted to again in this attempt, under another
+	// target's transaction ID, which would make a second event there: the
+	// retry of that post, under its own, records the event it made.
+	unsure := map[string]error{}
+	in := func(room string) (post, bool, error) {
 		if i := slices.IndexFunc(made, func(p post) bool { return p.room == room }); i >= 0 {
-			return made[i], true
+			return made[i], true, nil
 		}
-		return postedIn(earlier, c.s.targets, room)
+		if err := unsure[room]; err != nil {
+			return post{}, false, err
+		}
+		p, ok := postedIn(earlier, c.s.targets, room)
+		return p, ok, nil
 	}
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		p, err := c.post(ctx, m, c.s.targets[i], text, in)
+		p, room, err := c.post(ctx, m, c.s.targets[i], text, in)
+		if err != nil && room != "" && unsure[room] == nil && !broadcast.IsPermanent(err) {
+			unsure[room] = fmt.Errorf("the room %s may have the update from %s, whose post failed: %w",
+				room, c.s.targets[i], err)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -333,30 +350,34 @@ func everyRoom(err error) bool {
 // reports it), that post is target's too: two configured rooms that
 // lead to one room (an upgraded room and its replacement, both in
 // Config.Rooms; an alias of a configured room ID) get each update once.
-func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string, in func(room string) (post, bool)) (post, error) {
+// When in returns an error for the room (another target's post there may
+// have been made), so does post, without a request. It also returns the
+// room it sent the post to last, "" when it sent none.
+func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string,
+	in func(room string) (post, bool, error)) (post, string, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
-		return post{}, err
+		return post{}, "", err
 	}
 	old := room
 	now, ok, err := c.upgraded(ctx, target, room)
 	if err != nil {
-		return post{}, err
+		return post{}, "", err
 	}
 	if ok {
 		room = now
 	}
-	if p, ok := in(room); ok {
+	if p, ok, err := in(room); ok || err != nil {
 		p.target = target
-		return p, nil
+		return p, "", err
 	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
-			if p, ok := in(now); ok {
+			if p, ok, err := in(now); ok || err != nil {
 				p.target = target
-				return p, nil
+				return p, "", err
 			}
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
@@ -366,13 +387,13 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		err = fmt.Errorf("the room %s, which replaced %s: %w", room, old, err)
 	}
 	if err != nil {
-		return post{}, err
+		return post{}, room, err
 	}
 	p := post{target: target, room: room, event: event}
 	if rel != nil {
 		p.root = rel.EventID
 	}
-	return p, nil
+	return p, room, nil
 }
 
 // Preview renders u as Send would post it; Length is the event content's

@@ -2,8 +2,11 @@ package matrix
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +62,64 @@ func TestTwoTargetsInOneRoomPostOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, sendsTo(f, now), "one edit")
 	require.NoError(t, ch.Retract(ctx, r2))
+}
+
+// loseFirstPost passes a post on to the server and loses its answer, once,
+// as a connection reset after the homeserver made the event does.
+type loseFirstPost struct {
+	lost atomic.Bool
+	next http.RoundTripper
+}
+
+func (l *loseFirstPost) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil && req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/send/") && l.lost.CompareAndSwap(false, true) {
+		_ = resp.Body.Close()
+		return nil, errors.New("connection reset by peer")
+	}
+	return resp, err
+}
+
+// postsIn returns the events f made in room that are posts.
+func postsIn(f *fakeServer, room string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, e := range f.events {
+		if e.room == room && e.kind == "post" {
+			out = append(out, e.id)
+		}
+	}
+	return out
+}
+
+// When the answer to the first target's post is lost, the homeserver may
+// have made it: a later target that leads to the same room does not post
+// under its own transaction ID in that attempt, which would make a second
+// event there; it waits for the retry, where the first target's
+// transaction ID gets the event made, and records it.
+func TestTwoTargetsInOneRoomLostAnswerPostOnce(t *testing.T) {
+	const old, alias = "!ops7Kq:example.org", "#status:example.org"
+	now := confRooms[alias]
+	f := newFakeServer(t, confToken, confRooms)
+	f.mu.Lock()
+	f.replaced[old] = now
+	f.mu.Unlock()
+	cfg := confConfig(f.srv.URL)
+	cfg.HTTPClient = &http.Client{Transport: &loseFirstPost{next: http.DefaultTransport}}
+	ch := newTestChannel(t, cfg)
+	ctx := context.Background()
+
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err, "the first target's answer was lost")
+	assert.False(t, broadcast.IsPermanent(err))
+	m.Attempt = 2
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	posts := postsIn(f, now)
+	assert.Len(t, posts, 1, "one post in the room")
+	require.NotEmpty(t, posts)
+	assert.Equal(t, posts[0], r.Meta[old])
+	assert.Equal(t, posts[0], r.Meta[alias])
 }
