@@ -29,3 +29,16 @@ func TestShortenCutsAfterDottedRun(t *testing.T) {
 		t.Errorf("Shorten = %q, want about %q", got, want)
 	}
 }
+
+// Shorten cuts no hashtag: "#cdnout…" is another tag, which platforms
+// link.
+func TestShortenKeepsHashtagsWhole(t *testing.T) {
+	const text = "Errors #cdnoutageeuropewest2 traffic is failing over"
+	for limit := 1; limit < templates.Runes(text); limit++ {
+		got := templates.Shorten(text, limit, templates.Runes)
+		head := strings.TrimSuffix(got, templates.Ellipsis)
+		if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
+			t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+		}
+	}
+}

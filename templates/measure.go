@@ -157,7 +157,8 @@ func linkEnd(url string) int {
 // ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
 // ASCII with a dot between letters or digits, as a domain name without a
 // scheme: X, Telegram and others would link "api.cloud.examp…" as
-// api.cloud. When the URLs alone do not
+// api.cloud. Nor is a hashtag, up to its 65th grapheme cluster: "#cdnout…"
+// would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -205,7 +206,15 @@ type cutter struct {
 	// dot between letters or digits ("api.cloud"); afterDot when s[:next]
 	// ends in such a dot's first half ("api.").
 	dotted, afterDot bool
+	// tag counts the grapheme clusters, "#" included, of the hashtag
+	// that ends s[:next]; 0 outside one.
+	tag int
 }
+
+// maxTagCut is the most grapheme clusters of a hashtag, "#" included, a
+// cut does not fall after: a longer one cut there is too long for a tag
+// (Bluesky's app links 64 UTF-16 units at most).
+const maxTagCut = 65
 
 func newCutter(s string) *cutter {
 	return &cutter{s: s, urls: spans(URLSpans(s)), state: -1}
@@ -229,8 +238,9 @@ func (c *cutter) has(i int) bool {
 		// No cut inside a domain name without a scheme either, once it
 		// has a dot: X, Telegram and others link "api.cloud.examp…" as
 		// far as it names a domain, api.cloud, someone else's.
-		splitsDomain := c.dotted && domainRune(first)
-		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsDomain {
+		// Nor inside a hashtag: "#cdnout…" would link another tag.
+		splitsWord := c.dotted && domainRune(first) || c.tag > 0 && c.tag <= maxTagCut && !unicode.IsSpace(first)
+		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsWord {
 			c.cuts = append(c.cuts, off)
 		}
 		c.next += len(cluster)
@@ -250,9 +260,18 @@ func (c *cutter) all() int {
 	return len(c.cuts)
 }
 
-// word updates dotted and afterDot for the cluster that follows s[:next]
+// word updates dotted, afterDot and tag for the cluster that follows s[:next]
 // before it, which starts with the rune first.
 func (c *cutter) word(cluster string, first rune) {
+	before, _ := utf8.DecodeLastRuneInString(c.s[:c.next-len(cluster)])
+	switch {
+	case unicode.IsSpace(first):
+		c.tag = 0
+	case c.tag > 0:
+		c.tag++
+	case (first == '#' || first == '＃') && (c.next == len(cluster) || unicode.IsSpace(before)):
+		c.tag = 1
+	}
 	if !domainRune(first) {
 		c.dotted, c.afterDot = false, false
 		return
@@ -260,8 +279,7 @@ func (c *cutter) word(cluster string, first rune) {
 	if c.afterDot && (unicode.IsLetter(first) || unicode.IsDigit(first)) {
 		c.dotted = true
 	}
-	last, _ := utf8.DecodeLastRuneInString(c.s[:c.next-len(cluster)])
-	c.afterDot = cluster == "." && (unicode.IsLetter(last) || unicode.IsDigit(last))
+	c.afterDot = cluster == "." && (unicode.IsLetter(before) || unicode.IsDigit(before))
 }
 
 // domainRune reports whether r may continue a domain name without a
