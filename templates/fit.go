@@ -38,8 +38,12 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // component is left); the Title (cut down to a lone Ellipsis). The status
 // line's headline and correction marker, the "Next update by" line and the
 // URL are never shortened, nor is a component's name. Every cut falls
-// between grapheme clusters. The result is the same as trying every cut
-// and every number of components, but the template runs only a handful of
+// between grapheme clusters, and outside a run of printable ASCII with a
+// dot between letters or digits (a domain name without a scheme, which
+// platforms link as far as it goes: "api.cloud.examp…" as api.cloud) and
+// a hashtag (up to its 65th grapheme cluster: "#cdnout…" would link
+// another tag). The result is the same as trying every cut and every
+// number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
 // components to keep from the lists of one and of two, then confirms it;

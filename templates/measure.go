@@ -154,7 +154,11 @@ func linkEnd(url string) int {
 // The cut falls between grapheme clusters, never inside one, preferring the
 // end of a word when that keeps at least half the text or loses at most 15
 // clusters. URLs are never cut: a URL after the cut is moved after the
-// ellipsis, so "text… <url>" keeps its link. When the URLs alone do not
+// ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
+// ASCII with a dot between letters or digits, as a domain name without a
+// scheme: X, Telegram and others would link "api.cloud.examp…" as
+// api.cloud. Nor is a hashtag, up to its 65th grapheme cluster: "#cdnout…"
+// would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -198,7 +202,19 @@ type cutter struct {
 	inURL int      // index of the first URL that ends after next
 	// slashes counts the backslashes that end s[:next].
 	slashes int
+	// dotted is set when the run of domainRune that ends s[:next] has a
+	// dot between letters or digits ("api.cloud"); afterDot when s[:next]
+	// ends in such a dot's first half ("api.").
+	dotted, afterDot bool
+	// tag counts the grapheme clusters, "#" included, of the hashtag
+	// that ends s[:next]; 0 outside one.
+	tag int
 }
+
+// maxTagCut is the most grapheme clusters of a hashtag, "#" included, a
+// cut does not fall after: a longer one cut there is too long for a tag
+// (Bluesky's app links 64 UTF-16 units at most).
+const maxTagCut = 65
 
 func newCutter(s string) *cutter {
 	return &cutter{s: s, urls: spans(URLSpans(s)), state: -1}
@@ -216,17 +232,24 @@ func (c *cutter) has(i int) bool {
 		// a "\" that shows, or escapes the ellipsis. Plain text loses
 		// nothing by not being cut there.
 		splitsEscape := c.slashes%2 == 1 && strings.IndexByte(asciiPunct, c.s[off]) >= 0
-		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape {
-			c.cuts = append(c.cuts, off)
-		}
 		var cluster string
 		cluster, _, _, c.state = uniseg.FirstGraphemeClusterInString(c.s[off:], c.state)
+		first, _ := utf8.DecodeRuneInString(cluster)
+		// No cut inside a domain name without a scheme either, once it
+		// has a dot: X, Telegram and others link "api.cloud.examp…" as
+		// far as it names a domain, api.cloud, someone else's.
+		// Nor inside a hashtag: "#cdnout…" would link another tag.
+		splitsWord := c.dotted && domainRune(first) || c.tag > 0 && c.tag <= maxTagCut && !unicode.IsSpace(first)
+		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsWord {
+			c.cuts = append(c.cuts, off)
+		}
 		c.next += len(cluster)
 		if cluster == "\\" {
 			c.slashes++
 		} else {
 			c.slashes = 0
 		}
+		c.word(cluster, first)
 	}
 	return i < len(c.cuts)
 }
@@ -236,6 +259,34 @@ func (c *cutter) all() int {
 	c.has(len(c.s))
 	return len(c.cuts)
 }
+
+// word updates dotted, afterDot and tag for the cluster that follows s[:next]
+// before it, which starts with the rune first.
+func (c *cutter) word(cluster string, first rune) {
+	before, _ := utf8.DecodeLastRuneInString(c.s[:c.next-len(cluster)])
+	switch {
+	case unicode.IsSpace(first):
+		c.tag = 0
+	case c.tag > 0:
+		c.tag++
+	case (first == '#' || first == '＃') && (c.next == len(cluster) || unicode.IsSpace(before)):
+		c.tag = 1
+	}
+	if !domainRune(first) {
+		c.dotted, c.afterDot = false, false
+		return
+	}
+	if c.afterDot && (unicode.IsLetter(first) || unicode.IsDigit(first)) {
+		c.dotted = true
+	}
+	c.afterDot = cluster == "." && (unicode.IsLetter(before) || unicode.IsDigit(before))
+}
+
+// domainRune reports whether r may continue a domain name without a
+// scheme, or its path, as a cut would leave it linked: a printable ASCII
+// character other than the space. The run a cut may not split ends at any
+// other, so that a word of Japanese after "1.5" is cut as before.
+func domainRune(r rune) bool { return r > ' ' && r < 0x7f }
 
 func spans(idx [][]int) [][2]int {
 	out := make([][2]int, len(idx))

@@ -1,0 +1,44 @@
+package templates_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Shorten cuts no domain name without a scheme: X, Telegram and others
+// link a cut one, "api.cloud.examp…", as far as it names a domain.
+func TestShortenKeepsDomainsWhole(t *testing.T) {
+	const text = "Status: api.cloud.example.com down, more words here"
+	for limit := 1; limit < templates.Runes(text); limit++ {
+		got := templates.Shorten(text, limit, templates.Runes)
+		head := strings.TrimSuffix(got, templates.Ellipsis)
+		if i := strings.Index(head, "api."); i >= 0 && !strings.HasPrefix(head[i:], "api.cloud.example.com") {
+			t.Errorf("Shorten(%d) = %q cuts the domain", limit, got)
+		}
+	}
+}
+
+// A number or a domain in text without spaces, as Japanese, keeps the text
+// after it cuttable: only the run of ASCII the dot is in is whole.
+func TestShortenCutsAfterDottedRun(t *testing.T) {
+	const text = "レイテンシが1.5秒増加しています。原因を調査しており、復旧までしばらくお待ちください。"
+	got := templates.Shorten(text, 20, templates.Runes)
+	if want := "レイテンシが1.5秒増加しています…"; templates.Runes(got) < 18 {
+		t.Errorf("Shorten = %q, want about %q", got, want)
+	}
+}
+
+// Shorten cuts no hashtag: "#cdnout…" is another tag, which platforms
+// link.
+func TestShortenKeepsHashtagsWhole(t *testing.T) {
+	const text = "Errors #cdnoutageeuropewest2 traffic is failing over"
+	for limit := 1; limit < templates.Runes(text); limit++ {
+		got := templates.Shorten(text, limit, templates.Runes)
+		head := strings.TrimSuffix(got, templates.Ellipsis)
+		if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
+			t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+		}
+	}
+}
