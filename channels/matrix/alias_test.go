@@ -2,6 +2,9 @@ package matrix
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +75,38 @@ func TestAliasDirectoryFailing(t *testing.T) {
 	require.NoError(t, err, "the room by ID got it")
 	_, failure := m.Ledger.Done(alias)
 	assert.Contains(t, failure, "resolve alias: M_NOT_FOUND (http 404)")
+}
+
+// An alias of another server that the homeserver cannot resolve over
+// federation (turned off, as in a Dendrite with disable_federation, or
+// the server unreachable) is answered as Dendrite answers it: 500
+// M_UNKNOWN "Internal Server Error", as any failure of its own. Nothing
+// in it tells a lasting refusal from a passing one, so the room fails for
+// now, with an error that names the alias's lookup, and the other room
+// gets the update.
+func TestAliasOfUnreachableServerIsTransient(t *testing.T) {
+	const remote = "#status:elsewhere.example"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.Contains(r.URL.Path, "/directory/room/"):
+			answer(w, http.StatusInternalServerError, `{"errcode":"M_UNKNOWN","error":"Internal Server Error"}`)
+		case strings.Contains(r.URL.Path, "/state/m.room.tombstone"):
+			answer(w, http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`)
+		case strings.Contains(r.URL.Path, "/send/m.room.message/"):
+			answer(w, http.StatusOK, `{"event_id":"$ev1"}`)
+		default:
+			answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cfg := confConfig(srv.URL)
+	cfg.Rooms = []string{"!ops7Kq:example.org", remote}
+	ch := newTestChannel(t, cfg)
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "retried: the answer does not say the alias is out of reach for good")
+	assert.Contains(t, err.Error(), "resolve alias: M_UNKNOWN (http 500): Internal Server Error")
+	done, _ := m.Ledger.Done("!ops7Kq:example.org")
+	assert.True(t, done, "the room by ID got the update")
 }

@@ -172,7 +172,14 @@
 // every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
 // room, no power) and 413 M_TOO_LARGE among them, fails that room
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)
-// fails its room permanently. Server answers are *Error values. A redirect,
+// fails its room permanently. An alias of another server is resolved by
+// the homeserver over federation; one it cannot reach there (federation
+// turned off, as Dendrite's disable_federation, or the server down) is
+// answered with a 5xx (Dendrite: 500 M_UNKNOWN "Internal Server Error",
+// as for a failure of its own), which says nothing of how long it lasts:
+// the room fails transiently, on every attempt until the retry budget
+// ends when the alias was never resolved. Name a room of another server
+// by its room ID on a homeserver that does not federate. Server answers are *Error values. A redirect,
 // or a 404 or 405 without a Matrix error code, is no homeserver's answer
 // (Config.Homeserver names another server): its error says so. So is a
 // whole 2xx without what the endpoint answers (a send's or a redaction's
