@@ -209,7 +209,12 @@
 // Sends in one process are serialized by the Channel; Channels of
 // several processes on one directory take an exclusive flock(2) on
 // Dir/.lock, which the kernel releases when a process dies. No update is
-// lost either way.
+// lost either way. Give every Channel writing one directory the same
+// Config but for Name (BaseURL, Components, Branding, Language,
+// Templates, the sizes): each write renders with its own, and names each
+// component as its Config.Components spells it, so Channels whose lists
+// spell one component apart ("API", "api") rename it back and forth,
+// retracting its feed entries under the other name each time.
 //
 // # Templates
 //
