@@ -197,7 +197,9 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	u.Host = strings.ToLower(u.Host)
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
-		u.RawPath = ""
+		if u.RawPath != "" { // "%2F" in a segment stays escaped: another path otherwise
+			u.RawPath += "/"
+		}
 	}
 	return u, nil
 }

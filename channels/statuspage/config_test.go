@@ -186,3 +186,21 @@ func TestBrandingURLsWithoutCredentials(t *testing.T) {
 		}
 	}
 }
+
+// A BaseURL whose path escapes a character that means something there
+// ("%2F", a slash within a segment) keeps it escaped when "/" is added:
+// IncidentURL, the feeds and the JSON link to the address given, not to
+// another path.
+func TestBaseURLKeepsEscapes(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://s.test/team%2Fstatus":  "https://s.test/team%2Fstatus/",
+		"https://s.test/team%2Fstatus/": "https://s.test/team%2Fstatus/",
+		"https://s.test/a%3Bb":          "https://s.test/a%3Bb/",
+		"https://s.test/st%C3%A4tus":    "https://s.test/st%C3%A4tus/",
+	} {
+		ch, err := statuspage.New(statuspage.Config{Dir: "/nonexistent/status", BaseURL: base})
+		require.NoError(t, err, base)
+		u := broadcast.Update{IncidentID: "cdn", Title: "CDN errors", Status: broadcast.StatusInvestigating}
+		assert.Equal(t, want+"incidents/cdn.html", ch.IncidentURL(u), base)
+	}
+}
