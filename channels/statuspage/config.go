@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -347,7 +348,7 @@ func checkText(field, v string, maxRunes int) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("statuspage: %s: not valid UTF-8", field)
 	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) {
+	if strings.ContainsFunc(v, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) {
 		return fmt.Errorf("statuspage: %s: contains a control character", field)
 	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {

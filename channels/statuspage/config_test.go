@@ -49,6 +49,11 @@ func TestNewErrors(t *testing.T) {
 		{"negative days", func(c *statuspage.Config) { c.HistoryDays = -1 }, "Config.HistoryDays: negative"},
 		{"negative entries", func(c *statuspage.Config) { c.FeedEntries = -1 }, "Config.FeedEntries: negative"},
 		{"negative timeout", func(c *statuspage.Config) { c.LockTimeout = -1 }, "Config.LockTimeout: negative"},
+		// C1 controls (U+0080–U+009F) are control characters as much
+		// as C0's: U+009B is a terminal's CSI, U+0085 a line break.
+		{"component description C1 control", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "API", Description: "REST\u009b31m API"}}
+		}, "Config.Components[0].Description: contains a control character"},
 		{"title lines", func(c *statuspage.Config) { c.Branding.Title = "A\nB" }, "Config.Branding.Title: more than one line"},
 		{"logo scheme", func(c *statuspage.Config) { c.Branding.LogoURL = "javascript:alert(1)" }, "Config.Branding.LogoURL: must be"},
 		{"logo absolute path", func(c *statuspage.Config) { c.Branding.LogoURL = "/logo.svg" }, "Config.Branding.LogoURL: must be"},
