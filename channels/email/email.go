@@ -175,7 +175,8 @@
 //
 // The other query parameters are auth, concurrency, list_unsubscribe,
 // list_unsubscribe_one_click, hello_name, timeout, idle_timeout and
-// retry_deferred, named and written as in a configuration file. Values
+// retry_deferred, named and written as in a configuration file; each at
+// most once (to may be repeated, its addresses added up). Values
 // are %-escaped, but "+" stands for itself ("ops+status@example.com"); a
 // comma in a recipient's display name is written %2C. A user name with
 // "@" is written %40, and a password with "/", "?" or "#" writes them %2F,

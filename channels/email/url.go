@@ -90,6 +90,7 @@ func ParseURL(raw string) (Config, error) {
 // setParams sets the fields of the query's parameters. Its errors quote
 // a parameter's name or value only if quote: see userinfoInQuery.
 func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
+	seen := make(map[string]bool, len(urlParams))
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		if kv == "" {
 			continue
@@ -112,6 +113,12 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 			}
 			continue
 		}
+		if seen[key] {
+			// The last would win unseen: "tls=starttls&…&tls=plaintext"
+			// would send in the clear. Only to lists several values.
+			return fmt.Errorf("email: URL: %s: given twice (only to takes several values)", key)
+		}
+		seen[key] = true
 		val, err := url.PathUnescape(rawVal)
 		if err != nil {
 			return fmt.Errorf("email: URL: %s: bad %%-escape", key)

@@ -82,6 +82,11 @@ func TestParseURLErrors(t *testing.T) {
 		{"smtp://smtp.example.com/?concurrency=many", `email: URL: concurrency: "many": not a valid value`},
 		{"smtp://smtp.example.com/?timeout=soon", `email: URL: timeout: "soon": not a valid value`},
 		{"smtp://smtp.example.com/?from=%zz", "email: URL: from: bad %-escape"},
+		// The last value would win without a word; the first may be the
+		// one meant, and a tls given twice could fall back to plaintext.
+		{"smtp://smtp.example.com/?tls=starttls&to=a@example.com&tls=plaintext", "email: URL: tls: given twice"},
+		{"smtp://smtp.example.com/?from=s@example.com&from=t@example.com", "email: URL: from: given twice"},
+		{"smtp://u:hunter2@smtp.example.com/?auth=plain&auth=login", "email: URL: auth: given twice"},
 		// A password with a "?" or "#" not %-escaped ends the URL's
 		// authority there (RFC 3986, 3.2): the rest of the password, and the
 		// host, land in the query or the fragment. The error says so
