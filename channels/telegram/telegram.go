@@ -21,7 +21,8 @@
 // one (at "«", "»" or general punctuation such as "—"), the text gets the
 // word joiner after the "/", and Update.URL those characters %-escaped,
 // so that it links whole. The link preview is of the update's URL (link_preview_options
-// url), shaped by Config.LinkPreview. An Update.URL that Update.Validate
+// url), shaped by Config.LinkPreview; an update without one has no
+// preview (is_disabled), not one of a link in its text. An Update.URL that Update.Validate
 // refuses (in a Message built without the Broadcaster: a password in it, a
 // javascript: link) is a permanent error of Send, Edit and Preview, naming
 // the field, before any request. Preview renders without posting;
