@@ -41,7 +41,8 @@ type Config struct {
 	// Required.
 	Chats []string `yaml:"chats" json:"chats"`
 	// LinkPreview sets the preview Telegram shows of the update's URL.
-	// Default: Telegram's preview of it, below the text.
+	// Default: Telegram's preview of it, below the text. An update
+	// without a URL has no preview, whatever links its text holds.
 	LinkPreview LinkPreview `yaml:"link_preview" json:"link_preview"`
 	// Template names the template that renders the messages, as plain
 	// text (the channel escapes it and makes its first line bold). Default
@@ -59,7 +60,8 @@ type Config struct {
 	Templates *templates.Set `yaml:"-" json:"-"`
 }
 
-// LinkPreview is Telegram's LinkPreviewOptions for the update's URL.
+// LinkPreview is Telegram's LinkPreviewOptions for the update's URL. No
+// other link is previewed: a message without the update's URL has none.
 type LinkPreview struct {
 	// Disabled shows no preview.
 	Disabled bool `yaml:"disabled" json:"disabled"`

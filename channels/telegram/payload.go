@@ -69,17 +69,13 @@ type linkPreviewOptions struct {
 
 // previewOptions returns the link preview of a message about the update
 // at link: of that URL, not the first one Telegram finds in the text (a
-// body may hold others). Nil when there is nothing to say.
+// body may hold others, any link a responder pasted); none without a link.
 func previewOptions(p LinkPreview, link string) *linkPreviewOptions {
-	if p.Disabled {
+	if p.Disabled || link == "" {
 		return &linkPreviewOptions{IsDisabled: true}
 	}
-	o := linkPreviewOptions{URL: link, PreferSmallMedia: p.PreferSmallMedia, PreferLargeMedia: p.PreferLargeMedia,
+	return &linkPreviewOptions{URL: link, PreferSmallMedia: p.PreferSmallMedia, PreferLargeMedia: p.PreferLargeMedia,
 		ShowAboveText: p.ShowAboveText}
-	if o == (linkPreviewOptions{}) {
-		return nil
-	}
-	return &o
 }
 
 // answer is the envelope of every Bot API answer.

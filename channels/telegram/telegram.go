@@ -14,8 +14,15 @@
 // a mention (not after "/", "=" or a word character: after "«", where
 // Telegram ends a link, "@ops" would notify @ops) goes out as "%40", which
 // links to the same page; before the URL's path, where "%40" would change
-// the host, it gets the word joiner instead. The link preview is of the update's URL (link_preview_options
-// url), shaped by Config.LinkPreview. An Update.URL that Update.Validate
+// the host, it gets the word joiner instead. Telegram also makes "/word"
+// that starts no word (as "see /status") a bot command, which a tap
+// sends to the chat: a word joiner after the "/" breaks it too. A "/" in
+// a URL is part of its link and stays; where Telegram ends a link before
+// one (at "«", "»" or general punctuation such as "—"), the text gets the
+// word joiner after the "/", and Update.URL those characters %-escaped,
+// so that it links whole. The link preview is of the update's URL (link_preview_options
+// url), shaped by Config.LinkPreview; an update without one has no
+// preview (is_disabled), not one of a link in its text. An Update.URL that Update.Validate
 // refuses (in a Message built without the Broadcaster: a password in it, a
 // javascript: link) is a permanent error of Send, Edit and Preview, naming
 // the field, before any request. Preview renders without posting;
@@ -288,7 +295,7 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 	if err := textsafe.CheckURL(u.URL, "the message links to it, and Telegram fetches it for the preview"); err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}
-	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Quiet(u, c.name), MaxLength, templates.Runes)
+	plain, err = c.s.tmpl.Text(c.name, c.s.template, quiet(u, c.name), MaxLength, templates.Runes)
 	if err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}

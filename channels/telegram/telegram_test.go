@@ -531,6 +531,8 @@ func TestTransportErrorHasNoToken(t *testing.T) {
 	channeltest.AssertNoSecret(t, err.Error(), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x")
 }
 
+// The preview is of the update's URL, never of another link in the
+// text: an update without a URL has none.
 func TestPreviewOptions(t *testing.T) {
 	const link = "https://status.example.com/i/1"
 	tests := []struct {
@@ -539,13 +541,33 @@ func TestPreviewOptions(t *testing.T) {
 		want *linkPreviewOptions
 	}{
 		{LinkPreview{}, link, &linkPreviewOptions{URL: link}},
-		{LinkPreview{}, "", nil},
+		{LinkPreview{}, "", &linkPreviewOptions{IsDisabled: true}},
+		{LinkPreview{PreferSmallMedia: true, ShowAboveText: true}, "", &linkPreviewOptions{IsDisabled: true}},
 		{LinkPreview{Disabled: true}, link, &linkPreviewOptions{IsDisabled: true}},
 		{LinkPreview{PreferLargeMedia: true, ShowAboveText: true}, link,
 			&linkPreviewOptions{URL: link, PreferLargeMedia: true, ShowAboveText: true}},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, previewOptions(tt.p, tt.link), "%+v", tt.p)
+	}
+}
+
+// A link a responder pasted in the body is not previewed when the update
+// has no URL, in a message and in its edit alike.
+func TestSendPreviewsNoOtherLink(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	u := testUpdate()
+	u.URL, u.Body = "", "Logs at https://grafana.example.com/d/abc"
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	u.ID, u.Corrects = "", u.ID
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), r)
+	require.NoError(t, err)
+	for _, method := range []string{"sendMessage", "editMessageText"} {
+		got := f.received(method)
+		require.Len(t, got, 1, method)
+		assert.Contains(t, got[0].Body, `"link_preview_options":{"is_disabled":true}`, method)
 	}
 }
 

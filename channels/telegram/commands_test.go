@@ -1,0 +1,72 @@
+package telegram
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Telegram makes "/word" a bot command (a tap sends it to the chat) where
+// it starts no word: at the start of the text or after a space or
+// punctuation, and not followed by a word character, "/", "<" or ">". A
+// word joiner after the "/" breaks it, as after the "@" of a mention;
+// where Telegram would see no command, the text goes out as written.
+func TestQuietCommands(t *testing.T) {
+	const wj = "\u2060"
+	tests := []struct{ in, want string }{
+		{"/status", "/" + wj + "status"},
+		{"see /status or /v1/health.", "see /" + wj + "status or /v1/health."},
+		{"run (/restart_all), then /start@jobs_bot", "run (/" + wj + "restart_all), then /" + wj + "start@jobs_bot"},
+		{"«/status»", "«/" + wj + "status»"},
+		{"and/or api/v1 //x </x> /ü /é /status/ /a<b", "and/or api/v1 //x </x> /ü /é /status/ /a<b"},
+		{"/" + strings.Repeat("a", 64), "/" + wj + strings.Repeat("a", 64)},
+		{"/" + strings.Repeat("a", 65), "/" + strings.Repeat("a", 65)},
+		{"/", "/"},
+		{"line\n/status", "line\n/" + wj + "status"},
+		// In a URL, Telegram's link holds the "/": no command.
+		{"https://status.example.com/-/status https://x.example/a,/b", "https://status.example.com/-/status https://x.example/a,/b"},
+		// Telegram ends a link at "«" or "»", and after it sees text.
+		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, quietCommands(tt.in), "%q", tt.in)
+	}
+}
+
+// Every text the author writes has its commands broken in the message,
+// and the update's URL links whole over a "/" that would start one.
+func TestSendQuietsCommands(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	u := testUpdate()
+	u.Title = "/status is slow"
+	u.Body = "Check /v1/health or https://status.example.com/api/v1 and /start."
+	u.Advice = "Use /retry"
+	u.URL = "https://status.example.com/«x»/status"
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 1)
+	text := got[0].Text
+	assert.Contains(t, text, "Investigating: /\u2060status is slow")
+	assert.Contains(t, text, "Check /v1/health or https://status.example.com/api/v1 and /\u2060start.")
+	assert.Contains(t, text, "https://status.example.com/%C2%ABx%C2%BB/status", "one link, to the same page")
+	assert.Contains(t, text, "Use /\u2060retry")
+}
+
+func TestQuietURLCommands(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://status.example.com/i/42":       "https://status.example.com/i/42",
+		"https://status.example.com/«i»":        "https://status.example.com/«i»",
+		"https://status.example.com/«i»/status": "https://status.example.com/%C2%ABi%C2%BB/status",
+		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a%E2%80%94/b?x=%C2%ABy%C2%BB",
+		"https://status.example.com/a—b/c":      "https://status.example.com/a—b/c",
+	} {
+		assert.Equal(t, want, quietURLCommands(in), "%q", in)
+	}
+}
