@@ -20,6 +20,23 @@ func TestShortenKeepsDomainsWhole(t *testing.T) {
 	}
 }
 
+// Nor is the first label cut, before the first dot: X weighs a domain 23
+// whatever its length, so "Status: averyverylongsubdomainn…" would weigh
+// more than the domain it was cut from.
+func TestShortenKeepsFirstLabel(t *testing.T) {
+	const domain = "averyveryverylongsubdomainname.example.com"
+	const text = "Status: " + domain + " down, more words here"
+	for limit := 1; limit < templates.Runes(text); limit++ {
+		got := templates.Shorten(text, limit, templates.Runes)
+		head := strings.TrimSuffix(got, templates.Ellipsis)
+		for n := 1; n < len(domain); n++ {
+			if strings.HasSuffix(head, " "+domain[:n]) {
+				t.Errorf("Shorten(%d) = %q cuts the domain", limit, got)
+			}
+		}
+	}
+}
+
 // A number or a domain in text without spaces, as Japanese, keeps the text
 // after it cuttable: only the run of ASCII the dot is in is whole.
 func TestShortenCutsAfterDottedRun(t *testing.T) {
