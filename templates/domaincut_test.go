@@ -59,3 +59,14 @@ func TestShortenKeepsHashtagsWhole(t *testing.T) {
 		}
 	}
 }
+
+// A dotted run that does not fit is left out whole, however long: which
+// of its prefixes a platform links depends on its list of top-level
+// domains, which Shorten does not know.
+func TestShortenLeavesOutLongDottedRun(t *testing.T) {
+	class := strings.Repeat("com.example.internal.", 19) + "Handler.run(Handler.java:42)"
+	got := templates.Shorten("Crash in "+class+" again", 100, templates.Runes)
+	if want := "Crash in" + templates.Ellipsis; got != want {
+		t.Errorf("Shorten = %q, want %q", got, want)
+	}
+}

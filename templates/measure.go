@@ -157,7 +157,10 @@ func linkEnd(url string) int {
 // ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
 // ASCII with a dot between letters or digits, as a domain name without a
 // scheme: X, Telegram and others would link "api.cloud.examp…" as
-// api.cloud. Nor is a hashtag, up to its 65th grapheme cluster: "#cdnout…"
+// api.cloud. Such a run is left out whole when it does not fit, however
+// long (a class name of 400 characters): which of its prefixes a platform
+// would link depends on the platform's list of top-level domains. Nor is
+// a hashtag cut, up to its 65th grapheme cluster: "#cdnout…"
 // would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
