@@ -112,7 +112,8 @@
 // Nor is a run of printable ASCII with a dot between letters or digits
 // ("1.5", "api.cloud.example.com"; the text around it is cut as before):
 // a domain name without a scheme, cut, is linked as far as it goes
-// ("api.cloud.examp…" as api.cloud). Nor is a hashtag (up to its 65th
+// ("api.cloud.examp…" as api.cloud); such a run that does not fit is left
+// out whole, however long. Nor is a hashtag (up to its 65th
 // grapheme cluster): "#cdnout…" would link another tag.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it

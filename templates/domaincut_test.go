@@ -20,6 +20,23 @@ func TestShortenKeepsDomainsWhole(t *testing.T) {
 	}
 }
 
+// Nor is the first label cut, before the first dot: X weighs a domain 23
+// whatever its length, so "Status: averyverylongsubdomainn…" would weigh
+// more than the domain it was cut from.
+func TestShortenKeepsFirstLabel(t *testing.T) {
+	const domain = "averyveryverylongsubdomainname.example.com"
+	const text = "Status: " + domain + " down, more words here"
+	for limit := 1; limit < templates.Runes(text); limit++ {
+		got := templates.Shorten(text, limit, templates.Runes)
+		head := strings.TrimSuffix(got, templates.Ellipsis)
+		for n := 1; n < len(domain); n++ {
+			if strings.HasSuffix(head, " "+domain[:n]) {
+				t.Errorf("Shorten(%d) = %q cuts the domain", limit, got)
+			}
+		}
+	}
+}
+
 // A number or a domain in text without spaces, as Japanese, keeps the text
 // after it cuttable: only the run of ASCII the dot is in is whole.
 func TestShortenCutsAfterDottedRun(t *testing.T) {
@@ -40,5 +57,16 @@ func TestShortenKeepsHashtagsWhole(t *testing.T) {
 		if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
 			t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
 		}
+	}
+}
+
+// A dotted run that does not fit is left out whole, however long: which
+// of its prefixes a platform links depends on its list of top-level
+// domains, which Shorten does not know.
+func TestShortenLeavesOutLongDottedRun(t *testing.T) {
+	class := strings.Repeat("com.example.internal.", 19) + "Handler.run(Handler.java:42)"
+	got := templates.Shorten("Crash in "+class+" again", 100, templates.Runes)
+	if want := "Crash in" + templates.Ellipsis; got != want {
+		t.Errorf("Shorten = %q, want %q", got, want)
 	}
 }

@@ -40,8 +40,9 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // URL are never shortened, nor is a component's name. Every cut falls
 // between grapheme clusters, and outside a run of printable ASCII with a
 // dot between letters or digits (a domain name without a scheme, which
-// platforms link as far as it goes: "api.cloud.examp…" as api.cloud) and
-// a hashtag (up to its 65th grapheme cluster: "#cdnout…" would link
+// platforms link as far as it goes: "api.cloud.examp…" as api.cloud;
+// such a run that does not fit is left out whole, however long) and a
+// hashtag (up to its 65th grapheme cluster: "#cdnout…" would link
 // another tag). The result is the same as trying every cut and every
 // number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut

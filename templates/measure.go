@@ -157,7 +157,10 @@ func linkEnd(url string) int {
 // ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
 // ASCII with a dot between letters or digits, as a domain name without a
 // scheme: X, Telegram and others would link "api.cloud.examp…" as
-// api.cloud. Nor is a hashtag, up to its 65th grapheme cluster: "#cdnout…"
+// api.cloud. Such a run is left out whole when it does not fit, however
+// long (a class name of 400 characters): which of its prefixes a platform
+// would link depends on the platform's list of top-level domains. Nor is
+// a hashtag cut, up to its 65th grapheme cluster: "#cdnout…"
 // would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
@@ -202,10 +205,10 @@ type cutter struct {
 	inURL int      // index of the first URL that ends after next
 	// slashes counts the backslashes that end s[:next].
 	slashes int
-	// dotted is set when the run of domainRune that ends s[:next] has a
-	// dot between letters or digits ("api.cloud"); afterDot when s[:next]
-	// ends in such a dot's first half ("api.").
-	dotted, afterDot bool
+	// inRun is set when s[:next] ends in a run of clusters that start
+	// with a domainRune; dotted when that run has, anywhere, a dot
+	// between letters or digits ("api.cloud"), as found when it began.
+	inRun, dotted bool
 	// tag counts the grapheme clusters, "#" included, of the hashtag
 	// that ends s[:next]; 0 outside one.
 	tag int
@@ -239,7 +242,14 @@ func (c *cutter) has(i int) bool {
 		// has a dot: X, Telegram and others link "api.cloud.examp…" as
 		// far as it names a domain, api.cloud, someone else's.
 		// Nor inside a hashtag: "#cdnout…" would link another tag.
-		splitsWord := c.dotted && domainRune(first) || c.tag > 0 && c.tag <= maxTagCut && !unicode.IsSpace(first)
+		// The whole run is kept, its first label too: X weighs a domain
+		// 23 whatever its length, so "averyverylongname.example.c…" cut
+		// before the dot would weigh more than the domain it stands for,
+		// and a longer limit could give a shorter text.
+		if domainRune(first) && !c.inRun {
+			c.dotted = dottedRun(c.s, off)
+		}
+		splitsWord := c.inRun && c.dotted && domainRune(first) || c.tag > 0 && c.tag <= maxTagCut && !unicode.IsSpace(first)
 		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsWord {
 			c.cuts = append(c.cuts, off)
 		}
@@ -249,6 +259,7 @@ func (c *cutter) has(i int) bool {
 		} else {
 			c.slashes = 0
 		}
+		c.inRun = domainRune(first)
 		c.word(cluster, first)
 	}
 	return i < len(c.cuts)
@@ -260,8 +271,8 @@ func (c *cutter) all() int {
 	return len(c.cuts)
 }
 
-// word updates dotted, afterDot and tag for the cluster that follows s[:next]
-// before it, which starts with the rune first.
+// word updates tag for the cluster that follows s[:next] before it,
+// which starts with the rune first.
 func (c *cutter) word(cluster string, first rune) {
 	before, _ := utf8.DecodeLastRuneInString(c.s[:c.next-len(cluster)])
 	switch {
@@ -272,15 +283,34 @@ func (c *cutter) word(cluster string, first rune) {
 	case (first == '#' || first == '＃') && (c.next == len(cluster) || unicode.IsSpace(before)):
 		c.tag = 1
 	}
-	if !domainRune(first) {
-		c.dotted, c.afterDot = false, false
-		return
-	}
-	if c.afterDot && (unicode.IsLetter(first) || unicode.IsDigit(first)) {
-		c.dotted = true
-	}
-	c.afterDot = cluster == "." && (unicode.IsLetter(before) || unicode.IsDigit(before))
 }
+
+// dottedRun reports whether the run of grapheme clusters starting with a
+// domainRune that begins at s[off:] has a dot between letters or digits:
+// a "." cluster after a letter or digit (the one before the run counts)
+// and before a cluster that starts with one. It reads the run once, up to
+// such a dot or its end.
+func dottedRun(s string, off int) bool {
+	state := -1
+	afterDot := false
+	for rest := s[off:]; rest != ""; {
+		var cluster string
+		at := len(s) - len(rest)
+		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		first, _ := utf8.DecodeRuneInString(cluster)
+		if !domainRune(first) {
+			return false
+		}
+		if afterDot && alnum(first) {
+			return true
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:at])
+		afterDot = cluster == "." && alnum(before)
+	}
+	return false
+}
+
+func alnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // domainRune reports whether r may continue a domain name without a
 // scheme, or its path, as a cut would leave it linked: a printable ASCII

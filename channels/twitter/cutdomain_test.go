@@ -2,7 +2,9 @@ package twitter
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
@@ -39,5 +41,45 @@ func TestCutLinksNoOtherDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("RenderFit", out)
+	}
+}
+
+// A longer limit never gives a shorter post. X weighs a domain 23 whatever
+// its length, so a cut inside the first label of a long one,
+// "averyveryverylongsubdomainname.exa…" cut before its dot, would weigh
+// more than the whole: RenderFit once kept that cut at a limit one higher
+// than one that fitted the whole domain and the words after it.
+func TestCutGrowsWithLimit(t *testing.T) {
+	texts := []string{
+		"example.com 😀 averyveryverylongsubdomainname.example.com example.com. foo.bar example.comは",
+		"api.cloud.example.com a abcdefghijklmnopqrstuvwxyzabcdefghij.com example.com #tag averyveryverylongsubdomainname.example.com",
+		"status.example.org/incidents/42 averyveryverylongsubdomainname.example.com (example.com) example.com.",
+		"averyveryverylongsubdomainname.example.com is down and more text here, a lot more text follows",
+	}
+	kept := func(s string) int { return utf8.RuneCountInString(strings.ReplaceAll(s, templates.Ellipsis, "")) }
+	for _, text := range texts {
+		u := broadcast.Update{ID: "u", Title: "CDN", Status: broadcast.StatusInvestigating, Body: text}
+		for how, cut := range map[string]func(limit int) (string, error){
+			"Shorten": func(limit int) (string, error) { return templates.Shorten(text, limit, Weight), nil },
+			"RenderFit": func(limit int) (string, error) {
+				return templates.Default().RenderFit("short", u, limit, Weight)
+			},
+		} {
+			longest := ""
+			for limit := 3; limit <= Weight(text)+40; limit++ {
+				out, err := cut(limit)
+				if err != nil {
+					continue // the status line alone does not fit
+				}
+				if w := Weight(out); w > limit {
+					t.Fatalf("%s(%d) = %q weighs %d", how, limit, out, w)
+				}
+				if kept(out) < kept(longest) {
+					t.Errorf("%s(%d) = %q, shorter than %q at a lower limit", how, limit, out, longest)
+					break
+				}
+				longest = out
+			}
+		}
 	}
 }

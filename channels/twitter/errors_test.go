@@ -2,6 +2,7 @@ package twitter
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -494,5 +495,26 @@ func TestRefusedTokenSecondAskFails(t *testing.T) {
 			assert.Equal(t, 2, calls)
 			channeltest.AssertNoSecret(t, fmt.Sprintf("%v %+v", err, err), refused.AccessToken, refused.RefreshToken)
 		})
+	}
+}
+
+// The message of a 2xx without a post, X's text, reaches the error as its
+// problem detail does: on one line, bounded, and without a credential,
+// also one the bound would cut in two.
+func TestNoPostMessageCleaned(t *testing.T) {
+	msg := "first line\nsecond line " + strings.Repeat("x", httpx.SnippetLimit-40) + " " + testAccessToken + strings.Repeat(" y", 1000)
+	body, err := json.Marshal(map[string]any{"errors": []map[string]string{{"message": msg}}})
+	require.NoError(t, err)
+	f := newFakeX(t, false)
+	f.respondWith(answer(201, string(body)))
+	ch := newTestChannel(t, f)
+	_, err = ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.Error(t, err)
+	got := err.Error()
+	assert.True(t, strings.HasPrefix(got, "twitter: post: read response: no post id: first line second line xxx"), got)
+	assert.NotContains(t, got, "\n")
+	assert.Less(t, len(got), httpx.SnippetLimit+100)
+	for _, part := range []string{testAccessToken, "1234567890-at", "N5/rTkq"} {
+		assert.NotContains(t, got, part)
 	}
 }

@@ -182,7 +182,7 @@ func parseTimeline(body []byte) ([]timelinePost, string, error) {
 // NFC-normalised, with &, < and > as HTML entities and every link as a
 // t.co link (its entities give the link as written, in expanded_url, with
 // "http://" added when it had no scheme): the texts must match with their
-// links left out, and the links one by one, schemes aside.
+// links left out, and the links one by one (see sameLink).
 func sameText(text string, p timelinePost) bool {
 	ours, links := maskLinks(text)
 	theirs, tco := maskLinks(html.UnescapeString(p.Text))
@@ -190,11 +190,32 @@ func sameText(text string, p timelinePost) bool {
 		return false
 	}
 	for i, l := range links {
-		if !strings.EqualFold(withoutScheme(p.Entities.URLs[i].ExpandedURL), withoutScheme(l)) {
+		if !sameLink(p.Entities.URLs[i].ExpandedURL, l) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameLink reports whether expanded, a link as X gives it in a post's
+// entities, is link as written: schemes aside, the host in any case (X
+// adds "http://" to a link without a scheme; a host names the same
+// server in any case), and the rest exactly, as a path, a query or a
+// fragment in another case is another page ("/Status/ABC" is not
+// "/status/abc").
+func sameLink(expanded, link string) bool {
+	e, l := withoutScheme(expanded), withoutScheme(link)
+	eh, lh := hostEnd(e), hostEnd(l)
+	return strings.EqualFold(e[:eh], l[:lh]) && e[eh:] == l[lh:]
+}
+
+// hostEnd returns where the host (with its port) of a link without its
+// scheme ends: at the first "/", "?" or "#", or at its end.
+func hostEnd(link string) int {
+	if i := strings.IndexAny(link, "/?#"); i >= 0 {
+		return i
+	}
+	return len(link)
 }
 
 // maskLinks returns s normalised as X stores it, with every link replaced

@@ -124,6 +124,9 @@ func TestDuplicateNotFound(t *testing.T) {
 			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), `"edit_history`, `"referenced_tweets":[{"type":"replied_to","id":"1850000000000000008"}],"edit_history`, 1)+`],"meta":{"result_count":1}}`)},
 		{name: "same text but another link", timeline: answer(200,
 			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), "incidents/42", "incidents/41", 1)+`],"meta":{"result_count":1}}`)},
+		// A path in another case is another page, another update's.
+		{name: "same text but a link in another case", timeline: answer(200,
+			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), "incidents/42", "Incidents/42", 1)+`],"meta":{"result_count":1}}`)},
 		// X's rate limit of GET /2/users/:id/tweets (900 per 15 minutes
 		// per user on Basic, far fewer on Free) answers 429 with its
 		// x-rate-limit-* headers; its wait must not reach the error.
@@ -362,4 +365,33 @@ func TestDuplicateLookupPagesStopWithContext(t *testing.T) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	assert.Equal(t, []string{""}, tokens)
+}
+
+// X gives each link of a post in its entities as written, with "http://"
+// added when it had none: a scheme and a host in another case are the same
+// link, a path, query or fragment in another case another one.
+func TestSameText(t *testing.T) {
+	const text = "Resolved: see Status.Example.com/Incidents/ABC?id=Q#Top and https://example.com/a"
+	tests := []struct {
+		expanded []string
+		same     bool
+	}{
+		{[]string{"http://Status.Example.com/Incidents/ABC?id=Q#Top", "https://example.com/a"}, true},
+		{[]string{"http://status.example.com/Incidents/ABC?id=Q#Top", "HTTPS://EXAMPLE.COM/a"}, true},
+		{[]string{"http://status.example.com/incidents/abc?id=Q#Top", "https://example.com/a"}, false},
+		{[]string{"http://Status.Example.com/Incidents/ABC?id=q#Top", "https://example.com/a"}, false},
+		{[]string{"http://Status.Example.com/Incidents/ABC?id=Q#top", "https://example.com/a"}, false},
+		{[]string{"http://Status.Example.com/Incidents/ABC?id=Q#Top", "https://example.com/A"}, false},
+		{[]string{"http://Status.Example.com", "https://example.com/a"}, false},
+	}
+	for _, tt := range tests {
+		var p timelinePost
+		p.Text = "Resolved: see https://t.co/Ab3dE5gH7j and https://t.co/Ab3dE5gH7k"
+		for _, e := range tt.expanded {
+			p.Entities.URLs = append(p.Entities.URLs, struct {
+				ExpandedURL string `json:"expanded_url"`
+			}{e})
+		}
+		assert.Equal(t, tt.same, sameText(text, p), "%v", tt.expanded)
+	}
 }

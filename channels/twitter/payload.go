@@ -58,12 +58,22 @@ func parsePost(body []byte) (post, error) {
 		return post{}, fmt.Errorf("read response: invalid JSON: %w", err)
 	}
 	if resp.Data == nil || resp.Data.ID == "" {
-		if p, ok := parseProblem(body); ok && p.firstMessage() != "" {
-			return post{}, fmt.Errorf("read response: no post id: %s", p.firstMessage())
-		}
-		return post{}, errors.New("read response: no post id")
+		return post{}, errNoPostID
 	}
 	return *resp.Data, nil
+}
+
+// errNoPostID is parsePost's error for an answer without a post id; the
+// caller adds X's message, cleaned (see withMessage).
+var errNoPostID = errors.New("read response: no post id")
+
+// withMessage returns err with the first message of the errors list of
+// body, X's answer, if it has one, redacted and bounded by s.
+func withMessage(err error, body []byte, s scrubber) error {
+	if p, ok := parseProblem(body); ok && p.firstMessage() != "" {
+		return fmt.Errorf("%w: %s", err, s.cleaner()(p.firstMessage()))
+	}
+	return err
 }
 
 // user is the data of GET /2/users/me.

@@ -171,7 +171,7 @@ func (c *Channel) create(ctx context.Context, op string, body []byte,
 		if _, refused := answerErrors(op, resp, s); refused != nil {
 			return post{}, judge(refused, resp, s)
 		}
-		return post{}, judge(readError(op, resp, err, s), resp, s)
+		return post{}, judge(readError(op, resp, withMessage(err, resp.Body, s), s), resp, s)
 	}
 	return p, nil
 }

@@ -208,7 +208,8 @@
 //     first, 100 a page, up to 5 pages (500 posts). A post of that time
 //     whose text is the update's, as X stores it (NFC; &, < and > as HTML
 //     entities; each link as a t.co link whose expanded_url is the link,
-//     schemes aside), and that replies to the
+//     schemes and the host's case aside: a path in another case is another
+//     link), and that replies to the
 //     post the update replies to (or to none, like it), is the update's
 //     post: another update of the same text replies to an older post. Send
 //     returns its full Receipt, with its ID and URL, on any attempt, so
