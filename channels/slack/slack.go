@@ -126,10 +126,14 @@
 // (conversations.replies), and then, since a reply to a thread that is
 // gone or locked was posted at the top level, in the conversation
 // (conversations.history); for a message that starts a thread, in the
-// conversation (conversations.history). It reads one page of at most 15
+// conversation (conversations.history). It reads pages of at most 15
 // messages with their metadata (include_all_metadata), those posted since
 // a minute before the update was written and at most 24 hours ago: the
-// conversation's newest, the thread's first replies since then. Found,
+// conversation's newest first, then on back in time, the thread's
+// earliest replies since then first, then on by Slack's cursor; at most
+// 4 pages in each conversation (an app distributed outside Slack's
+// Marketplace may read once a minute: its second page is refused as a
+// rate limit, and the update is posted, see below). Found,
 // the message is taken as the post: its ts is in the Receipt, and the
 // thread's status bar is set, as after a post. Not found, the update is
 // posted. The look-up needs the bot token's channels:history (public
@@ -146,8 +150,9 @@
 // Meta[MetaLookupError+conversation], and the post's own failure, if it
 // fails, is retried or not as it would be without the look-up. So a
 // duplicate is possible only where the look-up failed or missed the
-// earlier message (more than 24 hours back, or beyond the page read in a
-// busy conversation or a long thread). An incoming webhook cannot read
+// earlier message (more than 24 hours back, or beyond the pages read in
+// a busy conversation or a long thread, which the Receipt's
+// Meta[MetaLookupError+conversation] then says). An incoming webhook cannot read
 // its conversation: a retry after an answer that was lost posts the
 // message again there, a duplicate possible, and only there. An answer cut
 // off after its status line is taken as the post made, unless its start
