@@ -31,9 +31,16 @@
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
 // thread (a correction of an update earlier than the thread's latest,
-// posted anew, leaves it as it is: it is no newer status); its own text
-// and blocks are left as they are (Slack keeps the
-// blocks of a message updated without them). A failed status bar does not
+// posted anew, leaves it as it is: it is no newer status). The update
+// sends the bar alone: Slack documents that chat.update keeps the blocks
+// (the first update, as posted or as corrected) of a message updated
+// without them, but not that it keeps the top-level text, which it
+// documents as not required beside attachments. If Slack clears it, the
+// first post shows as before, but the text screen readers read of it is
+// gone, or what Slack makes of its blocks (as for a message posted
+// without text). The channel does not send
+// the text again, as it cannot know it: a correction in place changes it
+// while the incident's thread keeps the original's receipt. A failed status bar does not
 // fail the delivery, which is done: the reply was posted. The Receipt says
 // why, in Meta[MetaRootError+conversation], and the next reply tries again.
 //
