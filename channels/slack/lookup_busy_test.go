@@ -56,3 +56,34 @@ func TestBusyConversationFoundOnRetry(t *testing.T) {
 		})
 	}
 }
+
+// In a long thread, people's replies since the update was written come
+// before the earlier attempt's reply: conversations.replies lists the
+// earliest first. The retry follows Slack's cursor to it rather than
+// posting the reply twice.
+func TestLongThreadFoundOnRetry(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	atFakeTime(ch, f)
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.talk("#ops", r1.Meta[MetaTS+"#ops"], 2*lookLimit)
+	f.failAfterPost("#ops", "internal_error")
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.failAfterPost("#ops", "")
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	posts := 0
+	for _, msg := range byTarget(f.messages(), "#ops") {
+		if msg.metadata != nil {
+			posts++
+		}
+	}
+	assert.Equal(t, 2, posts, "the first post and one reply")
+	assert.Equal(t, 2, len(f.requests("chat.postMessage")), "the retry posts nothing")
+	assert.NotContains(t, r.Meta, MetaLookupError+"#ops")
+	assert.LessOrEqual(t, len(f.requests("conversations.replies")), lookPages)
+}
