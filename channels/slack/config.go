@@ -46,7 +46,12 @@ type Config struct {
 	// Idempotency; without them a retry may post it twice). Required
 	// unless WebhookURL is set. The access token of an app that rotates
 	// its tokens ("xoxe.xoxb-…") expires after 12 hours, and the channel
-	// does not refresh it: make a new Channel with the next one.
+	// does not refresh it: make a new Channel with the next one. A user
+	// token ("xoxp-…") is taken too, and posts as its user; but every
+	// post carries message metadata, which Slack documents for apps
+	// and does not say it keeps on a user's message: if it drops it, a
+	// retry cannot find an earlier attempt's post (it may post twice)
+	// and a retraction does not set the status bar back.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
 	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot

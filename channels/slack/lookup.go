@@ -39,6 +39,10 @@ const (
 	// conversation, the first replies of a thread (after lookSince).
 	// Slack gives apps distributed outside its Marketplace no more.
 	lookLimit = 15
+	// lookPages bounds the pages a retry reads in each conversation
+	// still pending: a busy conversation's newest page may not reach
+	// back to the earlier attempt's post.
+	lookPages = 4
 	// lookWindow bounds how long ago the earlier attempt may have posted.
 	lookWindow = 24 * time.Hour
 	// clockSkew is how far the clock of the instance that wrote the
@@ -114,25 +118,57 @@ func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key 
 	return c.search(ctx, "conversations.history", id, "", key, oldest)
 }
 
-// search reads a page of the conversation channel (method
-// conversations.history) or of its thread ts (conversations.replies),
-// from oldest on, and returns the message carrying key, if any.
+// search reads the conversation channel (method conversations.history)
+// or its thread ts (conversations.replies) from oldest on, page by page,
+// at most lookPages pages, and returns the message carrying key, if
+// any. History lists the newest first, so each later page reads on
+// back in time (latest: the earliest message read so far); replies list
+// the earliest first, so each later page follows Slack's cursor. Not
+// found while Slack has more, the error says so: the earlier attempt's
+// post may lie beyond the pages read.
 func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest string) (postResponse, bool, error) {
 	q := url.Values{"channel": {channel}, "oldest": {oldest}, "limit": {strconv.Itoa(lookLimit)},
 		"include_all_metadata": {"true"}}
 	if ts != "" {
 		q.Set("ts", ts)
 	}
-	var list listResponse
-	if err := c.read(ctx, method, q, &list); err != nil {
-		return postResponse{}, false, err
-	}
-	for _, m := range list.Messages {
-		if m.TS != "" && m.carries(key) {
-			return postResponse{Channel: channel, TS: m.TS, Message: &postedMessage{ThreadTS: m.ThreadTS}}, true, nil
+	for range lookPages {
+		var list listResponse
+		if err := c.read(ctx, method, q, &list); err != nil {
+			return postResponse{}, false, err
+		}
+		for _, m := range list.Messages {
+			if m.TS != "" && m.carries(key) {
+				return postResponse{Channel: channel, TS: m.TS, Message: &postedMessage{ThreadTS: m.ThreadTS}}, true, nil
+			}
+		}
+		if !list.HasMore || len(list.Messages) == 0 || !nextPage(q, list) {
+			return postResponse{}, false, nil
 		}
 	}
-	return postResponse{}, false, nil
+	return postResponse{}, false, fmt.Errorf("%s: not found in the %d pages of %d messages read, and there are more",
+		method, lookPages, lookLimit)
+}
+
+// nextPage sets q to read the page after list, and reports whether it
+// can: replies by Slack's cursor, history before list's earliest message.
+func nextPage(q url.Values, list listResponse) bool {
+	if q.Has("ts") {
+		next := list.Metadata.NextCursor
+		q.Set("cursor", next)
+		return next != ""
+	}
+	earliest, at := "", time.Time{}
+	for _, m := range list.Messages {
+		if t, ok := tsTime(m.TS); ok && (earliest == "" || t.Before(at)) {
+			earliest, at = m.TS, t
+		}
+	}
+	if earliest == "" || earliest == q.Get("latest") {
+		return false // no progress: a page that does not read
+	}
+	q.Set("latest", earliest)
+	return true
 }
 
 // lookSince is the oldest time an earlier attempt at u may have posted:

@@ -31,9 +31,16 @@
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
 // thread (a correction of an update earlier than the thread's latest,
-// posted anew, leaves it as it is: it is no newer status); its own text
-// and blocks are left as they are (Slack keeps the
-// blocks of a message updated without them). A failed status bar does not
+// posted anew, leaves it as it is: it is no newer status). The update
+// sends the bar alone: Slack documents that chat.update keeps the blocks
+// (the first update, as posted or as corrected) of a message updated
+// without them, but not that it keeps the top-level text, which it
+// documents as not required beside attachments. If Slack clears it, the
+// first post shows as before, but the text screen readers read of it is
+// gone, or what Slack makes of its blocks (as for a message posted
+// without text). The channel does not send
+// the text again, as it cannot know it: a correction in place changes it
+// while the incident's thread keeps the original's receipt. A failed status bar does not
 // fail the delivery, which is done: the reply was posted. The Receipt says
 // why, in Meta[MetaRootError+conversation], and the next reply tries again.
 //
@@ -126,10 +133,14 @@
 // (conversations.replies), and then, since a reply to a thread that is
 // gone or locked was posted at the top level, in the conversation
 // (conversations.history); for a message that starts a thread, in the
-// conversation (conversations.history). It reads one page of at most 15
+// conversation (conversations.history). It reads pages of at most 15
 // messages with their metadata (include_all_metadata), those posted since
 // a minute before the update was written and at most 24 hours ago: the
-// conversation's newest, the thread's first replies since then. Found,
+// conversation's newest first, then on back in time, the thread's
+// earliest replies since then first, then on by Slack's cursor; at most
+// 4 pages in each conversation (an app distributed outside Slack's
+// Marketplace may read once a minute: its second page is refused as a
+// rate limit, and the update is posted, see below). Found,
 // the message is taken as the post: its ts is in the Receipt, and the
 // thread's status bar is set, as after a post. Not found, the update is
 // posted. The look-up needs the bot token's channels:history (public
@@ -146,8 +157,9 @@
 // Meta[MetaLookupError+conversation], and the post's own failure, if it
 // fails, is retried or not as it would be without the look-up. So a
 // duplicate is possible only where the look-up failed or missed the
-// earlier message (more than 24 hours back, or beyond the page read in a
-// busy conversation or a long thread). An incoming webhook cannot read
+// earlier message (more than 24 hours back, or beyond the pages read in
+// a busy conversation or a long thread, which the Receipt's
+// Meta[MetaLookupError+conversation] then says). An incoming webhook cannot read
 // its conversation: a retry after an answer that was lost posts the
 // message again there, a duplicate possible, and only there. An answer cut
 // off after its status line is taken as the post made, unless its start

@@ -1,0 +1,89 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// In a busy conversation people post after the attempt whose answer was
+// lost: the earlier post is older than the newest page of the history.
+// The retry reads on, back in time, and finds it there rather than
+// posting the update twice; however busy the conversation, it reads at
+// most lookPages pages, and then posts, saying why in the receipt.
+func TestBusyConversationFoundOnRetry(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		talk  int
+		found bool
+	}{
+		{"a page of talk since", lookLimit, true},
+		{"three pages of talk since", 3*lookLimit - 1, true},
+		{"more talk than the reads reach", lookPages * lookLimit, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"C0ENG00003"}})
+			atFakeTime(ch, f)
+			f.failAfterPost("C0ENG00003", "internal_error")
+			m := broadcast.NewMessage(update(1, broadcast.StatusInvestigating))
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			f.failAfterPost("C0ENG00003", "")
+			f.talk("C0ENG00003", "", c.talk)
+
+			m.Attempt = 2
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			posts := 0
+			for _, msg := range byTarget(f.messages(), "C0ENG00003") {
+				if msg.metadata != nil {
+					posts++
+				}
+			}
+			reads := len(f.requests("conversations.history"))
+			assert.LessOrEqual(t, reads, lookPages, "the reads are bounded")
+			if c.found {
+				assert.Equal(t, 1, posts, "the update is in the conversation once")
+				assert.NotContains(t, r.Meta, MetaLookupError+"C0ENG00003")
+				return
+			}
+			assert.Equal(t, 2, posts, "beyond the reads' reach the update is posted again")
+			assert.Contains(t, r.Meta[MetaLookupError+"C0ENG00003"], "not found")
+		})
+	}
+}
+
+// In a long thread, people's replies since the update was written come
+// before the earlier attempt's reply: conversations.replies lists the
+// earliest first. The retry follows Slack's cursor to it rather than
+// posting the reply twice.
+func TestLongThreadFoundOnRetry(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	atFakeTime(ch, f)
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.talk("#ops", r1.Meta[MetaTS+"#ops"], 2*lookLimit)
+	f.failAfterPost("#ops", "internal_error")
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.failAfterPost("#ops", "")
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	posts := 0
+	for _, msg := range byTarget(f.messages(), "#ops") {
+		if msg.metadata != nil {
+			posts++
+		}
+	}
+	assert.Equal(t, 2, posts, "the first post and one reply")
+	assert.Equal(t, 2, len(f.requests("chat.postMessage")), "the retry posts nothing")
+	assert.NotContains(t, r.Meta, MetaLookupError+"#ops")
+	assert.LessOrEqual(t, len(f.requests("conversations.replies")), lookPages)
+}
