@@ -90,6 +90,10 @@ type mapStore struct {
 	cutKeys         int    // keeps only the first cutKeys bytes of a target, as a fixed-width column would
 	missingIsError  bool   // Done and Receipt fail for what was never written, as sql.ErrNoRows does
 	nilCtxDropped   bool   // returns nil, writing nothing, when ctx is nil
+	dropDelivered   bool   // keeps failures only: a delivered mark is not written
+	firstReceipt    bool   // an update's receipt saved again keeps the first, as INSERT … ON CONFLICT DO NOTHING
+	pruneCountMarks bool   // Prune counts the marks it removed, not the receipts and threads
+	pruneByNanos    bool   // Prune compares times in Unix nanoseconds, which overflow past the year 2262
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -192,7 +196,9 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	if _, marked := s.Marks[s.key(update, r.Channel, "")]; marked && s.markHidesSaves {
 		return nil
 	}
-	s.Receipts[rk] = r
+	if _, saved := s.Receipts[rk]; !saved || !s.firstReceipt {
+		s.Receipts[rk] = r
+	}
 	if s.volatileReceipt {
 		defer func() { s.Receipts[rk] = r }() // after the save, which leaves it out
 		delete(s.Receipts, rk)
@@ -232,7 +238,8 @@ func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bo
 }
 
 func (s *mapStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
-	if failure != nil && s.ignoreFails || s.nilCtxDropped && ctx == nil || s.dropCancelled && ctx.Err() != nil {
+	if failure != nil && s.ignoreFails || failure == nil && s.dropDelivered || s.nilCtxDropped && ctx == nil ||
+		s.dropCancelled && ctx.Err() != nil {
 		return nil
 	}
 	text := ""
@@ -269,14 +276,20 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := func(kind, k string) bool { return s.pruneAll || s.written[kind+k].Before(cutoff) }
-	var n int64
+	old := func(kind, k string) bool {
+		if s.pruneByNanos {
+			return s.written[kind+k].UnixNano() < cutoff.UnixNano()
+		}
+		return s.pruneAll || s.written[kind+k].Before(cutoff)
+	}
+	var n, counted int64
 	for k := range s.Marks {
 		if old("m", k) {
 			delete(s.Marks, k)
 			n++
 		}
 	}
+	counted = n
 	kept := map[string]bool{}
 	for k, r := range s.Receipts {
 		_, marked := s.Marks[s.key(r.UpdateID, r.Channel, "")]
@@ -292,6 +305,9 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 			delete(s.Threads, k)
 			n++
 		}
+	}
+	if s.pruneCountMarks {
+		return counted, nil
 	}
 	return n, nil
 }
@@ -401,6 +417,14 @@ var broken = map[string]struct {
 		failing: []string{"NilContext"}},
 	"nil context writes dropped": {store: func() *mapStore { return &mapStore{nilCtxDropped: true} },
 		failing: []string{"NilContext"}},
+	"delivered marks dropped": {store: func() *mapStore { return &mapStore{dropDelivered: true} },
+		failing: []string{"MarkDelivered", "MarkAgainLastWins", "ConcurrentMarks"}},
+	"first receipt of an update kept": {store: func() *mapStore { return &mapStore{firstReceipt: true} },
+		failing: []string{"ReceiptSavedAgain"}},
+	"prune counts marks only": {store: func() *mapStore { return &mapStore{pruneCountMarks: true} }, prune: true,
+		failing: []string{"PruneRemovesOld", "PruneKeepsThreadOfKeptReceipt", "PruneFarCutoffs"}},
+	"prune compares Unix nanoseconds": {store: func() *mapStore { return &mapStore{pruneByNanos: true} },
+		prune: true, failing: []string{"PruneFarCutoffs"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},
 }
