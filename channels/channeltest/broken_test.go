@@ -56,6 +56,8 @@ func brokenCases() []brokenCase {
 		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
 		{"DropsBadURL", wrapped(dropBadURL), []string{"BadURLRefused"}, chatNotRun,
 			`Send with Update.URL "javascript:alert(1)"`},
+		{"QuotesBadURL", wrapped(quoteBadURL), []string{"BadURLRefused"}, chatNotRun,
+			`Send: the URL is not quoted`},
 		{"ModifiesUpdate", wrapped(modifyUpdate), []string{"UpdateNotModified"}, chatNotRun, ""},
 		{"DecomposesUnicode", wrapped(decompose), []string{"UnicodeSurvives"}, chatNotRun, ""},
 		{"ExceedsLimit", exceedsLimit(), []string{"LengthLimitHolds"}, chatNotRun, ""},
@@ -362,6 +364,22 @@ func dropBadURL(c *chat) sendFunc {
 	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 		if broadcast.CheckURL(m.Update.URL) != nil {
 			m.Update.URL = ""
+		}
+		return c.Send(ctx, m)
+	}
+}
+
+// quoteBadURL refuses an update whose URL it could not link, quoting the
+// URL with its password masked (url.URL.Redacted), as if that made it fit
+// for an error.
+func quoteBadURL(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if err := broadcast.CheckURL(m.Update.URL); err != nil {
+			shown := m.Update.URL
+			if p, perr := url.Parse(shown); perr == nil {
+				shown = p.Redacted()
+			}
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: Update.URL: cannot link %s", shown))
 		}
 		return c.Send(ctx, m)
 	}

@@ -18,7 +18,8 @@ func contentRules() []rule {
 		{name: "NameIsStable", check: checkName,
 			rule: "Name is non-empty and returns the same value on every call, before and after a Send"},
 		{name: "DeliversOncePerSend", check: checkDeliversOnce,
-			rule: "one successful Send adds exactly one Delivery, with text, to the back end"},
+			rule: "one successful Send adds exactly one Delivery, with text, to the back end: one to each of " +
+				"Harness.Targets, when it lists them"},
 		{name: "TitleStatusURLArrive", check: checkTitleStatusURL,
 			rule: "a delivery shows the Title, the status (label or value, any case) and the URL whole"},
 		{name: "UnicodeSurvives", check: checkUnicode,
@@ -64,6 +65,7 @@ func checkBadURL(s *suite) {
 		assert.Truef(s.t, broadcast.IsPermanent(err), "%s with Update.URL %q: want a permanent error: %v", call, bad, err)
 		assert.Containsf(s.t, err.Error(), "URL: ", "%s with Update.URL %q: the error names the field", call, bad)
 		assert.NotContainsf(s.t, err.Error(), "hunter2", "%s: the URL's password is not quoted", call)
+		assert.NotContainsf(s.t, err.Error(), bad, "%s: the URL is not quoted", call)
 	}
 	ed := s.editor()
 	posts := 0
