@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -19,18 +20,19 @@ import (
 // The back end answers status with an HTML page of padding, then echo(r)
 // of the request it got (its Authorization header, its path, its query);
 // the padding moves the quote across the cut, a channel (made by
-// newChannel for the back end's URL) per position. With a 2xx status the
-// page is another server's (FailForeign), which the channel must refuse
-// too: httpx leaves a 2xx unredacted. secret is the credential; none of its
-// first 12 bytes may show.
+// newChannel for the back end's URL) per position, each request of its Send
+// padded alike. With a 2xx status the page is another server's
+// (FailForeign), which the channel must refuse too: httpx leaves a 2xx
+// unredacted. secret is the credential; none of its first 12 bytes may
+// show.
 func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Request) string, secret string,
 	newChannel func(baseURL string) (broadcast.Channel, error)) {
 	t.Helper()
-	pad := make(chan int, 1)
+	var pad atomic.Int64 // of the attempt under way, for each of its requests
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
-		_, _ = io.WriteString(w, strings.Repeat("x", <-pad)+" "+echo(r)+" refused")
+		_, _ = io.WriteString(w, strings.Repeat("x", int(pad.Load()))+" "+echo(r)+" refused")
 	}))
 	defer srv.Close()
 	prefix := secret[:min(12, len(secret))]
@@ -39,7 +41,7 @@ func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Requ
 		if err != nil {
 			t.Fatal(err)
 		}
-		pad <- max(n, 0)
+		pad.Store(int64(max(n, 0)))
 		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
 			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
 		if c, ok := broadcast.As[io.Closer](ch); ok {
