@@ -69,8 +69,9 @@
 // # Errors
 //
 // Failures are reported through t. A Store may fail a call whose context is
-// already done, with an error matching the context's error; it must not fail
-// any other call the suite makes. The Broadcaster rules fail calls on their
+// already done, with an error matching the context's error, and a call given
+// a nil context, with any error (Prune must); it must not fail any other call
+// the suite makes. The Broadcaster rules fail calls on their
 // own, around the Store: errors that say "storetest: injected store failure"
 // are those, and are expected.
 package storetest
