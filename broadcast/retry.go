@@ -836,7 +836,7 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	}
 	d.prev = prev
 	if !posted {
-		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		return d.unposted(ctx)
 	}
 	if d.anew == nil {
 		// A post shared with an in-place correction is deleted once: a
@@ -855,6 +855,25 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// unposted ends a retraction on a channel without a receipt of the
+// update, nor a record of targets it reached: Skipped when no attempt of
+// it may have posted; failed for good when one ended without a definite
+// answer (cut off, timed out, a server error: see noteAttempt), since its
+// post may be out there, and nothing says where to delete it.
+func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
+	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, attemptedTarget)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
+	}
+	if !done || failure != "" {
+		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+	}
+	d.res.Err = Permanent(fmt.Errorf("an attempt of %s ended with its outcome unknown: it may have posted, "+
+		"and without a receipt its post cannot be found to delete; look for it on the platform", d.original))
+	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+	return true, nil
 }
 
 // forbid keeps every later Send from posting the update being retracted on
