@@ -283,11 +283,13 @@ func (b *Broadcaster) Channels() []string {
 // already posted for the incident (an earlier Update.Time; for equal
 // times, the earlier Send) is not posted there, and
 // a retry waiting to post it stops as soon as the newer one is delivered:
-// its Result says Superseded. A newer update whose post was retracted, or
-// is being retracted by this Broadcaster, supersedes nothing, nor does one
-// that a Retract stopped while its attempt was under way (its post is
-// deleted as that attempt ends); an older update posted meanwhile is not
-// threaded under that post either. When
+// its Result says Superseded. A newer update whose post was retracted
+// supersedes nothing, nor does one that a Retract stopped while its
+// attempt was under way (its post is deleted as that attempt ends). While
+// a Retract of this Broadcaster is deleting a newer post, an older update
+// waits for it (no attempt is used up): posted once the post is gone, not
+// threaded under it, and Superseded if the deletion failed and the post
+// stays. When
 // the Store cannot be read, the attempt fails transiently rather than
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
@@ -739,7 +741,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
 	}
 	var t Thread
-	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t); err != nil {
+	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t, nil); err != nil {
 		return Thread{}, fmt.Errorf("broadcast: %s: %w", channel, err)
 	}
 	return t, nil
