@@ -283,11 +283,13 @@ func (b *Broadcaster) Channels() []string {
 // already posted for the incident (an earlier Update.Time; for equal
 // times, the earlier Send) is not posted there, and
 // a retry waiting to post it stops as soon as the newer one is delivered:
-// its Result says Superseded. A newer update whose post was retracted, or
-// is being retracted by this Broadcaster, supersedes nothing, nor does one
-// that a Retract stopped while its attempt was under way (its post is
-// deleted as that attempt ends); an older update posted meanwhile is not
-// threaded under that post either. When
+// its Result says Superseded. A newer update whose post was retracted
+// supersedes nothing, nor does one that a Retract stopped while its
+// attempt was under way (its post is deleted as that attempt ends). While
+// a Retract of this Broadcaster is deleting a newer post, an older update
+// waits for it (no attempt is used up): posted once the post is gone, not
+// threaded under it, and Superseded if the deletion failed and the post
+// stays. When
 // the Store cannot be read, the attempt fails transiently rather than
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
@@ -440,7 +442,7 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 // mark, which also stays on an attempt without a definite answer (it
 // timed out, failed with a server error, or its process ended before its
 // outcome was recorded): its post may exist, but without a receipt the
-// retraction cannot find it (the channel is Skipped); the retraction still
+// retraction cannot find it (the channel's Result says so); the retraction still
 // keeps every later Send of the update from posting it. When none has one
 // but some channel marked the update delivered (its receipt was not
 // recorded), the error wraps ErrNotRecorded: there is a post, and nothing
@@ -626,7 +628,11 @@ func validateNow(u Update) error {
 // (channels that are Retractors). A channel that never posted the update,
 // or whose post is already deleted, is Skipped; on a channel that cannot
 // delete posts, the Result's error wraps ErrNotSupported and is part of the
-// returned error, since the post is still out there.
+// returned error, since the post is still out there. So is, with a
+// permanent error saying so, a channel without a receipt of the update
+// where an attempt of it ended with its outcome unknown (timed out, cut
+// off, a server error, its process gone): it may have posted, and nothing
+// says where; look for that post on the platform.
 //
 // An update this Broadcaster is still delivering is stopped first, on each
 // channel: an attempt under way ends, and what it posted is deleted; a
@@ -656,7 +662,8 @@ func validateNow(u Update) error {
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting
-// an update again is not refused: every channel is then Skipped.
+// an update again is not refused: every channel is then Skipped (but for
+// those whose outcome is unknown, which fail again).
 //
 // Retract deletes the posts of updateID only, not those of its
 // corrections. A correction edited in place shares its original's post,
@@ -734,7 +741,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
 	}
 	var t Thread
-	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t); err != nil {
+	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t, nil); err != nil {
 		return Thread{}, fmt.Errorf("broadcast: %s: %w", channel, err)
 	}
 	return t, nil

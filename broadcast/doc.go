@@ -75,7 +75,9 @@
 // is logged, one in Options.Logger's handler loses its record, and the
 // delivery goes on. Skipped, superseded
 // and not-selected channels are not errors; a Retract where the platform
-// cannot delete is (ErrNotSupported), and so are a Send that a Retract
+// cannot delete is (ErrNotSupported), and so is one on a channel whose
+// attempt of the update ended with its outcome unknown and left no receipt
+// (its post, if any, cannot be found), and so are a Send that a Retract
 // kept from posting and a Correct where the original was retracted
 // (ErrRetracted).
 //

@@ -27,6 +27,7 @@ type flight struct {
 	// channel (see flights.retract).
 	retracted atomic.Bool
 	stop      chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
+	gone      chan struct{} // closed once forgotten; nil until a delivery waits (see retractionEnd); guarded by flights.mu
 }
 
 // waitLock is a lock whose waiters give up when their context ends.
@@ -77,6 +78,9 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 func (f *flights) drop(key flightKey, fl *flight) {
 	if fl.refs--; fl.refs == 0 {
 		delete(f.m, key)
+		if fl.gone != nil {
+			close(fl.gone)
+		}
 	}
 }
 
@@ -114,6 +118,22 @@ func (f *flights) retracting(update, channel string) bool {
 	defer f.mu.Unlock()
 	fl := f.m[flightKey{update, channel}]
 	return fl != nil && fl.retracted.Load()
+}
+
+// retractionEnd returns a channel closed once no Retract of update on
+// channel is under way in f (nor waits for the delivery it stopped): the
+// flight it marked is forgotten. It returns nil when none is.
+func (f *flights) retractionEnd(update, channel string) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl := f.m[flightKey{update, channel}]
+	if fl == nil || !fl.retracted.Load() {
+		return nil
+	}
+	if fl.gone == nil {
+		fl.gone = make(chan struct{})
+	}
+	return fl.gone
 }
 
 // stopping returns a channel closed once a Retract stops fl's deliveries.

@@ -178,7 +178,8 @@ type Result struct {
 	// not selected.
 	Err error
 	// Skipped: nothing to do: delivered earlier (same Update.ID, per the
-	// Store), or, for Retract, never posted or already deleted.
+	// Store), or, for Retract, never posted or already deleted (a channel
+	// whose attempt may have posted, without a receipt, fails instead).
 	Skipped bool
 	// Superseded: a newer update of the incident was delivered on this
 	// channel first, so this one was not posted (or its retries stopped).

@@ -201,12 +201,18 @@ func TestRetractOnAnotherInstanceBeforeAnyChannelFinished(t *testing.T) {
 }
 
 // An update whose attempts all timed out may have been posted: Retract of
-// it is no mistyped ID, and is not refused as one.
+// it is no mistyped ID, and is not refused as one; nor is the channel
+// Skipped, as one that never posted it: its error says the post, if any,
+// could not be found.
 func TestRetractOfAnUpdateWithUnknownOutcomeIsNotRefused(t *testing.T) {
 	x := &editable{script: script{name: "x", errs: []error{context.DeadlineExceeded}}}
 	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, x)
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.Error(t, err)
-	_, err = b.Retract(context.Background(), rep.UpdateID)
-	assert.NoError(t, err)
+	ret, err := b.Retract(context.Background(), rep.UpdateID)
+	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	require.NotNil(t, ret)
+	assert.False(t, ret.Results[0].Skipped)
+	assert.ErrorContains(t, ret.Results[0].Err, "outcome unknown")
+	assert.Empty(t, x.retracts, "no receipt: nothing to delete")
 }

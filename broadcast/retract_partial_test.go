@@ -93,8 +93,10 @@ func TestRetractedUpdateIsNotSentAgain(t *testing.T) {
 
 	_, err := b.Send(context.Background(), u)
 	require.Error(t, err, "late missed it")
-	_, err = b.Retract(context.Background(), "wrong-again")
-	require.NoError(t, err)
+	ret, err := b.Retract(context.Background(), "wrong-again")
+	require.Error(t, err, "late's attempt may have posted it: its outcome is unknown")
+	require.NoError(t, ret.Results[0].Err)
+	assert.ErrorContains(t, ret.Results[1].Err, "outcome unknown")
 	require.Len(t, slack.retracts, 1)
 
 	rep, err := b.Send(context.Background(), u)

@@ -59,6 +59,9 @@ type delivery struct {
 	// rootGone: the Store's first post of the thread was retracted (see
 	// liveThread), set by prepare.
 	rootGone bool
+	// retracting: the latest post of the thread that th leaves out only
+	// because a Retract of it is under way (see live), set by prepare.
+	retracting Receipt
 	// stale: a correction of an update older than the thread's latest
 	// post (see correctsOlder), set by prepare.
 	stale  bool
@@ -134,6 +137,17 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		if done {
 			return
 		}
+		if w := (*retractionWait)(nil); errors.As(err, &w) {
+			// No attempt was made: the same one is made once the
+			// retraction ended, without a backoff.
+			d.res.Attempts = n - 1
+			if !d.awaitRetraction(ctx, w.update) {
+				d.fail(stopped(ctx.Err(), err))
+				return
+			}
+			n--
+			continue
+		}
 		progress := false
 		if r := d.ledger.reachedCount(); n == 1 || r <= reached {
 			spent++
@@ -176,6 +190,35 @@ func (d *delivery) lock(ctx context.Context) bool {
 	}
 	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name, d.spare)
 	return true
+}
+
+// retractionWait is the error of an attempt not made because a Retract
+// of a newer update of the incident is deleting its post on the channel
+// (see prepare): a Send waits for it (see awaitRetraction) and tries
+// again; RunJob's caller retries it.
+type retractionWait struct{ update string }
+
+func (e *retractionWait) Error() string {
+	return "waiting for the retraction under way of " + e.update + ", a newer update of the incident: " +
+		"this one is posted if that post is deleted, and superseded if it stays"
+}
+
+// awaitRetraction waits until no Retract of update on the channel is under
+// way in this Broadcaster, or this delivery's own update is retracted; it
+// reports false when ctx ends first.
+func (d *delivery) awaitRetraction(ctx context.Context, update string) bool {
+	end := d.b.flights.retractionEnd(update, d.name)
+	if end == nil {
+		return true
+	}
+	select {
+	case <-end:
+		return true
+	case <-d.b.flights.stopping(d.flight):
+		return true // the next prepare stops
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // busy is busy(ctx, err) for a delivery that has not called its channel
@@ -456,6 +499,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
+	if r := &d.retracting; d.op == opSend && r.UpdateID != d.u.ID && r.UpdateTime.After(d.u.Time) {
+		// A newer post whose Retract is under way: posted now, this one
+		// would come after it should the deletion fail. The delivery
+		// waits for the Retract's end (see loop), with its locks and its
+		// turn given back, since the Retract may wait for a delivery of
+		// its update that waits for that turn, and then tries again.
+		return false, &retractionWait{update: r.UpdateID}
+	}
 	if _, editor := As[Editor](d.ch); d.op == opCorrect && editor {
 		d.prev, err = d.posted(ctx, d.original)
 	}
@@ -552,7 +603,8 @@ func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
 // that were retracted: a reply then goes to the first post still there, or
 // starts a new thread.
 func (d *delivery) thread(ctx context.Context, t *Thread) (err error) {
-	d.rootGone, err = d.b.liveThread(ctx, d.ch, d.name, d.u.IncidentID, t)
+	d.retracting = Receipt{}
+	d.rootGone, err = d.b.liveThread(ctx, d.ch, d.name, d.u.IncidentID, t, &d.retracting)
 	return err
 }
 
@@ -561,8 +613,10 @@ func (d *delivery) thread(ctx context.Context, t *Thread) (err error) {
 // post was, Last is the latest still up before it (see previousLive). The
 // Store keeps an incident's first post as its Root for good: when that post was
 // retracted (rootGone), the thread's first post is the one posted after
-// that retraction (see restartedThread), if it is still there.
-func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread) (rootGone bool, err error) {
+// that retraction (see restartedThread), if it is still there. A post
+// left out because a Retract of it is under way is kept in busy, when not
+// nil, if it is the latest such post (see live).
+func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread, busy *Receipt) (rootGone bool, err error) {
 	if *t, err = b.store.Thread(ctx, incident, name); err != nil {
 		return false, fmt.Errorf("store: read thread: %w", err)
 	}
@@ -570,16 +624,16 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 		return false, nil // only a Retractor's posts can be retracted
 	}
 	last := t.Last
-	if t.Last, err = b.live(ctx, ch, name, t.Last); err != nil {
+	if t.Last, err = b.live(ctx, ch, name, t.Last, busy); err != nil {
 		return false, err
 	}
 	root := t.Root
 	if t.Last.IsZero() && !last.IsZero() {
-		if t.Last, err = b.previousLive(ctx, ch, name, last, root.UpdateID); err != nil {
+		if t.Last, err = b.previousLive(ctx, ch, name, last, root.UpdateID, busy); err != nil {
 			return false, err
 		}
 	}
-	if t.Root, err = b.live(ctx, ch, name, t.Root); err != nil {
+	if t.Root, err = b.live(ctx, ch, name, t.Root, busy); err != nil {
 		return false, err
 	}
 	if rootGone = !root.IsZero() && t.Root.IsZero(); rootGone {
@@ -587,7 +641,7 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 		if err != nil {
 			return false, fmt.Errorf("store: read thread: %w", err)
 		}
-		if t.Root, err = b.live(ctx, ch, name, restarted.Last); err != nil {
+		if t.Root, err = b.live(ctx, ch, name, restarted.Last, busy); err != nil {
 			return false, err
 		}
 	}
@@ -599,12 +653,20 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 
 // live returns r, the post of channel ch, named name, or zero when it was
 // retracted, or a Retract of it is under way in this Broadcaster: it is
-// as good as gone, and an older update is neither superseded by it nor
-// threaded under it.
-func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Receipt) (Receipt, error) {
+// as good as gone, and no update is threaded under it. Such a post, if it
+// is the latest so far, goes into busy, when not nil: an older update is
+// not posted until the Retract's outcome is known (see prepare), since the
+// post stays if the deletion fails.
+func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Receipt, busy *Receipt) (Receipt, error) {
 	gone, err := b.retracted(ctx, ch, name, &r)
-	if err != nil || gone || r.UpdateID != "" && b.flights.retracting(r.UpdateID, name) {
+	if err != nil || gone {
 		return Receipt{}, err
+	}
+	if r.UpdateID != "" && b.flights.retracting(r.UpdateID, name) {
+		if busy != nil && (busy.IsZero() || r.UpdateTime.After(busy.UpdateTime)) {
+			*busy = r
+		}
+		return Receipt{}, nil
 	}
 	return r, nil
 }
@@ -646,7 +708,7 @@ const maxThreadWalk = 64
 // link Prune removed): the thread's first post is then replied to, as
 // before. A post is taken as the Store has it now (an edit may have made
 // it a post of its own, see followVersion).
-func (b *Broadcaster) previousLive(ctx context.Context, ch Channel, name string, last Receipt, root string) (Receipt, error) {
+func (b *Broadcaster) previousLive(ctx context.Context, ch Channel, name string, last Receipt, root string, busy *Receipt) (Receipt, error) {
 	for range maxThreadWalk {
 		prev, ok, err := b.store.Receipt(ctx, previousKey(last.UpdateID), name)
 		if err != nil {
@@ -660,7 +722,7 @@ func (b *Broadcaster) previousLive(ctx context.Context, ch Channel, name string,
 		} else if ok && !now.IsZero() {
 			prev = now
 		}
-		up, err := b.live(ctx, ch, name, prev)
+		up, err := b.live(ctx, ch, name, prev, busy)
 		if err != nil || !up.IsZero() {
 			return up, err
 		}
@@ -836,7 +898,7 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	}
 	d.prev = prev
 	if !posted {
-		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		return d.unposted(ctx)
 	}
 	if d.anew == nil {
 		// A post shared with an in-place correction is deleted once: a
@@ -855,6 +917,25 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// unposted ends a retraction on a channel without a receipt of the
+// update, nor a record of targets it reached: Skipped when no attempt of
+// it may have posted; failed for good when one ended without a definite
+// answer (cut off, timed out, a server error: see noteAttempt), since its
+// post may be out there, and nothing says where to delete it.
+func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
+	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, attemptedTarget)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
+	}
+	if !done || failure != "" {
+		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+	}
+	d.res.Err = Permanent(fmt.Errorf("an attempt of %s ended with its outcome unknown: it may have posted, "+
+		"and without a receipt its post cannot be found to delete; look for it on the platform", d.original))
+	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+	return true, nil
 }
 
 // forbid keeps every later Send from posting the update being retracted on

@@ -120,8 +120,10 @@ func (c *slowRetract) Retract(ctx context.Context, prev Receipt) error {
 
 // An older update whose retry comes while a Retract of the newer one is
 // deleting its post (the platform's call under way, its record not yet
-// written) is not superseded by that post either, nor threaded under it:
-// the post is as good as gone.
+// written) waits for the Retract to end: the post deleted, it is not
+// superseded by that post, nor threaded under it. (Posted at once, it
+// would come after the newer post should the deletion fail: see
+// TestOlderUpdateWaitsForTheRetractionOfANewer.)
 func TestNewerUpdateBeingRetractedSupersedesNothing(t *testing.T) {
 	c := &slowRetract{gatedPosts: gatedPosts{inNew: make(chan struct{}), release: make(chan struct{})},
 		inRetract: make(chan struct{}), finish: make(chan struct{})}
@@ -141,11 +143,11 @@ func TestNewerUpdateBeingRetractedSupersedesNothing(t *testing.T) {
 		_, err := b.Retract(ctx, "new")
 		retractErr <- err
 	}()
-	res := (<-oldRep).Results[0] // its retry ran while the Retract was deleting
-	close(c.finish)
+	close(c.finish) // the older update's retry waits for the Retract, or comes after it
 	if err := <-retractErr; err != nil {
 		t.Fatalf("Retract(new): %v", err)
 	}
+	res := (<-oldRep).Results[0]
 	if res.Superseded || res.Err != nil {
 		t.Fatalf("older update: Superseded %v, Err %v; want delivered: the newer one was being retracted", res.Superseded, res.Err)
 	}
