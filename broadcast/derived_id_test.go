@@ -48,3 +48,24 @@ func TestDerivedIDsAreStableAcrossVersions(t *testing.T) {
 		})
 	}
 }
+
+// An override for a channel named "advice" or "corrects" is not Advice or
+// Corrects: the two updates say different things and get different IDs
+// (before, the second was skipped as already sent). An update with other
+// overrides keeps the ID it had.
+func TestDerivedIDsKeepOverridesApartFromLaterFields(t *testing.T) {
+	base := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating, Body: "Looking."}
+	advice, override := base, base
+	advice.Advice = "Retry."
+	override.Overrides = map[string]string{"advice": "Retry."}
+	assert.NotEqual(t, advice.WithDefaults(time.Time{}).ID, override.WithDefaults(time.Time{}).ID)
+
+	corrects, override2 := base, base
+	corrects.Corrects = "u_1"
+	override2.Overrides = map[string]string{"corrects": "u_1"}
+	assert.NotEqual(t, corrects.WithDefaults(time.Time{}).ID, override2.WithDefaults(time.Time{}).ID)
+
+	other := base
+	other.Overrides = map[string]string{"x": "Short text for X."}
+	assert.Equal(t, "u_179ccc6ac09dffe270089afc6588d8eb", other.WithDefaults(time.Time{}).ID)
+}

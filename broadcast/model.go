@@ -706,8 +706,16 @@ func (u Update) contentID(next time.Time) string {
 	}
 	if len(u.Overrides) > 0 { // the iterators cost allocations even for none
 		for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+			if k == "advice" || k == "corrects" {
+				// The later fields' own labels: marked with a NUL, which
+				// no other field holds (a channel name has no control
+				// character, Clean removes them from texts), so that the
+				// override of a channel so named does not hash as
+				// Advice or Corrects. Other keys hash as before.
+				k = "\x00" + k
+			}
 			field(k)
-			field(u.Overrides[k])
+			field(u.Overrides[strings.TrimPrefix(k, "\x00")])
 		}
 	}
 	// Fields added later enter the hash only when set, so that the IDs of
