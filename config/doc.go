@@ -112,7 +112,11 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work. A boolean is true or false
+// and merge keys ("<<: *defaults") work. A value that starts with "*" or
+// "!" is an alias or a tag to YAML, not text: quote it (password:
+// "*Pa55…"). An alias that names no anchor, and a tag other than YAML's
+// own (!!str, !!int, …), are errors saying so, naming the key and not
+// quoting the value, which may be a password. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,11 +30,19 @@ func syntaxError(name string, data []byte, err error) error {
 	if l := failingLine(data); l != 0 {
 		line = l
 	}
+	// "password: *Pa55…" is an alias to YAML, and the library quotes its
+	// name: all of the password but its first character.
+	problem = unknownAnchor.ReplaceAllLiteralString(problem, `unknown anchor (not quoted: it may be a secret): `+
+		`a value that starts with "*" is an alias (*name); quote the value`)
 	if line == 0 {
-		return yamlError(name, err)
+		return fmt.Errorf("%s: %s", name, problem)
 	}
 	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), problem))
 }
+
+// unknownAnchor matches the YAML library's problem with an alias of no
+// anchor, which quotes the alias's name.
+var unknownAnchor = regexp.MustCompile(`unknown anchor '.*' referenced`)
 
 // failingLine returns the line of data, which does not parse, after the
 // longest run of whole lines that does: the line that breaks the file.

@@ -1,0 +1,43 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// emailWithPassword is an email channel whose password is written as
+// value, unquoted: a generated password may start with any character.
+func emailWithPassword(value string) string {
+	return lines("channels:", "  - kind: email", "    host: smtp.example.com", "    from: status@example.com",
+		"    to: [ops@example.com]", "    username: status", "    password: "+value)
+}
+
+// A value that starts with "*" is an alias to YAML, and one that starts
+// with "!" a tag: a password written so unquoted is no password. The
+// error names the key and says to quote the value, and never quotes it:
+// the YAML library's own message ("unknown anchor 'Pa55…' referenced")
+// holds all of it but the first character.
+func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
+	const pw = "Pa55-w0rd-8c1f2e"
+	tests := []struct{ name, yaml, want string }{
+		{"alias", emailWithPassword("*" + pw), "test.yaml:7: password: "},
+		{"alias in a header", lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in",
+			"    allow_unsigned: true", "    headers:", "      X-Api-Key: *"+pw), "test.yaml:6: X-Api-Key: "},
+		{"tag", emailWithPassword("!" + pw), "test.yaml:7: channels[0].password: "},
+		// "!tag text": the library takes the text after the tag, and
+		// the password would be "and-more" without a word.
+		{"tag before text", emailWithPassword("!" + pw + " and-more"), "test.yaml:7: channels[0].password: "},
+		{"tag on a channel", lines("channels:", "  - !"+pw+" console://"), "test.yaml:2: channels[0]: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "quote")
+			assert.NotContains(t, err.Error(), pw[1:])
+		})
+	}
+}
