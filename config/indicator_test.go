@@ -41,3 +41,34 @@ func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
 		})
 	}
 }
+
+// A key and its value without a space between ("url:https://…") is
+// text to YAML, not a key: the error names the key and says what is
+// missing, as for other lines that break the file.
+func TestMissingSpaceAfterColonNamesKey(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"in a channel", lines("channels:", "  - kind: webhook", "    url:https://hooks.example.com/in", "    allow_unsigned: true"),
+			"test.yaml:3: url: "},
+		{"last key of a channel", lines("channels:", "  - kind: email", "    host: smtp.example.com", "    port:587"),
+			"test.yaml:4: port: "},
+		{"top level", lines("state:outagecast.db", "channels: [console://]"), "test.yaml:1: state: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), `space after ":"`)
+		})
+	}
+}
+
+// A plain value that holds ": " is a key to YAML; the library's error
+// ("mapping values are not allowed in this context") reads as one of
+// indentation. The error says to quote the value.
+func TestValueHoldingColonSaysQuote(t *testing.T) {
+	_, _, err := parse(t, lines("channels:", "  - kind: statuspage", "    dir: site", "    base_url: https://status.example.com/",
+		"    title: Example: Status"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `test.yaml:5: title: a value holding ": " must be quoted`)
+}

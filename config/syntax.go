@@ -37,6 +37,12 @@ func syntaxError(name string, data []byte, err error) error {
 	if line == 0 {
 		return fmt.Errorf("%s: %s", name, problem)
 	}
+	if line > 1 && strings.Contains(problem, "mapping values are not allowed") &&
+		!keyNoSpace.MatchString(lineText(data, line)) && keyNoSpace.MatchString(lineText(data, line-1)) {
+		// "state:x.db" then "channels: …": one text of two lines, to
+		// which the ": " of the second is a mistake.
+		line--
+	}
 	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), problem))
 }
 
@@ -112,6 +118,12 @@ func explainSyntax(text, problem string) string {
 		cause = `"{" not closed, or a "," missing`
 	case strings.Count(text, `"`)%2 == 1 || strings.Count(text, "'")%2 == 1:
 		cause = "quote not closed"
+	case keyNoSpace.MatchString(text) &&
+		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
+		// "url:https://…": text to YAML, not a key and its value.
+		cause = `a space after ":" missing`
+	case strings.Contains(problem, "mapping values are not allowed") && valueHoldsColon(text):
+		cause = `a value holding ": " must be quoted`
 	default:
 		for _, p := range indentProblems {
 			if strings.Contains(problem, p) {
@@ -125,8 +137,27 @@ func explainSyntax(text, problem string) string {
 	}
 	if k := lineKey(text); k != "" {
 		msg = k + ": " + msg
+	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
+		msg = m[1] + ": " + msg
 	}
 	return msg
+}
+
+// keyNoSpace matches a line that starts a key and its value without a
+// space between them: "    url:https://…", "  - port:587".
+// A URL's "scheme://" is not one.
+var keyNoSpace = regexp.MustCompile(`^[ \t]*(?:- +)*([A-Za-z_][A-Za-z0-9_-]*):[^ \t/]`)
+
+// valueHoldsColon reports whether line text is a key and a plain value
+// that holds ": " ("title: Outage: API"), which YAML reads as another key.
+func valueHoldsColon(text string) bool {
+	k := lineKey(text)
+	if k == "" {
+		return false
+	}
+	_, value, _ := strings.Cut(text, k+": ")
+	value = strings.TrimLeft(value, " \t")
+	return value != "" && !strings.ContainsAny(value[:1], `"'[{|>&*!#`) && strings.Contains(value, ": ")
 }
 
 // lineKey returns the mapping key that line text starts, or "".
