@@ -51,6 +51,14 @@
 // credentials, in any encoding: redact.CheckName) is an error of its
 // key, name, that does not quote it.
 //
+// The statuspage kind's keys set statuspage.Config, whose fields carry
+// no tags: dir (the site's directory, relative to this file) and base_url,
+// both required; components, each a name or {name, description}; title,
+// logo_url, home_url and links ([{text, url}]) of its Branding (colours
+// are set from Go); templates, a directory of the page's <name>.tmpl
+// files (relative to this file); language; history_days; feed_entries;
+// and lock_timeout, a duration. Each sets the Config field of its name.
+//
 // A channel may also be written as its URL, the short form every channel
 // package documents under "URL form" (webhook://, smtp://, ircs://, x://,
 // console://, and so on): as a string, or as a mapping of url, name and
