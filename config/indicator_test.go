@@ -72,3 +72,22 @@ func TestValueHoldingColonSaysQuote(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `test.yaml:5: title: a value holding ": " must be quoted`)
 }
+
+// A value given by an alias is wrong where the alias is: the error names
+// the alias's line, as it names its key, not the line of the anchor,
+// which is another key's.
+func TestAliasedValueErrorAtTheAlias(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"wrong type", lines("channels:", "  - kind: console", "    name: &n one", "  - kind: email", "    host: smtp.example.com",
+			"    from: status@example.com", "    to: [ops@example.com]", "    port: *n"), "test.yaml:8: channels[1].port: want a whole number"},
+		{"listed values", lines("channels:", "  - kind: console", "    name: &n one", "  - kind: email", "    host: smtp.example.com",
+			"    from: status@example.com", "    to: [ops@example.com]", "    tls: *n"), "test.yaml:8: channels[1].tls: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
