@@ -249,8 +249,9 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 }
 
 // checkMappings refuses a key given twice in one mapping below n, at key
-// path, a mapping of more than MaxMappingKeys keys and a tag of the
-// file's own (checkTag), before anything decodes the file: the YAML library compares every pair of a mapping's
+// path, a key that is not text, a mapping of more than MaxMappingKeys
+// keys and a tag of the file's own (checkTag), before anything decodes
+// the file: the YAML library compares every pair of a mapping's
 // keys, and records an error for every pair alike, so that a few thousand
 // copies of one line took minutes and gigabytes. line is that of path's
 // key. Aliases are not followed: the mapping an anchor names is checked
@@ -277,6 +278,12 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 			at := join(path, k.Value)
 			if err := checkTag(name, at, k); err != nil {
 				return err
+			}
+			if k.Kind != yaml.ScalarNode {
+				// The checks name keys by their text; an alias's is its
+				// name, not the value decoding reads.
+				return fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
+					name, k.Line, prefix(path))
 			}
 			// The library's test of a key given twice: same kind, same text.
 			if line, dup := seen[key{k.Kind, k.Value}]; dup {

@@ -91,3 +91,22 @@ func TestAliasedValueErrorAtTheAlias(t *testing.T) {
 		})
 	}
 }
+
+// A key is text: one written as a list, a mapping or an alias is an error
+// naming where it is; before, a list was the YAML library's "cannot
+// unmarshal !!seq into string" with no key, and an alias was checked as
+// its own name ("unknown key "k"") while decoding read its anchor's value.
+func TestKeyThatIsNoTextNamesWhere(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"list", lines("channels:", "  - kind: console", "    [name]: ops"), "test.yaml:3: channels[0]: "},
+		{"alias", lines("channels:", "  - kind: console", "    name: &k template", "  - kind: console", "    *k : short"), "test.yaml:5: channels[1]: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "write the key as text")
+		})
+	}
+}
