@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -305,17 +306,21 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 }
 
 // checkTag refuses node n, at key path, when it has a tag of its own
-// ("!name") rather than one of YAML's (!!str): no key takes one, and it
+// ("!name", "!!name") rather than one of YAML's (!!str): no key takes one, and it
 // is most likely a value that starts with "!", a password, read as a tag,
 // and the value as the text after it, or nothing. The tag is not quoted:
 // it may be that password.
 func checkTag(name, path string, n *yaml.Node) error {
-	if n.Kind == yaml.AliasNode || n.Tag == "" || n.Tag == "!" || strings.HasPrefix(n.ShortTag(), "!!") {
+	if n.Kind == yaml.AliasNode || n.Tag == "" || n.Tag == "!" || slices.Contains(yamlTags, n.ShortTag()) {
 		return nil
 	}
 	return fmt.Errorf(`%s:%d: %sa tag of its own (not quoted: it may be a secret): a value that starts with "!" is a tag; quote the value`,
 		name, n.Line, prefix(path))
 }
+
+// yamlTags are the tags of YAML's own types. Another "!!name" is as
+// much a value read as a tag as "!name" is.
+var yamlTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!!binary", "!!timestamp", "!!merge"}
 
 // maxExpanded bounds the values a file stands for with its aliases
 // expanded, far above what a file without aliases can hold.

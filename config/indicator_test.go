@@ -29,6 +29,7 @@ func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
 		// "!tag text": the library takes the text after the tag, and
 		// the password would be "and-more" without a word.
 		{"tag before text", emailWithPassword("!" + pw + " and-more"), "test.yaml:7: channels[0].password: "},
+		{"tag of YAML's form", emailWithPassword("!!" + pw + " and-more"), "test.yaml:7: channels[0].password: "},
 		{"tag on a channel", lines("channels:", "  - !"+pw+" console://"), "test.yaml:2: channels[0]: "},
 	}
 	for _, tt := range tests {
