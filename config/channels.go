@@ -230,8 +230,10 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		// a user name's ("user:password@host").
 		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
 	case !ok:
+		// As written, not in url.Parse's lower case: a value from the
+		// environment is then hidden as its reference.
 		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
-			at, u.Scheme, strings.Join(b.schemes(), ", "))
+			at, raw[:len(u.Scheme)], strings.Join(b.schemes(), ", "))
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,13 +250,17 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 }
 
 // checkMappings refuses a key given twice in one mapping below n, at key
-// path, and a mapping of more than MaxMappingKeys keys, before anything
-// decodes the file: the YAML library compares every pair of a mapping's
+// path, a key that is not text, a mapping of more than MaxMappingKeys
+// keys and a tag of the file's own (checkTag), before anything decodes
+// the file: the YAML library compares every pair of a mapping's
 // keys, and records an error for every pair alike, so that a few thousand
 // copies of one line took minutes and gigabytes. line is that of path's
 // key. Aliases are not followed: the mapping an anchor names is checked
 // where it is written.
 func checkMappings(name, path string, line int, n *yaml.Node) error {
+	if err := checkTag(name, path, n); err != nil {
+		return err
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
@@ -272,6 +277,15 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			at := join(path, k.Value)
+			if err := checkTag(name, at, k); err != nil {
+				return err
+			}
+			if k.Kind != yaml.ScalarNode {
+				// The checks name keys by their text; an alias's is its
+				// name, not the value decoding reads.
+				return fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
+					name, k.Line, prefix(path))
+			}
 			// The library's test of a key given twice: same kind, same text.
 			if line, dup := seen[key{k.Kind, k.Value}]; dup {
 				return fmt.Errorf("%s:%d: %s: key given twice in one mapping (first at line %d)", name, k.Line, at, line)
@@ -290,6 +304,23 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 	}
 	return nil
 }
+
+// checkTag refuses node n, at key path, when it has a tag of its own
+// ("!name", "!!name") rather than one of YAML's (!!str): no key takes one, and it
+// is most likely a value that starts with "!", a password, read as a tag,
+// and the value as the text after it, or nothing. The tag is not quoted:
+// it may be that password.
+func checkTag(name, path string, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode || n.Tag == "" || n.Tag == "!" || slices.Contains(yamlTags, n.ShortTag()) {
+		return nil
+	}
+	return fmt.Errorf(`%s:%d: %sa tag of its own (not quoted: it may be a secret): a value that starts with "!" is a tag; quote the value`,
+		name, n.Line, prefix(path))
+}
+
+// yamlTags are the tags of YAML's own types. Another "!!name" is as
+// much a value read as a tag as "!name" is.
+var yamlTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!!binary", "!!timestamp", "!!merge"}
 
 // maxExpanded bounds the values a file stands for with its aliases
 // expanded, far above what a file without aliases can hold.

@@ -51,6 +51,14 @@
 // credentials, in any encoding: redact.CheckName) is an error of its
 // key, name, that does not quote it.
 //
+// The statuspage kind's keys set statuspage.Config, whose fields carry
+// no tags: dir (the site's directory, relative to this file) and base_url,
+// both required; components, each a name or {name, description}; title,
+// logo_url, home_url and links ([{text, url}]) of its Branding (colours
+// are set from Go); templates, a directory of the page's <name>.tmpl
+// files (relative to this file); language; history_days; feed_entries;
+// and lock_timeout, a duration. Each sets the Config field of its name.
+//
 // A channel may also be written as its URL, the short form every channel
 // package documents under "URL form" (webhook://, smtp://, ircs://, x://,
 // console://, and so on): as a string, or as a mapping of url, name and
@@ -112,7 +120,11 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work. A boolean is true or false
+// and merge keys ("<<: *defaults") work. A value that starts with "*" or
+// "!" is an alias or a tag to YAML, not text: quote it (password:
+// "*Pa55…"). An alias that names no anchor, and a tag other than YAML's
+// own (!!str, !!int, …), are errors saying so, naming the key and not
+// quoting the value, which may be a password. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false

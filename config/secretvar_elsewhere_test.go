@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,6 +40,15 @@ func TestSecretVariableOutsideSecretKeysIsNeverShown(t *testing.T) {
 		cfg, _, err := parse(t, lines("state: /nonexistent/${API_KEY}/x.db", "channels:", "  - kind: console"), vars)
 		require.NoError(t, err)
 		assert.NotContains(t, cfg.Hide("open "+cfg.Store.Path+": no such file"), key, "Hide hides it")
+	})
+	t.Run("a channel URL's scheme", func(t *testing.T) {
+		// url.Parse gives the scheme in lower case, which no longer
+		// matched the value to hide.
+		const mixed = "Sk-Live-4f9d2c7e1b"
+		_, _, err := parse(t, lines("channels:", "  - ${API_KEY}://hooks.example.com/in"), map[string]string{"API_KEY": mixed})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `test.yaml:2: channels[0]: URL scheme "${API_KEY}": no kind of channel takes it`)
+		assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(mixed))
 	})
 	t.Run("a variable not named as a secret is shown", func(t *testing.T) {
 		cfg, _, err := parse(t, lines("channels:", "  - kind: console", "    name: ${OPS_CHANNEL}"),

@@ -80,6 +80,7 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			}
 			continue
 		}
+		line := v.Line // of the alias, where the value is used
 		for v.Kind == yaml.AliasNode && v.Alias != nil {
 			v = v.Alias
 		}
@@ -94,7 +95,7 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			err = enumValue(v, vals)
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s%w", file, v.Line, prefix(join(path, k.Value)), err)
+			return fmt.Errorf("%s:%d: %s%w", file, line, prefix(join(path, k.Value)), err)
 		}
 	}
 	return nil
@@ -188,6 +189,18 @@ type walker struct {
 	// secret is set below a value of secrets (an IRC channel list's
 	// entries, which hold the channels' keys): none is quoted.
 	secret bool
+	// aliasLine is the line of the alias the walk went through, 0 for
+	// none: an error below it is at the alias, where the value is used,
+	// not at its anchor, which is another key's.
+	aliasLine int
+}
+
+// line returns the line of an error about node n.
+func (w walker) line(n *yaml.Node) int {
+	if w.aliasLine != 0 {
+		return w.aliasLine
+	}
+	return n.Line
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -195,6 +208,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		t = t.Elem()
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		if w.aliasLine == 0 {
+			w.aliasLine = n.Line
+		}
 		return w.walk(path, n.Alias, t)
 	}
 	if holdsSecret(t, 0) {
@@ -214,7 +230,7 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		if strings.HasSuffix(path, "]") {
 			instead = "leave the item out"
 		}
-		return fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, n.Line, prefix(path), instead)
+		return fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead)
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -321,7 +337,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		} else {
 			msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
 		}
-		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
+		return fmt.Errorf("%s:%d: %s%s", w.file, w.line(n), prefix(path), msg)
 	}
 	got := "a list"
 	switch {
@@ -338,7 +354,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	case n.Kind == yaml.MappingNode:
 		got = "a mapping"
 	}
-	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
+	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, w.line(n), prefix(path), want(t), got)
 }
 
 // urlNotQuoted stands for a URL in an error about a value: a URL is never

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,11 +30,25 @@ func syntaxError(name string, data []byte, err error) error {
 	if l := failingLine(data); l != 0 {
 		line = l
 	}
+	// "password: *Pa55…" is an alias to YAML, and the library quotes its
+	// name: all of the password but its first character.
+	problem = unknownAnchor.ReplaceAllLiteralString(problem, `unknown anchor (not quoted: it may be a secret): `+
+		`a value that starts with "*" is an alias (*name); quote the value`)
 	if line == 0 {
-		return yamlError(name, err)
+		return fmt.Errorf("%s: %s", name, problem)
+	}
+	if line > 1 && strings.Contains(problem, "mapping values are not allowed") &&
+		!keyNoSpace.MatchString(lineText(data, line)) && keyNoSpace.MatchString(lineText(data, line-1)) {
+		// "state:x.db" then "channels: …": one text of two lines, to
+		// which the ": " of the second is a mistake.
+		line--
 	}
 	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), problem))
 }
+
+// unknownAnchor matches the YAML library's problem with an alias of no
+// anchor, which quotes the alias's name.
+var unknownAnchor = regexp.MustCompile(`unknown anchor '.*' referenced`)
 
 // failingLine returns the line of data, which does not parse, after the
 // longest run of whole lines that does: the line that breaks the file.
@@ -103,6 +118,12 @@ func explainSyntax(text, problem string) string {
 		cause = `"{" not closed, or a "," missing`
 	case strings.Count(text, `"`)%2 == 1 || strings.Count(text, "'")%2 == 1:
 		cause = "quote not closed"
+	case keyNoSpace.MatchString(text) &&
+		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
+		// "url:https://…": text to YAML, not a key and its value.
+		cause = `a space after ":" missing`
+	case strings.Contains(problem, "mapping values are not allowed") && valueHoldsColon(text):
+		cause = `a value holding ": " must be quoted`
 	default:
 		for _, p := range indentProblems {
 			if strings.Contains(problem, p) {
@@ -116,8 +137,27 @@ func explainSyntax(text, problem string) string {
 	}
 	if k := lineKey(text); k != "" {
 		msg = k + ": " + msg
+	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
+		msg = m[1] + ": " + msg
 	}
 	return msg
+}
+
+// keyNoSpace matches a line that starts a key and its value without a
+// space between them: "    url:https://…", "  - port:587".
+// A URL's "scheme://" is not one.
+var keyNoSpace = regexp.MustCompile(`^[ \t]*(?:- +)*([A-Za-z_][A-Za-z0-9_-]*):[^ \t/]`)
+
+// valueHoldsColon reports whether line text is a key and a plain value
+// that holds ": " ("title: Outage: API"), which YAML reads as another key.
+func valueHoldsColon(text string) bool {
+	k := lineKey(text)
+	if k == "" {
+		return false
+	}
+	_, value, _ := strings.Cut(text, k+": ")
+	value = strings.TrimLeft(value, " \t")
+	return value != "" && !strings.ContainsAny(value[:1], `"'[{|>&*!#`) && strings.Contains(value, ": ")
 }
 
 // lineKey returns the mapping key that line text starts, or "".

@@ -455,7 +455,8 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 			if o.state != "" {
 				return nil, nil, fmt.Errorf("-state: open store: %w", err)
 			}
-			return nil, nil, fmt.Errorf("%s:%d: %s: open store: %w", cfg.Path, cfg.Store.Line, cfg.Store.Key, err)
+			// Its path may hold a variable named as a secret.
+			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s:%d: %s: open store: %v", cfg.Path, cfg.Store.Line, cfg.Store.Key, err)))
 		}
 		store, closeStore = s, func() { s.Close() }
 	}

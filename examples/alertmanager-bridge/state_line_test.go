@@ -23,3 +23,19 @@ func TestConfigStateErrorNamesFileLineAndKey(t *testing.T) {
 	assert.Contains(t, err.Error(), cfg+":3: state: open store: ")
 	assert.Contains(t, err.Error(), missing)
 }
+
+// The state's path is shown as the file hides it: a value of a variable
+// named as a secret put there (by mistake) is its reference, as in every
+// other error about the file.
+func TestConfigStateErrorHidesSecretVariable(t *testing.T) {
+	const token = "tok-8c1f2e9d7a6b"
+	t.Setenv("BRIDGE_TOKEN", token)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - type: console\nstate: nodir/${BRIDGE_TOKEN}/bridge.db\n"), 0o600))
+	_, _, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), cfg+":3: state: open store: ")
+	assert.Contains(t, err.Error(), "${BRIDGE_TOKEN}")
+	assert.NotContains(t, err.Error(), token)
+}

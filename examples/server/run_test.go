@@ -69,9 +69,10 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"no database", nil, without(dsnEnv), 2, "DATABASE_URL: not set"},
 		{"no database to migrate", []string{"-migrate"}, without(dsnEnv), 2, "DATABASE_URL: not set"},
 		{"bad configuration", []string{"-config", badConfig}, ok, 2, `bad.yaml:3: channels[0]: unknown key "outptu"`},
-		// Refused before the database is reached, naming the file's key:
+		// Refused before the database is reached, naming the file's key
+		// at its line, as the config package's errors do:
 		// dispatch refused it only once connected, as Config.Retry.MaxAttempts.
-		{"too many attempts", []string{"-config", manyAttempts}, ok, 2, "attempts.yaml: retry.max_attempts: 40000, at most 32757"},
+		{"too many attempts", []string{"-config", manyAttempts}, ok, 2, "attempts.yaml:4: retry.max_attempts: 40000, at most 32757"},
 		// Pruning would remove the marks of an update still being retried
 		// (6h by default), which would then be posted again to whom it
 		// reached: "1m" is easily typed for a month.

@@ -1,0 +1,113 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// emailWithPassword is an email channel whose password is written as
+// value, unquoted: a generated password may start with any character.
+func emailWithPassword(value string) string {
+	return lines("channels:", "  - kind: email", "    host: smtp.example.com", "    from: status@example.com",
+		"    to: [ops@example.com]", "    username: status", "    password: "+value)
+}
+
+// A value that starts with "*" is an alias to YAML, and one that starts
+// with "!" a tag: a password written so unquoted is no password. The
+// error names the key and says to quote the value, and never quotes it:
+// the YAML library's own message ("unknown anchor 'Pa55…' referenced")
+// holds all of it but the first character.
+func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
+	const pw = "Pa55-w0rd-8c1f2e"
+	tests := []struct{ name, yaml, want string }{
+		{"alias", emailWithPassword("*" + pw), "test.yaml:7: password: "},
+		{"alias in a header", lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in",
+			"    allow_unsigned: true", "    headers:", "      X-Api-Key: *"+pw), "test.yaml:6: X-Api-Key: "},
+		{"tag", emailWithPassword("!" + pw), "test.yaml:7: channels[0].password: "},
+		// "!tag text": the library takes the text after the tag, and
+		// the password would be "and-more" without a word.
+		{"tag before text", emailWithPassword("!" + pw + " and-more"), "test.yaml:7: channels[0].password: "},
+		{"tag of YAML's form", emailWithPassword("!!" + pw + " and-more"), "test.yaml:7: channels[0].password: "},
+		{"tag on a channel", lines("channels:", "  - !"+pw+" console://"), "test.yaml:2: channels[0]: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "quote")
+			assert.NotContains(t, err.Error(), pw[1:])
+		})
+	}
+}
+
+// A key and its value without a space between ("url:https://…") is
+// text to YAML, not a key: the error names the key and says what is
+// missing, as for other lines that break the file.
+func TestMissingSpaceAfterColonNamesKey(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"in a channel", lines("channels:", "  - kind: webhook", "    url:https://hooks.example.com/in", "    allow_unsigned: true"),
+			"test.yaml:3: url: "},
+		{"last key of a channel", lines("channels:", "  - kind: email", "    host: smtp.example.com", "    port:587"),
+			"test.yaml:4: port: "},
+		{"top level", lines("state:outagecast.db", "channels: [console://]"), "test.yaml:1: state: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), `space after ":"`)
+		})
+	}
+}
+
+// A plain value that holds ": " is a key to YAML; the library's error
+// ("mapping values are not allowed in this context") reads as one of
+// indentation. The error says to quote the value.
+func TestValueHoldingColonSaysQuote(t *testing.T) {
+	_, _, err := parse(t, lines("channels:", "  - kind: statuspage", "    dir: site", "    base_url: https://status.example.com/",
+		"    title: Example: Status"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `test.yaml:5: title: a value holding ": " must be quoted`)
+}
+
+// A value given by an alias is wrong where the alias is: the error names
+// the alias's line, as it names its key, not the line of the anchor,
+// which is another key's.
+func TestAliasedValueErrorAtTheAlias(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"wrong type", lines("channels:", "  - kind: console", "    name: &n one", "  - kind: email", "    host: smtp.example.com",
+			"    from: status@example.com", "    to: [ops@example.com]", "    port: *n"), "test.yaml:8: channels[1].port: want a whole number"},
+		{"listed values", lines("channels:", "  - kind: console", "    name: &n one", "  - kind: email", "    host: smtp.example.com",
+			"    from: status@example.com", "    to: [ops@example.com]", "    tls: *n"), "test.yaml:8: channels[1].tls: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// A key is text: one written as a list, a mapping or an alias is an error
+// naming where it is; before, a list was the YAML library's "cannot
+// unmarshal !!seq into string" with no key, and an alias was checked as
+// its own name ("unknown key "k"") while decoding read its anchor's value.
+func TestKeyThatIsNoTextNamesWhere(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"list", lines("channels:", "  - kind: console", "    [name]: ops"), "test.yaml:3: channels[0]: "},
+		{"alias", lines("channels:", "  - kind: console", "    name: &k template", "  - kind: console", "    *k : short"), "test.yaml:5: channels[1]: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "write the key as text")
+		})
+	}
+}
