@@ -178,7 +178,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			return nil, fmt.Errorf("%s: %w", at, err)
 		}
 	}
-	out.Path, out.consoles = name, *env.outputs
+	out.Path, out.consoles, out.root = name, *env.outputs, root
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
 	out.StageWait, out.Store = f.StageWait, f.store(env)
 	if out.Store.Key != "" {

@@ -7,7 +7,10 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
@@ -38,6 +41,7 @@ type File struct {
 	consoles  []io.Writer             // where console channels write
 	specs     map[string]reflect.Type // each channel's key type, by name
 	described map[string]string       // what each channel is configured with, by name
+	root      *yaml.Node              // the file as parsed, for At; nil for Default
 }
 
 // Store says which broadcast.Store a File's Broadcaster keeps its receipts
@@ -157,6 +161,19 @@ func (f *File) Hide(s string) string {
 		return s
 	}
 	return f.hider.Replace(s)
+}
+
+// At returns where key, dotted as in the package's errors
+// ("retry.max_attempts"), is written in the file: "file:line: key", the
+// form of the package's own errors, for a program's checks of a value
+// the package takes (a bound of its own, say). Its line is the deepest
+// key of the path the file holds; a File that Default made gives
+// "key" alone.
+func (f *File) At(key string) string {
+	if f == nil || f.root == nil {
+		return key
+	}
+	return fmt.Sprintf("%s:%d: %s", f.Path, lineOf(f.root, strings.Split(key, ".")), key)
 }
 
 // Default returns the configuration used without a file: one console

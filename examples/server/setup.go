@@ -9,14 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
@@ -138,11 +136,7 @@ func loadConfig(o *options, env environ) (*config.File, error) {
 	} else {
 		f, err = config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
 		if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
-			at := o.config
-			if line := keyLine(o.config, "retry", "max_attempts"); line > 0 {
-				at = fmt.Sprintf("%s:%d", at, line)
-			}
-			return nil, fmt.Errorf("%s: retry.max_attempts: %d, at most %d", at, f.Retry.MaxAttempts, dispatch.MaxAttempts)
+			return nil, fmt.Errorf("%s: %d, at most %d", f.At("retry.max_attempts"), f.Retry.MaxAttempts, dispatch.MaxAttempts)
 		}
 	}
 	if err != nil {
@@ -152,37 +146,6 @@ func loadConfig(o *options, env environ) (*config.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// keyLine returns the line of the key that keys name in the YAML file at
-// path, loaded already, or 0, for an error about its value that the
-// config package does not make, as it makes its own: at the key's line.
-func keyLine(path string, keys ...string) int {
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) > config.MaxFileSize {
-		return 0
-	}
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return 0
-	}
-	n, line := doc.Content[0], 0
-	for _, k := range keys {
-		for n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		next := (*yaml.Node)(nil)
-		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, next = n.Content[i].Line, n.Content[i+1]
-			}
-		}
-		if next == nil {
-			return 0
-		}
-		n = next
-	}
-	return line
 }
 
 // open connects to the database and builds the instance's Broadcaster,
