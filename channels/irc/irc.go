@@ -248,7 +248,9 @@
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting
 // (a flood-protection bot's, say; a rate limit, as those below: the next
 // attempt rejoins, and a ban, invite-only or key then refuses that JOIN
-// for good), and lines the server
+// for good), or a PART of the bot's that it did not send (Solanum's
+// REMOVE, a kick shown as a PART; the 404 its lines sent meanwhile get
+// does not make it one for good), and lines the server
 // dropped, as Solanum does with a 707 (its limit on the channels a client
 // may message) or a notice "Message to #chan throttled due to flooding"
 // (the channel gets too many lines a second, from everyone), or by not
