@@ -174,7 +174,11 @@
 // connection whose burst the Sends before used, where the whole burst would
 // let one channel's lines through in time, the *PacingError is transient
 // instead, with broadcast.RetryAfter the time the burst takes to come
-// back: the next attempt waits for it, and posts. The check counts the lines for the
+// back: the next attempt waits for it, and posts. It is transient too
+// when one channel's lines would have fit the time the attempt had when
+// Send was called, and the wait for the Send or Check in progress (they
+// take turns: see Channel) used it up: two updates sent at once, a
+// correction right after its update. The check counts the lines for the
 // conservative room, or for the shortest prefix when the text needs more:
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
@@ -229,7 +233,8 @@
 // missing"). Send fails at once, permanently, when the text does not fit
 // (see # Limits) or when ctx's deadline leaves less time than the pacing
 // of one channel's lines needs (a *PacingError; transient when only the
-// burst the Sends before used on a persistent connection is missing).
+// burst the Sends before used on a persistent connection is missing, or
+// the time the Send spent waiting for its turn).
 //
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
@@ -472,6 +477,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
+	called := time.Now()
 	if err := c.take(ctx); err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -479,7 +485,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.s.names)
 	lines := 0
 	if todo := f.Todo(); len(todo) > 0 {
-		n, err := c.fitting(ctx, len(todo), estimate)
+		n, err := c.fitting(ctx, len(todo), estimate, called)
 		if err != nil {
 			return broadcast.Receipt{}, err
 		}
