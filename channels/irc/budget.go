@@ -38,7 +38,10 @@ func setupTime(s *settings) time.Duration {
 // and post its lines again. On a persistent connection whose burst the
 // Sends before used, where the whole burst would let one channel's lines
 // through in time, it is transient instead, marked with
-// broadcast.RetryAfter the time the burst takes to come back. Its fields, about every channel still to post
+// broadcast.RetryAfter the time the burst takes to come back. So it is
+// when one channel's lines would have fit the time the attempt had when
+// Send was called, which the wait for the Send or Check before it (they
+// take turns) used up: the next attempt posts. Its fields, about every channel still to post
 // to, let a program explain the problem in its own terms; find it with
 // errors.As.
 type PacingError struct {
@@ -110,9 +113,11 @@ var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
 // and post its lines again. On a kept connection whose burst the Sends
 // before used, it fails so only when one channel would not fit with the
 // whole burst either: else the *PacingError is transient, with
-// broadcast.RetryAfter the time the burst takes to come back. The caller
-// holds the turn, so the kept connection does not change under it.
-func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error) {
+// broadcast.RetryAfter the time the burst takes to come back. Nor when
+// one channel would have fit the time the attempt had when Send was
+// called, before it waited for its turn: called. The caller holds the
+// turn, so the kept connection does not change under it.
+func (c *Channel) fitting(ctx context.Context, channels, lines int, called time.Time) (int, error) {
 	now := time.Now()
 	probe, tokens := false, float64(c.s.burst)
 	if c.kept != nil && c.kept.cn != nil {
@@ -131,13 +136,26 @@ func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error)
 	}
 	need := pacing(c.s, channels, lines, probe, tokens)
 	err := &PacingError{Lines: lines, Channels: channels, Pacing: need, Need: need + allow, Left: left}
-	if full := float64(c.s.burst); tokens < full {
+	full := float64(c.s.burst)
+	refill := time.Duration((full - tokens) * float64(c.s.interval)).Round(time.Millisecond)
+	fitsOne := func(left time.Duration) bool {
+		p := pacing(c.s, 1, lines, probe, full)
+		return p == 0 || p+setupMargin <= left
+	}
+	switch {
+	case tokens < full && fitsOne(left):
 		// The kept connection's burst, spent by the Sends before this
 		// one, comes back with time: if one channel fits with it, the
 		// next attempt, after that wait, posts.
-		if p := pacing(c.s, 1, lines, probe, full); p == 0 || p+setupMargin <= left {
-			return 0, broadcast.RetryAfter(err, time.Duration((full-tokens)*float64(c.s.interval)).Round(time.Millisecond))
+		return 0, broadcast.RetryAfter(err, refill)
+	case fitsOne(deadline.Sub(called)):
+		// The attempt had time enough when Send was called: the wait
+		// for the turn of the Send or Check before it took it. The
+		// next attempt, with its whole time, posts.
+		if tokens < full {
+			return 0, broadcast.RetryAfter(err, refill)
 		}
+		return 0, err
 	}
 	return 0, broadcast.Permanent(err)
 }

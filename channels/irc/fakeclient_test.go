@@ -383,6 +383,11 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	if c.kicked(channel) {
 		return true
 	}
+	if c.removed(channel) {
+		// Solanum answers a line to a +n channel from a client not in it so.
+		c.numeric("404", channel, "Cannot send to channel")
+		return true
+	}
 	if n, ok := s.opts.dropAfter[channel]; ok && len(s.saidIn(channel)) >= n && s.happenOnce("drop "+channel) {
 		if s.opts.holdOnDrop {
 			s.mu.Lock()
@@ -538,8 +543,23 @@ func (c *fakeClient) kicked(channel string) bool {
 		s.banned[channel] = true
 	}
 	s.mu.Unlock()
+	if how == "remove" {
+		// Solanum's (charybdis's) REMOVE: a kick the client sees as its
+		// own PART, which clients do not rejoin at once.
+		c.reply(":" + c.mask() + " PART " + channel + " :requested by floodbot (Flooding (more than 3 lines in 2 seconds))")
+		return true
+	}
 	c.reply(":floodbot!bot@fake.test KICK " + channel + " " + c.nick + " :Flooding (more than 3 lines in 2 seconds)")
 	return true
+}
+
+// removed reports whether the client was removed from channel (kicks
+// "remove") and is not back in it.
+func (c *fakeClient) removed(channel string) bool {
+	s := c.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.kicks[channel] == "remove" && s.once["kick "+channel] && !s.members[channel][c]
 }
 
 // mode answers a query of a channel's modes (RFC 2812 section 3.2.3,

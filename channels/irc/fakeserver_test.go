@@ -80,7 +80,9 @@ type fakeOptions struct {
 	maxJoins int
 	// kicks kicks the bot from a channel at its first line there, once
 	// (the line not relayed), as a flood-protection bot does: "kick" only,
-	// "ban" also bans it (+b), so that a later JOIN gets 474.
+	// "ban" also bans it (+b), so that a later JOIN gets 474, "remove"
+	// removes it as Solanum's REMOVE does: a PART of the bot's, and 404
+	// to its lines to the channel until it joins again.
 	kicks map[string]string
 	// dropAfter drops the connection, once, at the line to a channel
 	// that follows the first n, which were relayed (and echoed).

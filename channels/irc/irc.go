@@ -174,7 +174,11 @@
 // connection whose burst the Sends before used, where the whole burst would
 // let one channel's lines through in time, the *PacingError is transient
 // instead, with broadcast.RetryAfter the time the burst takes to come
-// back: the next attempt waits for it, and posts. The check counts the lines for the
+// back: the next attempt waits for it, and posts. It is transient too
+// when one channel's lines would have fit the time the attempt had when
+// Send was called, and the wait for the Send or Check in progress (they
+// take turns: see Channel) used it up: two updates sent at once, a
+// correction right after its update. The check counts the lines for the
 // conservative room, or for the shortest prefix when the text needs more:
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
@@ -229,7 +233,8 @@
 // missing"). Send fails at once, permanently, when the text does not fit
 // (see # Limits) or when ctx's deadline leaves less time than the pacing
 // of one channel's lines needs (a *PacingError; transient when only the
-// burst the Sends before used on a persistent connection is missing).
+// burst the Sends before used on a persistent connection is missing, or
+// the time the Send spent waiting for its turn).
 //
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
@@ -248,7 +253,9 @@
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting
 // (a flood-protection bot's, say; a rate limit, as those below: the next
 // attempt rejoins, and a ban, invite-only or key then refuses that JOIN
-// for good), and lines the server
+// for good), or a PART of the bot's that it did not send (Solanum's
+// REMOVE, a kick shown as a PART; the 404 its lines sent meanwhile get
+// does not make it one for good), and lines the server
 // dropped, as Solanum does with a 707 (its limit on the channels a client
 // may message) or a notice "Message to #chan throttled due to flooding"
 // (the channel gets too many lines a second, from everyone), or by not
@@ -470,6 +477,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
+	called := time.Now()
 	if err := c.take(ctx); err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -477,7 +485,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.s.names)
 	lines := 0
 	if todo := f.Todo(); len(todo) > 0 {
-		n, err := c.fitting(ctx, len(todo), estimate)
+		n, err := c.fitting(ctx, len(todo), estimate, called)
 		if err != nil {
 			return broadcast.Receipt{}, err
 		}

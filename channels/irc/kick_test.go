@@ -79,3 +79,29 @@ func TestKickStopsTheLinesWaitingForThePacing(t *testing.T) {
 	assert.Contains(t, err.Error(), "KICK")
 	assert.Len(t, srv.commands("PRIVMSG"), 1, "no line after the KICK")
 }
+
+// A channel operator's REMOVE (Solanum, charybdis) is a kick that the bot
+// sees as its own PART: no refusal for good either. The lines that went
+// out before the PART arrived get 404 (cannot send to channel, as to a
+// client not in it), which must not fail the channel for good: the next
+// attempt rejoins and posts.
+func TestRemoveIsTransient(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{kicks: map[string]string{"#ops": "remove"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	cfg.MaxLines = 3
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Error rates are elevated on the CDN in every region. ", 40)
+	m := message(u)
+
+	_, err := ch.Send(context.Background(), m)
+	assertOpsRateLimited(t, err, m, "irc: send to #ops: PART requested by floodbot")
+	assert.Empty(t, srv.saidIn("#ops"))
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "#ops", r.Meta["channels"])
+	assert.Len(t, srv.saidIn("#ops"), 3)
+}

@@ -502,3 +502,55 @@ func TestTooManyChannelsLeavesTheRestForTheNextAttempt(t *testing.T) {
 		})
 	}
 }
+
+// A Send that waits for the turn of the Send before it (two updates sent
+// at once, a correction right after its update) may get it with too
+// little of its attempt left for the pacing, where the attempt had time
+// enough when Send was called. That is no reason to give the update up
+// for good: the next attempt, with its whole time, posts it. The Send
+// before holds the turn on a JOIN the server never answers until the test
+// ends it, once the other has waited past the time it had to spare.
+func TestWaitForTheTurnIsNoPacingFailureForGood(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#hold": "x"}})
+	cfg := testConfig(srv.addr())
+	cfg.Burst, cfg.Interval, cfg.MaxLines = 1, time.Second, 1 // JOIN, the line, PING: 2s of pacing
+	cfg.Channels = []string{"#hold", "#ops"}
+	cfg.Timeout = time.Minute
+	ch := newChannel(t, cfg)
+
+	first, cancelFirst := context.WithCancel(context.Background())
+	defer cancelFirst()
+	firstDone := make(chan error, 1)
+	held := message(sampleUpdate())
+	require.NoError(t, held.Ledger.MarkDelivered("#ops")) // the first Send joins #hold only
+	go func() {
+		_, err := ch.Send(first, held)
+		firstDone <- err
+	}()
+	require.Eventually(t, func() bool { return len(srv.commands("JOIN")) == 1 }, 5*time.Second, time.Millisecond)
+
+	// 2s of pacing and 3s to connect fit the 8s the attempt has when it
+	// begins; not what is left once the turn comes.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	second := sampleUpdate()
+	second.ID = "u2"
+	m := message(second)
+	require.NoError(t, m.Ledger.MarkDelivered("#hold"))
+	secondDone := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, m)
+		secondDone <- err
+	}()
+	time.Sleep(3500 * time.Millisecond) // the second Send waits for the turn meanwhile
+	cancelFirst()
+	require.ErrorIs(t, <-firstDone, context.Canceled)
+
+	err := <-secondDone
+	var pe *irc.PacingError
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, broadcast.IsPermanent(err), "the next attempt has time enough: %v", err)
+	done, failure := m.Ledger.Done("#ops")
+	assert.False(t, done, "#ops is left for the next attempt (%s)", failure)
+	assert.Empty(t, srv.saidIn("#ops"))
+}

@@ -296,6 +296,16 @@ func (ss *session) handle(m ircmsg.Message) {
 		if ss.isMe(param(m, 1)) {
 			ss.refuse(param(m, 0), httpx.RateLimited(&ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, 0, false), false)
 		}
+	case "PART":
+		// The bot sends no PART: one of its own is a kick the server
+		// shows so (Solanum's and charybdis's REMOVE, an operator's
+		// SAPART), and is taken as a KICK is, before the 404 that the
+		// lines sent meanwhile get, as from a client not in the channel.
+		if ss.isMe(m.Nick()) {
+			for name := range strings.SplitSeq(param(m, 0), ",") {
+				ss.refuse(name, httpx.RateLimited(&ReplyError{Code: "PART", Text: ss.s.serverText(param(m, 1))}, 0, false), false)
+			}
+		}
 	case "707":
 		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
 		// may message only so many channels (10 after connecting, 4
@@ -640,7 +650,7 @@ func (ss *session) ping(d time.Duration) error {
 // Send and Check wrap it when the server refused something; find it with
 // errors.As.
 type ReplyError struct {
-	Code string // the numeric, as "475"; "KICK" when an operator kicked the bot
+	Code string // the numeric, as "475"; "KICK" when an operator kicked the bot, "PART" when one removed it (see # Errors)
 	Text string // the server's explanation, without control characters, shortened
 }
 
