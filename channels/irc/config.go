@@ -365,8 +365,10 @@ func parseTarget(spec string) (*target, error) {
 	switch {
 	case len(fields) > 2:
 		return nil, fmt.Errorf("want %q or %q", "#name", "#name key")
-	case !strings.ContainsRune("#&+!", rune(name[0])) || len(name) < 2:
+	case !strings.ContainsRune("#&+!", rune(name[0])):
 		return nil, fmt.Errorf("does not start with a channel prefix (# & + !)")
+	case len(name) < 2:
+		return nil, fmt.Errorf("a channel prefix alone: no name after it")
 	case hasControl(name):
 		return nil, fmt.Errorf("not a valid channel name: it holds a control character")
 	case strings.Contains(name, ","):

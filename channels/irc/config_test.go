@@ -71,6 +71,7 @@ func TestNewValidates(t *testing.T) {
 			"irc: Config.TLSConfig: SASLExternal needs a client certificate (Certificates or GetClientCertificate)"},
 		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
 		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: does not start with a channel prefix (# & + !)"},
+		{"channel prefix alone", func(c *irc.Config) { c.Channels = []string{"#"} }, "irc: Config.Channels[0]: a channel prefix alone: no name after it"},
 		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, `irc: Config.Channels[0]: not a valid channel name: it holds "," (give each channel an entry of its own, a key after a space)`},
 		{"channel with BEL", func(c *irc.Config) { c.Channels = []string{"#a\x07"} }, "irc: Config.Channels[0]: not a valid channel name: it holds a control character"},
 		{"channel name too long", func(c *irc.Config) { c.Channels = []string{"#" + strings.Repeat("c", 50)} },
