@@ -220,7 +220,10 @@ const endOfDataWait = 10 * time.Minute
 func (cn *conn) readEnd() error {
 	err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait))
 	if err == nil {
-		_, _, err = cn.client.Text.ReadResponse(250)
+		// Any 2yz: RFC 5321 names 250, but every positive completion
+		// (4.2.1) says the server has the message, and taking another
+		// for a failure would send it again.
+		_, _, err = cn.client.Text.ReadResponse(2)
 	}
 	if _, ok := err.(*textproto.Error); err != nil && !ok {
 		return fmt.Errorf("%w: %w", errUnanswered, err)
