@@ -57,7 +57,7 @@ const maxCommand = 64
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
 // (templates.URLSpans) a "/" is part of Telegram's link, not a command,
 // and stays as it is; but Telegram ends a link at "«", "»" and general
-// punctuation (U+2000 to U+206F: dashes, quotes, "…"), and a command
+// punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and a command
 // after one of those is broken there too, after the link Telegram shows,
 // which it leaves whole.
 func quietCommands(s string) string {
@@ -113,7 +113,9 @@ func wordRune(r rune) bool {
 }
 
 // endsLink reports whether Telegram ends a link's path at r: "«", "»",
-// and general and supplemental punctuation but the zero-width joiners.
+// and general punctuation (U+2000 to U+206F) but the zero-width joiners
+// and the dashes (U+2010 to U+2015), which it keeps in a link, as any
+// other character that is no space.
 func endsLink(r rune) bool {
-	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D || r >= 0x2E00 && r <= 0x2E7F
+	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
 }

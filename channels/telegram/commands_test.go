@@ -32,6 +32,12 @@ func TestQuietCommands(t *testing.T) {
 		{"https://status.example.com/-/status https://x.example/a,/b", "https://status.example.com/-/status https://x.example/a,/b"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
 		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
+		// But not at a dash (U+2010 to U+2015) or supplemental punctuation:
+		// the link goes on, and a word joiner would end it at the "/".
+		{"https://docs.example.com/a—/status", "https://docs.example.com/a—/status"},
+		{"https://docs.example.com/a‐/b ⸮/status", "https://docs.example.com/a‐/b ⸮/" + wj + "status"},
+		{"https://docs.example.com/a⸮/status", "https://docs.example.com/a⸮/status"},
+		{"https://docs.example.com/a…/status", "https://docs.example.com/a…/" + wj + "status"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, quietCommands(tt.in), "%q", tt.in)
@@ -64,7 +70,8 @@ func TestQuietURLCommands(t *testing.T) {
 		"https://status.example.com/i/42":       "https://status.example.com/i/42",
 		"https://status.example.com/«i»":        "https://status.example.com/«i»",
 		"https://status.example.com/«i»/status": "https://status.example.com/%C2%ABi%C2%BB/status",
-		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a%E2%80%94/b?x=%C2%ABy%C2%BB",
+		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a—/b?x=«y»",
+		"https://status.example.com/a…/b?x=«y»": "https://status.example.com/a%E2%80%A6/b?x=%C2%ABy%C2%BB",
 		"https://status.example.com/a—b/c":      "https://status.example.com/a—b/c",
 	} {
 		assert.Equal(t, want, quietURLCommands(in), "%q", in)
