@@ -106,10 +106,11 @@ func commandByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// wordRune reports whether r is a word character: a letter, a mark, a
-// digit or a connector ("_").
+// wordRune reports whether r is a word character as Telegram reads one
+// around a command: a letter, a number (any, "²" too) or "_". Other
+// connectors ("＿", "‿") start or end a command there.
 func wordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || unicode.Is(unicode.Pc, r)
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_'
 }
 
 // endsLink reports whether Telegram ends a link's path at r: "«", "»",

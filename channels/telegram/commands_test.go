@@ -28,6 +28,9 @@ func TestQuietCommands(t *testing.T) {
 		{"/" + strings.Repeat("a", 65), "/" + strings.Repeat("a", 65)},
 		{"/", "/"},
 		{"line\n/status", "line\n/" + wj + "status"},
+		// Telegram's word characters are letters, numbers and "_" only:
+		// after "＿" or "‿" a command starts, after "²" none does.
+		{"＿/status ‿/status ²/status /status²", "＿/" + wj + "status ‿/" + wj + "status ²/status /status²"},
 		// In a URL, Telegram's link holds the "/": no command.
 		{"https://status.example.com/-/status https://x.example/a,/b", "https://status.example.com/-/status https://x.example/a,/b"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
