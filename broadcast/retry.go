@@ -114,6 +114,15 @@ func (d *delivery) runInto(ctx, keep context.Context, wg *sync.WaitGroup) {
 // loop runs the attempts and the waits between them; the Result says how
 // it ended.
 func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
+	if d.op == opRetract {
+		// The mark each attempt sets on the flight of the update's
+		// deliveries (flights.retract) stays while the retraction waits
+		// to retry: an older update of the incident waits for its outcome
+		// (see retractionWait), not only for its first attempt.
+		key := flightKey{d.original, d.name}
+		fl := d.b.flights.ref(key, nil)
+		defer d.b.flights.leaveOne(key, fl)
+	}
 	if !d.lock(ctx) {
 		return
 	}
