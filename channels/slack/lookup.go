@@ -106,10 +106,17 @@ func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key 
 	if threaded {
 		resp, found, err = c.search(ctx, "conversations.replies", root.channel, root.ts, key, oldest)
 		var ae *APIError
-		if found || err != nil && !(errors.As(err, &ae) && ae.Code == "thread_not_found") {
+		unread := errors.Is(err, errUnread)
+		if found || err != nil && !unread && !(errors.As(err, &ae) && ae.Code == "thread_not_found") {
 			return resp, found, err
 		}
-		return c.search(ctx, "conversations.history", root.channel, "", key, oldest)
+		// Not in the replies read, even in a thread longer than those:
+		// a reply to a locked thread is at the top level.
+		resp, found, herr := c.search(ctx, "conversations.history", root.channel, "", key, oldest)
+		if found || herr != nil || !unread {
+			return resp, found, herr
+		}
+		return resp, false, err // it may be among the replies not read
 	}
 	id := c.conversationID(target)
 	if id == "" {
@@ -146,9 +153,12 @@ func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest s
 			return postResponse{}, false, nil
 		}
 	}
-	return postResponse{}, false, fmt.Errorf("%s: not found in the %d pages of %d messages read, and there are more",
-		method, lookPages, lookLimit)
+	return postResponse{}, false, fmt.Errorf("%s: %w", method, errUnread)
 }
+
+// errUnread is search's error when the message is not in the pages read
+// and Slack has more.
+var errUnread = fmt.Errorf("not found in the %d pages of %d messages read, and there are more", lookPages, lookLimit)
 
 // nextPage sets q to read the page after list, and reports whether it
 // can: replies by Slack's cursor, history before list's earliest message.
