@@ -632,7 +632,9 @@ func validateNow(u Update) error {
 // permanent error saying so, a channel without a receipt of the update
 // where an attempt of it ended with its outcome unknown (timed out, cut
 // off, a server error, its process gone): it may have posted, and nothing
-// says where; look for that post on the platform.
+// says where; look for that post on the platform. A channel that
+// delivered the update without its receipt recorded fails so too, its
+// error wrapping ErrNotRecorded.
 //
 // An update this Broadcaster is still delivering is stopped first, on each
 // channel: an attempt under way ends, and what it posted is deleted; a
