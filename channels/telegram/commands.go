@@ -51,9 +51,10 @@ func quietURLCommands(u string) string {
 const maxCommand = 64
 
 // quietCommands returns s with every bot command broken: Telegram makes
-// "/word" (up to 64 ASCII letters, digits and "_") a command that a tap
-// sends to the chat, where the "/" follows no word character, "/", "<" or
-// ">", and the name is followed by none of them either. An invisible
+// "/word" (up to 64 ASCII letters, digits and "_"), or "/word@bot" (a
+// bot's username of 3 to 32 of them), a command that a tap sends to the
+// chat, where the "/" follows no word character, "/", "<" or ">", and the
+// command is followed by none of them either. An invisible
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
 // (templates.URLSpans) a "/" is part of Telegram's link, not a command,
 // and stays as it is; but Telegram ends a link at "«", "»" and general
@@ -90,15 +91,29 @@ func command(s string, i int) bool {
 	if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i > 0 && (wordRune(prev) || strings.ContainsRune("/<>", prev)) {
 		return false
 	}
-	n := 0
-	for i+1+n < len(s) && commandByte(s[i+1+n]) {
-		n++
-	}
+	n := nameLen(s[i+1:])
 	if n == 0 || n > maxCommand {
 		return false
 	}
-	next, size := utf8.DecodeRuneInString(s[i+1+n:])
+	end := i + 1 + n
+	if end < len(s) && s[end] == '@' { // a bot's username: "/start@jobs_bot"
+		m := nameLen(s[end+1:])
+		if m < 3 || m > 32 {
+			return false
+		}
+		end += 1 + m
+	}
+	next, size := utf8.DecodeRuneInString(s[end:])
 	return size == 0 || !wordRune(next) && !strings.ContainsRune("/<>", next)
+}
+
+// nameLen returns the length of the run of commandBytes that starts s.
+func nameLen(s string) int {
+	n := 0
+	for n < len(s) && commandByte(s[n]) {
+		n++
+	}
+	return n
 }
 
 // commandByte reports whether c may stand in a command's name.

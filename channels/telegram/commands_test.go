@@ -28,6 +28,11 @@ func TestQuietCommands(t *testing.T) {
 		{"/" + strings.Repeat("a", 65), "/" + strings.Repeat("a", 65)},
 		{"/", "/"},
 		{"line\n/status", "line\n/" + wj + "status"},
+		// "@bot" after a command's name is a bot's username, 3 to 32
+		// characters, and the command ends after it; a shorter or longer
+		// one makes no command.
+		{"/start@jobs_bot/x /start@ab /start@abc.", "/start@jobs_bot/x /start@ab /" + wj + "start@abc."},
+		{"/start@" + strings.Repeat("b", 33), "/start@" + strings.Repeat("b", 33)},
 		// Telegram's word characters are letters, numbers and "_" only:
 		// after "＿" or "‿" a command starts, after "²" none does.
 		{"＿/status ‿/status ²/status /status²", "＿/" + wj + "status ‿/" + wj + "status ²/status /status²"},
