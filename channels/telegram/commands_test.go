@@ -38,6 +38,10 @@ func TestQuietCommands(t *testing.T) {
 		{"＿/status ‿/status ²/status /status²", "＿/" + wj + "status ‿/" + wj + "status ²/status /status²"},
 		// In a URL, Telegram's link holds the "/": no command.
 		{"https://status.example.com/-/status https://x.example/a,/b", "https://status.example.com/-/status https://x.example/a,/b"},
+		// Nor in a link without a scheme, which Telegram links too.
+		{"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)",
+			"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)"},
+		{"e.g./status x-/status file.c/-/status", "e.g./" + wj + "status x-/" + wj + "status file.c/-/" + wj + "status"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
 		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
 		// But not at a dash (U+2010 to U+2015) or supplemental punctuation:
