@@ -287,9 +287,9 @@ func (b *Broadcaster) Channels() []string {
 // supersedes nothing, nor does one that a Retract stopped while its
 // attempt was under way (its post is deleted as that attempt ends). While
 // a Retract of this Broadcaster is deleting a newer post, an older update
-// waits for it (no attempt is used up): posted once the post is gone, not
-// threaded under it, and Superseded if the deletion failed and the post
-// stays. When
+// waits for it, its retries included (no attempt is used up): posted once
+// the post is gone, not threaded under it, and Superseded if the deletion
+// failed for good and the post stays. When
 // the Store cannot be read, the attempt fails transiently rather than
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
@@ -632,7 +632,9 @@ func validateNow(u Update) error {
 // permanent error saying so, a channel without a receipt of the update
 // where an attempt of it ended with its outcome unknown (timed out, cut
 // off, a server error, its process gone): it may have posted, and nothing
-// says where; look for that post on the platform.
+// says where; look for that post on the platform. A channel that
+// delivered the update without its receipt recorded fails so too, its
+// error wrapping ErrNotRecorded.
 //
 // An update this Broadcaster is still delivering is stopped first, on each
 // channel: an attempt under way ends, and what it posted is deleted; a

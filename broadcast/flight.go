@@ -121,8 +121,9 @@ func (f *flights) retracting(update, channel string) bool {
 }
 
 // retractionEnd returns a channel closed once no Retract of update on
-// channel is under way in f (nor waits for the delivery it stopped): the
-// flight it marked is forgotten. It returns nil when none is.
+// channel is under way in f (nor waits for the delivery it stopped, nor
+// to retry): the flight it marked is forgotten. It returns nil when none
+// is.
 func (f *flights) retractionEnd(update, channel string) <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -158,7 +159,22 @@ func (f *flights) hold(ctx context.Context, key flightKey) (*flight, error) {
 // holdAnd is hold, calling first (if not nil) with key's flight under f's
 // lock before it waits: a retraction marks it so at once.
 func (f *flights) holdAnd(ctx context.Context, key flightKey, first func(*flight)) (*flight, error) {
+	fl := f.ref(key, first)
+	if err := fl.lock(ctx); err != nil {
+		f.leaveOne(key, fl)
+		return nil, err
+	}
+	return fl, nil
+}
+
+// ref takes a reference to key's flight, without its lock, calling first
+// (if not nil) with it under f's lock; leaveOne ends it. A retraction
+// keeps one to the flight of its update's deliveries from before its
+// first attempt to after its last (see delivery.loop): the mark its
+// attempts set stays between them.
+func (f *flights) ref(key flightKey, first func(*flight)) *flight {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
 	}
@@ -171,12 +187,7 @@ func (f *flights) holdAnd(ctx context.Context, key flightKey, first func(*flight
 	if first != nil {
 		first(fl)
 	}
-	f.mu.Unlock()
-	if err := fl.lock(ctx); err != nil {
-		f.leaveOne(key, fl)
-		return nil, err
-	}
-	return fl, nil
+	return fl
 }
 
 // unhold ends what hold took.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +50,11 @@ func (c *slowDeletion) Retract(_ context.Context, prev Receipt) error {
 	if c.refuse {
 		return Permanent(errors.New("403 forbidden"))
 	}
+	return c.del(prev)
+}
+
+// del deletes the post prev names.
+func (c *slowDeletion) del(prev Receipt) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, id := range c.live {
@@ -134,3 +140,103 @@ func TestOlderUpdateWaitsForTheRetractionOfANewer(t *testing.T) {
 		})
 	}
 }
+
+// flakyDeletion is slowDeletion whose first Retract, once released, fails
+// as a server error would: the deletion is retried.
+type flakyDeletion struct {
+	slowDeletion
+	calls int
+}
+
+func (c *flakyDeletion) Retract(ctx context.Context, prev Receipt) error {
+	if c.calls++; c.calls == 1 {
+		close(c.entered)
+		<-c.release
+		return errors.New("503 service unavailable")
+	}
+	return c.slowDeletion.del(prev)
+}
+
+// An older update waits for the whole of a Retract of a newer one, its
+// retries included: a deletion that fails once and then succeeds leaves
+// the older update posted. Before, the older update woke when the first
+// attempt failed, found the newer post still up and was Superseded; the
+// retry then deleted that post, and neither update was out there.
+func TestOlderUpdateWaitsForTheRetriesOfARetraction(t *testing.T) {
+	c := &flakyDeletion{slowDeletion: slowDeletion{entered: make(chan struct{}), release: make(chan struct{})}}
+	var release sync.Once
+	free := func() { release.Do(func() { close(c.release) }) }
+	t.Cleanup(free)
+	olderDone := make(chan struct{})
+	var b *Broadcaster
+	// The Retract logs its retry before it waits for it. An older update
+	// still waiting for the Retract holds the newer post's flight; one
+	// that did not wait is let end first. (A log record, not an Event:
+	// OnEvent is called one event at a time.)
+	onRetry := func() {
+		if !b.flights.awaited("newer", "x") {
+			<-olderDone
+		}
+	}
+	b, err := New([]Channel{c}, Options{Logger: slog.New(&retryHook{update: "newer", hook: onRetry}),
+		Retry: RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	ctx := context.Background()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	newer := Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors", Status: StatusIdentified, Time: base.Add(time.Hour)}
+	older := Update{ID: "older", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating, Time: base}
+	_, err = b.Send(ctx, newer)
+	require.NoError(t, err)
+
+	retracted := make(chan error, 1)
+	go func() {
+		_, err := b.Retract(ctx, "newer")
+		retracted <- err
+	}()
+	<-c.entered
+	var rep *Report
+	go func() {
+		defer close(olderDone)
+		rep, err = b.Send(ctx, older)
+	}()
+	for !b.flights.awaited("newer", "x") {
+		select {
+		case <-olderDone:
+			t.Fatal("the older update did not wait for the retraction")
+		default:
+		}
+		runtime.Gosched()
+	}
+	free()
+	require.NoError(t, <-retracted)
+	<-olderDone
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Superseded, "the newer post was deleted on the retry")
+	assert.Equal(t, []string{"older"}, c.posts())
+}
+
+// retryHook is a slog.Handler calling hook as a delivery of update logs
+// that it will retry.
+type retryHook struct {
+	update string
+	hook   func()
+}
+
+func (h *retryHook) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *retryHook) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "broadcast: "+string(EventRetry) {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "update" && a.Value.String() == h.update {
+			h.hook()
+		}
+		return true
+	})
+	return nil
+}
+
+func (h *retryHook) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *retryHook) WithGroup(string) slog.Handler      { return h }

@@ -63,3 +63,41 @@ func TestRetractOfARefusedUpdateIsSkipped(t *testing.T) {
 		t.Errorf("x: Skipped %v, error %v; want Skipped", r.Skipped, r.Err)
 	}
 }
+
+// receiptLost is a Store that cannot write the receipts of channel.
+type receiptLost struct {
+	*MemoryStore
+	channel string
+}
+
+func (s *receiptLost) SaveReceipt(ctx context.Context, incident, u string, r Receipt) error {
+	if r.Channel == s.channel {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.SaveReceipt(ctx, incident, u, r)
+}
+
+// A channel that delivered the update, its receipt not recorded, has a
+// post out there that Retract cannot find: its error wraps ErrNotRecorded,
+// as Send's did, rather than saying an attempt's outcome is unknown.
+func TestRetractOfADeliveryNotRecorded(t *testing.T) {
+	a := &counted{name: "a"}
+	c := &counted{name: "c"}
+	b, err := New([]Channel{a, c}, Options{Store: &receiptLost{MemoryStore: NewMemoryStore(), channel: "c"},
+		Retry: RetryPolicy{MaxAttempts: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	if _, err := b.Send(ctx, retractTestUpdate("lost")); !errors.Is(err, ErrNotRecorded) {
+		t.Fatalf("Send: %v, want ErrNotRecorded", err)
+	}
+	rep, err := b.Retract(ctx, "lost")
+	if !errors.Is(err, ErrNotRecorded) {
+		t.Errorf("Retract: %v, want ErrNotRecorded", err)
+	}
+	if r := rep.Results[1]; r.Skipped || !errors.Is(r.Err, ErrNotRecorded) || !IsPermanent(r.Err) {
+		t.Errorf("c: Skipped %v, error %v; want a permanent error wrapping ErrNotRecorded", r.Skipped, r.Err)
+	}
+}

@@ -114,6 +114,15 @@ func (d *delivery) runInto(ctx, keep context.Context, wg *sync.WaitGroup) {
 // loop runs the attempts and the waits between them; the Result says how
 // it ended.
 func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
+	if d.op == opRetract {
+		// The mark each attempt sets on the flight of the update's
+		// deliveries (flights.retract) stays while the retraction waits
+		// to retry: an older update of the incident waits for its outcome
+		// (see retractionWait), not only for its first attempt.
+		key := flightKey{d.original, d.name}
+		fl := d.b.flights.ref(key, nil)
+		defer d.b.flights.leaveOne(key, fl)
+	}
 	if !d.lock(ctx) {
 		return
 	}
@@ -923,9 +932,22 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 // update, nor a record of targets it reached: Skipped when no attempt of
 // it may have posted; failed for good when one ended without a definite
 // answer (cut off, timed out, a server error: see noteAttempt), since its
-// post may be out there, and nothing says where to delete it.
+// post may be out there, and nothing says where to delete it; and so,
+// wrapping ErrNotRecorded, when it was delivered, its receipt not
+// recorded.
 func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
-	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, attemptedTarget)
+	key := opSend.markID(d.original)
+	delivered, failure, err := d.b.store.Done(ctx, key, d.name, "")
+	if err == nil && delivered && failure == "" {
+		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: "+
+			"its post cannot be found to delete; look for it on the platform: %w", d.original, ErrNotRecorded))
+		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+		return true, nil
+	}
+	done := false
+	if err == nil {
+		done, failure, err = d.b.store.Done(ctx, key, d.name, attemptedTarget)
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
 	}

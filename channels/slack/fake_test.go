@@ -65,6 +65,9 @@ type fakeSlack struct {
 	// only when it is between oldest and latest; by default it lists it
 	// first on every first page. Slack's documentation does not say.
 	rangedParent bool
+	// oneRead answers each read method once, then ratelimited, as Slack
+	// limits an app distributed outside its Marketplace (one a minute).
+	oneRead bool
 }
 
 // fakeMsg is a message in a conversation.
@@ -180,6 +183,10 @@ func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.
 		return apiError(rejectCodes[method]), true
 	case channeltest.FailEcho:
 		return f.echo(r.Header.Get("Authorization")), true
+	}
+	if f.oneRead && readMethods[method] && slices.ContainsFunc(f.calls[:len(f.calls)-1], func(c fakeCall) bool { return c.method == method }) {
+		return fakeAnswer{status: http.StatusTooManyRequests, body: `{"ok":false,"error":"ratelimited"}`,
+			header: map[string]string{"Retry-After": "60"}}, true
 	}
 	if code := f.failCode[method]; code != "" {
 		if code == "missing_scope" {

@@ -106,10 +106,17 @@ func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key 
 	if threaded {
 		resp, found, err = c.search(ctx, "conversations.replies", root.channel, root.ts, key, oldest)
 		var ae *APIError
-		if found || err != nil && !(errors.As(err, &ae) && ae.Code == "thread_not_found") {
+		unread := errors.Is(err, errUnread)
+		if found || err != nil && !unread && !(errors.As(err, &ae) && ae.Code == "thread_not_found") {
 			return resp, found, err
 		}
-		return c.search(ctx, "conversations.history", root.channel, "", key, oldest)
+		// Not in the replies read, even in a thread longer than those:
+		// a reply to a locked thread is at the top level.
+		resp, found, herr := c.search(ctx, "conversations.history", root.channel, "", key, oldest)
+		if found || herr != nil || !unread {
+			return resp, found, herr
+		}
+		return resp, false, err // it may be among the replies not read
 	}
 	id := c.conversationID(target)
 	if id == "" {
@@ -124,17 +131,21 @@ func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key 
 // any. History lists the newest first, so each later page reads on
 // back in time (latest: the earliest message read so far); replies list
 // the earliest first, so each later page follows Slack's cursor. Not
-// found while Slack has more, the error says so: the earlier attempt's
-// post may lie beyond the pages read.
+// found while Slack has more (beyond the bound, or a later page refused),
+// the error says so (errUnread): the earlier attempt's post may lie beyond
+// the pages read.
 func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest string) (postResponse, bool, error) {
 	q := url.Values{"channel": {channel}, "oldest": {oldest}, "limit": {strconv.Itoa(lookLimit)},
 		"include_all_metadata": {"true"}}
 	if ts != "" {
 		q.Set("ts", ts)
 	}
-	for range lookPages {
+	for page := range lookPages {
 		var list listResponse
 		if err := c.read(ctx, method, q, &list); err != nil {
+			if page > 0 { // as an app outside Slack's Marketplace is refused a second read
+				return postResponse{}, false, fmt.Errorf("%w: %w", errUnread, err)
+			}
 			return postResponse{}, false, err
 		}
 		for _, m := range list.Messages {
@@ -146,9 +157,12 @@ func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest s
 			return postResponse{}, false, nil
 		}
 	}
-	return postResponse{}, false, fmt.Errorf("%s: not found in the %d pages of %d messages read, and there are more",
-		method, lookPages, lookLimit)
+	return postResponse{}, false, fmt.Errorf("%s: %w (%d pages of %d messages read)", method, errUnread, lookPages, lookLimit)
 }
+
+// errUnread is search's error when the message is not in the pages read
+// and Slack has more: beyond the bound, or refused (a rate limit).
+var errUnread = errors.New("not found in the messages read, and there are more")
 
 // nextPage sets q to read the page after list, and reports whether it
 // can: replies by Slack's cursor, history before list's earliest message.

@@ -87,3 +87,73 @@ func TestLongThreadFoundOnRetry(t *testing.T) {
 	assert.NotContains(t, r.Meta, MetaLookupError+"#ops")
 	assert.LessOrEqual(t, len(f.requests("conversations.replies")), lookPages)
 }
+
+// A reply to a locked thread was posted at the conversation's top level.
+// When the thread is long, its replies read up to the bound without the
+// earlier attempt's post, the retry still reads the conversation's
+// history, and finds it there, rather than posting the update twice.
+func TestLongLockedThreadReplyFoundAtTopLevel(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	atFakeTime(ch, f)
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	root := r1.Meta[MetaTS+"#ops"]
+	f.talk("#ops", root, lookPages*lookLimit)
+	f.lockThread(root)
+	f.loseAnswers("#ops", true)
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.loseAnswers("#ops", false)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	posts := 0
+	for _, msg := range byTarget(f.messages(), "#ops") {
+		if msg.metadata != nil {
+			posts++
+		}
+	}
+	assert.Equal(t, 2, posts, "the first post and the update once, at the top level")
+	assert.LessOrEqual(t, len(f.requests("conversations.replies")), lookPages)
+	assert.NotEmpty(t, f.requests("conversations.history"), "the conversation is read too")
+	p, ok := postOf(r, "#ops")
+	require.True(t, ok)
+	assert.Equal(t, p.ts, p.thread, "the update's own post, at the top level")
+}
+
+// An app distributed outside Slack's Marketplace reads once a minute: the
+// second page of a long thread's replies is refused as a rate limit. The
+// retry still reads the conversation's history, another method, and finds
+// there the reply an earlier attempt posted at the top level of a locked
+// thread.
+func TestLockedThreadReplyFoundPastARateLimit(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	atFakeTime(ch, f)
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	root := r1.Meta[MetaTS+"#ops"]
+	f.talk("#ops", root, 2*lookLimit)
+	f.lockThread(root)
+	f.loseAnswers("#ops", true)
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.loseAnswers("#ops", false)
+	f.mu.Lock()
+	f.oneRead = true
+	f.mu.Unlock()
+
+	m.Attempt = 2
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	posts := 0
+	for _, msg := range byTarget(f.messages(), "#ops") {
+		if msg.metadata != nil {
+			posts++
+		}
+	}
+	assert.Equal(t, 2, posts, "the first post and the update once, at the top level")
+	assert.Len(t, f.requests("conversations.replies"), 2, "the second page refused")
+}

@@ -140,7 +140,9 @@
 // earliest replies since then first, then on by Slack's cursor; at most
 // 4 pages in each conversation (an app distributed outside Slack's
 // Marketplace may read once a minute: its second page is refused as a
-// rate limit, and the update is posted, see below). Found,
+// rate limit, and the update is posted, see below; a reply's look-up still
+// reads the conversation's history then, as it does past the 4 pages of a
+// thread). Found,
 // the message is taken as the post: its ts is in the Receipt, and the
 // thread's status bar is set, as after a post. Not found, the update is
 // posted. The look-up needs the bot token's channels:history (public

@@ -51,20 +51,21 @@ func quietURLCommands(u string) string {
 const maxCommand = 64
 
 // quietCommands returns s with every bot command broken: Telegram makes
-// "/word" (up to 64 ASCII letters, digits and "_") a command that a tap
-// sends to the chat, where the "/" follows no word character, "/", "<" or
-// ">", and the name is followed by none of them either. An invisible
+// "/word" (up to 64 ASCII letters, digits and "_"), or "/word@bot" (a
+// bot's username of 3 to 32 of them), a command that a tap sends to the
+// chat, where the "/" follows no word character, "/", "<" or ">", and the
+// command is followed by none of them either. An invisible
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
-// (templates.URLSpans) a "/" is part of Telegram's link, not a command,
-// and stays as it is; but Telegram ends a link at "«", "»" and general
-// punctuation (U+2000 to U+206F: dashes, quotes, "…"), and a command
+// (templates.URLSpans), or a link without a scheme (see inBareLink), a
+// "/" is part of Telegram's link, not a command, and stays as it is; but Telegram ends a link at "«", "»" and general
+// punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and a command
 // after one of those is broken there too, after the link Telegram shows,
 // which it leaves whole.
 func quietCommands(s string) string {
 	if !strings.Contains(s, "/") {
 		return s
 	}
-	s = textsafe.Insert(s, textsafe.WordJoiner, command)
+	s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !inBareLink(s, i) })
 	var b strings.Builder
 	last := 0
 	for _, span := range templates.URLSpans(s) {
@@ -81,6 +82,35 @@ func quietCommands(s string) string {
 	return b.String() + s[last:]
 }
 
+// inBareLink reports whether s[i], a "/", is in the path of a link
+// without a scheme ("gitlab.example.com/infra/-/pipelines"), which
+// Telegram links as one with: a run of characters that end no link,
+// whose part before its first "/" (and port) is a domain name, with a
+// dot and a last label of two letters or more. Telegram's link holds the
+// "/", and a word joiner there would end the link at it.
+func inBareLink(s string, i int) bool {
+	start := i
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(s[:start])
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || endsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
+			break
+		}
+		start -= n
+	}
+	host, _, _ := strings.Cut(s[start:i], "/")
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		host = host[at+1:] // user information
+	}
+	host, _, _ = strings.Cut(host, ":")
+	host = strings.TrimLeftFunc(host, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	dot := strings.LastIndexByte(host, '.')
+	if dot <= 0 {
+		return false
+	}
+	tld := host[dot+1:]
+	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
 // command reports whether s[i] is the "/" of a bot command (see
 // quietCommands).
 func command(s string, i int) bool {
@@ -90,15 +120,29 @@ func command(s string, i int) bool {
 	if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i > 0 && (wordRune(prev) || strings.ContainsRune("/<>", prev)) {
 		return false
 	}
-	n := 0
-	for i+1+n < len(s) && commandByte(s[i+1+n]) {
-		n++
-	}
+	n := nameLen(s[i+1:])
 	if n == 0 || n > maxCommand {
 		return false
 	}
-	next, size := utf8.DecodeRuneInString(s[i+1+n:])
+	end := i + 1 + n
+	if end < len(s) && s[end] == '@' { // a bot's username: "/start@jobs_bot"
+		m := nameLen(s[end+1:])
+		if m < 3 || m > 32 {
+			return false
+		}
+		end += 1 + m
+	}
+	next, size := utf8.DecodeRuneInString(s[end:])
 	return size == 0 || !wordRune(next) && !strings.ContainsRune("/<>", next)
+}
+
+// nameLen returns the length of the run of commandBytes that starts s.
+func nameLen(s string) int {
+	n := 0
+	for n < len(s) && commandByte(s[n]) {
+		n++
+	}
+	return n
 }
 
 // commandByte reports whether c may stand in a command's name.
@@ -106,14 +150,17 @@ func commandByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// wordRune reports whether r is a word character: a letter, a mark, a
-// digit or a connector ("_").
+// wordRune reports whether r is a word character as Telegram reads one
+// around a command: a letter, a number (any, "²" too) or "_". Other
+// connectors ("＿", "‿") start or end a command there.
 func wordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || unicode.Is(unicode.Pc, r)
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_'
 }
 
 // endsLink reports whether Telegram ends a link's path at r: "«", "»",
-// and general and supplemental punctuation but the zero-width joiners.
+// and general punctuation (U+2000 to U+206F) but the zero-width joiners
+// and the dashes (U+2010 to U+2015), which it keeps in a link, as any
+// other character that is no space.
 func endsLink(r rune) bool {
-	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D || r >= 0x2E00 && r <= 0x2E7F
+	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
 }

@@ -28,10 +28,28 @@ func TestQuietCommands(t *testing.T) {
 		{"/" + strings.Repeat("a", 65), "/" + strings.Repeat("a", 65)},
 		{"/", "/"},
 		{"line\n/status", "line\n/" + wj + "status"},
+		// "@bot" after a command's name is a bot's username, 3 to 32
+		// characters, and the command ends after it; a shorter or longer
+		// one makes no command.
+		{"/start@jobs_bot/x /start@ab /start@abc.", "/start@jobs_bot/x /start@ab /" + wj + "start@abc."},
+		{"/start@" + strings.Repeat("b", 33), "/start@" + strings.Repeat("b", 33)},
+		// Telegram's word characters are letters, numbers and "_" only:
+		// after "＿" or "‿" a command starts, after "²" none does.
+		{"＿/status ‿/status ²/status /status²", "＿/" + wj + "status ‿/" + wj + "status ²/status /status²"},
 		// In a URL, Telegram's link holds the "/": no command.
 		{"https://status.example.com/-/status https://x.example/a,/b", "https://status.example.com/-/status https://x.example/a,/b"},
+		// Nor in a link without a scheme, which Telegram links too.
+		{"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)",
+			"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)"},
+		{"e.g./status x-/status file.c/-/status", "e.g./" + wj + "status x-/" + wj + "status file.c/-/" + wj + "status"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
 		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
+		// But not at a dash (U+2010 to U+2015) or supplemental punctuation:
+		// the link goes on, and a word joiner would end it at the "/".
+		{"https://docs.example.com/a—/status", "https://docs.example.com/a—/status"},
+		{"https://docs.example.com/a‐/b ⸮/status", "https://docs.example.com/a‐/b ⸮/" + wj + "status"},
+		{"https://docs.example.com/a⸮/status", "https://docs.example.com/a⸮/status"},
+		{"https://docs.example.com/a…/status", "https://docs.example.com/a…/" + wj + "status"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, quietCommands(tt.in), "%q", tt.in)
@@ -64,7 +82,8 @@ func TestQuietURLCommands(t *testing.T) {
 		"https://status.example.com/i/42":       "https://status.example.com/i/42",
 		"https://status.example.com/«i»":        "https://status.example.com/«i»",
 		"https://status.example.com/«i»/status": "https://status.example.com/%C2%ABi%C2%BB/status",
-		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a%E2%80%94/b?x=%C2%ABy%C2%BB",
+		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a—/b?x=«y»",
+		"https://status.example.com/a…/b?x=«y»": "https://status.example.com/a%E2%80%A6/b?x=%C2%ABy%C2%BB",
 		"https://status.example.com/a—b/c":      "https://status.example.com/a—b/c",
 	} {
 		assert.Equal(t, want, quietURLCommands(in), "%q", in)

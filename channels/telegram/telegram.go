@@ -18,7 +18,7 @@
 // that starts no word (as "see /status") a bot command, which a tap
 // sends to the chat: a word joiner after the "/" breaks it too. A "/" in
 // a URL is part of its link and stays; where Telegram ends a link before
-// one (at "«", "»" or general punctuation such as "—"), the text gets the
+// one (at "«", "»" or general punctuation such as "…", not at a dash), the text gets the
 // word joiner after the "/", and Update.URL those characters %-escaped,
 // so that it links whole. The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview; an update without one has no
