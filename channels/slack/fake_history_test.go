@@ -128,11 +128,34 @@ func (f *fakeSlack) history(body map[string]json.RawMessage) (map[string]any, st
 		}
 		msgs = append(msgs, f.shape(m, a.metadata))
 	}
-	more := len(msgs) > a.limit
-	msgs = msgs[:min(len(msgs), a.limit)]
+	msgs, more, next, code := page(msgs, a.limit, str(body["cursor"]))
+	if code != "" {
+		return nil, code
+	}
 	return map[string]any{"messages": msgs, "has_more": more, "pin_count": 0,
 		"channel_actions_ts": nil, "channel_actions_count": 0,
-		"response_metadata": map[string]any{"next_cursor": cursor(more)}}, ""
+		"response_metadata": map[string]any{"next_cursor": next}}, ""
+}
+
+// page returns the page of msgs that cursor (a next_cursor of an earlier
+// page, or "" for the first) starts, at most limit of them, whether more
+// follow, and the cursor to them; or Slack's error code for a cursor it
+// did not give.
+func page(msgs []any, limit int, cursor string) (_ []any, more bool, next, code string) {
+	from := 0
+	if cursor != "" {
+		raw, derr := base64.StdEncoding.DecodeString(cursor)
+		n, ok := strings.CutPrefix(string(raw), "next:")
+		var err error
+		if from, err = strconv.Atoi(n); derr != nil || !ok || err != nil || from > len(msgs) {
+			return nil, false, "", "invalid_cursor"
+		}
+	}
+	msgs = msgs[from:]
+	if more = len(msgs) > limit; more {
+		next = base64.StdEncoding.EncodeToString([]byte("next:" + strconv.Itoa(from+limit)))
+	}
+	return msgs[:min(len(msgs), limit)], more, next, ""
 }
 
 // replies answers conversations.replies: the thread's parent, then its
@@ -165,22 +188,9 @@ func (f *fakeSlack) replies(body map[string]json.RawMessage) (map[string]any, st
 			msgs = append(msgs, f.shape(m, a.metadata))
 		}
 	}
-	// A cursor names where the next page starts.
-	from := 0
-	if c := str(body["cursor"]); c != "" {
-		raw, derr := base64.StdEncoding.DecodeString(c)
-		n, ok := strings.CutPrefix(string(raw), "next:")
-		var err error
-		if from, err = strconv.Atoi(n); derr != nil || !ok || err != nil || from > len(msgs) {
-			return nil, "invalid_cursor"
-		}
-	}
-	msgs = msgs[from:]
-	more := len(msgs) > a.limit
-	msgs = msgs[:min(len(msgs), a.limit)]
-	next := ""
-	if more {
-		next = base64.StdEncoding.EncodeToString([]byte("next:" + strconv.Itoa(from+a.limit)))
+	msgs, more, next, code := page(msgs, a.limit, str(body["cursor"]))
+	if code != "" {
+		return nil, code
 	}
 	return map[string]any{"messages": msgs, "has_more": more,
 		"response_metadata": map[string]any{"next_cursor": next}}, ""
@@ -280,12 +290,4 @@ func payloadValue(v any, top bool) bool {
 func tsValue(ts string) float64 {
 	v, _ := strconv.ParseFloat(ts, 64)
 	return v
-}
-
-// cursor is the next_cursor of a page: "" on the last one.
-func cursor(more bool) string {
-	if more {
-		return "bmV4dF90czoxNzQxOTQ0NDEz"
-	}
-	return ""
 }

@@ -128,9 +128,7 @@ func (c *Channel) findPost(ctx context.Context, u broadcast.Update, target, key 
 // search reads the conversation channel (method conversations.history)
 // or its thread ts (conversations.replies) from oldest on, page by page,
 // at most lookPages pages, and returns the message carrying key, if
-// any. History lists the newest first, so each later page reads on
-// back in time (latest: the earliest message read so far); replies list
-// the earliest first, so each later page follows Slack's cursor. Not
+// any, each later page by Slack's cursor (see nextPage). Not
 // found while Slack has more (beyond the bound, or a later page refused),
 // the error says so (errUnread): the earlier attempt's post may lie beyond
 // the pages read.
@@ -164,25 +162,14 @@ func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest s
 // and Slack has more: beyond the bound, or refused (a rate limit).
 var errUnread = errors.New("not found in the messages read, and there are more")
 
-// nextPage sets q to read the page after list, and reports whether it
-// can: replies by Slack's cursor, history before list's earliest message.
+// nextPage sets q to read the page after list, by Slack's cursor, and
+// reports whether there is one. The cursor, not the messages' times,
+// says where the next page starts: history lists the newest first,
+// replies the earliest, and neither order has to be assumed.
 func nextPage(q url.Values, list listResponse) bool {
-	if q.Has("ts") {
-		next := list.Metadata.NextCursor
-		q.Set("cursor", next)
-		return next != ""
-	}
-	earliest, at := "", time.Time{}
-	for _, m := range list.Messages {
-		if t, ok := tsTime(m.TS); ok && (earliest == "" || t.Before(at)) {
-			earliest, at = m.TS, t
-		}
-	}
-	if earliest == "" || earliest == q.Get("latest") {
-		return false // no progress: a page that does not read
-	}
-	q.Set("latest", earliest)
-	return true
+	next := list.Metadata.NextCursor
+	q.Set("cursor", next)
+	return next != ""
 }
 
 // lookSince is the oldest time an earlier attempt at u may have posted:
