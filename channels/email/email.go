@@ -205,7 +205,9 @@
 //     refuses the message, not the recipient (X.3.4, too big for the
 //     system; X.6.x, its content), would be the same for every copy: it
 //     fails the recipients not sent yet too, as a refused sender does
-//     (below), and the message is not uploaded again.
+//     (below), and the message is not uploaded again (with PIPELINING,
+//     the next recipient's copy, already on its way with the reply, is
+//     the one more upload).
 //   - The context ended while the Send waited for a connection, all
 //     Concurrency of the Channel's in use by other Sends: the recipients
 //     not sent yet stay pending, with a transient error that says so and
