@@ -85,6 +85,12 @@ func TestSendFailures(t *testing.T) {
 		{name: "SASL without PLAIN", opts: fakeOptions{sasl: map[string]string{"bot": "pw"}, saslMechs: "EXTERNAL"},
 			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
 			wantText: "register: SASL: the server does not offer SASL PLAIN", permanent: true},
+		// A server listing "sasl" without its mechanisms (CAP 3.1) answers
+		// an AUTHENTICATE of one it lacks with 908, naming those it has,
+		// then 904: the error says which.
+		{name: "SASL without PLAIN, mechanisms unlisted", opts: fakeOptions{sasl: map[string]string{"bot": "pw"}, saslMechs: "EXTERNAL,SCRAM-SHA-256", saslBare: true},
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
+			wantText: "register: SASL: 904 SASL authentication failed (the server's SASL mechanisms: EXTERNAL,SCRAM-SHA-256; PLAIN is not one of them)", wantCode: "904", permanent: true},
 		{name: "erroneous nick", opts: fakeOptions{nickLen: 5},
 			wantText: "register: nick statusbot: 432", wantCode: "432", permanent: true},
 		{name: "every alternate nick in use",

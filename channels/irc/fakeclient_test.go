@@ -140,8 +140,11 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 			caps = "account-notify away-notify cap-notify chghost echo-message extended-join invite-notify multi-prefix"
 		}
 		if c.srv.opts.sasl != nil {
-			c.reply(":fake.test CAP * LS * :"+caps,
-				":fake.test CAP * LS :sasl="+cmp.Or(c.srv.opts.saslMechs, "PLAIN,EXTERNAL"))
+			sasl := "sasl=" + cmp.Or(c.srv.opts.saslMechs, "PLAIN,EXTERNAL")
+			if c.srv.opts.saslBare {
+				sasl = "sasl"
+			}
+			c.reply(":fake.test CAP * LS * :"+caps, ":fake.test CAP * LS :"+sasl)
 		} else {
 			c.reply(":fake.test CAP * LS :" + caps)
 		}
@@ -161,6 +164,11 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 }
 
 func (c *fakeClient) authenticate(arg string) {
+	if mechs := c.srv.opts.saslMechs; (arg == "PLAIN" || arg == "EXTERNAL") && mechs != "" && !slices.Contains(strings.Split(mechs, ","), arg) {
+		c.numeric("908", mechs, "are available SASL mechanisms")
+		c.numeric("904", "SASL authentication failed")
+		return
+	}
 	if arg == "PLAIN" || arg == "EXTERNAL" {
 		c.mech = arg
 		c.reply("AUTHENTICATE +")

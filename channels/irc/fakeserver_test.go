@@ -44,7 +44,8 @@ type fakeServer struct {
 type fakeOptions struct {
 	password  string            // server password; "" none
 	sasl      map[string]string // SASL accounts; nil: no SASL offered
-	saslMechs string            // the mechanisms CAP LS lists for sasl; "": PLAIN,EXTERNAL
+	saslMechs string            // the mechanisms CAP LS lists for sasl, and AUTHENTICATE takes; "": PLAIN,EXTERNAL
+	saslBare  bool              // CAP LS lists "sasl" without its mechanisms (CAP 3.1): another one is answered 908 and 904
 	saslGone  bool              // CAP LS lists sasl, CAP REQ gets NAK: the services left in between
 	// echoMessage offers IRCv3 echo-message in CAP LS, as Solanum does;
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is

@@ -27,6 +27,7 @@ type registration struct {
 	ended  bool     // CAP END sent
 	authed bool     // SASL succeeded
 	done   bool     // 001 received
+	mechs  string   // the SASL mechanisms a 908 named, made safe (see serverText)
 	err    error
 
 	regaining *regaining // non-nil while taking the configured nick back (see regain)
@@ -302,7 +303,17 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 	case "903":
 		r.authed = true
 		r.end(ss)
-	case "902", "904", "905":
+	case "908":
+		// The server's mechanisms, sent before the 904 that refuses
+		// one it lacks, where CAP LS listed "sasl" without them.
+		r.mechs = ss.s.serverText(param(m, 1))
+	case "904":
+		if err := ss.replyOf(m); r.mechs != "" && !slices.Contains(strings.Split(r.mechs, ","), ss.s.saslMech) {
+			r.fail(fmt.Errorf("%w (the server's SASL mechanisms: %s; %s is not one of them)", err, r.mechs, ss.s.saslMech), "SASL", true)
+		} else {
+			r.fail(err, "SASL", true)
+		}
+	case "902", "905":
 		r.fail(ss.replyOf(m), "SASL", true)
 	case "906":
 		r.fail(ss.replyOf(m), "SASL", false)
