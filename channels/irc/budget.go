@@ -50,11 +50,21 @@ type PacingError struct {
 	Pacing   time.Duration // how long the pacing holds the lines back
 	Need     time.Duration // Pacing plus the time allowed for connecting and registering, every step of it
 	Left     time.Duration // time left before ctx's deadline
+	// Waited is how long Send waited for the turn of the Send or Check
+	// before it, when that wait took the time one channel's lines needed
+	// (the error is then transient: the next attempt posts); 0 otherwise.
+	Waited time.Duration
 }
 
 // Error says what the Send needs and has, and which settings give it more
 // time or fewer lines.
 func (e *PacingError) Error() string {
+	if e.Waited > 0 {
+		return fmt.Sprintf("irc: pacing: %d lines to each of %d channels need about %v plus %v to connect and register, "+
+			"but the attempt has %v left, after %v waiting for the Send or Check before it on this Channel; "+
+			"left for the next attempt, which has its whole time",
+			e.Lines, e.Channels, e.Pacing, e.Need-e.Pacing, e.Left.Round(time.Millisecond), e.Waited.Round(time.Millisecond))
+	}
 	return fmt.Sprintf("irc: pacing: %d lines to each of %d channels need about %v plus %v to connect and register, "+
 		"but the attempt has %v left; raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, "+
 		"post to fewer Config.Channels, or raise Config.Burst or lower Config.Interval within the server's flood limit",
@@ -152,6 +162,7 @@ func (c *Channel) fitting(ctx context.Context, channels, lines int, called time.
 		// The attempt had time enough when Send was called: the wait
 		// for the turn of the Send or Check before it took it. The
 		// next attempt, with its whole time, posts.
+		err.Waited = now.Sub(called)
 		if tokens < full {
 			return 0, broadcast.RetryAfter(err, refill)
 		}

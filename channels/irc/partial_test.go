@@ -550,6 +550,9 @@ func TestWaitForTheTurnIsNoPacingFailureForGood(t *testing.T) {
 	var pe *irc.PacingError
 	require.ErrorAs(t, err, &pe)
 	assert.False(t, broadcast.IsPermanent(err), "the next attempt has time enough: %v", err)
+	assert.Greater(t, pe.Waited, 3*time.Second, "how long the Send waited for its turn")
+	assert.Contains(t, err.Error(), "left for the next attempt, which has its whole time")
+	assert.NotContains(t, err.Error(), "raise broadcast.Options.AttemptTimeout", "the next attempt posts with the time it has")
 	done, failure := m.Ledger.Done("#ops")
 	assert.False(t, done, "#ops is left for the next attempt (%s)", failure)
 	assert.Empty(t, srv.saidIn("#ops"))
