@@ -457,20 +457,37 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 		if _, ok, err := b.store.Receipt(ctx, partialKey(updateID), channel); ok || err != nil {
 			return true, nil // it reached some of the channel's targets
 		}
-		if done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); (done && failure == "") || err != nil {
+		delivered, attempted, err := b.sendMarks(ctx, updateID, channel)
+		if delivered {
 			unrecorded = append(unrecorded, channel)
 			return false, nil
 		}
-		if done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, attemptedTarget); (done && failure == "") || err != nil {
-			return true, nil // an attempt whose outcome is unknown: under way on another instance, or cut off
-		}
-		return false, nil
+		// An attempt whose outcome is unknown (under way on another
+		// instance, or cut off), or marks that cannot be read now: the
+		// retraction's attempts read them again.
+		return attempted || err != nil, nil
 	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it)", updateID))
 	if errors.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
 		return fmt.Errorf("broadcast: update %s was delivered on %s, but its receipt was not recorded: its posts cannot be found to delete: %w",
 			updateID, strings.Join(unrecorded, ", "), ErrNotRecorded)
 	}
 	return err
+}
+
+// sendMarks reads what the delivery marks of updateID's Send say of
+// channel: delivered (whether or not its receipt was recorded); else
+// attempted, when an attempt of it ended without a definite answer (under
+// way on another instance, cut off, timed out, a server error: see
+// delivery.noteAttempt), so that its post may exist. err is the Store's
+// failure to read them.
+func (b *Broadcaster) sendMarks(ctx context.Context, updateID, channel string) (delivered, attempted bool, err error) {
+	key := opSend.markID(updateID)
+	done, failure, err := b.store.Done(ctx, key, channel, "")
+	if err != nil || done && failure == "" {
+		return err == nil, false, err
+	}
+	done, failure, err = b.store.Done(ctx, key, channel, attemptedTarget)
+	return false, err == nil && done && failure == "", err
 }
 
 // checkSome fails unless has reports true for some channel: with refusal

@@ -936,22 +936,16 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 // wrapping ErrNotRecorded, when it was delivered, its receipt not
 // recorded.
 func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
-	key := opSend.markID(d.original)
-	delivered, failure, err := d.b.store.Done(ctx, key, d.name, "")
-	if err == nil && delivered && failure == "" {
+	delivered, attempted, err := d.b.sendMarks(ctx, d.original, d.name)
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
+	case delivered:
 		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: "+
 			"its post cannot be found to delete; look for it on the platform: %w", d.original, ErrNotRecorded))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
-	}
-	done := false
-	if err == nil {
-		done, failure, err = d.b.store.Done(ctx, key, d.name, attemptedTarget)
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
-	}
-	if !done || failure != "" {
+	case !attempted:
 		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
 	d.res.Err = Permanent(fmt.Errorf("an attempt of %s ended with its outcome unknown: it may have posted, "+
