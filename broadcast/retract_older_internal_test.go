@@ -88,18 +88,7 @@ func TestOlderUpdateWaitsForTheRetractionOfANewer(t *testing.T) {
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = b.Close() })
 			ctx := context.Background()
-			base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			newer := Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors", Status: StatusIdentified, Time: base.Add(time.Hour)}
-			older := Update{ID: "older", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating, Time: base}
-			_, err = b.Send(ctx, newer)
-			require.NoError(t, err)
-
-			retracted := make(chan error, 1)
-			go func() {
-				_, err := b.Retract(ctx, "newer")
-				retracted <- err
-			}()
-			<-c.entered
+			older, retracted := retractNewer(t, b, c.entered)
 			type sent struct {
 				rep *Report
 				err error
@@ -183,18 +172,7 @@ func TestOlderUpdateWaitsForTheRetriesOfARetraction(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 	ctx := context.Background()
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	newer := Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors", Status: StatusIdentified, Time: base.Add(time.Hour)}
-	older := Update{ID: "older", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating, Time: base}
-	_, err = b.Send(ctx, newer)
-	require.NoError(t, err)
-
-	retracted := make(chan error, 1)
-	go func() {
-		_, err := b.Retract(ctx, "newer")
-		retracted <- err
-	}()
-	<-c.entered
+	older, retracted := retractNewer(t, b, c.entered)
 	var rep *Report
 	go func() {
 		defer close(olderDone)
@@ -214,6 +192,27 @@ func TestOlderUpdateWaitsForTheRetriesOfARetraction(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].Superseded, "the newer post was deleted on the retry")
 	assert.Equal(t, []string{"older"}, c.posts())
+}
+
+// retractNewer sends update "newer" of incident cdn through b, starts its
+// Retract, and returns once the channel's deletion has begun (entered):
+// the update "older", an hour older, to send meanwhile, and the Retract's
+// error, when it ends.
+func retractNewer(t *testing.T, b *Broadcaster, entered <-chan struct{}) (Update, <-chan error) {
+	t.Helper()
+	ctx := context.Background()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	newer := Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors", Status: StatusIdentified, Time: base.Add(time.Hour)}
+	older := Update{ID: "older", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating, Time: base}
+	_, err := b.Send(ctx, newer)
+	require.NoError(t, err)
+	retracted := make(chan error, 1)
+	go func() {
+		_, err := b.Retract(ctx, "newer")
+		retracted <- err
+	}()
+	<-entered
+	return older, retracted
 }
 
 // retryHook is a slog.Handler calling hook as a delivery of update logs

@@ -38,12 +38,7 @@ func TestBusyConversationFoundOnRetry(t *testing.T) {
 			m.Attempt = 2
 			r, err := ch.Send(context.Background(), m)
 			require.NoError(t, err)
-			posts := 0
-			for _, msg := range byTarget(f.messages(), "C0ENG00003") {
-				if msg.metadata != nil {
-					posts++
-				}
-			}
+			posts := ours(f, "C0ENG00003")
 			reads := len(f.requests("conversations.history"))
 			assert.LessOrEqual(t, reads, lookPages, "the reads are bounded")
 			if c.found {
@@ -76,12 +71,7 @@ func TestLongThreadFoundOnRetry(t *testing.T) {
 	m.Attempt = 2
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	posts := 0
-	for _, msg := range byTarget(f.messages(), "#ops") {
-		if msg.metadata != nil {
-			posts++
-		}
-	}
+	posts := ours(f, "#ops")
 	assert.Equal(t, 2, posts, "the first post and one reply")
 	assert.Equal(t, 2, len(f.requests("chat.postMessage")), "the retry posts nothing")
 	assert.NotContains(t, r.Meta, MetaLookupError+"#ops")
@@ -109,12 +99,7 @@ func TestLongLockedThreadReplyFoundAtTopLevel(t *testing.T) {
 	m.Attempt = 2
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	posts := 0
-	for _, msg := range byTarget(f.messages(), "#ops") {
-		if msg.metadata != nil {
-			posts++
-		}
-	}
+	posts := ours(f, "#ops")
 	assert.Equal(t, 2, posts, "the first post and the update once, at the top level")
 	assert.LessOrEqual(t, len(f.requests("conversations.replies")), lookPages)
 	assert.NotEmpty(t, f.requests("conversations.history"), "the conversation is read too")
@@ -148,12 +133,19 @@ func TestLockedThreadReplyFoundPastARateLimit(t *testing.T) {
 	m.Attempt = 2
 	_, err = ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	posts := 0
-	for _, msg := range byTarget(f.messages(), "#ops") {
-		if msg.metadata != nil {
-			posts++
-		}
-	}
+	posts := ours(f, "#ops")
 	assert.Equal(t, 2, posts, "the first post and the update once, at the top level")
 	assert.Len(t, f.requests("conversations.replies"), 2, "the second page refused")
+}
+
+// ours counts the channel's posts in target's conversation: the messages
+// carrying its metadata, not people's talk.
+func ours(f *fakeSlack, target string) int {
+	n := 0
+	for _, msg := range byTarget(f.messages(), target) {
+		if msg.metadata != nil {
+			n++
+		}
+	}
+	return n
 }
