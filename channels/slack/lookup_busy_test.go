@@ -12,7 +12,7 @@ import (
 
 // In a busy conversation people post after the attempt whose answer was
 // lost: the earlier post is older than the newest page of the history.
-// The retry reads on, back in time, and finds it there rather than
+// The retry reads on, page by page, and finds it there rather than
 // posting the update twice; however busy the conversation, it reads at
 // most lookPages pages, and then posts, saying why in the receipt.
 func TestBusyConversationFoundOnRetry(t *testing.T) {

@@ -135,9 +135,9 @@
 // (conversations.history); for a message that starts a thread, in the
 // conversation (conversations.history). It reads pages of at most 15
 // messages with their metadata (include_all_metadata), those posted since
-// a minute before the update was written and at most 24 hours ago: the
-// conversation's newest first, then on back in time, the thread's
-// earliest replies since then first, then on by Slack's cursor; at most
+// a minute before the update was written and at most 24 hours ago, each
+// later page by Slack's cursor (the conversation's history lists the
+// newest first, a thread its earliest replies first); at most
 // 4 pages in each conversation (an app distributed outside Slack's
 // Marketplace may read once a minute: its second page is refused as a
 // rate limit, and the update is posted, see below; a reply's look-up still
