@@ -81,7 +81,7 @@ type Message struct {
 // Key is stable for (Update.ID, target). It does not validate u: call
 // Update.Validate first, as the Broadcaster does, since most channels post
 // what they are given (a password in Update.URL, say, for every reader to
-// see).
+// see); a channel may check it again with Message.Validate.
 func NewMessage(u Update) Message {
 	return Message{Update: u.WithDefaults(time.Now().UTC().Round(0)), Attempt: 1, Ledger: newMemLedger()}
 }
@@ -108,6 +108,18 @@ func (m Message) Current() bool {
 		return last == "" || last == m.Update.Corrects || last == m.Update.ID
 	}
 }
+
+// Validate reports what is wrong with m.Update, as Update.Validate does,
+// for a channel called with a Message built without the Broadcaster
+// (NewMessage does not validate): such a channel checks it before it
+// posts, and fails permanently with its error, which names each field at
+// fault, instead of sending what the platform refuses (a title over
+// MaxTitleLength, an unknown status) after a round trip. A Message of the
+// Broadcaster passes, as its update was validated. Its Time may be one
+// filled in (by NewMessage, or by the Broadcaster for an update given
+// without one), which a NextUpdate may precede: that is not refused, as
+// Send does not refuse it.
+func (m Message) Validate() error { return m.Update.validate(false) }
 
 // Key returns the idempotency key of delivering m's update to target (""
 // for the channel as a whole): the same on every attempt, after a restart

@@ -85,18 +85,28 @@ func TestUnknownComponent(t *testing.T) {
 }
 
 // Names match exactly, else ignoring case; groups are not components; a
-// name two components share is refused; duplicates in the Update are sent
-// once.
+// name two components share is refused; so is a component the Update
+// lists twice (in a Message built by hand: the Broadcaster refuses it),
+// before anything is sent.
 func TestComponentNames(t *testing.T) {
 	f := newFake(t)
 	f.addComponent(fakeComponent{ID: "r8b1d8dup005", Name: "Search"})
 	f.addComponent(fakeComponent{ID: "r8b1d8dup006", Name: "Search"})
 	ch := newChannel(t, f, nil)
-	send(t, ch, withComponents(fullUpdate, "u_case", broadcast.Component{Name: "cdn", Status: broadcast.ComponentDegraded},
-		broadcast.Component{Name: "CDN", Status: broadcast.ComponentMajorOutage}), broadcast.Thread{})
+	send(t, ch, withComponents(fullUpdate, "u_case", broadcast.Component{Name: "cdn", Status: broadcast.ComponentMajorOutage}),
+		broadcast.Thread{})
 	in := incidentOfRequest(t, f.sent()[1].raw)
 	assert.Equal(t, []any{"r8b1d8cdn001"}, in["component_ids"])
-	assert.Equal(t, map[string]any{"r8b1d8cdn001": "major_outage"}, in["components"], "the last status given wins")
+	assert.Equal(t, map[string]any{"r8b1d8cdn001": "major_outage"}, in["components"])
+
+	n := len(f.sent())
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_twice",
+		broadcast.Component{Name: "cdn", Status: broadcast.ComponentDegraded},
+		broadcast.Component{Name: "CDN", Status: broadcast.ComponentMajorOutage})))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), `Components[1].Name: "CDN", listed already as Components[0]`)
+	assert.Len(t, f.sent(), n)
 
 	for name, want := range map[string]string{
 		"Search": `component "Search": 2 components of the page have that name`,

@@ -235,6 +235,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspageio: edit: %w", err)
 	}
+	if err := m.Validate(); err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: edit: %w", err))
+	}
 	inc, upd := prev.Meta[MetaIncidentID], prev.Meta[MetaUpdateID]
 	if inc == "" || upd == "" {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("statuspageio: edit: the receipt names no incident update"))

@@ -167,6 +167,11 @@
 //
 // # Errors
 //
+// A Message no Broadcaster validated (one built by hand) that
+// Message.Validate refuses (a Title over MaxName, an unknown status) fails
+// at once, permanently, with its error naming the field, and nothing is
+// sent; so does an Edit of one.
+//
 // Errors carry the API's message, as in "statuspageio: create incident:
 // http status 422 Unprocessable Entity: Name can't be blank", read from
 // {"error": "…"}, {"error": ["…", …]} or {"message": "…"}, or the start of
@@ -294,6 +299,11 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspageio: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		// A Message built by hand: the API would refuse it (a name over
+		// MaxName, an unknown status) after a round trip.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
 	}
 	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
 	body, err := c.render(m.Update)
