@@ -15,7 +15,8 @@ import (
 // A Message built by hand, which no Broadcaster validated, with what the
 // API refuses (a name over MaxName, an unknown status) fails at once,
 // permanently, with an error naming the field: nothing is sent to be
-// refused after a round trip. So does an Edit of one.
+// refused after a round trip. So does an Edit of one; Preview, a dry run,
+// refuses the update too.
 func TestHandBuiltInvalidMessageIsRefusedBeforePosting(t *testing.T) {
 	long := fullUpdate
 	long.Title = strings.Repeat("x", MaxName+1)
@@ -39,9 +40,12 @@ func TestHandBuiltInvalidMessageIsRefusedBeforePosting(t *testing.T) {
 				assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
 				assert.Contains(t, err.Error(), tc.field)
 			}
+			_, err := ch.Preview(tc.u)
+			require.Error(t, err, "Preview")
+			assert.Contains(t, err.Error(), tc.field)
 			prev := send(t, ch, fullUpdate, broadcast.Thread{})
 			n := len(f.sent())
-			_, err := ch.Edit(context.Background(), broadcast.NewMessage(tc.u), prev)
+			_, err = ch.Edit(context.Background(), broadcast.NewMessage(tc.u), prev)
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err), "%v", err)
 			assert.Contains(t, err.Error(), tc.field)

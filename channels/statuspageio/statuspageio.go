@@ -170,7 +170,7 @@
 // A Message no Broadcaster validated (one built by hand) that
 // Message.Validate refuses (a Title over MaxName, an unknown status) fails
 // at once, permanently, with its error naming the field, and nothing is
-// sent; so does an Edit of one.
+// sent; so does an Edit of one, and Preview refuses such an update too.
 //
 // Errors carry the API's message, as in "statuspageio: create incident:
 // http status 422 Unprocessable Entity: Name can't be blank", read from
@@ -284,6 +284,10 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 // Preview returns the incident update's body as Send would post it, with
 // the incident's name as Subject, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if err := (broadcast.Message{Update: u}).Validate(); err != nil {
+		// What Send refuses: a dry run must not pass it.
+		return broadcast.Preview{}, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
+	}
 	u = u.WithDefaults(c.s.now().UTC())
 	body, err := c.render(u)
 	if err != nil {
