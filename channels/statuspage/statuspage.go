@@ -470,9 +470,11 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // prepare fills in the defaults of an update that did not come through a
-// Broadcaster, and validates it.
+// Broadcaster, and validates it as broadcast.Message.Validate does: a
+// NextUpdate may precede a Time that was filled in (an update sent without
+// a Time whose promise has passed), as Send takes it.
 func (c *Channel) prepare(u broadcast.Update) (broadcast.Update, error) {
-	if err := u.Validate(); err != nil {
+	if err := (broadcast.Message{Update: u}).Validate(); err != nil {
 		return u, broadcast.Permanent(fmt.Errorf("statuspage: %w", err))
 	}
 	return u.WithDefaults(c.now()), nil
