@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ type conn struct {
 	joined  map[string]bool // folded names of the channels we are in
 	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
 	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
+	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN); 0: not named
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -188,7 +190,8 @@ func (c *conn) track(m ircmsg.Message) {
 const defaultRanks = "@+"
 
 // isupport records what an RPL_ISUPPORT (005) line's tokens, after the
-// nick and before the closing text, say of the membership symbols: PREFIX
+// nick and before the closing text, say of the longest nick (NICKLEN, and
+// MAXNICKLEN, which InspIRCd names too) and of the membership symbols: PREFIX
 // maps channel modes to the symbols NAMES shows before a nick, highest
 // first, as "(qaohv)~&@%+" (every one voice or more); "PREFIX=" says there
 // are none, and "-PREFIX" or "PREFIX" alone bring back the default. The
@@ -208,6 +211,12 @@ func (c *conn) isupport(params []string) {
 			}
 		case "-PREFIX":
 			c.ranks = defaultRanks
+		case "NICKLEN", "MAXNICKLEN":
+			// The longest nick the server may give the bot, renaming it
+			// (services, a collision): see relayPrefix.
+			if n, err := strconv.Atoi(value); err == nil && n > 0 && n <= maxLine {
+				c.nickLen = max(c.nickLen, n)
+			}
 		}
 	}
 }

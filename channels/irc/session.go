@@ -560,6 +560,15 @@ func (ss *session) post(st *chanState) error {
 		if st.got[i] {
 			continue
 		}
+		if len(line) > ss.budget() {
+			// Renamed by the server while posting, to a nick longer
+			// than the line leaves room for (see relayPrefix), or given
+			// a longer host: relayed,
+			// the line would pass 512 bytes, and be cut. The PING below
+			// still collects the echoes of the lines sent.
+			ss.refuse(st.t.name, errors.New(ss.renamed()+": the lines left go to it in the next attempt"), false)
+			break
+		}
 		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
 		if err != nil {
 			return err
@@ -573,7 +582,7 @@ func (ss *session) post(st *chanState) error {
 	if err := ss.probe(); err != nil {
 		return err
 	}
-	if !ss.c.echoes() || st.echoed >= st.posted {
+	if st.err != nil || !ss.c.echoes() || st.echoed >= st.posted {
 		return nil
 	}
 	if ss.s.command == "NOTICE" {
@@ -591,6 +600,17 @@ func (ss *session) post(st *chanState) error {
 	ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
 		"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
 	return nil
+}
+
+// renamed says that the server changed the bot's prefix (a nick longer
+// than the server's NICKLEN, if it names none; a new host) past the room
+// the lines were split for.
+func (ss *session) renamed() string {
+	ss.c.mu.Lock()
+	mask := ss.c.nick + "!" + ss.c.user + "@" + ss.c.host
+	ss.c.mu.Unlock()
+	return fmt.Sprintf("the server renamed the bot (now %s) while it posted, and its lines, "+
+		"split for the prefix before, would pass 512 bytes relayed", ss.s.serverText(mask))
 }
 
 // askModes asks the server for the modes of st's channel and for its
