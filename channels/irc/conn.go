@@ -60,8 +60,17 @@ type conn struct {
 
 // sink carries server lines to one Send.
 type sink struct {
-	msgs chan ircmsg.Message
+	msgs chan heard
 	gone chan struct{} // closed by detach
+}
+
+// heard is one server line, with our nick when the reader read it: the
+// nick the line names us by. A line the server sent before it renamed us
+// (the echo of a line relayed then) names the nick before; the reader may
+// have read the NICK after it by the time the Send handles it.
+type heard struct {
+	m    ircmsg.Message
+	nick string
 }
 
 // dial connects to the server and starts the reader.
@@ -143,8 +152,8 @@ func (c *conn) readLoop() {
 			_ = c.send("PONG", m.Params...) // a broken socket shows in the next read
 			continue
 		}
-		c.track(m)
-		if !c.deliver(m) {
+		nick := c.track(m)
+		if !c.deliver(heard{m: m, nick: nick}) {
 			c.readErr = net.ErrClosed
 			return
 		}
@@ -153,8 +162,10 @@ func (c *conn) readLoop() {
 
 // track follows our nick, user and host, and channel membership, which
 // persistent connections keep between Sends, and keeps the server's ERROR
-// line, which may come before a Send attaches (see errorText).
-func (c *conn) track(m ircmsg.Message) {
+// line, which may come before a Send attaches (see errorText). It returns
+// our nick as m names us: the one 001 gives, else the one before m (a
+// NICK of ours names us by the nick it changes).
+func (c *conn) track(m ircmsg.Message) (nick string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.Command == "ERROR" {
@@ -163,6 +174,7 @@ func (c *conn) track(m ircmsg.Message) {
 	if m.Command == "001" && len(m.Params) > 0 {
 		c.nick = m.Params[0]
 	}
+	nick = c.nick // before a NICK of ours, below, changes it
 	c.learnPrefix(m)
 	if m.Command == "005" {
 		c.isupport(m.Params)
@@ -182,6 +194,7 @@ func (c *conn) track(m ircmsg.Message) {
 	case m.Command == "405":
 		c.crowded = true
 	}
+	return nick
 }
 
 // defaultRanks are the membership symbols of a server whose RPL_ISUPPORT
@@ -233,7 +246,7 @@ func (c *conn) rank(name string) (nick string, ranked bool) {
 
 // deliver hands m to the Send in progress. It reports false when the
 // connection is closing.
-func (c *conn) deliver(m ircmsg.Message) bool {
+func (c *conn) deliver(m heard) bool {
 	c.mu.Lock()
 	s := c.sink
 	c.mu.Unlock()
@@ -251,7 +264,7 @@ func (c *conn) deliver(m ircmsg.Message) bool {
 
 // attach makes the caller the receiver of server lines until detach.
 func (c *conn) attach() *sink {
-	s := &sink{msgs: make(chan ircmsg.Message), gone: make(chan struct{})}
+	s := &sink{msgs: make(chan heard), gone: make(chan struct{})}
 	c.mu.Lock()
 	c.sink = s
 	c.mu.Unlock()

@@ -344,11 +344,12 @@ func (s *fakeServer) dropAll() {
 }
 
 // fakeRename renames a client to to, which no one else holds: before
-// relaying its atLine-th line to a channel (0: never), or at its atPing-th
-// PING, before the PONG (0: never).
+// relaying its atLine-th line to a channel, right after relaying (and
+// echoing) its afterLine-th, or at its atPing-th PING, before the PONG
+// (0: never).
 type fakeRename struct {
-	to             string
-	atLine, atPing int
+	to                        string
+	atLine, afterLine, atPing int
 }
 
 // heldEcho is an echo that waits for pings more PINGs (fakeOptions.echoPings).

@@ -50,3 +50,18 @@ func TestRenamedMidSendLinesStillFit(t *testing.T) {
 		assert.Less(t, len(b[0]), len(a[0]), "#b's lines, relayed with the longer nick, are shorter")
 	})
 }
+
+// The echo of a line the server relayed before it renamed the bot bears
+// the old nick, and the NICK comes right after it: the echo is the bot's
+// all the same, and the line relayed, not dropped (which would fail the
+// channel and have a retry post it again).
+func TestEchoBeforeARenameIsTheBots(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, isupport: []string{"NICKLEN=30"},
+		rename: fakeRename{to: "Guest12345", afterLine: 1}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Overrides = map[string]string{"irc": strings.Repeat("word ", 200)}
+	_, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"statusbot", "Guest12345", "Guest12345"}, srv.speakersOf())
+}
