@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ type conn struct {
 	joined  map[string]bool // folded names of the channels we are in
 	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
 	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
+	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN); 0: not named
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -58,8 +60,17 @@ type conn struct {
 
 // sink carries server lines to one Send.
 type sink struct {
-	msgs chan ircmsg.Message
+	msgs chan heard
 	gone chan struct{} // closed by detach
+}
+
+// heard is one server line, with our nick when the reader read it: the
+// nick the line names us by. A line the server sent before it renamed us
+// (the echo of a line relayed then) names the nick before; the reader may
+// have read the NICK after it by the time the Send handles it.
+type heard struct {
+	m    ircmsg.Message
+	nick string
 }
 
 // dial connects to the server and starts the reader.
@@ -141,8 +152,8 @@ func (c *conn) readLoop() {
 			_ = c.send("PONG", m.Params...) // a broken socket shows in the next read
 			continue
 		}
-		c.track(m)
-		if !c.deliver(m) {
+		nick := c.track(m)
+		if !c.deliver(heard{m: m, nick: nick}) {
 			c.readErr = net.ErrClosed
 			return
 		}
@@ -151,8 +162,10 @@ func (c *conn) readLoop() {
 
 // track follows our nick, user and host, and channel membership, which
 // persistent connections keep between Sends, and keeps the server's ERROR
-// line, which may come before a Send attaches (see errorText).
-func (c *conn) track(m ircmsg.Message) {
+// line, which may come before a Send attaches (see errorText). It returns
+// our nick as m names us: the one 001 gives, else the one before m (a
+// NICK of ours names us by the nick it changes).
+func (c *conn) track(m ircmsg.Message) (nick string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.Command == "ERROR" {
@@ -161,6 +174,7 @@ func (c *conn) track(m ircmsg.Message) {
 	if m.Command == "001" && len(m.Params) > 0 {
 		c.nick = m.Params[0]
 	}
+	nick = c.nick // before a NICK of ours, below, changes it
 	c.learnPrefix(m)
 	if m.Command == "005" {
 		c.isupport(m.Params)
@@ -180,6 +194,7 @@ func (c *conn) track(m ircmsg.Message) {
 	case m.Command == "405":
 		c.crowded = true
 	}
+	return nick
 }
 
 // defaultRanks are the membership symbols of a server whose RPL_ISUPPORT
@@ -188,7 +203,8 @@ func (c *conn) track(m ircmsg.Message) {
 const defaultRanks = "@+"
 
 // isupport records what an RPL_ISUPPORT (005) line's tokens, after the
-// nick and before the closing text, say of the membership symbols: PREFIX
+// nick and before the closing text, say of the longest nick (NICKLEN, and
+// MAXNICKLEN, which InspIRCd names too) and of the membership symbols: PREFIX
 // maps channel modes to the symbols NAMES shows before a nick, highest
 // first, as "(qaohv)~&@%+" (every one voice or more); "PREFIX=" says there
 // are none, and "-PREFIX" or "PREFIX" alone bring back the default. The
@@ -208,6 +224,12 @@ func (c *conn) isupport(params []string) {
 			}
 		case "-PREFIX":
 			c.ranks = defaultRanks
+		case "NICKLEN", "MAXNICKLEN":
+			// The longest nick the server may give the bot, renaming it
+			// (services, a collision): see relayPrefix.
+			if n, err := strconv.Atoi(value); err == nil && n > 0 && n <= maxLine {
+				c.nickLen = max(c.nickLen, n)
+			}
 		}
 	}
 }
@@ -224,7 +246,7 @@ func (c *conn) rank(name string) (nick string, ranked bool) {
 
 // deliver hands m to the Send in progress. It reports false when the
 // connection is closing.
-func (c *conn) deliver(m ircmsg.Message) bool {
+func (c *conn) deliver(m heard) bool {
 	c.mu.Lock()
 	s := c.sink
 	c.mu.Unlock()
@@ -242,7 +264,7 @@ func (c *conn) deliver(m ircmsg.Message) bool {
 
 // attach makes the caller the receiver of server lines until detach.
 func (c *conn) attach() *sink {
-	s := &sink{msgs: make(chan ircmsg.Message), gone: make(chan struct{})}
+	s := &sink{msgs: make(chan heard), gone: make(chan struct{})}
 	c.mu.Lock()
 	c.sink = s
 	c.mu.Unlock()

@@ -60,6 +60,7 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		return err
 	}
 	var lines []string
+	budget := 0 // the bytes of text a line of lines may carry
 	for {
 		k, err := ss.nextAnswered(sts, taken)
 		if err != nil {
@@ -70,12 +71,22 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		}
 		taken[k] = true
 		st := sts[k]
-		if st.err == nil {
-			if lines == nil {
-				if lines, err = ss.s.lines(u, ss.budget()); err != nil {
-					return 0, err
-				}
+		if b := ss.budget(); st.err == nil && (lines == nil || b < budget) {
+			// The first channel, or the server renamed the bot to a nick
+			// longer than the lines leave room for (a server that names
+			// no NICKLEN, see relayPrefix) or gave it a longer host:
+			// split the text for the channels left.
+			split, err := ss.s.lines(u, b)
+			switch {
+			case err == nil:
+				lines, budget = split, b
+			case lines == nil:
+				return 0, err
+			default: // the next attempt, on the bot's own nick, has the room
+				st.err = fmt.Errorf("irc: send to %s: %s: %v", st.t.name, ss.renamed(), err)
 			}
+		}
+		if st.err == nil {
 			st.lines, st.got = lines, make([]bool, len(lines))
 			if ss.c.echoes() {
 				// Only echoes mark lines (see keepLines): without

@@ -250,6 +250,19 @@ func (c *fakeClient) setNick(nick string) {
 	c.nick = nick
 }
 
+// forceNick renames the client to fakeOptions.rename.to, as services or
+// a collision do: the client learns of it by a NICK line of its own.
+func (c *fakeClient) forceNick() {
+	s := c.srv
+	to := s.opts.rename.to
+	s.mu.Lock()
+	delete(s.nicks, c.nick)
+	s.nicks[to] = c
+	s.mu.Unlock()
+	c.reply(":" + c.mask() + " NICK :" + to)
+	c.nick = to
+}
+
 // maybeWelcome completes registration once NICK, USER and CAP END are in.
 func (c *fakeClient) maybeWelcome() bool {
 	c.srv.mu.Lock()
@@ -388,6 +401,9 @@ func (c *fakeClient) join(channel, key string) {
 
 func (c *fakeClient) privmsg(command, channel, text string) bool {
 	s := c.srv
+	if c.msgs++; c.msgs == s.opts.rename.atLine {
+		c.forceNick()
+	}
 	if c.kicked(channel) {
 		return true
 	}
@@ -437,6 +453,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
 		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
 		return true
+	}
+	if c.msgs == s.opts.rename.afterLine {
+		defer c.forceNick() // after the echo, as the next line the client reads
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -600,6 +619,9 @@ func (c *fakeClient) ping(token string) {
 	}
 	c.pending = map[string][]string{}
 	s.mu.Unlock()
+	if c.pings++; c.pings == s.opts.rename.atPing {
+		c.forceNick()
+	}
 	held := c.held[:0]
 	for _, h := range c.held {
 		if h.pings--; h.pings > 0 {

@@ -134,6 +134,10 @@ type fakeOptions struct {
 	welcomeMask      bool   // 001 ends with nick!user@host, as RFC 2812 has it
 	sockhost         string // the host USERHOST shows for a client itself (Solanum: the real IP); default host
 	bareSource       bool   // the server never shows the client's user@host: 001 and JOIN name the nick only, USERHOST is unknown
+	// rename renames the bot as the network's services do to a nick not
+	// identified in time (Atheme's "Guest12345"), or as a server does
+	// after a collision (to its UID).
+	rename fakeRename
 	// tls makes the server speak TLS. SASL EXTERNAL logs a client in as
 	// the common name of its certificate, when sasl lists it.
 	tls *tls.Config
@@ -158,6 +162,8 @@ type fakeClient struct {
 	pending map[string][]string // channel → texts since the last PING
 	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
 	held    []heldEcho          // echoes held back for fakeOptions.echoPings
+	msgs    int                 // lines to channels so far (fakeOptions.rename)
+	pings   int                 // PINGs so far (fakeOptions.rename)
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
@@ -335,6 +341,15 @@ func (s *fakeServer) dropAll() {
 	for c := range s.clients {
 		_ = c.conn.Close()
 	}
+}
+
+// fakeRename renames a client to to, which no one else holds: before
+// relaying its atLine-th line to a channel, right after relaying (and
+// echoing) its afterLine-th, or at its atPing-th PING, before the PONG
+// (0: never).
+type fakeRename struct {
+	to                        string
+	atLine, afterLine, atPing int
 }
 
 // heldEcho is an echo that waits for pings more PINGs (fakeOptions.echoPings).

@@ -187,18 +187,31 @@ func send(t *testing.T, cfg irc.Config, u broadcast.Update) (*irc.Channel, broad
 	return ch, r, err
 }
 
+// serverNickLen is the longest nick the test server allows, which it
+// names in RPL_ISUPPORT (NICKLEN): MaxNickLength in scripts/ngircd.sh.
+const serverNickLen = 30
+
+// prefixRoom is the room Send keeps on each line for the prefix of source
+// (nick!user@host): the nick counted as long as the server's NICKLEN
+// allows, or with the two underscores of its longest alternate when that
+// is longer (lines split alike on whichever nick the bot gets, or the
+// server renames it to).
+func prefixRoom(source string) int {
+	nick, rest, _ := strings.Cut(source, "!")
+	return len(":") + max(len(nick+"__"), serverNickLen) + len("!"+rest) + len(" ")
+}
+
 // expected is what a channel member sees of u posted by a channel of cfg
 // to targets, relayed with the prefix of source (nick!user@host): the
-// lines Send posts for the room that prefix leaves, its nick counted with
-// the two underscores of its longest alternate (lines split alike on
-// whichever nick the bot gets), then the QUIT.
+// lines Send posts for the room that prefix leaves (see prefixRoom), then
+// the QUIT.
 func expected(t *testing.T, cfg irc.Config, u broadcast.Update, source string, targets ...string) []string {
 	t.Helper()
 	longest := 0
 	for _, target := range targets {
 		longest = max(longest, len(target))
 	}
-	budget := 512 - len("\r\n") - len(":"+source+"__ ") - len("PRIVMSG ") - longest - len(" :")
+	budget := 512 - len("\r\n") - prefixRoom(source) - len("PRIVMSG ") - longest - len(" :")
 	lines := linesAt(t, cmp.Or(cfg.Template, "short"), cmp.Or(cfg.MaxLines, irc.DefaultMaxLines),
 		broadcast.NewMessage(u).Update, budget)
 	var out []string
@@ -246,7 +259,7 @@ func TestIntegrationLongURLArrivesWhole(t *testing.T) {
 	assert.Equal(t, []string{chName + " Investigating: Elevated CDN errors — We are investigating elevated error rates.",
 		chName + " " + u.URL, quitLine}, got)
 
-	budget := 512 - len("\r\n") - len(":"+source+"__ ") - len("PRIVMSG ") - len(chName) - len(" :")
+	budget := 512 - len("\r\n") - prefixRoom(source) - len("PRIVMSG ") - len(chName) - len(" :")
 	require.Greater(t, budget, 400)
 	u.URL = longURL(budget)
 	u.Overrides = map[string]string{"irc": "The status page moved (" + u.URL + "). Updates go there."}

@@ -25,10 +25,19 @@
 // adds when it relays the line, ":nick!user@host ". Send learns that prefix
 // from the server once registered (its welcome, USERHOST, a changed host,
 // the echo of the bot's JOIN) and fills each line up to it, less 2 bytes:
-// the nick counts as long as the longest of the bot's nicks (Nick__, see
-// # Nick), whichever it has, so that the lines are split alike on a retry
-// that registers on another nick than the attempt before; when the server
-// shows none, and in Preview, which does no I/O, the room kept is a
+// the nick counts as long as the longest nick the server allows (its
+// RPL_ISUPPORT NICKLEN), or as the longest of the bot's nicks (Nick__, see
+// # Nick) when that is longer or the server names no NICKLEN, whichever
+// nick it has, so that the lines are split alike on a retry that
+// registers on another nick than the attempt before, and still fit when
+// the server renames the bot while it posts (services renaming a nick
+// not identified in time, "Guest12345", or a collision renaming it to its
+// UID). Where the server names no NICKLEN, a rename to a longer nick (or
+// a longer host) seen while posting has the channels after it get the
+// text split anew, and the channel being posted to left for the next
+// attempt (transient) rather than sent lines that would pass 512 bytes;
+// lines already on their way when the rename happened may be cut. When
+// the server shows no prefix, and in Preview, which does no I/O, the room kept is a
 // conservative 122 bytes (Preview's Limit: 374 bytes of text for PRIVMSG to
 // a four-letter channel). Lines go out through a token bucket
 // (golang.org/x/time/rate: a burst of 4, then one every 2 seconds by
@@ -67,7 +76,7 @@
 // others, so the channel's members do not read a line twice (a line
 // dropped between two relayed ones then comes after them). A line split
 // otherwise on the retry (another host or user in the prefix, or a nick
-// longer than Nick__) is not taken for one recorded.
+// longer than Nick__ and NICKLEN) is not taken for one recorded.
 // Reading the records costs a read of the Store per line and channel, on
 // a connection with echo-message only. Without echo-message, no line is
 // known to be relayed before the PONG: a line written to the connection

@@ -91,22 +91,28 @@ func splitMask(mask string) (nick, user, host string, ok bool) {
 
 // relayPrefix returns the length of the prefix the server puts on our
 // lines, ":nick!user@host ", with the nick counted as nickLen bytes when
-// it is shorter, and whether it is known. Nick, user and host are read at
-// once: the reader changes the nick (a NICK the server granted, a rename)
-// between two reads.
+// it is shorter, or as the longest nick the server allows (NICKLEN) when
+// the server named it, and whether it is known. The server may rename the
+// bot while it posts (services rename a nick not identified in time, a
+// collision renames it to its UID), to any nick up to NICKLEN: the lines
+// sent before the client reads the NICK are relayed with the new nick.
+// Nick, user and host are read at once: the reader changes the nick (a
+// NICK the server granted, a rename) between two reads.
 func (c *conn) relayPrefix(nickLen int) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.user == "" || c.host == "" {
 		return 0, false
 	}
-	return len(":!@ ") + max(len(c.nick), nickLen) + len(c.user) + len(c.host), true
+	return len(":!@ ") + max(len(c.nick), nickLen, c.nickLen) + len(c.user) + len(c.host), true
 }
 
 // budget returns the bytes of text a line may carry on this session's
 // connection: with the prefix the server showed, or the conservative
 // budget when it showed none. The nick in it counts as long as the
-// longest of the bot's nicks (see nickRoom), whichever it has now: the
+// longest nick the server allows (NICKLEN), or as the longest of the
+// bot's nicks (see nickRoom) when that is longer or the server names no
+// NICKLEN, whichever it has now: the
 // lines are then split alike on every attempt, whether it registers on
 // the nick or on an alternate (a retry after a connection lost without a
 // QUIT finds the nick still held), and the lines an earlier attempt

@@ -89,6 +89,35 @@ func TestISupportPrefix(t *testing.T) {
 	}
 }
 
+// The longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN;
+// InspIRCd names MAXNICKLEN too), is room kept for the nick in the
+// prefix: the server may rename the bot to any nick that long.
+func TestISupportNickLen(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  int
+	}{
+		{"none sent", nil, 0},
+		{"NICKLEN", []string{":irc.test 005 bot CHANTYPES=# NICKLEN=16 :are supported by this server"}, 16},
+		{"both", []string{":irc.test 005 bot MAXNICKLEN=31 NICKLEN=30 :are supported by this server"}, 31},
+		{"not a number", []string{":irc.test 005 bot NICKLEN=x :are supported by this server"}, 0},
+		{"absurd", []string{":irc.test 005 bot NICKLEN=100000 :are supported by this server"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &conn{nick: "bot", user: "u", host: "h", joined: map[string]bool{}, ranks: defaultRanks}
+			for _, line := range tt.lines {
+				m, err := ircmsg.ParseLine(line)
+				require.NoError(t, err)
+				c.track(m)
+			}
+			n, _ := c.relayPrefix(len("bot__"))
+			assert.Equal(t, len(":!u@h ")+max(tt.want, len("bot__")), n)
+		})
+	}
+}
+
 // The budget of a line counts the nick as long as the longest of the
 // bot's nicks, whichever it has: it is the same while the server changes
 // the nick under it (433 and an alternate, a rename, the nick taken back),

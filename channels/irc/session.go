@@ -32,6 +32,7 @@ type session struct {
 	reg   *registration // non-nil while registering
 	chans map[string]*chanState
 	pongs map[string]bool
+	as    string // our nick as the server line being handled names us (see heard)
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -91,8 +92,9 @@ func (ss *session) wait(done func() bool, d time.Duration) (bool, error) {
 	defer t.Stop()
 	for done == nil || !done() {
 		select {
-		case m := <-ss.in.msgs:
-			ss.handle(m)
+		case h := <-ss.in.msgs:
+			ss.as = h.nick
+			ss.handle(h.m)
 		case <-ss.c.done:
 			return false, ss.lost()
 		case <-ss.ctx.Done():
@@ -254,13 +256,13 @@ func (ss *session) handle(m ircmsg.Message) {
 	}
 	switch m.Command {
 	case "JOIN":
-		if st := ss.chans[fold(param(m, 0))]; st != nil && ss.isMe(m.Nick()) {
+		if st := ss.chans[fold(param(m, 0))]; st != nil && ss.named(m.Nick()) {
 			st.joined = true
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
 	case "PRIVMSG", "NOTICE":
-		if ss.isMe(m.Nick()) {
+		if ss.named(m.Nick()) {
 			if st := ss.chans[fold(param(m, 0))]; st != nil {
 				st.echoed++ // see post
 				st.echoedLine(param(m, 1))
@@ -276,7 +278,7 @@ func (ss *session) handle(m ircmsg.Message) {
 	case "353": // RPL_NAMREPLY: me, "=", channel, the members with their prefix
 		if st := ss.chans[fold(param(m, len(m.Params)-2))]; st != nil {
 			for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
-				if nick, ranked := ss.c.rank(name); ss.isMe(nick) {
+				if nick, ranked := ss.c.rank(name); ss.named(nick) {
 					st.voiced = ranked
 				}
 			}
@@ -293,7 +295,7 @@ func (ss *session) handle(m ircmsg.Message) {
 		// JOIN of the next attempt tells. Flood-protection bots kick a
 		// bot that posts several lines at once: a rate limit that names
 		// no wait, since a rejoin within seconds looks like that flood.
-		if ss.isMe(param(m, 1)) {
+		if ss.named(param(m, 1)) {
 			ss.refuse(param(m, 0), httpx.RateLimited(&ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, 0, false), false)
 		}
 	case "PART":
@@ -301,7 +303,7 @@ func (ss *session) handle(m ircmsg.Message) {
 		// shows so (Solanum's and charybdis's REMOVE, an operator's
 		// SAPART), and is taken as a KICK is, before the 404 that the
 		// lines sent meanwhile get, as from a client not in the channel.
-		if ss.isMe(m.Nick()) {
+		if ss.named(m.Nick()) {
 			for name := range strings.SplitSeq(param(m, 0), ",") {
 				ss.refuse(name, httpx.RateLimited(&ReplyError{Code: "PART", Text: ss.s.serverText(param(m, 1))}, 0, false), false)
 			}
@@ -451,8 +453,17 @@ func (ss *session) refuse(name string, err error, permanent bool) {
 	st.err = permanentIf(fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err), permanent)
 }
 
+// isMe reports whether nick is ours now.
 func (ss *session) isMe(nick string) bool {
 	return nick != "" && fold(nick) == fold(ss.c.currentNick())
+}
+
+// named reports whether nick is ours as the server line being handled
+// names us: a line the server sent before it renamed us (the echo of a
+// line relayed then, a KICK) names the nick before, though the reader may
+// have read the NICK since.
+func (ss *session) named(nick string) bool {
+	return nick != "" && fold(nick) == fold(ss.as)
 }
 
 // join sends JOIN for every target not joined yet and returns the state of
@@ -560,6 +571,15 @@ func (ss *session) post(st *chanState) error {
 		if st.got[i] {
 			continue
 		}
+		if len(line) > ss.budget() {
+			// Renamed by the server while posting, to a nick longer
+			// than the line leaves room for (see relayPrefix), or given
+			// a longer host: relayed,
+			// the line would pass 512 bytes, and be cut. The PING below
+			// still collects the echoes of the lines sent.
+			ss.refuse(st.t.name, errors.New(ss.renamed()+": the lines left go to it in the next attempt"), false)
+			break
+		}
 		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
 		if err != nil {
 			return err
@@ -573,7 +593,7 @@ func (ss *session) post(st *chanState) error {
 	if err := ss.probe(); err != nil {
 		return err
 	}
-	if !ss.c.echoes() || st.echoed >= st.posted {
+	if st.err != nil || !ss.c.echoes() || st.echoed >= st.posted {
 		return nil
 	}
 	if ss.s.command == "NOTICE" {
@@ -591,6 +611,17 @@ func (ss *session) post(st *chanState) error {
 	ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
 		"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
 	return nil
+}
+
+// renamed says that the server changed the bot's prefix (a nick longer
+// than the server's NICKLEN, if it names none; a new host) past the room
+// the lines were split for.
+func (ss *session) renamed() string {
+	ss.c.mu.Lock()
+	mask := ss.c.nick + "!" + ss.c.user + "@" + ss.c.host
+	ss.c.mu.Unlock()
+	return fmt.Sprintf("the server renamed the bot (now %s) while it posted, and its lines, "+
+		"split for the prefix before, would pass 512 bytes relayed", ss.s.serverText(mask))
 }
 
 // askModes asks the server for the modes of st's channel and for its

@@ -1,0 +1,67 @@
+package irc_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The server may rename the bot while it posts: services rename a nick
+// not identified in time ("Guest12345"), a collision renames it to its
+// UID. Every later line is relayed with the new nick in its prefix, and
+// must still fit 512 bytes: a line over it is cut or refused by the
+// server, and the update with it. The fake server fails the test on any
+// relayed line over 512 bytes.
+func TestRenamedMidSendLinesStillFit(t *testing.T) {
+	guest := "Guest" + strings.Repeat("7", 25) // 30 bytes, the server's NICKLEN
+	text := strings.Repeat("x", 1500)          // lines as long as the prefix allows
+
+	t.Run("the server names its NICKLEN: lines leave room for any nick", func(t *testing.T) {
+		srv := newFakeServer(t, fakeOptions{isupport: []string{"NICKLEN=30"},
+			rename: fakeRename{to: guest, atLine: 2}})
+		cfg := testConfig(srv.addr())
+		cfg.MaxLines = 20
+		ch := newChannel(t, cfg)
+		u := sampleUpdate()
+		u.Overrides = map[string]string{"irc": text}
+		_, err := ch.Send(context.Background(), message(u))
+		require.NoError(t, err)
+		assert.Equal(t, text, strings.Join(srv.saidIn("#ops"), ""))
+		assert.Contains(t, srv.speakersOf(), guest, "renamed while posting")
+	})
+
+	t.Run("no NICKLEN: the channels after the rename get lines split anew", func(t *testing.T) {
+		srv := newFakeServer(t, fakeOptions{rename: fakeRename{to: guest, atPing: 1}})
+		cfg := testConfig(srv.addr())
+		cfg.MaxLines = 20
+		cfg.Channels = []string{"#a", "#b"}
+		ch := newChannel(t, cfg)
+		u := sampleUpdate()
+		u.Overrides = map[string]string{"irc": text}
+		_, err := ch.Send(context.Background(), message(u))
+		require.NoError(t, err)
+		a, b := srv.saidIn("#a"), srv.saidIn("#b")
+		assert.Equal(t, text, strings.Join(a, ""))
+		assert.Equal(t, text, strings.Join(b, ""))
+		require.NotEmpty(t, b)
+		assert.Less(t, len(b[0]), len(a[0]), "#b's lines, relayed with the longer nick, are shorter")
+	})
+}
+
+// The echo of a line the server relayed before it renamed the bot bears
+// the old nick, and the NICK comes right after it: the echo is the bot's
+// all the same, and the line relayed, not dropped (which would fail the
+// channel and have a retry post it again).
+func TestEchoBeforeARenameIsTheBots(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, isupport: []string{"NICKLEN=30"},
+		rename: fakeRename{to: "Guest12345", afterLine: 1}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Overrides = map[string]string{"irc": strings.Repeat("word ", 200)}
+	_, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"statusbot", "Guest12345", "Guest12345"}, srv.speakersOf())
+}
