@@ -286,10 +286,15 @@ func (b *Broadcaster) Channels() []string {
 // its Result says Superseded. A newer update whose post was retracted
 // supersedes nothing, nor does one that a Retract stopped while its
 // attempt was under way (its post is deleted as that attempt ends). While
-// a Retract of this Broadcaster is deleting a newer post, an older update
-// waits for it, its retries included (no attempt is used up): posted once
-// the post is gone, not threaded under it, and Superseded if the deletion
-// failed for good and the post stays. When
+// a Retract is deleting a newer post, an older update waits for it, its
+// retries included (no attempt is used up): posted once the post is gone,
+// not threaded under it, and Superseded if the deletion failed for good
+// and the post stays. That holds for a Retract of another Broadcaster
+// sharing the Store, and for a queue's JobRetract between its runs, as
+// the Store records it (see EndJob): the older update then looks again
+// after each of the backoff's waits. The wait is part of the channel's
+// retrying: past RetryPolicy.MaxElapsed the channel gives up, with an
+// error saying what it waited for. When
 // the Store cannot be read, the attempt fails transiently rather than
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded

@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -76,7 +77,11 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // delivery), without retrying or waiting. The Result says how it went:
 // Err nil when the Job is done (delivered, skipped, superseded or not
 // selected); otherwise the caller retries unless IsPermanent(Err), no
-// sooner than RetryDelay(Err) when set. The attempt is bounded by
+// sooner than RetryDelay(Err) when set. A JobSend of an update older than
+// a post whose retraction is under way (anywhere, as the Store records
+// it) makes no attempt: it fails with a RetryDelay, to run again once the
+// retraction has ended, as Send waits for it. A caller that gives up a
+// Job whose last run failed transiently calls EndJob. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
 // an invalid update, one without IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original) fails Permanent
@@ -122,6 +127,11 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	start := time.Now()
 	if d.lock(ctx) {
 		if done, err := d.once(ctx, keep, max(n, 1)); !done {
+			if errors.As(err, new(*retractionWait)) {
+				// Not an attempt: the Job waits for the retraction,
+				// no sooner than a retry would.
+				err = RetryAfter(err, b.retry.InitialInterval)
+			}
 			d.res.Err = err
 			if ctx.Err() != nil {
 				d.res.Err = stopped(ctx.Err(), err)
@@ -130,8 +140,43 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		d.unlock()
 	}
 	d.settle()
+	if op == opRetract && (res.Err == nil || IsPermanent(res.Err)) {
+		// The retraction ended, in this run or (its record left by an
+		// earlier run) before it.
+		b.storeTrouble(keep, "record that the retraction of "+original+" on "+d.name+" ended",
+			b.endRetraction(keep, original, d.name))
+	}
 	d.res.Duration = time.Since(start)
 	return res
+}
+
+// EndJob records that j will not run again, for a caller that gives it
+// up (its retries spent, cancelled) after a run RunJob did not end: what
+// its runs left for other deliveries to wait for ends with it. For a
+// JobRetract, that is the Store's record that the retraction is under way
+// on the channel, which an older update of the incident waits for (its
+// RunJob fails transiently, with a RetryDelay, rather than find it
+// Superseded by a post that is being deleted): RunJob writes it before
+// the first attempt deletes, and ends it when the retraction ends
+// (deleted, skipped or failed for good); a JobRetract given up after a
+// transient failure would otherwise keep older updates waiting until
+// their own retries run out. For other kinds it does nothing. err is the
+// Store's (ErrClosed after Close).
+func (b *Broadcaster) EndJob(ctx context.Context, j Job) error {
+	if ctx == nil {
+		return errNilContext
+	}
+	if !b.enter() {
+		return ErrClosed
+	}
+	defer b.mu.RUnlock()
+	if j.Kind != JobRetract {
+		return nil
+	}
+	if err := b.endRetraction(ctx, j.Update.ID, j.Channel); err != nil {
+		return fmt.Errorf("broadcast: %w", err)
+	}
+	return nil
 }
 
 // jobOps are the operations of the kinds of Job.

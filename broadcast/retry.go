@@ -73,9 +73,12 @@ type delivery struct {
 	// unknownBefore: when the attempt under way started, an earlier one's
 	// outcome was unknown (see noteAttempt).
 	unknownBefore bool
-	done          bool    // delivered: settle emits EventDelivered
-	failed        bool    // failed: settle emits EventFailed
-	prev          Receipt // the post an edit or retraction is about
+	// underWay: this retraction recorded in the Store that it is under
+	// way (see retractingTarget).
+	underWay bool
+	done     bool    // delivered: settle emits EventDelivered
+	failed   bool    // failed: settle emits EventFailed
+	prev     Receipt // the post an edit or retraction is about
 	// anew: the posts an in-place correction made anew (see keepPartial),
 	// which prev, its receipt, lacks: for opRetract, the retracted
 	// correction's, deleted with prev's; for opCorrect, the corrected
@@ -122,6 +125,9 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		key := flightKey{d.original, d.name}
 		fl := d.b.flights.ref(key, nil)
 		defer d.b.flights.leaveOne(key, fl)
+		// Before the flight is left: an older update woken by its end
+		// must not find the Store's record still saying under way.
+		defer d.retractionEnded(keep)
 	}
 	if !d.lock(ctx) {
 		return
@@ -137,6 +143,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 	// interval (or the platform's Retry-After), not one doubled by every
 	// productive retry before it.
 	spent, reached := 0, 0
+	var waits *backoff.ExponentialBackOff // between looks at a retraction under way elsewhere
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			d.fail(stopped(err, d.res.Err))
@@ -148,10 +155,12 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		}
 		if w := (*retractionWait)(nil); errors.As(err, &w) {
 			// No attempt was made: the same one is made once the
-			// retraction ended, without a backoff.
+			// retraction ended.
 			d.res.Attempts = n - 1
-			if !d.awaitRetraction(ctx, w.update) {
-				d.fail(stopped(ctx.Err(), err))
+			if waits == nil {
+				waits = d.b.newBackOff()
+			}
+			if !d.awaitRetraction(ctx, w, waits, start) {
 				return
 			}
 			n--
@@ -212,21 +221,95 @@ func (e *retractionWait) Error() string {
 		"this one is posted if that post is deleted, and superseded if it stays"
 }
 
-// awaitRetraction waits until no Retract of update on the channel is under
-// way in this Broadcaster, or this delivery's own update is retracted; it
-// reports false when ctx ends first.
-func (d *delivery) awaitRetraction(ctx context.Context, update string) bool {
-	end := d.b.flights.retractionEnd(update, d.name)
+// awaitRetraction waits for the end of the Retract of w.update on the
+// channel: in this Broadcaster, until it ends; under way elsewhere, as
+// the Store's record says (another instance's, or a queue's Job between
+// its retries), for bo's next wait, then the next attempt looks again.
+// It returns early when this delivery's own update is retracted. The
+// wait is one of the channel's retrying: it reports false, with the
+// Result failed, when ctx ends first or RetryPolicy.MaxElapsed runs out.
+//
+//go:noinline
+func (d *delivery) awaitRetraction(ctx context.Context, w *retractionWait, bo *backoff.ExponentialBackOff, start time.Time) bool {
+	left := d.b.retry.MaxElapsed - time.Since(start)
+	end := d.b.flights.retractionEnd(w.update, d.name)
+	wait := left
 	if end == nil {
-		return true
+		wait = min(bo.NextBackOff(), d.b.retry.MaxInterval)
 	}
+	if wait > left || left <= 0 {
+		d.fail(w.gaveUp(d.b.retry.MaxElapsed))
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
-	case <-end:
+	case <-end: // nil, and never ready, when the Retract is elsewhere
 		return true
 	case <-d.b.flights.stopping(d.flight):
 		return true // the next prepare stops
 	case <-ctx.Done():
+		d.fail(stopped(ctx.Err(), w))
 		return false
+	case <-t.C:
+		if end == nil {
+			return true
+		}
+		d.fail(w.gaveUp(d.b.retry.MaxElapsed))
+		return false
+	}
+}
+
+// gaveUp is the error of a delivery that waited for the retraction until
+// RetryPolicy.MaxElapsed ran out.
+func (e *retractionWait) gaveUp(maxElapsed time.Duration) error {
+	return fmt.Errorf("gave up at RetryPolicy.MaxElapsed (%v), still %w", maxElapsed, e)
+}
+
+// retractingTarget is the target under which the Store keeps, in the
+// marks of a Retract's delivery, whether the retraction of the update on
+// the channel is under way: marked without a failure before the first
+// attempt deletes, with errRetractionEnded once it ends (deleted, skipped,
+// failed for good, stopped, or its Job given up: see EndJob). An older
+// update of the incident waits while it is under way (see live), on every
+// instance sharing the Store and between a queue's runs of the Job, when
+// this Broadcaster has no delivery of it in flight to wait for: the post
+// stays should the deletion fail. Channels' targets hold no control
+// characters, so it is no target of a channel's.
+const retractingTarget = "\x00retracting"
+
+// errRetractionEnded is the failure of the retractingTarget mark of a
+// retraction that is no longer under way.
+var errRetractionEnded = errors.New("retraction ended")
+
+// retractionUnderWay reports whether the Store records a retraction of
+// update on channel under way (see retractingTarget).
+func (b *Broadcaster) retractionUnderWay(ctx context.Context, update, channel string) (bool, error) {
+	done, failure, err := b.store.Done(ctx, opRetract.markID(update), channel, retractingTarget)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether a retraction of %s is under way: %w", update, err)
+	}
+	return done && failure == "", nil
+}
+
+// endRetraction records that no retraction of update on channel is under
+// way any more, if the Store says one is.
+func (b *Broadcaster) endRetraction(ctx context.Context, update, channel string) error {
+	under, err := b.retractionUnderWay(ctx, update, channel)
+	if err == nil && under {
+		err = b.store.Mark(ctx, opRetract.markID(update), channel, retractingTarget, errRetractionEnded)
+	}
+	return err
+}
+
+// retractionEnded ends, once a retraction's delivery has ended, the
+// Store's record that it is under way, if it wrote one. A failure to
+// write it is logged: older updates of the incident then wait for it
+// until their RetryPolicy.MaxElapsed.
+func (d *delivery) retractionEnded(ctx context.Context) {
+	if d.underWay {
+		d.b.storeTrouble(ctx, "record that the retraction of "+d.original+" on "+d.name+" ended",
+			d.b.endRetraction(ctx, d.original, d.name))
 	}
 }
 
@@ -671,7 +754,17 @@ func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Recei
 	if err != nil || gone {
 		return Receipt{}, err
 	}
-	if r.UpdateID != "" && b.flights.retracting(r.UpdateID, name) {
+	if r.UpdateID == "" {
+		return r, nil
+	}
+	under := b.flights.retracting(r.UpdateID, name)
+	if !under {
+		// Under way elsewhere, or between the runs of a queue's Job.
+		if under, err = b.retractionUnderWay(ctx, r.UpdateID, name); err != nil {
+			return Receipt{}, err
+		}
+	}
+	if under {
 		if busy != nil && (busy.IsZero() || r.UpdateTime.After(busy.UpdateTime)) {
 			*busy = r
 		}
@@ -924,6 +1017,14 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		d.res.Err = Permanent(fmt.Errorf("%w: the platform's posts cannot be deleted", ErrNotSupported))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
+	}
+	if !d.underWay {
+		// Before the first deletion, for older updates of the incident to
+		// wait for on every instance, between the retries too.
+		if err := d.b.store.Mark(ctx, d.markID, d.name, retractingTarget, nil); err != nil {
+			return false, fmt.Errorf("store: record that the retraction of %s is under way: %w", d.original, err)
+		}
+		d.underWay = true
 	}
 	return false, nil
 }

@@ -47,7 +47,12 @@
 // time across every instance (the Store's Lock, by broadcast.LockKey):
 // each reads the incident's thread after the one before saved its receipt,
 // so an older update is never posted after a newer one, and is found
-// superseded when the newer one went first. A job waits for the attempt
+// superseded when the newer one went first. While a retraction of the
+// newer one's post is under way (from its first attempt until it deletes
+// the post, fails for good or is given up, its retries included), an
+// older update's job waits for it, snoozed by the backoff without using
+// up an attempt, until Config.Retry.MaxElapsed: it is posted once the post
+// is gone, superseded if the post stays. A job waits for the attempt
 // under way, within Config.JobTimeout; one whose wait outlasts it did not
 // try the channel (broadcast.ErrBusy) and is snoozed for
 // Config.Retry.InitialInterval without using an attempt. So is a job run

@@ -142,8 +142,26 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
 	n := e.Attempt
 	e.Err = d.strayGivenUp(n, d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n), err)
+	d.givenUp(ctx, row, e)
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
+}
+
+// givenUp ends, for the Broadcaster, the job of e, given up: a
+// retraction's record that it is under way, which older updates of the
+// incident wait for (see broadcast.Broadcaster.EndJob), ends with it. A
+// failure is logged: they then wait until their own Retry.MaxElapsed.
+func (d *Dispatcher) givenUp(ctx context.Context, row *rivertype.JobRow, e Event) {
+	if e.Job != broadcast.JobRetract || e.UpdateID == "" || e.Channel == "" {
+		return
+	}
+	j := broadcast.Job{Kind: e.Job, Update: broadcast.Update{ID: e.UpdateID}, Channel: e.Channel}
+	if err := d.cfg.Broadcaster.EndJob(context.WithoutCancel(ctx), j); err != nil {
+		d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: a retraction given up is still recorded as under way: "+
+			"older updates of its incident on the channel wait for it until their Retry.MaxElapsed",
+			slog.Int64("job", row.ID), slog.String("channel", e.Channel), slog.String("update", e.UpdateID),
+			slog.String("error", err.Error()))
+	}
 }
 
 // strayGivenUp is the error of a job given up after n attempts, the last
@@ -376,6 +394,9 @@ func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event,
 			e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, e.Err)
 		}
 		e.Delay, e.Snoozed, kind = 0, false, broadcast.EventFailed
+	}
+	if kind == broadcast.EventFailed {
+		d.givenUp(ctx, row, e)
 	}
 	d.emit(e, kind)
 	return err

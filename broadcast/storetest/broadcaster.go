@@ -43,6 +43,13 @@ func broadcasterRules() []rule {
 			check: checkOlderUpdateSuperseded,
 		},
 		{
+			name: "OlderUpdateWaitsForRetraction",
+			rule: "while a JobRetract of the incident's latest post waits to retry its deletion, an older update's " +
+				"JobSend, run by another Broadcaster, is not Superseded: it fails with a RetryDelay, and is posted " +
+				"once the retry deleted the newer post",
+			check: checkOlderUpdateWaitsForRetraction,
+		},
+		{
 			name: "ResentUpdateKeepsItsTime",
 			rule: "an update every channel missed, sent again without a Time after a newer update of its incident " +
 				"went out, keeps the Time of its first Send, also for another Broadcaster: its Result says Superseded",
@@ -184,6 +191,33 @@ func checkRetractedLatestPassedOver(t *testing.T, s broadcast.Store) {
 	require.Len(t, msgs, 5)
 	assertReceipt(t, posts[0], msgs[4].Thread.Root)
 	assertReceipt(t, posts[1], msgs[4].Thread.Last)
+}
+
+func checkOlderUpdateWaitsForRetraction(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	x := &poster{name: "x", retractErrs: []error{errTryLater}}
+	b1, b2 := newBroadcaster(t, s, x), newBroadcaster(t, s, x)
+	_, err := b1.Send(ctx, update(2))
+	require.NoError(t, err)
+	retract, err := b1.Jobs(broadcast.JobRetract, broadcast.Update{}, "u2")
+	require.NoError(t, err)
+	res := b1.RunJob(ctx, retract[0], 1)
+	require.ErrorIs(t, res.Err, errTryLater, "the deletion is to be retried")
+
+	older, err := b2.Jobs(broadcast.JobSend, update(1), "")
+	require.NoError(t, err)
+	res = b2.RunJob(ctx, older[0], 1)
+	assert.False(t, res.Superseded, "superseded by a post whose retraction is under way")
+	require.Error(t, res.Err, "u1 waits for the retraction of u2")
+	_, hinted := broadcast.RetryDelay(res.Err)
+	assert.True(t, hinted, "a wait, not a failed attempt: %v", res.Err)
+	assert.Len(t, x.calls(), 1, "u1 not posted while u2's post may stay")
+
+	require.NoError(t, b1.RunJob(ctx, retract[0], 2).Err)
+	res = b2.RunJob(ctx, older[0], 1)
+	require.NoError(t, res.Err)
+	assert.False(t, res.Superseded)
+	assert.Len(t, x.calls(), 2, "u1 posted once u2's post was deleted")
 }
 
 func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {

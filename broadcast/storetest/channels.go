@@ -58,6 +58,8 @@ func update(n int) broadcast.Update {
 type poster struct {
 	name string
 	errs []error // per call of Send; nil or past the end: delivered
+	// retractErrs: per call of Retract; nil or past the end: deleted
+	retractErrs []error
 
 	mu        sync.Mutex
 	msgs      []broadcast.Message
@@ -91,6 +93,9 @@ func (p *poster) Retract(_ context.Context, prev broadcast.Receipt) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.retracted = append(p.retracted, prev)
+	if n := len(p.retracted); n <= len(p.retractErrs) && p.retractErrs[n-1] != nil {
+		return p.retractErrs[n-1]
+	}
 	return nil
 }
 

@@ -1,0 +1,146 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// deletions is a channel whose posts live in memory and whose deletions
+// fail with the errors of fails, in turn, before they succeed.
+type deletions struct {
+	mu    sync.Mutex
+	fails []error
+	live  []string // update IDs of the posts up, in the order posted
+}
+
+func (c *deletions) Name() string { return "x" }
+
+func (c *deletions) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.live = append(c.live, m.Update.ID)
+	return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+}
+
+func (c *deletions) Retract(_ context.Context, prev broadcast.Receipt) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.fails) > 0 {
+		err := c.fails[0]
+		c.fails = c.fails[1:]
+		return err
+	}
+	for i, id := range c.live {
+		if "post-"+id == prev.ID {
+			c.live = append(c.live[:i], c.live[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+func (c *deletions) posts() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.live...)
+}
+
+// A JobRetract of a newer update whose deletion failed transiently waits
+// to be retried; an older update's JobSend run meanwhile on the channel
+// waits for it, without using up an attempt, rather than be Superseded by
+// the post the retry then deletes: before, nothing was in flight between
+// the retries, the older update was Superseded for good, the retry
+// deleted the newer post, and neither update stayed out there. Once the
+// retraction ends, the older update is posted when the newer post is
+// gone, and Superseded when it stays (the deletion refused for good, or
+// the JobRetract given up).
+func TestOlderJobWaitsForTheRetriesOfAJobRetract(t *testing.T) {
+	unavailable := errors.New("503 service unavailable")
+	for _, tt := range []struct {
+		name  string
+		fails []error
+		// then ends the retraction after its first attempt; it reports
+		// whether the newer post was deleted.
+		then func(t *testing.T, d *Dispatcher, b *broadcast.Broadcaster, retract broadcast.Job) bool
+	}{
+		{"deleted on the retry", []error{unavailable},
+			func(t *testing.T, _ *Dispatcher, b *broadcast.Broadcaster, retract broadcast.Job) bool {
+				require.NoError(t, b.RunJob(context.Background(), retract, 2).Err)
+				return true
+			}},
+		{"refused for good on the retry", []error{unavailable, broadcast.Permanent(errors.New("403 forbidden"))},
+			func(t *testing.T, _ *Dispatcher, b *broadcast.Broadcaster, retract broadcast.Job) bool {
+				res := b.RunJob(context.Background(), retract, 2)
+				require.True(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+				return false
+			}},
+		{"given up by the queue", []error{unavailable, unavailable},
+			func(t *testing.T, d *Dispatcher, b *broadcast.Broadcaster, retract broadcast.Job) bool {
+				last := &rivertype.JobRow{Attempt: 2, MaxAttempts: 2 + maxRescues, CreatedAt: time.Now()}
+				res := b.RunJob(context.Background(), retract, 2)
+				e := Event{Job: retract.Kind}
+				e.Channel, e.UpdateID = retract.Channel, retract.Update.ID
+				kind, err := d.outcome(context.Background(), last, res, &e)
+				require.Equal(t, broadcast.EventFailed, kind)
+				_ = d.finish(context.Background(), last, e, kind, err)
+				return false
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &deletions{fails: tt.fails}
+			b, err := broadcast.New([]broadcast.Channel{c}, broadcast.Options{Store: broadcast.NewMemoryStore()})
+			require.NoError(t, err)
+			defer b.Close()
+			d := &Dispatcher{cfg: Config{Broadcaster: b, Retry: broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Second,
+				MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+			d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+			ctx := context.Background()
+			base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			newer, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors",
+				Status: broadcast.StatusIdentified, Time: base.Add(time.Hour)}, "")
+			require.NoError(t, err)
+			older, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "older", IncidentID: "cdn", Title: "CDN errors",
+				Status: broadcast.StatusInvestigating, Time: base}, "")
+			require.NoError(t, err)
+			retract, err := b.Jobs(broadcast.JobRetract, broadcast.Update{}, "newer")
+			require.NoError(t, err)
+			first := &rivertype.JobRow{Attempt: 1, MaxAttempts: 2 + maxRescues, CreatedAt: time.Now()}
+
+			require.NoError(t, b.RunJob(ctx, newer[0], 1).Err)
+			res := b.RunJob(ctx, retract[0], 1)
+			require.ErrorIs(t, res.Err, unavailable)
+			require.False(t, broadcast.IsPermanent(res.Err), "the retraction is retried")
+
+			res = b.RunJob(ctx, older[0], 1)
+			assert.False(t, res.Superseded, "superseded by a post whose retraction is under way")
+			require.Error(t, res.Err, "the older update waits for the retraction")
+			var e Event
+			kind, err := d.outcome(ctx, first, res, &e)
+			assert.Equal(t, broadcast.EventRetry, kind)
+			var snooze *rivertype.JobSnoozeError
+			assert.ErrorAs(t, err, &snooze, "snoozed: no attempt used up")
+			assert.True(t, e.Snoozed)
+			assert.Equal(t, []string{"newer"}, c.posts())
+
+			deleted := tt.then(t, d, b, retract[0])
+			res = b.RunJob(ctx, older[0], 1)
+			require.NoError(t, res.Err)
+			if deleted {
+				assert.False(t, res.Superseded)
+				assert.Equal(t, []string{"older"}, c.posts(), "the newer post deleted, the older one posted")
+			} else {
+				assert.True(t, res.Superseded, "the newer post stays: the older update is not posted after it")
+				assert.Equal(t, []string{"newer"}, c.posts())
+			}
+		})
+	}
+}
