@@ -381,9 +381,13 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 		return broadcast.Receipt{}, c.notDiscord(resp)
 	}
 	r.ID = p.ID
-	r.Meta[metaChannel] = p.ChannelID
-	if thread == "" && c.s.cfg.Forum {
-		thread = p.ChannelID // the post's new thread
+	// A channel id that is no Discord id is not taken: an answer that
+	// echoed the request there would carry the token into the Receipt.
+	if snowflake(p.ChannelID) {
+		r.Meta[metaChannel] = p.ChannelID
+		if thread == "" && c.s.cfg.Forum {
+			thread = p.ChannelID // the post's new thread
+		}
 	}
 	if thread != "" {
 		r.Meta[metaThread] = thread
