@@ -32,3 +32,25 @@ func TestAnswerEchoingChannelIDKeepsTokenOut(t *testing.T) {
 		channeltest.AssertNoSecret(t, r.URL, testToken)
 	}
 }
+
+// An answer to the read of the first post's card that quotes the token
+// (an echo of the request) is not taken for the card: the receipt of the
+// update that takes the card over keeps the first post's own card as the
+// receipts recorded it, with no token in it. Before, the card read was
+// packed into the receipt's Meta ("first_form", deflated, where no
+// redaction sees it), to be put back on the first post by a retraction.
+func TestEchoedCardIsNotKept(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	// The Send's requests: the post, the read of the first post's card,
+	// the edit of that card.
+	f.answerAfter(1, canned{status: 200, body: `{"id": "` + root.ID + `", "channel_id": "` + parentID +
+		`", "embeds": [{"title": "CDN errors in EU ` + testToken + `", "color": 1, "fields": [{"name": "Status", "value": "Identified"}]}]}`})
+	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	require.NotEmpty(t, r.Meta[metaFirstForm])
+	first, ok := unpackCard(r.Meta[metaFirstForm])
+	require.True(t, ok)
+	channeltest.AssertNoSecret(t, first.Title, testToken)
+	assert.Equal(t, "CDN errors in EU", first.Title, "the first post's own card, as recorded")
+}
