@@ -249,7 +249,10 @@ func (c *Channel) restoreCard(ctx context.Context, prev broadcast.Receipt, own s
 }
 
 // card gets the status card of message id: ok false when the message is
-// gone or has none; an error when Discord cannot say.
+// gone or has none; an error when Discord cannot say. An answer that
+// quotes the webhook's token is not Discord's (an echo of the request):
+// its card would carry the token into a receipt, packed where no
+// redaction sees it, and onto the first post.
 func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, bool, error) {
 	resp, err := c.do(ctx, http.MethodGet, "/messages/"+id, q, nil)
 	if hasCode(err, codeUnknownMessage, codeUnknownChannel) {
@@ -257,6 +260,10 @@ func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, boo
 	}
 	if err != nil {
 		return embed{}, false, err
+	}
+	if body := string(resp.Body); c.s.token.String(body) != body {
+		return embed{}, false, broadcast.Permanent(&apiError{Status: resp.Status,
+			detail: "an answer that quotes the webhook's token", foreign: true})
 	}
 	var m struct {
 		ID     string  `json:"id"`

@@ -203,6 +203,7 @@ type state struct {
 	tmpl   *templates.Set
 	client httpx.Client
 	rd     *redact.Redactor // the token and the webhook URL
+	token  *redact.Redactor // the token alone: see card
 	now    func() time.Time
 }
 
@@ -222,8 +223,9 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
-	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now,
-		rd: redact.NewRedactor(redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
+	token := redact.NewRedactor(redact.NewSecret(w.token))
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, token: token,
+		rd: token.WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -381,9 +383,13 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 		return broadcast.Receipt{}, c.notDiscord(resp)
 	}
 	r.ID = p.ID
-	r.Meta[metaChannel] = p.ChannelID
-	if thread == "" && c.s.cfg.Forum {
-		thread = p.ChannelID // the post's new thread
+	// A channel id that is no Discord id is not taken: an answer that
+	// echoed the request there would carry the token into the Receipt.
+	if snowflake(p.ChannelID) {
+		r.Meta[metaChannel] = p.ChannelID
+		if thread == "" && c.s.cfg.Forum {
+			thread = p.ChannelID // the post's new thread
+		}
 	}
 	if thread != "" {
 		r.Meta[metaThread] = thread

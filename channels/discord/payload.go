@@ -162,7 +162,10 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 	if u.Advice != "" {
 		// A row of its own, after the status row: the first post's card,
 		// kept current, tells readers what they can do now.
-		e.Fields = append(e.Fields, embedField{Name: templates.AdviceLabel, Value: escapeLinked(u.Advice)})
+		// Each line's right-to-left overrides closed before its line
+		// break, as the message's text closes them.
+		e.Fields = append(e.Fields, embedField{Name: templates.AdviceLabel,
+			Value: escapeLinked(templates.BalanceBidi(u.Advice))})
 	}
 	if len(u.Components) > 0 {
 		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
@@ -191,11 +194,14 @@ func color(u broadcast.Update) int {
 }
 
 // components lists cs one per line, "CDN: Partial outage", within
-// MaxFieldValue: the lines that do not fit are counted instead.
+// MaxFieldValue: the lines that do not fit are counted instead. Each name
+// has the embeddings and overrides it leaves open closed
+// (templates.BalanceBidi), as the message's list does: else its status,
+// on the same line, would read right to left, reversed.
 func components(cs []broadcast.Component) string {
 	var b strings.Builder
 	for i, c := range cs {
-		line := fit(escapeLinked(oneLine(c.Name)), 200) + ": " + c.Status.Label()
+		line := fit(escapeLinked(templates.BalanceBidi(oneLine(c.Name))), 200) + ": " + c.Status.Label()
 		more := ""
 		if rest := len(cs) - i - 1; rest > 0 {
 			more = "\n" + templates.MoreComponents(rest)

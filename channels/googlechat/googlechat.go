@@ -88,7 +88,9 @@
 // is permanent too and says it is not Google Chat's answer, naming
 // Config.WebhookURL. So is a 2xx whose whole body is not the Message
 // Google created (a captive portal's page): nothing shows the update
-// reached Google. A 2xx whose body breaks off is a delivery, with a
+// reached Google; and one that quotes the key or the token in the
+// message's name or its thread's (a relay echoing the request), which the
+// Receipt would carry. A 2xx whose body breaks off is a delivery, with a
 // Receipt naming the message all the same: by the name it holds up to the
 // cut, or else by the client-assigned id. An Update.URL that
 // Update.Validate refuses (in a Message built without the Broadcaster) is
@@ -152,6 +154,7 @@ type state struct {
 	tmpl   *templates.Set
 	client httpx.Client
 	rd     *redact.Redactor // the key, the token and the webhook URL
+	creds  *redact.Redactor // the key and the token alone: see quotesCredential
 	now    func() time.Time
 }
 
@@ -179,8 +182,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
-		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
+	creds := redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token))
+	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now, creds: creds,
+		rd: creds.WithURL(cfg.WebhookURL)}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return &Channel{name: name, s: s}, nil
 }
@@ -248,6 +252,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	} else {
 		_ = json.Unmarshal(resp.Body, &got)
 	}
+	if c.quotesCredential(got) {
+		// Google names a message and its thread with ids of its own: an
+		// answer that quotes the key or the token there echoes the
+		// request, and its names would carry them into the Receipt.
+		return broadcast.Receipt{}, c.fail("post", broadcast.Permanent(&apiError{HTTP: resp.Status,
+			Message: "an answer that quotes the webhook's key or token in the message's name", foreign: true}))
+	}
 	if !strings.HasPrefix(got.Name, "spaces/") {
 		if resp.Truncated {
 			// Cut off before its name, on its way: delivered all the
@@ -264,6 +275,19 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			Message: httpx.RedactedSnippet(c.s.rd, string(resp.Body)), foreign: true}))
 	}
 	return c.receipt(got, id), nil
+}
+
+// quotesCredential reports whether got, read from a 2xx answer, holds the
+// webhook's key or token, in any encoding redact.Redactor knows, in the
+// names the Receipt would carry. The space's id, which Google's names
+// hold, is no credential.
+func (c *Channel) quotesCredential(got created) bool {
+	for _, s := range []string{got.Name, got.Thread.Name} {
+		if s != "" && c.s.creds.String(s) != s {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Channel) receipt(got created, id string) broadcast.Receipt {
