@@ -575,7 +575,7 @@ func (e *expander) markURLs(urls []string, used []envValue) {
 	var holding []envValue // the values that hold credentials of a URL
 	for _, v := range used {
 		e.work++
-		if creds.String(v.value) != v.value {
+		if creds.Holds(v.value) {
 			e.addSecret(v)
 			holding = append(holding, v)
 		}
@@ -592,7 +592,7 @@ func (e *expander) markURLs(urls []string, used []envValue) {
 			own := redact.NewRedactor(parts[i]...).WithURL(allURLs[i])
 			for _, v := range holding {
 				e.work++
-				if took = own.String(v.value) != v.value; took {
+				if took = own.Holds(v.value); took {
 					break
 				}
 			}

@@ -532,6 +532,13 @@ func (r *Redactor) String(s string) string {
 	return r.r.Replace(s)
 }
 
+// Holds reports whether s holds a secret r knows, in any of the
+// encodings it knows: what String would change. A channel asks it of an
+// answer it is about to keep (a 2xx that echoed the request would carry
+// a credential into a Receipt, where no error redaction reaches), and a
+// caller of whether a value came from a credential.
+func (r *Redactor) Holds(s string) bool { return r.String(s) != s }
+
 // Redactor returns r, so that a *Redactor serves where a source of a
 // Redactor is asked for, beside one that builds its Redactor only when it
 // is needed (an error path): see the channels' HTTP helpers.

@@ -261,7 +261,7 @@ func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, boo
 	if err != nil {
 		return embed{}, false, err
 	}
-	if body := string(resp.Body); c.s.token.String(body) != body {
+	if c.s.token.Holds(string(resp.Body)) {
 		return embed{}, false, broadcast.Permanent(&apiError{Status: resp.Status,
 			detail: "an answer that quotes the webhook's token", foreign: true})
 	}

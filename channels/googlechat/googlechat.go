@@ -283,7 +283,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // hold, is no credential.
 func (c *Channel) quotesCredential(got created) bool {
 	for _, s := range []string{got.Name, got.Thread.Name} {
-		if s != "" && c.s.creds.String(s) != s {
+		if c.s.creds.Holds(s) {
 			return true
 		}
 	}

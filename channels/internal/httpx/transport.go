@@ -35,8 +35,7 @@ func PermanentTLS(err error) bool {
 // redactError).
 func transportError(req *http.Request, err error, rs Redactor) error {
 	if ue, ok := err.(*url.Error); ok && rs != nil && req.URL != nil {
-		raw := req.URL.String()
-		if rs.Redactor().String(raw) != raw {
+		if rs.Redactor().Holds(req.URL.String()) {
 			err = &urlHidden{ue}
 		}
 	}
