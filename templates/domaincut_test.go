@@ -49,13 +49,21 @@ func TestShortenCutsAfterDottedRun(t *testing.T) {
 
 // Shorten cuts no hashtag: "#cdnout…" is another tag, which platforms
 // link.
+// A "#" after punctuation starts a hashtag too: X, Telegram and Mastodon
+// link "(#cdnoutageeuropewest2)".
 func TestShortenKeepsHashtagsWhole(t *testing.T) {
-	const text = "Errors #cdnoutageeuropewest2 traffic is failing over"
-	for limit := 1; limit < templates.Runes(text); limit++ {
-		got := templates.Shorten(text, limit, templates.Runes)
-		head := strings.TrimSuffix(got, templates.Ellipsis)
-		if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
-			t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+	for _, text := range []string{
+		"Errors #cdnoutageeuropewest2 traffic is failing over",
+		"Errors (#cdnoutageeuropewest2) traffic is failing over",
+		"Errors,#cdnoutageeuropewest2 traffic is failing over",
+		"Errors: \"#cdnoutageeuropewest2\" traffic is failing over",
+	} {
+		for limit := 1; limit < templates.Runes(text); limit++ {
+			got := templates.Shorten(text, limit, templates.Runes)
+			head := strings.TrimSuffix(got, templates.Ellipsis)
+			if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
+				t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+			}
 		}
 	}
 }

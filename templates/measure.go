@@ -163,8 +163,8 @@ func linkEnd(url string) int {
 // part of the link. Such a run is left out whole when it does not fit, however
 // long (a class name of 400 characters): which of its prefixes a platform
 // would link depends on the platform's list of top-level domains. Nor is
-// a hashtag cut, up to its 65th grapheme cluster: "#cdnout…"
-// would link another tag. When the URLs alone do not
+// a hashtag cut, up to its 65th grapheme cluster, after white space or
+// punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -284,9 +284,16 @@ func (c *cutter) word(cluster string, first rune) {
 		c.tag = 0
 	case c.tag > 0:
 		c.tag++
-	case (first == '#' || first == '＃') && (c.next == len(cluster) || unicode.IsSpace(before)):
+	case (first == '#' || first == '＃') && (c.next == len(cluster) || !tagRune(before)):
 		c.tag = 1
 	}
+}
+
+// tagRune reports whether r, before a "#", makes it no hashtag's: a
+// letter, mark, digit or "_". After anything else, as "(" or "," (X,
+// Telegram and Mastodon link "(#cdnoutage)"), the "#" starts one.
+func tagRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_'
 }
 
 // dottedRun reports whether the run of grapheme clusters starting with a
