@@ -188,17 +188,26 @@ func InBareLink(s string, i int) bool {
 		return false // s[i] is in the host, or no link
 	}
 	host = host[:end]
+	notDomain := func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_-~", r)
+	}
 	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		if strings.TrimLeftFunc(host[:at], notDomain) == "" {
+			return false // "@x.example/…": no user information, and no link
+		}
 		host = host[at+1:] // user information
 	}
 	host, _, _ = strings.Cut(host, ":")
-	host = strings.TrimLeftFunc(host, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	host = strings.TrimLeftFunc(host, notDomain)
 	dot := strings.LastIndexByte(host, '.')
 	if dot <= 0 {
 		return false
 	}
-	tld := host[dot+1:]
-	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) })
+	// Telegram links no domain whose last label has anything but letters,
+	// nor one whose label before it has a "_".
+	tld, label := host[dot+1:], host[strings.LastIndexByte(host[:dot], '.')+1:dot]
+	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) }) &&
+		!strings.Contains(label, "_")
 }
 
 // endsLink reports whether Telegram ends a link's path at r: "«", "»",

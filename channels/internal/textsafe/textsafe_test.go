@@ -49,6 +49,10 @@ func TestQuietMentions(t *testing.T) {
 		{"x.example,/@ops", "x.example,/@\u2060ops"},
 		{"1.5/@ops x=@ops", "1.5/@\u2060ops x=@\u2060ops"},
 		{"status.example.com/\u2026/@ops", "status.example.com/\u2026/@\u2060ops"},
+		// Nor does Telegram link these.
+		{"@status.example.com/@ops", "@\u2060status.example.com/@\u2060ops"},
+		{"(_example.com/@ops) (_status.example.com/@ops)", "(_example.com/@\u2060ops) (_status.example.com/@ops)"},
+		{"#status.example.com/@ops", "#status.example.com/@\u2060ops"},
 	} {
 		assert.Equal(t, tt.want, QuietMentions(tt.in), tt.in)
 	}
