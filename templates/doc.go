@@ -109,12 +109,16 @@
 // split, and prefer the end of a word. Nor is a backslash escape ("\*",
 // "\-") split, nor its backslash left behind when the punctuation before
 // the ellipsis is trimmed, so that shortened Markdown shows no stray "\".
-// Nor is a run of printable ASCII with a dot between letters or digits
-// ("1.5", "api.cloud.example.com"; the text around it is cut as before):
-// a domain name without a scheme, cut, is linked as far as it goes
-// ("api.cloud.examp…" as api.cloud); such a run that does not fit is left
+// Nor is a run of printable ASCII, and of letters, marks and digits
+// outside ASCII but of scripts written without spaces (Han, kana, Thai…),
+// with a dot between letters or digits ("1.5", "api.cloud.example.com",
+// "bücher.example"; the text around it is cut as before): a domain name
+// without a scheme, cut, is linked as far as it goes ("api.cloud.examp…"
+// as api.cloud); a "-" that ends it is kept before the ellipsis, where
+// the link holds it; such a run that does not fit is left
 // out whole, however long. Nor is a hashtag (up to its 65th
-// grapheme cluster): "#cdnout…" would link another tag.
+// grapheme cluster; a "#" after white space or punctuation, as in
+// "(#cdnoutage)"): "#cdnout…" would link another tag.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -49,13 +49,21 @@ func TestShortenCutsAfterDottedRun(t *testing.T) {
 
 // Shorten cuts no hashtag: "#cdnout…" is another tag, which platforms
 // link.
+// A "#" after punctuation starts a hashtag too: X, Telegram and Mastodon
+// link "(#cdnoutageeuropewest2)".
 func TestShortenKeepsHashtagsWhole(t *testing.T) {
-	const text = "Errors #cdnoutageeuropewest2 traffic is failing over"
-	for limit := 1; limit < templates.Runes(text); limit++ {
-		got := templates.Shorten(text, limit, templates.Runes)
-		head := strings.TrimSuffix(got, templates.Ellipsis)
-		if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
-			t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+	for _, text := range []string{
+		"Errors #cdnoutageeuropewest2 traffic is failing over",
+		"Errors (#cdnoutageeuropewest2) traffic is failing over",
+		"Errors,#cdnoutageeuropewest2 traffic is failing over",
+		"Errors: \"#cdnoutageeuropewest2\" traffic is failing over",
+	} {
+		for limit := 1; limit < templates.Runes(text); limit++ {
+			got := templates.Shorten(text, limit, templates.Runes)
+			head := strings.TrimSuffix(got, templates.Ellipsis)
+			if i := strings.Index(head, "#"); i >= 0 && !strings.HasPrefix(head[i:], "#cdnoutageeuropewest2") {
+				t.Errorf("Shorten(%d) = %q cuts the hashtag", limit, got)
+			}
 		}
 	}
 }
@@ -67,6 +75,56 @@ func TestShortenLeavesOutLongDottedRun(t *testing.T) {
 	class := strings.Repeat("com.example.internal.", 19) + "Handler.run(Handler.java:42)"
 	got := templates.Shorten("Crash in "+class+" again", 100, templates.Runes)
 	if want := "Crash in" + templates.Ellipsis; got != want {
+		t.Errorf("Shorten = %q, want %q", got, want)
+	}
+}
+
+// A domain name with letters outside ASCII (an internationalized one) is
+// kept whole as an ASCII one is, its first label too: a cut before its
+// first dot once fell wherever a letter outside ASCII ended the run of
+// ASCII, "bücher-beispiel-sehr-l…".
+func TestShortenKeepsIDNWhole(t *testing.T) {
+	for _, domain := range []string{
+		"bücher-beispiel-sehr-länger-als-lang.example.com/pfad",
+		"пример-очень-длинного-домена.рф/путь",
+		"status.bücher-beispiel-sehr-länger.example.com",
+	} {
+		text := "Status: " + domain + " down, more words here"
+		for limit := 1; limit < templates.Runes(text); limit++ {
+			got := templates.Shorten(text, limit, templates.Runes)
+			head := strings.TrimSuffix(got, templates.Ellipsis)
+			if !strings.HasPrefix("Status:", head) && !strings.HasPrefix(head, "Status: "+domain) {
+				t.Errorf("Shorten(%d) = %q cuts %q", limit, got, domain)
+			}
+		}
+	}
+}
+
+// Text in a script written without spaces around a domain is cut as
+// before: only the domain is whole.
+func TestShortenCutsJapaneseAroundDomain(t *testing.T) {
+	const text = "障害の詳細はstatus.example.comをご覧ください。復旧までしばらくお待ちください。"
+	got := templates.Shorten(text, 40, templates.Runes)
+	if templates.Runes(got) < 30 {
+		t.Errorf("Shorten = %q, want about 40 runes", got)
+	}
+}
+
+// A link without a scheme keeps a "-" at its end before the ellipsis: X
+// and Telegram link "x.example/path-" with it, and "x.example/path…" is
+// another page.
+func TestShortenKeepsBareLinkDash(t *testing.T) {
+	for _, link := range []string{"status.example.com/path-", "status.example.com/a-b--", "bücher.example/pfad-"} {
+		text := "See " + link + " and more words here"
+		for limit := 1; limit < templates.Runes(text); limit++ {
+			got := templates.Shorten(text, limit, templates.Runes)
+			if strings.Contains(got, strings.TrimRight(link, "-")) && !strings.Contains(got, link) {
+				t.Errorf("Shorten(%d) = %q changes the link %q", limit, got, link)
+			}
+		}
+	}
+	// A "-" after a word is trimmed as before.
+	if got, want := templates.Shorten("See x.example - and more words here", 16, templates.Runes), "See x.example…"; got != want {
 		t.Errorf("Shorten = %q, want %q", got, want)
 	}
 }

@@ -38,12 +38,15 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // component is left); the Title (cut down to a lone Ellipsis). The status
 // line's headline and correction marker, the "Next update by" line and the
 // URL are never shortened, nor is a component's name. Every cut falls
-// between grapheme clusters, and outside a run of printable ASCII with a
-// dot between letters or digits (a domain name without a scheme, which
-// platforms link as far as it goes: "api.cloud.examp…" as api.cloud;
-// such a run that does not fit is left out whole, however long) and a
-// hashtag (up to its 65th grapheme cluster: "#cdnout…" would link
-// another tag). The result is the same as trying every cut and every
+// between grapheme clusters, and outside a run of printable ASCII and of
+// letters, marks and digits outside ASCII (but those of scripts written
+// without spaces, as Han and kana) with a dot between letters or digits
+// (a domain name without a scheme, "bücher.example" too, which platforms
+// link as far as it goes: "api.cloud.examp…" as api.cloud; a "-" that
+// ends it stays before the Ellipsis, as part of the link; such a run that
+// does not fit is left out whole, however long) and a
+// hashtag (up to its 65th grapheme cluster, after white space or
+// punctuation: "#cdnout…" would link another tag). The result is the same as trying every cut and every
 // number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of

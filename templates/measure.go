@@ -155,13 +155,16 @@ func linkEnd(url string) int {
 // end of a word when that keeps at least half the text or loses at most 15
 // clusters. URLs are never cut: a URL after the cut is moved after the
 // ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
-// ASCII with a dot between letters or digits, as a domain name without a
-// scheme: X, Telegram and others would link "api.cloud.examp…" as
-// api.cloud. Such a run is left out whole when it does not fit, however
+// ASCII, and of letters, marks and digits outside ASCII (but those of
+// scripts written without spaces, as Han and kana), with a dot between
+// letters or digits, as a domain name without a scheme ("bücher.example"
+// too): X, Telegram and others would link "api.cloud.examp…" as
+// api.cloud. A "-" that ends such a run stays before the ellipsis, as
+// part of the link. Such a run is left out whole when it does not fit, however
 // long (a class name of 400 characters): which of its prefixes a platform
 // would link depends on the platform's list of top-level domains. Nor is
-// a hashtag cut, up to its 65th grapheme cluster: "#cdnout…"
-// would link another tag. When the URLs alone do not
+// a hashtag cut, up to its 65th grapheme cluster, after white space or
+// punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -240,7 +243,8 @@ func (c *cutter) has(i int) bool {
 		first, _ := utf8.DecodeRuneInString(cluster)
 		// No cut inside a domain name without a scheme either, once it
 		// has a dot: X, Telegram and others link "api.cloud.examp…" as
-		// far as it names a domain, api.cloud, someone else's.
+		// far as it names a domain, api.cloud, someone else's. An
+		// internationalized one ("bücher.example") is such a run too.
 		// Nor inside a hashtag: "#cdnout…" would link another tag.
 		// The whole run is kept, its first label too: X weighs a domain
 		// 23 whatever its length, so "averyverylongname.example.c…" cut
@@ -280,9 +284,16 @@ func (c *cutter) word(cluster string, first rune) {
 		c.tag = 0
 	case c.tag > 0:
 		c.tag++
-	case (first == '#' || first == '＃') && (c.next == len(cluster) || unicode.IsSpace(before)):
+	case (first == '#' || first == '＃') && (c.next == len(cluster) || !tagRune(before)):
 		c.tag = 1
 	}
+}
+
+// tagRune reports whether r, before a "#", makes it no hashtag's: a
+// letter, mark, digit or "_". After anything else, as "(" or "," (X,
+// Telegram and Mastodon link "(#cdnoutage)"), the "#" starts one.
+func tagRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_'
 }
 
 // dottedRun reports whether the run of grapheme clusters starting with a
@@ -314,9 +325,38 @@ func alnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // domainRune reports whether r may continue a domain name without a
 // scheme, or its path, as a cut would leave it linked: a printable ASCII
-// character other than the space. The run a cut may not split ends at any
-// other, so that a word of Japanese after "1.5" is cut as before.
-func domainRune(r rune) bool { return r > ' ' && r < 0x7f }
+// character other than the space, or a letter, mark or digit of another
+// script, as an internationalized domain name has ("bücher.example",
+// "пример.рф"), so that its first label is kept whole as an ASCII one
+// is. The run a cut may not split ends at any other character, and at
+// the letters of the scripts written without spaces between words
+// (unspaced), so that a word of Japanese after "1.5" is cut as before.
+func domainRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r > ' ' && r < 0x7f
+	}
+	return (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) && !unicode.In(r, unspaced...)
+}
+
+// unspaced are the scripts written without spaces between words: a run
+// of their letters is a sentence, not part of a domain name.
+var unspaced = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana,
+	unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan}
+
+// endsInDotted reports whether h ends in a run of clusters that start
+// with a domainRune and has a dot between letters or digits: a link
+// without a scheme, which a "-" at its end belongs to.
+func endsInDotted(h string) bool {
+	start := len(h)
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(h[:start])
+		if !domainRune(r) {
+			break
+		}
+		start -= n
+	}
+	return start < len(h) && dottedRun(h, start)
+}
 
 func spans(idx [][]int) [][2]int {
 	out := make([][2]int, len(idx))
@@ -439,10 +479,27 @@ func (c *cutter) head(i int, mark string) string {
 		}
 	}
 	h := c.s[:off]
+	// undotted is set once the run of domain runes h ends in is known to
+	// have no dot: trimming its end leaves it so, and it is not read
+	// again for every "-" of a long run of them.
+	undotted := false
 	for len(h) > urlEnd {
 		r, n := utf8.DecodeLastRuneInString(h)
 		if !unicode.IsSpace(r) && !strings.ContainsRune(",;:-–—(", r) {
 			break
+		}
+		// A link without a scheme holds a "-" at its end, as X and
+		// Telegram link it: "x.example/path-…" keeps the page,
+		// "x.example/path…" would link another. The other punctuation
+		// trimmed here ends no link, so trimming it changes none.
+		if r == '-' && !undotted {
+			if endsInDotted(h) {
+				break
+			}
+			undotted = true
+		}
+		if !domainRune(r) {
+			undotted = false // the run ends: the next is another
 		}
 		h = h[:len(h)-n]
 		if r < utf8.RuneSelf && strings.IndexByte(asciiPunct, byte(r)) >= 0 && escaped(h) {

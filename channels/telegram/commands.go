@@ -56,7 +56,7 @@ const maxCommand = 64
 // chat, where the "/" follows no word character, "/", "<" or ">", and the
 // command is followed by none of them either. An invisible
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
-// (templates.URLSpans), or a link without a scheme (see inBareLink), a
+// (templates.URLSpans), or a link without a scheme (see textsafe.InBareLink), a
 // "/" is part of Telegram's link, not a command, and stays as it is; but Telegram ends a link at "«", "»" and general
 // punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and a command
 // after one of those is broken there too, after the link Telegram shows,
@@ -65,7 +65,7 @@ func quietCommands(s string) string {
 	if !strings.Contains(s, "/") {
 		return s
 	}
-	s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !inBareLink(s, i) })
+	s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !textsafe.InBareLink(s, i) })
 	var b strings.Builder
 	last := 0
 	for _, span := range templates.URLSpans(s) {
@@ -80,35 +80,6 @@ func quietCommands(s string) string {
 		return s
 	}
 	return b.String() + s[last:]
-}
-
-// inBareLink reports whether s[i], a "/", is in the path of a link
-// without a scheme ("gitlab.example.com/infra/-/pipelines"), which
-// Telegram links as one with: a run of characters that end no link,
-// whose part before its first "/" (and port) is a domain name, with a
-// dot and a last label of two letters or more. Telegram's link holds the
-// "/", and a word joiner there would end the link at it.
-func inBareLink(s string, i int) bool {
-	start := i
-	for start > 0 {
-		r, n := utf8.DecodeLastRuneInString(s[:start])
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || endsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
-			break
-		}
-		start -= n
-	}
-	host, _, _ := strings.Cut(s[start:i], "/")
-	if at := strings.LastIndexByte(host, '@'); at >= 0 {
-		host = host[at+1:] // user information
-	}
-	host, _, _ = strings.Cut(host, ":")
-	host = strings.TrimLeftFunc(host, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	dot := strings.LastIndexByte(host, '.')
-	if dot <= 0 {
-		return false
-	}
-	tld := host[dot+1:]
-	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) })
 }
 
 // command reports whether s[i] is the "/" of a bot command (see

@@ -14,7 +14,18 @@ import (
 // name without a scheme, "api.cloud.examp…", is one X links as far as it
 // names a domain, api.cloud, someone else's.
 func TestCutLinksNoOtherDomain(t *testing.T) {
-	const text = "Status: api.cloud.example.com down and more words here"
+	for _, text := range []string{
+		"Status: api.cloud.example.com down and more words here",
+		// X links "path-" with its "-", and "path…" is another page.
+		"Status: status.example.com/incidents/cdn- down and more words here",
+		"Status: bücher-beispiel-sehr-länger.example.com/pfad- down and more words here",
+	} {
+		checkCutLinks(t, text)
+	}
+}
+
+func checkCutLinks(t *testing.T, text string) {
+	t.Helper()
 	links := func(s string) []string {
 		var out []string
 		for _, u := range findURLs(s) {
@@ -55,6 +66,10 @@ func TestCutGrowsWithLimit(t *testing.T) {
 		"api.cloud.example.com a abcdefghijklmnopqrstuvwxyzabcdefghij.com example.com #tag averyveryverylongsubdomainname.example.com",
 		"status.example.org/incidents/42 averyveryverylongsubdomainname.example.com (example.com) example.com.",
 		"averyveryverylongsubdomainname.example.com is down and more text here, a lot more text follows",
+		// A letter outside ASCII in the first label, as in an
+		// internationalized domain name, and a link ending in "-".
+		"bücher-beispiel-sehr-länger-als-lang.example.com ist nicht erreichbar, weitere Worte folgen hier",
+		"see status.example.com/incidents/cdn- then status.example.com/a-b-- and more words here",
 	}
 	kept := func(s string) int { return utf8.RuneCountInString(strings.ReplaceAll(s, templates.Ellipsis, "")) }
 	for _, text := range texts {

@@ -12,7 +12,11 @@
 // finds them, whole: in them it only writes an "@" that would start a
 // mention as "%40" (QuietURL), which links to the same page, but before
 // the path, where "%40" would change the host and a word joiner breaks
-// the mention instead.
+// the mention instead. In a link without a scheme (InBareLink), an "@"
+// after "/" or "=" stays as it is, as Mastodon reads no mention there
+// and Telegram links the link. Telegram links only the top-level domains
+// it knows: in a link whose domain it does not ("ops.internal/@name"),
+// it reads that "@name" as a mention, which stays.
 package textsafe
 
 import (
@@ -62,7 +66,8 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 // QuietMentions returns s with every mention broken. Outside URLs a
 // WordJoiner follows the "@" of every mention: an "@" followed by an
 // ASCII letter, digit or "_" (or a letter Mastodon folds to one, see
-// mentionRune), not glued to a preceding word (as in an e-mail address).
+// mentionRune), not glued to a preceding word (as in an e-mail address)
+// nor after "/" or "=" in a link without a scheme (see mention).
 // "@name" and "@name@domain" then notify no one. URLs
 // (templates.URLSpans) must stay whole to link: QuietURL writes an "@" in
 // them that would start a mention as "%40" (before the path, with a
@@ -142,12 +147,75 @@ func wordRune(r rune) bool {
 }
 
 // mention reports whether s[i] is the "@" of a mention (see QuietMentions).
+// An "@" after "/" or "=" in a link without a scheme (InBareLink) is
+// none: Mastodon never reads one there as a mention, and Telegram, which
+// would after "/" in text, links the link instead, which a word joiner
+// would end at the "@" ("example.com/@" for "example.com/@status").
 func mention(s string, i int) bool {
 	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	if (prev == '/' || prev == '=') && InBareLink(s, i) {
+		return false
+	}
 	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_'
+}
+
+// InBareLink reports whether s[i] is in the path, query or fragment of a
+// link without a scheme (or is the "/", "?" or "#" that starts them) ("gitlab.example.com/infra/-/pipelines",
+// "mastodon.social/@examplestatus"), which Telegram links as one with: a
+// run of characters that end no link there, whose part before its first
+// "/", "?" or "#" (and port) is a domain name, with a dot and a last label
+// of two letters or more. Telegram's link holds s[i], and a word joiner
+// after it would end the link there.
+//
+// Telegram links such a link only when its last label is one of the
+// top-level domains it knows; for one it does not ("ops.internal/@x"),
+// InBareLink is true all the same.
+func InBareLink(s string, i int) bool {
+	start := i
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(s[:start])
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || endsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
+			break
+		}
+		start -= n
+	}
+	host := s[start : i+1]
+	end := strings.IndexAny(host, "/?#")
+	if end < 0 {
+		return false // s[i] is in the host, or no link
+	}
+	host = host[:end]
+	notDomain := func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_-~", r)
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		if strings.TrimLeftFunc(host[:at], notDomain) == "" {
+			return false // "@x.example/…": no user information, and no link
+		}
+		host = host[at+1:] // user information
+	}
+	host, _, _ = strings.Cut(host, ":")
+	host = strings.TrimLeftFunc(host, notDomain)
+	dot := strings.LastIndexByte(host, '.')
+	if dot <= 0 {
+		return false
+	}
+	// Telegram links no domain whose last label has anything but letters,
+	// nor one whose label before it has a "_".
+	tld, label := host[dot+1:], host[strings.LastIndexByte(host[:dot], '.')+1:dot]
+	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) }) &&
+		!strings.Contains(label, "_")
+}
+
+// endsLink reports whether Telegram ends a link's path at r: "«", "»",
+// and general punctuation (U+2000 to U+206F) but the zero-width joiners
+// and the dashes (U+2010 to U+2015), which it keeps in a link, as any
+// other character that is no space.
+func endsLink(r rune) bool {
+	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
 }
 
 // Insert returns s with mark inserted after every byte s[i] for which

@@ -35,6 +35,24 @@ func TestQuietMentions(t *testing.T) {
 		{"see https://x.example/a,@ops now", "see https://x.example/a,%40ops now"},
 		{"https://x.example/?q=from:@ops @ops", "https://x.example/?q=from:%40ops @\u2060ops"},
 		{"(https://x.example/#@ops)", "(https://x.example/#%40ops)"},
+		// In a link without a scheme, an "@" after "/" or "=" stays as
+		// it is: Mastodon reads no mention there, and Telegram links the
+		// link, which a word joiner would end at the "@".
+		{"see mastodon.social/@examplestatus @ops", "see mastodon.social/@examplestatus @\u2060ops"},
+		{"(status.example.com/@ops/1)", "(status.example.com/@ops/1)"},
+		{"status.example.com:8080/x?to=@ops", "status.example.com:8080/x?to=@ops"},
+		{"bücher.example/@ops", "bücher.example/@ops"},
+		// Elsewhere it is a mention on Telegram ("/@ops"), or on
+		// Mastodon (",@ops"), which links no link without a scheme.
+		{"ops/@ops", "ops/@\u2060ops"},
+		{"see status.example.com/a,@ops", "see status.example.com/a,@\u2060ops"},
+		{"x.example,/@ops", "x.example,/@\u2060ops"},
+		{"1.5/@ops x=@ops", "1.5/@\u2060ops x=@\u2060ops"},
+		{"status.example.com/\u2026/@ops", "status.example.com/\u2026/@\u2060ops"},
+		// Nor does Telegram link these.
+		{"@status.example.com/@ops", "@\u2060status.example.com/@\u2060ops"},
+		{"(_example.com/@ops) (_status.example.com/@ops)", "(_example.com/@\u2060ops) (_status.example.com/@ops)"},
+		{"#status.example.com/@ops", "#status.example.com/@\u2060ops"},
 	} {
 		assert.Equal(t, tt.want, QuietMentions(tt.in), tt.in)
 	}
