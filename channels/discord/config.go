@@ -38,7 +38,8 @@ type Config struct {
 	// query. Required. It carries the token, so it prints as
 	// "https://discord.com/…". Requests go to its host (a test server,
 	// say) under /api/v10. It must be https; http is accepted for
-	// loopback hosts only.
+	// loopback hosts only. An id written with leading zeros is the same
+	// webhook's, and the channel writes it without them, as Discord does.
 	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
 	// ThreadID, when set, posts every update into this thread of the
 	// webhook's channel (Discord's thread_id), whatever the incident.
@@ -128,8 +129,8 @@ func parseWebhook(raw string) (webhook, error) {
 	if m == nil {
 		return webhook{}, fieldErr("WebhookURL", "want the path /api/webhooks/{id}/{token}")
 	}
-	w := webhook{scheme: u.Scheme, host: u.Host, id: m[1], token: m[2]}
-	if !snowflake(w.id) {
+	w := webhook{scheme: u.Scheme, host: u.Host, id: canonicalID(m[1]), token: m[2]}
+	if w.id == "" {
 		return webhook{}, fieldErr("WebhookURL", "the webhook id is not a number")
 	}
 	if !validToken(w.token) {
@@ -145,6 +146,17 @@ func snowflake(s string) bool {
 	}
 	_, err := strconv.ParseUint(s, 10, 64)
 	return err == nil
+}
+
+// canonicalID returns the Discord id s as Discord writes it, without
+// leading zeros ("" if s is none): Discord reads ids as numbers and
+// answers with that form, which the channel compares its answers with.
+func canonicalID(s string) string {
+	if !snowflake(s) {
+		return ""
+	}
+	n, _ := strconv.ParseUint(s, 10, 64) // checked
+	return strconv.FormatUint(n, 10)
 }
 
 func validToken(s string) bool {
@@ -246,7 +258,7 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	w.id, w.token = id, token
+	w.id, w.token = canonicalID(id), token
 	cfg.WebhookURL = redact.NewURL(w.scheme + "://" + w.host + "/api/webhooks/" + id + "/" + token)
 	if _, err := cfg.validate(); err != nil {
 		return Config{}, asURLErr(err)

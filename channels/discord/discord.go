@@ -579,7 +579,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	switch {
 	case json.Unmarshal(resp.Body, &w) != nil:
 		return c.fail("check", c.notDiscord(resp))
-	case w.ID != c.s.hook.id:
+	case canonicalID(w.ID) != c.s.hook.id:
 		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
 	case w.Type == 2:
 		return broadcast.Permanent(errors.New("discord: check: a channel follower webhook cannot be executed"))
@@ -598,7 +598,7 @@ var errOtherWebhook = errors.New("the message was posted through another webhook
 // this webhook's.
 func (c *Channel) otherWebhook(r broadcast.Receipt) bool {
 	w := r.Meta[metaWebhook]
-	return w != "" && w != c.s.hook.id
+	return w != "" && canonicalID(w) != c.s.hook.id
 }
 
 // threadQuery is the query of a request about a message in thread ("":
