@@ -69,6 +69,15 @@
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
 // nor deleted, Retract failing for good and saying to delete it by hand.
 //
+// A message in an archived thread (a forum post Discord archived after a
+// while without posts) can be deleted, as Discord documents, but not one
+// in a thread both archived and locked (closed by a moderator), and a
+// webhook cannot reopen a thread but by posting in it, which a retraction
+// does not do: Discord answers 400 "Thread is archived" (50083), or
+// "Thread is locked" (160005), and Retract fails for good, saying that the
+// message is still up, until a moderator reopens the thread and the update
+// is retracted again, or the message is deleted by hand.
+//
 // Retracting the update whose status the first post's card shows (the
 // incident's latest) sets the card back to the status of the latest
 // earlier update still up, or of the first post's own: a "Resolved"
@@ -540,7 +549,8 @@ func cardOf(root, prev broadcast.Receipt, forum bool) broadcast.Receipt {
 }
 
 // Retract deletes the message of prev. A message already gone is not an
-// error.
+// error; one in a thread Discord keeps closed (archived and locked) fails
+// for good, saying so.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("discord: delete: %w", err)
@@ -562,8 +572,17 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		c.restoreCard(ctx, prev, shown)
 		return nil
 	}
+	if hasCode(err, codeThreadArchived, codeThreadLocked) {
+		err = broadcast.Permanent(fmt.Errorf("%w: %s", err, errClosedThread))
+	}
 	return c.fail("delete", err)
 }
+
+// errClosedThread says why a deletion Discord refused as in an archived
+// or locked thread failed for good.
+const errClosedThread = "the message is still up: its thread (forum post) is archived or locked, " +
+	"and a webhook cannot reopen it without posting in it; once a moderator reopens it, retract the update again, " +
+	"or delete the message by hand"
 
 // Check gets the webhook with its token, which verifies the URL and the
 // token without posting.
