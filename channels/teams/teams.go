@@ -21,7 +21,9 @@
 //
 // which is what the Workflows app's "Post to a channel when a webhook
 // request is received" template expects. Update.Overrides[name] replaces
-// the text; its first line that shows something becomes the heading. A
+// the text; its first line that shows something becomes the heading
+// (a correction's starts "Correction: ", whatever the text, unless the
+// line says so already). A
 // text that shows nothing (a template that renders none, for some status)
 // is an error, of New for Config.Templates, and a permanent one of Send:
 // the workflow would take an empty card as it takes any other.
