@@ -62,8 +62,13 @@ func ParseURL(raw string) (Config, error) {
 // URL returns the channel URL of cfg (see the package documentation's "URL
 // form"), for a Config New accepts. It holds the workflow's URL, sig=
 // and all, so it is a redact.URL: it prints as its scheme and host only.
+// A Config whose WebhookURL New refuses gives "".
 func (cfg Config) URL() redact.URL {
-	u, err := url.Parse(cfg.WebhookURL.Reveal())
+	raw := cfg.WebhookURL.Reveal()
+	if checkWebhookURL(raw) != nil {
+		return redact.URL{}
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return redact.URL{}
 	}

@@ -79,3 +79,21 @@ func TestParseURLErrors(t *testing.T) {
 		}
 	}
 }
+
+// A Config whose WebhookURL New refuses has no URL form, as in the other
+// chat channels: an "ftp://" URL, say, would otherwise read as a
+// "teams+ftp://" channel URL that ParseURL refuses.
+func TestURLOfARefusedConfig(t *testing.T) {
+	for _, raw := range []string{
+		"ftp://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery,
+		"http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery, // http off loopback
+		"https://prod-42.westeurope.logic.azure.com",                                   // no path
+		"https://outlook.office.com/webhook/abc/IncomingWebhook/def/ghi",               // a retired connector
+		"",
+	} {
+		cfg := Config{WebhookURL: redact.NewURL(raw)}
+		_, err := New(cfg)
+		require.Error(t, err, raw)
+		assert.Zero(t, cfg.URL(), raw)
+	}
+}
