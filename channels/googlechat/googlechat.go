@@ -16,8 +16,9 @@
 // space, which makes it inert and stays invisible; so is each "*", "_",
 // "~" and "`" that would open bold, italic, strikethrough or monospace
 // (one that starts a word), while markers inside words (snake_case), on
-// their own and in URLs stay as written, so the text reads and searches as
-// typed. Every post names that syntax (markupSyntax MARKUP_SYNTAX_CHAT,
+// their own and in URLs stay as written (in links without a scheme too,
+// "example.com/_next", from the "/" on, which Google Chat links as its
+// users type them), so the text reads and searches as typed. Every post names that syntax (markupSyntax MARKUP_SYNTAX_CHAT,
 // see MarkupSyntax): Google would otherwise read the text in the app's
 // default syntax, which may be Markdown, where [text](url) is a link with
 // forged text. The same holds for an Overrides text,
