@@ -833,9 +833,11 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	if len(b.stages) > 1 {
 		b.runStages(ctx, keep, rep, ds)
 	} else {
+		sh.ds, sh.ctx, sh.keep = ds, ctx, keep
 		sh.wg.Add(len(ds) - 1)
-		for i := 1; i < len(ds); i++ {
-			go ds[i].runInto(ctx, keep, &sh.wg) // no closure to allocate
+		run := sh.runner() // one closure for all the goroutines
+		for range len(ds) - 1 {
+			go run() // runs ds[1], ds[2]…, whichever is next
 		}
 		ds[0].run(ctx, keep) // on this goroutine: one fewer to start
 		sh.wg.Wait()
@@ -855,6 +857,11 @@ type shared struct {
 	u     Update
 	first firstAttempts
 	wg    sync.WaitGroup
+	// For runner: the Send's deliveries, the one last taken (ds[0] is
+	// the calling goroutine's), and run's contexts.
+	ds        []delivery
+	next      atomic.Int32
+	ctx, keep context.Context
 }
 
 // SentTime returns the Time update updateID (a Send's or a correction's)

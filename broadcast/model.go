@@ -286,7 +286,13 @@ func (u Update) validate(timeGiven bool) error {
 	var seen map[string]int // a component's name, as sameComponent has it, → its index
 	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		ok := v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength))
+		// Named only when at fault: a Sprintf per component would cost
+		// every Send an allocation.
+		fe := checkTextField("", c.Name, true, MaxComponentNameLength)
+		if fe != nil {
+			fe.Field = field("Name")
+		}
+		ok := v.add(fe)
 		if ok && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
 		} else if ok && len(u.Components) > 1 {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -98,25 +97,33 @@ type delivery struct {
 // remembered.
 func (d *delivery) run(ctx, keep context.Context) {
 	d.res.Channel = d.name
-	start := time.Now()
+	start := monotonic()
 	d.loop(ctx, keep, start)
 	d.settle()
-	d.res.Duration = time.Since(start)
+	d.res.Duration = monotonic() - start
 }
 
-// runInto runs the delivery on its own goroutine.
-func (d *delivery) runInto(ctx, keep context.Context, wg *sync.WaitGroup) {
-	defer wg.Done()
-	// Every delivery outgrows a new goroutine's first stack (a Message
-	// passed to a channel is half a kilobyte), and then the next one, in
-	// the Store's calls: make the room for both at once (8 KiB).
-	stack.Grow(6 << 10)
-	d.run(ctx, keep)
+// runner returns the function each goroutine of sh's Send runs: it runs
+// the next of sh's deliveries that no goroutine has taken. The goroutines
+// share this one function value, where a go statement naming each its
+// delivery would allocate a closure for each; and it is a function
+// literal, not a method value, whose wrapper would be one frame more for
+// the runtime to walk when the stack grows.
+func (sh *shared) runner() func() {
+	return func() {
+		defer sh.wg.Done()
+		// Every delivery outgrows a new goroutine's first stack (a
+		// Message passed to a channel is half a kilobyte), and then the
+		// next one, in the Store's calls: make the room for both at once
+		// (8 KiB), here, where the runtime has few frames to copy.
+		stack.Grow(6 << 10)
+		sh.ds[sh.next.Add(1)].run(sh.ctx, sh.keep)
+	}
 }
 
 // loop runs the attempts and the waits between them; the Result says how
 // it ended.
-func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
+func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 	if d.op == opRetract {
 		// The mark each attempt sets on the flight of the update's
 		// deliveries (flights.retract) stays while the retraction waits
@@ -1156,7 +1163,9 @@ type firstAttempts struct {
 // context returns the context attempt n shares, or nil when it must have
 // its own.
 func (f *firstAttempts) context(n int) context.Context {
-	if f == nil || n > 1 || time.Now().After(f.until) {
+	// time.Until reads the monotonic clock alone, where time.Now().After
+	// would read the wall clock too.
+	if f == nil || n > 1 || time.Until(f.until) < 0 {
 		return nil
 	}
 	return f.ctx
@@ -1924,7 +1933,7 @@ func (d *delivery) settle() {
 // after what wait; spent is the attempts that count toward MaxAttempts.
 //
 //go:noinline
-func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, spent int, start time.Time, err error) (time.Duration, bool) {
+func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, spent int, start time.Duration, err error) (time.Duration, bool) {
 	if ctx.Err() != nil {
 		d.res.Err = stopped(ctx.Err(), err)
 		return 0, false
@@ -1933,7 +1942,7 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 		return 0, false
 	}
 	back, delay := d.b.nextDelay(bo, err)
-	left := d.b.retry.MaxElapsed - time.Since(start)
+	left := d.b.retry.MaxElapsed - (monotonic() - start)
 	switch wait, slow, ok := d.holdSlow(err, back, left); {
 	case ok:
 		delay = wait

@@ -70,15 +70,21 @@ type thread struct {
 	at stamp
 }
 
-// memoryEpoch is what the entries' stamps of every MemoryStore count from.
+// memoryEpoch is what the entries' stamps of every MemoryStore count from,
+// and monotonic.
 var memoryEpoch = time.Now()
+
+// monotonic is the time since memoryEpoch by the monotonic clock: what a
+// delivery measures its Duration and RetryPolicy.MaxElapsed with, since it
+// costs one clock read, where time.Now costs two (the wall clock's too).
+func monotonic() time.Duration { return time.Since(memoryEpoch) }
 
 // stamp is when an entry was written: the time since memoryEpoch,
 // by the monotonic clock, which costs one clock read, not time.Now's two,
 // and a third of a time.Time's room.
 type stamp int64
 
-func (s *MemoryStore) now() stamp { return stamp(time.Since(memoryEpoch)) }
+func (s *MemoryStore) now() stamp { return stamp(monotonic()) }
 
 // mark is a target's mark: its failure text, "" when delivered, and when
 // it was made.
