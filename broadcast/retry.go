@@ -237,8 +237,8 @@ func (e *retractionWait) Error() string {
 // Result failed, when ctx ends first or RetryPolicy.MaxElapsed runs out.
 //
 //go:noinline
-func (d *delivery) awaitRetraction(ctx context.Context, w *retractionWait, bo *backoff.ExponentialBackOff, start time.Time) bool {
-	left := d.b.retry.MaxElapsed - time.Since(start)
+func (d *delivery) awaitRetraction(ctx context.Context, w *retractionWait, bo *backoff.ExponentialBackOff, start time.Duration) bool {
+	left := d.b.retry.MaxElapsed - (monotonic() - start)
 	end := d.b.flights.retractionEnd(w.update, d.name)
 	wait := left
 	if end == nil {
