@@ -41,6 +41,9 @@ func TestQuietCommands(t *testing.T) {
 		// Nor in a link without a scheme, which Telegram links too.
 		{"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)",
 			"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)"},
+		// But Telegram links no domain whose top-level domain it does not
+		// know: there "/status" is a command, and "/@oncall" a mention.
+		{"ops.internal/-/status grafana.local/d/x?panel=/status", "ops.internal/-/" + wj + "status grafana.local/d/x?panel=/" + wj + "status"},
 		{"e.g./status x-/status file.c/-/status", "e.g./" + wj + "status x-/" + wj + "status file.c/-/" + wj + "status"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
 		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
@@ -64,7 +67,7 @@ func TestSendQuietsCommands(t *testing.T) {
 	u := testUpdate()
 	u.Title = "/status is slow"
 	u.Body = "Check /v1/health or https://status.example.com/api/v1 and /start."
-	u.Advice = "Use /retry"
+	u.Advice = "Use /retry, or ask ops.internal/@oncall"
 	u.URL = "https://status.example.com/«x»/status"
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.NoError(t, err)
@@ -74,7 +77,7 @@ func TestSendQuietsCommands(t *testing.T) {
 	assert.Contains(t, text, "Investigating: /\u2060status is slow")
 	assert.Contains(t, text, "Check /v1/health or https://status.example.com/api/v1 and /\u2060start.")
 	assert.Contains(t, text, "https://status.example.com/%C2%ABx%C2%BB/status", "one link, to the same page")
-	assert.Contains(t, text, "Use /\u2060retry")
+	assert.Contains(t, text, "Use /\u2060retry, or ask ops.internal/@\u2060oncall", "Telegram links no .internal: a mention")
 }
 
 func TestQuietURLCommands(t *testing.T) {
