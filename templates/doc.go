@@ -111,11 +111,11 @@
 // the ellipsis is trimmed, so that shortened Markdown shows no stray "\".
 // Nor is a run of printable ASCII, and of letters, marks and digits
 // outside ASCII but of scripts written without spaces (Han, kana, Thai…),
-// with a dot between letters or digits ("1.5", "api.cloud.example.com",
+// and of the dashes U+2010 to U+2015, which Telegram links, with a dot between letters or digits ("1.5", "api.cloud.example.com",
 // "bücher.example"; the text around it is cut as before): a domain name
 // without a scheme, cut, is linked as far as it goes ("api.cloud.examp…"
-// as api.cloud); a "-" that ends it is kept before the ellipsis, where
-// the link holds it; such a run that does not fit is left
+// as api.cloud); a "-", "–" or "—" that ends it is kept before the
+// ellipsis, where the link holds it; such a run that does not fit is left
 // out whole, however long. Nor is a hashtag (up to its 65th
 // grapheme cluster; a "#" after white space or punctuation, as in
 // "(#cdnoutage)"): "#cdnout…" would link another tag.

@@ -112,14 +112,27 @@ func TestShortenCutsJapaneseAroundDomain(t *testing.T) {
 
 // A link without a scheme keeps a "-" at its end before the ellipsis: X
 // and Telegram link "x.example/path-" with it, and "x.example/path…" is
-// another page.
+// another page. Telegram links the dashes U+2010 to U+2015 too, at the
+// end of a link ("x.example/path–") or inside it ("x.example/a–b"): no
+// cut falls before one or after one, where Telegram would link a shorter
+// path ("x.example/a–…"). X ends the link before such a dash either way.
 func TestShortenKeepsBareLinkDash(t *testing.T) {
-	for _, link := range []string{"status.example.com/path-", "status.example.com/a-b--", "bücher.example/pfad-"} {
+	for _, link := range []string{"status.example.com/path-", "status.example.com/a-b--", "bücher.example/pfad-",
+		"status.example.com/path–", "status.example.com/path—", "status.example.com/path‐",
+		"status.example.com/a–b", "status.example.com/a——b―"} {
 		text := "See " + link + " and more words here"
+		prev := 0
 		for limit := 1; limit < templates.Runes(text); limit++ {
 			got := templates.Shorten(text, limit, templates.Runes)
-			if strings.Contains(got, strings.TrimRight(link, "-")) && !strings.Contains(got, link) {
-				t.Errorf("Shorten(%d) = %q changes the link %q", limit, got, link)
+			if strings.Contains(got, "status.example.com") || strings.Contains(got, "bücher.example") {
+				if !strings.Contains(got, link+templates.Ellipsis) && !strings.Contains(got, link+" ") {
+					t.Errorf("Shorten(%d) = %q changes the link %q", limit, got, link)
+				}
+			}
+			if n := templates.Runes(got); n < prev {
+				t.Errorf("Shorten(%d) = %q is shorter than for a lower limit", limit, got)
+			} else {
+				prev = n
 			}
 		}
 	}

@@ -160,7 +160,9 @@ func linkEnd(url string) int {
 // letters or digits, as a domain name without a scheme ("bücher.example"
 // too): X, Telegram and others would link "api.cloud.examp…" as
 // api.cloud. A "-" that ends such a run stays before the ellipsis, as
-// part of the link. Such a run is left out whole when it does not fit, however
+// part of the link, and so does a dash U+2010 to U+2015 ("–", "—"), which
+// Telegram links in a domain or a path as it does a "-": no cut falls
+// before or after one in such a run. Such a run is left out whole when it does not fit, however
 // long (a class name of 400 characters): which of its prefixes a platform
 // would link depends on the platform's list of top-level domains. Nor is
 // a hashtag cut, up to its 65th grapheme cluster, after white space or
@@ -331,12 +333,20 @@ func alnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 // is. The run a cut may not split ends at any other character, and at
 // the letters of the scripts written without spaces between words
 // (unspaced), so that a word of Japanese after "1.5" is cut as before.
+// The dashes U+2010 to U+2015 continue it too: Telegram links them in a
+// domain and its path ("x.example/path–"), so a cut before one, or the
+// dash trimmed before the ellipsis, would link another page there.
 func domainRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return r > ' ' && r < 0x7f
 	}
-	return (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) && !unicode.In(r, unspaced...)
+	return (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) && !unicode.In(r, unspaced...) ||
+		linkDash(r)
 }
+
+// linkDash reports whether r is one of the dashes, U+2010 to U+2015
+// ("‐", "‑", "‒", "–", "—", "―"), that Telegram keeps in a link.
+func linkDash(r rune) bool { return r >= 0x2010 && r <= 0x2015 }
 
 // unspaced are the scripts written without spaces between words: a run
 // of their letters is a sentence, not part of a domain name.
@@ -490,9 +500,11 @@ func (c *cutter) head(i int, mark string) string {
 		}
 		// A link without a scheme holds a "-" at its end, as X and
 		// Telegram link it: "x.example/path-…" keeps the page,
-		// "x.example/path…" would link another. The other punctuation
-		// trimmed here ends no link, so trimming it changes none.
-		if r == '-' && !undotted {
+		// "x.example/path…" would link another. Telegram holds an "–"
+		// or "—" there too; X ends the link before it, with or without
+		// it. The other punctuation trimmed here ends no link, so
+		// trimming it changes none.
+		if (r == '-' || linkDash(r)) && !undotted {
 			if endsInDotted(h) {
 				break
 			}

@@ -20,20 +20,16 @@ func quiet(u broadcast.Update, channel string) broadcast.Update {
 	return u
 }
 
-// quietURLCommands returns the update's URL u with no bot command in it:
-// where one would follow a character at which Telegram ends the link (see
-// quietCommands), every such character is written %-escaped, which links
-// to the same page, and the link goes on whole over the "/". A word
+// quietURLCommands returns the update's URL u with no bot command and no
+// mention in the part of it Telegram reads as text (after linkEnd): where
+// Telegram ends the link at a character (see quietCommands), every such
+// character is written %-escaped, which links to the same page, and the
+// link goes on whole; an "@" of a mention still in that text (after a
+// bracket the URL did not open, or a character Telegram ends a host at)
+// is written "%40", which every server decodes back to "@". A word
 // joiner, which the text gets, would make u no URL a template takes.
 func quietURLCommands(u string) string {
-	found := false
-	for i := range len(u) {
-		if prev, _ := utf8.DecodeLastRuneInString(u[:i]); command(u, i) && endsLink(prev) {
-			found = true
-			break
-		}
-	}
-	if !found {
+	if !textActive(u, linkEnd(u)) {
 		return u
 	}
 	var b strings.Builder
@@ -44,13 +40,53 @@ func quietURLCommands(u string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	u = b.String()
+	end := linkEnd(u)
+	if path := pathStart(u); end < len(u) && path >= 0 {
+		b.Reset()
+		b.WriteString(u[:max(end, path)])
+		for i := max(end, path); i < len(u); i++ {
+			if mention(u, i) {
+				b.WriteString("%40")
+			} else {
+				b.WriteByte(u[i])
+			}
+		}
+		u = b.String()
+	}
+	return u
+}
+
+// textActive reports whether s[from:] holds a bot command or a mention
+// Telegram would act on.
+func textActive(s string, from int) bool {
+	for i := from; i < len(s); i++ {
+		if command(s, i) || mention(s, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathStart returns the offset of the "/", "?" or "#" that ends the
+// authority of the URL u, or -1.
+func pathStart(u string) int {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return -1
+	}
+	i += len("://")
+	if j := strings.IndexAny(u[i:], "/?#"); j >= 0 {
+		return i + j
+	}
+	return -1
 }
 
 // maxCommand is the longest command name Telegram links.
 const maxCommand = 64
 
-// quietCommands returns s with every bot command broken: Telegram makes
+// quietCommands returns s with every bot command broken, and every
+// mention in the part of a URL Telegram reads as text: Telegram makes
 // "/word" (up to 64 ASCII letters, digits and "_"), or "/word@bot" (a
 // bot's username of 3 to 32 of them), a command that a tap sends to the
 // chat, where the "/" follows no word character, "/", "<" or ">", and the
@@ -58,19 +94,23 @@ const maxCommand = 64
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
 // (templates.URLSpans), or a link without a scheme (see textsafe.InBareLink), a
 // "/" is part of Telegram's link, not a command, and stays as it is; but Telegram ends a link at "«", "»" and general
-// punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and a command
-// after one of those is broken there too, after the link Telegram shows,
-// which it leaves whole.
+// punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and
+// elsewhere too (see linkEnd): the rest of the URL is text to Telegram,
+// where a command is broken as in text, and so is a mention after "/" or
+// "=" (textsafe.QuietURL, for Mastodon's rule, leaves those), which
+// Telegram would notify; the link Telegram shows stays whole.
 func quietCommands(s string) string {
-	if !strings.Contains(s, "/") {
+	if !strings.Contains(s, "/") && !strings.Contains(s, "@") {
 		return s
 	}
-	s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !textsafe.InBareLink(s, i) })
+	if strings.Contains(s, "/") {
+		s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !textsafe.InBareLink(s, i) })
+	}
 	var b strings.Builder
 	last := 0
 	for _, span := range templates.URLSpans(s) {
-		for i := span[0]; i < span[1]; i++ {
-			if prev, _ := utf8.DecodeLastRuneInString(s[:i]); command(s, i) && endsLink(prev) {
+		for i := span[0] + linkEnd(s[span[0]:span[1]]); i < span[1]; i++ {
+			if command(s, i) || mention(s, i) {
 				b.WriteString(s[last:i+1] + textsafe.WordJoiner)
 				last = i + 1
 			}
@@ -134,4 +174,80 @@ func wordRune(r rune) bool {
 // other character that is no space.
 func endsLink(r rune) bool {
 	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
+}
+
+// mention reports whether s[i] is the "@" of a mention as Telegram reads
+// one in text: not after a letter, a number or "_", and followed by an
+// ASCII letter, digit or "_". An "@" after "/" or "=" in a link without a
+// scheme that Telegram links (textsafe.InBareLink) is part of the link.
+func mention(s string, i int) bool {
+	if s[i] != '@' || i+1 >= len(s) || !commandByte(s[i+1]) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	if i > 0 && wordRune(prev) {
+		return false
+	}
+	return !(prev == '/' || prev == '=') || !textsafe.InBareLink(s, i)
+}
+
+// linkEnd returns the length of the link Telegram makes of the http(s)
+// URL at the start of u, a templates.URLSpans span, or 0 when u is none;
+// the rest of u is text to Telegram. Telegram's link takes a host of
+// letters, digits, ".", "_", "-", "~" and "@" (and characters from U+00C0
+// on but its link-ending punctuation), a port of 1 to 5 digits, then,
+// after "/", "?" or "#", a path of anything up to a character that
+// endsLink, and up to a closing bracket the path did not open; ".:;,('?!`"
+// at its end are not part of it.
+func linkEnd(u string) int {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return 0
+	}
+	i += len("://")
+	for i < len(u) {
+		r, n := utf8.DecodeRuneInString(u[i:])
+		if !hostRune(r) {
+			break
+		}
+		i += n
+	}
+	if i < len(u) && u[i] == ':' {
+		j := i + 1
+		for j < len(u) && u[j] >= '0' && u[j] <= '9' {
+			j++
+		}
+		if port := strings.TrimLeft(u[i+1:j], "0"); port != "" && len(port) <= 5 && (len(port) < 5 || port <= "65535") {
+			i = j
+		}
+	}
+	if i == len(u) || !strings.ContainsRune("/?#", rune(u[i])) {
+		return i
+	}
+	path := i
+	var balance [3]int
+	for i < len(u) {
+		r, n := utf8.DecodeRuneInString(u[i:])
+		if endsLink(r) {
+			break
+		}
+		if k := strings.IndexRune("([{)]}", r); k >= 0 {
+			if balance[k%3] += 1 - 2*(k/3); balance[k%3] < 0 {
+				break
+			}
+		}
+		i += n
+	}
+	for i > path+1 && strings.IndexByte(".:;,('?!`", u[i-1]) >= 0 {
+		i--
+	}
+	return i
+}
+
+// hostRune reports whether Telegram's link goes on over r in a host.
+func hostRune(r rune) bool {
+	if r < 0xC0 {
+		return r == '.' || r == '_' || r == '-' || r == '~' || r == '@' || r < utf8.RuneSelf && commandByte(byte(r))
+	}
+	return !endsLink(r) && !unicode.Is(unicode.Z, r)
 }

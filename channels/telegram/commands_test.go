@@ -41,6 +41,9 @@ func TestQuietCommands(t *testing.T) {
 		// Nor in a link without a scheme, which Telegram links too.
 		{"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)",
 			"gitlab.example.com/infra/-/pipelines (docs.example.com:8080/a_(b)/status)"},
+		// But Telegram links no domain whose top-level domain it does not
+		// know: there "/status" is a command, and "/@oncall" a mention.
+		{"ops.internal/-/status grafana.local/d/x?panel=/status", "ops.internal/-/" + wj + "status grafana.local/d/x?panel=/" + wj + "status"},
 		{"e.g./status x-/status file.c/-/status", "e.g./" + wj + "status x-/" + wj + "status file.c/-/" + wj + "status"},
 		// Telegram ends a link at "«" or "»", and after it sees text.
 		{"https://docs.example.com/«a»/status", "https://docs.example.com/«a»/" + wj + "status"},
@@ -50,6 +53,16 @@ func TestQuietCommands(t *testing.T) {
 		{"https://docs.example.com/a‐/b ⸮/status", "https://docs.example.com/a‐/b ⸮/" + wj + "status"},
 		{"https://docs.example.com/a⸮/status", "https://docs.example.com/a⸮/status"},
 		{"https://docs.example.com/a…/status", "https://docs.example.com/a…/" + wj + "status"},
+		// After the character Telegram ends the link at, the rest of the
+		// URL is text to Telegram: a command there further on is one,
+		// and so is a mention after "/" or "=", which notifies.
+		{"https://docs.example.com/«a»,/status", "https://docs.example.com/«a»,/" + wj + "status"},
+		{"https://x.example/«/@oncall https://x.example/a…?to=@oncall", "https://x.example/«/@" + wj + "oncall https://x.example/a…?to=@" + wj + "oncall"},
+		{"https://x.example/a/@oncall?to=@oncall", "https://x.example/a/@oncall?to=@oncall"},
+		// Telegram's link ends at a bracket the path did not open, and at
+		// a "," in the host, too.
+		{"https://x.example/a)/@oncall https://x.example,/@oncall (https://x.example/a_(b)/@oncall)",
+			"https://x.example/a)/@" + wj + "oncall https://x.example,/@" + wj + "oncall (https://x.example/a_(b)/@oncall)"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, quietCommands(tt.in), "%q", tt.in)
@@ -63,8 +76,8 @@ func TestSendQuietsCommands(t *testing.T) {
 	ch := newTestChannel(t, f, []string{"@examplestatus"})
 	u := testUpdate()
 	u.Title = "/status is slow"
-	u.Body = "Check /v1/health or https://status.example.com/api/v1 and /start."
-	u.Advice = "Use /retry"
+	u.Body = "Check /v1/health or https://status.example.com/api/v1 and /start. See https://x.example/«a»/@oncall"
+	u.Advice = "Use /retry, or ask ops.internal/@oncall"
 	u.URL = "https://status.example.com/«x»/status"
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.NoError(t, err)
@@ -73,18 +86,25 @@ func TestSendQuietsCommands(t *testing.T) {
 	text := got[0].Text
 	assert.Contains(t, text, "Investigating: /\u2060status is slow")
 	assert.Contains(t, text, "Check /v1/health or https://status.example.com/api/v1 and /\u2060start.")
+	assert.Contains(t, text, "See https://x.example/«a»/@\u2060oncall", "Telegram ends the link at «: a mention after it")
 	assert.Contains(t, text, "https://status.example.com/%C2%ABx%C2%BB/status", "one link, to the same page")
-	assert.Contains(t, text, "Use /\u2060retry")
+	assert.Contains(t, text, "Use /\u2060retry, or ask ops.internal/@\u2060oncall", "Telegram links no .internal: a mention")
 }
 
 func TestQuietURLCommands(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://status.example.com/i/42":       "https://status.example.com/i/42",
-		"https://status.example.com/«i»":        "https://status.example.com/«i»",
-		"https://status.example.com/«i»/status": "https://status.example.com/%C2%ABi%C2%BB/status",
-		"https://status.example.com/a—/b?x=«y»": "https://status.example.com/a—/b?x=«y»",
-		"https://status.example.com/a…/b?x=«y»": "https://status.example.com/a%E2%80%A6/b?x=%C2%ABy%C2%BB",
-		"https://status.example.com/a—b/c":      "https://status.example.com/a—b/c",
+		"https://status.example.com/i/42":        "https://status.example.com/i/42",
+		"https://status.example.com/«i»":         "https://status.example.com/«i»",
+		"https://status.example.com/«i»/status":  "https://status.example.com/%C2%ABi%C2%BB/status",
+		"https://status.example.com/a—/b?x=«y»":  "https://status.example.com/a—/b?x=«y»",
+		"https://status.example.com/a…/b?x=«y»":  "https://status.example.com/a%E2%80%A6/b?x=%C2%ABy%C2%BB",
+		"https://status.example.com/a—b/c":       "https://status.example.com/a—b/c",
+		"https://status.example.com/«i»,/c":      "https://status.example.com/%C2%ABi%C2%BB,/c",
+		"https://status.example.com/«i»/@oncall": "https://status.example.com/%C2%ABi%C2%BB/@oncall",
+		"https://status.example.com/a…?to=@ops":  "https://status.example.com/a%E2%80%A6?to=@ops",
+		"https://status.example.com/«i»/@":       "https://status.example.com/«i»/@",
+		"https://status.example.com/a)/@oncall":  "https://status.example.com/a)/%40oncall",
+		"https://status.example.com:8080/a/@x":   "https://status.example.com:8080/a/@x",
 	} {
 		assert.Equal(t, want, quietURLCommands(in), "%q", in)
 	}

@@ -11,10 +11,12 @@ import (
 
 // MaxLength is the limit on a message's text after entity parsing (what
 // readers see), in characters (Unicode code points). Code points, not the
-// UTF-16 code units that entity offsets use: a message of 4,096 emoji
-// outside the Basic Multilingual Plane (8,192 code units) is accepted, and
-// one of 4,097 refused as too long (a measurement against the Bot API,
-// reported publicly; not one made here).
+// UTF-16 code units that entity offsets use: the Bot API server's tdlib
+// refuses a bot's text as "Message is too long" when its utf8_length, a
+// count of code points, after parsing exceeds message_text_length_max
+// (create_input_message_content, td/telegram/MessageContent.cpp), so a
+// message of 4,096 emoji outside the Basic Multilingual Plane (8,192 code
+// units) is accepted, and one of 4,097 refused.
 const MaxLength = 4096
 
 // parseMode is the markup the channel sends: Telegram's HTML style.

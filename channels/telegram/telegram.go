@@ -18,9 +18,13 @@
 // that starts no word (as "see /status") a bot command, which a tap
 // sends to the chat: a word joiner after the "/" breaks it too. A "/" in
 // a URL is part of its link and stays; where Telegram ends a link before
-// one (at "«", "»" or general punctuation such as "…", not at a dash), the text gets the
-// word joiner after the "/", and Update.URL those characters %-escaped,
-// so that it links whole. The link preview is of the update's URL (link_preview_options
+// one (at "«", "»" or general punctuation such as "…", not at a dash; at
+// a closing bracket the path did not open; at a "," in the host), the rest
+// of the URL is text to Telegram: there the text gets the word joiner
+// after the "/" of a command and the "@" of a mention (after "/" or "=" too,
+// which Telegram notifies there), and Update.URL those characters
+// %-escaped, so that it links whole, and an "@" still in such text
+// "%40". The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview; an update without one has no
 // preview (is_disabled), not one of a link in its text. An Update.URL that Update.Validate
 // refuses (in a Message built without the Broadcaster: a password in it, a

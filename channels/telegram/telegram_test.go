@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -692,4 +694,24 @@ func TestSendMigratedGroupDropsOldGroupReply(t *testing.T) {
 	require.Len(t, sends, 4)
 	assert.Contains(t, sends[3].Body, `"chat_id":-1004444444444`)
 	assert.NotContains(t, sends[3].Body, `"reply_parameters"`, "not a reply to the other incident's message")
+}
+
+// The limit counts code points, as the Bot API's tdlib counts a bot's
+// text (utf8_length), not UTF-16 units: a body of emoji outside the Basic
+// Multilingual Plane fills the 4,096 code points, some 6,700 UTF-16
+// units, and no emoji is split.
+func TestSendLengthIsCodePoints(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	u := testUpdate()
+	u.Body = strings.Repeat("🔥𝐀 ", 2000)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	text := f.Received()[0].Text
+	n := templates.Runes(text)
+	assert.LessOrEqual(t, n, MaxLength)
+	assert.Greater(t, n, MaxLength-40, "the message uses the limit")
+	assert.Greater(t, len(utf16.Encode([]rune(text))), MaxLength+2500, "two code points in three are astral")
+	assert.True(t, utf8.ValidString(text))
+	assert.Contains(t, text, "https://status.example.com/incidents/42")
 }

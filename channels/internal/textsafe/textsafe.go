@@ -16,7 +16,7 @@
 // after "/" or "=" stays as it is, as Mastodon reads no mention there
 // and Telegram links the link. Telegram links only the top-level domains
 // it knows: in a link whose domain it does not ("ops.internal/@name"),
-// it reads that "@name" as a mention, which stays.
+// it reads that "@name" as a mention, which is broken as elsewhere.
 package textsafe
 
 import (
@@ -166,13 +166,15 @@ func mention(s string, i int) bool {
 // link without a scheme (or is the "/", "?" or "#" that starts them) ("gitlab.example.com/infra/-/pipelines",
 // "mastodon.social/@examplestatus"), which Telegram links as one with: a
 // run of characters that end no link there, whose part before its first
-// "/", "?" or "#" (and port) is a domain name, with a dot and a last label
-// of two letters or more. Telegram's link holds s[i], and a word joiner
-// after it would end the link there.
+// "/", "?" or "#" (and port) is a domain name Telegram links (see
+// telegramDomain). Telegram's link holds s[i], and a word joiner after it
+// would end the link there.
 //
-// Telegram links such a link only when its last label is one of the
-// top-level domains it knows; for one it does not ("ops.internal/@x"),
-// InBareLink is true all the same.
+// Where Telegram links no link ("ops.internal/@oncall": it knows no such
+// top-level domain), an "@name" in it is a mention that notifies; so
+// InBareLink is false there, and errs that way: a top-level domain
+// Telegram knows but telegramTLDs lacks costs a link ended at a word
+// joiner, never a mention left whole.
 func InBareLink(s string, i int) bool {
 	start := i
 	for start > 0 {
@@ -198,17 +200,57 @@ func InBareLink(s string, i int) bool {
 		host = host[at+1:] // user information
 	}
 	host, _, _ = strings.Cut(host, ":")
-	host = strings.TrimLeftFunc(host, notDomain)
-	dot := strings.LastIndexByte(host, '.')
-	if dot <= 0 {
+	return telegramDomain(strings.TrimLeftFunc(host, notDomain))
+}
+
+// telegramDomain reports whether Telegram links host, the domain of a
+// link without a scheme: labels neither empty, nor of 64 bytes or more,
+// nor ending in "-"; the label before the last without "_"; and a last
+// one that is a top-level domain Telegram knows (telegramTLDs; written
+// in lower case, in upper case, or any way but with only its first
+// letter in upper case, which Telegram refuses), or "xn--" and letters
+// and digits.
+func telegramDomain(host string) bool {
+	labels := strings.Split(host, ".")
+	if len(labels) < 2 {
 		return false
 	}
-	// Telegram links no domain whose last label has anything but letters,
-	// nor one whose label before it has a "_".
-	tld, label := host[dot+1:], host[strings.LastIndexByte(host[:dot], '.')+1:dot]
-	return utf8.RuneCountInString(tld) >= 2 && !strings.ContainsFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) }) &&
-		!strings.Contains(label, "_")
+	for _, l := range labels {
+		if l == "" || len(l) >= 64 || strings.HasSuffix(l, "-") {
+			return false
+		}
+	}
+	tld, label := labels[len(labels)-1], labels[len(labels)-2]
+	if strings.Contains(label, "_") {
+		return false
+	}
+	lower := strings.ToLower(tld)
+	if rest, ok := strings.CutPrefix(lower, "xn--"); ok {
+		return len(rest) >= 2 && !strings.ContainsFunc(rest, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		})
+	}
+	if lower != tld && lower[1:] == tld[1:] {
+		return false // "Com": Telegram links "com" and "COM", not "Com"
+	}
+	return strings.Contains(telegramTLDs, " "+lower+" ")
 }
+
+// telegramTLDs holds, between spaces, top-level domains that Telegram
+// links without a scheme: the country codes and the generic domains in
+// common use, every one in Telegram's list (is_common_tld in tdlib's
+// MessageEntity.cpp), which has some 1,500; one it has and this lacks
+// costs a link ended at a word joiner (see InBareLink).
+const telegramTLDs = " ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bv bw by bz" +
+	" ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr" +
+	" ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it" +
+	" je jm jo jp ke kg kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr" +
+	" ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs" +
+	" ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz" +
+	" ua ug uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw" +
+	" aero app asia biz blog cat cloud com coop dev edu email gov host hosting info int jobs link live mil mobi museum name net" +
+	" network news one online org page pro run services shop site social software store support systems team tech tel today" +
+	" tools top travel website wiki works world xyz zone "
 
 // endsLink reports whether Telegram ends a link's path at r: "«", "»",
 // and general punctuation (U+2000 to U+206F) but the zero-width joiners

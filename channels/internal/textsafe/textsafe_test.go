@@ -41,7 +41,16 @@ func TestQuietMentions(t *testing.T) {
 		{"see mastodon.social/@examplestatus @ops", "see mastodon.social/@examplestatus @\u2060ops"},
 		{"(status.example.com/@ops/1)", "(status.example.com/@ops/1)"},
 		{"status.example.com:8080/x?to=@ops", "status.example.com:8080/x?to=@ops"},
-		{"bücher.example/@ops", "bücher.example/@ops"},
+		{"bücher.de/@ops", "bücher.de/@ops"},
+		{"x.COM/@ops x.xn--p1ai/@ops", "x.COM/@ops x.xn--p1ai/@ops"},
+		// Telegram links no link whose top-level domain it does not
+		// know ("example", "internal", "local"), nor one written "Com",
+		// nor one with an empty label or one ending in "-": there "/@ops"
+		// is a mention, which notifies @ops.
+		{"bücher.example/@ops", "bücher.example/@\u2060ops"},
+		{"see ops.internal/@oncall", "see ops.internal/@\u2060oncall"},
+		{"grafana.local/d/x?from=@ops", "grafana.local/d/x?from=@\u2060ops"},
+		{"x.Com/@ops x..com/@ops x-.com/@ops", "x.Com/@\u2060ops x..com/@\u2060ops x-.com/@\u2060ops"},
 		// Elsewhere it is a mention on Telegram ("/@ops"), or on
 		// Mastodon (",@ops"), which links no link without a scheme.
 		{"ops/@ops", "ops/@\u2060ops"},
