@@ -28,7 +28,7 @@ func quiet(u broadcast.Update, channel string) broadcast.Update {
 func quietURLCommands(u string) string {
 	found := false
 	for i := range len(u) {
-		if prev, _ := utf8.DecodeLastRuneInString(u[:i]); command(u, i) && endsLink(prev) {
+		if prev, _ := utf8.DecodeLastRuneInString(u[:i]); command(u, i) && textsafe.EndsLink(prev) {
 			found = true
 			break
 		}
@@ -38,7 +38,7 @@ func quietURLCommands(u string) string {
 	}
 	var b strings.Builder
 	for _, r := range u {
-		if endsLink(r) {
+		if textsafe.EndsLink(r) {
 			b.WriteString(url.PathEscape(string(r)))
 		} else {
 			b.WriteRune(r)
@@ -70,7 +70,7 @@ func quietCommands(s string) string {
 	last := 0
 	for _, span := range templates.URLSpans(s) {
 		for i := span[0]; i < span[1]; i++ {
-			if prev, _ := utf8.DecodeLastRuneInString(s[:i]); command(s, i) && endsLink(prev) {
+			if prev, _ := utf8.DecodeLastRuneInString(s[:i]); command(s, i) && textsafe.EndsLink(prev) {
 				b.WriteString(s[last:i+1] + textsafe.WordJoiner)
 				last = i + 1
 			}
@@ -126,12 +126,4 @@ func commandByte(c byte) bool {
 // connectors ("＿", "‿") start or end a command there.
 func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_'
-}
-
-// endsLink reports whether Telegram ends a link's path at r: "«", "»",
-// and general punctuation (U+2000 to U+206F) but the zero-width joiners
-// and the dashes (U+2010 to U+2015), which it keeps in a link, as any
-// other character that is no space.
-func endsLink(r rune) bool {
-	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
 }
