@@ -52,9 +52,13 @@
 // the post, fails for good or is given up, its retries included), an
 // older update's job waits for it, snoozed by the backoff without using
 // up an attempt, until Config.Retry.MaxElapsed: it is posted once the post
-// is gone, superseded if the post stays. A job waits for the attempt
-// under way, within Config.JobTimeout; one whose wait outlasts it did not
-// try the channel (broadcast.ErrBusy) and is snoozed for
+// is gone, superseded if the post stays, and given up past MaxElapsed,
+// its error naming the retraction. A retraction job an operator cancels
+// (River's Client.JobCancel) or deletes while it waits to run again is
+// not seen to end: older updates wait for it until their MaxElapsed,
+// unless broadcast.Broadcaster.EndJob is called with its Job. A job waits
+// for the attempt under way, within Config.JobTimeout; one whose wait
+// outlasts it did not try the channel (broadcast.ErrBusy) and is snoozed for
 // Config.Retry.InitialInterval without using an attempt. So is a job run
 // while this instance's Broadcaster is closed and its Dispatcher is not
 // (broadcast.ErrClosed: close the Broadcaster after Stop), for another

@@ -34,7 +34,7 @@ func quietURLCommands(u string) string {
 	}
 	var b strings.Builder
 	for _, r := range u {
-		if endsLink(r) {
+		if textsafe.EndsLink(r) {
 			b.WriteString(url.PathEscape(string(r)))
 		} else {
 			b.WriteRune(r)
@@ -168,14 +168,6 @@ func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_'
 }
 
-// endsLink reports whether Telegram ends a link's path at r: "«", "»",
-// and general punctuation (U+2000 to U+206F) but the zero-width joiners
-// and the dashes (U+2010 to U+2015), which it keeps in a link, as any
-// other character that is no space.
-func endsLink(r rune) bool {
-	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
-}
-
 // mention reports whether s[i] is the "@" of a mention as Telegram reads
 // one in text: not after a letter, a number or "_", and followed by an
 // ASCII letter, digit or "_". An "@" after "/" or "=" in a link without a
@@ -197,7 +189,7 @@ func mention(s string, i int) bool {
 // letters, digits, ".", "_", "-", "~" and "@" (and characters from U+00C0
 // on but its link-ending punctuation), a port of 1 to 5 digits, then,
 // after "/", "?" or "#", a path of anything up to a character that
-// endsLink, and up to a closing bracket the path did not open; ".:;,('?!`"
+// textsafe.EndsLink, and up to a closing bracket the path did not open; ".:;,('?!`"
 // at its end are not part of it.
 func linkEnd(u string) int {
 	i := strings.Index(u, "://")
@@ -228,7 +220,7 @@ func linkEnd(u string) int {
 	var balance [3]int
 	for i < len(u) {
 		r, n := utf8.DecodeRuneInString(u[i:])
-		if endsLink(r) {
+		if textsafe.EndsLink(r) {
 			break
 		}
 		if k := strings.IndexRune("([{)]}", r); k >= 0 {
@@ -249,5 +241,5 @@ func hostRune(r rune) bool {
 	if r < 0xC0 {
 		return r == '.' || r == '_' || r == '-' || r == '~' || r == '@' || r < utf8.RuneSelf && commandByte(byte(r))
 	}
-	return !endsLink(r) && !unicode.Is(unicode.Z, r)
+	return !textsafe.EndsLink(r) && !unicode.Is(unicode.Z, r)
 }

@@ -179,7 +179,7 @@ func InBareLink(s string, i int) bool {
 	start := i
 	for start > 0 {
 		r, n := utf8.DecodeLastRuneInString(s[:start])
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || endsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || EndsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
 			break
 		}
 		start -= n
@@ -252,11 +252,11 @@ const telegramTLDs = " ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb 
 	" network news one online org page pro run services shop site social software store support systems team tech tel today" +
 	" tools top travel website wiki works world xyz zone "
 
-// endsLink reports whether Telegram ends a link's path at r: "«", "»",
+// EndsLink reports whether Telegram ends a link's path at r: "«", "»",
 // and general punctuation (U+2000 to U+206F) but the zero-width joiners
 // and the dashes (U+2010 to U+2015), which it keeps in a link, as any
 // other character that is no space.
-func endsLink(r rune) bool {
+func EndsLink(r rune) bool {
 	return r == '«' || r == '»' || r >= 0x2000 && r <= 0x206F && r != 0x200C && r != 0x200D && (r < 0x2010 || r > 0x2015)
 }
 
