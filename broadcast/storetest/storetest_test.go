@@ -94,6 +94,7 @@ type mapStore struct {
 	firstReceipt    bool   // an update's receipt saved again keeps the first, as INSERT … ON CONFLICT DO NOTHING
 	pruneCountMarks bool   // Prune counts the marks it removed, not the receipts and threads
 	pruneByNanos    bool   // Prune compares times in Unix nanoseconds, which overflow past the year 2262
+	nulRefused      bool   // fails a call whose id, channel or target holds a NUL byte, as a PostgreSQL text column does
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -147,7 +148,18 @@ func (s *mapStore) copyMeta(r broadcast.Receipt) broadcast.Receipt {
 	return r
 }
 
+// refused is the error of a call with parts a nulRefused store refuses.
+func (s *mapStore) refused(parts ...string) error {
+	if s.nulRefused && strings.Contains(strings.Join(parts, ""), "\x00") {
+		return errors.New(`invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021)`)
+	}
+	return nil
+}
+
 func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcast.Thread, error) {
+	if err := s.refused(incident, channel); err != nil {
+		return broadcast.Thread{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := s.threadKey(incident, channel)
@@ -159,6 +171,9 @@ func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcas
 }
 
 func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	if err := s.refused(incident, update, r.Channel); err != nil {
+		return err
+	}
 	if s.nilCtxDropped && ctx == nil {
 		return nil
 	}
@@ -211,6 +226,9 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 }
 
 func (s *mapStore) Receipt(_ context.Context, update, channel string) (broadcast.Receipt, bool, error) {
+	if err := s.refused(update, channel); err != nil {
+		return broadcast.Receipt{}, false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.Receipts[s.key(update, channel)]
@@ -223,6 +241,9 @@ func (s *mapStore) Receipt(_ context.Context, update, channel string) (broadcast
 func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bool, string, error) {
 	if s.nilCtxPanics {
 		_ = ctx.Err()
+	}
+	if err := s.refused(update, channel, target); err != nil {
+		return false, "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -238,6 +259,9 @@ func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bo
 }
 
 func (s *mapStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if err := s.refused(update, channel, target); err != nil {
+		return err
+	}
 	if failure != nil && s.ignoreFails || failure == nil && s.dropDelivered || s.nilCtxDropped && ctx == nil ||
 		s.dropCancelled && ctx.Err() != nil {
 		return nil
@@ -379,7 +403,7 @@ var broken = map[string]struct {
 	"dropped reasons": {store: func() *mapStore { return &mapStore{dropReasons: true} },
 		failing: []string{"MarkFailedKeepsReason", "MarkAgainLastWins", "TargetFailureReasonKept"}},
 	"update time dropped": {store: func() *mapStore { return &mapStore{dropUpdateTime: true} },
-		failing: []string{"ReceiptOfUpdate", "OlderUpdateSuperseded"}},
+		failing: []string{"ReceiptOfUpdate", "OlderUpdateSuperseded", "ConcurrentSavesOfOneThread"}},
 	"roots lost on reopen": {store: func() *mapStore { return &mapStore{volatileRoots: true} }, durable: true,
 		failing: []string{"ThreadsSurviveReopen", "WritesAfterReopen"}},
 	"reasons lost on reopen": {store: func() *mapStore { return &mapStore{volatileReasons: true} }, durable: true,
@@ -412,7 +436,9 @@ var broken = map[string]struct {
 	"targets cut to 1 KiB": {store: func() *mapStore { return &mapStore{cutKeys: 1024} },
 		failing: []string{"LongTargets"}},
 	"never written is an error": {store: func() *mapStore { return &mapStore{missingIsError: true} },
-		failing: []string{"NotDoneBeforeMark", "UnknownReceipt"}},
+		failing: []string{"NotDoneBeforeMark", "UnknownReceipt", "ConcurrentReceipts", "DoneUnreadable",
+			"TargetUnreadable", "ThreadUnreadable", "DeliveryNotRecorded", "TargetMarkNotRecorded", "EveryWriteFails",
+			"PostNotRecorded"}},
 	"nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		failing: []string{"NilContext"}},
 	"nil context writes dropped": {store: func() *mapStore { return &mapStore{nilCtxDropped: true} },
@@ -425,6 +451,10 @@ var broken = map[string]struct {
 		failing: []string{"PruneRemovesOld", "PruneKeepsThreadOfKeptReceipt", "PruneFarCutoffs"}},
 	"prune compares Unix nanoseconds": {store: func() *mapStore { return &mapStore{pruneByNanos: true} },
 		prune: true, failing: []string{"PruneFarCutoffs"}},
+	"ids with NUL bytes refused": {store: func() *mapStore { return &mapStore{nulRefused: true} },
+		failing: []string{"MarkKeysAreNotAmbiguous", "ReceiptKeysAreNotAmbiguous", "RetractedLatestPassedOver",
+			"OlderUpdateWaitsForRetraction", "ResentUpdateKeepsItsTime", "PostsKeptAcrossRestart",
+			"PartialDeliveryRetracted", "ReceiptUnreadable", "PostUnreadable"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},
 }
