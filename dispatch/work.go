@@ -293,12 +293,19 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	default:
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
-	out := newOutput(res)
-	if errors.Is(res.Err, broadcast.ErrBusy) || errors.Is(res.Err, broadcast.ErrClosed) {
-		out = previous(row) // the channel was not tried
-	}
-	record(ctx, row, out, waitingFor(e, kind))
+	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// runOutput is the output a run that ended with res leaves for Report:
+// its own, or the earlier run's when it did not try the channel (it
+// waited for the channel, for a retraction under way, or found the
+// Broadcaster closed), which says what is still pending and what failed.
+func runOutput(row *rivertype.JobRow, res broadcast.Result) output {
+	if broadcast.NotTried(res.Err) {
+		return previous(row)
+	}
+	return newOutput(res)
 }
 
 // maxClockOffset is the most this instance's clock may be off from the
