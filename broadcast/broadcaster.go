@@ -294,7 +294,11 @@ func (b *Broadcaster) Channels() []string {
 // the Store records it (see EndJob): the older update then looks again
 // after each of the backoff's waits. The wait is part of the channel's
 // retrying: past RetryPolicy.MaxElapsed the channel gives up, with an
-// error saying what it waited for. When
+// error saying what it waited for. The record counts for the Retract's
+// RetryPolicy.MaxElapsed plus Options.AttemptTimeout from its latest
+// attempt (see RunJob for a queue's): one a process left as it died
+// during a Retract stops counting then, and older updates are again
+// Superseded by the post it did not delete. When
 // the Store cannot be read, the attempt fails transiently rather than
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded

@@ -69,6 +69,17 @@ var (
 	ErrBusy = errors.New("broadcast: not tried: the context ended while waiting for the channel")
 )
 
+// NotTried reports whether err, the Result error of a RunJob, is that of
+// a run that never called the channel: it
+// waited for it until its context ended (ErrBusy), found the Broadcaster
+// closed (ErrClosed), or waited for the retraction under way of a newer
+// post of the incident (see RunJob). What an earlier run reported of the
+// Job's targets still stands; the caller runs it again without counting
+// an attempt.
+func NotTried(err error) bool {
+	return errors.Is(err, ErrBusy) || errors.Is(err, ErrClosed) || errors.As(err, new(*retractionWait))
+}
+
 // busy returns err, the error of a wait for the channel, as ErrBusy when it
 // is ctx's error: the wait ended with the context. Any other error (a Lock
 // that failed for a reason of its own, even as ctx ended) is returned as

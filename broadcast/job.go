@@ -80,8 +80,14 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // sooner than RetryDelay(Err) when set. A JobSend of an update older than
 // a post whose retraction is under way (anywhere, as the Store records
 // it) makes no attempt: it fails with a RetryDelay, to run again once the
-// retraction has ended, as Send waits for it. A caller that gives up a
-// Job whose last run failed transiently calls EndJob. The attempt is bounded by
+// retraction has ended, as Send waits for it (NotTried reports such a
+// run). A caller that gives up a
+// Job whose last run failed transiently calls EndJob. Each run of a
+// JobRetract records its retraction under way for RetryPolicy.MaxElapsed
+// plus Options.AttemptTimeout from the run, or until the time ctx carries
+// (see WithJobEnd) plus AttemptTimeout, when later: a record its caller
+// never ends (a process that died, a Job deleted between its runs) holds
+// older updates back no longer. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
 // an invalid update, one without IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original) fails Permanent
@@ -159,9 +165,9 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 // Superseded by a post that is being deleted): RunJob writes it before
 // the first attempt deletes, and ends it when the retraction ends
 // (deleted, skipped or failed for good); a JobRetract given up after a
-// transient failure would otherwise keep older updates waiting until
-// their own retries run out. For other kinds it does nothing. err is the
-// Store's (ErrClosed after Close).
+// transient failure would otherwise keep older updates waiting until the
+// record's time runs out (see RunJob), or their own retries do. For other
+// kinds it does nothing. err is the Store's (ErrClosed after Close).
 func (b *Broadcaster) EndJob(ctx context.Context, j Job) error {
 	if ctx == nil {
 		return errNilContext
@@ -178,6 +184,23 @@ func (b *Broadcaster) EndJob(ctx context.Context, j Job) error {
 	}
 	return nil
 }
+
+// WithJobEnd returns a copy of ctx that tells RunJob the time past which
+// its caller runs the Job no more (a queue's last retry may start until
+// then): a JobRetract's run keeps the Store's record that its retraction
+// is under way until end plus Options.AttemptTimeout, when that is later
+// than the Broadcaster's own RetryPolicy.MaxElapsed plus AttemptTimeout
+// from the run. A caller whose runs of a Job may be further apart than
+// that (package dispatch, whose Retry is its own) passes it, so that an
+// older update does not take the retraction for ended between two runs,
+// find the newer post still up and be Superseded, while the next run
+// deletes that post.
+func WithJobEnd(ctx context.Context, end time.Time) context.Context {
+	return context.WithValue(ctx, jobEndKey{}, end)
+}
+
+// jobEndKey keys the time WithJobEnd gives.
+type jobEndKey struct{}
 
 // jobOps are the operations of the kinds of Job.
 var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: opRetract}

@@ -69,7 +69,7 @@ type underWaySeen struct {
 
 func (s *underWaySeen) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
 	done, failure, err := s.MemoryStore.Done(ctx, updateID, channel, target)
-	if target == retractingTarget && done && failure == "" {
+	if _, under := underWayUntil(failure); target == retractingTarget && done && under {
 		s.once.Do(func() { close(s.seen) })
 	}
 	return done, failure, err

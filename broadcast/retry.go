@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -275,13 +276,17 @@ func (e *retractionWait) gaveUp(maxElapsed time.Duration) error {
 
 // retractingTarget is the target under which the Store keeps, in the
 // marks of a Retract's delivery, whether the retraction of the update on
-// the channel is under way: marked without a failure before the first
-// attempt deletes, with errRetractionEnded once it ends (deleted, skipped,
-// failed for good, stopped, or its Job given up: see EndJob). An older
-// update of the incident waits while it is under way (see live), on every
-// instance sharing the Store and between a queue's runs of the Job, when
-// this Broadcaster has no delivery of it in flight to wait for: the post
-// stays should the deletion fail. Channels' targets hold no control
+// the channel is under way: marked, before each attempt deletes, with a
+// failure saying until when it counts (see underWay), and with
+// errRetractionEnded once it ends (deleted, skipped, failed for good,
+// stopped, or its Job given up: see EndJob). An older update of the
+// incident waits while it is under way (see live), on every instance
+// sharing the Store and between a queue's runs of the Job, when this
+// Broadcaster has no delivery of it in flight to wait for: the post stays
+// should the deletion fail. A record whose time has passed counts as
+// ended: one that a process dying mid-Retract, or a queue's Job deleted
+// between its runs, left behind holds older updates back no longer than
+// the retraction could have lasted. Channels' targets hold no control
 // characters, so it is no target of a channel's.
 const retractingTarget = "\x00retracting"
 
@@ -289,14 +294,57 @@ const retractingTarget = "\x00retracting"
 // retraction that is no longer under way.
 var errRetractionEnded = errors.New("retraction ended")
 
+// underWayPrefix starts the failure of the retractingTarget mark of a
+// retraction under way; the time it counts until follows, in UTC, as
+// RFC 3339 with nanoseconds. The mark's failure text is the only payload
+// a Store keeps with it.
+const underWayPrefix = "under way until "
+
+// underWay is the failure of the retractingTarget mark of a retraction
+// under way until until.
+func underWay(until time.Time) error {
+	return errors.New(underWayPrefix + until.UTC().Format(time.RFC3339Nano))
+}
+
+// underWayUntil reads the failure of a retractingTarget mark: the time a
+// retraction under way counts until, or false when the mark says none
+// (ended, or not written by underWay).
+func underWayUntil(failure string) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(failure, underWayPrefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, rest)
+	return t, err == nil
+}
+
+// retractingUntil is until when a retraction's attempt starting now
+// counts as under way (see retractingTarget): RetryPolicy.MaxElapsed,
+// plus one attempt's Options.AttemptTimeout, from now, which a Retract's
+// retrying cannot outlast, as each attempt writes it again; for a RunJob
+// given WithJobEnd, AttemptTimeout past the time its caller gives the
+// Job up, when later.
+func (b *Broadcaster) retractingUntil(ctx context.Context) time.Time {
+	until := time.Now().Add(b.retry.MaxElapsed + b.timeout)
+	if end, ok := ctx.Value(jobEndKey{}).(time.Time); ok && end.Add(b.timeout).After(until) {
+		until = end.Add(b.timeout)
+	}
+	return until
+}
+
 // retractionUnderWay reports whether the Store records a retraction of
-// update on channel under way (see retractingTarget).
+// update on channel under way, and not past its time (see
+// retractingTarget).
 func (b *Broadcaster) retractionUnderWay(ctx context.Context, update, channel string) (bool, error) {
 	done, failure, err := b.store.Done(ctx, opRetract.markID(update), channel, retractingTarget)
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether a retraction of %s is under way: %w", update, err)
 	}
-	return done && failure == "", nil
+	if !done {
+		return false, nil
+	}
+	until, ok := underWayUntil(failure)
+	return ok && time.Now().Before(until), nil
 }
 
 // endRetraction records that no retraction of update on channel is under
@@ -1025,14 +1073,13 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	}
-	if !d.underWay {
-		// Before the first deletion, for older updates of the incident to
-		// wait for on every instance, between the retries too.
-		if err := d.b.store.Mark(ctx, d.markID, d.name, retractingTarget, nil); err != nil {
-			return false, fmt.Errorf("store: record that the retraction of %s is under way: %w", d.original, err)
-		}
-		d.underWay = true
+	// Before each deletion, for older updates of the incident to wait
+	// for on every instance, between the retries too: each attempt puts
+	// off the time the record stops counting.
+	if err := d.b.store.Mark(ctx, d.markID, d.name, retractingTarget, underWay(d.b.retractingUntil(ctx))); err != nil {
+		return false, fmt.Errorf("store: record that the retraction of %s is under way: %w", d.original, err)
 	}
+	d.underWay = true
 	return false, nil
 }
 

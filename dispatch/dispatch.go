@@ -53,10 +53,14 @@
 // older update's job waits for it, snoozed by the backoff without using
 // up an attempt, until Config.Retry.MaxElapsed: it is posted once the post
 // is gone, superseded if the post stays, and given up past MaxElapsed,
-// its error naming the retraction. A retraction job an operator cancels
-// (River's Client.JobCancel) or deletes while it waits to run again is
-// not seen to end: older updates wait for it until their MaxElapsed,
-// unless broadcast.Broadcaster.EndJob is called with its Job. A job waits
+// its error naming the retraction; such a run leaves the job's output
+// (Report's pending and failed targets) as the run before it left it. A
+// retraction job an operator cancels (River's Client.JobCancel) or
+// deletes while it waits to run again is not seen to end: its record
+// counts until Config.Retry.MaxElapsed plus RescueAfter after it was
+// enqueued (see broadcast.WithJobEnd), and older updates wait for it
+// until then or their own MaxElapsed, unless
+// broadcast.Broadcaster.EndJob is called with its Job. A job waits
 // for the attempt under way, within Config.JobTimeout; one whose wait
 // outlasts it did not try the channel (broadcast.ErrBusy) and is snoozed for
 // Config.Retry.InitialInterval without using an attempt. So is a job run

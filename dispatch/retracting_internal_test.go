@@ -2,7 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -143,4 +145,49 @@ func TestOlderJobWaitsForTheRetriesOfAJobRetract(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A run that did not try the channel leaves the job's output as the run
+// before it recorded it: what is still pending and what failed stays in
+// Report. A JobSend run that only waited for a retraction under way
+// overwrote it with an empty one, and Report dropped the job's Pending
+// and Failures lists for as long as the wait lasted, where runs that met
+// ErrBusy or ErrClosed kept them.
+func TestARunThatWaitedKeepsTheOutput(t *testing.T) {
+	c := &deletions{fails: []error{errors.New("503 service unavailable")}}
+	b, err := broadcast.New([]broadcast.Channel{c}, broadcast.Options{Store: broadcast.NewMemoryStore()})
+	require.NoError(t, err)
+	defer b.Close()
+	ctx := context.Background()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	newer, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusIdentified, Time: base.Add(time.Hour)}, "")
+	require.NoError(t, err)
+	older, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "older", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusInvestigating, Time: base}, "")
+	require.NoError(t, err)
+	retract, err := b.Jobs(broadcast.JobRetract, broadcast.Update{}, "newer")
+	require.NoError(t, err)
+	require.NoError(t, b.RunJob(ctx, newer[0], 1).Err)
+	require.Error(t, b.RunJob(ctx, retract[0], 1).Err)
+	waited := b.RunJob(ctx, older[0], 2)
+	require.Error(t, waited.Err, "the older update waits for the retraction")
+
+	before := output{Delivered: 1, Failures: []failure{{Target: "a@example.com", Error: "550 no such user"}},
+		Pending: []failure{{Target: "b@example.com", Error: "421 try later"}}}
+	meta, err := json.Marshal(map[string]any{"output": before})
+	require.NoError(t, err)
+	row := &rivertype.JobRow{ID: 7, Attempt: 2, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(), Metadata: meta}
+	for name, res := range map[string]broadcast.Result{
+		"waited for a retraction": waited,
+		"busy":                    {Channel: "x", Err: fmt.Errorf("%w: %w", broadcast.ErrBusy, context.DeadlineExceeded)},
+		"closed":                  {Channel: "x", Err: broadcast.ErrClosed},
+	} {
+		assert.True(t, broadcast.NotTried(res.Err), "%s: %v", name, res.Err)
+		assert.Equal(t, before, runOutput(row, res), "%s: the earlier run's output stands", name)
+	}
+	tried := broadcast.Result{Channel: "x", Err: errors.New("503"), Pending: []broadcast.TargetFailure{
+		{Target: "b@example.com", Err: errors.New("503")}}}
+	assert.False(t, broadcast.NotTried(tried.Err))
+	assert.Equal(t, []failure{{Target: "b@example.com", Error: "503"}}, runOutput(row, tried).Pending, "a run that tried says")
 }

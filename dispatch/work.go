@@ -280,6 +280,9 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		default:
 		}
 	})
+	if j.Kind == broadcast.JobRetract {
+		rctx = broadcast.WithJobEnd(rctx, d.jobEnd(row))
+	}
 	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
 	select {
 	case err := <-lost: // reported, if at all, before RunJob unlocked
@@ -293,12 +296,30 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	default:
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
-	out := newOutput(res)
-	if errors.Is(res.Err, broadcast.ErrBusy) || errors.Is(res.Err, broadcast.ErrClosed) {
-		out = previous(row) // the channel was not tried
-	}
-	record(ctx, row, out, waitingFor(e, kind))
+	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// runOutput is the output a run that ended with res leaves for Report:
+// its own, or the earlier run's when it did not try the channel (it
+// waited for the channel, for a retraction under way, or found the
+// Broadcaster closed), which says what is still pending and what failed.
+func runOutput(row *rivertype.JobRow, res broadcast.Result) output {
+	if broadcast.NotTried(res.Err) {
+		return previous(row)
+	}
+	return newOutput(res)
+}
+
+// jobEnd is the time, by this instance's clock, past which the job of
+// row runs no more: Retry.MaxElapsed after it was enqueued (by the
+// database's clock), when its last retry or snooze may start, plus
+// RescueAfter, within which a run ends or is taken for a dead worker's.
+// A retraction's record that it is under way counts until then (see
+// broadcast.WithJobEnd), whatever the Broadcaster's own RetryPolicy.
+func (d *Dispatcher) jobEnd(row *rivertype.JobRow) time.Time {
+	left := row.CreatedAt.Add(d.cfg.Retry.MaxElapsed).Sub(d.retry.now())
+	return time.Now().Add(left + d.cfg.RescueAfter)
 }
 
 // maxClockOffset is the most this instance's clock may be off from the
