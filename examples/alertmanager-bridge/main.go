@@ -120,11 +120,13 @@
 //     first alert spells it, with the worst status among them. An update
 //     lists at most 1,000 (broadcast.MaxComponents): of more, those left
 //     out are the least affected (operational first).
-//   - URL: -url, else externalURL, else the first generatorURL, the first
-//     an update can carry (an absolute http or https URL without
-//     credentials: every channel posts it for all to see). Set -url to
-//     your public status page: Alertmanager's own address is rarely one
-//     your users can open.
+//   - URL: -url, else the incident's page on the configuration's status
+//     page (kind statuspage), as the announce program links it, else
+//     externalURL, else the first generatorURL, the first an update can
+//     carry (an absolute http or https URL without credentials: every
+//     channel posts it for all to see). Without a status page in the
+//     configuration, set -url to your public status page: Alertmanager's
+//     own address is rarely one your users can open.
 //   - Advice (what affected customers can do now, shown right after the
 //     status): commonAnnotations.customer_advice, else
 //     commonAnnotations.advice, else the first firing alert's
@@ -170,8 +172,8 @@
 // again. A notification whose update would say exactly what the
 // incident's latest update said (status, title, impact, body, components
 // other than operational ones and advice; not the link, which without -url
-// is the externalURL of the Alertmanager that sent it) is that update
-// again, skipped where it was delivered:
+// or a status page is the externalURL of the Alertmanager that sent it) is
+// that update again, skipped where it was delivered:
 // Alertmanager drops a group's resolved alerts once it sent them, so its
 // next repeat carries other alerts with nothing new, and so does one after
 // an alert resolved and fired again between two flushes, from either
@@ -317,7 +319,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:9094", "`address` to listen on")
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
-	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
+	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the incident's page on the\nconfiguration's status page, else the payload's externalURL)")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
@@ -467,7 +469,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: incidentPage(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int64, error)
@@ -475,6 +477,23 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		h.pruneStore = s.Prune
 	}
 	return h, closeAll, nil
+}
+
+// pager is a channel that keeps a page per incident (channels/statuspage).
+type pager interface {
+	IncidentURL(broadcast.Update) string
+}
+
+// incidentPage returns the URL of an incident's page on the first status
+// page among channels, so that every channel links to it, as the announce
+// program does; nil when there is none.
+func incidentPage(channels []broadcast.Channel) func(incidentID string) string {
+	for _, ch := range channels {
+		if p, ok := broadcast.As[pager](ch); ok {
+			return func(id string) string { return p.IncidentURL(broadcast.Update{IncidentID: id}) }
+		}
+	}
+	return nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether

@@ -50,6 +50,10 @@ var impactRank = map[broadcast.Impact]int{
 // mapping turns notifications into updates.
 type mapping struct {
 	url string // -url: link put in every update instead of the payload's
+	// page returns the URL of an incident's page on the configuration's
+	// status page (kind statuspage), the link of an update without -url;
+	// nil without one.
+	page func(incidentID string) string
 }
 
 // incident is what the bridge keeps of an alert group's incident between
@@ -144,8 +148,8 @@ func updateID(p *payload) string {
 
 // content is a digest of what u says: its status, title, impact, body,
 // components that are not operational (in any order) and advice, not its
-// link, which without -url is the externalURL of the Alertmanager that
-// sent it, another for each of a pair. A
+// link, which without -url or a status page is the externalURL of the
+// Alertmanager that sent it, another for each of a pair. A
 // notification whose update says what the incident's latest said is that
 // update again: Alertmanager sends one at repeat_interval after it dropped
 // the group's resolved alerts, and after an alert resolved and fired again
@@ -435,10 +439,15 @@ func worse(a, b broadcast.ComponentStatus) broadcast.ComponentStatus {
 	return a
 }
 
-// link is -url, else the payload's externalURL, else the first alert's
-// generatorURL, whichever is an absolute http(s) URL.
+// link is -url, else the incident's page on the status page, else the
+// payload's externalURL, else the first alert's generatorURL, whichever
+// is an absolute http(s) URL.
 func (m mapping) link(p *payload) string {
-	cands := []string{m.url, p.ExternalURL}
+	cands := []string{m.url}
+	if m.page != nil {
+		cands = append(cands, m.page(incidentID(p.GroupKey)))
+	}
+	cands = append(cands, p.ExternalURL)
 	for _, a := range p.Alerts {
 		cands = append(cands, a.GeneratorURL)
 	}

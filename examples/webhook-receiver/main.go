@@ -1,7 +1,8 @@
 // Command webhook-receiver is a small receiver for outagecast's webhook
 // channel: it checks each delivery's Standard Webhooks signature with the
 // secret in WEBHOOK_SECRET, drops repeats by webhook-id (a retry of a
-// delivery that got through), and prints every event it accepts: updates,
+// delivery that got through, or the same update sent again: saying so on
+// standard error), and prints every event it accepts: updates,
 // corrections (which name the update they correct) and retractions (an
 // update withdrawn: a real receiver deletes or hides it), each in its own
 // form, naming an earlier update by its title too (and by its incident, for
@@ -256,8 +257,14 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.refuse(w, r, http.StatusBadRequest, "invalid payload: "+problem)
 		return
 	}
-	if rc.repeat(r.Header.Get("webhook-id")) {
-		w.WriteHeader(http.StatusOK) // already have it: acknowledge, do nothing
+	if id := r.Header.Get("webhook-id"); rc.repeat(id) {
+		// Already have it: acknowledge, print nothing, but say so: a
+		// sender that delivered the same update again (a program run
+		// twice without a state file) reports it delivered, and nothing
+		// would show why it was not printed.
+		fmt.Fprintf(rc.log, "webhook-receiver: delivery %q from %s repeats one printed already: acknowledged, not printed again\n",
+			id, r.RemoteAddr)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	rc.print(p)

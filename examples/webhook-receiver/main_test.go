@@ -55,6 +55,24 @@ func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 		"    https://status.example.com/incidents/42\n", out.String())
 }
 
+// A repeat is acknowledged and not printed again, and the receiver says
+// so on its log: the sender reports it delivered (the same update sent by
+// a program run twice without a state file, whose webhook-id is the
+// same), and before, nothing showed why the receiver printed nothing.
+func TestRepeatIsLogged(t *testing.T) {
+	srv, out, log := newLoggingReceiver(t)
+	body := []byte(`{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42",` +
+		`"title":"T","status":"investigating","components":[],"time":"2026-11-24T14:02:00Z"}}`)
+	code, _ := signedPost(t, srv, "msg_1", body)
+	assert.Equal(t, http.StatusNoContent, code)
+	assert.Empty(t, log.String(), "the first delivery is printed, not logged")
+	code, _ = signedPost(t, srv, "msg_1", body)
+	assert.Equal(t, http.StatusOK, code, "acknowledged, so that the sender does not retry")
+	assert.Equal(t, 1, strings.Count(out.String(), "incident.updated"), out.String())
+	assert.Regexp(t, `^webhook-receiver: delivery "msg_1" from 127\.0\.0\.1:\d+ repeats one printed already: `+
+		`acknowledged, not printed again\n$`, log.String())
+}
+
 // Corrections and retractions are printed each in its own form, naming the
 // update they are about; a retry of either is dropped.
 func TestPrintsCorrectionsAndRetractions(t *testing.T) {
