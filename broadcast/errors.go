@@ -70,12 +70,11 @@ var (
 )
 
 // NotTried reports whether err, the Result error of a RunJob, is that of
-// a run that never called the channel: it
-// waited for it until its context ended (ErrBusy), found the Broadcaster
-// closed (ErrClosed), or waited for the retraction under way of a newer
-// post of the incident (see RunJob). What an earlier run reported of the
-// Job's targets still stands; the caller runs it again without counting
-// an attempt.
+// a run that never called the channel: it waited for it until its context
+// ended (ErrBusy), found the Broadcaster closed (ErrClosed), or waited for
+// the retraction under way of a newer post of the incident (see RunJob).
+// What an earlier run reported of the Job's targets still stands; the
+// caller runs it again without counting an attempt.
 func NotTried(err error) bool {
 	return errors.Is(err, ErrBusy) || errors.Is(err, ErrClosed) || errors.As(err, new(*retractionWait))
 }
