@@ -1,6 +1,7 @@
 package googlechat
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,5 +24,20 @@ func TestDefuseLeavesBareLinksWhole(t *testing.T) {
 		{"no.t/ _x_", "no.t/ _" + z + "x_"},
 	} {
 		assert.Equal(t, tt.want, defuse(tt.in), "defuse(%q)", tt.in)
+	}
+}
+
+// Defusing a long text costs no more than reading it: each marker that
+// opens once walked back to the start of its run, for hours on a
+// megabyte of them, far past any test's deadline. The size is what fails
+// the test then, not a measured time.
+func TestDefuseLongRun(t *testing.T) {
+	const z = "\u200b"
+	for _, tt := range []struct{ unit, want string }{
+		{"(_a", "(_" + z + "a"},
+		{"x.com/(_a", "x.com/(_a"},
+	} {
+		n := 1 << 20 / len(tt.unit)
+		assert.True(t, defuse(strings.Repeat(tt.unit, n)) == strings.Repeat(tt.want, n), tt.unit)
 	}
 }

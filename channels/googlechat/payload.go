@@ -189,14 +189,15 @@ const zwsp = "\u200b"
 // inside words (snake_case) or standing alone are left as written, and so
 // are URLs (templates.URLSpans), which must stay whole to link, and the
 // path, query and fragment of a link without a scheme
-// (textsafe.InBareLink: "example.com/_next"), which Google Chat links as
+// (textsafe.BareLinks: "example.com/_next"), which Google Chat links as
 // its users type it.
 func defuse(s string) string {
 	if !strings.ContainsAny(s, "<*_~`") {
 		return s
 	}
+	inLink := textsafe.BareLinks(s)
 	return textsafe.Insert(s, zwsp, func(s string, i int) bool {
-		return s[i] == '<' || strings.IndexByte("*_~`", s[i]) >= 0 && opens(s, i) && !textsafe.InBareLink(s, i)
+		return s[i] == '<' || strings.IndexByte("*_~`", s[i]) >= 0 && opens(s, i) && !inLink(i)
 	})
 }
 

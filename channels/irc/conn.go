@@ -22,6 +22,7 @@ import (
 const (
 	maxLine     = 512             // bytes of an IRC line, CRLF included (RFC 1459)
 	maxReadLine = maxLine + 8191  // a server line may add IRCv3 tags
+	maxNickLen  = 64              // the longest NICKLEN the line budget trusts (see relayPrefix)
 	quitWait    = 2 * time.Second // how long QUIT waits for the server to close
 	quitMessage = "outagecast"    // shown to the channel when the bot leaves, whether the Send was delivered or not
 )
@@ -46,7 +47,7 @@ type conn struct {
 	joined  map[string]bool // folded names of the channels we are in
 	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
 	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
-	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN); 0: not named
+	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN), up to maxLine+1; 0: not named
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -226,9 +227,10 @@ func (c *conn) isupport(params []string) {
 			c.ranks = defaultRanks
 		case "NICKLEN", "MAXNICKLEN":
 			// The longest nick the server may give the bot, renaming it
-			// (services, a collision): see relayPrefix.
-			if n, err := strconv.Atoi(value); err == nil && n > 0 && n <= maxLine {
-				c.nickLen = max(c.nickLen, n)
+			// (services, a collision): see relayPrefix, which trusts
+			// none past maxNickLen.
+			if n, err := strconv.Atoi(value); err == nil && n > 0 {
+				c.nickLen = max(c.nickLen, min(n, maxLine+1))
 			}
 		}
 	}

@@ -32,7 +32,10 @@
 // registers on another nick than the attempt before, and still fit when
 // the server renames the bot while it posts (services renaming a nick
 // not identified in time, "Guest12345", or a collision renaming it to its
-// UID). Where the server names no NICKLEN, a rename to a longer nick (or
+// UID). A NICKLEN past 64 bytes (the servers in use allow about 30) is
+// taken for none: counted in every line, it would leave the text too
+// little room. Where the server names no NICKLEN (or such a one), a
+// rename to a longer nick (or
 // a longer host) seen while posting has the channels after it get the
 // text split anew, and the channel being posted to left for the next
 // attempt (transient) rather than sent lines that would pass 512 bytes;

@@ -96,15 +96,27 @@ func splitMask(mask string) (nick, user, host string, ok bool) {
 // bot while it posts (services rename a nick not identified in time, a
 // collision renames it to its UID), to any nick up to NICKLEN: the lines
 // sent before the client reads the NICK are relayed with the new nick.
-// Nick, user and host are read at once: the reader changes the nick (a
-// NICK the server granted, a rename) between two reads.
+// A NICKLEN (or MAXNICKLEN) past maxNickLen, 64, is taken for none: the
+// servers in use allow about 30 (UnrealIRCd 30 at most, ngIRCd 31 at
+// most, Ergo 32 by default), and a nick counted as hundreds of bytes
+// would leave the text so little room in a line that it would no longer
+// fit Config.MaxLines, and every Send would fail. Such a server is posted
+// to as one that names no NICKLEN: a rename to a longer nick seen while
+// posting has the text split anew for the channels after it (see
+// session.deliver). Nick, user and host are read at once: the reader
+// changes the nick (a NICK the server granted, a rename) between two
+// reads.
 func (c *conn) relayPrefix(nickLen int) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.user == "" || c.host == "" {
 		return 0, false
 	}
-	return len(":!@ ") + max(len(c.nick), nickLen, c.nickLen) + len(c.user) + len(c.host), true
+	serverLen := c.nickLen
+	if serverLen > maxNickLen {
+		serverLen = 0
+	}
+	return len(":!@ ") + max(len(c.nick), nickLen, serverLen) + len(c.user) + len(c.host), true
 }
 
 // budget returns the bytes of text a line may carry on this session's

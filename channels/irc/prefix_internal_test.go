@@ -103,6 +103,13 @@ func TestISupportNickLen(t *testing.T) {
 		{"both", []string{":irc.test 005 bot MAXNICKLEN=31 NICKLEN=30 :are supported by this server"}, 31},
 		{"not a number", []string{":irc.test 005 bot NICKLEN=x :are supported by this server"}, 0},
 		{"absurd", []string{":irc.test 005 bot NICKLEN=100000 :are supported by this server"}, 0},
+		// Past maxNickLen, no server's: taken for none, as is the
+		// NICKLEN beside a MAXNICKLEN past it.
+		{"the longest trusted", []string{":irc.test 005 bot NICKLEN=64 :are supported by this server"}, 64},
+		{"past any server", []string{":irc.test 005 bot NICKLEN=300 :are supported by this server"}, 0},
+		{"MAXNICKLEN past any server", []string{":irc.test 005 bot NICKLEN=30 MAXNICKLEN=300 :are supported by this server"}, 0},
+		{"in two lines", []string{":irc.test 005 bot NICKLEN=30 :are supported by this server",
+			":irc.test 005 bot MAXNICKLEN=65 :are supported by this server"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

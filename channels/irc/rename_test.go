@@ -51,6 +51,28 @@ func TestRenamedMidSendLinesStillFit(t *testing.T) {
 	})
 }
 
+// A server naming a NICKLEN longer than any server allows is posted to
+// as one that names none: counted in every line's prefix, a nick of 300
+// bytes would leave the text so little room that it would need more than
+// Config.MaxLines lines, and be cut short; one of 480, no room at all,
+// and every attempt would fail. The lines are split for the bot's own
+// nicks, and a rename while posting is handled as on a server without
+// NICKLEN.
+func TestNickLenPastAnyServerIsIgnored(t *testing.T) {
+	text := strings.Repeat("word ", 200) // 3 lines of the default 5, 6 with a 300-byte nick counted
+	for _, isupport := range [][]string{{"NICKLEN=300"}, {"NICKLEN=480"}, {"NICKLEN=30", "MAXNICKLEN=300"}} {
+		t.Run(strings.Join(isupport, " "), func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{isupport: isupport})
+			ch := newChannel(t, testConfig(srv.addr()))
+			u := sampleUpdate()
+			u.Overrides = map[string]string{"irc": text}
+			_, err := ch.Send(context.Background(), message(u))
+			require.NoError(t, err)
+			assert.Equal(t, strings.TrimSpace(text), strings.Join(srv.saidIn("#ops"), " "))
+		})
+	}
+}
+
 // The echo of a line the server relayed before it renamed the bot bears
 // the old nick, and the NICK comes right after it: the echo is the bot's
 // all the same, and the line relayed, not dropped (which would fail the

@@ -45,8 +45,9 @@ func quietURLCommands(u string) string {
 	if path := pathStart(u); end < len(u) && path >= 0 {
 		b.Reset()
 		b.WriteString(u[:max(end, path)])
+		inLink := textsafe.BareLinks(u)
 		for i := max(end, path); i < len(u); i++ {
-			if mention(u, i) {
+			if mention(u, i, inLink) {
 				b.WriteString("%40")
 			} else {
 				b.WriteByte(u[i])
@@ -60,8 +61,9 @@ func quietURLCommands(u string) string {
 // textActive reports whether s[from:] holds a bot command or a mention
 // Telegram would act on.
 func textActive(s string, from int) bool {
+	inLink := textsafe.BareLinks(s)
 	for i := from; i < len(s); i++ {
-		if command(s, i) || mention(s, i) {
+		if command(s, i) || mention(s, i, inLink) {
 			return true
 		}
 	}
@@ -92,7 +94,7 @@ const maxCommand = 64
 // chat, where the "/" follows no word character, "/", "<" or ">", and the
 // command is followed by none of them either. An invisible
 // word joiner after the "/" breaks it, as the "@" of a mention. In a URL
-// (templates.URLSpans), or a link without a scheme (see textsafe.InBareLink), a
+// (templates.URLSpans), or a link without a scheme (see textsafe.BareLinks), a
 // "/" is part of Telegram's link, not a command, and stays as it is; but Telegram ends a link at "«", "»" and general
 // punctuation (U+2000 to U+206F: quotes, "…", but not dashes), and
 // elsewhere too (see linkEnd): the rest of the URL is text to Telegram,
@@ -104,13 +106,15 @@ func quietCommands(s string) string {
 		return s
 	}
 	if strings.Contains(s, "/") {
-		s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !textsafe.InBareLink(s, i) })
+		inLink := textsafe.BareLinks(s)
+		s = textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool { return command(s, i) && !inLink(i) })
 	}
 	var b strings.Builder
 	last := 0
+	inLink := textsafe.BareLinks(s)
 	for _, span := range templates.URLSpans(s) {
 		for i := span[0] + linkEnd(s[span[0]:span[1]]); i < span[1]; i++ {
-			if command(s, i) || mention(s, i) {
+			if command(s, i) || mention(s, i, inLink) {
 				b.WriteString(s[last:i+1] + textsafe.WordJoiner)
 				last = i + 1
 			}
@@ -171,8 +175,9 @@ func wordRune(r rune) bool {
 // mention reports whether s[i] is the "@" of a mention as Telegram reads
 // one in text: not after a letter, a number or "_", and followed by an
 // ASCII letter, digit or "_". An "@" after "/" or "=" in a link without a
-// scheme that Telegram links (textsafe.InBareLink) is part of the link.
-func mention(s string, i int) bool {
+// scheme that Telegram links (inLink, which is textsafe.BareLinks(s)) is
+// part of the link.
+func mention(s string, i int, inLink func(int) bool) bool {
 	if s[i] != '@' || i+1 >= len(s) || !commandByte(s[i+1]) {
 		return false
 	}
@@ -180,7 +185,7 @@ func mention(s string, i int) bool {
 	if i > 0 && wordRune(prev) {
 		return false
 	}
-	return !(prev == '/' || prev == '=') || !textsafe.InBareLink(s, i)
+	return !(prev == '/' || prev == '=') || !inLink(i)
 }
 
 // linkEnd returns the length of the link Telegram makes of the http(s)

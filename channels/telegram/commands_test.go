@@ -109,3 +109,23 @@ func TestQuietURLCommands(t *testing.T) {
 		assert.Equal(t, want, quietURLCommands(in), "%q", in)
 	}
 }
+
+// Breaking the commands and mentions of a long text, or of the text
+// after a link ends, costs no more than reading it: each "/" of a command,
+// and each "@" after "/", once walked back to the start of its run, for
+// hours on a megabyte of them, far past any test's deadline. The size is
+// what fails the test then, not a measured time.
+func TestQuietCommandsLongRun(t *testing.T) {
+	const wj = "\u2060"
+	for _, tt := range []struct{ unit, want string }{
+		{"(/a", "(/" + wj + "a"},
+		{"x.com/(/a", "x.com/(/a"},
+	} {
+		n := 1 << 20 / len(tt.unit)
+		assert.True(t, quietCommands(strings.Repeat(tt.unit, n)) == strings.Repeat(tt.want, n), tt.unit)
+	}
+	// Telegram ends the link at "»": after it, every "/@a" is a mention.
+	n := 1 << 20 / 4
+	s := "https://x.example/a»" + strings.Repeat("/@a,", n)
+	assert.True(t, quietCommands(s) == "https://x.example/a»"+strings.Repeat("/@"+wj+"a,", n))
+}

@@ -12,7 +12,7 @@
 // finds them, whole: in them it only writes an "@" that would start a
 // mention as "%40" (QuietURL), which links to the same page, but before
 // the path, where "%40" would change the host and a word joiner breaks
-// the mention instead. In a link without a scheme (InBareLink), an "@"
+// the mention instead. In a link without a scheme (BareLinks), an "@"
 // after "/" or "=" stays as it is, as Mastodon reads no mention there
 // and Telegram links the link. Telegram links only the top-level domains
 // it knows: in a link whose domain it does not ("ops.internal/@name"),
@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,8 +77,9 @@ func QuietMentions(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
+	inLink := BareLinks(s)
 	return walk(s, func(b *strings.Builder, start, end int) {
-		insert(b, s, start, end, WordJoiner, mention)
+		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink) })
 	}, func(b *strings.Builder, url string) {
 		b.WriteString(QuietURL(url))
 	})
@@ -147,23 +149,25 @@ func wordRune(r rune) bool {
 }
 
 // mention reports whether s[i] is the "@" of a mention (see QuietMentions).
-// An "@" after "/" or "=" in a link without a scheme (InBareLink) is
-// none: Mastodon never reads one there as a mention, and Telegram, which
-// would after "/" in text, links the link instead, which a word joiner
-// would end at the "@" ("example.com/@" for "example.com/@status").
-func mention(s string, i int) bool {
+// An "@" after "/" or "=" in a link without a scheme (inLink, which is
+// BareLinks(s)) is none: Mastodon never reads one there as a mention, and
+// Telegram, which would after "/" in text, links the link instead, which
+// a word joiner would end at the "@" ("example.com/@" for
+// "example.com/@status").
+func mention(s string, i int, inLink func(int) bool) bool {
 	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
 	prev, _ := utf8.DecodeLastRuneInString(s[:i])
-	if (prev == '/' || prev == '=') && InBareLink(s, i) {
+	if (prev == '/' || prev == '=') && inLink(i) {
 		return false
 	}
 	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_'
 }
 
-// InBareLink reports whether s[i] is in the path, query or fragment of a
-// link without a scheme (or is the "/", "?" or "#" that starts them) ("gitlab.example.com/infra/-/pipelines",
+// BareLinks returns a function that reports, for the text s, whether s[i]
+// is in the path, query or fragment of a link without a scheme (or is the
+// "/", "?" or "#" that starts them) ("gitlab.example.com/infra/-/pipelines",
 // "mastodon.social/@examplestatus"), which Telegram links as one with: a
 // run of characters that end no link there, whose part before its first
 // "/", "?" or "#" (and port) is a domain name Telegram links (see
@@ -171,25 +175,63 @@ func mention(s string, i int) bool {
 // would end the link there.
 //
 // Where Telegram links no link ("ops.internal/@oncall": it knows no such
-// top-level domain), an "@name" in it is a mention that notifies; so
-// InBareLink is false there, and errs that way: a top-level domain
-// Telegram knows but telegramTLDs lacks costs a link ended at a word
-// joiner, never a mention left whole.
-func InBareLink(s string, i int) bool {
-	start := i
-	for start > 0 {
-		r, n := utf8.DecodeLastRuneInString(s[:start])
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || EndsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
-			break
+// top-level domain), an "@name" in it is a mention that notifies; so the
+// answer is false there, and errs that way: a top-level domain Telegram
+// knows but telegramTLDs lacks costs a link ended at a word joiner, never
+// a mention left whole.
+//
+// The links are found once, in one pass over s, on the first call; each
+// call after costs a binary search, so that asking for every byte of a
+// long text costs no more than reading it.
+func BareLinks(s string) func(i int) bool {
+	var spans [][2]int
+	found := false
+	return func(i int) bool {
+		if !found {
+			spans, found = bareLinkSpans(s), true
 		}
-		start -= n
+		k := sort.Search(len(spans), func(k int) bool { return spans[k][1] > i })
+		return k < len(spans) && spans[k][0] <= i
 	}
-	host := s[start : i+1]
-	end := strings.IndexAny(host, "/?#")
-	if end < 0 {
-		return false // s[i] is in the host, or no link
+}
+
+// bareLinkSpans returns the spans [start, end) of s whose bytes BareLinks
+// holds in a link, in order: for each run of characters that end no link
+// (with the character that ends it), from its first "/", "?" or "#" on,
+// if its part before that is a domain Telegram links (linkedHost).
+func bareLinkSpans(s string) [][2]int {
+	var spans [][2]int
+	for start := 0; start < len(s); {
+		end, path := start, -1
+		for end < len(s) {
+			if path < 0 && strings.IndexByte("/?#", s[end]) >= 0 {
+				path = end
+			}
+			r, n := utf8.DecodeRuneInString(s[end:])
+			end += n
+			if endsRun(r) {
+				break
+			}
+		}
+		if path >= 0 && linkedHost(s[start:path]) {
+			spans = append(spans, [2]int{path, end})
+		}
+		start = end
 	}
-	host = host[:end]
+	return spans
+}
+
+// endsRun reports whether r ends the run of a link without a scheme:
+// white space, a control character, "<", ">", '"', or a character that
+// EndsLink.
+func endsRun(r rune) bool {
+	return r <= ' ' || r == 0x7f || strings.ContainsRune("<>\"", r) || EndsLink(r) || unicode.IsSpace(r) || unicode.Is(unicode.Z, r)
+}
+
+// linkedHost reports whether host, the part of a run before its first "/",
+// "?" or "#", is the domain (with user information and a port, or after
+// punctuation) of a link Telegram links.
+func linkedHost(host string) bool {
 	notDomain := func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_-~", r)
 	}
@@ -240,7 +282,7 @@ func telegramDomain(host string) bool {
 // links without a scheme: the country codes and the generic domains in
 // common use, every one in Telegram's list (is_common_tld in tdlib's
 // MessageEntity.cpp), which has some 1,500; one it has and this lacks
-// costs a link ended at a word joiner (see InBareLink).
+// costs a link ended at a word joiner (see BareLinks).
 const telegramTLDs = " ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bv bw by bz" +
 	" ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr" +
 	" ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it" +
