@@ -448,6 +448,8 @@ type Config struct {
 	ListUnsubscribe string `yaml:"list_unsubscribe" json:"list_unsubscribe"`
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
+	// A URL that cannot go in the header, or a panic in the function,
+	// refuses that recipient (a *RecipientError).
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.

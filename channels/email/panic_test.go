@@ -1,0 +1,45 @@
+package email_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// A Send's connections work in goroutines of their own, where a panic
+// would end the process: the Broadcaster recovers a panic in Send, not in
+// a goroutine Send starts. So a panic in code of the Config that they
+// call, ListUnsubscribeFunc for a recipient's header, is that recipient's
+// failure, as a URL it returns that cannot go in a header is; the other
+// recipients get the update.
+func TestPanickingUnsubscribeFuncRefusesThatRecipient(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "good@example.net", "bad@example.net", "other@example.net")
+	const token = "signed-token-4b1d9e"
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		switch r {
+		case "bad@example.net":
+			panic("no key for https://x.example/u?t=" + token)
+		case "other@example.net":
+			var links map[string]string
+			links[r] = "https://x.example/u" // a nil map: a runtime error
+		}
+		return "https://x.example/u"
+	}
+	ledger := channeltest.NewLedger()
+	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1), Ledger: ledger})
+	require.Len(t, srv.messages(), 1)
+	assert.Equal(t, []string{"good@example.net"}, srv.messages()[0].to)
+	assert.Equal(t, "1", r.Meta["sent"])
+	require.Contains(t, ledger.Failed(), "bad@example.net")
+	failure := ledger.Failed()["bad@example.net"].Error()
+	assert.Contains(t, failure, "Config.ListUnsubscribeFunc panicked")
+	assert.NotContains(t, failure, token, "a panic's value may quote the URL, and its token")
+	require.Contains(t, ledger.Failed(), "other@example.net")
+	assert.Contains(t, ledger.Failed()["other@example.net"].Error(),
+		"Config.ListUnsubscribeFunc panicked: assignment to entry in nil map", "a runtime error is named")
+}
