@@ -86,9 +86,22 @@ func (cn *conn) unbind() bool {
 // It connects itself, not through go-mail, so that EHLO can name the
 // connection's local address (see defaultHello), which go-mail would fix
 // before it connects; go-mail then speaks over that connection.
-func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, error) {
+//
+// A panic while it dials, as in a callback of Config.TLSConfig
+// (VerifyConnection, GetClientCertificate…), which the TLS handshake
+// calls, is a permanent error: a Send dials in goroutines of its own,
+// where a panic would end the process rather than fail the delivery, as a
+// panic in Send does under a Broadcaster.
+func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, err error) {
 	scrub := a.scrubber()
 	cn := &conn{}
+	defer func() {
+		if r := recover(); r != nil {
+			cn.abort()
+			err = scrub.error(broadcast.Permanent(fmt.Errorf("email: connect to %s: panicked: %v",
+				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), r)))
+		}
+	}()
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
 		return nil, scrub.error(a.dialError(ctx, err, token))

@@ -383,7 +383,8 @@ type Config struct {
 	// TLSConfig customises TLS, for example RootCAs for a server with a
 	// private certificate. ServerName defaults to Host (IDN as A-labels,
 	// like Host). It is cloned. JSON
-	// leaves it out: it may hold private keys.
+	// leaves it out: it may hold private keys. A panic in one of its
+	// callbacks (VerifyConnection…) fails the channel for good.
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
 	Auth AuthMethod `yaml:"auth" json:"auth"`

@@ -1,6 +1,8 @@
 package email_test
 
 import (
+	"context"
+	"crypto/tls"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +44,26 @@ func TestPanickingUnsubscribeFuncRefusesThatRecipient(t *testing.T) {
 	require.Contains(t, ledger.Failed(), "other@example.net")
 	assert.Contains(t, ledger.Failed()["other@example.net"].Error(),
 		"Config.ListUnsubscribeFunc panicked: assignment to entry in nil map", "a runtime error is named")
+}
+
+// A panic in a callback of Config.TLSConfig, which runs in the TLS
+// handshake of a connection's dial, in a goroutine of the Send's, fails
+// the channel for good, as a panic in Send does under a Broadcaster,
+// rather than end the process; Check, which dials in the caller's
+// goroutine, reports it likewise.
+func TestPanickingTLSCallbackFailsTheChannel(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "a@example.net", "b@example.net", "c@example.net")
+	cfg.TLSConfig.VerifyConnection = func(tls.ConnectionState) error { panic("pin store not loaded") }
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: incident(1), Ledger: channeltest.NewLedger()})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "panicked: pin store not loaded")
+	assert.Empty(t, srv.messages())
+
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "panicked: pin store not loaded")
 }
