@@ -229,7 +229,9 @@
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure, a server without
-//     STARTTLS when it is required, or a port that speaks TLS from the
+//     STARTTLS when it is required, one that does not offer the AUTH
+//     method Config.Auth asks for, or no AUTH with Config.Username set
+//     (the error names the field), or a port that speaks TLS from the
 //     first byte (465) when Config.TLS is TLSStartTLS or TLSPlaintext (a
 //     silent port is asked with a TLS handshake once its greeting is 5s
 //     late, and a greeting that comes meanwhile is taken):
