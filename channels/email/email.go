@@ -192,7 +192,8 @@
 // New reports configuration problems without I/O, naming the field, as in
 // "email: Config.To[3]: invalid address". Send classifies per recipient:
 //
-//   - 250 after DATA: delivered, marked in the Ledger at once.
+//   - 250 (or another 2yz reply) to the end of DATA: delivered, marked
+//     in the Ledger at once.
 //   - 452 or 552 "too many recipients" (enhanced status X.5.3) to RCPT:
 //     the server's limit on recipients, which it counts over the session
 //     since each message here has one; RFC 5321 (4.5.3.1.10) has clients
