@@ -311,6 +311,8 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 		return a.permanent(wrapped)
 	case authNotOffered(err) != "":
 		return a.permanent(fmt.Errorf("email: connect to %s: %s: %w", addr, c.authAdvice(authNotOffered(err)), err))
+	case c.cfg.TLS == TLSImplicit && plainPort(err):
+		return a.permanent(fmt.Errorf("email: connect to %s: %w", addr, &plainPortError{err: err}))
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
 		return a.permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
 			"which Config.TLS (TLSStartTLS, the default) requires: %w", addr, err))

@@ -235,7 +235,9 @@
 //     (the error names the field), or a port that speaks TLS from the
 //     first byte (465) when Config.TLS is TLSStartTLS or TLSPlaintext (a
 //     silent port is asked with a TLS handshake once its greeting is 5s
-//     late, and a greeting that comes meanwhile is taken):
+//     late, and a greeting that comes meanwhile is taken), or one that
+//     greets in plain text when it is TLSImplicit (the error names
+//     Config.TLS in either case):
 //     broadcast.Permanent for the whole channel; but a 5xx to MAIL FROM
 //     after some recipients got the update (a daily quota used up) fails
 //     the recipients not sent yet, as refused ones.
