@@ -455,7 +455,10 @@ type Config struct {
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
 	// A URL that cannot go in the header, or a panic in the function,
-	// refuses that recipient (a *RecipientError).
+	// refuses that recipient (a *RecipientError). It is called for each
+	// recipient on every Send, from up to Concurrency goroutines at once:
+	// it must be safe for concurrent use (an hmac.New hash shared by the
+	// calls is not).
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.
