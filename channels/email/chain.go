@@ -77,8 +77,9 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 // of its end of DATA, and reports whether the connection is still usable.
 func (b *batch) ended(ctx context.Context, cn *conn, i int, err error) bool {
 	if err == nil {
-		// The server said 250 to the end of DATA: Report marks it in the
-		// Ledger before anything else can go wrong, so no retry sends it twice.
+		// The server took the message (a 2yz reply to the end of DATA):
+		// Report marks it in the Ledger before anything else can go
+		// wrong, so no retry sends it twice.
 		b.fan.Report(i, nil)
 		return true
 	}

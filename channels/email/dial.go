@@ -86,9 +86,22 @@ func (cn *conn) unbind() bool {
 // It connects itself, not through go-mail, so that EHLO can name the
 // connection's local address (see defaultHello), which go-mail would fix
 // before it connects; go-mail then speaks over that connection.
-func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, error) {
+//
+// A panic while it dials, as in a callback of Config.TLSConfig
+// (VerifyConnection, GetClientCertificate…), which the TLS handshake
+// calls, is a permanent error: a Send dials in goroutines of its own,
+// where a panic would end the process rather than fail the delivery, as a
+// panic in Send does under a Broadcaster.
+func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, err error) {
 	scrub := a.scrubber()
 	cn := &conn{}
+	defer func() {
+		if r := recover(); r != nil {
+			cn.abort()
+			err = scrub.error(broadcast.Permanent(fmt.Errorf("email: connect to %s: panicked: %v",
+				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), r)))
+		}
+	}()
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
 		return nil, scrub.error(a.dialError(ctx, err, token))
@@ -296,6 +309,10 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 			return &tokenRefused{err: wrapped}
 		}
 		return a.permanent(wrapped)
+	case authNotOffered(err) != "":
+		return a.permanent(fmt.Errorf("email: connect to %s: %s: %w", addr, c.authAdvice(authNotOffered(err)), err))
+	case c.cfg.TLS == TLSImplicit && plainPort(err):
+		return a.permanent(fmt.Errorf("email: connect to %s: %w", addr, &plainPortError{err: err}))
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
 		return a.permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
 			"which Config.TLS (TLSStartTLS, the default) requires: %w", addr, err))
@@ -305,6 +322,36 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 		return wrapped
 	}
 	return a.permanent(wrapped)
+}
+
+// authNotOffered returns "method" when err is go-mail's refusal to log in
+// because the server does not offer the AUTH method the Config asks for
+// (or, with AuthAuto, any it would use), "none" when it offers no AUTH at
+// all, and "" for any other error.
+func authNotOffered(err error) string {
+	switch {
+	case errors.Is(err, gomail.ErrPlainAuthNotSupported), errors.Is(err, gomail.ErrLoginAuthNotSupported),
+		errors.Is(err, gomail.ErrXOauth2AuthNotSupported), errors.Is(err, gomail.ErrNoSupportedAuthDiscovered):
+		return "method"
+	case err.Error() == "server does not support SMTP AUTH": // go-mail has no sentinel for it
+		return "none"
+	}
+	return ""
+}
+
+// authAdvice names the field to change when the server does not offer
+// the AUTH method (what "method"), or no AUTH at all (what "none"): no
+// retry makes it offer one.
+func (c *Channel) authAdvice(what string) string {
+	if what == "none" {
+		return "Config.Username is set, but the server offers no AUTH: use its submission port (often 587), " +
+			"or, for a relay that takes mail without logging in, set Config.Auth to NONE"
+	}
+	if m := c.authMethod(); m != AuthAuto {
+		return fmt.Sprintf("Config.Auth (%s): the server does not offer that method; set one it offers", m)
+	}
+	return "Config.Auth (auto): the server offers none of PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-1, NTLM and CRAM-MD5; " +
+		"set Config.Auth to a method it offers"
 }
 
 // connect dials a connection in a slot taken from the pool, which the

@@ -283,3 +283,26 @@ func TestSlowGreeting(t *testing.T) {
 	send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
 	require.Len(t, srv.messages(), 1)
 }
+
+// TestImplicitTLSToPlainTextPort: the other way round, Config.TLS
+// TLSImplicit (an smtps:// URL) to a port that greets in plain text (587,
+// a STARTTLS port, or 25) fails for good with an error that names the
+// field and what to set it to, not with the bare TLS error ("first
+// record does not look like a TLS handshake").
+func TestImplicitTLSToPlainTextPort(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "alice@example.net")
+	cfg.TLS = email.TLSImplicit
+	for name, err := range map[string]error{
+		"Check": newChannel(t, cfg).Check(context.Background()),
+		"Send":  sendErr(newChannel(t, cfg)),
+	} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), "%s: permanent: %v", name, err)
+		assert.Contains(t, err.Error(), "speaks plain text from the first byte", name)
+		assert.Contains(t, err.Error(), "Config.TLS (TLSImplicit", name)
+		assert.Contains(t, err.Error(), "TLSStartTLS", name)
+		assert.NotContains(t, err.Error(), testPass, name)
+	}
+	assert.Empty(t, srv.messages())
+}

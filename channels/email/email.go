@@ -192,7 +192,8 @@
 // New reports configuration problems without I/O, naming the field, as in
 // "email: Config.To[3]: invalid address". Send classifies per recipient:
 //
-//   - 250 after DATA: delivered, marked in the Ledger at once.
+//   - 250 (or another 2yz reply) to the end of DATA: delivered, marked
+//     in the Ledger at once.
 //   - 452 or 552 "too many recipients" (enhanced status X.5.3) to RCPT:
 //     the server's limit on recipients, which it counts over the session
 //     since each message here has one; RFC 5321 (4.5.3.1.10) has clients
@@ -229,10 +230,14 @@
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure, a server without
-//     STARTTLS when it is required, or a port that speaks TLS from the
+//     STARTTLS when it is required, one that does not offer the AUTH
+//     method Config.Auth asks for, or no AUTH with Config.Username set
+//     (the error names the field), or a port that speaks TLS from the
 //     first byte (465) when Config.TLS is TLSStartTLS or TLSPlaintext (a
 //     silent port is asked with a TLS handshake once its greeting is 5s
-//     late, and a greeting that comes meanwhile is taken):
+//     late, and a greeting that comes meanwhile is taken), or one that
+//     greets in plain text when it is TLSImplicit (the error names
+//     Config.TLS in either case):
 //     broadcast.Permanent for the whole channel; but a 5xx to MAIL FROM
 //     after some recipients got the update (a daily quota used up) fails
 //     the recipients not sent yet, as refused ones.
@@ -383,7 +388,8 @@ type Config struct {
 	// TLSConfig customises TLS, for example RootCAs for a server with a
 	// private certificate. ServerName defaults to Host (IDN as A-labels,
 	// like Host). It is cloned. JSON
-	// leaves it out: it may hold private keys.
+	// leaves it out: it may hold private keys. A panic in one of its
+	// callbacks (VerifyConnection…) fails the channel for good.
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
 	Auth AuthMethod `yaml:"auth" json:"auth"`
@@ -448,6 +454,11 @@ type Config struct {
 	ListUnsubscribe string `yaml:"list_unsubscribe" json:"list_unsubscribe"`
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
+	// A URL that cannot go in the header, or a panic in the function,
+	// refuses that recipient (a *RecipientError). It is called for each
+	// recipient on every Send, from up to Concurrency goroutines at once:
+	// it must be safe for concurrent use (an hmac.New hash shared by the
+	// calls is not).
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.

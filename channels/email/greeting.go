@@ -95,6 +95,32 @@ func (e *implicitPortError) Error() string {
 		"or use the server's STARTTLS port (often 587)"
 }
 
+// plainPort reports whether err, from the TLS handshake that starts a
+// connection with TLSImplicit, says that the port spoke plain text from
+// the first byte: what came where a TLS record was due starts with a
+// reply code, as an SMTP greeting does ("220 ", "421-").
+func plainPort(err error) bool {
+	var rh tls.RecordHeaderError
+	if !errors.As(err, &rh) {
+		return false
+	}
+	h := rh.RecordHeader
+	isDigit := func(b byte) bool { return '0' <= b && b <= '9' }
+	return isDigit(h[0]) && isDigit(h[1]) && isDigit(h[2]) && (h[3] == ' ' || h[3] == '-')
+}
+
+// plainPortError is the failure of TLSImplicit to a port that speaks
+// plain text (see plainPort): the mirror of implicitPortError.
+type plainPortError struct{ err error }
+
+func (e *plainPortError) Error() string {
+	return "the port speaks plain text from the first byte (an SMTP greeting), not TLS, " +
+		"which Config.TLS (TLSImplicit, an smtps:// URL) expects: set Config.TLS to TLSStartTLS (an smtp:// URL), " +
+		"or use the server's implicit TLS port (often 465): " + e.err.Error()
+}
+
+func (e *plainPortError) Unwrap() error { return e.err }
+
 // primed is a connection whose first bytes were read already: they are
 // read again first.
 type primed struct {

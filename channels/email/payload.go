@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
 	"net/mail"
 	"net/textproto"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"text/template"
@@ -462,7 +464,10 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 	var s string
 	switch {
 	case fn != nil:
-		s = fn(recipient)
+		var err error
+		if s, err = callUnsubscribe(fn, recipient); err != nil {
+			return "", err
+		}
 	case t != nil:
 		var err error
 		if s, err = executeString(t, struct{ Recipient string }{url.QueryEscape(recipient)}); err != nil {
@@ -494,4 +499,21 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 		return "", fmt.Errorf("unsubscribe URL %s: must be an absolute https, http or mailto URL", redact.ShowURL(s))
 	}
 	return s, nil
+}
+
+// callUnsubscribe returns fn(recipient), or the error of a panic in fn:
+// the call runs in a goroutine of the Send's (see batch.run), where a
+// panic would end the process instead of failing the delivery, as a
+// panic in Send does under a Broadcaster. The panic's value is named only
+// if it is a runtime error: another may quote the URL, and its token.
+func callUnsubscribe(fn func(string) string, recipient string) (s string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("unsubscribe URL: Config.ListUnsubscribeFunc panicked")
+			if re, ok := r.(runtime.Error); ok {
+				err = fmt.Errorf("unsubscribe URL: Config.ListUnsubscribeFunc panicked: %w", re)
+			}
+		}
+	}()
+	return fn(recipient), nil
 }

@@ -258,8 +258,9 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 	}
 	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data)
 	if err == nil {
-		// The server said 250 to the end of DATA: Report marks it in the
-		// Ledger before anything else can go wrong, so no retry sends it twice.
+		// The server took the message (a 2yz reply to the end of DATA):
+		// Report marks it in the Ledger before anything else can go
+		// wrong, so no retry sends it twice.
 		b.fan.Report(i, nil)
 		return true
 	}

@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -68,6 +69,7 @@ func newHold() *hold { return &hold{reached: make(chan struct{}), release: make(
 
 type serverOptions struct {
 	user, pass string // AUTH required when user is set
+	mechs      string // the AUTH mechanisms offered; "" PLAIN LOGIN XOAUTH2, "-" none
 	token      string // the XOAUTH2 bearer token accepted
 	noTLS      bool   // no STARTTLS offered
 	implicit   bool   // TLS from the first byte
@@ -419,8 +421,8 @@ func (c *session) ehlo() bool {
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
 	}
-	if c.srv.opts.user != "" && (c.tls || c.srv.opts.noTLS) {
-		lines = append(lines, "AUTH PLAIN LOGIN XOAUTH2")
+	if mechs := cmp.Or(c.srv.opts.mechs, "PLAIN LOGIN XOAUTH2"); c.srv.opts.user != "" && (c.tls || c.srv.opts.noTLS) && mechs != "-" {
+		lines = append(lines, "AUTH "+mechs)
 	}
 	for i, l := range lines {
 		sep := "-"
