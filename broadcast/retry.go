@@ -325,12 +325,23 @@ func underWayUntil(failure string) (time.Time, bool) {
 // given WithJobEnd, AttemptTimeout past the time its caller gives the
 // Job up, when later.
 func (b *Broadcaster) retractingUntil(ctx context.Context) time.Time {
-	until := time.Now().Add(b.retry.MaxElapsed + b.timeout)
+	// Added one at a time: their sum can overflow a Duration (a
+	// MaxElapsed of math.MaxInt64 for no limit), and wrap into the past.
+	until := time.Now().Add(b.retry.MaxElapsed).Add(b.timeout)
 	if end, ok := ctx.Value(jobEndKey{}).(time.Time); ok && end.Add(b.timeout).After(until) {
 		until = end.Add(b.timeout)
 	}
+	// Past the year 9999 the time would not parse back (RFC 3339 has
+	// four digits for it), and the record would count as ended.
+	if until.After(lastUnderWay) {
+		return lastUnderWay
+	}
 	return until
 }
+
+// lastUnderWay is the latest time a retraction's record counts until:
+// the last that RFC 3339 writes.
+var lastUnderWay = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
 // retractionUnderWay reports whether the Store records a retraction of
 // update on channel under way, and not past its time (see

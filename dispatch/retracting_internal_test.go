@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -190,4 +191,16 @@ func TestARunThatWaitedKeepsTheOutput(t *testing.T) {
 		{Target: "b@example.com", Err: errors.New("503")}}}
 	assert.False(t, broadcast.NotTried(tried.Err))
 	assert.Equal(t, []failure{{Target: "b@example.com", Error: "503"}}, runOutput(row, tried).Pending, "a run that tried says")
+}
+
+// The time a retraction job runs no more is far ahead for a Retry.MaxElapsed
+// of math.MaxInt64 ("no limit"): adding RescueAfter to what is left of it
+// overflowed a Duration, and a job just enqueued ended some 292 years ago,
+// so its record counted only the Broadcaster's own MaxElapsed, and an older
+// update's job took the retraction for ended between two of its runs.
+func TestJobEndOfAnUnlimitedRetry(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxElapsed: math.MaxInt64}, RescueAfter: DefaultRescueAfter}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	end := d.jobEnd(&rivertype.JobRow{CreatedAt: time.Now()})
+	assert.True(t, end.After(time.Now().AddDate(200, 0, 0)), "ends %v", end)
 }

@@ -319,7 +319,9 @@ func runOutput(row *rivertype.JobRow, res broadcast.Result) output {
 // broadcast.WithJobEnd), whatever the Broadcaster's own RetryPolicy.
 func (d *Dispatcher) jobEnd(row *rivertype.JobRow) time.Time {
 	left := row.CreatedAt.Add(d.cfg.Retry.MaxElapsed).Sub(d.retry.now())
-	return time.Now().Add(left + d.cfg.RescueAfter)
+	// Added one at a time: left plus RescueAfter can overflow a Duration
+	// (a MaxElapsed of math.MaxInt64), and wrap into the past.
+	return time.Now().Add(left).Add(d.cfg.RescueAfter)
 }
 
 // maxClockOffset is the most this instance's clock may be off from the
