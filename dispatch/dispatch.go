@@ -58,8 +58,9 @@
 // retraction job an operator cancels (River's Client.JobCancel) or
 // deletes while it waits to run again is not seen to end: its record
 // counts until Config.Retry.MaxElapsed plus RescueAfter after it was
-// enqueued (see broadcast.WithJobEnd), and older updates wait for it
-// until then or their own MaxElapsed, unless
+// enqueued, and the Broadcaster's Options.AttemptTimeout past that (see
+// broadcast.WithJobEnd), and older updates wait for it until then or
+// their own MaxElapsed, unless
 // broadcast.Broadcaster.EndJob is called with its Job. A job waits
 // for the attempt under way, within Config.JobTimeout; one whose wait
 // outlasts it did not try the channel (broadcast.ErrBusy) and is snoozed for
