@@ -182,7 +182,8 @@ func mention(s string, i int, inLink func(int) bool) bool {
 //
 // The links are found once, in one pass over s, on the first call; each
 // call after costs a binary search, so that asking for every byte of a
-// long text costs no more than reading it.
+// long text costs no more than reading it. The function it returns fills
+// itself in on that first call: one goroutine at a time may use it.
 func BareLinks(s string) func(i int) bool {
 	var spans [][2]int
 	found := false
