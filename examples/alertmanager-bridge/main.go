@@ -273,6 +273,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/bearer"
@@ -469,7 +470,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: incidentPage(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: pagelink.Of(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int64, error)
@@ -477,23 +478,6 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		h.pruneStore = s.Prune
 	}
 	return h, closeAll, nil
-}
-
-// pager is a channel that keeps a page per incident (channels/statuspage).
-type pager interface {
-	IncidentURL(broadcast.Update) string
-}
-
-// incidentPage returns the URL of an incident's page on the first status
-// page among channels, so that every channel links to it, as the announce
-// program does; nil when there is none.
-func incidentPage(channels []broadcast.Channel) func(incidentID string) string {
-	for _, ch := range channels {
-		if p, ok := broadcast.As[pager](ch); ok {
-			return func(id string) string { return p.IncidentURL(broadcast.Update{IncidentID: id}) }
-		}
-	}
-	return nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether

@@ -123,6 +123,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 )
 
 func main() {
@@ -283,25 +284,12 @@ func (a *app) run(ctx context.Context) int {
 	return code
 }
 
-// pager is a channel that keeps a page per incident (channels/statuspage).
-type pager interface {
-	IncidentURL(broadcast.Update) string
-}
-
 // linkToPage sets u.URL, when -url was not given, to the incident's page on
 // the first status page among channels, so that every channel links to it.
 // The update's ID stays as the flags derive it: the page's URL follows
 // from the configuration, the same on every run.
 func linkToPage(u *broadcast.Update, channels []broadcast.Channel) {
-	if u.URL != "" {
-		return
-	}
-	for _, ch := range channels {
-		if p, ok := broadcast.As[pager](ch); ok {
-			u.URL = p.IncidentURL(*u)
-			return
-		}
-	}
+	pagelink.Set(u, pagelink.Of(channels))
 }
 
 // fail prints err, its secrets hidden, and returns code.
