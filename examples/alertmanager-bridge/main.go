@@ -60,12 +60,17 @@
 // those under way (their answers tell Alertmanager whether they went out),
 // within the time they may take (-timeout, and the reading of the body);
 // a second signal stops it at once, and Alertmanager sends what was cut
-// short again. It exits 0 after a clean shutdown, 1 when serving failed,
-// 130 when a second signal stopped it, or a first one came during the
-// start-up check of the channels (before it served; those checks are
-// logged as interrupted), and 2 on bad flags or configuration, naming the flag or setting (a
-// -listen address that cannot be listened on included, found before the
-// channels are checked).
+// short again. It exits 0 after a clean shutdown; 1 when the run failed:
+// serving failed, the -listen address is taken (or not this machine's),
+// or the state file would not open (damaged, or locked by another
+// process, a bridge still running on it); 130 when a second signal stopped
+// it, or a first one came during the start-up check of the channels
+// (before it served; those checks are logged as interrupted); and 2 on
+// bad flags, environment or configuration (a -listen that is no address,
+// a state file whose directory does not exist included), naming the flag,
+// variable or setting. The -listen address and the state file are tried
+// before the channels are checked. The exit statuses mean the same in
+// every example program.
 //
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked
@@ -276,6 +281,7 @@ import (
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
+	"github.com/outagecast/outagecast/examples/internal/statefile"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
 
@@ -361,9 +367,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 }
 
 // run serves until ctx is done (abort closed: stop at once) and returns the
-// exit code: 0 after a clean shutdown, 1 when serving failed, 130
-// (shutdown.ExitAbandoned) when abort ended the shutdown, 2 on bad flags (a -listen address that
-// cannot be listened on included) or configuration.
+// exit code: 0 after a clean shutdown, 1 when the run failed (serving, the
+// -listen address taken, a state file that would not open), 130
+// (shutdown.ExitAbandoned) when abort ended the shutdown, 2 on bad flags,
+// environment or configuration.
 func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -392,13 +399,16 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: -listen: %v\n", err)
-		return 2
+		return listenStatus(err)
 	}
 	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+		if errors.As(err, new(*storeError)) {
+			return 1
+		}
 		return 2
 	}
 	h.tokens, h.basic = toks, basic
@@ -420,6 +430,17 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 		return 1
 	}
 	return 0
+}
+
+// listenStatus is the exit status when -listen cannot be listened on: 2
+// for an address that is no address (no port, a port past 65535), 1 for a
+// failure of the run (the address taken, or not this machine's), as the
+// other example programs exit.
+func listenStatus(err error) int {
+	if errors.As(err, new(*net.AddrError)) {
+		return 2
+	}
+	return 1
 }
 
 // setup loads the configuration and opens the store.
@@ -453,13 +474,18 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	var store broadcast.Store = broadcast.NewMemoryStore()
 	closeStore := func() {}
 	if cfg.Store.Kind == config.StoreBolt {
+		// Where the state was given: -state, or the configuration's key.
+		at := "-state"
+		if o.state == "" {
+			at = fmt.Sprintf("%s:%d: %s", cfg.Path, cfg.Store.Line, cfg.Store.Key)
+		}
+		// Its path may hold a variable named as a secret.
+		if err := statefile.CheckDir(cfg.Store.Path); err != nil {
+			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s: %v", at, err)))
+		}
 		s, err := boltstore.Open(cfg.Store.Path, nil)
 		if err != nil {
-			if o.state != "" {
-				return nil, nil, fmt.Errorf("-state: open store: %w", err)
-			}
-			// Its path may hold a variable named as a secret.
-			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s:%d: %s: open store: %v", cfg.Path, cfg.Store.Line, cfg.Store.Key, err)))
+			return nil, nil, &storeError{msg: cfg.Hide(fmt.Sprintf("%s: open store: %v", at, err))}
 		}
 		store, closeStore = s, func() { s.Close() }
 	}
@@ -479,6 +505,13 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	return h, closeAll, nil
 }
+
+// storeError is setup's error when the state file would not open
+// (damaged, or locked by another process): the flags and configuration
+// may be right, so the exit status is 1, as the announce program's.
+type storeError struct{ msg string }
+
+func (e *storeError) Error() string { return e.msg }
 
 // checkChannels logs, per channel, what it is configured with and whether
 // its check reached it, within timeout.

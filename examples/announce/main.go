@@ -103,8 +103,11 @@
 // them, empty or not, is an error naming it.
 //
 // Exit status: 0 when every channel delivered or had already, 1 when any
-// channel failed or the run was interrupted (or, with -check, a check
-// failed), 2 on bad flags, a bad update or a bad configuration. A
+// channel failed, the run was interrupted or the state file would not
+// open (damaged, or locked by another process: a send still running on
+// it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
+// bad configuration (a state file whose directory does not exist
+// included). A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main
