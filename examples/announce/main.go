@@ -52,6 +52,8 @@
 //     A state file that exists but will not open (damaged, or held by a
 //     send still running) is named on standard error, and -check exits 1.
 //     A check that Ctrl-C cut short says "interrupted", and -check exits 1.
+//     With -json, a console channel set to standard output is described
+//     as writing to standard error, where -json moves it.
 //   - -correct ID: correct the update ID with the one the flags describe:
 //     channels that can edit a post edit it in place; the others post the
 //     correction in the incident's thread ("Correction: …").
