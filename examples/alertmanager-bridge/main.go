@@ -163,7 +163,9 @@
 //
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
-// payload that is not JSON or not version 4, 413 above -max-body (32 MiB
+// payload that is not JSON or not version 4, or whose update would be
+// invalid (each logged as a warning: Alertmanager does not retry a
+// 4xx), 413 above -max-body (32 MiB
 // by default), 500 when a channel failed, 503 when -timeout passed (it
 // counts from the notification's arrival) while the group's previous
 // notification was still being broadcast or -max-concurrent others were,
