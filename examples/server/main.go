@@ -178,6 +178,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -287,10 +288,14 @@ func set(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
-// hostPort reports whether addr has the form of a listening address, so
-// that a mistake in it is a flag error before the database is reached.
+// hostPort reports whether addr has the form of a listening address (a
+// port number, when it is one, up to 65535), so that a mistake in it is a
+// flag error before the database is reached.
 func hostPort(addr string) bool {
-	_, _, err := net.SplitHostPort(addr)
+	_, port, err := net.SplitHostPort(addr)
+	if n, nerr := strconv.Atoi(port); err == nil && nerr == nil && (n < 0 || n > 65535) {
+		return false
+	}
 	return err == nil
 }
 
