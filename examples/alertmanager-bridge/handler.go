@@ -227,7 +227,11 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	u, rep, err := h.send(ctx, p)
 	unlock()
 	if rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate) {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		// Alertmanager does not retry a 4xx: the log is where it shows.
+		msg := h.say("", err.Error())
+		h.log.Warn("rejected notification: its update is invalid, nothing posted", slog.String("group", p.GroupKey),
+			slog.String("incident", id), slog.String("error", msg))
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
 	if rep == nil {

@@ -60,12 +60,17 @@
 // those under way (their answers tell Alertmanager whether they went out),
 // within the time they may take (-timeout, and the reading of the body);
 // a second signal stops it at once, and Alertmanager sends what was cut
-// short again. It exits 0 after a clean shutdown, 1 when serving failed,
-// 130 when a second signal stopped it, or a first one came during the
-// start-up check of the channels (before it served; those checks are
-// logged as interrupted), and 2 on bad flags or configuration, naming the flag or setting (a
-// -listen address that cannot be listened on included, found before the
-// channels are checked).
+// short again. It exits 0 after a clean shutdown; 1 when the run failed:
+// serving failed, the -listen address is taken (or not this machine's),
+// or the state file would not open (damaged, or locked by another
+// process, a bridge still running on it); 130 when a second signal stopped
+// it, or a first one came during the start-up check of the channels
+// (before it served; those checks are logged as interrupted); and 2 on
+// bad flags, environment or configuration (a -listen that is no address,
+// a state file whose directory does not exist included), naming the flag,
+// variable or setting. The -listen address and the state file are tried
+// before the channels are checked. The exit statuses mean the same in
+// every example program.
 //
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked
@@ -158,7 +163,9 @@
 //
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
-// payload that is not JSON or not version 4, 413 above -max-body (32 MiB
+// payload that is not JSON or not version 4, or whose update would be
+// invalid (each logged as a warning: Alertmanager does not retry a
+// 4xx), 413 above -max-body (32 MiB
 // by default), 500 when a channel failed, 503 when -timeout passed (it
 // counts from the notification's arrival) while the group's previous
 // notification was still being broadcast or -max-concurrent others were,
@@ -273,8 +280,10 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
+	"github.com/outagecast/outagecast/examples/internal/statefile"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
 
@@ -360,9 +369,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 }
 
 // run serves until ctx is done (abort closed: stop at once) and returns the
-// exit code: 0 after a clean shutdown, 1 when serving failed, 130
-// (shutdown.ExitAbandoned) when abort ended the shutdown, 2 on bad flags (a -listen address that
-// cannot be listened on included) or configuration.
+// exit code: 0 after a clean shutdown, 1 when the run failed (serving, the
+// -listen address taken, a state file that would not open), 130
+// (shutdown.ExitAbandoned) when abort ended the shutdown, 2 on bad flags,
+// environment or configuration.
 func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -391,13 +401,16 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: -listen: %v\n", err)
-		return 2
+		return listenStatus(err)
 	}
 	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+		if errors.As(err, new(*storeError)) {
+			return 1
+		}
 		return 2
 	}
 	h.tokens, h.basic = toks, basic
@@ -419,6 +432,17 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 		return 1
 	}
 	return 0
+}
+
+// listenStatus is the exit status when -listen cannot be listened on: 2
+// for an address that is no address (no port, a port past 65535), 1 for a
+// failure of the run (the address taken, or not this machine's), as the
+// other example programs exit.
+func listenStatus(err error) int {
+	if errors.As(err, new(*net.AddrError)) {
+		return 2
+	}
+	return 1
 }
 
 // setup loads the configuration and opens the store.
@@ -452,13 +476,18 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	var store broadcast.Store = broadcast.NewMemoryStore()
 	closeStore := func() {}
 	if cfg.Store.Kind == config.StoreBolt {
+		// Where the state was given: -state, or the configuration's key.
+		at := "-state"
+		if o.state == "" {
+			at = fmt.Sprintf("%s:%d: %s", cfg.Path, cfg.Store.Line, cfg.Store.Key)
+		}
+		// Its path may hold a variable named as a secret.
+		if err := statefile.CheckDir(cfg.Store.Path); err != nil {
+			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s: %v", at, err)))
+		}
 		s, err := boltstore.Open(cfg.Store.Path, nil)
 		if err != nil {
-			if o.state != "" {
-				return nil, nil, fmt.Errorf("-state: open store: %w", err)
-			}
-			// Its path may hold a variable named as a secret.
-			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s:%d: %s: open store: %v", cfg.Path, cfg.Store.Line, cfg.Store.Key, err)))
+			return nil, nil, &storeError{msg: cfg.Hide(fmt.Sprintf("%s: open store: %v", at, err))}
 		}
 		store, closeStore = s, func() { s.Close() }
 	}
@@ -469,7 +498,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: incidentPage(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: pagelink.Of(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int64, error)
@@ -479,22 +508,12 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	return h, closeAll, nil
 }
 
-// pager is a channel that keeps a page per incident (channels/statuspage).
-type pager interface {
-	IncidentURL(broadcast.Update) string
-}
+// storeError is setup's error when the state file would not open
+// (damaged, or locked by another process): the flags and configuration
+// may be right, so the exit status is 1, as the announce program's.
+type storeError struct{ msg string }
 
-// incidentPage returns the URL of an incident's page on the first status
-// page among channels, so that every channel links to it, as the announce
-// program does; nil when there is none.
-func incidentPage(channels []broadcast.Channel) func(incidentID string) string {
-	for _, ch := range channels {
-		if p, ok := broadcast.As[pager](ch); ok {
-			return func(id string) string { return p.IncidentURL(broadcast.Update{IncidentID: id}) }
-		}
-	}
-	return nil
-}
+func (e *storeError) Error() string { return e.msg }
 
 // checkChannels logs, per channel, what it is configured with and whether
 // its check reached it, within timeout.

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/syncbuf"
 )
@@ -50,22 +51,41 @@ func TestPayloadURLWithCredentialsIsPassedOver(t *testing.T) {
 }
 
 // Start-up errors name the flag to change, and a -listen address that
-// cannot be listened on is found before the channels are checked.
+// cannot be listened on, or a state file that would not open, is found
+// before the channels are checked. The exit status means what it means in
+// the other example programs: 2 for a mistake in the flags, 1 for a run
+// that failed (the address taken, the state file locked by another
+// process or damaged).
 func TestStartupErrorsNameTheFlag(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
+	dir := t.TempDir()
+	locked := filepath.Join(dir, "locked.db")
+	held, err := boltstore.Open(locked, nil)
+	require.NoError(t, err)
+	defer held.Close()
+	damaged := filepath.Join(dir, "damaged.db")
+	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	lockedCfg := filepath.Join(dir, "bridge.yaml")
+	require.NoError(t, os.WriteFile(lockedCfg, []byte("state: "+locked+"\nchannels:\n  - kind: console\n"), 0o600))
 	tests := []struct {
 		args []string
 		want string
+		code int
 	}{
-		{[]string{"-listen", "127.0.0.1:0", "-state", filepath.Join(t.TempDir(), "missing", "state.db")}, "alertmanager-bridge: -state: "},
-		{[]string{"-listen", "127.0.0.1:99999"}, "alertmanager-bridge: -listen: "},
-		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: "},
+		{[]string{"-listen", "127.0.0.1:0", "-state", filepath.Join(dir, "missing", "state.db")},
+			"alertmanager-bridge: -state: directory " + filepath.Join(dir, "missing") + " does not exist", 2},
+		{[]string{"-listen", "127.0.0.1:99999"}, "alertmanager-bridge: -listen: ", 2},
+		{[]string{"-listen", "127.0.0.1"}, "alertmanager-bridge: -listen: ", 2},
+		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: ", 1},
+		{[]string{"-listen", "127.0.0.1:0", "-state", locked}, "alertmanager-bridge: -state: open store: ", 1},
+		{[]string{"-listen", "127.0.0.1:0", "-state", damaged}, "alertmanager-bridge: -state: open store: ", 1},
+		{[]string{"-listen", "127.0.0.1:0", "-config", lockedCfg}, "alertmanager-bridge: " + lockedCfg + ":1: state: open store: ", 1},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), nil, tt.args, &stdout, &stderr), tt.args)
+		assert.Equal(t, tt.code, run(context.Background(), nil, tt.args, &stdout, &stderr), tt.args)
 		assert.Contains(t, stderr.String(), tt.want, tt.args)
 		assert.NotContains(t, stderr.String(), "msg=channel", "%v: no channel checked", tt.args)
 	}

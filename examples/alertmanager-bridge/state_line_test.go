@@ -20,8 +20,8 @@ func TestConfigStateErrorNamesFileLineAndKey(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - type: console\nstate: "+missing+"\n"), 0o600))
 	_, _, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), cfg+":3: state: open store: ")
-	assert.Contains(t, err.Error(), missing)
+	assert.Contains(t, err.Error(), cfg+":3: state: ")
+	assert.Contains(t, err.Error(), filepath.Dir(missing)+" does not exist")
 }
 
 // The state's path is shown as the file hides it: a value of a variable
@@ -35,7 +35,7 @@ func TestConfigStateErrorHidesSecretVariable(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - type: console\nstate: nodir/${BRIDGE_TOKEN}/bridge.db\n"), 0o600))
 	_, _, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), cfg+":3: state: open store: ")
+	assert.Contains(t, err.Error(), cfg+":3: state: ")
 	assert.Contains(t, err.Error(), "${BRIDGE_TOKEN}")
 	assert.NotContains(t, err.Error(), token)
 }

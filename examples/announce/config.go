@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/statefile"
 )
 
 // sampleConfig is the sample file users copy, named in the hint printed
@@ -42,7 +42,7 @@ func (a *app) load() (*config.File, error) {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
 	}
 	if cfg.Store.Kind == config.StoreBolt {
-		err := checkStateDir(cfg.Store.Path)
+		err := statefile.CheckDir(cfg.Store.Path)
 		if err == nil && (a.opts.retract != "" || a.opts.correct != "") {
 			err = checkStateFile(cfg.Store.Path)
 		}
@@ -54,22 +54,6 @@ func (a *app) load() (*config.File, error) {
 		}
 	}
 	return cfg, nil
-}
-
-// checkStateDir reports a state file that cannot be made: its directory
-// is missing or not a directory. A bad configuration, not a failed run.
-func checkStateDir(path string) error {
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("directory %s does not exist (create it, or put the state file elsewhere)", dir)
-	case err != nil:
-		return err
-	case !fi.IsDir():
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return nil
 }
 
 // checkStateFile reports a state file that does not exist, for -retract

@@ -52,6 +52,8 @@
 //     A state file that exists but will not open (damaged, or held by a
 //     send still running) is named on standard error, and -check exits 1.
 //     A check that Ctrl-C cut short says "interrupted", and -check exits 1.
+//     With -json, a console channel set to standard output is described
+//     as writing to standard error, where -json moves it.
 //   - -correct ID: correct the update ID with the one the flags describe:
 //     channels that can edit a post edit it in place; the others post the
 //     correction in the incident's thread ("Correction: …").
@@ -103,8 +105,11 @@
 // them, empty or not, is an error naming it.
 //
 // Exit status: 0 when every channel delivered or had already, 1 when any
-// channel failed or the run was interrupted (or, with -check, a check
-// failed), 2 on bad flags, a bad update or a bad configuration. A
+// channel failed, the run was interrupted or the state file would not
+// open (damaged, or locked by another process: a send still running on
+// it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
+// bad configuration (a state file whose directory does not exist
+// included). A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main
@@ -123,6 +128,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 )
 
 func main() {
@@ -283,25 +289,12 @@ func (a *app) run(ctx context.Context) int {
 	return code
 }
 
-// pager is a channel that keeps a page per incident (channels/statuspage).
-type pager interface {
-	IncidentURL(broadcast.Update) string
-}
-
 // linkToPage sets u.URL, when -url was not given, to the incident's page on
 // the first status page among channels, so that every channel links to it.
 // The update's ID stays as the flags derive it: the page's URL follows
 // from the configuration, the same on every run.
 func linkToPage(u *broadcast.Update, channels []broadcast.Channel) {
-	if u.URL != "" {
-		return
-	}
-	for _, ch := range channels {
-		if p, ok := broadcast.As[pager](ch); ok {
-			u.URL = p.IncidentURL(*u)
-			return
-		}
-	}
+	pagelink.Set(u, pagelink.Of(channels))
 }
 
 // fail prints err, its secrets hidden, and returns code.

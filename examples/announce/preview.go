@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/console"
 	"github.com/outagecast/outagecast/config"
 )
 
@@ -264,7 +265,7 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 		results[i] = a.checkResult(cfg, ch, errs[i])
 		if errs[i] != nil && ctx.Err() != nil && errors.Is(errs[i], ctx.Err()) {
 			// Ctrl-C cut the check short: it did not fail.
-			results[i] = checkResult{Channel: ch.Name(), Configured: cfg.Describe(ch.Name()), Outcome: outcomeInterrupted}
+			results[i] = checkResult{Channel: ch.Name(), Configured: a.describe(cfg, ch), Outcome: outcomeInterrupted}
 			interrupted = true
 		}
 		if results[i].Outcome == "failed" || results[i].Outcome == outcomeInterrupted {
@@ -302,9 +303,22 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 	return code
 }
 
+// describe is what channel ch is configured with, as cfg.Describe says it,
+// but true of this run: with -json a console channel set to write to
+// standard output writes to standard error (see load), which it says.
+func (a *app) describe(cfg *config.File, ch broadcast.Channel) string {
+	d := cfg.Describe(ch.Name())
+	if _, ok := broadcast.As[*console.Channel](ch); ok && a.opts.json {
+		if rest, ok := strings.CutPrefix(d, "stdout"); ok {
+			d = "stderr (stdout without -json)" + rest
+		}
+	}
+	return d
+}
+
 // checkResult is channel ch's outcome of a check that returned err.
 func (a *app) checkResult(cfg *config.File, ch broadcast.Channel, err error) checkResult {
-	r := checkResult{Channel: ch.Name(), Configured: cfg.Describe(ch.Name())}
+	r := checkResult{Channel: ch.Name(), Configured: a.describe(cfg, ch)}
 	switch {
 	case errors.Is(err, broadcast.ErrNotSupported):
 		r.Outcome, r.Error = "unsupported", "cannot be checked without posting"

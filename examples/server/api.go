@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 )
 
 // backend is what the API asks of dispatch and the Store (a fake in the
@@ -55,6 +56,10 @@ type api struct {
 	ping      func(context.Context) error
 	metrics   http.Handler
 	limits    *limits // of each client's updates; nil: none
+	// page returns the URL of an incident's page on the configuration's
+	// status page (kind statuspage), the link of an update posted without
+	// url; nil without one.
+	page func(incidentID string) string
 
 	running  atomic.Bool // the workers run and the server is not stopping
 	stopOnce sync.Once
@@ -90,6 +95,7 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
 		return
 	}
+	pagelink.Set(&u, a.page)
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
 	id, err := a.be.Enqueue(ctx, u)
@@ -115,6 +121,7 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	pagelink.Set(&u, a.page)
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
 	cid, err := a.be.Correct(ctx, id, u)

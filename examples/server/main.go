@@ -26,7 +26,12 @@
 //   - POST /v1/updates: an update as JSON, with the field names of
 //     broadcast.Update's JSON form (title, status, body, incident_id, …).
 //     Its id is the idempotency key: empty, it is derived from the content
-//     as the Broadcaster derives it. 202 with Location: /v1/updates/{id}
+//     as the Broadcaster derives it. Without url, when the configuration
+//     has a status page (kind statuspage), the update links its
+//     incident's page there on every channel, as the announce program and
+//     the alertmanager-bridge do with the same file (its id still derived
+//     from the content as posted, without that link); corrections
+//     likewise. 202 with Location: /v1/updates/{id}
 //     and the id, the incident id and the update's links. Posting the same
 //     update again, to any replica, even at the same moment, answers the
 //     same and queues nothing more, except on the channels where it
@@ -173,6 +178,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -282,10 +288,14 @@ func set(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
-// hostPort reports whether addr has the form of a listening address, so
-// that a mistake in it is a flag error before the database is reached.
+// hostPort reports whether addr has the form of a listening address (a
+// port number, when it is one, up to 65535), so that a mistake in it is a
+// flag error before the database is reached.
 func hostPort(addr string) bool {
-	_, _, err := net.SplitHostPort(addr)
+	_, port, err := net.SplitHostPort(addr)
+	if n, nerr := strconv.Atoi(port); err == nil && nerr == nil && (n < 0 || n > 65535) {
+		return false
+	}
 	return err == nil
 }
 

@@ -55,6 +55,9 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"unknown flag", []string{"-listn", ":1"}, ok, 2, "flag provided but not defined: -listn"},
 		{"argument", []string{"serve"}, ok, 2, `unexpected argument "serve"`},
 		{"listen without a port", []string{"-listen", "8070"}, ok, 2, `-listen: "8070": want host:port, as 127.0.0.1:8070`},
+		// Refused before the database is reached, as statuspage and the
+		// bridge refuse it: it failed only at the listen, exit status 1.
+		{"listen port out of range", []string{"-listen", "127.0.0.1:99999"}, ok, 2, `-listen: "127.0.0.1:99999": want host:port, as 127.0.0.1:8070`},
 		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
 		// Refused before the database is reached, naming the flag: dispatch
 		// refused it only once connected, as Config.Workers, exit status 1.

@@ -21,6 +21,7 @@ import (
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/dispatch"
 	"github.com/outagecast/outagecast/dispatch/metrics"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -176,6 +177,7 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	s.api = newAPI(queue{d: s.d, store: store, channels: s.b.Channels()}, t, s.log)
 	s.api.maxBody, s.api.hide, s.api.ping = o.maxBody, hide, pool.Ping
 	s.api.limits = newLimits(o.rateLimit, o.rateBurst)
+	s.api.page = pagelink.Of(f.Channels)
 	s.api.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
 	return s, nil
 }

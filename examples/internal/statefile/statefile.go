@@ -1,0 +1,30 @@
+// Package statefile checks an example program's state file (-state, or
+// the configuration's state) before it is opened, so that every program
+// tells a mistake in its path (exit status 2) from a file that would not
+// open (damaged, or locked by another process: exit status 1) alike.
+package statefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// CheckDir reports a state file that cannot be made: its directory is
+// missing or not a directory. A bad flag or configuration, not a failed
+// run.
+func CheckDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist (create it, or put the state file elsewhere)", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
