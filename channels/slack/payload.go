@@ -183,7 +183,8 @@ func finish(s string) string {
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
-		link := trimURL(u)
+		line := s[strings.LastIndexByte(s[:m[0]], '\n')+1 : m[0]]
+		link := trimURL(u, line)
 		b.WriteString(shower.Replace(s[last:m[0]]))
 		b.WriteString("<" + linker.Replace(link) + ">")
 		last = m[0] + len(link)
@@ -194,13 +195,17 @@ func finish(s string) string {
 
 // trimURL drops the punctuation that ends a sentence rather than the URL
 // u: a final ".", ",", quote or unbalanced ")", as Slack's own link
-// detection does.
-func trimURL(u string) string {
+// detection does; and a final "*", "_", "~" or "`" that closes the
+// formatting one opened earlier on its line (line is the text before u
+// there), as the default template's bold title does: taken into the
+// link, it would point elsewhere and leave the formatting open.
+func trimURL(u, line string) string {
 	for {
 		n := len(u)
 		switch c := u[n-1]; {
 		case strings.IndexByte(".,;:!?'\"", c) >= 0:
 		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+		case strings.IndexByte("*_~`", c) >= 0 && strings.Count(line, string(c))%2 == 1:
 		default:
 			return u
 		}

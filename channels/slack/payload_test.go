@@ -114,10 +114,28 @@ func TestFinishLinks(t *testing.T) {
 		{"https://x.example/a\u3000次の更新", "<https://x.example/a>\u3000次の更新"},
 		{"https://x.example/a\u00a0next", "<https://x.example/a>\u00a0next"},
 		{"https://", "https://"},
+		{"*Investigating: see https://x.example/s*", "*Investigating: see <https://x.example/s>*"},
+		{"_at https://x.example/a_ or ~https://x.example/b~.", "_at <https://x.example/a>_ or ~<https://x.example/b>~."},
+		{"`https://x.example/c`", "`<https://x.example/c>`"},
+		{"https://x.example/wiki/A_", "<https://x.example/wiki/A_>"},
+		{"*a* https://x.example/b*", "*a* <https://x.example/b*>"},
+		{"*a*\nhttps://x.example/b_", "*a*\n<https://x.example/b_>"},
 		{"no link here & <there>", "no link here &amp; &lt;there&gt;"},
 	} {
 		assert.Equal(t, c.want, finish(hider.Replace(c.in)), "finish(%q)", c.in)
 	}
+}
+
+// A title that ends in a URL is linked to that URL, and the default
+// template's bold around the title stays closed.
+func TestTitleEndingInURL(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u := fullUpdate(1, broadcast.StatusInvestigating)
+	u.Title = "CDN errors, see https://cdn.example.com/status"
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	first, _, _ := strings.Cut(p.Text, "\n")
+	assert.Equal(t, "*Investigating: CDN errors, see <https://cdn.example.com/status>* · Impact: Major", first)
 }
 
 func TestEscape(t *testing.T) {

@@ -231,12 +231,17 @@ func checkURL(s string) error {
 // sameEndpoint returns rawURL, checked by checkURL, in a form that two
 // URLs of one endpoint share: the host in lower case and, for a name, in
 // its IDNA ASCII form, as net/http dials it; an IP address as netip
-// writes it; no default port. Two such URLs would each get every update,
-// under webhook-ids of their own, which no receiver can tell for repeats.
+// writes it; no default port; "/" for an empty path, which net/http
+// sends for it (RFC 9110 makes them equivalent). Two such URLs would each
+// get every update, under webhook-ids of their own, which no receiver can
+// tell for repeats.
 func sameEndpoint(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return rawURL
+	}
+	if u.Path == "" {
+		u.Path, u.RawPath = "/", ""
 	}
 	host, port := u.Hostname(), u.Port()
 	if a, err := netip.ParseAddr(host); err == nil {

@@ -107,7 +107,8 @@ func TestNewCutPasswordBeforeHostName(t *testing.T) {
 }
 
 // Two URLs of one receiver, differing only in the case of the host, its
-// Unicode or ASCII form or a default port written out, are the same
+// Unicode or ASCII form, a default port written out or an empty path
+// (net/http sends "/" for it), are the same
 // endpoint: each would get every update under a webhook-id of its own,
 // which the receiver cannot tell for a repeat.
 func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
@@ -117,6 +118,7 @@ func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
 		{"http://hooks.example.com/in", "HTTP://hooks.example.com:80/in"},
 		{"https://bücher.example/in", "https://xn--bcher-kva.example/in"},
 		{"https://[2001:db8::1]/in", "https://[2001:DB8::1]:443/in"},
+		{"https://hooks.example.com", "https://hooks.example.com/"},
 	} {
 		t.Run(pair[1], func(t *testing.T) {
 			_, err := New(Config{Endpoints: []Endpoint{

@@ -86,8 +86,7 @@ func ParseURL(raw string) (Config, error) {
 		if err != nil {
 			return Config{}, err
 		}
-		own := strings.HasPrefix(key, "@") ||
-			slices.Contains([]string{paramSecret, paramPrevious, paramAllowUnsigned, paramConcurrency}, key)
+		own := ownParam(key)
 		if own && seen[key] {
 			// The last would silently replace the first (a second secret
 			// written for previous_secret, say).
@@ -124,6 +123,14 @@ func ParseURL(raw string) (Config, error) {
 	return cfg, nil
 }
 
+// ownParam reports whether key, a query parameter's name unescaped, is
+// one the short form keeps for itself: a field of the Config, or "@" and a
+// header's name.
+func ownParam(key string) bool {
+	return strings.HasPrefix(key, "@") ||
+		slices.Contains([]string{paramSecret, paramPrevious, paramAllowUnsigned, paramConcurrency}, key)
+}
+
 // endpointURL returns the endpoint's URL of raw, a URL of the short form:
 // raw as written, with scheme in place of the short form's and query, the
 // parameters of raw's query that are the endpoint's own, as the query. It
@@ -158,6 +165,10 @@ func endpointURL(raw, scheme string, query []string) string {
 // short form's in upper case ("WEBHOOK://"), which ParseURL turns back
 // into it; one in mixed case ("Https://") has no short form, as ParseURL
 // would spell it otherwise, and give the endpoint another Ledger target.
+// Nor has a URL whose own query holds a parameter the short form keeps for
+// itself (secret, previous_secret, allow_unsigned, concurrency, or one
+// whose name starts with "@") or a bad %-escape, which ParseURL would take
+// for the Config's or refuse.
 func (c Config) ChannelURL() redact.URL {
 	u, err := url.Parse(c.URL.Reveal())
 	if c.URL.IsZero() || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
@@ -194,6 +205,15 @@ func (c Config) ChannelURL() redact.URL {
 		}
 		query = strings.ReplaceAll(query, "@", "%40")
 		frag = strings.ReplaceAll(frag, "@", "%40")
+	}
+	for kv := range strings.SplitSeq(query, "&") {
+		// ParseURL would take such a parameter of the endpoint's for a
+		// field of the Config, or refuse it: a URL that reads back as
+		// another endpoint, which the update would reach under other
+		// webhook-ids, if at all.
+		if key, _, err := unescapeParam(kv); kv != "" && (err != nil || ownParam(key)) {
+			return redact.URL{}
+		}
 	}
 	params := []string{}
 	if hasQuery {

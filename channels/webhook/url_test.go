@@ -57,6 +57,27 @@ func TestURLRoundTrip(t *testing.T) {
 	}
 }
 
+// An endpoint whose own query holds a parameter of the short form's has
+// none: before, "?concurrency=5" read back as Config.Concurrency, and
+// the endpoint lost it (another URL posted to, under other webhook-ids);
+// "?@X-Env=prod" as a header; "?secret=…" as a second secret.
+func TestURLWithOwnParamsHasNoShortForm(t *testing.T) {
+	for _, raw := range []string{
+		"https://hooks.example.com/in?concurrency=5",
+		"https://hooks.example.com/in?a=1&secret=s3cr3t",
+		"https://hooks.example.com/in?previous_secret=x",
+		"https://hooks.example.com/in?allow_unsigned=false",
+		"https://hooks.example.com/in?@X-Env=prod",
+		"https://hooks.example.com/in?%40X-Env=prod",
+		"https://hooks.example.com/in?a=%zz",
+	} {
+		cfg := Config{URL: redact.NewURL(raw), Secret: redact.NewSecret(urlSecret)}
+		_, err := New(cfg)
+		require.NoError(t, err, raw)
+		assert.True(t, cfg.ChannelURL().IsZero(), "%s: %s", raw, cfg.ChannelURL().Reveal())
+	}
+}
+
 func TestURLPrintsWithoutSecrets(t *testing.T) {
 	cfg := Config{URL: redact.NewURL("https://hooks.example.com/in/tok-98765"), Secret: redact.NewSecret(urlSecret)}
 	assert.Equal(t, "webhook://hooks.example.com/…?…", cfg.ChannelURL().String())

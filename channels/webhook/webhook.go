@@ -221,7 +221,8 @@ type Config struct {
 	PreviousSecret redact.Secret `yaml:"previous_secret" json:"previous_secret"`
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct, and are not when they differ only in the case of the
-	// host, its Unicode or ASCII form, or a default port written out.
+	// host, its Unicode or ASCII form, a default port written out, or an
+	// empty path and "/".
 	Endpoints []Endpoint `yaml:"endpoints" json:"endpoints"`
 	// AllowUnsigned permits endpoints without a Secret.
 	AllowUnsigned bool `yaml:"allow_unsigned" json:"allow_unsigned"`
