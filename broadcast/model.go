@@ -220,7 +220,10 @@ type Update struct {
 	// none: Clean drops it. Validate refuses one before a Time given.
 	NextUpdate time.Time `json:"next_update,omitempty"`
 	// Overrides holds per-channel text keyed by channel name, used instead
-	// of the rendered template (like Statuspage's custom tweet). Send,
+	// of the rendered template (like Statuspage's custom tweet). The
+	// channels that post text mark a correction's override as one, as the
+	// default templates mark theirs ("Correction: " before it, unless it
+	// starts with the word; see templates.MarkCorrection). Send,
 	// Correct, Jobs and Preview refuse (ErrInvalidUpdate) a name that is
 	// none of the Broadcaster's channels: a typo would post the template.
 	Overrides map[string]string `json:"overrides,omitempty"`

@@ -28,7 +28,10 @@
 // earlier one (Corrects is set, as Broadcaster.Correct does when a channel
 // cannot edit its post) reads "Correction: " before the status, in the
 // html preheader too; the rest is rendered as usual, and the subject stays
-// the same, so that the correction lands in the incident's thread.
+// the same, so that the correction lands in the incident's thread. Text
+// marks a correction's Overrides text the same way (MarkCorrection:
+// "Correction: " before it, unless it starts with the word "correction"
+// in any case), keeping the marker when it shortens the text.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
 // files over the defaults; each must be a regular file (symbolic links

@@ -89,8 +89,9 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 
 // Text is the text channel sends for u: its override (u.Override, so not
 // blank; tidied like the output of the template name, so one line
-// for "short", and cut with Shorten if it is too long), else
-// RenderFit(name, u, limit, m). The name must exist either way. A text
+// for "short"; marked with MarkCorrection when u corrects an earlier
+// update, as the default templates mark theirs; and cut with Shorten if it
+// is too long, keeping the marker), else RenderFit(name, u, limit, m). The name must exist either way. A text
 // that shows nothing comes with an error wrapping ErrBlank. An Update.URL
 // that the Broadcaster would refuse (broadcast.CheckURL), of a Message
 // built without it, is an error too, with no text: the text shows the URL,
@@ -115,7 +116,29 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	if err != nil {
 		return "", err
 	}
-	return Shorten(normalize([]byte(balanceBidi(o)), e.single), limit, m), nil
+	o = normalize([]byte(balanceBidi(o)), e.single)
+	if u.Corrects == "" || saysCorrection(o) {
+		return Shorten(o, limit, m), nil
+	}
+	return shortenMarked(o, limit, m), nil
+}
+
+// shortenMarked returns the override o of a correction marked as one
+// (MarkCorrection) within limit: the marker is kept and o shortened with
+// Shorten, unless not even the marker fits.
+func shortenMarked(o string, limit int, m Measure) string {
+	if m == nil {
+		m = Runes
+	}
+	if limit <= 0 || m(CorrectionPrefix) > limit {
+		return Shorten(CorrectionPrefix+o, limit, m)
+	}
+	return CorrectionPrefix + Shorten(o, limit, func(s string) int {
+		if s == "" {
+			return 0 // the marker alone fits
+		}
+		return m(CorrectionPrefix + s)
+	})
 }
 
 // forStatus says " for status <st>" of a status of package broadcast, and

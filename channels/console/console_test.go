@@ -150,3 +150,26 @@ func TestCorrectWritesAgainRetractNotSupported(t *testing.T) {
 	assert.ErrorIs(t, rep.Results[0].Err, broadcast.ErrNotSupported)
 	assert.Equal(t, written, buf.String(), "nothing written")
 }
+
+// A correction with an Overrides text for the console is written marked
+// as a correction, as the default templates mark theirs: it is a new
+// message, and would otherwise read as a new update.
+func TestCorrectionsOverrideIsMarked(t *testing.T) {
+	var buf strings.Builder
+	ch, err := console.New(console.Config{Writer: &buf})
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	u := broadcast.Update{ID: "u_1", IncidentID: "cdn", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating}
+	_, err = b.Send(context.Background(), u)
+	require.NoError(t, err)
+	fixed := u
+	fixed.ID = "u_2"
+	fixed.Overrides = map[string]string{"console": "The errors are in EU-West, not US-East."}
+	_, err = b.Correct(context.Background(), "u_1", fixed)
+	require.NoError(t, err)
+	_, last, ok := strings.Cut(buf.String(), console.Separator+"\n")
+	require.True(t, ok, "a message of its own: %q", buf.String())
+	assert.Equal(t, "Correction: The errors are in EU-West, not US-East.\n", last)
+}

@@ -127,12 +127,14 @@ func content(set *templates.Set, channel string, u broadcast.Update) (string, er
 }
 
 // correctionPrefix starts the title of a correction's card.
-const correctionPrefix = "Correction: "
+const correctionPrefix = templates.CorrectionPrefix
 
 // statusEmbed is the status card of u: its title linked to its URL, a
 // colour by impact, the status, impact and next update, the advice and
-// the components. The card of a correction's message has correctionPrefix
-// before its title, as the message's headline. The card of an incident's
+// the components. The card of a correction's message has
+// templates.CorrectionPrefix before its title, as the message's headline:
+// always, even before a title that starts with the word, so that asCurrent
+// can take it off again. The card of an incident's
 // first post, kept current by later updates, says so in its footer
 // (current), and is no correction's.
 func statusEmbed(u broadcast.Update, current bool) embed {

@@ -271,7 +271,7 @@ func statusCard(u broadcast.Update) cardV2 {
 	}
 	title := oneLine(u.Title)
 	if u.Corrects != "" {
-		title = "Correction: " + title // as the text's headline says
+		title = templates.MarkCorrection(title) // as the text's headline says
 	}
 	title = templates.Shorten(title, maxCardTitle, UTF16)
 	return cardV2{CardID: "status", Card: card{Header: cardHeader{Title: title}, Sections: []section{{Widgets: ws}}}}

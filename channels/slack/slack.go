@@ -339,7 +339,7 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 	// notifications must.
 	prefix := ""
 	if u.Corrects != "" {
-		prefix = "Correction: "
+		prefix = templates.CorrectionPrefix
 	}
 	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength-len(prefix), fallbackLength)
 	switch {
@@ -350,8 +350,8 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 		text = strings.TrimSuffix(prefix, ": ")
 	case err != nil:
 		return message{}, err
-	case !strings.HasPrefix(text, "Correction"):
-		text = prefix + text
+	case prefix != "":
+		text = templates.MarkCorrection(text)
 	}
 	return message{section: finish(section), text: shower.Replace(text)}, nil
 }

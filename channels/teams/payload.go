@@ -117,8 +117,8 @@ var statusStyles = map[broadcast.Status]string{
 }
 
 // build returns the payload of the rendered text of u: its first line
-// that shows something as the heading ("Correction: " before it for a
-// correction, unless it says so), each other line a block of its own
+// that shows something as the heading (marked for a correction,
+// templates.MarkCorrection), each other line a block of its own
 // (lines that show nothing separate paragraphs) with its indentation as
 // no-break spaces, which Teams' HTML renderers do not collapse, and a
 // button opening u.URL.
@@ -128,10 +128,10 @@ func build(text string, u broadcast.Update) payload {
 		lines = lines[1:] // a heading readers would not see
 	}
 	head := lines[0]
-	if u.Corrects != "" && !saysCorrection(head) {
-		// An Overrides text, or a template of the user's, may not say
-		// it; a correction posted anew must read as one.
-		head = correctionPrefix + head
+	if u.Corrects != "" {
+		// A template of the user's may not say it; a correction posted
+		// anew must read as one.
+		head = templates.MarkCorrection(head)
 	}
 	c := card{Schema: cardSchema, Type: "AdaptiveCard", Version: CardVersion, FallbackText: head,
 		MSTeams: &msteams{Width: "Full"}}
@@ -151,17 +151,6 @@ func build(text string, u broadcast.Update) payload {
 		c.Actions = []action{{Type: "Action.OpenUrl", Title: "Open the status page", URL: u.URL}}
 	}
 	return payload{Type: "message", Attachments: []attachment{{ContentType: ContentType, Content: c}}}
-}
-
-// correctionPrefix starts the heading of a correction's card.
-const correctionPrefix = "Correction: "
-
-// saysCorrection reports whether a heading says already that its card is a
-// correction, as the default template's does.
-func saysCorrection(head string) bool {
-	const word = "correction"
-	head = strings.TrimSpace(head)
-	return len(head) >= len(word) && strings.EqualFold(head[:len(word)], word)
 }
 
 // quietFunctions makes the Adaptive Cards date and time functions in s,

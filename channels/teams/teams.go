@@ -23,7 +23,7 @@
 // request is received" template expects. Update.Overrides[name] replaces
 // the text; its first line that shows something becomes the heading
 // (a correction's starts "Correction: ", whatever the text, unless the
-// line says so already). A
+// line says so already: templates.MarkCorrection). A
 // text that shows nothing (a template that renders none, for some status)
 // is an error, of New for Config.Templates, and a permanent one of Send:
 // the workflow would take an empty card as it takes any other.
