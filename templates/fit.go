@@ -88,11 +88,12 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 }
 
 // Text is the text channel sends for u: its override (u.Override, so not
-// blank; tidied like the output of the template name, so one line
-// for "short"; marked with MarkCorrection when u corrects an earlier
-// update, as the default templates mark theirs; and cut with Shorten if it
-// is too long, keeping the marker), else RenderFit(name, u, limit, m). The name must exist either way. A text
-// that shows nothing comes with an error wrapping ErrBlank. An Update.URL
+// blank; tidied like the output of the template name, so one line for
+// "short"; marked with MarkCorrection when u corrects an earlier update,
+// as the default templates mark theirs; and cut with Shorten if it is too
+// long, keeping the marker), else RenderFit(name, u, limit, m). The name
+// must exist either way. A text that shows nothing comes with an error
+// wrapping ErrBlank. An Update.URL
 // that the Broadcaster would refuse (broadcast.CheckURL), of a Message
 // built without it, is an error too, with no text: the text shows the URL,
 // or the channel beside it. Text does
