@@ -107,15 +107,7 @@ func TestOlderJobWaitsForTheRetriesOfAJobRetract(t *testing.T) {
 				MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
 			d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 			ctx := context.Background()
-			base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			newer, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors",
-				Status: broadcast.StatusIdentified, Time: base.Add(time.Hour)}, "")
-			require.NoError(t, err)
-			older, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "older", IncidentID: "cdn", Title: "CDN errors",
-				Status: broadcast.StatusInvestigating, Time: base}, "")
-			require.NoError(t, err)
-			retract, err := b.Jobs(broadcast.JobRetract, broadcast.Update{}, "newer")
-			require.NoError(t, err)
+			newer, older, retract := retractionJobs(t, b)
 			first := &rivertype.JobRow{Attempt: 1, MaxAttempts: 2 + maxRescues, CreatedAt: time.Now()}
 
 			require.NoError(t, b.RunJob(ctx, newer[0], 1).Err)
@@ -160,15 +152,7 @@ func TestARunThatWaitedKeepsTheOutput(t *testing.T) {
 	require.NoError(t, err)
 	defer b.Close()
 	ctx := context.Background()
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	newer, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors",
-		Status: broadcast.StatusIdentified, Time: base.Add(time.Hour)}, "")
-	require.NoError(t, err)
-	older, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "older", IncidentID: "cdn", Title: "CDN errors",
-		Status: broadcast.StatusInvestigating, Time: base}, "")
-	require.NoError(t, err)
-	retract, err := b.Jobs(broadcast.JobRetract, broadcast.Update{}, "newer")
-	require.NoError(t, err)
+	newer, older, retract := retractionJobs(t, b)
 	require.NoError(t, b.RunJob(ctx, newer[0], 1).Err)
 	require.Error(t, b.RunJob(ctx, retract[0], 1).Err)
 	waited := b.RunJob(ctx, older[0], 2)
@@ -203,4 +187,21 @@ func TestJobEndOfAnUnlimitedRetry(t *testing.T) {
 	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 	end := d.jobEnd(&rivertype.JobRow{CreatedAt: time.Now()})
 	assert.True(t, end.After(time.Now().AddDate(200, 0, 0)), "ends %v", end)
+}
+
+// retractionJobs makes, on b, the jobs of two updates of one incident,
+// "newer" and "older", and of the retraction of "newer": one job each,
+// for b's one channel.
+func retractionJobs(t *testing.T, b *broadcast.Broadcaster) (newer, older, retract []broadcast.Job) {
+	t.Helper()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	newer, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "newer", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusIdentified, Time: base.Add(time.Hour)}, "")
+	require.NoError(t, err)
+	older, err = b.Jobs(broadcast.JobSend, broadcast.Update{ID: "older", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusInvestigating, Time: base}, "")
+	require.NoError(t, err)
+	retract, err = b.Jobs(broadcast.JobRetract, broadcast.Update{}, "newer")
+	require.NoError(t, err)
+	return newer, older, retract
 }

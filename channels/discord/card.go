@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Receipt.Meta keys that let Retract set the first post's status card
@@ -117,7 +118,7 @@ func recordedFirst(r broadcast.Receipt) (embed, bool) {
 // asCurrent is card e, a message's own, as the first post shows it for
 // the current status: without a correction's prefix, marked current.
 func asCurrent(e embed) embed {
-	e.Title, _ = strings.CutPrefix(e.Title, correctionPrefix)
+	e.Title, _ = strings.CutPrefix(e.Title, templates.CorrectionPrefix)
 	e.Footer = &embedFooter{Text: currentFooter}
 	return e
 }
@@ -280,14 +281,14 @@ func (c *Channel) card(ctx context.Context, id string, q url.Values) (embed, boo
 
 // sumTitle is how many characters of a card's title cardSum reads: a
 // title too long for the card is cut, that of a correction's message,
-// after correctionPrefix, at another place than the first post's, but
+// after templates.CorrectionPrefix, at another place than the first post's, but
 // never before half the card's limit.
-const sumTitle = MaxEmbedTitle/2 - len(correctionPrefix)
+const sumTitle = MaxEmbedTitle/2 - len(templates.CorrectionPrefix)
 
 // cardSum is a digest of what card e shows, as sent and as Discord gives
 // it back (which writes the timestamp its own way), the same for a
 // message's card and the first post's showing the same update: without
-// the footer and the correctionPrefix of a correction's message, and of
+// the footer and the templates.CorrectionPrefix of a correction's message, and of
 // the title its first sumTitle characters only.
 func cardSum(e embed) string {
 	h := sha256.New()
@@ -295,7 +296,7 @@ func cardSum(e embed) string {
 	if t, err := time.Parse(time.RFC3339, ts); err == nil {
 		ts = strconv.FormatInt(t.Unix(), 10)
 	}
-	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), correctionPrefix)
+	title, _ := strings.CutPrefix(strings.TrimSpace(e.Title), templates.CorrectionPrefix)
 	if r := []rune(title); len(r) > sumTitle {
 		title = string(r[:sumTitle])
 	}

@@ -126,9 +126,6 @@ func content(set *templates.Set, channel string, u broadcast.Update) (string, er
 	return text, err
 }
 
-// correctionPrefix starts the title of a correction's card.
-const correctionPrefix = templates.CorrectionPrefix
-
 // statusEmbed is the status card of u: its title linked to its URL, a
 // colour by impact, the status, impact and next update, the advice and
 // the components. The card of a correction's message has
@@ -140,7 +137,7 @@ const correctionPrefix = templates.CorrectionPrefix
 func statusEmbed(u broadcast.Update, current bool) embed {
 	title := oneLine(u.Title)
 	if u.Corrects != "" && !current {
-		title = correctionPrefix + title
+		title = templates.CorrectionPrefix + title
 	}
 	e := embed{
 		Title:     fit(escape(title), MaxEmbedTitle),
