@@ -165,7 +165,9 @@
 // bound it. Behind a
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
-// only.
+// only. River keeps a run's error and output in jsonb, which takes no NUL:
+// a NUL in a channel's error text, or in a receipt a job keeps, reads
+// U+FFFD in Report and Wait.
 //
 // # Errors
 //

@@ -94,10 +94,23 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 }
 
 // judgedError is the error of a run that went through strayFailures.Work,
-// which judged it already; River records its text, which is err's.
+// which judged it already; River records its text, which is err's, with
+// its NULs replaced (see jsonbText).
 type judgedError struct{ error }
 
+func (e judgedError) Error() string { return jsonbText(e.error.Error()) }
+
 func (e judgedError) Unwrap() error { return e.error }
+
+// jsonbText is s as River can keep it in its jsonb columns (a run's error,
+// its output): PostgreSQL's jsonb takes no NUL (\u0000), and River records
+// the ends of the jobs its instance finished in one statement, which such
+// a text fails, again and again: no job's end is recorded any more. A
+// channel's error text may hold one (a server's reply quoted, a
+// third-party adapter's error); it becomes U+FFFD, as invalid UTF-8 does.
+func jsonbText(s string) string {
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
 
 // HandleError is River's ErrorHandler: River calls it for a run that
 // failed but did not cancel or snooze its job. A run that went through
@@ -376,6 +389,15 @@ func waitingFor(e Event, kind broadcast.EventKind) string {
 // fails only for output of many megabytes, which newOutput's caps rule
 // out.
 func record(ctx context.Context, row *rivertype.JobRow, out output, waiting string) {
+	if out, ok := recorded(row, out, waiting); ok {
+		_ = river.RecordOutput(ctx, out)
+	}
+}
+
+// recorded is the output record keeps in the job of row (see record),
+// its texts as River can keep them (see jsonbText); ok is false when it
+// keeps none.
+func recorded(row *rivertype.JobRow, out output, waiting string) (_ output, ok bool) {
 	out.Waiting, out.WaitingErrors = waiting, 0
 	if waiting != "" {
 		out.WaitingErrors = len(row.Errors)
@@ -383,12 +405,12 @@ func record(ctx context.Context, row *rivertype.JobRow, out output, waiting stri
 	if out.empty() {
 		prev := previous(row)
 		if prev.Waiting == "" {
-			return
+			return output{}, false
 		}
 		prev.Waiting, prev.WaitingErrors = "", 0
 		out = prev
 	}
-	_ = river.RecordOutput(ctx, out)
+	return out.keepable(), true
 }
 
 // previous is the output an earlier run of the job recorded; zero when
@@ -808,6 +830,33 @@ type output struct {
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
 		o.Pending == nil && o.Waiting == "" && o.NotRecorded == ""
+}
+
+// keepable is o with its texts as River can keep them (see jsonbText).
+func (o output) keepable() output {
+	o.Waiting, o.NotRecorded = jsonbText(o.Waiting), jsonbText(o.NotRecorded)
+	o.Failures, o.Pending = keepableFailures(o.Failures), keepableFailures(o.Pending)
+	if o.Receipt != nil {
+		r := *o.Receipt
+		r.Channel, r.ID, r.URL, r.UpdateID = jsonbText(r.Channel), jsonbText(r.ID), jsonbText(r.URL), jsonbText(r.UpdateID)
+		if r.Meta != nil {
+			meta := make(map[string]string, len(r.Meta))
+			for k, v := range r.Meta {
+				meta[jsonbText(k)] = jsonbText(v)
+			}
+			r.Meta = meta
+		}
+		o.Receipt = &r
+	}
+	return o
+}
+
+func keepableFailures(fs []failure) []failure {
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].Target, out[i].Error = jsonbText(out[i].Target), jsonbText(out[i].Error)
+	}
+	return out
 }
 
 type failure struct {
