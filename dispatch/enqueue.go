@@ -191,13 +191,14 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 // channel original's jobs were enqueued for that this instance lacks (an
 // instance with other channels enqueued it, in a rolling deploy): an
 // instance that has the channel corrects or deletes the post there (see
-// ErrUnknownChannel).
+// ErrUnknownChannel). original's jobs are a send's, or a correction's
+// when original is one.
 func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, original string, jobs []broadcast.Job) ([]broadcast.Job, error) {
 	raw, err := json.Marshal(metadata{Update: original})
 	if err != nil {
 		return nil, err
 	}
-	list, err := d.client.JobListTx(ctx, tx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend).First(maxJobs))
+	list, err := d.client.JobListTx(ctx, tx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).First(maxJobs))
 	if err != nil {
 		return nil, err
 	}

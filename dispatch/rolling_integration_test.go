@@ -3,8 +3,10 @@
 package dispatch_test
 
 import (
+	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,4 +164,53 @@ func TestCorrectFromAnInstanceWithoutAChannelCorrectsThere(t *testing.T) {
 	assert.Equal(t, []string{"x", "y"}, channels)
 	assert.Equal(t, int32(1), x.edits.Load())
 	assert.Equal(t, int32(1), y.edits.Load(), "y's post is corrected too")
+}
+
+// retractable is a channel that deletes its posts, and posts a correction
+// anew (it is no Editor).
+type retractable struct {
+	*counting
+	retractions atomic.Int32
+}
+
+func (r *retractable) Retract(context.Context, broadcast.Receipt) error {
+	r.retractions.Add(1)
+	return nil
+}
+
+// A correction enqueued for x and y, posted anew on both, retracted from
+// an instance still on the configuration without y (a rolling deploy):
+// its post on y is deleted too, by an instance that has y. The retraction
+// looked for the channels of the update's send jobs only, and a
+// correction's jobs are correct jobs: y's post stayed up.
+func TestRetractOfACorrectionFromAnInstanceWithoutAChannelRetractsThere(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	x, y := &retractable{counting: newCounting("x")}, &retractable{counting: newCounting("y")}
+	upgraded := newInstance(t, dsn, []broadcast.Channel{x, y}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	upgraded.start(t)
+	id, err := upgraded.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = upgraded.d.Wait(ctx, id)
+	require.NoError(t, err)
+	fixed := update(2)
+	fixed.IncidentID = update(1).IncidentID
+	fixed.Body = "Corrected: the CDN, not the API."
+	cid, err := upgraded.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	_, err = upgraded.d.Wait(ctx, cid)
+	require.NoError(t, err)
+	require.Equal(t, 1, y.count(cid), "the correction is posted anew on y")
+
+	old := newInstance(t, dsn, []broadcast.Channel{&retractable{counting: newCounting("x")}}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	require.NoError(t, old.d.Retract(ctx, nil, cid))
+	rep, err := upgraded.d.WaitRetract(ctx, cid)
+	require.NoError(t, err)
+	var channels []string
+	for _, r := range rep.Results {
+		channels = append(channels, r.Channel)
+	}
+	assert.Equal(t, []string{"x", "y"}, channels)
+	assert.Equal(t, int32(1), x.retractions.Load())
+	assert.Equal(t, int32(1), y.retractions.Load(), "y's post of the correction is deleted too")
 }
