@@ -78,8 +78,10 @@
 // the channel (snoozed, no attempt used up, until that job may run
 // again: at least Config.Retry.InitialInterval, at most MaxInterval)
 // while that update's job there is still to run, running or waiting to
-// retry. Run first, it would find nothing posted: a retraction would
-// end with the post still to come, a correction post itself instead of
+// retry, even past its own Config.Retry.MaxElapsed: given up, it would
+// leave up, or as it was, the post that delivery then makes. Run first,
+// it would find nothing posted: a retraction would end with the post
+// still to come, a correction post itself instead of
 // editing the original, which would then be posted after it or be found
 // superseded by it. A retraction also waits for the corrections of its
 // update queued on the channel (jobs enqueued before this version carry
@@ -264,7 +266,10 @@ type Config struct {
 	// of their worker are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
 	// nor snooze starts more than MaxElapsed (default 6h) after the job was
-	// enqueued, by the database's clock. Give every instance the same Retry.
+	// enqueued, by the database's clock, but the waits of a correction or
+	// a retraction for its update's delivery, which last as long as that
+	// delivery is to come (see the package doc). Give every instance the
+	// same Retry.
 	Retry broadcast.RetryPolicy
 	// JobTimeout bounds one run: waiting for the Lock, the Store's calls
 	// and the attempt; default 2m. Keep it above the Broadcaster's

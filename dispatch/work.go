@@ -218,9 +218,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // broadcast.Event of the step and the job's own facts.
 //
 // Kinds: EventAttempt when a run starts its attempt (a run that waits
-// without one, for its original's delivery, for an instance that has
-// its channel, or for a database it could not read, has EventRetry
-// alone, or EventFailed past Retry.MaxElapsed); then EventDelivered,
+// without one has EventRetry alone: for an instance that has its
+// channel, or for a database it could not read, until EventFailed past
+// Retry.MaxElapsed; for its original's delivery, as long as that is to
+// come); then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
 // Store could not record the delivery, as the Broadcaster's own);
