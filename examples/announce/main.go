@@ -108,8 +108,8 @@
 // channel failed, the run was interrupted or the state file would not
 // open (damaged, or locked by another process: a send still running on
 // it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
-// bad configuration (a state file whose directory does not exist
-// included). A
+// bad configuration (a state file whose directory does not exist, or a
+// state path that is a directory, included). A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main
