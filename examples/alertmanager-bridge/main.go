@@ -67,7 +67,8 @@
 // it, or a first one came during the start-up check of the channels
 // (before it served; those checks are logged as interrupted); and 2 on
 // bad flags, environment or configuration (a -listen that is no address,
-// a state file whose directory does not exist included), naming the flag,
+// a state file whose directory does not exist or a state path that is a
+// directory included), naming the flag,
 // variable or setting. The -listen address and the state file are tried
 // before the channels are checked. The exit statuses mean the same in
 // every example program.

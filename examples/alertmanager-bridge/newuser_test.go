@@ -76,6 +76,7 @@ func TestStartupErrorsNameTheFlag(t *testing.T) {
 	}{
 		{[]string{"-listen", "127.0.0.1:0", "-state", filepath.Join(dir, "missing", "state.db")},
 			"alertmanager-bridge: -state: directory " + filepath.Join(dir, "missing") + " does not exist", 2},
+		{[]string{"-listen", "127.0.0.1:0", "-state", dir}, "alertmanager-bridge: -state: " + dir + " is a directory: give the state file's path", 2},
 		{[]string{"-listen", "127.0.0.1:99999"}, "alertmanager-bridge: -listen: ", 2},
 		{[]string{"-listen", "127.0.0.1"}, "alertmanager-bridge: -listen: ", 2},
 		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: ", 1},

@@ -83,10 +83,15 @@
 // "+30m" or "14:30" is the same update whenever the command runs (the
 // messages show the time it resolves to on that run), and "-body -" counts
 // by the text read. So re-running a command after a channel failed sends
-// only to the channels that did not get it. Changing any flag's value
-// (-next +45m) makes a new update; the configuration and the environment
-// are not part of the ID. To post the same flags as a new update, give a
-// new -id.
+// only to the channels that did not get it; not, though, to an endpoint
+// or recipient that refused the update for good (a webhook receiver's 401
+// to a secret that differs, an address that does not exist): the state
+// file keeps the refusal, and the same command again reports it failed
+// ("failed in an earlier attempt"). Once the cause is fixed, only a new
+// -id sends it there, and it posts anew on every channel. Changing any
+// flag's value (-next +45m) makes a new update; the configuration and the
+// environment are not part of the ID. To post the same flags as a new
+// update, give a new -id.
 //
 // -next takes "+30m", a clock time "14:30" in the local time zone (today,
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
@@ -108,8 +113,8 @@
 // channel failed, the run was interrupted or the state file would not
 // open (damaged, or locked by another process: a send still running on
 // it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
-// bad configuration (a state file whose directory does not exist
-// included). A
+// bad configuration (a state file whose directory does not exist, or a
+// state path that is a directory, included). A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main

@@ -357,6 +357,27 @@ func TestStateInMissingDirectory(t *testing.T) {
 	assert.Contains(t, r.stderr, "announce: -state: directory "+filepath.Dir(missing)+" does not exist")
 }
 
+// A state path that is a directory (-state /var/lib/outagecast, meaning
+// "keep it there") is a mistake in the flag or configuration too, exit 2,
+// saying what to give, also for a dry run; before, it exited 1, the
+// status of a state file that would not open, with bbolt's "is a
+// directory".
+func TestStateIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, mode := range [][]string{nil, {"-dry-run"}} {
+		args := append([]string{"-title", "T", "-status", "resolved", "-state", dir}, mode...)
+		r := announce(t, context.Background(), "", args...)
+		assert.Equal(t, exitUsage, r.code, "%v: %s", mode, r.stderr)
+		assert.Contains(t, r.stderr, "announce: -state: "+dir+" is a directory: give the state file's path, as "+
+			filepath.Join(dir, "outagecast.db"), mode)
+		assert.NotContains(t, r.stdout, "Resolved: T", "%v: nothing sent", mode)
+	}
+	cfg := writeConfig(t, "state: "+dir+"\nchannels:\n  - type: console\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, cfg+":1: state: "+dir+" is a directory")
+}
+
 // The summary prints an ID a shell reads back whole, so that it can be
 // copied into -correct or -retract: one with a space or a quote in single
 // quotes.

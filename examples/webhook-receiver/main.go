@@ -28,7 +28,9 @@
 // 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal is said on standard error too, and closes the
-// connection.
+// connection. A delivery it cannot print (standard output's disk full)
+// gets 500, said on standard error, so that the sender retries it, and
+// the retry is printed, not dropped as a repeat.
 //
 // A client that is slow or stuck cannot hold a connection: the request
 // headers (64 KiB at most) must arrive within 5s and the whole request
@@ -216,8 +218,10 @@ type receiver struct {
 	log      io.Writer
 	now      func() time.Time // when an id was seen
 
+	printing sync.Mutex // held from a delivery's repeat check until it is printed and marked seen
+
 	mu      sync.Mutex
-	seen    *recent[struct{}] // webhook-ids accepted lately
+	seen    *recent[struct{}] // webhook-ids printed lately
 	updates *recent[known]    // the updates received lately, by update ID
 }
 
@@ -257,7 +261,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.refuse(w, r, http.StatusBadRequest, "invalid payload: "+problem)
 		return
 	}
-	if id := r.Header.Get("webhook-id"); rc.repeat(id) {
+	id := r.Header.Get("webhook-id")
+	// One delivery at a time from here: a copy of a delivery still being
+	// printed waits for its outcome rather than be acknowledged as a
+	// repeat of one that may yet fail.
+	rc.printing.Lock()
+	defer rc.printing.Unlock()
+	if rc.seenID(id) {
 		// Already have it: acknowledge, print nothing, but say so: a
 		// sender that delivered the same update again (a program run
 		// twice without a state file) reports it delivered, and nothing
@@ -267,7 +277,16 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	rc.print(p)
+	if err := rc.print(p); err != nil {
+		// Not printed (standard output's disk full, say): a 5xx makes
+		// the sender retry it, and its id is not taken as seen, so that
+		// the retry is printed.
+		msg := "could not print the delivery: " + err.Error()
+		fmt.Fprintf(rc.log, "webhook-receiver: delivery %q from %s: %s\n", id, r.RemoteAddr, msg)
+		http.Error(w, msg, http.StatusInternalServerError)
+		return
+	}
+	rc.markSeen(id)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -401,21 +420,25 @@ func unknown[T ~string](field, value string, known []T) string {
 	return fmt.Sprintf("%s: unknown value %q (want %s or %s)", field, value, strings.Join(words[:last], ", "), words[last])
 }
 
-// repeat records a webhook-id and reports whether it was seen before.
-func (rc *receiver) repeat(id string) bool {
+// seenID reports whether the delivery of a webhook-id was printed lately.
+func (rc *receiver) seenID(id string) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	now := rc.now()
-	if _, seen := rc.seen.get(id, now); seen {
-		return true
-	}
-	rc.seen.put(id, struct{}{}, now)
-	return false
+	_, seen := rc.seen.get(id, rc.now())
+	return seen
+}
+
+// markSeen records that the delivery of a webhook-id was printed.
+func (rc *receiver) markSeen(id string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.seen.put(id, struct{}{}, rc.now())
 }
 
 // print shows an event as its type calls for, with one Write: the lines
-// of deliveries handled at the same time do not interleave.
-func (rc *receiver) print(p webhook.Payload) {
+// of deliveries handled at the same time do not interleave. Its error is
+// the Write's.
+func (rc *receiver) print(p webhook.Payload) error {
 	p.Type, p.Data = oneLine(p.Type), printable(p.Data)
 	var b strings.Builder
 	at := p.Timestamp.UTC().Format(time.RFC3339)
@@ -435,7 +458,8 @@ func (rc *receiver) print(p webhook.Payload) {
 	default:
 		fmt.Fprintf(&b, "%s %s: unknown event type, ignored\n", at, p.Type)
 	}
-	_, _ = io.WriteString(rc.out, b.String())
+	_, err := io.WriteString(rc.out, b.String())
+	return err
 }
 
 // printable returns d with its text as broadcast.Update.Clean makes an

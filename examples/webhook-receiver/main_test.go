@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -395,4 +396,51 @@ func TestPrintsNoControlCharacters(t *testing.T) {
 	assert.NotRegexp(t, `[\x00-\x08\x0b-\x1f\x7f]`, got)
 	assert.Contains(t, got, "[resolved] CDN down (incident cdn, update u_1)")
 	assert.Contains(t, got, "    Line one.\n    Line two.\n")
+}
+
+// failingWriter fails every Write while fail is set, as standard output
+// on a full disk does, and records what it wrote otherwise.
+type failingWriter struct {
+	mu   sync.Mutex
+	fail bool
+	got  strings.Builder
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fail {
+		return 0, errors.New("write /srv/events.log: no space left on device")
+	}
+	return w.got.Write(p)
+}
+
+// A delivery the receiver could not print is answered 500, so that the
+// sender retries it, and its retry, with the same webhook-id, is printed:
+// before, it was acknowledged (204) and lost, and the retry was dropped as
+// a repeat.
+func TestUnprintedDeliveryIsRetried(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	out := &failingWriter{fail: true}
+	var log syncbuf.Buffer
+	srv := httptest.NewServer(newHandler(v, out, &log))
+	defer srv.Close()
+	body := []byte(`{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42",` +
+		`"title":"T","status":"investigating","components":[],"time":"2026-11-24T14:02:00Z"}}`)
+
+	code, text := signedPost(t, srv, "msg_1", body)
+	assert.Equal(t, http.StatusInternalServerError, code, "a 5xx: the sender retries")
+	assert.Contains(t, text, "no space left on device")
+	assert.Contains(t, log.String(), `delivery "msg_1" from `)
+	assert.Contains(t, log.String(), "could not print the delivery: write /srv/events.log: no space left on device")
+
+	out.mu.Lock()
+	out.fail = false
+	out.mu.Unlock()
+	code, _ = signedPost(t, srv, "msg_1", body) // the sender's retry
+	assert.Equal(t, http.StatusNoContent, code)
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [investigating] T (incident cdn-42, update u_1)\n", out.got.String())
 }

@@ -13,9 +13,13 @@ import (
 )
 
 // CheckDir reports a state file that cannot be made: its directory is
-// missing or not a directory. A bad flag or configuration, not a failed
-// run.
+// missing or not a directory, or the path names a directory (the state
+// file's directory given for the file). A bad flag or configuration, not
+// a failed run.
 func CheckDir(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory: give the state file's path, as %s", path, filepath.Join(path, "outagecast.db"))
+	}
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
 	switch {
