@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
@@ -44,8 +46,8 @@ type Config struct {
 	// BaseURL is the public address of the site (of Dir/current), such as
 	// "https://status.example.com/". Incident pages' stable URLs, the
 	// feeds and the JSON API are made from it, with its host in lower
-	// case, so that the feeds' ids do not depend on how the host is
-	// written. An absolute http or https URL without query or fragment.
+	// case and in ASCII (a name outside ASCII as its A-labels, "xn--…"),
+	// so that the feeds' ids do not depend on how the host is written. An absolute http or https URL without query or fragment.
 	// Required.
 	BaseURL string
 	// Components are the parts of the service the page always lists, in
@@ -194,6 +196,20 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := endpoint.Check(pkg, "BaseURL", raw, endpoint.Rules{PlainHTTP: true, Example: "https://status.example.com/"})
 	if err != nil {
 		return nil, err
+	}
+	// A name outside ASCII as its A-labels: url.URL would write it
+	// %-escaped, a link that link finders cut at the "%" and resolvers
+	// outside browsers do not look up. endpoint.Check made sure it has
+	// them.
+	if host := u.Hostname(); !isASCII(host) {
+		a, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return nil, fmt.Errorf("statuspage: Config.BaseURL: %s", endpoint.HostProblem)
+		}
+		if port := u.Port(); port != "" {
+			a = net.JoinHostPort(a, port)
+		}
+		u.Host = a
 	}
 	u.Host = strings.ToLower(u.Host)
 	if !strings.HasSuffix(u.Path, "/") {

@@ -16,7 +16,7 @@ import (
 // State files that decode but do not hold what this package writes (a
 // null where a record stands, a component feed named outside
 // components/, an update without an ID) are corrupt: Send fails
-// permanently naming the file, never panics, and never writes a file
+// permanently naming the file by its whole path, never panics, and never writes a file
 // outside the site.
 func TestDamagedStateIsCorruptNotAPanic(t *testing.T) {
 	bucketOf := bucket("b-incident-0")
@@ -52,7 +52,9 @@ func TestDamagedStateIsCorruptNotAPanic(t *testing.T) {
 			require.Error(t, sendErr)
 			assert.True(t, broadcast.IsPermanent(sendErr), "%v", sendErr)
 			assert.ErrorIs(t, sendErr, errCorrupt)
-			assert.Contains(t, sendErr.Error(), filepath.Base(tc.file))
+			// The whole path: the operator finds the file without knowing
+			// the layout of Config.Dir.
+			assert.Contains(t, sendErr.Error(), file+": ")
 			_, err = os.Stat(filepath.Join(dir, "x.atom"))
 			assert.ErrorIs(t, err, os.ErrNotExist, "nothing written outside the site")
 		})
@@ -81,7 +83,7 @@ func TestMissingStateIsPermanent(t *testing.T) {
 			_, err := newTestChannel(t, dir).Send(context.Background(), broadcast.NewMessage(ChildUpdate("m", 1)))
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err), "%v", err)
-			assert.Contains(t, err.Error(), stateFile)
+			assert.Contains(t, err.Error(), filepath.Join(dir, versionsName, versionName(1), stateFile)+": missing")
 		})
 	}
 }

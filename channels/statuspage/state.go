@@ -508,18 +508,21 @@ func readNonce(dir string) (string, error) {
 		Nonce string `json:"nonce"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
-		return "", fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+		return "", fmt.Errorf("%w: %s: %v", errCorrupt, filepath.Join(dir, stateFile), err)
 	}
 	return v.Nonce, nil
 }
 
 // readStateFile reads the state file of the version in dir, which
 // Dir/current points at: one missing (or its version) is corrupt, since
-// no retry brings it back.
+// no retry brings it back. The errors about the state's files name them
+// by their whole path: the operator finds them without knowing the
+// layout of Config.Dir.
 func readStateFile(dir string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	file := filepath.Join(dir, stateFile)
+	data, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: missing: %v", errCorrupt, stateFile, err)
+		return nil, fmt.Errorf("%w: %s: missing", errCorrupt, file)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
@@ -533,15 +536,16 @@ func loadState(dir string, gen int64) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	file := filepath.Join(dir, stateFile)
 	s := newState(time.Time{})
 	if err := json.Unmarshal(data, s); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, file, err)
 	}
 	if s.Format != stateFormat {
-		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, stateFile, s.Format, stateFormat)
+		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, file, s.Format, stateFormat)
 	}
 	if err := s.checkRecords(); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, file, err)
 	}
 	s.gen = gen
 	files, err := os.ReadDir(filepath.Join(dir, incidentsDir))
@@ -560,20 +564,21 @@ func loadState(dir string, gen int64) (*state, error) {
 }
 
 func (s *state) loadBucket(dir, name string) error {
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	file := filepath.Join(dir, name)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read state: %w", err)
 	}
 	var list []*incident
 	if err := json.Unmarshal(data, &list); err != nil {
-		return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
+		return fmt.Errorf("%w: %s: %v", errCorrupt, file, err)
 	}
 	for _, in := range list {
 		if err := in.check(); err != nil {
-			return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
+			return fmt.Errorf("%w: %s: %v", errCorrupt, file, err)
 		}
 		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
-			return fmt.Errorf("%w: %s/%s: incident %q does not belong there", errCorrupt, incidentsDir, name, in.ID)
+			return fmt.Errorf("%w: %s: incident %q does not belong there", errCorrupt, file, in.ID)
 		}
 		s.files[in.File] = in.ID
 		s.put(in)
