@@ -57,6 +57,15 @@ func TestDamagedStateIsCorruptNotAPanic(t *testing.T) {
 			assert.Contains(t, sendErr.Error(), file+": ")
 			_, err = os.Stat(filepath.Join(dir, "x.atom"))
 			assert.ErrorIs(t, err, os.ErrNotExist, "nothing written outside the site")
+			assert.Equal(t, 1, strings.Count(sendErr.Error(), "statuspage: "), "%v", sendErr)
+
+			// A start-up check finds what every Send would fail on.
+			checkErr := newTestChannel(t, dir).Check(context.Background())
+			require.Error(t, checkErr)
+			assert.True(t, broadcast.IsPermanent(checkErr), "%v", checkErr)
+			assert.ErrorIs(t, checkErr, errCorrupt)
+			assert.Contains(t, checkErr.Error(), "Config.Dir")
+			assert.Contains(t, checkErr.Error(), file+": ")
 		})
 	}
 }

@@ -22,7 +22,10 @@ import (
 const stateFormat = 1
 
 // errCorrupt marks state files that cannot be read: retrying does not help.
-var errCorrupt = errors.New("statuspage: state is corrupt")
+// Its text has no "statuspage: " of its own: classify, which every error
+// it reaches a caller through passes, puts that before the step that read
+// the file.
+var errCorrupt = errors.New("state is corrupt")
 
 // entry is one update as the page shows it.
 type entry struct {

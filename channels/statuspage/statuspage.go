@@ -647,8 +647,10 @@ func (c *Channel) load() (*state, error) {
 
 // Check reports whether the channel can write its directory: Dir (or,
 // when it does not exist yet, its nearest existing parent) is a writable
-// directory, and Dir/current, if there, was made by this package. It
-// writes and removes one temporary file and publishes nothing.
+// directory, and Dir/current, if there, was made by this package and names
+// a version that reads (a damaged state file fails it for good, naming the
+// file, as it would fail every Send). It writes and removes one temporary
+// file and publishes nothing.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: check: %w", err)
@@ -691,8 +693,17 @@ func (c *Channel) checkDir() error {
 	if dir != c.s.dir {
 		return nil
 	}
-	_, err = readCurrent(dir)
-	return err
+	gen, err := readCurrent(dir)
+	if err != nil || gen == 0 {
+		return err
+	}
+	// The version every Send starts from: a damaged one fails each of
+	// them for good, and should fail a start-up check too. Read without
+	// the cache, which Send's lock guards.
+	if _, err := loadState(filepath.Join(dir, versionsName, versionName(gen)), gen); err != nil {
+		return classify("load version "+versionName(gen), err)
+	}
+	return nil
 }
 
 // dirError is an error of Check: it names the field to fix, Config.Dir,
