@@ -254,12 +254,15 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // fitted. Bytes that are not UTF-8 (in a field of a Message built by hand
 // that a template shows as given, such as IncidentID) become U+FFFD here,
 // as JSON would carry them, so that the facets' byte offsets are those of
-// the text the server stores.
+// the text the server stores; the text is fitted as it is then, each such
+// byte three, so that it stays within MaxBytes.
 func (c *Channel) text(u broadcast.Update) (string, error) {
 	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
-	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, Measure)
+	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, func(s string) int {
+		return Measure(strings.ToValidUTF8(s, "\uFFFD"))
+	})
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -91,6 +92,11 @@ func (cfg Config) validate() (string, error) {
 		return "", errors.New("bluesky: Config.AppPassword: missing")
 	case strings.TrimSpace(pw) != pw:
 		return "", errors.New("bluesky: Config.AppPassword: leading or trailing white space")
+	case strings.ContainsFunc(pw, unicode.IsControl):
+		// The server would refuse every login as "Invalid identifier or
+		// password", naming no field.
+		return "", errors.New("bluesky: Config.AppPassword: holds a control character (such as a line break): " +
+			"a password is one line of printable characters")
 	}
 	if len(cfg.Languages) > maxLangs {
 		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)

@@ -35,6 +35,15 @@ func TestNewValidates(t *testing.T) {
 		{"no password", func(c *Config) { c.AppPassword = redact.Secret{} }, "bluesky: Config.AppPassword: missing"},
 		{"password with a space", func(c *Config) { c.AppPassword = redact.NewSecret(testPassword + "\n") },
 			"bluesky: Config.AppPassword: leading or trailing white space"},
+		// Two lines of a credentials file pasted as one value: the server
+		// would refuse every login as "Invalid identifier or password",
+		// naming no field.
+		{"password with a line break", func(c *Config) { c.AppPassword = redact.NewSecret("abcd-efgh\nijkl-mnop") },
+			"bluesky: Config.AppPassword: holds a control character (such as a line break): " +
+				"a password is one line of printable characters"},
+		{"password with a tab", func(c *Config) { c.AppPassword = redact.NewSecret("abcd-efgh\tijkl-mnop") },
+			"bluesky: Config.AppPassword: holds a control character (such as a line break): " +
+				"a password is one line of printable characters"},
 		{"plain http", func(c *Config) { c.Service = "http://bsky.social" }, "bluesky: Config.Service: must use https (http only for a loopback host)"},
 		{"credentials in the service", func(c *Config) { c.Service = "https://status.example.com:abcd-efgh-ijkl-mnop@bsky.social" },
 			"bluesky: Config.Service: must not hold credentials"},
