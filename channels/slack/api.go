@@ -97,6 +97,20 @@ func threadGone(err error) bool {
 	return errors.As(err, &ae) && slices.Contains(noReplyCodes, ae.Code)
 }
 
+// metadataRefused reports whether err is Slack's refusal of a call for
+// the message metadata it carries: metadata_must_be_sent_from_app, which
+// Slack documents for chat.postMessage and chat.update ("Message metadata
+// can only be posted or updated using an app-level token"), as for a
+// token that is not an app's bot token. Nothing took effect: the call is
+// made again without the metadata.
+func metadataRefused(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == codeMetadataRefused
+}
+
+// codeMetadataRefused is Slack's refusal of message metadata from the token.
+const codeMetadataRefused = "metadata_must_be_sent_from_app"
+
 // noReplyCodes are Slack's refusals of a reply in a thread that takes none.
 var noReplyCodes = []string{"thread_not_found", "restricted_action_thread_locked", "thread_locked",
 	"restricted_action_non_threadable_channel"}

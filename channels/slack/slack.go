@@ -122,7 +122,11 @@
 // posts only to the conversations still pending. Each message carries, in
 // its metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
-// at the update, on every instance. An attempt may have posted without
+// at the update, on every instance. A post or an edit Slack refuses for
+// its metadata (metadata_must_be_sent_from_app, which it documents for a
+// token that may not send it) is made again at once without it: the
+// update is delivered, but a retry cannot find that message, and a
+// retraction does not set the status bar back from it. An attempt may have posted without
 // knowing it (Slack answered internal_error or fatal_error, which say
 // part of the operation may have succeeded; the answer was lost, a
 // timeout after Slack had posted, a connection reset; an earlier run
@@ -478,10 +482,20 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 // posted without it.
 func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded bool) (postResponse, bool, error) {
 	var resp postResponse
-	err := c.call(ctx, "chat.postMessage", req, &resp)
+	call := func() error {
+		err := c.call(ctx, "chat.postMessage", req, &resp)
+		if req.Metadata != nil && metadataRefused(err) {
+			// Refused, nothing posted: the key is an aid to a retry's
+			// look-up, the update is what counts.
+			req.Metadata = nil
+			err = c.call(ctx, "chat.postMessage", req, &resp)
+		}
+		return err
+	}
+	err := call()
 	if threaded && threadGone(err) {
 		req.ThreadTS, req.ReplyBroadcast = "", false
-		err = c.call(ctx, "chat.postMessage", req, &resp)
+		err = call()
 		threaded = false
 	}
 	if errors.Is(err, errCut) {
