@@ -111,9 +111,11 @@ func metadataRefused(err error) bool {
 // codeMetadataRefused is Slack's refusal of message metadata from the token.
 const codeMetadataRefused = "metadata_must_be_sent_from_app"
 
-// noReplyCodes are Slack's refusals of a reply in a thread that takes none.
+// noReplyCodes are Slack's refusals of a reply in a thread that takes none:
+// cannot_reply_to_message is its documented refusal of thread_ts naming "a
+// message type that cannot have thread replies", as a deleted one.
 var noReplyCodes = []string{"thread_not_found", "restricted_action_thread_locked", "thread_locked",
-	"restricted_action_non_threadable_channel"}
+	"restricted_action_non_threadable_channel", "cannot_reply_to_message"}
 
 // call makes one Web API call of method with the JSON body req and decodes
 // the answer into resp, whose apiResponse must be embedded first. Its

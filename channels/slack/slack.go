@@ -47,9 +47,10 @@
 // A thread whose first post was deleted (retracted, or by hand) after a
 // reply goes on under Slack's "This message was deleted". Deleted before
 // any reply, the thread is gone: Slack posts a reply to it at the
-// conversation's top level, or refuses it (thread_not_found, then the
-// update is posted again without it). Either way the update starts a new
-// thread, which the next updates reply in: each conversation threads
+// conversation's top level, or refuses it (thread_not_found, or
+// cannot_reply_to_message, then the update is posted again without it).
+// Either way the update starts a new thread, which the next updates
+// reply in: each conversation threads
 // under the thread of the incident's latest post there
 // (Message.Thread.Last), else of its first (Message.Thread.Root). So a
 // conversation the first update did not reach threads under its first
