@@ -15,9 +15,18 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// responseLimit bounds the part of an answer Send reads: Slack echoes the
-// message posted, a few KiB.
+// responseLimit bounds the part of an answer to a write (a post, an
+// update, a deletion) Send reads: Slack echoes the message posted, a few
+// KiB.
 const responseLimit = 256 << 10
+
+// readLimit bounds the answer a read (conversations.history or
+// conversations.replies) gets: a page of lookLimit messages, each of them
+// people's as well as the channel's, with up to MaxText characters of
+// text, which a message's rich-text blocks repeat, and which JSON may
+// write at up to 6 bytes a character. A page cut short is a look-up that
+// failed, and the update is posted again.
+const readLimit = 8 << 20
 
 // maxDetails bounds the messages of response_metadata an error quotes.
 const maxDetails = 3
@@ -140,7 +149,15 @@ func (c *Channel) read(ctx context.Context, method string, q url.Values, resp an
 	if err != nil {
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
-	return c.do(method, hreq, resp)
+	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
+	// Read whole, up to readLimit, as long as the request may take: a
+	// read has no effect to lose, and a page is far longer than a post's
+	// answer.
+	hresp, err := httpx.Do(c.s.client.Client, hreq, readLimit, c.s.rd)
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
+	}
+	return c.decode(method, hresp, resp)
 }
 
 // do sends hreq, a call of method, with the token, and decodes the answer

@@ -229,7 +229,10 @@
 // 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
 // as every channel takes it: a retry would post twice (see Idempotency);
 // unless its start is Slack's refusal ("ok": false), which is retried. A
-// cut answer to an edit, a deletion or Check is retried. An incoming webhook's answer is judged by its HTTP
+// cut answer to an edit, a deletion or Check is retried. A look-up's read
+// takes an answer of up to 8 MiB, as long as the request may take (a
+// page of 15 messages of people may hold 40,000 characters each): one
+// longer, or broken off, is a look-up that failed. An incoming webhook's answer is judged by its HTTP
 // status: 2xx delivered (but a whole body other than Slack's "ok", a
 // captive portal's page, is another server's answer); 429 waits for
 // Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
