@@ -50,8 +50,8 @@
 // conversation's top level, or refuses it (thread_not_found, or
 // cannot_reply_to_message, then the update is posted again without it).
 // Either way the update starts a new thread, which the next updates
-// reply in: each conversation threads
-// under the thread of the incident's latest post there
+// reply in: each conversation threads under the thread of the
+// incident's latest post there
 // (Message.Thread.Last), else of its first (Message.Thread.Root). So a
 // conversation the first update did not reach threads under its first
 // post of the incident. The Receipt's Meta holds, per conversation, the
@@ -127,8 +127,8 @@
 // its metadata (metadata_must_be_sent_from_app, which it documents for a
 // token that may not send it) is made again at once without it: the
 // update is delivered, but a retry cannot find that message, and a
-// retraction does not set the status bar back from it. An attempt may have posted without
-// knowing it (Slack answered internal_error or fatal_error, which say
+// retraction does not set the status bar back from it. An attempt may
+// have posted without knowing it (Slack answered internal_error or fatal_error, which say
 // part of the operation may have succeeded; the answer was lost, a
 // timeout after Slack had posted, a connection reset; an earlier run
 // ended mid-attempt), so every retry (Message.Attempt above 1, which the
@@ -232,8 +232,8 @@
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
-// longer, or broken off, is a look-up that failed. An incoming webhook's answer is judged by its HTTP
-// status: 2xx delivered (but a whole body other than Slack's "ok", a
+// longer, or broken off, is a look-up that failed. An incoming
+// webhook's answer is judged by its HTTP status: 2xx delivered (but a whole body other than Slack's "ok", a
 // captive portal's page, is another server's answer); 429 waits for
 // Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A
