@@ -15,9 +15,18 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// responseLimit bounds the part of an answer Send reads: Slack echoes the
-// message posted, a few KiB.
+// responseLimit bounds the part of an answer to a write (a post, an
+// update, a deletion) Send reads: Slack echoes the message posted, a few
+// KiB.
 const responseLimit = 256 << 10
+
+// readLimit bounds the answer a read (conversations.history or
+// conversations.replies) gets: a page of lookLimit messages, each of them
+// people's as well as the channel's, with up to MaxText characters of
+// text, which a message's rich-text blocks repeat, and which JSON may
+// write at up to 6 bytes a character. A page cut short is a look-up that
+// failed, and the update is posted again.
+const readLimit = 8 << 20
 
 // maxDetails bounds the messages of response_metadata an error quotes.
 const maxDetails = 3
@@ -97,9 +106,25 @@ func threadGone(err error) bool {
 	return errors.As(err, &ae) && slices.Contains(noReplyCodes, ae.Code)
 }
 
-// noReplyCodes are Slack's refusals of a reply in a thread that takes none.
+// metadataRefused reports whether err is Slack's refusal of a call for
+// the message metadata it carries: metadata_must_be_sent_from_app, which
+// Slack documents for chat.postMessage and chat.update ("Message metadata
+// can only be posted or updated using an app-level token"), as for a
+// token that is not an app's bot token. Nothing took effect: the call is
+// made again without the metadata.
+func metadataRefused(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == codeMetadataRefused
+}
+
+// codeMetadataRefused is Slack's refusal of message metadata from the token.
+const codeMetadataRefused = "metadata_must_be_sent_from_app"
+
+// noReplyCodes are Slack's refusals of a reply in a thread that takes none:
+// cannot_reply_to_message is its documented refusal of thread_ts naming "a
+// message type that cannot have thread replies", as a deleted one.
 var noReplyCodes = []string{"thread_not_found", "restricted_action_thread_locked", "thread_locked",
-	"restricted_action_non_threadable_channel"}
+	"restricted_action_non_threadable_channel", "cannot_reply_to_message"}
 
 // call makes one Web API call of method with the JSON body req and decodes
 // the answer into resp, whose apiResponse must be embedded first. Its
@@ -124,7 +149,15 @@ func (c *Channel) read(ctx context.Context, method string, q url.Values, resp an
 	if err != nil {
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
-	return c.do(method, hreq, resp)
+	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
+	// Read whole, up to readLimit, as long as the request may take: a
+	// read has no effect to lose, and a page is far longer than a post's
+	// answer.
+	hresp, err := httpx.Do(c.s.client.Client, hreq, readLimit, c.s.rd)
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
+	}
+	return c.decode(method, hresp, resp)
 }
 
 // do sends hreq, a call of method, with the token, and decodes the answer

@@ -49,9 +49,11 @@ type Config struct {
 	// does not refresh it: make a new Channel with the next one. A user
 	// token ("xoxp-…") is taken too, and posts as its user; but every
 	// post carries message metadata, which Slack documents for apps
-	// and does not say it keeps on a user's message: if it drops it, a
-	// retry cannot find an earlier attempt's post (it may post twice)
-	// and a retraction does not set the status bar back.
+	// and does not say it keeps on a user's message: if it drops it, or
+	// refuses it (metadata_must_be_sent_from_app, after which the channel
+	// posts without it), a retry cannot find an earlier attempt's post
+	// (it may post twice) and a retraction does not set the status bar
+	// back.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
 	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot

@@ -71,7 +71,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u broadcast.Update, latest bool) error {
 	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none", Metadata: md}
 	var resp postResponse
-	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
+	err := c.call(ctx, "chat.update", req, &resp)
+	if md != nil && metadataRefused(err) {
+		req.Metadata = nil // as a post does: the correction is what counts
+		err = c.call(ctx, "chat.update", req, &resp)
+	}
+	if err != nil {
 		// Deleted by hand, or not to be edited by this token: the
 		// Broadcaster posts the correction anew.
 		return postRefusal(err)

@@ -68,6 +68,10 @@ type fakeSlack struct {
 	// oneRead answers each read method once, then ratelimited, as Slack
 	// limits an app distributed outside its Marketplace (one a minute).
 	oneRead bool
+	// noMetadata refuses a post or an update carrying message metadata
+	// with metadata_must_be_sent_from_app, as Slack documents for a
+	// token that may not send it.
+	noMetadata bool
 }
 
 // fakeMsg is a message in a conversation.
@@ -323,6 +327,9 @@ func dropAnswer(w http.ResponseWriter) {
 
 func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any, string) {
 	f.checkFields("chat.postMessage", body)
+	if f.refusesMetadata(body) {
+		return nil, "metadata_must_be_sent_from_app"
+	}
 	if str(body["parse"]) != "none" || string(body["link_names"]) != "false" ||
 		string(body["unfurl_links"]) != "false" || string(body["unfurl_media"]) != "false" {
 		f.t.Errorf("chat.postMessage: want parse none, link_names, unfurl_links and unfurl_media false: %s %s %s %s",
@@ -409,6 +416,9 @@ func (f *fakeSlack) goneThread(channel, ts string) bool {
 
 func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, string) {
 	f.checkFields("chat.update", body)
+	if f.refusesMetadata(body) {
+		return nil, "metadata_must_be_sent_from_app"
+	}
 	f.mu.Lock()
 	m, code := f.find(body)
 	f.mu.Unlock()
@@ -505,6 +515,21 @@ func (f *fakeSlack) failMethod(method, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failCode[method] = code
+}
+
+// refuseMetadata makes every post and update carrying message metadata
+// refused, as Slack refuses a token that may not send it; false stops it.
+func (f *fakeSlack) refuseMetadata(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noMetadata = on
+}
+
+// refusesMetadata reports whether the fake refuses body for its metadata.
+func (f *fakeSlack) refusesMetadata(body map[string]json.RawMessage) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.noMetadata && body["metadata"] != nil
 }
 
 // noThreads makes target a conversation that takes no thread replies.

@@ -47,10 +47,11 @@
 // A thread whose first post was deleted (retracted, or by hand) after a
 // reply goes on under Slack's "This message was deleted". Deleted before
 // any reply, the thread is gone: Slack posts a reply to it at the
-// conversation's top level, or refuses it (thread_not_found, then the
-// update is posted again without it). Either way the update starts a new
-// thread, which the next updates reply in: each conversation threads
-// under the thread of the incident's latest post there
+// conversation's top level, or refuses it (thread_not_found, or
+// cannot_reply_to_message, then the update is posted again without it).
+// Either way the update starts a new thread, which the next updates
+// reply in: each conversation threads under the thread of the
+// incident's latest post there
 // (Message.Thread.Last), else of its first (Message.Thread.Root). So a
 // conversation the first update did not reach threads under its first
 // post of the incident. The Receipt's Meta holds, per conversation, the
@@ -122,8 +123,12 @@
 // posts only to the conversations still pending. Each message carries, in
 // its metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
-// at the update, on every instance. An attempt may have posted without
-// knowing it (Slack answered internal_error or fatal_error, which say
+// at the update, on every instance. A post or an edit Slack refuses for
+// its metadata (metadata_must_be_sent_from_app, which it documents for a
+// token that may not send it) is made again at once without it: the
+// update is delivered, but a retry cannot find that message, and a
+// retraction does not set the status bar back from it. An attempt may
+// have posted without knowing it (Slack answered internal_error or fatal_error, which say
 // part of the operation may have succeeded; the answer was lost, a
 // timeout after Slack had posted, a connection reset; an earlier run
 // ended mid-attempt), so every retry (Message.Attempt above 1, which the
@@ -224,8 +229,11 @@
 // 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
 // as every channel takes it: a retry would post twice (see Idempotency);
 // unless its start is Slack's refusal ("ok": false), which is retried. A
-// cut answer to an edit, a deletion or Check is retried. An incoming webhook's answer is judged by its HTTP
-// status: 2xx delivered (but a whole body other than Slack's "ok", a
+// cut answer to an edit, a deletion or Check is retried. A look-up's read
+// takes an answer of up to 8 MiB, as long as the request may take (a
+// page of 15 messages of people may hold 40,000 characters each): one
+// longer, or broken off, is a look-up that failed. An incoming
+// webhook's answer is judged by its HTTP status: 2xx delivered (but a whole body other than Slack's "ok", a
 // captive portal's page, is another server's answer); 429 waits for
 // Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A
@@ -478,10 +486,20 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 // posted without it.
 func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded bool) (postResponse, bool, error) {
 	var resp postResponse
-	err := c.call(ctx, "chat.postMessage", req, &resp)
+	call := func() error {
+		err := c.call(ctx, "chat.postMessage", req, &resp)
+		if req.Metadata != nil && metadataRefused(err) {
+			// Refused, nothing posted: the key is an aid to a retry's
+			// look-up, the update is what counts.
+			req.Metadata = nil
+			err = c.call(ctx, "chat.postMessage", req, &resp)
+		}
+		return err
+	}
+	err := call()
 	if threaded && threadGone(err) {
 		req.ThreadTS, req.ReplyBroadcast = "", false
-		err = c.call(ctx, "chat.postMessage", req, &resp)
+		err = call()
 		threaded = false
 	}
 	if errors.Is(err, errCut) {

@@ -149,7 +149,9 @@ func TestLostAnswerDuplicatesOnlyThatConversation(t *testing.T) {
 
 // An incident's first post deleted (retracted, or by hand) before anyone
 // replied takes its thread with it: Slack posts a reply to it at the
-// conversation's top level, or refuses it with thread_not_found. The
+// conversation's top level, or refuses it with thread_not_found (or
+// cannot_reply_to_message, which Slack documents for a message that
+// cannot have thread replies). The
 // update then starts a new thread, and the later ones reply in it and set
 // its status bar, rather than each landing alone or failing. A first post
 // deleted after replies stays as "This message was deleted", and the
@@ -161,6 +163,7 @@ func TestDeletedRootStartsNewThread(t *testing.T) {
 	}{
 		{name: "posted at top level"},
 		{name: "thread_not_found", code: "thread_not_found"},
+		{name: "cannot_reply_to_message", code: "cannot_reply_to_message"},
 		{name: "deleted after a reply", replied: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

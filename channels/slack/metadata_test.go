@@ -1,0 +1,42 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A token Slack refuses message metadata from
+// (metadata_must_be_sent_from_app, nothing posted) still posts every
+// update, without the metadata, once in each conversation: the key only
+// helps a retry's look-up.
+func TestPostsWithoutMetadataWhenSlackRefusesIt(t *testing.T) {
+	targets := []string{"#ops", "eng"}
+	ch, f := newTestChannel(t, Config{Channels: targets})
+	f.refuseMetadata(true)
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	for _, target := range targets {
+		got := byTarget(f.messages(), target)
+		require.Len(t, got, 2, "%s: each update once", target)
+		assert.Empty(t, got[0].metadata, target)
+		assert.Equal(t, got[0].ts, got[1].threadTS, "%s: the second update replies in the thread", target)
+	}
+}
+
+// An edit Slack refuses for its metadata is made without it.
+func TestEditsWithoutMetadataWhenSlackRefusesIt(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u1 := update(1, broadcast.StatusInvestigating)
+	r1 := send(t, ch, u1, broadcast.Thread{})
+	f.refuseMetadata(true)
+	_, err := ch.Edit(context.Background(), correction(u1, broadcast.StatusInvestigating, broadcast.Thread{Root: r1, Last: r1}), r1)
+	require.NoError(t, err)
+	got := f.messages()
+	require.Len(t, got, 1)
+	assert.Contains(t, shown(got[0].sections[0]), "Correction: the errors came from one CDN region.")
+}
