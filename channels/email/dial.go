@@ -120,7 +120,8 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 		cn.abort()
 		return nil, scrub.error(a.dialError(ctx, os.ErrDeadlineExceeded, token))
 	}
-	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, token, left)...)
+	hello := c.helloFor(cn.raw)
+	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, hello, token, left)...)
 	if err != nil {
 		cn.abort()
 		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
@@ -128,7 +129,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		cn.abort()
-		return nil, scrub.error(a.dialError(ctx, err, token))
+		return nil, scrub.error(a.dialError(ctx, c.helloRefused(err, hello), token))
 	}
 	cn.client, cn.timeout, cn.token = client, c.cfg.Timeout, token
 	cn.pipelining, _ = client.Extension("PIPELINING")
@@ -147,14 +148,36 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	return cn, nil
 }
 
-// clientOptions are go-mail's options for a session over raw, connected,
-// whose greeting, EHLO, STARTTLS and AUTH get timeout.
-func (c *Channel) clientOptions(raw net.Conn, token string, timeout time.Duration) []gomail.Option {
-	hello := c.cfg.HelloName
-	if hello == "" {
-		host, _ := os.Hostname()
-		hello = defaultHello(host, raw.LocalAddr())
+// helloFor returns the name EHLO gives on raw: Config.HelloName, or the
+// default (see defaultHello).
+func (c *Channel) helloFor(raw net.Conn) string {
+	if c.cfg.HelloName != "" {
+		return c.cfg.HelloName
 	}
+	host, _ := os.Hostname()
+	return defaultHello(host, raw.LocalAddr())
+}
+
+// helloRefused names, in err, the name EHLO gave and the field that sets
+// it, when err is the server's refusal of EHLO and of HELO after it
+// (go-mail has no sentinel for it): the server's reply alone does not say
+// which setting to change. The reply's code still classifies err.
+func (c *Channel) helloRefused(err error, hello string) error {
+	var tpe *textproto.Error
+	if !strings.Contains(err.Error(), "EHLO/HELO exchange failed") || !errors.As(err, &tpe) || tpe.Code == 421 {
+		return err // a 421: the server is closing, whatever the name
+	}
+	if c.cfg.HelloName != "" {
+		return fmt.Errorf("the server refused the EHLO name %q (Config.HelloName): %w", hello, err)
+	}
+	return fmt.Errorf("the server refused the EHLO name %q (the default: the host name if fully qualified, "+
+		"else the connection's address; set Config.HelloName to a name it takes): %w", hello, err)
+}
+
+// clientOptions are go-mail's options for a session over raw, connected,
+// whose EHLO gives hello, and whose greeting, EHLO, STARTTLS and AUTH get
+// timeout.
+func (c *Channel) clientOptions(raw net.Conn, hello, token string, timeout time.Duration) []gomail.Option {
 	opts := []gomail.Option{
 		gomail.WithPort(c.cfg.Port),
 		gomail.WithTimeout(timeout),
