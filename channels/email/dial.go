@@ -126,7 +126,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 		cn.abort()
 		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
 	}
-	client, err := mc.DialToSMTPClientWithContext(ctx)
+	client, err := c.session(ctx, mc, cn.raw, deadline)
 	if err != nil {
 		cn.abort()
 		return nil, scrub.error(a.dialError(ctx, c.helloRefused(err, hello), token))
@@ -146,6 +146,29 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	}
 	a.authenticated()
 	return cn, nil
+}
+
+// session has go-mail read the greeting on raw, say EHLO, secure the
+// connection and authenticate, by deadline, Config.Timeout after the
+// dial began. go-mail gives the greeting a timeout of its own, then the
+// rest a new one: a server slow to greet (with TLSImplicit, which does
+// not wait for the greeting in awaitGreeting, or one that sends its
+// greeting's lines slowly) and slow to answer EHLO or AUTH had up to twice
+// Config.Timeout. At deadline the connection is closed, which ends any
+// wait of go-mail's.
+func (c *Channel) session(ctx context.Context, mc *gomail.Client, raw net.Conn, deadline time.Time) (*smtp.Client, error) {
+	timer := time.AfterFunc(time.Until(deadline), func() { _ = raw.Close() })
+	client, err := mc.DialToSMTPClientWithContext(ctx)
+	if !timer.Stop() {
+		// Closed at the deadline: a reply that came before it stays the
+		// error; anything else, even a success, is the timeout.
+		var tpe *textproto.Error
+		if err == nil || !errors.As(err, &tpe) {
+			err = fmt.Errorf("greeting, EHLO, STARTTLS and AUTH not done within Config.Timeout (%v): %w",
+				c.cfg.Timeout, os.ErrDeadlineExceeded)
+		}
+	}
+	return client, err
 }
 
 // helloFor returns the name EHLO gives on raw: Config.HelloName, or the

@@ -351,3 +351,38 @@ func TestHelloAnswered421(t *testing.T) {
 	assert.False(t, broadcast.IsPermanent(err), err.Error())
 	assert.NotContains(t, err.Error(), "Config.HelloName")
 }
+
+// Config.Timeout bounds connecting, the greeting, EHLO, STARTTLS and AUTH
+// together: go-mail gave the greeting a timeout of its own, then EHLO
+// and AUTH a new one, so a server slow to greet after the TLS handshake
+// (TLSImplicit) or slow with the last line of its greeting, and then
+// slow to answer EHLO, took up to twice Config.Timeout to connect, and a
+// Broadcaster's attempt with it.
+func TestTimeoutBoundsTheWholeConnect(t *testing.T) {
+	const timeout = 1500 * time.Millisecond
+	slow := time.Second // each step within Timeout, the two together past it
+	for name, c := range map[string]struct {
+		opts   serverOptions
+		script func(*fakeSMTP)
+		tls    email.TLSMode
+	}{
+		"implicit TLS, greeting late": {serverOptions{user: testUser, pass: testPass, implicit: true},
+			func(s *fakeSMTP) { s.greetWait, s.helloWait = slow, slow }, email.TLSImplicit},
+		"STARTTLS, greeting's last line late": {serverOptions{user: testUser, pass: testPass},
+			// EHLO twice, before and after STARTTLS.
+			func(s *fakeSMTP) { s.greetRest, s.helloWait = slow, 600*time.Millisecond }, email.TLSStartTLS},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startSMTP(t, c.opts)
+			srv.script(c.script)
+			cfg := config(srv, "alice@example.net")
+			cfg.TLS, cfg.Timeout = c.tls, timeout
+			err := newChannel(t, cfg).Check(context.Background())
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), err.Error())
+			assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			assert.Contains(t, err.Error(), "Config.Timeout (1.5s)")
+			assert.NotContains(t, err.Error(), testPass)
+		})
+	}
+}
