@@ -120,15 +120,16 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 		cn.abort()
 		return nil, scrub.error(a.dialError(ctx, os.ErrDeadlineExceeded, token))
 	}
-	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, token, left)...)
+	hello := c.helloFor(cn.raw)
+	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, hello, token, left)...)
 	if err != nil {
 		cn.abort()
 		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
 	}
-	client, err := mc.DialToSMTPClientWithContext(ctx)
+	client, err := c.session(ctx, mc, cn.raw, deadline)
 	if err != nil {
 		cn.abort()
-		return nil, scrub.error(a.dialError(ctx, err, token))
+		return nil, scrub.error(a.dialError(ctx, c.helloRefused(err, hello), token))
 	}
 	cn.client, cn.timeout, cn.token = client, c.cfg.Timeout, token
 	cn.pipelining, _ = client.Extension("PIPELINING")
@@ -147,14 +148,59 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	return cn, nil
 }
 
-// clientOptions are go-mail's options for a session over raw, connected,
-// whose greeting, EHLO, STARTTLS and AUTH get timeout.
-func (c *Channel) clientOptions(raw net.Conn, token string, timeout time.Duration) []gomail.Option {
-	hello := c.cfg.HelloName
-	if hello == "" {
-		host, _ := os.Hostname()
-		hello = defaultHello(host, raw.LocalAddr())
+// session has go-mail read the greeting on raw, say EHLO, secure the
+// connection and authenticate, by deadline, Config.Timeout after the
+// dial began. go-mail gives the greeting a timeout of its own, then the
+// rest a new one: a server slow to greet (with TLSImplicit, which does
+// not wait for the greeting in awaitGreeting, or one that sends its
+// greeting's lines slowly) and slow to answer EHLO or AUTH had up to twice
+// Config.Timeout. At deadline the connection is closed, which ends any
+// wait of go-mail's.
+func (c *Channel) session(ctx context.Context, mc *gomail.Client, raw net.Conn, deadline time.Time) (*smtp.Client, error) {
+	timer := time.AfterFunc(time.Until(deadline), func() { _ = raw.Close() })
+	client, err := mc.DialToSMTPClientWithContext(ctx)
+	if !timer.Stop() {
+		// Closed at the deadline: a reply that came before it stays the
+		// error; anything else, even a success, is the timeout.
+		var tpe *textproto.Error
+		if err == nil || !errors.As(err, &tpe) {
+			err = fmt.Errorf("greeting, EHLO, STARTTLS and AUTH not done within Config.Timeout (%v): %w",
+				c.cfg.Timeout, os.ErrDeadlineExceeded)
+		}
 	}
+	return client, err
+}
+
+// helloFor returns the name EHLO gives on raw: Config.HelloName, or the
+// default (see defaultHello).
+func (c *Channel) helloFor(raw net.Conn) string {
+	if c.cfg.HelloName != "" {
+		return c.cfg.HelloName
+	}
+	host, _ := os.Hostname()
+	return defaultHello(host, raw.LocalAddr())
+}
+
+// helloRefused names, in err, the name EHLO gave and the field that sets
+// it, when err is the server's refusal of EHLO and of HELO after it
+// (go-mail has no sentinel for it): the server's reply alone does not say
+// which setting to change. The reply's code still classifies err.
+func (c *Channel) helloRefused(err error, hello string) error {
+	var tpe *textproto.Error
+	if !strings.Contains(err.Error(), "EHLO/HELO exchange failed") || !errors.As(err, &tpe) || tpe.Code == 421 {
+		return err // a 421: the server is closing, whatever the name
+	}
+	if c.cfg.HelloName != "" {
+		return fmt.Errorf("the server refused the EHLO name %q (Config.HelloName): %w", hello, err)
+	}
+	return fmt.Errorf("the server refused the EHLO name %q (the default: the host name if fully qualified, "+
+		"else the connection's address; set Config.HelloName to a name it takes): %w", hello, err)
+}
+
+// clientOptions are go-mail's options for a session over raw, connected,
+// whose EHLO gives hello, and whose greeting, EHLO, STARTTLS and AUTH get
+// timeout.
+func (c *Channel) clientOptions(raw net.Conn, hello, token string, timeout time.Duration) []gomail.Option {
 	opts := []gomail.Option{
 		gomail.WithPort(c.cfg.Port),
 		gomail.WithTimeout(timeout),

@@ -306,3 +306,83 @@ func TestImplicitTLSToPlainTextPort(t *testing.T) {
 	}
 	assert.Empty(t, srv.messages())
 }
+
+// A server that refuses the name EHLO (and HELO) gives (Postfix's "Helo
+// command rejected", a 501 for a name it finds malformed) fails the
+// connection with an error that names the name sent and Config.HelloName,
+// the field that sets it: the server's reply alone, "EHLO/HELO exchange
+// failed", did not say which setting to change. A 5xx is permanent, a
+// 4xx transient, as before.
+func TestHelloNameRefused(t *testing.T) {
+	for _, c := range []struct {
+		name, reply string
+		permanent   bool
+	}{
+		{"relay.example.com", "550 5.7.1 <relay.example.com>: Helo command rejected: Host not found", true},
+		{"[192.0.2.7]", "501 5.5.2 Syntax: EHLO hostname", true},
+		{"relay.example.com", "450 4.7.1 <relay.example.com>: Helo command rejected: Host not found", false},
+		{"", "504 5.5.2 Helo command rejected: need fully-qualified hostname", true},
+	} {
+		t.Run(c.reply, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(func(s *fakeSMTP) { s.helloAll = c.reply })
+			cfg := config(srv, "alice@example.net")
+			cfg.HelloName = c.name
+			err := newChannel(t, cfg).Check(context.Background())
+			require.Error(t, err)
+			assert.Equal(t, c.permanent, broadcast.IsPermanent(err), err.Error())
+			assert.Contains(t, err.Error(), "Config.HelloName")
+			sent := strings.TrimPrefix(srv.commands()[0].line, "EHLO ")
+			assert.Contains(t, err.Error(), fmt.Sprintf("%q", sent), "the name sent")
+			assert.NotContains(t, err.Error(), testPass)
+		})
+	}
+}
+
+// A 421 to EHLO is the server closing, not a refusal of the name: its
+// error does not blame Config.HelloName, and stays transient.
+func TestHelloAnswered421(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.helloAll = "421 4.3.2 Service shutting down" })
+	cfg := config(srv, "alice@example.net")
+	cfg.HelloName = "relay.example.com"
+	err := newChannel(t, cfg).Check(context.Background())
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), err.Error())
+	assert.NotContains(t, err.Error(), "Config.HelloName")
+}
+
+// Config.Timeout bounds connecting, the greeting, EHLO, STARTTLS and AUTH
+// together: go-mail gave the greeting a timeout of its own, then EHLO
+// and AUTH a new one, so a server slow to greet after the TLS handshake
+// (TLSImplicit) or slow with the last line of its greeting, and then
+// slow to answer EHLO, took up to twice Config.Timeout to connect, and a
+// Broadcaster's attempt with it.
+func TestTimeoutBoundsTheWholeConnect(t *testing.T) {
+	const timeout = 1500 * time.Millisecond
+	slow := time.Second // each step within Timeout, the two together past it
+	for name, c := range map[string]struct {
+		opts   serverOptions
+		script func(*fakeSMTP)
+		tls    email.TLSMode
+	}{
+		"implicit TLS, greeting late": {serverOptions{user: testUser, pass: testPass, implicit: true},
+			func(s *fakeSMTP) { s.greetWait, s.helloWait = slow, slow }, email.TLSImplicit},
+		"STARTTLS, greeting's last line late": {serverOptions{user: testUser, pass: testPass},
+			// EHLO twice, before and after STARTTLS.
+			func(s *fakeSMTP) { s.greetRest, s.helloWait = slow, 600*time.Millisecond }, email.TLSStartTLS},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startSMTP(t, c.opts)
+			srv.script(c.script)
+			cfg := config(srv, "alice@example.net")
+			cfg.TLS, cfg.Timeout = c.tls, timeout
+			err := newChannel(t, cfg).Check(context.Background())
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), err.Error())
+			assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			assert.Contains(t, err.Error(), "Config.Timeout (1.5s)")
+			assert.NotContains(t, err.Error(), testPass)
+		})
+	}
+}

@@ -229,7 +229,9 @@
 //     at most a day (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
-//   - 5xx to AUTH (535), to MAIL FROM, a TLS failure, a server without
+//   - 5xx to AUTH (535), to MAIL FROM, to EHLO and the HELO after it (the
+//     error names the name sent, and Config.HelloName, which sets it; so
+//     does a 4xx's, but 421), a TLS failure, a server without
 //     STARTTLS when it is required, one that does not offer the AUTH
 //     method Config.Auth asks for, or no AUTH with Config.Username set
 //     (the error names the field), or a port that speaks TLS from the

@@ -44,10 +44,13 @@ type fakeSMTP struct {
 	dataWait  time.Duration       // wait before the reply to every end of DATA
 	authAll   string              // reply to every AUTH, "" none
 	mailAll   string              // reply to every MAIL, "" none
+	helloAll  string              // reply to every EHLO and HELO, "" none
 	mailFrom  int                 // mailAll only once this many messages were accepted
 	greeting  string              // the first reply, "" a 220
 	greetFrom int                 // greeting only from this connection on; 0 from the first
-	greetWait time.Duration       // wait before the greeting
+	greetWait time.Duration       // wait before the greeting (with implicit TLS, after the handshake)
+	greetRest time.Duration       // wait between the greeting's first line, "220-", and its last
+	helloWait time.Duration       // wait before the reply to every EHLO
 	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
 	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
@@ -343,20 +346,22 @@ func (c *session) reply(format string, args ...any) bool {
 
 func (c *session) serve() {
 	c.srv.mu.Lock()
-	greeting, wait := c.srv.greeting, c.srv.greetWait
+	greeting, wait, rest := c.srv.greeting, c.srv.greetWait, c.srv.greetRest
 	if c.id < c.srv.greetFrom {
 		greeting = ""
 	}
 	c.srv.mu.Unlock()
-	if wait > 0 {
-		select {
-		case <-time.After(wait):
-		case <-c.srv.stop:
-			return
-		}
+	if tc, ok := c.raw.(*tls.Conn); ok && wait > 0 && tc.Handshake() != nil {
+		return // the wait is for the greeting, not the handshake
+	}
+	if !c.pause(wait) {
+		return
 	}
 	if greeting == "" {
 		greeting = "220 fake.test ESMTP ready"
+	}
+	if rest > 0 && (!c.reply("220-fake.test") || !c.pause(rest)) {
+		return
 	}
 	if !c.reply("%s", greeting) || !strings.HasPrefix(greeting, "220") {
 		return
@@ -379,6 +384,12 @@ func (c *session) serve() {
 
 // handle answers one command; false ends the session.
 func (c *session) handle(verb, arg string) bool {
+	c.srv.mu.Lock()
+	hello := c.srv.helloAll
+	c.srv.mu.Unlock()
+	if hello != "" && (verb == "EHLO" || verb == "HELO") {
+		return c.reply("%s", hello)
+	}
 	switch verb {
 	case "EHLO":
 		return c.ehlo()
@@ -410,7 +421,26 @@ func (c *session) handle(verb, arg string) bool {
 	return c.reply("502 5.5.2 command not recognized")
 }
 
+// pause waits for d, or until the server stops: then false.
+func (c *session) pause(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	select {
+	case <-time.After(d):
+		return true
+	case <-c.srv.stop:
+		return false
+	}
+}
+
 func (c *session) ehlo() bool {
+	c.srv.mu.Lock()
+	wait := c.srv.helloWait
+	c.srv.mu.Unlock()
+	if !c.pause(wait) {
+		return false
+	}
 	lines := []string{"fake.test greets you", "8BITMIME", "ENHANCEDSTATUSCODES"}
 	if !c.srv.opts.inTurn {
 		lines = append(lines, "PIPELINING")

@@ -19,28 +19,33 @@ import (
 // got the lines, after their PONG. The lines are rendered for the first
 // channel joined, with the budget the server's prefix for us leaves (known
 // by then: the echo of a JOIN shows it). It returns the lines each channel
-// got. An error is the connection's (lost, ctx) or the text's (it does not
+// delivered got, by its index into the configured targets: channels split
+// anew after a rename (see below) get another number. An error is the connection's (lost, ctx) or the text's (it does not
 // fit): it concerns no channel in particular; the channels reported
 // before it, and those the server refused by then, stay recorded.
 //
 // The lines of a channel that the server relayed in an earlier attempt,
 // as f's progress holds them (see keepLines), are not posted again.
-func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
+func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (map[int]int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
 	}
 	sts, err := ss.join(targets)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	taken := make([]bool, len(sts))
 	reported := make([]bool, len(sts))
+	got := make(map[int]int, len(todo))
 	report := func(k int) {
 		if err := sts[k].err; err != nil && !broadcast.IsPermanent(err) {
 			keepLines(f, todo[k], sts[k])
 		}
 		f.Report(todo[k], sts[k].err) // nil: delivered
+		if sts[k].err == nil {
+			got[todo[k]] = len(sts[k].lines)
+		}
 		reported[k] = true
 	}
 	// lost reports, when the connection failed, the channels the server
@@ -64,10 +69,10 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 	for {
 		k, err := ss.nextAnswered(sts, taken)
 		if err != nil {
-			return len(lines), lost(err)
+			return got, lost(err)
 		}
 		if k < 0 {
-			return len(lines), nil
+			return got, nil
 		}
 		taken[k] = true
 		st := sts[k]
@@ -81,7 +86,7 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 			case err == nil:
 				lines, budget = split, b
 			case lines == nil:
-				return 0, err
+				return got, err
 			default: // the next attempt, on the bot's own nick, has the room
 				st.err = fmt.Errorf("irc: send to %s: %s: %v", st.t.name, ss.renamed(), err)
 			}
@@ -102,7 +107,7 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 				st.err = errPacedOut
 			default:
 				if err := ss.post(st); err != nil {
-					return 0, lost(err)
+					return got, lost(err)
 				}
 			}
 		}
@@ -158,15 +163,20 @@ func keepWait(ctx context.Context, err error, f *broadcast.Fanout) error {
 	return broadcast.RetryAfter(err, d)
 }
 
-// receipt describes a successful Send.
-func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, lines int) broadcast.Receipt {
-	var posted, failed []string
+// receipt describes a successful Send; got holds the lines each channel
+// delivered got (see deliver).
+func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, got map[int]int) broadcast.Receipt {
+	var posted, failed, lines []string
 	for _, i := range f.Delivered() {
 		posted = append(posted, c.s.names[i])
+		lines = append(lines, strconv.Itoa(got[i]))
 	}
 	meta := map[string]string{"channels": strings.Join(posted, ",")}
-	if len(posted) > 0 {
-		meta["lines"] = strconv.Itoa(lines)
+	if len(lines) > 0 {
+		meta["lines"] = strings.Join(lines, ",") // one per channel, as "channels" lists them
+		if !slices.ContainsFunc(lines, func(n string) bool { return n != lines[0] }) {
+			meta["lines"] = lines[0]
+		}
 	}
 	for _, name := range c.s.names {
 		if l == nil { // a Message built by hand, not by broadcast.NewMessage

@@ -482,8 +482,11 @@ func (c *Channel) Name() string { return c.s.name }
 //
 // The Receipt has no ID (IRC has none); its Meta holds "channels", the
 // channels posted to by this call, comma-separated, "lines", the lines each
-// got, and "failed", the channels the Ledger holds as refused for good (in
-// this call or an earlier one), if any.
+// got (one number when they all got as many; else one per channel, in the
+// order of "channels", comma-separated: a channel split anew after the
+// server renamed the bot gets another number), and "failed", the channels
+// the Ledger holds as refused for good (in this call or an earlier one),
+// if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	estimate, err := c.estimate(m.Update)
 	if err != nil {
@@ -495,7 +498,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	defer c.give()
 	f := broadcast.NewFanout(m, c.s.names)
-	lines := 0
+	var lines map[int]int
 	if todo := f.Todo(); len(todo) > 0 {
 		n, err := c.fitting(ctx, len(todo), estimate, called)
 		if err != nil {

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,4 +87,26 @@ func TestEchoBeforeARenameIsTheBots(t *testing.T) {
 	_, err := ch.Send(context.Background(), message(u))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"statusbot", "Guest12345", "Guest12345"}, srv.speakersOf())
+}
+
+// The channels split anew after a rename get another number of lines
+// than those before it, and the Receipt's Meta["lines"] says how many
+// each got, in the order of Meta["channels"]: it gave the last split's
+// count as every channel's, 4 for #a, which got 3.
+func TestRenamedMidSendReceiptCountsEachChannelsLines(t *testing.T) {
+	guest := "Guest" + strings.Repeat("7", 25)
+	srv := newFakeServer(t, fakeOptions{rename: fakeRename{to: guest, atPing: 1}})
+	cfg := testConfig(srv.addr())
+	cfg.MaxLines = 20
+	cfg.Channels = []string{"#a", "#b"}
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	// 3 lines for the prefix with the bot's own nick, 4 with the longer one.
+	u.Overrides = map[string]string{"irc": strings.Repeat("x", 1380)}
+	r, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	a, b := srv.saidIn("#a"), srv.saidIn("#b")
+	require.NotEqual(t, len(a), len(b), "the test needs splits of different lengths")
+	assert.Equal(t, "#a,#b", r.Meta["channels"])
+	assert.Equal(t, strconv.Itoa(len(a))+","+strconv.Itoa(len(b)), r.Meta["lines"])
 }

@@ -98,7 +98,7 @@ func (c *Channel) CheckScope() string {
 	p := c.prober()
 	secure, proxied := 0, 0
 	for _, ep := range c.s.endpoints {
-		if strings.HasPrefix(ep.url, "https:") {
+		if u, err := url.Parse(ep.url); err == nil && u.Scheme == "https" { // "HTTPS://" too
 			secure++
 		}
 		if u, _ := p.proxyFor(context.Background(), ep.url); u != nil {

@@ -219,3 +219,13 @@ func TestCheckCancelled(t *testing.T) {
 	err := newCheckChannel(t, nil, srv.URL+"/in").Check(ctx)
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// An endpoint whose URL writes its scheme in upper case, "HTTPS://", is
+// checked with a TLS handshake, and CheckScope says so: it went by the
+// URL as written, and reported "DNS, TCP" alone for it.
+func TestCheckScopeUpperCaseScheme(t *testing.T) {
+	secure := newCountingServer(t, true)
+	ch := newCheckChannel(t, secure.Client(), strings.Replace(secure.URL, "https://", "HTTPS://", 1)+"/in")
+	require.NoError(t, ch.Check(context.Background()))
+	assert.Equal(t, "1 endpoint: DNS, TCP, TLS", ch.CheckScope())
+}

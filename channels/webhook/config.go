@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -230,8 +231,10 @@ func checkURL(s string) error {
 
 // sameEndpoint returns rawURL, checked by checkURL, in a form that two
 // URLs of one endpoint share: the host in lower case and, for a name, in
-// its IDNA ASCII form, as net/http dials it; an IP address as netip
-// writes it; no default port; "/" for an empty path, which net/http
+// its IDNA ASCII form without the final "." of a fully qualified name, as
+// net/http dials it; an IP address as netip writes it, an IPv4-mapped
+// IPv6 address as its IPv4 one; the port without leading zeros, and no
+// default port; "/" for an empty path, which net/http
 // sends for it (RFC 9110 makes them equivalent). Two such URLs would each
 // get every update, under webhook-ids of their own, which no receiver can
 // tell for repeats.
@@ -245,11 +248,18 @@ func sameEndpoint(rawURL string) string {
 	}
 	host, port := u.Hostname(), u.Port()
 	if a, err := netip.ParseAddr(host); err == nil {
-		host = a.String()
-	} else if a, err := idna.Lookup.ToASCII(host); err == nil {
-		host = a
+		host = a.Unmap().String()
+	} else {
+		// "hooks.example.com." is the same name, fully qualified.
+		host = strings.TrimSuffix(host, ".")
+		if a, err := idna.Lookup.ToASCII(host); err == nil {
+			host = a
+		}
 	}
 	host = strings.ToLower(host)
+	if n, err := strconv.Atoi(port); err == nil {
+		port = strconv.Itoa(n) // net dials "0443" as 443
+	}
 	if port == map[string]string{"http": "80", "https": "443"}[u.Scheme] {
 		port = ""
 	}

@@ -143,3 +143,42 @@ func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
 		})
 	}
 }
+
+// A fully qualified name ("hooks.example.com."), a port with leading
+// zeros and an IPv4-mapped IPv6 address reach the receiver of the URL
+// written without them (net/http dials them alike): two such endpoints
+// got every update twice, under two webhook-ids. A single-label name
+// written with its final "." is no other name either.
+func TestNewRefusesTheSameEndpointFullyQualifiedOrZeroPadded(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com/in", "https://hooks.example.com./in"},
+		{"https://hooks.example.com/in", "https://HOOKS.example.com.:443/in"},
+		{"https://bücher.example/in", "https://bücher.example./in"},
+		{"https://hooks.example.com:8443/in", "https://hooks.example.com:08443/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.com:0443/in"},
+		{"http://127.0.0.1:8090/in", "http://[::ffff:127.0.0.1]:8090/in"},
+		{"http://receiver:8090/in", "http://receiver.:8090/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.EqualError(t, err, "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
+		})
+	}
+	// Another port, and another address, stay other endpoints.
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com:8443/in", "https://hooks.example.com:844/in"},
+		{"http://127.0.0.1:8090/in", "http://[::1]:8090/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.co/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.NoError(t, err)
+		})
+	}
+}
