@@ -88,7 +88,7 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 		return nil, fmt.Errorf("read config: %s: larger than %d bytes", name, MaxFileSize)
 	}
 	l = l.withDefaults()
-	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name)}
+	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
 		return nil, hide(err, ex.hider())

@@ -124,7 +124,9 @@
 // "!" is an alias or a tag to YAML, not text: quote it (password:
 // "*Pa55…"). An alias that names no anchor, and a tag other than YAML's
 // own (!!str, !!int, …), are errors saying so, naming the key and not
-// quoting the value, which may be a password. A boolean is true or false
+// quoting the value, which may be a password. So is a value that starts
+// with "#" after a space, a comment to YAML ("- #ops" is an empty item:
+// write "#ops"), or with "@" or "`", which YAML reserves. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false
