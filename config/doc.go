@@ -194,7 +194,9 @@
 // names no status or channel, an empty stage, an attempt_timeout under
 // MinAttemptTimeout (1s: no request fits in less, so every attempt would
 // time out), a retry.initial_interval longer than the retry.max_interval
-// the file sets, a file of the templates directory that no
+// the file sets, a retry.max_interval under the default initial_interval
+// (1s) in a file that sets none (the initial wait would raise the cap), a
+// file of the templates directory that no
 // channel renders (its name neither a default template's, nor one a kind
 // renders, as slack's "slack" or email's "email-status", nor one a
 // channel names in its template key: a typo such as shrot.tmpl, which
