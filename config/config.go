@@ -88,7 +88,7 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 		return nil, fmt.Errorf("read config: %s: larger than %d bytes", name, MaxFileSize)
 	}
 	l = l.withDefaults()
-	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name)}
+	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
 		return nil, hide(err, ex.hider())
@@ -388,6 +388,11 @@ func (f *file) check(name string, root *yaml.Node, ex *expander) error {
 	}
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
 		return fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval)
+	}
+	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval == 0 && r.MaxInterval < broadcast.DefaultInitialInterval {
+		// The default initial wait would raise the cap the file sets.
+		return fmt.Errorf("%s: %v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
+			at("retry.max_interval"), r.MaxInterval, broadcast.DefaultInitialInterval)
 	}
 	for i, stage := range f.Stages {
 		if len(stage) == 0 { // broadcast.New drops it

@@ -508,7 +508,8 @@ func TestEmptyTemplates(t *testing.T) {
 func TestSmallestSaneValuesLoad(t *testing.T) {
 	for _, yaml := range []string{
 		"attempt_timeout: 1s\n", "attempt_timeout: 0s\n", "retry: {initial_interval: 1m, max_interval: 1m}\n",
-		"retry: {initial_interval: 5m}\n", "stages: []\n",
+		"retry: {initial_interval: 5m}\n", "retry: {max_interval: 1s}\n", "retry: {initial_interval: 100ms, max_interval: 500ms}\n",
+		"stages: []\n",
 	} {
 		_, _, err := parse(t, yaml+"channels: [{kind: console}]\n", nil)
 		require.NoError(t, err, yaml)

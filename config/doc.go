@@ -124,7 +124,9 @@
 // "!" is an alias or a tag to YAML, not text: quote it (password:
 // "*Pa55…"). An alias that names no anchor, and a tag other than YAML's
 // own (!!str, !!int, …), are errors saying so, naming the key and not
-// quoting the value, which may be a password. A boolean is true or false
+// quoting the value, which may be a password. So is a value that starts
+// with "#" after a space, a comment to YAML ("- #ops" is an empty item:
+// write "#ops"), or with "@" or "`", which YAML reserves. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false
@@ -192,7 +194,9 @@
 // names no status or channel, an empty stage, an attempt_timeout under
 // MinAttemptTimeout (1s: no request fits in less, so every attempt would
 // time out), a retry.initial_interval longer than the retry.max_interval
-// the file sets, a file of the templates directory that no
+// the file sets, a retry.max_interval under the default initial_interval
+// (1s) in a file that sets none (the initial wait would raise the cap), a
+// file of the templates directory that no
 // channel renders (its name neither a default template's, nor one a kind
 // renders, as slack's "slack" or email's "email-status", nor one a
 // channel names in its template key: a typo such as shrot.tmpl, which

@@ -35,6 +35,7 @@ type envValue struct {
 type expander struct {
 	lookup  LookupEnv
 	dir     string                    // where ${file:PATH} starts a relative PATH
+	data    []byte                    // the file, for errors that look at a line's text
 	used    map[*yaml.Node][]envValue // the values each scalar took
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
@@ -184,6 +185,22 @@ func valueTag(v string) string {
 func nullText(v string) bool {
 	plain := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	return v != "" && plain.ShortTag() == "!!null"
+}
+
+// commented reports whether n, a value written empty, is followed on its
+// line by a comment that reads as the value meant: "- #ops" or
+// "password: #Pa55…", which YAML reads as an empty value and the comment
+// "#ops", where "# …", with a space, is a comment on purpose.
+func (e *expander) commented(n *yaml.Node) bool {
+	if e == nil || n.Line == 0 || n.Column == 0 {
+		return false
+	}
+	text := []rune(lineText(e.data, n.Line)) // the library counts columns in characters
+	if n.Column-1 > len(text) {
+		return false
+	}
+	rest := strings.TrimLeft(string(text[n.Column-1:]), " \t")
+	return len(rest) > 1 && rest[0] == '#' && !strings.ContainsRune(" \t#", rune(rest[1]))
 }
 
 // expanded reports whether scalar n held a reference (or a "$${"), now

@@ -145,6 +145,10 @@ func TestWhenStagesAndStore(t *testing.T) {
 			"test.yaml:1: attempt_timeout: 999ms is too short for a request (at least 1s; leave it out for 30s)"},
 		{"initial interval above max interval", lines("retry:", "  max_interval: 1m", "  initial_interval: 5m", "channels: [{kind: console}]"),
 			"test.yaml:3: retry.initial_interval: 5m0s is longer than retry.max_interval (1m0s)"},
+		// The default initial wait, 1s, would raise a cap set under it:
+		// waits of up to 1s where the file says 500ms.
+		{"max interval under the default initial interval", lines("retry: {max_interval: 500ms}", "channels: [{kind: console}]"),
+			"test.yaml:1: retry.max_interval: 500ms is shorter than the default retry.initial_interval (1s): set retry.initial_interval too"},
 		{"kind and type", lines("channels:", "  - {kind: console, type: console}"), "channels[0]: kind and type: set one"},
 	}
 	for _, tt := range tests {

@@ -111,3 +111,49 @@ func TestKeyThatIsNoTextNamesWhere(t *testing.T) {
 		})
 	}
 }
+
+// A value that starts with "#" after a space is a comment to YAML, so the
+// IRC channel "- #ops" (or a password "#Pa55…") is an empty value; in
+// [...] a "#" that starts an item, and an "@" (Telegram's "@channel") or
+// "`" anywhere, break the file. The error says to quote the value, never
+// quoting it, where before it said to write a value, or gave the YAML
+// library's "did not find expected node content" alone.
+func TestHashAndReservedValueSayQuote(t *testing.T) {
+	const pw = "Pa55-w0rd-8c1f2e"
+	irc := func(value string) string {
+		return lines("channels:", "  - kind: irc", "    server: irc.example.com:6697", "    nick: statusbot", "    channels: "+value)
+	}
+	tests := []struct{ name, yaml, want, quote string }{
+		{"item", irc("\n      - #ops\n      - \"#dev\""), "test.yaml:6: channels[0].channels[0]: empty", `quote a value that starts with "#"`},
+		{"password", emailWithPassword("#" + pw), "test.yaml:7: channels[0].password: empty", `quote a value that starts with "#"`},
+		{"in a flow list", irc("[#ops]"), "test.yaml:5: channels: ", `quote a value that starts with "#"`},
+		{"after a space in a flow list", irc(`["#ops", #dev]`), "test.yaml:5: channels: ", `quote a value that starts with "#"`},
+		{"at sign", lines("channels:", "  - kind: telegram", "    token: \"123456:ABCdefGHIjklMNOpqrSTUvwxYZ\"",
+			"    chats: [-1001234567890, @status]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
+		{"at sign in a password", emailWithPassword("@" + pw), "test.yaml:7: password: ", `quote a value that starts with "@"`},
+		{"backquote in a password", emailWithPassword("`" + pw), "test.yaml:7: password: ", "quote a value that starts with \"`\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), tt.quote)
+			assert.NotContains(t, err.Error(), pw)
+		})
+	}
+	// A comment on purpose, "# …", is no value: the key is empty, as
+	// before.
+	_, _, err := parse(t, emailWithPassword("# set below"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:7: channels[0].password: empty (write a value, or leave the key out)")
+}
+
+// A "#" after a "," in a quoted value that is not closed is no item of a
+// flow collection: the error says the quote is not closed.
+func TestUnclosedQuoteWithHashIsNoFlowItem(t *testing.T) {
+	_, _, err := parse(t, lines("channels:", "  - kind: statuspage", "    dir: site", "    base_url: https://status.example.com/",
+		`    title: "Outage, #3`), nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "inside [...]")
+}

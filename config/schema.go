@@ -35,7 +35,8 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 // it lists them ("starttls", where Load also takes "STARTTLS"), and a
 // kind as written, not from the environment. It is laxer in the checks
 // that span keys (first without statuses, a store without its path, a
-// stage naming no channel, an initial_interval above max_interval), in a
+// stage naming no channel, an initial_interval above max_interval, a
+// max_interval under the default initial_interval), in a
 // duration's bounds (attempt_timeout of at least MinAttemptTimeout), in
 // a whole number with a leading 0 that YAML 1.1 would read as octal (025:
 // a schema sees the number YAML 1.2 reads, 25, which Load refuses as

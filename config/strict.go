@@ -230,6 +230,12 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		if strings.HasSuffix(path, "]") {
 			instead = "leave the item out"
 		}
+		if w.aliasLine == 0 && w.ex.commented(n) {
+			// "- #ops": the IRC channel, or a password, taken for a
+			// comment. Not quoted: it may be a password.
+			return fmt.Errorf(`%s:%d: %sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
+				w.file, w.line(n), prefix(path))
+		}
 		return fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead)
 	}
 	switch {

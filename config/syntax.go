@@ -110,6 +110,13 @@ func explainSyntax(text, problem string) string {
 	switch {
 	case strings.Contains(indent, "\t"):
 		cause = "tab in the indentation: indent with spaces"
+	case strings.Contains(problem, "cannot start any token") && reservedStart.MatchString(text):
+		// Telegram's "@channel": YAML reserves "@" and "`".
+		cause = fmt.Sprintf("quote a value that starts with %q", reservedStart.FindStringSubmatch(text)[1])
+	case flowComment.MatchString(text):
+		// "channels: [#ops]": no value starts with "#", and after a
+		// space it starts a comment that runs to the line's end.
+		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
 	case strings.Contains(text, "${") && strings.ContainsAny(strings.ReplaceAll(text, "${", ""), "[{"):
 		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
 	case strings.Contains(problem, "']'") || strings.Count(text, "[") > strings.Count(text, "]"):
@@ -142,6 +149,15 @@ func explainSyntax(text, problem string) string {
 	}
 	return msg
 }
+
+// reservedStart matches a value that starts with a character YAML
+// reserves, "@" or "`", which no plain value may start with.
+var reservedStart = regexp.MustCompile("(?:^|[\\s\\[{,])([@`])")
+
+// flowComment matches a "#" that starts an item of a flow collection,
+// "[#ops]" or "[a, #b]": no value there, nor a comment YAML would close.
+// A "#" after a "," outside brackets ("title: "Outage, #3") is not one.
+var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 
 // keyNoSpace matches a line that starts a key and its value without a
 // space between them: "    url:https://…", "  - port:587".

@@ -94,3 +94,19 @@ func TestTemplateFileNameErrorPath(t *testing.T) {
 	_, err := parseIn(dir, lines("channels: [{kind: console}]", "templates: ./t"), config.Loader{LookupEnv: env(nil)})
 	assert.ErrorContains(t, err, filepath.Join(dir, "test.yaml")+":2: templates: x_post.tmpl: ")
 }
+
+// A channel's template key names a base template: a variant for one
+// status ("short.resolved") would render every update, the first one
+// too, as "Resolved: …". The error says which base name to give.
+func TestTemplateKeyRefusesVariant(t *testing.T) {
+	for _, entry := range []string{
+		"{kind: console, template: short.resolved}",
+		`{kind: irc, server: "irc.example.com:6697", nick: statusbot, channels: ["#ops"], template: short.resolved}`,
+		`{kind: telegram, token: "123456:ABCdefGHIjklMNOpqrSTUvwxYZ", chats: ["-1001234567890"], template: short.completed}`,
+	} {
+		_, _, err := parse(t, lines("channels:", "  - "+entry), nil)
+		require.Error(t, err, entry)
+		assert.Contains(t, err.Error(), "test.yaml:2: channels[0]", entry)
+		assert.Contains(t, err.Error(), "template: a variant for one status: name its base template, short,", entry)
+	}
+}

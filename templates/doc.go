@@ -121,7 +121,8 @@
 // ellipsis, where the link holds it; such a run that does not fit is left
 // out whole, however long. Nor is a hashtag (up to its 65th
 // grapheme cluster; a "#" after white space or punctuation, as in
-// "(#cdnoutage)"): "#cdnout…" would link another tag.
+// "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
+// mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -68,6 +68,31 @@ func TestShortenKeepsHashtagsWhole(t *testing.T) {
 	}
 }
 
+// Shorten cuts no mention either: "@AcmeSupp…" names, and notifies,
+// another account on X, Mastodon and Telegram. An "@" after a letter or
+// a digit is an e-mail address's, no mention.
+func TestShortenKeepsMentionsWhole(t *testing.T) {
+	for _, text := range []string{
+		"Errors: ask @AcmeSupportTeam and traffic is failing over",
+		"Errors (@AcmeSupportTeam) traffic is failing over",
+		"Errors,@AcmeSupportTeam traffic is failing over",
+		"Errors ＠AcmeSupportTeam traffic is failing over",
+	} {
+		for limit := 1; limit < templates.Runes(text); limit++ {
+			got := templates.Shorten(text, limit, templates.Runes)
+			head := strings.TrimSuffix(got, templates.Ellipsis)
+			if i := strings.IndexAny(head, "@＠"); i >= 0 && !strings.HasPrefix(strings.TrimLeft(head[i:], "@＠"), "AcmeSupportTeam") {
+				t.Errorf("Shorten(%d) = %q cuts the mention", limit, got)
+			}
+		}
+	}
+	// After a letter, "@" starts no mention: a cut may fall after it.
+	got := templates.Shorten("Write to ab@averyveryverylongname for help", 25, templates.Runes)
+	if want := "Write to ab@averyveryver" + templates.Ellipsis; got != want {
+		t.Errorf("Shorten = %q, want %q", got, want)
+	}
+}
+
 // A dotted run that does not fit is left out whole, however long: which
 // of its prefixes a platform links depends on its list of top-level
 // domains, which Shorten does not know.

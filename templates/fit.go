@@ -45,8 +45,9 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // link as far as it goes: "api.cloud.examp…" as api.cloud; a "-" that
 // ends it stays before the Ellipsis, as part of the link; such a run that
 // does not fit is left out whole, however long) and a
-// hashtag (up to its 65th grapheme cluster, after white space or
-// punctuation: "#cdnout…" would link another tag). The result is the same as trying every cut and every
+// hashtag or a mention (up to its 65th grapheme cluster, after white
+// space or punctuation: "#cdnout…" would link another tag, "@AcmeSupp…"
+// notify another account). The result is the same as trying every cut and every
 // number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of

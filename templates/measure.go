@@ -166,7 +166,9 @@ func linkEnd(url string) int {
 // long (a class name of 400 characters): which of its prefixes a platform
 // would link depends on the platform's list of top-level domains. Nor is
 // a hashtag cut, up to its 65th grapheme cluster, after white space or
-// punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag. When the URLs alone do not
+// punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag;
+// nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
+// another account. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -215,13 +217,14 @@ type cutter struct {
 	// between letters or digits ("api.cloud"), as found when it began.
 	inRun, dotted bool
 	// tag counts the grapheme clusters, "#" included, of the hashtag
-	// that ends s[:next]; 0 outside one.
+	// (or "@" included, of the mention) that ends s[:next]; 0 outside
+	// one.
 	tag int
 }
 
-// maxTagCut is the most grapheme clusters of a hashtag, "#" included, a
-// cut does not fall after: a longer one cut there is too long for a tag
-// (Bluesky's app links 64 UTF-16 units at most).
+// maxTagCut is the most grapheme clusters of a hashtag, "#" included, or
+// a mention, a cut does not fall after: a longer one cut there is too long
+// for a tag (Bluesky's app links 64 UTF-16 units at most) or a user name.
 const maxTagCut = 65
 
 func newCutter(s string) *cutter {
@@ -247,7 +250,8 @@ func (c *cutter) has(i int) bool {
 		// has a dot: X, Telegram and others link "api.cloud.examp…" as
 		// far as it names a domain, api.cloud, someone else's. An
 		// internationalized one ("bücher.example") is such a run too.
-		// Nor inside a hashtag: "#cdnout…" would link another tag.
+		// Nor inside a hashtag: "#cdnout…" would link another tag; nor
+		// inside a mention: "@AcmeSupp…" would notify another account.
 		// The whole run is kept, its first label too: X weighs a domain
 		// 23 whatever its length, so "averyverylongname.example.c…" cut
 		// before the dot would weigh more than the domain it stands for,
@@ -278,7 +282,9 @@ func (c *cutter) all() int {
 }
 
 // word updates tag for the cluster that follows s[:next] before it,
-// which starts with the rune first.
+// which starts with the rune first. A "#" or "@" after a letter, a digit
+// or "_" starts none: "issue#4" and "ops@example.com" are no tag and no
+// mention.
 func (c *cutter) word(cluster string, first rune) {
 	before, _ := utf8.DecodeLastRuneInString(c.s[:c.next-len(cluster)])
 	switch {
@@ -286,7 +292,7 @@ func (c *cutter) word(cluster string, first rune) {
 		c.tag = 0
 	case c.tag > 0:
 		c.tag++
-	case (first == '#' || first == '＃') && (c.next == len(cluster) || !tagRune(before)):
+	case strings.ContainsRune("#＃@＠", first) && (c.next == len(cluster) || !tagRune(before)):
 		c.tag = 1
 	}
 }

@@ -91,7 +91,9 @@ type Config struct {
 	// Writer receives the messages; default os.Stdout.
 	Writer io.Writer `yaml:"-" json:"-"`
 	// Template is the name of the template to render; default "text". Any
-	// name in Templates works: "short", "markdown", "html"…
+	// base name in Templates works: "short", "markdown", "html"…; each
+	// update is rendered with the variant of its status, if there is one
+	// ("short.resolved"), which is not a name to give here.
 	Template string `yaml:"template" json:"template"`
 	// Templates to render with; default templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`

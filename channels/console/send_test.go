@@ -42,7 +42,11 @@ func TestNew(t *testing.T) {
 	}{
 		{"zero value", console.Config{}, "console", ""},
 		{"name", console.Config{Name: "dry-run"}, "dry-run", ""},
-		{"template", console.Config{Template: "short.resolved"}, "console", ""},
+		{"template", console.Config{Template: "short"}, "console", ""},
+		// A variant would render every update: "Resolved: …" of the
+		// first one too.
+		{"variant for a status", console.Config{Template: "short.resolved"}, "",
+			"console: Config.Template: a variant for one status: name its base template, short, which renders each update with the variant of its status"},
 		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space"},
 		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: holds a control character"},
 		// The error is every channel's for a template name (setup.Template):

@@ -135,12 +135,18 @@ func Templates(pkg string, set *templates.Set, name, text string) (*templates.Se
 }
 
 // Template checks that set holds the template name, the value of field
-// of package pkg's Config. The error does not quote name, which may be a
-// secret pasted under the wrong key: it lists the names set holds
-// (without the variants for a status, as "short.resolved"), which a user
-// chose.
+// of package pkg's Config, and that it is a base name: a variant for a
+// status ("short.resolved") rendered every update, its text saying
+// "Resolved" of the first update too, where rendering the base name
+// picks the variant of each update's status. The error does not quote
+// name, which may be a secret pasted under the wrong key: it lists the
+// names set holds (without the variants), which a user chose.
 func Template(pkg, field string, set *templates.Set, name string) error {
 	names := set.Names()
+	base, _, variant := strings.Cut(name, ".")
+	if variant && slices.Contains(names, name) {
+		return Errorf(pkg, field, "a variant for one status: name its base template, %s, which renders each update with the variant of its status", base)
+	}
 	if slices.Contains(names, name) {
 		return nil
 	}
