@@ -1465,6 +1465,12 @@ func (d *delivery) callEdit(ctx context.Context) error {
 			r = prev // not the Send's receipt, which names the posts made anew only
 		}
 	}
+	if r.ID == "" && r.URL == "" && len(r.Meta) == 0 {
+		// A receipt naming no post (a platform that answers an edit with
+		// no body) is of the post edited: kept without its ID, a later
+		// Correct would post anew, and a Retract delete nothing.
+		r.ID, r.URL, r.Meta = prev.ID, prev.URL, maps.Clone(prev.Meta)
+	}
 	if _, posts := d.ledger.reached(); len(posts) > 0 {
 		// Posts made anew by this delivery (postAnewSome's Send, in this
 		// attempt or an earlier one): the Result names them too, where
