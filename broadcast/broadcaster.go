@@ -719,8 +719,9 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
 // Checker (nor wraps one: see As), or ErrClosed for every channel after Close. A Check that panics
-// fails its channel with a permanent error, as a Send that panics does.
-// Each check is bounded by Options.AttemptTimeout.
+// fails its channel with a permanent error, as a Send that panics does,
+// and so does one whose error's Error method panics (a nil pointer in a
+// non-nil error). Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
 	if ctx == nil {
@@ -775,12 +776,16 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 	return t, nil
 }
 
-// check runs c's Check under timeout.
+// check runs c's Check under timeout. Its error must be readable (see
+// readable): the caller prints it.
 func check(ctx context.Context, c Checker, timeout time.Duration) (err error) {
 	defer recovered(&err)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return c.Check(ctx)
+	if err = c.Check(ctx); err != nil {
+		err = readable(err, "channel")
+	}
+	return err
 }
 
 // preview runs pv's Preview.

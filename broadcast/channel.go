@@ -300,7 +300,9 @@ type Checker interface {
 // Editor is implemented by channels whose platform can change a post in
 // place. Edit makes one attempt at replacing the post prev (this channel's
 // receipt of an earlier update) with m's update, under the same rules as
-// Channel.Send, and returns the receipt of the edited post. Where the
+// Channel.Send, and returns the receipt of the edited post (one that
+// names no post, without ID, URL or Meta, stands for prev's post, as for a
+// platform that answers an edit with no body). Where the
 // platform makes the edited post a new one, with an id of its own (X's
 // versions), the receipt names the new one; the Broadcaster then keeps
 // the new one as the receipt of the update corrected and, when prev was

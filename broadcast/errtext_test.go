@@ -74,3 +74,26 @@ func TestLockErrorWhoseErrorMethodPanics(t *testing.T) {
 	assert.Zero(t, x.count())
 	assert.ErrorContains(t, rep.Results[0].Err, "Options.Lock returned an error (a *broadcast_test.codeError) whose Error method panicked")
 }
+
+// nilErrorChecker is a Checker whose Check returns a nil *codeError.
+type nilErrorChecker struct{ script }
+
+func (c *nilErrorChecker) Check(context.Context) error {
+	var e *codeError
+	return e
+}
+
+// A Checker that returns a nil *codeError as its error fails its check
+// with an error that says so, as a channel's Send does; the caller can
+// print it. Before, Check returned it as is, and the caller's first
+// err.Error() panicked.
+func TestCheckErrorWhoseErrorMethodPanics(t *testing.T) {
+	b := newBroadcaster(t, broadcast.Options{}, &nilErrorChecker{script{name: "x"}}, &checker{script: script{name: "ok"}})
+	errs := b.Check(context.Background())
+	require.Len(t, errs, 2)
+	require.Error(t, errs[0])
+	assert.NotPanics(t, func() { _ = errs[0].Error() })
+	assert.ErrorContains(t, errs[0], "*broadcast_test.codeError")
+	assert.True(t, broadcast.IsPermanent(errs[0]))
+	assert.NoError(t, errs[1])
+}

@@ -130,3 +130,36 @@ func onBolt(t *testing.T, ch broadcast.Channel) (*broadcast.Broadcaster, broadca
 	require.NoError(t, err)
 	return newBroadcaster(t, broadcast.Options{Store: store}, ch), store
 }
+
+// A post whose platform id is longer than a bolt Store's keys hold (40
+// KiB, with and without a Meta): the incident's later updates are sent,
+// reading whether that post was retracted, and it can be retracted, the
+// next update then starting a new thread. Before, the key of the mark
+// that the post was deleted held the whole id: the post was delivered,
+// and every later update of the incident on the channel, and its
+// Retract, failed for good reading it.
+func TestPostWithALongIDOnBolt(t *testing.T) {
+	long := strings.Repeat("7", 40<<10)
+	for name, meta := range map[string]map[string]string{"without Meta": nil, "with Meta": {"chat": "ops"}} {
+		t.Run(name, func(t *testing.T) {
+			ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
+				posts: map[string]broadcast.Receipt{
+					"a1": {ID: long, Meta: meta},
+					"a2": {ID: "8", Meta: meta},
+					"a3": {ID: "9", Meta: meta},
+				}}
+			b, _ := onBolt(t, ch)
+			send(t, b, "a1", "inc-a")
+			send(t, b, "a2", "inc-a")
+			assert.Equal(t, long, ch.threads["a2"].Root.ID, "a2 follows a1")
+			rep, err := b.Retract(context.Background(), "a1")
+			require.NoError(t, err)
+			require.NoError(t, rep.Results[0].Err)
+			assert.False(t, rep.Results[0].Skipped)
+			_, err = b.Retract(context.Background(), "a2")
+			require.NoError(t, err)
+			send(t, b, "a3", "inc-a")
+			assert.True(t, ch.threads["a3"].Last.IsZero(), "a1's and a2's posts were deleted: %.20s", ch.threads["a3"].Last.ID)
+		})
+	}
+}

@@ -945,6 +945,9 @@ func retractionKeys(r *Receipt) [4]string {
 			// The keys earlier versions wrote, which a durable Store may
 			// hold: the post's id alone, and the id with the whole Meta.
 			keys[2], keys[3] = retractedPostID(r.ID), retractedPostMeta(r)
+			if len(keys[2]) > maxLegacyKey {
+				keys[2] = "" // no key a bolt Store took (see maxLegacyKey)
+			}
 		}
 	}
 	return keys
@@ -963,9 +966,16 @@ func retractionKeys(r *Receipt) [4]string {
 // Meta keeps the key of earlier versions, which had the id only
 // (retractedPostID), so that a Store's marks written by them still count;
 // retracted reads the keys earlier versions wrote for a receipt with Meta
-// too (see retractionKeys).
+// too (see retractionKeys). An id too long for that key (see
+// maxLegacyKey) is taken as its digest too: a Store would refuse the key,
+// to write the mark and to read it, and every later update of the
+// incident, which reads it, would fail on the channel.
 func retractedPost(r *Receipt) string {
 	key := retractedPostID(r.ID)
+	if len(key) > maxLegacyKey {
+		sum := sha256.Sum256([]byte(r.ID))
+		key = "\x00retracted post sha256\x00" + hex.EncodeToString(sum[:])
+	}
 	if len(r.Meta) == 0 {
 		return key
 	}
@@ -982,6 +992,9 @@ func retractedPost(r *Receipt) string {
 // written; "" when longer than maxLegacyKey.
 func retractedPostMeta(r *Receipt) string {
 	b := []byte(retractedPostID(r.ID) + "\x00meta\x00")
+	if len(b) > maxLegacyKey {
+		return ""
+	}
 	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
 		if b = appendField(appendField(b, k), r.Meta[k]); len(b) > maxLegacyKey {
 			return ""
@@ -1464,6 +1477,12 @@ func (d *delivery) callEdit(ctx context.Context) error {
 		if r.IsZero() {
 			r = prev // not the Send's receipt, which names the posts made anew only
 		}
+	}
+	if r.ID == "" && r.URL == "" && len(r.Meta) == 0 {
+		// A receipt naming no post (a platform that answers an edit with
+		// no body) is of the post edited: kept without its ID, a later
+		// Correct would post anew, and a Retract delete nothing.
+		r.ID, r.URL, r.Meta = prev.ID, prev.URL, maps.Clone(prev.Meta)
 	}
 	if _, posts := d.ledger.reached(); len(posts) > 0 {
 		// Posts made anew by this delivery (postAnewSome's Send, in this

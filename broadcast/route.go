@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Route limits a channel to some updates, for example X to major and
@@ -29,7 +31,9 @@ type Route struct {
 	Impacts []Impact `json:"impacts,omitempty"`
 	// Components selects incidents that name one of these components
 	// (compared without regard to case or spacing, as Validate tells one
-	// component from another); empty: any.
+	// component from another); empty: any. A name no update's component
+	// can have (blank, not UTF-8, with a control character, or longer
+	// than MaxComponentNameLength) is refused by New.
 	Components []string `json:"components,omitempty"`
 	// First also selects the first update of each incident the channel
 	// posts, when Statuses would leave it out.
@@ -50,14 +54,33 @@ func (r Route) validate(field string) error {
 		}
 	}
 	for i, c := range r.Components {
-		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("broadcast: %s.Components[%d]: empty", field, i)
+		if problem := componentProblem(c); problem != "" {
+			return fmt.Errorf("broadcast: %s.Components[%d]: %s", field, i, problem)
 		}
 	}
 	if r.First && len(r.Statuses) == 0 {
 		return fmt.Errorf("broadcast: %s.First: needs Statuses (without them every update is selected)", field)
 	}
 	return nil
+}
+
+// componentProblem says why name, a Route's component, is not the name
+// of any component an update can carry, "" when it is: the Route would
+// never select an incident by it, and its channel would get nothing.
+func componentProblem(name string) string {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return "empty"
+	case Blank(name):
+		return "blank (white space or invisible characters only)"
+	case !utf8.ValidString(name):
+		return "not valid UTF-8"
+	case strings.ContainsFunc(name, func(r rune) bool { return isControl(r) && !unicode.IsSpace(r) }):
+		return "holds a control character, which an update's component names lose (see Update.Clean)"
+	case utf8.RuneCountInString(name) > MaxComponentNameLength:
+		return fmt.Sprintf("longer than %d characters, which no component's name is", MaxComponentNameLength)
+	}
+	return ""
 }
 
 // Selects reports whether the Route selects u for a channel whose thread of

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,6 +105,10 @@ func TestRouteOptionsAreChecked(t *testing.T) {
 		`Options.Routes["x"].Statuses[0]: unknown value "down"`: {"x": {Statuses: []broadcast.Status{"down"}}},
 		`Options.Routes["x"].Impacts[0]: unknown value "huge"`:  {"x": {Impacts: []broadcast.Impact{"huge"}}},
 		`Options.Routes["x"].Components[0]: empty`:              {"x": {Components: []string{" "}}},
+		`Options.Routes["x"].Components[1]: blank`:              {"x": {Components: []string{"cdn", "\u200b"}}},
+		`Options.Routes["x"].Components[0]: not valid UTF-8`:    {"x": {Components: []string{"cdn\xff"}}},
+		`Options.Routes["x"].Components[0]: holds a control`:    {"x": {Components: []string{"\x1b[1mcdn"}}},
+		`Options.Routes["x"].Components[0]: longer than 255`:    {"x": {Components: []string{strings.Repeat("é", 256)}}},
 		`Options.Routes["x"].First: needs Statuses`:             {"x": {First: true}},
 	} {
 		_, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Routes: routes})
