@@ -56,11 +56,13 @@ type Config struct {
 	// back.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
-	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot
-	// must be a member of each. Required with Token. Each is a Ledger
-	// target, named as written here. A retry reads a conversation's
-	// history by its ID: one named here is read once the channel has
-	// posted there.
+	// names ("#ops" or "ops"), at most MaxChannels, no duplicates: New
+	// refuses one name written twice ("#ops", "ops", "OPS"); a name and
+	// the ID of its conversation get each update once there (see the
+	// package documentation's Idempotency). The bot must be a member of
+	// each. Required with Token. Each is a Ledger target, named as
+	// written here. A retry reads a conversation's history by its ID:
+	// one named here is read once the channel has posted there.
 	Channels []string `yaml:"channels" json:"channels"`
 	// WebhookURL is an incoming webhook,
 	// "https://hooks.slack.com/services/T…/B…/…", instead of Token and

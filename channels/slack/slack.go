@@ -120,7 +120,16 @@
 //
 // Slack takes no idempotency key for chat.postMessage. Each conversation
 // is a Ledger target, marked as soon as its message is posted, so a retry
-// posts only to the conversations still pending. Each message carries, in
+// posts only to the conversations still pending. A conversation named
+// twice, by its name and by its ID ("#ops", "C0123ABCDEF"), which only
+// Slack can tell to be one, gets each update once: the entries whose ID
+// the Channel does not know yet (a name it never posted to) are posted to
+// first, Slack's answer names their conversation, and an entry of a
+// conversation that has the update, from this attempt or an earlier one,
+// records that message as its own. When the post there failed in a way
+// that may hide a message, the other entry stays pending without a post.
+// Only a name whose post failed so before its ID was known leaves its
+// conversation unknown: an ID entry of it may then get the update too. Each message carries, in
 // its metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
@@ -379,15 +388,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return c.sendWebhook(ctx, msg)
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
-	each(f.Todo(), func(i int) {
-		t := c.s.targets[i]
-		o := c.deliver(ctx, m, t, msg)
-		if o.err != nil {
-			f.Report(i, o.err)
-			return
-		}
-		f.Posted(i, o.receipt(t))
-	})
+	c.deliverAll(ctx, m, f, msg)
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
 	}

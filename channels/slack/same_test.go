@@ -1,0 +1,97 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// inConversation returns the messages of the conversation id.
+func inConversation(msgs []fakeMsg, id string) []fakeMsg {
+	var out []fakeMsg
+	for _, m := range msgs {
+		if m.channel == id {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// A conversation named by its name and by its ID gets each update once,
+// from the first update on, and both targets name that one message.
+func TestNameAndIDOfOneConversationPostOnce(t *testing.T) {
+	for _, targets := range [][]string{{"#ops", "C0OPS00001", "eng"}, {"C0OPS00001", "eng", "ops"}} {
+		t.Run(targets[0], func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: targets})
+			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+
+			got := inConversation(f.messages(), "C0OPS00001")
+			require.Len(t, got, 2, "one message per update in #ops")
+			assert.Equal(t, got[0].ts, got[1].threadTS, "the second update replies to the first")
+			assert.Len(t, inConversation(f.messages(), "C0ENG00003"), 2)
+			for _, r := range []broadcast.Receipt{r1, r2} {
+				a, okA := postOf(r, "#ops")
+				if targets[0] != "#ops" {
+					a, okA = postOf(r, "ops")
+				}
+				b, okB := postOf(r, "C0OPS00001")
+				require.True(t, okA && okB, "both targets are delivered")
+				assert.Equal(t, a, b, "both targets name the one message")
+			}
+		})
+	}
+}
+
+// A post that failed transiently in a conversation, its message perhaps
+// made, leaves the other target of that conversation pending without a
+// post of its own: the retry posts once there.
+func TestNameAndIDAfterTransientFailure(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0OPS00001"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	before := len(f.requests("chat.postMessage"))
+
+	f.FailTarget("C0OPS00001", channeltest.FailTransient)
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	assert.Equal(t, before+1, len(f.requests("chat.postMessage")), "one post to the conversation, not one per target")
+	for _, target := range []string{"#ops", "C0OPS00001"} {
+		done, _ := m.Ledger.Done(target)
+		assert.False(t, done, "%s stays pending", target)
+	}
+
+	f.FailTarget("C0OPS00001", channeltest.FailNone)
+	m.Attempt = 2
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, inConversation(f.messages(), "C0OPS00001"), 2, "the retry posts the update once")
+}
+
+// A target whose conversation got the update from another target in an
+// earlier attempt records that post, without posting again.
+func TestConversationPostedInAnEarlierAttempt(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns the IDs
+
+	ch2, err := New(Config{Token: ch.s.token, BaseURL: ch.s.base, Channels: []string{"#ops", "C0OPS00001"}})
+	require.NoError(t, err)
+	ch2.learn("#ops", "C0OPS00001")
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	require.NoError(t, m.Ledger.MarkPosted("#ops", broadcast.Receipt{Meta: map[string]string{
+		MetaChannel + "#ops": "C0OPS00001", MetaTS + "#ops": "1741944413.000001", MetaThreadTS + "#ops": "1741944413.000001"}}))
+	before := len(f.requests("chat.postMessage"))
+	r, err := ch2.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, before, len(f.requests("chat.postMessage")), "no post: #ops has the update")
+	p, ok := postOf(r, "C0OPS00001")
+	require.True(t, ok)
+	assert.Equal(t, "1741944413.000001", p.ts)
+}
