@@ -10,9 +10,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 	"github.com/ergochat/irc-go/ircreader"
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -410,11 +413,18 @@ func (c *conn) close() {
 	<-c.done
 }
 
-// fold maps an IRC name to its case-insensitive form (RFC 1459 casemapping:
-// {}|^ are the lower case of []\~).
+// fold maps an IRC name to its case-insensitive form: RFC 1459
+// casemapping ({}|^ are the lower case of []\~), and, beyond ASCII, the
+// lower case of each letter in NFC, as servers of CASEMAPPING=rfc8265 (or
+// Ergo's "permissive") fold a name: there "#Café" and "#café" are one
+// channel, which a server names as it was first written, in its JOIN
+// too. Elsewhere such names stay two channels, which New then refuses
+// as one: the rarer mistake.
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
+		case r >= utf8.RuneSelf:
+			return unicode.ToLower(r)
 		case r >= 'A' && r <= 'Z':
 			return r + 'a' - 'A'
 		case r == '[':
@@ -427,5 +437,5 @@ func fold(s string) string {
 			return '^'
 		}
 		return r
-	}, s)
+	}, norm.NFC.String(s))
 }

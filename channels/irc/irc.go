@@ -212,7 +212,11 @@
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
-// SASL at all. The server's CASEMAPPING is taken to be rfc1459.
+// SASL at all. The server's CASEMAPPING is taken to be rfc1459, and
+// letters beyond ASCII to fold as rfc8265 (Ergo) folds them, in NFC: New
+// refuses two entries of Config.Channels that one casemapping makes one
+// channel ("#Ops" and "#ops", "#ops[1]" and "#ops{1}", "#Café" and
+// "#café"), which would each get every update there.
 //
 // # URL form
 //
@@ -415,8 +419,9 @@ type Config struct {
 	// package config) names the certificate and its key in client_cert
 	// and client_key.
 	SASLExternal bool `yaml:"sasl_external" json:"sasl_external"`
-	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
-	// A []string converts to it. Required.
+	// Channels are the IRC channels to post to, as "#ops" or "#ops key",
+	// no channel twice, in any case (see the package documentation). A
+	// []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
 	Notice bool `yaml:"notice" json:"notice"`

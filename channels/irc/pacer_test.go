@@ -73,6 +73,8 @@ func TestAlternates(t *testing.T) {
 func TestFold(t *testing.T) {
 	assert.Equal(t, fold("#Ops[1]\\~"), fold("#ops{1}|^"))
 	assert.NotEqual(t, fold("#ops"), fold("#op5"))
+	assert.Equal(t, fold("#Ärger"), fold("#äRGER"), "letters beyond ASCII fold too")
+	assert.Equal(t, fold("#cafe\u0301"), fold("#CAFÉ"), "in NFC")
 }
 
 func TestOffers(t *testing.T) {
