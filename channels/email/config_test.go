@@ -69,6 +69,8 @@ func TestNewRejects(t *testing.T) {
 		{"bad recipient", func(c *email.Config) { c.To = append(c.To, "c@example.net", "nope") }, "email: Config.To[3]: invalid address \"nope\""},
 		{"recipient with LF", func(c *email.Config) { c.To = []string{"a@example.net\nBcc: b@example.net"} }, "Config.To[0]: contains control characters"},
 		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, `email: Config.To[2]: the same as To[0]`},
+		{"duplicate recipient, quoted", func(c *email.Config) { c.To = append(c.To, `"a"@example.net`) }, `email: Config.To[2]: the same as To[0]`},
+		{"duplicate recipient, IDN", func(c *email.Config) { c.To = []string{"ops@bücher.example", "Ops <OPS@xn--bcher-kva.example>"} }, `email: Config.To[1]: the same as To[0]`},
 		{"concurrency", func(c *email.Config) { c.Concurrency = -1 }, "Config.Concurrency: negative"},
 		{"timeout", func(c *email.Config) { c.Timeout = -1 }, "Config.Timeout: negative"},
 		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},

@@ -425,7 +425,12 @@ type Config struct {
 	// Required. Its domain also ends every Message-ID.
 	From string `yaml:"from" json:"from"`
 	// To lists the recipients, each in RFC 5322 form; at least one, no
-	// duplicates. Each gets an individual message.
+	// duplicates. Each gets an individual message. New refuses one
+	// mailbox written twice: in another letter case, the local part's too
+	// ("Ops@Example.com", "ops@example.com": RFC 5321 lets a server tell
+	// them apart, but nearly none does, and two would get two messages),
+	// quoted or not ("\"ops\"@example.com"), a domain in Unicode or in
+	// A-labels ("ops@bücher.example", "ops@xn--bcher-kva.example").
 	To []string `yaml:"to" json:"to"`
 	// Concurrency is the most SMTP connections the Channel has open at
 	// once, across all its Sends and Checks, idle ones kept for the next
