@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,6 +42,15 @@ func brokenCases() []brokenCase {
 			"the Receipt of Edit printed with %v contains Harness.Secrets[0] (as is)"},
 		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
 			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
+		{"ConfigLeaksInYAML", configLeaksInYAML(), []string{"NoSecretLeaks"}, chatNotRun,
+			"Harness.Config marshalled with yaml.Marshal contains Harness.Secrets[0] (as is)"},
+		{"WrapsURLErrorWithToken", wrapped(wrapURLError),
+			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
+			"*url.Error) printed with %v contains Harness.Secrets[0]"},
+		{"MarksFailedWithToken", wrapped(markFailedWithToken),
+			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
+			`the Ledger of a Send, unauthorized: the error target "chat" was marked failed with printed with %v ` +
+				"contains Harness.Secrets[0]"},
 		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"},
 			chatNotRun, "the error of Send, echo printed with %v contains Harness.Secrets[0] (base64, standard alphabet"},
 		{"TakesForeignPageForPost", breakChat(func(b *broken) { b.chat.lenient = true }),
@@ -271,6 +281,58 @@ func configLeaks() channeltest.Harness {
 	h := chatHarness()
 	h.Config = struct{ Name, Token string }{"ops-chat", chatToken}
 	return h
+}
+
+// yamlSecret redacts the token under fmt, slog and JSON, but not in YAML,
+// which marshals it as the string it is.
+type yamlSecret string
+
+func (yamlSecret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte("REDACTED")) }
+func (yamlSecret) LogValue() slog.Value         { return slog.StringValue("REDACTED") }
+func (yamlSecret) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+
+func configLeaksInYAML() channeltest.Harness {
+	h := chatHarness()
+	h.Config = struct {
+		Name  string
+		Token yamlSecret
+	}{"ops-chat", chatToken}
+	return h
+}
+
+// urlError prints as the error it wraps, but also wraps a *url.Error
+// naming the URL with the token: a caller's errors.As(err, &urlErr)
+// reaches it.
+type urlError struct {
+	err error
+	url *url.Error
+}
+
+func (e urlError) Error() string   { return e.err.Error() }
+func (e urlError) Unwrap() []error { return []error{e.err, e.url} }
+
+// wrapURLError wraps a *url.Error naming the URL with the token in Send's
+// errors.
+func wrapURLError(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err != nil {
+			err = urlError{err, &url.Error{Op: "Post", URL: "https://chat.example.com/post?token=" + c.token, Err: err}}
+		}
+		return r, err
+	}
+}
+
+// markFailedWithToken returns Send's errors as they are, but marks the
+// target failed with an error naming the token, which the Store keeps.
+func markFailedWithToken(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err != nil && broadcast.IsPermanent(err) && m.Ledger != nil {
+			_ = m.Ledger.MarkFailed("chat", fmt.Errorf("token %s: %w", c.token, err))
+		}
+		return r, err
+	}
 }
 
 // showsBody puts the platform's answer, redacted by redact, in errors.

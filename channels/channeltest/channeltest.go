@@ -87,12 +87,15 @@
 //   - TransientIsNotPermanent, RateLimitedGivesRetryAfter,
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.
-//   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors,
-//     receipts (of Send and Edit), previews, the name, or the channel and
-//     its Config printed with any verb, logged with slog or marshalled to
-//     JSON.
-//   - NoSecretInEchoedErrors (Secrets, FailEcho): the same when the back
-//     end echoes every credential it received in its error answers.
+//   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors (and
+//     every error they wrap, as errors.As reaches it), receipts (of Send
+//     and Edit), previews, the name, what Send writes in the Ledger (the
+//     targets, the errors it marks them failed with, the posts), or the
+//     channel and its Config printed with any verb, logged with slog or
+//     marshalled to JSON or YAML.
+//   - NoSecretInEchoedErrors (Secrets, FailEcho): the same of the errors
+//     and the Ledger when the back end echoes every credential it received
+//     in its error answers.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
 //     Check for good, names the configuration to check (ServerField),
@@ -155,13 +158,14 @@ type Harness struct {
 	// (closing a server) with t.Cleanup. Required.
 	New func(t *testing.T) (broadcast.Channel, Backend)
 	// Secrets are strings that must never appear, in any encoding
-	// AssertNoSecret knows, in an error, a receipt, a preview, the
-	// channel's name, or the channel or Config printed, logged or
-	// marshalled. Empty strings are ignored.
+	// AssertNoSecret knows, in an error or an error it wraps, a receipt, a
+	// preview, the channel's name, the Ledger marks and posts of a Send,
+	// or the channel or Config printed, logged or marshalled (JSON and
+	// YAML). Empty strings are ignored.
 	Secrets []string
 	// Config is the configuration the channel is made from, as its user
 	// writes it, with the Secrets in it; NoSecretLeaks prints, logs and
-	// marshals it. Nil: not checked.
+	// marshals it to JSON and YAML. Nil: not checked.
 	Config any
 	// MaxLength is the platform's limit on each Delivery part, in Measure
 	// units. 0: no limit.

@@ -54,12 +54,13 @@ func newChat(cfg chatConfig, api *fakeChat) *chat {
 	return &chat{name: cfg.Name, token: string(cfg.Token), api: api}
 }
 
-// secret prints as REDACTED with every verb, in slog and in JSON.
+// secret prints as REDACTED with every verb, in slog, in JSON and in YAML.
 type secret string
 
 func (secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte("REDACTED")) }
 func (secret) LogValue() slog.Value         { return slog.StringValue("REDACTED") }
 func (secret) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+func (secret) MarshalText() ([]byte, error) { return []byte("REDACTED"), nil }
 func (c *chat) Name() string                { return c.name }
 func (c *chat) Format(f fmt.State, _ rune)  { _, _ = fmt.Fprintf(f, "chat %s", c.name) }
 func (c *chat) LogValue() slog.Value        { return slog.StringValue("chat " + c.name) }

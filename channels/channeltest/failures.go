@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/stretchr/testify/assert"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -28,11 +31,13 @@ func failureRules() []rule {
 		{name: "RejectedIsPermanent", check: checkFailure(FailRejected), needs: needsFailure(FailRejected),
 			rule: "content or a request the platform refuses (400, SMTP 5xx) is marked broadcast.Permanent"},
 		{name: "NoSecretLeaks", check: checkNoSecret, needs: needsSecrets,
-			rule: "no secret, in any encoding, appears in an error, a receipt (of Send or Edit), a preview, the name, or the " +
-				"channel or its Config printed with %v %+v %#v %s %q %x %X %d, logged with slog or marshalled to JSON"},
+			rule: "no secret, in any encoding, appears in an error or an error it wraps, a receipt (of Send or Edit), " +
+				"a preview, the name, the Ledger marks and posts of a Send, or the channel or its Config " +
+				"printed with %v %+v %#v %s %q %x %X %d, logged with slog or marshalled to JSON or YAML"},
 		{name: "NoSecretInEchoedErrors", check: checkEcho, needs: needsAll(needsSecrets, needsFailure(FailEcho)),
 			rule: "when the back end echoes every credential it received in its error answer, " +
-				"no secret, in any encoding, appears in the errors of Send, Edit, Retract or Check"},
+				"no secret, in any encoding, appears in the errors of Send, Edit, Retract or Check, " +
+				"the errors they wrap, or the Ledger marks of Send"},
 		{name: "ForeignAnswerIsPermanent", check: checkForeign, needs: needsFailure(FailForeign),
 			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
 				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
@@ -98,11 +103,22 @@ type outputs struct{ shown []shown }
 type shown struct{ what, text string }
 
 // add records v as every verb prints it, as slog's text and JSON handlers
-// log it, and as json.Marshal encodes it.
+// log it, and as json.Marshal and yaml.Marshal encode it; and, for an
+// error, each error it wraps likewise.
 func (o *outputs) add(what string, v any) {
 	if v == nil {
 		return
 	}
+	o.addOne(what, v)
+	if err, ok := v.(error); ok {
+		for i, inner := range wrapped(err) {
+			o.addOne(fmt.Sprintf("%s, unwrapped (%d: %T)", what, i+1, inner), inner)
+		}
+	}
+}
+
+// addOne records v as add does, without the errors it wraps.
+func (o *outputs) addOne(what string, v any) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
 		o.shown = append(o.shown, shown{what + " printed with " + verb, fmt.Sprintf(verb, v)})
 	}
@@ -113,6 +129,63 @@ func (o *outputs) add(what string, v any) {
 		shown{what + " logged with slog.JSONHandler", js.String()})
 	if b, err := json.Marshal(v); err == nil {
 		o.shown = append(o.shown, shown{what + " marshalled with json.Marshal", string(b)})
+	}
+	if b, err := marshalYAML(v); err == nil {
+		o.shown = append(o.shown, shown{what + " marshalled with yaml.Marshal", string(b)})
+	}
+}
+
+// marshalYAML encodes v as a configuration file would hold it; a value
+// YAML cannot encode (a func, a channel) is an error, not a panic.
+func marshalYAML(v any) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return yaml.Marshal(v)
+}
+
+// wrapped returns the errors err wraps, at every depth, as errors.As
+// reaches them (a caller's errors.As(err, &urlErr) then prints
+// urlErr.URL).
+func wrapped(err error) []error {
+	var out []error
+	var walk func(err error)
+	walk = func(err error) {
+		var inner []error
+		switch e := err.(type) {
+		case interface{ Unwrap() error }:
+			inner = []error{e.Unwrap()}
+		case interface{ Unwrap() []error }:
+			inner = e.Unwrap()
+		}
+		for _, e := range inner {
+			if e != nil && len(out) < 64 {
+				out = append(out, e)
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// ledger records what the channel wrote in l: the targets it marked, the
+// errors it marked them failed with, and the posts it recorded, which the
+// Broadcaster keeps in its Store and shows in its Report.
+func (o *outputs) ledger(what string, l *Ledger) {
+	l.mu.Lock()
+	marks, posts := maps.Clone(l.marks), maps.Clone(l.posts)
+	l.mu.Unlock()
+	for _, target := range slices.Sorted(maps.Keys(marks)) {
+		o.shown = append(o.shown, shown{what + ": a target marked", target})
+		if err := marks[target]; err != nil {
+			o.add(what+": the error target "+strconv.Quote(target)+" was marked failed with", err)
+		}
+	}
+	for _, target := range slices.Sorted(maps.Keys(posts)) {
+		o.add(what+": the post recorded for target "+strconv.Quote(target), posts[target])
 	}
 }
 
@@ -132,9 +205,13 @@ func (o *outputs) check(s *suite) {
 // end fails with f, one per operation.
 func (o *outputs) failed(s *suite, f Failure) {
 	s.t.Helper()
-	for _, c := range s.failing(f, message(update(81))) {
+	m := message(update(81))
+	ledger := NewLedger()
+	m.Ledger = ledger
+	for _, c := range s.failing(f, m) {
 		o.add("the error of "+c.what+", "+f.String(), c.err)
 	}
+	o.ledger("the Ledger of a Send, "+f.String(), ledger)
 }
 
 // failedCall is the error of one operation of the channel.
@@ -191,7 +268,11 @@ func checkNoSecret(s *suite) {
 	cancel()
 	_, err := s.sendCtx(ctx, message(update(90)), cancelLimit)
 	o.add("the error of a cancelled Send", err)
-	o.add("the Receipt", s.deliver(message(update(91))))
+	m := message(update(91))
+	ledger := NewLedger()
+	m.Ledger = ledger
+	o.add("the Receipt", s.deliver(m))
+	o.ledger("the Ledger of a Send", ledger)
 	if ed := s.editor(); ed != nil {
 		m := message(update(93))
 		prev := s.deliver(m)
@@ -216,7 +297,11 @@ func checkNoSecret(s *suite) {
 // No secret in errors made of a back end's echo of the credentials.
 func checkEcho(s *suite) {
 	var o outputs
-	s.sendFailing(FailEcho, message(update(1)))
+	m := message(update(1))
+	ledger := NewLedger()
+	m.Ledger = ledger
+	s.sendFailing(FailEcho, m)
+	o.ledger("the Ledger of a Send, echo", ledger)
 	o.failed(s, FailEcho)
 	o.check(s)
 }
@@ -230,6 +315,7 @@ func checkForeign(s *suite) {
 	m.Ledger = ledger
 	calls := s.failing(FailForeign, m)
 	var o outputs
+	o.ledger("the Ledger of a Send, foreign", ledger)
 	for _, c := range calls {
 		o.add("the error of "+c.what+", foreign", c.err)
 		if errors.Is(c.err, broadcast.ErrNotSupported) {
