@@ -157,3 +157,19 @@ func TestUnclosedQuoteWithHashIsNoFlowItem(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "inside [...]")
 }
+
+// A "[" and "#" inside a quoted value that is not closed are text, not an
+// item of a flow collection: the error says the quote is not closed.
+// Before, it said to quote a value that starts with "#" in [...].
+func TestUnclosedQuoteWithBracketHashIsNoFlowItem(t *testing.T) {
+	for _, yaml := range []string{
+		lines("channels:", "  - kind: console", `    name: "ops [#3]`),
+		lines("channels:", `  - {kind: console, name: "ops [#3]}`),
+		lines("channels:", "  - kind: console", `    name: 'ops [#3]`),
+	} {
+		_, _, err := parse(t, yaml, nil)
+		require.Error(t, err, yaml)
+		assert.NotContains(t, err.Error(), "inside [...]", yaml)
+		assert.Contains(t, err.Error(), "quote not closed", yaml)
+	}
+}

@@ -113,7 +113,7 @@ func explainSyntax(text, problem string) string {
 	case strings.Contains(problem, "cannot start any token") && reservedStart.MatchString(text):
 		// Telegram's "@channel": YAML reserves "@" and "`".
 		cause = fmt.Sprintf("quote a value that starts with %q", reservedStart.FindStringSubmatch(text)[1])
-	case flowComment.MatchString(text):
+	case flowComment.MatchString(quotedSpan.ReplaceAllString(text, "$1")):
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
 		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
@@ -158,6 +158,12 @@ var reservedStart = regexp.MustCompile("(?:^|[\\s\\[{,])([@`])")
 // "[#ops]" or "[a, #b]": no value there, nor a comment YAML would close.
 // A "#" after a "," outside brackets ("title: "Outage, #3") is not one.
 var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
+
+// quotedSpan matches a quoted scalar (its quote after the line's start,
+// white space, "[", "{", "," or ":"), closed or running to the line's
+// end, and what precedes it: a "[" or "#" inside one, as in
+// title: "Outage [#3], is text, not a flow collection's item.
+var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^']|'')*(?:'|$))`)
 
 // keyNoSpace matches a line that starts a key and its value without a
 // space between them: "    url:https://…", "  - port:587".

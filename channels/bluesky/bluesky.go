@@ -253,9 +253,10 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the post for u: its override or the short template,
 // fitted. Bytes that are not UTF-8 (in a field of a Message built by hand
 // that a template shows as given, such as IncidentID) become U+FFFD here,
-// as JSON would carry them, so that the facets' byte offsets are those of
-// the text the server stores; the text is fitted as it is then, each such
-// byte three, so that it stays within MaxBytes.
+// one for each run of them (strings.ToValidUTF8), before JSON sees the
+// text, so that the facets' byte offsets are those of the text the server
+// stores; the text is fitted as it is then, each U+FFFD three bytes, so
+// that it stays within MaxBytes.
 func (c *Channel) text(u broadcast.Update) (string, error) {
 	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))

@@ -49,7 +49,9 @@ type Config struct {
 	// AppPassword is an app password of the account (Settings, Privacy and
 	// security, App passwords), as "abcd-efgh-ijkl-mnop". Required. The
 	// account's own password works too, but an app password can be
-	// revoked alone and cannot change the account.
+	// revoked alone and cannot change the account. One line: New refuses
+	// white space around it and a control character in it (two lines of a
+	// credentials file pasted as one value).
 	AppPassword redact.Secret `yaml:"app_password" json:"app_password"`
 	// Languages are the BCP 47 tags of the posts' language ("en", "pt-BR"),
 	// at most 3, so that readers' language filters find them. Default:

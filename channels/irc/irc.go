@@ -429,7 +429,9 @@ type Config struct {
 	Templates *templates.Set `yaml:"-" json:"-"`
 	// Template names the template rendered for an update. Default "short":
 	// one paragraph, wrapped into lines by Split. "text" keeps the line
-	// breaks of the body, one IRC line (at least) for each.
+	// breaks of the body, one IRC line (at least) for each. A base name:
+	// each update is rendered with the variant of its status, if there is
+	// one ("short.resolved"), which New refuses as a Template.
 	Template string `yaml:"template" json:"template"`
 	// MaxLines is the most lines posted to each channel. Default 5.
 	MaxLines int `yaml:"max_lines" json:"max_lines"`

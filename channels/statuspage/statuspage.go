@@ -309,7 +309,8 @@ type Channel struct {
 	// clock gives the site's files their modification times, and waits
 	// for it to reach them (see writer.after).
 	clock clock
-	// hook is called at each step of a write; tests crash there.
+	// hook is called at each step of a write, and of Check's read of
+	// the current version; tests crash or write there.
 	hook func(step string)
 	// sem holds the one token of the right to read and write the
 	// directory in this process; waiting for it honours ctx.
@@ -649,8 +650,9 @@ func (c *Channel) load() (*state, error) {
 // when it does not exist yet, its nearest existing parent) is a writable
 // directory, and Dir/current, if there, was made by this package and names
 // a version that reads (a damaged state file fails it for good, naming the
-// file, as it would fail every Send). It writes and removes one temporary
-// file and publishes nothing.
+// file, as it would fail every Send; a version that Sends replace while
+// Check reads it is not damage, and the current one is read). It writes
+// and removes one temporary file and publishes nothing.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: check: %w", err)
@@ -694,17 +696,37 @@ func (c *Channel) checkDir() error {
 		return nil
 	}
 	gen, err := readCurrent(dir)
-	if err != nil || gen == 0 {
-		return err
+	for tries := 1; ; tries++ {
+		if err != nil || gen == 0 {
+			return err
+		}
+		c.hook("check: current read")
+		// The version every Send starts from: a damaged one fails each of
+		// them for good, and should fail a start-up check too. Read
+		// without the cache, which Send's lock guards.
+		_, loadErr := loadState(filepath.Join(dir, versionsName, versionName(gen)), gen)
+		if loadErr == nil {
+			return nil
+		}
+		// Sends (of this process or another) may have made newer
+		// versions current meanwhile, and removed or recycled this one
+		// as it was read: not damage, but the version to read is the
+		// current one.
+		now, err := readCurrent(dir)
+		switch {
+		case err != nil || now == gen:
+			return classify("load version "+versionName(gen), loadErr)
+		case tries == maxCheckReads:
+			return fmt.Errorf("statuspage: load version %s: replaced by a newer one while read, %d times",
+				versionName(gen), tries)
+		}
+		gen = now
 	}
-	// The version every Send starts from: a damaged one fails each of
-	// them for good, and should fail a start-up check too. Read without
-	// the cache, which Send's lock guards.
-	if _, err := loadState(filepath.Join(dir, versionsName, versionName(gen)), gen); err != nil {
-		return classify("load version "+versionName(gen), err)
-	}
-	return nil
 }
+
+// maxCheckReads bounds the versions Check reads when each is replaced
+// while it reads it (see checkDir); the last such failure is transient.
+const maxCheckReads = 3
 
 // dirError is an error of Check: it names the field to fix, Config.Dir,
 // before what failed, and wraps it (and so its Permanent mark).

@@ -46,7 +46,9 @@ type Config struct {
 	LinkPreview LinkPreview `yaml:"link_preview" json:"link_preview"`
 	// Template names the template that renders the messages, as plain
 	// text (the channel escapes it and makes its first line bold). Default
-	// "text".
+	// "text". A base name: each update is rendered with the variant of its
+	// status, if there is one ("text.resolved"), which New refuses as a
+	// Template.
 	Template string `yaml:"template" json:"template"`
 	// BaseURL is the Bot API server. Default DefaultBaseURL; a local Bot
 	// API server works too. It must be https; http is accepted for

@@ -221,8 +221,10 @@ type Config struct {
 	PreviousSecret redact.Secret `yaml:"previous_secret" json:"previous_secret"`
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct, and are not when they differ only in the case of the
-	// host, its Unicode or ASCII form, a default port written out, or an
-	// empty path and "/".
+	// host, its Unicode or ASCII form, the final "." of a fully qualified
+	// name, an IPv4 address written IPv4-mapped ("[::ffff:192.0.2.1]"), a
+	// port's leading zeros, a default port written out, or an empty path
+	// and "/": net/http dials them alike.
 	Endpoints []Endpoint `yaml:"endpoints" json:"endpoints"`
 	// AllowUnsigned permits endpoints without a Secret.
 	AllowUnsigned bool `yaml:"allow_unsigned" json:"allow_unsigned"`
