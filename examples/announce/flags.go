@@ -118,10 +118,11 @@ A flag given an empty value (-correct "$ID" of a variable not set) is an
 error, not the flag left out. With -check or -retract, a flag of the
 update (-title, -body, …) is an error: they use none.
 
-Exit status: 0 when every channel delivered (or had already), 1 when a
-channel failed or the run was interrupted, 2 on bad flags, a bad update or
-a bad configuration. A retraction exits 0 when every post that can be
-deleted was, and names the channels whose platform cannot delete.
+Exit status: 0 when every channel delivered (or had already); 1 when a
+channel failed, -timeout ended the run or the state file would not open;
+2 on bad flags, a bad update or a bad configuration; 130 when Ctrl-C or
+SIGTERM interrupted the run. A retraction exits 0 when every post that can
+be deleted was, and names the channels whose platform cannot delete.
 `
 
 func printUsage(w io.Writer, fs *flag.FlagSet) {

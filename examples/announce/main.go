@@ -109,12 +109,15 @@
 // the update's flags (-title, -status, -body, -advice, …): one given with
 // them, empty or not, is an error naming it.
 //
-// Exit status: 0 when every channel delivered or had already, 1 when any
-// channel failed, the run was interrupted or the state file would not
+// Exit status: 0 when every channel delivered or had already; 1 when any
+// channel failed, -timeout ended the run, or the state file would not
 // open (damaged, or locked by another process: a send still running on
-// it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
+// it) (or, with -check, a check failed); 2 on bad flags, a bad update or a
 // bad configuration (a state file whose directory does not exist, or a
-// state path that is a directory, included). A
+// state path that is a directory, included); 130 when Ctrl-C or SIGTERM
+// interrupted the run (a send, a check, a retraction, or the reading of
+// "-body -") before it was done, as a shell reports a program Ctrl-C
+// ended. The exit statuses mean the same in every example program. A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main
@@ -150,6 +153,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInterrupted is 128+SIGINT, as a shell reports a program Ctrl-C
+	// ended, and as the other example programs exit when interrupted.
+	exitInterrupted = 130
 )
 
 // run is the program: it parses args, sends (or previews, or checks) and
@@ -251,7 +257,7 @@ func (a *app) run(ctx context.Context) int {
 				return exitFailed
 			case stdin == nil:
 				fmt.Fprintln(a.stderr, "announce: interrupted")
-				return exitFailed
+				return exitInterrupted
 			}
 		}
 		var err error
