@@ -97,7 +97,8 @@
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
 // UTC. A clock time with a TZ that names no known time zone is an error
 // (Go would take local time as UTC), and so is -next with -status resolved
-// or completed, which promise no next update.
+// or completed, which promise no next update, and a -next more than 90 days
+// ahead (broadcast.MaxNextUpdateAhead: +1000000h, a year mistyped).
 //
 // Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
 // is reported and remembered. A second Ctrl-C ends the program immediately.
