@@ -637,7 +637,8 @@ const maxAhead = 5 * time.Minute
 
 // validateNow is Validate, and refuses a Time more than maxAhead ahead of
 // the clock: such an update would be posted, and every later update of its
-// incident, older by its Time, then Superseded on every channel.
+// incident, older by its Time, then Superseded on every channel; and, when
+// Time is zero, a NextUpdate more than MaxNextUpdateAhead ahead of it.
 func validateNow(u Update) error {
 	if err := u.Validate(); err != nil {
 		return err
@@ -646,6 +647,11 @@ func validateNow(u Update) error {
 		return invalid("Time", "%s ahead of this machine's clock (more than %s): the incident's later updates, "+
 			"older by their Time, would not be posted after it; give the time with its zone, or none for now",
 			d.Round(time.Second), maxAhead)
+	}
+	// Validate measures NextUpdate from a Time given; from the clock, the
+	// Time a zero one becomes, when none is.
+	if u.Time.IsZero() && !u.NextUpdate.IsZero() && !u.Status.Closes() && time.Until(u.NextUpdate) > MaxNextUpdateAhead {
+		return nextTooFar(u.NextUpdate, "ahead of this machine's clock")
 	}
 	return nil
 }

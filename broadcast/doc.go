@@ -85,7 +85,9 @@
 //
 // Title is at most 255 characters and Body at most 25,000, Statuspage's
 // limits; Advice at most 1,000; URL at most 2,048 bytes; Time and
-// NextUpdate in the years 0 to 9999, which RFC 3339 can write. The default
+// NextUpdate in the years 0 to 9999, which RFC 3339 can write, and
+// NextUpdate at most MaxNextUpdateAhead (90 days) after Time (or the
+// clock, when Time is zero). The default
 // MemoryStore forgets everything when the process ends, and until then
 // keeps everything unless its Prune is called; use broadcast/boltstore to
 // thread and deduplicate across restarts. A

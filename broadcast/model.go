@@ -217,7 +217,10 @@ type Update struct {
 	Time time.Time `json:"time"`
 	// NextUpdate is the promised time of the next update. Zero: none. An
 	// update whose Status closes the incident (Status.Closes) promises
-	// none: Clean drops it. Validate refuses one before a Time given.
+	// none: Clean drops it. Validate refuses one before a Time given, or
+	// more than MaxNextUpdateAhead after it; Send, Correct, Jobs and
+	// Preview refuse one more than MaxNextUpdateAhead ahead of the clock
+	// when Time is zero.
 	NextUpdate time.Time `json:"next_update,omitempty"`
 	// Overrides holds per-channel text keyed by channel name, used instead
 	// of the rendered template (like Statuspage's custom tweet). The
@@ -323,15 +326,33 @@ func (u Update) validate(timeGiven bool) error {
 	v.add(checkURLField(u.URL))
 	v.add(checkYear("Time", u.Time))
 	if v.add(checkYear("NextUpdate", u.NextUpdate)) && timeGiven && !u.Status.Closes() && !u.Time.IsZero() &&
-		!u.NextUpdate.IsZero() && u.NextUpdate.Before(u.Time) {
-		// A promise broken when made: a time zone mistaken, or a date.
-		v.add(invalid("NextUpdate", "%s, before the update's Time (%s)",
-			u.NextUpdate.UTC().Format(time.RFC3339), u.Time.UTC().Format(time.RFC3339)))
+		!u.NextUpdate.IsZero() {
+		switch {
+		case u.NextUpdate.Before(u.Time):
+			// A promise broken when made: a time zone mistaken, or a date.
+			v.add(invalid("NextUpdate", "%s, before the update's Time (%s)",
+				u.NextUpdate.UTC().Format(time.RFC3339), u.Time.UTC().Format(time.RFC3339)))
+		case u.NextUpdate.Sub(u.Time) > MaxNextUpdateAhead:
+			v.add(nextTooFar(u.NextUpdate, "after the update's Time ("+u.Time.UTC().Format(time.RFC3339)+")"))
+		}
 	}
 	u.validateOverrides(&v)
 	v.add(checkTextField("Advice", u.Advice, false, MaxAdviceLength))
 	v.add(checkKeyField("Corrects", u.Corrects))
 	return v.err()
+}
+
+// MaxNextUpdateAhead is how far after an update its NextUpdate may be: 90
+// days, time for a maintenance announced a season ahead to promise its
+// next word at its start. A promise further off is a date or a duration
+// mistyped (2062 for 2026, +1000000h), which every channel would post.
+const MaxNextUpdateAhead = 90 * 24 * time.Hour
+
+// nextTooFar is the error of a NextUpdate next more than
+// MaxNextUpdateAhead after from ("after the update's Time (…)").
+func nextTooFar(next time.Time, from string) *FieldError {
+	return invalid("NextUpdate", "%s, more than %d days %s, the furthest a next update may be promised: "+
+		"a date or a duration mistyped?", next.UTC().Format(time.RFC3339), MaxNextUpdateAhead/(24*time.Hour), from)
 }
 
 // FieldError is an error of Update.Validate, and of the Broadcaster's

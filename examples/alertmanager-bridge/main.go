@@ -60,18 +60,20 @@
 // those under way (their answers tell Alertmanager whether they went out),
 // within the time they may take (-timeout, and the reading of the body);
 // a second signal stops it at once, and Alertmanager sends what was cut
-// short again. It exits 0 after a clean shutdown; 1 when the run failed:
-// serving failed, the -listen address is taken (or not this machine's),
-// or the state file would not open (damaged, or locked by another
-// process, a bridge still running on it); 130 when a second signal stopped
-// it, or a first one came during the start-up check of the channels
-// (before it served; those checks are logged as interrupted); and 2 on
-// bad flags, environment or configuration (a -listen that is no address,
-// a state file whose directory does not exist or a state path that is a
-// directory included), naming the flag,
-// variable or setting. The -listen address and the state file are tried
-// before the channels are checked. The exit statuses mean the same in
-// every example program.
+// short again. The -listen address and the state file are tried before
+// the channels are checked.
+//
+// Exit status: 0 after a clean shutdown; 1 when the run failed: serving
+// failed, the -listen address is taken (or not this machine's), or the
+// state file would not open (damaged, or locked by another process, a
+// bridge still running on it); 2 on bad flags, environment or
+// configuration (a -listen that is no address, a state file whose
+// directory does not exist or a state path that is a directory included),
+// naming the flag, variable or setting; 130 when a signal interrupted
+// it: a second one stopped it at once, or a first one came during the
+// start-up check of the channels (before it served; those checks are
+// logged as interrupted). The exit statuses mean the same in every example
+// program.
 //
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked

@@ -273,7 +273,7 @@ func TestInterruptKeepsPermanentFailures(t *testing.T) {
 	require.Eventually(t, func() bool { return slow.requests() > 0 }, time.Minute, 5*time.Millisecond)
 	cancel()
 	r := <-done
-	assert.Equal(t, exitFailed, r.code)
+	assert.Equal(t, exitInterrupted, r.code)
 	assert.Regexp(t, `hooks +interrupted +1 `, r.stdout)
 	assert.Regexp(t, `refusing +failed +1 `, r.stdout)
 	assert.Contains(t, r.stderr, "announce: refusing: failed after 1 attempt: ")
@@ -348,7 +348,7 @@ func TestInterrupt(t *testing.T) {
 	cancel()
 	select {
 	case r := <-done:
-		assert.Equal(t, exitFailed, r.code)
+		assert.Equal(t, 130, r.code, "as the other example programs, and a shell, report Ctrl-C")
 		assert.Regexp(t, `hooks +interrupted +1 `, r.stdout)
 		assert.Contains(t, r.stderr, "announce: interrupted")
 	case <-time.After(time.Minute):
@@ -422,10 +422,11 @@ func TestCheckInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the first Ctrl-C
 	r := announce(t, ctx, "", "-config", cfg, "-check")
-	assert.Equal(t, exitFailed, r.code)
+	assert.Equal(t, exitInterrupted, r.code)
 	assert.Regexp(t, `\nhooks +1 endpoint .* +interrupted\n$`, r.stdout)
 	assert.NotContains(t, r.stdout, "failed")
 	assert.Equal(t, "announce: interrupted\n", r.stderr)
 	r = announce(t, ctx, "", "-config", cfg, "-check", "-json")
+	assert.Equal(t, exitInterrupted, r.code)
 	assert.Contains(t, r.stdout, `"outcome": "interrupted"`)
 }

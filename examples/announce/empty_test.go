@@ -99,7 +99,7 @@ func TestInterruptWhileReadingBody(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		assert.Equal(t, exitFailed, code)
+		assert.Equal(t, exitInterrupted, code)
 		assert.Equal(t, "announce: interrupted\n", stderr.String())
 		assert.Empty(t, stdout.String(), "nothing sent")
 	case <-time.After(time.Minute):
@@ -126,7 +126,7 @@ func TestRetractInterrupted(t *testing.T) {
 	cancel()
 	select {
 	case r := <-done:
-		assert.Equal(t, exitFailed, r.code)
+		assert.Equal(t, exitInterrupted, r.code)
 		assert.Regexp(t, `hooks +interrupted`, r.stdout)
 		assert.Contains(t, r.stderr, "announce: interrupted")
 	case <-time.After(time.Minute):

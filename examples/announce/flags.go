@@ -53,7 +53,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.body, "body", "", "update `text`, optional; - reads it from standard input (given empty, or\nempty standard input, is an error)")
 	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`, optional; given empty is an\nerror), shown right after the status: \"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
-	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC (not with -status resolved or completed)")
+	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339, at most 90 days ahead; shown in UTC (not with -status\nresolved or completed)")
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
@@ -118,10 +118,11 @@ A flag given an empty value (-correct "$ID" of a variable not set) is an
 error, not the flag left out. With -check or -retract, a flag of the
 update (-title, -body, …) is an error: they use none.
 
-Exit status: 0 when every channel delivered (or had already), 1 when a
-channel failed or the run was interrupted, 2 on bad flags, a bad update or
-a bad configuration. A retraction exits 0 when every post that can be
-deleted was, and names the channels whose platform cannot delete.
+Exit status: 0 when every channel delivered (or had already); 1 when a
+channel failed, -timeout ended the run or the state file would not open;
+2 on bad flags, a bad update or a bad configuration; 130 when Ctrl-C or
+SIGTERM interrupted the run. A retraction exits 0 when every post that can
+be deleted was, and names the channels whose platform cannot delete.
 `
 
 func printUsage(w io.Writer, fs *flag.FlagSet) {
@@ -289,7 +290,11 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	if u.ID == "" {
 		u.ID = typedID(u, o.next)
 	}
-	for _, fe := range broadcast.FieldErrors(u.Validate()) {
+	// Validated as sent now, the Time a send gives it: the library's rule
+	// for how far ahead -next may be measures from the update's Time.
+	probe := u
+	probe.Time = now.UTC().Truncate(time.Second)
+	for _, fe := range broadcast.FieldErrors(probe.Validate()) {
 		flag, msg := flagProblem(fe)
 		bad.add(flag, &usageError{msg: msg})
 	}
@@ -515,7 +520,8 @@ var updateFlags = map[string]string{
 	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
 	"Body": "body", "Advice": "advice", "URL": "url", "Components": "component", "Overrides": "override",
 	"Corrects": "correct", "original": "correct", // Correct's argument
-	"updateID": "retract", // Retract's argument
+	"updateID":   "retract", // Retract's argument
+	"NextUpdate": "next",
 }
 
 // validationError turns "broadcast: invalid update: Title: missing" into
@@ -552,5 +558,8 @@ func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 	}
 	// Given empty, a flag is an error: left out, it is not.
 	rest = strings.ReplaceAll(rest, "leave it empty", "leave -"+name+" out")
+	if name == "next" {
+		rest = strings.ReplaceAll(rest, "after the update's Time", "after now") // see update
+	}
 	return name, "-" + name + ": " + rest
 }

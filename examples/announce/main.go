@@ -97,7 +97,8 @@
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
 // UTC. A clock time with a TZ that names no known time zone is an error
 // (Go would take local time as UTC), and so is -next with -status resolved
-// or completed, which promise no next update.
+// or completed, which promise no next update, and a -next more than 90 days
+// ahead (broadcast.MaxNextUpdateAhead: +1000000h, a year mistyped).
 //
 // Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
 // is reported and remembered. A second Ctrl-C ends the program immediately.
@@ -109,12 +110,15 @@
 // the update's flags (-title, -status, -body, -advice, …): one given with
 // them, empty or not, is an error naming it.
 //
-// Exit status: 0 when every channel delivered or had already, 1 when any
-// channel failed, the run was interrupted or the state file would not
+// Exit status: 0 when every channel delivered or had already; 1 when any
+// channel failed, -timeout ended the run, or the state file would not
 // open (damaged, or locked by another process: a send still running on
-// it) (or, with -check, a check failed), 2 on bad flags, a bad update or a
+// it) (or, with -check, a check failed); 2 on bad flags, a bad update or a
 // bad configuration (a state file whose directory does not exist, or a
-// state path that is a directory, included). A
+// state path that is a directory, included); 130 when Ctrl-C or SIGTERM
+// interrupted the run (a send, a check, a retraction, or the reading of
+// "-body -") before it was done, as a shell reports a program Ctrl-C
+// ended. The exit statuses mean the same in every example program. A
 // retraction exits 0 when every post that can be deleted was, and names
 // the channels whose platform cannot delete posts.
 package main
@@ -150,6 +154,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInterrupted is 128+SIGINT, as a shell reports a program Ctrl-C
+	// ended, and as the other example programs exit when interrupted.
+	exitInterrupted = 130
 )
 
 // run is the program: it parses args, sends (or previews, or checks) and
@@ -251,7 +258,7 @@ func (a *app) run(ctx context.Context) int {
 				return exitFailed
 			case stdin == nil:
 				fmt.Fprintln(a.stderr, "announce: interrupted")
-				return exitFailed
+				return exitInterrupted
 			}
 		}
 		var err error

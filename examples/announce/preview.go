@@ -284,6 +284,9 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 	} else {
 		th.close()
 	}
+	if interrupted {
+		code = exitInterrupted
+	}
 	if a.opts.json {
 		if err := writeJSON(a.stdout, results); err != nil {
 			return a.fail(exitFailed, err)

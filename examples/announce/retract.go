@@ -67,6 +67,7 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 		a.note("gave up after -timeout %s", a.opts.timeout)
 	case stopped != nil:
 		a.note("interrupted")
+		return exitInterrupted
 	}
 	return code
 }

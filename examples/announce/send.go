@@ -124,6 +124,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 		a.note("gave up after -timeout %s", a.opts.timeout)
 	case s.stopped != nil:
 		a.note("interrupted")
+		return exitInterrupted
 	}
 	return exitFailed
 }

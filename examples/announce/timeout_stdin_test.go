@@ -47,13 +47,15 @@ func TestInterruptedReadLeavesNoGoroutine(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			args := []string{"-title", "T", "-status", "investigating", "-body", "-"}
+			want := exitFailed
 			if mode == "timed out" {
 				args = append(args, "-timeout", "10ms")
 			} else {
 				cancel()
+				want = exitInterrupted
 			}
 			var stdout, stderr bytes.Buffer
-			assert.Equal(t, exitFailed, run(ctx, args, pr, &stdout, &stderr))
+			assert.Equal(t, want, run(ctx, args, pr, &stdout, &stderr))
 			goleak.VerifyNone(t, ignore)
 			if t.Failed() {
 				return // the goroutine left would take what is written next

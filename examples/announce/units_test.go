@@ -395,3 +395,25 @@ func TestShellWord(t *testing.T) {
 		assert.Equal(t, want, shellWord(in), "%q", in)
 	}
 }
+
+// A -next absurdly far ahead (+1000000h: the year 2140; a year mistyped)
+// is refused by the library's rule for NextUpdate, naming -next, before
+// anything is sent or previewed; up to broadcast.MaxNextUpdateAhead passes.
+func TestNextFarAheadRefused(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h))
+	for _, next := range []string{"+1000000h", "+2161h", time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)} {
+		for _, mode := range [][]string{nil, {"-dry-run"}} {
+			args := append([]string{"-config", cfg, "-title", "T", "-status", "investigating", "-next", next}, mode...)
+			r := announce(t, context.Background(), "", args...)
+			assert.Equal(t, exitUsage, r.code, "%s %v: %s", next, mode, r.stderr)
+			assert.Contains(t, r.stderr, "announce: -next: ")
+			assert.Contains(t, r.stderr, "more than 90 days after now (")
+			assert.Empty(t, r.stdout, "nothing previewed")
+		}
+	}
+	assert.Empty(t, h.updates(), "nothing sent")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating", "-next", "+2159h")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, h.updates(), 1)
+}

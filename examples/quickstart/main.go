@@ -14,12 +14,15 @@
 //	    go run ./examples/quickstart
 //
 // Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
-// which channels had the update and which did not, and exits with status
-// 130; a second Ctrl-C kills it at once. It exits 1 when a channel
-// failed, 2 when given a flag (other than -h) or an argument, or when the
+// which channels had the update and which did not; a second Ctrl-C kills
+// it at once.
+//
+// Exit status: 0 when every channel delivered; 1 when a channel failed; 2
+// when given a flag (other than -h) or an argument, or when the
 // OUTAGECAST_WEBHOOK_* variables are wrong: one set without the other, or
-// a value the webhook channel refuses; the error names the variable, and
-// nothing is sent.
+// a value the webhook channel refuses (the error names the variable, and
+// nothing is sent); 130 when Ctrl-C or SIGTERM interrupted the delivery.
+// The exit statuses mean the same in every example program.
 package main
 
 import (

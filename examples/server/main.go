@@ -167,6 +167,14 @@
 // refused with 409 while its jobs are kept (a day); after that it is
 // queued on the channels without a post of the id, beside the old content
 // on the others: give each update an id of its own.
+//
+// # Exit status
+//
+// 0 after a clean shutdown; 1 when the database or serving failed; 2 on
+// bad flags, environment or configuration, naming the flag, variable or
+// setting; 130 when a signal interrupted it: a second one cut the
+// shutdown short, or one came before it served or during -migrate. The
+// exit statuses mean the same in every example program.
 package main
 
 import (

@@ -17,15 +17,20 @@
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 //
-// A flag's value it cannot use (-lang xx_YY, -base ftp://…, a -dir it
-// cannot create) exits with status 2 and a line pointing at -help; a
-// failure of the run (a -listen address taken) exits with status 1.
+// The -listen address is tried before -demo writes anything.
 //
 // On Ctrl-C or SIGTERM it stops taking connections and gives the requests
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
-// once, with exit status 130, and a third kills it. Ctrl-C before it
-// serves (-demo takes a few seconds) stops it with exit status 130 too,
-// keeping what was written: running it again writes the rest.
+// once, and a third kills it. Ctrl-C before it serves (-demo takes a few
+// seconds) stops it too, keeping what was written: running it again
+// writes the rest.
+//
+// Exit status: 0 after a clean shutdown; 1 when the run failed (the
+// -listen address taken); 2 on a flag's value it cannot use (-lang xx_YY,
+// -base ftp://…, a -dir it cannot create), with a line pointing at -help;
+// 130 when a signal interrupted it: a second one stopped it at once, or
+// one came before it served. The exit statuses mean the same in every
+// example program.
 package main
 
 import (
@@ -178,15 +183,18 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return usageError{fmt.Errorf("-dir: %w", err)}
 	}
+	// Listen first: a taken address is found before -demo writes its
+	// updates, which takes seconds.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("-listen: %w", err)
+	}
 	if err := prepare(ctx, page, o, time.Now()); err != nil {
+		ln.Close()
 		if ctx.Err() != nil {
 			return errInterrupted // the demo's updates are sent by ID: a new run adds the rest
 		}
 		return err
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("-listen: %w", err)
 	}
 	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
 	return serve(ctx, abort, &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}, ln)

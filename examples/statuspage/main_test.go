@@ -154,6 +154,21 @@ func TestRunFailureExits1(t *testing.T) {
 	assert.NotContains(t, out.String(), "-help")
 }
 
+// A -listen address taken is found before -demo writes its updates
+// (seconds of work for nothing): the directory is left without a page.
+func TestListenTakenBeforeDemo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	dir := filepath.Join(t.TempDir(), "site")
+	o := options{dir: dir, addr: ln.Addr().String(), base: "http://127.0.0.1:8080/", title: "Example Status", demo: true}
+	err = run(context.Background(), nil, io.Discard, o)
+	require.ErrorContains(t, err, "-listen: ")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing written before the address was tried")
+}
+
 // The command line is read whole: a stray argument is an error, not a
 // -dir silently left at its default, and the page's default URL, made
 // from -listen, must be one its links can use; a mistake there names -listen,

@@ -39,13 +39,15 @@
 // outagecast's own client keeps one, so that the sender closes it first).
 //
 // On Ctrl-C or SIGTERM it stops taking connections and gives the deliveries
-// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once,
-// with exit status 130 (a delivery cut off gets no answer, and its sender
-// retries it), and a third kills it.
+// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once
+// (a delivery cut off gets no answer, and its sender retries it), and a
+// third kills it.
 //
-// A mistake on the command line (a -listen that is not host:port, an
-// argument) or in WEBHOOK_SECRET exits with status 2, naming it; a
-// failure to listen (the address taken) exits with status 1.
+// Exit status: 0 after a clean shutdown; 1 when the run failed (the
+// -listen address taken); 2 on a mistake on the command line (a -listen
+// that is not host:port, an argument) or in WEBHOOK_SECRET, naming it; 130
+// when a second signal stopped it at once. The exit statuses mean the same
+// in every example program.
 package main
 
 import (
