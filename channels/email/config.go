@@ -96,7 +96,7 @@ func checkServer(cfg *Config) error {
 	case strings.Contains(h, ":") && net.ParseIP(h) == nil:
 		return fieldErr("Host", "includes a port; set Config.Port")
 	}
-	host, err := asciiHost(cfg.Host)
+	host, err := endpoint.ASCIIHost(cfg.Host)
 	if err == nil {
 		err = checkLabels(host)
 	}
@@ -122,7 +122,7 @@ func checkServer(cfg *Config) error {
 		if cfg.TLSConfig != nil {
 			tc = cfg.TLSConfig.Clone()
 		}
-		if tc.ServerName, err = asciiHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
+		if tc.ServerName, err = endpoint.ASCIIHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
 			return fieldErr("TLSConfig", "invalid ServerName %s", refused(cfg.TLSConfig.ServerName, *cfg, err))
 		}
 		cfg.TLSConfig = tc
@@ -289,22 +289,13 @@ func asciiDomain(addr string) (string, error) {
 	if at < 0 {
 		return addr, nil
 	}
-	d, err := asciiHost(addr[at+1:])
+	d, err := endpoint.ASCIIHost(addr[at+1:])
 	if err != nil {
 		return "", err
 	}
 	return addr[:at+1] + d, nil
 }
 
-// asciiHost returns a host name outside ASCII (IDN) in A-labels (RFC
-// 5890), the form resolvers, certificates and SMTP know; a name in ASCII
-// is returned as it is.
-func asciiHost(h string) (string, error) {
-	if isASCII(h) {
-		return h, nil
-	}
-	return idna.Lookup.ToASCII(h)
-}
 
 // sameAddress folds an address for comparison: its domain in A-labels,
 // all in lower case.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/xml"
 	"fmt"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"html"
 	"net"
 	"net/url"
@@ -12,8 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/net/idna"
 )
 
 // Atom 1.0 (RFC 4287) documents, as much of them as the feeds use.
@@ -243,11 +242,9 @@ func dnsName(host string) (string, bool) {
 	if net.ParseIP(name) != nil {
 		return "", false
 	}
-	if !isASCII(name) {
-		var err error
-		if name, err = idna.Lookup.ToASCII(name); err != nil {
-			return "", false
-		}
+	name, err := endpoint.ASCIIHost(name)
+	if err != nil {
+		return "", false
 	}
 	for label := range strings.SplitSeq(name, ".") {
 		if label == "" || label[0] == '-' || label[len(label)-1] == '-' ||

@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
@@ -202,7 +201,7 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	// outside browsers do not look up. endpoint.Check made sure it has
 	// them.
 	if host := u.Hostname(); !isASCII(host) {
-		a, err := idna.Lookup.ToASCII(host)
+		a, err := endpoint.ASCIIHost(host)
 		if err != nil {
 			return nil, fmt.Errorf("statuspage: Config.BaseURL: %s", endpoint.HostProblem)
 		}

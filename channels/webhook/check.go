@@ -5,14 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -261,7 +260,7 @@ func (p prober) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
 	// net/http dials, and names in TLS, the ASCII form of a host name
 	// (RFC 5890): DNS does not resolve "bücher.example".
 	host := u.Hostname()
-	if a, err := idna.Lookup.ToASCII(host); err == nil {
+	if a, err := urlcheck.ASCIIHost(host); err == nil {
 		host = a
 	}
 	addr := net.JoinHostPort(host, port)

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/net/idna"
 
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -252,7 +251,7 @@ func sameEndpoint(rawURL string) string {
 	} else {
 		// "hooks.example.com." is the same name, fully qualified.
 		host = strings.TrimSuffix(host, ".")
-		if a, err := idna.Lookup.ToASCII(host); err == nil {
+		if a, err := urlcheck.ASCIIHost(host); err == nil {
 			host = a
 		}
 	}

@@ -47,6 +47,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -142,6 +143,21 @@ func ValidPort(port string) bool {
 	return err == nil && n >= 1 && n <= 65535
 }
 
+// ASCIIHost returns host, a host name, as resolvers, certificates, SMTP
+// and net/http know it: a name outside ASCII in its A-labels (RFC 5890,
+// with idna.Lookup's mapping, as net/http converts it), a name in ASCII
+// as it is (its case and any final "." kept). It fails for a name
+// outside ASCII that has no A-labels. Every package converts a host so,
+// through this one function.
+func ASCIIHost(host string) (string, error) {
+	for i := 0; i < len(host); i++ {
+		if host[i] >= utf8.RuneSelf {
+			return idna.Lookup.ToASCII(host)
+		}
+	}
+	return host, nil
+}
+
 // HostProblem is the problem of a URL whose host ValidHost refuses.
 const HostProblem = `host: not a host name (letters, digits, "-" and "_" in labels of 1 to 63, separated by dots) nor an IP address`
 
@@ -156,7 +172,7 @@ func ValidHost(u *url.URL) bool {
 		return true // an IPv6 literal, which url.Parse checked
 	}
 	host := u.Hostname()
-	if a, err := idna.Lookup.ToASCII(host); err == nil {
+	if a, err := ASCIIHost(host); err == nil {
 		host = a
 	}
 	host = strings.TrimSuffix(host, ".") // fully qualified

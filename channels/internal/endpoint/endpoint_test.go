@@ -120,3 +120,22 @@ func TestBase(t *testing.T) {
 	_, err = Base("demo", "Server", "", Rules{})
 	assert.EqualError(t, err, "demo: Config.Server: missing")
 }
+
+// ASCIIHost is the one conversion of a host name every package uses: a
+// name outside ASCII in A-labels, as net/http dials it; one in ASCII as
+// it is.
+func TestASCIIHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"hooks.example.com":   "hooks.example.com",
+		"Hooks.Example.COM.":  "Hooks.Example.COM.", // as it is: callers fold case and the final dot
+		"bücher.example":      "xn--bcher-kva.example",
+		"BÜCHER.example.":     "xn--bcher-kva.example.",
+		"under_score.example": "under_score.example", // the Go resolver takes it; idna.Lookup would not
+	} {
+		got, err := ASCIIHost(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	_, err := ASCIIHost("\u0301\u00e9.example") // no A-labels: a label may not start with a combining mark
+	assert.Error(t, err)
+}
