@@ -296,7 +296,6 @@ func asciiDomain(addr string) (string, error) {
 	return addr[:at+1] + d, nil
 }
 
-
 // sameAddress folds an address for comparison: its domain in A-labels,
 // all in lower case.
 func sameAddress(addr string) string {

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/urlcut"
