@@ -460,29 +460,43 @@ func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
 
 // unread is the next step of a job that did not try its channel because
 // the database could not be read (err): a snooze of
-// Retry.InitialInterval, which uses up no attempt, or, past
-// Retry.MaxElapsed, giving up.
+// Retry.InitialInterval (at most what is left of Retry.MaxElapsed), which
+// uses up no attempt, or, past Retry.MaxElapsed, giving up.
 func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadcast.EventKind, error) {
 	e.Err = err
-	if d.retry.now().Add(d.cfg.Retry.InitialInterval).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+	wait, ok := d.notTriedWait(row, d.retry.now(), d.cfg.Retry.InitialInterval)
+	if !ok {
 		e.Err = d.pastMaxElapsed(err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
-	e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
+	e.Delay, e.Snoozed = wait, true
 	return broadcast.EventRetry, d.retry.snooze(e.Delay)
+}
+
+// notTriedWait bounds wait, the snooze of a job of row that did not try
+// its channel (waiting for the database, or for an instance that has the
+// channel), by what is left of Retry.MaxElapsed at now: the last snooze
+// ends at MaxElapsed, and the run after it gives the job up, rather than
+// giving it up a whole wait early. ok is false when nothing is left.
+func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait time.Duration) (_ time.Duration, ok bool) {
+	left := d.cfg.Retry.MaxElapsed - now.Sub(row.CreatedAt)
+	if left <= 0 {
+		return 0, false
+	}
+	return min(wait, left), true
 }
 
 // unknownChannel is the next step of a job whose channel is not one of
 // this instance's (ErrUnknownChannel): a snooze, no attempt used up, for
 // as long as the job has existed (from Retry.InitialInterval to
 // MaxInterval: the waits grow while no instance that takes it has the
-// channel), or, past Retry.MaxElapsed, giving up. The Logger says so,
-// once per channel.
+// channel; the last one ends at Retry.MaxElapsed), or, past
+// Retry.MaxElapsed, giving up. The Logger says so, once per channel.
 func (d *Dispatcher) unknownChannel(ctx context.Context, row *rivertype.JobRow, channel string, e *Event) (broadcast.EventKind, error) {
 	e.Err = fmt.Errorf("%w: %q", ErrUnknownChannel, channel)
 	now := d.retry.now()
-	wait := min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
-	if now.Add(wait).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+	wait, ok := d.notTriedWait(row, now, min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval))
+	if !ok {
 		e.Err = d.pastMaxElapsed(e.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
