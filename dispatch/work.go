@@ -68,6 +68,14 @@ var _ river.ErrorHandler = (*strayFailures)(nil)
 
 func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
 	defer func() {
+		// A panic goes on to River (one within the limits, or after work
+		// decided the job's next step: in Config.OnEvent, a Logger),
+		// which records its text, as it can keep it, with its trace.
+		if p := recover(); p != nil {
+			panic(keepablePanic(p))
+		}
+	}()
+	defer func() {
 		if err != nil {
 			err = judgedError{err} // HandleError leaves it alone
 		}
@@ -110,6 +118,16 @@ func (e judgedError) Unwrap() error { return e.error }
 // third-party adapter's error); it becomes U+FFFD, as invalid UTF-8 does.
 func jsonbText(s string) string {
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
+
+// keepablePanic is the value of panic p as River can keep its text (see
+// jsonbText), which River records in jsonb as fmt's %v of it: p itself
+// when that holds no NUL.
+func keepablePanic(p any) any {
+	if text := fmt.Sprint(p); strings.Contains(text, "\x00") {
+		return jsonbText(text)
+	}
+	return p
 }
 
 // HandleError is River's ErrorHandler: River calls it for a run that
