@@ -670,8 +670,16 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	// By the database's clock, which stamped CreatedAt: this instance's
 	// may be off, and a job would be given up early or late by as much.
 	if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); delay > left {
-		e.Err = d.pastMaxElapsed(res.Err)
-		return broadcast.EventFailed, river.JobCancel(e.Err)
+		// A run that did not try the channel (it waited for the channel,
+		// or for a retraction under way) waits out what is left, as a
+		// job of a channel this instance lacks does: the wait is this
+		// package's, not the platform's, and the job is tried once more.
+		wait, ok := d.notTriedWait(row, d.retry.now(), delay)
+		if !broadcast.NotTried(res.Err) || !ok {
+			e.Err = d.pastMaxElapsed(res.Err)
+			return broadcast.EventFailed, river.JobCancel(e.Err)
+		}
+		delay = wait
 	}
 	e.Delay = delay
 	// A retry that reached targets (rooms, recipients, endpoints) no
