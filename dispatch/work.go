@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,7 +170,9 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
 	var a jobArgs
 	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
-	e := Event{Job: a.Job.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
+	// The job's kind as River knows it, when its args do not say it
+	// (Config.OnEvent counts by it: see package dispatch/metrics).
+	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
 	n := e.Attempt
 	e.Err = d.strayGivenUp(n, d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n), err)
@@ -177,6 +180,10 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
 }
+
+// jobKinds are the broadcast.JobKind of each of River's job kinds.
+var jobKinds = map[string]broadcast.JobKind{KindSend: broadcast.JobSend, KindCorrect: broadcast.JobCorrect,
+	KindRetract: broadcast.JobRetract}
 
 // givenUp ends, for the Broadcaster, the job of e, given up: a
 // retraction's record that it is under way, which older updates of the

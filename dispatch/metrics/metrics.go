@@ -14,7 +14,7 @@
 // Every metric has the labels channel and kind: the job's kind, "send" (an
 // update), "correct" (a correction: an edit in place, or a post in the
 // thread) or "retract" (a retraction: a deletion); "" for a job given up
-// whose args could not be decoded. A dashboard of how fast and how well
+// whose kind this version does not know. A dashboard of how fast and how well
 // updates reach customers selects kind="send"; summing over kind counts
 // every job. (Not "job": Prometheus gives every series it scrapes a job
 // label of its own.)
