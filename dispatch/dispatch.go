@@ -168,8 +168,9 @@
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only. River keeps a run's error and output in jsonb, which takes no NUL:
-// a NUL in a channel's error text, or in a receipt a job keeps, reads
-// U+FFFD in Report and Wait.
+// a NUL in a channel's error text, in a receipt a job keeps, or in the
+// text of a panic in a run (a channel's, Config.OnEvent's, a Logger's),
+// reads U+FFFD in Report and Wait, and in River's record of the job.
 //
 // # Errors
 //

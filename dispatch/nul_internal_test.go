@@ -67,3 +67,69 @@ func TestRiverRecordsNoNUL(t *testing.T) {
 		})
 	}
 }
+
+// A panic's text is recorded by River in jsonb too (fmt's %v of it): one
+// holding a NUL, in a channel's code, Config.OnEvent or a Logger, failed
+// River's statement recording the ends of the instance's jobs, as an
+// error's did. The panic River sees holds U+FFFD instead; one without a
+// NUL is River's as it was raised.
+func TestRiverRecordsNoNULOfAPanic(t *testing.T) {
+	failure := errors.New("503")
+	within := func() *rivertype.JobRow {
+		return &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	}
+	type value struct{ text string }
+	for _, tt := range []struct {
+		name    string
+		row     *rivertype.JobRow
+		onEvent func(Event)
+		run     func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error
+		want    any
+	}{
+		{"in the run", within(), nil, func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error {
+			panic(fmt.Sprintf("boom %s", "\x00"))
+		}, "boom \uFFFD"},
+		{"in OnEvent, before the outcome", within(), func(Event) { panic(errors.New("hook \x00")) },
+			func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+				return d.work(ctx, row, j)
+			}, "hook \uFFFD"},
+		{"in OnEvent, after the outcome",
+			// The last attempt: given up, and OnEvent panics on its EventFailed.
+			&rivertype.JobRow{ID: 7, Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()},
+			func(e Event) {
+				if e.Kind == broadcast.EventFailed {
+					panic(value{"hook \x00"})
+				}
+			},
+			func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+				return d.work(ctx, row, j)
+			}, "{hook \uFFFD}"},
+		{"in OnEvent, giving up a run that panicked",
+			&rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-2 * time.Hour)},
+			func(e Event) {
+				if e.Kind == broadcast.EventFailed {
+					panic(value{"hook \x00"})
+				}
+			},
+			func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error { panic("boom") },
+			"{hook \uFFFD}"},
+		{"without a NUL", within(), nil, func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error {
+			panic(value{"boom"})
+		}, value{"boom"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _ := dispatcherFailingWith(t, failure)
+			d.cfg.OnEvent = tt.onEvent
+			jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			m := &strayFailures{d: d}
+			var p any
+			func() {
+				defer func() { p = recover() }()
+				_ = m.Work(context.Background(), tt.row, func(ctx context.Context) error { return tt.run(d, ctx, tt.row, jobs[0]) })
+			}()
+			require.NotNil(t, p, "the panic goes on to River")
+			assert.Equal(t, tt.want, p, "River records fmt's %%v of it: %v", p)
+		})
+	}
+}

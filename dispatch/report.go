@@ -82,14 +82,16 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // at once, as it does for RetractReport, Wait, WaitRetract, Watch and
 // Retract: the error wraps broadcast.ErrInvalidUpdate and names updateID.
 func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
-	return d.report(ctx, metadata{Update: updateID}, updateID)
+	rep, _, done, err = d.report(ctx, metadata{Update: updateID}, updateID)
+	return rep, done, err
 }
 
 // RetractReport is Report for the retraction of update updateID, from
 // the jobs alone: once River has deleted them it fails with ErrNoJobs
 // (the Store's record of a retraction is the Broadcaster's own).
 func (d *Dispatcher) RetractReport(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
-	return d.report(ctx, metadata{Retract: updateID}, updateID)
+	rep, _, done, err = d.report(ctx, metadata{Retract: updateID}, updateID)
+	return rep, done, err
 }
 
 // Wait waits until every job of update updateID (or of the correction
@@ -107,8 +109,9 @@ func (d *Dispatcher) WaitRetract(ctx context.Context, updateID string) (*broadca
 }
 
 // Watch is Wait that also calls fn, if not nil, with each channel's
-// Result as soon as its job finishes, once per channel, from the caller's
-// goroutine. It reads the jobs again as soon as one of them finishes on
+// Result as soon as its job finishes, once per channel, and once per job
+// whose channel cannot be read (its Result has no Channel: see Report),
+// from the caller's goroutine. It reads the jobs again as soon as one of them finishes on
 // any started instance (see Changes), and every Config.PollInterval in
 // any case, so it sees jobs run by every instance. While the database is away (a failover, a
 // restart) it keeps reading until ctx ends. Once ctx ends, even during a
@@ -122,14 +125,14 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 	if ctx == nil {
 		return nil, fmt.Errorf("dispatch: wait for %s: %w", updateID, errNilContext)
 	}
-	seen := map[string]bool{}
+	seen := map[watchKey]bool{}
 	// Before the first read: a job finishing during it wakes the next.
 	changes, stop := d.Changes(updateID)
 	defer stop()
 	var last *broadcast.Report
 	var away error // why the last read failed, while the database is away
 	for {
-		rep, done, err := d.report(ctx, md, updateID)
+		rep, unplaced, done, err := d.report(ctx, md, updateID)
 		switch {
 		case err != nil && pgretry.ConnectionLost(err):
 			// A failover or restart outlasting the read's own tries: the
@@ -142,9 +145,8 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 			return rep, err
 		default:
 			last, away = rep, nil
-			for _, r := range rep.Results {
-				if fn != nil && !seen[r.Channel] && !errors.Is(r.Err, ErrPending) {
-					seen[r.Channel] = true
+			for _, r := range finishedNow(rep, unplaced, seen) {
+				if fn != nil {
 					fn(r)
 				}
 			}
@@ -163,6 +165,34 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 	}
 }
 
+// watchKey is what Watch calls fn once for: a channel, or a job under no
+// channel (whose args cannot be decoded), by its ID.
+type watchKey struct {
+	channel string
+	job     int64
+}
+
+// finishedNow returns the Results of rep that are not pending and were
+// not returned before, as seen records, and records them: a channel's
+// once, and each job's under no channel once. unplaced are the IDs of
+// the jobs of rep's last Results, which have no channel; they share the
+// empty channel name, and each is a job of its own.
+func finishedNow(rep *broadcast.Report, unplaced []int64, seen map[watchKey]bool) []broadcast.Result {
+	var out []broadcast.Result
+	first := len(rep.Results) - len(unplaced)
+	for i, r := range rep.Results {
+		k := watchKey{channel: r.Channel}
+		if i >= first {
+			k = watchKey{job: unplaced[i-first]}
+		}
+		if !seen[k] && !errors.Is(r.Err, ErrPending) {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // reportError joins a DeliveryError per failed channel, as Send does.
 func reportError(rep *broadcast.Report) error {
 	var errs []error
@@ -178,18 +208,20 @@ func reportError(rep *broadcast.Report) error {
 const maxJobs = 10_000
 
 // report reads the jobs carrying md and assembles the Report, from the
-// Store for the channels without a job (see Report).
-func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
+// Store for the channels without a job (see Report); unplaced are the IDs
+// of the jobs under no channel (their args cannot be decoded), whose
+// Results end the Report, in order.
+func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (rep *broadcast.Report, unplaced []int64, done bool, err error) {
 	if err := broadcast.CheckID("updateID", updateID); err != nil {
-		return nil, false, fmt.Errorf("dispatch: report: %w", err)
+		return nil, nil, false, fmt.Errorf("dispatch: report: %w", err)
 	}
 	if ctx == nil {
-		return nil, false, fmt.Errorf("dispatch: report: %w", errNilContext)
+		return nil, nil, false, fmt.Errorf("dispatch: report: %w", errNilContext)
 	}
-	rep := &broadcast.Report{UpdateID: updateID}
+	rep = &broadcast.Report{UpdateID: updateID}
 	js, err := d.latestJobs(ctx, md, updateID, rep)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	latest, enqueued := js.latest, js.enqueued
 	noJobs := len(latest) == 0 && len(js.unplaced) == 0
@@ -203,7 +235,7 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 			// An unplaced job may be the channel's: not said deleted.
 			r, ok, err := d.stored(ctx, ch, updateID, noJobs || enqueued[ch] && len(js.unplaced) == 0)
 			if err != nil {
-				return nil, false, err
+				return nil, nil, false, err
 			}
 			if ok {
 				recorded = recorded || !errors.Is(r.Err, ErrJobDeleted)
@@ -213,7 +245,7 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		}
 		r, finished, err := d.result(ctx, ch, updateID, row, md.Retract != "")
 		if err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		if derr := js.undecodable[row.ID]; derr != nil && r.Err != nil {
 			r.Err = fmt.Errorf("%w; %w", r.Err, derr)
@@ -223,6 +255,7 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		rep.Started, rep.Finished = span(rep.Started, rep.Finished, row)
 	}
 	for _, row := range js.unplaced {
+		unplaced = append(unplaced, row.ID)
 		r, finished := unplacedResult(row, js.undecodable[row.ID])
 		done = done && finished
 		rep.Results = append(rep.Results, r)
@@ -232,17 +265,17 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		sent := false
 		if md.Retract == "" { // a retraction's only record is its jobs
 			if sent, err = d.sent(ctx, updateID); err != nil {
-				return nil, false, err
+				return nil, nil, false, err
 			}
 		}
 		if !sent {
-			return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
+			return nil, nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
 		}
 	}
 	if !done {
 		rep.Finished = time.Time{}
 	}
-	return rep, done, nil
+	return rep, unplaced, done, nil
 }
 
 // reportJobs are the jobs of an update, as Report reads them.

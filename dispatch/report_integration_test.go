@@ -357,3 +357,33 @@ func TestReportNamesAJobWhoseArgsCannotBeDecoded(t *testing.T) {
 	assert.Contains(t, unknown.Err.Error(), fmt.Sprintf("job %d: its args cannot be decoded", zJob))
 	assert.Equal(t, "cdn-errors-1", rep.IncidentID)
 }
+
+// Jobs whose channel cannot be decoded share the empty channel name in
+// the Report: Watch called fn for one of them alone, as if for one
+// channel. It calls fn once for each.
+func TestWatchCallsFnForEveryJobUnderNoChannel(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x"), newCounting("y"), newCounting("z")},
+		broadcast.Options{}, dispatch.Config{Workers: 1})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	// Not started: the jobs are finished by hand, x's delivered, y's and
+	// z's, whose channels cannot be read, given up.
+	tag, err := in.pool.Exec(ctx, `UPDATE river_job SET args = jsonb_set(args, '{channel}', '42'),
+		state = 'cancelled', finalized_at = now() WHERE args->>'channel' IN ('y', 'z')`)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, tag.RowsAffected())
+	_, err = in.pool.Exec(ctx, `UPDATE river_job SET state = 'completed', finalized_at = now() WHERE args->>'channel' = 'x'`)
+	require.NoError(t, err)
+
+	var watched []broadcast.Result
+	rep, err := in.d.Watch(ctx, id, func(r broadcast.Result) { watched = append(watched, r) })
+	require.Error(t, err, "two jobs given up")
+	require.Len(t, rep.Results, 3)
+	require.Len(t, watched, 3, "x, and each job under no channel")
+	assert.Equal(t, "x", watched[0].Channel)
+	assert.Equal(t, "", watched[1].Channel)
+	assert.Equal(t, "", watched[2].Channel)
+	assert.NotEqual(t, watched[1].Err.Error(), watched[2].Err.Error(), "each names its own job")
+}

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,14 @@ var _ river.ErrorHandler = (*strayFailures)(nil)
 
 func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
 	defer func() {
+		// A panic goes on to River (one within the limits, or after work
+		// decided the job's next step: in Config.OnEvent, a Logger),
+		// which records its text, as it can keep it, with its trace.
+		if p := recover(); p != nil {
+			panic(keepablePanic(p))
+		}
+	}()
+	defer func() {
 		if err != nil {
 			err = judgedError{err} // HandleError leaves it alone
 		}
@@ -112,6 +121,16 @@ func jsonbText(s string) string {
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
+// keepablePanic is the value of panic p as River can keep its text (see
+// jsonbText), which River records in jsonb as fmt's %v of it: p itself
+// when that holds no NUL.
+func keepablePanic(p any) any {
+	if text := fmt.Sprint(p); strings.Contains(text, "\x00") {
+		return jsonbText(text)
+	}
+	return p
+}
+
 // HandleError is River's ErrorHandler: River calls it for a run that
 // failed but did not cancel or snooze its job. A run that went through
 // Work was judged there; any other failed before its middleware ran
@@ -151,7 +170,9 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
 	var a jobArgs
 	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
-	e := Event{Job: a.Job.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
+	// The job's kind as River knows it, when its args do not say it
+	// (Config.OnEvent counts by it: see package dispatch/metrics).
+	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
 	n := e.Attempt
 	e.Err = d.strayGivenUp(n, d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n), err)
@@ -159,6 +180,10 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
 }
+
+// jobKinds are the broadcast.JobKind of each of River's job kinds.
+var jobKinds = map[string]broadcast.JobKind{KindSend: broadcast.JobSend, KindCorrect: broadcast.JobCorrect,
+	KindRetract: broadcast.JobRetract}
 
 // givenUp ends, for the Broadcaster, the job of e, given up: a
 // retraction's record that it is under way, which older updates of the
@@ -460,29 +485,43 @@ func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
 
 // unread is the next step of a job that did not try its channel because
 // the database could not be read (err): a snooze of
-// Retry.InitialInterval, which uses up no attempt, or, past
-// Retry.MaxElapsed, giving up.
+// Retry.InitialInterval (at most what is left of Retry.MaxElapsed), which
+// uses up no attempt, or, past Retry.MaxElapsed, giving up.
 func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadcast.EventKind, error) {
 	e.Err = err
-	if d.retry.now().Add(d.cfg.Retry.InitialInterval).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+	wait, ok := d.notTriedWait(row, d.retry.now(), d.cfg.Retry.InitialInterval)
+	if !ok {
 		e.Err = d.pastMaxElapsed(err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
-	e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
+	e.Delay, e.Snoozed = wait, true
 	return broadcast.EventRetry, d.retry.snooze(e.Delay)
+}
+
+// notTriedWait bounds wait, the snooze of a job of row that did not try
+// its channel (waiting for the database, or for an instance that has the
+// channel), by what is left of Retry.MaxElapsed at now: the last snooze
+// ends at MaxElapsed, and the run after it gives the job up, rather than
+// giving it up a whole wait early. ok is false when nothing is left.
+func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait time.Duration) (_ time.Duration, ok bool) {
+	left := d.cfg.Retry.MaxElapsed - now.Sub(row.CreatedAt)
+	if left <= 0 {
+		return 0, false
+	}
+	return min(wait, left), true
 }
 
 // unknownChannel is the next step of a job whose channel is not one of
 // this instance's (ErrUnknownChannel): a snooze, no attempt used up, for
 // as long as the job has existed (from Retry.InitialInterval to
 // MaxInterval: the waits grow while no instance that takes it has the
-// channel), or, past Retry.MaxElapsed, giving up. The Logger says so,
-// once per channel.
+// channel; the last one ends at Retry.MaxElapsed), or, past
+// Retry.MaxElapsed, giving up. The Logger says so, once per channel.
 func (d *Dispatcher) unknownChannel(ctx context.Context, row *rivertype.JobRow, channel string, e *Event) (broadcast.EventKind, error) {
 	e.Err = fmt.Errorf("%w: %q", ErrUnknownChannel, channel)
 	now := d.retry.now()
-	wait := min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
-	if now.Add(wait).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+	wait, ok := d.notTriedWait(row, now, min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval))
+	if !ok {
 		e.Err = d.pastMaxElapsed(e.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
@@ -638,8 +677,16 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	// By the database's clock, which stamped CreatedAt: this instance's
 	// may be off, and a job would be given up early or late by as much.
 	if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); delay > left {
-		e.Err = d.pastMaxElapsed(res.Err)
-		return broadcast.EventFailed, river.JobCancel(e.Err)
+		// A run that did not try the channel (it waited for the channel,
+		// or for a retraction under way) waits out what is left, as a
+		// job of a channel this instance lacks does: the wait is this
+		// package's, not the platform's, and the job is tried once more.
+		wait, ok := d.notTriedWait(row, d.retry.now(), delay)
+		if !broadcast.NotTried(res.Err) || !ok {
+			e.Err = d.pastMaxElapsed(res.Err)
+			return broadcast.EventFailed, river.JobCancel(e.Err)
+		}
+		delay = wait
 	}
 	e.Delay = delay
 	// A retry that reached targets (rooms, recipients, endpoints) no

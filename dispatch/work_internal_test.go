@@ -664,6 +664,16 @@ func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 	assert.Nil(t, m.HandleError(context.Background(), young, unknown), "retried by the policy")
 	assert.Empty(t, events)
 
+	// Args that do not even say the job's kind: River's kind does.
+	events = nil
+	garbled := &rivertype.JobRow{ID: 9, Kind: KindCorrect, Attempt: 1, MaxAttempts: 13, CreatedAt: old.CreatedAt,
+		EncodedArgs: []byte(`{"job":"not a job","update_id":"u-2","channel":"x"}`)}
+	require.NotNil(t, m.HandleError(context.Background(), garbled, decodeErr))
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.JobCorrect, events[0].Job, "the job's kind, for the metrics")
+	assert.Equal(t, "u-2", events[0].UpdateID)
+	events = nil
+
 	// An error Work returned, within the limits, is judged already.
 	err := m.Work(context.Background(), young, func(context.Context) error { return errors.New("503") })
 	require.EqualError(t, err, "503", "River records the run's own text")

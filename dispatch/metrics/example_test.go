@@ -32,7 +32,7 @@ func Example() {
 	enqueued := time.Date(2026, 11, 24, 14, 2, 0, 0, time.UTC)
 	event := func(kind broadcast.EventKind, channel string, after time.Duration, snoozed bool) dispatch.Event {
 		return dispatch.Event{Event: broadcast.Event{Kind: kind, Channel: channel, Time: enqueued.Add(after)},
-			Enqueued: enqueued, Snoozed: snoozed}
+			Job: broadcast.JobSend, Enqueued: enqueued, Snoozed: snoozed}
 	}
 	for _, e := range []dispatch.Event{
 		event(broadcast.EventAttempt, "webhook", 0, false),
@@ -60,11 +60,11 @@ func Example() {
 		}
 	}
 	// Output:
-	// outagecast_dispatch_attempts_total{channel="webhook"} 2
-	// outagecast_dispatch_attempts_total{channel="x"} 1
-	// outagecast_dispatch_deliveries_total{channel="webhook"} 1
-	// outagecast_dispatch_enqueue_to_delivery_seconds_sum{channel="webhook"} 1.5
-	// outagecast_dispatch_enqueue_to_delivery_seconds_count{channel="webhook"} 1
-	// outagecast_dispatch_retries_total{channel="webhook",reason="backoff"} 1
-	// outagecast_dispatch_retries_total{channel="x",reason="snooze"} 1
+	// outagecast_dispatch_attempts_total{channel="webhook",kind="send"} 2
+	// outagecast_dispatch_attempts_total{channel="x",kind="send"} 1
+	// outagecast_dispatch_deliveries_total{channel="webhook",kind="send"} 1
+	// outagecast_dispatch_enqueue_to_delivery_seconds_sum{channel="webhook",kind="send"} 1.5
+	// outagecast_dispatch_enqueue_to_delivery_seconds_count{channel="webhook",kind="send"} 1
+	// outagecast_dispatch_retries_total{channel="webhook",kind="send",reason="backoff"} 1
+	// outagecast_dispatch_retries_total{channel="x",kind="send",reason="snooze"} 1
 }

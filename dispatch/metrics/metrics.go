@@ -11,19 +11,32 @@
 //
 // # Metrics
 //
-//   - outagecast_dispatch_attempts_total{channel}: attempts started (see
-//     dispatch.Event: a run that waits without one, counted in
+// Every metric has the labels channel and kind: the job's kind, "send" (an
+// update), "correct" (a correction: an edit in place, or a post in the
+// thread) or "retract" (a retraction: a deletion); "" for a job given up
+// whose kind this version does not know. A dashboard of how fast and how well
+// updates reach customers selects kind="send"; summing over kind counts
+// every job. (Not "job": Prometheus gives every series it scrapes a job
+// label of its own.)
+//
+//   - outagecast_dispatch_attempts_total{channel,kind}: attempts started
+//     (see dispatch.Event: a run that waits without one, counted in
 //     retries_total as a snooze, is not one).
-//   - outagecast_dispatch_deliveries_total{channel}: updates delivered.
-//   - outagecast_dispatch_failures_total{channel}: jobs given up (failed for
-//     good or out of attempts).
-//   - outagecast_dispatch_retries_total{channel,reason}: runs that will run
-//     again; reason "snooze" (a wait that uses no attempt: the platform
-//     asked to wait, or the job waits for its original's delivery, a busy
-//     lock, or an instance that has its channel) or "backoff".
-//   - outagecast_dispatch_enqueue_to_delivery_seconds{channel}: histogram
-//     of the time from Enqueue to the delivery, by the database's clock
-//     (dispatch.Event's Enqueued and Time), whatever this instance's says.
+//   - outagecast_dispatch_deliveries_total{channel,kind}: jobs done by the
+//     platform: updates and corrections delivered, posts deleted.
+//   - outagecast_dispatch_failures_total{channel,kind}: jobs given up
+//     (failed for good or out of attempts).
+//   - outagecast_dispatch_retries_total{channel,kind,reason}: runs that
+//     will run again; reason "snooze" (a wait that uses no attempt: the
+//     platform asked to wait, or the job waits for its original's
+//     delivery, a busy lock, or an instance that has its channel) or
+//     "backoff".
+//   - outagecast_dispatch_enqueue_to_delivery_seconds{channel,kind}:
+//     histogram of the time from Enqueue (or Correct, Retract) to the
+//     delivery (the edit, the deletion), by the database's clock
+//     (dispatch.Event's Enqueued and Time), whatever this instance's says;
+//     a correction's or a retraction's takes in its wait for the delivery
+//     of its update.
 //
 // # Limits
 //
@@ -65,41 +78,43 @@ func New() *Collector {
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "outagecast", Subsystem: "dispatch", Name: name, Help: help,
-		}, append([]string{"channel"}, labels...))
+		}, append([]string{"channel", "kind"}, labels...))
 	}
 	return &Collector{
-		attempts:   counter("attempts_total", "Delivery attempts started, per channel."),
-		deliveries: counter("deliveries_total", "Updates delivered, per channel."),
-		failures:   counter("failures_total", "Deliveries given up (failed for good or out of attempts), per channel."),
+		attempts: counter("attempts_total", "Delivery attempts started, per channel and job kind."),
+		deliveries: counter("deliveries_total",
+			`Jobs delivered, per channel and job kind: "send" an update, "correct" a correction, "retract" a deletion.`),
+		failures: counter("failures_total", "Jobs given up (failed for good or out of attempts), per channel and job kind."),
 		retries: counter("retries_total",
-			`Attempts that failed and will run again, per channel; reason "snooze" (no attempt used) or "backoff".`,
+			`Attempts that failed and will run again, per channel and job kind; reason "snooze" (no attempt used) or "backoff".`,
 			"reason"),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "outagecast", Subsystem: "dispatch", Name: "enqueue_to_delivery_seconds",
-			Help:    "Time from Enqueue to the delivery of an update, per channel.",
+			Help:    "Time from Enqueue to the delivery of a job, per channel and job kind.",
 			Buckets: Buckets,
-		}, []string{"channel"}),
+		}, []string{"channel", "kind"}),
 	}
 }
 
 // Observe counts e. It is safe for concurrent use.
 func (c *Collector) Observe(e dispatch.Event) {
+	kind := string(e.Job)
 	switch e.Kind {
 	case broadcast.EventAttempt:
-		c.attempts.WithLabelValues(e.Channel).Inc()
+		c.attempts.WithLabelValues(e.Channel, kind).Inc()
 	case broadcast.EventDelivered:
-		c.deliveries.WithLabelValues(e.Channel).Inc()
+		c.deliveries.WithLabelValues(e.Channel, kind).Inc()
 		if !e.Enqueued.IsZero() {
-			c.latency.WithLabelValues(e.Channel).Observe(max(e.Time.Sub(e.Enqueued).Seconds(), 0))
+			c.latency.WithLabelValues(e.Channel, kind).Observe(max(e.Time.Sub(e.Enqueued).Seconds(), 0))
 		}
 	case broadcast.EventFailed:
-		c.failures.WithLabelValues(e.Channel).Inc()
+		c.failures.WithLabelValues(e.Channel, kind).Inc()
 	case broadcast.EventRetry:
 		reason := "backoff"
 		if e.Snoozed {
 			reason = "snooze"
 		}
-		c.retries.WithLabelValues(e.Channel, reason).Inc()
+		c.retries.WithLabelValues(e.Channel, kind, reason).Inc()
 	}
 }
 

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 
 func event(kind broadcast.EventKind, channel string) dispatch.Event {
 	var e dispatch.Event
-	e.Kind, e.Channel = kind, channel
+	e.Kind, e.Channel, e.Job = kind, channel, broadcast.JobSend
 	return e
 }
 
@@ -50,20 +50,20 @@ func TestCollectorCountsEvents(t *testing.T) {
 	m.Observe(delivered)
 
 	want := `
-# HELP outagecast_dispatch_attempts_total Delivery attempts started, per channel.
+# HELP outagecast_dispatch_attempts_total Delivery attempts started, per channel and job kind.
 # TYPE outagecast_dispatch_attempts_total counter
-outagecast_dispatch_attempts_total{channel="email"} 1
-outagecast_dispatch_attempts_total{channel="x"} 2
-# HELP outagecast_dispatch_deliveries_total Updates delivered, per channel.
+outagecast_dispatch_attempts_total{channel="email",kind="send"} 1
+outagecast_dispatch_attempts_total{channel="x",kind="send"} 2
+# HELP outagecast_dispatch_deliveries_total Jobs delivered, per channel and job kind: "send" an update, "correct" a correction, "retract" a deletion.
 # TYPE outagecast_dispatch_deliveries_total counter
-outagecast_dispatch_deliveries_total{channel="x"} 1
-# HELP outagecast_dispatch_failures_total Deliveries given up (failed for good or out of attempts), per channel.
+outagecast_dispatch_deliveries_total{channel="x",kind="send"} 1
+# HELP outagecast_dispatch_failures_total Jobs given up (failed for good or out of attempts), per channel and job kind.
 # TYPE outagecast_dispatch_failures_total counter
-outagecast_dispatch_failures_total{channel="email"} 1
-# HELP outagecast_dispatch_retries_total Attempts that failed and will run again, per channel; reason "snooze" (no attempt used) or "backoff".
+outagecast_dispatch_failures_total{channel="email",kind="send"} 1
+# HELP outagecast_dispatch_retries_total Attempts that failed and will run again, per channel and job kind; reason "snooze" (no attempt used) or "backoff".
 # TYPE outagecast_dispatch_retries_total counter
-outagecast_dispatch_retries_total{channel="x",reason="backoff"} 1
-outagecast_dispatch_retries_total{channel="x",reason="snooze"} 1
+outagecast_dispatch_retries_total{channel="x",kind="send",reason="backoff"} 1
+outagecast_dispatch_retries_total{channel="x",kind="send",reason="snooze"} 1
 `
 	assert.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"outagecast_dispatch_attempts_total", "outagecast_dispatch_deliveries_total",
@@ -84,4 +84,56 @@ outagecast_dispatch_retries_total{channel="x",reason="snooze"} 1
 		}
 	}
 	assert.Equal(t, "found", h.String())
+}
+
+// A retraction's deletion and a correction's edit are not the delivery of
+// an update: they were counted in deliveries_total and the
+// enqueue-to-delivery histogram with the updates, under the channel alone,
+// so that a retraction (which waits for its update's delivery) made
+// updates look delivered more often and later than they were. Each
+// metric says the job's kind.
+func TestCollectorTellsTheJobKinds(t *testing.T) {
+	m := metrics.New()
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(m))
+
+	enqueued := time.Date(2026, 3, 14, 15, 9, 0, 0, time.UTC)
+	for i, kind := range []broadcast.JobKind{broadcast.JobSend, broadcast.JobCorrect, broadcast.JobRetract} {
+		e := event(broadcast.EventDelivered, "x")
+		e.Job, e.Enqueued, e.Time = kind, enqueued, enqueued.Add(time.Duration(i+1)*time.Second)
+		m.Observe(e)
+		e.Kind = broadcast.EventFailed
+		m.Observe(e)
+	}
+	want := `
+# HELP outagecast_dispatch_deliveries_total Jobs delivered, per channel and job kind: "send" an update, "correct" a correction, "retract" a deletion.
+# TYPE outagecast_dispatch_deliveries_total counter
+outagecast_dispatch_deliveries_total{channel="x",kind="correct"} 1
+outagecast_dispatch_deliveries_total{channel="x",kind="retract"} 1
+outagecast_dispatch_deliveries_total{channel="x",kind="send"} 1
+# HELP outagecast_dispatch_failures_total Jobs given up (failed for good or out of attempts), per channel and job kind.
+# TYPE outagecast_dispatch_failures_total counter
+outagecast_dispatch_failures_total{channel="x",kind="correct"} 1
+outagecast_dispatch_failures_total{channel="x",kind="retract"} 1
+outagecast_dispatch_failures_total{channel="x",kind="send"} 1
+`
+	assert.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"outagecast_dispatch_deliveries_total", "outagecast_dispatch_failures_total"))
+
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	sums := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "outagecast_dispatch_enqueue_to_delivery_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" {
+					sums[l.GetValue()] = m.GetHistogram().GetSampleSum()
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]float64{"send": 1, "correct": 2, "retract": 3}, sums)
 }

@@ -218,7 +218,7 @@ func TestProbesAndMetrics(t *testing.T) {
 	acc := r.post(t, "/v1/updates", update)
 	r.await(t, acc.Links.Self)
 	_, _, body := r.call(t, "GET", "/metrics", "", "Authorization", "")
-	assert.Contains(t, string(body), `outagecast_dispatch_deliveries_total{channel="subscribers"} 1`)
+	assert.Contains(t, string(body), `outagecast_dispatch_deliveries_total{channel="subscribers",kind="send"} 1`)
 	assert.Contains(t, string(body), "outagecast_dispatch_enqueue_to_delivery_seconds_bucket")
 	assert.Contains(t, string(body), "go_goroutines")
 	assert.Contains(t, string(body), "process_start_time_seconds")
