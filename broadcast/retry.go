@@ -232,7 +232,8 @@ func (e *retractionWait) Error() string {
 // awaitRetraction waits for the end of the Retract of w.update on the
 // channel: in this Broadcaster, until it ends; under way elsewhere, as
 // the Store's record says (another instance's, or a queue's Job between
-// its retries), for bo's next wait, then the next attempt looks again.
+// its retries), for bo's next wait, then the next attempt looks again;
+// the last look is at MaxElapsed, where a longer wait is cut to end.
 // It returns early when this delivery's own update is retracted. The
 // wait is one of the channel's retrying: it reports false, with the
 // Result failed, when ctx ends first or RetryPolicy.MaxElapsed runs out.
@@ -240,14 +241,17 @@ func (e *retractionWait) Error() string {
 //go:noinline
 func (d *delivery) awaitRetraction(ctx context.Context, w *retractionWait, bo *backoff.ExponentialBackOff, start time.Duration) bool {
 	left := d.b.retry.MaxElapsed - (monotonic() - start)
+	if left <= 0 {
+		d.fail(w.gaveUp(d.b.retry.MaxElapsed))
+		return false
+	}
 	end := d.b.flights.retractionEnd(w.update, d.name)
 	wait := left
 	if end == nil {
-		wait = min(bo.NextBackOff(), d.b.retry.MaxInterval)
-	}
-	if wait > left || left <= 0 {
-		d.fail(w.gaveUp(d.b.retry.MaxElapsed))
-		return false
+		// A wait that would pass MaxElapsed is cut to end there, for a
+		// last look at the Store's record: giving up at once would
+		// give up on a retraction that ends within MaxElapsed.
+		wait = min(bo.NextBackOff(), d.b.retry.MaxInterval, left)
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
