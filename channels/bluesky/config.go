@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -89,16 +88,13 @@ func (cfg Config) validate() (string, error) {
 	if err := checkIdentifier(cfg, service); err != nil {
 		return "", err
 	}
-	switch pw := cfg.AppPassword.Reveal(); {
-	case pw == "":
+	if cfg.AppPassword.IsZero() {
 		return "", errors.New("bluesky: Config.AppPassword: missing")
-	case strings.TrimSpace(pw) != pw:
-		return "", errors.New("bluesky: Config.AppPassword: leading or trailing white space")
-	case strings.ContainsFunc(pw, unicode.IsControl):
-		// The server would refuse every login as "Invalid identifier or
-		// password", naming no field.
-		return "", errors.New("bluesky: Config.AppPassword: holds a control character (such as a line break): " +
-			"a password is one line of printable characters")
+	}
+	// The server would refuse every login as "Invalid identifier or
+	// password", naming no field.
+	if err := setup.Line("bluesky", "AppPassword", "a password is", cfg.AppPassword); err != nil {
+		return "", err
 	}
 	if len(cfg.Languages) > maxLangs {
 		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/dghubble/oauth1"
 	"golang.org/x/oauth2"
@@ -105,15 +103,8 @@ func (cfg Config) validate() error {
 			missing = append(missing, f.name)
 			continue
 		}
-		v := f.value.Reveal()
-		if strings.TrimSpace(v) != v {
-			return fmt.Errorf("twitter: Config.%s: leading or trailing white space", f.name)
-		}
-		if strings.ContainsFunc(v, unicode.IsControl) {
-			// Two lines of a file pasted as one value: X would answer
-			// every request with a 401 that names no field.
-			return fmt.Errorf("twitter: Config.%s: holds a control character (such as a line break): "+
-				"X's keys and tokens are one line of printable characters", f.name)
+		if err := setup.Line("twitter", f.name, "X's keys and tokens are", f.value); err != nil {
+			return err
 		}
 		set = append(set, f.name)
 	}

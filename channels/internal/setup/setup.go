@@ -97,6 +97,24 @@ func Token(pkg, field string, tok redact.Secret) error {
 	return nil
 }
 
+// Line checks a secret of field that is one line of printable characters
+// (a password, an API key and its secret): no white space around it and
+// no control character in it, such as the line break of two lines of a
+// file pasted as one value, which the platform would refuse at every
+// request with an answer naming no field. What is sends what the value
+// is, in the error's advice, as "X's keys and tokens". The error does not
+// quote the value. An empty value passes: whether the field is required
+// is the caller's to say.
+func Line(pkg, field, what string, v redact.Secret) error {
+	switch s := v.Reveal(); {
+	case strings.TrimSpace(s) != s:
+		return Errorf(pkg, field, "leading or trailing white space")
+	case strings.ContainsFunc(s, unicode.IsControl):
+		return Errorf(pkg, field, "holds a control character (such as a line break): %s one line of printable characters", what)
+	}
+	return nil
+}
+
 // Distinct checks that no two of names, the entries of the list in field
 // of package pkg's Config, name the same target once folded by fold (nil:
 // as they are), the platform's own rule for that. The error names the

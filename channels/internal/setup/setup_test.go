@@ -269,3 +269,26 @@ func TestQuote(t *testing.T) {
 	assert.Equal(t, "a value (not quoted: it holds a secret of the channel's Config)", Quote("hunter2", nil, redact.NewSecret("hunter2")))
 	assert.Equal(t, `"hunter2"`, Quote("hunter2", nil))
 }
+
+// Line refuses a one-line secret with white space around it or a control
+// character in it, naming the field and never quoting the value.
+func TestLine(t *testing.T) {
+	for v, want := range map[string]string{
+		"":                     "",
+		"abcd-efgh-ijkl-mnop":  "",
+		"pass word ü":          "",
+		" abcd":                "p: Config.F: leading or trailing white space",
+		"abcd\n":               "p: Config.F: leading or trailing white space",
+		"abcd\nefgh":           "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
+		"abcd\x00efgh":         "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
+		"abcd\u0085efgh-other": "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
+	} {
+		err := Line("p", "F", "a key is", redact.NewSecret(v))
+		if want == "" {
+			assert.NoError(t, err, "%q", v)
+			continue
+		}
+		require.Error(t, err, "%q", v)
+		assert.Equal(t, want, err.Error())
+	}
+}
