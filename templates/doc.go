@@ -79,7 +79,9 @@
 //     neither an indented code block nor stripped of its indentation;
 //     URLs left whole; a URL CommonMark would read
 //     formatting in ("[x](…)", "*", "`") or a character reference
-//     ("&copy;") is written as an autolink, <URL>.
+//     ("&copy;") is written as an autolink, <URL>, and so is each link of
+//     a URL whose link ends before white space (at "」", "»", "。", see
+//     LinkSpans), which a renderer would link up to the space.
 //   - autolink url: url as a CommonMark autolink, <url>, with "&amp;" for
 //     each "&" that would start a character reference, which CommonMark
 //     decodes in autolinks too: the link is url as given. The markdown

@@ -15,7 +15,10 @@ import (
 // inside it ("[x](…)", "*", "`"), or that begins an indented line, is
 // written as an autolink, "<URL>", whose
 // text is the URL as is; what follows it rather than belongs to it (see
-// LinkSpans) is escaped as text. So is a URL holding a character reference
+// LinkSpans) is escaped as text. A URL whose link ends at a character
+// that ends links ("https://x.example/1」を", see LinkSpans) is written
+// so too, every link in it an autolink: a renderer would link it bare up
+// to white space. So is a URL holding a character reference
 // ("&copy;"), which CommonMark would read in bare text and in an autolink
 // alike (see autolink).
 func escapeMarkdown(s string) string {
@@ -31,7 +34,18 @@ func escapeMarkdown(s string) string {
 			line = last + k + 1
 		}
 		url := s[u[0]:u[1]]
-		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s[line:u[0]]) {
+		if linkCut(url) < len(url) {
+			// Renderers link a bare URL up to white space: a link that
+			// ends before (at "」", "»", "。") is written as an autolink,
+			// and so is any that follows it there.
+			written := 0
+			for _, l := range LinkSpans(url) {
+				escapeText(&b, url[written:l[0]], false)
+				b.WriteString(autolink(url[l[0]:l[1]]))
+				written = l[1]
+			}
+			escapeText(&b, url[written:], false)
+		} else if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s[line:u[0]]) {
 			b.WriteString(autolink(link))
 			escapeText(&b, url[len(link):], false)
 		} else {

@@ -48,26 +48,38 @@ const Ellipsis = "…"
 func URLSpans(s string) [][]int {
 	var spans [][]int
 	for pos := 0; ; {
+		start, end, ok := nextURL(s, pos, urlRune)
+		if !ok {
+			return spans
+		}
+		spans = append(spans, []int{start, end})
+		pos = end
+	}
+}
+
+// nextURL returns the span of the first URL of s that starts at or after
+// pos, as URLSpans finds them, but that it runs only as far as in(r) is
+// true of its characters r.
+func nextURL(s string, pos int, in func(r rune) bool) (start, end int, ok bool) {
+	for {
 		i := strings.Index(s[pos:], "://")
 		if i < 0 {
-			return spans
+			return 0, 0, false
 		}
 		i += pos
 		start := schemeStart(s[pos:i]) + pos
 		end := i + len("://")
 		for end < len(s) {
 			r, n := utf8.DecodeRuneInString(s[end:])
-			if !urlRune(r) {
+			if !in(r) {
 				break
 			}
 			end += n
 		}
 		if start < i && end > i+len("://") {
-			spans = append(spans, []int{start, end})
-			pos = end
-		} else {
-			pos = i + 1
+			return start, end, true
 		}
+		pos = i + 1
 	}
 }
 
@@ -98,24 +110,89 @@ func urlRune(r rune) bool {
 	return r < utf8.RuneSelf || !unicode.Is(unicode.Z, r)
 }
 
-// LinkSpans returns URLSpans(s) without what follows a URL rather than
-// ends it, as chat clients and browsers link a URL in text: punctuation
-// that ends a sentence (. , : ; ! ? ') and a closing bracket the URL did
-// not open, as in "(see https://status.example.com/x)." A bracket the URL
-// opened stays: https://en.wikipedia.org/wiki/Mars_(planet).
+// LinkSpans returns URLSpans(s) with each URL cut to the link it makes in
+// a sentence, as a reader means it: the one rule of where a bare URL's
+// link ends, for the channels that make the link themselves (Bluesky's
+// facets, Matrix's and Statuspage's HTML, Slack's <url>, the markdown
+// template's autolinks).
+//
+// A link ends before the first character that no path of a URL in text
+// holds, which Mastodon and twitter-text end a link at, and Telegram
+// (tdlib) at most of: the quotation marks «, », “, ”, „, ‘, ’, ‹, ›
+// (and any of Unicode's initial and final quotes), the general
+// punctuation U+2000 to U+206F ("…", "†", "‰", word joiner, direction
+// marks and isolates) but for the dashes U+2010 to U+2015 and the zero
+// width joiners, the punctuation and symbols of CJK Symbols and
+// Punctuation ("、", "。", "「", "」", "【", "〜"; not its letters, as
+// "々"), and the full-width and half-width forms of ASCII punctuation
+// and of CJK brackets ("（", "）", "，", "：", "！", "？", "｣"). Letters
+// of any script go on: "https://ja.wikipedia.org/wiki/東京" is one link.
+// Then what ends a sentence rather than the URL is left out: punctuation
+// at its end (. , : ; ! ? ' and any outside ASCII but those dashes, as
+// "।" or "¿") and a closing bracket the URL did not open, as in "(see
+// https://status.example.com/x)." A bracket the URL opened stays:
+// https://en.wikipedia.org/wiki/Mars_(planet).
+//
+// A URL that starts after the character that ends a link, with no white
+// space between ("https://a.example/1、https://b.example/2"), is a link
+// of its own; one cut right after its "://" is none.
 func LinkSpans(s string) [][]int {
-	spans := URLSpans(s)
-	for _, sp := range spans {
-		sp[1] = linkEnd(s[sp[0]:sp[1]]) + sp[0]
+	var spans [][]int
+	for pos := 0; ; {
+		start, end, ok := nextURL(s, pos, linkRune)
+		if !ok {
+			return spans
+		}
+		spans = append(spans, []int{start, start + trimLink(s[start:end])})
+		pos = end
 	}
-	return spans
+}
+
+// linkRune reports whether r may stand in a link (see LinkSpans).
+func linkRune(r rune) bool { return urlRune(r) && !endsLink(r) }
+
+// linkCut returns the offset in url, a URLSpans span, of the first
+// character that ends its link (see LinkSpans), or len(url).
+func linkCut(url string) int {
+	for i, r := range url {
+		if endsLink(r) {
+			return i
+		}
+	}
+	return len(url)
+}
+
+// endsLink reports whether r, in a URL found in text, ends its link (see
+// LinkSpans).
+func endsLink(r rune) bool {
+	switch {
+	case r < 0xab:
+		return false
+	case r == '«' || r == '»':
+		return true
+	case r >= 0x2000 && r <= 0x206f:
+		return r != 0x200c && r != 0x200d && !linkDash(r)
+	case r >= 0x3000 && r <= 0x303f:
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	case r >= 0xff01 && r <= 0xff65:
+		// Full-width ASCII punctuation, white and half-width CJK brackets
+		// and punctuation; full-width letters and digits go on.
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	}
+	return unicode.In(r, unicode.Pi, unicode.Pf)
 }
 
 // closers are the closing brackets by their opening ones.
 var closers = map[byte]byte{')': '(', ']': '[', '}': '{'}
 
-// linkEnd returns the length of the link at the start of url.
-func linkEnd(url string) int {
+// linkEnd returns the length of the link at the start of url, a URLSpans
+// span (see LinkSpans).
+func linkEnd(url string) int { return trimLink(url[:linkCut(url)]) }
+
+// trimLink returns the length of url, a URL that holds no character that
+// ends a link, without what ends a sentence rather than the URL (see
+// LinkSpans).
+func trimLink(url string) int {
 	const brackets = "()[]{}"
 	end := len(url)
 	// count holds how many of each of brackets url[:end] has, counted
@@ -140,6 +217,13 @@ func linkEnd(url string) int {
 				break
 			}
 			count[shut]--
+		} else if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeLastRuneInString(url[:end])
+			if r == utf8.RuneError || !unicode.IsPunct(r) || linkDash(r) {
+				break
+			}
+			end -= n
+			continue
 		} else if !strings.ContainsRune(".,:;!?'", rune(c)) {
 			break
 		}

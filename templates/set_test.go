@@ -238,6 +238,20 @@ func TestMarkdownURLCarriesNoFormatting(t *testing.T) {
 		"(<https://a.example/~a~/`b`>). https://a.example/api_v2 <https://en.wikipedia.org/wiki/Mars_(planet)>")
 }
 
+// A renderer links a bare URL up to white space (GitHub's autolinks,
+// Discord): one whose link ends before, at a CJK bracket, a quotation
+// mark or full-width punctuation, is written as an autolink, so that the
+// link is the URL the author wrote, and the text after it stays text.
+func TestMarkdownLinkEndsBeforeWhiteSpace(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		Body: "詳細はhttps://a.example/i/1」をご覧ください。«https://a.example/b» " +
+			"https://a.example/1、https://a.example/*2*。 see https://a.example/c."}
+	md, err := templates.Default().Render("markdown", u)
+	require.NoError(t, err)
+	assert.Contains(t, md, "詳細は<https://a.example/i/1>」をご覧ください。«<https://a.example/b>» "+
+		"<https://a.example/1>、<https://a.example/*2*>。 see https://a.example/c.")
+}
+
 // CommonMark reads character references in autolinks too: "Entity and
 // numeric character references are recognized in any context besides
 // code spans or code blocks, including URLs" (CommonMark 0.31.2, 2.5), and

@@ -164,6 +164,15 @@ func TestLinkFacets(t *testing.T) {
 		{"in brackets", "(see https://status.example.com/i/42) and https://en.wikipedia.org/wiki/Mars_(planet).",
 			[]string{"https://status.example.com/i/42", "https://en.wikipedia.org/wiki/Mars_(planet)"}},
 		{"none", "no link here, @handle neither", nil},
+		// The sentence goes on after a URL with no space: the facet ends
+		// where the link does, at a CJK bracket, a quotation mark or
+		// punctuation outside ASCII.
+		{"CJK bracket", "詳細はhttps://status.example.com/i/1」をご覧ください", []string{"https://status.example.com/i/1"}},
+		{"guillemets", "«https://status.example.com/a»", []string{"https://status.example.com/a"}},
+		{"ideographic full stop", "(see https://status.example.com/a)。", []string{"https://status.example.com/a"}},
+		{"German quotes", "„https://status.example.com/a“", []string{"https://status.example.com/a"}},
+		{"full-width parens", "（https://status.example.com/a）", []string{"https://status.example.com/a"}},
+		{"two with a comma between", "https://a.example/1、https://b.example/2", []string{"https://a.example/1", "https://b.example/2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

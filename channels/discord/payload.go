@@ -283,21 +283,67 @@ func escape(s string) string {
 	return b.String()
 }
 
-// escapeLinked escapes s as escape does, but for its URLs (as the
-// templates find them, without the punctuation that ends a sentence):
-// Discord links a URL in a field's value as far as it runs, so a
-// backslash in it would be part of the link, and a URL is read before any
-// markdown in it. An embed's title links nothing and takes escape.
+// escapeLinked escapes s as escape does, but for its URLs (as Discord
+// links them, see linkSpans): Discord links a URL in a field's value as
+// far as it runs, so a backslash in it would be part of the link, and a
+// URL is read before any markdown in it. An embed's title links nothing
+// and takes escape.
 func escapeLinked(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, sp := range templates.LinkSpans(s) {
+	for _, sp := range linkSpans(s) {
 		b.WriteString(escape(s[last:sp[0]]))
 		b.WriteString(s[sp[0]:sp[1]])
 		last = sp[1]
 	}
 	b.WriteString(escape(s[last:]))
 	return b.String()
+}
+
+// linkSpans returns the spans of the URLs of s as Discord links them: as
+// far as templates.URLSpans finds them, up to white space, but for the
+// ASCII punctuation that ends a sentence (. , : ; ! ? ') and the closing
+// brackets the URL did not open at their end. Discord's link takes in
+// the text after a URL that templates.LinkSpans leaves out ("」を",
+// "»"): a backslash there would be part of the link, and show.
+func linkSpans(s string) [][]int {
+	spans := templates.URLSpans(s)
+	for _, sp := range spans {
+		sp[1] = sp[0] + trimSentence(s[sp[0]:sp[1]])
+	}
+	return spans
+}
+
+// trimSentence returns the length of the URL u without the punctuation
+// and unopened closing brackets at its end (see linkSpans).
+func trimSentence(u string) int {
+	const brackets = "()[]{}"
+	var count [len(brackets)]int // of u[:end], counted at the first closing bracket
+	counted := false
+	end := len(u)
+	for ; end > 1; end-- {
+		c := u[end-1]
+		k := strings.IndexByte(brackets, c)
+		if k < 0 || k%2 == 0 {
+			if strings.IndexByte(".,:;!?'", c) < 0 {
+				break
+			}
+			continue
+		}
+		if !counted {
+			for i := range end {
+				if j := strings.IndexByte(brackets, u[i]); j >= 0 {
+					count[j]++
+				}
+			}
+			counted = true
+		}
+		if count[k-1] >= count[k] {
+			break
+		}
+		count[k]--
+	}
+	return end
 }
 
 // threadName is the title of an incident's forum post.

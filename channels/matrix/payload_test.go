@@ -214,3 +214,12 @@ func TestEventFitsTheLimit(t *testing.T) {
 		})
 	}
 }
+
+// A link in formatted_body ends where the URL does in its sentence, also
+// when the sentence goes on without a space: at a CJK bracket, a
+// guillemet or an ideographic full stop.
+func TestFormattedLinkEndsWithTheURL(t *testing.T) {
+	got := toHTML("T\n\n詳細はhttps://s.example/i/1」をご覧ください。«https://s.example/a» (see https://s.example/b)。")
+	assert.Equal(t, `<p><strong>T</strong></p><p>詳細は<a href="https://s.example/i/1">https://s.example/i/1</a>」をご覧ください。`+
+		`«<a href="https://s.example/a">https://s.example/a</a>» (see <a href="https://s.example/b">https://s.example/b</a>)。</p>`, got)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Slack's limits, and the ones Send keeps to.
@@ -178,24 +179,28 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 // finish turns rendered hidden text into the section's mrkdwn: each URL
 // as a link, <url>, whole (a "|" in it as %7C), so that Slack need not
 // find it (the text is verbatim), and the hidden characters as escapes.
+// A link ends where templates.LinkSpans ends it, and trimURL.
 func finish(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
-		line := s[strings.LastIndexByte(s[:m[0]], '\n')+1 : m[0]]
-		link := trimURL(u, line)
-		b.WriteString(shower.Replace(s[last:m[0]]))
-		b.WriteString("<" + linker.Replace(link) + ">")
-		last = m[0] + len(link)
+		for _, l := range templates.LinkSpans(u) {
+			at := m[0] + l[0]
+			line := s[strings.LastIndexByte(s[:at], '\n')+1 : at]
+			link := trimURL(u[l[0]:l[1]], line)
+			b.WriteString(shower.Replace(s[last:at]))
+			b.WriteString("<" + linker.Replace(link) + ">")
+			last = at + len(link)
+		}
 	}
 	b.WriteString(shower.Replace(s[last:]))
 	return b.String()
 }
 
 // trimURL drops the punctuation that ends a sentence rather than the URL
-// u: a final ".", ",", quote or unbalanced ")", as Slack's own link
-// detection does; and a final "*", "_", "~" or "`" that closes the
+// u, a templates.LinkSpans link: a final ".", ",", quote or unbalanced
+// ")", as Slack's own link detection does; and a final "*", "_", "~" or "`" that closes the
 // formatting one opened earlier on its line (line is the text before u
 // there), as the default template's bold title does: taken into the
 // link, it would point elsewhere and leave the formatting open.

@@ -121,6 +121,14 @@ func TestFinishLinks(t *testing.T) {
 		{"*a* https://x.example/b*", "*a* <https://x.example/b*>"},
 		{"*a*\nhttps://x.example/b_", "*a*\n<https://x.example/b_>"},
 		{"no link here & <there>", "no link here &amp; &lt;there&gt;"},
+		// The sentence goes on after a URL without a space: its link
+		// ends as templates.LinkSpans ends it.
+		{"詳細はhttps://x.example/i/1」をご覧ください", "詳細は<https://x.example/i/1>」をご覧ください"},
+		{"«https://x.example/a» & „https://x.example/b“", "«<https://x.example/a>» &amp; „<https://x.example/b>“"},
+		{"(see https://x.example/a)。", "(see <https://x.example/a>)。"},
+		{"[https://x.example/a] {https://x.example/b}", "[<https://x.example/a>] {<https://x.example/b>}"},
+		{"https://x.example/1、https://x.example/2", "<https://x.example/1>、<https://x.example/2>"},
+		{"*see https://x.example/a」*", "*see <https://x.example/a>」*"},
 	} {
 		assert.Equal(t, c.want, finish(hider.Replace(c.in)), "finish(%q)", c.in)
 	}

@@ -18,7 +18,9 @@
 // Update with those three characters hidden (as private-use characters
 // that become the escapes once the text is final), so a template writes
 // mrkdwn, never escapes, and no shortening cuts an escape in half; URLs
-// are written as <url> links, whole (a "|" in one as %7C). mrkdwn has no
+// are written as <url> links, whole (a "|" in one as %7C), each ending
+// where templates.LinkSpans ends a link in a sentence ("」", "»", "。"
+// and a final "." stay outside). mrkdwn has no
 // escape for "*", "_", "~" or "`": a title holding them may show in bold
 // or italics, nothing worse.
 //
