@@ -616,13 +616,10 @@ func (b *Broadcaster) checkOverrides(u Update) error {
 // marks it so. A correction is an update of its own: with the original's
 // ID it would be found delivered already, and nothing would be corrected.
 func checkCorrection(original string, u *Update) error {
-	if err := CheckID("original", original); err != nil {
-		return err
-	}
 	// What Validate refuses in Corrects, said of the argument it is set
 	// from: a caller never set Corrects.
-	if fe := checkKeyField("original", original); fe != nil {
-		return fe
+	if err := CheckID("original", original); err != nil {
+		return err
 	}
 	if u.ID == original {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
@@ -882,13 +879,17 @@ type shared struct {
 // restart, does not know it: a caller that may resend an update during
 // an outage of the Store sets its Time. It reports false for an
 // update never sent; err is the Store's, when what it could read did not
-// tell (ErrClosed after Close). An update sent again without a Time of its
+// tell (ErrClosed after Close), or an updateID no update can have (see
+// CheckID). An update sent again without a Time of its
 // own (a command run again to retry the channel that missed it) takes this
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
 	if ctx == nil {
 		return time.Time{}, false, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return time.Time{}, false, err
 	}
 	if !b.enter() {
 		return time.Time{}, false, ErrClosed
@@ -907,10 +908,14 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // Routes say (see Correct), except those where it was retracted since
 // (RetractedOn names them), which refuse it. It is for callers that preview a correction
 // (a dry run); Correct itself does not call it. err is the Store's
-// (ErrClosed after Close).
+// (ErrClosed after Close), or an updateID no update can have (see
+// CheckID).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
 	if ctx == nil {
 		return nil, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return nil, err
 	}
 	if !b.enter() {
 		return nil, ErrClosed
@@ -952,10 +957,14 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // that tell their users why a Send posted nothing (the update was
 // retracted, not delivered before); Send itself does not call it. It reads
 // the Store, which says none for an update never retracted; err is the
-// Store's (ErrClosed after Close).
+// Store's (ErrClosed after Close), or an updateID no update can have
+// (see CheckID).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
 	if ctx == nil {
 		return nil, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return nil, err
 	}
 	if !b.enter() {
 		return nil, ErrClosed
