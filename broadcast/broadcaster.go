@@ -132,7 +132,10 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 
 // CheckName reports what is wrong with name as a channel's name, or nil:
 // empty, not valid UTF-8, longer than MaxNameLength bytes, a NUL or
-// control character, or leading or trailing white space. A name keys
+// control character, an invisible character (see invisibleIn: a zero
+// width space, a bidi control, a variation selector that varies nothing),
+// which would make two names look alike ("ops" and "ops\u200b"), or
+// leading or trailing white space. A name keys
 // Update.Overrides and Options.Routes and stands in Results, log records
 // and metrics' labels (which must be UTF-8). New refuses a channel whose
 // name fails it, Validate an Overrides key that does, and the adapters
@@ -150,7 +153,53 @@ func CheckName(name string) error {
 	case strings.TrimSpace(name) != name:
 		return errors.New("leading or trailing white space")
 	}
+	if r, ok := invisibleIn(name); ok {
+		return fmt.Errorf("holds the invisible character %U, which makes it look like another name: leave it out", r)
+	}
 	return nil
+}
+
+// invisibleIn returns the first character of name, valid UTF-8, that
+// shows nothing where it stands: a default-ignorable code point (format
+// characters such as zero width spaces, bidi controls and U+FEFF,
+// variation selectors, Hangul fillers). Some of them take part in what a
+// reader sees, and are kept there: a zero width joiner or non-joiner
+// between two characters shown (an emoji sequence, a Persian word), a
+// variation selector after a character it can vary (not white space, nor
+// an ASCII letter or punctuation other than the keycaps' "#" and "*"),
+// and the tag characters of a flag (after U+1F3F4).
+func invisibleIn(name string) (rune, bool) {
+	rs := []rune(name)
+	seen := func(i int) bool { return i >= 0 && i < len(rs) && !unicode.IsSpace(rs[i]) && !ignorable(rs[i]) }
+	for i, r := range rs {
+		if !ignorable(r) {
+			continue
+		}
+		switch {
+		case r == '\u200c' || r == '\u200d':
+			if seen(i-1) && seen(i+1) {
+				continue
+			}
+		case unicode.Is(unicode.Variation_Selector, r):
+			if seen(i-1) && (rs[i-1] > unicode.MaxASCII || rs[i-1] >= '0' && rs[i-1] <= '9' || rs[i-1] == '#' || rs[i-1] == '*') {
+				continue
+			}
+		case r >= 0xE0020 && r <= 0xE007F: // tag characters
+			if i > 0 && (rs[i-1] == 0x1F3F4 || rs[i-1] >= 0xE0020 && rs[i-1] <= 0xE007F) {
+				continue
+			}
+		}
+		return r, true
+	}
+	return 0, false
+}
+
+// ignorable reports whether r is a default-ignorable code point (Unicode's
+// Default_Ignorable_Code_Point, but for the prepended concatenation
+// marks, which show).
+func ignorable(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) &&
+		!unicode.Is(unicode.Prepended_Concatenation_Mark, r)
 }
 
 // MaxNameLength bounds a channel's name, in bytes (see CheckName).
