@@ -106,7 +106,10 @@
 // form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
-// empty, larger than 1 MiB or not a regular file (a named pipe, which
+// empty, that ends in more than one newline (a blank line at its end:
+// one final newline, "\n" or "\r\n", is left out, no more, and a password
+// that kept the other would fail every login without saying why) or in a
+// carriage return, larger than 1 MiB or not a regular file (a named pipe, which
 // would block Load, a device, a directory; symbolic links are followed)
 // is an error naming the key, the line and the path (ca_file, client_cert
 // and client_key must be regular files too); PATH holds no "}" nor a

@@ -376,7 +376,8 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 // file returns the value of ${file:PATH}: the content of the file at path
 // (relative to the configuration's directory) without a leading UTF-8
 // byte-order mark and one trailing newline, as Docker, Kubernetes and
-// systemd mount secrets. Its errors
+// systemd mount secrets. A content that ends in more than one newline,
+// or in a carriage return, is an error. Its errors
 // name the path, never the content.
 func (e *expander) file(path string) (envValue, error) {
 	ref := "${file:" + path + "}"
@@ -411,8 +412,16 @@ func (e *expander) file(path string) (envValue, error) {
 	} else {
 		v = strings.TrimSuffix(v, "\n")
 	}
-	if v == "" {
+	switch {
+	case v == "":
 		return envValue{}, fmt.Errorf("%s: %s is empty", ref, path)
+	case strings.HasSuffix(v, "\n"):
+		// No value ends in a blank line on purpose ("echo" after a
+		// value that had its newline): kept, it is a password that
+		// fails every login without saying why.
+		return envValue{}, fmt.Errorf("%s: %s ends in a blank line (one final newline is left out, not more): remove it", ref, path)
+	case strings.HasSuffix(v, "\r"):
+		return envValue{}, fmt.Errorf("%s: %s ends in a carriage return: end it with one newline, or none", ref, path)
 	}
 	return envValue{value: v, ref: ref}, nil
 }
