@@ -228,9 +228,10 @@
 // they appear like the rest of the configuration (in File.Describe too),
 // and text that merely contains them is left alone; except the value of a
 // variable whose name says it holds a secret (a word of it, between "_"
-// and digits, is or ends in PASSWORD, PASSWD, SECRET, TOKEN or CREDENTIAL,
-// or is KEY or a compound of it such as APIKEY or ACCESSKEY, plurals too,
-// and its last word is none of ID, URL, HOST, FILE,
+// and digits, is or ends in PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN or
+// CREDENTIAL, or is PASS, PWD, PAT, KEY or a compound of it such as APIKEY
+// or ACCESSKEY, plurals too, the name is not PWD alone, the shell's
+// working directory, and its last word is none of ID, URL, HOST, FILE,
 // PATH, NAME, USER, USERNAME), hidden wherever it went (host:
 // ${SMTP_PASSWORD}, the variable in the wrong key; the file's state and
 // templates too); ${KEYCLOAK_HOST} and
