@@ -45,7 +45,9 @@
 // environment, and is used as is, never refreshed: it works until the
 // token expires (often after an hour). A program that refreshes tokens
 // sets the Config's TokenSource from Go instead. A name defaults to the
-// kind and keys Update.Overrides. It is shown unredacted in results,
+// kind when the key is left out (or is ${NAME:-}, empty); written empty
+// (name: "", or name: with no value) it is an error. It keys
+// Update.Overrides, and is shown unredacted in results,
 // events, logs and errors, so a name that holds one of the channel's own
 // secrets (its token, password or webhook secret, or a URL with
 // credentials, in any encoding: redact.CheckName) is an error of its
