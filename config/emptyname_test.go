@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A name written empty ("" or '') is refused naming the key, as a name
+// A name written empty ("" or ”) is refused naming the key, as a name
 // written without a value is: most likely a value a tool writing the file
 // lost. Before, "name:" was an error and name: "" quietly gave the kind's
 // name, so that a second channel of the kind was refused as a duplicate
@@ -20,6 +20,9 @@ func TestEmptyNameIsRefused(t *testing.T) {
 		{lines("channels:", "  - kind: console", "    name: ops", "  - url: console://", `    name: ""`),
 			`test.yaml:5: channels[1].name: empty (write the channel's name`},
 		{lines("channels:", "  - kind: console", "    name:"), `test.yaml:3: channels[0].name: empty (write a value, or leave the key out)`},
+		// The URL form's name= too.
+		{lines("channels:", "  - discord://AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567@123456789012345678?name="),
+			`test.yaml:2: channels[0] (discord "discord"): URL: query name: empty (write the channel's name, or leave name out for the default)`},
 	} {
 		_, _, err := parse(t, tt.yaml, nil)
 		require.Error(t, err, tt.yaml)
