@@ -132,7 +132,10 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 
 // CheckName reports what is wrong with name as a channel's name, or nil:
 // empty, not valid UTF-8, longer than MaxNameLength bytes, a NUL or
-// control character, or leading or trailing white space. A name keys
+// control character, an invisible character (see invisibleIn: a zero
+// width space, a bidi control, a variation selector that varies nothing),
+// which would make two names look alike ("ops" and "ops\u200b"), or
+// leading or trailing white space. A name keys
 // Update.Overrides and Options.Routes and stands in Results, log records
 // and metrics' labels (which must be UTF-8). New refuses a channel whose
 // name fails it, Validate an Overrides key that does, and the adapters
@@ -150,7 +153,53 @@ func CheckName(name string) error {
 	case strings.TrimSpace(name) != name:
 		return errors.New("leading or trailing white space")
 	}
+	if r, ok := invisibleIn(name); ok {
+		return fmt.Errorf("holds the invisible character %U, which makes it look like another name: leave it out", r)
+	}
 	return nil
+}
+
+// invisibleIn returns the first character of name, valid UTF-8, that
+// shows nothing where it stands: a default-ignorable code point (format
+// characters such as zero width spaces, bidi controls and U+FEFF,
+// variation selectors, Hangul fillers). Some of them take part in what a
+// reader sees, and are kept there: a zero width joiner or non-joiner
+// between two characters shown (an emoji sequence, a Persian word), a
+// variation selector after a character it can vary (not white space, nor
+// an ASCII letter or punctuation other than the keycaps' "#" and "*"),
+// and the tag characters of a flag (after U+1F3F4).
+func invisibleIn(name string) (rune, bool) {
+	rs := []rune(name)
+	seen := func(i int) bool { return i >= 0 && i < len(rs) && !unicode.IsSpace(rs[i]) && !ignorable(rs[i]) }
+	for i, r := range rs {
+		if !ignorable(r) {
+			continue
+		}
+		switch {
+		case r == '\u200c' || r == '\u200d':
+			if seen(i-1) && seen(i+1) {
+				continue
+			}
+		case unicode.Is(unicode.Variation_Selector, r):
+			if seen(i-1) && (rs[i-1] > unicode.MaxASCII || rs[i-1] >= '0' && rs[i-1] <= '9' || rs[i-1] == '#' || rs[i-1] == '*') {
+				continue
+			}
+		case r >= 0xE0020 && r <= 0xE007F: // tag characters
+			if i > 0 && (rs[i-1] == 0x1F3F4 || rs[i-1] >= 0xE0020 && rs[i-1] <= 0xE007F) {
+				continue
+			}
+		}
+		return r, true
+	}
+	return 0, false
+}
+
+// ignorable reports whether r is a default-ignorable code point (Unicode's
+// Default_Ignorable_Code_Point, but for the prepended concatenation
+// marks, which show).
+func ignorable(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) &&
+		!unicode.Is(unicode.Prepended_Concatenation_Mark, r)
 }
 
 // MaxNameLength bounds a channel's name, in bytes (see CheckName).
@@ -616,13 +665,10 @@ func (b *Broadcaster) checkOverrides(u Update) error {
 // marks it so. A correction is an update of its own: with the original's
 // ID it would be found delivered already, and nothing would be corrected.
 func checkCorrection(original string, u *Update) error {
-	if err := CheckID("original", original); err != nil {
-		return err
-	}
 	// What Validate refuses in Corrects, said of the argument it is set
 	// from: a caller never set Corrects.
-	if fe := checkKeyField("original", original); fe != nil {
-		return fe
+	if err := CheckID("original", original); err != nil {
+		return err
 	}
 	if u.ID == original {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
@@ -888,13 +934,17 @@ type shared struct {
 // restart, does not know it: a caller that may resend an update during
 // an outage of the Store sets its Time. It reports false for an
 // update never sent; err is the Store's, when what it could read did not
-// tell (ErrClosed after Close). An update sent again without a Time of its
+// tell (ErrClosed after Close), or an updateID no update can have (see
+// CheckID). An update sent again without a Time of its
 // own (a command run again to retry the channel that missed it) takes this
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
 	if ctx == nil {
 		return time.Time{}, false, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return time.Time{}, false, err
 	}
 	if !b.enter() {
 		return time.Time{}, false, ErrClosed
@@ -913,10 +963,14 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // Routes say (see Correct), except those where it was retracted since
 // (RetractedOn names them), which refuse it. It is for callers that preview a correction
 // (a dry run); Correct itself does not call it. err is the Store's
-// (ErrClosed after Close).
+// (ErrClosed after Close), or an updateID no update can have (see
+// CheckID).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
 	if ctx == nil {
 		return nil, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return nil, err
 	}
 	if !b.enter() {
 		return nil, ErrClosed
@@ -958,10 +1012,14 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // that tell their users why a Send posted nothing (the update was
 // retracted, not delivered before); Send itself does not call it. It reads
 // the Store, which says none for an update never retracted; err is the
-// Store's (ErrClosed after Close).
+// Store's (ErrClosed after Close), or an updateID no update can have
+// (see CheckID).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
 	if ctx == nil {
 		return nil, errNilContext
+	}
+	if err := CheckID("updateID", updateID); err != nil {
+		return nil, err
 	}
 	if !b.enter() {
 		return nil, ErrClosed

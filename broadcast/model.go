@@ -544,19 +544,18 @@ func checkTextField(field, s string, oneLine bool, limit int) *FieldError {
 }
 
 // CheckID reports what is wrong with id as the ID of an update given on
-// its own (the original of Correct, the update of Retract, of a Report or
-// of a Wait): empty, not valid UTF-8, a NUL or control character, or
-// longer than 255 bytes, as Validate checks Update.ID. Its error wraps
-// ErrInvalidUpdate and names field; nil when id is fine.
+// its own (the original of Correct, the update of Retract, SentTime,
+// ReachedOn and RetractedOn, of a Report or of a Wait): empty, not valid
+// UTF-8, a NUL or control character, longer than 255 bytes, blank (see
+// Blank) or holding a bidi control, as Validate checks Update.ID: no
+// update has such an ID. Its error wraps ErrInvalidUpdate and names
+// field; nil when id is fine.
 func CheckID(field, id string) error {
 	if id == "" {
 		return invalid(field, "missing")
 	}
-	if err := checkText(id, true); err != "" {
-		return invalid(field, "%s", err)
-	}
-	if len(id) > maxIDLength {
-		return invalid(field, "longer than %d bytes", maxIDLength)
+	if err := checkKeyField(field, id); err != nil {
+		return err
 	}
 	return nil
 }

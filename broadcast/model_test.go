@@ -414,6 +414,60 @@ func TestCheckName(t *testing.T) {
 	assert.EqualError(t, u.Validate(), `broadcast: invalid update: Overrides: channel name " ops": leading or trailing white space`)
 }
 
+// A name holding a character that shows nothing looks like the name
+// without it: "ops" and "ops\u200b" were two channels, in a Broadcaster and
+// in the keys of Overrides and Routes, that a reader could not tell apart.
+// Such a character is refused, naming it; those that take part in what is
+// shown (the joiners of an emoji sequence or a Persian word, an emoji's
+// variation selector, a flag's tags) are not.
+func TestCheckNameRefusesInvisibleCharacters(t *testing.T) {
+	for _, name := range []string{
+		"ops \u26a0\ufe0f",                                 // ⚠️, emoji presentation
+		"keycap 1\ufe0f\u20e3",                             // 1️⃣
+		"dev \U0001f469\u200d\U0001f4bb",                   // 👩‍💻, a zero width joiner sequence
+		"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", // Persian, a zero width non-joiner
+		"\u845b\U000e0100 ops",                             // an ideographic variation sequence
+		"uk \U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", // England's flag
+	} {
+		assert.NoError(t, broadcast.CheckName(name), "%q", name)
+	}
+	for name, r := range map[string]string{
+		"ops\u200b":        "U+200B", // zero width space
+		"o\u200bps":        "U+200B",
+		"\u200dops":        "U+200D", // a joiner joining nothing
+		"ops\u200d":        "U+200D",
+		"ops \u200c team":  "U+200C",
+		"ops\u202e":        "U+202E", // bidi override
+		"ops\u2066x\u2069": "U+2066", // bidi isolate
+		"ops\u200e":        "U+200E", // left-to-right mark
+		"\ufeffops":        "U+FEFF",
+		"ops\u2060":        "U+2060", // word joiner
+		"op\u00ads":        "U+00AD", // soft hyphen
+		"ops\ufe0f":        "U+FE0F", // a variation selector after a letter
+		"\ufe0fops":        "U+FE0F", // alone
+		"ops \ufe0e":       "U+FE0E",
+		"ops\U000e0100":    "U+E0100",
+		"ops\u3164":        "U+3164",  // Hangul filler
+		"ops\u034f":        "U+034F",  // combining grapheme joiner
+		"ops\U000e0067":    "U+E0067", // a tag not in a flag
+	} {
+		err := broadcast.CheckName(name)
+		require.Error(t, err, "%q", name)
+		assert.Contains(t, err.Error(), "holds the invisible character "+r, "%q", name)
+	}
+	// Every place a name is given says which.
+	_, err := broadcast.New([]broadcast.Channel{
+		broadcast.ChannelFunc("ops", nil), broadcast.ChannelFunc("ops\u200b", nil)}, broadcast.Options{})
+	require.Error(t, err)
+	assert.Equal(t, `broadcast: channels[1]: channel name "ops\u200b": holds the invisible character U+200B, `+
+		`which makes it look like another name: leave it out`, err.Error())
+	u := validUpdate()
+	u.Overrides = map[string]string{"ops\u200b": "text"}
+	err = u.Validate()
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.Contains(t, err.Error(), `Overrides: channel name "ops\u200b": holds the invisible character U+200B`)
+}
+
 // Labels of the known values read as words; a value Validate would refuse
 // (which a Channel used without a Broadcaster may be given) keeps its
 // letters, with their marks, and digits only, once its escape sequences

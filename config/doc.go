@@ -45,7 +45,9 @@
 // environment, and is used as is, never refreshed: it works until the
 // token expires (often after an hour). A program that refreshes tokens
 // sets the Config's TokenSource from Go instead. A name defaults to the
-// kind and keys Update.Overrides. It is shown unredacted in results,
+// kind when the key is left out (or is ${NAME:-}, empty); written empty
+// (name: "", or name: with no value) it is an error. It keys
+// Update.Overrides, and is shown unredacted in results,
 // events, logs and errors, so a name that holds one of the channel's own
 // secrets (its token, password or webhook secret, or a URL with
 // credentials, in any encoding: redact.CheckName) is an error of its
@@ -106,7 +108,10 @@
 // form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
-// empty, larger than 1 MiB or not a regular file (a named pipe, which
+// empty, that ends in more than one newline (a blank line at its end:
+// one final newline, "\n" or "\r\n", is left out, no more, and a password
+// that kept the other would fail every login without saying why) or in a
+// carriage return, larger than 1 MiB or not a regular file (a named pipe, which
 // would block Load, a device, a directory; symbolic links are followed)
 // is an error naming the key, the line and the path (ca_file, client_cert
 // and client_key must be regular files too); PATH holds no "}" nor a
@@ -225,9 +230,10 @@
 // they appear like the rest of the configuration (in File.Describe too),
 // and text that merely contains them is left alone; except the value of a
 // variable whose name says it holds a secret (a word of it, between "_"
-// and digits, is or ends in PASSWORD, PASSWD, SECRET, TOKEN or CREDENTIAL,
-// or is KEY or a compound of it such as APIKEY or ACCESSKEY, plurals too,
-// and its last word is none of ID, URL, HOST, FILE,
+// and digits, is or ends in PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN or
+// CREDENTIAL, or is PASS, PWD, PAT, KEY or a compound of it such as APIKEY
+// or ACCESSKEY, plurals too, the name is not PWD alone, the shell's
+// working directory, and its last word is none of ID, URL, HOST, FILE,
 // PATH, NAME, USER, USERNAME), hidden wherever it went (host:
 // ${SMTP_PASSWORD}, the variable in the wrong key; the file's state and
 // templates too); ${KEYCLOAK_HOST} and

@@ -376,7 +376,8 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 // file returns the value of ${file:PATH}: the content of the file at path
 // (relative to the configuration's directory) without a leading UTF-8
 // byte-order mark and one trailing newline, as Docker, Kubernetes and
-// systemd mount secrets. Its errors
+// systemd mount secrets. A content that ends in more than one newline,
+// or in a carriage return, is an error. Its errors
 // name the path, never the content.
 func (e *expander) file(path string) (envValue, error) {
 	ref := "${file:" + path + "}"
@@ -411,8 +412,16 @@ func (e *expander) file(path string) (envValue, error) {
 	} else {
 		v = strings.TrimSuffix(v, "\n")
 	}
-	if v == "" {
+	switch {
+	case v == "":
 		return envValue{}, fmt.Errorf("%s: %s is empty", ref, path)
+	case strings.HasSuffix(v, "\n"):
+		// No value ends in a blank line on purpose ("echo" after a
+		// value that had its newline): kept, it is a password that
+		// fails every login without saying why.
+		return envValue{}, fmt.Errorf("%s: %s ends in a blank line (one final newline is left out, not more): remove it", ref, path)
+	case strings.HasSuffix(v, "\r"):
+		return envValue{}, fmt.Errorf("%s: %s ends in a carriage return: end it with one newline, or none", ref, path)
 	}
 	return envValue{value: v, ref: ref}, nil
 }
@@ -488,15 +497,23 @@ func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 }
 
 // secretWords are the words of an environment variable's name that say
-// it holds a secret (SMTP_PASSWORD, SLACK_BOT_TOKEN, WEBHOOK_SECRET,
-// DB_CREDENTIALS, …), also at the end of a longer word (AUTHTOKEN,
-// CLIENTSECRET).
-var secretWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL"}
+// it holds a secret (SMTP_PASSWORD, SMTP_PASS, DB_PWD, SLACK_BOT_TOKEN,
+// GITHUB_PAT, WEBHOOK_SECRET, DB_CREDENTIALS, API_KEY, SMTP_APIKEY, …);
+// ending: also at the end of a longer word (AUTHTOKEN, CLIENTSECRET,
+// DBPASSWORD). The others count only as a word of their own, for
+// MONKEY, KEYCLOAK, BYPASS, COMPASS and COMPAT hold none.
+var secretWords = []secretWord{
+	{"PASSWORD", true}, {"PASSWD", true}, {"PASSPHRASE", true}, {"SECRET", true}, {"TOKEN", true}, {"CREDENTIAL", true},
+	{"PASS", false}, {"PWD", false}, {"PAT", false},
+	{"KEY", false}, {"APIKEY", false}, {"APPKEY", false}, {"ACCESSKEY", false}, {"AUTHKEY", false},
+	{"PRIVATEKEY", false}, {"SECRETKEY", false}, {"SIGNINGKEY", false},
+}
 
-// keyWords are the words of a name that say it holds a key (API_KEY,
-// X_CONSUMER_KEY, SMTP_APIKEY): KEY only as a word of its own or after
-// these, for MONKEY, HOCKEY and KEYCLOAK hold none.
-var keyWords = []string{"KEY", "APIKEY", "APPKEY", "ACCESSKEY", "AUTHKEY", "PRIVATEKEY", "SECRETKEY", "SIGNINGKEY"}
+// secretWord is a word of secretWords.
+type secretWord struct {
+	word   string
+	ending bool // also at the end of a longer word
+}
 
 // aboutSecret are the last words of a name that holds something about a
 // secret, not the secret: API_KEY_ID, TOKEN_URL, SMTP_PASSWORD_FILE.
@@ -507,20 +524,25 @@ var aboutSecret = []string{"ID", "URL", "HOST", "FILE", "PATH", "NAME", "USER", 
 // went, also in a key that holds none (host: ${SMTP_PASSWORD}, the
 // variable written in the wrong place), which would otherwise show it in
 // Describe and in errors. The name's words (between "_" and digits) say
-// so, not letters inside a word: ${KEYCLOAK_HOST} is a host.
+// so (secretWords), not letters inside a word: ${KEYCLOAK_HOST} is a host.
+// ${PWD} alone is the shell's working directory.
 func secretByName(ref string) bool {
 	name, ok := strings.CutPrefix(ref, "${")
 	if !ok || strings.HasPrefix(name, "file:") {
 		return false // ${file:PATH}: by what it went into
 	}
 	words := strings.FieldsFunc(strings.ToUpper(strings.TrimSuffix(name, "}")), func(r rune) bool { return r < 'A' || r > 'Z' })
-	if len(words) == 0 || slices.Contains(aboutSecret, words[len(words)-1]) {
+	if len(words) == 0 || slices.Contains(aboutSecret, words[len(words)-1]) || slices.Equal(words, []string{"PWD"}) {
 		return false
 	}
 	return slices.ContainsFunc(words, func(w string) bool {
-		w = strings.TrimSuffix(w, "S") // TOKENS, CREDENTIALS, KEYS
-		return slices.ContainsFunc(secretWords, func(s string) bool { return strings.HasSuffix(w, s) }) ||
-			slices.ContainsFunc(keyWords, func(k string) bool { return w == k })
+		one := strings.TrimSuffix(w, "S") // TOKENS, CREDENTIALS, KEYS, PATS
+		return slices.ContainsFunc(secretWords, func(s secretWord) bool {
+			if s.ending {
+				return strings.HasSuffix(w, s.word) || strings.HasSuffix(one, s.word)
+			}
+			return w == s.word || one == s.word
+		})
 	})
 }
 

@@ -257,7 +257,9 @@ func TestHideSecretVariableInTheWrongKey(t *testing.T) {
 // inside another word: the host of ${KEYCLOAK_HOST} or ${MONKEY_MAIL} and
 // the user name of ${API_KEY_ID} (an identifier, not the key) showed as
 // their references in Describe and in every connection error, which then
-// no longer said which host was tried. A ${file:PATH} is judged by the
+// no longer said which host was tried. Words that count only on their own
+// (PASS, PAT) do not inside another (BYPASS, COMPAT), and ${PWD} alone is
+// the shell's working directory. A ${file:PATH} is judged by the
 // key it went into, whatever its path says.
 func TestHideSecretVariableByWordsOfItsName(t *testing.T) {
 	dir := t.TempDir()
@@ -269,11 +271,16 @@ func TestHideSecretVariableByWordsOfItsName(t *testing.T) {
 	}{
 		{"${KEYCLOAK_HOST}", "${API_KEY_ID}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
 		{"${MONKEY_MAIL}", "${KEYBOARD_USER}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
+		{"${BYPASS_MAIL}", "${BYPASS_LOGIN}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
+		{"${COMPASS_MAIL}", "${PATHS_LOGIN}", []string{"mail.example.com", "AKIDEXAMPLE01"}},
+		{"${PWD}", "${COMPAT_LOGIN}", []string{"mail.example.com", "AKIDEXAMPLE01"}}, // the working directory
 		{"${file:" + hostFile + "}", "${TOKEN_USER}", []string{"relay.example.com", "AKIDEXAMPLE01"}},
 	} {
 		env := map[string]string{"SMTP_PASSWORD": "correct-horse-battery",
 			"KEYCLOAK_HOST": "mail.example.com", "MONKEY_MAIL": "mail.example.com",
-			"API_KEY_ID": "AKIDEXAMPLE01", "KEYBOARD_USER": "AKIDEXAMPLE01", "TOKEN_USER": "AKIDEXAMPLE01"}
+			"API_KEY_ID": "AKIDEXAMPLE01", "KEYBOARD_USER": "AKIDEXAMPLE01", "TOKEN_USER": "AKIDEXAMPLE01",
+			"BYPASS_MAIL": "mail.example.com", "BYPASS_LOGIN": "AKIDEXAMPLE01", "COMPASS_MAIL": "mail.example.com",
+			"PATHS_LOGIN": "AKIDEXAMPLE01", "PWD": "mail.example.com", "COMPAT_LOGIN": "AKIDEXAMPLE01"}
 		cfg, _, err := parse(t, lines(
 			"channels:",
 			"  - kind: email",
@@ -291,7 +298,10 @@ func TestHideSecretVariableByWordsOfItsName(t *testing.T) {
 		}
 	}
 	// Names made of such words still hide their values anywhere.
-	for _, name := range []string{"SMTP_APIKEY", "SLACK_BOT_TOKEN2", "X_CONSUMER_KEY", "DB_CREDENTIALS", "IRC_KEYS", "AUTHTOKEN"} {
+	// Short forms of password and the like too (SMTP_PASS, DB_PWD, a
+	// GitHub personal access token's GITHUB_PAT), which were shown.
+	for _, name := range []string{"SMTP_APIKEY", "SLACK_BOT_TOKEN2", "X_CONSUMER_KEY", "DB_CREDENTIALS", "IRC_KEYS", "AUTHTOKEN",
+		"SMTP_PASS", "DB_PASS", "MYSQL_PWD", "DB_PWD2", "GITHUB_PAT", "GH_PATS", "SSH_PASSPHRASE", "PASS", "smtp_pass"} {
 		cfg, _, err := parse(t, lines(
 			"channels:",
 			"  - kind: email",

@@ -78,23 +78,34 @@ func TestSecretFromAFile(t *testing.T) {
 	}
 }
 
-// Only one newline goes: a value that ends in a blank line keeps the
-// newline before it, which an e-mail password refuses (as every channel
-// refuses a control character in a credential), naming the key and not
-// the value; the same file with one newline gives the token.
+// Only one newline goes: a file that ends in a blank line (or in a
+// carriage return) is an error naming the line, the key and the file, and
+// saying why, never quoting the value, in every key: before, the value
+// kept the newline before the blank line, which an e-mail password
+// refused as a control character, not saying where it came from. The
+// same file with one newline gives the token.
 func TestSecretFileLosesOneNewline(t *testing.T) {
 	const token = "tok-8c1f2e9d"
-	load := func(content string) (*config.File, error) {
+	load := func(content string) (*config.File, string, error) {
 		dir := t.TempDir()
-		writeFile(t, dir, "token", content)
-		return parseIn(dir, lines("channels:", "  - kind: email", "    host: smtp.example.com", "    username: status",
+		path := writeFile(t, dir, "token", content)
+		cfg, err := parseIn(dir, lines("channels:", "  - kind: email", "    host: smtp.example.com", "    username: status",
 			"    password: ${file:token}", "    from: status@example.com", "    to: [a@example.com]"), config.Loader{LookupEnv: env(nil)})
+		return cfg, path, err
 	}
-	_, err := load(token + "\n\n")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "password: contains control characters")
-	assert.NotContains(t, err.Error(), token)
-	cfg, err := load(token + "\n")
+	for content, why := range map[string]string{
+		token + "\n\n":     " ends in a blank line (one final newline is left out, not more): remove it",
+		token + "\r\n\r\n": " ends in a blank line",
+		token + "\n\r\n":   " ends in a blank line",
+		token + "\r":       " ends in a carriage return",
+		token + "\r\r\n":   " ends in a carriage return",
+	} {
+		_, path, err := load(content)
+		require.Error(t, err, "%q", content)
+		assert.Contains(t, err.Error(), "test.yaml:5: channels[0].password: ${file:token}: "+path+why, "%q", content)
+		assert.NotContains(t, err.Error(), token)
+	}
+	cfg, _, err := load(token + "\n")
 	require.NoError(t, err)
 	assert.Equal(t, "[${file:token}]", cfg.Hide("["+token+"]"), "the value is the token")
 }

@@ -173,6 +173,8 @@ func ownParams(q url.Values) (Config, string, error) {
 			return Config{}, "", endpoint.FormErrorf(pkg, "query "+name, "%v", err)
 		}
 		switch {
+		case name == "name" && vs[0] == "":
+			return Config{}, "", endpoint.FormErrorf(pkg, "query name", "empty (write the channel's name, or leave name out for the default)")
 		case name == "name":
 			cfg.Name = vs[0]
 		case name == "card":

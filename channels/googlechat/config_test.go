@@ -115,6 +115,8 @@ func TestParseURLErrors(t *testing.T) {
 		{hookURL, "googlechat: URL: scheme: want googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN"},
 		{short + "&card=maybe", "googlechat: URL: query card: want yes or no"},
 		{short + "&tls=no&tls=yes", `googlechat: URL: query: "tls" given 2 times`},
+		// A name given empty is a value lost, not a wish for the default.
+		{short + "&name=", `googlechat: URL: query name: empty (write the channel's name, or leave name out for the default)`},
 		{short + "&threadKey=x", "googlechat: URL: query threadKey: set by the channel, remove it"},
 		{"googlechat://chat.googleapis.com/v1/spaces/" + testSpace + "/messages?key=" + testKey, "googlechat: URL: want both key= and token= in the query"},
 		{"googlechat://chat.googleapis.com/v2/x?key=" + testKey + "&token=t", "googlechat: URL: want the path /v1/spaces/{space}/messages"},

@@ -86,6 +86,9 @@ func (cfg *Config) setParam(key, v string) error {
 	}
 	switch key {
 	case "name":
+		if value == "" {
+			return errors.New("matrix: URL: query name: empty (write the channel's name, or leave name out for the default)")
+		}
 		cfg.Name = value
 	case "notice":
 		if cfg.Notice, err = endpoint.ParseBool(value); err != nil {

@@ -51,6 +51,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"matrix://:" + esc + "@example.org/?name=x", "matrix: URL: query rooms: missing"},
 		{"matrix://:" + esc + "@example.org/?rooms=%zz", "matrix: URL: query rooms: does not parse"},
 		{"matrix://:" + esc + "@example.org/?rooms=!a:x&name=%zz" + esc, "matrix: URL: query name: does not parse"},
+		// A name given empty is a value lost, not a wish for the default.
+		{"matrix://:" + esc + "@example.org/?rooms=!a:x&name=", "matrix: URL: query name: empty (write the channel's name, or leave name out for the default)"},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			_, err := ParseURL(tt.raw)

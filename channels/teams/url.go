@@ -50,6 +50,9 @@ func ParseURL(raw string) (Config, error) {
 				// makes the rest of it the fragment.
 				return Config{}, urlErr("fragment", `want name=<name> only, once (a "#" in the path or query is written %%23)`)
 			}
+			if vs[0] == "" {
+				return Config{}, urlErr("fragment name", "empty (write the channel's name, or leave name out for the default)")
+			}
 			cfg.Name = vs[0]
 		}
 	}

@@ -68,6 +68,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"teams://user:7319?" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, `teams: URL: port: followed by a query holding "@"`},
 		{testTeamsURL + "#channel=ops", `teams: URL: fragment: want name=<name> only, once (a "#" in the path or query is written %23)`},
 		{testTeamsURL + "#name=a&name=b", `teams: URL: fragment: want name=<name> only, once`},
+		// A name given empty is a value lost, not a wish for the default.
+		{testTeamsURL + "#name=", `teams: URL: fragment name: empty (write the channel's name, or leave name out for the default)`},
 		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "?sig=" + workflowSig[:9] + "#" + workflowSig[9:], "teams: URL: fragment: want name=<name> only"},
 		{"teams://prod-42.westeurope.logic.azure.com/workflows/" + workflowID[:4] + "#" + workflowID[4:] + "/triggers?sig=" + workflowSig, "teams: URL: fragment: want name=<name> only"},
 		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "%zz?sig=" + workflowSig, "teams: URL: does not parse"},

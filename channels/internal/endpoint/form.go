@@ -138,9 +138,11 @@ func eachParam(rawQuery string, f func(n int, rawKey, rawVal string) error) erro
 // Params returns the parameters of rawQuery, the query of a channel URL of
 // package pkg (read by Query), by name: each of known given once, but
 // those also in multi, which may be repeated and whose values are then
-// joined with ",". Any other parameter is an error that lists the known
-// ones and quotes its name if QuotableName: a secret written by mistake
-// in the query, or a password cut short by a "?", may be in it. It is for
+// joined with ",". A name given empty ("name=") is an error, as the
+// configuration file's name: "" is. Any other parameter is an error that
+// lists the known ones and quotes its name if QuotableName: a secret
+// written by mistake in the query, or a password cut short by a "?", may
+// be in it. It is for
 // a query that holds no secret: one that does (where a missing "=" makes
 // a secret the name) is read with LiteralParams.
 func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
@@ -164,6 +166,10 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
 		case len(vs) > 1 && !slices.Contains(multi, k):
 			return nil, FormErrorf(pkg, "query", "%q given %d times", k, len(vs))
+		case k == "name" && vs[0] == "":
+			// As a configuration file's name: "": most likely a value
+			// lost, not a wish for the default name.
+			return nil, FormErrorf(pkg, "query name", "empty (write the channel's name, or leave name out for the default)")
 		}
 		out[k] = strings.Join(vs, ",")
 	}

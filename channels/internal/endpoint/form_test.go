@@ -77,6 +77,16 @@ func TestParams(t *testing.T) {
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name, lang or notify)`)
 	_, err = Params("demo", "colour=red", []string{"name"})
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name)`)
+	// A name given empty is a mistake (a value lost), as a configuration
+	// file's name: "" is; before, it quietly gave the default name.
+	for _, q := range []string{"name=", "name", "lang=en&name="} {
+		_, err = Params("demo", q, known, "lang")
+		assert.EqualError(t, err, `demo: URL: query name: empty (write the channel's name, or leave name out for the default)`, q)
+		_, err = LiteralParams("demo", q, known, "lang")
+		assert.EqualError(t, err, `demo: URL: query name: empty (write the channel's name, or leave name out for the default)`, q)
+	}
+	_, err = Params("demo", "lang=", known)
+	require.NoError(t, err, "other parameters may be empty")
 	for range 20 { // the same URL, the same error on every run
 		_, err = Params("demo", "zeta=1&colour=red&alpha=2&name=a&name=b", known)
 		assert.EqualError(t, err, `demo: URL: query: unknown parameter "alpha" (want name, lang or notify)`)

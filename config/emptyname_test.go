@@ -1,0 +1,40 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A name written empty ("" or ”) is refused naming the key, as a name
+// written without a value is: most likely a value a tool writing the file
+// lost. Before, "name:" was an error and name: "" quietly gave the kind's
+// name, so that a second channel of the kind was refused as a duplicate
+// name, or a route written for the lost name matched no channel. An empty
+// reference, ${NAME:-}, is the name left out on purpose.
+func TestEmptyNameIsRefused(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{lines("channels:", "  - kind: console", `    name: ""`), `test.yaml:3: channels[0].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", `    name: ''`), `test.yaml:3: channels[0].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", "    name: ops", "  - url: console://", `    name: ""`),
+			`test.yaml:5: channels[1].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", "    name:"), `test.yaml:3: channels[0].name: empty (write a value, or leave the key out)`},
+		// The URL form's name= too.
+		{lines("channels:", "  - discord://AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567@123456789012345678?name="),
+			`test.yaml:2: channels[0] (discord "discord"): URL: query name: empty (write the channel's name, or leave name out for the default)`},
+	} {
+		_, _, err := parse(t, tt.yaml, nil)
+		require.Error(t, err, tt.yaml)
+		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+	}
+	for _, y := range []string{
+		lines("channels:", "  - kind: console"),
+		lines("channels:", "  - kind: console", "    name: ${NAME:-}"),
+		lines("channels:", "  - url: console://", "    name: ${NAME:-}"),
+	} {
+		cfg, _, err := parse(t, y, nil)
+		require.NoError(t, err, y)
+		assert.Equal(t, "console", cfg.Channels[0].Name(), y)
+	}
+}
