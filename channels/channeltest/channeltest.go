@@ -121,7 +121,8 @@
 //
 // AssertNoSecret is the secret check of the suite, for adapters' own tests;
 // Ledger is an in-memory broadcast.Ledger that lists its marks; ForeignPage
-// is the FailForeign answer of an HTTP back end.
+// is the FailForeign answer of an HTTP back end, and EchoAnswer makes its
+// FailEchoDelivered answer.
 //
 // # Limits
 //
@@ -327,7 +328,8 @@ const (
 	// every string field the channel reads quotes every credential the
 	// request carried, raw and in each encoding it was sent in, as a relay
 	// or a debugging proxy echoing the request answers, or a platform
-	// echoing the webhook URL or token. The back end may keep the post.
+	// echoing the webhook URL or token. The back end may keep the post. An
+	// HTTP back end makes it with EchoAnswer.
 	FailEchoDelivered
 )
 
