@@ -21,6 +21,10 @@ func TestEchoAnswer(t *testing.T) {
 	platform := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(string(body), "text") {
+			_, _ = io.WriteString(w, "ok\n")
+			return
+		}
 		if strings.Contains(string(body), "refuse") {
 			w.WriteHeader(400)
 			_, _ = io.WriteString(w, `{"error":"bad"}`)
@@ -42,7 +46,7 @@ func TestEchoAnswer(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	status, body := post(`{"text":"hi","secret":"tok-body"}`)
+	status, body := post(`{"say":"hi","secret":"tok-body"}`)
 	assert.Equal(t, 200, status)
 	var got struct {
 		ID     string
@@ -60,7 +64,11 @@ func TestEchoAnswer(t *testing.T) {
 	assert.Equal(t, "12345678901234567891", got.N.String())
 	assert.True(t, got.OK)
 
-	status, body = post(`{"text":"refuse"}`)
+	status, body = post(`{"say":"refuse"}`)
 	assert.Equal(t, 400, status)
 	assert.JSONEq(t, `{"error":"bad"}`, body)
+
+	_, body = post(`{"text":"hi"}`)
+	assert.True(t, strings.HasPrefix(body, "ok "), body)
+	assert.Contains(t, body, "tok-header")
 }

@@ -93,8 +93,9 @@ func bodyStrings(contentType string, body []byte) []string {
 // followed by the request's credentials as a relay or a debugging proxy
 // echoing the request writes them: the Authorization header and its HTTP
 // Basic credentials, the request URI as sent, its path and query
-// unescaped, and the string values of a JSON or form body. Other answers
-// pass as h writes them. Numbers keep their digits.
+// unescaped, and the string values of a JSON or form body. A 2xx answer
+// of another non-empty body (Slack's "ok") is followed by them likewise.
+// Other answers pass as h writes them. Numbers keep their digits.
 func EchoAnswer(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -102,9 +103,12 @@ func EchoAnswer(h http.Handler) http.Handler {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 		out := rec.Body.Bytes()
-		if rec.Code/100 == 2 {
-			if echoed, ok := echoJSON(out, echoOf(r, body)); ok {
+		if rec.Code/100 == 2 && len(out) > 0 {
+			echo := echoOf(r, body)
+			if echoed, ok := echoJSON(out, echo); ok {
 				out = echoed
+			} else {
+				out = append(bytes.TrimRight(out, "\r\n"), echo...)
 			}
 		}
 		for k, vs := range rec.Header() {
