@@ -21,6 +21,7 @@ func TestEchoAnswer(t *testing.T) {
 	platform := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Run-Id", "run-1")
 		if strings.Contains(string(body), "text") {
 			_, _ = io.WriteString(w, "ok\n")
 			return
@@ -32,7 +33,7 @@ func TestEchoAnswer(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"id":"m-1","n":12345678901234567891,"thread":{"name":"t-1"},"ok":true}`)
 	})
-	srv := httptest.NewServer(channeltest.EchoAnswer(platform))
+	srv := httptest.NewServer(channeltest.EchoAnswer(platform, "x-run-id"))
 	defer srv.Close()
 	post := func(body string) (int, string) {
 		req, err := http.NewRequest("POST", srv.URL+"/hooks/tok-path?key=tok%2Fquery", strings.NewReader(body))
@@ -43,6 +44,12 @@ func TestEchoAnswer(t *testing.T) {
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 == 2 {
+			runID := resp.Header.Get("X-Run-Id")
+			assert.True(t, strings.HasPrefix(runID, "run-1 "), runID)
+			assert.Contains(t, runID, "tok-header")
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"), "a header not named")
+		}
 		return resp.StatusCode, string(b)
 	}
 

@@ -94,17 +94,26 @@ func bodyStrings(contentType string, body []byte) []string {
 // echoing the request writes them: the Authorization header and its HTTP
 // Basic credentials, the request URI as sent, its path and query
 // unescaped, and the string values of a JSON or form body. A 2xx answer
-// of another non-empty body (Slack's "ok") is followed by them likewise.
-// Other answers pass as h writes them. Numbers keep their digits.
-func EchoAnswer(h http.Handler) http.Handler {
+// of another non-empty body (Slack's "ok") is followed by them likewise,
+// and so is each value of the 2xx answer's headers named in headers (an
+// id the platform answers with in a header). Other answers pass as h
+// writes them. Numbers keep their digits.
+func EchoAnswer(h http.Handler, headers ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 		out := rec.Body.Bytes()
+		echo := echoOf(r, body)
+		if rec.Code/100 == 2 {
+			for _, name := range headers {
+				for i, v := range rec.Header().Values(name) {
+					rec.Header()[http.CanonicalHeaderKey(name)][i] = v + strings.NewReplacer("\r", " ", "\n", " ").Replace(echo)
+				}
+			}
+		}
 		if rec.Code/100 == 2 && len(out) > 0 {
-			echo := echoOf(r, body)
 			if echoed, ok := echoJSON(out, echo); ok {
 				out = echoed
 			} else {
