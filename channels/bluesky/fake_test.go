@@ -70,6 +70,7 @@ type fakePDS struct {
 	refreshes int
 	records   []*fakeRecord
 	failure   channeltest.Failure
+	echo      bool // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	loseNext  bool // create the next record, then answer 502
 	// internalError makes createRecord fail with 500 without creating.
 	internalError bool
@@ -103,7 +104,7 @@ type request struct {
 func newFakePDS(t *testing.T) *fakePDS {
 	t.Helper()
 	f := &fakePDS{access: map[string]bool{}, refresh: map[string]bool{}, now: time.Now}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.Server = httptest.NewServer(f.echoing(http.HandlerFunc(f.serve)))
 	t.Cleanup(f.Close)
 	return f
 }
@@ -127,6 +128,10 @@ func (f *fakePDS) Received() []channeltest.Delivery {
 func (f *fakePDS) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // the platform's answer, echoed
+		failure = channeltest.FailNone
+	}
 	f.failure = failure
 }
 
@@ -517,4 +522,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// echoing passes the answers of h through channeltest.EchoAnswer while the
+// fake injects FailEchoDelivered.
+func (f *fakePDS) echoing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			h = channeltest.EchoAnswer(h)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -131,6 +132,11 @@ func parseRecordRef(body []byte) (recordRef, error) {
 	if json.Unmarshal(body, &r) != nil || r.URI == "" || r.CID == "" {
 		return recordRef{}, errors.New("the server answered without the record's uri and cid")
 	}
+	if _, _, _, ok := parseATURI(r.URI); !ok || !cidRE.MatchString(r.CID) {
+		// A relay's or a debugging proxy's echo of the request, say,
+		// quoting the session's token: not kept, not quoted.
+		return recordRef{}, errors.New("the server answered with a uri or cid that is none")
+	}
 	return r, nil
 }
 
@@ -220,18 +226,20 @@ func encodeTID(v uint64) string {
 	return string(b[:])
 }
 
-// parseATURI splits at://DID/COLLECTION/RKEY.
+// parseATURI splits at://DID/COLLECTION/RKEY, each part of the
+// characters of a DID, an NSID or a record key.
 func parseATURI(uri string) (did, collection, rkey string, ok bool) {
-	rest, ok := strings.CutPrefix(uri, "at://")
-	if !ok {
+	m := atURIRE.FindStringSubmatch(uri)
+	if m == nil {
 		return "", "", "", false
 	}
-	parts := strings.Split(rest, "/")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return "", "", "", false
-	}
-	return parts[0], parts[1], parts[2], true
+	return m[1], m[2], m[3], true
 }
+
+var (
+	atURIRE = regexp.MustCompile(`^at://([A-Za-z0-9._:%-]+)/([A-Za-z0-9.-]+)/([A-Za-z0-9._:~-]+)$`)
+	cidRE   = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+)
 
 // postURL is the post's link in Bluesky's web app.
 func postURL(did, rkey string) string {

@@ -96,6 +96,13 @@
 //   - NoSecretInEchoedErrors (Secrets, FailEcho): the same of the errors
 //     and the Ledger when the back end echoes every credential it received
 //     in its error answers.
+//   - NoSecretInEchoedSuccess (Secrets, FailEchoDelivered): when the back
+//     end answers with a success in the platform's shape whose string
+//     fields quote every credential it received, no secret, in any
+//     encoding, appears in the receipts of Send and Edit, the errors of
+//     Send, Edit, Retract and Check, or the Ledger marks and posts of Send:
+//     the channel may refuse the answer or drop those fields, never copy
+//     them.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
 //     Check for good, names the configuration to check (ServerField),
@@ -114,7 +121,8 @@
 //
 // AssertNoSecret is the secret check of the suite, for adapters' own tests;
 // Ledger is an in-memory broadcast.Ledger that lists its marks; ForeignPage
-// is the FailForeign answer of an HTTP back end.
+// is the FailForeign answer of an HTTP back end, and EchoAnswer makes its
+// FailEchoDelivered answer.
 //
 // # Limits
 //
@@ -315,9 +323,18 @@ const (
 	// encoding it was sent in, as FailEcho's answer does. An HTTP back end
 	// writes it with ForeignPage.
 	FailForeign
+	// FailEchoDelivered is a success answer in the platform's own shape
+	// (the status and body of a post made, edited, deleted or checked) whose
+	// every string field the channel reads quotes every credential the
+	// request carried, raw and in each encoding it was sent in, as a relay
+	// or a debugging proxy echoing the request answers, or a platform
+	// echoing the webhook URL or token. The back end may keep the post. An
+	// HTTP back end makes it with EchoAnswer.
+	FailEchoDelivered
 )
 
-var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected", "echo", "foreign"}
+var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected", "echo", "foreign",
+	"echo-delivered"}
 
 // String returns the failure's name, as "rate-limited".
 func (f Failure) String() string {

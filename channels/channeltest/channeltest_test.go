@@ -107,8 +107,8 @@ var allRules = []string{
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
-	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent",
-	"UntrustedCertificateIsPermanent",
+	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
+	"ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -116,7 +116,7 @@ var allRules = []string{
 var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
-	"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
+	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
 	"UntrustedCertificateIsPermanent",
 }
 

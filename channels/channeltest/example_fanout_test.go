@@ -93,6 +93,7 @@ func (h *fakeHub) post(secret, endpoint, key, text string) int {
 	if f == channeltest.FailNone {
 		f = h.failures[endpoint]
 	}
+	// FailEchoDelivered is a 200 like any other: the relay reads no body.
 	switch status, ok := failStatus[f]; {
 	case f == channeltest.FailEcho:
 		return 400 // the relay reads no body, so an echo cannot reach its errors
@@ -145,7 +146,7 @@ func relayHarness() channeltest.Harness {
 		Keyed:   true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.Endpoints",
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +38,9 @@ type chat struct {
 	// lenient takes any 200 for the platform's answer, as a broken
 	// channel of the suite's own tests does.
 	lenient bool
+	// anyID takes the answer's post id as it comes, as a broken channel
+	// of the suite's own tests does.
+	anyID bool
 	// retext changes the rendered text of u; nil: the text as rendered.
 	// The broken channels of the suite's own tests set it.
 	retext func(text string, u broadcast.Update) string
@@ -91,6 +96,10 @@ func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt
 	a := c.api.post(c.token, key, text, m.Thread.Root.ID)
 	if err := c.check("post", a); err != nil {
 		return broadcast.Receipt{}, err
+	}
+	if a.id != "" && !c.anyID && !postID.MatchString(a.id) { // a relay's echo of the request, say
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: post: the answer names no post id of " +
+			"the platform: check Config.Server"))
 	}
 	return broadcast.Receipt{Channel: c.name, ID: a.id, Time: m.Update.Time}, nil
 }
@@ -172,6 +181,9 @@ type answer struct {
 	id, body string
 }
 
+// postID is the form of the platform's post ids.
+var postID = regexp.MustCompile(`^msg-[0-9]+$`)
+
 // okBody is the body of the platform's every success.
 const okBody = `{"ok":true}`
 
@@ -220,6 +232,9 @@ func (f *fakeChat) post(token, key, text, replyTo string) answer {
 	}
 	id := "msg-" + strconv.Itoa(len(f.posts)+1)
 	f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo, ID: id, Key: key})
+	if f.failure == channeltest.FailEchoDelivered {
+		id += " " + echo("ops-bot", token) // the id field, quoting the request
+	}
 	return answer{status: 200, id: id, body: okBody}
 }
 
@@ -243,6 +258,9 @@ func (f *fakeChat) edit(token, id, text string) answer {
 		return answer{status: 404}
 	}
 	f.posts[i].Text, f.posts[i].Parts = text, []string{text}
+	if f.failure == channeltest.FailEchoDelivered {
+		id += " " + echo("ops-bot", token)
+	}
 	return answer{status: 200, id: id, body: okBody}
 }
 
@@ -299,7 +317,7 @@ func chatHarness() channeltest.Harness {
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.Server",
 		Untrusted:   untrustedChat(true),
 	}
@@ -329,5 +347,5 @@ func Example() {
 	// Output:
 	// msg-1 <nil> Investigating: Elevated error rates on the CDN https://status.example.com/incidents/42
 	// chat: post: status 429 - retry in 1m0s
-	// chat ops-chat [transient rate-limited unauthorized rejected echo foreign]
+	// chat ops-chat [transient rate-limited unauthorized rejected echo foreign echo-delivered]
 }

@@ -38,6 +38,12 @@ func failureRules() []rule {
 			rule: "when the back end echoes every credential it received in its error answer, " +
 				"no secret, in any encoding, appears in the errors of Send, Edit, Retract or Check, " +
 				"the errors they wrap, or the Ledger marks of Send"},
+		{name: "NoSecretInEchoedSuccess", check: checkEchoDelivered,
+			needs: needsAll(needsSecrets, needsFailure(FailEchoDelivered)),
+			rule: "when the back end answers with a success in the platform's shape whose string fields quote " +
+				"every credential it received, no secret, in any encoding, appears in the receipts of Send and Edit, " +
+				"the errors of Send, Edit, Retract or Check, or the Ledger marks and posts of Send: " +
+				"the channel may refuse the answer or drop those fields, never copy them"},
 		{name: "ForeignAnswerIsPermanent", check: checkForeign, needs: needsFailure(FailForeign),
 			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
 				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
@@ -344,4 +350,40 @@ func checkForeign(s *suite) {
 		assert.Falsef(s.t, d.Deleted, "the post %q deleted while another server answered", d.ID)
 		assert.Containsf(s.t, d.Text, update(80).Body, "the post %q changed while another server answered", d.ID)
 	}
+}
+
+// No secret in what the channel makes of a success answer that quotes the
+// credentials: its receipts, errors and Ledger, whether it takes the answer
+// or refuses it.
+func checkEchoDelivered(s *suite) {
+	var o outputs
+	var prev broadcast.Receipt // a post to edit and retract
+	ed, rt := s.editor(), s.retractor()
+	if ed != nil || rt != nil {
+		prev = s.deliver(message(update(80)))
+	}
+	s.be.Fail(FailEchoDelivered)
+	defer s.be.Fail(FailNone)
+	m := message(update(81))
+	ledger := NewLedger()
+	m.Ledger = ledger
+	r, err := s.send(m)
+	o.add("the Receipt of Send, echo-delivered", r)
+	o.add("the error of Send, echo-delivered", err)
+	o.ledger("the Ledger of a Send, echo-delivered", ledger)
+	if ed != nil {
+		r, err := s.edit(context.Background(), correction(message(update(80)), 80), prev)
+		o.add("the Receipt of Edit, echo-delivered", r)
+		o.add("the error of Edit, echo-delivered", err)
+	}
+	if rt != nil {
+		o.add("the error of Retract, echo-delivered", s.retract(context.Background(), prev))
+	}
+	if c, ok := broadcast.As[broadcast.Checker](s.ch); ok {
+		_, err := s.do(context.Background(), "Check", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, c.Check(ctx)
+		})
+		o.add("the error of Check, echo-delivered", err)
+	}
+	o.check(s)
 }

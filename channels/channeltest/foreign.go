@@ -1,12 +1,14 @@
 package channeltest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -83,4 +85,95 @@ func bodyStrings(contentType string, body []byte) []string {
 	}
 	walk(v)
 	return out
+}
+
+// EchoAnswer wraps h, an HTTP back end's handler, to give the
+// FailEchoDelivered answer: h answers the request as the platform does (and
+// keeps the post), and every string value of its 2xx JSON answer is
+// followed by the request's credentials as a relay or a debugging proxy
+// echoing the request writes them: the Authorization header and its HTTP
+// Basic credentials, the request URI as sent, its path and query
+// unescaped, and the string values of a JSON or form body. A 2xx answer
+// of another non-empty body (Slack's "ok") is followed by them likewise,
+// and so is each value of the 2xx answer's headers named in headers (an
+// id the platform answers with in a header). Other answers pass as h
+// writes them. Numbers keep their digits.
+func EchoAnswer(h http.Handler, headers ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		out := rec.Body.Bytes()
+		echo := echoOf(r, body)
+		if rec.Code/100 == 2 {
+			for _, name := range headers {
+				for i, v := range rec.Header().Values(name) {
+					rec.Header()[http.CanonicalHeaderKey(name)][i] = v + strings.NewReplacer("\r", " ", "\n", " ").Replace(echo)
+				}
+			}
+		}
+		if rec.Code/100 == 2 && len(out) > 0 {
+			if echoed, ok := echoJSON(out, echo); ok {
+				out = echoed
+			} else {
+				out = append(bytes.TrimRight(out, "\r\n"), echo...)
+			}
+		}
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(out)
+	})
+}
+
+// echoOf is the text a relay echoing r, whose body is body, adds.
+func echoOf(r *http.Request, body []byte) string {
+	var b strings.Builder
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		fmt.Fprintf(&b, " Authorization: %s", auth)
+	}
+	if user, pass, ok := r.BasicAuth(); ok {
+		fmt.Fprintf(&b, " user %s password %s", user, pass)
+	}
+	fmt.Fprintf(&b, " %s %s path %s", r.Method, r.RequestURI, r.URL.Path)
+	query := r.URL.Query()
+	for _, k := range slices.Sorted(maps.Keys(query)) {
+		fmt.Fprintf(&b, " %s=%s", k, strings.Join(query[k], ","))
+	}
+	for _, v := range bodyStrings(r.Header.Get("Content-Type"), body) {
+		fmt.Fprintf(&b, " %s", v)
+	}
+	return b.String()
+}
+
+// echoJSON returns the JSON text b with echo after every string value, or
+// false when b is not JSON.
+func echoJSON(b []byte, echo string) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case string:
+			return v + echo
+		case []any:
+			for i := range v {
+				v[i] = walk(v[i])
+			}
+		case map[string]any:
+			for k := range v {
+				v[k] = walk(v[k])
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	return out, err == nil
 }

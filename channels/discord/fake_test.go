@@ -144,6 +144,9 @@ func (f *fakeDiscord) guard(next http.HandlerFunc) http.HandlerFunc {
 		case failure == channeltest.FailForeign:
 			r.Body = readCloser(raw)
 			channeltest.ForeignPage(w, r, http.StatusOK)
+		case failure == channeltest.FailEchoDelivered:
+			r.Body = readCloser(raw)
+			channeltest.EchoAnswer(next).ServeHTTP(w, r)
 		case failure != channeltest.FailNone:
 			f.fail(w, r, failure)
 		case r.PathValue("id") != testID:
@@ -579,7 +582,7 @@ func harness(forum bool) channeltest.Harness {
 		MaxLength: MaxContent,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.WebhookURL",
 	}
 	if forum {

@@ -130,6 +130,10 @@ func (b *backend) Fail(f channeltest.Failure) {
 	b.srv.script(func(s *fakeSMTP) {
 		r := failReplies[f]
 		s.rcptAll, s.authAll, s.dataAll = r.rcpt, r.auth, r.data
+		s.echoOK = ""
+		if f == channeltest.FailEchoDelivered { // a verbose server's successes
+			s.echoOK = echoCreds
+		}
 	})
 }
 
@@ -181,7 +185,8 @@ func conformance(t *testing.T, opts serverOptions) {
 		ThreadsTo: channeltest.Last,
 		Targets:   conformanceTargets,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailEchoDelivered},
 	})
 }
 

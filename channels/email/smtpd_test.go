@@ -43,6 +43,7 @@ type fakeSMTP struct {
 	dataAll   string              // reply to every end of DATA, "" none
 	dataWait  time.Duration       // wait before the reply to every end of DATA
 	authAll   string              // reply to every AUTH, "" none
+	echoOK    string              // after every positive reply to AUTH, MAIL, RCPT and DATA: echoCreds, or ""
 	mailAll   string              // reply to every MAIL, "" none
 	helloAll  string              // reply to every EHLO and HELO, "" none
 	mailFrom  int                 // mailAll only once this many messages were accepted
@@ -288,6 +289,18 @@ const (
 // they decode to, as verbose servers quote them.
 const echoCreds = "{creds}"
 
+// echoOK is what the server adds to a positive reply: " " and echoCreds
+// while it echoes the session's credentials in its successes
+// (channeltest.FailEchoDelivered), else "".
+func (c *session) echoOK() string {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	if c.srv.echoOK == "" {
+		return ""
+	}
+	return " " + c.srv.echoOK
+}
+
 // pop returns the next planned reply for addr, "" when none is left.
 func pop(plan map[string][]string, addr string) string {
 	if len(plan[addr]) == 0 {
@@ -521,7 +534,7 @@ func (c *session) auth(arg string) bool {
 		return c.reply("535 5.7.8 authentication credentials invalid")
 	}
 	c.authed = true
-	return c.reply("235 2.7.0 authentication successful")
+	return c.reply("235 2.7.0 authentication successful%s", c.echoOK())
 }
 
 func (c *session) challenge(text string) string {
@@ -573,7 +586,7 @@ func (c *session) mail(arg string) bool {
 		return c.reply("%s", forced)
 	}
 	c.from = address(arg)
-	return c.reply("250 2.1.0 OK")
+	return c.reply("250 2.1.0 OK%s", c.echoOK())
 }
 
 func (c *session) rcpt(arg string) bool {
@@ -598,7 +611,7 @@ func (c *session) rcpt(arg string) bool {
 		return c.reply("%s", r)
 	}
 	c.to = append(c.to, addr)
-	return c.reply("250 2.1.5 OK")
+	return c.reply("250 2.1.5 OK%s", c.echoOK())
 }
 
 func (c *session) data() bool {
@@ -646,7 +659,7 @@ func (c *session) data() bool {
 	c.from, c.to = "", nil
 	switch r {
 	case "":
-		return c.reply("250 2.0.0 queued")
+		return c.reply("250 2.0.0 queued%s", c.echoOK())
 	case acceptHang:
 		return c.reply(hang)
 	case acceptDrop:

@@ -50,6 +50,7 @@ type fakeChat struct {
 
 	mu       sync.Mutex
 	failure  channeltest.Failure
+	echo     bool // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	canned   []canned
 	messages []*fakeMessage
 	threads  map[string]*fakeThread // by threadKey
@@ -89,7 +90,16 @@ func newFake(t *testing.T, opt fakeOptions) *fakeChat {
 		f.t.Errorf("fake Google Chat: unexpected %s %s", r.Method, r.URL.Path)
 		googleError(w, 404, "NOT_FOUND", "Requested entity was not found.")
 	})
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			channeltest.EchoAnswer(mux).ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -314,6 +324,10 @@ func (f *fakeChat) Received() []channeltest.Delivery {
 func (f *fakeChat) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // Google's answer, echoed by EchoAnswer
+		failure = channeltest.FailNone
+	}
 	f.failure = failure
 }
 
@@ -354,7 +368,7 @@ func harness() channeltest.Harness {
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.WebhookURL",
 	}
 }

@@ -42,9 +42,10 @@ type fakeMastodon struct {
 	deliveries []delivery             // one per successful POST
 	keys       map[string]*fakeStatus // Idempotency-Key → status
 	failure    channeltest.Failure
-	maxChars   int // configuration.statuses.max_characters
-	perURL     int // configuration.statuses.characters_reserved_per_url
-	instance   int // the status of GET /api/v2/instance; 0: 200; v2NoLimit: 200 without statuses
+	echo       bool // FailEchoDelivered: answers pass through channeltest.EchoAnswer
+	maxChars   int  // configuration.statuses.max_characters
+	perURL     int  // configuration.statuses.characters_reserved_per_url
+	instance   int  // the status of GET /api/v2/instance; 0: 200; v2NoLimit: 200 without statuses
 	// v1 is the body of GET /api/v1/instance; nil: Mastodon 4's V1::Instance
 	// of maxChars and perURL. v1Status, when not 0, is its status instead.
 	v1       map[string]any
@@ -120,7 +121,7 @@ type request struct {
 func newFakeMastodon(t *testing.T) *fakeMastodon {
 	t.Helper()
 	f := &fakeMastodon{keys: map[string]*fakeStatus{}, maxChars: 500, perURL: 23, now: time.Now}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.Server = httptest.NewServer(f.echoing(http.HandlerFunc(f.serve)))
 	t.Cleanup(f.Close)
 	return f
 }
@@ -141,6 +142,10 @@ func (f *fakeMastodon) Received() []channeltest.Delivery {
 func (f *fakeMastodon) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // the platform's answer, echoed
+		failure = channeltest.FailNone
+	}
 	f.failure = failure
 }
 
@@ -706,4 +711,18 @@ func mentioned(text string) []string {
 		names = append(names, m[2])
 	}
 	return names
+}
+
+// echoing passes the answers of h through channeltest.EchoAnswer while the
+// fake injects FailEchoDelivered.
+func (f *fakeMastodon) echoing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			h = channeltest.EchoAnswer(h)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

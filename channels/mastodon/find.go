@@ -90,7 +90,7 @@ func (c *Channel) findPosted(ctx context.Context, text, replyTo string, since ti
 	start := since.Add(-findSkew)
 	want := comparable(text)
 	for _, p := range list {
-		if p.ID == "" || p.InReplyToID != replyTo {
+		if p.ID == "" || p.InReplyToID != replyTo || c.echoes(status{ID: p.ID, URL: p.URL}) {
 			continue
 		}
 		if created, err := time.Parse(time.RFC3339, p.CreatedAt); err == nil && !since.IsZero() && created.Before(start) {

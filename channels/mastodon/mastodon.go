@@ -179,8 +179,10 @@
 //     what the limit is now: the next attempt is fitted to it;
 //   - an answer that is not the instance's, a redirect or a 401, 403, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with
-//     a wrong path), or a 2xx that is not JSON (a captive portal's page,
-//     judged by its first byte when longer than the channel reads), is
+//     a wrong path), a 2xx that is not JSON (a captive portal's page,
+//     judged by its first byte when longer than the channel reads), or a
+//     Status whose id or url quotes the token (a relay's or a debugging
+//     proxy's echo of the request, kept out of the receipt), is
 //     Permanent and names Config.Server: it never says the token was
 //     refused, and never counts as a status gone (Edit, Retract, a reply)
 //     nor as a status posted, edited or deleted;
@@ -437,7 +439,7 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key, language string)
 		if err != nil && n < maxKeptFailures && keptFailure(resp, err) {
 			continue // nothing was posted under this key: the next one
 		}
-		return statusOf(op, resp, err)
+		return c.statusOf(op, resp, err)
 	}
 }
 
@@ -566,18 +568,29 @@ func (c *Channel) Check(ctx context.Context) error {
 // exchangeStatus makes a request answered by a Status and reads it.
 func (c *Channel) exchangeStatus(ctx context.Context, op, method, path string, body []byte, key string) (status, error) {
 	resp, err := c.exchange(ctx, op, method, path, body, key)
-	return statusOf(op, resp, err)
+	return c.statusOf(op, resp, err)
+}
+
+// echoes reports whether st's id or URL quotes the token: no instance's
+// Status, but a relay's or a debugging proxy's echo of the request, which
+// the receipt must not keep.
+func (c *Channel) echoes(st status) bool {
+	return c.s.redactor.Holds(st.ID) || c.s.redactor.Holds(st.URL)
 }
 
 // statusOf reads the Status of resp, the answer to op, unless err (the
-// exchange's) is set.
-func statusOf(op string, resp *httpx.Response, err error) (status, error) {
+// exchange's) is set. A Status whose id or URL quotes the token is not the
+// instance's (see echoes).
+func (c *Channel) statusOf(op string, resp *httpx.Response, err error) (status, error) {
 	if err != nil {
 		return status{}, err
 	}
 	st, err := parseStatus(resp.Body)
 	if err != nil {
 		return status{}, fmt.Errorf("mastodon: %s: %w", op, err)
+	}
+	if c.echoes(st) {
+		return status{}, c.notInstance(op, resp)
 	}
 	return st, nil
 }

@@ -40,6 +40,7 @@ type fakeServer struct {
 
 	mu       sync.Mutex
 	fail     channeltest.Failure
+	echo     bool                           // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	failRoom map[string]channeltest.Failure // by room ID
 	aliases  map[string]string              // room ID by alias
 	joined   []string                       // room IDs the user has joined
@@ -140,7 +141,16 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
 	})
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			channeltest.EchoAnswer(mux).ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -571,6 +581,10 @@ func (f *fakeServer) timeline() map[string][]string {
 func (f *fakeServer) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // the homeserver's answer, echoed
+		failure = channeltest.FailNone
+	}
 	f.fail = failure
 }
 

@@ -57,7 +57,7 @@ func TestConformance(t *testing.T) {
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.Homeserver",
 	})
 }

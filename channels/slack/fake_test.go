@@ -120,6 +120,18 @@ func resolve(ch string) string {
 }
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	echo := f.fail == channeltest.FailEchoDelivered
+	f.mu.Unlock()
+	if echo { // Slack's answer, echoed
+		channeltest.EchoAnswer(http.HandlerFunc(f.serve)).ServeHTTP(w, r)
+		return
+	}
+	f.serve(w, r)
+}
+
+// serve answers r as Slack does, or fails it as told.
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	var body map[string]json.RawMessage
 	if readMethods[strings.TrimPrefix(r.URL.Path, "/api/")] {

@@ -147,7 +147,7 @@ func (c *Channel) search(ctx context.Context, method, channel, ts, key, oldest s
 			return postResponse{}, false, err
 		}
 		for _, m := range list.Messages {
-			if m.TS != "" && m.carries(key) {
+			if _, ok := tsTime(m.TS); ok && m.carries(key) {
 				return postResponse{Channel: channel, TS: m.TS, Message: &postedMessage{ThreadTS: m.ThreadTS}}, true, nil
 			}
 		}

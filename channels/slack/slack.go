@@ -239,7 +239,10 @@
 // server's answer, permanent and naming Config.BaseURL. A 2xx cut off (at
 // 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
 // as every channel takes it: a retry would post twice (see Idempotency);
-// unless its start is Slack's refusal ("ok": false), which is retried. A
+// unless its start is Slack's refusal ("ok": false), which is retried. An
+// "ok" answer whose ts or channel is no Slack timestamp or ID (a relay's
+// echo of the request, quoting the token) is a post made without its ts
+// too: they are not kept. A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
@@ -511,8 +514,10 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 	if err != nil {
 		return postResponse{}, false, err
 	}
-	if resp.Channel == "" || resp.TS == "" {
-		resp = postResponse{} // "ok", where is unreadable: as if cut off
+	if _, ok := tsTime(resp.TS); !ok || !isID(resp.Channel) {
+		// "ok", where is unreadable, or no Slack ID (a relay's echo of the
+		// request, its token with it): as if cut off
+		resp = postResponse{}
 	}
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone

@@ -21,7 +21,8 @@ const (
 
 // allFailures are the failures the fake injects.
 var allFailures = []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-	channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign}
+	channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign,
+	channeltest.FailEchoDelivered}
 
 // newTestChannel returns a channel of cfg posting to a fake Slack with
 // the conversations of cfg.Channels; cfg.Token defaults to testToken.

@@ -110,9 +110,10 @@ type reply interface {
 
 // do makes one request of the page's API, path relative to the page, after
 // waiting for the rate limiter: body (nil: none) is sent as JSON, and a
-// 2xx answer is decoded into out. A whole 2xx that does not decode, or is
-// a reply that is not ours, is another server's (a captive portal's page):
-// Permanent, naming Config.BaseURL. Its errors are marked for retries,
+// 2xx answer is decoded into out. A whole 2xx that does not decode, is a
+// reply that is not ours, or quotes the API key, is another server's (a
+// captive portal's page, a relay echoing the request): Permanent, naming
+// Config.BaseURL. Its errors are marked for retries,
 // not yet redacted: see fail.
 func (c *Channel) do(ctx context.Context, method, path string, body, out any) error {
 	var data []byte
@@ -144,7 +145,9 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	if resp.Truncated {
 		return fmt.Errorf("answer longer than %d bytes", responseLimit)
 	}
-	if err := json.Unmarshal(resp.Body, out); err == nil {
+	// An answer quoting the API key is no Statuspage object but a relay's
+	// or a debugging proxy's echo of the request: none of it is kept.
+	if err := json.Unmarshal(resp.Body, out); err == nil && !c.s.rd.Holds(string(resp.Body)) {
 		if r, ok := out.(reply); !ok || r.ours() {
 			return nil
 		}

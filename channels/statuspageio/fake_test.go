@@ -53,6 +53,7 @@ type fakeAPI struct {
 
 	mu           sync.Mutex
 	failure      channeltest.Failure
+	echo         bool // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	canned       []canned
 	next         int
 	components   []fakeComponent
@@ -124,7 +125,7 @@ func newFake(t *testing.T) *fakeAPI {
 		f.t.Errorf("fake Statuspage: unexpected %s %s", r.Method, r.URL.Path)
 		writeJSON(w, 404, `{"error":"The requested resource could not be found."}`)
 	})
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(f.echoing(mux))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -452,6 +453,10 @@ func (f *fakeAPI) Received() []channeltest.Delivery {
 func (f *fakeAPI) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // the platform's answer, echoed
+		failure = channeltest.FailNone
+	}
 	f.failure = failure
 }
 
@@ -505,4 +510,18 @@ func (f *fakeAPI) deleteUpdate(id string) {
 			u.deleted = true
 		}
 	}
+}
+
+// echoing passes the answers of h through channeltest.EchoAnswer while the
+// fake injects FailEchoDelivered.
+func (f *fakeAPI) echoing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			h = channeltest.EchoAnswer(h)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

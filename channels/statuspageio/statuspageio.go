@@ -182,8 +182,10 @@
 // proxy's page, a BaseURL with a wrong path), is another server's answer:
 // permanent, naming Config.BaseURL, and never an incident that is gone.
 // So is a whole 2xx that is not the API's answer (the Incident, the
-// IncidentUpdate or the Page, with its id; a captive portal's page):
-// nothing shows the request reached Statuspage. Transport errors are
+// IncidentUpdate or the Page, with its id; a captive portal's page), and
+// a 2xx that quotes the API key (a relay's or a debugging proxy's echo of
+// the request, none of which is kept): nothing shows the request reached
+// Statuspage. Transport errors are
 // transient (but for a certificate that does not verify or a port that
 // does not speak TLS, permanent), and so is a body that breaks off or is longer than 8 MiB:
 // the retry finds what was made (see Idempotency).

@@ -39,7 +39,8 @@ func harness() channeltest.Harness {
 		ThreadsTo: channeltest.Root,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign,
+			channeltest.FailEchoDelivered},
 		ServerField: "Config.BaseURL",
 	}
 }

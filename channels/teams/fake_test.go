@@ -37,6 +37,7 @@ type fakeWorkflow struct {
 
 	mu     sync.Mutex
 	fail   channeltest.Failure
+	echoes bool // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	answer *fakeAnswer
 	cards  []fakeCard
 	bodies [][]byte
@@ -68,6 +69,18 @@ func newFakeWorkflow(t *testing.T) *fakeWorkflow {
 func (f *fakeWorkflow) url() string { return f.srv.URL + triggerPath + "?" + triggerQuery }
 
 func (f *fakeWorkflow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	echoes := f.echoes
+	f.mu.Unlock()
+	if echoes {
+		channeltest.EchoAnswer(http.HandlerFunc(f.serve), "x-ms-workflow-run-id").ServeHTTP(w, r)
+		return
+	}
+	f.serve(w, r)
+}
+
+// serve answers r as the trigger does, or fails it as told.
+func (f *fakeWorkflow) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	fail, set := f.fail, f.answer
@@ -277,6 +290,10 @@ func (f *fakeWorkflow) Received() []channeltest.Delivery {
 func (f *fakeWorkflow) Fail(fail channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echoes = fail == channeltest.FailEchoDelivered
+	if f.echoes { // the trigger's answer, echoed
+		fail = channeltest.FailNone
+	}
 	f.fail = fail
 }
 

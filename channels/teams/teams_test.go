@@ -54,7 +54,7 @@ func TestConformance(t *testing.T) {
 		Measure:   templates.Bytes,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-			channeltest.FailForeign},
+			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.WebhookURL",
 	})
 }

@@ -50,6 +50,7 @@ type fakeBot struct {
 	targets  map[string]chatTopic // Config.Chats entry → chat and topic
 	messages []*fakeMessage
 	failure  channeltest.Failure
+	echo     bool                           // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	failing  map[string]channeltest.Failure // by target
 	cut      map[string]bool                // by target: the answer to a message posted there breaks off
 	requests []request
@@ -100,7 +101,16 @@ func newFakeBot(t *testing.T) *fakeBot {
 		cut:     map[string]bool{},
 		now:     time.Now,
 	}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			channeltest.EchoAnswer(http.HandlerFunc(f.serve)).ServeHTTP(w, r)
+			return
+		}
+		f.serve(w, r)
+	}))
 	t.Cleanup(f.Close)
 	return f
 }
@@ -123,7 +133,13 @@ func (f *fakeBot) Received() []channeltest.Delivery {
 
 // Fail implements channeltest.Backend.
 func (f *fakeBot) Fail(failure channeltest.Failure) {
-	f.set(func(f *fakeBot) { f.failure = failure })
+	f.set(func(f *fakeBot) {
+		f.echo = failure == channeltest.FailEchoDelivered
+		if f.echo { // the Bot API's answer, echoed
+			failure = channeltest.FailNone
+		}
+		f.failure = failure
+	})
 }
 
 // FailTarget implements channeltest.TargetBackend.

@@ -106,6 +106,11 @@ func parseMessage(result json.RawMessage) (message, error) {
 	if json.Unmarshal(result, &m) != nil || m.MessageID == 0 || m.Chat.ID == 0 {
 		return message{}, errors.New("the Bot API answered without the message")
 	}
+	if !usernamePattern.MatchString("@" + m.Chat.Username) {
+		// None (a private chat), or no username (a relay's echo of the
+		// request, quoting the token): no link is made of it.
+		m.Chat.Username = ""
+	}
 	return m, nil
 }
 

@@ -41,7 +41,10 @@
 // reaches only the chats that failed for now. The Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
-// chat's message. Each chat's message is kept in the Ledger with its mark,
+// chat's message (t.me/<username>/<id> for a chat the answer names by a
+// username; a chat username that is none, as in a relay's echo of the
+// request quoting the token, is dropped). Each chat's message is kept in
+// the Ledger with its mark,
 // so the receipt of the attempt that completes the update names the
 // messages of earlier attempts too, after a restart and on another
 // instance sharing the Store.

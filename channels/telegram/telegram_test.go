@@ -51,7 +51,8 @@ func newTestChannel(t *testing.T, f *fakeBot, chats []string, edit ...func(*Conf
 // them all).
 func TestConformance(t *testing.T) {
 	failures := []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-		channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign}
+		channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign,
+		channeltest.FailEchoDelivered}
 	t.Run("OneChat", func(t *testing.T) {
 		chats := []string{"@examplestatus"}
 		channeltest.Run(t, channeltest.Harness{

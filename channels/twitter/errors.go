@@ -134,6 +134,12 @@ const usageCappedType = "/2/problems/usage-capped"
 func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
+		if _, own := parseProblem(r.Body); !own && s.r().Holds(string(r.Body)) {
+			// A 2xx quoting a credential, without X's problem: a relay's
+			// or a debugging proxy's echo of the request, none of which
+			// is kept.
+			return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errNotXAPI, apiError(r, s)))
+		}
 		return nil
 	}
 	apiErr := apiError(r, s)

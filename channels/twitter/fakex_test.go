@@ -52,6 +52,7 @@ type fakeX struct {
 	dupes    bool                   // refuse a text a post still there has
 	nonces   map[string]bool
 	failure  channeltest.Failure
+	echo     bool         // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	loseNext bool         // accept the next post but answer 503, as if the answer was lost
 	answer   http.Handler // when set, answers every request after the auth check
 	requests int
@@ -68,7 +69,7 @@ func newFakeX(t *testing.T, bearer bool) *fakeX {
 	t.Helper()
 	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}, created: map[string]time.Time{}, clock: time.Now,
 		versions: map[string][]string{}, texts: map[string]string{}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.Server = httptest.NewServer(f.echoing(http.HandlerFunc(f.serve)))
 	t.Cleanup(f.Close)
 	return f
 }
@@ -84,6 +85,10 @@ func (f *fakeX) Received() []channeltest.Delivery {
 func (f *fakeX) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.echo = failure == channeltest.FailEchoDelivered
+	if f.echo { // the platform's answer, echoed
+		failure = channeltest.FailNone
+	}
 	f.failure = failure
 }
 
@@ -619,4 +624,18 @@ func (f *fakeX) lookupPost(w http.ResponseWriter, r *http.Request, id string) {
 		p["id"], p["edit_history_tweet_ids"] = id, versions
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": p})
+}
+
+// echoing passes the answers of h through channeltest.EchoAnswer while the
+// fake injects FailEchoDelivered.
+func (f *fakeX) echoing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		echo := f.echo
+		f.mu.Unlock()
+		if echo {
+			h = channeltest.EchoAnswer(h)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -242,7 +242,9 @@
 //     proxy's page, a BaseURL with a wrong path), is not X's answer: it
 //     is Permanent and names Config.BaseURL, never rejected credentials
 //     nor a post already gone; so is a whole 2xx that is neither X's
-//     answer ({"data":…}) nor its problem JSON (a captive portal's page):
+//     answer ({"data":…}) nor its problem JSON (a captive portal's page),
+//     and a 2xx without X's problem that quotes a credential (a relay's or
+//     a debugging proxy's echo of the request, none of which is kept):
 //     nothing shows the request reached X;
 //   - 5xx answers and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is;

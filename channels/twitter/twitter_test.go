@@ -86,7 +86,8 @@ func TestConformance(t *testing.T) {
 				ThreadsTo: channeltest.Last,
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
-					channeltest.FailForeign},
+					channeltest.FailForeign,
+					channeltest.FailEchoDelivered},
 				ServerField: "Config.BaseURL",
 			})
 		})

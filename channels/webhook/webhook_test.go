@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -114,6 +116,20 @@ func (b *conformanceBackend) answer(n int, w http.ResponseWriter, r *http.Reques
 		http.Error(w, `{"error":"payload rejected"}`, http.StatusBadRequest)
 	case channeltest.FailEcho:
 		http.Error(w, echo(r), http.StatusBadRequest)
+	case channeltest.FailEchoDelivered:
+		var taken bool
+		channeltest.EchoAnswer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			taken = b.accept(n, rec, r, target)
+			if rec.Code == http.StatusNoContent { // a receiver that names what it took
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"status":"accepted","id":"evt-1"}`)
+				return
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		})).ServeHTTP(w, r)
+		return taken
 	default:
 		return b.accept(n, w, r, target)
 	}
@@ -222,6 +238,7 @@ func TestConformance(t *testing.T) {
 		// too, is a delivery by design, and a 404 page is the receiver's
 		// refusal; no answer can be told to be another server's.
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailEchoDelivered},
 	})
 }
