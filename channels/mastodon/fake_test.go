@@ -721,7 +721,10 @@ func (f *fakeMastodon) echoing(h http.Handler) http.Handler {
 		echo := f.echo
 		f.mu.Unlock()
 		if echo {
-			h = channeltest.EchoAnswer(h)
+			// Not h = EchoAnswer(h): h is every request's, and would
+			// stay wrapped, once more for each echoed request.
+			channeltest.EchoAnswer(h).ServeHTTP(w, r)
+			return
 		}
 		h.ServeHTTP(w, r)
 	})
