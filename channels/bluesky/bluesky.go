@@ -93,7 +93,9 @@
 // back itself fails for a reason that may pass (a network error, a 5xx, a
 // 429), whether the post exists is unknown: the error is then transient,
 // the 400 included, with the read back's error (and its rate limit's
-// wait) in it, so that a later attempt reads the key back again.
+// wait) in it, so that a later attempt reads the key back again; a
+// read back answered by another than the server (see # Errors) is
+// Permanent, the post's fate unknown.
 // Redirects are not followed, so that no credential reaches another host.
 //
 // # Errors
@@ -113,11 +115,16 @@
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 403, 404 or 405 without the XRPC error body (a
-//     proxy's page, a Service with a wrong path), or a 2xx that is not
+//     proxy's page, a Service with a wrong path), a 2xx that is not
 //     JSON (a captive portal's page; one longer than the answer read is
-//     judged by its start), is not the server's answer:
-//     Permanent, naming Config.Service, never refused credentials, a post
-//     made or deleted, and, to a session refresh, no cause to log in again;
+//     judged by its start), a 2xx that quotes a credential the channel
+//     knows (a relay's or a debugging proxy's echo of the request; a
+//     refresh token answered again whole, by a server that does not rotate
+//     it, is no echo), and a login's or a post's answer without a session
+//     or a record's uri and cid, is not the server's answer:
+//     Permanent, naming Config.Service, never refused credentials, a
+//     session, a post made or deleted, and, to a session refresh, no cause
+//     to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
 //     network errors are transient; when ctx ends, the error matches
 //     ctx.Err() with errors.Is.
@@ -131,7 +138,8 @@
 // knows the password and the session's access and refresh tokens (which
 // the server issued, and may echo), in the encodings a server may echo
 // them in; text quoted from an answer is redacted before it is cut to
-// length. A successful answer is read as it came, never redacted.
+// length. A successful answer is read as it came, never redacted: one
+// that quotes a credential is refused whole, and nothing of it quoted.
 //
 // # URL form
 //
@@ -315,7 +323,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref record
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
-			return recordRef{}, strongRef{}, fmt.Errorf("bluesky: %s: %w", opPost, err)
+			return recordRef{}, strongRef{}, broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err))
 		}
 		root := strongRef(ref)
 		if rec.Reply != nil {
@@ -351,13 +359,15 @@ func mayExist(e *XRPCError) bool {
 // existing reads the post under rkey back, and the root of its thread
 // (the post itself when it replies to none). ok is false when there is
 // none or it cannot be read; err is the read's error when it failed for a
-// reason that may pass (a network error, a 5xx, a rate limit, ctx), so that
+// reason that may pass (a network error, a 5xx, a rate limit, ctx), or
+// was answered by another than the server (errNotXRPC, Permanent: a relay
+// echoing the request would answer every later read back alike), so that
 // whether the post exists is unknown.
 func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, root strongRef, ok bool, err error) {
 	q := url.Values{"repo": {did}, "collection": {Collection}, "rkey": {rkey}}
 	resp, _, err := c.call(ctx, opRead, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
 	if err != nil {
-		if broadcast.IsPermanent(err) { // RecordNotFound, or a refusal to say
+		if broadcast.IsPermanent(err) && !errors.Is(err, errNotXRPC) { // RecordNotFound, or a refusal to say
 			return recordRef{}, strongRef{}, false, nil
 		}
 		return recordRef{}, strongRef{}, false, err

@@ -84,19 +84,27 @@ var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)
 
 // classify returns nil for a 2xx response to op and otherwise its error,
 // marked for the Broadcaster: an answer that is not the server's (a 2xx
-// that httpx.NotJSON finds) Permanent, wrapping errNotXRPC; 429 transient
+// that httpx.NotJSON finds, or that quotes a credential of rd: see
+// echoes, to which own is passed) Permanent, wrapping errNotXRPC; 429 transient
 // with broadcast.RetryAfter until RateLimit-Reset (else Retry-After, else
 // httpx.RateLimitWait); 5xx but 501, 408 and 425 transient; every other
 // status Permanent. rd redacts the text of r the error quotes (see
 // xrpcError).
-func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) error {
+func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor, own ...redact.Secret) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
-		if httpx.NotJSON(r) {
-			xe := &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
-			return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
+		var xe *XRPCError
+		switch {
+		case httpx.NotJSON(r):
+			xe = &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
+		case echoes(rd, r.Body, own...):
+			// Nothing of it quoted: beside the echo, it may hold the
+			// tokens of a session the server made.
+			xe = &XRPCError{Status: r.Status, Message: msgEchoed}
+		default:
+			return nil
 		}
-		return nil
+		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 	}
 	xe := xrpcError(rd, r)
 	why, foreign := httpx.Foreign(r, xe.Name != "")
@@ -112,6 +120,25 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) er
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe))
 	}
 	return httpx.MarkAs(fmt.Errorf("bluesky: %s: %w", op, xe), marked)
+}
+
+// msgEchoed is the error message of a 2xx answer that echoes.
+const msgEchoed = "the answer quotes the credentials of the request (a relay's or a debugging proxy's echo of it)"
+
+// echoes reports whether body, a 2xx answer, quotes a credential rd
+// knows: no answer of the server's, which never sends back what it was
+// sent, but a relay's or a debugging proxy's echo of the request, none of
+// which may reach a session or a Receipt. A JSON string that is exactly
+// one of own is the server's: a token it issued, answered again as it is
+// (the refresh token of a server that does not rotate it).
+func echoes(rd *redact.Redactor, body []byte, own ...redact.Secret) bool {
+	text := string(body)
+	for _, s := range own {
+		if q, err := json.Marshal(s.Reveal()); err == nil && !s.IsZero() {
+			text = strings.ReplaceAll(text, string(q), `""`)
+		}
+	}
+	return rd.Holds(text)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until

@@ -525,16 +525,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // echoing passes the answers of h through channeltest.EchoAnswer while the
-// fake injects FailEchoDelivered.
+// fake injects FailEchoDelivered. Each request is wrapped on its own, so
+// that an answer is echoed once, and not after the failure ends.
 func (f *fakePDS) echoing(h http.Handler) http.Handler {
+	echoed := channeltest.EchoAnswer(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		echo := f.echo
 		f.mu.Unlock()
 		if echo {
-			// Not h = EchoAnswer(h): h is every request's, and would
-			// stay wrapped, once more for each echoed request.
-			channeltest.EchoAnswer(h).ServeHTTP(w, r)
+			echoed.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -130,12 +130,11 @@ type recordRef struct {
 func parseRecordRef(body []byte) (recordRef, error) {
 	var r recordRef
 	if json.Unmarshal(body, &r) != nil || r.URI == "" || r.CID == "" {
-		return recordRef{}, errors.New("the server answered without the record's uri and cid")
+		return recordRef{}, errors.New("the answer holds no record's uri and cid")
 	}
 	if _, _, _, ok := parseATURI(r.URI); !ok || !cidRE.MatchString(r.CID) {
-		// A relay's or a debugging proxy's echo of the request, say,
-		// quoting the session's token: not kept, not quoted.
-		return recordRef{}, errors.New("the server answered with a uri or cid that is none")
+		// Not kept, not quoted: another server's answer.
+		return recordRef{}, errors.New("the answer holds a uri or cid that is none")
 	}
 	return r, nil
 }

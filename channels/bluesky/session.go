@@ -174,7 +174,7 @@ func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relog
 	if err != nil {
 		return nil, false, c.redactor(used).Error(fmt.Errorf("bluesky: %s: %w", op, err))
 	}
-	if err := c.classify(op, resp, c.redactor(used)); err != nil {
+	if err := c.classify(op, resp, c.redactor(used), used.refresh); err != nil {
 		xe := xrpcError(c.redactor(used), resp)
 		relogin = sessionExpired(xe) || (resp.Status == http.StatusUnauthorized && xe.Name != "")
 		return nil, relogin, c.redactor(used).Error(err)
@@ -183,7 +183,9 @@ func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relog
 	return s, false, err
 }
 
-// parseSession reads the output of createSession and refreshSession.
+// parseSession reads the output of createSession and refreshSession. An
+// output without a session is not the server's answer (classify refuses
+// one that echoes the request).
 func (c *Channel) parseSession(op string, body []byte) (*session, error) {
 	var out struct {
 		AccessJwt  string `json:"accessJwt"`
@@ -192,7 +194,7 @@ func (c *Channel) parseSession(op string, body []byte) (*session, error) {
 		DID        string `json:"did"`
 	}
 	if json.Unmarshal(body, &out) != nil || out.AccessJwt == "" || out.RefreshJwt == "" || !strings.HasPrefix(out.DID, "did:") {
-		return nil, fmt.Errorf("bluesky: %s: the server answered without a session", op)
+		return nil, broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: the answer holds no session", op, errNotXRPC))
 	}
 	access, refresh := redact.NewSecret(out.AccessJwt), redact.NewSecret(out.RefreshJwt)
 	return &session{access: access, refresh: refresh, did: out.DID, handle: out.Handle,
