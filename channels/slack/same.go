@@ -2,85 +2,31 @@ package slack
 
 import (
 	"context"
-	"fmt"
-	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/same"
 )
 
 // deliverAll posts msg to the targets f has to do, each conversation
-// once. New refuses one conversation named twice alike ("#ops", "ops"),
-// but a name and an ID ("#ops", "C0123ABCDEF") can only be told apart by
-// Slack: the targets whose conversation's ID is not known yet (a name
-// the Channel never posted to) are posted to first, and Slack's answer
-// tells their ID; then the others, grouped by conversation: the first of
-// a group posts, unless the conversation already has the update from
-// another target (in this attempt or an earlier one), and the rest record
-// that post as theirs. A post that failed in a way that may hide a
-// message (see deliver) fails the rest of its group transiently without
-// a post: a retry looks up each target's own key, and would not find the
-// message posted under another's.
+// once (see package same). New refuses one conversation named twice
+// alike ("#ops", "ops"), but a name and an ID ("#ops", "C0123ABCDEF") can
+// only be told apart by Slack: its answer to a post tells the
+// conversation's ID.
 func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadcast.Fanout, msg message) {
-	earlier := f.Receipt() // the posts of earlier attempts, from the Ledger
-	var unknown, known []int
-	for _, i := range f.Todo() {
-		if c.conversationOf(m, c.s.targets[i]) == "" {
-			unknown = append(unknown, i)
-		} else {
-			known = append(known, i)
-		}
-	}
-	var mu sync.Mutex
-	made := map[string]outcome{} // by conversation ID: the posts of this attempt
-	each(unknown, func(i int) {
-		t := c.s.targets[i]
-		o := c.deliver(ctx, m, t, msg)
-		if o.err != nil {
-			f.Report(i, o.err)
-			return
-		}
-		if o.p.channel != "" {
-			mu.Lock()
-			if _, dup := made[o.p.channel]; !dup {
-				made[o.p.channel] = o
-			}
-			mu.Unlock()
-		}
-		f.Posted(i, o.receipt(t))
-	})
-	groups, order := map[string][]int{}, []int(nil) // by conversation ID; order holds each group's first
-	for _, i := range known {
-		id := c.conversationOf(m, c.s.targets[i])
-		if groups[id] == nil {
-			order = append(order, i)
-		}
-		groups[id] = append(groups[id], i)
-	}
-	each(order, func(first int) {
-		id := c.conversationOf(m, c.s.targets[first])
-		o, from, posted := made[id], "", false // made is only read from here on
-		if posted = o.p.channel != ""; !posted {
-			o.p, from, posted = postedIn(earlier, c.s.targets, id)
-		}
-		for _, i := range groups[id] {
-			t := c.s.targets[i]
-			switch {
-			case posted:
-				f.Posted(i, outcome{p: o.p}.receipt(t))
-				continue
-			case from != "" && o.err != nil && !broadcast.IsPermanent(o.err):
-				f.Report(i, fmt.Errorf("the conversation %s may have the update from %s, whose post failed: %w", id, from, o.err))
-				continue
-			}
-			o = c.deliver(ctx, m, t, msg)
-			if o.err != nil {
-				from = t
-				f.Report(i, o.err)
-				continue
-			}
-			posted = true
-			f.Posted(i, o.receipt(t))
-		}
+	targets := c.s.targets
+	same.Deliver(f, same.Plan[post]{
+		Targets: targets,
+		Noun:    "conversation",
+		Dest:    func(i int) string { return c.conversationOf(m, targets[i]) },
+		Post: func(i int) (same.Posted[post], error) {
+			o := c.deliver(ctx, m, targets[i], msg)
+			return same.Posted[post]{Post: o.p, Dest: o.p.channel, Receipt: o.receipt(targets[i])}, o.err
+		},
+		Earlier: func(earlier broadcast.Receipt, id string) (post, string, bool) {
+			return postedIn(earlier, targets, id)
+		},
+		Receipt: func(i int, p post) broadcast.Receipt { return outcome{p: p}.receipt(targets[i]) },
+		Each:    each,
 	})
 }
 

@@ -25,13 +25,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	preview := previewOptions(c.s.preview, m.Update.URL)
 	f := broadcast.NewFanout(m, c.s.targets)
-	c.fanOut(ctx, f, c.s.chats, func(ch chat) (broadcast.Receipt, error) {
-		p, err := c.post(ctx, ch, html, preview, threadReply(m.Thread, ch.target, len(c.s.chats)))
-		if err != nil {
-			return broadcast.Receipt{}, err
-		}
-		return p.receipt(ch.target), nil
-	})
+	c.deliverAll(ctx, m, f, html, preview)
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
 	}
@@ -113,29 +107,13 @@ func replyTo(last broadcast.Receipt, target string, chats int) posted {
 }
 
 // fanOut runs do for each chat f has to do, in order, and reports its
-// outcome to f at once: as posted when do returns the message it made.
-// Once the Bot API refused the token (or another server answered in its
+// outcome to f at once. Once the Bot API refused the token (or another server answered in its
 // place), or ctx ended, the chats left fail with that error without a
 // request.
-func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) (broadcast.Receipt, error)) {
-	var stop error
+func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) error) {
+	var stop stopper
 	for _, i := range f.Todo() {
-		if stop == nil && ctx.Err() != nil {
-			stop = fmt.Errorf("not attempted: %w", ctx.Err())
-		}
-		if stop != nil {
-			f.Report(i, stop)
-			continue
-		}
-		post, err := do(chats[i])
-		if errors.Is(err, errTokenRefused) || errors.Is(err, errNotBotAPI) {
-			stop = err
-		}
-		if err == nil && !post.IsZero() {
-			f.Posted(i, post)
-			continue
-		}
-		f.Report(i, err)
+		f.Report(i, stop.try(ctx, func() error { return do(chats[i]) }))
 	}
 }
 
@@ -219,33 +197,33 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	preview := previewOptions(c.s.preview, m.Update.URL)
 	f := broadcast.NewFanout(m, targetsOf(chats))
-	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
+	c.fanOut(ctx, f, chats, once(chats, msgs, func(ch chat) error {
 		p := msgs[indexOf(chats, ch)]
 		if p.messageID == 0 {
 			// Posted, its answer cut short: the Broadcaster posts the
 			// correction anew there.
-			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("%w: %w", broadcast.ErrNotEditable, errCut))
+			return broadcast.Permanent(fmt.Errorf("%w: %w", broadcast.ErrNotEditable, errCut))
 		}
 		in := editMessageText{ChatID: p.chatID, MessageID: p.messageID, Text: html, ParseMode: parseMode, LinkPreviewOptions: preview}
 		_, e, err := c.call(ctx, "editMessageText", in)
 		switch {
 		case e.has("message is not modified"):
-			return broadcast.Receipt{}, nil // already as asked: an earlier attempt's answer was lost
+			return nil // already as asked: an earlier attempt's answer was lost
 		case e.has("message to edit not found"):
 			// Deleted by hand: the Broadcaster posts the correction anew.
-			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+			return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
 		case e.has("message can't be edited") || e.has("message_id_invalid"):
 			// Telegram keeps it as it is (too old to edit), or its servers
 			// refuse its id (deleted where the Bot API did not learn of
 			// it): likewise.
-			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
+			return fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		case e != nil && e.MigrateToChatID != 0:
 			// Still there, in the old group's history, which takes no
 			// edit any more: likewise, the post anew in the supergroup.
-			return broadcast.Receipt{}, fmt.Errorf("%w: %w: %w", broadcast.ErrNotEditable, c.moved(ch, p, e), err)
+			return fmt.Errorf("%w: %w: %w", broadcast.ErrNotEditable, c.moved(ch, p, e), err)
 		}
-		return broadcast.Receipt{}, err
-	})
+		return err
+	}))
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
 	}
@@ -266,9 +244,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("telegram: delete: the receipt names no message of this channel's chats"))
 	}
 	f := broadcast.NewFanout(broadcast.Message{}, targetsOf(chats)) // no Ledger: a retry deletes again
-	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
-		return broadcast.Receipt{}, c.remove(ctx, ch, msgs[indexOf(chats, ch)])
-	})
+	c.fanOut(ctx, f, chats, once(chats, msgs, func(ch chat) error {
+		return c.remove(ctx, ch, msgs[indexOf(chats, ch)])
+	}))
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("telegram: delete: %w", err)
 	}
@@ -301,6 +279,24 @@ func (c *Channel) moved(ch chat, p posted, e *APIError) error {
 	c.s.migrated.Store(ch.target, e.MigrateToChatID)
 	return fmt.Errorf("the group %d is now the supergroup %d, and its messages stay behind in the group",
 		p.chatID, e.MigrateToChatID)
+}
+
+// once returns do, made once per message: a chat named twice (by its
+// "@username" and its id) has one message of an update, which both
+// entries' receipts name; the second entry takes the first's outcome
+// rather than edit or delete it again. msgs are the messages of chats.
+func once(chats []chat, msgs []posted, do func(chat) error) func(chat) error {
+	done := map[posted]error{}
+	return func(ch chat) error {
+		p := msgs[indexOf(chats, ch)]
+		key := posted{chatID: p.chatID, messageID: p.messageID}
+		if err, ok := done[key]; ok && p.messageID != 0 {
+			return err
+		}
+		err := do(ch)
+		done[key] = err
+		return err
+	}
 }
 
 func indexOf(chats []chat, ch chat) int {

@@ -1,0 +1,72 @@
+package same
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// plan returns a Plan of targets whose destinations dests names ("" for
+// one known only from a post, whose answer names answers[i]), posting
+// with errs[i], and the posts it made.
+func plan(targets, dests, answers []string, errs []error) (Plan[string], *[]string) {
+	var made []string
+	return Plan[string]{
+		Targets: targets,
+		Noun:    "chat",
+		Dest:    func(i int) string { return dests[i] },
+		Post: func(i int) (Posted[string], error) {
+			made = append(made, targets[i])
+			if errs[i] != nil {
+				return Posted[string]{}, errs[i]
+			}
+			return Posted[string]{Post: "by " + targets[i], Dest: answers[i],
+				Receipt: broadcast.Receipt{Meta: map[string]string{targets[i]: "by " + targets[i]}}}, nil
+		},
+		Earlier: func(broadcast.Receipt, string) (string, string, bool) { return "", "", false },
+		Receipt: func(i int, p string) broadcast.Receipt {
+			return broadcast.Receipt{Meta: map[string]string{targets[i]: p}}
+		},
+	}, &made
+}
+
+// A target whose destination the answer to another's post names records
+// that post.
+func TestDeliverPostsOncePerDestination(t *testing.T) {
+	targets := []string{"@ops", "-100", "-200"}
+	p, made := plan(targets, []string{"", "-100", "-200"}, []string{"-100", "", ""}, make([]error, 3))
+	m := broadcast.NewMessage(broadcast.Update{})
+	f := broadcast.NewFanout(m, targets)
+	Deliver(f, p)
+	require.NoError(t, f.Err())
+	assert.Equal(t, []string{"@ops", "-200"}, *made)
+	assert.Equal(t, "by @ops", f.Receipt().Meta["-100"])
+}
+
+// A transient failure leaves the rest of its group pending, without a
+// post; a permanent one lets the next of the group post.
+func TestDeliverAfterFailure(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		made []string
+	}{
+		{errors.New("timeout"), []string{"a"}},
+		{broadcast.Permanent(errors.New("refused")), []string{"a", "b"}},
+	} {
+		targets := []string{"a", "b"}
+		p, made := plan(targets, []string{"-1", "-1"}, []string{"", ""}, []error{tc.err, nil})
+		f := broadcast.NewFanout(broadcast.NewMessage(broadcast.Update{}), targets)
+		Deliver(f, p)
+		assert.Equal(t, tc.made, *made)
+		if !broadcast.IsPermanent(tc.err) {
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, f.Err(), &te)
+			require.Len(t, te.Pending, 2)
+			assert.ErrorContains(t, te.Pending[1].Err, "the chat -1 may have the update from a, whose post failed: timeout")
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/same"
+)
+
+// deliverAll posts html to the chats f has to do, each chat and topic
+// once (see package same). New refuses one chat named twice alike
+// ("@examplestatus", "@ExampleStatus"), but a username and a numeric id
+// ("@examplestatus", "-1001234567890") can only be told to be one by
+// Telegram: its answer to a message names the chat's id.
+func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadcast.Fanout, html string, preview *linkPreviewOptions) {
+	var stop stopper
+	same.Deliver(f, same.Plan[posted]{
+		Targets: c.s.targets,
+		Noun:    "chat",
+		Dest:    func(i int) string { return c.destOf(m.Thread, c.s.chats[i]) },
+		Post: func(i int) (same.Posted[posted], error) {
+			ch := c.s.chats[i]
+			var p posted
+			err := stop.try(ctx, func() error {
+				var err error
+				p, err = c.post(ctx, ch, html, preview, threadReply(m.Thread, ch.target, len(c.s.chats)))
+				return err
+			})
+			if err != nil {
+				return same.Posted[posted]{}, err
+			}
+			d := ""
+			if p.chatID != 0 {
+				c.s.learned.Store(ch.target, p.chatID)
+				d = dest(p.chatID, ch.topic)
+			}
+			return same.Posted[posted]{Post: p, Dest: d, Receipt: p.receipt(ch.target)}, nil
+		},
+		Earlier: c.earlierIn,
+		Receipt: func(i int, p posted) broadcast.Receipt { return p.receipt(c.s.targets[i]) },
+	})
+}
+
+// dest names the chat id and topic a message goes to.
+func dest(chatID, topic int64) string {
+	if topic == 0 {
+		return strconv.FormatInt(chatID, 10)
+	}
+	return strconv.FormatInt(chatID, 10) + "/" + strconv.FormatInt(topic, 10)
+}
+
+// destOf returns the chat and topic ch posts to, when its chat's id is
+// known: configured, answered to an earlier message there, or recorded in
+// the incident's thread; "" when none is.
+func (c *Channel) destOf(t broadcast.Thread, ch chat) string {
+	if id, ok := c.chatID(ch).(int64); ok {
+		return dest(id, ch.topic)
+	}
+	if id, ok := c.s.learned.Load(ch.target); ok {
+		return dest(id.(int64), ch.topic)
+	}
+	for _, r := range []broadcast.Receipt{t.Last, t.Root} {
+		if p, ok := postedIn(r, ch.target); ok {
+			return dest(p.chatID, ch.topic)
+		}
+	}
+	return ""
+}
+
+// earlierIn returns a message in d that r, the receipt of earlier
+// attempts, names under one of the configured chats, and that chat.
+func (c *Channel) earlierIn(r broadcast.Receipt, d string) (posted, string, bool) {
+	for _, ch := range c.s.chats {
+		if p, ok := postedIn(r, ch.target); ok && dest(p.chatID, ch.topic) == d {
+			return p, ch.target, true
+		}
+	}
+	return posted{}, "", false
+}
+
+// stopper fails the requests of an attempt once one showed that none can
+// succeed: the Bot API refused the token (or another server answered in
+// its place), or ctx ended. It is for requests made in turn.
+type stopper struct{ err error }
+
+// try calls do unless the attempt is to stop, and returns its error, or
+// the stop's without a request.
+func (s *stopper) try(ctx context.Context, do func() error) error {
+	if s.err == nil && ctx.Err() != nil {
+		s.err = fmt.Errorf("not attempted: %w", ctx.Err())
+	}
+	if s.err != nil {
+		return s.err
+	}
+	err := do()
+	if errors.Is(err, errTokenRefused) || errors.Is(err, errNotBotAPI) {
+		s.err = err
+	}
+	return err
+}

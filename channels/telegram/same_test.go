@@ -1,0 +1,156 @@
+package telegram
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// inChat returns the messages the fake holds in chat.
+func (f *fakeBot) inChat(chat int64) []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMessage
+	for _, m := range f.messages {
+		if m.chat == chat {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// sendThread sends u as the next update of the thread t.
+func sendThread(t *testing.T, ch *Channel, u broadcast.Update, thread broadcast.Thread) broadcast.Receipt {
+	t.Helper()
+	m := broadcast.NewMessage(u)
+	m.Thread = thread
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	return r
+}
+
+// A chat named by its "@username" and by its id gets each update once,
+// from the first update on, and both entries name that one message.
+func TestUsernameAndIDOfOneChatPostOnce(t *testing.T) {
+	for _, chats := range [][]string{{"@examplestatus", "-1001111111111", "-1002222222222/42"},
+		{"-1001111111111", "-1002222222222/42", "@examplestatus"}} {
+		t.Run(chats[0], func(t *testing.T) {
+			f := newFakeBot(t)
+			ch := newTestChannel(t, f, chats)
+			u := testUpdate()
+			r1 := sendThread(t, ch, u, broadcast.Thread{})
+			u.ID, u.Status = "u2", broadcast.StatusIdentified
+			r2 := sendThread(t, ch, u, broadcast.Thread{Root: r1, Last: r1})
+
+			got := f.inChat(channelID)
+			require.Len(t, got, 2, "one message per update in the channel")
+			assert.Equal(t, got[0].id, got[1].replyTo, "the second update replies to the first")
+			assert.Len(t, f.inChat(forumID), 2)
+			for _, r := range []broadcast.Receipt{r1, r2} {
+				a, okA := postedIn(r, "@examplestatus")
+				b, okB := postedIn(r, "-1001111111111")
+				require.True(t, okA && okB, "both entries are delivered")
+				assert.Equal(t, a, b, "both entries name the one message")
+			}
+		})
+	}
+}
+
+// A chat's entries restarted with the thread's receipt know the chat from
+// it: the update goes there once.
+func TestUsernameAndIDKnownFromTheThread(t *testing.T) {
+	f := newFakeBot(t)
+	chats := []string{"@examplestatus", "-1001111111111"}
+	r1 := sendThread(t, newTestChannel(t, f, chats), testUpdate(), broadcast.Thread{})
+	u := testUpdate()
+	u.ID = "u2"
+	sendThread(t, newTestChannel(t, f, chats), u, broadcast.Thread{Root: r1, Last: r1})
+	assert.Len(t, f.inChat(channelID), 2)
+}
+
+// A message that failed transiently in a chat, perhaps posted, leaves the
+// chat's other entry pending without a message of its own: the retry
+// posts once there.
+func TestUsernameAndIDAfterTransientFailure(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1001111111111"})
+	r1 := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	before := len(f.received("sendMessage"))
+
+	f.FailTarget("@examplestatus", channeltest.FailTransient) // the fake names the chat so
+	u := testUpdate()
+	u.ID = "u2"
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	assert.Len(t, f.received("sendMessage"), before+1, "one message to the chat, not one per entry")
+	for _, target := range []string{"@examplestatus", "-1001111111111"} {
+		done, _ := m.Ledger.Done(target)
+		assert.False(t, done, "%s stays pending", target)
+	}
+
+	f.FailTarget("@examplestatus", channeltest.FailNone)
+	m.Attempt = 2
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, f.inChat(channelID), 2, "the retry posts the update once")
+}
+
+// An entry whose chat got the update from the other entry in an earlier
+// attempt records that message, without posting again.
+func TestChatPostedInAnEarlierAttempt(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"-1001111111111", "@examplestatus"})
+	m := broadcast.NewMessage(testUpdate())
+	require.NoError(t, m.Ledger.MarkPosted("@examplestatus", posted{chatID: channelID, messageID: 7}.receipt("@examplestatus")))
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Empty(t, f.received("sendMessage"), "no message: the chat has the update")
+	p, ok := postedIn(r, "-1001111111111")
+	require.True(t, ok)
+	assert.Equal(t, posted{chatID: channelID, messageID: 7}, p)
+}
+
+// Two topics of one forum are two places: each gets its message.
+func TestTopicsOfOneChatPostEach(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"-1002222222222/42", "-1002222222222"})
+	sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.inChat(forumID), 2)
+}
+
+// The one message of a chat named twice is edited and deleted once: the
+// receipt names it under both entries.
+func TestEditAndRetractSharedMessage(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1001111111111"})
+	prev := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	require.Len(t, f.inChat(channelID), 1)
+	assert.Equal(t, prev.Meta[metaMessage("@examplestatus")], prev.Meta[metaMessage("-1001111111111")])
+
+	u := testUpdate()
+	u.ID, u.Body = "", "Only the Paris region is affected."
+	_, err := ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.NoError(t, err)
+	assert.Len(t, f.received("editMessageText"), 1, "one edit of the one message")
+	assert.Contains(t, f.inChat(channelID)[0].text, "Only the Paris region is affected.")
+
+	require.NoError(t, ch.Retract(context.Background(), prev))
+	assert.Len(t, f.received("deleteMessage"), 1, "one deletion of the one message")
+	assert.True(t, f.inChat(channelID)[0].deleted)
+
+	// Deleted: a second retraction finds it gone, for both entries.
+	require.NoError(t, ch.Retract(context.Background(), prev))
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.ErrorIs(t, err, broadcast.ErrPostGone)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Len(t, te.Pending, 2, "both entries post the correction anew")
+}
