@@ -246,8 +246,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // attempt ran, before the run's outcome, with the Time it started (a run
 // that did not try it has EventRetry alone: for an instance that has its
 // channel, or for a database it could not read, until EventFailed past
-// Retry.MaxElapsed; for its original's delivery, as long as that is to
-// come; for the channel itself, a retraction under way or a closed
+// Retry.MaxElapsed (a job found waiting for its original, past the end
+// of a job of the original enqueued then); for its original's delivery,
+// as long as that is to come; for the channel itself, a retraction under way or a closed
 // Broadcaster: broadcast.NotTried); then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
@@ -305,7 +306,9 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			if j.Kind == broadcast.JobRetract {
 				why = "waiting for the delivery or correction of update " + original + " on the channel"
 			}
-			record(ctx, row, previous(row), why)
+			out, now := previous(row), d.retry.now()
+			out.AwaitedAt = &now
+			record(ctx, row, out, why)
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
@@ -498,10 +501,21 @@ func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
 // unread is the next step of a job that did not try its channel because
 // the database could not be read (err): a snooze of
 // Retry.InitialInterval (at most what is left of Retry.MaxElapsed), which
-// uses up no attempt, or, past Retry.MaxElapsed, giving up.
+// uses up no attempt, or, past Retry.MaxElapsed, giving up. A correction
+// or a retraction that an earlier run found waiting for its original's
+// delivery, which it may wait for past its own MaxElapsed, reads again
+// until the end a job of the original enqueued at that run would have
+// (see jobEnd): one failed read (a failover) does not give it up.
 func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadcast.EventKind, error) {
 	e.Err = err
-	wait, ok := d.notTriedWait(row, d.retry.now(), d.cfg.Retry.InitialInterval)
+	now := d.retry.now()
+	wait, ok := d.notTriedWait(row, now, d.cfg.Retry.InitialInterval)
+	if at := previous(row).AwaitedAt; !ok && at != nil {
+		// Added one at a time: MaxElapsed plus RescueAfter can overflow.
+		if left := at.Add(d.cfg.Retry.MaxElapsed).Add(d.cfg.RescueAfter).Sub(now); left > 0 {
+			wait, ok = min(d.cfg.Retry.InitialInterval, left), true
+		}
+	}
 	if !ok {
 		e.Err = d.pastMaxElapsed(err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
@@ -890,11 +904,14 @@ type output struct {
 	// (see unrecorded), and Receipt its receipt, which the Store may lack.
 	NotRecorded string             `json:"not_recorded,omitempty"`
 	Receipt     *broadcast.Receipt `json:"receipt,omitempty"`
+	// AwaitedAt is when, by the database's clock, a run last found the
+	// original this job waits for still to come (see unread).
+	AwaitedAt *time.Time `json:"awaited_at,omitempty"`
 }
 
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
-		o.Pending == nil && o.Waiting == "" && o.NotRecorded == ""
+		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil
 }
 
 // keepable is o with its texts as River can keep them (see jsonbText).
