@@ -242,11 +242,14 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Event is one step of a job, on the instance that runs it: the
 // broadcast.Event of the step and the job's own facts.
 //
-// Kinds: EventAttempt when a run starts its attempt (a run that waits
-// without one has EventRetry alone: for an instance that has its
+// Kinds: EventAttempt for a run that tried its channel, reported once the
+// attempt ran, before the run's outcome, with the Time it started (a run
+// that did not try it has EventRetry alone: for an instance that has its
 // channel, or for a database it could not read, until EventFailed past
-// Retry.MaxElapsed; for its original's delivery, as long as that is to
-// come); then EventDelivered,
+// Retry.MaxElapsed (a job found waiting for its original, past the end
+// of a job of the original enqueued then); for its original's delivery,
+// as long as that is to come; for the channel itself, a retraction under way or a closed
+// Broadcaster: broadcast.NotTried); then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
 // Store could not record the delivery, as the Broadcaster's own);
@@ -303,11 +306,16 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			if j.Kind == broadcast.JobRetract {
 				why = "waiting for the delivery or correction of update " + original + " on the channel"
 			}
-			record(ctx, row, previous(row), why)
+			out, now := previous(row), d.retry.now()
+			out.AwaitedAt = &now
+			record(ctx, row, out, why)
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
-	d.emit(e, broadcast.EventAttempt)
+	// EventAttempt is reported once the run has tried the channel, with
+	// the time it started: a run that did not (broadcast.NotTried) made
+	// no attempt, and dispatch/metrics' attempts_total counts attempts.
+	started := d.retry.now()
 	// A Lock lost while the attempt runs (its session ended) is reported,
 	// not acted on: stopping the attempt could cut it between its post and
 	// the post's record, and the retry would post again. River keeps the
@@ -334,8 +342,15 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		}
 	default:
 	}
+	attempted := e
 	kind, err := d.outcome(ctx, row, res, &e)
 	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
+	if !broadcast.NotTried(res.Err) {
+		// After the decision, as the outcome's Event: a panic in
+		// Config.OnEvent does not give up a delivery made.
+		decided(ctx)
+		d.emitAt(attempted, broadcast.EventAttempt, started)
+	}
 	return d.finish(ctx, row, e, kind, err)
 }
 
@@ -486,10 +501,21 @@ func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
 // unread is the next step of a job that did not try its channel because
 // the database could not be read (err): a snooze of
 // Retry.InitialInterval (at most what is left of Retry.MaxElapsed), which
-// uses up no attempt, or, past Retry.MaxElapsed, giving up.
+// uses up no attempt, or, past Retry.MaxElapsed, giving up. A correction
+// or a retraction that an earlier run found waiting for its original's
+// delivery, which it may wait for past its own MaxElapsed, reads again
+// until the end a job of the original enqueued at that run would have
+// (see jobEnd): one failed read (a failover) does not give it up.
 func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadcast.EventKind, error) {
 	e.Err = err
-	wait, ok := d.notTriedWait(row, d.retry.now(), d.cfg.Retry.InitialInterval)
+	now := d.retry.now()
+	wait, ok := d.notTriedWait(row, now, d.cfg.Retry.InitialInterval)
+	if at := previous(row).AwaitedAt; !ok && at != nil {
+		// Added one at a time: MaxElapsed plus RescueAfter can overflow.
+		if left := at.Add(d.cfg.Retry.MaxElapsed).Add(d.cfg.RescueAfter).Sub(now); left > 0 {
+			wait, ok = min(d.cfg.Retry.InitialInterval, left), true
+		}
+	}
 	if !ok {
 		e.Err = d.pastMaxElapsed(err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
@@ -749,12 +775,17 @@ func attempt(row *rivertype.JobRow) int {
 }
 
 func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
+	// By the database's clock, as Enqueued is: the time between them
+	// must not take in this instance's offset from it.
+	d.emitAt(e, kind, d.retry.now())
+}
+
+// emitAt is emit of an Event that happened at t, by the database's clock.
+func (d *Dispatcher) emitAt(e Event, kind broadcast.EventKind, t time.Time) {
 	if d.cfg.OnEvent == nil {
 		return
 	}
-	// By the database's clock, as Enqueued is: the time between them
-	// must not take in this instance's offset from it.
-	e.Kind, e.Time = kind, d.retry.now()
+	e.Kind, e.Time = kind, t
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
 	d.cfg.OnEvent(e)
@@ -873,11 +904,14 @@ type output struct {
 	// (see unrecorded), and Receipt its receipt, which the Store may lack.
 	NotRecorded string             `json:"not_recorded,omitempty"`
 	Receipt     *broadcast.Receipt `json:"receipt,omitempty"`
+	// AwaitedAt is when, by the database's clock, a run last found the
+	// original this job waits for still to come (see unread).
+	AwaitedAt *time.Time `json:"awaited_at,omitempty"`
 }
 
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
-		o.Pending == nil && o.Waiting == "" && o.NotRecorded == ""
+		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil
 }
 
 // keepable is o with its texts as River can keep them (see jsonbText).

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -368,11 +369,6 @@ func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 // failure.
 func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) {
 	t.Helper()
-	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
-	require.NoError(t, err)
-	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
 	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
 		func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, failure
@@ -380,6 +376,18 @@ func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) 
 		broadcast.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
+	return dispatcherOf(t, b)
+}
+
+// dispatcherOf is failingDispatcher with Broadcaster b, whose channels it
+// runs.
+func dispatcherOf(t *testing.T, b *broadcast.Broadcaster) (*Dispatcher, *[]Event) {
+	t.Helper()
+	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
 	events := &[]Event{}
 	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
 		Retry:         broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
@@ -734,6 +742,45 @@ func TestReportOfAStrayJobGivenUpSaysWhatItsEventSaid(t *testing.T) {
 			assert.True(t, finished)
 			assert.True(t, broadcast.IsPermanent(r.Err))
 			assert.EqualError(t, r.Err, tt.want, "as the event said")
+		})
+	}
+}
+
+// A correction or a retraction waits for its original's delivery as long
+// as that is to come, past its own Retry.MaxElapsed. Such a job, past it,
+// whose look for the delivery failed once (the database in a failover)
+// was given up, although the original was still to come when it last
+// read: it reads again, without using an attempt, until the end a job of
+// the original enqueued at that read would have. One that never found it
+// waiting, or found it so long ago, is given up.
+func TestAwaitingJobPastMaxElapsedReadsAgainAfterAFailedRead(t *testing.T) {
+	for _, kind := range []broadcast.JobKind{broadcast.JobCorrect, broadcast.JobRetract} {
+		t.Run(string(kind), func(t *testing.T) {
+			d, events := failingDispatcher(t)
+			job := broadcast.Job{Kind: kind, Update: broadcast.Update{ID: "u-2"}, Original: "u-1", Channel: "x"}
+			awaited := func(ago time.Duration) *rivertype.JobRow {
+				at := time.Now().Add(-ago)
+				meta, err := json.Marshal(map[string]any{"output": output{Waiting: "waiting", AwaitedAt: &at}})
+				require.NoError(t, err)
+				return &rivertype.JobRow{ID: 8, Attempt: 1, MaxAttempts: 3 + maxRescues,
+					CreatedAt: time.Now().Add(-2 * time.Hour), Metadata: meta}
+			}
+
+			err := d.work(context.Background(), awaited(time.Minute), job)
+			var snooze *rivertype.JobSnoozeError
+			require.ErrorAs(t, err, &snooze, "read again, not given up")
+			assert.Equal(t, time.Second, snooze.Duration, "Retry.InitialInterval")
+			require.Len(t, *events, 1)
+			assert.Equal(t, broadcast.EventRetry, (*events)[0].Kind)
+			assert.True(t, (*events)[0].Snoozed)
+			assert.ErrorContains(t, (*events)[0].Err, "look for the delivery")
+
+			*events = nil
+			err = d.work(context.Background(), awaited(3*time.Hour), job)
+			var cancel *rivertype.JobCancelError
+			require.ErrorAs(t, err, &cancel, "found waiting too long ago: given up")
+			require.Len(t, *events, 1)
+			assert.Equal(t, broadcast.EventFailed, (*events)[0].Kind)
 		})
 	}
 }

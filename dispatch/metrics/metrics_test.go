@@ -50,7 +50,7 @@ func TestCollectorCountsEvents(t *testing.T) {
 	m.Observe(delivered)
 
 	want := `
-# HELP outagecast_dispatch_attempts_total Delivery attempts started, per channel and job kind.
+# HELP outagecast_dispatch_attempts_total Delivery attempts made on the channel, per channel and job kind.
 # TYPE outagecast_dispatch_attempts_total counter
 outagecast_dispatch_attempts_total{channel="email",kind="send"} 1
 outagecast_dispatch_attempts_total{channel="x",kind="send"} 2
