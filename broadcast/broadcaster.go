@@ -809,9 +809,16 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // that were retracted (zero when the channel has not posted the incident,
 // or every post of it was deleted). With Options.Routes and Route.Rejects,
 // it tells before a send what a route will decide, as a dry run does.
+// An incidentID no update can have (see CheckID: empty, blank, or
+// holding a control character, say) is an error naming incidentID, not
+// an empty thread: a caller that forgot to fill it in (Update.IncidentID
+// before WithDefaults) would otherwise read that no channel has posted.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
 	if ctx == nil {
 		return Thread{}, errNilContext
+	}
+	if err := CheckID("incidentID", incidentID); err != nil {
+		return Thread{}, err
 	}
 	if !b.enter() {
 		return Thread{}, ErrClosed
