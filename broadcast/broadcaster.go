@@ -134,8 +134,9 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 // empty, not valid UTF-8, longer than MaxNameLength bytes, a NUL or
 // control character, an invisible character (see invisibleIn: a zero
 // width space, a bidi control, a variation selector that varies nothing),
-// which would make two names look alike ("ops" and "ops\u200b"), or
-// leading or trailing white space. A name keys
+// which would make two names look alike ("ops" and "ops\u200b"), white
+// space other than U+0020 (a no-break space, an en space: "ops\u00a0team"
+// looks like "ops team"), or leading or trailing white space. A name keys
 // Update.Overrides and Options.Routes and stands in Results, log records
 // and metrics' labels (which must be UTF-8). New refuses a channel whose
 // name fails it, Validate an Overrides key that does, and the adapters
@@ -155,6 +156,10 @@ func CheckName(name string) error {
 	}
 	if r, ok := invisibleIn(name); ok {
 		return fmt.Errorf("holds the invisible character %U, which makes it look like another name: leave it out", r)
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(name[i:])
+		return fmt.Errorf("holds the white space %U, which makes it look like another name: write a plain space (U+0020)", r)
 	}
 	return nil
 }
@@ -809,9 +814,16 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // that were retracted (zero when the channel has not posted the incident,
 // or every post of it was deleted). With Options.Routes and Route.Rejects,
 // it tells before a send what a route will decide, as a dry run does.
+// An incidentID no update can have (see CheckID: empty, blank, or
+// holding a control character, say) is an error naming incidentID, not
+// an empty thread: a caller that forgot to fill it in (Update.IncidentID
+// before WithDefaults) would otherwise read that no channel has posted.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
 	if ctx == nil {
 		return Thread{}, errNilContext
+	}
+	if err := CheckID("incidentID", incidentID); err != nil {
+		return Thread{}, err
 	}
 	if !b.enter() {
 		return Thread{}, ErrClosed

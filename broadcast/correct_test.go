@@ -644,7 +644,7 @@ func TestThreadLeavesOutRetractedPosts(t *testing.T) {
 	b, err := broadcast.New([]broadcast.Channel{slack}, broadcast.Options{})
 	require.NoError(t, err)
 	ctx := context.Background()
-	th, err := b.Thread(ctx, validUpdate().IncidentID, "slack")
+	th, err := b.Thread(ctx, validUpdate().WithDefaults(time.Now()).IncidentID, "slack")
 	require.NoError(t, err)
 	assert.True(t, th.IsZero())
 

@@ -545,7 +545,8 @@ func checkTextField(field, s string, oneLine bool, limit int) *FieldError {
 
 // CheckID reports what is wrong with id as the ID of an update given on
 // its own (the original of Correct, the update of Retract, SentTime,
-// ReachedOn and RetractedOn, of a Report or of a Wait): empty, not valid
+// ReachedOn and RetractedOn, of a Report or of a Wait), or of an incident
+// (Thread's incidentID): empty, not valid
 // UTF-8, a NUL or control character, longer than 255 bytes, blank (see
 // Blank) or holding a bidi control, as Validate checks Update.ID: no
 // update has such an ID. Its error wraps ErrInvalidUpdate and names

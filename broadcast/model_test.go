@@ -506,3 +506,37 @@ func manyComponents(n int) []broadcast.Component {
 	}
 	return cs
 }
+
+// A name holding white space other than U+0020 looks like the name with a
+// plain space: "ops\u00a0team" (a no-break space pasted from a document)
+// and "ops team" were two channels a reader could not tell apart, and an
+// Override or Route written for one never reached the other. Such a
+// space is refused, naming its code point.
+func TestCheckNameRefusesOtherSpaces(t *testing.T) {
+	for name, r := range map[string]string{
+		"ops\u00a0team": "U+00A0", // no-break space
+		"ops\u2002team": "U+2002", // en space
+		"ops\u2009team": "U+2009", // thin space
+		"ops\u202fteam": "U+202F", // narrow no-break space
+		"ops\u3000team": "U+3000", // ideographic space
+		"ops\u1680team": "U+1680", // ogham space mark
+		"ops\u2028team": "U+2028", // line separator
+		"ops \u205fx":   "U+205F", // medium mathematical space
+	} {
+		err := broadcast.CheckName(name)
+		require.Error(t, err, "%q", name)
+		assert.Equal(t, "holds the white space "+r+", which makes it look like another name: write a plain space (U+0020)",
+			err.Error(), "%q", name)
+	}
+	require.NoError(t, broadcast.CheckName("ops team"))
+	_, err := broadcast.New([]broadcast.Channel{
+		broadcast.ChannelFunc("ops team", nil), broadcast.ChannelFunc("ops\u00a0team", nil)}, broadcast.Options{})
+	require.Error(t, err)
+	assert.Equal(t, `broadcast: channels[1]: channel name "ops\u00a0team": holds the white space U+00A0, `+
+		`which makes it look like another name: write a plain space (U+0020)`, err.Error())
+	u := validUpdate()
+	u.Overrides = map[string]string{"ops\u00a0team": "text"}
+	err = u.Validate()
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.Contains(t, err.Error(), `Overrides: channel name "ops\u00a0team": holds the white space U+00A0`)
+}

@@ -108,7 +108,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	case n.Kind != yaml.MappingNode:
 		return built{}, fmt.Errorf("%s: %swant a channel URL, or a mapping with a kind", at, b.emptyRef(n))
 	}
-	if _, v := child(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
+	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
 		// As "name:" with no value: most likely a value a tool writing
 		// the file lost, not a wish for the kind's name.
 		return built{}, fmt.Errorf("%s:%d: %s.name: empty (write the channel's name, or leave the key out for the kind's; "+

@@ -38,3 +38,40 @@ func TestEmptyNameIsRefused(t *testing.T) {
 		assert.Equal(t, "console", cfg.Channels[0].Name(), y)
 	}
 }
+
+// A name: "" merged in ("<<: *defaults") is refused as one written in
+// the entry is: before, the check read the entry's own keys only, and the
+// merged empty name quietly gave the kind's. A name written in the entry
+// wins over the merged one, as YAML's merge has it, and so does the
+// first of a list of merged mappings.
+func TestEmptyNameMergedInIsRefused(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{lines("channels:", "  - kind: console", "    <<: {name: \"\"}"), `test.yaml:3: channels[0].name: empty (write the channel's name`},
+		{lines("channels:", "  - &d {kind: console, name: ops, output: stdout}", "  - {<<: *d, name: \"\"}"),
+			`test.yaml:3: channels[1].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", "    name: a", "  - &d {kind: console, name: ''}", "  - <<: *d"),
+			`test.yaml:4: channels[1].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", "    name: a", "  - kind: console", "    <<: [{name: ''}, {name: b}]"),
+			`test.yaml:5: channels[1].name: empty (write the channel's name`},
+		{lines("channels:", "  - kind: console", "    name: a", "  - kind: console", "    <<: {<<: {name: ''}}"),
+			`test.yaml:5: channels[1].name: empty (write the channel's name`},
+		{lines("channels:", "  - url: console://", "    name: a", "  - url: console://", "    <<: {name: ''}"),
+			`test.yaml:5: channels[1].name: empty (write the channel's name`},
+	} {
+		_, _, err := parse(t, tt.yaml, nil)
+		require.Error(t, err, tt.yaml)
+		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+	}
+	for y, want := range map[string]string{
+		lines("channels:", "  - kind: console", "    name: ops", "    <<: {name: ''}"):      "ops",
+		lines("channels:", "  - kind: console", "    <<: {name: ''}", "    name: ops"):      "ops",
+		lines("channels:", "  - kind: console", "    <<: [{name: ops}, {name: ''}]"):        "ops",
+		lines("channels:", "  - kind: console", "    <<: {name: ops, <<: {name: ''}}"):      "ops",
+		lines("channels:", "  - kind: console", "    <<: {name: '${NAME:-}'}"):              "console",
+		lines("channels:", "  - &d {kind: console, name: ops}", "  - {<<: *d, name: ops2}"): "ops",
+	} {
+		cfg, _, err := parse(t, y, nil)
+		require.NoError(t, err, y)
+		assert.Equal(t, want, cfg.Channels[0].Name(), y)
+	}
+}

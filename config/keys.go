@@ -358,6 +358,51 @@ func child(n *yaml.Node, k string) (*yaml.Node, *yaml.Node) {
 	return nil, nil
 }
 
+// merged returns the value of key k of mapping n as decoding reads it:
+// the one written in n, or else the first found in the mappings n merges
+// in ("<<: *defaults", "<<: [*a, *b]": the earlier wins), looked into in
+// turn; aliases are followed, and a mapping is looked into once (a merge
+// may name itself, or many merges one mapping). nil when n has no such key.
+func merged(n *yaml.Node, k string) *yaml.Node {
+	return mergedIn(n, k, map[*yaml.Node]bool{})
+}
+
+func mergedIn(n *yaml.Node, k string, seen map[*yaml.Node]bool) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if seen[n] {
+		return nil
+	}
+	seen[n] = true
+	switch n.Kind {
+	case yaml.SequenceNode: // "<<: [*a, *b]"
+		for _, m := range n.Content {
+			if v := mergedIn(m, k, seen); v != nil {
+				return v
+			}
+		}
+		return nil
+	case yaml.MappingNode:
+	default:
+		return nil
+	}
+	if _, v := child(n, k); v != nil {
+		for v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		return v
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag == "!!merge" {
+			if v := mergedIn(n.Content[i+1], k, seen); v != nil {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
 // isIdent reports whether s is a lower-case Go package name.
 func isIdent(s string) bool {
 	if s == "" {

@@ -134,7 +134,7 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 			schemes = append(schemes, regexp.QuoteMeta(s))
 		}
 		def := "kind_" + schemeChars.ReplaceAllString(k.name, "_")
-		g.defs[def] = g.object(k.impl.entryType(), k.impl.enums())
+		g.defs[def] = nonEmptyName(g.object(k.impl.entryType(), k.impl.enums()))
 		cases = append(cases, map[string]any{
 			"if": anyOf(
 				map[string]any{"required": []string{"kind"}, "properties": map[string]any{"kind": map[string]any{"enum": all}}},
@@ -155,12 +155,22 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}, ${file:slack-url}"}
 	g.defs["channel_url"] = url
 	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,
-		"properties": map[string]any{"url": ref("channel_url"), "name": map[string]any{"type": "string"}, "when": ref("when")}}
+		"properties": map[string]any{"url": ref("channel_url"), "name": map[string]any{"type": "string", "minLength": 1}, "when": ref("when")}}
 	g.defs["channel_full"] = map[string]any{"type": "object",
 		"properties": map[string]any{"kind": map[string]any{"enum": names}, "type": map[string]any{"enum": names}},
 		"oneOf":      []any{map[string]any{"required": []string{"kind"}}, map[string]any{"required": []string{"type"}}},
 		"allOf":      cases}
 	return anyOf(ref("channel_url"), ref("channel_short"), ref("channel_full"))
+}
+
+// nonEmptyName returns object, the schema of a channel entry, with its
+// name of at least one character: Load refuses name: "" (a value lost),
+// and ${NAME:-}, the name left out on purpose, is not empty as written.
+func nonEmptyName(object map[string]any) map[string]any {
+	if name, ok := object["properties"].(map[string]any)["name"].(map[string]any); ok {
+		name["minLength"] = 1
+	}
+	return object
 }
 
 // when is the schema of "when:".

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -469,6 +470,12 @@ func parseOverrides(list []string) (map[string]string, error) {
 func parseNext(s string, now time.Time) (time.Time, error) {
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		d, err := time.ParseDuration(rest)
+		if err != nil && durationSyntax.MatchString(rest) {
+			// Written as a duration, but beyond time.Duration (292 years).
+			return time.Time{}, badFlag("next", "%q: too large a duration, more than %d days after now (+%s, "+
+				"broadcast.MaxNextUpdateAhead), the furthest a next update may be promised: a duration mistyped?",
+				s, broadcast.MaxNextUpdateAhead/(24*time.Hour), strings.TrimSuffix(broadcast.MaxNextUpdateAhead.String(), "0m0s"))
+		}
 		if err != nil || d <= 0 {
 			return time.Time{}, badFlag("next", "%q: want a positive duration after +, as +30m or +1h30m", s)
 		}
@@ -493,6 +500,10 @@ func parseNext(s string, now time.Time) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// durationSyntax matches what time.ParseDuration reads, unsigned: a
+// string it matches that ParseDuration refuses is too large.
+var durationSyntax = regexp.MustCompile(`^(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$`)
 
 // isClock reports whether -next is a clock time ("14:30"), the one form
 // read in the local time zone.

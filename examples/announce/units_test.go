@@ -82,6 +82,11 @@ func TestParseNext(t *testing.T) {
 		{in: "2024-01-01t00:00:00z", err: `"2024-01-01t00:00:00z": in the past`},
 		{in: "+0s", err: "want a positive duration"},
 		{in: "+-5m", err: "want a positive duration"},
+		// Beyond time.Duration: too large, not malformed.
+		{in: "+1000000000000h", err: `"+1000000000000h": too large a duration, more than 90 days after now (+2160h, broadcast.MaxNextUpdateAhead)`},
+		{in: "+1h99999999999999999999ns", err: "too large a duration, more than 90 days after now"},
+		{in: "+-1000000000000h", err: "want a positive duration"},
+		{in: "+1000000000000x", err: "want a positive duration"},
 		{in: "30m", err: "want +DURATION"},
 		{in: "25:00", err: "want +DURATION"},
 		{in: "2024-01-01T00:00:00Z", err: "in the past"},
