@@ -115,7 +115,9 @@
 //   - a redirect, or a 401, 403, 404 or 405 without the XRPC error body (a
 //     proxy's page, a Service with a wrong path), or a 2xx that is not
 //     JSON (a captive portal's page; one longer than the answer read is
-//     judged by its start), is not the server's answer:
+//     judged by its start), or a post's uri or cid that is none (a relay's
+//     or a debugging proxy's echo of the request), is not the server's
+//     answer:
 //     Permanent, naming Config.Service, never refused credentials, a post
 //     made or deleted, and, to a session refresh, no cause to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and

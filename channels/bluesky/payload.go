@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -127,6 +128,9 @@ type recordRef struct {
 	CID string `json:"cid"`
 }
 
+// parseRecordRef reads the record's uri and cid of body, the answer to
+// createRecord or getRecord. A uri or cid that is none is not the server's
+// answer: Permanent, wrapping errNotXRPC.
 func parseRecordRef(body []byte) (recordRef, error) {
 	var r recordRef
 	if json.Unmarshal(body, &r) != nil || r.URI == "" || r.CID == "" {
@@ -134,8 +138,10 @@ func parseRecordRef(body []byte) (recordRef, error) {
 	}
 	if _, _, _, ok := parseATURI(r.URI); !ok || !cidRE.MatchString(r.CID) {
 		// A relay's or a debugging proxy's echo of the request, say,
-		// quoting the session's token: not kept, not quoted.
-		return recordRef{}, errors.New("the server answered with a uri or cid that is none")
+		// quoting the session's token: not the server's answer, not kept,
+		// not quoted.
+		return recordRef{}, broadcast.Permanent(fmt.Errorf("the server answered with a uri or cid that is none: %w",
+			errNotXRPC))
 	}
 	return r, nil
 }
