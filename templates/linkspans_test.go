@@ -79,3 +79,14 @@ func TestLinkSpansWithinURLSpans(t *testing.T) {
 		}
 	}
 }
+
+// A URL whose link would be its scheme alone once the sentence's
+// punctuation is left out ("https://...", "(https://)") is no link, as
+// one cut right after its "://" is none: a channel would link "https://".
+func TestLinkSpansNoBareScheme(t *testing.T) {
+	for _, s := range []string{"see https://...", "(https://)", "x https://¡¿", "देखें https://।", "«https://'»"} {
+		assert.Empty(t, templates.LinkSpans(s), s)
+	}
+	s := "(https://) https://x.example/a://."
+	assert.Equal(t, [][]int{{11, 33}}, templates.LinkSpans(s), s)
+}

@@ -135,7 +135,8 @@ func urlRune(r rune) bool {
 //
 // A URL that starts after the character that ends a link, with no white
 // space between ("https://a.example/1、https://b.example/2"), is a link
-// of its own; one cut right after its "://" is none.
+// of its own; one cut right after its "://", or left with its scheme
+// alone once the sentence's punctuation is out ("https://..."), is none.
 func LinkSpans(s string) [][]int {
 	var spans [][]int
 	for pos := 0; ; {
@@ -143,7 +144,10 @@ func LinkSpans(s string) [][]int {
 		if !ok {
 			return spans
 		}
-		spans = append(spans, []int{start, start + trimLink(s[start:end])})
+		link := trimLink(s[start:end])
+		if link > strings.Index(s[start:end], "://")+len("://") { // the scheme alone links nothing
+			spans = append(spans, []int{start, start + link})
+		}
 		pos = end
 	}
 }

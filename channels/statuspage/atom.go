@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/xml"
 	"fmt"
-	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"html"
 	"net"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 )
 
 // Atom 1.0 (RFC 4287) documents, as much of them as the feeds use.
