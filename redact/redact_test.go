@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"html/template"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -354,5 +355,21 @@ func TestRedactorDotNetJSON(t *testing.T) {
 	} {
 		r := redact.NewRedactor(redact.NewSecret(secret))
 		assert.Equal(t, `{"error":"REDACTED"}`, r.String(`{"error":"`+form+`"}`), secret)
+	}
+}
+
+// Go's html/template escapes "+" as "&#43;", in text and in quoted
+// attributes, as a Go server's HTML error page writes a base64 token.
+func TestRedactorHTMLTemplate(t *testing.T) {
+	for _, secret := range []string{"dG9rZW4+c2VjcmV0/MTIz", `it's+"q"&<b>`} {
+		r := redact.NewRedactor(redact.NewSecret(secret))
+		for _, text := range []string{`<p>{{.}}</p>`, `<a title="{{.}}">x</a>`} {
+			var b strings.Builder
+			require.NoError(t, template.Must(template.New("").Parse(text)).Execute(&b, secret))
+			out := r.String(b.String())
+			assert.Contains(t, out, "REDACTED", b.String())
+			assert.NotContains(t, out, "MTIz", b.String())
+			assert.NotContains(t, out, "&lt;b&gt;", b.String())
+		}
 	}
 }

@@ -314,8 +314,10 @@ func encodings(s string) []string {
 // named entities, quotes left alone, decimal and hex references), as a
 // server's HTML error page may echo a secret. Some escape double quotes
 // only: PHP's htmlspecialchars by default before PHP 8.1 (ENT_COMPAT),
-// Apache's error pages, Java's escapeHtml4.
+// Apache's error pages, Java's escapeHtml4. Go's html/template escapes "+"
+// too, as in a base64 token.
 var htmlEscapes = []*strings.Replacer{
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
@@ -332,7 +334,7 @@ var htmlEscapes = []*strings.Replacer{
 // htmlForms returns s as each of htmlEscapes writes it; none when s has
 // nothing to escape.
 func htmlForms(s string) []string {
-	if !strings.ContainsAny(s, `&<>"'`) {
+	if !strings.ContainsAny(s, `&<>"'+`) {
 		return nil
 	}
 	forms := make([]string, len(htmlEscapes))
