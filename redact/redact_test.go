@@ -373,3 +373,16 @@ func TestRedactorHTMLTemplate(t *testing.T) {
 		}
 	}
 }
+
+// Gson, Java's common JSON encoder, escapes < > & = and ' by default
+// (HTML-safe), as \u003d the padding of a base64 token, and leaves the
+// rest of the text as it is.
+func TestRedactorGsonJSON(t *testing.T) {
+	for secret, form := range map[string]string{
+		"dG9r+ZW4/c2VjcmV0LTE=": `dG9r+ZW4/c2VjcmV0LTE\u003d`,
+		`it's <b>&"ü"`:          `it\u0027s \u003cb\u003e\u0026\"ü\"`,
+	} {
+		r := redact.NewRedactor(redact.NewSecret(secret))
+		assert.Equal(t, `{"error":"bad token REDACTED"}`, r.String(`{"error":"bad token `+form+`"}`), secret)
+	}
+}

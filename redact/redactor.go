@@ -444,8 +444,10 @@ func base64Forms(s string) []string {
 // write it: as encoding/json does (with and without HTML escaping), with
 // every character outside ASCII letters and digits as a \u escape, with
 // characters outside ASCII as \u escapes (Python, PHP), each also with "/"
-// escaped (PHP), \u escapes with lower- and upper-case hex; as .NET's
-// System.Text.Json does by default; and as Go's %q and %+q quote it.
+// escaped (PHP), \u escapes with lower- and upper-case hex; as Java's Gson
+// does by default (< > & = and ' as \u escapes, "=" of a base64 token
+// among them); as .NET's System.Text.Json does by default; and as Go's %q
+// and %+q quote it.
 func quotedForms(s string) []string {
 	var forms []string
 	b, _ := json.Marshal(s)
@@ -462,6 +464,7 @@ func quotedForms(s string) []string {
 	for _, f := range []string{plain, uEscape(plain, false, nonASCII), uEscape(plain, true, nonASCII)} {
 		forms = append(forms, f, strings.ReplaceAll(f, "/", `\/`))
 	}
+	forms = append(forms, uEscape(plain, false, func(c rune) bool { return strings.ContainsRune("<>&='", c) }))
 	forms = append(forms, dotNetJSON(s, false), dotNetJSON(s, true))
 	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
 	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])

@@ -16,7 +16,7 @@
 // URL-escaped as the common encoders write it (Go, JavaScript, Python,
 // Java, PHP: hex digits in either case, a space as "+" or "%20");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
-// PHP, .NET), or quoted by Go's %q or %+q; HTML-escaped as the common
+// PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as the common
 // writers write it (named, decimal or hex references; quotes escaped or
 // left alone); hexadecimal; base64 (standard and URL alphabets, padded or
 // not), also inside longer base64 text wherever the secret starts in it; and, for a
