@@ -19,8 +19,9 @@
 // that does not (Dendrite, older servers) applies them whatever the event
 // holds: "@room", which would notify the whole room when the account has
 // the power to (it created the room), is broken in every text by an
-// invisible word joiner after its "@" (in a URL's path, query or fragment
-// the "@" is written "%40"); a user's name in the text still notifies
+// invisible word joiner after its "@" (in a link's path, query or
+// fragment, as templates.LinkSpans finds links, the "@" is written "%40");
+// a user's name in the text still notifies
 // that user there.
 // Control characters (terminal escapes among them) never reach an event,
 // and a right-to-left embedding or override left open is closed at the

@@ -47,3 +47,18 @@ func TestAtRoomNotifiesNoOne(t *testing.T) {
 	assert.Contains(t, string(bodies[0]), "https://status.example.com/%40room", "the URL links to the same page")
 	assert.Contains(t, string(bodies[0]), "https://chat.example.com/%40room/x")
 }
+
+// An "@room" after a character that ends a link ("」"), in what URLSpans
+// still takes for the URL, is text, not part of the link: it is broken by
+// a word joiner as any "@room" outside a link, not written "%40room" in
+// the reader's text.
+func TestAtRoomAfterLinkEnd(t *testing.T) {
+	for in, want := range map[string]string{
+		"見る https://x.example/a」@room":                         "見る https://x.example/a」@" + textsafe.WordJoiner + "room",
+		"「https://x.example/a」@room と https://y.example/@room": "「https://x.example/a」@" + textsafe.WordJoiner + "room と https://y.example/%40room",
+		"see https://x.example/@room.":                         "see https://x.example/%40room.",
+		"https://x.example/a…@room":                            "https://x.example/a…@" + textsafe.WordJoiner + "room",
+	} {
+		assert.Equal(t, want, quietRoom(in), in)
+	}
+}

@@ -138,9 +138,11 @@ func writeLine(b *strings.Builder, line string) {
 }
 
 // quietRoom returns s with every "@room", in any case, broken: outside
-// URLs a word joiner (textsafe.WordJoiner, invisible) follows its "@"; in
-// a URL's path, query or fragment the "@" is written "%40", which links to
-// the same page. The legacy push rule .m.rule.roomnotif notifies every
+// links a word joiner (textsafe.WordJoiner, invisible) follows its "@"; in
+// a link's path, query or fragment the "@" is written "%40", which links
+// to the same page. A link is what templates.LinkSpans finds, as
+// writeLine links it: an "@room" after a character that ends a link
+// ("https://x.example/a」@room") is text, and is written as text. The legacy push rule .m.rule.roomnotif notifies every
 // member of the room for "@room" in a body sent by an account with the
 // power to (a room's admin, as a bot that created its rooms), and a
 // homeserver that does not know m.mentions (Dendrite; a server older than
@@ -152,7 +154,7 @@ func quietRoom(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	spans := templates.URLSpans(s)
+	spans := templates.LinkSpans(s)
 	for i := 0; i < len(s); i++ {
 		if s[i] != '@' || !hasAtRoom(s[i:min(i+5, len(s))]) {
 			b.WriteByte(s[i])
@@ -186,10 +188,10 @@ func hasAtRoom(s string) bool {
 }
 
 // authorityEnd returns where the authority (user information, host and
-// port) of the URL u ends: at the "/", "?" or "#" after its "://", or at
+// port) of the link u ends: at the "/", "?" or "#" after its "://", or at
 // its end.
 func authorityEnd(u string) int {
-	at := strings.Index(u, "://") + len("://") // URLSpans found it
+	at := strings.Index(u, "://") + len("://") // LinkSpans found it
 	if end := strings.IndexAny(u[at:], "/?#"); end >= 0 {
 		return at + end
 	}

@@ -13,8 +13,9 @@
 //
 // Every metric has the labels channel and kind: the job's kind, "send" (an
 // update), "correct" (a correction: an edit in place, or a post in the
-// thread) or "retract" (a retraction: a deletion); "" for a job given up
-// whose kind this version does not know. A dashboard of how fast and how well
+// thread) or "retract" (a retraction: a deletion); "unknown" for any other
+// (a job given up whose args this version could not read in full, or of a
+// kind it does not know), so that the kind has these four values alone. A dashboard of how fast and how well
 // updates reach customers selects kind="send"; summing over kind counts
 // every job. (Not "job": Prometheus gives every series it scrapes a job
 // label of its own.)
@@ -87,7 +88,7 @@ func New() *Collector {
 		attempts: counter("attempts_total", "Delivery attempts made on the channel, per channel and job kind."),
 		deliveries: counter("deliveries_total",
 			`Jobs delivered, per channel and job kind: "send" an update, "correct" a correction, "retract" a deletion.`),
-		failures: counter("failures_total", "Jobs given up (failed for good or out of attempts), per channel and job kind."),
+		failures: counter("failures_total", `Jobs given up (failed for good or out of attempts), per channel and job kind; "unknown" for a kind this version does not know.`),
 		retries: counter("retries_total",
 			`Attempts that failed and will run again, per channel and job kind; reason "snooze" (no attempt used) or "backoff".`,
 			"reason"),
@@ -101,7 +102,7 @@ func New() *Collector {
 
 // Observe counts e. It is safe for concurrent use.
 func (c *Collector) Observe(e dispatch.Event) {
-	kind := string(e.Job)
+	kind := kindLabel(e.Job)
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		c.attempts.WithLabelValues(e.Channel, kind).Inc()
@@ -119,6 +120,20 @@ func (c *Collector) Observe(e dispatch.Event) {
 		}
 		c.retries.WithLabelValues(e.Channel, kind, reason).Inc()
 	}
+}
+
+// unknownKind is the kind label of a job of no kind this version knows.
+const unknownKind = "unknown"
+
+// kindLabel returns the kind label of a job of kind k: its kind, or
+// unknownKind for any but send, correct and retract, whose text (that of
+// a stray job's args) would make a series of its own.
+func kindLabel(k broadcast.JobKind) string {
+	switch k {
+	case broadcast.JobSend, broadcast.JobCorrect, broadcast.JobRetract:
+		return string(k)
+	}
+	return unknownKind
 }
 
 // Describe implements prometheus.Collector.

@@ -430,3 +430,29 @@ func TestCheckInterrupted(t *testing.T) {
 	assert.Equal(t, exitInterrupted, r.code)
 	assert.Contains(t, r.stdout, `"outcome": "interrupted"`)
 }
+
+// Ctrl-C while -correct checks its original in the state file, before
+// anything is delivered, exits 130 and says the run was interrupted, as
+// Ctrl-C during a delivery does; it exited 1 with the store's "context
+// canceled".
+func TestCorrectInterruptedBeforeDelivery(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-id", "u1",
+		"-title", "T", "-status", "investigating")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first Ctrl-C
+	for _, quiet := range []bool{false, true} {
+		args := []string{"-config", cfg, "-state", state, "-correct", "u1", "-title", "T", "-status", "identified"}
+		if quiet {
+			args = append(args, "-quiet")
+		}
+		r = announce(t, ctx, "", args...)
+		assert.Equal(t, exitInterrupted, r.code, r.stderr)
+		assert.Equal(t, "announce: interrupted\n", r.stderr, "quiet: %v", quiet)
+		assert.Empty(t, r.stdout)
+	}
+	assert.Len(t, h.updates(), 1, "the correction was not sent")
+}

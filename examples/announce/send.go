@@ -43,11 +43,22 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 		a.note("%s", a.hide(err.Error()))
 	}
 	if rep == nil {
-		code := exitFailed
-		if errors.Is(sendErr, broadcast.ErrInvalidUpdate) {
-			code = exitUsage
+		// The checks of -correct's original read the store before any
+		// delivery: Ctrl-C or -timeout cuts them short as it does a
+		// delivery, and the run exits as such a run does (130, or 1), not
+		// with the store's "context canceled". No table follows: the
+		// message is printed even with -quiet.
+		switch stopped := ctx.Err(); {
+		case errors.Is(sendErr, broadcast.ErrInvalidUpdate):
+			return a.fail(exitUsage, validationError(sendErr))
+		case errors.Is(stopped, context.DeadlineExceeded):
+			fmt.Fprintf(a.stderr, "announce: gave up after -timeout %s\n", a.opts.timeout)
+			return exitFailed
+		case stopped != nil:
+			fmt.Fprintln(a.stderr, "announce: interrupted")
+			return exitInterrupted
 		}
-		return a.fail(code, validationError(sendErr))
+		return a.fail(exitFailed, validationError(sendErr))
 	}
 	a.sent = slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
 		return r.Err == nil && !r.Skipped && !r.Superseded && !r.NotSelected
