@@ -89,7 +89,7 @@ func TestRiverRecordsNoNULOfAPanic(t *testing.T) {
 		{"in the run", within(), nil, func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error {
 			panic(fmt.Sprintf("boom %s", "\x00"))
 		}, "boom \uFFFD"},
-		{"in OnEvent, on the attempt", within(), func(Event) { panic(errors.New("hook \x00")) },
+		{"in OnEvent, before the outcome", within(), func(Event) { panic(errors.New("hook \x00")) },
 			func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 				return d.work(ctx, row, j)
 			}, "hook \uFFFD"},

@@ -52,6 +52,10 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 						jobs["flaky"] = e.JobID
 						close(ready)
 					}
+				case broadcast.EventAttempt:
+					if e.Channel == "x" {
+						jobs["x"] = e.JobID
+					}
 				case broadcast.EventFailed:
 					failed[e.Channel] = e
 				}
@@ -69,11 +73,8 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 
 	operator, err := river.NewClient(riverpgxv5.New(in.pool), &river.Config{})
 	require.NoError(t, err)
-	// x's attempt runs: its EventAttempt comes once it has ended.
-	var xJob int64
-	require.NoError(t, in.pool.QueryRow(ctx, `SELECT id FROM river_job WHERE args->>'channel' = 'x'`).Scan(&xJob))
 	mu.Lock()
-	cancel := []int64{jobs["flaky"], xJob}
+	cancel := []int64{jobs["flaky"], jobs["x"]}
 	mu.Unlock()
 	for _, job := range cancel {
 		_, err = operator.JobCancel(ctx, job)

@@ -77,18 +77,13 @@ func TestJobPastMaxElapsedWhoseArgsCannotBeDecodedIsGivenUp(t *testing.T) {
 	assert.Contains(t, e.Err.Error(), "Retry.MaxElapsed")
 }
 
-// A job past Retry.MaxElapsed whose Config.OnEvent panics on its
-// attempt's Event is not given up: that Event is reported once the
-// attempt ran, and the attempt delivered the update. (A run that panics
-// before its outcome, past MaxElapsed, is given up: see
-// TestRiverRecordsNoNULOfAPanic.)
-func TestJobPastMaxElapsedWhoseAttemptEventPanicsIsNotGivenUp(t *testing.T) {
+// A job past Retry.MaxElapsed whose run panics is given up too.
+func TestJobPastMaxElapsedWhoseRunPanicsIsGivenUp(t *testing.T) {
 	ctx := waitCtx(t)
 	dsn := newSchema(t)
 	var mu sync.Mutex
 	var failed []dispatch.Event
-	ch := newCounting("x")
-	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{
 		Workers: 1,
 		Retry:   broadcast.RetryPolicy{MaxElapsed: time.Hour},
 		OnEvent: func(e dispatch.Event) {
@@ -106,14 +101,18 @@ func TestJobPastMaxElapsedWhoseAttemptEventPanicsIsNotGivenUp(t *testing.T) {
 	require.NoError(t, err)
 
 	state, errs := strayFailure(ctx, t, in, id)
-	assert.NotEqual(t, "cancelled", state, "not given up")
-	assert.GreaterOrEqual(t, errs, 1)
-	assert.Equal(t, 1, ch.count(update(1).ID), "delivered once")
+	assert.Equal(t, "cancelled", state, "given up, not retried")
+	assert.Equal(t, 1, errs, "one run")
+	rep, _, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, rep.Results, 1)
+	require.Error(t, rep.Results[0].Err)
+	assert.Contains(t, rep.Results[0].Err.Error(), "Retry.MaxElapsed")
+	assert.Contains(t, rep.Results[0].Err.Error(), "a bug in OnEvent")
 	mu.Lock()
 	defer mu.Unlock()
-	for _, e := range failed {
-		assert.NotEqual(t, broadcast.EventFailed, e.Kind, "%v", e.Err)
-	}
+	require.Len(t, failed, 1)
+	assert.Equal(t, broadcast.EventFailed, failed[0].Kind)
 }
 
 // A job past Retry.MaxElapsed of a kind this version does not know (left

@@ -242,14 +242,12 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Event is one step of a job, on the instance that runs it: the
 // broadcast.Event of the step and the job's own facts.
 //
-// Kinds: EventAttempt for a run that tried its channel, reported once the
-// attempt ran, before the run's outcome, with the Time it started (a run
-// that did not try it has EventRetry alone: for an instance that has its
+// Kinds: EventAttempt when a run starts its attempt (a run that waits
+// without one has EventRetry alone: for an instance that has its
 // channel, or for a database it could not read, until EventFailed past
 // Retry.MaxElapsed (a job found waiting for its original, past the end
 // of a job of the original enqueued then); for its original's delivery,
-// as long as that is to come; for the channel itself, a retraction under way or a closed
-// Broadcaster: broadcast.NotTried); then EventDelivered,
+// as long as that is to come); then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
 // Store could not record the delivery, as the Broadcaster's own);
@@ -312,10 +310,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
-	// EventAttempt is reported once the run has tried the channel, with
-	// the time it started: a run that did not (broadcast.NotTried) made
-	// no attempt, and dispatch/metrics' attempts_total counts attempts.
-	started := d.retry.now()
+	d.emit(e, broadcast.EventAttempt)
 	// A Lock lost while the attempt runs (its session ended) is reported,
 	// not acted on: stopping the attempt could cut it between its post and
 	// the post's record, and the retry would post again. River keeps the
@@ -342,15 +337,8 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		}
 	default:
 	}
-	attempted := e
 	kind, err := d.outcome(ctx, row, res, &e)
 	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
-	if !broadcast.NotTried(res.Err) {
-		// After the decision, as the outcome's Event: a panic in
-		// Config.OnEvent does not give up a delivery made.
-		decided(ctx)
-		d.emitAt(attempted, broadcast.EventAttempt, started)
-	}
 	return d.finish(ctx, row, e, kind, err)
 }
 
@@ -775,17 +763,12 @@ func attempt(row *rivertype.JobRow) int {
 }
 
 func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
-	// By the database's clock, as Enqueued is: the time between them
-	// must not take in this instance's offset from it.
-	d.emitAt(e, kind, d.retry.now())
-}
-
-// emitAt is emit of an Event that happened at t, by the database's clock.
-func (d *Dispatcher) emitAt(e Event, kind broadcast.EventKind, t time.Time) {
 	if d.cfg.OnEvent == nil {
 		return
 	}
-	e.Kind, e.Time = kind, t
+	// By the database's clock, as Enqueued is: the time between them
+	// must not take in this instance's offset from it.
+	e.Kind, e.Time = kind, d.retry.now()
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
 	d.cfg.OnEvent(e)

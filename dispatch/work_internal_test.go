@@ -369,6 +369,11 @@ func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 // failure.
 func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) {
 	t.Helper()
+	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
 	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
 		func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, failure
@@ -376,18 +381,6 @@ func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) 
 		broadcast.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
-	return dispatcherOf(t, b)
-}
-
-// dispatcherOf is failingDispatcher with Broadcaster b, whose channels it
-// runs.
-func dispatcherOf(t *testing.T, b *broadcast.Broadcaster) (*Dispatcher, *[]Event) {
-	t.Helper()
-	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
-	require.NoError(t, err)
-	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
 	events := &[]Event{}
 	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
 		Retry:         broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},

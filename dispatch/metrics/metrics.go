@@ -20,12 +20,12 @@
 // every job. (Not "job": Prometheus gives every series it scrapes a job
 // label of its own.)
 //
-//   - outagecast_dispatch_attempts_total{channel,kind}: attempts made
-//     on the channel, counted once each has run (see dispatch.Event: a
-//     run that did not try the channel, counted in retries_total as a
-//     snooze, is not one: it waited for its original's delivery, for the
-//     channel, for a retraction under way, for an instance that has the
-//     channel or whose Broadcaster is open).
+//   - outagecast_dispatch_attempts_total{channel,kind}: attempts started
+//     (see dispatch.Event: a run that waits without one, counted in
+//     retries_total as a snooze, is not one; a run that starts and then
+//     finds the channel busy, its Broadcaster closed or a retraction
+//     under way, broadcast.NotTried, is, since that is known only once
+//     it runs).
 //   - outagecast_dispatch_deliveries_total{channel,kind}: jobs done by the
 //     platform: updates and corrections delivered, posts deleted.
 //   - outagecast_dispatch_failures_total{channel,kind}: jobs given up
@@ -85,7 +85,7 @@ func New() *Collector {
 		}, append([]string{"channel", "kind"}, labels...))
 	}
 	return &Collector{
-		attempts: counter("attempts_total", "Delivery attempts made on the channel, per channel and job kind."),
+		attempts: counter("attempts_total", "Delivery attempts started, per channel and job kind."),
 		deliveries: counter("deliveries_total",
 			`Jobs delivered, per channel and job kind: "send" an update, "correct" a correction, "retract" a deletion.`),
 		failures: counter("failures_total", `Jobs given up (failed for good or out of attempts), per channel and job kind; "unknown" for a kind this version does not know.`),

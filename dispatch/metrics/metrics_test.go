@@ -50,7 +50,7 @@ func TestCollectorCountsEvents(t *testing.T) {
 	m.Observe(delivered)
 
 	want := `
-# HELP outagecast_dispatch_attempts_total Delivery attempts made on the channel, per channel and job kind.
+# HELP outagecast_dispatch_attempts_total Delivery attempts started, per channel and job kind.
 # TYPE outagecast_dispatch_attempts_total counter
 outagecast_dispatch_attempts_total{channel="email",kind="send"} 1
 outagecast_dispatch_attempts_total{channel="x",kind="send"} 2
@@ -156,7 +156,7 @@ func TestCollectorBoundsTheJobKinds(t *testing.T) {
 		m.Observe(e)
 	}
 	want := `
-# HELP outagecast_dispatch_attempts_total Delivery attempts made on the channel, per channel and job kind.
+# HELP outagecast_dispatch_attempts_total Delivery attempts started, per channel and job kind.
 # TYPE outagecast_dispatch_attempts_total counter
 outagecast_dispatch_attempts_total{channel="x",kind="unknown"} 6
 # HELP outagecast_dispatch_failures_total Jobs given up (failed for good or out of attempts), per channel and job kind; "unknown" for a kind this version does not know.
