@@ -525,18 +525,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // echoing passes the answers of h through channeltest.EchoAnswer while the
-// fake injects FailEchoDelivered. Each request is wrapped on its own, so
-// that an answer is echoed once, and not after the failure ends.
+// fake injects FailEchoDelivered.
 func (f *fakePDS) echoing(h http.Handler) http.Handler {
-	echoed := channeltest.EchoAnswer(h)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return channeltest.EchoAnswerWhile(func() bool {
 		f.mu.Lock()
-		echo := f.echo
-		f.mu.Unlock()
-		if echo {
-			echoed.ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+		defer f.mu.Unlock()
+		return f.echo
+	}, h)
 }

@@ -122,7 +122,7 @@
 // AssertNoSecret is the secret check of the suite, for adapters' own tests;
 // Ledger is an in-memory broadcast.Ledger that lists its marks; ForeignPage
 // is the FailForeign answer of an HTTP back end, and EchoAnswer makes its
-// FailEchoDelivered answer.
+// FailEchoDelivered answer (EchoAnswerWhile, while the failure is injected).
 //
 // # Limits
 //
@@ -329,7 +329,7 @@ const (
 	// request carried, raw and in each encoding it was sent in, as a relay
 	// or a debugging proxy echoing the request answers, or a platform
 	// echoing the webhook URL or token. The back end may keep the post. An
-	// HTTP back end makes it with EchoAnswer.
+	// HTTP back end makes it with EchoAnswer (or EchoAnswerWhile).
 	FailEchoDelivered
 )
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,4 +79,32 @@ func TestEchoAnswer(t *testing.T) {
 	_, body = post(`{"text":"hi"}`)
 	assert.True(t, strings.HasPrefix(body, "ok "), body)
 	assert.Contains(t, body, "tok-header")
+}
+
+// EchoAnswerWhile echoes only the requests that come while echo reports
+// true, each once, and none after.
+func TestEchoAnswerWhile(t *testing.T) {
+	var on atomic.Bool
+	platform := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"id":"m-1"}`)
+	})
+	srv := httptest.NewServer(channeltest.EchoAnswerWhile(on.Load, platform))
+	defer srv.Close()
+	get := func() string {
+		req, err := http.NewRequest("GET", srv.URL, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer tok-header")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	assert.Equal(t, `{"id":"m-1"}`, get())
+	on.Store(true)
+	for range 2 {
+		assert.Equal(t, 1, strings.Count(get(), "tok-header"), "echoed once")
+	}
+	on.Store(false)
+	assert.Equal(t, `{"id":"m-1"}`, get())
 }

@@ -716,16 +716,9 @@ func mentioned(text string) []string {
 // echoing passes the answers of h through channeltest.EchoAnswer while the
 // fake injects FailEchoDelivered.
 func (f *fakeMastodon) echoing(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return channeltest.EchoAnswerWhile(func() bool {
 		f.mu.Lock()
-		echo := f.echo
-		f.mu.Unlock()
-		if echo {
-			// Not h = EchoAnswer(h): h is every request's, and would
-			// stay wrapped, once more for each echoed request.
-			channeltest.EchoAnswer(h).ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+		defer f.mu.Unlock()
+		return f.echo
+	}, h)
 }

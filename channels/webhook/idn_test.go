@@ -121,11 +121,7 @@ func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
 		{"https://hooks.example.com", "https://hooks.example.com/"},
 	} {
 		t.Run(pair[1], func(t *testing.T) {
-			_, err := New(Config{Endpoints: []Endpoint{
-				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
-				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
-			}})
-			require.EqualError(t, err, "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
+			require.EqualError(t, newPair(pair), "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
 		})
 	}
 	for _, pair := range [][2]string{
@@ -135,11 +131,7 @@ func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
 		{"https://a:b@hooks.example.com/in", "https://c:d@hooks.example.com/in"},
 	} {
 		t.Run(pair[1], func(t *testing.T) {
-			_, err := New(Config{Endpoints: []Endpoint{
-				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
-				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
-			}})
-			require.NoError(t, err)
+			require.NoError(t, newPair(pair))
 		})
 	}
 }
@@ -160,11 +152,7 @@ func TestNewRefusesTheSameEndpointFullyQualifiedOrZeroPadded(t *testing.T) {
 		{"http://receiver:8090/in", "http://receiver.:8090/in"},
 	} {
 		t.Run(pair[1], func(t *testing.T) {
-			_, err := New(Config{Endpoints: []Endpoint{
-				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
-				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
-			}})
-			require.EqualError(t, err, "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
+			require.EqualError(t, newPair(pair), "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
 		})
 	}
 	// Another port, and another address, stay other endpoints.
@@ -174,11 +162,16 @@ func TestNewRefusesTheSameEndpointFullyQualifiedOrZeroPadded(t *testing.T) {
 		{"https://hooks.example.com/in", "https://hooks.example.co/in"},
 	} {
 		t.Run(pair[1], func(t *testing.T) {
-			_, err := New(Config{Endpoints: []Endpoint{
-				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
-				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
-			}})
-			require.NoError(t, err)
+			require.NoError(t, newPair(pair))
 		})
 	}
+}
+
+// newPair is New's error for a Config of the two endpoints at pair's URLs.
+func newPair(pair [2]string) error {
+	_, err := New(Config{Endpoints: []Endpoint{
+		{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+		{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+	}})
+	return err
 }
