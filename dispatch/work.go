@@ -169,7 +169,13 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 // gives.
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
 	var a jobArgs
-	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
+	if json.Unmarshal(row.EncodedArgs, &a) != nil && !slices.Contains(d.channels, a.Channel) {
+		// What can be decoded of args that do not decode in full: a
+		// channel text no channel here has is no name to tell of, nor to
+		// count by (Config.OnEvent's label: see package dispatch/metrics),
+		// whatever the args held.
+		a.Channel = ""
+	}
 	// The job's kind as River knows it, when its args do not say it
 	// (Config.OnEvent counts by it: see package dispatch/metrics).
 	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
@@ -259,7 +265,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes. Time is by the
 // database's clock, as this instance reads it (its own clock plus its
-// offset from the database's, measured at each run), as Enqueued is.
+// offset from the database's, measured at each run), as Enqueued is. A
+// job given up whose args do not decode in full (edited, or left by
+// another version) has what they held of its update, and its Channel
+// only when that is one of this instance's channels: "" otherwise.
 type Event struct {
 	broadcast.Event
 	Job      broadcast.JobKind

@@ -784,3 +784,37 @@ func TestAwaitingJobPastMaxElapsedReadsAgainAfterAFailedRead(t *testing.T) {
 		})
 	}
 }
+
+// A job given up whose args do not decode in full carried whatever
+// channel text they held into its EventFailed, and so into the metrics'
+// channel label: a series per text, without bound. It has the channel
+// only when that is one of this instance's, "" otherwise; args that
+// decode keep theirs.
+func TestStrayJobWhoseArgsDoNotDecodeHasNoChannelFragment(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	decodeErr := errors.New("job row couldn't be decoded")
+	for _, tt := range []struct {
+		args, want string
+	}{
+		{`{"job":"not a job","update_id":"u-2","channel":"edited by hand 8f3a"}`, ""},
+		{`{"job":{"kind":"send","channel":7},"update_id":"u-2","channel":"x\ud800"}`, ""},
+		{`{"job":"not a job","update_id":"u-2","channel":"x"}`, "x"},
+		{`{"job":{"kind":"send","channel":"later"},"update_id":"u-2","channel":"later"}`, "later"},
+	} {
+		t.Run(tt.args, func(t *testing.T) {
+			events = nil
+			row := &rivertype.JobRow{ID: 9, Kind: KindSend, Attempt: 1, MaxAttempts: 13,
+				CreatedAt: time.Now().Add(-2 * time.Hour), EncodedArgs: []byte(tt.args)}
+			require.NotNil(t, m.HandleError(context.Background(), row, decodeErr))
+			require.Len(t, events, 1)
+			assert.Equal(t, tt.want, events[0].Channel)
+			assert.Equal(t, "u-2", events[0].UpdateID)
+			assert.Equal(t, broadcast.JobSend, events[0].Job)
+		})
+	}
+}

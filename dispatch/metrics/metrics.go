@@ -46,7 +46,9 @@
 //
 // Counts are per instance and start at zero when it starts; a job run by
 // another instance shows there. Channel names are label values: keep
-// their number bounded (they are the configured channels).
+// their number bounded (they are the configured channels). A job given up
+// whose args this version could not read in full counts under channel=""
+// unless they name one of the instance's channels (see dispatch.Event).
 //
 // # Errors
 //
@@ -55,6 +57,8 @@
 package metrics
 
 import (
+	"strings"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -103,6 +107,8 @@ func New() *Collector {
 // Observe counts e. It is safe for concurrent use.
 func (c *Collector) Observe(e dispatch.Event) {
 	kind := kindLabel(e.Job)
+	// Prometheus panics on a label value not valid UTF-8.
+	e.Channel = strings.ToValidUTF8(e.Channel, "\uFFFD")
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		c.attempts.WithLabelValues(e.Channel, kind).Inc()
