@@ -248,8 +248,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Event is one step of a job, on the instance that runs it: the
 // broadcast.Event of the step and the job's own facts.
 //
-// Kinds: EventAttempt when a run starts its attempt (a run that waits
-// without one has EventRetry alone: for an instance that has its
+// Kinds: EventAttempt when a run starts its attempt, before the
+// Broadcaster finds whether the channel is to be tried (a run then found
+// skipped, superseded, not selected or not tried has one; a run that
+// waits without one has EventRetry alone: for an instance that has its
 // channel, or for a database it could not read, until EventFailed past
 // Retry.MaxElapsed (a job found waiting for its original, past the end
 // of a job of the original enqueued then); for its original's delivery,

@@ -24,8 +24,9 @@
 //     (see dispatch.Event: a run that waits without one, counted in
 //     retries_total as a snooze, is not one; a run that starts and then
 //     finds the channel busy, its Broadcaster closed or a retraction
-//     under way, broadcast.NotTried, is, since that is known only once
-//     it runs).
+//     under way, broadcast.NotTried, is, and so is one that finds the
+//     update delivered already, superseded or not selected for the
+//     channel, since that is known only once it runs).
 //   - outagecast_dispatch_deliveries_total{channel,kind}: jobs done by the
 //     platform: updates and corrections delivered, posts deleted.
 //   - outagecast_dispatch_failures_total{channel,kind}: jobs given up
