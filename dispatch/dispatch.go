@@ -169,7 +169,7 @@
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only. River keeps a run's error and output in jsonb, which takes no NUL:
 // a NUL in a channel's error text, in a receipt a job keeps, or in the
-// text of a panic in a run (a channel's, Config.OnEvent's, a Logger's),
+// text of a panic in a run (a channel's, a Logger's handler's),
 // reads U+FFFD in Report and Wait, and in River's record of the job.
 //
 // # Errors
@@ -320,7 +320,8 @@ type Config struct {
 	// jobs; required behind a pooler in transaction mode.
 	PollOnly bool
 	// OnEvent, if set, is called for each step of each job this instance
-	// runs. Calls are serialized; keep it quick.
+	// runs. Calls are serialized; keep it quick. A panic in it is logged
+	// (to Logger, at Error), and the run goes on: it fails no job.
 	OnEvent func(Event)
 	// Logger receives River's log, and this package's warnings; default:
 	// discard.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -68,8 +70,16 @@ func TestRiverRecordsNoNUL(t *testing.T) {
 	}
 }
 
+// nulHandler is a Logger's handler that panics with a NUL in the panic's
+// text.
+type nulHandler struct{ slog.Handler }
+
+func (nulHandler) Handle(context.Context, slog.Record) error {
+	panic(struct{ text string }{"handler \x00"})
+}
+
 // A panic's text is recorded by River in jsonb too (fmt's %v of it): one
-// holding a NUL, in a channel's code, Config.OnEvent or a Logger, failed
+// holding a NUL, in a channel's code or a Logger, failed
 // River's statement recording the ends of the instance's jobs, as an
 // error's did. The panic River sees holds U+FFFD instead; one without a
 // NUL is River's as it was raised.
@@ -89,30 +99,19 @@ func TestRiverRecordsNoNULOfAPanic(t *testing.T) {
 		{"in the run", within(), nil, func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error {
 			panic(fmt.Sprintf("boom %s", "\x00"))
 		}, "boom \uFFFD"},
-		{"in OnEvent, before the outcome", within(), func(Event) { panic(errors.New("hook \x00")) },
-			func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
-				return d.work(ctx, row, j)
-			}, "hook \uFFFD"},
-		{"in OnEvent, after the outcome",
-			// The last attempt: given up, and OnEvent panics on its EventFailed.
+		{"in the Logger, after the outcome",
+			// The last attempt: given up, and the Logger panics telling of
+			// OnEvent's panic on its EventFailed.
 			&rivertype.JobRow{ID: 7, Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()},
 			func(e Event) {
 				if e.Kind == broadcast.EventFailed {
-					panic(value{"hook \x00"})
+					panic("hook")
 				}
 			},
 			func(d *Dispatcher, ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+				d.cfg.Logger = slog.New(nulHandler{slog.NewTextHandler(io.Discard, nil)})
 				return d.work(ctx, row, j)
-			}, "{hook \uFFFD}"},
-		{"in OnEvent, giving up a run that panicked",
-			&rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-2 * time.Hour)},
-			func(e Event) {
-				if e.Kind == broadcast.EventFailed {
-					panic(value{"hook \x00"})
-				}
-			},
-			func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error { panic("boom") },
-			"{hook \uFFFD}"},
+			}, "{handler \uFFFD}"},
 		{"without a NUL", within(), nil, func(*Dispatcher, context.Context, *rivertype.JobRow, broadcast.Job) error {
 			panic(value{"boom"})
 		}, value{"boom"}},

@@ -58,7 +58,9 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // one, names it ("…; job 12: its args cannot be decoded: …"), and so does
 // that of a Result of its own, with no Channel, after the others, when
 // not even its channel can be read: ErrPending until the job finishes,
-// Permanent then. A channel the update was enqueued for that has neither
+// Permanent then. One whose output cannot be decoded fails no Report
+// either: its Result is what its state says, and its error, when it has
+// one, names it ("…; job 12: its output cannot be decoded: …"). A channel the update was enqueued for that has neither
 // a job nor a record is then left out: that job may be its.
 //
 // River deletes finished jobs (completed and cancelled ones after a day,
@@ -432,15 +434,28 @@ func (d *Dispatcher) stored(ctx context.Context, ch, updateID string, unknown bo
 }
 
 // result is one channel's Result from its job; finished reports that the
-// job will not run again.
+// job will not run again. A job whose output cannot be decoded (recorded
+// by another version, or edited by hand) fails no Report, as one whose
+// args cannot be is not: its Result is what its state says, and its
+// error, when it has one, names the output.
 func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *rivertype.JobRow, retract bool) (broadcast.Result, bool, error) {
-	r := broadcast.Result{Channel: ch, Attempts: attempt(row)}
 	var out output
+	var outErr error
 	if o := row.Output(); o != nil {
 		if err := json.Unmarshal(o, &out); err != nil {
-			return r, false, fmt.Errorf("dispatch: report %s: job %d output: %w", updateID, row.ID, err)
+			out, outErr = output{}, fmt.Errorf("job %d: its output cannot be decoded: %w", row.ID, err)
 		}
 	}
+	r, finished, err := d.resultOf(ctx, ch, updateID, row, out, retract)
+	if outErr != nil && r.Err != nil {
+		r.Err = fmt.Errorf("%w; %w", r.Err, outErr)
+	}
+	return r, finished, err
+}
+
+// resultOf is result with the job's output, out, decoded.
+func (d *Dispatcher) resultOf(ctx context.Context, ch, updateID string, row *rivertype.JobRow, out output, retract bool) (broadcast.Result, bool, error) {
+	r := broadcast.Result{Channel: ch, Attempts: attempt(row)}
 	r.Skipped, r.Superseded, r.NotSelected, r.Edited = out.Skipped, out.Superseded, out.NotSelected, out.Edited
 	r.Failures, r.Pending = targetFailures(out.Failures), targetFailures(out.Pending)
 	if row.AttemptedAt != nil && row.FinalizedAt != nil {

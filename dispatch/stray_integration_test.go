@@ -77,42 +77,31 @@ func TestJobPastMaxElapsedWhoseArgsCannotBeDecodedIsGivenUp(t *testing.T) {
 	assert.Contains(t, e.Err.Error(), "Retry.MaxElapsed")
 }
 
-// A job past Retry.MaxElapsed whose run panics is given up too.
-func TestJobPastMaxElapsedWhoseRunPanicsIsGivenUp(t *testing.T) {
+// A panic in Config.OnEvent fails no run: the job is delivered once and
+// completes, with no error recorded. It went on to River, which ran the
+// delivered job again and again until River's MaxAttempts.
+func TestAPanicInOnEventFailsNoJob(t *testing.T) {
 	ctx := waitCtx(t)
 	dsn := newSchema(t)
-	var mu sync.Mutex
-	var failed []dispatch.Event
-	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{
+	x := newCounting("x")
+	in := newInstance(t, dsn, []broadcast.Channel{x}, broadcast.Options{}, dispatch.Config{
 		Workers: 1,
-		Retry:   broadcast.RetryPolicy{MaxElapsed: time.Hour},
-		OnEvent: func(e dispatch.Event) {
-			if e.Kind == broadcast.EventAttempt {
-				panic("a bug in OnEvent")
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			failed = append(failed, e)
-		},
+		OnEvent: func(dispatch.Event) { panic("a bug in OnEvent") },
 	})
 	id, err := in.d.Enqueue(ctx, nil, update(1))
 	require.NoError(t, err)
-	_, err = in.pool.Exec(ctx, `UPDATE river_job SET created_at = now() - interval '2 hours'`)
-	require.NoError(t, err)
-
-	state, errs := strayFailure(ctx, t, in, id)
-	assert.Equal(t, "cancelled", state, "given up, not retried")
-	assert.Equal(t, 1, errs, "one run")
-	rep, _, err := in.d.Report(ctx, id)
+	in.start(t)
+	rep, err := in.d.Wait(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)
-	require.Error(t, rep.Results[0].Err)
-	assert.Contains(t, rep.Results[0].Err.Error(), "Retry.MaxElapsed")
-	assert.Contains(t, rep.Results[0].Err.Error(), "a bug in OnEvent")
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, failed, 1)
-	assert.Equal(t, broadcast.EventFailed, failed[0].Kind)
+	assert.NoError(t, rep.Results[0].Err)
+	assert.Equal(t, 1, x.count(id))
+	var state string
+	var errs int
+	require.NoError(t, in.pool.QueryRow(ctx, `SELECT state, coalesce(array_length(errors, 1), 0) FROM river_job
+		WHERE args->>'update_id' = $1`, id).Scan(&state, &errs))
+	assert.Equal(t, "completed", state)
+	assert.Zero(t, errs, "no run failed")
 }
 
 // A job past Retry.MaxElapsed of a kind this version does not know (left

@@ -32,8 +32,8 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 }
 
 // decided tells strayFailures, through ctx, that work decided the job's
-// next step: a panic after it (in Config.OnEvent, say) must not give up a
-// job whose delivery was made and recorded.
+// next step: a panic after it (in Config.Logger's handler, say) must not
+// give up a job whose delivery was made and recorded.
 func decided(ctx context.Context) {
 	if ran, ok := ctx.Value(ranKey{}).(*bool); ok {
 		*ran = true
@@ -70,7 +70,7 @@ var _ river.ErrorHandler = (*strayFailures)(nil)
 func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
 	defer func() {
 		// A panic goes on to River (one within the limits, or after work
-		// decided the job's next step: in Config.OnEvent, a Logger),
+		// decided the job's next step: in a Logger's handler),
 		// which records its text, as it can keep it, with its trace.
 		if p := recover(); p != nil {
 			panic(keepablePanic(p))
@@ -169,7 +169,13 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 // gives.
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
 	var a jobArgs
-	_ = json.Unmarshal(row.EncodedArgs, &a) // what can be decoded
+	if json.Unmarshal(row.EncodedArgs, &a) != nil && !slices.Contains(d.channels, a.Channel) {
+		// What can be decoded of args that do not decode in full: a
+		// channel text no channel here has is no name to tell of, nor to
+		// count by (Config.OnEvent's label: see package dispatch/metrics),
+		// whatever the args held.
+		a.Channel = ""
+	}
 	// The job's kind as River knows it, when its args do not say it
 	// (Config.OnEvent counts by it: see package dispatch/metrics).
 	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
@@ -242,8 +248,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Event is one step of a job, on the instance that runs it: the
 // broadcast.Event of the step and the job's own facts.
 //
-// Kinds: EventAttempt when a run starts its attempt (a run that waits
-// without one has EventRetry alone: for an instance that has its
+// Kinds: EventAttempt when a run starts its attempt, before the
+// Broadcaster finds whether the channel is to be tried (a run then found
+// skipped, superseded, not selected or not tried has one; a run that
+// waits without one has EventRetry alone: for an instance that has its
 // channel, or for a database it could not read, until EventFailed past
 // Retry.MaxElapsed (a job found waiting for its original, past the end
 // of a job of the original enqueued then); for its original's delivery,
@@ -259,7 +267,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes. Time is by the
 // database's clock, as this instance reads it (its own clock plus its
-// offset from the database's, measured at each run), as Enqueued is.
+// offset from the database's, measured at each run), as Enqueued is. A
+// job given up whose args do not decode in full (edited, or left by
+// another version) has what they held of its update, and its Channel
+// only when that is one of this instance's channels: "" otherwise.
 type Event struct {
 	broadcast.Event
 	Job      broadcast.JobKind
@@ -771,7 +782,20 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 	e.Kind, e.Time = kind, d.retry.now()
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
+	defer d.onEventPanic(e)
 	d.cfg.OnEvent(e)
+}
+
+// onEventPanic, deferred, recovers a panic in Config.OnEvent called with
+// e, and logs it, as the Broadcaster does one in its Options.OnEvent: an
+// observer's bug must not fail the run. Gone on to River, it failed a job
+// delivered already, which River ran again (posting it twice when the
+// Store had not recorded the delivery), until River's MaxAttempts.
+func (d *Dispatcher) onEventPanic(e Event) {
+	if p := recover(); p != nil {
+		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelError, fmt.Sprintf("dispatch: Config.OnEvent panicked: %v", p),
+			slog.Int64("job", e.JobID), slog.String("event", string(e.Kind)), slog.String("trace", string(debug.Stack())))
+	}
 }
 
 // retryPolicy is River's retry policy for the jobs: exponential backoff

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"strings"
@@ -598,14 +599,20 @@ func TestAClockOffFromTheDatabasesIsReported(t *testing.T) {
 	}
 }
 
-// A run that panics after work decided the job's next step (in OnEvent,
-// on the delivery's event) is not taken for a stray failure: the job,
-// delivered and recorded, is not given up, and no EventFailed follows
-// EventDelivered, although the run was the job's last attempt.
+// panickingHandler is a Logger's handler that panics on every record.
+type panickingHandler struct{ slog.Handler }
+
+func (panickingHandler) Handle(context.Context, slog.Record) error { panic("Logger bug") }
+
+// A run that panics after work decided the job's next step (in the
+// Logger's handler, on the delivery's event, telling of OnEvent's own
+// panic) is not taken for a stray failure: the job, delivered and
+// recorded, is not given up, and no EventFailed follows EventDelivered,
+// although the run was the job's last attempt.
 func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 	var kinds []broadcast.EventKind
 	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(panickingHandler{slog.NewTextHandler(io.Discard, nil)}),
 		OnEvent: func(e Event) {
 			kinds = append(kinds, e.Kind)
 			if e.Kind == broadcast.EventDelivered {
@@ -615,7 +622,7 @@ func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3, CreatedAt: time.Now()}
 	m := &strayFailures{d: d}
-	assert.PanicsWithValue(t, "OnEvent bug", func() {
+	assert.PanicsWithValue(t, "Logger bug", func() {
 		_ = m.Work(context.Background(), last, func(ctx context.Context) error {
 			return d.finish(ctx, last, Event{}, broadcast.EventDelivered, nil)
 		})
@@ -774,6 +781,40 @@ func TestAwaitingJobPastMaxElapsedReadsAgainAfterAFailedRead(t *testing.T) {
 			require.ErrorAs(t, err, &cancel, "found waiting too long ago: given up")
 			require.Len(t, *events, 1)
 			assert.Equal(t, broadcast.EventFailed, (*events)[0].Kind)
+		})
+	}
+}
+
+// A job given up whose args do not decode in full carried whatever
+// channel text they held into its EventFailed, and so into the metrics'
+// channel label: a series per text, without bound. It has the channel
+// only when that is one of this instance's, "" otherwise; args that
+// decode keep theirs.
+func TestStrayJobWhoseArgsDoNotDecodeHasNoChannelFragment(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	decodeErr := errors.New("job row couldn't be decoded")
+	for _, tt := range []struct {
+		args, want string
+	}{
+		{`{"job":"not a job","update_id":"u-2","channel":"edited by hand 8f3a"}`, ""},
+		{`{"job":{"kind":"send","channel":7},"update_id":"u-2","channel":"x\ud800"}`, ""},
+		{`{"job":"not a job","update_id":"u-2","channel":"x"}`, "x"},
+		{`{"job":{"kind":"send","channel":"later"},"update_id":"u-2","channel":"later"}`, "later"},
+	} {
+		t.Run(tt.args, func(t *testing.T) {
+			events = nil
+			row := &rivertype.JobRow{ID: 9, Kind: KindSend, Attempt: 1, MaxAttempts: 13,
+				CreatedAt: time.Now().Add(-2 * time.Hour), EncodedArgs: []byte(tt.args)}
+			require.NotNil(t, m.HandleError(context.Background(), row, decodeErr))
+			require.Len(t, events, 1)
+			assert.Equal(t, tt.want, events[0].Channel)
+			assert.Equal(t, "u-2", events[0].UpdateID)
+			assert.Equal(t, broadcast.JobSend, events[0].Job)
 		})
 	}
 }

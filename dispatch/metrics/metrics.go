@@ -24,8 +24,9 @@
 //     (see dispatch.Event: a run that waits without one, counted in
 //     retries_total as a snooze, is not one; a run that starts and then
 //     finds the channel busy, its Broadcaster closed or a retraction
-//     under way, broadcast.NotTried, is, since that is known only once
-//     it runs).
+//     under way, broadcast.NotTried, is, and so is one that finds the
+//     update delivered already, superseded or not selected for the
+//     channel, since that is known only once it runs).
 //   - outagecast_dispatch_deliveries_total{channel,kind}: jobs done by the
 //     platform: updates and corrections delivered, posts deleted.
 //   - outagecast_dispatch_failures_total{channel,kind}: jobs given up
@@ -46,7 +47,9 @@
 //
 // Counts are per instance and start at zero when it starts; a job run by
 // another instance shows there. Channel names are label values: keep
-// their number bounded (they are the configured channels).
+// their number bounded (they are the configured channels). A job given up
+// whose args this version could not read in full counts under channel=""
+// unless they name one of the instance's channels (see dispatch.Event).
 //
 // # Errors
 //
@@ -55,6 +58,8 @@
 package metrics
 
 import (
+	"strings"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -103,6 +108,8 @@ func New() *Collector {
 // Observe counts e. It is safe for concurrent use.
 func (c *Collector) Observe(e dispatch.Event) {
 	kind := kindLabel(e.Job)
+	// Prometheus panics on a label value not valid UTF-8.
+	e.Channel = strings.ToValidUTF8(e.Channel, "\uFFFD")
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		c.attempts.WithLabelValues(e.Channel, kind).Inc()

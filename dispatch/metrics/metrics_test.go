@@ -166,3 +166,24 @@ outagecast_dispatch_failures_total{channel="x",kind="unknown"} 6
 	assert.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"outagecast_dispatch_attempts_total", "outagecast_dispatch_failures_total"))
 }
+
+// A channel text not valid UTF-8, which Observe may be given, made it
+// panic, although it never fails: Prometheus takes no such label value.
+// It is counted with its invalid bytes as U+FFFD; a job given up with no
+// channel (its args unreadable: see dispatch.Event) counts under "".
+func TestCollectorTakesAnyChannelText(t *testing.T) {
+	m := metrics.New()
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(m))
+
+	for _, channel := range []string{"x\xff", "", "x\xfe"} {
+		require.NotPanics(t, func() { m.Observe(event(broadcast.EventFailed, channel)) })
+	}
+	want := `
+# HELP outagecast_dispatch_failures_total Jobs given up (failed for good or out of attempts), per channel and job kind; "unknown" for a kind this version does not know.
+# TYPE outagecast_dispatch_failures_total counter
+outagecast_dispatch_failures_total{channel="",kind="send"} 1
+outagecast_dispatch_failures_total{channel="x�",kind="send"} 2
+`
+	assert.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want), "outagecast_dispatch_failures_total"))
+}
