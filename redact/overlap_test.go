@@ -1,10 +1,13 @@
 package redact_test
 
 import (
+	"html/template"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -64,4 +67,31 @@ func TestRedactorTruncated(t *testing.T) {
 	assert.Equal(t, "nothing here", r.Truncated("nothing here"))
 	var nilR *redact.Redactor
 	assert.Equal(t, "tok-0", nilR.Truncated("tok-0"))
+}
+
+// Go's html/template escapes an unquoted attribute's value more: "=",
+// space, "`" and the other space characters as decimal references.
+func TestRedactorHTMLTemplateUnquotedAttribute(t *testing.T) {
+	for _, secret := range []string{"dG9rZW4+c2VjcmV0/MTIz==", "pass word`\t=1", `it's+"q"&<b>`} {
+		r := redact.NewRedactor(redact.NewSecret(secret))
+		var b strings.Builder
+		require.NoError(t, template.Must(template.New("").Parse(`<input value={{.}}>`)).Execute(&b, secret))
+		assert.Equal(t, "<input value=REDACTED>", r.String(b.String()), b.String())
+	}
+}
+
+// url.URL.EscapedPath keeps more than PathEscape ("/", ",", ";"), and
+// .NET's HttpUtility.UrlEncode keeps "!*()" but escapes "'" and "~",
+// with lower-case hex and a space as "+".
+func TestRedactorPathAndDotNetURLForms(t *testing.T) {
+	const secret = "pa ss/wörd,x;y!*'()~$&+=:@"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	u := &url.URL{Path: "/hook/" + secret}
+	for name, form := range map[string]string{
+		"go EscapedPath":       strings.TrimPrefix(u.EscapedPath(), "/hook/"),
+		"net HttpUtility":      "pa+ss%2fw%c3%b6rd%2cx%3by!*%27()%7e%24%26%2b%3d%3a%40",
+		"net WebUtility upper": "pa+ss%2Fw%C3%B6rd%2Cx%3By!*%27()%7E%24%26%2B%3D%3A%40",
+	} {
+		assert.Equal(t, "token=REDACTED;", r.String("token="+form+";"), name)
+	}
 }

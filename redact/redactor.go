@@ -318,9 +318,13 @@ func encodings(s string) []string {
 // server's HTML error page may echo a secret. Some escape double quotes
 // only: PHP's htmlspecialchars by default before PHP 8.1 (ENT_COMPAT),
 // Apache's error pages, Java's escapeHtml4. Go's html/template escapes "+"
-// too, as in a base64 token.
+// too, as in a base64 token, and in an unquoted attribute value also "=",
+// "`", space and the other space characters, and NUL (as U+FFFD).
 var htmlEscapes = []*strings.Replacer{
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;",
+		"=", "&#61;", "`", "&#96;", " ", "&#32;", "\t", "&#9;", "\n", "&#10;", "\v", "&#11;", "\f", "&#12;",
+		"\r", "&#13;", "\x00", "&#xfffd;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
@@ -337,7 +341,7 @@ var htmlEscapes = []*strings.Replacer{
 // htmlForms returns s as each of htmlEscapes writes it; none when s has
 // nothing to escape.
 func htmlForms(s string) []string {
-	if !strings.ContainsAny(s, `&<>"'+`) {
+	if !strings.ContainsAny(s, "&<>\"'+=` \t\n\v\f\r\x00") {
 		return nil
 	}
 	forms := make([]string, len(htmlEscapes))
@@ -349,10 +353,12 @@ func htmlForms(s string) []string {
 
 // percentKeeps are the characters besides ASCII letters and digits that
 // common URL encoders leave unescaped: Go's QueryEscape and PHP's
-// rawurlencode (RFC 3986), Go's PathEscape, JavaScript's
-// encodeURIComponent, Java's URLEncoder, Python's quote, PHP's urlencode,
-// and none at all.
-var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.!~*'()", "-_.*", "-_.~/", "-_.", ""}
+// rawurlencode (RFC 3986), Go's PathEscape, Go's url.URL.EscapedPath (a
+// whole path, as in a URL a server quotes), JavaScript's
+// encodeURIComponent, Java's URLEncoder, Python's quote, .NET's
+// HttpUtility.UrlEncode and WebUtility.UrlEncode, PHP's urlencode, and
+// none at all.
+var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", "-_.*", "-_.~/", "-_.!*()", "-_.", ""}
 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
