@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,7 +25,7 @@ import (
 // return a new one.
 type Redactor struct {
 	pairs []string // old, new, … longest old first
-	r     *strings.Replacer
+	m     func() *matcher
 }
 
 // NewRedactor returns a Redactor for secrets; empty ones are ignored.
@@ -292,7 +293,9 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 		out.pairs = append(out.pairs, p.old, p.new)
 	}
 	if len(out.pairs) > 0 {
-		out.r = strings.NewReplacer(out.pairs...)
+		// Built on first use: most Redactors serve an error path that
+		// never comes.
+		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs) })
 	}
 	return out
 }
@@ -315,9 +318,13 @@ func encodings(s string) []string {
 // server's HTML error page may echo a secret. Some escape double quotes
 // only: PHP's htmlspecialchars by default before PHP 8.1 (ENT_COMPAT),
 // Apache's error pages, Java's escapeHtml4. Go's html/template escapes "+"
-// too, as in a base64 token.
+// too, as in a base64 token, and in an unquoted attribute value also "=",
+// "`", space and the other space characters, and NUL (as U+FFFD).
 var htmlEscapes = []*strings.Replacer{
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;",
+		"=", "&#61;", "`", "&#96;", " ", "&#32;", "\t", "&#9;", "\n", "&#10;", "\v", "&#11;", "\f", "&#12;",
+		"\r", "&#13;", "\x00", "&#xfffd;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
@@ -334,7 +341,7 @@ var htmlEscapes = []*strings.Replacer{
 // htmlForms returns s as each of htmlEscapes writes it; none when s has
 // nothing to escape.
 func htmlForms(s string) []string {
-	if !strings.ContainsAny(s, `&<>"'+`) {
+	if !strings.ContainsAny(s, "&<>\"'+=` \t\n\v\f\r\x00") {
 		return nil
 	}
 	forms := make([]string, len(htmlEscapes))
@@ -346,10 +353,12 @@ func htmlForms(s string) []string {
 
 // percentKeeps are the characters besides ASCII letters and digits that
 // common URL encoders leave unescaped: Go's QueryEscape and PHP's
-// rawurlencode (RFC 3986), Go's PathEscape, JavaScript's
-// encodeURIComponent, Java's URLEncoder, Python's quote, PHP's urlencode,
-// and none at all.
-var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.!~*'()", "-_.*", "-_.~/", "-_.", ""}
+// rawurlencode (RFC 3986), Go's PathEscape, Go's url.URL.EscapedPath (a
+// whole path, as in a URL a server quotes), JavaScript's
+// encodeURIComponent, Java's URLEncoder, Python's quote, .NET's
+// HttpUtility.UrlEncode and WebUtility.UrlEncode, PHP's urlencode, and
+// none at all.
+var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", "-_.*", "-_.~/", "-_.!*()", "-_.", ""}
 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
@@ -529,12 +538,26 @@ func utf16Pair(c rune) (rune, rune) {
 	return 0xd800 + (c>>10)&0x3ff, 0xdc00 + c&0x3ff
 }
 
-// String returns s with every known secret replaced.
+// String returns s with every known secret replaced: every byte of every
+// occurrence, also where occurrences overlap (secrets "abcXYZ" and
+// "cXYZ123" in "abcXYZ123" give one REDACTED).
 func (r *Redactor) String(s string) string {
-	if r == nil || r.r == nil {
+	if r == nil || r.m == nil || s == "" {
 		return s
 	}
-	return r.r.Replace(s)
+	return r.m().replace(s, false)
+}
+
+// Truncated is String for s, the start of a longer text that was cut short
+// (a response body read up to a limit): it also leaves out what s ends with
+// when that is the start of a secret, in any encoding, which String cannot
+// tell from text that is no secret. The text returned may so be shorter
+// than s by less than the longest encoding of a secret.
+func (r *Redactor) Truncated(s string) string {
+	if r == nil || r.m == nil || s == "" {
+		return s
+	}
+	return r.m().replace(s, true)
 }
 
 // Holds reports whether s holds a secret r knows, in any of the
@@ -542,7 +565,7 @@ func (r *Redactor) String(s string) string {
 // answer it is about to keep (a 2xx that echoed the request would carry
 // a credential into a Receipt, where no error redaction reaches), and a
 // caller of whether a value came from a credential.
-func (r *Redactor) Holds(s string) bool { return r.String(s) != s }
+func (r *Redactor) Holds(s string) bool { return r != nil && r.m != nil && r.m().holds(s) }
 
 // Redactor returns r, so that a *Redactor serves where a source of a
 // Redactor is asked for, beside one that builds its Redactor only when it

@@ -13,17 +13,22 @@
 //
 // A Redactor removes known secrets from text a server sent back or an
 // error produced, in every encoding a server might echo them in: as is;
-// URL-escaped as the common encoders write it (Go, JavaScript, Python,
-// Java, PHP: hex digits in either case, a space as "+" or "%20");
+// URL-escaped as the common encoders write it (Go, a whole path as
+// url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
+// .NET: hex digits in either case, a space as "+" or "%20");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
-// PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as the common
-// writers write it (named, decimal or hex references; quotes escaped or
-// left alone); hexadecimal; base64 (standard and URL alphabets, padded or
-// not), also inside longer base64 text wherever the secret starts in it; and, for a
-// login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
+// PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
+// the common writers write it (named, decimal or hex references; quotes
+// escaped or left alone; Go's html/template also in an unquoted
+// attribute); hexadecimal; base64 (standard and URL alphabets, padded or
+// not), also inside longer base64 text wherever the secret starts in it;
+// and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
-// URL in a link writes them ("=" as "%3D", then "%253D").
+// URL in a link writes them ("=" as "%3D", then "%253D"). Every byte of
+// every occurrence is replaced, also where occurrences overlap; text cut
+// short is redacted with Redactor.Truncated, which also leaves out the
+// start of a secret the cut left at its end.
 //
 // # Limits
 //

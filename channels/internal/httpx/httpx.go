@@ -5,8 +5,9 @@
 // show URLs without their secrets. Do, DoStatus and DoStatusTimeout take the
 // Redactor of the request's secrets and redact with it their errors
 // and the body of every answer that is not a 2xx, before a channel parses
-// it or Classify cuts a snippet from it; channels redact the errors they
-// make themselves with the same Redactor.
+// it or Classify cuts a snippet from it (a body cut at its limit loses also
+// the start of a secret it ends in); channels redact the errors they make
+// themselves with the same Redactor.
 //
 // # The status line decides
 //
@@ -153,8 +154,10 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 // scrub redacts the body of an answer that is not a 2xx, before anything
 // parses it or cuts a snippet from it (a cut could keep part of a secret
 // the Redactor would no longer know): servers echo credentials in their
-// error pages. The body of a 2xx is the platform's answer, kept as it is,
-// so that a success costs no redaction. The body of a 3xx is dropped: it
+// error pages. A body cut short also loses what it ends with when that is
+// the start of a secret (see redact.Redactor.Truncated). The body of a 2xx
+// is the platform's answer, kept as it is, so that a success costs no
+// redaction. The body of a 3xx is dropped: it
 // only repeats where the redirect points, whose path and query may hold a
 // token no Redactor knows, and no channel follows redirects; Location says
 // where it points, as much as is safe to show.
@@ -170,7 +173,12 @@ func (r *Response) scrub(rs Redactor, reqURL *url.URL) {
 		return
 	}
 	if rs != nil && (r.Status < 200 || r.Status > 299) && len(r.Body) > 0 {
-		r.Body = []byte(rs.Redactor().String(string(r.Body)))
+		rd := rs.Redactor()
+		if r.Truncated { // the cut may have left the start of a secret
+			r.Body = []byte(rd.Truncated(string(r.Body)))
+		} else {
+			r.Body = []byte(rd.String(string(r.Body)))
+		}
 	}
 }
 

@@ -317,3 +317,58 @@ func TestTransportErrorQuotingAHugeHeaderLineIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// A body cut at its limit may end in the start of a secret: Do and DoStatus
+// leave that start out of the Response of an answer that is not a 2xx, as
+// they redact the secrets it holds whole.
+func TestBodyCutInsideASecretKeepsNoPartOfIt(t *testing.T) {
+	const secret = "s3cret-token-0123456789abcdefghij"
+	const limit = 64
+	rd := redact.NewRedactor(redact.NewSecret(secret))
+	for k := 1; k < len(secret); k++ {
+		body := strings.Repeat("x", limit-k) + secret + " denied"
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, body)
+		}))
+		for name, do := range map[string]func(*http.Request) (*Response, error){
+			"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, limit, rd) },
+			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, limit, 0, rd) },
+		} {
+			req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
+			require.NoError(t, err)
+			resp, err := do(req)
+			require.NoError(t, err)
+			assert.True(t, resp.Truncated, name)
+			assert.Equal(t, strings.Repeat("x", limit-k), string(resp.Body), "%s: %d bytes of the secret before the cut", name, k)
+		}
+		srv.Close()
+	}
+}
+
+// countingRedactor counts how often its Redactor is asked for.
+type countingRedactor struct {
+	rd    *redact.Redactor
+	asked atomic.Int32
+}
+
+func (c *countingRedactor) Redactor() *redact.Redactor { c.asked.Add(1); return c.rd }
+
+// A success costs no redaction: the Redactor is not even asked for, also
+// when the body was cut at its limit.
+func TestSuccessAsksNoRedactor(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"id":"1","token":"s3cret-token-0123456789"}`)
+	}))
+	defer srv.Close()
+	rs := &countingRedactor{rd: redact.NewRedactor(redact.NewSecret("s3cret-token-0123456789"))}
+	for _, limit := range []int64{0, 20} {
+		req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
+		require.NoError(t, err)
+		_, err = Do(nil, req, limit, rs)
+		require.NoError(t, err)
+		_, err = DoStatus(nil, req, limit, 0, rs)
+		require.NoError(t, err)
+	}
+	assert.Zero(t, rs.asked.Load())
+}
