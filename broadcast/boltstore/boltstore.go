@@ -141,7 +141,8 @@
 // A Mark or SaveReceipt fails, naming the file, when the file was deleted,
 // moved away or replaced while the Store had it open: its write went into
 // a file that the next Open of the path does not find. Other errors come from the disk and the operating system, wrapped
-// with the name of the call, as in "boltstore: mark: ...".
+// with the name of the call and the file, as in "boltstore: mark: PATH: no
+// space left on device".
 package boltstore
 
 import (

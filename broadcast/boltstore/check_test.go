@@ -3,7 +3,9 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -179,4 +181,25 @@ func markOf(update string) func(s *Store) error {
 		_, _, err := s.Done(context.Background(), update, "x", "")
 		return err
 	}
+}
+
+// TestDiskErrorNamesFile: an error of the disk names the store's file.
+// bbolt returns a failed sync's error (a full disk, an I/O error) as the
+// system gave it, without the file's name: the error was "boltstore: mark:
+// no space left on device", which did not say which disk was full.
+func TestDiskErrorNamesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, nil)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	err = s.write(func(*bolt.Tx) error { return syscall.ENOSPC }) // as bbolt's fdatasync gives it
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	assert.EqualError(t, wrap("mark", err), "boltstore: mark: "+path+": no space left on device")
+	err = s.read(func(*bolt.Tx) error { return syscall.EIO })
+	assert.EqualError(t, wrap("done", err), "boltstore: done: "+path+": input/output error")
+	err = s.write(func(*bolt.Tx) error { return &os.PathError{Op: "write", Path: path, Err: syscall.ENOSPC} })
+	assert.EqualError(t, wrap("mark", err), "boltstore: mark: write "+path+": no space left on device", "named once")
+	err = s.update(func(*bolt.Tx) error { return context.Canceled }) // Prune's, ended during its scan
+	assert.EqualError(t, wrap("prune", err), "boltstore: prune: context canceled")
+	require.NoError(t, s.Mark(context.Background(), "u1", "x", "", nil), "not damage: the store goes on")
 }

@@ -302,11 +302,17 @@ func (s *Store) atPath() error {
 
 // fail turns damage found by a call into the error that the file is
 // damaged, and makes every later call but Close fail with it: a write into
-// a damaged file could spread the damage.
+// a damaged file could spread the damage. Another error names the file,
+// unless it does already: bbolt returns the system's error of a sync (a
+// full disk, an I/O error) as it is, "no space left on device".
 func (s *Store) fail(err error) error {
 	var d *damage
 	if !errors.As(err, &d) {
-		return err
+		if err == nil || errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, context.Canceled) ||
+			errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), s.path) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	s.damaged.CompareAndSwap(nil, damagedFile(s.path, d.detail, nil))
 	return s.damaged.Load()
