@@ -116,9 +116,11 @@
 //
 // Damage that Open's checks do not cover, or that happens while the store
 // is open, is found by the call that reads the damaged page or an entry
-// that does not decode (Prune reads every entry): that call, and every
-// later call but Close, fails with an error matching ErrDamaged instead of
-// panicking or crashing the process. Writing into a damaged file could
+// that does not decode, or finds a bucket where an entry should be (Prune
+// reads every entry): that call, and every later call but Close, fails
+// with an error matching ErrDamaged, naming the entry's ids (each cut to
+// 64 bytes), instead of panicking, crashing the process, or taking the
+// entry for missing and sending its update again. Writing into a damaged file could
 // spread the damage, so the store stops using it. The checks
 // are meant for accidental damage; bbolt keeps no checksum of its other
 // pages, so bytes changed inside a page that stays well-formed, or a file
@@ -139,7 +141,8 @@
 // A Mark or SaveReceipt fails, naming the file, when the file was deleted,
 // moved away or replaced while the Store had it open: its write went into
 // a file that the next Open of the path does not find. Other errors come from the disk and the operating system, wrapped
-// with the name of the call, as in "boltstore: mark: ...".
+// with the name of the call and the file, as in "boltstore: mark: PATH: no
+// space left on device".
 package boltstore
 
 import (

@@ -78,18 +78,18 @@ type pruner struct {
 // kept of the one before.
 func (p *pruner) prune(tx *bolt.Tx) (int, error) {
 	marks, receipts := tx.Bucket(bucketMarks), tx.Bucket(bucketReceipts)
-	n, err := p.bucket(marks, func(_, v []byte) (bool, error) {
+	n, err := p.bucket(marks, markNames, func(_, v []byte) (bool, error) {
 		t, err := markTime(v)
 		return t.Before(p.cutoff), err
 	})
 	if err != nil {
 		return 0, err
 	}
-	m, err := p.bucket(receipts, func(k, v []byte) (bool, error) { return p.receiptGoes(marks, k, v) })
+	m, err := p.bucket(receipts, receiptNames, func(k, v []byte) (bool, error) { return p.receiptGoes(marks, k, v) })
 	if err != nil {
 		return 0, err
 	}
-	l, err := p.bucket(tx.Bucket(bucketThreads), func(k, v []byte) (bool, error) {
+	l, err := p.bucket(tx.Bucket(bucketThreads), threadNames, func(k, v []byte) (bool, error) {
 		if len(v) < 8 {
 			return false, &damage{fmt.Sprintf("a thread is %d bytes, too short for its time", len(v))}
 		}
@@ -107,7 +107,11 @@ func (p *pruner) receiptGoes(marks *bolt.Bucket, k, v []byte) (bool, error) {
 		return false, err
 	}
 	// The channel's mark is (update, channel, ""): k and the length of "".
-	if saved.Before(p.cutoff) && marks.Get(append(k[:len(k):len(k)], 0)) == nil {
+	mark, err := get(marks, append(k[:len(k):len(k)], 0), "the channel's mark")
+	if err != nil {
+		return false, err
+	}
+	if saved.Before(p.cutoff) && mark == nil {
 		return true, nil
 	}
 	channel, err := lastPart(k)
@@ -133,8 +137,9 @@ func lastPart(k []byte) (string, error) {
 	return last, nil
 }
 
-// bucket deletes the entries of b for which goes says so.
-func (p *pruner) bucket(b *bolt.Bucket, goes func(k, v []byte) (bool, error)) (int, error) {
+// bucket deletes the entries of b for which goes says so. Damage names
+// the entry, its key's parts named by names.
+func (p *pruner) bucket(b *bolt.Bucket, names []string, goes func(k, v []byte) (bool, error)) (int, error) {
 	var old [][]byte
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -143,7 +148,7 @@ func (p *pruner) bucket(b *bolt.Bucket, goes func(k, v []byte) (bool, error)) (i
 		}
 		gone, err := goes(k, v)
 		if err != nil {
-			return 0, err
+			return 0, naming(err, names, keyParts(k)...)
 		}
 		if gone {
 			old = append(old, append([]byte(nil), k...))

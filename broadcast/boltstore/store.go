@@ -1,11 +1,13 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,11 +24,12 @@ func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadca
 		return broadcast.Thread{}, fmt.Errorf("boltstore: thread: %w", err)
 	}
 	var t broadcast.Thread
-	err = s.read(func(tx *bolt.Tx) (err error) {
-		if v := tx.Bucket(bucketThreads).Get(k); v != nil {
+	err = s.read(func(tx *bolt.Tx) error {
+		v, err := get(tx.Bucket(bucketThreads), k, "a thread")
+		if v != nil {
 			_, t, err = readThread(v)
 		}
-		return err
+		return naming(err, threadNames, incidentID, channel)
 	})
 	if err != nil {
 		return broadcast.Thread{}, wrap("thread", err)
@@ -47,29 +50,34 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r 
 	if err != nil {
 		return fmt.Errorf("boltstore: save receipt: %s %w", receiptFields, err)
 	}
-	return wrap("save receipt", s.write(saveReceipt(tk, rk, s.now(), incidentID, r)))
+	return wrap("save receipt", s.write(saveReceipt(tk, rk, s.now(), incidentID, updateID, r)))
 }
 
 // saveReceipt returns the write of SaveReceipt. It reads the thread in the
 // transaction that writes it, so concurrent saves set Root once.
-func saveReceipt(threadKey, receiptKey []byte, now time.Time, incidentID string, r broadcast.Receipt) func(*bolt.Tx) error {
+func saveReceipt(threadKey, receiptKey []byte, now time.Time, incidentID, updateID string, r broadcast.Receipt) func(*bolt.Tx) error {
 	enc := appendReceipt(nil, r)
 	return func(tx *bolt.Tx) error {
 		threads := tx.Bucket(bucketThreads)
 		root := enc
-		if v := threads.Get(threadKey); v != nil {
+		v, err := get(threads, threadKey, "a thread")
+		if err != nil {
+			return naming(err, threadNames, incidentID, r.Channel)
+		}
+		if v != nil {
 			_, t, err := readThread(v)
 			if err != nil {
-				return err
+				return naming(err, threadNames, incidentID, r.Channel)
 			}
 			if !t.Root.IsZero() {
 				root = appendReceipt(nil, t.Root)
 			}
 		}
-		if err := threads.Put(threadKey, threadValue(now, root, enc)); err != nil {
-			return err
+		if err := put(threads, threadKey, threadValue(now, root, enc), "a thread"); err != nil {
+			return naming(err, threadNames, incidentID, r.Channel)
 		}
-		return tx.Bucket(bucketReceipts).Put(receiptKey, receiptValue(now, incidentID, enc))
+		err = put(tx.Bucket(bucketReceipts), receiptKey, receiptValue(now, incidentID, enc), "a receipt")
+		return naming(err, receiptNames, updateID, r.Channel)
 	}
 }
 
@@ -81,12 +89,13 @@ func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcas
 	}
 	var r broadcast.Receipt
 	var found bool
-	err = s.read(func(tx *bolt.Tx) (err error) {
-		if v := tx.Bucket(bucketReceipts).Get(k); v != nil {
+	err = s.read(func(tx *bolt.Tx) error {
+		v, err := get(tx.Bucket(bucketReceipts), k, "a receipt")
+		if v != nil {
 			found = true
 			_, _, r, err = readReceipt(v)
 		}
-		return err
+		return naming(err, receiptNames, updateID, channel)
 	})
 	if err != nil {
 		return broadcast.Receipt{}, false, wrap("receipt", err)
@@ -103,12 +112,13 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 	}
 	var found bool
 	var failure string
-	err = s.read(func(tx *bolt.Tx) (err error) {
-		if v := tx.Bucket(bucketMarks).Get(k); v != nil {
+	err = s.read(func(tx *bolt.Tx) error {
+		v, err := get(tx.Bucket(bucketMarks), k, "a mark")
+		if v != nil {
 			found = true
 			failure, err = readMark(v)
 		}
-		return err
+		return naming(err, markNames, updateID, channel, target)
 	})
 	if err != nil {
 		return false, "", wrap("done", err)
@@ -125,7 +135,7 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 	}
 	v := markValue(s.now(), failure)
 	err = s.write(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMarks).Put(k, v)
+		return naming(put(tx.Bucket(bucketMarks), k, v, "a mark"), markNames, updateID, channel, target)
 	})
 	return wrap("mark", err)
 }
@@ -136,6 +146,79 @@ const (
 	receiptFields = "update id and channel"
 	markFields    = "update id, channel and target"
 )
+
+// The names of the parts of each kind of key, as damage found at a key
+// names them.
+var (
+	threadNames  = []string{"incident", "channel"}
+	receiptNames = []string{"update", "channel"}
+	markNames    = []string{"update", "channel", "target"}
+)
+
+// get returns the value of k in b, nil if there is none. A bucket at k is
+// damage (what names the entry expected there): bbolt's Get would answer
+// nil, and a mark taken for missing sends its update again.
+func get(b *bolt.Bucket, k []byte, what string) ([]byte, error) {
+	found, v := b.Cursor().Seek(k)
+	switch {
+	case !bytes.Equal(found, k):
+		return nil, nil
+	case v == nil: // a cursor's value of a bucket
+		return nil, &damage{fmt.Sprintf("a bucket where %s should be", what)}
+	}
+	return v, nil
+}
+
+// put puts v at k in b. A bucket at k is damage, as for get.
+func put(b *bolt.Bucket, k, v []byte, what string) error {
+	err := b.Put(k, v)
+	if errors.Is(err, berrors.ErrIncompatibleValue) {
+		return &damage{fmt.Sprintf("a bucket where %s should be", what)}
+	}
+	return err
+}
+
+// naming adds to damage the entry where it was found, its key's parts
+// named by names; other errors stay as they are. A part is cut to its
+// first 64 bytes.
+func naming(err error, names []string, parts ...string) error {
+	d, ok := err.(*damage)
+	if !ok || len(parts) == 0 {
+		return err
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		name := "part" // of a key of more parts than it should have
+		if i < len(names) {
+			name = names[i]
+		}
+		if len(p) > maxNamedPart {
+			p = p[:maxNamedPart] + "…"
+		}
+		fmt.Fprintf(&b, "%s %q", name, p)
+	}
+	return &damage{fmt.Sprintf("%s (at %s)", d.detail, b.String())}
+}
+
+// keyParts returns the parts of key k as far as they decode, for naming.
+func keyParts(k []byte) []string {
+	d := decoder{b: k}
+	var parts []string
+	for len(d.b) > 0 {
+		p := d.string()
+		if d.err != nil {
+			break
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// maxNamedPart is how much of a key's part a damage's error shows.
+const maxNamedPart = 64
 
 // prepare checks s and ctx before a call starts and returns the call's
 // key, made of parts, the fields named in fields.
@@ -219,11 +302,17 @@ func (s *Store) atPath() error {
 
 // fail turns damage found by a call into the error that the file is
 // damaged, and makes every later call but Close fail with it: a write into
-// a damaged file could spread the damage.
+// a damaged file could spread the damage. Another error names the file,
+// unless it does already: bbolt returns the system's error of a sync (a
+// full disk, an I/O error) as it is, "no space left on device".
 func (s *Store) fail(err error) error {
 	var d *damage
 	if !errors.As(err, &d) {
-		return err
+		if err == nil || errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, context.Canceled) ||
+			errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), s.path) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	s.damaged.CompareAndSwap(nil, damagedFile(s.path, d.detail, nil))
 	return s.damaged.Load()
