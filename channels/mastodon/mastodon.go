@@ -120,7 +120,12 @@
 // keeps the key for one hour per account, and answers a repeat within
 // that hour with the status it already created: a retry after a lost
 // answer does not post twice. A retry more than an hour later posts a
-// second status. Pleroma and Akkoma keep every answer to a key for hours,
+// second status. GoToSocial (an instance whose source_url names it)
+// ignores the key: there, a retry (Message.Attempt above 1) first looks
+// for the status among the account's newest, as after a 500 below, and
+// takes the one an earlier attempt posted; a token that may not read them
+// posts again, and a look-up that fails otherwise fails the attempt with
+// its error, posting nothing. Pleroma and Akkoma keep every answer to a key for hours,
 // a refusal too, and give it again whatever the request: after their
 // refusal of a reply to a status that is gone, the next post goes under
 // the key with "-root" appended when it replies to the incident's first
@@ -368,7 +373,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	reply, dropped, key := m.Thread.Last.ID, "", m.Key("")
 	language := lim.language(c.s.language)
-	st, err := c.post(ctx, text, reply, key, language)
+	post := func(reply, key string) (status, error) {
+		if m.Attempt > 1 && lim.NoKeys {
+			if st, found, err := c.postedBefore(ctx, text, reply, m.Update.Time); found || err != nil {
+				return st, err
+			}
+		}
+		return c.post(ctx, text, reply, key, language)
+	}
+	st, err := post(reply, key)
 	if reply != "" && errors.Is(err, errReplyGone) {
 		// Deleted outside outagecast: the incident's first status keeps
 		// the thread, if it is up; else the update matters more than the
@@ -380,14 +393,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			if refusalKept(err) {
 				key = rootKey(base) // the server keeps the refusal for key
 			}
-			st, err = c.post(ctx, text, reply, key, language)
+			st, err = post(reply, key)
 		}
 		if errors.Is(err, errReplyGone) {
 			reply = ""
 			if refusalKept(err) {
 				key = unthreadedKey(base)
 			}
-			st, err = c.post(ctx, text, "", key, language)
+			st, err = post("", key)
 		}
 	}
 	if maybePosted(err) {
