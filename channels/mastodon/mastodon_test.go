@@ -947,3 +947,39 @@ func TestForeignLimitsAnswer(t *testing.T) {
 	require.Len(t, f.Received(), 1)
 	assert.Greater(t, countable(f.Received()[0].Text, 23), DefaultMaxCharacters, "the instance's limit, read again")
 }
+
+// To GoToSocial, which ignores Idempotency-Key, the channel sends none: Go's
+// HTTP transport resends a POST that carries one when a reused connection
+// closes before its answer, and the instance, which may have made the
+// status, makes it again. Before, a connection cut after GoToSocial read
+// the post left two statuses, from one attempt.
+func TestSendNoKeyToGoToSocial(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.gts = true })
+	var mu sync.Mutex
+	cut := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		first := cut && r.Method == http.MethodPost
+		cut = cut && !first
+		mu.Unlock()
+		if !first {
+			f.Config.Handler.ServeHTTP(w, r)
+			return
+		}
+		f.Config.Handler.ServeHTTP(httptest.NewRecorder(), r) // made, its answer lost with the connection
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if assert.NoError(t, err) {
+			_ = conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ch := newTestChannel(t, f, func(cfg *Config) { cfg.Server = srv.URL })
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+	assert.Equal(t, 1, f.statusCount(), "one status")
+	for _, p := range f.received(http.MethodPost, "/api/v1/statuses") {
+		assert.Empty(t, p.Header.Get("Idempotency-Key"))
+	}
+}
