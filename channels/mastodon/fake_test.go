@@ -72,7 +72,10 @@ type fakeMastodon struct {
 	failPosts int
 	// failStatus is the HTTP status of those refusals; 0 is 503.
 	failStatus int
-	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
+	// gts is GoToSocial: it refuses a reply to a gone status with 400, not
+	// as Mastodon (404), and ignores Idempotency-Key (its API has no
+	// support for it: every POST makes a status).
+	gts bool
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
 	// content_type is then parsed as Markdown.
@@ -411,6 +414,9 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
+	if f.gts {
+		key = "" // GoToSocial: no Idempotency-Key support
+	}
 	if st := f.keys[key]; key != "" && st != nil && !st.deleted && f.dupKey500 {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": 500, "error": "Internal Server Error"})
 		return

@@ -60,6 +60,26 @@ func (c *Channel) afterServerError(ctx context.Context, text, replyTo string, si
 	return status{}, failed
 }
 
+// postedBefore looks, before a retry posts text (a reply to replyTo unless
+// it is empty) on a server that ignores Idempotency-Key (GoToSocial), for
+// the status an earlier attempt of the update written at since posted,
+// its answer lost (findPosted). found is false when there is none, or when
+// the token may not read the account's statuses: the retry then posts, as
+// it would on a server without the look-up. A look-up that fails
+// otherwise is the retry's error, with its marks: posting then could post
+// the update twice.
+func (c *Channel) postedBefore(ctx context.Context, text, replyTo string, since time.Time) (st status, found bool, err error) {
+	st, found, err = c.findPosted(ctx, text, replyTo, since)
+	switch {
+	case found:
+		return st, true, nil
+	case err == nil, errors.Is(err, errScope):
+		return status{}, false, nil
+	}
+	return status{}, false, fmt.Errorf("mastodon: %s: the instance ignores Idempotency-Key, and an earlier attempt's status "+
+		"could not be looked for: %w", opPost, err)
+}
+
 // findPosted looks for the status of text, a reply to replyTo unless that
 // is empty, among the account's findLimit newest statuses (GET
 // /api/v1/accounts/:id/statuses), created no earlier than since less

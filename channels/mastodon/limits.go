@@ -22,6 +22,9 @@ type limits struct {
 	// code as a status's language and refuses any other (Akkoma's
 	// ActivityDraft, with 422 "Invalid language").
 	TwoLetterLanguage bool
+	// NoKeys says the server ignores Idempotency-Key (GoToSocial): a
+	// retry finds the status an earlier attempt posted by looking for it.
+	NoKeys bool
 }
 
 // language returns the language code to send for configured, which

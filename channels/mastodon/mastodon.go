@@ -113,14 +113,20 @@
 // status is at most a few characters shorter than it could be, never
 // refused as too long.
 //
-// Every status is sent with an Idempotency-Key header, Message.Key("")
+// Every status but GoToSocial's is sent with an Idempotency-Key header, Message.Key("")
 // (of the Update's default ID when it has none, as
 // broadcast.Update.WithDefaults gives it): the same on every attempt of an
 // update, after a restart too. Mastodon
 // keeps the key for one hour per account, and answers a repeat within
 // that hour with the status it already created: a retry after a lost
 // answer does not post twice. A retry more than an hour later posts a
-// second status. Pleroma and Akkoma keep every answer to a key for hours,
+// second status. GoToSocial (an instance whose source_url names it)
+// ignores the key, and gets none (Go's HTTP transport resends a request
+// that carries one, below): there, a retry (Message.Attempt above 1) first looks
+// for the status among the account's newest, as after a 500 below, and
+// takes the one an earlier attempt posted; a token that may not read them
+// posts again, and a look-up that fails otherwise fails the attempt with
+// its error, posting nothing. Pleroma and Akkoma keep every answer to a key for hours,
 // a refusal too, and give it again whatever the request: after their
 // refusal of a reply to a status that is gone, the next post goes under
 // the key with "-root" appended when it replies to the incident's first
@@ -140,7 +146,7 @@
 // transient. (Go's HTTP
 // transport may itself resend a request that carries an Idempotency-Key
 // when a reused connection closes before any answer; the key makes that
-// safe too.) Edits and deletions are idempotent by nature. Redirects
+// safe too, where the server keeps it.) Edits and deletions are idempotent by nature. Redirects
 // are not followed, so that the token reaches no other host.
 //
 // # Errors
@@ -350,7 +356,8 @@ func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, 
 
 // Send posts m.Update as a status, a reply to the incident's latest status
 // (m.Thread.Last) when there is one, under the Idempotency-Key
-// m.Key(""). When the instance refuses the reply because that status is
+// m.Key("") (to GoToSocial, which ignores it, none: a retry looks for the
+// status of an earlier attempt first). When the instance refuses the reply because that status is
 // gone, it replies to the incident's first status (m.Thread.Root), or,
 // that gone too, posts the update without a reply. See the package
 // documentation for its errors.
@@ -368,7 +375,21 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	reply, dropped, key := m.Thread.Last.ID, "", m.Key("")
 	language := lim.language(c.s.language)
-	st, err := c.post(ctx, text, reply, key, language)
+	post := func(reply, key string) (status, error) {
+		if lim.NoKeys {
+			// The server ignores the key, and Go's transport would resend
+			// a POST carrying one on a reused connection cut before the
+			// answer: the post goes without, and a retry looks first.
+			key = ""
+			if m.Attempt > 1 {
+				if st, found, err := c.postedBefore(ctx, text, reply, m.Update.Time); found || err != nil {
+					return st, err
+				}
+			}
+		}
+		return c.post(ctx, text, reply, key, language)
+	}
+	st, err := post(reply, key)
 	if reply != "" && errors.Is(err, errReplyGone) {
 		// Deleted outside outagecast: the incident's first status keeps
 		// the thread, if it is up; else the update matters more than the
@@ -380,14 +401,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			if refusalKept(err) {
 				key = rootKey(base) // the server keeps the refusal for key
 			}
-			st, err = c.post(ctx, text, reply, key, language)
+			st, err = post(reply, key)
 		}
 		if errors.Is(err, errReplyGone) {
 			reply = ""
 			if refusalKept(err) {
 				key = unthreadedKey(base)
 			}
-			st, err = c.post(ctx, text, "", key, language)
+			st, err = post("", key)
 		}
 	}
 	if maybePosted(err) {

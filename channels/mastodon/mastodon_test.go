@@ -310,6 +310,41 @@ func TestSendRetryAfterLostAnswer(t *testing.T) {
 	assert.Equal(t, posts[0].Header.Get("Idempotency-Key"), posts[1].Header.Get("Idempotency-Key"))
 }
 
+// GoToSocial ignores Idempotency-Key: a retry after a lost answer looks
+// for the status among the account's newest before it posts, and takes it
+// when an earlier attempt made it. Before, it posted a second status.
+func TestSendRetryAfterLostAnswerGoToSocial(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.gts = true })
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	f.set(func(f *fakeMastodon) { f.loseNext = true })
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.statusCount(), "the status the earlier attempt posted, not another")
+	assert.Equal(t, "110000000000000002", r.ID)
+	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 2)
+
+	// A first attempt does not look: the common case costs no reads.
+	u.ID, u.Status = "", broadcast.StatusMonitoring
+	m = broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: r}
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, f.received(http.MethodGet, "/api/v1/accounts/"+fakeAccountID+"/statuses"), 1)
+}
+
 // The instance's limits are read once, from /api/v2/instance, and used:
 // a 1,000-character instance gets a longer status than the default 500.
 // A read that fails for now fails the attempt instead
@@ -911,4 +946,40 @@ func TestForeignLimitsAnswer(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, f.Received(), 1)
 	assert.Greater(t, countable(f.Received()[0].Text, 23), DefaultMaxCharacters, "the instance's limit, read again")
+}
+
+// To GoToSocial, which ignores Idempotency-Key, the channel sends none: Go's
+// HTTP transport resends a POST that carries one when a reused connection
+// closes before its answer, and the instance, which may have made the
+// status, makes it again. Before, a connection cut after GoToSocial read
+// the post left two statuses, from one attempt.
+func TestSendNoKeyToGoToSocial(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.gts = true })
+	var mu sync.Mutex
+	cut := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		first := cut && r.Method == http.MethodPost
+		cut = cut && !first
+		mu.Unlock()
+		if !first {
+			f.Config.Handler.ServeHTTP(w, r)
+			return
+		}
+		f.Config.Handler.ServeHTTP(httptest.NewRecorder(), r) // made, its answer lost with the connection
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if assert.NoError(t, err) {
+			_ = conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ch := newTestChannel(t, f, func(cfg *Config) { cfg.Server = srv.URL })
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+	assert.Equal(t, 1, f.statusCount(), "one status")
+	for _, p := range f.received(http.MethodPost, "/api/v1/statuses") {
+		assert.Empty(t, p.Header.Get("Idempotency-Key"))
+	}
 }

@@ -94,7 +94,8 @@ func (n *number) UnmarshalJSON(b []byte) error {
 
 // parseLimits reads the instance's limits; ok is false when the answer
 // does not hold them. How the server counts follows what it is:
-// GoToSocial (its source_url) counts code points with URLs whole;
+// GoToSocial (its source_url) counts code points with URLs whole, and
+// ignores Idempotency-Key;
 // Pleroma and Akkoma (their version, their source_url or their "pleroma"
 // metadata) count grapheme clusters with URLs whole, and Pleroma 2.x
 // refuses a status of the limit itself, so one character less is used;
@@ -116,7 +117,7 @@ func parseLimits(body []byte) (limits, bool) {
 		len(in.Pleroma) > 0 && string(in.Pleroma) != "null"
 	switch {
 	case strings.Contains(software, "gotosocial"):
-		lim.Count = countWhole
+		lim.Count, lim.NoKeys = countWhole, true
 	case pleroma:
 		lim.Count = countWhole
 		lim.MaxCharacters = max(1, lim.MaxCharacters-1)

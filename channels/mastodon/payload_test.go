@@ -54,18 +54,18 @@ func TestParseLimits(t *testing.T) {
 		ok   bool
 	}{
 		{"Mastodon 4", `{"configuration":{"statuses":{"max_characters":500,"max_media_attachments":4,"characters_reserved_per_url":23}}}`,
-			limits{500, 23, countLinks, false}, true},
-		{"a larger instance", `{"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":30}}}`, limits{5000, 30, countLinks, false}, true},
+			limits{500, 23, countLinks, false, false}, true},
+		{"a larger instance", `{"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":30}}}`, limits{5000, 30, countLinks, false, false}, true},
 		// A server that does not say what a URL counts: the larger count.
-		{"no per-URL count", `{"configuration":{"statuses":{"max_characters":1000}}}`, limits{1000, 23, countEither, false}, true},
-		{"a limit that is no number", `{"configuration":{"statuses":{"max_characters":"1000"}},"max_toot_chars":800}`, limits{800, 23, countEither, false}, true},
+		{"no per-URL count", `{"configuration":{"statuses":{"max_characters":1000}}}`, limits{1000, 23, countEither, false, false}, true},
+		{"a limit that is no number", `{"configuration":{"statuses":{"max_characters":"1000"}},"max_toot_chars":800}`, limits{800, 23, countEither, false, false}, true},
 		{"GoToSocial", `{"source_url":"https://codeberg.org/superseriousbusiness/gotosocial","version":"3.5.3+0.19.1",` +
-			`"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":25}}}`, limits{5000, 25, countWhole, false}, true},
+			`"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":25}}}`, limits{5000, 25, countWhole, false, true}, true},
 		{"Pleroma", `{"version":"2.7.2 (compatible; Pleroma 2.5.2)","max_toot_chars":5000,"pleroma":{"metadata":{}}}`,
-			limits{4999, 23, countWhole, false}, true},
+			limits{4999, 23, countWhole, false, false}, true},
 		// Akkoma takes only two-letter language codes.
 		{"Akkoma", `{"version":"2.7.2 (compatible; Akkoma 3.13.2)","max_toot_chars":5000,"pleroma":{"metadata":{}}}`,
-			limits{4999, 23, countWhole, true}, true},
+			limits{4999, 23, countWhole, true, false}, true},
 		{"no statuses", `{"configuration":{}}`, limits{}, false},
 		{"zero", `{"configuration":{"statuses":{"max_characters":0}}}`, limits{}, false},
 		{"HTML", `<html>Maintenance</html>`, limits{}, false},

@@ -27,15 +27,21 @@ const (
 )
 
 // A retry looks for what an earlier attempt may have made, created since
-// the update was written (less clockSkew) and no earlier than dedupWindow
-// ago; an incident carrying the update's key is found whenever it was made.
-// A newer update looks for the incident an earlier update's create with an
-// unknown outcome made, created since that create was sent (less
-// clockSkew) and no earlier than dedupWindow ago, which is also how long
-// the channel remembers such a create.
+// the update was written (less writtenSkew) and no earlier than
+// dedupWindow ago; an incident carrying the update's key is found whenever
+// it was made. A newer update looks for the incident an earlier update's
+// create with an unknown outcome made, created since that create was sent
+// (less clockSkew) and no earlier than dedupWindow ago, which is also how
+// long the channel remembers such a create.
 const (
 	dedupWindow = 30 * time.Minute
-	clockSkew   = time.Minute
+	// clockSkew is how far Statuspage's clock may be behind this one's.
+	clockSkew = time.Minute
+	// writtenSkew is how much earlier than an update's Time its first
+	// attempt may have reached Statuspage: the Broadcaster accepts a Time
+	// up to 5 minutes ahead of this machine's clock, and Statuspage's
+	// clock may differ from it.
+	writtenSkew = 10 * time.Minute
 )
 
 // create creates the incident of f, the incident's first update. A retry,
@@ -190,7 +196,7 @@ func incidentGone(id string, err error) error {
 func (c *Channel) since(u broadcast.Update) time.Time {
 	now := c.s.now()
 	lower := now.Add(-dedupWindow)
-	if t := u.Time.Add(-clockSkew); t.After(lower) && !u.Time.After(now) {
+	if t := u.Time.Add(-writtenSkew); t.After(lower) && !u.Time.After(now) {
 		lower = t
 	}
 	return lower

@@ -3,6 +3,7 @@ package statuspageio
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,4 +152,33 @@ func TestUnreadableAnswer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.incidentCount())
 	assert.Equal(t, f.Received()[0].ID, r.ID)
+}
+
+// An Update.Time ahead of the channel's clock, by less than the 5 minutes
+// the Broadcaster accepts, does not hide the incident update an earlier
+// attempt made from a retry once the clock passes that Time: the earlier
+// attempt may have been made up to 5 minutes before it. Before, the
+// retry looked only from a minute before the Time, and posted the update
+// a second time.
+func TestRetryFindsPostedUpdateWrittenAhead(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	thread := broadcast.Thread{Root: root, Last: root}
+	start := time.Now()
+	clock := start
+	ch.s.now = func() time.Time { return clock }
+	u := later(broadcast.StatusIdentified, "The cause is known.")
+	u.Time = start.Add(4 * time.Minute) // a writer's clock ahead of this one
+	m := broadcast.NewMessage(u)
+	f.answer(lost)
+	_, err := attempt(ch, m, 1, thread)
+	require.Error(t, err)
+
+	clock = start.Add(5 * time.Minute) // retried after the Time
+	r, err := attempt(ch, m, 2, thread)
+	require.NoError(t, err)
+	d := f.Received()
+	require.Len(t, d, 2, "one incident update")
+	assert.Equal(t, d[1].ID, r.ID)
 }

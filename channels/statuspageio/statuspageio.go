@@ -110,7 +110,8 @@
 // incidents of that status (unresolved; upcoming or active maintenance;
 // for resolved and completed, those matching the name) and takes the one
 // carrying the key, or, when Statuspage returns no metadata, one with the
-// same name and first body created since the update was written (at most
+// same name and first body created since the update was written, less
+// 10 minutes (its Time may be up to 5 minutes ahead of the clock; at most
 // 30 minutes ago). A retry of a later update first gets the incident and
 // takes an incident update with the same status and body created since.
 //
