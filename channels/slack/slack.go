@@ -240,9 +240,10 @@
 // 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
 // as every channel takes it: a retry would post twice (see Idempotency);
 // unless its start is Slack's refusal ("ok": false), which is retried. An
-// "ok" answer whose ts or channel is no Slack timestamp or ID (a relay's
-// echo of the request, quoting the token) is a post made without its ts
-// too: they are not kept. A
+// "ok" answer to a post whose ts or channel is no Slack timestamp or ID,
+// or any "ok" answer quoting the token (a relay's or a debugging proxy's
+// echo of the request), is another server's answer too: permanent,
+// naming Config.BaseURL, and nothing of it is kept. A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
@@ -509,15 +510,18 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 		threaded = false
 	}
 	if errors.Is(err, errCut) {
-		err, resp = nil, postResponse{} // posted, without its ts (see errCut)
+		return postResponse{}, threaded, nil // posted, without its ts (see errCut)
 	}
 	if err != nil {
 		return postResponse{}, false, err
 	}
 	if _, ok := tsTime(resp.TS); !ok || !isID(resp.Channel) {
-		// "ok", where is unreadable, or no Slack ID (a relay's echo of the
-		// request, its token with it): as if cut off
-		resp = postResponse{}
+		// Slack answers every post made with its ts and the channel's ID:
+		// an "ok" without them is another server's (a relay's echo of the
+		// request), which says nothing of a post, as every channel
+		// takes it.
+		return postResponse{}, false, broadcast.Permanent(errors.New(
+			`chat.postMessage: "ok" without a Slack ts and channel ID; not Slack's answer (check Config.BaseURL)`))
 	}
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone
