@@ -136,7 +136,8 @@
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
 // its metadata (metadata_must_be_sent_from_app, which it documents for a
-// token that may not send it) is made again at once without it: the
+// token that may not send it) is made again at once without it, and the
+// Channel sends none from then on, in one call a post or an edit: the
 // update is delivered, but a retry cannot find that message, and a
 // retraction does not set the status bar back from it. An attempt may
 // have posted without knowing it (Slack answered internal_error or fatal_error, which say
@@ -285,6 +286,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -312,6 +314,10 @@ type state struct {
 	rd      *redact.Redactor
 	now     func() time.Time
 	ids     sync.Map // Config.Channels name → conversation ID, as Slack answered a post there
+	// noMeta is set once Slack refused message metadata from the token
+	// (metadata_must_be_sent_from_app): a property of the token, so
+	// later posts and edits are made without it, in one call each.
+	noMeta atomic.Bool
 }
 
 var (
@@ -444,7 +450,9 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	key := m.Key(target)
 	req := msg.post(target)
 	req.Metadata = &metadata{EventType: MetadataEventType, EventPayload: metadataPayload{Key: key}}
-	if m.Current() {
+	if c.s.noMeta.Load() {
+		req.Metadata = nil // the token may not send it (see noMeta)
+	} else if m.Current() {
 		// What the thread's status bar shows once this is posted: a
 		// retraction of a later update sets the bar back to it.
 		req.Metadata.EventPayload.Bar = barOf(m.Update)
@@ -498,6 +506,7 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 		if req.Metadata != nil && metadataRefused(err) {
 			// Refused, nothing posted: the key is an aid to a retry's
 			// look-up, the update is what counts.
+			c.s.noMeta.Store(true)
 			req.Metadata = nil
 			err = c.call(ctx, "chat.postMessage", req, &resp)
 		}
