@@ -19,8 +19,10 @@
 // that does not (Dendrite, older servers) applies them whatever the event
 // holds: "@room", which would notify the whole room when the account has
 // the power to (it created the room), is broken in every text by an
-// invisible word joiner after its "@" (in a link's path, query or
-// fragment, as templates.LinkSpans finds links, the "@" is written "%40");
+// invisible word joiner after its "@" (in a link, as templates.LinkSpans
+// finds links, the "@" is written "%40", and after the "@" that ends a
+// link's user information the host's first letter is escaped, "%72", so
+// that the link stays whole);
 // a user's name in the text still notifies
 // that user there.
 // Control characters (terminal escapes among them) never reach an event,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // atRoom is what the legacy push rule .m.rule.roomnotif looks for in a
@@ -60,5 +61,29 @@ func TestAtRoomAfterLinkEnd(t *testing.T) {
 		"https://x.example/a…@room":                            "https://x.example/a…@" + textsafe.WordJoiner + "room",
 	} {
 		assert.Equal(t, want, quietRoom(in), in)
+	}
+}
+
+// An "@room" in a link's authority keeps the link whole: in its user
+// information the "@" is written "%40", and after the "@" that ends it the
+// host's first letter is escaped, which a browser reads as the letter.
+// Before, a word joiner after the "@" ended the link there
+// ("https://@" linked, the rest text).
+func TestAtRoomInLinkAuthority(t *testing.T) {
+	for in, want := range map[string]string{
+		"see https://@room:x@host.example/a now": "see https://%40room:x@host.example/a now",
+		"see https://a:@Room@h.example/ now":     "see https://a:%40Room@h.example/ now",
+		"see https://ops@room.example/a now":     "see https://ops@%72oom.example/a now",
+		"see https://ops@ROOM.example/@room":     "see https://ops@%52OOM.example/%40room",
+	} {
+		got := quietRoom(in)
+		assert.Equal(t, want, got, in)
+		assert.False(t, atRoom.MatchString(got), in)
+		url := strings.Fields(want)[1]
+		var links []string
+		for _, sp := range templates.LinkSpans(got) {
+			links = append(links, got[sp[0]:sp[1]])
+		}
+		assert.Equal(t, []string{url}, links, "the link is whole: %s", in)
 	}
 }

@@ -139,8 +139,11 @@ func writeLine(b *strings.Builder, line string) {
 
 // quietRoom returns s with every "@room", in any case, broken: outside
 // links a word joiner (textsafe.WordJoiner, invisible) follows its "@"; in
-// a link's path, query or fragment the "@" is written "%40", which links
-// to the same page. A link is what templates.LinkSpans finds, as
+// a link's path, query, fragment or user information the "@" is written
+// "%40", which links to the same page, and in the "@" that ends a link's
+// user information ("https://ops@room.example/") the host's first letter
+// is escaped ("%72"), which a browser reads as the letter: a word joiner
+// would end the link there. A link is what templates.LinkSpans finds, as
 // writeLine links it: an "@room" after a character that ends a link
 // ("https://x.example/a」@room") is text, and is written as text. The legacy push rule .m.rule.roomnotif notifies every
 // member of the room for "@room" in a body sent by an account with the
@@ -163,8 +166,24 @@ func quietRoom(s string) string {
 		for len(spans) > 0 && spans[0][1] <= i {
 			spans = spans[1:]
 		}
-		if len(spans) > 0 && spans[0][0] <= i && i > authorityEnd(s[spans[0][0]:spans[0][1]])+spans[0][0] {
-			b.WriteString("%40")
+		if len(spans) > 0 && spans[0][0] <= i {
+			link := s[spans[0][0]:spans[0][1]]
+			switch at := i - spans[0][0]; {
+			case at > authorityEnd(link) || at < strings.LastIndexByte(link[:authorityEnd(link)], '@'):
+				// In the path, query or fragment, or in the user
+				// information, where "%40" stands for "@".
+				b.WriteString("%40")
+			default:
+				// The "@" that ends the user information: the host's
+				// first letter escaped, which a browser reads as the
+				// letter ("https://ops@%72oom.example/").
+				letter := "%72"
+				if s[i+1] == 'R' {
+					letter = "%52"
+				}
+				b.WriteString("@" + letter)
+				i++
+			}
 			continue
 		}
 		b.WriteString("@" + textsafe.WordJoiner)

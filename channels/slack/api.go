@@ -170,7 +170,24 @@ func (c *Channel) do(method string, hreq *http.Request, resp any) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
 	}
-	return c.decode(method, hresp, resp)
+	if err := c.decode(method, hresp, resp); err != nil {
+		return err
+	}
+	if c.s.rd.Holds(string(hresp.Body)) {
+		// Slack never quotes the token: an "ok" that does is a relay's
+		// or a debugging proxy's echo of the request, none of it kept.
+		return c.notSlack(method, hresp)
+	}
+	return nil
+}
+
+// notSlack is the error of method answered by hresp, a whole 2xx that is
+// another server's answer: Permanent, naming Config.BaseURL. httpx leaves
+// a 2xx unredacted: redacted before the cut, no part of a secret stays.
+func (c *Channel) notSlack(method string, hresp *httpx.Response) error {
+	err := fmt.Errorf("http status %d: %s; not Slack's answer (check Config.BaseURL)",
+		hresp.Status, httpx.RedactedSnippet(c.s.rd, string(hresp.Body)))
+	return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 }
 
 // decode reads a Web API answer into resp and returns Slack's refusal, if
@@ -192,12 +209,8 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 			return fmt.Errorf("%s: %w (http status %d)", method, errCut, hresp.Status)
 		}
 		// A whole 2xx without Slack's "ok" is another server's page (a
-		// captive portal's): no call of Slack's took effect. httpx leaves
-		// a 2xx unredacted: redacted before the cut, no part of a secret
-		// stays.
-		err := fmt.Errorf("http status %d: %s; not Slack's answer (check Config.BaseURL)",
-			hresp.Status, httpx.RedactedSnippet(c.s.rd, string(hresp.Body)))
-		return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
+		// captive portal's): no call of Slack's took effect.
+		return c.notSlack(method, hresp)
 	}
 	if head.OK {
 		// Slack's word that the call took effect: a field that does not

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/internal/cutbody"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -97,18 +98,24 @@ func TestRetractOfACutPost(t *testing.T) {
 	assert.True(t, byTarget(f.messages(), "#ops")[0].deleted)
 }
 
-// An answer that says "ok": true is Slack's word that the message was
-// posted, whatever else in it does not read as documented (a ts that is a
-// number, a message that is not an object): the conversation is marked
-// done, without its ts, as for an answer cut off. Before, such an answer
-// failed transiently, and the retry posted the update twice.
-func TestOKAnswerUnreadableIsAPost(t *testing.T) {
+// Slack answers every post it made with its ts and the channel's ID,
+// both strings (https://api.slack.com/methods/chat.postMessage#examples):
+// an "ok": true whose ts or channel does not read so (a number, an
+// array, a relay's echo of the request quoting the token after them) is
+// another server's answer, as seven other channels and Slack's own
+// incoming webhook take one: the conversation fails for good, after one
+// post, naming Config.BaseURL, and no part of the answer is kept. Before,
+// it was marked done as a post made without its ts.
+func TestOKAnswerUnreadableIsNotSlacks(t *testing.T) {
 	for _, tt := range []struct {
 		body  string
-		named bool // the receipt names the post: its channel and ts read
+		named bool // Slack's answer: the receipt names the post
 	}{
 		{`{"ok":true,"channel":"C0123456789","ts":1700000000.0001}`, false},
 		{`{"ok":true,"channel":["C0123456789"],"ts":"1700000000.000100"}`, false},
+		{`{"ok":true,"channel":"C0123456789"}`, false},
+		{`{"ok":true,"channel":"C0123456789","ts":"1700000000.000100 Bearer ` + testToken + `"}`, false},
+		{`{"ok":true,"channel":"C0123456789","ts":"1700000000.000100","message":{"text":"Bearer ` + testToken + `"}}`, false},
 		{`{"ok":true,"channel":"C0123456789","ts":"1700000000.000100","message":"posted"}`, true},
 	} {
 		body := tt.body
@@ -123,17 +130,42 @@ func TestOKAnswerUnreadableIsAPost(t *testing.T) {
 			ch, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"C0123456789"}, BaseURL: srv.URL + "/api/"})
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = ch.Close() })
-			r, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
-			require.NoError(t, err, "posted: a retry would post it again")
+			m := broadcast.NewMessage(update(1, broadcast.StatusInvestigating))
+			r, err := ch.Send(context.Background(), m)
 			assert.Equal(t, int32(1), posts.Load())
-			p, ok := postOf(r, "C0123456789")
 			if tt.named {
+				require.NoError(t, err)
+				p, _ := postOf(r, "C0123456789")
 				assert.Equal(t, post{channel: "C0123456789", ts: "1700000000.000100", thread: "1700000000.000100"}, p)
 				return
 			}
-			assert.False(t, ok, "no post named by half an answer")
-			assert.Equal(t, []string{"C0123456789"}, cutTargets(r, []string{"C0123456789"}),
-				"marked as a post without its ts: a correction is posted anew there")
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), "Config.BaseURL")
+			assert.NotContains(t, err.Error(), testToken)
+			done, failure := m.Ledger.Done("C0123456789")
+			assert.True(t, done)
+			assert.Contains(t, failure, "not Slack's answer")
+			assert.NotContains(t, failure, testToken)
 		})
+	}
+}
+
+// An "ok" answer to an edit, a deletion or a check that quotes the token
+// (a relay's or a debugging proxy's echo of the request) is another
+// server's answer, permanent and naming Config.BaseURL, as a post's is;
+// before, the edit and the deletion counted as made and Check passed.
+func TestOKAnswerQuotingTheTokenIsNotSlacks(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u1 := update(1, broadcast.StatusInvestigating)
+	r1 := send(t, ch, u1, broadcast.Thread{})
+	f.Fail(channeltest.FailEchoDelivered)
+	_, editErr := ch.Edit(context.Background(), correction(u1, broadcast.StatusIdentified, broadcast.Thread{Root: r1, Last: r1}), r1)
+	for what, err := range map[string]error{"edit": editErr, "retract": ch.Retract(context.Background(), r1),
+		"check": ch.Check(context.Background())} {
+		require.Error(t, err, what)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", what, err)
+		assert.Contains(t, err.Error(), "not Slack's answer (check Config.BaseURL)", what)
+		channeltest.AssertNoSecret(t, err.Error(), testToken)
 	}
 }

@@ -53,7 +53,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			return
 		}
 		var md *metadata
-		if prev.UpdateID != "" {
+		if prev.UpdateID != "" && !c.s.noMeta.Load() {
 			md = &metadata{EventType: MetadataEventType,
 				EventPayload: metadataPayload{Key: orig.Key(targets[i]), Bar: barOf(m.Update)}}
 		}
@@ -73,6 +73,7 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u
 	var resp postResponse
 	err := c.call(ctx, "chat.update", req, &resp)
 	if md != nil && metadataRefused(err) {
+		c.s.noMeta.Store(true)
 		req.Metadata = nil // as a post does: the correction is what counts
 		err = c.call(ctx, "chat.update", req, &resp)
 	}

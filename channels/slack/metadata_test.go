@@ -40,3 +40,23 @@ func TestEditsWithoutMetadataWhenSlackRefusesIt(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Contains(t, shown(got[0].sections[0]), "Correction: the errors came from one CDN region.")
 }
+
+// Slack's refusal of message metadata from the token is remembered: once
+// refused, later posts and edits are made without it, one call each, in
+// every conversation. Before, every post and every edit was refused
+// first, and cost two calls of the workspace's rate limit.
+func TestMetadataRefusalIsRemembered(t *testing.T) {
+	targets := []string{"#ops", "eng"}
+	ch, f := newTestChannel(t, Config{Channels: targets})
+	f.refuseMetadata(true)
+	u1 := update(1, broadcast.StatusInvestigating)
+	r1 := send(t, ch, u1, broadcast.Thread{})
+	before := len(f.requests("chat.postMessage"))
+	send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	assert.Equal(t, before+len(targets), len(f.requests("chat.postMessage")), "one post a conversation")
+	_, err := ch.Edit(context.Background(), correction(u1, broadcast.StatusInvestigating, broadcast.Thread{Root: r1, Last: r1}), r1)
+	require.NoError(t, err)
+	for _, c := range f.requests("chat.update") {
+		assert.True(t, c.body["metadata"] == nil, "an edit without the metadata refused")
+	}
+}

@@ -136,7 +136,8 @@
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
 // its metadata (metadata_must_be_sent_from_app, which it documents for a
-// token that may not send it) is made again at once without it: the
+// token that may not send it) is made again at once without it, and the
+// Channel sends none from then on, in one call a post or an edit: the
 // update is delivered, but a retry cannot find that message, and a
 // retraction does not set the status bar back from it. An attempt may
 // have posted without knowing it (Slack answered internal_error or fatal_error, which say
@@ -240,9 +241,10 @@
 // 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
 // as every channel takes it: a retry would post twice (see Idempotency);
 // unless its start is Slack's refusal ("ok": false), which is retried. An
-// "ok" answer whose ts or channel is no Slack timestamp or ID (a relay's
-// echo of the request, quoting the token) is a post made without its ts
-// too: they are not kept. A
+// "ok" answer to a post whose ts or channel is no Slack timestamp or ID,
+// or any "ok" answer quoting the token (a relay's or a debugging proxy's
+// echo of the request), is another server's answer too: permanent,
+// naming Config.BaseURL, and nothing of it is kept. A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
@@ -284,6 +286,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -311,6 +314,10 @@ type state struct {
 	rd      *redact.Redactor
 	now     func() time.Time
 	ids     sync.Map // Config.Channels name → conversation ID, as Slack answered a post there
+	// noMeta is set once Slack refused message metadata from the token
+	// (metadata_must_be_sent_from_app): a property of the token, so
+	// later posts and edits are made without it, in one call each.
+	noMeta atomic.Bool
 }
 
 var (
@@ -443,7 +450,9 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	key := m.Key(target)
 	req := msg.post(target)
 	req.Metadata = &metadata{EventType: MetadataEventType, EventPayload: metadataPayload{Key: key}}
-	if m.Current() {
+	if c.s.noMeta.Load() {
+		req.Metadata = nil // the token may not send it (see noMeta)
+	} else if m.Current() {
 		// What the thread's status bar shows once this is posted: a
 		// retraction of a later update sets the bar back to it.
 		req.Metadata.EventPayload.Bar = barOf(m.Update)
@@ -497,6 +506,7 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 		if req.Metadata != nil && metadataRefused(err) {
 			// Refused, nothing posted: the key is an aid to a retry's
 			// look-up, the update is what counts.
+			c.s.noMeta.Store(true)
 			req.Metadata = nil
 			err = c.call(ctx, "chat.postMessage", req, &resp)
 		}
@@ -509,15 +519,18 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 		threaded = false
 	}
 	if errors.Is(err, errCut) {
-		err, resp = nil, postResponse{} // posted, without its ts (see errCut)
+		return postResponse{}, threaded, nil // posted, without its ts (see errCut)
 	}
 	if err != nil {
 		return postResponse{}, false, err
 	}
 	if _, ok := tsTime(resp.TS); !ok || !isID(resp.Channel) {
-		// "ok", where is unreadable, or no Slack ID (a relay's echo of the
-		// request, its token with it): as if cut off
-		resp = postResponse{}
+		// Slack answers every post made with its ts and the channel's ID:
+		// an "ok" without them is another server's (a relay's echo of the
+		// request), which says nothing of a post, as every channel
+		// takes it.
+		return postResponse{}, false, broadcast.Permanent(errors.New(
+			`chat.postMessage: "ok" without a Slack ts and channel ID; not Slack's answer (check Config.BaseURL)`))
 	}
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone

@@ -112,3 +112,10 @@ func retryAfter(h http.Header, e *APIError, now time.Time) (time.Duration, bool)
 	}
 	return httpx.RetryAfter(h, now)
 }
+
+// isChatNotFound reports whether err is the Bot API's "chat not found":
+// the chat_id (a username) names no chat the bot can reach now.
+func isChatNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.has("chat not found")
+}

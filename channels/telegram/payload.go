@@ -155,16 +155,19 @@ func postedIn(r broadcast.Receipt, target string) (posted, bool) {
 	return posted{chatID: chat, messageID: msg}, true
 }
 
-// link returns the message's link: t.me/<username>/<id> for a public chat,
-// t.me/c/<id>/<id> (for members) for a supergroup or channel, "" for
-// other chats.
+// link returns the message's link: t.me/<username>/<id> for a public
+// supergroup or channel, t.me/c/<id>/<id> (for members) for another
+// supergroup or channel (an id of "-100" and digits), "" for other chats:
+// a private chat's or a basic group's messages have no link, even when
+// the chat (a user) has a username.
 func (p posted) link() string {
 	msg := strconv.FormatInt(p.messageID, 10)
-	if p.username != "" {
+	id, ok := strings.CutPrefix(strconv.FormatInt(p.chatID, 10), "-100")
+	switch {
+	case !ok || id == "":
+		return ""
+	case p.username != "":
 		return "https://t.me/" + p.username + "/" + msg
 	}
-	if id, ok := strings.CutPrefix(strconv.FormatInt(p.chatID, 10), "-100"); ok && id != "" {
-		return "https://t.me/c/" + id + "/" + msg
-	}
-	return ""
+	return "https://t.me/c/" + id + "/" + msg
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/same"
@@ -30,6 +31,9 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 				return err
 			})
 			if err != nil {
+				if isChatNotFound(err) {
+					c.s.learned.Delete(ch.target) // the username names no chat now
+				}
 				return same.Posted[posted]{}, err
 			}
 			d := ""
@@ -75,6 +79,10 @@ func (c *Channel) destOf(t broadcast.Thread, ch chat) string {
 func (c *Channel) earlierIn(r broadcast.Receipt, d string) (posted, string, bool) {
 	for _, ch := range c.s.chats {
 		if p, ok := postedIn(r, ch.target); ok && dest(p.chatID, ch.topic) == d {
+			// Posted to a username: the chat's, for its public link.
+			if name, ok := ch.id.(string); ok {
+				p.username = strings.TrimPrefix(name, "@")
+			}
 			return p, ch.target, true
 		}
 	}

@@ -49,12 +49,17 @@
 // the message there failed in a way that may hide it (not Permanent), the
 // other entry stays pending without a message of its own. Only a username
 // whose message failed so before its chat was known leaves its chat
-// unknown: an id entry of it may then get the update too. The Receipt's Meta holds,
+// unknown: an id entry of it may then get the update too. A username's
+// chat id is the one of its latest answer: a username moved to another
+// chat posts there, and an id entry of its old chat gets a message of
+// its own; one Telegram no longer finds ("chat not found") is forgotten. The Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
-// chat's message (t.me/<username>/<id> for a chat the answer names by a
-// username; a chat username that is none, as in a relay's echo of the
-// request quoting the token, is dropped). Each chat's message is kept in
+// chat's message: t.me/<username>/<id> for a channel or supergroup with a
+// username (the answer's, or the entry's that posted it), t.me/c/<id>/<id>
+// (for members) for one without, none for a private chat or a basic
+// group, whose messages have no link; a chat username that is none, as in
+// a relay's echo of the request quoting the token, is dropped. Each chat's message is kept in
 // the Ledger with its mark,
 // so the receipt of the attempt that completes the update names the
 // messages of earlier attempts too, after a restart and on another

@@ -9,7 +9,9 @@
 // Then it takes the others grouped by destination: the first of a group
 // posts, unless the destination already has the update from another
 // target, in this attempt or an earlier one, and the rest record that post
-// as theirs. A post that failed in a way that may hide a message (not
+// as theirs; unless the answer names another destination than the one
+// known before the post (the name moved to another place since), when
+// the next of the group posts. A post that failed in a way that may hide a message (not
 // Permanent: the answer was lost) leaves the rest of its group pending
 // without a post of theirs: a retry looks up each target's own mark, and
 // would not find the message posted under another's.
@@ -124,8 +126,14 @@ func Deliver[P any](f *broadcast.Fanout, p Plan[P]) {
 				f.Report(i, err)
 				continue
 			}
-			post, posted = o.Post, true
 			f.Posted(i, o.Receipt)
+			if o.Dest != "" && o.Dest != d {
+				// The answer names another destination: the target's
+				// name moved (a username or a channel name now
+				// another's), and d still lacks the update.
+				continue
+			}
+			post, posted = o.Post, true
 		}
 	})
 }

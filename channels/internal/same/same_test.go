@@ -70,3 +70,17 @@ func TestDeliverAfterFailure(t *testing.T) {
 		}
 	}
 }
+
+// A target whose post's answer names another destination than the one
+// known before (its name moved since) does not count for that
+// destination: the next of its group posts there.
+func TestDeliverAfterNameMoved(t *testing.T) {
+	targets := []string{"@ops", "-100"}
+	p, made := plan(targets, []string{"-100", "-100"}, []string{"-900", "-100"}, make([]error, 2))
+	m := broadcast.NewMessage(broadcast.Update{})
+	f := broadcast.NewFanout(m, targets)
+	Deliver(f, p)
+	require.NoError(t, f.Err())
+	assert.Equal(t, []string{"@ops", "-100"}, *made)
+	assert.Equal(t, "by -100", f.Receipt().Meta["-100"])
+}

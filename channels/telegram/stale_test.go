@@ -1,0 +1,99 @@
+package telegram
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// movedID is the chat an "@username" moves to in these tests.
+const movedID = -1009999999999
+
+// An "@username" that moved to another chat after the Channel learned its
+// id gets the update in that chat, and the id entry of the old chat gets
+// its own: the id learned is the chat's of the username's last answer,
+// not the first's. Before, the username's message counted for the old
+// chat too, which never got the update.
+func TestUsernameMovedToAnotherChat(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1001111111111"})
+	u := testUpdate()
+	sendThread(t, ch, u, broadcast.Thread{})
+	f.set(func(f *fakeBot) {
+		f.chats[channelID].username = ""
+		f.chats[movedID] = &fakeChat{id: movedID, username: "examplestatus", typ: "channel"}
+	})
+	u.ID, u.IncidentID = "u2", "another"
+	r := sendThread(t, ch, u, broadcast.Thread{})
+	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
+	assert.Len(t, f.inChat(movedID), 1, "the username's new chat has the second")
+	p, ok := postedIn(r, "-1001111111111")
+	require.True(t, ok)
+	assert.Equal(t, int64(channelID), p.chatID)
+	p, ok = postedIn(r, "@examplestatus")
+	require.True(t, ok)
+	assert.Equal(t, int64(movedID), p.chatID)
+}
+
+// A username whose chat is gone ("chat not found") is not taken for the
+// chat it named before: the id entry of that chat gets the update.
+func TestUsernameGoneForgetsItsChat(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1001111111111"})
+	u := testUpdate()
+	sendThread(t, ch, u, broadcast.Thread{})
+	f.set(func(f *fakeBot) { f.chats[channelID].username = "" })
+	u.ID, u.IncidentID = "u2", "another"
+	m := broadcast.NewMessage(u)
+	_, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the refusal is in the Ledger")
+	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
+	done, failure := m.Ledger.Done("@examplestatus")
+	assert.True(t, done)
+	assert.Contains(t, failure, "chat not found")
+	_, ok := ch.s.learned.Load("@examplestatus")
+	assert.False(t, ok, "forgotten")
+}
+
+// Each entry's receipt links a message as Telegram does for its kind of
+// chat: t.me/<username>/<id> for a public channel or supergroup, whichever
+// entry posted it and in whichever attempt; t.me/c/<id>/<id> for one
+// without a username; none for a private chat or a basic group, whose
+// messages have no link, even when the chat (a user) has a username.
+func TestReceiptLinkByKindOfChat(t *testing.T) {
+	f := newFakeBot(t)
+	const userID = 123456789
+	f.set(func(f *fakeBot) {
+		f.chats[userID] = &fakeChat{id: userID, username: "alice_example", typ: "private"}
+		f.targets["123456789"] = chatTopic{userID, 0}
+	})
+	u := testUpdate()
+	for target, want := range map[string]string{"@examplestatus": "https://t.me/examplestatus/",
+		"-1001111111111": "https://t.me/examplestatus/", "-1002222222222/42": "https://t.me/c/2222222222/",
+		"-333333333": "", "123456789": ""} {
+		ch := newTestChannel(t, f, []string{target})
+		r := sendThread(t, ch, u, broadcast.Thread{})
+		if want == "" {
+			assert.Empty(t, r.URL, target)
+			continue
+		}
+		assert.Equal(t, want+r.ID, r.URL, target)
+	}
+
+	// The id entry records the username's message of an earlier
+	// attempt: its link is the public one still.
+	u.ID = "u3"
+	m := broadcast.NewMessage(u)
+	byName := newTestChannel(t, f, []string{"@examplestatus"})
+	_, err := byName.Send(context.Background(), m)
+	require.NoError(t, err)
+	m.Attempt = 2
+	both := newTestChannel(t, f, []string{"-1001111111111", "@examplestatus"})
+	r, err := both.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "https://t.me/examplestatus/"+r.ID, r.URL)
+}
