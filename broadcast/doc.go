@@ -14,8 +14,11 @@
 // attempt), ordering (an older update of an incident is never posted after a
 // newer one on the same channel: a Broadcaster runs one attempt at a time
 // per incident and channel, and every attempt first checks the incident's
-// latest post in the Store; between instances sharing a Store only that
-// check holds, so two attempts made at the same moment on two instances
+// latest post in the Store; on a channel with many targets, a target that
+// a newer update reached while other targets still wait for it is left out
+// of an older update's delivery, as the Store records, and listed in
+// Result.SupersededTargets; between instances sharing a Store only those
+// checks hold, so two attempts made at the same moment on two instances
 // may still cross, except through package dispatch, whose jobs take the
 // incident's turn on the channel across instances), routing (Options.Routes) and, for
 // platforms that allow it, corrections in place and retractions (Correct,

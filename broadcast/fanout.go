@@ -54,12 +54,19 @@ type Fanout struct {
 // per target: targets done in an earlier attempt are booked as delivered or
 // as failed with their recorded reason, and left out of Todo; a target
 // whose mark the Store could not read is left out too, and pending: Err
-// makes the attempt transient, and a later attempt reads it again.
+// makes the attempt transient, and a later attempt reads it again. So is
+// a target that a newer update of the incident reached first: the update
+// is not posted there after it, and the Result lists it in
+// SupersededTargets.
 func NewFanout(m Message, targets []string) *Fanout {
 	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets))}
 	for i, t := range targets {
 		done, failure, unread := ledgerDone(m.Ledger, t)
 		switch {
+		case unread == errNewerThere:
+			// A newer update of the incident reached it first: not
+			// posted, and neither pending nor failed.
+			f.reported[i] = true
 		case unread != nil:
 			// Not to be tried now, nor failed: pending until a later
 			// attempt reads its mark.

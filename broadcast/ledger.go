@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
@@ -40,6 +41,30 @@ type storeLedger struct {
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
 	held       *holds           // nil until a target is held back (see holdSlow)
+	// superseded: the targets a newer update of the incident reached
+	// first, so that this one was not posted there (see newerThere).
+	superseded []string
+	// reachedEarlier: a target read was delivered by an earlier Send.
+	reachedEarlier bool
+
+	ord order
+}
+
+// order is what the Ledger of a Send keeps so that an older update of an
+// incident is never posted to a target after a newer one: the Store's
+// record of the incident's updates that fanned out to targets of the
+// channel (see fannedKey), read once per attempt, on the first question
+// about a target, and this update added to it before it reaches any.
+type order struct {
+	mu     sync.Mutex // held while the record is read and written
+	u      *Update    // the update sent; nil for a correction or a retraction, which keep no order
+	loaded bool       // the record was read in this attempt
+	err    error      // the read's failure in this attempt
+	newer  []string   // the record's updates newer than u and not retracted here
+	listed bool       // u is in the record
+	// unrecorded: the last failure to add u to the record; nil once a
+	// later attempt added it.
+	unrecorded error
 }
 
 // holds are the targets held back in one delivery (see storeLedger.hold),
@@ -134,11 +159,16 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 // attempt makes ctx, an attempt's, the context of the Ledger's reads
 // until the next attempt: a Store that does not answer holds the channel
 // no longer than the attempt (its writes go on without an end: a delivery
-// made must be recorded).
-func (l *storeLedger) attempt(ctx context.Context) {
+// made must be recorded). sent is the update of a Send, whose targets a
+// newer update may have reached (see newerThere); nil for a correction or
+// a retraction.
+func (l *storeLedger) attempt(ctx context.Context, sent *Update) {
 	l.mu.Lock()
 	l.reads = ctx
 	l.mu.Unlock()
+	l.ord.mu.Lock()
+	l.ord.u, l.ord.loaded = sent, false
+	l.ord.mu.Unlock()
 }
 
 // readContext returns the context of a read; l.mu is held.
@@ -151,6 +181,9 @@ func (l *storeLedger) readContext() context.Context {
 
 func (l *storeLedger) Done(target string) (bool, string) {
 	done, failure, unread := l.read(target)
+	if unread == errNewerThere {
+		return true, "" // not to be posted, and no failure (see newerThere)
+	}
 	if unread != nil {
 		l.mu.Lock()
 		if l.held != nil && l.held.errs[target] != nil {
@@ -164,7 +197,8 @@ func (l *storeLedger) Done(target string) (bool, string) {
 
 // read is Done, with a mark that could not be read told apart: unread is
 // the Store's error, and the target is pending until a later attempt reads
-// its mark (see takeUnread).
+// its mark (see takeUnread). A target that a newer update of the incident
+// reached first is done, with unread errNewerThere: not to be posted.
 func (l *storeLedger) read(target string) (done bool, failure string, unread error) {
 	if target == "" {
 		// "" is the channel's own mark: never a target's, done or not.
@@ -209,12 +243,143 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
 		l.mu.Unlock()
 	}
-	return done, failure, nil
+	if isProgress(target) {
+		return done, failure, nil
+	}
+	if done {
+		if failure == "" {
+			l.mu.Lock()
+			l.reachedEarlier = true
+			l.mu.Unlock()
+		}
+		return done, failure, nil
+	}
+	newer, err := l.newerThere(target)
+	if err != nil {
+		l.mu.Lock()
+		l.unread = append(l.unread, TargetFailure{Target: target, Err: err})
+		l.mu.Unlock()
+		return true, "", err
+	}
+	if newer {
+		l.mu.Lock()
+		if !slices.Contains(l.superseded, target) {
+			l.superseded = append(l.superseded, target)
+		}
+		l.mu.Unlock()
+		return true, "", errNewerThere
+	}
+	return false, "", nil
+}
+
+// errNewerThere is what read says of a target that a newer update of the
+// incident reached first: done, not to be posted.
+var errNewerThere = errors.New("a newer update of the incident reached this target first")
+
+// newerThere reports whether a newer update of the incident, sent (not a
+// correction) and not retracted on the channel, was marked delivered to
+// target: posted now, this update would come after it there. The Thread
+// says so of whole deliveries only; this is the same rule for each target
+// of a channel that fans out, where a newer update may have reached some
+// targets, and this one others. It reads, once per attempt, the Store's
+// record of the incident's updates that asked about targets of the channel
+// (see loadOrder), and then, only when it lists newer ones, their marks of
+// target.
+func (l *storeLedger) newerThere(target string) (bool, error) {
+	newer, err := l.loadOrder()
+	if err != nil || len(newer) == 0 {
+		return false, err
+	}
+	l.mu.Lock()
+	rctx := l.readContext()
+	l.mu.Unlock()
+	for _, id := range newer {
+		done, failure, err := l.store.Done(rctx, id, l.channel, target)
+		if err != nil {
+			return false, fmt.Errorf("store: read mark of %s for %s, a newer update of the incident: %w", target, id, err)
+		}
+		if done && failure == "" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// fannedKey is the Store's update key of the record of the updates of
+// incident that reached, or were about to reach, targets of a channel:
+// its receipt's Meta holds each update's ID and its Time (RFC 3339, in
+// nanoseconds). Like a post's, a key no update has.
+func fannedKey(incident string) string { return "\x00fanned out\x00" + incident }
+
+// loadOrder reads, on the attempt's first question about a target, the
+// record of the incident's updates that fanned out on the channel, and
+// returns those newer than the update sent (by Time; of equal Times, the
+// one in the record was sent first), leaving out those retracted on the
+// channel: their posts are deleted, and supersede nothing. It then adds the
+// update sent to the record, before the channel posts to any target, so
+// that an older update sent later, after a restart or by another instance,
+// finds it. A record that cannot be read makes the targets pending, as a
+// mark that cannot be read does; one that cannot be written is reported
+// as not recorded (ErrNotRecorded), and the delivery goes on.
+func (l *storeLedger) loadOrder() ([]string, error) {
+	o := &l.ord
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.u == nil || o.u.IncidentID == "" {
+		return nil, nil
+	}
+	if o.loaded {
+		return o.newer, o.err
+	}
+	o.loaded, o.newer, o.err = true, nil, nil
+	l.mu.Lock()
+	rctx := l.readContext()
+	l.mu.Unlock()
+	key := fannedKey(o.u.IncidentID)
+	r, _, err := l.store.Receipt(rctx, key, l.channel)
+	if err != nil {
+		o.err = fmt.Errorf("store: read which updates of the incident reached targets of %s: %w", l.channel, err)
+		return nil, o.err
+	}
+	for _, id := range slices.Sorted(maps.Keys(r.Meta)) {
+		t, err := time.Parse(time.RFC3339Nano, r.Meta[id])
+		if id == o.u.ID || err != nil || !t.After(o.u.Time) {
+			continue
+		}
+		done, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, "")
+		if err != nil {
+			o.err = fmt.Errorf("store: read whether %s, a newer update of the incident, was retracted on %s: %w", id, l.channel, err)
+			return nil, o.err
+		}
+		if !done || failure != "" {
+			o.newer = append(o.newer, id)
+		}
+	}
+	if _, ok := r.Meta[o.u.ID]; !ok && !o.listed {
+		r.Meta = maps.Clone(r.Meta)
+		if r.Meta == nil {
+			r.Meta = map[string]string{}
+		}
+		r.Meta[o.u.ID] = o.u.Time.UTC().Format(time.RFC3339Nano)
+		r.Channel, r.UpdateID, r.Time = l.channel, "", time.Now().UTC().Round(0)
+		o.unrecorded = l.store.SaveReceipt(l.ctx, postsIncident+key, key, r)
+		if o.unrecorded != nil {
+			o.unrecorded = fmt.Errorf("store: record that %s reaches targets of %s: %w", o.u.ID, l.channel, o.unrecorded)
+			return o.newer, nil
+		}
+	}
+	o.listed, o.unrecorded = true, nil
+	return o.newer, nil
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
 	if target == "" {
 		return errEmptyTarget
+	}
+	if !isProgress(target) {
+		// A channel that did not ask Done first: the update goes on the
+		// record all the same (see loadOrder).
+		_, _ = l.loadOrder()
 	}
 	l.mu.Lock()
 	if f, ok := l.marked[target]; (!ok || f != "") && !isProgress(target) {
@@ -377,6 +542,23 @@ func (l *storeLedger) reached() (n int, posts []Receipt) {
 	return len(l.delivered), posts
 }
 
+// supersededOnly reports whether the update reached no target of the
+// channel, in this Send or an earlier one, and was kept from some because
+// a newer update reached them first: the channel is then superseded as a
+// whole, as when the Thread says a newer update is out.
+func (l *storeLedger) supersededOnly() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.superseded) > 0 && len(l.delivered) == 0 && !l.reachedEarlier && len(l.posts) == 0
+}
+
+// supersededTargets returns the targets a newer update reached first.
+func (l *storeLedger) supersededTargets() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.superseded
+}
+
 // reachedCount returns how many targets this Send marked delivered: an
 // attempt after which it grew reached targets no earlier one had.
 func (l *storeLedger) reachedCount() int {
@@ -437,9 +619,15 @@ func (l *storeLedger) pendingUnread() []TargetFailure {
 // and the marks and posts the Store failed to write, and the posts of
 // earlier attempts it failed to read the last time they were asked for.
 func (l *storeLedger) outcome() (delivered []string, failed []TargetFailure, unrecorded error) {
+	l.ord.mu.Lock()
+	ordErr := l.ord.unrecorded
+	l.ord.mu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	errs := l.unrecorded
+	if ordErr != nil {
+		errs = append(slices.Clip(errs), ordErr)
+	}
 	if len(l.lostPosts) > 0 { // the iterators cost allocations even for no posts
 		for _, target := range slices.Sorted(maps.Keys(l.lostPosts)) {
 			errs = append(errs, l.lostPosts[target])

@@ -182,7 +182,9 @@ type Result struct {
 	// whose attempt may have posted, without a receipt, fails instead).
 	Skipped bool
 	// Superseded: a newer update of the incident was delivered on this
-	// channel first, so this one was not posted (or its retries stopped).
+	// channel first, so this one was not posted (or its retries stopped);
+	// also when, on a channel with many targets, a newer update reached
+	// every target this one had not, so that it reached none.
 	Superseded bool
 	// NotSelected: the channel's Route leaves this update out.
 	NotSelected bool
@@ -199,6 +201,12 @@ type Result struct {
 	// or was stopped, with their last error; a later Send of the same
 	// update reaches them.
 	Pending []TargetFailure
+	// SupersededTargets lists the targets (recipients, endpoints) that a
+	// newer update of the incident, sent (not a correction) and not
+	// retracted on the channel, reached first: this update was not posted
+	// there, since it would come after the newer one; it still goes to
+	// the targets no newer update reached. Neither an error nor pending.
+	SupersededTargets []string
 	// Failures lists the targets the channel marked failed permanently
 	// through the Ledger during this call, and those an earlier call
 	// marked failed that this call's attempts came across (their error

@@ -448,8 +448,29 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		d.keepPartial(keep)
 		return false, err
 	}
+	if d.ledger.supersededOnly() {
+		d.supersededHere(keep)
+		return true, nil
+	}
 	d.delivered(keep)
 	return true, nil
+}
+
+// supersededHere ends a delivery whose channel left out every target it
+// had not reached because a newer update of the incident reached them
+// first, and reached none: nothing was posted, and the Result says
+// Superseded, as when the thread's latest post is newer. Nothing marks the
+// update delivered; its attempt is answered (see answered).
+//
+//go:noinline
+func (d *delivery) supersededHere(ctx context.Context) {
+	d.res.Receipt = Receipt{}
+	if !d.unknownBefore {
+		if err := d.b.store.Mark(ctx, d.markID, d.name, attemptedTarget, errAnswered); err != nil {
+			d.b.storeTrouble(ctx, "record that "+d.u.ID+" was answered on "+d.name, err)
+		}
+	}
+	d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded)
 }
 
 // hold takes what an attempt holds besides its flight: for a retraction,
@@ -1176,7 +1197,11 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 		defer cancel()
 	}
 	d.called = true
-	d.ledger.attempt(actx)
+	var sent *Update
+	if d.op == opSend {
+		sent = d.u
+	}
+	d.ledger.attempt(actx, sent)
 	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
@@ -1980,6 +2005,7 @@ func (d *delivery) fail(err error) {
 func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
+	d.res.SupersededTargets = d.ledger.supersededTargets()
 	if d.res.Err != nil {
 		unrecorded = errors.Join(unrecorded, d.partialErr)
 		var te *TargetsError

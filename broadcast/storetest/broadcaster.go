@@ -50,6 +50,13 @@ func broadcasterRules() []rule {
 			check: checkOlderUpdateWaitsForRetraction,
 		},
 		{
+			name: "OlderUpdateKeptFromNewerTargets",
+			rule: "an older update sent again, by another Broadcaster, is not posted to a target of a fan-out " +
+				"channel that a newer update of the incident reached first, while that newer one is still pending " +
+				"elsewhere: its Result lists the target in SupersededTargets",
+			check: checkOlderUpdateKeptFromNewerTargets,
+		},
+		{
 			name: "ResentUpdateKeepsItsTime",
 			rule: "an update every channel missed, sent again without a Time after a newer update of its incident " +
 				"went out, keeps the Time of its first Send, also for another Broadcaster: its Result says Superseded",
@@ -242,6 +249,31 @@ func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Superseded, "u3 was written 800ns before u4, which is out")
 	assert.Len(t, x.calls(), 2, "u3 was not posted after u4")
+}
+
+func checkOlderUpdateKeptFromNewerTargets(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := newFan("email", "ada@example.com", "bob@example.com")
+	// u1 reaches ada, not bob; u2 reaches bob, not ada.
+	f.fail["ada@example.com"] = append([]error{nil}, failing(fast.MaxAttempts, errTryLater)...)
+	f.fail["bob@example.com"] = failing(fast.MaxAttempts, errTryLater)
+	_, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.Error(t, err)
+	_, err = newBroadcaster(t, s, f.channel()).Send(ctx, update(2))
+	require.Error(t, err)
+	require.Equal(t, map[string]int{"ada@example.com": 1 + fast.MaxAttempts, "bob@example.com": 1 + fast.MaxAttempts},
+		f.sends())
+
+	rep, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"ada@example.com": 1 + fast.MaxAttempts, "bob@example.com": 1 + fast.MaxAttempts},
+		f.sends(), "u1 was not sent to bob after u2")
+	assert.Equal(t, []string{"bob@example.com"}, rep.Results[0].SupersededTargets)
+
+	rep, err = newBroadcaster(t, s, f.channel()).Send(ctx, update(2))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ada@example.com"}, rep.Results[0].Delivered, "u2 reaches ada")
+	assert.Empty(t, rep.Results[0].SupersededTargets)
 }
 
 func checkResentUpdateKeepsItsTime(t *testing.T, s broadcast.Store) {
