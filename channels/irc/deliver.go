@@ -27,6 +27,13 @@ import (
 // The lines of a channel that the server relayed in an earlier attempt,
 // as f's progress holds them (see keepLines), are not posted again.
 func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (map[int]int, error) {
+	// Registration ends at 001; the RPL_ISUPPORT naming the casemapping
+	// follows it. Names keyed by another fold would not match the
+	// server's answers.
+	if _, err := ss.wait(ss.c.caseMappingKnown, ss.s.timeout); err != nil {
+		return nil, err
+	}
+	todo, same := ss.sameChannels(todo)
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
@@ -45,6 +52,17 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		f.Report(todo[k], sts[k].err) // nil: delivered
 		if sts[k].err == nil {
 			got[todo[k]] = len(sts[k].lines)
+		}
+		for _, i := range same[todo[k]] {
+			err := sts[k].err
+			if err != nil {
+				err = fmt.Errorf("irc: %s is %s on this server (CASEMAPPING %v): %w",
+					ss.s.targets[i].name, sts[k].t.name, ss.c.caseMapping(), err)
+			}
+			f.Report(i, err)
+			if err == nil {
+				got[i] = len(sts[k].lines)
+			}
 		}
 		reported[k] = true
 	}
@@ -113,6 +131,32 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		}
 		report(k)
 	}
+}
+
+// sameChannels returns todo (indexes into the configured targets) with
+// each channel once as the server folds names (see conn.chanFold), and,
+// by the index of the one kept, the others that name its channel: on a
+// server of CASEMAPPING=rfc1459, "#ops[1]" and "#ops{1}" are one channel,
+// which gets the lines once, and its outcome is theirs too. Config.Channels
+// holds no two names every casemapping folds alike (see foldEvery).
+func (ss *session) sameChannels(todo []int) ([]int, map[int][]int) {
+	first := make(map[string]int, len(todo)) // by folded name
+	var kept []int
+	var same map[int][]int
+	for _, i := range todo {
+		name := ss.c.chanFold(ss.s.targets[i].name)
+		j, dup := first[name]
+		if !dup {
+			first[name] = i
+			kept = append(kept, i)
+			continue
+		}
+		if same == nil {
+			same = map[int][]int{}
+		}
+		same[j] = append(same[j], i)
+	}
+	return kept, same
 }
 
 // linePart is the progress part (see broadcast.Fanout.MarkProgress) of

@@ -212,11 +212,15 @@
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
-// SASL at all. The server's CASEMAPPING is taken to be rfc1459, and
-// letters beyond ASCII to fold as rfc8265 (Ergo) folds them, in NFC: New
-// refuses two entries of Config.Channels that one casemapping makes one
-// channel ("#Ops" and "#ops", "#ops[1]" and "#ops{1}", "#Café" and
-// "#café"), which would each get every update there.
+// SASL at all. Channel names fold as the server's RPL_ISUPPORT
+// CASEMAPPING says (ascii, rfc1459, strict-rfc1459, rfc8265; ngIRCd's is
+// ascii); a server that names none, or another, is taken to fold as
+// rfc1459 does and letters beyond ASCII as rfc8265 (Ergo) does, in NFC.
+// New refuses two entries of Config.Channels that every casemapping makes
+// one channel ("#Ops" and "#ops"); two that only some make one ("#ops[1]"
+// and "#ops{1}" under rfc1459, "#Café" and "#café" under rfc8265) are
+// two channels elsewhere, and on such a server Send posts to that channel
+// once, for the first of them, whose outcome is the other's too.
 //
 // # URL form
 //
