@@ -424,7 +424,8 @@ type Config struct {
 	// and client_key.
 	SASLExternal bool `yaml:"sasl_external" json:"sasl_external"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key",
-	// no channel twice, in any case (see the package documentation). A
+	// no channel twice ("#Ops" and "#ops" are one on every server; see the
+	// package documentation for names only some servers take for one). A
 	// []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
