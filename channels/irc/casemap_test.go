@@ -94,3 +94,24 @@ func TestNewFoldsOnlyWhatEveryServerFolds(t *testing.T) {
 	_, err := irc.New(cfg)
 	assert.ErrorContains(t, err, "irc: Config.Channels[1]: the same as Channels[0]")
 }
+
+// A name whose channel got the update under another name in an earlier
+// attempt (cut short there by the pacing, say, or added to the Config
+// since) is not posted to again on a server that takes both for one.
+func TestSameChannelDeliveredEarlierIsNotPostedAgain(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ok", "#a[", "#a{"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	require.NoError(t, m.Ledger.MarkDelivered("#a["))
+
+	_, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, srv.saidIn("#ok"), 1)
+	assert.Empty(t, srv.saidIn("#a["))
+	assert.Empty(t, srv.saidIn("#a{"), "CASEMAPPING=rfc1459: #a[ has it")
+	done, failure := m.Ledger.Done("#a{")
+	assert.True(t, done)
+	assert.Empty(t, failure)
+}

@@ -521,7 +521,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		todo = todo[:n]
 		job := func(ss *session) (err error) {
-			lines, err = ss.deliver(f, todo, m.Update)
+			lines, err = ss.deliver(f, todo, m.Update, func(i int) bool {
+				if m.Ledger == nil { // a Message built by hand, not by broadcast.NewMessage
+					return false
+				}
+				done, failure := m.Ledger.Done(c.s.names[i])
+				return done && failure == ""
+			})
 			return err
 		}
 		if c.kept != nil {
