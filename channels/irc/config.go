@@ -349,7 +349,7 @@ func checkTargets(s *settings, cfg Config) error {
 		s.targets = append(s.targets, t)
 		s.names = append(s.names, t.name)
 	}
-	return setup.Distinct(pkg, "Channels", s.names, fold)
+	return setup.Distinct(pkg, "Channels", s.names, foldEvery)
 }
 
 // parseTarget reads "#name" or "#name key". Its errors quote nothing of

@@ -51,6 +51,8 @@ type conn struct {
 	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
 	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
 	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN), up to maxLine+1; 0: not named
+	cm      atomic.Uint32   // the server's caseMapping (RPL_ISUPPORT CASEMAPPING), read without mu
+	cmKnown bool            // the server named its CASEMAPPING, or ended its welcome (376, 422) without
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -183,18 +185,21 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 	if m.Command == "005" {
 		c.isupport(m.Params)
 	}
+	if m.Command == "376" || m.Command == "422" { // the end of the MOTD, or none: the welcome is over
+		c.cmKnown = true
+	}
 	me := fold(m.Nick()) == fold(c.nick)
 	switch {
 	case m.Command == "NICK" && me && len(m.Params) > 0:
 		c.nick = m.Params[0]
 	case m.Command == "JOIN" && me && len(m.Params) > 0:
-		c.joined[fold(m.Params[0])] = true
+		c.joined[c.chanFold(m.Params[0])] = true
 	case m.Command == "PART" && me && len(m.Params) > 0:
 		for name := range strings.SplitSeq(m.Params[0], ",") {
-			delete(c.joined, fold(name))
+			delete(c.joined, c.chanFold(name))
 		}
 	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
-		delete(c.joined, fold(m.Params[0]))
+		delete(c.joined, c.chanFold(m.Params[0]))
 	case m.Command == "405":
 		c.crowded = true
 	}
@@ -228,6 +233,11 @@ func (c *conn) isupport(params []string) {
 			}
 		case "-PREFIX":
 			c.ranks = defaultRanks
+		case "CASEMAPPING":
+			c.cm.Store(uint32(parseCaseMapping(value)))
+			c.cmKnown = true
+		case "-CASEMAPPING":
+			c.cm.Store(uint32(mapUnnamed))
 		case "NICKLEN", "MAXNICKLEN":
 			// The longest nick the server may give the bot, renaming it
 			// (services, a collision): see relayPrefix, which trusts
@@ -383,7 +393,7 @@ func (c *conn) errorText() string {
 func (c *conn) isJoined(name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.joined[fold(name)]
+	return c.joined[c.chanFold(name)]
 }
 
 // quit says goodbye and waits, bounded, for the server to close the
@@ -413,13 +423,31 @@ func (c *conn) close() {
 	<-c.done
 }
 
-// fold maps an IRC name to its case-insensitive form: RFC 1459
-// casemapping ({}|^ are the lower case of []\~), and, beyond ASCII, the
-// lower case of each letter in NFC, as servers of CASEMAPPING=rfc8265 (or
-// Ergo's "permissive") fold a name: there "#Café" and "#café" are one
+// caseMapping returns the server's casemapping, as its RPL_ISUPPORT names
+// it; mapUnnamed before that, or when it names none.
+func (c *conn) caseMapping() caseMapping { return caseMapping(c.cm.Load()) }
+
+// caseMappingKnown reports whether the server named its casemapping, or
+// ended its welcome without naming one: whether chanFold folds names as
+// the server does.
+func (c *conn) caseMappingKnown() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cmKnown
+}
+
+// chanFold maps a channel name to the form two names of one channel share
+// on this server (see caseMapping).
+func (c *conn) chanFold(name string) string { return c.caseMapping().fold(name) }
+
+// fold maps an IRC name to its case-insensitive form on any server: RFC
+// 1459 casemapping ({}|^ are the lower case of []\~), and, beyond ASCII,
+// the lower case of each letter in NFC, as servers of CASEMAPPING=rfc8265
+// (or Ergo's "permissive") fold a name: there "#Café" and "#café" are one
 // channel, which a server names as it was first written, in its JOIN
-// too. Elsewhere such names stay two channels, which New then refuses
-// as one: the rarer mistake.
+// too. It compares nicks, and the channel names of a server that names no
+// casemapping of those caseMapping knows; channel names elsewhere fold
+// by the server's (see conn.chanFold).
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {

@@ -26,7 +26,18 @@ import (
 //
 // The lines of a channel that the server relayed in an earlier attempt,
 // as f's progress holds them (see keepLines), are not posted again.
-func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (map[int]int, error) {
+//
+// earlier reports whether the configured target i, not in todo, got the
+// update in an earlier attempt: a channel of todo that the server takes
+// for its channel is not posted to again.
+func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, earlier func(i int) bool) (map[int]int, error) {
+	// Registration ends at 001; the RPL_ISUPPORT naming the casemapping
+	// follows it. Names keyed by another fold would not match the
+	// server's answers.
+	if _, err := ss.wait(ss.c.caseMappingKnown, ss.s.timeout); err != nil {
+		return nil, err
+	}
+	todo, same := ss.sameChannels(todo, earlier, f)
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
@@ -45,6 +56,17 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		f.Report(todo[k], sts[k].err) // nil: delivered
 		if sts[k].err == nil {
 			got[todo[k]] = len(sts[k].lines)
+		}
+		for _, i := range same[todo[k]] {
+			err := sts[k].err
+			if err != nil {
+				err = fmt.Errorf("irc: %s is %s on this server (CASEMAPPING %v): %w",
+					ss.s.targets[i].name, sts[k].t.name, ss.c.caseMapping(), err)
+			}
+			f.Report(i, err)
+			if err == nil {
+				got[i] = len(sts[k].lines)
+			}
 		}
 		reported[k] = true
 	}
@@ -113,6 +135,51 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		}
 		report(k)
 	}
+}
+
+// sameChannels returns todo (indexes into the configured targets) with
+// each channel once as the server folds names (see conn.chanFold), and,
+// by the index of the one kept, the others that name its channel: on a
+// server of CASEMAPPING=rfc1459, "#ops[1]" and "#ops{1}" are one channel,
+// which gets the lines once, and its outcome is theirs too. A channel of
+// todo whose channel a configured target not in todo got in an earlier
+// attempt (see deliver) is reported delivered to f and left out.
+// Config.Channels holds no two names every casemapping folds alike (see
+// foldEvery).
+func (ss *session) sameChannels(todo []int, earlier func(i int) bool, f *broadcast.Fanout) ([]int, map[int][]int) {
+	first := make(map[string]int, len(todo)) // by folded name
+	for _, i := range todo {
+		if name := ss.c.chanFold(ss.s.targets[i].name); first[name] == 0 {
+			first[name] = i + 1
+		}
+	}
+	got := map[string]bool{} // folded names a target not in todo got earlier
+	for i, t := range ss.s.targets {
+		name := ss.c.chanFold(t.name)
+		if j := first[name]; j != 0 && j-1 != i && !slices.Contains(todo, i) && !got[name] && earlier(i) {
+			got[name] = true
+		}
+	}
+	clear(first)
+	var kept []int
+	var same map[int][]int
+	for _, i := range todo {
+		name := ss.c.chanFold(ss.s.targets[i].name)
+		j, dup := first[name]
+		switch {
+		case got[name]:
+			f.Report(i, nil)
+		case !dup:
+			first[name] = i
+			kept = append(kept, i)
+		default:
+			if same == nil {
+				same = map[int][]int{}
+			}
+			same[j] = append(same[j], i)
+		}
+	}
+	return kept, same
 }
 
 // linePart is the progress part (see broadcast.Fanout.MarkProgress) of

@@ -729,3 +729,23 @@ func TestIntegrationTooManyChannels(t *testing.T) {
 		})
 	}
 }
+
+// ngIRCd names CASEMAPPING=ascii: "#x[" and "#x{" are two channels there,
+// which New takes and Send posts to each, though a server of rfc1459
+// would take them for one.
+func TestIntegrationASCIICaseMapping(t *testing.T) {
+	t.Parallel()
+	base, nick := unique("#cm"), unique("bot")
+	open, curly := base+"[", base+"{"
+	wOpen := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open)
+	wCurly := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), curly)
+	cfg := plainConfig(t, nick, open, curly)
+	u := sampleUpdate()
+	_, r, err := send(t, cfg, u)
+	require.NoError(t, err)
+	assert.Equal(t, open+","+curly, r.Meta["channels"])
+	got, source := wOpen.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, u, source, open), got)
+	got, source = wCurly.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, u, source, curly), got)
+}

@@ -212,11 +212,15 @@
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
-// SASL at all. The server's CASEMAPPING is taken to be rfc1459, and
-// letters beyond ASCII to fold as rfc8265 (Ergo) folds them, in NFC: New
-// refuses two entries of Config.Channels that one casemapping makes one
-// channel ("#Ops" and "#ops", "#ops[1]" and "#ops{1}", "#Café" and
-// "#café"), which would each get every update there.
+// SASL at all. Channel names fold as the server's RPL_ISUPPORT
+// CASEMAPPING says (ascii, rfc1459, strict-rfc1459, rfc8265; ngIRCd's is
+// ascii); a server that names none, or another, is taken to fold as
+// rfc1459 does and letters beyond ASCII as rfc8265 (Ergo) does, in NFC.
+// New refuses two entries of Config.Channels that every casemapping makes
+// one channel ("#Ops" and "#ops"); two that only some make one ("#ops[1]"
+// and "#ops{1}" under rfc1459, "#Café" and "#café" under rfc8265) are
+// two channels elsewhere, and on such a server Send posts to that channel
+// once, for the first of them, whose outcome is the other's too.
 //
 // # URL form
 //
@@ -420,7 +424,8 @@ type Config struct {
 	// and client_key.
 	SASLExternal bool `yaml:"sasl_external" json:"sasl_external"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key",
-	// no channel twice, in any case (see the package documentation). A
+	// no channel twice ("#Ops" and "#ops" are one on every server; see the
+	// package documentation for names only some servers take for one). A
 	// []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
@@ -516,7 +521,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		todo = todo[:n]
 		job := func(ss *session) (err error) {
-			lines, err = ss.deliver(f, todo, m.Update)
+			lines, err = ss.deliver(f, todo, m.Update, func(i int) bool {
+				if m.Ledger == nil { // a Message built by hand, not by broadcast.NewMessage
+					return false
+				}
+				done, failure := m.Ledger.Done(c.s.names[i])
+				return done && failure == ""
+			})
 			return err
 		}
 		if c.kept != nil {

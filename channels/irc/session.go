@@ -256,14 +256,14 @@ func (ss *session) handle(m ircmsg.Message) {
 	}
 	switch m.Command {
 	case "JOIN":
-		if st := ss.chans[fold(param(m, 0))]; st != nil && ss.named(m.Nick()) {
+		if st := ss.chans[ss.c.chanFold(param(m, 0))]; st != nil && ss.named(m.Nick()) {
 			st.joined = true
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
 	case "PRIVMSG", "NOTICE":
 		if ss.named(m.Nick()) {
-			if st := ss.chans[fold(param(m, 0))]; st != nil {
+			if st := ss.chans[ss.c.chanFold(param(m, 0))]; st != nil {
 				st.echoed++ // see post
 				st.echoedLine(param(m, 1))
 			}
@@ -272,11 +272,11 @@ func (ss *session) handle(m ircmsg.Message) {
 				ss.s.serverText(param(m, 1))), 0, false), false)
 		}
 	case "324": // RPL_CHANNELMODEIS: me, channel, modes, their parameters
-		if st := ss.chans[fold(param(m, 1))]; st != nil {
+		if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil {
 			st.modes = param(m, 2)
 		}
 	case "353": // RPL_NAMREPLY: me, "=", channel, the members with their prefix
-		if st := ss.chans[fold(param(m, len(m.Params)-2))]; st != nil {
+		if st := ss.chans[ss.c.chanFold(param(m, len(m.Params)-2))]; st != nil {
 			for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
 				if nick, ranked := ss.c.rank(name); ss.named(nick) {
 					st.voiced = ranked
@@ -327,7 +327,7 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
-		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
+		} else if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
 			// opers only, Solanum's 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
@@ -442,7 +442,7 @@ func isErrorReply(command string) bool {
 // the JOIN or the lines were refused, and names the channel; err wraps the
 // *ReplyError with the numeric.
 func (ss *session) refuse(name string, err error, permanent bool) {
-	st := ss.chans[fold(name)]
+	st := ss.chans[ss.c.chanFold(name)]
 	if st == nil || st.err != nil {
 		return
 	}
@@ -473,7 +473,7 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 	sts := make([]*chanState, len(targets))
 	for k, t := range targets {
 		st := &chanState{t: t, joined: ss.c.isJoined(t.name)}
-		ss.chans[fold(t.name)], sts[k] = st, st
+		ss.chans[ss.c.chanFold(t.name)], sts[k] = st, st
 		if st.joined {
 			continue
 		}
