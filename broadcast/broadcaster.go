@@ -323,8 +323,9 @@ func (b *Broadcaster) Channels() []string {
 // ahead of the clock, Update.Corrects, which only Correct sets, and
 // Update.Overrides for an override naming no
 // channel of the Broadcaster) reaches no channel: Send returns a nil Report and an
-// error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
-// channel, in the Broadcaster's order, and the error joins one
+// error wrapping ErrInvalidUpdate. A call that cannot start returns a nil
+// Report too, with an error saying why: a nil ctx, a Broadcaster closed
+// (ErrClosed). Otherwise the Report holds one Result per channel, in the Broadcaster's order, and the error joins one
 // *DeliveryError per channel that failed; it is nil only when every channel
 // delivered, was skipped, superseded or not selected. When ctx is done,
 // waits end at once and Send returns after the attempts under way have

@@ -440,8 +440,9 @@ func TestClose(t *testing.T) {
 	assert.ErrorContains(t, err, "broadcast: close c: close failed")
 	assert.NoError(t, b.Close(), "second Close does nothing")
 	assert.Equal(t, int32(1), c.closed.Load())
-	_, err = b.Send(context.Background(), validUpdate())
+	report, err := b.Send(context.Background(), validUpdate())
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
+	assert.Nil(t, report, "a Send that cannot start has no Report, as documented")
 	_, err = b.Preview(validUpdate())
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
 	for _, err := range b.Check(context.Background()) {

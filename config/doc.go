@@ -95,7 +95,8 @@
 // optional.
 // So is a value that ends in a carriage return, read from an env file
 // with Windows line endings. Load's error names every such reference in
-// the file at once, each with its line and key.
+// the file at once, each with its line and key (the first 100, then how
+// many more).
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a

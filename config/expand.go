@@ -58,8 +58,11 @@ type expander struct {
 // should hold.
 const maxExpandedBytes = 16 << 20
 
-// maxExpandErrors bounds the references one error names.
-const maxExpandErrors = 10
+// maxExpandErrors bounds the references one error names: enough for every
+// variable of the sample configuration with all its channels uncommented
+// (a score), so that it is filled in from one run's error, while a file of
+// thousands of references does not print thousands of lines.
+const maxExpandErrors = 100
 
 // expandTree expands every scalar value below n (mapping keys excluded),
 // n being at key path (for errors: "channels[0].secret"). Its error names

@@ -98,20 +98,6 @@ func bodyStrings(contentType string, body []byte) []string {
 // and so is each value of the 2xx answer's headers named in headers (an
 // id the platform answers with in a header). Other answers pass as h
 // writes them. Numbers keep their digits.
-// EchoAnswerWhile is EchoAnswer(h, headers...) for the requests that come
-// while echo reports true, and h itself for the others: how a fake back
-// end injects FailEchoDelivered and stops.
-func EchoAnswerWhile(echo func() bool, h http.Handler, headers ...string) http.Handler {
-	echoed := EchoAnswer(h, headers...)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if echo() {
-			echoed.ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
 func EchoAnswer(h http.Handler, headers ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -140,6 +126,20 @@ func EchoAnswer(h http.Handler, headers ...string) http.Handler {
 		w.Header().Del("Content-Length")
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(out)
+	})
+}
+
+// EchoAnswerWhile is EchoAnswer(h, headers...) for the requests that come
+// while echo reports true, and h itself for the others: how a fake back
+// end injects FailEchoDelivered and stops.
+func EchoAnswerWhile(echo func() bool, h http.Handler, headers ...string) http.Handler {
+	echoed := EchoAnswer(h, headers...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if echo() {
+			echoed.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

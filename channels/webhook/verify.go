@@ -26,7 +26,8 @@ var (
 	// ways (see Sign).
 	ErrInvalidID = errors.New(`webhook: webhook-id holds a ".", which Standard Webhooks forbids: the signed "id.timestamp.body" would read two ways`)
 	// ErrTimestamp: webhook-timestamp is not a number or too far from now;
-	// the error wrapping it says which way, and by how much.
+	// the error wrapping it says which way, and by how much, or that it is
+	// the time in milliseconds rather than seconds.
 	ErrTimestamp = errors.New("webhook: webhook-timestamp outside the tolerance")
 	// ErrSignature: no v1 signature matches any of the secrets.
 	ErrSignature = errors.New("webhook: no matching signature")
@@ -148,16 +149,32 @@ func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 // from now, saying which way and by how much: the first thing to look at
 // is the clock of the side that is off.
 func (v *Verifier) checkTime(sec int64) error {
-	d := v.now().Sub(time.Unix(sec, 0)) // saturates: never overflows
+	now := v.now()
+	d := now.Sub(time.Unix(sec, 0)) // saturates: never overflows
 	switch {
+	case d >= -v.tolerance && d <= v.tolerance:
+		return nil
+	case now.Sub(time.UnixMilli(sec)).Abs() <= v.tolerance:
+		// Not a clock off by tens of thousands of years: the sender wrote
+		// milliseconds, as JavaScript's Date.now() gives them.
+		return fmt.Errorf("%w: %d is the time in milliseconds; Standard Webhooks wants seconds", ErrTimestamp, sec)
 	case d > v.tolerance:
-		return fmt.Errorf("%w: %v in the past (tolerance %v): the sender's clock is behind, or the delivery was held up or replayed",
-			ErrTimestamp, d.Round(time.Second), v.tolerance)
-	case d < -v.tolerance:
-		return fmt.Errorf("%w: %v in the future (tolerance %v): the sender's clock is ahead",
-			ErrTimestamp, d.Round(time.Second).Abs(), v.tolerance)
+		return fmt.Errorf("%w: %s in the past (tolerance %v): the sender's clock is behind, or the delivery was held up or replayed",
+			ErrTimestamp, skew(d), v.tolerance)
+	default:
+		return fmt.Errorf("%w: %s in the future (tolerance %v): the sender's clock is ahead",
+			ErrTimestamp, skew(d), v.tolerance)
 	}
-	return nil
+}
+
+// skew writes how far off a timestamp is, d from now, either way; a d that
+// Sub saturated, about 292 years, says "more than" rather than a figure it
+// is not.
+func skew(d time.Duration) string {
+	if d == math.MaxInt64 || d == math.MinInt64 {
+		return fmt.Sprintf("more than %v", time.Duration(math.MaxInt64).Truncate(time.Hour))
+	}
+	return d.Round(time.Second).Abs().String()
 }
 
 // checkSignature reports whether one of d's v1 signatures is that of body

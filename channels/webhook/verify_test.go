@@ -142,6 +142,14 @@ func TestTimestampErrorSaysWhichWay(t *testing.T) {
 			"1h0m1s in the past (tolerance 5m0s): the sender's clock is behind, or the delivery was held up or replayed"},
 		{"future", 362, "webhook: webhook-timestamp outside the tolerance: " +
 			"6m1s in the future (tolerance 5m0s): the sender's clock is ahead"},
+		// A sender that writes milliseconds is told so, not that its
+		// clock is 2562047h47m16s (where Sub saturates) ahead.
+		{"milliseconds", 1_700_000_000_600 - 1_700_000_000, "webhook: webhook-timestamp outside the tolerance: " +
+			"1700000000600 is the time in milliseconds; Standard Webhooks wants seconds"},
+		{"far future", 1 << 40, "webhook: webhook-timestamp outside the tolerance: " +
+			"more than 2562047h0m0s in the future (tolerance 5m0s): the sender's clock is ahead"},
+		{"far past", -(1 << 40), "webhook: webhook-timestamp outside the tolerance: " +
+			"more than 2562047h0m0s in the past (tolerance 5m0s): the sender's clock is behind, or the delivery was held up or replayed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

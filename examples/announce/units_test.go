@@ -61,6 +61,28 @@ func TestSampleConfig(t *testing.T) {
 	require.ErrorContains(t, err, "environment variable SMTP_PASSWORD is not set")
 }
 
+// A user filling in the sample learns every variable it needs from one
+// run: with none set, the error names each one the file refers to without
+// a default, those of the channels shown commented out too once uncommented.
+func TestSampleConfigNamesEveryUnsetVariable(t *testing.T) {
+	raw, err := os.ReadFile("outagecast.sample.yaml")
+	require.NoError(t, err)
+	entry := regexp.MustCompile(`(?m)^  # (- kind: |  [a-z_]+: )`)
+	full := entry.ReplaceAllString(string(raw), "  $1")
+	ref := regexp.MustCompile(`(?m)^[^#\n]*?\$\{([A-Z0-9_]+)\}`)
+	l := config.Loader{LookupEnv: func(string) (string, bool) { return "", false }, Stdout: io.Discard}
+	for name, text := range map[string]string{"as shipped": string(raw), "uncommented": full} {
+		_, err := l.Parse(strings.NewReader(text), "outagecast.sample.yaml")
+		require.Error(t, err, name)
+		assert.NotContains(t, err.Error(), "more", name)
+		refs := ref.FindAllStringSubmatch(text, -1)
+		require.NotEmpty(t, refs, name)
+		for _, m := range refs {
+			assert.Contains(t, err.Error(), "environment variable "+m[1]+" is not set", name)
+		}
+	}
+}
+
 func TestParseNext(t *testing.T) {
 	zone := time.FixedZone("CET", 3600)
 	now := time.Date(2025, 3, 10, 13, 0, 0, 0, zone) // 12:00 UTC
