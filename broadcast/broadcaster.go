@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
 // Broadcaster sends updates to a fixed set of channels, each concurrently
@@ -89,7 +91,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
 		store:      guardStore(opts.Store),
-		logger:     guardLogger(opts.Logger),
+		logger:     slogguard.Logger(opts.Logger, "Options.Logger"),
 		onEvent:    opts.OnEvent,
 		sharedLock: opts.Lock,
 	}
@@ -1223,7 +1225,7 @@ func (b *Broadcaster) lockShared(ctx context.Context, key LockKey) (unlock func(
 // unlockShared calls unlock, which lockShared returned; a panic in it is
 // logged: the attempt it ends is over, and its outcome stands.
 func (b *Broadcaster) unlockShared(unlock func()) {
-	defer b.logPanic("Options.Lock's unlock")
+	defer slogguard.Recover(b.logger, "broadcast: Options.Lock's unlock")
 	unlock()
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
 // listening reports whether anyone receives events: callers on hot paths
@@ -48,7 +50,7 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 func (b *Broadcaster) callOnEvent(e Event) {
 	b.eventMu.Lock()
 	defer b.eventMu.Unlock()
-	defer b.logPanic("Options.OnEvent")
+	defer slogguard.Recover(b.logger, "broadcast: Options.OnEvent")
 	b.onEvent(e)
 }
 
@@ -68,45 +70,4 @@ func eventLevel(e Event) slog.Level {
 		}
 	}
 	return slog.LevelInfo
-}
-
-// guardLogger returns the Logger a Broadcaster uses for l, Options.Logger:
-// nil for nil (discard); l with its handler's panics recovered otherwise,
-// as a Store's are (see guardStore): a handler's panic in a delivery's
-// goroutine would take the caller's process down. The record is lost:
-// the Logger that panicked cannot tell of it.
-func guardLogger(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return nil
-	}
-	return slog.New(guardedHandler{l.Handler()})
-}
-
-// guardedHandler is a slog.Handler whose panics are recovered.
-type guardedHandler struct{ h slog.Handler }
-
-func (g guardedHandler) Enabled(ctx context.Context, level slog.Level) (enabled bool) {
-	defer func() {
-		if recover() != nil {
-			enabled = false
-		}
-	}()
-	return g.h.Enabled(ctx, level)
-}
-
-func (g guardedHandler) Handle(ctx context.Context, r slog.Record) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = panicked("Options.Logger's handler", p)
-		}
-	}()
-	return g.h.Handle(ctx, r)
-}
-
-func (g guardedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return guardedHandler{g.h.WithAttrs(attrs)}
-}
-
-func (g guardedHandler) WithGroup(name string) slog.Handler {
-	return guardedHandler{g.h.WithGroup(name)}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -1226,15 +1225,6 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 func recovered(err *error) {
 	if r := recover(); r != nil {
 		*err = panicked("channel", r)
-	}
-}
-
-// logPanic, deferred, logs a panic in what, a callback whose failure must
-// not cost a delivery its outcome (Options.OnEvent, Lock's unlock), and
-// goes on.
-func (b *Broadcaster) logPanic(what string) {
-	if r := recover(); r != nil && b.logger != nil {
-		b.logger.LogAttrs(context.Background(), slog.LevelError, "broadcast: "+panicked(what, r).Error())
 	}
 }
 
