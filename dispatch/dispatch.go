@@ -169,7 +169,7 @@
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only. River keeps a run's error and output in jsonb, which takes no NUL:
 // a NUL in a channel's error text, in a receipt a job keeps, or in the
-// text of a panic in a run (a channel's, a Logger's handler's),
+// text of a panic in a run
 // reads U+FFFD in Report and Wait, and in River's record of the job.
 //
 // # Errors
@@ -182,7 +182,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"reflect"
@@ -203,6 +202,7 @@ import (
 	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
+	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
 // Defaults of Config.
@@ -324,7 +324,9 @@ type Config struct {
 	// (to Logger, at Error), and the run goes on: it fails no job.
 	OnEvent func(Event)
 	// Logger receives River's log, and this package's warnings; default:
-	// discard.
+	// discard. A panic in its handler loses that record, and nothing
+	// else: it fails no run, and does not end the process from River's
+	// goroutines or this package's.
 	Logger *slog.Logger
 }
 
@@ -387,7 +389,18 @@ func New(cfg Config) (*Dispatcher, error) {
 	// SoftStopTimeout: without it, cancelling Start's ctx cancels the jobs
 	// running, as StopAndCancel does, and a delivery cut short after the
 	// platform took it is posted again. Runs end within JobTimeout anyway.
-	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
+	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), d.riverConfig(workers))
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: %w", err)
+	}
+	return d, nil
+}
+
+// riverConfig is the configuration of River's client, which runs
+// workers.
+func (d *Dispatcher) riverConfig(workers *river.Workers) *river.Config {
+	cfg := d.cfg
+	return &river.Config{
 		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
@@ -399,12 +412,8 @@ func New(cfg Config) (*Dispatcher, error) {
 		PollOnly:             cfg.PollOnly,
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
-		Logger:               cfg.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("dispatch: %w", err)
+		Logger:               cfg.Logger, // guarded (see withDefaults)
 	}
-	return d, nil
 }
 
 // nilValue reports whether v is a nil pointer (or map, func, …) in a
@@ -456,7 +465,10 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
 	cfg.FetchCooldown = max(cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown), time.Millisecond)
 	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
-	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Guarded wherever it is used, River's goroutines included: a panic in
+	// its handler would fail a job delivered already, or take the process
+	// down.
+	cfg.Logger = slogguard.Logger(cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)), "Config.Logger")
 	switch {
 	case cfg.Workers > MaxWorkers:
 		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, MaxWorkers)

@@ -79,7 +79,8 @@ func (nulHandler) Handle(context.Context, slog.Record) error {
 }
 
 // A panic's text is recorded by River in jsonb too (fmt's %v of it): one
-// holding a NUL, in a channel's code or a Logger, failed
+// holding a NUL, in a run or after its outcome (here a Logger's handler,
+// unguarded as New would not leave it), failed
 // River's statement recording the ends of the instance's jobs, as an
 // error's did. The panic River sees holds U+FFFD instead; one without a
 // NUL is River's as it was raised.

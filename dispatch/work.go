@@ -19,6 +19,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
 // worker runs the jobs of one kind.
@@ -32,8 +33,9 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 }
 
 // decided tells strayFailures, through ctx, that work decided the job's
-// next step: a panic after it (in Config.Logger's handler, say) must not
-// give up a job whose delivery was made and recorded.
+// next step: a panic after it (a bug of this package's: the caller's
+// Logger and OnEvent are guarded) must not give up a job whose delivery
+// was made and recorded.
 func decided(ctx context.Context) {
 	if ran, ok := ctx.Value(ranKey{}).(*bool); ok {
 		*ran = true
@@ -70,7 +72,7 @@ var _ river.ErrorHandler = (*strayFailures)(nil)
 func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner func(context.Context) error) (err error) {
 	defer func() {
 		// A panic goes on to River (one within the limits, or after work
-		// decided the job's next step: in a Logger's handler),
+		// decided the job's next step),
 		// which records its text, as it can keep it, with its trace.
 		if p := recover(); p != nil {
 			panic(keepablePanic(p))
@@ -782,20 +784,13 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 	e.Kind, e.Time = kind, d.retry.now()
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
-	defer d.onEventPanic(e)
+	// A panic in it is logged, as the Broadcaster logs one in its
+	// Options.OnEvent: an observer's bug must not fail the run. Gone on to
+	// River, it failed a job delivered already, which River ran again
+	// (posting it twice when the Store had not recorded the delivery),
+	// until River's MaxAttempts.
+	defer slogguard.Recover(d.cfg.Logger, "dispatch: Config.OnEvent", slog.Int64("job", e.JobID), slog.String("event", string(e.Kind)))
 	d.cfg.OnEvent(e)
-}
-
-// onEventPanic, deferred, recovers a panic in Config.OnEvent called with
-// e, and logs it, as the Broadcaster does one in its Options.OnEvent: an
-// observer's bug must not fail the run. Gone on to River, it failed a job
-// delivered already, which River ran again (posting it twice when the
-// Store had not recorded the delivery), until River's MaxAttempts.
-func (d *Dispatcher) onEventPanic(e Event) {
-	if p := recover(); p != nil {
-		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelError, fmt.Sprintf("dispatch: Config.OnEvent panicked: %v", p),
-			slog.Int64("job", e.JobID), slog.String("event", string(e.Kind)), slog.String("trace", string(debug.Stack())))
-	}
 }
 
 // retryPolicy is River's retry policy for the jobs: exponential backoff

@@ -604,9 +604,9 @@ type panickingHandler struct{ slog.Handler }
 
 func (panickingHandler) Handle(context.Context, slog.Record) error { panic("Logger bug") }
 
-// A run that panics after work decided the job's next step (in the
-// Logger's handler, on the delivery's event, telling of OnEvent's own
-// panic) is not taken for a stray failure: the job, delivered and
+// A run that panics after work decided the job's next step (here in a
+// Logger's handler, as one given to New no longer can, telling of
+// OnEvent's own panic on the delivery's event) is not taken for a stray failure: the job, delivered and
 // recorded, is not given up, and no EventFailed follows EventDelivered,
 // although the run was the job's last attempt.
 func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
