@@ -52,3 +52,23 @@ func BenchmarkWith(b *testing.B) {
 		_ = r.With(s)
 	}
 }
+
+// BenchmarkRedactorNearMatches is a text of near matches of many secrets
+// that share a long start (webhook URLs of one service): at each place,
+// the forms that share the text's start are many, and none matches.
+func BenchmarkRedactorNearMatches(b *testing.B) {
+	var secrets []redact.Secret
+	for i := range 2000 {
+		secrets = append(secrets, redact.NewSecret(fmt.Sprintf("https://hooks.example.com/services/T0000/B%04d/tok%04d", i, i)))
+	}
+	r := redact.NewRedactor(secrets...)
+	var t strings.Builder
+	for t.Len() < 1<<20 {
+		t.WriteString(`{"error":"https://hooks.example.com/services/T0000/B9999/x refused"} aaaaaaaaaaaaaaaa`)
+	}
+	text := t.String()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
+	}
+}

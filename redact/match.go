@@ -5,69 +5,86 @@ import (
 	"strings"
 )
 
-// keyLen is the length of the prefix by which a matcher finds the forms
-// that may start at a place in a text.
-const keyLen = 8
-
 // matcher finds, at each place in a text, the longest form of a
 // Redactor's that starts there. Unlike strings.Replacer, which resumes
 // after each match, it looks at every place, so that occurrences that
 // overlap (a shorter secret that starts first, a secret that overlaps
 // itself) are all found.
 type matcher struct {
-	pairs     []string           // the Redactor's: old, new, … longest old first
-	long      map[string][]int32 // first keyLen bytes → forms, longest first
-	short     map[string]int32   // a form shorter than keyLen → itself
-	shortLens []int              // the lengths of short's forms, longest first
-	first     [256]bool          // the bytes a form starts with
-	sorted    []int32            // every form, in the order of their text
-	maxLen    int                // the longest form's length
+	pairs  []string      // the Redactor's: old, new, … longest old first
+	sorted []int32       // every form, in the order of their text
+	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
+	maxLen int           // the longest form's length
 }
 
 func newMatcher(pairs []string) *matcher {
-	m := &matcher{pairs: pairs, long: map[string][]int32{}, short: map[string]int32{}}
+	m := &matcher{pairs: pairs}
 	for i := 0; i < len(pairs); i += 2 {
-		f, j := pairs[i], int32(i/2)
-		m.first[f[0]] = true
-		m.sorted = append(m.sorted, j)
-		m.maxLen = max(m.maxLen, len(f))
-		if len(f) >= keyLen {
-			m.long[f[:keyLen]] = append(m.long[f[:keyLen]], j)
-			continue
-		}
-		if _, ok := m.short[f]; !ok {
-			m.short[f] = j
-			if n := len(m.shortLens); n == 0 || m.shortLens[n-1] != len(f) { // pairs are by length
-				m.shortLens = append(m.shortLens, len(f))
-			}
-		}
+		m.sorted = append(m.sorted, int32(i/2))
+		m.maxLen = max(m.maxLen, len(pairs[i]))
 	}
 	sort.Slice(m.sorted, func(a, b int) bool { return m.form(m.sorted[a]) < m.form(m.sorted[b]) })
+	for k, j := range m.sorted {
+		r := &m.byte1[m.form(j)[0]]
+		if r[0] == r[1] {
+			r[0] = int32(k)
+		}
+		r[1] = int32(k + 1)
+	}
 	return m
 }
 
 func (m *matcher) form(j int32) string { return m.pairs[2*j] }
 
-// longest returns the longest form that t starts with, or -1.
+// longest returns the longest form that t starts with, or -1. It narrows
+// the forms, in the order of their text, to those that start as t does,
+// skipping at once what all that are left share: its cost grows with the
+// length of the match and the places where the forms part, not with the
+// number of forms that share a start (forms of many URLs, or of secrets
+// with a common prefix, which a text of near matches had compared one by
+// one at every place).
 func (m *matcher) longest(t string) int32 {
-	if t == "" || !m.first[t[0]] {
+	if t == "" {
 		return -1
 	}
-	if len(t) >= keyLen {
-		for _, j := range m.long[t[:keyLen]] {
-			if strings.HasPrefix(t, m.form(j)) {
-				return j
+	best := int32(-1)
+	lo, hi := int(m.byte1[t[0]][0]), int(m.byte1[t[0]][1])
+	for d := 1; lo < hi; d++ {
+		// The forms in [lo, hi) start with t[:d], and all with the
+		// part the first and the last share.
+		a := m.form(m.sorted[lo])
+		if l := commonPrefix(a, m.form(m.sorted[hi-1])); l > d {
+			if len(t) < l || t[d:l] != a[d:l] {
+				return best // every form left is longer than t's match
+			}
+			d = l
+		}
+		if len(a) == d { // forms are unique: the only one of length d
+			best = m.sorted[lo]
+			if lo++; lo == hi {
+				break
 			}
 		}
+		if d == len(t) {
+			break
+		}
+		c, in := t[d], m.sorted[lo:hi]
+		from := sort.Search(len(in), func(k int) bool { return m.form(in[k])[d] >= c })
+		to := from + sort.Search(len(in)-from, func(k int) bool { return m.form(in[from+k])[d] > c })
+		lo, hi = lo+from, lo+to
 	}
-	for _, n := range m.shortLens {
-		if n <= len(t) {
-			if j, ok := m.short[t[:n]]; ok {
-				return j
-			}
+	return best
+}
+
+// commonPrefix returns the length of the longest prefix a and b share.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
 		}
 	}
-	return -1
+	return n
 }
 
 // head reports whether t is the start of a form longer than t.

@@ -52,7 +52,7 @@ type conn struct {
 	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
 	nickLen int             // the longest nick the server allows, as RPL_ISUPPORT names it (NICKLEN), up to maxLine+1; 0: not named
 	cm      atomic.Uint32   // the server's caseMapping (RPL_ISUPPORT CASEMAPPING), read without mu
-	cmKnown bool            // the server named its CASEMAPPING, or ended its welcome (376, 422) without
+	cmKnown bool            // the server named its CASEMAPPING, or ended its welcome (376, 422, a PONG after it) without
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -185,7 +185,15 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 	if m.Command == "005" {
 		c.isupport(m.Params)
 	}
-	if m.Command == "376" || m.Command == "422" { // the end of the MOTD, or none: the welcome is over
+	switch m.Command {
+	case "376", "422": // the end of the MOTD, or none: the welcome is over
+		c.cmKnown = true
+	case "PONG":
+		// The answer to a PING of ours, sent after 001 (see
+		// session.alive): a server answers in order, so its welcome
+		// is over, a MOTD or not. Else a server that ends it with
+		// neither numeric, nor names its casemapping, held every Send
+		// on a kept connection for Config.Timeout.
 		c.cmKnown = true
 	}
 	me := fold(m.Nick()) == fold(c.nick)

@@ -43,6 +43,10 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			}
 			return same.Posted[posted]{Post: p, Dest: d, Receipt: p.receipt(ch.target)}, nil
 		},
+		Moves: func(i int) bool {
+			_, name := c.s.chats[i].id.(string) // "@username"
+			return name
+		},
 		Earlier: c.earlierIn,
 		Receipt: func(i int, p posted) broadcast.Receipt { return p.receipt(c.s.targets[i]) },
 	})

@@ -39,6 +39,29 @@ func TestUsernameMovedToAnotherChat(t *testing.T) {
 	assert.Equal(t, int64(movedID), p.chatID)
 }
 
+// An "@username" listed after the id entry of the chat it named posts
+// first all the same: its answer alone shows that it moved. Before, the
+// id entry's message there counted for the username, whose new chat
+// never got the update.
+func TestUsernameMovedAfterItsOldChatsID(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"-1001111111111", "@examplestatus"})
+	u := testUpdate()
+	sendThread(t, ch, u, broadcast.Thread{})
+	require.Len(t, f.inChat(channelID), 1, "one chat, one message")
+	f.set(func(f *fakeBot) {
+		f.chats[channelID].username = ""
+		f.chats[movedID] = &fakeChat{id: movedID, username: "examplestatus", typ: "channel"}
+	})
+	u.ID, u.IncidentID = "u2", "another"
+	r := sendThread(t, ch, u, broadcast.Thread{})
+	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
+	assert.Len(t, f.inChat(movedID), 1, "the username's new chat has the second")
+	p, ok := postedIn(r, "@examplestatus")
+	require.True(t, ok)
+	assert.Equal(t, int64(movedID), p.chatID)
+}
+
 // A username whose chat is gone ("chat not found") is not taken for the
 // chat it named before: the id entry of that chat gets the update.
 func TestUsernameGoneForgetsItsChat(t *testing.T) {

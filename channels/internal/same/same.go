@@ -11,7 +11,9 @@
 // target, in this attempt or an earlier one, and the rest record that post
 // as theirs; unless the answer names another destination than the one
 // known before the post (the name moved to another place since), when
-// the next of the group posts. A post that failed in a way that may hide a message (not
+// the next of the group posts (a target that names its destination by
+// such a name, Plan.Moves, posts before the others of its group, which
+// would else record their post as its). A post that failed in a way that may hide a message (not
 // Permanent: the answer was lost) leaves the rest of its group pending
 // without a post of theirs: a retry looks up each target's own mark, and
 // would not find the message posted under another's.
@@ -24,7 +26,9 @@
 package same
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -53,6 +57,11 @@ type Plan[P any] struct {
 	// Each calls do for every index of todo and returns when all are
 	// done: at once or in turn. Nil calls them in turn, in order.
 	Each func(todo []int, do func(i int))
+	// Moves reports whether target i names its destination by a name the
+	// service may give another (a username), not by its id: of a group,
+	// those post first, so that the answer to one whose name moved shows
+	// it while the others may still post. Nil: none does.
+	Moves func(i int) bool
 }
 
 // Posted is a post's outcome.
@@ -96,6 +105,12 @@ func Deliver[P any](f *broadcast.Fanout, p Plan[P]) {
 		f.Posted(i, o.Receipt)
 	})
 	groups, order := map[string][]int{}, []int(nil) // by destination; order holds each group's first
+	if p.Moves != nil {
+		// A name that moved posts where it names now, which only its
+		// answer shows: after a post of the group, it would take that
+		// post for its own.
+		slices.SortStableFunc(known, func(a, b int) int { return cmp.Compare(rank(p.Moves(a)), rank(p.Moves(b))) })
+	}
 	for _, i := range known {
 		d := p.Dest(i)
 		if groups[d] == nil {
@@ -136,6 +151,15 @@ func Deliver[P any](f *broadcast.Fanout, p Plan[P]) {
 			post, posted = o.Post, true
 		}
 	})
+}
+
+// rank orders a target that names its destination by a name that may
+// move (true) before one that does not.
+func rank(moves bool) int {
+	if moves {
+		return 0
+	}
+	return 1
 }
 
 // inTurn calls do for each of todo, in order.
