@@ -36,8 +36,9 @@ type Store interface {
 	// failure is the recorded failure text, "" when it was delivered.
 	Done(ctx context.Context, updateID, channel, target string) (done bool, failure string, err error)
 	// Mark records that target of channel is done with updateID: delivered
-	// when failure is nil, failed permanently otherwise (its text is kept;
-	// an empty text is kept as "failed").
+	// when failure is nil, failed permanently otherwise (its text is kept
+	// byte for byte, NUL bytes and bytes that are not UTF-8 included; an
+	// empty text is kept as "failed").
 	Mark(ctx context.Context, updateID, channel, target string, failure error) error
 }
 

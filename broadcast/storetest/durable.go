@@ -27,7 +27,7 @@ func RunDurable(t *testing.T, open func(t *testing.T, path string) (broadcast.St
 		rule  string
 		check func(t *testing.T, reopen func() broadcast.Store)
 	}{
-		{"MarksSurviveReopen", "marks, delivered and failed with their reasons, are there after closing and reopening",
+		{"MarksSurviveReopen", "marks, delivered and failed with their reasons (byte for byte), are there after closing and reopening",
 			checkMarksSurvive},
 		{"ThreadsSurviveReopen", "each incident's and channel's Thread, Root and Last, is there after reopening",
 			checkThreadsSurvive},
@@ -75,6 +75,7 @@ func checkMarksSurvive(t *testing.T, reopen func() broadcast.Store) {
 	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
 	require.NoError(t, s.Mark(ctx, "u1", "email", "bob@example.com", errors.New("550 no such user")))
 	require.NoError(t, s.Mark(ctx, "u1", "email", "eve@example.com", errors.New("")))
+	require.NoError(t, s.Mark(ctx, "u1", "email", "oz@example.com", errors.New("550 \x00caf\xe9\xff")))
 	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
 	require.NoError(t, s.Mark(ctx, "\x00retract\x00u1", "x", "", nil))
 
@@ -82,6 +83,7 @@ func checkMarksSurvive(t *testing.T, reopen func() broadcast.Store) {
 	assertDone(t, s, "u1", "email", "ada@example.com", true, "")
 	assertDone(t, s, "u1", "email", "bob@example.com", true, "550 no such user")
 	assertDone(t, s, "u1", "email", "eve@example.com", true, "failed")
+	assertDone(t, s, "u1", "email", "oz@example.com", true, "550 \x00caf\xe9\xff")
 	assertDone(t, s, "u1", "x", "", true, "")
 	assertDone(t, s, "\x00retract\x00u1", "x", "", true, "")
 	assertDone(t, s, "u1", "email", "mallory@example.com", false, "")

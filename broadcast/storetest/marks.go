@@ -32,6 +32,12 @@ func markRules() []rule {
 			check: checkMarkFailedKeepsReason,
 		},
 		{
+			name: "MarkFailedKeepsBytes",
+			rule: "a failure's text is kept byte for byte: NUL bytes and bytes that are not UTF-8 (a server's " +
+				"reply quoted in the error) come back from Done as Mark was given them, neither replaced nor refused",
+			check: checkMarkFailedKeepsBytes,
+		},
+		{
 			name:  "MarkFailedWithoutText",
 			rule:  "after Mark with an error whose text is empty, Done is (true, \"failed\"), never a delivery",
 			check: checkMarkFailedWithoutText,
@@ -103,6 +109,22 @@ func checkMarkFailedKeepsReason(t *testing.T, s broadcast.Store) {
 		target := fmt.Sprintf("rcpt-%d@example.com", i)
 		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, err))
 		assertDone(t, s, "u1", "email", target, true, err.Error())
+	}
+}
+
+func checkMarkFailedKeepsBytes(t *testing.T, s broadcast.Store) {
+	failures := []string{
+		"550 bad\x00byte",
+		"\x00",
+		"550 \xff\xfe latin-1: caf\xe9",
+		"cut in a sequence: \xe2\x82",
+		"\xed\xa0\x80 surrogate, \xc0\xaf overlong",
+		"\x00\xff\x00",
+	}
+	for i, text := range failures {
+		target := fmt.Sprintf("rcpt-%d@example.com", i)
+		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, errors.New(text)), "%q", text)
+		assertDone(t, s, "u1", "email", target, true, text)
 	}
 }
 

@@ -64,7 +64,8 @@
 // Receipt.Meta are treated alike. Ids, channel names and targets are
 // arbitrary strings, NUL bytes included (the Broadcaster marks retractions
 // under update ids that start with one), and a target may be a few
-// kilobytes long.
+// kilobytes long. A failure text is kept byte for byte, NUL bytes and
+// bytes that are not UTF-8 included: it is a server's reply, quoted.
 //
 // # Errors
 //

@@ -95,12 +95,13 @@ type mapStore struct {
 	pruneCountMarks bool   // Prune counts the marks it removed, not the receipts and threads
 	pruneByNanos    bool   // Prune compares times in Unix nanoseconds, which overflow past the year 2262
 	nulRefused      bool   // fails a call whose id, channel or target holds a NUL byte, as a PostgreSQL text column does
+	validFailures   bool   // keeps a failure text as valid UTF-8 without NUL, as a PostgreSQL text column or JSON would
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
 	Threads  map[string]broadcast.Thread
 	Receipts map[string]broadcast.Receipt
-	Marks    map[string]string // failure text; "" when delivered
+	Marks    map[string]rawText // failure text; "" when delivered
 	roots    map[string]broadcast.Receipt
 	reasons  map[string]string
 	written  map[string]time.Time // when each mark, receipt and thread was written, by kind and key
@@ -108,7 +109,7 @@ type mapStore struct {
 }
 
 func newMapStore(s *mapStore) *mapStore {
-	s.Threads, s.Receipts, s.Marks = map[string]broadcast.Thread{}, map[string]broadcast.Receipt{}, map[string]string{}
+	s.Threads, s.Receipts, s.Marks = map[string]broadcast.Thread{}, map[string]broadcast.Receipt{}, map[string]rawText{}
 	s.roots, s.reasons = map[string]broadcast.Receipt{}, map[string]string{}
 	s.written, s.incident = map[string]time.Time{}, map[string]string{}
 	return s
@@ -248,7 +249,8 @@ func (s *mapStore) Done(ctx context.Context, update, channel, target string) (bo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := s.markKey(update, channel, target)
-	failure, ok := s.Marks[k]
+	text, ok := s.Marks[k]
+	failure := string(text)
 	if !ok && s.missingIsError {
 		return false, "", errors.New("no rows in result set")
 	}
@@ -272,6 +274,9 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 		if s.dropReasons {
 			text = "failed"
 		}
+		if s.validFailures {
+			text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\x00", "")
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -279,7 +284,7 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 	if _, marked := s.Marks[k]; marked && s.firstMarkSticks {
 		return nil
 	}
-	s.Marks[k] = text
+	s.Marks[k] = rawText(text)
 	s.written["m"+k] = time.Now()
 	delete(s.reasons, k)
 	if s.volatileReasons && text != "" {
@@ -334,6 +339,19 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		return counted, nil
 	}
 	return n, nil
+}
+
+// rawText is a failure text saved as its bytes: JSON would replace those
+// that are not UTF-8.
+type rawText string
+
+func (t rawText) MarshalJSON() ([]byte, error) { return json.Marshal([]byte(t)) }
+
+func (t *rawText) UnmarshalJSON(b []byte) error {
+	var raw []byte
+	err := json.Unmarshal(b, &raw)
+	*t = rawText(raw)
+	return err
 }
 
 func (s *mapStore) save() error {
@@ -455,6 +473,10 @@ var broken = map[string]struct {
 		failing: []string{"MarkKeysAreNotAmbiguous", "ReceiptKeysAreNotAmbiguous", "RetractedLatestPassedOver",
 			"OlderUpdateWaitsForRetraction", "ResentUpdateKeepsItsTime", "PostsKeptAcrossRestart",
 			"PartialDeliveryRetracted", "ReceiptUnreadable", "PostUnreadable"}},
+	"failure texts made valid UTF-8": {store: func() *mapStore { return &mapStore{validFailures: true} },
+		failing: []string{"MarkFailedKeepsBytes"}},
+	"failure texts made valid UTF-8, durable": {store: func() *mapStore { return &mapStore{validFailures: true} },
+		durable: true, failing: []string{"MarksSurviveReopen"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},
 }

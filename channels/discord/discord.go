@@ -421,7 +421,7 @@ func isMessage(resp *httpx.Response) bool {
 // leaves a 2xx as it came: the page is redacted before it is cut, so that
 // no part of the token stays at the cut.
 func (c *Channel) notDiscord(resp *httpx.Response) error {
-	page := httpx.RedactedSnippet(c.s.rd, string(resp.Body))
+	page := httpx.BodySnippet(c.s.rd, resp)
 	return broadcast.Permanent(&apiError{Status: resp.Status, detail: page, foreign: true})
 }
 

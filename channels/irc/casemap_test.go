@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,4 +115,20 @@ func TestSameChannelDeliveredEarlierIsNotPostedAgain(t *testing.T) {
 	done, failure := m.Ledger.Done("#a{")
 	assert.True(t, done)
 	assert.Empty(t, failure)
+}
+
+// The Receipt lists the channels posted to by the Send: a name counted
+// delivered because its channel got the update under another name earlier
+// is not among them, and gets no line count of 0.
+func TestSameChannelDeliveredEarlierNotInReceipt(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ok", "#a[", "#a{"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	require.NoError(t, m.Ledger.MarkDelivered("#a["))
+
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"channels": "#ok", "lines": strconv.Itoa(len(srv.saidIn("#ok")))}, r.Meta)
 }

@@ -231,12 +231,18 @@ func keepWait(ctx context.Context, err error, f *broadcast.Fanout) error {
 }
 
 // receipt describes a successful Send; got holds the lines each channel
-// delivered got (see deliver).
+// delivered got (see deliver). A name delivered without lines in got, its
+// channel having got the update under another name in an earlier attempt,
+// was not posted to by this Send and is not listed.
 func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, got map[int]int) broadcast.Receipt {
 	var posted, failed, lines []string
 	for _, i := range f.Delivered() {
+		n, ok := got[i]
+		if !ok { // its channel got the update under another name earlier (see sameChannels)
+			continue
+		}
 		posted = append(posted, c.s.names[i])
-		lines = append(lines, strconv.Itoa(got[i]))
+		lines = append(lines, strconv.Itoa(n))
 	}
 	meta := map[string]string{"channels": strings.Join(posted, ",")}
 	if len(lines) > 0 {

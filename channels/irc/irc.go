@@ -493,10 +493,12 @@ func (c *Channel) Name() string { return c.s.name }
 // the package documentation for what it returns.
 //
 // The Receipt has no ID (IRC has none); its Meta holds "channels", the
-// channels posted to by this call, comma-separated, "lines", the lines each
-// got (one number when they all got as many; else one per channel, in the
-// order of "channels", comma-separated: a channel split anew after the
-// server renamed the bot gets another number), and "failed", the channels
+// channels posted to by this call, comma-separated (not a name whose
+// channel, the same on this server, got the update under another name in
+// an earlier attempt), "lines", the lines each got (one number when they
+// all got as many; else one per channel, in the order of "channels",
+// comma-separated: a channel split anew after the server renamed the bot
+// gets another number), and "failed", the channels
 // the Ledger holds as refused for good (in this call or an earlier one),
 // if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {

@@ -55,6 +55,12 @@ const (
 var errNoID = errors.New("the conversation's ID is not known yet " +
 	"(give its ID in Config.Channels, not its name, for a retry to read its history)")
 
+// errNoKey is why a retry does not look for an earlier attempt's post
+// once Slack refused message metadata from the token: no message carries
+// the key it would look for.
+var errNoKey = errors.New("not looked for: Slack refuses message metadata from the token " +
+	"(metadata_must_be_sent_from_app), so no message carries the key a retry looks for")
+
 // listedMessage is a message as conversations.history and
 // conversations.replies list it.
 type listedMessage struct {

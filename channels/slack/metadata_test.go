@@ -60,3 +60,27 @@ func TestMetadataRefusalIsRemembered(t *testing.T) {
 		assert.True(t, c.body["metadata"] == nil, "an edit without the metadata refused")
 	}
 }
+
+// Once Slack refused message metadata from the token, no message of the
+// channel carries a key for a retry to find: the retry does not read the
+// conversation for one (a read the rate limit of an app outside Slack's
+// Marketplace, one a minute, leaves the status bar and retractions
+// without), and the receipt says why it did not look.
+func TestRetryDoesNotLookForKeyWhenMetadataRefused(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
+	atFakeTime(ch, f)
+	f.refuseMetadata(true)
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.loseAnswers("C0OPS00001", true)
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.loseAnswers("C0OPS00001", false)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Empty(t, f.requests("conversations.history"))
+	assert.Empty(t, f.requests("conversations.replies"))
+	assert.Contains(t, r.Meta[MetaLookupError+"C0OPS00001"], "metadata")
+}

@@ -138,8 +138,10 @@
 // its metadata (metadata_must_be_sent_from_app, which it documents for a
 // token that may not send it) is made again at once without it, and the
 // Channel sends none from then on, in one call a post or an edit: the
-// update is delivered, but a retry cannot find that message, and a
-// retraction does not set the status bar back from it. An attempt may
+// update is delivered, but a retry cannot find that message (it does not
+// read the conversation for it then, and posts, its Receipt saying why in
+// Meta[MetaLookupError+conversation]), and a retraction does not set the
+// status bar back from it. An attempt may
 // have posted without knowing it (Slack answered internal_error or fatal_error, which say
 // part of the operation may have succeeded; the answer was lost, a
 // timeout after Slack had posted, a connection reset; an earlier run
@@ -464,7 +466,12 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	}
 	var o outcome
 	resp, found := postResponse{}, false
-	if m.Attempt > 1 {
+	switch {
+	case m.Attempt > 1 && c.s.noMeta.Load():
+		// No message of this token carries a key: a look-up would cost a
+		// read (of a rate limit that may allow one a minute) and find none.
+		o.lookErr = errNoKey.Error()
+	case m.Attempt > 1:
 		var err error
 		// A failed look-up posts: a possible duplicate rather than a
 		// missing update. Its error is kept for the receipt only, so

@@ -99,6 +99,18 @@ type message struct {
 		ID       int64  `json:"id"`
 		Username string `json:"username"`
 	} `json:"chat"`
+	// MessageThreadID is the forum topic of a message IsTopicMessage says
+	// is in one; a reply thread's id otherwise, which links leave out.
+	MessageThreadID int64 `json:"message_thread_id"`
+	IsTopicMessage  bool  `json:"is_topic_message"`
+}
+
+// topic returns the forum topic m is in; 0 for none.
+func (m message) topic() int64 {
+	if !m.IsTopicMessage || m.MessageThreadID <= 0 {
+		return 0
+	}
+	return m.MessageThreadID
 }
 
 func parseMessage(result json.RawMessage) (message, error) {
@@ -143,6 +155,7 @@ func metaChat(target string) string    { return "chat_id:" + target }
 type posted struct {
 	chatID, messageID int64
 	username          string // the chat's, for its link; "" for none
+	topic             int64  // the forum topic the message is in, for its link; 0 for none
 }
 
 // postedIn reads the message of target from a receipt's Meta.
@@ -159,9 +172,15 @@ func postedIn(r broadcast.Receipt, target string) (posted, bool) {
 // supergroup or channel, t.me/c/<id>/<id> (for members) for another
 // supergroup or channel (an id of "-100" and digits), "" for other chats:
 // a private chat's or a basic group's messages have no link, even when
-// the chat (a user) has a username.
+// the chat (a user) has a username. A message in a forum topic has the
+// topic before its id, t.me/<username>/<topic>/<id> and
+// t.me/c/<id>/<topic>/<id>, as Telegram links it
+// (core.telegram.org/api/links#message-links).
 func (p posted) link() string {
 	msg := strconv.FormatInt(p.messageID, 10)
+	if p.topic > 0 {
+		msg = strconv.FormatInt(p.topic, 10) + "/" + msg
+	}
 	id, ok := strings.CutPrefix(strconv.FormatInt(p.chatID, 10), "-100")
 	switch {
 	case !ok || id == "":

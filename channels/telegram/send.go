@@ -56,7 +56,7 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 		// cut short or does not read as one: a retry would post twice.
 		return posted{}, nil
 	}
-	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username}, nil
+	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username, topic: msg.topic()}, nil
 }
 
 // replyIn returns the reply_parameters of a message to chat replying to

@@ -85,18 +85,24 @@ func TestUsernameGoneForgetsItsChat(t *testing.T) {
 // Each entry's receipt links a message as Telegram does for its kind of
 // chat: t.me/<username>/<id> for a public channel or supergroup, whichever
 // entry posted it and in whichever attempt; t.me/c/<id>/<id> for one
-// without a username; none for a private chat or a basic group, whose
-// messages have no link, even when the chat (a user) has a username.
+// without a username; t.me/c/<id>/<topic>/<id> for a message in a forum
+// topic (core.telegram.org/api/links#message-links); none for a private
+// chat or a basic group, whose messages have no link, even when the chat
+// (a user) has a username.
 func TestReceiptLinkByKindOfChat(t *testing.T) {
 	f := newFakeBot(t)
 	const userID = 123456789
 	f.set(func(f *fakeBot) {
 		f.chats[userID] = &fakeChat{id: userID, username: "alice_example", typ: "private"}
 		f.targets["123456789"] = chatTopic{userID, 0}
+		f.chats[-1005555555555] = &fakeChat{id: -1005555555555, username: "exampleforum", typ: "supergroup", forum: true}
+		f.targets["@exampleforum/42"] = chatTopic{-1005555555555, 42}
+		f.targets["@exampleforum"] = chatTopic{-1005555555555, 0}
 	})
 	u := testUpdate()
 	for target, want := range map[string]string{"@examplestatus": "https://t.me/examplestatus/",
-		"-1001111111111": "https://t.me/examplestatus/", "-1002222222222/42": "https://t.me/c/2222222222/",
+		"-1001111111111": "https://t.me/examplestatus/", "-1002222222222/42": "https://t.me/c/2222222222/42/",
+		"@exampleforum/42": "https://t.me/exampleforum/42/", "@exampleforum": "https://t.me/exampleforum/",
 		"-333333333": "", "123456789": ""} {
 		ch := newTestChannel(t, f, []string{target})
 		r := sendThread(t, ch, u, broadcast.Thread{})

@@ -57,7 +57,9 @@
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
 // chat's message: t.me/<username>/<id> for a channel or supergroup with a
 // username (the answer's, or the entry's that posted it), t.me/c/<id>/<id>
-// (for members) for one without, none for a private chat or a basic
+// (for members) for one without, with the forum topic before the id for
+// a message in one (t.me/<username>/<topic>/<id>, t.me/c/<id>/<topic>/<id>,
+// as Telegram links it), none for a private chat or a basic
 // group, whose messages have no link; a chat username that is none, as in
 // a relay's echo of the request quoting the token, is dropped. Each chat's message is kept in
 // the Ledger with its mark,

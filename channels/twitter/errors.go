@@ -227,7 +227,7 @@ func apiError(r *httpx.Response, s scrubber) *APIError {
 	e := &APIError{Status: r.Status}
 	p, ok := parseProblem(r.Body)
 	if !ok {
-		e.Detail = clean(string(r.Body))
+		e.Detail = httpx.BodySnippet(s.r(), r) // a 2xx cut short may end in a token's start
 		return e
 	}
 	e.Title, e.Type, e.Detail = clean(p.Title), clean(p.Type), clean(p.Detail)

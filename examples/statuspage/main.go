@@ -17,7 +17,9 @@
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 //
-// The -listen address is tried before -demo writes anything.
+// The -listen address is tried before -demo writes anything. Once serving,
+// it prints the address bound (the port picked, for -listen 127.0.0.1:0)
+// and, when -base is another URL, the one the links use.
 //
 // On Ctrl-C or SIGTERM it stops taking connections and gives the requests
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
@@ -196,8 +198,19 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 		}
 		return err
 	}
-	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
+	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), servingOn(ln.Addr(), o.base))
 	return serve(ctx, abort, &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}, ln)
+}
+
+// servingOn is where the page is served: the address bound (-listen
+// 127.0.0.1:0 picks a port), and the base URL its links use when that is
+// another.
+func servingOn(bound net.Addr, base string) string {
+	at := "http://" + bound.String() + "/"
+	if strings.TrimSuffix(base, "/") == strings.TrimSuffix(at, "/") {
+		return at
+	}
+	return at + " (links use " + base + ")"
 }
 
 func newPage(o options) (*statuspage.Channel, error) {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,29 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 		v2, _ = start(o)
 		assert.Equal(t, v1, v2, "demo=%t: the same right-to-left -lang: nothing written", demo)
 	}
+}
+
+// With -listen on port 0 and a -base of the public URL, the serving line
+// gives the address bound, which can be fetched, and the base the links use.
+func TestServingLineGivesBoundAddress(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), addr: "127.0.0.1:0", base: "https://status.example.com/",
+		title: "Example Status"}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncbuf.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, &out, o) }()
+	defer func() {
+		cancel()
+		assert.NoError(t, <-done)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "\n") }, time.Minute, 5*time.Millisecond)
+	line := out.String()
+	m := regexp.MustCompile(`^statuspage: serving .+ on (http://127\.0\.0\.1:(\d+)/) \(links use https://status\.example\.com/\)\n$`).
+		FindStringSubmatch(line)
+	require.NotNil(t, m, "%q", line)
+	assert.NotEqual(t, "0", m[2])
+	resp, err := http.Get(m[1])
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }

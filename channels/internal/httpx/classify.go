@@ -275,6 +275,18 @@ func RedactedSnippet(rd *redact.Redactor, text string) string {
 	return Snippet([]byte(rd.String(text)))
 }
 
+// BodySnippet is RedactedSnippet of r's body, for the body of a 2xx, which
+// Do and DoStatus leave unredacted: a body cut short (Truncated) also loses
+// what it ends with when that is the start of a secret, as the body of an
+// error answer does (see redact.Redactor.Truncated). A channel shows a 2xx
+// body in an error with it, never with RedactedSnippet.
+func BodySnippet(rd *redact.Redactor, r *Response) string {
+	if r.Truncated {
+		return Snippet([]byte(rd.Truncated(string(r.Body))))
+	}
+	return RedactedSnippet(rd, string(r.Body))
+}
+
 // Snippet returns the start of body as one printable line of at most
 // SnippetLimit bytes: invalid UTF-8 is replaced, control characters and
 // runs of white space become one space, and "…" marks a cut.
