@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,4 +132,22 @@ func TestSameChannelDeliveredEarlierNotInReceipt(t *testing.T) {
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"channels": "#ok", "lines": strconv.Itoa(len(srv.saidIn("#ok")))}, r.Meta)
+}
+
+// A server that names no casemapping and ends its welcome with neither
+// 376 nor 422 holds the first Send for welcomeWait at most, not for
+// Config.Timeout, which the Broadcaster's attempt deadline (30s by
+// default, as Timeout) would not leave: the update is delivered, its
+// names folded the broad way.
+func TestQuietWelcomeHoldsNoSendForTimeout(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{quietWelcome: true})
+	cfg := testConfig(srv.addr())
+	cfg.Timeout = time.Hour
+	cfg.Channels = []string{"#ops"}
+	ch := newChannel(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := ch.Send(ctx, message(sampleUpdate()))
+	require.NoError(t, err, "delivered within the minute, not after Config.Timeout's hour")
+	assert.NotEmpty(t, srv.saidIn("#ops"))
 }

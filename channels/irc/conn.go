@@ -435,6 +435,21 @@ func (c *conn) close() {
 // it; mapUnnamed before that, or when it names none.
 func (c *conn) caseMapping() caseMapping { return caseMapping(c.cm.Load()) }
 
+// welcomeWait bounds how long a Send waits, after registration, for the
+// server to name its casemapping or end its welcome (see
+// session.deliver): servers send both right after 001, and a server that
+// sends neither must not hold an attempt for Config.Timeout, which the
+// Broadcaster's attempt deadline may not leave.
+const welcomeWait = 5 * time.Second
+
+// endWelcome takes the welcome for over, with the casemapping known as the
+// server named it, or unnamed (see caseMapping).
+func (c *conn) endWelcome() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cmKnown = true
+}
+
 // caseMappingKnown reports whether the server named its casemapping, or
 // ended its welcome without naming one: whether chanFold folds names as
 // the server does.

@@ -34,8 +34,12 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, 
 	// Registration ends at 001; the RPL_ISUPPORT naming the casemapping
 	// follows it. Names keyed by another fold would not match the
 	// server's answers.
-	if _, err := ss.wait(ss.c.caseMappingKnown, ss.s.timeout); err != nil {
+	// A server that does neither within welcomeWait is taken to name no
+	// casemapping (the broad fold); its later Sends do not wait again.
+	if ok, err := ss.wait(ss.c.caseMappingKnown, min(ss.s.timeout, welcomeWait)); err != nil {
 		return nil, err
+	} else if !ok {
+		ss.c.endWelcome()
 	}
 	todo, same := ss.sameChannels(todo, earlier, f)
 	targets := make([]*target, len(todo))

@@ -286,9 +286,13 @@ func (c *fakeClient) maybeWelcome() bool {
 	} else {
 		c.numeric("001", "Welcome to the fake IRC network "+c.nick)
 	}
-	c.numeric("005", append(append([]string{"CHANTYPES=#", "CASEMAPPING=rfc1459"}, c.srv.opts.isupport...),
-		"are supported by this server")...)
-	c.numeric("422", "MOTD File is missing")
+	if c.srv.opts.quietWelcome {
+		c.numeric("005", append(append([]string{"CHANTYPES=#"}, c.srv.opts.isupport...), "are supported by this server")...)
+	} else {
+		c.numeric("005", append(append([]string{"CHANTYPES=#", "CASEMAPPING=rfc1459"}, c.srv.opts.isupport...),
+			"are supported by this server")...)
+		c.numeric("422", "MOTD File is missing")
+	}
 	if h := c.srv.opts.hiddenHost; h != "" {
 		c.host = h
 		c.numeric("396", h, "is now your displayed host")

@@ -56,9 +56,12 @@ type fakeOptions struct {
 	// after the line, and sends it just before that PING's PONG: with 2,
 	// after the Send of the line has ended, before the PONG of the next
 	// Send's first PING.
-	echoPings  int
-	noCap      bool     // CAP is an unknown command (421), as on servers older than IRCv3
-	nicksInUse []string // nicks that get 433
+	echoPings int
+	noCap     bool // CAP is an unknown command (421), as on servers older than IRCv3
+	// quietWelcome ends registration with 001 and a 005 naming no
+	// CASEMAPPING, and sends no end of the MOTD (neither 376 nor 422).
+	quietWelcome bool
+	nicksInUse   []string // nicks that get 433
 	// nickCollisions are nicks that get 436 (ERR_NICKCOLLISION): the
 	// server drops the NICK, and kills no one (RFC 1459 section 4.1.2).
 	nickCollisions []string

@@ -220,7 +220,10 @@
 // one channel ("#Ops" and "#ops"); two that only some make one ("#ops[1]"
 // and "#ops{1}" under rfc1459, "#Café" and "#café" under rfc8265) are
 // two channels elsewhere, and on such a server Send posts to that channel
-// once, for the first of them, whose outcome is the other's too.
+// once, for the first of them, whose outcome is the other's too. The
+// first Send on a connection waits for the server to name its casemapping
+// or end its welcome, 5 s at most (Config.Timeout if shorter): a server
+// that does neither by then is taken to name none.
 //
 // # URL form
 //
