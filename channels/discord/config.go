@@ -49,7 +49,8 @@ type Config struct {
 	// and later updates go into that post's thread. Not with ThreadID.
 	Forum bool `yaml:"forum" json:"forum"`
 	// ForumTags are the ids of the forum's tags to apply to each new post
-	// (at most 5); some forums require one.
+	// (at most 5, each once: "007" is tag 7, as Discord reads ids as
+	// numbers); some forums require one.
 	ForumTags []string `yaml:"forum_tags" json:"forum_tags"`
 	// Username replaces the webhook's name on its posts: at most 80
 	// characters, without "discord" or "clyde", as Discord requires.
@@ -204,7 +205,7 @@ func (cfg Config) validateTags() error {
 			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
 		}
 	}
-	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, nil)
+	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, canonicalID) // "007" is tag 7
 }
 
 func validUsername(name string) error {

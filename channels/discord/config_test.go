@@ -47,6 +47,7 @@ func TestNewErrors(t *testing.T) {
 		{"too many tags", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
 		{"bad tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
 		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, `discord: Config.ForumTags[1]: the same as ForumTags[0]`},
+		{"tag with leading zeros", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"7", "007"}}, `discord: Config.ForumTags[1]: the same as ForumTags[0]`},
 		{"username", Config{WebhookURL: redact.NewURL(hookURL), Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
 		{"long username", Config{WebhookURL: redact.NewURL(hookURL), Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
 		{"blank username", Config{WebhookURL: redact.NewURL(hookURL), Username: "  "}, "discord: Config.Username: blank"},
@@ -124,6 +125,7 @@ func TestParseURLErrors(t *testing.T) {
 		{base + "?thread_id=abc", "discord: URL: query thread_id: not a Discord id (digits)"},
 		{base + "?forum_tags=1,x&forum=yes", "discord: URL: query forum_tags: not a Discord id (digits)"},
 		{base + "?username=clyde", `discord: URL: query username: Discord refuses names containing "discord" or "clyde"`},
+		{base + "?forum=yes&forum_tags=7,007", "discord: URL: query forum_tags: the same as ForumTags[0]"},
 		{"discord://%zz", "discord: URL: does not parse"},
 	} {
 		_, err := ParseURL(tt.raw)
