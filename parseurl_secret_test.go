@@ -90,6 +90,8 @@ var secretURLs = []struct {
 	{"webhook", parseURL(webhook.ParseURL), "webhook://user:{S}@hooks.example.com/in?secret=whsec_a"},
 	{"webhook", parseURL(webhook.ParseURL), "webhook://hooks.example.com/hooks/{S}?secret=whsec_a"},
 	{"webhook", parseURL(webhook.ParseURL), "webhook://hooks.example.com/in?token={S}&secret=whsec_a"},
+	{"discord", parseURL(discord.ParseURL), "discord://tok@1234567890123456789?avatar_url=https://cdn:{S}@cdn.example.com/a.png"},
+	{"discord", parseURL(discord.ParseURL), "discord://tok@1234567890123456789?avatar_url=https%3A%2F%2Fcdn.example.com%2Fa.png%3Ftoken%3D{S}"},
 	// A secret pasted where the URL goes.
 	{"bluesky", parseURL(bluesky.ParseURL), "{S}"},
 	{"console", parseURL(console.ParseURL), "{S}"},
@@ -135,6 +137,27 @@ func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 					assertQuotesNoPiece(t, err.Error(), secret, tt.channel+": ParseURL("+strconv.Quote(raw)+")")
 				}
 			}
+		}
+	}
+}
+
+// A URL inside a channel URL that the platform shows publicly (Discord's
+// avatar_url) refuses credentials, in its user information or in a query
+// parameter named as one: its Config field is a plain string, which
+// prints.
+func TestParseURLRefusesCredentialsInPublicURLs(t *testing.T) {
+	for _, tt := range secretURLs {
+		if !strings.Contains(tt.raw, "avatar_url=") {
+			continue
+		}
+		for _, secret := range urlSecrets {
+			raw := strings.ReplaceAll(tt.raw, "{S}", secret)
+			err := tt.parse(raw)
+			if err == nil {
+				t.Errorf("%s: ParseURL(%q) parses", tt.channel, raw)
+				continue
+			}
+			assertQuotesNoPiece(t, err.Error(), secret, tt.channel+": ParseURL("+strconv.Quote(raw)+")")
 		}
 	}
 }
