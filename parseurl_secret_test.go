@@ -72,6 +72,8 @@ var secretURLs = []struct {
 	{"slack", parseURL(slack.ParseURL), "slack://hook:T0001-B0001-{S}@hooks.slack.com?name=ops"},
 	{"slack", parseURL(slack.ParseURL), "slack://slack.com/C0STATUS02?token=xoxb-{S}"},
 	{"statuspage", parseURL(statuspage.ParseURL), "statuspage:status-site?base_url=https://user:{S}@status.example.com/&title=Status"},
+	{"slack", parseURL(slack.ParseURL), "slack://xoxb:1-2-3@slack.com/C0STATUS02?base_url=https://proxy:{S}@slack.example.com/api/"},
+	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret=cs&access_token=at&access_secret=as&base_url=https://proxy:{S}@api.example.com"},
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://{S}@abc123def456?notify=no&rate_limit=1"},
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://abc123def456?api_key={S}"},
 	{"teams", parseURL(teams.ParseURL), "teams://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=1&sv=1.0&sig={S}#name=ops"},
@@ -141,13 +143,13 @@ func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 	}
 }
 
-// A URL inside a channel URL that the platform shows publicly (Discord's
-// avatar_url) refuses credentials, in its user information or in a query
-// parameter named as one: its Config field is a plain string, which
-// prints.
-func TestParseURLRefusesCredentialsInPublicURLs(t *testing.T) {
+// A URL inside a channel URL that its Config keeps as a plain string,
+// which prints, refuses credentials: a service's base_url in its user
+// information, and what the platform shows publicly (Discord's
+// avatar_url) also in a query parameter named as one.
+func TestParseURLRefusesCredentialsInPlainURLs(t *testing.T) {
 	for _, tt := range secretURLs {
-		if !strings.Contains(tt.raw, "avatar_url=") {
+		if !strings.Contains(tt.raw, "avatar_url=") && !strings.Contains(tt.raw, "base_url=") {
 			continue
 		}
 		for _, secret := range urlSecrets {
