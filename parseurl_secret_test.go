@@ -81,6 +81,7 @@ var secretURLs = []struct {
 	{"teams", parseURL(teams.ParseURL), "teams://default1a2b.3c.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/{S}/triggers/manual/paths/invoke?sig=x"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://123456789:{S}@telegram?chats=@examplestatus&preview=small"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://telegram?chats=@examplestatus&token=123456789:{S}"},
+	{"telegram", parseURL(telegram.ParseURL), "telegram+http://123456789:{S}@127.0.0.1:8081/bot123456789:{S}?chats=@examplestatus"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key={S}&consumer_secret=cs&access_token=at&access_secret=as"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret={S}&access_token=at&access_secret=as"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret=cs&access_token={S}&access_secret=as"},
@@ -145,11 +146,12 @@ func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 
 // A URL inside a channel URL that its Config keeps as a plain string,
 // which prints, refuses credentials: a service's base_url in its user
-// information, and what the platform shows publicly (Discord's
-// avatar_url) also in a query parameter named as one.
+// information (Telegram's, from the host and path, the bot token in its
+// path), and what the platform shows publicly (Discord's avatar_url) also
+// in a query parameter named as one.
 func TestParseURLRefusesCredentialsInPlainURLs(t *testing.T) {
 	for _, tt := range secretURLs {
-		if !strings.Contains(tt.raw, "avatar_url=") && !strings.Contains(tt.raw, "base_url=") {
+		if !strings.Contains(tt.raw, "avatar_url=") && !strings.Contains(tt.raw, "base_url=") && !strings.Contains(tt.raw, "/bot") {
 			continue
 		}
 		for _, secret := range urlSecrets {

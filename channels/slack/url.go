@@ -49,7 +49,7 @@ func ParseURL(raw string) (Config, error) {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
 		if _, err := endpoint.Base(pkg, "BaseURL", b, endpoint.Rules{}); err != nil {
-			return Config{}, endpoint.ParamError(pkg, "base_url", err)
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
 		}
 	}
 	cfg := Config{Name: p["name"], BaseURL: p["base_url"]}

@@ -52,7 +52,7 @@ func ParseURL(raw string) (Config, error) {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
 		if _, err := checkBaseURL(b); err != nil {
-			return Config{}, endpoint.ParamError(pkg, "base_url", err)
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
 		}
 	}
 	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}, Language: q["language"]}

@@ -60,7 +60,7 @@ func ParseURL(raw string) (Config, error) {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
 		if _, err := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
-			return Config{}, endpoint.ParamError(pkg, "base_url", err)
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
 		}
 		cfg.BaseURL = base
 	}

@@ -19,16 +19,16 @@ func FormErrorf(pkg, part, format string, args ...any) error {
 	return fmt.Errorf("%s: URL: %s: %s", pkg, part, fmt.Sprintf(format, args...))
 }
 
-// ParamError restates err, an error of Check or Base about the URL that
-// the query parameter key of a channel URL gave (base_url), as an error
-// about that part of the URL, as "slack: URL: query base_url: must not
-// hold credentials". ParseURL checks such a URL itself rather than leave
-// it to New: the Config keeps it as a plain string, which would print
-// with a password it holds.
-func ParamError(pkg, key string, err error) error {
+// PartError restates err, an error of Check or Base about a URL that
+// part of a channel URL gave ("query base_url"), as an error about that
+// part, as "slack: URL: query base_url: must not hold credentials".
+// ParseURL checks such a URL itself rather than leave it to New: the
+// Config keeps it as a plain string, which would print with a password it
+// holds.
+func PartError(pkg, part string, err error) error {
 	var se *setup.Error
 	if errors.As(err, &se) {
-		return FormErrorf(pkg, "query "+key, "%s", se.Problem)
+		return FormErrorf(pkg, part, "%s", se.Problem)
 	}
 	return err
 }

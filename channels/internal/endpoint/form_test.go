@@ -206,11 +206,11 @@ func TestCutPassword(t *testing.T) {
 	}
 }
 
-// ParamError names the query parameter that gave a URL Check refused,
-// with Check's problem; another error passes as it is.
-func TestParamError(t *testing.T) {
+// PartError names the part of a channel URL that gave a URL Check
+// refused, with Check's problem; another error passes as it is.
+func TestPartError(t *testing.T) {
 	_, err := Base("demo", "BaseURL", "https://u:hunter2@api.example.com", Rules{})
-	assert.EqualError(t, ParamError("demo", "base_url", err), "demo: URL: query base_url: must not hold credentials")
+	assert.EqualError(t, PartError("demo", "query base_url", err), "demo: URL: query base_url: must not hold credentials")
 	other := errors.New("demo: other")
-	assert.Equal(t, other, ParamError("demo", "base_url", other))
+	assert.Equal(t, other, PartError("demo", "query base_url", other))
 }
