@@ -72,6 +72,8 @@ var secretURLs = []struct {
 	{"slack", parseURL(slack.ParseURL), "slack://hook:T0001-B0001-{S}@hooks.slack.com?name=ops"},
 	{"slack", parseURL(slack.ParseURL), "slack://slack.com/C0STATUS02?token=xoxb-{S}"},
 	{"statuspage", parseURL(statuspage.ParseURL), "statuspage:status-site?base_url=https://user:{S}@status.example.com/&title=Status"},
+	{"slack", parseURL(slack.ParseURL), "slack://xoxb:1-2-3@slack.com/C0STATUS02?base_url=https://proxy:{S}@slack.example.com/api/"},
+	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret=cs&access_token=at&access_secret=as&base_url=https://proxy:{S}@api.example.com"},
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://{S}@abc123def456?notify=no&rate_limit=1"},
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://abc123def456?api_key={S}"},
 	{"teams", parseURL(teams.ParseURL), "teams://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=1&sv=1.0&sig={S}#name=ops"},
@@ -79,6 +81,7 @@ var secretURLs = []struct {
 	{"teams", parseURL(teams.ParseURL), "teams://default1a2b.3c.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/{S}/triggers/manual/paths/invoke?sig=x"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://123456789:{S}@telegram?chats=@examplestatus&preview=small"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://telegram?chats=@examplestatus&token=123456789:{S}"},
+	{"telegram", parseURL(telegram.ParseURL), "telegram+http://123456789:{S}@127.0.0.1:8081/bot123456789:{S}?chats=@examplestatus"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key={S}&consumer_secret=cs&access_token=at&access_secret=as"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret={S}&access_token=at&access_secret=as"},
 	{"twitter", parseURL(twitter.ParseURL), "x://api.x.com?consumer_key=ck&consumer_secret=cs&access_token={S}&access_secret=as"},
@@ -90,6 +93,8 @@ var secretURLs = []struct {
 	{"webhook", parseURL(webhook.ParseURL), "webhook://user:{S}@hooks.example.com/in?secret=whsec_a"},
 	{"webhook", parseURL(webhook.ParseURL), "webhook://hooks.example.com/hooks/{S}?secret=whsec_a"},
 	{"webhook", parseURL(webhook.ParseURL), "webhook://hooks.example.com/in?token={S}&secret=whsec_a"},
+	{"discord", parseURL(discord.ParseURL), "discord://tok@1234567890123456789?avatar_url=https://cdn:{S}@cdn.example.com/a.png"},
+	{"discord", parseURL(discord.ParseURL), "discord://tok@1234567890123456789?avatar_url=https%3A%2F%2Fcdn.example.com%2Fa.png%3Ftoken%3D{S}"},
 	// A secret pasted where the URL goes.
 	{"bluesky", parseURL(bluesky.ParseURL), "{S}"},
 	{"console", parseURL(console.ParseURL), "{S}"},
@@ -135,6 +140,28 @@ func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 					assertQuotesNoPiece(t, err.Error(), secret, tt.channel+": ParseURL("+strconv.Quote(raw)+")")
 				}
 			}
+		}
+	}
+}
+
+// A URL inside a channel URL that its Config keeps as a plain string,
+// which prints, refuses credentials: a service's base_url in its user
+// information (Telegram's, from the host and path, the bot token in its
+// path), and what the platform shows publicly (Discord's avatar_url) also
+// in a query parameter named as one.
+func TestParseURLRefusesCredentialsInPlainURLs(t *testing.T) {
+	for _, tt := range secretURLs {
+		if !strings.Contains(tt.raw, "avatar_url=") && !strings.Contains(tt.raw, "base_url=") && !strings.Contains(tt.raw, "/bot") {
+			continue
+		}
+		for _, secret := range urlSecrets {
+			raw := strings.ReplaceAll(tt.raw, "{S}", secret)
+			err := tt.parse(raw)
+			if err == nil {
+				t.Errorf("%s: ParseURL(%q) parses", tt.channel, raw)
+				continue
+			}
+			assertQuotesNoPiece(t, err.Error(), secret, tt.channel+": ParseURL("+strconv.Quote(raw)+")")
 		}
 	}
 }

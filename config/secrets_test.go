@@ -172,9 +172,16 @@ func testNoSecretShows(t *testing.T, fromFiles bool) {
 			"  dir: site",
 			"  base_url: https://status.example.com/",
 			"  links:",
-			"    - {text: Docs, url: \"https://docs.example.com/?token=${DOCS_TOKEN}\"}",
+			"    - {text: Docs, url: \"https://docs.example.com/${DOCS_TOKEN}/\"}",
 		}, map[string]string{"DOCS_TOKEN": "docs-tok-8c1f2e"},
 			[]string{"docs-tok-8c1f2e"}},
+		{"statuspage logo_url's signature", []string{
+			"- kind: statuspage",
+			"  dir: site",
+			"  base_url: https://status.example.com/",
+			"  logo_url: \"https://cdn.example.com/logo.svg?X-Amz-Signature=${SIG}\"",
+		}, map[string]string{"SIG": "logo-sig-8c1f2e"},
+			[]string{"logo-sig-8c1f2e"}},
 
 		// statuspageio
 		{"statuspageio api key, base_url's password", []string{
@@ -297,7 +304,8 @@ func testNoSecretShows(t *testing.T, fromFiles bool) {
 	}
 	// The channel's package refuses these: no URL with credentials there.
 	refused := map[string]bool{"x OAuth 2.0 token, base_url's password": true,
-		"statuspageio api key, base_url's password": true, "mastodon token, server's password": true}
+		"statuspageio api key, base_url's password": true, "mastodon token, server's password": true,
+		"statuspage logo_url's signature": true}
 	for _, tt := range tests {
 		file := "channels:\n  " + strings.Join(tt.entry, "\n  ") + "\n"
 		t.Run(tt.name, func(t *testing.T) {

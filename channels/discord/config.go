@@ -49,14 +49,18 @@ type Config struct {
 	// and later updates go into that post's thread. Not with ThreadID.
 	Forum bool `yaml:"forum" json:"forum"`
 	// ForumTags are the ids of the forum's tags to apply to each new post
-	// (at most 5); some forums require one.
+	// (at most 5, each once: "007" is tag 7, as Discord reads ids as
+	// numbers); some forums require one.
 	ForumTags []string `yaml:"forum_tags" json:"forum_tags"`
 	// Username replaces the webhook's name on its posts: at most 80
 	// characters, without "discord" or "clyde", as Discord requires.
 	// Default: the webhook's own name.
 	Username string `yaml:"username" json:"username"`
-	// AvatarURL replaces the webhook's avatar on its posts: an http(s)
-	// URL. Default: the webhook's own avatar.
+	// AvatarURL replaces the webhook's avatar on its posts: an absolute
+	// http or https URL, without credentials (user information, or a
+	// query parameter named as one, such as token= or X-Amz-Signature=):
+	// the image is public, and the URL prints with the Config. Default:
+	// the webhook's own avatar.
 	AvatarURL string `yaml:"avatar_url" json:"avatar_url"`
 	// NoRootUpdate leaves an incident's first post alone. By default each
 	// later update also edits the first post's status card to show the
@@ -185,8 +189,11 @@ func (cfg Config) validate() (webhook, error) {
 		return webhook{}, err
 	}
 	if cfg.AvatarURL != "" {
-		if u, err := url.Parse(cfg.AvatarURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return webhook{}, fieldErr("AvatarURL", "not an absolute http or https URL")
+		// Discord shows the image to every reader and fetches it from
+		// where it is: a credential in the URL would go to Discord, and
+		// print with the Config, a plain string.
+		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true}); err != nil {
+			return webhook{}, err
 		}
 	}
 	return w, nil
@@ -204,7 +211,7 @@ func (cfg Config) validateTags() error {
 			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
 		}
 	}
-	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, nil)
+	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, canonicalID) // "007" is tag 7
 }
 
 func validUsername(name string) error {

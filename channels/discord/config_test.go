@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -47,10 +49,19 @@ func TestNewErrors(t *testing.T) {
 		{"too many tags", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
 		{"bad tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
 		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, `discord: Config.ForumTags[1]: the same as ForumTags[0]`},
+		{"tag with leading zeros", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"7", "007"}}, `discord: Config.ForumTags[1]: the same as ForumTags[0]`},
 		{"username", Config{WebhookURL: redact.NewURL(hookURL), Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
 		{"long username", Config{WebhookURL: redact.NewURL(hookURL), Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
 		{"blank username", Config{WebhookURL: redact.NewURL(hookURL), Username: "  "}, "discord: Config.Username: blank"},
 		{"avatar", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "/a.png"}, "discord: Config.AvatarURL: not an absolute http or https URL"},
+		// The avatar is public, and the URL a plain string that prints
+		// with the Config: it may carry no credential.
+		{"avatar user info", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "https://cdn:" + testToken + "@status.example.com/a.png"},
+			"discord: Config.AvatarURL: must not hold credentials"},
+		{"avatar password cut", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "https://cdn:7319/" + testToken + "@status.example.com/a.png"},
+			`discord: Config.AvatarURL: port: followed by a path holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the path, %40)`},
+		{"avatar signed", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "https://cdn.example.com/a.png?X-Amz-Signature=" + testToken},
+			"discord: Config.AvatarURL: " + endpoint.CredentialProblem},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: badTmpl}, "discord: Config.Templates: templates: render markdown: " +
 			"template: markdown:1:3: executing \"markdown\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 	} {
@@ -124,6 +135,8 @@ func TestParseURLErrors(t *testing.T) {
 		{base + "?thread_id=abc", "discord: URL: query thread_id: not a Discord id (digits)"},
 		{base + "?forum_tags=1,x&forum=yes", "discord: URL: query forum_tags: not a Discord id (digits)"},
 		{base + "?username=clyde", `discord: URL: query username: Discord refuses names containing "discord" or "clyde"`},
+		{base + "?avatar_url=" + url.QueryEscape("https://cdn:pa55w0rd@status.example.com/a.png"), "discord: URL: query avatar_url: must not hold credentials"},
+		{base + "?forum=yes&forum_tags=7,007", "discord: URL: query forum_tags: the same as ForumTags[0]"},
 		{"discord://%zz", "discord: URL: does not parse"},
 	} {
 		_, err := ParseURL(tt.raw)

@@ -22,8 +22,10 @@ func urlErr(part, format string, args ...any) error {
 }
 
 // ParseURL returns the Config of a channel URL (see the package
-// documentation's "URL form"), for New to check. Errors name the part of
-// the URL at fault and never quote the token or webhook secret.
+// documentation's "URL form"), for New to check; base_url it checks
+// itself, as New would, since a credential there would print with the
+// Config. Errors name the part of the URL at fault and never quote the
+// token or webhook secret.
 func ParseURL(raw string) (Config, error) {
 	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
@@ -42,6 +44,13 @@ func ParseURL(raw string) (Config, error) {
 	p, err := endpoint.Params(pkg, u.RawQuery, []string{"name", "base_url"})
 	if err != nil {
 		return Config{}, err
+	}
+	if b := p["base_url"]; b != "" {
+		// Checked here too: a credential in it would print with the
+		// Config, where BaseURL is a plain string.
+		if _, err := endpoint.Base(pkg, "BaseURL", b, endpoint.Rules{}); err != nil {
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
+		}
 	}
 	cfg := Config{Name: p["name"], BaseURL: p["base_url"]}
 	switch user := u.User.Username(); {

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -80,6 +81,11 @@ func TestParseURLErrors(t *testing.T) {
 		{"slack://xoxb:" + tok + "@slack.com/ops?base_url=%", "slack: URL: query: parameter 1: bad %-escape"},
 		{"slack://xoxb:" + tok + "@slack.com/ops?name=ops;base_url=x", `slack: URL: query: parameter 1: holds ";"`},
 		{"slack://xoxb:" + tok + "@slack.com/ops#x", "slack: URL: fragment: not allowed"},
+		// The Config keeps base_url as a plain string, which prints.
+		{"slack://xoxb:" + tok + "@slack.com/ops?base_url=" + url.QueryEscape("https://proxy:"+hookSecret+"@slack.example.com/api/"),
+			"slack: URL: query base_url: must not hold credentials"},
+		{"slack://xoxb:" + tok + "@slack.com/ops?base_url=" + url.QueryEscape("https://proxy:7319/"+hookSecret+"@slack.example.com/api/"),
+			"slack: URL: query base_url: port: followed by a path"},
 		{"slack://hook:T0-" + hookSecret + "@hooks.slack.com", "slack: URL: user information: hook: want"},
 		{"slack://hook:T0-B0-" + hookSecret + "@hooks.slack.com/ops", "slack: URL: path: not allowed for an incoming webhook"},
 		{"slack://xoxb:" + tok + "%zz@slack.com/ops", "slack: URL: does not parse"},

@@ -96,7 +96,9 @@ type Branding struct {
 	Title string
 	// LogoURL is an image shown before the title: an absolute http or
 	// https URL, or a path relative to the site's root. Like every URL of
-	// Branding, it is published, so it may not hold credentials. It is the only
+	// Branding, it is published, so it may not hold credentials: user
+	// information, or a query parameter named as one (token=, sig=,
+	// X-Amz-Signature=, …), which New refuses. It is the only
 	// thing the page loads from elsewhere; leave it empty for a page that
 	// makes no request outside the site.
 	LogoURL string
@@ -305,13 +307,16 @@ func checkBranding(b Branding) (Branding, error) {
 	return b, b.Dark.check("Config.Branding.Dark")
 }
 
-// checkLinkURL accepts absolute http(s) URLs without credentials, mailto
-// URLs when mail is set, and paths relative to the site root when relative
-// is set.
+// checkLinkURL accepts absolute http(s) URLs without credentials (user
+// information, or a query parameter named as one), mailto URLs when mail
+// is set, and paths relative to the site root when relative is set.
 func checkLinkURL(field, raw string, relative, mail bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || strings.ContainsAny(raw, " \t\r\n") {
 		return fmt.Errorf("statuspage: %s: not a URL", field)
+	}
+	if endpoint.CredentialQuery(u.RawQuery) { // every reader of the page would get it
+		return fmt.Errorf("statuspage: %s: %s", field, endpoint.CredentialProblem)
 	}
 	switch {
 	case u.Scheme == "http" || u.Scheme == "https":

@@ -162,8 +162,8 @@ func TestCheckNamesDir(t *testing.T) {
 }
 
 // The Branding URLs are published on every page, as Update.URL is posted
-// everywhere: like Config.BaseURL, they may not carry credentials, and the
-// error does not quote them.
+// everywhere: like Config.BaseURL, they may not carry credentials, in the
+// user information or in the query, and the error does not quote them.
 func TestBrandingURLsWithoutCredentials(t *testing.T) {
 	const secret = "hunter2"
 	for field, edit := range map[string]func(*statuspage.Branding, string){
@@ -189,6 +189,22 @@ func TestBrandingURLsWithoutCredentials(t *testing.T) {
 			assert.Contains(t, err.Error(), "statuspage: "+field+": port: followed by a path")
 			assert.NotContains(t, err.Error(), secret)
 		}
+		// A signed URL's query, or a token in one, is a credential too,
+		// and every reader of the page would get it.
+		for _, u := range []string{"https://cdn.example.com/logo.svg?X-Amz-Credential=a&X-Amz-Signature=" + secret,
+			"https://example.com/?access_token=" + secret, "logo.svg?token=" + secret} {
+			cfg := statuspage.Config{Dir: "/nonexistent/status", BaseURL: "https://status.example.com/"}
+			edit(&cfg.Branding, u)
+			_, err := statuspage.New(cfg)
+			if assert.Error(t, err, u) {
+				assert.Contains(t, err.Error(), "statuspage: "+field+": must not hold credentials (a query parameter named as one")
+				assert.NotContains(t, err.Error(), secret)
+			}
+		}
+		cfg = statuspage.Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"}
+		edit(&cfg.Branding, "https://example.com/logo.svg?v=2&keyword=status")
+		_, err = statuspage.New(cfg)
+		assert.NoError(t, err, field)
 	}
 }
 

@@ -25,7 +25,8 @@ var urlParams = []string{"base_url", "name", "title", "components", "history_day
 // backslash makes the comma or backslash after it part of the name
 // ("Storage\, EU" is one name, which URL writes escaped as
 // components=Storage%5C%2C+EU). Branding beyond the title, descriptions
-// and templates need the full form. A statuspage URL holds no secret.
+// and templates need the full form. A statuspage URL holds no secret:
+// a base_url with credentials is refused, as New refuses it.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "statuspage" {
@@ -46,6 +47,13 @@ func ParseURL(raw string) (Config, error) {
 	q, err := endpoint.Params(pkg, u.RawQuery, urlParams)
 	if err != nil {
 		return Config{}, err
+	}
+	if b := q["base_url"]; b != "" {
+		// Checked here too: a credential in it would print with the
+		// Config, where BaseURL is a plain string.
+		if _, err := checkBaseURL(b); err != nil {
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
+		}
 	}
 	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}, Language: q["language"]}
 	for _, c := range splitNames(q["components"]) {

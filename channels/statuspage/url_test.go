@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,6 +38,9 @@ func TestURLRoundTrip(t *testing.T) {
 	assert.EqualError(t, err, "statuspage: URL: query: parameter 2: bad %-escape", "a title url.URL.Query drops")
 	_, err = ParseURL("https://status.example.com/")
 	assert.ErrorContains(t, err, "want statuspage:DIR")
+	// The Config keeps base_url as a plain string, which prints.
+	_, err = ParseURL("statuspage:x?base_url=" + url.QueryEscape("https://site:hunter2@status.example.com/"))
+	assert.EqualError(t, err, "statuspage: URL: query base_url: must not hold credentials")
 }
 
 // The URL form lists components comma-separated: a name holding a comma

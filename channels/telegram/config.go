@@ -221,7 +221,9 @@ const (
 
 // ParseURL reads a channel URL (see the package documentation, # URL
 // form) into a Config: telegram://TOKEN@telegram?chats=@examplestatus,-1001234567890/42&….
-// It checks the URL's form; New checks the values. Errors name the part
+// It checks the URL's form, and the base URL its host and path make as
+// New would (a token in the path would print with the Config); New checks
+// the values. Errors name the part
 // of the URL at fault and quote no value that may be a secret (a token
 // pasted under the wrong key): neither ParseURL's nor New's.
 func ParseURL(raw string) (Config, error) {
@@ -246,6 +248,11 @@ func ParseURL(raw string) (Config, error) {
 	cfg := Config{Name: p["name"], Token: redact.NewSecret(id + ":" + secret), Template: p["template"]}
 	if path := strings.TrimRight(u.EscapedPath(), "/"); u.Host != defaultHost || web != "https" || path != "" {
 		cfg.BaseURL = web + "://" + u.Host + path
+		// Checked here too: the bot token written in the path would print
+		// with the Config, where BaseURL is a plain string.
+		if _, err := parseBaseURL(cfg.BaseURL); err != nil {
+			return Config{}, endpoint.PartError(pkg, "host and path", err)
+		}
 	}
 	if chats, ok := p["chats"]; ok {
 		cfg.Chats = strings.Split(chats, ",")

@@ -174,6 +174,10 @@ func TestParseURLErrors(t *testing.T) {
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=%zz", "telegram: URL: query: parameter 2: bad %-escape"},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus#x", "telegram: URL: fragment: not allowed"},
 		{"telegram://" + testToken + "%zz@telegram", "telegram: URL: does not parse"},
+		// The Config keeps the base URL, from the host and path, as a
+		// plain string, which prints: the token has no place there.
+		{"telegram+http://" + testToken + "@127.0.0.1:8081/bot" + testToken, "telegram: URL: host and path: must not hold the bot token (it goes in Config.Token)"},
+		{"telegram://" + testToken + "@api.example.com:99999", "telegram: URL: host and path: a port that is not a number from 1 to 65535"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -25,7 +25,8 @@ var urlParams = []string{"consumer_key", "consumer_secret", "access_token", "acc
 //
 //	x://api.x.com?consumer_key=…&consumer_secret=…&access_token=…&access_secret=…
 //
-// It checks the URL's form; New checks the rest. User information
+// It checks the URL's form, and base_url as New would (a credential
+// there would print with the Config); New checks the rest. User information
 // ("x://name:password@host") and a fragment (an unescaped "#") are
 // refused, not dropped. Errors name the part of the URL at fault and
 // never quote a credential.
@@ -56,6 +57,11 @@ func ParseURL(raw string) (Config, error) {
 	cfg.ConsumerKey, cfg.ConsumerSecret = secret(p, "consumer_key"), secret(p, "consumer_secret")
 	cfg.AccessToken, cfg.AccessSecret = secret(p, "access_token"), secret(p, "access_secret")
 	if base, ok := p["base_url"]; ok {
+		// Checked here too: a credential in it would print with the
+		// Config, where BaseURL is a plain string.
+		if _, err := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
+			return Config{}, endpoint.PartError(pkg, "query base_url", err)
+		}
 		cfg.BaseURL = base
 	}
 	return cfg, nil

@@ -80,6 +80,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"x://api.x.com?bearer=" + urlSecret, "twitter: URL: query: parameter 1: unknown name (want consumer_key, consumer_secret, access_token, access_secret or base_url)"},
 		{"x://api.x.com?consumer_secret=%zz" + urlSecret, "twitter: URL: query consumer_secret: bad %-escape"},
 		{"x://api.x.com?access_token=a&access_token=b", `twitter: URL: query: "access_token" given 2 times`},
+		// The Config keeps base_url as a plain string, which prints.
+		{"x://api.x.com?base_url=https://proxy:hunter2pw@api.example.com", "twitter: URL: query base_url: must not hold credentials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -87,6 +89,7 @@ func TestParseURLErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), urlSecret)
+			assert.NotContains(t, err.Error(), "hunter2pw")
 		})
 	}
 }

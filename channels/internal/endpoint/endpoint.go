@@ -18,7 +18,9 @@
 //     it: an empty port, or a port followed by a path, query or fragment
 //     holding "@", which is written %40 there; see CutPassword);
 //   - no fragment, no white space, and no query unless Rules.Query allows
-//     one (webhook URLs that carry their credentials in the query).
+//     one (webhook URLs that carry their credentials in the query); in a
+//     URL shown publicly (Rules.Public), no query parameter named as a
+//     credential (see CredentialQuery).
 //
 // A loopback host is "localhost", in any case, or a loopback IP address
 // (127.0.0.0/8, ::1, also IPv4-mapped or with a zone).
@@ -80,6 +82,10 @@ type Rules struct {
 	// Example is a URL of the expected form, quoted in the error of a
 	// missing URL or one that is not an absolute http(s) URL.
 	Example string
+	// Public says the URL is shown publicly (an image a post shows): a
+	// query parameter named as a credential, with a value, is refused
+	// (see CredentialQuery), as no credential belongs there.
+	Public bool
 }
 
 // Check checks raw (r.Default when empty), the service URL in field of
@@ -127,6 +133,9 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 	}
 	if _, err := url.ParseQuery(u.RawQuery); err != nil {
 		return nil, bad("a badly escaped query")
+	}
+	if r.Public && CredentialQuery(u.RawQuery) {
+		return nil, bad(CredentialProblem)
 	}
 	return u, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
@@ -16,6 +17,20 @@ import (
 // in it.
 func FormErrorf(pkg, part, format string, args ...any) error {
 	return fmt.Errorf("%s: URL: %s: %s", pkg, part, fmt.Sprintf(format, args...))
+}
+
+// PartError restates err, an error of Check or Base about a URL that
+// part of a channel URL gave ("query base_url"), as an error about that
+// part, as "slack: URL: query base_url: must not hold credentials".
+// ParseURL checks such a URL itself rather than leave it to New: the
+// Config keeps it as a plain string, which would print with a password it
+// holds.
+func PartError(pkg, part string, err error) error {
+	var se *setup.Error
+	if errors.As(err, &se) {
+		return FormErrorf(pkg, part, "%s", se.Problem)
+	}
+	return err
 }
 
 // SchemePart names the scheme of raw, as url.Parse returns it, for an

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -203,4 +204,13 @@ func TestCutPassword(t *testing.T) {
 		assert.NotContains(t, err.Error(), "pa55", tt.raw)
 		assert.NotContains(t, err.Error(), "7319", tt.raw)
 	}
+}
+
+// PartError names the part of a channel URL that gave a URL Check
+// refused, with Check's problem; another error passes as it is.
+func TestPartError(t *testing.T) {
+	_, err := Base("demo", "BaseURL", "https://u:hunter2@api.example.com", Rules{})
+	assert.EqualError(t, PartError("demo", "query base_url", err), "demo: URL: query base_url: must not hold credentials")
+	other := errors.New("demo: other")
+	assert.Equal(t, other, PartError("demo", "query base_url", other))
 }

@@ -1,0 +1,80 @@
+package endpoint
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// CredentialProblem is the problem of a URL shown publicly (an avatar
+// image, a link on a public page) whose query holds a parameter named as
+// a credential: every reader would get it.
+const CredentialProblem = "must not hold credentials (a query parameter named as one: token, key, sig, secret, password, auth…), as it is shown publicly"
+
+// CredentialQuery reports whether rawQuery, a URL's query as written,
+// has a parameter named as a credential (token, access_token, key,
+// apiKey, sig, X-Amz-Signature, secret, password, auth, …) with a value:
+// no credential belongs in a URL that is shown publicly. The name's
+// words count, not its letters: "keyword" and "author" are no
+// credentials.
+func CredentialQuery(rawQuery string) bool {
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if v == "" {
+			continue
+		}
+		if name, err := url.QueryUnescape(k); err == nil {
+			k = name
+		}
+		for _, w := range words(k) {
+			if credentialWord(w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// credentialWord reports a word, in lower case, of a parameter name that
+// names a credential.
+func credentialWord(w string) bool {
+	switch w {
+	case "key", "sig", "pass", "pwd", "auth", "authorization", "jwt":
+		return true
+	}
+	for _, suffix := range []string{"token", "secret", "password", "passwd", "signature", "apikey", "credential", "credentials"} {
+		if strings.HasSuffix(w, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// words splits name into its words, in lower case: at every character
+// that is not a letter or a digit, and where a lower-case letter is
+// followed by an upper-case one ("apiKey").
+func words(name string) []string {
+	var out []string
+	var b strings.Builder
+	prevLower := false
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range name {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && prevLower:
+			flush()
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+		prevLower = unicode.IsLower(r)
+	}
+	flush()
+	return out
+}
