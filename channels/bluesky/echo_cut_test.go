@@ -13,7 +13,7 @@ import (
 // A captive portal's 200 page that quotes the app password of the login
 // where the error's snippet is cut leaves no part of it in the error: the
 // page is redacted before it is cut (httpx leaves a 2xx unredacted; the
-// channel quotes it through httpx.RedactedSnippet).
+// channel quotes it through httpx.BodySnippet).
 func TestEchoAtTheSnippetCutIsRedacted(t *testing.T) {
 	channeltest.AssertEchoAtTheCutRedacted(t, http.StatusOK, func(r *http.Request) string {
 		var in struct{ Password string }

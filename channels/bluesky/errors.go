@@ -49,11 +49,13 @@ const (
 )
 
 // xrpcError reads the error of a response that is not a success. The text
-// it quotes passes through httpx.RedactedSnippet with rd, the Redactor of
-// the credentials the request carried, as every channel quotes a server's
-// text: redacted whole, then cut, so that no part of a credential stays at
-// the cut, whether or not httpx redacted the body (it leaves a 2xx as it
-// came). Call it only on an error path: a success is never redacted.
+// it quotes passes through httpx.RedactedSnippet (a field) or
+// httpx.BodySnippet (the body) with rd, the Redactor of the credentials
+// the request carried, as every channel quotes a server's text: redacted
+// whole, then cut, so that no part of a credential stays at the cut nor
+// where httpx cut the body, whether or not httpx redacted it (it leaves a
+// 2xx as it came). Call it only on an error path: a success is never
+// redacted.
 func xrpcError(rd *redact.Redactor, r *httpx.Response) *XRPCError {
 	e := &XRPCError{Status: r.Status}
 	var body struct {
@@ -64,7 +66,7 @@ func xrpcError(rd *redact.Redactor, r *httpx.Response) *XRPCError {
 		e.Name, e.Message = httpx.RedactedSnippet(rd, body.Error), httpx.RedactedSnippet(rd, body.Message)
 		return e
 	}
-	e.Message = httpx.RedactedSnippet(rd, string(r.Body))
+	e.Message = httpx.BodySnippet(rd, r)
 	return e
 }
 
@@ -96,7 +98,7 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor, ow
 		var xe *XRPCError
 		switch {
 		case httpx.NotJSON(r):
-			xe = &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
+			xe = &XRPCError{Status: r.Status, Message: httpx.BodySnippet(rd, r)}
 		case echoes(rd, r.Body, own...):
 			// Nothing of it quoted: beside the echo, it may hold the
 			// tokens of a session the server made.

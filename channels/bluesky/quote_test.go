@@ -46,8 +46,8 @@ var credentialForms = map[string]func(string) string{
 }
 
 // Every text of an answer that an error of Send, Retract or Check quotes
-// passes through httpx.RedactedSnippet, the one way every channel quotes a
-// server: redacted whole, then cut. The answers here quote the credential
+// passes through httpx.RedactedSnippet or, for a body, httpx.BodySnippet,
+// the ways every channel quotes a server: redacted whole, then cut. The answers here quote the credential
 // of the request (the app password of a login, the access token of a
 // session) in each form a server may echo it in, in each shape an XRPC
 // server or another server in its place answers with (httpx redacts the

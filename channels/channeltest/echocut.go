@@ -55,3 +55,49 @@ func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Requ
 		}
 	}
 }
+
+// AssertCutAnswerHidesSecretHead checks that an answer the channel reads
+// only up to limit bytes (its read limit), cut where it quotes the start of
+// a credential, leaves no part of it in the channel's error. The back end
+// answers status, with contentType, the body head, a run of blanks, then
+// secret, so that the first bytes of secret (12 of them, then all but its
+// last) end the part the channel reads: the error's snippet folds the
+// blanks into one space, and a snippet redacted as a whole text would show
+// them, unable to tell the start of a secret from other text (see
+// redact.Redactor.Truncated). head makes the answer one the channel
+// refuses: another server's page, a refusal a platform words in a 2xx. A
+// channel (made by newChannel for the back end's URL) sends an update for
+// each cut, each of its requests answered alike; none of the first 12
+// bytes of secret may show in its error.
+func AssertCutAnswerHidesSecretHead(t *testing.T, status int, contentType, head string, limit int, secret string,
+	newChannel func(baseURL string) (broadcast.Channel, error)) {
+	t.Helper()
+	var kept atomic.Int64 // bytes of secret the cut keeps, for the send under way
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		k := int(kept.Load())
+		_, _ = io.WriteString(w, head+strings.Repeat(" ", max(limit-len(head)-k, 1))+secret+" end")
+	}))
+	defer srv.Close()
+	prefix := secret[:min(12, len(secret))]
+	for _, k := range []int{len(prefix), len(secret) - 1} {
+		ch, err := newChannel(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept.Store(int64(k))
+		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
+			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
+		if c, ok := broadcast.As[io.Closer](ch); ok {
+			_ = c.Close()
+		}
+		if err == nil {
+			t.Fatalf("cut after %d bytes of the secret: want an error", k)
+		}
+		if strings.Contains(err.Error(), prefix) {
+			t.Fatalf("cut after %d bytes of the secret: the error holds the start of the secret: %v", k, err)
+		}
+	}
+}

@@ -273,7 +273,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		// to have reached Google. httpx leaves a 2xx as it came: the page
 		// is redacted before it is cut, so that no part of a secret stays.
 		return broadcast.Receipt{}, c.fail("post", broadcast.Permanent(&apiError{HTTP: resp.Status,
-			Message: httpx.RedactedSnippet(c.s.rd, string(resp.Body)), foreign: true}))
+			Message: httpx.BodySnippet(c.s.rd, resp), foreign: true}))
 	}
 	return c.receipt(got, id), nil
 }

@@ -632,10 +632,11 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 
 // notInstance is the error of op answered by r, a 2xx that httpx.NotJSON
 // found not the instance's: Permanent, wrapping errNotInstance. httpx
-// leaves a 2xx unredacted: it is redacted before the cut, so that no part
-// of a secret stays.
+// leaves a 2xx unredacted: it is redacted before the cut, and of the start
+// of a secret where bodyLimit cut it, so that no part of a secret stays
+// (httpx.BodySnippet).
 func (c *Channel) notInstance(op string, r *httpx.Response) error {
-	page := &APIError{Status: r.Status, Message: httpx.RedactedSnippet(c.s.redactor, string(r.Body))}
+	page := &APIError{Status: r.Status, Message: httpx.BodySnippet(c.s.redactor, r)}
 	return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, page))
 }
 

@@ -134,7 +134,7 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	if resp.Truncated {
 		return fmt.Errorf("http %d with an answer longer than %d bytes", resp.Status, responseLimit)
 	}
-	e := &Error{Status: resp.Status, Message: httpx.RedactedSnippet(c.s.redactor, string(resp.Body))}
+	e := &Error{Status: resp.Status, Message: httpx.BodySnippet(c.s.redactor, resp)}
 	return broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
 }
 
@@ -154,9 +154,11 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	}
 	var eb errorBody
 	_ = json.Unmarshal(r.Body, &eb) // not JSON: the body is the message
-	text := cmp.Or(eb.Error, string(r.Body))
 	e := &Error{Status: r.Status, Code: httpx.RedactedSnippet(c.s.redactor, eb.ErrCode),
-		Message: httpx.RedactedSnippet(c.s.redactor, text)}
+		Message: httpx.RedactedSnippet(c.s.redactor, eb.Error)}
+	if eb.Error == "" {
+		e.Message = httpx.BodySnippet(c.s.redactor, r)
+	}
 	err := error(e)
 	if why, foreign := httpx.Foreign(r, eb.ErrCode != ""); foreign {
 		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))

@@ -186,7 +186,7 @@ func (c *Channel) do(method string, hreq *http.Request, resp any) error {
 // a 2xx unredacted: redacted before the cut, no part of a secret stays.
 func (c *Channel) notSlack(method string, hresp *httpx.Response) error {
 	err := fmt.Errorf("http status %d: %s; not Slack's answer (check Config.BaseURL)",
-		hresp.Status, httpx.RedactedSnippet(c.s.rd, string(hresp.Body)))
+		hresp.Status, httpx.BodySnippet(c.s.rd, hresp))
 	return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 }
 

@@ -40,7 +40,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		what := fmt.Sprintf("http status %d", resp.Status)
 		// httpx leaves a 2xx as it came: redacted before the cut, no part
 		// of the URL's secret stays at the cut.
-		if sn := httpx.RedactedSnippet(c.s.rd, string(resp.Body)); sn != "" {
+		if sn := httpx.BodySnippet(c.s.rd, resp); sn != "" {
 			what += ": " + sn
 		}
 		err := fmt.Errorf("%s; not Slack's answer (check Config.WebhookURL)", what)

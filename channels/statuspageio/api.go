@@ -155,7 +155,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	// The body of a 2xx is not redacted by httpx.Do: redacted whole here,
 	// before the snippet could cut a secret in two.
 	return broadcast.Permanent(&apiError{status: resp.Status,
-		message: httpx.RedactedSnippet(c.s.rd, string(resp.Body)), foreign: true})
+		message: httpx.BodySnippet(c.s.rd, resp), foreign: true})
 }
 
 // fail is the one place errors leave the channel: named by op and redacted

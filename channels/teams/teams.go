@@ -213,8 +213,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	if resp.Status != http.StatusAccepted && htmlPage(resp) {
 		// httpx leaves a 2xx as it came: the page is redacted before it
-		// is cut, so that no part of the URL's secrets stays at the cut.
-		page := httpx.RedactedSnippet(c.s.rd, string(resp.Body))
+		// is cut, and of the start of a secret where httpx cut it, so
+		// that no part of the URL's secrets stays (httpx.BodySnippet).
+		page := httpx.BodySnippet(c.s.rd, resp)
 		err := fmt.Errorf("http status %d %s: %s; not the workflow's answer (check Config.WebhookURL)",
 			resp.Status, http.StatusText(resp.Status), page)
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))
@@ -249,7 +250,7 @@ var failedReason = regexp.MustCompile(`(?i)with error:\s*([^\r\n]*?)[\s.]*$`)
 // one on, else httpx.RateLimitWait), and transient when it names none, as
 // "Error contacting Microsoft Teams endpoint" does: a connector answers
 // 200 OK to what it takes for retryable. The error quotes the text
-// redacted by rd before it is cut (httpx leaves a 2xx as it came). It
+// through httpx.BodySnippet with rd (httpx leaves a 2xx as it came). It
 // returns nil for any other answer.
 func deliveryFailed(r *httpx.Response, rd *redact.Redactor, now time.Time) error {
 	body := strings.TrimSpace(string(r.Body))
@@ -264,7 +265,7 @@ func deliveryFailed(r *httpx.Response, rd *redact.Redactor, now time.Time) error
 	} else if m := failedReason.FindStringSubmatch(body); m != nil {
 		status = statusOfText(m[1])
 	}
-	err := fmt.Errorf("http status %d %s: %s", r.Status, http.StatusText(r.Status), httpx.RedactedSnippet(rd, string(r.Body)))
+	err := fmt.Errorf("http status %d %s: %s", r.Status, http.StatusText(r.Status), httpx.BodySnippet(rd, r))
 	transient := status == 0 || httpx.Transient(status)
 	return httpx.Mark(err, status == http.StatusTooManyRequests, transient, r.Header, now)
 }

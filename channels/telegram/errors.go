@@ -54,10 +54,11 @@ var errTokenRefused = errors.New("the Bot API refused the bot token")
 var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
 
 // apiError reads the error of an answer that is not a success. The text it
-// quotes passes through httpx.RedactedSnippet with rd, the token's
-// Redactor, as every channel quotes a server's text: redacted whole, then
-// cut, so that no part of the token stays at the cut, whether or not httpx
-// redacted the body (it leaves a 2xx as it came).
+// quotes passes through httpx.RedactedSnippet (a field) or
+// httpx.BodySnippet (the body) with rd, the token's Redactor, as every
+// channel quotes a server's text: redacted whole, then cut, so that no
+// part of the token stays at the cut nor where httpx cut the body, whether
+// or not httpx redacted it (it leaves a 2xx as it came).
 func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
@@ -66,7 +67,7 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 		// page) is not the Bot API's answer either.
 		foreign = foreign || r.Status >= 200 && r.Status <= 299
 		if why == "" {
-			why = httpx.RedactedSnippet(rd, string(r.Body))
+			why = httpx.BodySnippet(rd, r)
 		}
 		return &APIError{Code: r.Status, Description: why, foreign: foreign}
 	}

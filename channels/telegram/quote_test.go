@@ -33,8 +33,9 @@ var tokenForms = map[string]string{
 }
 
 // Every text of an answer that an error of Send, Edit, Retract or Check
-// quotes passes through httpx.RedactedSnippet, the one way every channel
-// quotes a server: redacted whole, then cut. The answers here quote the
+// quotes passes through httpx.RedactedSnippet or, for a body,
+// httpx.BodySnippet, the ways every channel quotes a server: redacted
+// whole, then cut. The answers here quote the
 // token in each form a server may echo it in, in each shape the Bot API or
 // another server in its place answers with (httpx redacts the body of a
 // non-2xx, not of a 2xx, so each is tried), with the quote whole before

@@ -269,17 +269,20 @@ func isRangeErr(err error) bool {
 
 // RedactedSnippet is Snippet of text with rd's secrets redacted first, so
 // that no part of a secret the text quotes stays at the cut. It is how a
-// channel shows text another server wrote (a page, an error message) in
-// an error; rd may be nil.
+// channel shows text another server wrote (a field of its answer, a
+// header) in an error; rd may be nil. A body, which may have been cut at
+// its limit, is quoted with BodySnippet instead.
 func RedactedSnippet(rd *redact.Redactor, text string) string {
 	return Snippet([]byte(rd.String(text)))
 }
 
-// BodySnippet is RedactedSnippet of r's body, for the body of a 2xx, which
-// Do and DoStatus leave unredacted: a body cut short (Truncated) also loses
-// what it ends with when that is the start of a secret, as the body of an
-// error answer does (see redact.Redactor.Truncated). A channel shows a 2xx
-// body in an error with it, never with RedactedSnippet.
+// BodySnippet is RedactedSnippet of r's body: a body cut short
+// (Truncated) also loses what it ends with when that is the start of a
+// secret (see redact.Redactor.Truncated), which a redaction of the whole
+// text cannot tell from other text. It is how a channel shows a body in an
+// error, never with RedactedSnippet: the body of a 2xx, which Do and
+// DoStatus leave unredacted, as well as that of an error answer, which
+// they redacted already (redacting it again changes nothing).
 func BodySnippet(rd *redact.Redactor, r *Response) string {
 	if r.Truncated {
 		return Snippet([]byte(rd.Truncated(string(r.Body))))
