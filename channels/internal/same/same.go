@@ -2,37 +2,41 @@
 // a chat and topic) that a channel's targets name, when two targets may
 // name one destination in ways only the service can tell to be one: a
 // Slack conversation by its name and by its ID, a Telegram chat by its
-// "@username" and by its numeric id.
+// "@username" and by its numeric id. The adapters' documentation refers
+// to these rules.
 //
 // Deliver posts first to the targets whose destination is not known yet
 // (a name the channel never posted to): the service's answer names it.
 // Then it takes the others grouped by the destination known before the
 // post: the first of a group posts, unless the destination already has
 // the update from another target, in this attempt or an earlier one, and
-// the rest record that post as theirs; unless the answer names another
+// the rest record that post as theirs. When the answer names another
 // destination than the one known (the name moved to another place
-// since), when the next of the group posts, and the place the answer
-// names counts as having the update. A name may move (Plan.Moves: a
-// username, a conversation's name), an id does not: the targets named so
-// post before any other known target, of their group and of every other
-// group, so that the answer to one whose name moved shows it while the
-// others may still post. The others then record the post of their old
-// place's next target, or of the name that moved to them, not posting
-// again. A post that failed in a way that may hide a message (not
+// since), the next of the group posts, and the destination the answer
+// names has the update. A name may move (Plan.Moves: a username, a
+// conversation's name), an id does not: the targets that name their
+// destination so post before every other target whose destination is
+// known, of their group and of the others, since only its own answer
+// shows that a name moved. So an id's target records the post of a name
+// that moved into its destination, and the destination a name moved
+// from gets the post of its next target, whichever order the targets
+// are in. A post that failed in a way that may hide a message (not
 // Permanent: the answer was lost) leaves the rest of its group pending
-// without a post of theirs: a retry looks up each target's own mark, and
-// would not find the message posted under another's.
+// without a post of theirs, unless its destination has another's post: a
+// retry looks up each target's own mark, and would not find the message
+// posted under another's.
 //
 // # Limits
 //
-// A target whose post failed before its destination was known leaves
-// that destination unknown: a target naming it otherwise may post there
-// too. A name that moves records, not noticing the move, a post another
-// target made in the destination it named before (an earlier attempt's,
-// or one whose answer named that destination before the name's turn):
-// two names of one chat post once there, at the cost of that. Two names
-// that moved into one destination may both post there when Plan.Each
-// posts at once.
+// Each target whose destination is not known yet posts: two names of
+// one destination that the channel never posted to both post there. A
+// target whose post failed before its destination was known leaves that
+// destination unknown: a target naming it otherwise may post there too.
+// A name records a post that another target made in the destination it
+// named before (in an earlier attempt, or one whose answer named that
+// destination before the name's turn) without noticing that it moved.
+// Two names that moved into one destination may both post there when
+// Plan.Each posts at once.
 package same
 
 import (
