@@ -111,3 +111,23 @@ func TestDeliverNameMovedIntoAnIDsDestination(t *testing.T) {
 		})
 	}
 }
+
+// A name whose post failed transiently leaves the id's targets of its
+// destination pending, though they post after every name: the failure
+// is kept from the names' turn to theirs.
+func TestDeliverNameFailedBeforeIDs(t *testing.T) {
+	targets := []string{"-100", "@ops"}
+	p, made := plan(targets, []string{"-100", "-100"}, []string{"-100", "-100"}, []error{nil, errors.New("timeout")})
+	p.Moves = func(i int) bool { return targets[i] == "@ops" }
+	f := broadcast.NewFanout(broadcast.NewMessage(broadcast.Update{}), targets)
+	Deliver(f, p)
+	assert.Equal(t, []string{"@ops"}, *made)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, f.Err(), &te)
+	require.Len(t, te.Pending, 2)
+	for _, pe := range te.Pending {
+		if pe.Target == "-100" {
+			assert.ErrorContains(t, pe.Err, "the chat -100 may have the update from @ops, whose post failed: timeout")
+		}
+	}
+}
