@@ -2,6 +2,7 @@ package same
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -125,9 +126,7 @@ func TestDeliverNameFailedBeforeIDs(t *testing.T) {
 	var te *broadcast.TargetsError
 	require.ErrorAs(t, f.Err(), &te)
 	require.Len(t, te.Pending, 2)
-	for _, pe := range te.Pending {
-		if pe.Target == "-100" {
-			assert.ErrorContains(t, pe.Err, "the chat -100 may have the update from @ops, whose post failed: timeout")
-		}
-	}
+	k := slices.IndexFunc(te.Pending, func(pe broadcast.TargetFailure) bool { return pe.Target == "-100" })
+	require.GreaterOrEqual(t, k, 0, "-100 is pending")
+	assert.ErrorContains(t, te.Pending[k].Err, "the chat -100 may have the update from @ops, whose post failed: timeout")
 }
