@@ -3,7 +3,6 @@ package slack
 import (
 	"encoding/base64"
 	"encoding/json"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -68,7 +67,7 @@ func (a fakeRead) in(ts string) bool {
 func (f *fakeSlack) readArgs(method string, body map[string]json.RawMessage) (a fakeRead, code string) {
 	f.checkFields(method, body)
 	a.channel = str(body["channel"])
-	if !slices.Contains(slices.Collect(maps.Values(workspace)), a.channel) {
+	if !f.isConversation(a.channel) {
 		return a, "channel_not_found" // Slack takes conversation IDs only there
 	}
 	var err error

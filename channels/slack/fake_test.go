@@ -18,7 +18,8 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
-// workspace is the fake's Slack workspace: conversation names and IDs.
+// workspace is the Slack workspace each fake starts with: conversation
+// names and IDs. A fake keeps a copy of its own (see rename).
 var workspace = map[string]string{"ops": "C0OPS00001", "status": "C0STATUS02", "eng": "C0ENG00003"}
 
 // fakeSlack is an httptest server that speaks Slack's Web API
@@ -72,6 +73,11 @@ type fakeSlack struct {
 	// with metadata_must_be_sent_from_app, as Slack documents for a
 	// token that may not send it.
 	noMetadata bool
+
+	// wsMu guards names, apart from mu: resolve is called with mu held
+	// and without.
+	wsMu  sync.Mutex
+	names map[string]string // the fake's workspace: conversation name → ID
 }
 
 // fakeMsg is a message in a conversation.
@@ -102,21 +108,46 @@ type fakeAnswer struct {
 func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
 	f := &fakeSlack{t: t, token: token, epoch: 1741944413, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
 		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
-		failCode: map[string]string{}, lose: map[string]bool{}, after: map[string]string{}, flat: map[string]bool{}, locked: map[string]bool{}}
+		failCode: map[string]string{}, lose: map[string]bool{}, after: map[string]string{}, flat: map[string]bool{}, locked: map[string]bool{},
+		names: maps.Clone(workspace)}
 	for _, ch := range channels {
-		f.targets[resolve(ch)] = ch
+		f.targets[f.resolve(ch)] = ch
 	}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-// resolve returns the ID of a conversation name or ID; "" when unknown.
-func resolve(ch string) string {
-	if slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+// resolve returns the ID of a conversation name or ID in the fake's
+// workspace; "" when unknown.
+func (f *fakeSlack) resolve(ch string) string {
+	if f.isConversation(ch) {
 		return ch
 	}
-	return workspace[strings.TrimPrefix(ch, "#")]
+	f.wsMu.Lock()
+	defer f.wsMu.Unlock()
+	return f.names[strings.TrimPrefix(ch, "#")]
+}
+
+// isConversation reports whether id is the ID of a conversation of the
+// fake's workspace.
+func (f *fakeSlack) isConversation(id string) bool {
+	f.wsMu.Lock()
+	defer f.wsMu.Unlock()
+	return slices.Contains(slices.Collect(maps.Values(f.names)), id)
+}
+
+// rename gives the conversation named from the name to, as a Slack admin
+// may; to may be the old name of another conversation, renamed first.
+// An empty to leaves the conversation without a name that resolves.
+func (f *fakeSlack) rename(from, to string) {
+	f.wsMu.Lock()
+	defer f.wsMu.Unlock()
+	id := f.names[from]
+	delete(f.names, from)
+	if to != "" {
+		f.names[to] = id
+	}
 }
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +214,7 @@ func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fail := f.fail
-	if id := resolve(str(body["channel"])); fail == channeltest.FailNone && id != "" {
+	if id := f.resolve(str(body["channel"])); fail == channeltest.FailNone && id != "" {
 		fail = f.failures[id]
 	}
 	switch fail {
@@ -313,7 +344,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]js
 func (f *fakeSlack) lost(channel, method string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return method == "chat.postMessage" && f.lose[resolve(channel)]
+	return method == "chat.postMessage" && f.lose[f.resolve(channel)]
 }
 
 // failedAfter returns the error code to answer a post that was made:
@@ -325,7 +356,7 @@ func (f *fakeSlack) failedAfter(channel, method string) string {
 	if method != "chat.postMessage" {
 		return ""
 	}
-	return f.after[resolve(channel)]
+	return f.after[f.resolve(channel)]
 }
 
 // dropAnswer closes the connection without an answer: the request took
@@ -353,7 +384,7 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m.channel = resolve(str(body["channel"]))
+	m.channel = f.resolve(str(body["channel"]))
 	if m.channel == "" {
 		return nil, "channel_not_found"
 	}
@@ -404,7 +435,7 @@ func (f *fakeSlack) talk(target, threadTS string, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
-		f.msgs = append(f.msgs, &fakeMsg{target: target, channel: resolve(target), ts: f.nextTS(), threadTS: threadTS,
+		f.msgs = append(f.msgs, &fakeMsg{target: target, channel: f.resolve(target), ts: f.nextTS(), threadTS: threadTS,
 			text: "still seeing 503s from eu-west"})
 	}
 }
@@ -481,7 +512,7 @@ func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, str
 // takes conversation IDs only there.
 func (f *fakeSlack) find(body map[string]json.RawMessage) (*fakeMsg, string) {
 	ch, ts := str(body["channel"]), str(body["ts"])
-	if !slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+	if !f.isConversation(ch) {
 		return nil, "channel_not_found"
 	}
 	i := slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == ch && m.ts == ts && !m.deleted })
@@ -512,14 +543,14 @@ func (f *fakeSlack) Fail(fail channeltest.Failure) {
 func (f *fakeSlack) FailTarget(target string, fail channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.failures[resolve(target)] = fail
+	f.failures[f.resolve(target)] = fail
 }
 
 // addTarget adds a conversation of the workspace as a Ledger target.
 func (f *fakeSlack) addTarget(target string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.targets[resolve(target)] = target
+	f.targets[f.resolve(target)] = target
 }
 
 // failMethod makes every call of method answer code; "" stops it.
@@ -548,7 +579,7 @@ func (f *fakeSlack) refusesMetadata(body map[string]json.RawMessage) bool {
 func (f *fakeSlack) noThreads(target string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.flat[resolve(target)] = true
+	f.flat[f.resolve(target)] = true
 }
 
 // lockThread locks the thread of the first post ts against replies.
@@ -570,7 +601,7 @@ func (f *fakeSlack) answerGone(code string) {
 func (f *fakeSlack) loseAnswers(target string, lose bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lose[resolve(target)] = lose
+	f.lose[f.resolve(target)] = lose
 }
 
 // failAfterPost makes posts to target take effect and be answered with
@@ -578,7 +609,7 @@ func (f *fakeSlack) loseAnswers(target string, lose bool) {
 func (f *fakeSlack) failAfterPost(target, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.after[resolve(target)] = code
+	f.after[f.resolve(target)] = code
 }
 
 // answerHook makes the webhook give a, or "ok" again for nil.

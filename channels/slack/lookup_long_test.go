@@ -17,7 +17,7 @@ func (f *fakeSlack) paste(target string, n int, text string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
-		f.msgs = append(f.msgs, &fakeMsg{target: target, channel: resolve(target), ts: f.nextTS(), text: text})
+		f.msgs = append(f.msgs, &fakeMsg{target: target, channel: f.resolve(target), ts: f.nextTS(), text: text})
 	}
 }
 

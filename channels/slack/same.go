@@ -27,6 +27,7 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 		},
 		Receipt: func(i int, p post) broadcast.Receipt { return outcome{p: p}.receipt(targets[i]) },
 		Each:    each,
+		Moves:   func(i int) bool { return !isID(targets[i]) }, // a name Slack may give another conversation
 	})
 }
 

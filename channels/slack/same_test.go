@@ -95,3 +95,58 @@ func TestConversationPostedInAnEarlierAttempt(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "1741944413.000001", p.ts)
 }
+
+// A conversation's name that Slack now gives another conversation posts
+// there, and the ID entry of the conversation it named before posts its
+// own message, in whichever order Config.Channels lists them: only the
+// name's answer shows that it moved. Before, "#ops" listed after the ID
+// recorded the ID's message as its own, and its new conversation never
+// got the update.
+func TestNameRenamedToAnotherConversation(t *testing.T) {
+	for _, targets := range [][]string{{"C0OPS00001", "#ops"}, {"#ops", "C0OPS00001"}} {
+		t.Run(targets[0], func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: targets})
+			send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns #ops's ID
+			require.Len(t, inConversation(f.messages(), "C0OPS00001"), 1)
+			f.rename("ops", "ops-archive")
+			f.rename("status", "ops")
+
+			u := update(2, broadcast.StatusInvestigating)
+			u.IncidentID = "another"
+			r := send(t, ch, u, broadcast.Thread{})
+			assert.Len(t, inConversation(f.messages(), "C0OPS00001"), 2, "the ID's conversation has both updates")
+			assert.Len(t, inConversation(f.messages(), "C0STATUS02"), 1, "the name's new conversation has the second")
+			p, ok := postOf(r, "#ops")
+			require.True(t, ok)
+			assert.Equal(t, "C0STATUS02", p.channel)
+			p, ok = postOf(r, "C0OPS00001")
+			require.True(t, ok)
+			assert.Equal(t, "C0OPS00001", p.channel)
+		})
+	}
+}
+
+// A conversation's name that no conversation has now fails for good
+// (channel_not_found), and the ID entry of the conversation it named
+// before posts there all the same, whichever is listed first.
+func TestNameRenamedAway(t *testing.T) {
+	for _, targets := range [][]string{{"C0OPS00001", "#ops"}, {"#ops", "C0OPS00001"}} {
+		t.Run(targets[0], func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: targets})
+			send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			f.rename("ops", "ops-archive")
+
+			u := update(2, broadcast.StatusInvestigating)
+			u.IncidentID = "another"
+			m := broadcast.NewMessage(u)
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err, "the refusal is in the Ledger")
+			assert.Len(t, inConversation(f.messages(), "C0OPS00001"), 2, "the ID's conversation has both updates")
+			done, failure := m.Ledger.Done("#ops")
+			assert.True(t, done)
+			assert.Contains(t, failure, "channel_not_found")
+			_, ok := postOf(r, "#ops")
+			assert.False(t, ok, "#ops names no post")
+		})
+	}
+}

@@ -124,15 +124,19 @@
 // is a Ledger target, marked as soon as its message is posted, so a retry
 // posts only to the conversations still pending. A conversation named
 // twice, by its name and by its ID ("#ops", "C0123ABCDEF"), which only
-// Slack can tell to be one, gets each update once: the entries whose ID
-// the Channel does not know yet (a name it never posted to) are posted to
-// first, Slack's answer names their conversation, and an entry of a
-// conversation that has the update, from this attempt or an earlier one,
-// records that message as its own. When the post there failed in a way
-// that may hide a message, the other entry stays pending without a post.
-// Only a name whose post failed so before its ID was known leaves its
-// conversation unknown: an ID entry of it may then get the update too. Each message carries, in
-// its metadata, broadcast.Message.Key of its conversation (event_type
+// Slack can tell to be one, gets each update once, in whichever order
+// the entries are listed, and both entries record that post. The rules,
+// and their limits, are package same's (channels/internal/same), for
+// which a name is one that may move and an ID one that does not: an entry
+// whose ID the Channel does not know yet (a name it never posted to, in
+// this process or in the incident's thread) posts first, Slack's answer
+// naming its conversation; a name's ID is the one of its latest answer,
+// so a name that Slack now gives another conversation (renamed) posts
+// there, where an ID entry records its post, and the ID entry of the
+// conversation it named before gets a post of its own (an incident that
+// has a thread in that one goes on in it); a name no conversation has
+// now fails for good (channel_not_found). Each message carries, in its
+// metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
 // its metadata (metadata_must_be_sent_from_app, which it documents for a

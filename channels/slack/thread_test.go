@@ -55,7 +55,7 @@ func TestThreadInEveryConversation(t *testing.T) {
 	assert.Equal(t, byTarget(msgs, "#ops")[0].ts, r1.ID, "Receipt.ID: the ts in the first conversation")
 	assert.Equal(t, "C0OPS00001", r1.Meta[MetaChannel+"#ops"], "the conversation's ID, as Slack answered it")
 	for _, c := range f.requests("chat.postMessage")[2:] {
-		assert.Equal(t, `"`+resolve(str(c.body["channel"]))+`"`, string(c.body["channel"]),
+		assert.Equal(t, `"`+f.resolve(str(c.body["channel"]))+`"`, string(c.body["channel"]),
 			"a reply goes to the conversation's ID")
 	}
 }

@@ -126,3 +126,37 @@ func TestReceiptLinkByKindOfChat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://t.me/examplestatus/"+r.ID, r.URL)
 }
+
+// An "@username" that moved into a chat that Config.Chats also names by
+// its id posts once there, in whichever order the entries are listed:
+// the id entry records the username's message, and the username's old
+// chat gets a message of its own from its id entry. Before, the id entry
+// of the new chat posted too: two messages there in one attempt.
+func TestUsernameMovedIntoAnotherEntrysChat(t *testing.T) {
+	for _, chats := range [][]string{{"-1009999999999", "@examplestatus", "-1001111111111"},
+		{"@examplestatus", "-1001111111111", "-1009999999999"}} {
+		t.Run(chats[0], func(t *testing.T) {
+			f := newFakeBot(t)
+			f.set(func(f *fakeBot) {
+				f.chats[movedID] = &fakeChat{id: movedID, typ: "channel"}
+				f.targets["-1009999999999"] = chatTopic{movedID, 0}
+			})
+			ch := newTestChannel(t, f, chats)
+			u := testUpdate()
+			sendThread(t, ch, u, broadcast.Thread{})
+			require.Len(t, f.inChat(channelID), 1, "one chat, one message")
+			f.set(func(f *fakeBot) {
+				f.chats[channelID].username = ""
+				f.chats[movedID].username = "examplestatus"
+			})
+			u.ID, u.IncidentID = "u2", "another"
+			r := sendThread(t, ch, u, broadcast.Thread{})
+			assert.Len(t, f.inChat(movedID), 2, "one message per update in the username's new chat")
+			assert.Len(t, f.inChat(channelID), 2, "the old chat's id entry posts the second update")
+			a, okA := postedIn(r, "@examplestatus")
+			b, okB := postedIn(r, "-1009999999999")
+			require.True(t, okA && okB, "both entries are delivered")
+			assert.Equal(t, a, b, "both entries name the one message")
+		})
+	}
+}

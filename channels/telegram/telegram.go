@@ -37,22 +37,21 @@
 //
 // Config.Chats are the Ledger targets, named as written there ("@examplestatus",
 // "-1001234567890/42"): Send posts to every chat not done in an earlier
-// attempt, in order, and books each with a broadcast.Fanout, so a retry
+// attempt, in order (but for usernames, as below), and books each with a broadcast.Fanout, so a retry
 // reaches only the chats that failed for now. A chat named twice, by its
 // "@username" and by its id ("@examplestatus", "-1001234567890"), which
-// only Telegram can tell to be one, gets each update once: the entries
-// whose chat id the Channel does not know yet (a username it never posted
-// to, in this process or in the incident's thread) are posted to first,
-// Telegram's answer names their chat, and an entry of a chat and topic
-// that has the update, from this attempt or an earlier one, records that
-// message as its own; Edit and Retract then edit and delete it once. When
-// the message there failed in a way that may hide it (not Permanent), the
-// other entry stays pending without a message of its own. Only a username
-// whose message failed so before its chat was known leaves its chat
-// unknown: an id entry of it may then get the update too. A username's
-// chat id is the one of its latest answer: a username moved to another
-// chat posts there, and an id entry of its old chat gets a message of
-// its own; one Telegram no longer finds ("chat not found") is forgotten. The Receipt's Meta holds,
+// only Telegram can tell to be one, gets each update once, in whichever
+// order the entries are listed, and both entries record that message;
+// Edit and Retract then edit and delete it once. The rules, and their
+// limits, are package same's (channels/internal/same), for which a
+// username is a name that may move and an id one that does not: an
+// entry whose chat id the Channel does not know yet (a username it never
+// posted to, in this process or in the incident's thread) posts first,
+// Telegram's answer naming its chat; a username's chat id is the one of
+// its latest answer, so a username moved to another chat posts there,
+// where an id entry records its message, and an id entry of its old chat
+// gets a message of its own. A username Telegram no longer finds ("chat
+// not found") is forgotten. The Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
 // chat's message: t.me/<username>/<id> for a channel or supergroup with a

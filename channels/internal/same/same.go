@@ -2,33 +2,45 @@
 // a chat and topic) that a channel's targets name, when two targets may
 // name one destination in ways only the service can tell to be one: a
 // Slack conversation by its name and by its ID, a Telegram chat by its
-// "@username" and by its numeric id.
+// "@username" and by its numeric id. The adapters' documentation refers
+// to these rules.
 //
 // Deliver posts first to the targets whose destination is not known yet
 // (a name the channel never posted to): the service's answer names it.
-// Then it takes the others grouped by destination: the first of a group
-// posts, unless the destination already has the update from another
-// target, in this attempt or an earlier one, and the rest record that post
-// as theirs; unless the answer names another destination than the one
-// known before the post (the name moved to another place since), when
-// the next of the group posts (a target that names its destination by
-// such a name, Plan.Moves, posts before the others of its group, which
-// would else record their post as its). A post that failed in a way that may hide a message (not
+// Then it takes the others grouped by the destination known before the
+// post: the first of a group posts, unless the destination already has
+// the update from another target, in this attempt or an earlier one, and
+// the rest record that post as theirs. When the answer names another
+// destination than the one known (the name moved to another place
+// since), the next of the group posts, and the destination the answer
+// names has the update. A name may move (Plan.Moves: a username, a
+// conversation's name), an id does not: the targets that name their
+// destination so post before every other target whose destination is
+// known, of their group and of the others, since only its own answer
+// shows that a name moved. So an id's target records the post of a name
+// that moved into its destination, and the destination a name moved
+// from gets the post of its next target, whichever order the targets
+// are in. A post that failed in a way that may hide a message (not
 // Permanent: the answer was lost) leaves the rest of its group pending
-// without a post of theirs: a retry looks up each target's own mark, and
-// would not find the message posted under another's.
+// without a post of theirs, unless its destination has another's post: a
+// retry looks up each target's own mark, and would not find the message
+// posted under another's.
 //
 // # Limits
 //
-// A target whose post failed before its destination was known leaves
-// that destination unknown: a target naming it otherwise may post there
-// too.
+// Each target whose destination is not known yet posts: two names of
+// one destination that the channel never posted to both post there. A
+// target whose post failed before its destination was known leaves that
+// destination unknown: a target naming it otherwise may post there too.
+// A name records a post that another target made in the destination it
+// named before (in an earlier attempt, or one whose answer named that
+// destination before the name's turn) without noticing that it moved.
+// Two names that moved into one destination may both post there when
+// Plan.Each posts at once.
 package same
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -58,9 +70,10 @@ type Plan[P any] struct {
 	// done: at once or in turn. Nil calls them in turn, in order.
 	Each func(todo []int, do func(i int))
 	// Moves reports whether target i names its destination by a name the
-	// service may give another (a username), not by its id: of a group,
-	// those post first, so that the answer to one whose name moved shows
-	// it while the others may still post. Nil: none does.
+	// service may give another place (a username, a conversation's
+	// name), not by its id: those post before the other targets whose
+	// destination is known (see the package documentation). Nil: none
+	// does.
 	Moves func(i int) bool
 }
 
@@ -74,92 +87,130 @@ type Posted[P any] struct {
 // Deliver posts to every target f has to do, each destination once, and
 // reports every target's outcome to f (see the package documentation).
 func Deliver[P any](f *broadcast.Fanout, p Plan[P]) {
-	each := p.Each
-	if each == nil {
-		each = inTurn
+	d := &delivery[P]{f: f, p: p, earlier: f.Receipt(), made: map[string]P{}}
+	if d.p.Each == nil {
+		d.p.Each = inTurn
 	}
-	earlier := f.Receipt() // the posts of earlier attempts, from the Ledger
-	var unknown, known []int
+	var unknown []int
+	var groups []*group[P]
+	byDest := map[string]*group[P]{}
 	for _, i := range f.Todo() {
-		if p.Dest(i) == "" {
+		dest := p.Dest(i)
+		if dest == "" {
 			unknown = append(unknown, i)
+			continue
+		}
+		g := byDest[dest]
+		if g == nil {
+			g = &group[P]{dest: dest}
+			byDest[dest] = g
+			groups = append(groups, g)
+		}
+		if p.Moves != nil && p.Moves(i) {
+			g.names = append(g.names, i)
 		} else {
-			known = append(known, i)
+			g.ids = append(g.ids, i)
 		}
 	}
-	var mu sync.Mutex
-	made := map[string]P{} // by destination: the posts of this attempt
-	each(unknown, func(i int) {
+	d.p.Each(unknown, func(i int) {
 		o, err := p.Post(i)
 		if err != nil {
 			f.Report(i, err)
 			return
 		}
-		if o.Dest != "" {
-			mu.Lock()
-			if _, dup := made[o.Dest]; !dup {
-				made[o.Dest] = o.Post
-			}
-			mu.Unlock()
-		}
+		d.keep(o)
 		f.Posted(i, o.Receipt)
 	})
-	groups, order := map[string][]int{}, []int(nil) // by destination; order holds each group's first
-	if p.Moves != nil {
-		// A name that moved posts where it names now, which only its
-		// answer shows: after a post of the group, it would take that
-		// post for its own.
-		slices.SortStableFunc(known, func(a, b int) int { return cmp.Compare(rank(p.Moves(a)), rank(p.Moves(b))) })
+	// A name that moved posts where it names now, which only its answer
+	// shows: after another target's post in its old place it would take
+	// that post for its own, and before its own post the targets of its
+	// new place could not know that it has the update. So the names of
+	// every group post first, and the rest after.
+	all := make([]int, len(groups))
+	for k := range all {
+		all[k] = k
 	}
-	for _, i := range known {
-		d := p.Dest(i)
-		if groups[d] == nil {
-			order = append(order, i)
-		}
-		groups[d] = append(groups[d], i)
-	}
-	each(order, func(first int) {
-		d := p.Dest(first)
-		post, posted := made[d] // made is only read from here on
-		from := ""
-		if !posted {
-			post, from, posted = p.Earlier(earlier, d)
-		}
-		var failed error // of from's post in this attempt
-		for _, i := range groups[d] {
-			switch {
-			case posted:
-				f.Posted(i, p.Receipt(i, post))
-				continue
-			case failed != nil && !broadcast.IsPermanent(failed):
-				f.Report(i, fmt.Errorf("the %s %s may have the update from %s, whose post failed: %w", p.Noun, d, from, failed))
-				continue
-			}
-			o, err := p.Post(i)
-			if err != nil {
-				from, failed = p.Targets[i], err
-				f.Report(i, err)
-				continue
-			}
-			f.Posted(i, o.Receipt)
-			if o.Dest != "" && o.Dest != d {
-				// The answer names another destination: the target's
-				// name moved (a username or a channel name now
-				// another's), and d still lacks the update.
-				continue
-			}
-			post, posted = o.Post, true
-		}
-	})
+	d.p.Each(all, func(k int) { d.run(groups[k], groups[k].names) })
+	d.p.Each(all, func(k int) { d.run(groups[k], groups[k].ids) })
 }
 
-// rank orders a target that names its destination by a name that may
-// move (true) before one that does not.
-func rank(moves bool) int {
-	if moves {
-		return 0
+// delivery is one call of Deliver.
+type delivery[P any] struct {
+	f       *broadcast.Fanout
+	p       Plan[P]
+	earlier broadcast.Receipt // the posts of earlier attempts, from the Ledger
+
+	mu   sync.Mutex
+	made map[string]P // by destination: the posts of this attempt
+}
+
+// group is the targets whose destination is known to be dest before a
+// post: names, which may have moved, and ids. Its fields past the
+// targets are the state of its posts, kept from the names' turn to the
+// ids'.
+type group[P any] struct {
+	dest       string
+	names, ids []int
+
+	post   P
+	posted bool   // post is in dest
+	from   string // the target whose post failed
+	failed error  // of from's post in this attempt
+}
+
+// keep records o's post as the one in the destination its answer names,
+// unless that has one already.
+func (d *delivery[P]) keep(o Posted[P]) {
+	if o.Dest == "" {
+		return
 	}
-	return 1
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, dup := d.made[o.Dest]; !dup {
+		d.made[o.Dest] = o.Post
+	}
+}
+
+// run posts to the targets todo of g, in order, until a post is in g's
+// destination, which the rest record; or a post failed in a way that may
+// hide a message there, and the rest stay pending.
+func (d *delivery[P]) run(g *group[P], todo []int) {
+	if len(todo) == 0 {
+		return
+	}
+	if !g.posted {
+		d.mu.Lock()
+		g.post, g.posted = d.made[g.dest]
+		d.mu.Unlock()
+	}
+	if !g.posted {
+		g.post, _, g.posted = d.p.Earlier(d.earlier, g.dest)
+	}
+	for _, i := range todo {
+		switch {
+		case g.posted:
+			d.f.Posted(i, d.p.Receipt(i, g.post))
+			continue
+		case g.failed != nil && !broadcast.IsPermanent(g.failed):
+			d.f.Report(i, fmt.Errorf("the %s %s may have the update from %s, whose post failed: %w", d.p.Noun, g.dest, g.from, g.failed))
+			continue
+		}
+		o, err := d.p.Post(i)
+		if err != nil {
+			g.from, g.failed = d.p.Targets[i], err
+			d.f.Report(i, err)
+			continue
+		}
+		d.keep(o)
+		d.f.Posted(i, o.Receipt)
+		if o.Dest != "" && o.Dest != g.dest {
+			// The answer names another destination: the target's
+			// name moved (a username or a channel name now
+			// another's), and dest still lacks the update.
+			continue
+		}
+		g.post, g.posted = o.Post, true
+	}
 }
 
 // inTurn calls do for each of todo, in order.

@@ -2,6 +2,7 @@ package same
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -83,4 +84,49 @@ func TestDeliverAfterNameMoved(t *testing.T) {
 	require.NoError(t, f.Err())
 	assert.Equal(t, []string{"@ops", "-100"}, *made)
 	assert.Equal(t, "by -100", f.Receipt().Meta["-100"])
+}
+
+// A name that moved into a destination that another target names by its
+// id posts once there, before that target, which records its post; the
+// destination it named before gets a post of its own. Before, the id's
+// target posted too: two messages in one chat in one attempt.
+func TestDeliverNameMovedIntoAnIDsDestination(t *testing.T) {
+	for _, targets := range [][]string{{"-900", "-100", "@ops"}, {"@ops", "-100", "-900"}} {
+		t.Run(targets[0], func(t *testing.T) {
+			dests := map[string]string{"-900": "-900", "-100": "-100", "@ops": "-100"}
+			answers := map[string]string{"-900": "-900", "-100": "-100", "@ops": "-900"}
+			var d, a []string
+			for _, target := range targets {
+				d, a = append(d, dests[target]), append(a, answers[target])
+			}
+			p, made := plan(targets, d, a, make([]error, 3))
+			p.Moves = func(i int) bool { return targets[i] == "@ops" }
+			f := broadcast.NewFanout(broadcast.NewMessage(broadcast.Update{}), targets)
+			Deliver(f, p)
+			require.NoError(t, f.Err())
+			assert.Equal(t, []string{"@ops", "-100"}, *made)
+			r := f.Receipt()
+			assert.Equal(t, "by @ops", r.Meta["@ops"])
+			assert.Equal(t, "by @ops", r.Meta["-900"], "the id's target records the name's post")
+			assert.Equal(t, "by -100", r.Meta["-100"])
+		})
+	}
+}
+
+// A name whose post failed transiently leaves the id's targets of its
+// destination pending, though they post after every name: the failure
+// is kept from the names' turn to theirs.
+func TestDeliverNameFailedBeforeIDs(t *testing.T) {
+	targets := []string{"-100", "@ops"}
+	p, made := plan(targets, []string{"-100", "-100"}, []string{"-100", "-100"}, []error{nil, errors.New("timeout")})
+	p.Moves = func(i int) bool { return targets[i] == "@ops" }
+	f := broadcast.NewFanout(broadcast.NewMessage(broadcast.Update{}), targets)
+	Deliver(f, p)
+	assert.Equal(t, []string{"@ops"}, *made)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, f.Err(), &te)
+	require.Len(t, te.Pending, 2)
+	k := slices.IndexFunc(te.Pending, func(pe broadcast.TargetFailure) bool { return pe.Target == "-100" })
+	require.GreaterOrEqual(t, k, 0, "-100 is pending")
+	assert.ErrorContains(t, te.Pending[k].Err, "the chat -100 may have the update from @ops, whose post failed: timeout")
 }
