@@ -68,10 +68,10 @@ func (c *Channel) checkJoined(ctx context.Context, user, room string) error {
 	case err != nil:
 		return fmt.Errorf("read the account's m.room.member: %w", err)
 	case m.Membership != "join":
-		// Quoted as far as a snippet goes: the server's field may be as
-		// long as its answer.
+		// Quoted as far as a snippet goes, redacted: the server's field
+		// may be as long as its answer, and quote the request's token.
 		return fmt.Errorf("%s has not joined the room %s (its membership there is %q)", user, room,
-			httpx.Snippet([]byte(m.Membership)))
+			httpx.RedactedSnippet(c.s.redactor, m.Membership))
 	}
 	return nil
 }

@@ -44,3 +44,18 @@ func TestCheckMembershipNotJoin(t *testing.T) {
 	err := ch.Check(context.Background())
 	require.EqualError(t, err, `matrix: check: #status:example.org: @status-bot:example.org has not joined the room !Zb3xQw:example.org (its membership there is "leave")`)
 }
+
+// A membership field that quotes the access token (a relay echoing the
+// request into its answer) is no membership a homeserver has: Check's
+// error names the room without the token in it.
+func TestCheckMembershipEchoingTokenHidesIt(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	f.mu.Lock()
+	f.membership = map[string]string{confRooms[confTargets[1]]: "Bearer " + confToken}
+	f.joined = slices.DeleteFunc(f.joined, func(r string) bool { return r == confRooms[confTargets[1]] })
+	f.mu.Unlock()
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), confToken)
+	require.Contains(t, err.Error(), "has not joined the room !Zb3xQw:example.org")
+}
