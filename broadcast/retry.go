@@ -56,16 +56,18 @@ type delivery struct {
 	watch  watcher
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	th     Thread       // the incident's thread on the channel, set by prepare
-	// rootGone: the Store's first post of the thread was retracted (see
-	// liveThread), set by prepare.
-	rootGone bool
 	// retracting: the latest post of the thread that th leaves out only
 	// because a Retract of it is under way (see live), set by prepare.
 	retracting Receipt
+	n          int // the attempt under way
+	// rootGone: the Store's first post of the thread was retracted (see
+	// liveThread), set by prepare. Next to the other flags, as stale is:
+	// the delivery of every channel of a Send is allocated together, and
+	// a flag between wider fields costs a word.
+	rootGone bool
 	// stale: a correction of an update older than the thread's latest
 	// post (see correctsOlder), set by prepare.
 	stale  bool
-	n      int  // the attempt under way
 	called bool // an attempt called the channel
 	// earlier: an earlier run attempted this delivery, its outcome not
 	// recorded (see noteAttempt); Message.Attempt counts its attempt.
