@@ -83,3 +83,28 @@ func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
 		})
 	}
 }
+
+// The record of the updates that fanned out is pruned as the incident's
+// other receipts are: by when it was last written (storetest's
+// PruneRemovesOld holds every Store to that for receipts).
+func TestFannedOutRecordIsPruned(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	b, err := New([]Channel{askingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	_, err = b.Send(ctx, Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating})
+	require.Error(t, err)
+	_, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	require.True(t, ok, "u1 asked about a target")
+
+	_, err = store.Prune(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	_, ok, err = store.Receipt(ctx, fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	th, err := store.Thread(ctx, postsIncident+fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	assert.True(t, th.Last.IsZero(), "nor is its thread kept")
+}
