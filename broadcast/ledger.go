@@ -45,7 +45,8 @@ type storeLedger struct {
 	// reached (see newerThere); nil for a correction or a retraction,
 	// which keep no order.
 	sent *Update
-	// ord is nil until the channel asks about a target or marks one (see
+	// ord is nil until the channel asks about a target or marks one, or
+	// the delivery is a Job's later run or a retry of failed targets (see
 	// orderState): a channel that posts once, as a whole, never does, and
 	// its delivery carries no more than this pointer for it.
 	ord *order
@@ -63,6 +64,11 @@ type order struct {
 	// Both guarded by storeLedger.mu.
 	superseded     []string
 	reachedEarlier bool
+	// resumed: the delivery is a Job's run after its first (see
+	// storeLedger.resume); retrying: a Send of an update delivered
+	// earlier, but for targets that failed permanently (see
+	// delivery.retryFailed).
+	resumed, retrying bool
 
 	mu     sync.Mutex // held while the record is read and written
 	loaded bool       // the record was read in this attempt
@@ -181,6 +187,40 @@ func (l *storeLedger) attempt(ctx context.Context, sent *Update) {
 	}
 }
 
+// resume makes the Ledger that of a Job's run after its first: the
+// permanent failures the Store recorded are taken for those of the Job's
+// earlier runs, its attempts, and not tried again (see read), where a
+// Send tries them again.
+func (l *storeLedger) resume() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.orderState().resumed = true
+}
+
+// retry records that the delivery is a Send of an update the channel
+// delivered earlier, to try again the targets that failed permanently
+// then (see delivery.retryFailed).
+func (l *storeLedger) retry() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.orderState().retrying = true
+}
+
+// retrying reports whether retry was called.
+func (l *storeLedger) retrying() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ord != nil && l.ord.retrying
+}
+
+// failedSome reports whether a target failed permanently in this Send,
+// or, for a Job's later run, in its earlier runs.
+func (l *storeLedger) failedSome() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.failed) > 0
+}
+
 // orderState returns the Ledger's order, made on first use; l.mu is held.
 func (l *storeLedger) orderState() *order {
 	if l.ord == nil {
@@ -254,12 +294,22 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		return true, "", err
 	}
 	if failure != "" {
-		// Failed in an earlier Send: the Result reports it too, since the
-		// update never reached the target.
+		// Failed permanently, and not in this Send, whose own marks are
+		// in l.marked: a Send of the update tries it again, as it does a
+		// channel that failed permanently as a whole, since what failed
+		// (a wrong secret, a full mailbox) may have been put right since.
+		// Only a Job's run after its first, whose earlier runs' marks are
+		// not in l.marked, takes it for theirs: not tried again, and
+		// reported, since the update never reached the target.
 		l.mu.Lock()
-		l.remember(target, failure)
-		l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
-		l.mu.Unlock()
+		if l.ord == nil || !l.ord.resumed {
+			l.mu.Unlock()
+			done, failure = false, ""
+		} else {
+			l.remember(target, failure)
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
+			l.mu.Unlock()
+		}
 	}
 	if isProgress(target) {
 		return done, failure, nil
