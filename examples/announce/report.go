@@ -122,6 +122,7 @@ func (s summary) printFailures(w io.Writer) {
 			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
 		s.printSupersededTargets(w, r)
 		if len(r.Pending) == 0 {
+			s.printRefused(w, r)
 			continue
 		}
 		rerun := "the same command again reaches only those"
@@ -131,6 +132,21 @@ func (s summary) printFailures(w io.Writer) {
 		fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: %s\n",
 			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending), rerun)
 	}
+}
+
+// printRefused writes, for a channel that reached some targets while
+// others refused the update for good (a wrong secret), what running the
+// command again does once that is put right.
+func (s summary) printRefused(w io.Writer, r broadcast.Result) {
+	if len(r.Failures) == 0 || len(r.Delivered) == 0 {
+		return
+	}
+	rerun := "once that is put right, the same command again tries only those"
+	if !s.durable {
+		rerun = "without -state nothing records what was delivered, so the same command again sends to every target again"
+	}
+	fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d refused: %s\n",
+		r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Failures), rerun)
 }
 
 // printSupersededTargets writes, for a channel with targets that a newer
