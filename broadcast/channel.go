@@ -191,15 +191,21 @@ func (t Thread) IsZero() bool { return t.Root.IsZero() && t.Last.IsZero() }
 // so the Ledger answers Done("") as failed (its failure says why) and
 // refuses to mark it.
 type Ledger interface {
-	// Done reports whether target was delivered, or failed permanently, in
-	// an earlier attempt; failure is why it failed, "" when it was
-	// delivered. When the Store cannot be read, Done answers true with the
-	// read error as failure, so the target is not sent to blind; the
-	// Broadcaster then retries the attempt.
+	// Done reports whether target was delivered, in an earlier attempt or
+	// an earlier Send of the update, or failed permanently in an earlier
+	// attempt of this Send (of a Job, in its earlier runs); failure is why
+	// it failed, "" when it was delivered. A target that failed
+	// permanently in an earlier Send is not done: this Send tries it
+	// again, as it does a channel that failed as a whole, since what
+	// failed may have been put right. When the Store cannot be read, Done
+	// answers true with the read error as failure, so the target is not
+	// sent to blind; the Broadcaster then retries the attempt.
 	Done(target string) (done bool, failure string)
 	// MarkDelivered records that target received the update.
 	MarkDelivered(target string) error
-	// MarkFailed records that target failed permanently; it is not retried.
+	// MarkFailed records that target failed permanently: it is not tried
+	// again within this Send, and a later Send of the update tries it
+	// again (see Done).
 	MarkFailed(target string, err error) error
 	// MarkPosted records that target received the update, as MarkDelivered
 	// does, and where: post names the post made there (its ID, URL and

@@ -10,6 +10,9 @@
 // incident's first and latest posts), idempotency (a Store remembers what
 // was delivered, so sending the same Update.ID again delivers nothing twice,
 // a retry of a channel with many recipients reaches only those not done, and
+// a permanent failure is not tried again within a Send, while a later Send
+// of the update tries again the channels and the targets that failed
+// permanently (never those delivered), and
 // Message.Key gives platforms with idempotency keys the same key on every
 // attempt), ordering (an older update of an incident is never posted after a
 // newer one on the same channel: a Broadcaster runs one attempt at a time

@@ -51,8 +51,10 @@ type Fanout struct {
 
 // NewFanout starts the bookkeeping of m's delivery to targets (Ledger
 // targets: readable, unique, no secret in them). It reads the Ledger once
-// per target: targets done in an earlier attempt are booked as delivered or
-// as failed with their recorded reason, and left out of Todo; a target
+// per target: targets done (see Ledger.Done: delivered earlier, or failed
+// permanently in an earlier attempt of this Send) are booked as delivered
+// or as failed with their recorded reason, and left out of Todo; a target
+// that failed permanently in an earlier Send is in Todo again; a target
 // whose mark the Store could not read is left out too, and pending: Err
 // makes the attempt transient, and a later attempt reads it again. So is
 // a target that a newer update of the incident reached first: the update
@@ -293,7 +295,7 @@ var errNoTargets = errors.New("no targets to deliver to: the update reached nobo
 var errNotAttempted = errors.New("not attempted: the attempt ended first")
 
 // earlierError is the error of a target that failed permanently in an
-// earlier attempt: the text then recorded.
+// earlier attempt (of a Job, in an earlier run): the text then recorded.
 type earlierError struct{ reason string }
 
 func (e *earlierError) Error() string { return "failed in an earlier attempt: " + e.reason }
@@ -313,7 +315,7 @@ type TargetFailure struct {
 type TargetsError struct {
 	Total    int             // targets of the channel; 0 when unknown
 	Pending  []TargetFailure // not delivered yet; a retry may reach them
-	Failures []TargetFailure // failed permanently; never retried
+	Failures []TargetFailure // failed permanently; not retried by this Send (a later Send tries them)
 }
 
 // maxNamed bounds the targets an error message names.

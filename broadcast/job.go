@@ -129,6 +129,11 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		op: op, original: original, markID: markID, flight: fls[0]}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
+	if n > 1 {
+		// The Job's earlier runs are its earlier attempts: a target they
+		// failed permanently is not tried again (see storeLedger.read).
+		d.ledger.resume()
+	}
 	d.res.Channel = d.name
 	start := time.Now()
 	if d.lock(ctx) {

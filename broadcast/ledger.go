@@ -41,13 +41,15 @@ type storeLedger struct {
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
 	held       *holds           // nil until a target is held back (see holdSlow)
-	// superseded: the targets a newer update of the incident reached
-	// first, so that this one was not posted there (see newerThere).
-	superseded []string
-	// reachedEarlier: a target read was delivered by an earlier Send.
-	reachedEarlier bool
-
-	ord order
+	// sent: the update of a Send, whose targets a newer update may have
+	// reached (see newerThere); nil for a correction or a retraction,
+	// which keep no order.
+	sent *Update
+	// ord is nil until the channel asks about a target or marks one, or
+	// the delivery is a Job's later run or a retry of failed targets (see
+	// orderState): a channel that posts once, as a whole, never does, and
+	// its delivery carries no more than this pointer for it.
+	ord *order
 }
 
 // order is what the Ledger of a Send keeps so that an older update of an
@@ -56,8 +58,19 @@ type storeLedger struct {
 // channel (see fannedKey), read once per attempt, on the first question
 // about a target, and this update added to it before it reaches any.
 type order struct {
+	// superseded: the targets a newer update of the incident reached
+	// first, so that this one was not posted there (see newerThere);
+	// reachedEarlier: a target read was delivered by an earlier Send.
+	// Both guarded by storeLedger.mu.
+	superseded     []string
+	reachedEarlier bool
+	// resumed: the delivery is a Job's run after its first (see
+	// storeLedger.resume); retrying: a Send of an update delivered
+	// earlier, but for targets that failed permanently (see
+	// delivery.retryFailed).
+	resumed, retrying bool
+
 	mu     sync.Mutex // held while the record is read and written
-	u      *Update    // the update sent; nil for a correction or a retraction, which keep no order
 	loaded bool       // the record was read in this attempt
 	err    error      // the read's failure in this attempt
 	newer  []string   // the record's updates newer than u and not retracted here
@@ -164,11 +177,56 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 // a retraction.
 func (l *storeLedger) attempt(ctx context.Context, sent *Update) {
 	l.mu.Lock()
-	l.reads = ctx
+	l.reads, l.sent = ctx, sent
+	o := l.ord
 	l.mu.Unlock()
-	l.ord.mu.Lock()
-	l.ord.u, l.ord.loaded = sent, false
-	l.ord.mu.Unlock()
+	if o != nil {
+		o.mu.Lock()
+		o.loaded = false
+		o.mu.Unlock()
+	}
+}
+
+// resume makes the Ledger that of a Job's run after its first: the
+// permanent failures the Store recorded are taken for those of the Job's
+// earlier runs, its attempts, and not tried again (see read), where a
+// Send tries them again.
+func (l *storeLedger) resume() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.orderState().resumed = true
+}
+
+// retry records that the delivery is a Send of an update the channel
+// delivered earlier, to try again the targets that failed permanently
+// then (see delivery.retryFailed).
+func (l *storeLedger) retry() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.orderState().retrying = true
+}
+
+// retrying reports whether retry was called.
+func (l *storeLedger) retrying() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ord != nil && l.ord.retrying
+}
+
+// failedSome reports whether a target failed permanently in this Send,
+// or, for a Job's later run, in its earlier runs.
+func (l *storeLedger) failedSome() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.failed) > 0
+}
+
+// orderState returns the Ledger's order, made on first use; l.mu is held.
+func (l *storeLedger) orderState() *order {
+	if l.ord == nil {
+		l.ord = &order{}
+	}
+	return l.ord
 }
 
 // readContext returns the context of a read; l.mu is held.
@@ -236,12 +294,22 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		return true, "", err
 	}
 	if failure != "" {
-		// Failed in an earlier Send: the Result reports it too, since the
-		// update never reached the target.
+		// Failed permanently, and not in this Send, whose own marks are
+		// in l.marked: a Send of the update tries it again, as it does a
+		// channel that failed permanently as a whole, since what failed
+		// (a wrong secret, a full mailbox) may have been put right since.
+		// Only a Job's run after its first, whose earlier runs' marks are
+		// not in l.marked, takes it for theirs: not tried again, and
+		// reported, since the update never reached the target.
 		l.mu.Lock()
-		l.remember(target, failure)
-		l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
-		l.mu.Unlock()
+		if l.ord == nil || !l.ord.resumed {
+			l.mu.Unlock()
+			done, failure = false, ""
+		} else {
+			l.remember(target, failure)
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
+			l.mu.Unlock()
+		}
 	}
 	if isProgress(target) {
 		return done, failure, nil
@@ -249,7 +317,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	if done {
 		if failure == "" {
 			l.mu.Lock()
-			l.reachedEarlier = true
+			l.orderState().reachedEarlier = true
 			l.mu.Unlock()
 		}
 		return done, failure, nil
@@ -263,8 +331,8 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	}
 	if newer {
 		l.mu.Lock()
-		if !slices.Contains(l.superseded, target) {
-			l.superseded = append(l.superseded, target)
+		if o := l.orderState(); !slices.Contains(o.superseded, target) {
+			o.superseded = append(o.superseded, target)
 		}
 		l.mu.Unlock()
 		return true, "", errNewerThere
@@ -322,20 +390,21 @@ func fannedKey(incident string) string { return "\x00fanned out\x00" + incident 
 // mark that cannot be read does; one that cannot be written is reported
 // as not recorded (ErrNotRecorded), and the delivery goes on.
 func (l *storeLedger) loadOrder() ([]string, error) {
-	o := &l.ord
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.u == nil || o.u.IncidentID == "" {
+	l.mu.Lock()
+	u, rctx := l.sent, l.readContext()
+	if u == nil || u.IncidentID == "" {
+		l.mu.Unlock()
 		return nil, nil
 	}
+	o := l.orderState()
+	l.mu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.loaded {
 		return o.newer, o.err
 	}
 	o.loaded, o.newer, o.err = true, nil, nil
-	l.mu.Lock()
-	rctx := l.readContext()
-	l.mu.Unlock()
-	key := fannedKey(o.u.IncidentID)
+	key := fannedKey(u.IncidentID)
 	r, _, err := l.store.Receipt(rctx, key, l.channel)
 	if err != nil {
 		o.err = fmt.Errorf("store: read which updates of the incident reached targets of %s: %w", l.channel, err)
@@ -343,7 +412,7 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(r.Meta)) {
 		t, err := time.Parse(time.RFC3339Nano, r.Meta[id])
-		if id == o.u.ID || err != nil || !t.After(o.u.Time) {
+		if id == u.ID || err != nil || !t.After(u.Time) {
 			continue
 		}
 		done, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, "")
@@ -355,16 +424,16 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 			o.newer = append(o.newer, id)
 		}
 	}
-	if _, ok := r.Meta[o.u.ID]; !ok && !o.listed {
+	if _, ok := r.Meta[u.ID]; !ok && !o.listed {
 		r.Meta = maps.Clone(r.Meta)
 		if r.Meta == nil {
 			r.Meta = map[string]string{}
 		}
-		r.Meta[o.u.ID] = o.u.Time.UTC().Format(time.RFC3339Nano)
+		r.Meta[u.ID] = u.Time.UTC().Format(time.RFC3339Nano)
 		r.Channel, r.UpdateID, r.Time = l.channel, "", time.Now().UTC().Round(0)
 		o.unrecorded = l.store.SaveReceipt(l.ctx, postsIncident+key, key, r)
 		if o.unrecorded != nil {
-			o.unrecorded = fmt.Errorf("store: record that %s reaches targets of %s: %w", o.u.ID, l.channel, o.unrecorded)
+			o.unrecorded = fmt.Errorf("store: record that %s reaches targets of %s: %w", u.ID, l.channel, o.unrecorded)
 			return o.newer, nil
 		}
 	}
@@ -378,7 +447,12 @@ func (l *storeLedger) MarkDelivered(target string) error {
 	}
 	if !isProgress(target) {
 		// A channel that did not ask Done first: the update goes on the
-		// record all the same (see loadOrder).
+		// record all the same (see loadOrder), before the mark. A crash
+		// after a post and before this loses the entry, but the mark too,
+		// and the record keeps an older update only from targets that a
+		// newer one is marked delivered to: writing it before every
+		// channel's call would cost each single-post delivery a read and a
+		// write of the Store for nothing.
 		_, _ = l.loadOrder()
 	}
 	l.mu.Lock()
@@ -549,14 +623,18 @@ func (l *storeLedger) reached() (n int, posts []Receipt) {
 func (l *storeLedger) supersededOnly() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.superseded) > 0 && len(l.delivered) == 0 && !l.reachedEarlier && len(l.posts) == 0
+	o := l.ord
+	return o != nil && len(o.superseded) > 0 && len(l.delivered) == 0 && !o.reachedEarlier && len(l.posts) == 0
 }
 
 // supersededTargets returns the targets a newer update reached first.
 func (l *storeLedger) supersededTargets() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.superseded
+	if l.ord == nil {
+		return nil
+	}
+	return l.ord.superseded
 }
 
 // reachedCount returns how many targets this Send marked delivered: an
@@ -619,9 +697,15 @@ func (l *storeLedger) pendingUnread() []TargetFailure {
 // and the marks and posts the Store failed to write, and the posts of
 // earlier attempts it failed to read the last time they were asked for.
 func (l *storeLedger) outcome() (delivered []string, failed []TargetFailure, unrecorded error) {
-	l.ord.mu.Lock()
-	ordErr := l.ord.unrecorded
-	l.ord.mu.Unlock()
+	l.mu.Lock()
+	o := l.ord
+	l.mu.Unlock()
+	var ordErr error
+	if o != nil {
+		o.mu.Lock()
+		ordErr = o.unrecorded
+		o.mu.Unlock()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	errs := l.unrecorded

@@ -208,10 +208,11 @@ type Result struct {
 	// the targets no newer update reached. Neither an error nor pending.
 	SupersededTargets []string
 	// Failures lists the targets the channel marked failed permanently
-	// through the Ledger during this call, and those an earlier call
-	// marked failed that this call's attempts came across (their error
-	// says so). When the channel otherwise delivered, Err is then a
-	// Permanent *TargetsError.
+	// through the Ledger during this call, and, for a Job's run after its
+	// first, those its earlier runs marked failed that this run came
+	// across (their error says so). When the channel otherwise delivered,
+	// Err is then a Permanent *TargetsError, and a later Send of the
+	// update tries these targets again (not Skipped), and only these.
 	Failures []TargetFailure
 }
 

@@ -153,3 +153,37 @@ func TestOlderUpdateSupersededOnEveryTarget(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, th.Last.UpdateID, "u1 is no post of the thread")
 }
+
+// A newer update retracted on a fan-out channel keeps no older one from
+// the targets it reached: its posts there are deleted, so the older
+// update, sent again, reaches them, and nothing lists them superseded.
+func TestRetractedNewerUpdateKeepsNoTarget(t *testing.T) {
+	ctx := context.Background()
+	ch := &rooms{name: "fan", rooms: []string{"a", "c"}, down: map[string]bool{"c": true}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	u1, u2 := orderedUpdates()
+
+	_, err := b.Send(ctx, u1)
+	require.Error(t, err, "c is down")
+	ch.mu.Lock()
+	ch.down = map[string]bool{"a": true}
+	ch.mu.Unlock()
+	_, err = b.Send(ctx, u2)
+	require.Error(t, err, "a is down")
+	ret, err := b.Retract(ctx, "u2")
+	require.NoError(t, err)
+	require.False(t, ret.Results[0].Skipped, "u2 was posted to c")
+
+	ch.mu.Lock()
+	ch.down = nil
+	ch.mu.Unlock()
+	rep, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	res := rep.Results[0]
+	assert.Empty(t, res.SupersededTargets)
+	assert.False(t, res.Superseded)
+	assert.Equal(t, []string{"c"}, res.Delivered, "u2's post on c is deleted: u1 goes there")
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"a", "c", "c"}, ch.posted, "a and c for u1 in turn, c for u2")
+}

@@ -55,16 +55,18 @@ type delivery struct {
 	watch  watcher
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	th     Thread       // the incident's thread on the channel, set by prepare
-	// rootGone: the Store's first post of the thread was retracted (see
-	// liveThread), set by prepare.
-	rootGone bool
 	// retracting: the latest post of the thread that th leaves out only
 	// because a Retract of it is under way (see live), set by prepare.
 	retracting Receipt
+	n          int // the attempt under way
+	// rootGone: the Store's first post of the thread was retracted (see
+	// liveThread), set by prepare. Next to the other flags, as stale is:
+	// the delivery of every channel of a Send is allocated together, and
+	// a flag between wider fields costs a word.
+	rootGone bool
 	// stale: a correction of an update older than the thread's latest
 	// post (see correctsOlder), set by prepare.
 	stale  bool
-	n      int  // the attempt under way
 	called bool // an attempt called the channel
 	// earlier: an earlier run attempted this delivery, its outcome not
 	// recorded (see noteAttempt); Message.Attempt counts its attempt.
@@ -645,7 +647,13 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 		return true, nil
 	}
-	if done {
+	retry := false
+	if done && d.op == opSend {
+		if retry, err = d.retryFailed(ctx); err != nil {
+			return false, err
+		}
+	}
+	if done && !retry {
 		if d.op != opRetract {
 			// The receipt of the earlier delivery, for the Report; without
 			// it the Result is still right.
@@ -658,6 +666,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	}
 	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
+	}
+	if retry {
+		if err := d.threadBefore(ctx); err != nil {
+			return false, err
+		}
 	}
 	if d.th.Last.UpdateID == d.u.ID {
 		return d.lostMark(ctx), nil
@@ -720,6 +733,57 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		}
 	}
 	return ok && !t.IsZero() && d.th.Last.UpdateTime.After(t.Add(time.Nanosecond)), nil
+}
+
+// failedTargetsTarget is the mark, of an update on a channel, that says
+// whether targets failed permanently in the Send that delivered it (see
+// retryFailed): failed with errTargetsFailed when some did, delivered
+// once a later Send reached them. Like attemptedTarget, no channel's
+// target (targets take no control characters).
+const failedTargetsTarget = "\x00targets failed"
+
+var errTargetsFailed = errors.New("targets failed permanently")
+
+// retryFailed reports whether an update the channel delivered is to be
+// attempted again all the same: some of its targets failed permanently
+// (a webhook receiver's 401 for a wrong secret), and a later Send tries
+// them again, once, as it does a channel that failed permanently as a
+// whole, since what failed may have been put right since; the targets
+// delivered are marked, and not sent to again. A mark that cannot be
+// read fails the attempt transiently, as the channel's own mark does.
+func (d *delivery) retryFailed(ctx context.Context) (bool, error) {
+	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, failedTargetsTarget)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether targets failed, not attempting blind: %w", err)
+	}
+	if !done || failure == "" {
+		return false, nil
+	}
+	d.ledger.retry()
+	return true, nil
+}
+
+// threadBefore makes d.th, for a Send that tries again targets that
+// failed permanently (see retryFailed), the thread as it was before the
+// update was delivered, in which the targets that have it got it: the
+// post it followed (see linkPrevious), and no first post when it was
+// the first.
+func (d *delivery) threadBefore(ctx context.Context) error {
+	if d.th.Root.UpdateID == d.u.ID {
+		d.th.Root = Receipt{}
+	}
+	if d.th.Last.UpdateID != d.u.ID {
+		return nil // a newer update followed it: superseded
+	}
+	prev, _, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
+	if err != nil {
+		return fmt.Errorf("store: read the post before %s: %w", d.u.ID, err)
+	}
+	if prev.UpdateID == d.u.ID {
+		prev = Receipt{}
+	}
+	d.th.Last = prev
+	return nil
 }
 
 // lostMark ends a delivery whose update is the incident's latest post on
@@ -872,8 +936,11 @@ func (d *delivery) linkPrevious(ctx context.Context) {
 	if d.th.Last.IsZero() || d.th.Last.UpdateID == "" {
 		return
 	}
-	if _, ok := As[Retractor](d.ch); !ok {
-		return // only a Retractor's posts can be retracted
+	if _, ok := As[Retractor](d.ch); !ok && !d.ledger.failedSome() {
+		// Only a Retractor's posts can be retracted; a later Send that
+		// tries again the targets that failed needs the link too (see
+		// threadBefore).
+		return
 	}
 	prev := d.th.Last
 	prev.Channel = d.name
@@ -1733,6 +1800,9 @@ func (d *delivery) delivered(ctx context.Context) {
 			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
+		if d.op == opSend && d.ledger.retrying() {
+			d.keepEarlierPost(ctx, r)
+		}
 		save(u.IncidentID, *r)
 		d.linkPrevious(ctx)
 		if d.rootGone && d.th.Root.IsZero() {
@@ -1757,6 +1827,18 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
+	if d.op == opSend {
+		if failed := d.ledger.failedSome(); failed || d.ledger.retrying() {
+			// Whether a later Send tries targets again (see retryFailed).
+			var f error
+			if failed {
+				f = errTargetsFailed
+			}
+			if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, f); err != nil {
+				errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
+			}
+		}
+	}
 	if d.op == opRetract && d.prev.ID != "" {
 		// The post is gone for every update whose receipt names it: an
 		// in-place correction's and its original's alike.
@@ -1773,6 +1855,21 @@ func (d *delivery) delivered(ctx context.Context) {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
 	d.done = true
+}
+
+// keepEarlierPost makes r, the receipt of a Send that tried again targets
+// that failed permanently (see retryFailed), the receipt of the earlier
+// delivery, with the posts r names added: the update's post, which the
+// thread and the targets reached earlier know, stays the one later
+// updates follow.
+func (d *delivery) keepEarlierPost(ctx context.Context, r *Receipt) {
+	earlier, ok, err := d.b.store.Receipt(ctx, d.u.ID, d.name)
+	if err != nil || !ok {
+		return // r then stands for the update, as a first delivery's does
+	}
+	earlier.merge(*r)
+	earlier.Time = cmp.Or(earlier.Time, r.Time)
+	*r = earlier
 }
 
 // followVersion records edited, the receipt of an edit that the platform

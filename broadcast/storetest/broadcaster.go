@@ -132,8 +132,9 @@ func broadcasterRules() []rule {
 		},
 		{
 			name: "TargetFailureReasonKept",
-			rule: "a target's permanent failure is kept with the channel's reason: a later Send's Ledger answers " +
-				"it done with that reason, and the target is not sent to again",
+			rule: "a target's permanent failure is kept with the channel's reason: a Job's later run (its next " +
+				"attempt) answers it done with that reason and does not send to it again; a later Send tries it " +
+				"again, and not the targets delivered",
 			check: checkTargetFailureReasonKept,
 		},
 	}
@@ -472,15 +473,29 @@ func checkTargetFailureReasonKept(t *testing.T, s broadcast.Store) {
 	require.Error(t, err, "slow was never reached")
 	assertDone(t, s, "u1", "email", "bad@example.com", true, errNoUser.Error())
 
-	_, err = newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
-	assert.NotErrorIs(t, err, broadcast.ErrNotRecorded)
+	b := newBroadcaster(t, s, f.channel())
+	jobs, err := b.Jobs(broadcast.JobSend, update(1), "")
+	require.NoError(t, err)
+	res := b.RunJob(ctx, jobs[0], 2)
+	assert.NotErrorIs(t, res.Err, broadcast.ErrNotRecorded)
 	sends := f.sends()
-	assert.Equal(t, 1, sends["bad@example.com"], "bad was not sent to again")
+	assert.Equal(t, 1, sends["bad@example.com"], "bad was not sent to again by the Job's second run")
 	assert.Equal(t, 1, sends["ada@example.com"], "ada was not sent to again")
-	assert.Equal(t, fast.MaxAttempts+1, sends["slow@example.com"], "slow was delivered by the second Send")
+	assert.Equal(t, fast.MaxAttempts+1, sends["slow@example.com"], "slow was delivered by the Job's second run")
 	assert.Equal(t, answer{true, errNoUser.Error()}, f.ledger(t, fast.MaxAttempts)["bad@example.com"],
-		"the second Send's Ledger gives bad's reason")
+		"the second run's Ledger gives bad's reason")
+	if assert.Len(t, res.Failures, 1) {
+		assert.ErrorContains(t, res.Failures[0].Err, errNoUser.Error())
+	}
 	assertDone(t, s, "u1", "email", "slow@example.com", true, "")
+
+	_, err = newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.NoError(t, err, "bad accepts the update now")
+	sends = f.sends()
+	assert.Equal(t, 2, sends["bad@example.com"], "a later Send tries bad again")
+	assert.Equal(t, 1, sends["ada@example.com"], "ada was not sent to again")
+	assert.Equal(t, fast.MaxAttempts+1, sends["slow@example.com"], "slow was not sent to again")
+	assertDone(t, s, "u1", "email", "bad@example.com", true, "")
 }
 
 // chatFan returns a fan with posts to two rooms, whose second fails every

@@ -33,7 +33,7 @@ func fanoutRules() []rule {
 		{name: "FailedTargetNotRetried", check: checkFailedTarget,
 			needs: needsAll(needsTargets, needsFailure(FailRejected)),
 			rule: "a target that refuses the update for good is marked failed in the Ledger, with why, " +
-				"and a retry with the same Ledger does not try it again (nor the others, done already)"},
+				"and a retry with the same Ledger (the same Send) does not try it again (nor the others, done already)"},
 	}
 }
 

@@ -18,7 +18,9 @@ var errFailed = errors.New("channeltest: failed")
 // Ledger is a broadcast.Ledger in memory, safe for concurrent use, that
 // lists its marks. An adapter's own tests can put one in a Message to check
 // which targets a Send marked, or to pre-mark targets as done by an earlier
-// attempt. The zero Ledger is empty and ready to use.
+// attempt. It stands for the Ledger of one Send, in which a target marked
+// failed is done; the Broadcaster's Ledger of a later Send tries it again.
+// The zero Ledger is empty and ready to use.
 type Ledger struct {
 	mu    sync.Mutex
 	marks map[string]error             // nil: delivered

@@ -209,9 +209,9 @@ func TestBroadcasterReportsRefusedChannel(t *testing.T) {
 }
 
 // A channel refused in one attempt, beside a transient failure, and the
-// others refused in the next: no channel ever got the lines, and the Send
-// fails permanently naming both, the earlier refusal with the reason the
-// Ledger recorded.
+// others refused in the next (a Job's second run): no channel ever got the
+// lines, and the run fails permanently naming both, the earlier refusal
+// with the reason the Ledger recorded.
 func TestRefusedOverTwoAttempts(t *testing.T) {
 	const earlier = "irc: join #keyed: 475 Cannot join channel (+k)"
 	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#closed": "i"}})
@@ -224,13 +224,14 @@ func TestRefusedOverTwoAttempts(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 
-	rep, err := b.Send(context.Background(), sampleUpdate())
-	require.Error(t, err)
-	res := rep.Results[0]
+	jobs, err := b.Jobs(broadcast.JobSend, sampleUpdate(), "")
+	require.NoError(t, err)
+	res := b.RunJob(context.Background(), jobs[0], 2)
+	require.Error(t, res.Err)
 	assert.True(t, broadcast.IsPermanent(res.Err))
 	assert.Contains(t, res.Err.Error(), "join #closed: 473")
 	assert.Contains(t, res.Err.Error(), "failed in an earlier attempt: "+earlier)
-	assert.Equal(t, 1, res.Attempts)
+	assert.Equal(t, 2, res.Attempts)
 	assert.Empty(t, srv.saidIn("#keyed"))
 	assert.Equal(t, []string{"JOIN #closed"}, srv.commands("JOIN"), "#keyed is not tried again")
 }

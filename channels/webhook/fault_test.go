@@ -140,9 +140,15 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	}
 	assert.ElementsMatch(t, slices.Collect(maps.Keys(bad)), failed, "one Result failure per bad endpoint")
 
+	mu.Lock()
+	firstSend := len(events)
+	mu.Unlock()
 	again, againErr := b.Send(context.Background(), u)
-	require.NoError(t, againErr)
-	assert.True(t, again.Results[0].Skipped, "a resend finds the update delivered")
+	require.Error(t, againErr, "a resend tries again the endpoints that refused, and they refuse again")
+	assert.True(t, broadcast.IsPermanent(againErr))
+	assert.False(t, again.Results[0].Skipped)
+	assert.Len(t, again.Results[0].Failures, len(bad))
+	assert.Empty(t, again.Results[0].Delivered, "the good endpoints are not sent to again")
 
 	// Every good endpoint has exactly one delivery, under its stable id.
 	byPath := map[string][]string{}
@@ -154,11 +160,12 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 			assert.Equal(t, []string{rec.last().Key(target(eps[i]))}, byPath[prefix+path], "deliveries to %s", path)
 		}
 	}
-	// Every bad endpoint was tried once, never retried, and reported once:
-	// in the attempt that refused it, then as failed earlier; the delivered
-	// Event sums up the failures of the whole Send.
+	// Every bad endpoint was tried once by each Send, never retried within
+	// one, and reported once by the first: in the attempt that refused
+	// it, then as failed earlier; the delivered Event sums up the failures
+	// of the whole Send.
 	var reported []broadcast.TargetFailure
-	for _, e := range events {
+	for _, e := range events[:firstSend] {
 		var te *broadcast.TargetsError
 		if e.Kind != broadcast.EventDelivered && e.Err != nil && errors.As(e.Err, &te) {
 			for _, f := range te.Failures {
@@ -170,7 +177,7 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	}
 	for path := range bad {
 		assert.Empty(t, byPath[prefix+path], "deliveries to %s", path)
-		assert.Equal(t, 1, rc.requests(prefix+path), "requests to %s", path)
+		assert.Equal(t, 2, rc.requests(prefix+path), "requests to %s, one per Send", path)
 		n := 0
 		for _, f := range reported {
 			if paths[byTarget[f.Target]] == path {

@@ -108,6 +108,7 @@ func (s summary) printFailures(w io.Writer) {
 			if note := noteOf(r); note != "" {
 				fmt.Fprintf(w, "announce: %s: %s\n", r.Channel, oneLine(s.show(r.Channel, note)))
 			}
+			s.printSupersededTargets(w, r)
 			continue
 		case s.retracted[r.Channel]:
 			fmt.Fprintf(w, "announce: %s: not posted: update %s was retracted before this channel posted it\n",
@@ -119,7 +120,9 @@ func (s summary) printFailures(w io.Writer) {
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
 			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
+		s.printSupersededTargets(w, r)
 		if len(r.Pending) == 0 {
+			s.printRefused(w, r)
 			continue
 		}
 		rerun := "the same command again reaches only those"
@@ -129,6 +132,33 @@ func (s summary) printFailures(w io.Writer) {
 		fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: %s\n",
 			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending), rerun)
 	}
+}
+
+// printRefused writes, for a channel that reached some targets while
+// others refused the update for good (a wrong secret), what running the
+// command again does once that is put right.
+func (s summary) printRefused(w io.Writer, r broadcast.Result) {
+	if len(r.Failures) == 0 || len(r.Delivered) == 0 {
+		return
+	}
+	rerun := "once that is put right, the same command again tries only those"
+	if !s.durable {
+		rerun = "without -state nothing records what was delivered, so the same command again sends to every target again"
+	}
+	fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d refused: %s\n",
+		r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Failures), rerun)
+}
+
+// printSupersededTargets writes, for a channel with targets that a newer
+// update of the incident reached first, which they are: the update was
+// not sent there, and a re-run does not send it there either.
+func (s summary) printSupersededTargets(w io.Writer, r broadcast.Result) {
+	if len(r.SupersededTargets) == 0 {
+		return
+	}
+	n := len(r.SupersededTargets)
+	fmt.Fprintf(w, "announce: %s: not sent to %d %s that a newer update of the incident reached first: %s\n",
+		r.Channel, n, plural(n, "target"), oneLine(s.show(r.Channel, strings.Join(r.SupersededTargets, ", "))))
 }
 
 // noteOf returns what a channel that delivered r says the update lacked
@@ -161,6 +191,9 @@ type jsonResult struct {
 	Delivered  []string     `json:"delivered,omitempty"` // targets delivered in this run
 	Pending    []jsonTarget `json:"pending,omitempty"`   // targets a later run reaches
 	Failures   []jsonTarget `json:"failures,omitempty"`  // targets that failed for good
+	// Superseded lists the targets a newer update of the incident reached
+	// first: this one was not sent there, nor is by a later run.
+	Superseded []string `json:"superseded_targets,omitempty"`
 }
 
 // jsonTarget is a target (recipient, endpoint) and its error.
@@ -177,13 +210,23 @@ func (s summary) targets(channel string, list []broadcast.TargetFailure) []jsonT
 	return out
 }
 
+// names returns targets as the user sees them (see show).
+func (s summary) names(channel string, targets []string) []string {
+	var out []string
+	for _, t := range targets {
+		out = append(out, s.show(channel, t))
+	}
+	return out
+}
+
 func (s summary) printJSON(w io.Writer) error {
 	out := jsonReport{UpdateID: s.rep.UpdateID, IncidentID: s.rep.IncidentID, OK: true,
 		Results: make([]jsonResult, len(s.rep.Results))}
 	for i, r := range s.rep.Results {
 		jr := jsonResult{Channel: r.Channel, Outcome: s.outcome(r), Attempts: r.Attempts,
 			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: s.link(r), Delivered: r.Delivered,
-			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures)}
+			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures),
+			Superseded: s.names(r.Channel, r.SupersededTargets)}
 		if r.Err != nil {
 			jr.Error = s.show(r.Channel, r.Err.Error())
 			out.OK = false

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -120,4 +121,31 @@ func TestPartialFailureSaysWhatARerunDoes(t *testing.T) {
 			assert.Len(t, up.updates(), 2, "what the message says: the re-run posts to it again")
 		})
 	}
+}
+
+// An endpoint that refused the update for good (a wrong secret) gets it
+// when the same command runs again with the secret put right; the
+// endpoint that had it does not get it twice.
+func TestRerunReachesTheEndpointThatRefused(t *testing.T) {
+	up, wrong := newHookReceiver(t), newHookReceiver(t)
+	t.Setenv("WEBHOOK_SECRET", testSecret)
+	t.Setenv("OTHER_SECRET", "whsec_"+base64.StdEncoding.EncodeToString([]byte("not the receiver's secret 123456")))
+	cfg := writeConfig(t, fastRetry+"channels:\n  - type: webhook\n    name: hooks\n    endpoints:\n"+
+		"      - {url: "+up.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n"+
+		"      - {url: "+wrong.URL+"/in, secret: \"${OTHER_SECRET}\"}\n")
+	args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating",
+		"-state", filepath.Join(t.TempDir(), "state.db")}
+
+	first := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitFailed, first.code, first.stderr)
+	assert.Contains(t, first.stderr, "1 target delivered now, 1 refused: once that is put right, "+
+		"the same command again tries only those")
+	require.Len(t, up.updates(), 1)
+	require.Empty(t, wrong.updates())
+
+	t.Setenv("OTHER_SECRET", testSecret)
+	again := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Len(t, wrong.updates(), 1, "the endpoint that refused gets it now")
+	assert.Len(t, up.updates(), 1, "the endpoint that had it does not get it again")
 }

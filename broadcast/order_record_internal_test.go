@@ -1,0 +1,110 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// askingFan asks the Ledger about a target, as a channel with many
+// targets does before it posts, and then fails: no update is delivered as
+// a whole, so none is superseded before it asks.
+type askingFan struct{}
+
+func (askingFan) Name() string { return "fan" }
+
+func (askingFan) Send(_ context.Context, m Message) (Receipt, error) {
+	m.Ledger.Done("t-" + m.Update.ID)
+	return Receipt{}, errors.New("connection reset")
+}
+
+// yieldingStore lets other goroutines run between a read of a receipt
+// and what follows, where a read-modify-write not serialised would lose
+// another's write.
+type yieldingStore struct{ *MemoryStore }
+
+func (s yieldingStore) Receipt(ctx context.Context, updateID, channel string) (Receipt, bool, error) {
+	r, ok, err := s.MemoryStore.Receipt(ctx, updateID, channel)
+	for range 20 {
+		runtime.Gosched()
+	}
+	return r, ok, err
+}
+
+// Updates of one incident sent at the same moment on a fan-out channel,
+// by one Broadcaster or by several sharing a Store and its Lock, all
+// reach the record of the updates that fanned out: its read and write
+// happen under the incident's turn on the channel (and its Lock), so no
+// Send's write loses another's entry, which would let an older update sent
+// again post after that newer one.
+func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
+	for _, instances := range []int{1, 3} {
+		t.Run(fmt.Sprintf("broadcasters=%d", instances), func(t *testing.T) {
+			store := NewMemoryStore()
+			opts := Options{Store: yieldingStore{store}, Retry: RetryPolicy{MaxAttempts: 1}}
+			if instances > 1 {
+				opts.Lock = store.Lock
+			}
+			var bs []*Broadcaster
+			for range instances {
+				b, err := New([]Channel{askingFan{}}, opts)
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = b.Close() })
+				bs = append(bs, b)
+			}
+			t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+			const updates = 24
+			var wg sync.WaitGroup
+			var want []string
+			for i := range updates {
+				id := fmt.Sprintf("u%02d", i)
+				want = append(want, id)
+				u := Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating,
+					Time: t0.Add(time.Duration(i) * time.Minute)}
+				wg.Go(func() {
+					_, err := bs[i%instances].Send(context.Background(), u)
+					assert.ErrorContains(t, err, "connection reset")
+				})
+			}
+			wg.Wait()
+			r, ok, err := store.Receipt(context.Background(), fannedKey("inc"), "fan")
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, want, slices.Sorted(maps.Keys(r.Meta)), "every update is on the record")
+		})
+	}
+}
+
+// The record of the updates that fanned out is pruned as the incident's
+// other receipts are: by when it was last written (storetest's
+// PruneRemovesOld holds every Store to that for receipts).
+func TestFannedOutRecordIsPruned(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	b, err := New([]Channel{askingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	_, err = b.Send(ctx, Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating})
+	require.Error(t, err)
+	_, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	require.True(t, ok, "u1 asked about a target")
+
+	_, err = store.Prune(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	_, ok, err = store.Receipt(ctx, fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	th, err := store.Thread(ctx, postsIncident+fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	assert.True(t, th.Last.IsZero(), "nor is its thread kept")
+}
