@@ -328,7 +328,7 @@ func TestMailpitLongUnsubscribeURL(t *testing.T) {
 // succeeds, so the update is recorded for the incident's thread, the
 // Broadcaster lists the refused recipient in Result.Failures with the
 // server's reply, and sending the update again reaches nobody twice and
-// does not try the refused recipient again.
+// tries only the refused recipient again.
 func TestMailpitRefusedRecipient(t *testing.T) {
 	mp := newMailpit(t)
 	b, err := broadcast.New([]broadcast.Channel{mp.channel("alice@example.net", "bounce-1@example.net", "carol@example.com")},
@@ -355,9 +355,15 @@ func TestMailpitRefusedRecipient(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"alice@example.net", "carol@example.com"}, got)
 
+	// A later Send tries the refused recipient again (its mailbox may
+	// exist by now), never those delivered: refused again here, and no
+	// second copy to alice or carol.
 	rep, err = b.Send(context.Background(), u)
-	require.NoError(t, err)
-	assert.True(t, rep.Results[0].Skipped, "done before")
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	require.Len(t, rep.Results[0].Failures, 1)
+	assert.Equal(t, "bounce-1@example.net", rep.Results[0].Failures[0].Target)
+	assert.Empty(t, rep.Results[0].Delivered, "alice and carol had it")
 	mp.messages(2)
 }
 
