@@ -102,7 +102,7 @@ func (m *matcher) head(t string) bool {
 // holds reports whether a form occurs in s.
 func (m *matcher) holds(s string) bool {
 	for i := range len(s) {
-		if m.longest(s[i:]) >= 0 {
+		if r := m.byte1[s[i]]; r[0] != r[1] && m.longest(s[i:]) >= 0 {
 			return true
 		}
 	}
@@ -138,6 +138,9 @@ func (m *matcher) replace(s string, cut bool) string {
 				b.WriteString(s[written:i])
 			}
 			return b.String()
+		}
+		if r := m.byte1[s[i]]; r[0] == r[1] {
+			continue // no form starts with this byte
 		}
 		j := m.longest(s[i:])
 		if j < 0 {
