@@ -410,6 +410,9 @@ func checkSend(u Update) error {
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.
+// Targets that refused the correction for good (Result.Failures) are
+// tried again by a later Correct of it (u of the same ID), as by a later
+// Send of an update, and only they.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
@@ -751,7 +754,10 @@ func validateNow(u Update) error {
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting
 // an update again is not refused: every channel is then Skipped (but for
-// those whose outcome is unknown, which fail again).
+// those whose outcome is unknown, which fail again). A channel where a
+// target refused the deletion for good is not done: a later Retract tries
+// the deletion again, and, since a Retractor has no Ledger, at every
+// target (a post already gone counts as deleted).
 //
 // Retract deletes the posts of updateID only, not those of its
 // corrections. A correction edited in place shares its original's post,

@@ -65,8 +65,8 @@ type order struct {
 	superseded     []string
 	reachedEarlier bool
 	// resumed: the delivery is a Job's run after its first (see
-	// storeLedger.resume); retrying: a Send of an update delivered
-	// earlier, but for targets that failed permanently (see
+	// storeLedger.resume); retrying: a Send of an update (a Correct of a
+	// correction) delivered earlier, but for targets that failed permanently (see
 	// delivery.retryFailed).
 	resumed, retrying bool
 
@@ -197,8 +197,8 @@ func (l *storeLedger) resume() {
 	l.orderState().resumed = true
 }
 
-// retry records that the delivery is a Send of an update the channel
-// delivered earlier, to try again the targets that failed permanently
+// retry records that the delivery is a Send of an update (or a Correct
+// of a correction) the channel delivered earlier, to try again the targets that failed permanently
 // then (see delivery.retryFailed).
 func (l *storeLedger) retry() {
 	l.mu.Lock()
@@ -213,8 +213,8 @@ func (l *storeLedger) retrying() bool {
 	return l.ord != nil && l.ord.retrying
 }
 
-// failedSome reports whether a target failed permanently in this Send,
-// or, for a Job's later run, in its earlier runs.
+// failedSome reports whether a target failed permanently in this Send
+// (or Correct), or, for a Job's later run, in its earlier runs.
 func (l *storeLedger) failedSome() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -648,7 +648,7 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		return true, nil
 	}
 	retry := false
-	if done && d.op == opSend {
+	if done && d.op != opRetract {
 		if retry, err = d.retryFailed(ctx); err != nil {
 			return false, err
 		}
@@ -749,8 +749,11 @@ var errTargetsFailed = errors.New("targets failed permanently")
 // (a webhook receiver's 401 for a wrong secret), and a later Send tries
 // them again, once, as it does a channel that failed permanently as a
 // whole, since what failed may have been put right since; the targets
-// delivered are marked, and not sent to again. A mark that cannot be
-// read fails the attempt transiently, as the channel's own mark does.
+// delivered are marked, and not sent to again. So does a later Correct
+// of a correction, whether it edits or posts anew. (A Retract is not
+// marked done while a deletion is refused: a later one tries it again.)
+// A mark that cannot be read fails the attempt transiently, as the
+// channel's own mark does.
 func (d *delivery) retryFailed(ctx context.Context) (bool, error) {
 	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, failedTargetsTarget)
 	if err != nil {
@@ -763,8 +766,8 @@ func (d *delivery) retryFailed(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// threadBefore makes d.th, for a Send that tries again targets that
-// failed permanently (see retryFailed), the thread as it was before the
+// threadBefore makes d.th, for a Send (or a Correct) that tries again
+// targets that failed permanently (see retryFailed), the thread as it was before the
 // update was delivered, in which the targets that have it got it: the
 // post it followed (see linkPrevious), and no first post when it was
 // the first.
@@ -1800,7 +1803,7 @@ func (d *delivery) delivered(ctx context.Context) {
 			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
-		if d.op == opSend && d.ledger.retrying() {
+		if d.ledger.retrying() {
 			d.keepEarlierPost(ctx, r)
 		}
 		save(u.IncidentID, *r)
@@ -1827,9 +1830,10 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
-	if d.op == opSend {
+	if d.op != opRetract {
 		if failed := d.ledger.failedSome(); failed || d.ledger.retrying() {
-			// Whether a later Send tries targets again (see retryFailed).
+			// Whether a later Send, or Correct, tries targets again (see
+			// retryFailed).
 			var f error
 			if failed {
 				f = errTargetsFailed
@@ -1857,7 +1861,8 @@ func (d *delivery) delivered(ctx context.Context) {
 	d.done = true
 }
 
-// keepEarlierPost makes r, the receipt of a Send that tried again targets
+// keepEarlierPost makes r, the receipt of a Send (or of a correction
+// posted anew) that tried again targets
 // that failed permanently (see retryFailed), the receipt of the earlier
 // delivery, with the posts r names added: the update's post, which the
 // thread and the targets reached earlier know, stays the one later
