@@ -338,7 +338,10 @@ func (b *Broadcaster) Channels() []string {
 // update sent again without a Time keeps the Time it was first sent with
 // (see Update.Time and SentTime). An update older than one the channel
 // already posted for the incident (an earlier Update.Time; for equal
-// times, the earlier Send) is not posted there, and
+// times, the earlier Send) is not posted there, nor, on a channel with
+// many targets, to a target a newer one reached (for equal times there,
+// the update whose first Send came to the channel's targets first, as
+// the Store records it, is the older, whichever instance sends it), and
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. A newer update whose post was retracted
 // supersedes nothing, nor does one that a Retract stopped while its
