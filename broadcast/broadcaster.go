@@ -334,7 +334,13 @@ func (b *Broadcaster) Channels() []string {
 // returned.
 //
 // A channel is skipped when the Store says it delivered u.ID already; a
-// channel with many targets resends only to the targets not done. An
+// channel with many targets resends only to the targets not done, and
+// tries again those that failed permanently in an earlier Send. Two Sends
+// of one update at once on this Broadcaster (a double click) deliver it
+// once on each channel: the second waits for the first, and does not try
+// again the targets the first found refusing (its Result lists them in
+// Failures). Sends on instances sharing the Store through Options.Lock
+// are not one delivery: the second tries them again, once. An
 // update sent again without a Time keeps the Time it was first sent with
 // (see Update.Time and SentTime). An update older than one the channel
 // already posted for the incident (an earlier Update.Time; for equal
@@ -913,6 +919,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		d := &ds[i]
 		d.b, d.ch, d.name, d.route, d.u, d.res, d.seq = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], seq
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
+		d.refusedSeen = fls[i].refused.Load()
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {

@@ -39,17 +39,19 @@ func (o op) markID(updateID string) string {
 // delivery is one channel's delivery of one update: it checks the Store,
 // attempts, waits and retries within the RetryPolicy.
 type delivery struct {
-	b        *Broadcaster
-	ch       Channel
-	name     string
-	route    *Route
-	u        *Update // shared by the deliveries of one Send
-	seq      uint64  // the Send's number, to order updates of equal Time
-	op       op
-	original string // opCorrect: the update corrected; opRetract: the update
-	markID   string
-	flight   *flight
-	first    *firstAttempts
+	b     *Broadcaster
+	ch    Channel
+	name  string
+	route *Route
+	u     *Update // shared by the deliveries of one Send
+	seq   uint64  // the Send's number, to order updates of equal Time
+	// refusedSeen: flight.refused when the delivery joined its flight.
+	refusedSeen uint64
+	op          op
+	original    string // opCorrect: the update corrected; opRetract: the update
+	markID      string
+	flight      *flight
+	first       *firstAttempts
 
 	ledger storeLedger
 	watch  watcher
@@ -651,6 +653,13 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if done && d.op != opRetract {
 		if retry, err = d.retryFailed(ctx); err != nil {
 			return false, err
+		}
+		if retry && d.flight.refused.Load() != d.refusedSeen {
+			// The targets were refused by a delivery of a Send running
+			// when this one started (a double click), which this one
+			// waited for: one delivery, whose refusals are not tried
+			// again, as a Job's later run does not (see RunJob).
+			d.ledger.resume()
 		}
 	}
 	if done && !retry {
@@ -1837,6 +1846,7 @@ func (d *delivery) delivered(ctx context.Context) {
 			var f error
 			if failed {
 				f = errTargetsFailed
+				d.flight.refused.Add(1)
 			}
 			if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, f); err != nil {
 				errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
