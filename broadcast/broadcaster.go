@@ -334,11 +334,20 @@ func (b *Broadcaster) Channels() []string {
 // returned.
 //
 // A channel is skipped when the Store says it delivered u.ID already; a
-// channel with many targets resends only to the targets not done. An
+// channel with many targets resends only to the targets not done, and
+// tries again those that failed permanently in an earlier Send. Two Sends
+// of one update at once on this Broadcaster (a double click) deliver it
+// once on each channel: the second waits for the first, and does not try
+// again the targets the first found refusing (its Result lists them in
+// Failures). Sends on instances sharing the Store through Options.Lock
+// are not one delivery: the second tries them again, once. An
 // update sent again without a Time keeps the Time it was first sent with
 // (see Update.Time and SentTime). An update older than one the channel
 // already posted for the incident (an earlier Update.Time; for equal
-// times, the earlier Send) is not posted there, and
+// times, the earlier Send) is not posted there, nor, on a channel with
+// many targets, to a target a newer one reached (for equal times there,
+// the update whose first Send came to the channel's targets first, as
+// the Store records it, is the older, whichever instance sends it), and
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. A newer update whose post was retracted
 // supersedes nothing, nor does one that a Retract stopped while its
@@ -410,6 +419,9 @@ func checkSend(u Update) error {
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.
+// Targets that refused the correction for good (Result.Failures) are
+// tried again by a later Correct of it (u of the same ID), as by a later
+// Send of an update, and only they.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
@@ -751,7 +763,10 @@ func validateNow(u Update) error {
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting
 // an update again is not refused: every channel is then Skipped (but for
-// those whose outcome is unknown, which fail again).
+// those whose outcome is unknown, which fail again). A channel where a
+// target refused the deletion for good is not done: a later Retract tries
+// the deletion again, and, since a Retractor has no Ledger, at every
+// target (a post already gone counts as deleted).
 //
 // Retract deletes the posts of updateID only, not those of its
 // corrections. A correction edited in place shares its original's post,
@@ -904,6 +919,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		d := &ds[i]
 		d.b, d.ch, d.name, d.route, d.u, d.res, d.seq = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], seq
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
+		d.refusedSeen = fls[i].refused.Load()
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {

@@ -204,8 +204,8 @@ type Ledger interface {
 	// MarkDelivered records that target received the update.
 	MarkDelivered(target string) error
 	// MarkFailed records that target failed permanently: it is not tried
-	// again within this Send, and a later Send of the update tries it
-	// again (see Done).
+	// again within this Send, and a later Send of the update (Correct of
+	// the correction) tries it again (see Done).
 	MarkFailed(target string, err error) error
 	// MarkPosted records that target received the update, as MarkDelivered
 	// does, and where: post names the post made there (its ID, URL and

@@ -12,7 +12,8 @@
 // a retry of a channel with many recipients reaches only those not done, and
 // a permanent failure is not tried again within a Send, while a later Send
 // of the update tries again the channels and the targets that failed
-// permanently (never those delivered), and
+// permanently (never those delivered), as a later Correct of a correction
+// and a later Retract do, and
 // Message.Key gives platforms with idempotency keys the same key on every
 // attempt), ordering (an older update of an incident is never posted after a
 // newer one on the same channel: a Broadcaster runs one attempt at a time

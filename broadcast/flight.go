@@ -26,8 +26,13 @@ type flight struct {
 	// retracted: a Retract of the update stopped its deliveries to the
 	// channel (see flights.retract).
 	retracted atomic.Bool
-	stop      chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
-	gone      chan struct{} // closed once forgotten; nil until a delivery waits (see retractionEnd); guarded by flights.mu
+	// refused counts the deliveries of the flight that ended with targets
+	// failed permanently: a delivery that joined the flight before one of
+	// them ended is of a Send concurrent with it, and does not try those
+	// targets again (see delivery.refusedSeen).
+	refused atomic.Uint64
+	stop    chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
+	gone    chan struct{} // closed once forgotten; nil until a delivery waits (see retractionEnd); guarded by flights.mu
 }
 
 // waitLock is a lock whose waiters give up when their context ends.

@@ -126,7 +126,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	defer b.flights.leave(markID, b.channels[i:i+1], fls)
 	var res Result
 	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, seq: b.sends.Add(1),
-		op: op, original: original, markID: markID, flight: fls[0]}
+		op: op, original: original, markID: markID, flight: fls[0], refusedSeen: fls[0].refused.Load()}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
 	if n > 1 {

@@ -65,8 +65,8 @@ type order struct {
 	superseded     []string
 	reachedEarlier bool
 	// resumed: the delivery is a Job's run after its first (see
-	// storeLedger.resume); retrying: a Send of an update delivered
-	// earlier, but for targets that failed permanently (see
+	// storeLedger.resume); retrying: a Send of an update (a Correct of a
+	// correction) delivered earlier, but for targets that failed permanently (see
 	// delivery.retryFailed).
 	resumed, retrying bool
 
@@ -197,8 +197,8 @@ func (l *storeLedger) resume() {
 	l.orderState().resumed = true
 }
 
-// retry records that the delivery is a Send of an update the channel
-// delivered earlier, to try again the targets that failed permanently
+// retry records that the delivery is a Send of an update (or a Correct
+// of a correction) the channel delivered earlier, to try again the targets that failed permanently
 // then (see delivery.retryFailed).
 func (l *storeLedger) retry() {
 	l.mu.Lock()
@@ -213,8 +213,8 @@ func (l *storeLedger) retrying() bool {
 	return l.ord != nil && l.ord.retrying
 }
 
-// failedSome reports whether a target failed permanently in this Send,
-// or, for a Job's later run, in its earlier runs.
+// failedSome reports whether a target failed permanently in this Send
+// (or Correct), or, for a Job's later run, in its earlier runs.
 func (l *storeLedger) failedSome() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -376,13 +376,45 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 // fannedKey is the Store's update key of the record of the updates of
 // incident that reached, or were about to reach, targets of a channel:
 // its receipt's Meta holds each update's ID and its Time (RFC 3339, in
-// nanoseconds). Like a post's, a key no update has.
+// nanoseconds), then a space and the update's place in the record (1 for
+// the first listed), which orders updates of equal Time as their Sends
+// came (see fannedEntry). Like a post's, a key no update has.
 func fannedKey(incident string) string { return "\x00fanned out\x00" + incident }
+
+// fannedEntry reads an entry of the record fannedKey names: the update's
+// Time, and its place in the record, 0 when the entry has none (written
+// before places were kept). ok is false for an entry that does not read.
+func fannedEntry(v string) (t time.Time, place int, ok bool) {
+	stamp, n, _ := strings.Cut(v, " ")
+	t, err := time.Parse(time.RFC3339Nano, stamp)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	if n != "" {
+		if place, err = strconv.Atoi(n); err != nil || place < 0 {
+			place = 0
+		}
+	}
+	return t, place, true
+}
+
+// newerEntry reports whether an entry of the record, of Time t and place,
+// is newer than the update sent, of Time sent and place at (0 when it is
+// not listed yet, and then listed after every entry): of equal Times, the
+// one listed later; an entry without a place is not.
+func newerEntry(t time.Time, place int, sent time.Time, at int) bool {
+	if !t.Equal(sent) {
+		return t.After(sent)
+	}
+	return at > 0 && place > at
+}
 
 // loadOrder reads, on the attempt's first question about a target, the
 // record of the incident's updates that fanned out on the channel, and
 // returns those newer than the update sent (by Time; of equal Times, the
-// one in the record was sent first), leaving out those retracted on the
+// one listed later in the record, which lists updates as their first
+// Sends came, and so every one listed when the update sent is not yet),
+// leaving out those retracted on the
 // channel: their posts are deleted, and supersede nothing. It then adds the
 // update sent to the record, before the channel posts to any target, so
 // that an older update sent later, after a restart or by another instance,
@@ -410,9 +442,14 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 		o.err = fmt.Errorf("store: read which updates of the incident reached targets of %s: %w", l.channel, err)
 		return nil, o.err
 	}
+	at, last := 0, 0
+	if v, ok := r.Meta[u.ID]; ok {
+		_, at, _ = fannedEntry(v)
+	}
 	for _, id := range slices.Sorted(maps.Keys(r.Meta)) {
-		t, err := time.Parse(time.RFC3339Nano, r.Meta[id])
-		if id == u.ID || err != nil || !t.After(u.Time) {
+		t, place, ok := fannedEntry(r.Meta[id])
+		last = max(last, place)
+		if id == u.ID || !ok || !newerEntry(t, place, u.Time, at) {
 			continue
 		}
 		done, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, "")
@@ -429,7 +466,7 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 		if r.Meta == nil {
 			r.Meta = map[string]string{}
 		}
-		r.Meta[u.ID] = u.Time.UTC().Format(time.RFC3339Nano)
+		r.Meta[u.ID] = u.Time.UTC().Format(time.RFC3339Nano) + " " + strconv.Itoa(max(last, len(r.Meta))+1)
 		r.Channel, r.UpdateID, r.Time = l.channel, "", time.Now().UTC().Round(0)
 		o.unrecorded = l.store.SaveReceipt(l.ctx, postsIncident+key, key, r)
 		if o.unrecorded != nil {

@@ -212,7 +212,8 @@ type Result struct {
 	// first, those its earlier runs marked failed that this run came
 	// across (their error says so). When the channel otherwise delivered,
 	// Err is then a Permanent *TargetsError, and a later Send of the
-	// update tries these targets again (not Skipped), and only these.
+	// update (Correct of the correction) tries these targets again (not
+	// Skipped), and only these.
 	Failures []TargetFailure
 }
 

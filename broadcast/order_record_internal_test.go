@@ -108,3 +108,36 @@ func TestFannedOutRecordIsPruned(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, th.Last.IsZero(), "nor is its thread kept")
 }
+
+// The record lists each update with its place, in the order the updates
+// came (of equal Times, the later is the newer); an entry written before
+// places were kept still reads, and is newer by its Time only.
+func TestFannedOutRecordPlaces(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	b, err := New([]Channel{askingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	for _, id := range []string{"u2", "u1", "u3"} {
+		_, err = b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0})
+		require.Error(t, err)
+	}
+	r, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	require.True(t, ok)
+	stamp := t0.Format(time.RFC3339Nano)
+	assert.Equal(t, map[string]string{"u2": stamp + " 1", "u1": stamp + " 2", "u3": stamp + " 3"}, r.Meta)
+
+	legacy, place, ok := fannedEntry(stamp)
+	require.True(t, ok)
+	assert.Equal(t, 0, place)
+	assert.True(t, legacy.Equal(t0))
+	assert.False(t, newerEntry(t0, 0, t0, 2), "an entry without a place is no newer of equal Times")
+	assert.True(t, newerEntry(t0, 3, t0, 2))
+	assert.False(t, newerEntry(t0, 1, t0, 2))
+	assert.False(t, newerEntry(t0, 1, t0, 0), "listed before the update sent")
+	assert.True(t, newerEntry(t0.Add(time.Second), 0, t0, 2))
+	_, _, ok = fannedEntry("yesterday 3")
+	assert.False(t, ok)
+}

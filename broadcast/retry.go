@@ -39,17 +39,19 @@ func (o op) markID(updateID string) string {
 // delivery is one channel's delivery of one update: it checks the Store,
 // attempts, waits and retries within the RetryPolicy.
 type delivery struct {
-	b        *Broadcaster
-	ch       Channel
-	name     string
-	route    *Route
-	u        *Update // shared by the deliveries of one Send
-	seq      uint64  // the Send's number, to order updates of equal Time
-	op       op
-	original string // opCorrect: the update corrected; opRetract: the update
-	markID   string
-	flight   *flight
-	first    *firstAttempts
+	b     *Broadcaster
+	ch    Channel
+	name  string
+	route *Route
+	u     *Update // shared by the deliveries of one Send
+	seq   uint64  // the Send's number, to order updates of equal Time
+	// refusedSeen: flight.refused when the delivery joined its flight.
+	refusedSeen uint64
+	op          op
+	original    string // opCorrect: the update corrected; opRetract: the update
+	markID      string
+	flight      *flight
+	first       *firstAttempts
 
 	ledger storeLedger
 	watch  watcher
@@ -648,9 +650,16 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		return true, nil
 	}
 	retry := false
-	if done && d.op == opSend {
+	if done && d.op != opRetract {
 		if retry, err = d.retryFailed(ctx); err != nil {
 			return false, err
+		}
+		if retry && d.flight.refused.Load() != d.refusedSeen {
+			// The targets were refused by a delivery of a Send running
+			// when this one started (a double click), which this one
+			// waited for: one delivery, whose refusals are not tried
+			// again, as a Job's later run does not (see RunJob).
+			d.ledger.resume()
 		}
 	}
 	if done && !retry {
@@ -749,8 +758,11 @@ var errTargetsFailed = errors.New("targets failed permanently")
 // (a webhook receiver's 401 for a wrong secret), and a later Send tries
 // them again, once, as it does a channel that failed permanently as a
 // whole, since what failed may have been put right since; the targets
-// delivered are marked, and not sent to again. A mark that cannot be
-// read fails the attempt transiently, as the channel's own mark does.
+// delivered are marked, and not sent to again. So does a later Correct
+// of a correction, whether it edits or posts anew. (A Retract is not
+// marked done while a deletion is refused: a later one tries it again.)
+// A mark that cannot be read fails the attempt transiently, as the
+// channel's own mark does.
 func (d *delivery) retryFailed(ctx context.Context) (bool, error) {
 	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, failedTargetsTarget)
 	if err != nil {
@@ -763,8 +775,8 @@ func (d *delivery) retryFailed(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// threadBefore makes d.th, for a Send that tries again targets that
-// failed permanently (see retryFailed), the thread as it was before the
+// threadBefore makes d.th, for a Send (or a Correct) that tries again
+// targets that failed permanently (see retryFailed), the thread as it was before the
 // update was delivered, in which the targets that have it got it: the
 // post it followed (see linkPrevious), and no first post when it was
 // the first.
@@ -1800,7 +1812,7 @@ func (d *delivery) delivered(ctx context.Context) {
 			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
-		if d.op == opSend && d.ledger.retrying() {
+		if d.ledger.retrying() {
 			d.keepEarlierPost(ctx, r)
 		}
 		save(u.IncidentID, *r)
@@ -1827,12 +1839,14 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
-	if d.op == opSend {
+	if d.op != opRetract {
 		if failed := d.ledger.failedSome(); failed || d.ledger.retrying() {
-			// Whether a later Send tries targets again (see retryFailed).
+			// Whether a later Send, or Correct, tries targets again (see
+			// retryFailed).
 			var f error
 			if failed {
 				f = errTargetsFailed
+				d.flight.refused.Add(1)
 			}
 			if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, f); err != nil {
 				errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
@@ -1857,7 +1871,8 @@ func (d *delivery) delivered(ctx context.Context) {
 	d.done = true
 }
 
-// keepEarlierPost makes r, the receipt of a Send that tried again targets
+// keepEarlierPost makes r, the receipt of a Send (or of a correction
+// posted anew) that tried again targets
 // that failed permanently (see retryFailed), the receipt of the earlier
 // delivery, with the posts r names added: the update's post, which the
 // thread and the targets reached earlier know, stays the one later
