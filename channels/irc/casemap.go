@@ -47,26 +47,39 @@ func (cm caseMapping) String() string {
 // fold maps a channel name to the form two names of one channel share on
 // a server of casemapping cm.
 func (cm caseMapping) fold(s string) string {
-	if cm == mapUnnamed {
-		return fold(s)
+	switch cm {
+	case mapASCII:
+		return foldRunes(s, false, false, false)
+	case mapRFC1459:
+		return foldRunes(s, false, true, true)
+	case mapStrict:
+		return foldRunes(s, false, true, false)
+	case mapRFC8265:
+		return foldRunes(norm.NFC.String(s), true, false, false)
 	}
-	if cm == mapRFC8265 {
-		s = norm.NFC.String(s)
-	}
+	return fold(s)
+}
+
+// foldRunes maps A-Z to a-z in s, letters beyond ASCII to lower case with
+// beyond, "[]\" to "{}|" with brackets, and "~" to "^" with tilde: the
+// parts of every casemapping's fold.
+func foldRunes(s string, beyond, brackets, tilde bool) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'A' && r <= 'Z':
 			return r + 'a' - 'A'
-		case r >= utf8.RuneSelf && cm == mapRFC8265:
-			return unicode.ToLower(r)
-		case cm != mapRFC1459 && cm != mapStrict:
+		case r >= utf8.RuneSelf:
+			if beyond {
+				return unicode.ToLower(r)
+			}
+		case !brackets:
 		case r == '[':
 			return '{'
 		case r == ']':
 			return '}'
 		case r == '\\':
 			return '|'
-		case r == '~' && cm == mapRFC1459:
+		case r == '~' && tilde:
 			return '^'
 		}
 		return r

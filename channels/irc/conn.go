@@ -10,8 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 	"github.com/ergochat/irc-go/ircreader"
@@ -472,21 +470,5 @@ func (c *conn) chanFold(name string) string { return c.caseMapping().fold(name) 
 // casemapping of those caseMapping knows; channel names elsewhere fold
 // by the server's (see conn.chanFold).
 func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= utf8.RuneSelf:
-			return unicode.ToLower(r)
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		case r == '[':
-			return '{'
-		case r == ']':
-			return '}'
-		case r == '\\':
-			return '|'
-		case r == '~':
-			return '^'
-		}
-		return r
-	}, norm.NFC.String(s))
+	return foldRunes(norm.NFC.String(s), true, true, true)
 }

@@ -125,12 +125,9 @@ func (s summary) printFailures(w io.Writer) {
 			s.printRefused(w, r)
 			continue
 		}
-		rerun := "the same command again reaches only those"
-		if !s.durable {
-			rerun = "without -state nothing records what was delivered, so the same command again sends to every target again"
-		}
 		fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: %s\n",
-			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending), rerun)
+			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending),
+			s.rerun("the same command again reaches only those"))
 	}
 }
 
@@ -141,12 +138,19 @@ func (s summary) printRefused(w io.Writer, r broadcast.Result) {
 	if len(r.Failures) == 0 || len(r.Delivered) == 0 {
 		return
 	}
-	rerun := "once that is put right, the same command again tries only those"
-	if !s.durable {
-		rerun = "without -state nothing records what was delivered, so the same command again sends to every target again"
-	}
 	fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d refused: %s\n",
-		r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Failures), rerun)
+		r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Failures),
+		s.rerun("once that is put right, the same command again tries only those"))
+}
+
+// rerun says what running the same command again does for a channel that
+// reached some targets: durable, what says it; without -state, that every
+// target gets the update again.
+func (s summary) rerun(durable string) string {
+	if !s.durable {
+		return "without -state nothing records what was delivered, so the same command again sends to every target again"
+	}
+	return durable
 }
 
 // printSupersededTargets writes, for a channel with targets that a newer
