@@ -193,7 +193,8 @@ func (t Thread) IsZero() bool { return t.Root.IsZero() && t.Last.IsZero() }
 type Ledger interface {
 	// Done reports whether target was delivered, in an earlier attempt or
 	// an earlier Send of the update, or failed permanently in an earlier
-	// attempt of this Send (of a Job, in its earlier runs); failure is why
+	// attempt of this Send (of a Job, in its earlier runs; of a Send that
+	// waited for one of the update running at once, in that one); failure is why
 	// it failed, "" when it was delivered. A target that failed
 	// permanently in an earlier Send is not done: this Send tries it
 	// again, as it does a channel that failed as a whole, since what

@@ -11,11 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// gatedRefusal fans out to a and b; b refuses every post for good. Its
-// first call signals entered and waits for gate.
+// gatedRefusal fans out to targets (a and b when nil); b refuses every
+// post for good, and down fails every post transiently. Its first call
+// signals entered and waits for gate.
 type gatedRefusal struct {
 	entered, gate chan struct{}
 	once          sync.Once
+	targets       []string
+	down          string
 
 	mu    sync.Mutex
 	posts []string
@@ -28,17 +31,23 @@ func (c *gatedRefusal) Send(_ context.Context, m Message) (Receipt, error) {
 		close(c.entered)
 		<-c.gate
 	})
-	targets := []string{"a", "b"}
+	targets := c.targets
+	if targets == nil {
+		targets = []string{"a", "b"}
+	}
 	f := NewFanout(m, targets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, i := range f.Todo() {
 		c.posts = append(c.posts, targets[i])
-		if targets[i] == "b" {
+		switch targets[i] {
+		case "b":
 			f.Report(i, Permanent(errors.New("401 Unauthorized")))
-			continue
+		case c.down:
+			f.Report(i, errors.New("503 Service Unavailable"))
+		default:
+			f.Report(i, nil)
 		}
-		f.Report(i, nil)
 	}
 	return Receipt{ID: "post"}, f.Err()
 }
@@ -59,19 +68,7 @@ func TestConcurrentSendsTryARefusedTargetOnce(t *testing.T) {
 	t.Cleanup(func() { _ = b.Close() })
 	u := Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating}
 
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	wg.Go(func() { _, errs[0] = b.Send(context.Background(), u) })
-	<-ch.entered
-	wg.Go(func() { _, errs[1] = b.Send(context.Background(), u) })
-	for joined := false; !joined; runtime.Gosched() {
-		b.flights.mu.Lock()
-		fl := b.flights.m[flightKey{"u1", "hooks"}]
-		joined = fl != nil && fl.refs == 2
-		b.flights.mu.Unlock()
-	}
-	close(ch.gate)
-	wg.Wait()
+	errs := doubleClick(t, b, ch, u)
 	for _, err := range errs {
 		assert.ErrorContains(t, err, "401 Unauthorized", "both say b refused")
 	}
@@ -80,4 +77,58 @@ func TestConcurrentSendsTryARefusedTargetOnce(t *testing.T) {
 	_, err = b.Send(context.Background(), u)
 	assert.ErrorContains(t, err, "401 Unauthorized")
 	assert.Equal(t, []string{"a", "b", "b"}, ch.sent(), "a later Send tries b again")
+}
+
+// doubleClick runs two Sends of u at once on b, the second joining the
+// first's flight while ch holds the first's call, and returns their errors.
+func doubleClick(t *testing.T, b *Broadcaster, ch *gatedRefusal, u Update) []error {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Go(func() { _, errs[0] = b.Send(context.Background(), u) })
+	<-ch.entered
+	wg.Go(func() { _, errs[1] = b.Send(context.Background(), u) })
+	for joined := false; !joined; runtime.Gosched() {
+		b.flights.mu.Lock()
+		fl := b.flights.m[flightKey{u.ID, ch.Name()}]
+		joined = fl != nil && fl.refs == 2
+		b.flights.mu.Unlock()
+	}
+	close(ch.gate)
+	wg.Wait()
+	return errs
+}
+
+// The rule holds when the first Send's delivery failed, not only when it
+// reached the other targets: every target refused it, or one was still
+// down when its retries ran out. The second Send tries again only the
+// target that was down; its Result lists the refused one in Failures.
+func TestConcurrentSendsTryARefusedTargetOnceWhenTheFirstFailed(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		targets []string
+		down    string
+		sent    []string
+	}{
+		{"every target refused", []string{"b"}, "", []string{"b"}},
+		{"another target down", []string{"a", "b", "c"}, "c", []string{"a", "b", "c", "c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := &gatedRefusal{entered: make(chan struct{}), gate: make(chan struct{}), targets: tc.targets, down: tc.down}
+			b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 1}})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = b.Close() })
+			u := Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating}
+
+			errs := doubleClick(t, b, ch, u)
+			for _, err := range errs {
+				assert.ErrorContains(t, err, "401 Unauthorized", "both say b refused")
+			}
+			assert.Equal(t, tc.sent, ch.sent(), "b is asked once")
+
+			_, err = b.Send(context.Background(), u)
+			assert.ErrorContains(t, err, "401 Unauthorized")
+			assert.Equal(t, "b", ch.sent()[len(tc.sent)], "a later Send tries b again")
+		})
+	}
 }

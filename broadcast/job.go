@@ -81,7 +81,11 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // a post whose retraction is under way (anywhere, as the Store records
 // it) makes no attempt: it fails with a RetryDelay, to run again once the
 // retraction has ended, as Send waits for it (NotTried reports such a
-// run). A caller that gives up a
+// run). n counts the runs of this Job: a run with n above 1 takes the
+// targets the Store has as failed permanently for the update for its
+// earlier runs' refusals, and leaves them alone (Result.Failures lists
+// them), where a run with n 1, as a Send, tries them again; a Job made
+// anew to send an update again starts at 1. A caller that gives up a
 // Job whose last run failed transiently calls EndJob. Each run of a
 // JobRetract records its retraction under way for RetryPolicy.MaxElapsed
 // plus Options.AttemptTimeout from the run, or until the time ctx carries

@@ -210,7 +210,9 @@ type Result struct {
 	// Failures lists the targets the channel marked failed permanently
 	// through the Ledger during this call, and, for a Job's run after its
 	// first, those its earlier runs marked failed that this run came
-	// across (their error says so). When the channel otherwise delivered,
+	// across (their error says so), as for a Send that waited for one of
+	// the same update running at once on the Broadcaster, those that
+	// Send found refusing (see Send). When the channel otherwise delivered,
 	// Err is then a Permanent *TargetsError, and a later Send of the
 	// update (Correct of the correction) tries these targets again (not
 	// Skipped), and only these.

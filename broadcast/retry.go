@@ -396,6 +396,11 @@ func (d *delivery) busy(ctx context.Context, err error) error {
 }
 
 func (d *delivery) unlock() {
+	if d.op != opRetract && d.ledger.failedSome() {
+		// Before the flight is left: a Send waiting for it leaves these
+		// targets alone (see prepare).
+		d.flight.refused.Add(1)
+	}
 	d.b.newest.unwatch(&d.watch)
 	d.flight.unlock()
 }
@@ -654,13 +659,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if retry, err = d.retryFailed(ctx); err != nil {
 			return false, err
 		}
-		if retry && d.flight.refused.Load() != d.refusedSeen {
-			// The targets were refused by a delivery of a Send running
-			// when this one started (a double click), which this one
-			// waited for: one delivery, whose refusals are not tried
-			// again, as a Job's later run does not (see RunJob).
-			d.ledger.resume()
-		}
+	}
+	if d.op != opRetract && d.flight.refused.Load() != d.refusedSeen {
+		// Targets were refused by a delivery of a Send running when this
+		// one started (a double click), which this one waited for,
+		// whether that delivery ended delivered to the others or failed:
+		// one delivery, whose refusals are not tried again, as a Job's
+		// later run does not (see RunJob).
+		d.ledger.resume()
 	}
 	if done && !retry {
 		if d.op != opRetract {
@@ -1846,7 +1852,6 @@ func (d *delivery) delivered(ctx context.Context) {
 			var f error
 			if failed {
 				f = errTargetsFailed
-				d.flight.refused.Add(1)
 			}
 			if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, f); err != nil {
 				errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))

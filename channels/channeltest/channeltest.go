@@ -70,7 +70,8 @@
 //     one target is rate-limited and the others deliver, Send's error
 //     carries the target's RetryAfter hint.
 //   - FailedTargetNotRetried (Targets, FailRejected): a target refused for
-//     good is marked failed in the Ledger and not tried again.
+//     good is marked failed in the Ledger and not tried again by a retry
+//     with the same Ledger (a later Send of the update tries it again).
 //   - PostsKeptInLedger (Targets, Posts, FailTransient): each target's post
 //     is in the Ledger once made, the receipt of the retry that completes
 //     the delivery names the posts of both attempts, and (Retractor)
