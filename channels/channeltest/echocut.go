@@ -2,6 +2,7 @@ package channeltest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,22 +38,8 @@ func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Requ
 	defer srv.Close()
 	prefix := secret[:min(12, len(secret))]
 	for n := httpx.SnippetLimit - 3*len(secret); n <= httpx.SnippetLimit; n += 5 {
-		ch, err := newChannel(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
 		pad.Store(int64(max(n, 0)))
-		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
-			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
-		if c, ok := broadcast.As[io.Closer](ch); ok {
-			_ = c.Close()
-		}
-		if err == nil {
-			t.Fatalf("%d bytes before the quote: want an error", n)
-		}
-		if strings.Contains(err.Error(), prefix) {
-			t.Fatalf("%d bytes before the quote: the error holds the start of the secret: %v", n, err)
-		}
+		sendHidesPrefix(t, newChannel, srv.URL, prefix, fmt.Sprintf("%d bytes before the quote", n))
 	}
 }
 
@@ -83,21 +70,29 @@ func AssertCutAnswerHidesSecretHead(t *testing.T, status int, contentType, head 
 	defer srv.Close()
 	prefix := secret[:min(12, len(secret))]
 	for _, k := range []int{len(prefix), len(secret) - 1} {
-		ch, err := newChannel(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
 		kept.Store(int64(k))
-		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
-			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
-		if c, ok := broadcast.As[io.Closer](ch); ok {
-			_ = c.Close()
-		}
-		if err == nil {
-			t.Fatalf("cut after %d bytes of the secret: want an error", k)
-		}
-		if strings.Contains(err.Error(), prefix) {
-			t.Fatalf("cut after %d bytes of the secret: the error holds the start of the secret: %v", k, err)
-		}
+		sendHidesPrefix(t, newChannel, srv.URL, prefix, fmt.Sprintf("cut after %d bytes of the secret", k))
+	}
+}
+
+// sendHidesPrefix sends an update through a channel newChannel makes for
+// baseURL, and fails the test, saying what, unless Send fails with an
+// error that does not hold prefix, the start of a secret.
+func sendHidesPrefix(t *testing.T, newChannel func(baseURL string) (broadcast.Channel, error), baseURL, prefix, what string) {
+	t.Helper()
+	ch, err := newChannel(baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
+		Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
+	if c, ok := broadcast.As[io.Closer](ch); ok {
+		_ = c.Close()
+	}
+	if err == nil {
+		t.Fatalf("%s: want an error", what)
+	}
+	if strings.Contains(err.Error(), prefix) {
+		t.Fatalf("%s: the error holds the start of the secret: %v", what, err)
 	}
 }
