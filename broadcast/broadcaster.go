@@ -905,13 +905,13 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	markID := op.markID(u.ID)
 	seq := b.sends.Add(1)
 
-	fls := b.flights.join(markID, b.channels)
+	ds := make([]delivery, len(b.channels))
+	fls := b.flights.join(markID, b.channels, func(i int, refused uint64) { ds[i].refusedSeen = refused })
 	defer b.flights.leave(markID, b.channels, fls)
 	sh := &shared{u: u, first: firstAttempts{until: time.Now().Add(b.timeout / 64)}}
 	var cancel context.CancelFunc
 	sh.first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
 	defer cancel()
-	ds := make([]delivery, len(b.channels))
 	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
 		// Field by field: a composite literal would be built aside and
@@ -919,7 +919,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		d := &ds[i]
 		d.b, d.ch, d.name, d.route, d.u, d.res, d.seq = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], seq
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
-		d.refusedSeen = fls[i].refused.Load()
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {

@@ -46,7 +46,10 @@ type waitLock struct {
 
 // join registers a delivery of update to each of channels, in one critical
 // section for the whole Send; leave undoes it once the deliveries ended.
-func (f *flights) join(update string, channels []Channel) []*flight {
+// seen gets, in that section, each flight's refused count as the delivery
+// joined it (see delivery.refusedSeen): read after it, a delivery of a
+// concurrent Send that ended in between would count as earlier.
+func (f *flights) join(update string, channels []Channel, seen func(i int, refused uint64)) []*flight {
 	fls := make([]*flight, len(channels))
 	var fresh []flight // the new flights of this Send, in one allocation
 	f.mu.Lock()
@@ -66,6 +69,7 @@ func (f *flights) join(update string, channels []Channel) []*flight {
 		}
 		fl.refs++
 		fls[i] = fl
+		seen(i, fl.refused.Load())
 	}
 	return fls
 }

@@ -126,11 +126,12 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
-	fls := b.flights.join(markID, b.channels[i:i+1])
+	var seen uint64
+	fls := b.flights.join(markID, b.channels[i:i+1], func(_ int, refused uint64) { seen = refused })
 	defer b.flights.leave(markID, b.channels[i:i+1], fls)
 	var res Result
 	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, seq: b.sends.Add(1),
-		op: op, original: original, markID: markID, flight: fls[0], refusedSeen: fls[0].refused.Load()}
+		op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
 	if n > 1 {
