@@ -62,21 +62,29 @@ func (c *gatedRefusal) sent() []string {
 // second waits for the first, and does not try again the target the first
 // found refusing; a Send after both does.
 func TestConcurrentSendsTryARefusedTargetOnce(t *testing.T) {
-	ch := &gatedRefusal{entered: make(chan struct{}), gate: make(chan struct{})}
+	b, ch, u := newDoubleClick(t, nil, "")
+	assert.Equal(t, []string{"a", "b"}, ch.sent(), "b is asked once")
+
+	_, err := b.Send(context.Background(), u)
+	assert.ErrorContains(t, err, "401 Unauthorized")
+	assert.Equal(t, []string{"a", "b", "b"}, ch.sent(), "a later Send tries b again")
+}
+
+// newDoubleClick makes a Broadcaster of a gatedRefusal of targets and
+// down, runs two Sends of one update at once on it (doubleClick), checks
+// that both say b refused, and returns the Broadcaster, the channel and
+// the update.
+func newDoubleClick(t *testing.T, targets []string, down string) (*Broadcaster, *gatedRefusal, Update) {
+	t.Helper()
+	ch := &gatedRefusal{entered: make(chan struct{}), gate: make(chan struct{}), targets: targets, down: down}
 	b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 1}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 	u := Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating}
-
-	errs := doubleClick(t, b, ch, u)
-	for _, err := range errs {
+	for _, err := range doubleClick(t, b, ch, u) {
 		assert.ErrorContains(t, err, "401 Unauthorized", "both say b refused")
 	}
-	assert.Equal(t, []string{"a", "b"}, ch.sent(), "b is asked once")
-
-	_, err = b.Send(context.Background(), u)
-	assert.ErrorContains(t, err, "401 Unauthorized")
-	assert.Equal(t, []string{"a", "b", "b"}, ch.sent(), "a later Send tries b again")
+	return b, ch, u
 }
 
 // doubleClick runs two Sends of u at once on b, the second joining the
@@ -114,19 +122,10 @@ func TestConcurrentSendsTryARefusedTargetOnceWhenTheFirstFailed(t *testing.T) {
 		{"another target down", []string{"a", "b", "c"}, "c", []string{"a", "b", "c", "c"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ch := &gatedRefusal{entered: make(chan struct{}), gate: make(chan struct{}), targets: tc.targets, down: tc.down}
-			b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 1}})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = b.Close() })
-			u := Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating}
-
-			errs := doubleClick(t, b, ch, u)
-			for _, err := range errs {
-				assert.ErrorContains(t, err, "401 Unauthorized", "both say b refused")
-			}
+			b, ch, u := newDoubleClick(t, tc.targets, tc.down)
 			assert.Equal(t, tc.sent, ch.sent(), "b is asked once")
 
-			_, err = b.Send(context.Background(), u)
+			_, err := b.Send(context.Background(), u)
 			assert.ErrorContains(t, err, "401 Unauthorized")
 			assert.Equal(t, "b", ch.sent()[len(tc.sent)], "a later Send tries b again")
 		})

@@ -83,6 +83,27 @@ func orderedUpdates() (u1, u2 broadcast.Update) {
 // shares the Store (another instance, or after a restart) as for the one
 // that sent the newer update.
 func TestOlderUpdateIsNotPostedWhereANewerOneIs(t *testing.T) {
+	u1, u2 := orderedUpdates()
+	crossedOnTargets(t, u1, u2, func(t *testing.T, b *broadcast.Broadcaster, ch *fanChannel, rep *broadcast.Report) {
+		assert.Equal(t, []string{"u2"}, ch.posted("c"), "u1 is not posted after u2 on c")
+		res := rep.Results[0]
+		assert.Equal(t, []string{"c"}, res.SupersededTargets)
+		assert.Empty(t, res.Delivered)
+
+		rep, err := b.Send(context.Background(), u2)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"a"}, rep.Results[0].Delivered)
+		assert.Equal(t, []string{"u1", "u2"}, ch.posted("a"))
+		assert.Equal(t, []string{"u2"}, ch.posted("c"))
+	})
+}
+
+// crossedOnTargets sends u1, which reaches a and fails on c, then u2,
+// which reaches c and fails on a, then u1 again with every target up, by
+// the same Broadcaster and by another sharing the Store (a subtest each),
+// and hands check that last Send's Report and the Broadcaster that made it.
+func crossedOnTargets(t *testing.T, u1, u2 broadcast.Update,
+	check func(t *testing.T, b *broadcast.Broadcaster, ch *fanChannel, rep *broadcast.Report)) {
 	for _, another := range []bool{false, true} {
 		name := "same broadcaster"
 		if another {
@@ -94,7 +115,6 @@ func TestOlderUpdateIsNotPostedWhereANewerOneIs(t *testing.T) {
 			store := broadcast.NewMemoryStore()
 			opts := broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
 			b := newBroadcaster(t, opts, ch)
-			u1, u2 := orderedUpdates()
 
 			ch.setFail("c")
 			_, err := b.Send(ctx, u1)
@@ -109,16 +129,7 @@ func TestOlderUpdateIsNotPostedWhereANewerOneIs(t *testing.T) {
 			}
 			rep, err := b.Send(ctx, u1)
 			require.NoError(t, err)
-			assert.Equal(t, []string{"u2"}, ch.posted("c"), "u1 is not posted after u2 on c")
-			res := rep.Results[0]
-			assert.Equal(t, []string{"c"}, res.SupersededTargets)
-			assert.Empty(t, res.Delivered)
-
-			rep, err = b.Send(ctx, u2)
-			require.NoError(t, err)
-			assert.Equal(t, []string{"a"}, rep.Results[0].Delivered)
-			assert.Equal(t, []string{"u1", "u2"}, ch.posted("a"))
-			assert.Equal(t, []string{"u2"}, ch.posted("c"))
+			check(t, b, ch, rep)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/irc"
 )
 
@@ -101,15 +102,7 @@ func TestNewFoldsOnlyWhatEveryServerFolds(t *testing.T) {
 // attempt (cut short there by the pacing, say, or added to the Config
 // since) is not posted to again on a server that takes both for one.
 func TestSameChannelDeliveredEarlierIsNotPostedAgain(t *testing.T) {
-	srv := newFakeServer(t, fakeOptions{})
-	cfg := testConfig(srv.addr())
-	cfg.Channels = []string{"#ok", "#a[", "#a{"}
-	ch := newChannel(t, cfg)
-	m := message(sampleUpdate())
-	require.NoError(t, m.Ledger.MarkDelivered("#a["))
-
-	_, err := ch.Send(context.Background(), m)
-	require.NoError(t, err)
+	srv, m, _ := sendAfterSameChannelDelivered(t)
 	assert.Len(t, srv.saidIn("#ok"), 1)
 	assert.Empty(t, srv.saidIn("#a["))
 	assert.Empty(t, srv.saidIn("#a{"), "CASEMAPPING=rfc1459: #a[ has it")
@@ -122,16 +115,25 @@ func TestSameChannelDeliveredEarlierIsNotPostedAgain(t *testing.T) {
 // delivered because its channel got the update under another name earlier
 // is not among them, and gets no line count of 0.
 func TestSameChannelDeliveredEarlierNotInReceipt(t *testing.T) {
+	srv, _, r := sendAfterSameChannelDelivered(t)
+	assert.Equal(t, map[string]string{"channels": "#ok", "lines": strconv.Itoa(len(srv.saidIn("#ok")))}, r.Meta)
+}
+
+// sendAfterSameChannelDelivered sends an update to "#ok", "#a[" and "#a{"
+// (one channel under the fake server's rfc1459) with "#a[" marked
+// delivered by an earlier attempt, and returns the server, the Message
+// and the Receipt of the Send, which succeeded.
+func sendAfterSameChannelDelivered(t *testing.T) (*fakeServer, broadcast.Message, broadcast.Receipt) {
+	t.Helper()
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())
 	cfg.Channels = []string{"#ok", "#a[", "#a{"}
 	ch := newChannel(t, cfg)
 	m := message(sampleUpdate())
 	require.NoError(t, m.Ledger.MarkDelivered("#a["))
-
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"channels": "#ok", "lines": strconv.Itoa(len(srv.saidIn("#ok")))}, r.Meta)
+	return srv, m, r
 }
 
 // A server that names no casemapping and ends its welcome with neither

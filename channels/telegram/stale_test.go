@@ -19,16 +19,7 @@ const movedID = -1009999999999
 // not the first's. Before, the username's message counted for the old
 // chat too, which never got the update.
 func TestUsernameMovedToAnotherChat(t *testing.T) {
-	f := newFakeBot(t)
-	ch := newTestChannel(t, f, []string{"@examplestatus", "-1001111111111"})
-	u := testUpdate()
-	sendThread(t, ch, u, broadcast.Thread{})
-	f.set(func(f *fakeBot) {
-		f.chats[channelID].username = ""
-		f.chats[movedID] = &fakeChat{id: movedID, username: "examplestatus", typ: "channel"}
-	})
-	u.ID, u.IncidentID = "u2", "another"
-	r := sendThread(t, ch, u, broadcast.Thread{})
+	f, r := sendAfterUsernameMoved(t, []string{"@examplestatus", "-1001111111111"})
 	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
 	assert.Len(t, f.inChat(movedID), 1, "the username's new chat has the second")
 	p, ok := postedIn(r, "-1001111111111")
@@ -44,8 +35,22 @@ func TestUsernameMovedToAnotherChat(t *testing.T) {
 // id entry's message there counted for the username, whose new chat
 // never got the update.
 func TestUsernameMovedAfterItsOldChatsID(t *testing.T) {
+	f, r := sendAfterUsernameMoved(t, []string{"-1001111111111", "@examplestatus"})
+	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
+	assert.Len(t, f.inChat(movedID), 1, "the username's new chat has the second")
+	p, ok := postedIn(r, "@examplestatus")
+	require.True(t, ok)
+	assert.Equal(t, int64(movedID), p.chatID)
+}
+
+// sendAfterUsernameMoved sends an update to chats (an "@examplestatus"
+// entry and the id entry of its chat, in that order or the other), then
+// moves the username to the chat movedID and sends another, whose
+// receipt it returns. The first update makes one message in the chat.
+func sendAfterUsernameMoved(t *testing.T, chats []string) (*fakeBot, broadcast.Receipt) {
+	t.Helper()
 	f := newFakeBot(t)
-	ch := newTestChannel(t, f, []string{"-1001111111111", "@examplestatus"})
+	ch := newTestChannel(t, f, chats)
 	u := testUpdate()
 	sendThread(t, ch, u, broadcast.Thread{})
 	require.Len(t, f.inChat(channelID), 1, "one chat, one message")
@@ -54,12 +59,7 @@ func TestUsernameMovedAfterItsOldChatsID(t *testing.T) {
 		f.chats[movedID] = &fakeChat{id: movedID, username: "examplestatus", typ: "channel"}
 	})
 	u.ID, u.IncidentID = "u2", "another"
-	r := sendThread(t, ch, u, broadcast.Thread{})
-	assert.Len(t, f.inChat(channelID), 2, "the id's chat has both updates")
-	assert.Len(t, f.inChat(movedID), 1, "the username's new chat has the second")
-	p, ok := postedIn(r, "@examplestatus")
-	require.True(t, ok)
-	assert.Equal(t, int64(movedID), p.chatID)
+	return f, sendThread(t, ch, u, broadcast.Thread{})
 }
 
 // A username whose chat is gone ("chat not found") is not taken for the
