@@ -5,7 +5,10 @@
 // Each update is one post (com.atproto.repo.createRecord of an
 // app.bsky.feed.post record): the channel's entry in Update.Overrides, or
 // else the "short" template, fitted to 300 grapheme clusters with the body
-// shortened first and the status-page URL kept whole. Every http(s) URL
+// shortened first and the status-page URL kept whole (or, when no post
+// holds it whole, shown as its scheme, host and the start of its path,
+// then "...", linked to the whole URL, as Bluesky's app shows a long
+// link). Every http(s) URL
 // in the text gets a link facet (app.bsky.richtext.facet#link) with its
 // UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK),
 // and every hashtag ("#CDN", found as Bluesky's app finds them) a tag
@@ -251,7 +254,7 @@ func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "bluesky.C
 
 // Preview returns the text Send would post for u and its length.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
-	text, err := c.text(u)
+	text, _, err := c.text(u)
 	if err != nil {
 		return broadcast.Preview{}, err
 	}
@@ -264,18 +267,36 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // one for each run of them (strings.ToValidUTF8), before JSON sees the
 // text, so that the facets' byte offsets are those of the text the server
 // stores; the text is fitted as it is then, each U+FFFD three bytes, so
-// that it stays within MaxBytes.
-func (c *Channel) text(u broadcast.Update) (string, error) {
+// that it stays within MaxBytes. When no post holds the text with
+// Update.URL whole, the URL is shown shortened (see shortURL), and shown
+// says where, for its link facet to point to the whole URL; nil when the
+// URL is shown whole.
+func (c *Channel) text(u broadcast.Update) (text string, shown *shownLink, err error) {
 	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
-		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
+		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
+	text, err = c.render(u)
+	if short := shortURL(u.URL); errors.Is(err, templates.ErrTooLong) && short != "" {
+		v := u
+		v.URL = short
+		if t, err2 := c.render(v); err2 == nil {
+			if at := strings.LastIndex(t, short); at >= 0 {
+				return t, &shownLink{start: at, end: at + len(short), uri: u.URL}, nil
+			}
+		}
+	}
+	if err != nil {
+		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
+	}
+	return text, nil, nil
+}
+
+// render is the text of u as text gives it, its URL as u has it.
+func (c *Channel) render(u broadcast.Update) (string, error) {
 	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, func(s string) int {
 		return Measure(strings.ToValidUTF8(s, "\uFFFD"))
 	})
-	if err != nil {
-		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
-	}
-	return strings.ToValidUTF8(text, "\uFFFD"), nil
+	return strings.ToValidUTF8(text, "\uFFFD"), err
 }
 
 // Send posts m.Update, replying in the incident's thread when there is
@@ -289,7 +310,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// The record key needs the ID, which a Message built by hand may lack;
 	// its Time stays as given, so that every attempt gets the same key.
 	m.Update.ID = m.Update.WithDefaults(c.s.now().UTC()).ID
-	text, err := c.text(m.Update)
+	text, shown, err := c.text(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -298,7 +319,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	reply, dropped := c.liveReply(ctx, s, threadRef(m.Thread))
-	rec := newPost(text, reply, c.s.langs, c.s.now())
+	rec := newPost(text, shown, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err

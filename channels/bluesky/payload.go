@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,10 +101,62 @@ func linkFacets(text string) []facet {
 }
 
 // newPost returns the record of a post of text, replying in thread unless
-// reply is nil.
-func newPost(text string, reply *replyRef, langs []string, createdAt time.Time) post {
-	return post{Type: Collection, Text: text, Facets: postFacets(text), Reply: reply, Langs: langs,
+// reply is nil. shown, unless nil, is the link text shows shortened.
+func newPost(text string, shown *shownLink, reply *replyRef, langs []string, createdAt time.Time) post {
+	return post{Type: Collection, Text: text, Facets: withShown(postFacets(text), shown), Reply: reply, Langs: langs,
 		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
+}
+
+// shownLink is a URL a post's text shows shortened (see shortURL): the
+// bytes [start, end) of the text, which link to uri, the whole URL.
+type shownLink struct {
+	start, end int
+	uri        string
+}
+
+// withShown returns fs with the link facet of shown, in place of the
+// facets that overlap it (the link of its shortened text), in the order
+// of the text. fs as it is when shown is nil.
+func withShown(fs []facet, shown *shownLink) []facet {
+	if shown == nil {
+		return fs
+	}
+	out := slices.DeleteFunc(fs, func(f facet) bool {
+		return f.Index.ByteStart < shown.end && shown.start < f.Index.ByteEnd
+	})
+	out = append(out, facet{Index: byteSlice{ByteStart: shown.start, ByteEnd: shown.end},
+		Features: []feature{{Type: linkFeature, URI: shown.uri}}})
+	slices.SortStableFunc(out, func(a, b facet) int { return a.Index.ByteStart - b.Index.ByteStart })
+	return out
+}
+
+// maxShownPath is how many characters of a shortened URL's path, query
+// and fragment its text keeps, as Bluesky's app shows a long link.
+const maxShownPath = 24
+
+// shortURL is how a post shows the http(s) URL raw when the post cannot
+// hold it whole: its scheme and host, the start of what follows (never
+// cut inside a %-escape), then "...", the whole URL its link facet's.
+// It is "" when raw is no URL or no shorter so.
+func shortURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	origin := u.Scheme + "://" + u.Host
+	rest, ok := strings.CutPrefix(raw, origin)
+	if !ok {
+		return ""
+	}
+	r := []rune(rest)
+	if len(r) <= maxShownPath+len("...") {
+		return ""
+	}
+	keep := string(r[:maxShownPath])
+	if i := strings.LastIndexByte(keep, '%'); i >= 0 && i > len(keep)-3 {
+		keep = keep[:i]
+	}
+	return origin + keep + "..."
 }
 
 // createRecord is the input of com.atproto.repo.createRecord.

@@ -33,16 +33,16 @@ var goldenThread = broadcast.Thread{
 func payloads(t *testing.T) map[string][]byte {
 	ch, err := New(testConfig(""))
 	require.NoError(t, err)
-	text, err := ch.text(goldenUpdate)
+	text, _, err := ch.text(goldenUpdate)
 	require.NoError(t, err)
 	created := time.Date(2025, 3, 1, 12, 0, 3, 250_000_000, time.UTC)
 	m := broadcast.NewMessage(goldenUpdate)
 	out := map[string][]byte{}
 	for name, in := range map[string]any{
 		"post": createRecord{Repo: testDID, Collection: Collection, RKey: recordKey(m),
-			Record: newPost(text, nil, []string{"en"}, created)},
+			Record: newPost(text, nil, nil, []string{"en"}, created)},
 		"reply": createRecord{Repo: testDID, Collection: Collection, RKey: recordKey(m),
-			Record: newPost(text, threadRef(goldenThread), nil, created)},
+			Record: newPost(text, nil, threadRef(goldenThread), nil, created)},
 		"delete": deleteRecord{Repo: testDID, Collection: Collection, RKey: "3ljb2kqm3ya2c"},
 	} {
 		b, err := json.Marshal(in)

@@ -1,7 +1,6 @@
 package bluesky
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/templates"
 )
 
 // A link facet never points at a cut URL: shortening (templates.RenderFit
@@ -17,8 +15,8 @@ import (
 // URLs, moving a URL after the cut behind the ellipsis or dropping it
 // whole, so every link the post has is one the author wrote, whole. The
 // bodies below put the cut before, at, inside and after a URL, glued to
-// text or bracketed. A URL that cannot fit whole fails the post (its
-// shortest form errs with templates.ErrTooLong) rather than link a
+// text or bracketed. An Update.URL that cannot fit whole is shown
+// shortened, its link facet pointing to the whole URL, rather than link a
 // truncated address.
 func TestShortenedPostLinksWholeURLs(t *testing.T) {
 	ch, err := New(testConfig("https://bsky.social"))
@@ -33,7 +31,7 @@ func TestShortenedPostLinksWholeURLs(t *testing.T) {
 				o := u
 				o.Overrides = map[string]string{ch.name: body + " " + strings.Repeat("more ", 40)}
 				for _, v := range []broadcast.Update{u, o} {
-					text, err := ch.text(v.WithDefaults(fixedNow))
+					text, _, err := ch.text(v.WithDefaults(fixedNow))
 					require.NoError(t, err)
 					require.LessOrEqual(t, Measure(text), MaxGraphemes)
 					for _, f := range linkFacets(text) {
@@ -46,7 +44,9 @@ func TestShortenedPostLinksWholeURLs(t *testing.T) {
 
 	u := broadcast.Update{ID: "u", Title: "CDN errors", Status: broadcast.StatusInvestigating,
 		URL: "https://status.example.com/" + strings.Repeat("x", MaxGraphemes)}
-	_, err = ch.text(u.WithDefaults(fixedNow))
-	require.Error(t, err, "a URL longer than a post")
-	assert.True(t, errors.Is(err, templates.ErrTooLong) && broadcast.IsPermanent(err))
+	text, shown, err := ch.text(u.WithDefaults(fixedNow))
+	require.NoError(t, err, "a URL longer than a post is shown shortened")
+	require.NotNil(t, shown)
+	assert.LessOrEqual(t, Measure(text), MaxGraphemes)
+	assert.Equal(t, u.URL, shown.uri)
 }

@@ -19,7 +19,7 @@ func TestCutTagsNoOtherTag(t *testing.T) {
 	for n := 200; n < 300; n++ {
 		u := broadcast.Update{ID: "u", Title: strings.Repeat("x", n), Status: broadcast.StatusInvestigating,
 			Body: body, URL: "https://status.example.com/1"}
-		text, err := ch.text(u.WithDefaults(fixedNow))
+		text, _, err := ch.text(u.WithDefaults(fixedNow))
 		if err != nil {
 			continue // a Title too long for any post
 		}
