@@ -102,7 +102,8 @@
 //
 // Discord counts characters as Unicode code points. The content is fitted
 // to 2,000 characters by the templates (the body shortened first, the URL
-// kept whole); in the status card the title is cut to 256 characters, the
+// kept whole, or left to the card's title, which links to it, when the
+// content cannot hold it whole); in the status card the title is cut to 256 characters, the
 // component list to 1,024 (the rest counted, "… and 3 more"), and the card
 // as a whole is kept within Discord's embed limits (description 4,096,
 // field names 256, footer 2,048, 25 fields, 6,000 in total). A forum

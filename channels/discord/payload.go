@@ -118,8 +118,17 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 // content is the text of render, and its error of the template. A text
 // that shows nothing (templates.ErrBlank) is no error, and is "": every
 // message carries its update's card, and an edit keeps the one it has.
+// A URL too long for the content to hold whole (a valid one may have
+// 2,048 bytes) is left out of it: the card's title links to it.
 func content(set *templates.Set, channel string, u broadcast.Update) (string, error) {
 	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
+	if errors.Is(err, templates.ErrTooLong) && u.URL != "" {
+		v := u
+		v.URL = ""
+		if t, err2 := set.Text(channel, "markdown", v, MaxContent, templates.Runes); err2 == nil || errors.Is(err2, templates.ErrBlank) {
+			text, err = t, err2
+		}
+	}
 	if errors.Is(err, templates.ErrBlank) {
 		return "", nil
 	}
