@@ -412,7 +412,8 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 // /2/users/me). It posts nothing. An OAuth 1.0a access token that may only
 // read (X's x-access-level answer header says "read": the token was made
 // before the app had write permission) fails Check with a Permanent error,
-// since X would refuse every post.
+// since X would refuse every post. The header's value, quoted in that
+// error, is redacted of the credentials as X's text is.
 func (c *Channel) Check(ctx context.Context) error {
 	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil, 0)
 	if err != nil {
@@ -427,7 +428,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	if level := strings.TrimSpace(resp.Header.Get("x-access-level")); level != "" && !strings.Contains(level, "write") {
 		return broadcast.Permanent(fmt.Errorf("twitter: check: the access token is read-only (x-access-level: %s): "+
 			"X refuses every post; give the app Read and Write permission in the developer portal, "+
-			"then regenerate the access token and secret", httpx.Snippet([]byte(level))))
+			"then regenerate the access token and secret", s.cleaner()(level)))
 	}
 	return nil
 }

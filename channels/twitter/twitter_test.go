@@ -378,6 +378,22 @@ func TestCheckReadOnlyToken(t *testing.T) {
 	}
 }
 
+// The x-access-level value Check quotes is the answer's, so it is
+// redacted as X's text is: a relay or a debugging proxy that echoes the
+// request's credentials into it does not get them into the error.
+func TestCheckAccessLevelRedacted(t *testing.T) {
+	me := `{"data":{"id":"2244994945","name":"Example Status","username":"examplestatus"}}`
+	for _, secret := range []string{testAccessToken, testConsumerKey, testConsumerSecret, testAccessSecret} {
+		f := newFakeX(t, false)
+		f.respondWith(answer(http.StatusOK, me, "x-access-level", "read "+secret))
+		err := newTestChannel(t, f).Check(context.Background())
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err))
+		assert.Contains(t, err.Error(), "the access token is read-only")
+		assert.NotContains(t, err.Error(), secret)
+	}
+}
+
 // The fake refuses a request signed with the wrong secret, so the tests
 // that pass prove the signatures right.
 func TestSignatureVerified(t *testing.T) {

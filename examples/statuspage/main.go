@@ -336,13 +336,21 @@ const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-
 // newHandler serves the site in root like a static host, with caches told
 // to check for a newer version on every request, and the pages' content
 // policy. A directory without an index.html is not found, as on a static
-// host, not listed.
+// host, not listed. Only GET and HEAD read the site: any other method is
+// refused with 405 and "Allow: GET, HEAD", as nginx refuses it, where
+// http.FileServer alone would answer a POST, PUT or DELETE with the page
+// and 200, telling a client that its change was made.
 func newHandler(root string) http.Handler {
 	files := http.FileServer(noListing{http.Dir(root)})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", contentPolicy)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, ".atom") { // not in every system's MIME table
 			w.Header().Set("Content-Type", "application/atom+xml")
 		}

@@ -88,6 +88,31 @@ func TestFirstPage(t *testing.T) {
 	assert.Contains(t, body, "All systems operational")
 }
 
+// The handler reads the site with GET and HEAD only, as a static host
+// does: a POST, PUT or DELETE is refused with 405, never answered with the
+// page and 200 as if the change were made.
+func TestHandlerMethods(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
+	page, err := newPage(o)
+	require.NoError(t, err)
+	require.NoError(t, prepare(context.Background(), page, o, time.Now()))
+	h := newHandler(page.Root())
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/history.atom", nil))
+		assert.Equal(t, http.StatusOK, rec.Code, method)
+	}
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
+		for _, path := range []string{"/", "/history.atom", "/api/v2/summary.json"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader("x")))
+			assert.Equal(t, http.StatusMethodNotAllowed, rec.Code, "%s %s", method, path)
+			assert.Equal(t, "GET, HEAD", rec.Header().Get("Allow"), "%s %s", method, path)
+			assert.NotContains(t, rec.Body.String(), "<html", "%s %s: the page", method, path)
+		}
+	}
+}
+
 // The page is announced once its port is bound, never before a bind that
 // fails.
 func TestListensBeforeSayingSo(t *testing.T) {
