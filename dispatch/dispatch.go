@@ -252,7 +252,8 @@ type Config struct {
 	// is not used: River retries by Retry.
 	Broadcaster *broadcast.Broadcaster
 	// Store is the Broadcaster's Store, read by Report for receipts.
-	// Required.
+	// Required. A panic in one of its methods is the error of the
+	// Report, Wait or Watch that called it, naming the method.
 	Store broadcast.Store
 	// Queue is the River queue of the jobs; default "outagecast". River
 	// takes lower-case letters and digits, in words separated by an
@@ -439,6 +440,10 @@ func withDefaults(cfg Config) (Config, error) {
 		// Wait would panic on their first read of it.
 		return cfg, fmt.Errorf("dispatch: Config.Store: a nil %T", cfg.Store)
 	}
+	// Report, Wait and Watch read it in the caller's goroutine: its
+	// panics are their errors, naming the method, as the Broadcaster's
+	// are.
+	cfg.Store = broadcast.GuardStore(cfg.Store)
 	// The rest of a password written raw would be sent to the DNS by the
 	// listener's connection, and printed in its error.
 	if err := pghost.Check(&cfg.Pool.Config().ConnConfig.Config); err != nil {
