@@ -241,7 +241,10 @@ const spareConns = 4
 type Config struct {
 	// Pool connects to the database holding River's tables (see Migrate).
 	// Required. Each worker may hold one connection for a Lock during its
-	// delivery, so its MaxConns must be at least Workers + 4.
+	// delivery, so its MaxConns must be at least Workers + 4. Its
+	// BeforeConnect and AfterConnect run for the listener's connection too
+	// (see Changes); a panic there, or in a hook of its ConnConfig, is
+	// logged (to Logger, at Error) and the listener connects again later.
 	Pool *pgxpool.Pool
 	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
 	// channels an update is enqueued for. Required. Every instance's
