@@ -245,6 +245,8 @@ type Config struct {
 	// BeforeConnect and AfterConnect run for the listener's connection too
 	// (see Changes); a panic there, or in a hook of its ConnConfig, is
 	// logged (to Logger, at Error) and the listener connects again later.
+	// pgxpool runs them for its own connections in goroutines of its own,
+	// where such a panic still ends the process.
 	Pool *pgxpool.Pool
 	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
 	// channels an update is enqueued for. Required. Every instance's
