@@ -3,15 +3,25 @@ package broadcast
 import "context"
 
 // guardStore returns the Store a Broadcaster uses for s, Options.Store:
-// a MemoryStore when nil; s with its panics turned into errors otherwise
-// (a panic in a delivery's goroutine would take the caller's process
-// down), naming the method, as a channel's are (see recovered). The
-// package's own MemoryStore needs no guard.
+// a MemoryStore when nil; s guarded (see GuardStore) otherwise: a panic
+// in a delivery's goroutine would take the caller's process down.
 func guardStore(s Store) Store {
-	switch s.(type) {
-	case nil:
+	if s == nil {
 		return NewMemoryStore()
-	case *MemoryStore, guardedStore:
+	}
+	return GuardStore(s)
+}
+
+// GuardStore returns s with its panics turned into errors, as a
+// Broadcaster guards its Options.Store: a method that panics returns a
+// Permanent error naming it ("Store.Receipt panicked: …"), as does one
+// that returns an error whose Error method panics. Code that calls a
+// caller's Store beside a Broadcaster (package dispatch's reports) guards
+// it so. It returns nil for nil, and s itself when s needs no guard (a
+// MemoryStore, or a Store it guarded already).
+func GuardStore(s Store) Store {
+	switch s.(type) {
+	case nil, *MemoryStore, guardedStore:
 		return s
 	}
 	return guardedStore{s}

@@ -241,7 +241,12 @@ const spareConns = 4
 type Config struct {
 	// Pool connects to the database holding River's tables (see Migrate).
 	// Required. Each worker may hold one connection for a Lock during its
-	// delivery, so its MaxConns must be at least Workers + 4.
+	// delivery, so its MaxConns must be at least Workers + 4. Its
+	// BeforeConnect and AfterConnect run for the listener's connection too
+	// (see Changes); a panic there, or in a hook of its ConnConfig, is
+	// logged (to Logger, at Error) and the listener connects again later.
+	// pgxpool runs them for its own connections in goroutines of its own,
+	// where such a panic still ends the process.
 	Pool *pgxpool.Pool
 	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
 	// channels an update is enqueued for. Required. Every instance's
@@ -252,7 +257,8 @@ type Config struct {
 	// is not used: River retries by Retry.
 	Broadcaster *broadcast.Broadcaster
 	// Store is the Broadcaster's Store, read by Report for receipts.
-	// Required.
+	// Required. A panic in one of its methods is the error of the
+	// Report, Wait or Watch that called it, naming the method.
 	Store broadcast.Store
 	// Queue is the River queue of the jobs; default "outagecast". River
 	// takes lower-case letters and digits, in words separated by an
@@ -439,6 +445,10 @@ func withDefaults(cfg Config) (Config, error) {
 		// Wait would panic on their first read of it.
 		return cfg, fmt.Errorf("dispatch: Config.Store: a nil %T", cfg.Store)
 	}
+	// Report, Wait and Watch read it in the caller's goroutine: its
+	// panics are their errors, naming the method, as the Broadcaster's
+	// are.
+	cfg.Store = broadcast.GuardStore(cfg.Store)
 	// The rest of a password written raw would be sent to the DNS by the
 	// listener's connection, and printed in its error.
 	if err := pghost.Check(&cfg.Pool.Config().ConnConfig.Config); err != nil {

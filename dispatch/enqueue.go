@@ -77,7 +77,9 @@ type metadata struct {
 // empty, as Broadcaster.Send does). With a transaction tx, the jobs are
 // inserted in it: they exist exactly when tx commits, so an update is
 // queued if and only if the caller's own change is (the outbox pattern).
-// With a nil tx, Enqueue inserts them in a transaction of its own. An
+// With a nil tx, Enqueue inserts them in a transaction of its own (a nil
+// pointer of a concrete type, a nil *pgxpool.Tx, is refused: the error
+// names tx; so do Correct and Retract). An
 // insert waits for another transaction's uncommitted jobs of the same
 // update: callers' transactions that each enqueue several of the same
 // updates enqueue them in one order (by ID, say), or PostgreSQL fails one
@@ -283,6 +285,11 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 // or its NOTIFY of them) fails, once ReconnectWait has run out, with
 // pgstore.ErrReadOnly and what to do (see readOnly).
 func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
+	if tx != nil && nilValue(tx) {
+		// A nil *pgxpool.Tx, say, in a non-nil pgx.Tx: the driver would
+		// panic on its first use.
+		return fmt.Errorf("tx: a nil %T (pass a nil pgx.Tx for a transaction of its own)", tx)
+	}
 	if tx != nil {
 		return readOnly(pgx.BeginFunc(ctx, tx, f))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/outagecast/outagecast/internal/pgretry"
+	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
 // finishedChannel is the PostgreSQL notification channel on which a
@@ -325,12 +326,17 @@ func (d *Dispatcher) listen(ctx context.Context) {
 
 // listenOnce connects, LISTENs and wakes waiters until the connection is
 // lost or ctx ends; connected reports that it got to LISTEN.
+// A panic in the caller's code it runs (the pool's hooks, and those of
+// its ConnConfig: a DialFunc, an OnNotice, a Tracer…), in a goroutine of
+// ours, would end the process: it is logged, at Error, and is the
+// connection's error; the listener connects again later.
 func (d *Dispatcher) listenOnce(ctx context.Context) (connected bool, err error) {
+	defer slogguard.RecoverTo(&err, d.cfg.Logger, "dispatch: the listener's connection (a hook of Config.Pool's ConnConfig)")
 	pc := d.cfg.Pool.Config() // a copy
 	// The pool's hooks, as for its own connections: they may set the
 	// credentials, or the session.
 	if pc.BeforeConnect != nil {
-		if err := pc.BeforeConnect(ctx, pc.ConnConfig); err != nil {
+		if err := d.poolHook("BeforeConnect", func() error { return pc.BeforeConnect(ctx, pc.ConnConfig) }); err != nil {
 			return false, err
 		}
 	}
@@ -344,7 +350,7 @@ func (d *Dispatcher) listenOnce(ctx context.Context) (connected bool, err error)
 		_ = conn.Close(cctx)
 	}()
 	if pc.AfterConnect != nil {
-		if err := pc.AfterConnect(ctx, conn); err != nil {
+		if err := d.poolHook("AfterConnect", func() error { return pc.AfterConnect(ctx, conn) }); err != nil {
 			return false, err
 		}
 	}
@@ -375,4 +381,11 @@ func (d *Dispatcher) listenOnce(ctx context.Context) (connected bool, err error)
 			return true, fmt.Errorf("check the connection: %w", err)
 		}
 	}
+}
+
+// poolHook runs hook, Config.Pool's hook of that name, for the
+// listener's connection; its panic is logged and is its error.
+func (d *Dispatcher) poolHook(name string, hook func() error) (err error) {
+	defer slogguard.RecoverTo(&err, d.cfg.Logger, "dispatch: Config.Pool's "+name)
+	return hook()
 }

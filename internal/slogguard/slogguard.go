@@ -1,7 +1,8 @@
 // Package slogguard keeps a caller's code from failing a delivery, or
 // taking the process down, through a panic: a *slog.Logger whose handler
 // panics loses the record, and a callback (an OnEvent hook, a lock's
-// unlock) that panics is logged, and the work that called it goes on.
+// unlock) that panics is logged, and the work that called it goes on
+// (or, for a hook the work cannot go past, ends with the panic's error).
 // broadcast and dispatch guard every Logger and callback they are given
 // with it, so that both recover the same way; dispatch also hands River
 // (which logs from goroutines of its own) only a guarded Logger.
@@ -98,8 +99,24 @@ func (g Handler) WithGroup(name string) (h slog.Handler) {
 // l nil (give it a guarded Logger) drops the record; the panic is
 // recovered all the same.
 func Recover(l *slog.Logger, msg string, attrs ...slog.Attr) {
-	p := recover()
-	if p == nil || l == nil {
+	if p := recover(); p != nil {
+		logPanic(l, msg, p, attrs)
+	}
+}
+
+// RecoverTo, deferred, is Recover for a call that cannot go on past the
+// caller's code that panicked (a connection's hook): it also makes the
+// panic *err ("msg panicked: …"), the call's error.
+func RecoverTo(err *error, l *slog.Logger, msg string, attrs ...slog.Attr) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("%s panicked: %v", msg, p)
+		logPanic(l, msg, p, attrs)
+	}
+}
+
+// logPanic logs panic p of msg, as Recover says; nothing when l is nil.
+func logPanic(l *slog.Logger, msg string, p any, attrs []slog.Attr) {
+	if l == nil {
 		return
 	}
 	attrs = append(attrs, slog.String("trace", string(debug.Stack())))

@@ -3,6 +3,7 @@ package slogguard_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -125,4 +126,31 @@ func TestRecover(t *testing.T) {
 			"dispatch: Config.OnEvent")
 		panic("a bug in OnEvent")
 	})
+}
+
+// RecoverTo recovers and logs as Recover does, and also makes the panic
+// the error of the call it is deferred in; without a panic it leaves the
+// call's error as it was.
+func TestRecoverTo(t *testing.T) {
+	var out bytes.Buffer
+	l := slog.New(slog.NewTextHandler(&out, nil))
+	hook := func(l *slog.Logger, bug bool) (err error) {
+		defer slogguard.RecoverTo(&err, l, "dispatch: Config.Pool's AfterConnect", slog.String("conn", "listener"))
+		if bug {
+			panic("a bug in AfterConnect")
+		}
+		return errors.New("refused")
+	}
+	var err error
+	require.NotPanics(t, func() { err = hook(l, true) })
+	assert.EqualError(t, err, "dispatch: Config.Pool's AfterConnect panicked: a bug in AfterConnect")
+	assert.Contains(t, out.String(), `level=ERROR msg="dispatch: Config.Pool's AfterConnect panicked: a bug in AfterConnect" conn=listener trace=`)
+	assert.Contains(t, out.String(), "slogguard_test.TestRecoverTo")
+
+	require.NotPanics(t, func() { err = hook(nil, true) })
+	assert.EqualError(t, err, "dispatch: Config.Pool's AfterConnect panicked: a bug in AfterConnect", "no Logger")
+
+	out.Reset()
+	assert.EqualError(t, hook(l, false), "refused")
+	assert.Empty(t, out.String())
 }
