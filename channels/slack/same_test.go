@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -149,4 +150,37 @@ func TestNameRenamedAway(t *testing.T) {
 			assert.False(t, ok, "#ops names no post")
 		})
 	}
+}
+
+// A name Slack answered channel_not_found to forgets the conversation ID
+// it had: when another name then comes to mean that conversation, the
+// first neither records that name's post as its own nor is counted
+// delivered, as it names no conversation. Before, "#ops" kept the ID of
+// its last post and took "#x"'s message there for its own.
+func TestNameNotFoundForgetsItsConversation(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#x"}})
+	incident := func(n int) broadcast.Message {
+		u := update(n, broadcast.StatusInvestigating)
+		u.IncidentID = fmt.Sprintf("incident-%d", n)
+		return broadcast.NewMessage(u)
+	}
+	_, err := ch.Send(context.Background(), incident(1)) // learns #ops's ID; #x names none
+	require.NoError(t, err)
+	f.rename("ops", "ops-archive")
+	_, err = ch.Send(context.Background(), incident(2)) // both refused
+	require.Error(t, err)
+	f.rename("ops-archive", "x")
+
+	m := incident(3)
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the refusal is in the Ledger")
+	assert.Len(t, inConversation(f.messages(), "C0OPS00001"), 2, "one post per update that reached it")
+	done, failure := m.Ledger.Done("#ops")
+	assert.True(t, done)
+	assert.Contains(t, failure, "channel_not_found", "#ops names no conversation now")
+	_, ok := postOf(r, "#ops")
+	assert.False(t, ok, "#ops names no post")
+	p, ok := postOf(r, "#x")
+	require.True(t, ok)
+	assert.Equal(t, "C0OPS00001", p.channel)
 }
