@@ -184,3 +184,31 @@ func TestNameNotFoundForgetsItsConversation(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "C0OPS00001", p.channel)
 }
+
+// Two names that both came to mean one conversation, each known before
+// as another's, post there both, as only Slack's answers show it; the
+// second message is deleted at once, and both names record the first:
+// the conversation shows the update once. Before, it showed it twice.
+func TestTwoNamesMovedIntoOneConversation(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
+	f.wsMu.Lock()
+	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
+	f.wsMu.Unlock()
+
+	u := update(2, broadcast.StatusInvestigating)
+	u.IncidentID = "another"
+	r := send(t, ch, u, broadcast.Thread{})
+	var shown []fakeMsg
+	for _, m := range inConversation(f.messages(), "C0ENG00003") {
+		if !m.deleted {
+			shown = append(shown, m)
+		}
+	}
+	require.Equal(t, 1, len(shown), "the conversation shows the update once")
+	for _, target := range []string{"#ops", "#status"} {
+		p, ok := postOf(r, target)
+		require.True(t, ok, target)
+		assert.Equal(t, post{channel: "C0ENG00003", ts: shown[0].ts, thread: shown[0].ts}, p, target)
+	}
+}

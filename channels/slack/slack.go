@@ -138,7 +138,13 @@
 // now fails for good (channel_not_found), and the ID it had is
 // forgotten, so that it does not take for its own a message another name
 // posts in that conversation later: it posts, and Slack's answer names
-// its conversation again. Each message carries, in its
+// its conversation again. A message whose answer names a conversation
+// that has the update already from another entry (two names Slack now
+// gives one conversation, or that the Channel never posted to: only the
+// answers show it) is a second one, deleted at once (chat.delete), and
+// its entry records the other: the conversation shows the update once,
+// the second for a moment (and its notification stays); a deletion that
+// fails leaves both. Each message carries, in its
 // metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
