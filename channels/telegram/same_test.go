@@ -219,3 +219,30 @@ func TestTwoUsernamesMovedIntoOneChat(t *testing.T) {
 		assert.Equal(t, shown[1].id, p.messageID, target)
 	}
 }
+
+// A username that moved to another chat, known so from an answer, does
+// not reply there to the incident's message in its old chat: that id
+// names another message in the new chat, or none. Before, the update
+// replied to an unrelated message of the new chat.
+func TestUsernameMovedDoesNotReplyToTheOldChatsMessage(t *testing.T) {
+	const otherID = int64(-1005555555555)
+	f := newFakeBot(t)
+	f.chats[otherID] = &fakeChat{id: otherID, typ: "channel"}
+	sendThread(t, newTestChannel(t, f, []string{"-1005555555555"}), testUpdate(), broadcast.Thread{}) // the new chat's message 1
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	r1 := sendThread(t, ch, testUpdate(), broadcast.Thread{}) // message 1 of the old chat
+	require.Len(t, f.inChat(channelID), 1)
+
+	f.mu.Lock()
+	f.chats[channelID].username, f.chats[otherID].username = "", "examplestatus"
+	f.mu.Unlock()
+	u := testUpdate()
+	u.ID, u.IncidentID = "other", "other"
+	sendThread(t, ch, u, broadcast.Thread{}) // learns that the username moved
+	u = testUpdate()
+	u.ID = "u2"
+	sendThread(t, ch, u, broadcast.Thread{Root: r1, Last: r1})
+	got := f.inChat(otherID)
+	require.Len(t, got, 3)
+	assert.Zero(t, got[2].replyTo, "no reply to the new chat's message 1")
+}

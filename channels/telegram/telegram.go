@@ -98,7 +98,9 @@
 // Meta (reply_parameters.message_id, with allow_sending_without_reply, so
 // that an update whose message to reply to was deleted still goes out);
 // in a chat the latest update did not reach, to the incident's first
-// message there, from Message.Thread.Root's Meta. A
+// message there, from Message.Thread.Root's Meta. An "@username" that an
+// answer showed to name another chat now replies to no message of its
+// old chat: that id names another message in the new one. A
 // chat entry with a topic posts in that forum topic (message_thread_id;
 // none for "/1", the General topic, which the Bot API refuses by id).
 //
