@@ -214,6 +214,27 @@ func (c *Channel) learn(target, id string) {
 	}
 }
 
+// forget drops the ID kept for target's conversation after Slack found
+// no conversation for to, the name or the ID a post went to: a name may
+// be given to another conversation later, and its next post learns that
+// one's ID; until then it is a name whose conversation is not known.
+func (c *Channel) forget(target, to string) {
+	if isID(target) {
+		return
+	}
+	if isID(to) {
+		c.s.ids.CompareAndDelete(target, to) // the thread's conversation, gone
+		return
+	}
+	c.s.ids.Delete(target)
+}
+
+// notFound reports whether err is Slack's channel_not_found.
+func notFound(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "channel_not_found"
+}
+
 // isID reports whether target is a conversation ID ("C0123ABCDEF"): a C,
 // G or D and upper-case letters and digits. Names are lower-case.
 func isID(target string) bool {

@@ -26,8 +26,14 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			return postedIn(earlier, targets, id)
 		},
 		Receipt: func(i int, p post) broadcast.Receipt { return outcome{p: p}.receipt(targets[i]) },
-		Each:    each,
-		Moves:   func(i int) bool { return !isID(targets[i]) }, // a name Slack may give another conversation
+		Undo: func(_ int, p post) error {
+			if p.ts == "" {
+				return errNoPost // posted, its answer cut off: it stays
+			}
+			return c.remove(ctx, p)
+		},
+		Each:  each,
+		Moves: func(i int) bool { return !isID(targets[i]) }, // a name Slack may give another conversation
 	})
 }
 

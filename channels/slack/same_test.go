@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -148,5 +149,66 @@ func TestNameRenamedAway(t *testing.T) {
 			_, ok := postOf(r, "#ops")
 			assert.False(t, ok, "#ops names no post")
 		})
+	}
+}
+
+// A name Slack answered channel_not_found to forgets the conversation ID
+// it had: when another name then comes to mean that conversation, the
+// first neither records that name's post as its own nor is counted
+// delivered, as it names no conversation. Before, "#ops" kept the ID of
+// its last post and took "#x"'s message there for its own.
+func TestNameNotFoundForgetsItsConversation(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#x"}})
+	incident := func(n int) broadcast.Message {
+		u := update(n, broadcast.StatusInvestigating)
+		u.IncidentID = fmt.Sprintf("incident-%d", n)
+		return broadcast.NewMessage(u)
+	}
+	_, err := ch.Send(context.Background(), incident(1)) // learns #ops's ID; #x names none
+	require.NoError(t, err)
+	f.rename("ops", "ops-archive")
+	_, err = ch.Send(context.Background(), incident(2)) // both refused
+	require.Error(t, err)
+	f.rename("ops-archive", "x")
+
+	m := incident(3)
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the refusal is in the Ledger")
+	assert.Len(t, inConversation(f.messages(), "C0OPS00001"), 2, "one post per update that reached it")
+	done, failure := m.Ledger.Done("#ops")
+	assert.True(t, done)
+	assert.Contains(t, failure, "channel_not_found", "#ops names no conversation now")
+	_, ok := postOf(r, "#ops")
+	assert.False(t, ok, "#ops names no post")
+	p, ok := postOf(r, "#x")
+	require.True(t, ok)
+	assert.Equal(t, "C0OPS00001", p.channel)
+}
+
+// Two names that both came to mean one conversation, each known before
+// as another's, post there both, as only Slack's answers show it; the
+// second message is deleted at once, and both names record the first:
+// the conversation shows the update once. Before, it showed it twice.
+func TestTwoNamesMovedIntoOneConversation(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
+	f.wsMu.Lock()
+	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
+	f.wsMu.Unlock()
+
+	u := update(2, broadcast.StatusInvestigating)
+	u.IncidentID = "another"
+	r := send(t, ch, u, broadcast.Thread{})
+	var shown []fakeMsg
+	for _, m := range inConversation(f.messages(), "C0ENG00003") {
+		if !m.deleted {
+			shown = append(shown, m)
+		}
+	}
+	require.Equal(t, 1, len(shown), "the conversation shows the update once")
+	for _, target := range []string{"#ops", "#status"} {
+		p, ok := postOf(r, target)
+		require.True(t, ok, target)
+		assert.Equal(t, post{channel: "C0ENG00003", ts: shown[0].ts, thread: shown[0].ts}, p, target)
 	}
 }

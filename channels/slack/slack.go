@@ -135,7 +135,16 @@
 // there, where an ID entry records its post, and the ID entry of the
 // conversation it named before gets a post of its own (an incident that
 // has a thread in that one goes on in it); a name no conversation has
-// now fails for good (channel_not_found). Each message carries, in its
+// now fails for good (channel_not_found), and the ID it had is
+// forgotten, so that it does not take for its own a message another name
+// posts in that conversation later: it posts, and Slack's answer names
+// its conversation again. A message whose answer names a conversation
+// that has the update already from another entry (two names Slack now
+// gives one conversation, or that the Channel never posted to: only the
+// answers show it) is a second one, deleted at once (chat.delete), and
+// its entry records the other: the conversation shows the update once,
+// the second for a moment (and its notification stays); a deletion that
+// fails leaves both. Each message carries, in its
 // metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
@@ -489,6 +498,11 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	} else {
 		var err error
 		if resp, threaded, err = c.postMessage(ctx, req, threaded); err != nil {
+			if notFound(err) {
+				// The conversation is gone, or the name is no one's
+				// now: its ID is no longer what the name means.
+				c.forget(target, req.Channel)
+			}
 			return outcome{err: err}
 		}
 	}

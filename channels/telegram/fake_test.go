@@ -60,8 +60,11 @@ type fakeBot struct {
 type chatTopic struct{ chat, topic int64 }
 
 type fakeChat struct {
-	id        int64
-	username  string // without "@"; "" for none
+	id       int64
+	username string // without "@"; "" for none
+	// aliases are the chat's other active usernames, as a channel may
+	// have several (active_usernames), without "@".
+	aliases   []string
 	typ       string
 	forum     bool
 	next      int64  // the last message id used
@@ -238,6 +241,11 @@ func (f *fakeBot) resolve(raw json.RawMessage) *fakeChat {
 		for _, c := range f.chats {
 			if c.username != "" && strings.EqualFold(c.username, name) {
 				return c
+			}
+			for _, a := range c.aliases {
+				if strings.EqualFold(a, name) {
+					return c
+				}
 			}
 		}
 		return nil
@@ -532,6 +540,7 @@ func (f *fakeBot) getChat(w http.ResponseWriter, body []byte) {
 		info := map[string]any{"id": c.id, "type": c.typ, "title": "Example status", "accent_color_id": 0, "max_reaction_count": 11}
 		if c.username != "" {
 			info["username"] = c.username
+			info["active_usernames"] = append([]string{c.username}, c.aliases...)
 		}
 		if c.forum {
 			info["is_forum"] = true

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 // Telegram: its answer to a message names the chat's id.
 func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadcast.Fanout, html string, preview *linkPreviewOptions) {
 	var stop stopper
+	c.learnChats(ctx, m.Thread, f.Todo(), &stop)
 	same.Deliver(f, same.Plan[posted]{
 		Targets: c.s.targets,
 		Noun:    "chat",
@@ -47,9 +49,53 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			_, name := c.s.chats[i].id.(string) // "@username"
 			return name
 		},
+		Undo: func(_ int, p posted) error {
+			// A second message in a chat that has the update: deleted
+			// at once, unless its id is not known (cut short).
+			if p.messageID == 0 {
+				return errCut
+			}
+			_, _, err := c.call(ctx, "deleteMessage", deleteMessage{ChatID: p.chatID, MessageID: p.messageID})
+			return err
+		},
 		Earlier: c.earlierIn,
 		Receipt: func(i int, p posted) broadcast.Receipt { return p.receipt(c.s.targets[i]) },
 	})
+}
+
+// learnChats asks getChat for the chat id of each of the chats todo
+// (indexes of c.s.chats) whose id is not known, when two or more are
+// not: "@usernames" the Channel never posted to, which may name one chat
+// (a channel has several active usernames), and would each post there.
+// Known, they are one destination, which gets one message. One entry
+// whose chat is not known asks nothing: its message's answer names the
+// chat. A getChat that fails teaches nothing, and the entry posts as
+// without it; one that shows no request can succeed stops the attempt
+// (see stopper).
+func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int, stop *stopper) {
+	var unknown []chat
+	for _, i := range todo {
+		if ch := c.s.chats[i]; c.destOf(t, ch) == "" {
+			unknown = append(unknown, ch)
+		}
+	}
+	if len(unknown) < 2 {
+		return
+	}
+	for _, ch := range unknown {
+		var result json.RawMessage
+		err := stop.try(ctx, func() error {
+			var err error
+			result, _, err = c.call(ctx, "getChat", getChat{ChatID: ch.id})
+			return err
+		})
+		var info struct {
+			ID int64 `json:"id"`
+		}
+		if err == nil && json.Unmarshal(result, &info) == nil && info.ID != 0 {
+			c.s.learned.Store(ch.target, info.ID)
+		}
+	}
 }
 
 // dest names the chat id and topic a message goes to.

@@ -154,3 +154,95 @@ func TestEditAndRetractSharedMessage(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	assert.Len(t, te.Pending, 2, "both entries post the correction anew")
 }
+
+// Two "@usernames" of one chat (a channel's active usernames) that the
+// Channel never posted to get the first update once: with two entries
+// whose chat is not known, it asks getChat for their ids before posting,
+// once each, and both entries name the one message. A single such entry
+// costs no request. Before, both posted.
+func TestTwoUsernamesOfOneChatPostOnce(t *testing.T) {
+	f := newFakeBot(t)
+	f.chats[channelID].aliases = []string{"examplestatus_alt"}
+	f.targets["@examplestatus_alt"] = chatTopic{channelID, 0}
+	ch := newTestChannel(t, f, []string{"@examplestatus", "@examplestatus_alt", "-1002222222222/42"})
+	r1 := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	require.Equal(t, 1, len(f.inChat(channelID)), "one message in the chat")
+	a, okA := postedIn(r1, "@examplestatus")
+	b, okB := postedIn(r1, "@examplestatus_alt")
+	require.True(t, okA && okB, "both entries are delivered")
+	assert.Equal(t, a, b, "both entries name the one message")
+	assert.Len(t, f.received("getChat"), 2)
+
+	u := testUpdate()
+	u.ID = "u2"
+	sendThread(t, ch, u, broadcast.Thread{Root: r1, Last: r1})
+	assert.Len(t, f.inChat(channelID), 2)
+	assert.Len(t, f.received("getChat"), 2, "the ids are known now")
+
+	one := newTestChannel(t, f, []string{"@examplestatus"})
+	sendThread(t, one, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.received("getChat"), 2, "a single entry asks nothing")
+}
+
+// Two "@usernames" known as two chats that both came to name one chat
+// (a username moved to a channel that has another already) both post
+// there, as only the answers show it: the second message is deleted at
+// once, and both entries name the first. Before, the chat showed the
+// update twice.
+func TestTwoUsernamesMovedIntoOneChat(t *testing.T) {
+	const otherID = int64(-1005555555555)
+	f := newFakeBot(t)
+	f.chats[otherID] = &fakeChat{id: otherID, username: "otherstatus", typ: "channel"}
+	f.targets["@otherstatus"] = chatTopic{otherID, 0}
+	ch := newTestChannel(t, f, []string{"@examplestatus", "@otherstatus"})
+	sendThread(t, ch, testUpdate(), broadcast.Thread{}) // learns both ids
+	require.Len(t, f.inChat(channelID), 1)
+	require.Len(t, f.inChat(otherID), 1)
+
+	f.mu.Lock()
+	f.chats[otherID].username = ""
+	f.chats[channelID].aliases = []string{"otherstatus"}
+	f.mu.Unlock()
+	u := testUpdate()
+	u.ID, u.IncidentID = "u2", "another"
+	r := sendThread(t, ch, u, broadcast.Thread{})
+	var shown []fakeMessage
+	for _, m := range f.inChat(channelID) {
+		if !m.deleted {
+			shown = append(shown, m)
+		}
+	}
+	require.Equal(t, 2, len(shown), "the chat shows each update once")
+	for _, target := range []string{"@examplestatus", "@otherstatus"} {
+		p, ok := postedIn(r, target)
+		require.True(t, ok, target)
+		assert.Equal(t, shown[1].id, p.messageID, target)
+	}
+}
+
+// A username that moved to another chat, known so from an answer, does
+// not reply there to the incident's message in its old chat: that id
+// names another message in the new chat, or none. Before, the update
+// replied to an unrelated message of the new chat.
+func TestUsernameMovedDoesNotReplyToTheOldChatsMessage(t *testing.T) {
+	const otherID = int64(-1005555555555)
+	f := newFakeBot(t)
+	f.chats[otherID] = &fakeChat{id: otherID, typ: "channel"}
+	sendThread(t, newTestChannel(t, f, []string{"-1005555555555"}), testUpdate(), broadcast.Thread{}) // the new chat's message 1
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	r1 := sendThread(t, ch, testUpdate(), broadcast.Thread{}) // message 1 of the old chat
+	require.Len(t, f.inChat(channelID), 1)
+
+	f.mu.Lock()
+	f.chats[channelID].username, f.chats[otherID].username = "", "examplestatus"
+	f.mu.Unlock()
+	u := testUpdate()
+	u.ID, u.IncidentID = "other", "other"
+	sendThread(t, ch, u, broadcast.Thread{}) // learns that the username moved
+	u = testUpdate()
+	u.ID = "u2"
+	sendThread(t, ch, u, broadcast.Thread{Root: r1, Last: r1})
+	got := f.inChat(otherID)
+	require.Len(t, got, 3)
+	assert.Zero(t, got[2].replyTo, "no reply to the new chat's message 1")
+}

@@ -38,8 +38,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // messageID is 0), following a group's migration to a supergroup once.
 func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkPreviewOptions, reply posted) (posted, error) {
 	_, moved := c.s.migrated.Load(ch.target)
+	// A username's chat by its id, when an answer told it: a username
+	// that moved replies to no message of its old chat, whose id names
+	// another message in the new one, or none.
+	at := c.chatID(ch)
+	if id, ok := c.s.learned.Load(ch.target); ok && !moved {
+		at = id
+	}
 	in := sendMessage{ChatID: c.chatID(ch), MessageThreadID: ch.topic, Text: html, ParseMode: parseMode,
-		LinkPreviewOptions: preview, ReplyParameters: replyIn(c.chatID(ch), reply, moved)}
+		LinkPreviewOptions: preview, ReplyParameters: replyIn(at, reply, moved)}
 	result, e, err := c.call(ctx, "sendMessage", in)
 	if e != nil && e.MigrateToChatID != 0 {
 		c.s.migrated.Store(ch.target, e.MigrateToChatID)

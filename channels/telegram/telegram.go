@@ -51,7 +51,17 @@
 // its latest answer, so a username moved to another chat posts there,
 // where an id entry records its message, and an id entry of its old chat
 // gets a message of its own. A username Telegram no longer finds ("chat
-// not found") is forgotten. The Receipt's Meta holds,
+// not found") is forgotten. When two or more entries' chat ids are not
+// known (usernames never posted to), Send first asks getChat for each of
+// their ids, one request per username until the process ends (a single
+// such entry asks nothing: its answer names its chat), so that two
+// usernames of one chat (a channel's active usernames) get one message
+// there; a getChat that fails leaves its entry to post as without it. A
+// message whose answer names a chat that has the update already from
+// another entry (two usernames that moved into one chat) is deleted at
+// once (deleteMessage), and its entry records the other: the chat shows
+// the update once, the second for a moment (its notification stays). The
+// Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
 // chat's message: t.me/<username>/<id> for a channel or supergroup with a
@@ -88,7 +98,9 @@
 // Meta (reply_parameters.message_id, with allow_sending_without_reply, so
 // that an update whose message to reply to was deleted still goes out);
 // in a chat the latest update did not reach, to the incident's first
-// message there, from Message.Thread.Root's Meta. A
+// message there, from Message.Thread.Root's Meta. An "@username" that an
+// answer showed to name another chat now replies to no message of its
+// old chat: that id names another message in the new one. A
 // chat entry with a topic posts in that forum topic (message_thread_id;
 // none for "/1", the General topic, which the Bot API refuses by id).
 //

@@ -26,17 +26,23 @@
 // retry looks up each target's own mark, and would not find the message
 // posted under another's.
 //
+// A post whose answer names a destination that has the update already
+// from another target (two names of one destination that the channel
+// never posted to, or that moved into one: only the answers show it) is
+// a second: Plan.Undo removes it, and its target records the other post.
+//
 // # Limits
 //
 // Each target whose destination is not known yet posts: two names of
-// one destination that the channel never posted to both post there. A
-// target whose post failed before its destination was known leaves that
-// destination unknown: a target naming it otherwise may post there too.
-// A name records a post that another target made in the destination it
-// named before (in an earlier attempt, or one whose answer named that
-// destination before the name's turn) without noticing that it moved.
-// Two names that moved into one destination may both post there when
-// Plan.Each posts at once.
+// one destination that the channel never posted to both post there, and
+// the second post shows until Plan.Undo removes it (without an Undo, or
+// when it fails, it stays). Likewise two names that moved into one
+// destination. A target whose post failed before its destination was
+// known leaves that destination unknown: a target naming it otherwise
+// may post there too. A name records a post that another target made in
+// the destination it named before (in an earlier attempt, or one whose
+// answer named that destination before the name's turn) without
+// noticing that it moved.
 package same
 
 import (
@@ -69,6 +75,13 @@ type Plan[P any] struct {
 	// Each calls do for every index of todo and returns when all are
 	// done: at once or in turn. Nil calls them in turn, in order.
 	Each func(todo []int, do func(i int))
+	// Undo removes p, the post target i just made in a destination that
+	// has the update already from another target's post, in this attempt
+	// or an earlier one: two names that moved into one destination, or
+	// that were never posted to, post there both, as only the answers
+	// show it. Removed, target i records the other post; an error (or
+	// a nil Undo) leaves p as target i's, the update shown twice.
+	Undo func(i int, p P) error
 	// Moves reports whether target i names its destination by a name the
 	// service may give another place (a username, a conversation's
 	// name), not by its id: those post before the other targets whose
@@ -118,8 +131,7 @@ func Deliver[P any](f *broadcast.Fanout, p Plan[P]) {
 			f.Report(i, err)
 			return
 		}
-		d.keep(o)
-		f.Posted(i, o.Receipt)
+		d.settle(i, o)
 	})
 	// A name that moved posts where it names now, which only its answer
 	// shows: after another target's post in its old place it would take
@@ -158,17 +170,33 @@ type group[P any] struct {
 	failed error  // of from's post in this attempt
 }
 
-// keep records o's post as the one in the destination its answer names,
-// unless that has one already.
-func (d *delivery[P]) keep(o Posted[P]) {
+// settle records o, target i's post, as the one in the destination its
+// answer names, and as target i's, unless that destination has another
+// target's post already (in this attempt, or in an earlier one): then o
+// is a second, which Undo removes, and target i records the other. It
+// returns the post target i records.
+func (d *delivery[P]) settle(i int, o Posted[P]) P {
 	if o.Dest == "" {
-		return
+		d.f.Posted(i, o.Receipt)
+		return o.Post
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, dup := d.made[o.Dest]; !dup {
+	prev, dup := d.made[o.Dest]
+	if !dup {
+		var by string
+		prev, by, dup = d.p.Earlier(d.earlier, o.Dest)
+		dup = dup && by != d.p.Targets[i]
+	}
+	if !dup {
 		d.made[o.Dest] = o.Post
 	}
+	d.mu.Unlock()
+	if dup && d.p.Undo != nil && d.p.Undo(i, o.Post) == nil {
+		d.f.Posted(i, d.p.Receipt(i, prev))
+		return prev
+	}
+	d.f.Posted(i, o.Receipt)
+	return o.Post
 }
 
 // run posts to the targets todo of g, in order, until a post is in g's
@@ -201,15 +229,14 @@ func (d *delivery[P]) run(g *group[P], todo []int) {
 			d.f.Report(i, err)
 			continue
 		}
-		d.keep(o)
-		d.f.Posted(i, o.Receipt)
+		post := d.settle(i, o)
 		if o.Dest != "" && o.Dest != g.dest {
 			// The answer names another destination: the target's
 			// name moved (a username or a channel name now
 			// another's), and dest still lacks the update.
 			continue
 		}
-		g.post, g.posted = o.Post, true
+		g.post, g.posted = post, true
 	}
 }
 

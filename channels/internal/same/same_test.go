@@ -130,3 +130,44 @@ func TestDeliverNameFailedBeforeIDs(t *testing.T) {
 	require.GreaterOrEqual(t, k, 0, "-100 is pending")
 	assert.ErrorContains(t, te.Pending[k].Err, "the chat -100 may have the update from @ops, whose post failed: timeout")
 }
+
+// Two names that moved into one destination, each known before in a
+// destination of its own, or never posted to, post there both: only the
+// answers show it. The second post is a duplicate that Undo removes, and
+// its target records the first; without Undo, or when Undo fails, it
+// stays the target's own.
+func TestDeliverUndoesASecondPostInOneDestination(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		dests []string
+	}{
+		{"known before", []string{"-100", "-200"}},
+		{"never posted to", []string{"", ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			targets := []string{"@a", "@b"}
+			for _, undo := range []error{nil, errors.New("refused"), errors.ErrUnsupported} {
+				p, made := plan(targets, tc.dests, []string{"-900", "-900"}, make([]error, 2))
+				p.Moves = func(int) bool { return true }
+				var undone []string
+				if undo != errors.ErrUnsupported {
+					p.Undo = func(i int, post string) error {
+						undone = append(undone, targets[i]+": "+post)
+						return undo
+					}
+				}
+				f := broadcast.NewFanout(broadcast.NewMessage(broadcast.Update{}), targets)
+				Deliver(f, p)
+				require.NoError(t, f.Err())
+				assert.Equal(t, targets, *made, "the answers alone show the one destination")
+				second := "by @b"
+				if undo == nil {
+					assert.Equal(t, []string{"@b: by @b"}, undone)
+					second = "by @a"
+				}
+				assert.Equal(t, "by @a", f.Receipt().Meta["@a"])
+				assert.Equal(t, second, f.Receipt().Meta["@b"])
+			}
+		})
+	}
+}
