@@ -41,7 +41,8 @@ const (
 // user information), its errors redacted as Send's are, and the step that failed: "DNS lookup", "TCP connect"
 // or "TLS handshake". When every failure is one no retry can fix (a
 // certificate that does not verify, a port that does not speak TLS, a
-// link-local or metadata address the channel's own client refuses), the
+// link-local or metadata address the channel's own client refuses, a
+// panic in the client's Transport, its dialers or TLS callbacks), the
 // *CheckError is marked broadcast.Permanent, as Send's error would be.
 //
 // Check dials as the client would when its Transport is an *http.Transport
@@ -62,7 +63,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	for range min(c.s.concurrency, len(eps)) {
 		wg.Go(func() {
 			for i := range jobs {
-				errs[i] = p.probe(ctx, eps[i].url)
+				errs[i] = p.safeProbe(ctx, eps[i].url)
 			}
 		})
 	}
@@ -75,7 +76,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	permanent := true // every failure is one no retry can fix (httpx.PermanentTLS, a link-local address)
 	for i, err := range errs {
 		if err != nil {
-			permanent = permanent && (httpx.PermanentTLS(err) || errors.Is(err, errLinkLocal))
+			permanent = permanent && (httpx.PermanentTLS(err) || errors.Is(err, errLinkLocal) || errors.Is(err, errPanicked))
 			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].Redactor().Error(err)})
 		}
 	}
@@ -221,6 +222,14 @@ func (p prober) proxyFor(ctx context.Context, rawURL string) (*url.URL, error) {
 	return p.proxy(req)
 }
 
+// safeProbe is probe, with a panic in what it calls of the client's
+// Transport (its Proxy, dialers, TLS callbacks) its error: it runs in a
+// goroutine of Check's (see recovered).
+func (p prober) safeProbe(ctx context.Context, rawURL string) (err error) {
+	defer recovered("connect", &err)
+	return p.probe(ctx, rawURL)
+}
+
 // probe connects to the endpoint at rawURL, or to its proxy, and hangs up.
 func (p prober) probe(ctx context.Context, rawURL string) error {
 	if err := ctx.Err(); err != nil {
@@ -287,10 +296,16 @@ func (p prober) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
 		defer cancel()
 	}
 	tc := tls.Client(conn, cfg)
+	shaken := false
+	defer func() {
+		if !shaken { // failed, or a callback of cfg panicked
+			_ = conn.Close()
+		}
+	}()
 	if err := tc.HandshakeContext(hctx); err != nil {
-		_ = conn.Close()
 		return nil, &stepError{step: stepTLS, err: err}
 	}
+	shaken = true
 	return tc, nil
 }
 

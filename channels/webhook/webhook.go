@@ -113,7 +113,8 @@
 // followed, by the channel's own client nor by one given in Config: a
 // webhook URL that redirects is misconfigured; the error names the
 // Location's scheme and host), 501 and every other 4xx fail that endpoint
-// permanently. A 410 Gone is more: by Standard Webhooks the receiver wants
+// permanently, as does a panic in Config.HTTPClient's Transport ("post:
+// panicked"). A 410 Gone is more: by Standard Webhooks the receiver wants
 // no more webhooks and the endpoint should be disabled, so its failure
 // says "the receiver asks that this endpoint be disabled". The channel
 // keeps no state across updates, so each later update tries it again:
@@ -248,7 +249,10 @@ type Config struct {
 	// Timeout, it gets 15s per request too. The channel's own client
 	// refuses to connect to link-local and cloud metadata addresses; a
 	// given one connects where its Transport does (see Addresses in the
-	// package documentation).
+	// package documentation). A panic in a given client's Transport (or
+	// Jar) fails the endpoint of that request for good, and one in what
+	// Check dials with fails that endpoint's check; the error names the
+	// panic's value only if it is a runtime error.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -427,8 +431,11 @@ func (w *worker) timestamp(ts int64) string {
 }
 
 // post makes one request to ep. Its errors are redacted of what ep's
-// receiver may echo; a success costs no redaction.
-func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, body []byte) error {
+// receiver may echo; a success costs no redaction. A panic in the request
+// (Config.HTTPClient's Transport, or its Jar) fails ep for good: it may
+// run in a goroutine of fanOut's, where nothing else recovers it.
+func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, body []byte) (err error) {
+	defer recovered("post", &err)
 	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "")
 	if err != nil {
 		return broadcast.Permanent(err)
