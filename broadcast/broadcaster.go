@@ -37,7 +37,8 @@ type Broadcaster struct {
 	newest    newest
 	// sharedLock is Options.Lock.
 	sharedLock func(ctx context.Context, key LockKey) (func(), error)
-	sends      atomic.Uint64 // numbers Sends, to order updates of equal Time
+	// places orders the first Sends of updates of equal Time.
+	places places
 	// unrecorded holds the Times of first Sends that the Store could not
 	// record (see firstSent).
 	unrecorded unrecorded
@@ -344,7 +345,14 @@ func (b *Broadcaster) Channels() []string {
 // update sent again without a Time keeps the Time it was first sent with
 // (see Update.Time and SentTime). An update older than one the channel
 // already posted for the incident (an earlier Update.Time; for equal
-// times, the earlier Send) is not posted there, nor, on a channel with
+// times, the one first sent earlier: a Send of an update sent before
+// keeps its first Send's place, which the Store's record of the Time it
+// was first sent with holds for an update sent without a Time and for a
+// Job, on every instance, and which the Broadcaster remembers, for the
+// latest 10,000, for an update sent with its Time; an update of u's Time
+// whose place this instance does not know, sent with its Time by another
+// instance or before a restart, counts as first sent before u when it
+// was posted, and u as first sent now) is not posted there, nor, on a channel with
 // many targets, to a target a newer one reached (for equal times there,
 // the update whose first Send came to the channel's targets first, as
 // the Store records it, is the older, whichever instance sends it), and
@@ -893,17 +901,19 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	// Marks and receipts are written even when ctx ends: a delivery that
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
+	var place time.Time // of u's first Send: the order of updates of equal Time
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
 		if !timed {
-			u.Time = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time)
+			u.Time, place = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
+		} else if op == opSend {
+			place = b.places.first(u.ID)
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
 	markID := op.markID(u.ID)
-	seq := b.sends.Add(1)
 
 	ds := make([]delivery, len(b.channels))
 	fls := b.flights.join(markID, b.channels, func(i int, refused uint64) { ds[i].refusedSeen = refused })
@@ -917,7 +927,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		// Field by field: a composite literal would be built aside and
 		// copied, the whole large struct, into the slice.
 		d := &ds[i]
-		d.b, d.ch, d.name, d.route, d.u, d.res, d.seq = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], seq
+		d.b, d.ch, d.name, d.route, d.u, d.res, d.place = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], place
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
@@ -1094,30 +1104,40 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 // sentTime is SentTime; key is sentKey(updateID). A failure to read the
 // record is also logged (see storeTrouble).
 func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool, error) {
+	t, _, ok, err := b.sentFirst(ctx, updateID, key)
+	return t, ok, err
+}
+
+// sentFirst is sentTime, and the place of the update's first Send (see
+// places), zero when that is not known: a correction's, or one sent
+// before the Store held such records.
+func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, place time.Time, ok bool, err error) {
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err == nil && ok && !r.UpdateTime.IsZero() {
-		return r.UpdateTime, true, nil
+		return r.UpdateTime, recordedPlace(r), true, nil
 	}
 	if err != nil { // the message costs an allocation: not on every Send
 		b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
 	}
 	if first, ok := b.unrecorded.get(updateID); ok {
-		return first.t, true, nil
+		return first.t, first.place, true, nil
 	}
 	unread := err
 	for _, ch := range b.channels {
 		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
 		if err == nil && ok && !r.UpdateTime.IsZero() {
-			return r.UpdateTime, true, nil
+			return r.UpdateTime, time.Time{}, true, nil
 		}
 		unread = cmp.Or(unread, err)
 	}
-	return time.Time{}, false, unread
+	return time.Time{}, time.Time{}, false, unread
 }
 
 // firstSent returns the Time update updateID was first sent with (see
-// SentTime) and, for an update never sent, records t as that Time (and,
-// as the record's ID, the update's incident, for checkIncident), before
+// SentTime), and the place of that first Send among Sends (see places),
+// and, for an update never sent, records t as that Time (and, as the
+// record's ID, the update's incident, for checkIncident; as its
+// Receipt.Time, the place), before
 // any attempt, so that a resend finds it however this Send ends, on any
 // instance. The record is written once: the Sends that find none take
 // turns (in this Broadcaster, and among instances through Options.Lock),
@@ -1134,18 +1154,25 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // ctx's end without its values: those a caller gave for the locks of its
 // deliveries (pgstore's WithLockLost, which RunJob's
 // caller in package dispatch sets) are not for this one, whose loss costs
-// no delivery, and would report it as the delivery's.
-func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time) time.Time {
+// no delivery, and would report it as the delivery's. A correction's
+// record holds no place, and its place is zero: a correction is no newer
+// status of its incident (see delivery.delivered). An update whose record
+// holds no place (one written before places were kept) gets a new one.
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time, correction bool) (time.Time, time.Time) {
 	key := sentKey(updateID)
+	var place time.Time
+	if !correction {
+		place = b.places.stamp()
+	}
 	if first, ok := b.unrecorded.get(updateID); ok {
-		t, incident = first.t, first.incident // to record now
-	} else if first, ok, _ := b.sentTime(ctx, updateID, key); ok { // a failed read is logged
-		return first
+		t, incident, place = first.t, first.incident, first.place // to record now
+	} else if first, p, ok, _ := b.sentFirst(ctx, updateID, key); ok { // a failed read is logged
+		return first, keptPlace(p, place)
 	}
 	turn := flightKey{key, sentChannel}
 	fl, err := b.flights.hold(ctx, turn)
 	if err != nil {
-		return t // ctx ended: so will the Send's deliveries
+		return t, place // ctx ended: so will the Send's deliveries
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
@@ -1155,8 +1182,8 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
-			b.unrecorded.put(updateID, incident, t)
-			return t
+			b.unrecorded.put(updateID, incident, t, place)
+			return t, place
 		}
 		defer b.unlockShared(unlock)
 	}
@@ -1164,22 +1191,34 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	switch {
 	case err == nil && ok && !r.UpdateTime.IsZero():
 		b.unrecorded.drop(updateID)
-		return r.UpdateTime // recorded while this Send waited its turn
+		return r.UpdateTime, keptPlace(recordedPlace(r), place) // recorded while this Send waited its turn
 	case err != nil:
 		// It may hold an earlier Time: not to be written over.
 		b.storeTrouble(keep, "read the time update "+updateID+" was first sent with", err)
-		b.unrecorded.put(updateID, incident, t)
-		return t
+		b.unrecorded.put(updateID, incident, t, place)
+		return t, place
 	}
-	err = b.store.SaveReceipt(ctx, sentIncident+updateID, key,
-		Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
-	if err != nil {
+	rec := Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: place}
+	if correction {
+		rec.Time, rec.Meta = time.Now().UTC(), map[string]string{correctionMeta: "true"}
+	}
+	if err = b.store.SaveReceipt(ctx, sentIncident+updateID, key, rec); err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
-		b.unrecorded.put(updateID, incident, t)
-		return t
+		b.unrecorded.put(updateID, incident, t, place)
+		return t, place
 	}
 	b.unrecorded.drop(updateID)
-	return t
+	return t, place
+}
+
+// keptPlace is recorded, the place the Store's record of an update's first
+// Send holds, unless it holds none: then place, this Send's, for an update
+// sent (nonzero), and zero for a correction.
+func keptPlace(recorded, place time.Time) time.Time {
+	if recorded.IsZero() || place.IsZero() {
+		return place
+	}
+	return recorded
 }
 
 // unrecorded holds, by update ID, the Times of first Sends that the Store
@@ -1192,6 +1231,7 @@ type unrecorded struct {
 type unrecordedTime struct {
 	incident string
 	t        time.Time
+	place    time.Time // of the first Send (see places); zero for a correction
 }
 
 // maxUnrecorded bounds the Times kept in memory through a long outage of
@@ -1207,7 +1247,7 @@ func (u *unrecorded) get(updateID string) (unrecordedTime, bool) {
 
 // put keeps t unless a Time is kept for updateID already: the first one
 // given is the one the update was first sent with.
-func (u *unrecorded) put(updateID, incident string, t time.Time) {
+func (u *unrecorded) put(updateID, incident string, t, place time.Time) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if _, ok := u.m[updateID]; ok || len(u.m) >= maxUnrecorded {
@@ -1216,7 +1256,7 @@ func (u *unrecorded) put(updateID, incident string, t time.Time) {
 	if u.m == nil {
 		u.m = map[string]unrecordedTime{}
 	}
-	u.m[updateID] = unrecordedTime{incident: incident, t: t}
+	u.m[updateID] = unrecordedTime{incident: incident, t: t, place: place}
 }
 
 func (u *unrecorded) drop(updateID string) {

@@ -117,12 +117,15 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
 	}
 	original := j.Original
+	var place time.Time // of the update's first Send: the order of updates of equal Time
 	if j.Kind == JobRetract {
 		original = j.Update.ID
 	} else {
 		// The record a resend of the update finds once the queue has
-		// forgotten the Job (see SentTime).
-		b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time)
+		// forgotten the Job (see SentTime), and that later runs, on any
+		// instance, take the place of the first Send from.
+		_, place = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
+			j.Kind == JobCorrect)
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
@@ -130,7 +133,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	fls := b.flights.join(markID, b.channels[i:i+1], func(_ int, refused uint64) { seen = refused })
 	defer b.flights.leave(markID, b.channels[i:i+1], fls)
 	var res Result
-	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, seq: b.sends.Add(1),
+	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
 		op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)

@@ -43,8 +43,8 @@ type delivery struct {
 	ch    Channel
 	name  string
 	route *Route
-	u     *Update // shared by the deliveries of one Send
-	seq   uint64  // the Send's number, to order updates of equal Time
+	u     *Update   // shared by the deliveries of one Send
+	place time.Time // of the update's first Send, to order updates of equal Time (see places)
 	// refusedSeen: flight.refused when the delivery joined its flight.
 	refusedSeen uint64
 	op          op
@@ -706,8 +706,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 			return false, err
 		}
 	}
-	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
-		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
+	if d.op == opSend {
+		lastPlace, err := d.b.lastPlace(ctx, &d.th.Last, d.u)
+		if err != nil {
+			return false, err
+		}
+		if d.b.newest.supersedes(&d.watch, &d.th.Last, lastPlace, d.u, d.place) {
+			return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
+		}
 	}
 	if r := &d.retracting; d.op == opSend && r.UpdateID != d.u.ID && r.UpdateTime.After(d.u.Time) {
 		// A newer post whose Retract is under way: posted now, this one
@@ -1833,15 +1839,15 @@ func (d *delivery) delivered(ctx context.Context) {
 			// and must not supersede an older update waiting to retry.
 			// The Store's thread, read before every attempt, still says
 			// whether it is up.
-			seq := d.seq
+			place := d.place
 			if d.op == opCorrect {
 				// A correction is no newer status of the incident: of one
 				// Time (that of the post it follows, see correctionTime),
 				// an update sent is newer, whichever Send came first, as
 				// the Store's thread alone (another instance) has it.
-				seq = 0
+				place = time.Time{}
 			}
-			d.b.newest.delivered(u, seq, d.name, *r)
+			d.b.newest.delivered(u, place, d.name, *r)
 		}
 	}
 	mark(d.markID)
@@ -2227,7 +2233,7 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 		// The channel first, then the check: a newer update delivered
 		// before the channel existed closed none, and is seen here.
 		changed := d.b.newest.changed(&d.watch)
-		if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, d.u, d.seq) {
+		if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, time.Time{}, d.u, d.place) {
 			return true
 		}
 		select {

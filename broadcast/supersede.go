@@ -30,7 +30,7 @@ type newestEntry struct {
 	post    string            // the ID of its post; "" when the platform has none
 	meta    map[string]string // and the Meta of its receipt, which tells posts of one ID apart
 	time    time.Time         // its Update.Time
-	seq     uint64            // its Send's number
+	place   time.Time         // its first Send's place (see places)
 	changed chan struct{}     // closed when id changes; nil until a delivery waits
 	turn    waitLock          // held by the attempt under way
 }
@@ -82,16 +82,16 @@ func (n *newest) unwatch(w *watcher) {
 	}
 }
 
-// delivered records that u, of Send number seq, was delivered on channel
-// as the post of r, and wakes the deliveries that wait there.
-func (n *newest) delivered(u Update, seq uint64, channel string, r Receipt) {
+// delivered records that u, whose first Send came at place, was delivered
+// on channel as the post of r, and wakes the deliveries that wait there.
+func (n *newest) delivered(u Update, place time.Time, channel string, r Receipt) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	e := n.m[pairKey{u.IncidentID, channel}]
-	if e == nil || e.id != "" && !newer(u.Time, seq, e.time, e.seq) {
+	if e == nil || e.id != "" && !newer(u.Time, place, e.time, e.place) {
 		return
 	}
-	e.id, e.post, e.meta, e.time, e.seq = u.ID, r.ID, maps.Clone(r.Meta), u.Time, seq
+	e.id, e.post, e.meta, e.time, e.place = u.ID, r.ID, maps.Clone(r.Meta), u.Time, place
 	if e.changed != nil {
 		close(e.changed)
 		e.changed = nil
@@ -112,7 +112,9 @@ func (n *newest) forget(update, channel string) {
 	}
 }
 
-func (e *newestEntry) forget() { e.id, e.post, e.meta, e.time, e.seq = "", "", nil, time.Time{}, 0 }
+func (e *newestEntry) forget() {
+	e.id, e.post, e.meta, e.time, e.place = "", "", nil, time.Time{}, time.Time{}
+}
 
 // forgetPost drops the update whose post r a Retract deleted on channel
 // as the newest delivered, in every incident: the post of an update that
@@ -158,22 +160,143 @@ func (n *newest) changed(w *watcher) <-chan struct{} {
 	return w.e.changed
 }
 
-// supersedes reports whether u, of Send number seq, is older than an update
-// already delivered on the watcher's channel: last, the Store's latest
-// receipt of the incident, or one delivered by this Broadcaster. Of two
-// updates with equal Time, the later Send is the newer; an update found in
-// the Store with the same Time as u was delivered before this Send.
-func (n *newest) supersedes(w *watcher, last *Receipt, u *Update, seq uint64) bool {
-	if last.UpdateID != "" && last.UpdateID != u.ID && last.UpdateTime.After(u.Time) {
+// supersedes reports whether u, whose first Send came at place, is older
+// than an update already delivered on the watcher's channel: last, the
+// Store's latest receipt of the incident, whose update's first Send came
+// at lastPlace (zero when not known, see lastPlace), or one delivered by
+// this Broadcaster. Of two updates with equal Time, the one first sent
+// later is the newer (see newer); an update found in the Store with the
+// same Time as u and no known place was delivered before this Send.
+func (n *newest) supersedes(w *watcher, last *Receipt, lastPlace time.Time, u *Update, place time.Time) bool {
+	if last.UpdateID != "" && last.UpdateID != u.ID && newer(last.UpdateTime, lastPlace, u.Time, place) {
 		return true
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	e := w.e
-	return e.id != "" && e.id != u.ID && newer(e.time, e.seq, u.Time, seq)
+	return e.id != "" && e.id != u.ID && newer(e.time, e.place, u.Time, place)
 }
 
-// newer reports whether (t1, seq1) comes after (t2, seq2).
-func newer(t1 time.Time, seq1 uint64, t2 time.Time, seq2 uint64) bool {
-	return t1.After(t2) || t1.Equal(t2) && seq1 > seq2
+// newer reports whether an update of Time t1, first sent at place p1,
+// comes after one of Time t2, first sent at p2: the contract's order,
+// "ties: the order of Sends", where a Send of an update sent before keeps
+// its first Send's place. A zero place (a correction's, or one not known)
+// comes before every other.
+func newer(t1, p1, t2, p2 time.Time) bool {
+	return t1.After(t2) || t1.Equal(t2) && p1.After(p2)
+}
+
+// lastPlace returns the place of the first Send of the update of last, the
+// incident's latest post on a channel, when it has u's very Time and is
+// another update: only then does the place tell which is the newer (see
+// supersedes); zero otherwise, and when no place of it is known.
+func (b *Broadcaster) lastPlace(ctx context.Context, last *Receipt, u *Update) (time.Time, error) {
+	if last.UpdateID == "" || last.UpdateID == u.ID || !last.UpdateTime.Equal(u.Time) {
+		return time.Time{}, nil
+	}
+	p, err := b.placeOf(ctx, last.UpdateID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: read when %s, of the same Time, was first sent: %w", last.UpdateID, err)
+	}
+	return p, nil
+}
+
+// placeOf returns the place of update's first Send (see places): this
+// Broadcaster's, or the one the Store's record of the Time it was first
+// sent with holds (see firstSent); zero when neither knows it.
+func (b *Broadcaster) placeOf(ctx context.Context, update string) (time.Time, error) {
+	if p, ok := b.places.get(update); ok {
+		return p, nil
+	}
+	if first, ok := b.unrecorded.get(update); ok {
+		return first.place, nil
+	}
+	r, ok, err := b.store.Receipt(ctx, sentKey(update), sentChannel)
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	return recordedPlace(r), nil
+}
+
+// correctionMeta is a key of the Meta of the Store's record of the Time
+// a correction was first sent with (see firstSent): the record of a Send's
+// keeps the place of its first Send as its Receipt.Time, and a
+// correction's has none, since a correction is no newer status of its
+// incident (see delivery.delivered).
+const correctionMeta = "correction"
+
+// recordedPlace returns the place the record r of firstSent holds; zero
+// for a correction's.
+func recordedPlace(r Receipt) time.Time {
+	if _, ok := r.Meta[correctionMeta]; ok {
+		return time.Time{}
+	}
+	return r.Time
+}
+
+// places gives each update sent a place among the Sends of updates, by
+// the clock, and remembers, for updates sent with a Time of their own
+// (which keep no record in the Store, see firstSent), the place of each
+// one's first Send in this Broadcaster, up to maxPlaces of them, the
+// latest: of two updates of an incident with equal Time, the one first
+// sent earlier is the older, and a Send of it again keeps that place.
+// Places given by one Broadcaster never repeat; those of instances
+// sharing a Store compare as their clocks tell.
+type places struct {
+	mu   sync.Mutex
+	last time.Time            // the latest place given
+	m    map[string]time.Time // update ID → place of its first Send
+	ring []string             // m's keys, in the order remembered
+	next int                  // once ring is full, the index of the oldest
+}
+
+// maxPlaces bounds the places remembered: some 100 bytes each.
+const maxPlaces = 10000
+
+// stamp returns a new place: the clock, or just after the latest place
+// given when the clock did not move past it.
+func (p *places) stamp() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stampLocked()
+}
+
+func (p *places) stampLocked() time.Time {
+	t := time.Now().UTC().Round(0)
+	if !t.After(p.last) {
+		t = p.last.Add(time.Nanosecond)
+	}
+	p.last = t
+	return t
+}
+
+// first returns the place of update's first Send in this Broadcaster: the
+// one remembered, or else a new one, then remembered in place of the
+// oldest when maxPlaces are.
+func (p *places) first(update string) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.m[update]; ok {
+		return t
+	}
+	t := p.stampLocked()
+	if p.m == nil {
+		p.m = make(map[string]time.Time)
+	}
+	if len(p.ring) < maxPlaces {
+		p.ring = append(p.ring, update)
+	} else {
+		delete(p.m, p.ring[p.next])
+		p.ring[p.next] = update
+		p.next = (p.next + 1) % maxPlaces
+	}
+	p.m[update] = t
+	return t
+}
+
+func (p *places) get(update string) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.m[update]
+	return t, ok
 }

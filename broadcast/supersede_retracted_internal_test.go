@@ -263,9 +263,9 @@ func TestForgetPostOnlyThatPost(t *testing.T) {
 	n.watch(&x, "incident-x", "telegram", nil)
 	n.watch(&y, "incident-y", "telegram", nil)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	n.delivered(Update{ID: "u1", IncidentID: "incident-x", Time: at}, 1, "telegram",
+	n.delivered(Update{ID: "u1", IncidentID: "incident-x", Time: at}, at, "telegram",
 		Receipt{ID: "42", Meta: map[string]string{"chat:-100a": "42"}})
-	n.delivered(Update{ID: "v1", IncidentID: "incident-y", Time: at}, 2, "telegram",
+	n.delivered(Update{ID: "v1", IncidentID: "incident-y", Time: at}, at.Add(1), "telegram",
 		Receipt{ID: "42", Meta: map[string]string{"chat:-100b": "42"}})
 	n.forgetPost(Receipt{ID: "42", Meta: map[string]string{"chat:-100b": "42"}}, "telegram")
 	if x.e.id != "u1" {
