@@ -14,6 +14,7 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/internal/regfile"
@@ -114,8 +115,8 @@ func Default() *Set {
 // directory's own variants stay. Other files and directories are ignored. A
 // template file must be a regular file (symbolic links followed) of at most
 // MaxFileSize bytes: a named pipe or a device is refused, where fsys can
-// tell without opening it (os.DirFS can), rather than read. Errors name the
-// file.
+// tell without opening it (os.DirFS can), rather than read. A file must be
+// UTF-8, its leading byte-order mark dropped. Errors name the file.
 func New(fsys fs.FS) (*Set, error) {
 	if fsys == nil {
 		return nil, errors.New("templates: New: nil file system")
@@ -145,7 +146,12 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("templates: read %s: %w", file, err)
 		}
-		e, err := parse(name, string(text))
+		if bytes.HasPrefix(text, []byte{0xFF, 0xFE}) || bytes.HasPrefix(text, []byte{0xFE, 0xFF}) {
+			return nil, fmt.Errorf("templates: %s: UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8", file)
+		}
+		// Windows editors start a UTF-8 file with a byte-order mark:
+		// no part of the text, which would start every message with it.
+		e, err := parse(name, strings.TrimPrefix(string(text), "\uFEFF"))
 		if err != nil {
 			return nil, fmt.Errorf("templates: %s: %w", file, err)
 		}
@@ -176,7 +182,8 @@ func (s *Set) put(name string, e *entry) {
 // leaves no default short.resolved or short.completed, so the text is used
 // for every status unless variants of your own are added too, before or
 // after. Templates whose base name is "html" use html/template; all others
-// use text/template.
+// use text/template. Text that is not valid UTF-8 is an error naming its
+// line.
 func (s *Set) With(name, text string) (*Set, error) {
 	s = orDefault(s)
 	if s.err != nil {
@@ -263,6 +270,11 @@ func parse(name, text string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if line, ok := invalidUTF8(text); ok {
+		// Else each such byte (a file saved as Latin-1) is posted as
+		// U+FFFD on every channel.
+		return nil, fmt.Errorf("line %d: not valid UTF-8: save it as UTF-8", line)
+	}
 	e := &entry{name: name, single: base == "short" || base == "subject"}
 	// missingkey=zero: a key Overrides lacks is empty text, not
 	// "<no value>" in a post.
@@ -313,4 +325,20 @@ var sample = broadcast.Update{
 	Time:       time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 	NextUpdate: time.Date(2025, 1, 2, 4, 4, 5, 0, time.UTC),
 	Overrides:  map[string]string{"sample": "Sample override"},
+}
+
+// invalidUTF8 returns the line (from 1) of the first byte of text that is
+// not valid UTF-8, and whether there is one.
+func invalidUTF8(text string) (int, bool) {
+	if utf8.ValidString(text) {
+		return 0, false
+	}
+	for i, r := range text {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(text[i:]); size == 1 {
+				return 1 + strings.Count(text[:i], "\n"), true
+			}
+		}
+	}
+	return 0, false // not reached: text is not valid
 }

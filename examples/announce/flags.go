@@ -411,7 +411,9 @@ func readBody(v string, stdin io.Reader) (string, error) {
 	if !utf8.Valid(data) {
 		return "", badFlag("body", "standard input is not UTF-8 text")
 	}
-	body := strings.TrimRight(string(data), "\r\n")
+	// A file saved by a Windows editor starts with a byte-order mark, no
+	// part of the text (and of the update's ID).
+	body := strings.TrimRight(strings.TrimPrefix(string(data), "\uFEFF"), "\r\n")
 	if strings.TrimSpace(body) == "" {
 		// Most likely the command before the pipe failed: an update
 		// without its text would go out everywhere.

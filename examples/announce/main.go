@@ -83,12 +83,11 @@
 // "+30m" or "14:30" is the same update whenever the command runs (the
 // messages show the time it resolves to on that run), and "-body -" counts
 // by the text read. So re-running a command after a channel failed sends
-// only to the channels that did not get it; not, though, to an endpoint
-// or recipient that refused the update for good (a webhook receiver's 401
-// to a secret that differs, an address that does not exist): the state
-// file keeps the refusal, and the same command again reports it failed
-// ("failed in an earlier attempt"). Once the cause is fixed, only a new
-// -id sends it there, and it posts anew on every channel. Changing any
+// only to the channels, endpoints and recipients that did not get it,
+// those that refused the update for good included (a webhook receiver's
+// 401 to a secret that differs): once the cause is fixed, the same
+// command again tries them, and never posts twice where it was
+// delivered. Changing any
 // flag's value (-next +45m) makes a new update; the configuration and the
 // environment are not part of the ID. To post the same flags as a new
 // update, give a new -id.

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A body file saved by a Windows editor starts with a UTF-8 byte-order
+// mark, no part of the text: "-body -" drops it, so that no channel posts
+// it and the update is the one the same text without it makes (else a
+// re-run with the file saved again would post the update twice).
+func TestBodyFromStdinDropsAByteOrderMark(t *testing.T) {
+	send := func(stdin string) (stderr string, rep jsonReport) {
+		t.Helper()
+		r := announce(t, context.Background(), stdin, "-quiet", "-json", "-title", "T", "-status", "identified", "-body", "-")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+		return r.stderr, rep
+	}
+	_, plain := send("A config push is rolled back.\n")
+	out, marked := send("\uFEFFA config push is rolled back.\r\n")
+	assert.Contains(t, out, "Identified: T\n\nA config push is rolled back.\n", "the console's text")
+	assert.Equal(t, plain.UpdateID, marked.UpdateID)
+}
