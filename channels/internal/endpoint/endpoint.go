@@ -20,7 +20,7 @@
 //   - no fragment, no white space, and no query unless Rules.Query allows
 //     one (webhook URLs that carry their credentials in the query); in a
 //     URL shown publicly (Rules.Public), no query parameter named as a
-//     credential (see CredentialQuery).
+//     credential (see credquery.Holds).
 //
 // A loopback host is "localhost", in any case, or a loopback IP address
 // (127.0.0.0/8, ::1, also IPv4-mapped or with a zone).
@@ -54,6 +54,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/credquery"
 	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
@@ -84,7 +85,7 @@ type Rules struct {
 	Example string
 	// Public says the URL is shown publicly (an image a post shows): a
 	// query parameter named as a credential, with a value, is refused
-	// (see CredentialQuery), as no credential belongs there.
+	// (see credquery.Holds), as no credential belongs there.
 	Public bool
 }
 
@@ -134,8 +135,8 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 	if _, err := url.ParseQuery(u.RawQuery); err != nil {
 		return nil, bad("a badly escaped query")
 	}
-	if r.Public && CredentialQuery(u.RawQuery) {
-		return nil, bad(CredentialProblem)
+	if r.Public && credquery.Holds(u.RawQuery) {
+		return nil, bad(credquery.Problem)
 	}
 	return u, nil
 }

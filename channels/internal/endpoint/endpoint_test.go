@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/credquery"
 )
 
 // Loopback is the one rule the channels had in two variants: "localhost"
@@ -138,4 +139,16 @@ func TestASCIIHost(t *testing.T) {
 	}
 	_, err := ASCIIHost("\u0301\u00e9.example") // no A-labels: a label may not start with a combining mark
 	assert.Error(t, err)
+}
+
+// A URL shown publicly is refused with a credential in its query, naming
+// the field, quoting nothing of it; other URLs may carry one there.
+func TestCheckPublic(t *testing.T) {
+	const raw = "https://cdn.example.com/a.png?X-Amz-Signature=s3cr3tPW"
+	_, err := Check("demo", "AvatarURL", raw, Rules{PlainHTTP: true, Query: true, Public: true})
+	assert.EqualError(t, err, "demo: Config.AvatarURL: "+credquery.Problem)
+	_, err = Check("demo", "AvatarURL", "https://cdn.example.com/a.png?size=64", Rules{Query: true, Public: true})
+	assert.NoError(t, err)
+	_, err = Check("demo", "WebhookURL", raw, Rules{Query: true})
+	assert.NoError(t, err)
 }
