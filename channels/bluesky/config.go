@@ -72,7 +72,7 @@ func (cfg Config) validate() (string, error) {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
-	service, err := parseService(cfg.Service)
+	service, err := parseService(cfg.Service, cfg)
 	if err != nil {
 		return "", err
 	}
@@ -177,10 +177,11 @@ func identifierProblem(cfg Config, service string) error {
 	return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle alone, as %q", setup.Quote(id, cfg), "status.example.com")
 }
 
-// parseService checks the service's address and returns it without a
-// trailing slash; "" is DefaultService.
-func parseService(raw string) (string, error) {
-	base, err := endpoint.Base(pkg, "Service", raw, endpoint.Rules{Default: DefaultService, Example: DefaultService})
+// parseService checks the service's address, which must not hold a
+// secret of cfg, and returns it without a trailing slash; "" is
+// DefaultService.
+func parseService(raw string, cfg Config) (string, error) {
+	base, err := endpoint.Base(pkg, "Service", raw, endpoint.Rules{Default: DefaultService, Example: DefaultService, Config: cfg})
 	if err != nil {
 		return "", err
 	}

@@ -192,7 +192,7 @@ func (cfg Config) validate() (webhook, error) {
 		// Discord shows the image to every reader and fetches it from
 		// where it is: a credential in the URL would go to Discord, and
 		// print with the Config, a plain string.
-		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true}); err != nil {
+		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: cfg}); err != nil {
 			return webhook{}, err
 		}
 	}

@@ -82,7 +82,7 @@ func (cfg Config) validate() (string, error) {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
-	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social"})
+	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social", Config: cfg})
 	if err != nil {
 		return "", err
 	}

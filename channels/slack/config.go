@@ -130,7 +130,7 @@ func (s *state) apiMode(cfg Config) error {
 	if err := checkToken(cfg.Token.Reveal()); err != nil {
 		return fieldErr("Token", "%v", err)
 	}
-	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
 	if err != nil {
 		return err
 	}

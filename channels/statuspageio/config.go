@@ -120,7 +120,7 @@ func (cfg Config) validate() error {
 	if err := checkPageID(cfg.PageID, cfg); err != nil {
 		return err
 	}
-	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
+	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); err != nil {
 		return err
 	}
 	switch {
