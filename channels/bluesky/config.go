@@ -38,6 +38,8 @@ type Config struct {
 	// DefaultService for accounts hosted by Bluesky; not bsky.app (the
 	// web app) nor the AppView's api.bsky.app, which hold no account. It
 	// must be https; http is accepted for loopback hosts only, for tests.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	Service string `yaml:"service" json:"service"`
 	// Identifier is the posting account's handle ("status.example.com",
 	// without the "@" the app shows before it), DID or e-mail address.

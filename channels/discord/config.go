@@ -61,6 +61,8 @@ type Config struct {
 	// query parameter named as one, such as token= or X-Amz-Signature=):
 	// the image is public, and the URL prints with the Config. Default:
 	// the webhook's own avatar.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	AvatarURL string `yaml:"avatar_url" json:"avatar_url"`
 	// NoRootUpdate leaves an incident's first post alone. By default each
 	// later update also edits the first post's status card to show the

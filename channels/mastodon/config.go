@@ -51,6 +51,8 @@ type Config struct {
 	// a profile's ("https://mastodon.social/@status") nor the API's.
 	// Required. It must be https; http is accepted for loopback hosts
 	// only, for tests.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	Server string `yaml:"server" json:"server"`
 	// Token is the posting account's access token (Preferences,
 	// Development, New application) with the scopes write:statuses and,

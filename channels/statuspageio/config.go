@@ -50,6 +50,8 @@ type Config struct {
 	PageID string `yaml:"page_id" json:"page_id"`
 	// BaseURL is the API's address; default DefaultBaseURL. It must be
 	// https, or http to a loopback address (for tests).
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// SkipNotifications posts without notifying the page's subscribers
 	// (deliver_notifications false), and edits an incident update (a

@@ -53,6 +53,8 @@ type Config struct {
 	// BaseURL is the Bot API server. Default DefaultBaseURL; a local Bot
 	// API server works too. It must be https; http is accepted for
 	// loopback hosts only.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect. Default: a client with a 30-second timeout.
