@@ -1,10 +1,12 @@
 package broadcast_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -31,5 +33,52 @@ func TestCheckURL(t *testing.T) {
 		assert.True(t, errors.As(err, &fe) && fe.Field == "URL", "%q: %v", raw, err)
 		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
 		assert.NotContains(t, err.Error(), "hunter2")
+	}
+}
+
+// An Update.URL whose query (or a fragment written as one, as OAuth's
+// implicit flow writes its token) holds a parameter named as a
+// credential is refused, as user information is: every channel posts
+// the URL for all to see. Validate, CheckURL (which a channel given a
+// Message built without the Broadcaster calls) and Send say the same,
+// naming URL and quoting nothing of the secret.
+func TestCheckURLCredentialQuery(t *testing.T) {
+	const secret = "s3cr3tPW0rd"
+	for _, raw := range []string{
+		"https://status.example.com/incidents/42?token=" + secret,
+		"https://status.example.com/incidents/42?v=2&access_token=" + secret,
+		"https://bucket.s3.amazonaws.com/report.pdf?X-Amz-Algorithm=AWS4&X-Amz-Signature=" + secret,
+		"https://files.example.net/r.html?sv=2024&sig=" + secret,
+		"https://status.example.com/#access_token=" + secret + "&token_type=bearer",
+		"https://status.example.com/#/incidents/42?apiKey=" + secret,
+	} {
+		u := broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating, URL: raw}
+		for name, err := range map[string]error{"CheckURL": broadcast.CheckURL(raw), "Validate": u.Validate()} {
+			var fe *broadcast.FieldError
+			require.True(t, errors.As(err, &fe), "%s %q: %v", name, raw, err)
+			assert.Equal(t, "URL", fe.Field, name)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			assert.NotContains(t, err.Error(), secret, name)
+		}
+		called := false
+		b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+			called = true
+			return broadcast.Receipt{}, nil
+		})}, broadcast.Options{})
+		require.NoError(t, err)
+		_, err = b.Send(context.Background(), u)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, raw)
+		assert.False(t, called, "%q: no channel is called", raw)
+		_, err = b.Correct(context.Background(), "u_earlier", u)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, raw)
+		assert.False(t, called, "%q: no channel is called for the correction", raw)
+		require.NoError(t, b.Close())
+	}
+	for _, raw := range []string{
+		"https://status.example.com/incidents/42?utm_source=x&page=2#updates",
+		"https://status.example.com/?keyword=cdn&author=ops", "https://status.example.com/#key",
+		"https://status.example.com/incidents/42?token=",
+	} {
+		assert.NoError(t, broadcast.CheckURL(raw), raw)
 	}
 }

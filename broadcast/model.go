@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/internal/credquery"
 	"github.com/outagecast/outagecast/internal/urlcut"
 )
 
@@ -202,9 +203,11 @@ type Update struct {
 	// Components lists the affected components.
 	Components []Component `json:"components,omitempty"`
 	// URL links to the status page or the incident; an absolute http(s) URL
-	// without user information (every channel posts it publicly), white
-	// space, invisible format characters (zero width spaces, bidi marks),
-	// or <, > and " unescaped, whose port, if any, is at most 65535.
+	// without user information or a query parameter named as a credential
+	// (token, access_token, sig, X-Amz-Signature…, in a fragment too), as
+	// every channel posts it publicly, and without white space, invisible
+	// format characters (zero width spaces, bidi marks), or <, > and "
+	// unescaped, whose port, if any, is at most 65535.
 	// Channels never shorten it.
 	URL string `json:"url,omitempty"`
 	// Time is when the update was written, in the years 0 to 9999 (RFC
@@ -598,8 +601,9 @@ func (u Update) validateOverrides(v *validation) {
 
 // CheckURL reports what is wrong with raw as an Update.URL, as Validate
 // checks it: not an absolute http or https URL with a host, credentials
-// (user information) in it, which every channel would post for all to
-// see, white space, control or invisible format characters, a bad port.
+// (user information, or a query parameter named as one: token,
+// access_token, sig, X-Amz-Signature…, also in a fragment) in it, which
+// every channel would post for all to see, white space, control or invisible format characters, a bad port.
 // Its error is a *FieldError naming URL, wraps ErrInvalidUpdate and does
 // not quote raw; nil when raw is fine, or "" (no URL). A channel given a
 // Message built without the Broadcaster (NewMessage does not validate)
@@ -667,6 +671,12 @@ func checkURL(s string) error {
 		// Never valid in a URL (RFC 3986), and where texts end a link:
 		// Markdown's <url>, Slack's <url|label>, HTML attributes.
 		return fmt.Errorf(`contains <, > or " (escape them as %%3C, %%3E and %%22)`)
+	}
+	if credquery.Holds(p.RawQuery) || credquery.Holds(p.EscapedFragment()) {
+		// A signed link or a token pasted with the page's address; a
+		// fragment too, where OAuth's implicit flow puts the token.
+		return fmt.Errorf("carries a credential in its query or fragment (a parameter named as one: token, key, sig, " +
+			"secret, password, auth…), which would be posted publicly")
 	}
 	if len(s) > MaxURLLength {
 		return fmt.Errorf("%d bytes, more than %d", len(s), MaxURLLength)

@@ -38,6 +38,8 @@ type Config struct {
 	// DefaultService for accounts hosted by Bluesky; not bsky.app (the
 	// web app) nor the AppView's api.bsky.app, which hold no account. It
 	// must be https; http is accepted for loopback hosts only, for tests.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	Service string `yaml:"service" json:"service"`
 	// Identifier is the posting account's handle ("status.example.com",
 	// without the "@" the app shows before it), DID or e-mail address.
@@ -72,7 +74,7 @@ func (cfg Config) validate() (string, error) {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
-	service, err := parseService(cfg.Service)
+	service, err := parseService(cfg.Service, cfg)
 	if err != nil {
 		return "", err
 	}
@@ -177,10 +179,11 @@ func identifierProblem(cfg Config, service string) error {
 	return setup.Errorf(pkg, "Identifier", "%s is not a handle, DID or e-mail address: write the handle alone, as %q", setup.Quote(id, cfg), "status.example.com")
 }
 
-// parseService checks the service's address and returns it without a
-// trailing slash; "" is DefaultService.
-func parseService(raw string) (string, error) {
-	base, err := endpoint.Base(pkg, "Service", raw, endpoint.Rules{Default: DefaultService, Example: DefaultService})
+// parseService checks the service's address, which must not hold a
+// secret of cfg, and returns it without a trailing slash; "" is
+// DefaultService.
+func parseService(raw string, cfg Config) (string, error) {
+	base, err := endpoint.Base(pkg, "Service", raw, endpoint.Rules{Default: DefaultService, Example: DefaultService, Config: cfg})
 	if err != nil {
 		return "", err
 	}

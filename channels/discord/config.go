@@ -61,6 +61,8 @@ type Config struct {
 	// query parameter named as one, such as token= or X-Amz-Signature=):
 	// the image is public, and the URL prints with the Config. Default:
 	// the webhook's own avatar.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	AvatarURL string `yaml:"avatar_url" json:"avatar_url"`
 	// NoRootUpdate leaves an incident's first post alone. By default each
 	// later update also edits the first post's status card to show the
@@ -192,7 +194,7 @@ func (cfg Config) validate() (webhook, error) {
 		// Discord shows the image to every reader and fetches it from
 		// where it is: a credential in the URL would go to Discord, and
 		// print with the Config, a plain string.
-		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true}); err != nil {
+		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: cfg}); err != nil {
 			return webhook{}, err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
-	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/internal/credquery"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -61,7 +61,7 @@ func TestNewErrors(t *testing.T) {
 		{"avatar password cut", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "https://cdn:7319/" + testToken + "@status.example.com/a.png"},
 			`discord: Config.AvatarURL: port: followed by a path holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the path, %40)`},
 		{"avatar signed", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "https://cdn.example.com/a.png?X-Amz-Signature=" + testToken},
-			"discord: Config.AvatarURL: " + endpoint.CredentialProblem},
+			"discord: Config.AvatarURL: " + credquery.Problem},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: badTmpl}, "discord: Config.Templates: templates: render markdown: " +
 			"template: markdown:1:3: executing \"markdown\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 	} {

@@ -51,6 +51,8 @@ type Config struct {
 	// a profile's ("https://mastodon.social/@status") nor the API's.
 	// Required. It must be https; http is accepted for loopback hosts
 	// only, for tests.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	Server string `yaml:"server" json:"server"`
 	// Token is the posting account's access token (Preferences,
 	// Development, New application) with the scopes write:statuses and,
@@ -82,7 +84,7 @@ func (cfg Config) validate() (string, error) {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
-	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social"})
+	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social", Config: cfg})
 	if err != nil {
 		return "", err
 	}

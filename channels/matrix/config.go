@@ -44,6 +44,8 @@ type Config struct {
 	// accepted for loopback hosts only), without user information, query
 	// or fragment, and without the API's own path ("/_matrix/…"), which
 	// the channel adds. Required.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	Homeserver string `yaml:"homeserver" json:"homeserver"`
 	// AccessToken is the access token of the account that posts, sent as
 	// "Authorization: Bearer". Use one long-lived token per channel (see
@@ -123,7 +125,7 @@ func (cfg Config) validate() (string, error) {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
 		return "", err
 	}
-	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
+	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org", Config: cfg})
 	if err != nil {
 		return "", err
 	}

@@ -18,7 +18,9 @@ const schemes = endpoint.Schemes("matrix")
 // ParseURL returns the Config a channel URL describes (see the package
 // documentation's "URL form"), as in
 // "matrix://:TOKEN@matrix.example.org/?rooms=!abc:example.org,%23ops:example.org".
-// It does not validate the Config beyond what the URL must hold; New does.
+// It does not validate the Config beyond what the URL must hold (and a
+// path without the access token, which would print with the Config); New
+// does.
 // Errors name the part of the URL at fault and never quote the URL.
 func ParseURL(raw string) (Config, error) {
 	u, web, err := schemes.Parse(pkg, raw)
@@ -34,6 +36,11 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, errors.New("matrix: URL: user information: no access token")
 	}
 	cfg.AccessToken = redact.NewSecret(token)
+	if at := endpoint.SecretField(cfg.Homeserver, cfg); at != "" {
+		// Checked here: the Config, where Homeserver is a plain
+		// string, would print with it.
+		return Config{}, endpoint.FormErrorf(pkg, "host and path", "%s", endpoint.SecretProblem(at))
+	}
 	if u.Fragment != "" {
 		return Config{}, errors.New("matrix: URL: fragment: not allowed (escape the \"#\" of an alias as %23)")
 	}

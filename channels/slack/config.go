@@ -72,6 +72,8 @@ type Config struct {
 	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
 	// BaseURL is the Web API's address; default DefaultBaseURL. It must be
 	// https, or http to a loopback address (for tests).
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// Templates renders the message ("slack") and its fallback text
 	// ("short"); default templates.Default(). A Set without "slack" gets
@@ -130,7 +132,7 @@ func (s *state) apiMode(cfg Config) error {
 	if err := checkToken(cfg.Token.Reveal()); err != nil {
 		return fieldErr("Token", "%v", err)
 	}
-	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
 	if err != nil {
 		return err
 	}

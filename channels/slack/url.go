@@ -23,8 +23,8 @@ func urlErr(part, format string, args ...any) error {
 
 // ParseURL returns the Config of a channel URL (see the package
 // documentation's "URL form"), for New to check; base_url it checks
-// itself, as New would, since a credential there would print with the
-// Config. Errors name the part of the URL at fault and never quote the
+// itself, as New would (the token included), since a credential there
+// would print with the Config. Errors name the part of the URL at fault and never quote the
 // token or webhook secret.
 func ParseURL(raw string) (Config, error) {
 	u, web, err := schemes.Parse(pkg, raw)
@@ -60,6 +60,9 @@ func ParseURL(raw string) (Config, error) {
 		return cfg, cfg.parseHook(web, u.Host, pw, u.EscapedPath())
 	case isTokenKind(strings.TrimPrefix(user, rotatingPrefix)):
 		cfg.Token = redact.NewSecret(user + "-" + pw)
+		if at := endpoint.SecretField(cfg.BaseURL, cfg); at != "" {
+			return Config{}, urlErr("query base_url", "%s", endpoint.SecretProblem(at))
+		}
 		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
 	}
 	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)

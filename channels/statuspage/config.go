@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/credquery"
 	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -315,8 +316,8 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	if err != nil || strings.ContainsAny(raw, " \t\r\n") {
 		return fmt.Errorf("statuspage: %s: not a URL", field)
 	}
-	if endpoint.CredentialQuery(u.RawQuery) { // every reader of the page would get it
-		return fmt.Errorf("statuspage: %s: %s", field, endpoint.CredentialProblem)
+	if credquery.Holds(u.RawQuery) { // every reader of the page would get it
+		return fmt.Errorf("statuspage: %s: %s", field, credquery.Problem)
 	}
 	switch {
 	case u.Scheme == "http" || u.Scheme == "https":

@@ -50,6 +50,8 @@ type Config struct {
 	PageID string `yaml:"page_id" json:"page_id"`
 	// BaseURL is the API's address; default DefaultBaseURL. It must be
 	// https, or http to a loopback address (for tests).
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// SkipNotifications posts without notifying the page's subscribers
 	// (deliver_notifications false), and edits an incident update (a
@@ -120,7 +122,7 @@ func (cfg Config) validate() error {
 	if err := checkPageID(cfg.PageID, cfg); err != nil {
 		return err
 	}
-	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
+	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); err != nil {
 		return err
 	}
 	switch {

@@ -53,6 +53,8 @@ type Config struct {
 	// BaseURL is the Bot API server. Default DefaultBaseURL; a local Bot
 	// API server works too. It must be https; http is accepted for
 	// loopback hosts only.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect. Default: a client with a 30-second timeout.
@@ -129,7 +131,7 @@ func (cfg Config) validate() ([]chat, string, error) {
 	if err := cfg.LinkPreview.validate(); err != nil {
 		return nil, "", err
 	}
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := parseBaseURL(cfg.BaseURL, cfg)
 	return chats, base, err
 }
 
@@ -189,19 +191,21 @@ func parseChat(s string) (chat, error) {
 	return c, nil
 }
 
-// parseBaseURL checks raw and returns it without a trailing slash.
-func parseBaseURL(raw string) (string, error) {
-	base, err := endpoint.Base(pkg, "BaseURL", raw, endpoint.Rules{Default: DefaultBaseURL})
-	if err != nil {
-		return "", err
-	}
-	u, _ := url.Parse(base) // checked
-	for seg := range strings.SplitSeq(u.Path, "/") {
-		if tokenSegment.MatchString(seg) {
-			return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
+// parseBaseURL checks raw, which must not hold the token of cfg, nor its
+// secret part alone, nor one of the form of a bot token, and returns it
+// without a trailing slash.
+func parseBaseURL(raw string, cfg Config) (string, error) {
+	// A token's form first: it is found also when not cfg's own (a
+	// bot's token not the one in Config.Token), and said as a token.
+	if u, err := url.Parse(raw); err == nil {
+		for seg := range strings.SplitSeq(u.Path, "/") {
+			if tokenSegment.MatchString(seg) {
+				return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
+			}
 		}
 	}
-	return base, nil
+	_, part, _ := strings.Cut(cfg.Token.Reveal(), ":") // the token's secret alone
+	return endpoint.Base(pkg, "BaseURL", raw, endpoint.Rules{Default: DefaultBaseURL, Config: cfg, Secrets: []redact.Secret{redact.NewSecret(part)}})
 }
 
 // tokenSegment matches a path segment that starts as a bot token does, with
@@ -250,7 +254,7 @@ func ParseURL(raw string) (Config, error) {
 		cfg.BaseURL = web + "://" + u.Host + path
 		// Checked here too: the bot token written in the path would print
 		// with the Config, where BaseURL is a plain string.
-		if _, err := parseBaseURL(cfg.BaseURL); err != nil {
+		if _, err := parseBaseURL(cfg.BaseURL, cfg); err != nil {
 			return Config{}, endpoint.PartError(pkg, "host and path", err)
 		}
 	}

@@ -68,6 +68,8 @@ type Config struct {
 
 	// BaseURL is the API's address. Default DefaultBaseURL. It must be an
 	// https URL; http is accepted for loopback hosts only, for tests.
+	// It must not hold one of the Config's secrets (a plain string, it
+	// prints with the Config): they go in their own fields.
 	BaseURL string `yaml:"base_url" json:"base_url"`
 
 	// HTTPClient sends the requests: the channel uses a copy that follows

@@ -324,7 +324,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
 	if err != nil {
 		return nil, err
 	}

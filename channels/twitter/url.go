@@ -59,7 +59,7 @@ func ParseURL(raw string) (Config, error) {
 	if base, ok := p["base_url"]; ok {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
-		if _, err := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
+		if _, err := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); err != nil {
 			return Config{}, endpoint.PartError(pkg, "query base_url", err)
 		}
 		cfg.BaseURL = base

@@ -20,7 +20,10 @@
 //   - no fragment, no white space, and no query unless Rules.Query allows
 //     one (webhook URLs that carry their credentials in the query); in a
 //     URL shown publicly (Rules.Public), no query parameter named as a
-//     credential (see CredentialQuery).
+//     credential (see credquery.Holds);
+//   - none of the Config's own secrets (Rules.Config), raw or encoded, in
+//     a URL written in a plain string field (see SecretField), as a
+//     token pasted into a base URL's path.
 //
 // A loopback host is "localhost", in any case, or a loopback IP address
 // (127.0.0.0/8, ::1, also IPv4-mapped or with a zone).
@@ -46,6 +49,7 @@ package endpoint
 import (
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -54,7 +58,10 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/credquery"
+	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/internal/urlcut"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Loopback reports whether host, a host name or IP address without port
@@ -84,14 +91,23 @@ type Rules struct {
 	Example string
 	// Public says the URL is shown publicly (an image a post shows): a
 	// query parameter named as a credential, with a value, is refused
-	// (see CredentialQuery), as no credential belongs there.
+	// (see credquery.Holds), as no credential belongs there.
 	Public bool
+	// Config is the channel's Config, whose URL field (a plain string)
+	// this is: a URL given (not Default) that holds one of its secrets
+	// (see SecretField) is refused, naming the field that holds it. Nil:
+	// none looked for.
+	Config any
+	// Secrets are more secrets the URL must not hold, that are no field
+	// of Config (the secret part of a token that is "id:secret").
+	Secrets []redact.Secret
 }
 
 // Check checks raw (r.Default when empty), the service URL in field of
 // package pkg's Config, against the rule and r, and returns it parsed.
 func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 	bad := func(problem string) error { return setup.Errorf(pkg, field, "%s", problem) }
+	given := raw
 	if raw == "" {
 		raw = r.Default
 	}
@@ -134,10 +150,65 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 	if _, err := url.ParseQuery(u.RawQuery); err != nil {
 		return nil, bad("a badly escaped query")
 	}
-	if r.Public && CredentialQuery(u.RawQuery) {
-		return nil, bad(CredentialProblem)
+	if r.Public && credquery.Holds(u.RawQuery) {
+		return nil, bad(credquery.Problem)
+	}
+	if given != "" {
+		if at := SecretField(given, r.Config, r.Secrets...); at != "" {
+			return nil, bad(SecretProblem(at))
+		}
 	}
 	return u, nil
+}
+
+// SecretField returns where in cfg, a channel's Config, the secret is
+// that raw, a URL of cfg written in a plain string field, holds: the Go
+// path of the field (as "Token" or "Endpoints[2].Secret"; "." for one
+// not told, or one of more), or "" for none. Its secrets are the values of its
+// redact.Secret fields and what redact.Redactor.WithURLs redacts of its
+// redact.URL ones (but raw itself), as the check of a channel's name finds
+// them (internal/secrets), of redact.MinNameSecret bytes or more, in any
+// encoding a Redactor redacts, in raw as written or with its %-escapes
+// decoded. Such a URL prints with the Config, where a plain string is
+// not redacted, and travels in the line of every request, where a proxy's
+// log keeps it: a token goes in its own field. Nil cfg and no more: "".
+func SecretField(raw string, cfg any, more ...redact.Secret) string {
+	if cfg == nil && len(more) == 0 || raw == "" {
+		return ""
+	}
+	texts := []string{raw}
+	if d, err := url.PathUnescape(raw); err == nil && d != raw {
+		texts = append(texts, d)
+	}
+	holds := func(f secrets.Found) bool {
+		urls := slices.DeleteFunc(slices.Clone(f.URLs), func(u redact.URL) bool { return u.Reveal() == raw })
+		for _, t := range texts {
+			if redact.CheckName(t, f.Secrets, urls) != nil {
+				return true
+			}
+		}
+		return false
+	}
+	if f := secrets.Find(cfg); !holds(f) {
+		if holds(secrets.Found{Secrets: more}) {
+			return "."
+		}
+		return ""
+	}
+	if at := secrets.Field(cfg, holds); at != "" {
+		return at
+	}
+	return "."
+}
+
+// SecretProblem is the problem of a URL that holds the secret of the
+// Config field at (SecretField's answer): it names the field, not the
+// secret.
+func SecretProblem(at string) string {
+	if at == "." {
+		return "must not hold one of the Config's secrets (a secret goes in its own field: the URL prints with the Config)"
+	}
+	return "must not hold the value of Config." + at + " (a secret goes in its own field only: the URL prints with the Config)"
 }
 
 // ValidPort reports whether port, a URL's (url.URL.Port: digits, or
@@ -205,12 +276,12 @@ func ValidHost(u *url.URL) bool {
 // package pkg's Config, as Check does but never with a query, and returns
 // it without trailing slashes, ready for paths to be appended.
 func Base(pkg, field, raw string, r Rules) (string, error) {
-	if raw == "" {
-		raw = r.Default
-	}
 	r.Query = false
 	if _, err := Check(pkg, field, raw, r); err != nil {
 		return "", err
+	}
+	if raw == "" {
+		raw = r.Default
 	}
 	return strings.TrimRight(raw, "/"), nil
 }

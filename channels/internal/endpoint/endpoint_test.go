@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/credquery"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Loopback is the one rule the channels had in two variants: "localhost"
@@ -138,4 +141,56 @@ func TestASCIIHost(t *testing.T) {
 	}
 	_, err := ASCIIHost("\u0301\u00e9.example") // no A-labels: a label may not start with a combining mark
 	assert.Error(t, err)
+}
+
+// A URL shown publicly is refused with a credential in its query, naming
+// the field, quoting nothing of it; other URLs may carry one there.
+func TestCheckPublic(t *testing.T) {
+	const raw = "https://cdn.example.com/a.png?X-Amz-Signature=s3cr3tPW"
+	_, err := Check("demo", "AvatarURL", raw, Rules{PlainHTTP: true, Query: true, Public: true})
+	assert.EqualError(t, err, "demo: Config.AvatarURL: "+credquery.Problem)
+	_, err = Check("demo", "AvatarURL", "https://cdn.example.com/a.png?size=64", Rules{Query: true, Public: true})
+	assert.NoError(t, err)
+	_, err = Check("demo", "WebhookURL", raw, Rules{Query: true})
+	assert.NoError(t, err)
+}
+
+// A URL given in a plain string field of a Config is refused when it
+// holds one of that Config's secrets, as written or %-escaped, naming the
+// field that holds the secret and quoting neither; the default URL, a
+// URL without them and a Config given no Rules.Config pass.
+func TestCheckOwnSecret(t *testing.T) {
+	type demo struct {
+		Token   redact.Secret
+		Hook    redact.URL
+		BaseURL string
+	}
+	const tok = "xoxb-1234-s3cr3t/PW+x"
+	cfg := demo{Token: redact.NewSecret(tok), Hook: redact.NewURL("https://hooks.example.com/services/T0123/B0456/hOOkS3cr3tV4lue99")}
+	for raw, field := range map[string]string{
+		"https://api.example.com/" + tok + "/api":                              "Token",
+		"https://api.example.com/bot" + url.PathEscape(tok):                    "Token",
+		"https://api.example.com/" + url.QueryEscape(tok):                      "Token",
+		"https://api.example.com/x/%78oxb-1234-s3cr3t%2FPW%2Bx":                "Token",
+		"https://api.example.com/relay/hOOkS3cr3tV4lue99":                      "Hook",
+		"https://api.example.com/api?t=" + strings.ReplaceAll(tok, "/", "%2F"): "Token",
+	} {
+		cfg.BaseURL = raw
+		_, err := Check("demo", "BaseURL", raw, Rules{Query: true, Config: cfg})
+		assert.EqualError(t, err, "demo: Config.BaseURL: "+SecretProblem(field), raw)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "s3cr3t", raw)
+			assert.NotContains(t, err.Error(), "hOOk", raw)
+		}
+	}
+	_, err := Base("demo", "BaseURL", "https://api.example.com/"+tok, Rules{Config: cfg})
+	assert.EqualError(t, err, "demo: Config.BaseURL: "+SecretProblem("Token"), "Base")
+	for _, raw := range []string{"https://api.example.com/api", "https://hooks.example.com/services/T0123/B0456/hOOkS3cr3tV4lue99"} {
+		_, err := Check("demo", "BaseURL", raw, Rules{Config: demo{Token: cfg.Token, Hook: redact.NewURL(raw), BaseURL: raw}})
+		assert.NoError(t, err, "%s: no secret of the Config but the URL itself", raw)
+	}
+	_, err = Base("demo", "BaseURL", "", Rules{Default: "https://api.example.com/" + tok, Config: cfg})
+	assert.NoError(t, err, "the default is no user's")
+	_, err = Check("demo", "BaseURL", "https://api.example.com/"+tok, Rules{})
+	assert.NoError(t, err, "no Config, no secrets")
 }

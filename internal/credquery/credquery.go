@@ -1,4 +1,11 @@
-package endpoint
+// Package credquery finds a credential in a URL's query (or in a fragment
+// written as one): a parameter named as a credential (token,
+// access_token, apiKey, sig, X-Amz-Signature, secret, password, auth, …)
+// with a value. A URL shown publicly must hold none: every reader would
+// get it. The Broadcaster's check of Update.URL and every channel's check
+// of a URL it shows (an avatar, a status page's links) use it, so that one
+// rule decides what counts as such a URL.
+package credquery
 
 import (
 	"net/url"
@@ -6,18 +13,19 @@ import (
 	"unicode"
 )
 
-// CredentialProblem is the problem of a URL shown publicly (an avatar
-// image, a link on a public page) whose query holds a parameter named as
-// a credential: every reader would get it.
-const CredentialProblem = "must not hold credentials (a query parameter named as one: token, key, sig, secret, password, auth…), as it is shown publicly"
+// Problem is the problem of a URL shown publicly (an avatar image, a link
+// on a public page) whose query holds a parameter named as a credential,
+// for an error about the field that holds it; it quotes nothing of the
+// URL.
+const Problem = "must not hold credentials (a query parameter named as one: token, key, sig, secret, password, auth…), as it is shown publicly"
 
-// CredentialQuery reports whether rawQuery, a URL's query as written,
+// Holds reports whether rawQuery, a URL's query as written,
 // has a parameter named as a credential (token, access_token, key,
 // apiKey, sig, X-Amz-Signature, secret, password, auth, …) with a value:
 // no credential belongs in a URL that is shown publicly. The name's
 // words count, not its letters: "keyword" and "author" are no
 // credentials.
-func CredentialQuery(rawQuery string) bool {
+func Holds(rawQuery string) bool {
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		k, v, _ := strings.Cut(kv, "=")
 		if v == "" {

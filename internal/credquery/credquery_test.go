@@ -1,4 +1,4 @@
-package endpoint
+package credquery
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 // A query parameter is a credential by the words of its name, in the
 // spellings services use, with a value; a word that merely holds one
 // ("keyword", "author") is not.
-func TestCredentialQuery(t *testing.T) {
+func TestHolds(t *testing.T) {
 	for q, want := range map[string]bool{
 		"token=s3cr3tPW": true, "access_token=s3cr3tPW": true, "apiKey=s3cr3tPW": true, "APIKey=s3cr3tPW": true,
 		"api-key=s3cr3tPW": true, "key=s3cr3tPW": true, "sig=s3cr3tPW": true, "sv=1&sig=s3cr3tPW": true,
@@ -18,18 +18,6 @@ func TestCredentialQuery(t *testing.T) {
 		"": false, "size=64": false, "s=64&d=identicon": false, "keyword=outage": false, "author=ops": false,
 		"monkey=1": false, "token=": false, "token": false, "v=2&ref=status": false, "passage=1": false,
 	} {
-		assert.Equal(t, want, CredentialQuery(q), q)
+		assert.Equal(t, want, Holds(q), q)
 	}
-}
-
-// A URL shown publicly is refused with a credential in its query, naming
-// the field, quoting nothing of it; other URLs may carry one there.
-func TestCheckPublic(t *testing.T) {
-	const raw = "https://cdn.example.com/a.png?X-Amz-Signature=s3cr3tPW"
-	_, err := Check("demo", "AvatarURL", raw, Rules{PlainHTTP: true, Query: true, Public: true})
-	assert.EqualError(t, err, "demo: Config.AvatarURL: "+CredentialProblem)
-	_, err = Check("demo", "AvatarURL", "https://cdn.example.com/a.png?size=64", Rules{Query: true, Public: true})
-	assert.NoError(t, err)
-	_, err = Check("demo", "WebhookURL", raw, Rules{Query: true})
-	assert.NoError(t, err)
 }
