@@ -135,7 +135,8 @@
 // written in a format this version does not read; these errors name the
 // file, and so do those of a failed migration, which leaves the file as it
 // was. Open also fails, naming the file, when a store file others may read
-// cannot be made private (see Limits). Calls after Close fail with ErrClosed. A call whose context is
+// cannot be made private (see Limits). Calls after Close fail with an error matching ErrClosed that
+// names the call and the file ("boltstore: mark: PATH: store closed"). A call whose context is
 // already done fails with an error matching the context's error and has no
 // effect; so does a call given a nil context, with an error that says so.
 // A Mark or SaveReceipt fails, naming the file, when the file was deleted,
@@ -521,7 +522,7 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 		return nil, fmt.Errorf("boltstore: lock: %w", errNilContext)
 	}
 	if s.closed.Load() {
-		return nil, ErrClosed
+		return nil, fmt.Errorf("boltstore: lock: %w", closedError(s.path))
 	}
 	return s.locks.Lock(ctx, key)
 }

@@ -237,26 +237,38 @@ func TestSecondOpenWaitsForTheFirstToClose(t *testing.T) {
 	assert.True(t, done)
 }
 
+// TestCallsAfterClose: every call after Close fails with an error matching
+// ErrClosed that names the call and the file, so that a program with
+// several Stores knows which one it used after closing it. Before, the
+// error was ErrClosed alone, "boltstore: store closed".
 func TestCallsAfterClose(t *testing.T) {
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := boltstore.Open(path, nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "closing again does nothing")
 
 	ctx := context.Background()
-	_, _, err = s.Done(ctx, "u1", "email", "")
-	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	assert.ErrorIs(t, s.Mark(ctx, "u1", "email", "", nil), boltstore.ErrClosed)
-	_, err = s.Thread(ctx, "inc", "email")
-	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	_, _, err = s.Receipt(ctx, "u1", "email")
-	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
-	_, err = s.Prune(ctx, time.Now())
-	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
-	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	assert.Nil(t, unlock)
+	calls := map[string]func() error{
+		"done":         func() error { _, _, err := s.Done(ctx, "u1", "email", ""); return err },
+		"mark":         func() error { return s.Mark(ctx, "u1", "email", "", nil) },
+		"thread":       func() error { _, err := s.Thread(ctx, "inc", "email"); return err },
+		"receipt":      func() error { _, _, err := s.Receipt(ctx, "u1", "email"); return err },
+		"save receipt": func() error { return s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}) },
+		"prune":        func() error { _, err := s.Prune(ctx, time.Now()); return err },
+		"lock": func() error {
+			unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
+			assert.Nil(t, unlock, "unlock")
+			return err
+		},
+	}
+	for op, call := range calls {
+		err := call()
+		assert.ErrorIs(t, err, boltstore.ErrClosed, op)
+		if assert.Error(t, err, op) {
+			assert.Equal(t, "boltstore: "+op+": "+path+": store closed", err.Error())
+		}
+	}
 }
 
 func TestCancelledContextHasNoEffect(t *testing.T) {

@@ -308,7 +308,10 @@ func (s *Store) atPath() error {
 func (s *Store) fail(err error) error {
 	var d *damage
 	if !errors.As(err, &d) {
-		if err == nil || errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, context.Canceled) ||
+		if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+			return closedError(s.path)
+		}
+		if err == nil || errors.Is(err, context.Canceled) ||
 			errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), s.path) {
 			return err
 		}
@@ -328,14 +331,19 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 }
 
 // wrap wraps an error with what was being done; nil stays nil, and the
-// errors of a closed store and a damaged file say enough.
+// error of a damaged file says enough.
 func wrap(op string, err error) error {
 	var damaged *fileError
-	switch {
-	case err == nil, errors.As(err, &damaged):
+	if err == nil || errors.As(err, &damaged) {
 		return err
-	case errors.Is(err, berrors.ErrDatabaseNotOpen):
-		return ErrClosed
 	}
 	return fmt.Errorf("boltstore: %s: %w", op, err)
 }
+
+// closedError is the error of a call of the Store of the file at path
+// after its Close: it names the file, so that a program with several
+// Stores knows which one it still used.
+type closedError string
+
+func (e closedError) Error() string        { return string(e) + ": store closed" }
+func (e closedError) Is(target error) bool { return target == ErrClosed }
