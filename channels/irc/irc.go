@@ -156,8 +156,10 @@
 // At most Config.MaxLines lines (5 by default) go to each channel; a longer
 // text is shortened first (the body before the title, the URL kept whole).
 // A URL is never split across lines, where it would no longer work: one that
-// does not fit beside the text around it gets a line of its own. An update
-// is never posted without its URL, nor without its status: when a URL is
+// does not fit beside the text around it gets a line of its own; another
+// link of the text longer than a line (a dashboard's, in the body) is left
+// out whole, the text shortened as if it did not fit. An update is never
+// posted without its URL, nor without its status: when Update.URL is
 // longer than a line, or Config.MaxLines lines cannot hold the status line
 // and the URL (with one line, a URL that does not fit beside the status), or
 // an override's URL would be cut off, Send fails permanently before posting

@@ -37,17 +37,33 @@ func (c *Channel) estimate(u broadcast.Update) (int, error) {
 
 // lines returns the lines Send posts for u to each channel: the override
 // or the template, shortened to at most MaxLines lines of at most budget
-// bytes, the URL kept whole. It fails permanently, with a *fitError, when
-// that cannot be done: a URL longer than a line, or lines too few for the
-// status line, the next update time and the URL (the templates' shortest
-// form; anything shorter would leave out the URL or say nothing of the
-// status), or for a URL an override holds. An Update.URL the Broadcaster
+// bytes, the URL kept whole. Another link of the text longer than a line
+// (one in the body or an override) is left out whole by the shortening,
+// as a broken link would be posted otherwise. It fails permanently, with
+// a *fitError, when that cannot be done: Update.URL longer than a line, or
+// lines too few for the status line, the next update time and the URL (the
+// templates' shortest form; anything shorter would leave out the URL or say
+// nothing of the status), or for a URL an override holds. An Update.URL the Broadcaster
 // would refuse (textsafe.CheckURL) fails permanently too.
 func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
 	if err := textsafe.CheckURL(u.URL, "the lines show it to everyone in the channels"); err != nil {
 		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
 	}
-	count := func(text string) int { return len(Split(text, budget)) }
+	if _, cut := split(u.URL, budget); cut > 0 {
+		// The update is never posted without its URL, nor with it cut.
+		return nil, broadcast.Permanent(&fitError{why: fmt.Sprintf("a URL of %d bytes cannot be kept whole", cut),
+			budget: budget})
+	}
+	count := func(text string) int {
+		lines, cut := split(text, budget)
+		if cut > 0 {
+			// Another link longer than a line (one in the body, say)
+			// would be cut in two: the text does not fit, and is
+			// shortened until that link is left out whole.
+			return s.maxLines + 1
+		}
+		return len(lines)
+	}
 	text, err := s.templates.Text(s.name, s.template, u, s.maxLines, count)
 	switch {
 	case errors.Is(err, templates.ErrTooLong):

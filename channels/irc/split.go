@@ -33,7 +33,8 @@ import (
 // split either: when it cannot share a line with the text around it, it goes
 // on a line of its own, parted if need be from text glued to it, as in
 // "(https://…)." A longer URL cannot be kept whole and is cut like a long
-// word; Send and Preview refuse such a text instead of posting it.
+// word; Send and Preview never post it so: they shorten the text to leave
+// out such a link, and refuse an Update.URL that long.
 //
 // Splitting takes time linear in the length of text. A limit below 4 bytes
 // (utf8.UTFMax) is treated as 4.
