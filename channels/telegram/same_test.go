@@ -246,3 +246,31 @@ func TestUsernameMovedDoesNotReplyToTheOldChatsMessage(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Zero(t, got[2].replyTo, "no reply to the new chat's message 1")
 }
+
+// A getChat refused for flood control (429 with retry_after) asks no
+// more getChat in the attempt: every request before the wait ends would
+// be refused too. The entries post as without it, and the second message
+// in their chat is deleted. Before, each entry's getChat was sent all the
+// same.
+func TestGetChatFloodControlAsksNoMore(t *testing.T) {
+	f := newFakeBot(t)
+	f.chats[channelID].aliases = []string{"examplestatus_alt", "examplestatus_3"}
+	f.targets["@examplestatus_alt"] = chatTopic{channelID, 0}
+	f.targets["@examplestatus_3"] = chatTopic{channelID, 0}
+	f.methods["getchat"] = channeltest.FailRateLimited
+	ch := newTestChannel(t, f, []string{"@examplestatus", "@examplestatus_alt", "@examplestatus_3"})
+	r := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.received("getChat"), 1, "no getChat after flood control")
+	var shown []fakeMessage
+	for _, m := range f.inChat(channelID) {
+		if !m.deleted {
+			shown = append(shown, m)
+		}
+	}
+	require.Len(t, shown, 1, "the chat shows the update once")
+	for _, target := range []string{"@examplestatus", "@examplestatus_alt", "@examplestatus_3"} {
+		p, ok := postedIn(r, target)
+		require.True(t, ok, target)
+		assert.Equal(t, shown[0].id, p.messageID, target)
+	}
+}
