@@ -84,7 +84,15 @@ func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int
 	if len(unknown) < 2 {
 		return
 	}
+	asked := map[string]int64{} // by username, in any case: its topics' entries ask once
 	for _, ch := range unknown {
+		name := strings.ToLower(fmt.Sprint(ch.id))
+		if id, ok := asked[name]; ok {
+			if id != 0 {
+				c.s.learned.Store(ch.target, id)
+			}
+			continue
+		}
 		var result json.RawMessage
 		var e *APIError
 		err := stop.try(ctx, func() error {
@@ -103,6 +111,7 @@ func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int
 		if err == nil && json.Unmarshal(result, &info) == nil && info.ID != 0 {
 			c.s.learned.Store(ch.target, info.ID)
 		}
+		asked[name] = info.ID
 	}
 }
 

@@ -274,3 +274,19 @@ func TestGetChatFloodControlAsksNoMore(t *testing.T) {
 		assert.Equal(t, shown[0].id, p.messageID, target)
 	}
 }
+
+// Entries of one "@username" in different forum topics (its case aside)
+// ask getChat once: the answer is the username's, whatever the topic.
+// Each topic gets its message. Before, each entry asked.
+func TestGetChatOncePerUsername(t *testing.T) {
+	f := newFakeBot(t)
+	f.chats[forumID].username = "exampleforum"
+	ch := newTestChannel(t, f, []string{"@exampleforum/42", "@ExampleForum"})
+	r := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.received("getChat"), 1, "one getChat for the username")
+	assert.Len(t, f.inChat(forumID), 2, "a message in each topic")
+	for _, target := range []string{"@exampleforum/42", "@ExampleForum"} {
+		_, ok := postedIn(r, target)
+		assert.True(t, ok, target)
+	}
+}
