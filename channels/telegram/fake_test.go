@@ -53,6 +53,7 @@ type fakeBot struct {
 	echo     bool                           // FailEchoDelivered: answers pass through channeltest.EchoAnswer
 	failing  map[string]channeltest.Failure // by target
 	cut      map[string]bool                // by target: the answer to a message posted there breaks off
+	methods  map[string]channeltest.Failure // by method, lower-case: a failure of every request for it
 	requests []request
 	now      func() time.Time
 }
@@ -102,6 +103,7 @@ func newFakeBot(t *testing.T) *fakeBot {
 			"-333333333": {groupID, 0}, "-1001111111111": {channelID, 0}},
 		failing: map[string]channeltest.Failure{},
 		cut:     map[string]bool{},
+		methods: map[string]channeltest.Failure{},
 		now:     time.Now,
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -193,6 +195,9 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f.failure != channeltest.FailNone:
 		f.writeFailure(w, r, f.failure)
+		return
+	case f.methods[strings.ToLower(method)] != channeltest.FailNone:
+		f.writeFailure(w, r, f.methods[strings.ToLower(method)])
 		return
 	case !strings.Contains(token, ":"):
 		writeError(w, http.StatusNotFound, "Not Found", nil)

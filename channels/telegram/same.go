@@ -70,8 +70,10 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 // Known, they are one destination, which gets one message. One entry
 // whose chat is not known asks nothing: its message's answer names the
 // chat. A getChat that fails teaches nothing, and the entry posts as
-// without it; one that shows no request can succeed stops the attempt
-// (see stopper).
+// without it; one refused for flood control (429, retry_after) asks no
+// more getChat in the attempt, as every request before the wait ends is
+// refused; one that shows no request can succeed stops the attempt (see
+// stopper).
 func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int, stop *stopper) {
 	var unknown []chat
 	for _, i := range todo {
@@ -82,19 +84,34 @@ func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int
 	if len(unknown) < 2 {
 		return
 	}
+	asked := map[string]int64{} // by username, in any case: its topics' entries ask once
 	for _, ch := range unknown {
+		name := strings.ToLower(fmt.Sprint(ch.id))
+		if id, ok := asked[name]; ok {
+			if id != 0 {
+				c.s.learned.Store(ch.target, id)
+			}
+			continue
+		}
 		var result json.RawMessage
+		var e *APIError
 		err := stop.try(ctx, func() error {
 			var err error
-			result, _, err = c.call(ctx, "getChat", getChat{ChatID: ch.id})
+			result, e, err = c.call(ctx, "getChat", getChat{ChatID: ch.id})
 			return err
 		})
+		if e != nil && floodControl(e) {
+			// Told to wait: a request before then is refused too, and
+			// may lengthen the wait. The rest post as without it.
+			return
+		}
 		var info struct {
 			ID int64 `json:"id"`
 		}
 		if err == nil && json.Unmarshal(result, &info) == nil && info.ID != 0 {
 			c.s.learned.Store(ch.target, info.ID)
 		}
+		asked[name] = info.ID
 	}
 }
 

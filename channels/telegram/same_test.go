@@ -246,3 +246,81 @@ func TestUsernameMovedDoesNotReplyToTheOldChatsMessage(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Zero(t, got[2].replyTo, "no reply to the new chat's message 1")
 }
+
+// A getChat refused for flood control (429 with retry_after) asks no
+// more getChat in the attempt: every request before the wait ends would
+// be refused too. The entries post as without it, and the second message
+// in their chat is deleted. Before, each entry's getChat was sent all the
+// same.
+func TestGetChatFloodControlAsksNoMore(t *testing.T) {
+	f := newFakeBot(t)
+	f.chats[channelID].aliases = []string{"examplestatus_alt", "examplestatus_3"}
+	f.targets["@examplestatus_alt"] = chatTopic{channelID, 0}
+	f.targets["@examplestatus_3"] = chatTopic{channelID, 0}
+	f.set(func(f *fakeBot) { f.methods["getchat"] = channeltest.FailRateLimited })
+	ch := newTestChannel(t, f, []string{"@examplestatus", "@examplestatus_alt", "@examplestatus_3"})
+	r := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.received("getChat"), 1, "no getChat after flood control")
+	var shown []fakeMessage
+	for _, m := range f.inChat(channelID) {
+		if !m.deleted {
+			shown = append(shown, m)
+		}
+	}
+	require.Len(t, shown, 1, "the chat shows the update once")
+	for _, target := range []string{"@examplestatus", "@examplestatus_alt", "@examplestatus_3"} {
+		p, ok := postedIn(r, target)
+		require.True(t, ok, target)
+		assert.Equal(t, shown[0].id, p.messageID, target)
+	}
+}
+
+// Entries of one "@username" in different forum topics (its case aside)
+// ask getChat once: the answer is the username's, whatever the topic.
+// Each topic gets its message. Before, each entry asked.
+func TestGetChatOncePerUsername(t *testing.T) {
+	f := newFakeBot(t)
+	f.chats[forumID].username = "exampleforum"
+	ch := newTestChannel(t, f, []string{"@exampleforum/42", "@ExampleForum"})
+	r := sendThread(t, ch, testUpdate(), broadcast.Thread{})
+	assert.Len(t, f.received("getChat"), 1, "one getChat for the username")
+	assert.Len(t, f.inChat(forumID), 2, "a message in each topic")
+	for _, target := range []string{"@exampleforum/42", "@ExampleForum"} {
+		_, ok := postedIn(r, target)
+		assert.True(t, ok, target)
+	}
+}
+
+// A second message whose deletion fails stays, and its entry records it,
+// so that Edit and Retract reach it too; the other entry records the
+// first.
+func TestSecondMessageNotDeletedIsRecorded(t *testing.T) {
+	const otherID = int64(-1005555555555)
+	f := newFakeBot(t)
+	f.chats[otherID] = &fakeChat{id: otherID, username: "otherstatus", typ: "channel"}
+	f.targets["@otherstatus"] = chatTopic{otherID, 0}
+	ch := newTestChannel(t, f, []string{"@examplestatus", "@otherstatus"})
+	sendThread(t, ch, testUpdate(), broadcast.Thread{}) // learns both ids
+	f.mu.Lock()
+	f.chats[otherID].username = ""
+	f.chats[channelID].aliases = []string{"otherstatus"}
+	f.mu.Unlock()
+	f.set(func(f *fakeBot) { f.methods["deletemessage"] = channeltest.FailRejected })
+
+	u := testUpdate()
+	u.ID, u.IncidentID = "u2", "another"
+	r := sendThread(t, ch, u, broadcast.Thread{})
+	got := f.inChat(channelID)
+	require.Len(t, got, 3)
+	assert.False(t, got[2].deleted)
+	a, _ := postedIn(r, "@examplestatus")
+	b, _ := postedIn(r, "@otherstatus")
+	assert.Equal(t, got[1].id, a.messageID)
+	assert.Equal(t, got[2].id, b.messageID, "the entry records the message that stays")
+
+	f.set(func(f *fakeBot) { f.methods["deletemessage"] = channeltest.FailNone })
+	require.NoError(t, ch.Retract(context.Background(), r))
+	for _, m := range f.inChat(channelID)[1:] {
+		assert.True(t, m.deleted, "Retract reaches both messages")
+	}
+}

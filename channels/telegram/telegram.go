@@ -56,11 +56,13 @@
 // their ids, one request per username until the process ends (a single
 // such entry asks nothing: its answer names its chat), so that two
 // usernames of one chat (a channel's active usernames) get one message
-// there; a getChat that fails leaves its entry to post as without it. A
+// there; a getChat that fails leaves its entry to post as without it,
+// and one refused for flood control (429) asks no more in the attempt. A
 // message whose answer names a chat that has the update already from
 // another entry (two usernames that moved into one chat) is deleted at
 // once (deleteMessage), and its entry records the other: the chat shows
-// the update once, the second for a moment (its notification stays). The
+// the update once, the second for a moment (its notification stays); a
+// deletion that fails leaves both, each entry recording its own. The
 // Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
