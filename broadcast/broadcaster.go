@@ -348,7 +348,9 @@ func (b *Broadcaster) Channels() []string {
 // times, the one first sent earlier: a Send of an update sent before
 // keeps its first Send's place, which the Store's record of the Time it
 // was first sent with holds for an update sent without a Time and for a
-// Job, on every instance, and which the Broadcaster remembers, for the
+// Job, on every instance (an attempt that cannot read it there fails
+// transiently, as one that cannot read its mark does), and which the
+// Broadcaster remembers, for the
 // latest 10,000, for an update sent with its Time; an update of u's Time
 // whose place this instance does not know, sent with its Time by another
 // instance or before a restart, counts as first sent before u when it
@@ -902,11 +904,12 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
 	var place time.Time // of u's first Send: the order of updates of equal Time
+	var placeUnread bool
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
 		if !timed {
-			u.Time, place = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
+			u.Time, place, placeUnread = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
 		} else if op == opSend {
 			place = b.places.first(u.ID)
 		}
@@ -929,6 +932,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		d := &ds[i]
 		d.b, d.ch, d.name, d.route, d.u, d.res, d.place = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], place
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
+		d.placeUnread = placeUnread
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {
@@ -1105,12 +1109,17 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 // record is also logged (see storeTrouble).
 func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool, error) {
 	t, _, ok, err := b.sentFirst(ctx, updateID, key)
+	if ok {
+		err = nil
+	}
 	return t, ok, err
 }
 
 // sentFirst is sentTime, and the place of the update's first Send (see
 // places), zero when that is not known: a correction's, or one sent
-// before the Store held such records.
+// before the Store held such records. Its error is also the record's read
+// error when the Time was found elsewhere (ok): then the place it returns
+// is not the record's, which may hold another.
 func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, place time.Time, ok bool, err error) {
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err == nil && ok && !r.UpdateTime.IsZero() {
@@ -1120,13 +1129,14 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 		b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
 	}
 	if first, ok := b.unrecorded.get(updateID); ok {
-		return first.t, first.place, true, nil
+		return first.t, first.place, true, err
 	}
+	recordErr := err
 	unread := err
 	for _, ch := range b.channels {
 		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
 		if err == nil && ok && !r.UpdateTime.IsZero() {
-			return r.UpdateTime, time.Time{}, true, nil
+			return r.UpdateTime, time.Time{}, true, recordErr
 		}
 		unread = cmp.Or(unread, err)
 	}
@@ -1158,7 +1168,9 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 // record holds no place, and its place is zero: a correction is no newer
 // status of its incident (see delivery.delivered). An update whose record
 // holds no place (one written before places were kept) gets a new one.
-func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time, correction bool) (time.Time, time.Time) {
+// unread reports that the record could not be read, and may hold an
+// earlier place than the one returned (see delivery.readPlace).
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time, correction bool) (_, _ time.Time, unread bool) {
 	key := sentKey(updateID)
 	var place time.Time
 	if !correction {
@@ -1166,13 +1178,15 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	}
 	if first, ok := b.unrecorded.get(updateID); ok {
 		t, incident, place = first.t, first.incident, first.place // to record now
-	} else if first, p, ok, _ := b.sentFirst(ctx, updateID, key); ok { // a failed read is logged
-		return first, keptPlace(p, place)
+	} else if first, p, ok, err := b.sentFirst(ctx, updateID, key); ok { // a failed read is logged
+		return first, keptPlace(p, place), err != nil
+	} else {
+		unread = err != nil
 	}
 	turn := flightKey{key, sentChannel}
 	fl, err := b.flights.hold(ctx, turn)
 	if err != nil {
-		return t, place // ctx ended: so will the Send's deliveries
+		return t, place, unread // ctx ended: so will the Send's deliveries
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
@@ -1183,7 +1197,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			b.unrecorded.put(updateID, incident, t, place)
-			return t, place
+			return t, place, unread
 		}
 		defer b.unlockShared(unlock)
 	}
@@ -1191,12 +1205,12 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	switch {
 	case err == nil && ok && !r.UpdateTime.IsZero():
 		b.unrecorded.drop(updateID)
-		return r.UpdateTime, keptPlace(recordedPlace(r), place) // recorded while this Send waited its turn
+		return r.UpdateTime, keptPlace(recordedPlace(r), place), false // recorded while this Send waited its turn
 	case err != nil:
 		// It may hold an earlier Time: not to be written over.
 		b.storeTrouble(keep, "read the time update "+updateID+" was first sent with", err)
 		b.unrecorded.put(updateID, incident, t, place)
-		return t, place
+		return t, place, true
 	}
 	rec := Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: place}
 	if correction {
@@ -1205,10 +1219,10 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	if err = b.store.SaveReceipt(ctx, sentIncident+updateID, key, rec); err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 		b.unrecorded.put(updateID, incident, t, place)
-		return t, place
+		return t, place, false
 	}
 	b.unrecorded.drop(updateID)
-	return t, place
+	return t, place, false
 }
 
 // keptPlace is recorded, the place the Store's record of an update's first

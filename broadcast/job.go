@@ -118,13 +118,14 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	}
 	original := j.Original
 	var place time.Time // of the update's first Send: the order of updates of equal Time
+	var placeUnread bool
 	if j.Kind == JobRetract {
 		original = j.Update.ID
 	} else {
 		// The record a resend of the update finds once the queue has
 		// forgotten the Job (see SentTime), and that later runs, on any
 		// instance, take the place of the first Send from.
-		_, place = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
+		_, place, placeUnread = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
 			j.Kind == JobCorrect)
 	}
 	markID := op.markID(j.Update.ID)
@@ -134,7 +135,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	defer b.flights.leave(markID, b.channels[i:i+1], fls)
 	var res Result
 	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
-		op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
+		placeUnread: placeUnread, op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
 	if n > 1 {

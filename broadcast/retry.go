@@ -45,6 +45,9 @@ type delivery struct {
 	route *Route
 	u     *Update   // shared by the deliveries of one Send
 	place time.Time // of the update's first Send, to order updates of equal Time (see places)
+	// placeUnread: the Store's record of the update's first Send could not
+	// be read, and place may not be its (see readPlace).
+	placeUnread bool
 	// refusedSeen: flight.refused when the delivery joined its flight.
 	refusedSeen uint64
 	op          op
@@ -707,6 +710,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		}
 	}
 	if d.op == opSend {
+		if err := d.readPlace(ctx); err != nil {
+			return false, err
+		}
 		lastPlace, err := d.b.lastPlace(ctx, &d.th.Last, d.u)
 		if err != nil {
 			return false, err

@@ -203,19 +203,46 @@ func (b *Broadcaster) lastPlace(ctx context.Context, last *Receipt, u *Update) (
 
 // placeOf returns the place of update's first Send (see places): this
 // Broadcaster's, or the one the Store's record of the Time it was first
-// sent with holds (see firstSent); zero when neither knows it.
+// sent with holds (see firstSent), or, when the Store has no such record,
+// the one kept in memory for it to record (see unrecorded); zero when
+// none knows it. The record comes before the memory: what is kept there
+// for an update whose record could not be read is no place of its.
 func (b *Broadcaster) placeOf(ctx context.Context, update string) (time.Time, error) {
 	if p, ok := b.places.get(update); ok {
 		return p, nil
 	}
+	r, ok, err := b.store.Receipt(ctx, sentKey(update), sentChannel)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ok && !r.UpdateTime.IsZero() {
+		return recordedPlace(r), nil
+	}
 	if first, ok := b.unrecorded.get(update); ok {
 		return first.place, nil
 	}
-	r, ok, err := b.store.Receipt(ctx, sentKey(update), sentChannel)
-	if err != nil || !ok {
-		return time.Time{}, err
+	return time.Time{}, nil
+}
+
+// readPlace reads the place of the first Send of the delivery's update
+// from the Store's record when firstSent could not: the place it gave
+// then is the clock's at this Send, and would make the update the newer
+// of two of equal Time whichever was first sent first. A record that
+// cannot be read fails the attempt transiently, as an unreadable mark
+// does: the update is not ordered blind.
+func (d *delivery) readPlace(ctx context.Context) error {
+	if !d.placeUnread {
+		return nil
 	}
-	return recordedPlace(r), nil
+	r, ok, err := d.b.store.Receipt(ctx, sentKey(d.u.ID), sentChannel)
+	if err != nil {
+		return fmt.Errorf("store: cannot tell when %s was first sent, not attempting blind: %w", d.u.ID, err)
+	}
+	if p := recordedPlace(r); ok && r.UpdateTime.Equal(d.u.Time) && !p.IsZero() {
+		d.place = p
+	}
+	d.placeUnread = false
+	return nil
 }
 
 // correctionMeta is a key of the Meta of the Store's record of the Time
