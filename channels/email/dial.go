@@ -19,6 +19,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -91,15 +92,15 @@ func (cn *conn) unbind() bool {
 // (VerifyConnection, GetClientCertificate…), which the TLS handshake
 // calls, is a permanent error: a Send dials in goroutines of its own,
 // where a panic would end the process rather than fail the delivery, as a
-// panic in Send does under a Broadcaster.
+// panic in Send does under a Broadcaster. The panic's value is named only
+// if it is a runtime error (see package guard).
 func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, err error) {
 	scrub := a.scrubber()
 	cn := &conn{}
 	defer func() {
 		if r := recover(); r != nil {
 			cn.abort()
-			err = scrub.error(broadcast.Permanent(fmt.Errorf("email: connect to %s: panicked: %v",
-				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), r)))
+			err = scrub.error(guard.Error("email: connect to "+net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), r))
 		}
 	}()
 	deadline := time.Now().Add(c.cfg.Timeout)

@@ -391,7 +391,8 @@ type Config struct {
 	// private certificate. ServerName defaults to Host (IDN as A-labels,
 	// like Host). It is cloned. JSON
 	// leaves it out: it may hold private keys. A panic in one of its
-	// callbacks (VerifyConnection…) fails the channel for good.
+	// callbacks (VerifyConnection…) fails the channel for good; the error
+	// names the panic's value only if it is a runtime error.
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
 	Auth AuthMethod `yaml:"auth" json:"auth"`

@@ -5,14 +5,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html"
 	"io"
 	"net/mail"
 	"net/textproto"
 	"net/url"
-	"runtime"
 	"slices"
 	"strings"
 	"text/template"
@@ -22,6 +20,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -501,19 +500,11 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 	return s, nil
 }
 
-// callUnsubscribe returns fn(recipient), or the error of a panic in fn:
-// the call runs in a goroutine of the Send's (see batch.run), where a
-// panic would end the process instead of failing the delivery, as a
-// panic in Send does under a Broadcaster. The panic's value is named only
-// if it is a runtime error: another may quote the URL, and its token.
+// callUnsubscribe returns fn(recipient), or the error of a panic in fn
+// (see package guard): the call runs in a goroutine of the Send's (see
+// batch.run). The panic's value is named only if it is a runtime error:
+// another may quote the URL, and its token.
 func callUnsubscribe(fn func(string) string, recipient string) (s string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.New("unsubscribe URL: Config.ListUnsubscribeFunc panicked")
-			if re, ok := r.(runtime.Error); ok {
-				err = fmt.Errorf("unsubscribe URL: Config.ListUnsubscribeFunc panicked: %w", re)
-			}
-		}
-	}()
+	defer guard.Recover("unsubscribe URL: Config.ListUnsubscribeFunc", &err)
 	return fn(recipient), nil
 }

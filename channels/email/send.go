@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 )
 
 // Send makes one attempt to deliver m.Update to every recipient that
@@ -75,11 +76,19 @@ func (b *batch) run(ctx context.Context) error {
 	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
 		b.work(ctx) // one connection: no goroutine to hand over to and wait for
 	} else {
+		// A panic in a worker (a caller-built Message.Ledger's, in
+		// Report) is raised here once the others ended, rather than
+		// end the process from the worker's goroutine.
 		var wg sync.WaitGroup
+		var panics guard.Panics
 		for range n {
-			wg.Go(func() { b.work(ctx) })
+			wg.Go(func() {
+				defer panics.Catch("email")
+				b.work(ctx)
+			})
 		}
 		wg.Wait()
+		panics.Raise()
 	}
 	if b.fatal != nil && !b.fan.Reached() {
 		return b.fatal
@@ -116,26 +125,37 @@ const maxDials = 2
 
 // work takes recipients off the queue and sends to each on its connection
 // until the queue is empty, the attempt failed for good, or ctx ended. It
-// gives its connection back to the Channel's pool at the end.
+// gives its connection back to the Channel's pool at the end; after a
+// panic (a caller-built Message.Ledger's, in Report), it closes it
+// instead: a transaction, or replies to a pipelined one, may be under way
+// on it, which the connection's next message would take for its own.
 func (b *batch) work(ctx context.Context) {
 	var cn *conn
+	ended := false // returned, not panicked
 	defer func() {
 		if cn != nil {
 			cn.settle(false) // a kept one whose RSET never went out
+			if !ended {
+				cn.abort()
+				return
+			}
 			b.ch.pool.put(cn)
 		}
 	}()
 	dials := 0
 	for {
 		if cn == nil && dials >= maxDials {
+			ended = true
 			return
 		}
 		i, ok := b.next(ctx)
 		if !ok {
+			ended = true
 			return
 		}
 		if cn == nil {
 			if cn, i = b.connect(ctx, i, &dials); cn == nil {
+				ended = true
 				return
 			}
 		}

@@ -305,6 +305,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
@@ -429,14 +430,21 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 const concurrency = 4
 
 // each calls do for every index of todo, concurrency at a time, and
-// returns when all have returned.
+// returns when all have returned. A panic in do (in Config.HTTPClient's
+// Transport, say, or a caller-built Message.Ledger) is raised again here,
+// in the calling goroutine, once the others returned: in a goroutine of
+// each's it would end the process (see package guard).
 func each(todo []int, do func(i int)) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var panics guard.Panics
 	for range min(concurrency, len(todo)) {
 		wg.Go(func() {
 			for i := range jobs {
-				do(i)
+				func() {
+					defer panics.Catch("slack")
+					do(i)
+				}()
 			}
 		})
 	}
@@ -445,6 +453,7 @@ func each(todo []int, do func(i int)) {
 	}
 	close(jobs)
 	wg.Wait()
+	panics.Raise()
 }
 
 // outcome is the result of posting to one conversation.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -76,7 +77,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	permanent := true // every failure is one no retry can fix (httpx.PermanentTLS, a link-local address)
 	for i, err := range errs {
 		if err != nil {
-			permanent = permanent && (httpx.PermanentTLS(err) || errors.Is(err, errLinkLocal) || errors.Is(err, errPanicked))
+			permanent = permanent && (httpx.PermanentTLS(err) || errors.Is(err, errLinkLocal) || errors.Is(err, guard.ErrPanicked))
 			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].Redactor().Error(err)})
 		}
 	}
@@ -224,9 +225,9 @@ func (p prober) proxyFor(ctx context.Context, rawURL string) (*url.URL, error) {
 
 // safeProbe is probe, with a panic in what it calls of the client's
 // Transport (its Proxy, dialers, TLS callbacks) its error: it runs in a
-// goroutine of Check's (see recovered).
+// goroutine of Check's (see package guard).
 func (p prober) safeProbe(ctx context.Context, rawURL string) (err error) {
-	defer recovered("connect", &err)
+	defer guard.Recover("connect", &err)
 	return p.probe(ctx, rawURL)
 }
 

@@ -188,6 +188,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/stack"
@@ -372,14 +373,22 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 	todo := f.Todo()
 	// The workers take the endpoints in turn by counting, rather than from
 	// a channel: a hand-over per endpoint would put a switch between
-	// goroutines on the way of every request.
-	var next atomic.Int64
+	// goroutines on the way of every request. A panic in a worker
+	// outside post (a caller-built Message.Ledger's, in Report) is raised
+	// again in the caller's goroutine once the workers ended, rather than
+	// end the process. One variable for both: each variable a closure
+	// shares is an allocation.
+	var run struct {
+		next   atomic.Int64
+		panics guard.Panics
+	}
 	work := func() {
+		defer run.panics.Catch("webhook")
 		stack.Grow(6 << 10) // what a request through net/http needs: grown once, here
 
 		w := c.s.worker()
 		defer c.s.workers.Put(w)
-		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
+		for n := run.next.Add(1) - 1; n < int64(len(todo)); n = run.next.Add(1) - 1 {
 			i := todo[n]
 			if err := ctx.Err(); err != nil {
 				// The attempt is over: the endpoints left fail at once,
@@ -400,11 +409,12 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 	// The calling goroutine is one of the workers: one goroutine fewer to
 	// start, and none at all for a single endpoint.
 	var wg sync.WaitGroup
-	defer wg.Wait() // also if work panics here: the others end first
 	for range min(c.s.concurrency, len(todo)) - 1 {
 		wg.Go(work)
 	}
 	work()
+	wg.Wait()
+	run.panics.Raise()
 }
 
 // worker is what a goroutine of fanOut reuses from one request to the
@@ -432,10 +442,10 @@ func (w *worker) timestamp(ts int64) string {
 
 // post makes one request to ep. Its errors are redacted of what ep's
 // receiver may echo; a success costs no redaction. A panic in the request
-// (Config.HTTPClient's Transport, or its Jar) fails ep for good: it may
-// run in a goroutine of fanOut's, where nothing else recovers it.
+// (Config.HTTPClient's Transport, or its Jar) fails ep for good (see
+// package guard): it may run in a goroutine of fanOut's.
 func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, body []byte) (err error) {
-	defer recovered("post", &err)
+	defer guard.Recover("post", &err)
 	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "")
 	if err != nil {
 		return broadcast.Permanent(err)

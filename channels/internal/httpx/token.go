@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -167,7 +167,7 @@ var grantRefusals = []string{"invalid_request", "invalid_client", "invalid_grant
 // hangs holds one goroutine, not one per caller: the others wait for it
 // within their contexts, then make their own call (a reusing source then
 // answers from its cache). A panic in the function is the caller's error,
-// permanent: raised again, it could end the process from a goroutine of
+// permanent, "token source: panicked" (see package guard): raised again, it could end the process from a goroutine of
 // the channel's own (e-mail's connections each have one), where nothing
 // recovers it.
 type TokenCall struct {
@@ -202,7 +202,7 @@ func (c *TokenCall) Token(ctx context.Context) (*oauth2.Token, error) {
 		var r tokenResult
 		defer func() {
 			if v := recover(); v != nil {
-				r = tokenResult{err: broadcast.Permanent(fmt.Errorf("token source panicked: %v", v))}
+				r = tokenResult{err: guard.Error("token source", v)} // not v: it may quote a secret
 			}
 			done <- r
 			<-c.busy

@@ -1,0 +1,91 @@
+package guard_test
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// runtimeError returns the runtime.Error of an index out of range.
+func runtimeError() (r any) {
+	defer func() { r = recover() }()
+	var s []int
+	i := 1
+	_ = s[i]
+	return nil
+}
+
+// The error of a panic is permanent, matches ErrPanicked, and names the
+// value only when it is a runtime error: another may quote a secret.
+func TestError(t *testing.T) {
+	err := guard.Error("post", "Bearer s3cr3t")
+	assert.EqualError(t, err, "post: panicked")
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.ErrorIs(t, err, guard.ErrPanicked)
+
+	err = guard.Error("post", runtimeError())
+	assert.EqualError(t, err, "post: panicked: runtime error: index out of range [1] with length 0")
+	var re runtime.Error
+	assert.True(t, errors.As(err, &re))
+	assert.True(t, broadcast.IsPermanent(err))
+}
+
+// Recover turns the panic of the function that deferred it into its
+// error, and leaves the error of one that returns alone.
+func TestRecover(t *testing.T) {
+	run := func(f func() error) (err error) {
+		defer guard.Recover("connect", &err)
+		return f()
+	}
+	err := run(func() error { panic("password=hunter2") })
+	assert.EqualError(t, err, "connect: panicked")
+	assert.True(t, broadcast.IsPermanent(err))
+	failed := errors.New("refused")
+	assert.Equal(t, failed, run(func() error { return failed }))
+	assert.NoError(t, run(func() error { return nil }))
+}
+
+// Panics keeps the first panic of the goroutines, which go on with their
+// other jobs, and Raise panics with its error in the caller: nothing when
+// none panicked.
+func TestPanics(t *testing.T) {
+	var p guard.Panics
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for i := range 4 {
+		wg.Go(func() {
+			defer p.Catch("work")
+			mu.Lock()
+			done++
+			mu.Unlock()
+			if i%2 == 1 {
+				panic("s3cr3t")
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 4, done)
+	var raised any
+	func() {
+		defer func() { raised = recover() }()
+		p.Raise()
+	}()
+	err, ok := raised.(error)
+	require.True(t, ok, "%v", raised)
+	assert.EqualError(t, err, "work: panicked")
+	assert.True(t, broadcast.IsPermanent(err))
+
+	var none guard.Panics
+	assert.NotPanics(t, none.Raise)
+}
