@@ -14,10 +14,10 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/internal/regfile"
+	"github.com/outagecast/outagecast/internal/textfile"
 )
 
 //go:embed defaults/*.tmpl
@@ -146,12 +146,11 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("templates: read %s: %w", file, err)
 		}
-		if bytes.HasPrefix(text, []byte{0xFF, 0xFE}) || bytes.HasPrefix(text, []byte{0xFE, 0xFF}) {
-			return nil, fmt.Errorf("templates: %s: UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8", file)
+		decoded, err := textfile.Decode(text)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", file, err)
 		}
-		// Windows editors start a UTF-8 file with a byte-order mark:
-		// no part of the text, which would start every message with it.
-		e, err := parse(name, strings.TrimPrefix(string(text), "\uFEFF"))
+		e, err := parse(name, decoded)
 		if err != nil {
 			return nil, fmt.Errorf("templates: %s: %w", file, err)
 		}
@@ -270,10 +269,8 @@ func parse(name, text string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if line, ok := invalidUTF8(text); ok {
-		// Else each such byte (a file saved as Latin-1) is posted as
-		// U+FFFD on every channel.
-		return nil, fmt.Errorf("line %d: not valid UTF-8: save it as UTF-8", line)
+	if err := textfile.Check(text); err != nil {
+		return nil, err
 	}
 	e := &entry{name: name, single: base == "short" || base == "subject"}
 	// missingkey=zero: a key Overrides lacks is empty text, not
@@ -325,20 +322,4 @@ var sample = broadcast.Update{
 	Time:       time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 	NextUpdate: time.Date(2025, 1, 2, 4, 4, 5, 0, time.UTC),
 	Overrides:  map[string]string{"sample": "Sample override"},
-}
-
-// invalidUTF8 returns the line (from 1) of the first byte of text that is
-// not valid UTF-8, and whether there is one.
-func invalidUTF8(text string) (int, bool) {
-	if utf8.ValidString(text) {
-		return 0, false
-	}
-	for i, r := range text {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(text[i:]); size == 1 {
-				return 1 + strings.Count(text[:i], "\n"), true
-			}
-		}
-	}
-	return 0, false // not reached: text is not valid
 }

@@ -65,7 +65,9 @@ type Config struct {
 	Language string
 	// Templates holds "<name>.tmpl" files that replace the default HTML
 	// template of that name or add a template (see the package doc,
-	// # Templates). Nil: the defaults.
+	// # Templates). Nil: the defaults. A file must be a regular file of
+	// at most templates.MaxFileSize bytes, in UTF-8, its leading
+	// byte-order mark dropped, as the templates package reads its own.
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
 	// shows, HistoryPageIncidents of them at most; default 90: those

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/regfile"
+	"github.com/outagecast/outagecast/internal/textfile"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -101,11 +103,17 @@ func parseTemplates(root *template.Template, fsys fs.FS, h io.Writer) error {
 		if !templateName.MatchString(name) {
 			return fmt.Errorf("%s: want a name of letters, digits, '-' and '_'", de.Name())
 		}
-		text, err := fs.ReadFile(fsys, de.Name())
+		// As the templates package reads its own: a regular file of
+		// UTF-8, its leading byte-order mark dropped.
+		data, err := regfile.Read(fsys, de.Name(), templates.MaxFileSize)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", de.Name(), err)
 		}
-		if _, err := root.New(name).Parse(string(text)); err != nil {
+		text, err := textfile.Decode(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", de.Name(), err)
+		}
+		if _, err := root.New(name).Parse(text); err != nil {
 			return fmt.Errorf("%s: %w", de.Name(), err)
 		}
 		fmt.Fprintf(h, "%d:%s;%d:%s;", len(name), name, len(text), text)
