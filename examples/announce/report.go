@@ -100,7 +100,8 @@ func (s summary) link(r broadcast.Result) string {
 // reason (which names the targets that failed), to w (standard error); for
 // a channel with targets still pending, how many it reached and what
 // running the command again does: without a durable store nothing
-// remembers the targets delivered, so it sends to them again.
+// remembers the targets delivered, so it sends to them again; for one
+// that reached none, that a re-run tries the pending ones.
 func (s summary) printFailures(w io.Writer) {
 	for _, r := range s.rep.Results {
 		switch {
@@ -123,6 +124,13 @@ func (s summary) printFailures(w io.Writer) {
 		s.printSupersededTargets(w, r)
 		if len(r.Pending) == 0 {
 			s.printRefused(w, r)
+			continue
+		}
+		if len(r.Delivered) == 0 {
+			// Nothing reached: a re-run sends to no target twice, with
+			// -state or without.
+			fmt.Fprintf(w, "announce: %s: no target delivered, %d pending: the same command again tries %s\n",
+				r.Channel, len(r.Pending), map[bool]string{true: "it", false: "them"}[len(r.Pending) == 1])
 			continue
 		}
 		fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: %s\n",

@@ -123,6 +123,30 @@ func TestPartialFailureSaysWhatARerunDoes(t *testing.T) {
 	}
 }
 
+// A channel that reached none of its targets says so, not "0 targets
+// delivered now", and not what a re-run does for the targets it
+// reached: with -state or without, a re-run tries the pending one.
+func TestNoTargetReachedSaysSo(t *testing.T) {
+	for _, durable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with -state", false: "without -state"}[durable], func(t *testing.T) {
+			down := newHookReceiver(t)
+			down.fail(http.StatusServiceUnavailable, "busy")
+			t.Setenv("WEBHOOK_SECRET", testSecret)
+			cfg := writeConfig(t, fastRetry+"channels:\n  - type: webhook\n    name: hooks\n    endpoints:\n"+
+				"      - {url: "+down.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n")
+			args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating"}
+			if durable {
+				args = append(args, "-state", filepath.Join(t.TempDir(), "state.db"))
+			}
+			res := announce(t, context.Background(), "", args...)
+			require.Equal(t, exitFailed, res.code, res.stderr)
+			assert.Contains(t, res.stderr, "announce: hooks: no target delivered, 1 pending: the same command again tries it\n")
+			assert.NotContains(t, res.stderr, "delivered now")
+			assert.NotContains(t, res.stderr, "without -state")
+		})
+	}
+}
+
 // An endpoint that refused the update for good (a wrong secret) gets it
 // when the same command runs again with the secret put right; the
 // endpoint that had it does not get it twice.
