@@ -35,9 +35,10 @@
 //     and the id, the incident id and the update's links. Posting the same
 //     update again, to any replica, even at the same moment, answers the
 //     same and queues nothing more, except on the channels where it
-//     failed: those are queued anew and try the recipients they did not
-//     reach again (not those that refused it for good), which is how to
-//     retry them once the cause is fixed.
+//     failed: those are queued anew and try again every recipient they
+//     did not reach, those that refused it for good included (a wrong
+//     secret, a bad address: what refused may have been put right), which
+//     is how to retry them once the cause is fixed.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
 //     failed, skipped, superseded, not_selected, edited (a correction that
 //     edited the post in place); delivered_not_recorded (delivered, but
