@@ -218,7 +218,8 @@ func TestConfigHidesSecrets(t *testing.T) {
 	}
 	assert.Equal(t, `["#ops","#keyed REDACTED","#tabbed REDACTED"]`, string(js))
 	assert.Equal(t, `[#ops #keyed REDACTED #tabbed REDACTED]`, cfg.Channels.String())
-	x, err := xml.Marshal(plain)
+	type listed struct{ Channels irc.ChannelList }
+	x, err := xml.Marshal(listed{cfg.Channels})
 	require.NoError(t, err)
 	assert.Contains(t, string(x), `<Channels>#ops</Channels><Channels>#keyed REDACTED</Channels><Channels>#tabbed REDACTED</Channels>`)
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), `Channels:[#ops #keyed REDACTED #tabbed REDACTED]`)
