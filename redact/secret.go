@@ -20,8 +20,10 @@
 // PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
 // the common writers write it (named, decimal or hex references; quotes
 // escaped or left alone; Go's html/template also in an unquoted
-// attribute); hexadecimal; base64 (standard and URL alphabets, padded or
-// not), also inside longer base64 text wherever the secret starts in it;
+// attribute); hexadecimal; quoted-printable, as an e-mail body writes it,
+// and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
+// and Python's email packages); base64 (standard and URL alphabets, padded
+// or not), also inside longer base64 text wherever the secret starts in it;
 // and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
@@ -34,10 +36,16 @@
 //
 // Secret cannot stop code that reveals it (s.Reveal()) and prints that, or
 // that copies the value into a plain string field: keep credentials in
-// Secret fields all the way to where they are sent. A
+// Secret fields all the way to where they are sent. Nor can it stop a
+// printer that reads values by reflection and calls none of their methods
+// (go-spew with DisableMethods, as testify prints the diff of a failed
+// assert.Equal): it follows the pointer to the value. Two Secrets compare
+// equal with == only when one was copied from the other: compare their
+// Reveal results (reflect.DeepEqual compares the values too). A
 // Redactor finds only the encodings listed above, of whole secrets; a
 // server that echoes part of a secret, splits it across lines (as MIME
-// wraps base64), or transforms it otherwise, is not caught. Inside longer
+// wraps base64, and quoted-printable breaks lines at 76 characters with a
+// soft "=" line break), or transforms it otherwise, is not caught. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
