@@ -194,8 +194,9 @@ func (u *URL) UnmarshalText(text []byte) error {
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as
 // in "https://hooks.slack.com/…". A URL without a scheme or host, that
-// does not parse, or whose password a "/", "?" or "#" not %-escaped cut
-// short, gives REDACTED; "" gives "".
+// does not parse, or whose password (or user name, on a host without a
+// dot) a "/", "?" or "#" not %-escaped cut short, gives REDACTED; "" gives
+// "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
@@ -214,7 +215,8 @@ func ShowURL(raw string) string {
 	return s
 }
 
-// cutShort reports a URL whose password a "/", "?" or "#" ended: url.Parse
+// cutShort reports a URL whose password, or user name, a "/", "?" or
+// "#" ended: url.Parse
 // then finds no user information and takes the user name for the host and
 // the password's digits before that character for the port (an empty one
 // when none), and the rest, with its "@" and the real host, for the path,
@@ -227,7 +229,25 @@ func cutShort(p *url.URL) bool {
 	if strings.HasSuffix(p.Host, ":") {
 		return true
 	}
-	return p.Port() != "" && strings.Contains(p.EscapedPath()+p.RawQuery+p.EscapedFragment(), "@")
+	rest := []string{p.EscapedPath(), p.RawQuery, p.EscapedFragment()}
+	if p.Port() != "" && strings.Contains(strings.Join(rest, ""), "@") {
+		return true
+	}
+	// A user name without a password (a token, https://TOKEN@host/) that
+	// such a character cut: the host is the token's start, which has no
+	// dot, and an "@" follows in the rest, not at the start of a path
+	// segment (as in https://mastodon.social/@alice).
+	if strings.ContainsAny(p.Hostname(), ".:") {
+		return false
+	}
+	for _, r := range rest {
+		for i := 1; i < len(r); i++ {
+			if r[i] == '@' && r[i-1] != '/' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func format(f fmt.State, verb rune, s string) {
