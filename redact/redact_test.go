@@ -386,3 +386,23 @@ func TestRedactorGsonJSON(t *testing.T) {
 		assert.Equal(t, `{"error":"bad token REDACTED"}`, r.String(`{"error":"bad token `+form+`"}`), secret)
 	}
 }
+
+// A token given as a user name, without a password, that a "/", "?" or
+// "#" not %-escaped cut short (a base64 token holds "/") shows no part of
+// itself: url.Parse takes its start for the host.
+func TestShowURLUserNameCutShort(t *testing.T) {
+	for _, raw := range []string{
+		"https://AbCdEf/gh+ij==@api.example.com/x",
+		"https://AbCdEf/gh/ij==:@api.example.com/",
+		"https://AbCdEf?gh@api.example.com/",
+		"https://AbCdEf#gh@api.example.com/",
+	} {
+		assert.Equal(t, "REDACTED", redact.ShowURL(raw), raw)
+		assert.NotContains(t, fmt.Sprint(redact.NewURL(raw)), "AbCd", raw)
+	}
+	// An "@" that starts a path segment, or on a host with a dot, is the
+	// path's.
+	assert.Equal(t, "https://mastodon.social/…", redact.ShowURL("https://mastodon.social/@alice"))
+	assert.Equal(t, "http://localhost/…", redact.ShowURL("http://localhost/@alice"))
+	assert.Equal(t, "https://example.com/…", redact.ShowURL("https://example.com/user@example.org"))
+}

@@ -309,7 +309,45 @@ func encodings(s string) []string {
 	forms = append(forms, percentForms(s)...)
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)
+	forms = append(forms, mailForms(s)...)
 	return append(forms, quotedForms(s)...)
+}
+
+// mailForms returns s as e-mail writes it: quoted-printable (RFC 2045),
+// as a body or a bounce quoting one does ("=" as "=3D", bytes outside
+// printable ASCII as "=XX"), and Q-encoded in a MIME encoded-word (RFC
+// 2047), as a header does, space as "_", as Go's mime package writes it
+// ("=", "?" and "_" escaped) and as Python's email package does (all but
+// letters, digits and "!*+-/" escaped). None when s is written as is.
+func mailForms(s string) []string {
+	printable := func(c byte) bool { return c >= '!' && c <= '~' }
+	var forms []string
+	for k, keep := range []func(c byte) bool{
+		func(c byte) bool { return c == ' ' || c == '\t' || printable(c) && c != '=' },
+		func(c byte) bool { return printable(c) && !strings.ContainsRune("=?_", rune(c)) },
+		func(c byte) bool {
+			return c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) || strings.IndexByte("!*+-/", c) >= 0
+		},
+	} {
+		q := k > 0 // a Q encoding: space as "_"
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == ' ' && q:
+				b.WriteByte('_')
+			case keep(c):
+				b.WriteByte(c)
+			default:
+				b.WriteByte('=')
+				b.WriteByte(hexCases[0][c>>4])
+				b.WriteByte(hexCases[0][c&15])
+			}
+		}
+		if f := b.String(); f != s {
+			forms = append(forms, f)
+		}
+	}
+	return forms
 }
 
 // htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's

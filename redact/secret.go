@@ -20,8 +20,10 @@
 // PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
 // the common writers write it (named, decimal or hex references; quotes
 // escaped or left alone; Go's html/template also in an unquoted
-// attribute); hexadecimal; base64 (standard and URL alphabets, padded or
-// not), also inside longer base64 text wherever the secret starts in it;
+// attribute); hexadecimal; quoted-printable, as an e-mail body writes it,
+// and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
+// and Python's email packages); base64 (standard and URL alphabets, padded
+// or not), also inside longer base64 text wherever the secret starts in it;
 // and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
@@ -34,10 +36,16 @@
 //
 // Secret cannot stop code that reveals it (s.Reveal()) and prints that, or
 // that copies the value into a plain string field: keep credentials in
-// Secret fields all the way to where they are sent. A
+// Secret fields all the way to where they are sent. Nor can it stop a
+// printer that reads values by reflection and calls none of their methods
+// (go-spew with DisableMethods, as testify prints the diff of a failed
+// assert.Equal): it follows the pointer to the value. Two Secrets compare
+// equal with == only when one was copied from the other: compare their
+// Reveal results (reflect.DeepEqual compares the values too). A
 // Redactor finds only the encodings listed above, of whole secrets; a
 // server that echoes part of a secret, splits it across lines (as MIME
-// wraps base64), or transforms it otherwise, is not caught. Inside longer
+// wraps base64, and quoted-printable breaks lines at 76 characters with a
+// soft "=" line break), or transforms it otherwise, is not caught. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
@@ -186,8 +194,9 @@ func (u *URL) UnmarshalText(text []byte) error {
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as
 // in "https://hooks.slack.com/…". A URL without a scheme or host, that
-// does not parse, or whose password a "/", "?" or "#" not %-escaped cut
-// short, gives REDACTED; "" gives "".
+// does not parse, or whose password (or user name, on a host without a
+// dot) a "/", "?" or "#" not %-escaped cut short, gives REDACTED; "" gives
+// "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
@@ -206,7 +215,8 @@ func ShowURL(raw string) string {
 	return s
 }
 
-// cutShort reports a URL whose password a "/", "?" or "#" ended: url.Parse
+// cutShort reports a URL whose password, or user name, a "/", "?" or
+// "#" ended: url.Parse
 // then finds no user information and takes the user name for the host and
 // the password's digits before that character for the port (an empty one
 // when none), and the rest, with its "@" and the real host, for the path,
@@ -219,7 +229,25 @@ func cutShort(p *url.URL) bool {
 	if strings.HasSuffix(p.Host, ":") {
 		return true
 	}
-	return p.Port() != "" && strings.Contains(p.EscapedPath()+p.RawQuery+p.EscapedFragment(), "@")
+	rest := []string{p.EscapedPath(), p.RawQuery, p.EscapedFragment()}
+	if p.Port() != "" && strings.Contains(strings.Join(rest, ""), "@") {
+		return true
+	}
+	// A user name without a password (a token, https://TOKEN@host/) that
+	// such a character cut: the host is the token's start, which has no
+	// dot, and an "@" follows in the rest, not at the start of a path
+	// segment (as in https://mastodon.social/@alice).
+	if strings.ContainsAny(p.Hostname(), ".:") {
+		return false
+	}
+	for _, r := range rest {
+		for i := 1; i < len(r); i++ {
+			if r[i] == '@' && r[i-1] != '/' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func format(f fmt.State, verb rune, s string) {

@@ -2,6 +2,7 @@ package irc
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // ChannelList is the IRC channels a Channel posts to, each "#name" or
 // "#name key". A channel's key is a password, so a ChannelList prints,
-// logs and encodes (JSON, YAML) with every key replaced by REDACTED, as in
+// logs and encodes (JSON, YAML, XML) with every key replaced by REDACTED, as in
 // ["#ops" "#customers REDACTED"]; the names stay readable. A []string
 // converts to it implicitly.
 type ChannelList []string
@@ -49,3 +50,9 @@ func (l ChannelList) MarshalJSON() ([]byte, error) { return json.Marshal(l.shown
 // MarshalYAML encodes the list as a YAML sequence, keys REDACTED, for YAML
 // encoders that look for this method.
 func (l ChannelList) MarshalYAML() (any, error) { return l.shown(), nil }
+
+// MarshalXML encodes the list as encoding/xml encodes a []string, an
+// element for each channel, keys REDACTED.
+func (l ChannelList) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(l.shown(), start)
+}

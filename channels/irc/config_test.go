@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"github.com/outagecast/outagecast/redact"
 	"log/slog"
@@ -206,7 +207,9 @@ func TestConfigHidesSecrets(t *testing.T) {
 		require.NoError(t, err)
 		js, err := json.Marshal(v)
 		require.NoError(t, err)
-		shown = append(shown, string(y), string(js))
+		x, err := xml.Marshal(v)
+		require.NoError(t, err)
+		shown = append(shown, string(y), string(js), string(x))
 	}
 	js, err := json.Marshal(cfg.Channels)
 	require.NoError(t, err)
@@ -215,6 +218,10 @@ func TestConfigHidesSecrets(t *testing.T) {
 	}
 	assert.Equal(t, `["#ops","#keyed REDACTED","#tabbed REDACTED"]`, string(js))
 	assert.Equal(t, `[#ops #keyed REDACTED #tabbed REDACTED]`, cfg.Channels.String())
+	type listed struct{ Channels irc.ChannelList }
+	x, err := xml.Marshal(listed{cfg.Channels})
+	require.NoError(t, err)
+	assert.Contains(t, string(x), `<Channels>#ops</Channels><Channels>#keyed REDACTED</Channels><Channels>#tabbed REDACTED</Channels>`)
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), `Channels:[#ops #keyed REDACTED #tabbed REDACTED]`)
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), `Password:REDACTED SASLUser:acct SASLPassword:REDACTED`)
 }
