@@ -271,7 +271,12 @@
 // redirect, or a 401, 403, 404 or 405 without Slack's answer (the Web API's
 // JSON, a webhook's error word), is another server's (a proxy's page, a
 // wrong host or path): permanent, naming Config.BaseURL or
-// Config.WebhookURL.
+// Config.WebhookURL. A panic in a Web API request (Config.HTTPClient's
+// Transport, its Proxy) fails that call for good, as "chat.postMessage:
+// panicked" (the panic's value is named only for a runtime error): only
+// its conversation, as a refusal would; a panic in a caller-built
+// Message.Ledger is raised in the goroutine that called Send, Edit or
+// Retract once the other conversations are done.
 //
 // No error, Receipt or printed Config or Channel holds the token or the
 // webhook URL's path: both are redacted, in every encoding
@@ -430,10 +435,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 const concurrency = 4
 
 // each calls do for every index of todo, concurrency at a time, and
-// returns when all have returned. A panic in do (in Config.HTTPClient's
-// Transport, say, or a caller-built Message.Ledger) is raised again here,
-// in the calling goroutine, once the others returned: in a goroutine of
-// each's it would end the process (see package guard).
+// returns when all have returned. A panic in do (in a caller-built
+// Message.Ledger; one in a request fails only its call, see Channel.do)
+// is raised again here, in the calling goroutine, once the others
+// returned: in a goroutine of each's it would end the process (see
+// package guard).
 func each(todo []int, do func(i int)) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
