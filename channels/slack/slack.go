@@ -63,7 +63,18 @@
 // (restricted_action_thread_locked) is left likewise: the update starts a
 // new thread, which the next updates reply in. A conversation that takes
 // no thread replies (restricted_action_non_threadable_channel) gets each
-// update as a message of its own, without a status bar.
+// update as a message of its own, without a status bar. A thread whose
+// conversation is gone (deleted, channel_not_found; archived,
+// is_archived; or the bot removed from it, not_in_channel) is left too
+// by a Config.Channels entry that is a name: the reply, refused, posted
+// nothing, and the update is posted to the name, as a new thread in
+// whichever conversation has the name now (one made anew under it),
+// which the next updates reply in. Where the name still means the
+// closed conversation, that post is refused too, and the conversation
+// fails for good with Slack's code; an entry that is the gone
+// conversation's ID fails so at once. A retry after such a post whose
+// answer was lost finds no thread to look in, nor the ID of the name's
+// new conversation (see Idempotency), and may post it twice there.
 //
 // # Corrections and retractions
 //
@@ -472,8 +483,9 @@ type outcome struct {
 
 // deliver posts msg to target, as a reply in the incident's thread there
 // if it has one, and then updates the thread's root. A thread that is
-// gone (its first post deleted before anyone replied), or a conversation
-// that takes no replies, is left: msg starts a new one. A retry first
+// gone (its first post deleted before anyone replied), a conversation
+// that takes no replies, or, for a name, a conversation that is gone
+// (conversationGone), is left: msg starts a new one. A retry first
 // looks for the message an earlier attempt may have posted, by the key
 // its metadata carries, and takes it as the post when it is there.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
@@ -512,7 +524,24 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		threaded = threaded && resp.Message.ThreadTS == root.ts // else posted at the top level: the thread was gone
 	} else {
 		var err error
-		if resp, threaded, err = c.postMessage(ctx, req, threaded); err != nil {
+		reply := threaded
+		resp, threaded, err = c.postMessage(ctx, req, threaded)
+		if reply && conversationGone(err) && req.Channel != target {
+			// The thread's conversation is deleted or archived, or the
+			// bot was removed from it: the reply, refused, posted
+			// nothing, and the name may mean another conversation now.
+			// The update starts a new thread where the name is, which
+			// the next updates reply in.
+			if notFound(err) {
+				c.forget(target, req.Channel)
+			}
+			req.Channel, req.ThreadTS, req.ReplyBroadcast = target, "", false
+			if c.s.noMeta.Load() {
+				req.Metadata = nil
+			}
+			resp, threaded, err = c.postMessage(ctx, req, false)
+		}
+		if err != nil {
 			if notFound(err) {
 				// The conversation is gone, or the name is no one's
 				// now: its ID is no longer what the name means.
