@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -144,7 +145,8 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 // read makes one call of a Web API method that reads, with GET and the
 // arguments q in the query string (Slack takes JSON bodies for most
 // write methods only), and decodes the answer into resp as call does.
-func (c *Channel) read(ctx context.Context, method string, q url.Values, resp any) error {
+func (c *Channel) read(ctx context.Context, method string, q url.Values, resp any) (err error) {
+	defer guard.Recover(method, &err) // see do
 	hreq, err := httpx.NewRequest(ctx, http.MethodGet, c.s.base+method+"?"+q.Encode(), nil, "")
 	if err != nil {
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
@@ -161,8 +163,12 @@ func (c *Channel) read(ctx context.Context, method string, q url.Values, resp an
 }
 
 // do sends hreq, a call of method, with the token, and decodes the answer
-// into resp.
-func (c *Channel) do(method string, hreq *http.Request, resp any) error {
+// into resp. A panic in the request (Config.HTTPClient's Transport, its
+// Proxy) fails the call for good, "method: panicked" (see package
+// guard): it runs in a goroutine of each's, and fails only its
+// conversation, as a refusal would.
+func (c *Channel) do(method string, hreq *http.Request, resp any) (err error) {
+	defer guard.Recover(method, &err)
 	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
 	// The status line decides: a 2xx whose body breaks off is Truncated,
 	// not a transport error (see errCut).

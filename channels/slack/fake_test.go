@@ -53,6 +53,9 @@ type fakeSlack struct {
 	// flat are the conversations that take no thread replies: Slack
 	// refuses a reply there with restricted_action_non_threadable_channel.
 	flat map[string]bool
+	// closed are the conversations that refuse every post with their
+	// code: is_archived (archived), not_in_channel (the bot removed).
+	closed map[string]string
 	// locked are the threads (by their first post's ts) an admin locked:
 	// Slack refuses a reply there with restricted_action_thread_locked.
 	locked map[string]bool
@@ -109,7 +112,7 @@ func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
 	f := &fakeSlack{t: t, token: token, epoch: 1741944413, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
 		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
 		failCode: map[string]string{}, lose: map[string]bool{}, after: map[string]string{}, flat: map[string]bool{}, locked: map[string]bool{},
-		names: maps.Clone(workspace)}
+		closed: map[string]string{}, names: maps.Clone(workspace)}
 	for _, ch := range channels {
 		f.targets[f.resolve(ch)] = ch
 	}
@@ -388,6 +391,9 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 	if m.channel == "" {
 		return nil, "channel_not_found"
 	}
+	if code := f.closed[m.channel]; code != "" {
+		return nil, code
+	}
 	m.target, m.threadTS = f.targets[m.channel], str(body["thread_ts"])
 	m.metadata = body["metadata"]
 	f.checkMetadata(m.metadata)
@@ -580,6 +586,29 @@ func (f *fakeSlack) noThreads(target string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.flat[f.resolve(target)] = true
+}
+
+// recreate deletes the conversation named name and gives the name to a
+// new conversation, id (or to none, when id is ""), whose messages count
+// as the old one's Ledger target's.
+func (f *fakeSlack) recreate(name, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.resolve(name)
+	f.rename(name, "")
+	if id != "" {
+		f.wsMu.Lock()
+		f.names[name] = id
+		f.wsMu.Unlock()
+		f.targets[id] = f.targets[old]
+	}
+}
+
+// close makes the conversation of target refuse every post with code.
+func (f *fakeSlack) close(target, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed[f.resolve(target)] = code
 }
 
 // lockThread locks the thread of the first post ts against replies.

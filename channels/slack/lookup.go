@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -234,6 +235,17 @@ func notFound(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Code == "channel_not_found"
 }
+
+// conversationGone reports whether err is Slack's refusal of a post for
+// its conversation: deleted (channel_not_found), archived (is_archived),
+// or the bot removed from it (not_in_channel).
+func conversationGone(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && slices.Contains(goneCodes, ae.Code)
+}
+
+// goneCodes are the codes of conversationGone.
+var goneCodes = []string{"channel_not_found", "is_archived", "not_in_channel"}
 
 // isID reports whether target is a conversation ID ("C0123ABCDEF"): a C,
 // G or D and upper-case letters and digits. Names are lower-case.

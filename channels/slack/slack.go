@@ -63,7 +63,18 @@
 // (restricted_action_thread_locked) is left likewise: the update starts a
 // new thread, which the next updates reply in. A conversation that takes
 // no thread replies (restricted_action_non_threadable_channel) gets each
-// update as a message of its own, without a status bar.
+// update as a message of its own, without a status bar. A thread whose
+// conversation is gone (deleted, channel_not_found; archived,
+// is_archived; or the bot removed from it, not_in_channel) is left too
+// by a Config.Channels entry that is a name: the reply, refused, posted
+// nothing, and the update is posted to the name, as a new thread in
+// whichever conversation has the name now (one made anew under it),
+// which the next updates reply in. Where the name still means the
+// closed conversation, that post is refused too, and the conversation
+// fails for good with Slack's code; an entry that is the gone
+// conversation's ID fails so at once. A retry after such a post whose
+// answer was lost finds no thread to look in, nor the ID of the name's
+// new conversation (see Idempotency), and may post it twice there.
 //
 // # Corrections and retractions
 //
@@ -271,7 +282,12 @@
 // redirect, or a 401, 403, 404 or 405 without Slack's answer (the Web API's
 // JSON, a webhook's error word), is another server's (a proxy's page, a
 // wrong host or path): permanent, naming Config.BaseURL or
-// Config.WebhookURL.
+// Config.WebhookURL. A panic in a Web API request (Config.HTTPClient's
+// Transport, its Proxy) fails that call for good, as "chat.postMessage:
+// panicked" (the panic's value is named only for a runtime error): only
+// its conversation, as a refusal would; a panic in a caller-built
+// Message.Ledger is raised in the goroutine that called Send, Edit or
+// Retract once the other conversations are done.
 //
 // No error, Receipt or printed Config or Channel holds the token or the
 // webhook URL's path: both are redacted, in every encoding
@@ -430,10 +446,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 const concurrency = 4
 
 // each calls do for every index of todo, concurrency at a time, and
-// returns when all have returned. A panic in do (in Config.HTTPClient's
-// Transport, say, or a caller-built Message.Ledger) is raised again here,
-// in the calling goroutine, once the others returned: in a goroutine of
-// each's it would end the process (see package guard).
+// returns when all have returned. A panic in do (in a caller-built
+// Message.Ledger; one in a request fails only its call, see Channel.do)
+// is raised again here, in the calling goroutine, once the others
+// returned: in a goroutine of each's it would end the process (see
+// package guard).
 func each(todo []int, do func(i int)) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -466,8 +483,9 @@ type outcome struct {
 
 // deliver posts msg to target, as a reply in the incident's thread there
 // if it has one, and then updates the thread's root. A thread that is
-// gone (its first post deleted before anyone replied), or a conversation
-// that takes no replies, is left: msg starts a new one. A retry first
+// gone (its first post deleted before anyone replied), a conversation
+// that takes no replies, or, for a name, a conversation that is gone
+// (conversationGone), is left: msg starts a new one. A retry first
 // looks for the message an earlier attempt may have posted, by the key
 // its metadata carries, and takes it as the post when it is there.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
@@ -506,7 +524,24 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		threaded = threaded && resp.Message.ThreadTS == root.ts // else posted at the top level: the thread was gone
 	} else {
 		var err error
-		if resp, threaded, err = c.postMessage(ctx, req, threaded); err != nil {
+		reply := threaded
+		resp, threaded, err = c.postMessage(ctx, req, threaded)
+		if reply && conversationGone(err) && req.Channel != target {
+			// The thread's conversation is deleted or archived, or the
+			// bot was removed from it: the reply, refused, posted
+			// nothing, and the name may mean another conversation now.
+			// The update starts a new thread where the name is, which
+			// the next updates reply in.
+			if notFound(err) {
+				c.forget(target, req.Channel)
+			}
+			req.Channel, req.ThreadTS, req.ReplyBroadcast = target, "", false
+			if c.s.noMeta.Load() {
+				req.Metadata = nil
+			}
+			resp, threaded, err = c.postMessage(ctx, req, false)
+		}
+		if err != nil {
 			if notFound(err) {
 				// The conversation is gone, or the name is no one's
 				// now: its ID is no longer what the name means.

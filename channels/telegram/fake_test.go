@@ -56,6 +56,11 @@ type fakeBot struct {
 	methods  map[string]channeltest.Failure // by method, lower-case: a failure of every request for it
 	requests []request
 	now      func() time.Time
+	// gate, when set, is called with each request's method before the
+	// fake takes it, outside its lock: a test may hold a request there.
+	gate func(method string)
+	// chatAnswer, when set, answers every getChat in its place.
+	chatAnswer http.HandlerFunc
 }
 
 type chatTopic struct{ chat, topic int64 }
@@ -190,6 +195,12 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	rest, _ := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, _ := strings.Cut(rest, "/")
 	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		gate(method)
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{Path: r.URL.Path, Method: method, Body: string(body)})
 	switch {
@@ -217,6 +228,10 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	case "deletemessage":
 		f.deleteMessage(w, r, body)
 	case "getchat":
+		if f.chatAnswer != nil {
+			f.chatAnswer(w, r)
+			return
+		}
 		f.getChat(w, body)
 	case "getchatmembercount":
 		f.getChatMemberCount(w, body)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/same"
@@ -69,11 +71,15 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 // (a channel has several active usernames), and would each post there.
 // Known, they are one destination, which gets one message. One entry
 // whose chat is not known asks nothing: its message's answer names the
-// chat. A getChat that fails teaches nothing, and the entry posts as
-// without it; one refused for flood control (429, retry_after) asks no
-// more getChat in the attempt, as every request before the wait ends is
-// refused; one that shows no request can succeed stops the attempt (see
-// stopper).
+// chat. A username's getChat under way for another Send is waited for,
+// not asked again (see asking). A getChat that fails teaches nothing,
+// and the entry posts as without it; one refused for flood control
+// (429, retry_after) asks no more getChat in the attempt, as every
+// request before the wait ends is refused; one refusing the bot token
+// (401) stops the attempt (see stopper). Any other refusal, as "chat
+// not found", or another server's page (a relay that does not forward
+// getChat), stops nothing: Send asked no getChat before it looked up
+// usernames, and the entries' messages show what holds.
 func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int, stop *stopper) {
 	var unknown []chat
 	for _, i := range todo {
@@ -93,26 +99,112 @@ func (c *Channel) learnChats(ctx context.Context, t broadcast.Thread, todo []int
 			}
 			continue
 		}
-		var result json.RawMessage
-		var e *APIError
-		err := stop.try(ctx, func() error {
-			var err error
-			result, e, err = c.call(ctx, "getChat", getChat{ChatID: ch.id})
-			return err
-		})
-		if e != nil && floodControl(e) {
+		if stop.err == nil && ctx.Err() != nil {
+			stop.err = fmt.Errorf("not attempted: %w", ctx.Err())
+		}
+		if stop.err != nil {
+			return
+		}
+		id, flood := c.s.asking.do(ctx, c, name, ch, stop)
+		if flood {
 			// Told to wait: a request before then is refused too, and
 			// may lengthen the wait. The rest post as without it.
 			return
 		}
-		var info struct {
-			ID int64 `json:"id"`
-		}
-		if err == nil && json.Unmarshal(result, &info) == nil && info.ID != 0 {
-			c.s.learned.Store(ch.target, info.ID)
-		}
-		asked[name] = info.ID
+		asked[name] = id
 	}
+}
+
+// asking is the getChat of each username under way, so that concurrent
+// Sends (a dispatcher's workers) ask once per username: a Send that
+// finds one under way waits for its answer. Its zero value is ready to
+// use.
+type asking struct {
+	mu      sync.Mutex
+	flights map[string]*flight // by lower-case username
+	// waiting, when set (by tests), is called as a Send starts waiting
+	// for another's getChat.
+	waiting func()
+}
+
+// flight is one getChat under way: done is closed once id (0 when it
+// taught nothing) and flood are set.
+type flight struct {
+	done  chan struct{}
+	id    int64
+	flood bool
+}
+
+// do returns the chat id of ch's username name (0 when getChat taught
+// nothing), learned for ch's entry, and whether getChat was refused for
+// flood control: from getChat, or from another Send's getChat of name
+// under way. An entry whose id another Send learned meanwhile asks
+// nothing.
+func (a *asking) do(ctx context.Context, c *Channel, name string, ch chat, stop *stopper) (int64, bool) {
+	a.mu.Lock()
+	if id, ok := c.s.learned.Load(ch.target); ok {
+		a.mu.Unlock()
+		return id.(int64), false
+	}
+	if fl := a.flights[name]; fl != nil {
+		wait := a.waiting
+		a.mu.Unlock()
+		if wait != nil {
+			wait()
+		}
+		select {
+		case <-fl.done:
+			if fl.id != 0 {
+				c.s.learned.Store(ch.target, fl.id)
+			}
+			return fl.id, fl.flood
+		case <-ctx.Done():
+			return 0, false
+		}
+	}
+	fl := &flight{done: make(chan struct{})}
+	if a.flights == nil {
+		a.flights = map[string]*flight{}
+	}
+	a.flights[name] = fl
+	a.mu.Unlock()
+	defer func() {
+		// Learned before the flight ends, under a.mu: a Send that does
+		// not find the flight finds the id. Deferred: a panic in the
+		// request must not leave the waiting Sends waiting.
+		a.mu.Lock()
+		if fl.id != 0 {
+			c.s.learned.Store(ch.target, fl.id)
+		}
+		delete(a.flights, name)
+		a.mu.Unlock()
+		close(fl.done)
+	}()
+	fl.id, fl.flood = c.getChatID(ctx, ch, stop)
+	return fl.id, fl.flood
+}
+
+// getChatID asks getChat for ch's chat id: 0 when the answer tells none,
+// and whether getChat was refused for flood control. A refusal of the bot
+// token (401) stops the attempt (stop); no other failure does.
+func (c *Channel) getChatID(ctx context.Context, ch chat, stop *stopper) (int64, bool) {
+	result, e, err := c.call(ctx, "getChat", getChat{ChatID: ch.id})
+	switch {
+	case e != nil && floodControl(e):
+		return 0, true
+	case e != nil && !e.foreign && e.Code == http.StatusUnauthorized:
+		stop.err = err
+		return 0, false
+	case err != nil:
+		return 0, false
+	}
+	var info struct {
+		ID int64 `json:"id"`
+	}
+	if json.Unmarshal(result, &info) != nil {
+		return 0, false
+	}
+	return info.ID, false
 }
 
 // dest names the chat id and topic a message goes to.

@@ -54,10 +54,13 @@
 // not found") is forgotten. When two or more entries' chat ids are not
 // known (usernames never posted to), Send first asks getChat for each of
 // their ids, one request per username until the process ends (a single
-// such entry asks nothing: its answer names its chat), so that two
-// usernames of one chat (a channel's active usernames) get one message
-// there; a getChat that fails leaves its entry to post as without it,
-// and one refused for flood control (429) asks no more in the attempt. A
+// such entry asks nothing: its answer names its chat; concurrent Sends
+// wait for a username's getChat under way rather than ask again), so
+// that two usernames of one chat (a channel's active usernames) get one
+// message there; a getChat that fails (chat not found, another server's
+// page from a relay that does not forward getChat) leaves its entry to
+// post as without it, one refused for flood control (429) asks no more
+// in the attempt, and only one refusing the bot token (401) stops it. A
 // message whose answer names a chat that has the update already from
 // another entry (two usernames that moved into one chat) is deleted at
 // once (deleteMessage), and its entry records the other: the chat shows
@@ -246,6 +249,7 @@ type state struct {
 	tmpl     *templates.Set
 	migrated sync.Map // target → int64: the supergroup a group became
 	learned  sync.Map // target → int64: the id of an "@username" chat, from an answer
+	asking   asking   // the getChat of a username under way, for concurrent Sends to share
 	now      func() time.Time
 }
 

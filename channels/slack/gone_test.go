@@ -1,0 +1,98 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A name whose thread is in a conversation that is gone (deleted,
+// archived, or the bot removed from it) while the name means another
+// conversation now gets the later updates there: the reply, refused,
+// posted nothing, and the update starts a new thread where the name is,
+// once, which the next update replies in. An entry that names the gone
+// conversation by its ID fails for good, without another post. Before,
+// every later update of the incident failed there for good with
+// channel_not_found, is_archived or not_in_channel.
+func TestThreadInGoneConversationPostsAnewToTheName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		gone func(f *fakeSlack)
+	}{
+		{"deleted", func(f *fakeSlack) { f.recreate("ops", "C0OPSNEW05") }},
+		{"archived", func(f *fakeSlack) {
+			f.close("C0OPS00001", "is_archived")
+			f.rename("ops", "ops-old")
+			f.recreate("ops", "C0OPSNEW05")
+		}},
+		{"bot removed", func(f *fakeSlack) {
+			f.close("C0OPS00001", "not_in_channel")
+			f.rename("ops", "ops-old")
+			f.recreate("ops", "C0OPSNEW05")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
+			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			tc.gone(f)
+			r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+			fresh := inConversation(f.messages(), "C0OPSNEW05")
+			require.Len(t, fresh, 1, "the update is posted once where the name is")
+			assert.Empty(t, fresh[0].threadTS, "it starts a new thread")
+			p, ok := postOf(r2, "#ops")
+			require.True(t, ok)
+			assert.Equal(t, post{channel: "C0OPSNEW05", ts: fresh[0].ts, thread: fresh[0].ts}, p)
+			assert.Len(t, inConversation(f.messages(), "C0STATUS02"), 2, "the other conversation replies as before")
+
+			send(t, ch, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
+			fresh = inConversation(f.messages(), "C0OPSNEW05")
+			require.Len(t, fresh, 2)
+			assert.Equal(t, fresh[0].ts, fresh[1].threadTS, "the next update replies in the new thread")
+		})
+	}
+}
+
+// A name whose gone thread's conversation is still what the name means
+// (archived, or the bot removed, under its name) fails for good with
+// Slack's code after the post to the name, and nothing is posted.
+func TestThreadInClosedConversationUnderItsName(t *testing.T) {
+	for _, code := range []string{"is_archived", "not_in_channel"} {
+		t.Run(code, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			f.close("#ops", code)
+			posts := len(f.requests("chat.postMessage"))
+			m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+			m.Thread = broadcast.Thread{Root: r1, Last: r1}
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), code)
+			calls := f.requests("chat.postMessage")[posts:]
+			require.Len(t, calls, 2, "the reply, then the post to the name")
+			assert.Equal(t, `"C0OPS00001"`, string(calls[0].body["channel"]))
+			assert.Equal(t, `"#ops"`, string(calls[1].body["channel"]))
+			assert.NotContains(t, calls[1].body, "thread_ts")
+			assert.Len(t, f.messages(), 1)
+		})
+	}
+}
+
+// An entry that names the gone conversation by its ID is not posted to
+// anew: the ID means that conversation only.
+func TestThreadInDeletedConversationOfAnID(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.recreate("ops", "C0OPSNEW05")
+	m := broadcast.NewMessage(update(2, broadcast.StatusIdentified))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "channel_not_found")
+	assert.Len(t, f.requests("chat.postMessage"), 2, "the first update, and the refused reply")
+}
