@@ -55,6 +55,7 @@ type fakeDiscord struct {
 	threads  map[string]bool
 	locked   map[string]string // threads a moderator locked → Discord's refusal of a post there
 	requests []request
+	limits   map[string]string // rate limit headers of every answer not canned
 }
 
 // fakeMessage is a message the fake holds.
@@ -152,6 +153,11 @@ func (f *fakeDiscord) guard(next http.HandlerFunc) http.HandlerFunc {
 		case r.PathValue("id") != testID:
 			writeJSON(w, 404, `{"message": "Unknown Webhook", "code": 10015}`)
 		default:
+			f.mu.Lock()
+			for k, v := range f.limits {
+				w.Header().Set(k, v)
+			}
+			f.mu.Unlock()
 			r.Body = readCloser(raw)
 			next(w, r)
 		}
