@@ -287,17 +287,18 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 // Preview returns the incident update's body as Send would post it, with
 // the incident's name as Subject, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxBody, Unit: "characters"}
 	if err := (broadcast.Message{Update: u}).Validate(); err != nil {
 		// What Send refuses: a dry run must not pass it.
-		return broadcast.Preview{}, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
+		return p, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
 	}
 	u = u.WithDefaults(c.s.now().UTC())
 	body, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, fmt.Errorf("statuspageio: render: %w", err)
+		return p, fmt.Errorf("statuspageio: render: %w", err)
 	}
-	return broadcast.Preview{Channel: c.name, Subject: name(u), Text: body, Length: templates.Runes(body),
-		Limit: MaxBody, Unit: "characters"}, nil
+	p.Subject, p.Text, p.Length = name(u), body, templates.Runes(body)
+	return p, nil
 }
 
 // Send posts m.Update: it creates the incident when m.Thread has no Root,
