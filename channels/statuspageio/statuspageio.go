@@ -56,7 +56,14 @@
 // The receipt of an incident's first update has the incident's id as ID
 // and its shortlink as URL; a later update's receipt has the incident
 // update's id as ID and the same URL. Meta always names both, as
-// MetaIncidentID and MetaUpdateID.
+// MetaIncidentID and MetaUpdateID, but for a later update of which
+// Statuspage made no incident update (no body text, the status unchanged:
+// one that changes components alone), whose receipt names the incident
+// only, without ID: the one taken for the request's is made since it was
+// sent (less a minute of clock skew), with its status and body if one is,
+// and newer than those of Message.Thread's receipts, never an earlier one,
+// whose text a correction would replace. A correction of such an update
+// is posted anew: Edit fails with broadcast.ErrNotEditable.
 //
 // # Threading
 //
