@@ -293,7 +293,9 @@ type Preview struct {
 }
 
 // Previewer is implemented by channels that can render an update without
-// sending it (dry runs). The Broadcaster's Preview uses it.
+// sending it (dry runs). The Broadcaster's Preview uses it. A Preview that
+// fails still names the Channel, Limit and Unit, which do not depend on
+// the update, so that a dry run can say what the text must fit.
 type Previewer interface {
 	Preview(u Update) (Preview, error)
 }

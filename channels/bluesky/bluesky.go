@@ -254,11 +254,13 @@ func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "bluesky.C
 
 // Preview returns the text Send would post for u and its length.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxGraphemes, Unit: "graphemes"}
 	text, _, err := c.text(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: text, Length: Measure(text), Limit: MaxGraphemes, Unit: "graphemes"}, nil
+	p.Text, p.Length = text, Measure(text)
+	return p, nil
 }
 
 // text renders the post for u: its override or the short template,

@@ -386,6 +386,18 @@ func TestPreview(t *testing.T) {
 	assert.True(t, strings.HasSuffix(p.Text, " https://status.example.com/incidents/42"), p.Text)
 }
 
+// A Preview that fails names the limit all the same, as every channel's
+// does: a dry run says what the post must fit.
+func TestPreviewErrorNamesTheLimit(t *testing.T) {
+	ch, err := New(testConfig(""))
+	require.NoError(t, err)
+	u := testUpdate()
+	u.URL = "javascript:alert(1)"
+	p, err := ch.Preview(u)
+	require.Error(t, err)
+	assert.Equal(t, broadcast.Preview{Channel: ch.Name(), Limit: MaxGraphemes, Unit: "graphemes"}, p)
+}
+
 func TestMeasure(t *testing.T) {
 	assert.Equal(t, 5, Measure("東京で障害"))
 	assert.Equal(t, 1, Measure("👨‍👩‍👧‍👦"))

@@ -47,7 +47,8 @@
 //   - BadURLRefused: an Update.URL the Broadcaster would refuse (see
 //     broadcast.CheckURL), in a Message built without it, fails Send and
 //     (Editor) Edit for good naming the field without quoting the URL,
-//     fails Preview (Previewer), and nothing is posted or edited. A channel that renders with
+//     fails Preview (Previewer), whose Preview names the Channel, Limit
+//     and Unit all the same, and nothing is posted or edited. A channel that renders with
 //     templates.Set.Text has it refused there.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last

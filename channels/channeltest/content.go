@@ -30,7 +30,8 @@ func contentRules() []rule {
 		{name: "BadURLRefused", check: checkBadURL,
 			rule: "a Message built without the Broadcaster whose Update.URL it would refuse (a password in it, " +
 				"javascript:, no scheme) fails Send and Edit permanently, naming Update.URL without quoting it, " +
-				"and Preview; nothing is posted or edited"},
+				"and Preview, whose Preview still names the Channel, Limit and Unit a good one does; " +
+				"nothing is posted or edited"},
 		{name: "OverrideWins", check: checkOverride,
 			rule: "Update.Overrides[Name()] is sent instead of the rendered text: its text arrives, the body does not"},
 		{name: "ThreadReceiptUsed", check: checkThread, needs: needsThreads,
@@ -77,6 +78,12 @@ func checkBadURL(s *suite) {
 		posts = 1
 	}
 	preview, _ := broadcast.As[broadcast.Previewer](s.ch)
+	var want broadcast.Preview
+	if preview != nil {
+		var err error
+		want, err = preview.Preview(update(1))
+		require.NoError(s.t, err, "Preview of a good update")
+	}
 	for _, bad := range []string{"https://ops:hunter2@status.example.com/incidents/42", "javascript:alert(1)",
 		"status.example.com/incidents/42"} {
 		u := update(1)
@@ -90,8 +97,11 @@ func checkBadURL(s *suite) {
 			refused("Edit", bad, err)
 		}
 		if preview != nil {
-			_, err := preview.Preview(u)
+			// A dry run says what the text must fit also when it fails.
+			got, err := preview.Preview(u)
 			assert.Errorf(s.t, err, "Preview with Update.URL %q", bad)
+			assert.Equalf(s.t, [3]any{want.Channel, want.Limit, want.Unit}, [3]any{got.Channel, got.Limit, got.Unit},
+				"the Channel, Limit and Unit of a failed Preview (Update.URL %q)", bad)
 		}
 	}
 	for _, d := range s.received(posts) {

@@ -198,11 +198,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 
 // Preview returns what Send would write, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Unit: "characters"}
 	text, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: text, Length: templates.Runes(text), Unit: "characters"}, nil
+	p.Text, p.Length = text, templates.Runes(text)
+	return p, nil
 }
 
 func (c *Channel) render(u broadcast.Update) (string, error) {

@@ -109,6 +109,16 @@
 // field names 256, footer 2,048, 25 fields, 6,000 in total). A forum
 // post's title is the incident's title cut to 100 characters.
 //
+// Discord's rate limits are kept: an answer, a success too, saying that a
+// route's bucket is used up (X-RateLimit-Remaining: 0) holds the
+// channel's next request to a route of that bucket (X-RateLimit-Bucket),
+// or to a route no answer placed in a bucket yet, until it refills (X-RateLimit-Reset-After), as Discord would refuse it
+// with a 429, and bans for a while an IP address that makes too many
+// invalid requests (401, 403, 429). The wait ends with the context; one
+// that would pass the context's deadline is not begun: the request fails,
+// transient, with broadcast.RetryAfter the time left. A Channel keeps its
+// own buckets: two Channels of one webhook do not share them.
+//
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update
 // again; in forum mode a retry of an incident's first update starts a
@@ -215,6 +225,8 @@ type state struct {
 	rd     *redact.Redactor // the token and the webhook URL
 	token  *redact.Redactor // the token alone: see card
 	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+	limits buckets // the webhook's rate limit buckets
 }
 
 var (
@@ -234,7 +246,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	token := redact.NewRedactor(redact.NewSecret(w.token))
-	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, token: token,
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: sleep, token: token,
 		rd: token.WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
@@ -630,8 +642,10 @@ func threadQuery(thread string) url.Values {
 	return url.Values{"thread_id": {thread}}
 }
 
-// do makes one request to the webhook's route path and classifies the
-// answer (see classify). Its errors are not yet redacted: see fail.
+// do makes one request to the webhook's route path, once the route's rate
+// limit bucket has refilled if an answer said it was used up (see
+// buckets), and classifies the answer (see classify). Its errors are not
+// yet redacted: see fail.
 func (c *Channel) do(ctx context.Context, method, path string, q url.Values, body any) (*httpx.Response, error) {
 	var data []byte
 	contentType := ""
@@ -651,13 +665,19 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 		return nil, broadcast.Permanent(err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
+	rt := route(method, path)
+	if err := c.s.limits.wait(ctx, rt, c.s.now, c.s.sleep); err != nil {
+		return nil, err
+	}
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
 	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0, c.s.rd)
 	if err != nil {
 		return nil, err
 	}
-	return resp, classify(resp, c.s.now())
+	now := c.s.now()
+	c.s.limits.note(rt, resp.Header, now)
+	return resp, classify(resp, now)
 }
 
 // fail is the one place errors leave the channel: named by op, once (see

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -55,6 +56,7 @@ type fakeDiscord struct {
 	threads  map[string]bool
 	locked   map[string]string // threads a moderator locked → Discord's refusal of a post there
 	requests []request
+	limits   map[string]string // rate limit headers of every answer not canned
 }
 
 // fakeMessage is a message the fake holds.
@@ -152,6 +154,11 @@ func (f *fakeDiscord) guard(next http.HandlerFunc) http.HandlerFunc {
 		case r.PathValue("id") != testID:
 			writeJSON(w, 404, `{"message": "Unknown Webhook", "code": 10015}`)
 		default:
+			f.mu.Lock()
+			for k, v := range f.limits {
+				w.Header().Set(k, v)
+			}
+			f.mu.Unlock()
 			r.Body = readCloser(raw)
 			next(w, r)
 		}
@@ -604,6 +611,10 @@ func onFake(opt fakeOptions, own bool) func(t *testing.T) (broadcast.Channel, ch
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The suite's 429 says the bucket refills in 1.337s, which the
+		// next request would wait out in real time; ratelimit_test.go
+		// tests that wait.
+		ch.s.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 		return ch, f
 	}
 }

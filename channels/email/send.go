@@ -531,10 +531,11 @@ func (c *Channel) uncertain(m broadcast.Message, f *broadcast.Fanout) []string {
 // Preview renders u as Send would: the subject and the plain-text body.
 // Length counts the body's characters; e-mail has no limit.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.Name(), Unit: "characters"}
 	ct, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, fmt.Errorf("email: %w", err)
+		return p, fmt.Errorf("email: %w", err)
 	}
-	return broadcast.Preview{Channel: c.Name(), Subject: ct.subject, Text: ct.text,
-		Length: utf8.RuneCountInString(ct.text), Unit: "characters"}, nil
+	p.Subject, p.Text, p.Length = ct.subject, ct.text, utf8.RuneCountInString(ct.text)
+	return p, nil
 }

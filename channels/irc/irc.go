@@ -560,21 +560,16 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // documentation). A text Preview refuses for want of room (a long URL) may
 // go out with Send.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.s.name, Limit: c.s.budget, Unit: "bytes per line"}
 	lines, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	longest := 0
 	for _, l := range lines {
-		longest = max(longest, len(l))
+		p.Length = max(p.Length, len(l))
 	}
-	return broadcast.Preview{
-		Channel: c.s.name,
-		Text:    strings.Join(lines, "\n"),
-		Length:  longest,
-		Limit:   c.s.budget,
-		Unit:    "bytes per line",
-	}, nil
+	p.Text = strings.Join(lines, "\n")
+	return p, nil
 }
 
 // Check connects, registers (password, SASL, nick) and quits, without

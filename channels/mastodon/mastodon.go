@@ -322,12 +322,13 @@ func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "mastodon.
 // Limits).
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	lim := c.s.limits.cached()
+	p := broadcast.Preview{Channel: c.name, Limit: lim.MaxCharacters, Unit: lim.unit()}
 	text, err := c.text(u, lim)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: text, Length: lim.measure()(text),
-		Limit: lim.MaxCharacters, Unit: lim.unit()}, nil
+	p.Text, p.Length = text, lim.measure()(text)
+	return p, nil
 }
 
 // text renders the status for u: its override or the short template,

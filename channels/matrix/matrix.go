@@ -409,12 +409,13 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 // Preview renders u as Send would post it; Length is the event content's
 // size in bytes of JSON, Limit ContentLimit.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: ContentLimit, Unit: "bytes of event content JSON"}
 	text, err := c.render(u, false)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: text, Length: len(encode(message(c.s.msgtype, text, nil))),
-		Limit: ContentLimit, Unit: "bytes of event content JSON"}, nil
+	p.Text, p.Length = text, len(encode(message(c.s.msgtype, text, nil)))
+	return p, nil
 }
 
 // render renders u with the "text" template so that its event content,

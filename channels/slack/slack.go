@@ -376,12 +376,13 @@ func (c *Channel) Close() error {
 // Preview returns the section's mrkdwn as Send would post it, measured in
 // UTF-16 code units.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxSectionText, Unit: "UTF-16 code units"}
 	msg, err := c.render(u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
-		return broadcast.Preview{}, fmt.Errorf("slack: render: %w", err)
+		return p, fmt.Errorf("slack: render: %w", err)
 	}
-	return broadcast.Preview{Channel: c.name, Text: msg.section, Length: utf16Len(msg.section),
-		Limit: MaxSectionText, Unit: "UTF-16 code units"}, nil
+	p.Text, p.Length = msg.section, utf16Len(msg.section)
+	return p, nil
 }
 
 // render renders u (with its defaults) as the message Send posts. An

@@ -462,12 +462,14 @@ func (c *Channel) Rebuild(ctx context.Context) error {
 
 // Preview returns the update as the page shows it, in plain text.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.s.name, Unit: "characters"}
 	u, err := c.prepare(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	text := previewText(c.entry(u), c.IncidentURL(u))
-	return broadcast.Preview{Channel: c.s.name, Text: text, Length: utf8.RuneCountInString(text), Unit: "characters"}, nil
+	p.Text = previewText(c.entry(u), c.IncidentURL(u))
+	p.Length = utf8.RuneCountInString(p.Text)
+	return p, nil
 }
 
 // prepare fills in the defaults of an update that did not come through a

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspageio"
@@ -34,10 +35,12 @@ func statuspageAPI() *httptest.Server {
 		case r.Method == http.MethodPost:
 			fmt.Fprint(w, `{"id": "p31zjtct2jer", "shortlink": "https://stspg.io/p31zjtct2jer",
 				"incident_updates": [{"id": "upd000000001", "status": "investigating"}]}`)
-		default:
-			fmt.Fprint(w, `{"id": "p31zjtct2jer", "shortlink": "https://stspg.io/p31zjtct2jer",
-				"incident_updates": [{"id": "upd000000002", "status": "resolved", "created_at": "2025-03-14T10:00:00.000Z"},
-					{"id": "upd000000001", "status": "investigating", "created_at": "2025-03-14T09:00:00.000Z"}]}`)
+		default: // the update made now, the first an hour ago
+			now := time.Now().UTC()
+			fmt.Fprintf(w, `{"id": "p31zjtct2jer", "shortlink": "https://stspg.io/p31zjtct2jer",
+				"incident_updates": [{"id": "upd000000002", "status": "resolved", "created_at": %q},
+					{"id": "upd000000001", "status": "investigating", "created_at": %q}]}`,
+				now.Format(time.RFC3339Nano), now.Add(-time.Hour).Format(time.RFC3339Nano))
 		}
 	}))
 }

@@ -283,6 +283,7 @@ func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
 // apply sets the fields b gives on inc and adds its incident update.
 func (f *fakeAPI) apply(inc *fakeIncident, b incidentBody, first bool) {
 	in := b.Incident
+	was := inc.status
 	if in.Name != nil {
 		inc.name = *in.Name
 	}
@@ -295,7 +296,9 @@ func (f *fakeAPI) apply(inc *fakeIncident, b incidentBody, first bool) {
 	for id, s := range in.Components {
 		inc.components[id] = *s
 	}
-	if in.Status == nil && in.Body == nil && !first {
+	// A request with no body text that leaves the status makes no
+	// incident update.
+	if !first && (in.Body == nil || *in.Body == "") && inc.status == was {
 		return
 	}
 	upd := &fakeUpdate{inc: inc, id: f.id("upd"), status: inc.status, name: inc.name, created: time.Now().UTC(),

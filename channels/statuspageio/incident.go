@@ -118,7 +118,7 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 		if !inc.sameIncident(m.Update.IncidentID, f, earlier, lower) {
 			continue
 		}
-		if upd, ok := inc.posted(f, c.since(m.Update)); ok && m.Attempt > 1 {
+		if upd, ok := inc.posted(f, c.since(m.Update), nil); ok && m.Attempt > 1 {
 			return c.receipt(inc, upd, false), true, nil
 		}
 		r, err := c.adopt(ctx, m.Update.IncidentID, inc.ID, f)
@@ -136,7 +136,7 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFields) (broadcast.Receipt, error) {
 	f.Metadata, f.ScheduledFor, f.ScheduledUntil = nil, time.Time{}, time.Time{} // the incident's own stay
 	sent := c.s.now()
-	inc, upd, err := c.patch(ctx, id, f)
+	inc, upd, err := c.patch(ctx, id, f, nil)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return broadcast.Receipt{}, err
@@ -158,11 +158,11 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
 			return broadcast.Receipt{}, c.fail("get incident", incidentGone(id, err))
 		}
-		if upd, ok := inc.posted(f, c.since(m.Update)); ok {
+		if upd, ok := inc.posted(f, c.since(m.Update), earlier(m.Thread)); ok {
 			return c.receipt(inc, upd, false), nil
 		}
 	}
-	inc, upd, err := c.patch(ctx, id, f)
+	inc, upd, err := c.patch(ctx, id, f, earlier(m.Thread))
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("update incident", incidentGone(id, err))
 	}
@@ -170,14 +170,30 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 }
 
 // patch adds f to the incident id as a new incident update, and returns
-// the incident and the update made. Its errors are not failed.
-func (c *Channel) patch(ctx context.Context, id string, f incidentFields) (incident, incidentUpdate, error) {
+// the incident and the update made: zero when Statuspage made none (a
+// request with no body text that leaves the status), never an update
+// made before the request (see incident.made), nor one of the incident
+// updates earlier names. Its errors are not failed.
+func (c *Channel) patch(ctx context.Context, id string, f incidentFields, earlier []string) (incident, incidentUpdate, error) {
 	var inc incident
+	sent := c.s.now()
 	if err := c.do(ctx, http.MethodPatch, "/incidents/"+url.PathEscape(id), incidentRequest{f}, &inc); err != nil {
 		return incident{}, incidentUpdate{}, err
 	}
-	upd, _ := inc.newest(f)
+	upd, _ := inc.made(f, sent.Add(-clockSkew), earlier)
 	return inc, upd, nil
+}
+
+// earlier names the incident updates of t's receipts, which are older
+// than any update posted in t.
+func earlier(t broadcast.Thread) []string {
+	var ids []string
+	for _, r := range []broadcast.Receipt{t.Root, t.Last} {
+		if id := r.Meta[MetaUpdateID]; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // incidentGone says what the API's 404 for the incident id means, the
@@ -245,7 +261,13 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: edit: %w", err))
 	}
 	inc, upd := prev.Meta[MetaIncidentID], prev.Meta[MetaUpdateID]
-	if inc == "" || upd == "" {
+	switch {
+	case inc != "" && upd == "" && prev.ID == "":
+		// Statuspage made no incident update of it: the Broadcaster
+		// posts the correction anew.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: edit: %w: "+
+			"the update made no incident update (no body text, and the status unchanged)", broadcast.ErrNotEditable))
+	case inc == "" || upd == "":
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("statuspageio: edit: the receipt names no incident update"))
 	}
 	body, err := c.render(m.Update.WithDefaults(c.s.now().UTC()))

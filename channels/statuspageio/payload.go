@@ -227,12 +227,13 @@ func (inc incident) createdBy(f incidentFields, since time.Time) bool {
 }
 
 // posted returns the incident update inc got from f: the newest with f's
-// status and body created since, when the request was sent before.
-func (inc incident) posted(f incidentFields, since time.Time) (incidentUpdate, bool) {
+// status and body created since, when the request was sent before, and
+// newer than the incident updates earlier names (known to be older).
+func (inc incident) posted(f incidentFields, since time.Time, earlier []string) (incidentUpdate, bool) {
 	var found incidentUpdate
 	ok := false
 	for _, u := range inc.Updates {
-		if u.Status == string(f.Status) && sameText(u.Body, f.Body) && after(u.CreatedAt, since) &&
+		if u.Status == string(f.Status) && sameText(u.Body, f.Body) && inc.newer(u, since, earlier) &&
 			(!ok || older(found, u) < 0) {
 			found, ok = u, true
 		}
@@ -240,17 +241,39 @@ func (inc incident) posted(f incidentFields, since time.Time) (incidentUpdate, b
 	return found, ok
 }
 
-// newest returns the incident update f made: the newest with f's status
-// and body, else the newest of all. Statuspage lists updates newest first,
-// but the channel does not rely on it.
-func (inc incident) newest(f incidentFields) (incidentUpdate, bool) {
-	if u, ok := inc.posted(f, time.Time{}); ok {
+// made returns the incident update a request of f sent at since (less
+// the clocks' skew) made: the newest with f's status and body made since,
+// else the newest of all made since (Statuspage may store the body
+// otherwise), never one of earlier or older than one of them. It reports
+// false when Statuspage made none, as for a request with no body text that
+// leaves the status. Statuspage lists updates newest first, but the
+// channel does not rely on it.
+func (inc incident) made(f incidentFields, since time.Time, earlier []string) (incidentUpdate, bool) {
+	if u, ok := inc.posted(f, since, earlier); ok {
 		return u, true
 	}
-	if len(inc.Updates) == 0 {
-		return incidentUpdate{}, false
+	var found incidentUpdate
+	ok := false
+	for _, u := range inc.Updates {
+		if inc.newer(u, since, earlier) && (!ok || older(found, u) < 0) {
+			found, ok = u, true
+		}
 	}
-	return slices.MaxFunc(inc.Updates, older), true
+	return found, ok
+}
+
+// newer reports whether u was created since, and is none of the incident
+// updates earlier names nor older than one of them.
+func (inc incident) newer(u incidentUpdate, since time.Time, earlier []string) bool {
+	if !after(u.CreatedAt, since) || slices.Contains(earlier, u.ID) {
+		return false
+	}
+	for _, e := range inc.Updates {
+		if slices.Contains(earlier, e.ID) && older(u, e) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // after reports whether the time s is at or after t (a zero t: always).

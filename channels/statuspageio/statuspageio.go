@@ -56,7 +56,14 @@
 // The receipt of an incident's first update has the incident's id as ID
 // and its shortlink as URL; a later update's receipt has the incident
 // update's id as ID and the same URL. Meta always names both, as
-// MetaIncidentID and MetaUpdateID.
+// MetaIncidentID and MetaUpdateID, but for a later update of which
+// Statuspage made no incident update (no body text, the status unchanged:
+// one that changes components alone), whose receipt names the incident
+// only, without ID: the one taken for the request's is made since it was
+// sent (less a minute of clock skew), with its status and body if one is,
+// and newer than those of Message.Thread's receipts, never an earlier one,
+// whose text a correction would replace. A correction of such an update
+// is posted anew: Edit fails with broadcast.ErrNotEditable.
 //
 // # Threading
 //
@@ -287,17 +294,18 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 // Preview returns the incident update's body as Send would post it, with
 // the incident's name as Subject, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxBody, Unit: "characters"}
 	if err := (broadcast.Message{Update: u}).Validate(); err != nil {
 		// What Send refuses: a dry run must not pass it.
-		return broadcast.Preview{}, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
+		return p, broadcast.Permanent(fmt.Errorf("statuspageio: %w", err))
 	}
 	u = u.WithDefaults(c.s.now().UTC())
 	body, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, fmt.Errorf("statuspageio: render: %w", err)
+		return p, fmt.Errorf("statuspageio: render: %w", err)
 	}
-	return broadcast.Preview{Channel: c.name, Subject: name(u), Text: body, Length: templates.Runes(body),
-		Limit: MaxBody, Unit: "characters"}, nil
+	p.Subject, p.Text, p.Length = name(u), body, templates.Runes(body)
+	return p, nil
 }
 
 // Send posts m.Update: it creates the incident when m.Thread has no Root,

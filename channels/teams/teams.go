@@ -177,12 +177,13 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 
 // Preview returns the JSON body Send would post, measured in bytes.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxPayloadBytes, Unit: "bytes"}
 	body, err := c.render(u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
-		return broadcast.Preview{}, fmt.Errorf("teams: render: %w", err)
+		return p, fmt.Errorf("teams: render: %w", err)
 	}
-	return broadcast.Preview{Channel: c.name, Text: string(body), Length: len(body), Limit: MaxPayloadBytes,
-		Unit: "bytes"}, nil
+	p.Text, p.Length = string(body), len(body)
+	return p, nil
 }
 
 // Send posts m.Update's card to the webhook: one attempt. It ignores

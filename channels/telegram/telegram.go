@@ -324,12 +324,13 @@ func (c *Channel) Chats() []string { return append([]string(nil), c.s.targets...
 // Preview returns the HTML Send would post for u, and the length of its
 // text as readers see it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxLength, Unit: "characters as shown (after HTML parsing)"}
 	html, plain, err := c.render(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: html, Length: templates.Runes(plain), Limit: MaxLength,
-		Unit: "characters as shown (after HTML parsing)"}, nil
+	p.Text, p.Length = html, templates.Runes(plain)
+	return p, nil
 }
 
 // render returns the message of u as HTML, and the plain text readers see:

@@ -368,17 +368,13 @@ func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "twitter.C
 
 // Preview returns the text Send would post for u and its weight.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Limit: MaxWeight, Unit: "weighted characters"}
 	text, err := c.text(u)
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{
-		Channel: c.name,
-		Text:    text,
-		Length:  Weight(text),
-		Limit:   MaxWeight,
-		Unit:    "weighted characters",
-	}, nil
+	p.Text, p.Length = text, Weight(text)
+	return p, nil
 }
 
 // text renders the post for u: its override or the short template,

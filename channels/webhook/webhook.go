@@ -326,11 +326,13 @@ func (c *Channel) Close() error {
 
 // Preview returns the JSON body the endpoints would receive.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	p := broadcast.Preview{Channel: c.name, Unit: "bytes"}
 	body, err := encode(c.name, u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
-		return broadcast.Preview{}, err
+		return p, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: string(body), Length: len(body), Unit: "bytes"}, nil
+	p.Text, p.Length = string(body), len(body)
+	return p, nil
 }
 
 // Send posts m.Update to every endpoint that m.Ledger does not report done:

@@ -1,0 +1,145 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// usedUp are the rate limit headers of an answer that used up its bucket,
+// which refills in resetAfter seconds.
+func usedUp(resetAfter string) map[string]string {
+	return map[string]string{"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
+		"X-RateLimit-Reset-After": resetAfter, "X-RateLimit-Bucket": "abcd1234"}
+}
+
+// A post whose success says the webhook's bucket is used up holds the next
+// Send's request until it refills: Discord would refuse it with a 429,
+// which counts toward the ban of the IP address. A wait longer than the
+// attempt has left is not begun: the Send fails transient, with the wait,
+// and makes no request.
+func TestUsedUpBucketHoldsTheNextSend(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	f.limits = usedUp("60")
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m := broadcast.NewMessage(resolvedUpdate)
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.Equal(t, 1, len(f.sent()), "no request while the bucket is used up")
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "a wait for the bucket: %v", err)
+	assert.Greater(t, d, 30*time.Second)
+	assert.LessOrEqual(t, d, 60*time.Second)
+	assert.Contains(t, err.Error(), "discord: post: rate limit")
+	assert.NotContains(t, err.Error(), testToken)
+}
+
+// Within the attempt's time, the request waits for the bucket, and is made
+// once it refilled; the first post's card, edited after the post, waits
+// for its bucket too.
+func TestUsedUpBucketIsWaitedFor(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	f.limits = usedUp("1.5")
+	ch := newChannel(t, f, nil)
+	var waits []time.Duration
+	ch.s.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		assert.Equal(t, len(waits), len(f.requests), "each request waits before it is made")
+		return nil
+	}
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	require.Empty(t, waits, "the first request has nothing to wait for")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m := broadcast.NewMessage(resolvedUpdate)
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.NotContains(t, r.Meta, metaRootUpdate, "the card was updated")
+	n := len(f.sent()) // the post, the first post's card read and edited
+	require.Equal(t, 4, n)
+	require.Len(t, waits, n-1)
+	for _, d := range waits {
+		assert.Greater(t, d, time.Duration(0))
+		assert.LessOrEqual(t, d, 1500*time.Millisecond)
+	}
+}
+
+// A wait for the bucket ends with the context, and no request is made.
+func TestBucketWaitEndsWithTheContext(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	f.limits = usedUp("600")
+	ch := newChannel(t, f, nil)
+	send(t, ch, fullUpdate, broadcast.Thread{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+		cancel()
+		return sleep(ctx, d)
+	}
+	_, err := ch.Send(ctx, broadcast.NewMessage(resolvedUpdate))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
+	assert.Equal(t, 1, len(f.sent()))
+}
+
+// Buckets are Discord's: a route is held by its bucket's state, whichever
+// route used it up; a bucket with requests left, or an answer without
+// the headers, holds nothing; a later answer that the bucket refilled
+// ends the hold.
+func TestBuckets(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	never := func(context.Context, time.Duration) error {
+		t.Error("waited")
+		return nil
+	}
+	var waited time.Duration
+	record := func(_ context.Context, d time.Duration) error { waited = d; return nil }
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	ctx := context.Background()
+
+	var b buckets
+	b.note("POST", http.Header{}, now)
+	b.note("POST", h("X-RateLimit-Remaining", "3", "X-RateLimit-Reset-After", "2"), now)
+	require.NoError(t, b.wait(ctx, "POST", clock, never))
+
+	b.note("POST", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), now)
+	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "1"), now)
+	b.note("DELETE /messages", h("X-RateLimit-Bucket", "b2", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "1"), now)
+	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), now)
+	require.NoError(t, b.wait(ctx, "POST", clock, record))
+	assert.Equal(t, 2500*time.Millisecond, waited)
+	require.NoError(t, b.wait(ctx, "GET", clock, record), "a route not yet in a bucket waits for all")
+	assert.Equal(t, 2500*time.Millisecond, waited)
+
+	b.note("GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), now)
+	require.NoError(t, b.wait(ctx, "PATCH /messages", clock, never), "refilled")
+	require.NoError(t, b.wait(ctx, "DELETE /messages", clock, record))
+	assert.Equal(t, time.Second, waited)
+
+	now = now.Add(time.Second)
+	require.NoError(t, b.wait(ctx, "DELETE /messages", clock, never), "the reset passed")
+}
