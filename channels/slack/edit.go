@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -57,7 +58,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			md = &metadata{EventType: MetadataEventType,
 				EventPayload: metadataPayload{Key: orig.Key(targets[i]), Bar: barOf(m.Update)}}
 		}
-		f.Report(i, c.edit(ctx, p, msg, md, m.Update, latest))
+		// A name Send posts to anew when its conversation is gone (see
+		// deliver): so does the correction, through the Broadcaster.
+		anew := !isID(targets[i]) && slices.Contains(c.s.targets, targets[i])
+		f.Report(i, c.edit(ctx, p, msg, md, m.Update, latest, anew))
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
@@ -67,8 +71,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 
 // edit replaces the message p with msg, and its metadata with md unless
 // nil, and, for the thread's latest reply, sets the root's status bar to
-// u (a failure there is not the edit's).
-func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u broadcast.Update, latest bool) error {
+// u (a failure there is not the edit's). With anew (p is a name entry's)
+// a refusal for the conversation (conversationClosed) says to post the
+// correction anew, where the name is now.
+func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u broadcast.Update, latest, anew bool) error {
 	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none", Metadata: md}
 	var resp postResponse
 	err := c.call(ctx, "chat.update", req, &resp)
@@ -76,6 +82,13 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u
 		c.s.noMeta.Store(true)
 		req.Metadata = nil // as a post does: the correction is what counts
 		err = c.call(ctx, "chat.update", req, &resp)
+	}
+	if anew && conversationClosed(err) {
+		sentinel := broadcast.ErrNotEditable // archived, or the bot removed: the message stays
+		if notFound(err) {
+			sentinel = broadcast.ErrPostGone // deleted with its conversation (or hidden: Slack does not say)
+		}
+		return fmt.Errorf("%w: %w", sentinel, err)
 	}
 	if err != nil {
 		// Deleted by hand, or not to be edited by this token: the
@@ -137,10 +150,13 @@ func (c *Channel) remove(ctx context.Context, p post) error {
 // Broadcaster what to do: ErrPostGone, the message is not there (deleted
 // by hand); ErrNotEditable, the message is there but cannot take the
 // correction, which a new post in the thread can show. Every other
-// refusal stays as it is: a channel that is gone (channel_not_found) or
-// archived (is_inactive) would refuse a new post too, and chat.delete's
-// cant_delete_message and compliance_exports_prevent_deletion leave the
-// message up, which Retract must report.
+// refusal stays as it is: chat.delete's cant_delete_message and
+// compliance_exports_prevent_deletion leave the message up, which
+// Retract must report, and so does a conversation that is gone
+// (channel_not_found), archived (is_inactive) or that the bot was
+// removed from (not_in_channel). Edit posts the correction anew for a
+// name entry refused so (see conversationClosed), as Send posts an
+// update there; an ID entry's stays refused, as a new post would be.
 var postRefusals = map[string]error{
 	"message_not_found": broadcast.ErrPostGone,
 	// Too old for the workspace's message edit settings.
@@ -179,4 +195,12 @@ func (c *Channel) Check(ctx context.Context) error {
 		return fmt.Errorf("slack: check: %w", err)
 	}
 	return nil
+}
+
+// conversationClosed reports whether err, a chat.update's, refuses the
+// message for its conversation: conversationGone's codes, and
+// is_inactive, chat.update's word for an archived conversation.
+func conversationClosed(err error) bool {
+	var ae *APIError
+	return conversationGone(err) || errors.As(err, &ae) && ae.Code == "is_inactive"
 }

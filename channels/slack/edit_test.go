@@ -89,11 +89,21 @@ func TestEditErrors(t *testing.T) {
 		assert.ErrorIs(t, err, broadcast.ErrNotEditable, "%s: the Broadcaster posts the correction anew", code)
 	}
 
-	// A message in an archived conversation cannot be posted anew there
-	// either: a failure for good, not a correction to repeat.
+	// A message in an archived conversation: a name entry's correction
+	// is posted anew to the name, which may mean another conversation
+	// now, as Send posts a later update (see deliver); an ID entry's
+	// cannot be posted anew there either: a failure for good, not a
+	// correction to repeat.
 	f.failMethod("chat.update", "is_inactive")
 	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
 		broadcast.Thread{Root: r1, Last: r1}), r1)
+	assert.Contains(t, err.Error(), "is_inactive")
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable, "a name: the Broadcaster posts the correction anew to it")
+	byID, fid := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
+	rid := send(t, byID, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	fid.failMethod("chat.update", "is_inactive")
+	_, err = byID.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+		broadcast.Thread{Root: rid, Last: rid}), rid)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
 	assert.NotErrorIs(t, err, broadcast.ErrNotEditable)
 	assert.NotErrorIs(t, err, broadcast.ErrPostGone)

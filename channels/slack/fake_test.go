@@ -521,6 +521,12 @@ func (f *fakeSlack) find(body map[string]json.RawMessage) (*fakeMsg, string) {
 	if !f.isConversation(ch) {
 		return nil, "channel_not_found"
 	}
+	if code := f.closed[ch]; code != "" {
+		if code == "is_archived" {
+			code = "is_inactive" // chat.update's and chat.delete's word for it
+		}
+		return nil, code
+	}
 	i := slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == ch && m.ts == ts && !m.deleted })
 	if i < 0 {
 		return nil, "message_not_found"

@@ -96,3 +96,73 @@ func TestThreadInDeletedConversationOfAnID(t *testing.T) {
 	assert.Contains(t, err.Error(), "channel_not_found")
 	assert.Len(t, f.requests("chat.postMessage"), 2, "the first update, and the refused reply")
 }
+
+// A correction of an update whose message is in a conversation that is
+// gone (deleted, archived, or the bot removed from it) is posted anew to
+// a name entry, as Send posts a later update there: in the conversation
+// that has the name now, once. Before, Edit failed it for good with
+// Slack's code (channel_not_found, is_inactive, not_in_channel), and the
+// correction reached no one there. An entry that is the gone
+// conversation's ID still fails for good, without a post.
+func TestCorrectionInGoneConversationPostsAnewToTheName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		gone func(f *fakeSlack)
+	}{
+		{"deleted", func(f *fakeSlack) { f.recreate("ops", "C0OPSNEW05") }},
+		{"archived", func(f *fakeSlack) {
+			f.close("C0OPS00001", "is_archived")
+			f.rename("ops", "ops-old")
+			f.recreate("ops", "C0OPSNEW05")
+		}},
+		{"bot removed", func(f *fakeSlack) {
+			f.close("C0OPS00001", "not_in_channel")
+			f.rename("ops", "ops-old")
+			f.recreate("ops", "C0OPSNEW05")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+			require.NoError(t, err)
+			defer func() { _ = b.Close() }()
+			ctx := context.Background()
+			u1 := update(1, broadcast.StatusInvestigating)
+			_, err = b.Send(ctx, u1)
+			require.NoError(t, err)
+			tc.gone(f)
+
+			fix := u1
+			fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
+			rep, err := b.Correct(ctx, u1.ID, fix)
+			require.NoError(t, err)
+			require.NoError(t, rep.Results[0].Err)
+			fresh := inConversation(f.messages(), "C0OPSNEW05")
+			require.Len(t, fresh, 1, "the correction is posted once where the name is")
+			assert.Contains(t, shown(fresh[0].sections[0]), "Correction: the errors came from one CDN region.")
+			assert.Len(t, inConversation(f.messages(), "C0STATUS02"), 1, "the other conversation's message is edited")
+			assert.Contains(t, shown(inConversation(f.messages(), "C0STATUS02")[0].sections[0]), "Correction: ")
+		})
+	}
+}
+
+// An ID entry of a deleted conversation: the correction fails for good
+// there, and nothing is posted.
+func TestCorrectionInDeletedConversationOfAnID(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer func() { _ = b.Close() }()
+	ctx := context.Background()
+	u1 := update(1, broadcast.StatusInvestigating)
+	_, err = b.Send(ctx, u1)
+	require.NoError(t, err)
+	f.recreate("ops", "C0OPSNEW05")
+
+	fix := u1
+	fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
+	_, err = b.Correct(ctx, u1.ID, fix)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "channel_not_found")
+	assert.Len(t, f.requests("chat.postMessage"), 1, "the first update only")
+}

@@ -83,7 +83,12 @@
 // (chat.update) and keeps its status bar; when it corrects the incident's
 // latest update, the status bar follows the correction; a message deleted
 // by hand (message_not_found) fails with broadcast.ErrPostGone, and the
-// Broadcaster posts the correction anew in that conversation. Retract deletes
+// Broadcaster posts the correction anew in that conversation. A message
+// of a Config.Channels entry that is a name, in a conversation that is
+// gone (channel_not_found, then ErrPostGone; archived, is_inactive, or
+// the bot removed, not_in_channel, then ErrNotEditable), is posted anew
+// likewise, to the name, as Send posts a later update there (see
+// Threading); an ID entry's fails for good with Slack's code. Retract deletes
 // the message in every conversation (chat.delete); a message already gone
 // (message_not_found) counts as deleted; channel_not_found does not (the
 // conversation deleted, or a private one the bot was removed from, where

@@ -133,6 +133,7 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 		return nil, transportError(req, err, rs)
 	}
 	defer cancel()
+	defer closeOnPanic(resp.Body)
 	body, err := io.ReadAll(pastLimit(resp.Body, limit))
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
@@ -264,6 +265,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 	} else {
 		timer.Reset(min(wait, time.Until(deadline)))
 	}
+	defer closeOnPanic(resp.Body)
 	body, err := io.ReadAll(pastLimit(resp.Body, limit))
 	timer.Stop()
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
@@ -360,6 +362,17 @@ func discard(body io.Reader, cancel context.CancelFunc, limit int64, wait time.D
 // overflowing into a limit of nothing.
 func pastLimit(body io.Reader, limit int64) io.Reader {
 	return io.LimitReader(body, limit+min(1, math.MaxInt64-limit))
+}
+
+// closeOnPanic, deferred once a response is in hand, closes its body
+// when reading it panics (a caller's Transport's body) and panics on: an
+// adapter that recovers to fail that request only (package guard) leaves
+// nothing open.
+func closeOnPanic(body io.Closer) {
+	if r := recover(); r != nil {
+		_ = body.Close()
+		panic(r)
+	}
 }
 
 // closeBody closes body. When it did not end, the request is cancelled
