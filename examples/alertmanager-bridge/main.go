@@ -112,7 +112,8 @@
 //     update) is posted all the same, as customers may have noticed the
 //     outage; as it may be the first they read of it, its body goes on
 //     "While it lasted, the alerts reported:" and the alerts'
-//     descriptions, and the bridge logs it. A channel added to the
+//     descriptions (alerts without any get the short body), and the
+//     bridge logs it. A channel added to the
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
 //   - Impact: the highest severity label among the firing alerts (those
