@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -66,6 +67,31 @@ func TestTokensGuardAlerts(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "anyone who can reach", "no warning with tokens")
 }
 
+// unsetenv unsets the variable name until the test ends.
+func unsetenv(t *testing.T, name string) {
+	t.Helper()
+	t.Setenv(name, "") // restores it when the test ends
+	require.NoError(t, os.Unsetenv(name))
+}
+
+// A variable of credentials set but empty (a secret file that was not
+// there, a compose file's variable not filled in) is refused at start: read
+// as unset, it left the bridge open to any request.
+func TestBlankCredentialsRefused(t *testing.T) {
+	for _, name := range []string{tokensEnv, basicEnv} {
+		for _, v := range []string{"", " ", " , \n"} {
+			unsetenv(t, tokensEnv)
+			unsetenv(t, basicEnv)
+			t.Setenv(name, v)
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // read as unset, the bridge stops before serving, and the test does not hang
+			assert.Equal(t, 2, run(ctx, nil, []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr), "%s=%q", name, v)
+			assert.Contains(t, stderr.String(), name+": set but empty", "%s=%q", name, v)
+		}
+	}
+}
+
 func TestBadTokensRefused(t *testing.T) {
 	t.Setenv(tokensEnv, "short-secret")
 	var stdout, stderr bytes.Buffer
@@ -77,7 +103,8 @@ func TestBadTokensRefused(t *testing.T) {
 // Without tokens, a bridge listening beyond loopback says that anyone who
 // reaches it can post (before it says it listens, which start waits for).
 func TestNoTokensBeyondLoopbackWarns(t *testing.T) {
-	t.Setenv(tokensEnv, "")
+	unsetenv(t, tokensEnv)
+	unsetenv(t, basicEnv)
 	_, _, stderr := start(t, "-listen", "127.0.0.1:0")
 	assert.NotContains(t, stderr.String(), "anyone who can reach", "loopback: no warning")
 	_, _, stderr = start(t, "-listen", "0.0.0.0:0")
@@ -146,7 +173,7 @@ func TestBasicAuthGuardsAlerts(t *testing.T) {
 // Basic auth alone guards the endpoint too, and bearer tokens are then
 // refused.
 func TestBasicAuthAlone(t *testing.T) {
-	t.Setenv(tokensEnv, "")
+	unsetenv(t, tokensEnv)
 	t.Setenv(basicEnv, "alertmanager:"+bridgePassword)
 	url, _, stderr := start(t, "-listen", "0.0.0.0:0")
 	assert.NotContains(t, stderr.String(), "anyone who can reach", "no warning with credentials")
@@ -163,7 +190,7 @@ func TestBasicAuthAlone(t *testing.T) {
 
 func TestBadBasicAuthRefused(t *testing.T) {
 	tests := []struct{ value, msg string }{
-		{" , ", basicEnv + ": not set"},
+		{" , ", basicEnv + ": set but empty"},
 		{"alertmanager", basicEnv + ": entry 1 of 1: want user:password"},
 		{":" + bridgePassword, basicEnv + ": entry 1 of 1: user name missing"},
 		{"alertmanager:" + bridgePassword + " alertmanager:short-secret", basicEnv + ": entry 2 of 2: password shorter than 16 characters"},

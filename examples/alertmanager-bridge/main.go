@@ -23,7 +23,10 @@
 // 16 characters, separated by commas or spaces, so that a new one can be
 // added before the old one is removed), POST /alerts answers 401 to a
 // request without one of them in its Authorization header, which
-// Alertmanager sends from the credentials above.
+// Alertmanager sends from the credentials above. Set but empty, it (as
+// OUTAGECAST_BRIDGE_BASIC_AUTH below) is refused at start, exit status 2:
+// a secret that did not make it into the variable must not leave the
+// bridge open to all.
 //
 // Alertmanager can send basic authentication instead (http_config takes
 // one of authorization and basic_auth):
@@ -109,7 +112,8 @@
 //     update) is posted all the same, as customers may have noticed the
 //     outage; as it may be the first they read of it, its body goes on
 //     "While it lasted, the alerts reported:" and the alerts'
-//     descriptions, and the bridge logs it. A channel added to the
+//     descriptions (alerts without any get the short body), and the
+//     bridge logs it. A channel added to the
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
 //   - Impact: the highest severity label among the firing alerts (those
@@ -386,16 +390,16 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 		return 2
 	}
 	var toks *bearer.Tokens
-	if v := os.Getenv(tokensEnv); v != "" {
+	if v, ok := os.LookupEnv(tokensEnv); ok {
 		if toks, err = bearer.Parse(tokensEnv, v); err != nil {
-			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", blankEnv(tokensEnv, v, err))
 			return 2
 		}
 	}
 	var basic *basicAuth
-	if v := os.Getenv(basicAuthEnv); v != "" {
+	if v, ok := os.LookupEnv(basicAuthEnv); ok {
 		if basic, err = parseBasicAuth(basicAuthEnv, v); err != nil {
-			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", blankEnv(basicAuthEnv, v, err))
 			return 2
 		}
 	}
@@ -435,6 +439,19 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 		return 1
 	}
 	return 0
+}
+
+// blankEnv is err, of reading v, the value of the variable name, or, when
+// v is blank, an error saying so. A variable set but empty (a secret file
+// that was not there, a variable of a compose file or a Kubernetes secret
+// that was not filled in) is refused rather than read as unset: the
+// bridge would take any request, which its operator set the variable to
+// prevent.
+func blankEnv(name, v string, err error) error {
+	if strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
+		return err
+	}
+	return fmt.Errorf("%s: set but empty: give the credentials, or unset it to accept any request (not advised beyond loopback)", name)
 }
 
 // listenStatus is the exit status when -listen cannot be listened on: 2

@@ -246,9 +246,14 @@ const unannouncedBody = "This incident has been resolved. While it lasted, the a
 // resolvedUnannouncedBody is the body of a resolved group none of whose
 // earlier updates is on record: it may be the first customers read of the
 // incident, so it says what the alerts reported, as a firing group's body
-// does.
+// does; when they reported nothing (no description, message or summary),
+// resolvedBody, rather than a sentence announcing what does not follow.
 func resolvedUnannouncedBody(p *payload) string {
-	return unannouncedBody + "\n\n" + describe(p, statusResolved, broadcast.MaxBodyLength-len(unannouncedBody)-2)
+	d := describe(p, statusResolved, broadcast.MaxBodyLength-len(unannouncedBody)-2)
+	if d == "" {
+		return resolvedBody
+	}
+	return unannouncedBody + "\n\n" + d
 }
 
 // describe is the descriptions of the alerts whose status is status, as

@@ -39,6 +39,22 @@ func TestResolvedWithoutEarlierPostSaysWhatHappened(t *testing.T) {
 	}
 }
 
+// Of alerts that reported nothing (no description, message or summary),
+// the resolved update of a group not on record says only that it resolved:
+// not "the alerts reported:" with nothing after it.
+func TestResolvedWithoutEarlierPostNorDescriptions(t *testing.T) {
+	ch := &recorder{name: "good"}
+	srv := bridge(t, mapping{}, ch)
+	body := `{"version": "4", "groupKey": "{}:{alertname=\"DiskFull\"}", "status": "resolved",
+		"commonLabels": {"alertname": "DiskFull"},
+		"alerts": [{"status": "resolved", "labels": {"alertname": "DiskFull"}, "fingerprint": "f1",
+			"startsAt": "2026-01-02T03:04:05Z", "endsAt": "2026-01-02T04:04:05Z"}]}`
+	code, _ := post(t, srv, []byte(body))
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, ch.sent(), 1)
+	assert.Equal(t, resolvedBody, ch.sent()[0].Update.Body)
+}
+
 // Once the firing update is on record, the resolved one only says so (see
 // also TestFiringThenResolved); so it does on a channel that missed the
 // firing update while another posted it.
