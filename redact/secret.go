@@ -42,10 +42,14 @@
 // assert.Equal): it follows the pointer to the value. Two Secrets compare
 // equal with == only when one was copied from the other: compare their
 // Reveal results (reflect.DeepEqual compares the values too). A
-// Redactor finds only the encodings listed above, of whole secrets; a
-// server that echoes part of a secret, splits it across lines (as MIME
-// wraps base64, and quoted-printable breaks lines at 76 characters with a
-// soft "=" line break), or transforms it otherwise, is not caught. Inside longer
+// Redactor finds only the encodings listed above, of whole secrets, also
+// split across lines as e-mail splits them: at quoted-printable's soft
+// line breaks ("=" ending a line, at 76 characters), and in base64 that
+// MIME wraps (a line of 60 or more base64 characters alone, then one that
+// goes on), where the whole occurrence, line breaks included, becomes one
+// REDACTED. A server that echoes part of a secret, splits it across lines
+// otherwise, or transforms it otherwise, is not caught, nor is a split
+// secret at the end of text Truncated is given. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
