@@ -240,13 +240,21 @@ func cutShort(p *url.URL) bool {
 	// A user name without a password (a token, https://TOKEN@host/) that
 	// such a character cut: the host is the token's start, which has no
 	// dot, and an "@" follows in the rest, not at the start of a path
-	// segment (as in https://mastodon.social/@alice).
+	// segment (as in http://localhost/@alice), or there but followed by
+	// a host name (a dot, a port), as when that character was the
+	// token's last (https://TOKEN/@api.example.com/).
 	if strings.ContainsAny(p.Hostname(), ".:") {
 		return false
 	}
 	for _, r := range rest {
-		for i := 1; i < len(r); i++ {
-			if r[i] == '@' && r[i-1] != '/' {
+		for i := range len(r) {
+			if r[i] != '@' {
+				continue
+			}
+			if i > 0 && r[i-1] != '/' {
+				return true
+			}
+			if host, _, _ := strings.Cut(r[i+1:], "/"); strings.ContainsAny(host, ".:") {
 				return true
 			}
 		}
