@@ -82,3 +82,29 @@ func TestCheckURLCredentialQuery(t *testing.T) {
 		assert.NoError(t, broadcast.CheckURL(raw), raw)
 	}
 }
+
+// An Update.URL of a single-page status page, whose fragment is a path
+// and then a query, is refused for a credential in that query only: the
+// path's words ("auth", a component's name) name no parameter. A
+// credential named as one word, or after a ";", is refused.
+func TestCheckURLFragmentPathAndOneWordNames(t *testing.T) {
+	for _, raw := range []string{
+		"https://status.example.com/#/components/auth?tab=history",
+		"https://status.example.com/#/incidents/token-expiry?page=2",
+	} {
+		assert.NoError(t, broadcast.CheckURL(raw), raw)
+	}
+	const secret = "s3cr3tPW0rd"
+	for _, raw := range []string{
+		"https://status.example.com/#/components/auth?tab=history&access_token=" + secret,
+		"https://files.example.com/r.pdf?accesskey=" + secret,
+		"https://files.example.com/r.pdf?v=2;token=" + secret,
+		"https://files.example.com/r.pdf?%74oken=" + secret,
+	} {
+		err := broadcast.CheckURL(raw)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, raw)
+		if err != nil {
+			assert.NotContains(t, err.Error(), secret)
+		}
+	}
+}

@@ -672,7 +672,7 @@ func checkURL(s string) error {
 		// Markdown's <url>, Slack's <url|label>, HTML attributes.
 		return fmt.Errorf(`contains <, > or " (escape them as %%3C, %%3E and %%22)`)
 	}
-	if credquery.Holds(p.RawQuery) || credquery.Holds(p.EscapedFragment()) {
+	if credquery.Holds(p.RawQuery) || credquery.HoldsFragment(p.EscapedFragment()) {
 		// A signed link or a token pasted with the page's address; a
 		// fragment too, where OAuth's implicit flow puts the token.
 		return fmt.Errorf("carries a credential in its query or fragment (a parameter named as one: token, key, sig, " +

@@ -406,3 +406,29 @@ func TestShowURLUserNameCutShort(t *testing.T) {
 	assert.Equal(t, "http://localhost/…", redact.ShowURL("http://localhost/@alice"))
 	assert.Equal(t, "https://example.com/…", redact.ShowURL("https://example.com/user@example.org"))
 }
+
+// A token given as a user name whose one "/" (or "?", "#") is its last
+// character leaves the "@" at the start of a path segment (or of the
+// query): url.Parse takes all the token but that character for the host.
+// An "@" there followed by a host name (a dot, a port) is the user
+// information's, and the URL prints as REDACTED; one followed by a name
+// alone (http://localhost/@alice) is the path's.
+func TestShowURLUserNameEndingInSlash(t *testing.T) {
+	for _, raw := range []string{
+		"https://AbCdEfGhIjKl0123/@api.example.com/v1",
+		"https://AbCdEfGhIjKl0123?@api.example.com/v1",
+		"https://AbCdEfGhIjKl0123#@api.example.com/v1",
+		"http://AbCdEfGhIjKl0123/@localhost:8080/v1",
+	} {
+		assert.Equal(t, "REDACTED", redact.ShowURL(raw), raw)
+		assert.NotContains(t, fmt.Sprint(redact.NewURL(raw)), "AbCd", raw)
+	}
+	for raw, want := range map[string]string{
+		"http://localhost/@alice":            "http://localhost/…",
+		"http://intranet/team/@ops?tab=2":    "http://intranet/…?…",
+		"http://[::1]/@alice":                "http://[::1]/…",
+		"https://mastodon.social/@alice.bob": "https://mastodon.social/…",
+	} {
+		assert.Equal(t, want, redact.ShowURL(raw), raw)
+	}
+}

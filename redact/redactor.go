@@ -583,7 +583,9 @@ func (r *Redactor) String(s string) string {
 	if r == nil || r.m == nil || s == "" {
 		return s
 	}
-	return r.m().replace(s, false)
+	m := r.m()
+	s, _ = m.acrossBreaks(s)
+	return m.replace(s, false)
 }
 
 // Truncated is String for s, the start of a longer text that was cut short
@@ -595,7 +597,9 @@ func (r *Redactor) Truncated(s string) string {
 	if r == nil || r.m == nil || s == "" {
 		return s
 	}
-	return r.m().replace(s, true)
+	m := r.m()
+	s, _ = m.acrossBreaks(s)
+	return m.replace(s, true)
 }
 
 // Holds reports whether s holds a secret r knows, in any of the
@@ -603,7 +607,17 @@ func (r *Redactor) Truncated(s string) string {
 // answer it is about to keep (a 2xx that echoed the request would carry
 // a credential into a Receipt, where no error redaction reaches), and a
 // caller of whether a value came from a credential.
-func (r *Redactor) Holds(s string) bool { return r != nil && r.m != nil && r.m().holds(s) }
+func (r *Redactor) Holds(s string) bool {
+	if r == nil || r.m == nil {
+		return false
+	}
+	m := r.m()
+	if m.holds(s) {
+		return true
+	}
+	_, across := m.acrossBreaks(s)
+	return across
+}
 
 // Redactor returns r, so that a *Redactor serves where a source of a
 // Redactor is asked for, beside one that builds its Redactor only when it

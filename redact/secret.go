@@ -42,10 +42,14 @@
 // assert.Equal): it follows the pointer to the value. Two Secrets compare
 // equal with == only when one was copied from the other: compare their
 // Reveal results (reflect.DeepEqual compares the values too). A
-// Redactor finds only the encodings listed above, of whole secrets; a
-// server that echoes part of a secret, splits it across lines (as MIME
-// wraps base64, and quoted-printable breaks lines at 76 characters with a
-// soft "=" line break), or transforms it otherwise, is not caught. Inside longer
+// Redactor finds only the encodings listed above, of whole secrets, also
+// split across lines as e-mail splits them: at quoted-printable's soft
+// line breaks ("=" ending a line, at 76 characters), and in base64 that
+// MIME wraps (a line of 60 or more base64 characters alone, then one that
+// goes on), where the whole occurrence, line breaks included, becomes one
+// REDACTED. A server that echoes part of a secret, splits it across lines
+// otherwise, or transforms it otherwise, is not caught, nor is a split
+// secret at the end of text Truncated is given. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
@@ -236,13 +240,21 @@ func cutShort(p *url.URL) bool {
 	// A user name without a password (a token, https://TOKEN@host/) that
 	// such a character cut: the host is the token's start, which has no
 	// dot, and an "@" follows in the rest, not at the start of a path
-	// segment (as in https://mastodon.social/@alice).
+	// segment (as in http://localhost/@alice), or there but followed by
+	// a host name (a dot, a port), as when that character was the
+	// token's last (https://TOKEN/@api.example.com/).
 	if strings.ContainsAny(p.Hostname(), ".:") {
 		return false
 	}
 	for _, r := range rest {
-		for i := 1; i < len(r); i++ {
-			if r[i] == '@' && r[i-1] != '/' {
+		for i := range len(r) {
+			if r[i] != '@' {
+				continue
+			}
+			if i > 0 && r[i-1] != '/' {
+				return true
+			}
+			if host, _, _ := strings.Cut(r[i+1:], "/"); strings.ContainsAny(host, ".:") {
 				return true
 			}
 		}

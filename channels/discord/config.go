@@ -194,7 +194,12 @@ func (cfg Config) validate() (webhook, error) {
 		// Discord shows the image to every reader and fetches it from
 		// where it is: a credential in the URL would go to Discord, and
 		// print with the Config, a plain string.
-		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: cfg}); err != nil {
+		// The webhook's id is no secret, and its own avatar is served
+		// under it (cdn.discordapp.com/avatars/{id}/{hash}.png): the
+		// token alone is looked for, still named as WebhookURL's.
+		own := cfg
+		own.WebhookURL = redact.NewURL(w.scheme + "://" + w.host + "/api/webhooks/0/" + w.token)
+		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: own}); err != nil {
 			return webhook{}, err
 		}
 	}

@@ -318,7 +318,7 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	if err != nil || strings.ContainsAny(raw, " \t\r\n") {
 		return fmt.Errorf("statuspage: %s: not a URL", field)
 	}
-	if credquery.Holds(u.RawQuery) { // every reader of the page would get it
+	if credquery.Holds(u.RawQuery) || credquery.HoldsFragment(u.EscapedFragment()) { // every reader of the page would get it
 		return fmt.Errorf("statuspage: %s: %s", field, credquery.Problem)
 	}
 	switch {

@@ -192,7 +192,8 @@ func TestBrandingURLsWithoutCredentials(t *testing.T) {
 		// A signed URL's query, or a token in one, is a credential too,
 		// and every reader of the page would get it.
 		for _, u := range []string{"https://cdn.example.com/logo.svg?X-Amz-Credential=a&X-Amz-Signature=" + secret,
-			"https://example.com/?access_token=" + secret, "logo.svg?token=" + secret} {
+			"https://example.com/?access_token=" + secret, "logo.svg?token=" + secret,
+			"https://example.com/#access_token=" + secret + "&token_type=bearer", "https://example.com/?v=1;token=" + secret} {
 			cfg := statuspage.Config{Dir: "/nonexistent/status", BaseURL: "https://status.example.com/"}
 			edit(&cfg.Branding, u)
 			_, err := statuspage.New(cfg)

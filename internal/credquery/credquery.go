@@ -21,12 +21,14 @@ const Problem = "must not hold credentials (a query parameter named as one: toke
 
 // Holds reports whether rawQuery, a URL's query as written,
 // has a parameter named as a credential (token, access_token, key,
-// apiKey, sig, X-Amz-Signature, secret, password, auth, …) with a value:
-// no credential belongs in a URL that is shown publicly. The name's
-// words count, not its letters: "keyword" and "author" are no
-// credentials.
+// apiKey, accesskey, sig, X-Amz-Signature, secret, password, auth,
+// session, …) with a value: no credential belongs in a URL that is shown
+// publicly. Parameters are separated by "&" or ";" (which servers of the
+// old CGI convention read as one), and a name counts as written and with
+// its %-escapes decoded, in any case. The name's words count, not its
+// letters: "keyword" and "author" are no credentials.
 func Holds(rawQuery string) bool {
-	for kv := range strings.SplitSeq(rawQuery, "&") {
+	for kv := range strings.FieldsFuncSeq(rawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
 		k, v, _ := strings.Cut(kv, "=")
 		if v == "" {
 			continue
@@ -43,14 +45,33 @@ func Holds(rawQuery string) bool {
 	return false
 }
 
+// HoldsFragment is Holds for a URL's fragment as written: a fragment
+// written as a query ("#access_token=…&token_type=bearer", as OAuth's
+// implicit flow writes it), or as a path of a single-page application
+// followed by one ("#/incidents/42?apiKey=…"), whose path's words are no
+// parameter's name ("#/components/auth?tab=history" holds none).
+func HoldsFragment(fragment string) bool {
+	path, query, ok := strings.Cut(fragment, "?")
+	switch {
+	case !ok:
+		return Holds(fragment)
+	case strings.Contains(path, "="): // "#a=1?token=…": both are queries
+		return Holds(path) || Holds(query)
+	}
+	return Holds(query)
+}
+
 // credentialWord reports a word, in lower case, of a parameter name that
-// names a credential.
+// names a credential. A name written as one word ("accesskey",
+// "secretkey") counts by its ending, but "key" alone ends too many words
+// ("monkey", "hotkey") to count so.
 func credentialWord(w string) bool {
 	switch w {
-	case "key", "sig", "pass", "pwd", "auth", "authorization", "jwt":
+	case "key", "sig", "pass", "pwd", "auth", "authorization", "jwt", "session", "sessid":
 		return true
 	}
-	for _, suffix := range []string{"token", "secret", "password", "passwd", "signature", "apikey", "credential", "credentials"} {
+	for _, suffix := range []string{"token", "secret", "password", "passwd", "signature", "apikey", "credential", "credentials",
+		"accesskey", "secretkey", "privatekey", "signingkey", "authkey", "sessionkey", "sessionid", "sessid"} {
 		if strings.HasSuffix(w, suffix) {
 			return true
 		}

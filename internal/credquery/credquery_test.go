@@ -21,3 +21,30 @@ func TestHolds(t *testing.T) {
 		assert.Equal(t, want, Holds(q), q)
 	}
 }
+
+// A name written as one word counts by its ending ("accesskey",
+// "secretkey"), a session's too, in any case and %-escaped; ";" separates
+// parameters as "&" does, as servers of the CGI convention read it.
+func TestHoldsOneWordNamesAndSemicolons(t *testing.T) {
+	for q, want := range map[string]bool{
+		"accesskey=abc": true, "AccessKey=abc": true, "ACCESSKEY=abc": true, "secretkey=abc": true,
+		"privatekey=abc": true, "apikey=abc": true, "client_secret=abc": true, "password=abc": true,
+		"passwd=abc": true, "jwt=abc": true, "session=abc": true, "sessionid=abc": true, "PHPSESSID=abc": true,
+		"%74oken=abc": true, "%41ccessKey=abc": true, "v=1;token=abc": true, "v=1;%74oken=abc": true,
+		"v=1;page=2": false, "hotkey=f5": false, "monkey=1": false, "sessions=2": false, "v=1;token=": false,
+	} {
+		assert.Equal(t, want, Holds(q), q)
+	}
+}
+
+// A fragment is read as a query, or as a single-page application's path
+// and then a query, whose path's words name no parameter.
+func TestHoldsFragment(t *testing.T) {
+	for f, want := range map[string]bool{
+		"access_token=abc&token_type=bearer": true, "/incidents/42?apiKey=abc": true,
+		"/callback?x=1;token=abc": true, "a=1?token=abc": true,
+		"/components/auth?tab=history": false, "/token-expiry?page=2": false, "key": false, "/incidents/42": false,
+	} {
+		assert.Equal(t, want, HoldsFragment(f), f)
+	}
+}

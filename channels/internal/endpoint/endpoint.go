@@ -169,19 +169,28 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 // redact.URL ones (but raw itself), as the check of a channel's name finds
 // them (internal/secrets), of redact.MinNameSecret bytes or more, in any
 // encoding a Redactor redacts, in raw as written or with its %-escapes
-// decoded. Such a URL prints with the Config, where a plain string is
+// decoded, but not in its host (a word of a public server's name, which a
+// short password may be by chance). Such a URL prints with the Config, where a plain string is
 // not redacted, and travels in the line of every request, where a proxy's
 // log keeps it: a token goes in its own field. Nil cfg and no more: "".
 func SecretField(raw string, cfg any, more ...redact.Secret) string {
 	if cfg == nil && len(more) == 0 || raw == "" {
 		return ""
 	}
+	given := raw
+	if u, err := url.Parse(raw); err == nil && u.User == nil && u.Host != "" {
+		// Not in the host, which names a public server and is no place
+		// for a token: a short password that is a word of it by chance
+		// ("social" of bsky.social) is not held there. Check refuses
+		// user information.
+		raw = strings.Replace(raw, u.Host, "", 1)
+	}
 	texts := []string{raw}
 	if d, err := url.PathUnescape(raw); err == nil && d != raw {
 		texts = append(texts, d)
 	}
 	holds := func(f secrets.Found) bool {
-		urls := slices.DeleteFunc(slices.Clone(f.URLs), func(u redact.URL) bool { return u.Reveal() == raw })
+		urls := slices.DeleteFunc(slices.Clone(f.URLs), func(u redact.URL) bool { return u.Reveal() == given })
 		for _, t := range texts {
 			if redact.CheckName(t, f.Secrets, urls) != nil {
 				return true

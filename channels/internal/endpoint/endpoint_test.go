@@ -194,3 +194,20 @@ func TestCheckOwnSecret(t *testing.T) {
 	_, err = Check("demo", "BaseURL", "https://api.example.com/"+tok, Rules{})
 	assert.NoError(t, err, "no Config, no secrets")
 }
+
+// A short password that is by chance a word of the server's host name
+// ("social" of bsky.social) is not held by the URL: the host names a
+// public server. In the path it is refused, as any secret is.
+func TestCheckOwnSecretNotInHost(t *testing.T) {
+	type demo struct {
+		Password redact.Secret
+		Service  string
+	}
+	cfg := demo{Password: redact.NewSecret("social")}
+	for _, raw := range []string{"https://bsky.social", "https://social.example.net:8443/xrpc", "https://[::1]:8080/"} {
+		_, err := Base("demo", "Service", raw, Rules{Config: cfg})
+		assert.NoError(t, err, raw)
+	}
+	_, err := Base("demo", "Service", "https://pds.example.net/social/xrpc", Rules{Config: cfg})
+	assert.EqualError(t, err, "demo: Config.Service: "+SecretProblem("Password"))
+}
