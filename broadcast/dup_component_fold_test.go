@@ -36,3 +36,58 @@ func TestValidateRefusesAComponentListedTwiceInAnotherCase(t *testing.T) {
 	}
 	assert.NoError(t, u.Validate(), "names apart")
 }
+
+// Names that differ only in case as strings.EqualFold has it (Greek's
+// final sigma, "ΟΔΟΣ" and "Οδος", which strings.ToLower writes "οδοσ"
+// and "οδος"; the long s; the Kelvin sign), or only by an invisible
+// format character (a zero width space or a soft hyphen pasted with a
+// label), read alike in every post: they were accepted as two components.
+// Letters that only look alike (the Turkish dotless ı and i) and the
+// joiners, which change how text is drawn, still tell two names apart.
+func TestValidateRefusesAComponentListedTwiceFolded(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"ΟΔΟΣ", "Οδος"},
+		{"ΥΠΗΡΕΣΊΕΣ", "Υπηρεσίες"},
+		{"Caſe", "CASE"},
+		{"\u212Aiosk", "kiosk"},
+		{"API", "API\u200b"},
+		{"Data\u00adbase", "database"},
+		{"EU\u200e API", "eu api"},
+	} {
+		u := validUpdate()
+		u.Components = []broadcast.Component{
+			{Name: pair[0], Status: broadcast.ComponentMajorOutage},
+			{Name: pair[1], Status: broadcast.ComponentOperational},
+		}
+		err := u.Validate()
+		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q and %q", pair[0], pair[1])
+		fes := broadcast.FieldErrors(err)
+		require.Len(t, fes, 1)
+		assert.Equal(t, "Components[1].Name", fes[0].Field)
+		assert.Contains(t, fes[0].Problem, "Components[0]")
+	}
+
+	for _, pair := range [][2]string{
+		{"sık", "sik"},
+		{"\U0001F468\u200d\U0001F469", "\U0001F468\U0001F469"},
+		{"می\u200cخواهم", "میخواهم"},
+	} {
+		u := validUpdate()
+		u.Components = []broadcast.Component{
+			{Name: pair[0], Status: broadcast.ComponentMajorOutage},
+			{Name: pair[1], Status: broadcast.ComponentOperational},
+		}
+		assert.NoError(t, u.Validate(), "%q and %q are two names", pair[0], pair[1])
+	}
+}
+
+// A Route's component selects an update naming it in any case or with an
+// invisible character, as Validate has one component.
+func TestRouteComponentFolded(t *testing.T) {
+	r := broadcast.Route{Components: []string{"Οδος", "API"}}
+	for _, name := range []string{"ΟΔΟΣ", "API\u200b"} {
+		u := validUpdate()
+		u.Components = []broadcast.Component{{Name: name, Status: broadcast.ComponentMajorOutage}}
+		assert.True(t, r.Selects(u, broadcast.Thread{}), "%q", name)
+	}
+}

@@ -162,7 +162,7 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components, in any case or spacing
+	Name   string          `json:"name"`   // required; at most 255 characters; once in an Update's Components, in any case, spacing or invisible characters
 	Status ComponentStatus `json:"status"` // required
 }
 
@@ -310,8 +310,8 @@ func (u Update) validate(timeGiven bool) error {
 			name := strings.TrimSpace(cleanText(c.Name, true))
 			key := sameComponent(name)
 			if j, dup := seen[key]; dup {
-				v.add(invalid(field("Name"), "%s, listed already as Components[%d] (names that differ only in case or "+
-					"spacing are one component); list a component once, with its status", quoteCut(name), j))
+				v.add(invalid(field("Name"), "%s, listed already as Components[%d] (names that differ only in case, "+
+					"spacing or invisible characters are one component); list a component once, with its status", quoteCut(name), j))
 			} else {
 				if seen == nil {
 					seen = make(map[string]int, len(u.Components))
@@ -527,11 +527,42 @@ func checkKeyField(field, s string) *FieldError {
 }
 
 // sameComponent is what two names of one component share, name cleaned:
-// it in lower case, with each run of white space one space. Channels show
-// a run of spaces as one, and Statuspage.io finds a component by its name
-// in any case, so names that differ only so are one component.
+// it case-folded, as strings.EqualFold compares (the final sigma "ς" and
+// "Σ" are one letter, as "k" and the Kelvin sign are), without the
+// invisible format characters a reader does not see (zero width spaces,
+// bidi marks, soft hyphens; the joiners, which change how letters and
+// emoji are drawn, are kept), and with each run of white space one space.
+// Channels show such names alike, and Statuspage.io finds a component by
+// its name in any case, so names that differ only so are one component.
+// strings.ToLower alone kept "ΟΔΟΣ" ("οδοσ") and "Οδος" apart.
 func sameComponent(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+	if strings.ContainsFunc(name, invisibleInName) {
+		name = strings.Map(func(r rune) rune {
+			if invisibleInName(r) {
+				return -1
+			}
+			return r
+		}, name)
+	}
+	return strings.Map(foldRune, strings.Join(strings.Fields(name), " "))
+}
+
+// invisibleInName reports whether r is a format character that shows
+// nothing in a component's name: every one but the zero width joiner and
+// non-joiner.
+func invisibleInName(r rune) bool {
+	return r != '\u200c' && r != '\u200d' && unicode.Is(unicode.Cf, r)
+}
+
+// foldRune is the rune that stands for r's case-folding orbit (see
+// unicode.SimpleFold): the least rune of it, so that the runes
+// strings.EqualFold takes for one fold to the same.
+func foldRune(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
 }
 
 // checkTextField checks text s of field: valid UTF-8 without NUL, and,

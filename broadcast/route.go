@@ -30,8 +30,9 @@ type Route struct {
 	// as the status page shows it.
 	Impacts []Impact `json:"impacts,omitempty"`
 	// Components selects incidents that name one of these components
-	// (compared without regard to case or spacing, as Validate tells one
-	// component from another); empty: any. A name no update's component
+	// (compared without regard to case, spacing or invisible format
+	// characters, as Validate tells one component from another); empty:
+	// any. A name no update's component
 	// can have (blank, not UTF-8, with a control character, or longer
 	// than MaxComponentNameLength) is refused by New.
 	Components []string `json:"components,omitempty"`
