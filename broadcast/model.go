@@ -292,7 +292,7 @@ func (u Update) validate(timeGiven bool) error {
 	if len(u.Components) > MaxComponents {
 		v.add(invalid("Components", "%d of them, more than %d", len(u.Components), MaxComponents))
 	}
-	var seen map[string]int // a component's name, as sameComponent has it, → its index
+	var seen map[string]int // a component's name, as ComponentKey has it, → its index
 	for i, c := range u.Components[:min(len(u.Components), MaxComponents)] {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
 		// Named only when at fault: a Sprintf per component would cost
@@ -308,7 +308,7 @@ func (u Update) validate(timeGiven bool) error {
 			// Listed twice, it would be posted with two statuses, and a
 			// status page would take whichever came last.
 			name := strings.TrimSpace(cleanText(c.Name, true))
-			key := sameComponent(name)
+			key := ComponentKey(name)
 			if j, dup := seen[key]; dup {
 				v.add(invalid(field("Name"), "%s, listed already as Components[%d] (names that differ only in case, "+
 					"spacing or invisible characters are one component); list a component once, with its status", quoteCut(name), j))
@@ -526,7 +526,7 @@ func checkKeyField(field, s string) *FieldError {
 	return nil
 }
 
-// sameComponent is what two names of one component share, name cleaned:
+// ComponentKey is what two names of one component share, name cleaned:
 // it case-folded, as strings.EqualFold compares (the final sigma "ς" and
 // "Σ" are one letter, as "k" and the Kelvin sign are), without the
 // invisible format characters a reader does not see (zero width spaces,
@@ -535,7 +535,10 @@ func checkKeyField(field, s string) *FieldError {
 // Channels show such names alike, and Statuspage.io finds a component by
 // its name in any case, so names that differ only so are one component.
 // strings.ToLower alone kept "ΟΔΟΣ" ("οδοσ") and "Οδος" apart.
-func sameComponent(name string) string {
+// Validate refuses two components of one key, Route.Components matches
+// by it, and channels that look a component up by its name (a status
+// page's configured components) use it too.
+func ComponentKey(name string) string {
 	if strings.ContainsFunc(name, invisibleInName) {
 		name = strings.Map(func(r rune) rune {
 			if invisibleInName(r) {

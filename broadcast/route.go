@@ -125,8 +125,8 @@ func (r *Route) rejects(u *Update, t *Thread) string {
 		if len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c Component) bool {
 			// In any case or spacing, as Validate has one component: "EU  API "
 			// from an alert's label is the route's "EU API".
-			have := sameComponent(c.Name)
-			return slices.ContainsFunc(r.Components, func(name string) bool { return sameComponent(name) == have })
+			have := ComponentKey(c.Name)
+			return slices.ContainsFunc(r.Components, func(name string) bool { return ComponentKey(name) == have })
 		}) {
 			what := "an update without components"
 			if len(u.Components) > 0 {

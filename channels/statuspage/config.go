@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/credquery"
@@ -262,11 +263,11 @@ func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
 		// As an update's names are stored (see Channel.entry), so that
 		// both name one component.
 		c.Name = templates.BalanceBidi(c.Name)
-		if seen[sameComponent(c.Name)] {
-			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case or spacing are one component)",
+		if seen[broadcast.ComponentKey(c.Name)] {
+			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case, spacing or invisible characters are one component: broadcast.ComponentKey)",
 				field, c.Name)
 		}
-		seen[sameComponent(c.Name)] = true
+		seen[broadcast.ComponentKey(c.Name)] = true
 		if err := checkText(field+".Description", c.Description, 1000); err != nil {
 			return nil, err
 		}

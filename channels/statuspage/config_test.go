@@ -45,6 +45,9 @@ func TestNewErrors(t *testing.T) {
 		{"component twice in another case", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "Data base"}, {Name: "data  BASE"}}
 		}, `Config.Components[1].Name: "data  BASE" listed twice`},
+		{"component twice, folded as broadcast folds it", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "ΟΔΟΣ"}, {Name: "Οδος\u200b"}}
+		}, `Config.Components[1].Name: "Οδος\u200b" listed twice`},
 		{"component unnamed", func(c *statuspage.Config) { c.Components = []statuspage.ComponentInfo{{}} }, "Config.Components[0].Name: missing"},
 		{"negative days", func(c *statuspage.Config) { c.HistoryDays = -1 }, "Config.HistoryDays: negative"},
 		{"negative entries", func(c *statuspage.Config) { c.FeedEntries = -1 }, "Config.FeedEntries: negative"},

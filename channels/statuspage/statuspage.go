@@ -531,23 +531,17 @@ func (c *Channel) canonical(st *state, e entry) entry {
 func (c *Channel) canonicalName(st *state) func(string) string {
 	known := make(map[string]string, len(c.s.components)+len(st.Components))
 	for _, rec := range slices.Backward(st.Components) { // the first recorded wins
-		known[sameComponent(rec.Name)] = rec.Name
+		known[broadcast.ComponentKey(rec.Name)] = rec.Name
 	}
 	for _, ci := range c.s.components {
-		known[sameComponent(ci.Name)] = ci.Name // unique: see checkComponents
+		known[broadcast.ComponentKey(ci.Name)] = ci.Name // unique: see checkComponents
 	}
 	return func(name string) string {
-		if k, ok := known[sameComponent(name)]; ok {
+		if k, ok := known[broadcast.ComponentKey(name)]; ok {
 			return k
 		}
 		return name
 	}
-}
-
-// sameComponent is what two names of one component share: the name in
-// lower case, each run of white space one space.
-func sameComponent(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 func (c *Channel) receipt(updateID, incidentID string) broadcast.Receipt {

@@ -43,7 +43,7 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 		name := strings.TrimSpace(w.Name)
 		ids := cc.exact[name]
 		if len(ids) == 0 {
-			ids = cc.folded[fold(name)]
+			ids = cc.folded[broadcast.ComponentKey(name)]
 		}
 		switch {
 		case len(ids) == 0:
@@ -64,10 +64,6 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 	return r, missing, cc.gen, nil
 }
 
-// fold is what names of one component share, as broadcast.Update.Validate
-// has them: the name in lower case, each run of white space one space.
-func fold(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
-
 // store replaces the cache with list. Groups are left out: Statuspage
 // derives a group's status from its components. A component listed twice
 // counts once: the API pages by offset, so one created while the list is
@@ -82,7 +78,7 @@ func (cc *componentCache) store(list []component) {
 		seen[c.ID] = true
 		name := strings.TrimSpace(c.Name)
 		exact[name] = append(exact[name], c.ID)
-		folded[fold(name)] = append(folded[fold(name)], c.ID)
+		folded[broadcast.ComponentKey(name)] = append(folded[broadcast.ComponentKey(name)], c.ID)
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()

@@ -241,3 +241,18 @@ func TestComponentNameSpacing(t *testing.T) {
 	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
 	assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"])
 }
+
+// A page's component is found by the key broadcast.ComponentKey gives its
+// name, as Validate compares an update's: a final sigma, an invisible
+// character.
+func TestComponentNameFolded(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	f.addComponent(fakeComponent{ID: "r8b1d8dbs005", Name: "ΟΔΟΣ"})
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_db",
+		broadcast.Component{Name: "Οδος\u200b", Status: broadcast.ComponentMajorOutage})))
+	require.NoError(t, err)
+	assert.Empty(t, r.Meta[MetaUnknownComponents])
+	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+	assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"])
+}

@@ -374,7 +374,7 @@ func components(p *payload) []broadcast.Component {
 			continue
 		}
 		st := componentStatus(a)
-		key := strings.ToLower(name)
+		key := broadcast.ComponentKey(name)
 		if i, ok := index[key]; ok {
 			if st != broadcast.ComponentOperational {
 				out[i].Status = worse(out[i].Status, st)

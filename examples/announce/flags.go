@@ -436,7 +436,9 @@ func parseComponents(list []string) ([]broadcast.Component, error) {
 		if !c.Status.Valid() {
 			return nil, badFlag("component", "%q: unknown status %q (want %s)", s, c.Status, strings.Join(componentNames, ", "))
 		}
-		if i := slices.IndexFunc(out, func(o broadcast.Component) bool { return strings.EqualFold(o.Name, c.Name) }); i >= 0 {
+		if i := slices.IndexFunc(out, func(o broadcast.Component) bool {
+			return broadcast.ComponentKey(o.Name) == broadcast.ComponentKey(c.Name)
+		}); i >= 0 {
 			return nil, badFlag("component", "%q: %s given twice", s, out[i].Name)
 		}
 		out = append(out, c)
