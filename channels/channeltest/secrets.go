@@ -5,13 +5,17 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 )
 
 // AssertNoSecret checks that text contains none of secrets, in any of the
@@ -217,4 +221,38 @@ func jsonEscape(s string, style jsonStyle) string {
 		}
 	}
 	return b.String()
+}
+
+// AssertOwnSecretInURLRefused checks the rule New keeps for a Config's URL
+// field written as a plain string (a base URL, a server, an avatar): with
+// one of the Config's own secrets in its path, as written (when it needs
+// no escaping), path-escaped and query-escaped, newWith(form) fails with
+// prefix (as "slack: Config.BaseURL: ") and the words naming the field
+// the secret belongs in, and the error quotes no form of the secret.
+// secrets maps each such field's name ("Token") to its value in the
+// Config newWith builds.
+func AssertOwnSecretInURLRefused(t *testing.T, prefix string, secrets map[string]string, newWith func(form string) error) {
+	t.Helper()
+	for _, field := range slices.Sorted(maps.Keys(secrets)) {
+		secret := secrets[field]
+		forms := []string{url.PathEscape(secret), url.QueryEscape(secret)}
+		if !strings.ContainsAny(secret, " ?#%") {
+			forms = append(forms, secret)
+		}
+		for _, form := range forms {
+			err := newWith(form)
+			if err == nil {
+				t.Errorf("secret of %s in the URL as %q: no error", field, form)
+				continue
+			}
+			if want := prefix + endpoint.SecretProblem(field); err.Error() != want {
+				t.Errorf("secret of %s in the URL as %q: error %q, want %q", field, form, err, want)
+			}
+			for _, f := range append(forms, secret) {
+				if strings.Contains(err.Error(), f) {
+					t.Errorf("secret of %s in the URL: the error quotes it (%q)", field, f)
+				}
+			}
+		}
+	}
 }

@@ -1,13 +1,9 @@
 package statuspageio
 
 import (
-	"net/url"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-
-	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // A API key pasted into the BaseURL's path, as written or %-escaped, is
@@ -15,23 +11,10 @@ import (
 // quoting neither: BaseURL is a plain string, which prints with the
 // Config, and goes in the line of every request.
 func TestNewRefusesOwnSecretInBaseURL(t *testing.T) {
-	for _, tt := range []struct{ secret, field string }{
-		{testKey, "APIKey"},
-	} {
-		forms := []string{url.PathEscape(tt.secret), url.QueryEscape(tt.secret)}
-		if !strings.ContainsAny(tt.secret, " ?#%") {
-			forms = append(forms, tt.secret)
-		}
-		for _, form := range forms {
-			cfg := validConfig()
-			cfg.BaseURL = "https://api.example.com/v1/" + form + "/x"
-			_, err := New(cfg)
-			assert.EqualError(t, err, "statuspageio: Config.BaseURL: "+endpoint.SecretProblem(tt.field), form)
-			if err != nil {
-				for _, f := range append(forms, tt.secret) {
-					assert.NotContains(t, err.Error(), f)
-				}
-			}
-		}
-	}
+	channeltest.AssertOwnSecretInURLRefused(t, "statuspageio: Config.BaseURL: ", map[string]string{"APIKey": testKey}, func(form string) error {
+		cfg := validConfig()
+		cfg.BaseURL = "https://api.example.com/v1/" + form + "/x"
+		_, err := New(cfg)
+		return err
+	})
 }
