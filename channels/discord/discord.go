@@ -190,6 +190,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -246,7 +247,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	token := redact.NewRedactor(redact.NewSecret(w.token))
-	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: sleep, token: token,
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: ctxwait.Sleep, token: token,
 		rd: token.WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {

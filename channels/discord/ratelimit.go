@@ -105,18 +105,6 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// sleep waits d or until ctx ends, and then returns ctx's error.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // route names the rate limit route of a request to path ("" or
 // "/messages/ID"): Discord's buckets are per route and its major
 // parameter, the webhook, not per message.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
 // usedUp are the rate limit headers of an answer that used up its bucket,
@@ -91,7 +92,7 @@ func TestBucketWaitEndsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
 		cancel()
-		return sleep(ctx, d)
+		return ctxwait.Sleep(ctx, d)
 	}
 	_, err := ch.Send(ctx, broadcast.NewMessage(resolvedUpdate))
 	require.Error(t, err)

@@ -3,6 +3,8 @@ package statuspage
 import (
 	"context"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
 // clock is the system's clock, which the site's files take their
@@ -20,7 +22,7 @@ type systemClock struct{}
 // files' times and a server's Date are the wall clock's.
 func (systemClock) Now() time.Time { return time.Now().Round(0) }
 
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error { return ctxwait.Sleep(ctx, d) }
 
 // newClock returns the clock of a new Channel.
 var newClock = func() clock { return systemClock{} }

@@ -1,12 +1,10 @@
 package statuspage
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"syscall"
-	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -46,16 +44,4 @@ func permanent(err error) bool {
 		}
 	}
 	return false
-}
-
-// sleep waits d or until ctx ends, and then returns ctx's error.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

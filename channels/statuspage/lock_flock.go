@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
 // lockDir takes the exclusive flock(2) of the lock file path, waiting for
@@ -41,7 +43,7 @@ func lockDir(ctx context.Context, path string, timeout time.Duration) (unlock fu
 			_ = f.Close()
 			return nil, fmt.Errorf("%w (waited %v)", errLocked, timeout)
 		}
-		if err := sleep(ctx, min(wait, left)); err != nil {
+		if err := ctxwait.Sleep(ctx, min(wait, left)); err != nil {
 			_ = f.Close()
 			return nil, fmt.Errorf("statuspage: wait for the lock: %w", err)
 		}

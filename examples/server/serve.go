@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
 // readTimeout bounds the reading of a whole request, its body included:
@@ -116,7 +118,7 @@ func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, p
 	defer cancel()
 	if p.drainDelay > 0 && served != nil {
 		if p.sleep == nil {
-			p.sleep = sleep
+			p.sleep = func(ctx context.Context, d time.Duration) { _ = ctxwait.Sleep(ctx, d) }
 		}
 		p.sleep(sctx, p.drainDelay)
 	}
@@ -134,14 +136,4 @@ func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, p
 		err = errors.Join(err, werr)
 	}
 	return err
-}
-
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
