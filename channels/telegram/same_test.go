@@ -184,12 +184,11 @@ func TestTwoUsernamesOfOneChatPostOnce(t *testing.T) {
 	assert.Len(t, f.received("getChat"), 2, "a single entry asks nothing")
 }
 
-// Two "@usernames" known as two chats that both came to name one chat
-// (a username moved to a channel that has another already) both post
-// there, as only the answers show it: the second message is deleted at
-// once, and both entries name the first. Before, the chat showed the
-// update twice.
-func TestTwoUsernamesMovedIntoOneChat(t *testing.T) {
+// otherStatusMoved is a channel of "@examplestatus" and "@otherstatus",
+// two chats it has posted to (and so knows the ids of), after which
+// "@otherstatus" moved to the chat of "@examplestatus".
+func otherStatusMoved(t *testing.T) (*fakeBot, *Channel) {
+	t.Helper()
 	const otherID = int64(-1005555555555)
 	f := newFakeBot(t)
 	f.chats[otherID] = &fakeChat{id: otherID, username: "otherstatus", typ: "channel"}
@@ -203,6 +202,16 @@ func TestTwoUsernamesMovedIntoOneChat(t *testing.T) {
 	f.chats[otherID].username = ""
 	f.chats[channelID].aliases = []string{"otherstatus"}
 	f.mu.Unlock()
+	return f, ch
+}
+
+// Two "@usernames" known as two chats that both came to name one chat
+// (a username moved to a channel that has another already) both post
+// there, as only the answers show it: the second message is deleted at
+// once, and both entries name the first. Before, the chat showed the
+// update twice.
+func TestTwoUsernamesMovedIntoOneChat(t *testing.T) {
+	f, ch := otherStatusMoved(t)
 	u := testUpdate()
 	u.ID, u.IncidentID = "u2", "another"
 	r := sendThread(t, ch, u, broadcast.Thread{})
@@ -295,16 +304,7 @@ func TestGetChatOncePerUsername(t *testing.T) {
 // so that Edit and Retract reach it too; the other entry records the
 // first.
 func TestSecondMessageNotDeletedIsRecorded(t *testing.T) {
-	const otherID = int64(-1005555555555)
-	f := newFakeBot(t)
-	f.chats[otherID] = &fakeChat{id: otherID, username: "otherstatus", typ: "channel"}
-	f.targets["@otherstatus"] = chatTopic{otherID, 0}
-	ch := newTestChannel(t, f, []string{"@examplestatus", "@otherstatus"})
-	sendThread(t, ch, testUpdate(), broadcast.Thread{}) // learns both ids
-	f.mu.Lock()
-	f.chats[otherID].username = ""
-	f.chats[channelID].aliases = []string{"otherstatus"}
-	f.mu.Unlock()
+	f, ch := otherStatusMoved(t)
 	f.set(func(f *fakeBot) { f.methods["deletemessage"] = channeltest.FailRejected })
 
 	u := testUpdate()

@@ -132,17 +132,11 @@ func TestTransportPanicFailsOnlyThatEndpoint(t *testing.T) {
 			// net/http's timer of a request whose Transport panicked runs
 			// until the client's Timeout: a short one, for goleak (the
 			// others' answers, at once and without a body, beat it).
-			client := &http.Client{Transport: hostPanicTransport{"b.example", value}, Timeout: time.Millisecond}
-			cfg := Config{Name: "ops", Concurrency: 4, HTTPClient: client}
-			for _, u := range []string{"https://a.example/in", "https://b.example/in", "https://c.example/in", "https://d.example/in"} {
-				cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL(u), Secret: testSecret(u)})
-			}
-			ch, err := New(cfg)
-			require.NoError(t, err)
+			ch := fourEndpoints(t, &http.Client{Transport: hostPanicTransport{"b.example", value}, Timeout: time.Millisecond})
 			ledger := channeltest.NewLedger()
 			m := broadcast.NewMessage(fullUpdate)
 			m.Ledger = ledger
-			_, err = ch.Send(context.Background(), m)
+			_, err := ch.Send(context.Background(), m)
 			require.NoError(t, err, "the others were delivered; the Ledger records the failure")
 			assert.Equal(t, []string{"a.example", "c.example", "d.example"}, hosts(ledger.Delivered()))
 			require.Len(t, ledger.Failed(), 1)
@@ -153,6 +147,19 @@ func TestTransportPanicFailsOnlyThatEndpoint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fourEndpoints is a channel of four endpoints, a.example to d.example,
+// posted to at once (four workers) through client.
+func fourEndpoints(t *testing.T, client *http.Client) *Channel {
+	t.Helper()
+	cfg := Config{Name: "ops", Concurrency: 4, HTTPClient: client}
+	for _, u := range []string{"https://a.example/in", "https://b.example/in", "https://c.example/in", "https://d.example/in"} {
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL(u), Secret: testSecret(u)})
+	}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	return ch
 }
 
 // panickyLedger is a caller-built Ledger with a bug in MarkDelivered for
@@ -194,13 +201,7 @@ func (b *barrierTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestLedgerPanicRaisedInTheCaller(t *testing.T) {
 	// Four endpoints, four workers, one request each: three of them (one
 	// at least in a goroutine of the Send's) mark in a Ledger that panics.
-	client := &http.Client{Transport: &barrierTransport{n: 4, arrived: make(chan struct{})}}
-	cfg := Config{Name: "ops", Concurrency: 4, HTTPClient: client}
-	for _, u := range []string{"https://a.example/in", "https://b.example/in", "https://c.example/in", "https://d.example/in"} {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL(u), Secret: testSecret(u)})
-	}
-	ch, err := New(cfg)
-	require.NoError(t, err)
+	ch := fourEndpoints(t, &http.Client{Transport: &barrierTransport{n: 4, arrived: make(chan struct{})}})
 	ledger := channeltest.NewLedger()
 	m := broadcast.NewMessage(fullUpdate)
 	m.Ledger = panickyLedger{ledger, "a.example"}
