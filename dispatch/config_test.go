@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"context"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,12 @@ func TestRescueAfterWithinJobTimeoutAndReconnectWaitWarns(t *testing.T) {
 		{"short", dispatch.Config{JobTimeout: time.Second, RescueAfter: 2 * time.Second, ReconnectWait: time.Minute},
 			"minimum=1m1s"},
 		{"no reconnect wait", dispatch.Config{JobTimeout: time.Second, RescueAfter: 2 * time.Second, ReconnectWait: -1}, ""},
+		// JobTimeout plus ReconnectWait past the largest Duration: before,
+		// the sum wrapped round to a negative minimum, and no warning.
+		{"sum past the largest duration", dispatch.Config{JobTimeout: math.MaxInt64 - time.Hour, RescueAfter: math.MaxInt64,
+			ReconnectWait: 2 * time.Hour}, "minimum=2562047h47m16.854775807s"},
+		{"largest durations, no warning due", dispatch.Config{JobTimeout: math.MaxInt64 - 2*time.Hour, RescueAfter: math.MaxInt64,
+			ReconnectWait: time.Hour}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var log strings.Builder

@@ -380,7 +380,10 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	if least := cfg.JobTimeout + max(cfg.ReconnectWait, 0); cfg.RescueAfter < least {
+	// RescueAfter exceeds JobTimeout (withDefaults), so their difference
+	// cannot overflow where the sum could, and wrap round to no warning.
+	if wait := max(cfg.ReconnectWait, 0); cfg.RescueAfter-cfg.JobTimeout < wait {
+		least := cfg.JobTimeout + min(wait, math.MaxInt64-cfg.JobTimeout) // at most the largest Duration
 		cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: Config.RescueAfter is below JobTimeout plus "+
 			"ReconnectWait: a run still recording its delivery while the database is away may be taken for the run of "+
 			"a dead worker, and the job run again beside it",

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // A name whose thread is in a conversation that is gone (deleted,
@@ -165,4 +166,24 @@ func TestCorrectionInDeletedConversationOfAnID(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "channel_not_found")
 	assert.Len(t, f.requests("chat.postMessage"), 1, "the first update only")
+}
+
+// A name whose thread moved to the name's new conversation keeps that
+// thread after an update refused there (and delivered elsewhere): the
+// next update replies in it. Before, it fell back to the first post's
+// thread, in the gone conversation, and started yet another thread.
+func TestThreadInNewConversationKeptAcrossAMiss(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.recreate("ops", "C0OPSNEW05")
+	r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	f.FailTarget("#ops", channeltest.FailRejected)
+	r3 := send(t, ch, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
+	f.FailTarget("#ops", channeltest.FailNone)
+	send(t, ch, update(4, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r3})
+
+	fresh := inConversation(f.messages(), "C0OPSNEW05")
+	require.Len(t, fresh, 2, "updates 2 and 4")
+	assert.Empty(t, fresh[0].threadTS, "update 2 starts a new thread")
+	assert.Equal(t, fresh[0].ts, fresh[1].threadTS, "update 4 replies in it")
 }

@@ -53,13 +53,16 @@
 // cannot_reply_to_message, then the update is posted again without it).
 // Either way the update starts a new thread, which the next updates
 // reply in: each conversation threads under the thread of the
-// incident's latest post there
-// (Message.Thread.Last), else of its first (Message.Thread.Root). So a
+// incident's latest post there. So a
 // conversation the first update did not reach threads under its first
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation. A thread an admin locked
+// in the first conversation. A conversation the update did not reach
+// (it failed there, and was delivered elsewhere) has MetaChannel and
+// MetaThreadTS without MetaTS: the incident's thread there, carried
+// from Message.Thread.Last (or Root), so that the next update replies in
+// it. A thread an admin locked
 // (restricted_action_thread_locked) is left likewise: the update starts a
 // new thread, which the next updates reply in. A conversation that takes
 // no thread replies (restricted_action_non_threadable_channel) gets each
@@ -443,6 +446,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
 	}
 	r := f.Receipt() // the posts of earlier attempts too, from the Ledger
+	keepThreads(&r, m.Thread, c.s.targets)
 	r.Channel, r.Time = c.name, c.s.now().UTC()
 	return r, nil
 }

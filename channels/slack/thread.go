@@ -15,7 +15,9 @@ const (
 	// MetaTS + target: the message's ts, its ID within the conversation.
 	MetaTS = "ts:"
 	// MetaThreadTS + target: the ts of the thread's root: the message's
-	// own ts when it started the thread.
+	// own ts when it started the thread. A target the update did not
+	// reach has MetaChannel and MetaThreadTS without MetaTS: the
+	// incident's thread there, which the next update replies in.
 	MetaThreadTS = "thread_ts:"
 	// MetaRootError + target: why the root post's status bar could not be
 	// updated after this reply; the reply itself was delivered.
@@ -87,12 +89,52 @@ func cutTargets(r broadcast.Receipt, order []string) []string {
 // threadOf returns the root post of target's thread for the incident:
 // the thread of its latest post (Last), else of its first (Root). Last's
 // thread is Root's, unless the first post did not reach target or its
-// thread was gone, and Last started a thread of its own.
+// thread was gone, and a later post started a thread of its own. A Last
+// that did not reach target names the thread it would have replied in
+// (see keepThreads).
 func threadOf(t broadcast.Thread, target string) (post, bool) {
 	for _, r := range []broadcast.Receipt{t.Last, t.Root} {
 		if p, ok := postOf(r, target); ok {
 			return post{channel: p.channel, ts: p.thread, thread: p.thread}, true
 		}
+		if p, ok := keptThread(r, target); ok {
+			return p, true
+		}
 	}
 	return post{}, false
+}
+
+// keepThreads records in r, for each of targets that r names no post in,
+// the incident's thread there (threadOf t), as MetaChannel and
+// MetaThreadTS without MetaTS. The next update then replies in it though
+// this one did not reach target: else it would fall back to Root's
+// thread, which is not the incident's latest there when that one was gone
+// and a later post started another, and start yet another thread.
+func keepThreads(r *broadcast.Receipt, t broadcast.Thread, targets []string) {
+	for _, target := range targets {
+		if _, posted := r.Meta[MetaTS+target]; posted {
+			continue // posted, its ts known or cut off (see cutTargets)
+		}
+		p, ok := threadOf(t, target)
+		if !ok {
+			continue
+		}
+		if r.Meta == nil {
+			r.Meta = map[string]string{}
+		}
+		r.Meta[MetaChannel+target], r.Meta[MetaThreadTS+target] = p.channel, p.thread
+	}
+}
+
+// keptThread returns the thread keepThreads recorded for target in r, if
+// it did.
+func keptThread(r broadcast.Receipt, target string) (post, bool) {
+	if _, posted := r.Meta[MetaTS+target]; posted {
+		return post{}, false
+	}
+	ch, ts := r.Meta[MetaChannel+target], r.Meta[MetaThreadTS+target]
+	if ch == "" || ts == "" {
+		return post{}, false
+	}
+	return post{channel: ch, ts: ts, thread: ts}, true
 }

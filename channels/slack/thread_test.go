@@ -98,6 +98,34 @@ func TestNewConversationThreadsUnderItsFirstPost(t *testing.T) {
 	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops keeps its thread")
 }
 
+// A conversation whose thread is not the first post's (the first update
+// did not reach it, and a later one started a thread there) keeps that
+// thread after an update that did not reach it (refused there, delivered
+// elsewhere): the next update replies in it. Before, the receipt of the
+// update that missed it named no post there, so the next one fell back to
+// Root, which has none, and started yet another thread.
+func TestThreadKeptAcrossAnUpdateThatMissedTheConversation(t *testing.T) {
+	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1 := send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	two, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = two.Close() })
+	f.addTarget("eng")
+	r2 := send(t, two, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	f.FailTarget("eng", channeltest.FailRejected)
+	r3 := send(t, two, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
+	_, ok := postOf(r3, "eng")
+	require.False(t, ok, "update 3 did not reach eng")
+	assert.Empty(t, targetsOf(r3, []string{"#ops", "eng"})[1:], "nor does a retraction take it for a post there")
+	f.FailTarget("eng", channeltest.FailNone)
+	send(t, two, update(4, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r3})
+
+	eng := byTarget(f.messages(), "eng")
+	require.Len(t, eng, 2)
+	assert.Empty(t, eng[0].threadTS, "eng's first post starts a thread")
+	assert.Equal(t, eng[0].ts, eng[1].threadTS, "update 4 replies in it, not in a thread of its own")
+}
+
 // A retry after some conversations got the update posts to the others
 // only, and its receipt names every post, the earlier ones included: also
 // when the retry is made by another Channel (after a restart, or on

@@ -108,3 +108,11 @@ func TestKeepNotLongerThanRetryingRefused(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want)
 	}
 }
+
+// A service name for -listen's port is taken, as net.Listen, the server
+// and the webhook receiver take it.
+func TestListenServiceName(t *testing.T) {
+	o, err := parseFlags([]string{"-listen", "localhost:http"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "localhost:http", o.listen)
+}

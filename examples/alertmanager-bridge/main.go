@@ -287,6 +287,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
@@ -353,6 +354,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !listenaddr.Valid(o.listen):
+		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:9094", o.listen)
 	case strings.Contains(o.state, "://"):
 		// Not quoted: a database's URL, with its password, would show in
 		// the error of opening it as a file.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -209,7 +210,7 @@ func title(p *payload) string {
 	if t == "" {
 		a := p.Alerts[0]
 		t = firstOf(a.Annotations["summary"], a.Labels["alertname"], "Alert")
-		if n := len(p.Alerts) + p.TruncatedAlerts - 1; n > 0 {
+		if n := plus(len(p.Alerts)-1, p.TruncatedAlerts); n > 0 {
 			t += fmt.Sprintf(" and %d more", n)
 		}
 	}
@@ -276,7 +277,7 @@ func describe(p *payload, status string, limit int) string {
 			d, n = truncate(d, room), room
 		default:
 			seen[d] = false // its other alerts are not shown either
-			hidden++
+			hidden = plus(hidden, 1)
 			continue
 		}
 		parts = append(parts, d)
@@ -289,6 +290,16 @@ func describe(p *payload, status string, limit int) string {
 		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", hidden))
 	}
 	return strings.TrimSpace(strings.Join(parts, "\n\n"))
+}
+
+// plus is a+b for counts (0 or more), at most the largest int: a
+// truncatedAlerts near it would wrap round to a negative count, which
+// title and describe then leave out.
+func plus(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }
 
 // adviceKeys are the annotations that hold advice for customers, in the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -340,4 +341,24 @@ func TestMoreComponentsThanAnUpdateLists(t *testing.T) {
 	assert.NotContains(t, u.Components, broadcast.Component{Name: fmt.Sprintf("svc-%04d", broadcast.MaxComponents+9), Status: broadcast.ComponentDegraded},
 		"then the last of the least affected")
 	assert.Equal(t, broadcast.Component{Name: "svc-0005", Status: broadcast.ComponentDegraded}, u.Components[0], "in the alerts' order")
+}
+
+// A truncatedAlerts near the largest int still counts the alerts not
+// shown, at most the largest int: before, the title's "and N more" and the
+// body's "(N more alerts not shown.)" wrapped round to a negative count,
+// and were left out.
+func TestTruncatedAlertsNearTheLargestInt(t *testing.T) {
+	p := firingPayload(t)
+	require.Len(t, p.Alerts, 2)
+	p.CommonAnnotations, p.CommonLabels, p.GroupLabels = nil, nil, nil
+	delete(p.Alerts[0].Annotations, "summary")
+	p.TruncatedAlerts = math.MaxInt
+	assert.Equal(t, fmt.Sprintf("EdgeHighErrorRate and %d more", math.MaxInt), title(p))
+
+	p = firingPayload(t)
+	p.Alerts[1].Annotations["description"] = strings.Repeat("x", broadcast.MaxBodyLength)
+	p.TruncatedAlerts = math.MaxInt
+	b := body(p, state(p))
+	assert.LessOrEqual(t, utf8.RuneCountInString(b), broadcast.MaxBodyLength)
+	assert.True(t, strings.HasSuffix(b, fmt.Sprintf("\n\n(%d more alerts not shown.)", math.MaxInt)), b)
 }

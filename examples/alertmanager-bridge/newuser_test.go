@@ -79,6 +79,10 @@ func TestStartupErrorsNameTheFlag(t *testing.T) {
 		{[]string{"-listen", "127.0.0.1:0", "-state", dir}, "alertmanager-bridge: -state: " + dir + " is a directory: give the state file's path", 2},
 		{[]string{"-listen", "127.0.0.1:99999"}, "alertmanager-bridge: -listen: ", 2},
 		{[]string{"-listen", "127.0.0.1"}, "alertmanager-bridge: -listen: ", 2},
+		// No service net.Listen knows: a mistake on the command line, as
+		// the server and the webhook receiver have it, not a failure to
+		// listen (exit status 1).
+		{[]string{"-listen", "127.0.0.1:no-such-service-here"}, `alertmanager-bridge: -listen: "127.0.0.1:no-such-service-here": want host:port`, 2},
 		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: ", 1},
 		{[]string{"-listen", "127.0.0.1:0", "-state", locked}, "alertmanager-bridge: -state: open store: ", 1},
 		{[]string{"-listen", "127.0.0.1:0", "-state", damaged}, "alertmanager-bridge: -state: open store: ", 1},

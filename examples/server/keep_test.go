@@ -21,3 +21,11 @@ func TestKeepFlag(t *testing.T) {
 	_, err = parseFlags([]string{"-keep", "-1h"}, io.Discard)
 	assert.ErrorContains(t, err, "-keep: negative")
 }
+
+// A service name for -listen's port is taken, as net.Listen, the bridge
+// and the webhook receiver take it.
+func TestListenServiceName(t *testing.T) {
+	o, err := parseFlags([]string{"-listen", "localhost:http"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "localhost:http", o.listen)
+}

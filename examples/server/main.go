@@ -187,11 +187,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 )
@@ -254,7 +254,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case !hostPort(o.listen):
+	case !listenaddr.Valid(o.listen): // a flag error before the database is reached
 		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8070", o.listen)
 	case o.workers < 1:
 		return nil, errors.New("-workers: must be at least 1")
@@ -295,17 +295,6 @@ func set(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
-}
-
-// hostPort reports whether addr has the form of a listening address (a
-// port number, when it is one, up to 65535), so that a mistake in it is a
-// flag error before the database is reached.
-func hostPort(addr string) bool {
-	_, port, err := net.SplitHostPort(addr)
-	if n, nerr := strconv.Atoi(port); err == nil && nerr == nil && (n < 0 || n > 65535) {
-		return false
-	}
-	return err == nil
 }
 
 // run runs the command until ctx is done and returns its exit code: 0

@@ -58,6 +58,9 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		// Refused before the database is reached, as statuspage and the
 		// bridge refuse it: it failed only at the listen, exit status 1.
 		{"listen port out of range", []string{"-listen", "127.0.0.1:99999"}, ok, 2, `-listen: "127.0.0.1:99999": want host:port, as 127.0.0.1:8070`},
+		// A port that is no service name net.Listen knows, as the
+		// bridge and the webhook receiver refuse it.
+		{"listen unknown service", []string{"-listen", "127.0.0.1:no-such-service-here"}, ok, 2, `-listen: "127.0.0.1:no-such-service-here": want host:port, as 127.0.0.1:8070`},
 		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
 		// Refused before the database is reached, naming the flag: dispatch
 		// refused it only once connected, as Config.Workers, exit status 1.

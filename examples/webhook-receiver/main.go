@@ -61,7 +61,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,6 +69,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
+	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -148,8 +148,7 @@ func parseFlags(args []string) (listen string, err error) {
 	}
 	// A -listen that is no address is a mistake on the command line,
 	// not a failure to listen.
-	_, port, err := net.SplitHostPort(listen)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+	if !listenaddr.Valid(listen) {
 		return "", fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8090", listen)
 	}
 	return listen, nil

@@ -275,14 +275,15 @@ func TestParseFlags(t *testing.T) {
 
 // A -listen that is no address is a mistake on the command line, named
 // as one (exit status 2, with the usage hint), as in the other examples,
-// not a failure to listen.
+// not a failure to listen. A service name for the port is taken, as
+// net.Listen, the server and the bridge take it.
 func TestParseFlagsListenAddress(t *testing.T) {
-	for _, listen := range []string{":8091", "[::1]:8091", "localhost:0"} {
+	for _, listen := range []string{":8091", "[::1]:8091", "localhost:0", "localhost:http", "127.0.0.1:https"} {
 		got, err := parseFlags([]string{"-listen", listen})
 		require.NoError(t, err, listen)
 		assert.Equal(t, listen, got)
 	}
-	for _, listen := range []string{"nope", "8091", "127.0.0.1:http", "127.0.0.1:65536", ""} {
+	for _, listen := range []string{"nope", "8091", "127.0.0.1:no-such-service-here", "127.0.0.1:65536", ""} {
 		_, err := parseFlags([]string{"-listen", listen})
 		require.Error(t, err, listen)
 		assert.Equal(t, fmt.Sprintf("-listen: %q: want host:port, as 127.0.0.1:8090", listen), err.Error())
