@@ -325,7 +325,9 @@ func lineOf(n *yaml.Node, keys []string) int {
 	return line
 }
 
-// nodeAt returns the node keys name below n, or nil.
+// nodeAt returns the node keys name below n, or nil: the node an alias
+// stands for, not the alias ("kind: *k" is the value the anchor k
+// holds, which an error quotes).
 func nodeAt(n *yaml.Node, keys []string) *yaml.Node {
 	for _, k := range keys {
 		for n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -334,6 +336,9 @@ func nodeAt(n *yaml.Node, keys []string) *yaml.Node {
 		if _, n = child(n, k); n == nil {
 			return nil
 		}
+	}
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
 	}
 	return n
 }
