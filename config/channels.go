@@ -139,7 +139,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	k, ok := b.kind(written)
 	if !ok {
 		q := strconv.Quote(written)
-		if _, v := child(n, key); v != nil {
+		if v := nodeAt(n, []string{key}); v != nil {
 			q = b.ex.quoted(v) // the reference, not the value
 		}
 		problem := "unknown value " + q
@@ -183,7 +183,7 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if err := n.Decode(&s); err != nil {
 		return built{}, yamlError(b.file, err)
 	}
-	if _, v := child(n, "url"); s.URL == "" && v != nil && b.emptyRef(v) != "" {
+	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
 		return built{}, fmt.Errorf("%s:%d: %s.url: %swant a channel URL", b.file, v.Line, path, b.emptyRef(v))
 	}
 	if s.URL == "" {
@@ -363,7 +363,7 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 
 // nameOf returns the name an entry gives its channel, else written.
 func nameOf(n *yaml.Node, written string) string {
-	if _, v := child(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+	if v := nodeAt(n, []string{"name"}); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 		return v.Value
 	}
 	return written

@@ -73,7 +73,9 @@
 // maintenance's (scheduled, in_progress, verifying, completed), else none,
 // as the status page shows it. White
 // space around a value (from a variable, say) is left out; component names
-// match ignoring case.
+// match ignoring case. A component that no update's component can be
+// (blank, holding a control character, longer than 255 characters), which
+// broadcast.New would refuse, is an error of its key.
 //
 // # Environment
 //
@@ -197,7 +199,7 @@
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
 // kind or URL scheme, a variable that is not set or empty, a "when:" or stage that
-// names no status or channel, an empty stage, an attempt_timeout under
+// names no status, component or channel, an empty stage, an attempt_timeout under
 // MinAttemptTimeout (1s: no request fits in less, so every attempt would
 // time out), a retry.initial_interval longer than the retry.max_interval
 // the file sets, a retry.max_interval under the default initial_interval

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -57,8 +59,9 @@ func (w *when) route() (broadcast.Route, *whenError) {
 		r.Impacts = append(r.Impacts, im)
 	}
 	for i, c := range w.Components {
-		if c = strings.TrimSpace(c); c == "" {
-			return r, &whenError{[]string{"components", fmt.Sprintf("[%d]", i)}, "empty"}
+		c = strings.TrimSpace(c)
+		if problem := componentProblem(c); problem != "" {
+			return r, &whenError{[]string{"components", fmt.Sprintf("[%d]", i)}, problem}
 		}
 		r.Components = append(r.Components, c)
 	}
@@ -67,4 +70,25 @@ func (w *when) route() (broadcast.Route, *whenError) {
 	}
 	r.First = w.First
 	return r, nil
+}
+
+// componentProblem says why c, a component of "when:" without the white
+// space around it, names no component an update can carry, "" when it
+// names one: broadcast.New refuses such a Route (see
+// broadcast.Route.Components), which Load would otherwise take and Open
+// refuse, without the file's line and key. The value is not quoted.
+func componentProblem(c string) string {
+	switch {
+	case c == "":
+		return "empty"
+	case broadcast.Blank(c):
+		return "blank (white space or invisible characters only)"
+	case !utf8.ValidString(c):
+		return "not valid UTF-8"
+	case strings.ContainsFunc(c, func(r rune) bool { return (r < 0x20 || r >= 0x7f && r <= 0x9f) && !unicode.IsSpace(r) }):
+		return "holds a control character, which no update's component name keeps"
+	case utf8.RuneCountInString(c) > broadcast.MaxComponentNameLength:
+		return fmt.Sprintf("longer than %d characters, which no component's name is", broadcast.MaxComponentNameLength)
+	}
+	return ""
 }
