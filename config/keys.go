@@ -37,10 +37,6 @@ var (
 	// quotedText matches a quoted value, which is the user's and is left
 	// alone.
 	quotedText = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-	// goReference matches the name of a Go function or type that ends a
-	// parenthesis of a Config's error, for Go callers ("(… are one
-	// component: broadcast.ComponentKey)"): no key of the file.
-	goReference = regexp.MustCompile(`: [a-z]\w*\.[A-Z]\w*\)`)
 )
 
 // explain returns msg, an error of the package behind spec (nil: none),
@@ -74,9 +70,7 @@ func explain(spec reflect.Type, msg string) (string, []string) {
 // are spec's: it also turns the Go names the error uses bare into keys
 // ("Secret is set" → "secret is set", "Endpoints[0]" → "endpoints[0]"),
 // and a constant named for a field and one of enums' values of its key
-// into that value ("TLSPlaintext" → "plaintext"), and drops the Go
-// function or type a parenthesis ends with for Go callers (":
-// broadcast.ComponentKey)"), which names no key. A bare name is looked
+// into that value ("TLSPlaintext" → "plaintext"). A bare name is looked
 // up in the struct the error is about, then in those that hold it, up to
 // spec. Quoted values and names in capitals (URL, TLS: words of prose
 // too) are left alone, as are names no key sets.
@@ -89,11 +83,11 @@ func explainBuild(spec reflect.Type, enums map[string][]any, msg string) (string
 	var b strings.Builder
 	last := 0
 	for _, q := range quotedText.FindAllStringIndex(msg, -1) {
-		b.WriteString(explainBare(scopes, enums, goReference.ReplaceAllString(msg[last:q[0]], ")")))
+		b.WriteString(explainBare(scopes, enums, msg[last:q[0]]))
 		b.WriteString(msg[q[0]:q[1]])
 		last = q[1]
 	}
-	b.WriteString(explainBare(scopes, enums, goReference.ReplaceAllString(msg[last:], ")")))
+	b.WriteString(explainBare(scopes, enums, msg[last:]))
 	return b.String(), first
 }
 
