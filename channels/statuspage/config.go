@@ -264,7 +264,7 @@ func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
 		// both name one component.
 		c.Name = templates.BalanceBidi(c.Name)
 		if seen[broadcast.ComponentKey(c.Name)] {
-			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case, spacing or invisible characters are one component: broadcast.ComponentKey)",
+			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case, spacing or invisible characters are one component)",
 				field, c.Name)
 		}
 		seen[broadcast.ComponentKey(c.Name)] = true
