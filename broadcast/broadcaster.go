@@ -414,9 +414,11 @@ func checkSend(u Update) error {
 // marked as a correction (u.Corrects is set to original, and the default
 // templates render "Correction: …"); each Result's Edited says which was
 // done. Validation, retries, idempotency
-// and the Report are as for Send, and so is routing, except that a channel
-// the original reached gets the correction whatever its Route says of it
-// (see Route); corrections are never superseded, and supersede no update
+// and the Report are as for Send, and so is routing, except that a
+// correction goes where its original went, whatever the channel's Route
+// says of the correction, and where the Route left the original out it
+// is routed as the original was (see Route); corrections are never
+// superseded, and supersede no update
 // newer than original: one posted in the thread takes its place in the
 // incident's order right after original (or the post it follows, when
 // later; see Receipt.UpdateTime), so that an update newer than original

@@ -693,13 +693,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.th.Last.UpdateID == d.u.ID {
 		return d.lostMark(ctx), nil
 	}
-	if d.route != nil && !d.route.selects(d.u, &d.th) {
-		if went, err := d.originalWent(ctx); err != nil || !went {
-			if err != nil {
-				return false, err
-			}
-			return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+	if selected, err := d.selected(ctx); err != nil || !selected {
+		if err != nil {
+			return false, err
 		}
+		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
 	if d.op == opCorrect {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
@@ -832,16 +830,80 @@ func (d *delivery) lostMark(ctx context.Context) bool {
 	return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped)
 }
 
-// originalWent reports whether a correction's original reached the
-// channel, wholly or some of its targets: the correction then goes there
-// too, whatever its Route says of it, since the wrong post is out there
-// (its status may be the very thing corrected, and it is no longer the
-// incident's first post on the channel).
-func (d *delivery) originalWent(ctx context.Context) (bool, error) {
-	if d.op != opCorrect {
-		return false, nil
+// notSelectedTarget is the mark, of an update on a channel, that says
+// the channel's Route left the update out (see selected): delivered when
+// the channel had posted the incident then, failed with errLeftOutFirst
+// when the update was to be its first post of it. Like attemptedTarget,
+// no channel's target (targets take no control characters).
+const notSelectedTarget = "\x00not selected"
+
+var errLeftOutFirst = errors.New("left out as the incident's first post on the channel")
+
+// selected is the decision of the channel's Route on the update. A
+// correction goes where its original went (see originalWent), whatever the
+// Route says of the correction. Where the Route left the original out, the
+// correction is routed as the original was, with its fields: as the
+// incident's first post on the channel when the original would have been
+// that, though the channel posted a later update since. Its readers never
+// saw the original: only a correction that makes the update one the Route
+// takes (a status, an impact or a component that was wrong) reaches them.
+// Where the Store says neither, the Route decides as for any update. An
+// update the Route leaves out is recorded so, for its corrections; a
+// failure to write that is logged: a correction of the update then has the
+// Route decide as for any update.
+func (d *delivery) selected(ctx context.Context) (bool, error) {
+	if d.route == nil {
+		return true, nil
 	}
-	return d.b.reached(ctx, d.original, d.name)
+	th := &d.th
+	if d.op == opCorrect {
+		went, first, err := d.originalWent(ctx)
+		if err != nil || went {
+			return went, err
+		}
+		if first {
+			th = &Thread{}
+		}
+	}
+	if d.route.selects(d.u, th) {
+		return true, nil
+	}
+	var leftOut error
+	if th.IsZero() {
+		leftOut = errLeftOutFirst
+	}
+	if err := d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut); err != nil {
+		d.b.storeTrouble(ctx, "record that the route of "+d.name+" left "+d.u.ID+" out", err)
+	}
+	return false, nil
+}
+
+// originalWent reports, for a correction, whether its original went to
+// the channel: it reached the channel, wholly or some of its targets, or
+// was attempted there (its delivery pending, retrying, or failed), since
+// the Route selected it there, and the correction takes its place. The
+// correction's own fields do not matter then: its status may be the very
+// thing corrected, and it is no longer the incident's first post on the
+// channel. first reports that the Route left the original out as the
+// incident's first post on the channel (see selected).
+func (d *delivery) originalWent(ctx context.Context) (went, first bool, err error) {
+	if went, err = d.b.reached(ctx, d.original, d.name); err != nil || went {
+		return went, false, err
+	}
+	key := opSend.markID(d.original)
+	attempted, _, err := d.b.store.Done(ctx, key, d.name, attemptedTarget)
+	if err == nil && attempted {
+		return true, false, nil
+	}
+	var away bool
+	var failure string
+	if err == nil {
+		away, failure, err = d.b.store.Done(ctx, key, d.name, notSelectedTarget)
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("store: cannot tell whether %s went to the channel: %w", d.original, err)
+	}
+	return false, away && failure != "", nil
 }
 
 // retractedHere ends, with an error wrapping ErrRetracted, a correction
