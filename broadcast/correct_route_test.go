@@ -79,6 +79,12 @@ func TestCorrectSkipsWhereTheOriginalWasRoutedAway(t *testing.T) {
 
 	fixed := wrong
 	fixed.ID, fixed.Body = "fixed", "We are investigating elevated error rates on the CDN in Europe."
+	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
+	require.NoError(t, err)
+	assert.Equal(t, "impacts [major, critical] does not select impact minor", why, "a dry run says so")
+	why, err = b.CorrectionRejects(context.Background(), wrong.ID, fixed, "web")
+	require.NoError(t, err)
+	assert.Empty(t, why)
 	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].NotSelected, "web posted the original")
@@ -147,6 +153,9 @@ func TestCorrectReachesWhereTheOriginalIsPending(t *testing.T) {
 			rep, err := b.Send(context.Background(), wrong)
 			require.ErrorIs(t, err, errFlaky, "x's retries ran out")
 			require.NoError(t, rep.Results[0].Err)
+			why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
+			require.NoError(t, err)
+			assert.Empty(t, why, "a dry run says the correction goes to x")
 			rep, err = b.Correct(context.Background(), wrong.ID, fixed)
 			require.NoError(t, err)
 			r = rep.Results[1]
@@ -193,6 +202,9 @@ func TestCorrectRoutedAsTheOriginal(t *testing.T) {
 	})
 	fixed := wrong
 	fixed.ID, fixed.Impact = "fixed", broadcast.ImpactCritical
+	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
+	require.NoError(t, err)
+	assert.Empty(t, why, "a dry run says the correction goes to x")
 	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
 	require.NoError(t, err)
 	assert.False(t, rep.Results[1].NotSelected, "x takes critical incidents")

@@ -839,31 +839,21 @@ const notSelectedTarget = "\x00not selected"
 
 var errLeftOutFirst = errors.New("left out as the incident's first post on the channel")
 
-// selected is the decision of the channel's Route on the update. A
-// correction goes where its original went (see originalWent), whatever the
-// Route says of the correction. Where the Route left the original out, the
-// correction is routed as the original was, with its fields: as the
-// incident's first post on the channel when the original would have been
-// that, though the channel posted a later update since. Its readers never
-// saw the original: only a correction that makes the update one the Route
-// takes (a status, an impact or a component that was wrong) reaches them.
-// Where the Store says neither, the Route decides as for any update. An
-// update the Route leaves out is recorded so, for its corrections; a
-// failure to write that is logged: a correction of the update then has the
-// Route decide as for any update.
+// selected is the decision of the channel's Route on the update, a
+// correction's as correctionThread says. An update the Route leaves out is
+// recorded so, for its corrections; a failure to write that is logged: a
+// correction of the update then has the Route decide as for any update.
 func (d *delivery) selected(ctx context.Context) (bool, error) {
 	if d.route == nil {
 		return true, nil
 	}
 	th := &d.th
 	if d.op == opCorrect {
-		went, first, err := d.originalWent(ctx)
+		went, t, err := d.b.correctionThread(ctx, d.original, d.name, th)
 		if err != nil || went {
 			return went, err
 		}
-		if first {
-			th = &Thread{}
-		}
+		th = t
 	}
 	if d.route.selects(d.u, th) {
 		return true, nil
@@ -878,32 +868,38 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// originalWent reports, for a correction, whether its original went to
-// the channel: it reached the channel, wholly or some of its targets, or
+// correctionThread says how the Route of channel decides on a correction
+// of original there, th the incident's thread on the channel (see Route):
+// went, when the original went there, whatever the Route says of the
+// correction: it reached the channel, wholly or some of its targets, or
 // was attempted there (its delivery pending, retrying, or failed), since
-// the Route selected it there, and the correction takes its place. The
-// correction's own fields do not matter then: its status may be the very
-// thing corrected, and it is no longer the incident's first post on the
-// channel. first reports that the Route left the original out as the
-// incident's first post on the channel (see selected).
-func (d *delivery) originalWent(ctx context.Context) (went, first bool, err error) {
-	if went, err = d.b.reached(ctx, d.original, d.name); err != nil || went {
-		return went, false, err
+// the Route selected it there, and the correction takes its place (its
+// status may be the very thing corrected, and it is no longer the
+// incident's first post on the channel). Else t is the thread the Route
+// decides with: a zero one when the Route left the original out as the
+// incident's first post on the channel (see selected), so that the
+// correction is routed as the original was, else th.
+func (b *Broadcaster) correctionThread(ctx context.Context, original, channel string, th *Thread) (went bool, t *Thread, err error) {
+	if went, err = b.reached(ctx, original, channel); err != nil || went {
+		return went, th, err
 	}
-	key := opSend.markID(d.original)
-	attempted, _, err := d.b.store.Done(ctx, key, d.name, attemptedTarget)
+	key := opSend.markID(original)
+	attempted, _, err := b.store.Done(ctx, key, channel, attemptedTarget)
 	if err == nil && attempted {
-		return true, false, nil
+		return true, th, nil
 	}
 	var away bool
 	var failure string
 	if err == nil {
-		away, failure, err = d.b.store.Done(ctx, key, d.name, notSelectedTarget)
+		away, failure, err = b.store.Done(ctx, key, channel, notSelectedTarget)
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("store: cannot tell whether %s went to the channel: %w", d.original, err)
+		return false, th, fmt.Errorf("store: cannot tell whether %s went to the channel: %w", original, err)
 	}
-	return false, away && failure != "", nil
+	if away && failure != "" {
+		return false, &Thread{}, nil
+	}
+	return false, th, nil
 }
 
 // retractedHere ends, with an error wrapping ErrRetracted, a correction
