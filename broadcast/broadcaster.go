@@ -414,9 +414,11 @@ func checkSend(u Update) error {
 // marked as a correction (u.Corrects is set to original, and the default
 // templates render "Correction: …"); each Result's Edited says which was
 // done. Validation, retries, idempotency
-// and the Report are as for Send, and so is routing, except that a channel
-// the original reached gets the correction whatever its Route says of it
-// (see Route); corrections are never superseded, and supersede no update
+// and the Report are as for Send, and so is routing, except that a
+// correction goes where its original went, whatever the channel's Route
+// says of the correction, and where the Route left the original out it
+// is routed as the original was (see Route); corrections are never
+// superseded, and supersede no update
 // newer than original: one posted in the thread takes its place in the
 // incident's order right after original (or the post it follows, when
 // later; see Receipt.UpdateTime), so that an update newer than original
@@ -1005,7 +1007,8 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // order, that update updateID reached, wholly or some of its targets, as
 // the Store records it: a Correct of it goes to these whatever their
 // Routes say (see Correct), except those where it was retracted since
-// (RetractedOn names them), which refuse it. It is for callers that preview a correction
+// (RetractedOn names them), which refuse it; CorrectionRejects tells how
+// the Route of any channel decides on a correction. It is for callers that preview a correction
 // (a dry run); Correct itself does not call it. err is the Store's
 // (ErrClosed after Close), or an updateID no update can have (see
 // CheckID).
@@ -1031,6 +1034,53 @@ func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string,
 		}
 	}
 	return names, nil
+}
+
+// CorrectionRejects says why the Route of the named channel leaves out
+// u, a correction of update original, as Correct decides it (see Route),
+// naming the list that does it, as Route.Rejects does; "" when the
+// correction goes there: the channel has no Route, the original reached
+// it or its delivery there is under way, or the Route selects u as it
+// would have selected the original. It reads the Store, and the incident's
+// thread as Thread does; u's IncidentID is the incident's (see
+// Update.WithDefaults). It is for callers that preview a correction (a dry
+// run); Correct itself does not call it, nor does it say whether original
+// was retracted on the channel (see RetractedOn). err is the Store's
+// (ErrClosed after Close), or a channel or an ID that is none.
+func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u Update, channel string) (string, error) {
+	if ctx == nil {
+		return "", errNilContext
+	}
+	if err := CheckID("original", original); err != nil {
+		return "", err
+	}
+	if err := CheckID("IncidentID", u.IncidentID); err != nil {
+		return "", err
+	}
+	if !b.enter() {
+		return "", ErrClosed
+	}
+	defer b.mu.RUnlock()
+	i := b.index(channel)
+	if i < 0 {
+		return "", fmt.Errorf("broadcast: no channel %q", channel)
+	}
+	r := b.routes[i]
+	if r == nil {
+		return "", nil
+	}
+	var th Thread
+	if _, err := b.liveThread(ctx, b.channels[i], channel, u.IncidentID, &th, nil); err != nil {
+		return "", fmt.Errorf("broadcast: %s: %w", channel, err)
+	}
+	went, t, err := b.correctionThread(ctx, original, channel, &th)
+	if err != nil {
+		return "", fmt.Errorf("broadcast: %s: %w", channel, err)
+	}
+	if went {
+		return "", nil
+	}
+	return r.rejects(&u, t), nil
 }
 
 // reached reports whether update reached channel, wholly (marked

@@ -693,13 +693,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.th.Last.UpdateID == d.u.ID {
 		return d.lostMark(ctx), nil
 	}
-	if d.route != nil && !d.route.selects(d.u, &d.th) {
-		if went, err := d.originalWent(ctx); err != nil || !went {
-			if err != nil {
-				return false, err
-			}
-			return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+	if selected, err := d.selected(ctx); err != nil || !selected {
+		if err != nil {
+			return false, err
 		}
+		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
 	if d.op == opCorrect {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
@@ -832,16 +830,76 @@ func (d *delivery) lostMark(ctx context.Context) bool {
 	return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped)
 }
 
-// originalWent reports whether a correction's original reached the
-// channel, wholly or some of its targets: the correction then goes there
-// too, whatever its Route says of it, since the wrong post is out there
-// (its status may be the very thing corrected, and it is no longer the
-// incident's first post on the channel).
-func (d *delivery) originalWent(ctx context.Context) (bool, error) {
-	if d.op != opCorrect {
-		return false, nil
+// notSelectedTarget is the mark, of an update on a channel, that says
+// the channel's Route left the update out (see selected): delivered when
+// the channel had posted the incident then, failed with errLeftOutFirst
+// when the update was to be its first post of it. Like attemptedTarget,
+// no channel's target (targets take no control characters).
+const notSelectedTarget = "\x00not selected"
+
+var errLeftOutFirst = errors.New("left out as the incident's first post on the channel")
+
+// selected is the decision of the channel's Route on the update, a
+// correction's as correctionThread says. An update the Route leaves out is
+// recorded so, for its corrections; a failure to write that is logged: a
+// correction of the update then has the Route decide as for any update.
+func (d *delivery) selected(ctx context.Context) (bool, error) {
+	if d.route == nil {
+		return true, nil
 	}
-	return d.b.reached(ctx, d.original, d.name)
+	th := &d.th
+	if d.op == opCorrect {
+		went, t, err := d.b.correctionThread(ctx, d.original, d.name, th)
+		if err != nil || went {
+			return went, err
+		}
+		th = t
+	}
+	if d.route.selects(d.u, th) {
+		return true, nil
+	}
+	var leftOut error
+	if th.IsZero() {
+		leftOut = errLeftOutFirst
+	}
+	if err := d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut); err != nil {
+		d.b.storeTrouble(ctx, "record that the route of "+d.name+" left "+d.u.ID+" out", err)
+	}
+	return false, nil
+}
+
+// correctionThread says how the Route of channel decides on a correction
+// of original there, th the incident's thread on the channel (see Route):
+// went, when the original went there, whatever the Route says of the
+// correction: it reached the channel, wholly or some of its targets, or
+// was attempted there (its delivery pending, retrying, or failed), since
+// the Route selected it there, and the correction takes its place (its
+// status may be the very thing corrected, and it is no longer the
+// incident's first post on the channel). Else t is the thread the Route
+// decides with: a zero one when the Route left the original out as the
+// incident's first post on the channel (see selected), so that the
+// correction is routed as the original was, else th.
+func (b *Broadcaster) correctionThread(ctx context.Context, original, channel string, th *Thread) (went bool, t *Thread, err error) {
+	if went, err = b.reached(ctx, original, channel); err != nil || went {
+		return went, th, err
+	}
+	key := opSend.markID(original)
+	attempted, _, err := b.store.Done(ctx, key, channel, attemptedTarget)
+	if err == nil && attempted {
+		return true, th, nil
+	}
+	var away bool
+	var failure string
+	if err == nil {
+		away, failure, err = b.store.Done(ctx, key, channel, notSelectedTarget)
+	}
+	if err != nil {
+		return false, th, fmt.Errorf("store: cannot tell whether %s went to the channel: %w", original, err)
+	}
+	if away && failure != "" {
+		return false, &Thread{}, nil
+	}
+	return false, th, nil
 }
 
 // retractedHere ends, with an error wrapping ErrRetracted, a correction

@@ -18,9 +18,19 @@ import (
 // no longer filter its later updates, so the channel's thread always reaches
 // the resolution. Statuses filter every update; First adds the incident's
 // first post on the channel whatever its status. A correction
-// (Broadcaster.Correct) goes to every channel its original reached,
-// whatever the Route says of it, so that the wrong post is fixed where it
-// was read; on the other channels the Route decides as for any update.
+// (Broadcaster.Correct) goes where its original went, whatever the Route
+// says of the correction: to every channel the original reached, so that
+// the wrong post is fixed where it was read, and to every channel whose
+// delivery of it is still under way (attempted, retrying, or failed
+// there), since the correction takes its place. On a channel whose Route
+// left the original out, whose readers never saw it, the correction is
+// routed as the original was, with its own fields: as the incident's first
+// post on the channel when the original would have been that, though the
+// channel posted a later update since, so that only a correction that
+// makes the update one the Route takes (a wrong status, impact or
+// component) reaches it. Where the Store knows neither (the original's
+// delivery there not started yet, superseded there, or the channel added
+// since), the Route decides as for any update.
 type Route struct {
 	// Statuses selects updates with one of these statuses; empty: any.
 	Statuses []Status `json:"statuses,omitempty"`

@@ -80,3 +80,34 @@ func TestDryRunCorrectAfterRetraction(t *testing.T) {
 	assert.Contains(t, r.stdout, "--- hooks: not sent: update "+id+" was retracted here: nothing to correct")
 	assert.Equal(t, before, h.requests(), "nothing sent")
 }
+
+// A correction of an update X's "when:" left out stays off X, though X
+// posted a later update of the incident since, and the dry run says so;
+// X's readers never saw the update corrected.
+func TestDryRunCorrectRoutedAway(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+xConfig(t, x)+"    when: {impacts: [major, critical]}\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	first := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn",
+		"-title", "Elevated CDN errors", "-status", "investigating", "-impact", "minor", "-body", "Errors in EU.")
+	require.Equal(t, exitOK, first.code, first.stderr)
+	id := updateIDOf(t, first.stdout)
+	require.Empty(t, x.sent())
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn",
+		"-title", "Elevated CDN errors", "-status", "identified", "-impact", "major", "-body", "A bad deploy.")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, x.sent(), 1)
+
+	args := []string{"-config", cfg, "-state", state, "-incident", "cdn", "-correct", id,
+		"-title", "Elevated CDN errors", "-status", "investigating", "-impact", "minor", "-body", "Errors in US-East."}
+	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "--- x: not sent: when: impacts [major, critical] does not select impact minor")
+	assert.Regexp(t, `--- hooks: \d+ bytes \(posted in the incident's thread as a correction\)\n`, r.stdout)
+
+	r = announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, x.sent(), 1, "the send agrees with the dry run")
+	assert.Len(t, h.updates(), 3)
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,7 +49,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	routes := a.routings(ctx, b, th, cfg, u)
 	a.deliveredBefore(ctx, b, th, u, routes)
 	if a.opts.correct != "" {
-		a.correcting(ctx, b, th, cfg, routes)
+		a.correcting(ctx, b, th, cfg, u, routes)
 	}
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
@@ -127,17 +126,20 @@ func (a *app) checkCorrection(ctx context.Context, b *broadcast.Broadcaster, th 
 	return a.fail(exitFailed, err), false
 }
 
-// correcting sets in routes what the correction of -correct does on each
-// channel of cfg, as Correct decides it from the state file th: nothing
-// where the original was retracted; on a channel the original reached
-// (wholly or some of its targets: broadcast.Broadcaster.ReachedOn),
-// whatever its "when:" says, the correction goes out (an edit in place on
-// a channel that can edit and has the original's receipt, else a post in
-// the thread); elsewhere its "when:" decides, as for any update.
-func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, routes map[string]routing) {
+// correcting sets in routes what the correction u of -correct does on
+// each channel of cfg, as Correct decides it from the state file th:
+// nothing where the original was retracted; elsewhere the correction goes
+// out (an edit in place on a channel that can edit and has the original's
+// receipt, else a post in the thread) unless its "when:" leaves it out as
+// Correct decides it (broadcast.Broadcaster.CorrectionRejects): on a
+// channel the original reached, or is still being delivered to, whatever
+// its "when:" says; on one whose "when:" left the original out, as the
+// original was routed there. A decision that cannot be read keeps what
+// "when:" says of u, as the line says.
+func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, u broadcast.Update, routes map[string]routing) {
 	original := a.opts.correct
 	gone := retractedOn(ctx, b, original)
-	reached, _ := b.ReachedOn(ctx, original) // unread: "when:" decides, as the line says
+	u = u.WithDefaults(a.now())
 	for _, ch := range cfg.Channels {
 		name := ch.Name()
 		rt := routes[name]
@@ -145,8 +147,16 @@ func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *thre
 		switch {
 		case gone[name]:
 			rt.notSent, rt.assumed = "update "+original+" was retracted here: nothing to correct", ""
-		case strings.HasPrefix(rt.notSent, "when: ") && slices.Contains(reached, name):
-			rt.notSent, rt.assumed = "", "" // the wrong post is out there
+		case rt.notSent == "" || strings.HasPrefix(rt.notSent, "when: "):
+			if _, routed := cfg.Routes[name]; !routed {
+				break
+			}
+			if why, err := b.CorrectionRejects(ctx, original, u, name); err == nil {
+				rt.notSent, rt.assumed = "", ""
+				if why != "" {
+					rt.notSent = "when: " + why
+				}
+			}
 		}
 		if rt.notSent == "" {
 			rt.correction = correctionPost
