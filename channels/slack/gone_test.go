@@ -11,6 +11,26 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
+// goneConversations are the ways the conversation of "#ops" (C0OPS00001)
+// goes, "#ops" then naming a new one, C0OPSNEW05: deleted, archived, or
+// the bot removed from it.
+var goneConversations = []struct {
+	name string
+	gone func(f *fakeSlack)
+}{
+	{"deleted", func(f *fakeSlack) { f.recreate("ops", "C0OPSNEW05") }},
+	{"archived", func(f *fakeSlack) {
+		f.close("C0OPS00001", "is_archived")
+		f.rename("ops", "ops-old")
+		f.recreate("ops", "C0OPSNEW05")
+	}},
+	{"bot removed", func(f *fakeSlack) {
+		f.close("C0OPS00001", "not_in_channel")
+		f.rename("ops", "ops-old")
+		f.recreate("ops", "C0OPSNEW05")
+	}},
+}
+
 // A name whose thread is in a conversation that is gone (deleted,
 // archived, or the bot removed from it) while the name means another
 // conversation now gets the later updates there: the reply, refused,
@@ -20,22 +40,7 @@ import (
 // every later update of the incident failed there for good with
 // channel_not_found, is_archived or not_in_channel.
 func TestThreadInGoneConversationPostsAnewToTheName(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		gone func(f *fakeSlack)
-	}{
-		{"deleted", func(f *fakeSlack) { f.recreate("ops", "C0OPSNEW05") }},
-		{"archived", func(f *fakeSlack) {
-			f.close("C0OPS00001", "is_archived")
-			f.rename("ops", "ops-old")
-			f.recreate("ops", "C0OPSNEW05")
-		}},
-		{"bot removed", func(f *fakeSlack) {
-			f.close("C0OPS00001", "not_in_channel")
-			f.rename("ops", "ops-old")
-			f.recreate("ops", "C0OPSNEW05")
-		}},
-	} {
+	for _, tc := range goneConversations {
 		t.Run(tc.name, func(t *testing.T) {
 			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
 			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
@@ -106,22 +111,7 @@ func TestThreadInDeletedConversationOfAnID(t *testing.T) {
 // correction reached no one there. An entry that is the gone
 // conversation's ID still fails for good, without a post.
 func TestCorrectionInGoneConversationPostsAnewToTheName(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		gone func(f *fakeSlack)
-	}{
-		{"deleted", func(f *fakeSlack) { f.recreate("ops", "C0OPSNEW05") }},
-		{"archived", func(f *fakeSlack) {
-			f.close("C0OPS00001", "is_archived")
-			f.rename("ops", "ops-old")
-			f.recreate("ops", "C0OPSNEW05")
-		}},
-		{"bot removed", func(f *fakeSlack) {
-			f.close("C0OPS00001", "not_in_channel")
-			f.rename("ops", "ops-old")
-			f.recreate("ops", "C0OPSNEW05")
-		}},
-	} {
+	for _, tc := range goneConversations {
 		t.Run(tc.name, func(t *testing.T) {
 			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
 			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
