@@ -841,8 +841,10 @@ var errLeftOutFirst = errors.New("left out as the incident's first post on the c
 
 // selected is the decision of the channel's Route on the update, a
 // correction's as correctionThread says. An update the Route leaves out is
-// recorded so, for its corrections; a failure to write that is logged: a
-// correction of the update then has the Route decide as for any update.
+// recorded so, for its corrections, once: as the incident's first post on
+// the channel when it was that at any Send of it. A failure to read or
+// write that is logged: a correction of the update then has the Route
+// decide as for any update.
 func (d *delivery) selected(ctx context.Context) (bool, error) {
 	if d.route == nil {
 		return true, nil
@@ -862,7 +864,15 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 	if th.IsZero() {
 		leftOut = errLeftOutFirst
 	}
-	if err := d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut); err != nil {
+	// A record that it was left out as the incident's first post stays:
+	// a later Send of the update, once the channel posted the incident,
+	// is no longer that, and its correction is still routed as the
+	// update was. A record that says as much already is not written again.
+	away, failure, err := d.b.store.Done(ctx, d.markID, d.name, notSelectedTarget)
+	if err == nil && (!away || failure == "" && leftOut != nil) {
+		err = d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut)
+	}
+	if err != nil {
 		d.b.storeTrouble(ctx, "record that the route of "+d.name+" left "+d.u.ID+" out", err)
 	}
 	return false, nil
