@@ -881,7 +881,8 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 // correctionThread says how the Route of channel decides on a correction
 // of original there, th the incident's thread on the channel (see Route):
 // went, when the original went there, whatever the Route says of the
-// correction: it reached the channel, wholly or some of its targets, or
+// correction: it reached the channel, wholly or some of its targets (its
+// receipt there says so too, when its marks could not be written), or
 // was attempted there (its delivery pending, retrying, or failed), since
 // the Route selected it there, and the correction takes its place (its
 // status may be the very thing corrected, and it is no longer the
@@ -900,6 +901,14 @@ func (b *Broadcaster) correctionThread(ctx context.Context, original, channel st
 	}
 	var away bool
 	var failure string
+	if err == nil {
+		// Its receipt without its marks: posted, its marks not written
+		// (ErrNotRecorded, with a Store in trouble).
+		_, away, err = b.store.Receipt(ctx, original, channel)
+		if err == nil && away {
+			return true, th, nil
+		}
+	}
 	if err == nil {
 		away, failure, err = b.store.Done(ctx, key, channel, notSelectedTarget)
 	}
