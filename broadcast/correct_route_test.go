@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -208,6 +209,91 @@ func TestCorrectRoutedAsTheOriginal(t *testing.T) {
 	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
 	require.NoError(t, err)
 	assert.False(t, rep.Results[1].NotSelected, "x takes critical incidents")
+	require.Equal(t, 2, x.count())
+	assert.Equal(t, "wrong", x.message(1).Update.Corrects)
+}
+
+// A Send of the original again, once the channel has posted a later
+// update of the incident, does not make the Store forget that the Route
+// left the original out as the incident's first post there: here x takes
+// major and critical incidents, investigating and resolved updates only;
+// the minor update, left out by its impact as x's first post, is sent
+// again after x posted the major one, and left out again by its status.
+// Its correction, still minor, fixes the status to investigating, which x
+// takes; routed as the original was, as x's first post, it stays off x.
+func TestCorrectRoutedAsTheOriginalAfterItsResend(t *testing.T) {
+	web, x := &script{name: "web"}, &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{"x": {
+		Impacts:  []broadcast.Impact{broadcast.ImpactMajor, broadcast.ImpactCritical},
+		Statuses: []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved},
+	}}}, web, x)
+	send := func(u broadcast.Update) *broadcast.Report {
+		rep, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+		return rep
+	}
+	wrong := validUpdate()
+	wrong.ID, wrong.IncidentID, wrong.Impact = "wrong", "cdn-42", broadcast.ImpactMinor
+	wrong.Status = broadcast.StatusIdentified
+	wrong.Time = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	require.True(t, send(wrong).Results[1].NotSelected)
+	next := validUpdate()
+	next.ID, next.IncidentID = "next", "cdn-42"
+	next.Time = wrong.Time.Add(time.Minute)
+	send(next)
+	require.Equal(t, 1, x.count(), "x posted only the major update")
+	require.True(t, send(wrong).Results[1].NotSelected, "sent again, left out by its status")
+
+	fixed := wrong
+	fixed.ID, fixed.Status = "fixed", broadcast.StatusInvestigating
+	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
+	require.NoError(t, err)
+	assert.Equal(t, "impacts [major, critical] does not select impact minor", why)
+	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[1].NotSelected, "x never posted the original: %+v", rep.Results[1])
+	assert.Equal(t, 1, x.count(), "no correction of a post x never made")
+}
+
+// marklessStore fails every Mark of channel x while failing is set: a
+// Store in trouble that saved a post's receipt but none of its marks.
+type marklessStore struct {
+	*broadcast.MemoryStore
+	failing bool
+}
+
+func (s *marklessStore) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if s.failing && channel == "x" {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A correction reaches a channel that posted its original whose marks
+// there could not be written (ErrNotRecorded): its receipt says the wrong
+// post is out there. Here x takes only investigating updates, and the
+// correction fixes the status.
+func TestCorrectReachesWhereTheOriginalWentUnmarked(t *testing.T) {
+	store := &marklessStore{MemoryStore: broadcast.NewMemoryStore(), failing: true}
+	web, x := &script{name: "web"}, &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{Store: store, Routes: map[string]broadcast.Route{
+		"x": {Statuses: []broadcast.Status{broadcast.StatusInvestigating}},
+	}}, web, x)
+	wrong := validUpdate()
+	wrong.ID, wrong.IncidentID = "wrong", "cdn-42"
+	_, err := b.Send(context.Background(), wrong)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	require.Equal(t, 1, x.count(), "x posted the original")
+	store.failing = false
+
+	fixed := wrong
+	fixed.ID, fixed.Status = "fixed", broadcast.StatusIdentified
+	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
+	require.NoError(t, err)
+	assert.Empty(t, why, "a dry run says the correction goes to x")
+	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[1].NotSelected, "x posted the original: %+v", rep.Results[1])
 	require.Equal(t, 2, x.count())
 	assert.Equal(t, "wrong", x.message(1).Update.Corrects)
 }

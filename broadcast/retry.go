@@ -841,8 +841,10 @@ var errLeftOutFirst = errors.New("left out as the incident's first post on the c
 
 // selected is the decision of the channel's Route on the update, a
 // correction's as correctionThread says. An update the Route leaves out is
-// recorded so, for its corrections; a failure to write that is logged: a
-// correction of the update then has the Route decide as for any update.
+// recorded so, for its corrections, once: as the incident's first post on
+// the channel when it was that at any Send of it. A failure to read or
+// write that is logged: a correction of the update then has the Route
+// decide as for any update.
 func (d *delivery) selected(ctx context.Context) (bool, error) {
 	if d.route == nil {
 		return true, nil
@@ -862,7 +864,15 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 	if th.IsZero() {
 		leftOut = errLeftOutFirst
 	}
-	if err := d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut); err != nil {
+	// A record that it was left out as the incident's first post stays:
+	// a later Send of the update, once the channel posted the incident,
+	// is no longer that, and its correction is still routed as the
+	// update was. A record that says as much already is not written again.
+	away, failure, err := d.b.store.Done(ctx, d.markID, d.name, notSelectedTarget)
+	if err == nil && (!away || failure == "" && leftOut != nil) {
+		err = d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut)
+	}
+	if err != nil {
 		d.b.storeTrouble(ctx, "record that the route of "+d.name+" left "+d.u.ID+" out", err)
 	}
 	return false, nil
@@ -871,7 +881,8 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 // correctionThread says how the Route of channel decides on a correction
 // of original there, th the incident's thread on the channel (see Route):
 // went, when the original went there, whatever the Route says of the
-// correction: it reached the channel, wholly or some of its targets, or
+// correction: it reached the channel, wholly or some of its targets (its
+// receipt there says so too, when its marks could not be written), or
 // was attempted there (its delivery pending, retrying, or failed), since
 // the Route selected it there, and the correction takes its place (its
 // status may be the very thing corrected, and it is no longer the
@@ -890,6 +901,14 @@ func (b *Broadcaster) correctionThread(ctx context.Context, original, channel st
 	}
 	var away bool
 	var failure string
+	if err == nil {
+		// Its receipt without its marks: posted, its marks not written
+		// (ErrNotRecorded, with a Store in trouble).
+		_, away, err = b.store.Receipt(ctx, original, channel)
+		if err == nil && away {
+			return true, th, nil
+		}
+	}
 	if err == nil {
 		away, failure, err = b.store.Done(ctx, key, channel, notSelectedTarget)
 	}
