@@ -154,12 +154,7 @@ func TestCorrectReachesWhereTheOriginalIsPending(t *testing.T) {
 			rep, err := b.Send(context.Background(), wrong)
 			require.ErrorIs(t, err, errFlaky, "x's retries ran out")
 			require.NoError(t, rep.Results[0].Err)
-			why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
-			require.NoError(t, err)
-			assert.Empty(t, why, "a dry run says the correction goes to x")
-			rep, err = b.Correct(context.Background(), wrong.ID, fixed)
-			require.NoError(t, err)
-			r = rep.Results[1]
+			r = correctedOnX(t, b, wrong.ID, fixed)
 		}
 		require.NoError(t, r.Err, "jobs %v", viaJobs)
 		assert.False(t, r.NotSelected, "jobs %v: x's delivery of the original is pending", viaJobs)
@@ -203,12 +198,7 @@ func TestCorrectRoutedAsTheOriginal(t *testing.T) {
 	})
 	fixed := wrong
 	fixed.ID, fixed.Impact = "fixed", broadcast.ImpactCritical
-	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
-	require.NoError(t, err)
-	assert.Empty(t, why, "a dry run says the correction goes to x")
-	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
-	require.NoError(t, err)
-	assert.False(t, rep.Results[1].NotSelected, "x takes critical incidents")
+	assert.False(t, correctedOnX(t, b, wrong.ID, fixed).NotSelected, "x takes critical incidents")
 	require.Equal(t, 2, x.count())
 	assert.Equal(t, "wrong", x.message(1).Update.Corrects)
 }
@@ -288,12 +278,21 @@ func TestCorrectReachesWhereTheOriginalWentUnmarked(t *testing.T) {
 
 	fixed := wrong
 	fixed.ID, fixed.Status = "fixed", broadcast.StatusIdentified
-	why, err := b.CorrectionRejects(context.Background(), wrong.ID, fixed, "x")
-	require.NoError(t, err)
-	assert.Empty(t, why, "a dry run says the correction goes to x")
-	rep, err := b.Correct(context.Background(), wrong.ID, fixed)
-	require.NoError(t, err)
-	assert.False(t, rep.Results[1].NotSelected, "x posted the original: %+v", rep.Results[1])
+	r := correctedOnX(t, b, wrong.ID, fixed)
+	assert.False(t, r.NotSelected, "x posted the original: %+v", r)
 	require.Equal(t, 2, x.count())
 	assert.Equal(t, "wrong", x.message(1).Update.Corrects)
+}
+
+// correctedOnX checks that a dry run (CorrectionRejects) says fixed, a
+// correction of original, goes to channel x, the second of b's, and
+// returns x's Result of the Correct.
+func correctedOnX(t *testing.T, b *broadcast.Broadcaster, original string, fixed broadcast.Update) broadcast.Result {
+	t.Helper()
+	why, err := b.CorrectionRejects(context.Background(), original, fixed, "x")
+	require.NoError(t, err)
+	assert.Empty(t, why, "a dry run says the correction goes to x")
+	rep, err := b.Correct(context.Background(), original, fixed)
+	require.NoError(t, err)
+	return rep.Results[1]
 }

@@ -16,24 +16,10 @@ import (
 // any case, set it to whichever came last. Validate refuses the second.
 func TestValidateRefusesAComponentListedTwiceInAnotherCase(t *testing.T) {
 	for _, pair := range [][2]string{{"API", "api"}, {"Data base", "data  base"}, {"Ærø", "ÆRØ"}} {
-		u := validUpdate()
-		u.Components = []broadcast.Component{
-			{Name: pair[0], Status: broadcast.ComponentMajorOutage},
-			{Name: pair[1], Status: broadcast.ComponentOperational},
-		}
-		err := u.Validate()
-		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q and %q", pair[0], pair[1])
-		fes := broadcast.FieldErrors(err)
-		require.Len(t, fes, 1)
-		assert.Equal(t, "Components[1].Name", fes[0].Field)
-		assert.Contains(t, fes[0].Problem, "Components[0]")
+		assertListedTwice(t, pair[0], pair[1])
 	}
 
-	u := validUpdate()
-	u.Components = []broadcast.Component{
-		{Name: "API", Status: broadcast.ComponentMajorOutage},
-		{Name: "API v2", Status: broadcast.ComponentOperational},
-	}
+	u := twoComponents("API", "API v2")
 	assert.NoError(t, u.Validate(), "names apart")
 }
 
@@ -54,17 +40,7 @@ func TestValidateRefusesAComponentListedTwiceFolded(t *testing.T) {
 		{"Data\u00adbase", "database"},
 		{"EU\u200e API", "eu api"},
 	} {
-		u := validUpdate()
-		u.Components = []broadcast.Component{
-			{Name: pair[0], Status: broadcast.ComponentMajorOutage},
-			{Name: pair[1], Status: broadcast.ComponentOperational},
-		}
-		err := u.Validate()
-		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q and %q", pair[0], pair[1])
-		fes := broadcast.FieldErrors(err)
-		require.Len(t, fes, 1)
-		assert.Equal(t, "Components[1].Name", fes[0].Field)
-		assert.Contains(t, fes[0].Problem, "Components[0]")
+		assertListedTwice(t, pair[0], pair[1])
 	}
 
 	for _, pair := range [][2]string{
@@ -72,11 +48,7 @@ func TestValidateRefusesAComponentListedTwiceFolded(t *testing.T) {
 		{"\U0001F468\u200d\U0001F469", "\U0001F468\U0001F469"},
 		{"می\u200cخواهم", "میخواهم"},
 	} {
-		u := validUpdate()
-		u.Components = []broadcast.Component{
-			{Name: pair[0], Status: broadcast.ComponentMajorOutage},
-			{Name: pair[1], Status: broadcast.ComponentOperational},
-		}
+		u := twoComponents(pair[0], pair[1])
 		assert.NoError(t, u.Validate(), "%q and %q are two names", pair[0], pair[1])
 	}
 }
@@ -90,4 +62,27 @@ func TestRouteComponentFolded(t *testing.T) {
 		u.Components = []broadcast.Component{{Name: name, Status: broadcast.ComponentMajorOutage}}
 		assert.True(t, r.Selects(u, broadcast.Thread{}), "%q", name)
 	}
+}
+
+// twoComponents is a valid update naming components a, down, and b, up.
+func twoComponents(a, b string) broadcast.Update {
+	u := validUpdate()
+	u.Components = []broadcast.Component{
+		{Name: a, Status: broadcast.ComponentMajorOutage},
+		{Name: b, Status: broadcast.ComponentOperational},
+	}
+	return u
+}
+
+// assertListedTwice checks that Validate refuses an update naming a and
+// then b as one component listed twice, naming the second and the first.
+func assertListedTwice(t *testing.T, a, b string) {
+	t.Helper()
+	u := twoComponents(a, b)
+	err := u.Validate()
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q and %q", a, b)
+	fes := broadcast.FieldErrors(err)
+	require.Len(t, fes, 1)
+	assert.Equal(t, "Components[1].Name", fes[0].Field)
+	assert.Contains(t, fes[0].Problem, "Components[0]")
 }

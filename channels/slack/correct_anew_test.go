@@ -64,17 +64,8 @@ func TestWebhookCorrectionIsNotAnEdit(t *testing.T) {
 	f := newFakeSlack(t, testToken)
 	ch, err := New(hookConfig(f))
 	require.NoError(t, err)
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-	require.NoError(t, err)
-	defer func() { _ = b.Close() }()
-	ctx := context.Background()
-	u1 := update(1, broadcast.StatusInvestigating)
-	_, err = b.Send(ctx, u1)
-	require.NoError(t, err)
-
-	fix := u1
-	fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
-	rep, err := b.Correct(ctx, u1.ID, fix)
+	b, u1, fix := firstUpdateSent(t, ch)
+	rep, err := b.Correct(context.Background(), u1.ID, fix)
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].Edited, "posted as a new message, not edited in place")
 	msgs := f.messages()

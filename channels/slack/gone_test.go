@@ -114,18 +114,10 @@ func TestCorrectionInGoneConversationPostsAnewToTheName(t *testing.T) {
 	for _, tc := range goneConversations {
 		t.Run(tc.name, func(t *testing.T) {
 			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "C0STATUS02"}})
-			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-			require.NoError(t, err)
-			defer func() { _ = b.Close() }()
-			ctx := context.Background()
-			u1 := update(1, broadcast.StatusInvestigating)
-			_, err = b.Send(ctx, u1)
-			require.NoError(t, err)
+			b, u1, fix := firstUpdateSent(t, ch)
 			tc.gone(f)
 
-			fix := u1
-			fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
-			rep, err := b.Correct(ctx, u1.ID, fix)
+			rep, err := b.Correct(context.Background(), u1.ID, fix)
 			require.NoError(t, err)
 			require.NoError(t, rep.Results[0].Err)
 			fresh := inConversation(f.messages(), "C0OPSNEW05")
@@ -141,18 +133,10 @@ func TestCorrectionInGoneConversationPostsAnewToTheName(t *testing.T) {
 // there, and nothing is posted.
 func TestCorrectionInDeletedConversationOfAnID(t *testing.T) {
 	ch, f := newTestChannel(t, Config{Channels: []string{"C0OPS00001"}})
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-	require.NoError(t, err)
-	defer func() { _ = b.Close() }()
-	ctx := context.Background()
-	u1 := update(1, broadcast.StatusInvestigating)
-	_, err = b.Send(ctx, u1)
-	require.NoError(t, err)
+	b, u1, fix := firstUpdateSent(t, ch)
 	f.recreate("ops", "C0OPSNEW05")
 
-	fix := u1
-	fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
-	_, err = b.Correct(ctx, u1.ID, fix)
+	_, err := b.Correct(context.Background(), u1.ID, fix)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "channel_not_found")
 	assert.Len(t, f.requests("chat.postMessage"), 1, "the first update only")
@@ -176,4 +160,19 @@ func TestThreadInNewConversationKeptAcrossAMiss(t *testing.T) {
 	require.Len(t, fresh, 2, "updates 2 and 4")
 	assert.Empty(t, fresh[0].threadTS, "update 2 starts a new thread")
 	assert.Equal(t, fresh[0].ts, fresh[1].threadTS, "update 4 replies in it")
+}
+
+// firstUpdateSent is a Broadcaster of ch alone, closed when the test
+// ends, that sent u1, update 1, and fix, a correction of its body.
+func firstUpdateSent(t *testing.T, ch *Channel) (b *broadcast.Broadcaster, u1, fix broadcast.Update) {
+	t.Helper()
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	u1 = update(1, broadcast.StatusInvestigating)
+	_, err = b.Send(context.Background(), u1)
+	require.NoError(t, err)
+	fix = u1
+	fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
+	return b, u1, fix
 }

@@ -81,12 +81,7 @@ func TestStatusBarFailureIsReported(t *testing.T) {
 // A conversation the first update did not reach starts its own thread,
 // and later updates reply there.
 func TestNewConversationThreadsUnderItsFirstPost(t *testing.T) {
-	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
-	r1 := send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
-	two, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = two.Close() })
-	f.addTarget("eng")
+	two, f, r1 := engAddedAfterTheFirstUpdate(t)
 	r2 := send(t, two, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
 	send(t, two, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
 
@@ -105,12 +100,7 @@ func TestNewConversationThreadsUnderItsFirstPost(t *testing.T) {
 // update that missed it named no post there, so the next one fell back to
 // Root, which has none, and started yet another thread.
 func TestThreadKeptAcrossAnUpdateThatMissedTheConversation(t *testing.T) {
-	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
-	r1 := send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
-	two, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = two.Close() })
-	f.addTarget("eng")
+	two, f, r1 := engAddedAfterTheFirstUpdate(t)
 	r2 := send(t, two, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
 	f.FailTarget("eng", channeltest.FailRejected)
 	r3 := send(t, two, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
@@ -277,4 +267,18 @@ func TestLockedThreadGetsTheUpdate(t *testing.T) {
 	ops := byTarget(f.messages(), "#ops")
 	require.Len(t, ops, 3)
 	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops threads as before")
+}
+
+// engAddedAfterTheFirstUpdate is a channel of "#ops" and "eng", two, made
+// after a channel of "#ops" alone sent update 1 (r1, its receipt): eng has
+// no post of the incident.
+func engAddedAfterTheFirstUpdate(t *testing.T) (two *Channel, f *fakeSlack, r1 broadcast.Receipt) {
+	t.Helper()
+	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1 = send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	two, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = two.Close() })
+	f.addTarget("eng")
+	return two, f, r1
 }

@@ -227,32 +227,21 @@ func TestRefusalWithCurrentComponentIDs(t *testing.T) {
 }
 
 // A name that differs from the page's only in case or spacing ("data
-// base", "Data  base", as alerts of several hosts label it) names that
-// component, as broadcast.Update.Validate has such names one component;
-// before, a run of spaces made it unknown, and its status was not set.
+// base", "Data  base", as alerts of several hosts label it), or as
+// broadcast.ComponentKey folds it further (a final sigma, an invisible
+// character), names that component, as broadcast.Update.Validate has such
+// names one component; before, a run of spaces made it unknown, and its
+// status was not set.
 func TestComponentNameSpacing(t *testing.T) {
-	f := newFake(t)
-	ch := newChannel(t, f, nil)
-	f.addComponent(fakeComponent{ID: "r8b1d8dbs005", Name: "Data base"})
-	r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_db",
-		broadcast.Component{Name: "data  BASE", Status: broadcast.ComponentMajorOutage})))
-	require.NoError(t, err)
-	assert.Empty(t, r.Meta[MetaUnknownComponents])
-	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
-	assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"])
-}
-
-// A page's component is found by the key broadcast.ComponentKey gives its
-// name, as Validate compares an update's: a final sigma, an invisible
-// character.
-func TestComponentNameFolded(t *testing.T) {
-	f := newFake(t)
-	ch := newChannel(t, f, nil)
-	f.addComponent(fakeComponent{ID: "r8b1d8dbs005", Name: "ΟΔΟΣ"})
-	r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_db",
-		broadcast.Component{Name: "Οδος\u200b", Status: broadcast.ComponentMajorOutage})))
-	require.NoError(t, err)
-	assert.Empty(t, r.Meta[MetaUnknownComponents])
-	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
-	assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"])
+	for _, names := range [][2]string{{"Data base", "data  BASE"}, {"ΟΔΟΣ", "Οδος\u200b"}} {
+		f := newFake(t)
+		ch := newChannel(t, f, nil)
+		f.addComponent(fakeComponent{ID: "r8b1d8dbs005", Name: names[0]})
+		r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_db",
+			broadcast.Component{Name: names[1], Status: broadcast.ComponentMajorOutage})))
+		require.NoError(t, err)
+		assert.Empty(t, r.Meta[MetaUnknownComponents], names[1])
+		in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+		assert.Equal(t, []any{"r8b1d8dbs005"}, in["component_ids"], names[1])
+	}
 }
