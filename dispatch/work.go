@@ -162,8 +162,7 @@ func (m *strayFailures) HandlePanic(context.Context, *rivertype.JobRow, any, str
 // or it made its last attempt.
 func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 	n := attempt(row)
-	left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt)
-	return d.retry.delay(n) > left || n >= d.cfg.Retry.MaxAttempts || row.Attempt >= row.MaxAttempts
+	return d.retry.delay(n) > d.elapsedLeft(row, d.retry.now()) || n >= d.cfg.Retry.MaxAttempts || row.Attempt >= row.MaxAttempts
 }
 
 // giveUpStray gives up the job of row, whose run failed with err before
@@ -183,7 +182,7 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
 	n := e.Attempt
-	e.Err = d.strayGivenUp(n, d.cfg.Retry.MaxElapsed-d.retry.now().Sub(row.CreatedAt) < d.retry.delay(n), err)
+	e.Err = d.strayGivenUp(n, d.elapsedLeft(row, d.retry.now()) < d.retry.delay(n), err)
 	d.givenUp(ctx, row, e)
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
@@ -531,7 +530,7 @@ func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadca
 // ends at MaxElapsed, and the run after it gives the job up, rather than
 // giving it up a whole wait early. ok is false when nothing is left.
 func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait time.Duration) (_ time.Duration, ok bool) {
-	left := d.cfg.Retry.MaxElapsed - now.Sub(row.CreatedAt)
+	left := d.elapsedLeft(row, now)
 	if left <= 0 {
 		return 0, false
 	}
@@ -559,6 +558,16 @@ func (d *Dispatcher) unknownChannel(ctx context.Context, row *rivertype.JobRow, 
 	}
 	e.Delay, e.Snoozed = wait, true
 	return broadcast.EventRetry, d.retry.snooze(wait)
+}
+
+// elapsedLeft is what is left of Retry.MaxElapsed at now for the job of
+// row, by the database's clock. A job that now finds created later (the
+// clock's offset measured a moment short, by the run of another job; a
+// clock stepped back) has used up none of it: MaxElapsed less a negative
+// time overflowed for a MaxElapsed near the largest Duration ("no limit"),
+// to a negative time left, and the job was given up.
+func (d *Dispatcher) elapsedLeft(row *rivertype.JobRow, now time.Time) time.Duration {
+	return d.cfg.Retry.MaxElapsed - max(now.Sub(row.CreatedAt), 0)
 }
 
 // pastMaxElapsed is the error of a job given up because its next run
@@ -656,7 +665,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		wait = max(wait, 0)
 		// Only a wait past MaxElapsed gives the job up: without one, a job
 		// stopped late in its time runs again at once, as Stop says.
-		if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); wait > 0 && wait > left {
+		if left := d.elapsedLeft(row, d.retry.now()); wait > 0 && wait > left {
 			e.Err = d.pastMaxElapsed(res.Err)
 			return broadcast.EventFailed, river.JobCancel(e.Err)
 		}
@@ -703,7 +712,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	// By the database's clock, which stamped CreatedAt: this instance's
 	// may be off, and a job would be given up early or late by as much.
-	if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); delay > left {
+	if left := d.elapsedLeft(row, d.retry.now()); delay > left {
 		// A run that did not try the channel (it waited for the channel,
 		// or for a retraction under way) waits out what is left, as a
 		// job of a channel this instance lacks does: the wait is this

@@ -818,3 +818,35 @@ func TestStrayJobWhoseArgsDoNotDecodeHasNoChannelFragment(t *testing.T) {
 		})
 	}
 }
+
+// A Retry.MaxElapsed of math.MaxInt64 ("no limit") never gives a job up,
+// also when this instance reads the database's clock a moment behind the
+// job's creation (its offset measured short by another run, a clock
+// stepped back): the time left, MaxElapsed less a negative elapsed time,
+// overflowed a Duration to a negative one, and a job just enqueued was
+// given up at its first failure, past "MaxElapsed (2562047h47m16.854775807s)".
+func TestUnlimitedRetryWithJobCreatedAhead(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: math.MaxInt64}, Logger: slog.New(slog.DiscardHandler)}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	ahead := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(time.Second)}
+
+	assert.False(t, d.exhausted(ahead), "exhausted")
+	_, ok := d.notTriedWait(ahead, d.retry.now(), time.Second)
+	assert.True(t, ok, "notTriedWait: nothing left")
+
+	var e Event
+	kind, err := d.outcome(context.Background(), ahead, broadcast.Result{Err: errors.New("503")}, &e)
+	assert.Equal(t, broadcast.EventRetry, kind, "%v", e.Err)
+	assert.EqualError(t, err, "503")
+
+	e = Event{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	kind, _ = d.outcome(ctx, ahead, broadcast.Result{Err: broadcast.RetryAfter(errors.New("429"), time.Minute)}, &e)
+	assert.Equal(t, broadcast.EventRetry, kind, "stopping: %v", e.Err)
+
+	e = Event{}
+	kind, _ = d.unknownChannel(context.Background(), ahead, "gone", &e)
+	assert.Equal(t, broadcast.EventRetry, kind, "unknown channel: %v", e.Err)
+}
