@@ -20,7 +20,11 @@
 // PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
 // the common writers write it (named, decimal or hex references; quotes
 // escaped or left alone; Go's html/template also in an unquoted
-// attribute); hexadecimal; quoted-printable, as an e-mail body writes it,
+// attribute), and in XML or HTML with any of its characters as a
+// character reference, decimal or hex ("&#65;", "&#x41;", "&#X41;",
+// leading zeros or not) or named as XML names it or HTML names an ASCII
+// character ("&Tab;", "&NewLine;"), as XML writers write a tab or a line
+// break ("&#x9;", "&#xA;", "&#13;"); hexadecimal; quoted-printable, as an e-mail body writes it,
 // and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
 // and Python's email packages); base64 (standard and URL alphabets, padded
 // or not), also inside longer base64 text wherever the secret starts in it;

@@ -1,6 +1,10 @@
 package redact
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // minWrappedLine is the shortest line of base64 alone whose line break
 // unwrap takes for one inside a word: MIME wraps base64 at 76 characters,
@@ -70,11 +74,12 @@ func isBase64(s string) bool {
 	return true
 }
 
-// acrossBreaks returns s with each occurrence of a form that unwrap's
-// line breaks split replaced by Redacted, and whether it found one; the
-// occurrences written whole are left to replace.
+// acrossBreaks returns s with each occurrence of a form that decoded
+// finds split by a line break or written with character references
+// replaced by Redacted, and whether it found one; the occurrences written
+// whole are left to replace.
 func (m *matcher) acrossBreaks(s string) (string, bool) {
-	j, at, ok := unwrap(s)
+	j, from, to, ok := decoded(s)
 	if !ok {
 		return s, false
 	}
@@ -88,14 +93,14 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			continue
 		}
 		e := i + len(m.form(k)) - 1 // last byte, in j
-		if at[e]-at[i] == e-i {
+		if to[e]-from[i] == e-i+1 {
 			continue // written whole
 		}
-		from, to := at[i], at[e]+1
-		if n := len(spans); n > 0 && from <= spans[n-1][1] {
-			spans[n-1][1] = max(spans[n-1][1], to)
+		start, end := from[i], to[e]
+		if n := len(spans); n > 0 && start <= spans[n-1][1] {
+			spans[n-1][1] = max(spans[n-1][1], end)
 		} else {
-			spans = append(spans, [2]int{from, to})
+			spans = append(spans, [2]int{start, end})
 		}
 	}
 	if spans == nil {
@@ -110,4 +115,124 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	}
 	b.WriteString(s[written:])
 	return b.String(), true
+}
+
+// decoded returns s unwrapped (see unwrap) and with its character
+// references decoded (see unref), and, for each byte of the result, the
+// bytes of s it comes from: from[i] up to to[i]. ok is false, and nothing
+// else returned, when s has neither line breaks unwrap takes nor
+// references.
+func decoded(s string) (j string, from, to []int, ok bool) {
+	j1, at, wrapped := unwrap(s)
+	if !wrapped {
+		j1 = s
+	}
+	j, from, to, ok = unref(j1)
+	switch {
+	case !ok && !wrapped:
+		return "", nil, nil, false
+	case !ok:
+		to = make([]int, len(at))
+		for i, a := range at {
+			to[i] = a + 1
+		}
+		return j1, at, to, true
+	case wrapped:
+		for i := range from {
+			from[i], to[i] = at[from[i]], at[to[i]-1]+1
+		}
+	}
+	return j, from, to, true
+}
+
+// unref returns s with its character references decoded, as an XML or
+// HTML reader decodes them: decimal and hex ("&#65;", "&#x41;", "&#X41;",
+// leading zeros or not), XML's named ones and HTML's for ASCII
+// characters; and, for each byte of the result, the bytes of s it comes
+// from: from[i] up to to[i]. ok is false, and nothing else returned, when
+// s has none.
+func unref(s string) (j string, from, to []int, ok bool) {
+	var b strings.Builder
+	written := 0 // of s
+	for p := strings.IndexByte(s, '&'); p >= 0; p = nextAmp(s, p) {
+		c, n := charRef(s[p:])
+		if n == 0 {
+			continue
+		}
+		if from == nil {
+			b.Grow(len(s))
+			from, to = make([]int, 0, len(s)), make([]int, 0, len(s))
+		}
+		b.WriteString(s[written:p])
+		for i := written; i < p; i++ {
+			from, to = append(from, i), append(to, i+1)
+		}
+		w := b.Len()
+		b.WriteRune(c)
+		for range b.Len() - w {
+			from, to = append(from, p), append(to, p+n)
+		}
+		written = p + n
+	}
+	if from == nil {
+		return "", nil, nil, false
+	}
+	b.WriteString(s[written:])
+	for i := written; i < len(s); i++ {
+		from, to = append(from, i), append(to, i+1)
+	}
+	return b.String(), from, to, true
+}
+
+// nextAmp returns the index of the first "&" of s after p, or -1.
+func nextAmp(s string, p int) int {
+	if i := strings.IndexByte(s[p+1:], '&'); i >= 0 {
+		return p + 1 + i
+	}
+	return -1
+}
+
+// maxCharRef is the length of the longest character reference charRef
+// reads: "&#x" or "&#", up to eight digits, and ";".
+const maxCharRef = 12
+
+// charRef returns the character that the reference s starts with stands
+// for, and the reference's length; 0 when s starts with none.
+func charRef(s string) (rune, int) {
+	end := strings.IndexByte(s[:min(len(s), maxCharRef+1)], ';')
+	if end < 2 {
+		return 0, 0
+	}
+	ref := s[1:end]
+	if ref[0] != '#' {
+		if c, ok := namedRefs[ref]; ok {
+			return c, end + 1
+		}
+		return 0, 0
+	}
+	digits, base := ref[1:], 10
+	if digits != "" && (digits[0] == 'x' || digits[0] == 'X') {
+		digits, base = digits[1:], 16
+	}
+	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || v == 0 || !utf8.ValidRune(rune(v)) {
+		return 0, 0
+	}
+	return rune(v), end + 1
+}
+
+// namedRefs are XML's named references and HTML's for ASCII characters
+// (tab and newline among them), which may each stand for a character of a
+// secret.
+var namedRefs = map[string]rune{
+	"amp": '&', "AMP": '&', "lt": '<', "LT": '<', "gt": '>', "GT": '>', "quot": '"', "QUOT": '"', "apos": '\'',
+	"Tab": '\t', "NewLine": '\n', "excl": '!', "num": '#', "dollar": '$', "percnt": '%', "lpar": '(',
+	"rpar": ')', "ast": '*', "midast": '*', "plus": '+', "comma": ',', "period": '.', "sol": '/',
+	"colon": ':', "semi": ';', "equals": '=', "quest": '?', "commat": '@', "lsqb": '[', "lbrack": '[',
+	"bsol": '\\', "rsqb": ']', "rbrack": ']', "Hat": '^', "lowbar": '_', "UnderBar": '_', "grave": '`',
+	"DiacriticalGrave": '`', "lcub": '{', "lbrace": '{', "verbar": '|', "vert": '|', "VerticalLine": '|',
+	"rcub": '}', "rbrace": '}', "nbsp": '\u00a0', "NonBreakingSpace": '\u00a0',
 }
