@@ -52,8 +52,10 @@
 // MIME wraps (a line of 60 or more base64 characters alone, then one that
 // goes on), where the whole occurrence, line breaks included, becomes one
 // REDACTED. A server that echoes part of a secret, splits it across lines
-// otherwise, or transforms it otherwise, is not caught, nor is a split
-// secret at the end of text Truncated is given. Inside longer
+// otherwise, or transforms it otherwise, is not caught. Truncated also
+// leaves out the start of a secret so split, or written with references,
+// at the end of the text it is given, and a line break or reference the
+// cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a

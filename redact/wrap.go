@@ -236,3 +236,76 @@ var namedRefs = map[string]rune{
 	"DiacriticalGrave": '`', "lcub": '{', "lbrace": '{', "verbar": '|', "vert": '|', "VerticalLine": '|',
 	"rcub": '}', "rbrace": '}', "nbsp": '\u00a0', "NonBreakingSpace": '\u00a0',
 }
+
+// splitHead returns where s, the start of a longer text, ends in the start
+// of a form that line breaks split or character references write (see
+// decoded), or -1. A soft line break, a line break after a line of
+// wrapped base64 and a character reference that s ends in unfinished
+// count as the start of one that goes on; an unfinished decimal or hex
+// reference is left out in any case.
+func (m *matcher) splitHead(s string) int {
+	t := cutStub(s)
+	j, from, _, ok := decoded(t)
+	if !ok {
+		if t == s {
+			return -1 // replace finds the start of a form written whole
+		}
+		j = t
+	}
+	for i := max(0, len(j)-m.maxLen+1); i < len(j); i++ {
+		if m.head(j[i:]) {
+			if from == nil {
+				return i
+			}
+			return from[i]
+		}
+	}
+	if strings.HasPrefix(s[len(t):], "&#") {
+		// Part of a character, which may be a secret's first: the
+		// digits of a hex reference give half a byte each.
+		return len(t)
+	}
+	return -1
+}
+
+// cutStub returns s without what it ends in when a cut left a line break
+// or a character reference unfinished: "=" ending the text, or a line,
+// which may be a soft line break; a line break after a line of base64 that
+// may be wrapped; "&" and what may follow it in a reference.
+func cutStub(s string) string {
+	t := strings.TrimSuffix(s, "\n")
+	t = strings.TrimSuffix(t, "\r")
+	if u, ok := strings.CutSuffix(t, "="); ok {
+		return u
+	}
+	if len(t) < len(s) {
+		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+			return t
+		}
+	}
+	if a := strings.LastIndexByte(s, '&'); a >= 0 && len(s)-a < maxCharRef && refStart(s[a+1:]) {
+		return s[:a]
+	}
+	return s
+}
+
+// refStart reports whether s may be what follows "&" in a character
+// reference the end of the text cut.
+func refStart(s string) bool {
+	s, num := strings.CutPrefix(s, "#")
+	if num {
+		if rest, ok := strings.CutPrefix(s, "x"); ok {
+			s = rest
+		} else if rest, ok := strings.CutPrefix(s, "X"); ok {
+			s = rest
+		}
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || !num && ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') ||
+			num && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')) {
+			return false
+		}
+	}
+	return true
+}
