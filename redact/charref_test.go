@@ -55,3 +55,22 @@ func TestRedactorCharacterReferences(t *testing.T) {
 		assert.False(t, r.Holds(plain), plain)
 	}
 }
+
+// A secret echoed in JSON with escapes as encoders mix them is found:
+// PHP's "\/" with upper-case "\u003C" (JSON_HEX_TAG), an escaped "/" with
+// Go's lower-case HTML escapes, a surrogate pair, "\t" beside "\u0041".
+func TestRedactorJSONEscapesMixed(t *testing.T) {
+	const secret = "ab+cd/ef<12>==\t😀A"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		`ab+cd\/ef\u003C12\u003E==\t\ud83d\ude00A`,
+		`ab+cd\/ef\u003c12\u003e\u003d\u003d\u0009😀\u0041`,
+		`ab\u002Bcd\/ef<12>==\t\uD83D\uDE00A`,
+	} {
+		assert.Equal(t, `{"error":"REDACTED"}`, r.String(`{"error":"`+form+`"}`), form)
+		assert.True(t, r.Holds(`{"error":"`+form+`"}`), form)
+	}
+	plain := `{"a":"x\/y\u003c\n\ud83d\ude00 \uZZZZ \ud800 \"q\" \\"}`
+	assert.Equal(t, plain, r.String(plain))
+	assert.False(t, r.Holds(plain))
+}

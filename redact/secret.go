@@ -17,7 +17,8 @@
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
-// PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
+// PHP, Java's Gson, .NET), also with their escapes mixed (PHP's "\/" with
+// "\u003C", hex digits in either case), or quoted by Go's %q or %+q; HTML-escaped as
 // the common writers write it (named, decimal or hex references; quotes
 // escaped or left alone; Go's html/template also in an unquoted
 // attribute), and in XML or HTML with any of its characters as a

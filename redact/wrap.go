@@ -3,6 +3,7 @@ package redact
 import (
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -117,32 +118,82 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	return b.String(), true
 }
 
-// decoded returns s unwrapped (see unwrap) and with its character
-// references decoded (see unref), and, for each byte of the result, the
-// bytes of s it comes from: from[i] up to to[i]. ok is false, and nothing
-// else returned, when s has neither line breaks unwrap takes nor
-// references.
+// decoded returns s unwrapped (see unwrap), with its character
+// references decoded (see unref), and then its JSON escapes (see
+// unescapeJSON), and, for each byte of the result, the bytes of s it comes
+// from: from[i] up to to[i]. ok is false, and nothing else returned, when
+// s has none of these.
 func decoded(s string) (j string, from, to []int, ok bool) {
-	j1, at, wrapped := unwrap(s)
-	if !wrapped {
-		j1 = s
+	j = s
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON} {
+		d, f, t, changed := decode(j)
+		if !changed {
+			continue
+		}
+		if ok {
+			for i := range f {
+				f[i], t[i] = from[f[i]], to[t[i]-1]
+			}
+		}
+		j, from, to, ok = d, f, t, true
 	}
-	j, from, to, ok = unref(j1)
-	switch {
-	case !ok && !wrapped:
+	return j, from, to, ok
+}
+
+// unwrapped is unwrap, giving where each byte ends as well.
+func unwrapped(s string) (string, []int, []int, bool) {
+	j, at, ok := unwrap(s)
+	if !ok {
 		return "", nil, nil, false
-	case !ok:
-		to = make([]int, len(at))
-		for i, a := range at {
-			to[i] = a + 1
-		}
-		return j1, at, to, true
-	case wrapped:
-		for i := range from {
-			from[i], to[i] = at[from[i]], at[to[i]-1]+1
-		}
 	}
-	return j, from, to, true
+	to := make([]int, len(at))
+	for i, a := range at {
+		to[i] = a + 1
+	}
+	return j, at, to, true
+}
+
+// unescapeJSON returns s with the escapes of a JSON string decoded ("\/",
+// "\n", "\u003c" or "\u003C", a surrogate pair as one character), as
+// encoders mix them (PHP's "\/" with "\u003C", say); and, for each byte
+// of the result, the bytes of s it comes from: from[i] up to to[i]. ok is
+// false, and nothing else returned, when s has none.
+func unescapeJSON(s string) (j string, from, to []int, ok bool) {
+	return decodeAt(s, '\\', jsonEscape)
+}
+
+// jsonEscape returns the character that the JSON escape s starts with
+// stands for, and the escape's length; 0 when s starts with none.
+func jsonEscape(s string) (rune, int) {
+	if len(s) < 2 {
+		return 0, 0
+	}
+	if c := strings.IndexByte(`"\/bfnrt`, s[1]); c >= 0 {
+		return rune("\"\\/\b\f\n\r\t"[c]), 2
+	}
+	u := func(s string) rune {
+		if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+			return -1
+		}
+		v, err := strconv.ParseUint(s[2:6], 16, 16)
+		if err != nil || s[2] == '+' {
+			return -1
+		}
+		return rune(v)
+	}
+	c := u(s)
+	switch {
+	case c < 0:
+		return 0, 0
+	case utf16.IsSurrogate(c):
+		if c2 := u(s[6:]); c2 >= 0 {
+			if r := utf16.DecodeRune(c, c2); r != utf8.RuneError {
+				return r, 12
+			}
+		}
+		return 0, 0
+	}
+	return c, 6
 }
 
 // unref returns s with its character references decoded, as an XML or
@@ -152,10 +203,22 @@ func decoded(s string) (j string, from, to []int, ok bool) {
 // from: from[i] up to to[i]. ok is false, and nothing else returned, when
 // s has none.
 func unref(s string) (j string, from, to []int, ok bool) {
+	return decodeAt(s, '&', charRef)
+}
+
+// decodeAt returns s with each escape that starts with the byte esc
+// decoded by decode, which gives the character an escape stands for and
+// its length (0 when s starts with none); and, for each byte of the
+// result, the bytes of s it comes from: from[i] up to to[i]. ok is false,
+// and nothing else returned, when s has none.
+func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, from, to []int, ok bool) {
 	var b strings.Builder
 	written := 0 // of s
-	for p := strings.IndexByte(s, '&'); p >= 0; p = nextAmp(s, p) {
-		c, n := charRef(s[p:])
+	for p := strings.IndexByte(s, esc); p >= 0; p = nextByte(s, p, esc) {
+		if p < written {
+			continue // inside the escape decoded last
+		}
+		c, n := decode(s[p:])
 		if n == 0 {
 			continue
 		}
@@ -184,9 +247,9 @@ func unref(s string) (j string, from, to []int, ok bool) {
 	return b.String(), from, to, true
 }
 
-// nextAmp returns the index of the first "&" of s after p, or -1.
-func nextAmp(s string, p int) int {
-	if i := strings.IndexByte(s[p+1:], '&'); i >= 0 {
+// nextByte returns the index of the first c of s after p, or -1.
+func nextByte(s string, p int, c byte) int {
+	if i := strings.IndexByte(s[p+1:], c); i >= 0 {
 		return p + 1 + i
 	}
 	return -1
