@@ -432,3 +432,29 @@ func TestShowURLUserNameEndingInSlash(t *testing.T) {
 		assert.Equal(t, want, redact.ShowURL(raw), raw)
 	}
 }
+
+// A URL with a port and an "@" that starts a path segment followed by a
+// name alone is a path's (a profile, as Mastodon writes it): it shows.
+// One whose "@" may end a password cut short by a "/", "?" or "#" (inside
+// a segment, or followed by a host name) does not; nor does one whose
+// user name, an e-mail address, holds an "@" unescaped, which url.Parse
+// takes for the end of the user information, the password's digits for
+// a port.
+func TestShowURLPortAndAtInPath(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://localhost:8080/@alice":                         "http://localhost:8080/…",
+		"https://social.example:8443/@alice/12345":             "https://social.example:8443/…",
+		"http://[::1]:8080/@alice?tab=2":                       "http://[::1]:8080/…?…",
+		"https://example.com:8443/a%40b":                       "https://example.com:8443/…",
+		"https://user:pw@example.com:8443/x?token=1":           "https://example.com:8443/…?…",
+		"https://bot:1234/@irc.example.com/":                   "REDACTED",
+		"https://bot:1234/@localhost/":                         "REDACTED",
+		"https://bot:1234/@[::1]/":                             "REDACTED",
+		"https://bot:1234/5678@ircserver/":                     "REDACTED",
+		"smtp://ops@example.com:1234/abc@smtp.example.com:587": "REDACTED",
+		"https://ops@example.com:1234?x@smtp.example.com/":     "REDACTED",
+		"http://AbCdEfGhIjKl0123/@localhost/v1":                "REDACTED",
+	} {
+		assert.Equal(t, want, redact.ShowURL(raw), raw)
+	}
+}

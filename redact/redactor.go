@@ -591,14 +591,20 @@ func (r *Redactor) String(s string) string {
 // Truncated is String for s, the start of a longer text that was cut short
 // (a response body read up to a limit): it also leaves out what s ends with
 // when that is the start of a secret, in any encoding, which String cannot
-// tell from text that is no secret. The text returned may so be shorter
-// than s by less than the longest encoding of a secret.
+// tell from text that is no secret, also when line breaks split it or
+// character references write it as String finds them, and when the cut
+// left a line break or a reference unfinished. The text returned may so be
+// shorter than s by less than the longest encoding of a secret (with its
+// line breaks and references).
 func (r *Redactor) Truncated(s string) string {
 	if r == nil || r.m == nil || s == "" {
 		return s
 	}
 	m := r.m()
 	s, _ = m.acrossBreaks(s)
+	if k := m.splitHead(s); k >= 0 {
+		s = s[:k]
+	}
 	return m.replace(s, true)
 }
 

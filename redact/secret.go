@@ -17,10 +17,15 @@
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
-// PHP, Java's Gson, .NET), or quoted by Go's %q or %+q; HTML-escaped as
+// PHP, Java's Gson, .NET), also with their escapes mixed (PHP's "\/" with
+// "\u003C", hex digits in either case), or quoted by Go's %q or %+q; HTML-escaped as
 // the common writers write it (named, decimal or hex references; quotes
 // escaped or left alone; Go's html/template also in an unquoted
-// attribute); hexadecimal; quoted-printable, as an e-mail body writes it,
+// attribute), and in XML or HTML with any of its characters as a
+// character reference, decimal or hex ("&#65;", "&#x41;", "&#X41;",
+// leading zeros or not) or named as XML names it or HTML names an ASCII
+// character ("&Tab;", "&NewLine;"), as XML writers write a tab or a line
+// break ("&#x9;", "&#xA;", "&#13;"); hexadecimal; quoted-printable, as an e-mail body writes it,
 // and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
 // and Python's email packages); base64 (standard and URL alphabets, padded
 // or not), also inside longer base64 text wherever the secret starts in it;
@@ -48,8 +53,10 @@
 // MIME wraps (a line of 60 or more base64 characters alone, then one that
 // goes on), where the whole occurrence, line breaks included, becomes one
 // REDACTED. A server that echoes part of a secret, splits it across lines
-// otherwise, or transforms it otherwise, is not caught, nor is a split
-// secret at the end of text Truncated is given. Inside longer
+// otherwise, or transforms it otherwise, is not caught. Truncated also
+// leaves out the start of a secret so split, or written with references,
+// at the end of the text it is given, and a line break or reference the
+// cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
@@ -199,8 +206,11 @@ func (u *URL) UnmarshalText(text []byte) error {
 // the port), then "/…" when it has a path and "?…" when it has a query, as
 // in "https://hooks.slack.com/…". A URL without a scheme or host, that
 // does not parse, or whose password (or user name, on a host without a
-// dot) a "/", "?" or "#" not %-escaped cut short, gives REDACTED; "" gives
-// "".
+// dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
+// one with a port, or on a host without a dot, and an "@" in its path,
+// query or fragment inside a segment, or at a segment's start followed by
+// a host name (https://bot:1234/@irc.example.com/), though not by a name
+// alone (http://localhost:8080/@alice shows). "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
@@ -220,32 +230,39 @@ func ShowURL(raw string) string {
 }
 
 // cutShort reports a URL whose password, or user name, a "/", "?" or
-// "#" ended: url.Parse
-// then finds no user information and takes the user name for the host and
-// the password's digits before that character for the port (an empty one
-// when none), and the rest, with its "@" and the real host, for the path,
-// query or fragment. An "@" that belongs there beside a port is written
-// %40.
+// "#" ended: url.Parse then takes the user information up to that
+// character for the host, a user name and the password's digits before
+// it for a host and a port (an empty one when none), and the rest, with
+// its "@" and the real host, for the path, query or fragment. A user name
+// that holds an "@" unescaped (an e-mail address) is cut at its last one
+// too, and the rest taken for user information, host and port. An "@"
+// that belongs in the path, query or fragment is written %40.
 func cutShort(p *url.URL) bool {
-	if p.User != nil {
-		return false
-	}
 	if strings.HasSuffix(p.Host, ":") {
 		return true
 	}
 	rest := []string{p.EscapedPath(), p.RawQuery, p.EscapedFragment()}
-	if p.Port() != "" && strings.Contains(strings.Join(rest, ""), "@") {
-		return true
+	if p.Port() != "" {
+		// The port may be the digits a password starts with.
+		return userinfoEnds(rest)
 	}
 	// A user name without a password (a token, https://TOKEN@host/) that
 	// such a character cut: the host is the token's start, which has no
-	// dot, and an "@" follows in the rest, not at the start of a path
-	// segment (as in http://localhost/@alice), or there but followed by
-	// a host name (a dot, a port), as when that character was the
-	// token's last (https://TOKEN/@api.example.com/).
-	if strings.ContainsAny(p.Hostname(), ".:") {
+	// dot.
+	if p.User != nil || strings.ContainsAny(p.Hostname(), ".:") {
 		return false
 	}
+	return userinfoEnds(rest)
+}
+
+// userinfoEnds reports whether an "@" in the path, query or fragment of a
+// URL may end user information a "/", "?" or "#" cut short: one inside a
+// segment (after anything but "/"), or one at a segment's start followed by
+// a host name (a dot, a port, an IPv6 address, localhost), as when that
+// character was the user information's last (https://TOKEN/@api.example.com/).
+// An "@" that starts a segment and is followed by a name alone, as in
+// http://localhost:8080/@alice, is the path's.
+func userinfoEnds(rest []string) bool {
 	for _, r := range rest {
 		for i := range len(r) {
 			if r[i] != '@' {
@@ -254,7 +271,8 @@ func cutShort(p *url.URL) bool {
 			if i > 0 && r[i-1] != '/' {
 				return true
 			}
-			if host, _, _ := strings.Cut(r[i+1:], "/"); strings.ContainsAny(host, ".:") {
+			host, _, _ := strings.Cut(r[i+1:], "/")
+			if strings.ContainsAny(host, ".:[") || strings.EqualFold(host, "localhost") {
 				return true
 			}
 		}

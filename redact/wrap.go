@@ -1,6 +1,11 @@
 package redact
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
 
 // minWrappedLine is the shortest line of base64 alone whose line break
 // unwrap takes for one inside a word: MIME wraps base64 at 76 characters,
@@ -70,11 +75,12 @@ func isBase64(s string) bool {
 	return true
 }
 
-// acrossBreaks returns s with each occurrence of a form that unwrap's
-// line breaks split replaced by Redacted, and whether it found one; the
-// occurrences written whole are left to replace.
+// acrossBreaks returns s with each occurrence of a form that decoded
+// finds split by a line break or written with character references
+// replaced by Redacted, and whether it found one; the occurrences written
+// whole are left to replace.
 func (m *matcher) acrossBreaks(s string) (string, bool) {
-	j, at, ok := unwrap(s)
+	j, from, to, ok := decoded(s)
 	if !ok {
 		return s, false
 	}
@@ -88,14 +94,14 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			continue
 		}
 		e := i + len(m.form(k)) - 1 // last byte, in j
-		if at[e]-at[i] == e-i {
+		if to[e]-from[i] == e-i+1 {
 			continue // written whole
 		}
-		from, to := at[i], at[e]+1
-		if n := len(spans); n > 0 && from <= spans[n-1][1] {
-			spans[n-1][1] = max(spans[n-1][1], to)
+		start, end := from[i], to[e]
+		if n := len(spans); n > 0 && start <= spans[n-1][1] {
+			spans[n-1][1] = max(spans[n-1][1], end)
 		} else {
-			spans = append(spans, [2]int{from, to})
+			spans = append(spans, [2]int{start, end})
 		}
 	}
 	if spans == nil {
@@ -110,4 +116,259 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	}
 	b.WriteString(s[written:])
 	return b.String(), true
+}
+
+// decoded returns s unwrapped (see unwrap), with its character
+// references decoded (see unref), and then its JSON escapes (see
+// unescapeJSON), and, for each byte of the result, the bytes of s it comes
+// from: from[i] up to to[i]. ok is false, and nothing else returned, when
+// s has none of these.
+func decoded(s string) (j string, from, to []int, ok bool) {
+	j = s
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON} {
+		d, f, t, changed := decode(j)
+		if !changed {
+			continue
+		}
+		if ok {
+			for i := range f {
+				f[i], t[i] = from[f[i]], to[t[i]-1]
+			}
+		}
+		j, from, to, ok = d, f, t, true
+	}
+	return j, from, to, ok
+}
+
+// unwrapped is unwrap, giving where each byte ends as well.
+func unwrapped(s string) (string, []int, []int, bool) {
+	j, at, ok := unwrap(s)
+	if !ok {
+		return "", nil, nil, false
+	}
+	to := make([]int, len(at))
+	for i, a := range at {
+		to[i] = a + 1
+	}
+	return j, at, to, true
+}
+
+// unescapeJSON returns s with the escapes of a JSON string decoded ("\/",
+// "\n", "\u003c" or "\u003C", a surrogate pair as one character), as
+// encoders mix them (PHP's "\/" with "\u003C", say); and, for each byte
+// of the result, the bytes of s it comes from: from[i] up to to[i]. ok is
+// false, and nothing else returned, when s has none.
+func unescapeJSON(s string) (j string, from, to []int, ok bool) {
+	return decodeAt(s, '\\', jsonEscape)
+}
+
+// jsonEscape returns the character that the JSON escape s starts with
+// stands for, and the escape's length; 0 when s starts with none.
+func jsonEscape(s string) (rune, int) {
+	if len(s) < 2 {
+		return 0, 0
+	}
+	if c := strings.IndexByte(`"\/bfnrt`, s[1]); c >= 0 {
+		return rune("\"\\/\b\f\n\r\t"[c]), 2
+	}
+	u := func(s string) rune {
+		if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+			return -1
+		}
+		v, err := strconv.ParseUint(s[2:6], 16, 16)
+		if err != nil || s[2] == '+' {
+			return -1
+		}
+		return rune(v)
+	}
+	c := u(s)
+	switch {
+	case c < 0:
+		return 0, 0
+	case utf16.IsSurrogate(c):
+		if c2 := u(s[6:]); c2 >= 0 {
+			if r := utf16.DecodeRune(c, c2); r != utf8.RuneError {
+				return r, 12
+			}
+		}
+		return 0, 0
+	}
+	return c, 6
+}
+
+// unref returns s with its character references decoded, as an XML or
+// HTML reader decodes them: decimal and hex ("&#65;", "&#x41;", "&#X41;",
+// leading zeros or not), XML's named ones and HTML's for ASCII
+// characters; and, for each byte of the result, the bytes of s it comes
+// from: from[i] up to to[i]. ok is false, and nothing else returned, when
+// s has none.
+func unref(s string) (j string, from, to []int, ok bool) {
+	return decodeAt(s, '&', charRef)
+}
+
+// decodeAt returns s with each escape that starts with the byte esc
+// decoded by decode, which gives the character an escape stands for and
+// its length (0 when s starts with none); and, for each byte of the
+// result, the bytes of s it comes from: from[i] up to to[i]. ok is false,
+// and nothing else returned, when s has none.
+func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, from, to []int, ok bool) {
+	var b strings.Builder
+	written := 0 // of s
+	for p := strings.IndexByte(s, esc); p >= 0; p = nextByte(s, p, esc) {
+		if p < written {
+			continue // inside the escape decoded last
+		}
+		c, n := decode(s[p:])
+		if n == 0 {
+			continue
+		}
+		if from == nil {
+			b.Grow(len(s))
+			from, to = make([]int, 0, len(s)), make([]int, 0, len(s))
+		}
+		b.WriteString(s[written:p])
+		for i := written; i < p; i++ {
+			from, to = append(from, i), append(to, i+1)
+		}
+		w := b.Len()
+		b.WriteRune(c)
+		for range b.Len() - w {
+			from, to = append(from, p), append(to, p+n)
+		}
+		written = p + n
+	}
+	if from == nil {
+		return "", nil, nil, false
+	}
+	b.WriteString(s[written:])
+	for i := written; i < len(s); i++ {
+		from, to = append(from, i), append(to, i+1)
+	}
+	return b.String(), from, to, true
+}
+
+// nextByte returns the index of the first c of s after p, or -1.
+func nextByte(s string, p int, c byte) int {
+	if i := strings.IndexByte(s[p+1:], c); i >= 0 {
+		return p + 1 + i
+	}
+	return -1
+}
+
+// maxCharRef is the length of the longest character reference charRef
+// reads: "&#x" or "&#", up to eight digits, and ";".
+const maxCharRef = 12
+
+// charRef returns the character that the reference s starts with stands
+// for, and the reference's length; 0 when s starts with none.
+func charRef(s string) (rune, int) {
+	end := strings.IndexByte(s[:min(len(s), maxCharRef+1)], ';')
+	if end < 2 {
+		return 0, 0
+	}
+	ref := s[1:end]
+	if ref[0] != '#' {
+		if c, ok := namedRefs[ref]; ok {
+			return c, end + 1
+		}
+		return 0, 0
+	}
+	digits, base := ref[1:], 10
+	if digits != "" && (digits[0] == 'x' || digits[0] == 'X') {
+		digits, base = digits[1:], 16
+	}
+	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || v == 0 || !utf8.ValidRune(rune(v)) {
+		return 0, 0
+	}
+	return rune(v), end + 1
+}
+
+// namedRefs are XML's named references and HTML's for ASCII characters
+// (tab and newline among them), which may each stand for a character of a
+// secret.
+var namedRefs = map[string]rune{
+	"amp": '&', "AMP": '&', "lt": '<', "LT": '<', "gt": '>', "GT": '>', "quot": '"', "QUOT": '"', "apos": '\'',
+	"Tab": '\t', "NewLine": '\n', "excl": '!', "num": '#', "dollar": '$', "percnt": '%', "lpar": '(',
+	"rpar": ')', "ast": '*', "midast": '*', "plus": '+', "comma": ',', "period": '.', "sol": '/',
+	"colon": ':', "semi": ';', "equals": '=', "quest": '?', "commat": '@', "lsqb": '[', "lbrack": '[',
+	"bsol": '\\', "rsqb": ']', "rbrack": ']', "Hat": '^', "lowbar": '_', "UnderBar": '_', "grave": '`',
+	"DiacriticalGrave": '`', "lcub": '{', "lbrace": '{', "verbar": '|', "vert": '|', "VerticalLine": '|',
+	"rcub": '}', "rbrace": '}', "nbsp": '\u00a0', "NonBreakingSpace": '\u00a0',
+}
+
+// splitHead returns where s, the start of a longer text, ends in the start
+// of a form that line breaks split or character references write (see
+// decoded), or -1. A soft line break, a line break after a line of
+// wrapped base64 and a character reference that s ends in unfinished
+// count as the start of one that goes on; an unfinished decimal or hex
+// reference is left out in any case.
+func (m *matcher) splitHead(s string) int {
+	t := cutStub(s)
+	j, from, _, ok := decoded(t)
+	if !ok {
+		if t == s {
+			return -1 // replace finds the start of a form written whole
+		}
+		j = t
+	}
+	for i := max(0, len(j)-m.maxLen+1); i < len(j); i++ {
+		if m.head(j[i:]) {
+			if from == nil {
+				return i
+			}
+			return from[i]
+		}
+	}
+	if strings.HasPrefix(s[len(t):], "&#") {
+		// Part of a character, which may be a secret's first: the
+		// digits of a hex reference give half a byte each.
+		return len(t)
+	}
+	return -1
+}
+
+// cutStub returns s without what it ends in when a cut left a line break
+// or a character reference unfinished: "=" ending the text, or a line,
+// which may be a soft line break; a line break after a line of base64 that
+// may be wrapped; "&" and what may follow it in a reference.
+func cutStub(s string) string {
+	t := strings.TrimSuffix(s, "\n")
+	t = strings.TrimSuffix(t, "\r")
+	if u, ok := strings.CutSuffix(t, "="); ok {
+		return u
+	}
+	if len(t) < len(s) {
+		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+			return t
+		}
+	}
+	if a := strings.LastIndexByte(s, '&'); a >= 0 && len(s)-a < maxCharRef && refStart(s[a+1:]) {
+		return s[:a]
+	}
+	return s
+}
+
+// refStart reports whether s may be what follows "&" in a character
+// reference the end of the text cut.
+func refStart(s string) bool {
+	s, num := strings.CutPrefix(s, "#")
+	if num {
+		if rest, ok := strings.CutPrefix(s, "x"); ok {
+			s = rest
+		} else if rest, ok := strings.CutPrefix(s, "X"); ok {
+			s = rest
+		}
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || !num && ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') ||
+			num && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')) {
+			return false
+		}
+	}
+	return true
 }

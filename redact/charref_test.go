@@ -1,0 +1,76 @@
+package redact_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// A secret echoed in an XML or HTML answer with character references is
+// found: tab, newline and carriage return as XML writers write them
+// (encoding/xml's "&#x9;", "&#xA;", "&#xD;", Java's "&#10;", HTML's
+// "&Tab;" and "&NewLine;"), and any character of it as a decimal or hex
+// reference, upper- or lower-case "x", leading zeros or not, as a page
+// that hides an address from harvesters writes it.
+func TestRedactorCharacterReferences(t *testing.T) {
+	const secret = "Tok\ten\nA9\r+/=z"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	var x strings.Builder
+	_ = xml.EscapeText(&x, []byte(secret))
+	each := func(format string) string {
+		var b strings.Builder
+		for _, c := range secret {
+			fmt.Fprintf(&b, format, c)
+		}
+		return b.String()
+	}
+	for name, form := range map[string]string{
+		"encoding/xml":       x.String(),
+		"decimal":            "Tok&#9;en&#10;A9&#13;+/=z",
+		"hex lower":          "Tok&#x9;en&#xa;A9&#xd;+/=z",
+		"hex upper X":        "Tok&#X9;en&#XA;A9&#XD;+/=z",
+		"html named":         "Tok&Tab;en&NewLine;A9&#13;&plus;&sol;&equals;z",
+		"all decimal":        each("&#%d;"),
+		"all hex":            each("&#x%x;"),
+		"all hex upper":      each("&#X%X;"),
+		"all hex zeros":      each("&#x%04x;"),
+		"letters referenced": "&#84;ok\ten\n&#x41;9\r+/=&#X7A;",
+	} {
+		for _, text := range []string{"<error>bad token " + form + "</error>", `<p title="` + form + `">x</p>`} {
+			out := r.String(text)
+			assert.NotContains(t, out, "Tok", "%s: %q", name, out)
+			assert.NotContains(t, out, "A9", "%s: %q", name, out)
+			assert.Contains(t, out, redact.Redacted, name)
+			assert.True(t, r.Holds(text), name)
+		}
+		assert.Equal(t, "<error>bad token REDACTED</error>", r.String("<error>bad token "+form+"</error>"), name)
+	}
+	for _, plain := range []string{"a &amp; b &#65; &#x42; &bogus; &#; &#xZZ; &", "Tok&#9;en&#10;A8"} {
+		assert.Equal(t, plain, r.String(plain), "no secret, nothing changed")
+		assert.False(t, r.Holds(plain), plain)
+	}
+}
+
+// A secret echoed in JSON with escapes as encoders mix them is found:
+// PHP's "\/" with upper-case "\u003C" (JSON_HEX_TAG), an escaped "/" with
+// Go's lower-case HTML escapes, a surrogate pair, "\t" beside "\u0041".
+func TestRedactorJSONEscapesMixed(t *testing.T) {
+	const secret = "ab+cd/ef<12>==\t😀A"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		`ab+cd\/ef\u003C12\u003E==\t\ud83d\ude00A`,
+		`ab+cd\/ef\u003c12\u003e\u003d\u003d\u0009😀\u0041`,
+		`ab\u002Bcd\/ef<12>==\t\uD83D\uDE00A`,
+	} {
+		assert.Equal(t, `{"error":"REDACTED"}`, r.String(`{"error":"`+form+`"}`), form)
+		assert.True(t, r.Holds(`{"error":"`+form+`"}`), form)
+	}
+	plain := `{"a":"x\/y\u003c\n\ud83d\ude00 \uZZZZ \ud800 \"q\" \\"}`
+	assert.Equal(t, plain, r.String(plain))
+	assert.False(t, r.Holds(plain))
+}
