@@ -279,10 +279,19 @@ func prepare(ctx context.Context, page *statuspage.Channel, o options, now time.
 			return err
 		}
 	}
+	// The page holds -base as the channel writes it: "HTTP://Status.Example.COM"
+	// is http://status.example.com/, a name outside ASCII its A-labels.
+	o.base = pageBase(page)
 	if builtWith(page.Root(), o) {
 		return nil
 	}
 	return page.Rebuild(ctx)
+}
+
+// pageBase is the base URL of page as its links and summary hold it: the
+// URL of an incident's page without the incident's part.
+func pageBase(page *statuspage.Channel) string {
+	return strings.TrimSuffix(page.IncidentURL(broadcast.Update{IncidentID: "x"}), "incidents/x.html")
 }
 
 // builtWith reports whether the page in root has o's title and base, as

@@ -300,6 +300,26 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 	}
 }
 
+// A -base that the channel writes otherwise (a host in capitals or outside
+// ASCII, no final slash) is the same -base at the next start: the page is
+// not rebuilt at every start.
+func TestRestartWithBaseSpeltOtherwiseWritesNothing(t *testing.T) {
+	for _, base := range []string{"HTTPS://Status.Example.COM/", "https://bücher.example/status", "http://[fe80::1%25eth0]:80"} {
+		o := options{dir: filepath.Join(t.TempDir(), "site"), base: base, title: "Example Status"}
+		start := func() string {
+			t.Helper()
+			page, err := newPage(o)
+			require.NoError(t, err, base)
+			require.NoError(t, prepare(context.Background(), page, o, time.Now()), base)
+			version, err := os.Readlink(page.Root())
+			require.NoError(t, err)
+			return version
+		}
+		first := start()
+		assert.Equal(t, first, start(), "%s: the same -base: nothing written", base)
+	}
+}
+
 // With -listen on port 0 and a -base of the public URL, the serving line
 // gives the address bound, which can be fetched, and the base the links use.
 func TestServingLineGivesBoundAddress(t *testing.T) {
