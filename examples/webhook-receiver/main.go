@@ -340,7 +340,7 @@ func missing(p webhook.Payload) string {
 // bad time too, which encoding/json reports without its field.
 func jsonProblem(err error, body []byte) string {
 	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) || te.Field == "" {
+	if !errors.As(err, &te) {
 		var se *json.SyntaxError
 		if !errors.As(err, &se) {
 			if problem := timeProblem(body); problem != "" {
@@ -349,7 +349,11 @@ func jsonProblem(err error, body []byte) string {
 		}
 		return err.Error()
 	}
-	return te.Field + ": want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
+	want := "want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
+	if te.Field == "" {
+		return want // the payload itself: a list, say, where an object goes
+	}
+	return te.Field + ": " + want
 }
 
 // timeProblem names the first of the payload's times in body that is not

@@ -204,6 +204,10 @@ func TestRejectsWrongValues(t *testing.T) {
 		{head + `"status":true,"components":[],` + rest, "malformed payload: data.status: want a string, got true or false"},
 		{head + `"status":"resolved","components":{},` + rest, "malformed payload: data.components: want a list, got an object"},
 		{`{"type":5}`, "malformed payload: type: want a string, got a number"},
+		// The payload itself, named by no field: no Go type in the answer.
+		{`[1,2]`, "malformed payload: want an object, got a list"},
+		{`"incident.updated"`, "malformed payload: want an object, got a string"},
+		{`5`, "malformed payload: want an object, got a number"},
 		{head + `"status":"bogus","components":[],` + rest,
 			`invalid payload: data.status: unknown value "bogus" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying or completed)`},
 		{head + `"status":"resolved\r","components":[],` + rest,
