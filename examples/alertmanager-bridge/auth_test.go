@@ -119,6 +119,20 @@ func TestHelpSaysHowTokensAreSeparated(t *testing.T) {
 	assert.Contains(t, strings.Join(strings.Fields(stdout.String()), " "), "separated by commas or spaces")
 }
 
+// The usage line of -help names every flag, or says that there are more
+// than it names: -max-body, -timeout and the others are flags too.
+func TestHelpUsageLineLeavesNoFlagOut(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), nil, []string{"-help"}, &stdout, &stderr))
+	line, _, _ := strings.Cut(stdout.String(), "\n")
+	if strings.HasSuffix(line, " [flags]") {
+		return
+	}
+	for _, name := range regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(stdout.String(), -1) {
+		assert.Contains(t, line, "-"+name[1]+" ", "the usage line %q", line)
+	}
+}
+
 // basicEnv names the variable holding the user names and passwords of
 // Alertmanager's http_config.basic_auth.
 const basicEnv = "OUTAGECAST_BRIDGE_BASIC_AUTH"

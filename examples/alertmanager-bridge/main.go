@@ -312,7 +312,7 @@ type options struct {
 // asks for.
 const tokensEnv = "OUTAGECAST_BRIDGE_TOKENS"
 
-const usage = `Usage: alertmanager-bridge [-listen ADDR] [-config FILE] [-state FILE] [-url URL]
+const usage = `Usage: alertmanager-bridge [-listen ADDR] [-config FILE] [-state FILE] [-url URL] [flags]
 
 alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 (version 4) on POST /alerts and broadcasts each as an incident update to the

@@ -6,8 +6,10 @@
 //
 // -dir defaults to status-site in the current directory. -lang is the
 // pages' and feeds' language, a BCP 47 tag (default en). The page's links
-// and feeds hold its public URL, -base, by default http://ADDR/ of -listen;
-// a -listen without a host (":8080", every interface) needs -base.
+// and feeds hold its public URL, -base, by default http://ADDR/ of -listen
+// (-listen localhost:http, a service name as net.Listen takes it, is
+// http://localhost:80/); a -listen without a host (":8080", every
+// interface) or with port 0 (any free port) needs -base.
 // With -demo it first sends, through a Broadcaster, an incident of three
 // updates, a scheduled maintenance and a resolved incident from two days
 // ago; their update IDs are fixed, so running it again adds nothing.
@@ -29,7 +31,8 @@
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the
 // -listen address taken); 2 on a flag's value it cannot use (-lang xx_YY,
-// -base ftp://…, a -dir it cannot create), with a line pointing at -help;
+// -base ftp://…, a -dir it cannot create, a -listen that is no host:port),
+// with a line pointing at -help;
 // 130 when a signal interrupted it: a second one stopped it at once, or
 // one came before it served. The exit statuses mean the same in every
 // example program.
@@ -45,6 +48,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -55,6 +59,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspage"
+	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"golang.org/x/text/language"
 )
@@ -144,6 +149,9 @@ func parseFlags(args []string) (options, error) {
 	if strings.TrimSpace(o.title) == "" {
 		return o, errors.New("-title: missing")
 	}
+	if !listenaddr.Valid(o.addr) {
+		return o, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8080 (a port from 0 to 65535, or a service name as http)", o.addr)
+	}
 	if o.base == "" {
 		var err error
 		if o.base, err = defaultBase(o.addr); err != nil {
@@ -154,20 +162,26 @@ func parseFlags(args []string) (options, error) {
 }
 
 // defaultBase is the page's URL when -base is not given: http://ADDR/,
-// which the page's links and feeds hold, so it needs a host and a port.
+// which the page's links and feeds hold, so it needs a host and a port
+// other than 0. A service name for the port is the port's number, as
+// net.Listen takes it (localhost:http is http://localhost:80/), since a
+// URL's port is a number. addr is one listenaddr.Valid takes.
 func defaultBase(addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8080", addr)
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("-listen: %q: want a port from 1 to 65535", addr)
+	n, err := net.LookupPort("tcp", port)
+	if err != nil || n < 1 {
+		return "", fmt.Errorf("-listen: %q: want a port from 1 to 65535 for the page's links, or give -base, "+
+			"the page's public URL", addr)
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		return "", fmt.Errorf("-listen: %q names no host for the page's links: give -base, "+
 			"the page's public URL (as https://status.example.com/)", addr)
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/", nil
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(n)), Path: "/"}
+	return u.String(), nil
 }
 
 type options struct {
@@ -266,10 +280,19 @@ func prepare(ctx context.Context, page *statuspage.Channel, o options, now time.
 			return err
 		}
 	}
+	// The page holds -base as the channel writes it: "HTTP://Status.Example.COM"
+	// is http://status.example.com/, a name outside ASCII its A-labels.
+	o.base = pageBase(page)
 	if builtWith(page.Root(), o) {
 		return nil
 	}
 	return page.Rebuild(ctx)
+}
+
+// pageBase is the base URL of page as its links and summary hold it: the
+// URL of an incident's page without the incident's part.
+func pageBase(page *statuspage.Channel) string {
+	return strings.TrimSuffix(page.IncidentURL(broadcast.Update{IncidentID: "x"}), "incidents/x.html")
 }
 
 // builtWith reports whether the page in root has o's title and base, as

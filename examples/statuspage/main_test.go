@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -215,8 +216,12 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"/tmp/site"}, `unexpected argument "/tmp/site"`},
 		{[]string{"-listen", ":8081"}, `-listen: ":8081" names no host for the page's links: give -base, the page's public URL`},
 		{[]string{"-listen", "0.0.0.0:8081"}, `-listen: "0.0.0.0:8081" names no host for the page's links: give -base`},
-		{[]string{"-listen", "127.0.0.1:0"}, `-listen: "127.0.0.1:0": want a port from 1 to 65535`},
-		{[]string{"-listen", "127.0.0.1:8081x"}, `-listen: "127.0.0.1:8081x": want a port from 1 to 65535`},
+		{[]string{"-listen", "127.0.0.1:0"}, `-listen: "127.0.0.1:0": want a port from 1 to 65535 for the page's links, or give -base`},
+		{[]string{"-listen", "127.0.0.1:"}, `-listen: "127.0.0.1:": want a port from 1 to 65535 for the page's links, or give -base`},
+		{[]string{"-listen", "127.0.0.1:8081x"}, `-listen: "127.0.0.1:8081x": want host:port`},
+		{[]string{"-listen", "127.0.0.1:65536", "-base", "https://status.example.com/"}, `-listen: "127.0.0.1:65536": want host:port`},
+		{[]string{"-listen", "nope", "-base", "https://status.example.com/"}, `-listen: "nope": want host:port`},
+		{[]string{"-listen", ":http"}, `-listen: ":http" names no host for the page's links: give -base`},
 		{[]string{"-listen", "127.0.0.1"}, `-listen: "127.0.0.1": want host:port`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope`},
 		// The channel would title an empty -title "Service status", so the
@@ -229,6 +234,27 @@ func TestParseFlags(t *testing.T) {
 		require.Error(t, err, tt.args)
 		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
 	}
+}
+
+// -listen takes what net.Listen takes, a service name for the port too;
+// the page's default URL has the port's number, the only port a URL can
+// hold, and a -base makes a -listen without a host fine.
+func TestParseFlagsListenServiceName(t *testing.T) {
+	for _, tt := range []struct{ listen, base string }{
+		{"localhost:http", "http://localhost:80/"},
+		{"127.0.0.1:https", "http://127.0.0.1:443/"},
+		{"[::1]:http", "http://[::1]:80/"},
+		{"[fe80::1%eth0]:8080", "http://[fe80::1%25eth0]:8080/"},
+	} {
+		o, err := parseFlags([]string{"-listen", tt.listen})
+		require.NoError(t, err, tt.listen)
+		assert.Equal(t, tt.base, o.base, tt.listen)
+		_, err = url.Parse(o.base)
+		assert.NoError(t, err, tt.listen)
+	}
+	o, err := parseFlags([]string{"-listen", ":http", "-base", "https://status.example.com/"})
+	require.NoError(t, err)
+	assert.Equal(t, ":http", o.addr)
 }
 
 // A restart with another -title, -base or -lang rebuilds the page at once, not at
@@ -271,6 +297,26 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 		assert.True(t, strings.Contains(body, `<html lang="ar" dir="rtl">`), "demo=%t: a -lang written right to left", demo)
 		v2, _ = start(o)
 		assert.Equal(t, v1, v2, "demo=%t: the same right-to-left -lang: nothing written", demo)
+	}
+}
+
+// A -base that the channel writes otherwise (a host in capitals or outside
+// ASCII, no final slash) is the same -base at the next start: the page is
+// not rebuilt at every start.
+func TestRestartWithBaseSpeltOtherwiseWritesNothing(t *testing.T) {
+	for _, base := range []string{"HTTPS://Status.Example.COM/", "https://bücher.example/status", "http://[fe80::1%25eth0]:80"} {
+		o := options{dir: filepath.Join(t.TempDir(), "site"), base: base, title: "Example Status"}
+		start := func() string {
+			t.Helper()
+			page, err := newPage(o)
+			require.NoError(t, err, base)
+			require.NoError(t, prepare(context.Background(), page, o, time.Now()), base)
+			version, err := os.Readlink(page.Root())
+			require.NoError(t, err)
+			return version
+		}
+		first := start()
+		assert.Equal(t, first, start(), "%s: the same -base: nothing written", base)
 	}
 }
 

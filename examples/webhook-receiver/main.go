@@ -22,8 +22,8 @@
 // with a missing signature or a stale timestamp get 401 as soon as their
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400, and so does an event without a field
-// its type always carries (an update without a title, a retraction
-// without an id), a value of the wrong JSON type (named by its field:
+// its type always carries (an update without a title, a component
+// without its name or status, a retraction without an id), a value of the wrong JSON type (named by its field:
 // "data.body: want a string, got a number"), a time that is not an RFC
 // 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
@@ -323,6 +323,10 @@ func missing(p webhook.Payload) string {
 		if p.Type == webhook.EventCorrected {
 			fields = append(fields, field{"data.corrects", d.Corrects != ""})
 		}
+		for i, c := range d.Components {
+			at := fmt.Sprintf("data.components[%d].", i)
+			fields = append(fields, field{at + "name", c.Name != ""}, field{at + "status", c.Status != ""})
+		}
 	case webhook.EventRetracted:
 		fields = append(fields, field{"data.id", d.ID != ""})
 	}
@@ -340,7 +344,7 @@ func missing(p webhook.Payload) string {
 // bad time too, which encoding/json reports without its field.
 func jsonProblem(err error, body []byte) string {
 	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) || te.Field == "" {
+	if !errors.As(err, &te) {
 		var se *json.SyntaxError
 		if !errors.As(err, &se) {
 			if problem := timeProblem(body); problem != "" {
@@ -349,7 +353,11 @@ func jsonProblem(err error, body []byte) string {
 		}
 		return err.Error()
 	}
-	return te.Field + ": want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
+	want := "want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
+	if te.Field == "" {
+		return want // the payload itself: a list, say, where an object goes
+	}
+	return te.Field + ": " + want
 }
 
 // timeProblem names the first of the payload's times in body that is not

@@ -204,6 +204,10 @@ func TestRejectsWrongValues(t *testing.T) {
 		{head + `"status":true,"components":[],` + rest, "malformed payload: data.status: want a string, got true or false"},
 		{head + `"status":"resolved","components":{},` + rest, "malformed payload: data.components: want a list, got an object"},
 		{`{"type":5}`, "malformed payload: type: want a string, got a number"},
+		// The payload itself, named by no field: no Go type in the answer.
+		{`[1,2]`, "malformed payload: want an object, got a list"},
+		{`"incident.updated"`, "malformed payload: want an object, got a string"},
+		{`5`, "malformed payload: want an object, got a number"},
 		{head + `"status":"bogus","components":[],` + rest,
 			`invalid payload: data.status: unknown value "bogus" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying or completed)`},
 		{head + `"status":"resolved\r","components":[],` + rest,
@@ -238,6 +242,11 @@ func TestRejectsIncompleteEvents(t *testing.T) {
 		{`{"type":"incident.updated",` + ts + `,"data":{"id":"u_1","incident_id":"cdn-42","title":"T","status":"resolved","time":"2026-11-24T14:02:00Z"}}`, "data.components"},
 		{`{"type":"incident.corrected",` + ts + `,"data":{` + data + `}}`, "data.corrects"},
 		{`{"type":"incident.retracted",` + ts + `,"data":{}}`, "data.id"},
+		// A component has a name and a status, as the schema says.
+		{`{"type":"incident.updated",` + ts + `,"data":{` + strings.Replace(data, `"components":[]`,
+			`"components":[{"name":"CDN","status":"major_outage"},{"status":"operational"}]`, 1) + `}}`, "data.components[1].name"},
+		{`{"type":"incident.updated",` + ts + `,"data":{` + strings.Replace(data, `"components":[]`,
+			`"components":[{"name":"CDN","status":null}]`, 1) + `}}`, "data.components[0].status"},
 	} {
 		code, text := signedPost(t, srv, "id-"+strconv.Itoa(i), []byte(tt.body))
 		assert.Equal(t, http.StatusBadRequest, code, tt.body)
@@ -250,7 +259,7 @@ func TestRejectsIncompleteEvents(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, text, "malformed payload: ")
 	assert.Contains(t, log.String(), "400 Bad Request: malformed payload: ")
-	assert.Equal(t, 9, strings.Count(log.String(), "webhook-receiver: refused a delivery from "), log.String())
+	assert.Equal(t, 11, strings.Count(log.String(), "webhook-receiver: refused a delivery from "), log.String())
 
 	code, _ = signedPost(t, srv, "id-complete", []byte(`{"type":"incident.updated",`+ts+`,"data":{`+data+`}}`))
 	assert.Equal(t, http.StatusNoContent, code)
