@@ -100,7 +100,9 @@
 // E-mail chains to the latest post: In-Reply-To is the Message-ID of
 // Message.Thread.Last, and References the chain from Thread.Root to
 // Thread.Last, which each Receipt carries on in Meta["references"] (at most
-// MaxReferences IDs; the first is always kept).
+// MaxReferences IDs; the first is always kept). An update sent again whose
+// own receipt is Thread.Last replies to what it replied to the first time,
+// with the same References.
 //
 // Every update of an incident also has the same subject, because Gmail
 // threads only messages whose subjects match. The status changes with

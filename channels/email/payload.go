@@ -100,11 +100,33 @@ func (c *Channel) prepare(m broadcast.Message) (*prepared, error) {
 	if s := threadSubject(root, last); s != "" {
 		p.subject = s
 	}
-	if last.ID != p.messageID {
-		p.inReplyTo = last.ID
-		p.references = chain(root, last)
+	if last.ID == p.messageID {
+		// The update sent again, its receipt the thread's latest: it
+		// replies to what it replied to the first time, not to itself.
+		if last = before(root, last); !isMessageID(last.ID) {
+			return p, nil
+		}
 	}
+	p.inReplyTo = last.ID
+	p.references = chain(root, last)
 	return p, nil
+}
+
+// before returns the receipt of the message that r, whose message is the
+// thread's latest, replied to, as chain needs it: the last ID of r's own
+// chain but r's, with the chain before it; or root, when that chain has
+// none; or a zero Receipt when r is the thread's first message.
+func before(root, r broadcast.Receipt) broadcast.Receipt {
+	earlier := slices.DeleteFunc(strings.Fields(r.Meta["references"]), func(id string) bool {
+		return id == r.ID || !isMessageID(id)
+	})
+	if n := len(earlier); n > 0 {
+		return broadcast.Receipt{ID: earlier[n-1], Meta: map[string]string{"references": strings.Join(earlier[:n-1], " ")}}
+	}
+	if root.ID != r.ID {
+		return root
+	}
+	return broadcast.Receipt{}
 }
 
 // threadSubject is the subject the incident's messages carry: that of the

@@ -606,3 +606,34 @@ func TestOverrideBidiClosedInPreheader(t *testing.T) {
 	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\nFixed \u202eat 10:00\u202c\nThanks for waiting.\n\nMore.",
 		strings.ReplaceAll(p.text, "\r\n", "\n"))
 }
+
+// TestUpdateSentAgainKeepsItsThread: an update sent again once its
+// receipt is the thread's latest (Thread.Last is its own Message-ID, as
+// when the Store kept its receipt but not its marks) does not reply to
+// itself, nor leave the thread: it replies to what it replied to the first
+// time, with the same References, and its receipt carries on the chain
+// for the next update.
+func TestUpdateSentAgainKeepsItsThread(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	r1 := send(t, ch, broadcast.Message{Update: incident(1)})
+	r2 := send(t, ch, broadcast.Message{Update: incident(2), Thread: broadcast.Thread{Root: r1, Last: r1}})
+	r3 := send(t, ch, broadcast.Message{Update: incident(3), Thread: broadcast.Thread{Root: r1, Last: r2}})
+	again := send(t, ch, broadcast.Message{Update: incident(3), Thread: broadcast.Thread{Root: r1, Last: r3}})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, 4)
+	first, second := parse(t, msgs[2].data).header, parse(t, msgs[3].data).header
+	assert.Equal(t, first.Get("Message-ID"), second.Get("Message-ID"))
+	assert.Equal(t, r2.ID, second.Get("In-Reply-To"))
+	assert.Equal(t, first.Get("In-Reply-To"), second.Get("In-Reply-To"))
+	assert.Equal(t, first.Get("References"), second.Get("References"))
+	assert.Equal(t, r3.Meta["references"], again.Meta["references"])
+
+	// The first update sent again has nothing to reply to.
+	r1again := send(t, ch, broadcast.Message{Update: incident(1), Thread: broadcast.Thread{Root: r1, Last: r1}})
+	h := parse(t, srv.messages()[4].data).header
+	assert.Empty(t, h.Get("In-Reply-To"))
+	assert.Empty(t, h.Get("References"))
+	assert.Equal(t, r1.Meta["references"], r1again.Meta["references"])
+}

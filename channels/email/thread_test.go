@@ -153,7 +153,7 @@ func TestSubjectOfThread(t *testing.T) {
 			assert.Equal(t, "Resolved: Elevated error rates on the CDN", firstLine(p.text))
 			if tt.name == "same update sent again" {
 				assert.Equal(t, r.ID, m.Thread.Last.ID)
-				assert.Empty(t, p.header.Get("In-Reply-To"), "a message does not reply to itself")
+				assert.Equal(t, first, p.header.Get("In-Reply-To"), "a message does not reply to itself, but stays in its thread")
 			}
 		})
 	}

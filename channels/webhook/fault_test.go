@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -59,6 +60,43 @@ func resetFirst(i int, w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// hangTimeout sends requests with a transport of its own, and gives up
+// on those to path after d: the client's timeout for them alone.
+type hangTimeout struct {
+	path string
+	d    time.Duration
+}
+
+var hangTransport = sync.OnceValue(func() *http.Transport { return http.DefaultTransport.(*http.Transport).Clone() })
+
+func (h hangTimeout) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path != h.path {
+		return hangTransport().RoundTrip(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.d)
+	resp, err := hangTransport().RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+func (hangTimeout) CloseIdleConnections() { hangTransport().CloseIdleConnections() }
+
+// cancelOnClose is a response body that ends its request's context when
+// closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	defer b.cancel()
+	return b.ReadCloser.Close()
+}
+
 func TestFaultsThroughBroadcaster(t *testing.T) {
 	rc := newReceiver(t)
 	good := map[string]behaviour{
@@ -97,7 +135,10 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 			eps[i].URL = redact.NewURL(strings.Replace(eps[i].URL.Reveal(), "://", "://user:"+password+"@", 1) + "?token=" + token)
 		}
 	}
-	client := &http.Client{Timeout: 300 * time.Millisecond,
+	// Only the request meant to hang waits for a timeout: a Timeout of the
+	// client's, on every request, made an answer slower than it on a busy
+	// machine a transient failure, and a permanent refusal two requests.
+	client := &http.Client{Transport: hangTimeout{path: prefix + "/timeout", d: 300 * time.Millisecond},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	t.Cleanup(client.CloseIdleConnections)
 	ch, err := New(Config{Name: "hooks", Endpoints: eps, HTTPClient: client, Concurrency: 4})

@@ -25,7 +25,9 @@ func TestDefaultClientTimeout(t *testing.T) {
 	silent, endless := rc.endpoint("/silent"), rc.endpoint("/endless")
 	ch := newTestChannel(t, Config{Name: "hooks", Endpoints: []Endpoint{silent, endless}}, nil)
 	require.Zero(t, ch.s.client.Timeout)
-	ch.s.timeout = 100 * time.Millisecond // less than the body wait, so it bounds the body too
+	// Less than the body wait, so that it bounds the body too; long enough
+	// for the answer of the endpoint that does answer on a busy machine.
+	ch.s.timeout = time.Second
 	ledger := channeltest.NewLedger()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
