@@ -122,6 +122,8 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if !ok {
 			return nil, fmt.Errorf("broadcast: Options.Routes[%q]: no channel of that name", name)
 		}
+		// Its own lists, not the caller's, which the caller may change.
+		r.Statuses, r.Impacts, r.Components = slices.Clone(r.Statuses), slices.Clone(r.Impacts), slices.Clone(r.Components)
 		if err := r.validate(fmt.Sprintf("Options.Routes[%q]", name)); err != nil {
 			return nil, err
 		}

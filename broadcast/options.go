@@ -62,7 +62,8 @@ type Options struct {
 	// is: it never takes the process down from a delivery's goroutine.
 	Store Store
 	// Routes limits channels, by name, to some updates; channels without a
-	// Route get every update. See Route.
+	// Route get every update. See Route. New copies them: a later change
+	// to a Route's lists does not change the Broadcaster's routing.
 	Routes map[string]Route
 	// Stages delivers in order: the channels named in Stages[0] first (a
 	// status page, so that the links other channels post resolve when

@@ -133,3 +133,20 @@ func TestRouteComponentSpacing(t *testing.T) {
 		Components: []broadcast.Component{{Name: "EUAPI", Status: broadcast.ComponentMajorOutage}}}
 	assert.False(t, r.Selects(u, broadcast.Thread{}), "letters run together are another name")
 }
+
+// A Broadcaster keeps the Routes New checked: the caller's later change to
+// a Route's lists (a Route built once for several Broadcasters, a
+// configuration's slice reused) changed where a running Broadcaster sent
+// updates, and could put in a value New refuses.
+func TestRouteListsChangedAfterNew(t *testing.T) {
+	x := &script{name: "x"}
+	r := broadcast.Route{Statuses: []broadcast.Status{broadcast.StatusInvestigating},
+		Impacts: []broadcast.Impact{broadcast.ImpactMajor}, Components: []string{"CDN"}}
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{"x": r}}, x)
+	r.Statuses[0], r.Impacts[0], r.Components[0] = "down", broadcast.ImpactMinor, "API"
+
+	rep, err := b.Send(context.Background(), validUpdate()) // investigating, major, CDN
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].NotSelected)
+	assert.Equal(t, 1, x.count())
+}
