@@ -1,6 +1,7 @@
 package broadcast_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +29,12 @@ func TestBroadcasterNotMade(t *testing.T) {
 			assert.Nil(t, b.Channels())
 		})
 	}
+}
+
+// A ChannelFunc given a nil function fails its Send for good instead of
+// panicking.
+func TestChannelFuncNilSend(t *testing.T) {
+	_, err := broadcast.ChannelFunc("x", nil).Send(context.Background(), broadcast.NewMessage(notmadetest.Update))
+	assert.EqualError(t, err, "broadcast: ChannelFunc: nil send function")
+	assert.True(t, broadcast.IsPermanent(err))
 }
