@@ -21,7 +21,11 @@ import (
 )
 
 // Broadcaster sends updates to a fixed set of channels, each concurrently
-// and with its own retries. It is safe for concurrent use.
+// and with its own retries. It is safe for concurrent use. Make it with
+// New: a nil *Broadcaster (New's error dropped) or a zero Broadcaster
+// fails every call with an error saying it was not made by New (Check
+// returns that one error, RunJob's Result holds it, not Permanent),
+// and Channels returns nil; none panics.
 type Broadcaster struct {
 	channels  []Channel
 	routes    []*Route // routes[i] belongs to channels[i]; nil: every update
@@ -67,8 +71,8 @@ func (b *Broadcaster) enter() bool {
 }
 
 // New returns a Broadcaster for channels. It does no I/O. It fails with
-// ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
-// its Name panics, as a nil pointer's does) or has an empty name (or one
+// ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (a
+// nil pointer too, naming its type and place; or its Name panics) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
 // its Unwrap panics (see Channel), an option is negative, Options.Store is
 // a nil pointer (a typed nil, which
@@ -101,6 +105,11 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	for i, ch := range channels {
 		if ch == nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: nil", i)
+		}
+		if typedNil(ch) {
+			// Its Name may not panic (an adapter's returns ""): say
+			// what it is, not that its name is empty.
+			return nil, fmt.Errorf("broadcast: channels[%d]: a nil %T (was the error of its constructor dropped?)", i, ch)
 		}
 		name, err := channelName(ch)
 		if err != nil {
@@ -304,7 +313,13 @@ func nilStore(s Store) bool {
 	if s == nil {
 		return false // Options.Store's zero value: a MemoryStore
 	}
-	switch v := reflect.ValueOf(s); v.Kind() {
+	return typedNil(s)
+}
+
+// typedNil reports whether v, not nil, holds a nil pointer (or map, func,
+// …): a value never made, or one whose constructor failed.
+func typedNil(v any) bool {
+	switch v := reflect.ValueOf(v); v.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface, reflect.UnsafePointer:
 		return v.IsNil()
 	}
@@ -313,6 +328,9 @@ func nilStore(s Store) bool {
 
 // Channels returns the names of the Broadcaster's channels, in order.
 func (b *Broadcaster) Channels() []string {
+	if !b.made() {
+		return nil
+	}
 	names := make([]string, len(b.channels))
 	for i, ch := range b.channels {
 		names[i] = ch.Name()
@@ -383,6 +401,9 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, errNilContext
 	}
@@ -467,6 +488,9 @@ func checkSend(u Update) error {
 // thread of its own everywhere. Giving the IncidentID passes that check.
 // Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, errNilContext
 	}
@@ -490,6 +514,9 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 // does not hold itself. Before it reads the Store, it refuses what Jobs
 // refuses: an unknown kind, and an original that is no ID (see CheckID).
 func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update, original string) error {
+	if !b.made() {
+		return errNotMade
+	}
 	if ctx == nil {
 		return errNilContext
 	}
@@ -792,6 +819,9 @@ func validateNow(u Update) error {
 // update's, with a Report of that update's posts, as a queue of Jobs
 // (package dispatch) runs it too.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, errNilContext
 	}
@@ -812,6 +842,9 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // and so does one whose error's Error method panics (a nil pointer in a
 // non-nil error). Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
+	if !b.made() {
+		return []error{errNotMade}
+	}
 	errs := make([]error, len(b.channels))
 	if ctx == nil {
 		for i := range errs {
@@ -851,6 +884,9 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // an empty thread: a caller that forgot to fill it in (Update.IncidentID
 // before WithDefaults) would otherwise read that no channel has posted.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
+	if !b.made() {
+		return Thread{}, errNotMade
+	}
 	if ctx == nil {
 		return Thread{}, errNilContext
 	}
@@ -988,6 +1024,9 @@ type shared struct {
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
+	if !b.made() {
+		return time.Time{}, false, errNotMade
+	}
 	if ctx == nil {
 		return time.Time{}, false, errNilContext
 	}
@@ -1015,6 +1054,9 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // (ErrClosed after Close), or an updateID no update can have (see
 // CheckID).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, errNilContext
 	}
@@ -1050,6 +1092,9 @@ func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string,
 // was retracted on the channel (see RetractedOn). err is the Store's
 // (ErrClosed after Close), or a channel or an ID that is none.
 func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u Update, channel string) (string, error) {
+	if !b.made() {
+		return "", errNotMade
+	}
 	if ctx == nil {
 		return "", errNilContext
 	}
@@ -1111,6 +1156,9 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // Store's (ErrClosed after Close), or an updateID no update can have
 // (see CheckID).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, errNilContext
 	}
@@ -1405,6 +1453,9 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	if err := b.validate(u); err != nil {
 		return nil, err
 	}
@@ -1438,6 +1489,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 // while it waits fails with ErrClosed at once. Calling it again does
 // nothing.
 func (b *Broadcaster) Close() error {
+	if !b.made() {
+		return errNotMade
+	}
 	b.closing.Store(true)
 	b.mu.Lock()
 	defer b.mu.Unlock()

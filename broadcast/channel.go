@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"maps"
@@ -266,7 +267,7 @@ func (r Receipt) clone() Receipt {
 }
 
 // ChannelFunc makes a Channel of a name and a function, for tests and small
-// programs.
+// programs. With a nil send, its Send fails for good, and does not panic.
 func ChannelFunc(name string, send func(context.Context, Message) (Receipt, error)) Channel {
 	return &funcChannel{name: name, send: send}
 }
@@ -276,11 +277,23 @@ type funcChannel struct {
 	send func(context.Context, Message) (Receipt, error)
 }
 
-func (f *funcChannel) Name() string { return f.name }
+func (f *funcChannel) Name() string {
+	if f == nil {
+		return ""
+	}
+	return f.name
+}
 
 func (f *funcChannel) Send(ctx context.Context, m Message) (Receipt, error) {
+	if f == nil || f.send == nil {
+		return Receipt{}, errNoSendFunc
+	}
 	return f.send(ctx, m)
 }
+
+// errNoSendFunc is the error of a Send of a ChannelFunc given a nil
+// function, which would otherwise panic.
+var errNoSendFunc = Permanent(errors.New("broadcast: ChannelFunc: nil send function"))
 
 // Preview is what a channel would send for an update.
 type Preview struct {

@@ -88,6 +88,10 @@
 // kept from posting and a Correct where the original was retracted
 // (ErrRetracted).
 //
+// A Broadcaster not made by New (a nil *Broadcaster, New's error dropped,
+// or a zero Broadcaster) does not panic: every method fails with an error
+// saying so, naming broadcast.Broadcaster and broadcast.New.
+//
 // # Limits
 //
 // Title is at most 255 characters and Body at most 25,000, Statuspage's

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/internal/nilctx"
+	"github.com/outagecast/outagecast/internal/notmade"
 )
 
 // Sentinel errors. Their text starts with "broadcast: ".
@@ -226,3 +227,12 @@ var errEmptyTarget = Permanent(errors.New(`broadcast: Ledger target "": a target
 // errNilContext is the error of a Broadcaster's method given a nil
 // context, which it refuses rather than panic.
 var errNilContext = fmt.Errorf("broadcast: %w", nilctx.Err)
+
+// errNotMade is the error of a call of a Broadcaster not made by New: a
+// nil *Broadcaster (New failed, its error dropped) or a zero Broadcaster,
+// whose calls would otherwise panic.
+var errNotMade = notmade.Error("broadcast.Broadcaster", "broadcast.New")
+
+// made reports whether b was made by New, which refuses a Broadcaster of
+// no channels.
+func (b *Broadcaster) made() bool { return b != nil && b.channels != nil }

@@ -40,6 +40,9 @@ type Job struct {
 // in its defaults, and returns one Job per channel, in the Broadcaster's
 // order. It does no I/O.
 func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
 	switch kind {
 	case JobSend:
 		original = ""
@@ -100,6 +103,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
 // the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
+	if !b.made() {
+		return Result{Channel: j.Channel, Err: errNotMade} // not Permanent: the Job is not at fault
+	}
 	if ctx == nil {
 		return Result{Channel: j.Channel, Err: errNilContext} // the call's fault, not the Job's
 	}
@@ -183,6 +189,9 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 // record's time runs out (see RunJob), or their own retries do. For other
 // kinds it does nothing. err is the Store's (ErrClosed after Close).
 func (b *Broadcaster) EndJob(ctx context.Context, j Job) error {
+	if !b.made() {
+		return errNotMade
+	}
 	if ctx == nil {
 		return errNilContext
 	}

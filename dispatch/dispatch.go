@@ -174,7 +174,9 @@
 //
 // # Errors
 //
-// Errors start with "dispatch: "; configuration errors name the field.
+// Errors start with "dispatch: "; configuration errors name the field. A
+// Dispatcher not made by New (nil, or a zero value) fails every call with
+// an error naming dispatch.Dispatcher and dispatch.New, never a panic.
 package dispatch
 
 import (
@@ -200,6 +202,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/internal/nilctx"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 	"github.com/outagecast/outagecast/internal/slogguard"
@@ -337,7 +340,10 @@ type Config struct {
 }
 
 // Dispatcher enqueues updates and, once started, works the jobs of every
-// instance. It is safe for concurrent use.
+// instance. It is safe for concurrent use. Make it with New: a nil
+// *Dispatcher (New's error dropped) or a zero Dispatcher fails every call
+// with an error saying it was not made by New (Changes returns a closed
+// channel, for the Report that follows to say so); none panics.
 type Dispatcher struct {
 	cfg      Config
 	channels []string
@@ -573,6 +579,14 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // otherwise panic deep in the driver or in River.
 var errNilContext = nilctx.Err
 
+// errNotMade is the error of a call of a Dispatcher not made by New: a
+// nil *Dispatcher (New failed, its error dropped) or a zero Dispatcher,
+// whose calls would otherwise panic.
+var errNotMade = notmade.Error("dispatch.Dispatcher", "dispatch.New")
+
+// made reports whether d was made by New, which makes its River client.
+func (d *Dispatcher) made() bool { return d != nil && d.client != nil }
+
 // ErrNotMigrated is wrapped by Start's error when River's tables in the
 // database lack a migration this version of River needs (or are missing):
 // run Migrate, after every upgrade of this module too. River would
@@ -645,6 +659,9 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // holds one connection of its own (beyond the Pool's) that listens for
 // theirs; see Changes. They end with the workers.
 func (d *Dispatcher) Start(ctx context.Context) error {
+	if !d.made() {
+		return errNotMade
+	}
 	if ctx == nil {
 		return fmt.Errorf("dispatch: start: %w", errNilContext)
 	}
@@ -746,6 +763,9 @@ func (s *startCalls) stop() {
 // not started the workers yet (it checks the database, trying again
 // through a failover) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
+	if !d.made() {
+		return errNotMade
+	}
 	if ctx == nil {
 		return fmt.Errorf("dispatch: stop: %w", errNilContext)
 	}

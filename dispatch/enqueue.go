@@ -108,6 +108,9 @@ type metadata struct {
 // a new connection, for Config.ReconnectWait, then the error (as that of
 // Correct and Retract) wraps pgstore.ErrReadOnly and says what to do.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
+	if !d.made() {
+		return "", errNotMade
+	}
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil && ctx == nil {
 		err = errNilContext
@@ -133,6 +136,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // original's: its Title changed, and it would start a thread of its own
 // (see broadcast.Broadcaster.CheckOriginal).
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
+	if !d.made() {
+		return "", errNotMade
+	}
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil && ctx == nil {
 		err = errNilContext
@@ -160,6 +166,9 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // broadcast.ErrInvalidUpdate and names updateID) an update never
 // enqueued (in tx too) that no channel has a receipt of.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
+	if !d.made() {
+		return errNotMade
+	}
 	// Checked here too, so that the error names this argument, not Jobs'.
 	err := broadcast.CheckID("updateID", updateID)
 	if err == nil && ctx == nil {

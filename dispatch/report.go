@@ -124,6 +124,9 @@ func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadca
 }
 
 func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
+	if !d.made() {
+		return nil, errNotMade
+	}
 	if ctx == nil {
 		return nil, fmt.Errorf("dispatch: wait for %s: %w", updateID, errNilContext)
 	}
@@ -214,6 +217,9 @@ const maxJobs = 10_000
 // of the jobs under no channel (their args cannot be decoded), whose
 // Results end the Report, in order.
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (rep *broadcast.Report, unplaced []int64, done bool, err error) {
+	if !d.made() {
+		return nil, nil, false, errNotMade
+	}
 	if err := broadcast.CheckID("updateID", updateID); err != nil {
 		return nil, nil, false, fmt.Errorf("dispatch: report: %w", err)
 	}

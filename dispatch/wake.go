@@ -57,6 +57,9 @@ const maxNotifyBatch = 100
 // have been missed meanwhile. The value says only "read again" (Report):
 // values do not queue up, the channel holds one at most. stop releases it; call it when done.
 func (d *Dispatcher) Changes(updateID string) (c <-chan struct{}, stop func()) {
+	if !d.made() {
+		return closedChanges, func() {}
+	}
 	w := &waiter{c: make(chan struct{}, 1)}
 	d.waiters.add(updateID, w)
 	w.mu.Lock()
@@ -77,6 +80,14 @@ func (d *Dispatcher) Changes(updateID string) (c <-chan struct{}, stop func()) {
 		w.t.Stop()
 	}
 }
+
+// closedChanges is what Changes returns on a Dispatcher not made by New:
+// a caller waiting on it reads at once, and the read fails saying why.
+var closedChanges = func() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // waiter is one caller of Changes.
 type waiter struct {

@@ -174,12 +174,17 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates to one Bluesky account. It is safe for concurrent
 // use. It prints as "bluesky.Channel(<name>)".
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by bluesky.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -241,19 +246,36 @@ func New(cfg Config) (*Channel, error) {
 
 // Name returns the channel's name, "bluesky" unless Config.Name says
 // otherwise.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Format prints the channel as "bluesky.Channel(<name>)" under every verb.
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "bluesky.Channel(%s)", c.name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "bluesky.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "bluesky.Channel(%s)", c.name)
+}
 
 // Preview returns the text Send would post for u and its length.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxGraphemes, Unit: "graphemes"}
 	text, _, err := c.text(u)
 	if err != nil {
@@ -306,6 +328,9 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 // # Limits), so that a retry after a lost answer finds the post of the
 // earlier attempt instead of posting again.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("bluesky: post: %w", err)
 	}
@@ -424,6 +449,9 @@ func (c *Channel) receipt(ref recordRef, root strongRef) broadcast.Receipt {
 // the channel logs in as (the account changed since the post was made) is
 // a Permanent error that names both, and is not sent to the server.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bluesky: delete: %w", err)
 	}
@@ -465,6 +493,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // moved to another server is on the old one; taken down; suspended) log
 // in, and refuses its posts. It posts nothing.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bluesky: check: %w", err)
 	}
@@ -484,3 +515,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("bluesky.Channel", "bluesky.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

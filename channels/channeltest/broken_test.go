@@ -159,7 +159,23 @@ type broken struct {
 	name    func() string
 }
 
+// inner is b's chat; nil for a nil b, whose calls then fail as a nil
+// chat's do (the NilOrZeroChannelFails rule).
+func (b *broken) inner() *chat {
+	if b == nil {
+		return nil
+	}
+	return b.chat
+}
+
+func (b *broken) Format(f fmt.State, verb rune)                         { b.inner().Format(f, verb) }
+func (b *broken) LogValue() slog.Value                                  { return b.inner().LogValue() }
+func (b *broken) Preview(u broadcast.Update) (broadcast.Preview, error) { return b.inner().Preview(u) }
+
 func (b *broken) Name() string {
+	if b == nil {
+		return ""
+	}
 	if b.name != nil {
 		return b.name()
 	}
@@ -167,6 +183,9 @@ func (b *broken) Name() string {
 }
 
 func (b *broken) Check(ctx context.Context) error {
+	if b == nil {
+		return errChatNotMade
+	}
 	if b.checkFn != nil {
 		return b.checkFn(ctx)
 	}
@@ -174,6 +193,9 @@ func (b *broken) Check(ctx context.Context) error {
 }
 
 func (b *broken) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if b == nil {
+		return broadcast.Receipt{}, errChatNotMade
+	}
 	if b.send != nil {
 		return b.send(ctx, m)
 	}
@@ -181,6 +203,9 @@ func (b *broken) Send(ctx context.Context, m broadcast.Message) (broadcast.Recei
 }
 
 func (b *broken) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if b == nil {
+		return broadcast.Receipt{}, errChatNotMade
+	}
 	if b.edit != nil {
 		return b.edit(ctx, m, prev)
 	}
@@ -188,6 +213,9 @@ func (b *broken) Edit(ctx context.Context, m broadcast.Message, prev broadcast.R
 }
 
 func (b *broken) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if b == nil {
+		return errChatNotMade
+	}
 	if b.retract != nil {
 		return b.retract(ctx, prev)
 	}
@@ -264,9 +292,17 @@ type exposed struct {
 	chat  *chat
 }
 
-func (e *exposed) Name() string { return e.chat.Name() }
+func (e *exposed) Name() string {
+	if e == nil {
+		return ""
+	}
+	return e.chat.Name()
+}
 
 func (e *exposed) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if e == nil {
+		return broadcast.Receipt{}, errChatNotMade
+	}
 	return e.chat.Send(ctx, m)
 }
 

@@ -57,6 +57,9 @@
 //   - TenConcurrentSends: Send is safe for concurrent use.
 //   - CancelledContextReturnsPromptly: a done ctx fails Send with its error.
 //   - OneHitPerSend: nothing is delivered twice, also after a failed Send.
+//   - NilOrZeroChannelFails: a nil or zero value of the channel's type (a
+//     pointer to a struct; its constructor's error dropped) fails every
+//     call of every exported method with an error, and none panics.
 //   - IdempotencyKeyStable (Keyed): the key sent is Message.Key of the
 //     target, the same on a retry and for a new Message of the same update.
 //   - HandBuiltMessages: Messages built by hand, not with NewMessage (no

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/notmade/notmadetest"
 )
 
 // concurrentSends is how many Sends the concurrency rule runs at once.
@@ -38,10 +39,25 @@ func contractRules() []rule {
 		{name: "HandBuiltMessages", check: checkHandBuilt,
 			rule: "a Message built by hand (no Update.ID, no Time, no Ledger) is delivered as NewMessage's would be: " +
 				"two of different updates are each delivered, under keys of their own"},
+		{name: "NilOrZeroChannelFails", check: checkNotMade,
+			rule: "a nil or zero Channel (its constructor's error dropped) fails every call with an error, never panics"},
 		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
 			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
 				"leaves no connection of that client, and no goroutine of one, behind"},
 	}
+}
+
+// checkNotMade calls every exported method of a nil and of a zero value
+// of the channel's type, a pointer to a struct.
+func checkNotMade(s *suite) {
+	t := reflect.TypeOf(s.ch)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		s.t.Logf("%v is not a pointer to a struct: no nil or zero value to call", t)
+		return
+	}
+	s.t.Logf("calling every exported method of a nil %v, then of a zero %v", t, t.Elem())
+	notmadetest.Check(s.t, reflect.Zero(t).Interface())
+	notmadetest.Check(s.t, reflect.New(t.Elem()).Interface())
 }
 
 func needsOwnClient(s subject) string {

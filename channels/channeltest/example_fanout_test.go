@@ -2,6 +2,7 @@ package channeltest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -36,12 +37,38 @@ type relayConfig struct {
 	Secret    secret
 }
 
-func (r *relay) Name() string               { return r.name }
-func (r *relay) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "relay %s", r.name) }
-func (r *relay) LogValue() slog.Value       { return slog.StringValue("relay " + r.name) }
+// errRelayNotMade is the error of every call of a relay not made by its
+// constructor: a nil *relay, a zero relay (the NilOrZeroChannelFails
+// rule).
+var errRelayNotMade = broadcast.Permanent(errors.New("relay: not made by its constructor"))
+
+func (r *relay) Name() string {
+	if r == nil {
+		return ""
+	}
+	return r.name
+}
+
+func (r *relay) Format(f fmt.State, _ rune) {
+	if r == nil {
+		_, _ = f.Write([]byte("relay (nil)"))
+		return
+	}
+	_, _ = fmt.Fprintf(f, "relay %s", r.name)
+}
+
+func (r *relay) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("relay (nil)")
+	}
+	return slog.StringValue("relay " + r.name)
+}
 
 // Send posts to every endpoint not done in an earlier attempt.
 func (r *relay) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if r == nil || r.hub == nil {
+		return broadcast.Receipt{}, errRelayNotMade
+	}
 	text, err := templates.Default().Text(r.name, "short", m.Update, 0, nil)
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("relay: render: %w", err))

@@ -66,9 +66,35 @@ func (secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte("REDACTED"))
 func (secret) LogValue() slog.Value         { return slog.StringValue("REDACTED") }
 func (secret) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
 func (secret) MarshalText() ([]byte, error) { return []byte("REDACTED"), nil }
-func (c *chat) Name() string                { return c.name }
-func (c *chat) Format(f fmt.State, _ rune)  { _, _ = fmt.Fprintf(f, "chat %s", c.name) }
-func (c *chat) LogValue() slog.Value        { return slog.StringValue("chat " + c.name) }
+
+// errChatNotMade is the error of every call of a chat not made by
+// newChat: a nil *chat, a zero chat (the NilOrZeroChannelFails rule).
+var errChatNotMade = broadcast.Permanent(errors.New("chat: not made by newChat"))
+
+// made reports whether c was made by newChat.
+func (c *chat) made() bool { return c != nil && c.api != nil }
+
+func (c *chat) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
+
+func (c *chat) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = f.Write([]byte("chat (nil)"))
+		return
+	}
+	_, _ = fmt.Fprintf(f, "chat %s", c.name)
+}
+
+func (c *chat) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("chat (nil)")
+	}
+	return slog.StringValue("chat " + c.name)
+}
 func (c *chat) render(u broadcast.Update) (string, error) {
 	text, err := templates.Default().Text(c.name, "short", u, chatLimit, templates.Runes)
 	if err != nil {
@@ -82,6 +108,9 @@ func (c *chat) render(u broadcast.Update) (string, error) {
 
 // Send renders, posts once and classifies the platform's answer.
 func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errChatNotMade
+	}
 	text, err := c.render(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -106,6 +135,9 @@ func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt
 
 // Edit replaces the text of the post prev.
 func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errChatNotMade
+	}
 	text, err := c.render(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -121,6 +153,9 @@ func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Rec
 
 // Preview renders u as Send would post it.
 func (c *chat) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errChatNotMade
+	}
 	text, err := c.render(u)
 	return broadcast.Preview{Channel: c.name, Text: text, Length: templates.Runes(text), Limit: chatLimit,
 		Unit: "characters"}, err
@@ -128,6 +163,9 @@ func (c *chat) Preview(u broadcast.Update) (broadcast.Preview, error) {
 
 // Check verifies the token without posting.
 func (c *chat) Check(ctx context.Context) error {
+	if !c.made() {
+		return errChatNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("chat: check: %w", err)
 	}
@@ -136,6 +174,9 @@ func (c *chat) Check(ctx context.Context) error {
 
 // Retract deletes the post prev; a post already gone is fine.
 func (c *chat) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errChatNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("chat: delete: %w", err)
 	}

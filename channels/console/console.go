@@ -77,6 +77,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -100,6 +101,10 @@ type Config struct {
 }
 
 // Channel writes updates to an io.Writer. It is safe for concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by console.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name     string
 	w        io.Writer
@@ -146,19 +151,35 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // String describes the channel for logs, without the Writer's contents.
 func (c *Channel) String() string {
+	if c == nil {
+		return "console.Channel(not made)"
+	}
 	return fmt.Sprintf("console.Channel{Name: %q, Template: %q}", c.name, c.template)
 }
 
 // GoString is String, so that %#v does not dump the Writer either.
-func (c *Channel) GoString() string { return c.String() }
+func (c *Channel) GoString() string {
+	if c == nil {
+		return "console.Channel(not made)"
+	}
+	return c.String()
+}
 
 // Send writes the rendered update, in one attempt. See the package doc for
 // its errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
 	}
@@ -198,6 +219,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 
 // Preview returns what Send would write, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Unit: "characters"}
 	text, err := c.render(u)
 	if err != nil {
@@ -266,3 +290,11 @@ func gone(err error) bool {
 	}
 	return false
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("console.Channel", "console.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

@@ -191,6 +191,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/ctxwait"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -212,6 +213,10 @@ const (
 
 // Channel posts updates through a Discord webhook. It is safe for
 // concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by discord.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -265,20 +270,37 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the Channel as "discord.Channel(<name>)" under every verb:
 // fmt would otherwise print the token it holds.
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "discord.Channel(%s)", c.name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "discord.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "discord.Channel(%s)", c.name)
+}
 
 // Close releases the idle connections of the default client; a client given
 // in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Preview returns the content Send would post, measured in Discord's unit.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	text, err := render(c.s.tmpl, c.name, u.WithDefaults(c.s.now().UTC()))
 	return broadcast.Preview{Channel: c.name, Text: text, Length: runes(text), Limit: MaxContent,
 		Unit: "characters"}, err
@@ -288,6 +310,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // Config.ThreadID when set, and then brings the status card of the
 // incident's first post up to date (see the package documentation).
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: post: %w", err)
 	}
@@ -490,6 +515,9 @@ func (c *Channel) mayEditRoot(root broadcast.Receipt, id string) bool {
 // brings the first post's status card to its status, as Send does (best
 // effort, noted in the Receipt's Meta as "root_update").
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
 	}
@@ -566,6 +594,9 @@ func cardOf(root, prev broadcast.Receipt, forum bool) broadcast.Receipt {
 // error; one in a thread Discord keeps closed (archived and locked) fails
 // for good, saying so.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("discord: delete: %w", err)
 	}
@@ -601,6 +632,9 @@ const errClosedThread = "the message is still up: its thread (forum post) is arc
 // Check gets the webhook with its token, which verifies the URL and the
 // token without posting.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("discord: check: %w", err)
 	}
@@ -687,3 +721,11 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 func (c *Channel) fail(op string, err error) error {
 	return c.s.rd.Error(fmt.Errorf("discord: %w", httpx.Op(op, err)))
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("discord.Channel", "discord.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

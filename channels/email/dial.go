@@ -442,6 +442,9 @@ func (c *Channel) authDial(ctx context.Context, a *attempt) (*conn, error) {
 // between two messages, as it does to another Send: the Send would have
 // to connect again.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := c.pool.reserve(ctx); err != nil {
 		return c.waitError(err)
 	}

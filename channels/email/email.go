@@ -296,6 +296,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -521,6 +522,10 @@ type Config struct {
 //
 // It prints as its name only (see Format), since fmt would show the
 // password it holds.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by email.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	cfg      *Config         // defaults applied; TLSConfig cloned
 	from     *mail.Address   // as it goes on the wire: see wireAddress
@@ -541,7 +546,13 @@ type Channel struct {
 // fmt would print the Config it holds, password included, through the
 // pointer (%s and %q follow pointers in unexported fields, and reach
 // values whose own Format methods fmt may not call).
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "email.Channel(%s)", c.cfg.Name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if !c.made() {
+		_, _ = fmt.Fprint(f, "email.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "email.Channel(%s)", c.cfg.Name)
+}
 
 var (
 	_ broadcast.Channel   = (*Channel)(nil)
@@ -561,13 +572,34 @@ func New(cfg Config) (*Channel, error) {
 // them; a Send after Close connects anew, and keeps no connection. The
 // Broadcaster calls Close from its own. It returns nil.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	c.pool.close()
 	return nil
 }
 
 // Name returns Config.Name.
-func (c *Channel) Name() string { return c.cfg.Name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.cfg.Name
+}
 
 // Recipients returns the bare addresses of Config.To, in order. They are the
 // targets the Channel records in the Ledger.
-func (c *Channel) Recipients() []string { return slices.Clone(c.targets) }
+func (c *Channel) Recipients() []string {
+	if !c.made() {
+		return nil
+	}
+	return slices.Clone(c.targets)
+}
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("email.Channel", "email.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.cfg != nil && c.cfg.Name != "" }

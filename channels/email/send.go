@@ -22,6 +22,9 @@ import (
 // documentation says how (Connections), and how replies are classified
 // (Errors).
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -531,6 +534,9 @@ func (c *Channel) uncertain(m broadcast.Message, f *broadcast.Fanout) []string {
 // Preview renders u as Send would: the subject and the plain-text body.
 // Length counts the body's characters; e-mail has no limit.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.Name(), Unit: "characters"}
 	ct, err := c.render(u)
 	if err != nil {

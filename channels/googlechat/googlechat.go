@@ -128,6 +128,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -143,6 +144,10 @@ const (
 
 // Channel posts updates through a Google Chat incoming webhook. It is safe
 // for concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by googlechat.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -191,23 +196,38 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the Channel as "googlechat.Channel(<name>)" under every
 // verb: fmt would otherwise print the key and token it holds.
 func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "googlechat.Channel(not made)")
+		return
+	}
 	_, _ = fmt.Fprintf(f, "googlechat.Channel(%s)", c.name)
 }
 
 // Close releases the idle connections of the default client; a client given
 // in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Preview returns the text Send would post, measured in MaxText's unit,
 // and the error Send would give before posting it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	u = u.WithDefaults(c.s.now().UTC())
 	text, err := render(c.s.tmpl, c.name, u, c.s.noCard)
 	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
@@ -217,6 +237,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // Send posts m.Update in the incident's thread, under the idempotency key
 // m.Key("") (see the package documentation).
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("googlechat: post: %w", err)
 	}
@@ -325,3 +348,11 @@ func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx
 func (c *Channel) fail(op string, err error) error {
 	return c.s.rd.Error(fmt.Errorf("googlechat: %w", httpx.Op(op, err)))
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("googlechat.Channel", "googlechat.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

@@ -365,6 +365,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -462,6 +463,10 @@ type Config struct {
 // Channel posts updates to IRC channels. It is safe for concurrent use:
 // Sends and Checks take turns, so that one bot never holds two connections
 // (two nicks) at once.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by irc.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	s    *settings
 	turn chan struct{} // holding a value in it: the right to Send
@@ -491,7 +496,12 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns Config.Name.
-func (c *Channel) Name() string { return c.s.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.s.name
+}
 
 // Send posts m.Update to every IRC channel m.Ledger does not hold as done:
 // join, lines, PING and PONG, then QUIT unless persistent. See # Errors in
@@ -507,6 +517,9 @@ func (c *Channel) Name() string { return c.s.name }
 // the Ledger holds as refused for good (in this call or an earlier one),
 // if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	estimate, err := c.estimate(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -560,6 +573,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // documentation). A text Preview refuses for want of room (a long URL) may
 // go out with Send.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.s.name, Limit: c.s.budget, Unit: "bytes per line"}
 	lines, err := c.render(u)
 	if err != nil {
@@ -580,6 +596,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // new connection, registered and kept for the next Send; after Close it
 // returns ErrClosed.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := c.take(ctx); err != nil {
 		return err
 	}
@@ -595,6 +614,9 @@ func (c *Channel) Check(ctx context.Context) error {
 // progress; later Sends fail with ErrClosed. Without Config.Persistent it
 // does nothing.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	if c.kept != nil {
 		c.turn <- struct{}{}
 		defer c.give()
@@ -617,3 +639,11 @@ func (c *Channel) take(ctx context.Context) error {
 }
 
 func (c *Channel) give() { <-c.turn }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("irc.Channel", "irc.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.s != nil }

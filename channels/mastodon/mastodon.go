@@ -231,12 +231,17 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates as statuses of one Mastodon account. It is safe for
 // concurrent use. It prints as "mastodon.Channel(<name>)".
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by mastodon.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -306,21 +311,38 @@ func New(cfg Config) (*Channel, error) {
 
 // Name returns the channel's name, "mastodon" unless Config.Name says
 // otherwise.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Format prints the channel as "mastodon.Channel(<name>)" under every verb.
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "mastodon.Channel(%s)", c.name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "mastodon.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "mastodon.Channel(%s)", c.name)
+}
 
 // Preview returns the status Send would post for u and its length, against
 // the instance's limit as read so far (see the package documentation, #
 // Limits).
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	lim := c.s.limits.cached()
 	p := broadcast.Preview{Channel: c.name, Limit: lim.MaxCharacters, Unit: lim.unit()}
 	text, err := c.text(u, lim)
@@ -363,6 +385,9 @@ func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, 
 // that gone too, posts the update without a reply. See the package
 // documentation for its errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: post: %w", err)
 	}
@@ -500,6 +525,9 @@ func chainKey(key string, n int) string {
 // edit retried after a lost answer, which GoToSocial refuses as not
 // changing anything) counts as edited.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: edit: %w", err)
 	}
@@ -533,6 +561,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // read back to tell (see confirmGone); another server's 404 counts as
 // nothing.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mastodon: delete: %w", err)
 	}
@@ -577,6 +608,9 @@ func (c *Channel) confirmGone(ctx context.Context, id, path string, deleted erro
 // instance accepts but may not read the account with (one limited to
 // write:statuses, all that posting needs) passes.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mastodon: check: %w", err)
 	}
@@ -673,3 +707,11 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 func (c *Channel) receipt(st status) broadcast.Receipt {
 	return broadcast.Receipt{Channel: c.name, ID: st.ID, URL: st.URL, Time: c.s.now().UTC().Round(0)}
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("mastodon.Channel", "mastodon.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

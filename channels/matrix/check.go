@@ -24,6 +24,9 @@ import (
 // keeps the posts); the server's answers in it
 // are *Error values, marked as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	var who whoami
 	if err := c.call(ctx, http.MethodGet, pathWhoami, nil, &who); err != nil {
 		return fmt.Errorf("matrix: check: whoami: %w", err)

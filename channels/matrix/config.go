@@ -68,6 +68,10 @@ type Config struct {
 }
 
 // Channel posts updates to Matrix rooms. It is safe for concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by matrix.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state

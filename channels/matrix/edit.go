@@ -26,6 +26,9 @@ var errNoEvent = errors.New("the receipt records no Matrix event")
 // m.replace event, and returns the receipt of those posts. Rooms are Ledger
 // targets as in Send. See the package documentation.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	text, err := c.render(m.Update, true)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -125,6 +128,9 @@ func (e *roomEvent) ours() bool { return validID('$', e.EventID) }
 // counts as redacted. It keeps no Ledger: a retry redacts every post again,
 // under the same transaction IDs. See the package documentation.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	posts := c.postsOf(prev)
 	if len(posts) == 0 {
 		return broadcast.Permanent(fmt.Errorf("matrix: retract: %w", errNoEvent))

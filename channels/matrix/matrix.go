@@ -234,6 +234,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -255,7 +256,12 @@ var (
 )
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the channel as "matrix.Channel(<name>)" under every verb,
 // a Channel value as well as a pointer, so that printing it never shows
@@ -267,12 +273,18 @@ func (c Channel) Format(f fmt.State, _ rune) {
 // Close closes the idle connections of the channel's own HTTP client; a
 // client from Config.HTTPClient is left alone.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Send posts m's update to every room not done in an earlier attempt. See
 // the package documentation.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	text, err := c.render(m.Update, false)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -409,6 +421,9 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 // Preview renders u as Send would post it; Length is the event content's
 // size in bytes of JSON, Limit ContentLimit.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: ContentLimit, Unit: "bytes of event content JSON"}
 	text, err := c.render(u, false)
 	if err != nil {
@@ -459,3 +474,11 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 // longestID stands for an event ID of the most bytes the specification
 // allows, when measuring a relation not yet known.
 var longestID = "$" + strings.Repeat("x", maxIDLength-1)
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("matrix.Channel", "matrix.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

@@ -21,6 +21,9 @@ var errNoPost = errors.New("the receipt names no Slack message")
 // Broadcaster.Correct posts the correction as a new message (and says
 // so: its Result is not Edited).
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
 	}
@@ -106,6 +109,9 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u
 // incoming-webhook mode it fails with an error wrapping
 // broadcast.ErrNotSupported.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("slack: retract: %w", err)
 	}
@@ -184,6 +190,9 @@ func postRefusal(err error) error {
 // incoming-webhook mode it fails with broadcast.ErrNotSupported: a webhook
 // cannot be checked without posting, and passing would say it works.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("slack: check: %w", err)
 	}

@@ -332,12 +332,17 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates to Slack. It is safe for concurrent use. It prints
 // as its name only (see Format).
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by slack.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -369,7 +374,12 @@ var (
 )
 
 // Name returns Config.Name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the Channel as "slack.Channel(<name>)" under every verb:
 // fmt would print the token it holds through its fields.
@@ -378,12 +388,18 @@ func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "slack.Chan
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Preview returns the section's mrkdwn as Send would post it, measured in
 // UTF-16 code units.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxSectionText, Unit: "UTF-16 code units"}
 	msg, err := c.render(u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
@@ -429,6 +445,9 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 // Send posts m.Update to every conversation m.Ledger does not report done,
 // in the incident's thread there; see the package documentation.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
 	}
@@ -637,3 +656,11 @@ func (o outcome) receipt(target string) broadcast.Receipt {
 	}
 	return r
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("slack.Channel", "slack.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

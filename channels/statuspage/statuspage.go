@@ -298,10 +298,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel writes a status site. It is safe for concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by statuspage.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	s     settings
 	theme *theme
@@ -350,24 +355,45 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.s.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.s.name
+}
 
 // String describes the channel for logs.
 func (c *Channel) String() string {
+	if c == nil {
+		return "statuspage.Channel(not made)"
+	}
 	return fmt.Sprintf("statuspage.Channel{Name: %q, Dir: %q, BaseURL: %q}", c.s.name, c.s.dir, c.s.base)
 }
 
 // GoString is String, so that %#v does not dump the templates.
-func (c *Channel) GoString() string { return c.String() }
+func (c *Channel) GoString() string {
+	if c == nil {
+		return "statuspage.Channel(not made)"
+	}
+	return c.String()
+}
 
 // Root returns the directory to serve: Config.Dir/current.
-func (c *Channel) Root() string { return filepath.Join(c.s.dir, currentName) }
+func (c *Channel) Root() string {
+	if !c.made() {
+		return ""
+	}
+	return filepath.Join(c.s.dir, currentName)
+}
 
 // IncidentURL returns the stable URL of the page of u's incident, the same
 // before and after the Send: set it as u.URL so that every channel links
 // to the page. An empty u.IncidentID is derived from u.Title, as
 // broadcast.Update.WithDefaults does.
 func (c *Channel) IncidentURL(u broadcast.Update) string {
+	if !c.made() {
+		return ""
+	}
 	return c.s.base.String() + pagePath(pageName(u.WithDefaults(time.Time{}).IncidentID))
 }
 
@@ -375,6 +401,9 @@ func (c *Channel) IncidentURL(u broadcast.Update) string {
 // attempt. Sending an update whose ID is on the page already changes
 // nothing. See the package doc for its errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspage: send: %w", err)
 	}
@@ -400,6 +429,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // correction m.Update, in place, and publishes the new site. When prev is
 // no longer on the page, the correction is added as a new update.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspage: edit: %w", err)
 	}
@@ -435,6 +467,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // disappears. The feeds say it was retracted for a while (see the package
 // doc). An update no longer on the page counts as removed.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: retract: %w", err)
 	}
@@ -452,6 +487,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // also when the page has no incident yet: after a change of Branding,
 // Templates or Components, or to write the first, all-operational page.
 func (c *Channel) Rebuild(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: rebuild: %w", err)
 	}
@@ -462,6 +500,9 @@ func (c *Channel) Rebuild(ctx context.Context) error {
 
 // Preview returns the update as the page shows it, in plain text.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.s.name, Unit: "characters"}
 	u, err := c.prepare(u)
 	if err != nil {
@@ -650,6 +691,9 @@ func (c *Channel) load() (*state, error) {
 // Check reads it is not damage, and the current one is read). It writes
 // and removes one temporary file and publishes nothing.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: check: %w", err)
 	}
@@ -760,3 +804,11 @@ func previewText(e entry, url string) string {
 	fmt.Fprintf(&b, "\n%s", url)
 	return b.String()
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("statuspage.Channel", "statuspage.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.s.name != "" }

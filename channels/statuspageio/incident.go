@@ -254,6 +254,9 @@ func incidentOf(root broadcast.Receipt) string {
 // rendered as a correction. The incident's status, impact and components
 // are left as they are.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspageio: edit: %w", err)
 	}
@@ -296,6 +299,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // already gone is not an error. A later update cannot be deleted alone:
 // the error wraps broadcast.ErrNotSupported and is permanent.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspageio: retract: %w", err)
 	}

@@ -226,12 +226,17 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates to a Statuspage page. It is safe for concurrent
 // use. It prints as its name only (see Format).
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by statuspageio.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -263,7 +268,12 @@ var (
 )
 
 // Name returns Config.Name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the Channel as "statuspageio.Channel(<name>)" under every
 // verb.
@@ -274,6 +284,9 @@ func (c Channel) Format(f fmt.State, _ rune) {
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
@@ -294,6 +307,9 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 // Preview returns the incident update's body as Send would post it, with
 // the incident's name as Subject, measured in characters.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxBody, Unit: "characters"}
 	if err := (broadcast.Message{Update: u}).Validate(); err != nil {
 		// What Send refuses: a dry run must not pass it.
@@ -312,6 +328,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // and adds an incident update to the Root's incident otherwise. See the
 // package documentation.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("statuspageio: %w", err)
 	}
@@ -376,6 +395,9 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, body string, co
 // Check gets the page, which checks the API key and the page id without
 // posting anything.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspageio: check: %w", err)
 	}
@@ -388,3 +410,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("statuspageio.Channel", "statuspageio.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

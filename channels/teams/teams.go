@@ -124,12 +124,17 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates to a Teams workflow's webhook. It is safe for
 // concurrent use. It prints as its name only (see Format).
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by teams.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -150,7 +155,12 @@ var (
 )
 
 // Name returns Config.Name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Format prints the Channel as "teams.Channel(<name>)" under every verb:
 // fmt would print the webhook URL it holds through its fields.
@@ -159,6 +169,9 @@ func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "teams.Chan
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
@@ -177,6 +190,9 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 
 // Preview returns the JSON body Send would post, measured in bytes.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxPayloadBytes, Unit: "bytes"}
 	body, err := c.render(u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
@@ -189,6 +205,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // Send posts m.Update's card to the webhook: one attempt. It ignores
 // m.Thread; see the package documentation for the errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("teams: %w", err)
 	}
@@ -311,3 +330,11 @@ func azureError(body []byte) bool {
 	}
 	return json.Unmarshal(body, &e) == nil && e.Error.Code != ""
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("teams.Channel", "teams.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

@@ -16,6 +16,9 @@ import (
 // replying to the incident's latest message in each (see the package
 // documentation for the errors).
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
 	}
@@ -191,6 +194,9 @@ func targetsOf(chats []chat) []string {
 // will not edit with broadcast.ErrNotEditable: the Broadcaster posts the
 // correction anew in that chat.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
 	}
@@ -243,6 +249,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // than 48 hours ago) fails that chat with an error wrapping
 // broadcast.ErrNotSupported.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("telegram: delete: %w", err)
 	}

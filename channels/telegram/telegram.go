@@ -224,12 +224,17 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel posts updates to Telegram chats through one bot. It is safe for
 // concurrent use. It prints as "telegram.Channel(<name>)".
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by telegram.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -307,23 +312,45 @@ func newRedactor(token redact.Secret) *redact.Redactor {
 
 // Name returns the channel's name, "telegram" unless Config.Name says
 // otherwise.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Format prints the channel as "telegram.Channel(<name>)" under every verb.
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "telegram.Channel(%s)", c.name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "telegram.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "telegram.Channel(%s)", c.name)
+}
 
 // Chats returns the chats the channel posts to, as Config.Chats names them.
-func (c *Channel) Chats() []string { return append([]string(nil), c.s.targets...) }
+func (c *Channel) Chats() []string {
+	if !c.made() {
+		return nil
+	}
+	return append([]string(nil), c.s.targets...)
+}
 
 // Preview returns the HTML Send would post for u, and the length of its
 // text as readers see it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxLength, Unit: "characters as shown (after HTML parsing)"}
 	html, plain, err := c.render(u)
 	if err != nil {
@@ -353,6 +380,9 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 // under its entry of Config.Chats. It posts nothing, and does not check
 // the bot's right to post or a forum topic.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("telegram: check: %w", err)
 	}
@@ -428,3 +458,11 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	e := apiError(c.s.redactor, resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("telegram.Channel", "telegram.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

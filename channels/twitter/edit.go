@@ -55,6 +55,9 @@ const (
 // answer lost (see editedBefore), before it returns such a refusal, its
 // own or X's.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	history, posted, refused := c.editable(prev)
 	if refused != nil && (m.Attempt <= 1 || history == nil) {
 		return broadcast.Receipt{}, refused

@@ -47,6 +47,9 @@ const (
 // the package documentation for its errors and for the receipt of a
 // duplicate on a retry.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	text, err := c.text(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -182,6 +185,9 @@ func (c *Channel) create(ctx context.Context, op string, body []byte,
 // the package documentation) is a Permanent error: X cannot be told which
 // post to delete.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	id, err := postID("delete", prev)
 	if err != nil {
 		return err

@@ -281,6 +281,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -295,6 +296,10 @@ const (
 //
 // It prints as "twitter.Channel(<name>)" under every fmt verb (see
 // Format): fmt would otherwise print the credentials it holds.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by twitter.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name     string
 	baseURL  string
@@ -352,11 +357,19 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name, "x" unless Config.Name says otherwise.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.sender.Close()
 }
 
@@ -364,10 +377,19 @@ func (c *Channel) Close() error {
 // %d and %x included: fmt prints a struct's unexported fields, which hold
 // the credentials, without asking them how (for %s and %q even behind a
 // pointer).
-func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "twitter.Channel(%s)", c.name) }
+func (c *Channel) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = fmt.Fprint(f, "twitter.Channel(not made)")
+		return
+	}
+	_, _ = fmt.Fprintf(f, "twitter.Channel(%s)", c.name)
+}
 
 // Preview returns the text Send would post for u and its weight.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Limit: MaxWeight, Unit: "weighted characters"}
 	text, err := c.text(u)
 	if err != nil {
@@ -411,6 +433,9 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 // since X would refuse every post. The header's value, quoted in that
 // error, is redacted of the credentials as X's text is.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil, 0)
 	if err != nil {
 		return err
@@ -428,3 +453,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("twitter.Channel", "twitter.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }

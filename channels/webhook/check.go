@@ -56,6 +56,9 @@ const (
 // dials directly with the standard library's defaults and the system's
 // trusted roots, which may differ from what a Send uses.
 func (c *Channel) Check(ctx context.Context) error {
+	if !c.made() {
+		return errNotMade
+	}
 	p := c.prober()
 	eps := c.s.endpoints
 	errs := make([]error, len(eps))
@@ -96,6 +99,9 @@ func (c *Channel) Check(ctx context.Context) error {
 // HTTP client's Transport cannot be dialed through)" where that applies.
 // It does no I/O.
 func (c *Channel) CheckScope() string {
+	if !c.made() {
+		return ""
+	}
 	p := c.prober()
 	secure, proxied := 0, 0
 	for _, ep := range c.s.endpoints {

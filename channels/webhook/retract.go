@@ -14,6 +14,9 @@ import (
 // documentation for the errors. prev.UpdateID must be set, as the
 // Broadcaster sets it.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if !c.made() {
+		return errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("webhook: retract: %w", err)
 	}

@@ -191,6 +191,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/internal/stack"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -258,6 +259,10 @@ type Config struct {
 }
 
 // Channel posts updates to webhook endpoints. It is safe for concurrent use.
+//
+// A nil *Channel (New's error dropped) or a zero Channel fails every
+// call with a permanent error saying it was not made by webhook.New, and
+// its Name is "" (which broadcast.New refuses); none panics.
 type Channel struct {
 	name string
 	s    *state
@@ -316,16 +321,27 @@ func New(cfg Config) (*Channel, error) {
 }
 
 // Name returns the channel's name.
-func (c *Channel) Name() string { return c.name }
+func (c *Channel) Name() string {
+	if !c.made() {
+		return ""
+	}
+	return c.name
+}
 
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
+	if !c.made() {
+		return errNotMade
+	}
 	return c.s.client.Close()
 }
 
 // Preview returns the JSON body the endpoints would receive.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if !c.made() {
+		return broadcast.Preview{}, errNotMade
+	}
 	p := broadcast.Preview{Channel: c.name, Unit: "bytes"}
 	body, err := encode(c.name, u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
@@ -341,6 +357,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // the Message with broadcast.NewMessage when calling Send directly, so that
 // retries send the same bytes under the same webhook-id.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if !c.made() {
+		return broadcast.Receipt{}, errNotMade
+	}
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("webhook: %w", err)
 	}
@@ -522,3 +541,11 @@ func StatusCode(err error) int {
 	}
 	return 0
 }
+
+// errNotMade is the error, permanent, of a call of a Channel not made by
+// New: a nil *Channel (New failed, its error dropped) or a zero Channel,
+// whose calls would otherwise panic.
+var errNotMade = broadcast.Permanent(notmade.Error("webhook.Channel", "webhook.New"))
+
+// made reports whether c was made by New.
+func (c *Channel) made() bool { return c != nil && c.name != "" }
