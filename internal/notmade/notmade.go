@@ -6,7 +6,10 @@
 // pointer dereference.
 package notmade
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // ErrNotMade is matched by every error of Error.
 var ErrNotMade = errors.New("not made by its constructor")
@@ -18,19 +21,9 @@ var ErrNotMade = errors.New("not made by its constructor")
 // webhook.New dropped?)". The callers keep it in a variable: it does not
 // allocate again for each call.
 func Error(typ, ctor string) error {
-	pkg, _, _ := cut(typ)
+	pkg, _, _ := strings.Cut(typ, ".")
 	return &notMade{text: pkg + ": " + typ + " not made by " + ctor + " (a nil *" + typ +
 		", or a zero one: was the error of " + ctor + " dropped?)"}
-}
-
-// cut splits "pkg.Type" at its last dot.
-func cut(typ string) (pkg, name string, ok bool) {
-	for i := len(typ) - 1; i >= 0; i-- {
-		if typ[i] == '.' {
-			return typ[:i], typ[i+1:], true
-		}
-	}
-	return typ, typ, false
 }
 
 type notMade struct{ text string }
