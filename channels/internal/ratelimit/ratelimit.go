@@ -148,9 +148,10 @@ func (l *Limits) Wait(ctx context.Context, c Clock, what string, keys ...string)
 
 // WaitUntil waits, by c, until the time until, when the limit what
 // resets. A wait that would pass ctx's deadline is not begun, and one that
-// ctx ends fails: the error is a rate limit (httpx.RateLimited) naming the
-// time left, so that the Broadcaster retries once the limit has reset; it
-// is not ctx's error, since no request was made.
+// ctx ends fails: the error is a rate limit (broadcast.RetryAfter) naming
+// the time left, so that the Broadcaster retries once the limit has reset
+// (the latter wraps ctx's error too, as every error of a done context
+// does).
 func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error {
 	d := until.Sub(c.Now())
 	if d <= 0 {
@@ -164,7 +165,7 @@ func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error
 	}
 	if err := c.Sleep(ctx, d); err != nil {
 		left := max(until.Sub(c.Now()), time.Millisecond)
-		return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, and the wait for it ended (%v): not requested",
+		return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, not requested: the wait for it ended: %w",
 			what, left.Round(time.Millisecond), err), left)
 	}
 	return nil
