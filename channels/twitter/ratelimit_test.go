@@ -134,3 +134,15 @@ func TestLimitHeaders(t *testing.T) {
 		})
 	}
 }
+
+// X counts per endpoint: a post's and a user's id are not part of it.
+func TestLimitKey(t *testing.T) {
+	for path, want := range map[string]string{
+		"/2/tweets":                     "POST /2/tweets",
+		"/2/tweets/1850000000000000001": "POST /2/tweets/:id",
+		"/2/users/me":                   "POST /2/users/me",
+		"/2/users/12345/tweets?max_results=100&x=1": "POST /2/users/:id/tweets",
+	} {
+		assert.Equal(t, want, limitKey(http.MethodPost, path), path)
+	}
+}
