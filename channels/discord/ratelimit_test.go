@@ -215,6 +215,7 @@ func TestChannelsOfOneWebhookShareBuckets(t *testing.T) {
 	assert.Greater(t, d, 30*time.Second)
 	assert.Equal(t, 1, len(f.sent()), "no request while the webhook's bucket is used up")
 	runtime.KeepAlive(first)
+	assert.NotContains(t, first.s.hook.limitsKey(), testToken, "the buckets are shared by a key without the token")
 
 	other := newFake(t, fakeOptions{})
 	third := newChannel(t, other, nil)
