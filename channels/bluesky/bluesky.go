@@ -101,6 +101,19 @@
 // Permanent, the post's fate unknown.
 // Redirects are not followed, so that no credential reaches another host.
 //
+// The server's rate limits are kept: an answer, a success too, saying
+// that a limit is used up (RateLimit-Remaining: 0) holds the channel's
+// next request counted against it until RateLimit-Reset (Unix seconds, by
+// the answer's Date; at most 24 hours), as the server would refuse it
+// with a 429. A PDS counts an account's record writes together (posts and
+// deletions: points per hour and per day) and its logins apart, and
+// every request against the IP address's limit: a post used up holds the
+// next post and deletion, not a read, and the IP address's limit used up
+// holds every request. A wait that would pass the context's deadline is
+// not begun, and one the context ends fails: the request is not made,
+// and fails transient, with broadcast.RetryAfter the time left. Headers
+// that do not parse hold nothing.
+//
 // # Errors
 //
 // Errors start with "bluesky: " and carry the server's XRPC error,
@@ -172,8 +185,10 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -202,6 +217,8 @@ type state struct {
 	tmpl       *templates.Set
 	sessions   *sessions
 	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
+	rate       ratelimit.Limits // the rate limits an answer said are used up
 }
 
 var (
@@ -233,7 +250,8 @@ func New(cfg Config) (*Channel, error) {
 	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
 		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
-		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
+		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now,
+		sleep: ctxwait.Sleep, rate: ratelimit.Limits{Max: maxLimitWait}}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}

@@ -61,6 +61,7 @@ var testSecrets = func() []string {
 // It implements channeltest.Backend.
 type fakePDS struct {
 	*httptest.Server
+	writeLimits http.Header // set on every answer to createRecord
 
 	mu        sync.Mutex
 	issued    int             // sessions issued
@@ -186,6 +187,11 @@ func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{Method: r.Method, NSID: nsid, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)})
+	if nsid == "com.atproto.repo.createRecord" {
+		for k, v := range f.writeLimits {
+			w.Header()[k] = v
+		}
+	}
 	if f.failure != channeltest.FailNone {
 		f.writeFailure(w, r, body)
 		return

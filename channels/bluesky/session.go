@@ -253,7 +253,15 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	return httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
+	group := limitGroup(nsid)
+	if err := c.waitLimits(ctx, group); err != nil {
+		return nil, err
+	}
+	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
+	if err == nil {
+		c.noteLimits(group, resp.Header)
+	}
+	return resp, err
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens

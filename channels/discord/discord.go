@@ -112,12 +112,16 @@
 // Discord's rate limits are kept: an answer, a success too, saying that a
 // route's bucket is used up (X-RateLimit-Remaining: 0) holds the
 // channel's next request to a route of that bucket (X-RateLimit-Bucket),
-// or to a route no answer placed in a bucket yet, until it refills (X-RateLimit-Reset-After), as Discord would refuse it
+// or to a route no answer placed in a bucket yet, until it refills
+// (X-RateLimit-Reset-After, at most an hour), as Discord would refuse it
 // with a 429, and bans for a while an IP address that makes too many
-// invalid requests (401, 403, 429). The wait ends with the context; one
-// that would pass the context's deadline is not begun: the request fails,
-// transient, with broadcast.RetryAfter the time left. A Channel keeps its
-// own buckets: two Channels of one webhook do not share them.
+// invalid requests (401, 403, 429). A global rate limit (a 429 with
+// X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true)
+// holds every route of the webhook for its wait. A wait that would pass
+// the context's deadline is not begun, and one the context ends fails:
+// the request is not made, and fails transient, with broadcast.RetryAfter
+// the time left. Discord counts per webhook: the Channels of one webhook
+// (its host and id) in a process share its buckets while they are in use.
 //
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update
@@ -189,6 +193,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/internal/notmade"
@@ -232,7 +237,7 @@ type state struct {
 	token  *redact.Redactor // the token alone: see card
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
-	limits buckets // the webhook's rate limit buckets
+	limits *buckets // the webhook's rate limit buckets, shared with its other Channels
 }
 
 var (
@@ -253,7 +258,7 @@ func New(cfg Config) (*Channel, error) {
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	token := redact.NewRedactor(redact.NewSecret(w.token))
 	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: ctxwait.Sleep, token: token,
-		rd: token.WithURL(cfg.WebhookURL)}
+		rd: token.WithURL(cfg.WebhookURL), limits: webhooks.Get(w.limitsKey(), newBuckets)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -701,7 +706,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	rt := route(method, path)
-	if err := c.s.limits.wait(ctx, rt, c.s.now, c.s.sleep); err != nil {
+	if err := c.s.limits.wait(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}); err != nil {
 		return nil, err
 	}
 	// The status line decides: a 2xx whose answer breaks off is a post
@@ -711,8 +716,9 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 		return nil, err
 	}
 	now := c.s.now()
-	c.s.limits.note(rt, resp.Header, now)
-	return resp, classify(resp, now)
+	err = classify(resp, now)
+	c.s.limits.note(rt, resp.Header, err, now)
+	return resp, err
 }
 
 // fail is the one place errors leave the channel: named by op, once (see

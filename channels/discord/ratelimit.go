@@ -2,15 +2,21 @@ package discord
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 )
+
+// maxBucketWait caps a hold of a bucket: Discord's buckets refill within
+// seconds or minutes, and a longer X-RateLimit-Reset-After is no bucket's.
+const maxBucketWait = time.Hour
 
 // buckets keeps what the rate limit headers of Discord's answers said of
 // the webhook's routes. A request to a route whose bucket an answer,
@@ -19,90 +25,85 @@ import (
 // with a 429, and it counts every 401, 403 and 429 against the IP address
 // the request came from (Invalid Request Limit: 10,000 in 10 minutes, then
 // a ban by its edge). A route that no answer placed in a bucket yet
-// waits for every bucket used up: it may be in one of them.
+// waits for every bucket used up: it may be in one of them. A global
+// rate limit (a 429 with X-RateLimit-Global, or X-RateLimit-Scope:
+// global) holds every route.
+//
+// Discord counts per webhook: every Channel of one webhook shares its
+// buckets (see webhooks).
 type buckets struct {
-	mu    sync.Mutex
-	of    map[string]string    // route → its bucket, as X-RateLimit-Bucket names it
-	until map[string]time.Time // bucket (the route, while none is named) → when it refills
+	mu     sync.Mutex
+	of     map[string]string // route → its bucket, as X-RateLimit-Bucket names it
+	limits ratelimit.Limits  // bucket (the route, while none is named) → when it refills
 }
 
-// key is the bucket of route, or route while no answer named one. The
-// caller holds b.mu.
-func (b *buckets) key(route string) string {
+// webhooks hands the Channels of one webhook the same buckets, keyed by
+// the webhook's host and id (see limitsKey), never by its token.
+var webhooks ratelimit.Registry[buckets]
+
+// limitsKey is the key of w's buckets in webhooks: its scheme, host and
+// id, which name the webhook without its token.
+func (w webhook) limitsKey() string { return w.scheme + "://" + w.host + "/" + w.id }
+
+// newBuckets returns empty buckets.
+func newBuckets() *buckets { return &buckets{limits: ratelimit.Limits{Max: maxBucketWait}} }
+
+// key is the bucket of route, or route while no answer named one, and
+// whether one did.
+func (b *buckets) key(route string) (string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if k, ok := b.of[route]; ok {
-		return k
+		return k, true
 	}
-	return route
+	return route, false
 }
 
 // note records the rate limit headers h of an answer to route, received at
-// now.
-func (b *buckets) note(route string, h http.Header, now time.Time) {
-	bucket := strings.TrimSpace(h.Get("X-RateLimit-Bucket"))
-	remaining := strings.TrimSpace(h.Get("X-RateLimit-Remaining"))
-	if bucket == "" && remaining == "" {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.of == nil {
-		b.of, b.until = map[string]string{}, map[string]time.Time{}
-	}
-	if bucket != "" {
+// now, and err, the answer's classified error: a global rate limit holds
+// every route for its wait.
+func (b *buckets) note(route string, h http.Header, err error, now time.Time) {
+	if bucket := strings.TrimSpace(h.Get("X-RateLimit-Bucket")); bucket != "" {
+		b.mu.Lock()
+		if b.of == nil {
+			b.of = map[string]string{}
+		}
 		b.of[route] = bucket
+		b.mu.Unlock()
 	}
-	key := b.key(route)
-	if n, err := strconv.ParseUint(remaining, 10, 64); err != nil || n > 0 {
-		if err == nil {
-			delete(b.until, key) // refilled
+	key, _ := b.key(route)
+	b.limits.Note(key, h.Get("X-RateLimit-Remaining"), now, func() (time.Duration, bool) {
+		v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64)
+		if err != nil {
+			return 0, false
 		}
-		return
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64)
-	if err != nil {
-		return
-	}
-	if d, ok := httpx.Seconds(v); ok && d > 0 {
-		b.until[key] = now.Add(d)
+		return httpx.Seconds(v)
+	})
+	if d, ok := broadcast.RetryDelay(err); ok && globalLimit(h, err) {
+		b.limits.Hold(ratelimit.Every, now, d)
 	}
 }
 
-// wait waits, by clock now, until the bucket of route refills. A wait
-// that would pass ctx's deadline is not begun: its error is a rate limit
-// naming the time left (httpx.RateLimited), so the Broadcaster retries
-// once the bucket has refilled. A wait that ctx ends fails with ctx's
-// error.
-func (b *buckets) wait(ctx context.Context, route string, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
-	b.mu.Lock()
-	until := b.until[b.key(route)]
-	if _, known := b.of[route]; !known {
+// globalLimit reports whether err, with the header h, is Discord's global
+// rate limit, which holds every route of the webhook.
+func globalLimit(h http.Header, err error) bool {
+	var e *apiError
+	return strings.EqualFold(strings.TrimSpace(h.Get("X-RateLimit-Global")), "true") ||
+		strings.EqualFold(strings.TrimSpace(h.Get("X-RateLimit-Scope")), "global") ||
+		(errors.As(err, &e) && e.Global)
+}
+
+// wait waits, by c, until the bucket of route refills (see
+// ratelimit.WaitUntil: one longer than ctx leaves, or one ctx ends, fails
+// as a rate limit, and makes no request).
+func (b *buckets) wait(ctx context.Context, route string, c ratelimit.Clock) error {
+	key, known := b.key(route)
+	until := b.limits.Until(key)
+	if !known {
 		// A route no answer placed yet may share the bucket used up.
-		for _, u := range b.until {
-			until = later(until, u)
-		}
+		until = b.limits.UntilAll()
 	}
-	b.mu.Unlock()
-	t := now()
-	d := until.Sub(t)
-	if d <= 0 {
-		return nil
-	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Before(until) {
-		return httpx.RateLimited(fmt.Errorf("rate limit: the webhook's bucket is used up for %v more, longer than the attempt has left: not requested",
-			d.Round(time.Millisecond)), d, true)
-	}
-	if err := sleep(ctx, d); err != nil {
-		return fmt.Errorf("wait for the rate limit: %w", err)
-	}
-	return nil
-}
-
-// later is the later of a and b.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+	return ratelimit.WaitUntil(ctx, c, "the webhook's bucket", until)
 }
 
 // route names the rate limit route of a request to path ("" or

@@ -2,8 +2,8 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
@@ -82,7 +83,8 @@ func TestUsedUpBucketIsWaitedFor(t *testing.T) {
 	}
 }
 
-// A wait for the bucket ends with the context, and no request is made.
+// A wait for the bucket ends with the context, and no request is made:
+// the Send fails transient, with the time left to wait.
 func TestBucketWaitEndsWithTheContext(t *testing.T) {
 	f := newFake(t, fakeOptions{})
 	f.limits = usedUp("600")
@@ -96,7 +98,12 @@ func TestBucketWaitEndsWithTheContext(t *testing.T) {
 	}
 	_, err := ch.Send(ctx, broadcast.NewMessage(resolvedUpdate))
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "a wait for the bucket: %v", err)
+	assert.Greater(t, d, time.Duration(0))
+	assert.LessOrEqual(t, d, 600*time.Second)
+	assert.Contains(t, err.Error(), "discord: post: rate limit")
 	assert.Equal(t, 1, len(f.sent()))
 }
 
@@ -122,25 +129,95 @@ func TestBuckets(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	var b buckets
-	b.note("POST", http.Header{}, now)
-	b.note("POST", h("X-RateLimit-Remaining", "3", "X-RateLimit-Reset-After", "2"), now)
-	require.NoError(t, b.wait(ctx, "POST", clock, never))
+	b := newBuckets()
+	b.note("POST", http.Header{}, nil, now)
+	b.note("POST", h("X-RateLimit-Remaining", "3", "X-RateLimit-Reset-After", "2"), nil, now)
+	require.NoError(t, b.wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: never}))
 
-	b.note("POST", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), now)
-	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "1"), now)
-	b.note("DELETE /messages", h("X-RateLimit-Bucket", "b2", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "1"), now)
-	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), now)
-	require.NoError(t, b.wait(ctx, "POST", clock, record))
+	b.note("POST", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
+	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "1"), nil, now)
+	b.note("DELETE /messages", h("X-RateLimit-Bucket", "b2", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "1"), nil, now)
+	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
+	require.NoError(t, b.wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: record}))
 	assert.Equal(t, 2500*time.Millisecond, waited)
-	require.NoError(t, b.wait(ctx, "GET", clock, record), "a route not yet in a bucket waits for all")
+	require.NoError(t, b.wait(ctx, "GET", ratelimit.Clock{Now: clock, Sleep: record}), "a route not yet in a bucket waits for all")
 	assert.Equal(t, 2500*time.Millisecond, waited)
 
-	b.note("GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), now)
-	require.NoError(t, b.wait(ctx, "PATCH /messages", clock, never), "refilled")
-	require.NoError(t, b.wait(ctx, "DELETE /messages", clock, record))
+	b.note("GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), nil, now)
+	require.NoError(t, b.wait(ctx, "PATCH /messages", ratelimit.Clock{Now: clock, Sleep: never}), "refilled")
+	require.NoError(t, b.wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: record}))
 	assert.Equal(t, time.Second, waited)
 
 	now = now.Add(time.Second)
-	require.NoError(t, b.wait(ctx, "DELETE /messages", clock, never), "the reset passed")
+	require.NoError(t, b.wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: never}), "the reset passed")
+}
+
+// A global rate limit (Discord's 429 with X-RateLimit-Global, or only
+// X-RateLimit-Scope: global, or "global": true in its body) holds every
+// route of the webhook, not just the one refused: the next request, to
+// another route, waits for it.
+func TestGlobalLimitHoldsEveryRoute(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		body   string
+	}{
+		{"X-RateLimit-Global", map[string]string{"Retry-After": "3", "X-RateLimit-Global": "true"},
+			`{"message": "You are being rate limited.", "retry_after": 2.5, "global": true}`},
+		{"X-RateLimit-Scope", map[string]string{"Retry-After": "3", "X-RateLimit-Scope": "global"},
+			`{"message": "You are being rate limited.", "retry_after": 2.5}`},
+		{"body", map[string]string{"Retry-After": "3"},
+			`{"message": "You are being rate limited.", "retry_after": 2.5, "global": true}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			ch.s.now = func() time.Time { return now }
+			root := send(t, ch, fullUpdate, broadcast.Thread{}) // places POST and the card's routes in no bucket
+			var waits []time.Duration
+			ch.s.sleep = func(context.Context, time.Duration) error { t.Error("waited"); return nil }
+			f.answer(canned{status: 429, header: tc.header, body: tc.body})
+			m := broadcast.NewMessage(resolvedUpdate)
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			n := len(f.sent())
+
+			ch.s.sleep = func(_ context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				now = now.Add(d)
+				return nil
+			}
+			err = ch.Retract(context.Background(), root)
+			require.NoError(t, err)
+			assert.Equal(t, []time.Duration{2500 * time.Millisecond}, waits, "the deletion, another route, waited")
+			assert.Greater(t, len(f.sent()), n)
+		})
+	}
+}
+
+// Discord counts requests per webhook: a Channel built for the webhook
+// another Channel used up a bucket of waits for it too. A Channel of
+// another webhook does not.
+func TestChannelsOfOneWebhookShareBuckets(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	f.limits = usedUp("60")
+	first := newChannel(t, f, nil)
+	send(t, first, fullUpdate, broadcast.Thread{})
+
+	second := newChannel(t, f, func(c *Config) { c.Name = "discord-2" })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := second.Send(ctx, broadcast.NewMessage(resolvedUpdate))
+	require.Error(t, err)
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "a wait for the bucket: %v", err)
+	assert.Greater(t, d, 30*time.Second)
+	assert.Equal(t, 1, len(f.sent()), "no request while the webhook's bucket is used up")
+	runtime.KeepAlive(first)
+	assert.NotContains(t, first.s.hook.limitsKey(), testToken, "the buckets are shared by a key without the token")
+
+	other := newFake(t, fakeOptions{})
+	third := newChannel(t, other, nil)
+	send(t, third, fullUpdate, broadcast.Thread{})
 }

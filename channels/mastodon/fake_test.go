@@ -36,6 +36,7 @@ const testToken = "Zm9v-Ym_Fyc2VjcmV0/dG9r+ZW4=="
 // cache is a Delivery too, of the same status (the Send reached it).
 type fakeMastodon struct {
 	*httptest.Server
+	postLimits http.Header // set on every answer to POST /api/v1/statuses
 
 	mu         sync.Mutex
 	statuses   []*fakeStatus
@@ -185,6 +186,11 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses" {
+		for k, v := range f.postLimits {
+			w.Header()[k] = v
+		}
+	}
 	if f.failure != channeltest.FailNone {
 		f.writeFailure(w, r)
 		return

@@ -149,6 +149,19 @@
 // safe too, where the server keeps it.) Edits and deletions are idempotent by nature. Redirects
 // are not followed, so that the token reaches no other host.
 //
+// The instance's rate limits are kept: an answer, a success too, saying
+// that a limit is used up (X-RateLimit-Remaining: 0) holds the channel's
+// next request counted against it until X-RateLimit-Reset (by the
+// answer's Date; at most 3 hours), as the instance would refuse it with a
+// 429. Mastodon counts per account, posting and editing statuses,
+// deleting them and uploading media each apart, and every request against
+// the general limit: a post used up holds the next post, not a deletion,
+// and the general limit used up holds every request. A wait that would
+// pass the context's deadline is not begun, and one the context ends
+// fails: the request is not made, and fails transient, with
+// broadcast.RetryAfter the time left. Headers that do not parse hold
+// nothing.
+//
 // # Errors
 //
 // Errors start with "mastodon: " and carry the instance's message (its
@@ -229,8 +242,10 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -259,6 +274,8 @@ type state struct {
 	tmpl       *templates.Set
 	limits     *limitCache
 	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
+	rate       ratelimit.Limits // the account's rate limits an answer said are used up
 
 	mu      sync.Mutex
 	account string // the id of the token's account, once read (accountID)
@@ -298,7 +315,7 @@ func New(cfg Config) (*Channel, error) {
 	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
 		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
-		limits: newLimitCache(), now: time.Now}
+		limits: newLimitCache(), now: time.Now, sleep: ctxwait.Sleep, rate: ratelimit.Limits{Max: maxLimitWait}}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
@@ -700,7 +717,15 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	return httpx.Do(c.s.client.Client, req, bodyLimit, c.s.redactor)
+	group := limitGroup(method, path)
+	if err := c.waitLimits(ctx, group); err != nil {
+		return nil, err
+	}
+	resp, err := httpx.Do(c.s.client.Client, req, bodyLimit, c.s.redactor)
+	if err == nil {
+		c.noteLimits(group, resp.Header)
+	}
+	return resp, err
 }
 
 // receipt returns the receipt of the status st.

@@ -63,6 +63,7 @@ type fakeX struct {
 	versions map[string][]string  // each post's versions, oldest first, by its first id
 	texts    map[string]string    // the text of each version no longer the latest, by its id
 	noEdits  bool                 // the account may not edit (no subscription)
+	limits   []string             // header fields (name, value pairs) of every answer
 }
 
 func newFakeX(t *testing.T, bearer bool) *fakeX {
@@ -120,6 +121,9 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.requests++
 	f.paths = append(f.paths, r.URL.RequestURI())
+	for i := 0; i+1 < len(f.limits); i += 2 {
+		w.Header().Set(f.limits[i], f.limits[i+1])
+	}
 	if f.failure != channeltest.FailNone {
 		writeFailure(w, r, f.failure)
 		return

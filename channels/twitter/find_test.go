@@ -146,6 +146,7 @@ func TestDuplicateNotFound(t *testing.T) {
 			f.respondWith(timelineAnswer(tt.timeline))
 			ch := newTestChannel(t, f)
 			ch.now = func() time.Time { return fixedNow }
+			ch.sleep = func(context.Context, time.Duration) error { return nil } // the timeline 429's window
 			m := broadcast.Message{Update: testUpdate(), Attempt: 1}
 			_, err := ch.Send(context.Background(), m)
 			require.ErrorIs(t, err, ErrDuplicate)

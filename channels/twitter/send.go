@@ -283,10 +283,15 @@ func (c *Channel) send(ctx context.Context, op, method, path string, body []byte
 		t.SetAuthHeader(req)
 		s.token = t
 	}
+	key := limitKey(method, path)
+	if err := c.waitLimits(ctx, key); err != nil {
+		return nil, s, fmt.Errorf("twitter: %s: %w", op, err)
+	}
 	resp, err := httpx.Do(c.client, req, limit, s.redactor)
 	if err != nil {
 		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}
+	c.noteLimits(key, resp.Header)
 	return resp, s, nil
 }
 

@@ -115,6 +115,17 @@
 // Errors). Redirects are not followed, so that no credential
 // reaches another host.
 //
+// X's rate limits are kept: an answer, a success too, saying that an
+// endpoint's window is used up (x-rate-limit-remaining: 0), or for a post
+// the 24-hour user or app limit (x-user-limit-24hour-remaining,
+// x-app-limit-24hour-remaining: 0), holds the channel's next request to
+// that endpoint (X counts per endpoint: a post does not hold a deletion)
+// until the reset (x-rate-limit-reset, by X's Date; at most 24 hours),
+// as X would refuse it with a 429. A wait that would pass the context's
+// deadline is not begun, and one the context ends fails: the request is
+// not made, and fails transient, with broadcast.RetryAfter the time left.
+// Headers that do not parse hold nothing.
+//
 // Weight counts as twitter-text 3 (parseTweet with configuration v3) does,
 // the library X's clients count with. After NFC normalisation each code
 // point in U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and U+2032–U+2037
@@ -279,8 +290,10 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -310,6 +323,8 @@ type Channel struct {
 	redactor *redact.Redactor // every credential of the Config
 	tmpl     *templates.Set
 	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
+	limits   ratelimit.Limits // the endpoints an answer said are used up
 
 	mu   sync.Mutex
 	user string // the account's id, once read (see userID)
@@ -346,6 +361,8 @@ func New(cfg Config) (*Channel, error) {
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
 		now:      time.Now,
+		sleep:    ctxwait.Sleep,
+		limits:   ratelimit.Limits{Max: maxLimitWait},
 	}
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()

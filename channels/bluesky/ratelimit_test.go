@@ -1,0 +1,119 @@
+package bluesky
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+)
+
+// usedUpWrites are a PDS's headers of a post that used up the account's
+// write points for the hour: RateLimit-Reset is Unix seconds, by the
+// PDS's clock (fixedNow), 40 minutes on.
+func usedUpWrites() http.Header {
+	return http.Header{"Date": {fixedNow.Format(http.TimeFormat)}, "Ratelimit-Limit": {"5000"},
+		"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {strconv.FormatInt(fixedNow.Add(40*time.Minute).Unix(), 10)},
+		"Ratelimit-Policy": {"5000;w=3600"}}
+}
+
+// limitClock sets ch's clock to fixedNow and makes its sleeps pass at
+// once, moving the clock on; each records the posts f had by then.
+func limitClock(ch *Channel, f *fakePDS) (waits *[]time.Duration, posts *[]int) {
+	now := fixedNow
+	waits, posts = new([]time.Duration), new([]int)
+	ch.s.now = func() time.Time { return now }
+	ch.s.sleep = func(_ context.Context, d time.Duration) error {
+		*waits = append(*waits, d)
+		*posts = append(*posts, len(f.received("com.atproto.repo.createRecord")))
+		now = now.Add(d)
+		return nil
+	}
+	return waits, posts
+}
+
+func limitUpdate(status broadcast.Status) broadcast.Update {
+	u := testUpdate()
+	u.Status, u.ID = status, ""
+	return u.WithDefaults(fixedNow)
+}
+
+// A post whose success says the account's write points are used up
+// (RateLimit-Remaining: 0) holds the next write until RateLimit-Reset: the
+// PDS would refuse it with a 429. The deletion of a post is a write too.
+func TestUsedUpWritesHoldTheNextPost(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) { f.writeLimits = usedUpWrites() })
+	ch := newTestChannel(t, f)
+	waits, posts := limitClock(ch, f)
+
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, *waits)
+	assert.Equal(t, []int{1}, *posts, "the post waited before it was made")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 2)
+
+	require.NoError(t, ch.Retract(context.Background(), first))
+	assert.Len(t, *waits, 2, "the deletion, a write, waited too")
+}
+
+// The wait ends with the context: the post fails transient, with the time
+// left, and the PDS gets no write. One longer than the attempt has left
+// is not begun.
+func TestUsedUpWritesWaitEndsWithTheContext(t *testing.T) {
+	for _, deadline := range []bool{false, true} {
+		f := newFakePDS(t)
+		f.set(func(f *fakePDS) { f.writeLimits = usedUpWrites() })
+		ch := newTestChannel(t, f)
+		limitClock(ch, f)
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithCancel(context.Background())
+		ch.s.sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
+		if deadline {
+			ch.s.sleep = func(context.Context, time.Duration) error { t.Error("waited past the deadline"); return nil }
+			ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+		}
+		_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		cancel()
+		require.Error(t, err)
+		assert.Len(t, f.received("com.atproto.repo.createRecord"), 1, "no write while the points are used up")
+		assert.False(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Equal(t, !deadline, errors.Is(err, context.Canceled), "%v", err)
+		d, ok := broadcast.RetryDelay(err)
+		require.True(t, ok, "%v", err)
+		assert.Equal(t, 40*time.Minute, d)
+		assert.Contains(t, err.Error(), "bluesky: post: rate limit: the account's rate limit is used up")
+		for _, s := range testSecrets {
+			assert.NotContains(t, err.Error(), s)
+		}
+	}
+}
+
+// What a request counts against: an account's record writes together, its
+// logins apart, anything else the IP address's limit, which holds every
+// request when used up.
+func TestLimitGroup(t *testing.T) {
+	for nsid, want := range map[string]string{
+		"com.atproto.repo.createRecord":    "write",
+		"com.atproto.repo.deleteRecord":    "write",
+		"com.atproto.repo.applyWrites":     "write",
+		"com.atproto.server.createSession": "login",
+		"com.atproto.repo.getRecord":       ratelimit.Every,
+		"com.atproto.server.getSession":    ratelimit.Every,
+	} {
+		assert.Equal(t, want, limitGroup(nsid), nsid)
+	}
+}

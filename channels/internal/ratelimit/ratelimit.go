@@ -1,0 +1,180 @@
+// Package ratelimit holds a channel's requests to a platform's rate limit
+// that an answer said is used up, until the limit resets.
+//
+// X, Mastodon, Bluesky and Discord say in the headers of every answer, a
+// success included, how many requests a limit has left and when it
+// resets. A request sent after an answer said "0 left" is refused with a
+// 429 (which Discord also counts toward a ban of the IP address). A
+// channel notes each answer's headers in its Limits (Note, Hold), keyed by
+// the limit the platform counts the request against (X's endpoint,
+// Mastodon's group of endpoints, Discord's bucket), and calls Wait before
+// each request: the request waits until the limit resets, with the
+// channel's clock and sleep (Clock), so that tests need no real sleeping.
+//
+// A hold is capped at Limits.Max: a reset far in the future is a bogus
+// header or a clock far off, not a limit. A wait that would pass the
+// context's deadline is not begun, and one the context ends fails: both
+// are rate limits, transient with broadcast.RetryAfter the time left, and
+// make no request. Unparsable headers hold nothing.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// DefaultMax caps a hold of Limits whose Max is zero.
+const DefaultMax = time.Hour
+
+// Every is the key of a limit that every request counts against (a
+// global limit): a hold of Every holds every request.
+const Every = "*"
+
+// Clock is what a wait reads the time and sleeps with: a channel's hooks.
+type Clock struct {
+	Now   func() time.Time
+	Sleep func(context.Context, time.Duration) error
+}
+
+// Limits is what answers said of the rate limits one account (or webhook)
+// is under: which are used up, and until when. Its zero value holds
+// nothing and caps holds at DefaultMax. It is safe for concurrent use.
+type Limits struct {
+	// Max caps a hold: the longest window the platform documents for a
+	// limit. Zero means DefaultMax.
+	Max time.Duration
+
+	mu    sync.Mutex
+	until map[string]time.Time // a limit's key → when it resets
+}
+
+// Remaining reads the text v of a field naming the requests a limit has
+// left: usedUp when it says 0, known false when it is missing or does not
+// parse (and says nothing of the limit).
+func Remaining(v string) (usedUp, known bool) {
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return false, false
+	}
+	return n == 0, true
+}
+
+// Note records what an answer received at now said of the limit key:
+// remaining is the text of its field of the requests left (see
+// Remaining), and reset, called only when that is 0, reads the wait until
+// the limit resets. A limit used up is held until its reset (a reset not
+// read holds nothing); one with requests left is held no more.
+func (l *Limits) Note(key, remaining string, now time.Time, reset func() (time.Duration, bool)) {
+	usedUp, known := Remaining(remaining)
+	switch {
+	case !known:
+	case !usedUp:
+		l.Release(key)
+	default:
+		if d, ok := reset(); ok {
+			l.Hold(key, now, d)
+		}
+	}
+}
+
+// Hold holds the requests to the limit key for d from now, capped at Max.
+// A hold that ends earlier than one in force already is ignored.
+func (l *Limits) Hold(key string, now time.Time, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	until := now.Add(min(d, l.max()))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.until == nil {
+		l.until = map[string]time.Time{}
+	}
+	if until.After(l.until[key]) {
+		l.until[key] = until
+	}
+}
+
+// Release ends the hold of key: an answer said the limit has requests
+// left (it reset).
+func (l *Limits) Release(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.until, key)
+}
+
+func (l *Limits) max() time.Duration {
+	if l.Max > 0 {
+		return l.Max
+	}
+	return DefaultMax
+}
+
+// Until is when the requests counted against keys may be made: the latest
+// hold of keys and of Every (the zero time when none is held).
+func (l *Limits) Until(keys ...string) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	until := l.until[Every]
+	for _, k := range keys {
+		until = later(until, l.until[k])
+	}
+	return until
+}
+
+// UntilAll is when a request that may count against any limit may be
+// made: the latest hold of all.
+func (l *Limits) UntilAll() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var until time.Time
+	for _, u := range l.until {
+		until = later(until, u)
+	}
+	return until
+}
+
+// Wait waits, by c, until the limits keys count against (see Until) have
+// reset; what names them in an error, as "the endpoint's limit".
+func (l *Limits) Wait(ctx context.Context, c Clock, what string, keys ...string) error {
+	return WaitUntil(ctx, c, what, l.Until(keys...))
+}
+
+// WaitUntil waits, by c, until the time until, when the limit what
+// resets. A wait that would pass ctx's deadline is not begun, and one that
+// ctx ends fails: the error is a rate limit (broadcast.RetryAfter) naming
+// the time left, so that the Broadcaster retries once the limit has reset
+// (the latter wraps ctx's error too, as every error of a done context
+// does).
+func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error {
+	d := until.Sub(c.Now())
+	if d <= 0 {
+		return nil
+	}
+	// The deadline is by the machine's clock, the reset by c's: the time
+	// each leaves is what compares.
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, longer than the attempt has left: not requested",
+			what, d.Round(time.Millisecond)), d, true)
+	}
+	if err := c.Sleep(ctx, d); err != nil {
+		left := max(until.Sub(c.Now()), time.Millisecond)
+		return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, not requested: the wait for it ended: %w",
+			what, left.Round(time.Millisecond), err), left)
+	}
+	return nil
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,155 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// fakeClock is a Clock whose sleeps pass at once, moving its time on.
+type fakeClock struct {
+	now    time.Time
+	slept  []time.Duration
+	cancel func() // called by a sleep, which then ends with ctx
+}
+
+func (f *fakeClock) clock() Clock {
+	return Clock{Now: func() time.Time { return f.now }, Sleep: func(ctx context.Context, d time.Duration) error {
+		f.slept = append(f.slept, d)
+		if f.cancel != nil {
+			f.cancel()
+			f.now = f.now.Add(d / 4)
+			return ctx.Err()
+		}
+		f.now = f.now.Add(d)
+		return nil
+	}}
+}
+
+func wait(d time.Duration, ok bool) func() (time.Duration, bool) {
+	return func() (time.Duration, bool) { return d, ok }
+}
+
+// An answer saying a limit is used up holds the requests counted against
+// it until its reset, capped at Max; one saying it has requests left ends
+// the hold; a remaining that does not parse, or a reset not read, holds
+// nothing; Every holds every key.
+func TestNote(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := &Limits{Max: 15 * time.Minute}
+	l.Note("a", "5", now, wait(time.Minute, true))
+	l.Note("a", "zero", now, wait(time.Minute, true))
+	l.Note("a", "", now, wait(time.Minute, true))
+	l.Note("a", "-1", now, wait(time.Minute, true))
+	l.Note("a", "0", now, wait(0, false))
+	assert.True(t, l.Until("a").IsZero(), "nothing held")
+
+	l.Note("a", " 0 ", now, wait(time.Minute, true))
+	assert.Equal(t, now.Add(time.Minute), l.Until("a"))
+	assert.True(t, l.Until("b").IsZero(), "another limit is not held")
+	assert.Equal(t, now.Add(time.Minute), l.Until("b", "a"))
+	assert.Equal(t, now.Add(time.Minute), l.UntilAll())
+
+	l.Note("b", "0", now, wait(1000*time.Hour, true))
+	assert.Equal(t, now.Add(15*time.Minute), l.Until("b"), "capped at Max")
+	l.Note("b", "0", now, wait(time.Second, true))
+	assert.Equal(t, now.Add(15*time.Minute), l.Until("b"), "an earlier reset does not shorten a hold")
+
+	l.Note("a", "3", now, wait(time.Minute, true))
+	assert.True(t, l.Until("a").IsZero(), "refilled")
+
+	l.Hold(Every, now, 2*time.Minute)
+	assert.Equal(t, now.Add(2*time.Minute), l.Until("a"), "a global limit holds every key")
+	assert.Equal(t, now.Add(2*time.Minute), l.Until())
+
+	var zero Limits
+	zero.Note("a", "0", now, wait(48*time.Hour, true))
+	assert.Equal(t, now.Add(DefaultMax), zero.Until("a"))
+}
+
+// A request waits until its limit resets, by the clock it is given; one
+// not held does not wait.
+func TestWaitSleepsUntilTheReset(t *testing.T) {
+	f := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var l Limits
+	require.NoError(t, l.Wait(context.Background(), f.clock(), "the limit", "a"))
+	assert.Empty(t, f.slept)
+
+	l.Hold("a", f.now, 90*time.Second)
+	require.NoError(t, l.Wait(context.Background(), f.clock(), "the limit", "a"))
+	assert.Equal(t, []time.Duration{90 * time.Second}, f.slept)
+	require.NoError(t, l.Wait(context.Background(), f.clock(), "the limit", "a"), "the reset passed")
+	assert.Len(t, f.slept, 1)
+}
+
+// A wait longer than the context has left is not begun, and one the
+// context ends fails (wrapping its error): both transient, with the time
+// left to wait.
+func TestWaitEndsRetryable(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		deadline bool
+		want     time.Duration
+	}{
+		{"past the deadline", true, time.Minute},
+		{"ended by the context", false, 45 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeClock{now: start}
+			var l Limits
+			l.Hold("a", f.now, time.Minute)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.deadline {
+				ctx, cancel = context.WithTimeout(ctx, time.Second)
+				defer cancel()
+			} else {
+				f.cancel = cancel
+			}
+			err := l.Wait(ctx, f.clock(), "the endpoint's limit", "a")
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err))
+			d, ok := broadcast.RetryDelay(err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, tc.want, d)
+			assert.Equal(t, !tc.deadline, errors.Is(err, context.Canceled), "%v", err)
+			assert.Contains(t, err.Error(), "rate limit: the endpoint's limit is used up for")
+			assert.Contains(t, err.Error(), "not requested")
+		})
+	}
+}
+
+// Holders of one key share a Limits; another key has its own; one no
+// holder keeps is dropped.
+func TestRegistry(t *testing.T) {
+	var r Registry[Limits]
+	limits := func(max time.Duration) func() *Limits { return func() *Limits { return &Limits{Max: max} } }
+	a := r.Get("host/1", limits(time.Hour))
+	b := r.Get("host/1", limits(time.Minute))
+	require.Same(t, a, b)
+	assert.Equal(t, time.Hour, b.Max)
+	c := r.Get("host/2", limits(time.Hour))
+	assert.NotSame(t, a, c)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(c)
+
+	for range 10 {
+		runtime.GC()
+		_ = r.Get("host/3", limits(time.Hour)) // sweeps
+		r.mu.Lock()
+		n := len(r.of)
+		r.mu.Unlock()
+		if n == 1 {
+			return
+		}
+	}
+	t.Error("Limits no holder keeps are kept")
+}

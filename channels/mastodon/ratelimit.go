@@ -1,0 +1,57 @@
+package mastodon
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+)
+
+// maxLimitWait caps a hold of a rate limit: Mastodon's longest window is
+// the 3 hours of its limit on posting statuses, so a later reset is a
+// bogus header, not a limit.
+const maxLimitWait = 3 * time.Hour
+
+// limitGroup names the rate limit a request to path counts against, which
+// the X-RateLimit-* fields of its answer describe. Mastodon counts per
+// account: posting statuses (and editing them) has a limit of its own
+// (300 in 3 hours), deleting them another (30 in 30 minutes), uploading
+// media another (30 in 30 minutes), and every request counts against the
+// account's general limit (300 in 5 minutes): that one, used up, holds
+// every request (ratelimit.Every).
+func limitGroup(method, path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	rest, status := strings.CutPrefix(path, "/api/v1/statuses")
+	switch {
+	case status && method == http.MethodPost && rest == "":
+		return "statuses"
+	case status && method == http.MethodPut && strings.Count(rest, "/") == 1:
+		return "statuses"
+	case status && method == http.MethodDelete && strings.Count(rest, "/") == 1:
+		return "delete"
+	case strings.HasPrefix(path, "/api/v1/media") || strings.HasPrefix(path, "/api/v2/media"):
+		return "media"
+	}
+	return ratelimit.Every
+}
+
+// noteLimits records what the answer, with header h, to a request of the
+// group key said of its limit: used up (X-RateLimit-Remaining: 0), it
+// holds the group's next request until X-RateLimit-Reset (Mastodon's ISO
+// 8601 time, GoToSocial's Unix seconds, by the answer's Date), as the
+// instance would refuse it with a 429.
+func (c *Channel) noteLimits(key string, h http.Header) {
+	local := c.s.now()
+	c.s.rate.Note(key, h.Get("X-RateLimit-Remaining"), local, func() (time.Duration, bool) {
+		return httpx.ResetWait(h, "X-RateLimit-Reset", local)
+	})
+}
+
+// waitLimits waits until the limits of the group key have reset, if an
+// answer said one was used up (see ratelimit.Limits.Wait).
+func (c *Channel) waitLimits(ctx context.Context, key string) error {
+	return c.s.rate.Wait(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", key)
+}

@@ -1,0 +1,117 @@
+package mastodon
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+)
+
+// usedUpPosts are Mastodon's headers of a post that used up the account's
+// limit of statuses: X-RateLimit-Reset is an ISO 8601 time, by the
+// instance's clock (fixedNow), 5 minutes on.
+func usedUpPosts() http.Header {
+	return http.Header{"Date": {fixedNow.Format(http.TimeFormat)}, "X-Ratelimit-Limit": {"300"},
+		"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {fixedNow.Add(5 * time.Minute).Format("2006-01-02T15:04:05.000000Z")}}
+}
+
+// limitClock sets ch's clock to fixedNow and makes its sleeps pass at
+// once, moving the clock on; each records the posts f had by then.
+func limitClock(ch *Channel, f *fakeMastodon) (waits *[]time.Duration, posts *[]int) {
+	now := fixedNow
+	waits, posts = new([]time.Duration), new([]int)
+	ch.s.now = func() time.Time { return now }
+	ch.s.sleep = func(_ context.Context, d time.Duration) error {
+		*waits = append(*waits, d)
+		*posts = append(*posts, len(f.received(http.MethodPost, "/api/v1/statuses")))
+		now = now.Add(d)
+		return nil
+	}
+	return waits, posts
+}
+
+func limitUpdate(status broadcast.Status) broadcast.Update {
+	u := testUpdate()
+	u.Status, u.ID = status, ""
+	return u.WithDefaults(fixedNow)
+}
+
+// A post whose success says the account's limit of statuses is used up
+// (X-RateLimit-Remaining: 0) holds the next post until X-RateLimit-Reset:
+// the instance would refuse it with a 429. A deletion, which Mastodon
+// counts apart, is not held.
+func TestUsedUpLimitHoldsTheNextPost(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.postLimits = usedUpPosts() })
+	ch := newTestChannel(t, f)
+	waits, posts := limitClock(ch, f)
+
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+	require.NoError(t, ch.Retract(context.Background(), first))
+	require.Empty(t, *waits, "a deletion is not held by the limit of posts")
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{5 * time.Minute}, *waits)
+	assert.Equal(t, []int{1}, *posts, "the post waited before it was made")
+	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 2)
+}
+
+// The wait ends with the context: the post fails transient, with the time
+// left, and the instance gets no post. One longer than the attempt has
+// left is not begun.
+func TestUsedUpLimitWaitEndsWithTheContext(t *testing.T) {
+	for _, deadline := range []bool{false, true} {
+		f := newFakeMastodon(t)
+		f.set(func(f *fakeMastodon) { f.postLimits = usedUpPosts() })
+		ch := newTestChannel(t, f)
+		limitClock(ch, f)
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithCancel(context.Background())
+		ch.s.sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
+		if deadline {
+			ch.s.sleep = func(context.Context, time.Duration) error { t.Error("waited past the deadline"); return nil }
+			ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+		}
+		_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		cancel()
+		require.Error(t, err)
+		assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 1, "no post while the limit is used up")
+		assert.False(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Equal(t, !deadline, errors.Is(err, context.Canceled), "%v", err)
+		d, ok := broadcast.RetryDelay(err)
+		require.True(t, ok, "%v", err)
+		assert.Equal(t, 5*time.Minute, d)
+		assert.Contains(t, err.Error(), "mastodon: post: rate limit: the account's rate limit is used up")
+		assert.NotContains(t, err.Error(), testToken)
+	}
+}
+
+// Mastodon's limits, and what a request counts against: posting statuses
+// and editing them, deleting them, and uploading media have limits of
+// their own; every other request only the account's general one, which
+// holds them all when used up.
+func TestLimitGroup(t *testing.T) {
+	for _, tc := range []struct{ method, path, want string }{
+		{http.MethodPost, "/api/v1/statuses", "statuses"},
+		{http.MethodPut, "/api/v1/statuses/110", "statuses"},
+		{http.MethodDelete, "/api/v1/statuses/110", "delete"},
+		{http.MethodGet, "/api/v1/statuses/110", ratelimit.Every},
+		{http.MethodPost, "/api/v2/media", "media"},
+		{http.MethodGet, "/api/v2/instance", ratelimit.Every},
+		{http.MethodGet, "/api/v1/accounts/1/statuses?limit=40", ratelimit.Every},
+	} {
+		assert.Equal(t, tc.want, limitGroup(tc.method, tc.path), "%s %s", tc.method, tc.path)
+	}
+}

@@ -1,0 +1,148 @@
+package twitter
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// usedUpX are X's headers of an answer that used up the endpoint's
+// 15-minute window, by X's clock (fixedNow).
+func usedUpX() []string {
+	return []string{"Date", fixedNow.Format(http.TimeFormat), "x-rate-limit-limit", "100",
+		"x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15 * time.Minute)}
+}
+
+// limitUpdate is testUpdate with its own text, which X takes as no
+// duplicate.
+func limitUpdate(text string) broadcast.Update {
+	u := testUpdate()
+	u.Body, u.ID = "We are "+text+" elevated error rates in the EU region.", ""
+	return u.WithDefaults(fixedNow.Add(time.Duration(len(text)) * time.Second))
+}
+
+// limitClock sets ch's clock to fixedNow and makes its sleeps pass at
+// once, moving the clock on; each is recorded with the requests f had
+// received by then.
+func limitClock(ch *Channel, f *fakeX) (waits *[]time.Duration, before *[]int) {
+	now := fixedNow
+	waits, before = new([]time.Duration), new([]int)
+	ch.now = func() time.Time { return now }
+	ch.sleep = func(_ context.Context, d time.Duration) error {
+		*waits = append(*waits, d)
+		*before = append(*before, f.requestCount())
+		now = now.Add(d)
+		return nil
+	}
+	return waits, before
+}
+
+// A post whose success says the endpoint's window is used up
+// (x-rate-limit-remaining: 0) holds the next post until
+// x-rate-limit-reset: X would refuse it with a 429. Another endpoint (the
+// deletion of a post) is not held: X counts per endpoint.
+func TestUsedUpEndpointHoldsTheNextPost(t *testing.T) {
+	f := newFakeX(t, false)
+	f.limits = usedUpX()
+	ch := newTestChannel(t, f)
+	waits, before := limitClock(ch, f)
+
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+	f.limits = nil
+	require.NoError(t, ch.Retract(context.Background(), first), "another endpoint")
+	require.Empty(t, *waits, "a deletion is not held by the posts' window")
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("identified")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{15 * time.Minute}, *waits)
+	assert.Equal(t, []int{2}, *before, "the post waited before it was requested")
+	assert.Equal(t, 3, f.requestCount())
+}
+
+// The wait ends with the context: the post fails transient, with the time
+// left, and X gets no request. One longer than the attempt has left is not
+// begun.
+func TestUsedUpEndpointWaitEndsWithTheContext(t *testing.T) {
+	for _, deadline := range []bool{false, true} {
+		f := newFakeX(t, false)
+		f.limits = usedUpX()
+		ch := newTestChannel(t, f)
+		limitClock(ch, f)
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithCancel(context.Background())
+		ch.sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
+		if deadline {
+			ch.sleep = func(context.Context, time.Duration) error { t.Error("waited past the deadline"); return nil }
+			ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+		}
+		_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate("identified")))
+		cancel()
+		require.Error(t, err)
+		assert.Equal(t, 1, f.requestCount(), "no request while the window is used up")
+		assert.False(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Equal(t, !deadline, errors.Is(err, context.Canceled), "%v", err)
+		d, ok := broadcast.RetryDelay(err)
+		require.True(t, ok, "%v", err)
+		assert.Greater(t, d, 14*time.Minute)
+		assert.LessOrEqual(t, d, 15*time.Minute)
+		assert.Contains(t, err.Error(), "twitter: post: rate limit: the endpoint's limit is used up")
+	}
+}
+
+// The 24-hour user limit used up on a post's success holds the next post
+// too; a reset far in the future (a bogus header) holds it a day at most,
+// and headers that do not parse hold nothing.
+func TestLimitHeaders(t *testing.T) {
+	date := fixedNow.Format(http.TimeFormat)
+	for _, tc := range []struct {
+		name   string
+		header []string
+		want   time.Duration
+	}{
+		{"24-hour user limit", []string{"Date", date, "x-rate-limit-remaining", "5", "x-rate-limit-reset", epoch(time.Minute),
+			"x-user-limit-24hour-remaining", "0", "x-user-limit-24hour-reset", epoch(20 * time.Hour)}, 20 * time.Hour},
+		{"reset far off", []string{"Date", date, "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(1000 * time.Hour)}, 24 * time.Hour},
+		{"remaining unparsable", []string{"Date", date, "x-rate-limit-remaining", "none", "x-rate-limit-reset", epoch(time.Hour)}, 0},
+		{"reset unparsable", []string{"Date", date, "x-rate-limit-remaining", "0", "x-rate-limit-reset", "soon"}, 0},
+		{"requests left", []string{"Date", date, "x-rate-limit-remaining", "1", "x-rate-limit-reset", epoch(time.Hour)}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.limits = tc.header
+			ch := newTestChannel(t, f)
+			waits, _ := limitClock(ch, f)
+			for _, status := range []string{"investigating", "identified"} {
+				_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(status)))
+				require.NoError(t, err)
+			}
+			var want []time.Duration
+			if tc.want > 0 {
+				want = []time.Duration{tc.want}
+			}
+			assert.Equal(t, want, *waits)
+		})
+	}
+}
+
+// X counts per endpoint: a post's and a user's id are not part of it.
+func TestLimitKey(t *testing.T) {
+	for path, want := range map[string]string{
+		"/2/tweets":                     "POST /2/tweets",
+		"/2/tweets/1850000000000000001": "POST /2/tweets/:id",
+		"/2/users/me":                   "POST /2/users/me",
+		"/2/users/12345/tweets?max_results=100&x=1": "POST /2/users/:id/tweets",
+	} {
+		assert.Equal(t, want, limitKey(http.MethodPost, path), path)
+	}
+}
