@@ -120,8 +120,9 @@
 // holds every route of the webhook for its wait. A wait that would pass
 // the context's deadline is not begun, and one the context ends fails:
 // the request is not made, and fails transient, with broadcast.RetryAfter
-// the time left. Discord counts per webhook: the Channels of one webhook
-// (its host and id) in a process share its buckets while they are in use.
+// the time left. Each Channel keeps its own buckets: two Channels built for
+// one webhook do not share them (Discord counts per webhook; build one
+// Channel per webhook and share it, as it is safe for concurrent use).
 //
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update
@@ -237,7 +238,7 @@ type state struct {
 	token  *redact.Redactor // the token alone: see card
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
-	limits *buckets // the webhook's rate limit buckets, shared with its other Channels
+	limits *buckets // the webhook's rate limit buckets
 }
 
 var (
@@ -258,7 +259,7 @@ func New(cfg Config) (*Channel, error) {
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
 	token := redact.NewRedactor(redact.NewSecret(w.token))
 	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: ctxwait.Sleep, token: token,
-		rd: token.WithURL(cfg.WebhookURL), limits: webhooks.Get(w.limitsKey(), newBuckets)}
+		rd: token.WithURL(cfg.WebhookURL), limits: newBuckets()}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()

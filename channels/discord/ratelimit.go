@@ -28,22 +28,11 @@ const maxBucketWait = time.Hour
 // waits for every bucket used up: it may be in one of them. A global
 // rate limit (a 429 with X-RateLimit-Global, or X-RateLimit-Scope:
 // global) holds every route.
-//
-// Discord counts per webhook: every Channel of one webhook shares its
-// buckets (see webhooks).
 type buckets struct {
 	mu     sync.Mutex
 	of     map[string]string // route → its bucket, as X-RateLimit-Bucket names it
 	limits ratelimit.Limits  // bucket (the route, while none is named) → when it refills
 }
-
-// webhooks hands the Channels of one webhook the same buckets, keyed by
-// the webhook's host and id (see limitsKey), never by its token.
-var webhooks ratelimit.Registry[buckets]
-
-// limitsKey is the key of w's buckets in webhooks: its scheme, host and
-// id, which name the webhook without its token.
-func (w webhook) limitsKey() string { return w.scheme + "://" + w.host + "/" + w.id }
 
 // newBuckets returns empty buckets.
 func newBuckets() *buckets { return &buckets{limits: ratelimit.Limits{Max: maxBucketWait}} }

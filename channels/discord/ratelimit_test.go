@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 
@@ -194,30 +193,4 @@ func TestGlobalLimitHoldsEveryRoute(t *testing.T) {
 			assert.Greater(t, len(f.sent()), n)
 		})
 	}
-}
-
-// Discord counts requests per webhook: a Channel built for the webhook
-// another Channel used up a bucket of waits for it too. A Channel of
-// another webhook does not.
-func TestChannelsOfOneWebhookShareBuckets(t *testing.T) {
-	f := newFake(t, fakeOptions{})
-	f.limits = usedUp("60")
-	first := newChannel(t, f, nil)
-	send(t, first, fullUpdate, broadcast.Thread{})
-
-	second := newChannel(t, f, func(c *Config) { c.Name = "discord-2" })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := second.Send(ctx, broadcast.NewMessage(resolvedUpdate))
-	require.Error(t, err)
-	d, ok := broadcast.RetryDelay(err)
-	require.True(t, ok, "a wait for the bucket: %v", err)
-	assert.Greater(t, d, 30*time.Second)
-	assert.Equal(t, 1, len(f.sent()), "no request while the webhook's bucket is used up")
-	runtime.KeepAlive(first)
-	assert.NotContains(t, first.s.hook.limitsKey(), testToken, "the buckets are shared by a key without the token")
-
-	other := newFake(t, fakeOptions{})
-	third := newChannel(t, other, nil)
-	send(t, third, fullUpdate, broadcast.Thread{})
 }

@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"errors"
-	"runtime"
 	"testing"
 	"time"
 
@@ -125,31 +124,4 @@ func TestWaitEndsRetryable(t *testing.T) {
 			assert.Contains(t, err.Error(), "not requested")
 		})
 	}
-}
-
-// Holders of one key share a Limits; another key has its own; one no
-// holder keeps is dropped.
-func TestRegistry(t *testing.T) {
-	var r Registry[Limits]
-	limits := func(max time.Duration) func() *Limits { return func() *Limits { return &Limits{Max: max} } }
-	a := r.Get("host/1", limits(time.Hour))
-	b := r.Get("host/1", limits(time.Minute))
-	require.Same(t, a, b)
-	assert.Equal(t, time.Hour, b.Max)
-	c := r.Get("host/2", limits(time.Hour))
-	assert.NotSame(t, a, c)
-	runtime.KeepAlive(a)
-	runtime.KeepAlive(c)
-
-	for range 10 {
-		runtime.GC()
-		_ = r.Get("host/3", limits(time.Hour)) // sweeps
-		r.mu.Lock()
-		n := len(r.of)
-		r.mu.Unlock()
-		if n == 1 {
-			return
-		}
-	}
-	t.Error("Limits no holder keeps are kept")
 }
