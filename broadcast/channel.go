@@ -43,6 +43,7 @@ import (
 // entry of Update.Overrides under its own name.
 type Channel interface {
 	// Name is stable, unique within a Broadcaster, and contains no secret.
+	// New reads it once: the Broadcaster goes by that name.
 	Name() string
 	// Send makes one delivery attempt of m.
 	Send(ctx context.Context, m Message) (Receipt, error)

@@ -44,12 +44,12 @@ type waitLock struct {
 	release chan struct{} // closed when the holder unlocks; nil: no waiter
 }
 
-// join registers a delivery of update to each of channels, in one critical
+// join registers a delivery of update to each of the channels named, in one critical
 // section for the whole Send; leave undoes it once the deliveries ended.
 // seen gets, in that section, each flight's refused count as the delivery
 // joined it (see delivery.refusedSeen): read after it, a delivery of a
 // concurrent Send that ended in between would count as earlier.
-func (f *flights) join(update string, channels []Channel, seen func(i int, refused uint64)) []*flight {
+func (f *flights) join(update string, channels []string, seen func(i int, refused uint64)) []*flight {
 	fls := make([]*flight, len(channels))
 	var fresh []flight // the new flights of this Send, in one allocation
 	f.mu.Lock()
@@ -57,8 +57,8 @@ func (f *flights) join(update string, channels []Channel, seen func(i int, refus
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
 	}
-	for i, ch := range channels {
-		key := flightKey{update, ch.Name()}
+	for i, name := range channels {
+		key := flightKey{update, name}
 		fl := f.m[key]
 		if fl == nil {
 			if fresh == nil {
@@ -74,11 +74,11 @@ func (f *flights) join(update string, channels []Channel, seen func(i int, refus
 	return fls
 }
 
-func (f *flights) leave(update string, channels []Channel, fls []*flight) {
+func (f *flights) leave(update string, channels []string, fls []*flight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, fl := range fls {
-		f.drop(flightKey{update, channels[i].Name()}, fl)
+		f.drop(flightKey{update, channels[i]}, fl)
 	}
 }
 
