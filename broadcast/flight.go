@@ -26,6 +26,12 @@ type flight struct {
 	// retracted: a Retract of the update stopped its deliveries to the
 	// channel (see flights.retract).
 	retracted atomic.Bool
+	// retractions counts the Retracts waiting for the flight, and
+	// retractHeld says one got it: a Retract whose wait ends with its
+	// context retracted nothing, and when no other waits, or got it, its
+	// mark is taken back (see flights.retract). Both guarded by flights.mu.
+	retractions int
+	retractHeld bool
 	// refused counts the deliveries of the flight that ended with targets
 	// failed permanently: a delivery that joined the flight before one of
 	// them ended is of a Send concurrent with it, and does not try those
@@ -107,16 +113,31 @@ func (f *flights) active(update, channel string) bool {
 // their turn (see delivery.prepare). It then holds the flight until
 // release is called: a delivery that starts meanwhile waits, and then
 // stops too, so that none posts after the retraction looked for posts.
+// One whose ctx ends first stopped nothing for good: unless another
+// Retract waits or went ahead, the deliveries go on.
 func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
 	key := flightKey{update, channel}
-	fl, err := f.holdAnd(ctx, key, func(fl *flight) {
+	fl := f.ref(key, func(fl *flight) {
+		fl.retractions++
 		if !fl.retracted.Swap(true) && fl.stop != nil {
 			close(fl.stop)
 		}
 	})
+	err = fl.lock(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl.retractions--
 	if err != nil {
+		if fl.retractions == 0 && !fl.retractHeld {
+			// Nothing was retracted: the deliveries it stopped go on. One
+			// woken by the stop closed already looks again, and goes on.
+			fl.retracted.Store(false)
+			fl.stop = nil
+		}
+		f.drop(key, fl)
 		return nil, err
 	}
+	fl.retractHeld = true
 	return func() { f.unhold(key, fl) }, nil
 }
 
