@@ -117,8 +117,8 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if err := checkUnwrap(ch); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
-		if _, dup := seen[name]; dup {
-			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
+		if j, dup := seen[name]; dup {
+			return nil, fmt.Errorf("%w: %q: channels[%d] and channels[%d]", ErrDuplicateChannel, name, j, i)
 		}
 		seen[name] = i
 		b.names[i] = name
