@@ -27,7 +27,11 @@ import (
 // returns that one error, RunJob's Result holds it, not Permanent),
 // and Channels returns nil; none panics.
 type Broadcaster struct {
-	channels  []Channel
+	channels []Channel
+	// names[i] is channels[i]'s Name, read once, by New, which checked
+	// it: a Name that panics or changes later must neither panic out of
+	// a call nor move the channel's marks and receipts to another name.
+	names     []string
 	routes    []*Route // routes[i] belongs to channels[i]; nil: every update
 	stages    [][]int  // channel indexes by stage; nil: one stage
 	stageWait time.Duration
@@ -86,6 +90,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	}
 	b := &Broadcaster{
 		channels: append([]Channel(nil), channels...),
+		names:    make([]string, len(channels)),
 		routes:   make([]*Route, len(channels)),
 		retry: RetryPolicy{
 			MaxAttempts:     cmp.Or(opts.Retry.MaxAttempts, DefaultMaxAttempts),
@@ -121,10 +126,11 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if err := checkUnwrap(ch); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
-		if _, dup := seen[name]; dup {
-			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
+		if j, dup := seen[name]; dup {
+			return nil, fmt.Errorf("%w: %q: channels[%d] and channels[%d]", ErrDuplicateChannel, name, j, i)
 		}
 		seen[name] = i
+		b.names[i] = name
 	}
 	for name, r := range opts.Routes {
 		i, ok := seen[name]
@@ -331,11 +337,7 @@ func (b *Broadcaster) Channels() []string {
 	if !b.made() {
 		return nil
 	}
-	names := make([]string, len(b.channels))
-	for i, ch := range b.channels {
-		names[i] = ch.Name()
-	}
-	return names
+	return slices.Clone(b.names)
 }
 
 // Send validates u, cleans it and fills in its defaults (see
@@ -619,8 +621,8 @@ func (b *Broadcaster) checkSome(ctx context.Context, updateID, verb string, has 
 	}
 	defer b.mu.RUnlock()
 	var unread error
-	for _, ch := range b.channels {
-		ok, err := has(ch.Name())
+	for _, name := range b.names {
+		ok, err := has(name)
 		if err != nil {
 			unread = cmp.Or(unread, fmt.Errorf("broadcast: store: cannot tell whether %s was %s: %w", updateID, verb, err))
 			continue
@@ -676,11 +678,11 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 	if err != nil || !ok || r.ID == "" {
 		return ""
 	}
-	for _, ch := range b.channels {
-		if _, ok, err := b.store.Receipt(ctx, original, ch.Name()); err != nil || !ok {
+	for _, name := range b.names {
+		if _, ok, err := b.store.Receipt(ctx, original, name); err != nil || !ok {
 			continue
 		}
-		if t, err := b.store.Thread(ctx, r.ID, ch.Name()); err == nil && !t.IsZero() {
+		if t, err := b.store.Thread(ctx, r.ID, name); err == nil && !t.IsZero() {
 			return r.ID
 		}
 	}
@@ -710,8 +712,8 @@ func (b *Broadcaster) checkOverrides(u Update) error {
 			continue
 		}
 		names := make([]string, 0, maxNamesListed)
-		for _, ch := range b.channels[:min(len(b.channels), maxNamesListed)] {
-			names = append(names, quoteCut(ch.Name()))
+		for _, name := range b.names[:min(len(b.names), maxNamesListed)] {
+			names = append(names, quoteCut(name))
 		}
 		list := strings.Join(names, ", ")
 		if more := len(b.channels) - len(names); more > 0 {
@@ -959,8 +961,8 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	markID := op.markID(u.ID)
 
 	ds := make([]delivery, len(b.channels))
-	fls := b.flights.join(markID, b.channels, func(i int, refused uint64) { ds[i].refusedSeen = refused })
-	defer b.flights.leave(markID, b.channels, fls)
+	fls := b.flights.join(markID, b.names, func(i int, refused uint64) { ds[i].refusedSeen = refused })
+	defer b.flights.leave(markID, b.names, fls)
 	sh := &shared{u: u, first: firstAttempts{until: time.Now().Add(b.timeout / 64)}}
 	var cancel context.CancelFunc
 	sh.first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
@@ -970,7 +972,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		// Field by field: a composite literal would be built aside and
 		// copied, the whole large struct, into the slice.
 		d := &ds[i]
-		d.b, d.ch, d.name, d.route, d.u, d.res, d.place = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], place
+		d.b, d.ch, d.name, d.route, d.u, d.res, d.place = b, ch, b.names[i], b.routes[i], &sh.u, &rep.Results[i], place
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
 		d.placeUnread = placeUnread
 		d.ledger.init(keep, b.store, markID, d.name)
@@ -1068,13 +1070,13 @@ func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string,
 	}
 	defer b.mu.RUnlock()
 	var names []string
-	for _, ch := range b.channels {
-		went, err := b.reached(ctx, updateID, ch.Name())
+	for _, name := range b.names {
+		went, err := b.reached(ctx, updateID, name)
 		if err != nil {
 			return nil, fmt.Errorf("broadcast: %w", err)
 		}
 		if went {
-			names = append(names, ch.Name())
+			names = append(names, name)
 		}
 	}
 	return names, nil
@@ -1170,28 +1172,29 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 	}
 	defer b.mu.RUnlock()
 	var names []string
-	for _, ch := range b.channels {
-		deleted, failure, err := b.store.Done(ctx, opRetract.markID(updateID), ch.Name(), "")
+	for i, ch := range b.channels {
+		name := b.names[i]
+		deleted, failure, err := b.store.Done(ctx, opRetract.markID(updateID), name, "")
 		deleted = deleted && failure == ""
 		if err == nil && !deleted {
 			// Its post may have gone with another update's retraction:
 			// an in-place correction's, which shares it.
 			var r Receipt
 			var posted bool
-			if r, posted, err = b.store.Receipt(ctx, updateID, ch.Name()); err == nil && posted {
-				deleted, err = b.retracted(ctx, ch, ch.Name(), &r)
+			if r, posted, err = b.store.Receipt(ctx, updateID, name); err == nil && posted {
+				deleted, err = b.retracted(ctx, ch, name, &r)
 			}
 		}
 		if err == nil && !deleted {
 			// A channel's own mark has a failure only when Retract wrote
 			// it (see forbid).
-			_, failure, err = b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
+			_, failure, err = b.store.Done(ctx, opSend.markID(updateID), name, "")
 		}
 		if err == nil && !deleted && failure != "" {
 			// Kept from posting it, but what it posted to some targets
 			// first is still up, if it could not be deleted.
 			var posted bool
-			if _, posted, err = b.store.Receipt(ctx, partialKey(updateID), ch.Name()); posted {
+			if _, posted, err = b.store.Receipt(ctx, partialKey(updateID), name); posted {
 				failure = ""
 			}
 		}
@@ -1199,7 +1202,7 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 			return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was retracted: %w", updateID, err)
 		}
 		if deleted || failure != "" {
-			names = append(names, ch.Name())
+			names = append(names, name)
 		}
 	}
 	return names, nil
@@ -1233,8 +1236,8 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 	}
 	recordErr := err
 	unread := err
-	for _, ch := range b.channels {
-		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
+	for _, name := range b.names {
+		r, ok, err := b.store.Receipt(ctx, updateID, name)
 		if err == nil && ok && !r.UpdateTime.IsZero() {
 			return r.UpdateTime, time.Time{}, true, recordErr
 		}
@@ -1466,17 +1469,17 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	u = u.WithDefaults(time.Now().UTC().Round(0))
 	var out []Preview
 	var errs []error
-	for _, ch := range b.channels {
+	for i, ch := range b.channels {
 		pv, ok := As[Previewer](ch)
 		if !ok {
 			continue
 		}
 		p, err := preview(pv, u)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", ch.Name(), err))
+			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", b.names[i], err))
 			continue
 		}
-		p.Channel = ch.Name() // a wrapper's, not the channel's it wraps
+		p.Channel = b.names[i] // a wrapper's, not the channel's it wraps
 		out = append(out, p)
 	}
 	return out, errors.Join(errs...)
@@ -1500,10 +1503,10 @@ func (b *Broadcaster) Close() error {
 	}
 	b.closed = true
 	var errs []error
-	for _, ch := range b.channels {
+	for i, ch := range b.channels {
 		if c, ok := As[io.Closer](ch); ok {
 			if err := closeChannel(c); err != nil {
-				errs = append(errs, fmt.Errorf("broadcast: close %s: %w", ch.Name(), err))
+				errs = append(errs, fmt.Errorf("broadcast: close %s: %w", b.names[i], err))
 			}
 		}
 	}

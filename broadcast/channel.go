@@ -21,7 +21,13 @@ import (
 // Send must honour ctx: when it is done, Send returns promptly. An error may
 // be marked Permanent (do not retry: bad request, bad credentials) or
 // RetryAfter (transient, wait at least this long); any other error is
-// transient. Errors must never contain a secret.
+// transient. Errors must never contain a secret. A Receipt returned with
+// an error is ignored. A Permanent or RetryAfter error says the platform
+// answered and posted nothing: a later run does not count that attempt as
+// one whose outcome is unknown (see Message.Attempt), and Retract takes it
+// that there is no post of it to delete. A channel that may have posted
+// (the answer to its post was lost, or could not be read) returns another
+// error.
 //
 // A Channel must be safe for concurrent use and must not modify the Message
 // or the Update it carries.
@@ -44,6 +50,7 @@ import (
 // entry of Update.Overrides under its own name.
 type Channel interface {
 	// Name is stable, unique within a Broadcaster, and contains no secret.
+	// New reads it once: the Broadcaster goes by that name.
 	Name() string
 	// Send makes one delivery attempt of m.
 	Send(ctx context.Context, m Message) (Receipt, error)

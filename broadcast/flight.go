@@ -26,6 +26,12 @@ type flight struct {
 	// retracted: a Retract of the update stopped its deliveries to the
 	// channel (see flights.retract).
 	retracted atomic.Bool
+	// retractions counts the Retracts waiting for the flight, and
+	// retractHeld says one got it: a Retract whose wait ends with its
+	// context retracted nothing, and when no other waits, or got it, its
+	// mark is taken back (see flights.retract). Both guarded by flights.mu.
+	retractions int
+	retractHeld bool
 	// refused counts the deliveries of the flight that ended with targets
 	// failed permanently: a delivery that joined the flight before one of
 	// them ended is of a Send concurrent with it, and does not try those
@@ -44,12 +50,12 @@ type waitLock struct {
 	release chan struct{} // closed when the holder unlocks; nil: no waiter
 }
 
-// join registers a delivery of update to each of channels, in one critical
+// join registers a delivery of update to each of the channels named, in one critical
 // section for the whole Send; leave undoes it once the deliveries ended.
 // seen gets, in that section, each flight's refused count as the delivery
 // joined it (see delivery.refusedSeen): read after it, a delivery of a
 // concurrent Send that ended in between would count as earlier.
-func (f *flights) join(update string, channels []Channel, seen func(i int, refused uint64)) []*flight {
+func (f *flights) join(update string, channels []string, seen func(i int, refused uint64)) []*flight {
 	fls := make([]*flight, len(channels))
 	var fresh []flight // the new flights of this Send, in one allocation
 	f.mu.Lock()
@@ -57,8 +63,8 @@ func (f *flights) join(update string, channels []Channel, seen func(i int, refus
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
 	}
-	for i, ch := range channels {
-		key := flightKey{update, ch.Name()}
+	for i, name := range channels {
+		key := flightKey{update, name}
 		fl := f.m[key]
 		if fl == nil {
 			if fresh == nil {
@@ -74,11 +80,11 @@ func (f *flights) join(update string, channels []Channel, seen func(i int, refus
 	return fls
 }
 
-func (f *flights) leave(update string, channels []Channel, fls []*flight) {
+func (f *flights) leave(update string, channels []string, fls []*flight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, fl := range fls {
-		f.drop(flightKey{update, channels[i].Name()}, fl)
+		f.drop(flightKey{update, channels[i]}, fl)
 	}
 }
 
@@ -107,16 +113,31 @@ func (f *flights) active(update, channel string) bool {
 // their turn (see delivery.prepare). It then holds the flight until
 // release is called: a delivery that starts meanwhile waits, and then
 // stops too, so that none posts after the retraction looked for posts.
+// One whose ctx ends first stopped nothing for good: unless another
+// Retract waits or went ahead, the deliveries go on.
 func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
 	key := flightKey{update, channel}
-	fl, err := f.holdAnd(ctx, key, func(fl *flight) {
+	fl := f.ref(key, func(fl *flight) {
+		fl.retractions++
 		if !fl.retracted.Swap(true) && fl.stop != nil {
 			close(fl.stop)
 		}
 	})
+	err = fl.lock(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl.retractions--
 	if err != nil {
+		if fl.retractions == 0 && !fl.retractHeld {
+			// Nothing was retracted: the deliveries it stopped go on. One
+			// woken by the stop closed already looks again, and goes on.
+			fl.retracted.Store(false)
+			fl.stop = nil
+		}
+		f.drop(key, fl)
 		return nil, err
 	}
+	fl.retractHeld = true
 	return func() { f.unhold(key, fl) }, nil
 }
 

@@ -68,8 +68,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		u = u.WithDefaults(time.Now().UTC().Round(0))
 	}
 	jobs := make([]Job, len(b.channels))
-	for i, ch := range b.channels {
-		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: ch.Name()}
+	for i, name := range b.names {
+		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: name}
 	}
 	return jobs, nil
 }
@@ -137,8 +137,8 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
 	var seen uint64
-	fls := b.flights.join(markID, b.channels[i:i+1], func(_ int, refused uint64) { seen = refused })
-	defer b.flights.leave(markID, b.channels[i:i+1], fls)
+	fls := b.flights.join(markID, b.names[i:i+1], func(_ int, refused uint64) { seen = refused })
+	defer b.flights.leave(markID, b.names[i:i+1], fls)
 	var res Result
 	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
 		placeUnread: placeUnread, op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
@@ -277,8 +277,8 @@ func (j *Job) check() (op, error) {
 
 // index returns the position of the channel of that name, or -1.
 func (b *Broadcaster) index(name string) int {
-	for i, ch := range b.channels {
-		if ch.Name() == name {
+	for i, n := range b.names {
+		if n == name {
 			return i
 		}
 	}

@@ -428,7 +428,12 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if d.op != opSend || d.b.sharedLock != nil {
 		release, err := d.hold(ctx)
 		if err != nil {
-			d.res.Attempts = n
+			if cerr := ctx.Err(); cerr == nil || !errors.Is(err, cerr) {
+				// The Store or Options.Lock failed it; a wait that ctx
+				// ended is no attempt, as one for the incident's turn
+				// (see loop).
+				d.res.Attempts = n
+			}
 			return false, err
 		}
 		defer release()
@@ -501,7 +506,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	switch d.op {
 	case opRetract:
 		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
-			return nil, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
+			return nil, d.busy(ctx, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err))
 		}
 		d.b.newest.forget(d.original, d.name)
 		id = opSend.markID(d.original)
