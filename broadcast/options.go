@@ -87,7 +87,9 @@ type Options struct {
 	// the lock or ctx ends; its error fails the attempt transiently, and a
 	// panic in it for good ("Options.Lock panicked: …"); a panic in its
 	// unlock is logged, and the attempt's outcome stands. A nil
-	// unlock with a nil error means there is nothing to release. It is
+	// unlock with a nil error means there is nothing to release; with an
+	// error, unlock is not called (Lock releases whatever it took before
+	// it failed). It is
 	// also held for a moment, under a reserved name, while the first Send
 	// of an update without a Time records the Time it took (see
 	// Broadcaster.SentTime), so that instances agree on it; that call's
