@@ -372,6 +372,15 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 // quoted, as it may hold credentials.
 const urlNotQuoted = "a URL (not quoted: it may hold credentials)"
 
+// quoteValue returns " " and value quoted, for an error's "unknown
+// value", or ", " and urlNotQuoted for a URL.
+func quoteValue(value string) string {
+	if isURL(value) {
+		return ", " + urlNotQuoted
+	}
+	return " " + strconv.Quote(value)
+}
+
 // isURL reports whether text, a value as an error would quote it, holds a
 // URL.
 func isURL(text string) bool { return strings.Contains(text, "://") }
