@@ -143,6 +143,9 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 			q = b.ex.quoted(v) // the reference, not the value
 		}
 		problem := "unknown value " + q
+		if isURL(q) { // a channel URL, given as its kind
+			problem = "unknown value, " + urlNotQuoted + ": write a channel URL as the entry itself, or as url"
+		}
 		if written == "" {
 			problem = "empty"
 		}

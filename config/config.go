@@ -234,6 +234,9 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
 		return nil, err
 	}
+	if err := checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{})); err != nil {
+		return nil, err
+	}
 	if err := checkKeys(name, "", root, fileType); err != nil {
 		return nil, err
 	}
@@ -356,6 +359,52 @@ func expandedSize(name string, n *yaml.Node, sizes map[*yaml.Node]int) (int, err
 	}
 	sizes[n] = total
 	return total, nil
+}
+
+// aliased adds the nodes that an alias below n names to names, and
+// returns it.
+func aliased(n *yaml.Node, names map[*yaml.Node]bool) map[*yaml.Node]bool {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		names[n.Alias] = true
+	}
+	for _, c := range n.Content {
+		aliased(c, names)
+	}
+	return names
+}
+
+// checkAnchors refuses a scalar below n, at key path, with an anchor that
+// no alias uses (names: the nodes aliases use): most likely a value that
+// starts with "&", a password, which YAML reads as an anchor named by
+// the value, and the value as what follows it, or nothing. The anchor is
+// not quoted: it may be that password. Aliases are not followed.
+func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Anchor != "" && !names[n] {
+			return fmt.Errorf(`%s:%d: %san anchor that no alias uses (not quoted: it may be a secret): `+
+				`a value that starts with "&" is an anchor (&name); quote the value`, name, n.Line, prefix(path))
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := checkAnchors(name, fmt.Sprintf("%s[%d]", path, i), c, names); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			at := join(path, n.Content[i].Value)
+			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
+				at = path
+			}
+			for _, c := range n.Content[i : i+2] {
+				if err := checkAnchors(name, at, c, names); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (f *file) check(name string, root *yaml.Node, ex *expander) error {

@@ -128,11 +128,13 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work. A value that starts with "*" or
-// "!" is an alias or a tag to YAML, not text: quote it (password:
-// "*Pa55…"). An alias that names no anchor, and a tag other than YAML's
-// own (!!str, !!int, …), are errors saying so, naming the key and not
-// quoting the value, which may be a password. So is a value that starts
+// and merge keys ("<<: *defaults") work. A value that starts with "*",
+// "!" or "&" is an alias, a tag or an anchor to YAML, not text: quote it
+// (password: "*Pa55…"). An alias that names no anchor, a tag other than
+// YAML's own (!!str, !!int, …), and an anchor on a value that no alias
+// uses ("password: &Pa55word" is the key written empty, "&Pa55 word" the
+// text "word") are errors saying so, naming the key and not quoting the
+// value, which may be a password. So is a value that starts
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
 // write "#ops"), or with "@" or "`", which YAML reserves. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,

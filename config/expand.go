@@ -390,6 +390,9 @@ func (e *expander) file(path string) (envValue, error) {
 	case strings.Contains(path, "${"):
 		// The first "}" ends the reference, as in a default.
 		return envValue{}, fmt.Errorf("%s}: a path cannot hold a reference", ref)
+	case isURL(path):
+		// Quoted in every error of the file, as the path.
+		return envValue{}, fmt.Errorf("${file:…}: %s: give the path of a file on this machine", urlNotQuoted)
 	}
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(e.dir, path)

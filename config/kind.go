@@ -351,6 +351,9 @@ func (e *Env) Path(p string) string {
 // from; its error names p, and says where a relative p that does not
 // exist was looked for.
 func (e *Env) dirFS(p string) (fs.FS, error) {
+	if isURL(p) { // quoted by the errors below, as a path
+		return nil, fmt.Errorf("%s: give a directory on this machine", urlNotQuoted)
+	}
 	dir := e.Path(p)
 	st, err := os.Stat(dir)
 	switch {
@@ -377,7 +380,7 @@ func (e *Env) Output(name string) (io.Writer, error) {
 	case "stderr":
 		w = e.stderr
 	default:
-		return nil, fmt.Errorf("output: unknown value %q (want stdout or stderr)", name)
+		return nil, fmt.Errorf("output: unknown value%s (want stdout or stderr)", quoteValue(name))
 	}
 	*e.outputs = append(*e.outputs, w)
 	return w, nil

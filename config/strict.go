@@ -285,8 +285,13 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 				if near := nearest(k.Value, known); near != "" {
 					hint = fmt.Sprintf("did you mean %q? ", near)
 				}
-				return fmt.Errorf("%s:%d: %sunknown key %q (%sknown: %s)",
-					w.file, k.Line, prefix(path), k.Value, hint, strings.Join(known, ", "))
+				key := " " + strconv.Quote(k.Value)
+				if isURL(k.Value) {
+					// "- slack://…:" with its name below: a URL is a value.
+					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
+				}
+				return fmt.Errorf("%s:%d: %sunknown key%s (%sknown: %s)",
+					w.file, k.Line, prefix(path), key, hint, strings.Join(known, ", "))
 			}
 			continue
 		}
@@ -366,6 +371,15 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 // urlNotQuoted stands for a URL in an error about a value: a URL is never
 // quoted, as it may hold credentials.
 const urlNotQuoted = "a URL (not quoted: it may hold credentials)"
+
+// quoteValue returns " " and value quoted, for an error's "unknown
+// value", or ", " and urlNotQuoted for a URL.
+func quoteValue(value string) string {
+	if isURL(value) {
+		return ", " + urlNotQuoted
+	}
+	return " " + strconv.Quote(value)
+}
 
 // isURL reports whether text, a value as an error would quote it, holds a
 // URL.
@@ -647,7 +661,12 @@ func sortedKeys(m map[string]reflect.Type) []string {
 	return keys
 }
 
+// join returns the path of key below path. A key that is a URL (a header
+// written as one) is not quoted: it may hold credentials.
 func join(path, key string) string {
+	if isURL(key) {
+		key = "<" + urlNotQuoted + ">"
+	}
 	if path == "" {
 		return key
 	}

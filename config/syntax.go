@@ -143,7 +143,9 @@ func explainSyntax(text, problem string) string {
 		msg = cause + " (" + problem + ")"
 	}
 	if k := lineKey(text); k != "" {
-		msg = k + ": " + msg
+		if !isURL(k) { // "- slack://TOKEN@C123: name: ops": a URL may hold credentials
+			msg = k + ": " + msg
+		}
 	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
 		msg = m[1] + ": " + msg
 	}

@@ -46,7 +46,7 @@ func (w *when) route() (broadcast.Route, *whenError) {
 		st := broadcast.Status(strings.TrimSpace(s))
 		if !st.Valid() {
 			return r, &whenError{[]string{"statuses", fmt.Sprintf("[%d]", i)},
-				fmt.Sprintf("unknown value %q (want %s)", s, strings.Join(statusValues, ", "))}
+				fmt.Sprintf("unknown value%s (want %s)", quoteValue(s), strings.Join(statusValues, ", "))}
 		}
 		r.Statuses = append(r.Statuses, st)
 	}
@@ -54,7 +54,7 @@ func (w *when) route() (broadcast.Route, *whenError) {
 		im := broadcast.Impact(strings.TrimSpace(s))
 		if !im.Valid() {
 			return r, &whenError{[]string{"impacts", fmt.Sprintf("[%d]", i)},
-				fmt.Sprintf("unknown value %q (want %s)", s, strings.Join(impactValues, ", "))}
+				fmt.Sprintf("unknown value%s (want %s)", quoteValue(s), strings.Join(impactValues, ", "))}
 		}
 		r.Impacts = append(r.Impacts, im)
 	}
