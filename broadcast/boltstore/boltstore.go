@@ -10,10 +10,11 @@
 //	b, err := broadcast.New(channels, broadcast.Options{Store: store})
 //
 // Every Mark and SaveReceipt is a committed bbolt transaction, synced to
-// disk, before it returns (and Open syncs the file's directory, so that a
-// power failure does not lose a new file's name): when a channel that fans out to many recipients
-// has marked a recipient delivered and the process is killed a moment later,
-// running the same update again skips that recipient. What can be sent twice
+// disk, before it returns (and Open syncs the file's directory, the one a
+// symbolic link points into, so that a power failure does not lose a new
+// file's name): when a channel that fans out to many recipients has marked
+// a recipient delivered and the process is killed a moment later, running
+// the same update again skips that recipient. What can be sent twice
 // is only what was in flight at the kill: delivered, not yet marked. Writes
 // from several goroutines that arrive while a commit is under way are
 // committed together, in one transaction and its syncs, so concurrent
@@ -109,7 +110,8 @@
 // empty file is refused as damaged: Open writes a new store under a
 // temporary name in the same directory (a dot, the file's name or its
 // first 64 bytes, ".new-" and digits), syncs it, and only then gives it
-// its name, so an empty file is a store that lost what it held. An Open
+// its name (for a path that is a symbolic link, in the directory of the
+// name the link points to, and that name), so an empty file is a store that lost what it held. An Open
 // that cannot write a new store (a full disk) leaves no file; one
 // interrupted by a crash may leave the temporary file, which can be
 // deleted.
@@ -277,7 +279,7 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 		_ = s.close()
 		return nil, err
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := syncDir(filepath.Dir(newName(path))); err != nil {
 		_ = s.close()
 		return nil, fmt.Errorf("boltstore: open %s: sync its directory: %w", path, err)
 	}
@@ -285,9 +287,10 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 }
 
 // createFile creates a new store at path, if there is no file there: it
-// writes the store under a temporary name in the same directory, a dot,
+// writes the store under a temporary name in the file's directory, a dot,
 // the file's name (its first 64 bytes) and ".new-" and digits, syncs it,
-// and only then gives it its name. An Open that fails to write a new store (a full disk) or is
+// and only then gives it its name (the name a symbolic link at path points
+// to, see newName). An Open that fails to write a new store (a full disk) or is
 // interrupted by a crash leaves no file, or one under a name of its own,
 // never an empty or partial file at path, which every later Open would
 // refuse as damaged. A file that appears at path meanwhile (another
@@ -297,7 +300,8 @@ func createFile(path string, wait time.Duration) error {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return nil // a file, or an error that opening it gives again
 	}
-	dir, name := filepath.Split(path)
+	target := newName(path)
+	dir, name := filepath.Split(target)
 	if len(name) > maxTempPrefix { // a name too long with the rest (255 bytes)
 		name = strings.ToValidUTF8(name[:maxTempPrefix], "")
 	}
@@ -321,9 +325,39 @@ func createFile(path string, wait time.Duration) error {
 	// The link fails when a file appeared at path meanwhile, which Open
 	// then uses, or on a file system without hard links, where bbolt then
 	// creates the file in place.
-	_ = os.Link(tmp, path)
+	_ = link(tmp, target)
 	return nil
 }
+
+// newName is the name a file opened at path has, or gets when it is
+// created: path, or, when path is a symbolic link (to a data volume, say),
+// the name it points to, followed link by link as the system does. The
+// new store file is written beside it, given it, and its directory
+// synced; written beside the link, it could not be linked to the name,
+// and bbolt would create the file in place.
+func newName(path string) string {
+	name := path
+	for range 40 { // more links than Linux follows
+		info, err := os.Lstat(name)
+		if err != nil || info.Mode().Type() != fs.ModeSymlink {
+			return name
+		}
+		to, err := os.Readlink(name)
+		if err != nil {
+			return name
+		}
+		if !filepath.IsAbs(to) {
+			// Not filepath.Join: it would take ".." away lexically, where
+			// the system follows a linked directory first.
+			to = filepath.Dir(name) + string(filepath.Separator) + to
+		}
+		name = to
+	}
+	return path
+}
+
+// link is os.Link; a variable for tests.
+var link = os.Link
 
 // maxTempPrefix is how much of the store file's name the name of the
 // temporary file of createFile keeps.

@@ -74,7 +74,8 @@ func (c *committer) write(fn func(*bolt.Tx) error) error {
 
 // commit runs every write of group in one transaction and reports the
 // outcome to each. If it fails, each write is retried in a transaction of
-// its own, so that one write's error does not become the others'.
+// its own, so that one write's error does not become the others'; damage
+// found by one of them fails those after it, as below.
 //
 // If the file is found damaged, every write of group fails, and so does
 // every later one, without calling bbolt, which may have kept its writer
@@ -98,11 +99,26 @@ func (c *committer) commit(group []*write) {
 		c.halted.CompareAndSwap(nil, d)
 	} else if err != nil && len(group) > 1 {
 		for _, w := range group {
-			w.done <- outcome{err: c.db.update(w.fn)}
+			w.done <- outcome{err: c.alone(w)}
 		}
 		return
 	}
 	for _, w := range group {
 		w.done <- outcome{err: err}
 	}
+}
+
+// alone runs w in a transaction of its own, unless the file was found
+// damaged, by it or by a write before it: then it fails, as commit's
+// writes do, without calling bbolt.
+func (c *committer) alone(w *write) error {
+	if d := c.halted.Load(); d != nil {
+		return d
+	}
+	err := c.db.update(w.fn)
+	var d *damage
+	if errors.As(err, &d) {
+		c.halted.CompareAndSwap(nil, d)
+	}
+	return err
 }

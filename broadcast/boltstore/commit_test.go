@@ -106,3 +106,58 @@ func keys(t *testing.T, s *Store) int {
 	}))
 	return n
 }
+
+// TestCommitterStopsAtDamageFoundWhileRetrying: when a group's transaction
+// fails and one of its writes, retried alone, finds the file damaged, the
+// writes retried after it fail too, without a transaction, and so does
+// every later write: bbolt may keep its writer lock after a panic, and a
+// write into a damaged file could spread the damage. Before, the retries
+// went on, writing into the damaged file (or waiting for ever on that
+// lock), and the next group was committed as if nothing had been found.
+func TestCommitterStopsAtDamageFoundWhileRetrying(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+
+	const n, bad = 10, 4
+	var mu sync.Mutex
+	calls := map[int]int{} // write → how many times its function ran
+	var afterDamage []int  // writes whose function ran after bad's found damage
+	damaged := false
+	release, wait := holdFirstCommit(t, s.commit, n, func(i int) func(*bolt.Tx) error {
+		return func(tx *bolt.Tx) error {
+			mu.Lock()
+			defer mu.Unlock()
+			calls[i]++
+			switch {
+			case i == bad && calls[i] == 1:
+				return errors.New("boom") // the group fails
+			case i == bad:
+				damaged = true
+				return &damage{"a mark does not decode"} // found when retried alone
+			case damaged:
+				afterDamage = append(afterDamage, i)
+			}
+			return tx.Bucket(bucketMarks).Put(fmt.Appendf(nil, "k%d", i), nil)
+		}
+	})
+	release()
+	errs := wait()
+	assert.NoError(t, errs[0], "the first write committed alone, before")
+	var d *damage
+	assert.ErrorAs(t, errs[bad], &d)
+	assert.Empty(t, afterDamage, "no write of the group ran after the damage was found")
+	failed := 0
+	for i := 1; i <= n; i++ {
+		if errs[i] != nil {
+			assert.ErrorAs(t, errs[i], &d, i)
+			failed++
+		}
+	}
+	assert.Equal(t, n+1-keys(t, s), failed, "the writes that failed wrote nothing, the others are there")
+
+	ran := false
+	err = s.commit.write(func(*bolt.Tx) error { ran = true; return nil })
+	assert.ErrorAs(t, err, &d, "a later write")
+	assert.False(t, ran, "a later write runs no transaction")
+}

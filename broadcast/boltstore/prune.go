@@ -38,8 +38,8 @@ import (
 // with a cutoff after it, a thread still kept forgets that its post was
 // deleted, and a later update may reply to it.
 //
-// When ctx ends during the scan, Prune removes nothing and returns ctx's
-// error. An entry that does not decode is damage: Prune removes nothing and
+// When ctx ends before the scan is done (during it, or while Prune waits
+// for the file's writer), Prune removes nothing and returns ctx's error. An entry that does not decode is damage: Prune removes nothing and
 // fails with ErrDamaged. The file does not shrink; later writes reuse the
 // space. The transaction holds the file's one writer for as long as the
 // scan takes: every Mark and SaveReceipt of a delivery meanwhile waits for
@@ -57,6 +57,11 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	err := s.update(func(tx *bolt.Tx) error {
 		p := pruner{ctx: ctx, cutoff: cutoff, keptThreads: map[string]bool{}}
 		m, err := p.prune(tx)
+		if err == nil {
+			// It may have ended while Prune waited for the file's writer, or
+			// since the scan last looked.
+			err = ctx.Err()
+		}
 		n = int64(m)
 		return err
 	})

@@ -120,6 +120,46 @@ func TestPruneWithCancelledContextRemovesNothing(t *testing.T) {
 	assert.True(t, done)
 }
 
+// TestPruneWhoseContextEndsUnderWayRemovesNothing: a context that ends
+// after Prune started, while it waited for the file's writer (behind
+// another Prune, or a commit) or scanned, makes it remove nothing and
+// return the context's error, as documented. Before, the scan looked at
+// the context every 1024 entries only: a store of fewer, or the last
+// entries of any, were removed, and Prune returned nil for a context
+// that had ended.
+func TestPruneWhoseContextEndsUnderWayRemovesNothing(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	require.NoError(t, s.Mark(context.Background(), "u1", "email", "ada@example.com", nil))
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", broadcast.Receipt{Channel: "x", ID: "p1"}))
+
+	n, err := s.Prune(&endsAfterFirstLook{Context: context.Background()}, time.Now().Add(time.Hour))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, n)
+	done, _, err := s.Done(context.Background(), "u1", "email", "ada@example.com")
+	require.NoError(t, err)
+	assert.True(t, done, "the mark is kept")
+	_, found, err := s.Receipt(context.Background(), "u1", "x")
+	require.NoError(t, err)
+	assert.True(t, found, "the receipt is kept")
+}
+
+// endsAfterFirstLook is a context that is not done when first asked, and
+// cancelled from then on: one that ends once the call has started.
+type endsAfterFirstLook struct {
+	context.Context
+	looked bool
+}
+
+func (c *endsAfterFirstLook) Err() error {
+	if !c.looked {
+		c.looked = true
+		return nil
+	}
+	return context.Canceled
+}
+
 // editor posts each update and edits a post in place; it keeps the thread
 // each update was sent in.
 type editor struct{ threads map[string]broadcast.Thread }
