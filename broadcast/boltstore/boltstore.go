@@ -297,7 +297,11 @@ func open(path string, opts *Options, h *heldFile) (*Store, error) {
 // process's Open) is kept, and used. On a file system without hard links,
 // bbolt creates the file in place, as it would without createFile.
 func createFile(path string, wait time.Duration) error {
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+	switch info, err := os.Stat(path); {
+	case err == nil && !info.Mode().IsRegular() && !info.IsDir():
+		// A named pipe would block Open for ever, a device is no store.
+		return fmt.Errorf("boltstore: open %s: not a regular file (%v)", path, info.Mode().Type())
+	case !errors.Is(err, fs.ErrNotExist):
 		return nil // a file, or an error that opening it gives again
 	}
 	target := newName(path)
@@ -558,7 +562,11 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 	if s.closed.Load() {
 		return nil, fmt.Errorf("boltstore: lock: %w", closedError(s.path))
 	}
-	return s.locks.Lock(ctx, key)
+	unlock, err = s.locks.Lock(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: lock: %w", err)
+	}
+	return unlock, nil
 }
 
 // Close closes the file, after the writes under way. Later calls of the
