@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -145,4 +147,50 @@ func TestLimitKey(t *testing.T) {
 	} {
 		assert.Equal(t, want, limitKey(http.MethodPost, path), path)
 	}
+}
+
+// A held request takes its OAuth 2.0 token after the wait, not before: a
+// hold lasts up to a day and X's access tokens two hours, so a token taken
+// before went out expired, into a 401. A request the hold fails at once
+// (past the attempt's deadline) asks for no token at all.
+func TestHeldRequestTakesItsTokenAfterTheWait(t *testing.T) {
+	f := newFakeX(t, true)
+	f.limits = usedUpX()
+	var mu sync.Mutex
+	calls := 0
+	source := func() (*oauth2.Token, error) { // each about to expire: one per request
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return &oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer", Expiry: time.Now().Add(time.Second)}, nil
+	}
+	issued := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return calls
+	}
+	ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+	waits, _ := limitClock(ch, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+	require.NoError(t, err)
+	require.Equal(t, 1, issued())
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate("identified")))
+	require.Error(t, err)
+	assert.Equal(t, 1, issued(), "no token for a request not made")
+
+	var tokensBefore []int
+	sleep := ch.sleep
+	ch.sleep = func(ctx context.Context, d time.Duration) error {
+		tokensBefore = append(tokensBefore, issued())
+		return sleep(ctx, d)
+	}
+	f.limits = nil
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("monitoring")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{15 * time.Minute}, *waits)
+	assert.Equal(t, []int{1}, tokensBefore, "the token is taken after the wait")
+	assert.Equal(t, 2, issued())
 }
