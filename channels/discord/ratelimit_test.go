@@ -226,6 +226,8 @@ func TestEarlierAnswerArrivingLateKeepsTheHold(t *testing.T) {
 		f.srv.Config.Handler.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
+	var unblock sync.Once
+	defer unblock.Do(func() { close(release) }) // before Close, which waits for the handler
 	ch := newChannel(t, f, func(c *Config) {
 		c.WebhookURL = redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)
 		c.HTTPClient = srv.Client()
@@ -236,10 +238,14 @@ func TestEarlierAnswerArrivingLateKeepsTheHold(t *testing.T) {
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 		done <- err
 	}()
-	<-arrived
+	select {
+	case <-arrived:
+	case err := <-done:
+		t.Fatalf("the first Send ended before its request: %v", err)
+	}
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
 	require.NoError(t, err, "the request that used the bucket up")
-	close(release)
+	unblock.Do(func() { close(release) })
 	require.NoError(t, <-done, "the request counted before it, answered last")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
