@@ -194,3 +194,30 @@ func TestHeldRequestTakesItsTokenAfterTheWait(t *testing.T) {
 	assert.Equal(t, []int{1}, tokensBefore, "the token is taken after the wait")
 	assert.Equal(t, 2, issued())
 }
+
+// Check reads the account's id, which the look-up of a post whose answer
+// was lost needs: when Check's answer says GET /2/users/me is used up (X
+// allows it 25 times a day on the Free tier), the look-up is not held by
+// that endpoint for the rest of the day, and a retry refused as a
+// duplicate still finds its post, with the id a retraction needs.
+func TestCheckKeepsTheAccountForTheLookUp(t *testing.T) {
+	f := newFakeX(t, false)
+	f.clock = func() time.Time { return fixedNow.Add(time.Second) }
+	ch := newTestChannel(t, f)
+	limitClock(ch, f)
+	f.limits = []string{"Date", fixedNow.Format(http.TimeFormat), "x-rate-limit-limit", "25",
+		"x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(20 * time.Hour)}
+	require.NoError(t, ch.Check(context.Background()))
+	f.limits = nil
+
+	m := broadcast.Message{Update: testUpdate(), Attempt: 1}
+	first, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m.Attempt = 2
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, r.ID, "the post found, %v", r.Meta)
+	assert.Len(t, f.Received(), 1, "posted once")
+}
