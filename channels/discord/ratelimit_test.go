@@ -3,6 +3,8 @@ package discord
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/internal/ctxwait"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // usedUp are the rate limit headers of an answer that used up its bucket,
@@ -108,8 +111,8 @@ func TestBucketWaitEndsWithTheContext(t *testing.T) {
 
 // Buckets are Discord's: a route is held by its bucket's state, whichever
 // route used it up; a bucket with requests left, or an answer without
-// the headers, holds nothing; a later answer that the bucket refilled
-// ends the hold.
+// the headers, holds nothing; an answer with requests left, to a request
+// made before the bucket was used up, ends no hold.
 func TestBuckets(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -143,7 +146,8 @@ func TestBuckets(t *testing.T) {
 	assert.Equal(t, 2500*time.Millisecond, waited)
 
 	b.note("GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), nil, now)
-	require.NoError(t, b.wait(ctx, "PATCH /messages", ratelimit.Clock{Now: clock, Sleep: never}), "refilled")
+	require.NoError(t, b.wait(ctx, "PATCH /messages", ratelimit.Clock{Now: clock, Sleep: record}), "held still")
+	assert.Equal(t, 2500*time.Millisecond, waited)
 	require.NoError(t, b.wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: record}))
 	assert.Equal(t, time.Second, waited)
 
@@ -193,4 +197,65 @@ func TestGlobalLimitHoldsEveryRoute(t *testing.T) {
 			assert.Greater(t, len(f.sent()), n)
 		})
 	}
+}
+
+// Answers of requests made together arrive in any order: one whose
+// request Discord counted before the one that used the bucket up, and
+// which says it had requests left, arrives last, yet the bucket is used
+// up. It does not end the hold: the next Send waits for the refill, and
+// makes no request Discord would refuse with a 429.
+func TestEarlierAnswerArrivingLateKeepsTheHold(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		w.Header().Set("X-RateLimit-Bucket", "abcd1234")
+		w.Header().Set("X-RateLimit-Reset-After", "60")
+		if first {
+			close(arrived)
+			<-release
+			w.Header().Set("X-RateLimit-Remaining", "1")
+		} else {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+		}
+		f.srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	var unblock sync.Once
+	defer unblock.Do(func() { close(release) }) // before Close, which waits for the handler
+	ch := newChannel(t, f, func(c *Config) {
+		c.WebhookURL = redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)
+		c.HTTPClient = srv.Client()
+	})
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+		done <- err
+	}()
+	select {
+	case <-arrived:
+	case err := <-done:
+		t.Fatalf("the first Send ended before its request: %v", err)
+	}
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
+	require.NoError(t, err, "the request that used the bucket up")
+	unblock.Do(func() { close(release) })
+	require.NoError(t, <-done, "the request counted before it, answered last")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u := resolvedUpdate
+	u.ID = "another"
+	_, err = ch.Send(ctx, broadcast.NewMessage(u))
+	require.Error(t, err, "held")
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "%v", err)
+	assert.Greater(t, d, 30*time.Second)
+	assert.Equal(t, 2, len(f.sent()), "no request while the bucket is used up")
 }

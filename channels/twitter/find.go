@@ -103,7 +103,9 @@ func (c *Channel) timelinePage(ctx context.Context, id string, q url.Values) ([]
 }
 
 // userID returns the id of the account the channel posts as (GET
-// /2/users/me), read once per Channel.
+// /2/users/me), read once per Channel, by Check or the first look-up: X
+// allows that endpoint few requests a day (25 on the Free tier), and a
+// look-up it held would leave a retry's post without its id.
 func (c *Channel) userID(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	id := c.user
@@ -122,10 +124,15 @@ func (c *Channel) userID(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", readError("find post", resp, err, s)
 	}
-	c.mu.Lock()
-	c.user = u.ID
-	c.mu.Unlock()
+	c.keepUser(u.ID)
 	return u.ID, nil
+}
+
+// keepUser keeps id, the account's, read from GET /2/users/me.
+func (c *Channel) keepUser(id string) {
+	c.mu.Lock()
+	c.user = id
+	c.mu.Unlock()
 }
 
 // timelinePost is a post of GET /2/users/:id/tweets with created_at,

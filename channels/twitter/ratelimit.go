@@ -36,29 +36,20 @@ func limitKey(method, path string) string {
 // noteLimits records what X's answer, with header h, to a request to
 // the endpoint key says of its limits: one used up (remaining 0) holds the
 // endpoint's next request until its reset (the latest of those used up),
-// as X would refuse it with a 429; limits all with requests left end the
-// hold.
+// as X would refuse it with a 429. Limits with requests left end no hold
+// (see ratelimit.Limits.Note).
 func (c *Channel) noteLimits(key string, h http.Header) {
 	local := c.now()
 	var wait time.Duration
-	usedUp, known := false, false
 	for _, prefix := range limitHeaders {
-		u, k := ratelimit.Remaining(h.Get(prefix + "-remaining"))
-		known = known || k
-		if !u {
+		if usedUp, _ := ratelimit.Remaining(h.Get(prefix + "-remaining")); !usedUp {
 			continue
 		}
-		usedUp = true
 		if d, ok := httpx.ResetWait(h, prefix+"-reset", local); ok {
 			wait = max(wait, d)
 		}
 	}
-	switch {
-	case usedUp:
-		c.limits.Hold(key, local, wait)
-	case known:
-		c.limits.Release(key)
-	}
+	c.limits.Hold(key, local, wait)
 }
 
 // waitLimits waits until the limit of the endpoint key resets, if an

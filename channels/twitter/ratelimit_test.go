@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -145,4 +147,77 @@ func TestLimitKey(t *testing.T) {
 	} {
 		assert.Equal(t, want, limitKey(http.MethodPost, path), path)
 	}
+}
+
+// A held request takes its OAuth 2.0 token after the wait, not before: a
+// hold lasts up to a day and X's access tokens two hours, so a token taken
+// before went out expired, into a 401. A request the hold fails at once
+// (past the attempt's deadline) asks for no token at all.
+func TestHeldRequestTakesItsTokenAfterTheWait(t *testing.T) {
+	f := newFakeX(t, true)
+	f.limits = usedUpX()
+	var mu sync.Mutex
+	calls := 0
+	source := func() (*oauth2.Token, error) { // each about to expire: one per request
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return &oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer", Expiry: time.Now().Add(time.Second)}, nil
+	}
+	issued := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return calls
+	}
+	ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+	waits, _ := limitClock(ch, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+	require.NoError(t, err)
+	require.Equal(t, 1, issued())
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate("identified")))
+	require.Error(t, err)
+	assert.Equal(t, 1, issued(), "no token for a request not made")
+
+	var tokensBefore []int
+	sleep := ch.sleep
+	ch.sleep = func(ctx context.Context, d time.Duration) error {
+		tokensBefore = append(tokensBefore, issued())
+		return sleep(ctx, d)
+	}
+	f.limits = nil
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("monitoring")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{15 * time.Minute}, *waits)
+	assert.Equal(t, []int{1}, tokensBefore, "the token is taken after the wait")
+	assert.Equal(t, 2, issued())
+}
+
+// Check reads the account's id, which the look-up of a post whose answer
+// was lost needs: when Check's answer says GET /2/users/me is used up (X
+// allows it 25 times a day on the Free tier), the look-up is not held by
+// that endpoint for the rest of the day, and a retry refused as a
+// duplicate still finds its post, with the id a retraction needs.
+func TestCheckKeepsTheAccountForTheLookUp(t *testing.T) {
+	f := newFakeX(t, false)
+	f.clock = func() time.Time { return fixedNow.Add(time.Second) }
+	ch := newTestChannel(t, f)
+	limitClock(ch, f)
+	f.limits = []string{"Date", fixedNow.Format(http.TimeFormat), "x-rate-limit-limit", "25",
+		"x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(20 * time.Hour)}
+	require.NoError(t, ch.Check(context.Background()))
+	f.limits = nil
+
+	m := broadcast.Message{Update: testUpdate(), Attempt: 1}
+	first, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m.Attempt = 2
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, r.ID, "the post found, %v", r.Meta)
+	assert.Len(t, f.Received(), 1, "posted once")
 }

@@ -274,6 +274,12 @@ func (c *Channel) send(ctx context.Context, op, method, path string, body []byte
 		return nil, s, broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, err))
 	}
 	req.Header.Set("Accept", "application/json")
+	// The wait comes first: a hold lasts up to a day, an OAuth 2.0 token
+	// two hours, and a request the hold fails needs none.
+	key := limitKey(method, path)
+	if err := c.waitLimits(ctx, key); err != nil {
+		return nil, s, fmt.Errorf("twitter: %s: %w", op, err)
+	}
 	if c.tokens != nil {
 		if t == nil {
 			if t, err = c.token(ctx, op, s); err != nil {
@@ -282,10 +288,6 @@ func (c *Channel) send(ctx context.Context, op, method, path string, body []byte
 		}
 		t.SetAuthHeader(req)
 		s.token = t
-	}
-	key := limitKey(method, path)
-	if err := c.waitLimits(ctx, key); err != nil {
-		return nil, s, fmt.Errorf("twitter: %s: %w", op, err)
 	}
 	resp, err := httpx.Do(c.client, req, limit, s.redactor)
 	if err != nil {

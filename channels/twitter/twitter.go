@@ -444,7 +444,8 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 }
 
 // Check verifies the credentials by reading the account they act for (GET
-// /2/users/me). It posts nothing. An OAuth 1.0a access token that may only
+// /2/users/me), whose id the look-up of a post whose answer was lost then
+// needs not read again. It posts nothing. An OAuth 1.0a access token that may only
 // read (X's x-access-level answer header says "read": the token was made
 // before the app had write permission) fails Check with a Permanent error,
 // since X would refuse every post. The header's value, quoted in that
@@ -460,9 +461,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err := c.classify("check", resp, s); err != nil {
 		return err
 	}
-	if _, err := parseUser(resp.Body); err != nil {
+	u, err := parseUser(resp.Body)
+	if err != nil {
 		return readError("check", resp, err, s)
 	}
+	c.keepUser(u.ID)
 	if level := strings.TrimSpace(resp.Header.Get("x-access-level")); level != "" && !strings.Contains(level, "write") {
 		return broadcast.Permanent(fmt.Errorf("twitter: check: the access token is read-only (x-access-level: %s): "+
 			"X refuses every post; give the app Read and Write permission in the developer portal, "+

@@ -70,17 +70,16 @@ func Remaining(v string) (usedUp, known bool) {
 // remaining is the text of its field of the requests left (see
 // Remaining), and reset, called only when that is 0, reads the wait until
 // the limit resets. A limit used up is held until its reset (a reset not
-// read holds nothing); one with requests left is held no more.
+// read holds nothing). An answer saying the limit has requests left ends
+// no hold: no request counted against a held limit is made until its
+// reset, so such an answer is one to a request made together with the one
+// whose answer used the limit up, counted before it and arriving after.
 func (l *Limits) Note(key, remaining string, now time.Time, reset func() (time.Duration, bool)) {
-	usedUp, known := Remaining(remaining)
-	switch {
-	case !known:
-	case !usedUp:
-		l.Release(key)
-	default:
-		if d, ok := reset(); ok {
-			l.Hold(key, now, d)
-		}
+	if usedUp, _ := Remaining(remaining); !usedUp {
+		return
+	}
+	if d, ok := reset(); ok {
+		l.Hold(key, now, d)
 	}
 }
 
@@ -99,14 +98,6 @@ func (l *Limits) Hold(key string, now time.Time, d time.Duration) {
 	if until.After(l.until[key]) {
 		l.until[key] = until
 	}
-}
-
-// Release ends the hold of key: an answer said the limit has requests
-// left (it reset).
-func (l *Limits) Release(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.until, key)
 }
 
 func (l *Limits) max() time.Duration {
