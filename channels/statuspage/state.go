@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -432,7 +433,11 @@ func (s *state) put(in *incident) {
 }
 
 // addComponents records components the page has not listed yet, giving
-// each a feed name no other component has.
+// each a feed name no other component has: its slug, or, when another
+// has that, the slug and a hash of its name, and of its name and a number
+// when a component is named so already ("api-<hash of api!>" before
+// "api!"). Two records of one feed would write one file for both, and
+// checkRecords refuses them.
 func (s *state) addComponents(names []string, now time.Time) {
 	known := map[string]bool{}
 	used := map[string]bool{}
@@ -443,9 +448,14 @@ func (s *state) addComponents(names []string, now time.Time) {
 		if known[name] {
 			continue
 		}
-		feed := broadcast.Slug(name)
-		if used[feed] {
-			feed += "-" + shortHash(name)
+		slug := broadcast.Slug(name)
+		feed := slug
+		for n := 0; used[feed]; n++ {
+			key := name
+			if n > 0 {
+				key += "\x00" + strconv.Itoa(n)
+			}
+			feed = slug + "-" + shortHash(key)
 		}
 		s.Components = append(s.Components, componentRecord{Name: name, Feed: feed, Created: now})
 		known[name], used[feed] = true, true
