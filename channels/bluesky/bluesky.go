@@ -105,11 +105,14 @@
 // that a limit is used up (RateLimit-Remaining: 0) holds the channel's
 // next request counted against it until RateLimit-Reset (Unix seconds, by
 // the answer's Date; at most 24 hours), as the server would refuse it
-// with a 429. A PDS counts an account's record writes together (posts and
-// deletions: points per hour and per day) and its logins apart, and
-// every request against the IP address's limit: a post used up holds the
-// next post and deletion, not a read, and the IP address's limit used up
-// holds every request. A wait that would pass the context's deadline is
+// with a 429. A PDS counts an account's record writes together, in
+// points per hour and per day (a post 3, a deletion 1), and its logins
+// apart, and every request against the IP address's limit: writes used
+// up hold the next post and deletion, not a read, and the IP address's
+// limit used up holds every request. What a write's answer says is left
+// is in points, and the fewest said is kept until the reset: a post
+// waits for the reset when fewer than 3 points are left, a deletion (a
+// retraction) only when none is. A wait that would pass the context's deadline is
 // not begun, and one the context ends fails: the request is not made,
 // and fails transient, with broadcast.RetryAfter the time left. Headers
 // that do not parse hold nothing.

@@ -203,6 +203,7 @@ func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 		"POST com.atproto.repo.createRecord":     f.createRecord,
 		"GET com.atproto.repo.getRecord":         f.getRecord,
 		"POST com.atproto.repo.deleteRecord":     f.deleteRecord,
+		"POST com.atproto.repo.putRecord":        f.putRecord,
 	}
 	h, ok := handlers[r.Method+" "+nsid]
 	if !ok {
@@ -430,6 +431,14 @@ func (f *fakePDS) deleteRecord(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{}) // no-op if the record already doesn't exist
+}
+
+// putRecord answers an update of a record, which the channel never
+// makes, for the tests of what it costs of the write limit.
+func (f *fakePDS) putRecord(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if f.authorized(w, r) {
+		writeJSON(w, http.StatusOK, map[string]any{"uri": "at://" + testDID + "/" + Collection + "/3lkf5cbqw2a2k", "cid": "bafyreiput"})
+	}
 }
 
 // find returns the record under rkey unless there is none or it was deleted.

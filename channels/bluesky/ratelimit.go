@@ -32,10 +32,26 @@ func limitGroup(nsid string) string {
 	return ratelimit.Every
 }
 
+// cost is the points a request of the XRPC method nsid costs of the
+// limit of its group: a PDS counts an account's record writes in points,
+// a created record 3, an updated one 2, a deleted one 1 (applyWrites the
+// sum of its writes, counted here as one created record, the channel
+// sending none); every other limit counts requests.
+func cost(nsid string) int {
+	switch nsid {
+	case "com.atproto.repo.createRecord", "com.atproto.repo.applyWrites":
+		return 3
+	case "com.atproto.repo.putRecord":
+		return 2
+	}
+	return 1
+}
+
 // noteLimits records what the answer, with header h, to a request of the
-// group key said of its limit: used up (RateLimit-Remaining: 0), it holds
-// the group's next request until RateLimit-Reset (Unix seconds, by the
-// answer's Date), as the PDS would refuse it with a 429.
+// group key said of its limit: RateLimit-Remaining, in points for the
+// writes, is what is left until RateLimit-Reset (Unix seconds, by the
+// answer's Date); used up (0), it holds the group's next request until
+// then, as the PDS would refuse it with a 429.
 func (c *Channel) noteLimits(key string, h http.Header) {
 	local := c.s.now()
 	c.s.rate.Note(key, h.Get("RateLimit-Remaining"), local, func() (time.Duration, bool) {
@@ -43,8 +59,10 @@ func (c *Channel) noteLimits(key string, h http.Header) {
 	})
 }
 
-// waitLimits waits until the limits of the group key have reset, if an
-// answer said one was used up (see ratelimit.Limits.Wait).
-func (c *Channel) waitLimits(ctx context.Context, key string) error {
-	return c.s.rate.Wait(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", key)
+// waitLimits waits until a request of the XRPC method nsid may be made by
+// the limits of its group key: until they reset, if an answer said one
+// has fewer points (or requests) left than the request costs (see
+// ratelimit.Limits.WaitFor).
+func (c *Channel) waitLimits(ctx context.Context, key, nsid string) error {
+	return c.s.rate.WaitFor(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", cost(nsid), key)
 }

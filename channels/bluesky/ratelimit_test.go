@@ -117,3 +117,53 @@ func TestLimitGroup(t *testing.T) {
 		assert.Equal(t, want, limitGroup(nsid), nsid)
 	}
 }
+
+// RateLimit-Remaining on a write's answer is in points, of which a post
+// costs 3, an update 2 and a deletion 1: after a post whose answer says 2
+// are left, the next post waits for RateLimit-Reset (the PDS would refuse
+// it with a 429), but a deletion (a retraction, which may be urgent) and
+// an update do not. Before, 2 points left held nothing, and the post went
+// out into a 429.
+func TestFewPointsLeftHoldOnlyWritesCostingMore(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) {
+		f.writeLimits = usedUpWrites()
+		f.writeLimits["Ratelimit-Remaining"] = []string{"2"}
+	})
+	ch := newTestChannel(t, f)
+	waits, posts := limitClock(ch, f)
+	ctx := context.Background()
+
+	first, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+
+	require.NoError(t, ch.Retract(ctx, first))
+	assert.Empty(t, *waits, "a deletion, 1 point of the 2 left, does not wait")
+	assert.Len(t, f.received("com.atproto.repo.deleteRecord"), 1)
+
+	_, _, err = ch.call(ctx, "update", http.MethodPost, "com.atproto.repo.putRecord", nil,
+		map[string]any{"repo": testDID, "collection": Collection, "rkey": "3lkf5cbqw2a2k", "record": map[string]any{}})
+	require.NoError(t, err)
+	assert.Empty(t, *waits, "an update, 2 points of the 2 left, does not wait")
+
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, *waits, "a post, 3 points, waits for the reset")
+	assert.Equal(t, []int{1}, *posts, "the post waited before it was made")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 2)
+}
+
+// What a request costs of its group's limit: writes in points, anything
+// else one request.
+func TestCost(t *testing.T) {
+	for nsid, want := range map[string]int{
+		"com.atproto.repo.createRecord":    3,
+		"com.atproto.repo.putRecord":       2,
+		"com.atproto.repo.deleteRecord":    1,
+		"com.atproto.server.createSession": 1,
+		"com.atproto.repo.getRecord":       1,
+	} {
+		assert.Equal(t, want, cost(nsid), nsid)
+	}
+}

@@ -254,7 +254,7 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
 	group := limitGroup(nsid)
-	if err := c.waitLimits(ctx, group); err != nil {
+	if err := c.waitLimits(ctx, group, nsid); err != nil {
 		return nil, err
 	}
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))

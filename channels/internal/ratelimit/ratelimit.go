@@ -11,6 +11,15 @@
 // each request: the request waits until the limit resets, with the
 // channel's clock and sleep (Clock), so that tests need no real sleeping.
 //
+// Some limits count points, not requests: a Bluesky PDS counts an
+// account's record writes, a post 3 points, an update 2, a deletion 1,
+// and says in points what is left. A Limits remembers what a limit has
+// left until its reset (the fewest an answer said: answers to requests
+// made together arrive in any order), and WaitFor holds a request that
+// costs more than that, not one that costs less: a deletion may go when
+// too few points are left for a post. Wait is WaitFor a cost of 1, held
+// only by a limit with nothing left.
+//
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
 // header or a clock far off, not a limit. A wait that would pass the
 // context's deadline is not begun, and one the context ends fails: both
@@ -44,8 +53,9 @@ type Clock struct {
 }
 
 // Limits is what answers said of the rate limits one account (or webhook)
-// is under: which are used up, and until when. Its zero value holds
-// nothing and caps holds at DefaultMax. It is safe for concurrent use.
+// is under: which are used up, and until when, and what the others have
+// left. Its zero value holds nothing and caps holds at DefaultMax. It is
+// safe for concurrent use.
 type Limits struct {
 	// Max caps a hold: the longest window the platform documents for a
 	// limit. Zero means DefaultMax.
@@ -53,34 +63,67 @@ type Limits struct {
 
 	mu    sync.Mutex
 	until map[string]time.Time // a limit's key → when it resets
+	left  map[string]left      // a limit's key → what it has left
+}
+
+// left is what a limit has left until it resets: the fewest requests (or
+// points) an answer said since its last reset.
+type left struct {
+	n      uint64
+	resets time.Time
 }
 
 // Remaining reads the text v of a field naming the requests a limit has
 // left: usedUp when it says 0, known false when it is missing or does not
 // parse (and says nothing of the limit).
 func Remaining(v string) (usedUp, known bool) {
+	n, known := parseRemaining(v)
+	return known && n == 0, known
+}
+
+func parseRemaining(v string) (uint64, bool) {
 	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-	if err != nil {
-		return false, false
-	}
-	return n == 0, true
+	return n, err == nil
 }
 
 // Note records what an answer received at now said of the limit key:
-// remaining is the text of its field of the requests left (see
-// Remaining), and reset, called only when that is 0, reads the wait until
-// the limit resets. A limit used up is held until its reset (a reset not
-// read holds nothing). An answer saying the limit has requests left ends
-// no hold: no request counted against a held limit is made until its
-// reset, so such an answer is one to a request made together with the one
-// whose answer used the limit up, counted before it and arriving after.
+// remaining is the text of its field of the requests (or points) left (see
+// Remaining), and reset reads the wait until the limit resets. A limit
+// used up is held until its reset (a reset not read holds nothing). A
+// limit with some left remembers the fewest an answer said until its
+// reset, which WaitFor holds a request costing more than. An answer saying
+// the limit has more left than an earlier one, or than none, ends no hold
+// before the reset: no request counted against a held limit is made until
+// its reset, so such an answer is one to a request made together with the
+// one whose answer said fewer, counted before it and arriving after.
 func (l *Limits) Note(key, remaining string, now time.Time, reset func() (time.Duration, bool)) {
-	if usedUp, _ := Remaining(remaining); !usedUp {
+	n, known := parseRemaining(remaining)
+	if !known {
 		return
 	}
-	if d, ok := reset(); ok {
-		l.Hold(key, now, d)
+	d, ok := reset()
+	if !ok {
+		return
 	}
+	if n == 0 {
+		l.Hold(key, now, d)
+		return
+	}
+	if d <= 0 {
+		return
+	}
+	resets := now.Add(min(d, l.max()))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.left == nil {
+		l.left = map[string]left{}
+	}
+	was := l.left[key]
+	if now.Before(was.resets) {
+		// Not reset since: the fewest said stands.
+		n, resets = min(n, was.n), later(resets, was.resets)
+	}
+	l.left[key] = left{n: n, resets: resets}
 }
 
 // Hold holds the requests to the limit key for d from now, capped at Max.
@@ -110,11 +153,28 @@ func (l *Limits) max() time.Duration {
 // Until is when the requests counted against keys may be made: the latest
 // hold of keys and of Every (the zero time when none is held).
 func (l *Limits) Until(keys ...string) time.Time {
+	return l.UntilFor(1, keys...)
+}
+
+// UntilFor is when a request costing cost requests (or points) of the
+// limits keys name may be made: the latest hold of keys and of Every, and
+// the reset of a limit of keys an answer said had fewer than cost left. A
+// cost below 1 is 1. Every, a limit of requests, counts the request as 1.
+func (l *Limits) UntilFor(cost int, keys ...string) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	until := l.until[Every]
+	until := l.at(Every, 1)
 	for _, k := range keys {
-		until = later(until, l.until[k])
+		until = later(until, l.at(k, cost))
+	}
+	return until
+}
+
+// at is when a request costing cost may be made by the limit key alone.
+func (l *Limits) at(key string, cost int) time.Time {
+	until := l.until[key]
+	if lf, ok := l.left[key]; ok && uint64(max(cost, 1)) > lf.n {
+		until = later(until, lf.resets)
 	}
 	return until
 }
@@ -135,6 +195,13 @@ func (l *Limits) UntilAll() time.Time {
 // reset; what names them in an error, as "the endpoint's limit".
 func (l *Limits) Wait(ctx context.Context, c Clock, what string, keys ...string) error {
 	return WaitUntil(ctx, c, what, l.Until(keys...))
+}
+
+// WaitFor waits, by c, until a request costing cost requests (or points)
+// of the limits keys name may be made (see UntilFor); what names them in
+// an error.
+func (l *Limits) WaitFor(ctx context.Context, c Clock, what string, cost int, keys ...string) error {
+	return WaitUntil(ctx, c, what, l.UntilFor(cost, keys...))
 }
 
 // WaitUntil waits, by c, until the time until, when the limit what

@@ -126,3 +126,50 @@ func TestWaitEndsRetryable(t *testing.T) {
 		})
 	}
 }
+
+// A limit that counts points remembers the fewest left an answer said
+// until its reset: a request costing more waits for the reset, one
+// costing no more does not; an answer saying more left, to a request made
+// together with the one that left fewer, does not raise it before the
+// reset, and one after the reset does. Wait (a cost of 1) is held by no
+// limit with something left, and Every counts a request as 1.
+func TestWaitForHoldsARequestCostingMoreThanIsLeft(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := &Limits{Max: time.Hour}
+	l.Note("w", "2", now, wait(40*time.Minute, true))
+	reset := now.Add(40 * time.Minute)
+	assert.Equal(t, reset, l.UntilFor(3, "w"), "a post of 3 points after 2 left")
+	assert.True(t, l.UntilFor(2, "w").IsZero(), "an update of 2 points")
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "a deletion of 1 point")
+	assert.True(t, l.Until("w").IsZero(), "a request costs 1")
+	assert.True(t, l.UntilFor(0, "w").IsZero(), "a cost below 1 is 1")
+	assert.True(t, l.UntilAll().IsZero(), "nothing used up")
+
+	l.Note("w", "4990", now.Add(time.Second), wait(40*time.Minute, true))
+	assert.Equal(t, reset.Add(time.Second), l.UntilFor(3, "w"), "an answer arriving late raises nothing, its reset counts")
+	l.Note("w", "1", now.Add(time.Second), wait(time.Minute, true))
+	assert.Equal(t, reset.Add(time.Second), l.UntilFor(2, "w"), "the fewest left, by the latest reset")
+	assert.True(t, l.UntilFor(1, "w").IsZero())
+
+	l.Note("w", "0", now.Add(2*time.Second), wait(time.Minute, true))
+	assert.Equal(t, now.Add(62*time.Second), l.UntilFor(1, "w"), "none left holds every request")
+
+	after := reset.Add(2 * time.Second)
+	l.Note("w", "4997", after, wait(time.Hour, true))
+	assert.Equal(t, now.Add(62*time.Second), l.UntilFor(3, "w"), "the new window's points, not the old hold's")
+	assert.True(t, l.UntilFor(3, "w").Before(after))
+
+	l.Note(Every, "2", now, wait(time.Minute, true))
+	assert.True(t, l.UntilFor(3, "x").IsZero(), "Every counts a request as 1")
+	l.Note("x", "5", now, wait(0, true))
+	l.Note("x", "5", now, wait(time.Minute, false))
+	assert.True(t, l.UntilFor(6, "x").IsZero(), "a reset passed or not read remembers nothing")
+	l.Note("y", "1", now, wait(1000*time.Hour, true))
+	assert.Equal(t, now.Add(time.Hour), l.UntilFor(2, "y"), "capped at Max")
+
+	f := &fakeClock{now: now}
+	require.NoError(t, l.WaitFor(context.Background(), f.clock(), "the limit", 2, "y"))
+	assert.Equal(t, []time.Duration{time.Hour}, f.slept)
+	require.NoError(t, l.WaitFor(context.Background(), f.clock(), "the limit", 2, "y"), "the reset passed")
+	assert.Len(t, f.slept, 1)
+}
