@@ -154,6 +154,11 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
+	if strings.Contains(o.config, "://") {
+		// Not quoted: a URL's user and password would show in the error
+		// of opening it as a file.
+		return nil, fs, badFlag("config", "a URL (not quoted: it may hold credentials): give the configuration file's path")
+	}
 	if err := o.checkModes(); err != nil {
 		return nil, fs, err
 	}
