@@ -356,6 +356,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case !listenaddr.Valid(o.listen):
 		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:9094", o.listen)
+	case strings.Contains(o.config, "://"):
+		// Not quoted, as -state below: the error of opening it as a file
+		// would show a URL's user and password.
+		return nil, errors.New("-config: a URL (not quoted: it may hold credentials): give the configuration file's path")
 	case strings.Contains(o.state, "://"):
 		// Not quoted: a database's URL, with its password, would show in
 		// the error of opening it as a file.

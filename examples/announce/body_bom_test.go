@@ -26,3 +26,20 @@ func TestBodyFromStdinDropsAByteOrderMark(t *testing.T) {
 	assert.Contains(t, out, "Identified: T\n\nA config push is rolled back.\n", "the console's text")
 	assert.Equal(t, plain.UpdateID, marked.UpdateID)
 }
+
+// So do -body and -advice given the text of such a file ("$(cat
+// body.txt)"), which the shell passes on with its byte-order mark.
+func TestTextFlagsDropAByteOrderMark(t *testing.T) {
+	send := func(body, advice string) (stdout string, rep jsonReport) {
+		t.Helper()
+		r := announce(t, context.Background(), "", "-quiet", "-json", "-title", "T", "-status", "identified",
+			"-body", body, "-advice", advice)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+		return r.stderr, rep
+	}
+	_, plain := send("A config push is rolled back.", "Retry failed uploads.")
+	out, marked := send("\uFEFFA config push is rolled back.", "\uFEFFRetry failed uploads.")
+	assert.NotContains(t, out, "\uFEFF", "the console's text")
+	assert.Equal(t, plain.UpdateID, marked.UpdateID)
+}

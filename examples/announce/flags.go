@@ -154,6 +154,11 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
+	if strings.Contains(o.config, "://") {
+		// Not quoted: a URL's user and password would show in the error
+		// of opening it as a file.
+		return nil, fs, badFlag("config", "a URL (not quoted: it may hold credentials): give the configuration file's path")
+	}
 	if err := o.checkModes(); err != nil {
 		return nil, fs, err
 	}
@@ -244,6 +249,9 @@ func (o *options) checkUnused(fs *flag.FlagSet) error {
 // relative to; stdin is read for "-body -". Its error names every flag at
 // fault, so that one run shows them all.
 func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, error) {
+	// The text of a file saved by a Windows editor ("$(cat body.txt)")
+	// starts with a byte-order mark, no part of it, as "-body -" drops it.
+	o.body, o.advice = strings.TrimPrefix(o.body, byteOrderMark), strings.TrimPrefix(o.advice, byteOrderMark)
 	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url, Advice: o.advice,
 		Status: broadcast.Status(o.status), Impact: broadcast.Impact(o.impact)}
 	var bad problems
@@ -394,6 +402,9 @@ func (e errReader) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
+// byteOrderMark starts a UTF-8 text file saved by some Windows editors.
+const byteOrderMark = "\uFEFF"
+
 func readBody(v string, stdin io.Reader) (string, error) {
 	if v != "-" {
 		return v, nil
@@ -413,7 +424,7 @@ func readBody(v string, stdin io.Reader) (string, error) {
 	}
 	// A file saved by a Windows editor starts with a byte-order mark, no
 	// part of the text (and of the update's ID).
-	body := strings.TrimRight(strings.TrimPrefix(string(data), "\uFEFF"), "\r\n")
+	body := strings.TrimRight(strings.TrimPrefix(string(data), byteOrderMark), "\r\n")
 	if strings.TrimSpace(body) == "" {
 		// Most likely the command before the pipe failed: an update
 		// without its text would go out everywhere.
