@@ -68,7 +68,14 @@ func Parse(r io.Reader, name string) (*File, error) { return Loader{}.Parse(r, n
 
 // Load reads and checks the configuration file at path and builds its
 // channels. It does no network I/O.
+//
+// A path that is a URL ("https://user:password@host/outagecast.yaml") is
+// refused without quoting it: the error of opening it as a file would
+// show its user and password.
 func (l Loader) Load(path string) (*File, error) {
+	if isURL(path) {
+		return nil, errors.New("read config: the path is a URL (not quoted: it may hold credentials): give the configuration file's path")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
