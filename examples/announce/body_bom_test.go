@@ -43,3 +43,12 @@ func TestTextFlagsDropAByteOrderMark(t *testing.T) {
 	assert.NotContains(t, out, "\uFEFF", "the console's text")
 	assert.Equal(t, plain.UpdateID, marked.UpdateID)
 }
+
+// -advice - is refused, naming the flag: only -body - reads standard
+// input, and a "-" would go out as the advice on every channel.
+func TestAdviceDashRefused(t *testing.T) {
+	r := announce(t, context.Background(), "Retry failed uploads.\n", "-title", "T", "-status", "identified", "-advice", "-")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `-advice: "-" (only -body - reads standard input)`)
+	assert.NotContains(t, r.stdout, "Identified")
+}

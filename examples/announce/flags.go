@@ -274,6 +274,11 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 			bad.add(f.name, badFlag(f.name, "empty (leave -%s out for an update without %s)", f.name, f.what))
 		}
 	}
+	if strings.TrimSpace(o.advice) == "-" {
+		// Only -body - reads standard input: a "-" would go out as the
+		// advice everywhere.
+		bad.add("advice", badFlag("advice", `"-" (only -body - reads standard input): give the advice's text`))
+	}
 	var err error
 	if !bad.has("body") {
 		u.Body, err = readBody(o.body, stdin)

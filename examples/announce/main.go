@@ -71,7 +71,8 @@
 // status, impact, components); the others say "not selected". An update
 // older than one a channel already posted for the incident says
 // "superseded". -advice says what affected customers can do now; every
-// default template shows it right after the status.
+// default template shows it right after the status ("-advice -" is
+// refused: only -body - reads standard input).
 //
 // With -state FILE (or "state:" in the configuration) a durable store
 // remembers what was delivered: a later update of the same incident
