@@ -39,6 +39,10 @@ type flight struct {
 	refused atomic.Uint64
 	stop    chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
 	gone    chan struct{} // closed once forgotten; nil until a delivery waits (see retractionEnd); guarded by flights.mu
+	// settled is closed once the wait of a Retract that marked the flight
+	// ends, with the flight or given up; nil until a delivery yields to
+	// one (see yieldTo). Guarded by flights.mu.
+	settled chan struct{}
 }
 
 // waitLock is a lock whose waiters give up when their context ends.
@@ -127,6 +131,10 @@ func (f *flights) retract(ctx context.Context, update, channel string) (release 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fl.retractions--
+	if fl.settled != nil {
+		close(fl.settled) // the deliveries that yielded to it look again
+		fl.settled = nil
+	}
 	if err != nil {
 		if fl.retractions == 0 && !fl.retractHeld {
 			// Nothing was retracted: the deliveries it stopped go on. One
@@ -139,6 +147,28 @@ func (f *flights) retract(ctx context.Context, update, channel string) (release 
 	}
 	fl.retractHeld = true
 	return func() { f.unhold(key, fl) }, nil
+}
+
+// yieldTo tells a delivery that holds fl, marked retracted, what the
+// mark means: retracted, when a Retract of the update went ahead (got
+// the flight), and so the delivery stops; otherwise, when one waits for
+// the flight, a channel closed once its wait ends, for the delivery to
+// let it have the flight until then (see delivery.yield) rather than
+// stop for a Retract that may yet give up and retract nothing; neither
+// when the mark was taken back.
+func (f *flights) yieldTo(fl *flight) (retracted bool, settled <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case !fl.retracted.Load():
+		return false, nil
+	case fl.retractHeld || fl.retractions == 0:
+		return true, nil
+	}
+	if fl.settled == nil {
+		fl.settled = make(chan struct{})
+	}
+	return false, fl.settled
 }
 
 // retracting reports whether a Retract of update on channel is under way
