@@ -26,12 +26,15 @@ type flight struct {
 	// retracted: a Retract of the update stopped its deliveries to the
 	// channel (see flights.retract).
 	retracted atomic.Bool
-	// retractions counts the Retracts waiting for the flight, and
-	// retractHeld says one got it: a Retract whose wait ends with its
-	// context retracted nothing, and when no other waits, or got it, its
-	// mark is taken back (see flights.retract). Both guarded by flights.mu.
-	retractions int
-	retractHeld bool
+	// retractions counts the Retracts waiting for the flight,
+	// retractHolding says one holds it, and retractHeld says one went
+	// ahead with it: a Retract whose wait ends with its context, for the
+	// flight or, once it holds it, for Options.Lock, retracted nothing,
+	// and when no other waits, holds it or went ahead, its mark is taken
+	// back (see flights.retract). Guarded by flights.mu.
+	retractions    int
+	retractHolding bool
+	retractHeld    bool
 	// refused counts the deliveries of the flight that ended with targets
 	// failed permanently: a delivery that joined the flight before one of
 	// them ended is of a Send concurrent with it, and does not try those
@@ -118,8 +121,10 @@ func (f *flights) active(update, channel string) bool {
 // release is called: a delivery that starts meanwhile waits, and then
 // stops too, so that none posts after the retraction looked for posts.
 // One whose ctx ends first stopped nothing for good: unless another
-// Retract waits or went ahead, the deliveries go on.
-func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
+// Retract waits, holds the flight or went ahead, the deliveries go on;
+// and so when release is called with ahead false, by a Retract whose ctx
+// ended while it waited for what else it holds (Options.Lock).
+func (f *flights) retract(ctx context.Context, update, channel string) (release func(ahead bool), err error) {
 	key := flightKey{update, channel}
 	fl := f.ref(key, func(fl *flight) {
 		fl.retractions++
@@ -136,17 +141,33 @@ func (f *flights) retract(ctx context.Context, update, channel string) (release 
 		fl.settled = nil
 	}
 	if err != nil {
-		if fl.retractions == 0 && !fl.retractHeld {
-			// Nothing was retracted: the deliveries it stopped go on. One
-			// woken by the stop closed already looks again, and goes on.
-			fl.retracted.Store(false)
-			fl.stop = nil
-		}
+		f.takeBack(fl)
 		f.drop(key, fl)
 		return nil, err
 	}
-	fl.retractHeld = true
-	return func() { f.unhold(key, fl) }, nil
+	fl.retractHolding = true
+	return func(ahead bool) {
+		f.mu.Lock()
+		fl.retractHolding = false
+		if ahead {
+			fl.retractHeld = true
+		} else {
+			f.takeBack(fl)
+		}
+		f.mu.Unlock()
+		f.unhold(key, fl)
+	}, nil
+}
+
+// takeBack takes back the mark of a Retract that retracted nothing,
+// unless another waits for fl, holds it or went ahead: the deliveries it
+// stopped go on. One woken by the stop closed already looks again, and
+// goes on. The caller holds f.mu.
+func (f *flights) takeBack(fl *flight) {
+	if fl.retractions == 0 && !fl.retractHolding && !fl.retractHeld {
+		fl.retracted.Store(false)
+		fl.stop = nil
+	}
 }
 
 // yieldTo tells a delivery that holds fl, marked retracted, what the

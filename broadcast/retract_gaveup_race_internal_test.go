@@ -141,3 +141,43 @@ func TestDeliveryYieldingToARetractThatGivesUp(t *testing.T) {
 	rcancel()
 	agree(t, b, <-sent, <-retracted)
 }
+
+// A Retract that got its update's flight, stopping the delivery that
+// held it, but whose context then ends while it waits for Options.Lock
+// (another instance's attempt under way) retracted nothing: the delivery
+// goes on and posts, rather than fail as "retracted before this channel
+// posted it" with the Retract's error ErrBusy, nothing in the Store
+// keeping a later Send from posting, and RetractedOn naming no channel.
+func TestRetractGivingUpOnOptionsLockStopsNothing(t *testing.T) {
+	ch := &stallFirst{in: make(chan struct{}), release: make(chan struct{})}
+	var locks Locks
+	locking := make(chan struct{})
+	lock := func(ctx context.Context, k LockKey) (func(), error) {
+		if k.UpdateID == "u" && k.IncidentID == "" { // the Retract's
+			close(locking)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		return locks.Lock(ctx, k)
+	}
+	b, err := New([]Channel{ch}, Options{Lock: lock, Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: 1, MaxInterval: 1}})
+	require.NoError(t, err)
+	defer b.Close()
+	u := Update{ID: "u", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating}
+	sent := make(chan error, 1)
+	go func() { _, err := b.Send(context.Background(), u); sent <- err }()
+	<-ch.in
+	rctx, rcancel := context.WithCancel(context.Background())
+	defer rcancel()
+	retracted := make(chan error, 1)
+	go func() { _, err := b.Retract(rctx, "u"); retracted <- err }()
+	for retractionsWaiting(b, "u") == 0 {
+		runtime.Gosched()
+	}
+	close(ch.release)
+	<-locking
+	rcancel()
+	retractErr := <-retracted
+	require.ErrorIs(t, retractErr, ErrBusy)
+	agree(t, b, <-sent, retractErr)
+}

@@ -548,10 +548,11 @@ func (d *delivery) supersededHere(ctx context.Context) {
 //go:noinline
 func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	var stopped func()
+	var retracting func(ahead bool)
 	id := d.markID
 	switch d.op {
 	case opRetract:
-		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
+		if retracting, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
 			return nil, d.busy(ctx, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err))
 		}
 		d.b.newest.forget(d.original, d.name)
@@ -573,7 +574,12 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	// keep an edit and a deletion of it apart. The post is read before it
 	// is locked, and again once it is: one saved meanwhile (the original's
 	// Send under way on another instance) is locked instead.
-	done := func() {
+	// A retraction that fails here with ctx ended does nothing more: the
+	// deliveries it stopped go on (see flights.retract).
+	done := func(ahead bool) {
+		if retracting != nil {
+			retracting(ahead)
+		}
 		if stopped != nil {
 			stopped()
 		}
@@ -581,14 +587,14 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	for tries := 0; ; tries++ {
 		post, err := d.postOf(ctx)
 		if err != nil {
-			done()
+			done(ctx.Err() == nil)
 			return nil, err
 		}
 		var fl *flight
 		key := flightKey{"\x00post\x00" + post, d.name}
 		if post != "" {
 			if fl, err = d.b.flights.hold(ctx, key); err != nil {
-				done()
+				done(ctx.Err() == nil)
 				return nil, d.busy(ctx, fmt.Errorf("waiting for another edit or deletion of its post: %w", err))
 			}
 		}
@@ -599,14 +605,14 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 		unlock, err := d.lockUpdate(ctx, id, post, unpost)
 		if err != nil {
-			done()
+			done(ctx.Err() == nil)
 			return nil, err
 		}
 		if now, err := d.postOf(ctx); err == nil && now != post && tries < 3 {
 			unlock()
 			continue
 		}
-		return func() { unlock(); done() }, nil
+		return func() { unlock(); done(true) }, nil
 	}
 }
 
