@@ -26,12 +26,15 @@ type flight struct {
 	// retracted: a Retract of the update stopped its deliveries to the
 	// channel (see flights.retract).
 	retracted atomic.Bool
-	// retractions counts the Retracts waiting for the flight, and
-	// retractHeld says one got it: a Retract whose wait ends with its
-	// context retracted nothing, and when no other waits, or got it, its
-	// mark is taken back (see flights.retract). Both guarded by flights.mu.
-	retractions int
-	retractHeld bool
+	// retractions counts the Retracts waiting for the flight,
+	// retractHolding says one holds it, and retractHeld says one went
+	// ahead with it: a Retract whose wait ends with its context, for the
+	// flight or, once it holds it, for Options.Lock, retracted nothing,
+	// and when no other waits, holds it or went ahead, its mark is taken
+	// back (see flights.retract). Guarded by flights.mu.
+	retractions    int
+	retractHolding bool
+	retractHeld    bool
 	// refused counts the deliveries of the flight that ended with targets
 	// failed permanently: a delivery that joined the flight before one of
 	// them ended is of a Send concurrent with it, and does not try those
@@ -39,6 +42,10 @@ type flight struct {
 	refused atomic.Uint64
 	stop    chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
 	gone    chan struct{} // closed once forgotten; nil until a delivery waits (see retractionEnd); guarded by flights.mu
+	// settled is closed once the wait of a Retract that marked the flight
+	// ends, with the flight or given up; nil until a delivery yields to
+	// one (see yieldTo). Guarded by flights.mu.
+	settled chan struct{}
 }
 
 // waitLock is a lock whose waiters give up when their context ends.
@@ -114,8 +121,10 @@ func (f *flights) active(update, channel string) bool {
 // release is called: a delivery that starts meanwhile waits, and then
 // stops too, so that none posts after the retraction looked for posts.
 // One whose ctx ends first stopped nothing for good: unless another
-// Retract waits or went ahead, the deliveries go on.
-func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
+// Retract waits, holds the flight or went ahead, the deliveries go on;
+// and so when release is called with ahead false, by a Retract whose ctx
+// ended while it waited for what else it holds (Options.Lock).
+func (f *flights) retract(ctx context.Context, update, channel string) (release func(ahead bool), err error) {
 	key := flightKey{update, channel}
 	fl := f.ref(key, func(fl *flight) {
 		fl.retractions++
@@ -127,18 +136,60 @@ func (f *flights) retract(ctx context.Context, update, channel string) (release 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fl.retractions--
+	if fl.settled != nil {
+		close(fl.settled) // the deliveries that yielded to it look again
+		fl.settled = nil
+	}
 	if err != nil {
-		if fl.retractions == 0 && !fl.retractHeld {
-			// Nothing was retracted: the deliveries it stopped go on. One
-			// woken by the stop closed already looks again, and goes on.
-			fl.retracted.Store(false)
-			fl.stop = nil
-		}
+		f.takeBack(fl)
 		f.drop(key, fl)
 		return nil, err
 	}
-	fl.retractHeld = true
-	return func() { f.unhold(key, fl) }, nil
+	fl.retractHolding = true
+	return func(ahead bool) {
+		f.mu.Lock()
+		fl.retractHolding = false
+		if ahead {
+			fl.retractHeld = true
+		} else {
+			f.takeBack(fl)
+		}
+		f.mu.Unlock()
+		f.unhold(key, fl)
+	}, nil
+}
+
+// takeBack takes back the mark of a Retract that retracted nothing,
+// unless another waits for fl, holds it or went ahead: the deliveries it
+// stopped go on. One woken by the stop closed already looks again, and
+// goes on. The caller holds f.mu.
+func (f *flights) takeBack(fl *flight) {
+	if fl.retractions == 0 && !fl.retractHolding && !fl.retractHeld {
+		fl.retracted.Store(false)
+		fl.stop = nil
+	}
+}
+
+// yieldTo tells a delivery that holds fl, marked retracted, what the
+// mark means: retracted, when a Retract of the update went ahead (got
+// the flight), and so the delivery stops; otherwise, when one waits for
+// the flight, a channel closed once its wait ends, for the delivery to
+// let it have the flight until then (see delivery.yield) rather than
+// stop for a Retract that may yet give up and retract nothing; neither
+// when the mark was taken back.
+func (f *flights) yieldTo(fl *flight) (retracted bool, settled <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case !fl.retracted.Load():
+		return false, nil
+	case fl.retractHeld || fl.retractions == 0:
+		return true, nil
+	}
+	if fl.settled == nil {
+		fl.settled = make(chan struct{})
+	}
+	return false, fl.settled
 }
 
 // retracting reports whether a Retract of update on channel is under way

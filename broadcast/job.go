@@ -152,7 +152,16 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	d.res.Channel = d.name
 	start := time.Now()
 	if d.lock(ctx) {
-		if done, err := d.once(ctx, keep, max(n, 1)); !done {
+		done, err := d.once(ctx, keep, max(n, 1))
+		for y := (*retractYield)(nil); !done && errors.As(err, &y); {
+			// Not an attempt: the Retract of the update in this process
+			// that marked the flight goes ahead, or gives up, first.
+			d.res.Attempts = 0
+			if err = d.yield(ctx, y.settled); err == nil {
+				done, err = d.once(ctx, keep, max(n, 1))
+			}
+		}
+		if !done {
 			if errors.As(err, new(*retractionWait)) {
 				// Not an attempt: the Job waits for the retraction,
 				// no sooner than a retry would.

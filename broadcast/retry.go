@@ -73,6 +73,9 @@ type delivery struct {
 	// post (see correctsOlder), set by prepare.
 	stale  bool
 	called bool // an attempt called the channel
+	// yielded: the delivery gave its flight to a Retract and did not get
+	// it back (see yield).
+	yielded bool
 	// earlier: an earlier run attempted this delivery, its outcome not
 	// recorded (see noteAttempt); Message.Attempt counts its attempt.
 	earlier bool
@@ -167,6 +170,17 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 		if done {
 			return
 		}
+		if y := (*retractYield)(nil); errors.As(err, &y) {
+			// No attempt was made: the same one is made once the
+			// Retract that marked the flight went ahead or gave up.
+			d.res.Attempts = n - 1
+			if err := d.yield(ctx, y.settled); err != nil {
+				d.fail(stopped(err, d.res.Err))
+				return
+			}
+			n--
+			continue
+		}
 		if w := (*retractionWait)(nil); errors.As(err, &w) {
 			// No attempt was made: the same one is made once the
 			// retraction ended.
@@ -209,6 +223,36 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 			return
 		}
 	}
+}
+
+// retractYield is the error of an attempt not made because a Retract of
+// the update marked the delivery's flight and waits for it (see
+// flights.yieldTo): the delivery lets it go ahead (see yield) and looks
+// again. It never leaves the Broadcaster.
+type retractYield struct{ settled <-chan struct{} }
+
+func (e *retractYield) Error() string { return "waiting for the retraction of the update" }
+
+// yield gives the delivery's flight to the Retract waiting for it until
+// settled is closed, the Retract's wait ended (with the flight, or given
+// up), and takes it again: the next prepare finds the update retracted
+// (the Store's mark, or the flight's, see flights.yieldTo), or goes on.
+// The error, when ctx ends first, is the wait's (see busy); the flight is
+// then not held.
+func (d *delivery) yield(ctx context.Context, settled <-chan struct{}) error {
+	d.flight.unlock()
+	var err error
+	select {
+	case <-settled:
+		err = d.flight.lock(ctx)
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		d.yielded = true
+		return d.busy(ctx, err)
+	}
+	return nil
 }
 
 // lock makes this the one delivery of its update to its channel in this
@@ -405,7 +449,9 @@ func (d *delivery) unlock() {
 		d.flight.refused.Add(1)
 	}
 	d.b.newest.unwatch(&d.watch)
-	d.flight.unlock()
+	if !d.yielded {
+		d.flight.unlock()
+	}
 }
 
 // once makes attempt number n: it takes Options.Lock and the incident's
@@ -502,10 +548,11 @@ func (d *delivery) supersededHere(ctx context.Context) {
 //go:noinline
 func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	var stopped func()
+	var retracting func(ahead bool)
 	id := d.markID
 	switch d.op {
 	case opRetract:
-		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
+		if retracting, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
 			return nil, d.busy(ctx, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err))
 		}
 		d.b.newest.forget(d.original, d.name)
@@ -527,7 +574,12 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	// keep an edit and a deletion of it apart. The post is read before it
 	// is locked, and again once it is: one saved meanwhile (the original's
 	// Send under way on another instance) is locked instead.
-	done := func() {
+	// A retraction that fails here with ctx ended does nothing more: the
+	// deliveries it stopped go on (see flights.retract).
+	done := func(ahead bool) {
+		if retracting != nil {
+			retracting(ahead)
+		}
 		if stopped != nil {
 			stopped()
 		}
@@ -535,14 +587,14 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	for tries := 0; ; tries++ {
 		post, err := d.postOf(ctx)
 		if err != nil {
-			done()
+			done(ctx.Err() == nil)
 			return nil, err
 		}
 		var fl *flight
 		key := flightKey{"\x00post\x00" + post, d.name}
 		if post != "" {
 			if fl, err = d.b.flights.hold(ctx, key); err != nil {
-				done()
+				done(ctx.Err() == nil)
 				return nil, d.busy(ctx, fmt.Errorf("waiting for another edit or deletion of its post: %w", err))
 			}
 		}
@@ -553,14 +605,14 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 		unlock, err := d.lockUpdate(ctx, id, post, unpost)
 		if err != nil {
-			done()
+			done(ctx.Err() == nil)
 			return nil, err
 		}
 		if now, err := d.postOf(ctx); err == nil && now != post && tries < 3 {
 			unlock()
 			continue
 		}
-		return func() { unlock(); done() }, nil
+		return func() { unlock(); done(true) }, nil
 	}
 }
 
@@ -653,7 +705,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
 	}
-	if d.op != opRetract && (failure != "" || !done && d.flight.retracted.Load()) {
+	retracted := failure != ""
+	if d.op != opRetract && !retracted && !done && d.flight.retracted.Load() {
+		var settled <-chan struct{}
+		if retracted, settled = d.b.flights.yieldTo(d.flight); settled != nil {
+			return false, &retractYield{settled}
+		}
+	}
+	if d.op != opRetract && retracted {
 		// Retracted before this channel posted it: by this Broadcaster
 		// during this delivery, or by any (a channel's own mark has a
 		// failure only when Retract wrote it, see forbid). One that
