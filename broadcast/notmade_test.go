@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/internal/notmade/notmadetest"
 )
 
@@ -19,13 +18,8 @@ func TestBroadcasterNotMade(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			errs := notmadetest.Check(t, b)
 			assert.Len(t, errs, 15) // every method but Channels
-			for method, es := range errs {
-				for _, err := range es {
-					assert.ErrorIs(t, err, notmade.ErrNotMade, method)
-					assert.EqualError(t, err, "broadcast: broadcast.Broadcaster not made by broadcast.New "+
-						"(a nil *broadcast.Broadcaster, or a zero one: was the error of broadcast.New dropped?)", method)
-				}
-			}
+			notmadetest.Errors(t, errs, "broadcast: broadcast.Broadcaster not made by broadcast.New "+
+				"(a nil *broadcast.Broadcaster, or a zero one: was the error of broadcast.New dropped?)")
 			assert.Nil(t, b.Channels())
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/outagecast/outagecast/dispatch"
-	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/internal/notmade/notmadetest"
 )
 
@@ -19,13 +18,8 @@ func TestDispatcherNotMade(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			errs := notmadetest.Check(t, d)
 			assert.Len(t, errs, 10) // every method but Changes
-			for method, es := range errs {
-				for _, err := range es {
-					assert.ErrorIs(t, err, notmade.ErrNotMade, method)
-					assert.EqualError(t, err, "dispatch: dispatch.Dispatcher not made by dispatch.New "+
-						"(a nil *dispatch.Dispatcher, or a zero one: was the error of dispatch.New dropped?)", method)
-				}
-			}
+			notmadetest.Errors(t, errs, "dispatch: dispatch.Dispatcher not made by dispatch.New "+
+				"(a nil *dispatch.Dispatcher, or a zero one: was the error of dispatch.New dropped?)")
 			c, stop := d.Changes("u1")
 			defer stop()
 			_, open := <-c

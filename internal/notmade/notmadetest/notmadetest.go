@@ -5,6 +5,7 @@ package notmadetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/notmade"
 )
 
 // Update is the valid update the methods that take one are given.
@@ -50,6 +52,19 @@ func Check(t testing.TB, v any) map[string][]error {
 		t.Errorf("%T printed: %s", v, msg)
 	}
 	return errs
+}
+
+// Errors fails t unless every error of errs, as Check returns them,
+// matches notmade.ErrNotMade and reads want.
+func Errors(t testing.TB, errs map[string][]error, want string) {
+	t.Helper()
+	for method, es := range errs {
+		for _, err := range es {
+			if !errors.Is(err, notmade.ErrNotMade) || err.Error() != want {
+				t.Errorf("%s: %v, want %q matching notmade.ErrNotMade", method, err, want)
+			}
+		}
+	}
 }
 
 // call calls method, of type typ (its receiver first), and says what went
