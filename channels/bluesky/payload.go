@@ -143,11 +143,12 @@ func shortURL(raw string) string {
 	if err != nil || u.Host == "" {
 		return ""
 	}
-	origin := u.Scheme + "://" + u.Host
-	rest, ok := strings.CutPrefix(raw, origin)
-	if !ok {
+	// The scheme as written: url.Parse lower-cases it ("HTTPS://…").
+	n := len(u.Scheme) + len("://") + len(u.Host)
+	if len(raw) < n || !strings.EqualFold(raw[:n], u.Scheme+"://"+u.Host) {
 		return ""
 	}
+	origin, rest := raw[:n], raw[n:]
 	r := []rune(rest)
 	if len(r) <= maxShownPath+len("...") {
 		return ""

@@ -50,3 +50,21 @@ func TestShortenedPostLinksWholeURLs(t *testing.T) {
 	assert.LessOrEqual(t, Measure(text), MaxGraphemes)
 	assert.Equal(t, u.URL, shown.uri)
 }
+
+// A URL's scheme is case-insensitive (RFC 3986), and the Broadcaster takes
+// "HTTPS://…": one too long for a post is shown shortened as the
+// lower-case one is, never refused as too long.
+func TestShortenedURLWithUpperCaseScheme(t *testing.T) {
+	ch, err := New(testConfig("https://bsky.social"))
+	require.NoError(t, err)
+	for _, scheme := range []string{"https://", "HTTPS://", "Https://", "HTTP://"} {
+		u := broadcast.Update{ID: "u", Title: "CDN errors", Status: broadcast.StatusInvestigating,
+			URL: scheme + "Status.example.com/incidents/" + strings.Repeat("x", MaxGraphemes)}
+		text, shown, err := ch.text(u.WithDefaults(fixedNow))
+		require.NoError(t, err, "%s: a URL longer than a post is shown shortened", scheme)
+		require.NotNil(t, shown, scheme)
+		assert.LessOrEqual(t, Measure(text), MaxGraphemes, scheme)
+		assert.Equal(t, u.URL, shown.uri, scheme)
+		assert.Equal(t, scheme+"Status.example.com/incidents/xxxxxxxxxxxxx...", text[shown.start:shown.end], scheme)
+	}
+}
