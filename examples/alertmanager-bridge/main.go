@@ -67,7 +67,7 @@
 // the channels are checked.
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed: serving
-// failed, the -listen address is taken (or not this machine's), or the
+// failed, the shutdown's grace period cut notifications under way off, the -listen address is taken (or not this machine's), or the
 // state file would not open (damaged, or locked by another process, a
 // bridge still running on it); 2 on bad flags, environment or
 // configuration (a -listen that is no address, a state file whose

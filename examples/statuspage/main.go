@@ -30,7 +30,7 @@
 // writes the rest.
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the
-// -listen address taken); 2 on a flag's value it cannot use (-lang xx_YY,
+// -listen address taken, the shutdown's grace period cut requests off); 2 on a flag's value it cannot use (-lang xx_YY,
 // -base ftp://…, a -dir it cannot create, a -listen that is no host:port),
 // with a line pointing at -help;
 // 130 when a signal interrupted it: a second one stopped it at once, or

@@ -37,6 +37,10 @@ func Signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
 // before the requests under way finished.
 var ErrAbandoned = errors.New("stopped at once by a second signal")
 
+// ErrCutOff is Serve's error when the grace period ended before the
+// requests under way finished: they were cut off, without an answer.
+var ErrCutOff = errors.New("the shutdown's grace period ended: the requests under way were cut off")
+
 // ExitAbandoned is the exit status after a second signal: 128+SIGINT, as
 // a shell reports a program Ctrl-C ended.
 const ExitAbandoned = 130
@@ -45,7 +49,8 @@ const ExitAbandoned = 130
 // taking connections and lets the requests under way finish within grace
 // (0: however long they take), cutting off those still running after it.
 // When abort is closed first (a second signal), it closes every connection
-// and returns ErrAbandoned at once.
+// and returns ErrAbandoned at once; when the grace period ended first, it
+// returns ErrCutOff.
 func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -66,6 +71,7 @@ func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.
 	case err := <-stopped:
 		if err != nil {
 			srv.Close() // the grace period is over
+			return ErrCutOff
 		}
 		return nil
 	case <-abort:

@@ -81,6 +81,19 @@ func TestFirstSignalFinishesRequests(t *testing.T) {
 	assert.Equal(t, "finished", <-s.outcome)
 }
 
+// A request still under way when the grace period ends is cut off, and
+// Serve says so: a program then exits 1, not as after a clean shutdown.
+func TestGracePeriodOverCutsOff(t *testing.T) {
+	s := newHeldServerGrace(t, 50*time.Millisecond)
+	defer close(s.release)
+	answer := s.get()
+	<-s.started
+	s.cancel()
+	assert.ErrorIs(t, <-s.done, ErrCutOff)
+	assert.Equal(t, "cut off", <-s.outcome)
+	assert.Equal(t, "error", <-answer)
+}
+
 // A grace of 0 sets no limit: the request under way finishes, however
 // long it takes, after the server stopped taking connections.
 func TestNoGraceWaitsForRequests(t *testing.T) {
