@@ -46,6 +46,7 @@ type Fanout struct {
 	hinted    bool
 	delivered []int     // this attempt
 	earlier   []bool    // by target: delivered in an earlier attempt; nil if none was
+	newer     []int     // targets a newer update of the incident reached first
 	posts     []Receipt // this attempt's, by Posted; nil until one is
 }
 
@@ -68,6 +69,7 @@ func NewFanout(m Message, targets []string) *Fanout {
 		case unread == errNewerThere:
 			// A newer update of the incident reached it first: not
 			// posted, and neither pending nor failed.
+			f.newer = append(f.newer, i)
 			f.reported[i] = true
 		case unread != nil:
 			// Not to be tried now, nor failed: pending until a later
@@ -221,6 +223,13 @@ func (f *Fanout) Progressed(i int, part string) bool {
 	done, failure, unread := ledgerDone(f.m.Ledger, progressKey(f.targets[i], part))
 	return done && failure == "" && unread == nil
 }
+
+// Superseded returns the indexes of the targets, in order, that a newer
+// update of the incident reached first: left out of Todo, and neither done
+// earlier nor failed, as the Result's SupersededTargets lists them. A
+// channel counting in its receipt the targets done earlier (len(targets)
+// minus len(Todo())) leaves these out.
+func (f *Fanout) Superseded() []int { return f.newer }
 
 // Delivered returns the indexes of the targets delivered in this attempt,
 // in the order Report recorded them.

@@ -118,8 +118,10 @@
 //
 // The Receipt's ID is the Message-ID; Receipt.Meta holds "references",
 // "subject", and the counts of the attempt: "sent" and "skipped" (done in an
-// earlier attempt); and "uncertain", when some recipient may have the
-// message twice (see Limits).
+// earlier attempt), and, when a newer update of the incident reached some
+// recipients first, "superseded": those the update was not sent to, the
+// Result's SupersededTargets; and "uncertain", when some recipient may have
+// the message twice (see Limits).
 //
 // # Corrections and retractions
 //

@@ -482,7 +482,10 @@ func (c *Channel) receipt(m broadcast.Message, p *prepared, f *broadcast.Fanout)
 		"references": strings.Join(refs, " "),
 		"subject":    p.subject, // for the next update: see threadSubject
 		"sent":       strconv.Itoa(len(f.Delivered())),
-		"skipped":    strconv.Itoa(len(c.targets) - len(f.Todo())),
+		"skipped":    strconv.Itoa(len(c.targets) - len(f.Todo()) - len(f.Superseded())),
+	}
+	if n := len(f.Superseded()); n > 0 {
+		meta["superseded"] = strconv.Itoa(n)
 	}
 	if u := c.uncertain(m, f); len(u) > 0 {
 		meta["uncertain"] = strings.Join(u, " ")
@@ -515,10 +518,14 @@ func (c *Channel) uncertain(m broadcast.Message, f *broadcast.Fanout) []string {
 	for _, i := range f.Todo() {
 		tried[i] = true
 	}
+	newer := make([]bool, len(c.targets))
+	for _, i := range f.Superseded() {
+		newer[i] = true // not sent again: the Ledger says done, yet once is all they got
+	}
 	var out []string
 	for i, t := range c.targets {
-		if tried[i] && !now[i] || !f.Progressed(i, partUncertain) {
-			continue // refused now, or never uncertain
+		if tried[i] && !now[i] || newer[i] || !f.Progressed(i, partUncertain) {
+			continue // refused now, a newer update there first, or never uncertain
 		}
 		if !now[i] {
 			// Done in an earlier attempt: delivered, or refused for good.

@@ -15,7 +15,9 @@
 // data.body.
 //
 // The Receipt of a Send counts the endpoints in its Meta ("endpoints",
-// "delivered" and "failed" in this attempt, "skipped" as done earlier) and
+// "delivered" and "failed" in this attempt, "skipped" as done earlier, and,
+// when a newer update of the incident reached some first, "superseded":
+// those the update was not posted to, the Result's SupersededTargets) and
 // keeps the update's "incident_id" for Retract; with one endpoint, its ID
 // is that endpoint's webhook-id. (The retraction of an update that reached
 // only some endpoints, which has no such Receipt, carries no incident_id:
@@ -373,14 +375,17 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("webhook: %w", err)
 	}
-	attempted, delivered := len(f.Todo()), len(f.Delivered())
+	attempted, delivered, superseded := len(f.Todo()), len(f.Delivered()), len(f.Superseded())
 	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{
 		"endpoints":   strconv.Itoa(len(c.s.endpoints)),
 		"delivered":   strconv.Itoa(delivered),
-		"skipped":     strconv.Itoa(len(c.s.endpoints) - attempted),
+		"skipped":     strconv.Itoa(len(c.s.endpoints) - attempted - superseded),
 		"failed":      strconv.Itoa(attempted - delivered), // Err is nil: none pending
 		"incident_id": m.Update.IncidentID,
 	}}
+	if superseded > 0 {
+		r.Meta["superseded"] = strconv.Itoa(superseded)
+	}
 	if len(c.s.endpoints) == 1 {
 		r.ID = m.Key(c.s.targets[0])
 	}
