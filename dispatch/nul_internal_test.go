@@ -60,7 +60,7 @@ func TestRiverRecordsNoNUL(t *testing.T) {
 	row := &rivertype.JobRow{ID: 7, Attempt: 1, Metadata: []byte(`{}`)}
 	for name, out := range map[string]output{"failures": newOutput(res), "not recorded": newOutput(notRecorded)} {
 		t.Run(name, func(t *testing.T) {
-			kept, ok := recorded(row, out, "waiting: "+text, failure)
+			kept, ok := recorded(row, out, "waiting: "+text)
 			require.True(t, ok)
 			raw, err := json.Marshal(kept)
 			require.NoError(t, err)

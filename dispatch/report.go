@@ -488,7 +488,7 @@ func (d *Dispatcher) resultOf(ctx context.Context, ch, updateID string, row *riv
 		if strayHandled(row) {
 			r.Err = broadcast.Permanent(d.strayGivenUpError(row))
 		} else {
-			r.Err = broadcast.Permanent(cancelled(row, out))
+			r.Err = broadcast.Permanent(cancelled(row))
 		}
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
@@ -531,17 +531,14 @@ func lastError(row *rivertype.JobRow) error {
 // cancel of a running job.
 const riverCancelPrefix = "JobCancelError: "
 
-// cancelled is the error of a cancelled job, whose output is out. River's
-// Client.JobCancel (an operator's) marks the job's metadata with
-// cancel_attempted_at, and records no error for a job that was not
-// running; the policy's cancel (outcome) records its error.
-func cancelled(row *rivertype.JobRow, out output) error {
+// cancelled is the error of a cancelled job. River's Client.JobCancel (an
+// operator's) marks the job's metadata with cancel_attempted_at, and
+// records no error for a job that was not running; the policy's cancel
+// (outcome) records its error.
+func cancelled(row *rivertype.JobRow) error {
 	at := cancelAttemptedAt(row)
 	if at == nil {
 		return errors.New(strings.TrimPrefix(lastError(row).Error(), riverCancelPrefix))
-	}
-	if text, ok := unkeptRunError(row, out); ok {
-		return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339), text)
 	}
 	// The error of the last attempt before the cancel, not that River
 	// records for the cancel of a running job.
@@ -552,26 +549,6 @@ func cancelled(row *rivertype.JobRow, out output) error {
 		}
 	}
 	return fmt.Errorf("%w at %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339))
-}
-
-// unkeptRunError is the error of the job's last run as that run recorded
-// it in out (see output.RunError), when River kept none of the run's own:
-// none for a snooze, or its own error for an operator's cancel that
-// reached the run as it ended, in place of the one the run returned. ok
-// is false when River kept the run's error, or a later run's (one whose
-// worker died, which River's rescuer ends with an error, recorded no
-// output), or the run recorded none.
-func unkeptRunError(row *rivertype.JobRow, out output) (_ string, ok bool) {
-	n := out.RunErrors
-	switch {
-	case out.RunError == "":
-		return "", false
-	case len(row.Errors) == n:
-		return out.RunError, true
-	case len(row.Errors) == n+1 && row.Errors[n].Error == river.ErrJobCancelledRemotely.Error():
-		return out.RunError, true
-	}
-	return "", false
 }
 
 // cancelAttemptedAt is when River's Client.JobCancel (an operator's) was

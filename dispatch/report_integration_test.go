@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -96,77 +95,6 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.ErrorIs(t, failed["x"].Err, dispatch.ErrCancelledByOperator, "its Event says so too")
-}
-
-// An operator's cancel (River's Client.JobCancel) that reaches a run
-// after its attempt failed, to be retried, and before River recorded the
-// run's end: River records its own error for the run ("job cancelled
-// remotely"), not the attempt's, whatever the run returned, and Report
-// said the job was cancelled by an operator without the attempt's error.
-// The run keeps its error for Report. The run's Event waits for the cancel
-// to reach the run's context, which River's executor checks before it
-// records the end.
-func TestOperatorsCancelAsTheAttemptEndsKeepsItsError(t *testing.T) {
-	ctx := waitCtx(t)
-	dsn := newSchema(t)
-	flaky := broadcast.ChannelFunc("flaky", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
-		return broadcast.Receipt{}, errors.New("HTTP 503")
-	})
-	var in *instance
-	runs := make(chan context.Context, 1)
-	lock := func(ctx context.Context, key broadcast.LockKey) (func(), error) {
-		select {
-		case runs <- ctx: // the run's, River's job context
-		default:
-		}
-		return in.store.Lock(ctx, key)
-	}
-	retried := make(chan int64, 1)
-	in = newInstance(t, dsn, []broadcast.Channel{flaky}, broadcast.Options{Lock: lock, AttemptTimeout: time.Minute},
-		dispatch.Config{Workers: 1, JobTimeout: 90 * time.Second,
-			Retry: broadcast.RetryPolicy{InitialInterval: time.Hour, MaxInterval: time.Hour},
-			OnEvent: func(e dispatch.Event) {
-				if e.Kind != broadcast.EventRetry {
-					return
-				}
-				var run context.Context
-				select {
-				case run = <-runs:
-				case <-ctx.Done():
-					return
-				}
-				retried <- e.JobID
-				select {
-				case <-run.Done(): // the cancel reached the run, which is still under way
-				case <-ctx.Done():
-				}
-			}})
-	in.start(t)
-	id, err := in.d.Enqueue(ctx, nil, update(1))
-	require.NoError(t, err)
-	var job int64
-	select {
-	case job = <-retried:
-	case <-ctx.Done():
-		t.Fatal("the job did not run")
-	}
-	operator, err := river.NewClient(riverpgxv5.New(in.pool), &river.Config{})
-	require.NoError(t, err)
-	_, err = operator.JobCancel(ctx, job)
-	require.NoError(t, err)
-
-	rep, err := in.d.Wait(ctx, id)
-	require.Error(t, err)
-	row, err := operator.JobGet(ctx, job)
-	require.NoError(t, err)
-	require.Equal(t, rivertype.JobStateCancelled, row.State)
-	require.NotEmpty(t, row.Errors)
-	require.Equal(t, river.ErrJobCancelledRemotely.Error(), row.Errors[len(row.Errors)-1].Error,
-		"River recorded its own error for the run, not the attempt's")
-	require.Len(t, rep.Results, 1)
-	assert.ErrorIs(t, rep.Results[0].Err, dispatch.ErrCancelledByOperator)
-	assert.ErrorContains(t, rep.Results[0].Err, "last attempt: HTTP 503", "its attempt's error")
-	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
 }
 
 // River's cleaner deletes finished jobs (completed and cancelled ones

@@ -291,7 +291,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		// Enqueued by an instance with other channels (a rolling deploy):
 		// not tried here, left for an instance that has the channel.
 		kind, err := d.unknownChannel(ctx, row, j.Channel, &e)
-		record(ctx, row, previous(row), waitingFor(e, kind), e.Err)
+		record(ctx, row, previous(row), waitingFor(e, kind))
 		return d.finish(ctx, row, e, kind, err)
 	}
 	if original := awaited(j); original != "" {
@@ -302,7 +302,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// used up (a failover would use up every waiting job's), until
 			// Retry.MaxElapsed.
 			kind, err := d.unread(row, err, &e)
-			record(ctx, row, previous(row), waitingFor(e, kind), e.Err)
+			record(ctx, row, previous(row), waitingFor(e, kind))
 			return d.finish(ctx, row, e, kind, err)
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
@@ -318,7 +318,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			}
 			out, now := previous(row), d.retry.now()
 			out.AwaitedAt = &now
-			record(ctx, row, out, why, nil)
+			record(ctx, row, out, why)
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
@@ -350,7 +350,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	default:
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
-	record(ctx, row, runOutput(row, res), waitingFor(e, kind), e.Err)
+	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
 }
 
@@ -423,32 +423,25 @@ func waitingFor(e Event, kind broadcast.EventKind) string {
 }
 
 // record keeps what a run has to say beyond the job's state in the job,
-// for Report: out, why the job waits (waiting, "" when it does not), and
-// the run's error (runErr, its Event's; nil when it failed nothing).
+// for Report: out, and why the job waits (waiting, "" when it does not).
 // A run that did not try the channel passes the earlier run's output
 // (previous), which stands. With nothing to say, an earlier run's output
 // stands, but not its reason to wait, which this run ended. Recording
 // fails only for output of many megabytes, which newOutput's caps rule
 // out.
-func record(ctx context.Context, row *rivertype.JobRow, out output, waiting string, runErr error) {
-	if out, ok := recorded(row, out, waiting, runErr); ok {
+func record(ctx context.Context, row *rivertype.JobRow, out output, waiting string) {
+	if out, ok := recorded(row, out, waiting); ok {
 		_ = river.RecordOutput(ctx, out)
 	}
 }
 
 // recorded is the output record keeps in the job of row (see record),
 // its texts as River can keep them (see jsonbText); ok is false when it
-// keeps none. The error of an attempt an operator's cancel cut short
-// (runErr wraps ErrCancelledByOperator) is not kept as the run's: the
-// cancel's is no attempt's error, and Report gives the one before it.
-func recorded(row *rivertype.JobRow, out output, waiting string, runErr error) (_ output, ok bool) {
+// keeps none.
+func recorded(row *rivertype.JobRow, out output, waiting string) (_ output, ok bool) {
 	out.Waiting, out.WaitingErrors = waiting, 0
 	if waiting != "" {
 		out.WaitingErrors = len(row.Errors)
-	}
-	out.RunError, out.RunErrors = "", 0
-	if runErr != nil && !errors.Is(runErr, ErrCancelledByOperator) {
-		out.RunError, out.RunErrors = runErr.Error(), len(row.Errors)
 	}
 	if out.empty() {
 		prev := previous(row)
@@ -477,10 +470,7 @@ func previous(row *rivertype.JobRow) output {
 // returned: the Event says so, as Report does. Without LISTEN (PollOnly,
 // or a notification missed) the run was not told of the cancel; the job's
 // metadata is read again to tell. err is returned as it is, so that River
-// records the attempt's own error, which Report gives as the last attempt's
-// (River records its own instead when the cancel reaches the run before
-// River records its end: Report then gives the one the run recorded; see
-// output.RunError).
+// records the attempt's own error, which Report gives as the last attempt's.
 func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event, kind broadcast.EventKind, err error) error {
 	decided(ctx)
 	if kind == broadcast.EventRetry && d.cancelledMeanwhile(ctx, row.ID) {
@@ -928,25 +918,16 @@ type output struct {
 	// AwaitedAt is when, by the database's clock, a run last found the
 	// original this job waits for still to come (see unread).
 	AwaitedAt *time.Time `json:"awaited_at,omitempty"`
-	// RunError is the error of the run that recorded the output, as its
-	// Event said it, and RunErrors how many errors River had recorded of
-	// the job before that run. River records the run's error with the
-	// job, but none for a snooze, and its own ("job cancelled remotely")
-	// for a run an operator's cancel (Client.JobCancel) reached before
-	// River recorded its end, whatever error the run returned: Report
-	// then finds the run's here (see unkeptRunError).
-	RunError  string `json:"run_error,omitempty"`
-	RunErrors int    `json:"run_errors,omitempty"`
 }
 
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
-		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil && o.RunError == ""
+		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil
 }
 
 // keepable is o with its texts as River can keep them (see jsonbText).
 func (o output) keepable() output {
-	o.Waiting, o.NotRecorded, o.RunError = jsonbText(o.Waiting), jsonbText(o.NotRecorded), jsonbText(o.RunError)
+	o.Waiting, o.NotRecorded = jsonbText(o.Waiting), jsonbText(o.NotRecorded)
 	o.Failures, o.Pending = keepableFailures(o.Failures), keepableFailures(o.Pending)
 	if o.Receipt != nil {
 		r := *o.Receipt

@@ -289,76 +289,35 @@ func TestAwaitingJobThatCannotReadItsOriginalUsesNoAttempt(t *testing.T) {
 }
 
 // A cancelled job's error tells an operator's cancel (River's
-// Client.JobCancel marks the job's metadata) from the retry policy's, and
-// gives the last attempt's error: River's, or the one the run recorded in
-// its output when River kept none of its own for it (a snooze), or its
-// own for an operator's cancel that reached the run as it ended.
+// Client.JobCancel marks the job's metadata) from the retry policy's.
 func TestCancelledTellsAnOperatorFromThePolicy(t *testing.T) {
 	at := []byte(`{"cancel_attempted_at":"2026-12-01T10:00:00Z"}`)
 	remote := rivertype.AttemptError{Error: "JobCancelError: job cancelled remotely"}
-	const cancel = "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"
 	tests := []struct {
 		name     string
 		row      *rivertype.JobRow
-		out      output
 		operator bool
 		want     string
 	}{
 		{"policy gave up", &rivertype.JobRow{Metadata: []byte(`{}`), Errors: []rivertype.AttemptError{
 			{Error: "HTTP 503"}, {Error: "JobCancelError: gave up after 2 attempts: HTTP 503"}}},
-			output{RunError: "gave up after 2 attempts: HTTP 503", RunErrors: 1}, false, "gave up after 2 attempts: HTTP 503"},
+			false, "gave up after 2 attempts: HTTP 503"},
 		{"waiting to retry", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}}},
-			output{RunError: "HTTP 503"}, true, cancel + "; last attempt: HTTP 503"},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
 		{"running", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}, remote}},
-			output{RunError: "HTTP 503"}, true, cancel + "; last attempt: HTTP 503"},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
 		{"before any attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{}},
-			output{}, true, cancel},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
 		{"on its first attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{remote}},
-			output{}, true, cancel},
-		// River records its own error for the run, not the run's.
-		{"as its first attempt ended", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{remote}},
-			output{RunError: "HTTP 503"}, true, cancel + "; last attempt: HTTP 503"},
-		{"as a later attempt ended", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 500"}, remote}},
-			output{RunError: "HTTP 503", RunErrors: 1}, true, cancel + "; last attempt: HTTP 503"},
-		// River records no error for a snooze.
-		{"after a snooze", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 500"}}},
-			output{RunError: "HTTP 429", RunErrors: 1}, true, cancel + "; last attempt: HTTP 429"},
-		{"as a snooze ended", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 500"}, remote}},
-			output{RunError: "HTTP 429", RunErrors: 1}, true, cancel + "; last attempt: HTTP 429"},
-		// The output of an earlier run: River kept the errors of later ones.
-		{"output of an earlier run", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{
-			{Error: "HTTP 500"}, {Error: "HTTP 503"}, remote}},
-			output{RunError: "HTTP 500"}, true, cancel + "; last attempt: HTTP 503"},
-		{"rescued since", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: rescuedError}}},
-			output{RunError: "HTTP 429"}, true, cancel + "; last attempt: " + rescuedError},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := cancelled(tt.row, tt.out)
+			err := cancelled(tt.row)
 			assert.Equal(t, tt.operator, errors.Is(err, ErrCancelledByOperator))
 			assert.EqualError(t, err, tt.want)
 		})
 	}
-}
-
-// A run keeps its error in its output, with how many errors River had
-// recorded before it, for Report (see cancelled): not that of an attempt
-// an operator's cancel cut short, nor an earlier run's.
-func TestRunKeepsItsErrorForReport(t *testing.T) {
-	row := &rivertype.JobRow{Attempt: 2, Errors: []rivertype.AttemptError{{Error: "HTTP 500"}},
-		Metadata: []byte(`{"output":{"run_error":"HTTP 500","waiting":"HTTP 429","waiting_errors":1}}`)}
-	out, ok := recorded(row, output{}, "", errors.New("HTTP 503"))
-	require.True(t, ok)
-	assert.Equal(t, output{RunError: "HTTP 503", RunErrors: 1}, out)
-
-	out, ok = recorded(row, output{}, "HTTP 429", errors.New("HTTP 429"))
-	require.True(t, ok)
-	assert.Equal(t, output{Waiting: "HTTP 429", WaitingErrors: 1, RunError: "HTTP 429", RunErrors: 1}, out)
-
-	cut := fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, context.Canceled)
-	out, ok = recorded(row, output{Delivered: 1}, "", cut)
-	require.True(t, ok)
-	assert.Equal(t, output{Delivered: 1}, out, "the cancel's is no attempt's error")
 }
 
 // An instance whose clock is off from the database's: the job's times
