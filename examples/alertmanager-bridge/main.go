@@ -67,16 +67,16 @@
 // the channels are checked.
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed: serving
-// failed, the shutdown's grace period cut notifications under way off, the -listen address is taken (or not this machine's), or the
-// state file would not open (damaged, or locked by another process, a
-// bridge still running on it); 2 on bad flags, environment or
-// configuration (a -listen that is no address, a state file whose
-// directory does not exist or a state path that is a directory included),
-// naming the flag, variable or setting; 130 when a signal interrupted
-// it: a second one stopped it at once, or a first one came during the
-// start-up check of the channels (before it served; those checks are
-// logged as interrupted). The exit statuses mean the same in every example
-// program.
+// failed, the shutdown's grace period cut notifications under way off, the
+// -listen address is taken (or not this machine's), or the state file would
+// not open (damaged, or locked by another process, a bridge still running
+// on it); 2 on bad flags, environment or configuration (a -listen that is
+// no address, a state file whose directory does not exist or a state path
+// that is a directory included), naming the flag, variable or setting; 130
+// when a signal interrupted it: a second one stopped it at once, or a first
+// one came during the start-up check of the channels (before it served;
+// those checks are logged as interrupted). The exit statuses mean the same
+// in every example program.
 //
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked

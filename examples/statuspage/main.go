@@ -29,13 +29,13 @@
 // seconds) stops it too, keeping what was written: running it again
 // writes the rest.
 //
-// Exit status: 0 after a clean shutdown; 1 when the run failed (the
-// -listen address taken, the shutdown's grace period cut requests off); 2 on a flag's value it cannot use (-lang xx_YY,
-// -base ftp://…, a -dir it cannot create, a -listen that is no host:port),
-// with a line pointing at -help;
-// 130 when a signal interrupted it: a second one stopped it at once, or
-// one came before it served. The exit statuses mean the same in every
-// example program.
+// Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
+// address taken, the shutdown's grace period cut requests off); 2 on a
+// flag's value it cannot use (-lang xx_YY, -base ftp://…, a -dir it cannot
+// create, a -listen that is no host:port), with a line pointing at -help;
+// 130 when a signal interrupted it: a second one stopped it at once, or one
+// came before it served. The exit statuses mean the same in every example
+// program.
 package main
 
 import (

@@ -43,11 +43,12 @@
 // (a delivery cut off gets no answer, and its sender retries it), and a
 // third kills it.
 //
-// Exit status: 0 after a clean shutdown; 1 when the run failed (the
-// -listen address taken, the shutdown's grace period cut deliveries off); 2 on a mistake on the command line (a -listen
-// that is not host:port, an argument) or in WEBHOOK_SECRET, naming it; 130
-// when a second signal stopped it at once. The exit statuses mean the same
-// in every example program.
+// Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
+// address taken, the shutdown's grace period cut deliveries off); 2 on a
+// mistake on the command line (a -listen that is not host:port, an
+// argument) or in WEBHOOK_SECRET, naming it; 130 when a second signal
+// stopped it at once. The exit statuses mean the same in every example
+// program.
 package main
 
 import (
