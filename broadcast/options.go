@@ -84,7 +84,9 @@ type Options struct {
 	// another instance's attempt under way (a Correct's of its post too:
 	// see LockKey.Post) and deletes what that posted.
 	// Within one Broadcaster that always holds. Lock waits until it gets
-	// the lock or ctx ends; its error fails the attempt transiently, and a
+	// the lock or ctx ends; its error fails the attempt transiently, but a
+	// wait that ctx ended is no attempt (it counts none in the Result, and
+	// fails with ErrBusy a delivery whose channel was not called yet), and a
 	// panic in it for good ("Options.Lock panicked: …"); a panic in its
 	// unlock is logged, and the attempt's outcome stands. A nil
 	// unlock with a nil error means there is nothing to release; with an

@@ -209,8 +209,9 @@ func (u *URL) UnmarshalText(text []byte) error {
 // dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
 // one with a port, or on a host without a dot, and an "@" in its path,
 // query or fragment inside a segment, or at a segment's start followed by
-// a host name (https://bot:1234/@irc.example.com/), though not by a name
-// alone (http://localhost:8080/@alice shows). "" gives "".
+// a host name (one with a dot or a port, an IPv6 address, localhost:
+// https://bot:1234/@irc.example.com/, http://TOKEN/@localhost/), though
+// not by a name alone (http://localhost:8080/@alice shows). "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""

@@ -137,7 +137,9 @@
 // written in a format this version does not read; these errors name the
 // file, and so do those of a failed migration, which leaves the file as it
 // was. Open also fails, naming the file, when a store file others may read
-// cannot be made private (see Limits). Calls after Close fail with an error matching ErrClosed that
+// cannot be made private (see Limits), and when the path (or what a
+// symbolic link there points to) is no regular file: a named pipe, which
+// would block it for ever, or a device. Calls after Close fail with an error matching ErrClosed that
 // names the call and the file ("boltstore: mark: PATH: store closed"). A call whose context is
 // already done fails with an error matching the context's error and has no
 // effect; so does a call given a nil context, with an error that says so.

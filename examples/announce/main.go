@@ -83,7 +83,10 @@
 // flags as typed. Flags resolved at run time count by their text: -next
 // "+30m" or "14:30" is the same update whenever the command runs (the
 // messages show the time it resolves to on that run), and "-body -" counts
-// by the text read. So re-running a command after a channel failed sends
+// by the text read. A UTF-8 byte-order mark that starts -body or -advice
+// (a file a Windows editor saved, read by "-body -" or given as
+// "$(cat body.txt)") is dropped, so it neither goes out nor makes another
+// update. So re-running a command after a channel failed sends
 // only to the channels, endpoints and recipients that did not get it,
 // those that refused the update for good included (a webhook receiver's
 // 401 to a secret that differs): once the cause is fixed, the same

@@ -171,9 +171,10 @@
 //
 // # Exit status
 //
-// 0 after a clean shutdown; 1 when the database or serving failed; 2 on
-// bad flags, environment or configuration, naming the flag, variable or
-// setting; 130 when a signal interrupted it: a second one cut the
+// 0 after a clean shutdown; 1 when the database or serving failed, or
+// -shutdown-timeout ran out before the requests under way were answered,
+// cutting them off; 2 on bad flags, environment or configuration, naming
+// the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
 // shutdown short, or one came before it served or during -migrate. The
 // exit statuses mean the same in every example program.
 package main

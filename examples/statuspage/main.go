@@ -15,7 +15,9 @@
 // ago; their update IDs are fixed, so running it again adds nothing.
 // Without -demo it serves what the directory holds, after writing an
 // all-operational page when it holds none. Either way, a page built with
-// another -title, -base or -lang is rebuilt before it is served. Other programs (the announce
+// another -title, -base or -lang is rebuilt before it is served (-base
+// compared as the channel writes it: its host lower-cased, a name outside
+// ASCII as its A-labels). Other programs (the announce
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 //
