@@ -755,7 +755,7 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		}
 	}
 	if d.th.Last.UpdateID == d.u.ID {
-		return d.lostMark(ctx), nil
+		return d.lostMark(ctx, d.th.Last), nil
 	}
 	if selected, err := d.selected(ctx); err != nil || !selected {
 		if err != nil {
@@ -766,6 +766,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opCorrect {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
+		}
+		if !done {
+			if stop, err := d.lostCorrectionMark(ctx); stop || err != nil {
+				return stop, err
+			}
 		}
 		if d.stale, err = d.correctsOlder(ctx); err != nil {
 			return false, err
@@ -886,12 +891,32 @@ func (d *delivery) threadBefore(ctx context.Context) error {
 // finds the receipt again.
 //
 //go:noinline
-func (d *delivery) lostMark(ctx context.Context) bool {
-	d.res.Receipt = d.th.Last
+func (d *delivery) lostMark(ctx context.Context, r Receipt) bool {
+	d.res.Receipt = r
 	keep := context.WithoutCancel(ctx)
 	err := d.b.store.Mark(keep, d.markID, d.name, "", nil)
 	d.b.storeTrouble(keep, "record that "+d.u.ID+" was delivered on "+d.name, err)
 	return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped)
+}
+
+// lostCorrectionMark ends, as lostMark does, a correction's delivery that
+// the Store has a receipt of, though no mark: an earlier delivery's mark
+// could not be written (ErrNotRecorded). lostMark finds only a post that is
+// the incident's latest; a correction edited in place keeps its original's
+// place in the thread, and one posted in it may have been followed by a
+// newer update, and neither is ever superseded: without this, a Correct
+// again edited the post again, or posted the correction twice.
+//
+//go:noinline
+func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error) {
+	r, ok, err := d.b.store.Receipt(ctx, d.u.ID, d.name)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
+	}
+	if !ok {
+		return false, nil
+	}
+	return d.lostMark(ctx, r), nil
 }
 
 // notSelectedTarget is the mark, of an update on a channel, that says
