@@ -83,17 +83,24 @@ func TestRetractGivingUpAsADeliveryFindsItsMark(t *testing.T) {
 	b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: 1, MaxInterval: 1}, OnEvent: onEvent})
 	require.NoError(t, err)
 	defer b.Close()
+	sent, retracted := sendThenRetract(rctx, b, ch)
+	agree(t, b, <-sent, <-retracted)
+}
+
+// sendThenRetract starts a Send of the update "u" whose first attempt ch
+// stalls, then a Retract of it (with ctx) that waits for the delivery's
+// flight, and then lets the attempt end; it returns their errors' channels.
+func sendThenRetract(ctx context.Context, b *Broadcaster, ch *stallFirst) (sent, retracted <-chan error) {
 	u := Update{ID: "u", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating}
-	sent := make(chan error, 1)
-	go func() { _, err := b.Send(context.Background(), u); sent <- err }()
+	s, r := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := b.Send(context.Background(), u); s <- err }()
 	<-ch.in
-	retracted := make(chan error, 1)
-	go func() { _, err := b.Retract(rctx, "u"); retracted <- err }()
+	go func() { _, err := b.Retract(ctx, "u"); r <- err }()
 	for retractionsWaiting(b, "u") == 0 {
 		runtime.Gosched()
 	}
 	close(ch.release)
-	agree(t, b, <-sent, <-retracted)
+	return s, r
 }
 
 // agree asserts that a Send and a Retract of the update "u" on the
@@ -123,18 +130,9 @@ func TestDeliveryYieldingToARetractThatGivesUp(t *testing.T) {
 	b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: 1, MaxInterval: 1}})
 	require.NoError(t, err)
 	defer b.Close()
-	u := Update{ID: "u", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating}
-	sent := make(chan error, 1)
-	go func() { _, err := b.Send(context.Background(), u); sent <- err }()
-	<-ch.in
 	rctx, rcancel := context.WithCancel(context.Background())
 	defer rcancel()
-	retracted := make(chan error, 1)
-	go func() { _, err := b.Retract(rctx, "u"); retracted <- err }()
-	for retractionsWaiting(b, "u") == 0 {
-		runtime.Gosched()
-	}
-	close(ch.release)
+	sent, retracted := sendThenRetract(rctx, b, ch)
 	for !yieldedOrHeld(b, "u") {
 		runtime.Gosched()
 	}
@@ -163,18 +161,9 @@ func TestRetractGivingUpOnOptionsLockStopsNothing(t *testing.T) {
 	b, err := New([]Channel{ch}, Options{Lock: lock, Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: 1, MaxInterval: 1}})
 	require.NoError(t, err)
 	defer b.Close()
-	u := Update{ID: "u", IncidentID: "cdn", Title: "CDN errors", Status: StatusInvestigating}
-	sent := make(chan error, 1)
-	go func() { _, err := b.Send(context.Background(), u); sent <- err }()
-	<-ch.in
 	rctx, rcancel := context.WithCancel(context.Background())
 	defer rcancel()
-	retracted := make(chan error, 1)
-	go func() { _, err := b.Retract(rctx, "u"); retracted <- err }()
-	for retractionsWaiting(b, "u") == 0 {
-		runtime.Gosched()
-	}
-	close(ch.release)
+	sent, retracted := sendThenRetract(rctx, b, ch)
 	<-locking
 	rcancel()
 	retractErr := <-retracted
