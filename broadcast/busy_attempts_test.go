@@ -75,26 +75,12 @@ func TestLockWaitIsNoAttempt(t *testing.T) {
 	})
 }
 
-// hangingSend is a channel whose Send blocks until release is closed.
-type hangingSend struct {
-	script
-	in, release chan struct{}
-}
-
-func (h *hangingSend) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	close(h.in)
-	<-h.release
-	return h.script.Send(ctx, m)
-}
-
-func (h *hangingSend) Retract(context.Context, broadcast.Receipt) error { return nil }
-
 // A Retract whose context ends while it waits for the attempt under way
 // of its update's delivery (which it stopped, and whose post it then
 // deletes) never called its channel: ErrBusy, no attempt, as other waits
 // before the channel.
 func TestRetractWaitForDeliveryIsNoAttempt(t *testing.T) {
-	ch := &hangingSend{script: script{name: "x"}, in: make(chan struct{}), release: make(chan struct{})}
+	ch := &stalling{script: script{name: "x"}, in: make(chan struct{}), release: make(chan struct{})}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "slow"

@@ -13,18 +13,21 @@ import (
 )
 
 // stalling is a channel whose first Send blocks until release is closed
-// and then fails transiently; later Sends post.
+// and then fails with firstErr (nil: it posts); later Sends post.
 type stalling struct {
 	script
 	calls       atomic.Int32
 	in, release chan struct{}
+	firstErr    error
 }
 
 func (s *stalling) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	if s.calls.Add(1) == 1 {
 		close(s.in)
 		<-s.release
-		return broadcast.Receipt{}, errFlaky
+		if s.firstErr != nil {
+			return broadcast.Receipt{}, s.firstErr
+		}
 	}
 	return s.script.Send(ctx, m)
 }
@@ -38,7 +41,7 @@ func (s *stalling) Retract(context.Context, broadcast.Receipt) error { return ni
 // posting the update and RetractedOn names no channel. A Retract again
 // once it is posted deletes it.
 func TestRetractThatGaveUpStopsNothing(t *testing.T) {
-	ch := &stalling{script: script{name: "x"}, in: make(chan struct{}), release: make(chan struct{})}
+	ch := &stalling{script: script{name: "x"}, in: make(chan struct{}), release: make(chan struct{}), firstErr: errFlaky}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "stalled"
