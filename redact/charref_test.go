@@ -74,3 +74,38 @@ func TestRedactorJSONEscapesMixed(t *testing.T) {
 	assert.Equal(t, plain, r.String(plain))
 	assert.False(t, r.Holds(plain))
 }
+
+// A secret echoed %-escaped with escapes as servers and proxies mix them
+// is found: lower- beside upper-case hex digits, an unreserved character
+// escaped beside one left alone, some characters escaped and others not
+// as no encoder does, a JSON string or an HTML attribute
+// holding the escaped form; and text cut inside such an echo, also in an
+// escape, leaves out the start of the secret.
+func TestRedactorPercentEscapesMixed(t *testing.T) {
+	const secret = "s3cr3t/T0ken+abc=="
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for name, form := range map[string]string{
+		"hex digits mixed":     "s3cr3t%2fT0ken%2Babc%3D%3d",
+		"unreserved escaped":   "%73%33cr3t%2FT0ken%2Babc%3D%3D",
+		"slash kept, mixed":    "s3cr3t/T0ken%2babc%3D%3D",
+		"in an HTML attribute": "s3cr3t&#37;2fT0ken%2Babc%3D%3D",
+		"plus alone escaped":   "s3cr3t/T0ken%2Babc==",
+		"equals alone escaped": "s3cr3t/T0ken+abc%3D%3D",
+		"equals kept":          "s3cr3t%2FT0ken%2Babc==",
+	} {
+		for _, text := range []string{`<a href="/x?token=` + form + `&amp;a=1">x</a>`, `{"url":"/x?token=` + form + `"}`} {
+			out := r.String(text)
+			assert.NotContains(t, out, "T0ken", "%s: %q", name, out)
+			assert.Contains(t, out, "token="+redact.Redacted, "%s: %q", name, out)
+			assert.True(t, r.Holds(text), name)
+		}
+	}
+	for _, cut := range []string{"token=s3cr3t%2fT0ken%2", "token=s3cr3t%2fT0ken%", "token=s3cr3t%2fT0k", "token=s3cr3t%2"} {
+		assert.Equal(t, "token=", r.Truncated(cut), cut)
+	}
+	for _, plain := range []string{"100% done, 50%2 off, %zz, %2B%2F", "s3cr3t%2fT0ken%2Babc%3D", "a%2"} {
+		assert.Equal(t, plain, r.String(plain), "no secret, nothing changed")
+		assert.False(t, r.Holds(plain), plain)
+	}
+	assert.Equal(t, "a%2", r.Truncated("a%2"))
+}

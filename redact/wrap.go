@@ -125,7 +125,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 // s has none of these.
 func decoded(s string) (j string, from, to []int, ok bool) {
 	j = s
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON} {
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
@@ -194,6 +194,29 @@ func jsonEscape(s string) (rune, int) {
 		return 0, 0
 	}
 	return c, 6
+}
+
+// unpercent returns s with its %-escapes of ASCII characters decoded, as
+// servers and proxies mix them (an escape of one encoder beside one of
+// another, "%2f" beside "%2B", "+" escaped and "=" or "/" not, an
+// unreserved character escaped); and, for each byte of the result, the
+// bytes of s it comes from: from[i] up to to[i]. ok is false, and nothing
+// else returned, when s has none.
+func unpercent(s string) (j string, from, to []int, ok bool) {
+	return decodeAt(s, '%', percentRef)
+}
+
+// percentRef returns the ASCII character that the %-escape s starts
+// with stands for, and the escape's length, 3; 0 when s starts with none.
+func percentRef(s string) (rune, int) {
+	if len(s) < 3 {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(s[1:3], 16, 8)
+	if err != nil || s[1] == '+' || v >= utf8.RuneSelf {
+		return 0, 0
+	}
+	return rune(v), 3
 }
 
 // unref returns s with its character references decoded, as an XML or
@@ -349,7 +372,15 @@ func cutStub(s string) string {
 	if a := strings.LastIndexByte(s, '&'); a >= 0 && len(s)-a < maxCharRef && refStart(s[a+1:]) {
 		return s[:a]
 	}
+	if p := strings.LastIndexByte(s, '%'); p >= 0 && len(s)-p <= 2 && (p == len(s)-1 || isHex(s[p+1])) {
+		return s[:p] // a %-escape the cut left unfinished
+	}
 	return s
+}
+
+// isHex reports whether c is a hex digit.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // refStart reports whether s may be what follows "&" in a character
