@@ -155,9 +155,7 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 // query parameters named like credentials (token, key, sig,
 // secret, …; four characters or more), and query values (a key without
 // "=", as in "?TOKEN", counts as a value) and path segments that look like
-// tokens (eight characters or more with a digit, or sixteen or more),
-// and such labels of its host before the last two (a token given as a
-// subdomain, also in lower case, as a DNS error names it; see ShowURL),
+// tokens (eight characters or more with a digit, or sixteen or more)
 // become REDACTED wherever they appear alone, each as the URL writes it
 // (a "+" or "/" left unescaped is sent so) and decoded. Shorter values,
 // such as "1", are left alone, or every status code in an error would
@@ -200,14 +198,6 @@ func urlSecrets(raw string) []Secret {
 		// A user name without a password is how many URLs carry a token
 		// (https://TOKEN@host/), and HTTP errors keep the user name.
 		secrets = append(secrets, NewSecret(user))
-	}
-	// A token given as a subdomain, which a DNS error names as the
-	// resolver asks for it, in lower case.
-	for _, l := range hostTokens(p.Hostname()) {
-		secrets = append(secrets, NewSecret(l))
-		if lower := strings.ToLower(l); lower != l {
-			secrets = append(secrets, NewSecret(lower))
-		}
 	}
 	for _, part := range strings.Split(p.RawQuery, "&") {
 		k, v, ok := strings.Cut(part, "=")

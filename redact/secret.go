@@ -9,8 +9,7 @@
 //
 // URL is the type of URLs that carry credentials in their user
 // information, path or query (webhook URLs of chat platforms): it prints
-// its scheme and host only, a token-like label of its host before the
-// service's own domain (a token given as a subdomain) as REDACTED.
+// its scheme and host only.
 //
 // A Redactor removes known secrets from text a server sent back or an
 // error produced, in every encoding a server might echo them in: as is;
@@ -78,7 +77,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -208,12 +206,7 @@ func (u *URL) UnmarshalText(text []byte) error {
 
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as
-// in "https://hooks.slack.com/…". A label of the host before its last two
-// that is token-like, as a Redactor finds a token in a path (16 bytes or
-// more, or 8 with a digit), shows as REDACTED: some services give a
-// webhook its token as a subdomain ("https://REDACTED.m.example.net/…");
-// a Redactor of the URL (see Redactor.WithURL) redacts the label too, in
-// lower case as well, as a DNS error names it. A URL without a scheme or host, that
+// in "https://hooks.slack.com/…". A URL without a scheme or host, that
 // does not parse, or whose password (or user name, on a host without a
 // dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
 // one with a port, or on a host without a dot, and an "@" in its path,
@@ -229,7 +222,7 @@ func ShowURL(raw string) string {
 	if err != nil || p.Scheme == "" || p.Host == "" || cutShort(p) {
 		return Redacted
 	}
-	s := p.Scheme + "://" + showHost(p)
+	s := p.Scheme + "://" + p.Host
 	if p.Path != "" && p.Path != "/" || p.Opaque != "" {
 		s += "/…"
 	}
@@ -237,49 +230,6 @@ func ShowURL(raw string) string {
 		s += "?…"
 	}
 	return s
-}
-
-// showHost returns p's host, with its port, with each of its token-like
-// labels (see hostTokens) as REDACTED.
-func showHost(p *url.URL) string {
-	tokens := hostTokens(p.Hostname())
-	if len(tokens) == 0 {
-		return p.Host
-	}
-	labels := strings.Split(p.Hostname(), ".")
-	for i, l := range labels[:len(labels)-2] {
-		if tokenLike(l) {
-			labels[i] = Redacted
-		}
-	}
-	host := strings.Join(labels, ".")
-	if port := p.Port(); port != "" {
-		host += ":" + port
-	}
-	return host
-}
-
-// hostTokens returns the labels of host that may be credentials: a token
-// some services give a webhook as a subdomain of theirs
-// (https://TOKEN.m.example.net/), which a DNS or TLS error names. A label
-// of the domain a service registered (the last two) and those of an IP
-// address are none; any other is when it is token-like, as a path segment
-// is.
-func hostTokens(host string) []string {
-	if host == "" || strings.Contains(host, ":") || net.ParseIP(host) != nil {
-		return nil
-	}
-	labels := strings.Split(host, ".")
-	if len(labels) < 3 {
-		return nil
-	}
-	var tokens []string
-	for _, l := range labels[:len(labels)-2] {
-		if tokenLike(l) {
-			tokens = append(tokens, l)
-		}
-	}
-	return tokens
 }
 
 // cutShort reports a URL whose password, or user name, a "/", "?" or
