@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit/ratelimittest"
 )
 
 // usedUpWrites are a PDS's headers of a post that used up the account's
@@ -27,16 +28,9 @@ func usedUpWrites() http.Header {
 // limitClock sets ch's clock to fixedNow and makes its sleeps pass at
 // once, moving the clock on; each records the posts f had by then.
 func limitClock(ch *Channel, f *fakePDS) (waits *[]time.Duration, posts *[]int) {
-	now := fixedNow
-	waits, posts = new([]time.Duration), new([]int)
-	ch.s.now = func() time.Time { return now }
-	ch.s.sleep = func(_ context.Context, d time.Duration) error {
-		*waits = append(*waits, d)
-		*posts = append(*posts, len(f.received("com.atproto.repo.createRecord")))
-		now = now.Add(d)
-		return nil
-	}
-	return waits, posts
+	c := ratelimittest.New(fixedNow, func() int { return len(f.received("com.atproto.repo.createRecord")) })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	return &c.Waits, &c.Seen
 }
 
 func limitUpdate(status broadcast.Status) broadcast.Update {

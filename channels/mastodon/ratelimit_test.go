@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit/ratelimittest"
 )
 
 // usedUpPosts are Mastodon's headers of a post that used up the account's
@@ -25,16 +26,9 @@ func usedUpPosts() http.Header {
 // limitClock sets ch's clock to fixedNow and makes its sleeps pass at
 // once, moving the clock on; each records the posts f had by then.
 func limitClock(ch *Channel, f *fakeMastodon) (waits *[]time.Duration, posts *[]int) {
-	now := fixedNow
-	waits, posts = new([]time.Duration), new([]int)
-	ch.s.now = func() time.Time { return now }
-	ch.s.sleep = func(_ context.Context, d time.Duration) error {
-		*waits = append(*waits, d)
-		*posts = append(*posts, len(f.received(http.MethodPost, "/api/v1/statuses")))
-		now = now.Add(d)
-		return nil
-	}
-	return waits, posts
+	c := ratelimittest.New(fixedNow, func() int { return len(f.received(http.MethodPost, "/api/v1/statuses")) })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	return &c.Waits, &c.Seen
 }
 
 func limitUpdate(status broadcast.Status) broadcast.Update {

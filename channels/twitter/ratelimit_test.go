@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit/ratelimittest"
 )
 
 // usedUpX are X's headers of an answer that used up the endpoint's
@@ -34,16 +35,9 @@ func limitUpdate(text string) broadcast.Update {
 // once, moving the clock on; each is recorded with the requests f had
 // received by then.
 func limitClock(ch *Channel, f *fakeX) (waits *[]time.Duration, before *[]int) {
-	now := fixedNow
-	waits, before = new([]time.Duration), new([]int)
-	ch.now = func() time.Time { return now }
-	ch.sleep = func(_ context.Context, d time.Duration) error {
-		*waits = append(*waits, d)
-		*before = append(*before, f.requestCount())
-		now = now.Add(d)
-		return nil
-	}
-	return waits, before
+	c := ratelimittest.New(fixedNow, f.requestCount)
+	ch.now, ch.sleep = c.Now, c.Sleep
+	return &c.Waits, &c.Seen
 }
 
 // A post whose success says the endpoint's window is used up
