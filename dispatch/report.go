@@ -488,7 +488,7 @@ func (d *Dispatcher) resultOf(ctx context.Context, ch, updateID string, row *riv
 		if strayHandled(row) {
 			r.Err = broadcast.Permanent(d.strayGivenUpError(row))
 		} else {
-			r.Err = broadcast.Permanent(cancelled(row))
+			r.Err = broadcast.Permanent(cancelled(row, out))
 		}
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
@@ -531,18 +531,23 @@ func lastError(row *rivertype.JobRow) error {
 // cancel of a running job.
 const riverCancelPrefix = "JobCancelError: "
 
-// cancelled is the error of a cancelled job. River's Client.JobCancel (an
-// operator's) marks the job's metadata with cancel_attempted_at, and
-// records no error for a job that was not running; the policy's cancel
-// (outcome) records its error.
-func cancelled(row *rivertype.JobRow) error {
+// cancelled is the error of a cancelled job whose last run left out.
+// River's Client.JobCancel (an operator's) marks the job's metadata with
+// cancel_attempted_at, and records no error for a job that was not
+// running; the policy's cancel (outcome) records its error.
+func cancelled(row *rivertype.JobRow, out output) error {
 	at := cancelAttemptedAt(row)
 	if at == nil {
 		return errors.New(strings.TrimPrefix(lastError(row).Error(), riverCancelPrefix))
 	}
 	// The error of the last attempt before the cancel, not that River
-	// records for the cancel of a running job.
+	// records for the cancel of a running job: the run's own, which it
+	// kept in out, when the cancel reached the run before River recorded
+	// its end.
 	for _, ae := range slices.Backward(row.Errors) {
+		if ae.Error == river.ErrJobCancelledRemotely.Error() && out.Error != "" && ae.Attempt == out.ErrorAttempt {
+			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339), out.Error)
+		}
 		if ae.Error != river.ErrJobCancelledRemotely.Error() {
 			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339),
 				strings.TrimPrefix(ae.Error, riverCancelPrefix))

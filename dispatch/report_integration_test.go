@@ -91,6 +91,10 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 	assert.NotErrorIs(t, gaveUp.Err, dispatch.ErrCancelledByOperator, "failed, not cancelled")
 	assert.ErrorContains(t, gaveUp.Err, "HTTP 401")
 	assert.ErrorIs(t, running.Err, dispatch.ErrCancelledByOperator, "cancelled while it ran")
+	// River records its own error for a run the cancel reached, not the
+	// run's: the run kept the attempt's.
+	assert.ErrorContains(t, running.Err, "last attempt: ", "the attempt's own error")
+	assert.ErrorContains(t, running.Err, context.Canceled.Error(), "the attempt's own error")
 	assert.Equal(t, int32(1), slow.cancelled.Load(), "its attempt was cut short")
 	mu.Lock()
 	defer mu.Unlock()

@@ -350,7 +350,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	default:
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
-	record(ctx, row, runOutput(row, res), waitingFor(e, kind))
+	out := runOutput(row, res)
+	if res.Err != nil && !broadcast.NotTried(res.Err) {
+		out.Error, out.ErrorAttempt = res.Err.Error(), row.Attempt
+	}
+	record(ctx, row, out, waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
 }
 
@@ -918,16 +922,23 @@ type output struct {
 	// AwaitedAt is when, by the database's clock, a run last found the
 	// original this job waits for still to come (see unread).
 	AwaitedAt *time.Time `json:"awaited_at,omitempty"`
+	// Error is the error of the run's attempt, when it failed, and
+	// ErrorAttempt River's number of that run: River records its own
+	// error (ErrJobCancelledRemotely) instead of the run's when an
+	// operator's cancel (Client.JobCancel) reaches the run before River
+	// recorded its end, and Report gives this one (see cancelled).
+	Error        string `json:"error,omitempty"`
+	ErrorAttempt int    `json:"error_attempt,omitempty"`
 }
 
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
-		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil
+		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil && o.Error == ""
 }
 
 // keepable is o with its texts as River can keep them (see jsonbText).
 func (o output) keepable() output {
-	o.Waiting, o.NotRecorded = jsonbText(o.Waiting), jsonbText(o.NotRecorded)
+	o.Waiting, o.NotRecorded, o.Error = jsonbText(o.Waiting), jsonbText(o.NotRecorded), jsonbText(o.Error)
 	o.Failures, o.Pending = keepableFailures(o.Failures), keepableFailures(o.Pending)
 	if o.Receipt != nil {
 		r := *o.Receipt

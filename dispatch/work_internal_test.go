@@ -289,31 +289,44 @@ func TestAwaitingJobThatCannotReadItsOriginalUsesNoAttempt(t *testing.T) {
 }
 
 // A cancelled job's error tells an operator's cancel (River's
-// Client.JobCancel marks the job's metadata) from the retry policy's.
+// Client.JobCancel marks the job's metadata) from the retry policy's, and
+// gives the last attempt's error: the run's own, which its output keeps,
+// when River recorded the cancel's error instead (the cancel reached the
+// run before River recorded its end, or cut the attempt under way).
 func TestCancelledTellsAnOperatorFromThePolicy(t *testing.T) {
 	at := []byte(`{"cancel_attempted_at":"2026-12-01T10:00:00Z"}`)
 	remote := rivertype.AttemptError{Error: "JobCancelError: job cancelled remotely"}
+	remote2 := rivertype.AttemptError{Attempt: 2, Error: remote.Error}
 	tests := []struct {
 		name     string
 		row      *rivertype.JobRow
+		out      output
 		operator bool
 		want     string
 	}{
 		{"policy gave up", &rivertype.JobRow{Metadata: []byte(`{}`), Errors: []rivertype.AttemptError{
 			{Error: "HTTP 503"}, {Error: "JobCancelError: gave up after 2 attempts: HTTP 503"}}},
-			false, "gave up after 2 attempts: HTTP 503"},
+			output{}, false, "gave up after 2 attempts: HTTP 503"},
 		{"waiting to retry", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}}},
-			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+			output{}, true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
 		{"running", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}, remote}},
-			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+			output{}, true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
 		{"before any attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{}},
-			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+			output{}, true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
 		{"on its first attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{remote}},
-			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+			output{}, true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+		{"on its second attempt, which failed", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{
+			{Attempt: 1, Error: "HTTP 500"}, remote2}},
+			output{Error: "HTTP 503", ErrorAttempt: 2}, true,
+			"dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+		{"on its second attempt, which left no error", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{
+			{Attempt: 1, Error: "HTTP 500"}, remote2}},
+			output{Error: "HTTP 500", ErrorAttempt: 1}, true,
+			"dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 500"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := cancelled(tt.row)
+			err := cancelled(tt.row, tt.out)
 			assert.Equal(t, tt.operator, errors.Is(err, ErrCancelledByOperator))
 			assert.EqualError(t, err, tt.want)
 		})
