@@ -264,7 +264,12 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // for a RetryAfter hint of some wait, or because the channel was not
 // tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
-// reports, once); EventFailed when it will not run again. Attempt
+// reports, once); EventFailed when it will not run again. Events come
+// from runs: a job an operator cancels (River's Client.JobCancel) or
+// deletes while it waits to run again has no run, so no Event follows
+// its EventRetry (Report and Wait say it was cancelled); one cancelled
+// while it runs ends with EventFailed wrapping ErrCancelledByOperator,
+// unless the cancel reaches it only after the run's Event. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes. Time is by the
 // database's clock, as this instance reads it (its own clock plus its
