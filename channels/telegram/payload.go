@@ -170,9 +170,11 @@ func postedIn(r broadcast.Receipt, target string) (posted, bool) {
 
 // link returns the message's link: t.me/<username>/<id> for a public
 // supergroup or channel, t.me/c/<id>/<id> (for members) for another
-// supergroup or channel (an id of "-100" and digits), "" for other chats:
-// a private chat's or a basic group's messages have no link, even when
-// the chat (a user) has a username. A message in a forum topic has the
+// supergroup or channel, "" for other chats: a private chat's or a basic
+// group's messages have no link, even when the chat (a user) has a
+// username. A supergroup's or channel's chat id is -10^12 less its
+// number, which the link names; a basic group's is above -10^12, and may
+// start "-100" all the same (an old group's, -100123456). A message in a forum topic has the
 // topic before its id, t.me/<username>/<topic>/<id> and
 // t.me/c/<id>/<topic>/<id>, as Telegram links it
 // (core.telegram.org/api/links#message-links).
@@ -181,12 +183,15 @@ func (p posted) link() string {
 	if p.topic > 0 {
 		msg = strconv.FormatInt(p.topic, 10) + "/" + msg
 	}
-	id, ok := strings.CutPrefix(strconv.FormatInt(p.chatID, 10), "-100")
 	switch {
-	case !ok || id == "":
+	case p.chatID >= channelIDBase:
 		return ""
 	case p.username != "":
 		return "https://t.me/" + p.username + "/" + msg
 	}
-	return "https://t.me/c/" + id + "/" + msg
+	return "https://t.me/c/" + strconv.FormatInt(channelIDBase-p.chatID, 10) + "/" + msg
 }
+
+// channelIDBase is the chat id a supergroup's or a channel's number is
+// taken from (tdlib's ZERO_CHANNEL_ID): every other chat's id is above it.
+const channelIDBase = -1_000_000_000_000
