@@ -410,3 +410,22 @@ func TestARunTimeSettingAfterAQueryPasswordIsRefusedUnshown(t *testing.T) {
 		assert.Equal(t, want, cfg.ConnConfig.Password, dsn)
 	}
 }
+
+// pgx's errors about a setting's value quote it in their text, outside
+// the error they wrap: the part of a query password after a raw "&"
+// ("pw&target_session_attrs=s3cretTail") was printed. The error names
+// the setting, not its value.
+func TestAnInvalidValueIsNotShown(t *testing.T) {
+	const tail = "s3cretTail"
+	for dsn, setting := range map[string]string{
+		"postgres://ada@127.0.0.1:1/db?password=pw&target_session_attrs=" + tail: "target_session_attrs",
+		"postgres://ada@127.0.0.1:1/db?password=pw&channel_binding=" + tail:      "channel_binding",
+		"postgres://ada@127.0.0.1:1/db?password=pw&min_protocol_version=" + tail: "min_protocol_version",
+		"host=127.0.0.1 user=ada password=pw max_protocol_version=" + tail:       "max_protocol_version",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), setting, dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}

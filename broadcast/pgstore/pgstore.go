@@ -324,7 +324,8 @@ const DefaultConnectTimeout = 10 * time.Second
 // empty string, a URL of another scheme, a URL that a user name or
 // password holding a raw "/", "?" or "@" cut short, a URL whose query sets
 // a run-time setting after a password), and its errors never quote the
-// string: pgx's would, with only the passwords it recognises masked.
+// string, nor a setting's value: pgx's would, with only the passwords it
+// recognises masked.
 func ParseConfig(connString string) (*pgxpool.Config, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
@@ -441,10 +442,12 @@ func otherScheme(connString string) bool {
 // withoutConnString is pgx's error for a connection string it cannot
 // parse, without the string. pgx repeats the string with the passwords it
 // recognises masked, which misses some ("password = x", a quoted one with
-// an escaped quote), and keeps it whole in the error's ConnString. The
-// error it wraps may quote a part of the string too (the part of a query
-// parameter's password after a raw "&"): it is left out when it quotes
-// anything but the name of a setting.
+// an escaped quote), and keeps it whole in the error's ConnString. Its
+// text may quote a setting's value after a ": " ("unknown
+// target_session_attrs value: x"), which may be the part of a query
+// parameter's password after a raw "&": the text is cut there, keeping
+// the setting's name. The error it wraps may quote a part of the string
+// too: it is left out when it quotes anything but the name of a setting.
 func withoutConnString(err error, connString string) error {
 	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
 	if !ok {
@@ -453,16 +456,19 @@ func withoutConnString(err error, connString string) error {
 	safe := *pe
 	safe.ConnString = "REDACTED"
 	inner := errors.Unwrap(pe)
-	if inner == nil || quotesOnlyKeys(inner.Error(), connString) {
-		return &safe
-	}
 	// pgx's text is "cannot parse `…`: msg (inner)".
-	msg, ok := strings.CutSuffix(safe.Error(), " ("+inner.Error()+")")
-	if !ok {
-		return errors.New("cannot parse")
+	msg := safe.Error()
+	if inner != nil {
+		if msg, ok = strings.CutSuffix(msg, " ("+inner.Error()+")"); !ok {
+			return errors.New("cannot parse")
+		}
+		if !quotesOnlyKeys(inner.Error(), connString) {
+			inner = nil
+		}
 	}
 	_, msg, _ = strings.Cut(msg, "`: ")
-	return pgconn.NewParseConfigError(safe.ConnString, msg, nil)
+	msg, _, _ = strings.Cut(msg, ": ")
+	return pgconn.NewParseConfigError(safe.ConnString, msg, inner)
 }
 
 // quoted is a part of an error's text in double quotes.
