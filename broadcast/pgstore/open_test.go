@@ -429,3 +429,18 @@ func TestAnInvalidValueIsNotShown(t *testing.T) {
 		assert.NotContains(t, err.Error(), tail, dsn)
 	}
 }
+
+// A part of a password that pgx's error quotes is kept out even when it
+// ends a setting's name written elsewhere in the string ("ert" of
+// "sslcert="): only a word written as a setting's key is kept.
+func TestATailEndingAKeyIsNotShown(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://ada@127.0.0.1:1/db?sslcert=/c.pem&sslkey=/k.pem&password=pw&ert",
+		"postgres://ada@127.0.0.1:1/db?connect_timeout=2&password=pw&timeout",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), `"ert"`, dsn)
+		assert.NotContains(t, err.Error(), `"timeout"`, dsn)
+	}
+}

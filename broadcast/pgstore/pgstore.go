@@ -478,18 +478,26 @@ var quoted = regexp.MustCompile(`"[^"]*"`)
 // the separator "=" (as in pgx's "missing key/value separator "="") or
 // the name of a setting ("sslcert" and "sslkey" in
 // "both "sslcert" and "sslkey" are required"): lower-case letters and
-// underscores, written before an "=" in connString or not in it at all.
-// Any other may be a piece of the string, and of its password; so may
-// any text with a backslash, whose quotes may be escaped.
+// underscores, written as a key in connString (at its start or after a
+// space, "?" or "&", and before an "=") or not in it at all. Any other
+// may be a piece of the string, and of its password (one ending a key:
+// "ert" of "sslcert="); so may any text with a backslash, whose quotes
+// may be escaped.
 func quotesOnlyKeys(text, connString string) bool {
 	for _, q := range quoted.FindAllString(text, -1) {
 		s := q[1 : len(q)-1]
 		word := s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_") == ""
-		if s != "=" && !(word && (strings.Contains(connString, s+"=") || !strings.Contains(connString, s))) {
+		if s != "=" && !(word && (isKey(connString, s) || !strings.Contains(connString, s))) {
 			return false
 		}
 	}
 	return !strings.Contains(text, "\\")
+}
+
+// isKey reports whether word, a setting's name, is written as a key in
+// connString.
+func isKey(connString, word string) bool {
+	return regexp.MustCompile(`(^|[\s?&])` + regexp.QuoteMeta(word) + `\s*=`).MatchString(connString)
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch
