@@ -135,6 +135,33 @@ func TestPoolWithAPasswordInItsHostIsRefusedUnshown(t *testing.T) {
 	assert.ErrorContains(t, err, "dispatch: Config.Pool: host: holds an @")
 }
 
+// A pool whose URL's query sets a run-time setting after a password (the
+// rest of a password holding a raw "&") is refused by Migrate and New, as
+// by pgstore, without printing it: the server's error about the setting
+// printed its name.
+func TestPoolWithARunTimeSettingAfterAQueryPasswordIsRefusedUnshown(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&password=se&cret=tail")
+	require.NoError(t, err)
+	cfg.MaxConns = 14
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+
+	err = dispatch.Migrate(context.Background(), pool)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "cret")
+	assert.ErrorContains(t, err, "dispatch: Migrate: pool: password: ")
+
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	_, err = dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore()})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "cret")
+	assert.ErrorContains(t, err, "dispatch: Config.Pool: password: ")
+}
+
 // A RescueAfter within JobTimeout plus ReconnectWait is accepted (the
 // package docs advise against it, they do not forbid it), but Logger
 // warns, naming the field and the least value advised: a run recording

@@ -460,7 +460,7 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.Store = broadcast.GuardStore(cfg.Store)
 	// The rest of a password written raw would be sent to the DNS by the
 	// listener's connection, and printed in its error.
-	if err := pghost.Check(&cfg.Pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(cfg.Pool.Config().ConnConfig); err != nil {
 		return cfg, fmt.Errorf("dispatch: Config.Pool: %w", err)
 	}
 	for name, v := range map[string]int64{"Workers": int64(cfg.Workers), "JobTimeout": int64(cfg.JobTimeout),
@@ -526,8 +526,9 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // one holds a lock that keeps other Migrate calls waiting, for as long as
 // ctx allows (the server's lock_timeout, statement_timeout and
 // idle_in_transaction_session_timeout do not apply to it). A pool whose
-// host holds an "@" (the rest of a password written raw) is refused, as
-// by pgstore.Migrate: its error would print it. On a read-only server (a
+// host holds an "@", or whose URL's query sets a run-time setting after a
+// password (the rest of a password written raw), is refused, as by
+// pgstore.Migrate: its error would print it. On a read-only server (a
 // standby) whose tables it would change, it fails with pgstore.ErrReadOnly.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
@@ -536,7 +537,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if ctx == nil {
 		return fmt.Errorf("dispatch: Migrate: %w", errNilContext)
 	}
-	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(pool.Config().ConnConfig); err != nil {
 		return fmt.Errorf("dispatch: Migrate: pool: %w", err)
 	}
 	if pool.Config().MaxConns < 2 {

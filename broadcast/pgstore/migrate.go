@@ -125,7 +125,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if ctx == nil {
 		return fmt.Errorf("pgstore: Migrate: %w", errNilContext)
 	}
-	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(pool.Config().ConnConfig); err != nil {
 		return fmt.Errorf("pgstore: Migrate: pool: %w", err)
 	}
 	ms, err := migrations()

@@ -363,3 +363,84 @@ func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
 		})
 	}
 }
+
+// A password given as a URL's query parameter and holding a raw "&" is
+// cut there, as libpq cuts it, and what follows ("c=d" of "ab&c=d") was
+// sent to the server as a run-time setting, whose error printed it
+// ("unrecognized configuration parameter "c""). A run-time setting after
+// a password in the query is refused before any connection, naming the
+// field and quoting no part of it; one before it, a setting pgx reads
+// itself, and an "&" written %26 are kept.
+func TestARunTimeSettingAfterAQueryPasswordIsRefusedUnshown(t *testing.T) {
+	const head, tail = "Qx7k", "Wv9m"
+	for dsn, field := range map[string]string{
+		"postgres://ada@127.0.0.1:1/db?password=pw&" + head + "=" + tail:                       "password",
+		"postgres://ada@127.0.0.1:1/db?password=pw&" + head + "=" + tail + "&sslmode=disable":  "password",
+		"postgres://ada@127.0.0.1:1/db?sslmode=disable&pass%77ord=pw&" + head + "=" + tail:     "password",
+		"postgresql://ada@127.0.0.1:1/db?password=pw&sslmode=disable&" + head + "=" + tail:     "password",
+		"postgres://ada:pw@127.0.0.1:1/db?sslmode=disable&sslpassword=pw&" + head + "=" + tail: "sslpassword",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: "+field+": ", dsn)
+		assert.Contains(t, err.Error(), "%26", "says how to write it")
+		assert.NotContains(t, err.Error(), head, dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+
+		// A pool made by pgx from it is refused too, before any I/O.
+		cfg, err := pgxpool.ParseConfig(dsn)
+		require.NoError(t, err, dsn)
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects lazily
+		require.NoError(t, err)
+		_, err = pgstore.New(context.Background(), pool)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: New: pool: "+field+": ", dsn)
+		assert.NotContains(t, err.Error(), head, dsn)
+		err = pgstore.Migrate(context.Background(), pool)
+		assert.ErrorContains(t, err, "pgstore: Migrate: pool: "+field+": ", dsn)
+		pool.Close()
+	}
+	for dsn, want := range map[string]string{
+		"postgres://ada@127.0.0.1:1/db?application_name=ops&password=pw&sslmode=disable": "pw",
+		"postgres://ada@127.0.0.1:1/db?password=ab%26c%3Dd":                              "ab&c=d",
+		"postgres://ada:pw@127.0.0.1:1/db?application_name=ops":                          "pw",
+	} {
+		cfg, err := pgstore.ParseConfig(dsn)
+		require.NoError(t, err, dsn)
+		assert.Equal(t, want, cfg.ConnConfig.Password, dsn)
+	}
+}
+
+// pgx's errors about a setting's value quote it in their text, outside
+// the error they wrap: the part of a query password after a raw "&"
+// ("pw&target_session_attrs=s3cretTail") was printed. The error names
+// the setting, not its value.
+func TestAnInvalidValueIsNotShown(t *testing.T) {
+	const tail = "s3cretTail"
+	for dsn, setting := range map[string]string{
+		"postgres://ada@127.0.0.1:1/db?password=pw&target_session_attrs=" + tail: "target_session_attrs",
+		"postgres://ada@127.0.0.1:1/db?password=pw&channel_binding=" + tail:      "channel_binding",
+		"postgres://ada@127.0.0.1:1/db?password=pw&min_protocol_version=" + tail: "min_protocol_version",
+		"host=127.0.0.1 user=ada password=pw max_protocol_version=" + tail:       "max_protocol_version",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), setting, dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}
+
+// A part of a password that pgx's error quotes is kept out even when it
+// ends a setting's name written elsewhere in the string ("ert" of
+// "sslcert="): only a word written as a setting's key is kept.
+func TestATailEndingAKeyIsNotShown(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://ada@127.0.0.1:1/db?sslcert=/c.pem&sslkey=/k.pem&password=pw&ert",
+		"postgres://ada@127.0.0.1:1/db?connect_timeout=2&password=pw&timeout",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), `"ert"`, dsn)
+		assert.NotContains(t, err.Error(), `"timeout"`, dsn)
+	}
+}

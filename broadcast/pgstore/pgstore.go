@@ -181,7 +181,8 @@ var _ broadcast.Store = (*Store)(nil)
 // New returns a Store using pool, after checking that its schema is at the
 // version this package needs (see Migrate), or at a newer one still
 // compatible with it (see the package doc, Schema). A pool whose host
-// holds an "@" is refused, as by Open. Close does not close pool.
+// holds an "@", or whose URL's query sets a run-time setting after a
+// password, is refused, as by Open. Close does not close pool.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return newKnowing(ctx, pool, SchemaVersion, opts...)
 }
@@ -195,7 +196,7 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	if ctx == nil {
 		return nil, fmt.Errorf("pgstore: New: %w", errNilContext)
 	}
-	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(pool.Config().ConnConfig); err != nil {
 		return nil, fmt.Errorf("pgstore: New: pool: %w", err)
 	}
 	s := &Store{pool: pool}
@@ -270,8 +271,11 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // that a user name or password holding a raw "/", "?" or "@" cut short
 // (write them %2F, %3F, %40): pgx would read its rest as a host, a port,
 // a database name or a query, which would go to the DNS and into the
-// error.
-// Close closes the connections.
+// error. So is a URL whose query sets a run-time setting (one pgx does
+// not read itself, which it sends to the server) after password= or
+// sslpassword=: it may be the rest of a password holding a raw "&"
+// (write it %26), which the server's error would print; put run-time
+// settings before the password. Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
 	if err != nil {
@@ -288,8 +292,9 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, a URL of another scheme,
-// or a URL that a user name or password holding a raw "/", "?" or "@" cut
-// short, is an error, as for Open. Each connection attempt is bounded by the
+// a URL that a user name or password holding a raw "/", "?" or "@" cut
+// short, or one whose query sets a run-time setting after a password, is
+// an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -317,9 +322,10 @@ const DefaultConnectTimeout = 10 * time.Second
 // string sets no connect_timeout (pgx reads connect_timeout=0 as none, as
 // libpq does; both get the default). It refuses what Connect refuses (an
 // empty string, a URL of another scheme, a URL that a user name or
-// password holding a raw "/", "?" or "@" cut short), and its errors never
-// quote the string: pgx's would, with only the passwords it recognises
-// masked.
+// password holding a raw "/", "?" or "@" cut short, a URL whose query sets
+// a run-time setting after a password), and its errors never quote the
+// string, nor a setting's value: pgx's would, with only the passwords it
+// recognises masked.
 func ParseConfig(connString string) (*pgxpool.Config, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
@@ -335,7 +341,7 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err, connString))
 	}
-	if err := pghost.Check(&cfg.ConnConfig.Config); err != nil {
+	if err := pghost.Check(cfg.ConnConfig); err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", err)
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
@@ -436,10 +442,12 @@ func otherScheme(connString string) bool {
 // withoutConnString is pgx's error for a connection string it cannot
 // parse, without the string. pgx repeats the string with the passwords it
 // recognises masked, which misses some ("password = x", a quoted one with
-// an escaped quote), and keeps it whole in the error's ConnString. The
-// error it wraps may quote a part of the string too (the part of a query
-// parameter's password after a raw "&"): it is left out when it quotes
-// anything but the name of a setting.
+// an escaped quote), and keeps it whole in the error's ConnString. Its
+// text may quote a setting's value after a ": " ("unknown
+// target_session_attrs value: x"), which may be the part of a query
+// parameter's password after a raw "&": the text is cut there, keeping
+// the setting's name. The error it wraps may quote a part of the string
+// too: it is left out when it quotes anything but the name of a setting.
 func withoutConnString(err error, connString string) error {
 	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
 	if !ok {
@@ -448,16 +456,19 @@ func withoutConnString(err error, connString string) error {
 	safe := *pe
 	safe.ConnString = "REDACTED"
 	inner := errors.Unwrap(pe)
-	if inner == nil || quotesOnlyKeys(inner.Error(), connString) {
-		return &safe
-	}
 	// pgx's text is "cannot parse `…`: msg (inner)".
-	msg, ok := strings.CutSuffix(safe.Error(), " ("+inner.Error()+")")
-	if !ok {
-		return errors.New("cannot parse")
+	msg := safe.Error()
+	if inner != nil {
+		if msg, ok = strings.CutSuffix(msg, " ("+inner.Error()+")"); !ok {
+			return errors.New("cannot parse")
+		}
+		if !quotesOnlyKeys(inner.Error(), connString) {
+			inner = nil
+		}
 	}
 	_, msg, _ = strings.Cut(msg, "`: ")
-	return pgconn.NewParseConfigError(safe.ConnString, msg, nil)
+	msg, _, _ = strings.Cut(msg, ": ")
+	return pgconn.NewParseConfigError(safe.ConnString, msg, inner)
 }
 
 // quoted is a part of an error's text in double quotes.
@@ -467,18 +478,26 @@ var quoted = regexp.MustCompile(`"[^"]*"`)
 // the separator "=" (as in pgx's "missing key/value separator "="") or
 // the name of a setting ("sslcert" and "sslkey" in
 // "both "sslcert" and "sslkey" are required"): lower-case letters and
-// underscores, written before an "=" in connString or not in it at all.
-// Any other may be a piece of the string, and of its password; so may
-// any text with a backslash, whose quotes may be escaped.
+// underscores, written as a key in connString (at its start or after a
+// space, "?" or "&", and before an "=") or not in it at all. Any other
+// may be a piece of the string, and of its password (one ending a key:
+// "ert" of "sslcert="); so may any text with a backslash, whose quotes
+// may be escaped.
 func quotesOnlyKeys(text, connString string) bool {
 	for _, q := range quoted.FindAllString(text, -1) {
 		s := q[1 : len(q)-1]
 		word := s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_") == ""
-		if s != "=" && !(word && (strings.Contains(connString, s+"=") || !strings.Contains(connString, s))) {
+		if s != "=" && !(word && (isKey(connString, s) || !strings.Contains(connString, s))) {
 			return false
 		}
 	}
 	return !strings.Contains(text, "\\")
+}
+
+// isKey reports whether word, a setting's name, is written as a key in
+// connString.
+func isKey(connString, word string) bool {
+	return regexp.MustCompile(`(^|[\s?&])` + regexp.QuoteMeta(word) + `\s*=`).MatchString(connString)
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch

@@ -23,3 +23,16 @@ func TestConnectTimeoutIsBounded(t *testing.T) {
 		assert.Equal(t, want, db.cfg.ConnConfig.ConnectTimeout, dsn)
 	}
 }
+
+// A DATABASE_URL whose query password holds a raw "&" is refused, naming
+// the field and printing no part of the password: the rest after the "&"
+// was sent to the server as a setting, and its error printed it.
+func TestAnAmpersandInAQueryPasswordIsRefusedUnshown(t *testing.T) {
+	const dsn = "postgres://u@db.example.com:5432/outagecast?password=Qx7k&Wv9m=Zt3p"
+	_, err := parseDSN(environ{lookup: func(k string) (string, bool) { return dsn, k == dsnEnv }}, 2)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "DATABASE_URL: pgstore: connection string: password: ")
+	for _, part := range []string{"Qx7k", "Wv9m", "Zt3p"} {
+		assert.NotContains(t, err.Error(), part)
+	}
+}

@@ -1,14 +1,16 @@
-// Package pghost checks the hosts of a PostgreSQL connection's
-// configuration for the rest of a password written raw in its URL, before
-// anything connects and an error prints them. broadcast/pgstore and
-// dispatch share it.
+// Package pghost checks the hosts and run-time settings of a PostgreSQL
+// connection's configuration for the rest of a password written raw in
+// its URL, before anything connects and an error prints them.
+// broadcast/pgstore and dispatch share it.
 package pghost
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrAt is Check's error for a host holding an "@".
@@ -21,8 +23,12 @@ var ErrAt = errors.New("host: holds an @ (an @ in the user name or password is w
 // holding one of these unescaped becomes the host, its port or the
 // database name, and connecting would send it to the DNS, and pgx's error
 // would print it. A Unix socket's directory (a host starting with "/")
-// may hold any of them.
-func Check(cfg *pgconn.Config) error {
+// may hold any of them. It refuses too a URL's query that sets a run-time
+// setting after a password (see checkQuery).
+func Check(cfg *pgx.ConnConfig) error {
+	if err := checkQuery(cfg.ConnString(), cfg.RuntimeParams); err != nil {
+		return err
+	}
 	hosts := []string{cfg.Host}
 	for _, f := range cfg.Fallbacks {
 		hosts = append(hosts, f.Host)
@@ -40,6 +46,44 @@ func Check(cfg *pgconn.Config) error {
 	if _, rest, ok := strings.Cut(cfg.Database, "@"); ok && strings.ContainsAny(rest, "/:") {
 		return errors.New(`database: holds an "@" followed by a host or port: a password cut short by a "/" ` +
 			`(write a "/" in the user name or password as %2F, and an "@" in the password or the database name as %40)`)
+	}
+	return nil
+}
+
+// checkQuery refuses a URL whose query sets a run-time setting (a key of
+// runtime: one pgx sends to the server, not one it reads itself) after a
+// password or sslpassword. pgx, as libpq, ends a query value at a raw
+// "&": a password holding one ("ab&c=d") is cut there, and its rest, "c=d",
+// would be sent as a setting, which the server's error would print
+// ("unrecognized configuration parameter "c""). A setting written before
+// the password cannot be such a rest.
+func checkQuery(connString string, runtime map[string]string) error {
+	p, ok := strings.CutPrefix(connString, "postgresql://")
+	if !ok {
+		if p, ok = strings.CutPrefix(connString, "postgres://"); !ok {
+			return nil
+		}
+	}
+	if i := strings.IndexAny(p, "@/"); i >= 0 && p[i] == '@' {
+		p = p[i+1:] // pgx's end of the user information
+	}
+	_, query, _ := strings.Cut(p, "?")
+	secret := ""
+	for pair := range strings.SplitSeq(query, "&") {
+		raw, _, _ := strings.Cut(pair, "=")
+		key, err := url.PathUnescape(strings.Trim(raw, " "))
+		if err != nil {
+			key = raw
+		}
+		if key == "password" || key == "sslpassword" {
+			secret = key
+			continue
+		}
+		if _, ok := runtime[key]; ok && secret != "" {
+			return fmt.Errorf("%s: followed in the URL's query by a run-time setting, "+
+				"which may be the rest of a %s holding a raw \"&\" (write an \"&\" in it as %%26, "+
+				"and put run-time settings before %s=)", secret, secret, secret)
+		}
 	}
 	return nil
 }
