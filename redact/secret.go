@@ -17,7 +17,7 @@
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
 // escapes mixed as no one encoder writes them ("%2f" beside "%2B", "+"
-// escaped and "=" not, a letter escaped);
+// escaped and "=" not, a letter escaped, "%C3%a9" for "é");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
 // PHP, Java's Gson, .NET), also with their escapes mixed (PHP's "\/" with
 // "\u003C", hex digits in either case), or quoted by Go's %q or %+q; HTML-escaped as

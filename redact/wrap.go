@@ -196,26 +196,25 @@ func jsonEscape(s string) (rune, int) {
 	return c, 6
 }
 
-// unpercent returns s with its %-escapes of ASCII characters decoded, as
-// servers and proxies mix them (an escape of one encoder beside one of
-// another, "%2f" beside "%2B", "+" escaped and "=" or "/" not, an
-// unreserved character escaped); and, for each byte of the result, the
-// bytes of s it comes from: from[i] up to to[i]. ok is false, and nothing
-// else returned, when s has none.
+// unpercent returns s with its %-escapes decoded, each to the byte it
+// stands for, as servers and proxies mix them (an escape of one encoder
+// beside one of another, "%2f" beside "%2B", "+" escaped and "=" or "/"
+// not, an unreserved character escaped, hex digits of either case inside
+// the escapes of one character outside ASCII, "%C3%a9"); and, for each
+// byte of the result, the bytes of s it comes from: from[i] up to to[i].
+// ok is false, and nothing else returned, when s has none.
 func unpercent(s string) (j string, from, to []int, ok bool) {
 	return decodeAt(s, '%', percentRef)
 }
 
-// percentRef returns the ASCII character that the %-escape s starts
-// with stands for, and the escape's length, 3; 0 when s starts with none.
+// percentRef returns the byte that the %-escape s starts with stands
+// for, as a rune below 256 that decodeAt writes as that byte, and the
+// escape's length, 3; 0 when s starts with none.
 func percentRef(s string) (rune, int) {
-	if len(s) < 3 {
+	if len(s) < 3 || !isHex(s[1]) || !isHex(s[2]) {
 		return 0, 0
 	}
-	v, err := strconv.ParseUint(s[1:3], 16, 8)
-	if err != nil || s[1] == '+' || v >= utf8.RuneSelf {
-		return 0, 0
-	}
+	v, _ := strconv.ParseUint(s[1:3], 16, 8)
 	return rune(v), 3
 }
 
@@ -231,7 +230,8 @@ func unref(s string) (j string, from, to []int, ok bool) {
 
 // decodeAt returns s with each escape that starts with the byte esc
 // decoded by decode, which gives the character an escape stands for and
-// its length (0 when s starts with none); and, for each byte of the
+// its length (0 when s starts with none), or, for a %-escape, the byte;
+// and, for each byte of the
 // result, the bytes of s it comes from: from[i] up to to[i]. ok is false,
 // and nothing else returned, when s has none.
 func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, from, to []int, ok bool) {
@@ -254,7 +254,11 @@ func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, fr
 			from, to = append(from, i), append(to, i+1)
 		}
 		w := b.Len()
-		b.WriteRune(c)
+		if esc == '%' {
+			b.WriteByte(byte(c)) // a byte, which may be part of a character
+		} else {
+			b.WriteRune(c)
+		}
 		for range b.Len() - w {
 			from, to = append(from, p), append(to, p+n)
 		}
