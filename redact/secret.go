@@ -57,8 +57,8 @@
 // REDACTED. A server that echoes part of a secret, splits it across lines
 // otherwise, or transforms it otherwise, is not caught. Truncated also
 // leaves out the start of a secret so split, or written with references,
-// at the end of the text it is given, and a line break or reference the
-// cut left unfinished there. Inside longer
+// at the end of the text it is given, and a line break, reference or
+// %- or JSON escape the cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a

@@ -358,10 +358,11 @@ func (m *matcher) splitHead(s string) int {
 	return -1
 }
 
-// cutStub returns s without what it ends in when a cut left a line break
-// or a character reference unfinished: "=" ending the text, or a line,
-// which may be a soft line break; a line break after a line of base64 that
-// may be wrapped; "&" and what may follow it in a reference.
+// cutStub returns s without what it ends in when a cut left a line break,
+// a character reference or an escape unfinished: "=" ending the text, or a
+// line, which may be a soft line break; a line break after a line of
+// base64 that may be wrapped; "&" and what may follow it in a reference;
+// a %-escape or a JSON escape (see jsonStub) begun.
 func cutStub(s string) string {
 	t := strings.TrimSuffix(s, "\n")
 	t = strings.TrimSuffix(t, "\r")
@@ -379,7 +380,46 @@ func cutStub(s string) string {
 	if p := strings.LastIndexByte(s, '%'); p >= 0 && len(s)-p <= 2 && (p == len(s)-1 || isHex(s[p+1])) {
 		return s[:p] // a %-escape the cut left unfinished
 	}
-	return s
+	return jsonStub(s)
+}
+
+// jsonStub returns s without what it ends in when a cut left a JSON
+// escape unfinished: "\" or "\u" and up to three hex digits, and a
+// surrogate pair's first half before them or alone ("\ud83d\ude"), which
+// decodes to nothing without its second.
+func jsonStub(s string) string {
+	t := s
+	if b := strings.LastIndexByte(t, '\\'); b >= 0 && unescaped(t, b) {
+		if rest := t[b+1:]; rest == "" || rest[0] == 'u' && len(rest) <= 4 && allHex(rest[1:]) {
+			t = t[:b]
+		}
+	}
+	if n := len(t) - 6; n >= 0 && t[n] == '\\' && t[n+1] == 'u' && unescaped(t, n) && allHex(t[n+2:]) {
+		if v, _ := strconv.ParseUint(t[n+2:], 16, 16); 0xd800 <= v && v < 0xdc00 {
+			t = t[:n]
+		}
+	}
+	return t
+}
+
+// unescaped reports whether the backslash at s[b] starts an escape: an
+// even number of backslashes comes before it.
+func unescaped(s string, b int) bool {
+	k := b
+	for k > 0 && s[k-1] == '\\' {
+		k--
+	}
+	return (b-k)%2 == 0
+}
+
+// allHex reports whether s is hex digits alone (or empty).
+func allHex(s string) bool {
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // isHex reports whether c is a hex digit.
