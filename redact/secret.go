@@ -77,6 +77,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -209,11 +210,15 @@ func (u *URL) UnmarshalText(text []byte) error {
 // in "https://hooks.slack.com/…". A URL without a scheme or host, that
 // does not parse, or whose password (or user name, on a host without a
 // dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
-// one with a port, or on a host without a dot, and an "@" in its path,
-// query or fragment inside a segment, or at a segment's start followed by
+// one with a port and an "@" in its path, query or fragment, but for one
+// on localhost or an IP address whose "@" starts a segment followed by a
+// name alone (http://localhost:8080/@alice shows; http://bot:1234/@alice,
+// user "bot", password "1234/", does not); one on a host without a dot
+// and an "@" there inside a segment, or at a segment's start followed by
 // a host name (one with a dot or a port, an IPv6 address, localhost:
-// https://bot:1234/@irc.example.com/, http://TOKEN/@localhost/), though
-// not by a name alone (http://localhost:8080/@alice shows). "" gives "".
+// http://TOKEN/@localhost/) or on a host that looks like a token (eight
+// characters or more with a digit, or sixteen or more: http://TOKEN/@alice,
+// though http://intranet/@alice shows). "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
@@ -246,7 +251,12 @@ func cutShort(p *url.URL) bool {
 	}
 	rest := []string{p.EscapedPath(), p.RawQuery, p.EscapedFragment()}
 	if p.Port() != "" {
-		// The port may be the digits a password starts with.
+		// The port may be the digits a password starts with, and the
+		// host a user name, which may hold a dot (first.last), unless
+		// it is localhost or an IP address.
+		if !hostOnly(p.Hostname()) {
+			return holdsAt(rest)
+		}
 		return userinfoEnds(rest)
 	}
 	// A user name without a password (a token, https://TOKEN@host/) that
@@ -255,7 +265,26 @@ func cutShort(p *url.URL) bool {
 	if p.User != nil || strings.ContainsAny(p.Hostname(), ".:") {
 		return false
 	}
+	if tokenLike(p.Hostname()) && holdsAt(rest) {
+		return true
+	}
 	return userinfoEnds(rest)
+}
+
+// hostOnly reports whether host cannot be a user name: localhost or an IP
+// address.
+func hostOnly(host string) bool {
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+}
+
+// holdsAt reports whether any of rest holds an "@".
+func holdsAt(rest []string) bool {
+	for _, r := range rest {
+		if strings.Contains(r, "@") {
+			return true
+		}
+	}
+	return false
 }
 
 // userinfoEnds reports whether an "@" in the path, query or fragment of a
