@@ -137,3 +137,24 @@ func TestRedactorPercentEscapesMixedNonASCII(t *testing.T) {
 		assert.False(t, r.Holds(plain), plain)
 	}
 }
+
+// A secret %-escaped with escapes mixed, then escaped again, as a page
+// quoting that URL in a link writes it ("%2f" beside "%2B", as "%252f"
+// beside "%252B"), is found, as the forms that one encoder writes and
+// another escapes again are.
+func TestRedactorPercentEscapesMixedEscapedAgain(t *testing.T) {
+	const secret = "s3cr3t/T0ken+abc=="
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		"s3cr3t%252fT0ken%252Babc%253D%253D",
+		"s3cr3t%25252fT0ken%25252Babc%25253D%25253d",
+		"s3cr3t/T0ken%252babc==",
+	} {
+		text := `<a href="/go?to=%2Fx%3Ftoken%3D` + form + `">x</a>`
+		out := r.String(text)
+		assert.Equal(t, `<a href="/go?to=%2Fx%3Ftoken%3DREDACTED">x</a>`, out, form)
+		assert.True(t, r.Holds(text), form)
+	}
+	plain := "s3cr3t%252fT0ken%252Babc%253D 100%25 %2525"
+	assert.Equal(t, plain, r.String(plain))
+}

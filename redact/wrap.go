@@ -119,13 +119,16 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 }
 
 // decoded returns s unwrapped (see unwrap), with its character
-// references decoded (see unref), and then its JSON escapes (see
-// unescapeJSON), and, for each byte of the result, the bytes of s it comes
+// references decoded (see unref), then its JSON escapes (see
+// unescapeJSON), then its %-escapes, up to three times (see unpercent),
+// and, for each byte of the result, the bytes of s it comes
 // from: from[i] up to to[i]. ok is false, and nothing else returned, when
 // s has none of these.
 func decoded(s string) (j string, from, to []int, ok bool) {
 	j = s
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent} {
+	// %-escapes decoded once more for each time percentForms escapes
+	// again, so that escapes mixed and then escaped again are found.
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
