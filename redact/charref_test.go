@@ -109,3 +109,52 @@ func TestRedactorPercentEscapesMixed(t *testing.T) {
 	}
 	assert.Equal(t, "a%2", r.Truncated("a%2"))
 }
+
+// A secret outside ASCII echoed %-escaped with hex digits mixed inside a
+// character's escapes ("%C3%a9", as no one encoder writes them), or with
+// one character escaped in upper case and another in lower, is found, also
+// beside an escape of an ASCII character; and text cut inside such an
+// echo leaves out the start of the secret.
+func TestRedactorPercentEscapesMixedNonASCII(t *testing.T) {
+	const secret = "pässwörd/é-1234"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for name, form := range map[string]string{
+		"mixed in one character":  "p%C3%a4ssw%c3%B6rd%2F%C3%A9-1234",
+		"mixed across characters": "p%C3%A4ssw%c3%b6rd/%C3%A9-1234",
+		"one left as is":          "p%c3%a4sswörd%2f%C3%A9-1234",
+		"in a JSON string":        `p%C3%a4ssw\u00f6rd\/%C3%A9-1234`,
+	} {
+		text := `{"url":"/x?pw=` + form + `&a=1"}`
+		out := r.String(text)
+		assert.Equal(t, `{"url":"/x?pw=REDACTED&a=1"}`, out, name)
+		assert.True(t, r.Holds(text), name)
+	}
+	for _, cut := range []string{"pw=p%C3%a4ssw%c3%B6rd%2F%C3", "pw=p%C3%a4ssw%c3%B6rd%2F%C", "pw=p%C3%a4ssw%c3%B6"} {
+		assert.Equal(t, "pw=", r.Truncated(cut), cut)
+	}
+	for _, plain := range []string{"p%C3%a4ssw%c3%B6rd/%C3%A9-1235", "caf%C3%a9 %ff%FE"} {
+		assert.Equal(t, plain, r.String(plain), "no secret, nothing changed")
+		assert.False(t, r.Holds(plain), plain)
+	}
+}
+
+// A secret %-escaped with escapes mixed, then escaped again, as a page
+// quoting that URL in a link writes it ("%2f" beside "%2B", as "%252f"
+// beside "%252B"), is found, as the forms that one encoder writes and
+// another escapes again are.
+func TestRedactorPercentEscapesMixedEscapedAgain(t *testing.T) {
+	const secret = "s3cr3t/T0ken+abc=="
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		"s3cr3t%252fT0ken%252Babc%253D%253D",
+		"s3cr3t%25252fT0ken%25252Babc%25253D%25253d",
+		"s3cr3t/T0ken%252babc==",
+	} {
+		text := `<a href="/go?to=%2Fx%3Ftoken%3D` + form + `">x</a>`
+		out := r.String(text)
+		assert.Equal(t, `<a href="/go?to=%2Fx%3Ftoken%3DREDACTED">x</a>`, out, form)
+		assert.True(t, r.Holds(text), form)
+	}
+	plain := "s3cr3t%252fT0ken%252Babc%253D 100%25 %2525"
+	assert.Equal(t, plain, r.String(plain))
+}

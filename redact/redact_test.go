@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -433,9 +434,11 @@ func TestShowURLUserNameEndingInSlash(t *testing.T) {
 	}
 }
 
-// A URL with a port and an "@" that starts a path segment followed by a
-// name alone is a path's (a profile, as Mastodon writes it): it shows.
-// One whose "@" may end a password cut short by a "/", "?" or "#" (inside
+// A URL on localhost or an IP address with a port and an "@" that starts
+// a path segment followed by a name alone is a path's (a profile, as
+// Mastodon writes it): it shows. On another host, that host and port may
+// be a user name and a password's digits (see
+// TestShowURLCutBeforeHostNameAlone). One whose "@" may end a password cut short by a "/", "?" or "#" (inside
 // a segment, or followed by a host name) does not; nor does one whose
 // user name, an e-mail address, holds an "@" unescaped, which url.Parse
 // takes for the end of the user information, the password's digits for
@@ -443,7 +446,7 @@ func TestShowURLUserNameEndingInSlash(t *testing.T) {
 func TestShowURLPortAndAtInPath(t *testing.T) {
 	for raw, want := range map[string]string{
 		"http://localhost:8080/@alice":                         "http://localhost:8080/…",
-		"https://social.example:8443/@alice/12345":             "https://social.example:8443/…",
+		"https://social.example:8443/@alice/12345":             "REDACTED",
 		"http://[::1]:8080/@alice?tab=2":                       "http://[::1]:8080/…?…",
 		"https://example.com:8443/a%40b":                       "https://example.com:8443/…",
 		"https://user:pw@example.com:8443/x?token=1":           "https://example.com:8443/…?…",
@@ -454,6 +457,44 @@ func TestShowURLPortAndAtInPath(t *testing.T) {
 		"smtp://ops@example.com:1234/abc@smtp.example.com:587": "REDACTED",
 		"https://ops@example.com:1234?x@smtp.example.com/":     "REDACTED",
 		"http://AbCdEfGhIjKl0123/@localhost/v1":                "REDACTED",
+	} {
+		assert.Equal(t, want, redact.ShowURL(raw), raw)
+	}
+}
+
+// A password of digits that a "/", "?" or "#" not %-escaped ends, or a
+// token given as a user name that one ends, followed by a host name alone
+// (http://bot:1234/@alice: user "bot", password "1234/", host "alice"),
+// leaves url.Parse a host and port that are the user information and a
+// path, query or fragment that is "@" and a name, as a profile's path
+// is: with a port, such a URL shows only on a host that cannot be a user
+// name (localhost, an IP address), and without one only when the host is
+// no token; neither ShowURL nor a Redactor's error shows the password.
+func TestShowURLCutBeforeHostNameAlone(t *testing.T) {
+	for _, raw := range []string{
+		"http://bot:1234/@alice",
+		"http://bot:1234?@alice",
+		"http://bot:1234#@alice",
+		"http://bot:1234/@alice/x",
+		"https://first.last:2024/@alice",
+		"https://social.example:8443/@alice/12345",
+		"smtp://ops@example.com:1234/@mail",
+		"http://:1234/@alice",
+		"http://AbCdEfGhIjKl0123/@alice",
+		"http://AbCdEfGhIjKl0123?@alice",
+		"http://AbCdEfGh12#@alice",
+	} {
+		assert.Equal(t, "REDACTED", redact.ShowURL(raw), raw)
+		r := redact.NewRedactor().WithURL(redact.NewURL(raw))
+		err := r.Error(&url.Error{Op: "Post", URL: raw, Err: io.EOF})
+		assert.Equal(t, `Post "REDACTED": EOF`, err.Error(), raw)
+	}
+	for raw, want := range map[string]string{
+		"http://localhost:8080/@alice":   "http://localhost:8080/…",
+		"http://127.0.0.1:8080/@alice":   "http://127.0.0.1:8080/…",
+		"http://[::1]:8080/@alice?tab=2": "http://[::1]:8080/…?…",
+		"http://intranet/team/@ops":      "http://intranet/…",
+		"https://mastodon.social/@alice": "https://mastodon.social/…",
 	} {
 		assert.Equal(t, want, redact.ShowURL(raw), raw)
 	}

@@ -593,7 +593,7 @@ func (r *Redactor) String(s string) string {
 // when that is the start of a secret, in any encoding, which String cannot
 // tell from text that is no secret, also when line breaks split it or
 // character references write it as String finds them, and when the cut
-// left a line break or a reference unfinished. The text returned may so be
+// left a line break, a reference or a %- or JSON escape unfinished. The text returned may so be
 // shorter than s by less than the longest encoding of a secret (with its
 // line breaks and references).
 func (r *Redactor) Truncated(s string) string {

@@ -17,7 +17,7 @@
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
 // escapes mixed as no one encoder writes them ("%2f" beside "%2B", "+"
-// escaped and "=" not, a letter escaped);
+// escaped and "=" not, a letter escaped, "%C3%a9" for "é");
 // JSON-escaped as the common encoders write it (Go, JavaScript, Python,
 // PHP, Java's Gson, .NET), also with their escapes mixed (PHP's "\/" with
 // "\u003C", hex digits in either case), or quoted by Go's %q or %+q; HTML-escaped as
@@ -34,7 +34,8 @@
 // and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
-// URL in a link writes them ("=" as "%3D", then "%253D"). Every byte of
+// URL in a link writes them ("=" as "%3D", then "%253D"), also where the
+// first escapes were mixed ("%252f" beside "%252B"). Every byte of
 // every occurrence is replaced, also where occurrences overlap; text cut
 // short is redacted with Redactor.Truncated, which also leaves out the
 // start of a secret the cut left at its end.
@@ -57,8 +58,8 @@
 // REDACTED. A server that echoes part of a secret, splits it across lines
 // otherwise, or transforms it otherwise, is not caught. Truncated also
 // leaves out the start of a secret so split, or written with references,
-// at the end of the text it is given, and a line break or reference the
-// cut left unfinished there. Inside longer
+// at the end of the text it is given, and a line break, reference or
+// %- or JSON escape the cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
 // than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
@@ -77,6 +78,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -209,11 +211,15 @@ func (u *URL) UnmarshalText(text []byte) error {
 // in "https://hooks.slack.com/…". A URL without a scheme or host, that
 // does not parse, or whose password (or user name, on a host without a
 // dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
-// one with a port, or on a host without a dot, and an "@" in its path,
-// query or fragment inside a segment, or at a segment's start followed by
+// one with a port and an "@" in its path, query or fragment, but for one
+// on localhost or an IP address whose "@" starts a segment followed by a
+// name alone (http://localhost:8080/@alice shows; http://bot:1234/@alice,
+// user "bot", password "1234/", does not); one on a host without a dot
+// and an "@" there inside a segment, or at a segment's start followed by
 // a host name (one with a dot or a port, an IPv6 address, localhost:
-// https://bot:1234/@irc.example.com/, http://TOKEN/@localhost/), though
-// not by a name alone (http://localhost:8080/@alice shows). "" gives "".
+// http://TOKEN/@localhost/) or on a host that looks like a token (eight
+// characters or more with a digit, or sixteen or more: http://TOKEN/@alice,
+// though http://intranet/@alice shows). "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
@@ -246,7 +252,12 @@ func cutShort(p *url.URL) bool {
 	}
 	rest := []string{p.EscapedPath(), p.RawQuery, p.EscapedFragment()}
 	if p.Port() != "" {
-		// The port may be the digits a password starts with.
+		// The port may be the digits a password starts with, and the
+		// host a user name, which may hold a dot (first.last), unless
+		// it is localhost or an IP address.
+		if !hostOnly(p.Hostname()) {
+			return holdsAt(rest)
+		}
 		return userinfoEnds(rest)
 	}
 	// A user name without a password (a token, https://TOKEN@host/) that
@@ -255,7 +266,26 @@ func cutShort(p *url.URL) bool {
 	if p.User != nil || strings.ContainsAny(p.Hostname(), ".:") {
 		return false
 	}
+	if tokenLike(p.Hostname()) && holdsAt(rest) {
+		return true
+	}
 	return userinfoEnds(rest)
+}
+
+// hostOnly reports whether host cannot be a user name: localhost or an IP
+// address.
+func hostOnly(host string) bool {
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+}
+
+// holdsAt reports whether any of rest holds an "@".
+func holdsAt(rest []string) bool {
+	for _, r := range rest {
+		if strings.Contains(r, "@") {
+			return true
+		}
+	}
+	return false
 }
 
 // userinfoEnds reports whether an "@" in the path, query or fragment of a

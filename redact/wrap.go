@@ -119,13 +119,16 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 }
 
 // decoded returns s unwrapped (see unwrap), with its character
-// references decoded (see unref), and then its JSON escapes (see
-// unescapeJSON), and, for each byte of the result, the bytes of s it comes
+// references decoded (see unref), then its JSON escapes (see
+// unescapeJSON), then its %-escapes, up to three times (see unpercent),
+// and, for each byte of the result, the bytes of s it comes
 // from: from[i] up to to[i]. ok is false, and nothing else returned, when
 // s has none of these.
 func decoded(s string) (j string, from, to []int, ok bool) {
 	j = s
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent} {
+	// %-escapes decoded once more for each time percentForms escapes
+	// again, so that escapes mixed and then escaped again are found.
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
@@ -196,26 +199,25 @@ func jsonEscape(s string) (rune, int) {
 	return c, 6
 }
 
-// unpercent returns s with its %-escapes of ASCII characters decoded, as
-// servers and proxies mix them (an escape of one encoder beside one of
-// another, "%2f" beside "%2B", "+" escaped and "=" or "/" not, an
-// unreserved character escaped); and, for each byte of the result, the
-// bytes of s it comes from: from[i] up to to[i]. ok is false, and nothing
-// else returned, when s has none.
+// unpercent returns s with its %-escapes decoded, each to the byte it
+// stands for, as servers and proxies mix them (an escape of one encoder
+// beside one of another, "%2f" beside "%2B", "+" escaped and "=" or "/"
+// not, an unreserved character escaped, hex digits of either case inside
+// the escapes of one character outside ASCII, "%C3%a9"); and, for each
+// byte of the result, the bytes of s it comes from: from[i] up to to[i].
+// ok is false, and nothing else returned, when s has none.
 func unpercent(s string) (j string, from, to []int, ok bool) {
 	return decodeAt(s, '%', percentRef)
 }
 
-// percentRef returns the ASCII character that the %-escape s starts
-// with stands for, and the escape's length, 3; 0 when s starts with none.
+// percentRef returns the byte that the %-escape s starts with stands
+// for, as a rune below 256 that decodeAt writes as that byte, and the
+// escape's length, 3; 0 when s starts with none.
 func percentRef(s string) (rune, int) {
-	if len(s) < 3 {
+	if len(s) < 3 || !isHex(s[1]) || !isHex(s[2]) {
 		return 0, 0
 	}
-	v, err := strconv.ParseUint(s[1:3], 16, 8)
-	if err != nil || s[1] == '+' || v >= utf8.RuneSelf {
-		return 0, 0
-	}
+	v, _ := strconv.ParseUint(s[1:3], 16, 8)
 	return rune(v), 3
 }
 
@@ -231,7 +233,8 @@ func unref(s string) (j string, from, to []int, ok bool) {
 
 // decodeAt returns s with each escape that starts with the byte esc
 // decoded by decode, which gives the character an escape stands for and
-// its length (0 when s starts with none); and, for each byte of the
+// its length (0 when s starts with none), or, for a %-escape, the byte;
+// and, for each byte of the
 // result, the bytes of s it comes from: from[i] up to to[i]. ok is false,
 // and nothing else returned, when s has none.
 func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, from, to []int, ok bool) {
@@ -254,7 +257,11 @@ func decodeAt(s string, esc byte, decode func(string) (rune, int)) (j string, fr
 			from, to = append(from, i), append(to, i+1)
 		}
 		w := b.Len()
-		b.WriteRune(c)
+		if esc == '%' {
+			b.WriteByte(byte(c)) // a byte, which may be part of a character
+		} else {
+			b.WriteRune(c)
+		}
 		for range b.Len() - w {
 			from, to = append(from, p), append(to, p+n)
 		}
@@ -354,10 +361,11 @@ func (m *matcher) splitHead(s string) int {
 	return -1
 }
 
-// cutStub returns s without what it ends in when a cut left a line break
-// or a character reference unfinished: "=" ending the text, or a line,
-// which may be a soft line break; a line break after a line of base64 that
-// may be wrapped; "&" and what may follow it in a reference.
+// cutStub returns s without what it ends in when a cut left a line break,
+// a character reference or an escape unfinished: "=" ending the text, or a
+// line, which may be a soft line break; a line break after a line of
+// base64 that may be wrapped; "&" and what may follow it in a reference;
+// a %-escape or a JSON escape (see jsonStub) begun.
 func cutStub(s string) string {
 	t := strings.TrimSuffix(s, "\n")
 	t = strings.TrimSuffix(t, "\r")
@@ -375,7 +383,46 @@ func cutStub(s string) string {
 	if p := strings.LastIndexByte(s, '%'); p >= 0 && len(s)-p <= 2 && (p == len(s)-1 || isHex(s[p+1])) {
 		return s[:p] // a %-escape the cut left unfinished
 	}
-	return s
+	return jsonStub(s)
+}
+
+// jsonStub returns s without what it ends in when a cut left a JSON
+// escape unfinished: "\" or "\u" and up to three hex digits, and a
+// surrogate pair's first half before them or alone ("\ud83d\ude"), which
+// decodes to nothing without its second.
+func jsonStub(s string) string {
+	t := s
+	if b := strings.LastIndexByte(t, '\\'); b >= 0 && unescaped(t, b) {
+		if rest := t[b+1:]; rest == "" || rest[0] == 'u' && len(rest) <= 4 && allHex(rest[1:]) {
+			t = t[:b]
+		}
+	}
+	if n := len(t) - 6; n >= 0 && t[n] == '\\' && t[n+1] == 'u' && unescaped(t, n) && allHex(t[n+2:]) {
+		if v, _ := strconv.ParseUint(t[n+2:], 16, 16); 0xd800 <= v && v < 0xdc00 {
+			t = t[:n]
+		}
+	}
+	return t
+}
+
+// unescaped reports whether the backslash at s[b] starts an escape: an
+// even number of backslashes comes before it.
+func unescaped(s string, b int) bool {
+	k := b
+	for k > 0 && s[k-1] == '\\' {
+		k--
+	}
+	return (b-k)%2 == 0
+}
+
+// allHex reports whether s is hex digits alone (or empty).
+func allHex(s string) bool {
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // isHex reports whether c is a hex digit.
