@@ -64,6 +64,14 @@ func TestDurable(t *testing.T) {
 	})
 }
 
+func TestPruneDurable(t *testing.T) {
+	storetest.RunPruneDurable(t, func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {
+		s, err := boltstore.Open(path, nil)
+		require.NoError(t, err)
+		return s, s.Prune, s.Close
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name    string
