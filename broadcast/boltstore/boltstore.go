@@ -113,7 +113,9 @@
 // temporary name in the same directory (a dot, the file's name or its
 // first 64 bytes, ".new-" and digits), syncs it, and only then gives it
 // its name (for a path that is a symbolic link, in the directory of the
-// name the link points to, and that name), so an empty file is a store that lost what it held. An Open
+// name the link points to, and that name), so an empty file is a store that lost what it held,
+// or a file created empty by hand (touch, or for a container's bind mount), which the error
+// says to delete: Open then writes a new store in its place. An Open
 // that cannot write a new store (a full disk) leaves no file; one
 // interrupted by a crash may leave the temporary file, which can be
 // deleted.
