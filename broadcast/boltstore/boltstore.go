@@ -660,7 +660,10 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	if err := s.close(); err != nil {
-		return fmt.Errorf("boltstore: close: %w", err)
+		if strings.Contains(err.Error(), s.path) {
+			return fmt.Errorf("boltstore: close: %w", err)
+		}
+		return fmt.Errorf("boltstore: close: %s: %w", s.path, err)
 	}
 	return nil
 }
