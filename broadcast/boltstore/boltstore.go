@@ -23,7 +23,9 @@
 //
 // One Store at a time opens a file: bbolt locks it, and a second Open, in
 // another process or in the same one, gives up after Options.LockTimeout
-// with ErrLocked instead of hanging. The error says which. Several
+// with ErrLocked instead of hanging. The error says which (an Open that
+// fails while another Open of the file is under way in this process waits
+// as long again for that one to end, and says when it cannot tell). Several
 // Broadcasters of the process may share the one Store; give each its Lock
 // as Options.Lock, so that they deliver an update once between them, and
 // an incident's updates in order:
@@ -111,7 +113,9 @@
 // temporary name in the same directory (a dot, the file's name or its
 // first 64 bytes, ".new-" and digits), syncs it, and only then gives it
 // its name (for a path that is a symbolic link, in the directory of the
-// name the link points to, and that name), so an empty file is a store that lost what it held. An Open
+// name the link points to, and that name), so an empty file is a store that lost what it held,
+// or a file created empty by hand (touch, or for a container's bind mount), which the error
+// says to delete: Open then writes a new store in its place. An Open
 // that cannot write a new store (a full disk) leaves no file; one
 // interrupted by a crash may leave the temporary file, which can be
 // deleted.
@@ -236,14 +240,38 @@ func Open(path string, opts *Options) (*Store, error) {
 	h := hold(path)
 	s, err := open(path, opts, h)
 	if err != nil {
-		if errors.Is(err, ErrLocked) && h.heldElsewhere() {
-			err = fmt.Errorf("%w by this process: %s: another of its Stores has it open "+
-				"(close that Store first, or use it)", ErrLocked, path)
+		if errors.Is(err, ErrLocked) {
+			err = lockedError(path, opts, h, err)
 		}
 		h.release()
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockedError is the error of an Open, noted in h, that found the file
+// locked, err saying by another process: it says by this process when
+// another of its Stores has the file. It first waits, as long as the Open
+// waited for the lock, for the other Opens of the file under way in this
+// process to end: each may hold the lock for a moment, or be failing too
+// because another process holds it.
+func lockedError(path string, opts *Options, h *heldFile, err error) error {
+	var wait time.Duration
+	if opts != nil {
+		wait = opts.LockTimeout
+	}
+	if wait == 0 {
+		wait = DefaultLockTimeout
+	}
+	switch h.failed(wait) {
+	case heldHere:
+		return fmt.Errorf("%w by this process: %s: another of its Stores has it open "+
+			"(close that Store first, or use it)", ErrLocked, path)
+	case heldOpening:
+		return fmt.Errorf("%w by another process, or by another Open of this process under way: %s",
+			ErrLocked, path)
+	}
+	return err
 }
 
 // open is Open, its hold on the file noted in h.
@@ -482,15 +510,27 @@ func openError(path string, wait time.Duration, err error) error {
 // tells the two apart with it.
 var held struct {
 	sync.Mutex
-	files map[*heldFile]struct{}
+	files   map[*heldFile]struct{}
+	changed chan struct{} // closed, and replaced, when an entry's state changes
 }
 
 // heldFile is an entry of held.
 type heldFile struct {
-	path string      // cleaned absolute path, as Open was given it
-	info os.FileInfo // the file's, once bbolt opened it: its other names
-	kept bool        // the lock stays until the process ends
+	path  string      // cleaned absolute path, as Open was given it
+	info  os.FileInfo // the file's, once bbolt opened it: its other names
+	state heldState
+	kept  bool // the lock stays until the process ends
 }
+
+// A heldState is where the Open of a heldFile is.
+type heldState int
+
+const (
+	heldOpening heldState = iota // under way: it may hold the lock, or not yet
+	heldHere                     // open: it holds the lock
+	heldFailed                   // failed, or closed: it holds no lock
+	heldNot                      // (of no entry) no other Open of this process holds it
+)
 
 // hold adds the file at path to held, and returns its entry.
 func hold(path string) *heldFile {
@@ -508,29 +548,65 @@ func hold(path string) *heldFile {
 	return h
 }
 
+// setState sets h's state; held is locked.
+func (h *heldFile) setState(state heldState) {
+	h.state = state
+	if held.changed != nil {
+		close(held.changed)
+		held.changed = nil
+	}
+}
+
 // opened notes the file bbolt opened for h, so that another name of it
 // (a link) is known to be held too.
 func (h *heldFile) opened(file *os.File) {
-	info, err := file.Stat()
-	if err != nil {
-		return
-	}
+	info, _ := file.Stat()
 	held.Lock()
 	defer held.Unlock()
 	h.info = info
+	h.setState(heldHere)
 }
 
-// heldElsewhere reports whether another entry of held than h holds its file.
-func (h *heldFile) heldElsewhere() bool {
+// failed notes that h's Open failed, finding the file locked, and says
+// whether another entry of held than h holds its file (heldHere), may
+// hold it (heldOpening: one still under way after wait), or does not
+// (heldNot). It waits up to wait for the other Opens under way to end.
+func (h *heldFile) failed(wait time.Duration) heldState {
 	info, _ := os.Stat(h.path)
+	deadline := time.Now().Add(wait)
 	held.Lock()
 	defer held.Unlock()
-	for other := range held.files {
-		if other != h && (other.path == h.path || info != nil && other.info != nil && os.SameFile(info, other.info)) {
-			return true
+	h.setState(heldFailed)
+	for {
+		state := heldNot
+		for other := range held.files {
+			if other == h || other.path != h.path && (info == nil || other.info == nil || !os.SameFile(info, other.info)) {
+				continue
+			}
+			switch other.state {
+			case heldHere:
+				return heldHere
+			case heldOpening:
+				state = heldOpening
+			}
 		}
+		left := time.Until(deadline)
+		if state != heldOpening || left <= 0 {
+			return state
+		}
+		if held.changed == nil {
+			held.changed = make(chan struct{})
+		}
+		changed := held.changed
+		held.Unlock()
+		timer := time.NewTimer(left)
+		select {
+		case <-changed:
+		case <-timer.C:
+		}
+		timer.Stop()
+		held.Lock()
 	}
-	return false
 }
 
 // keep keeps h in held for as long as the process runs: the lock stays.
@@ -538,6 +614,7 @@ func (h *heldFile) keep() {
 	held.Lock()
 	defer held.Unlock()
 	h.kept = true
+	h.setState(heldHere)
 }
 
 // release removes h from held, unless it is kept; again does nothing.
@@ -546,6 +623,7 @@ func (h *heldFile) release() {
 	defer held.Unlock()
 	if !h.kept {
 		delete(held.files, h)
+		h.setState(heldFailed)
 	}
 }
 
@@ -582,7 +660,10 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	if err := s.close(); err != nil {
-		return fmt.Errorf("boltstore: close: %w", err)
+		if strings.Contains(err.Error(), s.path) {
+			return fmt.Errorf("boltstore: close: %w", err)
+		}
+		return fmt.Errorf("boltstore: close: %s: %w", s.path, err)
 	}
 	return nil
 }

@@ -64,6 +64,14 @@ func TestDurable(t *testing.T) {
 	})
 }
 
+func TestPruneDurable(t *testing.T) {
+	storetest.RunPruneDurable(t, func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {
+		s, err := boltstore.Open(path, nil)
+		require.NoError(t, err)
+		return s, s.Prune, s.Close
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -91,7 +99,9 @@ func TestOpenErrors(t *testing.T) {
 		{"missing directory", func(*testing.T, string) {}, os.ErrNotExist,
 			"boltstore: open %s: no such file or directory"},
 		{"empty file", writeFile(""), boltstore.ErrDamaged,
-			"boltstore: store file damaged: %s: the file is empty; restore it from a backup, or move it aside"},
+			"boltstore: store file damaged: %s: the file is empty; if you created it empty (touch, or for a " +
+				"container's bind mount), delete it and open again, which writes a new store in its place (a store " +
+				"file this package wrote is never empty); otherwise restore it from a backup, or move it aside"},
 		{"store cut short", cutShort, boltstore.ErrDamaged,
 			"boltstore: store file damaged: %s: cut short: 8192 bytes, its pages need "},
 		{"damaged meta page", zeroPage(1), boltstore.ErrDamaged,

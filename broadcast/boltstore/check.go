@@ -21,6 +21,10 @@ const (
 		"what it recorded is then lost: updates it recorded as sent may be sent again, " +
 		"and an incident's next update starts a new thread"
 	adviceUnknown = "if it is the store, it is damaged: " + advice
+	// A store file Open wrote is never empty; one made empty by hand (touch,
+	// a container's bind mount) held nothing.
+	adviceEmpty = "if you created it empty (touch, or for a container's bind mount), delete it and open again, " +
+		"which writes a new store in its place (a store file this package wrote is never empty); otherwise " + advice
 )
 
 // A fileError is the error for a file that is damaged or not a store.
@@ -89,7 +93,9 @@ func inspectError(path string, wait time.Duration, err error) error {
 	case statErr == nil && info.IsDir():
 		return openError(path, wait, &os.PathError{Op: "open", Path: path, Err: syscall.EISDIR})
 	case statErr == nil && info.Size() == 0:
-		return damagedFile(path, "the file is empty", nil)
+		d := damagedFile(path, "the file is empty", nil)
+		d.advice = adviceEmpty
+		return d
 	}
 	var errno syscall.Errno
 	if errors.As(err, &pathErr) || errors.As(err, &errno) {

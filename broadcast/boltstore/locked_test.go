@@ -95,3 +95,42 @@ func TestOpenTwiceInOneProcessSaysSo(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, second.Close())
 }
+
+// Opens of one file at once in this process, while another process holds
+// it, each say another process holds it: each blamed "another of its
+// Stores", the other Open that was failing too.
+func TestOpenAtOnceWhileAnotherProcessHoldsIt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), lockEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() {
+		_ = stdin.Close()
+		assert.NoError(t, cmd.Wait())
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "open\n", line)
+
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := boltstore.Open(path, &boltstore.Options{LockTimeout: 500 * time.Millisecond})
+			if err == nil {
+				_ = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		err := <-errs
+		require.ErrorIs(t, err, boltstore.ErrLocked)
+		assert.EqualError(t, err, "boltstore: file locked by another process: "+path+" (waited 500ms)")
+	}
+}

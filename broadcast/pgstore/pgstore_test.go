@@ -119,16 +119,30 @@ func TestPruneConformance(t *testing.T) {
 
 func TestDurable(t *testing.T) {
 	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
-		// The same path reopens the same schema.
-		sum := sha256.Sum256([]byte(path))
-		dsn := schemaDSN(t, "d_"+hex.EncodeToString(sum[:8]))
-		pool := connect(t, dsn)
-		require.NoError(t, pgstore.Migrate(context.Background(), pool))
-		pool.Close()
-		s, err := pgstore.Open(context.Background(), dsn)
-		require.NoError(t, err)
+		s := openAt(t, path)
 		return s, s.Close
 	})
+}
+
+func TestPruneDurable(t *testing.T) {
+	storetest.RunPruneDurable(t, func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {
+		s := openAt(t, path)
+		return s, s.Prune, s.Close
+	})
+}
+
+// openAt opens a Store on the migrated schema of path: the same path
+// reopens the same schema.
+func openAt(t *testing.T, path string) *pgstore.Store {
+	t.Helper()
+	sum := sha256.Sum256([]byte(path))
+	dsn := schemaDSN(t, "d_"+hex.EncodeToString(sum[:8]))
+	pool := connect(t, dsn)
+	require.NoError(t, pgstore.Migrate(context.Background(), pool))
+	pool.Close()
+	s, err := pgstore.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	return s
 }
 
 func TestSchemaVersionIsChecked(t *testing.T) {

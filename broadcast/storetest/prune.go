@@ -236,3 +236,66 @@ func checkPruneCancelled(t *testing.T, s broadcast.Store, prune Pruner) {
 	assert.True(t, ok, "receipt of u1")
 	assertThread(t, s, "inc-1", "x", r1, r1)
 }
+
+// RunPruneDurable runs the pruning rule of a Store kept in a file, or in a
+// database, that can prune. open opens (creating if need be) the Store at
+// path and returns it with its Pruner and the function that closes it, as
+// RunDurable's open does; the rule prunes, closes and reopens the same
+// path, in a fresh directory.
+func RunPruneDurable(t *testing.T, open func(t *testing.T, path string) (broadcast.Store, Pruner, func() error)) {
+	t.Helper()
+	rules := []struct {
+		name  string
+		rule  string
+		check func(t *testing.T, reopen func() (broadcast.Store, Pruner))
+	}{
+		{"PruneSurvivesReopen", "what Prune removed is still gone after closing and reopening, what it kept is " +
+			"there, and a Prune with the same cutoff then removes nothing", checkPruneSurvivesReopen},
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			explainOnFailure(t, r.rule)
+			var prune Pruner
+			reopen := reopener(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
+				s, p, c := open(t, path)
+				prune = p
+				return s, c
+			})
+			r.check(t, func() (broadcast.Store, Pruner) { s := reopen(); return s, prune })
+		})
+	}
+}
+
+func checkPruneSurvivesReopen(t *testing.T, reopen func() (broadcast.Store, Pruner)) {
+	ctx := context.Background()
+	s, prune := reopen()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
+	r1, r2, r3 := receipt("x", "u1", 1), receipt("x", "u2", 2), receipt("x", "u3", 3)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-2", "u2", r2)) // never marked
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u3", "email", "bob@example.com", errors.New("452 mailbox full")))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-3", "u3", r3))
+	require.NoError(t, s.Mark(ctx, "u3", "x", "", nil))
+	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: 2 marks, 2 receipts, 2 threads")
+
+	s, prune = reopen()
+	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
+	assertDone(t, s, "u1", "x", "", false, "")
+	for _, u := range []string{"u1", "u2"} {
+		_, ok := savedReceipt(t, s, u, "x")
+		assert.False(t, ok, "receipt of %s, pruned", u)
+	}
+	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1, pruned")
+	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2, pruned")
+	assertDone(t, s, "u3", "email", "bob@example.com", true, "452 mailbox full")
+	assertDone(t, s, "u3", "x", "", true, "")
+	got, ok := savedReceipt(t, s, "u3", "x")
+	if assert.True(t, ok, "receipt of u3, kept") {
+		assertReceipt(t, r3, got)
+	}
+	assertThread(t, s, "inc-3", "x", r3, r3)
+	assert.Zero(t, pruned(t, prune, c), "removed by a Prune with the same cutoff after reopening")
+	assertDone(t, s, "u3", "x", "", true, "")
+}

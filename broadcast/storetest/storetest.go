@@ -48,6 +48,17 @@
 //		})
 //	}
 //
+// A durable Store that prunes also runs RunPruneDurable, which prunes,
+// closes and reopens it:
+//
+//	func TestStorePruneDurable(t *testing.T) {
+//		storetest.RunPruneDurable(t, func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {
+//			s, err := mystore.Open(path)
+//			require.NoError(t, err)
+//			return s, s.Prune, s.Close
+//		})
+//	}
+//
 // # Limits
 //
 // The suite checks behaviour a caller can observe through the interface. It

@@ -96,6 +96,8 @@ type mapStore struct {
 	pruneByNanos    bool   // Prune compares times in Unix nanoseconds, which overflow past the year 2262
 	nulRefused      bool   // fails a call whose id, channel or target holds a NUL byte, as a PostgreSQL text column does
 	validFailures   bool   // keeps a failure text as valid UTF-8 without NUL, as a PostgreSQL text column or JSON would
+	volatilePrune   bool   // Prune does not save the state: what it removed is back on reopen
+	volatileStamps  bool   // keeps the times entries were written in memory only: lost on reopen
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -104,14 +106,14 @@ type mapStore struct {
 	Marks    map[string]rawText // failure text; "" when delivered
 	roots    map[string]broadcast.Receipt
 	reasons  map[string]string
-	written  map[string]time.Time // when each mark, receipt and thread was written, by kind and key
-	incident map[string]string    // each receipt's incident's thread key
+	Written  map[string]time.Time // when each mark, receipt and thread was written, by kind and key
+	Incident map[string]string    // each receipt's incident's thread key
 }
 
 func newMapStore(s *mapStore) *mapStore {
 	s.Threads, s.Receipts, s.Marks = map[string]broadcast.Thread{}, map[string]broadcast.Receipt{}, map[string]rawText{}
 	s.roots, s.reasons = map[string]broadcast.Receipt{}, map[string]string{}
-	s.written, s.incident = map[string]time.Time{}, map[string]string{}
+	s.Written, s.Incident = map[string]time.Time{}, map[string]string{}
 	return s
 }
 
@@ -219,10 +221,10 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 		defer func() { s.Receipts[rk] = r }() // after the save, which leaves it out
 		delete(s.Receipts, rk)
 	}
-	if _, saved := s.written["r"+rk]; !saved || !s.firstSaveStamp {
-		s.written["r"+rk] = time.Now()
+	if _, saved := s.Written["r"+rk]; !saved || !s.firstSaveStamp {
+		s.Written["r"+rk] = time.Now()
 	}
-	s.written["t"+k], s.incident[rk] = time.Now(), k
+	s.Written["t"+k], s.Incident[rk] = time.Now(), k
 	return s.save()
 }
 
@@ -285,7 +287,7 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 		return nil
 	}
 	s.Marks[k] = rawText(text)
-	s.written["m"+k] = time.Now()
+	s.Written["m"+k] = time.Now()
 	delete(s.reasons, k)
 	if s.volatileReasons && text != "" {
 		s.Marks[k], s.reasons[k] = "", text
@@ -307,9 +309,9 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	defer s.mu.Unlock()
 	old := func(kind, k string) bool {
 		if s.pruneByNanos {
-			return s.written[kind+k].UnixNano() < cutoff.UnixNano()
+			return s.Written[kind+k].UnixNano() < cutoff.UnixNano()
 		}
-		return s.pruneAll || s.written[kind+k].Before(cutoff)
+		return s.pruneAll || s.Written[kind+k].Before(cutoff)
 	}
 	var n, counted int64
 	for k := range s.Marks {
@@ -327,12 +329,17 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 			n++
 			continue
 		}
-		kept[s.incident[k]] = true
+		kept[s.Incident[k]] = true
 	}
 	for k := range s.Threads {
 		if old("t", k) && (!kept[k] || s.pruneByAge) {
 			delete(s.Threads, k)
 			n++
+		}
+	}
+	if !s.volatilePrune {
+		if err := s.save(); err != nil {
+			return 0, err
 		}
 	}
 	if s.pruneCountMarks {
@@ -358,6 +365,11 @@ func (s *mapStore) save() error {
 	if s.path == "" {
 		return nil
 	}
+	written := s.Written
+	if s.volatileStamps {
+		s.Written = nil
+		defer func() { s.Written = written }()
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
@@ -371,6 +383,9 @@ func openMapStore(t *testing.T, s *mapStore, path string) (broadcast.Store, func
 	s.path = path
 	if b, err := os.ReadFile(path); err == nil {
 		require.NoError(t, json.Unmarshal(b, s))
+	}
+	if s.Written == nil {
+		s.Written = map[string]time.Time{}
 	}
 	return s, func() error { return nil }
 }
@@ -398,10 +413,24 @@ func TestRunDurable(t *testing.T) {
 	})
 }
 
+func TestRunPruneDurable(t *testing.T) {
+	storetest.RunPruneDurable(t, openPrunableMapStore(func() *mapStore { return &mapStore{} }))
+}
+
+// openPrunableMapStore returns RunPruneDurable's open of mapStores that
+// newStore makes.
+func openPrunableMapStore(newStore func() *mapStore) func(*testing.T, string) (broadcast.Store, storetest.Pruner, func() error) {
+	return func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {
+		s, c := openMapStore(t, newStore(), path)
+		return s, s.(*mapStore).Prune, c
+	}
+}
+
 const brokenEnv = "STORETEST_BROKEN"
 
 // broken are stores with one defect each, and the subtests that must catch
-// it. durable ones run RunDurable, the others Run.
+// it. durable ones run RunDurable, prune ones RunPrune, ones both
+// RunPruneDurable, the others Run.
 var broken = map[string]struct {
 	store   func() *mapStore
 	durable bool
@@ -477,6 +506,10 @@ var broken = map[string]struct {
 		failing: []string{"MarkFailedKeepsBytes"}},
 	"failure texts made valid UTF-8, durable": {store: func() *mapStore { return &mapStore{validFailures: true} },
 		durable: true, failing: []string{"MarksSurviveReopen"}},
+	"prune lost on reopen": {store: func() *mapStore { return &mapStore{volatilePrune: true} }, durable: true,
+		prune: true, failing: []string{"PruneSurvivesReopen"}},
+	"write times lost on reopen": {store: func() *mapStore { return &mapStore{volatileStamps: true} }, durable: true,
+		prune: true, failing: []string{"PruneSurvivesReopen"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},
 }
@@ -487,6 +520,10 @@ var broken = map[string]struct {
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	if name := os.Getenv(brokenEnv); name != "" {
 		b := broken[name]
+		if b.prune && b.durable {
+			storetest.RunPruneDurable(t, openPrunableMapStore(b.store))
+			return
+		}
 		if b.prune {
 			storetest.RunPrune(t, newPrunableMapStore(b.store))
 			return

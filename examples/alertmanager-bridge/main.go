@@ -70,7 +70,9 @@
 // failed, the shutdown's grace period cut notifications under way off, the
 // -listen address is taken (or not this machine's), or the state file would
 // not open (damaged, or locked by another process, a bridge still running
-// on it); 2 on bad flags, environment or configuration (a -listen that is
+// on it; an empty file, created by hand for a container's bind mount, say,
+// is refused as damaged too: delete it, and the bridge writes a new store
+// there); 2 on bad flags, environment or configuration (a -listen that is
 // no address, a state file whose directory does not exist or a state path
 // that is a directory included), naming the flag, variable or setting; 130
 // when a signal interrupted it: a second one stopped it at once, or a first

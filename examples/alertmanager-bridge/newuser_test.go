@@ -67,6 +67,8 @@ func TestStartupErrorsNameTheFlag(t *testing.T) {
 	defer held.Close()
 	damaged := filepath.Join(dir, "damaged.db")
 	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	empty := filepath.Join(dir, "empty.db") // touched for a container's bind mount
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
 	lockedCfg := filepath.Join(dir, "bridge.yaml")
 	require.NoError(t, os.WriteFile(lockedCfg, []byte("state: "+locked+"\nchannels:\n  - kind: console\n"), 0o600))
 	tests := []struct {
@@ -86,6 +88,9 @@ func TestStartupErrorsNameTheFlag(t *testing.T) {
 		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: ", 1},
 		{[]string{"-listen", "127.0.0.1:0", "-state", locked}, "alertmanager-bridge: -state: open store: ", 1},
 		{[]string{"-listen", "127.0.0.1:0", "-state", damaged}, "alertmanager-bridge: -state: open store: ", 1},
+		{[]string{"-listen", "127.0.0.1:0", "-state", empty}, "alertmanager-bridge: -state: open store: boltstore: " +
+			"store file damaged: " + empty + ": the file is empty; if you created it empty (touch, or for a " +
+			"container's bind mount), delete it and open again", 1},
 		{[]string{"-listen", "127.0.0.1:0", "-config", lockedCfg}, "alertmanager-bridge: " + lockedCfg + ":1: state: open store: ", 1},
 	}
 	for _, tt := range tests {
