@@ -377,7 +377,8 @@ func checkLine(field, v string, maxRunes int) error {
 }
 
 // checkText checks an optional text field: valid UTF-8, no control
-// characters but line breaks, at most maxRunes characters.
+// characters but line breaks, no noncharacters, at most maxRunes
+// characters.
 func checkText(field, v string, maxRunes int) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("statuspage: %s: not valid UTF-8", field)
@@ -385,8 +386,19 @@ func checkText(field, v string, maxRunes int) error {
 	if strings.ContainsFunc(v, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) {
 		return fmt.Errorf("statuspage: %s: contains a control character", field)
 	}
+	// Update.Clean removes them from an update's texts: the HTML and the
+	// feeds may not carry them, and a component's name with one would
+	// never be the name an update gives it.
+	if i := strings.IndexFunc(v, nonCharacter); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return fmt.Errorf("statuspage: %s: contains a noncharacter (%U)", field, r)
+	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
 		return fmt.Errorf("statuspage: %s: %d characters, more than %d", field, n, maxRunes)
 	}
 	return nil
 }
+
+// nonCharacter reports Unicode's noncharacters: U+FDD0–U+FDEF, and
+// U+FFFE and U+FFFF in every plane.
+func nonCharacter(r rune) bool { return r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe }
