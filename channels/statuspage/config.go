@@ -90,13 +90,18 @@ type Config struct {
 type ComponentInfo struct {
 	// Name as updates name it in Update.Components. Required.
 	Name string
-	// Description is shown beside the name; optional.
+	// Description is shown beside the name; optional. Like the texts of
+	// Branding, it has the right-to-left (or left-to-right) embeddings,
+	// overrides and isolates it leaves open closed at its end, as an
+	// update's texts have (templates.BalanceBidi).
 	Description string
 }
 
 // Branding is how the page looks. Zero fields keep the defaults.
 type Branding struct {
 	// Title names the page: "Example Status". Default "Service status".
+	// An embedding, override or isolate it leaves open is closed at its
+	// end, as in Links' texts and an update's texts.
 	Title string
 	// LogoURL is an image shown before the title: an absolute http or
 	// https URL, or a path relative to the site's root. Like every URL of
@@ -271,6 +276,7 @@ func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
 		if err := checkText(field+".Description", c.Description, 1000); err != nil {
 			return nil, err
 		}
+		c.Description = templates.BalanceBidi(c.Description)
 		out[i] = c
 	}
 	return out, nil
@@ -283,6 +289,9 @@ func checkBranding(b Branding) (Branding, error) {
 	if err := checkLine("Config.Branding.Title", b.Title, 255); err != nil {
 		return b, err
 	}
+	// Closed as an update's texts are (see Channel.entry): the page puts
+	// words after them.
+	b.Title = templates.BalanceBidi(b.Title)
 	if b.LogoURL != "" {
 		if err := checkLinkURL("Config.Branding.LogoURL", b.LogoURL, true, false); err != nil {
 			return b, err
@@ -302,6 +311,7 @@ func checkBranding(b Branding) (Branding, error) {
 		if err := checkLinkURL(field+".URL", l.URL, false, true); err != nil {
 			return b, err
 		}
+		b.Links[i].Text = templates.BalanceBidi(l.Text)
 	}
 	b.Light = b.Light.withDefaults(defaultLight)
 	b.Dark = b.Dark.withDefaults(defaultDark)
@@ -367,7 +377,8 @@ func checkLine(field, v string, maxRunes int) error {
 }
 
 // checkText checks an optional text field: valid UTF-8, no control
-// characters but line breaks, at most maxRunes characters.
+// characters but line breaks, no noncharacters, at most maxRunes
+// characters.
 func checkText(field, v string, maxRunes int) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("statuspage: %s: not valid UTF-8", field)
@@ -375,8 +386,19 @@ func checkText(field, v string, maxRunes int) error {
 	if strings.ContainsFunc(v, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) {
 		return fmt.Errorf("statuspage: %s: contains a control character", field)
 	}
+	// Update.Clean removes them from an update's texts: the HTML and the
+	// feeds may not carry them, and a component's name with one would
+	// never be the name an update gives it.
+	if i := strings.IndexFunc(v, nonCharacter); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return fmt.Errorf("statuspage: %s: contains a noncharacter (%U)", field, r)
+	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
 		return fmt.Errorf("statuspage: %s: %d characters, more than %d", field, n, maxRunes)
 	}
 	return nil
 }
+
+// nonCharacter reports Unicode's noncharacters: U+FDD0–U+FDEF, and
+// U+FFFE and U+FFFF in every plane.
+func nonCharacter(r rune) bool { return r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe }

@@ -58,6 +58,19 @@ func TestNewErrors(t *testing.T) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API", Description: "REST\u009b31m API"}}
 		}, "Config.Components[0].Description: contains a control character"},
 		{"title lines", func(c *statuspage.Config) { c.Branding.Title = "A\nB" }, "Config.Branding.Title: more than one line"},
+		// Noncharacters, which Update.Clean removes from an update's
+		// names: no HTML or XML may carry them, and a component so named
+		// would never be the one an update names.
+		{"title noncharacter", func(c *statuspage.Config) { c.Branding.Title = "Status \uFFFE" }, "Config.Branding.Title: contains a noncharacter (U+FFFE)"},
+		{"component noncharacter", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "API\uFFFF"}}
+		}, "Config.Components[0].Name: contains a noncharacter (U+FFFF)"},
+		{"description noncharacter", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "API", Description: "REST \uFDD0"}}
+		}, "Config.Components[0].Description: contains a noncharacter (U+FDD0)"},
+		{"link text noncharacter", func(c *statuspage.Config) {
+			c.Branding.Links = []statuspage.Link{{Text: "Help \U0010FFFF", URL: "https://example.com"}}
+		}, "Config.Branding.Links[0].Text: contains a noncharacter (U+10FFFF)"},
 		{"logo scheme", func(c *statuspage.Config) { c.Branding.LogoURL = "javascript:alert(1)" }, "Config.Branding.LogoURL: must be"},
 		{"logo absolute path", func(c *statuspage.Config) { c.Branding.LogoURL = "/logo.svg" }, "Config.Branding.LogoURL: must be"},
 		{"home relative", func(c *statuspage.Config) { c.Branding.HomeURL = "home.html" }, "Config.Branding.HomeURL: must be an absolute http or https URL"},

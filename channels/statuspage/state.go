@@ -339,7 +339,11 @@ func editTime(written, last, now time.Time) time.Time { return later(last, writt
 // the second after last: when a change to an entry that last changed at
 // last happened. Feeds give times in whole seconds, and readers refetch
 // an entry only when its updated changes, so a change always moves it
-// on, also when the entry's Time is ahead of the page's clock.
+// on, also when the entry's Time is ahead of the page's clock. The one
+// exception is the last second of the year 9999 (which
+// broadcast.Update.Validate accepts): no later second has an RFC 3339
+// form for the state and the feeds to write, so a change after it keeps
+// that second, and feed readers may miss it.
 func later(last time.Time, times ...time.Time) time.Time {
 	last = last.Truncate(time.Second)
 	for _, t := range times {
@@ -347,8 +351,14 @@ func later(last time.Time, times ...time.Time) time.Time {
 			return t
 		}
 	}
+	if !last.Before(lastSecond) {
+		return last
+	}
 	return last.Add(time.Second)
 }
+
+// lastSecond is the start of the last second RFC 3339 writes.
+var lastSecond = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
 // retract removes the entry id (an ID or alias), records the retraction
 // for the feeds, and returns its incident's ID; an incident left without

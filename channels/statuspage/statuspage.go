@@ -247,6 +247,9 @@
 // incidents.json the latest 50 incidents, each with its latest
 // IncidentPageUpdates updates. A feed reader that first polls
 // more than 30 days after a retraction keeps the wrong update it fetched.
+// An edit or retraction of an update dated in the last second of the
+// year 9999 keeps that second as its entry's updated (no later one has
+// an RFC 3339 form), so feed readers that hold the entry may miss it.
 //
 // Writes between processes are serialized by flock(2) on Linux, the BSDs,
 // macOS, Solaris and illumos. It is advisory, works between processes of

@@ -20,6 +20,12 @@ func maintenanceUpdate(status broadcast.Status) broadcast.Update {
 		Time:       at, NextUpdate: at.Add(13 * time.Hour)}
 }
 
+// The first and the last second RFC 3339 writes.
+var (
+	firstYear0   = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastYear9999 = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
 // A maintenance status makes a scheduled incident, with a window made of
 // the Update: a scheduled one starts at NextUpdate, one under way at Time,
 // a completed one ends at Time; each lasts MaintenanceWindow.
@@ -38,12 +44,24 @@ func TestMaintenanceWindow(t *testing.T) {
 		{"in progress", broadcast.StatusInProgress, at.Add(2 * time.Hour), 0, at, at.Add(time.Hour)},
 		{"verifying", broadcast.StatusVerifying, time.Time{}, 3 * time.Hour, at, at.Add(3 * time.Hour)},
 		{"completed", broadcast.StatusCompleted, time.Time{}, 2 * time.Hour, at.Add(-2 * time.Hour), at},
+		// Update.Validate accepts the years 0 to 9999; a window past them
+		// has no RFC 3339 form, and the request could not be written.
+		{"in progress at the end of 9999", broadcast.StatusInProgress, time.Time{}, 0, lastYear9999.Add(-30 * time.Minute), lastYear9999},
+		{"completed at the start of year 0", broadcast.StatusCompleted, time.Time{}, 0, firstYear0, firstYear0.Add(30 * time.Minute)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
 			ch := newChannel(t, f, func(c *Config) { c.MaintenanceWindow = tt.window })
 			u := maintenanceUpdate(tt.status)
 			u.NextUpdate = tt.next
+			switch tt.name {
+			case "in progress at the end of 9999":
+				u.Time = lastYear9999.Add(-30 * time.Minute)
+				require.NoError(t, u.Validate())
+			case "completed at the start of year 0":
+				u.Time = firstYear0.Add(30 * time.Minute)
+				require.NoError(t, u.Validate())
+			}
 			send(t, ch, u, broadcast.Thread{})
 			reqs := f.sent()
 			in := incidentOfRequest(t, reqs[len(reqs)-1].raw)

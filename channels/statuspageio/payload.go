@@ -157,19 +157,35 @@ func name(u broadcast.Update) string { return strings.Join(strings.Fields(u.Titl
 // window is the maintenance window of a new maintenance incident made of u:
 // it starts at NextUpdate for a scheduled one (the next update is the
 // start) when that is later than Time, ends at Time for a completed one,
-// and starts at Time otherwise; it lasts d.
+// and starts at Time otherwise; it lasts d, but for a window cut at the
+// start of the year 0 or the end of the year 9999, past which RFC 3339
+// writes no time (Update.Validate accepts an update at either).
 func window(u broadcast.Update, d time.Duration) (from, until time.Time) {
 	t := u.Time.UTC()
 	switch u.Status {
 	case broadcast.StatusCompleted:
-		return t.Add(-d), t
+		from = t.Add(-d)
+		if from.Before(firstSecond) {
+			from = firstSecond
+		}
+		return from, t
 	case broadcast.StatusScheduled:
 		if u.NextUpdate.After(u.Time) {
 			t = u.NextUpdate.UTC()
 		}
 	}
-	return t, t.Add(d)
+	until = t.Add(d)
+	if until.After(lastSecond) {
+		until = lastSecond
+	}
+	return t, until
 }
+
+// The first and the last second RFC 3339 writes.
+var (
+	firstSecond = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastSecond  = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
 
 // lookupPath is the list of incidents where a retry looks for the incident
 // an earlier attempt may have created with status s.

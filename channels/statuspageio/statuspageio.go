@@ -45,7 +45,9 @@
 // window, so the channel makes one when it creates the incident: it starts
 // at Update.NextUpdate for a scheduled maintenance (set NextUpdate to the
 // start: the next update is when it starts) when that is after Update.Time,
-// else at Update.Time, and lasts Config.MaintenanceWindow (1h by default);
+// else at Update.Time, and lasts Config.MaintenanceWindow (1h by default;
+// cut at the start of the year 0 and the end of 9999, which RFC 3339
+// cannot write past);
 // a maintenance first announced as completed ends at Update.Time. Later
 // updates do not move the window. The channel turns off, in the request
 // that creates the incident, Statuspage's automatic transitions (of the

@@ -63,6 +63,7 @@ import (
 	"github.com/outagecast/outagecast/channels/statuspage"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
+	"github.com/outagecast/outagecast/templates"
 	"golang.org/x/text/language"
 )
 
@@ -318,8 +319,10 @@ func builtWith(root string, o options) bool {
 	if json.Unmarshal(b, &summary) != nil {
 		return false
 	}
-	// The channel adds the slash a base URL lacks.
-	return summary.Page.Name == o.title && strings.TrimSuffix(summary.Page.URL, "/") == strings.TrimSuffix(o.base, "/")
+	// The channel adds the slash a base URL lacks, and closes what the
+	// title leaves open of a right-to-left override.
+	return summary.Page.Name == templates.BalanceBidi(o.title) &&
+		strings.TrimSuffix(summary.Page.URL, "/") == strings.TrimSuffix(o.base, "/")
 }
 
 // canonicalLang is lang as the channel writes it ("FR-ca" is "fr-CA"),

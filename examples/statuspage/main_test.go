@@ -344,3 +344,21 @@ func TestServingLineGivesBoundAddress(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// A -title that leaves a right-to-left override open, which the channel
+// closes, is the same -title at the next start: the page is not rebuilt
+// at every start.
+func TestRestartWithTitleLeftOpenWritesNothing(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "\u202Esutats elpmaxE"}
+	start := func() string {
+		t.Helper()
+		page, err := newPage(o)
+		require.NoError(t, err)
+		require.NoError(t, prepare(context.Background(), page, o, time.Now()))
+		version, err := os.Readlink(page.Root())
+		require.NoError(t, err)
+		return version
+	}
+	first := start()
+	assert.Equal(t, first, start(), "the same -title: nothing written")
+}
