@@ -21,10 +21,11 @@
 // only by a limit with nothing left.
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
-// header or a clock far off, not a limit. A wait that would pass the
-// context's deadline is not begun, and one the context ends fails: both
-// are rate limits, transient with broadcast.RetryAfter the time left, and
-// make no request. Unparsable headers hold nothing.
+// header or a clock far off, not a limit. A wait that would leave the
+// request too little of the context's time (see MinRoom) is not begun, and
+// one the context ends fails: both are rate limits, transient with
+// broadcast.RetryAfter the time left, and make no request. Unparsable
+// headers hold nothing.
 package ratelimit
 
 import (
@@ -41,6 +42,18 @@ import (
 
 // DefaultMax caps a hold of Limits whose Max is zero.
 const DefaultMax = time.Hour
+
+// MinRoom is the time a wait must leave before the context's deadline
+// for the request that follows it: a wait leaving less (or, when the
+// context had less than twice MinRoom left, less than half of what it
+// had) is not begun. A hold ending just before the deadline would leave
+// the request no time to finish, and a post whose answer the deadline
+// cut may have been made: retried, it could be made twice where the
+// platform takes no idempotency key (Discord). Ten seconds is a slow
+// platform's answer, with a new connection's TLS, during an outage; the
+// wait not begun costs nothing but an attempt: its RetryAfter starts the
+// next attempt after the reset, with a whole attempt's time and no wait.
+const MinRoom = 10 * time.Second
 
 // Every is the key of a limit that every request counts against (a
 // global limit): a hold of Every holds every request.
@@ -205,11 +218,12 @@ func (l *Limits) WaitFor(ctx context.Context, c Clock, what string, cost int, ke
 }
 
 // WaitUntil waits, by c, until the time until, when the limit what
-// resets. A wait that would pass ctx's deadline is not begun, and one that
-// ctx ends fails: the error is a rate limit (broadcast.RetryAfter) naming
-// the time left, so that the Broadcaster retries once the limit has reset
-// (the latter wraps ctx's error too, as every error of a done context
-// does).
+// resets. A wait that would leave the request less than MinRoom before
+// ctx's deadline (or half the time ctx has left, when that is shorter) is
+// not begun, and one that ctx ends fails: the error is a rate limit
+// (broadcast.RetryAfter) naming the time left, so that the Broadcaster
+// retries once the limit has reset (the latter wraps ctx's error too, as
+// every error of a done context does).
 func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error {
 	d := until.Sub(c.Now())
 	if d <= 0 {
@@ -217,9 +231,11 @@ func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error
 	}
 	// The deadline is by the machine's clock, the reset by c's: the time
 	// each leaves is what compares.
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, longer than the attempt has left: not requested",
-			what, d.Round(time.Millisecond)), d, true)
+	if deadline, ok := ctx.Deadline(); ok {
+		if left := time.Until(deadline); left-d < min(MinRoom, left/2) {
+			return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, too long to wait and still make the request within the attempt: not requested",
+				what, d.Round(time.Millisecond)), d, true)
+		}
 	}
 	if err := c.Sleep(ctx, d); err != nil {
 		left := max(until.Sub(c.Now()), time.Millisecond)

@@ -173,3 +173,48 @@ func TestWaitForHoldsARequestCostingMoreThanIsLeft(t *testing.T) {
 	require.NoError(t, l.WaitFor(context.Background(), f.clock(), "the limit", 2, "y"), "the reset passed")
 	assert.Len(t, f.slept, 1)
 }
+
+// A wait is begun only when it leaves the request MinRoom of the
+// attempt's time, or half of what the attempt has left when that is
+// shorter: a hold ending just before the deadline would leave the request
+// no time to finish, and its answer could be lost after the post was
+// made. One leaving too little fails as a wait past the deadline does.
+func TestWaitLeavesTheRequestRoom(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name          string
+		timeout, hold time.Duration
+		waits         bool
+	}{
+		{"ends a second before the deadline", time.Minute, 59 * time.Second, false},
+		{"leaves less than MinRoom", time.Minute, time.Minute - MinRoom + time.Second, false},
+		{"leaves MinRoom and more", time.Minute, time.Minute - 2*MinRoom, true},
+		{"a short attempt: leaves less than half", 8 * time.Second, 5 * time.Second, false},
+		{"a short attempt: leaves more than half", 8 * time.Second, time.Second, true},
+		{"no deadline", 0, 1000 * time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeClock{now: start}
+			var l Limits
+			l.Hold("a", f.now, tc.hold)
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel func()
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			err := l.Wait(ctx, f.clock(), "the endpoint's limit", "a")
+			if tc.waits {
+				require.NoError(t, err)
+				assert.Len(t, f.slept, 1)
+				return
+			}
+			require.Error(t, err)
+			assert.Empty(t, f.slept, "no wait begun")
+			d, ok := broadcast.RetryDelay(err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, min(tc.hold, DefaultMax), d)
+			assert.Contains(t, err.Error(), "not requested")
+		})
+	}
+}
