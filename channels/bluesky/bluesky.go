@@ -112,7 +112,9 @@
 // limit used up holds every request. What a write's answer says is left
 // is in points, and the fewest said is kept until the reset: a post
 // waits for the reset when fewer than 3 points are left, a deletion (a
-// retraction) only when none is. A wait that would leave the request less
+// retraction) only when none is; the points of a write made and not yet
+// answered count as spent, so that two posts made together with points
+// left for one do not both go. A wait that would leave the request less
 // than 10 seconds before the context's deadline (or less than half the time
 // the context has left, when that is shorter) is not begun, and one the
 // context ends fails: the request is not made, and fails transient, with

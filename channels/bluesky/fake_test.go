@@ -61,7 +61,11 @@ var testSecrets = func() []string {
 // It implements channeltest.Backend.
 type fakePDS struct {
 	*httptest.Server
-	writeLimits http.Header // set on every answer to createRecord
+	writeLimits http.Header // set on every answer to createRecord past its auth check
+
+	// gate, when set, holds the next createRecord before it is handled
+	// (see gate).
+	gate *gate
 
 	mu        sync.Mutex
 	issued    int             // sessions issued
@@ -181,17 +185,28 @@ func (f *fakePDS) received(nsid string) []request {
 	return out
 }
 
+// gate holds one request in flight: arrived is closed when it came, and
+// it is handled once release is closed.
+type gate struct{ arrived, release chan struct{} }
+
+func newGate() *gate { return &gate{arrived: make(chan struct{}), release: make(chan struct{})} }
+
 func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	nsid, _ := strings.CutPrefix(r.URL.Path, "/xrpc/")
+	if nsid == "com.atproto.repo.createRecord" {
+		f.mu.Lock()
+		g := f.gate
+		f.gate = nil
+		f.mu.Unlock()
+		if g != nil {
+			close(g.arrived)
+			<-g.release
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{Method: r.Method, NSID: nsid, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)})
-	if nsid == "com.atproto.repo.createRecord" {
-		for k, v := range f.writeLimits {
-			w.Header()[k] = v
-		}
-	}
 	if f.failure != channeltest.FailNone {
 		f.writeFailure(w, r, body)
 		return
@@ -293,6 +308,11 @@ var tidPattern = regexp.MustCompile(`^[234567abcdefghij][234567abcdefghijklmnopq
 func (f *fakePDS) createRecord(w http.ResponseWriter, r *http.Request, body []byte) {
 	if !f.authorized(w, r) {
 		return
+	}
+	// The PDS counts a write against the account's points once its
+	// token is checked, and says so in the answer's headers.
+	for k, v := range f.writeLimits {
+		w.Header()[k] = v
 	}
 	var in struct {
 		Repo       string          `json:"repo"`

@@ -161,3 +161,36 @@ func TestCost(t *testing.T) {
 		assert.Equal(t, want, cost(nsid), nsid)
 	}
 }
+
+// A post reserves its 3 points when it goes, until its answer: with 3
+// points left, a post made while another is in flight waits for the
+// reset instead of going too, into a 429. Before, both went.
+func TestPostsMadeTogetherReservePoints(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) {
+		f.writeLimits = usedUpWrites()
+		f.writeLimits["Ratelimit-Remaining"] = []string{"3"}
+	})
+	ch := newTestChannel(t, f)
+	waits, _ := limitClock(ch, f)
+	ctx := context.Background()
+
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+
+	g := newGate()
+	f.set(func(f *fakePDS) { f.gate = g })
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		done <- err
+	}()
+	<-g.arrived
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
+	close(g.release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, *waits, "the second post waited for the reset")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 3)
+}

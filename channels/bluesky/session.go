@@ -254,14 +254,17 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
 	group := limitGroup(nsid)
-	if err := c.waitLimits(ctx, group, nsid); err != nil {
+	r, err := c.reserveLimits(ctx, group, nsid)
+	if err != nil {
 		return nil, err
 	}
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
-	if err == nil {
-		c.noteLimits(group, resp.Header)
+	if err != nil {
+		r.Release()
+		return nil, err
 	}
-	return resp, err
+	c.noteLimits(r, group, resp.Header)
+	return resp, nil
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens

@@ -218,3 +218,42 @@ func TestWaitLeavesTheRequestRoom(t *testing.T) {
 		})
 	}
 }
+
+// A request reserves what it costs when it goes, until its answer: two
+// requests made together with too little left for both do not both go.
+// The answer's Note gives the reservation back as it records what is
+// left (which counts the request); a request without an answer gives it
+// back with Release; either only once.
+func TestReserveCountsRequestsNotYetAnswered(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeClock{now: now}
+	ctx := context.Background()
+	l := &Limits{Max: time.Hour}
+	l.Note("w", "4", now, wait(40*time.Minute, true))
+	reset := now.Add(40 * time.Minute)
+
+	first, err := l.Reserve(ctx, f.clock(), "the limit", 3, "w")
+	require.NoError(t, err)
+	assert.Empty(t, f.slept, "3 of the 4 left")
+	assert.Equal(t, reset, l.UntilFor(3, "w"), "a second post, made with the first unanswered, would be refused")
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "a deletion still fits")
+
+	first.Note("w", "1", now, wait(40*time.Minute, true))
+	first.Release()
+	first.Note("w", "1", now, wait(40*time.Minute, true))
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "the answer gave the reservation back, once")
+	assert.Equal(t, reset, l.UntilFor(2, "w"))
+
+	del, err := l.Reserve(ctx, f.clock(), "the limit", 1, "w")
+	require.NoError(t, err)
+	assert.Equal(t, reset, l.UntilFor(1, "w"), "the last point is reserved")
+	del.Release()
+	del.Release()
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "no answer: given back, once")
+
+	second, err := l.Reserve(ctx, f.clock(), "the limit", 3, "w")
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, f.slept, "the post waited for the reset")
+	second.Release()
+	assert.Empty(t, l.taken, "nothing reserved is left over")
+}
