@@ -32,7 +32,12 @@
 // per post. When the server refuses the access token as expired
 // (ExpiredToken; also InvalidToken), the channel renews the session with
 // com.atproto.server.refreshSession and makes the request again, once; when
-// the refresh token is refused too, it logs in again. Concurrent calls
+// the refresh token is refused too, it logs in again. An access token
+// whose "exp" has passed (within a minute; its lifetime counted from when
+// it came, by the channel's clock) is renewed before a request rather
+// than sent to be refused, as after a rate limit's hold that outlasted
+// it; the request waits out such a hold before it takes the session.
+// Concurrent calls
 // share one login or refresh, and its failure: the calls that waited for
 // a login or refresh that failed return its error rather than each try
 // again (a refused or rate-limited login counts against the limit too); a

@@ -40,6 +40,16 @@ func fakeJWT(kind string, n int) string {
 	return header + "." + payload + "." + enc.EncodeToString(sig[:])
 }
 
+// fakeJWTExp is fakeJWT with an "exp" claim, as a PDS's access tokens
+// have.
+func fakeJWTExp(kind string, n int, exp time.Time) string {
+	enc := base64.RawURLEncoding
+	header := enc.EncodeToString([]byte(`{"typ":"at+jwt","alg":"ES256K"}`))
+	payload := enc.EncodeToString([]byte(fmt.Sprintf(`{"scope":"com.atproto.appPass","sub":%q,"jti":"%s-%d","exp":%d}`, testDID, kind, n, exp.Unix())))
+	sig := sha256.Sum256([]byte(fmt.Sprintf("%s-%d", kind, n)))
+	return header + "." + payload + "." + enc.EncodeToString(sig[:])
+}
+
 // testSecrets are the password and the first tokens the fake issues.
 var testSecrets = func() []string {
 	out := []string{testPassword}
@@ -66,6 +76,8 @@ type fakePDS struct {
 	// gate, when set, holds the next createRecord before it is handled
 	// (see gate).
 	gate *gate
+	// accessExp, when set, is the "exp" of the access tokens issued.
+	accessExp time.Time
 
 	mu        sync.Mutex
 	issued    int             // sessions issued
@@ -232,6 +244,9 @@ func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 func (f *fakePDS) issue() map[string]any {
 	f.issued++
 	access, refresh := fakeJWT("access", f.issued), fakeJWT("refresh", f.issued)
+	if !f.accessExp.IsZero() {
+		access = fakeJWTExp("access", f.issued, f.accessExp)
+	}
 	f.access[access], f.refresh[refresh] = true, true
 	return map[string]any{"accessJwt": access, "refreshJwt": refresh, "handle": testIdentifier, "did": testDID,
 		"email": "ops@example.com", "emailConfirmed": true, "active": true,
