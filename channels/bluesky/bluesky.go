@@ -32,7 +32,12 @@
 // per post. When the server refuses the access token as expired
 // (ExpiredToken; also InvalidToken), the channel renews the session with
 // com.atproto.server.refreshSession and makes the request again, once; when
-// the refresh token is refused too, it logs in again. Concurrent calls
+// the refresh token is refused too, it logs in again. An access token
+// whose "exp" has passed (within a minute; its lifetime counted from when
+// it came, by the channel's clock) is renewed before a request rather
+// than sent to be refused, as after a rate limit's hold that outlasted
+// it; the request waits out such a hold before it takes the session.
+// Concurrent calls
 // share one login or refresh, and its failure: the calls that waited for
 // a login or refresh that failed return its error rather than each try
 // again (a refused or rate-limited login counts against the limit too); a
@@ -112,10 +117,14 @@
 // limit used up holds every request. What a write's answer says is left
 // is in points, and the fewest said is kept until the reset: a post
 // waits for the reset when fewer than 3 points are left, a deletion (a
-// retraction) only when none is. A wait that would pass the context's deadline is
-// not begun, and one the context ends fails: the request is not made,
-// and fails transient, with broadcast.RetryAfter the time left. Headers
-// that do not parse hold nothing.
+// retraction) only when none is; the points of a write made and not yet
+// answered count as spent, so that two posts made together with points
+// left for one do not both go. A wait that would leave the request less
+// than 10 seconds before the context's deadline (or less than half the time
+// the context has left, when that is shorter) is not begun, and one the
+// context ends fails: the request is not made, and fails transient, with
+// broadcast.RetryAfter the time left. Headers that do not parse hold
+// nothing.
 //
 // # Errors
 //

@@ -40,6 +40,16 @@ func fakeJWT(kind string, n int) string {
 	return header + "." + payload + "." + enc.EncodeToString(sig[:])
 }
 
+// fakeJWTExp is fakeJWT with an "exp" claim, as a PDS's access tokens
+// have.
+func fakeJWTExp(kind string, n int, exp time.Time) string {
+	enc := base64.RawURLEncoding
+	header := enc.EncodeToString([]byte(`{"typ":"at+jwt","alg":"ES256K"}`))
+	payload := enc.EncodeToString([]byte(fmt.Sprintf(`{"scope":"com.atproto.appPass","sub":%q,"jti":"%s-%d","exp":%d}`, testDID, kind, n, exp.Unix())))
+	sig := sha256.Sum256([]byte(fmt.Sprintf("%s-%d", kind, n)))
+	return header + "." + payload + "." + enc.EncodeToString(sig[:])
+}
+
 // testSecrets are the password and the first tokens the fake issues.
 var testSecrets = func() []string {
 	out := []string{testPassword}
@@ -61,7 +71,13 @@ var testSecrets = func() []string {
 // It implements channeltest.Backend.
 type fakePDS struct {
 	*httptest.Server
-	writeLimits http.Header // set on every answer to createRecord
+	writeLimits http.Header // set on every answer to createRecord past its auth check
+
+	// gate, when set, holds the next createRecord before it is handled
+	// (see gate).
+	gate *gate
+	// accessExp, when set, is the "exp" of the access tokens issued.
+	accessExp time.Time
 
 	mu        sync.Mutex
 	issued    int             // sessions issued
@@ -181,17 +197,28 @@ func (f *fakePDS) received(nsid string) []request {
 	return out
 }
 
+// gate holds one request in flight: arrived is closed when it came, and
+// it is handled once release is closed.
+type gate struct{ arrived, release chan struct{} }
+
+func newGate() *gate { return &gate{arrived: make(chan struct{}), release: make(chan struct{})} }
+
 func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	nsid, _ := strings.CutPrefix(r.URL.Path, "/xrpc/")
+	if nsid == "com.atproto.repo.createRecord" {
+		f.mu.Lock()
+		g := f.gate
+		f.gate = nil
+		f.mu.Unlock()
+		if g != nil {
+			close(g.arrived)
+			<-g.release
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{Method: r.Method, NSID: nsid, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)})
-	if nsid == "com.atproto.repo.createRecord" {
-		for k, v := range f.writeLimits {
-			w.Header()[k] = v
-		}
-	}
 	if f.failure != channeltest.FailNone {
 		f.writeFailure(w, r, body)
 		return
@@ -217,6 +244,9 @@ func (f *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 func (f *fakePDS) issue() map[string]any {
 	f.issued++
 	access, refresh := fakeJWT("access", f.issued), fakeJWT("refresh", f.issued)
+	if !f.accessExp.IsZero() {
+		access = fakeJWTExp("access", f.issued, f.accessExp)
+	}
 	f.access[access], f.refresh[refresh] = true, true
 	return map[string]any{"accessJwt": access, "refreshJwt": refresh, "handle": testIdentifier, "did": testDID,
 		"email": "ops@example.com", "emailConfirmed": true, "active": true,
@@ -293,6 +323,11 @@ var tidPattern = regexp.MustCompile(`^[234567abcdefghij][234567abcdefghijklmnopq
 func (f *fakePDS) createRecord(w http.ResponseWriter, r *http.Request, body []byte) {
 	if !f.authorized(w, r) {
 		return
+	}
+	// The PDS counts a write against the account's points once its
+	// token is checked, and says so in the answer's headers.
+	for k, v := range f.writeLimits {
+		w.Header()[k] = v
 	}
 	var in struct {
 		Repo       string          `json:"repo"`

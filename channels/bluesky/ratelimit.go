@@ -47,14 +47,15 @@ func cost(nsid string) int {
 	return 1
 }
 
-// noteLimits records what the answer, with header h, to a request of the
-// group key said of its limit: RateLimit-Remaining, in points for the
-// writes, is what is left until RateLimit-Reset (Unix seconds, by the
-// answer's Date); used up (0), it holds the group's next request until
-// then, as the PDS would refuse it with a 429.
-func (c *Channel) noteLimits(key string, h http.Header) {
+// noteLimits records what the answer, with header h, to the request of
+// the group key that reserved r said of its limit, and gives r back:
+// RateLimit-Remaining, in points for the writes, is what is left until
+// RateLimit-Reset (Unix seconds, by the answer's Date), counting the
+// request; used up (0), it holds the group's next request until then, as
+// the PDS would refuse it with a 429.
+func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
-	c.s.rate.Note(key, h.Get("RateLimit-Remaining"), local, func() (time.Duration, bool) {
+	r.Note(key, h.Get("RateLimit-Remaining"), local, func() (time.Duration, bool) {
 		return httpx.ResetWait(h, "RateLimit-Reset", local)
 	})
 }
@@ -64,5 +65,16 @@ func (c *Channel) noteLimits(key string, h http.Header) {
 // has fewer points (or requests) left than the request costs (see
 // ratelimit.Limits.WaitFor).
 func (c *Channel) waitLimits(ctx context.Context, key, nsid string) error {
-	return c.s.rate.WaitFor(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", cost(nsid), key)
+	return c.s.rate.WaitFor(ctx, c.clock(), "the account's rate limit", cost(nsid), key)
 }
+
+// reserveLimits waits as waitLimits does, counting as spent the points of
+// requests made and not yet answered, and then reserves the request's
+// points until its answer (noteLimits) or its failure (Release): two posts
+// made together with points left for one do not both go, one into a 429.
+func (c *Channel) reserveLimits(ctx context.Context, key, nsid string) (*ratelimit.Reservation, error) {
+	return c.s.rate.Reserve(ctx, c.clock(), "the account's rate limit", cost(nsid), key)
+}
+
+// clock is what the channel's waits read the time and sleep with.
+func (c *Channel) clock() ratelimit.Clock { return ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep} }

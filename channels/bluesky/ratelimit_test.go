@@ -161,3 +161,63 @@ func TestCost(t *testing.T) {
 		assert.Equal(t, want, cost(nsid), nsid)
 	}
 }
+
+// A post reserves its 3 points when it goes, until its answer: with 3
+// points left, a post made while another is in flight waits for the
+// reset instead of going too, into a 429. Before, both went.
+func TestPostsMadeTogetherReservePoints(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) {
+		f.writeLimits = usedUpWrites()
+		f.writeLimits["Ratelimit-Remaining"] = []string{"3"}
+	})
+	ch := newTestChannel(t, f)
+	waits, _ := limitClock(ch, f)
+	ctx := context.Background()
+
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+
+	g := newGate()
+	f.set(func(f *fakePDS) { f.gate = g })
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		done <- err
+	}()
+	<-g.arrived
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
+	close(g.release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, *waits, "the second post waited for the reset")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 3)
+}
+
+// An access token that expired during a hold is renewed before the write
+// is made, by its "exp", not sent once more to be refused: the write goes
+// once, with the refreshed token. Before, the held post went with the
+// expired token, was answered ExpiredToken, and went again.
+func TestHoldOutlivingTheAccessTokenRenewsFirst(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) { f.writeLimits, f.accessExp = usedUpWrites(), fixedNow.Add(30*time.Minute) })
+	ch := newTestChannel(t, f)
+	c := ratelimittest.New(fixedNow, func() int { return 0 })
+	ch.s.now = c.Now
+	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+		f.expireAccess() // the PDS's clock passes the token's exp too
+		return c.Sleep(ctx, d)
+	}
+	ctx := context.Background()
+
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, c.Waits)
+	logins, refreshes := f.counts()
+	assert.Equal(t, 1, logins)
+	assert.Equal(t, 1, refreshes)
+	assert.Equal(t, 2, len(f.received("com.atproto.repo.createRecord")), "no write with the expired token")
+}

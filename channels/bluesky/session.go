@@ -2,12 +2,14 @@ package bluesky
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -20,6 +22,44 @@ type session struct {
 	access, refresh redact.Secret
 	did, handle     string
 	rd              *redact.Redactor // of the channel's secrets and the tokens
+	expires         time.Time        // the access token's "exp"; zero when it has none
+}
+
+// expiryMargin is how long before its "exp" an access token is renewed
+// rather than sent: a clock a little off, and the request's own time.
+const expiryMargin = time.Minute
+
+// expired reports whether s's access token has expired by now, within
+// expiryMargin: sent, the server would refuse it (ExpiredToken).
+func (s *session) expired(now time.Time) bool {
+	return !s.expires.IsZero() && !now.Before(s.expires.Add(-expiryMargin))
+}
+
+// accessExpiry reads when the access token jwt, received at now by the
+// channel's clock, expires, unverified: it only says when to renew. With
+// an "iat" claim it is now plus the token's lifetime (exp - iat), so that
+// a clock off from the server's renews neither early nor late; without,
+// "exp" itself; the zero time when there is none.
+func accessExpiry(jwt string, now time.Time) time.Time {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return time.Time{}
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}
+	}
+	var claims struct {
+		Exp int64 `json:"exp"`
+		Iat int64 `json:"iat"`
+	}
+	switch {
+	case json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0:
+		return time.Time{}
+	case claims.Iat > 0 && claims.Exp > claims.Iat:
+		return now.Add(time.Duration(min(claims.Exp-claims.Iat, 1<<30)) * time.Second)
+	}
+	return time.Unix(claims.Exp, 0)
 }
 
 // sessions keeps the channel's one session. Only one login or refresh
@@ -198,16 +238,25 @@ func (c *Channel) parseSession(op string, body []byte) (*session, error) {
 	}
 	access, refresh := redact.NewSecret(out.AccessJwt), redact.NewSecret(out.RefreshJwt)
 	return &session{access: access, refresh: refresh, did: out.DID, handle: out.Handle,
-		rd: c.s.redactor.With(access, refresh)}, nil
+		rd: c.s.redactor.With(access, refresh), expires: accessExpiry(out.AccessJwt, c.s.now())}, nil
 }
 
 // call makes one XRPC request for op with the channel's session, renewing
 // it once when the server says it expired. It returns the response (when
 // one came), the session used, and the classified, redacted error: this is
 // the one place the server's or a transport's text enters the errors of
-// Send, Retract and Check.
+// Send, Retract and Check. A hold of the request's limits is waited out
+// before the session is taken, and a session whose access token expired
+// meanwhile (by its "exp") is renewed before the request, not sent to be
+// refused: a hold may outlast the token's two hours.
 func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.Values, in any) (*httpx.Response, *session, error) {
+	if err := c.waitLimits(ctx, limitGroup(nsid), nsid); err != nil {
+		return nil, nil, c.s.redactor.Error(fmt.Errorf("bluesky: %s: %w", op, err))
+	}
 	s, err := c.session(ctx, op)
+	if err == nil && s.expired(c.s.now()) {
+		s, err = c.renew(ctx, op, s)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -254,14 +303,17 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
 	group := limitGroup(nsid)
-	if err := c.waitLimits(ctx, group, nsid); err != nil {
+	r, err := c.reserveLimits(ctx, group, nsid)
+	if err != nil {
 		return nil, err
 	}
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
-	if err == nil {
-		c.noteLimits(group, resp.Header)
+	if err != nil {
+		r.Release()
+		return nil, err
 	}
-	return resp, err
+	c.noteLimits(r, group, resp.Header)
+	return resp, nil
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens

@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -178,4 +180,24 @@ func TestCaptivePortalIsForeign(t *testing.T) {
 	}
 	f.Fail(channeltest.FailNone)
 	assert.False(t, f.Received()[0].Deleted, "the post is not deleted")
+}
+
+// When an access token expires is read from its claims: with "iat", the
+// token's lifetime from when it came, by the channel's clock (a clock
+// hours off from the server's renews neither at once nor never); without,
+// its "exp"; a token without "exp", or not a JWT, has no known expiry.
+func TestAccessExpiry(t *testing.T) {
+	enc := func(claims string) string {
+		return "eyJhbGciOiJFUzI1NksifQ." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".c2ln"
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, now.Add(2*time.Hour), accessExpiry(enc(`{"iat":1000,"exp":8200}`), now))
+	assert.Equal(t, time.Unix(8200, 0), accessExpiry(enc(`{"exp":8200}`), now))
+	assert.True(t, accessExpiry(enc(`{"sub":"did:plc:x"}`), now).IsZero())
+	assert.True(t, accessExpiry("opaque-token", now).IsZero())
+	assert.True(t, accessExpiry("a.!!!.c", now).IsZero())
+	s := &session{expires: now.Add(2 * time.Hour)}
+	assert.False(t, s.expired(now.Add(time.Hour)))
+	assert.True(t, s.expired(now.Add(2*time.Hour-expiryMargin)))
+	assert.False(t, (&session{}).expired(now), "no known expiry: sent, and renewed if refused")
 }

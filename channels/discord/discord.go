@@ -117,12 +117,14 @@
 // with a 429, and bans for a while an IP address that makes too many
 // invalid requests (401, 403, 429). A global rate limit (a 429 with
 // X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true)
-// holds every route of the webhook for its wait. A wait that would pass
-// the context's deadline is not begun, and one the context ends fails:
-// the request is not made, and fails transient, with broadcast.RetryAfter
-// the time left. Each Channel keeps its own buckets: two Channels built for
-// one webhook do not share them (Discord counts per webhook; build one
-// Channel per webhook and share it, as it is safe for concurrent use).
+// holds every route of the webhook for its wait. A wait that would leave
+// the request less than 10 seconds before the context's deadline (or less
+// than half the time the context has left, when that is shorter) is not
+// begun, and one the context ends fails: the request is not made, and fails
+// transient, with broadcast.RetryAfter the time left. Each Channel keeps
+// its own buckets: two Channels built for one webhook do not share them
+// (Discord counts per webhook; build one Channel per webhook and share it,
+// as it is safe for concurrent use).
 //
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update

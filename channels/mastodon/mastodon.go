@@ -155,11 +155,16 @@
 // answer's Date; at most 3 hours), as the instance would refuse it with a
 // 429. Mastodon counts per account, posting and editing statuses,
 // deleting them and uploading media each apart, and every request against
-// the general limit: a post used up holds the next post, not a deletion,
-// and the general limit used up holds every request. A wait that would
-// pass the context's deadline is not begun, and one the context ends
-// fails: the request is not made, and fails transient, with
-// broadcast.RetryAfter the time left. Headers that do not parse hold
+// the general limit (5 minutes): a post used up holds the next post, not a
+// deletion, and the general limit used up holds every request. An answer's
+// fields describe whichever of its group's limit and the general one has
+// fewer left, without saying which: a "0" resetting within 5 minutes may
+// be the general limit's, and holds every request until then; one
+// resetting later holds only its group. A wait that would leave the request
+// less than 10 seconds before the context's deadline (or less than half the
+// time the context has left, when that is shorter) is not begun, and one
+// the context ends fails: the request is not made, and fails transient,
+// with broadcast.RetryAfter the time left. Headers that do not parse hold
 // nothing.
 //
 // # Errors

@@ -38,16 +38,39 @@ func limitGroup(method, path string) string {
 	return ratelimit.Every
 }
 
+// generalWindow is the window of Mastodon's general limit (and of
+// GoToSocial's, its only one), which every request counts against: it
+// resets at most this long after an answer, plus generalSlack for the
+// rounding of the answer's Date to a second and of the wait up to one.
+const (
+	generalWindow = 5 * time.Minute
+	generalSlack  = 5 * time.Second
+)
+
 // noteLimits records what the answer, with header h, to a request of the
 // group key said of its limit: used up (X-RateLimit-Remaining: 0), it
 // holds the group's next request until X-RateLimit-Reset (Mastodon's ISO
 // 8601 time, GoToSocial's Unix seconds, by the answer's Date), as the
-// instance would refuse it with a 429.
+// instance would refuse it with a 429. The fields describe whichever of
+// the group's limit and the general one has fewer left, and do not say
+// which: a "0" whose reset is within the general limit's window may be the
+// general limit used up, and holds every request too; one resetting later
+// is the group's own (the 3-hour limit of statuses, the 30 minutes of
+// deletions or media) and holds only the group.
 func (c *Channel) noteLimits(key string, h http.Header) {
 	local := c.s.now()
 	c.s.rate.Note(key, h.Get("X-RateLimit-Remaining"), local, func() (time.Duration, bool) {
 		return httpx.ResetWait(h, "X-RateLimit-Reset", local)
 	})
+	if key == ratelimit.Every {
+		return
+	}
+	if usedUp, _ := ratelimit.Remaining(h.Get("X-RateLimit-Remaining")); !usedUp {
+		return
+	}
+	if d, ok := httpx.ResetWait(h, "X-RateLimit-Reset", local); ok && d <= generalWindow+generalSlack {
+		c.s.rate.Hold(ratelimit.Every, local, d)
+	}
 }
 
 // waitLimits waits until the limits of the group key have reset, if an

@@ -17,10 +17,15 @@ import (
 
 // usedUpPosts are Mastodon's headers of a post that used up the account's
 // limit of statuses: X-RateLimit-Reset is an ISO 8601 time, by the
-// instance's clock (fixedNow), 5 minutes on.
-func usedUpPosts() http.Header {
+// instance's clock (fixedNow), 2 hours on, later than the general limit's
+// 5-minute window can reset.
+func usedUpPosts() http.Header { return usedUpIn(2 * time.Hour) }
+
+// usedUpIn are the headers of an answer saying a limit is used up until d
+// after fixedNow.
+func usedUpIn(d time.Duration) http.Header {
 	return http.Header{"Date": {fixedNow.Format(http.TimeFormat)}, "X-Ratelimit-Limit": {"300"},
-		"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {fixedNow.Add(5 * time.Minute).Format("2006-01-02T15:04:05.000000Z")}}
+		"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {fixedNow.Add(d).Format("2006-01-02T15:04:05.000000Z")}}
 }
 
 // limitClock sets ch's clock to fixedNow and makes its sleeps pass at
@@ -55,9 +60,28 @@ func TestUsedUpLimitHoldsTheNextPost(t *testing.T) {
 
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{5 * time.Minute}, *waits)
+	assert.Equal(t, []time.Duration{2 * time.Hour}, *waits)
 	assert.Equal(t, []int{1}, *posts, "the post waited before it was made")
 	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 2)
+}
+
+// The X-RateLimit-* fields of a post's answer describe whichever of the
+// limit of statuses and the general limit has fewer left: a post answered
+// "0" with a reset within the general limit's 5 minutes may have used up
+// the general limit, which the instance counts every request against, so
+// it holds a deletion (and every other request) too; one with a later
+// reset is the limit of statuses and holds only posts (above).
+func TestUsedUpPostMayBeTheGeneralLimit(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.postLimits = usedUpIn(4 * time.Minute) })
+	ch := newTestChannel(t, f)
+	waits, _ := limitClock(ch, f)
+
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+	require.NoError(t, ch.Retract(context.Background(), first))
+	assert.Equal(t, []time.Duration{4 * time.Minute}, *waits, "the deletion waited for the general limit")
 }
 
 // The wait ends with the context: the post fails transient, with the time
@@ -86,7 +110,7 @@ func TestUsedUpLimitWaitEndsWithTheContext(t *testing.T) {
 		assert.Equal(t, !deadline, errors.Is(err, context.Canceled), "%v", err)
 		d, ok := broadcast.RetryDelay(err)
 		require.True(t, ok, "%v", err)
-		assert.Equal(t, 5*time.Minute, d)
+		assert.Equal(t, 2*time.Hour, d)
 		assert.Contains(t, err.Error(), "mastodon: post: rate limit: the account's rate limit is used up")
 		assert.NotContains(t, err.Error(), testToken)
 	}

@@ -121,10 +121,12 @@
 // x-app-limit-24hour-remaining: 0), holds the channel's next request to
 // that endpoint (X counts per endpoint: a post does not hold a deletion)
 // until the reset (x-rate-limit-reset, by X's Date; at most 24 hours),
-// as X would refuse it with a 429. A wait that would pass the context's
-// deadline is not begun, and one the context ends fails: the request is
-// not made, and fails transient, with broadcast.RetryAfter the time left.
-// Headers that do not parse hold nothing.
+// as X would refuse it with a 429. A wait that would leave the request less
+// than 10 seconds before the context's deadline (or less than half the time
+// the context has left, when that is shorter) is not begun, and one the
+// context ends fails: the request is not made, and fails transient, with
+// broadcast.RetryAfter the time left. Headers that do not parse hold
+// nothing.
 //
 // Weight counts as twitter-text 3 (parseTweet with configuration v3) does,
 // the library X's clients count with. After NFC normalisation each code

@@ -18,13 +18,16 @@
 // made together arrive in any order), and WaitFor holds a request that
 // costs more than that, not one that costs less: a deletion may go when
 // too few points are left for a post. Wait is WaitFor a cost of 1, held
-// only by a limit with nothing left.
+// only by a limit with nothing left. Reserve waits as WaitFor does and
+// then counts the request's cost as spent until its answer, so that
+// requests made together do not spend the same points twice.
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
-// header or a clock far off, not a limit. A wait that would pass the
-// context's deadline is not begun, and one the context ends fails: both
-// are rate limits, transient with broadcast.RetryAfter the time left, and
-// make no request. Unparsable headers hold nothing.
+// header or a clock far off, not a limit. A wait that would leave the
+// request too little of the context's time (see MinRoom) is not begun, and
+// one the context ends fails: both are rate limits, transient with
+// broadcast.RetryAfter the time left, and make no request. Unparsable
+// headers hold nothing.
 package ratelimit
 
 import (
@@ -41,6 +44,18 @@ import (
 
 // DefaultMax caps a hold of Limits whose Max is zero.
 const DefaultMax = time.Hour
+
+// MinRoom is the time a wait must leave before the context's deadline
+// for the request that follows it: a wait leaving less (or, when the
+// context had less than twice MinRoom left, less than half of what it
+// had) is not begun. A hold ending just before the deadline would leave
+// the request no time to finish, and a post whose answer the deadline
+// cut may have been made: retried, it could be made twice where the
+// platform takes no idempotency key (Discord). Ten seconds is a slow
+// platform's answer, with a new connection's TLS, during an outage; the
+// wait not begun costs nothing but an attempt: its RetryAfter starts the
+// next attempt after the reset, with a whole attempt's time and no wait.
+const MinRoom = 10 * time.Second
 
 // Every is the key of a limit that every request counts against (a
 // global limit): a hold of Every holds every request.
@@ -64,6 +79,7 @@ type Limits struct {
 	mu    sync.Mutex
 	until map[string]time.Time // a limit's key → when it resets
 	left  map[string]left      // a limit's key → what it has left
+	taken map[string]uint64    // a limit's key → what requests not yet answered reserved
 }
 
 // left is what a limit has left until it resets: the fewest requests (or
@@ -105,16 +121,22 @@ func (l *Limits) Note(key, remaining string, now time.Time, reset func() (time.D
 	if !ok {
 		return
 	}
+	if d <= 0 {
+		return
+	}
 	if n == 0 {
 		l.Hold(key, now, d)
 		return
 	}
-	if d <= 0 {
-		return
-	}
-	resets := now.Add(min(d, l.max()))
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.noteLeft(key, n, now, d)
+}
+
+// noteLeft records that an answer received at now said the limit key has
+// n left, d before its reset. l.mu is held.
+func (l *Limits) noteLeft(key string, n uint64, now time.Time, d time.Duration) {
+	resets := now.Add(min(d, l.max()))
 	if l.left == nil {
 		l.left = map[string]left{}
 	}
@@ -132,9 +154,14 @@ func (l *Limits) Hold(key string, now time.Time, d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	until := now.Add(min(d, l.max()))
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.hold(key, now, d)
+}
+
+// hold is Hold, for d above zero. l.mu is held.
+func (l *Limits) hold(key string, now time.Time, d time.Duration) {
+	until := now.Add(min(d, l.max()))
 	if l.until == nil {
 		l.until = map[string]time.Time{}
 	}
@@ -163,6 +190,11 @@ func (l *Limits) Until(keys ...string) time.Time {
 func (l *Limits) UntilFor(cost int, keys ...string) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.untilFor(cost, keys)
+}
+
+// untilFor is UntilFor. l.mu is held.
+func (l *Limits) untilFor(cost int, keys []string) time.Time {
 	until := l.at(Every, 1)
 	for _, k := range keys {
 		until = later(until, l.at(k, cost))
@@ -170,13 +202,110 @@ func (l *Limits) UntilFor(cost int, keys ...string) time.Time {
 	return until
 }
 
-// at is when a request costing cost may be made by the limit key alone.
+// at is when a request costing cost may be made by the limit key alone:
+// what an answer said is left counts as used what requests not yet
+// answered reserved (see Reserve).
 func (l *Limits) at(key string, cost int) time.Time {
 	until := l.until[key]
-	if lf, ok := l.left[key]; ok && uint64(max(cost, 1)) > lf.n {
+	if lf, ok := l.left[key]; ok && uint64(max(cost, 1))+l.taken[key] > lf.n {
 		until = later(until, lf.resets)
 	}
 	return until
+}
+
+// A Reservation is what a request took of its limits when it was made
+// (see Reserve), counted as used until the request's answer says what is
+// left (Note) or no answer comes (Release).
+type Reservation struct {
+	l    *Limits
+	cost uint64
+	keys []string
+	done bool // l.mu guards it
+}
+
+// Reserve waits, by c, as WaitFor does, until a request costing cost
+// requests (or points) of the limits keys name may be made, counting as
+// used what requests made and not yet answered reserved; then it reserves
+// cost of each limit of keys (Every counts the request as 1) for the
+// request, so that two requests made together with too little left for
+// both do not both go, one of them into a 429. The caller must end the
+// Reservation, with its Note once the answer came or its Release when
+// none did.
+func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
+	var waited time.Time
+	for {
+		l.mu.Lock()
+		until := l.untilFor(cost, keys)
+		// A wait that ended leaves the request free to go unless a later
+		// hold came meanwhile (a clock that did not move holds no more).
+		if !until.After(c.Now()) || !until.After(waited) {
+			r := &Reservation{l: l, cost: uint64(max(cost, 1)), keys: keys}
+			if l.taken == nil {
+				l.taken = map[string]uint64{}
+			}
+			for _, k := range keys {
+				l.taken[k] += r.costOf(k)
+			}
+			l.mu.Unlock()
+			return r, nil
+		}
+		l.mu.Unlock()
+		if err := WaitUntil(ctx, c, what, until); err != nil {
+			return nil, err
+		}
+		waited = until
+	}
+}
+
+// costOf is what r reserved of the limit key.
+func (r *Reservation) costOf(key string) uint64 {
+	if key == Every {
+		return 1
+	}
+	return r.cost
+}
+
+// Release gives back what r reserved: the request got no answer to say
+// what is left. Only the first of Release and Note gives it back.
+func (r *Reservation) Release() {
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	r.release()
+}
+
+// release gives back what r reserved, once. l.mu is held.
+func (r *Reservation) release() {
+	if r.done {
+		return
+	}
+	r.done = true
+	for _, k := range r.keys {
+		r.l.taken[k] -= r.costOf(k)
+		if r.l.taken[k] == 0 {
+			delete(r.l.taken, k)
+		}
+	}
+}
+
+// Note records, as Limits.Note does, what the answer to r's request said
+// of the limit key, and gives back what r reserved, at once: what the
+// answer says is left counts the request already.
+func (r *Reservation) Note(key, remaining string, now time.Time, reset func() (time.Duration, bool)) {
+	n, known := parseRemaining(remaining)
+	d, ok := time.Duration(0), false
+	if known {
+		d, ok = reset()
+	}
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	r.release()
+	switch {
+	case !ok || d <= 0:
+	case n == 0:
+		r.l.hold(key, now, d)
+	default:
+		r.l.noteLeft(key, n, now, d)
+	}
 }
 
 // UntilAll is when a request that may count against any limit may be
@@ -205,11 +334,12 @@ func (l *Limits) WaitFor(ctx context.Context, c Clock, what string, cost int, ke
 }
 
 // WaitUntil waits, by c, until the time until, when the limit what
-// resets. A wait that would pass ctx's deadline is not begun, and one that
-// ctx ends fails: the error is a rate limit (broadcast.RetryAfter) naming
-// the time left, so that the Broadcaster retries once the limit has reset
-// (the latter wraps ctx's error too, as every error of a done context
-// does).
+// resets. A wait that would leave the request less than MinRoom before
+// ctx's deadline (or half the time ctx has left, when that is shorter) is
+// not begun, and one that ctx ends fails: the error is a rate limit
+// (broadcast.RetryAfter) naming the time left, so that the Broadcaster
+// retries once the limit has reset (the latter wraps ctx's error too, as
+// every error of a done context does).
 func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error {
 	d := until.Sub(c.Now())
 	if d <= 0 {
@@ -217,9 +347,11 @@ func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error
 	}
 	// The deadline is by the machine's clock, the reset by c's: the time
 	// each leaves is what compares.
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, longer than the attempt has left: not requested",
-			what, d.Round(time.Millisecond)), d, true)
+	if deadline, ok := ctx.Deadline(); ok {
+		if left := time.Until(deadline); left-d < min(MinRoom, left/2) {
+			return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, too long to wait and still make the request within the attempt: not requested",
+				what, d.Round(time.Millisecond)), d, true)
+		}
 	}
 	if err := c.Sleep(ctx, d); err != nil {
 		left := max(until.Sub(c.Now()), time.Millisecond)

@@ -173,3 +173,87 @@ func TestWaitForHoldsARequestCostingMoreThanIsLeft(t *testing.T) {
 	require.NoError(t, l.WaitFor(context.Background(), f.clock(), "the limit", 2, "y"), "the reset passed")
 	assert.Len(t, f.slept, 1)
 }
+
+// A wait is begun only when it leaves the request MinRoom of the
+// attempt's time, or half of what the attempt has left when that is
+// shorter: a hold ending just before the deadline would leave the request
+// no time to finish, and its answer could be lost after the post was
+// made. One leaving too little fails as a wait past the deadline does.
+func TestWaitLeavesTheRequestRoom(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name          string
+		timeout, hold time.Duration
+		waits         bool
+	}{
+		{"ends a second before the deadline", time.Minute, 59 * time.Second, false},
+		{"leaves less than MinRoom", time.Minute, time.Minute - MinRoom + time.Second, false},
+		{"leaves MinRoom and more", time.Minute, time.Minute - 2*MinRoom, true},
+		{"a short attempt: leaves less than half", 8 * time.Second, 5 * time.Second, false},
+		{"a short attempt: leaves more than half", 8 * time.Second, time.Second, true},
+		{"no deadline", 0, 1000 * time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeClock{now: start}
+			var l Limits
+			l.Hold("a", f.now, tc.hold)
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel func()
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			err := l.Wait(ctx, f.clock(), "the endpoint's limit", "a")
+			if tc.waits {
+				require.NoError(t, err)
+				assert.Len(t, f.slept, 1)
+				return
+			}
+			require.Error(t, err)
+			assert.Empty(t, f.slept, "no wait begun")
+			d, ok := broadcast.RetryDelay(err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, min(tc.hold, DefaultMax), d)
+			assert.Contains(t, err.Error(), "not requested")
+		})
+	}
+}
+
+// A request reserves what it costs when it goes, until its answer: two
+// requests made together with too little left for both do not both go.
+// The answer's Note gives the reservation back as it records what is
+// left (which counts the request); a request without an answer gives it
+// back with Release; either only once.
+func TestReserveCountsRequestsNotYetAnswered(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeClock{now: now}
+	ctx := context.Background()
+	l := &Limits{Max: time.Hour}
+	l.Note("w", "4", now, wait(40*time.Minute, true))
+	reset := now.Add(40 * time.Minute)
+
+	first, err := l.Reserve(ctx, f.clock(), "the limit", 3, "w")
+	require.NoError(t, err)
+	assert.Empty(t, f.slept, "3 of the 4 left")
+	assert.Equal(t, reset, l.UntilFor(3, "w"), "a second post, made with the first unanswered, would be refused")
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "a deletion still fits")
+
+	first.Note("w", "1", now, wait(40*time.Minute, true))
+	first.Release()
+	first.Note("w", "1", now, wait(40*time.Minute, true))
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "the answer gave the reservation back, once")
+	assert.Equal(t, reset, l.UntilFor(2, "w"))
+
+	del, err := l.Reserve(ctx, f.clock(), "the limit", 1, "w")
+	require.NoError(t, err)
+	assert.Equal(t, reset, l.UntilFor(1, "w"), "the last point is reserved")
+	del.Release()
+	del.Release()
+	assert.True(t, l.UntilFor(1, "w").IsZero(), "no answer: given back, once")
+
+	second, err := l.Reserve(ctx, f.clock(), "the limit", 3, "w")
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{40 * time.Minute}, f.slept, "the post waited for the reset")
+	second.Release()
+	assert.Empty(t, l.taken, "nothing reserved is left over")
+}
