@@ -260,7 +260,7 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 }
 
 // checkMappings refuses a key given twice in one mapping below n, at key
-// path, a key that is not text, a mapping of more than MaxMappingKeys
+// path, a key that is not text (null included), a mapping of more than MaxMappingKeys
 // keys and a tag of the file's own (checkTag), before anything decodes
 // the file: the YAML library compares every pair of a mapping's
 // keys, and records an error for every pair alike, so that a few thousand
@@ -295,6 +295,12 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 				// name, not the value decoding reads.
 				return fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
 					name, k.Line, prefix(path))
+			}
+			if k.ShortTag() == "!!null" {
+				// Decoded into a map of text (headers), the library leaves
+				// such a key out without an error.
+				return fmt.Errorf("%s:%d: %sa key that is null (%s): write it as text, in quotes",
+					name, k.Line, prefix(path), k.Value)
 			}
 			// The library's test of a key given twice: same kind, same text.
 			if line, dup := seen[key{k.Kind, k.Value}]; dup {

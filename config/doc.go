@@ -199,7 +199,9 @@
 //
 // # Errors
 //
-// Loading is strict: an unknown key, a value of the wrong type, an unknown
+// Loading is strict: an unknown key, a key YAML reads as null ("~:",
+// "null:", which a mapping such as headers would leave out), a value of
+// the wrong type, an unknown
 // kind or URL scheme, a variable that is not set or empty, a "when:" or stage that
 // names no status, component or channel, an empty stage, an attempt_timeout under
 // MinAttemptTimeout (1s: no request fits in less, so every attempt would

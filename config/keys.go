@@ -260,7 +260,10 @@ func keyPath(t reflect.Type, segs string) ([]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		out, t = append(out, key), ft
+		if key != "" {
+			out = append(out, key)
+		}
+		t = ft
 		i += n - 1
 	}
 	return out, len(out) > 0
@@ -269,11 +272,16 @@ func keyPath(t reflect.Type, segs string) ([]string, bool) {
 // fieldKey returns the YAML key and type of struct t's field that sets the
 // Go field name (or path of fields, "Branding.Title"): the field of that
 // name, or the one whose "sets" tag names it. Inline fields count as t's
-// own.
+// own, and an inline field's own name stands for no key ("").
 func fieldKey(t reflect.Type, name string) (string, reflect.Type, bool) {
 	for f := range t.Fields() {
 		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if opts == "inline" {
+			if f.Name == name {
+				// The Config a file's struct inlines ("Config.Password"
+				// of emailFile): no key of its own.
+				return "", f.Type, true
+			}
 			if k, ft, ok := fieldKey(f.Type, name); ok {
 				return k, ft, true
 			}
