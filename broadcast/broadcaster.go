@@ -781,8 +781,12 @@ func validateNow(u Update) error {
 // channel: an attempt under way ends, and what it posted is deleted; a
 // retry waiting to post it, or a delivery waiting for its turn, stops
 // without posting, and its Result's error (permanent) says it was
-// retracted: once Retract got to the channel; one whose context ends
-// before (ErrBusy) stops none. A delivery that reached only some of a channel's targets
+// retracted: once Retract got to the channel and recorded in the Store
+// that the update is not to be posted there. One whose context ends
+// before (ErrBusy), or whose attempt fails before (the Store or
+// Options.Lock failing), stops none for good: the deliveries go on, and
+// a later attempt of the Retract stops them again and deletes what they
+// posted. A delivery that reached only some of a channel's targets
 // (rooms, endpoints) before failing has no receipt of the whole: Retract
 // deletes what it posted, from the record the Broadcaster keeps of it; so
 // it does for a correction edited in place that was posted anew to the
