@@ -480,7 +480,10 @@ func checkSend(u Update) error {
 // post. A channel that could not delete the post (ErrNotSupported) gets
 // the correction.
 //
-// Correct refuses (ErrInvalidUpdate, naming original) an original that no
+// Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that is the ID of
+// a correction of another update, as the Store recorded it, or of an
+// update sent: that ID is delivered already, and the correction would be
+// Skipped everywhere. Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
 // only some recipients of a channel counts as not delivered there. It
@@ -505,7 +508,66 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
 		return nil, err
 	}
+	if u.ID != "" { // a derived one hashes Corrects: no other update's
+		if err := b.claimCorrection(ctx, original, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	return b.run(ctx, u, opCorrect, original)
+}
+
+// correctsKey is the Store's update key, and incident, of the record that
+// correction id corrects an update (see claimCorrection): like sentKey's,
+// a key no update has (IDs take no control characters).
+func correctsKey(id string) string { return "\x00corrects\x00" + id }
+
+// claimCorrection records in the Store, once, that correction id corrects
+// update original, and refuses (naming ID) an id recorded as the
+// correction of another update, or as an update sent (see firstSent):
+// the Store's marks of id would say it delivered, and the correction
+// would be Skipped on every channel, original left as it was. The Corrects
+// of one id take turns, in this Broadcaster and through Options.Lock. A
+// record that cannot be read or written lets the correction through, and
+// is logged: the check only catches a mistake; a correction made before
+// such records were kept is known only as one.
+func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) error {
+	key := correctsKey(id)
+	turn := flightKey{key, sentChannel}
+	fl, err := b.flights.hold(ctx, turn)
+	if err != nil {
+		return busy(ctx, err)
+	}
+	defer b.flights.unhold(turn, fl)
+	if b.sharedLock != nil {
+		unlock, err := b.lockShared(ctx, LockKey{UpdateID: key, Channel: sentChannel})
+		if err != nil {
+			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
+			return nil
+		}
+		defer b.unlockShared(unlock)
+	}
+	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
+	if err != nil {
+		b.storeTrouble(ctx, "read the record of what correction "+id+" corrects", err)
+		return nil
+	}
+	if ok {
+		if r.ID != original {
+			return invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
+				quoteCut(id), quoteCut(r.ID))
+		}
+		return nil
+	}
+	if sent, ok, err := b.store.Receipt(ctx, sentKey(id), sentChannel); err == nil && ok && !sent.UpdateTime.IsZero() {
+		if _, correction := sent.Meta[correctionMeta]; !correction {
+			return invalid("ID", "%s is the ID of an update sent, not of a correction; give the correction an ID of its own, or leave it empty",
+				quoteCut(id))
+		}
+	}
+	rec := Receipt{Channel: sentChannel, ID: original, UpdateID: id, Time: time.Now().UTC().Round(0)}
+	b.storeTrouble(context.WithoutCancel(ctx), "record what correction "+id+" corrects",
+		b.store.SaveReceipt(ctx, key, key, rec))
+	return nil
 }
 
 // CheckOriginal makes, in the Store, the checks of original that Correct
