@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,4 +79,61 @@ func TestRetractFailingOnOptionsLockStopsNothing(t *testing.T) {
 	on, err := b.RetractedOn(context.Background(), "u")
 	require.NoError(t, err)
 	assert.Empty(t, on)
+}
+
+// forbidFailingOnce is forbidFailing for the first such write only.
+type forbidFailingOnce struct {
+	*MemoryStore
+	update string
+	failed atomic.Bool
+}
+
+func (s *forbidFailingOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if updateID == s.update && target == "" && failure != nil && !s.failed.Swap(true) {
+		return errStoreDown
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// deleting is stallFirst that counts the posts it makes and deletes.
+type deleting struct {
+	stallFirst
+	posts, deletes atomic.Int32
+}
+
+func (d *deleting) Send(ctx context.Context, m Message) (Receipt, error) {
+	r, err := d.stallFirst.Send(ctx, m)
+	if err == nil {
+		d.posts.Add(1)
+	}
+	return r, err
+}
+
+func (d *deleting) Retract(context.Context, Receipt) error {
+	d.deletes.Add(1)
+	return nil
+}
+
+// A Retract whose first attempt the Store fails, and whose next one goes
+// ahead, leaves nothing up: the delivery it stopped either posts between
+// its attempts, and the next attempt deletes the post, or stops as
+// retracted; either way the Retract succeeds and RetractedOn names the
+// channel.
+func TestRetractGoingAheadAfterAFailedAttempt(t *testing.T) {
+	ch := &deleting{stallFirst: stallFirst{in: make(chan struct{}), release: make(chan struct{})}}
+	store := &forbidFailingOnce{MemoryStore: NewMemoryStore(), update: "u"}
+	b, err := New([]Channel{ch}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: 1, MaxInterval: 1}})
+	require.NoError(t, err)
+	defer b.Close()
+	sent, retracted := sendThenRetract(context.Background(), b, &ch.stallFirst)
+	sendErr, retractErr := <-sent, <-retracted
+	require.NoError(t, retractErr)
+	on, err := b.RetractedOn(context.Background(), "u")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"x"}, on)
+	if sendErr != nil {
+		assert.ErrorIs(t, sendErr, ErrRetracted)
+		assert.Zero(t, ch.posts.Load())
+	}
+	assert.Equal(t, ch.posts.Load(), ch.deletes.Load(), "every post deleted")
 }
