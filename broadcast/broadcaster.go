@@ -356,8 +356,10 @@ func (b *Broadcaster) Channels() []string {
 // waits end at once and Send returns after the attempts under way have
 // returned.
 //
-// A channel is skipped when the Store says it delivered u.ID already; a
-// channel with many targets resends only to the targets not done, and
+// A channel is skipped when the Store says it delivered u.ID already
+// (where u.ID is that of a correction delivered there, as the Store
+// records it, the channel fails for good instead, naming ID: see
+// Correct); a channel with many targets resends only to the targets not done, and
 // tries again those that failed permanently in an earlier Send. Two Sends
 // of one update at once on this Broadcaster (a double click) deliver it
 // once on each channel: the second waits for the first, and does not try

@@ -140,3 +140,33 @@ func TestConcurrentCorrectionsSharingAnID(t *testing.T) {
 	require.ErrorAs(t, second, &fe)
 	assert.Equal(t, "ID", fe.Field)
 }
+
+// A Send of an update given the ID of a correction delivered fails for
+// good, naming ID: it was Skipped on every channel, the update posted
+// nowhere, without an error.
+func TestSendOfACorrectionsIDFails(t *testing.T) {
+	ctx := context.Background()
+	ch := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	a := validUpdate()
+	a.ID = "a"
+	_, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	fix := validUpdate()
+	fix.ID = "fix"
+	fix.Body = "The EU region, not the US one."
+	_, err = b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+
+	next := validUpdate()
+	next.ID = "fix"
+	next.Status = broadcast.StatusIdentified
+	rep, err := b.Send(ctx, next)
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.False(t, rep.Results[0].Skipped)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, rep.Results[0].Err, &fe)
+	assert.Equal(t, "ID", fe.Field)
+	assert.Contains(t, fe.Problem, `"a"`)
+	assert.Equal(t, 2, ch.count(), "nothing posted")
+}

@@ -746,6 +746,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.ledger.resume()
 	}
 	if done && !retry {
+		if d.op == opSend && d.correctionsID(ctx) {
+			return true, nil
+		}
 		if d.op != opRetract {
 			// The receipt of the earlier delivery, for the Report; without
 			// it the Result is still right.
@@ -812,6 +815,24 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// correctionsID ends, failed for good, a Send whose update's ID the
+// Store records as a correction's (see claimCorrection), delivered on the
+// channel: Skipped, the update would be posted nowhere, without an error.
+// A record that cannot be read leaves the Send Skipped: the check only
+// catches a mistake.
+//
+//go:noinline
+func (d *delivery) correctionsID(ctx context.Context) bool {
+	r, ok, err := d.b.store.Receipt(ctx, correctsKey(d.u.ID), sentChannel)
+	if err != nil || !ok {
+		return false
+	}
+	d.res.Err = Permanent(invalid("ID", "%s is the ID of a correction of update %s, delivered on this channel; "+
+		"give the update an ID of its own, or leave it empty", quoteCut(d.u.ID), quoteCut(r.ID)))
+	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+	return true
 }
 
 // correctsOlder reports whether the update this correction corrects is
