@@ -482,10 +482,11 @@ func checkSend(u Update) error {
 // post. A channel that could not delete the post (ErrNotSupported) gets
 // the correction.
 //
-// Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that is the ID of
-// a correction of another update, as the Store recorded it, or of an
-// update sent: that ID is delivered already, and the correction would be
-// Skipped everywhere. Correct refuses (ErrInvalidUpdate, naming original) an original that no
+// Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that the Store
+// records as the ID of a correction of another update, or of an update
+// sent (Send records it for an update without a Time of its own, RunJob
+// for every one): that ID is delivered already, and the correction would
+// be Skipped everywhere. Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
 // only some recipients of a channel counts as not delivered there. It
@@ -510,10 +511,10 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
 		return nil, err
 	}
-	if u.ID != "" { // a derived one hashes Corrects: no other update's
-		if err := b.claimCorrection(ctx, original, u.ID); err != nil {
-			return nil, err
-		}
+	// A derived ID hashes Corrects, and is no other update's; recorded
+	// all the same, for a caller that copies it into another Correct.
+	if err := b.claimCorrection(ctx, original, u.WithDefaults(time.Time{}).ID); err != nil {
+		return nil, err
 	}
 	return b.run(ctx, u, opCorrect, original)
 }

@@ -170,3 +170,25 @@ func TestSendOfACorrectionsIDFails(t *testing.T) {
 	assert.Contains(t, fe.Problem, `"a"`)
 	assert.Equal(t, 2, ch.count(), "nothing posted")
 }
+
+// A correction's derived ID, copied from its Report into the Correct of
+// another update, is refused as a given one is.
+func TestCopiedDerivedCorrectionIDRefused(t *testing.T) {
+	ctx := context.Background()
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"})
+	a, bu := validUpdate(), validUpdate()
+	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
+	for _, u := range []broadcast.Update{a, bu} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	fix := validUpdate()
+	fix.Body = "The EU region, not the US one."
+	rep, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	fix.ID = rep.UpdateID
+	_, err = b.Correct(ctx, "b", fix)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ID", fe.Field)
+}
