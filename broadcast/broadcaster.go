@@ -356,8 +356,10 @@ func (b *Broadcaster) Channels() []string {
 // waits end at once and Send returns after the attempts under way have
 // returned.
 //
-// A channel is skipped when the Store says it delivered u.ID already; a
-// channel with many targets resends only to the targets not done, and
+// A channel is skipped when the Store says it delivered u.ID already
+// (where u.ID is that of a correction delivered there, as the Store
+// records it, the channel fails for good instead, naming ID: see
+// Correct); a channel with many targets resends only to the targets not done, and
 // tries again those that failed permanently in an earlier Send. Two Sends
 // of one update at once on this Broadcaster (a double click) deliver it
 // once on each channel: the second waits for the first, and does not try
@@ -480,7 +482,11 @@ func checkSend(u Update) error {
 // post. A channel that could not delete the post (ErrNotSupported) gets
 // the correction.
 //
-// Correct refuses (ErrInvalidUpdate, naming original) an original that no
+// Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that the Store
+// records as the ID of a correction of another update, or of an update
+// sent (Send records it for an update without a Time of its own, RunJob
+// for every one): that ID is delivered already, and the correction would
+// be Skipped everywhere. Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
 // only some recipients of a channel counts as not delivered there. It
@@ -505,7 +511,66 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
 		return nil, err
 	}
+	// A derived ID hashes Corrects, and is no other update's; recorded
+	// all the same, for a caller that copies it into another Correct.
+	if err := b.claimCorrection(ctx, original, u.WithDefaults(time.Time{}).ID); err != nil {
+		return nil, err
+	}
 	return b.run(ctx, u, opCorrect, original)
+}
+
+// correctsKey is the Store's update key, and incident, of the record that
+// correction id corrects an update (see claimCorrection): like sentKey's,
+// a key no update has (IDs take no control characters).
+func correctsKey(id string) string { return "\x00corrects\x00" + id }
+
+// claimCorrection records in the Store, once, that correction id corrects
+// update original, and refuses (naming ID) an id recorded as the
+// correction of another update, or as an update sent (see firstSent):
+// the Store's marks of id would say it delivered, and the correction
+// would be Skipped on every channel, original left as it was. The Corrects
+// of one id take turns, in this Broadcaster and through Options.Lock. A
+// record that cannot be read or written lets the correction through, and
+// is logged: the check only catches a mistake; a correction made before
+// such records were kept is known only as one.
+func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) error {
+	key := correctsKey(id)
+	turn := flightKey{key, sentChannel}
+	fl, err := b.flights.hold(ctx, turn)
+	if err != nil {
+		return busy(ctx, err)
+	}
+	defer b.flights.unhold(turn, fl)
+	if b.sharedLock != nil {
+		unlock, err := b.lockShared(ctx, LockKey{UpdateID: key, Channel: sentChannel})
+		if err != nil {
+			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
+			return nil
+		}
+		defer b.unlockShared(unlock)
+	}
+	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
+	if err != nil {
+		b.storeTrouble(ctx, "read the record of what correction "+id+" corrects", err)
+		return nil
+	}
+	if ok {
+		if r.ID != original {
+			return invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
+				quoteCut(id), quoteCut(r.ID))
+		}
+		return nil
+	}
+	if sent, ok, err := b.store.Receipt(ctx, sentKey(id), sentChannel); err == nil && ok && !sent.UpdateTime.IsZero() {
+		if _, correction := sent.Meta[correctionMeta]; !correction {
+			return invalid("ID", "%s is the ID of an update sent, not of a correction; give the correction an ID of its own, or leave it empty",
+				quoteCut(id))
+		}
+	}
+	rec := Receipt{Channel: sentChannel, ID: original, UpdateID: id, Time: time.Now().UTC().Round(0)}
+	b.storeTrouble(context.WithoutCancel(ctx), "record what correction "+id+" corrects",
+		b.store.SaveReceipt(ctx, key, key, rec))
+	return nil
 }
 
 // CheckOriginal makes, in the Store, the checks of original that Correct
@@ -781,8 +846,12 @@ func validateNow(u Update) error {
 // channel: an attempt under way ends, and what it posted is deleted; a
 // retry waiting to post it, or a delivery waiting for its turn, stops
 // without posting, and its Result's error (permanent) says it was
-// retracted: once Retract got to the channel; one whose context ends
-// before (ErrBusy) stops none. A delivery that reached only some of a channel's targets
+// retracted: once Retract got to the channel and recorded in the Store
+// that the update is not to be posted there. One whose context ends
+// before (ErrBusy), or whose attempt fails before (the Store or
+// Options.Lock failing), stops none for good: the deliveries go on, and
+// a later attempt of the Retract stops them again and deletes what they
+// posted. A delivery that reached only some of a channel's targets
 // (rooms, endpoints) before failing has no receipt of the whole: Retract
 // deletes what it posted, from the record the Broadcaster keeps of it; so
 // it does for a correction edited in place that was posted anew to the

@@ -28,8 +28,10 @@ type flight struct {
 	retracted atomic.Bool
 	// retractions counts the Retracts waiting for the flight,
 	// retractHolding says one holds it, and retractHeld says one went
-	// ahead with it: a Retract whose wait ends with its context, for the
-	// flight or, once it holds it, for Options.Lock, retracted nothing,
+	// ahead with it (recorded in the Store that the update is not to be
+	// posted): a Retract whose wait ends with its context, for the flight,
+	// or whose attempt, once it holds it, failed before that record (its
+	// context ended, Options.Lock or the Store failed), retracted nothing,
 	// and when no other waits, holds it or went ahead, its mark is taken
 	// back (see flights.retract). Guarded by flights.mu.
 	retractions    int
@@ -122,8 +124,10 @@ func (f *flights) active(update, channel string) bool {
 // stops too, so that none posts after the retraction looked for posts.
 // One whose ctx ends first stopped nothing for good: unless another
 // Retract waits, holds the flight or went ahead, the deliveries go on;
-// and so when release is called with ahead false, by a Retract whose ctx
-// ended while it waited for what else it holds (Options.Lock).
+// and so when release is called with ahead false, by a Retract whose
+// attempt failed before it recorded that the update is not to be posted
+// (its ctx ended while it waited for Options.Lock, or the lock or the
+// Store failed).
 func (f *flights) retract(ctx context.Context, update, channel string) (release func(ahead bool), err error) {
 	key := flightKey{update, channel}
 	fl := f.ref(key, func(fl *flight) {
@@ -172,7 +176,8 @@ func (f *flights) takeBack(fl *flight) {
 
 // yieldTo tells a delivery that holds fl, marked retracted, what the
 // mark means: retracted, when a Retract of the update went ahead (got
-// the flight), and so the delivery stops; otherwise, when one waits for
+// the flight, and recorded that the update is not to be posted), and so
+// the delivery stops; otherwise, when one waits for
 // the flight, a channel closed once its wait ends, for the delivery to
 // let it have the flight until then (see delivery.yield) rather than
 // stop for a Retract that may yet give up and retract nothing; neither

@@ -98,8 +98,10 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
 // an invalid update, one without IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original) fails Permanent
-// without an attempt, and an update not cleaned is cleaned (see
-// Update.Clean) as Jobs would have; after Close,
+// without an attempt, and so does a JobCorrect whose Update.ID is that of
+// a correction of another update or of an update sent (see Correct); an
+// update not cleaned is cleaned (see Update.Clean) as Jobs would have;
+// after Close,
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
 // the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
@@ -121,6 +123,14 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	op, err := j.check()
 	if err != nil {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
+	}
+	if j.Kind == JobCorrect {
+		if err := b.claimCorrection(ctx, j.Original, j.Update.ID); err != nil {
+			if errors.Is(err, ErrInvalidUpdate) {
+				err = Permanent(err)
+			}
+			return Result{Channel: j.Channel, Err: err}
+		}
 	}
 	original := j.Original
 	var place time.Time // of the update's first Send: the order of updates of equal Time

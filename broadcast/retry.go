@@ -85,9 +85,14 @@ type delivery struct {
 	// underWay: this retraction recorded in the Store that it is under
 	// way (see retractingTarget).
 	underWay bool
-	done     bool    // delivered: settle emits EventDelivered
-	failed   bool    // failed: settle emits EventFailed
-	prev     Receipt // the post an edit or retraction is about
+	// forbidden: an attempt of this retraction recorded in the Store that
+	// the update is not to be posted on the channel (see forbid), or
+	// found it retracted already: only then does the mark it set on the
+	// flight of the update's deliveries stand after the attempt (see hold).
+	forbidden bool
+	done      bool    // delivered: settle emits EventDelivered
+	failed    bool    // failed: settle emits EventFailed
+	prev      Receipt // the post an edit or retraction is about
 	// anew: the posts an in-place correction made anew (see keepPartial),
 	// which prev, its receipt, lacks: for opRetract, the retracted
 	// correction's, deleted with prev's; for opCorrect, the corrected
@@ -137,8 +142,9 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 	if d.op == opRetract {
 		// The mark each attempt sets on the flight of the update's
 		// deliveries (flights.retract) stays while the retraction waits
-		// to retry: an older update of the incident waits for its outcome
-		// (see retractionWait), not only for its first attempt.
+		// to retry, once an attempt kept the update from being posted
+		// (see hold): an older update of the incident waits for its
+		// outcome (see retractionWait), not only for its first attempt.
 		key := flightKey{d.original, d.name}
 		fl := d.b.flights.ref(key, nil)
 		defer d.b.flights.leaveOne(key, fl)
@@ -574,8 +580,10 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	// keep an edit and a deletion of it apart. The post is read before it
 	// is locked, and again once it is: one saved meanwhile (the original's
 	// Send under way on another instance) is locked instead.
-	// A retraction that fails here with ctx ended does nothing more: the
-	// deliveries it stopped go on (see flights.retract).
+	// A retraction's attempt that failed before the Store kept the update
+	// from being posted (forbid), with ctx ended or for any other reason,
+	// retracted nothing: the deliveries it stopped go on (see
+	// flights.retract), and a later attempt stops them again.
 	done := func(ahead bool) {
 		if retracting != nil {
 			retracting(ahead)
@@ -587,14 +595,14 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	for tries := 0; ; tries++ {
 		post, err := d.postOf(ctx)
 		if err != nil {
-			done(ctx.Err() == nil)
+			done(d.forbidden)
 			return nil, err
 		}
 		var fl *flight
 		key := flightKey{"\x00post\x00" + post, d.name}
 		if post != "" {
 			if fl, err = d.b.flights.hold(ctx, key); err != nil {
-				done(ctx.Err() == nil)
+				done(d.forbidden)
 				return nil, d.busy(ctx, fmt.Errorf("waiting for another edit or deletion of its post: %w", err))
 			}
 		}
@@ -605,14 +613,16 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 		unlock, err := d.lockUpdate(ctx, id, post, unpost)
 		if err != nil {
-			done(ctx.Err() == nil)
+			done(d.forbidden)
 			return nil, err
 		}
 		if now, err := d.postOf(ctx); err == nil && now != post && tries < 3 {
 			unlock()
 			continue
 		}
-		return func() { unlock(); done(true) }, nil
+		// Read once the attempt ended: it went ahead when it kept the
+		// update from being posted, whatever then failed.
+		return func() { unlock(); done(d.forbidden) }, nil
 	}
 }
 
@@ -736,10 +746,15 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.ledger.resume()
 	}
 	if done && !retry {
+		if d.op == opSend && d.correctionsID(ctx) {
+			return true, nil
+		}
 		if d.op != opRetract {
 			// The receipt of the earlier delivery, for the Report; without
 			// it the Result is still right.
 			d.res.Receipt, _, _ = d.b.store.Receipt(ctx, d.u.ID, d.name)
+		} else {
+			d.forbidden = true // by the Retract that did it
 		}
 		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
@@ -800,6 +815,24 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// correctionsID ends, failed for good, a Send whose update's ID the
+// Store records as a correction's (see claimCorrection), delivered on the
+// channel: Skipped, the update would be posted nowhere, without an error.
+// A record that cannot be read leaves the Send Skipped: the check only
+// catches a mistake.
+//
+//go:noinline
+func (d *delivery) correctionsID(ctx context.Context) bool {
+	r, ok, err := d.b.store.Receipt(ctx, correctsKey(d.u.ID), sentChannel)
+	if err != nil || !ok {
+		return false
+	}
+	d.res.Err = Permanent(invalid("ID", "%s is the ID of a correction of update %s, delivered on this channel; "+
+		"give the update an ID of its own, or leave it empty", quoteCut(d.u.ID), quoteCut(r.ID)))
+	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+	return true
 }
 
 // correctsOlder reports whether the update this correction corrects is
@@ -1434,6 +1467,7 @@ func (d *delivery) forbid(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: keep %s from being posted after its retraction: %w", d.original, err)
 	}
+	d.forbidden = true
 	return nil
 }
 

@@ -1,0 +1,194 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A correction's ID given to the correction of another update is
+// refused, naming ID and the update it corrects already: the second
+// Correct was Skipped on every channel (the ID was delivered), without an
+// error, and the second update stayed uncorrected. A Broadcaster made
+// anew on the same Store (a restart) refuses it too; the same correction
+// of the same original is still let through (Skipped where done).
+func TestCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
+	ctx := context.Background()
+	store := broadcast.NewMemoryStore()
+	for _, edits := range []bool{false, true} {
+		var ch broadcast.Channel = &script{name: "irc"}
+		if edits {
+			ch = &editable{script: script{name: "irc"}}
+		}
+		b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+		a, bu := validUpdate(), validUpdate()
+		a.ID, bu.ID = "a", "b"
+		if edits {
+			a.ID, bu.ID = "a2", "b2"
+		}
+		bu.Body = "Another update."
+		for _, u := range []broadcast.Update{a, bu} {
+			_, err := b.Send(ctx, u)
+			require.NoError(t, err)
+		}
+		fix := validUpdate()
+		fix.ID = "fix-" + a.ID
+		fix.Body = "The EU region, not the US one."
+		_, err := b.Correct(ctx, a.ID, fix)
+		require.NoError(t, err)
+
+		for _, b := range []*broadcast.Broadcaster{b, newBroadcaster(t, broadcast.Options{Store: store}, ch)} {
+			rep, err := b.Correct(ctx, bu.ID, fix)
+			require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			assert.Nil(t, rep)
+			var fe *broadcast.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "ID", fe.Field)
+			assert.Contains(t, fe.Problem, `"`+a.ID+`"`)
+
+			rep, err = b.Correct(ctx, a.ID, fix)
+			require.NoError(t, err)
+			assert.True(t, rep.Results[0].Skipped)
+		}
+	}
+}
+
+// The ID of an update sent is refused as a correction's, naming ID: it
+// was delivered, and the correction was Skipped on every channel.
+func TestCorrectionIDOfAnUpdateSentRefused(t *testing.T) {
+	ctx := context.Background()
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"})
+	a, other := validUpdate(), validUpdate()
+	a.ID, other.ID, other.Body = "a", "other", "Another update."
+	for _, u := range []broadcast.Update{a, other} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	fix := validUpdate()
+	fix.ID = "other"
+	fix.Body = "The EU region, not the US one."
+	_, err := b.Correct(ctx, "a", fix)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ID", fe.Field)
+	assert.Contains(t, fe.Problem, "update sent")
+}
+
+// A queue's JobCorrect whose correction ID corrects another update fails
+// for good, naming ID, without an attempt.
+func TestRunJobCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
+	ctx := context.Background()
+	ch := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	a, bu := validUpdate(), validUpdate()
+	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
+	for _, u := range []broadcast.Update{a, bu} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	fix := validUpdate()
+	fix.ID = "fix"
+	fix.Body = "The EU region, not the US one."
+	_, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	jobs, err := b.Jobs(broadcast.JobCorrect, fix, "b")
+	require.NoError(t, err)
+	res := b.RunJob(ctx, jobs[0], 1)
+	require.ErrorIs(t, res.Err, broadcast.ErrInvalidUpdate)
+	assert.True(t, broadcast.IsPermanent(res.Err))
+	assert.Zero(t, res.Attempts)
+	assert.Equal(t, 3, ch.count(), "no attempt")
+}
+
+// Two Corrects of different updates given one correction ID at once: one
+// corrects its update, and the other is refused, naming ID; neither is
+// Skipped silently.
+func TestConcurrentCorrectionsSharingAnID(t *testing.T) {
+	ctx := context.Background()
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"}, &editable{script: script{name: "slack"}})
+	a, bu := validUpdate(), validUpdate()
+	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
+	for _, u := range []broadcast.Update{a, bu} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	fix := validUpdate()
+	fix.ID = "fix"
+	fix.Body = "The EU region, not the US one."
+	errs := make(chan error, 2)
+	for _, original := range []string{"a", "b"} {
+		go func() {
+			rep, err := b.Correct(ctx, original, fix)
+			if err == nil {
+				for _, r := range rep.Results {
+					assert.False(t, r.Skipped, r.Channel)
+				}
+			}
+			errs <- err
+		}()
+	}
+	first, second := <-errs, <-errs
+	if first != nil {
+		first, second = second, first
+	}
+	require.NoError(t, first)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, second, &fe)
+	assert.Equal(t, "ID", fe.Field)
+}
+
+// A Send of an update given the ID of a correction delivered fails for
+// good, naming ID: it was Skipped on every channel, the update posted
+// nowhere, without an error.
+func TestSendOfACorrectionsIDFails(t *testing.T) {
+	ctx := context.Background()
+	ch := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	a := validUpdate()
+	a.ID = "a"
+	_, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	fix := validUpdate()
+	fix.ID = "fix"
+	fix.Body = "The EU region, not the US one."
+	_, err = b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+
+	next := validUpdate()
+	next.ID = "fix"
+	next.Status = broadcast.StatusIdentified
+	rep, err := b.Send(ctx, next)
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.False(t, rep.Results[0].Skipped)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, rep.Results[0].Err, &fe)
+	assert.Equal(t, "ID", fe.Field)
+	assert.Contains(t, fe.Problem, `"a"`)
+	assert.Equal(t, 2, ch.count(), "nothing posted")
+}
+
+// A correction's derived ID, copied from its Report into the Correct of
+// another update, is refused as a given one is.
+func TestCopiedDerivedCorrectionIDRefused(t *testing.T) {
+	ctx := context.Background()
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"})
+	a, bu := validUpdate(), validUpdate()
+	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
+	for _, u := range []broadcast.Update{a, bu} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	fix := validUpdate()
+	fix.Body = "The EU region, not the US one."
+	rep, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	fix.ID = rep.UpdateID
+	_, err = b.Correct(ctx, "b", fix)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ID", fe.Field)
+}
