@@ -251,14 +251,18 @@ var statusColors = map[broadcast.Status]string{
 }
 
 // statusBar is the attachment a thread's root post shows: the status of
-// the incident's latest update.
+// the incident's latest update, and its title with any right-to-left
+// override it leaves open closed (templates.BalanceBidi).
 func statusBar(u broadcast.Update) attachment {
 	head := "Current status: " + u.Status.Label()
 	when := ""
 	if !u.Time.IsZero() {
 		when = " at " + u.Time.UTC().Format("2 Jan 15:04 UTC")
 	}
-	text := "*" + head + "* · " + escape(strings.Join(strings.Fields(u.Title), " ")) +
+	// An override the title leaves open is closed at its end: Slack's
+	// line break ends none, and it would reverse the line after it.
+	title := templates.BalanceBidi(strings.Join(strings.Fields(u.Title), " "))
+	text := "*" + head + "* · " + escape(title) +
 		"\n_Updated" + when + ". Every update is in the thread._"
 	return attachment{Color: statusColors[u.Status], Fallback: head, Text: text, MrkdwnIn: []string{"text"}}
 }
