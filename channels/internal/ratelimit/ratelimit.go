@@ -230,8 +230,13 @@ type Reservation struct {
 // request, so that two requests made together with too little left for
 // both do not both go, one of them into a 429. The caller must end the
 // Reservation, with its Note once the answer came or its Release when
-// none did.
+// none did: deferring Release at once ends it on every path, a panic of
+// the request included (a Release after Note does nothing). A reservation
+// never ended counts its cost as spent for good, and holds requests in
+// every window after. Reserve keeps keys of its own: the caller may
+// reuse the slice.
 func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
+	keys = append([]string(nil), keys...)
 	var waited time.Time
 	for {
 		l.mu.Lock()
