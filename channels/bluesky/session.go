@@ -307,9 +307,11 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if err != nil {
 		return nil, err
 	}
+	// Deferred, so that a panic of the transport gives the points back
+	// too; once the answer's Note gave them back, it does nothing.
+	defer r.Release()
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
 	if err != nil {
-		r.Release()
 		return nil, err
 	}
 	c.noteLimits(r, group, resp.Header)
