@@ -3,10 +3,10 @@ package discord
 import (
 	"context"
 	"net/http"
-	"strings"
-	"sync/atomic"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 

@@ -7,9 +7,10 @@
 // 429 (which Discord also counts toward a ban of the IP address). A
 // channel notes each answer's headers in its Limits (Note, Hold), keyed by
 // the limit the platform counts the request against (X's endpoint,
-// Mastodon's group of endpoints, Discord's bucket), and calls Wait before
-// each request: the request waits until the limit resets, with the
-// channel's clock and sleep (Clock), so that tests need no real sleeping.
+// Mastodon's group of endpoints, Discord's bucket), and calls Wait (or
+// Reserve, below) before each request: the request waits until the limit
+// resets, with the channel's clock and sleep (Clock), so that tests need
+// no real sleeping.
 //
 // Some limits count points, not requests: a Bluesky PDS counts an
 // account's record writes, a post 3 points, an update 2, a deletion 1,
