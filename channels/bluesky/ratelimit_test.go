@@ -3,8 +3,11 @@ package bluesky
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -220,4 +223,50 @@ func TestHoldOutlivingTheAccessTokenRenewsFirst(t *testing.T) {
 	assert.Equal(t, 1, logins)
 	assert.Equal(t, 1, refreshes)
 	assert.Equal(t, 2, len(f.received("com.atproto.repo.createRecord")), "no write with the expired token")
+}
+
+// panicky is a Transport whose answers to createRecord have a body that
+// panics when read, while armed.
+type panicky struct {
+	next  http.RoundTripper
+	armed atomic.Bool
+}
+
+func (p *panicky) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err == nil && p.armed.Load() && strings.HasSuffix(req.URL.Path, "/com.atproto.repo.createRecord") {
+		resp.Body = panicBody{resp.Body}
+	}
+	return resp, err
+}
+
+type panicBody struct{ io.ReadCloser }
+
+func (panicBody) Read([]byte) (int, error) { panic("transport broke") }
+
+// A post whose transport panics (reading the answer) gives back the points it reserved: the
+// next post, with 3 points left, goes at once. Before, the panic skipped
+// the Release, and the 3 points counted as spent for good: every post
+// after waited for the reset, in every window.
+func TestPanicInTheRequestGivesThePointsBack(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) {
+		f.writeLimits = usedUpWrites()
+		f.writeLimits["Ratelimit-Remaining"] = []string{"3"}
+	})
+	p := &panicky{next: &http.Transport{}}
+	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: p, Timeout: 10 * time.Second} })
+	waits, _ := limitClock(ch, f)
+	ctx := context.Background()
+
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	p.armed.Store(true)
+	require.Panics(t, func() { _, _ = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified))) })
+	p.armed.Store(false)
+
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
+	require.NoError(t, err)
+	assert.Empty(t, *waits, "the 3 points left were not spent by the post that panicked")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 3)
 }

@@ -39,7 +39,8 @@ func (s *session) expired(now time.Time) bool {
 // channel's clock, expires, unverified: it only says when to renew. With
 // an "iat" claim it is now plus the token's lifetime (exp - iat), so that
 // a clock off from the server's renews neither early nor late; without,
-// "exp" itself; the zero time when there is none.
+// "exp" itself; the zero time when there is none or it is not one a
+// server would issue (see maxExp).
 func accessExpiry(jwt string, now time.Time) time.Time {
 	parts := strings.Split(jwt, ".")
 	if len(parts) != 3 {
@@ -54,13 +55,21 @@ func accessExpiry(jwt string, now time.Time) time.Time {
 		Iat int64 `json:"iat"`
 	}
 	switch {
-	case json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0:
+	case json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 || claims.Exp > maxExp:
 		return time.Time{}
-	case claims.Iat > 0 && claims.Exp > claims.Iat:
+	case claims.Iat > 0 && claims.Exp <= claims.Iat:
+		return time.Time{}
+	case claims.Iat > 0:
 		return now.Add(time.Duration(min(claims.Exp-claims.Iat, 1<<30)) * time.Second)
 	}
 	return time.Unix(claims.Exp, 0)
 }
+
+// maxExp is the last "exp" read as a time (the end of year 9999): a later
+// one is no server's, and time.Unix would wrap it round to a time long
+// past, which would renew the session before every request. So would an
+// "exp" not after its "iat": both say nothing of when to renew.
+const maxExp = 253402300799
 
 // sessions keeps the channel's one session. Only one login or refresh
 // runs at a time (the login limit is tight: 30 per 5 minutes and 300 per
@@ -307,9 +316,11 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if err != nil {
 		return nil, err
 	}
+	// Deferred, so that a panic of the transport gives the points back
+	// too; once the answer's Note gave them back, it does nothing.
+	defer r.Release()
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
 	if err != nil {
-		r.Release()
 		return nil, err
 	}
 	c.noteLimits(r, group, resp.Header)

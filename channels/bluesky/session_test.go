@@ -201,3 +201,25 @@ func TestAccessExpiry(t *testing.T) {
 	assert.True(t, s.expired(now.Add(2*time.Hour-expiryMargin)))
 	assert.False(t, (&session{}).expired(now), "no known expiry: sent, and renewed if refused")
 }
+
+// An access token whose claims no server would issue says nothing of when
+// to renew it: an "exp" past any time (which time.Unix wrapped round to
+// one long past, so that the session was renewed before every request),
+// or one not after its "iat" (renewed before every request too).
+func TestAccessExpiryOfHostileClaims(t *testing.T) {
+	enc := func(claims string) string {
+		return "eyJhbGciOiJFUzI1NksifQ." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".c2ln"
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, claims := range []string{
+		`{"exp":9223372036854775807}`,
+		`{"exp":9223372036854775807,"iat":-5}`,
+		`{"exp":9000000000000000000}`,
+		`{"iat":8200,"exp":1000}`,
+		`{"iat":8200,"exp":8200}`,
+	} {
+		exp := accessExpiry(enc(claims), now)
+		assert.False(t, (&session{expires: exp}).expired(now), "%s: expires %v", claims, exp)
+	}
+	assert.Equal(t, now.Add(time.Duration(1<<30)*time.Second), accessExpiry(enc(`{"iat":1,"exp":200000000000}`), now), "a lifetime is capped")
+}

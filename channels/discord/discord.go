@@ -709,9 +709,13 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	rt := route(method, path)
-	if err := c.s.limits.wait(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}); err != nil {
+	r, err := c.s.limits.reserve(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep})
+	if err != nil {
 		return nil, err
 	}
+	// Deferred, so that a panic of the transport gives the request back
+	// too; once the answer's note gave it back, it does nothing.
+	defer r.Release()
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
 	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0, c.s.rd)
@@ -720,7 +724,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	}
 	now := c.s.now()
 	err = classify(resp, now)
-	c.s.limits.note(rt, resp.Header, err, now)
+	c.s.limits.note(r, rt, resp.Header, err, now)
 	return resp, err
 }
 

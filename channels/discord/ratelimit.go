@@ -49,9 +49,10 @@ func (b *buckets) key(route string) (string, bool) {
 }
 
 // note records the rate limit headers h of an answer to route, received at
-// now, and err, the answer's classified error: a global rate limit holds
+// now, and err, the answer's classified error, and gives back r, the
+// request's reservation (nil: none): a global rate limit holds
 // every route for its wait.
-func (b *buckets) note(route string, h http.Header, err error, now time.Time) {
+func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, err error, now time.Time) {
 	if bucket := strings.TrimSpace(h.Get("X-RateLimit-Bucket")); bucket != "" {
 		b.mu.Lock()
 		if b.of == nil {
@@ -61,7 +62,11 @@ func (b *buckets) note(route string, h http.Header, err error, now time.Time) {
 		b.mu.Unlock()
 	}
 	key, _ := b.key(route)
-	b.limits.Note(key, h.Get("X-RateLimit-Remaining"), now, func() (time.Duration, bool) {
+	noteLeft := b.limits.Note
+	if r != nil {
+		noteLeft = r.Note
+	}
+	noteLeft(key, h.Get("X-RateLimit-Remaining"), now, func() (time.Duration, bool) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64)
 		if err != nil {
 			return 0, false
@@ -82,18 +87,26 @@ func globalLimit(h http.Header, err error) bool {
 		(errors.As(err, &e) && e.Global)
 }
 
-// wait waits, by c, until the bucket of route refills (see
-// ratelimit.WaitUntil: one longer than ctx leaves, or one ctx ends, fails
-// as a rate limit, and makes no request).
-func (b *buckets) wait(ctx context.Context, route string, c ratelimit.Clock) error {
+// reserve waits, by c, until the bucket of route refills, if an answer
+// said it was used up or has no more left than requests made and not yet
+// answered, and then reserves the request until its answer (note) or its
+// failure (Release): two requests made together with one left do not
+// both go, one into a 429 (see ratelimit.Limits.Reserve; a wait longer
+// than ctx leaves, or one ctx ends, fails as a rate limit, and makes no
+// request).
+func (b *buckets) reserve(ctx context.Context, route string, c ratelimit.Clock) (*ratelimit.Reservation, error) {
 	key, known := b.key(route)
-	until := b.limits.Until(key)
 	if !known {
 		// A route no answer placed yet may share the bucket used up.
-		until = b.limits.UntilAll()
+		if err := ratelimit.WaitUntil(ctx, c, what, b.limits.UntilAll()); err != nil {
+			return nil, err
+		}
 	}
-	return ratelimit.WaitUntil(ctx, c, "the webhook's bucket", until)
+	return b.limits.Reserve(ctx, c, what, 1, key)
 }
+
+// what names the webhook's limits in an error.
+const what = "the webhook's bucket"
 
 // route names the rate limit route of a request to path ("" or
 // "/messages/ID"): Discord's buckets are per route and its major

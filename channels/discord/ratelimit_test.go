@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,27 +134,34 @@ func TestBuckets(t *testing.T) {
 	ctx := context.Background()
 
 	b := newBuckets()
-	b.note("POST", http.Header{}, nil, now)
-	b.note("POST", h("X-RateLimit-Remaining", "3", "X-RateLimit-Reset-After", "2"), nil, now)
-	require.NoError(t, b.wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: never}))
+	wait := func(ctx context.Context, route string, c ratelimit.Clock) error {
+		r, err := b.reserve(ctx, route, c)
+		if err == nil {
+			r.Release()
+		}
+		return err
+	}
+	b.note(nil, "POST", http.Header{}, nil, now)
+	b.note(nil, "POST", h("X-RateLimit-Remaining", "3", "X-RateLimit-Reset-After", "2"), nil, now)
+	require.NoError(t, wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: never}))
 
-	b.note("POST", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
-	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "1"), nil, now)
-	b.note("DELETE /messages", h("X-RateLimit-Bucket", "b2", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "1"), nil, now)
-	b.note("PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
-	require.NoError(t, b.wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: record}))
+	b.note(nil, "POST", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
+	b.note(nil, "PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "1"), nil, now)
+	b.note(nil, "DELETE /messages", h("X-RateLimit-Bucket", "b2", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "1"), nil, now)
+	b.note(nil, "PATCH /messages", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset-After", "2.5"), nil, now)
+	require.NoError(t, wait(ctx, "POST", ratelimit.Clock{Now: clock, Sleep: record}))
 	assert.Equal(t, 2500*time.Millisecond, waited)
-	require.NoError(t, b.wait(ctx, "GET", ratelimit.Clock{Now: clock, Sleep: record}), "a route not yet in a bucket waits for all")
+	require.NoError(t, wait(ctx, "GET", ratelimit.Clock{Now: clock, Sleep: record}), "a route not yet in a bucket waits for all")
 	assert.Equal(t, 2500*time.Millisecond, waited)
 
-	b.note("GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), nil, now)
-	require.NoError(t, b.wait(ctx, "PATCH /messages", ratelimit.Clock{Now: clock, Sleep: record}), "held still")
+	b.note(nil, "GET", h("X-RateLimit-Bucket", "b1", "X-RateLimit-Remaining", "4", "X-RateLimit-Reset-After", "2"), nil, now)
+	require.NoError(t, wait(ctx, "PATCH /messages", ratelimit.Clock{Now: clock, Sleep: record}), "held still")
 	assert.Equal(t, 2500*time.Millisecond, waited)
-	require.NoError(t, b.wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: record}))
+	require.NoError(t, wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: record}))
 	assert.Equal(t, time.Second, waited)
 
 	now = now.Add(time.Second)
-	require.NoError(t, b.wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: never}), "the reset passed")
+	require.NoError(t, wait(ctx, "DELETE /messages", ratelimit.Clock{Now: clock, Sleep: never}), "the reset passed")
 }
 
 // A global rate limit (Discord's 429 with X-RateLimit-Global, or only
@@ -258,4 +267,54 @@ func TestEarlierAnswerArrivingLateKeepsTheHold(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	assert.Greater(t, d, 30*time.Second)
 	assert.Equal(t, 2, len(f.sent()), "no request while the bucket is used up")
+}
+
+// gate is a Transport that holds the first execution of the webhook made
+// while it is armed until release is closed, once it said so on arrived.
+type gate struct {
+	next             http.RoundTripper
+	armed            atomic.Bool
+	arrived, release chan struct{}
+}
+
+func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && !strings.Contains(req.URL.Path, "/messages") && g.armed.CompareAndSwap(true, false) {
+		close(g.arrived)
+		<-g.release
+	}
+	return g.next.RoundTrip(req)
+}
+
+// A request reserves its request of the bucket when it goes, until its
+// answer: with one left, a post made while another is in flight waits
+// for the bucket to refill instead of going too, into a 429 (which counts
+// toward the ban of the IP address). Before, both went.
+func TestPostsMadeTogetherReserveTheBucket(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	f.limits = map[string]string{"X-RateLimit-Bucket": "b1", "X-RateLimit-Remaining": "1", "X-RateLimit-Reset-After": "2"}
+	g := &gate{next: f.srv.Client().Transport, arrived: make(chan struct{}), release: make(chan struct{})}
+	ch := newChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
+	var waits []time.Duration
+	var seen []int
+	ch.s.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		seen = append(seen, len(f.sent()))
+		return nil
+	}
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	require.Empty(t, waits)
+
+	g.armed.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
+		done <- err
+	}()
+	<-g.arrived
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	close(g.release)
+	require.NoError(t, <-done)
+	assert.Len(t, waits, 1, "the post made with the other in flight waited for the bucket")
+	assert.Equal(t, []int{1}, seen, "while the other was in flight")
+	assert.Len(t, f.sent(), 3)
 }

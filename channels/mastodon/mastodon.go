@@ -723,12 +723,16 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 		req.Header.Set("Idempotency-Key", key)
 	}
 	group := limitGroup(method, path)
-	if err := c.waitLimits(ctx, group); err != nil {
+	r, err := c.reserveLimits(ctx, group)
+	if err != nil {
 		return nil, err
 	}
+	// Deferred, so that a panic of the transport gives the request back
+	// too; once the answer's Note gave it back, it does nothing.
+	defer r.Release()
 	resp, err := httpx.Do(c.s.client.Client, req, bodyLimit, c.s.redactor)
 	if err == nil {
-		c.noteLimits(group, resp.Header)
+		c.noteLimits(r, group, resp.Header)
 	}
 	return resp, err
 }

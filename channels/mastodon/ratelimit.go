@@ -48,7 +48,7 @@ const (
 )
 
 // noteLimits records what the answer, with header h, to a request of the
-// group key said of its limit: used up (X-RateLimit-Remaining: 0), it
+// group key that reserved r said of its limit, and gives r back: used up (X-RateLimit-Remaining: 0), it
 // holds the group's next request until X-RateLimit-Reset (Mastodon's ISO
 // 8601 time, GoToSocial's Unix seconds, by the answer's Date), as the
 // instance would refuse it with a 429. The fields describe whichever of
@@ -57,9 +57,9 @@ const (
 // general limit used up, and holds every request too; one resetting later
 // is the group's own (the 3-hour limit of statuses, the 30 minutes of
 // deletions or media) and holds only the group.
-func (c *Channel) noteLimits(key string, h http.Header) {
+func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
-	c.s.rate.Note(key, h.Get("X-RateLimit-Remaining"), local, func() (time.Duration, bool) {
+	r.Note(key, h.Get("X-RateLimit-Remaining"), local, func() (time.Duration, bool) {
 		return httpx.ResetWait(h, "X-RateLimit-Reset", local)
 	})
 	if key == ratelimit.Every {
@@ -73,8 +73,12 @@ func (c *Channel) noteLimits(key string, h http.Header) {
 	}
 }
 
-// waitLimits waits until the limits of the group key have reset, if an
-// answer said one was used up (see ratelimit.Limits.Wait).
-func (c *Channel) waitLimits(ctx context.Context, key string) error {
-	return c.s.rate.Wait(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", key)
+// reserveLimits waits until a request of the group key may be made:
+// until its limits reset, if an answer said one was used up, or has no
+// more left than requests made and not yet answered; then it reserves the
+// request until its answer (noteLimits) or its failure (Release), so that
+// two requests made together with one left do not both go, one into a
+// 429 (see ratelimit.Limits.Reserve).
+func (c *Channel) reserveLimits(ctx context.Context, key string) (*ratelimit.Reservation, error) {
+	return c.s.rate.Reserve(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", 1, key)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,4 +133,58 @@ func TestLimitGroup(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, limitGroup(tc.method, tc.path), "%s %s", tc.method, tc.path)
 	}
+}
+
+// gate is a Transport that holds the first post made while it is armed
+// until release is closed, once it said so on arrived.
+type gate struct {
+	next             http.RoundTripper
+	armed            atomic.Bool
+	arrived, release chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{next: &http.Transport{}, arrived: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && req.URL.Path == "/api/v1/statuses" && g.armed.CompareAndSwap(true, false) {
+		close(g.arrived)
+		<-g.release
+	}
+	return g.next.RoundTrip(req)
+}
+
+// A post reserves its request of the limit when it goes, until its
+// answer: with one post left, a post made while another is in flight
+// waits for the reset instead of going too, into a 429. Before, both went.
+func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) {
+		f.postLimits = usedUpPosts()
+		f.postLimits["X-Ratelimit-Remaining"] = []string{"1"}
+	})
+	g := newGate()
+	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
+	waits, posts := limitClock(ch, f)
+	ctx := context.Background()
+
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, *waits)
+
+	g.armed.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		done <- err
+	}()
+	<-g.arrived
+	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
+	close(g.release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	assert.Equal(t, []time.Duration{2 * time.Hour}, *waits, "the post made with the other in flight waited for the reset")
+	assert.Equal(t, []int{1}, *posts, "while the other was in flight")
+	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 3)
 }

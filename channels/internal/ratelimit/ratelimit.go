@@ -7,9 +7,10 @@
 // 429 (which Discord also counts toward a ban of the IP address). A
 // channel notes each answer's headers in its Limits (Note, Hold), keyed by
 // the limit the platform counts the request against (X's endpoint,
-// Mastodon's group of endpoints, Discord's bucket), and calls Wait before
-// each request: the request waits until the limit resets, with the
-// channel's clock and sleep (Clock), so that tests need no real sleeping.
+// Mastodon's group of endpoints, Discord's bucket), and calls Wait (or
+// Reserve, below) before each request: the request waits until the limit
+// resets, with the channel's clock and sleep (Clock), so that tests need
+// no real sleeping.
 //
 // Some limits count points, not requests: a Bluesky PDS counts an
 // account's record writes, a post 3 points, an update 2, a deletion 1,
@@ -230,8 +231,13 @@ type Reservation struct {
 // request, so that two requests made together with too little left for
 // both do not both go, one of them into a 429. The caller must end the
 // Reservation, with its Note once the answer came or its Release when
-// none did.
+// none did: deferring Release at once ends it on every path, a panic of
+// the request included (a Release after Note does nothing). A reservation
+// never ended counts its cost as spent for good, and holds requests in
+// every window after. Reserve keeps keys of its own: the caller may
+// reuse the slice.
 func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
+	keys = append([]string(nil), keys...)
 	var waited time.Time
 	for {
 		l.mu.Lock()

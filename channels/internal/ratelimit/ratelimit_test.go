@@ -257,3 +257,22 @@ func TestReserveCountsRequestsNotYetAnswered(t *testing.T) {
 	second.Release()
 	assert.Empty(t, l.taken, "nothing reserved is left over")
 }
+
+// A Reservation gives back what it reserved of the keys it was made for,
+// even when the caller changes the slice it passed afterwards: Release
+// took from the limit the slice named then, underflowing its count, which
+// then held its every request.
+func TestReserveKeepsItsKeys(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeClock{now: now}
+	l := &Limits{Max: time.Hour}
+	l.Note("w", "5", now, wait(time.Minute, true))
+	l.Note("x", "5", now, wait(time.Minute, true))
+	keys := []string{"w"}
+	r, err := l.Reserve(context.Background(), f.clock(), "the limit", 3, keys...)
+	require.NoError(t, err)
+	keys[0] = "x"
+	r.Release()
+	assert.Empty(t, l.taken, "nothing reserved is left over")
+	assert.True(t, l.UntilFor(5, "x").IsZero(), "the other limit's points are whole")
+}
