@@ -516,7 +516,7 @@ func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
 		{"upper case", mail + "    tls: STARTTLS\n",
 			`test.yaml:6: channels[0].tls: want one of starttls, implicit, plaintext, got "STARTTLS" (write it as listed: starttls)`},
 		{"mixed case", mail + "    username: u\n    password: p\n    auth: Login\n",
-			`test.yaml:8: channels[0].auth: want one of plain, login, xoauth2, none, PLAIN, LOGIN, XOAUTH2, NONE, got "Login" (write it as listed: login or LOGIN)`},
+			`test.yaml:8: channels[0].auth: want one of auto, plain, login, xoauth2, none, AUTO, PLAIN, LOGIN, XOAUTH2, NONE, got "Login" (write it as listed: login or LOGIN)`},
 		{"empty", mail + "    tls: ''\n",
 			`test.yaml:6: channels[0].tls: empty (write one of starttls, implicit, plaintext, or leave the key out for the default)`},
 		{"in a merge", "channels:\n  - type: email\n    <<: {tls: Implicit}\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n",
@@ -533,6 +533,16 @@ func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
 	}
 }
 
+// email's auth takes "auto", the default, by name too, as its errors name
+// it ("Config.Auth (auto)").
+func TestEmailAuthAutoByName(t *testing.T) {
+	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n"
+	for _, auto := range []string{"auto", "AUTO"} {
+		_, _, err := parse(t, mail+"    username: u\n    password: p\n    auth: "+auto+"\n", nil)
+		assert.NoError(t, err, auto)
+	}
+}
+
 // A value of a key of listed values that is none of them is quoted only
 // when it is one misspelt: anything else may be a secret written in the
 // wrong key (a password in email's auth). A value from the environment
@@ -542,7 +552,7 @@ func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
 func TestEnumValueNotQuotedUnlessMisspelt(t *testing.T) {
 	const secret = "Hunter2xyz-pass"
 	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n"
-	const auth = "want one of plain, login, xoauth2, none, PLAIN, LOGIN, XOAUTH2, NONE, got "
+	const auth = "want one of auto, plain, login, xoauth2, none, AUTO, PLAIN, LOGIN, XOAUTH2, NONE, got "
 	tests := []struct{ name, yaml, want string }{
 		{"written", mail + "    auth: " + secret + "\n",
 			"test.yaml:6: channels[0].auth: " + auth + "other text (not quoted: it may be a secret)"},

@@ -232,7 +232,7 @@ func checkAuth(cfg Config) error {
 			return fieldErr("Auth", "XOAUTH2 needs Username and TokenSource")
 		}
 	default:
-		return fieldErr("Auth", "unknown method %s (want PLAIN, LOGIN, XOAUTH2 or NONE)", setup.Quote(string(cfg.Auth), cfg))
+		return fieldErr("Auth", "unknown method %s (want PLAIN, LOGIN, XOAUTH2 or NONE; leave it empty for auto)", setup.Quote(string(cfg.Auth), cfg))
 	}
 	if cfg.TokenSource != nil && cfg.Auth != AuthAuto && cfg.Auth != AuthXOAUTH2 {
 		return fieldErr("TokenSource", "set, but Auth is %s", cfg.Auth)

@@ -342,6 +342,7 @@ const (
 	// LOGIN; a server that offers neither gets the first of SCRAM-SHA-256
 	// (-PLUS over TLS first), SCRAM-SHA-1 (likewise), NTLM and CRAM-MD5 it
 	// offers (go-mail's discovery), none of which sends the password itself.
+	// A URL's or a configuration file's "auto" is AuthAuto.
 	AuthAuto AuthMethod = ""
 	// AuthPlain is SASL PLAIN (RFC 4616) with Username and Password.
 	AuthPlain AuthMethod = "PLAIN"

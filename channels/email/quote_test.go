@@ -39,7 +39,7 @@ func TestNewErrorsQuoteNoSecret(t *testing.T) {
 		{"hello name", func(c *email.Config) { c.HelloName = "me:hunter2" }, "hunter2", "Config.HelloName:"},
 		{"auth: the password", func(c *email.Config) { c.Auth = email.AuthMethod(testPass) }, testPass,
 			"Config.Auth: unknown method a value (not quoted"},
-		{"auth: bearer", func(c *email.Config) { c.Auth = "Bearer hunter2" }, "hunter2", "(want PLAIN, LOGIN, XOAUTH2 or NONE)"},
+		{"auth: bearer", func(c *email.Config) { c.Auth = "Bearer hunter2" }, "hunter2", "(want PLAIN, LOGIN, XOAUTH2 or NONE; leave it empty for auto)"},
 		{"from: user:password@host", func(c *email.Config) { c.From = "u:hunter2@smtp.example.com" }, "hunter2",
 			`Config.From: invalid address a value with ":"`},
 		{"from: the parser's reason", func(c *email.Config) { c.From = "status@example.com:hunter2" }, "hunter2",

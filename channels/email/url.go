@@ -275,9 +275,12 @@ func (m *TLSMode) UnmarshalText(text []byte) error {
 }
 
 // UnmarshalText sets the method from its name in any case ("plain" is
-// AuthPlain); New rejects names it does not know.
+// AuthPlain, "auto" AuthAuto); New rejects names it does not know.
 func (a *AuthMethod) UnmarshalText(text []byte) error {
 	*a = AuthMethod(strings.ToUpper(string(text)))
+	if *a == "AUTO" {
+		*a = AuthAuto
+	}
 	return nil
 }
 

@@ -37,6 +37,15 @@ func TestParseURL(t *testing.T) {
 	plain, err := email.ParseURL("smtp://127.0.0.1:1025?tls=plaintext&from=s@example.com&to=a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, email.TLSPlaintext, plain.TLS)
+
+	// The default, named as the errors name it: "Config.Auth (auto)".
+	for _, auto := range []string{"auto", "AUTO", "Auto"} {
+		cfg, err := email.ParseURL("smtp://u:pw@smtp.example.com/?from=s@example.com&to=a@example.com&auth=" + auto)
+		require.NoError(t, err)
+		assert.Equal(t, email.AuthAuto, cfg.Auth, auto)
+		_, err = email.New(cfg)
+		require.NoError(t, err, auto)
+	}
 }
 
 func TestURLRoundTrip(t *testing.T) {
