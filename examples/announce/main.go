@@ -51,7 +51,8 @@
 //     HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok; nothing posted").
 //     A state file that exists but will not open (damaged, or held by a
 //     send still running) is named on standard error, and -check exits 1.
-//     A check that Ctrl-C cut short says "interrupted", and -check exits 1.
+//     A check that Ctrl-C cut short says "interrupted", and -check exits
+//     130.
 //     With -json, a console channel set to standard output is described
 //     as writing to standard error, where -json moves it.
 //   - -correct ID: correct the update ID with the one the flags describe:

@@ -208,7 +208,9 @@ type jsonResult struct {
 	Superseded []string `json:"superseded_targets,omitempty"`
 }
 
-// jsonTarget is a target (recipient, endpoint) and its error.
+// jsonTarget is a target (recipient, endpoint) and its error, each as the
+// user sees it (see show): a target's name may hold a secret from the
+// environment, as a webhook's host may.
 type jsonTarget struct {
 	Target string `json:"target"`
 	Error  string `json:"error"`
@@ -217,7 +219,7 @@ type jsonTarget struct {
 func (s summary) targets(channel string, list []broadcast.TargetFailure) []jsonTarget {
 	var out []jsonTarget
 	for _, f := range list {
-		out = append(out, jsonTarget{Target: f.Target, Error: s.show(channel, errText(f.Err))})
+		out = append(out, jsonTarget{Target: s.show(channel, f.Target), Error: s.show(channel, errText(f.Err))})
 	}
 	return out
 }
@@ -236,7 +238,7 @@ func (s summary) printJSON(w io.Writer) error {
 		Results: make([]jsonResult, len(s.rep.Results))}
 	for i, r := range s.rep.Results {
 		jr := jsonResult{Channel: r.Channel, Outcome: s.outcome(r), Attempts: r.Attempts,
-			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: s.link(r), Delivered: r.Delivered,
+			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: s.link(r), Delivered: s.names(r.Channel, r.Delivered),
 			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures),
 			Superseded: s.names(r.Channel, r.SupersededTargets)}
 		if r.Err != nil {

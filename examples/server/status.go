@@ -161,10 +161,13 @@ func receiptOf(r broadcast.Receipt) *receipt {
 	return &receipt{ID: r.ID, URL: r.URL, Time: r.Time, Meta: r.Meta}
 }
 
+// targets returns tfs as the answer names them, hide applied to each
+// target too: a target's name may hold a secret from the environment, as
+// a webhook's host may.
 func targets(tfs []broadcast.TargetFailure, hide func(string) string) []targetFail {
 	var out []targetFail
 	for _, tf := range tfs {
-		out = append(out, targetFail{Target: tf.Target, Error: hide(tf.Err.Error())})
+		out = append(out, targetFail{Target: hide(tf.Target), Error: hide(tf.Err.Error())})
 	}
 	return out
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
@@ -28,4 +31,23 @@ func TestOutcomeOfEachResult(t *testing.T) {
 	} {
 		assert.Equal(t, want, outcome(r), "%v", r.Err)
 	}
+}
+
+// The failures and pending targets of a channel name each target as its
+// error does, a secret from the environment hidden: a webhook host holding
+// a token (http://${HOOK_TOKEN}.hooks.example.com/) was answered whole in
+// "target", beside an "error" that hid it.
+func TestTargetsHideSecrets(t *testing.T) {
+	const token = "tok3nvalue42"
+	target := func(n string) string { return "http://" + token + "." + n + ".example.com/…#73d9fbfcbf5e" }
+	hide := func(s string) string { return strings.ReplaceAll(s, token, "${HOOK_TOKEN}") }
+	cs := channels([]broadcast.Result{{Channel: "hooks", Attempts: 2, Err: errors.New("webhook: " + target("b")),
+		Pending:  []broadcast.TargetFailure{{Target: target("b"), Err: errors.New("post: " + target("b") + ": 503")}},
+		Failures: []broadcast.TargetFailure{{Target: target("c"), Err: errors.New("post: " + target("c") + ": 401")}},
+	}}, hide)
+	body, err := json.Marshal(cs)
+	require.NoError(t, err)
+	assert.NotContains(t, string(body), token)
+	assert.Contains(t, string(body), `"target":"http://${HOOK_TOKEN}.b.example.com/…#73d9fbfcbf5e"`)
+	assert.Contains(t, string(body), `"target":"http://${HOOK_TOKEN}.c.example.com/…#73d9fbfcbf5e"`)
 }
