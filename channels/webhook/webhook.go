@@ -115,8 +115,9 @@
 // followed, by the channel's own client nor by one given in Config: a
 // webhook URL that redirects is misconfigured; the error names the
 // Location's scheme and host), 501 and every other 4xx fail that endpoint
-// permanently, as does a panic in Config.HTTPClient's Transport ("post:
-// panicked"). A 410 Gone is more: by Standard Webhooks the receiver wants
+// permanently, as do a 101 Switching Protocols, which no delivery asks for
+// (its connection is closed at once, unread), and a panic in
+// Config.HTTPClient's Transport ("post: panicked"). A 410 Gone is more: by Standard Webhooks the receiver wants
 // no more webhooks and the endpoint should be disabled, so its failure
 // says "the receiver asks that this endpoint be disabled". The channel
 // keeps no state across updates, so each later update tries it again:
