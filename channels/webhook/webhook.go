@@ -238,7 +238,9 @@ type Config struct {
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
 	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
-	// TE, Trailer, Upgrade); they may replace User-Agent, or leave it out with
+	// TE, Trailer, Upgrade), nor Proxy-Authorization (net/http would send
+	// it to the receivers: a proxy takes its credentials from its URL, as
+	// in HTTPS_PROXY); they may replace User-Agent, or leave it out with
 	// an empty value. Names ignore case: one
 	// given twice, in two spellings, is refused, and so is an empty value
 	// (an unset environment variable, say), or an Authorization of a
