@@ -307,12 +307,18 @@ func (cfg Config) headers() (http.Header, error) {
 			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
 		case reserved[ck]:
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
+		case ck == "Proxy-Authorization":
+			// net/http sends a proxy the credentials of its URL, and the
+			// request's header to the receiver (through the tunnel, for
+			// https): every receiver would get the proxy's credential.
+			return nil, fmt.Errorf("webhook: Config.Headers[%s]: a proxy's credential, which would reach the receivers, "+
+				"not the proxy: give it in the proxy's URL (HTTPS_PROXY=http://user:password@host:port)", name)
 		case strings.TrimSpace(v) == "" && ck != "User-Agent":
 			// Mostly an unset environment variable: sent empty, an
 			// Authorization would have every delivery refused. An empty
 			// User-Agent is net/http's way of sending none.
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name)
-		case (ck == "Authorization" || ck == "Proxy-Authorization") && bareScheme(v):
+		case ck == "Authorization" && bareScheme(v):
 			// "Bearer " + an unset variable: net/http sends "Bearer".
 			return nil, fmt.Errorf("webhook: Config.Headers[%s]: an authorization scheme without its credentials", name)
 		case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):

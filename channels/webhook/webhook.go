@@ -115,8 +115,9 @@
 // followed, by the channel's own client nor by one given in Config: a
 // webhook URL that redirects is misconfigured; the error names the
 // Location's scheme and host), 501 and every other 4xx fail that endpoint
-// permanently, as does a panic in Config.HTTPClient's Transport ("post:
-// panicked"). A 410 Gone is more: by Standard Webhooks the receiver wants
+// permanently, as do a 101 Switching Protocols, which no delivery asks for
+// (its connection is closed at once, unread), and a panic in
+// Config.HTTPClient's Transport ("post: panicked"). A 410 Gone is more: by Standard Webhooks the receiver wants
 // no more webhooks and the endpoint should be disabled, so its failure
 // says "the receiver asks that this endpoint be disabled". The channel
 // keeps no state across updates, so each later update tries it again:
@@ -237,7 +238,9 @@ type Config struct {
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host, nor the
 	// headers of one connection (Connection, Keep-Alive, Proxy-Connection,
-	// TE, Trailer, Upgrade); they may replace User-Agent, or leave it out with
+	// TE, Trailer, Upgrade), nor Proxy-Authorization (net/http would send
+	// it to the receivers: a proxy takes its credentials from its URL, as
+	// in HTTPS_PROXY); they may replace User-Agent, or leave it out with
 	// an empty value. Names ignore case: one
 	// given twice, in two spellings, is refused, and so is an empty value
 	// (an unset environment variable, say), or an Authorization of a

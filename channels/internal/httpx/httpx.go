@@ -123,6 +123,8 @@ type Response struct {
 // the connection goes back to the pool when the body ended by then and is
 // closed otherwise. It returns an error only when no response arrived or its
 // body could not be read up to the limit; the status is left to Classify.
+// A 101 Switching Protocols is returned without a body, its connection
+// closed at once (see switched).
 // Errors show the URL without its secrets (see redact.ShowURL).
 func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Response, error) {
 	if limit <= 0 {
@@ -133,6 +135,9 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 		return nil, transportError(req, err, rs)
 	}
 	defer cancel()
+	if switched(resp) {
+		return &Response{Status: resp.StatusCode, Header: resp.Header}, nil
+	}
 	defer closeOnPanic(resp.Body)
 	body, err := io.ReadAll(pastLimit(resp.Body, limit))
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
@@ -225,7 +230,8 @@ func (e *cutError) Unwrap() error { return e.err }
 // slower, endless or broken is not an error: the Response holds what
 // arrived, with Truncated set, and Classify judges it by its status alone,
 // so a 2xx stays a success. A connection whose body was not read to its end
-// is closed, not reused. DoStatus returns an error only when no response
+// is closed, not reused, as is the connection of a 101 Switching
+// Protocols, whose body is not read at all (see switched). DoStatus returns an error only when no response
 // arrived; errors show the URL without its secrets (see redact.ShowURL).
 func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration, rs Redactor) (*Response, error) {
 	return DoStatusTimeout(client, req, limit, wait, 0, rs)
@@ -259,6 +265,12 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 			err = timedOut(err) // the timer cancelled the request
 		}
 		return nil, transportError(req, err, rs)
+	}
+	if switched(resp) {
+		if timer != nil {
+			timer.Stop()
+		}
+		return &Response{Status: resp.StatusCode, Header: resp.Header}, nil
 	}
 	if timer == nil {
 		timer = time.AfterFunc(wait, cancel)
@@ -345,6 +357,21 @@ func send(client *http.Client, req *http.Request) (*http.Response, error) {
 		return nil, redactURLError(err)
 	}
 	return resp, nil
+}
+
+// switched reports whether resp is a 101 Switching Protocols, and then
+// closes its body, unread. No request here asks to switch, and net/http
+// hands over the connection itself as the body of a 101 with "Connection:
+// Upgrade": a body that neither a timer's cancel, nor the client's
+// Timeout, nor the request's context ends, so that reading it would wait
+// for as long as the server keeps the connection open. Closing it closes
+// the connection.
+func switched(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		return false
+	}
+	_ = resp.Body.Close()
+	return true
 }
 
 // discard reads and drops at most limit bytes of body within wait, and
