@@ -21,7 +21,10 @@
 // too few points are left for a post. Wait is WaitFor a cost of 1, held
 // only by a limit with nothing left. Reserve waits as WaitFor does and
 // then counts the request's cost as spent until its answer, so that
-// requests made together do not spend the same points twice.
+// requests made together do not spend the same points twice: each of the
+// four channels reserves its requests so, and notes their answers with
+// the Reservation (Note, or NoteEach for an answer that speaks of several
+// limits, as X's of its endpoint window and 24-hour limits).
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
 // header or a clock far off, not a limit. A wait that would leave the
