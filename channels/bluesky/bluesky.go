@@ -36,8 +36,10 @@
 // whose "exp" has passed (within a minute; its lifetime counted from when
 // it came, by the channel's clock) is renewed before a request rather
 // than sent to be refused, as after a rate limit's hold that outlasted
-// it; the request waits out such a hold before it takes the session.
-// Concurrent calls
+// it; the request waits out such a hold, and for the points of writes
+// made together with it, before it takes the session (the login or
+// refresh it needs then is made with nothing reserved, so that a read's
+// reservation does not hold its own renewal). Concurrent calls
 // share one login or refresh, and its failure: the calls that waited for
 // a login or refresh that failed return its error rather than each try
 // again (a refused or rate-limited login counts against the limit too); a

@@ -60,18 +60,13 @@ func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header
 	})
 }
 
-// waitLimits waits until a request of the XRPC method nsid may be made by
-// the limits of its group key: until they reset, if an answer said one
-// has fewer points (or requests) left than the request costs (see
-// ratelimit.Limits.WaitFor).
-func (c *Channel) waitLimits(ctx context.Context, key, nsid string) error {
-	return c.s.rate.WaitFor(ctx, c.clock(), "the account's rate limit", cost(nsid), key)
-}
-
-// reserveLimits waits as waitLimits does, counting as spent the points of
-// requests made and not yet answered, and then reserves the request's
-// points until its answer (noteLimits) or its failure (Release): two posts
-// made together with points left for one do not both go, one into a 429.
+// reserveLimits waits until a request of the XRPC method nsid may be made
+// by the limits of its group key: until they reset, if an answer said one
+// has fewer points (or requests) left than the request costs, counting as
+// spent the points of requests made and not yet answered; then it
+// reserves the request's points until its answer (noteLimits) or its
+// failure (Release): two posts made together with points left for one do
+// not both go, one into a 429 (see ratelimit.Limits.Reserve).
 func (c *Channel) reserveLimits(ctx context.Context, key, nsid string) (*ratelimit.Reservation, error) {
 	return c.s.rate.Reserve(ctx, c.clock(), "the account's rate limit", cost(nsid), key)
 }

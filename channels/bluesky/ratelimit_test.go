@@ -270,3 +270,96 @@ func TestPanicInTheRequestGivesThePointsBack(t *testing.T) {
 	assert.Empty(t, *waits, "the 3 points left were not spent by the post that panicked")
 	assert.Len(t, f.received("com.atproto.repo.createRecord"), 3)
 }
+
+// refreshGate is a Transport that holds the first refresh of the session
+// until release is closed, once it said so on arrived.
+type refreshGate struct {
+	next             http.RoundTripper
+	arrived, release chan struct{}
+	once             atomic.Bool
+}
+
+func (g *refreshGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/com.atproto.server.refreshSession") && g.once.CompareAndSwap(false, true) {
+		close(g.arrived)
+		<-g.release
+	}
+	return g.next.RoundTrip(req)
+}
+
+// A write takes its session after its reservation's wait, not before: a
+// post that renews its expired session while another write reserves the
+// last points waits for the reset, and the access token it renewed,
+// expired meanwhile too, is renewed again before the post goes. Before,
+// the session was taken before the reservation, whose wait outlasted the
+// token: the post went with it, was refused (ExpiredToken), and went again
+// after another refresh.
+func TestReservationWaitOutlivingTheAccessTokenRenewsFirst(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) {
+		f.writeLimits, f.accessExp = usedUpWrites(), fixedNow.Add(30*time.Minute)
+		f.writeLimits["Ratelimit-Remaining"] = []string{"6"} // two posts'
+	})
+	g := &refreshGate{next: &http.Transport{}, arrived: make(chan struct{}), release: make(chan struct{})}
+	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
+	c := ratelimittest.New(fixedNow, func() int { return 0 })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	ctx := context.Background()
+	_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+
+	c.T = fixedNow.Add(31 * time.Minute) // the token expired, by its exp
+	f.expireAccess()
+	// The next token expires 4 minutes on: before the points reset.
+	f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(35 * time.Minute) })
+	var other *ratelimit.Reservation
+	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+		f.expireAccess() // the PDS's clock passes the token's exp too
+		f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(3 * time.Hour) })
+		other.Release() // the other write's answer was lost
+		return c.Sleep(ctx, d)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+		done <- err
+	}()
+	<-g.arrived
+	// Another write reserves the points left while the post renews its
+	// session.
+	other, err = ch.s.rate.Reserve(ctx, ch.clock(), "the account's rate limit", 6, "write")
+	require.NoError(t, err)
+	close(g.release)
+	require.NoError(t, <-done)
+
+	assert.Equal(t, []time.Duration{9 * time.Minute}, c.Waits, "the post waited for the reset")
+	logins, refreshes := f.counts()
+	assert.Equal(t, 1, logins)
+	assert.Equal(t, 2, refreshes, "the session renewed after the wait, by its exp")
+	assert.Len(t, f.received("com.atproto.repo.createRecord"), 2, "no write with an expired token")
+}
+
+// A read's reservation of the IP address's limit does not hold its own
+// renewal of the session: with one request left, the refresh goes at
+// once, not after the reset, held by the request it renews the session
+// for.
+func TestReadDoesNotHoldItsOwnRenewal(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(30 * time.Minute) })
+	ch := newTestChannel(t, f)
+	c := ratelimittest.New(fixedNow, func() int { return 0 })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	ctx := context.Background()
+	require.NoError(t, ch.Check(ctx))
+
+	c.T = fixedNow.Add(31 * time.Minute) // the token expired, by its exp
+	f.expireAccess()
+	f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(3 * time.Hour) })
+	ch.s.rate.Note(ratelimit.Every, "1", c.T, func() (time.Duration, bool) { return 5 * time.Minute, true })
+
+	require.NoError(t, ch.Check(ctx))
+	assert.Empty(t, c.Waits, "the refresh took the request left at once")
+	_, refreshes := f.counts()
+	assert.Equal(t, 1, refreshes)
+	assert.Len(t, f.received("com.atproto.server.getSession"), 2)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -254,27 +255,21 @@ func (c *Channel) parseSession(op string, body []byte) (*session, error) {
 // it once when the server says it expired. It returns the response (when
 // one came), the session used, and the classified, redacted error: this is
 // the one place the server's or a transport's text enters the errors of
-// Send, Retract and Check. A hold of the request's limits is waited out
-// before the session is taken, and a session whose access token expired
-// meanwhile (by its "exp") is renewed before the request, not sent to be
-// refused: a hold may outlast the token's two hours.
+// Send, Retract and Check. The request's limits are reserved before the
+// session is taken (see reserve): a wait for them may outlast the access
+// token's two hours, and a token whose "exp" passed meanwhile is renewed
+// before the request, not sent to be refused.
 func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.Values, in any) (*httpx.Response, *session, error) {
-	if err := c.waitLimits(ctx, limitGroup(nsid), nsid); err != nil {
-		return nil, nil, c.s.redactor.Error(fmt.Errorf("bluesky: %s: %w", op, err))
-	}
-	s, err := c.session(ctx, op)
-	if err == nil && s.expired(c.s.now()) {
-		s, err = c.renew(ctx, op, s)
-	}
+	r, s, err := c.reserve(ctx, op, nsid, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := c.do(ctx, method, nsid, query, in, s, s.access)
+	resp, err := c.exchange(ctx, r, method, nsid, query, in, s, s.access)
 	if err == nil && resp.Status >= 400 && sessionExpired(xrpcError(c.redactor(s), resp)) {
-		if s, err = c.renew(ctx, op, s); err != nil {
+		if r, s, err = c.reserve(ctx, op, nsid, s); err != nil {
 			return nil, nil, err
 		}
-		resp, err = c.do(ctx, method, nsid, query, in, s, s.access)
+		resp, err = c.exchange(ctx, r, method, nsid, query, in, s, s.access)
 	}
 	if err != nil {
 		return nil, s, c.redactor(s).Error(fmt.Errorf("bluesky: %s: %w", op, err))
@@ -285,11 +280,64 @@ func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.V
 	return resp, s, nil
 }
 
-// do sends one XRPC request, with token as its bearer unless it is zero.
-// httpx redacts the errors, and the body of an answer other than 2xx, of
-// the channel's and s's credentials; a 2xx is left as it came, and the
-// text of it an error quotes is redacted there (classify).
+// reserve waits until a request of the XRPC method nsid may be made and
+// reserves it (see reserveLimits), then takes the channel's session: after
+// the wait, so that a wait outlasting the access token does not send it
+// expired. A session that is missing, refused (the one the server
+// refused), or expired by its "exp" is made or renewed with the
+// reservation given back, and the request reserved again: a read's
+// reservation of the IP address's limit, which the login and the refresh
+// count against too, would hold its own renewal. A session this call
+// renewed whose "exp" had passed already when it came (a clock off from
+// the server's) is taken as it is: the server says when it expired.
+func (c *Channel) reserve(ctx context.Context, op, nsid string, refused *session) (*ratelimit.Reservation, *session, error) {
+	var asIs *session
+	for {
+		r, err := c.reserveLimits(ctx, limitGroup(nsid), nsid)
+		if err != nil {
+			return nil, nil, c.s.redactor.Error(fmt.Errorf("bluesky: %s: %w", op, err))
+		}
+		cur, _, _ := c.s.sessions.state()
+		if cur != nil && cur != refused && (cur == asIs || !cur.expired(c.s.now())) {
+			return r, cur, nil
+		}
+		r.Release()
+		var s *session
+		if cur == nil {
+			s, err = c.session(ctx, op)
+		} else {
+			s, err = c.renew(ctx, op, cur)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if s.expired(c.s.now()) {
+			asIs = s
+		}
+	}
+}
+
+// do sends one XRPC request, with token as its bearer unless it is zero,
+// once its limits allow it (see reserveLimits): the login and the refresh
+// of the session, and reads made with a session as it is.
 func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values, in any, s *session, token redact.Secret) (*httpx.Response, error) {
+	r, err := c.reserveLimits(ctx, limitGroup(nsid), nsid)
+	if err != nil {
+		return nil, err
+	}
+	return c.exchange(ctx, r, method, nsid, query, in, s, token)
+}
+
+// exchange sends one XRPC request, with token as its bearer unless it is
+// zero, which r reserved: the answer says what its limits have left, and
+// gives r back (a request that gets none gives it back too). httpx
+// redacts the errors, and the body of an answer other than 2xx, of the
+// channel's and s's credentials; a 2xx is left as it came, and the text
+// of it an error quotes is redacted there (classify).
+func (c *Channel) exchange(ctx context.Context, r *ratelimit.Reservation, method, nsid string, query url.Values, in any, s *session, token redact.Secret) (*httpx.Response, error) {
+	// Deferred, so that a panic of the transport gives the points back
+	// too; once the answer's Note gave them back, it does nothing.
+	defer r.Release()
 	var body []byte
 	contentType := ""
 	if in != nil {
@@ -311,19 +359,11 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	group := limitGroup(nsid)
-	r, err := c.reserveLimits(ctx, group, nsid)
-	if err != nil {
-		return nil, err
-	}
-	// Deferred, so that a panic of the transport gives the points back
-	// too; once the answer's Note gave them back, it does nothing.
-	defer r.Release()
 	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
 	if err != nil {
 		return nil, err
 	}
-	c.noteLimits(r, group, resp.Header)
+	c.noteLimits(r, limitGroup(nsid), resp.Header)
 	return resp, nil
 }
 

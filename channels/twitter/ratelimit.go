@@ -33,27 +33,46 @@ func limitKey(method, path string) string {
 	return method + " " + strings.Join(parts, "/")
 }
 
-// noteLimits records what X's answer, with header h, to a request to
-// the endpoint key says of its limits: one used up (remaining 0) holds the
-// endpoint's next request until its reset (the latest of those used up),
-// as X would refuse it with a 429. Limits with requests left end no hold
-// (see ratelimit.Limits.Note).
-func (c *Channel) noteLimits(key string, h http.Header) {
-	local := c.now()
-	var wait time.Duration
-	for _, prefix := range limitHeaders {
-		if usedUp, _ := ratelimit.Remaining(h.Get(prefix + "-remaining")); !usedUp {
-			continue
-		}
-		if d, ok := httpx.ResetWait(h, prefix+"-reset", local); ok {
-			wait = max(wait, d)
+// limitKeys names the limits a request to the endpoint key counts
+// against, one for each of X's sets of fields (limitHeaders): the
+// endpoint's window, and its 24-hour user and app limits, which X names
+// on the answers of the endpoints they apply to (posts). A limit no
+// answer spoke of holds nothing.
+func limitKeys(key string) []string {
+	keys := make([]string, len(limitHeaders))
+	for i, prefix := range limitHeaders {
+		keys[i] = key
+		if i > 0 {
+			keys[i] = key + " " + prefix
 		}
 	}
-	c.limits.Hold(key, local, wait)
+	return keys
 }
 
-// waitLimits waits until the limit of the endpoint key resets, if an
-// answer said it was used up (see ratelimit.Limits.Wait).
-func (c *Channel) waitLimits(ctx context.Context, key string) error {
-	return c.limits.Wait(ctx, ratelimit.Clock{Now: c.now, Sleep: c.sleep}, "the endpoint's limit", key)
+// noteLimits records what X's answer, with header h, to the request to
+// the endpoint key that reserved r said of its limits, and gives r back:
+// each of X's sets of fields (limitHeaders) says what its limit has left
+// until its reset (Unix seconds, by X's Date). A limit used up (remaining
+// 0) holds the endpoint's next request until its reset, as X would refuse
+// it with a 429; one with fewer left than the requests made meanwhile
+// holds the request beyond them (see ratelimit.Reservation.NoteEach).
+func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
+	local := c.now()
+	keys := limitKeys(key)
+	said := make([]ratelimit.Said, len(limitHeaders))
+	for i, prefix := range limitHeaders {
+		said[i] = ratelimit.Said{Key: keys[i], Remaining: h.Get(prefix + "-remaining"),
+			Reset: func() (time.Duration, bool) { return httpx.ResetWait(h, prefix+"-reset", local) }}
+	}
+	r.NoteEach(local, said...)
+}
+
+// reserveLimits waits until a request to the endpoint key may be made:
+// until its limits reset, if an answer said one was used up, or has no
+// more left than requests made and not yet answered; then it reserves the
+// request until its answer (noteLimits) or its failure (Release), so that
+// two posts made together with one left do not both go, one into a 429
+// (see ratelimit.Limits.Reserve).
+func (c *Channel) reserveLimits(ctx context.Context, key string) (*ratelimit.Reservation, error) {
+	return c.limits.Reserve(ctx, ratelimit.Clock{Now: c.now, Sleep: c.sleep}, "the endpoint's limit", 1, limitKeys(key)...)
 }

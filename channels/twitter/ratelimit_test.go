@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,4 +215,91 @@ func TestCheckKeepsTheAccountForTheLookUp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, r.ID, "the post found, %v", r.Meta)
 	assert.Len(t, f.Received(), 1, "posted once")
+}
+
+// gate is a Transport that holds the first post made while it is armed
+// until release is closed, once it said so on arrived.
+type gate struct {
+	armed            atomic.Bool
+	arrived, release chan struct{}
+}
+
+func newGate() *gate { return &gate{arrived: make(chan struct{}), release: make(chan struct{})} }
+
+func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && req.URL.Path == "/2/tweets" && g.armed.CompareAndSwap(true, false) {
+		close(g.arrived)
+		<-g.release
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// A post reserves its request of the endpoint's limits when it goes,
+// until its answer: with one post left, a post made while another is in
+// flight waits for the reset instead of going too, into a 429. Before,
+// both went: X's limits were kept only once used up. Each of X's sets of
+// fields counts: the endpoint's 15-minute window and the 24-hour user and
+// app limits.
+func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
+	date := fixedNow.Format(http.TimeFormat)
+	for _, tc := range []struct {
+		prefix string
+		reset  time.Duration
+	}{{"x-rate-limit", 15 * time.Minute}, {"x-user-limit-24hour", 20 * time.Hour}, {"x-app-limit-24hour", 10 * time.Hour}} {
+		t.Run(tc.prefix, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.limits = []string{"Date", date, "x-rate-limit-remaining", "50", "x-rate-limit-reset", epoch(time.Minute),
+				tc.prefix + "-remaining", "1", tc.prefix + "-reset", epoch(tc.reset)}
+			g := newGate()
+			ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
+			waits, before := limitClock(ch, f)
+			ctx := context.Background()
+
+			_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate("investigating")))
+			require.NoError(t, err)
+			require.Empty(t, *waits)
+
+			g.armed.Store(true)
+			done := make(chan error, 1)
+			go func() {
+				_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate("identified")))
+				done <- err
+			}()
+			<-g.arrived
+			_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate("monitoring")))
+			close(g.release)
+			require.NoError(t, err)
+			require.NoError(t, <-done)
+			assert.Equal(t, []time.Duration{tc.reset}, *waits, "the post made with the other in flight waited for the reset")
+			assert.Equal(t, []int{1}, *before, "while the other was in flight")
+			assert.Len(t, f.Received(), 3)
+		})
+	}
+}
+
+// A request that gets no answer gives its reservation back: the next
+// post goes at once, not after the reset.
+func TestRequestWithoutAnswerGivesTheReservationBack(t *testing.T) {
+	f := newFakeX(t, false)
+	f.limits = []string{"Date", fixedNow.Format(http.TimeFormat), "x-rate-limit-remaining", "1", "x-rate-limit-reset", epoch(15 * time.Minute)}
+	fail := atomic.Bool{}
+	ch := newTestChannel(t, f, func(c *Config) {
+		c.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			if fail.Load() {
+				return nil, errors.New("connection reset")
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+	})
+	waits, _ := limitClock(ch, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+	require.NoError(t, err)
+	fail.Store(true)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("identified")))
+	require.Error(t, err)
+	fail.Store(false)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("monitoring")))
+	require.NoError(t, err)
+	assert.Empty(t, *waits)
+	assert.Len(t, f.Received(), 2)
 }

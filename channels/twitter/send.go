@@ -277,9 +277,14 @@ func (c *Channel) send(ctx context.Context, op, method, path string, body []byte
 	// The wait comes first: a hold lasts up to a day, an OAuth 2.0 token
 	// two hours, and a request the hold fails needs none.
 	key := limitKey(method, path)
-	if err := c.waitLimits(ctx, key); err != nil {
+	r, err := c.reserveLimits(ctx, key)
+	if err != nil {
 		return nil, s, fmt.Errorf("twitter: %s: %w", op, err)
 	}
+	// Deferred, so that a request that fails without an answer (or a
+	// panic of the transport) gives its reservation back too; once the
+	// answer's noteLimits gave it back, it does nothing.
+	defer r.Release()
 	if c.tokens != nil {
 		if t == nil {
 			if t, err = c.token(ctx, op, s); err != nil {
@@ -293,7 +298,7 @@ func (c *Channel) send(ctx context.Context, op, method, path string, body []byte
 	if err != nil {
 		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}
-	c.noteLimits(key, resp.Header)
+	c.noteLimits(r, key, resp.Header)
 	return resp, s, nil
 }
 

@@ -121,7 +121,10 @@
 // x-app-limit-24hour-remaining: 0), holds the channel's next request to
 // that endpoint (X counts per endpoint: a post does not hold a deletion)
 // until the reset (x-rate-limit-reset, by X's Date; at most 24 hours),
-// as X would refuse it with a 429. A wait that would leave the request less
+// as X would refuse it with a 429. What each limit has left is kept too,
+// the fewest said until its reset, and a request made and not yet
+// answered counts as one of them, so that two posts made together with
+// one left do not both go: the second waits for the reset. A wait that would leave the request less
 // than 10 seconds before the context's deadline (or less than half the time
 // the context has left, when that is shorter) is not begun, and one the
 // context ends fails: the request is not made, and fails transient, with
@@ -326,7 +329,7 @@ type Channel struct {
 	tmpl     *templates.Set
 	now      func() time.Time
 	sleep    func(context.Context, time.Duration) error
-	limits   ratelimit.Limits // the endpoints an answer said are used up
+	limits   ratelimit.Limits // what answers said of the endpoints' limits
 
 	mu   sync.Mutex
 	user string // the account's id, once read (see userID)

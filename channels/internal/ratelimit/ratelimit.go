@@ -21,7 +21,10 @@
 // too few points are left for a post. Wait is WaitFor a cost of 1, held
 // only by a limit with nothing left. Reserve waits as WaitFor does and
 // then counts the request's cost as spent until its answer, so that
-// requests made together do not spend the same points twice.
+// requests made together do not spend the same points twice: each of the
+// four channels reserves its requests so, and notes their answers with
+// the Reservation (Note, or NoteEach for an answer that speaks of several
+// limits, as X's of its endpoint window and 24-hour limits).
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
 // header or a clock far off, not a limit. A wait that would leave the
@@ -297,20 +300,48 @@ func (r *Reservation) release() {
 // of the limit key, and gives back what r reserved, at once: what the
 // answer says is left counts the request already.
 func (r *Reservation) Note(key, remaining string, now time.Time, reset func() (time.Duration, bool)) {
-	n, known := parseRemaining(remaining)
-	d, ok := time.Duration(0), false
-	if known {
-		d, ok = reset()
+	r.NoteEach(now, Said{Key: key, Remaining: remaining, Reset: reset})
+}
+
+// Said is what an answer said of one limit: Key names it, Remaining is the
+// text of its field of the requests (or points) left, and Reset reads the
+// wait until it resets (see Limits.Note).
+type Said struct {
+	Key, Remaining string
+	Reset          func() (time.Duration, bool)
+}
+
+// NoteEach is Note for an answer that says what several limits the
+// request counted against have left (X's endpoint window and its 24-hour
+// limits): it records each, and gives back what r reserved, all at once,
+// so that no request made meanwhile finds r's reservation of one limit
+// given back before the answer's count of it is recorded, and goes on
+// what an earlier answer said was left.
+func (r *Reservation) NoteEach(now time.Time, said ...Said) {
+	type noted struct {
+		key string
+		n   uint64
+		d   time.Duration
+	}
+	notes := make([]noted, 0, len(said))
+	for _, s := range said {
+		n, known := parseRemaining(s.Remaining)
+		if !known {
+			continue
+		}
+		if d, ok := s.Reset(); ok && d > 0 {
+			notes = append(notes, noted{s.Key, n, d})
+		}
 	}
 	r.l.mu.Lock()
 	defer r.l.mu.Unlock()
 	r.release()
-	switch {
-	case !ok || d <= 0:
-	case n == 0:
-		r.l.hold(key, now, d)
-	default:
-		r.l.noteLeft(key, n, now, d)
+	for _, s := range notes {
+		if s.n == 0 {
+			r.l.hold(s.key, now, s.d)
+		} else {
+			r.l.noteLeft(s.key, s.n, now, s.d)
+		}
 	}
 }
 

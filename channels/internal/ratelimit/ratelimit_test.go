@@ -276,3 +276,34 @@ func TestReserveKeepsItsKeys(t *testing.T) {
 	assert.Empty(t, l.taken, "nothing reserved is left over")
 	assert.True(t, l.UntilFor(5, "x").IsZero(), "the other limit's points are whole")
 }
+
+// An answer that says what several limits have left (X's endpoint window
+// and 24-hour limits) records each and gives the reservation back at
+// once: no request finds the reservation of one limit given back before
+// the answer's count of it is recorded, free to go on what an earlier
+// answer said was left.
+func TestNoteEachGivesBackOnceAllAreRecorded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeClock{now: now}
+	l := &Limits{Max: 24 * time.Hour}
+	l.Note("window", "5", now, wait(15*time.Minute, true))
+	l.Note("day", "1", now, wait(20*time.Hour, true))
+	r, err := l.Reserve(context.Background(), f.clock(), "the limit", 1, "window", "day")
+	require.NoError(t, err)
+
+	var during []time.Time
+	reading := func(d time.Duration) func() (time.Duration, bool) {
+		return func() (time.Duration, bool) { during = append(during, l.UntilFor(1, "day")); return d, true }
+	}
+	r.NoteEach(now, Said{Key: "window", Remaining: "4", Reset: reading(15 * time.Minute)},
+		Said{Key: "day", Remaining: "0", Reset: reading(20 * time.Hour)},
+		Said{Key: "other", Remaining: "none", Reset: reading(time.Hour)})
+	assert.Equal(t, []time.Time{now.Add(20 * time.Hour), now.Add(20 * time.Hour)}, during,
+		"the day's last request stays reserved until its answer's count is recorded")
+	assert.Empty(t, l.taken, "given back")
+	assert.Equal(t, now.Add(20*time.Hour), l.Until("day"), "used up: held")
+	assert.True(t, l.UntilFor(4, "window").IsZero())
+	assert.Equal(t, now.Add(15*time.Minute), l.UntilFor(5, "window"), "4 left")
+	r.Release()
+	assert.Empty(t, l.taken, "given back once")
+}
