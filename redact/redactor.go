@@ -401,7 +401,7 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
 // as "%20"; each also escaped again, up to escapedAgain times, as the
-// encoders of againKeeps write it.
+// encoders of againKeeps write it; and s with its spaces as "+" alone.
 func percentForms(s string) []string {
 	var forms []string
 	for _, keep := range percentKeeps {
@@ -429,6 +429,11 @@ func percentForms(s string) []string {
 			}
 		}
 		forms, last = append(forms, again...), again
+	}
+	if strings.Contains(s, " ") {
+		// With its escapes decoded and its spaces left as "+": what a
+		// text with escapes mixed (see unpercent) decodes to.
+		forms = append(forms, strings.ReplaceAll(s, " ", "+"))
 	}
 	return forms
 }

@@ -212,9 +212,10 @@ func (u *URL) UnmarshalText(text []byte) error {
 // does not parse, or whose password (or user name, on a host without a
 // dot) a "/", "?" or "#" not %-escaped may have cut short, gives REDACTED:
 // one with a port and an "@" in its path, query or fragment, but for one
-// on localhost or an IP address whose "@" starts a segment followed by a
-// name alone (http://localhost:8080/@alice shows; http://bot:1234/@alice,
-// user "bot", password "1234/", does not); one on a host without a dot
+// on localhost or an IP address, or with a password given before its
+// host, whose "@" starts a segment followed by a name alone
+// (http://localhost:8080/@alice and https://u:pw@host.example:8443/@team
+// show; http://bot:1234/@alice, user "bot", password "1234/", does not); one on a host without a dot
 // and an "@" there inside a segment, or at a segment's start followed by
 // a host name (one with a dot or a port, an IPv6 address, localhost:
 // http://TOKEN/@localhost/) or on a host that looks like a token (eight
@@ -254,8 +255,9 @@ func cutShort(p *url.URL) bool {
 	if p.Port() != "" {
 		// The port may be the digits a password starts with, and the
 		// host a user name, which may hold a dot (first.last), unless
-		// it is localhost or an IP address.
-		if !hostOnly(p.Hostname()) {
+		// it is localhost or an IP address, or a password was given
+		// before it: its user information ended at its "@".
+		if _, pw := p.User.Password(); !pw && !hostOnly(p.Hostname()) {
 			return holdsAt(rest)
 		}
 		return userinfoEnds(rest)

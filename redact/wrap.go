@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -80,52 +82,61 @@ func isBase64(s string) bool {
 // replaced by Redacted, and whether it found one; the occurrences written
 // whole are left to replace.
 func (m *matcher) acrossBreaks(s string) (string, bool) {
-	j, from, to, ok := decoded(s)
-	if !ok {
-		return s, false
-	}
-	var spans [][2]int // of s, in order, merged
-	for i := 0; i < len(j); i++ {
-		if r := m.byte1[j[i]]; r[0] == r[1] {
-			continue
-		}
-		k := m.longest(j[i:])
-		if k < 0 {
-			continue
-		}
-		e := i + len(m.form(k)) - 1 // last byte, in j
-		if to[e]-from[i] == e-i+1 {
-			continue // written whole
-		}
-		start, end := from[i], to[e]
-		if n := len(spans); n > 0 && start <= spans[n-1][1] {
-			spans[n-1][1] = max(spans[n-1][1], end)
-		} else {
-			spans = append(spans, [2]int{start, end})
+	var spans [][2]int // of s
+	for _, st := range decoded(s) {
+		j, from, to := st.j, st.from, st.to
+		for i := 0; i < len(j); i++ {
+			if r := m.byte1[j[i]]; r[0] == r[1] {
+				continue
+			}
+			k := m.longest(j[i:])
+			if k < 0 {
+				continue
+			}
+			e := i + len(m.form(k)) - 1 // last byte, in j
+			if to[e]-from[i] == e-i+1 {
+				continue // written whole
+			}
+			spans = append(spans, [2]int{from[i], to[e]})
 		}
 	}
 	if spans == nil {
 		return s, false
 	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	var b strings.Builder
 	written := 0
-	for _, sp := range spans {
-		b.WriteString(s[written:sp[0]])
+	for k := 0; k < len(spans); {
+		start, end := spans[k][0], spans[k][1]
+		for k++; k < len(spans) && spans[k][0] <= end; k++ {
+			end = max(end, spans[k][1])
+		}
+		b.WriteString(s[written:start])
 		b.WriteString(Redacted)
-		written = sp[1]
+		written = end
 	}
 	b.WriteString(s[written:])
 	return b.String(), true
 }
 
+// stage is s as one of decoded's steps leaves it: j, and, for each byte of
+// j, the bytes of s it comes from, from[i] up to to[i].
+type stage struct {
+	j        string
+	from, to []int
+}
+
 // decoded returns s unwrapped (see unwrap), with its character
 // references decoded (see unref), then its JSON escapes (see
-// unescapeJSON), then its %-escapes, up to three times (see unpercent),
-// and, for each byte of the result, the bytes of s it comes
-// from: from[i] up to to[i]. ok is false, and nothing else returned, when
-// s has none of these.
-func decoded(s string) (j string, from, to []int, ok bool) {
-	j = s
+// unescapeJSON), then its %-escapes, up to three times (see unpercent):
+// each step that changed the text, in order. A secret is looked for in
+// each, not in the last alone: one holding what a later step reads as an
+// escape ("\n", "%41") is changed by that step. It returns none when s
+// has none of these.
+func decoded(s string) []stage {
+	var stages []stage
+	j := s
+	var from, to []int
 	// %-escapes decoded once more for each time percentForms escapes
 	// again, so that escapes mixed and then escaped again are found.
 	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent} {
@@ -133,14 +144,15 @@ func decoded(s string) (j string, from, to []int, ok bool) {
 		if !changed {
 			continue
 		}
-		if ok {
+		if stages != nil {
 			for i := range f {
 				f[i], t[i] = from[f[i]], to[t[i]-1]
 			}
 		}
-		j, from, to, ok = d, f, t, true
+		j, from, to = d, f, t
+		stages = append(stages, stage{j, from, to})
 	}
-	return j, from, to, ok
+	return stages
 }
 
 // unwrapped is unwrap, giving where each byte ends as well.
@@ -338,20 +350,33 @@ var namedRefs = map[string]rune{
 // reference is left out in any case.
 func (m *matcher) splitHead(s string) int {
 	t := cutStub(s)
-	j, from, _, ok := decoded(t)
-	if !ok {
+	stages := decoded(t)
+	if stages == nil {
 		if t == s {
 			return -1 // replace finds the start of a form written whole
 		}
-		j = t
+		stages = []stage{{j: t}}
 	}
-	for i := max(0, len(j)-m.maxLen+1); i < len(j); i++ {
-		if m.head(j[i:]) {
-			if from == nil {
-				return i
+	cut := -1
+	for _, st := range stages {
+		// A stage too may end in an escape the cut left unfinished
+		// ("%25C" decoded once).
+		j, stub := st.j, cutStub(st.j)
+		for i := max(0, len(j)-m.maxLen+1); i < len(j); i++ {
+			if m.head(j[i:]) || i < len(stub) && m.head(stub[i:]) {
+				at := i
+				if st.from != nil {
+					at = st.from[i]
+				}
+				if cut < 0 || at < cut {
+					cut = at
+				}
+				break
 			}
-			return from[i]
 		}
+	}
+	if cut >= 0 {
+		return cut
 	}
 	if strings.HasPrefix(s[len(t):], "&#") {
 		// Part of a character, which may be a secret's first: the

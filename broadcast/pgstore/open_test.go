@@ -444,3 +444,24 @@ func TestATailEndingAKeyIsNotShown(t *testing.T) {
 		assert.NotContains(t, err.Error(), `"timeout"`, dsn)
 	}
 }
+
+// The part of a query password after a raw "&" that reads as a key with a
+// value holding an "=" ("word" of "pass&word=a=b"), which pgx's error
+// quotes, is left out: it was kept as a key written in the string, where
+// it is written in the password alone. A key before the password, which
+// cannot be its rest, is still named.
+func TestARestOfAPasswordReadAsAKeyIsNotShown(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://ada@127.0.0.1:1/db?password=pass&word=a=b",
+		"postgres://ada@127.0.0.1:1/db?sslmode=disable&sslpassword=pass&word=a=b",
+		"postgres://ada@127.0.0.1:1/db?pass%77ord=pass&word=a=b",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), "word", dsn)
+		assert.Contains(t, err.Error(), "failed to parse as URL", dsn)
+	}
+	_, err := pgstore.ParseConfig("postgres://ada:pw@127.0.0.1:1/db?options=-c%20a=b")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"options"`)
+}

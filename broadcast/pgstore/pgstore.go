@@ -479,7 +479,8 @@ var quoted = regexp.MustCompile(`"[^"]*"`)
 // the name of a setting ("sslcert" and "sslkey" in
 // "both "sslcert" and "sslkey" are required"): lower-case letters and
 // underscores, written as a key in connString (at its start or after a
-// space, "?" or "&", and before an "=") or not in it at all. Any other
+// space, "?" or "&", and before an "="; in a URL's query, before its
+// password) or not in it at all. Any other
 // may be a piece of the string, and of its password (one ending a key:
 // "ert" of "sslcert="); so may any text with a backslash, whose quotes
 // may be escaped.
@@ -495,9 +496,10 @@ func quotesOnlyKeys(text, connString string) bool {
 }
 
 // isKey reports whether word, a setting's name, is written as a key in
-// connString.
+// connString, before a URL's query password (see pghost.BeforePassword):
+// after it, a key may be the rest of the password.
 func isKey(connString, word string) bool {
-	return regexp.MustCompile(`(^|[\s?&])` + regexp.QuoteMeta(word) + `\s*=`).MatchString(connString)
+	return regexp.MustCompile(`(^|[\s?&])` + regexp.QuoteMeta(word) + `\s*=`).MatchString(pghost.BeforePassword(connString))
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch

@@ -70,11 +70,7 @@ func checkQuery(connString string, runtime map[string]string) error {
 	_, query, _ := strings.Cut(p, "?")
 	secret := ""
 	for pair := range strings.SplitSeq(query, "&") {
-		raw, _, _ := strings.Cut(pair, "=")
-		key, err := url.PathUnescape(strings.Trim(raw, " "))
-		if err != nil {
-			key = raw
-		}
+		key := queryKey(pair)
 		if key == "password" || key == "sslpassword" {
 			secret = key
 			continue
@@ -86,6 +82,46 @@ func checkQuery(connString string, runtime map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// BeforePassword returns connString up to the pair of its query, when it
+// is a URL, that sets password or sslpassword: pgx, as libpq, ends that
+// value at a raw "&", so what follows may be the rest of a password that
+// reads as keys and values ("word=a=b" of "pass&word=a=b"). A string that
+// is not a URL, or whose query sets neither, is returned whole.
+func BeforePassword(connString string) string {
+	p, ok := strings.CutPrefix(connString, "postgresql://")
+	if !ok {
+		if p, ok = strings.CutPrefix(connString, "postgres://"); !ok {
+			return connString
+		}
+	}
+	if i := strings.IndexAny(p, "@/"); i >= 0 && p[i] == '@' {
+		p = p[i+1:] // pgx's end of the user information
+	}
+	q := strings.IndexByte(p, '?')
+	if q < 0 {
+		return connString
+	}
+	at := len(connString) - len(p) + q + 1 // of the query's first pair
+	for pair := range strings.SplitSeq(p[q+1:], "&") {
+		if k := queryKey(pair); k == "password" || k == "sslpassword" {
+			return connString[:at]
+		}
+		at += len(pair) + 1
+	}
+	return connString
+}
+
+// queryKey returns the key of pair, a pair of a URL's query, decoded as
+// pgx decodes it.
+func queryKey(pair string) string {
+	raw, _, _ := strings.Cut(pair, "=")
+	key, err := url.PathUnescape(strings.Trim(raw, " "))
+	if err != nil {
+		return raw
+	}
+	return key
 }
 
 // notInHostName reports whether c is not in a host name, an IPv4
