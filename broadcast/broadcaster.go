@@ -542,7 +542,13 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		unlock, err := b.lockShared(ctx, LockKey{UpdateID: key, Channel: sentChannel})
+		// With ctx's end but not its values, as firstSent's lock: those
+		// are for the locks of deliveries (pgstore's WithLockLost, whose
+		// loss package dispatch reports as the job's).
+		lctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
 		if err != nil {
 			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
 			return nil
