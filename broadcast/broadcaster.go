@@ -486,7 +486,10 @@ func checkSend(u Update) error {
 // records as the ID of a correction of another update, or of an update
 // sent (Send records it for an update without a Time of its own, RunJob
 // for every one): that ID is delivered already, and the correction would
-// be Skipped everywhere. Correct refuses (ErrInvalidUpdate, naming original) an original that no
+// be Skipped everywhere. An ID delivered that the Store records as
+// neither (an update sent with a Time of its own) is not refused, nor
+// recorded as a correction's: the correction is Skipped where that ID was
+// delivered. Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
 // only some recipients of a channel counts as not delivered there. It
@@ -532,7 +535,14 @@ func correctsKey(id string) string { return "\x00corrects\x00" + id }
 // of one id take turns, in this Broadcaster and through Options.Lock. A
 // record that cannot be read or written lets the correction through, and
 // is logged: the check only catches a mistake; a correction made before
-// such records were kept is known only as one.
+// such records were kept is known only as one. An id delivered on some
+// channel without this record (an update sent with a Time of its own, of
+// which the Store keeps no record, or a correction whose record could not
+// be written: nothing says which update it corrects) is let through
+// unrecorded, as is one whose marks cannot be read: recorded as the
+// correction of original, a later Send of that update would fail for good
+// on the channels that have it (see delivery.correctionsID), and a Correct
+// again of that correction would be refused.
 func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) error {
 	key := correctsKey(id)
 	turn := flightKey{key, sentChannel}
@@ -542,7 +552,13 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		unlock, err := b.lockShared(ctx, LockKey{UpdateID: key, Channel: sentChannel})
+		// With ctx's end but not its values, as firstSent's lock: those
+		// are for the locks of deliveries (pgstore's WithLockLost, whose
+		// loss package dispatch reports as the job's).
+		lctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
 		if err != nil {
 			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
 			return nil
@@ -567,10 +583,25 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 				quoteCut(id))
 		}
 	}
+	if b.deliveredAnywhere(ctx, id) {
+		return nil // nothing says whose: see above
+	}
 	rec := Receipt{Channel: sentChannel, ID: original, UpdateID: id, Time: time.Now().UTC().Round(0)}
 	b.storeTrouble(context.WithoutCancel(ctx), "record what correction "+id+" corrects",
 		b.store.SaveReceipt(ctx, key, key, rec))
 	return nil
+}
+
+// deliveredAnywhere reports whether the Store marks update id delivered
+// on some channel, or cannot tell.
+func (b *Broadcaster) deliveredAnywhere(ctx context.Context, id string) bool {
+	for _, name := range b.names {
+		done, failure, err := b.store.Done(ctx, id, name, "")
+		if err != nil || done && failure == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckOriginal makes, in the Store, the checks of original that Correct

@@ -94,8 +94,10 @@ type Options struct {
 	// it failed). It is
 	// also held for a moment, under a reserved name, while the first Send
 	// of an update without a Time records the Time it took (see
-	// Broadcaster.SentTime), so that instances agree on it; that call's
-	// ctx ends with the Send's but holds none of its values, which are
+	// Broadcaster.SentTime), so that instances agree on it, and while a
+	// Correct, or a run of a JobCorrect, records which update its
+	// correction ID corrects (see Broadcaster.Correct); those calls' ctx
+	// ends with the caller's but holds none of its values, which are
 	// for the locks of deliveries (pgstore's WithLockLost).
 	// A shared Store offers one (broadcast/pgstore's Store.Lock); so do
 	// MemoryStore and broadcast/boltstore for the Broadcasters of one
