@@ -258,6 +258,10 @@ func failureText(err error) string {
 //   - The record of which post an update followed in its thread, which has
 //     no mark, is removed when it was saved before cutoff: an update after
 //     the retraction of the thread's latest post then replies to its first.
+//     So are the records of the Time an update was first sent with and of
+//     which update a correction ID corrects: once they are gone, the
+//     update sent again without a Time counts as new, and that ID given to
+//     the correction of another update is no longer refused.
 //
 // Choose a cutoff well behind any update you may still resend, correct or
 // retract. Prune holds the store's lock while it walks every entry (some

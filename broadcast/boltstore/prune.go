@@ -32,7 +32,10 @@ import (
 // cutoff, and counts in the number Prune reports. Once it is gone, a later
 // attempt's receipt of the update lacks that post. So is the record of the
 // Time an update was first sent with (broadcast.Broadcaster.SentTime):
-// once it is gone, the update sent again without a Time counts as new.
+// once it is gone, the update sent again without a Time counts as new;
+// and so is the record of which update a correction ID corrects (see
+// broadcast.Broadcaster.Correct): once it is gone, that ID given to the
+// correction of another update is no longer refused.
 //
 // A Retract is recorded as a mark too, made when the post was deleted:
 // with a cutoff after it, a thread still kept forgets that its post was

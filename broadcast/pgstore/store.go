@@ -136,8 +136,11 @@ func decode(v []byte, r *broadcast.Receipt) error {
 //     keep a thread.)
 //
 // The records of the Times updates were first sent with
-// (Broadcaster.SentTime), and the posts fan-out channels made in single
-// targets, are receipts without a channel mark, deleted by age. A Retract
+// (Broadcaster.SentTime) and of which update a correction ID corrects
+// (Broadcaster.Correct: once deleted, that ID given to the correction of
+// another update is no longer refused), and the posts fan-out channels
+// made in single targets, are receipts without a channel mark, deleted by
+// age. A Retract
 // is recorded as a mark too, made when the post was deleted: with a
 // cutoff after it, a thread still kept forgets that its post was deleted,
 // and a later update may reply to it. So are the records of which post
