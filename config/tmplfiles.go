@@ -29,7 +29,7 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) error {
 		}
 	}
 	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), ".tmpl")
+		name, ok := templates.FileTemplate(e.Name())
 		if !ok || e.IsDir() || known[baseName(name)] {
 			continue
 		}

@@ -28,6 +28,10 @@ func TestTemplateFileNames(t *testing.T) {
 		{"e-mail's status line", "email-status.tmpl", "[{kind: console}]", nil},
 		{"named by a channel", "x-post.tmpl", "[{kind: console, template: x-post}]", nil},
 		{"named by a channel URL", "x-post.tmpl", `["console://stdout?template=x-post"]`, nil},
+		// Hidden files are no templates: macOS's "._" files beside a
+		// copy, an editor's lock file.
+		{"hidden", "._shrot.tmpl", "[{kind: console}]", nil},
+		{"an editor's lock file", ".#pager.tmpl", "[{kind: console}]", nil},
 		// The channel names a template the directory lacks: its own error
 		// says so, before the file is looked at.
 		{"a typo of a channel's name", "x_post.tmpl", "[{kind: console, template: x-post}]",

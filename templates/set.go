@@ -112,7 +112,10 @@ func Default() *Set {
 // "<name>.tmpl" at the root of fsys, such as "short.tmpl" or
 // "short.resolved.tmpl". A file of a base name, "short.tmpl", also drops
 // the defaults' variants of it (short.resolved, short.completed): the
-// directory's own variants stay. Other files and directories are ignored. A
+// directory's own variants stay. Other files and directories are ignored,
+// and so are hidden files, whose names start with "." (an editor's lock
+// file, ".#short.tmpl", or the "._short.tmpl" macOS writes beside a file
+// copied to a disk or an archive that cannot hold its metadata). A
 // template file must be a regular file (symbolic links followed) of at most
 // MaxFileSize bytes: a named pipe or a device is refused, where fsys can
 // tell without opening it (os.DirFS can), rather than read. A file must be
@@ -122,6 +125,17 @@ func New(fsys fs.FS) (*Set, error) {
 		return nil, errors.New("templates: New: nil file system")
 	}
 	return load(Default(), fsys)
+}
+
+// FileTemplate returns the name of the template a file named file holds
+// when New reads it from a directory ("short" of "short.tmpl"), and false
+// for a file New ignores: one not named "<name>.tmpl", or hidden (see
+// New). It does not check the name (New does).
+func FileTemplate(file string) (string, bool) {
+	if strings.HasPrefix(file, ".") {
+		return "", false
+	}
+	return strings.CutSuffix(file, ".tmpl")
 }
 
 func load(base *Set, fsys fs.FS) (*Set, error) {
@@ -138,7 +152,7 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 	}
 	for _, de := range entries {
 		file := de.Name()
-		name, ok := strings.CutSuffix(file, ".tmpl")
+		name, ok := FileTemplate(file)
 		if !ok || de.IsDir() {
 			continue
 		}

@@ -40,6 +40,8 @@ func TestNew(t *testing.T) {
 		{"variant only for its status", fstest.MapFS{"short.monitoring.tmpl": {Data: []byte("M")}}, "short", broadcast.StatusIdentified, "Identified: T", ""},
 		{"added name", fstest.MapFS{"slack.tmpl": {Data: []byte("*{{.Title}}*")}}, "slack", broadcast.StatusInvestigating, "*T*", ""},
 		{"other files ignored", fstest.MapFS{"README.md": {Data: []byte("{{")}, "dir/short.tmpl": {Data: []byte("{{")}}, "short", broadcast.StatusInvestigating, "Investigating: T", ""},
+		{"hidden files ignored", fstest.MapFS{"._short.tmpl": {Data: []byte("\x00\x05\x16\x07\xff")}, ".#short.tmpl": {Data: []byte("root@host.1234")},
+			".short.tmpl": {Data: []byte("{{")}}, "short", broadcast.StatusInvestigating, "Investigating: T", ""},
 		{"parse error names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Title")}}, "", "", "", "templates: text.tmpl: parse: "},
 		{"unknown field names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Nope}}")}}, "", "", "", "templates: text.tmpl: check on a sample update, status investigating: "},
 		{"bad status variant", fstest.MapFS{"short.fixed.tmpl": {Data: []byte("x")}}, "", "", "", `templates: short.fixed.tmpl: bad template name "short.fixed": "fixed" is not a status`},
