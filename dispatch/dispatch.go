@@ -147,7 +147,8 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). River's maintenance, run by the instance that leads
+// all of its lead), and so does a retry due within its lead (River refuses
+// a retry due before its instance's clock). River's maintenance, run by the instance that leads
 // it, goes by that instance's clock, which dispatch cannot correct: a
 // leader behind the database holds back retries and snoozes longer than
 // 5s by its lag, and one ahead by more than RescueAfter less JobTimeout

@@ -899,6 +899,13 @@ func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
 			next = last
 		}
 	}
+	// River takes a time before its instance's clock for a mistake of
+	// the policy and retries by its own default instead (attempt⁴
+	// seconds): an instance ahead of the database runs the retry late by
+	// its lead, as it does a snooze, and no later.
+	if now := time.Now(); next.Before(now) {
+		next = now
+	}
 	return next
 }
 

@@ -253,6 +253,29 @@ func TestRetryNeverPastMaxElapsed(t *testing.T) {
 	}
 }
 
+// River takes a retry NextRetry puts before its instance's own clock for a
+// policy's mistake, and schedules the job by its default policy instead:
+// attempt⁴ seconds, 81s at the third attempt for a backoff of 4s, 21
+// minutes at the sixth for one of 32s. An instance ahead of the database
+// by more than half a backoff (the jitter's least) put its retries there,
+// as the database's time plus the backoff is. Its retries are due at its
+// own time at the earliest: late by its lead over the database, as its
+// snoozes are, and no later.
+func TestRetryOfAnInstanceAheadOfTheDatabaseIsNotRiversDefault(t *testing.T) {
+	const ahead = 30 * time.Second
+	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: 5 * time.Minute,
+		MaxElapsed: time.Hour}, clock: &dbClock{}}
+	dbNow := time.Now().Add(-ahead)
+	p.clock.sync(&rivertype.JobRow{AttemptedAt: &dbNow})
+	for attempt := 1; attempt <= 6; attempt++ {
+		row := &rivertype.JobRow{Attempt: attempt, CreatedAt: dbNow}
+		before := time.Now() // as River's job executor takes it, before NextRetry
+		next := p.NextRetry(row)
+		assert.False(t, next.Before(before), "attempt %d: due %v before the instance's clock", attempt, before.Sub(next))
+		assert.WithinRange(t, next, before, time.Now().Add(p.delay(attempt)*3/2), "attempt %d", attempt)
+	}
+}
+
 // A correction or a retraction that cannot look for its original's
 // delivery (the database cannot be read) did not try the channel: the
 // failed read is this instance's, not the channel's, and uses up no
@@ -363,8 +386,14 @@ func TestMaxElapsedIsByTheDatabasesClock(t *testing.T) {
 			last := (*events)[len(*events)-1]
 			assert.Equal(t, tt.kind, last.Kind, "%v", last.Err)
 			if tt.kind == broadcast.EventRetry {
+				due := dbNow
+				if tt.skew > 0 {
+					// River refuses a retry due before its instance's
+					// clock: late by the instance's lead, and no more.
+					due = time.Now()
+				}
 				next := d.retry.NextRetry(row)
-				assert.WithinRange(t, next, dbNow, dbNow.Add(d.cfg.Retry.MaxInterval+time.Minute),
+				assert.WithinRange(t, next, due, due.Add(d.cfg.Retry.MaxInterval+time.Minute),
 					"scheduled by the database's clock, within MaxInterval")
 			}
 		})
