@@ -65,7 +65,7 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		{"transient retries", fresh, broadcast.Result{Err: transient}, broadcast.EventRetry,
 			func(t *testing.T, err error, e Event) {
 				assert.Same(t, transient, err)
-				assert.Equal(t, time.Second, e.Delay)
+				assertBackoff(t, time.Second, e.Delay)
 				assert.False(t, e.Snoozed)
 			}},
 		{"last attempt gives up", last, broadcast.Result{Err: transient}, broadcast.EventFailed,
@@ -83,7 +83,7 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		{"rescued runs are not attempts", rescuedEarlier, broadcast.Result{Err: transient}, broadcast.EventRetry,
 			func(t *testing.T, err error, e Event) {
 				assert.Same(t, transient, err)
-				assert.Equal(t, 2*time.Second, e.Delay, "after attempt 2")
+				assertBackoff(t, 2*time.Second, e.Delay, "after attempt 2")
 			}},
 		{"River's last attempt gives up", riversLast, broadcast.Result{Err: transient}, broadcast.EventFailed,
 			func(t *testing.T, err error, e Event) {
@@ -400,6 +400,33 @@ func TestMaxElapsedIsByTheDatabasesClock(t *testing.T) {
 	}
 }
 
+// The EventRetry of a run River retries by the backoff says the wait River
+// schedules: the jittered one NextRetry gives, not the backoff before its
+// jitter of ±50% (2s for a retry River ran after 1.2s, or 2.9s).
+func TestRetryEventDelayIsTheWaitScheduled(t *testing.T) {
+	d, events := failingDispatcher(t)
+	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+	require.NoError(t, err)
+	for id := int64(1); id <= 20; id++ {
+		now := time.Now()
+		row := &rivertype.JobRow{ID: id, Attempt: 2, MaxAttempts: 3 + maxRescues, CreatedAt: now, AttemptedAt: &now}
+		require.Error(t, d.work(context.Background(), row, jobs[0]))
+		e := (*events)[len(*events)-1]
+		require.Equal(t, broadcast.EventRetry, e.Kind, "job %d: %v", id, e.Err)
+		require.False(t, e.Snoozed, "job %d", id)
+		wait := d.retry.NextRetry(row).Sub(d.retry.now()) // as River asks once the run returned
+		assert.InDelta(t, wait, e.Delay, float64(100*time.Millisecond), "job %d: Delay %v, River's wait %v", id, e.Delay, wait)
+	}
+}
+
+// assertBackoff asserts that delay is the backoff's wait, want, with its
+// jitter (±50%).
+func assertBackoff(t *testing.T, want, delay time.Duration, msgAndArgs ...any) {
+	t.Helper()
+	assert.GreaterOrEqual(t, delay, want/2, msgAndArgs...)
+	assert.LessOrEqual(t, delay, want*3/2, msgAndArgs...)
+}
+
 // failingDispatcher returns a Dispatcher (not started; its pool reaches
 // no server) whose one channel fails transiently, and the Events of its
 // runs. Retry: 3 attempts, 1s doubling to 1m, MaxElapsed 1h.
@@ -489,7 +516,7 @@ func TestShortRetryAfterIsNoBusyLoop(t *testing.T) {
 		assert.False(t, errors.As(err, &snooze), "an ordinary retry, which uses up an attempt")
 		assert.ErrorIs(t, err, unavailable)
 		assert.False(t, e.Snoozed)
-		assert.Equal(t, 2*time.Second, e.Delay, "the backoff's wait after attempt 2")
+		assertBackoff(t, 2*time.Second, e.Delay, "the backoff's wait after attempt 2")
 	})
 	t.Run("shorter than the backoff", func(t *testing.T) {
 		var e Event
