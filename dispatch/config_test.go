@@ -44,6 +44,10 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"no pool", dispatch.Config{Broadcaster: b, Store: store}, "dispatch: Config.Pool: missing"},
 		{"no broadcaster", dispatch.Config{Pool: pool, Store: store}, "dispatch: Config.Broadcaster: missing"},
 		{"no store", dispatch.Config{Pool: pool, Broadcaster: b}, "dispatch: Config.Store: missing"},
+		// A zero Broadcaster has no channels: every job run was taken for
+		// one of a channel this instance lacks, snoozed and given up.
+		{"broadcaster not made", dispatch.Config{Pool: pool, Broadcaster: &broadcast.Broadcaster{}, Store: store},
+			"dispatch: Config.Broadcaster: not made by broadcast.New"},
 		// A Store whose constructor failed, its error dropped: Report and
 		// Wait panicked on their first read of it.
 		{"nil store", dispatch.Config{Pool: pool, Broadcaster: b, Store: (*pgstore.Store)(nil)},

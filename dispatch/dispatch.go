@@ -147,7 +147,8 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). River's maintenance, run by the instance that leads
+// all of its lead), and so does a retry due within its lead (River refuses
+// a retry due before its instance's clock). River's maintenance, run by the instance that leads
 // it, goes by that instance's clock, which dispatch cannot correct: a
 // leader behind the database holds back retries and snoozes longer than
 // 5s by its lag, and one ahead by more than RescueAfter less JobTimeout
@@ -252,7 +253,8 @@ type Config struct {
 	// where such a panic still ends the process.
 	Pool *pgxpool.Pool
 	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
-	// channels an update is enqueued for. Required. Every instance's
+	// channels an update is enqueued for. Required, made by broadcast.New
+	// (a zero one is refused). Every instance's
 	// Broadcaster must have the same channels by name, with a Store shared
 	// by all (broadcast/pgstore) and its Lock as Options.Lock. While they
 	// differ (a rolling deploy), an instance leaves the jobs of a channel
@@ -447,6 +449,11 @@ func withDefaults(cfg Config) (Config, error) {
 		return cfg, errors.New("dispatch: Config.Pool: missing")
 	case cfg.Broadcaster == nil:
 		return cfg, errors.New("dispatch: Config.Broadcaster: missing")
+	case cfg.Broadcaster.Channels() == nil:
+		// A zero Broadcaster (its New's error dropped) has no channels:
+		// every job run here would be taken for one of a channel this
+		// instance lacks, snoozed, and given up past Retry.MaxElapsed.
+		return cfg, errors.New("dispatch: Config.Broadcaster: not made by broadcast.New")
 	case cfg.Store == nil:
 		return cfg, errors.New("dispatch: Config.Store: missing")
 	case nilValue(cfg.Store):

@@ -751,6 +751,9 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		e.Err = fmt.Errorf("gave up after %d attempts: %w", n, res.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
+	// River schedules the retry by NextRetry: the backoff jittered, and
+	// not past MaxElapsed.
+	e.Delay = max(d.retry.NextRetry(row).Sub(d.retry.now()), 0)
 	return broadcast.EventRetry, res.Err
 }
 
@@ -884,20 +887,33 @@ func (p retryPolicy) delay(attempt int) time.Duration {
 	return d
 }
 
+// jitter is d ±50%, at most MaxInterval. It is drawn from the job's ID
+// and River's count of its runs, the same at each call for one run: the
+// EventRetry of the run says the wait NextRetry then gives River.
+func (p retryPolicy) jitter(row *rivertype.JobRow, d time.Duration) time.Duration {
+	r := rand.New(rand.NewPCG(uint64(row.ID), uint64(row.Attempt)))
+	// In uint64: for a d near the largest Duration (a MaxInterval of
+	// math.MaxInt64 for "no cap"), d+1 and d/2+d overflow a Duration.
+	return time.Duration(min(uint64(d/2)+r.Uint64N(uint64(d)+1), uint64(p.MaxInterval)))
+}
+
 // NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
 // for the jobs of dead workers.
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
-	d := p.delay(attempt(row))
-	// ±50%, in uint64: for a d near the largest Duration (a MaxInterval
-	// of math.MaxInt64 for "no cap"), d+1 and d/2+d overflow a Duration.
-	d = time.Duration(min(uint64(d/2)+rand.N(uint64(d)+1), uint64(p.MaxInterval)))
-	next := p.now().Add(d)
+	next := p.now().Add(p.jitter(row, p.delay(attempt(row))))
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the
 		// jitter must not take it past MaxElapsed either.
 		if last := row.CreatedAt.Add(p.MaxElapsed); next.After(last) {
 			next = last
 		}
+	}
+	// River takes a time before its instance's clock for a mistake of
+	// the policy and retries by its own default instead (attempt⁴
+	// seconds): an instance ahead of the database runs the retry late by
+	// its lead, as it does a snooze, and no later.
+	if now := time.Now(); next.Before(now) {
+		next = now
 	}
 	return next
 }

@@ -65,7 +65,7 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		{"transient retries", fresh, broadcast.Result{Err: transient}, broadcast.EventRetry,
 			func(t *testing.T, err error, e Event) {
 				assert.Same(t, transient, err)
-				assert.Equal(t, time.Second, e.Delay)
+				assertBackoff(t, time.Second, e.Delay)
 				assert.False(t, e.Snoozed)
 			}},
 		{"last attempt gives up", last, broadcast.Result{Err: transient}, broadcast.EventFailed,
@@ -83,7 +83,7 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		{"rescued runs are not attempts", rescuedEarlier, broadcast.Result{Err: transient}, broadcast.EventRetry,
 			func(t *testing.T, err error, e Event) {
 				assert.Same(t, transient, err)
-				assert.Equal(t, 2*time.Second, e.Delay, "after attempt 2")
+				assertBackoff(t, 2*time.Second, e.Delay, "after attempt 2")
 			}},
 		{"River's last attempt gives up", riversLast, broadcast.Result{Err: transient}, broadcast.EventFailed,
 			func(t *testing.T, err error, e Event) {
@@ -253,6 +253,29 @@ func TestRetryNeverPastMaxElapsed(t *testing.T) {
 	}
 }
 
+// River takes a retry NextRetry puts before its instance's own clock for a
+// policy's mistake, and schedules the job by its default policy instead:
+// attempt⁴ seconds, 81s at the third attempt for a backoff of 4s, 21
+// minutes at the sixth for one of 32s. An instance ahead of the database
+// by more than half a backoff (the jitter's least) put its retries there,
+// as the database's time plus the backoff is. Its retries are due at its
+// own time at the earliest: late by its lead over the database, as its
+// snoozes are, and no later.
+func TestRetryOfAnInstanceAheadOfTheDatabaseIsNotRiversDefault(t *testing.T) {
+	const ahead = 30 * time.Second
+	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: 5 * time.Minute,
+		MaxElapsed: time.Hour}, clock: &dbClock{}}
+	dbNow := time.Now().Add(-ahead)
+	p.clock.sync(&rivertype.JobRow{AttemptedAt: &dbNow})
+	for attempt := 1; attempt <= 6; attempt++ {
+		row := &rivertype.JobRow{Attempt: attempt, CreatedAt: dbNow}
+		before := time.Now() // as River's job executor takes it, before NextRetry
+		next := p.NextRetry(row)
+		assert.False(t, next.Before(before), "attempt %d: due %v before the instance's clock", attempt, before.Sub(next))
+		assert.WithinRange(t, next, before, time.Now().Add(p.delay(attempt)*3/2), "attempt %d", attempt)
+	}
+}
+
 // A correction or a retraction that cannot look for its original's
 // delivery (the database cannot be read) did not try the channel: the
 // failed read is this instance's, not the channel's, and uses up no
@@ -363,12 +386,45 @@ func TestMaxElapsedIsByTheDatabasesClock(t *testing.T) {
 			last := (*events)[len(*events)-1]
 			assert.Equal(t, tt.kind, last.Kind, "%v", last.Err)
 			if tt.kind == broadcast.EventRetry {
+				due := dbNow
+				if tt.skew > 0 {
+					// River refuses a retry due before its instance's
+					// clock: late by the instance's lead, and no more.
+					due = time.Now()
+				}
 				next := d.retry.NextRetry(row)
-				assert.WithinRange(t, next, dbNow, dbNow.Add(d.cfg.Retry.MaxInterval+time.Minute),
+				assert.WithinRange(t, next, due, due.Add(d.cfg.Retry.MaxInterval+time.Minute),
 					"scheduled by the database's clock, within MaxInterval")
 			}
 		})
 	}
+}
+
+// The EventRetry of a run River retries by the backoff says the wait River
+// schedules: the jittered one NextRetry gives, not the backoff before its
+// jitter of ±50% (2s for a retry River ran after 1.2s, or 2.9s).
+func TestRetryEventDelayIsTheWaitScheduled(t *testing.T) {
+	d, events := failingDispatcher(t)
+	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+	require.NoError(t, err)
+	for id := int64(1); id <= 20; id++ {
+		now := time.Now()
+		row := &rivertype.JobRow{ID: id, Attempt: 2, MaxAttempts: 3 + maxRescues, CreatedAt: now, AttemptedAt: &now}
+		require.Error(t, d.work(context.Background(), row, jobs[0]))
+		e := (*events)[len(*events)-1]
+		require.Equal(t, broadcast.EventRetry, e.Kind, "job %d: %v", id, e.Err)
+		require.False(t, e.Snoozed, "job %d", id)
+		wait := d.retry.NextRetry(row).Sub(d.retry.now()) // as River asks once the run returned
+		assert.InDelta(t, wait, e.Delay, float64(100*time.Millisecond), "job %d: Delay %v, River's wait %v", id, e.Delay, wait)
+	}
+}
+
+// assertBackoff asserts that delay is the backoff's wait, want, with its
+// jitter (±50%).
+func assertBackoff(t *testing.T, want, delay time.Duration, msgAndArgs ...any) {
+	t.Helper()
+	assert.GreaterOrEqual(t, delay, want/2, msgAndArgs...)
+	assert.LessOrEqual(t, delay, want*3/2, msgAndArgs...)
 }
 
 // failingDispatcher returns a Dispatcher (not started; its pool reaches
@@ -460,7 +516,7 @@ func TestShortRetryAfterIsNoBusyLoop(t *testing.T) {
 		assert.False(t, errors.As(err, &snooze), "an ordinary retry, which uses up an attempt")
 		assert.ErrorIs(t, err, unavailable)
 		assert.False(t, e.Snoozed)
-		assert.Equal(t, 2*time.Second, e.Delay, "the backoff's wait after attempt 2")
+		assertBackoff(t, 2*time.Second, e.Delay, "the backoff's wait after attempt 2")
 	})
 	t.Run("shorter than the backoff", func(t *testing.T) {
 		var e Event
