@@ -23,3 +23,21 @@ func TestHideKeys(t *testing.T) {
 		assert.Equal(t, want, s.hideKeys(text), text)
 	}
 }
+
+// serverText hides a key in the text as it is shown, once the formatting
+// codes are gone: a colour code right before a key ("\x0304sesame") ends
+// in digits, which run on with the key until the code is removed.
+func TestServerTextHidesKeyAfterColourCode(t *testing.T) {
+	s, err := newSettings(Config{Server: "127.0.0.1:6667", TLS: TLSOff, Nick: "bot",
+		Channels: []string{"#a n", "#c sesame", "#d 1234"}})
+	require.NoError(t, err)
+	for text, want := range map[string]string{
+		"Cannot join channel: key \x0304sesame\x03":     "Cannot join channel: key REDACTED",
+		"the key is \x0304,01n":                         "the key is REDACTED",
+		"key:\x04FF0000sesame":                          "key:REDACTED",
+		"key \x03121234":                                "key REDACTED",
+		"Cannot join channel (+k) \x02\x0304\x02sesame": "Cannot join channel (+k) REDACTED",
+	} {
+		assert.Equal(t, want, s.serverText(text), "%q", text)
+	}
+}

@@ -129,6 +129,23 @@ func TestOneLetterKeyNotInSendErrors(t *testing.T) {
 	}
 }
 
+// A key the server shows in colour, an IRC colour code right before it
+// ("\x0304n"), is hidden too: the code's digits, removed from the text
+// the error shows, ran on with the key and kept it from being found.
+func TestKeyAfterColourCodeNotInSendErrors(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
+		"#ops": "475 Cannot join channel (+k) - bad key \x0304" + shortKey + "\x03"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ops " + shortKey}
+
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	re, ok := replyError(err)
+	require.True(t, ok, "a *irc.ReplyError in %q", err)
+	assertNoKey(t, shortKey, err.Error(), fmt.Sprintf("%+v", err), re.Text)
+	assert.Contains(t, re.Text, "bad key REDACTED", "the server's words stay readable")
+}
+
 // A channel key that holds the server password ("letmein-ops" beside
 // "letmein") is hidden whole where a server repeats it: hiding the
 // password first must not leave the rest of the key ("-ops") readable.

@@ -705,9 +705,12 @@ func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
 // the channel keys hidden (see hideKeys), then made safe and short. It is
 // the one place where server text enters an error, so that a *ReplyError,
 // whose Text it is, stays clean and matchable with errors.As. Redacting
-// comes first: cutting first could leave part of a secret.
+// comes first: cutting first could leave part of a secret. The keys are
+// hidden in the text as sent and again once its formatting codes are
+// gone: the digits of a colour code right before a key ("\x0304sesame")
+// run on with it until the code is removed, and the key would show.
 func (s *settings) serverText(text string) string {
-	lines := Split(s.hideKeys(s.redactor.String(text)), 160)
+	lines := Split(s.hideKeys(clean(s.hideKeys(s.redactor.String(text)))), 160)
 	if len(lines) == 0 {
 		return ""
 	}
