@@ -291,8 +291,11 @@ func BodySnippet(rd *redact.Redactor, r *Response) string {
 }
 
 // Snippet returns the start of body as one printable line of at most
-// SnippetLimit bytes: invalid UTF-8 is replaced, control characters and
-// runs of white space become one space, and "…" marks a cut.
+// SnippetLimit bytes: invalid UTF-8 is replaced, control characters,
+// invisible formatting characters (bidi overrides, zero-width spaces and
+// joiners) and runs of white space become one space, and "…" marks a cut.
+// A character it removes never joins the text around it: a secret split
+// by one, which redaction did not find, stays split.
 func Snippet(body []byte) string {
 	var b strings.Builder
 	space := false
@@ -300,9 +303,8 @@ func Snippet(body []byte) string {
 		r, n := utf8.DecodeRune(body)
 		body = body[n:]
 		switch {
-		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r):
 			space = b.Len() > 0
-		case unicode.Is(unicode.Cf, r): // bidi overrides and other invisible formatting
 		default:
 			if space {
 				b.WriteByte(' ')
