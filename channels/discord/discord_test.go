@@ -596,6 +596,12 @@ func TestClassify(t *testing.T) {
 		{name: "invalid form body", permanent: true,
 			answer: canned{status: 400, body: `{"message": "Invalid Form Body", "code": 50035, "errors": {"embeds": {"0": {"title": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 256 or fewer in length."}]}}}, "content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]}}}`},
 			text:   "http status 400 Bad Request: Invalid Form Body (code 50035): content: Must be 2000 or fewer in length.; embeds.0.title: Must be 256 or fewer in length."},
+		// Discord's own example of a request error (JSON Error Codes,
+		// "Request Error") has its _errors at the top of "errors", about
+		// the request as a whole: no field to name.
+		{name: "invalid form body of the whole request", permanent: true,
+			answer: canned{status: 400, body: `{"code": 50035, "message": "Invalid Form Body", "errors": {"_errors": [{"code": "APPLICATION_COMMAND_TOO_LARGE", "message": "Command exceeds maximum size (8000)"}]}}`},
+			text:   "http status 400 Bad Request: Invalid Form Body (code 50035): Command exceeds maximum size (8000)"},
 		{name: "not implemented", answer: canned{status: 501}, permanent: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

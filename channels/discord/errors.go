@@ -165,7 +165,8 @@ func hasCode(err error, codes ...int) bool {
 const maxFieldErrors = 3
 
 // fieldErrors summarises the "errors" object of a 400 Invalid Form Body,
-// as in "embeds.0.title: Must be 256 or fewer in length.".
+// as in "embeds.0.title: Must be 256 or fewer in length."; an error of
+// the request as a whole (its "_errors" at the top) is its message alone.
 func fieldErrors(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
@@ -197,7 +198,10 @@ func walkErrors(node map[string]any, path string, out *[]string) {
 			for _, item := range v {
 				if m, ok := item.(map[string]any); ok {
 					msg, _ := m["message"].(string)
-					*out = append(*out, strings.TrimPrefix(path, ".")+": "+msg)
+					if field := strings.TrimPrefix(path, "."); field != "" {
+						msg = field + ": " + msg
+					}
+					*out = append(*out, msg) // no field: about the request as a whole
 				}
 			}
 		case map[string]any:
