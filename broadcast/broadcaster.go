@@ -552,18 +552,12 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		// With ctx's end but not its values, as firstSent's lock: those
-		// are for the locks of deliveries (pgstore's WithLockLost, whose
-		// loss package dispatch reports as the job's).
-		lctx, cancel := context.WithCancelCause(context.Background())
-		defer cancel(nil)
-		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
-		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
+		unlock, err := b.lockRecord(ctx, key)
 		if err != nil {
 			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
 			return nil
 		}
-		defer b.unlockShared(unlock)
+		defer unlock()
 	}
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err != nil {
@@ -1394,16 +1388,13 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		lctx, cancel := context.WithCancelCause(context.Background())
-		defer cancel(nil)
-		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
-		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
+		unlock, err := b.lockRecord(ctx, key)
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			b.unrecorded.put(updateID, incident, t, place)
 			return t, place, unread
 		}
-		defer b.unlockShared(unlock)
+		defer unlock()
 	}
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	switch {
@@ -1493,6 +1484,27 @@ func (b *Broadcaster) lockShared(ctx context.Context, key LockKey) (unlock func(
 		unlock = func() {}
 	}
 	return unlock, err
+}
+
+// lockRecord takes Options.Lock's lock of key, the Store's key of a record
+// no delivery writes (see sentKey, correctsKey), with ctx's end but not
+// its values: those are for the locks of deliveries (pgstore's
+// WithLockLost, whose loss package dispatch reports as the job's). The
+// caller calls unlock once done.
+func (b *Broadcaster) lockRecord(ctx context.Context, key string) (unlock func(), err error) {
+	lctx, cancel := context.WithCancelCause(context.Background())
+	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	u, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
+	if err != nil {
+		stop()
+		cancel(nil)
+		return nil, err
+	}
+	return func() {
+		b.unlockShared(u)
+		stop()
+		cancel(nil)
+	}, nil
 }
 
 // unlockShared calls unlock, which lockShared returned; a panic in it is

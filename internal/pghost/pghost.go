@@ -58,18 +58,12 @@ func Check(cfg *pgx.ConnConfig) error {
 // ("unrecognized configuration parameter "c""). A setting written before
 // the password cannot be such a rest.
 func checkQuery(connString string, runtime map[string]string) error {
-	p, ok := strings.CutPrefix(connString, "postgresql://")
-	if !ok {
-		if p, ok = strings.CutPrefix(connString, "postgres://"); !ok {
-			return nil
-		}
+	q := queryAt(connString)
+	if q < 0 {
+		return nil
 	}
-	if i := strings.IndexAny(p, "@/"); i >= 0 && p[i] == '@' {
-		p = p[i+1:] // pgx's end of the user information
-	}
-	_, query, _ := strings.Cut(p, "?")
 	secret := ""
-	for pair := range strings.SplitSeq(query, "&") {
+	for pair := range strings.SplitSeq(connString[q:], "&") {
 		key := queryKey(pair)
 		if key == "password" || key == "sslpassword" {
 			secret = key
@@ -90,10 +84,27 @@ func checkQuery(connString string, runtime map[string]string) error {
 // reads as keys and values ("word=a=b" of "pass&word=a=b"). A string that
 // is not a URL, or whose query sets neither, is returned whole.
 func BeforePassword(connString string) string {
+	at := queryAt(connString) // of the query's first pair
+	if at < 0 {
+		return connString
+	}
+	for pair := range strings.SplitSeq(connString[at:], "&") {
+		if k := queryKey(pair); k == "password" || k == "sslpassword" {
+			return connString[:at]
+		}
+		at += len(pair) + 1
+	}
+	return connString
+}
+
+// queryAt returns the index in connString of its query's first pair, as
+// pgx finds the query of a URL (past the user information, which may hold
+// a "?"), or -1 when connString is not a URL or has no query.
+func queryAt(connString string) int {
 	p, ok := strings.CutPrefix(connString, "postgresql://")
 	if !ok {
 		if p, ok = strings.CutPrefix(connString, "postgres://"); !ok {
-			return connString
+			return -1
 		}
 	}
 	if i := strings.IndexAny(p, "@/"); i >= 0 && p[i] == '@' {
@@ -101,16 +112,9 @@ func BeforePassword(connString string) string {
 	}
 	q := strings.IndexByte(p, '?')
 	if q < 0 {
-		return connString
+		return -1
 	}
-	at := len(connString) - len(p) + q + 1 // of the query's first pair
-	for pair := range strings.SplitSeq(p[q+1:], "&") {
-		if k := queryKey(pair); k == "password" || k == "sslpassword" {
-			return connString[:at]
-		}
-		at += len(pair) + 1
-	}
-	return connString
+	return len(connString) - len(p) + q + 1
 }
 
 // queryKey returns the key of pair, a pair of a URL's query, decoded as
