@@ -91,15 +91,23 @@ func checkPruneRemovesOld(t *testing.T, s broadcast.Store, prune Pruner) {
 	c := cutoff()
 
 	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: 2 marks, 2 receipts, 2 threads")
+	assertOldPruned(t, s)
+	assert.Zero(t, pruned(t, prune, c), "a second Prune")
+}
+
+// assertOldPruned checks that s holds nothing of what checkPrune's and
+// checkPruneSurvivesReopen's Prune removed: u1's marks, the receipts of u1
+// and u2, and the threads of inc-1 and inc-2.
+func assertOldPruned(t *testing.T, s broadcast.Store) {
+	t.Helper()
 	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
 	assertDone(t, s, "u1", "x", "", false, "")
 	for _, u := range []string{"u1", "u2"} {
 		_, ok := savedReceipt(t, s, u, "x")
-		assert.False(t, ok, "receipt of %s", u)
+		assert.False(t, ok, "receipt of %s, pruned", u)
 	}
-	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1")
-	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2")
-	assert.Zero(t, pruned(t, prune, c), "a second Prune")
+	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1, pruned")
+	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2, pruned")
 }
 
 func checkPruneFarCutoffs(t *testing.T, s broadcast.Store, prune Pruner) {
@@ -281,14 +289,7 @@ func checkPruneSurvivesReopen(t *testing.T, reopen func() (broadcast.Store, Prun
 	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: 2 marks, 2 receipts, 2 threads")
 
 	s, prune = reopen()
-	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
-	assertDone(t, s, "u1", "x", "", false, "")
-	for _, u := range []string{"u1", "u2"} {
-		_, ok := savedReceipt(t, s, u, "x")
-		assert.False(t, ok, "receipt of %s, pruned", u)
-	}
-	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1, pruned")
-	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2, pruned")
+	assertOldPruned(t, s)
 	assertDone(t, s, "u3", "email", "bob@example.com", true, "452 mailbox full")
 	assertDone(t, s, "u3", "x", "", true, "")
 	got, ok := savedReceipt(t, s, "u3", "x")
