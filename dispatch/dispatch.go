@@ -36,8 +36,8 @@
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
 // fails without an outcome (args it cannot decode, a panic, a job row
 // River cannot decode, a job kind this version does not know) is a
-// failed attempt too: retried by Config.Retry, and given up past those
-// limits, with EventFailed. That time, and
+// failed attempt too: retried by Config.Retry, with EventRetry, and given
+// up past those limits, with EventFailed. That time, and
 // when a retry or a snooze is due (see Limits), go by the database's
 // clock, which River stamps the jobs with and schedules them by, not by
 // the instance's: an instance whose clock is off gives a job up neither
