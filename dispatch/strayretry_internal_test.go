@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,4 +84,29 @@ func TestARunThatFailsWithoutAnOutcomeEndsWithEventRetry(t *testing.T) {
 			assert.InDelta(t, wait, e.Delay, float64(100*time.Millisecond), "Delay %v, River's wait %v", e.Delay, wait)
 		})
 	}
+}
+
+// A run that fails without an outcome, within the limits, of a job an
+// operator cancelled while it ran (River's Client.JobCancel, which cancels
+// the run's ctx) is not retried: River cancels the job. Its Event says so,
+// EventFailed wrapping ErrCancelledByOperator, as for a run with an
+// outcome, not EventRetry.
+func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	row := &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(),
+		EncodedArgs: []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1"}},"update_id":"u-1","channel":"x"}`)}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(river.ErrJobCancelledRemotely)
+	assert.Panics(t, func() {
+		_ = m.Work(ctx, row, func(context.Context) error { panic("bug") })
+	})
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
+	assert.ErrorIs(t, events[0].Err, ErrCancelledByOperator)
+	assert.ErrorContains(t, events[0].Err, "panic: bug")
 }

@@ -95,7 +95,7 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 		case !m.d.exhausted(row):
 			// Within the limits, the panic goes on to River, which
 			// records it with its trace and retries the job.
-			m.d.retryStray(row, fmt.Errorf("panic: %v", p))
+			m.d.retryStray(ctx, row, fmt.Errorf("panic: %v", p))
 			panic(p)
 		default:
 			m.d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: a job's run panicked",
@@ -108,7 +108,7 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 	case err == nil || *ran:
 		return err
 	case !m.d.exhausted(row):
-		m.d.retryStray(row, err)
+		m.d.retryStray(ctx, row, err)
 		return err
 	}
 	return m.d.giveUpStray(ctx, row, err)
@@ -156,7 +156,7 @@ func (m *strayFailures) HandleError(ctx context.Context, row *rivertype.JobRow, 
 	}
 	m.d.retry.clock.sync(row)
 	if !m.d.exhausted(row) {
-		m.d.retryStray(row, err)
+		m.d.retryStray(ctx, row, err)
 		return nil
 	}
 	_ = m.d.giveUpStray(ctx, row, err)
@@ -193,12 +193,20 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 // of row, whose run failed with err before work decided its next step,
 // within the limits: by the backoff, as River schedules it (NextRetry).
 // Without it, the run's EventAttempt, if it had one, was followed by no
-// event, and the metrics' retries missed it.
-func (d *Dispatcher) retryStray(row *rivertype.JobRow, err error) {
+// event, and the metrics' retries missed it. A job an operator cancelled
+// meanwhile is cancelled by River instead: its Event is EventFailed,
+// wrapping ErrCancelledByOperator, as finish says it.
+func (d *Dispatcher) retryStray(ctx context.Context, row *rivertype.JobRow, err error) {
 	e := d.strayEvent(row)
 	e.Err = err
 	e.Delay = max(d.retry.NextRetry(row).Sub(d.retry.now()), 0)
-	d.emit(e, broadcast.EventRetry)
+	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
+		// River cancels the job, as it does after outcome's error.
+		e.Err, e.Delay = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, err), 0
+		_ = d.finish(ctx, row, e, broadcast.EventFailed, nil)
+		return
+	}
+	_ = d.finish(ctx, row, e, broadcast.EventRetry, nil)
 }
 
 // strayEvent is the Event of a run of the job of row that failed before
@@ -538,6 +546,9 @@ func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event,
 // id. A job whose row cannot be read counts as not cancelled: River then
 // cancels it all the same, and Report says so.
 func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
+	if d.client == nil {
+		return false // not made by New: no River to ask
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	row, err := d.client.JobGet(ctx, id)
