@@ -36,8 +36,8 @@
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
 // fails without an outcome (args it cannot decode, a panic, a job row
 // River cannot decode, a job kind this version does not know) is a
-// failed attempt too: retried by Config.Retry, and given up past those
-// limits, with EventFailed. That time, and
+// failed attempt too: retried by Config.Retry, with EventRetry, and given
+// up past those limits, with EventFailed. That time, and
 // when a retry or a snooze is due (see Limits), go by the database's
 // clock, which River stamps the jobs with and schedules them by, not by
 // the instance's: an instance whose clock is off gives a job up neither
@@ -372,6 +372,10 @@ type Dispatcher struct {
 	// that started River.
 	runMu  sync.Mutex
 	runCtx context.Context
+	// stopFailed is set when Stop returned before River stopped (its
+	// ctx, then JobTimeout, ran out): River goes on stopping, and its
+	// Start would do nothing until it has; guarded by runMu.
+	stopFailed bool
 	// starting are the Start calls under way, whose checks of the
 	// database Stop ends (they may try again for Config.ReconnectWait).
 	starting startCalls
@@ -656,11 +660,12 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // otherwise: on a standby no job would run). They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
 // and the jobs running finish (within Config.JobTimeout). Start on a
-// started Dispatcher does nothing; after a ctx cancelled, it waits for
-// the jobs still running to finish (or for its own ctx to end), then
-// starts again. Stop called while Start waits for them or checks the
-// database ends it at once: Start then fails with ErrStopped, no worker
-// started.
+// started Dispatcher does nothing; after a ctx cancelled, or a Stop that
+// failed (the jobs outlasted its ctx and JobTimeout), it waits for the
+// jobs still running to finish, then starts again; if its own ctx ends
+// first, it fails, saying that they are still finishing. Stop called
+// while Start waits for them or checks the database ends it at once:
+// Start then fails with ErrStopped, no worker started.
 //
 // Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
 // Changes: this instance notifies the others of each job it finishes, and
@@ -679,37 +684,65 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	defer done()
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
-	if err := d.beforeStart(check); err != nil {
+	stopped := func(err error) error {
 		if errors.Is(context.Cause(check), ErrStopped) {
 			return fmt.Errorf("dispatch: start: %w before the workers started", ErrStopped)
 		}
 		return err
 	}
-	before := d.client.Stopped()
-	if err := d.client.Start(ctx); err != nil {
-		return fmt.Errorf("dispatch: start: %w", err)
+	if err := d.beforeStart(check); err != nil {
+		return stopped(err)
 	}
-	if d.client.Stopped() == before {
-		// Running already: River's Start did nothing, and the wake-ups
-		// stay those of its run.
-		return nil
+	for {
+		before := d.client.Stopped()
+		if err := d.client.Start(ctx); err != nil {
+			return fmt.Errorf("dispatch: start: %w", err)
+		}
+		if d.client.Stopped() != before {
+			break
+		}
+		if !d.stopping() {
+			// Running already: River's Start did nothing, and the
+			// wake-ups stay those of its run.
+			return nil
+		}
+		// The last run's ctx ended since beforeStart looked: River's
+		// Start did nothing while it stops.
+		if err := d.waitStopped(check); err != nil {
+			return stopped(err)
+		}
 	}
-	d.runCtx = ctx
+	d.runCtx, d.stopFailed = ctx, false
 	d.startWake(ctx)
 	return nil
 }
 
-// beforeStart waits for the jobs of the last run, if it was stopped by
-// its ctx, then checks River's tables and that the server takes writes.
+// stopping reports whether River's last run is stopping, or has stopped,
+// without a Start since: by its ctx, or by a Stop that returned before it
+// stopped. While it stops, River's Start does nothing.
+func (d *Dispatcher) stopping() bool {
+	return d.runCtx != nil && (d.runCtx.Err() != nil || d.stopFailed)
+}
+
+// waitStopped waits, within ctx, for River's last run to stop, if it is
+// stopping (see stopping).
+func (d *Dispatcher) waitStopped(ctx context.Context) error {
+	if !d.stopping() {
+		return nil
+	}
+	select {
+	case <-d.client.Stopped():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
+	}
+}
+
+// beforeStart waits for the jobs of the last run, if it is stopping (see
+// stopping), then checks River's tables and that the server takes writes.
 func (d *Dispatcher) beforeStart(ctx context.Context) error {
-	if d.runCtx != nil && d.runCtx.Err() != nil {
-		// River is stopping, or stopped, by that ctx: while it is
-		// stopping, its Start would do nothing.
-		select {
-		case <-d.client.Stopped():
-		case <-ctx.Done():
-			return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
-		}
+	if err := d.waitStopped(ctx); err != nil {
+		return err
 	}
 	if err := d.checkSchema(ctx); err != nil {
 		return err
@@ -767,7 +800,9 @@ func (s *startCalls) stop() {
 // for ctx to end; then it cancels their attempts, and River runs them again
 // at once, on any instance, without using up an attempt (after the wait a
 // platform asked for in the run cut short, if one did: a 429's
-// Retry-After), resuming with their Ledger. A Start under way that has
+// Retry-After), resuming with their Ledger. Jobs that do not end within
+// Config.JobTimeout more either fail Stop, with ctx's error; River goes
+// on stopping, and the next Start waits for it. A Start under way that has
 // not started the workers yet (it checks the database, trying again
 // through a failover) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
@@ -791,6 +826,8 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		defer cancel()
 		err = d.client.StopAndCancel(cctx)
 	}
+	// Failed, River goes on stopping: the next Start waits for it.
+	d.stopFailed = err != nil
 	if err != nil {
 		return fmt.Errorf("dispatch: stop: %w", err)
 	}

@@ -48,3 +48,45 @@ func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
 		})
 	}
 }
+
+// An ID no update can have is refused before anything else is checked,
+// whatever the ctx (nil, or ended already), and the error names the
+// argument without printing it: Wait, WaitRetract and Watch printed the ID
+// in their error of a nil or ended ctx, so that its control characters (a
+// terminal's escape sequence, a forged log line) reached the caller's log.
+func TestAnInvalidIDIsRefusedBeforeTheContextAndNotPrinted(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	d, err := dispatch.New(dispatch.Config{Pool: lazyPool(t, 14), Broadcaster: b, Store: broadcast.NewMemoryStore()})
+	require.NoError(t, err)
+	const bad = "u1\n\x1b[31mforged"
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	valid := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating, Body: "Looking."}
+	badUpdate := valid
+	badUpdate.ID = bad
+	for ctxName, ctx := range map[string]context.Context{"nil": nil, "ended": ended} {
+		for _, tt := range []struct {
+			name string
+			call func() error
+		}{
+			{"Enqueue", func() error { _, err := d.Enqueue(ctx, nil, badUpdate); return err }},
+			{"Correct", func() error { _, err := d.Correct(ctx, nil, bad, valid); return err }},
+			{"Retract", func() error { return d.Retract(ctx, nil, bad) }},
+			{"Report", func() error { _, _, err := d.Report(ctx, bad); return err }},
+			{"RetractReport", func() error { _, _, err := d.RetractReport(ctx, bad); return err }},
+			{"Wait", func() error { _, err := d.Wait(ctx, bad); return err }},
+			{"WaitRetract", func() error { _, err := d.WaitRetract(ctx, bad); return err }},
+			{"Watch", func() error { _, err := d.Watch(ctx, bad, nil); return err }},
+		} {
+			t.Run(ctxName+"/"+tt.name, func(t *testing.T) {
+				err := tt.call()
+				require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+				assert.NotContains(t, err.Error(), "forged")
+				assert.NotContains(t, err.Error(), "\x1b")
+			})
+		}
+	}
+}

@@ -127,6 +127,11 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 	if !d.made() {
 		return nil, errNotMade
 	}
+	// Before any error prints updateID: an ID no update can have may hold
+	// control characters, which would reach the caller's log raw.
+	if err := broadcast.CheckID("updateID", updateID); err != nil {
+		return nil, fmt.Errorf("dispatch: wait: %w", err)
+	}
 	if ctx == nil {
 		return nil, fmt.Errorf("dispatch: wait for %s: %w", updateID, errNilContext)
 	}

@@ -76,3 +76,61 @@ func TestCancellingStartsContextLetsTheDeliveryUnderWayFinish(t *testing.T) {
 	assert.NoError(t, rep.Results[0].Err)
 	assert.Equal(t, "post-"+id, rep.Results[0].Receipt.ID)
 }
+
+// stubborn is a channel whose deliveries ignore their context: each waits
+// until release is closed.
+type stubborn struct {
+	entered chan struct{} // one value per delivery that started
+	release chan struct{}
+}
+
+func (s *stubborn) Name() string { return "x" }
+
+func (s *stubborn) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+}
+
+// A Stop that fails (a delivery that ignores its ctx outlasts Stop's ctx,
+// then JobTimeout) leaves River stopping. A Start then waits for it to
+// stop, and starts the workers again; if its own ctx ends first, it fails
+// saying why. Before, such a Start returned nil at once without starting
+// any worker (River's own Start does nothing while it stops), the
+// wake-ups having ended with the Stop: no job ran on the instance again.
+func TestStartAfterAFailedStopStartsTheWorkers(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	ch := &stubborn{entered: make(chan struct{}, 10), release: make(chan struct{})}
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{},
+		dispatch.Config{Workers: 2, JobTimeout: time.Second})
+	require.NoError(t, in.d.Start(ctx))
+	first, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	select {
+	case <-ch.entered:
+	case <-ctx.Done():
+		t.Fatal("the delivery did not start")
+	}
+
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	require.Error(t, in.d.Stop(ended), "the delivery outlasts Stop's ctx and JobTimeout")
+
+	short, cancelShort := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancelShort()
+	err = in.d.Start(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualError(t, err, "dispatch: start: the jobs of the last run are still finishing: context deadline exceeded")
+
+	close(ch.release)
+	require.NoError(t, in.d.Start(ctx))
+	second, err := in.d.Enqueue(ctx, nil, update(2))
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, second)
+	require.NoError(t, err, "the workers run again")
+	assert.Equal(t, "post-"+second, rep.Results[0].Receipt.ID)
+	rep, err = in.d.Wait(ctx, first)
+	require.NoError(t, err)
+	assert.Equal(t, "post-"+first, rep.Results[0].Receipt.ID)
+}

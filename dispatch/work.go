@@ -61,7 +61,7 @@ type ranKey struct{}
 // until River's MaxAttempts. Past Retry.MaxElapsed or MaxAttempts, as
 // outcome reckons them, such a run gives the job up as outcome does,
 // with its error and EventFailed; within them, River retries it by the
-// policy, and the run counts as an attempt.
+// policy, with EventRetry, and the run counts as an attempt.
 type strayFailures struct {
 	river.MiddlewareDefaults
 	d *Dispatcher
@@ -86,19 +86,29 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 	m.d.retry.clock.sync(row)
 	ran := new(bool)
 	defer func() {
-		// A panic within the limits goes on to River, which records
-		// it with its trace.
-		if *ran || !m.d.exhausted(row) {
+		if *ran {
 			return
 		}
-		if p := recover(); p != nil {
+		p := recover()
+		switch {
+		case p == nil:
+		case !m.d.exhausted(row):
+			// Within the limits, the panic goes on to River, which
+			// records it with its trace and retries the job.
+			m.d.retryStray(ctx, row, fmt.Errorf("panic: %v", p))
+			panic(p)
+		default:
 			m.d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: a job's run panicked",
 				slog.Int64("job", row.ID), slog.String("panic", fmt.Sprint(p)), slog.String("trace", string(debug.Stack())))
 			err = m.d.giveUpStray(ctx, row, fmt.Errorf("panic: %v", p))
 		}
 	}()
 	err = doInner(context.WithValue(ctx, ranKey{}, ran))
-	if err == nil || *ran || !m.d.exhausted(row) {
+	switch {
+	case err == nil || *ran:
+		return err
+	case !m.d.exhausted(row):
+		m.d.retryStray(ctx, row, err)
 		return err
 	}
 	return m.d.giveUpStray(ctx, row, err)
@@ -138,13 +148,15 @@ func keepablePanic(p any) any {
 // Work was judged there; any other failed before its middleware ran
 // (River's JobRowDecodeErr, an UnknownJobKindError), and is judged here
 // as Work judges a stray failure: past the limits, the job is given up,
-// with EventFailed; River records the run's own error.
+// with EventFailed; within them, River retries it, with EventRetry. River
+// records the run's own error.
 func (m *strayFailures) HandleError(ctx context.Context, row *rivertype.JobRow, err error) *river.ErrorHandlerResult {
 	if errors.As(err, new(judgedError)) {
 		return nil
 	}
 	m.d.retry.clock.sync(row)
 	if !m.d.exhausted(row) {
+		m.d.retryStray(ctx, row, err)
 		return nil
 	}
 	_ = m.d.giveUpStray(ctx, row, err)
@@ -169,6 +181,38 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 // work decided its next step, with the error and the EventFailed outcome
 // gives.
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
+	e := d.strayEvent(row)
+	n := e.Attempt
+	e.Err = d.strayGivenUp(n, d.elapsedLeft(row, d.retry.now()) < d.retry.delay(n), err)
+	d.givenUp(ctx, row, e)
+	d.emit(e, broadcast.EventFailed)
+	return river.JobCancel(e.Err)
+}
+
+// retryStray reports, with EventRetry, the retry River makes of the job
+// of row, whose run failed with err before work decided its next step,
+// within the limits: by the backoff, as River schedules it (NextRetry).
+// Without it, the run's EventAttempt, if it had one, was followed by no
+// event, and the metrics' retries missed it. A job an operator cancelled
+// meanwhile is cancelled by River instead: its Event is EventFailed,
+// wrapping ErrCancelledByOperator, as finish says it.
+func (d *Dispatcher) retryStray(ctx context.Context, row *rivertype.JobRow, err error) {
+	e := d.strayEvent(row)
+	e.Err = err
+	e.Delay = max(d.retry.NextRetry(row).Sub(d.retry.now()), 0)
+	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
+		// River cancels the job, as it does after outcome's error.
+		e.Err, e.Delay = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, err), 0
+		_ = d.finish(ctx, row, e, broadcast.EventFailed, nil)
+		return
+	}
+	_ = d.finish(ctx, row, e, broadcast.EventRetry, nil)
+}
+
+// strayEvent is the Event of a run of the job of row that failed before
+// work decided its next step, with what its args say, as far as they can
+// be decoded.
+func (d *Dispatcher) strayEvent(row *rivertype.JobRow) Event {
 	var a jobArgs
 	if json.Unmarshal(row.EncodedArgs, &a) != nil && !slices.Contains(d.channels, a.Channel) {
 		// What can be decoded of args that do not decode in full: a
@@ -181,11 +225,7 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 	// (Config.OnEvent counts by it: see package dispatch/metrics).
 	e := Event{Job: cmp.Or(a.Job.Kind, jobKinds[row.Kind]), JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = a.Channel, a.UpdateID, a.Job.Update.IncidentID, attempt(row)
-	n := e.Attempt
-	e.Err = d.strayGivenUp(n, d.elapsedLeft(row, d.retry.now()) < d.retry.delay(n), err)
-	d.givenUp(ctx, row, e)
-	d.emit(e, broadcast.EventFailed)
-	return river.JobCancel(e.Err)
+	return e
 }
 
 // jobKinds are the broadcast.JobKind of each of River's job kinds.
@@ -269,7 +309,12 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // deletes while it waits to run again has no run, so no Event follows
 // its EventRetry (Report and Wait say it was cancelled); one cancelled
 // while it runs ends with EventFailed wrapping ErrCancelledByOperator,
-// unless the cancel reaches it only after the run's Event. Attempt
+// unless the cancel reaches it only after the run's Event. A run that
+// fails without an outcome (args that cannot be decoded, a panic, a job
+// row River cannot decode or a kind this version does not know: see the
+// package doc) ends with EventRetry, its Delay the backoff's wait River
+// schedules, or past the limits with EventFailed, whether an
+// EventAttempt came before it or not. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes. Time is by the
 // database's clock, as this instance reads it (its own clock plus its
@@ -501,6 +546,9 @@ func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event,
 // id. A job whose row cannot be read counts as not cancelled: River then
 // cancels it all the same, and Report says so.
 func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
+	if d.client == nil {
+		return false // not made by New: no River to ask
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	row, err := d.client.JobGet(ctx, id)

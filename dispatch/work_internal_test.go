@@ -703,7 +703,7 @@ func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 // the job's row (JobRowDecodeErr) or does not know its kind: strayFailures,
 // as River's ErrorHandler, gives such a job up past Retry.MaxElapsed as
 // it does a stray failure in Work, with the usual error and EventFailed.
-// Within the limits River retries it by the policy. A failure that went
+// Within the limits River retries it by the policy, with EventRetry. A failure that went
 // through Work was judged there and is left alone. Before, River retried
 // such a job at once, again and again, until its MaxAttempts.
 func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
@@ -739,7 +739,8 @@ func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 	events = nil
 	young := &rivertype.JobRow{ID: 8, Attempt: 1, MaxAttempts: 13, CreatedAt: time.Now(), EncodedArgs: args}
 	assert.Nil(t, m.HandleError(context.Background(), young, unknown), "retried by the policy")
-	assert.Empty(t, events)
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventRetry, events[0].Kind, "retried by the policy")
 
 	// Args that do not even say the job's kind: River's kind does.
 	events = nil
@@ -751,11 +752,13 @@ func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 	assert.Equal(t, "u-2", events[0].UpdateID)
 	events = nil
 
-	// An error Work returned, within the limits, is judged already.
+	// An error Work returned, within the limits, is judged already: its
+	// EventRetry is Work's.
 	err := m.Work(context.Background(), young, func(context.Context) error { return errors.New("503") })
 	require.EqualError(t, err, "503", "River records the run's own text")
 	assert.Nil(t, m.HandleError(context.Background(), old, err))
-	assert.Empty(t, events)
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventRetry, events[0].Kind)
 }
 
 // Report says of a job strayFailures.HandleError gave up (River failed

@@ -1,0 +1,112 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A run that fails without an outcome within the limits (a panic after
+// its EventAttempt, args River cannot decode, a row River cannot decode,
+// a kind this version does not know) is retried by River by the backoff:
+// it ends with one EventRetry, not snoozed, whose Delay is the wait River
+// schedules. Before, a panic left its EventAttempt without a next step,
+// and the others had no event at all: the metrics' retries_total missed
+// them all.
+func TestARunThatFailsWithoutAnOutcomeEndsWithEventRetry(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
+	row := func() *rivertype.JobRow {
+		return &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: 2, MaxAttempts: 3 + maxRescues,
+			CreatedAt: time.Now(), EncodedArgs: args}
+	}
+	decodeErr := errors.New("json: cannot unmarshal string into Go struct field")
+	for _, tt := range []struct {
+		name string
+		run  func(row *rivertype.JobRow)
+		want broadcast.EventKind // the event before the last one, if any
+		err  string
+	}{
+		{"panic after EventAttempt", func(row *rivertype.JobRow) {
+			assert.PanicsWithValue(t, "bug", func() {
+				_ = m.Work(context.Background(), row, func(context.Context) error {
+					d.emit(Event{Job: broadcast.JobSend, JobID: row.ID}, broadcast.EventAttempt)
+					panic("bug")
+				})
+			}, "left to River, which records it and retries the job")
+		}, broadcast.EventAttempt, "panic: bug"},
+		{"args River cannot decode", func(row *rivertype.JobRow) {
+			err := m.Work(context.Background(), row, func(context.Context) error { return decodeErr })
+			require.ErrorIs(t, err, decodeErr)
+			assert.Nil(t, m.HandleError(context.Background(), row, err), "judged in Work")
+		}, "", decodeErr.Error()},
+		{"row River cannot decode", func(row *rivertype.JobRow) {
+			assert.Nil(t, m.HandleError(context.Background(), row, decodeErr))
+		}, "", decodeErr.Error()},
+		{"kind this version does not know", func(row *rivertype.JobRow) {
+			assert.Nil(t, m.HandleError(context.Background(), row, &rivertype.UnknownJobKindError{Kind: "outagecast_later"}))
+		}, "", "outagecast_later"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			events = nil
+			r := row()
+			tt.run(r)
+			want := 1
+			if tt.want != "" {
+				want = 2
+				require.NotEmpty(t, events)
+				assert.Equal(t, tt.want, events[0].Kind)
+			}
+			require.Len(t, events, want, "one next step")
+			e := events[len(events)-1]
+			assert.Equal(t, broadcast.EventRetry, e.Kind)
+			assert.False(t, e.Snoozed, "an attempt used up: by the backoff")
+			assert.ErrorContains(t, e.Err, tt.err)
+			assert.Equal(t, "x", e.Channel)
+			assert.Equal(t, "u-1", e.UpdateID)
+			assert.Equal(t, int64(7), e.JobID)
+			assert.Equal(t, 2, e.Attempt)
+			wait := d.retry.NextRetry(r).Sub(d.retry.now()) // as River asks once the run returned
+			assert.InDelta(t, wait, e.Delay, float64(100*time.Millisecond), "Delay %v, River's wait %v", e.Delay, wait)
+		})
+	}
+}
+
+// A run that fails without an outcome, within the limits, of a job an
+// operator cancelled while it ran (River's Client.JobCancel, which cancels
+// the run's ctx) is not retried: River cancels the job. Its Event says so,
+// EventFailed wrapping ErrCancelledByOperator, as for a run with an
+// outcome, not EventRetry.
+func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	row := &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(),
+		EncodedArgs: []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1"}},"update_id":"u-1","channel":"x"}`)}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(river.ErrJobCancelledRemotely)
+	assert.Panics(t, func() {
+		_ = m.Work(ctx, row, func(context.Context) error { panic("bug") })
+	})
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
+	assert.ErrorIs(t, events[0].Err, ErrCancelledByOperator)
+	assert.ErrorContains(t, events[0].Err, "panic: bug")
+}
