@@ -30,9 +30,7 @@ func TestTimedUpdatesIDGivenToACorrectStaysItsOwn(t *testing.T) {
 		_, err := b.Send(ctx, u)
 		require.NoError(t, err)
 	}
-	fix := validUpdate()
-	fix.ID = "x"
-	fix.Body = "The EU region, not the US one."
+	fix := correctionOf("x")
 	_, _ = b.Correct(ctx, "a", fix) // Skipped: see Correct
 
 	rep, err := b.Send(ctx, x)
@@ -66,9 +64,7 @@ func TestCorrectionRecordsLockHoldsNoValues(t *testing.T) {
 	a.ID = "a"
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
-	fix := validUpdate()
-	fix.ID = "fix"
-	fix.Body = "The EU region, not the US one."
+	fix := correctionOf("fix")
 	jobs, err := b.Jobs(broadcast.JobCorrect, fix, "a")
 	require.NoError(t, err)
 	require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
@@ -115,8 +111,7 @@ func TestCorrectionGoesWithoutItsRecord(t *testing.T) {
 			_, err := b.Send(ctx, a)
 			require.NoError(t, err)
 			x.errs = []error{nil, errFlaky}
-			fix := validUpdate()
-			fix.ID, fix.Body = "fix", "The EU region, not the US one."
+			fix := correctionOf("fix")
 			if timed {
 				fix.Time = time.Now().UTC()
 			}
@@ -145,8 +140,7 @@ func TestCorrectionJobOnTwoInstances(t *testing.T) {
 	a.ID = "a"
 	_, err := one.Send(ctx, a)
 	require.NoError(t, err)
-	fix := validUpdate()
-	fix.ID, fix.Body = "fix", "The EU region, not the US one."
+	fix := correctionOf("fix")
 	jobs, err := one.Jobs(broadcast.JobCorrect, fix, "a")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
@@ -173,14 +167,8 @@ func TestCorrectionsSharingAnIDOnTwoInstances(t *testing.T) {
 	ch := &script{name: "irc"}
 	one := newBroadcaster(t, broadcast.Options{Store: store, Lock: store.Lock}, ch)
 	two := newBroadcaster(t, broadcast.Options{Store: store, Lock: store.Lock}, ch)
-	a, bu := validUpdate(), validUpdate()
-	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
-	for _, u := range []broadcast.Update{a, bu} {
-		_, err := one.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	fix := validUpdate()
-	fix.ID, fix.Body = "fix", "The EU region, not the US one."
+	sendTwo(t, one, "a", "b")
+	fix := correctionOf("fix")
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, b := range []*broadcast.Broadcaster{one, two} {
@@ -228,15 +216,9 @@ func TestUnrecordedCorrectionIsNotClaimedByAnother(t *testing.T) {
 	store := firstClaimFailing{broadcast.NewMemoryStore(), new(atomic.Bool)}
 	irc, x := &script{name: "irc"}, &script{name: "x"}
 	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, irc, x)
-	a, bu := validUpdate(), validUpdate()
-	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
-	for _, u := range []broadcast.Update{a, bu} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	sendTwo(t, b, "a", "b")
 	x.errs = []error{nil, nil, errFlaky}
-	fix := validUpdate()
-	fix.ID, fix.Body = "fix", "The EU region, not the US one."
+	fix := correctionOf("fix")
 	_, err := b.Correct(ctx, "a", fix)
 	require.ErrorIs(t, err, errFlaky)
 

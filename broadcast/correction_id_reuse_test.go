@@ -35,9 +35,7 @@ func TestCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
 			_, err := b.Send(ctx, u)
 			require.NoError(t, err)
 		}
-		fix := validUpdate()
-		fix.ID = "fix-" + a.ID
-		fix.Body = "The EU region, not the US one."
+		fix := correctionOf("fix-" + a.ID)
 		_, err := b.Correct(ctx, a.ID, fix)
 		require.NoError(t, err)
 
@@ -62,15 +60,8 @@ func TestCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
 func TestCorrectionIDOfAnUpdateSentRefused(t *testing.T) {
 	ctx := context.Background()
 	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"})
-	a, other := validUpdate(), validUpdate()
-	a.ID, other.ID, other.Body = "a", "other", "Another update."
-	for _, u := range []broadcast.Update{a, other} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	fix := validUpdate()
-	fix.ID = "other"
-	fix.Body = "The EU region, not the US one."
+	sendTwo(t, b, "a", "other")
+	fix := correctionOf("other")
 	_, err := b.Correct(ctx, "a", fix)
 	var fe *broadcast.FieldError
 	require.ErrorAs(t, err, &fe)
@@ -84,15 +75,8 @@ func TestRunJobCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
 	ctx := context.Background()
 	ch := &script{name: "irc"}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
-	a, bu := validUpdate(), validUpdate()
-	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
-	for _, u := range []broadcast.Update{a, bu} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	fix := validUpdate()
-	fix.ID = "fix"
-	fix.Body = "The EU region, not the US one."
+	sendTwo(t, b, "a", "b")
+	fix := correctionOf("fix")
 	_, err := b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
 	jobs, err := b.Jobs(broadcast.JobCorrect, fix, "b")
@@ -110,15 +94,8 @@ func TestRunJobCorrectionIDOfAnotherOriginalRefused(t *testing.T) {
 func TestConcurrentCorrectionsSharingAnID(t *testing.T) {
 	ctx := context.Background()
 	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"}, &editable{script: script{name: "slack"}})
-	a, bu := validUpdate(), validUpdate()
-	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
-	for _, u := range []broadcast.Update{a, bu} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	fix := validUpdate()
-	fix.ID = "fix"
-	fix.Body = "The EU region, not the US one."
+	sendTwo(t, b, "a", "b")
+	fix := correctionOf("fix")
 	errs := make(chan error, 2)
 	for _, original := range []string{"a", "b"} {
 		go func() {
@@ -152,9 +129,7 @@ func TestSendOfACorrectionsIDFails(t *testing.T) {
 	a.ID = "a"
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
-	fix := validUpdate()
-	fix.ID = "fix"
-	fix.Body = "The EU region, not the US one."
+	fix := correctionOf("fix")
 	_, err = b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
 
@@ -176,14 +151,8 @@ func TestSendOfACorrectionsIDFails(t *testing.T) {
 func TestCopiedDerivedCorrectionIDRefused(t *testing.T) {
 	ctx := context.Background()
 	b := newBroadcaster(t, broadcast.Options{}, &script{name: "irc"})
-	a, bu := validUpdate(), validUpdate()
-	a.ID, bu.ID, bu.Body = "a", "b", "Another update."
-	for _, u := range []broadcast.Update{a, bu} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	fix := validUpdate()
-	fix.Body = "The EU region, not the US one."
+	sendTwo(t, b, "a", "b")
+	fix := correctionOf("")
 	rep, err := b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
 	fix.ID = rep.UpdateID
@@ -191,4 +160,25 @@ func TestCopiedDerivedCorrectionIDRefused(t *testing.T) {
 	var fe *broadcast.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "ID", fe.Field)
+}
+
+// sendTwo sends two updates of one incident through b, a (of ID idA) and
+// one of another body (of ID idB), and returns them.
+func sendTwo(t *testing.T, b *broadcast.Broadcaster, idA, idB string) (a, other broadcast.Update) {
+	t.Helper()
+	a, other = validUpdate(), validUpdate()
+	a.ID, other.ID, other.Body = idA, idB, "Another update."
+	for _, u := range []broadcast.Update{a, other} {
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+	return a, other
+}
+
+// correctionOf returns the correction the tests give: of ID id, "" for
+// one derived.
+func correctionOf(id string) broadcast.Update {
+	fix := validUpdate()
+	fix.ID, fix.Body = id, "The EU region, not the US one."
+	return fix
 }
