@@ -273,19 +273,6 @@ func TestPanicInTheRequestGivesThePointsBack(t *testing.T) {
 
 // refreshGate is a Transport that holds the first refresh of the session
 // until release is closed, once it said so on arrived.
-type refreshGate struct {
-	next             http.RoundTripper
-	arrived, release chan struct{}
-	once             atomic.Bool
-}
-
-func (g *refreshGate) RoundTrip(req *http.Request) (*http.Response, error) {
-	if strings.HasSuffix(req.URL.Path, "/com.atproto.server.refreshSession") && g.once.CompareAndSwap(false, true) {
-		close(g.arrived)
-		<-g.release
-	}
-	return g.next.RoundTrip(req)
-}
 
 // A write takes its session after its reservation's wait, not before: a
 // post that renews its expired session while another write reserves the
@@ -300,7 +287,10 @@ func TestReservationWaitOutlivingTheAccessTokenRenewsFirst(t *testing.T) {
 		f.writeLimits, f.accessExp = usedUpWrites(), fixedNow.Add(30*time.Minute)
 		f.writeLimits["Ratelimit-Remaining"] = []string{"6"} // two posts'
 	})
-	g := &refreshGate{next: &http.Transport{}, arrived: make(chan struct{}), release: make(chan struct{})}
+	g := ratelimittest.NewGate(func(req *http.Request) bool {
+		return strings.HasSuffix(req.URL.Path, "/com.atproto.server.refreshSession")
+	}, &http.Transport{})
+	g.Arm()
 	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
 	c := ratelimittest.New(fixedNow, func() int { return 0 })
 	ch.s.now, ch.s.sleep = c.Now, c.Sleep
@@ -324,12 +314,12 @@ func TestReservationWaitOutlivingTheAccessTokenRenewsFirst(t *testing.T) {
 		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
 		done <- err
 	}()
-	<-g.arrived
+	<-g.Arrived
 	// Another write reserves the points left while the post renews its
 	// session.
 	other, err = ch.s.rate.Reserve(ctx, ch.clock(), "the account's rate limit", 6, "write")
 	require.NoError(t, err)
-	close(g.release)
+	close(g.Release)
 	require.NoError(t, <-done)
 
 	assert.Equal(t, []time.Duration{9 * time.Minute}, c.Waits, "the post waited for the reset")

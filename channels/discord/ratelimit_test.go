@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit/ratelimittest"
 	"github.com/outagecast/outagecast/internal/ctxwait"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -271,19 +271,6 @@ func TestEarlierAnswerArrivingLateKeepsTheHold(t *testing.T) {
 
 // gate is a Transport that holds the first execution of the webhook made
 // while it is armed until release is closed, once it said so on arrived.
-type gate struct {
-	next             http.RoundTripper
-	armed            atomic.Bool
-	arrived, release chan struct{}
-}
-
-func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPost && !strings.Contains(req.URL.Path, "/messages") && g.armed.CompareAndSwap(true, false) {
-		close(g.arrived)
-		<-g.release
-	}
-	return g.next.RoundTrip(req)
-}
 
 // A request reserves its request of the bucket when it goes, until its
 // answer: with one left, a post made while another is in flight waits
@@ -292,7 +279,9 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestPostsMadeTogetherReserveTheBucket(t *testing.T) {
 	f := newFake(t, fakeOptions{})
 	f.limits = map[string]string{"X-RateLimit-Bucket": "b1", "X-RateLimit-Remaining": "1", "X-RateLimit-Reset-After": "2"}
-	g := &gate{next: f.srv.Client().Transport, arrived: make(chan struct{}), release: make(chan struct{})}
+	g := ratelimittest.NewGate(func(req *http.Request) bool {
+		return req.Method == http.MethodPost && !strings.Contains(req.URL.Path, "/messages")
+	}, f.srv.Client().Transport)
 	ch := newChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
 	var waits []time.Duration
 	var seen []int
@@ -304,15 +293,15 @@ func TestPostsMadeTogetherReserveTheBucket(t *testing.T) {
 	send(t, ch, fullUpdate, broadcast.Thread{})
 	require.Empty(t, waits)
 
-	g.armed.Store(true)
+	g.Arm()
 	done := make(chan error, 1)
 	go func() {
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
 		done <- err
 	}()
-	<-g.arrived
+	<-g.Arrived
 	send(t, ch, fullUpdate, broadcast.Thread{})
-	close(g.release)
+	close(g.Release)
 	require.NoError(t, <-done)
 	assert.Len(t, waits, 1, "the post made with the other in flight waited for the bucket")
 	assert.Equal(t, []int{1}, seen, "while the other was in flight")

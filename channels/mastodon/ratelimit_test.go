@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,23 +136,6 @@ func TestLimitGroup(t *testing.T) {
 
 // gate is a Transport that holds the first post made while it is armed
 // until release is closed, once it said so on arrived.
-type gate struct {
-	next             http.RoundTripper
-	armed            atomic.Bool
-	arrived, release chan struct{}
-}
-
-func newGate() *gate {
-	return &gate{next: &http.Transport{}, arrived: make(chan struct{}), release: make(chan struct{})}
-}
-
-func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPost && req.URL.Path == "/api/v1/statuses" && g.armed.CompareAndSwap(true, false) {
-		close(g.arrived)
-		<-g.release
-	}
-	return g.next.RoundTrip(req)
-}
 
 // A post reserves its request of the limit when it goes, until its
 // answer: with one post left, a post made while another is in flight
@@ -164,7 +146,9 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 		f.postLimits = usedUpPosts()
 		f.postLimits["X-Ratelimit-Remaining"] = []string{"1"}
 	})
-	g := newGate()
+	g := ratelimittest.NewGate(func(req *http.Request) bool {
+		return req.Method == http.MethodPost && req.URL.Path == "/api/v1/statuses"
+	}, &http.Transport{})
 	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
 	waits, posts := limitClock(ch, f)
 	ctx := context.Background()
@@ -173,15 +157,15 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, *waits)
 
-	g.armed.Store(true)
+	g.Arm()
 	done := make(chan error, 1)
 	go func() {
 		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
 		done <- err
 	}()
-	<-g.arrived
+	<-g.Arrived
 	_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
-	close(g.release)
+	close(g.Release)
 	require.NoError(t, err)
 	require.NoError(t, <-done)
 	assert.Equal(t, []time.Duration{2 * time.Hour}, *waits, "the post made with the other in flight waited for the reset")

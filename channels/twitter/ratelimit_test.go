@@ -219,20 +219,6 @@ func TestCheckKeepsTheAccountForTheLookUp(t *testing.T) {
 
 // gate is a Transport that holds the first post made while it is armed
 // until release is closed, once it said so on arrived.
-type gate struct {
-	armed            atomic.Bool
-	arrived, release chan struct{}
-}
-
-func newGate() *gate { return &gate{arrived: make(chan struct{}), release: make(chan struct{})} }
-
-func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodPost && req.URL.Path == "/2/tweets" && g.armed.CompareAndSwap(true, false) {
-		close(g.arrived)
-		<-g.release
-	}
-	return http.DefaultTransport.RoundTrip(req)
-}
 
 // A post reserves its request of the endpoint's limits when it goes,
 // until its answer: with one post left, a post made while another is in
@@ -250,7 +236,9 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 			f := newFakeX(t, false)
 			f.limits = []string{"Date", date, "x-rate-limit-remaining", "50", "x-rate-limit-reset", epoch(time.Minute),
 				tc.prefix + "-remaining", "1", tc.prefix + "-reset", epoch(tc.reset)}
-			g := newGate()
+			g := ratelimittest.NewGate(func(req *http.Request) bool {
+				return req.Method == http.MethodPost && req.URL.Path == "/2/tweets"
+			}, nil)
 			ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
 			waits, before := limitClock(ch, f)
 			ctx := context.Background()
@@ -259,15 +247,15 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, *waits)
 
-			g.armed.Store(true)
+			g.Arm()
 			done := make(chan error, 1)
 			go func() {
 				_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate("identified")))
 				done <- err
 			}()
-			<-g.arrived
+			<-g.Arrived
 			_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate("monitoring")))
-			close(g.release)
+			close(g.Release)
 			require.NoError(t, err)
 			require.NoError(t, <-done)
 			assert.Equal(t, []time.Duration{tc.reset}, *waits, "the post made with the other in flight waited for the reset")

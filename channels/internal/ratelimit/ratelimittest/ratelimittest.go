@@ -1,11 +1,13 @@
 // Package ratelimittest gives the tests of channels that hold requests
 // for a used-up rate limit (see ratelimit) a clock whose sleeps pass at
-// once.
+// once, and a transport that holds one request in flight (Gate).
 package ratelimittest
 
 import (
 	"context"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,4 +42,38 @@ func (c *Clock) Sleep(_ context.Context, d time.Duration) error {
 	c.Seen = append(c.Seen, c.count())
 	c.T = c.T.Add(d)
 	return nil
+}
+
+// Gate is an http.RoundTripper that holds one request, the first that
+// Match takes once the Gate is armed (see Arm), until Release is closed;
+// Arrived is closed when that request arrives. Every request goes on
+// through Next, http.DefaultTransport when nil. A test makes a request
+// with a rate limit's last one in flight with it.
+type Gate struct {
+	Match            func(*http.Request) bool
+	Next             http.RoundTripper
+	Arrived, Release chan struct{}
+	armed            atomic.Bool
+}
+
+// NewGate returns a Gate, not armed, holding the first request match
+// takes once armed, going on through next (nil: http.DefaultTransport).
+func NewGate(match func(*http.Request) bool, next http.RoundTripper) *Gate {
+	return &Gate{Match: match, Next: next, Arrived: make(chan struct{}), Release: make(chan struct{})}
+}
+
+// Arm makes g hold the next request Match takes.
+func (g *Gate) Arm() { g.armed.Store(true) }
+
+// RoundTrip holds req when it is the one g waits for, then sends it on.
+func (g *Gate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if g.Match(req) && g.armed.CompareAndSwap(true, false) {
+		close(g.Arrived)
+		<-g.Release
+	}
+	next := g.Next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return next.RoundTrip(req)
 }
