@@ -212,7 +212,8 @@
 // channel renders (its name neither a default template's, nor one a kind
 // renders, as slack's "slack" or email's "email-status", nor one a
 // channel names in its template key: a typo such as shrot.tmpl, which
-// would leave the default in use), or a channel whose Config its package
+// would leave the default in use; hidden files, whose names start with
+// ".", are ignored, as templates.New ignores them), or a channel whose Config its package
 // rejects is an error naming the file, the line and the key, as in
 // "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got

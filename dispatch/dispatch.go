@@ -245,7 +245,11 @@ const spareConns = 4
 type Config struct {
 	// Pool connects to the database holding River's tables (see Migrate).
 	// Required. Each worker may hold one connection for a Lock during its
-	// delivery, so its MaxConns must be at least Workers + 4. Its
+	// delivery, so its MaxConns must be at least Workers + 4. A pool
+	// whose host holds an "@", or whose URL's query sets a run-time
+	// setting after a password (the rest of a password written raw), is
+	// refused, as by pgstore.New: connecting would send it to the DNS or
+	// the server, whose errors print it. Its
 	// BeforeConnect and AfterConnect run for the listener's connection too
 	// (see Changes); a panic there, or in a hook of its ConnConfig, is
 	// logged (to Logger, at Error) and the listener connects again later.

@@ -300,7 +300,8 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done
 // (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
 // Store could not record the delivery, as the Broadcaster's own);
-// EventRetry when it runs again after Delay (Snoozed: no attempt used up,
+// EventRetry when it runs again after Delay (the wait River schedules:
+// for a retry by Config.Retry's backoff, its jitter included; Snoozed: no attempt used up,
 // for a RetryAfter hint of some wait, or because the channel was not
 // tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also

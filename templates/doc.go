@@ -34,7 +34,8 @@
 // in any case), keeping the marker when it shortens the text.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
-// files over the defaults; each must be a regular file (symbolic links
+// files over the defaults (hidden files, whose names start with ".", are
+// ignored, as macOS's "._short.tmpl"); each must be a regular file (symbolic links
 // followed) of at most MaxFileSize bytes, so that a named pipe or a device
 // in the directory is an error naming it rather than a New that never
 // returns. A template's text must be UTF-8 (a file's leading byte-order

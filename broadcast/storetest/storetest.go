@@ -49,7 +49,9 @@
 //	}
 //
 // A durable Store that prunes also runs RunPruneDurable, which prunes,
-// closes and reopens it:
+// closes and reopens it, and checks that what Prune removed is still
+// gone, that what it kept is there, and that a Prune with the same cutoff
+// then removes nothing (the kept entries' write times survive too):
 //
 //	func TestStorePruneDurable(t *testing.T) {
 //		storetest.RunPruneDurable(t, func(t *testing.T, path string) (broadcast.Store, storetest.Pruner, func() error) {

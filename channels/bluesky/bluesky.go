@@ -36,7 +36,9 @@
 // whose "exp" has passed (within a minute; its lifetime counted from when
 // it came, by the channel's clock) is renewed before a request rather
 // than sent to be refused, as after a rate limit's hold that outlasted
-// it; the request waits out such a hold, and for the points of writes
+// it (one whose "exp" is not after its "iat", or past the year 9999,
+// says nothing of when: it is renewed when the server refuses it); the
+// request waits out such a hold, and for the points of writes
 // made together with it, before it takes the session (the login or
 // refresh it needs then is made with nothing reserved, so that a read's
 // reservation does not hold its own renewal). Concurrent calls

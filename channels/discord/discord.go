@@ -117,7 +117,11 @@
 // with a 429, and bans for a while an IP address that makes too many
 // invalid requests (401, 403, 429). A global rate limit (a 429 with
 // X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true)
-// holds every route of the webhook for its wait. A wait that would leave
+// holds every route of the webhook for its wait. What a bucket has left
+// is kept too, the fewest said until it refills, and a request made and
+// not yet answered counts as one of them, so that two posts made together
+// with one left do not both go: the second waits for the refill. A wait
+// that would leave
 // the request less than 10 seconds before the context's deadline (or less
 // than half the time the context has left, when that is shorter) is not
 // begun, and one the context ends fails: the request is not made, and fails

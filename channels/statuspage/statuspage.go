@@ -341,7 +341,11 @@ var (
 )
 
 // New returns a Channel for cfg. It validates cfg, parses the templates
-// and renders them once on a sample site; it does no I/O on Dir.
+// and renders them once on a sample site; it does no I/O on Dir. A text
+// of cfg (Name, Branding.Title, a component's Name or Description, a
+// link's Text) that is not UTF-8, or holds a control character (a
+// Description may hold line breaks) or a Unicode noncharacter, is
+// refused, naming the field: the HTML and the feeds may not carry them.
 func New(cfg Config) (*Channel, error) {
 	s, err := cfg.validate()
 	if err != nil {
