@@ -68,7 +68,9 @@ type Config struct {
 	// template of that name or add a template (see the package doc,
 	// # Templates). Nil: the defaults. A file must be a regular file of
 	// at most templates.MaxFileSize bytes, in UTF-8, its leading
-	// byte-order mark dropped, as the templates package reads its own.
+	// byte-order mark dropped, as the templates package reads its own;
+	// hidden files, whose names start with ".", are ignored as it ignores
+	// them.
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
 	// shows, HistoryPageIncidents of them at most; default 90: those

@@ -111,6 +111,10 @@ func TestTemplatesByName(t *testing.T) {
 		"footer.tmpl":  {Data: []byte(`{{define "footer"}}<footer>{{template "contact" .}}</footer></body></html>{{end}}`)},
 		"contact.tmpl": {Data: []byte(`{{define "contact"}}<p id="contact">Call us: 555-0100 ({{.Page}})</p>{{end}}`)},
 		"README.md":    {Data: []byte("not a template")},
+		// Hidden files are no templates: the "._" file macOS writes
+		// beside a copy, an editor's lock file.
+		"._footer.tmpl":  {Data: []byte("\x00\x05\x16\x07\xff")},
+		".#contact.tmpl": {Data: []byte("root@host.1234")},
 	}})
 	p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
 	site := p.site()

@@ -96,7 +96,7 @@ func parseTemplates(root *template.Template, fsys fs.FS, h io.Writer) error {
 		return fmt.Errorf("read directory: %w", err)
 	}
 	for _, de := range entries {
-		name, ok := strings.CutSuffix(de.Name(), ".tmpl")
+		name, ok := templates.FileTemplate(de.Name())
 		if !ok || de.IsDir() {
 			continue
 		}
