@@ -368,6 +368,10 @@ type Dispatcher struct {
 	// unknownLogged holds the channels of jobs run here whose channel is
 	// not this instance's, logged once each.
 	unknownLogged sync.Map
+	// judged marks the job rows (weak.Pointer[rivertype.JobRow]) whose
+	// run failed through strayFailures.Work, which judged it, until
+	// HandleError sees it or River lets go of the row (see judge).
+	judged sync.Map
 	// waiters are the callers of Changes (Wait, Watch), woken by the
 	// notifications of finished jobs.
 	waiters waiters

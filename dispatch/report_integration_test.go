@@ -35,10 +35,11 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 	})
 	slow := newBlocking() // "x"
 	var (
-		mu     sync.Mutex
-		jobs   = map[string]int64{}
-		failed = map[string]dispatch.Event{}
-		ready  = make(chan struct{})
+		mu      sync.Mutex
+		jobs    = map[string]int64{}
+		failed  = map[string]dispatch.Event{}
+		nFailed = map[string]int{}
+		ready   = make(chan struct{})
 	)
 	in := newInstance(t, dsn, []broadcast.Channel{flaky, refused, slow}, broadcast.Options{AttemptTimeout: time.Minute},
 		dispatch.Config{Workers: 3, JobTimeout: 90 * time.Second,
@@ -58,6 +59,7 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 					}
 				case broadcast.EventFailed:
 					failed[e.Channel] = e
+					nFailed[e.Channel]++
 				}
 			}})
 	in.start(t)
@@ -99,6 +101,9 @@ func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.ErrorIs(t, failed["x"].Err, dispatch.ErrCancelledByOperator, "its Event says so too")
+	// River gives its ErrorHandler its own error for the run the cancel
+	// reached, which was judged already: no second EventFailed.
+	assert.Equal(t, 1, nFailed["x"], "one EventFailed for the run")
 }
 
 // River's cleaner deletes finished jobs (completed and cancelled ones

@@ -110,3 +110,63 @@ func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
 	assert.ErrorIs(t, events[0].Err, ErrCancelledByOperator)
 	assert.ErrorContains(t, events[0].Err, "panic: bug")
 }
+
+// River gives its ErrorHandler ErrJobCancelledRemotely, not the run's own
+// error, for a run that failed after an operator cancelled the job
+// (River's reportResults replaces it): a run through Work, which judged
+// it and had its Event already (its outcome's, or its stray failure's),
+// has no second one; a run River failed before any middleware (a row it
+// cannot decode) has one, EventFailed wrapping ErrCancelledByOperator.
+// Either is cancelled, not discarded on River's last attempt. Before, HandleError took every such run for one that never reached
+// Work: a job cancelled while it ran had a second EventFailed (a second
+// failure in the metrics), past the limits a second giving up.
+func TestARunCancelledByAnOperatorHasOneEvent(t *testing.T) {
+	var events []Event
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	m := &strayFailures{d: d}
+	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1"}},"update_id":"u-1","channel":"x"}`)
+	for _, tt := range []struct {
+		name    string
+		attempt int
+		inner   func(ctx context.Context) error // nil: River failed the run before any middleware
+	}{
+		{"outcome", 1, func(ctx context.Context) error {
+			return d.finish(ctx, &rivertype.JobRow{ID: 7}, Event{Job: broadcast.JobSend, JobID: 7,
+				Event: broadcast.Event{Err: ErrCancelledByOperator}}, broadcast.EventFailed,
+				river.JobCancel(ErrCancelledByOperator))
+		}},
+		{"outcome, last attempt", 3, func(ctx context.Context) error {
+			return d.finish(ctx, &rivertype.JobRow{ID: 7}, Event{Job: broadcast.JobSend, JobID: 7,
+				Event: broadcast.Event{Err: ErrCancelledByOperator}}, broadcast.EventFailed,
+				river.JobCancel(ErrCancelledByOperator))
+		}},
+		{"args River cannot decode", 1, func(context.Context) error { return errors.New("json: cannot unmarshal") }},
+		{"args River cannot decode, last attempt", 3, func(context.Context) error { return errors.New("json: cannot unmarshal") }},
+		{"row River cannot decode", 1, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			events = nil
+			row := &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: tt.attempt, MaxAttempts: 3 + maxRescues,
+				CreatedAt: time.Now(), EncodedArgs: args}
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(river.ErrJobCancelledRemotely)
+			if tt.inner != nil {
+				require.Error(t, m.Work(ctx, row, tt.inner))
+			}
+			// As River's JobExecutor does with a run's error once the
+			// job's ctx was cancelled remotely.
+			res := m.HandleError(ctx, row, context.Cause(ctx))
+			require.NotNil(t, res)
+			assert.True(t, res.SetCancelled, "cancelled, not discarded on River's last attempt")
+			require.Len(t, events, 1, "one Event for the run")
+			n := 0
+			d.judged.Range(func(any, any) bool { n++; return true })
+			assert.Zero(t, n, "the run's mark goes once HandleError saw it")
+			assert.Equal(t, broadcast.EventFailed, events[0].Kind)
+			assert.ErrorIs(t, events[0].Err, ErrCancelledByOperator)
+		})
+	}
+}

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -81,6 +83,7 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 	defer func() {
 		if err != nil {
 			err = judgedError{err} // HandleError leaves it alone
+			m.d.judge(row)
 		}
 	}()
 	m.d.retry.clock.sync(row)
@@ -144,23 +147,47 @@ func keepablePanic(p any) any {
 }
 
 // HandleError is River's ErrorHandler: River calls it for a run that
-// failed but did not cancel or snooze its job. A run that went through
-// Work was judged there; any other failed before its middleware ran
-// (River's JobRowDecodeErr, an UnknownJobKindError), and is judged here
-// as Work judges a stray failure: past the limits, the job is given up,
-// with EventFailed; within them, River retries it, with EventRetry. River
-// records the run's own error.
+// failed but did not cancel or snooze its job, and for any run that
+// failed of a job an operator cancelled while it ran, whose error River
+// then replaces with ErrJobCancelledRemotely. A run that went through
+// Work was judged there (see judge), and had its Event; any other failed
+// before its middleware ran (River's JobRowDecodeErr, an
+// UnknownJobKindError), and is judged here as Work judges a stray
+// failure: past the limits, the job is given up, with EventFailed;
+// within them, River retries it, with EventRetry; cancelled by an
+// operator, River cancels it, with EventFailed wrapping
+// ErrCancelledByOperator. River records the run's own error.
 func (m *strayFailures) HandleError(ctx context.Context, row *rivertype.JobRow, err error) *river.ErrorHandlerResult {
-	if errors.As(err, new(judgedError)) {
+	// Cancelled, not discarded, on its last attempt too, as River's
+	// JobCancel would have it.
+	cancelled := errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely)
+	if _, ok := m.d.judged.LoadAndDelete(weak.Make(row)); ok || errors.As(err, new(judgedError)) {
+		if cancelled {
+			return &river.ErrorHandlerResult{SetCancelled: true}
+		}
 		return nil
 	}
 	m.d.retry.clock.sync(row)
-	if !m.d.exhausted(row) {
+	if !m.d.exhausted(row) && !cancelled {
 		m.d.retryStray(ctx, row, err)
 		return nil
 	}
 	_ = m.d.giveUpStray(ctx, row, err)
 	return &river.ErrorHandlerResult{SetCancelled: true}
+}
+
+// judge marks the run of row, which failed through Work, as judged:
+// River gives HandleError, instead of the run's own error (a
+// judgedError), its ErrJobCancelledRemotely when an operator cancelled
+// the job while it ran, which the run had its Event for already. The
+// mark goes when HandleError sees it, or with row once River lets go of
+// it: River calls HandleError for no snooze or cancel of a job, unless
+// an operator cancelled it.
+func (d *Dispatcher) judge(row *rivertype.JobRow) {
+	wp := weak.Make(row)
+	if _, loaded := d.judged.LoadOrStore(wp, struct{}{}); !loaded {
+		runtime.AddCleanup(row, func(wp weak.Pointer[rivertype.JobRow]) { d.judged.Delete(wp) }, wp)
+	}
 }
 
 // HandlePanic leaves a panic to River: Work gives up a job whose run
@@ -179,11 +206,15 @@ func (d *Dispatcher) exhausted(row *rivertype.JobRow) bool {
 
 // giveUpStray gives up the job of row, whose run failed with err before
 // work decided its next step, with the error and the EventFailed outcome
-// gives.
+// gives: one an operator cancelled while it ran is said cancelled, as
+// outcome says it, whatever the limits.
 func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err error) error {
 	e := d.strayEvent(row)
 	n := e.Attempt
 	e.Err = d.strayGivenUp(n, d.elapsedLeft(row, d.retry.now()) < d.retry.delay(n), err)
+	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
+		e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, err)
+	}
 	d.givenUp(ctx, row, e)
 	d.emit(e, broadcast.EventFailed)
 	return river.JobCancel(e.Err)
