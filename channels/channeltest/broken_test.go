@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // A brokenCase is a harness whose channel breaks the contract, the rules
@@ -140,6 +141,8 @@ func brokenCases() []brokenCase {
 			"Check with a cancelled context"},
 		{"PreviewIgnoresOverride", breakChat(previewIgnoringOverride), []string{"PreviewShowsWhatSendPosts"},
 			chatNotRun, "Preview.Text of an update with an override: the override text"},
+		{"PreviewNotShortened", breakChat(previewNotShortened), []string{"PreviewShowsWhatSendPosts"},
+			chatNotRun, "Preview.Length of an update with a 25,000-character body"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -801,5 +804,18 @@ func checkAllPermanent(b *broken) {
 			return broadcast.Permanent(err)
 		}
 		return nil
+	}
+}
+
+// previewNotShortened previews the whole text where Send posts it
+// shortened, so that a dry run reports a text that does not fit.
+func previewNotShortened(b *broken) {
+	b.preview = func(u broadcast.Update) (broadcast.Preview, error) {
+		p, err := b.chat.Preview(u)
+		if err == nil && u.Overrides[b.chat.Name()] == "" {
+			p.Text = u.Title + "\n" + u.Body + "\n" + u.URL
+			p.Length = templates.Runes(p.Text)
+		}
+		return p, err
 	}
 }

@@ -97,7 +97,8 @@
 //     ctx's error; it posts nothing.
 //   - PreviewShowsWhatSendPosts (Previewer): Preview shows the Title (in
 //     Subject or Text) and the whole URL, the override instead of the body,
-//     a positive Length, and posts nothing.
+//     a positive Length, within its Limit (when it has one) and with the
+//     URL whole for a 25,000-character body, and posts nothing.
 //   - TransientIsNotPermanent, RateLimitedGivesRetryAfter,
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.

@@ -23,7 +23,8 @@ func optionalRules() []rule {
 				"Permanent); with a done ctx it returns an error wrapping the ctx's; it never posts"},
 		{name: "PreviewShowsWhatSendPosts", check: checkPreview, needs: needsPreviewer,
 			rule: "Preview posts nothing and shows the text Send would post: the Title (in Subject or Text), the URL whole, " +
-				"Update.Overrides[Name()] instead of the body, its Length positive, its Channel empty or Name()"},
+				"Update.Overrides[Name()] instead of the body, its Length positive and, for a 25,000-character body, " +
+				"within its Limit with the URL whole, its Channel empty or Name()"},
 	}
 }
 
@@ -100,5 +101,14 @@ func checkPreview(s *suite) {
 	assert.Containsf(s.t, got.Text, overrideText, "Preview.Text of an update with an override: the override text")
 	assert.NotContainsf(s.t, got.Text, u.Body, "Preview.Text of an update with an override: the body, "+
 		"which the override replaces")
+	long := u
+	long.Body = longBody()
+	got, err = p.Preview(long)
+	require.NoError(s.t, err, "Preview of an update with a 25,000-character body")
+	if got.Limit > 0 {
+		assert.LessOrEqualf(s.t, got.Length, got.Limit, "Preview.Length of an update with a 25,000-character body, "+
+			"in %s", got.Unit)
+	}
+	assert.Containsf(s.t, got.Text, u.URL, "Preview.Text of an update with a 25,000-character body: the URL, whole")
 	s.received(0)
 }
