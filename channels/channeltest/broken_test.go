@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // A brokenCase is a harness whose channel breaks the contract, the rules
@@ -84,7 +85,10 @@ func brokenCases() []brokenCase {
 			"after Edit 1 the back end has 3 posts, want 2: Edit must change the post, not add one"},
 		// A user's wrapper with Unwrap is tested as the channel it wraps,
 		// as the Broadcaster uses it: its Edit is found and checked.
-		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"}, chatNotRun,
+		// A wrapper that is no pointer has no nil or zero value to call:
+		// NilOrZeroChannelFails says it is not applicable.
+		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"},
+			slices.Concat(chatNotRun, []string{"NilOrZeroChannelFails"}),
 			"after Edit 1 the back end has 3 posts, want 2"},
 		{"EditsLatest", editor(editLatest), []string{"EditChangesPost"}, chatNotRun,
 			"Edit 1 of the incident's first post: its latest post, Thread.Last, changed"},
@@ -126,6 +130,19 @@ func brokenCases() []brokenCase {
 			"Retract, transient: IsPermanent"},
 		{"RetractIgnoresContext", retractor(retractIgnoringContext), []string{"RetractErrorsLikeSend"}, chatNotRun,
 			"Retract with a cancelled context"},
+		{"CheckAlwaysNil", breakChat(func(b *broken) { b.checkFn = func(context.Context) error { return nil } }),
+			[]string{"CheckPostsNothing", "ForeignAnswerIsPermanent"}, chatNotRun,
+			"Check with a cancelled context"},
+		{"CheckMarksAllPermanent", breakChat(checkAllPermanent), []string{"CheckPostsNothing"}, chatNotRun,
+			"Check, transient: IsPermanent"},
+		{"CheckPostsATest", breakChat(checkByPosting), []string{"CheckPostsNothing"}, chatNotRun,
+			"the back end accepted 1 deliveries, want 0"},
+		{"CheckIgnoresContext", breakChat(checkIgnoringContext), []string{"CheckPostsNothing"}, chatNotRun,
+			"Check with a cancelled context"},
+		{"PreviewIgnoresOverride", breakChat(previewIgnoringOverride), []string{"PreviewShowsWhatSendPosts"},
+			chatNotRun, "Preview.Text of an update with an override: the override text"},
+		{"PreviewNotShortened", breakChat(previewNotShortened), []string{"PreviewShowsWhatSendPosts"},
+			chatNotRun, "Preview.Length of an update with a 25,000-character body"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -135,11 +152,12 @@ func brokenCases() []brokenCase {
 var (
 	fanoutOnly = []string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger",
 		"FailedTargetNotRetried"}
-	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
-	ownClientOnly   = []string{"CloseReleasesConnections"}
-	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)
-	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly, ownClientOnly)
-	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
+	editOnly         = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
+	ownClientOnly    = []string{"CloseReleasesConnections"}
+	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly)
+	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
+	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly)
+	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
 		"UntrustedCertificateIsPermanent"}, ownClientOnly)
 )
 
@@ -156,6 +174,7 @@ type broken struct {
 	edit    editFunc
 	retract func(ctx context.Context, prev broadcast.Receipt) error
 	checkFn func(ctx context.Context) error
+	preview func(u broadcast.Update) (broadcast.Preview, error)
 	name    func() string
 }
 
@@ -168,9 +187,15 @@ func (b *broken) inner() *chat {
 	return b.chat
 }
 
-func (b *broken) Format(f fmt.State, verb rune)                         { b.inner().Format(f, verb) }
-func (b *broken) LogValue() slog.Value                                  { return b.inner().LogValue() }
-func (b *broken) Preview(u broadcast.Update) (broadcast.Preview, error) { return b.inner().Preview(u) }
+func (b *broken) Format(f fmt.State, verb rune) { b.inner().Format(f, verb) }
+func (b *broken) LogValue() slog.Value          { return b.inner().LogValue() }
+
+func (b *broken) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	if b != nil && b.preview != nil {
+		return b.preview(u)
+	}
+	return b.inner().Preview(u)
+}
 
 func (b *broken) Name() string {
 	if b == nil {
@@ -745,5 +770,52 @@ func retractAllPermanent(c *chat) func(context.Context, broadcast.Receipt) error
 func retractIgnoringContext(c *chat) func(context.Context, broadcast.Receipt) error {
 	return func(_ context.Context, prev broadcast.Receipt) error {
 		return c.Retract(context.Background(), prev)
+	}
+}
+
+// checkByPosting checks the credentials by posting a test message, as a
+// channel whose platform has no endpoint that only reads does.
+func checkByPosting(b *broken) {
+	b.checkFn = func(ctx context.Context) error {
+		_, err := b.chat.Send(ctx, broadcast.NewMessage(broadcast.Update{Title: "Test message", Status: broadcast.StatusResolved}))
+		return err
+	}
+}
+
+// checkIgnoringContext checks although the context is done.
+func checkIgnoringContext(b *broken) {
+	b.checkFn = func(context.Context) error { return b.chat.Check(context.Background()) }
+}
+
+// previewIgnoringOverride previews the rendered text even where Send posts
+// the update's override.
+func previewIgnoringOverride(b *broken) {
+	b.preview = func(u broadcast.Update) (broadcast.Preview, error) {
+		u.Overrides = nil
+		return b.chat.Preview(u)
+	}
+}
+
+// checkAllPermanent marks every error of Check permanent, as a check that
+// takes an unreachable server for a bad configuration does.
+func checkAllPermanent(b *broken) {
+	b.checkFn = func(ctx context.Context) error {
+		if err := b.chat.Check(ctx); err != nil {
+			return broadcast.Permanent(err)
+		}
+		return nil
+	}
+}
+
+// previewNotShortened previews the whole text where Send posts it
+// shortened, so that a dry run reports a text that does not fit.
+func previewNotShortened(b *broken) {
+	b.preview = func(u broadcast.Update) (broadcast.Preview, error) {
+		p, err := b.chat.Preview(u)
+		if err == nil && u.Overrides[b.chat.Name()] == "" {
+			p.Text = u.Title + "\n" + u.Body + "\n" + u.URL
+			p.Length = templates.Runes(p.Text)
+		}
+		return p, err
 	}
 }

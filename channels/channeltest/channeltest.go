@@ -30,9 +30,10 @@
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
 // OwnClient, Untrusted), or
 // an optional interface the channel does not implement (broadcast.Editor,
-// broadcast.Retractor, found with broadcast.As on a first channel from New,
-// as the Broadcaster finds them: a wrapper is tested as the channel it
-// unwraps to),
+// broadcast.Retractor, broadcast.Checker, broadcast.Previewer, found with
+// broadcast.As on a first channel from New, as the Broadcaster finds them:
+// a wrapper is tested as the channel it unwraps to), or a channel whose
+// type is not a pointer to a struct (NilOrZeroChannelFails),
 // are not run; Run logs "not applicable" and the reason for each instead.
 //
 // The rules, by subtest name:
@@ -89,6 +90,15 @@
 //     other; retracting it again is not an error.
 //   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
 //     Send's, and a failed Retract deletes nothing.
+//   - CheckPostsNothing (Checker): Check with a working back end returns
+//     nil (or an error wrapping broadcast.ErrNotSupported); an error it
+//     returns while the back end fails with a listed Failure is marked as
+//     Send's would be, and with a done ctx it returns one wrapping the
+//     ctx's error; it posts nothing.
+//   - PreviewShowsWhatSendPosts (Previewer): Preview shows the Title (in
+//     Subject or Text) and the whole URL, the override instead of the body,
+//     a positive Length, within its Limit (when it has one) and with the
+//     URL whole for a 25,000-character body, and posts nothing.
 //   - TransientIsNotPermanent, RateLimitedGivesRetryAfter,
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.

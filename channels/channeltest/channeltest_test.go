@@ -88,8 +88,14 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 		}
 		assert.Contains(t, out, "no failure to inject: checking successful Sends only")
 		assert.Contains(t, out, "EditChangesPost: not applicable: the channel is not a broadcast.Editor (by type assertion)")
-		assert.Contains(t, out, "the channel is a broadcast.Editor and a broadcast.Retractor (by type assertion): their rules run")
+		assert.Contains(t, out, "the channel is a broadcast.Editor and a broadcast.Retractor and a broadcast.Checker and a "+
+			"broadcast.Previewer (by type assertion): their rules run")
+		assert.Contains(t, out, "CheckPostsNothing: not applicable: the channel is not a broadcast.Checker (by type assertion)")
+		assert.Contains(t, out, "PreviewShowsWhatSendPosts: not applicable: the channel is not a broadcast.Previewer "+
+			"(by type assertion)")
 		assert.Contains(t, out, "Harness.Config is nil: the configuration is not printed")
+		assert.Contains(t, out, "NilOrZeroChannelFails: not applicable: the channel's type "+
+			"channeltest_test.unwrapper is not a pointer to a struct")
 	})
 	t.Run("NilNew", func(t *testing.T) {
 		assert.Equal(t, "FAIL", results["TestBrokenChannels/NilNew"])
@@ -106,7 +112,7 @@ var allRules = []string{
 	"IdempotencyKeyStable", "HandBuiltMessages", "NilOrZeroChannelFails", "CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
-	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
+	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +40,11 @@ type subject struct {
 	h         Harness
 	editor    bool
 	retractor bool
+	checker   bool
+	previewer bool
+	// notMade says why the channel's type has no nil or zero value to
+	// call; "" when it is a pointer to a struct.
+	notMade string
 }
 
 // probe makes a first channel to find the optional interfaces it
@@ -51,11 +57,14 @@ func probe(t *testing.T, h Harness) subject {
 	}
 	_, editor := broadcast.As[broadcast.Editor](ch)
 	_, retractor := broadcast.As[broadcast.Retractor](ch)
+	_, checker := broadcast.As[broadcast.Checker](ch)
+	_, previewer := broadcast.As[broadcast.Previewer](ch)
 	var found []string
 	for _, f := range []struct {
 		name string
 		ok   bool
-	}{{"broadcast.Editor", editor}, {"broadcast.Retractor", retractor}} {
+	}{{"broadcast.Editor", editor}, {"broadcast.Retractor", retractor}, {"broadcast.Checker", checker},
+		{"broadcast.Previewer", previewer}} {
 		if f.ok {
 			found = append(found, f.name)
 		}
@@ -63,7 +72,12 @@ func probe(t *testing.T, h Harness) subject {
 	if len(found) > 0 {
 		t.Logf("the channel is a %s (by type assertion): their rules run", strings.Join(found, " and a "))
 	}
-	return subject{h: h, editor: editor, retractor: retractor}
+	var notMade string
+	if typ := reflect.TypeOf(ch); typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
+		notMade = fmt.Sprintf("the channel's type %v is not a pointer to a struct: it has no nil or zero value to call", typ)
+	}
+	return subject{h: h, editor: editor, retractor: retractor, checker: checker, previewer: previewer,
+		notMade: notMade}
 }
 
 // skip returns why r does not apply, or "" when it does.
@@ -75,7 +89,8 @@ func (r rule) skip(s subject) string {
 }
 
 func rules() []rule {
-	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), failureRules())
+	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), optionalRules(),
+		failureRules())
 }
 
 // needsFailure makes a rule apply only when the back end can inject f.
