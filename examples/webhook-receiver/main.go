@@ -426,8 +426,9 @@ func unknown[T ~string](field, value string, known []T) string {
 		words[i] = string(k)
 	}
 	last := len(words) - 1
-	// %q escapes control characters: "resolved\r" says what is wrong.
-	return fmt.Sprintf("%s: unknown value %q (want %s or %s)", field, value, strings.Join(words[:last], ", "), words[last])
+	// Quoted as %q quotes, control characters escaped ("resolved\r" says
+	// what is wrong), and cut short: a delivery may be 1 MiB.
+	return fmt.Sprintf("%s: unknown value %s (want %s or %s)", field, jsonfield.Quote(value), strings.Join(words[:last], ", "), words[last])
 }
 
 // seenID reports whether the delivery of a webhook-id was printed lately.
