@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/outagecast/outagecast/internal/bearer"
@@ -72,7 +73,8 @@ var (
 // guard serves next the requests that carry one of the bearer tokens or
 // basic credentials, when there are any, before it reads anything of
 // them; it answers the others 401 with a challenge for each scheme the
-// bridge accepts (RFC 6750 for bearer, RFC 7617 for basic).
+// bridge accepts (RFC 6750 for bearer, RFC 7617 for basic), and closes
+// their connections without reading their bodies.
 func (h *handler) guard(next http.Handler) http.Handler {
 	if h.tokens == nil && h.basic == nil {
 		return next
@@ -94,7 +96,12 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			w.Header().Add("WWW-Authenticate", fmt.Sprintf(`Basic realm=%q, charset="UTF-8"`, realm))
 		}
 		h.log.Warn("refused notification", slog.String("error", err.Error()))
+		// Closed, its body unread: the server would otherwise read the
+		// body the request announced, up to 256 KiB, before answering and
+		// again before letting the connection go.
+		w.Header().Set("Connection", "close")
 		http.Error(w, err.Error(), http.StatusUnauthorized)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	})
 }
 

@@ -647,13 +647,19 @@ func serve(ctx context.Context, abort <-chan struct{}, ln net.Listener, h *handl
 			" (http_config.basic_auth)", slog.String("address", ln.Addr().String()))
 	}
 	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
+	logged := make(chan struct{})
 	stopLog := context.AfterFunc(ctx, func() {
+		defer close(logged)
 		log.Info("shutting down: finishing the notifications under way (a second signal stops at once)",
 			slog.Duration("within", srv.WriteTimeout))
 	})
-	defer stopLog()
 	// After WriteTimeout none can still answer; 0: no limit of its own.
 	err := shutdown.Serve(ctx, abort, srv, ln, srv.WriteTimeout)
+	if !stopLog() {
+		// A shutdown with nothing under way ends at once: its line, logged
+		// by another goroutine, comes before "stopped", not after or never.
+		<-logged
+	}
 	log.Info("stopped")
 	return err
 }

@@ -253,19 +253,19 @@ func keep(m map[string]string, keys []string) map[string]string {
 func (p *payload) check() error {
 	switch {
 	case p.Version != "4":
-		return badPayload("version: %q not supported (want \"4\")", p.Version)
+		return badPayload("version: %s not supported (want \"4\")", jsonfield.Quote(p.Version))
 	case p.GroupKey == "":
 		return badPayload("groupKey: missing")
 	case p.TruncatedAlerts < 0:
 		return badPayload("truncatedAlerts: %d, want 0 or more", p.TruncatedAlerts)
 	case p.Status != statusFiring && p.Status != statusResolved:
-		return badPayload("status: unknown value %q (want firing or resolved)", p.Status)
+		return badPayload("status: unknown value %s (want firing or resolved)", jsonfield.Quote(p.Status))
 	case len(p.Alerts) == 0:
 		return badPayload("alerts: none")
 	}
 	for i, a := range p.Alerts {
 		if a.Status != statusFiring && a.Status != statusResolved {
-			return badPayload("alerts[%d].status: unknown value %q (want firing or resolved)", i, a.Status)
+			return badPayload("alerts[%d].status: unknown value %s (want firing or resolved)", i, jsonfield.Quote(a.Status))
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@
 // same secret. To rotate the secret, give the channel the new one as
 // secret and the old as previous_secret: it signs with both while
 // receivers move, and this receiver, given either in WEBHOOK_SECRET,
-// accepts its deliveries. Any method but POST gets 405 (with Allow: POST). Deliveries
+// accepts its deliveries. Any method but POST gets 405 (with Allow: POST), and its connection closed. Deliveries
 // with a missing signature or a stale timestamp get 401 as soon as their
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400, and so does an event without a field
@@ -28,7 +28,7 @@
 // 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal is said on standard error too, and closes the
-// connection. A delivery it cannot print (standard output's disk full)
+// connection at once, without waiting for the rest of the body. A delivery it cannot print (standard output's disk full)
 // gets 500, said on standard error, so that the sender retries it, and
 // the retry is printed, not dropped as a repeat.
 //
@@ -239,7 +239,7 @@ func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost) // RFC 9110: a 405 says what is allowed
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		answerAndClose(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
 	// MaxBytesReader also makes the server close the connection rather
@@ -295,15 +295,24 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // refuse answers a delivery with status and why, and says so on the log
 // too: a sender whose secret differs (a new WEBHOOK_SECRET in one terminal
 // only) or whose payloads are incomplete sees only its own error. It
-// closes the connection: otherwise the server, before answering, would
-// read on whatever of the body the refusal left unread (all of it, when
-// the headers are refused), waiting for a client that sends it slowly or
-// not at all.
+// closes the connection (see answerAndClose).
 func (rc *receiver) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
 	fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %s\n",
 		r.RemoteAddr, status, http.StatusText(status), why)
+	answerAndClose(w, why, status)
+}
+
+// answerAndClose answers a refused request with status and why, and
+// closes its connection without reading on whatever of the body the
+// refusal left unread (all of it, when the headers are refused): the
+// server would otherwise read up to 256 KiB of it, before answering and
+// again before letting the connection go, waiting for a client that sends
+// it slowly or not at all, and a shutdown would wait out its grace period
+// for it.
+func answerAndClose(w http.ResponseWriter, why string, status int) {
 	w.Header().Set("Connection", "close")
 	http.Error(w, why, status)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // missing names the first field p lacks of those every payload of its type
@@ -426,8 +435,9 @@ func unknown[T ~string](field, value string, known []T) string {
 		words[i] = string(k)
 	}
 	last := len(words) - 1
-	// %q escapes control characters: "resolved\r" says what is wrong.
-	return fmt.Sprintf("%s: unknown value %q (want %s or %s)", field, value, strings.Join(words[:last], ", "), words[last])
+	// Quoted as %q quotes, control characters escaped ("resolved\r" says
+	// what is wrong), and cut short: a delivery may be 1 MiB.
+	return fmt.Sprintf("%s: unknown value %s (want %s or %s)", field, jsonfield.Quote(value), strings.Join(words[:last], ", "), words[last])
 }
 
 // seenID reports whether the delivery of a webhook-id was printed lately.

@@ -225,6 +225,23 @@ func TestRejectsWrongValues(t *testing.T) {
 	assert.Empty(t, out.String())
 }
 
+// A value refused as none of broadcast's is quoted short, as a bad time
+// is: a delivery of up to 1 MiB would otherwise put its value whole in
+// the answer and in a single line of the log.
+func TestRejectedValueIsQuotedShort(t *testing.T) {
+	srv, out, log := newLoggingReceiver(t)
+	long := strings.Repeat("x", 500_000)
+	body := `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42",` +
+		`"title":"T","status":"` + long + `","components":[],"time":"2026-11-24T14:02:00Z"}}`
+	code, text := signedPost(t, srv, "id-long", []byte(body))
+	assert.Equal(t, http.StatusBadRequest, code)
+	want := `invalid payload: data.status: unknown value "` + long[:61] + `…" (want investigating,`
+	assert.True(t, strings.HasPrefix(text, want), "answer %.200q", text)
+	assert.Less(t, len(text), 400)
+	assert.Less(t, len(log.String()), 500)
+	assert.Empty(t, out.String())
+}
+
 // A correctly signed event without the fields its type always carries is
 // refused, naming the first one missing, on the log too, and nothing is
 // printed; so is a malformed one.

@@ -190,3 +190,32 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	cancel()
 	assert.NoError(t, <-done)
 }
+
+// A refused request whose body never comes (unsigned, or not a POST) is
+// answered and its connection closed at once, the body unread: the server
+// would otherwise wait for that body, up to 256 KiB of it, before letting
+// the connection go, and a Ctrl-C meanwhile would wait out its grace
+// period and exit 1, "requests cut off".
+func TestRefusedRequestLetsGoOfTheConnection(t *testing.T) {
+	for name, head := range map[string]string{
+		"unsigned":   "POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100000\r\n\r\n",
+		"not a POST": "PUT / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100000\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", serve(t, only(func(*timeouts) {})))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = io.WriteString(conn, head)
+			require.NoError(t, err)
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(testDeadline)))
+			r := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(r, nil)
+			require.NoError(t, err, "answered before the body came")
+			_, err = io.Copy(io.Discard, resp.Body)
+			require.NoError(t, err)
+			resp.Body.Close()
+			_, err = r.ReadByte()
+			assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+		})
+	}
+}

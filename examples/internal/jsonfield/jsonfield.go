@@ -58,8 +58,16 @@ func Time(raw json.RawMessage) string {
 		}
 		return "want a string, got " + Kind(k)
 	}
+	return "want an RFC 3339 date-time, got " + Quote(s)
+}
+
+// Quote is s, a value a payload holds where another was expected, quoted
+// as %q quotes it (control characters escaped) and cut to maxQuoted
+// characters, so that a problem that repeats a payload's value stays one
+// short line however long the value.
+func Quote(s string) string {
 	if r := []rune(s); len(r) > maxQuoted {
 		s = string(r[:maxQuoted-1]) + "…"
 	}
-	return fmt.Sprintf("want an RFC 3339 date-time, got %q", s)
+	return fmt.Sprintf("%q", s)
 }

@@ -35,3 +35,10 @@ func TestGot(t *testing.T) {
 	assert.Equal(t, "a list", Got("array"))
 	assert.Equal(t, "another value", Got("?"))
 }
+
+func TestQuote(t *testing.T) {
+	long := strings.Repeat("é", 100)
+	assert.Equal(t, `"pending"`, Quote("pending"))
+	assert.Equal(t, `"resolved\r"`, Quote("resolved\r"))
+	assert.Equal(t, `"`+long[:2*61]+`…"`, Quote(long), "cut to 62 characters, as Time quotes a bad time")
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A request refused for its method is answered at once and its connection
+// closed, without the body it announced: the server would otherwise read
+// that body before answering, so that a client that never sends it would
+// hold the connection for as long as it likes, and at Ctrl-C make the
+// shutdown wait out its grace period and exit 1.
+func TestRefusedMethodIsAnsweredWithoutItsBody(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
+	page, err := newPage(o)
+	require.NoError(t, err)
+	require.NoError(t, prepare(context.Background(), page, o, time.Now()))
+	srv := httptest.NewServer(newHandler(page.Root()))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second))) // a guard: the test fails rather than hang
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+	require.NoError(t, err)
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	require.NoError(t, err, "answered before the body arrives")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	_, err = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	_, err = r.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+}
