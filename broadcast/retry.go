@@ -2339,18 +2339,32 @@ func (d *delivery) settle() {
 			}
 		}
 	}
+	// The targets refused for good are in the error of a delivery that
+	// reached the others, also when a record of it was lost: a caller
+	// reads them from it (bounced addresses to drop), as from one whose
+	// records were all written.
+	var failed error
+	if len(d.res.Failures) > 0 && !errors.As(d.res.Err, new(*TargetsError)) {
+		failed = &TargetsError{Failures: d.res.Failures}
+	}
 	switch {
 	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
 		notRecorded := fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)
-		if d.res.Err == nil {
-			d.res.Err = Permanent(notRecorded)
-		} else {
+		switch {
+		case d.res.Err != nil:
 			// Targets still pending are retried all the same: losing
 			// them is worse than repeating the one whose mark was lost.
 			d.res.Err = errors.Join(d.res.Err, notRecorded)
+		case failed != nil:
+			d.res.Err = Permanent(errors.Join(failed, notRecorded))
+		default:
+			d.res.Err = Permanent(notRecorded)
 		}
-	case d.res.Err == nil && len(d.res.Failures) > 0:
-		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
+	case d.res.Err == nil && failed != nil:
+		d.res.Err = Permanent(failed)
+	case d.done && failed != nil:
+		// delivered could not write its own records (ErrNotRecorded).
+		d.res.Err = Permanent(errors.Join(failed, d.res.Err))
 	}
 	d.emitEnd()
 }
