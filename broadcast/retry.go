@@ -770,7 +770,18 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		}
 	}
 	if d.th.Last.UpdateID == d.u.ID {
-		return d.lostMark(ctx, d.th.Last), nil
+		// Delivered, its mark lost (see lostMark): the targets that
+		// failed for good are tried again all the same, as they are
+		// after a delivery whose mark was written.
+		if retry, err = d.retryFailed(ctx); err != nil {
+			return false, err
+		}
+		if !retry {
+			return d.lostMark(ctx, d.th.Last), nil
+		}
+		if err := d.threadBefore(ctx); err != nil {
+			return false, err
+		}
 	}
 	if selected, err := d.selected(ctx); err != nil || !selected {
 		if err != nil {
