@@ -476,3 +476,264 @@ func TestFanoutContextEndsWaitingForTheTurn(t *testing.T) {
 	assert.Equal(t, broadcast.EventFailed, fin[0].Kind)
 	assert.Len(t, ev.finals("mail", "one"), 1)
 }
+
+// The same update sent twice at once to a channel with many targets
+// failing in mixed ways: no target gets it twice, and each Send ends
+// with one final event.
+func TestFanoutSameUpdateTwiceAtOnce(t *testing.T) {
+	targets := []string{"a", "b", "c", "d", "e"}
+	ch := &orderedFanout{targets: targets}
+	ch.fail = func(id, t string, attempt int) error {
+		switch {
+		case t == "b":
+			return errRefusedT
+		case t == "c" && attempt <= 2:
+			return errLimitedT
+		case t == "e" && attempt == 1:
+			return errUnknownT
+		}
+		return nil
+	}
+	var ev allEvents
+	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	var wg sync.WaitGroup
+	reps := make([]*broadcast.Report, 2)
+	for i := range reps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[i], _ = b.Send(context.Background(), u)
+		}()
+	}
+	wg.Wait()
+	for target, ids := range ch.got {
+		assert.Len(t, ids, 1, target)
+	}
+	assert.NotContains(t, ch.got, "b")
+	assert.Len(t, ev.finals("mail", "u1"), 2)
+	var delivered []string
+	for _, rep := range reps {
+		delivered = append(delivered, rep.Results[0].Delivered...)
+	}
+	assert.Equal(t, []string{"a", "c", "d", "e"}, sorted(delivered))
+}
+
+// A Job's runs: a target refused in an earlier run is not tried again and
+// is listed in Failures; the Result's error says so.
+func TestFanoutJobRuns(t *testing.T) {
+	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+	ch.script = func(call int, t string) error {
+		switch {
+		case t == "b":
+			return errRefusedT
+		case t == "c" && call == 1:
+			return errLaterT
+		}
+		return nil
+	}
+	var ev allEvents
+	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	jobs, err := b.Jobs(broadcast.JobSend, u, "")
+	require.NoError(t, err)
+	res := b.RunJob(context.Background(), jobs[0], 1)
+	require.Error(t, res.Err)
+	assert.False(t, broadcast.IsPermanent(res.Err))
+	assert.Equal(t, []string{"a"}, res.Delivered)
+	assert.Equal(t, []string{"b"}, targetNames(res.Failures))
+	assert.Equal(t, []string{"c"}, targetNames(res.Pending))
+	res = b.RunJob(context.Background(), jobs[0], 2)
+	t.Logf("%+v", res)
+	assert.Equal(t, []string{"c"}, res.Delivered)
+	assert.Equal(t, []string{"b"}, targetNames(res.Failures))
+	assert.True(t, broadcast.IsPermanent(res.Err))
+	assert.Equal(t, map[string]int{"a": 1, "c": 1}, ch.postsOf())
+	assert.Len(t, ev.finals("mail", "u1"), 1)
+}
+
+// cancelAt cancels the Send's ctx at its k-th call of the Store.
+type cancelAt struct {
+	*broadcast.MemoryStore
+	mu     sync.Mutex
+	n, k   int
+	cancel context.CancelFunc
+}
+
+func (s *cancelAt) tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n++; s.n == s.k {
+		s.cancel()
+	}
+}
+
+func (s *cancelAt) Thread(ctx context.Context, incident, channel string) (broadcast.Thread, error) {
+	s.tick()
+	return s.MemoryStore.Thread(ctx, incident, channel)
+}
+
+func (s *cancelAt) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	s.tick()
+	return s.MemoryStore.SaveReceipt(ctx, incident, update, r)
+}
+
+func (s *cancelAt) Receipt(ctx context.Context, update, channel string) (broadcast.Receipt, bool, error) {
+	s.tick()
+	return s.MemoryStore.Receipt(ctx, update, channel)
+}
+
+func (s *cancelAt) Done(ctx context.Context, update, channel, target string) (bool, string, error) {
+	s.tick()
+	return s.MemoryStore.Done(ctx, update, channel, target)
+}
+
+func (s *cancelAt) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	s.tick()
+	return s.MemoryStore.Mark(ctx, update, channel, target, failure)
+}
+
+// ctx ending at each step of a fan-out's Send: one final event, no
+// target posted twice, and the same update sent again reaches every
+// target the first did not.
+func TestFanoutContextEndsAtEachStep(t *testing.T) {
+	for k := 1; k <= 80; k++ {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+			ch.script = func(call int, t string) error {
+				if t == "c" && call == 1 {
+					return errLaterT
+				}
+				return nil
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			st := &cancelAt{MemoryStore: broadcast.NewMemoryStore(), k: k, cancel: cancel}
+			var ev allEvents
+			b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on, Store: st}, ch, &script{name: "x"})
+			u := validUpdate()
+			u.ID = "u1"
+			rep, err := b.Send(ctx, u)
+			require.NotNil(t, rep)
+			for _, res := range rep.Results {
+				require.Len(t, ev.finals(res.Channel, "u1"), 1, "%s: %+v", res.Channel, res)
+				if res.Err != nil {
+					var de *broadcast.DeliveryError
+					require.ErrorAs(t, err, &de)
+				}
+			}
+			for target, n := range ch.postsOf() {
+				assert.Equal(t, 1, n, target)
+			}
+			rep, err = b.Send(context.Background(), u)
+			require.NoError(t, err, "%+v", rep.Results)
+			assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+		})
+	}
+}
+
+// failAt fails the k-th call of the Store.
+type failAt struct {
+	*broadcast.MemoryStore
+	mu   sync.Mutex
+	n, k int
+	what string
+}
+
+var errFailAt = errors.New("store: connection reset")
+
+func (s *failAt) fail(what string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	if s.n == s.k {
+		s.what = what
+		return true
+	}
+	return false
+}
+
+func (s *failAt) Thread(ctx context.Context, incident, channel string) (broadcast.Thread, error) {
+	if s.fail("thread " + channel) {
+		return broadcast.Thread{}, errFailAt
+	}
+	return s.MemoryStore.Thread(ctx, incident, channel)
+}
+
+func (s *failAt) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	if s.fail(fmt.Sprintf("save %q %q %s", incident, update, r.Channel)) {
+		return errFailAt
+	}
+	return s.MemoryStore.SaveReceipt(ctx, incident, update, r)
+}
+
+func (s *failAt) Receipt(ctx context.Context, update, channel string) (broadcast.Receipt, bool, error) {
+	if s.fail(fmt.Sprintf("receipt %q %s", update, channel)) {
+		return broadcast.Receipt{}, false, errFailAt
+	}
+	return s.MemoryStore.Receipt(ctx, update, channel)
+}
+
+func (s *failAt) Done(ctx context.Context, update, channel, target string) (bool, string, error) {
+	if s.fail(fmt.Sprintf("done %q %s %q", update, channel, target)) {
+		return false, "", errFailAt
+	}
+	return s.MemoryStore.Done(ctx, update, channel, target)
+}
+
+func (s *failAt) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if s.fail(fmt.Sprintf("mark %q %s %q %v", update, channel, target, failure)) {
+		return errFailAt
+	}
+	return s.MemoryStore.Mark(ctx, update, channel, target, failure)
+}
+
+// The Store failing at each step of a fan-out's Send, once: one final
+// event, no target posted twice unless the Send said ErrNotRecorded, and
+// the same update sent again reaches every target.
+func TestFanoutStoreFailsAtEachStep(t *testing.T) {
+	for k := 1; k <= 80; k++ {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+			ch.script = func(call int, t string) error {
+				switch {
+				case t == "b" && call == 1:
+					return errRefusedT
+				case t == "c" && call == 1:
+					return errLaterT
+				}
+				return nil
+			}
+			st := &failAt{MemoryStore: broadcast.NewMemoryStore(), k: k}
+			var ev allEvents
+			b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on, Store: st}, ch)
+			u := validUpdate()
+			u.ID = "u1"
+			rep, err := b.Send(context.Background(), u)
+			require.NotNil(t, rep)
+			res := rep.Results[0]
+			require.Len(t, ev.finals("mail", "u1"), 1, "%+v", res)
+			for target, n := range ch.postsOf() {
+				assert.Equal(t, 1, n, "%s (store failed at %s)", target, st.what)
+			}
+			lost := errors.Is(err, broadcast.ErrNotRecorded)
+			for range 2 {
+				rep, err = b.Send(context.Background(), u)
+			}
+			require.NoError(t, err, "%+v", rep.Results)
+			for _, target := range ch.targets {
+				n := ch.postsOf()[target]
+				if lost {
+					// A record lost may cost a target a second post (a
+					// mark), or its retry (the record that targets
+					// failed); the Send said so.
+					assert.LessOrEqual(t, n, 2, target)
+				} else {
+					assert.Equal(t, 1, n, "%s (store failed at %s)", target, st.what)
+				}
+			}
+		})
+	}
+}
