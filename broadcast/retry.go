@@ -1524,7 +1524,27 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 			err = unread
 		}
 	}
+	// The targets the call left pending (its *TargetsError's), until
+	// settle: the Result's, also when later attempts fail before calling
+	// the channel (the Store cannot be read).
+	d.res.Pending = nil
+	if err != nil {
+		d.res.Pending = pendingOf(err)
+	}
 	return err
+}
+
+// pendingOf returns the pending targets of err's *TargetsError, if any. In
+// a frame of its own: the target of errors.As escapes, and would cost
+// every attempt an allocation, failed or not.
+//
+//go:noinline
+func pendingOf(err error) []TargetFailure {
+	var te *TargetsError
+	if errors.As(err, &te) {
+		return te.Pending
+	}
+	return nil
 }
 
 // recovered, deferred, turns a panic in a channel's method into a permanent
@@ -2336,12 +2356,16 @@ func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
 	d.res.SupersededTargets = d.ledger.supersededTargets()
-	if d.res.Err != nil {
+	if d.res.Err == nil {
+		d.res.Pending = nil // a call's (see attempt)
+	} else {
 		unrecorded = errors.Join(unrecorded, d.partialErr)
 		var te *TargetsError
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
 		}
+		// Otherwise the last attempts failed before calling the channel:
+		// the targets its last call left are pending still.
 		// Targets whose marks could not be read, or held back, are
 		// pending too; a Fanout lists them already.
 		for _, f := range slices.Concat(d.ledger.pendingUnread(), d.ledger.heldTargets()) {
