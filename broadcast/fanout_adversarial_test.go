@@ -737,3 +737,76 @@ func TestFanoutStoreFailsAtEachStep(t *testing.T) {
 		})
 	}
 }
+
+// parallelFanout posts to its targets at once, each from a goroutine of
+// its own, reporting posts with Posted; outcomes as script says.
+type parallelFanout struct {
+	targets []string
+	script  func(attempt int, target string) error
+
+	mu    sync.Mutex
+	posts map[string]int
+}
+
+func (c *parallelFanout) Name() string { return "rooms" }
+
+func (c *parallelFanout) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, c.targets)
+	var wg sync.WaitGroup
+	for _, i := range f.Todo() {
+		wg.Go(func() {
+			t := c.targets[i]
+			if err := c.script(m.Attempt, t); err != nil {
+				f.Report(i, err)
+				return
+			}
+			c.mu.Lock()
+			if c.posts == nil {
+				c.posts = map[string]int{}
+			}
+			c.posts[t]++
+			c.mu.Unlock()
+			f.Posted(i, broadcast.Receipt{ID: "m-" + t, Meta: map[string]string{"room." + t: "m-" + t}})
+		})
+	}
+	wg.Wait()
+	return f.Receipt(), f.Err()
+}
+
+// Many targets reported at once, in mixed ways across attempts: the
+// Result's lists agree with what was posted, and the receipt names every
+// post, those of earlier attempts too.
+func TestFanoutParallelReports(t *testing.T) {
+	var targets []string
+	for i := range 12 {
+		targets = append(targets, fmt.Sprintf("t%02d", i))
+	}
+	ch := &parallelFanout{targets: targets}
+	ch.script = func(attempt int, target string) error {
+		switch n := target[2] - '0'; {
+		case target == "t11":
+			return errRefusedT
+		case n%3 == 1 && attempt == 1:
+			return errLimitedT
+		case n%3 == 2 && attempt <= 2:
+			return errLaterT
+		}
+		return nil
+	}
+	var ev allEvents
+	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.Equal(t, 3, res.Attempts)
+	assert.Equal(t, targets[:11], sorted(res.Delivered))
+	assert.Equal(t, []string{"t11"}, targetNames(res.Failures))
+	assert.Empty(t, res.Pending)
+	assert.Len(t, res.Receipt.Meta, 11, "every post, earlier attempts' too: %v", res.Receipt.Meta)
+	for _, target := range targets[:11] {
+		assert.Equal(t, 1, ch.posts[target], target)
+	}
+	require.Len(t, ev.finals("rooms", "u1"), 1)
+}
