@@ -810,3 +810,49 @@ func TestFanoutParallelReports(t *testing.T) {
 	}
 	require.Len(t, ev.finals("rooms", "u1"), 1)
 }
+
+// The Store failing once, at each step, of a Job's runs on a channel with
+// many targets: no target is posted twice unless a run said
+// ErrNotRecorded, and the runs, retried as a queue would, reach every
+// target that does not refuse.
+func TestFanoutJobStoreFailsAtEachStep(t *testing.T) {
+	for k := 1; k <= 60; k++ {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+			ch.script = func(call int, t string) error {
+				switch {
+				case t == "b":
+					return errRefusedT
+				case t == "c" && call == 1:
+					return errLimitedT
+				}
+				return nil
+			}
+			st := &failAt{MemoryStore: broadcast.NewMemoryStore(), k: k}
+			b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+			u := validUpdate()
+			u.ID = "u1"
+			jobs, err := b.Jobs(broadcast.JobSend, u, "")
+			require.NoError(t, err)
+			lost := false
+			var res broadcast.Result
+			for n := 1; n <= 6; n++ {
+				res = b.RunJob(context.Background(), jobs[0], n)
+				lost = lost || errors.Is(res.Err, broadcast.ErrNotRecorded)
+				if res.Err == nil || broadcast.IsPermanent(res.Err) {
+					break
+				}
+			}
+			require.True(t, broadcast.IsPermanent(res.Err), "store failed at %s: %+v", st.what, res)
+			posts := ch.postsOf()
+			assert.Zero(t, posts["b"])
+			for _, target := range []string{"a", "c"} {
+				if lost {
+					assert.Positive(t, posts[target], target)
+				} else {
+					assert.Equal(t, 1, posts[target], "%s (store failed at %s)", target, st.what)
+				}
+			}
+		})
+	}
+}
