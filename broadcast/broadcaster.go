@@ -403,7 +403,9 @@ func (b *Broadcaster) Channels() []string {
 // deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
 // (a later Send that finds the delivery's receipt as the incident's latest
-// post there, its mark alone lost, skips the channel and writes the mark).
+// post there, its mark alone lost, skips the channel and writes the mark;
+// where targets had failed for good, it tries those again, as after any
+// delivery).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if !b.made() {
 		return nil, errNotMade

@@ -183,6 +183,11 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 			}
 		}
 		d.unlock()
+	} else {
+		// ctx ended waiting for a delivery of the update under way: a run
+		// that ends undone, as one whose attempt failed, with no
+		// EventFailed (the channel did not give up: the caller retries).
+		d.failed = false
 	}
 	d.settle()
 	if op == opRetract && (res.Err == nil || IsPermanent(res.Err)) {

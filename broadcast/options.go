@@ -143,7 +143,7 @@ type Event struct {
 	IncidentID string        // its incident
 	Attempt    int           // the attempt this event is about; 0 when none was made
 	Delay      time.Duration // EventRetry: the wait before the next attempt
-	Err        error         // EventRetry, EventFailed: the attempt's error; EventDelivered: the Result's, if any: the targets that failed for good (a *TargetsError), or ErrNotRecorded
+	Err        error         // EventRetry, EventFailed: the attempt's error; EventDelivered: the Result's, if any: the targets that failed for good (a *TargetsError), ErrNotRecorded, or both
 	Receipt    Receipt       // EventDelivered
 	Edited     bool          // EventDelivered: Correct edited the post in place (Result.Edited)
 	Time       time.Time     // when it happened

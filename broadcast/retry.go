@@ -770,7 +770,18 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		}
 	}
 	if d.th.Last.UpdateID == d.u.ID {
-		return d.lostMark(ctx, d.th.Last), nil
+		// Delivered, its mark lost (see lostMark): the targets that
+		// failed for good are tried again all the same, as they are
+		// after a delivery whose mark was written.
+		if retry, err = d.retryFailed(ctx); err != nil {
+			return false, err
+		}
+		if !retry {
+			return d.lostMark(ctx, d.th.Last), nil
+		}
+		if err := d.threadBefore(ctx); err != nil {
+			return false, err
+		}
 	}
 	if selected, err := d.selected(ctx); err != nil || !selected {
 		if err != nil {
@@ -1513,7 +1524,27 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 			err = unread
 		}
 	}
+	// The targets the call left pending (its *TargetsError's), until
+	// settle: the Result's, also when later attempts fail before calling
+	// the channel (the Store cannot be read).
+	d.res.Pending = nil
+	if err != nil {
+		d.res.Pending = pendingOf(err)
+	}
 	return err
+}
+
+// pendingOf returns the pending targets of err's *TargetsError, if any. In
+// a frame of its own: the target of errors.As escapes, and would cost
+// every attempt an allocation, failed or not.
+//
+//go:noinline
+func pendingOf(err error) []TargetFailure {
+	var te *TargetsError
+	if errors.As(err, &te) {
+		return te.Pending
+	}
+	return nil
 }
 
 // recovered, deferred, turns a panic in a channel's method into a permanent
@@ -2325,12 +2356,16 @@ func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
 	d.res.SupersededTargets = d.ledger.supersededTargets()
-	if d.res.Err != nil {
+	if d.res.Err == nil {
+		d.res.Pending = nil // a call's (see attempt)
+	} else {
 		unrecorded = errors.Join(unrecorded, d.partialErr)
 		var te *TargetsError
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
 		}
+		// Otherwise the last attempts failed before calling the channel:
+		// the targets its last call left are pending still.
 		// Targets whose marks could not be read, or held back, are
 		// pending too; a Fanout lists them already.
 		for _, f := range slices.Concat(d.ledger.pendingUnread(), d.ledger.heldTargets()) {
@@ -2339,18 +2374,32 @@ func (d *delivery) settle() {
 			}
 		}
 	}
+	// The targets refused for good are in the error of a delivery that
+	// reached the others, also when a record of it was lost: a caller
+	// reads them from it (bounced addresses to drop), as from one whose
+	// records were all written.
+	var failed error
+	if len(d.res.Failures) > 0 && !errors.As(d.res.Err, new(*TargetsError)) {
+		failed = &TargetsError{Failures: d.res.Failures}
+	}
 	switch {
 	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
 		notRecorded := fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)
-		if d.res.Err == nil {
-			d.res.Err = Permanent(notRecorded)
-		} else {
+		switch {
+		case d.res.Err != nil:
 			// Targets still pending are retried all the same: losing
 			// them is worse than repeating the one whose mark was lost.
 			d.res.Err = errors.Join(d.res.Err, notRecorded)
+		case failed != nil:
+			d.res.Err = Permanent(errors.Join(failed, notRecorded))
+		default:
+			d.res.Err = Permanent(notRecorded)
 		}
-	case d.res.Err == nil && len(d.res.Failures) > 0:
-		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
+	case d.res.Err == nil && failed != nil:
+		d.res.Err = Permanent(failed)
+	case d.done && failed != nil:
+		// delivered could not write its own records (ErrNotRecorded).
+		d.res.Err = Permanent(errors.Join(failed, d.res.Err))
 	}
 	d.emitEnd()
 }

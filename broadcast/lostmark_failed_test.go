@@ -1,0 +1,67 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// channelMarkOnce fails the first write of a channel's delivered mark.
+type channelMarkOnce struct {
+	*broadcast.MemoryStore
+	armed atomic.Bool
+}
+
+func (s *channelMarkOnce) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if target == "" && failure == nil && s.armed.CompareAndSwap(true, false) {
+		return errors.New("store: disk full")
+	}
+	return s.MemoryStore.Mark(ctx, update, channel, target, failure)
+}
+
+// A Send of an update delivered earlier, but for a target refused for
+// good, tries that target again also when the earlier delivery's own mark
+// was lost (ErrNotRecorded, its receipt saved): it was Skipped, the
+// refused target left without the update and nothing saying so.
+func TestLostMarkStillRetriesFailedTargets(t *testing.T) {
+	for _, lost := range []bool{false, true} {
+		t.Run(map[bool]string{false: "mark written", true: "mark lost"}[lost], func(t *testing.T) {
+			ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+			ch.script = func(call int, t string) error {
+				if t == "b" && call == 1 {
+					return errRefusedT
+				}
+				return nil
+			}
+			st := &channelMarkOnce{MemoryStore: broadcast.NewMemoryStore()}
+			st.armed.Store(lost)
+			b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+			u := validUpdate()
+			u.ID = "u1"
+			_, err := b.Send(context.Background(), u)
+			require.Error(t, err)
+			assert.Equal(t, lost, errors.Is(err, broadcast.ErrNotRecorded))
+
+			rep, err := b.Send(context.Background(), u)
+			require.NoError(t, err)
+			res := rep.Results[0]
+			assert.False(t, res.Skipped)
+			assert.Equal(t, []string{"b"}, res.Delivered)
+			assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+			th, err := b.Thread(context.Background(), rep.IncidentID, "mail")
+			require.NoError(t, err)
+			assert.Equal(t, "1", th.Last.ID, "the update's post stays the first delivery's")
+
+			rep, err = b.Send(context.Background(), u)
+			require.NoError(t, err)
+			assert.True(t, rep.Results[0].Skipped)
+			assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+		})
+	}
+}
