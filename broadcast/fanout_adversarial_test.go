@@ -91,6 +91,15 @@ type allEvents struct {
 	ev []broadcast.Event
 }
 
+// watched returns a Broadcaster of chs with opts whose Events the
+// allEvents returned records.
+func watched(t *testing.T, opts broadcast.Options, chs ...broadcast.Channel) (*broadcast.Broadcaster, *allEvents) {
+	t.Helper()
+	ev := new(allEvents)
+	opts.OnEvent = ev.on
+	return newBroadcaster(t, opts, chs...), ev
+}
+
 func (e *allEvents) on(ev broadcast.Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -136,8 +145,7 @@ func TestFanoutMixedOutcomesAcrossAttemptsAndSends(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	rep, err := b.Send(context.Background(), u)
@@ -172,8 +180,7 @@ func TestFanoutMixedOutcomesAcrossAttemptsAndSends(t *testing.T) {
 func TestFanoutPanicAfterSomeTargets(t *testing.T) {
 	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
 	ch.panicAt = func(call, i int) bool { return call == 1 && i == 2 }
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	rep, err := b.Send(context.Background(), u)
@@ -216,8 +223,7 @@ func TestFanoutMarkNotWritten(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on, Store: &markFailing{MemoryStore: broadcast.NewMemoryStore(), bad: "b"}}, ch)
+	b, ev := watched(t, broadcast.Options{Store: &markFailing{MemoryStore: broadcast.NewMemoryStore(), bad: "b"}}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	rep, err := b.Send(context.Background(), u)
@@ -313,8 +319,7 @@ func TestFanoutConcurrentOlderAndNewer(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	older := validUpdate()
 	older.ID, older.IncidentID = "old", "inc"
 	older.Time = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -367,8 +372,7 @@ func TestFanoutContextEndsMidAttempt(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	rep, err := b.Send(ctx, u)
@@ -443,8 +447,7 @@ func TestFanoutContextEndsWaitingForTheTurn(t *testing.T) {
 	g := &gateFanout{entered: make(chan struct{}), release: make(chan struct{})}
 	g.targets = []string{"a", "b"}
 	g.fail = func(string, string, int) error { return nil }
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, g)
+	b, ev := watched(t, broadcast.Options{}, g)
 	first := validUpdate()
 	first.ID, first.IncidentID = "one", "inc"
 	first.Time = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -494,8 +497,7 @@ func TestFanoutSameUpdateTwiceAtOnce(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	var wg sync.WaitGroup
@@ -533,8 +535,7 @@ func TestFanoutJobRuns(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	jobs, err := b.Jobs(broadcast.JobSend, u, "")
@@ -611,8 +612,7 @@ func TestFanoutContextEndsAtEachStep(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			st := &cancelAt{MemoryStore: broadcast.NewMemoryStore(), k: k, cancel: cancel}
-			var ev allEvents
-			b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on, Store: st}, ch, &script{name: "x"})
+			b, ev := watched(t, broadcast.Options{Store: st}, ch, &script{name: "x"})
 			u := validUpdate()
 			u.ID = "u1"
 			rep, err := b.Send(ctx, u)
@@ -707,8 +707,7 @@ func TestFanoutStoreFailsAtEachStep(t *testing.T) {
 				return nil
 			}
 			st := &failAt{MemoryStore: broadcast.NewMemoryStore(), k: k}
-			var ev allEvents
-			b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on, Store: st}, ch)
+			b, ev := watched(t, broadcast.Options{Store: st}, ch)
 			u := validUpdate()
 			u.ID = "u1"
 			rep, err := b.Send(context.Background(), u)
@@ -793,8 +792,7 @@ func TestFanoutParallelReports(t *testing.T) {
 		}
 		return nil
 	}
-	var ev allEvents
-	b := newBroadcaster(t, broadcast.Options{OnEvent: ev.on}, ch)
+	b, ev := watched(t, broadcast.Options{}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	rep, err := b.Send(context.Background(), u)
