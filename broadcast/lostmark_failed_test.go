@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,19 +10,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 )
-
-// channelMarkOnce fails the first write of a channel's delivered mark.
-type channelMarkOnce struct {
-	*broadcast.MemoryStore
-	armed atomic.Bool
-}
-
-func (s *channelMarkOnce) Mark(ctx context.Context, update, channel, target string, failure error) error {
-	if target == "" && failure == nil && s.armed.CompareAndSwap(true, false) {
-		return errors.New("store: disk full")
-	}
-	return s.MemoryStore.Mark(ctx, update, channel, target, failure)
-}
 
 // A Send of an update delivered earlier, but for a target refused for
 // good, tries that target again also when the earlier delivery's own mark
@@ -39,8 +25,8 @@ func TestLostMarkStillRetriesFailedTargets(t *testing.T) {
 				}
 				return nil
 			}
-			st := &channelMarkOnce{MemoryStore: broadcast.NewMemoryStore()}
-			st.armed.Store(lost)
+			st := &markFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+			st.failed.Store(!lost) // failed already: it fails no more
 			b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
 			u := validUpdate()
 			u.ID = "u1"

@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -24,11 +23,7 @@ import (
 // them all.
 func TestARunThatFailsWithoutAnOutcomeEndsWithEventRetry(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	d, m := strayDispatcher(&events, "x")
 	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
 	row := func() *rivertype.JobRow {
 		return &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: 2, MaxAttempts: 3 + maxRescues,
@@ -93,11 +88,7 @@ func TestARunThatFailsWithoutAnOutcomeEndsWithEventRetry(t *testing.T) {
 // outcome, not EventRetry.
 func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	_, m := strayDispatcher(&events, "x")
 	row := &rivertype.JobRow{ID: 7, Kind: KindSend, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(),
 		EncodedArgs: []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1"}},"update_id":"u-1","channel":"x"}`)}
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -122,11 +113,7 @@ func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
 // failure in the metrics), past the limits a second giving up.
 func TestARunCancelledByAnOperatorHasOneEvent(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	d, m := strayDispatcher(&events, "x")
 	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1"}},"update_id":"u-1","channel":"x"}`)
 	for _, tt := range []struct {
 		name    string

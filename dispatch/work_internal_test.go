@@ -430,6 +430,17 @@ func assertBackoff(t *testing.T, want, delay time.Duration, msgAndArgs ...any) {
 // failingDispatcher returns a Dispatcher (not started; its pool reaches
 // no server) whose one channel fails transiently, and the Events of its
 // runs. Retry: 3 attempts, 1s doubling to 1m, MaxElapsed 1h.
+// strayDispatcher returns a Dispatcher without River of channels, whose
+// Events are appended to events, and its strayFailures middleware:
+// Retry 3 attempts, 1s to 1m apart, within an hour.
+func strayDispatcher(events *[]Event, channels ...string) (*Dispatcher, *strayFailures) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(e Event) { *events = append(*events, e) }}, channels: channels}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	return d, &strayFailures{d: d}
+}
+
 func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 	t.Helper()
 	return dispatcherFailingWith(t, errors.New("503"))
@@ -708,11 +719,7 @@ func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 // such a job at once, again and again, until its MaxAttempts.
 func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	_, m := strayDispatcher(&events)
 	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
 	old := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 13, CreatedAt: time.Now().Add(-2 * time.Hour), EncodedArgs: args}
 	decodeErr := errors.New("job row couldn't be decoded: error unmarshaling `errors`: bad")
@@ -769,11 +776,7 @@ func TestStrayFailuresJudgesRunsRiverFailsBeforeTheMiddleware(t *testing.T) {
 // failed permanently on its first try.
 func TestReportOfAStrayJobGivenUpSaysWhatItsEventSaid(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	d, m := strayDispatcher(&events)
 	args := []byte(`{"job":{"kind":"send","channel":"x","update":{"id":"u-1","incident_id":"i-1"}},"update_id":"u-1","channel":"x"}`)
 	for _, tt := range []struct {
 		name string
@@ -864,11 +867,7 @@ func TestAwaitingJobPastMaxElapsedReadsAgainAfterAFailedRead(t *testing.T) {
 // decode keep theirs.
 func TestStrayJobWhoseArgsDoNotDecodeHasNoChannelFragment(t *testing.T) {
 	var events []Event
-	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
-		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.DiscardHandler),
-		OnEvent: func(e Event) { events = append(events, e) }}, channels: []string{"x"}}
-	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
-	m := &strayFailures{d: d}
+	_, m := strayDispatcher(&events, "x")
 	decodeErr := errors.New("job row couldn't be decoded")
 	for _, tt := range []struct {
 		args, want string

@@ -35,8 +35,10 @@ func runLockChild() int {
 	return 0
 }
 
-// A file another process has open: the error says so.
-func TestOpenByAnotherProcessSaysSo(t *testing.T) {
+// heldByAnotherProcess returns the path of a new store file that a child
+// process holds open until the test ends.
+func heldByAnotherProcess(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "state.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), lockEnv+"="+path)
@@ -46,15 +48,21 @@ func TestOpenByAnotherProcessSaysSo(t *testing.T) {
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	defer func() {
+	t.Cleanup(func() {
 		_ = stdin.Close()
 		assert.NoError(t, cmd.Wait())
-	}()
+	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	require.NoError(t, err)
 	require.Equal(t, "open\n", line)
+	return path
+}
 
-	_, err = boltstore.Open(path, &boltstore.Options{LockTimeout: -1})
+// A file another process has open: the error says so.
+func TestOpenByAnotherProcessSaysSo(t *testing.T) {
+	path := heldByAnotherProcess(t)
+
+	_, err := boltstore.Open(path, &boltstore.Options{LockTimeout: -1})
 	require.ErrorIs(t, err, boltstore.ErrLocked)
 	assert.EqualError(t, err, "boltstore: file locked by another process: "+path)
 	_, err = boltstore.Open(path, &boltstore.Options{LockTimeout: 50 * time.Millisecond})
@@ -100,22 +108,7 @@ func TestOpenTwiceInOneProcessSaysSo(t *testing.T) {
 // it, each say another process holds it: each blamed "another of its
 // Stores", the other Open that was failing too.
 func TestOpenAtOnceWhileAnotherProcessHoldsIt(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	defer func() {
-		_ = stdin.Close()
-		assert.NoError(t, cmd.Wait())
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	require.Equal(t, "open\n", line)
+	path := heldByAnotherProcess(t)
 
 	const n = 4
 	errs := make(chan error, n)
