@@ -63,7 +63,13 @@
 // the earlier one's post failed transiently (its answer lost, a 5xx: the
 // event may have been made), the later target fails transiently too,
 // without a post under its own transaction ID, which would make a second
-// event there: the retry finds the event under the earlier one's.
+// event there: the retry finds the event under the earlier one's. The
+// Ledger keeps that failure (broadcast.Fanout.MarkProgress), so that on
+// every retry, after a restart and on another instance sharing the Store
+// too, whichever target posts in that room first does so under the
+// earlier one's transaction ID, also when the earlier one fails before
+// its post then (its alias or its room's m.room.tombstone cannot be read
+// for now).
 // The account must have joined every room a post goes to;
 // Check says which it has not, and which was upgraded to another.
 //
@@ -85,7 +91,8 @@
 // configured (in a room an alias names, or one that replaced an upgraded
 // room, "." and a digest of that room's ID follow: see sendKey), the same
 // on every attempt in one room, after a restart of the program and on
-// every instance:
+// every instance (on a retry, a room two targets lead to takes that of
+// the one whose post there failed before: see above):
 // a homeserver that already has an event of that transaction ID from the
 // same access token answers with that event instead of posting again, so
 // a retry after a lost answer does not post twice. Homeservers remember
@@ -309,10 +316,32 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return p, ok, nil
 	}
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		p, room, err := c.post(ctx, m, c.s.targets[i], text, in)
-		if err != nil && room != "" && unsure[room] == nil && !broadcast.IsPermanent(err) {
-			unsure[room] = fmt.Errorf("the room %s may have the update from %s, whose post failed: %w",
-				room, c.s.targets[i], err)
+		// The transaction ID of the post in room: on a retry, that of
+		// another target whose post there failed so in an earlier
+		// attempt (see triedIn), which the homeserver answers with the
+		// event it may have made then, else the target's own.
+		own := true
+		txn := func(room string) string {
+			own = true
+			if m.Attempt > 1 {
+				for j, t := range c.s.targets {
+					if j != i && f.Progressed(j, triedIn(room)) {
+						own = false
+						return sendKey(m.Key(t), t, room)
+					}
+				}
+			}
+			return sendKey(m.Key(c.s.targets[i]), c.s.targets[i], room)
+		}
+		p, room, err := c.post(ctx, m, c.s.targets[i], text, in, txn)
+		if err != nil && room != "" && !broadcast.IsPermanent(err) {
+			if unsure[room] == nil {
+				unsure[room] = fmt.Errorf("the room %s may have the update from %s, whose post failed: %w",
+					room, c.s.targets[i], err)
+			}
+			if own {
+				_ = f.MarkProgress(i, triedIn(room)) // the Broadcaster reports a failed mark
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -357,6 +386,16 @@ func fanOut(ctx context.Context, f *broadcast.Fanout, do func(i int) (*broadcast
 	}
 }
 
+// triedIn is the progress part (see broadcast.Fanout.MarkProgress) of a
+// target whose post in room, under its own transaction ID, failed in a way
+// that may hide its event (a lost answer, a 5xx): the room may have the
+// update. A retry posts there under that transaction ID, for whichever
+// target leads to room first, so that the homeserver answers with the
+// event it made, after a restart and on another instance too, even when
+// the target that made it fails before its post this time (its alias or
+// its room's m.room.tombstone cannot be read for now).
+func triedIn(room string) string { return "tried " + room }
+
 // everyRoom reports whether err, a room's, is one every room would get:
 // the access token refused, or an answer from another server.
 func everyRoom(err error) bool {
@@ -373,10 +412,11 @@ func everyRoom(err error) bool {
 // lead to one room (an upgraded room and its replacement, both in
 // Config.Rooms; an alias of a configured room ID) get each update once.
 // When in returns an error for the room (another target's post there may
-// have been made), so does post, without a request. It also returns the
-// room it sent the post to last, "" when it sent none.
+// have been made), so does post, without a request. txn gives the
+// transaction ID of the post in a room. It also returns the room it sent
+// the post to last, "" when it sent none.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string,
-	in func(room string) (post, bool, error)) (post, string, error) {
+	in func(room string) (post, bool, error), txn func(room string) string) (post, string, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, "", err
@@ -394,7 +434,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		return p, "", err
 	}
 	rel := threadIn(m.Thread, target, room)
-	event, err := c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
+	event, err := c.send(ctx, room, txn(room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			if p, ok, err := in(now); ok || err != nil {
@@ -402,7 +442,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 				return p, "", err
 			}
 			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = c.send(ctx, room, sendKey(m.Key(target), target, room), encode(message(c.s.msgtype, text, rel)))
+			event, err = c.send(ctx, room, txn(room), encode(message(c.s.msgtype, text, rel)))
 		}
 	}
 	if err != nil && room != old {

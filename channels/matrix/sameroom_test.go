@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // sendsTo counts the posts and edits f received for room.
@@ -117,6 +118,45 @@ func TestTwoTargetsInOneRoomLostAnswerPostOnce(t *testing.T) {
 	m.Attempt = 2
 	r, err := ch.Send(ctx, m)
 	require.NoError(t, err)
+	posts := postsIn(f, now)
+	assert.Len(t, posts, 1, "one post in the room")
+	require.NotEmpty(t, posts)
+	assert.Equal(t, posts[0], r.Meta[old])
+	assert.Equal(t, posts[0], r.Meta[alias])
+}
+
+// The post that may have been made is not forgotten by the next attempt:
+// there (after a restart, here), the first target fails before it posts
+// (the old room's m.room.tombstone cannot be read for now), and the later
+// target, leading to the same room, posts. It posts under the same
+// transaction ID as the first target's lost post, which the homeserver
+// answers with the event it made then, instead of making a second one.
+func TestTwoTargetsInOneRoomLostAnswerThenFirstFailsPostOnce(t *testing.T) {
+	const old, alias = "!ops7Kq:example.org", "#status:example.org"
+	now := confRooms[alias]
+	f := newFakeServer(t, confToken, confRooms)
+	f.mu.Lock()
+	f.replaced[old] = now
+	f.mu.Unlock()
+	cfg := confConfig(f.srv.URL)
+	cfg.HTTPClient = &http.Client{Transport: &loseFirstPost{next: http.DefaultTransport}}
+	ctx := context.Background()
+
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	_, err := newTestChannel(t, cfg).Send(ctx, m)
+	require.Error(t, err, "the first target's answer was lost")
+	require.Len(t, postsIn(f, now), 1, "the homeserver made the post")
+
+	restarted := newTestChannel(t, confConfig(f.srv.URL))
+	f.FailTarget(old, channeltest.FailTransient)
+	m.Attempt = 2
+	_, err = restarted.Send(ctx, m)
+	require.Error(t, err, "the first target failed for now")
+	f.FailTarget(old, channeltest.FailNone)
+	m.Attempt = 3
+	r, err := restarted.Send(ctx, m)
+	require.NoError(t, err)
+
 	posts := postsIn(f, now)
 	assert.Len(t, posts, 1, "one post in the room")
 	require.NotEmpty(t, posts)
