@@ -46,9 +46,11 @@ const (
 	lookPages = 4
 	// lookWindow bounds how long ago the earlier attempt may have posted.
 	lookWindow = 24 * time.Hour
-	// clockSkew is how far the clock of the instance that wrote the
-	// update may be ahead of Slack's.
-	clockSkew = time.Minute
+	// clockSkew is how much earlier than the update's Time the earlier
+	// attempt may have posted, by Slack's clock: the Broadcaster takes a
+	// Time up to 5 minutes ahead of its machine's clock, and Slack's
+	// clock may differ from that one.
+	clockSkew = 10 * time.Minute
 )
 
 // errNoID is why a conversation named in Config.Channels cannot be

@@ -186,7 +186,8 @@
 // (conversations.history); for a message that starts a thread, in the
 // conversation (conversations.history). It reads pages of at most 15
 // messages with their metadata (include_all_metadata), those posted since
-// a minute before the update was written and at most 24 hours ago, each
+// 10 minutes before the update's Time (which the Broadcaster takes up to
+// 5 minutes ahead of its clock) and at most 24 hours ago, each
 // later page by Slack's cursor (the conversation's history lists the
 // newest first, a thread its earliest replies first); at most
 // 4 pages in each conversation (an app distributed outside Slack's
