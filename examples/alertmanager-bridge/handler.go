@@ -12,11 +12,32 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
+
+// maxLoggedGroupKey is how many characters of a groupKey the log shows.
+// A groupKey holds the route's matchers and the group's label values,
+// which the sender chooses: a notification of up to -max-body would
+// otherwise put as much into each of its log lines.
+const maxLoggedGroupKey = 200
+
+// groupAttr is the log's "group" attribute: groupKey, cut to
+// maxLoggedGroupKey characters and an ellipsis when longer. (The
+// incident logged beside it is the hash of the whole key.)
+func groupAttr(groupKey string) slog.Attr {
+	n := 0
+	for i := range groupKey {
+		if n == maxLoggedGroupKey-1 && utf8.RuneCountInString(groupKey[i:]) > 1 {
+			return slog.String("group", groupKey[:i]+"…")
+		}
+		n++
+	}
+	return slog.String("group", groupKey)
+}
 
 // defaultMaxBody bounds a notification unless -max-body says otherwise.
 // Alertmanager sends every alert of a group unless max_alerts is set, at
@@ -220,7 +241,7 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		// the group's previous notification still broadcast: nothing was
 		// posted, and a 5xx makes Alertmanager send it again.
 		msg := "nothing posted: another notification of the alert group was still being broadcast: " + err.Error()
-		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", id))
+		h.log.Warn(msg, groupAttr(p.GroupKey), slog.String("incident", id))
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
@@ -229,7 +250,7 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	if rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate) {
 		// Alertmanager does not retry a 4xx: the log is where it shows.
 		msg := h.say("", err.Error())
-		h.log.Warn("rejected notification: its update is invalid, nothing posted", slog.String("group", p.GroupKey),
+		h.log.Warn("rejected notification: its update is invalid, nothing posted", groupAttr(p.GroupKey),
 			slog.String("incident", id), slog.String("error", msg))
 		http.Error(w, msg, http.StatusBadRequest)
 		return
@@ -244,7 +265,7 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		code = http.StatusInternalServerError
 	}
-	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
+	h.log.Info("notification", groupAttr(p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
 }
@@ -268,7 +289,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 		// skipped where it was delivered. (The latest update's own
 		// notification again, Alertmanager's retry, is that update.)
 		h.log.Info("notification says what the incident's latest update said: that update is sent instead",
-			slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", prev.Update))
+			groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", prev.Update))
 		u.ID = prev.Update
 	}
 	rep, err := h.b.Send(ctx, u)
@@ -357,7 +378,7 @@ func (h *handler) unannounced(ctx context.Context, p *payload, u broadcast.Updat
 		return u, err
 	}
 	h.log.Info("resolved group without an earlier update on record (the bridge started late, or its store "+
-		"was lost): its update says what the alerts reported", slog.String("group", p.GroupKey),
+		"was lost): its update says what the alerts reported", groupAttr(p.GroupKey),
 		slog.String("incident", u.IncidentID))
 	u.Body = resolvedUnannouncedBody(p)
 	return u, nil

@@ -289,6 +289,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/configflag"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
@@ -478,7 +479,7 @@ func listenStatus(err error) int {
 func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, func(), error) {
 	cfg, err := config.Default(stdout)
 	if o.config != "" {
-		cfg, err = config.Loader{Stdout: stdout, Stderr: stderr}.Load(o.config)
+		cfg, err = configflag.Load(config.Loader{Stdout: stdout, Stderr: stderr}, o.config)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -73,7 +73,7 @@ func TestBadInputExits2(t *testing.T) {
 		{"negative timeout", []string{"-title", "T", "-status", "identified", "-timeout", "-1s"}, "-timeout: negative"},
 		{"dry-run and check", []string{"-dry-run", "-check"}, "-dry-run and -check: use one"},
 		{"bad config", []string{"-config", bad, "-title", "T", "-status", "resolved"}, `outagecast.yaml:3: channels[0]: unknown key "outptu"`},
-		{"missing config", []string{"-config", filepath.Join(t.TempDir(), "nope.yaml"), "-check"}, "read config: open"},
+		{"missing config", []string{"-config", filepath.Join(t.TempDir(), "nope.yaml"), "-check"}, "-config: open"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/configflag"
 	"github.com/outagecast/outagecast/examples/internal/statefile"
 )
 
@@ -27,7 +28,7 @@ func (a *app) load() (*config.File, error) {
 	}
 	cfg, err := config.Default(out)
 	if a.opts.config != "" {
-		cfg, err = config.Loader{Stdout: out, Stderr: a.stderr}.Load(a.opts.config)
+		cfg, err = configflag.Load(config.Loader{Stdout: out, Stderr: a.stderr}, a.opts.config)
 	}
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/dispatch"
 	"github.com/outagecast/outagecast/dispatch/metrics"
+	"github.com/outagecast/outagecast/examples/internal/configflag"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/redact"
@@ -135,7 +136,7 @@ func loadConfig(o *options, env environ) (*config.File, error) {
 	if o.config == "" {
 		f, err = config.Default(env.stdout)
 	} else {
-		f, err = config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}.Load(o.config)
+		f, err = configflag.Load(config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}, o.config)
 		if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
 			return nil, fmt.Errorf("%s: %d, at most %d", f.At("retry.max_attempts"), f.Retry.MaxAttempts, dispatch.MaxAttempts)
 		}

@@ -25,6 +25,11 @@
 // it prints the address bound (the port picked, for -listen 127.0.0.1:0)
 // and, when -base is another URL, the one the links use.
 //
+// A client that is slow or stuck cannot hold a connection: the request
+// headers (64 KiB at most) must arrive within 5s and the whole request
+// within 10s, the answer must be written within a minute of the headers,
+// and a kept-alive connection is closed after 2 minutes idle.
+//
 // On Ctrl-C or SIGTERM it stops taking connections and gives the requests
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
 // once, and a third kills it. Ctrl-C before it serves (-demo takes a few
@@ -216,7 +221,36 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 		return err
 	}
 	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), servingOn(ln.Addr(), o.base))
-	return serve(ctx, abort, &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}, ln)
+	return serve(ctx, abort, newServer(newHandler(page.Root()), defaultTimeouts), ln)
+}
+
+// timeouts bound how long the server waits on a client.
+type timeouts struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// defaultTimeouts are those of the package comment.
+var defaultTimeouts = timeouts{
+	readHeader: 5 * time.Second,
+	read:       10 * time.Second,
+	write:      time.Minute,
+	idle:       2 * time.Minute,
+}
+
+// newServer returns a server for h that drops clients slower than t
+// allows: without them, a client that sent a request's headers but not
+// the body they announced, that stopped reading an answer, or that kept
+// a connection open idle, held it (and a file descriptor) for as long as
+// it liked, and a shutdown waited out its grace period for the first two.
+func newServer(h http.Handler, t timeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // servingOn is where the page is served: the address bound (-listen

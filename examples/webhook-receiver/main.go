@@ -73,6 +73,7 @@ import (
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func main() {
@@ -485,18 +486,25 @@ func (rc *receiver) print(p webhook.Payload) error {
 // printable returns d with its text as broadcast.Update.Clean makes an
 // update's: without terminal escape sequences and other control
 // characters, which a sender could use to retitle the terminal or hide
-// lines; the keys and the URL on one line.
+// lines; the keys and the URL on one line. Every right-to-left override,
+// embedding or isolate a field opens is closed at the end of its line
+// (templates.BalanceBidi), so that a field cannot reverse, in a terminal
+// or viewer that shows bidirectional text, the rest of the line it is
+// printed in: "(incident …, update …)" after a title.
 func printable(d webhook.Data) webhook.Data {
 	c := broadcast.Update{Title: d.Title, Body: d.Body, Advice: d.Advice}.Clean()
-	d.Title, d.Body, d.Advice = c.Title, c.Body, c.Advice
+	d.Title, d.Body, d.Advice = templates.BalanceBidi(c.Title), templates.BalanceBidi(c.Body), templates.BalanceBidi(c.Advice)
 	for _, s := range []*string{&d.ID, &d.IncidentID, &d.Status, &d.URL, &d.Corrects} {
 		*s = oneLine(*s)
 	}
 	return d
 }
 
-// oneLine is s cleaned as a Title is, and trimmed.
-func oneLine(s string) string { return strings.TrimSpace(broadcast.Update{Title: s}.Clean().Title) }
+// oneLine is s cleaned as a Title is, trimmed, and with the bidi controls
+// it leaves open closed at its end.
+func oneLine(s string) string {
+	return templates.BalanceBidi(strings.TrimSpace(broadcast.Update{Title: s}.Clean().Title))
+}
 
 // printUpdate shows an update on b, or a correction after the line that
 // says which update it corrects.
