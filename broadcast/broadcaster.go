@@ -518,10 +518,16 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	}
 	// A derived ID hashes Corrects, and is no other update's; recorded
 	// all the same, for a caller that copies it into another Correct.
-	if err := b.claimCorrection(ctx, original, u.WithDefaults(time.Time{}).ID); err != nil {
+	id := u.WithDefaults(time.Time{}).ID
+	unwritten, err := b.claimCorrection(ctx, original, id)
+	if err != nil {
 		return nil, err
 	}
-	return b.run(ctx, u, opCorrect, original)
+	rep, err := b.run(ctx, u, opCorrect, original)
+	if unwritten {
+		b.recordCorrection(context.WithoutCancel(ctx), original, id)
+	}
+	return rep, err
 }
 
 // correctsKey is the Store's update key, and incident, of the record that
@@ -544,48 +550,88 @@ func correctsKey(id string) string { return "\x00corrects\x00" + id }
 // unrecorded, as is one whose marks cannot be read: recorded as the
 // correction of original, a later Send of that update would fail for good
 // on the channels that have it (see delivery.correctionsID), and a Correct
-// again of that correction would be refused.
-func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) error {
+// again of that correction would be refused. unwritten reports that the
+// record was to be written and could not be: the caller, once the
+// correction was delivered, writes it then (see recordCorrection), or
+// the correction delivered, its ID would be let through as the
+// correction of any other update, and Skipped everywhere.
+func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) (unwritten bool, _ error) {
 	key := correctsKey(id)
 	turn := flightKey{key, sentChannel}
 	fl, err := b.flights.hold(ctx, turn)
 	if err != nil {
-		return busy(ctx, err)
+		return false, busy(ctx, err)
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
 		unlock, err := b.lockRecord(ctx, key)
 		if err != nil {
 			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
-			return nil
+			return false, nil
 		}
 		defer unlock()
 	}
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err != nil {
 		b.storeTrouble(ctx, "read the record of what correction "+id+" corrects", err)
-		return nil
+		return false, nil
 	}
 	if ok {
 		if r.ID != original {
-			return invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
+			return false, invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
 				quoteCut(id), quoteCut(r.ID))
 		}
-		return nil
+		return false, nil
 	}
 	if sent, ok, err := b.store.Receipt(ctx, sentKey(id), sentChannel); err == nil && ok && !sent.UpdateTime.IsZero() {
 		if _, correction := sent.Meta[correctionMeta]; !correction {
-			return invalid("ID", "%s is the ID of an update sent, not of a correction; give the correction an ID of its own, or leave it empty",
+			return false, invalid("ID", "%s is the ID of an update sent, not of a correction; give the correction an ID of its own, or leave it empty",
 				quoteCut(id))
 		}
 	}
 	if b.deliveredAnywhere(ctx, id) {
-		return nil // nothing says whose: see above
+		return false, nil // nothing says whose: see above
 	}
+	return b.saveCorrection(ctx, original, id) != nil, nil
+}
+
+// saveCorrection writes the record that correction id corrects update
+// original (see claimCorrection), and logs a failure to.
+func (b *Broadcaster) saveCorrection(ctx context.Context, original, id string) error {
+	key := correctsKey(id)
 	rec := Receipt{Channel: sentChannel, ID: original, UpdateID: id, Time: time.Now().UTC().Round(0)}
-	b.storeTrouble(context.WithoutCancel(ctx), "record what correction "+id+" corrects",
-		b.store.SaveReceipt(ctx, key, key, rec))
-	return nil
+	err := b.store.SaveReceipt(ctx, key, key, rec)
+	b.storeTrouble(context.WithoutCancel(ctx), "record what correction "+id+" corrects", err)
+	return err
+}
+
+// recordCorrection writes, after the correction ran, the record of what
+// correction id corrects that claimCorrection could not write, unless
+// one was written meanwhile. A failure is logged.
+func (b *Broadcaster) recordCorrection(ctx context.Context, original, id string) {
+	key := correctsKey(id)
+	turn := flightKey{key, sentChannel}
+	fl, err := b.flights.hold(ctx, turn)
+	if err != nil {
+		return
+	}
+	defer b.flights.unhold(turn, fl)
+	if b.sharedLock != nil {
+		unlock, err := b.lockRecord(ctx, key)
+		if err != nil {
+			b.storeTrouble(ctx, "lock the record of what correction "+id+" corrects", err)
+			return
+		}
+		defer unlock()
+	}
+	_, ok, err := b.store.Receipt(ctx, key, sentChannel)
+	if err != nil {
+		b.storeTrouble(ctx, "read the record of what correction "+id+" corrects", err)
+		return
+	}
+	if !ok {
+		_ = b.saveCorrection(ctx, original, id) // logged
+	}
 }
 
 // deliveredAnywhere reports whether the Store marks update id delivered

@@ -227,3 +227,40 @@ func TestUnrecordedCorrectionIsNotClaimedByAnother(t *testing.T) {
 	require.NoError(t, err, "the Correct again of fix, for the channel it missed")
 	assert.True(t, rep.Results[0].Skipped)
 }
+
+// A correction whose record of what it corrects could not be written
+// before it ran gets it written once it ran: its ID given to the Correct
+// of another update is refused, naming ID, where that Correct was
+// Skipped on every channel (the ID delivered) without an error, and the
+// other update stayed wrong. A Correct again of the same correction is
+// let through (Skipped where done), and so is a queue's Job of it.
+func TestUnwrittenCorrectionRecordIsWrittenAfterwards(t *testing.T) {
+	for _, job := range []bool{false, true} {
+		ctx := context.Background()
+		store := firstClaimFailing{broadcast.NewMemoryStore(), new(atomic.Bool)}
+		ch := &script{name: "irc"}
+		b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+		sendTwo(t, b, "a", "b")
+		fix := correctionOf("fix")
+		if job {
+			jobs, err := b.Jobs(broadcast.JobCorrect, fix, "a")
+			require.NoError(t, err)
+			require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
+		} else {
+			_, err := b.Correct(ctx, "a", fix)
+			require.NoError(t, err)
+		}
+		require.True(t, store.failed.Load(), "the record's first write failed")
+
+		rep, err := b.Correct(ctx, "b", fix)
+		var fe *broadcast.FieldError
+		require.ErrorAs(t, err, &fe, "the Correct of b was %+v", rep)
+		assert.Equal(t, "ID", fe.Field)
+		assert.Contains(t, fe.Problem, `"a"`)
+
+		rep, err = b.Correct(ctx, "a", fix)
+		require.NoError(t, err)
+		assert.True(t, rep.Results[0].Skipped)
+		assert.Equal(t, 3, ch.count())
+	}
+}

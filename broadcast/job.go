@@ -125,11 +125,15 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
 	}
 	if j.Kind == JobCorrect {
-		if err := b.claimCorrection(ctx, j.Original, j.Update.ID); err != nil {
+		unwritten, err := b.claimCorrection(ctx, j.Original, j.Update.ID)
+		if err != nil {
 			if errors.Is(err, ErrInvalidUpdate) {
 				err = Permanent(err)
 			}
 			return Result{Channel: j.Channel, Err: err}
+		}
+		if unwritten {
+			defer b.recordCorrection(context.WithoutCancel(ctx), j.Original, j.Update.ID)
 		}
 	}
 	original := j.Original

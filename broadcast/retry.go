@@ -2021,6 +2021,24 @@ func (d *delivery) delivered(ctx context.Context) {
 			errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
 		}
 	}
+	failed := d.op != opRetract && d.ledger.failedSome()
+	if failed {
+		// Written before the receipt and the mark, which without it would
+		// say every target has the update, so that a later Send skipped
+		// the targets that failed for good instead of trying them again
+		// (see retryFailed). When it cannot be written, the delivery is
+		// recorded as one that reached some targets only (see
+		// keepPartial): a later Send tries those that lack it.
+		if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, errTargetsFailed); err != nil {
+			errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
+			if d.keepPartial(ctx); d.partialErr != nil {
+				errs = append(errs, d.partialErr)
+			}
+			d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
+			d.done = true
+			return
+		}
+	}
 	switch {
 	case d.op == opCorrect && !d.prev.IsZero():
 		// Edited in place: the correction's receipt is the edited post, for
@@ -2088,17 +2106,11 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
-	if d.op != opRetract {
-		if failed := d.ledger.failedSome(); failed || d.ledger.retrying() {
-			// Whether a later Send, or Correct, tries targets again (see
-			// retryFailed).
-			var f error
-			if failed {
-				f = errTargetsFailed
-			}
-			if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, f); err != nil {
-				errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
-			}
+	if d.op != opRetract && !failed && d.ledger.retrying() {
+		// The targets that failed in an earlier Send have it now: a later
+		// Send, or Correct, does not try them again (see retryFailed).
+		if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil); err != nil {
+			errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
 		}
 	}
 	if d.op == opRetract && d.prev.ID != "" {

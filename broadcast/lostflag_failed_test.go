@@ -1,0 +1,62 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// flagFailsOnce is a Store whose first write of the mark that says some
+// of a channel's targets failed for good fails (a full disk).
+type flagFailsOnce struct {
+	*broadcast.MemoryStore
+	failed atomic.Bool
+}
+
+func (s *flagFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if target == "\x00targets failed" && s.failed.CompareAndSwap(false, true) {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A Send of an update whose target was refused for good, where the Store
+// could not record that a target failed (ErrNotRecorded), tries that
+// target again on a later Send: it was Skipped, the channel marked
+// delivered as if every target had the update, and the refused target
+// never got it. The targets delivered are not posted to again.
+func TestLostFailedTargetsMarkStillRetriesThem(t *testing.T) {
+	ctx := context.Background()
+	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+	ch.script = func(call int, t string) error {
+		if t == "b" && call == 1 {
+			return errRefusedT
+		}
+		return nil
+	}
+	st := &flagFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+	b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	_, err := b.Send(ctx, u)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	require.ErrorIs(t, err, errRefusedT)
+
+	rep, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	res := rep.Results[0]
+	assert.False(t, res.Skipped)
+	assert.Equal(t, []string{"b"}, res.Delivered)
+	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+
+	rep, err = b.Send(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped)
+	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+}
