@@ -377,11 +377,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	s, err := c.session(ctx, opPost)
-	if err != nil {
+	if _, err := c.session(ctx, opPost); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	reply, dropped := c.liveReply(ctx, s, threadRef(m.Thread))
+	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
 	rec := newPost(text, shown, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
