@@ -123,7 +123,9 @@
 // waits for the reset when fewer than 3 points are left, a deletion (a
 // retraction) only when none is; the points of a write made and not yet
 // answered count as spent, so that two posts made together with points
-// left for one do not both go. A wait that would leave the request less
+// left for one do not both go, and every request made and not yet
+// answered, a write or a login too, counts as one of the IP address's
+// limit. A wait that would leave the request less
 // than 10 seconds before the context's deadline (or less than half the time
 // the context has left, when that is shorter) is not begun, and one the
 // context ends fails: the request is not made, and fails transient, with
@@ -375,11 +377,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	s, err := c.session(ctx, opPost)
-	if err != nil {
+	if _, err := c.session(ctx, opPost); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	reply, dropped := c.liveReply(ctx, s, threadRef(m.Thread))
+	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
 	rec := newPost(text, shown, reply, c.s.langs, c.s.now())
 	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {

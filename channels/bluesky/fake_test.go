@@ -433,6 +433,10 @@ func checkPost(p post) string {
 }
 
 func (f *fakePDS) getRecord(w http.ResponseWriter, r *http.Request, _ []byte) {
+	// A read needs no token, but one sent is checked, as the PDS does.
+	if r.Header.Get("Authorization") != "" && !f.authorized(w, r) {
+		return
+	}
 	if f.readFailure != nil {
 		f.readFailure.write(w, f.now())
 		return

@@ -61,14 +61,21 @@ func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header
 }
 
 // reserveLimits waits until a request of the XRPC method nsid may be made
-// by the limits of its group key: until they reset, if an answer said one
-// has fewer points (or requests) left than the request costs, counting as
+// by the limits of its group key and by the IP address's, which every
+// request counts against: until they reset, if an answer said one has
+// fewer points (or requests) left than the request costs, counting as
 // spent the points of requests made and not yet answered; then it
-// reserves the request's points until its answer (noteLimits) or its
-// failure (Release): two posts made together with points left for one do
-// not both go, one into a 429 (see ratelimit.Limits.Reserve).
+// reserves the request's points, and its request of the IP address's
+// limit, until its answer (noteLimits) or its failure (Release): two
+// posts made together with points left for one do not both go, one into
+// a 429, nor a read made with a write when the IP address has one
+// request left (see ratelimit.Limits.Reserve).
 func (c *Channel) reserveLimits(ctx context.Context, key, nsid string) (*ratelimit.Reservation, error) {
-	return c.s.rate.Reserve(ctx, c.clock(), "the account's rate limit", cost(nsid), key)
+	keys := []string{key}
+	if key != ratelimit.Every {
+		keys = append(keys, ratelimit.Every)
+	}
+	return c.s.rate.Reserve(ctx, c.clock(), "the account's rate limit", cost(nsid), keys...)
 }
 
 // clock is what the channel's waits read the time and sleep with.

@@ -353,3 +353,33 @@ func TestReadDoesNotHoldItsOwnRenewal(t *testing.T) {
 	assert.Equal(t, 1, refreshes)
 	assert.Len(t, f.received("com.atproto.server.getSession"), 2)
 }
+
+// A write counts against the IP address's limit too, which every request
+// counts against: with one request of it left, a read made while a post
+// is in flight waits for the reset instead of going too, into a 429.
+// Before, a write reserved only the account's write points, and the read
+// went.
+func TestWritesReserveTheIPAddressLimit(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	c := ratelimittest.New(fixedNow, func() int { return len(f.received("com.atproto.server.getSession")) })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	ctx := context.Background()
+	require.NoError(t, ch.Check(ctx))
+	ch.s.rate.Note(ratelimit.Every, "1", c.T, func() (time.Duration, bool) { return 5 * time.Minute, true })
+
+	g := newGate()
+	f.set(func(f *fakePDS) { f.gate = g })
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+		done <- err
+	}()
+	<-g.arrived
+	err := ch.Check(ctx)
+	close(g.release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	assert.Equal(t, []time.Duration{5 * time.Minute}, c.Waits, "the read waited for the IP address's limit to reset")
+	assert.Equal(t, []int{1}, c.Seen, "before it was made")
+}

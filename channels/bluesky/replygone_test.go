@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit"
+	"github.com/outagecast/outagecast/channels/internal/ratelimit/ratelimittest"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -122,4 +124,52 @@ func TestReplyRefreshesOnceWhenRefreshFails(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "a 502 is transient: %v", err)
 	assert.Equal(t, 1, g.count(), "one refresh")
+}
+
+// The check of the post replied to takes the session once its limits
+// allow the read: a session renewed by another call during the wait
+// (the one taken before it expired meanwhile) is the one the read is
+// made with, and the deleted post is found gone. Before, the read went
+// with the session taken before the wait, was refused (ExpiredToken), and
+// the post it replied to counted as there: the update went under the
+// deleted post, out of the incident's thread.
+func TestReplyCheckTakesTheSessionAfterTheWait(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	c := ratelimittest.New(fixedNow, func() int { return 0 })
+	ch.s.now = c.Now
+	ctx := context.Background()
+	first, err := ch.Send(ctx, broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	u := testUpdate()
+	u.ID, u.Time = "", fixedNow.Add(time.Minute)
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	second, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(ctx, second)) // as if deleted in the app
+
+	// The IP address's limit is used up; while the check waits for its
+	// reset, the access token expires and another call renews the
+	// session.
+	ch.s.rate.Hold(ratelimit.Every, c.T, 5*time.Minute)
+	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+		err := c.Sleep(ctx, d)
+		used, _, _ := ch.s.sessions.state()
+		f.expireAccess()
+		_, rerr := ch.renew(ctx, "check", used)
+		require.NoError(t, rerr)
+		return err
+	}
+	u.Time = fixedNow.Add(2 * time.Minute)
+	m = broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: second}
+	third, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{5 * time.Minute}, c.Waits)
+	assert.Equal(t, second.Meta["uri"], third.Meta["reply_dropped"], "the deleted post was found gone")
+	creates := f.received("com.atproto.repo.createRecord")
+	reply := createInput(t, creates[len(creates)-1]).Record.Reply
+	require.NotNil(t, reply)
+	assert.Equal(t, first.Meta["uri"], reply.Parent.URI, "under the thread's first post")
 }

@@ -18,11 +18,11 @@ const metaReplyDropped = "reply_dropped"
 // thread. dropped is the post it does not reply to, "" when none. A post
 // whose read fails for now (or that cannot be read at all) counts as
 // there: the check never keeps an update from going out.
-func (c *Channel) liveReply(ctx context.Context, s *session, reply *replyRef) (live *replyRef, dropped string) {
-	if reply == nil || !c.gone(ctx, s, reply.Parent) {
+func (c *Channel) liveReply(ctx context.Context, reply *replyRef) (live *replyRef, dropped string) {
+	if reply == nil || !c.gone(ctx, reply.Parent) {
 		return reply, ""
 	}
-	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, s, reply.Root) {
+	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, reply.Root) {
 		return &replyRef{Root: reply.Root, Parent: reply.Root}, reply.Parent.URI
 	}
 	return nil, reply.Parent.URI
@@ -30,15 +30,28 @@ func (c *Channel) liveReply(ctx context.Context, s *session, reply *replyRef) (l
 
 // gone reports whether the server says the post ref does not exist
 // (com.atproto.repo.getRecord answered RecordNotFound), asked with the
-// session s as it is: the check never logs in nor renews the session
-// (the post that follows does, once), and an answer that says anything
-// else counts as the post being there.
-func (c *Channel) gone(ctx context.Context, s *session, ref strongRef) bool {
+// channel's session as it is once the request's limits allow it (a
+// session another call renewed during the wait, not the one it replaced):
+// the check never logs in nor renews the session (the post that follows
+// does, once), and is not made when there is none or its access token
+// expired by its "exp" (the server would refuse it). An answer that says
+// anything else, or none, counts as the post being there.
+func (c *Channel) gone(ctx context.Context, ref strongRef) bool {
 	did, collection, rkey, ok := parseATURI(ref.URI)
 	if !ok {
 		return false
 	}
+	const nsid = "com.atproto.repo.getRecord"
+	r, err := c.reserveLimits(ctx, limitGroup(nsid), nsid)
+	if err != nil {
+		return false
+	}
+	s, _, _ := c.s.sessions.state()
+	if s == nil || s.expired(c.s.now()) {
+		r.Release()
+		return false
+	}
 	q := url.Values{"repo": {did}, "collection": {collection}, "rkey": {rkey}}
-	resp, err := c.do(ctx, http.MethodGet, "com.atproto.repo.getRecord", q, nil, s, s.access)
+	resp, err := c.exchange(ctx, r, http.MethodGet, nsid, q, nil, s, s.access)
 	return err == nil && resp.Status >= 400 && xrpcError(c.redactor(s), resp).Name == errRecordMissing
 }

@@ -161,9 +161,11 @@
 // fewer left, without saying which: a "0" resetting within 5 minutes may
 // be the general limit's, and holds every request until then; one
 // resetting later holds only its group. What a group's limit has left is
-// kept too, the fewest said until its reset, and a request made and not
-// yet answered counts as one of them, so that two posts made together
-// with one left do not both go: the second waits for the reset. A wait
+// kept too, the fewest said until its reset (and, said with a reset
+// within 5 minutes, as the general limit's too), and a request made and
+// not yet answered counts as one of them, and of the general limit's, so
+// that two posts, or a post and a deletion, made together with one left
+// do not both go: the second waits for the reset. A wait
 // that would leave the request
 // less than 10 seconds before the context's deadline (or less than half the
 // time the context has left, when that is shorter) is not begun, and one

@@ -48,37 +48,40 @@ const (
 )
 
 // noteLimits records what the answer, with header h, to a request of the
-// group key that reserved r said of its limit, and gives r back: used up (X-RateLimit-Remaining: 0), it
-// holds the group's next request until X-RateLimit-Reset (Mastodon's ISO
-// 8601 time, GoToSocial's Unix seconds, by the answer's Date), as the
-// instance would refuse it with a 429. The fields describe whichever of
-// the group's limit and the general one has fewer left, and do not say
-// which: a "0" whose reset is within the general limit's window may be the
-// general limit used up, and holds every request too; one resetting later
-// is the group's own (the 3-hour limit of statuses, the 30 minutes of
-// deletions or media) and holds only the group.
+// group key that reserved r said of its limits, and gives r back: used
+// up (X-RateLimit-Remaining: 0), it holds the group's next request until
+// X-RateLimit-Reset (Mastodon's ISO 8601 time, GoToSocial's Unix seconds,
+// by the answer's Date), as the instance would refuse it with a 429; with
+// some left, it is the fewest the group has left until then. The fields
+// describe whichever of the group's limit and the general one has fewer
+// left, and do not say which: what they say with a reset within the
+// general limit's window may be the general limit's, and counts for it
+// too (a "0" holds every request); one resetting later is the group's own
+// (the 3-hour limit of statuses, the 30 minutes of deletions or media) and
+// counts only for the group.
 func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
-	r.Note(key, h.Get("X-RateLimit-Remaining"), local, func() (time.Duration, bool) {
-		return httpx.ResetWait(h, "X-RateLimit-Reset", local)
-	})
-	if key == ratelimit.Every {
-		return
+	reset := func() (time.Duration, bool) { return httpx.ResetWait(h, "X-RateLimit-Reset", local) }
+	remaining := h.Get("X-RateLimit-Remaining")
+	said := []ratelimit.Said{{Key: key, Remaining: remaining, Reset: reset}}
+	if d, ok := reset(); ok && key != ratelimit.Every && d <= generalWindow+generalSlack {
+		said = append(said, ratelimit.Said{Key: ratelimit.Every, Remaining: remaining, Reset: reset})
 	}
-	if usedUp, _ := ratelimit.Remaining(h.Get("X-RateLimit-Remaining")); !usedUp {
-		return
-	}
-	if d, ok := httpx.ResetWait(h, "X-RateLimit-Reset", local); ok && d <= generalWindow+generalSlack {
-		c.s.rate.Hold(ratelimit.Every, local, d)
-	}
+	r.NoteEach(local, said...)
 }
 
 // reserveLimits waits until a request of the group key may be made:
-// until its limits reset, if an answer said one was used up, or has no
-// more left than requests made and not yet answered; then it reserves the
-// request until its answer (noteLimits) or its failure (Release), so that
-// two requests made together with one left do not both go, one into a
-// 429 (see ratelimit.Limits.Reserve).
+// until its limits, its group's and the general one, reset, if an answer
+// said one was used up, or has no more left than requests made and not
+// yet answered; then it reserves the request of both until its answer
+// (noteLimits) or its failure (Release), so that two requests made
+// together with one left do not both go, one into a 429, requests of
+// different groups counting alike against the general limit (see
+// ratelimit.Limits.Reserve).
 func (c *Channel) reserveLimits(ctx context.Context, key string) (*ratelimit.Reservation, error) {
-	return c.s.rate.Reserve(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", 1, key)
+	keys := []string{key}
+	if key != ratelimit.Every {
+		keys = append(keys, ratelimit.Every)
+	}
+	return c.s.rate.Reserve(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", 1, keys...)
 }

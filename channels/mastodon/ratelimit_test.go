@@ -172,3 +172,43 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 	assert.Equal(t, []int{1}, *posts, "while the other was in flight")
 	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 3)
 }
+
+// A post counts against the general limit too, which the instance counts
+// every request against: with one request left of it (a post's answer
+// said 1, resetting within the general limit's 5 minutes), a deletion
+// made while a post is in flight waits for the reset instead of going
+// too, into a 429. Before, a post reserved only the limit of statuses,
+// and what its answer said was kept for that limit alone: the deletion,
+// counted apart, went.
+func TestRequestsOfOtherGroupsReserveTheGeneralLimit(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) {
+		f.postLimits = usedUpIn(4 * time.Minute)
+		f.postLimits["X-Ratelimit-Remaining"] = []string{"1"}
+	})
+	g := ratelimittest.NewGate(func(req *http.Request) bool {
+		return req.Method == http.MethodPost && req.URL.Path == "/api/v1/statuses"
+	}, &http.Transport{})
+	ch := newTestChannel(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: g, Timeout: 10 * time.Second} })
+	c := ratelimittest.New(fixedNow, func() int { return len(f.received(http.MethodDelete, "")) })
+	ch.s.now, ch.s.sleep = c.Now, c.Sleep
+	ctx := context.Background()
+
+	first, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+	require.NoError(t, err)
+	require.Empty(t, c.Waits)
+
+	g.Arm()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusMonitoring)))
+		done <- err
+	}()
+	<-g.Arrived
+	err = ch.Retract(ctx, first)
+	close(g.Release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	assert.Equal(t, []time.Duration{4 * time.Minute}, c.Waits, "the deletion waited for the general limit's reset")
+	assert.Equal(t, []int{0}, c.Seen, "before it was made")
+}

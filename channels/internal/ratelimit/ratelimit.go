@@ -24,7 +24,10 @@
 // requests made together do not spend the same points twice: each of the
 // four channels reserves its requests so, and notes their answers with
 // the Reservation (Note, or NoteEach for an answer that speaks of several
-// limits, as X's of its endpoint window and 24-hour limits).
+// limits, as X's of its endpoint window and 24-hour limits). A request
+// held only by what requests not yet answered reserved goes as soon as
+// one of them gives its reservation back and leaves it room, not at the
+// reset.
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
 // header or a clock far off, not a limit. A wait that would leave the
@@ -84,6 +87,11 @@ type Limits struct {
 	until map[string]time.Time // a limit's key → when it resets
 	left  map[string]left      // a limit's key → what it has left
 	taken map[string]uint64    // a limit's key → what requests not yet answered reserved
+	// given ends when a reservation is given back (Release, Note): a
+	// Reserve held only by requests not yet answered waits for it too.
+	// Nil until such a Reserve waits.
+	given context.Context
+	give  context.CancelFunc
 }
 
 // left is what a limit has left until it resets: the fewest requests (or
@@ -199,19 +207,30 @@ func (l *Limits) UntilFor(cost int, keys ...string) time.Time {
 
 // untilFor is UntilFor. l.mu is held.
 func (l *Limits) untilFor(cost int, keys []string) time.Time {
-	until := l.at(Every, 1)
+	return l.untilCounting(cost, keys, true)
+}
+
+// untilCounting is untilFor, counting what requests not yet answered
+// reserved as used when reserved is true, and as not when it is false
+// (when the request could go were they all given back). l.mu is held.
+func (l *Limits) untilCounting(cost int, keys []string, reserved bool) time.Time {
+	until := l.at(Every, 1, reserved)
 	for _, k := range keys {
-		until = later(until, l.at(k, cost))
+		until = later(until, l.at(k, cost, reserved))
 	}
 	return until
 }
 
 // at is when a request costing cost may be made by the limit key alone:
 // what an answer said is left counts as used what requests not yet
-// answered reserved (see Reserve).
-func (l *Limits) at(key string, cost int) time.Time {
+// answered reserved (see Reserve), when reserved is true.
+func (l *Limits) at(key string, cost int, reserved bool) time.Time {
 	until := l.until[key]
-	if lf, ok := l.left[key]; ok && uint64(max(cost, 1))+l.taken[key] > lf.n {
+	n := uint64(max(cost, 1))
+	if reserved {
+		n += l.taken[key]
+	}
+	if lf, ok := l.left[key]; ok && n > lf.n {
 		until = later(until, lf.resets)
 	}
 	return until
@@ -239,6 +258,15 @@ type Reservation struct {
 // never ended counts its cost as spent for good, and holds requests in
 // every window after. Reserve keeps keys of its own: the caller may
 // reuse the slice.
+//
+// A request held only by what requests not yet answered reserved (it
+// would go were they given back) waits for the reset too, but wakes when
+// one of them is given back and looks again: an answer that came without
+// saying what is left, or none at all, leaves the request room before the
+// reset. Such a wait is begun even when it would leave the request too
+// little of the context's time (see WaitUntil), and lasts only as long as
+// leaves it enough: a reservation given back by then lets the request go,
+// and none fails as a wait not begun does.
 func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
 	keys = append([]string(nil), keys...)
 	var waited time.Time
@@ -258,12 +286,69 @@ func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, ke
 			l.mu.Unlock()
 			return r, nil
 		}
+		var given context.Context
+		if l.untilCounting(cost, keys, false).Before(until) {
+			if l.given == nil {
+				l.given, l.give = context.WithCancel(context.Background())
+			}
+			given = l.given
+		}
 		l.mu.Unlock()
-		if err := WaitUntil(ctx, c, what, until); err != nil {
+		if given == nil {
+			if err := WaitUntil(ctx, c, what, until); err != nil {
+				return nil, err
+			}
+			waited = until
+			continue
+		}
+		woken, err := waitGiven(ctx, c, what, until, given)
+		if err != nil {
 			return nil, err
 		}
-		waited = until
+		if !woken {
+			waited = until
+		}
 	}
+}
+
+// waitGiven waits, by c, until the time until, when the limit what
+// resets, or until given ends (a reservation was given back): woken
+// reports the latter. A wait that would leave the request too little of
+// ctx's time (see WaitUntil) is begun all the same, for the time that
+// leaves it enough, and fails when no reservation is given back by then,
+// as WaitUntil's wait not begun does; one that ctx ends fails as
+// WaitUntil's does.
+func waitGiven(ctx context.Context, c Clock, what string, until time.Time, given context.Context) (woken bool, err error) {
+	d := until.Sub(c.Now())
+	if d <= 0 {
+		return false, nil
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(given, cancel)
+	defer stop()
+	bounded := false
+	if room, ok := roomFor(ctx); ok && d > room {
+		if room <= 0 {
+			return false, tooLong(what, d)
+		}
+		var end context.CancelFunc
+		wctx, end = context.WithTimeout(wctx, room)
+		defer end()
+		bounded = true
+	}
+	err = c.Sleep(wctx, d)
+	switch {
+	case err == nil:
+		return false, nil
+	case ctx.Err() != nil:
+		return false, ended(what, c, until, err)
+	case given.Err() != nil:
+		return true, nil
+	case bounded:
+		return false, tooLong(what, until.Sub(c.Now()))
+	}
+	return false, ended(what, c, until, err)
 }
 
 // costOf is what r reserved of the limit key.
@@ -293,6 +378,10 @@ func (r *Reservation) release() {
 		if r.l.taken[k] == 0 {
 			delete(r.l.taken, k)
 		}
+	}
+	if r.l.give != nil {
+		r.l.give()
+		r.l.given, r.l.give = nil, nil
 	}
 }
 
@@ -382,20 +471,42 @@ func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error
 	if d <= 0 {
 		return nil
 	}
-	// The deadline is by the machine's clock, the reset by c's: the time
-	// each leaves is what compares.
-	if deadline, ok := ctx.Deadline(); ok {
-		if left := time.Until(deadline); left-d < min(MinRoom, left/2) {
-			return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, too long to wait and still make the request within the attempt: not requested",
-				what, d.Round(time.Millisecond)), d, true)
-		}
+	if room, ok := roomFor(ctx); ok && d > room {
+		return tooLong(what, d)
 	}
 	if err := c.Sleep(ctx, d); err != nil {
-		left := max(until.Sub(c.Now()), time.Millisecond)
-		return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, not requested: the wait for it ended: %w",
-			what, left.Round(time.Millisecond), err), left)
+		return ended(what, c, until, err)
 	}
 	return nil
+}
+
+// roomFor is how long a wait may last and leave the request that follows
+// it enough of ctx's time: MinRoom before its deadline, or half of what
+// ctx has left when that is shorter. ok is false when ctx has no
+// deadline. The deadline is by the machine's clock, a reset by a Clock's:
+// the time each leaves is what compares.
+func roomFor(ctx context.Context) (room time.Duration, ok bool) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return 0, false
+	}
+	left := time.Until(deadline)
+	return left - min(MinRoom, left/2), true
+}
+
+// tooLong is the error of a wait for the limit what, used up for d more,
+// that would leave the request too little of the attempt's time.
+func tooLong(what string, d time.Duration) error {
+	return httpx.RateLimited(fmt.Errorf("rate limit: %s is used up for %v more, too long to wait and still make the request within the attempt: not requested",
+		what, d.Round(time.Millisecond)), d, true)
+}
+
+// ended is the error of a wait, by c, for the limit what to reset at
+// until, that err ended.
+func ended(what string, c Clock, until time.Time, err error) error {
+	left := max(until.Sub(c.Now()), time.Millisecond)
+	return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, not requested: the wait for it ended: %w",
+		what, left.Round(time.Millisecond), err), left)
 }
 
 // later is the later of a and b.

@@ -307,3 +307,118 @@ func TestNoteEachGivesBackOnceAllAreRecorded(t *testing.T) {
 	r.Release()
 	assert.Empty(t, l.taken, "given back once")
 }
+
+// blockingClock is a Clock whose sleeps last until their context ends,
+// saying on sleeping when each begins; a sleep its context has not ended
+// by notWoken's close passes whole, moving the clock on. Its time is
+// read and moved under no lock: one goroutine sleeps at a time.
+type blockingClock struct {
+	now      time.Time
+	sleeping chan time.Duration
+	notWoken chan struct{}
+}
+
+func (b *blockingClock) clock() Clock {
+	return Clock{Now: func() time.Time { return b.now }, Sleep: func(ctx context.Context, d time.Duration) error {
+		b.sleeping <- d
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.notWoken:
+			b.now = b.now.Add(d)
+			return nil
+		}
+	}}
+}
+
+// A request held only by another request not yet answered, which
+// reserved the points it needs, waits for the reset, but goes as soon as
+// that request gives its reservation back with nothing said of what is
+// left (no answer, or one without the fields), within the attempt's time
+// too. Before, it waited for the whole reset (40 minutes), though the
+// points were there again; and within an attempt of 30 seconds it failed
+// at once, to be tried again after the reset.
+func TestReserveWakesWhenAReservationIsGivenBack(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		give    func(r *Reservation, now time.Time)
+	}{
+		{"released, no deadline", 0, func(r *Reservation, _ time.Time) { r.Release() }},
+		{"answered without the fields, within an attempt", 30 * time.Second, func(r *Reservation, now time.Time) {
+			r.Note("w", "", now, wait(40*time.Minute, true))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			b := &blockingClock{now: now, sleeping: make(chan time.Duration, 1), notWoken: make(chan struct{})}
+			l := &Limits{Max: time.Hour}
+			l.Note("w", "4", now, wait(40*time.Minute, true))
+			first, err := l.Reserve(context.Background(), b.clock(), "the limit", 3, "w")
+			require.NoError(t, err)
+
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel func()
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			type result struct {
+				r   *Reservation
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				r, err := l.Reserve(ctx, b.clock(), "the limit", 3, "w")
+				done <- result{r, err}
+			}()
+			var got result
+			select {
+			case d := <-b.sleeping:
+				assert.Equal(t, 40*time.Minute, d, "held until the reset")
+				tc.give(first, now)
+				select {
+				case got = <-done:
+				case <-time.After(5 * time.Second):
+					// Not woken: the sleep passes whole, rather than
+					// hang the test.
+					close(b.notWoken)
+					got = <-done
+				}
+			case got = <-done:
+			}
+			require.NoError(t, got.err, "the second post was not begun")
+			assert.Equal(t, now, b.now, "the request went before the reset")
+			assert.Equal(t, now.Add(40*time.Minute), l.UntilFor(2, "w"), "its points are reserved")
+			got.r.Release()
+			assert.Empty(t, l.taken)
+		})
+	}
+}
+
+// A request held only by another not yet answered waits within the
+// attempt for a reservation given back only as long as leaves it room
+// (see MinRoom): none given back by then, it fails as a wait not begun
+// does, with the time until the reset, and is not made.
+func TestReserveWaitForAReservationEndsWithTheRoom(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := &blockingClock{now: now, sleeping: make(chan time.Duration, 1), notWoken: make(chan struct{})}
+	l := &Limits{Max: time.Hour}
+	l.Note("w", "4", now, wait(40*time.Minute, true))
+	first, err := l.Reserve(context.Background(), b.clock(), "the limit", 3, "w")
+	require.NoError(t, err)
+	defer first.Release()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err = l.Reserve(ctx, b.clock(), "the limit", 3, "w")
+	require.Error(t, err)
+	assert.Equal(t, 40*time.Minute, <-b.sleeping, "it waited for a reservation given back")
+	assert.False(t, errors.Is(err, context.DeadlineExceeded), "it left the request room: %v", err)
+	assert.False(t, broadcast.IsPermanent(err))
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, 40*time.Minute, d)
+	assert.Contains(t, err.Error(), "too long to wait and still make the request within the attempt: not requested")
+	assert.Equal(t, uint64(3), l.taken["w"], "nothing reserved for it")
+}
