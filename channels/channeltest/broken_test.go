@@ -116,6 +116,10 @@ func brokenCases() []brokenCase {
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
+		{"TrustsUntrustedTLS", tlsTrusting(), []string{"UntrustedTLSServerRefused"}, chatNotRun,
+			"Send returned no error although the server's certificate does not verify"},
+		{"IgnoresSkipVerify", tlsNeverSkipping(), []string{"UntrustedTLSServerRefused"}, chatNotRun,
+			"Send to the same server with the Config skipping the verification of its certificate"},
 		{"RenamedBySend", breakChat(renameAfterSend), []string{"NameIsStable"}, chatNotRun,
 			"Name() after a Send"},
 		{"PostsTwice", wrapped(postTwice), postTwiceFails, chatNotRun,
@@ -158,7 +162,7 @@ var (
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
 	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly)
 	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
-		"UntrustedCertificateIsPermanent"}, ownClientOnly)
+		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly)
 )
 
 // sendFunc is the Send of a channel.

@@ -28,7 +28,7 @@
 // go test -run 'TestConformance/OverrideWins'. When a subtest fails, it logs
 // the rule it checks in one line. Rules that need something the harness does
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
-// OwnClient, Untrusted), or
+// OwnClient, Untrusted, TLS), or
 // an optional interface the channel does not implement (broadcast.Editor,
 // broadcast.Retractor, broadcast.Checker, broadcast.Previewer, found with
 // broadcast.As on a first channel from New, as the Broadcaster finds them:
@@ -126,6 +126,10 @@
 //     certificate the channel's own client does not trust fails Send (and
 //     Check, for a Checker) at once and for good, says the certificate did
 //     not verify, reaches no target, and quotes no secret.
+//   - UntrustedTLSServerRefused (TLS): the same of a back end speaking
+//     TLS as the channel's protocol has it (SMTP STARTTLS or implicit TLS,
+//     IRC over TLS), the channel's Config verifying certificates; with the
+//     Config skipping the verification, the same server gets the update.
 //
 // The suite builds every Message with broadcast.NewMessage, as a caller
 // without a Broadcaster does: the Update with its defaults filled in for a
@@ -163,6 +167,7 @@
 package channeltest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"testing"
 
@@ -233,6 +238,16 @@ type Harness struct {
 	// with t.Cleanup. UntrustedCertificateIsPermanent then checks that the
 	// channel gives up at once. Nil: not checked.
 	Untrusted func(t *testing.T, serverURL string) broadcast.Channel
+	// TLS is New for a channel whose back end speaks TLS as the channel's
+	// protocol has it (SMTP's STARTTLS or TLS from the first byte, IRC over
+	// TLS, HTTPS) with server, a configuration whose certificate no client
+	// trusts, and whose Config tells it to skip the verification of the
+	// server's certificate (as tls.Config.InsecureSkipVerify does) when
+	// skipVerify is true, and not otherwise. It should register any
+	// cleanup with t.Cleanup. UntrustedTLSServerRefused then checks that
+	// the channel refuses that server for good unless told to skip the
+	// verification. Nil: not checked.
+	TLS func(t *testing.T, server *tls.Config, skipVerify bool) (broadcast.Channel, Backend)
 }
 
 // ThreadEnd is the post of an incident's thread a platform replies to.

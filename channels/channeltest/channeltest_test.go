@@ -114,7 +114,7 @@ var allRules = []string{
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
-	"ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
+	"ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -123,17 +123,17 @@ var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
-	"UntrustedCertificateIsPermanent",
+	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its
 // verbose output and the outcome of each test by name, as "FAIL".
 func runChild(t *testing.T) (string, map[string]string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0],
-		"-test.run=^TestBrokenChannels$", "-test.v", "-test.count=1", "-test.timeout=2m")
+		"-test.run=^TestBrokenChannels$", "-test.v", "-test.count=1", "-test.timeout=5m")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	b, err := cmd.CombinedOutput()
 	out := string(b)

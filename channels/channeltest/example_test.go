@@ -361,6 +361,7 @@ func chatHarness() channeltest.Harness {
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.Server",
 		Untrusted:   untrustedChat(true),
+		TLS:         tlsChat(""),
 	}
 }
 

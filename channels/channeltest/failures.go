@@ -49,6 +49,7 @@ func failureRules() []rule {
 				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
 				"reaches no target, and quotes no secret"},
 		untrustedRule(),
+		untrustedTLSRule(),
 	}
 }
 

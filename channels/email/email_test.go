@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"crypto/tls"
 	"fmt"
 	"github.com/outagecast/outagecast/redact"
 	"io"
@@ -178,6 +179,23 @@ func conformance(t *testing.T, opts serverOptions) {
 			// load, on one CPU, with the race detector, the last one went
 			// past 5s.
 			cfg.Timeout = 2 * time.Minute
+			return newChannel(t, cfg), &backend{srv: srv, t: t}
+		},
+		// The pipelining server speaks STARTTLS, the one in turn TLS from
+		// the first byte.
+		TLS: func(t *testing.T, server *tls.Config, skipVerify bool) (broadcast.Channel, channeltest.Backend) {
+			o := opts
+			o.tls, o.implicit = server, opts.inTurn
+			srv := startSMTP(t, o)
+			cfg := config(srv, conformanceTargets...)
+			cfg.Timeout = 2 * time.Minute
+			cfg.TLSConfig = nil
+			if skipVerify {
+				cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // what the rule checks
+			}
+			if o.implicit {
+				cfg.TLS = email.TLSImplicit
+			}
 			return newChannel(t, cfg), &backend{srv: srv, t: t}
 		},
 		Secrets:   []string{testPass},

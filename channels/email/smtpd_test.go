@@ -72,14 +72,15 @@ type hold struct{ reached, release chan struct{} }
 func newHold() *hold { return &hold{reached: make(chan struct{}), release: make(chan struct{})} }
 
 type serverOptions struct {
-	user, pass string // AUTH required when user is set
-	mechs      string // the AUTH mechanisms offered; "" PLAIN LOGIN XOAUTH2, "-" none
-	token      string // the XOAUTH2 bearer token accepted
-	noTLS      bool   // no STARTTLS offered
-	implicit   bool   // TLS from the first byte
-	inTurn     bool   // no PIPELINING offered: the client waits for each reply
-	smtputf8   bool   // SMTPUTF8 (RFC 6531) offered
-	ipv6       bool   // listen on [::1], not 127.0.0.1
+	user, pass string      // AUTH required when user is set
+	mechs      string      // the AUTH mechanisms offered; "" PLAIN LOGIN XOAUTH2, "-" none
+	token      string      // the XOAUTH2 bearer token accepted
+	noTLS      bool        // no STARTTLS offered
+	implicit   bool        // TLS from the first byte
+	tls        *tls.Config // the server's TLS configuration; nil: serverTLS's
+	inTurn     bool        // no PIPELINING offered: the client waits for each reply
+	smtputf8   bool        // SMTPUTF8 (RFC 6531) offered
+	ipv6       bool        // listen on [::1], not 127.0.0.1
 }
 
 // gotCommand is a command the server read: its verb, the connection, and
@@ -134,6 +135,14 @@ func serverTLS() *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 }
 
+// serverTLS is the server's TLS configuration: opts.tls, or serverTLS's.
+func (opts serverOptions) serverTLS() *tls.Config {
+	if opts.tls != nil {
+		return opts.tls
+	}
+	return serverTLS()
+}
+
 func clientTLS() *tls.Config {
 	_, pool := testCert()
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
@@ -148,7 +157,7 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	if opts.implicit {
-		ln = tls.NewListener(ln, serverTLS())
+		ln = tls.NewListener(ln, opts.serverTLS())
 	}
 	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
 		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, dataHold: map[string]*hold{},
@@ -486,7 +495,7 @@ func (c *session) startTLS() bool {
 	if !c.reply("220 2.0.0 go ahead") {
 		return false
 	}
-	conn := tls.Server(c.raw, serverTLS())
+	conn := tls.Server(c.raw, c.srv.opts.serverTLS())
 	if conn.Handshake() != nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"crypto/tls"
 	"github.com/outagecast/outagecast/redact"
 	"slices"
 	"strings"
@@ -105,6 +106,21 @@ func TestConformance(t *testing.T) {
 					ch := newChannel(t, cfg)
 					budget = lineBudget(t, ch)
 					return ch, srv
+				},
+				TLS: func(t *testing.T, server *tls.Config, skipVerify bool) (broadcast.Channel, channeltest.Backend) {
+					srv := newFakeServer(t, fakeOptions{
+						password: serverPassword,
+						sasl:     map[string]string{"statusbot": saslPassword},
+						keys:     map[string]string{"#dev": devKey},
+						tls:      server,
+					})
+					cfg := conformanceConfig(srv.addr())
+					cfg.Persistent = persistent
+					cfg.TLS = irc.TLSOn
+					if skipVerify {
+						cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // what the rule checks
+					}
+					return newChannel(t, cfg), srv
 				},
 				Secrets:   []string{serverPassword, saslPassword, devKey},
 				Config:    conformanceConfig("irc.example.net:6697"),
