@@ -35,7 +35,9 @@
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
-// first escapes were mixed ("%252f" beside "%252B"). Every byte of
+// first escapes were mixed ("%252f" beside "%252B"); JSON- and
+// HTML-escaped forms, their escapes mixed too, are also found %-escaped,
+// as a URL carrying a JSON or HTML text writes them. Every byte of
 // every occurrence is replaced, also where occurrences overlap; text cut
 // short is redacted with Redactor.Truncated, which also leaves out the
 // start of a secret the cut left at its end.

@@ -128,18 +128,19 @@ type stage struct {
 
 // decoded returns s unwrapped (see unwrap), with its character
 // references decoded (see unref), then its JSON escapes (see
-// unescapeJSON), then its %-escapes, up to three times (see unpercent):
-// each step that changed the text, in order. A secret is looked for in
-// each, not in the last alone: one holding what a later step reads as an
-// escape ("\n", "%41") is changed by that step. It returns none when s
-// has none of these.
+// unescapeJSON), then its %-escapes, up to three times (see unpercent),
+// then its character references and JSON escapes again, which a URL
+// carrying an HTML or JSON text %-escaped them in: each step that changed
+// the text, in order. A secret is looked for in each, not in the last
+// alone: one holding what a later step reads as an escape ("\n", "%41") is
+// changed by that step. It returns none when s has none of these.
 func decoded(s string) []stage {
 	var stages []stage
 	j := s
 	var from, to []int
 	// %-escapes decoded once more for each time percentForms escapes
 	// again, so that escapes mixed and then escaped again are found.
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent} {
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent, unref, unescapeJSON} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
