@@ -32,7 +32,10 @@
 // and Python's email packages); base64 (standard and URL alphabets, padded
 // or not), also inside longer base64 text wherever the secret starts in it;
 // and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
-// Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
+// Basic and XOAUTH2 forms of the user and password. A secret of many lines
+// (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
+// in each of these and in quoted-printable that keeps them as line breaks,
+// as an e-mail body of text does. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
