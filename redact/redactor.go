@@ -316,6 +316,13 @@ func encodings(s string) []string {
 		return nil
 	}
 	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+	if tokenLike(s) && utf8.ValidString(s) {
+		// Upper- and lower-cased, as servers that fold case echo it (IRC
+		// servers, a message shouted in capitals); not a shorter secret,
+		// whose other case may be an ordinary word, nor bytes that are
+		// not text (a key's), which have no case.
+		forms = append(forms, strings.ToUpper(s), strings.ToLower(s))
+	}
 	forms = append(forms, percentForms(s)...)
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)

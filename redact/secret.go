@@ -12,7 +12,10 @@
 // its scheme and host only.
 //
 // A Redactor removes known secrets from text a server sent back or an
-// error produced, in every encoding a server might echo them in: as is;
+// error produced, in every encoding a server might echo them in: as is,
+// and, for one that looks like a token (sixteen bytes or more, or eight
+// with a digit), upper- and lower-cased, as servers that fold case echo
+// it;
 // URL-escaped as the common encoders write it (Go, a whole path as
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
