@@ -70,8 +70,13 @@
 // %- or JSON escape the cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
-// than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
-// word: a one-letter secret takes that letter out of all text.
+// than five bytes is found only in base64 of its own. A secret is replaced
+// wherever it appears, also inside a word, but for a form of it shorter
+// than six bytes (a password of a few characters, as is or in hex), which
+// is replaced only where it stands apart, where no ASCII letter or digit
+// runs on from it on either side ("password e", "pass=12"; also after an
+// escape, as "\ne" in JSON), so that a one-letter password does not take
+// that letter out of all text: inside a word or number it stays.
 //
 // # Errors
 //

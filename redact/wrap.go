@@ -89,13 +89,14 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			if r := m.byte1[j[i]]; r[0] == r[1] {
 				continue
 			}
-			k := m.longest(j[i:])
+			k := m.longest(j, i)
 			if k < 0 {
 				continue
 			}
-			e := i + len(m.form(k)) - 1 // last byte, in j
-			if to[e]-from[i] == e-i+1 {
-				continue // written whole
+			n := len(m.form(k))
+			e := i + n - 1 // last byte, in j
+			if to[e]-from[i] == n && (n >= minFreeForm || apart(s, from[i], to[e])) {
+				continue // written whole, and found so
 			}
 			spans = append(spans, [2]int{from[i], to[e]})
 		}
