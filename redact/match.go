@@ -36,14 +36,34 @@ func newMatcher(pairs []string) *matcher {
 
 func (m *matcher) form(j int32) string { return m.pairs[2*j] }
 
-// longest returns the longest form that t starts with, or -1. It narrows
+// minFreeForm is the length of the shortest form found inside a word: a
+// shorter one (a password of a few characters, as is or in hex) is found
+// only where it stands apart (see apart), or a one-letter secret would
+// take that letter out of all text.
+const minFreeForm = 6
+
+// apart reports whether s[i:e] is not part of a longer word or number: at
+// each end, the text's edge or a byte that is not an ASCII letter or digit,
+// on one side or the other.
+func apart(s string, i, e int) bool {
+	return (i == 0 || !isWordByte(s[i-1]) || !isWordByte(s[i])) &&
+		(e == len(s) || !isWordByte(s[e]) || !isWordByte(s[e-1]))
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// longest returns the longest form that s[i:] starts with, or -1; a form
+// shorter than minFreeForm only where it stands apart. It narrows
 // the forms, in the order of their text, to those that start as t does,
 // skipping at once what all that are left share: its cost grows with the
 // length of the match and the places where the forms part, not with the
 // number of forms that share a start (forms of many URLs, or of secrets
 // with a common prefix, which a text of near matches had compared one by
 // one at every place).
-func (m *matcher) longest(t string) int32 {
+func (m *matcher) longest(s string, i int) int32 {
+	t := s[i:]
 	if t == "" {
 		return -1
 	}
@@ -60,7 +80,9 @@ func (m *matcher) longest(t string) int32 {
 			d = l
 		}
 		if len(a) == d { // forms are unique: the only one of length d
-			best = m.sorted[lo]
+			if d >= minFreeForm || apart(s, i, i+d) {
+				best = m.sorted[lo]
+			}
 			if lo++; lo == hi {
 				break
 			}
@@ -102,7 +124,7 @@ func (m *matcher) head(t string) bool {
 // holds reports whether a form occurs in s.
 func (m *matcher) holds(s string) bool {
 	for i := range len(s) {
-		if r := m.byte1[s[i]]; r[0] != r[1] && m.longest(s[i:]) >= 0 {
+		if r := m.byte1[s[i]]; r[0] != r[1] && m.longest(s, i) >= 0 {
 			return true
 		}
 	}
@@ -142,7 +164,7 @@ func (m *matcher) replace(s string, cut bool) string {
 		if r := m.byte1[s[i]]; r[0] == r[1] {
 			continue // no form starts with this byte
 		}
-		j := m.longest(s[i:])
+		j := m.longest(s, i)
 		if j < 0 {
 			continue
 		}

@@ -8,13 +8,14 @@ import (
 
 // longest finds the longest form at a place whatever the forms share: on
 // random forms of a small alphabet, many of them prefixes of others, it
-// answers as a look at every form does.
+// answers as a look at every form does: one shorter than minFreeForm
+// only where it stands apart.
 func TestLongestIsTheLongestForm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	word := func(n int) string {
 		b := make([]byte, n)
 		for i := range b {
-			b[i] = "abc"[rng.IntN(3)]
+			b[i] = "abc-"[rng.IntN(4)]
 		}
 		return string(b)
 	}
@@ -36,12 +37,12 @@ func TestLongestIsTheLongestForm(t *testing.T) {
 		for i := range len(text) + 1 {
 			want := ""
 			for _, f := range forms {
-				if strings.HasPrefix(text[i:], f) && len(f) > len(want) {
+				if strings.HasPrefix(text[i:], f) && len(f) > len(want) && (len(f) >= minFreeForm || apart(text, i, i+len(f))) {
 					want = f
 				}
 			}
 			got := ""
-			if j := m.longest(text[i:]); j >= 0 {
+			if j := m.longest(text, i); j >= 0 {
 				got = m.form(j)
 			}
 			if got != want {

@@ -44,7 +44,9 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 	return r.add(forms, Redacted)
 }
 
-// secretTexts returns s and, for a Standard Webhooks secret, the key
+// secretTexts returns s; for one of many lines (a PEM key), s with its
+// line breaks as "\r\n" and as "\n", as e-mail and protocols that send
+// lines rewrite them; and, for a Standard Webhooks secret, the key
 // without its "whsec_" and the key's decoded bytes, which servers may echo
 // instead: each is redacted in every encoding.
 func secretTexts(s string) []string {
@@ -52,6 +54,14 @@ func secretTexts(s string) []string {
 		return nil
 	}
 	texts := []string{s}
+	if strings.Contains(s, "\n") {
+		lf := strings.ReplaceAll(s, "\r\n", "\n")
+		for _, v := range []string{lf, strings.ReplaceAll(lf, "\n", "\r\n")} {
+			if v != s {
+				texts = append(texts, v)
+			}
+		}
+	}
 	if key, ok := strings.CutPrefix(s, "whsec_"); ok && key != "" {
 		texts = append(texts, key)
 		raw, err := base64.StdEncoding.DecodeString(key)
@@ -306,6 +316,13 @@ func encodings(s string) []string {
 		return nil
 	}
 	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+	if tokenLike(s) && utf8.ValidString(s) {
+		// Upper- and lower-cased, as servers that fold case echo it (IRC
+		// servers, a message shouted in capitals); not a shorter secret,
+		// whose other case may be an ordinary word, nor bytes that are
+		// not text (a key's), which have no case.
+		forms = append(forms, strings.ToUpper(s), strings.ToLower(s))
+	}
 	forms = append(forms, percentForms(s)...)
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)
@@ -315,21 +332,27 @@ func encodings(s string) []string {
 
 // mailForms returns s as e-mail writes it: quoted-printable (RFC 2045),
 // as a body or a bounce quoting one does ("=" as "=3D", bytes outside
-// printable ASCII as "=XX"), and Q-encoded in a MIME encoded-word (RFC
-// 2047), as a header does, space as "_", as Go's mime package writes it
-// ("=", "?" and "_" escaped) and as Python's email package does (all but
-// letters, digits and "!*+-/" escaped). None when s is written as is.
+// printable ASCII as "=XX"; its line breaks as "=0A", as binary data
+// writes them, or left as line breaks, as text does), and Q-encoded in a
+// MIME encoded-word (RFC 2047), as a header does, space as "_", as Go's
+// mime package writes it ("=", "?" and "_" escaped) and as Python's email
+// package does (all but letters, digits and "!*+-/" escaped). None when s
+// is written as is.
 func mailForms(s string) []string {
 	printable := func(c byte) bool { return c >= '!' && c <= '~' }
 	var forms []string
 	for k, keep := range []func(c byte) bool{
 		func(c byte) bool { return c == ' ' || c == '\t' || printable(c) && c != '=' },
+		func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || printable(c) && c != '=' },
 		func(c byte) bool { return printable(c) && !strings.ContainsRune("=?_", rune(c)) },
 		func(c byte) bool {
 			return c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))) || strings.IndexByte("!*+-/", c) >= 0
 		},
 	} {
-		q := k > 0 // a Q encoding: space as "_"
+		if k == 1 && !strings.Contains(s, "\n") {
+			continue // a text of one line: as the form before
+		}
+		q := k > 1 // a Q encoding: space as "_"
 		var b strings.Builder
 		for i := 0; i < len(s); i++ {
 			switch c := s[i]; {

@@ -12,7 +12,10 @@
 // its scheme and host only.
 //
 // A Redactor removes known secrets from text a server sent back or an
-// error produced, in every encoding a server might echo them in: as is;
+// error produced, in every encoding a server might echo them in: as is,
+// and, for one that looks like a token (sixteen bytes or more, or eight
+// with a digit), upper- and lower-cased, as servers that fold case echo
+// it;
 // URL-escaped as the common encoders write it (Go, a whole path as
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
@@ -32,10 +35,15 @@
 // and Python's email packages); base64 (standard and URL alphabets, padded
 // or not), also inside longer base64 text wherever the secret starts in it;
 // and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
-// Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
+// Basic and XOAUTH2 forms of the user and password. A secret of many lines
+// (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
+// in each of these and in quoted-printable that keeps them as line breaks,
+// as an e-mail body of text does. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
-// first escapes were mixed ("%252f" beside "%252B"). Every byte of
+// first escapes were mixed ("%252f" beside "%252B"); JSON- and
+// HTML-escaped forms, their escapes mixed too, are also found %-escaped,
+// as a URL carrying a JSON or HTML text writes them. Every byte of
 // every occurrence is replaced, also where occurrences overlap; text cut
 // short is redacted with Redactor.Truncated, which also leaves out the
 // start of a secret the cut left at its end.
@@ -62,8 +70,13 @@
 // %- or JSON escape the cut left unfinished there. Inside longer
 // base64 text, the one or two characters at each end of the secret's run,
 // which it shares with the bytes around it, stay, and a secret shorter
-// than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
-// word: a one-letter secret takes that letter out of all text.
+// than five bytes is found only in base64 of its own. A secret is replaced
+// wherever it appears, also inside a word, but for a form of it shorter
+// than six bytes (a password of a few characters, as is or in hex), which
+// is replaced only where it stands apart, where no ASCII letter or digit
+// runs on from it on either side ("password e", "pass=12"; also after an
+// escape, as "\ne" in JSON), so that a one-letter password does not take
+// that letter out of all text: inside a word or number it stays.
 //
 // # Errors
 //

@@ -89,13 +89,14 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			if r := m.byte1[j[i]]; r[0] == r[1] {
 				continue
 			}
-			k := m.longest(j[i:])
+			k := m.longest(j, i)
 			if k < 0 {
 				continue
 			}
-			e := i + len(m.form(k)) - 1 // last byte, in j
-			if to[e]-from[i] == e-i+1 {
-				continue // written whole
+			n := len(m.form(k))
+			e := i + n - 1 // last byte, in j
+			if to[e]-from[i] == n && (n >= minFreeForm || apart(s, from[i], to[e])) {
+				continue // written whole, and found so
 			}
 			spans = append(spans, [2]int{from[i], to[e]})
 		}
@@ -128,18 +129,19 @@ type stage struct {
 
 // decoded returns s unwrapped (see unwrap), with its character
 // references decoded (see unref), then its JSON escapes (see
-// unescapeJSON), then its %-escapes, up to three times (see unpercent):
-// each step that changed the text, in order. A secret is looked for in
-// each, not in the last alone: one holding what a later step reads as an
-// escape ("\n", "%41") is changed by that step. It returns none when s
-// has none of these.
+// unescapeJSON), then its %-escapes, up to three times (see unpercent),
+// then its character references and JSON escapes again, which a URL
+// carrying an HTML or JSON text %-escaped them in: each step that changed
+// the text, in order. A secret is looked for in each, not in the last
+// alone: one holding what a later step reads as an escape ("\n", "%41") is
+// changed by that step. It returns none when s has none of these.
 func decoded(s string) []stage {
 	var stages []stage
 	j := s
 	var from, to []int
 	// %-escapes decoded once more for each time percentForms escapes
 	// again, so that escapes mixed and then escaped again are found.
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent} {
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent, unref, unescapeJSON} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
