@@ -118,11 +118,15 @@ func TestInvalidUpdateIsNotQueued(t *testing.T) {
 // an "@" in it, unescaped, left its rest in the host (Migrate sent it to
 // the DNS, and its error printed it); a raw "&" in a query password left
 // its rest as a run-time setting after it (the server's error about the
-// setting printed its name).
+// setting printed its name), or as the host (asked of the DNS, and
+// printed); a space in a password not in quotes, in key=value pairs,
+// left its rest as a run-time setting too.
 func TestPoolWithARestOfAPasswordIsRefusedUnshown(t *testing.T) {
 	for _, tc := range []struct{ dsn, rest, problem string }{
 		{"postgres://outagecast:se@cret-tail@127.0.0.1:1/none?sslmode=disable", "cret-tail", "host: holds an @"},
 		{"postgres://outagecast@127.0.0.1:1/none?sslmode=disable&password=se&cret=tail", "cret", "password: "},
+		{"postgres://outagecast@127.0.0.1:1/none?sslmode=disable&password=se&host=cret-tail", "cret", "password: "},
+		{"host=127.0.0.1 port=1 user=outagecast password=se cret=tail", "cret", "password: "},
 	} {
 		cfg, err := pgxpool.ParseConfig(tc.dsn)
 		require.NoError(t, err)

@@ -246,10 +246,12 @@ type Config struct {
 	// Pool connects to the database holding River's tables (see Migrate).
 	// Required. Each worker may hold one connection for a Lock during its
 	// delivery, so its MaxConns must be at least Workers + 4. A pool
-	// whose host holds an "@", or whose URL's query sets a run-time
-	// setting after a password (the rest of a password written raw), is
-	// refused, as by pgstore.New: connecting would send it to the DNS or
-	// the server, whose errors print it. Its
+	// whose host holds an "@", or whose connection string sets after a
+	// password a setting that may be the rest of a password written raw
+	// (in a URL's query, a host, port, user, database, file or run-time
+	// setting; in key=value pairs, a run-time setting after a password
+	// not in quotes), is refused, as by pgstore.New: connecting would send
+	// it to the DNS or the server, whose errors print it. Its
 	// BeforeConnect and AfterConnect run for the listener's connection too
 	// (see Changes); a panic there, or in a hook of its ConnConfig, is
 	// logged (to Logger, at Error) and the listener connects again later.
@@ -545,8 +547,8 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // one holds a lock that keeps other Migrate calls waiting, for as long as
 // ctx allows (the server's lock_timeout, statement_timeout and
 // idle_in_transaction_session_timeout do not apply to it). A pool whose
-// host holds an "@", or whose URL's query sets a run-time setting after a
-// password (the rest of a password written raw), is refused, as by
+// host holds an "@", or that sets after a password a setting that may be
+// the rest of a password written raw (see Config.Pool), is refused, as by
 // pgstore.Migrate: its error would print it. On a read-only server (a
 // standby) whose tables it would change, it fails with pgstore.ErrReadOnly.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {

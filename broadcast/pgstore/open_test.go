@@ -465,3 +465,24 @@ func TestARestOfAPasswordReadAsAKeyIsNotShown(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"options"`)
 }
+
+// A password in a URL's query holding a raw "&" followed by a setting pgx
+// reads itself ("pw&host=x", "pw&sslrootcert=x") was cut there, and its
+// rest became the host (asked of the DNS, and printed by the connection's
+// error), or a file pgx read as it parsed, whose path its error printed.
+// Both are refused, naming the field and quoting no part of the password.
+func TestAHostOrFileAfterAQueryPasswordIsRefusedUnshown(t *testing.T) {
+	const head, tail = "Qx7k", "Wv9m"
+	for _, key := range []string{"host", "user", "dbname", "sslrootcert", "sslcert", "servicefile"} {
+		dsn := "postgres://ada@127.0.0.1:1/db?sslmode=require&password=pw&" + key + "=" + head + tail
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: password: ", dsn)
+		assert.Contains(t, err.Error(), "%26", "says how to write it")
+		assert.NotContains(t, err.Error(), head, dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+	cfg, err := pgstore.ParseConfig("postgres://ada@127.0.0.1:1/db?host=127.0.0.2&password=pw&sslmode=disable")
+	require.NoError(t, err, "a host before the password is kept")
+	assert.Equal(t, "127.0.0.2", cfg.ConnConfig.Host)
+}

@@ -181,8 +181,8 @@ var _ broadcast.Store = (*Store)(nil)
 // New returns a Store using pool, after checking that its schema is at the
 // version this package needs (see Migrate), or at a newer one still
 // compatible with it (see the package doc, Schema). A pool whose host
-// holds an "@", or whose URL's query sets a run-time setting after a
-// password, is refused, as by Open. Close does not close pool.
+// holds an "@", or that sets after a password a setting that may be the
+// password's rest, is refused, as by Open. Close does not close pool.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return newKnowing(ctx, pool, SchemaVersion, opts...)
 }
@@ -271,11 +271,15 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // that a user name or password holding a raw "/", "?" or "@" cut short
 // (write them %2F, %3F, %40): pgx would read its rest as a host, a port,
 // a database name or a query, which would go to the DNS and into the
-// error. So is a URL whose query sets a run-time setting (one pgx does
-// not read itself, which it sends to the server) after password= or
-// sslpassword=: it may be the rest of a password holding a raw "&"
-// (write it %26), which the server's error would print; put run-time
-// settings before the password. Close closes the connections.
+// error. So is a URL whose query sets, after password= or sslpassword=, a
+// run-time setting (one pgx does not read itself, which it sends to the
+// server) or a host, port, user, database or file (host=, port=, user=,
+// dbname=, sslrootcert=, …): it may be the rest of a password holding a
+// raw "&" (write it %26), which would be sent to the DNS or the server
+// and printed in their errors; put such settings before the password.
+// So are key=value pairs that set a run-time setting after a password not
+// in quotes, which may be the rest of a password holding a space (write
+// it password='…'). Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
 	if err != nil {
@@ -293,8 +297,8 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, a URL of another scheme,
 // a URL that a user name or password holding a raw "/", "?" or "@" cut
-// short, or one whose query sets a run-time setting after a password, is
-// an error, as for Open. Each connection attempt is bounded by the
+// short, or one that sets after a password a setting that may be the
+// password's rest, is an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -322,8 +326,8 @@ const DefaultConnectTimeout = 10 * time.Second
 // string sets no connect_timeout (pgx reads connect_timeout=0 as none, as
 // libpq does; both get the default). It refuses what Connect refuses (an
 // empty string, a URL of another scheme, a URL that a user name or
-// password holding a raw "/", "?" or "@" cut short, a URL whose query sets
-// a run-time setting after a password), and its errors never quote the
+// password holding a raw "/", "?" or "@" cut short, a setting after a
+// password that may be its rest), and its errors never quote the
 // string, nor a setting's value: pgx's would, with only the passwords it
 // recognises masked.
 func ParseConfig(connString string) (*pgxpool.Config, error) {
@@ -335,6 +339,10 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
 	if err := cutPassword(connString); err != nil {
+		return nil, fmt.Errorf("pgstore: connection string: %w", err)
+	}
+	// Before pgx reads the files it names: its error would print the path.
+	if err := pghost.CheckAfterPassword(connString, nil); err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", err)
 	}
 	cfg, err := pgxpool.ParseConfig(connString)

@@ -23,10 +23,10 @@ var ErrAt = errors.New("host: holds an @ (an @ in the user name or password is w
 // holding one of these unescaped becomes the host, its port or the
 // database name, and connecting would send it to the DNS, and pgx's error
 // would print it. A Unix socket's directory (a host starting with "/")
-// may hold any of them. It refuses too a URL's query that sets a run-time
-// setting after a password (see checkQuery).
+// may hold any of them. It refuses too a setting after a password that
+// may be the password's rest (see CheckAfterPassword).
 func Check(cfg *pgx.ConnConfig) error {
-	if err := checkQuery(cfg.ConnString(), cfg.RuntimeParams); err != nil {
+	if err := CheckAfterPassword(cfg.ConnString(), cfg.RuntimeParams); err != nil {
 		return err
 	}
 	hosts := []string{cfg.Host}
@@ -50,29 +50,107 @@ func Check(cfg *pgx.ConnConfig) error {
 	return nil
 }
 
-// checkQuery refuses a URL whose query sets a run-time setting (a key of
-// runtime: one pgx sends to the server, not one it reads itself) after a
-// password or sslpassword. pgx, as libpq, ends a query value at a raw
-// "&": a password holding one ("ab&c=d") is cut there, and its rest, "c=d",
-// would be sent as a setting, which the server's error would print
-// ("unrecognized configuration parameter "c""). A setting written before
-// the password cannot be such a rest.
-func checkQuery(connString string, runtime map[string]string) error {
-	q := queryAt(connString)
-	if q < 0 {
-		return nil
+// CheckAfterPassword refuses a setting written after a password or
+// sslpassword that may be the rest of a password written raw, and that
+// pgx would send away or print:
+//
+//   - in a URL's query, a run-time setting (a key of runtime: one pgx
+//     sends to the server, not one it reads itself), or one of the
+//     settings of sentOrPrinted (a host, port, user, database, a file);
+//     pgx, as libpq, ends a query value at a raw "&": a password holding
+//     one ("ab&host=x") is cut there, and its rest, "host=x", would be
+//     asked of the DNS and connected to, and printed by pgx's error, or
+//     sent to the server as a setting ("ab&c=d"), whose error would print
+//     it ("unrecognized configuration parameter "c"");
+//   - in key=value pairs, a run-time setting after a password not in
+//     quotes: pgx ends such a value at a space, and the rest of a
+//     password holding one ("password=a b=c") would be sent as a setting.
+//
+// A setting written before the password cannot be such a rest, nor can
+// one after a quoted password; pgx's settings whose values it only checks
+// against a few words or numbers (sslmode, connect_timeout, pgxpool's
+// pool_max_conns …) are kept after it too. runtime may be nil: only the
+// settings of sentOrPrinted are then refused, so that a caller may check
+// the string before pgx reads its files. The error names the password's
+// field, never the setting, which may be part of the password.
+func CheckAfterPassword(connString string, runtime map[string]string) error {
+	if q := queryAt(connString); q >= 0 {
+		return checkQuery(connString[q:], runtime)
 	}
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		return nil // a URL with no query
+	}
+	return checkPairs(connString, runtime)
+}
+
+// sentOrPrinted are the settings pgx reads itself whose values it sends
+// to the DNS or a server, reads a file by, or prints in its errors.
+var sentOrPrinted = map[string]bool{
+	"host": true, "port": true, "user": true, "database": true, "dbname": true,
+	"passfile": true, "sslkey": true, "sslcert": true, "sslrootcert": true,
+	"krbspn": true, "krbsrvname": true, "service": true, "servicefile": true,
+}
+
+// checkQuery checks query, a URL's query (see CheckAfterPassword).
+func checkQuery(query string, runtime map[string]string) error {
 	secret := ""
-	for pair := range strings.SplitSeq(connString[q:], "&") {
+	for pair := range strings.SplitSeq(query, "&") {
 		key := queryKey(pair)
 		if key == "password" || key == "sslpassword" {
 			secret = key
 			continue
 		}
+		if _, ok := runtime[key]; (ok || sentOrPrinted[key]) && secret != "" {
+			return fmt.Errorf("%s: followed in the URL's query by a setting that may be the rest of a %s "+
+				"holding a raw \"&\", which would be sent to a host or the server and printed in their errors "+
+				"(write an \"&\" in it as %%26, and put host, port, user, database, file and run-time settings "+
+				"before %s=)", secret, secret, secret)
+		}
+	}
+	return nil
+}
+
+// spaces are the characters that separate key=value pairs, as pgx reads
+// them.
+const spaces = " \t\n\r\v\f"
+
+// checkPairs checks connString, key=value pairs, as pgx reads them (see
+// CheckAfterPassword). It stops, refusing nothing, where pgx's parser
+// fails.
+func checkPairs(connString string, runtime map[string]string) error {
+	secret := ""
+	s := strings.TrimLeft(connString, spaces)
+	for s != "" {
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			return nil
+		}
+		key := strings.Trim(s[:eq], spaces)
+		s = strings.TrimLeft(s[eq+1:], spaces)
+		quoted := strings.HasPrefix(s, "'")
+		if quoted {
+			s = s[1:]
+		}
+		end := 0
+		for ; end < len(s); end++ {
+			if quoted && s[end] == '\'' || !quoted && strings.IndexByte(spaces, s[end]) >= 0 {
+				break
+			}
+			if s[end] == '\\' {
+				end++
+			}
+		}
+		if quoted {
+			end++ // the closing quote
+		}
+		s = strings.TrimLeft(s[min(end, len(s)):], spaces)
 		if _, ok := runtime[key]; ok && secret != "" {
-			return fmt.Errorf("%s: followed in the URL's query by a run-time setting, "+
-				"which may be the rest of a %s holding a raw \"&\" (write an \"&\" in it as %%26, "+
-				"and put run-time settings before %s=)", secret, secret, secret)
+			return fmt.Errorf("%s: followed by a run-time setting, which may be the rest of a %s holding a space "+
+				"not in quotes, and would be sent to the server and printed in its error "+
+				"(write it in single quotes, %s='...', or put run-time settings before %s=)", secret, secret, secret, secret)
+		}
+		if (key == "password" || key == "sslpassword") && !quoted {
+			secret = key
 		}
 	}
 	return nil
