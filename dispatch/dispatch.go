@@ -249,8 +249,9 @@ type Config struct {
 	// whose host holds an "@", or whose connection string sets after a
 	// password a setting that may be the rest of a password written raw
 	// (in a URL's query, a host, port, user, database, file or run-time
-	// setting; in key=value pairs, a run-time setting after a password
-	// not in quotes), is refused, as by pgstore.New: connecting would send
+	// setting that PostgreSQL is not known to take; in key=value pairs,
+	// such a run-time setting after a password not in quotes), is
+	// refused, as by pgstore.New: connecting would send
 	// it to the DNS or the server, whose errors print it. Its
 	// BeforeConnect and AfterConnect run for the listener's connection too
 	// (see Changes); a panic there, or in a hook of its ConnConfig, is

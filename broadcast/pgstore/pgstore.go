@@ -273,13 +273,15 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // a database name or a query, which would go to the DNS and into the
 // error. So is a URL whose query sets, after password= or sslpassword=, a
 // run-time setting (one pgx does not read itself, which it sends to the
-// server) or a host, port, user, database or file (host=, port=, user=,
-// dbname=, sslrootcert=, …): it may be the rest of a password holding a
-// raw "&" (write it %26), which would be sent to the DNS or the server
-// and printed in their errors; put such settings before the password.
-// So are key=value pairs that set a run-time setting after a password not
-// in quotes, which may be the rest of a password holding a space (write
-// it password='…'). Close closes the connections.
+// server) that is none PostgreSQL is known to take, or a host, port, user,
+// database or file (host=, port=, user=, dbname=, sslrootcert=, …): it
+// may be the rest of a password holding a raw "&" (write it %26), which
+// would be sent to the DNS or the server and printed in their errors; put
+// such settings before the password. So are key=value pairs that set such
+// a run-time setting after a password not in quotes, which may be the rest
+// of a password holding a space (write it password='…'). Settings
+// PostgreSQL takes (application_name=, search_path=, TimeZone=, …) may
+// follow a password. Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
 	if err != nil {

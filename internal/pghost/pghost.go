@@ -55,17 +55,24 @@ func Check(cfg *pgx.ConnConfig) error {
 // pgx would send away or print:
 //
 //   - in a URL's query, a run-time setting (a key of runtime: one pgx
-//     sends to the server, not one it reads itself), or one of the
+//     sends to the server, not one it reads itself) that is no setting
+//     PostgreSQL is known to take (see serverSettings), or one of the
 //     settings of sentOrPrinted (a host, port, user, database, a file);
 //     pgx, as libpq, ends a query value at a raw "&": a password holding
 //     one ("ab&host=x") is cut there, and its rest, "host=x", would be
 //     asked of the DNS and connected to, and printed by pgx's error, or
 //     sent to the server as a setting ("ab&c=d"), whose error would print
 //     it ("unrecognized configuration parameter "c"");
-//   - in key=value pairs, a run-time setting after a password not in
-//     quotes: pgx ends such a value at a space, and the rest of a
-//     password holding one ("password=a b=c") would be sent as a setting.
+//   - in key=value pairs, a run-time setting that is no setting
+//     PostgreSQL is known to take after a password not in quotes: pgx
+//     ends such a value at a space, and the rest of a password holding
+//     one ("password=a b=c") would be sent as a setting.
 //
+// A setting PostgreSQL takes (application_name=, search_path=, …) is kept
+// after a password: a password's rest would be such a setting only were
+// the password to hold its name and "=", and the server, taking it, would
+// print nothing; refusing it would refuse the many connection strings
+// that put it last.
 // A setting written before the password cannot be such a rest, nor can
 // one after a quoted password; pgx's settings whose values it only checks
 // against a few words or numbers (sslmode, connect_timeout, pgxpool's
@@ -91,6 +98,26 @@ var sentOrPrinted = map[string]bool{
 	"krbspn": true, "krbsrvname": true, "service": true, "servicefile": true,
 }
 
+// serverSettings are settings PostgreSQL takes at the start of a session
+// that connection strings set, in lower case (the server reads their
+// names so): CheckAfterPassword keeps them after a password. A name not
+// here that the server does not know fails the connection, and the
+// server's error prints it.
+var serverSettings = map[string]bool{
+	"application_name": true, "search_path": true, "client_encoding": true, "datestyle": true,
+	"timezone": true, "intervalstyle": true, "options": true, "statement_timeout": true,
+	"lock_timeout": true, "idle_in_transaction_session_timeout": true, "idle_session_timeout": true,
+	"transaction_timeout": true, "default_transaction_isolation": true, "default_transaction_read_only": true,
+	"default_transaction_deferrable": true, "standard_conforming_strings": true, "extra_float_digits": true,
+	"bytea_output": true, "client_min_messages": true, "lc_messages": true, "lc_monetary": true,
+	"lc_numeric": true, "lc_time": true, "work_mem": true, "maintenance_work_mem": true, "temp_buffers": true,
+	"default_tablespace": true, "temp_tablespaces": true, "role": true, "row_security": true,
+	"session_replication_role": true, "jit": true, "plan_cache_mode": true, "geqo": true,
+	"random_page_cost": true, "effective_cache_size": true, "log_statement": true,
+	"log_min_duration_statement": true, "synchronous_commit": true, "xmloption": true,
+	"gin_fuzzy_search_limit": true, "cursor_tuple_fraction": true, "enable_seqscan": true,
+}
+
 // checkQuery checks query, a URL's query (see CheckAfterPassword).
 func checkQuery(query string, runtime map[string]string) error {
 	secret := ""
@@ -100,7 +127,7 @@ func checkQuery(query string, runtime map[string]string) error {
 			secret = key
 			continue
 		}
-		if _, ok := runtime[key]; (ok || sentOrPrinted[key]) && secret != "" {
+		if _, ok := runtime[key]; (ok && !serverSettings[strings.ToLower(key)] || sentOrPrinted[key]) && secret != "" {
 			return fmt.Errorf("%s: followed in the URL's query by a setting that may be the rest of a %s "+
 				"holding a raw \"&\", which would be sent to a host or the server and printed in their errors "+
 				"(write an \"&\" in it as %%26, and put host, port, user, database, file and run-time settings "+
@@ -144,7 +171,7 @@ func checkPairs(connString string, runtime map[string]string) error {
 			end++ // the closing quote
 		}
 		s = strings.TrimLeft(s[min(end, len(s)):], spaces)
-		if _, ok := runtime[key]; ok && secret != "" {
+		if _, ok := runtime[key]; ok && !serverSettings[strings.ToLower(key)] && secret != "" {
 			return fmt.Errorf("%s: followed by a run-time setting, which may be the rest of a %s holding a space "+
 				"not in quotes, and would be sent to the server and printed in its error "+
 				"(write it in single quotes, %s='...', or put run-time settings before %s=)", secret, secret, secret, secret)
