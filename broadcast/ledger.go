@@ -213,6 +213,14 @@ func (l *storeLedger) retrying() bool {
 	return l.ord != nil && l.ord.retrying
 }
 
+// reachedBefore reports whether a target the channel asked about was
+// delivered by an earlier Send.
+func (l *storeLedger) reachedBefore() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ord != nil && l.ord.reachedEarlier
+}
+
 // failedSome reports whether a target failed permanently in this Send
 // (or Correct), or, for a Job's later run, in its earlier runs.
 func (l *storeLedger) failedSome() bool {

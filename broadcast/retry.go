@@ -2106,9 +2106,12 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
-	if d.op != opRetract && !failed && d.ledger.retrying() {
+	if d.op != opRetract && !failed && (d.ledger.retrying() || d.ledger.reachedBefore()) {
 		// The targets that failed in an earlier Send have it now: a later
 		// Send, or Correct, does not try them again (see retryFailed).
+		// Also when this Send completes one that reached some targets
+		// and was not recorded delivered: its mark that targets failed
+		// may have been written all the same (see above).
 		if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil); err != nil {
 			errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
 		}

@@ -1,0 +1,69 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// recordFailsOnce is a Store whose first writes of the receipt of update
+// u1 in its incident and of a mark saying an update is delivered on a
+// channel fail (a full disk).
+type recordFailsOnce struct {
+	*broadcast.MemoryStore
+	receipt, mark atomic.Bool
+}
+
+func (s *recordFailsOnce) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	if updateID == "u1" && incidentID != "" && incidentID[0] != 0 && s.receipt.CompareAndSwap(false, true) {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.SaveReceipt(ctx, incidentID, updateID, r)
+}
+
+func (s *recordFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if target == "" && s.mark.CompareAndSwap(false, true) {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A Send where a target failed for good, and whose receipt and mark the
+// Store could not write though it wrote the mark that targets failed, is
+// completed by a later Send; a Send after that is Skipped, without a call
+// of the channel: the mark that targets failed, which nothing cleared,
+// made it attempt the delivery again, as if targets lacked the update,
+// and report it delivered anew.
+func TestFailedTargetsMarkClearedWhenALaterSendCompletes(t *testing.T) {
+	ctx := context.Background()
+	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+	ch.script = func(call int, t string) error {
+		if t == "b" && call == 1 {
+			return errRefusedT
+		}
+		return nil
+	}
+	st := &recordFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+	b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	_, err := b.Send(ctx, u)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	require.True(t, st.receipt.Load() && st.mark.Load())
+
+	rep, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+
+	rep, err = b.Send(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped, "%+v", rep.Results[0])
+	assert.Equal(t, 2, ch.calls, "calls of the channel")
+	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+}
