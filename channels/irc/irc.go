@@ -335,7 +335,14 @@
 // connections, timeouts, a lost connection (its error gives the server's
 // ERROR line, when it sent one), every alternate nick in use (433), and a
 // server that does not list SASL at all (Solanum leaves it out while its
-// services are away). A server that refuses the connection for connecting
+// services are away). A registration the server answers with an error
+// numeric not listed here (438 nick change too fast, 484 restricted, 451,
+// 461, 468, 477 to NICK or USER on some servers) and then does not
+// complete within Config.Timeout, or that ends with the connection lost or
+// ctx done, fails so, transiently, its error naming the server's last
+// such reply and wrapping its *ReplyError. An ERROR line during
+// registration ends it at once, as the connection's end does, though the
+// server may leave the socket open. A server that refuses the connection for connecting
 // too often (an ERROR that says it is throttled, or Solanum's TLS alert
 // "access denied") is a rate limit: the error asks, with
 // broadcast.RetryAfter, for 30 s before the next attempt. So is one that

@@ -247,12 +247,12 @@ func (ss *session) pacedUnless(stop func() bool, command string, params ...strin
 
 // handle records what one server line means for the Send.
 func (ss *session) handle(m ircmsg.Message) {
+	if ss.reg != nil {
+		ss.reg.handle(ss, m) // an ERROR ends registration (see registration.await)
+		return
+	}
 	if m.Command == "ERROR" {
 		return // the connection keeps it: see bye
-	}
-	if ss.reg != nil {
-		ss.reg.handle(ss, m)
-		return
 	}
 	switch m.Command {
 	case "JOIN":
