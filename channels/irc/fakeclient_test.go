@@ -339,6 +339,10 @@ func (c *fakeClient) join(channel, key string) {
 	if key != "" {
 		c.joinKey = key
 	}
+	if l, ok := s.opts.joinRaw[channel]; ok {
+		c.reply(strings.ReplaceAll(l, "%s", c.nick))
+		return
+	}
 	if want, ok := s.opts.keys[channel]; ok && key != want {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
 		return

@@ -150,6 +150,9 @@ type fakeOptions struct {
 	// connection, without an ERROR.
 	registerReply []string
 	registerClose bool
+	// joinRaw answers the JOIN of a channel with a raw line, "%s"
+	// standing for the nick, and nothing else: the bot stays out.
+	joinRaw map[string]string
 }
 
 type fakeClient struct {
