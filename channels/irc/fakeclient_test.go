@@ -268,8 +268,15 @@ func (c *fakeClient) maybeWelcome() bool {
 	c.srv.mu.Lock()
 	hasNick := c.srv.nicks[c.nick] == c
 	c.srv.mu.Unlock()
-	if c.welcome || c.capping || c.user == "" || !hasNick {
+	if c.welcome || c.stalled || c.capping || c.user == "" || !hasNick {
 		return true
+	}
+	if lines := c.srv.opts.registerReply; len(lines) > 0 {
+		c.stalled = true
+		for _, l := range lines {
+			c.reply(strings.ReplaceAll(l, "%s", c.nick))
+		}
+		return !c.srv.opts.registerClose
 	}
 	if c.srv.opts.password != "" && c.pass != c.srv.opts.password || c.failure() == channeltest.FailEcho {
 		if c.srv.opts.bare464 {
@@ -331,6 +338,10 @@ func (c *fakeClient) join(channel, key string) {
 	s := c.srv
 	if key != "" {
 		c.joinKey = key
+	}
+	if l, ok := s.opts.joinRaw[channel]; ok {
+		c.reply(strings.ReplaceAll(l, "%s", c.nick))
+		return
 	}
 	if want, ok := s.opts.keys[channel]; ok && key != want {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it

@@ -144,6 +144,15 @@ type fakeOptions struct {
 	// tls makes the server speak TLS. SASL EXTERNAL logs a client in as
 	// the common name of its certificate, when sasl lists it.
 	tls *tls.Config
+	// registerReply answers a registration (NICK, USER and CAP END in),
+	// once, with these lines, raw, "%s" standing for the nick, instead of
+	// the welcome, which never comes; registerClose then closes the
+	// connection, without an ERROR.
+	registerReply []string
+	registerClose bool
+	// joinRaw answers the JOIN of a channel with a raw line, "%s"
+	// standing for the nick, and nothing else: the bot stays out.
+	joinRaw map[string]string
 }
 
 type fakeClient struct {
@@ -162,6 +171,7 @@ type fakeClient struct {
 	authed  bool
 	account string // the SASL account logged in to
 	welcome bool
+	stalled bool                // registerReply sent: no welcome
 	pending map[string][]string // channel → texts since the last PING
 	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
 	held    []heldEcho          // echoes held back for fakeOptions.echoPings

@@ -272,7 +272,11 @@
 // a persistent one that got it is dropped after the Send), a JOIN refused with an error numeric not listed here (Solanum's
 // 470 forward), a JOIN not answered within
 // Config.Timeout, or by a second before the attempt's deadline when that
-// comes first (the channels posted meanwhile stay recorded), a channel
+// comes first (the channels posted meanwhile stay recorded; an error reply
+// naming the command JOIN rather than a channel, as UnrealIRCd's
+// restrict-commands sends, "421 JOIN :You must be connected for at least
+// 10 seconds", answers none by name, and the error of each JOIN sent
+// before it and not answered names it), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting
@@ -307,8 +311,9 @@
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a
-// *ReplyError with it (a JOIN never answered, or a channel left for the
-// next attempt because the deadline had no time for it, has none).
+// *ReplyError with it (a JOIN never answered, but for such a reply to a
+// JOIN, or a channel left for the next attempt because the deadline had
+// no time for it, has none).
 //
 // A failure of the connection itself is Send's error as is, and marks no
 // channel (those posted to or refused before it stay recorded); Check
@@ -335,7 +340,14 @@
 // connections, timeouts, a lost connection (its error gives the server's
 // ERROR line, when it sent one), every alternate nick in use (433), and a
 // server that does not list SASL at all (Solanum leaves it out while its
-// services are away). A server that refuses the connection for connecting
+// services are away). A registration the server answers with an error
+// numeric not listed here (438 nick change too fast, 484 restricted, 451,
+// 461, 468, 477 to NICK or USER on some servers) and then does not
+// complete within Config.Timeout, or that ends with the connection lost or
+// ctx done, fails so, transiently, its error naming the server's last
+// such reply and wrapping its *ReplyError. An ERROR line during
+// registration ends it at once, as the connection's end does, though the
+// server may leave the socket open. A server that refuses the connection for connecting
 // too often (an ERROR that says it is throttled, or Solanum's TLS alert
 // "access denied") is a rate limit: the error asks, with
 // broadcast.RetryAfter, for 30 s before the next attempt. So is one that

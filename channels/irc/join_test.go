@@ -121,3 +121,49 @@ func TestUnansweredJoinFailsByNameBeforeTheAttemptEnds(t *testing.T) {
 	assert.Contains(t, te.Pending[0].Err.Error(), "irc: join #silent: no answer from the server within")
 	assert.Len(t, srv.saidIn("#a"), 1)
 }
+
+// A JOIN answered by an error reply that names no channel, as UnrealIRCd's
+// restrict-commands answers one ("421 JOIN :You must be connected for at
+// least 10 seconds"), fails its channel, transiently, once Config.Timeout
+// has passed, naming that reply and wrapping it: the server answered.
+func TestJoinTimeoutNamesUnplacedErrorReply(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{bareSource: true, joinRaw: map[string]string{
+		"#ops": ":fake.test 421 %s JOIN :You must be connected for at least 10 seconds before you can use this command",
+	}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ops", "#a"}
+	cfg.Timeout = 300 * time.Millisecond
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te), "a *broadcast.TargetsError: %q", err)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#ops", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "irc: join #ops: not joined within 300ms, after the server's error reply: "+
+		"421 You must be connected for at least 10 seconds before you can use this command")
+	re, ok := replyError(err)
+	if assert.True(t, ok, "a *irc.ReplyError in %q", err) {
+		assert.Equal(t, "421", re.Code)
+	}
+	assert.Len(t, srv.saidIn("#a"), 1)
+}
+
+// A JOIN never answered, on a server that answered USERHOST with 421 and
+// sent 422 (no MOTD) after its welcome, says so, naming neither reply:
+// they answer no JOIN.
+func TestJoinTimeoutIgnoresOtherCommandsReplies(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{bareSource: true, modes: map[string]string{"#silent": "x"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#silent"}
+	cfg.Timeout = 300 * time.Millisecond
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "irc: join #silent: no answer from the server within 300ms")
+	_, ok := replyError(err)
+	assert.False(t, ok, "no *irc.ReplyError in %q", err)
+	assert.Contains(t, srv.commands("USERHOST"), "USERHOST statusbot")
+}

@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,6 +30,8 @@ type registration struct {
 	done   bool     // 001 received
 	mechs  string   // the SASL mechanisms a 908 named, made safe (see serverText)
 	err    error
+	last   *ReplyError // the last error reply that handle does not act on; nil: none
+	bye    bool        // the server sent ERROR: it ends the connection
 
 	regaining *regaining // non-nil while taking the configured nick back (see regain)
 }
@@ -77,7 +80,7 @@ func (ss *session) register() error {
 		}
 	}
 	if err := r.await(ss); err != nil {
-		return passwordRefused(ss, err)
+		return r.after(passwordRefused(ss, err))
 	}
 	if r.err != nil {
 		return r.err
@@ -101,16 +104,24 @@ func (ss *session) register() error {
 // within Config.Timeout, asking for the configured nick again when the
 // server answers that it is in use (see nickAsks). The pauses before
 // those asks are the bot's, not the server's: they do not count against
-// Config.Timeout.
+// Config.Timeout. A timeout after an error reply that handle does not act
+// on names that reply; an ERROR line ends the wait, whether or not the
+// server closes the connection after it.
 func (r *registration) await(ss *session) error {
 	deadline := time.Now().Add(ss.s.timeout)
 	for {
-		ok, err := ss.wait(func() bool { return r.done || r.err != nil || r.again }, time.Until(deadline))
+		ok, err := ss.wait(func() bool { return r.done || r.err != nil || r.again || r.bye }, time.Until(deadline))
 		switch {
 		case err != nil:
 			return err
+		case !ok && r.last != nil:
+			return fmt.Errorf("irc: register: no welcome from the server within %v, after its error reply: %w", ss.s.timeout, r.last)
 		case !ok:
 			return fmt.Errorf("irc: register: no answer from the server within %v", ss.s.timeout)
+		case r.bye && !r.done && r.err == nil:
+			// The server ends the connection, and may not close it at
+			// once: its ERROR is the answer.
+			return ss.lost()
 		case !r.again:
 			return nil
 		}
@@ -262,6 +273,21 @@ func passwordRefused(ss *session, err error) error {
 	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", bye))
 }
 
+// after adds to err, the end of a registration that failed without an
+// answer it acts on (Config.Timeout passed, the connection lost, ctx
+// ended), the last error reply the server sent meanwhile, which it
+// wraps: a 438 (nick change too fast), 484 (connection restricted), 451 or
+// 461 answers NICK or USER on some servers, and registration then goes no
+// further. The reply changes no retry decision: its numeric is not known
+// to be permanent.
+func (r *registration) after(err error) error {
+	var re *ReplyError
+	if r.last == nil || errors.As(err, &re) {
+		return err
+	}
+	return fmt.Errorf("%w, after the server's error reply: %w", err, r.last)
+}
+
 // handle advances registration with one server line.
 func (r *registration) handle(ss *session, m ircmsg.Message) {
 	if r.regaining != nil {
@@ -269,6 +295,8 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		return
 	}
 	switch m.Command {
+	case "ERROR":
+		r.bye = true
 	case "001":
 		if ss.s.sasl() && !r.authed {
 			r.fail(noSASL(ss.s.saslMech), "001", true)
@@ -320,8 +348,14 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 	case "421":
 		// A server that does not know CAP registers the bot all the
 		// same; only SASL needs it.
-		if param(m, 1) == "CAP" && ss.s.sasl() {
+		if param(m, 1) != "CAP" {
+			r.last = ss.replyOf(m)
+		} else if ss.s.sasl() {
 			r.fail(noSASL(ss.s.saslMech), "SASL", true)
+		}
+	default:
+		if isErrorReply(m.Command) {
+			r.last = ss.replyOf(m)
 		}
 	}
 }

@@ -33,6 +33,10 @@ type session struct {
 	chans map[string]*chanState
 	pongs map[string]bool
 	as    string // our nick as the server line being handled names us (see heard)
+	// unplaced is the last error reply to a JOIN that names the command
+	// rather than a channel (see unanswered), and unplacedAt when it came.
+	unplaced   *ReplyError
+	unplacedAt time.Time
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -247,12 +251,12 @@ func (ss *session) pacedUnless(stop func() bool, command string, params ...strin
 
 // handle records what one server line means for the Send.
 func (ss *session) handle(m ircmsg.Message) {
+	if ss.reg != nil {
+		ss.reg.handle(ss, m) // an ERROR ends registration (see registration.await)
+		return
+	}
 	if m.Command == "ERROR" {
 		return // the connection keeps it: see bye
-	}
-	if ss.reg != nil {
-		ss.reg.handle(ss, m)
-		return
 	}
 	switch m.Command {
 	case "JOIN":
@@ -333,6 +337,11 @@ func (ss *session) handle(m ircmsg.Message) {
 			// of unknown permanence, but an answer to the JOIN, which
 			// the other channels must not wait for.
 			ss.refuse(param(m, 1), ss.replyOf(m), false)
+		} else if isErrorReply(m.Command) && param(m, 1) == "JOIN" {
+			// An answer to a JOIN that names the command, not its
+			// channel: UnrealIRCd's restrict-commands answers "421
+			// JOIN :You must be connected for at least 10 seconds".
+			ss.unplaced, ss.unplacedAt = ss.replyOf(m), time.Now()
 		}
 	}
 }
@@ -511,8 +520,7 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 			switch {
 			case taken[k]:
 			case !st.joined && st.err == nil && !time.Now().Before(st.deadline):
-				st.err = fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name,
-					st.deadline.Sub(st.sent).Round(time.Millisecond))
+				st.err = ss.unanswered(st)
 				return k, nil
 			case st.err != nil:
 				return k, nil
@@ -539,6 +547,18 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 			return -1, err
 		}
 	}
+}
+
+// unanswered is the error of a channel whose JOIN got no answer that
+// names it by its deadline. An error reply to a JOIN that named no
+// channel, since this one was sent, is named, and wrapped: it may be this
+// JOIN's answer. Its numeric is not known to be permanent.
+func (ss *session) unanswered(st *chanState) error {
+	within := st.deadline.Sub(st.sent).Round(time.Millisecond)
+	if ss.unplaced != nil && !ss.unplacedAt.Before(st.sent) {
+		return fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, ss.unplaced)
+	}
+	return fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, within)
 }
 
 // echoedLine records that the server relayed text, the echo of a line
