@@ -44,10 +44,18 @@ const minFreeForm = 6
 
 // apart reports whether s[i:e] is not part of a longer word or number: at
 // each end, the text's edge or a byte that is not an ASCII letter or digit,
-// on one side or the other.
+// on one side or the other, or, before it, a quoted-printable escape
+// ("=3D", "=20"), whose hex digits are no part of what follows.
 func apart(s string, i, e int) bool {
-	return (i == 0 || !isWordByte(s[i-1]) || !isWordByte(s[i])) &&
+	return (i == 0 || !isWordByte(s[i-1]) || !isWordByte(s[i]) || qpEscapeBefore(s, i)) &&
 		(e == len(s) || !isWordByte(s[e]) || !isWordByte(s[e-1]))
+}
+
+// qpEscapeBefore reports whether s[:i] ends in a quoted-printable escape:
+// "=" and two upper-case hex digits.
+func qpEscapeBefore(s string, i int) bool {
+	upperHex := func(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+	return i >= 3 && s[i-3] == '=' && upperHex(s[i-2]) && upperHex(s[i-1])
 }
 
 func isWordByte(c byte) bool {

@@ -75,8 +75,9 @@
 // than six bytes (a password of a few characters, as is or in hex), which
 // is replaced only where it stands apart, where no ASCII letter or digit
 // runs on from it on either side ("password e", "pass=12"; also after an
-// escape, as "\ne" in JSON), so that a one-letter password does not take
-// that letter out of all text: inside a word or number it stays.
+// escape, as "\ne" in JSON or "=3De" in quoted-printable), so that a
+// one-letter password does not take that letter out of all text: inside
+// a word or number it stays.
 //
 // # Errors
 //

@@ -266,7 +266,9 @@ type Reservation struct {
 // reset. Such a wait is begun even when it would leave the request too
 // little of the context's time (see WaitUntil), and lasts only as long as
 // leaves it enough: a reservation given back by then lets the request go,
-// and none fails as a wait not begun does.
+// and none fails as a wait not begun does. It is not begun when what
+// holds the request besides the reservations (a limit used up) would
+// itself leave it too little: no reservation given back could let it go.
 func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
 	keys = append([]string(nil), keys...)
 	var waited time.Time
@@ -287,7 +289,8 @@ func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, ke
 			return r, nil
 		}
 		var given context.Context
-		if l.untilCounting(cost, keys, false).Before(until) {
+		free := l.untilCounting(cost, keys, false)
+		if free.Before(until) {
 			if l.given == nil {
 				l.given, l.give = context.WithCancel(context.Background())
 			}
@@ -301,7 +304,7 @@ func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, ke
 			waited = until
 			continue
 		}
-		woken, err := waitGiven(ctx, c, what, until, given)
+		woken, err := waitGiven(ctx, c, what, until, free, given)
 		if err != nil {
 			return nil, err
 		}
@@ -313,12 +316,15 @@ func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, ke
 
 // waitGiven waits, by c, until the time until, when the limit what
 // resets, or until given ends (a reservation was given back): woken
-// reports the latter. A wait that would leave the request too little of
-// ctx's time (see WaitUntil) is begun all the same, for the time that
+// reports the latter. free is when the request could go were every
+// reservation given back. A wait that would leave the request too little
+// of ctx's time (see WaitUntil) is begun all the same, for the time that
 // leaves it enough, and fails when no reservation is given back by then,
-// as WaitUntil's wait not begun does; one that ctx ends fails as
+// as WaitUntil's wait not begun does; it is not begun when free itself
+// leaves too little (a hold that outlasts the attempt), as no reservation
+// given back could let the request go. One that ctx ends fails as
 // WaitUntil's does.
-func waitGiven(ctx context.Context, c Clock, what string, until time.Time, given context.Context) (woken bool, err error) {
+func waitGiven(ctx context.Context, c Clock, what string, until, free time.Time, given context.Context) (woken bool, err error) {
 	d := until.Sub(c.Now())
 	if d <= 0 {
 		return false, nil
@@ -329,7 +335,7 @@ func waitGiven(ctx context.Context, c Clock, what string, until time.Time, given
 	defer stop()
 	bounded := false
 	if room, ok := roomFor(ctx); ok && d > room {
-		if room <= 0 {
+		if room <= 0 || free.Sub(c.Now()) > room {
 			return false, tooLong(what, d)
 		}
 		var end context.CancelFunc
