@@ -120,7 +120,12 @@ func (r *registration) await(ss *session) error {
 			return fmt.Errorf("irc: register: no answer from the server within %v", ss.s.timeout)
 		case r.bye && !r.done && r.err == nil:
 			// The server ends the connection, and may not close it at
-			// once: its ERROR is the answer.
+			// once: its ERROR is the answer. One without a reason says
+			// no more; the reader may still be running, and its error is
+			// not to be read before it ends.
+			if ss.bye() == "" && ss.ctx.Err() == nil {
+				return errors.New("irc: connection closed by the server (an ERROR line without a reason)")
+			}
 			return ss.lost()
 		case !r.again:
 			return nil

@@ -144,3 +144,26 @@ func TestRegisterTimeoutPersistent(t *testing.T) {
 	}
 	assert.Equal(t, 2, srv.connections())
 }
+
+// An ERROR without a reason during registration, the socket left open,
+// ends registration as one with a reason does: its error says the server
+// closed the connection, and reads nothing of the reader, which is still
+// running (it used to report "connection lost: %!w(<nil>)", racing with
+// the reader's end).
+func TestRegisterERRORWithoutReason(t *testing.T) {
+	for _, bye := range []string{"ERROR :", "ERROR"} {
+		t.Run(bye, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{registerReply: []string{bye}})
+			cfg := testConfig(srv.addr())
+			cfg.Timeout = time.Hour // the ERROR is the answer: no timeout may end the wait
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := newChannel(t, cfg).Check(ctx)
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, context.DeadlineExceeded)
+			assert.Contains(t, err.Error(), "irc: connection closed by the server")
+			assert.NotContains(t, err.Error(), "%!")
+			assert.False(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+		})
+	}
+}
