@@ -2,8 +2,11 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -326,4 +329,128 @@ func (p *places) get(update string) (time.Time, bool) {
 	defer p.mu.Unlock()
 	t, ok := p.m[update]
 	return t, ok
+}
+
+// keptTarget is the target under which the Store keeps, in the marks of a
+// Retract's delivery, the targets of a fan-out channel that still hold the
+// update's post after an attempt that deleted it from the others and
+// failed on these (refused for good, or left pending when the retrying
+// ended): its failure is keptPrefix and their names, a line each. An older
+// update of the incident is then posted to the targets whose newer post is
+// gone, and superseded on those that keep it (see storeLedger.newerThere
+// and delivery.pastPartlyRetracted). Channels' targets hold no control
+// characters, so it is no target of a channel's, and a name holds no line
+// break.
+const keptTarget = "\x00retracted in part"
+
+// keptPrefix starts the failure of the keptTarget mark.
+const keptPrefix = "kept on: "
+
+// retractedInPart records, after a failed attempt of a retraction on a
+// fan-out channel, the targets that still hold the update's post (see
+// keptTarget): those err, the Retractor's *TargetsError, lists as pending
+// or failed, and, when an earlier attempt recorded some, only those of
+// them (a post deleted stays deleted). Nothing is recorded when err lists
+// every target (nothing was deleted), or names none that the update's
+// delivery marked (the Retractor names its targets otherwise than the
+// channel's Send): the post then counts as up on every target, as when
+// the attempt failed as a whole. A failure to read or write is logged,
+// and leaves the record as it was.
+func (d *delivery) retractedInPart(ctx context.Context, err error) {
+	var te *TargetsError
+	if !errors.As(err, &te) {
+		return
+	}
+	listed := len(te.Pending) + len(te.Failures)
+	if listed == 0 || te.Total > 0 && listed >= te.Total {
+		return
+	}
+	before, partly, err := keptOn(ctx, d.b.store, d.original, d.name)
+	if err != nil {
+		d.b.storeTrouble(ctx, "read the targets that kept the post of "+d.original+" on "+d.name, err)
+		return
+	}
+	var kept []string
+	known := false
+	for _, list := range [][]TargetFailure{te.Pending, te.Failures} {
+		for _, f := range list {
+			if f.Target == "" || strings.ContainsAny(f.Target, "\n\x00") || slices.Contains(kept, f.Target) {
+				continue
+			}
+			if !known {
+				done, _, err := d.b.store.Done(ctx, d.original, d.name, f.Target)
+				if err != nil {
+					d.b.storeTrouble(ctx, "read the mark of a target of "+d.original+" on "+d.name, err)
+					return
+				}
+				known = done
+			}
+			if !partly || before[f.Target] {
+				kept = append(kept, f.Target)
+			}
+		}
+	}
+	if !known {
+		return
+	}
+	err = d.b.store.Mark(ctx, opRetract.markID(d.original), d.name, keptTarget, errors.New(keptPrefix+strings.Join(kept, "\n")))
+	if err != nil {
+		d.b.storeTrouble(ctx, "record the targets that kept the post of "+d.original+" on "+d.name, err)
+		return
+	}
+	// Deliveries of older updates waiting to retry look at the Store's
+	// record, target by target, instead of taking the post for up.
+	d.b.newest.forgetPost(d.prev, d.name)
+}
+
+// keptOn reads the record retractedInPart wrote in s of the retraction of
+// update on channel: partly reports that there is one, and kept holds the
+// targets that still have the update's post.
+func keptOn(ctx context.Context, s Store, update, channel string) (kept map[string]bool, partly bool, err error) {
+	done, failure, err := s.Done(ctx, opRetract.markID(update), channel, keptTarget)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: read the targets that kept the post of %s: %w", update, err)
+	}
+	rest, ok := strings.CutPrefix(failure, keptPrefix)
+	if !done || !ok {
+		return nil, false, nil
+	}
+	kept = map[string]bool{}
+	for _, t := range strings.Split(rest, "\n") {
+		if t != "" {
+			kept[t] = true
+		}
+	}
+	return kept, true, nil
+}
+
+// pastPartlyRetracted looks past the incident's latest post on the
+// channel, for a Send of an older update, when a Retract deleted that
+// post from some of the channel's targets and failed on the others (see
+// keptTarget): the update is not superseded on the whole channel, but on
+// the targets that keep the newer post only (see storeLedger.newerThere),
+// and it follows, where it is posted, the latest post still up before
+// the newer one (see previousLive), or the thread's first, unless that is
+// the newer post itself.
+func (d *delivery) pastPartlyRetracted(ctx context.Context) error {
+	last := d.th.Last
+	if last.UpdateID == "" || last.UpdateID == d.u.ID || !last.UpdateTime.After(d.u.Time) {
+		return nil
+	}
+	_, partly, err := keptOn(ctx, d.b.store, last.UpdateID, d.name)
+	if err != nil || !partly {
+		return err
+	}
+	prev, err := d.b.previousLive(ctx, d.ch, d.name, last, d.th.Root.UpdateID, &d.retracting)
+	if err != nil {
+		return err
+	}
+	if prev.IsZero() && d.th.Root.UpdateID != last.UpdateID {
+		prev = d.th.Root
+	}
+	if d.th.Root.UpdateID == last.UpdateID {
+		d.th.Root = Receipt{}
+	}
+	d.th.Last = prev
+	return nil
 }
