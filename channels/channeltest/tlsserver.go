@@ -8,15 +8,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
 	"math/big"
 	"net"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
 
 func untrustedTLSRule() rule {
@@ -63,32 +60,8 @@ func checkUntrustedTLS(s *suite) {
 	server := untrustedTLSConfig(s)
 	ch, be := s.h.TLS(s.t, server.Clone(), false)
 	require.Falsef(s.t, ch == nil || be == nil, "channeltest: Harness.TLS returned a nil Channel or Backend")
-	m := message(update(1))
-	ledger := NewLedger()
-	m.Ledger = ledger
-	calls := []namedCall{{"Send", sendOf(ch, m)}}
-	if c, ok := broadcast.As[broadcast.Checker](ch); ok {
-		calls = append(calls, namedCall{"Check", func(ctx context.Context) (broadcast.Receipt, error) {
-			return broadcast.Receipt{}, c.Check(ctx)
-		}})
-	}
-	var o outputs
-	for _, c := range calls {
-		_, err := s.do(context.Background(), c.what, sendLimit, c.f)
-		o.add("the error of "+c.what+", untrusted certificate", err)
-		if errors.Is(err, broadcast.ErrNotSupported) {
-			continue
-		}
-		if !assert.Errorf(s.t, err, "%s returned no error although the server's certificate does not verify", c.what) {
-			continue
-		}
-		assert.Truef(s.t, broadcast.IsPermanent(err),
-			"%s: IsPermanent(%q): the Broadcaster would retry a certificate that does not verify", c.what, err)
-		assert.Containsf(s.t, err.Error(), certificateNotVerified, "%s: the error says the certificate did not verify", c.what)
-	}
-	o.check(s)
+	refusesUntrusted(s, ch)
 	assert.Empty(s.t, be.Received(), "posts the back end accepted over a handshake that failed")
-	assert.Emptyf(s.t, ledger.Delivered(), "Send: targets marked delivered in the Ledger although no handshake succeeded")
 
 	ch, be = s.h.TLS(s.t, server.Clone(), true)
 	require.Falsef(s.t, ch == nil || be == nil, "channeltest: Harness.TLS returned a nil Channel or Backend")

@@ -65,6 +65,14 @@ func checkUntrusted(s *suite) {
 	srv := newUntrustedServer(s)
 	ch := s.h.Untrusted(s.t, srv.URL)
 	require.NotNil(s.t, ch, "channeltest: Harness.Untrusted returned a nil Channel")
+	refusesUntrusted(s, ch)
+	assert.Zero(s.t, srv.requests.Load(), "requests the server received over a handshake that failed")
+}
+
+// refusesUntrusted checks that Send of ch, and Check for a Checker, whose
+// server's certificate does not verify, each fail for good saying so and
+// quoting no secret, and that Send marks no target delivered.
+func refusesUntrusted(s *suite, ch broadcast.Channel) {
 	m := message(update(1))
 	ledger := NewLedger()
 	m.Ledger = ledger
@@ -89,6 +97,5 @@ func checkUntrusted(s *suite) {
 		assert.Containsf(s.t, err.Error(), certificateNotVerified, "%s: the error says the certificate did not verify", c.what)
 	}
 	o.check(s)
-	assert.Zero(s.t, srv.requests.Load(), "requests the server received over a handshake that failed")
 	assert.Emptyf(s.t, ledger.Delivered(), "Send: targets marked delivered in the Ledger although no handshake succeeded")
 }
