@@ -2,8 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,20 +9,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 )
-
-// flagFailsOnce is a Store whose first write of the mark that says some
-// of a channel's targets failed for good fails (a full disk).
-type flagFailsOnce struct {
-	*broadcast.MemoryStore
-	failed atomic.Bool
-}
-
-func (s *flagFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
-	if target == "\x00targets failed" && s.failed.CompareAndSwap(false, true) {
-		return errors.New("disk full")
-	}
-	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
-}
 
 // A Send of an update whose target was refused for good, where the Store
 // could not record that a target failed (ErrNotRecorded), tries that
@@ -40,7 +24,10 @@ func TestLostFailedTargetsMarkStillRetriesThem(t *testing.T) {
 		}
 		return nil
 	}
-	st := &flagFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+	// The first write of the mark that says some of a channel's targets
+	// failed for good fails.
+	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
+		mark: func(_, _, target string, _ error) bool { return target == "\x00targets failed" }}
 	b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
 	u := validUpdate()
 	u.ID = "u1"

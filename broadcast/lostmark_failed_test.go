@@ -25,8 +25,8 @@ func TestLostMarkStillRetriesFailedTargets(t *testing.T) {
 				}
 				return nil
 			}
-			st := &markFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
-			st.failed.Store(!lost) // failed already: it fails no more
+			st := markFailsOnce()
+			st.markFailed.Store(!lost) // failed already: it fails no more
 			b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
 			u := validUpdate()
 			u.ID = "u1"

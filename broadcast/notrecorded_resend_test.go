@@ -12,18 +12,35 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// markFailsOnce is a Store whose first write of a channel's delivered mark
-// fails (a full disk, a dropped connection), after the receipt was saved.
-type markFailsOnce struct {
+// writeFailsOnce is a Store whose first Mark that mark matches, and whose
+// first SaveReceipt that receipt matches, fail (a full disk), each once; a
+// nil function matches no write.
+type writeFailsOnce struct {
 	*broadcast.MemoryStore
-	failed atomic.Bool
+	mark                   func(updateID, channel, target string, failure error) bool
+	receipt                func(incidentID, updateID string) bool
+	markFailed, saveFailed atomic.Bool
 }
 
-func (s *markFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
-	if target == "" && failure == nil && s.failed.CompareAndSwap(false, true) {
+func (s *writeFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if s.mark != nil && s.mark(updateID, channel, target, failure) && s.markFailed.CompareAndSwap(false, true) {
 		return errors.New("disk full")
 	}
 	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+func (s *writeFailsOnce) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	if s.receipt != nil && s.receipt(incidentID, updateID) && s.saveFailed.CompareAndSwap(false, true) {
+		return errors.New("disk full")
+	}
+	return s.MemoryStore.SaveReceipt(ctx, incidentID, updateID, r)
+}
+
+// markFailsOnce is a Store whose first write of a channel's delivered mark
+// fails (a full disk).
+func markFailsOnce() *writeFailsOnce {
+	return &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
+		mark: func(_, _, target string, failure error) bool { return target == "" && failure == nil }}
 }
 
 // A delivery whose mark was lost but whose receipt the Store saved is not
@@ -33,7 +50,7 @@ func (s *markFailsOnce) Mark(ctx context.Context, updateID, channel, target stri
 // the update was delivered; the Send is Skipped there and writes the mark.
 func TestSendAgainAfterALostMarkDoesNotRepost(t *testing.T) {
 	x := &script{name: "x"}
-	st := &markFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+	st := markFailsOnce()
 	b := newBroadcaster(t, broadcast.Options{Store: st}, x)
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.ErrorIs(t, err, broadcast.ErrNotRecorded)

@@ -2,8 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,28 +9,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 )
-
-// recordFailsOnce is a Store whose first writes of the receipt of update
-// u1 in its incident and of a mark saying an update is delivered on a
-// channel fail (a full disk).
-type recordFailsOnce struct {
-	*broadcast.MemoryStore
-	receipt, mark atomic.Bool
-}
-
-func (s *recordFailsOnce) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
-	if updateID == "u1" && incidentID != "" && incidentID[0] != 0 && s.receipt.CompareAndSwap(false, true) {
-		return errors.New("disk full")
-	}
-	return s.MemoryStore.SaveReceipt(ctx, incidentID, updateID, r)
-}
-
-func (s *recordFailsOnce) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
-	if target == "" && s.mark.CompareAndSwap(false, true) {
-		return errors.New("disk full")
-	}
-	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
-}
 
 // A Send where a target failed for good, and whose receipt and mark the
 // Store could not write though it wrote the mark that targets failed, is
@@ -49,13 +25,19 @@ func TestFailedTargetsMarkClearedWhenALaterSendCompletes(t *testing.T) {
 		}
 		return nil
 	}
-	st := &recordFailsOnce{MemoryStore: broadcast.NewMemoryStore()}
+	// The first writes of the receipt of update u1 in its incident and of
+	// a mark saying an update is delivered on a channel fail.
+	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
+		receipt: func(incidentID, updateID string) bool {
+			return updateID == "u1" && incidentID != "" && incidentID[0] != 0
+		},
+		mark: func(_, _, target string, _ error) bool { return target == "" }}
 	b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
 	u := validUpdate()
 	u.ID = "u1"
 	_, err := b.Send(ctx, u)
 	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
-	require.True(t, st.receipt.Load() && st.mark.Load())
+	require.True(t, st.saveFailed.Load() && st.markFailed.Load())
 
 	rep, err := b.Send(ctx, u)
 	require.NoError(t, err)
