@@ -21,10 +21,7 @@
 // latest post in the Store; on a channel with many targets, a target that
 // a newer update reached while other targets still wait for it is left out
 // of an older update's delivery, as the Store records, and listed in
-// Result.SupersededTargets, and so is, after a Retract of a newer update
-// that deleted its post from some targets and failed on others, a target
-// that keeps it, while the older update is posted where it is gone;
-// between instances sharing a Store only those
+// Result.SupersededTargets; between instances sharing a Store only those
 // checks hold, so two attempts made at the same moment on two instances
 // may still cross, except through package dispatch, whose jobs take the
 // incident's turn on the channel across instances), routing (Options.Routes) and, for

@@ -74,11 +74,7 @@ type order struct {
 	loaded bool       // the record was read in this attempt
 	err    error      // the read's failure in this attempt
 	newer  []string   // the record's updates newer than u and not retracted here
-	// kept: of those newer, the ones a Retract deleted from some targets
-	// of the channel, with the targets that kept their post (see
-	// keptTarget); nil when none was.
-	kept   map[string]map[string]bool
-	listed bool // u is in the record
+	listed bool       // u is in the record
 	// unrecorded: the last failure to add u to the record; nil once a
 	// later attempt added it.
 	unrecorded error
@@ -366,7 +362,7 @@ var errNewerThere = errors.New("a newer update of the incident reached this targ
 // (see loadOrder), and then, only when it lists newer ones, their marks of
 // target.
 func (l *storeLedger) newerThere(target string) (bool, error) {
-	newer, kept, err := l.loadOrder()
+	newer, err := l.loadOrder()
 	if err != nil || len(newer) == 0 {
 		return false, err
 	}
@@ -374,9 +370,6 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 	rctx := l.readContext()
 	l.mu.Unlock()
 	for _, id := range newer {
-		if k, partly := kept[id]; partly && !k[target] {
-			continue // its post here was deleted, and supersedes nothing
-		}
 		done, failure, err := l.store.Done(rctx, id, l.channel, target)
 		if err != nil {
 			return false, fmt.Errorf("store: read mark of %s for %s, a newer update of the incident: %w", target, id, err)
@@ -430,34 +423,32 @@ func newerEntry(t time.Time, place int, sent time.Time, at int) bool {
 // one listed later in the record, which lists updates as their first
 // Sends came, and so every one listed when the update sent is not yet),
 // leaving out those retracted on the
-// channel: their posts are deleted, and supersede nothing; of those whose
-// retraction deleted their posts from some targets only, kept names the
-// targets that still have them (see keptTarget). It then adds the
+// channel: their posts are deleted, and supersede nothing. It then adds the
 // update sent to the record, before the channel posts to any target, so
 // that an older update sent later, after a restart or by another instance,
 // finds it. A record that cannot be read makes the targets pending, as a
 // mark that cannot be read does; one that cannot be written is reported
 // as not recorded (ErrNotRecorded), and the delivery goes on.
-func (l *storeLedger) loadOrder() (newer []string, kept map[string]map[string]bool, err error) {
+func (l *storeLedger) loadOrder() ([]string, error) {
 	l.mu.Lock()
 	u, rctx := l.sent, l.readContext()
 	if u == nil || u.IncidentID == "" {
 		l.mu.Unlock()
-		return nil, nil, nil
+		return nil, nil
 	}
 	o := l.orderState()
 	l.mu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.loaded {
-		return o.newer, o.kept, o.err
+		return o.newer, o.err
 	}
-	o.loaded, o.newer, o.kept, o.err = true, nil, nil, nil
+	o.loaded, o.newer, o.err = true, nil, nil
 	key := fannedKey(u.IncidentID)
 	r, _, err := l.store.Receipt(rctx, key, l.channel)
 	if err != nil {
 		o.err = fmt.Errorf("store: read which updates of the incident reached targets of %s: %w", l.channel, err)
-		return nil, nil, o.err
+		return nil, o.err
 	}
 	at, last := 0, 0
 	if v, ok := r.Meta[u.ID]; ok {
@@ -472,23 +463,11 @@ func (l *storeLedger) loadOrder() (newer []string, kept map[string]map[string]bo
 		done, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, "")
 		if err != nil {
 			o.err = fmt.Errorf("store: read whether %s, a newer update of the incident, was retracted on %s: %w", id, l.channel, err)
-			return nil, nil, o.err
+			return nil, o.err
 		}
-		if done && failure == "" {
-			continue
+		if !done || failure != "" {
+			o.newer = append(o.newer, id)
 		}
-		k, partly, err := keptOn(rctx, l.store, id, l.channel)
-		if err != nil {
-			o.err = err
-			return nil, nil, o.err
-		}
-		if partly {
-			if o.kept == nil {
-				o.kept = map[string]map[string]bool{}
-			}
-			o.kept[id] = k
-		}
-		o.newer = append(o.newer, id)
 	}
 	if _, ok := r.Meta[u.ID]; !ok && !o.listed {
 		r.Meta = maps.Clone(r.Meta)
@@ -500,11 +479,11 @@ func (l *storeLedger) loadOrder() (newer []string, kept map[string]map[string]bo
 		o.unrecorded = l.store.SaveReceipt(l.ctx, postsIncident+key, key, r)
 		if o.unrecorded != nil {
 			o.unrecorded = fmt.Errorf("store: record that %s reaches targets of %s: %w", u.ID, l.channel, o.unrecorded)
-			return o.newer, o.kept, nil
+			return o.newer, nil
 		}
 	}
 	o.listed, o.unrecorded = true, nil
-	return o.newer, o.kept, nil
+	return o.newer, nil
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
@@ -519,7 +498,7 @@ func (l *storeLedger) MarkDelivered(target string) error {
 		// newer one is marked delivered to: writing it before every
 		// channel's call would cost each single-post delivery a read and a
 		// write of the Store for nothing.
-		_, _, _ = l.loadOrder()
+		_, _ = l.loadOrder()
 	}
 	l.mu.Lock()
 	if f, ok := l.marked[target]; (!ok || f != "") && !isProgress(target) {

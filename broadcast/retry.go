@@ -514,9 +514,6 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if err := d.attempt(ctx); err != nil {
 		d.answered(ctx, err)
 		d.keepPartial(keep)
-		if d.op == opRetract {
-			d.retractedInPart(keep, err)
-		}
 		return false, err
 	}
 	if d.ledger.supersededOnly() {
@@ -807,9 +804,6 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	}
 	if d.op == opSend {
 		if err := d.readPlace(ctx); err != nil {
-			return false, err
-		}
-		if err := d.pastPartlyRetracted(ctx); err != nil {
 			return false, err
 		}
 		lastPlace, err := d.b.lastPlace(ctx, &d.th.Last, d.u)
