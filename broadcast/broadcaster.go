@@ -389,7 +389,9 @@ func (b *Broadcaster) Channels() []string {
 // a Retract is deleting a newer post, an older update waits for it, its
 // retries included (no attempt is used up): posted once the post is gone,
 // not threaded under it, and Superseded if the deletion failed for good
-// and the post stays. That holds for a Retract of another Broadcaster
+// and the post stays (on a channel with many targets, where it failed on
+// some targets only, on every target: those whose newer post is gone then
+// show neither). That holds for a Retract of another Broadcaster
 // sharing the Store, and for a queue's JobRetract between its runs, as
 // the Store records it (see EndJob): the older update then looks again
 // after each of the backoff's waits. The wait is part of the channel's
