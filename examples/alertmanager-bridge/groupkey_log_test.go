@@ -1,30 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
 
 // A groupKey is logged cut short: it holds the group's label values, which
 // the sender chooses, and before, a notification with a groupKey of
 // megabytes (up to -max-body) put all of it into each of its log lines.
 func TestLongGroupKeyIsLoggedCut(t *testing.T) {
-	var logs bytes.Buffer
-	store := broadcast.NewMemoryStore()
-	b, err := broadcast.New([]broadcast.Channel{&recorder{name: "status"}}, broadcast.Options{Store: store})
-	require.NoError(t, err)
-	h := &handler{b: b, store: store, log: slog.New(slog.NewTextHandler(&logs, nil)), say: func(_, s string) string { return s }}
-	srv := httptest.NewServer(h.routes())
-	t.Cleanup(func() { srv.Close(); b.Close() })
+	srv, logs := loggingBridge(t)
 
 	const short = `{}:{cluster="eu-1"}`
 	long := `{}:{cluster="` + strings.Repeat("é", 1<<20) + `"}`

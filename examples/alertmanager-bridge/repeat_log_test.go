@@ -18,13 +18,7 @@ import (
 // only when it was another notification (a repeat saying nothing new), not
 // when it is that update's own notification again (Alertmanager's retry).
 func TestRetryIsNotLoggedAsARepeat(t *testing.T) {
-	var logs bytes.Buffer
-	store := broadcast.NewMemoryStore()
-	b, err := broadcast.New([]broadcast.Channel{&recorder{name: "status"}}, broadcast.Options{Store: store})
-	require.NoError(t, err)
-	h := &handler{b: b, store: store, log: slog.New(slog.NewTextHandler(&logs, nil)), say: func(_, s string) string { return s }}
-	srv := httptest.NewServer(h.routes())
-	t.Cleanup(func() { srv.Close(); b.Close() })
+	srv, logs := loggingBridge(t)
 
 	const said = "notification says what the incident's latest update said"
 	for range 2 {
@@ -36,4 +30,17 @@ func TestRetryIsNotLoggedAsARepeat(t *testing.T) {
 	code, _ := post(t, srv, []byte(refired))
 	require.Equal(t, http.StatusOK, code)
 	assert.Contains(t, logs.String(), said, "another notification saying nothing new")
+}
+
+// loggingBridge serves a bridge with one channel, logging to the buffer it
+// returns as text.
+func loggingBridge(t *testing.T) (*httptest.Server, *bytes.Buffer) {
+	var logs bytes.Buffer
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New([]broadcast.Channel{&recorder{name: "status"}}, broadcast.Options{Store: store})
+	require.NoError(t, err)
+	h := &handler{b: b, store: store, log: slog.New(slog.NewTextHandler(&logs, nil)), say: func(_, s string) string { return s }}
+	srv := httptest.NewServer(h.routes())
+	t.Cleanup(func() { srv.Close(); b.Close() })
+	return srv, &logs
 }
