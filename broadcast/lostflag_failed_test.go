@@ -17,13 +17,7 @@ import (
 // never got it. The targets delivered are not posted to again.
 func TestLostFailedTargetsMarkStillRetriesThem(t *testing.T) {
 	ctx := context.Background()
-	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
-	ch.script = func(call int, t string) error {
-		if t == "b" && call == 1 {
-			return errRefusedT
-		}
-		return nil
-	}
+	ch := refusesBOnce()
 	// The first write of the mark that says some of a channel's targets
 	// failed for good fails.
 	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),

@@ -18,13 +18,7 @@ import (
 func TestLostMarkStillRetriesFailedTargets(t *testing.T) {
 	for _, lost := range []bool{false, true} {
 		t.Run(map[bool]string{false: "mark written", true: "mark lost"}[lost], func(t *testing.T) {
-			ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
-			ch.script = func(call int, t string) error {
-				if t == "b" && call == 1 {
-					return errRefusedT
-				}
-				return nil
-			}
+			ch := refusesBOnce()
 			st := markFailsOnce()
 			st.markFailed.Store(!lost) // failed already: it fails no more
 			b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
@@ -50,4 +44,17 @@ func TestLostMarkStillRetriesFailedTargets(t *testing.T) {
 			assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
 		})
 	}
+}
+
+// refusesBOnce is a fan-out channel to targets a, b and c whose first call
+// b refuses for good; every other call delivers.
+func refusesBOnce() *mixedFanout {
+	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+	ch.script = func(call int, t string) error {
+		if t == "b" && call == 1 {
+			return errRefusedT
+		}
+		return nil
+	}
+	return ch
 }

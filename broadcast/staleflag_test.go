@@ -18,13 +18,7 @@ import (
 // and report it delivered anew.
 func TestFailedTargetsMarkClearedWhenALaterSendCompletes(t *testing.T) {
 	ctx := context.Background()
-	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
-	ch.script = func(call int, t string) error {
-		if t == "b" && call == 1 {
-			return errRefusedT
-		}
-		return nil
-	}
+	ch := refusesBOnce()
 	// The first writes of the receipt of update u1 in its incident and of
 	// a mark saying an update is delivered on a channel fail.
 	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
