@@ -100,14 +100,7 @@ func postsIn(f *fakeServer, room string) []string {
 // event there; it waits for the retry, where the first target's
 // transaction ID gets the event made, and records it.
 func TestTwoTargetsInOneRoomLostAnswerPostOnce(t *testing.T) {
-	const old, alias = "!ops7Kq:example.org", "#status:example.org"
-	now := confRooms[alias]
-	f := newFakeServer(t, confToken, confRooms)
-	f.mu.Lock()
-	f.replaced[old] = now
-	f.mu.Unlock()
-	cfg := confConfig(f.srv.URL)
-	cfg.HTTPClient = &http.Client{Transport: &loseFirstPost{next: http.DefaultTransport}}
+	f, cfg, old, alias, now := oneRoomLosingFirstAnswer(t)
 	ch := newTestChannel(t, cfg)
 	ctx := context.Background()
 
@@ -132,14 +125,7 @@ func TestTwoTargetsInOneRoomLostAnswerPostOnce(t *testing.T) {
 // transaction ID as the first target's lost post, which the homeserver
 // answers with the event it made then, instead of making a second one.
 func TestTwoTargetsInOneRoomLostAnswerThenFirstFailsPostOnce(t *testing.T) {
-	const old, alias = "!ops7Kq:example.org", "#status:example.org"
-	now := confRooms[alias]
-	f := newFakeServer(t, confToken, confRooms)
-	f.mu.Lock()
-	f.replaced[old] = now
-	f.mu.Unlock()
-	cfg := confConfig(f.srv.URL)
-	cfg.HTTPClient = &http.Client{Transport: &loseFirstPost{next: http.DefaultTransport}}
+	f, cfg, old, alias, now := oneRoomLosingFirstAnswer(t)
 	ctx := context.Background()
 
 	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
@@ -162,4 +148,19 @@ func TestTwoTargetsInOneRoomLostAnswerThenFirstFailsPostOnce(t *testing.T) {
 	require.NotEmpty(t, posts)
 	assert.Equal(t, posts[0], r.Meta[old])
 	assert.Equal(t, posts[0], r.Meta[alias])
+}
+
+// oneRoomLosingFirstAnswer is a homeserver where the configured room old,
+// upgraded, was replaced by now, which alias names too, so that both lead
+// to one room, and a Config for it whose first post's answer is lost.
+func oneRoomLosingFirstAnswer(t *testing.T) (f *fakeServer, cfg Config, old, alias, now string) {
+	old, alias = "!ops7Kq:example.org", "#status:example.org"
+	now = confRooms[alias]
+	f = newFakeServer(t, confToken, confRooms)
+	f.mu.Lock()
+	f.replaced[old] = now
+	f.mu.Unlock()
+	cfg = confConfig(f.srv.URL)
+	cfg.HTTPClient = &http.Client{Transport: &loseFirstPost{next: http.DefaultTransport}}
+	return f, cfg, old, alias, now
 }
