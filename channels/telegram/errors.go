@@ -84,8 +84,8 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 // limit (httpx.RateLimitWait when no wait is named); 401 and 404
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 403, 404, 405 or
 // 2xx that is not the Bot API's answer, Permanent, wrapping
-// errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
-// is one; 400, 403 and every other status Permanent.
+// errNotBotAPI; 5xx but 501, 408 and 425 transient, after the wait
+// when there is one; 400, 403, 501 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:

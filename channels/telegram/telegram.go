@@ -179,9 +179,10 @@
 //     nothing shows the request reached Telegram;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
-//   - 5xx, 408, 425 and network errors are transient, after the wait
-//     named as for a 429 when there is one; when ctx ends, the error
-//     matches ctx.Err() with errors.Is.
+//   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
+//     network errors are transient, after the wait named as for a 429
+//     when there is one; when ctx ends, the error matches ctx.Err() with
+//     errors.Is.
 //   - A certificate that does not verify, or a port that does not speak
 //     TLS, is Permanent.
 //

@@ -304,6 +304,9 @@ func TestErrors(t *testing.T) {
 			"sendMessage: the Bot API refused the bot token: Bot API answered 404: Not Found"},
 		{"internal", 500, nil, `{"ok":false,"error_code":500,"description":"Internal Server Error: restart"}`, false, 0,
 			"sendMessage: Bot API answered 500: Internal Server Error: restart"},
+		// 501 Not Implemented: a retry is refused alike.
+		{"not implemented", 501, nil, `{"ok":false,"error_code":501,"description":"Not Implemented"}`, true, 0,
+			"sendMessage: Bot API answered 501: Not Implemented"},
 		{"proxy page", 502, nil, "<html><body><h1>502 Bad Gateway</h1></body></html>", false, 0,
 			"sendMessage: Bot API answered 502: <html><body><h1>502 Bad Gateway</h1></body></html>"},
 		// parameters.retry_after is the wait the Bot API names on any
