@@ -118,7 +118,9 @@
 // points per hour and per day (a post 3, a deletion 1), and its logins
 // apart, and every request against the IP address's limit: writes used
 // up hold the next post and deletion, not a read, and the IP address's
-// limit used up holds every request. What a write's answer says is left
+// limit used up holds every request: a write's answer too may say it is,
+// its RateLimit-Policy naming the IP address's limit (3000;w=300) as the
+// tightest the write counted against. What a write's answer says is left
 // is in points, and the fewest said is kept until the reset: a post
 // waits for the reset when fewer than 3 points are left, a deletion (a
 // retraction) only when none is; the points of a write made and not yet

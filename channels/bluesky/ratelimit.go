@@ -3,6 +3,7 @@ package bluesky
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -47,14 +48,26 @@ func cost(nsid string) int {
 	return 1
 }
 
+// ipPolicy is the RateLimit-Policy of a Bluesky PDS's limit of the IP
+// address, which every request counts against: 3000 requests in 5
+// minutes.
+const ipPolicy = "3000;w=300"
+
 // noteLimits records what the answer, with header h, to the request of
 // the group key that reserved r said of its limit, and gives r back:
 // RateLimit-Remaining, in points for the writes, is what is left until
 // RateLimit-Reset (Unix seconds, by the answer's Date), counting the
 // request; used up (0), it holds the group's next request until then, as
-// the PDS would refuse it with a 429.
+// the PDS would refuse it with a 429. A PDS's fields describe the tightest
+// of the limits the request counted against, the IP address's included,
+// and RateLimit-Policy names it: fields whose policy is the IP address's
+// (ipPolicy) are its, in requests, and hold every request when used up
+// (ratelimit.Every), a read too, not only the group's.
 func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
+	if strings.TrimSpace(h.Get("RateLimit-Policy")) == ipPolicy {
+		key = ratelimit.Every
+	}
 	r.Note(key, h.Get("RateLimit-Remaining"), local, func() (time.Duration, bool) {
 		return httpx.ResetWait(h, "RateLimit-Reset", local)
 	})
