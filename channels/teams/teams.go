@@ -33,7 +33,10 @@
 // cannot format, link or ping anyone. The one thing a text run reads is a
 // date or time function, {{DATE(…)}} or {{TIME(…)}}, which Teams replaces
 // with a date in the reader's locale: in user text, an invisible word
-// joiner after the first "{" of each "{{" keeps it as written.
+// joiner after the first "{" of each "{{" keeps it as written. In a URL
+// the text shows (the Update's, or one in the user's text), that "{" is
+// written "%7B" after the host, which names the same page, and the
+// button opens the Update's URL as it is.
 //
 // # Threading
 //
@@ -180,8 +183,10 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 	if err := textsafe.CheckURL(u.URL, "the card's button opens it"); err != nil {
 		return nil, err
 	}
-	u = textsafe.Map(u, c.name, quietFunctions)
-	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
+	// The text shows the URL too; the button opens it as it is.
+	shown := textsafe.Map(u, c.name, quietFunctions)
+	shown.URL = quietFunctions(u.URL)
+	text, err := c.s.tmpl.Text(c.name, Template, shown, MaxPayloadBytes, sizer(u))
 	if err != nil {
 		return nil, err // ErrBlank too: Teams would take the empty card with a 202, as any other
 	}
