@@ -9,6 +9,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // A date or time function in a URL, the Update's (which the text shows)
@@ -53,4 +54,25 @@ func TestQuietFunctionsInHost(t *testing.T) {
 	assert.Equal(t, "https://{"+wj+"{DATE(2026-01-01T00:00:00Z)}}.example/%7B{x}} and {"+wj+"{y}}",
 		quietFunctions("https://{{DATE(2026-01-01T00:00:00Z)}}.example/{{x}} and {{y}}"))
 	assert.Equal(t, "no braces", quietFunctions("no braces"))
+}
+
+// The update's IDs are the author's text too: a template that shows them
+// shows a date function in one as written. Before, Teams showed a date.
+func TestDateFunctionsInIDsShownAsWritten(t *testing.T) {
+	f := newFakeWorkflow(t)
+	ch, err := New(Config{WebhookURL: redact.NewURL(f.url()),
+		Templates: teamsTemplate(t, "{{.Title}}\n{{.IncidentID}} {{.ID}} {{.Corrects}}")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	u := update(broadcast.StatusInvestigating)
+	u.IncidentID = "INC {{DATE(2026-01-01T00:00:00Z)}}"
+	u.ID = "u {{TIME(2026-01-01T09:00:00Z)}}"
+	u.Corrects = "u0 {{DATE(2026-01-02T00:00:00Z)}}"
+	_, err = send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	require.Len(t, cards, 1)
+	wj := textsafe.WordJoiner
+	assert.Equal(t, "INC {"+wj+"{DATE(2026-01-01T00:00:00Z)}} u {"+wj+"{TIME(2026-01-01T09:00:00Z)}} u0 {"+wj+"{DATE(2026-01-02T00:00:00Z)}}",
+		cards[0].lines[1], "the IDs, as written")
 }
