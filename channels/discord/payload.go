@@ -279,17 +279,45 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // escape backslash-escapes the characters Discord's markdown would read as
-// formatting, a mention (<@id>), a link or a heading, so that user text in
-// an embed shows as written.
+// formatting, a mention (<@id>), a link or a heading, and the "." of an
+// ordered list's marker at the start of a line (listDot), so that user
+// text in an embed shows as written.
 func escape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\*_~`|<>[]#-", r) {
+	escapeTo(&b, s, 0, len(s))
+	return b.String()
+}
+
+// escapeTo writes s[start:end] to b escaped as escape does; a line starts
+// where s does and after each of its line breaks.
+func escapeTo(b *strings.Builder, s string, start, end int) {
+	for i, r := range s[start:end] {
+		if strings.ContainsRune("\\*_~`|<>[]#-", r) || listDot(s, start+i) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
+}
+
+// listDot reports whether s[i] is the "." of an ordered list's marker as
+// Discord reads one: digits at the start of a line, after spaces or none,
+// then ". " ("1. Retry"). Discord takes "-" and "*" as a list's other
+// markers (escaped everywhere), and no "1)" or "+".
+func listDot(s string, i int) bool {
+	if s[i] != '.' || i+1 >= len(s) || s[i+1] != ' ' {
+		return false
+	}
+	j := i
+	for j > 0 && '0' <= s[j-1] && s[j-1] <= '9' {
+		j--
+	}
+	if j == i {
+		return false
+	}
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	return j == 0 || s[j-1] == '\n' || s[j-1] == '\r'
 }
 
 // escapeLinked escapes s as escape does, but for its URLs (as Discord
@@ -301,11 +329,11 @@ func escapeLinked(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, sp := range linkSpans(s) {
-		b.WriteString(escape(s[last:sp[0]]))
+		escapeTo(&b, s, last, sp[0])
 		b.WriteString(s[sp[0]:sp[1]])
 		last = sp[1]
 	}
-	b.WriteString(escape(s[last:]))
+	escapeTo(&b, s, last, len(s))
 	return b.String()
 }
 

@@ -156,14 +156,44 @@ func build(text string, u broadcast.Update) payload {
 // quietFunctions makes the Adaptive Cards date and time functions in s,
 // {{DATE(…)}} and {{TIME(…)}}, which Teams replaces with a date even in a
 // text run, inert: an invisible word joiner follows the first "{" of every
-// "{{" (outside URLs, which must stay whole).
+// "{{". In a URL's path, query or fragment (templates.URLSpans), that "{"
+// is written "%7B" instead, which names the same page (a URL holds no
+// "{" unescaped; browsers send it so): a word joiner there would go along
+// with a link a reader copies. Before the path, where "%7B" would name
+// another host, it takes the word joiner.
 func quietFunctions(s string) string {
 	if !strings.Contains(s, "{{") {
 		return s
 	}
-	return textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool {
-		return s[i] == '{' && i+1 < len(s) && s[i+1] == '{'
-	})
+	spans := templates.URLSpans(s)
+	var b strings.Builder
+	k := 0 // the first URL that does not end before s[i]
+	for i := 0; i < len(s); i++ {
+		for k < len(spans) && spans[k][1] <= i {
+			k++
+		}
+		if s[i] != '{' || i+1 == len(s) || s[i+1] != '{' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if k < len(spans) && spans[k][0] <= i && i >= pathStart(s[:spans[k][1]], spans[k][0]) {
+			b.WriteString("%7B")
+		} else {
+			b.WriteString("{" + textsafe.WordJoiner)
+		}
+	}
+	return b.String()
+}
+
+// pathStart returns the offset in s of the path, query or fragment of the
+// URL that starts at s[start:] and ends with s: where its authority ends,
+// after "://"; len(s) for a URL of a host alone.
+func pathStart(s string, start int) int {
+	host := start + strings.Index(s[start:], "://") + len("://")
+	if end := strings.IndexAny(s[host:], "/?#"); end >= 0 {
+		return host + end
+	}
+	return len(s)
 }
 
 // encode encodes p as the bytes Teams counts (see httpx.JSONBody).

@@ -32,8 +32,12 @@
 // shows as written, with no markdown and no mentions, so the user's text
 // cannot format, link or ping anyone. The one thing a text run reads is a
 // date or time function, {{DATE(…)}} or {{TIME(…)}}, which Teams replaces
-// with a date in the reader's locale: in user text, an invisible word
-// joiner after the first "{" of each "{{" keeps it as written.
+// with a date in the reader's locale: in user text (the update's IDs
+// too, which a template may show), an invisible word joiner after the
+// first "{" of each "{{" keeps it as written. In a URL the text shows
+// (the Update's, or one in the user's text), that "{" is written "%7B"
+// after the host, which names the same page, and the button opens the
+// Update's URL as it is.
 //
 // # Threading
 //
@@ -180,8 +184,12 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 	if err := textsafe.CheckURL(u.URL, "the card's button opens it"); err != nil {
 		return nil, err
 	}
-	u = textsafe.Map(u, c.name, quietFunctions)
-	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
+	// A template may show the URL and the IDs too; the button opens the
+	// URL as it is.
+	shown := textsafe.Map(u, c.name, quietFunctions)
+	shown.URL, shown.ID, shown.IncidentID = quietFunctions(u.URL), quietFunctions(u.ID), quietFunctions(u.IncidentID)
+	shown.Corrects = quietFunctions(u.Corrects)
+	text, err := c.s.tmpl.Text(c.name, Template, shown, MaxPayloadBytes, sizer(u))
 	if err != nil {
 		return nil, err // ErrBlank too: Teams would take the empty card with a 202, as any other
 	}
