@@ -106,6 +106,17 @@ func TestRunHelp(t *testing.T) {
 	assert.Contains(t, out.String(), "-shutdown-timeout")
 }
 
+// -keep's help says what becomes of an update older than it: the Limits
+// section of the package comment, which it once pointed to, is not in the
+// help a user reads.
+func TestRunHelpSaysWhatKeepForgets(t *testing.T) {
+	env, out, _ := testEnv(nil)
+	assert.Equal(t, 0, run(context.Background(), []string{"-help"}, env))
+	help := strings.Join(strings.Fields(out.String()), " ")
+	assert.NotContains(t, help, "see Limits")
+	assert.Contains(t, help, "an older update is unknown to GET, correct and retract, and queued anew if posted again")
+}
+
 // The connection string's password never shows, whatever goes wrong with
 // it.
 func TestDatabasePasswordIsNeverPrinted(t *testing.T) {

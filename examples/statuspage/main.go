@@ -67,6 +67,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspage"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/templates"
 	"golang.org/x/text/language"
@@ -221,36 +222,15 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 		return err
 	}
 	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), servingOn(ln.Addr(), o.base))
-	return serve(ctx, abort, newServer(newHandler(page.Root()), defaultTimeouts), ln)
-}
-
-// timeouts bound how long the server waits on a client.
-type timeouts struct {
-	readHeader, read, write, idle time.Duration
+	return serve(ctx, abort, serverlimits.New("", newHandler(page.Root()), defaultTimeouts), ln)
 }
 
 // defaultTimeouts are those of the package comment.
-var defaultTimeouts = timeouts{
-	readHeader: 5 * time.Second,
-	read:       10 * time.Second,
-	write:      time.Minute,
-	idle:       2 * time.Minute,
-}
-
-// newServer returns a server for h that drops clients slower than t
-// allows: without them, a client that sent a request's headers but not
-// the body they announced, that stopped reading an answer, or that kept
-// a connection open idle, held it (and a file descriptor) for as long as
-// it liked, and a shutdown waited out its grace period for the first two.
-func newServer(h http.Handler, t timeouts) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: t.readHeader,
-		ReadTimeout:       t.read,
-		WriteTimeout:      t.write,
-		IdleTimeout:       t.idle,
-		MaxHeaderBytes:    64 << 10,
-	}
+var defaultTimeouts = serverlimits.Timeouts{
+	ReadHeader: 5 * time.Second,
+	Read:       10 * time.Second,
+	Write:      time.Minute,
+	Idle:       2 * time.Minute,
 }
 
 // servingOn is where the page is served: the address bound (-listen

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,8 +26,8 @@ const short = 100 * time.Millisecond
 
 // only returns timeouts where the one set by set is short and the others
 // are far beyond the test's deadline.
-func only(set func(*timeouts)) timeouts {
-	to := timeouts{readHeader: time.Hour, read: time.Hour, write: time.Hour, idle: time.Hour}
+func only(set func(*serverlimits.Timeouts)) serverlimits.Timeouts {
+	to := serverlimits.Timeouts{ReadHeader: time.Hour, Read: time.Hour, Write: time.Hour, Idle: time.Hour}
 	set(&to)
 	return to
 }
@@ -34,10 +35,10 @@ func only(set func(*timeouts)) timeouts {
 // serveWith runs newServer with h and to on a loopback port until the
 // test ends, and returns its address and a channel that receives once for
 // each connection the server closed.
-func serveWith(t *testing.T, h http.Handler, to timeouts) (string, <-chan struct{}) {
+func serveWith(t *testing.T, h http.Handler, to serverlimits.Timeouts) (string, <-chan struct{}) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := newServer(h, to)
+	srv := serverlimits.New("", h, to)
 	closed := make(chan struct{}, 16)
 	var conns sync.WaitGroup
 	srv.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -60,7 +61,7 @@ func serveWith(t *testing.T, h http.Handler, to timeouts) (string, <-chan struct
 }
 
 // servePage serves a freshly written page with to.
-func servePage(t *testing.T, to timeouts) string {
+func servePage(t *testing.T, to serverlimits.Timeouts) string {
 	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
 	page, err := newPage(o)
 	require.NoError(t, err)
@@ -76,14 +77,14 @@ func servePage(t *testing.T, to timeouts) string {
 func TestSlowClientsAreDisconnected(t *testing.T) {
 	tests := []struct {
 		name string
-		to   timeouts
+		to   serverlimits.Timeouts
 		send string // what the client sends before it stalls
 	}{
-		{"headers never finish", only(func(to *timeouts) { to.readHeader = short }),
+		{"headers never finish", only(func(to *serverlimits.Timeouts) { to.ReadHeader = short }),
 			"GET / HTTP/1.1\r\nHost: status\r\nAcce"},
-		{"body never finishes", only(func(to *timeouts) { to.read = short }),
+		{"body never finishes", only(func(to *serverlimits.Timeouts) { to.Read = short }),
 			"GET / HTTP/1.1\r\nHost: status\r\nContent-Length: 100\r\n\r\n{"},
-		{"idle after a request", only(func(to *timeouts) { to.idle = short }),
+		{"idle after a request", only(func(to *serverlimits.Timeouts) { to.Idle = short }),
 			"GET / HTTP/1.1\r\nHost: status\r\n\r\n"},
 	}
 	for _, tt := range tests {
@@ -116,7 +117,7 @@ func TestClientNotReadingIsDisconnected(t *testing.T) {
 			}
 		}
 	})
-	addr, closed := serveWith(t, endless, only(func(to *timeouts) { to.write = short }))
+	addr, closed := serveWith(t, endless, only(func(to *serverlimits.Timeouts) { to.Write = short }))
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
@@ -130,7 +131,7 @@ func TestClientNotReadingIsDisconnected(t *testing.T) {
 }
 
 func TestDefaultTimeoutsAreSet(t *testing.T) {
-	srv := newServer(http.NotFoundHandler(), defaultTimeouts)
+	srv := serverlimits.New("", http.NotFoundHandler(), defaultTimeouts)
 	for name, d := range map[string]time.Duration{
 		"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout,
 		"WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout,

@@ -71,6 +71,7 @@ import (
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -91,7 +92,7 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
-	srv := newServer(listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
+	srv := serverlimits.New(listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
 	if err := listenAndServe(ctx, abort, srv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(exitStatus(err))
@@ -186,31 +187,12 @@ func serveUntil(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln
 // maxBody bounds a delivery's body.
 const maxBody = 1 << 20
 
-// timeouts bound how long the server waits on a client (see the package
-// comment).
-type timeouts struct {
-	readHeader, read, write, idle time.Duration
-}
-
-var defaultTimeouts = timeouts{
-	readHeader: 5 * time.Second,
-	read:       15 * time.Second,
-	write:      20 * time.Second,
-	idle:       2 * time.Minute,
-}
-
-// newServer returns a server for h on addr that drops clients slower than t
-// allows.
-func newServer(addr string, h http.Handler, t timeouts) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           h,
-		ReadHeaderTimeout: t.readHeader,
-		ReadTimeout:       t.read,
-		WriteTimeout:      t.write,
-		IdleTimeout:       t.idle,
-		MaxHeaderBytes:    64 << 10,
-	}
+// defaultTimeouts are those of the package comment.
+var defaultTimeouts = serverlimits.Timeouts{
+	ReadHeader: 5 * time.Second,
+	Read:       15 * time.Second,
+	Write:      20 * time.Second,
+	Idle:       2 * time.Minute,
 }
 
 // receiver verifies, deduplicates and prints deliveries, and says on log

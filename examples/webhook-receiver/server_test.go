@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/internal/syncbuf"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -31,12 +32,12 @@ const testDeadline = 5 * time.Second
 
 // serve runs newServer with t on a loopback port until the test ends and
 // returns its address.
-func serve(t *testing.T, to timeouts) string {
+func serve(t *testing.T, to serverlimits.Timeouts) string {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := newServer("", newHandler(v, io.Discard, io.Discard), to)
+	srv := serverlimits.New("", newHandler(v, io.Discard, io.Discard), to)
 	// A connection's goroutine outlives Close a little (it lingers before
 	// closing a connection whose body it did not read): wait for it.
 	var conns sync.WaitGroup
@@ -60,8 +61,8 @@ func serve(t *testing.T, to timeouts) string {
 
 // only returns timeouts where the one set by set is short and the others
 // are far beyond the test's deadline.
-func only(set func(*timeouts)) timeouts {
-	to := timeouts{readHeader: time.Hour, read: time.Hour, write: time.Hour, idle: time.Hour}
+func only(set func(*serverlimits.Timeouts)) serverlimits.Timeouts {
+	to := serverlimits.Timeouts{ReadHeader: time.Hour, Read: time.Hour, Write: time.Hour, Idle: time.Hour}
 	set(&to)
 	return to
 }
@@ -79,14 +80,14 @@ func signedHead() string {
 func TestSlowClientsAreDisconnected(t *testing.T) {
 	tests := []struct {
 		name string
-		to   timeouts
+		to   serverlimits.Timeouts
 		send string // what the client sends before it stalls
 	}{
-		{"headers never finish", only(func(to *timeouts) { to.readHeader = short }),
+		{"headers never finish", only(func(to *serverlimits.Timeouts) { to.ReadHeader = short }),
 			"POST / HTTP/1.1\r\nHost: receiver\r\nContent-Type: appl"},
-		{"body never finishes", only(func(to *timeouts) { to.read = short }),
+		{"body never finishes", only(func(to *serverlimits.Timeouts) { to.Read = short }),
 			"POST / HTTP/1.1\r\nHost: receiver\r\n" + signedHead() + "Content-Length: 100\r\n\r\n{\"type\":"},
-		{"idle after a request", only(func(to *timeouts) { to.idle = short }),
+		{"idle after a request", only(func(to *serverlimits.Timeouts) { to.Idle = short }),
 			"GET / HTTP/1.1\r\nHost: receiver\r\n\r\n"},
 	}
 	for _, tt := range tests {
@@ -110,7 +111,7 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 }
 
 func TestBodyTimeoutIsRetryable(t *testing.T) {
-	conn, err := net.Dial("tcp", serve(t, only(func(to *timeouts) { to.read = short })))
+	conn, err := net.Dial("tcp", serve(t, only(func(to *serverlimits.Timeouts) { to.Read = short })))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\n"+signedHead()+"Content-Length: 100\r\n\r\n{")
@@ -141,7 +142,7 @@ func TestBodyTooLarge(t *testing.T) {
 // the receiver neither waits for its body (here, one that never comes) nor
 // reads up to its limit of it.
 func TestUnsignedRefusedBeforeBody(t *testing.T) {
-	conn, err := net.Dial("tcp", serve(t, only(func(*timeouts) {})))
+	conn, err := net.Dial("tcp", serve(t, only(func(*serverlimits.Timeouts) {})))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 2000000\r\n\r\n{")
@@ -154,7 +155,7 @@ func TestUnsignedRefusedBeforeBody(t *testing.T) {
 }
 
 func TestDefaultTimeoutsAreSet(t *testing.T) {
-	srv := newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts)
+	srv := serverlimits.New("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts)
 	for name, d := range map[string]time.Duration{
 		"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout,
 		"WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout,
@@ -171,7 +172,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	require.NoError(t, err)
 	defer taken.Close()
 	var log bytes.Buffer
-	err = listenAndServe(context.Background(), nil, newServer(taken.Addr().String(), http.NotFoundHandler(), defaultTimeouts), &log)
+	err = listenAndServe(context.Background(), nil, serverlimits.New(taken.Addr().String(), http.NotFoundHandler(), defaultTimeouts), &log)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-listen: ")
 	assert.Empty(t, log.String(), "nothing said to listen")
@@ -180,7 +181,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- listenAndServe(ctx, nil, newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
+		done <- listenAndServe(ctx, nil, serverlimits.New("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
 	}()
 	listening := regexp.MustCompile(`^webhook-receiver: listening on http://(127\.0\.0\.1:\d+)/\n$`)
 	require.Eventually(t, func() bool { return listening.MatchString(out.String()) }, time.Minute, 5*time.Millisecond)
@@ -202,7 +203,7 @@ func TestRefusedRequestLetsGoOfTheConnection(t *testing.T) {
 		"not a POST": "PUT / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100000\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", serve(t, only(func(*timeouts) {})))
+			conn, err := net.Dial("tcp", serve(t, only(func(*serverlimits.Timeouts) {})))
 			require.NoError(t, err)
 			defer conn.Close()
 			_, err = io.WriteString(conn, head)
