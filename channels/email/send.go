@@ -340,7 +340,9 @@ func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err))
+		// Scrubbed: err may quote the server (a malformed reply line),
+		// which may quote the credentials.
+		b.fan.Report(i, b.scrubber().error(fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err)))
 		return false
 	case ctx.Err() != nil:
 		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
