@@ -13,11 +13,12 @@ import (
 )
 
 // TestMalformedEndOfDataReplyRedacted: a reply to the end of DATA that is
-// not a reply line at all leaves the delivery uncertain; a server that
-// quotes the credentials in it gets them into no error.
+// not a reply line at all, or is no outcome (a 1yz), leaves the delivery
+// uncertain; a server that quotes the credentials in it gets them into no
+// error.
 func TestMalformedEndOfDataReplyRedacted(t *testing.T) {
 	const alice = "alice@example.net"
-	for _, reply := range []string{"2x " + echoCreds} {
+	for _, reply := range []string{"2x " + echoCreds, "150 " + echoCreds} {
 		t.Run(reply[:3], func(t *testing.T) {
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 			srv.script(func(s *fakeSMTP) { s.dataPlan[alice] = []string{reply} })
