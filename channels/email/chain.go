@@ -84,7 +84,7 @@ func (b *batch) ended(ctx context.Context, cn *conn, i int, err error) bool {
 		return true
 	}
 	var reply *textproto.Error
-	if errors.As(err, &reply) {
+	if errors.As(err, &reply) && !errors.Is(err, errUnanswered) {
 		return b.classify(cn, i, cmdEndData, err)
 	}
 	return b.failed(ctx, cn, i, "", err)

@@ -142,7 +142,7 @@
 // failed to save, and one whose reply came after the attempt's context
 // ended (the wait for that reply is not Config.Timeout but up to 10
 // minutes: see there). A recipient whose message went out whole but got no
-// reply to its end of DATA has an error matching ErrDeliveryUncertain,
+// reply to its end of DATA, or one that is no outcome (see Errors), has an error matching ErrDeliveryUncertain,
 // also when the connection broke while the next message's pipelined
 // commands went out after it; it waits for the next attempt rather than
 // go out again at once. The message sent again carries the same
@@ -224,7 +224,8 @@
 //     reply to the end of DATA never came (the connection broke, or timed
 //     out, after it, also while the next message's pipelined commands went
 //     out with it) waits for the next attempt, its error matching
-//     ErrDeliveryUncertain (see Limits). Send then
+//     ErrDeliveryUncertain (see Limits); so does one whose reply to the
+//     end of DATA was no outcome (see below). Send then
 //     returns a transient error wrapping a *broadcast.TargetsError that
 //     names the pending and the refused recipients, so the Broadcaster
 //     retries only the pending ones; after a 4xx (also a 421 with which
@@ -233,6 +234,13 @@
 //     at most a day (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
+//   - A reply that is no outcome, neither 2yz, 4yz nor 5yz (a 1yz, which
+//     another reply follows; a 3yz; a 2yz to DATA, where 354 is due), or
+//     a reply line that is not one: the replies may be out of step, so
+//     the connection is closed, never kept for the next message or Send.
+//     The recipient goes out on another connection, as after a broken
+//     one; after the end of DATA, whose message went out whole, its
+//     delivery is uncertain instead (ErrDeliveryUncertain).
 //   - 5xx to AUTH (535), to MAIL FROM, to EHLO and the HELO after it (the
 //     error names the name sent, and Config.HelloName, which sets it; so
 //     does a 4xx's, but 421), a TLS failure, a server without

@@ -18,7 +18,8 @@ import (
 // message went out whole, its final "." included, but whose reply to the
 // end of DATA never came: the attempt's context ended first, or the
 // connection broke or timed out, also while the commands of the next
-// message, pipelined after it, went out. The server may have accepted it
+// message, pipelined after it, went out; or what came was no outcome (a
+// 1yz, which another reply follows; a 3yz; a line that is no reply). The server may have accepted it
 // (RFC 1047's duplicate message problem). The recipient stays pending, and
 // the next attempt sends the message again, with the same Message-ID; the
 // receipt of the attempt that completes the delivery names the recipient

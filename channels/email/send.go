@@ -340,7 +340,9 @@ func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err))
+		// Scrubbed: err may quote the server (a reply that is no outcome,
+		// a malformed reply line), which may quote the credentials.
+		b.fan.Report(i, b.scrubber().error(fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err)))
 		return false
 	case ctx.Err() != nil:
 		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
@@ -356,6 +358,12 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	var reply *textproto.Error
 	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
 		b.requeue(i, b.lost("connection lost", err))
+		return false
+	}
+	if !refusal(reply) {
+		// No outcome, and the replies out of step: the recipient goes
+		// out on another connection.
+		b.requeue(i, b.lost("connection given up after a reply to "+command+" that is no outcome", err))
 		return false
 	}
 	switch {

@@ -45,6 +45,7 @@ type fakeSMTP struct {
 	authAll   string              // reply to every AUTH, "" none
 	echoOK    string              // after every positive reply to AUTH, MAIL, RCPT and DATA: echoCreds, or ""
 	mailAll   string              // reply to every MAIL, "" none
+	mailPlan  []string            // replies to the next MAILs, before mailAll
 	helloAll  string              // reply to every EHLO and HELO, "" none
 	mailFrom  int                 // mailAll only once this many messages were accepted
 	greeting  string              // the first reply, "" a 220
@@ -583,6 +584,9 @@ func (c *session) mail(arg string) bool {
 	forced := c.srv.mailAll
 	if len(c.srv.msgs) < c.srv.mailFrom {
 		forced = ""
+	}
+	if len(c.srv.mailPlan) > 0 {
+		forced, c.srv.mailPlan = c.srv.mailPlan[0], c.srv.mailPlan[1:]
 	}
 	c.srv.mu.Unlock()
 	switch {

@@ -136,30 +136,39 @@ func (cn *conn) writeCommands(from, to *mail.Address) ([]command, int, error) {
 // connection closed in the middle of DATA delivers nothing.
 func (cn *conn) readReplies(cmds []command) (string, error) {
 	var failed string
-	var refusal error
+	var refused error
 	for _, c := range cmds {
 		_, _, err := cn.client.Text.ReadResponse(c.code)
 		if c.name == cmdReset {
 			err = cn.probed(err)
 		}
-		if _, ok := err.(*textproto.Error); err != nil && !ok {
-			if refusal != nil {
+		reply, ok := err.(*textproto.Error)
+		if err != nil && !ok {
+			if refused != nil {
 				// Closed after a refusal, as after a 421: the refusal says why.
 				cn.broken = true
-				return failed, refusal
+				return failed, refused
 			}
 			return "", err
 		}
+		if ok && !refusal(reply) {
+			// Out of step: the replies that follow may answer anything.
+			cn.broken = true
+			if refused != nil {
+				return failed, refused
+			}
+			return c.name, err
+		}
 		switch {
-		case err != nil && refusal == nil:
-			failed, refusal = c.name, err
+		case err != nil && refused == nil:
+			failed, refused = c.name, err
 		case err == nil && c.name == cmdReset:
 			cn.reset = false
-		case err == nil && c.name == cmdData && refusal != nil:
+		case err == nil && c.name == cmdData && refused != nil:
 			cn.broken = true
 		}
 	}
-	return failed, refusal
+	return failed, refused
 }
 
 // writeContent buffers the message: head, the recipient's header fields,
@@ -215,8 +224,10 @@ const endOfDataWait = 10 * time.Minute
 // reads and writes by one deadline, which UpdateDeadline moves: the next
 // message's moves it back.
 //
-// An error other than the server's reply matches errUnanswered: the
-// message went out whole, and the server may have accepted it.
+// An error other than the server's refusal (a 4yz or 5yz reply: see
+// refusal) matches errUnanswered: the message went out whole, and the
+// server may have accepted it. So does a reply that is no outcome, a 1yz
+// say, which another reply follows, and which may accept the message.
 func (cn *conn) readEnd() error {
 	err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait))
 	if err == nil {
@@ -225,10 +236,26 @@ func (cn *conn) readEnd() error {
 		// for a failure would send it again.
 		_, _, err = cn.client.Text.ReadResponse(2)
 	}
-	if _, ok := err.(*textproto.Error); err != nil && !ok {
-		return fmt.Errorf("%w: %w", errUnanswered, err)
+	reply, ok := err.(*textproto.Error)
+	switch {
+	case err == nil || ok && refusal(reply):
+		return err
+	case ok:
+		return fmt.Errorf("%w: a reply that is no outcome came instead: %w", errUnanswered, reply)
 	}
-	return err
+	return fmt.Errorf("%w: %w", errUnanswered, err)
+}
+
+// refusal reports whether r, a reply other than the one a command or the
+// end of DATA expects, refuses it: 4yz or 5yz (RFC 5321, 4.2.1). Any other
+// is no outcome, and leaves client and server out of step: a 1yz says
+// another reply follows, which the next command would take for its own; a
+// 3yz, or a 2yz where 354 was due, that the server took what came before
+// otherwise than the client; a class SMTP does not define, nothing. The
+// connection is then given up, not kept for the next message.
+func refusal(r *textproto.Error) bool {
+	class := r.Code / 100
+	return class == 4 || class == 5
 }
 
 // writeLine buffers line and CRLF.
