@@ -166,6 +166,17 @@ func TestSendConnectionFailures(t *testing.T) {
 	})
 }
 
+// onePending requires err to be a *broadcast.TargetsError with one
+// pending target, asserts that it is target, and returns it.
+func onePending(t *testing.T, err error, target string) broadcast.TargetFailure {
+	t.Helper()
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1, "%v", err)
+	assert.Equal(t, target, te.Pending[0].Target)
+	return te.Pending[0]
+}
+
 // replyError finds the *irc.ReplyError of err: in its chain (a refusal of
 // the connection: password, SASL, nick) or in the error of one of the IRC
 // channels a *broadcast.TargetsError lists (a refusal of that channel).

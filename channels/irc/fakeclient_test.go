@@ -440,6 +440,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	}
 	switch {
 	case s.opts.mute[channel]:
+		if s.opts.muteNotice != "" {
+			c.reply(":fake.test NOTICE " + c.nick + " :" + s.opts.muteNotice)
+		}
 		return true
 	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops

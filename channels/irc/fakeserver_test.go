@@ -104,8 +104,11 @@ type fakeOptions struct {
 	voiceSymbol string
 	floodQuit   string // the text of mode "F"'s ERROR
 	// mute drops every line to a channel without a word, as a flood
-	// limit does, whatever its modes.
-	mute map[string]bool
+	// limit does, whatever its modes; muteNotice, if set, is the text of
+	// a server NOTICE to the client for each line dropped so, as
+	// UnrealIRCd's restrict-commands sends.
+	mute       map[string]bool
+	muteNotice string
 	// services answers PRIVMSG NickServ (else 401, no such nick): GHOST
 	// frees a nick of nicksInUse for a client logged in to the account
 	// of that name, as Atheme's modules/nickserv/ghost.c does.

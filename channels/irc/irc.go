@@ -276,7 +276,13 @@
 // naming the command JOIN rather than a channel, as UnrealIRCd's
 // restrict-commands sends, "421 JOIN :You must be connected for at least
 // 10 seconds", answers none by name, and the error of each JOIN sent
-// before it and not answered names it), a channel
+// before it and not answered names it; so does one of an error reply
+// naming neither a channel nor a command, "479 nick :Illegal channel
+// name", that came with no other reply that may answer a JOIN between
+// them, and else a server notice refusing a command since the JOIN,
+// as UnrealIRCd 5's restrict-commands sends one, "*** You cannot use
+// the JOIN command until …"; lines not echoed, or whose PONG does not
+// come in time, name such a notice too), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting
@@ -345,9 +351,11 @@
 // 461, 468, 477 to NICK or USER on some servers) and then does not
 // complete within Config.Timeout, or that ends with the connection lost or
 // ctx done, fails so, transiently, its error naming the server's last
-// such reply and wrapping its *ReplyError. An ERROR line during
-// registration ends it at once, as the connection's end does, though the
-// server may leave the socket open. A server that refuses the connection for connecting
+// such reply and wrapping its *ReplyError. An ERROR line, during
+// registration or after it, ends the attempt at once, as the connection's
+// end does, though the server may leave the socket open: the error names
+// its text, and is transient unless it names a ban (above) or a rate
+// limit (below). A server that refuses the connection for connecting
 // too often (an ERROR that says it is throttled, or Solanum's TLS alert
 // "access denied") is a rate limit: the error asks, with
 // broadcast.RetryAfter, for 30 s before the next attempt. So is one that

@@ -78,13 +78,10 @@ func TestJoinRefusedForMode(t *testing.T) {
 			assert.False(t, done, "left for a later attempt")
 			require.Error(t, err)
 			assert.False(t, broadcast.IsPermanent(err))
-			var te *broadcast.TargetsError
-			require.ErrorAs(t, err, &te)
-			require.Len(t, te.Pending, 1, "%v", err)
-			assert.Equal(t, "#ops", te.Pending[0].Target)
-			assert.Contains(t, te.Pending[0].Err.Error(), tt.want)
+			p := onePending(t, err, "#ops")
+			assert.Contains(t, p.Err.Error(), tt.want)
 			var re *irc.ReplyError
-			require.ErrorAs(t, te.Pending[0].Err, &re)
+			require.ErrorAs(t, p.Err, &re)
 			assert.Equal(t, tt.reply[:3], re.Code)
 		})
 	}

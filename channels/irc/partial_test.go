@@ -89,11 +89,8 @@ func TestSendPendingChannelRetried(t *testing.T) {
 	_, err := ch.Send(context.Background(), m)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
-	var te *broadcast.TargetsError
-	require.ErrorAs(t, err, &te)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#b", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "join #b: 437")
+	p := onePending(t, err, "#b")
+	assert.Contains(t, p.Err.Error(), "join #b: 437")
 
 	srv.FailTarget("#b", channeltest.FailNone)
 	m.Attempt = 2
@@ -114,13 +111,10 @@ func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
 		"#a", "#throttled")
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
-	var te *broadcast.TargetsError
-	require.ErrorAs(t, err, &te, "not %v", err)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#throttled", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "join #throttled: 480 Cannot join channel (+j)")
+	p := onePending(t, err, "#throttled")
+	assert.Contains(t, p.Err.Error(), "join #throttled: 480 Cannot join channel (+j)")
 	var re *irc.ReplyError
-	require.ErrorAs(t, te.Pending[0].Err, &re)
+	require.ErrorAs(t, p.Err, &re)
 	assert.Equal(t, "480", re.Code)
 	assert.Len(t, srv.saidIn("#a"), 1)
 	assert.Equal(t, []string{"#a"}, ledger.Delivered())
@@ -340,11 +334,8 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	_, err := ch.Send(ctx, m)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "the next attempt posts to the rest")
-	var te *broadcast.TargetsError
-	require.ErrorAs(t, err, &te)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#c", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "pacing: left for the next attempt")
+	p := onePending(t, err, "#c")
+	assert.Contains(t, p.Err.Error(), "pacing: left for the next attempt")
 	assert.Len(t, srv.saidIn("#a"), 5)
 	assert.Len(t, srv.saidIn("#b"), 5)
 	assert.Empty(t, srv.saidIn("#c"))
@@ -453,11 +444,8 @@ func TestSendCountsRegistrationRetries(t *testing.T) {
 	_, err := ch.Send(ctx, message(u))
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "the next attempt posts to #b")
-	var te *broadcast.TargetsError
-	require.ErrorAs(t, err, &te)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#b", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "pacing: left for the next attempt")
+	p := onePending(t, err, "#b")
+	assert.Contains(t, p.Err.Error(), "pacing: left for the next attempt")
 	assert.Len(t, srv.saidIn("#a"), 5)
 	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
 	assert.Equal(t, []string{"JOIN #a"}, srv.commands("JOIN"), "#b not even joined")
@@ -485,11 +473,8 @@ func TestTooManyChannelsLeavesTheRestForTheNextAttempt(t *testing.T) {
 			_, err := ch.Send(context.Background(), m)
 			require.Error(t, err)
 			assert.False(t, broadcast.IsPermanent(err), "the limit lets #c in once the others are done: %v", err)
-			var te *broadcast.TargetsError
-			require.ErrorAs(t, err, &te)
-			require.Len(t, te.Pending, 1)
-			assert.Equal(t, "#c", te.Pending[0].Target)
-			assert.Contains(t, te.Pending[0].Err.Error(), "join #c: 405")
+			p := onePending(t, err, "#c")
+			assert.Contains(t, p.Err.Error(), "join #c: 405")
 			assert.Empty(t, ledger.Failed())
 
 			m.Attempt = 2

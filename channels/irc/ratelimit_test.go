@@ -3,7 +3,6 @@ package irc_test
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"io"
 	"net"
 	"testing"
@@ -205,11 +204,8 @@ func assertOpsRateLimited(t *testing.T, err error, m broadcast.Message, want str
 	t.Helper()
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
-	var te *broadcast.TargetsError
-	require.True(t, errors.As(err, &te), "%q", err)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#ops", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), want)
+	p := onePending(t, err, "#ops")
+	assert.Contains(t, p.Err.Error(), want)
 	d, hinted := broadcast.RetryDelay(err)
 	assert.True(t, hinted, "a rate limit: %q", err)
 	assert.Equal(t, httpx.RateLimitWait, d)

@@ -31,7 +31,6 @@ type registration struct {
 	mechs  string   // the SASL mechanisms a 908 named, made safe (see serverText)
 	err    error
 	last   *ReplyError // the last error reply that handle does not act on; nil: none
-	bye    bool        // the server sent ERROR: it ends the connection
 
 	regaining *regaining // non-nil while taking the configured nick back (see regain)
 }
@@ -105,12 +104,12 @@ func (ss *session) register() error {
 // server answers that it is in use (see nickAsks). The pauses before
 // those asks are the bot's, not the server's: they do not count against
 // Config.Timeout. A timeout after an error reply that handle does not act
-// on names that reply; an ERROR line ends the wait, whether or not the
-// server closes the connection after it.
+// on names that reply; an ERROR line ends the wait (see session.ended),
+// whether or not the server closes the connection after it.
 func (r *registration) await(ss *session) error {
 	deadline := time.Now().Add(ss.s.timeout)
 	for {
-		ok, err := ss.wait(func() bool { return r.done || r.err != nil || r.again || r.bye }, time.Until(deadline))
+		ok, err := ss.wait(func() bool { return r.done || r.err != nil || r.again }, time.Until(deadline))
 		switch {
 		case err != nil:
 			return err
@@ -118,15 +117,6 @@ func (r *registration) await(ss *session) error {
 			return fmt.Errorf("irc: register: no welcome from the server within %v, after its error reply: %w", ss.s.timeout, r.last)
 		case !ok:
 			return fmt.Errorf("irc: register: no answer from the server within %v", ss.s.timeout)
-		case r.bye && !r.done && r.err == nil:
-			// The server ends the connection, and may not close it at
-			// once: its ERROR is the answer. One without a reason says
-			// no more; the reader may still be running, and its error is
-			// not to be read before it ends.
-			if ss.bye() == "" && ss.ctx.Err() == nil {
-				return errors.New("irc: connection closed by the server (an ERROR line without a reason)")
-			}
-			return ss.lost()
 		case !r.again:
 			return nil
 		}
@@ -300,8 +290,6 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		return
 	}
 	switch m.Command {
-	case "ERROR":
-		r.bye = true
 	case "001":
 		if ss.s.sasl() && !r.authed {
 			r.fail(noSASL(ss.s.saslMech), "001", true)

@@ -37,23 +37,36 @@ type session struct {
 	// rather than a channel (see unanswered), and unplacedAt when it came.
 	unplaced   *ReplyError
 	unplacedAt time.Time
+	// heard counts the server lines handled since registration, and
+	// replies those of them that answer a command of the bot (see
+	// isReply): what came between a JOIN and a reply naming no channel.
+	heard, replies int
+	// notice is the last server notice refusing a command (see
+	// refusalNotice), made safe, and noticeAt the count of heard when it
+	// came.
+	notice   string
+	noticeAt int
 }
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t        *target
-	joined   bool
-	posted   int       // lines sent to it
-	echoed   int       // of those, lines the server echoed (IRCv3 echo-message)
-	lines    []string  // the lines it is to get, once known
-	got      []bool    // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
-	order    []int     // the indexes in lines of the lines sent, in order
-	matched  int       // the echoes so far matched order[:matched] (see echoedLine)
-	modes    string    // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
-	voiced   bool      // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
-	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
-	sent     time.Time // when its JOIN was sent
-	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
+	t         *target
+	joined    bool
+	posted    int         // lines sent to it
+	echoed    int         // of those, lines the server echoed (IRCv3 echo-message)
+	lines     []string    // the lines it is to get, once known
+	got       []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
+	order     []int       // the indexes in lines of the lines sent, in order
+	matched   int         // the echoes so far matched order[:matched] (see echoedLine)
+	modes     string      // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
+	voiced    bool        // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
+	err       error       // why the channel failed, marked Permanent if for good; nil while it is fine
+	sent      time.Time   // when its JOIN was sent
+	deadline  time.Time   // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
+	heardAt   int         // the session's heard when its JOIN was sent
+	repliedAt int         // the session's replies when its JOIN was sent
+	bare      *ReplyError // an error reply naming nothing that came next after the JOIN, with no other reply between (see bareReply)
+	linesAt   int         // the session's heard when its first line was sent
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -99,6 +112,9 @@ func (ss *session) wait(done func() bool, d time.Duration) (bool, error) {
 		case h := <-ss.in.msgs:
 			ss.as = h.nick
 			ss.handle(h.m)
+			if h.m.Command == "ERROR" {
+				return false, ss.ended()
+			}
 		case <-ss.c.done:
 			return false, ss.lost()
 		case <-ss.ctx.Done():
@@ -110,13 +126,30 @@ func (ss *session) wait(done func() bool, d time.Duration) (bool, error) {
 	return true, nil
 }
 
-// await is wait for d, whose passing is an error.
+// await is wait for d, whose passing is an error wrapping errNoAnswer.
 func (ss *session) await(what string, done func() bool, d time.Duration) error {
 	ok, err := ss.wait(done, d)
 	if err == nil && !ok {
-		err = fmt.Errorf("irc: %s: no answer from the server within %v", what, d)
+		err = fmt.Errorf("irc: %s: %w within %v", what, errNoAnswer, d)
 	}
 	return err
+}
+
+// errNoAnswer is wrapped by the error of a wait for the server that passed
+// its time.
+var errNoAnswer = errors.New("no answer from the server")
+
+// ended is the error of a connection the server ended with an ERROR line,
+// whether or not it closes the socket after it (a server may leave it open
+// for a while): the ERROR is its last word, and no answer is to come. It
+// is as transient as a lost connection is (see lost), naming the server's
+// reason; an ERROR without one says no more, and the reader, which may
+// still be running, is not asked why it ended.
+func (ss *session) ended() error {
+	if ss.bye() == "" && ss.ctx.Err() == nil {
+		return errors.New("irc: connection closed by the server (an ERROR line without a reason)")
+	}
+	return ss.lost()
 }
 
 func (ss *session) ctxErr() error { return fmt.Errorf("irc: %w", ss.ctx.Err()) }
@@ -256,8 +289,14 @@ func (ss *session) handle(m ircmsg.Message) {
 		return
 	}
 	if m.Command == "ERROR" {
-		return // the connection keeps it: see bye
+		return // the connection keeps it (see bye), and wait ends
 	}
+	defer func() {
+		if ss.isReply(m) {
+			ss.replies++
+		}
+		ss.heard++
+	}()
 	switch m.Command {
 	case "JOIN":
 		if st := ss.chans[ss.c.chanFold(param(m, 0))]; st != nil && ss.named(m.Nick()) {
@@ -274,6 +313,8 @@ func (ss *session) handle(m ircmsg.Message) {
 		} else if name, ok := floodDropped(m); ok {
 			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
 				ss.s.serverText(param(m, 1))), 0, false), false)
+		} else if refusalNotice(m) {
+			ss.notice, ss.noticeAt = ss.s.serverText(param(m, 1)), ss.heard
 		}
 	case "324": // RPL_CHANNELMODEIS: me, channel, modes, their parameters
 		if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil {
@@ -320,7 +361,11 @@ func (ss *session) handle(m ircmsg.Message) {
 		// rate limit that names no wait.
 		ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 	default:
-		if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
+		if isErrorReply(m.Command) && len(m.Params) <= 2 {
+			// Names neither a channel nor a command: "479 nick :Illegal
+			// channel name" on some servers (see bareReply).
+			ss.bareReply(m)
+		} else if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
 			permanent, err := ss.closed(only, ss.replyOf(m))
 			ss.refuse(param(m, 1), err, permanent)
 		} else if m.Command == "480" {
@@ -344,6 +389,68 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.unplaced, ss.unplacedAt = ss.replyOf(m), time.Now()
 		}
 	}
+}
+
+// isReply reports whether m, a server line handled after registration,
+// may answer a JOIN of the bot, or a command sent after one: a PONG, a
+// line of the bot's own (the echo of its JOIN, of its lines), a numeric
+// naming one of the channels or the command JOIN, or an error reply naming
+// nothing (see bareReply). The answers to the commands of registration
+// (302 to USERHOST, 422 no MOTD, the welcome), which may come after the
+// first JOIN went out, are not among them, nor other users' lines and
+// server notices.
+func (ss *session) isReply(m ircmsg.Message) bool {
+	switch {
+	case m.Command == "PONG" || ss.named(m.Nick()):
+		return true
+	case len(m.Command) != 3 || strings.Trim(m.Command, "0123456789") != "":
+		return false
+	case isErrorReply(m.Command) && len(m.Params) <= 2:
+		return m.Command != "422"
+	}
+	return param(m, 1) == "JOIN" || ss.chans[ss.c.chanFold(param(m, 1))] != nil
+}
+
+// bareReply records m, an error reply that names neither a channel nor a
+// command (some servers answer a JOIN so: "479 nick :Illegal channel
+// name", "520 nick :Cannot join channel (IRCops only)"), as what a JOIN
+// still unanswered may have got: one after which the server sent no
+// other reply that may answer a JOIN (see isReply), so that m is the next
+// answer it gave (servers answer in order). Its channel is not known, so it fails none; a JOIN left
+// unanswered at its deadline names it (see unanswered). 422 (no MOTD)
+// ends the welcome, which may come after the first JOIN went out, and
+// answers none.
+func (ss *session) bareReply(m ircmsg.Message) {
+	if m.Command == "422" {
+		return
+	}
+	for _, st := range ss.chans {
+		if !st.sent.IsZero() && !st.joined && st.err == nil && st.bare == nil && st.repliedAt == ss.replies {
+			st.bare = ss.replyOf(m)
+		}
+	}
+}
+
+// refusalNotice reports whether m is a server's notice that it refused a
+// command of the bot: UnrealIRCd 5's restrict-commands sends no numeric
+// but "*** You cannot use the JOIN command until you've been connected
+// for 10 seconds or more" (or "send messages to channels"), and "*** The
+// command JOIN has been disabled by the network administrators". Only a
+// server sends it (no "!" in its source); its other notices are no
+// refusal.
+func refusalNotice(m ircmsg.Message) bool {
+	text, found := strings.CutPrefix(param(m, 1), "*** ")
+	return m.Command == "NOTICE" && found && !strings.Contains(m.Source, "!") &&
+		(strings.HasPrefix(text, "You cannot ") || strings.HasSuffix(text, "disabled by the network administrators"))
+}
+
+// noticeSince returns the last server notice refusing a command (see
+// refusalNotice) that came after the heard-th line; "" if none.
+func (ss *session) noticeSince(heard int) string {
+	if ss.notice == "" || ss.noticeAt < heard {
+		return ""
+	}
+	return ss.notice
 }
 
 // floodDropped reports whether m is the server's notice that it dropped a
@@ -493,7 +600,7 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 		if err := ss.paced("JOIN", params...); err != nil {
 			return nil, err
 		}
-		st.sent = time.Now()
+		st.sent, st.heardAt, st.repliedAt = time.Now(), ss.heard, ss.replies
 		st.deadline = st.sent.Add(ss.s.timeout)
 		if d, ok := ss.ctx.Deadline(); ok && d.Add(-postMargin).Before(st.deadline) && d.Add(-postMargin).After(st.sent) {
 			// The attempt ends first: the channel fails, by name, before
@@ -552,11 +659,20 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 // unanswered is the error of a channel whose JOIN got no answer that
 // names it by its deadline. An error reply to a JOIN that named no
 // channel, since this one was sent, is named, and wrapped: it may be this
-// JOIN's answer. Its numeric is not known to be permanent.
+// JOIN's answer. So is an error reply that names nothing, when it was the
+// next reply after this JOIN (see bareReply). Its numeric is not known to
+// be permanent. Without either, a server notice refusing a command (see
+// refusalNotice) since the JOIN is named.
 func (ss *session) unanswered(st *chanState) error {
 	within := st.deadline.Sub(st.sent).Round(time.Millisecond)
-	if ss.unplaced != nil && !ss.unplacedAt.Before(st.sent) {
+	switch {
+	case ss.unplaced != nil && !ss.unplacedAt.Before(st.sent):
 		return fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, ss.unplaced)
+	case st.bare != nil:
+		return fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, st.bare)
+	}
+	if n := ss.noticeSince(st.heardAt); n != "" {
+		return fmt.Errorf("irc: join %s: not joined within %v, after the server's notice: %s", st.t.name, within, n)
 	}
 	return fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, within)
 }
@@ -607,10 +723,16 @@ func (ss *session) post(st *chanState) error {
 		if !sent {
 			return nil
 		}
+		if st.posted == 0 {
+			st.linesAt = ss.heard
+		}
 		st.order = append(st.order, i)
 		st.posted++
 	}
 	if err := ss.probe(); err != nil {
+		if n := ss.noticeSince(st.linesAt); n != "" && st.posted > 0 && errors.Is(err, errNoAnswer) {
+			err = fmt.Errorf("%w, after the server's notice: %s", err, n)
+		}
 		return err
 	}
 	if st.err != nil || !ss.c.echoes() || st.echoed >= st.posted {
@@ -628,8 +750,12 @@ func (ss *session) post(st *chanState) error {
 			return nil
 		}
 	}
-	ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
-		"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
+	dropped := fmt.Errorf("the server dropped %d of %d lines: "+
+		"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted)
+	if n := ss.noticeSince(st.linesAt); n != "" {
+		dropped = fmt.Errorf("%w, after the server's notice: %s", dropped, n)
+	}
+	ss.refuse(st.t.name, httpx.RateLimited(dropped, 0, false), false)
 	return nil
 }
 
