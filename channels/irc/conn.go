@@ -52,6 +52,7 @@ type conn struct {
 	cm      atomic.Uint32   // the server's caseMapping (RPL_ISUPPORT CASEMAPPING), read without mu
 	cmKnown bool            // the server named its CASEMAPPING, or ended its welcome (376, 422, a PONG after it) without
 	bye     string          // the text of the server's ERROR line, if any
+	ended   bool            // the server sent an ERROR line: its last word, whether or not it closes the socket
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
 	crowded bool            // a JOIN got 405, too many channels: see usable
@@ -173,7 +174,7 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.Command == "ERROR" {
-		c.bye = param(m, 0)
+		c.bye, c.ended = param(m, 0), true
 	}
 	if m.Command == "001" && len(m.Params) > 0 {
 		c.nick = m.Params[0]
@@ -349,10 +350,13 @@ func whenDone(ctx context.Context, end func()) (stop func()) {
 // usable reports whether a persistent connection can carry another Send.
 // One the server refused a JOIN for being in too many channels (405) cannot:
 // it stays in the channels it joined, so the channels left for the next
-// attempt would be refused again; a new connection joins only those.
+// attempt would be refused again; a new connection joins only those. Nor
+// can one the server ended with an ERROR line while it was idle, though
+// it left the socket open (and answers a PING on it): lines sent there
+// may never reach a channel.
 func (c *conn) usable() bool {
 	c.mu.Lock()
-	aborted := c.aborted || c.crowded
+	aborted := c.aborted || c.crowded || c.ended
 	c.mu.Unlock()
 	select {
 	case <-c.done:

@@ -350,6 +350,15 @@ func (s *fakeServer) freeze() {
 	}
 }
 
+// sayAll writes the raw line to every client connection.
+func (s *fakeServer) sayAll(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		c.reply(line)
+	}
+}
+
 // dropAll closes every client connection, as a server restart would.
 func (s *fakeServer) dropAll() {
 	s.mu.Lock()

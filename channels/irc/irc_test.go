@@ -509,6 +509,34 @@ func TestPersistentTakesNickBack(t *testing.T) {
 	require.NoError(t, ch.Close())
 }
 
+// A kept connection the server ended with an ERROR line while it was
+// idle, leaving the socket open (and answering PINGs on it), is not used
+// again: the next Send connects anew, where lines sent on the old one
+// would reach no channel on a real server.
+func TestPersistentEndedWhileIdle(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.connections())
+
+	srv.sayAll("ERROR :Closing Link: statusbot[127.0.0.1] (Ping timeout)")
+	// The bot answers PINGs in the order its lines come: once this one
+	// is answered, the ERROR before it was read.
+	srv.sayAll("PING :after-error")
+	require.Eventually(t, func() bool { return len(srv.commands("PONG :after-error", "PONG after-error")) > 0 },
+		5*time.Second, time.Millisecond)
+
+	u := sampleUpdate()
+	u.ID, u.Status = "u2", broadcast.StatusIdentified
+	_, err = ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.connections(), "the second Send connects anew")
+	require.NoError(t, ch.Close())
+}
+
 // A kept connection that died without a reset (a NAT or firewall dropped
 // the idle flow) answers nothing: the probe before posting gives up on it
 // within a few seconds, and the same attempt posts on a new connection,
