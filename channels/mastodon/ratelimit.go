@@ -19,7 +19,8 @@ const maxLimitWait = 3 * time.Hour
 // the X-RateLimit-* fields of its answer describe. Mastodon counts per
 // account: posting statuses (and editing them) has a limit of its own
 // (300 in 3 hours), deleting them another (30 in 30 minutes), uploading
-// media another (30 in 30 minutes), and every request counts against the
+// media (POST /api/v1/media, /api/v2/media) another (30 in 30 minutes),
+// and every request counts against the
 // account's general limit (300 in 5 minutes): that one, used up, holds
 // every request (ratelimit.Every).
 func limitGroup(method, path string) string {
@@ -32,10 +33,24 @@ func limitGroup(method, path string) string {
 		return "statuses"
 	case status && method == http.MethodDelete && strings.Count(rest, "/") == 1:
 		return "delete"
-	case strings.HasPrefix(path, "/api/v1/media") || strings.HasPrefix(path, "/api/v2/media"):
+	case method == http.MethodPost && mediaUpload(path):
 		return "media"
 	}
 	return ratelimit.Every
+}
+
+// mediaUpload reports whether path is that of a media upload, which
+// Mastodon counts against its media limit when POSTed: /api/v1/media,
+// /api/v2/media (any version, any case; its rack-attack rule
+// \A/api/v\d+/media\z). Reading or updating an upload
+// (/api/v1/media/:id) counts against the general limit only.
+func mediaUpload(path string) bool {
+	rest, ok := strings.CutPrefix(strings.ToLower(path), "/api/v")
+	if !ok {
+		return false
+	}
+	version, ok := strings.CutSuffix(rest, "/media")
+	return ok && version != "" && strings.Trim(version, "0123456789") == ""
 }
 
 // generalWindow is the window of Mastodon's general limit (and of

@@ -127,6 +127,15 @@ func TestLimitGroup(t *testing.T) {
 		{http.MethodDelete, "/api/v1/statuses/110", "delete"},
 		{http.MethodGet, "/api/v1/statuses/110", ratelimit.Every},
 		{http.MethodPost, "/api/v2/media", "media"},
+		{http.MethodPost, "/api/v1/media", "media"},
+		{http.MethodPost, "/API/V2/Media", "media"},
+		// Only an upload counts against the media limit: reading or
+		// updating one, or a path that merely starts alike, does not.
+		{http.MethodGet, "/api/v1/media/110", ratelimit.Every},
+		{http.MethodPut, "/api/v1/media/110", ratelimit.Every},
+		{http.MethodGet, "/api/v2/media", ratelimit.Every},
+		{http.MethodPost, "/api/v1/mediafoo", ratelimit.Every},
+		{http.MethodPost, "/api/v/media", ratelimit.Every},
 		{http.MethodGet, "/api/v2/instance", ratelimit.Every},
 		{http.MethodGet, "/api/v1/accounts/1/statuses?limit=40", ratelimit.Every},
 	} {
