@@ -511,7 +511,19 @@ func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, str
 		m.attachments = texts
 		f.mu.Unlock()
 	}
-	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text}, ""
+	// Slack answers with the message as updated, the attachments it
+	// kept among its fields.
+	f.mu.Lock()
+	msg := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
+	if len(m.attachments) > 0 {
+		var atts []map[string]any
+		for i, text := range m.attachments {
+			atts = append(atts, map[string]any{"id": i + 1, "text": text})
+		}
+		msg["attachments"] = atts
+	}
+	f.mu.Unlock()
+	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text, "message": msg}, ""
 }
 
 // find returns the message a chat.update or chat.delete names. Slack

@@ -84,7 +84,9 @@
 // The channel is a broadcast.Editor and a broadcast.Retractor. Edit
 // replaces the text of the original's message in every conversation
 // (chat.update) and keeps its status bar; when it corrects the incident's
-// latest update, the status bar follows the correction; a message deleted
+// latest update, the status bar follows the correction (also the first
+// post's own, which a retraction of its replies set back to its status;
+// Slack's answer to the edit shows it); a message deleted
 // by hand (message_not_found) fails with broadcast.ErrPostGone, and the
 // Broadcaster posts the correction anew in that conversation. A message
 // of a Config.Channels entry that is a name, in a conversation that is
