@@ -116,7 +116,10 @@
 // made without that metadata. Edit
 // sets the metadata's bar to the correction's (keeping its key). Like
 // the bar's other updates this is best effort: the deletion is what
-// Retract reports. Slack
+// Retract reports. A deletion whose answer was lost (or internal_error)
+// sets the bar back too, as a retry finds the message gone and can no
+// longer tell which status the bar showed; one Slack refuses leaves it.
+// Slack
 // refuses an edit after the workspace's edit window (edit_window_closed),
 // of a message the token may not edit (cant_update_message: posted by
 // another app or a user) and of a message written in Slack's rich text
