@@ -93,9 +93,14 @@ type postResponse struct {
 	Message *postedMessage `json:"message"`
 }
 
-// postedMessage is what Send reads of a message Slack answers with.
+// postedMessage is what the channel reads of a message Slack answers
+// with.
 type postedMessage struct {
 	ThreadTS string `json:"thread_ts"`
+	// Attachments are those of a message chat.update answers with: the
+	// status bar of a thread's first post, the only attachment the
+	// channel posts, which an edit without attachments keeps.
+	Attachments []json.RawMessage `json:"attachments"`
 }
 
 // threadGone reports whether err is Slack's refusal of a reply that a

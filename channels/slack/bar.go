@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -53,20 +54,37 @@ const (
 // update still in the thread, or to the first post's own. The thread is
 // read before the deletion; a read that fails leaves the bar, as a bar
 // that cannot be updated after a post does: the deletion is what counts.
+// A deletion whose outcome is unknown (mayHaveTakenEffect) sets the bar
+// back too: if it deleted p, its retry finds p gone and can no longer
+// tell that the bar showed p's status; if it did not, the retry finds the
+// bar showing another status, and leaves it.
 func (c *Channel) retractPost(ctx context.Context, p post) error {
 	var back *attachment
 	if p.thread != p.ts {
 		back = c.barBefore(ctx, p)
 	}
-	if err := c.remove(ctx, p); err != nil {
-		return err
+	err := c.remove(ctx, p)
+	if err != nil && !mayHaveTakenEffect(err) {
+		return err // refused: p is still there, and the bar shows it
 	}
 	if back != nil {
 		req := updateRequest{Channel: p.channel, TS: p.thread, Attachments: []attachment{*back}, Parse: "none"}
 		var resp postResponse
 		_ = c.call(ctx, "chat.update", req, &resp)
 	}
-	return nil
+	return err
+}
+
+// mayHaveTakenEffect reports whether err, a call's, leaves open whether
+// the call took effect: Slack's internal_error or fatal_error (which say
+// part of the operation may have succeeded) or an HTTP 5xx, or no answer
+// of Slack's (lost, cut off, a transport error that is not permanent).
+func mayHaveTakenEffect(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code == "internal_error" || ae.Code == "fatal_error" || ae.Status >= 500
+	}
+	return !broadcast.IsPermanent(err)
 }
 
 // barBefore reads p's thread and returns the status bar its first post

@@ -73,8 +73,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 }
 
 // edit replaces the message p with msg, and its metadata with md unless
-// nil, and, for the thread's latest reply, sets the root's status bar to
-// u (a failure there is not the edit's). With anew (p is a name entry's)
+// nil, and, for the incident's latest post, sets the root's status bar to
+// u (a failure there is not the edit's): p's root's for a reply, p's own
+// for a first post that shows one. With anew (p is a name entry's)
 // a refusal for the conversation (conversationClosed) says to post the
 // correction anew, where the name is now.
 func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u broadcast.Update, latest, anew bool) error {
@@ -98,8 +99,15 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, md *metadata, u
 		// Broadcaster posts the correction anew.
 		return postRefusal(err)
 	}
-	if latest && p.thread != p.ts {
+	switch {
+	case latest && p.thread != p.ts:
 		_ = c.refreshRoot(ctx, post{channel: p.channel, ts: p.thread, thread: p.thread}, u)
+	case latest && resp.Message != nil && len(resp.Message.Attachments) > 0:
+		// The thread's first post, the incident's latest again: its
+		// replies were retracted, and its status bar set back to its own
+		// status, which the correction changes. A first post without a
+		// bar (no reply yet) gets none.
+		_ = c.refreshRoot(ctx, p, u)
 	}
 	return nil
 }

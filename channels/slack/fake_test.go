@@ -44,6 +44,7 @@ type fakeSlack struct {
 	failures map[string]channeltest.Failure // by conversation ID
 	failCode map[string]string              // Web API method → error code to answer
 	lose     map[string]bool                // conversation ID → post, then drop the answer
+	loseCall map[string]bool                // Web API method → take effect, then drop the answer
 	after    map[string]string              // conversation ID → post, then answer this error code
 	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
 	// goneCode is the answer to a reply under a deleted message that has
@@ -347,7 +348,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]js
 func (f *fakeSlack) lost(channel, method string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return method == "chat.postMessage" && f.lose[f.resolve(channel)]
+	return method == "chat.postMessage" && f.lose[f.resolve(channel)] || f.loseCall[method]
 }
 
 // failedAfter returns the error code to answer a post that was made:
@@ -511,7 +512,19 @@ func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, str
 		m.attachments = texts
 		f.mu.Unlock()
 	}
-	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text}, ""
+	// Slack answers with the message as updated, the attachments it
+	// kept among its fields.
+	f.mu.Lock()
+	msg := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
+	if len(m.attachments) > 0 {
+		var atts []map[string]any
+		for i, text := range m.attachments {
+			atts = append(atts, map[string]any{"id": i + 1, "text": text})
+		}
+		msg["attachments"] = atts
+	}
+	f.mu.Unlock()
+	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text, "message": msg}, ""
 }
 
 // find returns the message a chat.update or chat.delete names. Slack
@@ -637,6 +650,17 @@ func (f *fakeSlack) loseAnswers(target string, lose bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lose[f.resolve(target)] = lose
+}
+
+// loseAnswersOf makes every call of method take effect and its answer
+// lost.
+func (f *fakeSlack) loseAnswersOf(method string, lose bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.loseCall == nil {
+		f.loseCall = map[string]bool{}
+	}
+	f.loseCall[method] = lose
 }
 
 // failAfterPost makes posts to target take effect and be answered with

@@ -84,7 +84,9 @@
 // The channel is a broadcast.Editor and a broadcast.Retractor. Edit
 // replaces the text of the original's message in every conversation
 // (chat.update) and keeps its status bar; when it corrects the incident's
-// latest update, the status bar follows the correction; a message deleted
+// latest update, the status bar follows the correction (also the first
+// post's own, which a retraction of its replies set back to its status;
+// Slack's answer to the edit shows it); a message deleted
 // by hand (message_not_found) fails with broadcast.ErrPostGone, and the
 // Broadcaster posts the correction anew in that conversation. A message
 // of a Config.Channels entry that is a name, in a conversation that is
@@ -114,7 +116,10 @@
 // made without that metadata. Edit
 // sets the metadata's bar to the correction's (keeping its key). Like
 // the bar's other updates this is best effort: the deletion is what
-// Retract reports. Slack
+// Retract reports. A deletion whose answer was lost (or internal_error)
+// sets the bar back too, as a retry finds the message gone and can no
+// longer tell which status the bar showed; one Slack refuses leaves it.
+// Slack
 // refuses an edit after the workspace's edit window (edit_window_closed),
 // of a message the token may not edit (cant_update_message: posted by
 // another app or a user) and of a message written in Slack's rich text

@@ -1,0 +1,53 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A retraction of the latest update whose deletion's answer was lost
+// (Slack deleted it) sets the status bar back all the same: the retry
+// finds the message gone and can no longer tell that the bar showed its
+// status, so a "Resolved" retracted so kept showing as the current status.
+func TestRetractWithLostAnswerRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	ctx := context.Background()
+
+	f.loseAnswersOf("chat.delete", true)
+	require.Error(t, ch.Retract(ctx, r3), "the answer lost")
+	f.loseAnswersOf("chat.delete", false)
+	require.NoError(t, ch.Retract(ctx, r3), "the retry: the message is gone")
+	assert.True(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+}
+
+// A deletion that failed without an answer and did not take effect
+// leaves the message, and its retry sets the bar back once it deletes.
+func TestRetractRetriedAfterFailedDeletionRestoresStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	ctx := context.Background()
+
+	f.failMethod("chat.delete", "internal_error")
+	require.Error(t, ch.Retract(ctx, r3))
+	assert.False(t, byTarget(f.messages(), "#ops")[2].deleted)
+	f.failMethod("chat.delete", "")
+	require.NoError(t, ch.Retract(ctx, r3))
+	assert.True(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Identified*")
+}
+
+// A deletion Slack refuses for good leaves the message up, and the
+// status bar showing its status.
+func TestRetractRefusedLeavesStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	f.failMethod("chat.delete", "cant_delete_message")
+	require.Error(t, ch.Retract(context.Background(), r3))
+	assert.False(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
+}
