@@ -246,7 +246,7 @@ func (cn *conn) readEnd() error {
 	case err == nil || ok && refusal(reply):
 		return err
 	case ok:
-		return fmt.Errorf("%w: a reply that is no outcome came instead: %w", errUnanswered, reply)
+		return fmt.Errorf("%w: the reply was %w", errUnanswered, reply)
 	}
 	return fmt.Errorf("%w: %w", errUnanswered, err)
 }
