@@ -197,7 +197,9 @@
 // "email: Config.To[3]: invalid address". Send classifies per recipient:
 //
 //   - 250 (or another 2yz reply) to the end of DATA: delivered, marked
-//     in the Ledger at once.
+//     in the Ledger at once. Any 2yz to RSET, MAIL FROM or RCPT TO is
+//     taken as the 250 RFC 5321 names there: a client acts on the first
+//     digit of a code it did not expect (4.2.1).
 //   - 452 or 552 "too many recipients" (enhanced status X.5.3) to RCPT:
 //     the server's limit on recipients, which it counts over the session
 //     since each message here has one; RFC 5321 (4.5.3.1.10) has clients

@@ -27,11 +27,12 @@ import (
 // Broadcaster, errors.As finds the *broadcast.TargetsError that matches
 // it. See Config.Timeout.
 var ErrDeliveryUncertain = errors.New("email: delivery uncertain: the message went out, " +
-	"but no reply to its end of DATA came; a retry sends it again")
+	"but the server did not say whether it took it; a retry sends it again")
 
 // errUnanswered marks the failure of the wait for the reply to the end of
-// DATA, the message sent whole: see readEnd.
-var errUnanswered = errors.New("no reply to the end of DATA")
+// DATA, the message sent whole, or a reply to it that is no outcome: see
+// readEnd.
+var errUnanswered = errors.New("the end of DATA got no outcome")
 
 // RecipientError is one recipient's permanent failure: the server refused
 // the message for them (an SMTP 5xx reply to RCPT TO or DATA), or their

@@ -432,10 +432,13 @@ func (c *session) handle(verb, arg string) bool {
 		c.srv.mu.Lock()
 		forced := c.srv.resetAll
 		c.srv.mu.Unlock()
-		if forced != "" {
+		if forced != "" && !strings.HasPrefix(forced, "2") {
 			return c.reply("%s", forced)
 		}
 		c.from, c.to = "", nil
+		if forced != "" { // another 2yz: the session is reset
+			return c.reply("%s", forced)
+		}
 		return c.reply("250 2.0.0 OK")
 	case "QUIT":
 		c.reply("221 2.0.0 bye")
@@ -595,10 +598,13 @@ func (c *session) mail(arg string) bool {
 	case full:
 		c.reply("421 4.7.0 too many messages in this session")
 		return false
-	case forced != "":
+	case forced != "" && !strings.HasPrefix(forced, "2"):
 		return c.reply("%s", forced)
 	}
 	c.from = address(arg)
+	if forced != "" { // another 2yz: the sender is taken
+		return c.reply("%s", forced)
+	}
 	return c.reply("250 2.1.0 OK%s", c.echoOK())
 }
 
@@ -620,10 +626,13 @@ func (c *session) rcpt(arg string) bool {
 		r = "452 4.5.3 Too many recipients in this session"
 	}
 	c.srv.mu.Unlock()
-	if r != "" {
+	if r != "" && !strings.HasPrefix(r, "2") {
 		return c.reply("%s", r)
 	}
 	c.to = append(c.to, addr)
+	if r != "" { // another 2yz: the recipient is taken
+		return c.reply("%s", r)
+	}
 	return c.reply("250 2.1.5 OK%s", c.echoOK())
 }
 

@@ -81,7 +81,12 @@ func (cn *conn) probed(err error) error {
 }
 
 // command is an SMTP command line and the reply code it expects (as
-// textproto.Reader.ReadResponse takes it).
+// textproto.Reader.ReadResponse takes it). RSET, MAIL and RCPT take any
+// 2yz: RFC 5321 (4.3.2) names 250 (and 251 to RCPT), but a client that
+// gets another code acts on its first digit (4.2.1), and a 2 says the
+// action was completed. DATA takes only 354, which asks for the message:
+// after another reply the server may not read what follows as one (a 2yz
+// says it wants none), and the connection is given up (see refusal).
 type command struct {
 	name, line string
 	code       int
@@ -96,15 +101,15 @@ type command struct {
 func (cn *conn) commands(from, to *mail.Address) []command {
 	cmds := make([]command, 0, 4)
 	if cn.reset {
-		cmds = append(cmds, command{cmdReset, "RSET", 250})
+		cmds = append(cmds, command{cmdReset, "RSET", 2})
 	}
 	params := cn.mailParams
 	if cn.smtputf8 && !(isASCII(from.Address) && isASCII(to.Address)) {
 		params += " SMTPUTF8"
 	}
 	return append(cmds,
-		command{cmdMail, "MAIL FROM:" + envelope(from) + params, 250},
-		command{cmdRcpt, "RCPT TO:" + envelope(to), 25},
+		command{cmdMail, "MAIL FROM:" + envelope(from) + params, 2},
+		command{cmdRcpt, "RCPT TO:" + envelope(to), 2},
 		command{cmdData, "DATA", 354})
 }
 
@@ -241,7 +246,7 @@ func (cn *conn) readEnd() error {
 	case err == nil || ok && refusal(reply):
 		return err
 	case ok:
-		return fmt.Errorf("%w: a reply that is no outcome came instead: %w", errUnanswered, reply)
+		return fmt.Errorf("%w: the reply was %w", errUnanswered, reply)
 	}
 	return fmt.Errorf("%w: %w", errUnanswered, err)
 }
