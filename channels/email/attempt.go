@@ -44,7 +44,7 @@ type attempt struct {
 	// yet (see kept).
 	checks int
 	// proven: a connection authenticated in this attempt, or one kept
-	// from an earlier one answered its RSET with 250.
+	// from an earlier one answered its RSET with a 2yz reply (250).
 	proven bool
 }
 
@@ -237,7 +237,7 @@ func (a *attempt) keep(cn *conn) {
 	}
 }
 
-// checked ends the check of a kept connection: answered, its RSET got 250.
+// checked ends the check of a kept connection: answered, its RSET got a 2yz reply.
 func (a *attempt) checked(answered bool) {
 	a.mu.Lock()
 	a.checks--

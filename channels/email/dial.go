@@ -59,7 +59,7 @@ func (cn *conn) bind(ctx context.Context) {
 }
 
 // settle ends the check of a connection taken from the pool (see
-// attempt.kept), once: answered, its RSET got 250. The transaction that
+// attempt.kept), once: answered, its RSET got a 2yz reply. The transaction that
 // reads the reply to RSET settles it; a connection given up or given back
 // before that settles it unanswered.
 func (cn *conn) settle(answered bool) {

@@ -53,7 +53,7 @@
 // longer, are closed with it rather than tried in turn; one that another
 // Send gave back while the RSET went unanswered stays, since it has just
 // carried a message. Only one whose
-// RSET is answered 250 counts as authenticated (see Errors). Where the server offers PIPELINING
+// RSET is answered 2yz (250) counts as authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
 // in order: a message costs one round trip instead of four. A server that
@@ -259,7 +259,7 @@
 //     the recipients not sent yet, as refused ones.
 //   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
 //     connection of the same attempt authenticated (one dialled, or one
-//     kept from an earlier Send that answered its RSET with 250) is
+//     kept from an earlier Send that answered its RSET with a 2yz reply) is
 //     transient instead: that connection proved the configuration good, so
 //     it is more likely a server-side blip, and the recipients not sent
 //     yet stay pending. So is a refused token refresh then.
