@@ -121,13 +121,14 @@
 // limit used up holds every request: a write's answer too may say it is,
 // its RateLimit-Policy naming the IP address's limit (3000;w=300) as the
 // tightest the write counted against. What a write's answer says is left
-// is in points, and the fewest said is kept until the reset: a post
-// waits for the reset when fewer than 3 points are left, a deletion (a
-// retraction) only when none is; the points of a write made and not yet
-// answered count as spent, so that two posts made together with points
-// left for one do not both go, and every request made and not yet
-// answered, a write or a login too, counts as one of the IP address's
-// limit. A wait that would leave the request less
+// is in points (in requests, of which a write is one, when it speaks of
+// the IP address's limit), and the fewest said is kept until the reset:
+// a post waits for the reset when fewer than 3 points are left, a
+// deletion (a retraction) only when none is; the points of a write made
+// and not yet answered count as spent, so that two posts made together
+// with points left for one do not both go, and every request made and
+// not yet answered, a write or a login too, counts as one of the IP
+// address's limit. A wait that would leave the request less
 // than 10 seconds before the context's deadline (or less than half the time
 // the context has left, when that is shorter) is not begun, and one the
 // context ends fails: the request is not made, and fails transient, with

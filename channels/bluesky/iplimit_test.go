@@ -54,3 +54,35 @@ func TestUsedUpIPLimitOnAWriteHoldsReads(t *testing.T) {
 		})
 	}
 }
+
+// What a write's answer says is left of the IP address's limit is in
+// requests, of which a post costs 1, not its 3 points: 2 left hold no
+// post; none left holds it until the reset.
+func TestIPLimitLeftOnAWriteCountsRequests(t *testing.T) {
+	for _, tc := range []struct {
+		remaining string
+		wait      []time.Duration
+	}{
+		{remaining: "2"},
+		{remaining: "0", wait: []time.Duration{4 * time.Minute}},
+	} {
+		t.Run(tc.remaining, func(t *testing.T) {
+			f := newFakePDS(t)
+			f.set(func(f *fakePDS) {
+				f.writeLimits = http.Header{"Date": {fixedNow.Format(http.TimeFormat)}, "Ratelimit-Limit": {"3000"},
+					"Ratelimit-Remaining": {tc.remaining}, "Ratelimit-Reset": {strconv.FormatInt(fixedNow.Add(4*time.Minute).Unix(), 10)},
+					"Ratelimit-Policy": {ipPolicy}}
+			})
+			ch := newTestChannel(t, f)
+			waits, _ := limitClock(ch, f)
+			ctx := context.Background()
+
+			_, err := ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusInvestigating)))
+			require.NoError(t, err)
+			_, err = ch.Send(ctx, broadcast.NewMessage(limitUpdate(broadcast.StatusIdentified)))
+			require.NoError(t, err)
+			assert.Equal(t, tc.wait, *waits)
+			assert.Len(t, f.received("com.atproto.repo.createRecord"), 2)
+		})
+	}
+}

@@ -156,11 +156,12 @@ func build(text string, u broadcast.Update) payload {
 // quietFunctions makes the Adaptive Cards date and time functions in s,
 // {{DATE(…)}} and {{TIME(…)}}, which Teams replaces with a date even in a
 // text run, inert: an invisible word joiner follows the first "{" of every
-// "{{". In a URL's path, query or fragment (templates.URLSpans), that "{"
-// is written "%7B" instead, which names the same page (a URL holds no
-// "{" unescaped; browsers send it so): a word joiner there would go along
-// with a link a reader copies. Before the path, where "%7B" would name
-// another host, it takes the word joiner.
+// "{{". In a URL's path, query or fragment (templates.URLSpans), the "{"
+// that starts a function (startsFunction) is written "%7B" instead, which
+// names the same page (a URL holds no "{" unescaped): a word joiner there
+// would go along with a link a reader copies. Any other "{{" there Teams
+// shows as written, and so does the URL. Before the path, where "%7B"
+// would name another host, it takes the word joiner.
 func quietFunctions(s string) string {
 	if !strings.Contains(s, "{{") {
 		return s
@@ -177,12 +178,24 @@ func quietFunctions(s string) string {
 			continue
 		}
 		if k < len(spans) && spans[k][0] <= i && i >= pathStart(s[:spans[k][1]], spans[k][0]) {
-			b.WriteString("%7B")
+			if startsFunction(s[i:]) {
+				b.WriteString("%7B")
+			} else {
+				b.WriteByte('{')
+			}
 		} else {
 			b.WriteString("{" + textsafe.WordJoiner)
 		}
 	}
 	return b.String()
+}
+
+// startsFunction reports whether s starts as a date or time function that
+// Teams reads: "{{DATE(" or "{{TIME(", in capitals and with no space, as
+// the Adaptive Cards renderers match them; any other "{{" they show as
+// written.
+func startsFunction(s string) bool {
+	return strings.HasPrefix(s, "{{DATE(") || strings.HasPrefix(s, "{{TIME(")
 }
 
 // pathStart returns the offset in s of the path, query or fragment of the

@@ -35,9 +35,10 @@
 // with a date in the reader's locale: in user text (the update's IDs
 // too, which a template may show), an invisible word joiner after the
 // first "{" of each "{{" keeps it as written. In a URL the text shows
-// (the Update's, or one in the user's text), that "{" is written "%7B"
-// after the host, which names the same page, and the button opens the
-// Update's URL as it is.
+// (the Update's, or one in the user's text), the first "{" of a function
+// ("{{DATE(" or "{{TIME(") is written "%7B" after the host, which names
+// the same page; any other "{{" there, which Teams shows as written,
+// stays as it is. The button opens the Update's URL as it is.
 //
 // # Threading
 //

@@ -51,8 +51,8 @@ func TestDateFunctionsInURLsShownAsWritten(t *testing.T) {
 // breaks a function, as in text; so it does outside URLs.
 func TestQuietFunctionsInHost(t *testing.T) {
 	wj := textsafe.WordJoiner
-	assert.Equal(t, "https://{"+wj+"{DATE(2026-01-01T00:00:00Z)}}.example/%7B{x}} and {"+wj+"{y}}",
-		quietFunctions("https://{{DATE(2026-01-01T00:00:00Z)}}.example/{{x}} and {{y}}"))
+	assert.Equal(t, "https://{"+wj+"{DATE(2026-01-01T00:00:00Z)}}.example/%7B{TIME(2026-01-01T09:00:00Z)}} and {"+wj+"{y}}",
+		quietFunctions("https://{{DATE(2026-01-01T00:00:00Z)}}.example/{{TIME(2026-01-01T09:00:00Z)}} and {{y}}"))
 	assert.Equal(t, "no braces", quietFunctions("no braces"))
 }
 
@@ -75,4 +75,25 @@ func TestDateFunctionsInIDsShownAsWritten(t *testing.T) {
 	wj := textsafe.WordJoiner
 	assert.Equal(t, "INC {"+wj+"{DATE(2026-01-01T00:00:00Z)}} u {"+wj+"{TIME(2026-01-01T09:00:00Z)}} u0 {"+wj+"{DATE(2026-01-02T00:00:00Z)}}",
 		cards[0].lines[1], "the IDs, as written")
+}
+
+// Teams reads "{{" as a function only when DATE( or TIME( follows it, in
+// capitals: any other "{{" in a URL it shows as written, so the URL does
+// too, as the button opens it, with no "%7B" in its place.
+func TestURLBracesOfNoFunctionShownAsWritten(t *testing.T) {
+	const page = "https://status.example/i/{{id}}?at={{date(2026-01-01T00:00:00Z)}}#{{TIMES(2026-01-01T00:00:00Z)}}"
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.URL = page
+	u.Body = "See " + page + " and {{{DATE(2026-01-01T00:00:00Z)}}"
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	require.Len(t, cards, 1)
+	text := strings.Join(cards[0].lines, "\n")
+	assert.NotContains(t, text, "%7B", "no function to quiet in the URLs")
+	assert.Contains(t, cards[0].lines, "See "+page+" and {"+textsafe.WordJoiner+"{"+textsafe.WordJoiner+"{DATE(2026-01-01T00:00:00Z)}}", "the body's URL as written")
+	assert.Equal(t, page, cards[0].lines[len(cards[0].lines)-1], "the Update's URL, as the button opens it")
+	assert.Equal(t, "https://status.example/a%7B{DATE(2026-01-01T00:00:00Z)}}{%7B{TIME(2026-01-01T09:00:00Z)}}",
+		quietFunctions("https://status.example/a{{DATE(2026-01-01T00:00:00Z)}}{{{TIME(2026-01-01T09:00:00Z)}}"))
 }

@@ -223,9 +223,13 @@ func (l *Limits) untilCounting(cost int, keys []string, reserved bool) time.Time
 
 // at is when a request costing cost may be made by the limit key alone:
 // what an answer said is left counts as used what requests not yet
-// answered reserved (see Reserve), when reserved is true.
+// answered reserved (see Reserve), when reserved is true. Every, a limit
+// of requests, counts the request as 1 whatever its cost.
 func (l *Limits) at(key string, cost int, reserved bool) time.Time {
 	until := l.until[key]
+	if key == Every {
+		cost = 1
+	}
 	n := uint64(max(cost, 1))
 	if reserved {
 		n += l.taken[key]
