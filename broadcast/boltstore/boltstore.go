@@ -660,7 +660,7 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	if err := s.close(); err != nil {
-		if strings.Contains(err.Error(), s.path) {
+		if names(err.Error(), s.path) {
 			return fmt.Errorf("boltstore: close: %w", err)
 		}
 		return fmt.Errorf("boltstore: close: %s: %w", s.path, err)
