@@ -138,9 +138,9 @@
 // another Store of this one, holds the file, ErrInvalidFile when the file is not a store of this package (another
 // program's file, or one too damaged to tell), ErrDamaged (which matches
 // ErrInvalidFile too) when it is a damaged store, and ErrVersion when it was
-// written in a format this version does not read; these errors name the
-// file, and so do those of a failed migration, which leaves the file as it
-// was. Open also fails, naming the file, when a store file others may read
+// written in a format this version does not read, and it refuses such a
+// file without writing to it; these errors name the file, and so do those
+// of a failed migration, which leaves the file as it was. Open also fails, naming the file, when a store file others may read
 // cannot be made private (see Limits), and when the path (or what a
 // symbolic link there points to) is no regular file: a named pipe, which
 // would block it for ever, or a device. Calls after Close fail with an error matching ErrClosed that
@@ -660,7 +660,7 @@ func (s *Store) Close() error {
 	}
 	s.closed.Store(true)
 	if err := s.close(); err != nil {
-		if strings.Contains(err.Error(), s.path) {
+		if names(err.Error(), s.path) {
 			return fmt.Errorf("boltstore: close: %w", err)
 		}
 		return fmt.Errorf("boltstore: close: %s: %w", s.path, err)

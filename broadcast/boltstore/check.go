@@ -51,10 +51,11 @@ func damagedFile(path, detail string, err error) *fileError {
 }
 
 // inspect checks the file at path, if there is one, before bbolt opens it
-// for writing: bbolt trusts its file, and reading a page past the end of a
+// for writing: that it is a store this version reads, and that it is not
+// damaged. bbolt trusts its file: reading a page past the end of a
 // file cut short, or a page that is not what bbolt expects, crashes the
-// process or panics. It opens the file read-only, so that bbolt reads no
-// more than the header pages, under a shared lock, so that no writer
+// process or panics. It opens the file read-only, so that bbolt reads only
+// the pages asked for, under a shared lock, so that no writer
 // changes the file meanwhile.
 func inspect(path string, wait time.Duration, verify bool) error {
 	var file *os.File
@@ -73,14 +74,25 @@ func inspect(path string, wait time.Duration, verify bool) error {
 	// Without a free-page list, bbolt builds one when it opens the file for
 	// writing by reading every page, in a goroutine where a panic cannot be
 	// recovered: check every page first.
-	if !verify && freelist {
-		return nil
+	if verify || !freelist {
+		if err := recovering(func() error { return db.View(checkPages) }); err != nil {
+			return damagedFile(path, err.Error(), nil)
+		}
 	}
-	err = recovering(func() error { return db.View(checkPages) })
-	if err != nil {
-		return damagedFile(path, err.Error(), nil)
+	// Check the format before bbolt opens the file for writing: it then
+	// commits a free-page list into a file that has none, and a file Open
+	// refuses (another program's, a newer version's) must stay as it was.
+	err = recovering(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			_, err := checkFormat(tx, path)
+			return err
+		})
+	})
+	var d *damage
+	if errors.As(err, &d) {
+		return damagedFile(path, d.detail, nil)
 	}
-	return nil
+	return err
 }
 
 // inspectError is Open's error when bbolt cannot open the file read-only.

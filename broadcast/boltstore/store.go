@@ -312,13 +312,31 @@ func (s *Store) fail(err error) error {
 			return closedError(s.path)
 		}
 		if err == nil || errors.Is(err, context.Canceled) ||
-			errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), s.path) {
+			errors.Is(err, context.DeadlineExceeded) || names(err.Error(), s.path) {
 			return err
 		}
 		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	s.damaged.CompareAndSwap(nil, damagedFile(s.path, d.detail, nil))
 	return s.damaged.Load()
+}
+
+// names reports whether text names the file at path, as the system's
+// errors do ("truncate PATH: file too large"): as a word of its own, not
+// inside another word (a file "e" in "no space left on device").
+func names(text, path string) bool {
+	for i := 0; path != ""; {
+		j := strings.Index(text[i:], path)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(path)
+		if (start == 0 || text[start-1] == ' ') && (end == len(text) || text[end] == ':' || text[end] == ' ') {
+			return true
+		}
+		i = start + 1
+	}
+	return false
 }
 
 // update runs fn in a committed transaction of its own, unless the file
