@@ -41,13 +41,30 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	edited := map[post]error{} // by the post, its target left out
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
 		p := posts[i]
-		// A post two targets share (see post) is edited once in an
-		// attempt: the later target has the earlier one's outcome.
+		// A post two targets share (see post) is edited once: in an
+		// attempt, the later target has the earlier one's outcome; in
+		// a later attempt (this one cut short before the later
+		// target's outcome), it is done when the earlier one's edit was
+		// made, which an edit under its own transaction ID would make
+		// a second time.
 		same := post{room: p.room, event: p.event}
 		if err, ok := edited[same]; ok {
 			return nil, err
 		}
+		shared := false
+		for j, q := range posts {
+			if j != i && q.room == p.room && q.event == p.event {
+				shared = true
+				if f.Progressed(j, editedPart(p)) {
+					edited[same] = nil
+					return nil, nil
+				}
+			}
+		}
 		err := c.editPost(ctx, m, p, text)
+		if err == nil && shared {
+			_ = f.MarkProgress(i, editedPart(p)) // the Broadcaster reports a failed mark
+		}
 		edited[same] = err
 		return nil, err
 	})
@@ -82,6 +99,11 @@ func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, tex
 	}
 	return err
 }
+
+// editedPart is the progress part (see broadcast.Fanout.MarkProgress) of
+// a target whose edit of p's event, a post another target shares, was
+// made.
+func editedPart(p post) string { return "edited " + p.event + " in " + p.room }
 
 // editKey is the transaction ID of the edit of event under key, the
 // correction's Message.Key for the room: the same on every attempt, and not

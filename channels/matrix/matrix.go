@@ -59,7 +59,9 @@
 // transiently. Two configured rooms that lead to one room (a room
 // upgraded to another that Config.Rooms names too; an alias of a
 // configured room ID) get each update once there: the later target
-// records the earlier one's post, and a correction edits it once. When
+// records the earlier one's post, and a correction edits it once, also
+// on a retry after an attempt cut short between the two targets (the
+// Ledger keeps the earlier one's edit, broadcast.Fanout.MarkProgress). When
 // the earlier one's post failed transiently (its answer lost, a 5xx: the
 // event may have been made), the later target fails transiently too,
 // without a post under its own transaction ID, which would make a second
