@@ -185,6 +185,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -539,10 +540,20 @@ func (c *Channel) setHeader(h http.Header, w *worker, ep *endpoint, id string, b
 }
 
 // StatusCode returns the HTTP status an endpoint answered with, when err
-// (a TargetFailure's Err, or an error wrapping one endpoint's failure) is
-// about such an answer, and 0 otherwise: for example 410 for an endpoint
-// that is gone for good and should be unsubscribed.
+// (a TargetFailure's Err, or an error wrapping one endpoint's failure, as
+// Send's and Retract's error do when one endpoint failed) is about such an
+// answer, and 0 otherwise, an error about several endpoints included: for
+// example 410 for an endpoint that is gone for good and should be
+// unsubscribed.
 func StatusCode(err error) int {
+	var te *broadcast.TargetsError
+	if errors.As(err, &te) {
+		// The failures are in its lists, not down its Unwrap chain.
+		if len(te.Pending)+len(te.Failures) != 1 {
+			return 0
+		}
+		err = slices.Concat(te.Pending, te.Failures)[0].Err
+	}
 	var se *httpx.StatusError
 	if errors.As(err, &se) {
 		return se.Status

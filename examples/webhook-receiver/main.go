@@ -8,7 +8,8 @@
 // form, naming an earlier update by its title too (and by its incident, for
 // a retraction sent without one). Ids and updates are remembered for 24
 // hours, at most 100 000 of each, and not across a restart. Events of a
-// type it does not know are acknowledged and ignored.
+// type it does not know are acknowledged and ignored, whatever their data
+// holds: of those, only the type and timestamp are read.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -233,8 +234,8 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.refuse(w, r, webhook.RefusalStatus(err), err.Error())
 		return
 	}
-	var p webhook.Payload
-	if err := json.Unmarshal(body, &p); err != nil {
+	p, err := decode(body)
+	if err != nil {
 		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+jsonProblem(err, body))
 		return
 	}
@@ -296,6 +297,29 @@ func answerAndClose(w http.ResponseWriter, why string, status int) {
 	w.Header().Set("Connection", "close")
 	http.Error(w, why, status)
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
+
+// decode decodes a delivery's body: an event of a type the receiver knows
+// whole, and of another only its type and timestamp, all it prints of
+// one. Standard Webhooks gives each event type a schema of its own: the
+// data of a type added later may hold a field named as one of an update's
+// with a value of another shape, which decoded as an update would have the
+// event refused rather than acknowledged and ignored.
+func decode(body []byte) (webhook.Payload, error) {
+	var head struct {
+		Type      string    `json:"type"`
+		Timestamp time.Time `json:"timestamp"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return webhook.Payload{}, err
+	}
+	switch head.Type {
+	case webhook.EventUpdated, webhook.EventCorrected, webhook.EventRetracted:
+		var p webhook.Payload
+		err := json.Unmarshal(body, &p)
+		return p, err
+	}
+	return webhook.Payload{Type: head.Type, Timestamp: head.Timestamp}, nil
 }
 
 // missing names the first field p lacks of those every payload of its type
