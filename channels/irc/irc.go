@@ -278,8 +278,8 @@
 // 10 seconds", answers none by name, and the error of each JOIN sent
 // before it and not answered names it; so does one of an error reply
 // naming neither a channel nor a command, "479 nick :Illegal channel
-// name", that came with no other reply that may answer a JOIN between
-// them, and else a server notice refusing a command since the JOIN,
+// name", that came as its answer, the server answering the JOINs in the
+// order sent, and else a server notice refusing a command since the JOIN,
 // as UnrealIRCd 5's restrict-commands sends one, "*** You cannot use
 // the JOIN command until …"; lines not echoed, or whose PONG does not
 // come in time, name such a notice too), a channel

@@ -39,8 +39,7 @@ func TestErrorAfterRegistrationEndsTheAttempt(t *testing.T) {
 }
 
 // A JOIN answered by an error reply that names neither a channel nor a
-// command ("479 nick :Illegal channel name"), with no other reply
-// between them, fails its channel, transiently, once Config.Timeout has
+// command ("479 nick :Illegal channel name"), as its answer, fails its channel, transiently, once Config.Timeout has
 // passed, naming that reply and wrapping it: the server answered.
 func TestJoinTimeoutNamesBareErrorReply(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{joinRaw: map[string]string{

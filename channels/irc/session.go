@@ -37,10 +37,14 @@ type session struct {
 	// rather than a channel (see unanswered), and unplacedAt when it came.
 	unplaced   *ReplyError
 	unplacedAt time.Time
-	// heard counts the server lines handled since registration, and
-	// replies those of them that answer a command of the bot (see
-	// isReply): what came between a JOIN and a reply naming no channel.
-	heard, replies int
+	// heard counts the server lines handled since registration.
+	heard int
+	// joins are the channels whose JOIN was sent, in the order sent, and
+	// answered how many of them the server's replies so far have
+	// answered (see answer): a reply naming no channel answers
+	// joins[answered] (see bareReply).
+	joins    []*chanState
+	answered int
 	// notice is the last server notice refusing a command (see
 	// refusalNotice), made safe, and noticeAt the count of heard when it
 	// came.
@@ -50,23 +54,22 @@ type session struct {
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t         *target
-	joined    bool
-	posted    int         // lines sent to it
-	echoed    int         // of those, lines the server echoed (IRCv3 echo-message)
-	lines     []string    // the lines it is to get, once known
-	got       []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
-	order     []int       // the indexes in lines of the lines sent, in order
-	matched   int         // the echoes so far matched order[:matched] (see echoedLine)
-	modes     string      // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
-	voiced    bool        // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
-	err       error       // why the channel failed, marked Permanent if for good; nil while it is fine
-	sent      time.Time   // when its JOIN was sent
-	deadline  time.Time   // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
-	heardAt   int         // the session's heard when its JOIN was sent
-	repliedAt int         // the session's replies when its JOIN was sent
-	bare      *ReplyError // an error reply naming nothing that came next after the JOIN, with no other reply between (see bareReply)
-	linesAt   int         // the session's heard when its first line was sent
+	t        *target
+	joined   bool
+	posted   int         // lines sent to it
+	echoed   int         // of those, lines the server echoed (IRCv3 echo-message)
+	lines    []string    // the lines it is to get, once known
+	got      []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
+	order    []int       // the indexes in lines of the lines sent, in order
+	matched  int         // the echoes so far matched order[:matched] (see echoedLine)
+	modes    string      // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
+	voiced   bool        // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
+	err      error       // why the channel failed, marked Permanent if for good; nil while it is fine
+	sent     time.Time   // when its JOIN was sent
+	deadline time.Time   // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
+	heardAt  int         // the session's heard when its JOIN was sent
+	bare     *ReplyError // an error reply naming nothing that was the server's answer to the JOIN (see bareReply)
+	linesAt  int         // the session's heard when its first line was sent
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -292,9 +295,7 @@ func (ss *session) handle(m ircmsg.Message) {
 		return // the connection keeps it (see bye), and wait ends
 	}
 	defer func() {
-		if ss.isReply(m) {
-			ss.replies++
-		}
+		ss.answer(m)
 		ss.heard++
 	}()
 	switch m.Command {
@@ -387,48 +388,75 @@ func (ss *session) handle(m ircmsg.Message) {
 			// channel: UnrealIRCd's restrict-commands answers "421
 			// JOIN :You must be connected for at least 10 seconds".
 			ss.unplaced, ss.unplacedAt = ss.replyOf(m), time.Now()
+			ss.answered = min(ss.answered+1, len(ss.joins))
 		}
 	}
 }
 
-// isReply reports whether m, a server line handled after registration,
-// may answer a JOIN of the bot, or a command sent after one: a PONG, a
-// line of the bot's own (the echo of its JOIN, of its lines), a numeric
-// naming one of the channels or the command JOIN, or an error reply naming
-// nothing (see bareReply). The answers to the commands of registration
-// (302 to USERHOST, 422 no MOTD, the welcome), which may come after the
-// first JOIN went out, are not among them, nor other users' lines and
-// server notices.
-func (ss *session) isReply(m ircmsg.Message) bool {
+// answer records which JOINs of the bot m, a server line handled after
+// registration, shows answered: the server answers the bot's commands in
+// the order sent, so a reply to a JOIN, or to a command sent after the
+// JOINs, shows every JOIN sent before it answered. A reply naming a
+// channel whose JOIN was sent (the echo of the JOIN, the topic and names
+// that follow it, an error reply naming it) answers that JOIN; a PONG, the
+// echo of the bot's lines, or a reply naming a channel joined before this
+// Send answer commands sent after every JOIN (see deliver). An error reply
+// naming nothing answers the next JOIN (see bareReply), as one naming the
+// command JOIN does (see unanswered). Other lines (the rest of the
+// welcome, which may come after the first JOIN went out, a user mode the
+// server sets on the bot, other users' lines, server notices) answer none.
+func (ss *session) answer(m ircmsg.Message) {
+	all := len(ss.joins)
 	switch {
-	case m.Command == "PONG" || ss.named(m.Nick()):
-		return true
-	case len(m.Command) != 3 || strings.Trim(m.Command, "0123456789") != "":
-		return false
-	case isErrorReply(m.Command) && len(m.Params) <= 2:
-		return m.Command != "422"
+	case m.Command == "PONG":
+		ss.answered = all
+	case !ss.named(m.Nick()) && (len(m.Command) != 3 || strings.Trim(m.Command, "0123456789") != ""):
+	case m.Command == "JOIN":
+		ss.answeredUpTo(param(m, 0))
+	case m.Command == "PRIVMSG" || m.Command == "NOTICE":
+		if ss.chans[ss.c.chanFold(param(m, 0))] != nil {
+			ss.answered = all
+		}
+	case len(m.Command) != 3: // another line of the bot's own: a user mode, a nick
+	case m.Command == "353": // RPL_NAMREPLY: me, "=", channel, the members
+		ss.answeredUpTo(param(m, len(m.Params)-2))
+	default: // bare and JOIN error replies: see handle
+		ss.answeredUpTo(param(m, 1))
 	}
-	return param(m, 1) == "JOIN" || ss.chans[ss.c.chanFold(param(m, 1))] != nil
+}
+
+// answeredUpTo records a reply naming the channel name: if its JOIN was
+// sent, that JOIN and those before it are answered; if the channel was
+// joined before this Send, every JOIN is. Any other name changes nothing.
+func (ss *session) answeredUpTo(name string) {
+	st := ss.chans[ss.c.chanFold(name)]
+	if st == nil {
+		return
+	}
+	if k := slices.Index(ss.joins, st); k >= 0 {
+		ss.answered = max(ss.answered, k+1)
+	} else {
+		ss.answered = len(ss.joins)
+	}
 }
 
 // bareReply records m, an error reply that names neither a channel nor a
 // command (some servers answer a JOIN so: "479 nick :Illegal channel
-// name", "520 nick :Cannot join channel (IRCops only)"), as what a JOIN
-// still unanswered may have got: one after which the server sent no
-// other reply that may answer a JOIN (see isReply), so that m is the next
-// answer it gave (servers answer in order). Its channel is not known, so it fails none; a JOIN left
-// unanswered at its deadline names it (see unanswered). 422 (no MOTD)
-// ends the welcome, which may come after the first JOIN went out, and
-// answers none.
+// name", "520 nick :Cannot join channel (IRCops only)"), as the answer of
+// the next JOIN the server's replies so far have not answered (see
+// answer), if that JOIN is still unanswered: servers answer in order. Its
+// channel is not known for sure, so it fails none; the JOIN, left
+// unanswered at its deadline, names it (see unanswered). A reply after
+// every JOIN was answered answers another command. 422 (no MOTD) ends the
+// welcome, which may come after the first JOIN went out, and answers none.
 func (ss *session) bareReply(m ircmsg.Message) {
-	if m.Command == "422" {
+	if m.Command == "422" || ss.answered >= len(ss.joins) {
 		return
 	}
-	for _, st := range ss.chans {
-		if !st.sent.IsZero() && !st.joined && st.err == nil && st.bare == nil && st.repliedAt == ss.replies {
-			st.bare = ss.replyOf(m)
-		}
+	if st := ss.joins[ss.answered]; !st.joined && st.err == nil && st.bare == nil {
+		st.bare = ss.replyOf(m)
 	}
+	ss.answered++
 }
 
 // refusalNotice reports whether m is a server's notice that it refused a
@@ -600,7 +628,8 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 		if err := ss.paced("JOIN", params...); err != nil {
 			return nil, err
 		}
-		st.sent, st.heardAt, st.repliedAt = time.Now(), ss.heard, ss.replies
+		st.sent, st.heardAt = time.Now(), ss.heard
+		ss.joins = append(ss.joins, st)
 		st.deadline = st.sent.Add(ss.s.timeout)
 		if d, ok := ss.ctx.Deadline(); ok && d.Add(-postMargin).Before(st.deadline) && d.Add(-postMargin).After(st.sent) {
 			// The attempt ends first: the channel fails, by name, before
@@ -659,8 +688,8 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 // unanswered is the error of a channel whose JOIN got no answer that
 // names it by its deadline. An error reply to a JOIN that named no
 // channel, since this one was sent, is named, and wrapped: it may be this
-// JOIN's answer. So is an error reply that names nothing, when it was the
-// next reply after this JOIN (see bareReply). Its numeric is not known to
+// JOIN's answer. So is an error reply that names nothing, when it came as
+// this JOIN's answer, in the order of the replies (see bareReply). Its numeric is not known to
 // be permanent. Without either, a server notice refusing a command (see
 // refusalNotice) since the JOIN is named.
 func (ss *session) unanswered(st *chanState) error {
