@@ -91,8 +91,9 @@ const (
 	secretDescription = "a secret: write ${NAME} to take it from the environment or ${file:PATH} " +
 		"from a file (relative to this file), as container platforms mount secrets"
 	// durationPattern matches what time.ParseDuration takes, but negative:
-	// 0, or numbers each followed by its unit (not 1m0, nor 00).
-	durationPattern = `^0$|^(` + durationNumber + durationUnit + `)+$`
+	// 0, or numbers each followed by its unit (not 1m0, nor 00), after an
+	// optional "+" ("+5s", which Load takes as 5s).
+	durationPattern = `^\+?0$|^\+?(` + durationNumber + durationUnit + `)+$`
 	durationNumber  = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
 	durationUnit    = `(ns|us|µs|μs|ms|s|m|h)`
 )

@@ -143,6 +143,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"whole number written with a point", "retry: {max_attempts: 2.0}\nchannels: [{kind: console}]", true},
 		{"duration 0", "stage_wait: \"0\"\nchannels: [{kind: console}]", true},
 		{"duration 1m30s", "attempt_timeout: 1m30s\nchannels: [{kind: console}]", true},
+		{"duration with a plus sign", "stage_wait: +1m30s\nretry: {max_elapsed: \"+0\"}\nchannels: [{kind: console}]", true},
+		{"duration with a minus sign", "stage_wait: -1m30s\nchannels: [{kind: console}]", false},
 		{"duration ending without a unit", "attempt_timeout: 1m0\nchannels: [{kind: console}]", false},
 		{"duration 0 after a unit", "attempt_timeout: 1h0m0\nchannels: [{kind: console}]", false},
 		{"duration 00", "attempt_timeout: \"00\"\nchannels: [{kind: console}]", false},

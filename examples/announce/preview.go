@@ -154,7 +154,7 @@ func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *thre
 			if why, err := b.CorrectionRejects(ctx, original, u, name); err == nil {
 				rt.notSent, rt.assumed = "", ""
 				if why != "" {
-					rt.notSent = "when: " + why
+					rt.notSent = "when: " + a.hide(why) // see routings
 				}
 			}
 		}

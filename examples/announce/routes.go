@@ -52,7 +52,9 @@ func (a *app) routings(ctx context.Context, b *broadcast.Broadcaster, th *thread
 			}
 		}
 		if why := r.Rejects(u, t); why != "" {
-			rt.notSent = "when: " + why
+			// It quotes the route, which may hold a secret from the
+			// environment.
+			rt.notSent = "when: " + a.hide(why)
 		}
 		out[name] = rt
 	}
