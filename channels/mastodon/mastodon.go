@@ -14,7 +14,9 @@
 // Mastodon makes "@name" in plain text a mention that notifies that
 // account, so the channel breaks every such "@" in the update's texts
 // with an invisible word joiner (U+2060), an "@" before a Kelvin sign
-// (U+212A, which Mastodon folds to "k") too: a title cannot ping anyone.
+// (U+212A, which Mastodon folds to "k") too, and one after "_" or after
+// "/" in a link without a scheme ("example.com/@ops"), which GoToSocial
+// reads as a mention: a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
 // URLs and in Update.URL, such an "@" (only such an "@") goes out as

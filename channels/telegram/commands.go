@@ -12,10 +12,10 @@ import (
 )
 
 // quiet returns u as the channel renders it: the author's texts and the
-// URL with their mentions (textsafe.Quiet) and bot commands
+// URL with their mentions (textsafe.QuietTelegram) and bot commands
 // (quietCommands) broken.
 func quiet(u broadcast.Update, channel string) broadcast.Update {
-	u = textsafe.Map(textsafe.Quiet(u, channel), channel, quietCommands)
+	u = textsafe.Map(textsafe.QuietTelegram(u, channel), channel, quietCommands)
 	u.URL = quietURLCommands(u.URL)
 	return u
 }

@@ -72,6 +72,6 @@ func TestQuietMentionsLongRun(t *testing.T) {
 		if tt.broken {
 			want = strings.ReplaceAll(s, "@", "@"+WordJoiner)
 		}
-		assert.True(t, want == QuietMentions(s), tt.unit)
+		assert.True(t, want == QuietTelegramMentions(s), tt.unit)
 	}
 }

@@ -1,7 +1,8 @@
 // Package textsafe makes what an update's author wrote safe for a
 // platform that reads more than text in it: Map applies one function to
 // every field an author writes, and QuietMentions breaks the "@name"
-// mentions that Mastodon, Telegram and X turn into notifications; Quiet
+// mentions that Mastodon, GoToSocial, Telegram and X turn into
+// notifications (QuietTelegramMentions for Telegram); Quiet
 // does both, and breaks the mentions of the update's URL too (QuietURL).
 //
 // # Limits
@@ -13,10 +14,15 @@
 // mention as "%40" (QuietURL), which links to the same page, but before
 // the path, where "%40" would change the host and a word joiner breaks
 // the mention instead. In a link without a scheme (BareLinks), an "@"
-// after "/" or "=" stays as it is, as Mastodon reads no mention there
-// and Telegram links the link. Telegram links only the top-level domains
-// it knows: in a link whose domain it does not ("ops.internal/@name"),
-// it reads that "@name" as a mention, which is broken as elsewhere.
+// after "=" stays as it is, as neither Mastodon nor GoToSocial reads a
+// mention there and Telegram links the link; for Telegram
+// (QuietTelegramMentions), so does one after "/", which GoToSocial reads
+// as a mention. Telegram links only the top-level domains it knows: in a
+// link whose domain it does not ("ops.internal/@name"), it reads that
+// "@name" as a mention, which is broken as elsewhere. GoToSocial reads
+// no mention in a URL it links, which it does after white space or "(";
+// after other punctuation (",https://x.example/@name") it links none and
+// reads a mention after the "/", which stays as it is.
 package textsafe
 
 import (
@@ -64,22 +70,53 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 	return u
 }
 
-// QuietMentions returns s with every mention broken. Outside URLs a
-// WordJoiner follows the "@" of every mention: an "@" followed by an
-// ASCII letter, digit or "_" (or a letter Mastodon folds to one, see
-// mentionRune), not glued to a preceding word (as in an e-mail address)
-// nor after "/" or "=" in a link without a scheme (see mention).
-// "@name" and "@name@domain" then notify no one. URLs
-// (templates.URLSpans) must stay whole to link: QuietURL writes an "@" in
-// them that would start a mention as "%40" (before the path, with a
-// WordJoiner).
+// QuietTelegram is Quiet for Telegram: Map(u, channel,
+// QuietTelegramMentions), with its URL passed through QuietURL. u is not
+// modified.
+func QuietTelegram(u broadcast.Update, channel string) broadcast.Update {
+	u = Map(u, channel, QuietTelegramMentions)
+	u.URL = QuietURL(u.URL)
+	return u
+}
+
+// QuietMentions returns s with every mention broken that Mastodon,
+// GoToSocial (and Pleroma, Akkoma, whose rules are narrower) or Telegram
+// would read. Outside URLs a WordJoiner follows the "@" of every mention:
+// an "@" followed by an ASCII letter, digit or "_" (or a letter Mastodon
+// folds to one, see mentionRune), not glued to a preceding letter or
+// digit (as in an e-mail address), nor after "=" in a link without a
+// scheme (see mention). GoToSocial starts a mention after any
+// punctuation, so an "@" after "_" ("eu_@ops") or after "/" in a link
+// without a scheme ("example.com/@ops"), where Mastodon reads none, is
+// broken too: neither Mastodon nor GoToSocial links a link without a
+// scheme, so the word joiner ends no link there (but one that starts with
+// "www.", which GoToSocial links). "@name" and "@name@domain" then notify
+// no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
+// writes an "@" in them that would start a mention as "%40" (before the
+// path, with a WordJoiner).
 func QuietMentions(s string) string {
+	return quietMentions(s, false)
+}
+
+// QuietTelegramMentions is QuietMentions for Telegram, which links a link
+// without a scheme whole (BareLinks) and reads no mention in it, and reads
+// an "@" after "_" as part of a word: an "@" after "/" or "=" in such a
+// link stays as it is, as an "@" after "_" does anywhere, so that the link
+// goes on past it ("mastodon.social/@examplestatus"); a word joiner would
+// end it at the "@". Every other mention is broken as QuietMentions
+// breaks it.
+func QuietTelegramMentions(s string) string {
+	return quietMentions(s, true)
+}
+
+// quietMentions is QuietMentions, or QuietTelegramMentions if telegram.
+func quietMentions(s string, telegram bool) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
 	inLink := BareLinks(s)
 	return walk(s, func(b *strings.Builder, start, end int) {
-		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink) })
+		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, telegram) })
 	}, func(b *strings.Builder, url string) {
 		b.WriteString(QuietURL(url))
 	})
@@ -89,9 +126,9 @@ func QuietMentions(s string) string {
 // fragment that Mastodon would read as the start of a mention written
 // "%40", which every web server decodes back to "@" (RFC 3986 allows both
 // in a path, a query and a fragment), so that the URL still links to the
-// same page. Mastodon (and GoToSocial, Pleroma, Akkoma, which follow its
-// rule or a narrower one) looks for mentions in the whole text of a
-// status, URLs included: an "@" followed by an ASCII letter, digit or "_"
+// same page. Mastodon (and Pleroma, Akkoma, which follow its rule or a
+// narrower one) looks for mentions in the whole text of a status, URLs
+// included (GoToSocial reads none in a URL it links): an "@" followed by an ASCII letter, digit or "_"
 // and not preceded by "=", "/" or a word character (a letter, mark, digit
 // or connector) starts one, so "https://x.example/a,@ops" would notify
 // @ops. Every other "@", as the one of "https://mastodon.social/@name",
@@ -148,21 +185,30 @@ func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.Nd, r) || unicode.Is(unicode.Pc, r)
 }
 
-// mention reports whether s[i] is the "@" of a mention (see QuietMentions).
-// An "@" after "/" or "=" in a link without a scheme (inLink, which is
-// BareLinks(s)) is none: Mastodon never reads one there as a mention, and
-// Telegram, which would after "/" in text, links the link instead, which
-// a word joiner would end at the "@" ("example.com/@" for
-// "example.com/@status").
-func mention(s string, i int, inLink func(int) bool) bool {
+// mention reports whether s[i] is the "@" of a mention (see QuietMentions,
+// and QuietTelegramMentions if telegram). An "@" after "=" in a link
+// without a scheme (inLink, which is BareLinks(s)) is none: neither
+// Mastodon nor GoToSocial reads one there as a mention, and Telegram,
+// which would in text, links the link instead, which a word joiner would
+// end at the "@" ("example.com/?to=@" for "example.com/?to=@status").
+// Nor, for Telegram, is an "@" after "/" in such a link, or after "_".
+func mention(s string, i int, inLink func(int) bool, telegram bool) bool {
 	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
-	prev, _ := utf8.DecodeLastRuneInString(s[:i])
-	if (prev == '/' || prev == '=') && inLink(i) {
-		return false
+	if i == 0 {
+		return true
 	}
-	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_'
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	switch {
+	case unicode.IsLetter(prev) || unicode.IsDigit(prev):
+		return false
+	case prev == '_':
+		return !telegram // GoToSocial: after any punctuation
+	case prev == '=' || prev == '/' && telegram:
+		return !inLink(i)
+	}
+	return true
 }
 
 // BareLinks returns a function that reports, for the text s, whether s[i]
