@@ -55,9 +55,11 @@ const (
 // read before the deletion; a read that fails leaves the bar, as a bar
 // that cannot be updated after a post does: the deletion is what counts.
 // A deletion whose outcome is unknown (mayHaveTakenEffect) sets the bar
-// back too: if it deleted p, its retry finds p gone and can no longer
-// tell that the bar showed p's status; if it did not, the retry finds the
-// bar showing another status, and leaves it.
+// back too, unless a read of the thread still lists p: if it deleted p,
+// its retry finds p gone and can no longer tell that the bar showed p's
+// status; if it did not, p is up and the bar keeps showing its status,
+// also when every retry fails, and the retry that deletes p sets it back.
+// A read that fails (a rate limit) counts as p gone.
 func (c *Channel) retractPost(ctx context.Context, p post) error {
 	var back *attachment
 	if p.thread != p.ts {
@@ -67,12 +69,24 @@ func (c *Channel) retractPost(ctx context.Context, p post) error {
 	if err != nil && !mayHaveTakenEffect(err) {
 		return err // refused: p is still there, and the bar shows it
 	}
-	if back != nil {
+	if back != nil && (err == nil || !c.stillUp(ctx, p)) {
 		req := updateRequest{Channel: p.channel, TS: p.thread, Attachments: []attachment{*back}, Parse: "none"}
 		var resp postResponse
 		_ = c.call(ctx, "chat.update", req, &resp)
 	}
 	return err
+}
+
+// stillUp reports whether a read of p's thread lists the reply p; false
+// when the read fails.
+func (c *Channel) stillUp(ctx context.Context, p post) bool {
+	at, ok := tsTime(p.ts)
+	if !ok {
+		return false
+	}
+	t := threadRead{c: c, p: p, at: at}
+	pg, err := t.read(ctx, at, at)
+	return err == nil && pg.n > 0
 }
 
 // mayHaveTakenEffect reports whether err, a call's, leaves open whether

@@ -51,3 +51,18 @@ func TestRetractRefusedLeavesStatusBar(t *testing.T) {
 	assert.False(t, byTarget(f.messages(), "#ops")[2].deleted)
 	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*")
 }
+
+// A deletion that failed without taking effect (internal_error) leaves
+// the status bar showing the message's status, as the message is still
+// up: the bar was set back at once, and when every retry failed the
+// thread showed "Resolved" under a bar saying "Current status:
+// Identified".
+func TestRetractFailedDeletionKeepsStatusBarWhileMessageIsUp(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+
+	f.failMethod("chat.delete", "internal_error")
+	require.Error(t, ch.Retract(context.Background(), r3))
+	assert.False(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*", "the message is still up")
+}

@@ -118,7 +118,10 @@
 // the bar's other updates this is best effort: the deletion is what
 // Retract reports. A deletion whose answer was lost (or internal_error)
 // sets the bar back too, as a retry finds the message gone and can no
-// longer tell which status the bar showed; one Slack refuses leaves it.
+// longer tell which status the bar showed, unless a read of the thread
+// still lists the message: then the bar keeps showing its status, also
+// when every retry fails, and the retry that deletes it sets the bar
+// back. A deletion Slack refuses leaves the bar.
 // Slack
 // refuses an edit after the workspace's edit window (edit_window_closed),
 // of a message the token may not edit (cant_update_message: posted by
