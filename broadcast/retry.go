@@ -2111,10 +2111,13 @@ func (d *delivery) delivered(ctx context.Context) {
 		// Send, or Correct, does not try them again (see retryFailed).
 		// Also when this Send completes one that reached some targets
 		// and was not recorded delivered: its mark that targets failed
-		// may have been written all the same (see above).
-		if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil); err != nil {
-			errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
-		}
+		// may have been written all the same (see above). A failure to
+		// write it is logged, not ErrNotRecorded: the receipt and the
+		// marks say every target has the update, so the mark left makes
+		// the next Send call the channel once more, which reaches no
+		// target (each is marked delivered), and write it then.
+		err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil)
+		d.b.storeTrouble(ctx, "record that every target of "+d.u.ID+" on "+d.name+" has it now", err)
 	}
 	if d.op == opRetract && d.prev.ID != "" {
 		// The post is gone for every update whose receipt names it: an
