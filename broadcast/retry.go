@@ -55,6 +55,11 @@ type delivery struct {
 	markID      string
 	flight      *flight
 	first       *firstAttempts
+	// record: a Correct's record of what the correction corrects, which
+	// claimCorrection could not write, written before the delivery's
+	// end is reported (see settle); nil when written, and for a Send or
+	// a Retract.
+	record *correctionRecord
 
 	ledger storeLedger
 	watch  watcher
@@ -2419,6 +2424,10 @@ func (d *delivery) settle() {
 		// delivered could not write its own records (ErrNotRecorded).
 		d.res.Err = Permanent(errors.Join(failed, d.res.Err))
 	}
+	// Before EventDelivered: an OnEvent handler that then gives the
+	// correction's ID to a Correct of another update finds the record,
+	// and is refused, where the delivery alone let the ID through.
+	d.record.write()
 	d.emitEnd()
 }
 
