@@ -954,7 +954,9 @@ func (d *delivery) lostMark(ctx context.Context, r Receipt) bool {
 // the incident's latest; a correction edited in place keeps its original's
 // place in the thread, and one posted in it may have been followed by a
 // newer update, and neither is ever superseded: without this, a Correct
-// again edited the post again, or posted the correction twice.
+// again edited the post again, or posted the correction twice. The
+// targets that failed for good are tried again all the same, as after a
+// delivery whose mark was written (see retryFailed).
 //
 //go:noinline
 func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error) {
@@ -964,6 +966,9 @@ func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error
 	}
 	if !ok {
 		return false, nil
+	}
+	if retry, err := d.retryFailed(ctx); retry || err != nil {
+		return false, err
 	}
 	return d.lostMark(ctx, r), nil
 }
