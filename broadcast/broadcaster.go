@@ -421,7 +421,7 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if err := b.validate(u); err != nil {
 		return nil, err
 	}
-	return b.run(ctx, u, opSend, "")
+	return b.run(ctx, u, opSend, "", nil)
 }
 
 // checkSend refuses an update to Send that names an original in
@@ -525,11 +525,33 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err != nil {
 		return nil, err
 	}
-	rep, err := b.run(ctx, u, opCorrect, original)
+	var rec *correctionRecord
 	if unwritten {
-		b.recordCorrection(context.WithoutCancel(ctx), original, id)
+		rec = &correctionRecord{b: b, ctx: context.WithoutCancel(ctx), original: original, id: id}
 	}
+	rep, err := b.run(ctx, u, opCorrect, original, rec)
+	rec.write()
 	return rep, err
+}
+
+// correctionRecord is the record of what a correction corrects that
+// claimCorrection could not write: written by recordCorrection once, when
+// the first of the correction's deliveries ends, before it reports its
+// end (Options.OnEvent), or after the Correct when none did.
+type correctionRecord struct {
+	once         sync.Once
+	b            *Broadcaster
+	ctx          context.Context
+	original, id string
+}
+
+// write writes the record the first time it is called; a nil
+// correctionRecord (written already) does nothing. A caller waits for the
+// first call to end.
+func (r *correctionRecord) write() {
+	if r != nil {
+		r.once.Do(func() { r.b.recordCorrection(r.ctx, r.original, r.id) })
+	}
 }
 
 // correctsKey is the Store's update key, and incident, of the record that
@@ -553,10 +575,11 @@ func correctsKey(id string) string { return "\x00corrects\x00" + id }
 // correction of original, a later Send of that update would fail for good
 // on the channels that have it (see delivery.correctionsID), and a Correct
 // again of that correction would be refused. unwritten reports that the
-// record was to be written and could not be: the caller, once the
-// correction was delivered, writes it then (see recordCorrection), or
-// the correction delivered, its ID would be let through as the
-// correction of any other update, and Skipped everywhere.
+// record was to be written and could not be: the caller writes it when
+// the first of the correction's deliveries ends, before that is reported
+// (see correctionRecord), or the correction delivered, its ID would be
+// let through as the correction of any other update, and Skipped
+// everywhere.
 func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) (unwritten bool, _ error) {
 	key := correctsKey(id)
 	turn := flightKey{key, sentChannel}
@@ -607,9 +630,9 @@ func (b *Broadcaster) saveCorrection(ctx context.Context, original, id string) e
 	return err
 }
 
-// recordCorrection writes, after the correction ran, the record of what
-// correction id corrects that claimCorrection could not write, unless
-// one was written meanwhile. A failure is logged.
+// recordCorrection writes, once a delivery of the correction ended, the
+// record of what correction id corrects that claimCorrection could not
+// write, unless one was written meanwhile. A failure is logged.
 func (b *Broadcaster) recordCorrection(ctx context.Context, original, id string) {
 	key := correctsKey(id)
 	turn := flightKey{key, sentChannel}
@@ -978,7 +1001,7 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 	if err := b.CheckOriginal(ctx, JobRetract, Update{}, updateID); err != nil {
 		return nil, err
 	}
-	return b.run(ctx, Update{ID: updateID}, opRetract, updateID)
+	return b.run(ctx, Update{ID: updateID}, opRetract, updateID, nil)
 }
 
 // Check runs every channel's Check concurrently and returns one error per
@@ -1081,7 +1104,7 @@ func closeChannel(c io.Closer) (err error) {
 }
 
 // run delivers to every channel concurrently and builds the Report.
-func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string) (*Report, error) {
+func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string, record *correctionRecord) (*Report, error) {
 	if !b.enter() {
 		return nil, ErrClosed
 	}
@@ -1119,7 +1142,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		d := &ds[i]
 		d.b, d.ch, d.name, d.route, d.u, d.res, d.place = b, ch, b.names[i], b.routes[i], &sh.u, &rep.Results[i], place
 		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
-		d.placeUnread = placeUnread
+		d.placeUnread, d.record = placeUnread, record
 		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {

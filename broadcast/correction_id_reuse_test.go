@@ -182,3 +182,48 @@ func correctionOf(id string) broadcast.Update {
 	fix.ID, fix.Body = id, "The EU region, not the US one."
 	return fix
 }
+
+// A Correct whose record of what its correction corrects the Store could
+// not write at first writes it before reporting the delivery: an
+// OnEvent handler that, told the correction was delivered, gives its ID
+// to the Correct of another update (here through a second Broadcaster on
+// the same Store, as the handler may) is refused, naming ID. The record
+// was written only after the events, and the ID, delivered, was let
+// through: the other update's correction Skipped, reusing it silently.
+// So does a queue's run of a JobCorrect.
+func TestCorrectionRecordWrittenBeforeItsEvents(t *testing.T) {
+	t.Run("Correct", func(t *testing.T) { correctionRecordBeforeEvents(t, false) })
+	t.Run("RunJob", func(t *testing.T) { correctionRecordBeforeEvents(t, true) })
+}
+
+func correctionRecordBeforeEvents(t *testing.T, job bool) {
+	ctx := context.Background()
+	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
+		receipt: func(incidentID, _ string) bool { return incidentID == "\x00corrects\x00fix" }}
+	ch := &script{name: "irc"}
+	other := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+	fix := correctionOf("fix")
+	var reused []error
+	b := newBroadcaster(t, broadcast.Options{Store: st, OnEvent: func(e broadcast.Event) {
+		if e.Kind == broadcast.EventDelivered && e.UpdateID == "fix" {
+			_, err := other.Correct(ctx, "b", fix)
+			reused = append(reused, err)
+		}
+	}}, ch)
+	sendTwo(t, b, "a", "b")
+
+	if job {
+		jobs, err := b.Jobs(broadcast.JobCorrect, fix, "a")
+		require.NoError(t, err)
+		require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
+	} else {
+		_, err := b.Correct(ctx, "a", fix)
+		require.NoError(t, err)
+	}
+	require.True(t, st.saveFailed.Load(), "the first write of the record failed")
+	require.Len(t, reused, 1)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, reused[0], &fe)
+	assert.Equal(t, "ID", fe.Field)
+	assert.Contains(t, fe.Problem, `"a"`)
+}

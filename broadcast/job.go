@@ -124,6 +124,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	if err != nil {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
 	}
+	var rec *correctionRecord
 	if j.Kind == JobCorrect {
 		unwritten, err := b.claimCorrection(ctx, j.Original, j.Update.ID)
 		if err != nil {
@@ -133,7 +134,8 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 			return Result{Channel: j.Channel, Err: err}
 		}
 		if unwritten {
-			defer b.recordCorrection(context.WithoutCancel(ctx), j.Original, j.Update.ID)
+			rec = &correctionRecord{b: b, ctx: context.WithoutCancel(ctx), original: j.Original, id: j.Update.ID}
+			defer rec.write() // written already when the delivery ended
 		}
 	}
 	original := j.Original
@@ -155,7 +157,8 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	defer b.flights.leave(markID, b.names[i:i+1], fls)
 	var res Result
 	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
-		placeUnread: placeUnread, op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen}
+		placeUnread: placeUnread, op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen,
+		record: rec}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
 	if n > 1 {

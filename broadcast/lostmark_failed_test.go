@@ -58,3 +58,48 @@ func refusesBOnce() *mixedFanout {
 	}
 	return ch
 }
+
+// A Correct again of a correction posted in the thread, where a target
+// refused it for good and the correction's own mark was lost
+// (ErrNotRecorded, its receipt saved), tries that target again once a
+// newer update followed the correction: it was Skipped, found delivered
+// by its receipt, and the refused target never got the correction. The
+// targets that had it are not posted to again.
+func TestLostCorrectionMarkStillRetriesFailedTargets(t *testing.T) {
+	ctx := context.Background()
+	ch := &mixedFanout{name: "mail", targets: []string{"a", "b", "c"}}
+	ch.script = func(call int, t string) error {
+		if t == "b" && call == 2 { // the correction's first call
+			return errRefusedT
+		}
+		return nil
+	}
+	st := markFailsOnce()
+	st.markFailed.Store(true) // not the original's mark
+	b := newBroadcaster(t, broadcast.Options{Store: st}, ch)
+	original := validUpdate()
+	original.ID = "o1"
+	_, err := b.Send(ctx, original)
+	require.NoError(t, err)
+	st.markFailed.Store(false)
+	fix := correctionOf("fix")
+	_, err = b.Correct(ctx, "o1", fix)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	require.ErrorIs(t, err, errRefusedT)
+	newer := validUpdate()
+	newer.ID, newer.Body, newer.Status = "o2", "Another update.", broadcast.StatusIdentified
+	_, err = b.Send(ctx, newer)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"a": 3, "b": 2, "c": 3}, ch.postsOf())
+
+	rep, err := b.Correct(ctx, "o1", fix)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Skipped)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	assert.Equal(t, map[string]int{"a": 3, "b": 3, "c": 3}, ch.postsOf())
+
+	rep, err = b.Correct(ctx, "o1", fix)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped)
+	assert.Equal(t, map[string]int{"a": 3, "b": 3, "c": 3}, ch.postsOf())
+}

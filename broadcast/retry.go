@@ -55,6 +55,11 @@ type delivery struct {
 	markID      string
 	flight      *flight
 	first       *firstAttempts
+	// record: a Correct's record of what the correction corrects, which
+	// claimCorrection could not write, written before the delivery's
+	// end is reported (see settle); nil when written, and for a Send or
+	// a Retract.
+	record *correctionRecord
 
 	ledger storeLedger
 	watch  watcher
@@ -949,7 +954,9 @@ func (d *delivery) lostMark(ctx context.Context, r Receipt) bool {
 // the incident's latest; a correction edited in place keeps its original's
 // place in the thread, and one posted in it may have been followed by a
 // newer update, and neither is ever superseded: without this, a Correct
-// again edited the post again, or posted the correction twice.
+// again edited the post again, or posted the correction twice. The
+// targets that failed for good are tried again all the same, as after a
+// delivery whose mark was written (see retryFailed).
 //
 //go:noinline
 func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error) {
@@ -959,6 +966,9 @@ func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error
 	}
 	if !ok {
 		return false, nil
+	}
+	if retry, err := d.retryFailed(ctx); retry || err != nil {
+		return false, err
 	}
 	return d.lostMark(ctx, r), nil
 }
@@ -2111,10 +2121,13 @@ func (d *delivery) delivered(ctx context.Context) {
 		// Send, or Correct, does not try them again (see retryFailed).
 		// Also when this Send completes one that reached some targets
 		// and was not recorded delivered: its mark that targets failed
-		// may have been written all the same (see above).
-		if err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil); err != nil {
-			errs = append(errs, fmt.Errorf("store: mark whether targets failed: %w", err))
-		}
+		// may have been written all the same (see above). A failure to
+		// write it is logged, not ErrNotRecorded: the receipt and the
+		// marks say every target has the update, so the mark left makes
+		// the next Send call the channel once more, which reaches no
+		// target (each is marked delivered), and write it then.
+		err := d.b.store.Mark(ctx, d.markID, d.name, failedTargetsTarget, nil)
+		d.b.storeTrouble(ctx, "record that every target of "+d.u.ID+" on "+d.name+" has it now", err)
 	}
 	if d.op == opRetract && d.prev.ID != "" {
 		// The post is gone for every update whose receipt names it: an
@@ -2416,6 +2429,10 @@ func (d *delivery) settle() {
 		// delivered could not write its own records (ErrNotRecorded).
 		d.res.Err = Permanent(errors.Join(failed, d.res.Err))
 	}
+	// Before EventDelivered: an OnEvent handler that then gives the
+	// correction's ID to a Correct of another update finds the record,
+	// and is refused, where the delivery alone let the ID through.
+	d.record.write()
 	d.emitEnd()
 }
 

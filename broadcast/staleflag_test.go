@@ -1,7 +1,9 @@
 package broadcast_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,5 +43,41 @@ func TestFailedTargetsMarkClearedWhenALaterSendCompletes(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Skipped, "%+v", rep.Results[0])
 	assert.Equal(t, 2, ch.calls, "calls of the channel")
+	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
+}
+
+// A Send that reaches the targets an earlier Send missed for good, where
+// the Store cannot write the mark saying none is missing any more, has
+// delivered and recorded the delivery (receipt and marks): it was
+// reported failed with ErrNotRecorded, which says a later Send may post
+// again, though the mark left only makes the next Send call the channel
+// once more, which reaches no target. The failure is logged instead.
+func TestFailedTargetsMarkNotClearedIsLoggedNotAnError(t *testing.T) {
+	ctx := context.Background()
+	ch := refusesBOnce()
+	// The first write clearing the mark that targets failed fails.
+	st := &writeFailsOnce{MemoryStore: broadcast.NewMemoryStore(),
+		mark: func(_, _, target string, failure error) bool {
+			return target == "\x00targets failed" && failure == nil
+		}}
+	var log bytes.Buffer
+	b := newBroadcaster(t, broadcast.Options{Store: st, Logger: slog.New(slog.NewTextHandler(&log, nil))}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	_, err := b.Send(ctx, u)
+	require.ErrorIs(t, err, errRefusedT)
+
+	rep, err := b.Send(ctx, u)
+	require.True(t, st.markFailed.Load())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	assert.Contains(t, log.String(), "disk full")
+
+	for range 2 {
+		rep, err = b.Send(ctx, u)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Results[0].Delivered)
+	}
+	assert.True(t, rep.Results[0].Skipped, "%+v", rep.Results[0])
 	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, ch.postsOf())
 }
