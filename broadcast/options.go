@@ -112,8 +112,9 @@ type Options struct {
 	// OnEvent, if set, is called with the same progress as the Logger
 	// receives. Calls are serialized; keep it quick. It runs inside the
 	// delivery: it must not itself send, correct or retract through the
-	// same Broadcaster and wait for it (an update of the same incident
-	// waits for the attempt that called it), nor call the Broadcaster's
+	// same Broadcaster, or another sharing its Store or Lock, and wait for
+	// it (an update of the same incident waits for the attempt that called
+	// it, and deliveries of the one that called it wait to report), nor call the Broadcaster's
 	// other methods (Thread, SentTime, Check): a Close waiting for the
 	// Send to end keeps them waiting too. Hand the Event to another
 	// goroutine for that. A panic in it is logged (to Logger, when set),
