@@ -90,7 +90,8 @@
 // that cannot look for that delivery (the database cannot be read: a
 // restart, a failover) did not try the channel either: it is snoozed for
 // Config.Retry.InitialInterval, no attempt used up, until
-// Config.Retry.MaxElapsed.
+// Config.Retry.MaxElapsed; one whose look Stop cut short runs again at
+// once, no attempt used up, as an attempt Stop cuts short does.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after

@@ -378,6 +378,14 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	}
 	if original := awaited(j); original != "" {
 		switch until, waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
+		case err != nil && cutByStop(ctx):
+			// The instance is stopping, which cut the read short: not the
+			// database's failure. Run again at once elsewhere, no attempt
+			// used up, as an attempt cut short is (see outcome), and not
+			// given up, whatever is left of Retry.MaxElapsed.
+			e.Err, e.Snoozed = err, true
+			record(ctx, row, previous(row), waitingFor(e, broadcast.EventRetry))
+			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(0))
 		case err != nil:
 			// The database could not be read: this instance's failure,
 			// not the channel's, which was not tried. Snoozed, no attempt
@@ -438,6 +446,13 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	}
 	record(ctx, row, out, waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// cutByStop reports whether the run of ctx was cut short by its instance
+// stopping (Stop, or Start's ctx ended), not by an operator's cancel of
+// the job (River's Client.JobCancel) nor by Config.JobTimeout.
+func cutByStop(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled) && !errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely)
 }
 
 // runOutput is the output a run that ended with res leaves for Report:
