@@ -914,6 +914,9 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 type retryPolicy struct {
 	broadcast.RetryPolicy
 	clock *dbClock // nil: this instance's clock
+	// rescueAfter is Config.RescueAfter: a run that started that long ago
+	// is one River's rescuer took back from a dead worker; 0: none is.
+	rescueAfter time.Duration
 }
 
 // now is the database's time, as far as this instance can tell.
@@ -993,8 +996,15 @@ func (p retryPolicy) jitter(row *rivertype.JobRow, d time.Duration) time.Duratio
 }
 
 // NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
-// for the jobs of dead workers.
+// for the jobs of dead workers, which run again at once: their run was
+// cut short, not failed, and the next resumes its attempt (see attempt).
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
+	if p.rescueAfter > 0 && row.AttemptedAt != nil && p.now().Sub(*row.AttemptedAt) >= p.rescueAfter {
+		// Started RescueAfter ago: River's rescuer takes it back (a
+		// live run ends within JobTimeout, less than RescueAfter). No
+		// backoff: the attempt did not fail.
+		return time.Now() // River's own clock: not before it (see below)
+	}
 	next := p.now().Add(p.jitter(row, p.delay(attempt(row))))
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the
