@@ -90,7 +90,8 @@
 // that cannot look for that delivery (the database cannot be read: a
 // restart, a failover) did not try the channel either: it is snoozed for
 // Config.Retry.InitialInterval, no attempt used up, until
-// Config.Retry.MaxElapsed.
+// Config.Retry.MaxElapsed; one whose look Stop cut short runs again at
+// once, no attempt used up, as an attempt Stop cuts short does.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
@@ -298,7 +299,8 @@ type Config struct {
 	// job of a dead worker and runs it again; default 5m. It must exceed
 	// JobTimeout: a live worker's job is never rescued, and when a worker
 	// dies its jobs run again within RescueAfter plus River's rescue
-	// interval (30s) and, if it led the cluster, a leader election (15s).
+	// interval (30s) and scheduler's (5s) and, if it led the cluster, a
+	// leader election (15s): at once, without the backoff of a retry.
 	// A run past JobTimeout still records what it delivered (the
 	// Broadcaster writes marks without the run's deadline), for up to the
 	// Store's pgstore.ReconnectWait more while the database is away (then
@@ -412,7 +414,8 @@ func New(cfg Config) (*Dispatcher, error) {
 			"a dead worker, and the job run again beside it",
 			slog.Duration("rescue_after", cfg.RescueAfter), slog.Duration("minimum", least))
 	}
-	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{}}}
+	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{},
+		rescueAfter: cfg.RescueAfter}}
 	d.outage.Wait = cfg.ReconnectWait
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker[sendArgs]{d: d})

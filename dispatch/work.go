@@ -378,6 +378,14 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	}
 	if original := awaited(j); original != "" {
 		switch until, waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
+		case err != nil && cutByStop(ctx):
+			// The instance is stopping, which cut the read short: not the
+			// database's failure. Run again at once elsewhere, no attempt
+			// used up, as an attempt cut short is (see outcome), and not
+			// given up, whatever is left of Retry.MaxElapsed.
+			e.Err, e.Snoozed = err, true
+			record(ctx, row, previous(row), waitingFor(e, broadcast.EventRetry))
+			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(0))
 		case err != nil:
 			// The database could not be read: this instance's failure,
 			// not the channel's, which was not tried. Snoozed, no attempt
@@ -438,6 +446,13 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	}
 	record(ctx, row, out, waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// cutByStop reports whether the run of ctx was cut short by its instance
+// stopping (Stop, or Start's ctx ended), not by an operator's cancel of
+// the job (River's Client.JobCancel) nor by Config.JobTimeout.
+func cutByStop(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled) && !errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely)
 }
 
 // runOutput is the output a run that ended with res leaves for Report:
@@ -899,6 +914,9 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 type retryPolicy struct {
 	broadcast.RetryPolicy
 	clock *dbClock // nil: this instance's clock
+	// rescueAfter is Config.RescueAfter: a run that started that long ago
+	// is one River's rescuer took back from a dead worker; 0: none is.
+	rescueAfter time.Duration
 }
 
 // now is the database's time, as far as this instance can tell.
@@ -978,8 +996,15 @@ func (p retryPolicy) jitter(row *rivertype.JobRow, d time.Duration) time.Duratio
 }
 
 // NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
-// for the jobs of dead workers.
+// for the jobs of dead workers, which run again at once: their run was
+// cut short, not failed, and the next resumes its attempt (see attempt).
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
+	if p.rescueAfter > 0 && row.AttemptedAt != nil && p.now().Sub(*row.AttemptedAt) >= p.rescueAfter {
+		// Started RescueAfter ago: River's rescuer takes it back (a
+		// live run ends within JobTimeout, less than RescueAfter). No
+		// backoff: the attempt did not fail.
+		return time.Now() // River's own clock: not before it (see below)
+	}
 	next := p.now().Add(p.jitter(row, p.delay(attempt(row))))
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the
