@@ -166,7 +166,10 @@
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the
 // escape sequences and control characters every channel would drop (text
 // made of them alone counts as missing), and the title, body, advice and
-// component names are cut to the update's limits.
+// component names are cut to the update's limits. What an alert's summary
+// leaves open of right-to-left embeddings, overrides and isolates is
+// closed before the title's "and N more", which would otherwise show
+// reversed.
 //
 // # Delivery and retries
 //
