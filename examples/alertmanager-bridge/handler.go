@@ -175,7 +175,7 @@ type response struct {
 
 type resultStatus struct {
 	Channel  string `json:"channel"`
-	Outcome  string `json:"outcome"` // delivered, skipped, superseded, not selected, failed
+	Outcome  string `json:"outcome"` // delivered, delivered, not recorded, skipped, superseded, not selected, failed
 	Attempts int    `json:"attempts"`
 	URL      string `json:"url,omitempty"`
 	Error    string `json:"error,omitempty"`
@@ -262,7 +262,7 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := http.StatusOK
-	if err != nil {
+	if err != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool { return r.Err != nil && !unrecorded(r) }) {
 		code = http.StatusInternalServerError
 	}
 	h.log.Info("notification", groupAttr(p.GroupKey), slog.String("status", p.Status),
@@ -294,7 +294,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	}
 	rep, err := h.b.Send(ctx, u)
 	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
-		return r.Err == nil && !r.Superseded && !r.NotSelected
+		return (r.Err == nil || unrecorded(r)) && !r.Superseded && !r.NotSelected
 	}) {
 		// The Time the update went out with, first (the Broadcaster's):
 		// an update older than the one on record, skipped everywhere (a
@@ -413,12 +413,24 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 			rs.Outcome = "superseded"
 		case r.NotSelected:
 			rs.Outcome = "not selected"
+		case unrecorded(r):
+			rs.Outcome, rs.Error = "delivered, not recorded", h.say(r.Channel, r.Err.Error())
 		case r.Err != nil:
 			rs.Outcome, rs.Error = "failed", h.say(r.Channel, r.Err.Error())
 		}
 		out.Results[i] = rs
 	}
 	return out
+}
+
+// unrecorded reports whether r is a channel's delivery whose only error is
+// that the Store could not record it (broadcast.ErrNotRecorded, with no
+// target pending or failed): its post is out, nothing is left to do, and
+// a notification sent again would be posted again, the Store having no
+// record of it. It does not make the answer a 5xx, which Alertmanager
+// retries.
+func unrecorded(r broadcast.Result) bool {
+	return errors.Is(r.Err, broadcast.ErrNotRecorded) && len(r.Pending) == 0 && len(r.Failures) == 0
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -166,12 +166,18 @@
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the
 // escape sequences and control characters every channel would drop (text
 // made of them alone counts as missing), and the title, body, advice and
-// component names are cut to the update's limits.
+// component names are cut to the update's limits. What an alert's summary
+// leaves open of right-to-left embeddings, overrides and isolates is
+// closed before the title's "and N more", which would otherwise show
+// reversed.
 //
 // # Delivery and retries
 //
 // Each notification is broadcast before the bridge answers, within
-// -timeout: 200 when every channel delivered it or had already, 400 for a
+// -timeout: 200 when every channel delivered it or had already (a channel
+// that delivered it while the store could not record that, its disk full
+// say, counts as delivered, "delivered, not recorded" in the answer and an
+// error in the log: sent again, it would be posted again), 400 for a
 // payload that is not JSON or not version 4, or whose update would be
 // invalid (each logged as a warning: Alertmanager does not retry a
 // 4xx), 413 above -max-body (32 MiB
@@ -590,7 +596,16 @@ func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broa
 			slog.String("update", e.UpdateID), slog.Int("attempt", e.Attempt)}
 		switch e.Kind {
 		case broadcast.EventDelivered:
-			log.Info("delivered", append(attrs, slog.String("url", e.Receipt.URL))...)
+			attrs = append(attrs, slog.String("url", e.Receipt.URL))
+			switch {
+			case errors.Is(e.Err, broadcast.ErrNotRecorded):
+				log.Error("delivered, but not recorded: the store could not write it, and the update may be posted again "+
+					"if sent again", append(attrs, slog.String("error", say(e.Channel, e.Err.Error())))...)
+			case e.Err != nil: // targets that failed for good
+				log.Warn("delivered, but not to every target", append(attrs, slog.String("error", say(e.Channel, e.Err.Error())))...)
+			default:
+				log.Info("delivered", attrs...)
+			}
 		case broadcast.EventSkipped:
 			log.Info("skipped: already delivered", attrs...)
 		case broadcast.EventSuperseded:

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // severities maps the values of the "severity" label, in lower case, to
@@ -204,18 +205,25 @@ func labelString(l map[string]string) string {
 }
 
 // title is the common summary, else the common alert name, else the
-// first alert's summary or name.
+// first alert's summary or name, and " and N more" when there are other
+// alerts: with what the alert's text leaves open of the right-to-left (or
+// left-to-right) embeddings, overrides and isolates closed before those
+// words (templates.BalanceBidi), which would otherwise show reversed.
 func title(p *payload) string {
 	t := firstOf(p.CommonAnnotations["summary"], p.CommonLabels["alertname"], p.GroupLabels["alertname"])
 	if t == "" {
 		a := p.Alerts[0]
 		t = firstOf(a.Annotations["summary"], a.Labels["alertname"], "Alert")
 		if n := plus(len(p.Alerts)-1, p.TruncatedAlerts); n > 0 {
-			t += fmt.Sprintf(" and %d more", n)
+			t = templates.BalanceBidi(oneLine(t)) + fmt.Sprintf(" and %d more", n)
 		}
 	}
-	return truncate(strings.Join(strings.Fields(t), " "), broadcast.MaxTitleLength)
+	return truncate(oneLine(t), broadcast.MaxTitleLength)
 }
+
+// oneLine is s with each run of white space, line breaks included, made
+// one space, and none at either end.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // resolvedBody is the body of a resolved group: the descriptions describe
 // the problem as it was.
