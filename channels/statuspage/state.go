@@ -241,7 +241,9 @@ func compareEntries(a, b entry) int {
 // edit replaces the content of the entry id (an ID or alias) with e's,
 // keeping its ID, time and place, and returns its incident's ID. found is
 // false when no entry has id; changed is false when e was edited in
-// already. The feeds of the components the incident no longer names lost
+// already: its ID is an alias of the entry or another update's on the
+// page, or it is the entry's own ID and e says what the entry says. The
+// feeds of the components the incident no longer names lost
 // its entries: they record now (or, when an entry changed at a time not
 // before it, the second after) as the time of a retraction.
 func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool) {
@@ -253,18 +255,28 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	in.Entries = slices.Clone(old.Entries)
 	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })
 	cur := in.Entries[i]
-	if s.byUpdate[e.ID] != nil {
+	// A correction that keeps the ID of the update it corrects (a copy of
+	// it with the text fixed) replaces it as one with an ID of its own
+	// does, but is no alias.
+	own := e.ID == cur.ID
+	if s.byUpdate[e.ID] != nil && !own {
 		// Edited in already, or on the page as an update of its own.
 		return in.ID, true, false
 	}
-	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
-	e.Edited = editTime(e.Time, lastChange(old), now)
 	if slices.Contains(cur.ids(), e.Corrects) {
 		// Corrected in place: edited, not a correction of itself; a
 		// correction of another update (one added as an update of its
 		// own) stays one.
 		e.Corrects = cur.Corrects
 	}
+	if own && sameContent(&cur, &e) {
+		return in.ID, true, false // edited in already
+	}
+	e.Aliases = slices.Clone(cur.Aliases)
+	if !own {
+		e.Aliases = append(e.Aliases, e.ID)
+	}
+	e.Edited = editTime(e.Time, lastChange(old), now)
 	// The entry keeps its standing too: an edit changes what the update
 	// said, not whether it says the incident's current status.
 	e.ID, e.Time, e.Seq, e.Stale = cur.ID, cur.Time, cur.Seq, cur.Stale
@@ -278,6 +290,14 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	}
 	s.put(&in)
 	return in.ID, true, true
+}
+
+// sameContent reports whether a and b say the same: what an edit
+// replaces.
+func sameContent(a, b *entry) bool {
+	return a.Title == b.Title && a.Status == b.Status && a.Impact == b.Impact && a.Body == b.Body &&
+		a.Advice == b.Advice && slices.Equal(a.Components, b.Components) && a.URL == b.URL &&
+		a.NextUpdate.Equal(b.NextUpdate) && a.Corrects == b.Corrects
 }
 
 // rename gives the components of every entry the name canon gives them,

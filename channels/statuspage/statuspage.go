@@ -174,8 +174,11 @@
 // hold.
 //
 // Sending an update whose ID is on the page already, or was edited in,
-// changes nothing. Edit of an update that is no longer on the page adds
-// the correction as a new update.
+// changes nothing. Edit takes a correction with an ID of its own or with
+// the ID of the update it corrects (a copy of that update with the text
+// fixed); the same correction edited in again changes nothing. Edit of
+// an update that is no longer on the page adds the correction as a new
+// update.
 //
 // # Atomic writes and concurrency
 //
@@ -433,8 +436,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // Edit replaces the update prev (this channel's receipt of it) with the
-// correction m.Update, in place, and publishes the new site. When prev is
-// no longer on the page, the correction is added as a new update.
+// correction m.Update, in place, and publishes the new site. The
+// correction may have an ID of its own or keep prev's; an edit made
+// already (the same correction again) changes nothing. When prev is no
+// longer on the page, the correction is added as a new update.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if !c.made() {
 		return broadcast.Receipt{}, errNotMade
