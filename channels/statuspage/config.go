@@ -106,7 +106,11 @@ type Branding struct {
 	// end, as in Links' texts and an update's texts.
 	Title string
 	// LogoURL is an image shown before the title: an absolute http or
-	// https URL, or a path relative to the site's root. Like every URL of
+	// https URL, or a path relative to the site's root. The channel writes
+	// only its own files into the site, each version anew, and copies no
+	// image in: a relative path must be served by the web server beside
+	// the site (an alias for that path), or the image shows broken, and
+	// the site's link check (ParseSite) reports it missing. Like every URL of
 	// Branding, it is published, so it may not hold credentials: user
 	// information, or a query parameter named as one (token=, sig=,
 	// X-Amz-Signature=, …), which New refuses. It is the only
