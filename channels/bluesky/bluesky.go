@@ -66,7 +66,9 @@
 // (com.atproto.repo.getRecord). Gone (deleted in the app), the update
 // replies to the thread's first post; that gone too, it starts a new
 // thread. Its Receipt then names the post it did not reply to in
-// Meta["reply_dropped"]. A read that fails leaves the reply as it was.
+// Meta["reply_dropped"]; the post of an earlier attempt that a retry
+// finds (see # Limits) is named by what it replies to, which that attempt
+// chose. A read that fails leaves the reply as it was.
 //
 // # Corrections and retractions
 //
@@ -383,53 +385,57 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if _, err := c.session(ctx, opPost); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	reply, dropped := c.liveReply(ctx, threadRef(m.Thread))
-	rec := newPost(text, shown, reply, c.s.langs, c.s.now())
-	ref, root, err := c.create(ctx, rec, recordKey(m))
+	want := threadRef(m.Thread)
+	rec := newPost(text, shown, c.liveReply(ctx, want), c.s.langs, c.s.now())
+	ref, reply, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
+	root := strongRef(ref)
+	if reply != nil {
+		root = reply.Root
+	}
 	r := c.receipt(ref, root)
-	if dropped != "" {
-		r.Meta[metaReplyDropped] = dropped
+	// What the post replies to: the post of an earlier attempt whose
+	// answer was lost replies to what that attempt chose, which may not
+	// be what this one would have.
+	if want != nil && (reply == nil || reply.Parent.URI != want.Parent.URI) {
+		r.Meta[metaReplyDropped] = want.Parent.URI
 	}
 	return r, nil
 }
 
 // create makes the record rec under rkey, or finds it made by an earlier
-// attempt. root is the root of the post's thread: the post itself when it
-// replies to none.
-func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref recordRef, root strongRef, err error) {
+// attempt. reply is what the post replies to: rec's, or, for the post of
+// an earlier attempt, the one it was made with; nil when it replies to
+// none.
+func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref recordRef, reply *replyRef, err error) {
 	s, err := c.session(ctx, opPost)
 	if err != nil {
-		return recordRef{}, strongRef{}, err
+		return recordRef{}, nil, err
 	}
 	in := createRecord{Repo: s.did, Collection: Collection, RKey: rkey, Record: rec}
 	resp, used, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
-			return recordRef{}, strongRef{}, broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err))
+			return recordRef{}, nil, broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err))
 		}
-		root := strongRef(ref)
-		if rec.Reply != nil {
-			root = rec.Reply.Root
-		}
-		return ref, root, nil
+		return ref, rec.Reply, nil
 	}
 	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {
-		ref, root, ok, readErr := c.existing(ctx, s.did, rkey)
+		ref, reply, ok, readErr := c.existing(ctx, s.did, rkey)
 		switch {
 		case ok:
-			return ref, root, nil // posted by an earlier attempt whose answer was lost
+			return ref, reply, nil // posted by an earlier attempt whose answer was lost
 		case readErr != nil:
 			// Whether the post exists is unknown, and a later attempt may
 			// find out: transient as the read back's error is, even when
 			// the answer to createRecord (a 400) was not.
-			return recordRef{}, strongRef{}, fmt.Errorf("%s; the post may exist (%w)", err.Error(), readErr)
+			return recordRef{}, nil, fmt.Errorf("%s; the post may exist (%w)", err.Error(), readErr)
 		}
 	}
-	return recordRef{}, strongRef{}, err
+	return recordRef{}, nil, err
 }
 
 // mayExist reports an answer to createRecord that a taken record key
@@ -442,31 +448,27 @@ func mayExist(e *XRPCError) bool {
 			strings.Contains(msg, "already exist") || strings.Contains(msg, "already a value"))
 }
 
-// existing reads the post under rkey back, and the root of its thread
-// (the post itself when it replies to none). ok is false when there is
+// existing reads the post under rkey back, and what it replies to (nil
+// when it replies to none, or names no root). ok is false when there is
 // none or it cannot be read; err is the read's error when it failed for a
 // reason that may pass (a network error, a 5xx, a rate limit, ctx), or
 // was answered by another than the server (errNotXRPC, Permanent: a relay
 // echoing the request would answer every later read back alike), so that
 // whether the post exists is unknown.
-func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, root strongRef, ok bool, err error) {
+func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, reply *replyRef, ok bool, err error) {
 	q := url.Values{"repo": {did}, "collection": {Collection}, "rkey": {rkey}}
 	resp, _, err := c.call(ctx, opRead, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
 	if err != nil {
 		if broadcast.IsPermanent(err) && !errors.Is(err, errNotXRPC) { // RecordNotFound, or a refusal to say
-			return recordRef{}, strongRef{}, false, nil
+			return recordRef{}, nil, false, nil
 		}
-		return recordRef{}, strongRef{}, false, err
+		return recordRef{}, nil, false, err
 	}
 	ref, err = parseRecordRef(resp.Body)
 	if _, _, key, ok := parseATURI(ref.URI); err != nil || !ok || key != rkey {
-		return recordRef{}, strongRef{}, false, nil
+		return recordRef{}, nil, false, nil
 	}
-	root, replies := postRoot(resp.Body)
-	if !replies {
-		root = strongRef(ref)
-	}
-	return ref, root, true, nil
+	return ref, postReply(resp.Body), true, nil
 }
 
 // receipt returns the receipt of the post ref, whose thread's root is

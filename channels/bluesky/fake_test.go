@@ -95,10 +95,12 @@ type fakePDS struct {
 	// as servers other than the reference one do (a 400); unset, it
 	// answers as the reference server does, 500 InternalServerError.
 	taken *xrpcAnswer
-	// readFailure, when set, is how getRecord fails.
-	readFailure *xrpcAnswer
-	requests    []request
-	now         func() time.Time
+	// readFailure, when set, is how getRecord fails, but for the record
+	// key readFailureUnless when that is set.
+	readFailure       *xrpcAnswer
+	readFailureUnless string
+	requests          []request
+	now               func() time.Time
 	// status, when set, is the account's status that getSession reports
 	// with "active": false ("deactivated", "takendown", "suspended").
 	status string
@@ -437,11 +439,11 @@ func (f *fakePDS) getRecord(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if r.Header.Get("Authorization") != "" && !f.authorized(w, r) {
 		return
 	}
-	if f.readFailure != nil {
+	q := r.URL.Query()
+	if f.readFailure != nil && (f.readFailureUnless == "" || q.Get("rkey") != f.readFailureUnless) {
 		f.readFailure.write(w, f.now())
 		return
 	}
-	q := r.URL.Query()
 	rec := f.find(q.Get("rkey"))
 	if rec == nil || q.Get("repo") != testDID || q.Get("collection") != Collection {
 		writeXRPC(w, http.StatusBadRequest, "RecordNotFound",

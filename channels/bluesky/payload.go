@@ -193,19 +193,19 @@ func parseRecordRef(body []byte) (recordRef, error) {
 	return r, nil
 }
 
-// postRoot returns the root of the thread of the post whose getRecord
-// output is body: the root its reply names, or ok false when it replies to
-// none (it is then its own root).
-func postRoot(body []byte) (root strongRef, ok bool) {
+// postReply returns the reply of the post whose getRecord output is body:
+// the root of its thread and the post it replies to; nil when it replies
+// to none, or its reply names no root (it is then its own root).
+func postReply(body []byte) *replyRef {
 	var out struct {
 		Value struct {
 			Reply *replyRef `json:"reply"`
 		} `json:"value"`
 	}
-	if json.Unmarshal(body, &out) != nil || out.Value.Reply == nil {
-		return strongRef{}, false
+	if json.Unmarshal(body, &out) != nil || out.Value.Reply == nil || !validRef(out.Value.Reply.Root) {
+		return nil
 	}
-	return out.Value.Reply.Root, validRef(out.Value.Reply.Root)
+	return out.Value.Reply
 }
 
 // Receipt.Meta keys: the post's strong reference, which replies need, and

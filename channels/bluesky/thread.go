@@ -7,7 +7,7 @@ import (
 )
 
 // metaReplyDropped is the Receipt.Meta key of the post a reply would have
-// replied to, when it was gone (see liveReply).
+// replied to, when the post does not reply to it (see liveReply).
 const metaReplyDropped = "reply_dropped"
 
 // liveReply returns reply, unless the post it replies to is gone (deleted
@@ -15,17 +15,17 @@ const metaReplyDropped = "reply_dropped"
 // the Thread): a reply under a deleted post cannot be reached from the
 // thread, whose view stops at the deletion. The reply then goes under the
 // thread's first post, reply.Root; that gone too, the post starts a new
-// thread. dropped is the post it does not reply to, "" when none. A post
-// whose read fails for now (or that cannot be read at all) counts as
-// there: the check never keeps an update from going out.
-func (c *Channel) liveReply(ctx context.Context, reply *replyRef) (live *replyRef, dropped string) {
+// thread (nil). A post whose read fails for now (or that cannot be read
+// at all) counts as there: the check never keeps an update from going
+// out.
+func (c *Channel) liveReply(ctx context.Context, reply *replyRef) *replyRef {
 	if reply == nil || !c.gone(ctx, reply.Parent) {
-		return reply, ""
+		return reply
 	}
 	if reply.Root.URI != reply.Parent.URI && !c.gone(ctx, reply.Root) {
-		return &replyRef{Root: reply.Root, Parent: reply.Root}, reply.Parent.URI
+		return &replyRef{Root: reply.Root, Parent: reply.Root}
 	}
-	return nil, reply.Parent.URI
+	return nil
 }
 
 // gone reports whether the server says the post ref does not exist
