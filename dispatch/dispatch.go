@@ -415,7 +415,7 @@ func New(cfg Config) (*Dispatcher, error) {
 			slog.Duration("rescue_after", cfg.RescueAfter), slog.Duration("minimum", least))
 	}
 	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{},
-		rescueAfter: cfg.RescueAfter}}
+		rescueAfter: cfg.RescueAfter, ran: &ranRows{}}}
 	d.outage.Wait = cfg.ReconnectWait
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker[sendArgs]{d: d})

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"weak"
@@ -87,6 +88,7 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 		}
 	}()
 	m.d.retry.clock.sync(row)
+	m.d.retry.ran.mark(row)
 	ran := new(bool)
 	defer func() {
 		if *ran {
@@ -230,7 +232,7 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 func (d *Dispatcher) retryStray(ctx context.Context, row *rivertype.JobRow, err error) {
 	e := d.strayEvent(row)
 	e.Err = err
-	e.Delay = max(d.retry.NextRetry(row).Sub(d.retry.now()), 0)
+	e.Delay = max(d.retry.backoff(row).Sub(d.retry.now()), 0)
 	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
 		// River cancels the job, as it does after outcome's error.
 		e.Err, e.Delay = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, err), 0
@@ -848,7 +850,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	// River schedules the retry by NextRetry: the backoff jittered, and
 	// not past MaxElapsed.
-	e.Delay = max(d.retry.NextRetry(row).Sub(d.retry.now()), 0)
+	e.Delay = max(d.retry.backoff(row).Sub(d.retry.now()), 0)
 	return broadcast.EventRetry, res.Err
 }
 
@@ -915,8 +917,35 @@ type retryPolicy struct {
 	broadcast.RetryPolicy
 	clock *dbClock // nil: this instance's clock
 	// rescueAfter is Config.RescueAfter: a run that started that long ago
-	// is one River's rescuer took back from a dead worker; 0: none is.
+	// and did not run here is one River's rescuer took back from a dead
+	// worker; 0: none is.
 	rescueAfter time.Duration
+	// ran marks the rows of the runs of this instance (nil: none).
+	ran *ranRows
+}
+
+// ranRows marks the job rows (weak.Pointer[rivertype.JobRow]) whose run
+// this instance's workers started: River asks NextRetry with that row
+// once the run failed, and its rescuer with a row it read from the
+// database. A mark goes with its row, once River lets go of it.
+type ranRows struct{ m sync.Map }
+
+func (r *ranRows) mark(row *rivertype.JobRow) {
+	if r == nil {
+		return
+	}
+	wp := weak.Make(row)
+	if _, loaded := r.m.LoadOrStore(wp, struct{}{}); !loaded {
+		runtime.AddCleanup(row, func(wp weak.Pointer[rivertype.JobRow]) { r.m.Delete(wp) }, wp)
+	}
+}
+
+func (r *ranRows) has(row *rivertype.JobRow) bool {
+	if r == nil {
+		return false
+	}
+	_, ok := r.m.Load(weak.Make(row))
+	return ok
 }
 
 // now is the database's time, as far as this instance can tell.
@@ -998,13 +1027,22 @@ func (p retryPolicy) jitter(row *rivertype.JobRow, d time.Duration) time.Duratio
 // NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
 // for the jobs of dead workers, which run again at once: their run was
 // cut short, not failed, and the next resumes its attempt (see attempt).
+// A run of this instance's that failed is retried by the backoff, however
+// long it ran.
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
-	if p.rescueAfter > 0 && row.AttemptedAt != nil && p.now().Sub(*row.AttemptedAt) >= p.rescueAfter {
-		// Started RescueAfter ago: River's rescuer takes it back (a
-		// live run ends within JobTimeout, less than RescueAfter). No
-		// backoff: the attempt did not fail.
-		return time.Now() // River's own clock: not before it (see below)
+	if p.rescueAfter > 0 && row.AttemptedAt != nil && !p.ran.has(row) && p.now().Sub(*row.AttemptedAt) >= p.rescueAfter {
+		// Started RescueAfter ago, and not a run of this instance's
+		// that returned (one recording past JobTimeout while the
+		// database was away may outlast RescueAfter): River's rescuer
+		// takes it back. No backoff: the attempt did not fail.
+		return time.Now() // River's own clock: not before it (see backoff)
 	}
+	return p.backoff(row)
+}
+
+// backoff is the time of the retry of the job of row, whose run failed:
+// after the backoff of its attempt, jittered, by the database's clock.
+func (p retryPolicy) backoff(row *rivertype.JobRow) time.Time {
 	next := p.now().Add(p.jitter(row, p.delay(attempt(row))))
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the

@@ -424,13 +424,20 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 }
 
 // unrecorded reports whether r is a channel's delivery whose only error is
-// that the Store could not record it (broadcast.ErrNotRecorded, with no
-// target pending or failed): its post is out, nothing is left to do, and
-// a notification sent again would be posted again, the Store having no
-// record of it. It does not make the answer a 5xx, which Alertmanager
-// retries.
+// that the Store could not record it (the Broadcaster's Permanent
+// broadcast.ErrNotRecorded, alone, with no target pending or failed): its
+// post is out, nothing is left to do, and a notification sent again would
+// be posted again, the Store having no record of it. It does not make the
+// answer a 5xx, which Alertmanager retries. One joined to the channel's
+// failure (it reached a target, then failed) is not: that delivery did
+// not go out in full.
 func unrecorded(r broadcast.Result) bool {
-	return errors.Is(r.Err, broadcast.ErrNotRecorded) && len(r.Pending) == 0 && len(r.Failures) == 0
+	if !errors.Is(r.Err, broadcast.ErrNotRecorded) || !broadcast.IsPermanent(r.Err) ||
+		len(r.Pending) > 0 || len(r.Failures) > 0 {
+		return false
+	}
+	_, joined := r.Err.(interface{ Unwrap() []error })
+	return !joined
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/syncbuf"
+)
+
+// A channel whose delivery failed after it reached a target whose mark
+// the store could not write (a chat network whose connection dropped
+// after the first room) did not deliver the notification: its error
+// wraps broadcast.ErrNotRecorded all the same, joined to the failure.
+// It was taken for a delivery that was only not recorded: the answer was
+// 200, "delivered, not recorded", and Alertmanager did not send the
+// notification again, so the other rooms never had it. It is failed, and
+// the answer 500.
+func TestFailedDeliveryWithAnUnrecordedTargetIsRetried(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{"transient", errors.New("connection reset by peer")},
+		{"permanent", broadcast.Permanent(errors.New("banned from the network"))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rooms := []string{"#ops", "#status"}
+			ch := broadcast.ChannelFunc("irc", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				f := broadcast.NewFanout(m, rooms)
+				for _, i := range f.Todo() {
+					if i == 0 {
+						f.Report(i, nil) // posted; the store cannot mark it
+						continue
+					}
+					return broadcast.Receipt{}, tt.err // the connection dropped
+				}
+				return broadcast.Receipt{}, f.Err()
+			})
+			store := fullStore{broadcast.NewMemoryStore()}
+			log := slog.New(slog.NewTextHandler(&syncbuf.Buffer{}, nil))
+			say := func(_, s string) string { return s }
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1},
+				Store: store, OnEvent: logEvents(log, say)})
+			require.NoError(t, err)
+			h := &handler{b: b, store: store, log: log, say: say}
+			srv := httptest.NewServer(h.routes())
+			t.Cleanup(func() { srv.Close(); b.Close() })
+
+			code, resp := post(t, srv, sample(t, "firing.json"))
+			require.Len(t, resp.Results, 1)
+			assert.Equal(t, "failed", resp.Results[0].Outcome, "%+v", resp.Results[0])
+			assert.Equal(t, http.StatusInternalServerError, code, "Alertmanager sends it again for #status")
+		})
+	}
+}
