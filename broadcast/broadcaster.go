@@ -135,7 +135,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	for name, r := range opts.Routes {
 		i, ok := seen[name]
 		if !ok {
-			return nil, fmt.Errorf("broadcast: Options.Routes[%q]: no channel of that name", name)
+			return nil, fmt.Errorf("broadcast: Options.Routes[%s]: no channel of that name", quoteCut(name))
 		}
 		// Its own lists, not the caller's, which the caller may change.
 		r.Statuses, r.Impacts, r.Components = slices.Clone(r.Statuses), slices.Clone(r.Impacts), slices.Clone(r.Components)
@@ -263,7 +263,7 @@ func (b *Broadcaster) setStages(stages [][]string, index map[string]int) error {
 			i, ok := index[name]
 			switch {
 			case !ok:
-				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %q", s, name)
+				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %s", s, quoteCut(name))
 			case slices.Contains(idx, i):
 				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is named twice", s, name)
 			case staged[i]:
@@ -670,7 +670,7 @@ func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update,
 			return err
 		}
 	default:
-		return fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+		return fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	switch kind {
 	case JobCorrect:
@@ -1046,7 +1046,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
+		return Thread{}, fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
 	}
 	var t Thread
 	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t, nil); err != nil {
@@ -1257,7 +1257,7 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return "", fmt.Errorf("broadcast: no channel %q", channel)
+		return "", fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
 	}
 	r := b.routes[i]
 	if r == nil {
