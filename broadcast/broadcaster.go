@@ -1067,17 +1067,24 @@ func check(ctx context.Context, c Checker, timeout time.Duration) (err error) {
 	return err
 }
 
-// preview runs pv's Preview.
+// preview runs pv's Preview. Its error must be readable (see readable):
+// the caller prints it.
 func preview(pv Previewer, u Update) (p Preview, err error) {
 	defer recovered(&err)
-	return pv.Preview(u)
+	if p, err = pv.Preview(u); err != nil {
+		err = readable(err, "channel")
+	}
+	return p, err
 }
 
 // closeChannel closes c; a panic in its Close does not keep the other
-// channels open.
+// channels open. Its error must be readable (see readable).
 func closeChannel(c io.Closer) (err error) {
 	defer recovered(&err)
-	return c.Close()
+	if err = c.Close(); err != nil {
+		err = readable(err, "channel")
+	}
+	return err
 }
 
 // run delivers to every channel concurrently and builds the Report.
@@ -1617,7 +1624,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // one: see As), without sending anything; other channels are left out (a
 // caller tells them by their names, see Channels), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
-// named in the returned error.
+// named in the returned error, which says so of an error whose Error
+// method panics (a nil pointer in a non-nil error), as Check does.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
@@ -1653,7 +1661,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 // calls fail with ErrClosed. It waits for Sends under way, retry waits
 // included: cancel their contexts first for a prompt shutdown. A call made
 // while it waits fails with ErrClosed at once. Calling it again does
-// nothing.
+// nothing. A channel's Close that fails, panics or returns an error whose
+// Error method panics does not keep the others open, and is named in the
+// returned error.
 func (b *Broadcaster) Close() error {
 	if !b.made() {
 		return errNotMade
