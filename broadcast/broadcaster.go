@@ -135,7 +135,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	for name, r := range opts.Routes {
 		i, ok := seen[name]
 		if !ok {
-			return nil, fmt.Errorf("broadcast: Options.Routes[%q]: no channel of that name", name)
+			return nil, fmt.Errorf("broadcast: Options.Routes[%s]: no channel of that name", quoteCut(name))
 		}
 		// Its own lists, not the caller's, which the caller may change.
 		r.Statuses, r.Impacts, r.Components = slices.Clone(r.Statuses), slices.Clone(r.Impacts), slices.Clone(r.Components)
@@ -263,7 +263,7 @@ func (b *Broadcaster) setStages(stages [][]string, index map[string]int) error {
 			i, ok := index[name]
 			switch {
 			case !ok:
-				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %q", s, name)
+				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %s", s, quoteCut(name))
 			case slices.Contains(idx, i):
 				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is named twice", s, name)
 			case staged[i]:
@@ -693,7 +693,7 @@ func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update,
 			return err
 		}
 	default:
-		return fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+		return fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	switch kind {
 	case JobCorrect:
@@ -1069,7 +1069,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
+		return Thread{}, fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
 	}
 	var t Thread
 	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t, nil); err != nil {
@@ -1090,17 +1090,24 @@ func check(ctx context.Context, c Checker, timeout time.Duration) (err error) {
 	return err
 }
 
-// preview runs pv's Preview.
+// preview runs pv's Preview. Its error must be readable (see readable):
+// the caller prints it.
 func preview(pv Previewer, u Update) (p Preview, err error) {
 	defer recovered(&err)
-	return pv.Preview(u)
+	if p, err = pv.Preview(u); err != nil {
+		err = readable(err, "channel")
+	}
+	return p, err
 }
 
 // closeChannel closes c; a panic in its Close does not keep the other
-// channels open.
+// channels open. Its error must be readable (see readable).
 func closeChannel(c io.Closer) (err error) {
 	defer recovered(&err)
-	return c.Close()
+	if err = c.Close(); err != nil {
+		err = readable(err, "channel")
+	}
+	return err
 }
 
 // run delivers to every channel concurrently and builds the Report.
@@ -1280,7 +1287,7 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return "", fmt.Errorf("broadcast: no channel %q", channel)
+		return "", fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
 	}
 	r := b.routes[i]
 	if r == nil {
@@ -1640,7 +1647,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // one: see As), without sending anything; other channels are left out (a
 // caller tells them by their names, see Channels), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
-// named in the returned error.
+// named in the returned error, which says so of an error whose Error
+// method panics (a nil pointer in a non-nil error), as Check does.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
@@ -1676,7 +1684,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 // calls fail with ErrClosed. It waits for Sends under way, retry waits
 // included: cancel their contexts first for a prompt shutdown. A call made
 // while it waits fails with ErrClosed at once. Calling it again does
-// nothing.
+// nothing. A channel's Close that fails, panics or returns an error whose
+// Error method panics does not keep the others open, and is named in the
+// returned error.
 func (b *Broadcaster) Close() error {
 	if !b.made() {
 		return errNotMade

@@ -59,7 +59,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		}
 		u = Update{ID: original}
 	default:
-		return nil, fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+		return nil, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	if kind != JobRetract {
 		if err := b.validate(u); err != nil {
@@ -118,7 +118,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	defer b.mu.RUnlock() // Close waits for the job, as for a Send
 	i := b.index(j.Channel)
 	if i < 0 {
-		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %q", j.Channel))}
+		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %s", quoteCut(j.Channel)))}
 	}
 	op, err := j.check()
 	if err != nil {
@@ -264,7 +264,7 @@ var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: 
 func (j *Job) check() (op, error) {
 	o, ok := jobOps[j.Kind]
 	if !ok {
-		return 0, fmt.Errorf("broadcast: unknown job kind %q", string(j.Kind))
+		return 0, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(j.Kind)))
 	}
 	if err := CheckID("Job.Update.ID", j.Update.ID); err != nil {
 		return 0, err
@@ -283,7 +283,7 @@ func (j *Job) check() (op, error) {
 			return 0, invalid("Job.Update.ID", "the same as Job.Original; Jobs gives a correction an ID of its own")
 		}
 		if j.Update.Corrects != j.Original {
-			return 0, invalid("Job.Update.Corrects", "%q, not Job.Original %q; Jobs sets it", j.Update.Corrects, j.Original)
+			return 0, invalid("Job.Update.Corrects", "%s, not Job.Original %s; Jobs sets it", quoteCut(j.Update.Corrects), quoteCut(j.Original))
 		}
 		fallthrough
 	case opSend:

@@ -56,12 +56,12 @@ type Route struct {
 func (r Route) validate(field string) error {
 	for i, s := range r.Statuses {
 		if !s.Valid() {
-			return fmt.Errorf("broadcast: %s.Statuses[%d]: unknown value %q", field, i, string(s))
+			return fmt.Errorf("broadcast: %s.Statuses[%d]: unknown value %s", field, i, quoteCut(string(s)))
 		}
 	}
 	for i, im := range r.Impacts {
 		if !im.Valid() {
-			return fmt.Errorf("broadcast: %s.Impacts[%d]: unknown value %q", field, i, string(im))
+			return fmt.Errorf("broadcast: %s.Impacts[%d]: unknown value %s", field, i, quoteCut(string(im)))
 		}
 	}
 	for i, c := range r.Components {
