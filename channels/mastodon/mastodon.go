@@ -16,7 +16,8 @@
 // with an invisible word joiner (U+2060), an "@" before a Kelvin sign
 // (U+212A, which Mastodon folds to "k") too, and one after "_" or after
 // "/" in a link without a scheme ("example.com/@ops"), which GoToSocial
-// reads as a mention: a title cannot ping anyone.
+// reads as a mention (but in one it links, which starts with "www." after
+// a space: "www.youtube.com/@name"): a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
 // URLs and in Update.URL, such an "@" (only such an "@") goes out as

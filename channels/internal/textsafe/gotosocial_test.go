@@ -94,3 +94,27 @@ func TestQuietTelegramMentions(t *testing.T) {
 		assert.Equal(t, tt.want, QuietTelegramMentions(tt.in), tt.in)
 	}
 }
+
+// GoToSocial links a link without a scheme that starts with "www." after
+// white space or "(" (goldmark's linkify), "@" and all, and reads no
+// mention in it; Mastodon reads none after "/" or "_". QuietMentions keeps
+// such an "@" as it is, as a word joiner would end the link at it, and
+// breaks it where GoToSocial makes no link.
+func TestQuietMentionsGoToSocialWWWLink(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"see www.youtube.com/@examplestatus now", "see www.youtube.com/@examplestatus now"},
+		{"(www.example.com/a_@ops)", "(www.example.com/a_@ops)"},
+		{"see www.example.com/@ops and example.com/@ops", "see www.example.com/@ops and example.com/@\u2060ops"},
+		// No link: at the start of a field, which a template may put
+		// after punctuation, after ",", or no top-level domain.
+		{"www.example.com/@ops", "www.example.com/@\u2060ops"},
+		{"see,www.example.com/@ops", "see,www.example.com/@\u2060ops"},
+		{"see www.example/@ops", "see www.example/@\u2060ops"},
+		// Mastodon reads a mention after ",", in a link or not.
+		{"see www.example.com/a,@ops", "see www.example.com/a,@\u2060ops"},
+	} {
+		got := QuietMentions(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Empty(t, mastodonMentions(got), got)
+	}
+}

@@ -17,9 +17,12 @@
 // after "=" stays as it is, as neither Mastodon nor GoToSocial reads a
 // mention there and Telegram links the link; for Telegram
 // (QuietTelegramMentions), so does one after "/", which GoToSocial reads
-// as a mention. Telegram links only the top-level domains it knows: in a
-// link whose domain it does not ("ops.internal/@name"), it reads that
-// "@name" as a mention, which is broken as elsewhere. GoToSocial reads
+// as a mention, and which QuietMentions leaves as it is only in a link
+// GoToSocial makes, one that starts with "www." after white space or "("
+// ("see www.youtube.com/@name"). Telegram links only the top-level
+// domains it knows: in a link whose domain it does not
+// ("ops.internal/@name"), it reads that "@name" as a mention, which is
+// broken as elsewhere. GoToSocial reads
 // no mention in a URL it links, which it does after white space or "(";
 // after other punctuation (",https://x.example/@name") it links none and
 // reads a mention after the "/", which stays as it is.
@@ -29,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -89,9 +93,10 @@ func QuietTelegram(u broadcast.Update, channel string) broadcast.Update {
 // punctuation, so an "@" after "_" ("eu_@ops") or after "/" in a link
 // without a scheme ("example.com/@ops"), where Mastodon reads none, is
 // broken too: neither Mastodon nor GoToSocial links a link without a
-// scheme, so the word joiner ends no link there (but one that starts with
-// "www.", which GoToSocial links). "@name" and "@name@domain" then notify
-// no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
+// scheme, so the word joiner ends no link there; but GoToSocial links one
+// that starts with "www." after white space or "(" and reads no mention
+// in it, so there such an "@" stays as it is ("see
+// www.youtube.com/@name"). "@name" and "@name@domain" then notify no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
 // writes an "@" in them that would start a mention as "%40" (before the
 // path, with a WordJoiner).
 func QuietMentions(s string) string {
@@ -114,9 +119,9 @@ func quietMentions(s string, telegram bool) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
-	inLink := BareLinks(s)
+	inLink, inWWW := BareLinks(s), wwwLinks(s)
 	return walk(s, func(b *strings.Builder, start, end int) {
-		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, telegram) })
+		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, inWWW, telegram) })
 	}, func(b *strings.Builder, url string) {
 		b.WriteString(QuietURL(url))
 	})
@@ -191,8 +196,11 @@ func wordRune(r rune) bool {
 // Mastodon nor GoToSocial reads one there as a mention, and Telegram,
 // which would in text, links the link instead, which a word joiner would
 // end at the "@" ("example.com/?to=@" for "example.com/?to=@status").
-// Nor, for Telegram, is an "@" after "/" in such a link, or after "_".
-func mention(s string, i int, inLink func(int) bool, telegram bool) bool {
+// Nor, for Telegram, is an "@" after "/" in such a link, or after "_";
+// nor, for the others, one after "/" or "_" in a link GoToSocial makes of
+// a link that starts with "www." (inWWW, which is wwwLinks(s)), where
+// Mastodon reads none either.
+func mention(s string, i int, inLink, inWWW func(int) bool, telegram bool) bool {
 	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
@@ -203,12 +211,51 @@ func mention(s string, i int, inLink func(int) bool, telegram bool) bool {
 	switch {
 	case unicode.IsLetter(prev) || unicode.IsDigit(prev):
 		return false
-	case prev == '_':
-		return !telegram // GoToSocial: after any punctuation
+	case telegram && prev == '_':
+		return false
 	case prev == '=' || prev == '/' && telegram:
 		return !inLink(i)
+	case prev == '/' || prev == '_': // GoToSocial: after any punctuation
+		return !inWWW(i)
 	}
 	return true
+}
+
+// gotosocialWWW matches, at its start, the link GoToSocial makes of a link
+// without a scheme that starts with "www." (goldmark's linkify, whose
+// pattern this is): up to its end, where the "@" of "www.youtube.com/@name"
+// is, it reads no mention.
+var gotosocialWWW = regexp.MustCompile(`^www\.[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?:[/#?][-a-zA-Z0-9@:%_\+.~#!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+
+// wwwLinks returns a function that reports whether s[i] is in a link that
+// GoToSocial makes of a link without a scheme: one that starts with "www."
+// after white space, "(", "*", "_" or "~" (where goldmark's linkify looks
+// for one; at the start of s, which a template may put after anything, it
+// is taken to be none, so that a mention is broken rather than kept).
+// A word joiner in such a link would end it at the "@".
+func wwwLinks(s string) func(i int) bool {
+	var spans [][2]int
+	for at := 1; at < len(s); {
+		k := strings.Index(s[at:], "www.")
+		if k < 0 {
+			break
+		}
+		at += k
+		var m []int
+		if strings.IndexByte(" \t\n\v\f\r(*_~", s[at-1]) >= 0 {
+			m = gotosocialWWW.FindStringIndex(s[at:])
+		}
+		if m == nil {
+			at++
+			continue
+		}
+		spans = append(spans, [2]int{at, at + m[1]})
+		at += m[1]
+	}
+	return func(i int) bool {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k][1] > i })
+		return k < len(spans) && spans[k][0] <= i
+	}
 }
 
 // BareLinks returns a function that reports, for the text s, whether s[i]
