@@ -74,15 +74,6 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 	return u
 }
 
-// QuietTelegram is Quiet for Telegram: Map(u, channel,
-// QuietTelegramMentions), with its URL passed through QuietURL. u is not
-// modified.
-func QuietTelegram(u broadcast.Update, channel string) broadcast.Update {
-	u = Map(u, channel, QuietTelegramMentions)
-	u.URL = QuietURL(u.URL)
-	return u
-}
-
 // QuietMentions returns s with every mention broken that Mastodon,
 // GoToSocial (and Pleroma, Akkoma, whose rules are narrower) or Telegram
 // would read. Outside URLs a WordJoiner follows the "@" of every mention:
