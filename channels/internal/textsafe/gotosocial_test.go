@@ -118,3 +118,29 @@ func TestQuietMentionsGoToSocialWWWLink(t *testing.T) {
 		assert.Empty(t, mastodonMentions(got), got)
 	}
 }
+
+// GoToSocial links a URL only after white space, "(", "*", "_" or "~", and
+// only as far as goldmark's linkify pattern goes (a lower-case top-level
+// domain, an ASCII path); where it links none, it reads a mention after
+// "/" or "_" in it, where Mastodon reads none. QuietMentions writes such
+// an "@" "%40" there, which links to the same page, and leaves a URL it
+// links as it is.
+func TestQuietMentionsGoToSocialUnlinkedURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"see,https://mastodon.social/@ops", "see,https://mastodon.social/%40ops"},
+		{"see,https://x.example/a_@ops", "see,https://x.example/a_%40ops"},
+		{"see http://localhost:8080/@ops", "see http://localhost:8080/%40ops"},
+		{"see https://de.wikipedia.org/wiki/\u00c4/@ops", "see https://de.wikipedia.org/wiki/\u00c4/%40ops"},
+		// Unchanged: GoToSocial links these, or reads no mention ("=").
+		{"see https://mastodon.social/@ops", "see https://mastodon.social/@ops"},
+		{"see (https://mastodon.social/@ops)", "see (https://mastodon.social/@ops)"},
+		{"https://mastodon.social/@ops", "https://mastodon.social/@ops"},
+		{"see,https://x.example/?to=@ops", "see,https://x.example/?to=@ops"},
+	} {
+		got := QuietMentions(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Empty(t, mastodonMentions(got), got)
+	}
+	// Telegram links them all whole.
+	assert.Equal(t, "see,https://mastodon.social/@ops", QuietTelegramMentions("see,https://mastodon.social/@ops"))
+}

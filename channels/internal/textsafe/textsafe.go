@@ -22,10 +22,11 @@
 // ("see www.youtube.com/@name"). Telegram links only the top-level
 // domains it knows: in a link whose domain it does not
 // ("ops.internal/@name"), it reads that "@name" as a mention, which is
-// broken as elsewhere. GoToSocial reads
-// no mention in a URL it links, which it does after white space or "(";
-// after other punctuation (",https://x.example/@name") it links none and
-// reads a mention after the "/", which stays as it is.
+// broken as elsewhere. GoToSocial reads no mention in a URL it links,
+// which it does after white space or "(" (goldmark's linkify); after other
+// punctuation (",https://x.example/@name") it links none and reads a
+// mention after the "/", which QuietMentions writes "%40" as QuietURL
+// writes Mastodon's.
 package textsafe
 
 import (
@@ -89,7 +90,9 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 // in it, so there such an "@" stays as it is ("see
 // www.youtube.com/@name"). "@name" and "@name@domain" then notify no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
 // writes an "@" in them that would start a mention as "%40" (before the
-// path, with a WordJoiner).
+// path, with a WordJoiner), and so, in a URL GoToSocial does not link
+// (",https://x.example/@ops", or past the part it links, see
+// gotosocialLinked), an "@" after "/" or "_", which it reads as a mention.
 func QuietMentions(s string) string {
 	return quietMentions(s, false)
 }
@@ -113,8 +116,15 @@ func quietMentions(s string, telegram bool) string {
 	inLink, inWWW := BareLinks(s), wwwLinks(s)
 	return walk(s, func(b *strings.Builder, start, end int) {
 		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, inWWW, telegram) })
-	}, func(b *strings.Builder, url string) {
-		b.WriteString(QuietURL(url))
+	}, func(b *strings.Builder, start, end int) {
+		if telegram {
+			b.WriteString(QuietURL(s[start:end]))
+			return
+		}
+		linked := gotosocialLinked(s, start, end)
+		b.WriteString(quietURL(s[start:end], func(u string, i int) bool {
+			return urlMention(u, i) || i >= linked && gotosocialURLMention(u, i)
+		}))
 	})
 }
 
@@ -124,10 +134,10 @@ func quietMentions(s string, telegram bool) string {
 // in a path, a query and a fragment), so that the URL still links to the
 // same page. Mastodon (and Pleroma, Akkoma, which follow its rule or a
 // narrower one) looks for mentions in the whole text of a status, URLs
-// included (GoToSocial reads none in a URL it links): an "@" followed by an ASCII letter, digit or "_"
-// and not preceded by "=", "/" or a word character (a letter, mark, digit
-// or connector) starts one, so "https://x.example/a,@ops" would notify
-// @ops. Every other "@", as the one of "https://mastodon.social/@name",
+// included (GoToSocial reads none in a URL it links, see QuietMentions):
+// an "@" followed by an ASCII letter, digit or "_" and not preceded by
+// "=", "/" or a word character (a letter, mark, digit or connector)
+// starts one, so "https://x.example/a,@ops" would notify @ops. Every other "@", as the one of "https://mastodon.social/@name",
 // stays as it is, so an ordinary URL comes back unchanged. Before the
 // path, "%40" would change the host: there, an "@" that starts a mention
 // (as in "https://status.example.com,@ops", where the text, not the link,
@@ -135,6 +145,12 @@ func quietMentions(s string, telegram bool) string {
 // gets a WordJoiner after it, as in text, and reads as written; the "@"
 // of ordinary user information ("https://ops@x.example") stays as it is.
 func QuietURL(u string) string {
+	return quietURL(u, urlMention)
+}
+
+// quietURL is QuietURL with mention(u, i) saying whether u[i] is an "@"
+// that starts a mention.
+func quietURL(u string, mention func(u string, i int) bool) string {
 	start := strings.Index(u, "://")
 	if start < 0 || !strings.Contains(u[start:], "@") {
 		return u
@@ -148,7 +164,7 @@ func QuietURL(u string) string {
 	last := start
 	b.WriteString(u[:last])
 	for i := start; i < len(u); i++ {
-		if !urlMention(u, i) {
+		if !mention(u, i) {
 			continue
 		}
 		b.WriteString(u[last:i])
@@ -171,6 +187,43 @@ func urlMention(u string, i int) bool {
 	}
 	prev, _ := utf8.DecodeLastRuneInString(u[:i])
 	return prev != '=' && prev != '/' && !wordRune(prev)
+}
+
+// gotosocialURLMention reports whether u[i] is an "@" that starts a
+// mention by GoToSocial's rule where it links no URL, which Mastodon's
+// (urlMention) does not: one after "/" or a connector ("_"), which are
+// punctuation. i > 0.
+func gotosocialURLMention(u string, i int) bool {
+	if u[i] != '@' || !startsName(u[i+1:]) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(u[:i])
+	return prev == '/' || unicode.Is(unicode.Pc, prev)
+}
+
+// gotosocialURL matches, at its start, the link GoToSocial makes of a URL
+// (goldmark's linkify, whose pattern this is): a lower-case top-level
+// domain, and a path of ASCII characters.
+var gotosocialURL = regexp.MustCompile(`^(?:http|https|ftp)://[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?::\d+)?(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+
+// linkifyAfter reports whether goldmark's linkify, by which GoToSocial
+// links a URL, looks for one after the byte c: white space, "(", "*", "_"
+// or "~".
+func linkifyAfter(c byte) bool {
+	return strings.IndexByte(" \t\n\v\f\r(*_~", c) >= 0
+}
+
+// gotosocialLinked returns how many bytes of the URL s[start:end]
+// (templates.URLSpans) GoToSocial links: none after a character where
+// linkify looks for no link (",https://x.example/@name"), else as much
+// as gotosocialURL matches. At the start of s, which a template puts
+// after a space, the URL is taken to be linked. GoToSocial reads a
+// mention in the rest, after "/" too.
+func gotosocialLinked(s string, start, end int) int {
+	if start > 0 && !linkifyAfter(s[start-1]) {
+		return 0
+	}
+	return len(gotosocialURL.FindString(s[start:end]))
 }
 
 // wordRune reports whether r is a word character: a letter, a mark, a
@@ -233,7 +286,7 @@ func wwwLinks(s string) func(i int) bool {
 		}
 		at += k
 		var m []int
-		if strings.IndexByte(" \t\n\v\f\r(*_~", s[at-1]) >= 0 {
+		if linkifyAfter(s[at-1]) {
 			m = gotosocialWWW.FindStringIndex(s[at:])
 		}
 		if m == nil {
@@ -393,7 +446,7 @@ func EndsLink(r rune) bool {
 func Insert(s, mark string, after func(s string, i int) bool) string {
 	return walk(s, func(b *strings.Builder, start, end int) {
 		insert(b, s, start, end, mark, after)
-	}, func(b *strings.Builder, url string) { b.WriteString(url) })
+	}, func(b *strings.Builder, start, end int) { b.WriteString(s[start:end]) })
 }
 
 // insert writes s[start:end] to b with mark after every byte s[i] for
@@ -409,13 +462,13 @@ func insert(b *strings.Builder, s string, start, end int, mark string, after fun
 
 // walk returns what plain and url write for s: plain for each run of text
 // between URLs (templates.URLSpans), s[start:end], and url for each URL,
-// in order.
-func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *strings.Builder, url string)) string {
+// s[start:end], in order.
+func walk(s string, plain, url func(b *strings.Builder, start, end int)) string {
 	var b strings.Builder
 	last := 0
 	for _, loc := range templates.URLSpans(s) {
 		plain(&b, last, loc[0])
-		url(&b, s[loc[0]:loc[1]])
+		url(&b, loc[0], loc[1])
 		last = loc[1]
 	}
 	plain(&b, last, len(s))
