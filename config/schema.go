@@ -92,9 +92,11 @@ const (
 		"from a file (relative to this file), as container platforms mount secrets"
 	// durationPattern matches what time.ParseDuration takes, but negative:
 	// 0, or numbers each followed by its unit (not 1m0, nor 00), after an
-	// optional "+" ("+5s", which Load takes as 5s).
-	durationPattern = `^\+?0$|^\+?(` + durationNumber + durationUnit + `)+$`
+	// optional "+" ("+5s", which Load takes as 5s); after a "-", only
+	// zeros ("-0s", which Load takes as 0).
+	durationPattern = `^[-+]?0$|^\+?(` + durationNumber + durationUnit + `)+$|^-(` + durationZero + durationUnit + `)+$`
 	durationNumber  = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+	durationZero    = `(0+(\.0*)?|\.0+)`
 	durationUnit    = `(ns|us|µs|μs|ms|s|m|h)`
 )
 

@@ -145,6 +145,9 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"duration 1m30s", "attempt_timeout: 1m30s\nchannels: [{kind: console}]", true},
 		{"duration with a plus sign", "stage_wait: +1m30s\nretry: {max_elapsed: \"+0\"}\nchannels: [{kind: console}]", true},
 		{"duration with a minus sign", "stage_wait: -1m30s\nchannels: [{kind: console}]", false},
+		// "-0s" is no negative duration: Load reads it as 0.
+		{"zero duration with a minus sign", "stage_wait: -0s\nretry: {max_elapsed: \"-0\", max_interval: -.0m0.00s}\nchannels: [{kind: console}]", true},
+		{"duration with a minus sign before a zero", "stage_wait: -0s1ms\nchannels: [{kind: console}]", false},
 		{"duration ending without a unit", "attempt_timeout: 1m0\nchannels: [{kind: console}]", false},
 		{"duration 0 after a unit", "attempt_timeout: 1h0m0\nchannels: [{kind: console}]", false},
 		{"duration 00", "attempt_timeout: \"00\"\nchannels: [{kind: console}]", false},

@@ -16,14 +16,17 @@
 // with an invisible word joiner (U+2060), an "@" before a Kelvin sign
 // (U+212A, which Mastodon folds to "k") too, and one after "_" or after
 // "/" in a link without a scheme ("example.com/@ops"), which GoToSocial
-// reads as a mention: a title cannot ping anyone.
+// reads as a mention (but in one it links, which starts with "www." after
+// a space: "www.youtube.com/@name"): a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
-// URLs and in Update.URL, such an "@" (only such an "@") goes out as
-// "%40", which links to the same page; before a URL's path, where "%40"
-// would change the host ("https://status.example.com,@ops", the text
-// going on after the host), it gets the word joiner, as in text. The
-// Receipt holds the status's id and link.
+// URLs and in Update.URL, such an "@" (only such an "@", and in an
+// author's URL that GoToSocial does not link, as after ",", one after "/"
+// or "_", which it reads as a mention) goes out as "%40", which links to
+// the same page; before a URL's path, where "%40" would change the host
+// ("https://status.example.com,@ops", the text going on after the host),
+// it gets the word joiner, as in text. The Receipt holds the status's id
+// and link.
 // Preview renders without posting; Check verifies the token by reading the
 // account (GET /api/v1/accounts/verify_credentials; a token limited to
 // write:statuses, which may not read it, passes: the instance accepted it).

@@ -11,12 +11,13 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-// quiet returns u as the channel renders it: the author's texts and the
-// URL with their mentions (textsafe.QuietTelegram) and bot commands
-// (quietCommands) broken.
+// quiet returns u as the channel renders it: the author's texts with
+// their mentions (textsafe.QuietTelegramMentions) and bot commands
+// (quietCommands) broken, and the URL with its mentions
+// (textsafe.QuietURL) and bot commands (quietURLCommands) broken.
 func quiet(u broadcast.Update, channel string) broadcast.Update {
-	u = textsafe.Map(textsafe.QuietTelegram(u, channel), channel, quietCommands)
-	u.URL = quietURLCommands(u.URL)
+	u = textsafe.Map(u, channel, func(s string) string { return quietCommands(textsafe.QuietTelegramMentions(s)) })
+	u.URL = quietURLCommands(textsafe.QuietURL(u.URL))
 	return u
 }
 

@@ -94,3 +94,53 @@ func TestQuietTelegramMentions(t *testing.T) {
 		assert.Equal(t, tt.want, QuietTelegramMentions(tt.in), tt.in)
 	}
 }
+
+// GoToSocial links a link without a scheme that starts with "www." after
+// white space or "(" (goldmark's linkify), "@" and all, and reads no
+// mention in it; Mastodon reads none after "/" or "_". QuietMentions keeps
+// such an "@" as it is, as a word joiner would end the link at it, and
+// breaks it where GoToSocial makes no link.
+func TestQuietMentionsGoToSocialWWWLink(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"see www.youtube.com/@examplestatus now", "see www.youtube.com/@examplestatus now"},
+		{"(www.example.com/a_@ops)", "(www.example.com/a_@ops)"},
+		{"see www.example.com/@ops and example.com/@ops", "see www.example.com/@ops and example.com/@\u2060ops"},
+		// No link: at the start of a field, which a template may put
+		// after punctuation, after ",", or no top-level domain.
+		{"www.example.com/@ops", "www.example.com/@\u2060ops"},
+		{"see,www.example.com/@ops", "see,www.example.com/@\u2060ops"},
+		{"see www.example/@ops", "see www.example/@\u2060ops"},
+		// Mastodon reads a mention after ",", in a link or not.
+		{"see www.example.com/a,@ops", "see www.example.com/a,@\u2060ops"},
+	} {
+		got := QuietMentions(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Empty(t, mastodonMentions(got), got)
+	}
+}
+
+// GoToSocial links a URL only after white space, "(", "*", "_" or "~", and
+// only as far as goldmark's linkify pattern goes (a lower-case top-level
+// domain, an ASCII path); where it links none, it reads a mention after
+// "/" or "_" in it, where Mastodon reads none. QuietMentions writes such
+// an "@" "%40" there, which links to the same page, and leaves a URL it
+// links as it is.
+func TestQuietMentionsGoToSocialUnlinkedURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"see,https://mastodon.social/@ops", "see,https://mastodon.social/%40ops"},
+		{"see,https://x.example/a_@ops", "see,https://x.example/a_%40ops"},
+		{"see http://localhost:8080/@ops", "see http://localhost:8080/%40ops"},
+		{"see https://de.wikipedia.org/wiki/\u00c4/@ops", "see https://de.wikipedia.org/wiki/\u00c4/%40ops"},
+		// Unchanged: GoToSocial links these, or reads no mention ("=").
+		{"see https://mastodon.social/@ops", "see https://mastodon.social/@ops"},
+		{"see (https://mastodon.social/@ops)", "see (https://mastodon.social/@ops)"},
+		{"https://mastodon.social/@ops", "https://mastodon.social/@ops"},
+		{"see,https://x.example/?to=@ops", "see,https://x.example/?to=@ops"},
+	} {
+		got := QuietMentions(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Empty(t, mastodonMentions(got), got)
+	}
+	// Telegram links them all whole.
+	assert.Equal(t, "see,https://mastodon.social/@ops", QuietTelegramMentions("see,https://mastodon.social/@ops"))
+}

@@ -17,18 +17,23 @@
 // after "=" stays as it is, as neither Mastodon nor GoToSocial reads a
 // mention there and Telegram links the link; for Telegram
 // (QuietTelegramMentions), so does one after "/", which GoToSocial reads
-// as a mention. Telegram links only the top-level domains it knows: in a
-// link whose domain it does not ("ops.internal/@name"), it reads that
-// "@name" as a mention, which is broken as elsewhere. GoToSocial reads
-// no mention in a URL it links, which it does after white space or "(";
-// after other punctuation (",https://x.example/@name") it links none and
-// reads a mention after the "/", which stays as it is.
+// as a mention, and which QuietMentions leaves as it is only in a link
+// GoToSocial makes, one that starts with "www." after white space or "("
+// ("see www.youtube.com/@name"). Telegram links only the top-level
+// domains it knows: in a link whose domain it does not
+// ("ops.internal/@name"), it reads that "@name" as a mention, which is
+// broken as elsewhere. GoToSocial reads no mention in a URL it links,
+// which it does after white space or "(" (goldmark's linkify); after other
+// punctuation (",https://x.example/@name") it links none and reads a
+// mention after the "/", which QuietMentions writes "%40" as QuietURL
+// writes Mastodon's.
 package textsafe
 
 import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -70,15 +75,6 @@ func Quiet(u broadcast.Update, channel string) broadcast.Update {
 	return u
 }
 
-// QuietTelegram is Quiet for Telegram: Map(u, channel,
-// QuietTelegramMentions), with its URL passed through QuietURL. u is not
-// modified.
-func QuietTelegram(u broadcast.Update, channel string) broadcast.Update {
-	u = Map(u, channel, QuietTelegramMentions)
-	u.URL = QuietURL(u.URL)
-	return u
-}
-
 // QuietMentions returns s with every mention broken that Mastodon,
 // GoToSocial (and Pleroma, Akkoma, whose rules are narrower) or Telegram
 // would read. Outside URLs a WordJoiner follows the "@" of every mention:
@@ -89,11 +85,14 @@ func QuietTelegram(u broadcast.Update, channel string) broadcast.Update {
 // punctuation, so an "@" after "_" ("eu_@ops") or after "/" in a link
 // without a scheme ("example.com/@ops"), where Mastodon reads none, is
 // broken too: neither Mastodon nor GoToSocial links a link without a
-// scheme, so the word joiner ends no link there (but one that starts with
-// "www.", which GoToSocial links). "@name" and "@name@domain" then notify
-// no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
+// scheme, so the word joiner ends no link there; but GoToSocial links one
+// that starts with "www." after white space or "(" and reads no mention
+// in it, so there such an "@" stays as it is ("see
+// www.youtube.com/@name"). "@name" and "@name@domain" then notify no one. URLs (templates.URLSpans) must stay whole to link: QuietURL
 // writes an "@" in them that would start a mention as "%40" (before the
-// path, with a WordJoiner).
+// path, with a WordJoiner), and so, in a URL GoToSocial does not link
+// (",https://x.example/@ops", or past the part it links, see
+// gotosocialLinked), an "@" after "/" or "_", which it reads as a mention.
 func QuietMentions(s string) string {
 	return quietMentions(s, false)
 }
@@ -114,11 +113,18 @@ func quietMentions(s string, telegram bool) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
-	inLink := BareLinks(s)
+	inLink, inWWW := BareLinks(s), wwwLinks(s)
 	return walk(s, func(b *strings.Builder, start, end int) {
-		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, telegram) })
-	}, func(b *strings.Builder, url string) {
-		b.WriteString(QuietURL(url))
+		insert(b, s, start, end, WordJoiner, func(s string, i int) bool { return mention(s, i, inLink, inWWW, telegram) })
+	}, func(b *strings.Builder, start, end int) {
+		if telegram {
+			b.WriteString(QuietURL(s[start:end]))
+			return
+		}
+		linked := gotosocialLinked(s, start, end)
+		b.WriteString(quietURL(s[start:end], func(u string, i int) bool {
+			return urlMention(u, i) || i >= linked && gotosocialURLMention(u, i)
+		}))
 	})
 }
 
@@ -128,10 +134,10 @@ func quietMentions(s string, telegram bool) string {
 // in a path, a query and a fragment), so that the URL still links to the
 // same page. Mastodon (and Pleroma, Akkoma, which follow its rule or a
 // narrower one) looks for mentions in the whole text of a status, URLs
-// included (GoToSocial reads none in a URL it links): an "@" followed by an ASCII letter, digit or "_"
-// and not preceded by "=", "/" or a word character (a letter, mark, digit
-// or connector) starts one, so "https://x.example/a,@ops" would notify
-// @ops. Every other "@", as the one of "https://mastodon.social/@name",
+// included (GoToSocial reads none in a URL it links, see QuietMentions):
+// an "@" followed by an ASCII letter, digit or "_" and not preceded by
+// "=", "/" or a word character (a letter, mark, digit or connector)
+// starts one, so "https://x.example/a,@ops" would notify @ops. Every other "@", as the one of "https://mastodon.social/@name",
 // stays as it is, so an ordinary URL comes back unchanged. Before the
 // path, "%40" would change the host: there, an "@" that starts a mention
 // (as in "https://status.example.com,@ops", where the text, not the link,
@@ -139,6 +145,12 @@ func quietMentions(s string, telegram bool) string {
 // gets a WordJoiner after it, as in text, and reads as written; the "@"
 // of ordinary user information ("https://ops@x.example") stays as it is.
 func QuietURL(u string) string {
+	return quietURL(u, urlMention)
+}
+
+// quietURL is QuietURL with mention(u, i) saying whether u[i] is an "@"
+// that starts a mention.
+func quietURL(u string, mention func(u string, i int) bool) string {
 	start := strings.Index(u, "://")
 	if start < 0 || !strings.Contains(u[start:], "@") {
 		return u
@@ -152,7 +164,7 @@ func QuietURL(u string) string {
 	last := start
 	b.WriteString(u[:last])
 	for i := start; i < len(u); i++ {
-		if !urlMention(u, i) {
+		if !mention(u, i) {
 			continue
 		}
 		b.WriteString(u[last:i])
@@ -177,6 +189,43 @@ func urlMention(u string, i int) bool {
 	return prev != '=' && prev != '/' && !wordRune(prev)
 }
 
+// gotosocialURLMention reports whether u[i] is an "@" that starts a
+// mention by GoToSocial's rule where it links no URL, which Mastodon's
+// (urlMention) does not: one after "/" or a connector ("_"), which are
+// punctuation. i > 0.
+func gotosocialURLMention(u string, i int) bool {
+	if u[i] != '@' || !startsName(u[i+1:]) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(u[:i])
+	return prev == '/' || unicode.Is(unicode.Pc, prev)
+}
+
+// gotosocialURL matches, at its start, the link GoToSocial makes of a URL
+// (goldmark's linkify, whose pattern this is): a lower-case top-level
+// domain, and a path of ASCII characters.
+var gotosocialURL = regexp.MustCompile(`^(?:http|https|ftp)://[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?::\d+)?(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+
+// linkifyAfter reports whether goldmark's linkify, by which GoToSocial
+// links a URL, looks for one after the byte c: white space, "(", "*", "_"
+// or "~".
+func linkifyAfter(c byte) bool {
+	return strings.IndexByte(" \t\n\v\f\r(*_~", c) >= 0
+}
+
+// gotosocialLinked returns how many bytes of the URL s[start:end]
+// (templates.URLSpans) GoToSocial links: none after a character where
+// linkify looks for no link (",https://x.example/@name"), else as much
+// as gotosocialURL matches. At the start of s, which a template puts
+// after a space, the URL is taken to be linked. GoToSocial reads a
+// mention in the rest, after "/" too.
+func gotosocialLinked(s string, start, end int) int {
+	if start > 0 && !linkifyAfter(s[start-1]) {
+		return 0
+	}
+	return len(gotosocialURL.FindString(s[start:end]))
+}
+
 // wordRune reports whether r is a word character: a letter, a mark, a
 // decimal digit or a connector ("_"). Ruby's [[:word:]], which Mastodon's
 // rule uses, holds every such character (and a few more, which at worst
@@ -191,8 +240,11 @@ func wordRune(r rune) bool {
 // Mastodon nor GoToSocial reads one there as a mention, and Telegram,
 // which would in text, links the link instead, which a word joiner would
 // end at the "@" ("example.com/?to=@" for "example.com/?to=@status").
-// Nor, for Telegram, is an "@" after "/" in such a link, or after "_".
-func mention(s string, i int, inLink func(int) bool, telegram bool) bool {
+// Nor, for Telegram, is an "@" after "/" in such a link, or after "_";
+// nor, for the others, one after "/" or "_" in a link GoToSocial makes of
+// a link that starts with "www." (inWWW, which is wwwLinks(s)), where
+// Mastodon reads none either.
+func mention(s string, i int, inLink, inWWW func(int) bool, telegram bool) bool {
 	if s[i] != '@' || !startsName(s[i+1:]) {
 		return false
 	}
@@ -203,12 +255,51 @@ func mention(s string, i int, inLink func(int) bool, telegram bool) bool {
 	switch {
 	case unicode.IsLetter(prev) || unicode.IsDigit(prev):
 		return false
-	case prev == '_':
-		return !telegram // GoToSocial: after any punctuation
+	case telegram && prev == '_':
+		return false
 	case prev == '=' || prev == '/' && telegram:
 		return !inLink(i)
+	case prev == '/' || prev == '_': // GoToSocial: after any punctuation
+		return !inWWW(i)
 	}
 	return true
+}
+
+// gotosocialWWW matches, at its start, the link GoToSocial makes of a link
+// without a scheme that starts with "www." (goldmark's linkify, whose
+// pattern this is): up to its end, where the "@" of "www.youtube.com/@name"
+// is, it reads no mention.
+var gotosocialWWW = regexp.MustCompile(`^www\.[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?:[/#?][-a-zA-Z0-9@:%_\+.~#!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+
+// wwwLinks returns a function that reports whether s[i] is in a link that
+// GoToSocial makes of a link without a scheme: one that starts with "www."
+// after white space, "(", "*", "_" or "~" (where goldmark's linkify looks
+// for one; at the start of s, which a template may put after anything, it
+// is taken to be none, so that a mention is broken rather than kept).
+// A word joiner in such a link would end it at the "@".
+func wwwLinks(s string) func(i int) bool {
+	var spans [][2]int
+	for at := 1; at < len(s); {
+		k := strings.Index(s[at:], "www.")
+		if k < 0 {
+			break
+		}
+		at += k
+		var m []int
+		if linkifyAfter(s[at-1]) {
+			m = gotosocialWWW.FindStringIndex(s[at:])
+		}
+		if m == nil {
+			at++
+			continue
+		}
+		spans = append(spans, [2]int{at, at + m[1]})
+		at += m[1]
+	}
+	return func(i int) bool {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k][1] > i })
+		return k < len(spans) && spans[k][0] <= i
+	}
 }
 
 // BareLinks returns a function that reports, for the text s, whether s[i]
@@ -355,7 +446,7 @@ func EndsLink(r rune) bool {
 func Insert(s, mark string, after func(s string, i int) bool) string {
 	return walk(s, func(b *strings.Builder, start, end int) {
 		insert(b, s, start, end, mark, after)
-	}, func(b *strings.Builder, url string) { b.WriteString(url) })
+	}, func(b *strings.Builder, start, end int) { b.WriteString(s[start:end]) })
 }
 
 // insert writes s[start:end] to b with mark after every byte s[i] for
@@ -371,13 +462,13 @@ func insert(b *strings.Builder, s string, start, end int, mark string, after fun
 
 // walk returns what plain and url write for s: plain for each run of text
 // between URLs (templates.URLSpans), s[start:end], and url for each URL,
-// in order.
-func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *strings.Builder, url string)) string {
+// s[start:end], in order.
+func walk(s string, plain, url func(b *strings.Builder, start, end int)) string {
 	var b strings.Builder
 	last := 0
 	for _, loc := range templates.URLSpans(s) {
 		plain(&b, last, loc[0])
-		url(&b, s[loc[0]:loc[1]])
+		url(&b, loc[0], loc[1])
 		last = loc[1]
 	}
 	plain(&b, last, len(s))
