@@ -147,6 +147,8 @@ func brokenCases() []brokenCase {
 			chatNotRun, "Preview.Text of an update with an override: the override text"},
 		{"PreviewNotShortened", breakChat(previewNotShortened), []string{"PreviewShowsWhatSendPosts"},
 			chatNotRun, "Preview.Length of an update with a 25,000-character body"},
+		{"NilChannelPanics", unguardedChat(), []string{"NilOrZeroChannelFails"}, chatNotRun,
+			"*channeltest_test.unguarded.Send: panicked: runtime error: invalid memory address or nil pointer dereference"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -822,4 +824,20 @@ func previewNotShortened(b *broken) {
 		}
 		return p, err
 	}
+}
+
+// unguarded is the chat in a wrapper whose methods, promoted from the
+// chat it points to, check no nil receiver: every call of a nil
+// *unguarded (its constructor's error dropped) panics. A zero unguarded
+// fails as a zero chat does.
+type unguarded struct{ *chat }
+
+func unguardedChat() channeltest.Harness {
+	h := chatHarness()
+	newChat := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newChat(t)
+		return &unguarded{ch.(*chat)}, be
+	}
+	return h
 }
