@@ -149,6 +149,11 @@ func brokenCases() []brokenCase {
 			chatNotRun, "Preview.Length of an update with a 25,000-character body"},
 		{"NilChannelPanics", unguardedChat(), []string{"NilOrZeroChannelFails"}, chatNotRun,
 			"*channeltest_test.unguarded.Send: panicked: runtime error: invalid memory address or nil pointer dereference"},
+		{"ReceiptOfLastAttemptOnly", posterHarness(receiptOfAttempt), []string{"PostsKeptInLedger"}, posterNotRun,
+			`the retry's receipt names "rooms.example.org/status"'s post of the first attempt`},
+		{"RetryPostNotNamed", withoutRetract(posterHarness(retryPostBare)), []string{"PostsKeptInLedger"},
+			slices.Concat(posterNotRun, []string{"RetractRemovesPost", "RetractErrorsLikeSend"}),
+			`Ledger.Post("rooms.example.net/ops").Meta after the retry`},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
