@@ -154,6 +154,12 @@ func brokenCases() []brokenCase {
 		{"RetryPostNotNamed", withoutRetract(posterHarness(retryPostBare)), []string{"PostsKeptInLedger"},
 			slices.Concat(posterNotRun, []string{"RetractRemovesPost", "RetractErrorsLikeSend"}),
 			`Ledger.Post("rooms.example.net/ops").Meta after the retry`},
+		{"PreviewOfBadURLForgetsLimit", breakChat(previewZeroOnError), []string{"BadURLRefused"}, chatNotRun,
+			`the Channel, Limit and Unit of a failed Preview (Update.URL "javascript:alert(1)")`},
+		{"EditReceiptWithoutID", editor(editForgettingID), []string{"EditChangesPost"}, chatNotRun,
+			"Edit 2 with a working back end"},
+		{"ReceiptNamesOtherChannel", wrapped(receiptOfOtherChannel), []string{"DeliversOncePerSend"}, chatNotRun,
+			"Receipt.Channel, when set, is the channel's name"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -845,4 +851,38 @@ func unguardedChat() channeltest.Harness {
 		return &unguarded{ch.(*chat)}, be
 	}
 	return h
+}
+
+// previewZeroOnError returns a zero Preview with the error of an update it
+// cannot render, whose Limit 0 tells a dry run the text has no limit.
+func previewZeroOnError(b *broken) {
+	b.preview = func(u broadcast.Update) (broadcast.Preview, error) {
+		p, err := b.chat.Preview(u)
+		if err != nil {
+			return broadcast.Preview{}, err
+		}
+		return p, nil
+	}
+}
+
+// editForgettingID edits the post, but returns a receipt without its id:
+// a correction of the correction finds no post to edit.
+func editForgettingID(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		r.ID = ""
+		return r, err
+	}
+}
+
+// receiptOfOtherChannel names the platform in its receipts, not the
+// channel, as one copying a field of the platform's answer does.
+func receiptOfOtherChannel(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err == nil {
+			r.Channel = "chat.example.com"
+		}
+		return r, err
+	}
 }
