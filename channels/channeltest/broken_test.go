@@ -147,6 +147,19 @@ func brokenCases() []brokenCase {
 			chatNotRun, "Preview.Text of an update with an override: the override text"},
 		{"PreviewNotShortened", breakChat(previewNotShortened), []string{"PreviewShowsWhatSendPosts"},
 			chatNotRun, "Preview.Length of an update with a 25,000-character body"},
+		{"NilChannelPanics", unguardedChat(), []string{"NilOrZeroChannelFails"}, chatNotRun,
+			"*channeltest_test.unguarded.Send: panicked: runtime error: invalid memory address or nil pointer dereference"},
+		{"ReceiptOfLastAttemptOnly", posterHarness(receiptOfAttempt), []string{"PostsKeptInLedger"}, posterNotRun,
+			`the retry's receipt names "rooms.example.org/status"'s post of the first attempt`},
+		{"RetryPostNotNamed", withoutRetract(posterHarness(retryPostBare)), []string{"PostsKeptInLedger"},
+			slices.Concat(posterNotRun, []string{"RetractRemovesPost", "RetractErrorsLikeSend"}),
+			`Ledger.Post("rooms.example.net/ops").Meta after the retry`},
+		{"PreviewOfBadURLForgetsLimit", breakChat(previewZeroOnError), []string{"BadURLRefused"}, chatNotRun,
+			`the Channel, Limit and Unit of a failed Preview (Update.URL "javascript:alert(1)")`},
+		{"EditReceiptWithoutID", editor(editForgettingID), []string{"EditChangesPost"}, chatNotRun,
+			"Edit 2 with a working back end"},
+		{"ReceiptNamesOtherChannel", wrapped(receiptOfOtherChannel), []string{"DeliversOncePerSend"}, chatNotRun,
+			"Receipt.Channel, when set, is the channel's name"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -821,5 +834,55 @@ func previewNotShortened(b *broken) {
 			p.Length = templates.Runes(p.Text)
 		}
 		return p, err
+	}
+}
+
+// unguarded is the chat in a wrapper whose methods, promoted from the
+// chat it points to, check no nil receiver: every call of a nil
+// *unguarded (its constructor's error dropped) panics. A zero unguarded
+// fails as a zero chat does.
+type unguarded struct{ *chat }
+
+func unguardedChat() channeltest.Harness {
+	h := chatHarness()
+	newChat := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newChat(t)
+		return &unguarded{ch.(*chat)}, be
+	}
+	return h
+}
+
+// previewZeroOnError returns a zero Preview with the error of an update it
+// cannot render, whose Limit 0 tells a dry run the text has no limit.
+func previewZeroOnError(b *broken) {
+	b.preview = func(u broadcast.Update) (broadcast.Preview, error) {
+		p, err := b.chat.Preview(u)
+		if err != nil {
+			return broadcast.Preview{}, err
+		}
+		return p, nil
+	}
+}
+
+// editForgettingID edits the post, but returns a receipt without its id:
+// a correction of the correction finds no post to edit.
+func editForgettingID(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		r.ID = ""
+		return r, err
+	}
+}
+
+// receiptOfOtherChannel names the platform in its receipts, not the
+// channel, as one copying a field of the platform's answer does.
+func receiptOfOtherChannel(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if err == nil {
+			r.Channel = "chat.example.com"
+		}
+		return r, err
 	}
 }

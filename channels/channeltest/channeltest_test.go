@@ -23,10 +23,12 @@ func TestMain(m *testing.M) {
 
 // TestReference runs the suite on the reference channels of the package
 // examples, which keep every rule: the chat threads, takes keys, edits and
-// retracts; the relay fans out.
+// retracts; the relay fans out; the poster fans out and keeps its posts.
 func TestReference(t *testing.T) {
 	t.Run("chat", func(t *testing.T) { channeltest.Run(t, chatHarness()) })
 	t.Run("relay", func(t *testing.T) { channeltest.Run(t, relayHarness()) })
+	t.Run("poster", func(t *testing.T) { channeltest.Run(t, posterHarness("")) })
+	t.Run("poster without Retract", func(t *testing.T) { channeltest.Run(t, withoutRetract(posterHarness(""))) })
 	t.Run("wrapped chat", func(t *testing.T) { channeltest.Run(t, wrappedIn(chatHarness())) })
 	t.Run("chat without Check", func(t *testing.T) { // it asks no server: only Send meets the certificate
 		h := chatHarness()

@@ -189,7 +189,10 @@ func checkPostsKept(s *suite) {
 		}
 	}
 	last, ok := m.Ledger.Post(first)
-	assert.Truef(s.t, ok, "Ledger.Post(%q) after the retry", first)
+	if assert.Truef(s.t, ok, "Ledger.Post(%q) after the retry", first) {
+		assert.NotEmptyf(s.t, last.Meta, "Ledger.Post(%q).Meta after the retry: where the post is, "+
+			"for the receipt to name it", first)
+	}
 	for k, v := range last.Meta {
 		assert.Equalf(s.t, v, r.Meta[k], "the retry's receipt names %q's post: Meta[%q]", first, k)
 	}
