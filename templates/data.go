@@ -223,17 +223,37 @@ func funcs() map[string]any {
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in
-// punctuation. The characters that close embeddings, overrides and
-// isolates (U+202C, U+2069), which a text closing what it opened ends
-// in, are looked past: a text cut inside an isolate ends in an Ellipsis
-// and then the isolate's closer.
+// punctuation or a symbol (see endsSentence). The characters that close
+// embeddings, overrides and isolates (U+202C, U+2069), which a text
+// closing what it opened ends in, are looked past: a text cut inside an
+// isolate ends in an Ellipsis and then the isolate's closer.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
-	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, "\u202c\u2069"))
-	if s == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+	if s == "" || endsSentence(strings.TrimRight(s, "\u202c\u2069")) {
 		return s
 	}
 	return s + "."
+}
+
+// endsSentence reports whether s ends in punctuation or a symbol, an emoji
+// included, looking past the marks after its last character (a combining
+// accent, the emoji variation selector U+FE0F, a keycap's U+20E3) and the
+// tag characters that end a subdivision flag. A character that U+FE0F or
+// U+20E3 follows is an emoji: "1️⃣" ends in one, as "✔️" and "👍" do.
+func endsSentence(s string) bool {
+	emoji := false
+	for s != "" {
+		r, n := utf8.DecodeLastRuneInString(s)
+		switch {
+		case r == 0xfe0f || r == 0x20e3:
+			emoji = true
+		case unicode.IsMark(r) || r >= 0xe0020 && r <= 0xe007f:
+		default:
+			return emoji || unicode.IsPunct(r) || unicode.IsSymbol(r)
+		}
+		s = s[:len(s)-n]
+	}
+	return false
 }
 
 // paragraphs splits s at blank lines, lines empty or of white space

@@ -74,8 +74,9 @@
 //
 //   - oneline s: s with every run of white space collapsed to one space.
 //   - sentence s: s trimmed, with a full stop added unless it ends in
-//     punctuation (before any character closing a right-to-left
-//     isolate or embedding, as a text cut inside one ends).
+//     punctuation or a symbol, an emoji too ("👍", "✔️", "1️⃣", a flag);
+//     combining marks are looked past, and so are the characters closing
+//     a right-to-left isolate or embedding, as a text cut inside one ends.
 //   - md s: s with CommonMark formatting characters escaped (HTML's "<",
 //     ">" and "&" too), and the spaces and tabs that begin a line written
 //     as no-break spaces, one per column, so that an indented line is

@@ -237,7 +237,9 @@ func trimLink(url string) int {
 }
 
 // Shorten returns s cut to measure at most limit in m (nil m: Runes), with
-// Ellipsis where it was cut. It returns s unchanged when s fits or limit <= 0.
+// Ellipsis where it was cut. It returns s unchanged when s fits, is empty
+// (a Measure that weighs "" more than limit breaks the rule that it be 0,
+// and "" has no shorter form), or limit <= 0.
 //
 // The cut falls between grapheme clusters, never inside one, preferring the
 // end of a word when that keeps at least half the text or loses at most 15
@@ -264,7 +266,7 @@ func Shorten(s string, limit int, m Measure) string {
 	if m == nil {
 		m = Runes
 	}
-	if limit <= 0 || m(s) <= limit {
+	if limit <= 0 || s == "" || m(s) <= limit {
 		return s
 	}
 	c := newCutter(s)

@@ -276,3 +276,16 @@ func TestShortenKeepsEscapes(t *testing.T) {
 func TestShortenKeepsLiteralBackslash(t *testing.T) {
 	assert.Equal(t, `C:\…`, templates.Shorten(`C:\ - is the system drive`, 7, templates.Runes))
 }
+
+// TestShortenEmptyWithOverhead: a Measure that counts what goes with the
+// text (the "PRIVMSG #ops :" a line starts with) weighs "" more than
+// nothing; Shorten of "" then returns "", the longest prefix there is,
+// rather than panicking, as it returns "" for a text whose ellipsis
+// alone does not fit.
+func TestShortenEmptyWithOverhead(t *testing.T) {
+	withPrefix := func(s string) int { return len("PRIVMSG #ops :") + len(s) }
+	assert.NotPanics(t, func() {
+		assert.Equal(t, "", templates.Shorten("", 10, withPrefix))
+	})
+	assert.Equal(t, "", templates.Shorten("abc def", 10, withPrefix))
+}
