@@ -241,15 +241,16 @@ func compareEntries(a, b entry) int {
 // edit replaces the content of the entry id (an ID or alias) with e's,
 // keeping its ID, time and place, and returns its incident's ID. found is
 // false when no entry has id; changed is false when e was edited in
-// already: its ID is an alias of the entry or another update's on the
-// page, or it is the entry's own ID and e says what the entry says. The
-// feeds of the components the incident no longer names lost
+// already: its ID is an alias of the entry, or it is the entry's own ID
+// and e says what the entry says. An e whose ID is another entry's (its
+// ID or an alias) is refused for good: it is not this entry's correction.
+// The feeds of the components the incident no longer names lost
 // its entries: they record now (or, when an entry changed at a time not
 // before it, the second after) as the time of a retraction.
-func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool) {
+func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool, err error) {
 	old := s.byUpdate[id]
 	if old == nil {
-		return "", false, false
+		return "", false, false, nil
 	}
 	in := *old
 	in.Entries = slices.Clone(old.Entries)
@@ -260,8 +261,13 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	// does, but is no alias.
 	own := e.ID == cur.ID
 	if s.byUpdate[e.ID] != nil && !own {
-		// Edited in already, or on the page as an update of its own.
-		return in.ID, true, false
+		if slices.Contains(cur.Aliases, e.ID) {
+			return in.ID, true, false, nil // edited in already
+		}
+		// Permanent: the ID is what it is; no retry changes it.
+		return in.ID, true, false, broadcast.Permanent(fmt.Errorf(
+			"statuspage: edit: the correction's ID %q is another update's on the page, not that of the update it corrects (%q); give the correction an ID of its own",
+			e.ID, cur.ID))
 	}
 	if slices.Contains(cur.ids(), e.Corrects) {
 		// Corrected in place: edited, not a correction of itself; a
@@ -270,7 +276,7 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 		e.Corrects = cur.Corrects
 	}
 	if own && sameContent(&cur, &e) {
-		return in.ID, true, false // edited in already
+		return in.ID, true, false, nil // edited in already
 	}
 	e.Aliases = slices.Clone(cur.Aliases)
 	if !own {
@@ -289,7 +295,7 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 		}
 	}
 	s.put(&in)
-	return in.ID, true, true
+	return in.ID, true, true, nil
 }
 
 // sameContent reports whether a and b say the same: what an edit

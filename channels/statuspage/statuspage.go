@@ -176,9 +176,11 @@
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit takes a correction with an ID of its own or with
 // the ID of the update it corrects (a copy of that update with the text
-// fixed); the same correction edited in again changes nothing. Edit of
-// an update that is no longer on the page adds the correction as a new
-// update.
+// fixed); the same correction edited in again changes nothing. A
+// correction whose ID is that of another update on the page (or of a
+// correction edited into another) fails for good, naming the ID, and
+// changes nothing. Edit of an update that is no longer on the page adds
+// the correction as a new update.
 //
 // # Atomic writes and concurrency
 //
@@ -438,8 +440,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // Edit replaces the update prev (this channel's receipt of it) with the
 // correction m.Update, in place, and publishes the new site. The
 // correction may have an ID of its own or keep prev's; an edit made
-// already (the same correction again) changes nothing. When prev is no
-// longer on the page, the correction is added as a new update.
+// already (the same correction again) changes nothing. One whose ID is
+// another update's on the page fails for good (broadcast.Permanent),
+// naming the ID. When prev is no longer on the page, the correction is
+// added as a new update.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if !c.made() {
 		return broadcast.Receipt{}, errNotMade
@@ -457,10 +461,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	var incident string
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found, changed := st.edit(id, c.canonical(st, c.entry(u)), c.now().UTC())
+		in, found, changed, err := st.edit(id, c.canonical(st, c.entry(u)), c.now().UTC())
 		if found {
 			incident = in
-			return changed, []string{in}, nil
+			return changed, []string{in}, err
 		}
 		e := c.canonical(st, c.entry(u))
 		e.Stale = !m.Current()
