@@ -159,7 +159,8 @@
 // pointed. So is a 2xx whose whole body is not the message Discord
 // created or edited (a captive portal's page), a deletion answered
 // otherwise than 204 No Content with a body, and a Check answered without
-// JSON: Discord answers a post with wait=true, and an edit, with the
+// JSON or without a webhook's id in it (an answer with another webhook's
+// id says it is about another webhook): Discord answers a post with wait=true, and an edit, with the
 // message, so nothing shows the update reached it. A 403 without
 // Discord's JSON error is its edge (Cloudflare) blocking the IP address
 // the request came from, as it does for a while after too many invalid
@@ -656,7 +657,8 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	var w webhookInfo
 	switch {
-	case json.Unmarshal(resp.Body, &w) != nil:
+	case json.Unmarshal(resp.Body, &w) != nil || !snowflake(w.ID):
+		// Discord answers with the webhook, whose id it always gives.
 		return c.fail("check", c.notDiscord(resp))
 	case canonicalID(w.ID) != c.s.hook.id:
 		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
