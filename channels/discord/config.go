@@ -53,7 +53,8 @@ type Config struct {
 	// numbers); some forums require one.
 	ForumTags []string `yaml:"forum_tags" json:"forum_tags"`
 	// Username replaces the webhook's name on its posts: at most 80
-	// characters, without "discord" or "clyde", as Discord requires.
+	// characters, not counting leading and trailing spaces (which Discord
+	// trims), without "discord" or "clyde", as Discord requires.
 	// Default: the webhook's own name.
 	Username string `yaml:"username" json:"username"`
 	// AvatarURL replaces the webhook's avatar on its posts: an absolute
@@ -225,11 +226,13 @@ func validUsername(name string) error {
 	if name == "" {
 		return nil
 	}
+	// Discord trims the name before it counts it.
+	trimmed := strings.TrimSpace(name)
 	low := strings.ToLower(name)
 	switch {
-	case strings.TrimSpace(name) == "":
+	case trimmed == "":
 		return fieldErr("Username", "blank")
-	case utf8.RuneCountInString(name) > maxUsername:
+	case utf8.RuneCountInString(trimmed) > maxUsername:
 		return fieldErr("Username", "longer than %d characters", maxUsername)
 	case strings.Contains(low, "discord") || strings.Contains(low, "clyde"):
 		return fieldErr("Username", `Discord refuses names containing "discord" or "clyde"`)
