@@ -2,6 +2,7 @@ package templates
 
 import (
 	htmltemplate "html/template"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,10 +15,11 @@ import (
 
 // Data is what every template receives as dot: the Update's fields (Title
 // with its white space collapsed to single spaces) and ready-made labels.
-// Each text field (Title, Body, Advice, a component's Name) closes the
-// right-to-left embeddings, overrides and isolates it opens, at its end and
-// before each line break, so that one cannot turn the rest of a message
-// around, also where a one-line template joins the lines.
+// Each text field (Title, Body, Advice, a component's Name, an Overrides
+// value) closes the right-to-left embeddings, overrides and isolates it
+// opens, at its end and before each line break, so that one cannot turn
+// the rest of a message around, also where a one-line template joins the
+// lines.
 type Data struct {
 	// Update is the update being rendered, cleaned (see
 	// broadcast.Update.Clean) and with Title on one line. Its methods are
@@ -142,6 +144,7 @@ func cleanData(u broadcast.Update) Data {
 	u.Title = balanceBidi(oneLine(u.Title))
 	u.Body, u.Advice = balanceBidi(u.Body), balanceBidi(u.Advice)
 	u.Components = balanceNames(u.Components)
+	u.Overrides = balanceOverrides(u.Overrides)
 	d := Data{
 		Update: u, ID: u.ID, IncidentID: u.IncidentID, Title: u.Title, Status: u.Status, Impact: u.Impact,
 		Body: u.Body, Advice: u.Advice, Components: u.Components, URL: u.URL, Time: u.Time,
@@ -185,6 +188,25 @@ func balanceNames(cs []broadcast.Component) []broadcast.Component {
 	}
 	if out == nil {
 		return cs
+	}
+	return out
+}
+
+// balanceOverrides returns os with each value's embeddings and isolates
+// closed (see balanceBidi), as Set.Text closes those of the override it
+// sends: os itself, shared with the caller, when no value needs it.
+func balanceOverrides(os map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range os {
+		if b := balanceBidi(v); b != v {
+			if out == nil {
+				out = maps.Clone(os)
+			}
+			out[k] = b
+		}
+	}
+	if out == nil {
+		return os
 	}
 	return out
 }

@@ -85,7 +85,7 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 		return "", err
 	}
 	return Shorten(shortest, limit, m), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
-		ErrTooLong, name, m(shortest), limit)
+		ErrTooLong, e.name, m(shortest), limit)
 }
 
 // Text is the text channel sends for u: its override (u.Override, so not
