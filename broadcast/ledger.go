@@ -264,18 +264,50 @@ func (l *storeLedger) Done(target string) (bool, string) {
 // read is Done, with a mark that could not be read told apart: unread is
 // the Store's error, and the target is pending until a later attempt reads
 // its mark (see takeUnread). A target that a newer update of the incident
-// reached first is done, with unread errNewerThere: not to be posted.
+// reached first is done, with unread errNewerThere: not to be posted. A
+// name that is no target's (see checkTarget) is done and failed, with the
+// channel's failure in the Result, and the Store is not asked.
 func (l *storeLedger) read(target string) (done bool, failure string, unread error) {
-	if target == "" {
-		// "" is the channel's own mark: never a target's, done or not.
+	if err := checkTarget(target); err != nil {
 		l.mu.Lock()
-		if _, ok := l.marked[""]; !ok {
-			l.remember("", errEmptyTarget.Error())
-			l.failed = append(l.failed, TargetFailure{Target: "", Err: errEmptyTarget})
+		if !slices.ContainsFunc(l.failed, func(f TargetFailure) bool { return f.Target == target }) {
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
 		}
 		l.mu.Unlock()
-		return true, errEmptyTarget.Error(), nil
+		return true, err.Error(), nil
 	}
+	return l.readMark(target)
+}
+
+// checkTarget returns why target cannot be a channel's Ledger target, nil
+// when it can: "" is the channel's own mark, and the Broadcaster keeps its
+// marks of the update on the channel (attemptedTarget, failedTargetsTarget,
+// a progressKey…) under names starting with NUL, so a target's name holds
+// no control character. The error is Permanent: the channel's mistake,
+// which no retry puts right.
+func checkTarget(target string) error {
+	if target == "" {
+		return errEmptyTarget
+	}
+	if !strings.ContainsFunc(target, isControl) {
+		return nil
+	}
+	return Permanent(fmt.Errorf("broadcast: Ledger target %s: a target's name holds no control character", strconv.Quote(target)))
+}
+
+// shownTarget is target as an error names it: quoted when it holds a
+// control character (see checkTarget), so that the error stays on one
+// line, and as it is otherwise.
+func shownTarget(target string) string {
+	if strings.ContainsFunc(target, isControl) {
+		return strconv.Quote(target)
+	}
+	return target
+}
+
+// readMark is read for a Ledger target of the Broadcaster's own, a
+// progressKey, or a target checkTarget took.
+func (l *storeLedger) readMark(target string) (done bool, failure string, unread error) {
 	l.mu.Lock()
 	f, ok := l.marked[target]
 	var held error
@@ -487,9 +519,15 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
-	if target == "" {
-		return errEmptyTarget
+	if err := checkTarget(target); err != nil {
+		return err
 	}
+	return l.markDelivered(target)
+}
+
+// markDelivered is MarkDelivered for a Ledger target of the Broadcaster's
+// own, a progressKey, or a target checkTarget took.
+func (l *storeLedger) markDelivered(target string) error {
 	if !isProgress(target) {
 		// A channel that did not ask Done first: the update goes on the
 		// record all the same (see loadOrder), before the mark. A crash
@@ -511,8 +549,8 @@ func (l *storeLedger) MarkDelivered(target string) error {
 }
 
 func (l *storeLedger) MarkFailed(target string, err error) error {
-	if target == "" {
-		return errEmptyTarget
+	if err := checkTarget(target); err != nil {
+		return err
 	}
 	// Read before the lock is taken: an error whose Error method panics
 	// (a nil pointer in a non-nil error) would leave it held, and the
@@ -533,8 +571,8 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 // receipt without it. A post the Store failed to save is kept for this
 // Send and reported as not recorded, like a mark.
 func (l *storeLedger) MarkPosted(target string, post Receipt) error {
-	if target == "" {
-		return errEmptyTarget
+	if err := checkTarget(target); err != nil {
+		return err
 	}
 	post = post.clone()
 	post.Channel = l.channel
@@ -544,7 +582,7 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 	}
 	l.posts[target] = post
 	l.mu.Unlock()
-	markErr := l.MarkDelivered(target)
+	markErr := l.markDelivered(target)
 	key := postKey(l.update, target)
 	err := l.store.SaveReceipt(l.ctx, postsIncident+key, key, post)
 	if err != nil {
@@ -560,6 +598,9 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 // and a retry could be stopped by a newer update (Superseded) before the
 // delivery's own receipt is saved.
 func (l *storeLedger) Post(target string) (Receipt, bool) {
+	if checkTarget(target) != nil {
+		return Receipt{}, false // never marked (see MarkPosted)
+	}
 	l.mu.Lock()
 	p, ok := l.posts[target]
 	rctx := l.readContext()
