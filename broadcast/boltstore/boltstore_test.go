@@ -183,23 +183,28 @@ func zeroPage(p int) func(t *testing.T, path string) {
 
 // boltFile makes a bbolt file, or changes one, so that bucket holds values.
 func boltFile(bucket string, values map[string]string) func(t *testing.T, path string) {
-	return func(t *testing.T, path string) {
-		db, err := bolt.Open(path, 0o600, nil)
-		require.NoError(t, err)
-		defer db.Close()
-		require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-			b, err := tx.CreateBucketIfNotExists([]byte(bucket))
-			if err != nil {
+	return func(t *testing.T, path string) { writeBoltFile(t, path, nil, bucket, values) }
+}
+
+// writeBoltFile writes values into bucket of the bbolt file at path, made
+// with opts.
+func writeBoltFile(t *testing.T, path string, opts *bolt.Options, bucket string, values map[string]string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, opts)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte(bucket))
+		if err != nil {
+			return err
+		}
+		for k, v := range values {
+			if err := b.Put([]byte(k), []byte(v)); err != nil {
 				return err
 			}
-			for k, v := range values {
-				if err := b.Put([]byte(k), []byte(v)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}))
-	}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
 }
 
 // future makes a store and bumps its format version, as a newer version of

@@ -32,25 +32,11 @@ func TestOpenRefusesWithoutWriting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "state.db")
-			db, err := bolt.Open(path, 0o600, &bolt.Options{NoFreelistSync: true})
-			require.NoError(t, err)
-			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-				name, values := "meta", tt.values
-				if values == nil {
-					name, values = "widgets", map[string]string{"w1": "blue"}
-				}
-				b, err := tx.CreateBucket([]byte(name))
-				if err != nil {
-					return err
-				}
-				for k, v := range values {
-					if err := b.Put([]byte(k), []byte(v)); err != nil {
-						return err
-					}
-				}
-				return nil
-			}))
-			require.NoError(t, db.Close())
+			name, values := "meta", tt.values
+			if values == nil {
+				name, values = "widgets", map[string]string{"w1": "blue"}
+			}
+			writeBoltFile(t, path, &bolt.Options{NoFreelistSync: true}, name, values)
 			before, err := os.ReadFile(path)
 			require.NoError(t, err)
 
