@@ -344,8 +344,7 @@ type TargetsError struct {
 const maxNamed = 5
 
 // Error counts the targets not delivered and names the first few with
-// their errors, pending ones first; a target's name holding a control
-// character, which the Broadcaster's Ledger refuses, is quoted.
+// their errors, pending ones first.
 func (e *TargetsError) Error() string {
 	var b strings.Builder
 	n := len(e.Pending) + len(e.Failures)
@@ -366,7 +365,7 @@ func (e *TargetsError) Error() string {
 			if named == 0 {
 				sep = ": "
 			}
-			fmt.Fprintf(&b, "%s%s: %v", sep, shownTarget(f.Target), f.Err)
+			fmt.Fprintf(&b, "%s%s: %v", sep, f.Target, f.Err)
 			named++
 		}
 	}

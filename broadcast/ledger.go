@@ -295,16 +295,6 @@ func checkTarget(target string) error {
 	return Permanent(fmt.Errorf("broadcast: Ledger target %s: a target's name holds no control character", strconv.Quote(target)))
 }
 
-// shownTarget is target as an error names it: quoted when it holds a
-// control character (see checkTarget), so that the error stays on one
-// line, and as it is otherwise.
-func shownTarget(target string) string {
-	if strings.ContainsFunc(target, isControl) {
-		return strconv.Quote(target)
-	}
-	return target
-}
-
 // readMark is read for a Ledger target of the Broadcaster's own, a
 // progressKey, or a target checkTarget took.
 func (l *storeLedger) readMark(target string) (done bool, failure string, unread error) {

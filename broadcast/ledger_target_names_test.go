@@ -119,27 +119,3 @@ func TestLedgerRefusesTargetNamesOfTheBroadcastersMarks(t *testing.T) {
 		})
 	}
 }
-
-// A TargetsError printed a target's name as it was: a name holding a
-// newline (refused by the Ledger, and so among the failures) broke the
-// error into two log lines, the second one the channel's words. A name
-// holding a control character is now quoted; others are printed as they
-// are.
-func TestTargetsErrorQuotesATargetWithControlCharacters(t *testing.T) {
-	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		f := broadcast.NewFanout(m, []string{"#ops\nlevel=INFO msg=delivered", "#dev"})
-		for _, i := range f.Todo() {
-			f.Report(i, nil)
-		}
-		return broadcast.Receipt{}, f.Err()
-	})
-	b := newBroadcaster(t, broadcast.Options{}, ch)
-	rep, err := b.Send(context.Background(), validUpdate())
-	require.Error(t, err)
-	assert.Equal(t, []string{"#dev"}, rep.Results[0].Delivered)
-	assert.NotContains(t, err.Error(), "\n")
-	assert.Contains(t, err.Error(), `failed permanently): "#ops\nlevel=INFO msg=delivered": broadcast: Ledger target`)
-
-	te := &broadcast.TargetsError{Failures: []broadcast.TargetFailure{{Target: "#dev", Err: errors.New("gone")}}}
-	assert.Equal(t, "1 target not delivered (0 pending, 1 failed permanently): #dev: gone", te.Error())
-}
