@@ -195,14 +195,9 @@ func (t Thread) IsZero() bool { return t.Root.IsZero() && t.Last.IsZero() }
 // Targets are strings the channel chooses. They appear in Results and
 // errors, so they must name the target without a secret (an e-mail
 // address, an IRC channel, an endpoint's host and a hash of its URL). A
-// target is never empty, and its name holds no control character (NUL,
-// newline, DEL, U+0080 to U+009F): the Store keeps the channel's own mark
-// under "", and the Broadcaster's marks of the update on the channel under
-// names starting with NUL. The Broadcaster's Ledger answers Done of such a
-// name as failed, its failure naming it quoted, and reports it as the
-// channel's failure in the Result; its Mark methods refuse it with a
-// Permanent error, and Post finds nothing; none of them reads or writes
-// the Store.
+// target is never empty: the Store keeps the channel's own mark under "",
+// so the Ledger answers Done("") as failed (its failure says why) and
+// refuses to mark it.
 type Ledger interface {
 	// Done reports whether target was delivered, in an earlier attempt or
 	// an earlier Send of the update, or failed permanently in an earlier

@@ -210,12 +210,8 @@ func (f *Fanout) Receipt() Receipt {
 // Result. A mark the Store fails to write counts for the rest of this
 // Send, and is reported as not recorded.
 func (f *Fanout) MarkProgress(i int, part string) error {
-	switch l := f.m.Ledger.(type) {
-	case nil:
+	if f.m.Ledger == nil {
 		return nil
-	case *storeLedger:
-		// A key the Ledger takes from a Fanout only (see checkTarget).
-		return l.markDelivered(progressKey(f.targets[i], part))
 	}
 	return f.m.Ledger.MarkDelivered(progressKey(f.targets[i], part))
 }
@@ -224,17 +220,8 @@ func (f *Fanout) MarkProgress(i int, part string) error {
 // this attempt or an earlier one. A mark the Store cannot read counts as
 // not recorded: the part is done again rather than lost.
 func (f *Fanout) Progressed(i int, part string) bool {
-	done, failure, unread := progressDone(f.m.Ledger, progressKey(f.targets[i], part))
+	done, failure, unread := ledgerDone(f.m.Ledger, progressKey(f.targets[i], part))
 	return done && failure == "" && unread == nil
-}
-
-// progressDone is ledgerDone for a progressKey, which the Broadcaster's
-// Ledger takes from a Fanout only (see checkTarget).
-func progressDone(l Ledger, key string) (done bool, failure string, unread error) {
-	if l, ok := l.(*storeLedger); ok {
-		return l.readMark(key)
-	}
-	return ledgerDone(l, key)
 }
 
 // Superseded returns the indexes of the targets, in order, that a newer

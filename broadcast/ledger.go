@@ -264,40 +264,18 @@ func (l *storeLedger) Done(target string) (bool, string) {
 // read is Done, with a mark that could not be read told apart: unread is
 // the Store's error, and the target is pending until a later attempt reads
 // its mark (see takeUnread). A target that a newer update of the incident
-// reached first is done, with unread errNewerThere: not to be posted. A
-// name that is no target's (see checkTarget) is done and failed, with the
-// channel's failure in the Result, and the Store is not asked.
+// reached first is done, with unread errNewerThere: not to be posted.
 func (l *storeLedger) read(target string) (done bool, failure string, unread error) {
-	if err := checkTarget(target); err != nil {
+	if target == "" {
+		// "" is the channel's own mark: never a target's, done or not.
 		l.mu.Lock()
-		if !slices.ContainsFunc(l.failed, func(f TargetFailure) bool { return f.Target == target }) {
-			l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
+		if _, ok := l.marked[""]; !ok {
+			l.remember("", errEmptyTarget.Error())
+			l.failed = append(l.failed, TargetFailure{Target: "", Err: errEmptyTarget})
 		}
 		l.mu.Unlock()
-		return true, err.Error(), nil
+		return true, errEmptyTarget.Error(), nil
 	}
-	return l.readMark(target)
-}
-
-// checkTarget returns why target cannot be a channel's Ledger target, nil
-// when it can: "" is the channel's own mark, and the Broadcaster keeps its
-// marks of the update on the channel (attemptedTarget, failedTargetsTarget,
-// a progressKey…) under names starting with NUL, so a target's name holds
-// no control character. The error is Permanent: the channel's mistake,
-// which no retry puts right.
-func checkTarget(target string) error {
-	if target == "" {
-		return errEmptyTarget
-	}
-	if !strings.ContainsFunc(target, isControl) {
-		return nil
-	}
-	return Permanent(fmt.Errorf("broadcast: Ledger target %s: a target's name holds no control character", strconv.Quote(target)))
-}
-
-// readMark is read for a Ledger target of the Broadcaster's own, a
-// progressKey, or a target checkTarget took.
-func (l *storeLedger) readMark(target string) (done bool, failure string, unread error) {
 	l.mu.Lock()
 	f, ok := l.marked[target]
 	var held error
@@ -509,15 +487,9 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
-	if err := checkTarget(target); err != nil {
-		return err
+	if target == "" {
+		return errEmptyTarget
 	}
-	return l.markDelivered(target)
-}
-
-// markDelivered is MarkDelivered for a Ledger target of the Broadcaster's
-// own, a progressKey, or a target checkTarget took.
-func (l *storeLedger) markDelivered(target string) error {
 	if !isProgress(target) {
 		// A channel that did not ask Done first: the update goes on the
 		// record all the same (see loadOrder), before the mark. A crash
@@ -539,8 +511,8 @@ func (l *storeLedger) markDelivered(target string) error {
 }
 
 func (l *storeLedger) MarkFailed(target string, err error) error {
-	if err := checkTarget(target); err != nil {
-		return err
+	if target == "" {
+		return errEmptyTarget
 	}
 	// Read before the lock is taken: an error whose Error method panics
 	// (a nil pointer in a non-nil error) would leave it held, and the
@@ -561,8 +533,8 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 // receipt without it. A post the Store failed to save is kept for this
 // Send and reported as not recorded, like a mark.
 func (l *storeLedger) MarkPosted(target string, post Receipt) error {
-	if err := checkTarget(target); err != nil {
-		return err
+	if target == "" {
+		return errEmptyTarget
 	}
 	post = post.clone()
 	post.Channel = l.channel
@@ -572,7 +544,7 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 	}
 	l.posts[target] = post
 	l.mu.Unlock()
-	markErr := l.markDelivered(target)
+	markErr := l.MarkDelivered(target)
 	key := postKey(l.update, target)
 	err := l.store.SaveReceipt(l.ctx, postsIncident+key, key, post)
 	if err != nil {
@@ -588,9 +560,6 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 // and a retry could be stopped by a newer update (Superseded) before the
 // delivery's own receipt is saved.
 func (l *storeLedger) Post(target string) (Receipt, bool) {
-	if checkTarget(target) != nil {
-		return Receipt{}, false // never marked (see MarkPosted)
-	}
 	l.mu.Lock()
 	p, ok := l.posts[target]
 	rctx := l.readContext()
