@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,15 +42,7 @@ func TestFailedDeliveryWithAnUnrecordedTargetIsRetried(t *testing.T) {
 				}
 				return broadcast.Receipt{}, f.Err()
 			})
-			store := fullStore{broadcast.NewMemoryStore()}
-			log := slog.New(slog.NewTextHandler(&syncbuf.Buffer{}, nil))
-			say := func(_, s string) string { return s }
-			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1},
-				Store: store, OnEvent: logEvents(log, say)})
-			require.NoError(t, err)
-			h := &handler{b: b, store: store, log: log, say: say}
-			srv := httptest.NewServer(h.routes())
-			t.Cleanup(func() { srv.Close(); b.Close() })
+			srv := serveOnFullStore(t, ch, &syncbuf.Buffer{})
 
 			code, resp := post(t, srv, sample(t, "firing.json"))
 			require.Len(t, resp.Results, 1)

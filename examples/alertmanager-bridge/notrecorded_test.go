@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,16 +28,12 @@ func (fullStore) SaveReceipt(context.Context, string, string, broadcast.Receipt)
 
 func (fullStore) Mark(context.Context, string, string, string, error) error { return errDiskFull }
 
-// A channel that delivered the notification while the store could not
-// record it has nothing left to do: answered 500, Alertmanager sent the
-// notification again, and again at each of its retries, and each time the
-// channel, finding no record of its post, posted it once more. The answer
-// is 200, saying what was not recorded, and the log says it as an error.
-func TestDeliveredButNotRecordedIsNotRetried(t *testing.T) {
-	ch := &recorder{name: "status"}
+// serveOnFullStore serves a bridge sending to ch, one attempt each, with a
+// fullStore, logging to logs.
+func serveOnFullStore(t *testing.T, ch broadcast.Channel, logs io.Writer) *httptest.Server {
+	t.Helper()
 	store := fullStore{broadcast.NewMemoryStore()}
-	var logs syncbuf.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	say := func(_, s string) string { return s }
 	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1},
 		Store: store, OnEvent: logEvents(log, say)})
@@ -44,6 +41,18 @@ func TestDeliveredButNotRecordedIsNotRetried(t *testing.T) {
 	h := &handler{b: b, store: store, log: log, say: say}
 	srv := httptest.NewServer(h.routes())
 	t.Cleanup(func() { srv.Close(); b.Close() })
+	return srv
+}
+
+// A channel that delivered the notification while the store could not
+// record it has nothing left to do: answered 500, Alertmanager sent the
+// notification again, and again at each of its retries, and each time the
+// channel, finding no record of its post, posted it once more. The answer
+// is 200, saying what was not recorded, and the log says it as an error.
+func TestDeliveredButNotRecordedIsNotRetried(t *testing.T) {
+	ch := &recorder{name: "status"}
+	var logs syncbuf.Buffer
+	srv := serveOnFullStore(t, ch, &logs)
 
 	code, resp := post(t, srv, sample(t, "firing.json"))
 	assert.Equal(t, http.StatusOK, code, "a 5xx makes Alertmanager send it again, and the channel post it again")
