@@ -26,12 +26,7 @@ func TestReplyToDeletedPost(t *testing.T) {
 	ch := newTestChannel(t, f)
 	send := func(i int, th broadcast.Thread) broadcast.Receipt {
 		t.Helper()
-		u := testUpdate()
-		u.ID, u.Body = "", u.Body+" "+string(rune('A'+i))
-		u.Time = fixedNow.Add(time.Duration(i) * time.Minute)
-		m := broadcast.NewMessage(u)
-		m.Thread = th
-		r, err := ch.Send(context.Background(), m)
+		r, err := ch.Send(context.Background(), numbered(i, th))
 		require.NoError(t, err)
 		return r
 	}
