@@ -30,16 +30,8 @@ func TestUnexpectedEndOfDataReplyClosesConnection(t *testing.T) {
 	} {
 		for _, inTurn := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%.3s in turn %v", reply, inTurn), func(t *testing.T) {
-				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
-				srv.script(func(s *fakeSMTP) { s.dataPlan[alice] = []string{reply} })
-				cfg := config(srv, alice)
-				cfg.Concurrency = 1
-				ch := newChannel(t, cfg)
-
-				m := broadcast.NewMessage(incident(1))
-				ledger := channeltest.NewLedger()
-				m.Ledger = ledger
-				_, err := ch.Send(context.Background(), m)
+				srv, ch := scriptedChannel(t, inTurn, func(s *fakeSMTP) { s.dataPlan[alice] = []string{reply} }, alice)
+				ledger, err := sendLedger(ch, 1)
 				require.Error(t, err, "no delivery")
 				assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
 				assert.ErrorIs(t, err, email.ErrDeliveryUncertain)
@@ -47,9 +39,7 @@ func TestUnexpectedEndOfDataReplyClosesConnection(t *testing.T) {
 				done, _ := ledger.Done(alice)
 				assert.False(t, done, "not marked delivered, nor failed")
 
-				m = broadcast.NewMessage(incident(2))
-				m.Ledger = channeltest.NewLedger()
-				_, err = ch.Send(context.Background(), m)
+				_, err = sendLedger(ch, 2)
 				require.NoError(t, err, "the next Send is not out of step")
 				assert.Equal(t, 2, srv.connections(), "the connection was closed, not kept")
 				msgs := srv.messages()
@@ -76,15 +66,8 @@ func TestUnexpectedCommandReplyClosesConnection(t *testing.T) {
 	} {
 		for _, inTurn := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s in turn %v", tt.name, inTurn), func(t *testing.T) {
-				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
-				srv.script(tt.script)
-				cfg := config(srv, alice)
-				cfg.Concurrency = 1
-				ch := newChannel(t, cfg)
-				m := broadcast.NewMessage(incident(1))
-				ledger := channeltest.NewLedger()
-				m.Ledger = ledger
-				_, err := ch.Send(context.Background(), m)
+				srv, ch := scriptedChannel(t, inTurn, tt.script, alice)
+				ledger, err := sendLedger(ch, 1)
 				require.NoError(t, err)
 				assert.Equal(t, []string{alice}, ledger.Delivered())
 				assert.Equal(t, 2, srv.connections(), "the first connection was given up")
@@ -94,4 +77,28 @@ func TestUnexpectedCommandReplyClosesConnection(t *testing.T) {
 			})
 		}
 	}
+}
+
+// scriptedChannel starts a fake server, answering each command in turn
+// or with PIPELINING as inTurn says, scripted by script (nil: as it is),
+// and a channel sending to rcpt over one connection at a time.
+func scriptedChannel(t *testing.T, inTurn bool, script func(*fakeSMTP), rcpt ...string) (*fakeSMTP, *email.Channel) {
+	t.Helper()
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+	if script != nil {
+		srv.script(script)
+	}
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 1
+	return srv, newChannel(t, cfg)
+}
+
+// sendLedger sends incident i through ch with a Ledger of its own, which
+// it returns with Send's error.
+func sendLedger(ch *email.Channel, i int) (*channeltest.Ledger, error) {
+	m := broadcast.NewMessage(incident(i))
+	ledger := channeltest.NewLedger()
+	m.Ledger = ledger
+	_, err := ch.Send(context.Background(), m)
+	return ledger, err
 }

@@ -1,7 +1,6 @@
 package email_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // TestAnyPositiveReplyToACommandAccepts: a 2yz reply to RSET, MAIL FROM or
@@ -32,19 +30,13 @@ func TestAnyPositiveReplyToACommandAccepts(t *testing.T) {
 	} {
 		for _, inTurn := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s in turn %v", tt.name, inTurn), func(t *testing.T) {
-				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
-				cfg := config(srv, recipients(3)...)
-				cfg.Concurrency = 1
-				ch := newChannel(t, cfg)
+				srv, ch := scriptedChannel(t, inTurn, nil, recipients(3)...)
 				// The first Send keeps the connection, whose RSET the
 				// second Send's first message sends.
 				send(t, ch, broadcast.NewMessage(incident(1)))
 				srv.script(tt.script)
 
-				m := broadcast.NewMessage(incident(2))
-				ledger := channeltest.NewLedger()
-				m.Ledger = ledger
-				_, err := ch.Send(context.Background(), m)
+				ledger, err := sendLedger(ch, 2)
 				require.NoError(t, err)
 				assert.ElementsMatch(t, recipients(3), ledger.Delivered())
 				assert.Equal(t, 1, srv.connections(), "the connection carried every message")
