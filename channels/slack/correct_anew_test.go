@@ -82,16 +82,8 @@ func TestWebhookCorrectionIsNotAnEdit(t *testing.T) {
 func TestCorrectionOfUneditableMessageIsPostedAnew(t *testing.T) {
 	for _, code := range []string{"cant_update_message", "edit_window_closed", "block_mismatch"} {
 		t.Run(code, func(t *testing.T) {
-			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
-			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-			require.NoError(t, err)
-			defer func() { _ = b.Close() }()
+			b, f, u1, _ := sentTwo(t)
 			ctx := context.Background()
-			u1, u2 := update(1, broadcast.StatusInvestigating), update(2, broadcast.StatusIdentified)
-			for _, u := range []broadcast.Update{u1, u2} {
-				_, err := b.Send(ctx, u)
-				require.NoError(t, err)
-			}
 			f.failMethod("chat.update", code)
 			updates := len(f.requests("chat.update")) // the status bar's, after u2
 
@@ -110,4 +102,21 @@ func TestCorrectionOfUneditableMessageIsPostedAnew(t *testing.T) {
 			assert.NotContains(t, shown(msgs[0].sections[0]), "Correction: ", "the original stays as it was")
 		})
 	}
+}
+
+// sentTwo sends updates 1 (investigating) and 2 (identified) of the
+// incident to "#ops" through a Broadcaster, which it returns with them
+// and the fake.
+func sentTwo(t *testing.T) (*broadcast.Broadcaster, *fakeSlack, broadcast.Update, broadcast.Update) {
+	t.Helper()
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	u1, u2 := update(1, broadcast.StatusInvestigating), update(2, broadcast.StatusIdentified)
+	for _, u := range []broadcast.Update{u1, u2} {
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+	return b, f, u1, u2
 }

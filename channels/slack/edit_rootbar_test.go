@@ -15,17 +15,9 @@ import (
 // moves the bar with the text: the first post read "Correction:
 // Monitoring" above a bar saying "Current status: Investigating".
 func TestCorrectionOfFirstPostMovesItsStatusBar(t *testing.T) {
-	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-	require.NoError(t, err)
-	defer func() { _ = b.Close() }()
+	b, f, u1, u2 := sentTwo(t)
 	ctx := context.Background()
-	u1, u2 := update(1, broadcast.StatusInvestigating), update(2, broadcast.StatusIdentified)
-	for _, u := range []broadcast.Update{u1, u2} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
-	_, err = b.Retract(ctx, u2.ID)
+	_, err := b.Retract(ctx, u2.ID)
 	require.NoError(t, err)
 	require.Contains(t, rootBar(t, f, "#ops"), "*Current status: Investigating*", "set back to the first post's")
 
