@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -225,6 +226,24 @@ type Result struct {
 	// update (Correct of the correction) tries these targets again (not
 	// Skipped), and only these.
 	Failures []TargetFailure
+}
+
+// Unrecorded reports whether r is that of a delivery made in full whose
+// record the Store could not write: its error is the Broadcaster's
+// Permanent ErrNotRecorded alone, with no target pending or refused for
+// good. The platform has the update, and nothing is left to deliver; a
+// Send of it again may post it again, the Store having no record of it,
+// so a caller that retries on errors (a queue, a webhook sender) treats
+// it as delivered. One joined to another failure (targets still to reach,
+// targets refused, the channel's own failure) is not: those did not get
+// the update.
+func (r Result) Unrecorded() bool {
+	if r.Err == nil || len(r.Pending) > 0 || len(r.Failures) > 0 ||
+		!IsPermanent(r.Err) || !errors.Is(r.Err, ErrNotRecorded) {
+		return false
+	}
+	_, joined := r.Err.(interface{ Unwrap() []error })
+	return !joined
 }
 
 // LockKey is what Options.Lock is asked to lock: the delivery of update

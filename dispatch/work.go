@@ -432,7 +432,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
 	select {
 	case err := <-lost: // reported, if at all, before RunJob unlocked
-		if res.Err != nil && !unrecorded(res) {
+		if res.Err != nil && !res.Unrecorded() {
 			res.Err = fmt.Errorf("%w; the attempt under way: %w", err, res.Err)
 		} else {
 			d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: the job's lock was lost while its attempt ran, which succeeded: "+
@@ -745,7 +745,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	case res.Err == nil:
 		e.Receipt, e.Edited = res.Receipt, res.Edited
 		return broadcast.EventDelivered, nil
-	case unrecorded(res):
+	case res.Unrecorded():
 		// Delivered: the platform has it. Only its record is missing;
 		// the job completes, so that the update enqueued again queues
 		// nothing, and Report says so, as Send's Result does.
@@ -852,20 +852,6 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	// not past MaxElapsed.
 	e.Delay = max(d.retry.backoff(row).Sub(d.retry.now()), 0)
 	return broadcast.EventRetry, res.Err
-}
-
-// unrecorded reports whether res is that of a delivery made in full whose
-// record the Store could not write: the Broadcaster's Permanent
-// broadcast.ErrNotRecorded, alone, with no target left pending. One joined
-// to the error of targets still to reach (retried, or given up) is not:
-// those did not get the update.
-func unrecorded(res broadcast.Result) bool {
-	if res.Err == nil || len(res.Pending) > 0 || !broadcast.IsPermanent(res.Err) ||
-		!errors.Is(res.Err, broadcast.ErrNotRecorded) {
-		return false
-	}
-	_, joined := res.Err.(interface{ Unwrap() []error })
-	return !joined
 }
 
 // maxRescues is the room River's MaxAttempts leaves above
@@ -1080,7 +1066,7 @@ type output struct {
 	Waiting       string `json:"waiting,omitempty"`
 	WaitingErrors int    `json:"waiting_errors,omitempty"`
 	// NotRecorded is the error of a delivery the Store could not record
-	// (see unrecorded), and Receipt its receipt, which the Store may lack.
+	// (see broadcast.Result.Unrecorded), and Receipt its receipt, which the Store may lack.
 	NotRecorded string             `json:"not_recorded,omitempty"`
 	Receipt     *broadcast.Receipt `json:"receipt,omitempty"`
 	// AwaitedAt is when, by the database's clock, a run last found the
@@ -1138,7 +1124,7 @@ const maxListed = 100
 func newOutput(res broadcast.Result) output {
 	out := output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected, Edited: res.Edited,
 		Delivered: len(res.Delivered), Failures: failures(res.Failures), Pending: failures(res.Pending)}
-	if unrecorded(res) {
+	if res.Unrecorded() {
 		out.NotRecorded = res.Err.Error()
 		if res.Receipt.ID != "" || res.Receipt.URL != "" || len(res.Receipt.Meta) > 0 {
 			out.Receipt = &res.Receipt

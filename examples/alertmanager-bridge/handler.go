@@ -262,7 +262,7 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := http.StatusOK
-	if err != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool { return r.Err != nil && !unrecorded(r) }) {
+	if err != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool { return r.Err != nil && !r.Unrecorded() }) {
 		code = http.StatusInternalServerError
 	}
 	h.log.Info("notification", groupAttr(p.GroupKey), slog.String("status", p.Status),
@@ -294,7 +294,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	}
 	rep, err := h.b.Send(ctx, u)
 	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
-		return (r.Err == nil || unrecorded(r)) && !r.Superseded && !r.NotSelected
+		return (r.Err == nil || r.Unrecorded()) && !r.Superseded && !r.NotSelected
 	}) {
 		// The Time the update went out with, first (the Broadcaster's):
 		// an update older than the one on record, skipped everywhere (a
@@ -413,7 +413,7 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 			rs.Outcome = "superseded"
 		case r.NotSelected:
 			rs.Outcome = "not selected"
-		case unrecorded(r):
+		case r.Unrecorded():
 			rs.Outcome, rs.Error = "delivered, not recorded", h.say(r.Channel, r.Err.Error())
 		case r.Err != nil:
 			rs.Outcome, rs.Error = "failed", h.say(r.Channel, r.Err.Error())
@@ -421,23 +421,6 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 		out.Results[i] = rs
 	}
 	return out
-}
-
-// unrecorded reports whether r is a channel's delivery whose only error is
-// that the Store could not record it (the Broadcaster's Permanent
-// broadcast.ErrNotRecorded, alone, with no target pending or failed): its
-// post is out, nothing is left to do, and a notification sent again would
-// be posted again, the Store having no record of it. It does not make the
-// answer a 5xx, which Alertmanager retries. One joined to the channel's
-// failure (it reached a target, then failed) is not: that delivery did
-// not go out in full.
-func unrecorded(r broadcast.Result) bool {
-	if !errors.Is(r.Err, broadcast.ErrNotRecorded) || !broadcast.IsPermanent(r.Err) ||
-		len(r.Pending) > 0 || len(r.Failures) > 0 {
-		return false
-	}
-	_, joined := r.Err.(interface{ Unwrap() []error })
-	return !joined
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
