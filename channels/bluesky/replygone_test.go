@@ -24,12 +24,7 @@ import (
 func TestReplyToDeletedPost(t *testing.T) {
 	f := newFakePDS(t)
 	ch := newTestChannel(t, f)
-	send := func(i int, th broadcast.Thread) broadcast.Receipt {
-		t.Helper()
-		r, err := ch.Send(context.Background(), numbered(i, th))
-		require.NoError(t, err)
-		return r
-	}
+	send := func(i int, th broadcast.Thread) broadcast.Receipt { return sendNumbered(t, ch, i, th) }
 	lastReply := func() *replyRef {
 		creates := f.received("com.atproto.repo.createRecord")
 		return createInput(t, creates[len(creates)-1]).Record.Reply

@@ -47,12 +47,7 @@ func validReply(t *testing.T, f *fakePDS, p post) bool {
 func TestReplyRootIsTheParentsRoot(t *testing.T) {
 	f := newFakePDS(t)
 	ch := newTestChannel(t, f)
-	send := func(i int, th broadcast.Thread) broadcast.Receipt {
-		t.Helper()
-		r, err := ch.Send(context.Background(), numbered(i, th))
-		require.NoError(t, err)
-		return r
-	}
+	send := func(i int, th broadcast.Thread) broadcast.Receipt { return sendNumbered(t, ch, i, th) }
 	first := send(0, broadcast.Thread{})
 	other := send(1, broadcast.Thread{}) // a second top-level post of the incident
 	reply := send(2, broadcast.Thread{Root: first, Last: other})

@@ -20,12 +20,7 @@ import (
 func TestRetryReceiptSaysWhatTheFoundPostRepliesTo(t *testing.T) {
 	f := newFakePDS(t)
 	ch := newTestChannel(t, f)
-	send := func(i int, th broadcast.Thread) broadcast.Receipt {
-		t.Helper()
-		r, err := ch.Send(context.Background(), numbered(i, th))
-		require.NoError(t, err)
-		return r
-	}
+	send := func(i int, th broadcast.Thread) broadcast.Receipt { return sendNumbered(t, ch, i, th) }
 	first := send(0, broadcast.Thread{})
 	second := send(1, broadcast.Thread{Root: first, Last: first})
 
@@ -82,4 +77,13 @@ func numbered(i int, th broadcast.Thread) broadcast.Message {
 	m := broadcast.NewMessage(u)
 	m.Thread = th
 	return m
+}
+
+// sendNumbered sends the i-th update of the test incident, in thread th,
+// through ch, and returns its receipt.
+func sendNumbered(t *testing.T, ch *Channel, i int, th broadcast.Thread) broadcast.Receipt {
+	t.Helper()
+	r, err := ch.Send(context.Background(), numbered(i, th))
+	require.NoError(t, err)
+	return r
 }
