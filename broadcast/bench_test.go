@@ -52,7 +52,7 @@ func BenchmarkSend(b *testing.B) {
 			bc := newBroadcaster()
 			defer func() { bc.Close() }()
 			u := validUpdate()
-			ids := make([]string, b.N)
+			ids := make([]string, 1000)
 			for i := range ids {
 				ids[i] = fmt.Sprintf("update-%d", i)
 			}
@@ -66,7 +66,7 @@ func BenchmarkSend(b *testing.B) {
 					bc = newBroadcaster()
 					b.StartTimer()
 				}
-				u.ID = ids[i]
+				u.ID = ids[i%len(ids)]
 				if _, err := bc.Send(ctx, u); err != nil {
 					b.Fatal(err)
 				}
@@ -104,7 +104,7 @@ func BenchmarkStoreFloor(b *testing.B) {
 	for i := range names {
 		names[i] = fmt.Sprintf("ch%d", i)
 	}
-	ids := make([]string, b.N)
+	ids := make([]string, 1000)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("update-%d", i)
 	}
@@ -118,7 +118,7 @@ func BenchmarkStoreFloor(b *testing.B) {
 			s = broadcast.NewMemoryStore()
 			b.StartTimer()
 		}
-		id := ids[i]
+		id := ids[i%len(ids)]
 		var wg sync.WaitGroup
 		for _, name := range names {
 			wg.Go(func() {
