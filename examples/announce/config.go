@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -106,16 +107,37 @@ type storeError struct{ msg string }
 func (e *storeError) Error() string { return e.msg }
 
 // checkOverrides reports an -override for a channel that is not configured:
-// a typo would otherwise be silently ignored.
+// a typo would otherwise be silently ignored. -override splits at the
+// first "=", which cannot tell a channel whose name holds one ("a=b") from
+// its text: an override whose name is no channel's is joined back and
+// split after the longest configured name it starts with, followed by "=".
 func checkOverrides(overrides map[string]string, chans []broadcast.Channel) error {
 	names := make(map[string]bool, len(chans))
 	for _, ch := range chans {
 		names[ch.Name()] = true
 	}
-	for _, k := range sortedKeys(overrides) {
-		if !names[k] {
-			return badFlag("override", "no channel named %q (channels: %s)", k, strings.Join(channelNames(chans), ", "))
+	for _, k := range slices.Sorted(maps.Keys(overrides)) {
+		if names[k] {
+			continue
 		}
+		raw, name := k+"="+overrides[k], ""
+		for n := range names {
+			if len(n) > len(name) && strings.HasPrefix(raw, n+"=") {
+				name = n
+			}
+		}
+		text := strings.TrimPrefix(raw, name+"=")
+		_, taken := overrides[name]
+		switch {
+		case name == "":
+			return badFlag("override", "no channel named %q (channels: %s)", k, strings.Join(channelNames(chans), ", "))
+		case taken:
+			return badFlag("override", "%s: given twice", name)
+		case strings.TrimSpace(text) == "":
+			return badFlag("override", "%s: empty text", name)
+		}
+		delete(overrides, k)
+		overrides[name] = text
 	}
 	return nil
 }
@@ -126,13 +148,4 @@ func channelNames(chans []broadcast.Channel) []string {
 		out[i] = ch.Name()
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
