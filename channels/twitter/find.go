@@ -142,15 +142,20 @@ type timelinePost struct {
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
 	Entities  struct {
-		URLs []struct {
-			ExpandedURL string `json:"expanded_url"`
-		} `json:"urls"`
+		URLs []timelineURL `json:"urls"`
 	} `json:"entities"`
 	ReferencedTweets []struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	} `json:"referenced_tweets"`
 	EditHistory []string `json:"edit_history_tweet_ids"` // the ids of its versions, oldest first
+}
+
+// timelineURL is a link of a post's entities: the t.co link in its text
+// (url) and the link as written (expanded_url).
+type timelineURL struct {
+	URL         string `json:"url"`
+	ExpandedURL string `json:"expanded_url"`
 }
 
 // repliedTo returns the id of the post p replies to, or "".
@@ -186,22 +191,40 @@ func parseTimeline(body []byte) ([]timelinePost, string, error) {
 }
 
 // sameText reports whether p is a post of text. X stores a post's text
-// NFC-normalised, with &, < and > as HTML entities and every link as a
-// t.co link (its entities give the link as written, in expanded_url, with
-// "http://" added when it had no scheme): the texts must match with their
-// links left out, and the links one by one (see sameLink).
+// NFC-normalised, trimmed, with &, < and > as HTML entities and every link
+// as a t.co link; its entities give each t.co link (url) and the link as
+// written (expanded_url, with "http://" added when it had no scheme), in
+// the order of the text. The links are those X found, by its own list of
+// top-level domains, not this package's (see findURLs): text must be X's
+// text with each t.co link read as its link as written (see sameLink),
+// and the rest exactly.
 func sameText(text string, p timelinePost) bool {
-	ours, links := maskLinks(text)
-	theirs, tco := maskLinks(html.UnescapeString(p.Text))
-	if ours != theirs || len(tco) != len(links) || len(p.Entities.URLs) != len(links) {
-		return false
-	}
-	for i, l := range links {
-		if !sameLink(p.Entities.URLs[i].ExpandedURL, l) {
+	ours := strings.TrimSpace(norm.NFC.String(text))
+	theirs := strings.TrimSpace(norm.NFC.String(html.UnescapeString(p.Text)))
+	for _, u := range p.Entities.URLs {
+		i := strings.Index(theirs, u.URL)
+		if u.URL == "" || i < 0 || !strings.HasPrefix(ours, theirs[:i]) {
 			return false
 		}
+		ours, theirs = ours[i:], theirs[i+len(u.URL):]
+		n := linkAt(ours, u.ExpandedURL)
+		if n < 0 {
+			return false
+		}
+		ours = ours[n:]
 	}
-	return true
+	return ours == theirs
+}
+
+// linkAt returns the length of the link at the start of s that expanded,
+// a link as X gives it in a post's entities, is as written (see
+// sameLink), or -1 when s does not start with it.
+func linkAt(s, expanded string) int {
+	n := len(s) - len(withoutScheme(s)) + len(withoutScheme(expanded))
+	if n > len(s) || !sameLink(expanded, s[:n]) {
+		return -1
+	}
+	return n
 }
 
 // sameLink reports whether expanded, a link as X gives it in a post's
@@ -223,22 +246,6 @@ func hostEnd(link string) int {
 		return i
 	}
 	return len(link)
-}
-
-// maskLinks returns s normalised as X stores it, with every link replaced
-// by U+FFFC, and the links.
-func maskLinks(s string) (masked string, links []string) {
-	s = strings.TrimSpace(norm.NFC.String(s))
-	var b strings.Builder
-	last := 0
-	for _, u := range findURLs(s) {
-		b.WriteString(s[last:u.start])
-		b.WriteRune('\uFFFC')
-		links = append(links, u.link(s))
-		last = u.end
-	}
-	b.WriteString(s[last:])
-	return b.String(), links
 }
 
 // withoutScheme returns link without a leading "http://" or "https://".

@@ -388,10 +388,8 @@ func TestSameText(t *testing.T) {
 	for _, tt := range tests {
 		var p timelinePost
 		p.Text = "Resolved: see https://t.co/Ab3dE5gH7j and https://t.co/Ab3dE5gH7k"
-		for _, e := range tt.expanded {
-			p.Entities.URLs = append(p.Entities.URLs, struct {
-				ExpandedURL string `json:"expanded_url"`
-			}{e})
+		for i, e := range tt.expanded {
+			p.Entities.URLs = append(p.Entities.URLs, timelineURL{URL: "https://t.co/Ab3dE5gH7" + []string{"j", "k"}[i], ExpandedURL: e})
 		}
 		assert.Equal(t, tt.same, sameText(text, p), "%v", tt.expanded)
 	}

@@ -223,9 +223,10 @@
 //     up to 5 minutes ahead of the clock, and X's clock may differ), newest
 //     first, 100 a page, up to 5 pages (500 posts). A post of that time
 //     whose text is the update's, as X stores it (NFC; &, < and > as HTML
-//     entities; each link as a t.co link whose expanded_url is the link,
-//     schemes and the host's case aside: a path in another case is another
-//     link), and that replies to the
+//     entities; each link X found, by its own list of top-level domains,
+//     which may not be Weight's, as a t.co link whose expanded_url is the
+//     link, schemes and the host's case aside: a path in another case is
+//     another link), and that replies to the
 //     post the update replies to (or to none, like it), is the update's
 //     post: another update of the same text replies to an older post. Send
 //     returns its full Receipt, with its ID and URL, on any attempt, so
