@@ -187,6 +187,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -497,7 +498,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	if resp.Status == http.StatusGone {
 		// Standard Webhooks: the receiver wants no more webhooks from us.
 		// The channel keeps nothing across updates: the operator removes it.
-		err = fmt.Errorf("the receiver asks that this endpoint be disabled: %w", err)
+		err = fmt.Errorf("%s: %w", goneText, err)
 	}
 	// DoStatusTimeout redacted the body; Error catches what the snippet's
 	// folding of white space joined up, and leaves the *httpx.StatusError
@@ -542,9 +543,15 @@ func (c *Channel) setHeader(h http.Header, w *worker, ep *endpoint, id string, b
 // StatusCode returns the HTTP status an endpoint answered with, when err
 // (a TargetFailure's Err, or an error wrapping one endpoint's failure, as
 // Send's and Retract's error do when one endpoint failed) is about such an
-// answer, and 0 otherwise, an error about several endpoints included: for
-// example 410 for an endpoint that is gone for good and should be
-// unsubscribed.
+// answer: for example 410 for an endpoint that is gone for good and should
+// be unsubscribed. A failure recorded by an earlier attempt, which a later
+// attempt's error and a Job's later run's Result.Failures give back as the
+// text the Ledger recorded, is read from that text, which begins with the
+// status this package wrote there ("http status 410 Gone"). StatusCode
+// returns 0 for an error about no HTTP answer (a transport or TLS error, a
+// refused address, a panic), one about several endpoints, and a recorded
+// text that does not begin so (one recorded by a caller's own Ledger in
+// another form).
 func StatusCode(err error) int {
 	var te *broadcast.TargetsError
 	if errors.As(err, &te) {
@@ -558,7 +565,36 @@ func StatusCode(err error) int {
 	if errors.As(err, &se) {
 		return se.Status
 	}
-	return 0
+	if err == nil {
+		return 0
+	}
+	return recordedStatus(err.Error())
+}
+
+// goneText begins the failure of an endpoint that answered 410 Gone.
+const goneText = "the receiver asks that this endpoint be disabled"
+
+// earlierText begins the text of a failure recorded by an earlier attempt,
+// as broadcast.Fanout gives it back.
+const earlierText = "failed in an earlier attempt: "
+
+// recordedStatus returns the status at the start of text, the text of an
+// endpoint's failure as post makes it ("http status 404 Not Found: …",
+// after goneText for a 410) and the Ledger records it (after earlierText),
+// or 0 when there is none there: a status quoted further on is a
+// receiver's answer, not the endpoint's status.
+func recordedStatus(text string) int {
+	text = strings.TrimPrefix(text, earlierText)
+	text = strings.TrimPrefix(text, goneText+": ")
+	rest, ok := strings.CutPrefix(text, "http status ")
+	if !ok || len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' && rest[3] != ':' {
+		return 0
+	}
+	code, err := strconv.Atoi(rest[:3])
+	if err != nil || code < 100 {
+		return 0
+	}
+	return code
 }
 
 // errNotMade is the error, permanent, of a call of a Channel not made by
