@@ -70,19 +70,42 @@ const (
 // some left, it is the fewest the group has left until then. The fields
 // describe whichever of the group's limit and the general one has fewer
 // left, and do not say which: what they say with a reset within the
-// general limit's window may be the general limit's, and counts for it
-// too (a "0" holds every request); one resetting later is the group's own
-// (the 3-hour limit of statuses, the 30 minutes of deletions or media) and
-// counts only for the group.
+// general limit's window may be the general limit's (see mayBeGeneral),
+// and counts for it too (a "0" holds every request); one resetting later
+// is the group's own (the 3-hour limit of statuses, the 30 minutes of
+// deletions or media) and counts only for the group.
 func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
 	reset := func() (time.Duration, bool) { return httpx.ResetWait(h, "X-RateLimit-Reset", local) }
 	remaining := h.Get("X-RateLimit-Remaining")
 	said := []ratelimit.Said{{Key: key, Remaining: remaining, Reset: reset}}
-	if d, ok := reset(); ok && key != ratelimit.Every && d <= generalWindow+generalSlack {
+	if d, ok := reset(); ok && key != ratelimit.Every && d <= generalWindow+generalSlack && mayBeGeneral(key, h) {
 		said = append(said, ratelimit.Said{Key: ratelimit.Every, Remaining: remaining, Reset: reset})
 	}
 	r.NoteEach(local, said...)
+}
+
+// mayBeGeneral reports whether the X-RateLimit-* fields h of an answer to
+// a request of the group key, resetting within the general limit's
+// window, may be the general limit's. Mastodon's (an ISO 8601 reset) are
+// not when they reset off a 5-minute boundary of Unix time, where its
+// general limits (300 requests a token, 1,500 an account) always reset
+// (rack-attack counts in periods from the epoch; the reset is the
+// request's time plus what is left of the period, to the whole second):
+// the limit of statuses counts 3 hours from the account's first post of
+// them and resets at any second. Nor are they when X-RateLimit-Limit is
+// the group's own 30 (deletions, media), which neither general limit has.
+// GoToSocial's (Unix seconds) are its one limit's, the general one.
+func mayBeGeneral(key string, h http.Header) bool {
+	reset, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(h.Get("X-RateLimit-Reset")))
+	if err != nil {
+		return true
+	}
+	if reset.Unix()%int64(generalWindow/time.Second) != 0 {
+		return false
+	}
+	own := key == "delete" || key == "media"
+	return !own || strings.TrimSpace(h.Get("X-RateLimit-Limit")) != "30"
 }
 
 // reserveLimits waits until a request of the group key may be made:
