@@ -20,9 +20,11 @@
 // a space: "www.youtube.com/@name"): a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
-// URLs and in Update.URL, such an "@" (only such an "@", and in an
-// author's URL that GoToSocial does not link, as after ",", one after "/"
-// or "_", which it reads as a mention) goes out as "%40", which links to
+// URLs and in Update.URL, such an "@" (only such an "@", and in a URL
+// or the part of one that GoToSocial does not link, as after "," or past
+// a character it takes in no link, "|" or "ü", or all of one whose host
+// has no lower-case top-level domain, one after "/" or "_", which it
+// reads as a mention) goes out as "%40", which links to
 // the same page; before a URL's path, where "%40" would change the host
 // ("https://status.example.com,@ops", the text going on after the host),
 // it gets the word joiner, as in text. The Receipt holds the status's id
