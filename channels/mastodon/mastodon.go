@@ -167,9 +167,11 @@
 // fields describe whichever of its group's limit and the general one has
 // fewer left, without saying which: a "0" resetting within 5 minutes may
 // be the general limit's, and holds every request until then, unless the
-// fields tell it is the group's own (a reset off the 5-minute boundary
-// Mastodon's general limits reset on, or X-RateLimit-Limit: 30, the
-// deletion and media limits'); one resetting later holds only its group. What a group's limit has left is
+// fields tell it is the group's own (X-RateLimit-Limit: 30 on a deletion
+// or an upload, the deletion and media limits'; Mastodon counts the
+// posting limit, as the general one, in periods from the Unix epoch, so
+// its last 5 minutes cannot be told apart); one resetting later holds only
+// its group. What a group's limit has left is
 // kept too, the fewest said until its reset (and, said with a reset
 // within 5 minutes, as the general limit's too), and a request made and
 // not yet answered counts as one of them, and of the general limit's, so

@@ -87,25 +87,19 @@ func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header
 
 // mayBeGeneral reports whether the X-RateLimit-* fields h of an answer to
 // a request of the group key, resetting within the general limit's
-// window, may be the general limit's. Mastodon's (an ISO 8601 reset) are
-// not when they reset off a 5-minute boundary of Unix time, where its
-// general limits (300 requests a token, 1,500 an account) always reset
-// (rack-attack counts in periods from the epoch; the reset is the
-// request's time plus what is left of the period, to the whole second):
-// the limit of statuses counts 3 hours from the account's first post of
-// them and resets at any second. Nor are they when X-RateLimit-Limit is
-// the group's own 30 (deletions, media), which neither general limit has.
-// GoToSocial's (Unix seconds) are its one limit's, the general one.
+// window, may be the general limit's. Mastodon's are not when
+// X-RateLimit-Limit is 30 on a deletion or a media upload: that is the
+// group's own limit (30 in 30 minutes), which neither general limit (300
+// requests a token, 1,500 an account, in 5 minutes) has. Otherwise they
+// may be: Mastodon counts every limit in periods from the Unix epoch
+// (rack-attack for the general ones, RateLimiter for the 300 statuses in
+// 3 hours), so a reset within 5 minutes, on a 5-minute boundary, does not
+// tell the limit of statuses from the general one, both 300. GoToSocial's
+// (Unix seconds) are its one limit's, the general one.
 func mayBeGeneral(key string, h http.Header) bool {
-	reset, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(h.Get("X-RateLimit-Reset")))
-	if err != nil {
-		return true
-	}
-	if reset.Unix()%int64(generalWindow/time.Second) != 0 {
-		return false
-	}
 	own := key == "delete" || key == "media"
-	return !own || strings.TrimSpace(h.Get("X-RateLimit-Limit")) != "30"
+	return !own || strings.TrimSpace(h.Get("X-RateLimit-Limit")) != "30" ||
+		!strings.ContainsRune(h.Get("X-RateLimit-Reset"), 'T') // GoToSocial's Unix seconds
 }
 
 // reserveLimits waits until a request of the group key may be made:
