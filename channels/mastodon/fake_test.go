@@ -37,6 +37,8 @@ const testToken = "Zm9v-Ym_Fyc2VjcmV0/dG9r+ZW4=="
 type fakeMastodon struct {
 	*httptest.Server
 	postLimits http.Header // set on every answer to POST /api/v1/statuses
+	// deleteLimits are set on every answer to DELETE /api/v1/statuses/:id.
+	deleteLimits http.Header
 
 	mu         sync.Mutex
 	statuses   []*fakeStatus
@@ -188,6 +190,11 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
 	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses" {
 		for k, v := range f.postLimits {
+			w.Header()[k] = v
+		}
+	}
+	if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/api/v1/statuses/") {
+		for k, v := range f.deleteLimits {
 			w.Header()[k] = v
 		}
 	}

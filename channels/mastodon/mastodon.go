@@ -20,9 +20,11 @@
 // a space: "www.youtube.com/@name"): a title cannot ping anyone.
 // Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
 // @ops), where a word joiner would break the link: there, in the author's
-// URLs and in Update.URL, such an "@" (only such an "@", and in an
-// author's URL that GoToSocial does not link, as after ",", one after "/"
-// or "_", which it reads as a mention) goes out as "%40", which links to
+// URLs and in Update.URL, such an "@" (only such an "@", and in a URL
+// or the part of one that GoToSocial does not link, as after "," or past
+// a character it takes in no link, "|" or "ü", or all of one whose host
+// has no lower-case top-level domain, one after "/" or "_", which it
+// reads as a mention) goes out as "%40", which links to
 // the same page; before a URL's path, where "%40" would change the host
 // ("https://status.example.com,@ops", the text going on after the host),
 // it gets the word joiner, as in text. The Receipt holds the status's id
@@ -164,8 +166,12 @@
 // deletion, and the general limit used up holds every request. An answer's
 // fields describe whichever of its group's limit and the general one has
 // fewer left, without saying which: a "0" resetting within 5 minutes may
-// be the general limit's, and holds every request until then; one
-// resetting later holds only its group. What a group's limit has left is
+// be the general limit's, and holds every request until then, unless the
+// fields tell it is the group's own (X-RateLimit-Limit: 30 on a deletion
+// or an upload, the deletion and media limits'; Mastodon counts the
+// posting limit, as the general one, in periods from the Unix epoch, so
+// its last 5 minutes cannot be told apart); one resetting later holds only
+// its group. What a group's limit has left is
 // kept too, the fewest said until its reset (and, said with a reset
 // within 5 minutes, as the general limit's too), and a request made and
 // not yet answered counts as one of them, and of the general limit's, so

@@ -70,19 +70,36 @@ const (
 // some left, it is the fewest the group has left until then. The fields
 // describe whichever of the group's limit and the general one has fewer
 // left, and do not say which: what they say with a reset within the
-// general limit's window may be the general limit's, and counts for it
-// too (a "0" holds every request); one resetting later is the group's own
-// (the 3-hour limit of statuses, the 30 minutes of deletions or media) and
-// counts only for the group.
+// general limit's window may be the general limit's (see mayBeGeneral),
+// and counts for it too (a "0" holds every request); one resetting later
+// is the group's own (the 3-hour limit of statuses, the 30 minutes of
+// deletions or media) and counts only for the group.
 func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header) {
 	local := c.s.now()
 	reset := func() (time.Duration, bool) { return httpx.ResetWait(h, "X-RateLimit-Reset", local) }
 	remaining := h.Get("X-RateLimit-Remaining")
 	said := []ratelimit.Said{{Key: key, Remaining: remaining, Reset: reset}}
-	if d, ok := reset(); ok && key != ratelimit.Every && d <= generalWindow+generalSlack {
+	if d, ok := reset(); ok && key != ratelimit.Every && d <= generalWindow+generalSlack && mayBeGeneral(key, h) {
 		said = append(said, ratelimit.Said{Key: ratelimit.Every, Remaining: remaining, Reset: reset})
 	}
 	r.NoteEach(local, said...)
+}
+
+// mayBeGeneral reports whether the X-RateLimit-* fields h of an answer to
+// a request of the group key, resetting within the general limit's
+// window, may be the general limit's. Mastodon's are not when
+// X-RateLimit-Limit is 30 on a deletion or a media upload: that is the
+// group's own limit (30 in 30 minutes), which neither general limit (300
+// requests a token, 1,500 an account, in 5 minutes) has. Otherwise they
+// may be: Mastodon counts every limit in periods from the Unix epoch
+// (rack-attack for the general ones, RateLimiter for the 300 statuses in
+// 3 hours), so a reset within 5 minutes, on a 5-minute boundary, does not
+// tell the limit of statuses from the general one, both 300. GoToSocial's
+// (Unix seconds) are its one limit's, the general one.
+func mayBeGeneral(key string, h http.Header) bool {
+	own := key == "delete" || key == "media"
+	return !own || strings.TrimSpace(h.Get("X-RateLimit-Limit")) != "30" ||
+		!strings.ContainsRune(h.Get("X-RateLimit-Reset"), 'T') // GoToSocial's Unix seconds
 }
 
 // reserveLimits waits until a request of the group key may be made:

@@ -70,10 +70,11 @@ func TestUsedUpLimitHoldsTheNextPost(t *testing.T) {
 // "0" with a reset within the general limit's 5 minutes may have used up
 // the general limit, which the instance counts every request against, so
 // it holds a deletion (and every other request) too; one with a later
-// reset is the limit of statuses and holds only posts (above).
+// reset is the limit of statuses and holds only posts (above). The
+// general limit resets on a 5-minute boundary (fixedNow is on one).
 func TestUsedUpPostMayBeTheGeneralLimit(t *testing.T) {
 	f := newFakeMastodon(t)
-	f.set(func(f *fakeMastodon) { f.postLimits = usedUpIn(4 * time.Minute) })
+	f.set(func(f *fakeMastodon) { f.postLimits = usedUpIn(5 * time.Minute) })
 	ch := newTestChannel(t, f)
 	waits, _ := limitClock(ch, f)
 
@@ -81,7 +82,7 @@ func TestUsedUpPostMayBeTheGeneralLimit(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, *waits)
 	require.NoError(t, ch.Retract(context.Background(), first))
-	assert.Equal(t, []time.Duration{4 * time.Minute}, *waits, "the deletion waited for the general limit")
+	assert.Equal(t, []time.Duration{5 * time.Minute}, *waits, "the deletion waited for the general limit")
 }
 
 // The wait ends with the context: the post fails transient, with the time
@@ -184,7 +185,7 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 
 // A post counts against the general limit too, which the instance counts
 // every request against: with one request left of it (a post's answer
-// said 1, resetting within the general limit's 5 minutes), a deletion
+// said 1, resetting on the general limit's 5-minute boundary), a deletion
 // made while a post is in flight waits for the reset instead of going
 // too, into a 429. Before, a post reserved only the limit of statuses,
 // and what its answer said was kept for that limit alone: the deletion,
@@ -192,7 +193,7 @@ func TestPostsMadeTogetherReserveTheLimit(t *testing.T) {
 func TestRequestsOfOtherGroupsReserveTheGeneralLimit(t *testing.T) {
 	f := newFakeMastodon(t)
 	f.set(func(f *fakeMastodon) {
-		f.postLimits = usedUpIn(4 * time.Minute)
+		f.postLimits = usedUpIn(5 * time.Minute)
 		f.postLimits["X-Ratelimit-Remaining"] = []string{"1"}
 	})
 	g := ratelimittest.NewGate(func(req *http.Request) bool {
@@ -218,6 +219,6 @@ func TestRequestsOfOtherGroupsReserveTheGeneralLimit(t *testing.T) {
 	close(g.Release)
 	require.NoError(t, err)
 	require.NoError(t, <-done)
-	assert.Equal(t, []time.Duration{4 * time.Minute}, c.Waits, "the deletion waited for the general limit's reset")
+	assert.Equal(t, []time.Duration{5 * time.Minute}, c.Waits, "the deletion waited for the general limit's reset")
 	assert.Equal(t, []int{0}, c.Seen, "before it was made")
 }

@@ -3,7 +3,8 @@
 // every field an author writes, and QuietMentions breaks the "@name"
 // mentions that Mastodon, GoToSocial, Telegram and X turn into
 // notifications (QuietTelegramMentions for Telegram); Quiet
-// does both, and breaks the mentions of the update's URL too (QuietURL).
+// does both, and breaks the mentions of the update's URL too (QuietURL,
+// and GoToSocial's rule as QuietMentions applies it to a URL).
 //
 // # Limits
 //
@@ -67,11 +68,18 @@ func Map(u broadcast.Update, channel string, f func(string) string) broadcast.Up
 const WordJoiner = "\u2060"
 
 // Quiet returns Map(u, channel, QuietMentions) with its URL passed
-// through QuietURL too: the update as a channel whose platform turns
-// "@name" into a notification renders it. u is not modified.
+// through QuietURL too, and GoToSocial's rule, as QuietMentions applies
+// it to a URL after a space, where a template puts it: in the part of the
+// URL GoToSocial does not link (gotosocialLinked), an "@" after "/" or
+// "_" is written "%40" ("http://10.0.0.7/status/@ops"). It is the update
+// as a channel whose platform turns "@name" into a notification renders
+// it. u is not modified.
 func Quiet(u broadcast.Update, channel string) broadcast.Update {
 	u = Map(u, channel, QuietMentions)
-	u.URL = QuietURL(u.URL)
+	linked := gotosocialLinked(u.URL, 0, len(u.URL))
+	u.URL = quietURL(u.URL, func(s string, i int) bool {
+		return urlMention(s, i) || i >= linked && gotosocialURLMention(s, i)
+	})
 	return u
 }
 
