@@ -161,7 +161,7 @@ func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 
 func TestChannelFailureAsksForRetry(t *testing.T) {
 	good, flaky := &recorder{name: "good"}, &recorder{name: "flaky"}
-	flaky.setFail(broadcast.Permanent(errors.New("503 upstream down")))
+	flaky.setFail(errors.New("503 upstream down"))
 	srv := bridge(t, mapping{}, good, flaky)
 
 	code, resp := post(t, srv, sample(t, "firing.json"))
@@ -253,7 +253,7 @@ func TestSecretsHidden(t *testing.T) {
 	defer srv.Close()
 
 	code, resp := post(t, srv, sample(t, "firing.json"))
-	assert.Equal(t, http.StatusInternalServerError, code)
+	assert.Equal(t, http.StatusFailedDependency, code, "refused for good")
 	assert.Contains(t, resp.Results[0].Error, "refused REDACTED")
 	assert.Contains(t, logs.String(), "refused REDACTED")
 	assert.NotContains(t, logs.String(), token)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -171,6 +172,9 @@ type response struct {
 	IncidentID string         `json:"incident_id"`
 	Status     string         `json:"status"`
 	Results    []resultStatus `json:"results"`
+	// Error says, when the channels that failed all refused the update
+	// for good (answered 424), which they are: why is in their results.
+	Error string `json:"error,omitempty"`
 }
 
 type resultStatus struct {
@@ -183,8 +187,9 @@ type resultStatus struct {
 
 // alerts handles one notification: 200 when every channel delivered it (or
 // had already), 400 for a payload that cannot be used, 413 when too large,
-// 500 when a channel failed, so that Alertmanager retries; the channels
-// that delivered are skipped on the retry.
+// 500 when a channel failed in a way a retry may mend, so that Alertmanager
+// retries (the channels that delivered are skipped on the retry), 424 when
+// every channel that failed refused it for good (see answer).
 func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if h.timeout > 0 {
@@ -261,13 +266,63 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusInternalServerError)
 		return
 	}
-	code := http.StatusOK
-	if err != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool { return r.Err != nil && !r.Unrecorded() }) {
-		code = http.StatusInternalServerError
+	code, refused := http.StatusOK, []string(nil)
+	if err != nil {
+		code, refused = answer(rep)
 	}
-	h.log.Info("notification", groupAttr(p.GroupKey), slog.String("status", p.Status),
-		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
-	writeJSON(w, code, h.response(u, rep))
+	out := h.response(u, rep)
+	attrs := []any{groupAttr(p.GroupKey), slog.String("status", p.Status),
+		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code)}
+	if code == http.StatusFailedDependency {
+		// Alertmanager logs only the code and the bridge's URL: the
+		// channels' errors are in their own lines before this one.
+		names := strings.Join(refused, ", ")
+		out.Error = "refused for good by " + names + " (see results): " + refusedAdvice
+		h.log.Error("notification refused for good by every channel that failed: "+refusedAdvice,
+			append(attrs, slog.String("channels", names))...)
+	} else {
+		h.log.Info("notification", attrs...)
+	}
+	writeJSON(w, code, out)
+}
+
+// refusedAdvice ends what the bridge says of a notification answered 424.
+const refusedAdvice = "Alertmanager does not send it again at once; fix the channels, " +
+	"and the group's next notification tries them again"
+
+// answer returns the code of the answer to a notification whose broadcast
+// failed, and, for 424, the channels that refused it. A channel whose
+// delivery was only not recorded counts as delivered (see
+// broadcast.Result.Unrecorded): sent again, it would post again. 500 when
+// a channel failed in a way a retry may mend (a transient error, targets
+// still pending, the -timeout), so that Alertmanager sends it again; 424
+// (Failed Dependency) when every channel that failed refused the update
+// for good (each endpoint answered 404 or 410, the credentials were
+// refused, the channel cannot take the update), as a retry, a moment later,
+// would be refused again: Alertmanager retries a 5xx until the group's
+// next flush, and then does it all again, but does not retry a 4xx, which
+// it logs and counts as a failed notification. Not having gone out, the
+// notification is sent again at the group's next flush (group_interval);
+// channels that delivered it are skipped then. 424, not 400 or 422: the
+// notification is not at fault, but what it depends on.
+func answer(rep *broadcast.Report) (code int, refused []string) {
+	for _, r := range rep.Results {
+		switch {
+		case r.Err == nil || r.Unrecorded():
+		case !broadcast.IsPermanent(r.Err) || len(r.Pending) > 0 ||
+			errors.Is(r.Err, context.DeadlineExceeded) || errors.Is(r.Err, context.Canceled):
+			// The request's end (-timeout, Alertmanager giving up) may
+			// have cut the channel's retries short, whatever its last
+			// attempt said.
+			return http.StatusInternalServerError, nil
+		default:
+			refused = append(refused, r.Channel)
+		}
+	}
+	if len(refused) == 0 {
+		return http.StatusOK, nil
+	}
+	return http.StatusFailedDependency, refused
 }
 
 // send maps notification p of an incident to its update and broadcasts

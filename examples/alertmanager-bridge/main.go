@@ -181,12 +181,26 @@
 // payload that is not JSON or not version 4, or whose update would be
 // invalid (each logged as a warning: Alertmanager does not retry a
 // 4xx), 413 above -max-body (32 MiB
-// by default), 500 when a channel failed, 503 when -timeout passed (it
-// counts from the notification's arrival) while the group's previous
-// notification was still being broadcast or -max-concurrent others were,
-// or when the notification did not arrive whole. Alertmanager retries a notification that got a 5xx (and
-// one that timed out), and sends the group again at repeat_interval. Both
-// are harmless: the update's id is derived from the group, its status and
+// by default), 500 when a channel failed in a way a retry may mend (an
+// error the channel counts transient, an endpoint still to reach, the
+// -timeout), 424 when every channel that failed refused the update for
+// good (each of its endpoints answered 404 or 410, its credentials were
+// refused, it cannot take the update: a retry would be refused again), 503
+// when -timeout passed (it counts from the notification's arrival) while
+// the group's previous notification was still being broadcast or
+// -max-concurrent others were, or when the notification did not arrive
+// whole. A 424 names the channels that refused in its "error", and each
+// channel's reason in its result; the bridge logs it as an error, and
+// Alertmanager logs "Notify for alerts failed" with "unexpected status
+// code 424" and counts it in alertmanager_notifications_failed_total, but
+// does not retry it (424, Failed Dependency, rather than 400 or 422: the
+// notification is not at fault, what it depends on is). Not having gone
+// out, it is sent again at the group's next group_interval: once the
+// channels are fixed, that one reaches them. A notification one channel
+// refused for good while another failed for a while is answered 500,
+// and 424 once the retry has reached the other. Alertmanager retries a
+// notification that got a 5xx (and one that timed out), and sends the
+// group again at repeat_interval. Both are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
 // alerts max_alerts left out), so the same
 // notification gets the same id, and channels that delivered it are
@@ -328,8 +342,9 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload, 413 above -max-body, 503 when it could
-not be handled in time (Alertmanager retries). With
+skipped), 424 when every channel that failed refused the update for good
+(Alertmanager does not retry it), 400 for a bad payload, 413 above
+-max-body, 503 when it could not be handled in time (Alertmanager retries). With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
 with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at

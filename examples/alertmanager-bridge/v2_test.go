@@ -101,7 +101,7 @@ func TestErrorsSpeakInConfigKeys(t *testing.T) {
 	defer srv.Close()
 
 	code, resp := post(t, srv, sample(t, "firing.json"))
-	require.Equal(t, http.StatusInternalServerError, code)
+	require.Equal(t, http.StatusFailedDependency, code, "refused for good")
 	const want = "raise attempt_timeout, lower max_lines, post to fewer channels, or raise burst or lower interval"
 	assert.Contains(t, resp.Results[0].Error, want)
 	assert.Contains(t, logs.String(), want)
