@@ -28,8 +28,10 @@
 // "data.body: want a string, got a number"), a time that is not an RFC
 // 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
-// whole 408. Each refusal is said on standard error too, and closes the
-// connection at once, without waiting for the rest of the body. A delivery it cannot print (standard output's disk full)
+// whole 408. Each refusal of a POST is said on standard error too (a 405
+// is not: a browser or probe that sent a GET reads the answer itself), and
+// each refusal closes the connection at once, without waiting for the rest
+// of the body. A delivery it cannot print (standard output's disk full)
 // gets 500, said on standard error, so that the sender retries it, and
 // the retry is printed, not dropped as a repeat.
 //

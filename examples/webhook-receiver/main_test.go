@@ -338,16 +338,19 @@ func TestPrintsRetractionWithoutIncident(t *testing.T) {
 
 // A 405 names the method the receiver takes: RFC 9110 section 15.5.6 says
 // an origin server MUST send Allow with a 405, and tools (curl -i, a
-// monitoring probe) show it to the person who sent a GET.
+// monitoring probe) show it to the person who sent a GET, so that, as the
+// package doc says, it is not said on standard error too.
 func TestMethodNotAllowedSaysAllow(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut} {
 		t.Run(method, func(t *testing.T) {
 			w := httptest.NewRecorder()
-			newHandler(v, io.Discard, io.Discard).ServeHTTP(w, httptest.NewRequest(method, "/outagecast", nil))
+			var log strings.Builder
+			newHandler(v, io.Discard, &log).ServeHTTP(w, httptest.NewRequest(method, "/outagecast", nil))
 			assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 			assert.Equal(t, http.MethodPost, w.Header().Get("Allow"))
+			assert.Empty(t, log.String())
 		})
 	}
 }
