@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -36,7 +38,8 @@ const MaxFileSize = 1 << 20
 // range, or writing a long body many times, costs an error rather than
 // the process's memory. The defaults write at most a few MiB for the
 // largest update the broadcast package accepts (1,000 components, a body
-// of 25,000 characters).
+// of 25,000 characters). No function a template calls returns a longer
+// string either (see the package doc's Limits): a run fails as well.
 const MaxOutputSize = 16 << 20
 
 // errOutputTooLarge stops a template run that wrote MaxOutputSize bytes.
@@ -64,6 +67,181 @@ func (c *cappedDiscard) Write(p []byte) (int, error) {
 	}
 	c.n += len(p)
 	return len(p), nil
+}
+
+// errResultTooLarge stops a template run in which a function would
+// return more than MaxOutputSize bytes.
+var errResultTooLarge = errors.New("result larger than MaxOutputSize (16 MiB)")
+
+// mustFit refuses a function's result, or arguments, of n bytes, more
+// than MaxOutputSize: a template can grow a variable without writing it,
+// doubling it in a loop, which the cap on its output does not stop. It
+// panics, which text/template catches and returns from Execute as the
+// run's error, "error calling md: …" (since Go 1.12); a second result of
+// type error would cost every call an allocation.
+func mustFit(n int) {
+	if n > MaxOutputSize {
+		panic(errResultTooLarge)
+	}
+}
+
+// bounded returns f refusing a result longer than MaxOutputSize (see
+// mustFit).
+func bounded[A any, R ~string](f func(A) R) func(A) R {
+	return func(a A) R {
+		r := f(a)
+		mustFit(len(r))
+		return r
+	}
+}
+
+// builtins replace text/template's print, println, printf, html, js and
+// urlquery with the same functions refusing (see mustFit) a result longer
+// than MaxOutputSize, and arguments that add up to more before they are
+// joined: "{{print $x $x $x …}}" of a long $x.
+func builtins() map[string]any {
+	return map[string]any{
+		"print":    boundedArgs(fmt.Sprint),
+		"println":  boundedArgs(fmt.Sprintln),
+		"html":     boundedArgs(texttemplate.HTMLEscaper),
+		"js":       boundedArgs(texttemplate.JSEscaper),
+		"urlquery": boundedArgs(texttemplate.URLQueryEscaper),
+		"printf":   boundedPrintf,
+	}
+}
+
+func boundedArgs(f func(...any) string) func(...any) string {
+	return func(args ...any) string {
+		n := 0
+		for _, a := range args {
+			n += argSize(a)
+			mustFit(n)
+		}
+		s := f(args...)
+		mustFit(len(s))
+		return s
+	}
+}
+
+// boundedPrintf is fmt.Sprintf refusing, before it formats, a format whose
+// widths, precisions and arguments add up to more than MaxOutputSize (a
+// few bytes of format can ask for gigabytes: "%[1]999999d" or "%[1]s"
+// repeated), and after, a longer result.
+func boundedPrintf(format string, args ...any) string {
+	mustFit(printfSize(format, args))
+	s := fmt.Sprintf(format, args...)
+	mustFit(len(s))
+	return s
+}
+
+// argSize is about as many bytes as fmt writes for a: its length for a
+// string, a bound for a number or a bool, what fmt.Sprint writes else.
+func argSize(a any) int {
+	switch v := a.(type) {
+	case string:
+		return len(v)
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr,
+		float32, float64, complex64, complex128:
+		return 64
+	}
+	return len(fmt.Sprint(a))
+}
+
+// fmtMaxNum bounds a width or a precision fmt accepts: up to seven
+// digits, or 1e6 from an argument ("%*d").
+const fmtMaxNum = 10_000_000
+
+// printfSize bounds, but for a constant factor (%q, %x), what
+// fmt.Sprintf(format, args...) writes: the format, and for each verb its
+// width, its precision and the size of the argument it formats, found as
+// fmt finds it ("%[2]s", "%*d"). It stops counting past MaxOutputSize.
+func printfSize(format string, args []any) int {
+	n, arg := len(format), 0
+	for i := 0; i < len(format) && n <= MaxOutputSize; i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("#0+- ", format[i]) >= 0 {
+			i++
+		}
+		var wid, prec int
+		good, indexed := true, false
+		arg, i, indexed, good = printfIndex(format, i, args, arg, good)
+		if i < len(format) && format[i] == '*' {
+			wid, arg, i, indexed = printfStar(args, arg), arg+1, i+1, false
+		} else if wid, i = printfDigits(format, i); wid > 0 && indexed {
+			good = false // "%[2]5d"
+		}
+		if i+1 < len(format) && format[i] == '.' {
+			good = good && !indexed // "%[2].5d"
+			arg, i, indexed, good = printfIndex(format, i+1, args, arg, good)
+			if i < len(format) && format[i] == '*' {
+				prec, arg, i, indexed = printfStar(args, arg), arg+1, i+1, false
+			} else {
+				prec, i = printfDigits(format, i)
+			}
+		}
+		if !indexed {
+			arg, i, _, good = printfIndex(format, i, args, arg, good)
+		}
+		if i >= len(format) || format[i] == '%' {
+			continue // "%%" is one byte of the format
+		}
+		n += len("%!x(BADINDEX)")
+		if good && arg >= 0 && arg < len(args) {
+			n += wid + prec + argSize(args[arg])
+			arg++
+		}
+	}
+	return n
+}
+
+// printfIndex reads an argument index, "[2]", at format[i:], as fmt does:
+// it returns the argument it names (counted from 0), where it ends,
+// whether there is one, and good false for an index that names no
+// argument.
+func printfIndex(format string, i int, args []any, arg int, good bool) (int, int, bool, bool) {
+	if i >= len(format) || format[i] != '[' {
+		return arg, i, false, good
+	}
+	end := strings.IndexByte(format[i:], ']')
+	if end < 0 {
+		return arg, i + 1, false, false
+	}
+	k, err := strconv.Atoi(format[i+1 : i+end])
+	if err != nil || format[i+1] == '+' || format[i+1] == '-' {
+		return arg, i + end + 1, false, false
+	}
+	if k < 1 || k > len(args) {
+		return arg, i + end + 1, true, false
+	}
+	return k - 1, i + end + 1, true, good
+}
+
+// printfDigits reads a width or a precision at format[i:], at most
+// fmtMaxNum.
+func printfDigits(format string, i int) (int, int) {
+	num := 0
+	for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
+		num = min(num*10+int(format[i]-'0'), fmtMaxNum)
+	}
+	return num, i
+}
+
+// printfStar is the width or precision "*" takes from args[arg], at most
+// fmtMaxNum.
+func printfStar(args []any, arg int) int {
+	if arg < 0 || arg >= len(args) {
+		return 0
+	}
+	num := 0
+	if v := reflect.ValueOf(args[arg]); v.CanInt() {
+		num = int(min(max(v.Int(), -fmtMaxNum), fmtMaxNum))
+	} else if v.CanUint() {
+		num = int(min(v.Uint(), fmtMaxNum))
+	}
+	return max(num, -num)
 }
 
 // Set is a collection of parsed templates, keyed by name. It is immutable and
