@@ -37,12 +37,16 @@ func TestBuiltinsWriteWhatTextTemplatesDo(t *testing.T) {
 		args   []any
 	}{
 		{"%s — %s", []any{"a", "b"}}, {"%d more", []any{259}}, {"%5.2f|%-4d|%q|%x|%X", []any{3.14159, 7, `a"b`, "hi", []byte("z")}},
-		{"%[2]s %[1]s %s", []any{"a", "b"}}, {"%*d|%-*d|%.*f", []any{5, 3, 4, 2, 2, 3.14159}}, {"%[3]*.[2]*[1]f", []any{12.0, 2, 6}},
+		{"%[2]s %[1]s %s", []any{"a", "b"}},
 		{"%d %d", []any{1}}, {"%d", []any{1, 2}}, {"%[5]d %[0]d %[x]d %[2]5d %[1].2f", []any{1.5, 2}}, {"100%% %v %", []any{"x"}},
-		{"%#v %+v %T %p", []any{broadcast.Component{Name: "API"}, struct{ A int }{1}, 1, &n}}, {"%!", nil}, {"%9999999999d", []any{1}},
+		{"%#v %+v %T %p", []any{broadcast.Component{Name: "API"}, struct{ A int }{1}, 1, &n}}, {"%!", nil}, {"%999d|%.999f", []any{1, 2.5}},
+		{"%[1234]d", []any{1}},
 	} {
 		assert.Equal(t, fmt.Sprintf(tt.format, tt.args...), boundedPrintf(tt.format, tt.args...), "printf %q", tt.format)
-		assert.LessOrEqual(t, len(fmt.Sprintf(tt.format, tt.args...)), printfSize(tt.format, tt.args), "printfSize %q", tt.format)
+	}
+	// Wider than maxWidth, or from an argument: refused, not formatted.
+	for _, format := range []string{"%1000d", "%.1000f", "%[1]9999999999d", "%*d", "%-*.*f", "%.[2]*f", "%[3]*.[2]*[1]f"} {
+		assert.PanicsWithValue(t, errWidth, func() { boundedPrintf(format, 5, 3, 1.5) }, "printf %q", format)
 	}
 }
 

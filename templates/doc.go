@@ -156,8 +156,9 @@
 // text/template's print, printf, println, html, js and urlquery, which
 // the package replaces, in the html template too, with versions that
 // write the same text; they also refuse arguments that add up to more
-// than MaxOutputSize, and printf a format whose widths and precisions,
-// with the arguments it formats, do ("%[1]s" a million times). Not
+// than MaxOutputSize, and printf a format whose verbs, with the arguments
+// they format, may ("%[1]s" a million times) and a width or precision of
+// more than 999 or taken from an argument ("%*d"). Not
 // bounded: an action of the html template that is a single call of html
 // or urlquery with several arguments, {{html $x $y}}, which html/template
 // rewrites to join the arguments with a function of its own before

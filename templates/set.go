@@ -9,9 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"maps"
-	"reflect"
+	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -123,12 +122,38 @@ func boundedArgs(f func(...any) string) func(...any) string {
 	}
 }
 
-// boundedPrintf is fmt.Sprintf refusing, before it formats, a format whose
-// widths, precisions and arguments add up to more than MaxOutputSize (a
-// few bytes of format can ask for gigabytes: "%[1]999999d" or "%[1]s"
-// repeated), and after, a longer result.
+// boundedPrintf is fmt.Sprintf refusing (see mustFit), before it formats,
+// a format that may write more than MaxOutputSize (a few bytes of format
+// can ask for gigabytes: "%[1]999999d" or "%[1]s" repeated), and after, a
+// longer result. A width or precision of more than maxWidth, or one taken
+// from an argument ("%*d"), is refused as such; each verb then writes at
+// most twice maxWidth and the longest argument, a bound that is loose (a
+// %q or %x of the longest argument is counted once, by a constant factor)
+// but small for any format a template writes.
 func boundedPrintf(format string, args ...any) string {
-	mustFit(printfSize(format, args))
+	longest := 0
+	for _, a := range args {
+		longest = max(longest, argSize(a))
+		mustFit(longest)
+	}
+	n, rest := len(format), format
+	for i := strings.IndexByte(rest, '%'); i >= 0; i = strings.IndexByte(rest, '%') {
+		spec := rest[i+1:]
+		end := 0
+		for end < len(spec) && strings.IndexByte("+-# 0123456789.[]*", spec[end]) >= 0 {
+			end++
+		}
+		if wide.MatchString(spec[:end]) {
+			panic(errWidth)
+		}
+		rest = spec[end:]
+		if rest != "" && rest[0] == '%' { // "%%"
+			rest = rest[1:]
+			continue
+		}
+		n += 2*maxWidth + longest
+		mustFit(n)
+	}
 	s := fmt.Sprintf(format, args...)
 	mustFit(len(s))
 	return s
@@ -147,102 +172,16 @@ func argSize(a any) int {
 	return len(fmt.Sprint(a))
 }
 
-// fmtMaxNum bounds a width or a precision fmt accepts: up to seven
-// digits, or 1e6 from an argument ("%*d").
-const fmtMaxNum = 10_000_000
+// maxWidth is the widest width or precision printf takes in a template.
+const maxWidth = 999
 
-// printfSize bounds, but for a constant factor (%q, %x), what
-// fmt.Sprintf(format, args...) writes: the format, and for each verb its
-// width, its precision and the size of the argument it formats, found as
-// fmt finds it ("%[2]s", "%*d"). It stops counting past MaxOutputSize.
-func printfSize(format string, args []any) int {
-	n, arg := len(format), 0
-	for i := 0; i < len(format) && n <= MaxOutputSize; i++ {
-		if format[i] != '%' {
-			continue
-		}
-		i++
-		for i < len(format) && strings.IndexByte("#0+- ", format[i]) >= 0 {
-			i++
-		}
-		var wid, prec int
-		good, indexed := true, false
-		arg, i, indexed, good = printfIndex(format, i, args, arg, good)
-		if i < len(format) && format[i] == '*' {
-			wid, arg, i, indexed = printfStar(args, arg), arg+1, i+1, false
-		} else if wid, i = printfDigits(format, i); wid > 0 && indexed {
-			good = false // "%[2]5d"
-		}
-		if i+1 < len(format) && format[i] == '.' {
-			good = good && !indexed // "%[2].5d"
-			arg, i, indexed, good = printfIndex(format, i+1, args, arg, good)
-			if i < len(format) && format[i] == '*' {
-				prec, arg, i, indexed = printfStar(args, arg), arg+1, i+1, false
-			} else {
-				prec, i = printfDigits(format, i)
-			}
-		}
-		if !indexed {
-			arg, i, _, good = printfIndex(format, i, args, arg, good)
-		}
-		if i >= len(format) || format[i] == '%' {
-			continue // "%%" is one byte of the format
-		}
-		n += len("%!x(BADINDEX)")
-		if good && arg >= 0 && arg < len(args) {
-			n += wid + prec + argSize(args[arg])
-			arg++
-		}
-	}
-	return n
-}
+// wide matches a printf verb's flags, index, width and precision that ask
+// for more than maxWidth, or for an argument's.
+var wide = regexp.MustCompile(`\*|(^|[^0-9\[])[0-9]{4,}`)
 
-// printfIndex reads an argument index, "[2]", at format[i:], as fmt does:
-// it returns the argument it names (counted from 0), where it ends,
-// whether there is one, and good false for an index that names no
-// argument.
-func printfIndex(format string, i int, args []any, arg int, good bool) (int, int, bool, bool) {
-	if i >= len(format) || format[i] != '[' {
-		return arg, i, false, good
-	}
-	end := strings.IndexByte(format[i:], ']')
-	if end < 0 {
-		return arg, i + 1, false, false
-	}
-	k, err := strconv.Atoi(format[i+1 : i+end])
-	if err != nil || format[i+1] == '+' || format[i+1] == '-' {
-		return arg, i + end + 1, false, false
-	}
-	if k < 1 || k > len(args) {
-		return arg, i + end + 1, true, false
-	}
-	return k - 1, i + end + 1, true, good
-}
-
-// printfDigits reads a width or a precision at format[i:], at most
-// fmtMaxNum.
-func printfDigits(format string, i int) (int, int) {
-	num := 0
-	for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
-		num = min(num*10+int(format[i]-'0'), fmtMaxNum)
-	}
-	return num, i
-}
-
-// printfStar is the width or precision "*" takes from args[arg], at most
-// fmtMaxNum.
-func printfStar(args []any, arg int) int {
-	if arg < 0 || arg >= len(args) {
-		return 0
-	}
-	num := 0
-	if v := reflect.ValueOf(args[arg]); v.CanInt() {
-		num = int(min(max(v.Int(), -fmtMaxNum), fmtMaxNum))
-	} else if v.CanUint() {
-		num = int(min(v.Uint(), fmtMaxNum))
-	}
-	return max(num, -num)
-}
+// errWidth stops a template run whose printf asks for a width or precision
+// of more than maxWidth.
+var errWidth = errors.New("printf: a width or precision of more than 999, or taken from an argument (*)")
 
 // Set is a collection of parsed templates, keyed by name. It is immutable and
 // safe for concurrent use; With and New return new Sets. A nil *Set stands
