@@ -230,18 +230,22 @@ func nextUpdateAt(posted, next time.Time) string {
 }
 
 // funcs are the functions every template may call; see the package doc.
+// Each that returns a string refuses a result longer than MaxOutputSize,
+// text/template's print, printf, println, html, js and urlquery included.
 func funcs() map[string]any {
-	return map[string]any{
-		"oneline":    oneLine,
-		"sentence":   sentence,
-		"md":         escapeMarkdown,
-		"autolink":   autolink,
+	m := builtins()
+	maps.Copy(m, map[string]any{
+		"oneline":    bounded(oneLine),
+		"sentence":   bounded(sentence),
+		"md":         bounded(escapeMarkdown),
+		"autolink":   bounded(autolink),
 		"paragraphs": paragraphs,
 		"lines":      lines,
-		"indent":     Indent,
-		"utc":        utc,
-		"color":      color,
-	}
+		"indent":     bounded(Indent),
+		"utc":        bounded(utc),
+		"color":      bounded(color),
+	})
+	return m
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in

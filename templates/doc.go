@@ -147,7 +147,22 @@
 // A run of a template writes at most MaxOutputSize bytes: one that would
 // write more (a range over a large number, a long body written many
 // times) fails, when the Set is made if it does so on the sample update,
-// else when it renders. Time is not bounded: a template that loops over a
+// else when it renders. Nor can a template grow a value it does not
+// write, doubling a variable in a loop ({{$x = printf "%s%s" $x $x}}):
+// every function it can call that returns a string refuses a result
+// longer than MaxOutputSize, and the run fails as above, "error calling
+// printf: result larger than MaxOutputSize". These are the package's
+// functions (oneline, sentence, md, autolink, indent, utc, color) and
+// text/template's print, printf, println, html, js and urlquery, which
+// the package replaces, in the html template too, with versions that
+// write the same text; they also refuse arguments that add up to more
+// than MaxOutputSize, and printf a format whose verbs, with the arguments
+// they format, may ("%[1]s" a million times) and a width or precision of
+// more than 999 or taken from an argument ("%*d"). Not
+// bounded: an action of the html template that is a single call of html
+// or urlquery with several arguments, {{html $x $y}}, which html/template
+// rewrites to join the arguments with a function of its own before
+// escaping them. Time is not bounded: a template that loops over a
 // large range writing nothing runs until the loop ends.
 //
 // # Errors
@@ -155,11 +170,13 @@
 // Construction (New, With) fails when a template does not parse or fails on
 // a sample update; the error names the file or template, the status of
 // the sample, and the line (a template that writes more than
-// MaxOutputSize on it fails too). Render fails
+// MaxOutputSize on it, or calls a function that would return more, fails
+// too). Render fails
 // with ErrUnknownTemplate for a name the Set does not hold, naming it.
 // RenderFit, and Text of a template, fail with an error wrapping
 // ErrTooLong when even the shortest form exceeds the limit; they still
 // return the best text that fits. Every rendering fails, with no text,
-// once a template writes more than MaxOutputSize. Text of an override cuts it to fit
+// once a template writes more than MaxOutputSize or a function it calls
+// would return more. Text of an override cuts it to fit
 // without an error: it is the author's own text, and has no shorter form. Methods never panic and never modify the Update.
 package templates

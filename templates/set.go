@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -36,7 +37,8 @@ const MaxFileSize = 1 << 20
 // range, or writing a long body many times, costs an error rather than
 // the process's memory. The defaults write at most a few MiB for the
 // largest update the broadcast package accepts (1,000 components, a body
-// of 25,000 characters).
+// of 25,000 characters). No function a template calls returns a longer
+// string either (see the package doc's Limits): a run fails as well.
 const MaxOutputSize = 16 << 20
 
 // errOutputTooLarge stops a template run that wrote MaxOutputSize bytes.
@@ -65,6 +67,121 @@ func (c *cappedDiscard) Write(p []byte) (int, error) {
 	c.n += len(p)
 	return len(p), nil
 }
+
+// errResultTooLarge stops a template run in which a function would
+// return more than MaxOutputSize bytes.
+var errResultTooLarge = errors.New("result larger than MaxOutputSize (16 MiB)")
+
+// mustFit refuses a function's result, or arguments, of n bytes, more
+// than MaxOutputSize: a template can grow a variable without writing it,
+// doubling it in a loop, which the cap on its output does not stop. It
+// panics, which text/template catches and returns from Execute as the
+// run's error, "error calling md: …" (since Go 1.12); a second result of
+// type error would cost every call an allocation.
+func mustFit(n int) {
+	if n > MaxOutputSize {
+		panic(errResultTooLarge)
+	}
+}
+
+// bounded returns f refusing a result longer than MaxOutputSize (see
+// mustFit).
+func bounded[A any, R ~string](f func(A) R) func(A) R {
+	return func(a A) R {
+		r := f(a)
+		mustFit(len(r))
+		return r
+	}
+}
+
+// builtins replace text/template's print, println, printf, html, js and
+// urlquery with the same functions refusing (see mustFit) a result longer
+// than MaxOutputSize, and arguments that add up to more before they are
+// joined: "{{print $x $x $x …}}" of a long $x.
+func builtins() map[string]any {
+	return map[string]any{
+		"print":    boundedArgs(fmt.Sprint),
+		"println":  boundedArgs(fmt.Sprintln),
+		"html":     boundedArgs(texttemplate.HTMLEscaper),
+		"js":       boundedArgs(texttemplate.JSEscaper),
+		"urlquery": boundedArgs(texttemplate.URLQueryEscaper),
+		"printf":   boundedPrintf,
+	}
+}
+
+func boundedArgs(f func(...any) string) func(...any) string {
+	return func(args ...any) string {
+		n := 0
+		for _, a := range args {
+			n += argSize(a)
+			mustFit(n)
+		}
+		s := f(args...)
+		mustFit(len(s))
+		return s
+	}
+}
+
+// boundedPrintf is fmt.Sprintf refusing (see mustFit), before it formats,
+// a format that may write more than MaxOutputSize (a few bytes of format
+// can ask for gigabytes: "%[1]999999d" or "%[1]s" repeated), and after, a
+// longer result. A width or precision of more than maxWidth, or one taken
+// from an argument ("%*d"), is refused as such; each verb then writes at
+// most twice maxWidth and the longest argument, a bound that is loose (a
+// %q or %x of the longest argument is counted once, by a constant factor)
+// but small for any format a template writes.
+func boundedPrintf(format string, args ...any) string {
+	longest := 0
+	for _, a := range args {
+		longest = max(longest, argSize(a))
+		mustFit(longest)
+	}
+	n, rest := len(format), format
+	for i := strings.IndexByte(rest, '%'); i >= 0; i = strings.IndexByte(rest, '%') {
+		spec := rest[i+1:]
+		end := 0
+		for end < len(spec) && strings.IndexByte("+-# 0123456789.[]*", spec[end]) >= 0 {
+			end++
+		}
+		if wide.MatchString(spec[:end]) {
+			panic(errWidth)
+		}
+		rest = spec[end:]
+		if rest != "" && rest[0] == '%' { // "%%"
+			rest = rest[1:]
+			continue
+		}
+		n += 2*maxWidth + longest
+		mustFit(n)
+	}
+	s := fmt.Sprintf(format, args...)
+	mustFit(len(s))
+	return s
+}
+
+// argSize is about as many bytes as fmt writes for a: its length for a
+// string, a bound for a number or a bool, what fmt.Sprint writes else.
+func argSize(a any) int {
+	switch v := a.(type) {
+	case string:
+		return len(v)
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr,
+		float32, float64, complex64, complex128:
+		return 64
+	}
+	return len(fmt.Sprint(a))
+}
+
+// maxWidth is the widest width or precision printf takes in a template.
+const maxWidth = 999
+
+// wide matches a printf verb's flags, index, width and precision that ask
+// for more than maxWidth, or for an argument's.
+var wide = regexp.MustCompile(`\*|(^|[^0-9\[])[0-9]{4,}`)
+
+// errWidth stops a template run whose printf asks for a width or precision
+// of more than maxWidth.
+var errWidth = errors.New("printf: a width or precision of more than 999, or taken from an argument (*)")
 
 // Set is a collection of parsed templates, keyed by name. It is immutable and
 // safe for concurrent use; With and New return new Sets. A nil *Set stands
