@@ -1267,7 +1267,9 @@ func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string,
 // Update.WithDefaults). It is for callers that preview a correction (a dry
 // run); Correct itself does not call it, nor does it say whether original
 // was retracted on the channel (see RetractedOn). err is the Store's
-// (ErrClosed after Close), or a channel or an ID that is none.
+// (ErrClosed after Close), or a channel or an ID that is none, or, as
+// Correct refuses them (ErrInvalidUpdate, naming the field), an original
+// or a u that Correct would not take, u without an IncidentID included.
 func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u Update, channel string) (string, error) {
 	if !b.made() {
 		return "", errNotMade
@@ -1275,10 +1277,13 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	if ctx == nil {
 		return "", errNilContext
 	}
-	if err := CheckID("original", original); err != nil {
+	if err := checkCorrection(original, &u); err != nil {
 		return "", err
 	}
 	if err := CheckID("IncidentID", u.IncidentID); err != nil {
+		return "", err
+	}
+	if err := b.checkOverrides(u); err != nil {
 		return "", err
 	}
 	if !b.enter() {
