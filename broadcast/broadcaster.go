@@ -464,7 +464,9 @@ func checkSend(u Update) error {
 // that finds it out, and only the edits that failed otherwise are retried.
 // Targets that refused the correction for good (Result.Failures) are
 // tried again by a later Correct of it (u of the same ID), as by a later
-// Send of an update, and only they.
+// Send of an update, and only they; a correction posted in the thread
+// keeps its place there: where a newer update was posted after it, the
+// incident's next update still follows that update's post.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
@@ -1267,7 +1269,9 @@ func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string,
 // Update.WithDefaults). It is for callers that preview a correction (a dry
 // run); Correct itself does not call it, nor does it say whether original
 // was retracted on the channel (see RetractedOn). err is the Store's
-// (ErrClosed after Close), or a channel or an ID that is none.
+// (ErrClosed after Close), or a channel or an ID that is none, or, as
+// Correct refuses them (ErrInvalidUpdate, naming the field), an original
+// or a u that Correct would not take, u without an IncidentID included.
 func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u Update, channel string) (string, error) {
 	if !b.made() {
 		return "", errNotMade
@@ -1275,10 +1279,13 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	if ctx == nil {
 		return "", errNilContext
 	}
-	if err := CheckID("original", original); err != nil {
+	if err := checkCorrection(original, &u); err != nil {
 		return "", err
 	}
 	if err := CheckID("IncidentID", u.IncidentID); err != nil {
+		return "", err
+	}
+	if err := b.checkOverrides(u); err != nil {
 		return "", err
 	}
 	if !b.enter() {

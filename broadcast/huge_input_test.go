@@ -39,7 +39,7 @@ func TestHugeValueQuotedCut(t *testing.T) {
 		return err
 	}
 	rejectsErr := func() error {
-		_, err := b.CorrectionRejects(ctx, "u1", u, huge)
+		_, err := b.CorrectionRejects(ctx, "u0", u, huge)
 		return err
 	}
 	jobsErr := func() error {

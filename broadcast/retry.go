@@ -76,8 +76,12 @@ type delivery struct {
 	rootGone bool
 	// stale: a correction of an update older than the thread's latest
 	// post (see correctsOlder), set by prepare.
-	stale  bool
-	called bool // an attempt called the channel
+	stale bool
+	// followed: a delivery that tries again targets that failed for good
+	// (see retryFailed) of an update whose post the thread's latest
+	// follows, set by prepare (see threadBefore).
+	followed bool
+	called   bool // an attempt called the channel
 	// yielded: the delivery gave its flight to a Retract and did not get
 	// it back (see yield).
 	yielded bool
@@ -918,8 +922,12 @@ func (d *delivery) threadBefore(ctx context.Context) error {
 	if d.th.Root.UpdateID == d.u.ID {
 		d.th.Root = Receipt{}
 	}
+	d.followed = d.th.Last.UpdateID != d.u.ID && !d.th.Last.IsZero()
 	if d.th.Last.UpdateID != d.u.ID {
-		return nil // a newer update followed it: superseded
+		// A newer post followed it: superseded, or, for a correction,
+		// which is never superseded, posted before that post (see
+		// delivered).
+		return nil
 	}
 	prev, _, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
 	if err != nil {
@@ -2089,8 +2097,15 @@ func (d *delivery) delivered(ctx context.Context) {
 			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
-		if d.ledger.retrying() {
-			d.keepEarlierPost(ctx, r)
+		if d.ledger.retrying() && d.keepEarlierPost(ctx, r) && d.op == opCorrect && d.followed {
+			// A correction posted in the thread before its latest post,
+			// its refused targets tried again: it keeps its place, and the
+			// newer post stays the one the next update follows. Its
+			// receipt is saved outside the thread, as an in-place
+			// correction's, for a Retract or Correct of it.
+			save(inPlaceEdits, *r)
+			d.keepThread(ctx)
+			break
 		}
 		save(u.IncidentID, *r)
 		d.linkPrevious(ctx)
@@ -2152,15 +2167,16 @@ func (d *delivery) delivered(ctx context.Context) {
 // that failed permanently (see retryFailed), the receipt of the earlier
 // delivery, with the posts r names added: the update's post, which the
 // thread and the targets reached earlier know, stays the one later
-// updates follow.
-func (d *delivery) keepEarlierPost(ctx context.Context, r *Receipt) {
+// updates follow. kept reports that the Store had the earlier receipt.
+func (d *delivery) keepEarlierPost(ctx context.Context, r *Receipt) (kept bool) {
 	earlier, ok, err := d.b.store.Receipt(ctx, d.u.ID, d.name)
 	if err != nil || !ok {
-		return // r then stands for the update, as a first delivery's does
+		return false // r then stands for the update, as a first delivery's does
 	}
 	earlier.merge(*r)
 	earlier.Time = cmp.Or(earlier.Time, r.Time)
 	*r = earlier
+	return true
 }
 
 // followVersion records edited, the receipt of an edit that the platform
@@ -2297,7 +2313,9 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // deleted: a Store's Prune keeps a thread while a receipt saved in it is
 // kept, and a receipt while its update's mark is. An in-place
 // correction's own receipt is saved outside any thread (see
-// inPlaceEdits), so without this the incident's thread would be pruned
+// inPlaceEdits), as is that of a correction posted in the thread before
+// its latest post whose refused targets were tried again (see
+// delivered), so without this the incident's thread would be pruned
 // with its original while the correction is kept, and the next update
 // would start a new thread. The updates are the original (its receipt is
 // in the thread it was posted in) and the first posts of the incident's

@@ -95,14 +95,22 @@ func componentProblem(name string) string {
 }
 
 // Selects reports whether the Route selects u for a channel whose thread of
-// u's incident is t (zero when the channel has not posted it).
-func (r Route) Selects(u Update, t Thread) bool { return r.selects(&u, &t) }
+// u's incident is t (zero when the channel has not posted it). It selects
+// no update that Validate refuses, as Rejects says.
+func (r Route) Selects(u Update, t Thread) bool { return r.Rejects(u, t) == "" }
 
 // Rejects says why the Route leaves u out for a channel whose thread of u's
 // incident is t, naming the list that does it ("statuses [resolved] does
-// not select status identified"); "" when it selects u. It decides as
-// Selects does.
-func (r Route) Rejects(u Update, t Thread) string { return r.rejects(&u, &t) }
+// not select status identified"); "" when it selects u. An update that
+// Validate refuses is one no Broadcaster sends: Rejects then says what
+// Validate says of it, naming the field ("invalid update: Title:
+// contains NUL"), whatever the Route's lists. It decides as Selects does.
+func (r Route) Rejects(u Update, t Thread) string {
+	if err := u.Validate(); err != nil {
+		return strings.TrimPrefix(err.Error(), "broadcast: ")
+	}
+	return r.rejects(&u, &t)
+}
 
 // impactOf is u's Impact or, without one, the impact the status page
 // shows it with: ImpactMaintenance for a maintenance's status, else

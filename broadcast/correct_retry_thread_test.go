@@ -1,0 +1,84 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A Correct again that tries the targets that refused a correction posted
+// in the thread leaves the thread's latest post alone when a newer update
+// was posted after the correction: the incident's next update replies to
+// that newer update's post, not to the correction's, which came before it.
+func TestCorrectAgainKeepsNewerUpdateAsLatest(t *testing.T) {
+	ctx := context.Background()
+	ch := &receivers{targets: []string{"a", "b"}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
+	u1, u2, u3 := validUpdate(), validUpdate(), validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	u3.ID, u3.IncidentID, u3.Time, u3.Status = "u3", "inc", t0.Add(20*time.Minute), broadcast.StatusMonitoring
+	fixed := u1
+	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
+
+	_, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	ch.set(map[string]bool{"b": true}, nil)
+	_, err = b.Correct(ctx, "u1", fixed)
+	require.Error(t, err, "b refuses the correction")
+	ch.set(nil, nil)
+	rep, err := b.Send(ctx, u2)
+	require.NoError(t, err)
+	require.False(t, rep.Results[0].Skipped)
+	rep, err = b.Correct(ctx, "u1", fixed)
+	require.NoError(t, err, "b takes the correction now")
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+
+	th, err := b.Thread(ctx, "inc", "hooks")
+	require.NoError(t, err)
+	assert.Equal(t, "u2", th.Last.UpdateID, "u2 was posted after the correction")
+	_, err = b.Send(ctx, u3)
+	require.NoError(t, err)
+	ch.mu.Lock()
+	last := ch.threads[len(ch.threads)-1]
+	ch.mu.Unlock()
+	assert.Equal(t, "u2", last.Last.UpdateID, "u3 replies to u2's post, not to the correction's")
+	assert.Equal(t, "post-u2", last.Last.ID)
+
+	r, ok, err := store.Receipt(ctx, "c1", "hooks")
+	require.NoError(t, err)
+	require.True(t, ok, "the correction's receipt is kept, for a Retract or Correct of it")
+	assert.Equal(t, "post-c1", r.ID)
+}
+
+// Without a newer post since, the correction tried again stays the
+// thread's latest post, as it was after its first delivery.
+func TestCorrectAgainStaysLatest(t *testing.T) {
+	ctx := context.Background()
+	ch := &receivers{targets: []string{"a", "b"}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	u1 := validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", time.Now().UTC().Add(-time.Hour).Round(0)
+	fixed := u1
+	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
+
+	_, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	ch.set(map[string]bool{"b": true}, nil)
+	_, err = b.Correct(ctx, "u1", fixed)
+	require.Error(t, err, "b refuses the correction")
+	ch.set(nil, nil)
+	_, err = b.Correct(ctx, "u1", fixed)
+	require.NoError(t, err)
+	th, err := b.Thread(ctx, "inc", "hooks")
+	require.NoError(t, err)
+	assert.Equal(t, "c1", th.Last.UpdateID)
+	assert.Equal(t, "u1", th.Root.UpdateID)
+}
