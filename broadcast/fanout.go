@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/earlier"
 )
 
 // Fanout is the bookkeeping of one attempt by a channel that delivers to many
@@ -79,7 +81,7 @@ func NewFanout(m Message, targets []string) *Fanout {
 		case !done:
 			f.todo = append(f.todo, i)
 		case failure != "":
-			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlierError{failure}})
+			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlier.Error{Reason: failure}})
 			f.reported[i] = true
 		default:
 			f.reached++
@@ -302,12 +304,6 @@ var errNoTargets = errors.New("no targets to deliver to: the update reached nobo
 
 // errNotAttempted is the error of a target an attempt ended before trying.
 var errNotAttempted = errors.New("not attempted: the attempt ended first")
-
-// earlierError is the error of a target that failed permanently in an
-// earlier attempt (of a Job, in an earlier run): the text then recorded.
-type earlierError struct{ reason string }
-
-func (e *earlierError) Error() string { return "failed in an earlier attempt: " + e.reason }
 
 // TargetFailure is one target's failure: permanent, as a channel recorded it
 // through the Ledger, or transient (pending a retry).

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/earlier"
 )
 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
@@ -315,7 +317,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 			done, failure = false, ""
 		} else {
 			l.remember(target, failure)
-			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlier.Error{Reason: failure}})
 			l.mu.Unlock()
 		}
 	}

@@ -196,6 +196,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/guard"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/earlier"
 	"github.com/outagecast/outagecast/internal/notmade"
 	"github.com/outagecast/outagecast/internal/stack"
 	"github.com/outagecast/outagecast/redact"
@@ -565,37 +566,16 @@ func StatusCode(err error) int {
 	if errors.As(err, &se) {
 		return se.Status
 	}
-	if err == nil {
-		return 0
+	if reason, ok := earlier.Reason(err); ok {
+		// The failure comes back as the text recorded: the status is at
+		// its start, after goneText for a 410.
+		return httpx.StatusInText(strings.TrimPrefix(reason, goneText+": "))
 	}
-	return recordedStatus(err.Error())
+	return 0
 }
 
 // goneText begins the failure of an endpoint that answered 410 Gone.
 const goneText = "the receiver asks that this endpoint be disabled"
-
-// earlierText begins the text of a failure recorded by an earlier attempt,
-// as broadcast.Fanout gives it back.
-const earlierText = "failed in an earlier attempt: "
-
-// recordedStatus returns the status at the start of text, the text of an
-// endpoint's failure as post makes it ("http status 404 Not Found: …",
-// after goneText for a 410) and the Ledger records it (after earlierText),
-// or 0 when there is none there: a status quoted further on is a
-// receiver's answer, not the endpoint's status.
-func recordedStatus(text string) int {
-	text = strings.TrimPrefix(text, earlierText)
-	text = strings.TrimPrefix(text, goneText+": ")
-	rest, ok := strings.CutPrefix(text, "http status ")
-	if !ok || len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' && rest[3] != ':' {
-		return 0
-	}
-	code, err := strconv.Atoi(rest[:3])
-	if err != nil || code < 100 {
-		return 0
-	}
-	return code
-}
 
 // errNotMade is the error, permanent, of a call of a Channel not made by
 // New: a nil *Channel (New failed, its error dropped) or a zero Channel,

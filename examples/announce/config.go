@@ -108,8 +108,9 @@ func (e *storeError) Error() string { return e.msg }
 
 // checkOverrides reports an -override for a channel that is not configured:
 // a typo would otherwise be silently ignored. -override splits at the
-// first "=", which cannot tell a channel whose name holds one ("a=b") from
-// its text: an override whose name is no channel's is joined back and
+// first "=" (at the next one for a name already taken), which cannot tell
+// a channel whose name holds one ("a=b") from its text: an override whose
+// name is no channel's is joined back and
 // split after the longest configured name it starts with, followed by "=".
 func checkOverrides(overrides map[string]string, chans []broadcast.Channel) error {
 	names := make(map[string]bool, len(chans))

@@ -476,8 +476,18 @@ func parseOverrides(list []string) (map[string]string, error) {
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", name)
 		}
-		if _, dup := out[name]; dup {
-			return nil, badFlag("override", "%s: given twice", name)
+		// Taken: it may be another channel whose name holds "=" ("ops=eu"
+		// and "ops=us"), which checkOverrides, knowing the channels, tells
+		// apart; split it at its next "=" instead.
+		for {
+			if _, dup := out[name]; !dup {
+				break
+			}
+			more, rest, ok := strings.Cut(text, "=")
+			if !ok || strings.TrimSpace(rest) == "" {
+				return nil, badFlag("override", "%s: given twice", name)
+			}
+			name, text = name+"="+more, rest
 		}
 		out[name] = text
 	}

@@ -3,7 +3,6 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -40,7 +39,7 @@ type StatusError struct {
 // redirect, where it points: "http status 307 Temporary Redirect: redirect
 // to https://hooks.example/… not followed".
 func (e *StatusError) Error() string {
-	s := fmt.Sprintf("http status %d", e.Status)
+	s := statusPrefix + strconv.Itoa(e.Status)
 	if text := http.StatusText(e.Status); text != "" {
 		s += " " + text
 	}
@@ -51,6 +50,25 @@ func (e *StatusError) Error() string {
 		s += ": " + e.Snippet
 	}
 	return s
+}
+
+// statusPrefix begins a StatusError's text.
+const statusPrefix = "http status "
+
+// StatusInText returns the status at the start of text, the text of a
+// StatusError (as a Ledger records it, for example: "http status 404 Not
+// Found: …"), or 0 when text does not begin so: a status quoted further
+// on is another's (a receiver's answer), not this one's.
+func StatusInText(text string) int {
+	rest, ok := strings.CutPrefix(text, statusPrefix)
+	if !ok || len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' && rest[3] != ':' {
+		return 0
+	}
+	code, err := strconv.Atoi(rest[:3])
+	if err != nil || code < 100 {
+		return 0
+	}
+	return code
 }
 
 // Classify returns nil when r has a 2xx status, and otherwise a
