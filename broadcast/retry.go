@@ -2318,11 +2318,13 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // delivered), so without this the incident's thread would be pruned
 // with its original while the correction is kept, and the next update
 // would start a new thread. The updates are the original (its receipt is
-// in the thread it was posted in) and the first posts of the incident's
-// thread and of its restarted thread (see restartedThread), each saved
-// last in its own; a first post that was retracted keeps its retraction's
-// marks too, or a kept thread would take it for up again. A failure costs
-// only that, and is logged.
+// in the thread it was posted in, unless an edit into a new version moved
+// it out, see followVersion) and the first and latest posts of the
+// incident's thread and of its restarted thread (see restartedThread):
+// the latest was saved in its thread when it became the latest, so its
+// receipt keeps the thread when the others' were moved out; a post that
+// was retracted keeps its retraction's marks too, or a kept thread would
+// take it for up again. A failure costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2331,8 +2333,10 @@ func (d *delivery) keepThread(ctx context.Context) {
 			d.b.storeTrouble(ctx, "read the thread of "+d.u.IncidentID+" on "+d.name+", to keep it", err)
 			return
 		}
-		if id := t.Root.UpdateID; id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		for _, id := range []string{t.Root.UpdateID, t.Last.UpdateID} {
+			if id != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	for _, id := range ids {
