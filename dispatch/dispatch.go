@@ -385,6 +385,13 @@ type Dispatcher struct {
 	// that started River.
 	runMu  sync.Mutex
 	runCtx context.Context
+	// runEnd releases runCtx, which Start made for River's run.
+	runEnd func(keep bool)
+	// river is client as Start and Stop drive it, and checkDB checks the
+	// database before River starts (checkDatabase): fields, so that tests
+	// stand in for River and the database.
+	river   runner
+	checkDB func(context.Context) error
 	// stopFailed is set when Stop returned before River stopped (its
 	// ctx, then JobTimeout, ran out): River goes on stopping, and its
 	// Start would do nothing until it has; guarded by runMu.
@@ -428,6 +435,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
+	d.river, d.checkDB = d.client, d.checkDatabase
 	return d, nil
 }
 
@@ -678,8 +686,9 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // failed (the jobs outlasted its ctx and JobTimeout), it waits for the
 // jobs still running to finish, then starts again; if its own ctx ends
 // first, it fails, saying that they are still finishing. Stop called
-// while Start waits for them or checks the database ends it at once:
-// Start then fails with ErrStopped, no worker started.
+// while Start waits for them, checks the database or makes River's first
+// connection to it ends it at once: Start then fails with ErrStopped, no
+// worker started.
 //
 // Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
 // Changes: this instance notifies the others of each job it finishes, and
@@ -692,27 +701,29 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("dispatch: start: %w", errNilContext)
 	}
-	// Until River starts, Stop ends the waits and checks below by
-	// cancelling check; River itself runs by ctx.
-	check, done := d.starting.add(ctx)
-	defer done()
+	// Until River has started, Stop ends the waits and checks below, and
+	// River's own first ping of the database, by cancelling run, which
+	// River then runs by (ctx's values, ended with ctx or by Stop).
+	run, done := d.starting.add(ctx)
+	started := false
+	defer func() { done(started) }()
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	stopped := func(err error) error {
-		if errors.Is(context.Cause(check), ErrStopped) {
+		if errors.Is(context.Cause(run), ErrStopped) {
 			return fmt.Errorf("dispatch: start: %w before the workers started", ErrStopped)
 		}
 		return err
 	}
-	if err := d.beforeStart(check); err != nil {
+	if err := d.beforeStart(run); err != nil {
 		return stopped(err)
 	}
 	for {
-		before := d.client.Stopped()
-		if err := d.client.Start(ctx); err != nil {
-			return fmt.Errorf("dispatch: start: %w", err)
+		before := d.river.Stopped()
+		if err := d.river.Start(run); err != nil {
+			return stopped(fmt.Errorf("dispatch: start: %w", err))
 		}
-		if d.client.Stopped() != before {
+		if d.river.Stopped() != before {
 			break
 		}
 		if !d.stopping() {
@@ -720,15 +731,26 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 			// wake-ups stay those of its run.
 			return nil
 		}
-		// The last run's ctx ended since beforeStart looked: River's
+		// The last run's ctx ended since the checks looked: River's
 		// Start did nothing while it stops.
-		if err := d.waitStopped(check); err != nil {
+		if err := d.waitStopped(run); err != nil {
 			return stopped(err)
 		}
 	}
-	d.runCtx, d.stopFailed = ctx, false
-	d.startWake(ctx)
+	started = true
+	d.endRun()
+	d.runCtx, d.runEnd, d.stopFailed = run, done, false
+	d.startWake(run)
 	return nil
+}
+
+// endRun releases the ctx of River's last run (see Start), once River
+// no longer needs it.
+func (d *Dispatcher) endRun() {
+	if d.runEnd != nil {
+		d.runEnd(false)
+		d.runEnd = nil
+	}
 }
 
 // stopping reports whether River's last run is stopping, or has stopped,
@@ -745,7 +767,7 @@ func (d *Dispatcher) waitStopped(ctx context.Context) error {
 		return nil
 	}
 	select {
-	case <-d.client.Stopped():
+	case <-d.river.Stopped():
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
@@ -753,15 +775,12 @@ func (d *Dispatcher) waitStopped(ctx context.Context) error {
 }
 
 // beforeStart waits for the jobs of the last run, if it is stopping (see
-// stopping), then checks River's tables and that the server takes writes.
+// stopping), then checks the database (Dispatcher.checkDB).
 func (d *Dispatcher) beforeStart(ctx context.Context) error {
 	if err := d.waitStopped(ctx); err != nil {
 		return err
 	}
-	if err := d.checkSchema(ctx); err != nil {
-		return err
-	}
-	if err := d.checkWritable(ctx); err != nil {
+	if err := d.checkDB(ctx); err != nil {
 		return err
 	}
 	if errors.Is(context.Cause(ctx), ErrStopped) {
@@ -772,20 +791,39 @@ func (d *Dispatcher) beforeStart(ctx context.Context) error {
 	return nil
 }
 
+// checkDatabase checks River's tables and that the server takes writes.
+func (d *Dispatcher) checkDatabase(ctx context.Context) error {
+	if err := d.checkSchema(ctx); err != nil {
+		return err
+	}
+	return d.checkWritable(ctx)
+}
+
+// runner is what Start and Stop ask of River's client.
+type runner interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Stopped() <-chan struct{}
+}
+
 // ErrStopped is wrapped by the error of a Start that Stop ended before
 // the workers started: while it waited for the jobs of the last run, or
-// checked the database (tries again included, see Config.ReconnectWait).
+// checked the database (tries again included, see Config.ReconnectWait),
+// or River made its first connection to it.
 var ErrStopped = errors.New("dispatch: stopped")
 
 // startCalls are the Start calls under way, each with the cancel of the
-// ctx of its checks.
+// ctx of its checks and of River's start.
 type startCalls struct {
 	mu    sync.Mutex
 	calls map[*context.CancelCauseFunc]struct{}
 }
 
-// add returns a ctx of ctx that stop cancels, and the func that removes it.
-func (s *startCalls) add(ctx context.Context) (context.Context, func()) {
+// add returns a ctx of ctx that stop cancels, and the func that removes it
+// from the calls under way: with keep, the ctx is left to the run that
+// River started by it; without, it is cancelled.
+func (s *startCalls) add(ctx context.Context) (context.Context, func(keep bool)) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -793,11 +831,13 @@ func (s *startCalls) add(ctx context.Context) (context.Context, func()) {
 		s.calls = map[*context.CancelCauseFunc]struct{}{}
 	}
 	s.calls[&cancel] = struct{}{}
-	return ctx, func() {
+	return ctx, func(keep bool) {
 		s.mu.Lock()
 		delete(s.calls, &cancel)
 		s.mu.Unlock()
-		cancel(nil)
+		if !keep {
+			cancel(nil)
+		}
 	}
 }
 
@@ -818,7 +858,7 @@ func (s *startCalls) stop() {
 // Config.JobTimeout more either fail Stop, with ctx's error; River goes
 // on stopping, and the next Start waits for it. A Start under way that has
 // not started the workers yet (it checks the database, trying again
-// through a failover) ends at once, with ErrStopped.
+// through a failover, or River pings it) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	if !d.made() {
 		return errNotMade
@@ -834,14 +874,15 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	// The wake-ups end after the workers: the jobs Stop waits for are
 	// still notified.
 	defer d.stopWake()
-	err := d.client.Stop(ctx)
+	err := d.river.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
 		defer cancel()
-		err = d.client.StopAndCancel(cctx)
+		err = d.river.StopAndCancel(cctx)
 	}
 	// Failed, River goes on stopping: the next Start waits for it.
 	d.stopFailed = err != nil
+	d.endRun()
 	if err != nil {
 		return fmt.Errorf("dispatch: stop: %w", err)
 	}
