@@ -190,6 +190,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -399,6 +400,8 @@ type Dispatcher struct {
 	// starting are the Start calls under way, whose checks of the
 	// database Stop ends (they may try again for Config.ReconnectWait).
 	starting startCalls
+	// running are the runs under way here, which a failed Stop names.
+	running  runningJobs
 	wakeStop func()
 	wakeDone sync.WaitGroup
 	// listenCheck is how long the listener waits for a notification before
@@ -855,8 +858,9 @@ func (s *startCalls) stop() {
 // at once, on any instance, without using up an attempt (after the wait a
 // platform asked for in the run cut short, if one did: a 429's
 // Retry-After), resuming with their Ledger. Jobs that do not end within
-// Config.JobTimeout more either fail Stop, with ctx's error; River goes
-// on stopping, and the next Start waits for it. A Start under way that has
+// Config.JobTimeout more either fail Stop, with ctx's error
+// (context.Canceled or context.DeadlineExceeded), naming the jobs still
+// running; River goes on stopping, and the next Start waits for it. A Start under way that has
 // not started the workers yet (it checks the database, trying again
 // through a failover, or River pings it) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
@@ -878,13 +882,63 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
 		defer cancel()
-		err = d.river.StopAndCancel(cctx)
+		if d.river.StopAndCancel(cctx) == nil {
+			err = nil
+		} else {
+			err = ctx.Err() // not cctx's: the caller's deadline, or its cancel
+		}
 	}
 	// Failed, River goes on stopping: the next Start waits for it.
 	d.stopFailed = err != nil
 	d.endRun()
 	if err != nil {
-		return fmt.Errorf("dispatch: stop: %w", err)
+		return fmt.Errorf("dispatch: stop: still running: %s: %w", d.running.list(), err)
 	}
 	return nil
+}
+
+// runningJobs are the jobs whose runs are under way on this instance.
+type runningJobs struct {
+	mu   sync.Mutex
+	jobs map[int64]string // what each is, by its ID
+}
+
+// add notes the run of job id, j, and returns the func that ends it.
+func (r *runningJobs) add(id int64, j broadcast.Job) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.jobs == nil {
+		r.jobs = map[int64]string{}
+	}
+	r.jobs[id] = fmt.Sprintf("job %d (%s of update %q on %q)", id, j.Kind, j.Update.ID, j.Channel)
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.jobs, id)
+	}
+}
+
+// maxRunsNamed bounds the runs runningJobs.list names.
+const maxRunsNamed = 10
+
+// list names the runs under way, by job ID, up to maxRunsNamed of them.
+func (r *runningJobs) list() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.jobs) == 0 {
+		return "no job's run (River's own work)"
+	}
+	ids := make([]int64, 0, len(r.jobs))
+	for id := range r.jobs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var names []string
+	for _, id := range ids[:min(len(ids), maxRunsNamed)] {
+		names = append(names, r.jobs[id])
+	}
+	if len(ids) > maxRunsNamed {
+		names = append(names, fmt.Sprintf("and %d more", len(ids)-maxRunsNamed))
+	}
+	return strings.Join(names, ", ")
 }

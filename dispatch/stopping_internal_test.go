@@ -2,11 +2,17 @@ package dispatch
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // fakeRiver stands in for River's client in Start and Stop. Its Start
@@ -19,6 +25,7 @@ type fakeRiver struct {
 	pinging chan struct{} // closed once Start pings
 	pinged  chan error    // what ended the ping
 	release chan struct{}
+	ended   sync.Once
 	stopped chan struct{}
 }
 
@@ -33,6 +40,9 @@ func (f *fakeRiver) Start(ctx context.Context) error {
 	f.pinged <- ctx.Err()
 	return ctx.Err()
 }
+
+// end ends the jobs, once.
+func (f *fakeRiver) end() { f.ended.Do(func() { close(f.release) }) }
 
 func (f *fakeRiver) Stop(ctx context.Context) error { return f.wait(ctx) }
 
@@ -67,7 +77,7 @@ func fakeDispatcher(t *testing.T, f *fakeRiver) *Dispatcher {
 // the ping's error.
 func TestStopEndsRiversFirstPing(t *testing.T) {
 	f := newFakeRiver()
-	close(f.release) // no job runs
+	f.end() // no job runs
 	d := fakeDispatcher(t, f)
 	// The ping's bound: the database's connect timeout.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -80,4 +90,66 @@ func TestStopEndsRiversFirstPing(t *testing.T) {
 	err := <-started
 	require.ErrorIs(t, err, ErrStopped)
 	assert.EqualError(t, err, "dispatch: start: dispatch: stopped before the workers started")
+}
+
+// stuckDispatcher is fakeDispatcher (River: f) with JobTimeout timeout,
+// whose channel "x" ignores its ctx: a delivery ends once f.release is
+// closed. run runs a job of an update to it, as River's worker does, and
+// returns once the delivery is under way; wait waits for its run to end.
+func stuckDispatcher(t *testing.T, f *fakeRiver, timeout time.Duration) (d *Dispatcher, run func(id int64), wait func()) {
+	t.Helper()
+	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	entered := make(chan struct{}, 10)
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+			entered <- struct{}{}
+			<-f.release
+			return broadcast.Receipt{ID: "post"}, nil
+		})},
+		broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	d, err = New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
+		JobTimeout: timeout, ReconnectWait: -1, PollOnly: true})
+	require.NoError(t, err)
+	d.river = f
+	d.checkDB = func(context.Context) error { return nil }
+	var runs sync.WaitGroup
+	t.Cleanup(func() {
+		f.end()
+		runs.Wait()
+	})
+	return d, func(id int64) {
+			jobs, err := b.Jobs(broadcast.JobSend, broadcast.Update{ID: "u-1", Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			now := time.Now()
+			row := &rivertype.JobRow{ID: id, Kind: KindSend, Attempt: 1, MaxAttempts: 3 + maxRescues,
+				State: rivertype.JobStateRunning, AttemptedAt: &now, CreatedAt: now}
+			runs.Go(func() { _ = d.work(context.Background(), row, jobs[0]) })
+			<-entered
+		}, func() {
+			runs.Wait()
+		}
+}
+
+// A Stop whose ctx was cancelled, whose jobs outlast JobTimeout more,
+// fails with its ctx's error, context.Canceled, naming the jobs still
+// running. Before, it failed with "context deadline exceeded", the error
+// of its own wait of JobTimeout, and did not say which jobs.
+func TestStopCancelledFailsWithItsCtxsError(t *testing.T) {
+	f := newFakeRiver()
+	d, run, wait := stuckDispatcher(t, f, 10*time.Millisecond)
+	run(7)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as a program's signal context ends
+	err := d.Stop(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualError(t, err, `dispatch: stop: still running: job 7 (send of update "u-1" on "x"): context canceled`)
+	f.end()
+	wait()
 }
