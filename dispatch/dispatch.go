@@ -860,7 +860,22 @@ func (s *startCalls) stop() {
 // Retry-After), resuming with their Ledger. Jobs that do not end within
 // Config.JobTimeout more either fail Stop, with ctx's error
 // (context.Canceled or context.DeadlineExceeded), naming the jobs still
-// running; River goes on stopping, and the next Start waits for it. A Start under way that has
+// running; River goes on stopping, and the next Start waits for it. River
+// itself cuts the attempts short Config.JobTimeout after Stop began, so
+// that, whatever ctx, Stop waits twice JobTimeout at most: past that it
+// fails with context.DeadlineExceeded, naming the jobs still running.
+//
+// Those are runs whose Channel ignores its ctx. Their goroutines cannot
+// be ended: after Stop each is left in its Channel's Send, with the
+// goroutines of River that wait for it (its worker's, and the producer,
+// completer and stop of River's client) and the connections they hold of
+// Config.Pool (the run's Lock, if any). The job's row is left running:
+// when Send returns, the run ends as any run does and River records its
+// outcome; if the process exits first, River's rescuer makes the job
+// available again after Config.RescueAfter, and a run on any instance
+// resumes it with its Ledger. Nothing else of this Dispatcher's (the
+// wake-ups of Wait, Watch and Changes, the listener's connection) is left
+// running after Stop. A Start under way that has
 // not started the workers yet (it checks the database, trying again
 // through a failover, or River pings it) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
@@ -878,7 +893,16 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	// The wake-ups end after the workers: the jobs Stop waits for are
 	// still notified.
 	defer d.stopWake()
-	err := d.river.Stop(ctx)
+	// River cuts the attempts short JobTimeout after Stop began (its soft
+	// stop timeout): a run that has not ended JobTimeout after that
+	// ignores its ctx, and may never end.
+	most := d.cfg.JobTimeout + min(d.cfg.JobTimeout, math.MaxInt64-d.cfg.JobTimeout)
+	bound, cancelBound := context.WithTimeout(ctx, most)
+	defer cancelBound()
+	err := d.river.Stop(bound)
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("not ended %v after Stop began, their attempts cut short at %v: %w", most, d.cfg.JobTimeout, err)
+	}
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
 		defer cancel()

@@ -153,3 +153,41 @@ func TestStopCancelledFailsWithItsCtxsError(t *testing.T) {
 	f.end()
 	wait()
 }
+
+// A Stop whose ctx never ends (context.Background, as the package doc's
+// defer d.Stop does) returns once River has cut the attempts short
+// (JobTimeout after Stop began) and JobTimeout more has passed, failing
+// with context.DeadlineExceeded and naming the run of a Channel that
+// ignores its ctx. That run is left as it was: not ended by Stop, no
+// event of its end; once Send returns, it ends as delivered. Before, Stop
+// waited for that run for ever.
+func TestStopEndsThoughAChannelIgnoresItsCtx(t *testing.T) {
+	f := newFakeRiver()
+	d, run, wait := stuckDispatcher(t, f, 10*time.Millisecond)
+	var mu sync.Mutex
+	var events []broadcast.EventKind
+	d.cfg.OnEvent = func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e.Kind)
+	}
+	run(7)
+	stopped := make(chan error, 1)
+	go func() { stopped <- d.Stop(context.Background()) }()
+	var err error
+	select {
+	case err = <-stopped:
+	case <-time.After(time.Minute): // a hang guard, far past the 20ms Stop may wait
+		t.Fatal("Stop waits for the run of a Channel that ignores its ctx")
+	}
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualError(t, err, `dispatch: stop: still running: job 7 (send of update "u-1" on "x"): `+
+		`not ended 20ms after Stop began, their attempts cut short at 10ms: context deadline exceeded`)
+	mu.Lock()
+	assert.Equal(t, []broadcast.EventKind{broadcast.EventAttempt}, events, "the run has not ended")
+	mu.Unlock()
+
+	f.end()
+	wait()
+	assert.Equal(t, []broadcast.EventKind{broadcast.EventAttempt, broadcast.EventDelivered}, events)
+}
