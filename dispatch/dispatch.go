@@ -190,6 +190,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -385,6 +386,13 @@ type Dispatcher struct {
 	// that started River.
 	runMu  sync.Mutex
 	runCtx context.Context
+	// runEnd releases runCtx, which Start made for River's run.
+	runEnd func(keep bool)
+	// river is client as Start and Stop drive it, and checkDB checks the
+	// database before River starts (checkDatabase): fields, so that tests
+	// stand in for River and the database.
+	river   runner
+	checkDB func(context.Context) error
 	// stopFailed is set when Stop returned before River stopped (its
 	// ctx, then JobTimeout, ran out): River goes on stopping, and its
 	// Start would do nothing until it has; guarded by runMu.
@@ -392,6 +400,8 @@ type Dispatcher struct {
 	// starting are the Start calls under way, whose checks of the
 	// database Stop ends (they may try again for Config.ReconnectWait).
 	starting startCalls
+	// running are the runs under way here, which a failed Stop names.
+	running  runningJobs
 	wakeStop func()
 	wakeDone sync.WaitGroup
 	// listenCheck is how long the listener waits for a notification before
@@ -428,6 +438,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
+	d.river, d.checkDB = d.client, d.checkDatabase
 	return d, nil
 }
 
@@ -678,8 +689,9 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // failed (the jobs outlasted its ctx and JobTimeout), it waits for the
 // jobs still running to finish, then starts again; if its own ctx ends
 // first, it fails, saying that they are still finishing. Stop called
-// while Start waits for them or checks the database ends it at once:
-// Start then fails with ErrStopped, no worker started.
+// while Start waits for them, checks the database or makes River's first
+// connection to it ends it at once: Start then fails with ErrStopped, no
+// worker started.
 //
 // Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
 // Changes: this instance notifies the others of each job it finishes, and
@@ -692,27 +704,29 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("dispatch: start: %w", errNilContext)
 	}
-	// Until River starts, Stop ends the waits and checks below by
-	// cancelling check; River itself runs by ctx.
-	check, done := d.starting.add(ctx)
-	defer done()
+	// Until River has started, Stop ends the waits and checks below, and
+	// River's own first ping of the database, by cancelling run, which
+	// River then runs by (ctx's values, ended with ctx or by Stop).
+	run, done := d.starting.add(ctx)
+	started := false
+	defer func() { done(started) }()
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	stopped := func(err error) error {
-		if errors.Is(context.Cause(check), ErrStopped) {
+		if errors.Is(context.Cause(run), ErrStopped) {
 			return fmt.Errorf("dispatch: start: %w before the workers started", ErrStopped)
 		}
 		return err
 	}
-	if err := d.beforeStart(check); err != nil {
+	if err := d.beforeStart(run); err != nil {
 		return stopped(err)
 	}
 	for {
-		before := d.client.Stopped()
-		if err := d.client.Start(ctx); err != nil {
-			return fmt.Errorf("dispatch: start: %w", err)
+		before := d.river.Stopped()
+		if err := d.river.Start(run); err != nil {
+			return stopped(fmt.Errorf("dispatch: start: %w", err))
 		}
-		if d.client.Stopped() != before {
+		if d.river.Stopped() != before {
 			break
 		}
 		if !d.stopping() {
@@ -720,15 +734,26 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 			// wake-ups stay those of its run.
 			return nil
 		}
-		// The last run's ctx ended since beforeStart looked: River's
+		// The last run's ctx ended since the checks looked: River's
 		// Start did nothing while it stops.
-		if err := d.waitStopped(check); err != nil {
+		if err := d.waitStopped(run); err != nil {
 			return stopped(err)
 		}
 	}
-	d.runCtx, d.stopFailed = ctx, false
-	d.startWake(ctx)
+	started = true
+	d.endRun()
+	d.runCtx, d.runEnd, d.stopFailed = run, done, false
+	d.startWake(run)
 	return nil
+}
+
+// endRun releases the ctx of River's last run (see Start), once River
+// no longer needs it.
+func (d *Dispatcher) endRun() {
+	if d.runEnd != nil {
+		d.runEnd(false)
+		d.runEnd = nil
+	}
 }
 
 // stopping reports whether River's last run is stopping, or has stopped,
@@ -745,7 +770,7 @@ func (d *Dispatcher) waitStopped(ctx context.Context) error {
 		return nil
 	}
 	select {
-	case <-d.client.Stopped():
+	case <-d.river.Stopped():
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
@@ -753,15 +778,12 @@ func (d *Dispatcher) waitStopped(ctx context.Context) error {
 }
 
 // beforeStart waits for the jobs of the last run, if it is stopping (see
-// stopping), then checks River's tables and that the server takes writes.
+// stopping), then checks the database (Dispatcher.checkDB).
 func (d *Dispatcher) beforeStart(ctx context.Context) error {
 	if err := d.waitStopped(ctx); err != nil {
 		return err
 	}
-	if err := d.checkSchema(ctx); err != nil {
-		return err
-	}
-	if err := d.checkWritable(ctx); err != nil {
+	if err := d.checkDB(ctx); err != nil {
 		return err
 	}
 	if errors.Is(context.Cause(ctx), ErrStopped) {
@@ -772,20 +794,39 @@ func (d *Dispatcher) beforeStart(ctx context.Context) error {
 	return nil
 }
 
+// checkDatabase checks River's tables and that the server takes writes.
+func (d *Dispatcher) checkDatabase(ctx context.Context) error {
+	if err := d.checkSchema(ctx); err != nil {
+		return err
+	}
+	return d.checkWritable(ctx)
+}
+
+// runner is what Start and Stop ask of River's client.
+type runner interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Stopped() <-chan struct{}
+}
+
 // ErrStopped is wrapped by the error of a Start that Stop ended before
 // the workers started: while it waited for the jobs of the last run, or
-// checked the database (tries again included, see Config.ReconnectWait).
+// checked the database (tries again included, see Config.ReconnectWait),
+// or River made its first connection to it.
 var ErrStopped = errors.New("dispatch: stopped")
 
 // startCalls are the Start calls under way, each with the cancel of the
-// ctx of its checks.
+// ctx of its checks and of River's start.
 type startCalls struct {
 	mu    sync.Mutex
 	calls map[*context.CancelCauseFunc]struct{}
 }
 
-// add returns a ctx of ctx that stop cancels, and the func that removes it.
-func (s *startCalls) add(ctx context.Context) (context.Context, func()) {
+// add returns a ctx of ctx that stop cancels, and the func that removes it
+// from the calls under way: with keep, the ctx is left to the run that
+// River started by it; without, it is cancelled.
+func (s *startCalls) add(ctx context.Context) (context.Context, func(keep bool)) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -793,11 +834,13 @@ func (s *startCalls) add(ctx context.Context) (context.Context, func()) {
 		s.calls = map[*context.CancelCauseFunc]struct{}{}
 	}
 	s.calls[&cancel] = struct{}{}
-	return ctx, func() {
+	return ctx, func(keep bool) {
 		s.mu.Lock()
 		delete(s.calls, &cancel)
 		s.mu.Unlock()
-		cancel(nil)
+		if !keep {
+			cancel(nil)
+		}
 	}
 }
 
@@ -815,10 +858,26 @@ func (s *startCalls) stop() {
 // at once, on any instance, without using up an attempt (after the wait a
 // platform asked for in the run cut short, if one did: a 429's
 // Retry-After), resuming with their Ledger. Jobs that do not end within
-// Config.JobTimeout more either fail Stop, with ctx's error; River goes
-// on stopping, and the next Start waits for it. A Start under way that has
+// Config.JobTimeout more either fail Stop, with ctx's error
+// (context.Canceled or context.DeadlineExceeded), naming the jobs still
+// running; River goes on stopping, and the next Start waits for it. River
+// itself cuts the attempts short Config.JobTimeout after Stop began, so
+// that, whatever ctx, Stop waits twice JobTimeout at most: past that it
+// fails with context.DeadlineExceeded, naming the jobs still running.
+//
+// Those are runs whose Channel ignores its ctx. Their goroutines cannot
+// be ended: after Stop each is left in its Channel's Send, with the
+// goroutines of River that wait for it (its worker's, and the producer,
+// completer and stop of River's client) and the connections they hold of
+// Config.Pool (the run's Lock, if any). The job's row is left running:
+// when Send returns, the run ends as any run does and River records its
+// outcome; if the process exits first, River's rescuer makes the job
+// available again after Config.RescueAfter, and a run on any instance
+// resumes it with its Ledger. Nothing else of this Dispatcher's (the
+// wake-ups of Wait, Watch and Changes, the listener's connection) is left
+// running after Stop. A Start under way that has
 // not started the workers yet (it checks the database, trying again
-// through a failover) ends at once, with ErrStopped.
+// through a failover, or River pings it) ends at once, with ErrStopped.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	if !d.made() {
 		return errNotMade
@@ -834,16 +893,76 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	// The wake-ups end after the workers: the jobs Stop waits for are
 	// still notified.
 	defer d.stopWake()
-	err := d.client.Stop(ctx)
+	// River cuts the attempts short JobTimeout after Stop began (its soft
+	// stop timeout): a run that has not ended JobTimeout after that
+	// ignores its ctx, and may never end.
+	most := d.cfg.JobTimeout + min(d.cfg.JobTimeout, math.MaxInt64-d.cfg.JobTimeout)
+	bound, cancelBound := context.WithTimeout(ctx, most)
+	defer cancelBound()
+	err := d.river.Stop(bound)
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("not ended %v after Stop began, their attempts cut short at %v: %w", most, d.cfg.JobTimeout, err)
+	}
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
 		defer cancel()
-		err = d.client.StopAndCancel(cctx)
+		if d.river.StopAndCancel(cctx) == nil {
+			err = nil
+		} else {
+			err = ctx.Err() // not cctx's: the caller's deadline, or its cancel
+		}
 	}
 	// Failed, River goes on stopping: the next Start waits for it.
 	d.stopFailed = err != nil
+	d.endRun()
 	if err != nil {
-		return fmt.Errorf("dispatch: stop: %w", err)
+		return fmt.Errorf("dispatch: stop: still running: %s: %w", d.running.list(), err)
 	}
 	return nil
+}
+
+// runningJobs are the jobs whose runs are under way on this instance.
+type runningJobs struct {
+	mu   sync.Mutex
+	jobs map[int64]string // what each is, by its ID
+}
+
+// add notes the run of job id, j, and returns the func that ends it.
+func (r *runningJobs) add(id int64, j broadcast.Job) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.jobs == nil {
+		r.jobs = map[int64]string{}
+	}
+	r.jobs[id] = fmt.Sprintf("job %d (%s of update %q on %q)", id, j.Kind, j.Update.ID, j.Channel)
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.jobs, id)
+	}
+}
+
+// maxRunsNamed bounds the runs runningJobs.list names.
+const maxRunsNamed = 10
+
+// list names the runs under way, by job ID, up to maxRunsNamed of them.
+func (r *runningJobs) list() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.jobs) == 0 {
+		return "no job's run (River's own work)"
+	}
+	ids := make([]int64, 0, len(r.jobs))
+	for id := range r.jobs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var names []string
+	for _, id := range ids[:min(len(ids), maxRunsNamed)] {
+		names = append(names, r.jobs[id])
+	}
+	if len(ids) > maxRunsNamed {
+		names = append(names, fmt.Sprintf("and %d more", len(ids)-maxRunsNamed))
+	}
+	return strings.Join(names, ", ")
 }

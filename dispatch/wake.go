@@ -166,7 +166,7 @@ func (d *Dispatcher) startWake(ctx context.Context) {
 	// running finish, and are to be said, after it ends.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	events, unsubscribe := d.subscribe()
-	stopped := d.client.Stopped()
+	stopped := d.river.Stopped()
 	d.wakeStop = func() {
 		unsubscribe() // closes events, if River has not
 		cancel()

@@ -367,6 +367,7 @@ type Event struct {
 // work makes one run of a job: one attempt through the Broadcaster, whose
 // outcome becomes River's next step for the job.
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+	defer d.running.add(row.ID, j)()
 	d.retry.clock.sync(row)
 	d.checkClock(ctx)
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
