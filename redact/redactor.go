@@ -613,7 +613,8 @@ func (r *Redactor) String(s string) string {
 	}
 	m := r.m()
 	s, _ = m.acrossBreaks(s)
-	return m.replace(s, false)
+	s, _ = m.withinBase64(m.replace(s, false))
+	return s
 }
 
 // Truncated is String for s, the start of a longer text that was cut short
@@ -633,7 +634,8 @@ func (r *Redactor) Truncated(s string) string {
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
 	}
-	return m.replace(s, true)
+	s, _ = m.withinBase64(m.replace(s, true))
+	return s
 }
 
 // Holds reports whether s holds a secret r knows, in any of the
@@ -649,8 +651,11 @@ func (r *Redactor) Holds(s string) bool {
 	if m.holds(s) {
 		return true
 	}
-	_, across := m.acrossBreaks(s)
-	return across
+	if _, across := m.acrossBreaks(s); across {
+		return true
+	}
+	_, inside := m.withinBase64(s)
+	return inside
 }
 
 // Redactor returns r, so that a *Redactor serves where a source of a

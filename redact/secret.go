@@ -33,8 +33,11 @@
 // break ("&#x9;", "&#xA;", "&#13;"); hexadecimal; quoted-printable, as an e-mail body writes it,
 // and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
 // and Python's email packages); base64 (standard and URL alphabets, padded
-// or not), also inside longer base64 text wherever the secret starts in it;
-// and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
+// or not), also inside longer base64 text wherever the secret starts in it,
+// and any of the forms above of six bytes or more (%-escaped in a form
+// body, JSON-escaped, upper-cased) inside base64 text that stands as a
+// word of its own, also wrapped as MIME wraps it, as a server that echoes
+// the request it received in base64 writes them; and, for a login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. A secret of many lines
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,

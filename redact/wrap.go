@@ -2,6 +2,7 @@ package redact
 
 import (
 	"cmp"
+	"encoding/base64"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,6 +105,34 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	if spans == nil {
 		return s, false
 	}
+	return redactSpans(s, spans), true
+}
+
+// withinBase64 returns s with each occurrence of a form that inBase64
+// finds inside base64, of the text as unwrap joins it when it breaks
+// lines, replaced by Redacted, and whether it found one. It serves text
+// replace has redacted: a form written whole around a run (a header
+// value "Basic " and its base64) is replaced as that form.
+func (m *matcher) withinBase64(s string) (string, bool) {
+	j, at, ok := unwrap(s)
+	if !ok {
+		j = s
+	}
+	spans := m.inBase64(j)
+	if spans == nil {
+		return s, false
+	}
+	if at != nil {
+		for k, sp := range spans {
+			spans[k] = [2]int{at[sp[0]], at[sp[1]-1] + 1}
+		}
+	}
+	return redactSpans(s, spans), true
+}
+
+// redactSpans returns s with each of spans (start, end), and those that
+// overlap it, replaced by one Redacted.
+func redactSpans(s string, spans [][2]int) string {
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	var b strings.Builder
 	written := 0
@@ -117,7 +146,83 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 		written = end
 	}
 	b.WriteString(s[written:])
-	return b.String(), true
+	return b.String()
+}
+
+// minBase64Run is the length of the shortest run of base64 characters
+// inBase64 decodes: six bytes, as long as the shortest form found inside a
+// word.
+const minBase64Run = 8
+
+// inBase64 returns the spans of s, start and end, of the forms of
+// minFreeForm bytes or more found in the bytes that a run of base64
+// characters decodes to (a word of its own, such as a request a server
+// echoes in base64: a form body's %-escaped secret, a JSON body's escaped
+// one), with the run's padding when a span reaches its end. A run of
+// characters of both alphabets is none. A run that starts inside the
+// encoded text decodes misaligned: only base64Forms' runs find a secret
+// there, as is.
+func (m *matcher) inBase64(s string) [][2]int {
+	var spans [][2]int
+	var buf, src []byte
+	for i := 0; i < len(s); {
+		if !isBase64Char(s[i]) {
+			i++
+			continue
+		}
+		start := i
+		std, urlSafe := false, false
+		for ; i < len(s) && isBase64Char(s[i]); i++ {
+			switch s[i] {
+			case '+', '/':
+				std = true
+			case '-', '_':
+				urlSafe = true
+			}
+		}
+		end := i
+		for i < len(s) && s[i] == '=' {
+			i++
+		}
+		run := s[start:end]
+		if len(run) < minBase64Run || std && urlSafe {
+			continue
+		}
+		if len(run)%4 == 1 { // a character no byte ends in
+			run = run[:len(run)-1]
+		}
+		enc := base64.RawStdEncoding
+		if urlSafe {
+			enc = base64.RawURLEncoding
+		}
+		buf = slices.Grow(buf[:0], enc.DecodedLen(len(run)))[:enc.DecodedLen(len(run))]
+		src = append(src[:0], run...)
+		n, _ := enc.Decode(buf, src)
+		d := string(buf[:n])
+		for k := 0; k < len(d); k++ {
+			if r := m.byte1[d[k]]; r[0] == r[1] {
+				continue
+			}
+			f := m.longest(d, k)
+			if f < 0 || len(m.form(f)) < minFreeForm {
+				continue
+			}
+			// Byte b of the run's bytes has bits 8b up to 8b+8 of its
+			// characters, six bits each.
+			from, to := start+8*k/6, min(end, start+(8*(k+len(m.form(f)))+5)/6)
+			if to == end {
+				to = i
+			}
+			spans = append(spans, [2]int{from, to})
+		}
+	}
+	return spans
+}
+
+// isBase64Char reports whether c is a character of either base64
+// alphabet, its padding aside.
+func isBase64Char(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("+/-_", c) >= 0
 }
 
 // stage is s as one of decoded's steps leaves it: j, and, for each byte of
