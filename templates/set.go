@@ -9,8 +9,10 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -129,11 +131,18 @@ func boundedArgs(f func(...any) string) func(...any) string {
 // from an argument ("%*d"), is refused as such; each verb then writes at
 // most twice maxWidth and the longest argument, a bound that is loose (a
 // %q or %x of the longest argument is counted once, by a constant factor)
-// but small for any format a template writes.
+// but small for any format a template writes. A width or precision
+// applies to each value a slice, a map or a struct holds, which are
+// fewer than the bytes fmt.Sprint writes for it: a verb with one counts
+// it too that many times ("%999v" of a thousand components writes 2 MB).
 func boundedPrintf(format string, args ...any) string {
-	longest := 0
+	longest, longestComposite := 0, 0
 	for _, a := range args {
-		longest = max(longest, argSize(a))
+		size := argSize(a)
+		longest = max(longest, size)
+		if composite(a) {
+			longestComposite = max(longestComposite, size)
+		}
 		mustFit(longest)
 	}
 	n, rest := len(format), format
@@ -151,7 +160,7 @@ func boundedPrintf(format string, args ...any) string {
 			rest = rest[1:]
 			continue
 		}
-		n += 2*maxWidth + longest
+		n += 2*maxWidth + longest + padding(spec[:end])*longestComposite
 		mustFit(n)
 	}
 	s := fmt.Sprintf(format, args...)
@@ -170,6 +179,35 @@ func argSize(a any) int {
 		return 64
 	}
 	return len(fmt.Sprint(a))
+}
+
+// composite reports whether fmt applies a verb's width and precision to
+// each of the values a holds rather than to a as a whole.
+func composite(a any) bool {
+	switch reflect.ValueOf(a).Kind() {
+	case reflect.Array, reflect.Slice, reflect.Map, reflect.Struct, reflect.Pointer:
+		return true
+	}
+	return false
+}
+
+// padding is the width and the precision of a printf verb, spec its
+// flags, index, width and precision ("-5.2", "[2]5"), added: its numbers
+// but an index's. A number has at most three digits (see wide).
+func padding(spec string) int {
+	pad := 0
+	for i := 0; i < len(spec); i++ {
+		j := i
+		for j < len(spec) && spec[j] >= '0' && spec[j] <= '9' {
+			j++
+		}
+		if j > i && (i == 0 || spec[i-1] != '[') {
+			n, _ := strconv.Atoi(spec[i:j])
+			pad += n
+		}
+		i = j
+	}
+	return pad
 }
 
 // maxWidth is the widest width or precision printf takes in a template.
