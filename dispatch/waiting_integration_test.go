@@ -4,6 +4,7 @@ package dispatch_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,9 +29,16 @@ func TestWaitingKeepsEarlierFailures(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, next(broadcast.JobCorrect).Snoozed)
 	_ = waitingErr(t, in, cid)
-	_, err = in.pool.Exec(ctx, `UPDATE river_job SET metadata = jsonb_set(metadata, '{output}',
-		'{"failures":[{"target":"room-a","error":"refused for good"}]}') WHERE kind = $1`, dispatch.KindCorrect)
-	require.NoError(t, err)
+	// Written while no run is under way: a run that read the row before
+	// would end after, writing what it read, and the runs after it would
+	// keep that instead (a race of this test's own, not of River's, which
+	// runs a job once at a time).
+	require.True(t, waitFor(time.Minute, func() bool {
+		tag, err := in.pool.Exec(ctx, `UPDATE river_job SET metadata = jsonb_set(metadata, '{output}',
+			'{"failures":[{"target":"room-a","error":"refused for good"}]}') WHERE kind = $1 AND state <> 'running'`, dispatch.KindCorrect)
+		require.NoError(t, err)
+		return tag.RowsAffected() == 1
+	}), "the job kept running")
 	rep, _, err := in.d.Report(ctx, cid)
 	require.NoError(t, err)
 	require.Len(t, rep.Results[0].Failures, 1, "the earlier run's failure, as recorded")
