@@ -922,23 +922,32 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 }
 
 // runningJobs are the jobs whose runs are under way on this instance.
+// Each run is its own entry: a job whose run outlasted Config.RescueAfter
+// (its Channel ignoring its ctx) is run again, here too, beside it.
 type runningJobs struct {
 	mu   sync.Mutex
-	jobs map[int64]string // what each is, by its ID
+	runs map[*jobRun]struct{}
+}
+
+// jobRun is one run of a job, by its ID, and what it is.
+type jobRun struct {
+	id   int64
+	name string
 }
 
 // add notes the run of job id, j, and returns the func that ends it.
 func (r *runningJobs) add(id int64, j broadcast.Job) func() {
+	run := &jobRun{id: id, name: fmt.Sprintf("job %d (%s of update %q on %q)", id, j.Kind, j.Update.ID, j.Channel)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.jobs == nil {
-		r.jobs = map[int64]string{}
+	if r.runs == nil {
+		r.runs = map[*jobRun]struct{}{}
 	}
-	r.jobs[id] = fmt.Sprintf("job %d (%s of update %q on %q)", id, j.Kind, j.Update.ID, j.Channel)
+	r.runs[run] = struct{}{}
 	return func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		delete(r.jobs, id)
+		delete(r.runs, run)
 	}
 }
 
@@ -949,20 +958,20 @@ const maxRunsNamed = 10
 func (r *runningJobs) list() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.jobs) == 0 {
+	if len(r.runs) == 0 {
 		return "no job's run (River's own work)"
 	}
-	ids := make([]int64, 0, len(r.jobs))
-	for id := range r.jobs {
-		ids = append(ids, id)
+	runs := make([]*jobRun, 0, len(r.runs))
+	for run := range r.runs {
+		runs = append(runs, run)
 	}
-	slices.Sort(ids)
+	slices.SortFunc(runs, func(a, b *jobRun) int { return cmp.Compare(a.id, b.id) })
 	var names []string
-	for _, id := range ids[:min(len(ids), maxRunsNamed)] {
-		names = append(names, r.jobs[id])
+	for _, run := range runs[:min(len(runs), maxRunsNamed)] {
+		names = append(names, run.name)
 	}
-	if len(ids) > maxRunsNamed {
-		names = append(names, fmt.Sprintf("and %d more", len(ids)-maxRunsNamed))
+	if len(runs) > maxRunsNamed {
+		names = append(names, fmt.Sprintf("and %d more", len(runs)-maxRunsNamed))
 	}
 	return strings.Join(names, ", ")
 }

@@ -191,3 +191,19 @@ func TestStopEndsThoughAChannelIgnoresItsCtx(t *testing.T) {
 	wait()
 	assert.Equal(t, []broadcast.EventKind{broadcast.EventAttempt, broadcast.EventDelivered}, events)
 }
+
+// A job whose run outlasted RescueAfter (its Channel ignoring its ctx) is
+// rescued by River and may be run again here beside it: each run is named
+// by a failed Stop until it ends. Before, the runs shared one entry, which
+// the first to end removed: a Stop failing for the run still under way
+// said that none was.
+func TestRunningJobsKeepsEachRunOfAJob(t *testing.T) {
+	var r runningJobs
+	j := broadcast.Job{Kind: broadcast.JobSend, Update: broadcast.Update{ID: "u-1"}, Channel: "x"}
+	endStuck := r.add(7, j)
+	endAgain := r.add(7, j) // the job rescued, run again here
+	endStuck()              // its Channel's Send returned at last
+	assert.Equal(t, `job 7 (send of update "u-1" on "x")`, r.list())
+	endAgain()
+	assert.Equal(t, "no job's run (River's own work)", r.list())
+}
