@@ -858,12 +858,14 @@ func (s *startCalls) stop() {
 // at once, on any instance, without using up an attempt (after the wait a
 // platform asked for in the run cut short, if one did: a 429's
 // Retry-After), resuming with their Ledger. Jobs that do not end within
-// Config.JobTimeout more either fail Stop, with ctx's error
-// (context.Canceled or context.DeadlineExceeded), naming the jobs still
-// running; River goes on stopping, and the next Start waits for it. River
-// itself cuts the attempts short Config.JobTimeout after Stop began, so
-// that, whatever ctx, Stop waits twice JobTimeout at most: past that it
-// fails with context.DeadlineExceeded, naming the jobs still running.
+// Config.JobTimeout more (and within twice JobTimeout after Stop began,
+// see below) either fail Stop, with ctx's error (context.Canceled or
+// context.DeadlineExceeded), naming the jobs still running; River goes on
+// stopping, and the next Start waits for it. River itself cuts the
+// attempts short Config.JobTimeout after Stop began, so that, whatever
+// ctx, Stop waits twice JobTimeout at most: past that it fails, with
+// context.DeadlineExceeded if ctx has not ended, naming the jobs still
+// running.
 //
 // Those are runs whose Channel ignores its ctx. Their goroutines cannot
 // be ended: after Stop each is left in its Channel's Send, with the
@@ -897,14 +899,22 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	// stop timeout): a run that has not ended JobTimeout after that
 	// ignores its ctx, and may never end.
 	most := d.cfg.JobTimeout + min(d.cfg.JobTimeout, math.MaxInt64-d.cfg.JobTimeout)
-	bound, cancelBound := context.WithTimeout(ctx, most)
+	limit := time.Now().Add(most)
+	bound, cancelBound := context.WithDeadline(ctx, limit)
 	defer cancelBound()
 	err := d.river.Stop(bound)
 	if err != nil && ctx.Err() == nil {
 		err = fmt.Errorf("not ended %v after Stop began, their attempts cut short at %v: %w", most, d.cfg.JobTimeout, err)
 	}
 	if err != nil && ctx.Err() != nil {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
+		// JobTimeout more for the attempts cancelled now, within the
+		// same limit: those River cut short already, JobTimeout after
+		// Stop began, have had JobTimeout more by then.
+		end := time.Now().Add(d.cfg.JobTimeout)
+		if limit.Before(end) {
+			end = limit
+		}
+		cctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 		defer cancel()
 		if d.river.StopAndCancel(cctx) == nil {
 			err = nil

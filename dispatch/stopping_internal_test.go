@@ -207,3 +207,48 @@ func TestRunningJobsKeepsEachRunOfAJob(t *testing.T) {
 	endAgain()
 	assert.Equal(t, "no job's run (River's own work)", r.list())
 }
+
+// stopClock is fakeRiver noting when Stop reached River, and the
+// deadline of the ctx StopAndCancel was given, which it fails at once,
+// as for a run whose Channel ignores its ctx.
+type stopClock struct {
+	*fakeRiver
+	stopEntered time.Time
+	cancelUntil time.Time
+}
+
+func (s *stopClock) Stop(ctx context.Context) error {
+	s.stopEntered = time.Now()
+	return s.fakeRiver.Stop(ctx)
+}
+
+func (s *stopClock) StopAndCancel(ctx context.Context) error {
+	s.cancelUntil, _ = ctx.Deadline()
+	return context.DeadlineExceeded
+}
+
+// A Stop whose ctx ends before twice JobTimeout has passed (River cut the
+// attempts short at JobTimeout) waits for them no later than twice
+// JobTimeout after it began, as its doc says, whatever ctx. Before, it
+// gave them JobTimeout more after ctx ended: up to three times JobTimeout
+// in all.
+func TestStopCancellingLateWaitsNoLongerThanTwiceJobTimeout(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	f := newFakeRiver()
+	d, run, wait := stuckDispatcher(t, f, timeout)
+	s := &stopClock{fakeRiver: f}
+	d.river = s
+	run(7)
+	// The caller's deadline comes after River cut the attempts short,
+	// shortly before twice JobTimeout.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout*19/10)
+	defer cancel()
+	err := d.Stop(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "job 7")
+	require.False(t, s.cancelUntil.IsZero(), "StopAndCancel's ctx has a deadline")
+	assert.False(t, s.cancelUntil.After(s.stopEntered.Add(2*timeout)),
+		"StopAndCancel may wait until %v after Stop began, past twice JobTimeout", s.cancelUntil.Sub(s.stopEntered))
+	f.end()
+	wait()
+}
