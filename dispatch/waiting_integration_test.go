@@ -3,9 +3,11 @@
 package dispatch_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -33,19 +35,30 @@ func TestWaitingKeepsEarlierFailures(t *testing.T) {
 	// would end after, writing what it read, and the runs after it would
 	// keep that instead (a race of this test's own, not of River's, which
 	// runs a job once at a time).
+	var updated time.Time
 	require.True(t, waitFor(time.Minute, func() bool {
-		tag, err := in.pool.Exec(ctx, `UPDATE river_job SET metadata = jsonb_set(metadata, '{output}',
-			'{"failures":[{"target":"room-a","error":"refused for good"}]}') WHERE kind = $1 AND state <> 'running'`, dispatch.KindCorrect)
+		err := in.pool.QueryRow(ctx, `UPDATE river_job SET metadata = jsonb_set(metadata, '{output}',
+			'{"failures":[{"target":"room-a","error":"refused for good"}]}') WHERE kind = $1 AND state <> 'running'
+			RETURNING now()`, dispatch.KindCorrect).Scan(&updated)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false
+		}
 		require.NoError(t, err)
-		return tag.RowsAffected() == 1
+		return true
 	}), "the job kept running")
 	rep, _, err := in.d.Report(ctx, cid)
 	require.NoError(t, err)
 	require.Len(t, rep.Results[0].Failures, 1, "the earlier run's failure, as recorded")
-	// It runs again within Retry.MaxInterval (1s), and waits again; two
-	// runs make sure one started after the update above.
-	require.True(t, next(broadcast.JobCorrect).Snoozed)
-	require.True(t, next(broadcast.JobCorrect).Snoozed)
+	// It runs again within Retry.MaxInterval (1s), and waits again. A run
+	// that started after the update above, and has ended: the events of
+	// runs that ended before it may still be waiting to be read, and do
+	// not tell.
+	require.True(t, waitFor(time.Minute, func() bool {
+		var ran bool
+		require.NoError(t, in.pool.QueryRow(ctx, `SELECT state <> 'running' AND attempted_at > $2 FROM river_job
+			WHERE kind = $1`, dispatch.KindCorrect, updated).Scan(&ran))
+		return ran
+	}), "no run started after the update ended")
 	_ = waitingErr(t, in, cid)
 	rep, _, err = in.d.Report(ctx, cid)
 	require.NoError(t, err)
