@@ -634,7 +634,11 @@ func (r *Redactor) Truncated(s string) string {
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
 	}
-	s, _ = m.withinBase64(m.replace(s, true))
+	s = m.replace(s, true)
+	if k := m.base64Head(s); k >= 0 {
+		s = s[:k]
+	}
+	s, _ = m.withinBase64(s)
 	return s
 }
 

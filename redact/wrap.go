@@ -171,29 +171,19 @@ func (m *matcher) inBase64(s string) [][2]int {
 			continue
 		}
 		start := i
-		std, urlSafe := false, false
-		for ; i < len(s) && isBase64Char(s[i]); i++ {
-			switch s[i] {
-			case '+', '/':
-				std = true
-			case '-', '_':
-				urlSafe = true
-			}
+		for i < len(s) && isBase64Char(s[i]) {
+			i++
 		}
 		end := i
 		for i < len(s) && s[i] == '=' {
 			i++
 		}
-		run := s[start:end]
-		if len(run) < minBase64Run || std && urlSafe {
+		if end-start < minBase64Run {
 			continue
 		}
-		if len(run)%4 == 1 { // a character no byte ends in
-			run = run[:len(run)-1]
-		}
-		enc := base64.RawStdEncoding
-		if urlSafe {
-			enc = base64.RawURLEncoding
+		run, enc := runEncoding(s[start:end])
+		if enc == nil {
+			continue
 		}
 		buf = slices.Grow(buf[:0], enc.DecodedLen(len(run)))[:enc.DecodedLen(len(run))]
 		src = append(src[:0], run...)
@@ -217,6 +207,60 @@ func (m *matcher) inBase64(s string) [][2]int {
 		}
 	}
 	return spans
+}
+
+// base64Head returns where s, the start of a longer text, ends in a run
+// of base64 characters (a word of its own, as inBase64 decodes, also
+// wrapped) whose bytes end in the start of a form: the run's character
+// that holds the first byte of it; or -1.
+func (m *matcher) base64Head(s string) int {
+	if t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"); len(t) < len(s) {
+		// A line break the cut left after a line of wrapped base64.
+		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+			s = t
+		}
+	}
+	j, at, ok := unwrap(s)
+	if !ok {
+		j = s
+	}
+	start := len(j)
+	for start > 0 && isBase64Char(j[start-1]) {
+		start--
+	}
+	run, enc := runEncoding(j[start:])
+	if enc == nil {
+		return -1
+	}
+	d, _ := enc.DecodeString(run)
+	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
+		if m.head(string(d[k:])) {
+			p := start + 8*k/6
+			if at != nil {
+				p = at[p]
+			}
+			return p
+		}
+	}
+	return -1
+}
+
+// runEncoding returns run, a run of base64 characters, without a last
+// character no byte ends in, and the alphabet it is written in, without
+// padding; nil for a run of characters of both alphabets, which is none.
+func runEncoding(run string) (string, *base64.Encoding) {
+	std := strings.ContainsAny(run, "+/")
+	urlSafe := strings.ContainsAny(run, "-_")
+	if std && urlSafe {
+		return "", nil
+	}
+	if len(run)%4 == 1 {
+		run = run[:len(run)-1]
+	}
+	if urlSafe {
+		return run, base64.RawURLEncoding
+	}
+	return run, base64.RawStdEncoding
 }
 
 // isBase64Char reports whether c is a character of either base64
