@@ -28,12 +28,7 @@ func TestCorrectAgainKeepsNewerUpdateAsLatest(t *testing.T) {
 	fixed := u1
 	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
 
-	_, err := b.Send(ctx, u1)
-	require.NoError(t, err)
-	ch.set(map[string]bool{"b": true}, nil)
-	_, err = b.Correct(ctx, "u1", fixed)
-	require.Error(t, err, "b refuses the correction")
-	ch.set(nil, nil)
+	sendRefusedCorrection(t, b, ch, u1, fixed)
 	rep, err := b.Send(ctx, u2)
 	require.NoError(t, err)
 	require.False(t, rep.Results[0].Skipped)
@@ -69,16 +64,23 @@ func TestCorrectAgainStaysLatest(t *testing.T) {
 	fixed := u1
 	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
 
-	_, err := b.Send(ctx, u1)
-	require.NoError(t, err)
-	ch.set(map[string]bool{"b": true}, nil)
-	_, err = b.Correct(ctx, "u1", fixed)
-	require.Error(t, err, "b refuses the correction")
-	ch.set(nil, nil)
-	_, err = b.Correct(ctx, "u1", fixed)
+	sendRefusedCorrection(t, b, ch, u1, fixed)
+	_, err := b.Correct(ctx, "u1", fixed)
 	require.NoError(t, err)
 	th, err := b.Thread(ctx, "inc", "hooks")
 	require.NoError(t, err)
 	assert.Equal(t, "c1", th.Last.UpdateID)
 	assert.Equal(t, "u1", th.Root.UpdateID)
+}
+
+// sendRefusedCorrection sends u1, then its correction fixed, which target
+// b of ch refuses for good; ch accepts everything again after.
+func sendRefusedCorrection(t *testing.T, b *broadcast.Broadcaster, ch *receivers, u1, fixed broadcast.Update) {
+	t.Helper()
+	_, err := b.Send(context.Background(), u1)
+	require.NoError(t, err)
+	ch.set(map[string]bool{"b": true}, nil)
+	_, err = b.Correct(context.Background(), u1.ID, fixed)
+	require.Error(t, err, "b refuses the correction")
+	ch.set(nil, nil)
 }

@@ -192,9 +192,7 @@ func TestPruneKeepsVersionLinksOfKeptPosts(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
 	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
 	correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
-	cutoff := time.Now()
-	for !time.Now().After(cutoff) { // the clock moves on past the cutoff
-	}
+	cutoff := pastCutoff()
 	c2 := correctBody(t, b, first.UpdateID, "Fixed again: the US region.")
 	require.Equal(t, "v3", c2.Results[0].Receipt.ID)
 	_, err := store.Prune(ctx, cutoff)
@@ -208,4 +206,13 @@ func TestPruneKeepsVersionLinksOfKeptPosts(t *testing.T) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	assert.Equal(t, []string{"", ""}, ch.replies, "the next update starts a new thread: every version is deleted")
+}
+
+// pastCutoff returns the time now, as a Prune's cutoff, once the clock
+// has moved past it: what is written after is newer.
+func pastCutoff() time.Time {
+	cutoff := time.Now()
+	for !time.Now().After(cutoff) {
+	}
+	return cutoff
 }

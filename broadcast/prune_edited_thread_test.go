@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,9 +23,7 @@ func TestPruneKeepsThreadOfEditedEarlierPost(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
 	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
 	sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
-	cutoff := time.Now()
-	for !time.Now().After(cutoff) { // the clock moves on past the cutoff
-	}
+	cutoff := pastCutoff()
 	corr := correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
 	require.Equal(t, "v3", corr.Results[0].Receipt.ID)
 	_, err := store.Prune(ctx, cutoff)

@@ -20,13 +20,8 @@ import (
 func TestRedactorEncodedFormInsideBase64(t *testing.T) {
 	const secret = "s3cr3t-Pa/ss+word=x<y>&z"
 	r := redact.NewRedactor(redact.NewSecret(secret))
-	js, err := json.Marshal(map[string]string{"client_secret": secret})
-	assert.NoError(t, err)
-	for name, req := range map[string]string{
-		"form body":  url.Values{"grant_type": {"client_credentials"}, "client_secret": {secret}}.Encode(),
-		"json body":  string(js),
-		"upper case": "AUTHORIZATION: BEARER " + strings.ToUpper(secret),
-	} {
+	for name, c := range echoedRequests(t, secret) {
+		req := c.req
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 			for _, pad := range []string{"", "a", "ab"} {
 				blob := enc.EncodeToString([]byte(pad + req + "&scope=all"))
@@ -49,6 +44,21 @@ func TestRedactorEncodedFormInsideBase64(t *testing.T) {
 	}
 	const words = "Basic-auth failed for user operations_team: see https://example.com/docs/auth YWJjZGVmZ2hp"
 	assert.Equal(t, words, r.String(words), "other text, base64 or not, is left alone")
+}
+
+// echoedRequests are requests that carry secret in the form each writes
+// it (form, the part holding it): a form body's %-escaped, a JSON body's
+// escaped, an upper-cased header's.
+func echoedRequests(t *testing.T, secret string) map[string]struct{ req, form string } {
+	js, err := json.Marshal(map[string]string{"client_secret": secret})
+	assert.NoError(t, err)
+	jsForm, err := json.Marshal(secret)
+	assert.NoError(t, err)
+	return map[string]struct{ req, form string }{
+		"form body":  {"grant_type=client_credentials&client_secret=" + url.QueryEscape(secret), url.QueryEscape(secret)},
+		"json body":  {string(js), strings.Trim(string(jsForm), `"`)},
+		"upper case": {"AUTHORIZATION: BEARER " + strings.ToUpper(secret), strings.ToUpper(secret)},
+	}
 }
 
 const b64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"

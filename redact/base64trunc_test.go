@@ -2,8 +2,6 @@ package redact_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -19,15 +17,7 @@ import (
 func TestRedactorTruncatedEncodedFormInsideBase64(t *testing.T) {
 	const secret = "s3cr3t-Pa/ss+word=x<y>&z-and-more-0123456789"
 	r := redact.NewRedactor(redact.NewSecret(secret))
-	js, err := json.Marshal(map[string]string{"client_secret": secret})
-	assert.NoError(t, err)
-	jsForm, err := json.Marshal(secret)
-	assert.NoError(t, err)
-	for name, c := range map[string]struct{ req, form string }{
-		"form body":  {"grant_type=client_credentials&client_secret=" + url.QueryEscape(secret), url.QueryEscape(secret)},
-		"json body":  {string(js), strings.Trim(string(jsForm), `"`)},
-		"upper case": {"AUTHORIZATION: BEARER " + strings.ToUpper(secret), strings.ToUpper(secret)},
-	} {
+	for name, c := range echoedRequests(t, secret) {
 		at := strings.Index(c.req, c.form)
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
 			for _, wrapped := range []bool{false, true} {

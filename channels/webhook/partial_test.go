@@ -22,6 +22,15 @@ func status(code int) behaviour {
 	}
 }
 
+// busyOnce answers 503 to the first request, and accepts the others.
+func busyOnce(n int, w http.ResponseWriter, r *http.Request) bool {
+	if n == 1 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return false
+	}
+	return accept(n, w, r)
+}
+
 func TestPartialSuccess(t *testing.T) {
 	rc := newReceiver(t)
 	rc.on("/ok", accept)

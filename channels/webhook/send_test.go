@@ -187,13 +187,7 @@ func TestRetryKeepsIDAndBodyRefreshesTimestamp(t *testing.T) {
 
 func TestLedgerLimitsRetryToEndpointsNotDone(t *testing.T) {
 	rc := newReceiver(t)
-	rc.on("/flaky", func(n int, w http.ResponseWriter, r *http.Request) bool {
-		if n == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return false
-		}
-		return accept(n, w, r)
-	})
+	rc.on("/flaky", busyOnce)
 	rc.on("/gone", func(_ int, w http.ResponseWriter, _ *http.Request) bool {
 		w.WriteHeader(http.StatusGone)
 		return false

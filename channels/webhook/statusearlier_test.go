@@ -21,13 +21,7 @@ func TestStatusCodeOfAFailureRecordedEarlier(t *testing.T) {
 	rc := newReceiver(t)
 	rc.on("/gone", status(http.StatusGone))
 	rc.on("/bad", status(http.StatusBadRequest))
-	rc.on("/busy", func(n int, w http.ResponseWriter, r *http.Request) bool {
-		if n == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return false
-		}
-		return accept(n, w, r)
-	})
+	rc.on("/busy", busyOnce)
 
 	for _, tt := range []struct {
 		path string

@@ -22,13 +22,7 @@ import (
 func TestStatusCodeOfAWrappedFailureRecordedEarlier(t *testing.T) {
 	rc := newReceiver(t)
 	rc.on("/gone", status(http.StatusGone))
-	rc.on("/busy", func(n int, w http.ResponseWriter, r *http.Request) bool {
-		if n == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return false
-		}
-		return accept(n, w, r)
-	})
+	rc.on("/busy", busyOnce)
 	ch := newTestChannel(t, Config{Endpoints: []Endpoint{rc.endpoint("/gone"), rc.endpoint("/busy")}}, nil)
 	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
 	require.NoError(t, err)
