@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -106,41 +104,42 @@ type storeError struct{ msg string }
 
 func (e *storeError) Error() string { return e.msg }
 
-// checkOverrides reports an -override for a channel that is not configured:
-// a typo would otherwise be silently ignored. -override splits at the
-// first "=" (at the next one for a name already taken), which cannot tell
-// a channel whose name holds one ("a=b") from its text: an override whose
-// name is no channel's is joined back and
-// split after the longest configured name it starts with, followed by "=".
-func checkOverrides(overrides map[string]string, chans []broadcast.Channel) error {
-	names := make(map[string]bool, len(chans))
-	for _, ch := range chans {
-		names[ch.Name()] = true
+// checkOverrides returns the -override flags given, list, as the
+// Update's Overrides, each split after the name of the configured channel
+// it starts with, followed by "=" (a name may hold "=": "ops=eu=Text"),
+// white space around the name allowed. It refuses an override that names
+// no configured channel (a typo would otherwise be silently ignored), one
+// that two channels' names both fit ("ops" and "ops=eu" for
+// "ops=eu=Text"), and a channel given twice.
+func checkOverrides(list []string, chans []broadcast.Channel) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
 	}
-	for _, k := range slices.Sorted(maps.Keys(overrides)) {
-		if names[k] {
-			continue
-		}
-		raw, name := k+"="+overrides[k], ""
-		for n := range names {
-			if len(n) > len(name) && strings.HasPrefix(raw, n+"=") {
-				name = n
+	out := make(map[string]string, len(list))
+	for _, s := range list {
+		var names []string
+		var text string
+		for _, ch := range chans {
+			rest, ok := strings.CutPrefix(strings.TrimLeft(s, " \t"), ch.Name())
+			if after, ok2 := strings.CutPrefix(strings.TrimLeft(rest, " \t"), "="); ok && ok2 {
+				names, text = append(names, ch.Name()), after
 			}
 		}
-		text := strings.TrimPrefix(raw, name+"=")
-		_, taken := overrides[name]
 		switch {
-		case name == "":
-			return badFlag("override", "no channel named %q (channels: %s)", k, strings.Join(channelNames(chans), ", "))
-		case taken:
-			return badFlag("override", "%s: given twice", name)
+		case len(names) == 0:
+			name, _, _ := strings.Cut(s, "=")
+			return nil, badFlag("override", "no channel named %q (channels: %s)", strings.TrimSpace(name), strings.Join(channelNames(chans), ", "))
+		case len(names) > 1:
+			return nil, badFlag("override", "%q: fits channel %s and channel %s: rename one", s, names[0], names[1])
 		case strings.TrimSpace(text) == "":
-			return badFlag("override", "%s: empty text", name)
+			return nil, badFlag("override", "%s: empty text", names[0])
 		}
-		delete(overrides, k)
-		overrides[name] = text
+		if _, dup := out[names[0]]; dup {
+			return nil, badFlag("override", "%s: given twice", names[0])
+		}
+		out[names[0]] = text
 	}
-	return nil
+	return out, nil
 }
 
 func channelNames(chans []broadcast.Channel) []string {

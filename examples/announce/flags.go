@@ -476,18 +476,12 @@ func parseOverrides(list []string) (map[string]string, error) {
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", name)
 		}
-		// Taken: it may be another channel whose name holds "=" ("ops=eu"
-		// and "ops=us"), which checkOverrides, knowing the channels, tells
-		// apart; split it at its next "=" instead.
-		for {
-			if _, dup := out[name]; !dup {
-				break
-			}
-			more, rest, ok := strings.Cut(text, "=")
-			if !ok || strings.TrimSpace(rest) == "" {
-				return nil, badFlag("override", "%s: given twice", name)
-			}
-			name, text = name+"="+more, rest
+		// Split at the first "=" until the channels are known: a channel's
+		// name may hold one ("ops=eu"), and checkOverrides splits each
+		// again by the names configured (see there). Two with no other
+		// "=" name one channel.
+		if prev, dup := out[name]; dup && !strings.Contains(prev+text, "=") {
+			return nil, badFlag("override", "%s: given twice", name)
 		}
 		out[name] = text
 	}

@@ -285,9 +285,11 @@ func (a *app) run(ctx context.Context) int {
 	case a.opts.retract != "":
 		return a.retract(ctx, cfg)
 	}
-	if err := checkOverrides(u.Overrides, cfg.Channels); err != nil {
+	overrides, err := checkOverrides(a.opts.overrides, cfg.Channels)
+	if err != nil {
 		return a.fail(exitUsage, err)
 	}
+	u.Overrides = overrides
 	linkToPage(&u, cfg.Channels)
 	if a.opts.dryRun {
 		return a.preview(ctx, cfg, u)
