@@ -192,3 +192,37 @@ func TestCheckAfterFollowingMigration(t *testing.T) {
 	assert.Contains(t, err.Error(), "-333333333: getChatMemberCount: Bot API answered 400: Bad Request: group chat was upgraded "+
 		"to a supergroup chat (now -1004444444444: update Config.Chats)")
 }
+
+// A chat entry with a forum topic whose group was upgraded to a
+// supergroup posts to the supergroup without the topic: the supergroup
+// numbers its topics anew, and the Bot API refuses the old one for good
+// ("message thread not found"). The message goes to its General topic,
+// the receipt names the supergroup and links no topic, and the update
+// after it goes there at once, without the topic too.
+func TestSendMigratedGroupDropsTopic(t *testing.T) {
+	f := newFakeBot(t)
+	const super = int64(-1004444444444)
+	f.set(func(f *fakeBot) {
+		f.chats[groupID].migrateTo = super
+		f.chats[super] = &fakeChat{id: super, typ: "supergroup", forum: true}
+	})
+	ch := newTestChannel(t, f, []string{"-333333333/7"})
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	sends := f.received("sendMessage")
+	require.Len(t, sends, 2, "to the group, then to the supergroup")
+	assert.Contains(t, sends[0].Body, `"message_thread_id":7`)
+	assert.Contains(t, sends[1].Body, `"chat_id":-1004444444444`)
+	assert.NotContains(t, sends[1].Body, `"message_thread_id"`, "the group's topic is not the supergroup's")
+	assert.Equal(t, "-1004444444444", r.Meta["chat_id:-333333333/7"])
+	assert.Equal(t, "https://t.me/c/4444444444/1", r.URL, "in the General topic")
+
+	u := testUpdate()
+	u.ID = "next"
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	sends = f.received("sendMessage")
+	require.Len(t, sends, 3)
+	assert.Contains(t, sends[2].Body, `"chat_id":-1004444444444`, "no detour through the old group")
+	assert.NotContains(t, sends[2].Body, `"message_thread_id"`)
+}

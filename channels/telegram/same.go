@@ -43,7 +43,7 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			d := ""
 			if p.chatID != 0 {
 				c.s.learned.Store(ch.target, p.chatID)
-				d = dest(p.chatID, ch.topic)
+				d = dest(p.chatID, ch.topicIn(p.chatID))
 			}
 			return same.Posted[posted]{Post: p, Dest: d, Receipt: p.receipt(ch.target)}, nil
 		},
@@ -220,14 +220,14 @@ func dest(chatID, topic int64) string {
 // the incident's thread; "" when none is.
 func (c *Channel) destOf(t broadcast.Thread, ch chat) string {
 	if id, ok := c.chatID(ch).(int64); ok {
-		return dest(id, ch.topic)
+		return dest(id, ch.topicIn(id))
 	}
 	if id, ok := c.s.learned.Load(ch.target); ok {
 		return dest(id.(int64), ch.topic)
 	}
 	for _, r := range []broadcast.Receipt{t.Last, t.Root} {
 		if p, ok := postedIn(r, ch.target); ok {
-			return dest(p.chatID, ch.topic)
+			return dest(p.chatID, ch.topicIn(p.chatID))
 		}
 	}
 	return ""
@@ -237,7 +237,7 @@ func (c *Channel) destOf(t broadcast.Thread, ch chat) string {
 // attempts, names under one of the configured chats, and that chat.
 func (c *Channel) earlierIn(r broadcast.Receipt, d string) (posted, string, bool) {
 	for _, ch := range c.s.chats {
-		if p, ok := postedIn(r, ch.target); ok && dest(p.chatID, ch.topic) == d {
+		if p, ok := postedIn(r, ch.target); ok && dest(p.chatID, ch.topicIn(p.chatID)) == d {
 			// Posted to a username: the chat's, for its public link.
 			if name, ok := ch.id.(string); ok {
 				p.username = strings.TrimPrefix(name, "@")

@@ -48,13 +48,16 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 	if id, ok := c.s.learned.Load(ch.target); ok && !moved {
 		at = id
 	}
-	in := sendMessage{ChatID: c.chatID(ch), MessageThreadID: ch.topic, Text: html, ParseMode: parseMode,
+	to := c.chatID(ch)
+	in := sendMessage{ChatID: to, MessageThreadID: ch.topicIn(to), Text: html, ParseMode: parseMode,
 		LinkPreviewOptions: preview, ReplyParameters: replyIn(at, reply, moved)}
 	result, e, err := c.call(ctx, "sendMessage", in)
 	if e != nil && e.MigrateToChatID != 0 {
 		c.s.migrated.Store(ch.target, e.MigrateToChatID)
-		// Only to a message of the supergroup's, not of the old group's.
+		// Only to a message of the supergroup's, not of the old group's,
+		// and in no topic of the group's (see topicIn).
 		in.ChatID, in.ReplyParameters = e.MigrateToChatID, replyIn(e.MigrateToChatID, reply, true)
+		in.MessageThreadID = ch.topicIn(e.MigrateToChatID)
 		result, _, err = c.call(ctx, "sendMessage", in)
 	}
 	if err != nil {
@@ -67,6 +70,19 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 		return posted{}, nil
 	}
 	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username, topic: msg.topic()}, nil
+}
+
+// topicIn returns the forum topic ch posts to in the chat chatID (an
+// int64, or ch's "@username"): ch's topic, but none in the supergroup
+// ch's group became, which numbers its topics anew: the group's topic id
+// names none there, or another, and the Bot API refuses the first for
+// good ("message thread not found"). The message goes to the
+// supergroup's General topic instead.
+func (ch chat) topicIn(chatID any) int64 {
+	if id, ok := ch.id.(int64); ok && chatID != any(id) {
+		return 0
+	}
+	return ch.topic
 }
 
 // replyIn returns the reply_parameters of a message to chat replying to

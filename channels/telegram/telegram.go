@@ -93,8 +93,13 @@
 // be edited or deleted: a correction of it is posted anew in the
 // supergroup (broadcast.ErrNotEditable), and a retraction of it fails
 // that chat for good, wrapping broadcast.ErrNotSupported and naming the
-// group and the supergroup. Either way the next message goes to the
-// supergroup at once.
+// group and the supergroup. The supergroup numbers its forum topics anew
+// too: an entry's topic ("-333333333/7") is the group's, which names no topic of
+// the supergroup (the Bot API would refuse it for good, "message thread
+// not found") or another one, so the channel posts to the supergroup
+// without it, in its General topic, and the receipt's link names no
+// topic; Config.Chats should name the supergroup's topic. Either way the
+// next message goes to the supergroup at once.
 //
 // # Threading
 //
