@@ -58,7 +58,10 @@
 // templates: the body is shortened first, the URL kept whole. The card's
 // title is cut to 200 and its component list to 2,000 (the rest counted,
 // "… and 3 more"). A message is at most 32,000 bytes: a card that would
-// make it longer is left out. A text that shows nothing (a template that
+// make it longer is left out, unless the text shows nothing (a template
+// that renders none, with advice far past broadcast.MaxAdviceLength in a
+// Message built without the Broadcaster): the message would be empty,
+// and Send and Preview fail for good without posting. A text that shows nothing (a template that
 // renders none, for some status) without a card (NoCard) would make a
 // message Google refuses: New refuses such a template (Config.Templates),
 // and Send fails for good without posting.
@@ -230,6 +233,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	}
 	u = u.WithDefaults(c.s.now().UTC())
 	text, err := render(c.s.tmpl, c.name, u, c.s.noCard)
+	if err == nil {
+		_, err = c.body(u, text)
+	}
 	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, err
 }
@@ -249,11 +255,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	msg := message{Text: text, MarkupSyntax: MarkupSyntax, Thread: thread{ThreadKey: u.IncidentID}}
-	if !c.s.noCard {
-		msg.CardsV2 = []cardV2{statusCard(u)}
-	}
-	body, err := encode(msg)
+	body, err := c.body(u, text)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -299,6 +301,16 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			Message: httpx.BodySnippet(c.s.rd, resp), foreign: true}))
 	}
 	return c.receipt(got, id), nil
+}
+
+// body returns the JSON body of u's message, whose text is text (see
+// encode).
+func (c *Channel) body(u broadcast.Update, text string) ([]byte, error) {
+	msg := message{Text: text, MarkupSyntax: MarkupSyntax, Thread: thread{ThreadKey: u.IncidentID}}
+	if !c.s.noCard {
+		msg.CardsV2 = []cardV2{statusCard(u)}
+	}
+	return encode(msg)
 }
 
 // quotesCredential reports whether got, read from a 2xx answer, holds the

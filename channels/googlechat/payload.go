@@ -297,10 +297,16 @@ func components(cs []broadcast.Component) string {
 }
 
 // encode returns the JSON body of msg within MaxMessageBytes: without the
-// card when that is what it takes.
+// card when that is what it takes, but for a message whose text is empty
+// (shows nothing: see messageText), which would be empty without it, and
+// which Google refuses for good ("Message cannot be empty").
 func encode(msg message) ([]byte, error) {
 	b, err := httpx.JSONBody(msg)
 	if err == nil && len(b) > MaxMessageBytes && msg.CardsV2 != nil {
+		if msg.Text == "" {
+			return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: the card makes the message %d bytes, "+
+				"more than %d, and the text shows nothing to post without it", len(b), MaxMessageBytes))
+		}
 		msg.CardsV2 = nil
 		b, err = httpx.JSONBody(msg)
 	}
