@@ -108,7 +108,8 @@ func TestDuplicateNotFound(t *testing.T) {
 	tests := []struct {
 		name     string
 		timeline http.HandlerFunc
-		why      string // added to the error of attempt 1
+		lookup   string // why the look-up failed: in the error of attempt 1, and the receipt of attempt 2
+		failed   bool   // the look-up failed, for a reason lookup does not pin
 	}{
 		{name: "timeline without it", timeline: answer(200,
 			`{"data":[`+post("1850000000000000009", "2025-11-24T14:30:05.000Z", "Something else")+`],"meta":{"result_count":1}}`)},
@@ -132,13 +133,19 @@ func TestDuplicateNotFound(t *testing.T) {
 		// x-rate-limit-* headers; its wait must not reach the error.
 		{name: "timeline 429", timeline: answer(429, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`,
 			"x-rate-limit-limit", "1", "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15*time.Minute)),
-			why: " (the account's posts could not be read to find it: twitter: find post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests)"},
+			lookup: "twitter: find post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests"},
 		// The Free tier may not read timelines: 403 client-not-enrolled.
 		{name: "timeline 403 on the free tier", timeline: answer(403, `{"title":"Client Forbidden","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}`),
-			why: " (the account's posts could not be read to find it: twitter: find post: X API 403 Client Forbidden: When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.)"},
+			lookup: "twitter: find post: X API 403 Client Forbidden: When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project."},
 		{name: "timeline 503", timeline: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`, "Retry-After", "5"),
-			why: " (the account's posts could not be read to find it: twitter: find post: X API 503 Service Unavailable)"},
-		{name: "timeline echoes the credentials", timeline: writeEcho},
+			lookup: "twitter: find post: X API 503 Service Unavailable"},
+		{name: "timeline echoes the credentials", timeline: writeEcho, failed: true},
+		// The connection breaks in the answer's body.
+		{name: "timeline network error", timeline: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"data":[`))
+		}, failed: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,8 +160,8 @@ func TestDuplicateNotFound(t *testing.T) {
 			assert.True(t, broadcast.IsPermanent(err), "IsPermanent")
 			_, retry := broadcast.RetryDelay(err)
 			assert.False(t, retry, "RetryDelay marked")
-			if tt.why != "" {
-				assert.Equal(t, dup+tt.why, err.Error())
+			if tt.lookup != "" {
+				assert.Equal(t, dup+" (the account's posts could not be read to find it: "+tt.lookup+")", err.Error())
 			}
 			for _, s := range testSecrets {
 				assert.NotContains(t, err.Error(), s)
@@ -165,7 +172,22 @@ func TestDuplicateNotFound(t *testing.T) {
 			m.Attempt = 2
 			r, err := ch.Send(context.Background(), m)
 			require.NoError(t, err)
-			assert.Equal(t, broadcast.Receipt{Channel: "x", Time: fixedNow, Meta: map[string]string{"duplicate": "true"}}, r)
+			// A failed look-up says, in the receipt, why it has no post id.
+			want := map[string]string{"duplicate": "true"}
+			switch {
+			case tt.lookup != "":
+				want["lookup_error"] = tt.lookup
+			case tt.failed:
+				require.Contains(t, r.Meta, "lookup_error")
+				assert.Contains(t, r.Meta["lookup_error"], "twitter: find post: ")
+				for _, s := range testSecrets {
+					assert.NotContains(t, r.Meta["lookup_error"], s)
+					assert.NotContains(t, r.Meta["lookup_error"], url.QueryEscape(s))
+					assert.NotContains(t, r.Meta["lookup_error"], percentEncode(s))
+				}
+				want["lookup_error"] = r.Meta["lookup_error"]
+			}
+			assert.Equal(t, broadcast.Receipt{Channel: "x", Time: fixedNow, Meta: want}, r)
 		})
 	}
 }

@@ -28,6 +28,9 @@ const (
 	// metaReplyDropped is the post X refused to reply to (deleted or not
 	// visible), so that the update was posted without the reply.
 	metaReplyDropped = "reply_dropped"
+	// metaLookupError is why the look-up of a duplicate's post failed on
+	// a retry (see findPost), redacted: the reason its receipt has no ID.
+	metaLookupError = "lookup_error"
 )
 
 // Waits of a reply X refuses as to a deleted post (see Send).
@@ -65,9 +68,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		p, err = c.post(ctx, text, "")
 	}
 	if errors.Is(err, ErrDuplicate) {
-		p, err = c.duplicate(ctx, m, text, reply, err)
+		var why string
+		p, why, err = c.duplicate(ctx, m, text, reply, err)
 		if err == nil && p.ID == "" {
-			return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply, metaReplyDropped, dropped)), nil
+			return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply,
+				metaReplyDropped, dropped, metaLookupError, why)), nil
 		}
 	}
 	if err != nil {
@@ -129,18 +134,21 @@ func notVisibleYet(err error, wait time.Duration) error {
 // account's newest posts have it (see findPost). Else, on a retry, the
 // post is taken as delivered with its id unknown, and on a first attempt
 // dup stands. A look-up that fails changes neither: it adds its reason to
-// dup's text, never its marks, so that it cannot make dup a retry.
-func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text, reply string, dup error) (post, error) {
+// dup's text, never its marks, so that it cannot make dup a retry; on a
+// retry, the reason is why, redacted, for the receipt.
+func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text, reply string, dup error) (post, string, error) {
 	p, ok, err := c.findPost(ctx, text, reply, m.Update.Time)
 	switch {
 	case ok:
-		return p, nil
+		return p, "", nil
+	case m.Attempt > 1 && err != nil:
+		return post{}, c.redactor.String(err.Error()), nil
 	case m.Attempt > 1:
-		return post{}, nil
+		return post{}, "", nil
 	case err != nil:
-		return post{}, fmt.Errorf("%w (the account's posts could not be read to find it: %s)", dup, err.Error())
+		return post{}, "", fmt.Errorf("%w (the account's posts could not be read to find it: %s)", dup, err.Error())
 	}
-	return post{}, dup
+	return post{}, "", dup
 }
 
 // post creates one post of text, a reply to the post replyTo unless it is

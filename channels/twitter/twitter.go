@@ -243,8 +243,10 @@
 //     but none of its marks. On a retry (Message.Attempt > 1) it is taken
 //     as delivered: the earlier attempt reached X, only its answer was
 //     lost. The Receipt then has no ID or URL; it has Meta["duplicate"] =
-//     "true" and, for a reply, Meta["in_reply_to"] = the post it replied
-//     to. The incident's next update replies to that post instead: the
+//     "true", for a reply Meta["in_reply_to"] = the post it replied to,
+//     and, when the posts could not be read, Meta["lookup_error"] = why
+//     (the look-up's error, without credentials), the reason it has no
+//     ID. The incident's next update replies to that post instead: the
 //     thread branches but stays one thread. When the lost post was the
 //     incident's first, the next update has nothing to reply to and starts
 //     a new thread;
