@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -29,4 +30,25 @@ func TestRedactorCaseFolded(t *testing.T) {
 	r := redact.NewRedactor(redact.NewSecret("Hunter"), redact.NewSecret("Sesame"), redact.NewSecret("PasswordX"))
 	plain := "hunter, open sesame: the password x is wrong, PASSWORDX"
 	assert.Equal(t, plain, r.String(plain), "a short secret's other case stays")
+}
+
+// The base64 of a token-like secret upper- or lower-cased, standing as a
+// word of its own (alone or after the bytes of a login), is found: the
+// decoded bytes are matched against every form, the case-folded ones among
+// them.
+func TestRedactorCaseFoldedBase64(t *testing.T) {
+	const secret = "xoxb-TokenWithMixedCase"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, v := range []string{strings.ToUpper(secret), strings.ToLower(secret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+			for _, text := range []string{
+				"echo " + enc.EncodeToString([]byte(v)) + " end",
+				"AUTH PLAIN " + enc.EncodeToString([]byte("\x00user\x00"+v)),
+			} {
+				out := r.String(text)
+				assert.NotContains(t, out, enc.EncodeToString([]byte(v))[:20], "%q", out)
+				assert.True(t, r.Holds(text), text)
+			}
+		}
+	}
 }

@@ -613,6 +613,7 @@ func (r *Redactor) String(s string) string {
 	}
 	m := r.m()
 	s, _ = m.acrossBreaks(s)
+	s, _ = m.withinHex(s)
 	s, _ = m.withinBase64(m.replace(s, false))
 	return s
 }
@@ -634,6 +635,10 @@ func (r *Redactor) Truncated(s string) string {
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
 	}
+	if k := m.hexHead(s); k >= 0 {
+		s = s[:k]
+	}
+	s, _ = m.withinHex(s)
 	s = m.replace(s, true)
 	if k := m.base64Head(s); k >= 0 {
 		s = s[:k]
@@ -656,6 +661,9 @@ func (r *Redactor) Holds(s string) bool {
 		return true
 	}
 	if _, across := m.acrossBreaks(s); across {
+		return true
+	}
+	if m.inHex(s) != nil {
 		return true
 	}
 	_, inside := m.withinBase64(s)

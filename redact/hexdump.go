@@ -1,0 +1,221 @@
+package redact
+
+import "strings"
+
+// hexBytes is a run of bytes written in hex two digits each, as a server
+// dumping the bytes it received writes them: d, the bytes; at, where each
+// byte's digits start; col, where the text column of a dump's line shows
+// each byte, or -1.
+type hexBytes struct {
+	d       []byte
+	at, col []int
+}
+
+// hexToken reports whether s[i:] starts with two hex digits that no ASCII
+// letter or digit runs on from on either side.
+func hexToken(s string, i int) bool {
+	return i+2 <= len(s) && isHex(s[i]) && isHex(s[i+1]) &&
+		(i == 0 || !isWordByte(s[i-1])) && (i+2 == len(s) || !isWordByte(s[i+2]))
+}
+
+// scanHex reads the run of hex bytes that starts at s[i] into h and
+// returns where it ends. The bytes of a run are separated by one space,
+// ":" or "-", the same throughout, two spaces after the eighth of a line
+// allowed (hexdump -C). A run goes on at the start of the next line (after
+// an offset, as a dump writes it: four or more hex digits, or "0x" and
+// them, then ":" or a space; a run whose first line starts with one goes
+// on only after one) when what ends its line is nothing, or, after two
+// spaces, the line's bytes as text (hexdump -C, xxd), whose characters
+// col records when there is one for each byte of the line (or, on the
+// text's last line, which a cut may have ended, fewer).
+func scanHex(s string, i int, h *hexBytes) int {
+	h.d, h.at, h.col = h.d[:0], h.at[:0], h.col[:0]
+	var sep byte
+	lineStart := 0 // of h.d: the first byte of this line
+	// A dump's lines, each after its offset, which is short: look back no
+	// further, or text of many short runs on one line is read over and over.
+	lo := max(0, i-maxDumpOffset)
+	bol := strings.LastIndexByte(s[lo:i], '\n') + 1 + lo
+	offsets := (bol > lo || lo == 0) && i > bol && dumpOffset(s[bol:]) == i-bol
+	p := i
+	for {
+		h.d = append(h.d, unhex(s[p])<<4|unhex(s[p+1]))
+		h.at = append(h.at, p)
+		h.col = append(h.col, -1)
+		q := p + 2
+		if q < len(s) && sep == 0 && strings.IndexByte(" :-", s[q]) >= 0 {
+			sep = s[q]
+		}
+		if q < len(s) && s[q] == sep {
+			if hexToken(s, q+1) {
+				p = q + 1
+				continue
+			}
+			if sep == ' ' && len(h.d)-lineStart == 8 && q+1 < len(s) && s[q+1] == ' ' && hexToken(s, q+2) {
+				p = q + 2
+				continue
+			}
+		}
+		// The end of the line's bytes: what follows on the line, then the
+		// next line.
+		rest := s[q:]
+		pad := len(rest) - len(strings.TrimLeft(rest, " "))
+		n := len(h.d) - lineStart
+		// The line ends in at most a text column of n characters, with
+		// "|" around it, and "\r": look no further, or text of many short
+		// runs on one line is read over and over.
+		win := rest[pad:min(len(rest), pad+n+3)]
+		nl := strings.IndexByte(win, '\n')
+		last := nl < 0 // the text's last line, which a cut may have ended
+		switch {
+		case !last:
+			nl += q + pad
+		case pad+len(win) == len(rest):
+			nl = len(s)
+		default:
+			return q // a line too long for a dump's
+		}
+		text := strings.TrimSuffix(s[q+pad:nl], "\r")
+		if text != "" {
+			if pad < 2 {
+				return q // not a dump's text column
+			}
+			c := q + pad
+			if inner, ok := strings.CutPrefix(text, "|"); ok {
+				text, c = strings.TrimSuffix(inner, "|"), c+1
+			}
+			if len(text) == n || last && len(text) < n {
+				for k := range len(text) {
+					h.col[lineStart+k] = c + k
+				}
+			}
+		}
+		if last {
+			return q
+		}
+		off := dumpOffset(s[nl+1:])
+		next := nl + 1 + off
+		if sep == 0 || offsets && off == 0 || !hexToken(s, next) {
+			return q
+		}
+		p, lineStart = next, len(h.d)
+	}
+}
+
+// maxDumpOffset is the length of the longest line start that scanHex
+// takes for a dump's offset and the spaces around it.
+const maxDumpOffset = 32
+
+// dumpOffset returns the length of the offset that line, a line of a hex
+// dump, starts with, and the spaces around it; 0 when it starts with none.
+func dumpOffset(line string) int {
+	t := strings.TrimLeft(line, " \t")
+	d := strings.TrimPrefix(t, "0x")
+	n := 0
+	for n < len(d) && isHex(d[n]) {
+		n++
+	}
+	if n < 4 || n == len(d) || d[n] != ':' && d[n] != ' ' && d[n] != '\t' {
+		return 0
+	}
+	rest := strings.TrimPrefix(d[n:], ":")
+	return len(line) - len(strings.TrimLeft(rest, " \t"))
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// inHex returns the spans of s, start and end, of the forms of minFreeForm
+// bytes or more found in the bytes that a run of hex bytes writes (see
+// scanHex): the digits from the form's first byte to its last, and the
+// characters that show them in a dump's text column.
+func (m *matcher) inHex(s string) [][2]int {
+	var spans [][2]int
+	var h hexBytes
+	for i := 0; i+2 < len(s); i++ {
+		if !hexToken(s, i) || strings.IndexByte(" :-", s[i+2]) < 0 || !hexToken(s, i+3) {
+			continue
+		}
+		end := scanHex(s, i, &h)
+		if len(h.d) >= minFreeForm {
+			d := string(h.d)
+			for k := 0; k < len(d); k++ {
+				if r := m.byte1[d[k]]; r[0] == r[1] {
+					continue
+				}
+				f := m.longest(d, k)
+				if f < 0 || len(m.form(f)) < minFreeForm {
+					continue
+				}
+				last := k + len(m.form(f)) - 1
+				spans = append(spans, [2]int{h.at[k], h.at[last] + 2})
+				for b := k; b <= last; b++ {
+					if c := h.col[b]; c >= 0 {
+						spans = append(spans, [2]int{c, c + 1})
+					}
+				}
+			}
+		}
+		i = end
+	}
+	return spans
+}
+
+// withinHex returns s with each occurrence of a form that inHex finds
+// replaced by Redacted, and whether it found one.
+func (m *matcher) withinHex(s string) (string, bool) {
+	spans := m.inHex(s)
+	if spans == nil {
+		return s, false
+	}
+	return redactSpans(s, spans), true
+}
+
+// hexHead returns where s, the start of a longer text, ends in a run of
+// hex bytes (see scanHex) that may go on, whose bytes end in the start of
+// a form: where the digits of the form's first byte start; or -1. A run
+// may go on when s ends after it in a separator and at most a digit, in
+// spaces and the start of the line's text column, or in the next line's
+// offset and at most a digit.
+func (m *matcher) hexHead(s string) int {
+	var h hexBytes
+	start, end := -1, -1 // of the last run
+	for i := 0; i+2 < len(s); i++ {
+		if hexToken(s, i) && strings.IndexByte(" :-", s[i+2]) >= 0 && hexToken(s, i+3) {
+			start, i = i, scanHex(s, i, &h)
+			end = i
+		}
+	}
+	if start < 0 || !hexGoesOn(s[end:]) {
+		return -1
+	}
+	scanHex(s, start, &h)
+	d := string(h.d)
+	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
+		if m.head(d[k:]) {
+			return h.at[k]
+		}
+	}
+	return -1
+}
+
+// hexGoesOn reports whether tail, what follows a run of hex bytes at the
+// end of a text cut short, may be followed by more of its bytes.
+func hexGoesOn(tail string) bool {
+	line, after, broken := strings.Cut(tail, "\n")
+	if !broken {
+		t := strings.TrimLeft(tail, " :-")
+		return t == "" || len(t) == 1 && isHex(t[0]) && len(tail) == 2 || strings.HasPrefix(tail, "  ")
+	}
+	if strings.TrimRight(line, " \r") != "" && !strings.HasPrefix(line, "  ") {
+		return false
+	}
+	return len(after) <= 16 && strings.Trim(after, "0123456789abcdefABCDEFx: \t") == ""
+}
