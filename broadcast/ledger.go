@@ -700,6 +700,21 @@ func (l *storeLedger) notRecorded(err error) {
 	l.mu.Unlock()
 }
 
+// markedTargets returns the targets this Send marked, delivered or
+// failed, in the order of their names: no progress marks.
+func (l *storeLedger) markedTargets() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for target := range l.marked {
+		if target != "" && !isProgress(target) {
+			out = append(out, target)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // remember keeps a mark of this Send; l.mu is held.
 func (l *storeLedger) remember(target, failure string) {
 	if l.marked == nil {

@@ -2324,7 +2324,11 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // the latest was saved in its thread when it became the latest, so its
 // receipt keeps the thread when the others' were moved out; a post that
 // was retracted keeps its retraction's marks too, or a kept thread would
-// take it for up again. A failure costs only that, and is logged.
+// take it for up again. An update some of whose targets refused it for
+// good keeps that mark too (see retryFailed), and the marks of the
+// targets this delivery marked, so that a later Send of it tries the
+// targets that refused it and not those it reached. A failure costs only
+// that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2346,18 +2350,30 @@ func (d *delivery) keepThread(ctx context.Context) {
 			rk := retractionKeys(&r)
 			keys = slices.DeleteFunc(append(keys, rk[:]...), func(k string) bool { return k == "" })
 		}
-		for _, key := range keys {
+		// again marks target of key again, as it is marked, and returns
+		// its failure text; nothing when it is not marked or err is set.
+		again := func(key, target string) (failure string) {
 			if err != nil {
-				break
+				return ""
 			}
 			var done bool
-			var failure string
-			if done, failure, err = d.b.store.Done(ctx, key, d.name, ""); err == nil && done {
+			if done, failure, err = d.b.store.Done(ctx, key, d.name, target); err == nil && done {
 				var f error
 				if failure != "" {
 					f = errors.New(failure)
 				}
-				err = d.b.store.Mark(ctx, key, d.name, "", f)
+				err = d.b.store.Mark(ctx, key, d.name, target, f)
+			}
+			return failure
+		}
+		for _, key := range keys {
+			again(key, "")
+		}
+		if again(opSend.markID(id), failedTargetsTarget) != "" {
+			// A later Send of the update tries again the targets that
+			// refused it (see retryFailed): those it reached stay marked.
+			for _, target := range d.ledger.markedTargets() {
+				again(opSend.markID(id), target)
 			}
 		}
 		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)

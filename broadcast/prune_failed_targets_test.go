@@ -1,0 +1,50 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A Prune after an in-place correction keeps, with the thread's latest
+// update, its mark that some of its targets refused it for good: a later
+// Send of that update tries those targets again, and only those. The
+// correction marked the update delivered again, to keep its thread, but
+// not that its targets failed, so the Prune left a mark that said every
+// target had it, and the Send skipped the channel.
+func TestPruneKeepsFailedTargetsOfKeptUpdate(t *testing.T) {
+	ctx := context.Background()
+	c := &refusedRooms{rooms: []string{"a", "b"}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
+	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
+	u1, u2 := validUpdate(), validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	c.refuse("b")
+	_, err = b.Send(ctx, u2)
+	require.Error(t, err, "b refuses u2")
+	c.refuse()
+
+	cutoff := pastCutoff()
+	fix := u1
+	fix.ID, fix.Time, fix.Body = "fix1", time.Time{}, "The US region is down."
+	_, err = b.Correct(ctx, "u1", fix)
+	require.NoError(t, err)
+	_, err = store.Prune(ctx, cutoff)
+	require.NoError(t, err)
+
+	rep, err := b.Send(ctx, u2)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Skipped, "b never got u2")
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	assert.Equal(t, []string{"send:u1>a", "send:u1>b", "send:u2>a", "send:u2>b",
+		"edit:fix1>a", "edit:fix1>b", "send:u2>b"}, c.log(), "a is not sent u2 again")
+}
