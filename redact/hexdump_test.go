@@ -70,7 +70,7 @@ func TestRedactorHexDump(t *testing.T) {
 // Hex bytes that are not the secret's stay: a MAC address, a UUID, a
 // dump of other bytes, the secret's bytes but for one, and the bytes of a
 // secret shorter than six bytes ("4V", 34 56), which ordinary numbers
-// write.
+// write, also standing apart in a run of six bytes or more.
 func TestRedactorHexBytesOthersStay(t *testing.T) {
 	const secret = "s3cret-token-0123"
 	r := redact.NewRedactor(redact.NewSecret(secret), redact.NewSecret("4V"))
@@ -79,6 +79,9 @@ func TestRedactorHexBytesOthersStay(t *testing.T) {
 		"AB-CD-EF-01-23-45 ab cd 12:34:56",
 		"got " + spaced("s3cret-token-0124", " ", false),
 		"00000000  34 56 0a                                          |4v.|",
+		// A run long enough to be read, in which "4V" stands apart.
+		"00000000  31 32 20 34 56 0a 00 00  |12 4v...|",
+		"sent 00 34 56 00 ff ff ff",
 	} {
 		assert.Equal(t, text, r.String(text))
 		assert.False(t, r.Holds(text), text)
