@@ -62,10 +62,10 @@ type storeLedger struct {
 type order struct {
 	// superseded: the targets a newer update of the incident reached
 	// first, so that this one was not posted there (see newerThere);
-	// reachedEarlier: a target read was delivered by an earlier Send.
+	// reachedEarlier: the targets read delivered by an earlier Send.
 	// Both guarded by storeLedger.mu.
 	superseded     []string
-	reachedEarlier bool
+	reachedEarlier []string
 	// resumed: the delivery is a Job's run after its first (see
 	// storeLedger.resume); retrying: a Send of an update (a Correct of a
 	// correction) delivered earlier, but for targets that failed permanently (see
@@ -220,7 +220,7 @@ func (l *storeLedger) retrying() bool {
 func (l *storeLedger) reachedBefore() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.ord != nil && l.ord.reachedEarlier
+	return l.ord != nil && len(l.ord.reachedEarlier) > 0
 }
 
 // failedSome reports whether a target failed permanently in this Send
@@ -327,7 +327,9 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	if done {
 		if failure == "" {
 			l.mu.Lock()
-			l.orderState().reachedEarlier = true
+			if o := l.orderState(); !slices.Contains(o.reachedEarlier, target) {
+				o.reachedEarlier = append(o.reachedEarlier, target)
+			}
 			l.mu.Unlock()
 		}
 		return done, failure, nil
@@ -671,7 +673,7 @@ func (l *storeLedger) supersededOnly() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	o := l.ord
-	return o != nil && len(o.superseded) > 0 && len(l.delivered) == 0 && !o.reachedEarlier && len(l.posts) == 0
+	return o != nil && len(o.superseded) > 0 && len(l.delivered) == 0 && len(o.reachedEarlier) == 0 && len(l.posts) == 0
 }
 
 // supersededTargets returns the targets a newer update reached first.
@@ -700,15 +702,23 @@ func (l *storeLedger) notRecorded(err error) {
 	l.mu.Unlock()
 }
 
-// markedTargets returns the targets this Send marked, delivered or
-// failed, in the order of their names: no progress marks.
-func (l *storeLedger) markedTargets() []string {
+// knownTargets returns the targets this Send marked, delivered or
+// failed, and those it read delivered by an earlier Send, in the order of
+// their names: no progress marks.
+func (l *storeLedger) knownTargets() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
 	for target := range l.marked {
 		if target != "" && !isProgress(target) {
 			out = append(out, target)
+		}
+	}
+	if l.ord != nil {
+		for _, target := range l.ord.reachedEarlier {
+			if _, ok := l.marked[target]; !ok {
+				out = append(out, target)
+			}
 		}
 	}
 	slices.Sort(out)

@@ -48,3 +48,44 @@ func TestPruneKeepsFailedTargetsOfKeptUpdate(t *testing.T) {
 	assert.Equal(t, []string{"send:u1>a", "send:u1>b", "send:u2>a", "send:u2>b",
 		"edit:fix1>a", "edit:fix1>b", "send:u2>b"}, c.log(), "a is not sent u2 again")
 }
+
+// A Correct again, which edits only the targets that refused the
+// correction, keeps through a Prune the marks of the thread's latest
+// update on the targets the correction reached earlier too: a later Send
+// of the update tries the target that refused it, and does not post it
+// again to the one it reached. Only the targets the Correct again marked
+// were marked again, so the Prune dropped the update's mark on the other
+// while keeping its mark that targets failed, and the Send posted there
+// twice.
+func TestPruneKeepsReachedTargetsOfKeptUpdateAfterCorrectAgain(t *testing.T) {
+	ctx := context.Background()
+	c := &refusedRooms{rooms: []string{"a", "b"}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
+	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
+	u1, u2 := validUpdate(), validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	c.refuse("b")
+	_, err = b.Send(ctx, u2)
+	require.Error(t, err, "b refuses u2")
+	fix := u1
+	fix.ID, fix.Time, fix.Body = "fix1", time.Time{}, "The US region is down."
+	_, err = b.Correct(ctx, "u1", fix)
+	require.Error(t, err, "b refuses fix1")
+	c.refuse()
+
+	cutoff := pastCutoff()
+	_, err = b.Correct(ctx, "u1", fix)
+	require.NoError(t, err, "b takes fix1 now")
+	_, err = store.Prune(ctx, cutoff)
+	require.NoError(t, err)
+
+	rep, err := b.Send(ctx, u2)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	assert.Equal(t, []string{"send:u1>a", "send:u1>b", "send:u2>a", "send:u2>b",
+		"edit:fix1>a", "edit:fix1>b", "edit:fix1>b", "send:u2>b"}, c.log(), "a is not sent u2 again")
+}

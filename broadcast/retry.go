@@ -2326,9 +2326,10 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // was retracted keeps its retraction's marks too, or a kept thread would
 // take it for up again. An update some of whose targets refused it for
 // good keeps that mark too (see retryFailed), and the marks of the
-// targets this delivery marked, so that a later Send of it tries the
-// targets that refused it and not those it reached. A failure costs only
-// that, and is logged.
+// targets this delivery marked or found delivered by an earlier one (a
+// Correct again, which tries only the targets that refused the
+// correction), so that a later Send of it tries the targets that refused
+// it and not those it reached. A failure costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2372,7 +2373,7 @@ func (d *delivery) keepThread(ctx context.Context) {
 		if again(opSend.markID(id), failedTargetsTarget) != "" {
 			// A later Send of the update tries again the targets that
 			// refused it (see retryFailed): those it reached stay marked.
-			for _, target := range d.ledger.markedTargets() {
+			for _, target := range d.ledger.knownTargets() {
 				again(opSend.markID(id), target)
 			}
 		}
