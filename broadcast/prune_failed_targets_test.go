@@ -19,24 +19,13 @@ import (
 // target had it, and the Send skipped the channel.
 func TestPruneKeepsFailedTargetsOfKeptUpdate(t *testing.T) {
 	ctx := context.Background()
-	c := &refusedRooms{rooms: []string{"a", "b"}}
-	store := broadcast.NewMemoryStore()
-	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
-	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
-	u1, u2 := validUpdate(), validUpdate()
-	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
-	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
-	_, err := b.Send(ctx, u1)
-	require.NoError(t, err)
-	c.refuse("b")
-	_, err = b.Send(ctx, u2)
-	require.Error(t, err, "b refuses u2")
+	c, store, b, u1, u2 := refusedLatest(t)
 	c.refuse()
 
 	cutoff := pastCutoff()
 	fix := u1
 	fix.ID, fix.Time, fix.Body = "fix1", time.Time{}, "The US region is down."
-	_, err = b.Correct(ctx, "u1", fix)
+	_, err := b.Correct(ctx, "u1", fix)
 	require.NoError(t, err)
 	_, err = store.Prune(ctx, cutoff)
 	require.NoError(t, err)
@@ -59,21 +48,10 @@ func TestPruneKeepsFailedTargetsOfKeptUpdate(t *testing.T) {
 // twice.
 func TestPruneKeepsReachedTargetsOfKeptUpdateAfterCorrectAgain(t *testing.T) {
 	ctx := context.Background()
-	c := &refusedRooms{rooms: []string{"a", "b"}}
-	store := broadcast.NewMemoryStore()
-	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
-	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
-	u1, u2 := validUpdate(), validUpdate()
-	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
-	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
-	_, err := b.Send(ctx, u1)
-	require.NoError(t, err)
-	c.refuse("b")
-	_, err = b.Send(ctx, u2)
-	require.Error(t, err, "b refuses u2")
+	c, store, b, u1, u2 := refusedLatest(t)
 	fix := u1
 	fix.ID, fix.Time, fix.Body = "fix1", time.Time{}, "The US region is down."
-	_, err = b.Correct(ctx, "u1", fix)
+	_, err := b.Correct(ctx, "u1", fix)
 	require.Error(t, err, "b refuses fix1")
 	c.refuse()
 
@@ -88,4 +66,24 @@ func TestPruneKeepsReachedTargetsOfKeptUpdateAfterCorrectAgain(t *testing.T) {
 	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
 	assert.Equal(t, []string{"send:u1>a", "send:u1>b", "send:u2>a", "send:u2>b",
 		"edit:fix1>a", "edit:fix1>b", "edit:fix1>b", "send:u2>b"}, c.log(), "a is not sent u2 again")
+}
+
+// refusedLatest sends u1 of an incident to rooms a and b, then u2, which
+// b refuses for good, through a Broadcaster on a MemoryStore that tries
+// once; b still refuses after.
+func refusedLatest(t *testing.T) (*refusedRooms, *broadcast.MemoryStore, *broadcast.Broadcaster, broadcast.Update, broadcast.Update) {
+	t.Helper()
+	c := &refusedRooms{rooms: []string{"a", "b"}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
+	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
+	u1, u2 := validUpdate(), validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(context.Background(), u1)
+	require.NoError(t, err)
+	c.refuse("b")
+	_, err = b.Send(context.Background(), u2)
+	require.Error(t, err, "b refuses u2")
+	return c, store, b, u1, u2
 }

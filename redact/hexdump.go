@@ -145,15 +145,7 @@ func (m *matcher) inHex(s string) [][2]int {
 		}
 		end := scanHex(s, i, &h)
 		if len(h.d) >= minFreeForm {
-			d := string(h.d)
-			for k := 0; k < len(d); k++ {
-				if r := m.byte1[d[k]]; r[0] == r[1] {
-					continue
-				}
-				f := m.longest(d, k)
-				if f < 0 || len(m.form(f)) < minFreeForm {
-					continue
-				}
+			for k, f := range m.freeForms(string(h.d)) {
 				last := k + len(m.form(f)) - 1
 				spans = append(spans, [2]int{h.at[k], h.at[last] + 2})
 				for b := k; b <= last; b++ {

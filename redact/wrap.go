@@ -3,6 +3,7 @@ package redact
 import (
 	"cmp"
 	"encoding/base64"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,15 +189,7 @@ func (m *matcher) inBase64(s string) [][2]int {
 		buf = slices.Grow(buf[:0], enc.DecodedLen(len(run)))[:enc.DecodedLen(len(run))]
 		src = append(src[:0], run...)
 		n, _ := enc.Decode(buf, src)
-		d := string(buf[:n])
-		for k := 0; k < len(d); k++ {
-			if r := m.byte1[d[k]]; r[0] == r[1] {
-				continue
-			}
-			f := m.longest(d, k)
-			if f < 0 || len(m.form(f)) < minFreeForm {
-				continue
-			}
+		for k, f := range m.freeForms(string(buf[:n])) {
 			// Byte b of the run's bytes has bits 8b up to 8b+8 of its
 			// characters, six bits each.
 			from, to := start+8*k/6, min(end, start+(8*(k+len(m.form(f)))+5)/6)
@@ -207,6 +200,27 @@ func (m *matcher) inBase64(s string) [][2]int {
 		}
 	}
 	return spans
+}
+
+// freeForms yields each place k in d, bytes decoded from a text (base64,
+// hex), where a form of at least minFreeForm bytes starts, and the
+// longest form f there: shorter forms are not looked for where nothing
+// marks the bytes as a secret's.
+func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
+	return func(yield func(int, int32) bool) {
+		for k := 0; k < len(d); k++ {
+			if r := m.byte1[d[k]]; r[0] == r[1] {
+				continue
+			}
+			f := m.longest(d, k)
+			if f < 0 || len(m.form(f)) < minFreeForm {
+				continue
+			}
+			if !yield(k, f) {
+				return
+			}
+		}
+	}
 }
 
 // base64Head returns where s, the start of a longer text, ends in a run
