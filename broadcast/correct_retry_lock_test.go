@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,13 +44,7 @@ func TestCorrectAgainHoldsNewerUpdateOfAnotherInstance(t *testing.T) {
 		}
 		return store.Lock(ctx, key)
 	}
-	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
-	u1, u2, u3 := validUpdate(), validUpdate(), validUpdate()
-	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
-	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
-	u3.ID, u3.IncidentID, u3.Time, u3.Status = "u3", "inc", t0.Add(20*time.Minute), broadcast.StatusMonitoring
-	fixed := u1
-	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
+	u1, u2, u3, fixed := threadOfThree()
 
 	other := &receivers{targets: []string{"a", "b"}}
 	b2 := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, other)

@@ -20,13 +20,7 @@ func TestCorrectAgainKeepsNewerUpdateAsLatest(t *testing.T) {
 	ch := &receivers{targets: []string{"a", "b"}}
 	store := broadcast.NewMemoryStore()
 	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
-	u1, u2, u3 := validUpdate(), validUpdate(), validUpdate()
-	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
-	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
-	u3.ID, u3.IncidentID, u3.Time, u3.Status = "u3", "inc", t0.Add(20*time.Minute), broadcast.StatusMonitoring
-	fixed := u1
-	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
+	u1, u2, u3, fixed := threadOfThree()
 
 	sendRefusedCorrection(t, b, ch, u1, fixed)
 	rep, err := b.Send(ctx, u2)
@@ -83,4 +77,18 @@ func sendRefusedCorrection(t *testing.T, b *broadcast.Broadcaster, ch *receivers
 	_, err = b.Correct(context.Background(), u1.ID, fixed)
 	require.Error(t, err, "b refuses the correction")
 	ch.set(nil, nil)
+}
+
+// threadOfThree returns three updates of incident "inc", u1 to u3, an
+// hour ago and ten and twenty minutes after, and fixed, a correction of
+// u1 (ID "c1", no Time of its own).
+func threadOfThree() (u1, u2, u3, fixed broadcast.Update) {
+	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
+	u1, u2, u3 = validUpdate(), validUpdate(), validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	u3.ID, u3.IncidentID, u3.Time, u3.Status = "u3", "inc", t0.Add(20*time.Minute), broadcast.StatusMonitoring
+	fixed = u1
+	fixed.ID, fixed.Time, fixed.Body = "c1", time.Time{}, "We are investigating elevated error rates on the EU CDN."
+	return u1, u2, u3, fixed
 }

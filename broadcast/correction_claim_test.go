@@ -242,14 +242,7 @@ func TestUnwrittenCorrectionRecordIsWrittenAfterwards(t *testing.T) {
 		b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
 		sendTwo(t, b, "a", "b")
 		fix := correctionOf("fix")
-		if job {
-			jobs, err := b.Jobs(broadcast.JobCorrect, fix, "a")
-			require.NoError(t, err)
-			require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
-		} else {
-			_, err := b.Correct(ctx, "a", fix)
-			require.NoError(t, err)
-		}
+		correctAs(t, b, job, "a", fix)
 		require.True(t, store.failed.Load(), "the record's first write failed")
 
 		rep, err := b.Correct(ctx, "b", fix)
@@ -263,4 +256,19 @@ func TestUnwrittenCorrectionRecordIsWrittenAfterwards(t *testing.T) {
 		assert.True(t, rep.Results[0].Skipped)
 		assert.Equal(t, 3, ch.count())
 	}
+}
+
+// correctAs corrects original with fix through b, as a JobCorrect run
+// once when job, else with Correct, and requires it to succeed.
+func correctAs(t *testing.T, b *broadcast.Broadcaster, job bool, original string, fix broadcast.Update) {
+	t.Helper()
+	ctx := context.Background()
+	if job {
+		jobs, err := b.Jobs(broadcast.JobCorrect, fix, original)
+		require.NoError(t, err)
+		require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
+		return
+	}
+	_, err := b.Correct(ctx, original, fix)
+	require.NoError(t, err)
 }

@@ -212,14 +212,7 @@ func correctionRecordBeforeEvents(t *testing.T, job bool) {
 	}}, ch)
 	sendTwo(t, b, "a", "b")
 
-	if job {
-		jobs, err := b.Jobs(broadcast.JobCorrect, fix, "a")
-		require.NoError(t, err)
-		require.NoError(t, b.RunJob(ctx, jobs[0], 1).Err)
-	} else {
-		_, err := b.Correct(ctx, "a", fix)
-		require.NoError(t, err)
-	}
+	correctAs(t, b, job, "a", fix)
 	require.True(t, st.saveFailed.Load(), "the first write of the record failed")
 	require.Len(t, reused, 1)
 	var fe *broadcast.FieldError

@@ -76,10 +76,7 @@ func refusedLatest(t *testing.T) (*refusedRooms, *broadcast.MemoryStore, *broadc
 	c := &refusedRooms{rooms: []string{"a", "b"}}
 	store := broadcast.NewMemoryStore()
 	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, c)
-	t0 := time.Now().UTC().Add(-time.Hour).Round(0)
-	u1, u2 := validUpdate(), validUpdate()
-	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
-	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(10*time.Minute), broadcast.StatusIdentified
+	u1, u2, _, _ := threadOfThree()
 	_, err := b.Send(context.Background(), u1)
 	require.NoError(t, err)
 	c.refuse("b")

@@ -40,17 +40,12 @@ func TestStatusCodeOfAFailureRecordedEarlier(t *testing.T) {
 	}
 
 	// A Job's second run takes the 410 of its first from the Store.
-	ch := newTestChannel(t, Config{Endpoints: []Endpoint{rc.endpoint("/gone"), rc.endpoint("/busy")}}, nil)
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
-	jobs, err := b.Jobs(broadcast.JobSend, sent, "")
-	require.NoError(t, err)
+	b, job := goneBusyJob(t, rc)
 	before := rc.requests("/gone")
-	res := b.RunJob(context.Background(), jobs[0], 1)
+	res := b.RunJob(context.Background(), job, 1)
 	require.Error(t, res.Err)
 	require.False(t, broadcast.IsPermanent(res.Err), "the busy endpoint is pending")
-	res = b.RunJob(context.Background(), jobs[0], 2)
+	res = b.RunJob(context.Background(), job, 2)
 	require.Len(t, res.Failures, 1)
 	assert.Equal(t, target(rc.endpoint("/gone")), res.Failures[0].Target)
 	assert.Contains(t, res.Failures[0].Err.Error(), "failed in an earlier attempt")
@@ -80,4 +75,17 @@ func TestStatusCodeOfARecordedTextOfAnotherKind(t *testing.T) {
 		assert.Zero(t, StatusCode(err), "recorded as %q", text)
 	}
 	assert.Zero(t, rc.requests("/never"), "failed earlier: not tried")
+}
+
+// goneBusyJob returns a Broadcaster of a channel posting to rc's "/gone"
+// and "/busy" (see busyOnce), and the Job of a Send of sent to it.
+func goneBusyJob(t *testing.T, rc *receiver) (*broadcast.Broadcaster, broadcast.Job) {
+	t.Helper()
+	ch := newTestChannel(t, Config{Endpoints: []Endpoint{rc.endpoint("/gone"), rc.endpoint("/busy")}}, nil)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	jobs, err := b.Jobs(broadcast.JobSend, sent, "")
+	require.NoError(t, err)
+	return b, jobs[0]
 }
