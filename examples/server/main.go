@@ -213,7 +213,7 @@ type options struct {
 	shutdownTimeout   time.Duration
 	drainDelay        time.Duration
 	keep              time.Duration // 0: the Store keeps everything
-	logLevel          slog.Level
+	logLevel          logLevel
 }
 
 const usage = `Usage: server [-config FILE] [-listen ADDR] [flags]
@@ -242,7 +242,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs, and for finished jobs in ?wait, instead of listening for them (behind a pooler in transaction mode)")
 	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the Store keeps an update's marks and posts, and an incident's thread:\nan older update is unknown to GET, correct and retract, and queued anew if posted\nagain; 0: for ever, the tables grow without end")
-	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
+	fs.TextVar(&o.logLevel, "log-level", logLevel(slog.LevelInfo), "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -283,6 +283,21 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	return o, nil
 }
+
+// logLevel is -log-level's value: a slog.Level whose refusal says what
+// the flag takes, where slog's says only that the name is unknown.
+type logLevel slog.Level
+
+// UnmarshalText reads a level as slog.Level does ("warn", "INFO+2").
+func (l *logLevel) UnmarshalText(text []byte) error {
+	if err := (*slog.Level)(l).UnmarshalText(text); err != nil {
+		return errors.New("want debug, info, warn or error")
+	}
+	return nil
+}
+
+// MarshalText writes the level as slog.Level does.
+func (l logLevel) MarshalText() ([]byte, error) { return slog.Level(l).MarshalText() }
 
 // defaultDrainDelay is -drain-delay's default: a few of a load balancer's
 // readiness checks (Kubernetes probes every 10s by default, and its
@@ -342,7 +357,7 @@ func migrateOnly(ctx context.Context, o *options, env environ) int {
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return 2
 	}
-	if err := migrate(ctx, db, newLogger(env.stderr, o.logLevel, db.hide)); err != nil {
+	if err := migrate(ctx, db, newLogger(env.stderr, slog.Level(o.logLevel), db.hide)); err != nil {
 		if ctx.Err() != nil {
 			// A signal, not a database failure: -migrate again finishes.
 			fmt.Fprintln(env.stderr, "server: -migrate: interrupted: run it again to finish the migration")

@@ -69,7 +69,7 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 		{"negative rate limit", []string{"-rate-limit", "-1"}, ok, 2, "-rate-limit: negative; 0 means no limit"},
 		{"rate limit too high", []string{"-rate-limit", "60000000001"}, ok, 2, "-rate-limit: more than 60000000000 a minute"},
 		{"no burst", []string{"-rate-burst", "0"}, ok, 2, "-rate-burst: must be at least 1"},
-		{"log level", []string{"-log-level", "loud"}, ok, 2, `invalid value "loud" for flag -log-level`},
+		{"log level", []string{"-log-level", "loud"}, ok, 2, `invalid value "loud" for flag -log-level: want debug, info, warn or error`},
 		{"no tokens", nil, without(tokensEnv), 2, "OUTAGECAST_API_TOKENS: not set"},
 		{"short token", nil, map[string]string{tokensEnv: "abc", dsnEnv: ok[dsnEnv]}, 2, "token 1 of 1: shorter than 16 characters"},
 		{"no database", nil, without(dsnEnv), 2, "DATABASE_URL: not set"},

@@ -160,11 +160,11 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	hide := func(s string) string { return db.hide(f.Hide(s)) }
 	collector := metrics.New()
 	s := &server{pool: pool, grace: o.shutdownTimeout, drainDelay: o.drainDelay}
-	s.log = newLogger(env.stderr, o.logLevel, hide)
+	s.log = newLogger(env.stderr, slog.Level(o.logLevel), hide)
 	store, err := pgstore.New(ctx, pool)
 	s.store = store
 	if err == nil {
-		err = s.openDispatch(o, f, store, collector, riverLogger(env.stderr, o.logLevel, hide))
+		err = s.openDispatch(o, f, store, collector, riverLogger(env.stderr, slog.Level(o.logLevel), hide))
 	}
 	if err != nil {
 		s.close()
