@@ -524,7 +524,12 @@ func (rc *receiver) printUpdate(b *strings.Builder, at, typ string, d webhook.Da
 	fmt.Fprintf(b, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
 	for _, line := range []struct{ label, text string }{{"Advice: ", d.Advice}, {"", d.Body}, {"", d.URL}} {
 		if line.text != "" {
-			fmt.Fprintf(b, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
+			for _, l := range strings.Split(line.label+line.text, "\n") {
+				if l != "" {
+					l = "    " + l // a blank line stays blank: no trailing spaces
+				}
+				b.WriteString(l + "\n")
+			}
 		}
 	}
 }

@@ -390,14 +390,15 @@ func (w *writes) Write(p []byte) (int, error) {
 // Each event is printed with one Write, so that the lines of deliveries
 // handled at the same time (the sender posts several updates at once) do
 // not interleave: a correction's heading stays above the update it
-// introduces. (Writes to one *os.File do not interleave.)
+// introduces. (Writes to one *os.File do not interleave.) A blank line
+// between paragraphs stays blank, without the indent's trailing spaces.
 func TestPrintsEachEventInOneWrite(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out writes
 	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
-	const data = `"incident_id":"cdn-42","title":"T","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z","body":"one\ntwo","advice":"Retry.","url":"https://status.example/i/cdn-42"`
+	const data = `"incident_id":"cdn-42","title":"T","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z","body":"one\n\ntwo","advice":"Retry.","url":"https://status.example/i/cdn-42"`
 	status, text := signedPost(t, srv, "id-1", []byte(`{"type":"incident.corrected","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_2","corrects":"u_1",`+data+`}}`))
 	require.Equal(t, http.StatusNoContent, status, text)
 	out.mu.Lock()
@@ -405,7 +406,7 @@ func TestPrintsEachEventInOneWrite(t *testing.T) {
 	require.Len(t, out.got, 1, "%q", out.got)
 	assert.Equal(t, "2026-11-24T14:02:00Z CORRECTION of update u_1:\n"+
 		"2026-11-24T14:02:00Z incident.corrected [resolved] T (incident cdn-42, update u_2)\n"+
-		"    Advice: Retry.\n    one\n    two\n    https://status.example/i/cdn-42\n", out.got[0])
+		"    Advice: Retry.\n    one\n\n    two\n    https://status.example/i/cdn-42\n", out.got[0])
 }
 
 // A payload's text is printed without terminal escape sequences or other
