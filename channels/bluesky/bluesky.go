@@ -63,7 +63,8 @@
 // the posts replied to still exist, and a reply under a deleted post
 // cannot be reached from its thread, whose view stops at the deletion:
 // so the channel reads the post it replies to first
-// (com.atproto.repo.getRecord). Gone (deleted in the app), the update
+// (com.atproto.repo.getRecord), with the session renewed first when its
+// access token expired by its "exp" (as the post would renew it). Gone (deleted in the app), the update
 // replies to the thread's first post; that gone too, it starts a new
 // thread. Its Receipt then names the post it did not reply to in
 // Meta["reply_dropped"]; the post of an earlier attempt that a retry
@@ -382,10 +383,18 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	if _, err := c.session(ctx, opPost); err != nil {
+	s, err := c.session(ctx, opPost)
+	if err != nil {
 		return broadcast.Receipt{}, err
 	}
 	want := threadRef(m.Thread)
+	if want != nil && s.expired(c.s.now()) {
+		// The check of the post it replies to needs a session the server
+		// takes; the post would renew this one anyway.
+		if _, err := c.renew(ctx, opPost, s); err != nil {
+			return broadcast.Receipt{}, err
+		}
+	}
 	rec := newPost(text, shown, c.liveReply(ctx, want), c.s.langs, c.s.now())
 	ref, reply, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {

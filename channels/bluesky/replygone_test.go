@@ -163,3 +163,32 @@ func TestReplyCheckTakesTheSessionAfterTheWait(t *testing.T) {
 	require.NotNil(t, reply)
 	assert.Equal(t, first.Meta["uri"], reply.Parent.URI, "under the thread's first post")
 }
+
+// The check of the post replied to is made with a live session: one whose
+// access token expired by its "exp" (hours after the last update, as an
+// incident's updates often are) is renewed first, as the post would renew
+// it. Before, the check was not made with such a session, the deleted
+// post counted as there, and the update went under it, out of the
+// incident's thread.
+func TestReplyCheckAfterTheTokenExpired(t *testing.T) {
+	f := newFakePDS(t)
+	f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(2 * time.Hour) })
+	ch := newTestChannel(t, f)
+	now := fixedNow
+	ch.s.now = func() time.Time { return now }
+	first := sendNumbered(t, ch, 0, broadcast.Thread{})
+	second := sendNumbered(t, ch, 1, broadcast.Thread{Root: first, Last: first})
+	require.NoError(t, ch.Retract(context.Background(), second)) // as if deleted in the app
+
+	now = fixedNow.Add(3 * time.Hour) // the token expired, by its exp
+	f.expireAccess()
+	f.set(func(f *fakePDS) { f.accessExp = fixedNow.Add(5 * time.Hour) })
+	third := sendNumbered(t, ch, 2, broadcast.Thread{Root: first, Last: second})
+	assert.Equal(t, second.Meta["uri"], third.Meta["reply_dropped"], "the deleted post was found gone")
+	creates := f.received("com.atproto.repo.createRecord")
+	reply := createInput(t, creates[len(creates)-1]).Record.Reply
+	require.NotNil(t, reply)
+	assert.Equal(t, first.Meta["uri"], reply.Parent.URI, "under the thread's first post")
+	_, refreshes := f.counts()
+	assert.Equal(t, 1, refreshes, "one renewal, for the check and the post")
+}

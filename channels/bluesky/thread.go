@@ -32,10 +32,12 @@ func (c *Channel) liveReply(ctx context.Context, reply *replyRef) *replyRef {
 // (com.atproto.repo.getRecord answered RecordNotFound), asked with the
 // channel's session as it is once the request's limits allow it (a
 // session another call renewed during the wait, not the one it replaced):
-// the check never logs in nor renews the session (the post that follows
-// does, once), and is not made when there is none or its access token
-// expired by its "exp" (the server would refuse it). An answer that says
-// anything else, or none, counts as the post being there.
+// the check never logs in nor renews the session itself (Send makes it,
+// and renews one whose access token expired by its "exp" before the
+// check, as the post would renew it: one renewal for both), and is not
+// made when there is none or its access token expired by its "exp"
+// meanwhile (the server would refuse it). An answer that says anything
+// else, or none, counts as the post being there.
 func (c *Channel) gone(ctx context.Context, ref strongRef) bool {
 	did, collection, rkey, ok := parseATURI(ref.URI)
 	if !ok {
