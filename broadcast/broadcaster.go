@@ -464,9 +464,11 @@ func checkSend(u Update) error {
 // that finds it out, and only the edits that failed otherwise are retried.
 // Targets that refused the correction for good (Result.Failures) are
 // tried again by a later Correct of it (u of the same ID), as by a later
-// Send of an update, and only they; a correction posted in the thread
-// keeps its place there: where a newer update was posted after it, the
-// incident's next update still follows that update's post.
+// Send of an update, and only they; so are the targets a correction
+// posted in the thread had not reached when its Correct ended (one was
+// down). Either way it keeps its place there: where a newer update was
+// posted after it, the incident's next update still follows that
+// update's post.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
