@@ -50,6 +50,9 @@ type Broadcaster struct {
 	// unrecorded holds the Times of first Sends that the Store could not
 	// record (see firstSent).
 	unrecorded unrecorded
+	// claims holds the corrections whose record claimCorrection could
+	// not write, while their Correct or RunJob runs.
+	claims claims
 
 	mu     sync.RWMutex
 	closed bool
@@ -464,9 +467,11 @@ func checkSend(u Update) error {
 // that finds it out, and only the edits that failed otherwise are retried.
 // Targets that refused the correction for good (Result.Failures) are
 // tried again by a later Correct of it (u of the same ID), as by a later
-// Send of an update, and only they; a correction posted in the thread
-// keeps its place there: where a newer update was posted after it, the
-// incident's next update still follows that update's post.
+// Send of an update, and only they; so are the targets a correction
+// posted in the thread had not reached when its Correct ended (one was
+// down). Either way it keeps its place there: where a newer update was
+// posted after it, the incident's next update still follows that
+// update's post.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
@@ -532,7 +537,7 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 		rec = &correctionRecord{b: b, ctx: context.WithoutCancel(ctx), original: original, id: id}
 	}
 	rep, err := b.run(ctx, u, opCorrect, original, rec)
-	rec.write()
+	rec.end()
 	return rep, err
 }
 
@@ -554,6 +559,65 @@ func (r *correctionRecord) write() {
 	if r != nil {
 		r.once.Do(func() { r.b.recordCorrection(r.ctx, r.original, r.id) })
 	}
+}
+
+// end writes the record, if no delivery did, and gives up the claim
+// claimCorrection made in memory; nil does nothing.
+func (r *correctionRecord) end() {
+	if r != nil {
+		r.write()
+		r.b.claims.drop(r.id)
+	}
+}
+
+// claims are the corrections this Broadcaster runs whose record of what
+// they correct (see claimCorrection) the Store could not write: without
+// it, a Correct of another update given the ID while the first runs (from
+// an OnEvent handler told of its attempt) found nothing to refuse it, and
+// was Skipped where the first delivered the ID, its update left as it was.
+type claims struct {
+	mu sync.Mutex
+	m  map[string]*claim // by correction ID
+}
+
+type claim struct {
+	original string
+	n        int // the Corrects and runs holding it
+}
+
+// take records that correction id of original runs unrecorded.
+func (c *claims) take(id, original string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*claim)
+	}
+	if cl := c.m[id]; cl != nil {
+		cl.n++
+		return
+	}
+	c.m[id] = &claim{original: original, n: 1}
+}
+
+// drop gives up one take of id.
+func (c *claims) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.m[id]; cl != nil {
+		if cl.n--; cl.n == 0 {
+			delete(c.m, id)
+		}
+	}
+}
+
+// of returns the original that correction id runs unrecorded for; "" none.
+func (c *claims) of(id string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.m[id]; cl != nil {
+		return cl.original
+	}
+	return ""
 }
 
 // correctsKey is the Store's update key, and incident, of the record that
@@ -581,7 +645,9 @@ func correctsKey(id string) string { return "\x00corrects\x00" + id }
 // the first of the correction's deliveries ends, before that is reported
 // (see correctionRecord), or the correction delivered, its ID would be
 // let through as the correction of any other update, and Skipped
-// everywhere.
+// everywhere; until then, and while the correction runs, this Broadcaster
+// refuses the ID to a Correct of another update as the record would
+// (see claims), and the caller gives the claim up (correctionRecord.end).
 func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) (unwritten bool, _ error) {
 	key := correctsKey(id)
 	turn := flightKey{key, sentChannel}
@@ -603,12 +669,17 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 		b.storeTrouble(ctx, "read the record of what correction "+id+" corrects", err)
 		return false, nil
 	}
-	if ok {
+	if !ok {
+		r.ID = b.claims.of(id)
+	}
+	if r.ID != "" {
 		if r.ID != original {
 			return false, invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
 				quoteCut(id), quoteCut(r.ID))
 		}
-		return false, nil
+		if ok {
+			return false, nil
+		}
 	}
 	if sent, ok, err := b.store.Receipt(ctx, sentKey(id), sentChannel); err == nil && ok && !sent.UpdateTime.IsZero() {
 		if _, correction := sent.Meta[correctionMeta]; !correction {
@@ -619,7 +690,11 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	if b.deliveredAnywhere(ctx, id) {
 		return false, nil // nothing says whose: see above
 	}
-	return b.saveCorrection(ctx, original, id) != nil, nil
+	if b.saveCorrection(ctx, original, id) != nil {
+		b.claims.take(id, original)
+		return true, nil
+	}
+	return false, nil
 }
 
 // saveCorrection writes the record that correction id corrects update

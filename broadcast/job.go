@@ -135,7 +135,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		}
 		if unwritten {
 			rec = &correctionRecord{b: b, ctx: context.WithoutCancel(ctx), original: j.Original, id: j.Update.ID}
-			defer rec.write() // written already when the delivery ended
+			defer rec.end() // written already when the delivery ended
 		}
 	}
 	original := j.Original

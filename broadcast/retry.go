@@ -711,7 +711,58 @@ func (d *delivery) keepPartial(ctx context.Context) {
 		d.partialErr = fmt.Errorf("store: record the targets reached before the delivery failed: %w", err)
 		return
 	}
+	if d.op == opCorrect && d.prev.IsZero() && d.reached == 0 && !d.ledger.reachedBefore() && !d.ledger.retrying() {
+		d.linkPartial(ctx)
+	}
 	d.reached = n
+}
+
+// linkPartial records, for a correction posted in the thread whose first
+// attempt to reach targets reached some and failed, the post those
+// targets got it after (itself when the thread had none): the attempt
+// that completes it, in this Correct or a later one, tells from it whether
+// a newer update was posted meanwhile (see partlyPosted). A failure costs
+// only that, and is logged.
+//
+//go:noinline
+func (d *delivery) linkPartial(ctx context.Context) {
+	prev := d.th.Last
+	if prev.IsZero() {
+		prev = Receipt{UpdateID: d.u.ID}
+	}
+	prev.Channel = d.name
+	d.b.storeTrouble(ctx, "record the post before "+d.u.ID+" on "+d.name,
+		d.b.store.SaveReceipt(ctx, threadLinks, previousKey(d.u.ID), prev))
+}
+
+// partlyPosted makes d.th, for a correction posted in the thread that an
+// earlier attempt posted to some targets only (see linkPartial), the
+// thread those targets got it in, when a newer post followed that one
+// since (followed): the correction keeps its place before that post, as
+// one whose refused targets are tried again does (see threadBefore and
+// delivered). A post older than the one recorded (the thread's latest
+// after that one was retracted) is no newer post.
+//
+//go:noinline
+func (d *delivery) partlyPosted(ctx context.Context) error {
+	d.followed = false
+	prev, ok, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
+	if err != nil {
+		return fmt.Errorf("store: read the post before %s: %w", d.u.ID, err)
+	}
+	if !ok {
+		return nil
+	}
+	if prev.UpdateID == d.u.ID {
+		prev = Receipt{}
+	}
+	last := d.th.Last
+	if !last.IsZero() && last.UpdateID != d.u.ID && last.UpdateID != prev.UpdateID &&
+		!last.UpdateTime.Before(prev.UpdateTime) {
+		d.followed = true
+		d.th.Last = prev
+	}
+	return nil
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -809,6 +860,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		}
 		if d.stale, err = d.correctsOlder(ctx); err != nil {
 			return false, err
+		}
+		if !done && !d.ledger.retrying() {
+			if err := d.partlyPosted(ctx); err != nil {
+				return false, err
+			}
 		}
 	}
 	if d.op == opSend {
@@ -2097,9 +2153,11 @@ func (d *delivery) delivered(ctx context.Context) {
 			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
-		if d.ledger.retrying() && d.keepEarlierPost(ctx, r) && d.op == opCorrect && d.followed {
+		if d.ledger.retrying() && d.keepEarlierPost(ctx, r) && d.op == opCorrect && d.followed ||
+			!d.ledger.retrying() && d.op == opCorrect && d.followed {
 			// A correction posted in the thread before its latest post,
-			// its refused targets tried again: it keeps its place, and the
+			// its refused targets tried again, or those it had not
+			// reached (see partlyPosted): it keeps its place, and the
 			// newer post stays the one the next update follows. Its
 			// receipt is saved outside the thread, as an in-place
 			// correction's, for a Retract or Correct of it.
