@@ -43,3 +43,19 @@ func TestCorrectionHeadingWithOwnText(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, p.Text, `"fallbackText":"Correction: Identified: Elevated error rates on the CDN"`)
 }
+
+// A correction's Overrides text whose first line shows nothing is headed
+// by its first line that shows something, marked: Set.Text marks the
+// text's first line, and before, the card's heading read "Correction: "
+// alone, the override's heading a line of the body.
+func TestCorrectionHeadingAfterInvisibleLine(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusIdentified)
+	u.Corrects = "u0"
+	u.Overrides = map[string]string{ch.Name(): "\u200b\u2060\nCDN errors in the EU\nWe found the cause."}
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	assert.Equal(t, []string{"Correction: CDN errors in the EU", "We found the cause."}, cards[0].lines)
+	assert.Contains(t, string(bodies[0]), `"fallbackText":"Correction: CDN errors in the EU"`)
+}
