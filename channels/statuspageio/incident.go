@@ -118,7 +118,7 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 		if !inc.sameIncident(m.Update.IncidentID, f, earlier, lower) {
 			continue
 		}
-		if upd, ok := inc.posted(f, c.since(m.Update), nil); ok && m.Attempt > 1 {
+		if upd, ok := inc.posted(f, c.since(m.Update), nil); ok && m.Attempt > 1 && !blank(f) {
 			return c.receipt(inc, upd, false), true, nil
 		}
 		r, err := c.adopt(ctx, m.Update.IncidentID, inc.ID, f)
@@ -136,7 +136,7 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFields) (broadcast.Receipt, error) {
 	f.Metadata, f.ScheduledFor, f.ScheduledUntil = nil, time.Time{}, time.Time{} // the incident's own stay
 	sent := c.s.now()
-	inc, upd, err := c.patch(ctx, id, f, nil)
+	inc, upd, err := c.patch(ctx, id, f, nil, blank(f))
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return broadcast.Receipt{}, err
@@ -151,9 +151,13 @@ func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFi
 }
 
 // addUpdate adds f to the incident id as a new incident update. A retry
-// first looks in the incident for the update an earlier attempt made.
+// first looks in the incident for the update an earlier attempt made,
+// unless patch reads the incident first (f has no body text, and the
+// thread's last receipt names no incident update): sent again, it makes
+// no second one.
 func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string, f incidentFields) (broadcast.Receipt, error) {
-	if m.Attempt > 1 {
+	readFirst := blank(f) && m.Thread.Last.Meta[MetaUpdateID] == ""
+	if m.Attempt > 1 && !readFirst {
 		var inc incident
 		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
 			return broadcast.Receipt{}, c.fail("get incident", incidentGone(id, err))
@@ -162,7 +166,7 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 			return c.receipt(inc, upd, false), nil
 		}
 	}
-	inc, upd, err := c.patch(ctx, id, f, earlier(m.Thread))
+	inc, upd, err := c.patch(ctx, id, f, earlier(m.Thread), readFirst)
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("update incident", incidentGone(id, err))
 	}
@@ -173,9 +177,27 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 // the incident and the update made: zero when Statuspage made none (a
 // request with no body text that leaves the status), never an update
 // made before the request (see incident.made), nor one of the incident
-// updates earlier names. Its errors are not failed.
-func (c *Channel) patch(ctx context.Context, id string, f incidentFields, earlier []string) (incident, incidentUpdate, error) {
+// updates earlier names. With readFirst, for f without body text (which
+// makes an update only when it changes the status) whose earlier names
+// not the incident's latest update (the thread's last update made none,
+// or there is no thread), it gets the incident first and takes none of
+// the updates it lists then: one made within the clocks' skew before the
+// request, with the same status and no body text, would be taken for the
+// request's, and a correction would replace its text. Its errors are not
+// failed.
+func (c *Channel) patch(ctx context.Context, id string, f incidentFields, earlier []string,
+	readFirst bool) (incident, incidentUpdate, error) {
 	var inc incident
+	if readFirst {
+		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
+			return incident{}, incidentUpdate{}, err
+		}
+		earlier = slices.Clone(earlier)
+		for _, u := range inc.Updates {
+			earlier = append(earlier, u.ID)
+		}
+		inc = incident{}
+	}
 	sent := c.s.now()
 	if err := c.do(ctx, http.MethodPatch, "/incidents/"+url.PathEscape(id), incidentRequest{f}, &inc); err != nil {
 		return incident{}, incidentUpdate{}, err
@@ -183,6 +205,10 @@ func (c *Channel) patch(ctx context.Context, id string, f incidentFields, earlie
 	upd, _ := inc.made(f, sent.Add(-clockSkew), earlier)
 	return inc, upd, nil
 }
+
+// blank reports whether f has no body text: Statuspage makes an incident
+// update of it only when it changes the incident's status.
+func blank(f incidentFields) bool { return normText(f.Body) == "" }
 
 // earlier names the incident updates of t's receipts, which are older
 // than any update posted in t.

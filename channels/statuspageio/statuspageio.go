@@ -64,8 +64,11 @@
 // only, without ID: the one taken for the request's is made since it was
 // sent (less a minute of clock skew), with its status and body if one is,
 // and newer than those of Message.Thread's receipts, never an earlier one,
-// whose text a correction would replace. A correction of such an update
-// is posted anew: Edit fails with broadcast.ErrNotEditable.
+// whose text a correction would replace; an update with no body text whose
+// Thread.Last names no incident update (it made none either) gets the
+// incident first, and takes none of the incident updates it lists then. A
+// correction of such an update is posted anew: Edit fails with
+// broadcast.ErrNotEditable.
 //
 // # Threading
 //
@@ -122,7 +125,9 @@
 // same name and first body created since the update was written, less
 // 10 minutes (its Time may be up to 5 minutes ahead of the clock; at most
 // 30 minutes ago). A retry of a later update first gets the incident and
-// takes an incident update with the same status and body created since.
+// takes an incident update with the same status and body created since;
+// one with no body text that reads the incident first (see above) is
+// sent again instead, which makes no second incident update.
 //
 // A newer update of the incident may come before that retry: the
 // Broadcaster sends it while the first update waits to retry, and then
@@ -171,7 +176,8 @@
 // turn within the attempt's context; channels sharing a key share one
 // Config.Limiter. An update makes one request, plus the component list
 // when needed, a look-up on a retry or after a create whose outcome is
-// unknown (see Idempotency), the request to a deleted
+// unknown (see Idempotency), the incident read before an update with no
+// body text (see above), the request to a deleted
 // incident before a new one is made, and the request refused for a
 // deleted component before it is made again.
 //
