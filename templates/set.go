@@ -193,7 +193,7 @@ func composite(a any) bool {
 
 // padding is the width and the precision of a printf verb, spec its
 // flags, index, width and precision ("-5.2", "[2]5"), added: its numbers
-// but an index's. A number has at most three digits (see wide).
+// but an index's. A number is at most maxWidth (see wide).
 func padding(spec string) int {
 	pad := 0
 	for i := 0; i < len(spec); i++ {
@@ -214,8 +214,10 @@ func padding(spec string) int {
 const maxWidth = 999
 
 // wide matches a printf verb's flags, index, width and precision that ask
-// for more than maxWidth, or for an argument's.
-var wide = regexp.MustCompile(`\*|(^|[^0-9\[])[0-9]{4,}`)
+// for more than maxWidth, or for an argument's. Leading zeros do not make a
+// number larger: fmt reads those of a width as the "0" flag ("%0001d" pads
+// to 1) and those of a precision as nothing ("%.0001f" has precision 1).
+var wide = regexp.MustCompile(`\*|(^|[^0-9\[])0*[1-9][0-9]{3,}`)
 
 // errWidth stops a template run whose printf asks for a width or precision
 // of more than maxWidth.

@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -201,13 +203,24 @@ func parseTimeline(body []byte) ([]timelinePost, string, error) {
 func sameText(text string, p timelinePost) bool {
 	ours := strings.TrimSpace(norm.NFC.String(text))
 	theirs := strings.TrimSpace(norm.NFC.String(html.UnescapeString(p.Text)))
-	for _, u := range p.Entities.URLs {
+	urls := p.Entities.URLs
+	for k, u := range urls {
 		i := strings.Index(theirs, u.URL)
 		if u.URL == "" || i < 0 || !strings.HasPrefix(ours, theirs[:i]) {
 			return false
 		}
 		ours, theirs = ours[i:], theirs[i+len(u.URL):]
-		n := linkAt(ours, u.ExpandedURL)
+		if k == len(urls)-1 {
+			// The last link runs up to the rest of X's text.
+			n := len(ours) - len(theirs)
+			return n >= 0 && ours[n:] == theirs && sameLink(u.ExpandedURL, ours[:n])
+		}
+		// Another runs up to X's text before the next t.co link.
+		after := theirs
+		if j := strings.Index(theirs, urls[k+1].URL); j >= 0 {
+			after = theirs[:j]
+		}
+		n := linkAt(ours, u.ExpandedURL, after)
 		if n < 0 {
 			return false
 		}
@@ -218,25 +231,93 @@ func sameText(text string, p timelinePost) bool {
 
 // linkAt returns the length of the link at the start of s that expanded,
 // a link as X gives it in a post's entities, is as written (see
-// sameLink), or -1 when s does not start with it.
-func linkAt(s, expanded string) int {
-	n := len(s) - len(withoutScheme(s)) + len(withoutScheme(expanded))
-	if n > len(s) || !sameLink(expanded, s[:n]) {
-		return -1
+// sameLink), and that after follows; -1 when s does not start with one.
+// The link may be longer or shorter than expanded: a host in Unicode where
+// X gives Punycode, a path with "ß" where X gives "%C3%9F", or the other
+// way round.
+func linkAt(s, expanded, after string) int {
+	for n := len(s) - len(withoutScheme(s)) + 1; n <= len(s); n++ {
+		if (n == len(s) || utf8.RuneStart(s[n])) && strings.HasPrefix(s[n:], after) && sameLink(expanded, s[:n]) {
+			return n
+		}
 	}
-	return n
+	return -1
 }
 
 // sameLink reports whether expanded, a link as X gives it in a post's
-// entities, is link as written: schemes aside, the host in any case (X
-// adds "http://" to a link without a scheme; a host names the same
-// server in any case), and the rest exactly, as a path, a query or a
-// fragment in another case is another page ("/Status/ABC" is not
-// "/status/abc").
+// entities, is link as written: schemes aside, the same host (X adds
+// "http://" to a link without a scheme; a host names the same server in
+// any case, and in Unicode or in Punycode: see sameHost), and the same
+// rest, a path, a query and a fragment, in the same case ("/Status/ABC"
+// is not "/status/abc") but for percent-encoding that changes nothing (see
+// canonicalRest): "/straße" is "/stra%C3%9Fe", "/a%2Fb" is not "/a/b".
 func sameLink(expanded, link string) bool {
 	e, l := withoutScheme(expanded), withoutScheme(link)
 	eh, lh := hostEnd(e), hostEnd(l)
-	return strings.EqualFold(e[:eh], l[:lh]) && e[eh:] == l[lh:]
+	return sameHost(e[:eh], l[:lh]) && (e[eh:] == l[lh:] || canonicalRest(e[eh:]) == canonicalRest(l[lh:]))
+}
+
+// sameHost reports whether a and b, hosts with an optional port, name the
+// same server: the same in any case, or the same port and the same host
+// once both are in ASCII as a browser looks them up (golang.org/x/net/idna's
+// Lookup profile: an internationalised domain name in Punycode, in lower
+// case). A host that profile refuses is only itself.
+func sameHost(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	a, aport := splitPort(a)
+	b, bport := splitPort(b)
+	if aport != bport {
+		return false
+	}
+	aa, err := idna.Lookup.ToASCII(a)
+	if err != nil {
+		return false
+	}
+	ba, err := idna.Lookup.ToASCII(b)
+	return err == nil && aa == ba
+}
+
+// splitPort returns host without its port (":8443"), and the port.
+func splitPort(host string) (string, string) {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.Contains(host[i:], "]") {
+		return host, ""
+	}
+	return host[:i], host[i:]
+}
+
+// canonicalRest returns the path, query and fragment of a link with the
+// percent-encoding that does not change what it names undone or made
+// alike (RFC 3986, sections 3.2 and 6.2.2; RFC 3987, section 3.1): each
+// byte of a non-ASCII character percent-encoded, as net/url's escaping
+// writes it, an unreserved character ("-", ".", "_", "~", letters and
+// digits) decoded, and the hexadecimal digits of the rest in upper case.
+// A reserved character stays as it is, escaped or not: "%2F" is no "/".
+func canonicalRest(rest string) string {
+	var b strings.Builder
+	for i := 0; i < len(rest); i++ {
+		c, escaped := rest[i], false
+		if c == '%' && i+2 < len(rest) {
+			if d, err := strconv.ParseUint(rest[i+1:i+3], 16, 8); err == nil {
+				c, escaped = byte(d), true
+				i += 2
+			}
+		}
+		if c >= utf8.RuneSelf || escaped && !unreserved(c) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unreserved reports whether c is an unreserved character of RFC 3986:
+// one a link means the same by escaped or not.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0
 }
 
 // hostEnd returns where the host (with its port) of a link without its

@@ -225,8 +225,10 @@
 //     whose text is the update's, as X stores it (NFC; &, < and > as HTML
 //     entities; each link X found, by its own list of top-level domains,
 //     which may not be Weight's, as a t.co link whose expanded_url is the
-//     link, schemes and the host's case aside: a path in another case is
-//     another link), and that replies to the
+//     link, schemes and the host's case aside, and a host in Unicode or
+//     Punycode and a non-ASCII or unreserved character escaped or not
+//     alike: a path in another case is another link, and so is "%2F" for
+//     "/"), and that replies to the
 //     post the update replies to (or to none, like it), is the update's
 //     post: another update of the same text replies to an older post. Send
 //     returns its full Receipt, with its ID and URL, on any attempt, so
