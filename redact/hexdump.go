@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // hexBytes is a run of bytes written in hex two digits each, as a server
 // dumping the bytes it received writes them: d, the bytes; at, where each
@@ -102,6 +105,36 @@ func scanHex(s string, i int, h *hexBytes) int {
 	}
 }
 
+// hexRunAt reports whether a run of hex bytes (see scanHex) starts at
+// s[i]: two hex bytes and a separator between them.
+func hexRunAt(s string, i int) bool {
+	return hexToken(s, i) && i+2 < len(s) && strings.IndexByte(" :-", s[i+2]) >= 0 && hexToken(s, i+3)
+}
+
+// hexRuns yields each run of hex bytes in s, read into h by scanHex:
+// where it starts and where it ends. A run that ends where its last byte
+// goes on with another separator ("0a-73 33 63") is followed by the run
+// that starts at that byte, so that the bytes after it are read from it.
+func hexRuns(s string, h *hexBytes) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i+2 < len(s); {
+			if !hexRunAt(s, i) {
+				i++
+				continue
+			}
+			end := scanHex(s, i, h)
+			if !yield(i, end) {
+				return
+			}
+			if last := h.at[len(h.at)-1]; last > i && hexRunAt(s, last) {
+				i = last
+			} else {
+				i = end
+			}
+		}
+	}
+}
+
 // maxDumpOffset is the length of the longest line start that scanHex
 // takes for a dump's offset and the spaces around it.
 const maxDumpOffset = 32
@@ -139,11 +172,7 @@ func unhex(c byte) byte {
 func (m *matcher) inHex(s string) [][2]int {
 	var spans [][2]int
 	var h hexBytes
-	for i := 0; i+2 < len(s); i++ {
-		if !hexToken(s, i) || strings.IndexByte(" :-", s[i+2]) < 0 || !hexToken(s, i+3) {
-			continue
-		}
-		end := scanHex(s, i, &h)
+	for range hexRuns(s, &h) {
 		if len(h.d) >= minFreeForm {
 			for k, f := range m.freeForms(string(h.d)) {
 				last := k + len(m.form(f)) - 1
@@ -155,7 +184,6 @@ func (m *matcher) inHex(s string) [][2]int {
 				}
 			}
 		}
-		i = end
 	}
 	return spans
 }
@@ -178,17 +206,13 @@ func (m *matcher) withinHex(s string) (string, bool) {
 // offset and at most a digit.
 func (m *matcher) hexHead(s string) int {
 	var h hexBytes
-	start, end := -1, -1 // of the last run
-	for i := 0; i+2 < len(s); i++ {
-		if hexToken(s, i) && strings.IndexByte(" :-", s[i+2]) >= 0 && hexToken(s, i+3) {
-			start, i = i, scanHex(s, i, &h)
-			end = i
-		}
+	end := -1 // of the last run, which h holds
+	for _, e := range hexRuns(s, &h) {
+		end = e
 	}
-	if start < 0 || !hexGoesOn(s[end:]) {
+	if end < 0 || !hexGoesOn(s[end:]) {
 		return -1
 	}
-	scanHex(s, start, &h)
 	d := string(h.d)
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
 		if m.head(d[k:]) {
