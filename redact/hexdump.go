@@ -6,25 +6,56 @@ import (
 )
 
 // hexBytes is a run of bytes written in hex two digits each, as a server
-// dumping the bytes it received writes them: d, the bytes; at, where each
-// byte's digits start; col, where the text column of a dump's line shows
-// each byte, or -1.
+// dumping the bytes it received writes them: d, the bytes; w, the digits
+// of a group, 2 (a byte) or 4 (two bytes); at, where each byte's digits
+// start; col, where the text column of a dump's line shows each byte, or
+// -1.
 type hexBytes struct {
 	d       []byte
+	w       int
 	at, col []int
 }
 
-// hexToken reports whether s[i:] starts with two hex digits that no ASCII
-// letter or digit runs on from on either side.
-func hexToken(s string, i int) bool {
-	return i+2 <= len(s) && isHex(s[i]) && isHex(s[i+1]) &&
-		(i == 0 || !isWordByte(s[i-1])) && (i+2 == len(s) || !isWordByte(s[i+2]))
+// hexGroup returns the number of hex digits s[i:] starts with, 2 or 4,
+// when no ASCII letter or digit runs on from them on either side; 0
+// otherwise.
+func hexGroup(s string, i int) int {
+	if i > 0 && i <= len(s) && isWordByte(s[i-1]) {
+		return 0
+	}
+	n := 0
+	for n < 5 && i+n < len(s) && isHex(s[i+n]) {
+		n++
+	}
+	if n != 2 && n != 4 || i+n < len(s) && isWordByte(s[i+n]) {
+		return 0
+	}
+	return n
+}
+
+// hexSeps returns the separators of a run of groups of w digits: for
+// bytes a space, ":", "-" or a tab, for groups of two bytes (xxd's
+// default, tcpdump -X) a space.
+func hexSeps(w int) string {
+	if w == 4 {
+		return " "
+	}
+	return " :-\t"
+}
+
+// groupFits reports whether a group of g digits may follow in a run of
+// groups of w: one of w, or, in groups of two bytes, one of a byte (the
+// last of an odd number).
+func groupFits(w, g int) bool {
+	return g == w || w == 4 && g == 2
 }
 
 // scanHex reads the run of hex bytes that starts at s[i] into h and
 // returns where it ends. The bytes of a run are separated by one space,
-// ":" or "-", the same throughout, two spaces after the eighth of a line
-// allowed (hexdump -C). A run goes on at the start of the next line (after
+// ":", "-" or tab, the same throughout, two spaces after the eighth of a
+// line allowed (hexdump -C); or they are in groups of two bytes separated
+// by one space (xxd, tcpdump -X), the last group of a line one byte when
+// the line has an odd number. A run goes on at the start of the next line (after
 // an offset, as a dump writes it: four or more hex digits, or "0x" and
 // them, then ":" or a space; a run whose first line starts with one goes
 // on only after one) when what ends its line is nothing, or, after two
@@ -33,6 +64,7 @@ func hexToken(s string, i int) bool {
 // text's last line, which a cut may have ended, fewer).
 func scanHex(s string, i int, h *hexBytes) int {
 	h.d, h.at, h.col = h.d[:0], h.at[:0], h.col[:0]
+	h.w = hexGroup(s, i)
 	var sep byte
 	lineStart := 0 // of h.d: the first byte of this line
 	// A dump's lines, each after its offset, which is short: look back no
@@ -42,21 +74,26 @@ func scanHex(s string, i int, h *hexBytes) int {
 	offsets := (bol > lo || lo == 0) && i > bol && dumpOffset(s[bol:]) == i-bol
 	p := i
 	for {
-		h.d = append(h.d, unhex(s[p])<<4|unhex(s[p+1]))
-		h.at = append(h.at, p)
-		h.col = append(h.col, -1)
-		q := p + 2
-		if q < len(s) && sep == 0 && strings.IndexByte(" :-", s[q]) >= 0 {
-			sep = s[q]
+		g := hexGroup(s, p)
+		for k := 0; k < g; k += 2 {
+			h.d = append(h.d, unhex(s[p+k])<<4|unhex(s[p+k+1]))
+			h.at = append(h.at, p+k)
+			h.col = append(h.col, -1)
 		}
-		if q < len(s) && s[q] == sep {
-			if hexToken(s, q+1) {
-				p = q + 1
-				continue
+		q := p + g
+		if g == h.w { // a shorter group ends its line's bytes
+			if q < len(s) && sep == 0 && strings.IndexByte(hexSeps(h.w), s[q]) >= 0 {
+				sep = s[q]
 			}
-			if sep == ' ' && len(h.d)-lineStart == 8 && q+1 < len(s) && s[q+1] == ' ' && hexToken(s, q+2) {
-				p = q + 2
-				continue
+			if q < len(s) && s[q] == sep {
+				if groupFits(h.w, hexGroup(s, q+1)) {
+					p = q + 1
+					continue
+				}
+				if sep == ' ' && h.w == 2 && len(h.d)-lineStart == 8 && q+1 < len(s) && s[q+1] == ' ' && hexGroup(s, q+2) == 2 {
+					p = q + 2
+					continue
+				}
 			}
 		}
 		// The end of the line's bytes: what follows on the line, then the
@@ -98,7 +135,7 @@ func scanHex(s string, i int, h *hexBytes) int {
 		}
 		off := dumpOffset(s[nl+1:])
 		next := nl + 1 + off
-		if sep == 0 || offsets && off == 0 || !hexToken(s, next) {
+		if sep == 0 || offsets && off == 0 || !groupFits(h.w, hexGroup(s, next)) {
 			return q
 		}
 		p, lineStart = next, len(h.d)
@@ -106,9 +143,10 @@ func scanHex(s string, i int, h *hexBytes) int {
 }
 
 // hexRunAt reports whether a run of hex bytes (see scanHex) starts at
-// s[i]: two hex bytes and a separator between them.
+// s[i]: two groups and a separator between them.
 func hexRunAt(s string, i int) bool {
-	return hexToken(s, i) && i+2 < len(s) && strings.IndexByte(" :-", s[i+2]) >= 0 && hexToken(s, i+3)
+	w := hexGroup(s, i)
+	return w > 0 && i+w < len(s) && strings.IndexByte(hexSeps(w), s[i+w]) >= 0 && groupFits(w, hexGroup(s, i+w+1))
 }
 
 // hexRuns yields each run of hex bytes in s, read into h by scanHex:
@@ -210,7 +248,7 @@ func (m *matcher) hexHead(s string) int {
 	for _, e := range hexRuns(s, &h) {
 		end = e
 	}
-	if end < 0 || !hexGoesOn(s[end:]) {
+	if end < 0 || !hexGoesOn(s[end:], h.w) {
 		return -1
 	}
 	d := string(h.d)
@@ -222,13 +260,14 @@ func (m *matcher) hexHead(s string) int {
 	return -1
 }
 
-// hexGoesOn reports whether tail, what follows a run of hex bytes at the
-// end of a text cut short, may be followed by more of its bytes.
-func hexGoesOn(tail string) bool {
+// hexGoesOn reports whether tail, what follows a run of hex bytes in
+// groups of w digits at the end of a text cut short, may be followed by
+// more of its bytes.
+func hexGoesOn(tail string, w int) bool {
 	line, after, broken := strings.Cut(tail, "\n")
 	if !broken {
-		t := strings.TrimLeft(tail, " :-")
-		return t == "" || len(t) == 1 && isHex(t[0]) && len(tail) == 2 || strings.HasPrefix(tail, "  ")
+		t := strings.TrimLeft(tail, hexSeps(w))
+		return t == "" || len(t) < w && allHex(t) && len(tail) == len(t)+1 || strings.HasPrefix(tail, "  ")
 	}
 	if strings.TrimRight(line, " \r") != "" && !strings.HasPrefix(line, "  ") {
 		return false

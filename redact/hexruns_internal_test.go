@@ -15,6 +15,11 @@ func TestHexRunsReadTheTextOnce(t *testing.T) {
 		"pairs":               "0a-0b ",
 		"one separator":       "0a 0b 0c 0d ",
 		"dump lines":          "00000000  0a 0b 0c 0d  |....|\n",
+		"groups":              "4500 003c ",
+		"groups and bytes":    "4500 3c 00 ",
+		"groups, dump lines":  "00000000: 7333 6372  s3cr\n",
+		"tabs":                "0a\t0b\t",
+		"tabs and groups":     "0a\t0b 0c0d 0e ",
 	} {
 		for _, n := range []int{1 << 10, 1 << 16} {
 			s := strings.Repeat(unit, n/len(unit))
