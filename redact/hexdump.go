@@ -2,18 +2,61 @@ package redact
 
 import (
 	"iter"
+	"slices"
+	"sort"
 	"strings"
 )
 
 // hexBytes is a run of bytes written in hex two digits each, as a server
 // dumping the bytes it received writes them: d, the bytes; w, the digits
-// of a group, 2 (a byte) or 4 (two bytes); at, where each byte's digits
-// start; col, where the text column of a dump's line shows each byte, or
-// -1.
+// of a group, 2 (a byte) or 4 (two bytes); lines, the run's lines, from
+// which at and col tell where a byte is written. A run is kept in about a
+// byte per byte it holds, not in a word or more (it may be as long as the
+// text).
 type hexBytes struct {
-	d       []byte
-	w       int
-	at, col []int
+	d     []byte
+	w     int
+	lines []hexLine
+}
+
+// hexLine is a line of a run of hex bytes: first, the index in d of its
+// first byte, whose digits start at at; wide, whether two spaces follow
+// its eighth byte (hexdump -C); col, where the text column beside it
+// shows its first byte, or -1, and ncol, how many of its bytes it shows.
+// Every other separator of a line is one character.
+type hexLine struct {
+	first, at int
+	wide      bool
+	col, ncol int
+}
+
+// line returns the line that holds byte k.
+func (h *hexBytes) line(k int) *hexLine {
+	n := sort.Search(len(h.lines), func(i int) bool { return h.lines[i].first > k })
+	return &h.lines[n-1]
+}
+
+// at returns where the digits of byte k start.
+func (h *hexBytes) at(k int) int {
+	l := h.line(k)
+	j := k - l.first
+	if h.w == 4 {
+		return l.at + j/2*5 + j%2*2
+	}
+	p := l.at + 3*j
+	if l.wide && j >= 8 {
+		p++
+	}
+	return p
+}
+
+// col returns where the text column of a dump's line shows byte k, or -1.
+func (h *hexBytes) col(k int) int {
+	l := h.line(k)
+	if j := k - l.first; l.col >= 0 && j < l.ncol {
+		return l.col + j
+	}
+	return -1
 }
 
 // hexGroup returns the number of hex digits s[i:] starts with, 2 or 4,
@@ -60,13 +103,13 @@ func groupFits(w, g int) bool {
 // them, then ":" or a space; a run whose first line starts with one goes
 // on only after one) when what ends its line is nothing, or, after two
 // spaces, the line's bytes as text (hexdump -C, xxd), whose characters
-// col records when there is one for each byte of the line (or, on the
-// text's last line, which a cut may have ended, fewer).
+// the line records when there is one for each byte of the line (or, on
+// the text's last line, which a cut may have ended, fewer).
 func scanHex(s string, i int, h *hexBytes) int {
-	h.d, h.at, h.col = h.d[:0], h.at[:0], h.col[:0]
+	h.d, h.lines = h.d[:0], h.lines[:0]
 	h.w = hexGroup(s, i)
 	var sep byte
-	lineStart := 0 // of h.d: the first byte of this line
+	line := hexLine{at: i, col: -1}
 	// A dump's lines, each after its offset, which is short: look back no
 	// further, or text of many short runs on one line is read over and over.
 	lo := max(0, i-maxDumpOffset)
@@ -75,10 +118,9 @@ func scanHex(s string, i int, h *hexBytes) int {
 	p := i
 	for {
 		g := hexGroup(s, p)
+		h.d = doubled(h.d)
 		for k := 0; k < g; k += 2 {
 			h.d = append(h.d, unhex(s[p+k])<<4|unhex(s[p+k+1]))
-			h.at = append(h.at, p+k)
-			h.col = append(h.col, -1)
 		}
 		q := p + g
 		if g == h.w { // a shorter group ends its line's bytes
@@ -90,7 +132,8 @@ func scanHex(s string, i int, h *hexBytes) int {
 					p = q + 1
 					continue
 				}
-				if sep == ' ' && h.w == 2 && len(h.d)-lineStart == 8 && q+1 < len(s) && s[q+1] == ' ' && hexGroup(s, q+2) == 2 {
+				if sep == ' ' && h.w == 2 && len(h.d)-line.first == 8 && q+1 < len(s) && s[q+1] == ' ' && hexGroup(s, q+2) == 2 {
+					line.wide = true
 					p = q + 2
 					continue
 				}
@@ -100,7 +143,8 @@ func scanHex(s string, i int, h *hexBytes) int {
 		// next line.
 		rest := s[q:]
 		pad := len(rest) - len(strings.TrimLeft(rest, " "))
-		n := len(h.d) - lineStart
+		h.lines = append(doubled(h.lines), line)
+		n := len(h.d) - line.first
 		// The line ends in at most a text column of n characters, with
 		// "|" around it, and "\r": look no further, or text of many short
 		// runs on one line is read over and over.
@@ -125,9 +169,8 @@ func scanHex(s string, i int, h *hexBytes) int {
 				text, c = strings.TrimSuffix(inner, "|"), c+1
 			}
 			if len(text) == n || last && len(text) < n {
-				for k := range len(text) {
-					h.col[lineStart+k] = c + k
-				}
+				l := &h.lines[len(h.lines)-1]
+				l.col, l.ncol = c, len(text)
 			}
 		}
 		if last {
@@ -138,7 +181,7 @@ func scanHex(s string, i int, h *hexBytes) int {
 		if sep == 0 || offsets && off == 0 || !groupFits(h.w, hexGroup(s, next)) {
 			return q
 		}
-		p, lineStart = next, len(h.d)
+		p, line = next, hexLine{first: len(h.d), at: next, col: -1}
 	}
 }
 
@@ -164,13 +207,23 @@ func hexRuns(s string, h *hexBytes) iter.Seq2[int, int] {
 			if !yield(i, end) {
 				return
 			}
-			if last := h.at[len(h.at)-1]; last > i && hexRunAt(s, last) {
+			if last := h.at(len(h.d) - 1); last > i && hexRunAt(s, last) {
 				i = last
 			} else {
 				i = end
 			}
 		}
 	}
+}
+
+// doubled returns s with room for a few more elements: twice its length
+// when it is full, so that a long run costs about twice its size in all,
+// where append's growth by a quarter at a time would cost five times it.
+func doubled[T any](s []T) []T {
+	if len(s)+2 <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(len(s), 16))
 }
 
 // maxDumpOffset is the length of the longest line start that scanHex
@@ -214,9 +267,14 @@ func (m *matcher) inHex(s string) [][2]int {
 		if len(h.d) >= minFreeForm {
 			for k, f := range m.freeForms(string(h.d)) {
 				last := k + len(m.form(f)) - 1
-				spans = append(spans, [2]int{h.at[k], h.at[last] + 2})
+				spans = append(spans, [2]int{h.at(k), h.at(last) + 2})
 				for b := k; b <= last; b++ {
-					if c := h.col[b]; c >= 0 {
+					c := h.col(b)
+					switch n := len(spans); {
+					case c < 0:
+					case spans[n-1][1] == c: // the character after the last
+						spans[n-1][1] = c + 1
+					default:
 						spans = append(spans, [2]int{c, c + 1})
 					}
 				}
@@ -254,7 +312,7 @@ func (m *matcher) hexHead(s string) int {
 	d := string(h.d)
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
 		if m.head(d[k:]) {
-			return h.at[k]
+			return h.at(k)
 		}
 	}
 	return -1
