@@ -72,3 +72,70 @@ func BenchmarkRedactorNearMatches(b *testing.B) {
 		_ = r.String(text)
 	}
 }
+
+// benchHexDump is about 1 MB of hexdump -C lines of bytes that hold the
+// first of benchSecrets' secrets now and then.
+func benchHexDump() string {
+	secrets, _ := benchSecrets()
+	var data strings.Builder
+	for data.Len() < 1<<20/4 {
+		fmt.Fprintf(&data, "POST /hook HTTP/1.1\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n", secrets[0].Reveal())
+	}
+	return hexDumpC([]byte(data.String()))
+}
+
+// hexDumpC writes b as hexdump -C does.
+func hexDumpC(b []byte) string {
+	var out strings.Builder
+	for off := 0; off < len(b); off += 16 {
+		line := b[off:min(off+16, len(b))]
+		fmt.Fprintf(&out, "%08x  ", off)
+		for i := range 16 {
+			if i < len(line) {
+				fmt.Fprintf(&out, "%02x ", line[i])
+			} else {
+				out.WriteString("   ")
+			}
+			if i == 7 {
+				out.WriteString(" ")
+			}
+		}
+		out.WriteString(" |")
+		for _, c := range line {
+			if c < ' ' || c > '~' {
+				c = '.'
+			}
+			out.WriteByte(c)
+		}
+		out.WriteString("|\n")
+	}
+	return out.String()
+}
+
+// BenchmarkRedactorHexDump is String of about 1 MB of a hex dump, every
+// line of it read by the hex scan.
+func BenchmarkRedactorHexDump(b *testing.B) {
+	secrets, _ := benchSecrets()
+	r := redact.NewRedactor(secrets...)
+	text := benchHexDump()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
+	}
+}
+
+// BenchmarkRedactorHexRun is String of 1 MB of hex bytes on one line, one
+// run of bytes.
+func BenchmarkRedactorHexRun(b *testing.B) {
+	secrets, _ := benchSecrets()
+	r := redact.NewRedactor(secrets...)
+	var t strings.Builder
+	for t.Len() < 1<<20 {
+		t.WriteString("50 4f 53 54 20 2f 20 48 54 54 50 2f 31 2e 31 0d ")
+	}
+	text := t.String()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
+	}
+}

@@ -52,3 +52,29 @@ func TestRedactorCaseFoldedBase64(t *testing.T) {
 		}
 	}
 }
+
+// The base64 of a token-like secret upper- or lower-cased inside longer
+// base64 text (a request a server upper-cased, then echoed in base64) is
+// found wherever the secret starts in it, also where the run shown starts
+// inside the encoded text, off the characters that start its bytes.
+func TestRedactorCaseFoldedInsideLongerBase64(t *testing.T) {
+	const secret = "xoxb-TokenWithMixedCase"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, v := range []string{strings.ToUpper(secret), strings.ToLower(secret)} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+			for k := range 3 {
+				blob := enc.EncodeToString([]byte(strings.Repeat("X", k) + "AUTHORIZATION: BEARER " + v + "\r\n"))
+				for from := range 4 {
+					text := "body …" + blob[from:]
+					out := r.String(text)
+					// The characters that encode the secret's bytes alone.
+					core := enc.EncodeToString([]byte(strings.Repeat("\x00", (k+22)%3) + v))
+					core = strings.TrimRight(core, "=")[4 : len(v)*4/3-4]
+					assert.Contains(t, text, core)
+					assert.NotContains(t, out, core, "%q", out)
+					assert.True(t, r.Holds(text), text)
+				}
+			}
+		}
+	}
+}

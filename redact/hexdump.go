@@ -1,37 +1,115 @@
 package redact
 
-import "strings"
+import (
+	"iter"
+	"slices"
+	"sort"
+	"strings"
+)
 
 // hexBytes is a run of bytes written in hex two digits each, as a server
-// dumping the bytes it received writes them: d, the bytes; at, where each
-// byte's digits start; col, where the text column of a dump's line shows
-// each byte, or -1.
+// dumping the bytes it received writes them: d, the bytes; w, the digits
+// of a group, 2 (a byte) or 4 (two bytes); lines, the run's lines, from
+// which at and col tell where a byte is written. A run is kept in about a
+// byte per byte it holds, not in a word or more (it may be as long as the
+// text).
 type hexBytes struct {
-	d       []byte
-	at, col []int
+	d     []byte
+	w     int
+	lines []hexLine
 }
 
-// hexToken reports whether s[i:] starts with two hex digits that no ASCII
-// letter or digit runs on from on either side.
-func hexToken(s string, i int) bool {
-	return i+2 <= len(s) && isHex(s[i]) && isHex(s[i+1]) &&
-		(i == 0 || !isWordByte(s[i-1])) && (i+2 == len(s) || !isWordByte(s[i+2]))
+// hexLine is a line of a run of hex bytes: first, the index in d of its
+// first byte, whose digits start at at; wide, whether two spaces follow
+// its eighth byte (hexdump -C); col, where the text column beside it
+// shows its first byte, or -1, and ncol, how many of its bytes it shows.
+// Every other separator of a line is one character.
+type hexLine struct {
+	first, at int
+	wide      bool
+	col, ncol int
+}
+
+// line returns the line that holds byte k.
+func (h *hexBytes) line(k int) *hexLine {
+	n := sort.Search(len(h.lines), func(i int) bool { return h.lines[i].first > k })
+	return &h.lines[n-1]
+}
+
+// at returns where the digits of byte k start.
+func (h *hexBytes) at(k int) int {
+	l := h.line(k)
+	j := k - l.first
+	if h.w == 4 {
+		return l.at + j/2*5 + j%2*2
+	}
+	p := l.at + 3*j
+	if l.wide && j >= 8 {
+		p++
+	}
+	return p
+}
+
+// col returns where the text column of a dump's line shows byte k, or -1.
+func (h *hexBytes) col(k int) int {
+	l := h.line(k)
+	if j := k - l.first; l.col >= 0 && j < l.ncol {
+		return l.col + j
+	}
+	return -1
+}
+
+// hexGroup returns the number of hex digits s[i:] starts with, 2 or 4,
+// when no ASCII letter or digit runs on from them on either side; 0
+// otherwise.
+func hexGroup(s string, i int) int {
+	if i > 0 && i <= len(s) && isWordByte(s[i-1]) {
+		return 0
+	}
+	n := 0
+	for n < 5 && i+n < len(s) && isHex(s[i+n]) {
+		n++
+	}
+	if n != 2 && n != 4 || i+n < len(s) && isWordByte(s[i+n]) {
+		return 0
+	}
+	return n
+}
+
+// hexSeps returns the separators of a run of groups of w digits: for
+// bytes a space, ":", "-" or a tab, for groups of two bytes (xxd's
+// default, tcpdump -X) a space.
+func hexSeps(w int) string {
+	if w == 4 {
+		return " "
+	}
+	return " :-\t"
+}
+
+// groupFits reports whether a group of g digits may follow in a run of
+// groups of w: one of w, or, in groups of two bytes, one of a byte (the
+// last of an odd number).
+func groupFits(w, g int) bool {
+	return g == w || w == 4 && g == 2
 }
 
 // scanHex reads the run of hex bytes that starts at s[i] into h and
 // returns where it ends. The bytes of a run are separated by one space,
-// ":" or "-", the same throughout, two spaces after the eighth of a line
-// allowed (hexdump -C). A run goes on at the start of the next line (after
+// ":", "-" or tab, the same throughout, two spaces after the eighth of a
+// line allowed (hexdump -C); or they are in groups of two bytes separated
+// by one space (xxd, tcpdump -X), the last group of a line one byte when
+// the line has an odd number. A run goes on at the start of the next line (after
 // an offset, as a dump writes it: four or more hex digits, or "0x" and
 // them, then ":" or a space; a run whose first line starts with one goes
 // on only after one) when what ends its line is nothing, or, after two
 // spaces, the line's bytes as text (hexdump -C, xxd), whose characters
-// col records when there is one for each byte of the line (or, on the
-// text's last line, which a cut may have ended, fewer).
+// the line records when there is one for each byte of the line (or, on
+// the text's last line, which a cut may have ended, fewer).
 func scanHex(s string, i int, h *hexBytes) int {
-	h.d, h.at, h.col = h.d[:0], h.at[:0], h.col[:0]
+	h.d, h.lines = h.d[:0], h.lines[:0]
+	h.w = hexGroup(s, i)
 	var sep byte
-	lineStart := 0 // of h.d: the first byte of this line
+	line := hexLine{at: i, col: -1}
 	// A dump's lines, each after its offset, which is short: look back no
 	// further, or text of many short runs on one line is read over and over.
 	lo := max(0, i-maxDumpOffset)
@@ -39,28 +117,34 @@ func scanHex(s string, i int, h *hexBytes) int {
 	offsets := (bol > lo || lo == 0) && i > bol && dumpOffset(s[bol:]) == i-bol
 	p := i
 	for {
-		h.d = append(h.d, unhex(s[p])<<4|unhex(s[p+1]))
-		h.at = append(h.at, p)
-		h.col = append(h.col, -1)
-		q := p + 2
-		if q < len(s) && sep == 0 && strings.IndexByte(" :-", s[q]) >= 0 {
-			sep = s[q]
+		g := hexGroup(s, p)
+		h.d = doubled(h.d)
+		for k := 0; k < g; k += 2 {
+			h.d = append(h.d, unhex(s[p+k])<<4|unhex(s[p+k+1]))
 		}
-		if q < len(s) && s[q] == sep {
-			if hexToken(s, q+1) {
-				p = q + 1
-				continue
+		q := p + g
+		if g == h.w { // a shorter group ends its line's bytes
+			if q < len(s) && sep == 0 && strings.IndexByte(hexSeps(h.w), s[q]) >= 0 {
+				sep = s[q]
 			}
-			if sep == ' ' && len(h.d)-lineStart == 8 && q+1 < len(s) && s[q+1] == ' ' && hexToken(s, q+2) {
-				p = q + 2
-				continue
+			if q < len(s) && s[q] == sep {
+				if groupFits(h.w, hexGroup(s, q+1)) {
+					p = q + 1
+					continue
+				}
+				if sep == ' ' && h.w == 2 && len(h.d)-line.first == 8 && q+1 < len(s) && s[q+1] == ' ' && hexGroup(s, q+2) == 2 {
+					line.wide = true
+					p = q + 2
+					continue
+				}
 			}
 		}
 		// The end of the line's bytes: what follows on the line, then the
 		// next line.
 		rest := s[q:]
 		pad := len(rest) - len(strings.TrimLeft(rest, " "))
-		n := len(h.d) - lineStart
+		h.lines = append(doubled(h.lines), line)
+		n := len(h.d) - line.first
 		// The line ends in at most a text column of n characters, with
 		// "|" around it, and "\r": look no further, or text of many short
 		// runs on one line is read over and over.
@@ -85,9 +169,8 @@ func scanHex(s string, i int, h *hexBytes) int {
 				text, c = strings.TrimSuffix(inner, "|"), c+1
 			}
 			if len(text) == n || last && len(text) < n {
-				for k := range len(text) {
-					h.col[lineStart+k] = c + k
-				}
+				l := &h.lines[len(h.lines)-1]
+				l.col, l.ncol = c, len(text)
 			}
 		}
 		if last {
@@ -95,11 +178,52 @@ func scanHex(s string, i int, h *hexBytes) int {
 		}
 		off := dumpOffset(s[nl+1:])
 		next := nl + 1 + off
-		if sep == 0 || offsets && off == 0 || !hexToken(s, next) {
+		if sep == 0 || offsets && off == 0 || !groupFits(h.w, hexGroup(s, next)) {
 			return q
 		}
-		p, lineStart = next, len(h.d)
+		p, line = next, hexLine{first: len(h.d), at: next, col: -1}
 	}
+}
+
+// hexRunAt reports whether a run of hex bytes (see scanHex) starts at
+// s[i]: two groups and a separator between them.
+func hexRunAt(s string, i int) bool {
+	w := hexGroup(s, i)
+	return w > 0 && i+w < len(s) && strings.IndexByte(hexSeps(w), s[i+w]) >= 0 && groupFits(w, hexGroup(s, i+w+1))
+}
+
+// hexRuns yields each run of hex bytes in s, read into h by scanHex:
+// where it starts and where it ends. A run that ends where its last byte
+// goes on with another separator ("0a-73 33 63") is followed by the run
+// that starts at that byte, so that the bytes after it are read from it.
+func hexRuns(s string, h *hexBytes) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i+2 < len(s); {
+			if !hexRunAt(s, i) {
+				i++
+				continue
+			}
+			end := scanHex(s, i, h)
+			if !yield(i, end) {
+				return
+			}
+			if last := h.at(len(h.d) - 1); last > i && hexRunAt(s, last) {
+				i = last
+			} else {
+				i = end
+			}
+		}
+	}
+}
+
+// doubled returns s with room for a few more elements: twice its length
+// when it is full, so that a long run costs about twice its size in all,
+// where append's growth by a quarter at a time would cost five times it.
+func doubled[T any](s []T) []T {
+	if len(s)+2 <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(len(s), 16))
 }
 
 // maxDumpOffset is the length of the longest line start that scanHex
@@ -139,23 +263,23 @@ func unhex(c byte) byte {
 func (m *matcher) inHex(s string) [][2]int {
 	var spans [][2]int
 	var h hexBytes
-	for i := 0; i+2 < len(s); i++ {
-		if !hexToken(s, i) || strings.IndexByte(" :-", s[i+2]) < 0 || !hexToken(s, i+3) {
-			continue
-		}
-		end := scanHex(s, i, &h)
+	for range hexRuns(s, &h) {
 		if len(h.d) >= minFreeForm {
 			for k, f := range m.freeForms(string(h.d)) {
 				last := k + len(m.form(f)) - 1
-				spans = append(spans, [2]int{h.at[k], h.at[last] + 2})
+				spans = append(spans, [2]int{h.at(k), h.at(last) + 2})
 				for b := k; b <= last; b++ {
-					if c := h.col[b]; c >= 0 {
+					c := h.col(b)
+					switch n := len(spans); {
+					case c < 0:
+					case spans[n-1][1] == c: // the character after the last
+						spans[n-1][1] = c + 1
+					default:
 						spans = append(spans, [2]int{c, c + 1})
 					}
 				}
 			}
 		}
-		i = end
 	}
 	return spans
 }
@@ -178,33 +302,30 @@ func (m *matcher) withinHex(s string) (string, bool) {
 // offset and at most a digit.
 func (m *matcher) hexHead(s string) int {
 	var h hexBytes
-	start, end := -1, -1 // of the last run
-	for i := 0; i+2 < len(s); i++ {
-		if hexToken(s, i) && strings.IndexByte(" :-", s[i+2]) >= 0 && hexToken(s, i+3) {
-			start, i = i, scanHex(s, i, &h)
-			end = i
-		}
+	end := -1 // of the last run, which h holds
+	for _, e := range hexRuns(s, &h) {
+		end = e
 	}
-	if start < 0 || !hexGoesOn(s[end:]) {
+	if end < 0 || !hexGoesOn(s[end:], h.w) {
 		return -1
 	}
-	scanHex(s, start, &h)
 	d := string(h.d)
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
 		if m.head(d[k:]) {
-			return h.at[k]
+			return h.at(k)
 		}
 	}
 	return -1
 }
 
-// hexGoesOn reports whether tail, what follows a run of hex bytes at the
-// end of a text cut short, may be followed by more of its bytes.
-func hexGoesOn(tail string) bool {
+// hexGoesOn reports whether tail, what follows a run of hex bytes in
+// groups of w digits at the end of a text cut short, may be followed by
+// more of its bytes.
+func hexGoesOn(tail string, w int) bool {
 	line, after, broken := strings.Cut(tail, "\n")
 	if !broken {
-		t := strings.TrimLeft(tail, " :-")
-		return t == "" || len(t) == 1 && isHex(t[0]) && len(tail) == 2 || strings.HasPrefix(tail, "  ")
+		t := strings.TrimLeft(tail, hexSeps(w))
+		return t == "" || len(t) < w && allHex(t) && len(tail) == len(t)+1 || strings.HasPrefix(tail, "  ")
 	}
 	if strings.TrimRight(line, " \r") != "" && !strings.HasPrefix(line, "  ") {
 		return false

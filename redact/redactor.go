@@ -321,7 +321,16 @@ func encodings(s string) []string {
 		// servers, a message shouted in capitals); not a shorter secret,
 		// whose other case may be an ordinary word, nor bytes that are
 		// not text (a key's), which have no case.
-		forms = append(forms, strings.ToUpper(s), strings.ToLower(s))
+		for _, f := range []string{strings.ToUpper(s), strings.ToLower(s)} {
+			if f != s {
+				// Also in base64, inside longer base64 wherever it starts
+				// (a request upper-cased, then echoed in base64), which
+				// decoding a run misses where the run starts off the
+				// characters that start its bytes.
+				forms = append(forms, f)
+				forms = append(forms, base64Forms(f)...)
+			}
+		}
 	}
 	forms = append(forms, percentForms(s)...)
 	forms = append(forms, base64Forms(s)...)

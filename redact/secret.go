@@ -15,7 +15,7 @@
 // error produced, in every encoding a server might echo them in: as is,
 // and, for one that looks like a token (sixteen bytes or more, or eight
 // with a digit), upper- and lower-cased, as servers that fold case echo
-// it;
+// it, each also in base64 and inside longer base64 text;
 // URL-escaped as the common encoders write it (Go, a whole path as
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
@@ -31,12 +31,15 @@
 // leading zeros or not) or named as XML names it or HTML names an ASCII
 // character ("&Tab;", "&NewLine;"), as XML writers write a tab or a line
 // break ("&#x9;", "&#xA;", "&#13;"); hexadecimal, also, for any of the
-// forms above of six bytes or more, byte by byte with a space, ":" or "-"
-// between the bytes (lower- or upper-case digits), as a server dumping
-// the bytes it received writes them, and across the lines of a dump, each
-// line's bytes after its offset ("00000010  73 33 63 …", as hexdump -C
-// and xxd -g1 write it), where the secret's characters in the text
-// column beside the bytes are replaced too;
+// forms above of six bytes or more, byte by byte with a space, ":", "-" or
+// a tab between the bytes (lower- or upper-case digits), or in groups of
+// two bytes with a space between them ("7333 6372", xxd's and tcpdump
+// -X's default), as a server dumping the bytes it received writes them,
+// and across the lines of a dump, each line's bytes after its offset
+// ("00000010  73 33 63 …", as hexdump -C and xxd -g1 write it;
+// "00000010: 7333 6372 …", as xxd does; "\t0x0010:  7333 6372 …", as
+// tcpdump -X does), where the secret's characters in the text column
+// beside the bytes are replaced too;
 // quoted-printable, as an e-mail body writes it,
 // and Q-encoded, as a MIME encoded-word in a header writes it (Go's mime
 // and Python's email packages); base64 (standard and URL alphabets, padded
@@ -87,10 +90,10 @@
 // runs on from it on either side ("password e", "pass=12"; also after an
 // escape, as "\ne" in JSON or "=3De" in quoted-printable), so that a
 // one-letter password does not take that letter out of all text: inside
-// a word or number it stays. Hex written byte by byte is read only as
-// bytes of two digits each, not as xxd's and tcpdump's default groups of
-// two bytes ("7333 6372"), and a form shorter than six bytes is not
-// looked for there: times and MAC addresses are written so too.
+// a word or number it stays. Hex written byte by byte is read only in
+// groups of one byte or two ("73 33", "7333"), not of four or more
+// ("73336372", as xxd -g4 writes them), and a form shorter than six bytes
+// is not looked for there: times and MAC addresses are written so too.
 //
 // # Errors
 //

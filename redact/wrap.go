@@ -136,6 +136,7 @@ func (m *matcher) withinBase64(s string) (string, bool) {
 func redactSpans(s string, spans [][2]int) string {
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	var b strings.Builder
+	b.Grow(len(s))
 	written := 0
 	for k := 0; k < len(spans); {
 		start, end := spans[k][0], spans[k][1]
