@@ -536,9 +536,8 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if unwritten {
 		rec = &correctionRecord{b: b, ctx: context.WithoutCancel(ctx), original: original, id: id}
 	}
-	rep, err := b.run(ctx, u, opCorrect, original, rec)
-	rec.end()
-	return rep, err
+	defer rec.end()
+	return b.run(ctx, u, opCorrect, original, rec)
 }
 
 // correctionRecord is the record of what a correction corrects that
