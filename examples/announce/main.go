@@ -36,13 +36,17 @@
 //     posted the incident: the dry run reads that from the state file
 //     when it exists (and creates none), and otherwise takes the update
 //     as the incident's first, and says so. A channel the state file says
-//     delivered the update already says "not sent: delivered before". A
-//     state file that exists but will not open (damaged, or held by a send
-//     still running) is named on standard error, and the dry run exits 1:
-//     a send would fail. With -correct ID it previews the correction:
-//     each channel's text, and whether it would edit the post of update
-//     ID in place or post the correction in the thread, or not send
-//     ("update ID was retracted here"); it refuses what -correct would
+//     delivered the update already says "not sent: delivered before", and
+//     one that a newer update of the incident reached since this one was
+//     first sent (a run that failed there, or was interrupted) says "not
+//     sent: superseded": a send posts nothing there. The texts of an
+//     update sent before show the time it was first sent, as a send of
+//     it again does. A state file that exists but will not open (damaged,
+//     or held by a send still running) is named on standard error, and the
+//     dry run exits 1: a send would fail. With -correct ID it previews the
+//     correction: each channel's text, and whether it would edit the post
+//     of update ID in place or post the correction in the thread, or not
+//     send ("update ID was retracted here"); it refuses what -correct would
 //     (a mistyped ID, a changed -title without -incident).
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
