@@ -42,6 +42,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 			return code
 		}
 	}
+	a.linkToPage(ctx, b, cfg, &u)
 	u = a.asSentBefore(ctx, b, th, u)
 	previews, err := b.Preview(u)
 	if err != nil {
