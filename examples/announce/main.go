@@ -36,13 +36,17 @@
 //     posted the incident: the dry run reads that from the state file
 //     when it exists (and creates none), and otherwise takes the update
 //     as the incident's first, and says so. A channel the state file says
-//     delivered the update already says "not sent: delivered before". A
-//     state file that exists but will not open (damaged, or held by a send
-//     still running) is named on standard error, and the dry run exits 1:
-//     a send would fail. With -correct ID it previews the correction:
-//     each channel's text, and whether it would edit the post of update
-//     ID in place or post the correction in the thread, or not send
-//     ("update ID was retracted here"); it refuses what -correct would
+//     delivered the update already says "not sent: delivered before", and
+//     one that a newer update of the incident reached since this one was
+//     first sent (a run that failed there, or was interrupted) says "not
+//     sent: superseded": a send posts nothing there. The texts of an
+//     update sent before show the time it was first sent, as a send of
+//     it again does. A state file that exists but will not open (damaged,
+//     or held by a send still running) is named on standard error, and the
+//     dry run exits 1: a send would fail. With -correct ID it previews the
+//     correction: each channel's text, and whether it would edit the post
+//     of update ID in place or post the correction in the thread, or not
+//     send ("update ID was retracted here"); it refuses what -correct would
 //     (a mistyped ID, a changed -title without -incident).
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
@@ -67,6 +71,11 @@
 // -correct and -retract find the earlier posts in the durable store: give
 // the -state the update was sent with. The summary of a send names the
 // update's ID.
+//
+// Without -url, every channel links to the incident's page on the
+// configuration's first status page, unless that page has no page of the
+// incident and its "when:" leaves the update out: the link would lead
+// nowhere, and the update goes out without one.
 //
 // A channel's "when:" in the configuration limits it to some updates (by
 // status, impact, components); the others say "not selected". An update
@@ -290,7 +299,6 @@ func (a *app) run(ctx context.Context) int {
 		return a.fail(exitUsage, err)
 	}
 	u.Overrides = overrides
-	linkToPage(&u, cfg.Channels)
 	if a.opts.dryRun {
 		return a.preview(ctx, cfg, u)
 	}
@@ -308,11 +316,44 @@ func (a *app) run(ctx context.Context) int {
 }
 
 // linkToPage sets u.URL, when -url was not given, to the incident's page on
-// the first status page among channels, so that every channel links to it.
-// The update's ID stays as the flags derive it: the page's URL follows
-// from the configuration, the same on every run.
-func linkToPage(u *broadcast.Update, channels []broadcast.Channel) {
-	pagelink.Set(u, pagelink.Of(channels))
+// the first status page among cfg's channels, so that every channel links
+// to it; but not when the status page has no page of the incident (b's
+// thread of it there is empty) and its "when:" leaves u out, as b decides
+// it (for a correction, as Correct routes it): u would not make the page,
+// and the link would lead nowhere. A thread or decision that cannot be
+// read keeps the link. The update's ID stays as the flags derive it: the
+// page's URL follows from the configuration, the same on every run.
+func (a *app) linkToPage(ctx context.Context, b *broadcast.Broadcaster, cfg *config.File, u *broadcast.Update) {
+	name, link := statusPage(cfg.Channels)
+	if link == nil || u.URL != "" {
+		return
+	}
+	if r, routed := cfg.Routes[name]; routed {
+		d := u.WithDefaults(a.now()) // the incident's ID, as routings reads it
+		t, err := b.Thread(ctx, d.IncidentID, name)
+		if err == nil && t.IsZero() {
+			why := r.Rejects(d, t)
+			if a.opts.correct != "" {
+				why, err = b.CorrectionRejects(ctx, a.opts.correct, d, name)
+			}
+			if err == nil && why != "" {
+				return
+			}
+		}
+	}
+	pagelink.Set(u, link)
+}
+
+// statusPage returns the name of the status page that pagelink.Of links
+// to, the first among channels, and its link to an incident's page; nil
+// when there is none.
+func statusPage(channels []broadcast.Channel) (string, func(incidentID string) string) {
+	for i, ch := range channels {
+		if link := pagelink.Of(channels[i : i+1]); link != nil {
+			return ch.Name(), link
+		}
+	}
+	return "", nil
 }
 
 // fail prints err, its secrets hidden, and returns code.

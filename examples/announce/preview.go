@@ -42,6 +42,8 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 			return code
 		}
 	}
+	a.linkToPage(ctx, b, cfg, &u)
+	u = a.asSentBefore(ctx, b, th, u)
 	previews, err := b.Preview(u)
 	if err != nil {
 		return a.fail(exitUsage, err)
@@ -168,14 +170,34 @@ func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *thre
 	}
 }
 
+// asSentBefore returns u with the Time it was first sent with, when the
+// state file th records a send of it (one that failed somewhere, or was
+// interrupted): a send of it again takes that Time (see
+// broadcast.Broadcaster.SentTime), so its texts show it, and a newer
+// update of the incident posted since supersedes it. Else u as it is.
+func (a *app) asSentBefore(ctx context.Context, b *broadcast.Broadcaster, th *threads, u broadcast.Update) broadcast.Update {
+	if th.store == nil || !u.Time.IsZero() {
+		return u
+	}
+	if t, ok, err := b.SentTime(ctx, u.WithDefaults(a.now()).ID); err == nil && ok {
+		u.Time = t
+	}
+	return u
+}
+
 // deliveredBefore marks in routes, as not sent, the channels of b (whose
 // Store is the state file's) that delivered u already, or on which it was
-// retracted: a send of it skips them, or posts nothing there.
+// retracted: a send of it skips them, or posts nothing there; and, for u
+// sent before (its Time set by asSentBefore), the channels whose route
+// takes it where a newer update of its incident was posted since: a send
+// finds it superseded there. A correction is never superseded.
 func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th *threads, u broadcast.Update, routes map[string]routing) {
 	if th.store == nil {
 		return
 	}
-	id := u.WithDefaults(a.now()).ID
+	sentBefore := !u.Time.IsZero()
+	u = u.WithDefaults(a.now())
+	id := u.ID
 	gone := retractedOn(ctx, b, id)
 	for _, name := range b.Channels() {
 		rt := routes[name]
@@ -185,11 +207,21 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 			continue
 		}
 		done, failure, err := th.store.Done(ctx, id, name, "")
-		if err != nil || !done || failure != "" {
+		if err == nil && done && failure == "" {
+			rt.notSent = "delivered before with this -state (update " + id + "): a send skips it"
+			routes[name] = rt
 			continue
 		}
-		rt.notSent = "delivered before with this -state (update " + id + "): a send skips it"
-		routes[name] = rt
+		if !sentBefore || a.opts.correct != "" || rt.notSent != "" {
+			continue
+		}
+		if t, err := b.Thread(ctx, u.IncidentID, name); err == nil && t.Last.UpdateID != "" &&
+			t.Last.UpdateID != id && t.Last.UpdateTime.After(u.Time) {
+			rt.notSent = "superseded with this -state (update " + t.Last.UpdateID +
+				", newer, was posted here since this one was first sent): a send posts nothing"
+			rt.assumed = ""
+			routes[name] = rt
+		}
 	}
 }
 

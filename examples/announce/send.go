@@ -27,6 +27,7 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	}
 	ctx, cancel := a.withTimeout(ctx)
 	defer cancel()
+	a.linkToPage(ctx, b.Broadcaster, cfg, &u)
 	gone := retractedOn(ctx, b, u.ID)
 	if prog != nil {
 		prog.retracted = gone

@@ -326,14 +326,21 @@ func (fakePage) IncidentURL(u broadcast.Update) string {
 func TestLinkToPage(t *testing.T) {
 	page := fakePage{broadcast.ChannelFunc("status-page", nil)}
 	other := broadcast.ChannelFunc("x", nil)
-	u := broadcast.Update{IncidentID: "cdn-42"}
-	linkToPage(&u, []broadcast.Channel{other, page})
+	a := &app{opts: &options{}, now: time.Now}
+	link := func(u *broadcast.Update, channels ...broadcast.Channel) {
+		b, err := broadcast.New(channels, broadcast.Options{})
+		require.NoError(t, err)
+		defer b.Close()
+		a.linkToPage(context.Background(), b, &config.File{Channels: channels}, u)
+	}
+	u := broadcast.Update{IncidentID: "cdn-42", Title: "T", Status: broadcast.StatusInvestigating}
+	link(&u, other, page)
 	assert.Equal(t, "https://status.example.com/incidents/cdn-42.html", u.URL)
 	u.URL = "https://example.com/given"
-	linkToPage(&u, []broadcast.Channel{page})
+	link(&u, page)
 	assert.Equal(t, "https://example.com/given", u.URL)
 	u.URL = ""
-	linkToPage(&u, []broadcast.Channel{other})
+	link(&u, other)
 	assert.Empty(t, u.URL)
 }
 
