@@ -147,7 +147,8 @@ func newState(cfg Config) *state {
 	s := &state{key: cfg.APIKey, page: base + "/pages/" + cfg.PageID, pageID: cfg.PageID,
 		notify: !cfg.SkipNotifications, window: cfg.MaintenanceWindow, limiter: cfg.Limiter,
 		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), unknown: newUnknownCreates(),
-		now: time.Now}
+		lost: newLostPatches(),
+		now:  time.Now}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	if s.window == 0 {
 		s.window = DefaultMaintenanceWindow

@@ -121,7 +121,7 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 		if upd, ok := inc.posted(f, c.since(m.Update), nil); ok && m.Attempt > 1 && !blank(f) {
 			return c.receipt(inc, upd, false), true, nil
 		}
-		r, err := c.adopt(ctx, m.Update.IncidentID, inc.ID, f)
+		r, err := c.adopt(ctx, m.Update.IncidentID, inc.ID, f, m.Key(""))
 		if isStatus(err, http.StatusNotFound) {
 			break // deleted meanwhile: create it anew
 		}
@@ -132,11 +132,12 @@ func (c *Channel) findEarlier(ctx context.Context, m broadcast.Message, f incide
 
 // adopt adds f, the first update of the incident it names that the channel
 // posts, to the incident id an earlier update of it created, as an
-// incident update. Its errors are failed.
-func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFields) (broadcast.Receipt, error) {
+// incident update; key is the update's Message.Key (see patch). Its
+// errors are failed.
+func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFields, key string) (broadcast.Receipt, error) {
 	f.Metadata, f.ScheduledFor, f.ScheduledUntil = nil, time.Time{}, time.Time{} // the incident's own stay
 	sent := c.s.now()
-	inc, upd, err := c.patch(ctx, id, f, nil, blank(f))
+	inc, upd, op, err := c.patch(ctx, id, f, nil, blank(f), key)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return broadcast.Receipt{}, err
@@ -144,7 +145,7 @@ func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFi
 		if outcomeUnknown(err) {
 			c.s.unknown.add(incidentID, attemptOf(f), sent, c.s.now())
 		}
-		return broadcast.Receipt{}, c.fail("update incident", err)
+		return broadcast.Receipt{}, c.fail(op, err)
 	}
 	c.s.unknown.forget(incidentID)
 	return c.receipt(inc, upd, false), nil
@@ -154,7 +155,8 @@ func (c *Channel) adopt(ctx context.Context, incidentID, id string, f incidentFi
 // first looks in the incident for the update an earlier attempt made,
 // unless patch reads the incident first (f has no body text, and the
 // thread's last receipt names no incident update): sent again, it makes
-// no second one.
+// no second one, and patch takes the one an earlier attempt whose outcome
+// is unknown made (see lostPatches).
 func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string, f incidentFields) (broadcast.Receipt, error) {
 	readFirst := blank(f) && m.Thread.Last.Meta[MetaUpdateID] == ""
 	if m.Attempt > 1 && !readFirst {
@@ -166,9 +168,9 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 			return c.receipt(inc, upd, false), nil
 		}
 	}
-	inc, upd, err := c.patch(ctx, id, f, earlier(m.Thread), readFirst)
+	inc, upd, op, err := c.patch(ctx, id, f, earlier(m.Thread), readFirst, m.Key(""))
 	if err != nil {
-		return broadcast.Receipt{}, c.fail("update incident", incidentGone(id, err))
+		return broadcast.Receipt{}, c.fail(op, incidentGone(id, err))
 	}
 	return c.receipt(inc, upd, false), nil
 }
@@ -183,27 +185,44 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 // or there is no thread), it gets the incident first and takes none of
 // the updates it lists then: one made within the clocks' skew before the
 // request, with the same status and no body text, would be taken for the
-// request's, and a correction would replace its text. Its errors are not
+// request's, and a correction would replace its text. When such a
+// request of the update key (its Message.Key) had an unknown outcome,
+// the channel remembers what the incident listed before it (see
+// lostPatches), and patch takes, without sending f again, the update
+// with f's status and body made since that request that the incident did
+// not list then. Its errors are not failed: op names the request that
 // failed.
 func (c *Channel) patch(ctx context.Context, id string, f incidentFields, earlier []string,
-	readFirst bool) (incident, incidentUpdate, error) {
+	readFirst bool, key string) (incident, incidentUpdate, string, error) {
 	var inc incident
+	var seen []string
 	if readFirst {
 		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
-			return incident{}, incidentUpdate{}, err
+			return incident{}, incidentUpdate{}, "get incident", err
 		}
-		earlier = slices.Clone(earlier)
+		if lost, ok := c.s.lost.get(key, id, c.s.now()); ok {
+			before := append(slices.Clone(earlier), lost.seen...)
+			if upd, ok := inc.posted(f, lost.at.Add(-clockSkew), before); ok {
+				c.s.lost.forget(key)
+				return inc, upd, "", nil
+			}
+		}
 		for _, u := range inc.Updates {
-			earlier = append(earlier, u.ID)
+			seen = append(seen, u.ID)
 		}
+		earlier = append(slices.Clone(earlier), seen...)
 		inc = incident{}
 	}
 	sent := c.s.now()
 	if err := c.do(ctx, http.MethodPatch, "/incidents/"+url.PathEscape(id), incidentRequest{f}, &inc); err != nil {
-		return incident{}, incidentUpdate{}, err
+		if readFirst && outcomeUnknown(err) {
+			c.s.lost.add(key, id, seen, sent, c.s.now())
+		}
+		return incident{}, incidentUpdate{}, "update incident", err
 	}
+	c.s.lost.forget(key)
 	upd, _ := inc.made(f, sent.Add(-clockSkew), earlier)
-	return inc, upd, nil
+	return inc, upd, "", nil
 }
 
 // blank reports whether f has no body text: Statuspage makes an incident

@@ -66,7 +66,8 @@
 // and newer than those of Message.Thread's receipts, never an earlier one,
 // whose text a correction would replace; an update with no body text whose
 // Thread.Last names no incident update (it made none either) gets the
-// incident first, and takes none of the incident updates it lists then. A
+// incident first, and takes none of the incident updates it lists then
+// (but, on a retry, the one its earlier attempt made: see Idempotency). A
 // correction of such an update is posted anew: Edit fails with
 // broadcast.ErrNotEditable.
 //
@@ -127,7 +128,15 @@
 // 30 minutes ago). A retry of a later update first gets the incident and
 // takes an incident update with the same status and body created since;
 // one with no body text that reads the incident first (see above) is
-// sent again instead, which makes no second incident update.
+// sent again instead, which makes no second incident update. So that the
+// retry of such an update that changed the status names the incident
+// update its lost request made (which the incident lists when the retry
+// reads it, and which a correction then edits), the Channel remembers, in
+// memory, by the update's key, for 30 minutes or until the update is
+// posted, the incident updates the incident listed before a request whose
+// outcome is unknown; the retry takes the one with the update's status
+// and no body text made since that request that the incident did not
+// list then, and sends nothing again.
 //
 // A newer update of the incident may come before that retry: the
 // Broadcaster sends it while the first update waits to retry, and then
@@ -158,7 +167,10 @@
 // sent through another Channel or instance, creates a second incident
 // (remembering the creates across restarts and instances would need the
 // Store), as does a newer update sent more than 30 minutes after the lost
-// create; the lists are read one page
+// create; a retry of an update with no body text that changed the status,
+// whose request's answer was lost before a restart (or in another
+// instance), names no incident update, and its correction is posted anew;
+// the lists are read one page
 // (100 incidents) deep; and an incident update with the same status and
 // body posted by someone else in the window is taken for the channel's
 // own.
@@ -264,6 +276,7 @@ type state struct {
 	rd      *redact.Redactor
 	comps   *componentCache
 	unknown *unknownCreates // incidents whose creation may have been made unseen
+	lost    *lostPatches    // updates with no body text whose request may have been made unseen
 	now     func() time.Time
 }
 

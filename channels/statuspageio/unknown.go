@@ -112,6 +112,81 @@ func (u *unknownCreates) forget(incident string) {
 	delete(u.m, incident)
 }
 
+// maxLostPatches bounds the updates with no body text whose request has an
+// unknown outcome the channel remembers (see lostPatches).
+const maxLostPatches = 1024
+
+// lostPatches remembers, in memory, the updates with no body text that
+// read the incident before their request (see Channel.patch) and whose
+// request has an unknown outcome (the answer lost, cut off or never read):
+// the incident updates the incident listed before it. A retry of the same
+// update (the same Message.Key) reads the incident first too, and would
+// count the incident update that request made among those made before its
+// own; sent again, the request makes none when it changed the status. So
+// the retry takes it, by what was remembered. An entry lasts dedupWindow,
+// or until the update is posted.
+type lostPatches struct {
+	mu sync.Mutex
+	m  map[string]lostPatch // by Message.Key
+}
+
+// lostPatch is what the channel knows of an update's request with an
+// unknown outcome.
+type lostPatch struct {
+	incident string    // the Statuspage incident's id
+	at       time.Time // the request was sent after this
+	seen     []string  // the incident updates the incident listed before it
+}
+
+func newLostPatches() *lostPatches {
+	return &lostPatches{m: map[string]lostPatch{}}
+}
+
+// add remembers that the request of the update key to the incident,
+// sent after at, when the incident listed the updates seen, has an
+// unknown outcome. It replaces what an earlier attempt left.
+func (l *lostPatches) add(key, incident string, seen []string, at, now time.Time) {
+	if key == "" || incident == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k, e := range l.m {
+		if now.Sub(e.at) > dedupWindow {
+			delete(l.m, k)
+		}
+	}
+	if _, ok := l.m[key]; !ok && len(l.m) >= maxLostPatches {
+		oldest := ""
+		for k, e := range l.m {
+			if oldest == "" || e.at.Before(l.m[oldest].at) {
+				oldest = k
+			}
+		}
+		delete(l.m, oldest)
+	}
+	l.m[key] = lostPatch{incident: incident, at: at, seen: slices.Clone(seen)}
+}
+
+// get returns what is remembered of the update key's request to the
+// incident, false for nothing (or nothing within dedupWindow).
+func (l *lostPatches) get(key, incident string, now time.Time) (lostPatch, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.m[key]
+	if !ok || e.incident != incident || now.Sub(e.at) > dedupWindow {
+		return lostPatch{}, false
+	}
+	return e, true
+}
+
+// forget drops the update key: it was posted.
+func (l *lostPatches) forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, key)
+}
+
 // outcomeUnknown reports whether a request that failed with err may have
 // been carried out by Statuspage: every failure but one the request never
 // left for (notSentError) and the API's own refusal (a 4xx with its error
