@@ -1053,7 +1053,11 @@ func validateNow(u Update) error {
 // those whose outcome is unknown, which fail again). A channel where a
 // target refused the deletion for good is not done: a later Retract tries
 // the deletion again, and, since a Retractor has no Ledger, at every
-// target (a post already gone counts as deleted).
+// target (a post already gone counts as deleted). Its Result's error, a
+// *TargetsError, names the targets where the post was not deleted; where
+// it was, an older update of the incident sent later is posted, and it is
+// Superseded only on the targets where the post is still up
+// (Result.SupersededTargets).
 //
 // Retract deletes the posts of updateID only, not those of its
 // corrections. A correction edited in place shares its original's post,

@@ -258,7 +258,10 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //     records it.
 //
 // A *TargetsError lists its targets in the order of NewFanout's targets,
-// whatever the order their reports arrived in.
+// whatever the order their reports arrived in. Without a Ledger, the
+// error of an attempt that did some targets wraps it (errors.As finds
+// it), naming those too: a Retract's deleted the post there, which the
+// Broadcaster records.
 func (f *Fanout) Err() error {
 	if len(f.targets) == 0 {
 		return Permanent(errNoTargets)
@@ -272,16 +275,35 @@ func (f *Fanout) Err() error {
 		}
 	}
 	e := &TargetsError{Total: len(f.targets), Pending: f.inOrder(pending), Failures: f.inOrder(f.failed)}
+	var err error = e
+	if f.m.Ledger == nil && len(f.delivered) > 0 {
+		done := make([]string, len(f.delivered))
+		for j, i := range f.delivered {
+			done[j] = f.targets[i]
+		}
+		err = &doneError{e, done}
+	}
 	switch {
 	case len(pending) > 0 && f.hinted:
-		return RetryAfter(e, f.wait)
+		return RetryAfter(err, f.wait)
 	case len(pending) > 0:
-		return e
+		return err
 	case len(f.failed) == 0 || f.reached > 0 && f.m.Ledger != nil:
 		return nil
 	}
-	return Permanent(e)
+	return Permanent(err)
 }
+
+// doneError is the *TargetsError of a Fanout without a Ledger (a
+// Retractor's), naming also the targets the attempt did: nothing else
+// records them, and the Broadcaster records where a Retract deleted the
+// post (see delivery.notePartlyDeleted). Its text is the TargetsError's.
+type doneError struct {
+	*TargetsError
+	done []string
+}
+
+func (e *doneError) Unwrap() error { return e.TargetsError }
 
 // inOrder returns list sorted in the targets' order: reports from
 // concurrent deliveries arrive in any order, and an error must read the
@@ -316,24 +338,36 @@ type TargetFailure struct {
 // targets: those still pending (failed transiently, or not reached before
 // the attempt ended) and those failed permanently. Fanout.Err returns it;
 // the Broadcaster returns it, marked Permanent, for a channel that
-// delivered to some targets and was refused by others.
+// delivered to some targets and was refused by others. In the Result of a
+// Retract, it lists the targets where the post was not deleted, and says
+// so.
 type TargetsError struct {
 	Total    int             // targets of the channel; 0 when unknown
 	Pending  []TargetFailure // not delivered yet; a retry may reach them
 	Failures []TargetFailure // failed permanently; not retried by this Send (a later Send tries them)
+
+	// deletion: the error of a Retract, which deletes posts rather
+	// than delivers them (see delivery.callRetract).
+	deletion bool
 }
 
 // maxNamed bounds the targets an error message names.
 const maxNamed = 5
 
 // Error counts the targets not delivered and names the first few with
-// their errors, pending ones first.
+// their errors, pending ones first. In the Result of a Retract, it counts
+// the targets where the post was not deleted.
 func (e *TargetsError) Error() string {
 	var b strings.Builder
 	n := len(e.Pending) + len(e.Failures)
-	if e.Total > 0 {
+	switch {
+	case e.deletion && e.Total > 0:
+		fmt.Fprintf(&b, "post not deleted on %d of %d %s", n, e.Total, plural(e.Total, "target", "targets"))
+	case e.deletion:
+		fmt.Fprintf(&b, "post not deleted on %d %s", n, plural(n, "target", "targets"))
+	case e.Total > 0:
 		fmt.Fprintf(&b, "%d of %d %s not delivered", n, e.Total, plural(e.Total, "target", "targets"))
-	} else {
+	default:
 		fmt.Fprintf(&b, "%d %s not delivered", n, plural(n, "target", "targets"))
 	}
 	fmt.Fprintf(&b, " (%d pending, %d failed permanently)", len(e.Pending), len(e.Failures))

@@ -358,7 +358,8 @@ var errNewerThere = errors.New("a newer update of the incident reached this targ
 
 // newerThere reports whether a newer update of the incident, sent (not a
 // correction) and not retracted on the channel, was marked delivered to
-// target: posted now, this update would come after it there. The Thread
+// target, and its post there not deleted by a Retract that failed on
+// other targets: posted now, this update would come after it there. The Thread
 // says so of whole deliveries only; this is the same rule for each target
 // of a channel that fans out, where a newer update may have reached some
 // targets, and this one others. It reads, once per attempt, the Store's
@@ -378,7 +379,17 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("store: read mark of %s for %s, a newer update of the incident: %w", target, id, err)
 		}
-		if done && failure == "" {
+		if !done || failure != "" {
+			continue
+		}
+		// Its post there may be deleted, by a Retract that failed on
+		// other targets (see delivery.notePartlyDeleted): it is up here
+		// unless marked so.
+		deleted, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, target)
+		if err != nil {
+			return false, fmt.Errorf("store: read whether the post of %s, a newer update of the incident, was deleted on %s: %w", id, target, err)
+		}
+		if !deleted || failure != "" {
 			return true, nil
 		}
 	}

@@ -212,7 +212,8 @@ type Result struct {
 	Pending []TargetFailure
 	// SupersededTargets lists the targets (recipients, endpoints) that a
 	// newer update of the incident, sent (not a correction) and not
-	// retracted on the channel, reached first: this update was not posted
+	// retracted on the channel (nor its post deleted on that target by a
+	// Retract that failed on others), reached first: this update was not posted
 	// there, since it would come after the newer one; it still goes to
 	// the targets no newer update reached. Neither an error nor pending.
 	SupersededTargets []string

@@ -876,7 +876,7 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 			return false, err
 		}
 		if d.b.newest.supersedes(&d.watch, &d.th.Last, lastPlace, d.u, d.place) {
-			return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
+			return d.superseded(ctx)
 		}
 	}
 	if r := &d.retracting; d.op == opSend && r.UpdateID != d.u.ID && r.UpdateTime.After(d.u.Time) {
@@ -891,6 +891,25 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// superseded ends a Send that a newer update of the incident supersedes
+// on the channel (see newest.supersedes) as Superseded, unless that
+// update is only the thread's latest post, and a Retract deleted it on
+// some targets of the channel and not on others (see partlyRetracted):
+// the attempt then goes on, and each target is superseded only where
+// the newer post is still up (see storeLedger.newerThere).
+//
+//go:noinline
+func (d *delivery) superseded(ctx context.Context) (stop bool, err error) {
+	last := &d.th.Last
+	if last.UpdateID != "" && last.UpdateID != d.u.ID && !d.b.newest.supersedes(&d.watch, &Receipt{}, time.Time{}, d.u, d.place) {
+		partly, err := d.b.partlyRetracted(ctx, last.UpdateID, d.name)
+		if err != nil || partly {
+			return false, err
+		}
+	}
+	return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 }
 
 // correctionsID ends, failed for good, a Send whose update's ID the
@@ -2025,6 +2044,10 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	}
 	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
 	err := rt.Retract(ctx, prev)
+	if te := (*TargetsError)(nil); errors.As(err, &te) {
+		te.deletion = true // it counts posts not deleted, not updates not delivered
+		d.notePartlyDeleted(err, te)
+	}
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
 	} else if postGone(err, true) {
@@ -2071,7 +2094,66 @@ func refused(err error) error {
 	if !errors.As(err, &te) || len(te.Failures) == 0 {
 		return nil
 	}
-	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures})
+	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures, deletion: te.deletion})
+}
+
+// partlyDeletedTarget is the mark, under the retraction's mark ID of an
+// update on a channel, that a Retract deleted its post on some targets
+// (each marked delivered under that ID) and not on others: the update is
+// then no newer post of its incident on the targets where it was deleted
+// (see partlyRetracted, storeLedger.newerThere). Like attemptedTarget, no
+// channel's target.
+const partlyDeletedTarget = "\x00partly deleted"
+
+// notePartlyDeleted records, after an attempt of a Retract that failed on
+// some targets of a channel that fans out (te, its error), the targets
+// where the post was deleted: those the attempt did (a Fanout's error
+// names them, see doneError), and those whose post was gone already. Each is marked under the
+// retraction's mark ID, then partlyDeletedTarget. A write that fails is
+// logged: the update's post then counts as up on every target, as before
+// any deletion, and an older update is superseded where it may not be.
+//
+//go:noinline
+func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
+	key, n := opRetract.markID(d.original), 0
+	var errs []error
+	mark := func(target string) {
+		if target == "" || target[0] == 0 { // no target's: the retraction's own marks
+			return
+		}
+		n++
+		if err := d.b.store.Mark(d.ledger.ctx, key, d.name, target, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if de := (*doneError)(nil); errors.As(err, &de) && de.TargetsError == te {
+		for _, target := range de.done {
+			mark(target)
+		}
+	}
+	for _, f := range te.Pending {
+		if errors.Is(f.Err, ErrPostGone) {
+			mark(f.Target)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	err = errors.Join(errs...)
+	if err == nil {
+		err = d.b.store.Mark(d.ledger.ctx, key, d.name, partlyDeletedTarget, nil)
+	}
+	d.b.storeTrouble(d.ledger.ctx, "record the targets where the post of "+d.original+" on "+d.name+" was deleted", err)
+}
+
+// partlyRetracted reports whether a Retract of update deleted its post on
+// some targets of channel and not on others (see notePartlyDeleted).
+func (b *Broadcaster) partlyRetracted(ctx context.Context, update, channel string) (bool, error) {
+	done, failure, err := b.store.Done(ctx, opRetract.markID(update), channel, partlyDeletedTarget)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether %s was deleted on some targets of %s: %w", update, channel, err)
+	}
+	return done && failure == "", nil
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
