@@ -30,8 +30,9 @@
 // html preheader too; the rest is rendered as usual, and the subject stays
 // the same, so that the correction lands in the incident's thread. Text
 // marks a correction's Overrides text the same way (MarkCorrection:
-// "Correction: " before it, unless it starts with the word "correction"
-// in any case), keeping the marker when it shortens the text.
+// "Correction: " before its first line that shows something, unless that
+// line starts with the word "correction" in any case), keeping the marker
+// when it shortens the text.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
 // files over the defaults (hidden files, whose names start with ".", are

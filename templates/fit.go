@@ -119,27 +119,33 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 		return "", err
 	}
 	o = normalize([]byte(balanceBidi(o)), e.single)
-	if u.Corrects == "" || saysCorrection(o) {
+	if u.Corrects == "" {
 		return Shorten(o, limit, m), nil
 	}
 	return shortenMarked(o, limit, m), nil
 }
 
 // shortenMarked returns the override o of a correction marked as one
-// (MarkCorrection) within limit: the marker is kept and o shortened with
-// Shorten, unless not even the marker fits.
+// (MarkCorrection: on its first line that shows something) within limit:
+// the marker, and the lines before it, are kept and the rest of o
+// shortened with Shorten, unless not even they fit.
 func shortenMarked(o string, limit int, m Measure) string {
 	if m == nil {
 		m = Runes
 	}
-	if limit <= 0 || m(CorrectionPrefix) > limit {
-		return Shorten(CorrectionPrefix+o, limit, m)
+	i := firstShownLine(o)
+	if saysCorrection(o[i:]) {
+		return Shorten(o, limit, m)
 	}
-	return CorrectionPrefix + Shorten(o, limit, func(s string) int {
+	head := o[:i] + CorrectionPrefix
+	if limit <= 0 || m(head) > limit {
+		return Shorten(head+o[i:], limit, m)
+	}
+	return head + Shorten(o[i:], limit, func(s string) int {
 		if s == "" {
 			return 0 // the marker alone fits
 		}
-		return m(CorrectionPrefix + s)
+		return m(head + s)
 	})
 }
 

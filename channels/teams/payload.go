@@ -118,20 +118,13 @@ var statusStyles = map[broadcast.Status]string{
 
 // build returns the payload of the rendered text of u: its first line
 // that shows something as the heading (marked for a correction,
-// templates.MarkCorrection; a correction's line that shows only that
-// marker is not its heading), each other line a block of its own
-// (lines that show nothing separate paragraphs) with its indentation as
-// no-break spaces, which Teams' HTML renderers do not collapse, and a
-// button opening u.URL.
+// templates.MarkCorrection, as Set.Text marks an Overrides text), each
+// other line a block of its own (lines that show nothing separate
+// paragraphs) with its indentation as no-break spaces, which Teams' HTML
+// renderers do not collapse, and a button opening u.URL.
 func build(text string, u broadcast.Update) payload {
 	lines := strings.Split(text, "\n")
-	blank := broadcast.Blank
-	if u.Corrects != "" {
-		// Set.Text marks an Overrides text's first line, which may show
-		// nothing else: the marker goes on the heading instead.
-		blank = func(l string) bool { return broadcast.Blank(strings.TrimPrefix(l, templates.CorrectionPrefix)) }
-	}
-	for len(lines) > 1 && blank(lines[0]) {
+	for len(lines) > 1 && broadcast.Blank(lines[0]) {
 		lines = lines[1:] // a heading readers would not see
 	}
 	head := lines[0]
