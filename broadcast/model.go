@@ -228,8 +228,9 @@ type Update struct {
 	// Overrides holds per-channel text keyed by channel name, used instead
 	// of the rendered template (like Statuspage's custom tweet). The
 	// channels that post text mark a correction's override as one, as the
-	// default templates mark theirs ("Correction: " before it, unless it
-	// starts with the word; see templates.MarkCorrection). Send,
+	// default templates mark theirs ("Correction: " before its first line
+	// that shows something, unless that line starts with the word; see
+	// templates.MarkCorrection). Send,
 	// Correct, Jobs and Preview refuse (ErrInvalidUpdate) a name that is
 	// none of the Broadcaster's channels: a typo would post the template.
 	Overrides map[string]string `json:"overrides,omitempty"`

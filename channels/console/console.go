@@ -29,7 +29,8 @@
 // broadcast.Editor nor a broadcast.Retractor. Broadcaster.Correct writes
 // the correction as a new message, which the default templates mark as a
 // correction, and so does an Update.Overrides text ("Correction: " before
-// it, see templates.MarkCorrection); Broadcaster.Retract reports broadcast.ErrNotSupported. Writing
+// its first line that shows something, see templates.MarkCorrection);
+// Broadcaster.Retract reports broadcast.ErrNotSupported. Writing
 // a "Retracted: …" line instead would let Retract report a deletion that
 // did not happen, while the update stays on the screen and in the log.
 //
