@@ -339,6 +339,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	if u, err = h.unannounced(ctx, p, u); err != nil {
 		return u, nil, err
 	}
+	u = h.m.pageless(ctx, h.b, p, u)
 	if prev.Update != "" && prev.Update != u.ID && sameContent(prev.Content, u) {
 		// Nothing new to say (see content): the latest update again,
 		// skipped where it was delivered. (The latest update's own

@@ -135,12 +135,14 @@
 //     lists at most 1,000 (broadcast.MaxComponents): of more, those left
 //     out are the least affected (operational first).
 //   - URL: -url, else the incident's page on the configuration's status
-//     page (kind statuspage), as the announce program links it, else
-//     externalURL, else the first generatorURL, the first an update can
-//     carry (an absolute http or https URL without credentials: every
-//     channel posts it for all to see). Without a status page in the
-//     configuration, set -url to your public status page: Alertmanager's
-//     own address is rarely one your users can open.
+//     page (kind statuspage), as the announce program links it (not when
+//     the page's "when:" leaves the update out of an incident it has no
+//     page of yet: that page does not exist), else externalURL, else the
+//     first generatorURL, the first an update can carry (an absolute http
+//     or https URL without credentials: every channel posts it for all
+//     to see). Without a status page in the configuration, set -url to
+//     your public status page: Alertmanager's own address is rarely one
+//     your users can open.
 //   - Advice (what affected customers can do now, shown right after the
 //     status): commonAnnotations.customer_advice, else
 //     commonAnnotations.advice, else the first firing alert's
@@ -549,7 +551,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: pagelink.Of(cfg.Channels)}, timeout: o.timeout, log: log, say: say,
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: pagelink.Find(cfg.Channels, cfg.Routes)}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int64, error)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -52,10 +54,11 @@ var impactRank = map[broadcast.Impact]int{
 // mapping turns notifications into updates.
 type mapping struct {
 	url string // -url: link put in every update instead of the payload's
-	// page returns the URL of an incident's page on the configuration's
-	// status page (kind statuspage), the link of an update without -url;
-	// nil without one.
-	page func(incidentID string) string
+	// page is the configuration's status page (kind statuspage), whose
+	// page of the incident is the link of an update without -url, when
+	// the page has it or the update makes it (see pageless); nil without
+	// one.
+	page *pagelink.Page
 }
 
 // incident is what the bridge keeps of an alert group's incident between
@@ -469,7 +472,7 @@ func worse(a, b broadcast.ComponentStatus) broadcast.ComponentStatus {
 func (m mapping) link(p *payload) string {
 	cands := []string{m.url}
 	if m.page != nil {
-		cands = append(cands, m.page(incidentID(p.GroupKey)))
+		cands = append(cands, m.page.URL(incidentID(p.GroupKey)))
 	}
 	cands = append(cands, p.ExternalURL)
 	for _, a := range p.Alerts {
@@ -481,6 +484,18 @@ func (m mapping) link(p *payload) string {
 		}
 	}
 	return ""
+}
+
+// pageless returns u, whose link is the incident's page on the status
+// page, linked as if there were no status page when the page will not
+// have the incident (see pagelink.Page.Link, which reads b): the link
+// would lead nowhere.
+func (m mapping) pageless(ctx context.Context, b pagelink.Reader, p *payload, u broadcast.Update) broadcast.Update {
+	if m.page == nil || isHTTPURL(m.url) || u.URL != m.page.URL(u.IncidentID) || m.page.Link(ctx, b, u, "") != "" {
+		return u
+	}
+	u.URL = mapping{}.link(p)
+	return u
 }
 
 // isHTTPURL reports whether s is a URL an update can carry (see urlProblem).

@@ -317,43 +317,12 @@ func (a *app) run(ctx context.Context) int {
 
 // linkToPage sets u.URL, when -url was not given, to the incident's page on
 // the first status page among cfg's channels, so that every channel links
-// to it; but not when the status page has no page of the incident (b's
-// thread of it there is empty) and its "when:" leaves u out, as b decides
-// it (for a correction, as Correct routes it): u would not make the page,
-// and the link would lead nowhere. A thread or decision that cannot be
-// read keeps the link. The update's ID stays as the flags derive it: the
-// page's URL follows from the configuration, the same on every run.
+// to it; but not when that page will not have it (see pagelink.Page.Link,
+// for a correction as Correct routes it): the link would lead nowhere. The
+// update's ID stays as the flags derive it: the page's URL follows from
+// the configuration, the same on every run.
 func (a *app) linkToPage(ctx context.Context, b *broadcast.Broadcaster, cfg *config.File, u *broadcast.Update) {
-	name, link := statusPage(cfg.Channels)
-	if link == nil || u.URL != "" {
-		return
-	}
-	if r, routed := cfg.Routes[name]; routed {
-		d := u.WithDefaults(a.now()) // the incident's ID, as routings reads it
-		t, err := b.Thread(ctx, d.IncidentID, name)
-		if err == nil && t.IsZero() {
-			why := r.Rejects(d, t)
-			if a.opts.correct != "" {
-				why, err = b.CorrectionRejects(ctx, a.opts.correct, d, name)
-			}
-			if err == nil && why != "" {
-				return
-			}
-		}
-	}
-	pagelink.Set(u, link)
-}
-
-// statusPage returns the name of the status page that pagelink.Of links
-// to, the first among channels, and its link to an incident's page; nil
-// when there is none.
-func statusPage(channels []broadcast.Channel) (string, func(incidentID string) string) {
-	for i, ch := range channels {
-		if link := pagelink.Of(channels[i : i+1]); link != nil {
-			return ch.Name(), link
-		}
-	}
-	return "", nil
+	pagelink.Find(cfg.Channels, cfg.Routes).Set(ctx, b, u, a.opts.correct)
 }
 
 // fail prints err, its secrets hidden, and returns code.

@@ -29,6 +29,10 @@ type backend interface {
 	RetractReport(ctx context.Context, id string) (*broadcast.Report, bool, error)
 	Receipt(ctx context.Context, id, channel string) (broadcast.Receipt, bool, error)
 	Channels() []string
+	// Thread and CorrectionRejects are the Broadcaster's: whether the
+	// status page has, or an update will make, its incident's page (see
+	// pagelink.Page.Link).
+	pagelink.Reader
 	// Changes wakes a GET that waits when a job of update id may have
 	// finished (dispatch.Dispatcher.Changes).
 	Changes(id string) (<-chan struct{}, func())
@@ -56,10 +60,10 @@ type api struct {
 	ping      func(context.Context) error
 	metrics   http.Handler
 	limits    *limits // of each client's updates; nil: none
-	// page returns the URL of an incident's page on the configuration's
-	// status page (kind statuspage), the link of an update posted without
-	// url; nil without one.
-	page func(incidentID string) string
+	// page is the configuration's status page (kind statuspage), whose
+	// page of the incident is the link of an update posted without url
+	// (see queueLinked); nil without one.
+	page *pagelink.Page
 
 	running  atomic.Bool // the workers run and the server is not stopping
 	stopOnce sync.Once
@@ -95,10 +99,9 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
 		return
 	}
-	pagelink.Set(&u, a.page)
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
-	id, err := a.be.Enqueue(ctx, u)
+	id, err := a.queueLinked(ctx, u, "", a.be.Enqueue)
 	if err != nil {
 		a.unavailable(w, r, "queue the update", err)
 		return
@@ -121,15 +124,43 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pagelink.Set(&u, a.page)
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
-	cid, err := a.be.Correct(ctx, id, u)
+	cid, err := a.queueLinked(ctx, u, id, func(ctx context.Context, u broadcast.Update) (string, error) {
+		return a.be.Correct(ctx, id, u)
+	})
 	if err != nil {
 		a.unavailable(w, r, "queue the correction", err)
 		return
 	}
 	writeAccepted(w, accepted{ID: cid, IncidentID: u.WithDefaults(time.Now()).IncidentID, Corrects: id})
+}
+
+// queueLinked queues u, a correction of update original when original
+// is not "", with queue (the backend's Enqueue or Correct). Posted
+// without url, u links its incident's page on the status page, when the
+// page has it or u makes it (pagelink.Page.Link, which reads the Store):
+// the link of a page the page will not have would lead nowhere. The ID,
+// when u has none, is derived without the link, so the same update
+// posted again is the same update whichever link it gets: when the queue
+// holds that ID with the other link (the page has gained the incident
+// since, or a read of its thread failed then), u is queued as it was
+// then, not refused as an update with other content.
+func (a *api) queueLinked(ctx context.Context, u broadcast.Update, original string, queue func(context.Context, broadcast.Update) (string, error)) (string, error) {
+	linked := u
+	a.page.Set(ctx, a.be, &linked, original)
+	id, err := queue(ctx, linked)
+	if !errors.Is(err, dispatch.ErrIDInUse) || u.URL != "" || a.page == nil {
+		return id, err
+	}
+	other := u
+	if linked.URL == "" {
+		pagelink.Set(&other, a.page.URL)
+	}
+	if id, err2 := queue(ctx, other); !errors.Is(err2, dispatch.ErrIDInUse) {
+		return id, err2
+	}
+	return id, err
 }
 
 // find looks up update id, the resource of r's path, and returns its

@@ -187,6 +187,30 @@ func (f *fakeBackend) Receipt(ctx context.Context, id, channel string) (broadcas
 
 func (f *fakeBackend) Channels() []string { return f.channels }
 
+func (f *fakeBackend) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
+	if err := f.read(ctx); err != nil {
+		return broadcast.Thread{}, err
+	}
+	return f.b.Thread(ctx, incidentID, channel)
+}
+
+func (f *fakeBackend) CorrectionRejects(ctx context.Context, original string, u broadcast.Update, channel string) (string, error) {
+	if err := f.read(ctx); err != nil {
+		return "", err
+	}
+	return f.b.CorrectionRejects(ctx, original, u, channel)
+}
+
+// read is what a read of the Store meets: the database down or hung.
+func (f *fakeBackend) read(ctx context.Context) error {
+	if err := f.hung(ctx); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
 // Changes is woken by the test (wake), never by time: a GET that waits
 // reads only when told to.
 func (f *fakeBackend) Changes(id string) (<-chan struct{}, func()) {

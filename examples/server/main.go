@@ -31,7 +31,11 @@
 //     incident's page there on every channel, as the announce program and
 //     the alertmanager-bridge do with the same file (its id still derived
 //     from the content as posted, without that link); corrections
-//     likewise. 202 with Location: /v1/updates/{id}
+//     likewise. Not when the page will not have that page: the Store has
+//     no post of the incident on the page when the update is posted (one
+//     read per request), and the page's "when:" leaves the update out (a
+//     correction: as Correct routes it). The same update posted again
+//     once the page has the incident is queued as it was the first time. 202 with Location: /v1/updates/{id}
 //     and the id, the incident id and the update's links. Posting the same
 //     update again, to any replica, even at the same moment, answers the
 //     same and queues nothing more, except on the channels where it

@@ -28,7 +28,7 @@ func TestUpdateWithoutURLLinksTheStatusPage(t *testing.T) {
 	f, err := loadConfig(&options{config: cfgPath}, env)
 	require.NoError(t, err)
 	ta := newTestAPI()
-	ta.page = pagelink.Of(f.Channels)
+	ta.page = pagelink.Find(f.Channels, f.Routes)
 	require.NotNil(t, ta.page, "the configuration has a status page")
 
 	posted := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating}

@@ -175,10 +175,10 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collector, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.api = newAPI(queue{d: s.d, store: store, channels: s.b.Channels()}, t, s.log)
+	s.api = newAPI(queue{d: s.d, b: s.b.Broadcaster, store: store, channels: s.b.Channels()}, t, s.log)
 	s.api.maxBody, s.api.hide, s.api.ping = o.maxBody, hide, pool.Ping
 	s.api.limits = newLimits(o.rateLimit, o.rateBurst)
-	s.api.page = pagelink.Of(f.Channels)
+	s.api.page = pagelink.Find(f.Channels, f.Routes)
 	s.api.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
 	return s, nil
 }
@@ -240,6 +240,7 @@ func (s *server) close() {
 // queue is the API's backend: dispatch for jobs, the Store for receipts.
 type queue struct {
 	d        *dispatch.Dispatcher
+	b        *broadcast.Broadcaster // d's, on store
 	store    broadcast.Store
 	channels []string
 }
@@ -267,6 +268,14 @@ func (q queue) Receipt(ctx context.Context, id, channel string) (broadcast.Recei
 }
 
 func (q queue) Channels() []string { return q.channels }
+
+func (q queue) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
+	return q.b.Thread(ctx, incidentID, channel)
+}
+
+func (q queue) CorrectionRejects(ctx context.Context, original string, u broadcast.Update, channel string) (string, error) {
+	return q.b.CorrectionRejects(ctx, original, u, channel)
+}
 
 func (q queue) Changes(id string) (<-chan struct{}, func()) { return q.d.Changes(id) }
 
