@@ -737,10 +737,10 @@ func (d *delivery) linkPartial(ctx context.Context) {
 
 // partlyPosted makes d.th, for a correction posted in the thread that an
 // earlier attempt posted to some targets only (see linkPartial), the
-// thread those targets got it in, when a newer post followed that one
-// since (followed): the correction keeps its place before that post, as
-// one whose refused targets are tried again does (see threadBefore and
-// delivered). A post older than the one recorded (the thread's latest
+// thread those targets got it in (none when it was the first post), when
+// a newer post followed that one since (followed): the correction keeps
+// its place before that post, as one whose refused targets are tried
+// again does (see threadBefore and delivered). A post older than the one recorded (the thread's latest
 // after that one was retracted) is no newer post.
 //
 //go:noinline
@@ -761,6 +761,11 @@ func (d *delivery) partlyPosted(ctx context.Context) error {
 		!last.UpdateTime.Before(prev.UpdateTime) {
 		d.followed = true
 		d.th.Last = prev
+		if prev.IsZero() {
+			// The correction was the thread's first post there: the
+			// newer one became Root since, and is no post it follows.
+			d.th.Root = Receipt{}
+		}
 	}
 	return nil
 }

@@ -128,13 +128,24 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 // shortenMarked returns the override o of a correction marked as one
 // (MarkCorrection: on its first line that shows something) within limit:
 // the marker, and the lines before it, are kept and the rest of o
-// shortened with Shorten, unless not even they fit.
+// shortened with Shorten, unless not even they fit. The lines before it
+// show nothing: when they leave no room for the marker and an Ellipsis
+// after them, they are left out (also before a line that says
+// "correction" itself), so that what is kept is the marker and the start
+// of the text, not invisible characters and an Ellipsis.
 func shortenMarked(o string, limit int, m Measure) string {
 	if m == nil {
 		m = Runes
 	}
 	i := firstShownLine(o)
+	marker := CorrectionPrefix
 	if saysCorrection(o[i:]) {
+		marker = ""
+	}
+	if limit > 0 && i > 0 && m(o[:i]+CorrectionPrefix+Ellipsis) > limit {
+		o, i = o[i:], 0
+	}
+	if marker == "" {
 		return Shorten(o, limit, m)
 	}
 	head := o[:i] + CorrectionPrefix
