@@ -17,15 +17,78 @@ const (
 	maxUnknownNames = 8    // names (and statuses) of one incident's creates
 )
 
+// recent is a map, in memory, of entries that each last dedupWindow from
+// when they were made, at most max of them: one made past max drops the
+// oldest. What unknownCreates and lostPatches keep.
+type recent[V any] struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]*recentEntry[V]
+}
+
+// recentEntry is an entry of recent: made after at, holding v.
+type recentEntry[V any] struct {
+	at time.Time
+	v  V
+}
+
+func newRecent[V any](max int) recent[V] {
+	return recent[V]{max: max, m: map[string]*recentEntry[V]{}}
+}
+
+// update calls f, under the lock, with key's entry, made first (after at)
+// when there is none; the entries past dedupWindow at now are dropped
+// before.
+func (r *recent[V]) update(key string, at, now time.Time, f func(*recentEntry[V])) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, e := range r.m {
+		if now.Sub(e.at) > dedupWindow {
+			delete(r.m, k)
+		}
+	}
+	e := r.m[key]
+	if e == nil {
+		if len(r.m) >= r.max {
+			oldest := ""
+			for k, e := range r.m {
+				if oldest == "" || e.at.Before(r.m[oldest].at) {
+					oldest = k
+				}
+			}
+			delete(r.m, oldest)
+		}
+		e = &recentEntry[V]{at: at}
+		r.m[key] = e
+	}
+	f(e)
+}
+
+// read calls f, under the lock, with key's entry within dedupWindow at
+// now, and returns what f returns; false when there is none.
+func (r *recent[V]) read(key string, now time.Time, f func(*recentEntry[V]) bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.m[key]
+	return e != nil && now.Sub(e.at) <= dedupWindow && f(e)
+}
+
+// forget drops key's entry.
+func (r *recent[V]) forget(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, key)
+}
+
 // unknownCreates remembers, in memory, the incidents whose creation may
 // have reached Statuspage without the channel learning of it (the answer
 // lost, cut off or never read), so that a newer update of the incident,
 // which has no receipt to thread to, looks for what was made before
-// creating another incident. An entry lasts dedupWindow, or until the
-// incident is created, or a look-up finds nothing was made.
+// creating another incident. An entry, by outagecast incident ID, lasts
+// dedupWindow, or until the incident is created, or a look-up finds
+// nothing was made.
 type unknownCreates struct {
-	mu sync.Mutex
-	m  map[string]*unknownCreate // by outagecast incident ID
+	recent[[]createAttempt] // the name and status of each create, distinct
 }
 
 // unknownCreate is what the channel knows of an incident's creates with
@@ -55,7 +118,7 @@ func (a createAttempt) madeBy(inc incident) bool {
 }
 
 func newUnknownCreates() *unknownCreates {
-	return &unknownCreates{m: map[string]*unknownCreate{}}
+	return &unknownCreates{newRecent[[]createAttempt](maxUnknown)}
 }
 
 // add remembers that a create of incident, with a's name and status, sent
@@ -64,52 +127,21 @@ func (u *unknownCreates) add(incident string, a createAttempt, at, now time.Time
 	if incident == "" {
 		return
 	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for id, e := range u.m {
-		if now.Sub(e.at) > dedupWindow {
-			delete(u.m, id)
+	u.update(incident, at, now, func(e *recentEntry[[]createAttempt]) {
+		if !slices.Contains(e.v, a) && len(e.v) < maxUnknownNames {
+			e.v = append(e.v, a)
 		}
-	}
-	e := u.m[incident]
-	if e == nil {
-		if len(u.m) >= maxUnknown {
-			oldest := ""
-			for id, e := range u.m {
-				if oldest == "" || e.at.Before(u.m[oldest].at) {
-					oldest = id
-				}
-			}
-			delete(u.m, oldest)
-		}
-		e = &unknownCreate{at: at}
-		u.m[incident] = e
-	}
-	if !slices.Contains(e.tried, a) && len(e.tried) < maxUnknownNames {
-		e.tried = append(e.tried, a)
-	}
+	})
 }
 
 // get returns what is remembered of incident's creates, false for
 // nothing (or nothing within dedupWindow).
-func (u *unknownCreates) get(incident string, now time.Time) (unknownCreate, bool) {
-	if incident == "" {
-		return unknownCreate{}, false
-	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	e := u.m[incident]
-	if e == nil || now.Sub(e.at) > dedupWindow {
-		return unknownCreate{}, false
-	}
-	return unknownCreate{at: e.at, tried: slices.Clone(e.tried)}, true
-}
-
-// forget drops incident: it was created, or nothing was made.
-func (u *unknownCreates) forget(incident string) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	delete(u.m, incident)
+func (u *unknownCreates) get(incident string, now time.Time) (c unknownCreate, ok bool) {
+	ok = incident != "" && u.read(incident, now, func(e *recentEntry[[]createAttempt]) bool {
+		c = unknownCreate{at: e.at, tried: slices.Clone(e.v)}
+		return true
+	})
+	return c, ok
 }
 
 // maxLostPatches bounds the updates with no body text whose request has an
@@ -123,11 +155,10 @@ const maxLostPatches = 1024
 // update (the same Message.Key) reads the incident first too, and would
 // count the incident update that request made among those made before its
 // own; sent again, the request makes none when it changed the status. So
-// the retry takes it, by what was remembered. An entry lasts dedupWindow,
-// or until the update is posted.
+// the retry takes it, by what was remembered. An entry, by Message.Key,
+// lasts dedupWindow, or until the update is posted.
 type lostPatches struct {
-	mu sync.Mutex
-	m  map[string]lostPatch // by Message.Key
+	recent[lostPatch]
 }
 
 // lostPatch is what the channel knows of an update's request with an
@@ -139,7 +170,7 @@ type lostPatch struct {
 }
 
 func newLostPatches() *lostPatches {
-	return &lostPatches{m: map[string]lostPatch{}}
+	return &lostPatches{newRecent[lostPatch](maxLostPatches)}
 }
 
 // add remembers that the request of the update key to the incident,
@@ -149,42 +180,22 @@ func (l *lostPatches) add(key, incident string, seen []string, at, now time.Time
 	if key == "" || incident == "" {
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for k, e := range l.m {
-		if now.Sub(e.at) > dedupWindow {
-			delete(l.m, k)
-		}
-	}
-	if _, ok := l.m[key]; !ok && len(l.m) >= maxLostPatches {
-		oldest := ""
-		for k, e := range l.m {
-			if oldest == "" || e.at.Before(l.m[oldest].at) {
-				oldest = k
-			}
-		}
-		delete(l.m, oldest)
-	}
-	l.m[key] = lostPatch{incident: incident, at: at, seen: slices.Clone(seen)}
+	l.update(key, at, now, func(e *recentEntry[lostPatch]) {
+		e.at, e.v = at, lostPatch{incident: incident, at: at, seen: slices.Clone(seen)}
+	})
 }
 
 // get returns what is remembered of the update key's request to the
 // incident, false for nothing (or nothing within dedupWindow).
-func (l *lostPatches) get(key, incident string, now time.Time) (lostPatch, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.m[key]
-	if !ok || e.incident != incident || now.Sub(e.at) > dedupWindow {
+func (l *lostPatches) get(key, incident string, now time.Time) (p lostPatch, ok bool) {
+	ok = l.read(key, now, func(e *recentEntry[lostPatch]) bool {
+		p = e.v
+		return p.incident == incident
+	})
+	if !ok {
 		return lostPatch{}, false
 	}
-	return e, true
-}
-
-// forget drops the update key: it was posted.
-func (l *lostPatches) forget(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m, key)
+	return p, true
 }
 
 // outcomeUnknown reports whether a request that failed with err may have
