@@ -8,6 +8,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -24,9 +25,11 @@ import (
 // grapheme cluster boundary that fits, else (a single cluster longer than
 // limit) at the last code point boundary that fits; a UTF-8 sequence is never
 // cut. A word of at most limit bytes is never split. Spaces at a break and at
-// the end of a line are dropped, as are blank lines and pieces (nothing but
-// white space, Unicode's too, as U+00A0 or U+3000); leading spaces that start
-// an input line (indentation) are kept when the line fits.
+// the end of a line are dropped, as are lines and pieces that show nothing
+// (see broadcast.Blank: white space, Unicode's too, as U+00A0 or U+3000, and
+// format characters, as zero-width spaces, word joiners and bidi marks);
+// leading spaces that start an input line (indentation) are kept when the
+// line fits.
 //
 // A URL (http:// or https:// up to the next space or one of <>", less
 // trailing punctuation such as a full stop) of at most limit bytes is never
@@ -87,18 +90,20 @@ type wrapper struct {
 	cutURL int // the length of the longest URL cut
 }
 
-// wrap appends the pieces of one input line to w.out. Every step looks at
-// no more than limit bytes past the current position (plus one code point),
-// so a line of n bytes costs O(n) whatever it holds.
+// wrap appends the pieces of one input line to w.out, less a line or a
+// piece that shows nothing (see broadcast.Blank). Every step looks at no
+// more than limit bytes past the current position (plus one code point),
+// so a line of n bytes costs O(n) whatever it holds: Blank is asked of the
+// whole line once, then of pieces of at most limit bytes only.
 func (w *wrapper) wrap(line string) {
-	if blank(line) {
+	if broadcast.Blank(line) {
 		return
 	}
 	urls := templates.LinkSpans(line)
 	s, base := line, 0 // s is line[base:]
 	for strings.TrimLeft(s, " ") != "" {
 		if len(s) <= w.limit {
-			if !blank(s) {
+			if !broadcast.Blank(s) {
 				w.out = append(w.out, s)
 			}
 			return
@@ -114,7 +119,7 @@ func (w *wrapper) wrap(line string) {
 			cut = w.clusterBreak(s, base, urls)
 			next = cut
 		}
-		if piece := strings.TrimRight(s[:cut], " "); !blank(piece) {
+		if piece := strings.TrimRight(s[:cut], " "); !broadcast.Blank(piece) {
 			w.out = append(w.out, piece)
 		}
 		rest := strings.TrimLeft(s[next:], " ")
@@ -123,15 +128,8 @@ func (w *wrapper) wrap(line string) {
 	}
 }
 
-// blank reports whether s shows nothing but white space: ASCII spaces, or
-// any other (U+00A0 no-break, U+2009 thin, U+3000 ideographic). Such a
-// line, or piece of a line, is dropped. wrap asks it of a whole line once,
-// then of pieces of at most limit bytes only, so that a long run of such
-// spaces still costs linear time.
-func blank(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) == "" }
-
 // spaceBreak finds the last space at which s can be broken so that the piece
-// before it fits in limit bytes and is not blank. It returns the end of that
+// before it fits in limit bytes and is not spaces alone. It returns the end of that
 // piece and the start of the rest, or -1, -1. URLs hold no spaces, so this
 // never breaks one.
 func spaceBreak(s string, limit int) (cut, next int) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -94,10 +95,11 @@ func normalize(s string) string {
 	}, s)
 }
 
-// visible removes the white space of s other than ASCII spaces.
+// visible removes the characters of s that show nothing (see
+// broadcast.Blank) other than ASCII spaces.
 func visible(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r != ' ' && unicode.IsSpace(r) {
+		if r != ' ' && broadcast.Blank(string(r)) {
 			return -1
 		}
 		return r
@@ -125,6 +127,7 @@ func FuzzSplit(f *testing.F) {
 		"see (https://status.example.com/incidents/1234567890)." + strings.Repeat("z", 30),
 		"Details:https://ex.am/" + strings.Repeat("p", 390) + ", thanks",
 		"a\n\u2009\u3000\u00a0\nb", "abcd" + strings.Repeat("\u3000", 200) + "efgh",
+		"a\n\u200b\u2060\u200e\ufeff\nb", "abcd" + strings.Repeat("\u200b", 200) + "efgh",
 	} {
 		f.Add(seed, 10)
 		f.Add(seed, 374)
@@ -133,7 +136,7 @@ func FuzzSplit(f *testing.F) {
 		limit = 4 + abs(limit)%400
 		lines := irc.Split(text, limit)
 		for _, l := range lines {
-			if l == "" || strings.TrimSpace(l) == "" {
+			if broadcast.Blank(l) {
 				t.Fatalf("blank line in %q", lines)
 			}
 			if len(l) > limit {
@@ -147,9 +150,9 @@ func FuzzSplit(f *testing.F) {
 			}
 		}
 		// Every word arrives in order; a word that fits a line arrives
-		// whole, a longer one in pieces that concatenate to it. White
-		// space other than ASCII spaces does not count: a line or piece
-		// of nothing else is dropped.
+		// whole, a longer one in pieces that concatenate to it. What shows
+		// nothing, ASCII spaces apart, does not count: a line or piece of
+		// nothing else is dropped.
 		got := words(visible(strings.Join(lines, " ")))
 		for _, whole := range words(normalize(text)) {
 			w := visible(whole)

@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
@@ -89,16 +90,17 @@ func encode(c *content) []byte {
 }
 
 // toHTML returns text as HTML: every character escaped, paragraphs at
-// blank lines, line breaks kept, the indentation that begins a line
-// kept as no-break spaces (templates.Indent), the first line (the status
-// and title) in bold, and URLs as links to themselves, so a link shows
-// where it goes.
+// blank lines (a paragraph that shows nothing, see broadcast.Blank, left
+// out), line breaks kept, the indentation that begins a line kept as
+// no-break spaces (templates.Indent), the first line (the status and
+// title) in bold, and URLs as links to themselves, so a link shows where
+// it goes.
 func toHTML(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/4 + 64)
 	first := true
 	for _, para := range strings.Split(text, "\n\n") {
-		if strings.TrimSpace(para) == "" {
+		if broadcast.Blank(para) {
 			continue
 		}
 		b.WriteString("<p>")

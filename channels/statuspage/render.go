@@ -279,14 +279,15 @@ func timeHTML(t time.Time) template.HTML {
 		t.Format("2 Jan 2006 15:04 UTC") + `</time>`)
 }
 
-// richText renders plain text as HTML paragraphs (split at blank lines;
-// single line breaks are kept by the style sheet), with every http and
-// https URL made a link. Everything else is escaped.
+// richText renders plain text as HTML paragraphs (split at blank lines,
+// a paragraph that shows nothing, see broadcast.Blank, left out; single
+// line breaks are kept by the style sheet), with every http and https URL
+// made a link. Everything else is escaped.
 func richText(s string) template.HTML {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		p = strings.Trim(p, "\n")
-		if strings.TrimSpace(p) == "" {
+		if broadcast.Blank(p) {
 			continue
 		}
 		b.WriteString("<p>")
