@@ -737,11 +737,11 @@ func (d *delivery) linkPartial(ctx context.Context) {
 
 // partlyPosted makes d.th, for a correction posted in the thread that an
 // earlier attempt posted to some targets only (see linkPartial), the
-// thread those targets got it in (none when it was the first post), when
-// a newer post followed that one since (followed): the correction keeps
-// its place before that post, as one whose refused targets are tried
-// again does (see threadBefore and delivered). A post older than the one recorded (the thread's latest
-// after that one was retracted) is no newer post.
+// thread those targets got it in (see placeBefore), when a newer post
+// followed that one since (followed): the correction keeps its place
+// before that post, as one whose refused targets are tried again does
+// (see refusedPosted and delivered). A post older than the one recorded
+// (the thread's latest after that one was retracted) is no newer post.
 //
 //go:noinline
 func (d *delivery) partlyPosted(ctx context.Context) error {
@@ -760,14 +760,48 @@ func (d *delivery) partlyPosted(ctx context.Context) error {
 	if !last.IsZero() && last.UpdateID != d.u.ID && last.UpdateID != prev.UpdateID &&
 		!last.UpdateTime.Before(prev.UpdateTime) {
 		d.followed = true
-		d.th.Last = prev
-		if prev.IsZero() {
-			// The correction was the thread's first post there: the
-			// newer one became Root since, and is no post it follows.
-			d.th.Root = Receipt{}
-		}
+		d.placeBefore(prev)
 	}
 	return nil
+}
+
+// refusedPosted makes d.th, for a correction whose targets that refused it
+// for good are tried again (see retryFailed) after a newer post followed
+// it (followed, see threadBefore), the thread its first targets got it
+// in (see placeBefore), as partlyPosted does for targets an earlier
+// attempt did not reach: the post they followed (see linkPrevious), or
+// none when it was the thread's first post there (threadBefore took it
+// out of Root, and linkPrevious links no post to none). Without a link
+// to the post it followed, under a first post of another update, the
+// thread is left as it is.
+//
+//go:noinline
+func (d *delivery) refusedPosted(ctx context.Context) error {
+	prev, ok, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
+	if err != nil {
+		return fmt.Errorf("store: read the post before %s: %w", d.u.ID, err)
+	}
+	if !ok && !d.th.Root.IsZero() {
+		return nil
+	}
+	if prev.UpdateID == d.u.ID {
+		prev = Receipt{}
+	}
+	d.placeBefore(prev)
+	return nil
+}
+
+// placeBefore makes d.th the thread a correction's first targets got it
+// in, prev the post they followed: the thread's first post stays Root, and
+// prev is Last; with no prev, the correction was the thread's first post
+// there, and there was no thread (the newer post became Root since, and is
+// no post it follows). A channel that chains replies (Last) and one that
+// threads under Root both put it where its first targets have it.
+func (d *delivery) placeBefore(prev Receipt) {
+	d.th.Last = prev
+	if prev.IsZero() {
+		d.th.Root = Receipt{}
+	}
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -866,8 +900,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if d.stale, err = d.correctsOlder(ctx); err != nil {
 			return false, err
 		}
+		// After correctsOlder, which tells from the thread as it is now
+		// whether the correction is current (see Message.Current).
 		if !done && !d.ledger.retrying() {
 			if err := d.partlyPosted(ctx); err != nil {
+				return false, err
+			}
+		} else if d.followed && d.ledger.retrying() {
+			if err := d.refusedPosted(ctx); err != nil {
 				return false, err
 			}
 		}
@@ -1006,7 +1046,8 @@ func (d *delivery) threadBefore(ctx context.Context) error {
 	if d.th.Last.UpdateID != d.u.ID {
 		// A newer post followed it: superseded, or, for a correction,
 		// which is never superseded, posted before that post (see
-		// delivered).
+		// delivered), in the thread its first targets got it in (see
+		// refusedPosted, once the newer post told whether it is current).
 		return nil
 	}
 	prev, _, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
