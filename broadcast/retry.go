@@ -2515,7 +2515,11 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // targets this delivery marked or found delivered by an earlier one (a
 // Correct again, which tries only the targets that refused the
 // correction), so that a later Send of it tries the targets that refused
-// it and not those it reached. A failure costs only that, and is logged.
+// it and not those it reached. An update whose post a Retract deleted on
+// some targets only keeps that mark, and the marks of the targets this
+// delivery knows where it was deleted (see notePartlyDeleted), so that an
+// older update is still posted there and superseded only where the post
+// is up. A failure costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2530,6 +2534,7 @@ func (d *delivery) keepThread(ctx context.Context) {
 			}
 		}
 	}
+	fanned := false // the record of the updates that reached targets saved again
 	for _, id := range ids {
 		keys := []string{opSend.markID(id)}
 		r, ok, err := d.b.store.Receipt(ctx, id, d.name)
@@ -2538,12 +2543,12 @@ func (d *delivery) keepThread(ctx context.Context) {
 			keys = slices.DeleteFunc(append(keys, rk[:]...), func(k string) bool { return k == "" })
 		}
 		// again marks target of key again, as it is marked, and returns
-		// its failure text; nothing when it is not marked or err is set.
-		again := func(key, target string) (failure string) {
+		// whether it is and its failure text; nothing when it is not
+		// marked or err is set.
+		again := func(key, target string) (done bool, failure string) {
 			if err != nil {
-				return ""
+				return false, ""
 			}
-			var done bool
 			if done, failure, err = d.b.store.Done(ctx, key, d.name, target); err == nil && done {
 				var f error
 				if failure != "" {
@@ -2551,20 +2556,47 @@ func (d *delivery) keepThread(ctx context.Context) {
 				}
 				err = d.b.store.Mark(ctx, key, d.name, target, f)
 			}
-			return failure
+			return done && err == nil, failure
 		}
 		for _, key := range keys {
 			again(key, "")
 		}
-		if again(opSend.markID(id), failedTargetsTarget) != "" {
+		if _, failure := again(opSend.markID(id), failedTargetsTarget); failure != "" {
 			// A later Send of the update tries again the targets that
 			// refused it (see retryFailed): those it reached stay marked.
 			for _, target := range d.ledger.knownTargets() {
 				again(opSend.markID(id), target)
 			}
 		}
+		if partly, _ := again(opRetract.markID(id), partlyDeletedTarget); partly {
+			// A Retract deleted its post on some targets and not on
+			// others (see notePartlyDeleted): an older update is posted
+			// where it was deleted, and superseded where it is up, as
+			// the update's marks there and the record of the updates
+			// that reached targets say (see storeLedger.newerThere).
+			for _, target := range d.ledger.knownTargets() {
+				again(opRetract.markID(id), target)
+				again(opSend.markID(id), target)
+			}
+			if err == nil && !fanned {
+				fanned, err = true, d.keepFanned(ctx)
+			}
+		}
 		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)
 	}
+}
+
+// keepFanned saves again, for keepThread, the Store's record of the
+// incident's updates that reached targets of the channel (see
+// storeLedger.loadOrder), as it is, so that a Prune keeps it while it
+// keeps the marks of those updates' targets.
+func (d *delivery) keepFanned(ctx context.Context) error {
+	key := fannedKey(d.u.IncidentID)
+	r, ok, err := d.b.store.Receipt(ctx, key, d.name)
+	if err != nil || !ok {
+		return err
+	}
+	return d.b.store.SaveReceipt(ctx, postsIncident+key, key, r)
 }
 
 // correctionTime is the UpdateTime of a correction posted in the thread:
