@@ -2091,8 +2091,8 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
 	err := rt.Retract(ctx, prev)
 	if te := (*TargetsError)(nil); errors.As(err, &te) {
-		te.deletion = true // it counts posts not deleted, not updates not delivered
 		d.notePartlyDeleted(err, te)
+		err = deletionOf(err, te)
 	}
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
@@ -2103,6 +2103,39 @@ func (d *delivery) callRetract(ctx context.Context) error {
 		d.res.Receipt = d.prev
 	}
 	return err
+}
+
+// deletionError is a Retract's error err, which holds te, a
+// *TargetsError: it counts posts not deleted rather than updates not
+// delivered, in a copy of te that errors.As finds, and in its text, err's
+// with te's replaced by the copy's. The channel's error itself is not
+// written to: a channel may return one value from several calls, a Send's
+// among them, or from calls running at once.
+type deletionError struct {
+	err     error
+	te, cut *TargetsError // the channel's, and the copy
+}
+
+// deletionOf returns err, a Retract's, which holds te, as a deletionError.
+func deletionOf(err error, te *TargetsError) error {
+	cut := *te
+	cut.deletion = true
+	return &deletionError{err: err, te: te, cut: &cut}
+}
+
+func (e *deletionError) Error() string {
+	return strings.Replace(e.err.Error(), e.te.Error(), e.cut.Error(), 1)
+}
+
+func (e *deletionError) Unwrap() error { return e.err }
+
+// As finds the copy of the channel's *TargetsError.
+func (e *deletionError) As(target any) bool {
+	if t, ok := target.(**TargetsError); ok {
+		*t = e.cut
+		return true
+	}
+	return false
 }
 
 // postGone reports whether err, an Edit's or a Retract's, says that the
