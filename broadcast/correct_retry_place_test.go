@@ -81,3 +81,43 @@ func TestCorrectAgainOfARefusedFirstPostGetsNoThread(t *testing.T) {
 	threads = threadsOf(ch)
 	assert.Equal(t, "u2", threads[4].Last.UpdateID, "u3 follows u2, not the correction")
 }
+
+// So it is when the correction's own mark was lost (ErrNotRecorded, its
+// receipt saved): the Correct again tries the refused target in the
+// thread its first targets got it in, and the newer update stays the
+// thread's latest post. Before, the target was given the newer update as
+// the post to follow, and the correction became the thread's latest post,
+// which the incident's next update replied to.
+func TestCorrectAgainAfterALostMarkKeepsTheCorrectionsPlace(t *testing.T) {
+	ctx := context.Background()
+	ch := &receivers{targets: []string{"a", "b"}}
+	st := markFailsOnce()
+	st.markFailed.Store(true) // not the original's mark
+	b := newBroadcaster(t, broadcast.Options{Store: st, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	u1, u2, u3, fixed := threadOfThree()
+
+	_, err := b.Send(ctx, u1)
+	require.NoError(t, err)
+	st.markFailed.Store(false)
+	ch.set(map[string]bool{"b": true}, nil)
+	_, err = b.Correct(ctx, "u1", fixed)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	ch.set(nil, nil)
+	_, err = b.Send(ctx, u2)
+	require.NoError(t, err)
+
+	rep, err := b.Correct(ctx, "u1", fixed)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	threads := threadsOf(ch)
+	require.Len(t, threads, 4)
+	assert.Equal(t, "u1", threads[3].Root.UpdateID)
+	assert.Equal(t, "u1", threads[3].Last.UpdateID, "b gets the correction after u1, as a did")
+
+	th, err := b.Thread(ctx, "inc", "hooks")
+	require.NoError(t, err)
+	assert.Equal(t, "u2", th.Last.UpdateID, "u2 was posted after the correction")
+	_, err = b.Send(ctx, u3)
+	require.NoError(t, err)
+	assert.Equal(t, "u2", threadsOf(ch)[4].Last.UpdateID, "u3 replies to u2, not to the correction")
+}

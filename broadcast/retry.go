@@ -1084,8 +1084,9 @@ func (d *delivery) lostMark(ctx context.Context, r Receipt) bool {
 // place in the thread, and one posted in it may have been followed by a
 // newer update, and neither is ever superseded: without this, a Correct
 // again edited the post again, or posted the correction twice. The
-// targets that failed for good are tried again all the same, as after a
-// delivery whose mark was written (see retryFailed).
+// targets that failed for good are tried again all the same, in the
+// thread as it was before the correction was delivered, as after a
+// delivery whose mark was written (see retryFailed, threadBefore).
 //
 //go:noinline
 func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error) {
@@ -1097,7 +1098,12 @@ func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error
 		return false, nil
 	}
 	if retry, err := d.retryFailed(ctx); retry || err != nil {
-		return false, err
+		if err != nil {
+			return false, err
+		}
+		// In the thread the targets that have it got it in, as after a
+		// delivery whose mark was written.
+		return false, d.threadBefore(ctx)
 	}
 	return d.lostMark(ctx, r), nil
 }
