@@ -347,7 +347,7 @@ type TargetsError struct {
 	Failures []TargetFailure // failed permanently; not retried by this Send (a later Send tries them)
 
 	// deletion: the error of a Retract, which deletes posts rather
-	// than delivers them (see delivery.callRetract).
+	// than delivers them (see deletionError, which sets it in a copy).
 	deletion bool
 }
 

@@ -737,11 +737,11 @@ func (d *delivery) linkPartial(ctx context.Context) {
 
 // partlyPosted makes d.th, for a correction posted in the thread that an
 // earlier attempt posted to some targets only (see linkPartial), the
-// thread those targets got it in (none when it was the first post), when
-// a newer post followed that one since (followed): the correction keeps
-// its place before that post, as one whose refused targets are tried
-// again does (see threadBefore and delivered). A post older than the one recorded (the thread's latest
-// after that one was retracted) is no newer post.
+// thread those targets got it in (see placeBefore), when a newer post
+// followed that one since (followed): the correction keeps its place
+// before that post, as one whose refused targets are tried again does
+// (see refusedPosted and delivered). A post older than the one recorded
+// (the thread's latest after that one was retracted) is no newer post.
 //
 //go:noinline
 func (d *delivery) partlyPosted(ctx context.Context) error {
@@ -760,14 +760,48 @@ func (d *delivery) partlyPosted(ctx context.Context) error {
 	if !last.IsZero() && last.UpdateID != d.u.ID && last.UpdateID != prev.UpdateID &&
 		!last.UpdateTime.Before(prev.UpdateTime) {
 		d.followed = true
-		d.th.Last = prev
-		if prev.IsZero() {
-			// The correction was the thread's first post there: the
-			// newer one became Root since, and is no post it follows.
-			d.th.Root = Receipt{}
-		}
+		d.placeBefore(prev)
 	}
 	return nil
+}
+
+// refusedPosted makes d.th, for a correction whose targets that refused it
+// for good are tried again (see retryFailed) after a newer post followed
+// it (followed, see threadBefore), the thread its first targets got it
+// in (see placeBefore), as partlyPosted does for targets an earlier
+// attempt did not reach: the post they followed (see linkPrevious), or
+// none when it was the thread's first post there (threadBefore took it
+// out of Root, and linkPrevious links no post to none). Without a link
+// to the post it followed, under a first post of another update, the
+// thread is left as it is.
+//
+//go:noinline
+func (d *delivery) refusedPosted(ctx context.Context) error {
+	prev, ok, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
+	if err != nil {
+		return fmt.Errorf("store: read the post before %s: %w", d.u.ID, err)
+	}
+	if !ok && !d.th.Root.IsZero() {
+		return nil
+	}
+	if prev.UpdateID == d.u.ID {
+		prev = Receipt{}
+	}
+	d.placeBefore(prev)
+	return nil
+}
+
+// placeBefore makes d.th the thread a correction's first targets got it
+// in, prev the post they followed: the thread's first post stays Root, and
+// prev is Last; with no prev, the correction was the thread's first post
+// there, and there was no thread (the newer post became Root since, and is
+// no post it follows). A channel that chains replies (Last) and one that
+// threads under Root both put it where its first targets have it.
+func (d *delivery) placeBefore(prev Receipt) {
+	d.th.Last = prev
+	if prev.IsZero() {
+		d.th.Root = Receipt{}
+	}
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -866,8 +900,14 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if d.stale, err = d.correctsOlder(ctx); err != nil {
 			return false, err
 		}
+		// After correctsOlder, which tells from the thread as it is now
+		// whether the correction is current (see Message.Current).
 		if !done && !d.ledger.retrying() {
 			if err := d.partlyPosted(ctx); err != nil {
+				return false, err
+			}
+		} else if d.followed && d.ledger.retrying() {
+			if err := d.refusedPosted(ctx); err != nil {
 				return false, err
 			}
 		}
@@ -1006,7 +1046,8 @@ func (d *delivery) threadBefore(ctx context.Context) error {
 	if d.th.Last.UpdateID != d.u.ID {
 		// A newer post followed it: superseded, or, for a correction,
 		// which is never superseded, posted before that post (see
-		// delivered).
+		// delivered), in the thread its first targets got it in (see
+		// refusedPosted, once the newer post told whether it is current).
 		return nil
 	}
 	prev, _, err := d.b.store.Receipt(ctx, previousKey(d.u.ID), d.name)
@@ -1043,8 +1084,9 @@ func (d *delivery) lostMark(ctx context.Context, r Receipt) bool {
 // place in the thread, and one posted in it may have been followed by a
 // newer update, and neither is ever superseded: without this, a Correct
 // again edited the post again, or posted the correction twice. The
-// targets that failed for good are tried again all the same, as after a
-// delivery whose mark was written (see retryFailed).
+// targets that failed for good are tried again all the same, in the
+// thread as it was before the correction was delivered, as after a
+// delivery whose mark was written (see retryFailed, threadBefore).
 //
 //go:noinline
 func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error) {
@@ -1056,7 +1098,12 @@ func (d *delivery) lostCorrectionMark(ctx context.Context) (stop bool, err error
 		return false, nil
 	}
 	if retry, err := d.retryFailed(ctx); retry || err != nil {
-		return false, err
+		if err != nil {
+			return false, err
+		}
+		// In the thread the targets that have it got it in, as after a
+		// delivery whose mark was written.
+		return false, d.threadBefore(ctx)
 	}
 	return d.lostMark(ctx, r), nil
 }
@@ -2050,8 +2097,8 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
 	err := rt.Retract(ctx, prev)
 	if te := (*TargetsError)(nil); errors.As(err, &te) {
-		te.deletion = true // it counts posts not deleted, not updates not delivered
 		d.notePartlyDeleted(err, te)
+		err = deletionOf(err, te)
 	}
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
@@ -2062,6 +2109,39 @@ func (d *delivery) callRetract(ctx context.Context) error {
 		d.res.Receipt = d.prev
 	}
 	return err
+}
+
+// deletionError is a Retract's error err, which holds te, a
+// *TargetsError: it counts posts not deleted rather than updates not
+// delivered, in a copy of te that errors.As finds, and in its text, err's
+// with te's replaced by the copy's. The channel's error itself is not
+// written to: a channel may return one value from several calls, a Send's
+// among them, or from calls running at once.
+type deletionError struct {
+	err     error
+	te, cut *TargetsError // the channel's, and the copy
+}
+
+// deletionOf returns err, a Retract's, which holds te, as a deletionError.
+func deletionOf(err error, te *TargetsError) error {
+	cut := *te
+	cut.deletion = true
+	return &deletionError{err: err, te: te, cut: &cut}
+}
+
+func (e *deletionError) Error() string {
+	return strings.Replace(e.err.Error(), e.te.Error(), e.cut.Error(), 1)
+}
+
+func (e *deletionError) Unwrap() error { return e.err }
+
+// As finds the copy of the channel's *TargetsError.
+func (e *deletionError) As(target any) bool {
+	if t, ok := target.(**TargetsError); ok {
+		*t = e.cut
+		return true
+	}
+	return false
 }
 
 // postGone reports whether err, an Edit's or a Retract's, says that the
@@ -2474,7 +2554,11 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // targets this delivery marked or found delivered by an earlier one (a
 // Correct again, which tries only the targets that refused the
 // correction), so that a later Send of it tries the targets that refused
-// it and not those it reached. A failure costs only that, and is logged.
+// it and not those it reached. An update whose post a Retract deleted on
+// some targets only keeps that mark, and the marks of the targets this
+// delivery knows where it was deleted (see notePartlyDeleted), so that an
+// older update is still posted there and superseded only where the post
+// is up. A failure costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2489,6 +2573,7 @@ func (d *delivery) keepThread(ctx context.Context) {
 			}
 		}
 	}
+	fanned := false // the record of the updates that reached targets saved again
 	for _, id := range ids {
 		keys := []string{opSend.markID(id)}
 		r, ok, err := d.b.store.Receipt(ctx, id, d.name)
@@ -2497,12 +2582,12 @@ func (d *delivery) keepThread(ctx context.Context) {
 			keys = slices.DeleteFunc(append(keys, rk[:]...), func(k string) bool { return k == "" })
 		}
 		// again marks target of key again, as it is marked, and returns
-		// its failure text; nothing when it is not marked or err is set.
-		again := func(key, target string) (failure string) {
+		// whether it is and its failure text; nothing when it is not
+		// marked or err is set.
+		again := func(key, target string) (done bool, failure string) {
 			if err != nil {
-				return ""
+				return false, ""
 			}
-			var done bool
 			if done, failure, err = d.b.store.Done(ctx, key, d.name, target); err == nil && done {
 				var f error
 				if failure != "" {
@@ -2510,20 +2595,47 @@ func (d *delivery) keepThread(ctx context.Context) {
 				}
 				err = d.b.store.Mark(ctx, key, d.name, target, f)
 			}
-			return failure
+			return done && err == nil, failure
 		}
 		for _, key := range keys {
 			again(key, "")
 		}
-		if again(opSend.markID(id), failedTargetsTarget) != "" {
+		if _, failure := again(opSend.markID(id), failedTargetsTarget); failure != "" {
 			// A later Send of the update tries again the targets that
 			// refused it (see retryFailed): those it reached stay marked.
 			for _, target := range d.ledger.knownTargets() {
 				again(opSend.markID(id), target)
 			}
 		}
+		if partly, _ := again(opRetract.markID(id), partlyDeletedTarget); partly {
+			// A Retract deleted its post on some targets and not on
+			// others (see notePartlyDeleted): an older update is posted
+			// where it was deleted, and superseded where it is up, as
+			// the update's marks there and the record of the updates
+			// that reached targets say (see storeLedger.newerThere).
+			for _, target := range d.ledger.knownTargets() {
+				again(opRetract.markID(id), target)
+				again(opSend.markID(id), target)
+			}
+			if err == nil && !fanned {
+				fanned, err = true, d.keepFanned(ctx)
+			}
+		}
 		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)
 	}
+}
+
+// keepFanned saves again, for keepThread, the Store's record of the
+// incident's updates that reached targets of the channel (see
+// storeLedger.loadOrder), as it is, so that a Prune keeps it while it
+// keeps the marks of those updates' targets.
+func (d *delivery) keepFanned(ctx context.Context) error {
+	key := fannedKey(d.u.IncidentID)
+	r, ok, err := d.b.store.Receipt(ctx, key, d.name)
+	if err != nil || !ok {
+		return err
+	}
+	return d.b.store.SaveReceipt(ctx, postsIncident+key, key, r)
 }
 
 // correctionTime is the UpdateTime of a correction posted in the thread:
