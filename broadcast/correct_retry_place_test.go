@@ -47,39 +47,53 @@ func TestCorrectAgainGivesRefusedTargetsTheThreadOfTheFirst(t *testing.T) {
 }
 
 // A correction that was the incident's first post on the channel (its
-// original never reached it), refused by a target, then tried there again
-// after a newer update started the thread, is given no thread, as its
-// first targets got it. Before, the channel was given the newer update as
-// Last with no Root, a thread no post ever had.
-func TestCorrectAgainOfARefusedFirstPostGetsNoThread(t *testing.T) {
-	ctx := context.Background()
-	ch := &receivers{targets: []string{"a", "b"}}
-	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch, &script{name: "other"})
-	u1, u2, u3, fixed := threadOfThree()
+// original never reached it), refused by a target or not reached there
+// (the target down), then tried there again after a newer update started
+// the thread, is given no thread, as its first targets got it. Before,
+// the channel was given the newer update as Last with no Root (refused),
+// or as Root with no Last (down): a thread no post ever had, under which
+// a channel that threads posted the correction as a reply to the newer
+// update, which came after it.
+func TestCorrectAgainOfAFirstPostGetsNoThread(t *testing.T) {
+	for name, b := range map[string]map[string]bool{"refused": nil, "down": {"b": true}} {
+		t.Run(name, func(t *testing.T) {
+			refused := map[string]bool{"b": true}
+			if b != nil {
+				refused = nil
+			}
+			ctx := context.Background()
+			ch := &receivers{targets: []string{"a", "b"}}
+			br := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch, &script{name: "other"})
+			u1, u2, u3, fixed := threadOfThree()
 
-	ch.set(nil, map[string]bool{"a": true, "b": true})
-	_, err := b.Send(ctx, u1)
-	require.Error(t, err, "hooks is down; other has u1")
-	ch.set(map[string]bool{"b": true}, nil)
-	_, err = b.Correct(ctx, "u1", fixed)
-	require.Error(t, err, "b refuses the correction")
-	ch.set(nil, nil)
-	_, err = b.Send(ctx, u2)
-	require.NoError(t, err)
-	require.Len(t, threadsOf(ch), 3)
-	require.True(t, threadsOf(ch)[1].IsZero(), "the correction was the first post on a")
+			ch.set(nil, map[string]bool{"a": true, "b": true})
+			_, err := br.Send(ctx, u1)
+			require.Error(t, err, "hooks is down; other has u1")
+			ch.set(refused, b)
+			_, err = br.Correct(ctx, "u1", fixed)
+			require.Error(t, err, "b refuses the correction, or is down")
+			ch.set(nil, nil)
+			_, err = br.Send(ctx, u2)
+			require.NoError(t, err)
+			require.Len(t, threadsOf(ch), 3)
+			require.True(t, threadsOf(ch)[1].IsZero(), "the correction was the first post on a")
 
-	rep, err := b.Correct(ctx, "u1", fixed)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
-	threads := threadsOf(ch)
-	require.Len(t, threads, 4)
-	assert.Equal(t, broadcast.Thread{}, threads[3], "b gets the correction as a got it: the first post")
+			rep, err := br.Correct(ctx, "u1", fixed)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+			threads := threadsOf(ch)
+			require.Len(t, threads, 4)
+			assert.Equal(t, broadcast.Thread{}, threads[3], "b gets the correction as a got it: the first post")
 
-	_, err = b.Send(ctx, u3)
-	require.NoError(t, err)
-	threads = threadsOf(ch)
-	assert.Equal(t, "u2", threads[4].Last.UpdateID, "u3 follows u2, not the correction")
+			_, err = br.Send(ctx, u3)
+			require.NoError(t, err)
+			threads = threadsOf(ch)
+			if b != nil { // refused, the correction on a is the thread's first post
+				assert.Equal(t, "u2", threads[4].Root.UpdateID, "not reached on b, the correction is in no thread")
+			}
+			assert.Equal(t, "u2", threads[4].Last.UpdateID, "u3 follows u2, not the correction")
+		})
+	}
 }
 
 // So it is when the correction's own mark was lost (ErrNotRecorded, its

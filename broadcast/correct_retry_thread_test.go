@@ -12,39 +12,48 @@ import (
 )
 
 // A Correct again that tries the targets that refused a correction posted
-// in the thread leaves the thread's latest post alone when a newer update
-// was posted after the correction: the incident's next update replies to
-// that newer update's post, not to the correction's, which came before it.
+// in the thread, or that it did not reach (one was down), leaves the
+// thread's latest post alone when a newer update was posted after the
+// correction: the incident's next update replies to that newer update's
+// post, not to the correction's, which came before it.
 func TestCorrectAgainKeepsNewerUpdateAsLatest(t *testing.T) {
-	ctx := context.Background()
-	ch := &receivers{targets: []string{"a", "b"}}
-	store := broadcast.NewMemoryStore()
-	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-	u1, u2, u3, fixed := threadOfThree()
+	for name, down := range map[string]map[string]bool{"refused": nil, "down": {"b": true}} {
+		t.Run(name, func(t *testing.T) {
+			refused := map[string]bool{"b": true}
+			if down != nil {
+				refused = nil
+			}
+			ctx := context.Background()
+			ch := &receivers{targets: []string{"a", "b"}}
+			store := broadcast.NewMemoryStore()
+			b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+			u1, u2, u3, fixed := threadOfThree()
 
-	sendRefusedCorrection(t, b, ch, u1, fixed)
-	rep, err := b.Send(ctx, u2)
-	require.NoError(t, err)
-	require.False(t, rep.Results[0].Skipped)
-	rep, err = b.Correct(ctx, "u1", fixed)
-	require.NoError(t, err, "b takes the correction now")
-	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+			sendFailedCorrection(t, b, ch, u1, fixed, refused, down)
+			rep, err := b.Send(ctx, u2)
+			require.NoError(t, err)
+			require.False(t, rep.Results[0].Skipped)
+			rep, err = b.Correct(ctx, "u1", fixed)
+			require.NoError(t, err, "b takes the correction now")
+			assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
 
-	th, err := b.Thread(ctx, "inc", "hooks")
-	require.NoError(t, err)
-	assert.Equal(t, "u2", th.Last.UpdateID, "u2 was posted after the correction")
-	_, err = b.Send(ctx, u3)
-	require.NoError(t, err)
-	ch.mu.Lock()
-	last := ch.threads[len(ch.threads)-1]
-	ch.mu.Unlock()
-	assert.Equal(t, "u2", last.Last.UpdateID, "u3 replies to u2's post, not to the correction's")
-	assert.Equal(t, "post-u2", last.Last.ID)
+			th, err := b.Thread(ctx, "inc", "hooks")
+			require.NoError(t, err)
+			assert.Equal(t, "u2", th.Last.UpdateID, "u2 was posted after the correction")
+			_, err = b.Send(ctx, u3)
+			require.NoError(t, err)
+			ch.mu.Lock()
+			last := ch.threads[len(ch.threads)-1]
+			ch.mu.Unlock()
+			assert.Equal(t, "u2", last.Last.UpdateID, "u3 replies to u2's post, not to the correction's")
+			assert.Equal(t, "post-u2", last.Last.ID)
 
-	r, ok, err := store.Receipt(ctx, "c1", "hooks")
-	require.NoError(t, err)
-	require.True(t, ok, "the correction's receipt is kept, for a Retract or Correct of it")
-	assert.Equal(t, "post-c1", r.ID)
+			r, ok, err := store.Receipt(ctx, "c1", "hooks")
+			require.NoError(t, err)
+			require.True(t, ok, "the correction's receipt is kept, for a Retract or Correct of it")
+			assert.Equal(t, "post-c1", r.ID)
+		})
+	}
 }
 
 // Without a newer post since, the correction tried again stays the
@@ -71,11 +80,19 @@ func TestCorrectAgainStaysLatest(t *testing.T) {
 // b of ch refuses for good; ch accepts everything again after.
 func sendRefusedCorrection(t *testing.T, b *broadcast.Broadcaster, ch *receivers, u1, fixed broadcast.Update) {
 	t.Helper()
+	sendFailedCorrection(t, b, ch, u1, fixed, map[string]bool{"b": true}, nil)
+}
+
+// sendFailedCorrection sends u1, then its correction fixed, which the
+// targets refused of ch refuse for good and those down do not take; ch
+// accepts everything again after.
+func sendFailedCorrection(t *testing.T, b *broadcast.Broadcaster, ch *receivers, u1, fixed broadcast.Update, refused, down map[string]bool) {
+	t.Helper()
 	_, err := b.Send(context.Background(), u1)
 	require.NoError(t, err)
-	ch.set(map[string]bool{"b": true}, nil)
+	ch.set(refused, down)
 	_, err = b.Correct(context.Background(), u1.ID, fixed)
-	require.Error(t, err, "b refuses the correction")
+	require.Error(t, err, "a target refuses the correction, or is down")
 	ch.set(nil, nil)
 }
 
