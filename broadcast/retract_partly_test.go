@@ -129,12 +129,8 @@ func TestOlderUpdateAfterAPartlyFailedRetract(t *testing.T) {
 			opts := broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
 			b := newBroadcaster(t, opts, ch)
 			ctx := context.Background()
-			older := validUpdate()
+			older, newer := olderAndNewer("newer")
 			older.ID = "older"
-			older.Time = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
-			newer := older
-			newer.ID = "newer"
-			newer.Time = older.Time.Add(time.Minute)
 
 			_, err := b.Send(ctx, newer)
 			require.NoError(t, err)
@@ -184,12 +180,8 @@ func TestOlderUpdateAfterAWhollyFailedRetract(t *testing.T) {
 	ch := &regions{name: "chat", regions: []string{"eu", "us"}, undeletable: map[string]error{"eu": down, "us": down}}
 	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
 	ctx := context.Background()
-	older := validUpdate()
+	older, newer := olderAndNewer("newer")
 	older.ID = "older"
-	older.Time = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
-	newer := older
-	newer.ID = "newer"
-	newer.Time = older.Time.Add(time.Minute)
 	_, err := b.Send(ctx, newer)
 	require.NoError(t, err)
 	_, err = b.Retract(ctx, "newer")
