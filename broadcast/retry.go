@@ -868,7 +868,8 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 			return false, err
 		}
 	}
-	if d.th.Last.UpdateID == d.u.ID {
+	latest := d.th.Last.UpdateID == d.u.ID
+	if latest {
 		// Delivered, its mark lost (see lostMark): the targets that
 		// failed for good are tried again all the same, as they are
 		// after a delivery whose mark was written.
@@ -892,7 +893,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
 		}
-		if !done {
+		if !done && !latest {
+			// Not for the thread's latest post, whose lost mark and
+			// thread were taken care of above: threadBefore again, on
+			// the thread it made, would take the post before it for a
+			// newer post that followed it.
 			if stop, err := d.lostCorrectionMark(ctx); stop || err != nil {
 				return stop, err
 			}
