@@ -760,7 +760,7 @@ func (d *delivery) partlyPosted(ctx context.Context) error {
 	if !last.IsZero() && last.UpdateID != d.u.ID && last.UpdateID != prev.UpdateID &&
 		!last.UpdateTime.Before(prev.UpdateTime) {
 		d.followed = true
-		d.placeBefore(prev)
+		return d.placeBefore(ctx, prev)
 	}
 	return nil
 }
@@ -787,8 +787,7 @@ func (d *delivery) refusedPosted(ctx context.Context) error {
 	if prev.UpdateID == d.u.ID {
 		prev = Receipt{}
 	}
-	d.placeBefore(prev)
-	return nil
+	return d.placeBefore(ctx, prev)
 }
 
 // placeBefore makes d.th the thread a correction's first targets got it
@@ -796,12 +795,26 @@ func (d *delivery) refusedPosted(ctx context.Context) error {
 // prev is Last; with no prev, the correction was the thread's first post
 // there, and there was no thread (the newer post became Root since, and is
 // no post it follows). A channel that chains replies (Last) and one that
-// threads under Root both put it where its first targets have it.
-func (d *delivery) placeBefore(prev Receipt) {
-	d.th.Last = prev
-	if prev.IsZero() {
-		d.th.Root = Receipt{}
+// threads under Root both put it where its first targets have it. A prev
+// retracted since is no post to follow: Last is then the latest post still
+// up before it, or the thread's first, as liveThread makes it.
+func (d *delivery) placeBefore(ctx context.Context, prev Receipt) error {
+	if !prev.IsZero() {
+		up, err := d.b.live(ctx, d.ch, d.name, prev, nil)
+		if err == nil && up.IsZero() {
+			up, err = d.b.previousLive(ctx, d.ch, d.name, prev, d.th.Root.UpdateID, nil)
+			if up.IsZero() {
+				up = d.th.Root
+			}
+		}
+		if err != nil {
+			return err
+		}
+		d.th.Last = up
+		return nil
 	}
+	d.th.Last, d.th.Root = Receipt{}, Receipt{}
+	return nil
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
