@@ -760,7 +760,7 @@ func (d *delivery) partlyPosted(ctx context.Context) error {
 	if !last.IsZero() && last.UpdateID != d.u.ID && last.UpdateID != prev.UpdateID &&
 		!last.UpdateTime.Before(prev.UpdateTime) {
 		d.followed = true
-		d.placeBefore(prev)
+		return d.placeBefore(ctx, prev)
 	}
 	return nil
 }
@@ -787,8 +787,7 @@ func (d *delivery) refusedPosted(ctx context.Context) error {
 	if prev.UpdateID == d.u.ID {
 		prev = Receipt{}
 	}
-	d.placeBefore(prev)
-	return nil
+	return d.placeBefore(ctx, prev)
 }
 
 // placeBefore makes d.th the thread a correction's first targets got it
@@ -796,12 +795,26 @@ func (d *delivery) refusedPosted(ctx context.Context) error {
 // prev is Last; with no prev, the correction was the thread's first post
 // there, and there was no thread (the newer post became Root since, and is
 // no post it follows). A channel that chains replies (Last) and one that
-// threads under Root both put it where its first targets have it.
-func (d *delivery) placeBefore(prev Receipt) {
-	d.th.Last = prev
-	if prev.IsZero() {
-		d.th.Root = Receipt{}
+// threads under Root both put it where its first targets have it. A prev
+// retracted since is no post to follow: Last is then the latest post still
+// up before it, or the thread's first, as liveThread makes it.
+func (d *delivery) placeBefore(ctx context.Context, prev Receipt) error {
+	if !prev.IsZero() {
+		up, err := d.b.live(ctx, d.ch, d.name, prev, nil)
+		if err == nil && up.IsZero() {
+			up, err = d.b.previousLive(ctx, d.ch, d.name, prev, d.th.Root.UpdateID, nil)
+			if up.IsZero() {
+				up = d.th.Root
+			}
+		}
+		if err != nil {
+			return err
+		}
+		d.th.Last = up
+		return nil
 	}
+	d.th.Last, d.th.Root = Receipt{}, Receipt{}
+	return nil
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -868,7 +881,8 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 			return false, err
 		}
 	}
-	if d.th.Last.UpdateID == d.u.ID {
+	latest := d.th.Last.UpdateID == d.u.ID
+	if latest {
 		// Delivered, its mark lost (see lostMark): the targets that
 		// failed for good are tried again all the same, as they are
 		// after a delivery whose mark was written.
@@ -892,7 +906,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
 		}
-		if !done {
+		if !done && !latest {
+			// Not for the thread's latest post, whose lost mark and
+			// thread were taken care of above: threadBefore again, on
+			// the thread it made, would take the post before it for a
+			// newer post that followed it.
 			if stop, err := d.lostCorrectionMark(ctx); stop || err != nil {
 				return stop, err
 			}
