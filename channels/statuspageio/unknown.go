@@ -165,7 +165,7 @@ type lostPatches struct {
 // unknown outcome.
 type lostPatch struct {
 	incident string    // the Statuspage incident's id
-	at       time.Time // the request was sent after this
+	at       time.Time // the request was sent after this (the entry's, see get)
 	seen     []string  // the incident updates the incident listed before it
 }
 
@@ -181,7 +181,7 @@ func (l *lostPatches) add(key, incident string, seen []string, at, now time.Time
 		return
 	}
 	l.update(key, at, now, func(e *recentEntry[lostPatch]) {
-		e.at, e.v = at, lostPatch{incident: incident, at: at, seen: slices.Clone(seen)}
+		e.at, e.v = at, lostPatch{incident: incident, seen: slices.Clone(seen)}
 	})
 }
 
@@ -190,6 +190,7 @@ func (l *lostPatches) add(key, incident string, seen []string, at, now time.Time
 func (l *lostPatches) get(key, incident string, now time.Time) (p lostPatch, ok bool) {
 	ok = l.read(key, now, func(e *recentEntry[lostPatch]) bool {
 		p = e.v
+		p.at = e.at
 		return p.incident == incident
 	})
 	if !ok {
