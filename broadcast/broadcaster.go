@@ -1406,6 +1406,68 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 	return done && failure == "", nil
 }
 
+// SupersededOn returns the names of the channels, in the Broadcaster's
+// order, on which a Send of u now would find a newer update of its
+// incident posted, and end Superseded there: it is for callers that
+// preview a Send (a dry run) of an update sent before, and tells it as
+// Send decides it, with the same Time (u's own, or the one it was first
+// sent with, see SentTime) and the same order of updates of equal Time.
+// A channel where a Retract deleted the newer post on some of its
+// targets only is not named: the update goes to the others. It reads the
+// Store and this Broadcaster's deliveries under way; it does not say
+// whether the channel's Route selects u (see Route.Rejects) or whether u
+// reached the channel before (see ReachedOn), which a Send tells first.
+// err is the Store's (ErrClosed after Close), or u's as Send refuses it
+// (ErrInvalidUpdate, naming the field).
+func (b *Broadcaster) SupersededOn(ctx context.Context, u Update) ([]string, error) {
+	if !b.made() {
+		return nil, errNotMade
+	}
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	if err := checkSend(u); err != nil {
+		return nil, err
+	}
+	if err := b.validate(u); err != nil {
+		return nil, err
+	}
+	if !b.enter() {
+		return nil, ErrClosed
+	}
+	defer b.mu.RUnlock()
+	timed := !u.Time.IsZero()
+	u = u.WithDefaults(time.Now().UTC().Round(0))
+	place, ok := b.places.get(u.ID) // a Send of u with a Time of its own: this Broadcaster's
+	if !timed {
+		t, p, sent, err := b.sentFirst(ctx, u.ID, sentKey(u.ID))
+		if err != nil && !sent {
+			return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was sent: %w", u.ID, err)
+		}
+		if sent {
+			u.Time, place, ok = t, p, !p.IsZero()
+		}
+	}
+	if !ok {
+		place = b.places.stamp() // as a first Send's
+	}
+	var names []string
+	for i, name := range b.names {
+		var th Thread
+		if _, err := b.liveThread(ctx, b.channels[i], name, u.IncidentID, &th, nil); err != nil {
+			return nil, fmt.Errorf("broadcast: %s: %w", name, err)
+		}
+		superseded, err := b.supersededOn(ctx, b.newest.entry(u.IncidentID, name), name, &th.Last, &u, place)
+		if err != nil {
+			return nil, fmt.Errorf("broadcast: %s: %w", name, err)
+		}
+		if superseded {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
 // RetractedOn returns the names of the channels, in the Broadcaster's
 // order, on which Retract of update updateID deleted its post (or Retract
 // of a correction that edited that post in place) or, where

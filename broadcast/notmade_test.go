@@ -17,7 +17,7 @@ func TestBroadcasterNotMade(t *testing.T) {
 	for name, b := range map[string]*broadcast.Broadcaster{"nil": nil, "zero": {}} {
 		t.Run(name, func(t *testing.T) {
 			errs := notmadetest.Check(t, b)
-			assert.Len(t, errs, 15) // every method but Channels
+			assert.Len(t, errs, 16) // every method but Channels
 			notmadetest.Errors(t, errs, "broadcast: broadcast.Broadcaster not made by broadcast.New "+
 				"(a nil *broadcast.Broadcaster, or a zero one: was the error of broadcast.New dropped?)")
 			assert.Nil(t, b.Channels())

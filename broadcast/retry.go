@@ -934,12 +934,12 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if err := d.readPlace(ctx); err != nil {
 			return false, err
 		}
-		lastPlace, err := d.b.lastPlace(ctx, &d.th.Last, d.u)
+		superseded, err := d.b.supersededOn(ctx, d.watch.e, d.name, &d.th.Last, d.u, d.place)
 		if err != nil {
 			return false, err
 		}
-		if d.b.newest.supersedes(&d.watch, &d.th.Last, lastPlace, d.u, d.place) {
-			return d.superseded(ctx)
+		if superseded {
+			return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 		}
 	}
 	if r := &d.retracting; d.op == opSend && r.UpdateID != d.u.ID && r.UpdateTime.After(d.u.Time) {
@@ -954,25 +954,6 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
-}
-
-// superseded ends a Send that a newer update of the incident supersedes
-// on the channel (see newest.supersedes) as Superseded, unless that
-// update is only the thread's latest post, and a Retract deleted it on
-// some targets of the channel and not on others (see partlyRetracted):
-// the attempt then goes on, and each target is superseded only where
-// the newer post is still up (see storeLedger.newerThere).
-//
-//go:noinline
-func (d *delivery) superseded(ctx context.Context) (stop bool, err error) {
-	last := &d.th.Last
-	if last.UpdateID != "" && last.UpdateID != d.u.ID && !d.b.newest.supersedes(&d.watch, &Receipt{}, time.Time{}, d.u, d.place) {
-		partly, err := d.b.partlyRetracted(ctx, last.UpdateID, d.name)
-		if err != nil || partly {
-			return false, err
-		}
-	}
-	return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 }
 
 // correctionsID ends, failed for good, a Send whose update's ID the

@@ -168,13 +168,55 @@ func (n *newest) changed(w *watcher) <-chan struct{} {
 // later is the newer (see newer); an update found in the Store with the
 // same Time as u and no known place was delivered before this Send.
 func (n *newest) supersedes(w *watcher, last *Receipt, lastPlace time.Time, u *Update, place time.Time) bool {
+	return n.supersedesIn(w.e, last, lastPlace, u, place)
+}
+
+// supersedesIn is supersedes for the deliveries of entry e, nil when there
+// are none.
+func (n *newest) supersedesIn(e *newestEntry, last *Receipt, lastPlace time.Time, u *Update, place time.Time) bool {
 	if last.UpdateID != "" && last.UpdateID != u.ID && newer(last.UpdateTime, lastPlace, u.Time, place) {
 		return true
 	}
+	if e == nil {
+		return false
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	e := w.e
 	return e.id != "" && e.id != u.ID && newer(e.time, e.place, u.Time, place)
+}
+
+// entry returns the entry of the deliveries of incident on channel under
+// way in this Broadcaster, nil when there are none.
+func (n *newest) entry(incident, channel string) *newestEntry {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.m[pairKey{incident, channel}]
+}
+
+// supersededOn reports whether u, whose first Send came at place, is
+// superseded on channel: older than last, the latest post of its incident
+// there still up (see liveThread), or than an update delivered there by
+// this Broadcaster (e: the deliveries' entry, nil when none are under
+// way), unless last alone is newer and a Retract deleted it on some
+// targets of the channel only (see partlyRetracted): then u goes on to
+// those targets, each superseded only where the newer post is still up
+// (see storeLedger.newerThere). The one rule of a Send's delivery
+// (delivery.prepare) and of SupersededOn.
+func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time) (bool, error) {
+	lastPlace, err := b.lastPlace(ctx, last, u)
+	if err != nil {
+		return false, err
+	}
+	if !b.newest.supersedesIn(e, last, lastPlace, u, place) {
+		return false, nil
+	}
+	if last.UpdateID != "" && last.UpdateID != u.ID && !b.newest.supersedesIn(e, &Receipt{}, time.Time{}, u, place) {
+		partly, err := b.partlyRetracted(ctx, last.UpdateID, channel)
+		if err != nil || partly {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // newer reports whether an update of Time t1, first sent at place p1,

@@ -66,3 +66,51 @@ func TestDryRunOfAResendAgreesWithTheSend(t *testing.T) {
 	}
 	assert.False(t, sentAt.IsZero() || sentAt.After(time.Now()))
 }
+
+// After a retraction of the newer update that deleted its post on some
+// endpoints of a channel and failed on others, the dry run of the older
+// update sent again says what the send does: it goes to the endpoints
+// where the newer post is gone (the channel is not "superseded"), and is
+// superseded only where that post is still up.
+func TestDryRunOfAResendAfterAPartlyFailedRetraction(t *testing.T) {
+	a, b := newHookReceiver(t), newHookReceiver(t)
+	t.Setenv("WEBHOOK_SECRET", testSecret)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+
+		"  - kind: webhook\n    name: subs\n    endpoints:\n"+
+		fmt.Sprintf("      - {url: %s/in, secret: \"${WEBHOOK_SECRET}\"}\n", a.URL)+
+		fmt.Sprintf("      - {url: %s/in, secret: \"${WEBHOOK_SECRET}\"}\n", b.URL))
+	state := filepath.Join(t.TempDir(), "state.db")
+	run := func(args ...string) result {
+		return announce(t, context.Background(), "", append([]string{"-config", cfg, "-state", state}, args...)...)
+	}
+	older := []string{"-incident", "cdn", "-title", "Elevated CDN errors", "-status", "investigating",
+		"-body", "Some requests fail.", "-id", "older"}
+
+	a.fail(http.StatusServiceUnavailable, "busy")
+	b.fail(http.StatusServiceUnavailable, "busy")
+	r := run(older...)
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	a.fail(0, "")
+	b.fail(0, "")
+	r = run("-incident", "cdn", "-title", "Elevated CDN errors", "-status", "identified",
+		"-body", "A bad deploy.", "-id", "newer")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	a.fail(http.StatusForbidden, "no")
+	r = run("-retract", "newer")
+	require.Equal(t, exitFailed, r.code, "a kept the post: %s", r.stderr)
+	a.fail(0, "")
+
+	dry := run(append(older, "-dry-run")...)
+	require.Equal(t, exitOK, dry.code, dry.stderr)
+	assert.NotContains(t, dry.stdout, "not sent", "the newer post is gone from b")
+	again := run(older...)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	ids := func(h *hookReceiver) (ids []string) {
+		for _, d := range h.updates() {
+			ids = append(ids, d.ID)
+		}
+		return ids
+	}
+	assert.Equal(t, []string{"newer", "newer", "older"}, ids(b), "older reached b, where newer was deleted (its retraction between)")
+	assert.NotContains(t, ids(a), "older", "newer is still up on a")
+}

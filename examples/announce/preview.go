@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -190,7 +191,8 @@ func (a *app) asSentBefore(ctx context.Context, b *broadcast.Broadcaster, th *th
 // retracted: a send of it skips them, or posts nothing there; and, for u
 // sent before (its Time set by asSentBefore), the channels whose route
 // takes it where a newer update of its incident was posted since: a send
-// finds it superseded there. A correction is never superseded.
+// finds it superseded there, as the library decides it
+// (broadcast.Broadcaster.SupersededOn). A correction is never superseded.
 func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th *threads, u broadcast.Update, routes map[string]routing) {
 	if th.store == nil {
 		return
@@ -199,6 +201,10 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 	u = u.WithDefaults(a.now())
 	id := u.ID
 	gone := retractedOn(ctx, b, id)
+	var newer []string
+	if sentBefore && a.opts.correct == "" {
+		newer, _ = b.SupersededOn(ctx, u) // unread: "would send", as with a thread unread
+	}
 	for _, name := range b.Channels() {
 		rt := routes[name]
 		if gone[name] {
@@ -212,16 +218,16 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 			routes[name] = rt
 			continue
 		}
-		if !sentBefore || a.opts.correct != "" || rt.notSent != "" {
+		if rt.notSent != "" || !slices.Contains(newer, name) {
 			continue
 		}
-		if t, err := b.Thread(ctx, u.IncidentID, name); err == nil && t.Last.UpdateID != "" &&
-			t.Last.UpdateID != id && t.Last.UpdateTime.After(u.Time) {
-			rt.notSent = "superseded with this -state (update " + t.Last.UpdateID +
-				", newer, was posted here since this one was first sent): a send posts nothing"
-			rt.assumed = ""
-			routes[name] = rt
+		by := "a newer update"
+		if t, err := b.Thread(ctx, u.IncidentID, name); err == nil && t.Last.UpdateID != "" {
+			by = "update " + t.Last.UpdateID + ", newer,"
 		}
+		rt.notSent = "superseded with this -state (" + by + " was posted here since this one was first sent): a send posts nothing"
+		rt.assumed = ""
+		routes[name] = rt
 	}
 }
 
