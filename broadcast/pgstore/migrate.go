@@ -219,7 +219,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		}
 		return nil
 	})
-	if err != nil && err != stepErr {
+	if err != nil && stepErr == nil { // begin or commit
 		return fmt.Errorf("pgstore: migrate: %w", err)
 	}
 	return err
