@@ -47,3 +47,6 @@ func PruneQuery(table string) string { return pruneQuery(table) }
 func ConnectConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	return connect(ctx, cfg)
 }
+
+// PruneCutoff is cutoff as Prune's statements take it.
+var PruneCutoff = pruneCutoff

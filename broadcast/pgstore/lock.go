@@ -21,9 +21,10 @@ const unlockTimeout = 10 * time.Second
 
 // Lock waits until this caller is the only one, among every process using
 // the database, delivering update key.UpdateID to key.Channel, or until
-// ctx ends (a lock_timeout or statement_timeout set on the server does not
-// end the wait); unlock ends that, once however often it is called. It
-// fits broadcast.Options.Lock.
+// ctx ends (a lock_timeout, statement_timeout or transaction_timeout set
+// on the server does not end the wait, nor does a transaction_timeout
+// end the lock held); unlock ends that, once however often it is called.
+// It fits broadcast.Options.Lock.
 //
 // With key.IncidentID set (the Broadcaster sets it for the attempts that
 // post, see broadcast.LockKey), the caller is also the only one delivering
@@ -252,7 +253,12 @@ func watch(conn *pgconn.PgConn, lost func(error)) (stop func() (reported bool)) 
 // the lock: a lock_timeout or statement_timeout of the server, the role or
 // the connection string would end it with an error, which fails the
 // delivery's attempt instead of letting it wait for the attempt under way.
-const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0"
+// A transaction_timeout (PostgreSQL 17 on; the setting is left alone where
+// the server has none) would end the session, and with it the wait, or
+// the lock while its holder delivers, which another instance could then
+// take: set to 0 in the transaction, it stops the timer BEGIN started.
+const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " +
+	"SELECT set_config('transaction_timeout', '0', true) WHERE current_setting('transaction_timeout', true) IS NOT NULL"
 
 // release ends tx, which releases its advisory lock; when that fails the
 // connection is closed (and the pool discards it), which releases it too,

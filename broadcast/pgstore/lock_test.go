@@ -109,7 +109,8 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 // A lock_timeout or statement_timeout of the server, the role or the
 // connection string (common in production) does not end Lock's wait: an
 // error there would fail a delivery's attempt instead of letting it wait
-// for the attempt under way, within its ctx.
+// for the attempt under way, within its ctx. Nor does a
+// transaction_timeout (PostgreSQL 17 on), which ended the waiting session.
 func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
 	ctx := context.Background()
 	dsn := newSchema(t)
@@ -117,7 +118,13 @@ func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
 	unlock, err := holder.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	defer unlock()
-	for _, setting := range []string{"lock_timeout=1ms", "statement_timeout=100ms"} {
+	settings := []string{"lock_timeout=1ms", "statement_timeout=100ms"}
+	var version int
+	require.NoError(t, holder.Pool().QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&version))
+	if version >= 170000 { // older servers refuse the setting
+		settings = append(settings, "transaction_timeout=100ms")
+	}
+	for _, setting := range settings {
 		s, err := pgstore.Open(ctx, dsn+"&"+setting)
 		require.NoError(t, err)
 		wctx, cancel := context.WithTimeout(ctx, shortWait)

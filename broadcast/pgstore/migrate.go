@@ -140,9 +140,14 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// migrate applies the migrations of ms the database lacks.
+// migrate applies the migrations of ms the database lacks. Its statements'
+// errors say what failed; those of beginning the transaction (a server
+// that cannot be reached, ctx done) and of its commit get the package's
+// prefix too.
 func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	var stepErr error // the error of a statement in the transaction
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) (err error) {
+		defer func() { stepErr = err }()
 		// Only ctx bounds the wait for another Migrate, and the
 		// migration: a lock_timeout or statement_timeout of the server,
 		// the database, the role or the connection string would fail a
@@ -214,6 +219,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		}
 		return nil
 	})
+	if err != nil && stepErr == nil { // begin or commit
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	return err
 }
 
 // hasCompatibleFrom reports whether the table outagecast_migrations (of

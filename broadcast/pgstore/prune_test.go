@@ -173,3 +173,32 @@ func TestPruneThreadOfReceiptWithoutIncident(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok, "the receipt, kept with its mark")
 }
+
+// A cutoff far outside PostgreSQL's timestamps (4713 BC to 294276 AD)
+// prunes as one just inside them would: one far behind removes nothing,
+// one far ahead everything. pgx sent the year -300000 as the year 284000
+// (its count of microseconds overflowed), and Prune removed everything;
+// others, the server refused ("timestamp out of range").
+func TestPruneFarOutsideTimestamps(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", broadcast.Receipt{Channel: "x", ID: "1"}))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	for _, behind := range []time.Time{time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-4713, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(-1<<62, 0)} {
+		n, err := s.Prune(ctx, behind)
+		require.NoError(t, err, "cutoff %v", behind)
+		assert.Zero(t, n, "removed with cutoff %v", behind)
+	}
+	done, _, err := s.Done(ctx, "u1", "x", "")
+	require.NoError(t, err)
+	assert.True(t, done, "kept")
+	n, err := s.Prune(ctx, time.Date(1000000, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), n, "removed: 2 marks, a receipt, a thread")
+	for _, ahead := range []time.Time{time.Date(294300, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(1<<62, 0)} {
+		_, err := s.Prune(ctx, ahead)
+		require.NoError(t, err, "cutoff %v", ahead)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -171,7 +172,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 			if err := ctx.Err(); err != nil {
 				return n, wrap("prune", err)
 			}
-			tag, err := s.exec(ctx, true, q, cutoff) // a second run would count 0 for what the first deleted
+			tag, err := s.exec(ctx, true, q, pruneCutoff(cutoff)) // a second run would count 0 for what the first deleted
 			if err != nil {
 				return n, wrap("prune "+table, err)
 			}
@@ -183,6 +184,31 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// pruneCutoff is cutoff as Prune's statements take it. PostgreSQL's
+// timestamps run from 4713 BC to 294276 AD, and pgx sends a time.Time far
+// outside them as another time, its count of microseconds overflowed (a
+// cutoff of the year -300000 reached the server as one of the year 284000,
+// and Prune removed everything), or as one the server refuses: a cutoff
+// before every row's stamp is sent as -infinity, one after every row's
+// stamp as infinity.
+func pruneCutoff(cutoff time.Time) pgtype.Timestamptz {
+	switch {
+	case cutoff.Before(pruneCutoffMin):
+		return pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	case cutoff.After(pruneCutoffMax):
+		return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}
+	}
+	return pgtype.Timestamptz{Time: cutoff, Valid: true}
+}
+
+// pruneCutoffMin and pruneCutoffMax are the cutoffs before and after any
+// row's stamp (the server's now() when it was written), inside
+// PostgreSQL's range, between which pruneCutoff sends a cutoff as it is.
+var (
+	pruneCutoffMin = time.Date(-4000, 1, 1, 0, 0, 0, 0, time.UTC)
+	pruneCutoffMax = time.Date(100000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // pruneOrder is the order Prune prunes the tables in: what it keeps of
 // each depends on what it kept of the one before.
