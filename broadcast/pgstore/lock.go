@@ -257,8 +257,7 @@ func watch(conn *pgconn.PgConn, lost func(error)) (stop func() (reported bool)) 
 // the server has none) would end the session, and with it the wait, or
 // the lock while its holder delivers, which another instance could then
 // take: set to 0 in the transaction, it stops the timer BEGIN started.
-const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " +
-	"SELECT set_config('transaction_timeout', '0', true) WHERE current_setting('transaction_timeout', true) IS NOT NULL"
+const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " + pgretry.NoTransactionTimeout
 
 // release ends tx, which releases its advisory lock; when that fails the
 // connection is closed (and the pool discards it), which releases it too,

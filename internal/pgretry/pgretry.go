@@ -243,7 +243,14 @@ func ReadOnly(err error) bool {
 // process's migration may take a while, and one that waits for it must not
 // fail, nor one holding the lock lose it mid-migration.
 const NoTimeouts = "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; " +
-	"SET LOCAL idle_in_transaction_session_timeout = 0"
+	"SET LOCAL idle_in_transaction_session_timeout = 0; " + NoTransactionTimeout
+
+// NoTransactionTimeout, run in a transaction, lifts for the rest of it the
+// transaction_timeout of PostgreSQL 17 and later, which would end the
+// session: set to 0 in the transaction, it stops the timer BEGIN started.
+// Where the server has no such setting it does nothing.
+const NoTransactionTimeout = "SELECT set_config('transaction_timeout', '0', true) " +
+	"WHERE current_setting('transaction_timeout', true) IS NOT NULL"
 
 // ServerReadOnly reports why the server of q (a pool, a connection) is read-only, "a standby" or
 // "default_transaction_read_only is on", or "" when it takes writes: a
