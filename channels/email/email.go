@@ -101,8 +101,10 @@
 // Message.Thread.Last, and References the chain from Thread.Root to
 // Thread.Last, which each Receipt carries on in Meta["references"] (at most
 // MaxReferences IDs; the first is always kept). An update sent again whose
-// own receipt is Thread.Last replies to what it replied to the first time,
-// with the same References.
+// own receipt is Thread.Last, or whose Message-ID is in Thread.Last's
+// References (a later update replied to it), replies to what it replied
+// to the first time, with the same References: never to itself, nor to a
+// reply to it.
 //
 // Every update of an incident also has the same subject, because Gmail
 // threads only messages whose subjects match. The status changes with
