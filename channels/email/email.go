@@ -99,8 +99,9 @@
 //
 // E-mail chains to the latest post: In-Reply-To is the Message-ID of
 // Message.Thread.Last, and References the chain from Thread.Root to
-// Thread.Last, which each Receipt carries on in Meta["references"] (at most
-// MaxReferences IDs; the first is always kept). An update sent again whose
+// Thread.Last (at most MaxReferences IDs; the first is always kept), which
+// each Receipt carries on in Meta["references"]: the References its
+// message went out with, then its own Message-ID. An update sent again whose
 // own receipt is Thread.Last, or whose Message-ID is in Thread.Last's
 // References (a later update replied to it), replies to what it replied
 // to the first time, with the same References: never to itself, nor to a
