@@ -42,7 +42,8 @@ type prepared struct {
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the
-// text after the status line; the HTML part then shows it escaped. An
+// text after the status line, which a correction's starts with "Correction: "
+// (templates.MarkCorrection); the HTML part then shows it escaped. An
 // Update.URL the message could not link to (textsafe.CheckURL) is an
 // error.
 func (c *Channel) render(u broadcast.Update) (content, error) {
@@ -61,6 +62,12 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}
 		status = oneLine(status)
+		if u.Corrects != "" {
+			// A correction's override reads as one, as every channel marks
+			// it, also after a status line of the user's that does not say
+			// so; the default one does, and is left as it is.
+			status = templates.MarkCorrection(status)
+		}
 		// Its first paragraph, the preheader, ends at a blank line in any
 		// form; and what it leaves open of right-to-left text is closed at
 		// each line's end, as the templates close Body's, so that it does
