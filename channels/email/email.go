@@ -99,10 +99,13 @@
 //
 // E-mail chains to the latest post: In-Reply-To is the Message-ID of
 // Message.Thread.Last, and References the chain from Thread.Root to
-// Thread.Last, which each Receipt carries on in Meta["references"] (at most
-// MaxReferences IDs; the first is always kept). An update sent again whose
-// own receipt is Thread.Last replies to what it replied to the first time,
-// with the same References.
+// Thread.Last (at most MaxReferences IDs; the first is always kept), which
+// each Receipt carries on in Meta["references"]: the References its
+// message went out with, then its own Message-ID. An update sent again whose
+// own receipt is Thread.Last, or whose Message-ID is in Thread.Last's
+// References (a later update replied to it), replies to what it replied
+// to the first time, with the same References: never to itself, nor to a
+// reply to it.
 //
 // Every update of an incident also has the same subject, because Gmail
 // threads only messages whose subjects match. The status changes with
@@ -130,7 +133,9 @@
 // posts the correction (an update with Update.Corrects set) as a new message
 // in the incident's thread, with the incident's subject, In-Reply-To and
 // References; the default templates lead its text with "Correction: ", and
-// so does the status line before an override text. Broadcaster.Retract
+// so does the status line before an override text, also one of
+// Config.Templates' "email-status" that does not say so (unless it starts
+// with the word "correction" already). Broadcaster.Retract
 // reports broadcast.ErrNotSupported for this channel: the messages are in
 // the recipients' mailboxes already.
 //
@@ -464,7 +469,9 @@ type Config struct {
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
 	// it comes from "email-status" if the Set holds one, else from
-	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}".
+	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}"; a
+	// correction's line starts with "Correction: " unless it starts with
+	// the word already (templates.MarkCorrection).
 	Templates *templates.Set `yaml:"-" json:"-"`
 	// ListUnsubscribe, if set, is a text/template of the unsubscribe URL
 	// (https: or mailto:) written into each message's List-Unsubscribe

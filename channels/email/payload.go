@@ -42,7 +42,8 @@ type prepared struct {
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the
-// text after the status line; the HTML part then shows it escaped. An
+// text after the status line, which a correction's starts with "Correction: "
+// (templates.MarkCorrection); the HTML part then shows it escaped. An
 // Update.URL the message could not link to (textsafe.CheckURL) is an
 // error.
 func (c *Channel) render(u broadcast.Update) (content, error) {
@@ -61,6 +62,12 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}
 		status = oneLine(status)
+		if u.Corrects != "" {
+			// A correction's override reads as one, as every channel marks
+			// it, also after a status line of the user's that does not say
+			// so; the default one does, and is left as it is.
+			status = templates.MarkCorrection(status)
+		}
 		// Its first paragraph, the preheader, ends at a blank line in any
 		// form; and what it leaves open of right-to-left text is closed at
 		// each line's end, as the templates close Body's, so that it does
@@ -100,10 +107,12 @@ func (c *Channel) prepare(m broadcast.Message) (*prepared, error) {
 	if s := threadSubject(root, last); s != "" {
 		p.subject = s
 	}
-	if last.ID == p.messageID {
-		// The update sent again, its receipt the thread's latest: it
-		// replies to what it replied to the first time, not to itself.
-		if last = before(root, last); !isMessageID(last.ID) {
+	if last.ID == p.messageID || strings.Contains(last.Meta["references"], p.messageID) {
+		// The update sent again, its receipt the thread's latest, or in
+		// the chain of a later post that replied to it: it replies to
+		// what it replied to the first time, not to itself nor to a
+		// reply to it.
+		if last = before(root, last, p.messageID); !isMessageID(last.ID) {
 			return p, nil
 		}
 	}
@@ -112,18 +121,24 @@ func (c *Channel) prepare(m broadcast.Message) (*prepared, error) {
 	return p, nil
 }
 
-// before returns the receipt of the message that r, whose message is the
-// thread's latest, replied to, as chain needs it: the last ID of r's own
-// chain but r's, with the chain before it; or root, when that chain has
-// none; or a zero Receipt when r is the thread's first message.
-func before(root, r broadcast.Receipt) broadcast.Receipt {
-	earlier := slices.DeleteFunc(strings.Fields(r.Meta["references"]), func(id string) bool {
-		return id == r.ID || !isMessageID(id)
+// before returns the receipt of the message that own replied to, as chain
+// needs it, from r, the thread's latest: own's receipt, or that of a later
+// message whose chain holds own. It is the last ID before own in r's chain
+// (Meta["references"]), with the chain before it; or root, when that
+// chain has none; or a zero Receipt when own is the thread's first
+// message.
+func before(root, r broadcast.Receipt, own string) broadcast.Receipt {
+	earlier := strings.Fields(r.Meta["references"])
+	if i := slices.Index(earlier, own); i >= 0 {
+		earlier = earlier[:i]
+	}
+	earlier = slices.DeleteFunc(earlier, func(id string) bool {
+		return id == own || id == r.ID || !isMessageID(id)
 	})
 	if n := len(earlier); n > 0 {
 		return broadcast.Receipt{ID: earlier[n-1], Meta: map[string]string{"references": strings.Join(earlier[:n-1], " ")}}
 	}
-	if root.ID != r.ID {
+	if root.ID != own {
 		return root
 	}
 	return broadcast.Receipt{}

@@ -485,9 +485,15 @@ func (b *batch) setFatal(err error) {
 
 // receipt is the Receipt of m's attempt, which left no recipient pending.
 func (c *Channel) receipt(m broadcast.Message, p *prepared, f *broadcast.Fanout) broadcast.Receipt {
-	refs := capReferences(append(p.references, p.messageID))
+	// The References the message went out with, whole, and its own ID: an
+	// update sent again recovers them exactly (see before); the next
+	// update's References are capped again (see chain).
+	refs := p.messageID
+	if len(p.references) > 0 {
+		refs = strings.Join(p.references, " ") + " " + refs
+	}
 	meta := map[string]string{
-		"references": strings.Join(refs, " "),
+		"references": refs,
 		"subject":    p.subject, // for the next update: see threadSubject
 		"sent":       strconv.Itoa(len(f.Delivered())),
 		"skipped":    strconv.Itoa(len(c.targets) - len(f.Todo()) - len(f.Superseded())),

@@ -55,6 +55,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
@@ -185,7 +186,9 @@ func defaultBase(addr string) (string, error) {
 		return "", fmt.Errorf("-listen: %q: want a port from 1 to 65535 for the page's links, or give -base, "+
 			"the page's public URL", addr)
 	}
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+	// Every interface: no host, or the unspecified address, with a zone
+	// or mapped from IPv4 too ("[::%eth0]", "[::ffff:0.0.0.0]").
+	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.WithZone("").Unmap().IsUnspecified() {
 		return "", fmt.Errorf("-listen: %q names no host for the page's links: give -base, "+
 			"the page's public URL (as https://status.example.com/)", addr)
 	}
@@ -237,7 +240,8 @@ var defaultTimeouts = serverlimits.Timeouts{
 // 127.0.0.1:0 picks a port), and the base URL its links use when that is
 // another.
 func servingOn(bound net.Addr, base string) string {
-	at := "http://" + bound.String() + "/"
+	// A URL, as the base is: the zone of an IPv6 address %-escaped.
+	at := (&url.URL{Scheme: "http", Host: bound.String(), Path: "/"}).String()
 	if strings.TrimSuffix(base, "/") == strings.TrimSuffix(at, "/") {
 		return at
 	}

@@ -222,6 +222,10 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-listen", "127.0.0.1:65536", "-base", "https://status.example.com/"}, `-listen: "127.0.0.1:65536": want host:port`},
 		{[]string{"-listen", "nope", "-base", "https://status.example.com/"}, `-listen: "nope": want host:port`},
 		{[]string{"-listen", ":http"}, `-listen: ":http" names no host for the page's links: give -base`},
+		// The unspecified address with a zone, or mapped from IPv4, is
+		// every interface too: no host for a link.
+		{[]string{"-listen", "[::%eth0]:8081"}, `-listen: "[::%eth0]:8081" names no host for the page's links: give -base`},
+		{[]string{"-listen", "[::ffff:0.0.0.0%eth0]:8081"}, `-listen: "[::ffff:0.0.0.0%eth0]:8081" names no host for the page's links: give -base`},
 		{[]string{"-listen", "127.0.0.1"}, `-listen: "127.0.0.1": want host:port`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope`},
 		// The channel would title an empty -title "Service status", so the
@@ -343,6 +347,20 @@ func TestServingLineGivesBoundAddress(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// The serving line's address is a URL, its zone %-escaped as in the
+// default base, which it then equals: no "links use" for the same URL.
+func TestServingOnZone(t *testing.T) {
+	bound := &net.TCPAddr{IP: net.ParseIP("fe80::1"), Zone: "eth0", Port: 8080}
+	o, err := parseFlags([]string{"-listen", "[fe80::1%eth0]:8080"})
+	require.NoError(t, err)
+	assert.Equal(t, "http://[fe80::1%25eth0]:8080/", servingOn(bound, o.base))
+	at, _, _ := strings.Cut(servingOn(bound, "https://status.example.com/"), " ")
+	_, err = url.Parse(at)
+	assert.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8080/ (links use https://status.example.com/)",
+		servingOn(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "https://status.example.com/"))
 }
 
 // A -title that leaves a right-to-left override open, which the channel

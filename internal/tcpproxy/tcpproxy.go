@@ -23,6 +23,7 @@ type Proxy struct {
 	conns    []net.Conn
 	refuse   int    // connections to refuse still; negative: every one
 	greeting string // written to a refused connection before it is closed
+	stopped  bool   // the test ended: a connection accepted since is closed
 	wg       sync.WaitGroup
 }
 
@@ -37,7 +38,7 @@ func Start(t testing.TB, target string) *Proxy {
 	p := &Proxy{ln: ln, target: target, refused: make(chan struct{}, 1000)}
 	p.wg.Add(1)
 	go p.accept()
-	t.Cleanup(func() { _ = ln.Close(); p.Cut(0, ""); p.wg.Wait() })
+	t.Cleanup(func() { p.stop(); p.wg.Wait() })
 	return p
 }
 
@@ -62,6 +63,16 @@ func (p *Proxy) Cut(n int, greeting string) {
 	p.conns, p.refuse, p.greeting = nil, n, greeting
 }
 
+// stop stops the Proxy: it closes its listener and every connection, and
+// any connection accepted before the listener closed but handled after.
+func (p *Proxy) stop() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+	p.Cut(0, "")
+}
+
 func (p *Proxy) accept() {
 	defer p.wg.Done()
 	for {
@@ -69,35 +80,47 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
-		p.mu.Lock()
-		if p.refuse != 0 {
-			if p.refuse > 0 {
-				p.refuse--
-			}
-			greeting := p.greeting
-			p.mu.Unlock()
-			if greeting != "" {
-				_, _ = io.WriteString(c, greeting)
-			}
-			_ = c.Close()
-			select {
-			case p.refused <- struct{}{}:
-			default:
-			}
-			continue
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			_ = c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, up)
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
+		p.handle(c)
 	}
+}
+
+// handle refuses c or passes it through to the target.
+func (p *Proxy) handle(c net.Conn) {
+	p.mu.Lock()
+	if p.stopped {
+		// Accepted as stop ran: passed through, its pipes would run
+		// until a side closed it, and Start's cleanup would wait for them.
+		p.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	if p.refuse != 0 {
+		if p.refuse > 0 {
+			p.refuse--
+		}
+		greeting := p.greeting
+		p.mu.Unlock()
+		if greeting != "" {
+			_, _ = io.WriteString(c, greeting)
+		}
+		_ = c.Close()
+		select {
+		case p.refused <- struct{}{}:
+		default:
+		}
+		return
+	}
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		p.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	p.conns = append(p.conns, c, up)
+	p.mu.Unlock()
+	p.wg.Add(2)
+	go p.pipe(c, up)
+	go p.pipe(up, c)
 }
 
 func (p *Proxy) pipe(dst, src net.Conn) {

@@ -10,12 +10,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // CheckDir reports a state file that cannot be made: its directory is
 // missing or not a directory, or the path names a directory (the state
 // file's directory given for the file). A bad flag or configuration, not
-// a failed run.
+// a failed run. A missing directory named as a home directory ("~",
+// "~ops"), which no shell expanded, is said to be no home directory.
 func CheckDir(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory: give the state file's path, as %s", path, filepath.Join(path, "outagecast.db"))
@@ -23,6 +25,10 @@ func CheckDir(path string) error {
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && tilde(dir):
+		// No shell read a configuration file, or a quoted flag, to expand
+		// it: "create it" would make a directory named "~".
+		return fmt.Errorf("directory %s does not exist (~ is not your home directory here: write the whole path)", dir)
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("directory %s does not exist (create it, or put the state file elsewhere)", dir)
 	case err != nil:
@@ -31,4 +37,15 @@ func CheckDir(path string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
+}
+
+// tilde reports whether a directory of path is named as a shell's home
+// directory: "~" or "~user".
+func tilde(path string) bool {
+	for _, name := range strings.Split(filepath.ToSlash(path), "/") {
+		if strings.HasPrefix(name, "~") {
+			return true
+		}
+	}
+	return false
 }
