@@ -181,7 +181,7 @@ func posterHarness(flaw string) channeltest.Harness {
 
 // posterNotRun are the rules the poster's harness does not declare what
 // they need for.
-var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, []string{
+var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
 	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "RateLimitedGivesRetryAfter",
 	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",

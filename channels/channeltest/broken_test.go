@@ -32,7 +32,7 @@ type brokenCase struct {
 }
 
 func brokenCases() []brokenCase {
-	return []brokenCase{
+	return append([]brokenCase{
 		{"LeaksSecretInErrors", wrapped(leakSecret),
 			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 				"ForeignAnswerIsPermanent"}, chatNotRun, ""},
@@ -110,9 +110,9 @@ func brokenCases() []brokenCase {
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
 			`Ledger.Post("hooks.example.org/b2") after the failed attempt`},
-		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, fanoutOnly,
+		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
 			"found unexpected goroutines"},
-		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, fanoutOnly,
+		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
@@ -160,8 +160,8 @@ func brokenCases() []brokenCase {
 			"Edit 2 with a working back end"},
 		{"ReceiptNamesOtherChannel", wrapped(receiptOfOtherChannel), []string{"DeliversOncePerSend"}, chatNotRun,
 			"Receipt.Channel, when set, is the channel's name"},
-		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
-	}
+		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly, closerOnly), ""},
+	}, closeCases()...)
 }
 
 // Rules a harness does not declare what they need for, by reference
@@ -171,11 +171,12 @@ var (
 		"FailedTargetNotRetried"}
 	editOnly         = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
 	ownClientOnly    = []string{"CloseReleasesConnections"}
-	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly)
+	closerOnly       = []string{"SendAfterCloseFailsForGood"}
+	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
-	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly)
+	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)
 	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
-		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly)
+		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly, closerOnly)
 )
 
 // sendFunc is the Send of a channel.

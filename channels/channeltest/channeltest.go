@@ -30,10 +30,10 @@
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
 // OwnClient, Untrusted, TLS), or
 // an optional interface the channel does not implement (broadcast.Editor,
-// broadcast.Retractor, broadcast.Checker, broadcast.Previewer, found with
-// broadcast.As on a first channel from New, as the Broadcaster finds them:
-// a wrapper is tested as the channel it unwraps to), or a channel whose
-// type is not a pointer to a struct (NilOrZeroChannelFails),
+// broadcast.Retractor, broadcast.Checker, broadcast.Previewer, io.Closer,
+// found with broadcast.As on a first channel from New, as the Broadcaster
+// finds them: a wrapper is tested as the channel it unwraps to), or a
+// channel whose type is not a pointer to a struct (NilOrZeroChannelFails),
 // are not run; Run logs "not applicable" and the reason for each instead.
 //
 // The rules, by subtest name:
@@ -66,6 +66,9 @@
 //   - HandBuiltMessages: Messages built by hand, not with NewMessage (no
 //     Update.ID, no Time, no Ledger), are each delivered, and (Keyed) under
 //     Message.Key, a key of their own.
+//   - SendAfterCloseFailsForGood (io.Closer): Close may be called twice,
+//     and a Send after Close delivers once or fails with an error marked
+//     Permanent, never a transient one the Broadcaster would retry in vain.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one

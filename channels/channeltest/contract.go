@@ -3,6 +3,7 @@ package channeltest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -41,6 +42,9 @@ func contractRules() []rule {
 				"two of different updates are each delivered, under keys of their own"},
 		{name: "NilOrZeroChannelFails", check: checkNotMade, needs: func(s subject) string { return s.notMade },
 			rule: "a nil or zero Channel (its constructor's error dropped) fails every call with an error, never panics"},
+		{name: "SendAfterCloseFailsForGood", check: checkSendAfterClose, needs: needsCloser,
+			rule: "a channel that is an io.Closer can be closed twice, and a Send after Close delivers once " +
+				"or fails with an error marked broadcast.Permanent: a transient one would be retried in vain"},
 		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
 			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
 				"leaves no connection of that client, and no goroutine of one, behind"},
@@ -54,6 +58,47 @@ func checkNotMade(s *suite) {
 	s.t.Logf("calling every exported method of a nil %v, then of a zero %v", t, t.Elem())
 	notmadetest.Check(s.t, reflect.Zero(t).Interface())
 	notmadetest.Check(s.t, reflect.New(t.Elem()).Interface())
+}
+
+func needsCloser(s subject) string {
+	if s.closer {
+		return ""
+	}
+	return "the channel is not an io.Closer (by type assertion)"
+}
+
+// Close may be called twice (a deferred Close after an explicit one), and
+// a closed channel either still delivers or says for good that it will
+// not: the Broadcaster retries a transient error until its retries run
+// out, and the closed channel answers each the same.
+func checkSendAfterClose(s *suite) {
+	closer, _ := broadcast.As[io.Closer](s.ch)
+	s.deliver(message(update(1)))
+	for i := 1; i <= 2; i++ {
+		var panicked any
+		_, err := s.do(context.Background(), fmt.Sprintf("Close %d", i), sendLimit,
+			func(context.Context) (broadcast.Receipt, error) {
+				defer func() { panicked = recover() }()
+				return broadcast.Receipt{}, closer.Close()
+			})
+		if panicked != nil {
+			s.t.Fatalf("Close %d panicked: %v", i, panicked)
+		}
+		if err != nil {
+			s.t.Logf("Close %d: %v", i, err)
+		}
+	}
+	m := message(update(2))
+	_, err := s.send(m)
+	if err != nil {
+		assert.Truef(s.t, broadcast.IsPermanent(err), "Send after Close: IsPermanent(%q): "+
+			"a closed channel fails the same way on every retry", err)
+		s.received(1)
+		return
+	}
+	for _, d := range s.sent(1, 2) {
+		assert.Truef(s.t, containsTitle(d.Text, m.Update.Title), "the delivery of the Send after Close is update 2: %q", d.Text)
+	}
 }
 
 func needsOwnClient(s subject) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -42,6 +43,7 @@ type subject struct {
 	retractor bool
 	checker   bool
 	previewer bool
+	closer    bool
 	// notMade says why the channel's type has no nil or zero value to
 	// call; "" when it is a pointer to a struct.
 	notMade string
@@ -59,6 +61,7 @@ func probe(t *testing.T, h Harness) subject {
 	_, retractor := broadcast.As[broadcast.Retractor](ch)
 	_, checker := broadcast.As[broadcast.Checker](ch)
 	_, previewer := broadcast.As[broadcast.Previewer](ch)
+	_, closer := broadcast.As[io.Closer](ch)
 	var found []string
 	for _, f := range []struct {
 		name string
@@ -76,7 +79,7 @@ func probe(t *testing.T, h Harness) subject {
 	if typ := reflect.TypeOf(ch); typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
 		notMade = fmt.Sprintf("the channel's type %v is not a pointer to a struct: it has no nil or zero value to call", typ)
 	}
-	return subject{h: h, editor: editor, retractor: retractor, checker: checker, previewer: previewer,
+	return subject{h: h, editor: editor, retractor: retractor, checker: checker, previewer: previewer, closer: closer,
 		notMade: notMade}
 }
 

@@ -1,0 +1,73 @@
+package channeltest_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// afterClose is what a closable chat does once closed.
+type afterClose int
+
+const (
+	staysUsable       afterClose = iota // Send delivers; Close again is nothing
+	failsTransient                      // Send fails with an unmarked error
+	secondClosePanics                   // Send fails for good; Close again panics
+)
+
+// closable is the reference chat with a Close. It is no pointer, so that
+// its nil value is not called: only the Close rule is told apart.
+type closable struct {
+	*chat
+	closes *atomic.Int32
+	then   afterClose
+}
+
+func (c closable) Close() error {
+	if c.closes.Add(1) > 1 && c.then == secondClosePanics {
+		panic("close of closed channel")
+	}
+	return nil
+}
+
+func (c closable) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if c.closes.Load() > 0 {
+		switch c.then {
+		case failsTransient:
+			return broadcast.Receipt{}, errors.New("chat: closed")
+		case secondClosePanics:
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: closed"))
+		}
+	}
+	return c.chat.Send(ctx, m)
+}
+
+// closing returns the reference harness with its channel a closable that
+// does then once closed.
+func closing(then afterClose) channeltest.Harness {
+	h := chatHarness()
+	newChat := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newChat(t)
+		return closable{chat: ch.(*chat), closes: new(atomic.Int32), then: then}, be
+	}
+	return h
+}
+
+// closableNotRun are the rules a closable's harness does not run.
+var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, []string{"NilOrZeroChannelFails"})
+
+func closeCases() []brokenCase {
+	return []brokenCase{
+		{"StaysUsableAfterClose", closing(staysUsable), nil, closableNotRun, ""},
+		{"TransientAfterClose", closing(failsTransient), []string{"SendAfterCloseFailsForGood"}, closableNotRun,
+			`Send after Close: IsPermanent("chat: closed")`},
+		{"SecondClosePanics", closing(secondClosePanics), []string{"SendAfterCloseFailsForGood"}, closableNotRun,
+			"Close 2 panicked: close of closed channel"},
+	}
+}
