@@ -126,6 +126,11 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 		contentType = "application/json"
 	}
 	if err := c.s.limiter.Wait(ctx); err != nil {
+		if ctx.Err() == nil {
+			// The limit lets the request go only after ctx's deadline:
+			// the limiter says so in an error of its own.
+			err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+		}
 		return &notSentError{fmt.Errorf("wait for the rate limit: %w", err)}
 	}
 	req, err := httpx.NewRequest(ctx, method, c.s.page+path, data, contentType)

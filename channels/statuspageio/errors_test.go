@@ -120,6 +120,7 @@ func TestRateLimiterPaces(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "wait for the rate limit")
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the deadline ends the attempt, as it would mid-request")
 	assert.Len(t, f.sent(), 1, "the second request was not sent")
 
 	ctx, cancel = context.WithCancel(context.Background())
