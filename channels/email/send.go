@@ -26,7 +26,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, errNotMade
 	}
 	if err := ctx.Err(); err != nil {
-		return broadcast.Receipt{}, err
+		return broadcast.Receipt{}, fmt.Errorf("email: %w", err)
 	}
 	if u := m.Update; u.ID == "" || u.IncidentID == "" || u.Time.IsZero() {
 		// Called directly, not by a Broadcaster: the Message-ID needs an ID.
