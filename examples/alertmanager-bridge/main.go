@@ -679,7 +679,7 @@ func serve(ctx context.Context, abort <-chan struct{}, ln net.Listener, h *handl
 			" and give Alertmanager the token (http_config.authorization), or set "+basicAuthEnv+
 			" (http_config.basic_auth)", slog.String("address", ln.Addr().String()))
 	}
-	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
+	log.Info("listening", slog.String("url", listenaddr.URL(ln.Addr(), "/alerts"))) // last: tests wait for it
 	logged := make(chan struct{})
 	stopLog := context.AfterFunc(ctx, func() {
 		defer close(logged)

@@ -411,7 +411,7 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 		s.stopPrune = prune.Start(ctx, o.keep, s.store.Prune, s.log, s.api.hide)
 	}
 	s.http = newHTTPServer(s.api.handler(), s.log)
-	s.log.Info("listening", slog.String("url", "http://"+s.ln.Addr().String()), slog.Any("channels", s.b.Channels()),
+	s.log.Info("listening", slog.String("url", listenaddr.URL(s.ln.Addr(), "")), slog.Any("channels", s.b.Channels()),
 		slog.Int("workers", o.workers), slog.Int("rate_limit", o.rateLimit), slog.Int("rate_burst", o.rateBurst))
 	return s, 0, nil
 }

@@ -241,7 +241,7 @@ var defaultTimeouts = serverlimits.Timeouts{
 // another.
 func servingOn(bound net.Addr, base string) string {
 	// A URL, as the base is: the zone of an IPv6 address %-escaped.
-	at := (&url.URL{Scheme: "http", Host: bound.String(), Path: "/"}).String()
+	at := listenaddr.URL(bound, "/")
 	if strings.TrimSuffix(base, "/") == strings.TrimSuffix(at, "/") {
 		return at
 	}

@@ -167,7 +167,7 @@ func listenAndServe(ctx context.Context, abort <-chan struct{}, srv *http.Server
 	if err != nil {
 		return fmt.Errorf("-listen: %w", err)
 	}
-	fmt.Fprintf(log, "webhook-receiver: listening on http://%s/\n", ln.Addr())
+	fmt.Fprintf(log, "webhook-receiver: listening on %s\n", listenaddr.URL(ln.Addr(), "/"))
 	return serveUntil(ctx, abort, srv, ln)
 }
 
