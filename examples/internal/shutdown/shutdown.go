@@ -50,10 +50,15 @@ const ExitAbandoned = 130
 // (0: however long they take), cutting off those still running after it.
 // When abort is closed first (a second signal), it closes every connection
 // and returns ErrAbandoned at once; when the grace period ended first, it
-// returns ErrCutOff.
+// returns ErrCutOff. Serving that failed as ctx ended is its error.
 func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration) error {
+	return serve(ctx, abort, srv, func() error { return srv.Serve(ln) }, grace)
+}
+
+// serve is Serve, srv serving through run.
+func serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, run func() error, grace time.Duration) (err error) {
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- run() }()
 	select {
 	case err := <-served:
 		return err
@@ -66,7 +71,13 @@ func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.
 	defer cancel()
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Shutdown(gctx) }()
-	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
+	defer func() {
+		// http.ErrServerClosed, once Shutdown began; another error when
+		// serving failed before it, as ctx ended: the program's outcome.
+		if failed := <-served; !errors.Is(failed, http.ErrServerClosed) && err == nil {
+			err = failed
+		}
+	}()
 	select {
 	case err := <-stopped:
 		if err != nil {

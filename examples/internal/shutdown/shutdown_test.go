@@ -2,6 +2,7 @@ package shutdown
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -149,4 +150,18 @@ func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
+}
+
+var errServeBroke = errors.New("serve broke")
+
+// Serving that failed as the first signal came is Serve's error, whichever
+// of the two Serve saw first: the program exits failed, not as after a
+// clean shutdown.
+func TestServeFailingAsTheSignalComes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		err := serve(ctx, nil, &http.Server{}, func() error { return errServeBroke }, time.Second)
+		require.ErrorIs(t, err, errServeBroke)
+	}
 }
