@@ -186,7 +186,7 @@ func TestStateThreadsAndDeduplicates(t *testing.T) {
 	again := send("investigating")
 	require.Equal(t, exitOK, again.code, again.stderr)
 	assert.Contains(t, again.stderr, "x: skipped (already delivered)")
-	assert.Contains(t, again.stderr, "was delivered before (same flags as typed, same -state); nothing was sent", "a re-run says why nothing went out")
+	assert.Contains(t, again.stderr, "was delivered before (same flags as typed, same state file); nothing was sent", "a re-run says why nothing went out")
 	assert.Regexp(t, `hooks +skipped +0 `, again.stdout)
 	assert.Len(t, x.sent(), 1, "the same update is not posted twice")
 	assert.Len(t, h.updates(), 1)
@@ -396,7 +396,7 @@ func TestReusedIDSaysTheTextIsNotCompared(t *testing.T) {
 	assert.Len(t, h.updates(), 1, "the ID was delivered: nothing is sent")
 	assert.NotContains(t, again.stderr, "same flags as typed")
 	assert.NotContains(t, again.stderr, "change its text")
-	assert.Contains(t, again.stderr, "update cdn-1 (-id) was delivered before with this -state; nothing was sent, "+
+	assert.Contains(t, again.stderr, "update cdn-1 (-id) was delivered before with this state file; nothing was sent, "+
 		"whatever its text now. To announce new text, give it a new -id.")
 }
 

@@ -64,7 +64,7 @@ func TestDryRunCorrect(t *testing.T) {
 	assert.Regexp(t, `x +edited`, r.stdout)
 	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "--- x: not sent: delivered before with this -state")
+	assert.Contains(t, r.stdout, "--- x: not sent: delivered before with this state file")
 }
 
 // A dry run of a correction of an update retracted on a channel says the

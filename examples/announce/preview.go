@@ -208,13 +208,13 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 	for _, name := range b.Channels() {
 		rt := routes[name]
 		if gone[name] {
-			rt.notSent = "retracted with this -state (update " + id + "): a send posts nothing"
+			rt.notSent = "retracted with this state file (update " + id + "): a send posts nothing"
 			routes[name] = rt
 			continue
 		}
 		done, failure, err := th.store.Done(ctx, id, name, "")
 		if err == nil && done && failure == "" {
-			rt.notSent = "delivered before with this -state (update " + id + "): a send skips it"
+			rt.notSent = "delivered before with this state file (update " + id + "): a send skips it"
 			routes[name] = rt
 			continue
 		}
@@ -225,7 +225,7 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 		if t, err := b.Thread(ctx, u.IncidentID, name); err == nil && t.Last.UpdateID != "" {
 			by = "update " + t.Last.UpdateID + ", newer,"
 		}
-		rt.notSent = "superseded with this -state (" + by + " was posted here since this one was first sent): a send posts nothing"
+		rt.notSent = "superseded with this state file (" + by + " was posted here since this one was first sent): a send posts nothing"
 		rt.assumed = ""
 		routes[name] = rt
 	}

@@ -146,11 +146,11 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 // -id does not, and the store keeps no text to compare.
 func (a *app) noteDeliveredBefore(id string) {
 	if a.opts.id != "" {
-		a.note("update %s (-id) was delivered before with this -state; nothing was sent, whatever its text now. "+
+		a.note("update %s (-id) was delivered before with this state file; nothing was sent, whatever its text now. "+
 			"To announce new text, give it a new -id.", id)
 		return
 	}
-	a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
+	a.note("update %s was delivered before (same flags as typed, same state file); nothing was sent. "+
 		"To announce it again, change its text or give it a new -id.", id)
 }
 

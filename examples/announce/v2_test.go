@@ -482,18 +482,18 @@ func TestDryRunSaysDeliveredBefore(t *testing.T) {
 
 	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "--- hooks: not sent: delivered before with this -state (update "+id+"): a send skips it")
+	assert.Contains(t, r.stdout, "--- hooks: not sent: delivered before with this state file (update "+id+"): a send skips it")
 	assert.Len(t, h.updates(), 1, "a dry run sends nothing")
 }
 
-// A dry run of an update retracted with this -state says so, as the send
+// A dry run of an update retracted with this state file says so, as the send
 // would, rather than that it was delivered before.
 func TestDryRunSaysRetracted(t *testing.T) {
 	args, id := sentAndRetracted(t)
 
 	r := announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "--- hooks: not sent: retracted with this -state (update "+id+"): a send posts nothing")
+	assert.Contains(t, r.stdout, "--- hooks: not sent: retracted with this state file (update "+id+"): a send posts nothing")
 	assert.NotContains(t, r.stdout, "delivered before")
 }
 
