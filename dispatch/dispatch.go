@@ -560,8 +560,9 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // safe to run from several processes at once, and does nothing on a
 // database already up to date. It uses two connections of pool at once:
 // one holds a lock that keeps other Migrate calls waiting, for as long as
-// ctx allows (the server's lock_timeout, statement_timeout and
-// idle_in_transaction_session_timeout do not apply to it). A pool whose
+// ctx allows (the server's lock_timeout, statement_timeout,
+// idle_in_transaction_session_timeout and transaction_timeout do not
+// apply to it). A pool whose
 // host holds an "@", or that sets after a password a setting that may be
 // the rest of a password written raw (see Config.Pool), is refused, as by
 // pgstore.Migrate: its error would print it. On a read-only server (a

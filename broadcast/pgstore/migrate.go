@@ -116,8 +116,8 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 // this package that is not, and with ErrReadOnly on a read-only server (a
 // standby) whose database it would change. It waits for another Migrate
 // under way for as long as ctx allows: the server's lock_timeout,
-// statement_timeout and idle_in_transaction_session_timeout do not apply
-// to it.
+// statement_timeout, idle_in_transaction_session_timeout and
+// transaction_timeout (PostgreSQL 17 on) do not apply to it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")

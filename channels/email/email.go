@@ -105,7 +105,9 @@
 // own receipt is Thread.Last, or whose Message-ID is in Thread.Last's
 // References (a later update replied to it), replies to what it replied
 // to the first time, with the same References: never to itself, nor to a
-// reply to it.
+// reply to it. (After a later reply, in a thread longer than MaxReferences,
+// the References are those the reply's capped chain kept: the first is
+// there, some of the oldest after it may not be.)
 //
 // Every update of an incident also has the same subject, because Gmail
 // threads only messages whose subjects match. The status changes with

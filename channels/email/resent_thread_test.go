@@ -76,3 +76,33 @@ func TestUpdateSentAgainInLongThread(t *testing.T) {
 	assert.Equal(t, last.ID, refs[len(refs)-1])
 	assert.Equal(t, last.ID, next.Get("In-Reply-To"))
 }
+
+// TestUpdateSentAgainAfterLaterReplyInLongThread: in a thread longer than
+// MaxReferences, an update sent again once a later update replied to it
+// replies to what it replied to the first time, and its References are
+// the chain the later update kept of it: the first, and the latest ones,
+// ending with what it replied to; the ID capping dropped from that chain
+// is not known to the message sent again.
+func TestUpdateSentAgainAfterLaterReplyInLongThread(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	root := send(t, ch, broadcast.Message{Update: incident(1)})
+	last := root
+	n := email.MaxReferences + 5
+	for i := 2; i <= n; i++ {
+		last = send(t, ch, broadcast.Message{Update: incident(i), Thread: broadcast.Thread{Root: root, Last: last}})
+	}
+	later := send(t, ch, broadcast.Message{Update: incident(n + 1), Thread: broadcast.Thread{Root: root, Last: last}})
+	send(t, ch, broadcast.Message{Update: incident(n), Thread: broadcast.Thread{Root: root, Last: later}})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, n+2)
+	first, again := parse(t, msgs[n-1].data).header, parse(t, msgs[n+1].data).header
+	assert.Equal(t, first.Get("In-Reply-To"), again.Get("In-Reply-To"))
+	was, is := strings.Fields(first.Get("References")), strings.Fields(again.Get("References"))
+	require.Len(t, was, email.MaxReferences)
+	require.Len(t, is, email.MaxReferences-1, "the ID capping dropped from the later update's chain")
+	assert.Equal(t, root.ID, is[0], "the first kept")
+	assert.Equal(t, was[2:], is[1:], "the latest kept")
+	assert.NotContains(t, is, last.ID)
+}
