@@ -203,7 +203,12 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 	gone := retractedOn(ctx, b, id)
 	var newer []string
 	if sentBefore && a.opts.correct == "" {
-		newer, _ = b.SupersededOn(ctx, u) // unread: "would send", as with a thread unread
+		// As the send gives it: without a Time, which the library reads
+		// with the place of its first send (of two updates of equal Time,
+		// the one first sent later is the newer).
+		asSent := u
+		asSent.Time = time.Time{}
+		newer, _ = b.SupersededOn(ctx, asSent) // unread: "would send", as with a thread unread
 	}
 	for _, name := range b.Channels() {
 		rt := routes[name]
