@@ -78,6 +78,14 @@ func breakMentions(s string) string {
 	}
 	links, found := keptLinks(s), findURLs(s)
 	var marks []mark
+	// The domain scans of the mentions so far have marked s up to
+	// scanned; blocked is set when the last one stopped there at a
+	// character that is none of a domain. A mention whose name runs into
+	// a domain scanned already (the next "＠" is a character of it) is
+	// scanned on from there, or not at all when it was blocked: its marks
+	// are those of the scan before, and a text of many such mentions is
+	// scanned once, not once for each.
+	scanned, blocked := 0, false
 	for i := 0; i < len(s); {
 		if len(links) > 0 && i >= links[0].start {
 			i = max(i, links[0].end)
@@ -105,18 +113,26 @@ func breakMentions(s string) string {
 		if len(links) > 0 {
 			domainEnd = links[0].start
 		}
+		from := i
+		if i < scanned {
+			if blocked {
+				continue
+			}
+			from = scanned
+		}
 		stop := domainEnd
-		for j, c := range s[i:domainEnd] {
+		for j, c := range s[from:domainEnd] {
 			if c == '.' {
-				marks = append(marks, mark{i + j, textsafe.WordJoiner})
+				marks = append(marks, mark{from + j, textsafe.WordJoiner})
 			} else if !isDomainRune(c) {
-				stop = i + j
+				stop = from + j
 				break
 			}
 		}
 		if stop < len(s) && stop == domainEnd {
 			marks = append(marks, mark{stop, textsafe.WordJoiner})
 		}
+		scanned, blocked = stop, stop < domainEnd
 	}
 	if len(marks) == 0 {
 		return s
