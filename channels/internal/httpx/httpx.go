@@ -24,7 +24,9 @@
 // A channel that needs the body of a 2xx (X's tweet id, for one) reads it
 // with Do instead, and bounds it itself: by Do's limit, the request's
 // context and the client's timeout. Do discards what is left beyond the
-// limit within BodyWait too.
+// limit within BodyWait too. A 2xx whose body breaks off is an error of
+// Do; an answer with any other status keeps its classification, with what
+// part of the body arrived, as from DoStatus.
 //
 // A channel's Send typically reads as:
 //
@@ -47,8 +49,8 @@
 // # Errors
 //
 // Transport errors (dial, TLS, reset, timeout, a malformed response) before
-// the response headers arrive, and for Do while reading the body up to its
-// limit, are returned unmarked, that is transient, but for the TLS failures
+// the response headers arrive, and for Do while reading the body of a 2xx
+// up to its limit, are returned unmarked, that is transient, but for the TLS failures
 // no retry can fix (see PermanentTLS: a certificate that does not verify, a
 // port that does not speak TLS), which are broadcast.Permanent. They are the
 // same for every channel: the *url.Error of net/http stays in the chain for
@@ -107,7 +109,8 @@ type Response struct {
 	Header http.Header // the response header
 	Body   []byte      // the body, at most the limit given to Do or DoStatus
 	// Truncated reports that Body is not the whole body: it was longer than
-	// the limit or, from DoStatus, it did not end in time or broke off.
+	// the limit or it did not end in time or broke off (from Do, only an
+	// answer that is not a 2xx).
 	Truncated bool
 	// Location is where a 3xx points, resolved against the request's URL
 	// and shown as redact.ShowURL shows it (its scheme and host: the path
@@ -121,8 +124,11 @@ type Response struct {
 // allow: use it when the body of a 2xx is needed. It discards at most
 // DrainLimit more bytes, for at most BodyWait, and closes the body, so that
 // the connection goes back to the pool when the body ended by then and is
-// closed otherwise. It returns an error only when no response arrived or its
-// body could not be read up to the limit; the status is left to Classify.
+// closed otherwise. It returns an error only when no response arrived or
+// the body of a 2xx could not be read up to the limit; the status is left
+// to Classify. The body of any other answer that breaks off (or does not
+// end in time) is not an error: the Response holds what arrived, with
+// Truncated set, so that a refusal keeps its status and its Retry-After.
 // A 101 Switching Protocols is returned without a body, its connection
 // closed at once (see switched).
 // Errors show the URL without its secrets (see redact.ShowURL).
@@ -146,7 +152,13 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 	}
 	if err != nil {
 		closeBody(resp.Body, cancel, false)
-		return nil, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err)))
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			return nil, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err)))
+		}
+		// A refusal is what its status says, whatever became of its body.
+		out.Truncated = true
+		out.scrub(rs, req.URL)
+		return out, nil
 	}
 	ended := !out.Truncated
 	if !ended {
