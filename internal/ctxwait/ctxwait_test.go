@@ -16,3 +16,15 @@ func TestSleep(t *testing.T) {
 		t.Fatalf("Sleep of an ended context: %v, want context.Canceled", err)
 	}
 }
+
+// A context already ended is Sleep's error however short the wait, a
+// zero one too, whose timer is as ready as the context's end.
+func TestSleepEndedContextZeroWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 200 {
+		if err := Sleep(ctx, 0); err != context.Canceled {
+			t.Fatalf("Sleep(ended, 0) = %v, want context.Canceled", err)
+		}
+	}
+}
