@@ -109,10 +109,17 @@ func Line(pkg, field, what string, v redact.Secret) error {
 	switch s := v.Reveal(); {
 	case strings.TrimSpace(s) != s:
 		return Errorf(pkg, field, "leading or trailing white space")
-	case strings.ContainsFunc(s, unicode.IsControl):
+	case strings.ContainsFunc(s, lineBreaking):
 		return Errorf(pkg, field, "holds a control character (such as a line break): %s one line of printable characters", what)
 	}
 	return nil
+}
+
+// lineBreaking reports whether r is a control character or one of the
+// Unicode line and paragraph separators, which are not control characters
+// but break a line all the same.
+func lineBreaking(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 // Distinct checks that no two of names, the entries of the list in field

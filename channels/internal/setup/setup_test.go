@@ -282,6 +282,8 @@ func TestLine(t *testing.T) {
 		"abcd\nefgh":           "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
 		"abcd\x00efgh":         "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
 		"abcd\u0085efgh-other": "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
+		"abcd\u2028efgh":       "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
+		"abcd\u2029efgh":       "p: Config.F: holds a control character (such as a line break): a key is one line of printable characters",
 	} {
 		err := Line("p", "F", "a key is", redact.NewSecret(v))
 		if want == "" {
