@@ -495,10 +495,11 @@ func checkSend(u Update) error {
 //
 // Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that the Store
 // records as the ID of a correction of another update, or of an update
-// sent (Send records it for an update without a Time of its own, RunJob
-// for every one): that ID is delivered already, and the correction would
-// be Skipped everywhere. An ID delivered that the Store records as
-// neither (an update sent with a Time of its own) is not refused, nor
+// sent (Send and RunJob record every update they send): that ID is
+// delivered already, and the correction would be Skipped everywhere. An
+// ID delivered that the Store records as neither (an update sent before
+// such records were kept, or whose record could not be written) is not
+// refused, nor
 // recorded as a correction's: the correction is Skipped where that ID was
 // delivered. Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
@@ -633,9 +634,9 @@ func correctsKey(id string) string { return "\x00corrects\x00" + id }
 // record that cannot be read or written lets the correction through, and
 // is logged: the check only catches a mistake; a correction made before
 // such records were kept is known only as one. An id delivered on some
-// channel without this record (an update sent with a Time of its own, of
-// which the Store keeps no record, or a correction whose record could not
-// be written: nothing says which update it corrects) is let through
+// channel without this record (an update sent before such records were
+// kept, or whose record could not be written, or a correction whose record
+// could not be written: nothing says which update it corrects) is let through
 // unrecorded, as is one whose marks cannot be read: recorded as the
 // correction of original, a later Send of that update would fail for good
 // on the channels that have it (see delivery.correctionsID), and a Correct
@@ -1205,11 +1206,15 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
+		// The record a resend finds (see SentTime), and the place of the
+		// first Send that orders updates of equal Time, on any instance
+		// and after a restart, as a Job's run keeps it: a Time given
+		// is the update's own, and kept.
+		t, p, unread := b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
 		if !timed {
-			u.Time, place, placeUnread = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
-		} else if op == opSend {
-			place = b.places.first(u.ID)
+			u.Time = t
 		}
+		place, placeUnread = p, unread
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
@@ -1438,17 +1443,14 @@ func (b *Broadcaster) SupersededOn(ctx context.Context, u Update) ([]string, err
 	defer b.mu.RUnlock()
 	timed := !u.Time.IsZero()
 	u = u.WithDefaults(time.Now().UTC().Round(0))
-	place, ok := b.places.get(u.ID) // a Send of u with a Time of its own: this Broadcaster's
-	if !timed {
-		t, p, sent, err := b.sentFirst(ctx, u.ID, sentKey(u.ID))
-		if err != nil && !sent {
-			return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was sent: %w", u.ID, err)
-		}
-		if sent {
-			u.Time, place, ok = t, p, !p.IsZero()
-		}
+	t, place, sent, err := b.sentFirst(ctx, u.ID, sentKey(u.ID))
+	if err != nil && !sent {
+		return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was sent: %w", u.ID, err)
 	}
-	if !ok {
+	if sent && !timed {
+		u.Time = t
+	}
+	if place.IsZero() {
 		place = b.places.stamp() // as a first Send's
 	}
 	var names []string

@@ -243,16 +243,13 @@ func (b *Broadcaster) lastPlace(ctx context.Context, last *Receipt, u *Update) (
 	return p, nil
 }
 
-// placeOf returns the place of update's first Send (see places): this
-// Broadcaster's, or the one the Store's record of the Time it was first
-// sent with holds (see firstSent), or, when the Store has no such record,
-// the one kept in memory for it to record (see unrecorded); zero when
-// none knows it. The record comes before the memory: what is kept there
-// for an update whose record could not be read is no place of its.
+// placeOf returns the place of update's first Send (see places): the one
+// the Store's record of the Time it was first sent with holds (see
+// firstSent), or, when the Store has no such record, the one kept in
+// memory for it to record (see unrecorded); zero when none knows it. The
+// record comes before the memory: what is kept there for an update whose
+// record could not be read is no place of its.
 func (b *Broadcaster) placeOf(ctx context.Context, update string) (time.Time, error) {
-	if p, ok := b.places.get(update); ok {
-		return p, nil
-	}
 	r, ok, err := b.store.Receipt(ctx, sentKey(update), sentChannel)
 	if err != nil {
 		return time.Time{}, err
@@ -304,68 +301,25 @@ func recordedPlace(r Receipt) time.Time {
 }
 
 // places gives each update sent a place among the Sends of updates, by
-// the clock, and remembers, for updates sent with a Time of their own
-// (which keep no record in the Store, see firstSent), the place of each
-// one's first Send in this Broadcaster, up to maxPlaces of them, the
-// latest: of two updates of an incident with equal Time, the one first
-// sent earlier is the older, and a Send of it again keeps that place.
+// the clock: of two updates of an incident with equal Time, the one first
+// sent earlier is the older, and a Send of it again keeps that place,
+// which the Store's record of its first Send holds (see firstSent).
 // Places given by one Broadcaster never repeat; those of instances
 // sharing a Store compare as their clocks tell.
 type places struct {
 	mu   sync.Mutex
-	last time.Time            // the latest place given
-	m    map[string]time.Time // update ID → place of its first Send
-	ring []string             // m's keys, in the order remembered
-	next int                  // once ring is full, the index of the oldest
+	last time.Time // the latest place given
 }
-
-// maxPlaces bounds the places remembered: some 100 bytes each.
-const maxPlaces = 10000
 
 // stamp returns a new place: the clock, or just after the latest place
 // given when the clock did not move past it.
 func (p *places) stamp() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.stampLocked()
-}
-
-func (p *places) stampLocked() time.Time {
 	t := time.Now().UTC().Round(0)
 	if !t.After(p.last) {
 		t = p.last.Add(time.Nanosecond)
 	}
 	p.last = t
 	return t
-}
-
-// first returns the place of update's first Send in this Broadcaster: the
-// one remembered, or else a new one, then remembered in place of the
-// oldest when maxPlaces are.
-func (p *places) first(update string) time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if t, ok := p.m[update]; ok {
-		return t
-	}
-	t := p.stampLocked()
-	if p.m == nil {
-		p.m = make(map[string]time.Time)
-	}
-	if len(p.ring) < maxPlaces {
-		p.ring = append(p.ring, update)
-	} else {
-		delete(p.m, p.ring[p.next])
-		p.ring[p.next] = update
-		p.next = (p.next + 1) % maxPlaces
-	}
-	p.m[update] = t
-	return t
-}
-
-func (p *places) get(update string) (time.Time, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t, ok := p.m[update]
-	return t, ok
 }
