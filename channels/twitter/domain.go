@@ -54,10 +54,11 @@ const unknown = -2
 // labelOK reports whether u[s:e] is a label: it starts and ends with a
 // host character; "_" is allowed inside a subdomain only.
 func (t *units) labelOK(s, e int, sub bool) bool {
+	t.steps++
 	if !isHostChar(t.u[s]) || !isHostChar(t.u[e-1]) {
 		return false
 	}
-	return sub || indexUnit(t.u[s:e], '_') < 0
+	return sub || t.under[s] >= e
 }
 
 // tldAt returns the end of the top-level domain at i, or -1: the longest

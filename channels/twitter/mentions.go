@@ -76,7 +76,7 @@ func breakMentions(s string) string {
 		at   int
 		text string
 	}
-	links, found := keptLinks(s), findURLs(s)
+	links, dropped := keptLinks(s), droppedPaths{s: s, found: findURLs(s), path: unknown}
 	var marks []mark
 	// The domain scans of the mentions so far have marked s up to
 	// scanned; blocked is set when the last one stopped there at a
@@ -106,7 +106,7 @@ func breakMentions(s string) string {
 			links = links[1:]
 		}
 		marks = append(marks, mark{i, mentionBreak})
-		if inDroppedPath(s, found, at) {
+		if dropped.inPath(at) {
 			continue // the link X drops goes on past the break: no domain starts here
 		}
 		domainEnd := len(s)
@@ -153,18 +153,43 @@ func breakMentions(s string) string {
 	return b.String()
 }
 
-// inDroppedPath reports whether s[at] is in the path of a link of found
-// (findURLs) that keptLinks drops for a hashtag: X drops the link, but its
-// search for links went past it, and a mentionBreak, which twitter-text's
-// expression takes for a character of a path, keeps it going past.
-func inDroppedPath(s string, found []urlSpan, at int) bool {
-	for _, u := range found {
-		if u.start <= at && at < u.end {
-			path := strings.IndexByte(s[u.start:at], '/')
-			return path >= 0 && !strings.ContainsRune(s[u.start+path:at], '?')
+// droppedPaths tells whether a position of s is in the path of a link of
+// found (findURLs, in order) that keptLinks drops for a hashtag: X drops
+// the link, but its search for links went past it, and a mentionBreak,
+// which twitter-text's expression takes for a character of a path, keeps
+// it going past. It is asked of positions in ascending order, and reads
+// each link once however many at signs the text holds.
+type droppedPaths struct {
+	s     string
+	found []urlSpan
+	// path and query are the offsets of the first "/" of found[0] and of
+	// the first "?" after it, -1 for none, or unknown.
+	path, query int
+	steps       int // the links passed and the bytes read, for tests to bound the work
+}
+
+// inPath reports whether s[at] is in the path of a link of found (and not
+// in its query); at is no less than in the call before.
+func (d *droppedPaths) inPath(at int) bool {
+	for len(d.found) > 0 && d.found[0].end <= at {
+		d.found, d.path = d.found[1:], unknown
+		d.steps++
+	}
+	if len(d.found) == 0 || d.found[0].start > at {
+		return false
+	}
+	u := d.found[0]
+	if d.path == unknown {
+		d.steps += u.end - u.start
+		d.path, d.query = strings.IndexByte(d.s[u.start:u.end], '/'), -1
+		if d.path >= 0 {
+			d.path += u.start
+			if q := strings.IndexByte(d.s[d.path:u.end], '?'); q >= 0 {
+				d.query = d.path + q
+			}
 		}
 	}
-	return false
+	return d.path >= 0 && d.path < at && (d.query < 0 || d.query >= at)
 }
 
 // mentionAt reports whether the text s after an at sign makes a mention

@@ -49,3 +49,42 @@ func TestQuietMentionsRunOnDomainMarks(t *testing.T) {
 		t.Fatalf("quietMentions = %q, want %q", got, want)
 	}
 }
+
+// TestDroppedPathsReadOnce checks that the question whether each mention
+// is in the path of a link X drops reads the links once, not once for
+// each mention: every mention used to look through all the links before
+// it, so that a text of many links and mentions ("a.co @a " repeated)
+// took time growing with the square of its length.
+func TestDroppedPathsReadOnce(t *testing.T) {
+	for _, n := range []int{500, 4_000} {
+		s := strings.Repeat("a.co @a ", n)
+		d := droppedPaths{s: s, found: findURLs(s), path: unknown}
+		if len(d.found) != n {
+			t.Fatalf("findURLs found %d links in %d copies of %q", len(d.found), n, "a.co @a ")
+		}
+		for at := range s {
+			if s[at] == '@' && d.inPath(at) {
+				t.Fatalf("the mention at %d is in no link's path, inPath says it is", at)
+			}
+		}
+		if bound := 2 * len(s); d.steps > bound {
+			t.Fatalf("asking about %d mentions among %d links took %d steps, want at most %d", n, n, d.steps, bound)
+		}
+	}
+}
+
+// TestDroppedPathsInPath checks which at signs are in the path of a link:
+// after its first "/" and before a "?".
+func TestDroppedPathsInPath(t *testing.T) {
+	s := "@a x.co@b x.co/@c/@d?@e y.co/@f?@g/@i z.co/-@h"
+	d := droppedPaths{s: s, found: findURLs(s), path: unknown}
+	var in []string
+	for at := range s {
+		if s[at] == '@' && d.inPath(at) {
+			in = append(in, s[at+1:at+2])
+		}
+	}
+	if got := strings.Join(in, ""); got != "cdfh" {
+		t.Fatalf("at signs in a path: %q, want %q (links %v)", got, "cdfh", findURLs(s))
+	}
+}

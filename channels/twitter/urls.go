@@ -85,9 +85,15 @@ type units struct {
 	u   []uint16
 	off []int // off[i] is the byte offset in the string of unit i
 	run []int // run[i] is the end of the run of host characters, "_" and "-" from i
+	// under[i] is the index of the first "_" at i or after, len(u) for
+	// none, so that labelOK tells a label without "_" at once, not by
+	// reading all of it for each start in a long run.
+	under []int
 
 	dom  []int          // dom[i] is domainAt(i) once known, or unknown
 	tlds map[[2]int]int // tldAt's answers by position and limit
+
+	steps int // the labels labelOK checked and the units it read, for tests to bound its work
 }
 
 func newUnits(s string) *units {
@@ -100,13 +106,18 @@ func newUnits(s string) *units {
 		}
 	}
 	t.off = append(t.off, len(s))
-	t.run = make([]int, len(t.u)+1)
-	t.run[len(t.u)] = len(t.u)
+	t.run, t.under = make([]int, len(t.u)+1), make([]int, len(t.u)+1)
+	t.run[len(t.u)], t.under[len(t.u)] = len(t.u), len(t.u)
 	for i := len(t.u) - 1; i >= 0; i-- {
 		if c := t.u[i]; isHostChar(c) || c == '_' || c == '-' {
 			t.run[i] = t.run[i+1]
 		} else {
 			t.run[i] = i
+		}
+		if t.u[i] == '_' {
+			t.under[i] = i
+		} else {
+			t.under[i] = t.under[i+1]
 		}
 	}
 	return t
