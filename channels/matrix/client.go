@@ -387,3 +387,126 @@ func redactKey(room, event string) string {
 	sum := sha256.Sum256([]byte("outagecast-redact-v1;" + room + ";" + event))
 	return hex.EncodeToString(sum[:16])
 }
+
+// The look-up of a post by its transaction ID (see sent) reads at most
+// lookbackEvents of the account's latest events in the room: by
+// /messages, lookbackPage at a time (a page within responseLimit with
+// events of the usual size; one too long to read fails the look-up), or
+// by one /sync.
+const (
+	lookbackEvents = 50
+	lookbackPage   = 10
+)
+
+// sent returns the event the account sent to room under the transaction
+// ID txn, found among its lookbackEvents latest events there: the
+// specification gives an event's unsigned transaction_id to the client
+// that sent it (the same access token, or its device), whether or not the
+// homeserver still remembers the transaction ID for a send. They are read
+// with GET /rooms/{roomId}/messages?dir=b, filtered on the account as
+// sender and on m.room.message. A homeserver that gives no event there a
+// transaction ID (Dendrite gives them on /sync alone) is asked again with
+// GET /sync, filtered on the room, its timeline the same way (see
+// sentBySync). It reports false when none of the events carries txn, and
+// returns the error of a read that failed.
+func (c *Channel) sent(ctx context.Context, room, txn string) (string, bool, error) {
+	me, err := c.whoami(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	filter, _ := json.Marshal(map[string][]string{"senders": {me}, "types": {"m.room.message"}})
+	from, tokens, txns := "", map[string]bool{}, false
+	for read := 0; read < lookbackEvents; {
+		q := url.Values{"dir": {"b"}, "limit": {strconv.Itoa(min(lookbackPage, lookbackEvents-read))},
+			"filter": {string(filter)}}
+		if from != "" {
+			q.Set("from", from)
+		}
+		var page messagesPage
+		if err := c.call(ctx, http.MethodGet, roomPath(room, "messages")+"?"+q.Encode(), nil, &page); err != nil {
+			return "", false, err
+		}
+		if id, ok := findTxn(page.Chunk, me, txn); ok {
+			return id, true, nil
+		}
+		for _, ev := range page.Chunk {
+			txns = txns || ev.Unsigned.TransactionID != ""
+		}
+		read += len(page.Chunk)
+		// An end named before (a server's tokens going round) ends the
+		// look-up as a page without one does.
+		if len(page.Chunk) == 0 || page.End == "" || tokens[page.End] {
+			break
+		}
+		tokens[page.End] = true
+		from = page.End
+	}
+	if txns {
+		return "", false, nil // the server gives transaction IDs there: txn's event is not among them
+	}
+	return c.sentBySync(ctx, room, txn, me)
+}
+
+// sentBySync looks for txn's event (see sent) in room's timeline of an
+// initial GET /sync (no since, timeout 0, presence left as it is),
+// filtered on the room, on the account's m.room.message events, the latest
+// lookbackEvents of them, and on nothing else (no state, account data,
+// presence or receipts). A homeserver that leaves the filter's room list
+// aside (Dendrite) answers for every room the account has joined: an
+// answer longer than responseLimit fails the look-up.
+func (c *Channel) sentBySync(ctx context.Context, room, txn, me string) (string, bool, error) {
+	none := map[string][]string{"types": {}}
+	filter, _ := json.Marshal(map[string]any{"account_data": none, "presence": none,
+		"room": map[string]any{"rooms": []string{room}, "account_data": none, "ephemeral": none, "state": none,
+			"timeline": map[string]any{"limit": lookbackEvents, "senders": []string{me}, "types": []string{"m.room.message"}}}})
+	q := url.Values{"timeout": {"0"}, "set_presence": {"offline"}, "filter": {string(filter)}}
+	var a syncAnswer
+	if err := c.call(ctx, http.MethodGet, pathV3+"/sync?"+q.Encode(), nil, &a); err != nil {
+		return "", false, err
+	}
+	id, ok := findTxn(a.Rooms.Join[room].Timeline.Events, me, txn)
+	return id, ok, nil
+}
+
+// findTxn returns the ID of the event among events that me sent under the
+// transaction ID txn.
+func findTxn(events []sentEvent, me, txn string) (string, bool) {
+	for _, ev := range events {
+		if ev.Unsigned.TransactionID == txn && ev.Sender == me && validID('$', ev.EventID) {
+			return ev.EventID, true
+		}
+	}
+	return "", false
+}
+
+// sentEvent is an event as /messages and /sync list it, as far as sent
+// needs it.
+type sentEvent struct {
+	EventID  string `json:"event_id"`
+	Sender   string `json:"sender"`
+	Unsigned struct {
+		TransactionID string `json:"transaction_id"`
+	} `json:"unsigned"`
+}
+
+// messagesPage is a page of GET /rooms/{roomId}/messages.
+type messagesPage struct {
+	Chunk []sentEvent `json:"chunk"` // required
+	End   string      `json:"end"`
+}
+
+func (a *messagesPage) ours() bool { return a.Chunk != nil }
+
+// syncAnswer is the answer of GET /sync, as far as sentBySync needs it.
+type syncAnswer struct {
+	NextBatch string `json:"next_batch"` // required
+	Rooms     struct {
+		Join map[string]struct {
+			Timeline struct {
+				Events []sentEvent `json:"events"`
+			} `json:"timeline"`
+		} `json:"join"`
+	} `json:"rooms"`
+}
+
+func (a *syncAnswer) ours() bool { return a.NextBatch != "" }

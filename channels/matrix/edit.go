@@ -61,7 +61,20 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 				}
 			}
 		}
-		err := c.editPost(ctx, m, p, text)
+		// An edit an earlier attempt sent (see editing), its outcome
+		// unknown, is looked for in the room first, as a post is.
+		put := func(txn string, body []byte) error {
+			if m.Attempt > 1 && f.Progressed(i, editing(p)) {
+				if _, ok, err := c.sent(ctx, p.room, txn); err == nil && ok {
+					return nil
+				}
+			} else {
+				_ = f.MarkProgress(i, editing(p)) // the Broadcaster reports a failed mark
+			}
+			_, err := c.send(ctx, p.room, txn, body)
+			return err
+		}
+		err := c.editPost(ctx, m, p, text, put)
 		if err == nil && shared {
 			_ = f.MarkProgress(i, editedPart(p)) // the Broadcaster reports a failed mark
 		}
@@ -74,8 +87,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	return c.receipt(ctx, posts), nil
 }
 
-// editPost replaces p's event with text, by an m.replace event. See Edit.
-func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, text string) error {
+// editPost replaces p's event with text, by an m.replace event, which put
+// sends under the transaction ID it is given. See Edit.
+func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, text string,
+	put func(txn string, body []byte) error) error {
 	if err := c.editable(ctx, p); err != nil {
 		return err
 	}
@@ -89,7 +104,7 @@ func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, tex
 	case to != "":
 		return fmt.Errorf("%w: the room was upgraded to %s", broadcast.ErrNotEditable, to)
 	}
-	_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+	err = put(editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
 	if err != nil && refused(err) {
 		if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
 			// An upgraded room refuses the account's events: the
@@ -104,6 +119,12 @@ func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, tex
 // a target whose edit of p's event, a post another target shares, was
 // made.
 func editedPart(p post) string { return "edited " + p.event + " in " + p.room }
+
+// editing is the progress part (see broadcast.Fanout.MarkProgress) of a
+// target whose edit of p's event is about to be sent, marked before the
+// request: a retry finds it marked when the outcome of that edit may be
+// unknown, and looks for it in the room (see sent) before editing again.
+func editing(p post) string { return "editing " + p.event + " in " + p.room }
 
 // editKey is the transaction ID of the edit of event under key, the
 // correction's Message.Key for the room: the same on every attempt, and not

@@ -89,6 +89,14 @@ type fakeServer struct {
 	// particular access token"): a send to another room under a
 	// transaction ID seen before is answered with that earlier event.
 	txnAnyRoom bool
+	// otherToken is another access token of the user (another login),
+	// accepted as f.token is, with transaction IDs of its own.
+	otherToken string
+	// failMessages fails the reads of a room's /messages alone.
+	failMessages channeltest.Failure
+	// noTxnOnMessages gives no transaction ID on /messages, as Dendrite
+	// v0.13.8 does (it gives them on /sync).
+	noTxnOnMessages bool
 }
 
 // fakeEvent is an event in a room.
@@ -100,6 +108,7 @@ type fakeEvent struct {
 	redacted      bool
 	edits         []*fakeEvent
 	sender        string // "" for the channel's user
+	token         string // the access token that sent it
 }
 
 // fakeRequest is a request as the server received it.
@@ -138,6 +147,8 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/state/{type}/{key...}", f.serve(f.state))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
+	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/messages", f.serve(f.messages))
+	mux.HandleFunc("GET "+pathV3+"/sync", f.serve(f.sync))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
 	})
@@ -182,6 +193,9 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 		if failure == channeltest.FailNone && r.PathValue("alias") != "" {
 			failure = f.failDirectory
 		}
+		if failure == channeltest.FailNone && strings.HasSuffix(r.URL.Path, "/messages") {
+			failure = f.failMessages
+		}
 		if failure != channeltest.FailNone {
 			failed(w, r, failure)
 			return
@@ -191,6 +205,7 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 			answer(w, http.StatusUnauthorized, `{"errcode":"M_MISSING_TOKEN","error":"Missing access token"}`)
 			return
 		case "Bearer " + f.token:
+		case "Bearer " + cmp.Or(f.otherToken, f.token):
 		default:
 			answer(w, http.StatusUnauthorized, `{"errcode":"M_UNKNOWN_TOKEN","error":"Unknown access token","soft_logout":false}`)
 			return
@@ -258,7 +273,8 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 	if f.txnAnyRoom {
 		scope = ""
 	}
-	key := f.token + "\x00" + scope + "\x00send\x00" + txn
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	key := token + "\x00" + scope + "\x00send\x00" + txn
 	if id, ok := f.txns[key]; ok { // a retried transaction: the same event
 		e := f.event(id)
 		if e.kind == "post" {
@@ -270,7 +286,7 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 	if r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &c) != nil {
 		return http.StatusBadRequest, `{"errcode":"M_NOT_JSON","error":"Content not JSON."}`
 	}
-	e := &fakeEvent{room: room, txn: txn, kind: "post", content: c, raw: body}
+	e := &fakeEvent{room: room, txn: txn, kind: "post", content: c, raw: body, token: token}
 	if status, err := f.valid(e); status != 0 {
 		return status, err
 	}
@@ -505,6 +521,141 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
 	}
 	return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Cannot find state event"}`
+}
+
+// messages lists a room's events, newest first, as GET
+// /rooms/{roomId}/messages?dir=b does: limit events (10 unless asked),
+// from the offset in from, those of the filter's senders and types alone,
+// and end while more are left. An event's unsigned holds its transaction
+// ID only for the access token that sent it, as the specification gives
+// it to the client that sent the event alone; a forgotten transaction
+// (see forget) is still there.
+func (f *fakeServer) messages(r *http.Request, _ []byte) (int, string) {
+	room, q := r.PathValue("room"), r.URL.Query()
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	if q.Get("dir") != "b" {
+		return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"the fake pages backwards only"}`
+	}
+	var filter eventFilter
+	if v := q.Get("filter"); v != "" && json.Unmarshal([]byte(v), &filter) != nil {
+		return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"invalid filter"}`
+	}
+	events := f.roomEvents(room, filter)
+	slices.Reverse(events)
+	limit, from := 10, 0
+	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	if v := q.Get("from"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(v, "t_"))
+		if err != nil || n < 0 || n > len(events) {
+			return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"invalid from"}`
+		}
+		from = n
+	}
+	chunk := []any{}
+	for _, e := range events[from:min(from+limit, len(events))] {
+		chunk = append(chunk, f.clientEvent(r, e, !f.noTxnOnMessages))
+	}
+	page := map[string]any{"chunk": chunk, "start": "t_" + strconv.Itoa(from)}
+	if from+limit < len(events) {
+		page["end"] = "t_" + strconv.Itoa(from+limit)
+	}
+	b, _ := json.Marshal(page)
+	return http.StatusOK, string(b)
+}
+
+// eventFilter is the part of a RoomEventFilter the fake applies.
+type eventFilter struct {
+	Limit   int      `json:"limit"`
+	Senders []string `json:"senders"`
+	Types   []string `json:"types"`
+}
+
+// eventType is e's event type.
+func eventType(e *fakeEvent) string {
+	if e.kind == "redaction" {
+		return "m.room.redaction"
+	}
+	return "m.room.message"
+}
+
+// roomEvents returns room's events that filter lets through, oldest first.
+func (f *fakeServer) roomEvents(room string, filter eventFilter) []*fakeEvent {
+	var out []*fakeEvent
+	for _, e := range f.events {
+		if e.room == room && (filter.Senders == nil || slices.Contains(filter.Senders, cmp.Or(e.sender, f.user))) &&
+			(filter.Types == nil || slices.Contains(filter.Types, eventType(e))) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// clientEvent returns e as the client of r is given it: its unsigned
+// holds its transaction ID, with txn, when r's access token sent it.
+func (f *fakeServer) clientEvent(r *http.Request, e *fakeEvent, txn bool) map[string]any {
+	unsigned := map[string]any{"age": 1200}
+	if txn && e.txn != "" && "Bearer "+e.token == r.Header.Get("Authorization") {
+		unsigned["transaction_id"] = e.txn
+	}
+	return map[string]any{"content": json.RawMessage(cmp.Or(string(e.raw), "{}")), "event_id": e.id,
+		"origin_server_ts": 1741944413000, "room_id": e.room, "sender": cmp.Or(e.sender, f.user),
+		"type": eventType(e), "unsigned": unsigned}
+}
+
+// sync answers an initial GET /sync: the timeline of each room the user
+// has joined (those the filter's room list names), its
+// latest events that the timeline filter lets through, with the
+// transaction IDs of the access token's own; nothing else.
+func (f *fakeServer) sync(r *http.Request, _ []byte) (int, string) {
+	var filter struct {
+		Room struct {
+			Rooms    []string    `json:"rooms"`
+			Timeline eventFilter `json:"timeline"`
+		} `json:"room"`
+	}
+	if v := r.URL.Query().Get("filter"); v != "" && json.Unmarshal([]byte(v), &filter) != nil {
+		return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"invalid filter"}`
+	}
+	if r.URL.Query().Get("since") != "" {
+		return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"the fake syncs from the start only"}`
+	}
+	join := map[string]any{}
+	for _, room := range f.joined {
+		if filter.Room.Rooms != nil && !slices.Contains(filter.Room.Rooms, room) {
+			continue
+		}
+		events := f.roomEvents(room, filter.Room.Timeline)
+		limit := cmp.Or(filter.Room.Timeline.Limit, 10)
+		limited := len(events) > limit
+		events = events[max(0, len(events)-limit):]
+		timeline := []any{}
+		for _, e := range events {
+			ev := f.clientEvent(r, e, true)
+			delete(ev, "room_id") // the sync format
+			timeline = append(timeline, ev)
+		}
+		join[room] = map[string]any{"timeline": map[string]any{"events": timeline, "limited": limited}}
+	}
+	b, _ := json.Marshal(map[string]any{"next_batch": "s_" + strconv.Itoa(len(f.events)),
+		"rooms": map[string]any{"join": join}})
+	return http.StatusOK, string(b)
+}
+
+// forget forgets every transaction ID of a send, as a homeserver does
+// after a while (Dendrite: 30 to 60 minutes) or when it restarts: a send
+// under one of them makes a new event. The events keep theirs.
+func (f *fakeServer) forget() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k := range f.txns {
+		if strings.Contains(k, "\x00send\x00") {
+			delete(f.txns, k)
+		}
+	}
 }
 
 func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {

@@ -98,18 +98,45 @@
 // a homeserver that already has an event of that transaction ID from the
 // same access token answers with that event instead of posting again, so
 // a retry after a lost answer does not post twice. Homeservers remember
-// transaction IDs per access token (or its device) for a limited time
-// only: Dendrite in memory, for 30 to 60 minutes, forgotten when it
-// restarts. So keep one long-lived access token per channel and per
-// program (a new login, or another token, makes every transaction ID new:
-// the update would be posted again), and know that a retry that comes
-// after the homeserver restarted, or after that time, can post a second
-// time. The Broadcaster's retries come within minutes, and its Ledger
-// keeps a room that got the update from being sent to again.
+// transaction IDs for a send per access token (or its device) for a
+// limited time only: Dendrite in memory, for 30 to 60 minutes, forgotten
+// when it restarts. So the channel records in the Ledger, before each
+// post's request (broadcast.Fanout.MarkProgress), that the post is under
+// way in that room, and a retry (Message.Attempt above 1: after a lost
+// answer, a timeout, a 5xx, a process that ended mid-attempt) of a post
+// so recorded first looks for its event in the room: among the latest 50
+// m.room.message events the account sent there, read with GET
+// /rooms/{roomId}/messages?dir=b, filtered on the account as sender, 10 a
+// page, and, when no event there carries a transaction ID (Dendrite gives
+// them on /sync alone), with one GET /sync (no since, timeout 0, presence
+// left as it is) filtered on the room and the same events. The
+// specification gives an event's transaction ID (unsigned.transaction_id)
+// to the client that sent it, and a homeserver keeps it with the event
+// (Dendrite in its database, after a restart too): an event found under
+// the post's transaction ID is taken as the post, without a second
+// request. When
+// none is found, or the look-up fails (a 5xx, a rate limit, an answer
+// longer than 1.5 MiB: /sync on Dendrite answers for every room the
+// account has joined), the post is sent as on the first attempt, under
+// the same transaction ID, which a homeserver that still remembers it
+// answers with the event it made. A first attempt reads nothing. So a
+// retry after a lost answer does not post twice, also after the
+// homeserver forgot the transaction ID or restarted, unless the account
+// sent 50 or more newer m.room.message events (posts, edits) to the room
+// since (a homeserver that forgot the transaction ID then posts again),
+// or the retry comes with
+// another access token (a new login): no homeserver gives it the
+// transaction ID, which is its own for a send too, and the update is
+// posted again. So keep one long-lived access token per channel and per
+// program. The Broadcaster's Ledger keeps a room that got the update from
+// being sent to again.
 // An edit's transaction ID is derived from the correction's Message.Key
 // and the event it edits, not that Key itself, which the correction is
-// posted anew under where the original is gone; a redaction's is derived
-// from its room and event.
+// posted anew under where the original is gone; a retry of an edit whose
+// outcome is unknown looks for it the same way. A redaction's is derived
+// from its room and event; a redaction sent again once the homeserver
+// forgot it redacts an event already redacted, and shows nothing new, so
+// it is not looked for.
 //
 // # Threading
 //
@@ -318,24 +345,39 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return p, ok, nil
 	}
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		// The transaction ID of the post in room: on a retry, that of
-		// another target whose post there failed so in an earlier
-		// attempt (see triedIn), which the homeserver answers with the
-		// event it may have made then, else the target's own.
+		// The transaction ID of the post in room, and the target it is
+		// of: on a retry, that of another target whose post there failed
+		// so in an earlier attempt (see triedIn), which the homeserver
+		// answers with the event it may have made then, else the
+		// target's own.
 		own := true
-		txn := func(room string) string {
+		txn := func(room string) (string, int) {
 			own = true
 			if m.Attempt > 1 {
 				for j, t := range c.s.targets {
 					if j != i && f.Progressed(j, triedIn(room)) {
 						own = false
-						return sendKey(m.Key(t), t, room)
+						return sendKey(m.Key(t), t, room), j
 					}
 				}
 			}
-			return sendKey(m.Key(c.s.targets[i]), c.s.targets[i], room)
+			return sendKey(m.Key(c.s.targets[i]), c.s.targets[i], room), i
 		}
-		p, room, err := c.post(ctx, m, c.s.targets[i], text, in, txn)
+		// A post under a transaction ID that an earlier attempt sent
+		// (see sending), its outcome unknown, is looked for in the room
+		// first: the homeserver may have forgotten the transaction ID.
+		put := func(room string, body []byte) (string, error) {
+			id, owner := txn(room)
+			if m.Attempt > 1 && f.Progressed(owner, sending(room)) {
+				if event, ok, err := c.sent(ctx, room, id); err == nil && ok {
+					return event, nil
+				}
+			} else {
+				_ = f.MarkProgress(owner, sending(room)) // the Broadcaster reports a failed mark
+			}
+			return c.send(ctx, room, id, body)
+		}
+		p, room, err := c.post(ctx, m, c.s.targets[i], text, in, put)
 		if err != nil && room != "" && !broadcast.IsPermanent(err) {
 			if unsure[room] == nil {
 				unsure[room] = fmt.Errorf("the room %s may have the update from %s, whose post failed: %w",
@@ -398,6 +440,13 @@ func fanOut(ctx context.Context, f *broadcast.Fanout, do func(i int) (*broadcast
 // its room's m.room.tombstone cannot be read for now).
 func triedIn(room string) string { return "tried " + room }
 
+// sending is the progress part (see broadcast.Fanout.MarkProgress) of a
+// target whose transaction ID a post in room is about to be sent under,
+// marked before the request: a retry finds it marked when the outcome of
+// that post may be unknown (a lost answer, a 5xx, a process that ended),
+// and looks for its event in the room (see sent) before posting again.
+func sending(room string) string { return "sending " + room }
+
 // everyRoom reports whether err, a room's, is one every room would get:
 // the access token refused, or an answer from another server.
 func everyRoom(err error) bool {
@@ -414,11 +463,12 @@ func everyRoom(err error) bool {
 // lead to one room (an upgraded room and its replacement, both in
 // Config.Rooms; an alias of a configured room ID) get each update once.
 // When in returns an error for the room (another target's post there may
-// have been made), so does post, without a request. txn gives the
-// transaction ID of the post in a room. It also returns the room it sent
-// the post to last, "" when it sent none.
+// have been made), so does post, without a request. put sends the post's
+// event content to a room, under the post's transaction ID there, and
+// returns its event ID. It also returns the room it sent the post to
+// last, "" when it sent none.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string,
-	in func(room string) (post, bool, error), txn func(room string) string) (post, string, error) {
+	in func(room string) (post, bool, error), put func(room string, body []byte) (string, error)) (post, string, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, "", err
@@ -436,7 +486,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		return p, "", err
 	}
 	rel := threadIn(m.Thread, target, room)
-	event, err := c.send(ctx, room, txn(room), encode(message(c.s.msgtype, text, rel)))
+	event, err := put(room, encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			if p, ok, err := in(now); ok || err != nil {
@@ -444,7 +494,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 				return p, "", err
 			}
 			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = c.send(ctx, room, txn(room), encode(message(c.s.msgtype, text, rel)))
+			event, err = put(room, encode(message(c.s.msgtype, text, rel)))
 		}
 	}
 	if err != nil && room != old {
