@@ -408,8 +408,16 @@ const (
 // transaction ID (Dendrite gives them on /sync alone) is asked again with
 // GET /sync, filtered on the room, its timeline the same way (see
 // sentBySync). It reports false when none of the events carries txn, and
-// returns the error of a read that failed.
+// returns the error of a read that failed. It takes at most half the time
+// left until ctx's deadline (the attempt's), so that a read that does not
+// answer (an initial /sync of an account in many rooms) leaves the post's
+// own request the rest, rather than fail it, and every retry after it.
 func (c *Channel) sent(ctx context.Context, room, txn string) (string, bool, error) {
+	if end, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(end)/2))
+		defer cancel()
+	}
 	me, err := c.whoami(ctx)
 	if err != nil {
 		return "", false, err

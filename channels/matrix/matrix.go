@@ -114,10 +114,12 @@
 // to the client that sent it, and a homeserver keeps it with the event
 // (Dendrite in its database, after a restart too): an event found under
 // the post's transaction ID is taken as the post, without a second
-// request. When
+// request. The look-up takes at most half the time left to the attempt
+// (the deadline of Send's or Edit's context), leaving the post's request
+// the rest. When
 // none is found, or the look-up fails (a 5xx, a rate limit, an answer
 // longer than 1.5 MiB: /sync on Dendrite answers for every room the
-// account has joined), the post is sent as on the first attempt, under
+// account has joined; that half of the time over), the post is sent as on the first attempt, under
 // the same transaction ID, which a homeserver that still remembers it
 // answers with the event it made. A first attempt reads nothing. So a
 // retry after a lost answer does not post twice, also after the
