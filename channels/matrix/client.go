@@ -391,11 +391,13 @@ func redactKey(room, event string) string {
 // The look-up of a post by its transaction ID (see sent) reads at most
 // lookbackEvents of the account's latest events in the room: by
 // /messages, lookbackPage at a time (a page within responseLimit with
-// events of the usual size; one too long to read fails the look-up), or
-// by one /sync.
+// events of the usual size; one too long to read fails the look-up), in
+// at most lookbackPages requests (a page may come empty with more after
+// it), or by one /sync.
 const (
 	lookbackEvents = 50
 	lookbackPage   = 10
+	lookbackPages  = 2 * lookbackEvents / lookbackPage
 )
 
 // sent returns the event the account sent to room under the transaction
@@ -424,7 +426,7 @@ func (c *Channel) sent(ctx context.Context, room, txn string) (string, bool, err
 	}
 	filter, _ := json.Marshal(map[string][]string{"senders": {me}, "types": {"m.room.message"}})
 	from, tokens, txns := "", map[string]bool{}, false
-	for read := 0; read < lookbackEvents; {
+	for read, pages := 0, 0; read < lookbackEvents && pages < lookbackPages; pages++ {
 		q := url.Values{"dir": {"b"}, "limit": {strconv.Itoa(min(lookbackPage, lookbackEvents-read))},
 			"filter": {string(filter)}}
 		if from != "" {
@@ -441,9 +443,11 @@ func (c *Channel) sent(ctx context.Context, room, txn string) (string, bool, err
 			txns = txns || ev.Unsigned.TransactionID != ""
 		}
 		read += len(page.Chunk)
-		// An end named before (a server's tokens going round) ends the
-		// look-up as a page without one does.
-		if len(page.Chunk) == 0 || page.End == "" || tokens[page.End] {
+		// A page without an end is the last; an empty one with an end is
+		// not (the specification: the server's checks may have left none
+		// of its events). An end named before (a server's tokens going
+		// round) ends the look-up as a page without one does.
+		if page.End == "" || tokens[page.End] {
 			break
 		}
 		tokens[page.End] = true

@@ -107,7 +107,8 @@
 // so recorded first looks for its event in the room: among the latest 50
 // m.room.message events the account sent there, read with GET
 // /rooms/{roomId}/messages?dir=b, filtered on the account as sender, 10 a
-// page, and, when no event there carries a transaction ID (Dendrite gives
+// page (past a page that comes empty, as the specification allows, in at
+// most 10 requests), and, when no event there carries a transaction ID (Dendrite gives
 // them on /sync alone), with one GET /sync (no since, timeout 0, presence
 // left as it is) filtered on the room and the same events. The
 // specification gives an event's transaction ID (unsigned.transaction_id)
