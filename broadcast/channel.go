@@ -132,7 +132,8 @@ func (m Message) Validate() error { return m.Update.validate(false) }
 // Key returns the idempotency key of delivering m's update to target (""
 // for the channel as a whole): the same on every attempt, after a restart
 // and on every instance, for the same Update.ID, channel name and target,
-// and different otherwise. Channels send it as the platform's idempotency
+// and different otherwise. A Message built by hand (NewMessage) has no
+// channel name: its keys are the same for every channel it is given to. Channels send it as the platform's idempotency
 // key: the Standard Webhooks webhook-id, Mastodon's Idempotency-Key,
 // Matrix's txnId, Google Chat's requestId. It is 32 lower-case hexadecimal
 // digits, which every such platform accepts. For an Update without an ID

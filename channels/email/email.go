@@ -92,8 +92,10 @@
 // The updates of one incident form one conversation in mail clients. Each
 // update has one Message-ID, the same for every recipient (as on a mailing
 // list) and on every attempt, also after a restart: it is made of
-// Message.Key(""), which is stable for the update and the channel's name,
-// the incident's slug and the domain of From. A recipient sent to again on
+// Message.Key(""), which is stable for the update and the channel's name
+// (a Message built by hand, with broadcast.NewMessage, knows no channel
+// name: two e-mail channels sent it give the update one Message-ID), the
+// incident's slug and the domain of From. A recipient sent to again on
 // a retry therefore gets the same Message-ID as before, and mail clients and
 // servers that drop duplicates by Message-ID show one message.
 //
