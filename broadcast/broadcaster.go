@@ -374,14 +374,12 @@ func (b *Broadcaster) Channels() []string {
 // already posted for the incident (an earlier Update.Time; for equal
 // times, the one first sent earlier: a Send of an update sent before
 // keeps its first Send's place, which the Store's record of the Time it
-// was first sent with holds for an update sent without a Time and for a
-// Job, on every instance (an attempt that cannot read it there fails
-// transiently, as one that cannot read its mark does), and which the
-// Broadcaster remembers, for the
-// latest 10,000, for an update sent with its Time; an update of u's Time
-// whose place this instance does not know, sent with its Time by another
-// instance or before a restart, counts as first sent before u when it
-// was posted, and u as first sent now) is not posted there, nor, on a channel with
+// was first sent with holds, for an update sent with or without a Time
+// and for a Job, on every instance (an attempt that cannot read it there
+// fails transiently, as one that cannot read its mark does); an update of
+// u's Time whose place the Store does not hold, sent before such records
+// were kept, counts as first sent before u when it was posted, and u as
+// first sent now) is not posted there, nor, on a channel with
 // many targets, to a target a newer one reached (for equal times there,
 // the update whose first Send came to the channel's targets first, as
 // the Store records it, is the older, whichever instance sends it), and

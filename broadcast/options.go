@@ -94,8 +94,9 @@ type Options struct {
 	// error, unlock is not called (Lock releases whatever it took before
 	// it failed). It is
 	// also held for a moment, under a reserved name, while the first Send
-	// of an update without a Time records the Time it took (see
-	// Broadcaster.SentTime), so that instances agree on it, and while a
+	// (or run of a Job) of an update records the Time it was sent with and
+	// the place of that Send (see Broadcaster.SentTime), so that instances
+	// agree on them, and while a
 	// Correct, or a run of a JobCorrect, records which update its
 	// correction ID corrects (see Broadcaster.Correct); those calls' ctx
 	// ends with the caller's but holds none of its values, which are

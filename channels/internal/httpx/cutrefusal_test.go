@@ -35,7 +35,8 @@ func cutAnswer(t *testing.T, status int, header, partial string) string {
 // A refusal whose body breaks off is still the refusal its status says:
 // Do returns what arrived, Truncated, and Classify keeps the verdict of
 // the status and its Retry-After, rather than a transient read error
-// that would retry a 401 for good and a 429 at once.
+// that would retry a 429 at once. That holds for the refusals judged by
+// their status: a retried one (429, 5xx).
 func TestDoRefusalWithBodyCutKeepsItsStatus(t *testing.T) {
 	rd := redact.NewRedactor(redact.NewSecret("s3cr3t-token-value"))
 	tests := []struct {
@@ -44,7 +45,6 @@ func TestDoRefusalWithBodyCutKeepsItsStatus(t *testing.T) {
 		permanent bool
 		wait      time.Duration
 	}{
-		{http.StatusUnauthorized, "", true, 0},
 		{http.StatusTooManyRequests, "Retry-After: 120\r\n", false, 120 * time.Second},
 		{http.StatusServiceUnavailable, "Retry-After: 7\r\n", false, 7 * time.Second},
 	}
@@ -78,4 +78,28 @@ func TestDoSuccessWithBodyCutIsAnError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read response body")
 	assert.False(t, broadcast.IsPermanent(err))
+}
+
+// A refusal that a channel judges by its body too (whose answer it is, a
+// duplicate, a post already gone, a token to refresh) and whose body
+// breaks off cannot be judged: it is a transient read error of Do, and a
+// retry reads the answer whole. Returned Truncated, X's own 404 to a
+// deletion, cut short, read as another server's page, and the Retract
+// failed for good.
+func TestDoRefusalJudgedByItsBodyCutIsAnError(t *testing.T) {
+	rd := redact.NewRedactor(redact.NewSecret("s3cr3t-token-value"))
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusNotFound, http.StatusUnprocessableEntity} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			u := cutAnswer(t, status, "", `{"error":"bad token s3cr3t-token-value, and`)
+			req, err := NewRequest(context.Background(), http.MethodDelete, u, nil, "")
+			require.NoError(t, err)
+			resp, err := Do(nil, req, 0, rd)
+			require.Error(t, err)
+			assert.Nil(t, resp)
+			assert.Contains(t, err.Error(), "read response body")
+			assert.False(t, broadcast.IsPermanent(err))
+			assert.NotContains(t, err.Error(), "s3cr3t-token-")
+		})
+	}
 }

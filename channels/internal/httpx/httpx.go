@@ -25,8 +25,10 @@
 // with Do instead, and bounds it itself: by Do's limit, the request's
 // context and the client's timeout. Do discards what is left beyond the
 // limit within BodyWait too. A 2xx whose body breaks off is an error of
-// Do; an answer with any other status keeps its classification, with what
-// part of the body arrived, as from DoStatus.
+// Do, and so is a refusal whose meaning the channel reads from its body
+// (a 4xx other than 408, 425 and 429); a redirect, and a refusal that is
+// retried (429, 5xx), keep their classification, with what part of the
+// body arrived, as from DoStatus.
 //
 // A channel's Send typically reads as:
 //
@@ -50,7 +52,7 @@
 //
 // Transport errors (dial, TLS, reset, timeout, a malformed response) before
 // the response headers arrive, and for Do while reading the body of a 2xx
-// up to its limit, are returned unmarked, that is transient, but for the TLS failures
+// or of a refusal judged by its body up to its limit, are returned unmarked, that is transient, but for the TLS failures
 // no retry can fix (see PermanentTLS: a certificate that does not verify, a
 // port that does not speak TLS), which are broadcast.Permanent. They are the
 // same for every channel: the *url.Error of net/http stays in the chain for
@@ -109,8 +111,8 @@ type Response struct {
 	Header http.Header // the response header
 	Body   []byte      // the body, at most the limit given to Do or DoStatus
 	// Truncated reports that Body is not the whole body: it was longer than
-	// the limit or it did not end in time or broke off (from Do, only an
-	// answer that is not a 2xx).
+	// the limit or it did not end in time or broke off (from Do, only a
+	// redirect or a refusal that is retried: see Do).
 	Truncated bool
 	// Location is where a 3xx points, resolved against the request's URL
 	// and shown as redact.ShowURL shows it (its scheme and host: the path
@@ -125,10 +127,14 @@ type Response struct {
 // DrainLimit more bytes, for at most BodyWait, and closes the body, so that
 // the connection goes back to the pool when the body ended by then and is
 // closed otherwise. It returns an error only when no response arrived or
-// the body of a 2xx could not be read up to the limit; the status is left
-// to Classify. The body of any other answer that breaks off (or does not
-// end in time) is not an error: the Response holds what arrived, with
-// Truncated set, so that a refusal keeps its status and its Retry-After.
+// the body of a 2xx, or of a refusal that the channel judges by its body
+// too (a 4xx other than 408, 425 and 429: whose answer it is, a
+// duplicate, a post gone, a token to refresh), could not be read up to
+// the limit: a retry reads it whole. The status is left to Classify. The
+// body of a redirect or of a refusal that is retried (429, 5xx) that
+// breaks off (or does not end in time) is not an error: the Response
+// holds what arrived, with Truncated set, so that the refusal keeps its
+// status and its Retry-After.
 // A 101 Switching Protocols is returned without a body, its connection
 // closed at once (see switched).
 // Errors show the URL without its secrets (see redact.ShowURL).
@@ -152,10 +158,12 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 	}
 	if err != nil {
 		closeBody(resp.Body, cancel, false)
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if !statusDecides(resp.StatusCode) {
 			return nil, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err)))
 		}
-		// A refusal is what its status says, whatever became of its body.
+		// A refusal that its status alone judges (a rate limit, a 5xx
+		// with its Retry-After) is what its status says, whatever became
+		// of its body.
 		out.Truncated = true
 		out.scrub(rs, req.URL)
 		return out, nil
@@ -167,6 +175,16 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 	closeBody(resp.Body, cancel, ended)
 	out.scrub(rs, req.URL)
 	return out, nil
+}
+
+// statusDecides reports whether an answer of status is judged by its
+// status and header alone, whatever its body says: a redirect (whose body
+// scrub drops) and a refusal that is retried (Transient: a rate limit, a
+// 5xx), whose wait Retry-After names. A 2xx holds what the channel needs
+// (the post's id), and any other refusal is judged by its body too: whose
+// answer it is (Foreign), a duplicate, a post gone, a token to refresh.
+func statusDecides(status int) bool {
+	return status >= 300 && status <= 399 || Transient(status)
 }
 
 // scrub redacts the body of an answer that is not a 2xx, before anything
