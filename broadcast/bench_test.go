@@ -22,16 +22,19 @@ func noop(context.Context, broadcast.Message) (broadcast.Receipt, error) {
 // measures the garbage collector scanning it, not Send.
 //
 // "store=none" is the same with a Store that does nothing: the
-// Broadcaster's own cost, without the Store's.
+// Broadcaster's own cost, without the Store's. "timed" sends updates
+// given a Time of their own, which record their first Send alike.
 func BenchmarkSend(b *testing.B) {
 	for _, c := range []struct {
 		name  string
 		n     int
 		store func() broadcast.Store // nil: the default MemoryStore
+		timed bool
 	}{
-		{"channels=1", 1, nil},
-		{"channels=10", 10, nil},
-		{"channels=10,store=none", 10, func() broadcast.Store { return nothingStore{} }},
+		{"channels=1", 1, nil, false},
+		{"channels=10", 10, nil, false},
+		{"channels=10,timed", 10, nil, true},
+		{"channels=10,store=none", 10, func() broadcast.Store { return nothingStore{} }, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			chs := make([]broadcast.Channel, c.n)
@@ -52,6 +55,7 @@ func BenchmarkSend(b *testing.B) {
 			bc := newBroadcaster()
 			defer func() { bc.Close() }()
 			u := validUpdate()
+			start := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 			ids := make([]string, 1000)
 			for i := range ids {
 				ids[i] = fmt.Sprintf("update-%d", i)
@@ -67,6 +71,9 @@ func BenchmarkSend(b *testing.B) {
 					b.StartTimer()
 				}
 				u.ID = ids[i%len(ids)]
+				if c.timed { // each newer than the one before, as an incident's are
+					u.Time = start.Add(time.Duration(i%len(ids)) * time.Second)
+				}
 				if _, err := bc.Send(ctx, u); err != nil {
 					b.Fatal(err)
 				}
