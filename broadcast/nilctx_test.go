@@ -35,6 +35,7 @@ func TestNilContextIsAnError(t *testing.T) {
 	_, _, errs["SentTime"] = b.SentTime(nilCtx, "u1")
 	_, errs["ReachedOn"] = b.ReachedOn(nilCtx, "u1")
 	_, errs["RetractedOn"] = b.RetractedOn(nilCtx, "u1")
+	_, errs["SupersededOn"] = b.SupersededOn(nilCtx, u)
 	errs["CheckOriginal"] = b.CheckOriginal(nilCtx, broadcast.JobCorrect, c, "u1")
 	res := b.RunJob(nilCtx, jobs[0], 1)
 	errs["RunJob"] = res.Err
