@@ -162,7 +162,7 @@ func TestSupersededOnPartlyRetracted(t *testing.T) {
 }
 
 // SupersededOn refuses what Send refuses, naming the field, and answers
-// ErrClosed after Close (a nil context: see TestNilContext).
+// ErrClosed after Close (a nil context: see TestNilContextIsAnError).
 func TestSupersededOnRefuses(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, broadcast.ChannelFunc("x", noop))
 	ctx := context.Background()
