@@ -11,14 +11,40 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-// quiet returns u as the channel renders it: the author's texts with
-// their mentions (textsafe.QuietTelegramMentions) and bot commands
-// (quietCommands) broken, and the URL with its mentions
-// (textsafe.QuietURL) and bot commands (quietURLCommands) broken.
+// quiet returns u as the channel renders it: the author's texts without
+// the characters Telegram removes (dropRemoved), with their mentions
+// (textsafe.QuietTelegramMentions) and bot commands (quietCommands)
+// broken, and the URL with its mentions (textsafe.QuietURL) and bot
+// commands (quietURLCommands) broken.
 func quiet(u broadcast.Update, channel string) broadcast.Update {
-	u = textsafe.Map(u, channel, func(s string) string { return quietCommands(textsafe.QuietTelegramMentions(s)) })
+	u = textsafe.Map(u, channel, func(s string) string {
+		return quietCommands(textsafe.QuietTelegramMentions(dropRemoved(s)))
+	})
 	u.URL = quietURLCommands(textsafe.QuietURL(u.URL))
 	return u
+}
+
+// dropRemoved returns s without the characters Telegram removes from a
+// message's text before it looks for mentions and bot commands in it
+// (tdlib's clean_input_string): "\r", U+2028 to U+202E (the line and
+// paragraph separators, and the marks of bidirectional embeddings and
+// overrides) and the combining marks U+030A, U+0333 and U+033F. Left in,
+// "@\u202Eops" is no mention to the channel, and reaches Telegram as
+// "@ops", which notifies @ops; readers see the text as Telegram keeps it
+// either way.
+func dropRemoved(s string) string {
+	removed := func(r rune) bool {
+		return r == '\r' || r >= '\u2028' && r <= '\u202e' || r == '\u030a' || r == '\u0333' || r == '\u033f'
+	}
+	if !strings.ContainsFunc(s, removed) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if removed(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // quietURLCommands returns the update's URL u with no bot command and no

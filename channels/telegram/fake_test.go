@@ -360,6 +360,7 @@ func parseText(mode, text string) (string, string) {
 		return "", "Bad Request: the fake expects parse_mode HTML"
 	}
 	visible, err := parseHTML(text)
+	visible = cleanText(visible)
 	switch {
 	case err != nil:
 		return "", "Bad Request: can't parse entities: " + err.Error()
@@ -369,6 +370,22 @@ func parseText(mode, text string) (string, string) {
 		return "", "Bad Request: message is too long"
 	}
 	return visible, ""
+}
+
+// cleanText is the text as Telegram keeps it (tdlib's
+// clean_input_string, before it looks for mentions and bot commands):
+// without "\r", U+2028 to U+202E, U+030A, U+0333 and U+033F, and with
+// the other control characters but "\t" and "\n" made spaces.
+func cleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r' || r >= '\u2028' && r <= '\u202e' || r == '\u030a' || r == '\u0333' || r == '\u033f':
+			return -1
+		case r < ' ' && r != '\t' && r != '\n':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func (f *fakeBot) entity(c *fakeChat, m *fakeMessage) map[string]any {

@@ -9,7 +9,10 @@
 // cannot add formatting or links, and the only tag is the <b> that makes
 // its first line (status and title) bold. Telegram makes "@username" a
 // mention that notifies that member, so the channel breaks every such "@"
-// in the update's texts with an invisible word joiner (U+2060). URLs stay
+// in the update's texts with an invisible word joiner (U+2060), after it
+// dropped from them the characters Telegram removes before it reads
+// mentions ("\r", U+2028 to U+202E, U+030A, U+0333, U+033F: "@\u202Eops"
+// would notify @ops). URLs stay
 // whole: in them, the author's and Update.URL, only an "@" that may start
 // a mention (not after "/", "=" or a word character: after "«", where
 // Telegram ends a link, "@ops" would notify @ops) goes out as "%40", which
