@@ -410,19 +410,25 @@ func (b *Broadcaster) Channels() []string {
 // where targets had failed for good, it tries those again, as after any
 // delivery).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
-	if !b.made() {
-		return nil, errNotMade
-	}
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := checkSend(u); err != nil {
-		return nil, err
-	}
-	if err := b.validate(u); err != nil {
+	if err := b.checkSendCall(ctx, u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opSend, "", nil)
+}
+
+// checkSendCall refuses, as Send does, a call of Send or SupersededOn of
+// u: a Broadcaster not made by New, a nil ctx, or u as Send refuses it.
+func (b *Broadcaster) checkSendCall(ctx context.Context, u Update) error {
+	switch {
+	case !b.made():
+		return errNotMade
+	case ctx == nil:
+		return errNilContext
+	}
+	if err := checkSend(u); err != nil {
+		return err
+	}
+	return b.validate(u)
 }
 
 // checkSend refuses an update to Send that names an original in
@@ -1423,16 +1429,7 @@ func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool
 // err is the Store's (ErrClosed after Close), or u's as Send refuses it
 // (ErrInvalidUpdate, naming the field).
 func (b *Broadcaster) SupersededOn(ctx context.Context, u Update) ([]string, error) {
-	if !b.made() {
-		return nil, errNotMade
-	}
-	if ctx == nil {
-		return nil, errNilContext
-	}
-	if err := checkSend(u); err != nil {
-		return nil, err
-	}
-	if err := b.validate(u); err != nil {
+	if err := b.checkSendCall(ctx, u); err != nil {
 		return nil, err
 	}
 	if !b.enter() {
