@@ -14,28 +14,31 @@ import (
 // quiet returns u as the channel renders it: the author's texts without
 // the characters Telegram removes (dropRemoved), with their mentions
 // (textsafe.QuietTelegramMentions) and bot commands (quietCommands)
-// broken, and the URL with its mentions (textsafe.QuietURL) and bot
-// commands (quietURLCommands) broken.
+// broken, and the URL with the characters Telegram removes %-escaped
+// (escapeRemoved) and its mentions (textsafe.QuietURL) and bot commands
+// (quietURLCommands) broken.
 func quiet(u broadcast.Update, channel string) broadcast.Update {
 	u = textsafe.Map(u, channel, func(s string) string {
 		return quietCommands(textsafe.QuietTelegramMentions(dropRemoved(s)))
 	})
-	u.URL = quietURLCommands(textsafe.QuietURL(u.URL))
+	u.URL = quietURLCommands(textsafe.QuietURL(escapeRemoved(u.URL)))
 	return u
 }
 
-// dropRemoved returns s without the characters Telegram removes from a
-// message's text before it looks for mentions and bot commands in it
-// (tdlib's clean_input_string): "\r", U+2028 to U+202E (the line and
-// paragraph separators, and the marks of bidirectional embeddings and
-// overrides) and the combining marks U+030A, U+0333 and U+033F. Left in,
-// "@\u202Eops" is no mention to the channel, and reaches Telegram as
-// "@ops", which notifies @ops; readers see the text as Telegram keeps it
-// either way.
+// removed reports whether Telegram removes r from a message's text before
+// it looks for mentions and bot commands in it (tdlib's
+// clean_input_string): "\r", U+2028 to U+202E (the line and paragraph
+// separators, and the marks of bidirectional embeddings and overrides)
+// and the combining marks U+030A, U+0333 and U+033F.
+func removed(r rune) bool {
+	return r == '\r' || r >= '\u2028' && r <= '\u202e' || r == '\u030a' || r == '\u0333' || r == '\u033f'
+}
+
+// dropRemoved returns s without the characters Telegram removes (see
+// removed). Left in, "@\u202Eops" is no mention to the channel, and
+// reaches Telegram as "@ops", which notifies @ops; readers see the text
+// as Telegram keeps it either way.
 func dropRemoved(s string) string {
-	removed := func(r rune) bool {
-		return r == '\r' || r >= '\u2028' && r <= '\u202e' || r == '\u030a' || r == '\u0333' || r == '\u033f'
-	}
 	if !strings.ContainsFunc(s, removed) {
 		return s
 	}
@@ -45,6 +48,32 @@ func dropRemoved(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// escapeRemoved returns the update's URL u with every character Telegram
+// removes (see removed; of them Update.Validate takes the combining marks
+// U+030A, U+0333 and U+033F) in its path, query or fragment %-escaped,
+// which links to the same page. Left in, Telegram would link to another
+// page, the URL without them, and where it ends the link before them
+// ("https://x.example/«a»/\u0333status") the text after would hold a
+// command ("/status") or a mention the channel cannot see. In the host,
+// where "%" would end Telegram's link and no command or mention can
+// start, they stay as written.
+func escapeRemoved(u string) string {
+	path := pathStart(u)
+	if path < 0 || !strings.ContainsFunc(u[path:], removed) {
+		return u
+	}
+	var b strings.Builder
+	b.WriteString(u[:path])
+	for _, r := range u[path:] {
+		if removed(r) {
+			b.WriteString(url.PathEscape(string(r)))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // quietURLCommands returns the update's URL u with no bot command and no

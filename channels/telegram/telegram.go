@@ -12,7 +12,8 @@
 // in the update's texts with an invisible word joiner (U+2060), after it
 // dropped from them the characters Telegram removes before it reads
 // mentions ("\r", U+2028 to U+202E, U+030A, U+0333, U+033F: "@\u202Eops"
-// would notify @ops). URLs stay
+// would notify @ops; in Update.URL's path, where they would link to
+// another page, the combining marks among them go out %-escaped). URLs stay
 // whole: in them, the author's and Update.URL, only an "@" that may start
 // a mention (not after "/", "=" or a word character: after "«", where
 // Telegram ends a link, "@ops" would notify @ops) goes out as "%40", which
