@@ -38,13 +38,7 @@ func TestRetractLeavesTheChannelsTargetsErrorAlone(t *testing.T) {
 	ctx := context.Background()
 	ch := &sharedTargetsError{te: &broadcast.TargetsError{Total: 2,
 		Pending: []broadcast.TargetFailure{{Target: "us", Err: errors.New("503 Service Unavailable")}}}}
-	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-	u := validUpdate()
-	u.ID = "wrong"
-	_, err := b.Send(ctx, u)
-	require.NoError(t, err)
-
-	rep, err := b.Retract(ctx, "wrong")
+	b, rep, err := sendThenRetract(t, ch)
 	require.Error(t, err)
 	const notDeleted = "post not deleted on 1 of 2 targets (1 pending, 0 failed permanently): us: 503 Service Unavailable"
 	assert.EqualError(t, rep.Results[0].Err, notDeleted)
@@ -65,17 +59,10 @@ func TestRetractLeavesTheChannelsTargetsErrorAlone(t *testing.T) {
 // A channel that wraps its *TargetsError keeps its words around it: only
 // the count is of posts not deleted.
 func TestRetractOfWrappedTargetsErrorKeepsTheChannelsWords(t *testing.T) {
-	ctx := context.Background()
 	te := &broadcast.TargetsError{Total: 2,
 		Failures: []broadcast.TargetFailure{{Target: "us", Err: broadcast.Permanent(errors.New("403 Forbidden"))}}}
 	ch := &wrappedRetractError{sharedTargetsError{te: te}}
-	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-	u := validUpdate()
-	u.ID = "wrong"
-	_, err := b.Send(ctx, u)
-	require.NoError(t, err)
-
-	rep, err := b.Retract(ctx, "wrong")
+	_, rep, err := sendThenRetract(t, ch)
 	require.Error(t, err)
 	assert.EqualError(t, rep.Results[0].Err,
 		"shared: delete: post not deleted on 1 of 2 targets (0 pending, 1 failed permanently): us: 403 Forbidden")
@@ -87,4 +74,18 @@ type wrappedRetractError struct{ sharedTargetsError }
 
 func (c *wrappedRetractError) Retract(context.Context, broadcast.Receipt) error {
 	return broadcast.Permanent(fmt.Errorf("shared: delete: %w", c.te))
+}
+
+// sendThenRetract sends an update, "wrong", to ch, a Broadcaster's one
+// channel, with one attempt each, and retracts it.
+func sendThenRetract(t *testing.T, ch broadcast.Channel) (*broadcast.Broadcaster, *broadcast.Report, error) {
+	t.Helper()
+	ctx := context.Background()
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	u := validUpdate()
+	u.ID = "wrong"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	rep, err := b.Retract(ctx, "wrong")
+	return b, rep, err
 }

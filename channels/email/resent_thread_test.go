@@ -49,14 +49,7 @@ func TestUpdateSentAgainAfterLaterReply(t *testing.T) {
 // first time, all of them, and the next update's References are capped
 // again.
 func TestUpdateSentAgainInLongThread(t *testing.T) {
-	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-	ch := newChannel(t, config(srv, "alice@example.net"))
-	root := send(t, ch, broadcast.Message{Update: incident(1)})
-	last := root
-	n := email.MaxReferences + 5
-	for i := 2; i <= n; i++ {
-		last = send(t, ch, broadcast.Message{Update: incident(i), Thread: broadcast.Thread{Root: root, Last: last}})
-	}
+	srv, ch, root, last, n := longThread(t)
 	again := send(t, ch, broadcast.Message{Update: incident(n), Thread: broadcast.Thread{Root: root, Last: last}})
 	send(t, ch, broadcast.Message{Update: incident(n + 1), Thread: broadcast.Thread{Root: root, Last: again}})
 
@@ -84,14 +77,7 @@ func TestUpdateSentAgainInLongThread(t *testing.T) {
 // ending with what it replied to; the ID capping dropped from that chain
 // is not known to the message sent again.
 func TestUpdateSentAgainAfterLaterReplyInLongThread(t *testing.T) {
-	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-	ch := newChannel(t, config(srv, "alice@example.net"))
-	root := send(t, ch, broadcast.Message{Update: incident(1)})
-	last := root
-	n := email.MaxReferences + 5
-	for i := 2; i <= n; i++ {
-		last = send(t, ch, broadcast.Message{Update: incident(i), Thread: broadcast.Thread{Root: root, Last: last}})
-	}
+	srv, ch, root, last, n := longThread(t)
 	later := send(t, ch, broadcast.Message{Update: incident(n + 1), Thread: broadcast.Thread{Root: root, Last: last}})
 	send(t, ch, broadcast.Message{Update: incident(n), Thread: broadcast.Thread{Root: root, Last: later}})
 
@@ -105,4 +91,20 @@ func TestUpdateSentAgainAfterLaterReplyInLongThread(t *testing.T) {
 	assert.Equal(t, root.ID, is[0], "the first kept")
 	assert.Equal(t, was[2:], is[1:], "the latest kept")
 	assert.NotContains(t, is, last.ID)
+}
+
+// longThread sends n updates of one incident, MaxReferences+5 of them,
+// each replying to the one before, to a channel of its own: a thread whose
+// References are capped.
+func longThread(t *testing.T) (srv *fakeSMTP, ch *email.Channel, root, last broadcast.Receipt, n int) {
+	t.Helper()
+	srv = startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch = newChannel(t, config(srv, "alice@example.net"))
+	root = send(t, ch, broadcast.Message{Update: incident(1)})
+	last = root
+	n = email.MaxReferences + 5
+	for i := 2; i <= n; i++ {
+		last = send(t, ch, broadcast.Message{Update: incident(i), Thread: broadcast.Thread{Root: root, Last: last}})
+	}
+	return srv, ch, root, last, n
 }

@@ -75,3 +75,18 @@ func TestBlankBodyStatusChangeNamed(t *testing.T) {
 	assert.Equal(t, d[len(d)-1].ID, r.ID)
 	assert.Equal(t, r.ID, r.Meta[MetaUpdateID])
 }
+
+// lostCreate returns a fake Statuspage and a channel whose first update's
+// create was made there with its answer lost, and the number of requests
+// the fake received, the one that made the incident.
+func lostCreate(t *testing.T) (*fakeAPI, *Channel, int) {
+	t.Helper()
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	f.answer(canned{pass: true}, lost) // the component list, then the create
+	_, err := attempt(ch, broadcast.NewMessage(fullUpdate), 1, broadcast.Thread{})
+	require.Error(t, err)
+	posts := len(f.Received())
+	require.Equal(t, 1, posts, "the lost create made the incident")
+	return f, ch, posts
+}

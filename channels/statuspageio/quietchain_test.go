@@ -47,13 +47,7 @@ func TestNoUpdateAfterNoUpdateNamesNone(t *testing.T) {
 // the update made by that create is not taken for the one a request with
 // no body text made.
 func TestNoUpdateAdoptingNamesNone(t *testing.T) {
-	f := newFake(t)
-	ch := newChannel(t, f, nil)
-	f.answer(canned{pass: true}, lost) // the component list, then the create
-	_, err := attempt(ch, broadcast.NewMessage(fullUpdate), 1, broadcast.Thread{})
-	require.Error(t, err)
-	posts := len(f.Received())
-	require.Equal(t, 1, posts, "the lost create made the incident")
+	f, ch, posts := lostCreate(t)
 
 	u := quiet(broadcast.StatusInvestigating)
 	r, err := attempt(ch, broadcast.NewMessage(u), 1, broadcast.Thread{})

@@ -57,18 +57,12 @@ func TestNoUpdateStatusChangeLostAnswerFound(t *testing.T) {
 // retry adopts that incident again, and names the incident update its
 // first attempt made.
 func TestNoUpdateStatusChangeAdoptingLostAnswerFound(t *testing.T) {
-	f := newFake(t)
-	ch := newChannel(t, f, nil)
-	f.answer(canned{pass: true}, lost) // the component list, then the create
-	_, err := attempt(ch, broadcast.NewMessage(fullUpdate), 1, broadcast.Thread{})
-	require.Error(t, err)
-	posts := len(f.Received())
-	require.Equal(t, 1, posts, "the lost create made the incident")
+	f, ch, posts := lostCreate(t)
 
 	u := quiet(broadcast.StatusMonitoring)
 	m := broadcast.NewMessage(u)
 	f.answer(canned{pass: true}, canned{pass: true}, lost) // the list, the incident read, then the update
-	_, err = attempt(ch, m, 1, broadcast.Thread{})
+	_, err := attempt(ch, m, 1, broadcast.Thread{})
 	require.Error(t, err)
 	d := f.Received()
 	require.Len(t, d, posts+1, "the lost request made an incident update")
