@@ -41,16 +41,27 @@ type APIError struct {
 	Code    string   // Slack's error code, as "not_in_channel"
 	Status  int      // the HTTP status, 200 for most refusals
 	Details []string // what response_metadata.messages explains, at most 3
+	// Needed and Provided are, for missing_scope, the scopes the method
+	// needs and those the token has, as Slack names them
+	// ("chat:write"): the scope to add to the app, which reinstalling
+	// it grants.
+	Needed, Provided string
 }
 
 // Error returns the method and the code (what message_limit_exceeded
-// means, after it), the HTTP status when it is not 200, and Slack's
-// explanations, as in "chat.postMessage: not_in_channel".
+// means, after it; the scopes needed and provided, after
+// missing_scope), the HTTP status when it is not 200, and Slack's
+// explanations, as in "chat.postMessage: not_in_channel" or
+// "chat.postMessage: missing_scope (scope needed: chat:write; the token
+// has: channels:read)".
 func (e *APIError) Error() string {
 	s := e.Method + ": " + e.Code
 	if e.Code == codeMessageLimit {
 		s += " (the free workspace sent too many messages in a short time: " +
 			"check which apps and bots post at a high volume, or upgrade its plan)"
+	}
+	if e.Needed != "" {
+		s += " (scope needed: " + e.Needed + "; the token has: " + e.Provided + ")"
 	}
 	if e.Status != http.StatusOK {
 		s += fmt.Sprintf(" (http status %d)", e.Status)
@@ -76,8 +87,11 @@ var rateCodes = map[string]bool{"ratelimited": true, "rate_limited": true}
 
 // apiResponse is what every Web API answer has.
 type apiResponse struct {
-	OK       bool   `json:"ok"`
-	Error    string `json:"error"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+	// Needed and Provided are the scopes of a missing_scope refusal.
+	Needed   string `json:"needed"`
+	Provided string `json:"provided"`
 	Metadata struct {
 		Messages   []string `json:"messages"`
 		NextCursor string   `json:"next_cursor"`
@@ -234,6 +248,9 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	// The code is quoted as Slack's explanations are: one bounded,
 	// printable line, redacted before the cut.
 	e := &APIError{Method: method, Code: httpx.RedactedSnippet(c.s.rd, head.Error), Status: hresp.Status}
+	if head.Error == "missing_scope" && head.Needed != "" {
+		e.Needed, e.Provided = httpx.RedactedSnippet(c.s.rd, head.Needed), httpx.RedactedSnippet(c.s.rd, head.Provided)
+	}
 	for _, m := range head.Metadata.Messages[:min(len(head.Metadata.Messages), maxDetails)] {
 		e.Details = append(e.Details, httpx.RedactedSnippet(c.s.rd, m))
 	}

@@ -271,7 +271,9 @@
 // the message (see Idempotency); every other code is
 // permanent: invalid_auth, not_authed, account_inactive, token_revoked,
 // missing_scope, channel_not_found, not_in_channel, is_archived,
-// msg_too_long, no_text, invalid_blocks and the rest. The look-up's own
+// msg_too_long, no_text, invalid_blocks and the rest; missing_scope's
+// error names the scopes Slack says the method needs and those the
+// token has (APIError.Needed and Provided). The look-up's own
 // errors are no delivery's: they are in the Receipt's Meta, never in
 // Send's error, and change no marks. Transport errors are
 // transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. With several conversations the error follows
