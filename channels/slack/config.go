@@ -46,7 +46,8 @@ type Config struct {
 	// Idempotency; without them a retry may post it twice). Required
 	// unless WebhookURL is set. The access token of an app that rotates
 	// its tokens ("xoxe.xoxb-…") expires after 12 hours, and the channel
-	// does not refresh it: make a new Channel with the next one. A user
+	// does not refresh it: make a new Channel with the next one (its
+	// refresh token, "xoxe-…", is refused: it cannot post). A user
 	// token ("xoxp-…") is taken too, and posts as its user; but every
 	// post carries message metadata, which Slack documents for apps
 	// and does not say it keeps on a user's message: if it drops it, or
@@ -88,6 +89,11 @@ type Config struct {
 // rotatingPrefix starts the access tokens of an app that rotates its
 // tokens: "xoxe.xoxb-1-…".
 const rotatingPrefix = "xoxe."
+
+// refreshPrefix starts the refresh token of an app that rotates its
+// tokens: "xoxe-1-…", which oauth.v2.access exchanges for the next access
+// token, and which the methods the channel calls do not take.
+const refreshPrefix = "xoxe-"
 
 // pkg prefixes the errors of the package.
 const pkg = "slack"
@@ -171,8 +177,13 @@ func (s *state) webhookMode(cfg Config) error {
 
 // checkToken checks the shape of a Slack token: "xox", a type letter,
 // "-", then letters, digits and dashes; "xoxe." before it for a token that
-// rotates. The error does not quote it.
+// rotates. A refresh token ("xoxe-…"), which Slack takes only to issue
+// the next access token, is refused. The error does not quote it.
 func checkToken(tok string) error {
+	if strings.HasPrefix(tok, refreshPrefix) {
+		return errors.New(`a refresh token ("xoxe-…"), which cannot call the Web API: ` +
+			`give the access token it refreshes ("xoxe.xoxb-…")`)
+	}
 	tok = strings.TrimPrefix(tok, rotatingPrefix)
 	if !strings.HasPrefix(tok, "xox") || len(tok) < 6 || tok[4] != '-' {
 		return errors.New(`not a Slack token (want "xoxb-…")`)

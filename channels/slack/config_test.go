@@ -32,6 +32,10 @@ func TestNewErrors(t *testing.T) {
 		{Config{Channels: []string{"#ops"}}, "slack: Config.Token: missing"},
 		{Config{Token: redact.NewSecret("hunter2-" + hookSecret), Channels: []string{"#ops"}}, "slack: Config.Token: not a Slack token"},
 		{Config{Token: redact.NewSecret("xoxb-12-" + hookSecret + "!"), Channels: []string{"#ops"}}, "slack: Config.Token: holds a character"},
+		// The refresh token of an app that rotates its tokens cannot call
+		// the Web API: every post would be refused.
+		{Config{Token: redact.NewSecret("xoxe-1-" + hookSecret), Channels: []string{"#ops"}},
+			`slack: Config.Token: a refresh token ("xoxe-…"), which cannot call the Web API: give the access token it refreshes ("xoxe.xoxb-…")`},
 		{Config{Token: redact.NewSecret(testToken)}, "slack: Config.Channels: missing"},
 		{Config{Token: redact.NewSecret(testToken), Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
