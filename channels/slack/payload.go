@@ -21,7 +21,9 @@ const (
 	// MaxBlocks is Slack's limit on the blocks of a message.
 	MaxBlocks = 50
 	// FallbackLength bounds the top-level text Send writes, far below
-	// MaxText: notifications show only its start.
+	// MaxText: notifications show only its start. A URL too long to fit
+	// in it whole is kept whole beside it, with the rest of the text
+	// within FallbackLength.
 	FallbackLength = 1000
 )
 

@@ -249,7 +249,8 @@
 // UTF-16 code units after escaping (so never less than Slack counts);
 // longer updates are shortened by the templates (body first, then
 // components, then title; status, advice, next update and link are kept
-// whole). The fallback text is at most FallbackLength (1,000); one that
+// whole). The fallback text is at most FallbackLength (1,000), or that
+// and the URL's length when the URL, kept whole, leaves it no room; one that
 // shows nothing is left out ("Correction" for a correction), while a
 // section that shows nothing fails for good (templates.ErrBlank), as Slack
 // would refuse it. A message has one block, far below MaxBlocks. At most MaxChannels conversations,
@@ -438,7 +439,14 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 	if u.Corrects != "" {
 		prefix = templates.CorrectionPrefix
 	}
-	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength-len(prefix), fallbackLength)
+	limit := FallbackLength - len(prefix)
+	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, limit, fallbackLength)
+	if errors.Is(err, templates.ErrTooLong) && v.URL != "" {
+		// The URL, kept whole, leaves no room (a valid one may have
+		// 2,048 bytes): the rest of the text has FallbackLength beside
+		// it, far below Slack's MaxText.
+		text, err = c.s.tmpl.Text(c.name, FallbackTemplate, v, limit+fallbackLength(v.URL), fallbackLength)
+	}
 	switch {
 	case errors.Is(err, templates.ErrBlank):
 		// The section shows the update: a fallback that shows nothing
