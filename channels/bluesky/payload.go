@@ -101,21 +101,24 @@ func linkFacets(text string) []facet {
 }
 
 // newPost returns the record of a post of text, replying in thread unless
-// reply is nil. shown, unless nil, is the link text shows shortened.
+// reply is nil. shown, unless nil, is the link of Update.URL, which text
+// shows shortened or LinkSpans would cut short.
 func newPost(text string, shown *shownLink, reply *replyRef, langs []string, createdAt time.Time) post {
 	return post{Type: Collection, Text: text, Facets: withShown(postFacets(text), shown), Reply: reply, Langs: langs,
 		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
 }
 
-// shownLink is a URL a post's text shows shortened (see shortURL): the
-// bytes [start, end) of the text, which link to uri, the whole URL.
+// shownLink is Update.URL where a post's text shows it shortened (see
+// shortURL), or whole where templates.LinkSpans would end its link
+// before its end (see wholeLink): the bytes [start, end) of the text,
+// which link to uri, the whole URL.
 type shownLink struct {
 	start, end int
 	uri        string
 }
 
 // withShown returns fs with the link facet of shown, in place of the
-// facets that overlap it (the link of its shortened text), in the order
+// facets that overlap it (the link of its shortened or cut text), in the order
 // of the text. fs as it is when shown is nil.
 func withShown(fs []facet, shown *shownLink) []facet {
 	if shown == nil {
@@ -128,6 +131,26 @@ func withShown(fs []facet, shown *shownLink) []facet {
 		Features: []feature{{Type: linkFeature, URI: shown.uri}}})
 	slices.SortStableFunc(out, func(a, b facet) int { return a.Index.ByteStart - b.Index.ByteStart })
 	return out
+}
+
+// wholeLink returns where text shows raw, Update.URL (its last
+// occurrence, where the templates put it), when the link that
+// templates.LinkSpans finds there ends before raw does: raw ends in what
+// ends a sentence (".", "!", a ")" it did not open) or holds what ends a
+// link in one ("«", "、"), so that its link facet covers raw and points to
+// it whole, not to another page. Nil when raw is not in text or its link
+// there is whole (or longer: raw is the start of another URL).
+func wholeLink(text, raw string) *shownLink {
+	at := strings.LastIndex(text, raw)
+	if raw == "" || at < 0 {
+		return nil
+	}
+	for _, sp := range templates.LinkSpans(text) {
+		if sp[0] == at && sp[1] < at+len(raw) {
+			return &shownLink{start: at, end: at + len(raw), uri: raw}
+		}
+	}
+	return nil
 }
 
 // maxShownPath is how many characters of a shortened URL's path, query
