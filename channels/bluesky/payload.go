@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -153,14 +155,16 @@ func wholeLink(text, raw string) *shownLink {
 	return nil
 }
 
-// maxShownPath is how many characters of a shortened URL's path, query
-// and fragment its text keeps, as Bluesky's app shows a long link.
+// maxShownPath is how many characters (grapheme clusters) of a shortened
+// URL's path, query and fragment its text keeps, as Bluesky's app shows a
+// long link.
 const maxShownPath = 24
 
 // shortURL is how a post shows the http(s) URL raw when the post cannot
 // hold it whole: its scheme and host, the start of what follows (never
-// cut inside a %-escape), then "...", the whole URL its link facet's.
-// It is "" when raw is no URL or no shorter so.
+// cut inside a character as the reader sees it, a grapheme cluster, nor
+// inside a %-escape), then "...", the whole URL its link facet's. It is
+// "" when raw is no URL or no shorter so.
 func shortURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -172,11 +176,16 @@ func shortURL(raw string) string {
 		return ""
 	}
 	origin, rest := raw[:n], raw[n:]
-	r := []rune(rest)
-	if len(r) <= maxShownPath+len("...") {
+	if templates.Graphemes(rest) <= maxShownPath+len("...") {
 		return ""
 	}
-	keep := string(r[:maxShownPath])
+	end, state := 0, -1
+	for range maxShownPath {
+		var cluster string
+		cluster, _, _, state = uniseg.FirstGraphemeClusterInString(rest[end:], state)
+		end += len(cluster)
+	}
+	keep := rest[:end]
 	if i := strings.LastIndexByte(keep, '%'); i >= 0 && i > len(keep)-3 {
 		keep = keep[:i]
 	}
