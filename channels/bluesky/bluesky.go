@@ -11,7 +11,10 @@
 // link). Every http(s) URL
 // in the text gets a link facet (app.bsky.richtext.facet#link) with its
 // UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK),
-// and every hashtag ("#CDN", found as Bluesky's app finds them) a tag
+// ending where a sentence's punctuation ends it (before a final "." or
+// an unopened ")": templates.LinkSpans), but for Update.URL's, which
+// links to the URL whole, such a character at its end included; and
+// every hashtag ("#CDN", found as Bluesky's app finds them) a tag
 // facet (app.bsky.richtext.facet#tag), so it links to the tag's feed.
 // A post makes no mention: Bluesky mentions are facets, and the channel
 // makes link and tag facets only, so "@handle" in a title notifies no one. The
@@ -335,8 +338,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // stores; the text is fitted as it is then, each U+FFFD three bytes, so
 // that it stays within MaxBytes. When no post holds the text with
 // Update.URL whole, the URL is shown shortened (see shortURL), and shown
-// says where, for its link facet to point to the whole URL; nil when the
-// URL is shown whole.
+// says where, for its link facet to point to the whole URL. Shown whole,
+// it is shown says where too when the link a sentence's rule makes there
+// ends before the URL does (see wholeLink); nil otherwise.
 func (c *Channel) text(u broadcast.Update) (text string, shown *shownLink, err error) {
 	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
 		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
@@ -354,7 +358,7 @@ func (c *Channel) text(u broadcast.Update) (text string, shown *shownLink, err e
 	if err != nil {
 		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
-	return text, nil, nil
+	return text, wholeLink(text, u.URL), nil
 }
 
 // render is the text of u as text gives it, its URL as u has it.

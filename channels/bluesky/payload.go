@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -101,21 +103,24 @@ func linkFacets(text string) []facet {
 }
 
 // newPost returns the record of a post of text, replying in thread unless
-// reply is nil. shown, unless nil, is the link text shows shortened.
+// reply is nil. shown, unless nil, is the link of Update.URL, which text
+// shows shortened or LinkSpans would cut short.
 func newPost(text string, shown *shownLink, reply *replyRef, langs []string, createdAt time.Time) post {
 	return post{Type: Collection, Text: text, Facets: withShown(postFacets(text), shown), Reply: reply, Langs: langs,
 		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
 }
 
-// shownLink is a URL a post's text shows shortened (see shortURL): the
-// bytes [start, end) of the text, which link to uri, the whole URL.
+// shownLink is Update.URL where a post's text shows it shortened (see
+// shortURL), or whole where templates.LinkSpans would end its link
+// before its end (see wholeLink): the bytes [start, end) of the text,
+// which link to uri, the whole URL.
 type shownLink struct {
 	start, end int
 	uri        string
 }
 
 // withShown returns fs with the link facet of shown, in place of the
-// facets that overlap it (the link of its shortened text), in the order
+// facets that overlap it (the link of its shortened or cut text), in the order
 // of the text. fs as it is when shown is nil.
 func withShown(fs []facet, shown *shownLink) []facet {
 	if shown == nil {
@@ -130,14 +135,36 @@ func withShown(fs []facet, shown *shownLink) []facet {
 	return out
 }
 
-// maxShownPath is how many characters of a shortened URL's path, query
-// and fragment its text keeps, as Bluesky's app shows a long link.
+// wholeLink returns where text shows raw, Update.URL (its last
+// occurrence, where the templates put it), when the link that
+// templates.LinkSpans finds there ends before raw does: raw ends in what
+// ends a sentence (".", "!", a ")" it did not open) or holds what ends a
+// link in one ("«", "、"), so that its link facet covers raw and points to
+// it whole, not to another page. Nil when raw is not in text or its link
+// there is whole (or longer: raw is the start of another URL).
+func wholeLink(text, raw string) *shownLink {
+	at := strings.LastIndex(text, raw)
+	if raw == "" || at < 0 {
+		return nil
+	}
+	for _, sp := range templates.LinkSpans(text) {
+		if sp[0] == at && sp[1] < at+len(raw) {
+			return &shownLink{start: at, end: at + len(raw), uri: raw}
+		}
+	}
+	return nil
+}
+
+// maxShownPath is how many characters (grapheme clusters) of a shortened
+// URL's path, query and fragment its text keeps, as Bluesky's app shows a
+// long link.
 const maxShownPath = 24
 
 // shortURL is how a post shows the http(s) URL raw when the post cannot
 // hold it whole: its scheme and host, the start of what follows (never
-// cut inside a %-escape), then "...", the whole URL its link facet's.
-// It is "" when raw is no URL or no shorter so.
+// cut inside a character as the reader sees it, a grapheme cluster, nor
+// inside a %-escape), then "...", the whole URL its link facet's. It is
+// "" when raw is no URL or no shorter so.
 func shortURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -149,11 +176,16 @@ func shortURL(raw string) string {
 		return ""
 	}
 	origin, rest := raw[:n], raw[n:]
-	r := []rune(rest)
-	if len(r) <= maxShownPath+len("...") {
+	if templates.Graphemes(rest) <= maxShownPath+len("...") {
 		return ""
 	}
-	keep := string(r[:maxShownPath])
+	end, state := 0, -1
+	for range maxShownPath {
+		var cluster string
+		cluster, _, _, state = uniseg.FirstGraphemeClusterInString(rest[end:], state)
+		end += len(cluster)
+	}
+	keep := rest[:end]
 	if i := strings.LastIndexByte(keep, '%'); i >= 0 && i > len(keep)-3 {
 		keep = keep[:i]
 	}
