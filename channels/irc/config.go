@@ -183,6 +183,10 @@ func checkServer(s *settings, cfg Config) error {
 		if s.tlsConfig.ServerName == "" {
 			s.tlsConfig.ServerName = host
 		}
+		if lo, hi := clientVersions(s.tlsConfig); lo > hi {
+			return fieldErr("TLSConfig", "MinVersion %s is above MaxVersion %s: no TLS version is left to connect with "+
+				"(for a client, a MinVersion of 0 is TLS 1.2, a MaxVersion of 0 TLS 1.3)", tls.VersionName(lo), tls.VersionName(hi))
+		}
 	case TLSOff:
 		if cfg.TLSConfig != nil {
 			return fieldErr("TLSConfig", "set, but TLS is TLSOff")
@@ -192,6 +196,16 @@ func checkServer(s *settings, cfg Config) error {
 		return fieldErr("TLS", "unknown mode %d", int(cfg.TLS))
 	}
 	return nil
+}
+
+// clientVersions returns the lowest and highest TLS version a client
+// with tc offers, as crypto/tls reads them: a MinVersion of 0 is TLS 1.2,
+// a MaxVersion of 0 TLS 1.3. When the lowest is above the highest, every
+// handshake fails before a byte is sent ("tls: no supported versions
+// satisfy MinVersion and MaxVersion"), whatever the server.
+func clientVersions(tc *tls.Config) (lo, hi uint16) {
+	lo, hi = cmp.Or(tc.MinVersion, tls.VersionTLS12), cmp.Or(tc.MaxVersion, tls.VersionTLS13)
+	return lo, hi
 }
 
 // Nicks start with a letter or one of []\`_^{|} and go on with those, digits

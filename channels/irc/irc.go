@@ -427,6 +427,8 @@ type Config struct {
 	TLS TLSMode `yaml:"tls" json:"tls"`
 	// TLSConfig customises TLS (RootCAs for a private CA, client
 	// certificates). It is cloned; ServerName defaults to Server's host.
+	// New refuses one whose MinVersion and MaxVersion leave no TLS
+	// version (0 stands for TLS 1.2 and TLS 1.3 respectively).
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Nick is the bot's nickname. Required.
 	Nick string `yaml:"nick" json:"nick"`
