@@ -149,8 +149,9 @@
 // nothing accepted is lost. A third signal kills the process.
 //
 // A signal before it serves (while it connects to the database, up to
-// connect_timeout) or during -migrate stops it with exit status 130 too:
-// run it again (-migrate takes up where it stopped).
+// connect_timeout, or while the workers start, which check the database
+// again through an outage) or during -migrate stops it with exit status
+// 130 too: run it again (-migrate takes up where it stopped).
 //
 // # Limits
 //
@@ -397,8 +398,7 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 		s.close()
 		return nil, 1, fmt.Errorf("-listen: %w", err)
 	}
-	// The workers outlive ctx: serve stops them after the last request.
-	if err := s.d.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := startWorkers(ctx, s.d, o.shutdownTimeout); err != nil {
 		s.ln.Close()
 		s.close()
 		if errors.Is(err, dispatch.ErrNotMigrated) {
@@ -414,4 +414,25 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	s.log.Info("listening", slog.String("url", listenaddr.URL(s.ln.Addr(), "")), slog.Any("channels", s.b.Channels()),
 		slog.Int("workers", o.workers), slog.Int("rate_limit", o.rateLimit), slog.Int("rate_burst", o.rateBurst))
 	return s, 0, nil
+}
+
+// startWorkers starts d's workers. They outlive ctx: serve stops them after
+// the last request. But a signal (ctx done) while Start checks the
+// database, which it tries again through an outage for minutes
+// (dispatch's ReconnectWait), ends it, as a signal before serving does;
+// one that comes as Start returns stops the workers it started, within
+// grace. Either way the error is ctx's.
+func startWorkers(ctx context.Context, d *dispatch.Dispatcher, grace time.Duration) error {
+	run, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, cancel)
+	err := d.Start(run)
+	if stop() {
+		return err // run never ends: the workers run until serve stops them
+	}
+	if err == nil {
+		sctx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), grace)
+		defer cancelStop()
+		err = errors.Join(ctx.Err(), d.Stop(sctx))
+	}
+	return err
 }

@@ -34,21 +34,38 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 // serve answers until ctx is done, then shuts the instance down and closes
 // it (see shutdownAfter). When abort is closed (a second signal) first, it
 // returns errAbandoned at once, leaving the jobs under way running until
-// the process exits: closing the pool would wait for them.
+// the process exits: closing the pool would wait for them. So it does
+// while it closes: a job that outlived the stop of the workers (its
+// channel ignoring its ctx) holds the Broadcaster's Close and the pool's.
 func (s *server) serve(ctx context.Context, abort <-chan struct{}) error {
 	err := shutdownAfter(ctx, abort, s.http, s.ln, stopPlan{grace: s.grace, drain: s.api.drain, drainDelay: s.drainDelay,
 		stopWorkers: s.stopWorkers}, s.log)
 	if errors.Is(err, errAbandoned) {
-		s.log.Error("stopped at once by a second signal: nothing accepted is lost",
-			slog.String("requests", "those under way get no answer; an update not answered 202 may not be queued: post it again (its id queues it once)"),
-			slog.String("jobs", "those running here stay in PostgreSQL and run again on any replica after rescue_after, "+
-				"resuming where they stopped (a delivery under way may reach its receiver twice, with the same idempotency key)"),
-			slog.Duration("rescue_after", s.rescueAfter),
-			slog.String("accepted", "every update answered 202 is queued in PostgreSQL"))
+		s.logAbandoned()
 		return err
 	}
-	s.close()
-	return err
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.close()
+	}()
+	select {
+	case <-closed:
+		return err
+	case <-abort:
+		s.logAbandoned()
+		return errAbandoned
+	}
+}
+
+// logAbandoned says what a second signal abandoned.
+func (s *server) logAbandoned() {
+	s.log.Error("stopped at once by a second signal: nothing accepted is lost",
+		slog.String("requests", "those under way get no answer; an update not answered 202 may not be queued: post it again (its id queues it once)"),
+		slog.String("jobs", "those running here stay in PostgreSQL and run again on any replica after rescue_after, "+
+			"resuming where they stopped (a delivery under way may reach its receiver twice, with the same idempotency key)"),
+		slog.Duration("rescue_after", s.rescueAfter),
+		slog.String("accepted", "every update answered 202 is queued in PostgreSQL"))
 }
 
 // stopWorkers stops this instance's workers: they take no new job, and
