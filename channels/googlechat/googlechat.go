@@ -90,11 +90,13 @@
 // (404, a deleted webhook or space). A redirect, or a 401, 403, 404 or 405
 // without Google's JSON error (a proxy's page, a URL with a wrong path),
 // is permanent too and says it is not Google Chat's answer, naming
-// Config.WebhookURL. So is a 2xx whose whole body is not the Message
-// Google created (a captive portal's page): nothing shows the update
-// reached Google; and one that quotes the key or the token in the
-// message's name or its thread's (a relay echoing the request), which the
-// Receipt would carry. A 2xx whose body breaks off is a delivery, with a
+// Config.WebhookURL. So is a 2xx whose body is not the Message Google
+// created (a captive portal's page, judged by its first byte when longer
+// than the channel reads or broken off: it must open a JSON object):
+// nothing shows the update reached Google; and one that quotes the key
+// or the token in the message's name or its thread's (a relay echoing
+// the request), which the Receipt would carry. A 2xx whose JSON breaks
+// off (or that breaks off before its first byte) is a delivery, with a
 // Receipt naming the message all the same: by the name it holds up to the
 // cut, or else by the client-assigned id. An Update.URL that
 // Update.Validate refuses (in a Message built without the Broadcaster) is
@@ -286,10 +288,12 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			Message: "an answer that quotes the webhook's key or token in the message's name", foreign: true}))
 	}
 	if !strings.HasPrefix(got.Name, "spaces/") {
-		if resp.Truncated {
+		if resp.Truncated && !httpx.NotJSON(resp) {
 			// Cut off before its name, on its way: delivered all the
 			// same, and named by the client-assigned id the post carried,
 			// which Google takes in place of its own in a message's name.
+			// A cut page that does not open a JSON object is not Google's
+			// answer, whose every part is.
 			got.Name = "spaces/" + c.s.hook.space + "/messages/" + id
 			return c.receipt(got, id), nil
 		}

@@ -82,14 +82,16 @@ var errScope = errors.New("the token lacks the scope this needs (posting, editin
 // scopeRefused reports a 403 that refuses the token's scope, not the
 // token: Mastodon's "This action is outside the authorized scopes",
 // Pleroma's and Akkoma's "Insufficient permissions: read:accounts." (their
-// OAuthScopesPlug, which sends no WWW-Authenticate), or any server's
-// WWW-Authenticate error="insufficient_scope" (RFC 6750 section 3.1, which
-// Mastodon's Doorkeeper sends too).
+// OAuthScopesPlug, which sends no WWW-Authenticate), GoToSocial's
+// "Forbidden: token has insufficient scope permission" (its TokenAuth,
+// which enforces scopes since 0.19, with no WWW-Authenticate either), or
+// any server's WWW-Authenticate error="insufficient_scope" (RFC 6750
+// section 3.1, which Mastodon's Doorkeeper sends too).
 func scopeRefused(status int, h http.Header, message string) bool {
 	m := strings.ToLower(message)
 	return status == http.StatusForbidden &&
 		(strings.Contains(m, "outside the authorized scopes") || strings.HasPrefix(m, "insufficient permissions: ") ||
-			scopeHeader(h))
+			strings.Contains(m, "token has insufficient scope permission") || scopeHeader(h))
 }
 
 // scopeHeader reports a WWW-Authenticate error="insufficient_scope": the

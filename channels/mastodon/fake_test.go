@@ -211,6 +211,11 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		// Pleroma's and Akkoma's OAuthScopesPlug: no WWW-Authenticate.
 		writeError(w, http.StatusForbidden, "Insufficient permissions: "+need+".")
 		return
+	} else if !ok && f.gts {
+		// GoToSocial's apiutil.TokenAuth (0.19 and later, which enforce
+		// scopes): gtserror.NewErrorForbidden, no WWW-Authenticate.
+		writeError(w, http.StatusForbidden, "Forbidden: token has insufficient scope permission")
+		return
 	} else if !ok {
 		// Api::BaseController#doorkeeper_forbidden_render_options, and
 		// Doorkeeper's header (RFC 6750 section 3.1).

@@ -198,7 +198,8 @@
 //   - 401 and 403 (a revoked token, a suspended account) are Permanent;
 //     a 403 refusing the token's scope ("This action is outside the
 //     authorized scopes", Pleroma's and Akkoma's "Insufficient
-//     permissions: …", or WWW-Authenticate error="insufficient_scope":
+//     permissions: …", GoToSocial's "token has insufficient scope
+//     permission", or WWW-Authenticate error="insufficient_scope":
 //     a token without write:statuses) says that the token lacks the scope;
 //     a 403 "This action is not allowed" to an edit, that the status is
 //     another account's (the token acts for another account than the one
