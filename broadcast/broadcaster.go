@@ -992,21 +992,21 @@ const maxAhead = 5 * time.Minute
 // the clock: such an update would be posted, and every later update of its
 // incident, older by its Time, then Superseded on every channel; and, when
 // Time is zero, a NextUpdate more than MaxNextUpdateAhead ahead of it.
+// These faults are named with those Validate finds, in one error.
 func validateNow(u Update) error {
-	if err := u.Validate(); err != nil {
-		return err
-	}
+	var v validation
+	u.check(&v, true)
 	if d := time.Until(u.Time); d > maxAhead {
-		return invalid("Time", "%s ahead of this machine's clock (more than %s): the incident's later updates, "+
+		v.add(invalid("Time", "%s ahead of this machine's clock (more than %s): the incident's later updates, "+
 			"older by their Time, would not be posted after it; give the time with its zone, or none for now",
-			d.Round(time.Second), maxAhead)
+			d.Round(time.Second), maxAhead))
 	}
 	// Validate measures NextUpdate from a Time given; from the clock, the
 	// Time a zero one becomes, when none is.
 	if u.Time.IsZero() && !u.NextUpdate.IsZero() && !u.Status.Closes() && time.Until(u.NextUpdate) > MaxNextUpdateAhead {
-		return nextTooFar(u.NextUpdate, "ahead of this machine's clock")
+		v.add(nextTooFar(u.NextUpdate, "ahead of this machine's clock"))
 	}
-	return nil
+	return v.err()
 }
 
 // Retract deletes the posts of update updateID where the platform allows

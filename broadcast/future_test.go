@@ -90,3 +90,32 @@ func TestNextUpdateFarAheadRefused(t *testing.T) {
 	_, err = b.Send(context.Background(), u)
 	require.NoError(t, err)
 }
+
+// A Time or NextUpdate too far ahead of the clock is named with the
+// update's other faults, in one error, not only once they are mended:
+// a caller (an HTTP API's client) learns every field to fix at once.
+func TestClockFaultsNamedWithTheOthers(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+
+	u := validUpdate()
+	u.Status, u.Time = "investgating", time.Now().Add(time.Hour)
+	_, err = b.Send(context.Background(), u)
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.Contains(t, err.Error(), "Status: unknown value")
+	assert.Contains(t, err.Error(), "Time: ")
+	assert.Contains(t, err.Error(), "ahead of this machine's clock")
+
+	u = validUpdate()
+	u.Title, u.Time, u.NextUpdate = "", time.Time{}, time.Now().Add(broadcast.MaxNextUpdateAhead+time.Hour)
+	_, err = b.Preview(u)
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "Title", fe.Field)
+	assert.Contains(t, err.Error(), "NextUpdate: ")
+	assert.Contains(t, err.Error(), "more than 90 days ahead of this machine's clock")
+}

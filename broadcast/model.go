@@ -275,6 +275,12 @@ func (u Update) Validate() error { return u.validate(true) }
 // given without one, and Validate checked no NextUpdate against it.
 func (u Update) validate(timeGiven bool) error {
 	var v validation
+	u.check(&v, timeGiven)
+	return v.err()
+}
+
+// check adds to v the faults of u's fields (see validate).
+func (u Update) check(v *validation, timeGiven bool) {
 	v.add(checkKeyField("ID", u.ID))
 	v.add(checkKeyField("IncidentID", u.IncidentID))
 	if v.add(checkTextField("Title", u.Title, true, MaxTitleLength)) && Blank(u.Title) {
@@ -340,10 +346,9 @@ func (u Update) validate(timeGiven bool) error {
 			v.add(nextTooFar(u.NextUpdate, "after the update's Time ("+u.Time.UTC().Format(time.RFC3339)+")"))
 		}
 	}
-	u.validateOverrides(&v)
+	u.validateOverrides(v)
 	v.add(checkTextField("Advice", u.Advice, false, MaxAdviceLength))
 	v.add(checkKeyField("Corrects", u.Corrects))
-	return v.err()
 }
 
 // MaxNextUpdateAhead is how far after an update its NextUpdate may be: 90
