@@ -55,8 +55,13 @@ type Config struct {
 	// prints with the Config): they go in their own fields.
 	Server string `yaml:"server" json:"server"`
 	// Token is the posting account's access token (Preferences,
-	// Development, New application) with the scopes write:statuses and,
-	// for Check, read:accounts. Required.
+	// Development, New application) with the scope write:statuses,
+	// which is all posting, editing and deleting need (Check passes with
+	// it alone). With read:accounts and read:statuses too, a retry finds
+	// the status an earlier attempt posted where the instance does not
+	// keep the Idempotency-Key (see the package doc), and Retract reads a
+	// status back to tell a failed deletion from one already done.
+	// Required.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Visibility of the statuses: Public (the default), Unlisted or
 	// Private. Edits keep the status's visibility.
