@@ -59,7 +59,8 @@ type Config struct {
 	// which is all posting, editing and deleting need (Check passes with
 	// it alone). With read:accounts and read:statuses too, a retry finds
 	// the status an earlier attempt posted where the instance does not
-	// keep the Idempotency-Key (see the package doc), and Retract reads a
+	// honour the Idempotency-Key (GoToSocial; Mastodon releases that
+	// answer a repeated key with 500: see the package doc), and Retract reads a
 	// status back to tell a failed deletion from one already done.
 	// Required.
 	Token redact.Secret `yaml:"token" json:"token"`
