@@ -26,12 +26,13 @@
 // own either. Card text is HTML-escaped.
 //
 // The Receipt's ID is the message's resource name
-// ("spaces/…/messages/…"); its Meta holds "thread", the thread's name, and
-// "message_id", the client-assigned id. Where Google's answer does not
-// name the message (an answer cut off before its name, a message id
-// refused as known), the ID is the name Google gives the message by its
-// client-assigned id ("spaces/…/messages/client-…"), which names it as
-// well in every request.
+// ("spaces/…/messages/…"); its Meta holds "message_id", the
+// client-assigned id, and "thread", the thread's name, when Google's
+// answer gives it. Where Google's answer does not name the message (an
+// answer cut off before its name, a message id refused as known: then
+// Meta holds no "thread"), the ID is the name Google gives the message
+// by its client-assigned id ("spaces/…/messages/client-…"), which names
+// it as well in every request.
 //
 // # Threading
 //
