@@ -423,7 +423,8 @@ const (
 // /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.replace page by
 // page. An edit by another user is no valid edit, and the account could
 // not redact it. None when the homeserver does not know the event (gone
-// already) or the endpoint (older than v1.3 of the specification).
+// already: see unknownParent) or the endpoint (older than v1.3 of the
+// specification).
 // complete is false when maxEditPages pages did not reach the end. A
 // next_batch the server named before (its pages going round: A→B→A→B)
 // ends the list as a page without one does: every page it serves was
@@ -443,8 +444,7 @@ func (c *Channel) edits(ctx context.Context, p post) (out []string, complete boo
 		}
 		var page relationsPage
 		err := c.call(ctx, http.MethodGet, path, nil, &page)
-		var e *Error
-		if errors.As(err, &e) && (e.Code == "M_NOT_FOUND" || e.Code == "M_UNRECOGNIZED") {
+		if unknownParent(err) {
 			return out, true, nil
 		}
 		if err != nil {
@@ -465,6 +465,17 @@ func (c *Channel) edits(ctx context.Context, p post) (out []string, complete boo
 		from = page.NextBatch
 	}
 	return out, false, nil
+}
+
+// unknownParent reports whether err, the answer of GET /relations, says
+// the homeserver does not know the event (gone already) or the endpoint
+// (M_UNRECOGNIZED): a 404 with a Matrix error code, which is M_NOT_FOUND
+// in the specification's example, and M_UNKNOWN ("Unknown parent
+// event.") on Synapse, for an event purged from the room's history too.
+func unknownParent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && !errors.Is(err, errNotHomeserver) &&
+		(e.Code == "M_UNRECOGNIZED" || e.Status == http.StatusNotFound && e.Code != "")
 }
 
 // relationsPage is a page of GET /relations.

@@ -97,6 +97,11 @@ type fakeServer struct {
 	// noTxnOnMessages gives no transaction ID on /messages, as Dendrite
 	// v0.13.8 does (it gives them on /sync).
 	noTxnOnMessages bool
+	// synapseUnknown answers for an event it does not know (never sent,
+	// or purged from the room's history) as Synapse does: /relations
+	// with 404 M_UNKNOWN "Unknown parent event.", a redaction of it with
+	// 200 and the redaction's event ID.
+	synapseUnknown bool
 }
 
 // fakeEvent is an event in a room.
@@ -381,6 +386,12 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 		return http.StatusOK, `{"event_id":"` + rid + `"}`
 	}
 	e := f.event(id)
+	if (e == nil || e.room != room) && f.synapseUnknown {
+		red := &fakeEvent{room: room, kind: "redaction"}
+		f.add(red)
+		f.txns[key] = red.id
+		return http.StatusOK, `{"event_id":"` + red.id + `"}`
+	}
 	if e == nil || e.room != room {
 		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found."}`
 	}
@@ -434,6 +445,9 @@ func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	}
 	e := f.event(id)
+	if (e == nil || e.room != room) && f.synapseUnknown {
+		return http.StatusNotFound, `{"errcode":"M_UNKNOWN","error":"Unknown parent event."}`
+	}
 	if e == nil || e.room != room {
 		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`
 	}
