@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -179,6 +180,11 @@ func checkServer(s *settings, cfg Config) error {
 	ascii, err := endpoint.ASCIIHost(host)
 	if err != nil {
 		return fieldErr("Server", "host: an international name with no ASCII form (IDNA A-labels), which no lookup can resolve")
+	}
+	if !endpoint.ValidHost(&url.URL{Host: net.JoinHostPort(ascii, port)}) {
+		// "irc,libera.chat", "irc..libera.chat": a name no lookup can
+		// resolve, whatever the network.
+		return fieldErr("Server", "%s", endpoint.HostProblem)
 	}
 	s.server, s.addr, s.host = cfg.Server, net.JoinHostPort(ascii, port), host
 	switch cfg.TLS {

@@ -425,7 +425,8 @@ type Config struct {
 	// An international host name ("irc.bücher.example") is dialed, and its
 	// certificate verified, in its ASCII form (IDNA A-labels,
 	// "irc.xn--bcher-kva.example"); errors show it as written. New refuses
-	// one with no ASCII form.
+	// one with no ASCII form, and a name no lookup can resolve
+	// ("irc,libera.chat", "irc..libera.chat").
 	Server string `yaml:"server" json:"server"`
 	// TLS is TLSOn (the zero value) or TLSOff.
 	TLS TLSMode `yaml:"tls" json:"tls"`
