@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -48,7 +49,8 @@ const relayPrefix = 1 + 120 + 1
 // does not suit a pointer: one more pointer prints as an address.
 type settings struct {
 	name       string
-	server     string
+	server     string // Config.Server, as given: what errors show
+	addr       string // the address dialed: Server with its host in its ASCII form (see endpoint.ASCIIHost)
 	host       string
 	tls        TLSMode
 	tlsConfig  *tls.Config
@@ -172,7 +174,19 @@ func checkServer(s *settings, cfg Config) error {
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return fieldErr("Server", "port: not a number from 1 to 65535")
 	}
-	s.server, s.host = cfg.Server, host
+	// The resolver looks up, and a certificate names, an international
+	// host name in its ASCII form (RFC 5890 A-labels): the name as given
+	// is "no such host" at every attempt. Errors show it as given.
+	ascii, err := endpoint.ASCIIHost(host)
+	if err != nil {
+		return fieldErr("Server", "host: an international name with no ASCII form (IDNA A-labels), which no lookup can resolve")
+	}
+	if !endpoint.ValidHost(&url.URL{Host: net.JoinHostPort(ascii, port)}) {
+		// "irc,libera.chat", "irc..libera.chat": a name no lookup can
+		// resolve, whatever the network.
+		return fieldErr("Server", "%s", endpoint.HostProblem)
+	}
+	s.server, s.addr, s.host = cfg.Server, net.JoinHostPort(ascii, port), host
 	switch cfg.TLS {
 	case TLSOn:
 		s.tls = TLSOn
@@ -181,7 +195,9 @@ func checkServer(s *settings, cfg Config) error {
 			s.tlsConfig = cfg.TLSConfig.Clone()
 		}
 		if s.tlsConfig.ServerName == "" {
-			s.tlsConfig.ServerName = host
+			s.tlsConfig.ServerName = ascii
+		} else if s.tlsConfig.ServerName, err = endpoint.ASCIIHost(s.tlsConfig.ServerName); err != nil {
+			return fieldErr("TLSConfig", "ServerName: an international name with no ASCII form (IDNA A-labels), which no certificate can name")
 		}
 		if lo, hi := clientVersions(s.tlsConfig); lo > hi {
 			return fieldErr("TLSConfig", "MinVersion %s is above MaxVersion %s: no TLS version is left to connect with "+

@@ -83,7 +83,7 @@ func dial(ctx context.Context, s *settings) (*conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	d := net.Dialer{}
-	raw, err := d.DialContext(dctx, "tcp", s.server)
+	raw, err := d.DialContext(dctx, "tcp", s.addr)
 	if err != nil {
 		return nil, dialErr(ctx, s, err)
 	}

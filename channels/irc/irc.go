@@ -422,11 +422,17 @@ type Config struct {
 	// Update.Overrides text. Default "irc".
 	Name string `yaml:"name" json:"name"`
 	// Server is the server's host:port, as "irc.libera.chat:6697". Required.
+	// An international host name ("irc.bücher.example") is dialed, and its
+	// certificate verified, in its ASCII form (IDNA A-labels,
+	// "irc.xn--bcher-kva.example"); errors show it as written. New refuses
+	// one with no ASCII form, and a name no lookup can resolve
+	// ("irc,libera.chat", "irc..libera.chat").
 	Server string `yaml:"server" json:"server"`
 	// TLS is TLSOn (the zero value) or TLSOff.
 	TLS TLSMode `yaml:"tls" json:"tls"`
 	// TLSConfig customises TLS (RootCAs for a private CA, client
-	// certificates). It is cloned; ServerName defaults to Server's host.
+	// certificates). It is cloned; ServerName defaults to Server's host,
+	// and an international one is verified in its ASCII form, as Server's.
 	// New refuses one whose MinVersion and MaxVersion leave no TLS
 	// version (0 stands for TLS 1.2 and TLS 1.3 respectively).
 	TLSConfig *tls.Config `yaml:"-" json:"-"`

@@ -87,7 +87,7 @@ func plainIRC(ctx context.Context, s *settings) bool {
 	pctx, cancel := context.WithTimeout(ctx, min(probeWait, s.timeout))
 	defer cancel()
 	var d net.Dialer
-	nc, err := d.DialContext(pctx, "tcp", s.server)
+	nc, err := d.DialContext(pctx, "tcp", s.addr)
 	if err != nil {
 		return false
 	}

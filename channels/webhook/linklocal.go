@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/netip"
 	"syscall"
+
+	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 )
 
 // linkLocalProblem is why an endpoint at a link-local address is refused.
@@ -40,8 +42,12 @@ func linkLocal(a netip.Addr) bool {
 }
 
 // linkLocalHost reports whether host, as a URL holds it, is an IP address
-// that linkLocal refuses.
+// that linkLocal refuses, also once in the ASCII form net/http dials: the
+// IDNA mapping makes "１６９.２５４.１６９.２５４" 169.254.169.254.
 func linkLocalHost(host string) bool {
+	if a, err := urlcheck.ASCIIHost(host); err == nil {
+		host = a
+	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && linkLocal(a)
 }

@@ -154,7 +154,8 @@
 // metadata service's (AWS's fd00:ec2::254 and fd00:ec2::23, Google
 // Cloud's fd20:ce::254, Scaleway's fd00:42::42, Alibaba Cloud's
 // 100.100.100.200), where a POST could reach the instance's credentials. New refuses such an address written as
-// the host, and the channel's own client refuses to connect to one that a
+// the host (also in the full-width digits or ideographic full stops that
+// net/http maps to ASCII, "１６９.２５４.１６９.２５４"), and the channel's own client refuses to connect to one that a
 // name resolves to, which fails that endpoint permanently (unless it goes
 // through a proxy from the environment, HTTPS_PROXY: the proxy then
 // resolves the name and connects). A client given
