@@ -68,8 +68,9 @@ type Config struct {
 	// share its limit: give them one Limiter instead.
 	RateLimit float64 `yaml:"rate_limit" json:"rate_limit"`
 	// Limiter, when set, paces the requests instead of RateLimit; share
-	// one between the Channels that use the same API key. Its burst must
-	// be at least 1 (rate.NewLimiter(rate.Every(time.Second), 1)).
+	// one between the Channels that use the same API key. Its rate must
+	// be positive and its burst at least 1
+	// (rate.NewLimiter(rate.Every(time.Second), 1)).
 	Limiter *rate.Limiter `yaml:"-" json:"-"`
 	// Templates renders the incident update's body with its
 	// "statuspageio" template; default templates.Default(). A Set without
@@ -136,6 +137,11 @@ func (cfg Config) validate() error {
 	case cfg.Limiter != nil && cfg.Limiter.Burst() < 1 && cfg.Limiter.Limit() != rate.Inf:
 		// Its Wait refuses every request at once.
 		return fieldErr("Limiter", "burst %d lets no request through (want a burst of at least 1)", cfg.Limiter.Burst())
+	case cfg.Limiter != nil && !(cfg.Limiter.Limit() > 0):
+		// At rate 0 its Wait lets the burst through, then none: every
+		// Send after the first waits until its context ends.
+		return fieldErr("Limiter", "rate %v: want a positive rate, as rate.Every(time.Second) "+
+			"(at rate 0 no request passes once the burst is spent)", float64(cfg.Limiter.Limit()))
 	}
 	return nil
 }

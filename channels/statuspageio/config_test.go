@@ -51,6 +51,14 @@ func TestConfigErrors(t *testing.T) {
 		// transiently, until the retries gave up.
 		{func(c *Config) { c.Limiter = rate.NewLimiter(rate.Every(time.Second), 0) },
 			"statuspageio: Config.Limiter: burst 0 lets no request through (want a burst of at least 1)"},
+		// A Limiter of rate 0 (rate.Limit of an unset setting) lets its
+		// burst through, then none: each Send after the first waited
+		// until its context ended, and failed, transiently, until the
+		// retries gave up.
+		{func(c *Config) { c.Limiter = rate.NewLimiter(0, 1) },
+			"statuspageio: Config.Limiter: rate 0: want a positive rate, as rate.Every(time.Second) (at rate 0 no request passes once the burst is spent)"},
+		{func(c *Config) { c.Limiter = rate.NewLimiter(-1, 1) },
+			"statuspageio: Config.Limiter: rate -1: want a positive rate, as rate.Every(time.Second) (at rate 0 no request passes once the burst is spent)"},
 	} {
 		cfg := validConfig()
 		tt.edit(&cfg)

@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -11,8 +12,10 @@ import (
 
 // Limits and fixed values of the payload.
 const (
-	// MaxPayloadBytes is the size Send keeps the JSON body within: Teams'
-	// 28 KB message limit, read as the smaller 28,000 bytes.
+	// MaxPayloadBytes is the size Send keeps the JSON body within, as
+	// Teams counts it (see teamsSize): Teams' 28 KB message limit (28,672
+	// bytes of the message's properties), read as the smaller 28,000
+	// bytes, which leaves room for the properties Teams adds.
 	MaxPayloadBytes = 28_000
 	// CardVersion is the Adaptive card schema version of the card; Teams
 	// renders 1.4 on every client.
@@ -209,10 +212,23 @@ func pathStart(s string, start int) int {
 	return len(s)
 }
 
-// encode encodes p as the bytes Teams counts (see httpx.JSONBody).
+// encode encodes p as the body Send posts (see httpx.JSONBody).
 func encode(p payload) ([]byte, error) { return httpx.JSONBody(p) }
 
-// sizer measures rendered text as the bytes of the payload it makes for
+// teamsSize returns the size of body, a JSON body Send posts, as Teams
+// counts it against its limit: Teams keeps the card's JSON as a string
+// among the message's properties (Graph reads an attachment's content
+// so), where each '"' and '\' of the card is escaped with a '\' of its
+// own. A card of many lines, or of text with many quotes, counts that
+// much more than its body: Teams has refused a body of 24,453 bytes as
+// 28,897 bytes of properties, after the workflow took it with a 202. The
+// quotes of the rest of the body count too, which errs on the side of a
+// card Teams takes.
+func teamsSize(body []byte) int {
+	return len(body) + bytes.Count(body, []byte{'"'}) + bytes.Count(body, []byte{'\\'})
+}
+
+// sizer measures rendered text as the teamsSize of the payload it makes for
 // u, for the templates' shortening ("" measures 0, as a Measure must).
 func sizer(u broadcast.Update) func(string) int {
 	return func(text string) int {
@@ -223,6 +239,6 @@ func sizer(u broadcast.Update) func(string) int {
 		if err != nil {
 			return MaxPayloadBytes + 1
 		}
-		return len(b)
+		return teamsSize(b)
 	}
 }

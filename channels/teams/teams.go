@@ -68,10 +68,14 @@
 // # Limits
 //
 // The JSON body is at most MaxPayloadBytes (28,000), measured in bytes as
-// sent; a longer update is shortened by the templates (body first, then
+// Teams counts them: the body as sent, plus one byte for each '"' and '\'
+// in it, as Teams stores the card's JSON as a string, each of those
+// escaped; a card of many lines counts about a fifth more than its
+// body. A longer update is shortened by the templates (body first, then
 // components, then advice, then title; the status, next update and link
 // are kept whole) until its card fits: an advice of many lines, each a
-// block of its own, may have to be cut. Preview shows that body and its size.
+// block of its own, may have to be cut. Preview shows that body and its
+// size as Teams counts it.
 //
 // # Errors
 //
@@ -197,7 +201,8 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 	return encode(build(text, u))
 }
 
-// Preview returns the JSON body Send would post, measured in bytes.
+// Preview returns the JSON body Send would post, measured in bytes as
+// Teams counts them (see the package documentation's "Limits").
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	if !c.made() {
 		return broadcast.Preview{}, errNotMade
@@ -207,7 +212,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	if err != nil {
 		return p, fmt.Errorf("teams: render: %w", err)
 	}
-	p.Text, p.Length = string(body), len(body)
+	p.Text, p.Length = string(body), teamsSize(body)
 	return p, nil
 }
 
