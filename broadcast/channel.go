@@ -27,7 +27,7 @@ import (
 // one whose outcome is unknown (see Message.Attempt), and Retract takes it
 // that there is no post of it to delete. A channel that may have posted
 // (the answer to its post was lost, or could not be read) returns another
-// error.
+// error, or marks it Uncertain too (a server error that asks to wait).
 //
 // A Channel must be safe for concurrent use and must not modify the Message
 // or the Update it carries.

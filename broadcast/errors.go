@@ -191,6 +191,33 @@ func RetryDelay(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// Uncertain marks err, a failed attempt's error, as one after which the
+// platform may have carried the attempt out: a server error (a 5xx) whose
+// answer asks to wait (RetryAfter), after which the post may exist. A
+// Permanent or RetryAfter error otherwise says the platform posted
+// nothing (see Channel); marked Uncertain, it is retried as its marks say,
+// and a later run counts its attempt as one whose outcome is unknown (see
+// Message.Attempt): it looks for the post before posting again. An error
+// without those marks needs none. Uncertain(nil) is nil.
+func Uncertain(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &uncertainError{err}
+}
+
+type uncertainError struct{ err error }
+
+func (e *uncertainError) Error() string { return e.err.Error() }
+func (e *uncertainError) Unwrap() error { return e.err }
+
+// IsUncertain reports whether err, or an error it wraps, was marked
+// Uncertain.
+func IsUncertain(err error) bool {
+	var u *uncertainError
+	return errors.As(err, &u)
+}
+
 // DeliveryError is one channel's failure to deliver an update, after all
 // its attempts. Send joins one per failed channel.
 type DeliveryError struct {

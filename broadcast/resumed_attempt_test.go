@@ -134,6 +134,15 @@ func TestRateLimitLeavesNoUnknownOutcome(t *testing.T) {
 	}
 }
 
+// A server error that asks to wait (a 503 with Retry-After, marked
+// Uncertain by the channel) is no such answer: the post may exist, and a
+// later run's first attempt looks for it.
+func TestUncertainWaitLeavesTheOutcomeUnknown(t *testing.T) {
+	ch := &attempts{answers: []error{broadcast.RetryAfter(broadcast.Uncertain(errors.New("503 Service Unavailable")), time.Hour)}}
+	sendTwice(t, ch, broadcast.RetryPolicy{MaxAttempts: 1})
+	assert.Equal(t, []int{1, 2}, ch.got())
+}
+
 // markStuckStore is a MemoryStore whose writes of a target other than ""
 // (the "attempted" mark among them) wait until ctx ends or the test does:
 // a durable Store whose database stopped answering writes.

@@ -1881,7 +1881,8 @@ func (d *delivery) answered(ctx context.Context, err error) {
 // definite reports whether err, an attempt's, says what the platform did
 // with it, every part of it: refused it (Permanent) or asked to wait (a
 // rate limit's RetryAfter), and posted nothing. After a timeout, a dropped
-// connection or a server error a post may exist; after ErrNotRecorded one
+// connection or a server error (Uncertain, when it asks to wait) a post
+// may exist; after ErrNotRecorded one
 // does; a channel that panicked may have posted before it did. A fan-out's
 // TargetsError is definite when each pending target's error is (or the
 // target was not attempted): the rate limit of one target, which marks the
@@ -1892,7 +1893,7 @@ func definite(err error) bool {
 	switch {
 	case errors.Is(err, ErrNotRecorded) || errors.Is(err, ErrAttemptTimeout) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.As(err, new(*panicError)):
+		errors.As(err, new(*panicError)) || IsUncertain(err):
 		return false
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {

@@ -108,8 +108,10 @@ func Mark(err error, rateLimited, transient bool, h http.Header, now time.Time) 
 // Classify make with Retry-After and a channel makes with the wait its
 // platform names (in its body, its own headers): a rate limit waits wait
 // (RateLimited: RateLimitWait when it names none left); a transient
-// refusal is retried, after wait when known is true; anything else is
-// Permanent. A channel reads its platform's wait with Seconds, and takes
+// refusal is retried, after wait when known is true, and then marked
+// broadcast.Uncertain, since a server error (a 5xx) may follow a post
+// made: only a rate limit says nothing was; anything else is Permanent.
+// A channel reads its platform's wait with Seconds, and takes
 // Retry-After (RetryAfter) where the platform names none.
 func MarkWait(err error, rateLimited, transient bool, wait time.Duration, known bool) error {
 	switch {
@@ -118,7 +120,7 @@ func MarkWait(err error, rateLimited, transient bool, wait time.Duration, known 
 	case !transient:
 		return broadcast.Permanent(err)
 	case known:
-		return broadcast.RetryAfter(err, wait)
+		return broadcast.RetryAfter(broadcast.Uncertain(err), wait)
 	}
 	return err
 }

@@ -289,6 +289,9 @@ func TestMarkWait(t *testing.T) {
 		assert.Equal(t, tt.hinted, ok, tt.name)
 		assert.Equal(t, tt.want, d, tt.name)
 		assert.ErrorIs(t, got, err, tt.name)
+		// Only a rate limit says nothing was posted: a server error's
+		// wait is no answer to what became of the request.
+		assert.Equal(t, !tt.rateLimited && tt.hinted, broadcast.IsUncertain(got), tt.name)
 	}
 }
 

@@ -22,6 +22,13 @@ func TestMarkAs(t *testing.T) {
 	assert.Equal(t, 30*time.Second, d)
 	assert.False(t, broadcast.IsPermanent(got))
 
+	got = MarkAs(err, broadcast.RetryAfter(broadcast.Uncertain(errors.New("503")), 30*time.Second))
+	d, ok = broadcast.RetryDelay(got)
+	assert.True(t, ok)
+	assert.Equal(t, 30*time.Second, d)
+	assert.True(t, broadcast.IsUncertain(got), "a server error's wait keeps its uncertainty")
+	assert.ErrorIs(t, got, err)
+
 	got = MarkAs(err, errors.New("transient"))
 	assert.Same(t, err, got)
 	_, ok = broadcast.RetryDelay(got)
