@@ -988,6 +988,14 @@ func checkCorrection(original string, u *Update) error {
 // other machines' clocks, not a time zone's hours.
 const maxAhead = 5 * time.Minute
 
+// ValidateNow reports what Validate reports and, in the same error, what
+// Send, Correct, Jobs and Preview also refuse against this machine's
+// clock: a Time more than 5 minutes ahead of it, and, when Time is zero, a
+// NextUpdate more than MaxNextUpdateAhead ahead of it. A caller that
+// checks an update before it queues it (an HTTP API answering its client)
+// so names every field at fault at once. Its errors are Validate's kind.
+func (u Update) ValidateNow() error { return validateNow(u) }
+
 // validateNow is Validate, and refuses a Time more than maxAhead ahead of
 // the clock: such an update would be posted, and every later update of its
 // incident, older by its Time, then Superseded on every channel; and, when

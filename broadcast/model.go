@@ -261,7 +261,8 @@ func (u Update) Override(channel string) (string, bool) {
 // error joins them (its Unwrap() []error gives each, in the order of
 // Update's fields) and says them all, separated by "; ", so that a caller
 // mends them in one go; errors.As finds the first.
-// Validate does not require the fields WithDefaults fills in.
+// Validate does not require the fields WithDefaults fills in, nor read
+// the clock: ValidateNow also checks Time and NextUpdate against it.
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
