@@ -521,10 +521,7 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if err := checkCorrection(original, &u); err != nil {
-		return nil, err
-	}
-	if err := b.checkOverrides(u); err != nil {
+	if err := b.checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
@@ -933,12 +930,13 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 	return ""
 }
 
-// validate is validateNow and checkOverrides.
+// validate is validateNow and checkOverrides, whose faults it names in
+// one error.
 func (b *Broadcaster) validate(u Update) error {
-	if err := validateNow(u); err != nil {
-		return err
-	}
-	return b.checkOverrides(u)
+	var v validation
+	checkNow(&v, u)
+	v.add(b.checkOverrides(u))
+	return v.err()
 }
 
 // maxNamesListed is how many channel names an error lists.
@@ -947,7 +945,7 @@ const maxNamesListed = 10
 // checkOverrides refuses an override keyed by a name that is none of the
 // Broadcaster's channels: a typo ("twiter") would otherwise post the
 // template there without a word. The error lists the channels' names.
-func (b *Broadcaster) checkOverrides(u Update) error {
+func (b *Broadcaster) checkOverrides(u Update) *FieldError {
 	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
 		return nil
 	}
@@ -969,9 +967,10 @@ func (b *Broadcaster) checkOverrides(u Update) error {
 }
 
 // checkCorrection validates u as the correction of update original and
-// marks it so. A correction is an update of its own: with the original's
-// ID it would be found delivered already, and nothing would be corrected.
-func checkCorrection(original string, u *Update) error {
+// marks it so (see validate). A correction is an update of its own: with
+// the original's ID it would be found delivered already, and nothing
+// would be corrected.
+func (b *Broadcaster) checkCorrection(original string, u *Update) error {
 	// What Validate refuses in Corrects, said of the argument it is set
 	// from: a caller never set Corrects.
 	if err := CheckID("original", original); err != nil {
@@ -981,12 +980,20 @@ func checkCorrection(original string, u *Update) error {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}
 	u.Corrects = original
-	return validateNow(*u)
+	return b.validate(*u)
 }
 
 // maxAhead is how far ahead of this machine's clock an Update.Time may be:
 // other machines' clocks, not a time zone's hours.
 const maxAhead = 5 * time.Minute
+
+// ValidateNow reports what Validate reports and, in the same error, what
+// Send, Correct, Jobs and Preview also refuse against this machine's
+// clock: a Time more than 5 minutes ahead of it, and, when Time is zero, a
+// NextUpdate more than MaxNextUpdateAhead ahead of it. A caller that
+// checks an update before it queues it (an HTTP API answering its client)
+// so names every field at fault at once. Its errors are Validate's kind.
+func (u Update) ValidateNow() error { return validateNow(u) }
 
 // validateNow is Validate, and refuses a Time more than maxAhead ahead of
 // the clock: such an update would be posted, and every later update of its
@@ -995,7 +1002,13 @@ const maxAhead = 5 * time.Minute
 // These faults are named with those Validate finds, in one error.
 func validateNow(u Update) error {
 	var v validation
-	u.check(&v, true)
+	checkNow(&v, u)
+	return v.err()
+}
+
+// checkNow adds to v the faults validateNow finds.
+func checkNow(v *validation, u Update) {
+	u.check(v, true)
 	if d := time.Until(u.Time); d > maxAhead {
 		v.add(invalid("Time", "%s ahead of this machine's clock (more than %s): the incident's later updates, "+
 			"older by their Time, would not be posted after it; give the time with its zone, or none for now",
@@ -1006,7 +1019,6 @@ func validateNow(u Update) error {
 	if u.Time.IsZero() && !u.NextUpdate.IsZero() && !u.Status.Closes() && time.Until(u.NextUpdate) > MaxNextUpdateAhead {
 		v.add(nextTooFar(u.NextUpdate, "ahead of this machine's clock"))
 	}
-	return v.err()
 }
 
 // Retract deletes the posts of update updateID where the platform allows
@@ -1366,13 +1378,10 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	if ctx == nil {
 		return "", errNilContext
 	}
-	if err := checkCorrection(original, &u); err != nil {
+	if err := b.checkCorrection(original, &u); err != nil {
 		return "", err
 	}
 	if err := CheckID("IncidentID", u.IncidentID); err != nil {
-		return "", err
-	}
-	if err := b.checkOverrides(u); err != nil {
 		return "", err
 	}
 	if !b.enter() {

@@ -50,7 +50,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 			return nil, err
 		}
 	case JobCorrect:
-		if err := checkCorrection(original, &u); err != nil {
+		if err := b.checkCorrection(original, &u); err != nil {
 			return nil, err
 		}
 	case JobRetract:

@@ -233,6 +233,8 @@ type Update struct {
 	// templates.MarkCorrection). Send,
 	// Correct, Jobs and Preview refuse (ErrInvalidUpdate) a name that is
 	// none of the Broadcaster's channels: a typo would post the template.
+	// The first such name is named with the update's other faults, in one
+	// error.
 	Overrides map[string]string `json:"overrides,omitempty"`
 	// Advice says what affected customers can do now ("Retry with
 	// backoff", "Use the EU endpoint", "No action needed"): plain text, at
@@ -261,7 +263,8 @@ func (u Update) Override(channel string) (string, bool) {
 // error joins them (its Unwrap() []error gives each, in the order of
 // Update's fields) and says them all, separated by "; ", so that a caller
 // mends them in one go; errors.As finds the first.
-// Validate does not require the fields WithDefaults fills in.
+// Validate does not require the fields WithDefaults fills in, nor read
+// the clock: ValidateNow also checks Time and NextUpdate against it.
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys

@@ -20,7 +20,7 @@ import (
 // alone, so that a client mends them in one go.
 func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	var errs []*inputError
-	if err := u.Validate(); err != nil {
+	if err := u.ValidateNow(); err != nil { // the clock's faults too, with the others
 		errs = invalidUpdate(err)
 	}
 	if slices.Contains(unroutableIDs, u.ID) {
