@@ -99,7 +99,8 @@
 //   - Title: that of the incident's first update, for every later one,
 //     whatever alerts join or leave the group: commonAnnotations.summary,
 //     else commonLabels.alertname, else the first alert's summary or
-//     alertname ("… and N more"). The bridge keeps each incident's title
+//     alertname ("… and N more", the summary cut short when the title
+//     would not hold those words). The bridge keeps each incident's title
 //     and latest impact in its store (-state), once a channel delivered
 //     an update of it.
 //   - Body: each firing alert's description annotation (else message,

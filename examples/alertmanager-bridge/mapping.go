@@ -211,17 +211,33 @@ func labelString(l map[string]string) string {
 // first alert's summary or name, and " and N more" when there are other
 // alerts: with what the alert's text leaves open of the right-to-left (or
 // left-to-right) embeddings, overrides and isolates closed before those
-// words (templates.BalanceBidi), which would otherwise show reversed.
+// words (templates.BalanceBidi), which would otherwise show reversed. A
+// summary too long for the title with those words is cut, not the words.
 func title(p *payload) string {
 	t := firstOf(p.CommonAnnotations["summary"], p.CommonLabels["alertname"], p.GroupLabels["alertname"])
 	if t == "" {
 		a := p.Alerts[0]
 		t = firstOf(a.Annotations["summary"], a.Labels["alertname"], "Alert")
 		if n := plus(len(p.Alerts)-1, p.TruncatedAlerts); n > 0 {
-			t = templates.BalanceBidi(oneLine(t)) + fmt.Sprintf(" and %d more", n)
+			more := fmt.Sprintf(" and %d more", n)
+			return fitBalanced(oneLine(t), broadcast.MaxTitleLength-utf8.RuneCountInString(more)) + more
 		}
 	}
 	return truncate(oneLine(t), broadcast.MaxTitleLength)
+}
+
+// fitBalanced is s cut to at most n characters, as truncate cuts it, with
+// what it leaves open of the bidi embeddings, overrides and isolates
+// closed (templates.BalanceBidi), the closing characters counted in n.
+func fitBalanced(s string, n int) string {
+	for cut := n; ; {
+		b := templates.BalanceBidi(truncate(s, cut))
+		over := utf8.RuneCountInString(b) - n
+		if over <= 0 || cut <= 1 {
+			return b
+		}
+		cut = max(cut-over, 1)
+	}
 }
 
 // oneLine is s with each run of white space, line breaks included, made
