@@ -227,10 +227,17 @@ func (m *model) apiComponents() []apiComponent {
 }
 
 // componentChanges returns, per component, the latest change of an
-// update that names it.
+// update that names it, or of the standing of an incident that names it
+// (see standingChanged): an update that resolves an incident, reopens it
+// or begins a maintenance changes the status of the components it
+// named, also when it names none itself.
 func (m *model) componentChanges() map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, in := range m.all {
+		standing := standingChanged(in)
+		for _, name := range componentsOf(in) {
+			out[name] = maxTime(out[name], standing)
+		}
 		for _, e := range in.Entries {
 			for _, c := range e.Components {
 				out[c.Name] = maxTime(out[c.Name], e.changed())
@@ -238,6 +245,27 @@ func (m *model) componentChanges() map[string]time.Time {
 		}
 	}
 	return out
+}
+
+// standingChanged is when in last began or stopped giving its components
+// a status (see givesStatus): the time of the first of its latest updates
+// that all do or all do not, stale corrections aside, or of an edit or a
+// sending again of one of them, which may have made it one of them.
+func standingChanged(in *incident) time.Time {
+	cur := in.current()
+	gives := givesStatus(phaseOf(cur.Status))
+	var since, edited time.Time
+	for i := len(in.Entries) - 1; i >= 0; i-- {
+		e := &in.Entries[i]
+		if e.Stale && e != cur {
+			continue
+		}
+		if givesStatus(phaseOf(e.Status)) != gives {
+			break
+		}
+		since, edited = e.Time, maxTime(edited, maxTime(e.Edited, e.Restored))
+	}
+	return maxTime(since, edited)
 }
 
 func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) apiIncident {

@@ -26,6 +26,7 @@ const (
 //	loop:<prefix>        send updates until killed, printing each ID once published
 //	send:<prefix>:<n>    send n updates, then exit
 //	crash:<step>         send one update and SIGKILL itself at that step of the write
+//	umask:<octal>        set the process's umask, then send two updates
 func runChild(mode string) int {
 	ch, err := New(Config{Dir: os.Getenv(childDirEnv), BaseURL: "https://status.example.com/",
 		Components: []ComponentInfo{{Name: "API"}, {Name: "CDN"}}, LockTimeout: time.Minute})
@@ -47,6 +48,20 @@ func runChild(mode string) int {
 		n, _ := strconv.Atoi(count)
 		for i := range n {
 			if err := childSend(ch, prefix, i); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		return 0
+	case "umask":
+		mask, err := strconv.ParseUint(arg, 8, 32)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		syscall.Umask(int(mask))
+		for i := range 2 {
+			if err := childSend(ch, "umask", i); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}

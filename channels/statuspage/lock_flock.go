@@ -20,7 +20,7 @@ import (
 // lock is released by the returned func, and by the kernel when the
 // process dies, so a crash never leaves the directory locked.
 func lockDir(ctx context.Context, path string, timeout time.Duration) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, classify("open lock file", err)
 	}

@@ -58,7 +58,7 @@ func (w *writer) putManifest(nonce string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := os.WriteFile(p, data, fileMode); err != nil {
 		return err
 	}
 	w.files = append(w.files, p)

@@ -45,6 +45,16 @@ const (
 	linkPrefix    = ".current-"
 )
 
+// fileMode and dirMode are the modes of the files and directories the
+// channel makes, before the process's umask takes its bits away, as it
+// does for the tools that make files: the umask decides who reads the
+// site (a web server's user) and who writes it (with 002, the users of
+// the group, whose processes take turns at the lock).
+const (
+	fileMode fs.FileMode = 0o666
+	dirMode  fs.FileMode = 0o777
+)
+
 func versionName(gen int64) string { return fmt.Sprintf("%010d", gen) }
 
 // readCurrent returns the version current points at; 0 when there is none.
@@ -176,7 +186,7 @@ func (w *writer) mkdir(dir string) error {
 			return err
 		}
 	}
-	err := os.Mkdir(dir, 0o755)
+	err := os.Mkdir(dir, dirMode)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
@@ -227,7 +237,7 @@ func (w *writer) put(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
 		return err
 	}
@@ -408,7 +418,7 @@ func (c *Channel) recyclable(old *state) string {
 // files there may differ from old's; nil when it is empty.
 func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error) {
 	versions := filepath.Join(c.s.dir, versionsName)
-	if err := os.MkdirAll(versions, 0o755); err != nil {
+	if err := os.MkdirAll(versions, dirMode); err != nil {
 		return nil, nil, classify("create "+versionsName, err)
 	}
 	stage := filepath.Join(versions, stagingPrefix+versionName(old.gen+1))

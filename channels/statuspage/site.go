@@ -32,6 +32,11 @@ func phaseOf(s broadcast.Status) phase {
 	return phaseOpen
 }
 
+// givesStatus reports whether an incident in phase p gives the
+// components it names their status: while open, or a maintenance in
+// progress.
+func givesStatus(p phase) bool { return p == phaseOpen || p == phaseInProgress }
+
 // componentRank orders component statuses from best to worst.
 var componentRank = map[broadcast.ComponentStatus]int{
 	broadcast.ComponentOperational:   0,
@@ -97,7 +102,7 @@ func (m *model) componentStates() {
 	current := map[string]broadcast.ComponentStatus{}
 	for _, in := range m.all {
 		d := m.byID[in.ID]
-		if p := phaseOf(d.Status); p != phaseOpen && p != phaseInProgress {
+		if !givesStatus(phaseOf(d.Status)) {
 			continue
 		}
 		for _, c := range d.Components {

@@ -214,8 +214,12 @@
 // Sends in one process are serialized by the Channel; Channels of
 // several processes on one directory take an exclusive flock(2) on
 // Dir/.lock, which the kernel releases when a process dies. No update is
-// lost either way. Give every Channel writing one directory the same
-// Config but for Name (BaseURL, Components, Branding, Language,
+// lost either way. The files and directories are made with modes 0666
+// and 0777 less the process's umask: with 022, the usual one, the web
+// server's user reads the site and only the writer's user writes it;
+// processes of several users of one group write one directory when each
+// runs with a umask of 002. Give every Channel writing one directory
+// the same Config but for Name (BaseURL, Components, Branding, Language,
 // Templates, the sizes): each write renders with its own, and names each
 // component as its Config.Components spells it, so Channels whose lists
 // spell one component apart ("API", "api") rename it back and forth,
@@ -616,7 +620,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 		return fmt.Errorf("statuspage: wait for another write: %w", ctx.Err())
 	}
 	defer func() { <-c.sem }()
-	if err := os.MkdirAll(c.s.dir, 0o755); err != nil {
+	if err := os.MkdirAll(c.s.dir, dirMode); err != nil {
 		return classify("create Config.Dir", err)
 	}
 	unlock, err := lockDir(ctx, filepath.Join(c.s.dir, lockName), c.s.lockTimeout)
