@@ -2,10 +2,13 @@ package templates_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -83,4 +86,27 @@ func ExampleLinkSpansWhole() {
 	// LinkSpans: https://status.example.com/incidents/42
 	// LinkSpansWhole: https://example.com/faq
 	// LinkSpansWhole: https://status.example.com/incidents/42.
+}
+
+// The markdown template writes the update's URL as an autolink, whole,
+// also where the body or the title shows it and a renderer would end its
+// bare link before its final "." or ")": before, "See https://…/42. now"
+// was left bare, which Discord and CommonMark's extended autolinks link
+// without the ".", to another page. A URL in the body keeps the rule.
+func TestMarkdownLinksUpdateURLWhole(t *testing.T) {
+	for _, raw := range []string{
+		"https://status.example.com/incidents/42.",
+		"https://status.example.com/wiki/Outage_2026)",
+		"https://status.example.com/«42»",
+	} {
+		t.Run(raw, func(t *testing.T) {
+			u := broadcast.Update{IncidentID: "i", Title: "Outage, see " + raw, Status: broadcast.StatusInvestigating,
+				Body: "See https://example.com/b. Or " + raw + " now.", Advice: "Read " + raw, URL: raw}
+			require.NoError(t, u.Validate())
+			out, err := templates.Default().Render("markdown", u)
+			require.NoError(t, err)
+			assert.Equal(t, 4, strings.Count(out, "<"+raw+">"), "title, advice, body and link: %s", out)
+			assert.Contains(t, out, "See https://example.com/b. Or <"+raw+"> now.")
+		})
+	}
 }
