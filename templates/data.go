@@ -237,7 +237,7 @@ func funcs() map[string]any {
 	maps.Copy(m, map[string]any{
 		"oneline":    bounded(oneLine),
 		"sentence":   bounded(sentence),
-		"md":         bounded(escapeMarkdown),
+		"md":         md,
 		"autolink":   bounded(autolink),
 		"paragraphs": paragraphs,
 		"lines":      lines,
@@ -246,6 +246,14 @@ func funcs() map[string]any {
 		"color":      bounded(color),
 	})
 	return m
+}
+
+// md is escapeMarkdown, refusing (see mustFit) a result longer than
+// MaxOutputSize.
+func md(s string, whole ...string) string {
+	r := escapeMarkdown(s, whole...)
+	mustFit(len(r))
+	return r
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in

@@ -20,8 +20,11 @@ import (
 // so too, every link in it an autolink: a renderer would link it bare up
 // to white space. So is a URL holding a character reference
 // ("&copy;"), which CommonMark would read in bare text and in an autolink
-// alike (see autolink).
-func escapeMarkdown(s string) string {
+// alike (see autolink). A URL of whole (the update's URL) that s shows
+// where a renderer would end its link before its end (it ends in "." or
+// an unopened ")", or holds "«") is written as an autolink, whole (see
+// LinkSpansWhole).
+func escapeMarkdown(s string, whole ...string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
@@ -34,12 +37,13 @@ func escapeMarkdown(s string) string {
 			line = last + k + 1
 		}
 		url := s[u[0]:u[1]]
-		if linkCut(url) < len(url) {
+		if linkCut(url) < len(url) || cutShort(url, whole) {
 			// Renderers link a bare URL up to white space: a link that
 			// ends before (at "」", "»", "。") is written as an autolink,
-			// and so is any that follows it there.
+			// and so is any that follows it there; so is a URL of whole
+			// that a renderer would end before its final "." or ")".
 			written := 0
-			for _, l := range LinkSpans(url) {
+			for _, l := range LinkSpansWhole(url, whole...) {
 				escapeText(&b, url[written:l[0]], false)
 				b.WriteString(autolink(url[l[0]:l[1]]))
 				written = l[1]
@@ -55,6 +59,24 @@ func escapeMarkdown(s string) string {
 	}
 	escapeText(&b, s[last:], last == 0)
 	return b.String()
+}
+
+// cutShort reports whether url, a URLSpans span, shows a URL of whole
+// at the start of a link that LinkSpans ends before that URL's end.
+func cutShort(url string, whole []string) bool {
+	for _, w := range whole {
+		if w != "" && strings.Contains(url, w) {
+			want := LinkSpansWhole(url, whole...)
+			got := LinkSpans(url)
+			for i := range want {
+				if i >= len(got) || want[i][1] != got[i][1] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // indented reports whether before, what precedes a URL on its line, is

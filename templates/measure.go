@@ -137,6 +137,10 @@ func urlRune(r rune) bool {
 // space between ("https://a.example/1、https://b.example/2"), is a link
 // of its own; one cut right after its "://", or left with its scheme
 // alone once the sentence's punctuation is out ("https://..."), is none.
+//
+// The rule is for URLs in a sentence; a URL the channel knows is one
+// (Update.URL) may end in such punctuation and is linked with
+// LinkSpansWhole.
 func LinkSpans(s string) [][]int {
 	var spans [][]int
 	for pos := 0; ; {
@@ -150,6 +154,45 @@ func LinkSpans(s string) [][]int {
 		}
 		pos = end
 	}
+}
+
+// LinkSpansWhole returns LinkSpans(s), but for the URLs of whole, each
+// known to be one URL (a message's Update.URL, which Validate takes with
+// a final ".", "!" or ")" it did not open, or holding "«"): a link that
+// starts where s shows one of them covers it whole, where LinkSpans
+// would end it before (at the sentence's punctuation it ends in, or at a
+// character that ends a link in a sentence), so that it points to that
+// URL, not to another page. A link that starts there and runs further
+// (s shows a longer URL) is left as LinkSpans has it, and so is every
+// other link of s: a URL in the body still ends where the sentence's
+// punctuation ends it. The links that a URL kept whole covers are part of
+// it ("https://a.example/1、https://b.example/2" given whole is one
+// link). An entry of whole that is not one URL as URLSpans finds them
+// (empty, or holding white space) is ignored.
+func LinkSpansWhole(s string, whole ...string) [][]int {
+	spans := LinkSpans(s)
+	urls := whole[:0:0]
+	for _, w := range whole {
+		if u := URLSpans(w); len(u) == 1 && u[0][0] == 0 && u[0][1] == len(w) {
+			urls = append(urls, w)
+		}
+	}
+	if len(urls) == 0 {
+		return spans
+	}
+	out := spans[:0]
+	for _, sp := range spans {
+		if n := len(out); n > 0 && sp[0] < out[n-1][1] {
+			continue // in a URL kept whole
+		}
+		for _, w := range urls {
+			if sp[1]-sp[0] < len(w) && strings.HasPrefix(s[sp[0]:], w) {
+				sp[1] = sp[0] + len(w)
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // linkRune reports whether r may stand in a link (see LinkSpans).

@@ -12,8 +12,9 @@
 // in the text gets a link facet (app.bsky.richtext.facet#link) with its
 // UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK),
 // ending where a sentence's punctuation ends it (before a final "." or
-// an unopened ")": templates.LinkSpans), but for Update.URL's, which
-// links to the URL whole, such a character at its end included; and
+// an unopened ")": templates.LinkSpans), but for Update.URL, which
+// links to the URL whole wherever the post shows it, such a character at
+// its end included (templates.LinkSpansWhole); and
 // every hashtag ("#CDN", found as Bluesky's app finds them) a tag
 // facet (app.bsky.richtext.facet#tag), so it links to the tag's feed.
 // A post makes no mention: Bluesky mentions are facets, and the channel
@@ -338,9 +339,8 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // stores; the text is fitted as it is then, each U+FFFD three bytes, so
 // that it stays within MaxBytes. When no post holds the text with
 // Update.URL whole, the URL is shown shortened (see shortURL), and shown
-// says where, for its link facet to point to the whole URL. Shown whole,
-// it is shown says where too when the link a sentence's rule makes there
-// ends before the URL does (see wholeLink); nil otherwise.
+// says where, for its link facet to point to the whole URL; nil
+// otherwise.
 func (c *Channel) text(u broadcast.Update) (text string, shown *shownLink, err error) {
 	if err := textsafe.CheckURL(u.URL, "the post links to it"); err != nil {
 		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
@@ -358,7 +358,7 @@ func (c *Channel) text(u broadcast.Update) (text string, shown *shownLink, err e
 	if err != nil {
 		return "", nil, broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
 	}
-	return text, wholeLink(text, u.URL), nil
+	return text, nil, nil
 }
 
 // render is the text of u as text gives it, its URL as u has it.
@@ -399,7 +399,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			return broadcast.Receipt{}, err
 		}
 	}
-	rec := newPost(text, shown, c.liveReply(ctx, want), c.s.langs, c.s.now())
+	rec := newPost(text, m.Update.URL, shown, c.liveReply(ctx, want), c.s.langs, c.s.now())
 	ref, reply, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err

@@ -87,10 +87,11 @@ const linkFeature = "app.bsky.richtext.facet#link"
 // linkFacets returns a #link facet for every http(s) URL in text, with the
 // UTF-8 byte offsets Bluesky's facets use, so that the URL is clickable.
 // What follows a URL in a sentence is left out of the link (see
-// templates.LinkSpans).
-func linkFacets(text string) []facet {
+// templates.LinkSpans), but for the URLs of whole (Update.URL), linked
+// whole where text shows them (templates.LinkSpansWhole).
+func linkFacets(text string, whole ...string) []facet {
 	var out []facet
-	for _, loc := range templates.LinkSpans(text) {
+	for _, loc := range templates.LinkSpansWhole(text, whole...) {
 		start, end := loc[0], loc[1]
 		raw := text[start:end]
 		if u, err := url.Parse(raw); err != nil || u.Host == "" {
@@ -103,24 +104,23 @@ func linkFacets(text string) []facet {
 }
 
 // newPost returns the record of a post of text, replying in thread unless
-// reply is nil. shown, unless nil, is the link of Update.URL, which text
-// shows shortened or LinkSpans would cut short.
-func newPost(text string, shown *shownLink, reply *replyRef, langs []string, createdAt time.Time) post {
-	return post{Type: Collection, Text: text, Facets: withShown(postFacets(text), shown), Reply: reply, Langs: langs,
+// reply is nil. url is Update.URL, linked whole where text shows it;
+// shown, unless nil, is its link where text shows it shortened.
+func newPost(text, url string, shown *shownLink, reply *replyRef, langs []string, createdAt time.Time) post {
+	return post{Type: Collection, Text: text, Facets: withShown(postFacets(text, url), shown), Reply: reply, Langs: langs,
 		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
 }
 
 // shownLink is Update.URL where a post's text shows it shortened (see
-// shortURL), or whole where templates.LinkSpans would end its link
-// before its end (see wholeLink): the bytes [start, end) of the text,
-// which link to uri, the whole URL.
+// shortURL): the bytes [start, end) of the text, which link to uri, the
+// whole URL.
 type shownLink struct {
 	start, end int
 	uri        string
 }
 
 // withShown returns fs with the link facet of shown, in place of the
-// facets that overlap it (the link of its shortened or cut text), in the order
+// facets that overlap it (the link of its shortened text), in the order
 // of the text. fs as it is when shown is nil.
 func withShown(fs []facet, shown *shownLink) []facet {
 	if shown == nil {
@@ -133,26 +133,6 @@ func withShown(fs []facet, shown *shownLink) []facet {
 		Features: []feature{{Type: linkFeature, URI: shown.uri}}})
 	slices.SortStableFunc(out, func(a, b facet) int { return a.Index.ByteStart - b.Index.ByteStart })
 	return out
-}
-
-// wholeLink returns where text shows raw, Update.URL (its last
-// occurrence, where the templates put it), when the link that
-// templates.LinkSpans finds there ends before raw does: raw ends in what
-// ends a sentence (".", "!", a ")" it did not open) or holds what ends a
-// link in one ("«", "、"), so that its link facet covers raw and points to
-// it whole, not to another page. Nil when raw is not in text or its link
-// there is whole (or longer: raw is the start of another URL).
-func wholeLink(text, raw string) *shownLink {
-	at := strings.LastIndex(text, raw)
-	if raw == "" || at < 0 {
-		return nil
-	}
-	for _, sp := range templates.LinkSpans(text) {
-		if sp[0] == at && sp[1] < at+len(raw) {
-			return &shownLink{start: at, end: at + len(raw), uri: raw}
-		}
-	}
-	return nil
 }
 
 // maxShownPath is how many characters (grapheme clusters) of a shortened

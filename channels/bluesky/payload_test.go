@@ -40,9 +40,9 @@ func payloads(t *testing.T) map[string][]byte {
 	out := map[string][]byte{}
 	for name, in := range map[string]any{
 		"post": createRecord{Repo: testDID, Collection: Collection, RKey: recordKey(m),
-			Record: newPost(text, nil, nil, []string{"en"}, created)},
+			Record: newPost(text, goldenUpdate.URL, nil, nil, []string{"en"}, created)},
 		"reply": createRecord{Repo: testDID, Collection: Collection, RKey: recordKey(m),
-			Record: newPost(text, nil, threadRef(goldenThread), nil, created)},
+			Record: newPost(text, goldenUpdate.URL, nil, threadRef(goldenThread), nil, created)},
 		"delete": deleteRecord{Repo: testDID, Collection: Collection, RKey: "3ljb2kqm3ya2c"},
 	} {
 		b, err := json.Marshal(in)

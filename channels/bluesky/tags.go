@@ -18,8 +18,8 @@ const maxTag = 64
 // every link (linkFacets) and a #tag facet for every hashtag (tagFacets),
 // in the order of the text. Never a mention: "@handle" in an update
 // notifies no one.
-func postFacets(text string) []facet {
-	links := linkFacets(text)
+func postFacets(text string, whole ...string) []facet {
+	links := linkFacets(text, whole...)
 	out := append(links, tagFacets(text, links)...)
 	slices.SortStableFunc(out, func(a, b facet) int { return a.Index.ByteStart - b.Index.ByteStart })
 	return out

@@ -48,3 +48,26 @@ func TestUpdateURLEndingInPunctuationLinksWhole(t *testing.T) {
 		})
 	}
 }
+
+// The body that shows Update.URL links it whole too, as the link at the
+// post's end does: before, only the URL's last occurrence was, and the
+// body's link pointed to another page (".../42" for ".../42.").
+func TestUpdateURLInBodyLinksWhole(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.URL = "https://status.example.com/incidents/42."
+	u.Body = "Follow https://status.example.com/incidents/42. for news."
+	require.NoError(t, u.Validate())
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	require.Len(t, f.records, 1)
+	post := f.records[0].post
+	var links []string
+	for _, fc := range post.Facets {
+		if fc.Features[0].Type == linkFeature {
+			links = append(links, post.Text[fc.Index.ByteStart:fc.Index.ByteEnd]+" → "+fc.Features[0].URI)
+		}
+	}
+	assert.Equal(t, []string{u.URL + " → " + u.URL, u.URL + " → " + u.URL}, links, "text %q", post.Text)
+}

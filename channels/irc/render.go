@@ -49,13 +49,13 @@ func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
 	if err := textsafe.CheckURL(u.URL, "the lines show it to everyone in the channels"); err != nil {
 		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
 	}
-	if _, cut := split(u.URL, budget); cut > 0 {
+	if _, cut := split(u.URL, budget, u.URL); cut > 0 {
 		// The update is never posted without its URL, nor with it cut.
 		return nil, broadcast.Permanent(&fitError{why: fmt.Sprintf("a URL of %d bytes cannot be kept whole", cut),
 			budget: budget})
 	}
 	count := func(text string) int {
-		lines, cut := split(text, budget)
+		lines, cut := split(text, budget, u.URL)
 		if cut > 0 {
 			// Another link longer than a line (one in the body, say)
 			// would be cut in two: the text does not fit, and is
@@ -72,7 +72,7 @@ func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
 	case err != nil:
 		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
 	}
-	lines, cutURL := split(text, budget)
+	lines, cutURL := split(text, budget, u.URL)
 	if cutURL > 0 {
 		// A link cut in two is a broken link: refuse before posting anything.
 		return nil, broadcast.Permanent(&fitError{why: fmt.Sprintf("a URL of %d bytes cannot be kept whole", cutURL),

@@ -47,9 +47,11 @@ func Split(text string, limit int) []string {
 }
 
 // split is Split that also reports the length of the longest URL it had to
-// cut (0: none).
-func split(text string, limit int) (lines []string, cutURL int) {
-	w := wrapper{limit: max(limit, utf8.UTFMax)}
+// cut (0: none). The URLs of whole (Update.URL) are URLs whole wherever
+// text shows them, their final "." or ")" included
+// (templates.LinkSpansWhole): split keeps them whole, or reports them cut.
+func split(text string, limit int, whole ...string) (lines []string, cutURL int) {
+	w := wrapper{limit: max(limit, utf8.UTFMax), whole: whole}
 	for line := range strings.SplitSeq(clean(text), "\n") {
 		w.wrap(strings.TrimRight(line, " "))
 	}
@@ -87,7 +89,8 @@ var colourCode = regexp.MustCompile("\x03(?:[0-9]{1,2}(?:,[0-9]{1,2})?)?|\x04(?:
 type wrapper struct {
 	limit  int
 	out    []string
-	cutURL int // the length of the longest URL cut
+	cutURL int      // the length of the longest URL cut
+	whole  []string // the URLs kept whole (see split)
 }
 
 // wrap appends the pieces of one input line to w.out, less a line or a
@@ -99,7 +102,7 @@ func (w *wrapper) wrap(line string) {
 	if broadcast.Blank(line) {
 		return
 	}
-	urls := templates.LinkSpans(line)
+	urls := templates.LinkSpansWhole(line, w.whole...)
 	s, base := line, 0 // s is line[base:]
 	for strings.TrimLeft(s, " ") != "" {
 		if len(s) <= w.limit {

@@ -104,7 +104,7 @@ func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, tex
 	case to != "":
 		return fmt.Errorf("%w: the room was upgraded to %s", broadcast.ErrNotEditable, to)
 	}
-	err = put(editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+	err = put(editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, m.Update.URL, p.event)))
 	if err != nil && refused(err) {
 		if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
 			// An upgraded room refuses the account's events: the

@@ -20,5 +20,5 @@ func TestInvisibleParagraphLeftOut(t *testing.T) {
 	assert.Contains(t, c.FormattedBody, "<p>Error rates are up.</p><p>A fix is rolling out.</p>")
 
 	assert.Equal(t, "<p><strong>Investigating: CDN</strong><br>Details</p>",
-		toHTML("\u200b\ufeff\n\nInvestigating: CDN\nDetails"))
+		toHTML("\u200b\ufeff\n\nInvestigating: CDN\nDetails", ""))
 }

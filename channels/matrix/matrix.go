@@ -12,15 +12,18 @@
 // in the text is linked as any URL is, and Element shows such a link as
 // a pill; it notifies no one); paragraphs and line breaks kept,
 // and the indentation that begins a line, as no-break spaces; the first
-// line, status and title, in bold; URLs as links to themselves.
+// line, status and title, in bold; URLs as links to themselves, each
+// ending where templates.LinkSpans ends a link in a sentence (a final
+// "." or an unopened ")" stays outside), but for Update.URL, linked
+// whole wherever the text shows it (templates.LinkSpansWhole).
 // Every event carries an empty m.mentions, which, on a homeserver that
 // knows it (v1.7 of the specification), turns off the legacy push rules,
 // so "@room" or a user's name in the text notifies nobody. A homeserver
 // that does not (Dendrite, older servers) applies them whatever the event
 // holds: "@room", which would notify the whole room when the account has
 // the power to (it created the room), is broken in every text by an
-// invisible word joiner after its "@" (in a link, as templates.LinkSpans
-// finds links, the "@" is written "%40", and after the "@" that ends a
+// invisible word joiner after its "@" (in a link, as
+// templates.LinkSpansWhole finds links, the "@" is written "%40", and after the "@" that ends a
 // link's user information the host's first letter is escaped, "%72", so
 // that the link stays whole);
 // a user's name in the text still notifies
@@ -489,7 +492,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		return p, "", err
 	}
 	rel := threadIn(m.Thread, target, room)
-	event, err := put(room, encode(message(c.s.msgtype, text, rel)))
+	event, err := put(room, encode(message(c.s.msgtype, text, m.Update.URL, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			if p, ok, err := in(now); ok || err != nil {
@@ -497,7 +500,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 				return p, "", err
 			}
 			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = put(room, encode(message(c.s.msgtype, text, rel)))
+			event, err = put(room, encode(message(c.s.msgtype, text, m.Update.URL, rel)))
 		}
 	}
 	if err != nil && room != old {
@@ -524,7 +527,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Text, p.Length = text, len(encode(message(c.s.msgtype, text, nil)))
+	p.Text, p.Length = text, len(encode(message(c.s.msgtype, text, u.URL, nil)))
 	return p, nil
 }
 
@@ -535,16 +538,20 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	if err := textsafe.CheckURL(u.URL, "the message links to it"); err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
 	}
-	size := func(text string) int { return len(encode(message(c.s.msgtype, text, thread(longestID, longestID)))) }
+	raw := u.URL
+	size := func(text string) int {
+		return len(encode(message(c.s.msgtype, text, raw, thread(longestID, longestID))))
+	}
 	if editing {
-		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, longestID))) }
+		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, raw, longestID))) }
 	}
 	empty := size("")
 	measure := func(text string) int { return size(text) - empty } // 0 for "", as a Measure must
 	// "@room" is broken before the text is fitted, so that the marks count
-	// (see quietRoom), and again in what the template wrote itself.
-	u = textsafe.Map(u, c.name, quietRoom)
-	u.URL = quietRoom(u.URL)
+	// (see quietRoom), and again in what the template wrote itself; in
+	// Update.URL, wherever the text shows it, as in its link, whole.
+	u = textsafe.Map(u, c.name, func(s string) string { return quietRoom(s, raw) })
+	u.URL = quietRoom(raw, raw)
 	text, err := c.s.set.Text(c.name, "text", u, ContentLimit-empty, measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
@@ -559,7 +566,7 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	// shortens the text; the few closing characters BalanceBidi may add
 	// fit in what ContentLimit leaves of MaxEventBytes, as do the marks
 	// quietRoom adds to an "@room" the template itself wrote.
-	text = quietRoom(templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body))
+	text = quietRoom(templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body), u.URL)
 	if text == "" {
 		return "", broadcast.Permanent(errors.New("matrix: render: empty once its control characters are removed"))
 	}

@@ -58,18 +58,20 @@ type inReplyTo struct {
 	EventID string `json:"event_id"`
 }
 
-// message returns the content of a post of text.
-func message(msgtype, text string, rel *relation) *content {
-	return &content{MsgType: msgtype, Body: text, Format: formatHTML, FormattedBody: toHTML(text),
+// message returns the content of a post of text, which links url,
+// Update.URL, whole (see toHTML).
+func message(msgtype, text, url string, rel *relation) *content {
+	return &content{MsgType: msgtype, Body: text, Format: formatHTML, FormattedBody: toHTML(text, url),
 		Mentions: &mentions{}, RelatesTo: rel}
 }
 
 // edit returns the content of an edit that replaces the post event with
 // text: the new content in m.new_content, and "* " and the text for
-// clients without edits, as the specification shows.
-func edit(msgtype, text, event string) *content {
-	c := &content{MsgType: msgtype, Body: "* " + text, Format: formatHTML, FormattedBody: "* " + toHTML(text),
-		Mentions: &mentions{}, NewContent: message(msgtype, text, nil)}
+// clients without edits, as the specification shows. The text links
+// url, Update.URL, whole (see toHTML).
+func edit(msgtype, text, url, event string) *content {
+	c := &content{MsgType: msgtype, Body: "* " + text, Format: formatHTML, FormattedBody: "* " + toHTML(text, url),
+		Mentions: &mentions{}, NewContent: message(msgtype, text, url, nil)}
 	if event != "" {
 		c.RelatesTo = &relation{RelType: relReplace, EventID: event}
 	}
@@ -94,8 +96,11 @@ func encode(c *content) []byte {
 // out), line breaks kept, the indentation that begins a line kept as
 // no-break spaces (templates.Indent), the first line (the status and
 // title) in bold, and URLs as links to themselves, so a link shows where
-// it goes.
-func toHTML(text string) string {
+// it goes. A link ends where templates.LinkSpans ends it, but url,
+// Update.URL, is linked whole wherever text shows it (as quietRoom
+// writes it), its final "." or ")" included (templates.LinkSpansWhole).
+func toHTML(text, url string) string {
+	whole := quietRoom(url, url)
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/4 + 64)
 	first := true
@@ -110,12 +115,12 @@ func toHTML(text string) string {
 			}
 			if first {
 				b.WriteString("<strong>")
-				writeLine(&b, line)
+				writeLine(&b, line, whole)
 				b.WriteString("</strong>")
 				first = false
 				continue
 			}
-			writeLine(&b, line)
+			writeLine(&b, line, whole)
 		}
 		b.WriteString("</p>")
 	}
@@ -123,10 +128,10 @@ func toHTML(text string) string {
 }
 
 // writeLine writes a line escaped, its URLs as links. Punctuation that
-// ends a sentence after a URL stays outside the link.
-func writeLine(b *strings.Builder, line string) {
+// ends a sentence after a URL stays outside the link, but for whole's.
+func writeLine(b *strings.Builder, line, whole string) {
 	last := 0
-	for _, m := range templates.LinkSpans(line) {
+	for _, m := range templates.LinkSpansWhole(line, whole) {
 		u := html.EscapeString(line[m[0]:m[1]])
 		b.WriteString(html.EscapeString(line[last:m[0]]))
 		b.WriteString(`<a href="`)
@@ -145,21 +150,23 @@ func writeLine(b *strings.Builder, line string) {
 // "%40", which links to the same page, and in the "@" that ends a link's
 // user information ("https://ops@room.example/") the host's first letter
 // is escaped ("%72"), which a browser reads as the letter: a word joiner
-// would end the link there. A link is what templates.LinkSpans finds, as
+// would end the link there. A link is what templates.LinkSpansWhole
+// finds, whole the URLs s may show that are linked whole (Update.URL), as
 // writeLine links it: an "@room" after a character that ends a link
-// ("https://x.example/a」@room") is text, and is written as text. The legacy push rule .m.rule.roomnotif notifies every
+// ("https://x.example/a」@room") is text, and is written as text, but in
+// such a URL it is in its link. The legacy push rule .m.rule.roomnotif notifies every
 // member of the room for "@room" in a body sent by an account with the
 // power to (a room's admin, as a bot that created its rooms), and a
 // homeserver that does not know m.mentions (Dendrite; a server older than
 // v1.7 of the specification) applies it whatever the event holds:
 // Synapse matches it in any case, at word boundaries, Dendrite anywhere.
-func quietRoom(s string) string {
+func quietRoom(s string, whole ...string) string {
 	if !hasAtRoom(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	spans := templates.LinkSpans(s)
+	spans := templates.LinkSpansWhole(s, whole...)
 	for i := 0; i < len(s); i++ {
 		if s[i] != '@' || !hasAtRoom(s[i:min(i+5, len(s))]) {
 			b.WriteByte(s[i])

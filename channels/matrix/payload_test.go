@@ -132,7 +132,7 @@ func TestToHTML(t *testing.T) {
 			`https://en.wikipedia.org/wiki/Mars_(planet)</a>.</strong></p>`},
 		{"", ""},
 	} {
-		assert.Equal(t, tt.html, toHTML(tt.text), "toHTML(%q)", tt.text)
+		assert.Equal(t, tt.html, toHTML(tt.text, ""), "toHTML(%q)", tt.text)
 	}
 }
 
@@ -143,7 +143,7 @@ func TestHTMLKeepsIndentation(t *testing.T) {
 	const nb = "\u00a0"
 	assert.Equal(t, "<p><strong>Steps:</strong><br>"+strings.Repeat(nb, 2)+"1. drain eu-1<br>"+strings.Repeat(nb, 4)+
 		"then <a href=\"https://s.example/x\">https://s.example/x</a><br>"+strings.Repeat(nb, 4)+"x  y</p>",
-		toHTML("Steps:\n  1. drain eu-1\n\tthen https://s.example/x\n  \tx  y"))
+		toHTML("Steps:\n  1. drain eu-1\n\tthen https://s.example/x\n  \tx  y", ""))
 
 	u := incident(1, broadcast.StatusInvestigating, "Run:\n    curl -v https://api.example.com/health\n  and retry.")
 	c := sentContent(t, u)
@@ -219,7 +219,7 @@ func TestEventFitsTheLimit(t *testing.T) {
 // when the sentence goes on without a space: at a CJK bracket, a
 // guillemet or an ideographic full stop.
 func TestFormattedLinkEndsWithTheURL(t *testing.T) {
-	got := toHTML("T\n\n詳細はhttps://s.example/i/1」をご覧ください。«https://s.example/a» (see https://s.example/b)。")
+	got := toHTML("T\n\n詳細はhttps://s.example/i/1」をご覧ください。«https://s.example/a» (see https://s.example/b)。", "")
 	assert.Equal(t, `<p><strong>T</strong></p><p>詳細は<a href="https://s.example/i/1">https://s.example/i/1</a>」をご覧ください。`+
 		`«<a href="https://s.example/a">https://s.example/a</a>» (see <a href="https://s.example/b">https://s.example/b</a>)。</p>`, got)
 }

@@ -21,7 +21,7 @@ func addForeignEdit(t *testing.T, f *fakeServer, room, event string) *fakeEvent 
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	raw, err := json.Marshal(edit(msgText, "forged", event))
+	raw, err := json.Marshal(edit(msgText, "forged", "", event))
 	require.NoError(t, err)
 	var c content
 	require.NoError(t, json.Unmarshal(raw, &c))

@@ -49,10 +49,10 @@ func TestSentPagesPastAnEmptyChunk(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	ctx := context.Background()
 	room := confRooms[confTargets[0]]
-	event, err := ch.send(ctx, room, "txn-sought", encode(message(msgText, "sought", nil)))
+	event, err := ch.send(ctx, room, "txn-sought", encode(message(msgText, "sought", "", nil)))
 	require.NoError(t, err)
 	for i := range lookbackPage {
-		_, err := ch.send(ctx, room, "txn-later-"+string(rune('a'+i)), encode(message(msgText, "later", nil)))
+		_, err := ch.send(ctx, room, "txn-later-"+string(rune('a'+i)), encode(message(msgText, "later", "", nil)))
 		require.NoError(t, err)
 	}
 	gap := &gapPage{at: "t_10", next: http.DefaultTransport}

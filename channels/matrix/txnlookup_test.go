@@ -164,10 +164,10 @@ func TestSentFindsOwnTransaction(t *testing.T) {
 	f.mu.Unlock()
 	ctx := context.Background()
 	room := confRooms[confTargets[0]]
-	event, err := ch.send(ctx, room, "txn-sought", encode(message(msgText, "sought", nil)))
+	event, err := ch.send(ctx, room, "txn-sought", encode(message(msgText, "sought", "", nil)))
 	require.NoError(t, err)
 	for i := range lookbackPage + 3 {
-		_, err := ch.send(ctx, room, "txn-later-"+string(rune('a'+i)), encode(message(msgText, "later", nil)))
+		_, err := ch.send(ctx, room, "txn-later-"+string(rune('a'+i)), encode(message(msgText, "later", "", nil)))
 		require.NoError(t, err)
 	}
 	got, ok, err := ch.sent(ctx, room, "txn-sought")

@@ -181,16 +181,22 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 // finish turns rendered hidden text into the section's mrkdwn: each URL
 // as a link, <url>, whole (a "|" in it as %7C), so that Slack need not
 // find it (the text is verbatim), and the hidden characters as escapes.
-// A link ends where templates.LinkSpans ends it, and trimURL.
-func finish(s string) string {
+// A link ends where templates.LinkSpans ends it, and trimURL; but url,
+// the hidden Update.URL, is linked whole wherever s shows it
+// (templates.LinkSpansWhole), its final ".", ")" or "*" included.
+func finish(s, url string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
-		for _, l := range templates.LinkSpans(u) {
+		for _, l := range templates.LinkSpansWhole(u, url) {
 			at := m[0] + l[0]
 			line := s[strings.LastIndexByte(s[:at], '\n')+1 : at]
-			link := trimURL(u[l[0]:l[1]], line)
+			keep := 0
+			if url != "" && strings.HasPrefix(u[l[0]:l[1]], url) {
+				keep = len(url)
+			}
+			link := trimURL(u[l[0]:l[1]], line, keep)
 			b.WriteString(shower.Replace(s[last:at]))
 			b.WriteString("<" + linker.Replace(link) + ">")
 			last = at + len(link)
@@ -205,10 +211,14 @@ func finish(s string) string {
 // ")", as Slack's own link detection does; and a final "*", "_", "~" or "`" that closes the
 // formatting one opened earlier on its line (line is the text before u
 // there), as the default template's bold title does: taken into the
-// link, it would point elsewhere and leave the formatting open.
-func trimURL(u, line string) string {
+// link, it would point elsewhere and leave the formatting open. The
+// first keep bytes of u, Update.URL, stay.
+func trimURL(u, line string, keep int) string {
 	for {
 		n := len(u)
+		if n <= keep {
+			return u
+		}
 		switch c := u[n-1]; {
 		case strings.IndexByte(".,;:!?'\"", c) >= 0:
 		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
@@ -234,8 +244,11 @@ func utf16Len(s string) int {
 	return n
 }
 
-// sectionLength measures rendered hidden text as its finished section.
-func sectionLength(s string) int { return utf16Len(finish(s)) }
+// sectionLength returns the Measure of rendered hidden text as its
+// finished section, url the hidden Update.URL.
+func sectionLength(url string) templates.Measure {
+	return func(s string) int { return utf16Len(finish(s, url)) }
+}
 
 // fallbackLength measures rendered hidden text as its escaped fallback.
 func fallbackLength(s string) int { return utf16Len(shower.Replace(s)) }

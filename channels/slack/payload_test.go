@@ -130,7 +130,7 @@ func TestFinishLinks(t *testing.T) {
 		{"https://x.example/1、https://x.example/2", "<https://x.example/1>、<https://x.example/2>"},
 		{"*see https://x.example/a」*", "*see <https://x.example/a>」*"},
 	} {
-		assert.Equal(t, c.want, finish(hider.Replace(c.in)), "finish(%q)", c.in)
+		assert.Equal(t, c.want, finish(hider.Replace(c.in), ""), "finish(%q)", c.in)
 	}
 }
 

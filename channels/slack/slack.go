@@ -20,7 +20,9 @@
 // mrkdwn, never escapes, and no shortening cuts an escape in half; URLs
 // are written as <url> links, whole (a "|" in one as %7C), each ending
 // where templates.LinkSpans ends a link in a sentence ("」", "»", "。"
-// and a final "." stay outside). mrkdwn has no
+// and a final "." stay outside), but for Update.URL, linked whole
+// wherever the section shows it, a final "." or ")" included
+// (templates.LinkSpansWhole). mrkdwn has no
 // escape for "*", "_", "~" or "`": a title holding them may show in bold
 // or italics, nothing worse.
 //
@@ -429,7 +431,7 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 		return message{}, err
 	}
 	v := hide(u, c.name)
-	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
+	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength(v.URL))
 	if err != nil {
 		return message{}, err
 	}
@@ -458,7 +460,7 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 	case prefix != "":
 		text = templates.MarkCorrection(text)
 	}
-	return message{section: finish(section), text: shower.Replace(text)}, nil
+	return message{section: finish(section, v.URL), text: shower.Replace(text)}, nil
 }
 
 // Send posts m.Update to every conversation m.Ledger does not report done,

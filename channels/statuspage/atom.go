@@ -298,7 +298,7 @@ func entryHTML(e *entry, page string) string {
 	if e.Advice != "" {
 		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", lineBreaks(html.EscapeString(e.Advice)))
 	}
-	b.WriteString(lineBreaks(string(richText(e.Body))))
+	b.WriteString(lineBreaks(string(richText(e.Body, e.URL))))
 	if len(e.Components) > 0 {
 		parts := make([]string, len(e.Components))
 		for i, c := range e.Components {

@@ -282,8 +282,10 @@ func timeHTML(t time.Time) template.HTML {
 // richText renders plain text as HTML paragraphs (split at blank lines,
 // a paragraph that shows nothing, see broadcast.Blank, left out; single
 // line breaks are kept by the style sheet), with every http and https URL
-// made a link. Everything else is escaped.
-func richText(s string) template.HTML {
+// made a link. Everything else is escaped. A link ends where
+// templates.LinkSpans ends it, but for the URLs of whole (the update's
+// URL), linked whole where s shows them (templates.LinkSpansWhole).
+func richText(s string, whole ...string) template.HTML {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		p = strings.Trim(p, "\n")
@@ -292,7 +294,7 @@ func richText(s string) template.HTML {
 		}
 		b.WriteString("<p>")
 		last := 0
-		for _, loc := range templates.LinkSpans(p) {
+		for _, loc := range templates.LinkSpansWhole(p, whole...) {
 			u := p[loc[0]:loc[1]]
 			b.WriteString(html.EscapeString(p[last:loc[0]]))
 			fmt.Fprintf(&b, `<a href="%s" rel="nofollow">%s</a>`, html.EscapeString(u), html.EscapeString(u))

@@ -238,7 +238,9 @@
 // add a logo row, restyle, or translate). Dot is a PageData in all but
 // update (an UpdateData), incident-card and past (an IncidentData).
 // Functions: time t (a <time> element, "14 Mar 2025 09:26 UTC"), date t
-// layout (t in UTC), text s (plain text as escaped paragraphs with links),
+// layout (t in UTC), text s [url] (plain text as escaped paragraphs with
+// links, each ending where a sentence's punctuation ends it, but url, the
+// update's URL, linked whole where s shows it: {{text .Body .URL}}),
 // excerpt s (the first line, cut at 200 characters), css colour (a palette
 // colour for the style sheet), isRelative url. Templates are parsed and
 // run on a sample site in New.
