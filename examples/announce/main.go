@@ -128,7 +128,9 @@
 // open (damaged, or locked by another process: a send still running on
 // it) (or, with -check, a check failed); 2 on bad flags, a bad update or a
 // bad configuration (a state file whose directory does not exist, or a
-// state path that is a directory, included); 130 when Ctrl-C or SIGTERM
+// state path that is a directory, included; and an -id that is a
+// correction's, which the channels that delivered the correction refuse,
+// naming -id); 130 when Ctrl-C or SIGTERM
 // interrupted the run (a send, a check, a retraction, or the reading of
 // "-body -") before it was done, as a shell reports a program Ctrl-C
 // ended. The exit statuses mean the same in every example program. A

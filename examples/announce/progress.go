@@ -189,9 +189,15 @@ func failed(e broadcast.Event, show func(channel, text string) string) string {
 	return "failed after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
 }
 
+// errText is err's text; an update a channel refused as invalid (an -id
+// that is a correction's) names the flag at fault, as typed (see
+// validationError).
 func errText(err error) string {
-	if err == nil {
+	switch {
+	case err == nil:
 		return "unknown error"
+	case errors.Is(err, broadcast.ErrInvalidUpdate) && len(broadcast.FieldErrors(err)) > 0:
+		return validationError(err).Error()
 	}
 	return err.Error()
 }

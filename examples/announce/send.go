@@ -137,6 +137,10 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 	case s.stopped != nil:
 		a.note("interrupted")
 		return exitInterrupted
+	case errors.Is(sendErr, broadcast.ErrInvalidUpdate):
+		// A channel refused the update for a flag's value (an -id that
+		// is a correction's), as its line says: a bad flag.
+		return exitUsage
 	}
 	return exitFailed
 }
