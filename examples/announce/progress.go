@@ -74,7 +74,7 @@ func readsTerminal(r io.Reader) bool {
 // would land on the wrong line.
 func terminalWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok {
-		if n := columns(f); n > 20 {
+		if n := columns(f); n > 0 { // narrow too: a split pane
 			return n
 		}
 	}
@@ -215,9 +215,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// cut shortens s to n terminal columns, ending in "…" (see runeWidth).
+// cut shortens s to n terminal columns, ending in "…" (see runeWidth):
+// to "…" alone for one column.
 func cut(s string, n int) string {
-	if n < 2 {
+	if n < 1 {
 		return s
 	}
 	cols := 0
