@@ -16,8 +16,8 @@
 // Modes:
 //
 //   - default: send. Progress goes to standard error, one line per channel
-//     (redrawn in place on a terminal no console channel writes to; -quiet
-//     for none), then a summary table goes to standard output: channel,
+//     (redrawn in place on a terminal no console channel writes to, with
+//     a row for each channel's line; -quiet for none), then a summary table goes to standard output: channel,
 //     outcome (delivered, edited (-correct edited the post in place),
 //     skipped, superseded, not selected, retracted, original retracted
 //     (-correct of an update retracted there: nothing to correct),
@@ -197,7 +197,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Re
 	var mu sync.Mutex
 	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
-		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr), width: terminalWidth(stderr),
+		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr), width: terminalWidth(stderr), height: terminalHeight(stderr),
 		hide: func(s string) string { return s }, explain: (*config.File)(nil).Explain}
 	return a.run(ctx)
 }
@@ -224,6 +224,7 @@ type app struct {
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
 	width  int                 // of standard error's terminal, in columns; 0: unknown
+	height int                 // of standard error's terminal, in rows; 0: unknown
 	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string

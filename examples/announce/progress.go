@@ -84,6 +84,15 @@ func terminalWidth(w io.Writer) int {
 	return 80
 }
 
+// terminalHeight returns the height in rows of the terminal w writes to,
+// as the terminal says; 0 when unknown.
+func terminalHeight(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		return rows(f)
+	}
+	return 0
+}
+
 // event is the Broadcaster's OnEvent hook.
 func (p *progress) event(e broadcast.Event) {
 	p.mu.Lock()
