@@ -39,9 +39,12 @@
 //     delivered the update already says "not sent: delivered before", and
 //     one that a newer update of the incident reached since this one was
 //     first sent (a run that failed there, or was interrupted) says "not
-//     sent: superseded": a send posts nothing there. The texts of an
-//     update sent before show the time it was first sent, as a send of
-//     it again does. A state file that exists but will not open (damaged,
+//     sent: superseded": a send posts nothing there. One whose text
+//     cannot be rendered (a template of the configuration's that fails on
+//     this update) says "not sent: a send fails here: …", and the dry run
+//     exits 1: the send fails there, and posts to the others. The texts
+//     of an update sent before show the time it was first sent, as a send
+//     of it again does. A state file that exists but will not open (damaged,
 //     or held by a send still running) is named on standard error, and the
 //     dry run exits 1: a send would fail. With -correct ID it previews the
 //     correction: each channel's text, and whether it would edit the post
