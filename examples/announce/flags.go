@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -55,7 +56,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`, optional; given empty is an\nerror), shown right after the status: \"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
 	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339, at most 90 days ahead; shown in UTC (not with -status\nresolved or completed)")
-	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
+	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable, one component each); STATUS\nis operational, degraded_performance, partial_outage, major_outage or\nunder_maintenance")
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
 	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below); an id delivered before is not sent again,\nwhatever its text")
@@ -449,6 +450,10 @@ func parseComponents(list []string) ([]broadcast.Component, error) {
 		if c.Name == "" {
 			return nil, badFlag("component", "%q: missing name", s)
 		}
+		if listed(c.Name) {
+			return nil, badFlag("component", "%q: a list; give each component its own -component, "+
+				"as -component CDN=major_outage -component API=degraded_performance", s)
+		}
 		if !c.Status.Valid() {
 			return nil, badFlag("component", "%q: unknown status %q (want %s)", s, c.Status, strings.Join(componentNames, ", "))
 		}
@@ -460,6 +465,19 @@ func parseComponents(list []string) ([]broadcast.Component, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// listed reports whether name, a -component's text before its last "=",
+// holds another component's NAME=STATUS: a list typed into one flag
+// ("CDN=major_outage,API=degraded_performance"), which would go out as one
+// component named "CDN=major_outage,API". A name may hold "=" or ",".
+func listed(name string) bool {
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		if i := strings.LastIndexByte(part, '='); i >= 0 && broadcast.ComponentStatus(strings.ToLower(part[i+1:])).Valid() {
+			return true
+		}
+	}
+	return false
 }
 
 func parseOverrides(list []string) (map[string]string, error) {

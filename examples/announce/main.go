@@ -16,8 +16,8 @@
 // Modes:
 //
 //   - default: send. Progress goes to standard error, one line per channel
-//     (redrawn in place on a terminal no console channel writes to; -quiet
-//     for none), then a summary table goes to standard output: channel,
+//     (redrawn in place on a terminal no console channel writes to, with
+//     a row for each channel's line; -quiet for none), then a summary table goes to standard output: channel,
 //     outcome (delivered, edited (-correct edited the post in place),
 //     skipped, superseded, not selected, retracted, original retracted
 //     (-correct of an update retracted there: nothing to correct),
@@ -39,9 +39,12 @@
 //     delivered the update already says "not sent: delivered before", and
 //     one that a newer update of the incident reached since this one was
 //     first sent (a run that failed there, or was interrupted) says "not
-//     sent: superseded": a send posts nothing there. The texts of an
-//     update sent before show the time it was first sent, as a send of
-//     it again does. A state file that exists but will not open (damaged,
+//     sent: superseded": a send posts nothing there. One whose text
+//     cannot be rendered (a template of the configuration's that fails on
+//     this update) says "not sent: a send fails here: …", and the dry run
+//     exits 1: the send fails there, and posts to the others. The texts
+//     of an update sent before show the time it was first sent, as a send
+//     of it again does. A state file that exists but will not open (damaged,
 //     or held by a send still running) is named on standard error, and the
 //     dry run exits 1: a send would fail. With -correct ID it previews the
 //     correction: each channel's text, and whether it would edit the post
@@ -128,7 +131,9 @@
 // open (damaged, or locked by another process: a send still running on
 // it) (or, with -check, a check failed); 2 on bad flags, a bad update or a
 // bad configuration (a state file whose directory does not exist, or a
-// state path that is a directory, included); 130 when Ctrl-C or SIGTERM
+// state path that is a directory, included; and an -id that is a
+// correction's, which the channels that delivered the correction refuse,
+// naming -id); 130 when Ctrl-C or SIGTERM
 // interrupted the run (a send, a check, a retraction, or the reading of
 // "-body -") before it was done, as a shell reports a program Ctrl-C
 // ended. The exit statuses mean the same in every example program. A
@@ -195,7 +200,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Re
 	var mu sync.Mutex
 	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
-		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr), width: terminalWidth(stderr),
+		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr), width: terminalWidth(stderr), height: terminalHeight(stderr),
 		hide: func(s string) string { return s }, explain: (*config.File)(nil).Explain}
 	return a.run(ctx)
 }
@@ -222,6 +227,7 @@ type app struct {
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
 	width  int                 // of standard error's terminal, in columns; 0: unknown
+	height int                 // of standard error's terminal, in rows; 0: unknown
 	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string

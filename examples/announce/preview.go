@@ -46,7 +46,8 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	a.linkToPage(ctx, b, cfg, &u)
 	u = a.asSentBefore(ctx, b, th, u)
 	previews, err := b.Preview(u)
-	if err != nil {
+	unrendered := previewFailures(err, b.Channels())
+	if err != nil && len(unrendered) == 0 {
 		return a.fail(exitUsage, err)
 	}
 	routes := a.routings(ctx, b, th, cfg, u)
@@ -54,11 +55,20 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	if a.opts.correct != "" {
 		a.correcting(ctx, b, th, cfg, u, routes)
 	}
+	code := exitOK
+	for name, why := range unrendered {
+		// A send renders it too, and fails there for good; not where
+		// it is not sent.
+		if rt := routes[name]; rt.notSent == "" {
+			rt.notSent, rt.assumed, rt.correction = "a send fails here: "+oneLine(a.say(name, why)), "", ""
+			routes[name] = rt
+			code = exitFailed
+		}
+	}
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p
 	}
-	code := exitOK
 	if th.broken {
 		// Not a hint: -quiet does not hide it.
 		fmt.Fprintf(a.stderr, "announce: %s: %s; which channels delivered the update before is unknown, and a send with it would fail\n",
@@ -66,7 +76,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		code = exitFailed
 	}
 	if a.opts.json {
-		return cmp.Or(a.previewJSON(previews, routes), code)
+		return cmp.Or(a.previewJSON(b.Channels(), byName, unrendered, routes), code)
 	}
 	for i, name := range b.Channels() {
 		if i > 0 {
@@ -236,6 +246,37 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 	}
 }
 
+// previewFailures returns, by channel name, the error of each channel
+// among names whose preview failed, as err, Broadcaster.Preview's, names
+// them ("broadcast: preview NAME: …", the longest name that fits); none
+// when err is nil, or is no channel's (an invalid update).
+func previewFailures(err error, names []string) map[string]string {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var out map[string]string
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		msg, name := e.Error(), ""
+		for _, n := range names {
+			if strings.HasPrefix(msg, "broadcast: preview "+n+": ") && len(n) > len(name) {
+				name = n
+			}
+		}
+		if name == "" {
+			return nil
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = strings.TrimPrefix(msg, "broadcast: preview "+name+": ")
+	}
+	return out
+}
+
 // printPreview prints p, its header line ending with note.
 func printPreview(w io.Writer, p broadcast.Preview, note string) {
 	unit := p.Unit
@@ -271,12 +312,20 @@ type jsonPreview struct {
 	Correction string `json:"correction,omitempty"`
 }
 
-func (a *app) previewJSON(previews []broadcast.Preview, routes map[string]routing) int {
-	out := make([]jsonPreview, len(previews))
-	for i, p := range previews {
-		rt := routes[p.Channel]
-		out[i] = jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit,
-			WouldSend: rt.notSent == "", NotSent: rt.notSent, Assumed: rt.assumed, Correction: rt.correction}
+// previewJSON writes the preview of each of the channels names, from
+// byName, or, for one whose text could not be rendered (unrendered), its
+// name and why it is not sent; channels that cannot preview are left out.
+func (a *app) previewJSON(names []string, byName map[string]broadcast.Preview, unrendered map[string]string, routes map[string]routing) int {
+	out := []jsonPreview{}
+	for _, name := range names {
+		p, ok := byName[name]
+		if _, failed := unrendered[name]; !ok && !failed {
+			continue
+		}
+		p.Channel = name
+		rt := routes[name]
+		out = append(out, jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit,
+			WouldSend: rt.notSent == "", NotSent: rt.notSent, Assumed: rt.assumed, Correction: rt.correction})
 	}
 	if err := writeJSON(a.stdout, out); err != nil {
 		return a.fail(exitFailed, err)

@@ -74,7 +74,7 @@ func readsTerminal(r io.Reader) bool {
 // would land on the wrong line.
 func terminalWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok {
-		if n := columns(f); n > 20 {
+		if n := columns(f); n > 0 { // narrow too: a split pane
 			return n
 		}
 	}
@@ -82,6 +82,15 @@ func terminalWidth(w io.Writer) int {
 		return n
 	}
 	return 80
+}
+
+// terminalHeight returns the height in rows of the terminal w writes to,
+// as the terminal says; 0 when unknown.
+func terminalHeight(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		return rows(f)
+	}
+	return 0
 }
 
 // event is the Broadcaster's OnEvent hook.
@@ -189,9 +198,15 @@ func failed(e broadcast.Event, show func(channel, text string) string) string {
 	return "failed after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
 }
 
+// errText is err's text; an update a channel refused as invalid (an -id
+// that is a correction's) names the flag at fault, as typed (see
+// validationError).
 func errText(err error) string {
-	if err == nil {
+	switch {
+	case err == nil:
 		return "unknown error"
+	case errors.Is(err, broadcast.ErrInvalidUpdate) && len(broadcast.FieldErrors(err)) > 0:
+		return validationError(err).Error()
 	}
 	return err.Error()
 }
@@ -209,9 +224,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// cut shortens s to n terminal columns, ending in "…" (see runeWidth).
+// cut shortens s to n terminal columns, ending in "…" (see runeWidth):
+// to "…" alone for one column.
 func cut(s string, n int) string {
-	if n < 2 {
+	if n < 1 {
 		return s
 	}
 	cols := 0

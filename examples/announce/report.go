@@ -120,7 +120,7 @@ func (s summary) printFailures(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
-			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
+			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, errText(r.Err))))
 		s.printSupersededTargets(w, r)
 		if len(r.Pending) == 0 {
 			s.printRefused(w, r)
@@ -242,7 +242,7 @@ func (s summary) printJSON(w io.Writer) error {
 			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures),
 			Superseded: s.names(r.Channel, r.SupersededTargets)}
 		if r.Err != nil {
-			jr.Error = s.show(r.Channel, r.Err.Error())
+			jr.Error = s.show(r.Channel, errText(r.Err))
 			out.OK = false
 		}
 		if note := noteOf(r); note != "" {

@@ -137,6 +137,10 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 	case s.stopped != nil:
 		a.note("interrupted")
 		return exitInterrupted
+	case errors.Is(sendErr, broadcast.ErrInvalidUpdate):
+		// A channel refused the update for a flag's value (an -id that
+		// is a correction's), as its line says: a bad flag.
+		return exitUsage
 	}
 	return exitFailed
 }
@@ -179,13 +183,16 @@ func (a *app) noteRetracted(s summary) bool {
 }
 
 // progress returns the live display, or nil with -quiet. Lines are redrawn
-// in place only on a terminal that no console channel writes to: its
-// output would move the lines being redrawn.
+// in place only on a terminal that no console channel writes to (its
+// output would move the lines being redrawn), and whose screen holds every
+// channel's line and the cursor's below them (moving up to a line that
+// scrolled off stops at the top row, and would redraw another).
 func (a *app) progress(cfg *config.File) *progress {
 	if a.opts.quiet {
 		return nil
 	}
-	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout))
+	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout)) &&
+		(a.height == 0 || len(cfg.Channels) < a.height)
 	p := newProgress(a.stderr, live, channelNames(cfg.Channels), a.say)
 	if a.width > 0 {
 		p.width = a.width

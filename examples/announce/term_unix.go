@@ -8,21 +8,32 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// columns returns the width of the terminal f is, or 0 when f is none. It
-// reads f's descriptor through SyscallConn, not Fd, which would put f in
-// blocking mode.
+// columns returns the width of the terminal f is, or 0 when f is none.
 func columns(f *os.File) int {
+	cols, _ := size(f)
+	return cols
+}
+
+// rows returns the height of the terminal f is, or 0 when f is none.
+func rows(f *os.File) int {
+	_, n := size(f)
+	return n
+}
+
+// size returns the columns and rows of the terminal f is, or zeros when f
+// is none. It reads f's descriptor through SyscallConn, not Fd, which
+// would put f in blocking mode.
+func size(f *os.File) (cols, rows int) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return 0
+		return 0, 0
 	}
-	n := 0
 	_ = rc.Control(func(fd uintptr) {
 		if ws, err := unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ); err == nil {
-			n = int(ws.Col)
+			cols, rows = int(ws.Col), int(ws.Row)
 		}
 	})
-	return n
+	return cols, rows
 }
 
 // isTTY reports whether f is a terminal: its terminal settings can be
