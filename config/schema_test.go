@@ -147,6 +147,10 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"duration with a minus sign", "stage_wait: -1m30s\nchannels: [{kind: console}]", false},
 		// "-0s" is no negative duration: Load reads it as 0.
 		{"zero duration with a minus sign", "stage_wait: -0s\nretry: {max_elapsed: \"-0\", max_interval: -.0m0.00s}\nchannels: [{kind: console}]", true},
+		// A negative idle_timeout means no connection waits (email.Config).
+		{"negative email idle_timeout", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], idle_timeout: -1s}]", true},
+		{"negative email timeout", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], timeout: -1s}]", false},
+		{"email idle_timeout without a unit", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], idle_timeout: \"-1\"}]", false},
 		{"duration with a minus sign before a zero", "stage_wait: -0s1ms\nchannels: [{kind: console}]", false},
 		{"duration ending without a unit", "attempt_timeout: 1m0\nchannels: [{kind: console}]", false},
 		{"duration 0 after a unit", "attempt_timeout: 1h0m0\nchannels: [{kind: console}]", false},
