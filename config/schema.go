@@ -66,6 +66,9 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props["state"].(map[string]any)["minLength"] = 1     // state: "" is an error
 	props["templates"].(map[string]any)["minLength"] = 1 // so is templates: ""
 	props["stages"].(map[string]any)["items"].(map[string]any)["minItems"] = 1
+	// Load refuses a negative max_attempts (0 is the default).
+	retry := props["retry"].(map[string]any)["properties"].(map[string]any)
+	retry["max_attempts"] = anyOf(map[string]any{"type": "integer", "minimum": 0}, ref("env"))
 	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = anyOf(map[string]any{"enum": []string{StoreBolt, StoreMemory}}, ref("env"))
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc

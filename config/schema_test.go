@@ -135,6 +135,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"irc tls tagged as text", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: !!str true}]", false},
 		{"irc tls yes", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: yes}]", false},
 		{"fraction for a whole number", "retry: {max_attempts: 1.5}\nchannels: [{kind: console}]", false},
+		{"negative max_attempts", "retry: {max_attempts: -1}\nchannels: [{kind: console}]", false},
+		{"max_attempts 0, the default", "retry: {max_attempts: 0}\nchannels: [{kind: console}]", true},
 		{"leading 0 that YAML 1.1 and 1.2 read alike", "retry: {max_attempts: 07}\nchannels: [{kind: console}]", true},
 		{"port written empty", "channels:\n  - kind: email\n    host: h\n    port:\n    from: s@example.com\n    to: [a@example.com]", false},
 		{"port null", "channels: [{kind: email, host: h, port: ~, from: s@example.com, to: [a@example.com]}]", false},
