@@ -49,17 +49,12 @@ type short struct {
 func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
 	seen := map[string]int{}
-	entries := make([]*yaml.Node, len(nodes))
-	for i := range nodes {
-		entries[i] = &nodes[i]
-	}
-	if v := nodeAt(root, []string{"channels"}); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(nodes) {
-		entries = v.Content // the file's own nodes, which the expander knows, not copies
-	}
+	entries := channelEntries(root, nodes)
 	for i, entry := range entries {
 		path := fmt.Sprintf("channels[%d]", i)
 		got, err := b.build(path, entry)
 		if err != nil {
+			b.markSecrets(entries[i+1:], i+1)
 			return nil, err
 		}
 		name := got.ch.Name()
@@ -94,6 +89,32 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 		}
 	}
 	return out, nil
+}
+
+// channelEntries returns the channel entries of the file whose top level
+// is root and whose channels decoded as nodes: the file's own nodes,
+// which the expander knows, not copies.
+func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
+	if v := nodeAt(root, []string{"channels"}); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(nodes) {
+		return v.Content
+	}
+	entries := make([]*yaml.Node, len(nodes))
+	for i := range nodes {
+		entries[i] = &nodes[i]
+	}
+	return entries
+}
+
+// markSecrets builds the channel entries, the first at channels[first],
+// for the secrets they hold, and drops the channels and their errors:
+// an error of Load that stops before they are built may quote a value
+// from the environment (a templates directory, a ca_file) that one of
+// them takes for a secret, and Load hides the secrets known when it
+// returns.
+func (b *builder) markSecrets(entries []*yaml.Node, first int) {
+	for i, entry := range entries {
+		_, _ = b.build(fmt.Sprintf("channels[%d]", first+i), entry)
+	}
 }
 
 // build builds the channel of the entry at path.
