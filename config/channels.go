@@ -50,13 +50,19 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
 	seen := map[string]int{}
 	entries := channelEntries(root, nodes)
+	builds := make([]built, len(entries))
 	for i, entry := range entries {
-		path := fmt.Sprintf("channels[%d]", i)
-		got, err := b.build(path, entry)
+		got, err := b.build(fmt.Sprintf("channels[%d]", i), entry)
 		if err != nil {
 			b.markSecrets(entries[i+1:], i+1)
 			return nil, err
 		}
+		builds[i] = got
+	}
+	// Every channel built, every secret is known: a name may hold one of
+	// a channel after it.
+	for i, got := range builds {
+		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
 		name := got.ch.Name()
 		if ref := b.ex.secretIn(name); ref != "" {
 			// The channels refuse a name holding a secret of their own

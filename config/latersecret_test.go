@@ -39,3 +39,27 @@ func TestErrorHidesASecretOfALaterChannel(t *testing.T) {
 		}
 	}
 }
+
+// A channel's name that holds the secret of a channel after it is
+// refused, naming the secret's reference, as one that holds the secret of
+// a channel before it is.
+func TestNameHoldingASecretOfALaterChannelRefused(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "hook_secret"), []byte(secret+"\n"), 0o600))
+	for _, ref := range []string{"${file:hook_secret}", "${HOOK}"} {
+		named := `{kind: console, name: "` + ref + `"}`
+		hook := `{kind: webhook, url: "https://hooks.example.com/in", secret: "` + ref + `"}`
+		for order, file := range map[string]string{
+			"before": "channels: [" + named + ", " + hook + "]\n",
+			"after":  "channels: [" + hook + ", " + named + "]\n",
+		} {
+			t.Run(ref+" "+order, func(t *testing.T) {
+				l := config.Loader{LookupEnv: env(map[string]string{"HOOK": secret})}
+				_, err := l.Parse(strings.NewReader(file), filepath.Join(dir, "outagecast.yaml"))
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), ".name: holds "+ref+", a secret")
+				assert.NotContains(t, err.Error(), secret[6:])
+			})
+		}
+	}
+}
