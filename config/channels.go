@@ -49,19 +49,20 @@ type short struct {
 func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
 	seen := map[string]int{}
-	entries := make([]*yaml.Node, len(nodes))
-	for i := range nodes {
-		entries[i] = &nodes[i]
-	}
-	if v := nodeAt(root, []string{"channels"}); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(nodes) {
-		entries = v.Content // the file's own nodes, which the expander knows, not copies
-	}
+	entries := channelEntries(root, nodes)
+	builds := make([]built, len(entries))
 	for i, entry := range entries {
-		path := fmt.Sprintf("channels[%d]", i)
-		got, err := b.build(path, entry)
+		got, err := b.build(fmt.Sprintf("channels[%d]", i), entry)
 		if err != nil {
+			b.markSecrets(entries[i+1:], i+1)
 			return nil, err
 		}
+		builds[i] = got
+	}
+	// Every channel built, every secret is known: a name may hold one of
+	// a channel after it.
+	for i, got := range builds {
+		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
 		name := got.ch.Name()
 		if ref := b.ex.secretIn(name); ref != "" {
 			// The channels refuse a name holding a secret of their own
@@ -94,6 +95,32 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 		}
 	}
 	return out, nil
+}
+
+// channelEntries returns the channel entries of the file whose top level
+// is root and whose channels decoded as nodes: the file's own nodes,
+// which the expander knows, not copies.
+func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
+	if v := nodeAt(root, []string{"channels"}); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(nodes) {
+		return v.Content
+	}
+	entries := make([]*yaml.Node, len(nodes))
+	for i := range nodes {
+		entries[i] = &nodes[i]
+	}
+	return entries
+}
+
+// markSecrets builds the channel entries, the first at channels[first],
+// for the secrets they hold, and drops the channels and their errors:
+// an error of Load that stops before they are built may quote a value
+// from the environment (a templates directory, a ca_file) that one of
+// them takes for a secret, and Load hides the secrets known when it
+// returns.
+func (b *builder) markSecrets(entries []*yaml.Node, first int) {
+	for i, entry := range entries {
+		_, _ = b.build(fmt.Sprintf("channels[%d]", first+i), entry)
+	}
 }
 
 // build builds the channel of the entry at path.

@@ -161,21 +161,26 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		return nil, err
 	}
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
+	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	var tmplDir fs.FS
 	at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
 	if f.Templates != "" {
 		dir, err := env.dirFS(f.Templates)
+		if err == nil {
+			var set *templates.Set
+			if set, err = templates.New(dir); err != nil {
+				// The templates package's errors name the file, after its name.
+				err = errors.New(strings.TrimPrefix(err.Error(), "templates: "))
+			}
+			env.Templates, tmplDir = set, dir
+		}
 		if err != nil {
+			// The error quotes the directory, which may be a value from
+			// the environment that a channel takes for a secret.
+			b.markSecrets(channelEntries(root, f.Channels), 0)
 			return nil, fmt.Errorf("%s: %w", at, err)
 		}
-		set, err := templates.New(dir)
-		if err != nil {
-			// The templates package's errors name the file, after its name.
-			return nil, fmt.Errorf("%s: %s", at, strings.TrimPrefix(err.Error(), "templates: "))
-		}
-		env.Templates, tmplDir = set, dir
 	}
-	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	out, err := b.buildAll(root, f.Channels)
 	if err != nil {
 		return nil, err

@@ -188,7 +188,9 @@
 // and short.completed);
 // Spec.Templates names the templates the channel renders that are not
 // defaults (slack's "slack"), so that a file may replace them. Spec.Enums
-// lists the values of keys whose type does not say them, for the schema.
+// lists the values of keys whose type does not say them, for the schema,
+// and Spec.Negative the durations that take a negative value (email's
+// idle_timeout), which the schema refuses of other keys.
 // When the file needs keys that are not Config fields (a CA file instead of
 // a *tls.Config), C is a struct of the file's own that inlines the Config
 // (`yaml:",inline"`) and adds them, with a "sets" tag naming the Config

@@ -76,6 +76,11 @@ type Spec[C any] struct {
 	// TLS mode decoded from text, an AuthMethod), for the JSON Schema:
 	// "tls": {"starttls", "implicit", "plaintext"}.
 	Enums map[string][]any
+	// Negative names the keys of durations that take a negative value,
+	// which means something of its own (email's idle_timeout: no
+	// connection waits), for the JSON Schema: it refuses a negative
+	// duration of any other key.
+	Negative []string
 	// Templates names the templates the kind's channels render that are
 	// not among templates.Default()'s ("slack"), so that a file of the
 	// file's templates directory may replace them: a file that no kind
@@ -110,6 +115,8 @@ type kindImpl interface {
 	entryType() reflect.Type
 	// enums are the Spec's Enums.
 	enums() map[string][]any
+	// negative is the Spec's Negative.
+	negative() []string
 	// fromNode builds the channel of a full-form entry.
 	fromNode(env *Env, written string, n *yaml.Node) (built, error)
 	// fromURL builds the channel of a URL; name "" means the kind's name.
@@ -168,6 +175,7 @@ type kindOf[C any, Ch broadcast.Channel] struct {
 
 func (k *kindOf[C, Ch]) entryType() reflect.Type { return reflect.TypeFor[entry[C]]() }
 func (k *kindOf[C, Ch]) enums() map[string][]any { return k.spec.Enums }
+func (k *kindOf[C, Ch]) negative() []string      { return k.spec.Negative }
 func (k *kindOf[C, Ch]) hasURL() bool            { return k.spec.ParseURL != nil }
 
 func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built, error) {

@@ -44,7 +44,8 @@ func Kinds() []Kind {
 			ParseURL: emailURL, URL: func(c emailFile) redact.URL { return c.Config.URL() },
 			Prepare: prepareEmail, Describe: describeEmail, Templates: []string{"email-status"}, Enums: map[string][]any{
 				"tls":  {"starttls", "implicit", "plaintext"},
-				"auth": {"auto", "plain", "login", "xoauth2", "none", "AUTO", "PLAIN", "LOGIN", "XOAUTH2", "NONE"}}}),
+				"auth": {"auto", "plain", "login", "xoauth2", "none", "AUTO", "PLAIN", "LOGIN", "XOAUTH2", "NONE"}},
+			Negative: []string{"idle_timeout"}}),
 		Define("x", newX, Spec[xFile]{Aliases: []string{"twitter"}, Schemes: []string{twitter.Scheme},
 			ParseURL: xURL, URL: func(c xFile) redact.URL { return c.Config.URL() },
 			Prepare: prepareX, Describe: describeX}),

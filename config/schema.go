@@ -45,11 +45,14 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 // file ("${file:smtp-port}") are valid wherever a number, a boolean or a
 // duration is, and the schema of a secret key (redact.Secret) says how to
 // keep the secret out of the file.
+// A duration is never negative, but in a key its Kind's Spec.Negative
+// names (email's idle_timeout, where it means that no connection waits).
 func GenerateSchema(kinds []Kind) ([]byte, error) {
 	g := &schemaGen{defs: map[string]any{
 		"env": map[string]any{"type": "string", "pattern": envPattern,
 			"description": "a value from the environment, ${NAME} or ${NAME:-default}, or a file's content: ${file:PATH}"},
-		"duration": anyOf(map[string]any{"type": "string", "pattern": durationPattern}, ref("env")),
+		"duration":        anyOf(map[string]any{"type": "string", "pattern": durationPattern}, ref("env")),
+		"signed_duration": anyOf(map[string]any{"type": "string", "pattern": signedDurationPattern}, ref("env")),
 	}}
 	g.defs["when"] = g.when()
 	g.defs["channel"] = g.channels(kinds)
@@ -63,6 +66,9 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props["state"].(map[string]any)["minLength"] = 1     // state: "" is an error
 	props["templates"].(map[string]any)["minLength"] = 1 // so is templates: ""
 	props["stages"].(map[string]any)["items"].(map[string]any)["minItems"] = 1
+	// Load refuses a negative max_attempts (0 is the default).
+	retry := props["retry"].(map[string]any)["properties"].(map[string]any)
+	retry["max_attempts"] = anyOf(map[string]any{"type": "integer", "minimum": 0}, ref("env"))
 	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = anyOf(map[string]any{"enum": []string{StoreBolt, StoreMemory}}, ref("env"))
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc
@@ -95,9 +101,12 @@ const (
 	// optional "+" ("+5s", which Load takes as 5s); after a "-", only
 	// zeros ("-0s", which Load takes as 0).
 	durationPattern = `^[-+]?0$|^\+?(` + durationNumber + durationUnit + `)+$|^-(` + durationZero + durationUnit + `)+$`
-	durationNumber  = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
-	durationZero    = `(0+(\.0*)?|\.0+)`
-	durationUnit    = `(ns|us|µs|μs|ms|s|m|h)`
+	// signedDurationPattern matches what time.ParseDuration takes, for a
+	// key of Spec.Negative.
+	signedDurationPattern = `^[-+]?0$|^[-+]?(` + durationNumber + durationUnit + `)+$`
+	durationNumber        = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+	durationZero          = `(0+(\.0*)?|\.0+)`
+	durationUnit          = `(ns|us|µs|μs|ms|s|m|h)`
 )
 
 var schemeChars = regexp.MustCompile(`[^a-z0-9]`)
@@ -138,6 +147,12 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 		}
 		def := "kind_" + schemeChars.ReplaceAllString(k.name, "_")
 		g.defs[def] = nonEmptyName(g.object(k.impl.entryType(), k.impl.enums()))
+		props := g.defs[def].(map[string]any)["properties"].(map[string]any)
+		for _, key := range k.impl.negative() {
+			if _, ok := props[key]; ok {
+				props[key] = ref("signed_duration")
+			}
+		}
 		cases = append(cases, map[string]any{
 			"if": anyOf(
 				map[string]any{"required": []string{"kind"}, "properties": map[string]any{"kind": map[string]any{"enum": all}}},

@@ -135,6 +135,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"irc tls tagged as text", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: !!str true}]", false},
 		{"irc tls yes", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: yes}]", false},
 		{"fraction for a whole number", "retry: {max_attempts: 1.5}\nchannels: [{kind: console}]", false},
+		{"negative max_attempts", "retry: {max_attempts: -1}\nchannels: [{kind: console}]", false},
+		{"max_attempts 0, the default", "retry: {max_attempts: 0}\nchannels: [{kind: console}]", true},
 		{"leading 0 that YAML 1.1 and 1.2 read alike", "retry: {max_attempts: 07}\nchannels: [{kind: console}]", true},
 		{"port written empty", "channels:\n  - kind: email\n    host: h\n    port:\n    from: s@example.com\n    to: [a@example.com]", false},
 		{"port null", "channels: [{kind: email, host: h, port: ~, from: s@example.com, to: [a@example.com]}]", false},
@@ -147,6 +149,10 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"duration with a minus sign", "stage_wait: -1m30s\nchannels: [{kind: console}]", false},
 		// "-0s" is no negative duration: Load reads it as 0.
 		{"zero duration with a minus sign", "stage_wait: -0s\nretry: {max_elapsed: \"-0\", max_interval: -.0m0.00s}\nchannels: [{kind: console}]", true},
+		// A negative idle_timeout means no connection waits (email.Config).
+		{"negative email idle_timeout", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], idle_timeout: -1s}]", true},
+		{"negative email timeout", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], timeout: -1s}]", false},
+		{"email idle_timeout without a unit", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], idle_timeout: \"-1\"}]", false},
 		{"duration with a minus sign before a zero", "stage_wait: -0s1ms\nchannels: [{kind: console}]", false},
 		{"duration ending without a unit", "attempt_timeout: 1m0\nchannels: [{kind: console}]", false},
 		{"duration 0 after a unit", "attempt_timeout: 1h0m0\nchannels: [{kind: console}]", false},
