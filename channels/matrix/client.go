@@ -327,6 +327,37 @@ func refused(err error) bool {
 		!errors.Is(err, errNotHomeserver)
 }
 
+// rootGone reports whether err, a room's refusal of a post in the thread
+// whose root is root, comes of the homeserver no longer knowing root
+// (purged from the room's history by a retention policy or an admin's
+// purge): a 400 (Synapse: M_UNKNOWN "Can't send relation to unknown
+// event", once no reply of the thread is left either), and root read back
+// (GET /rooms/{roomId}/event/{eventId}) answers 404 M_NOT_FOUND. A root
+// redacted is still known, and a 400 for another reason stays as it is.
+// A read back that fails for now (5xx, a rate limit, a transport error)
+// returns its error: whether the root is gone is not known yet, and a
+// retry reads it again.
+func (c *Channel) rootGone(ctx context.Context, room, root string, err error) (bool, error) {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest || errors.Is(err, errNotHomeserver) {
+		return false, nil
+	}
+	var ev roomEvent
+	rerr := c.call(ctx, http.MethodGet, roomPath(room, "event", root), nil, &ev)
+	var re *Error
+	switch {
+	case rerr == nil:
+		return false, nil
+	case errors.As(rerr, &re) && re.Status == http.StatusNotFound && re.Code == "M_NOT_FOUND" &&
+		!errors.Is(rerr, errNotHomeserver):
+		return true, nil
+	case everyRoom(rerr) || !broadcast.IsPermanent(rerr):
+		return false, fmt.Errorf("the post in the thread of %s was refused (%v), and the root could not be read back: %w",
+			root, err, rerr)
+	}
+	return false, nil
+}
+
 // directoryAnswer is the room directory's answer for an alias.
 type directoryAnswer struct {
 	RoomID string `json:"room_id"`

@@ -28,7 +28,9 @@ import (
 // checks each request as a homeserver would: the access token, the room's
 // membership, the event content (msgtype, body, the HTML format),
 // relations (a thread root without a relation of its own, an edit of the
-// sender's own post with m.new_content, both in the same room) and the
+// sender's own post with m.new_content, both in the same room; an event
+// it does not know, as one purged from the room's history, only while
+// another event relates to it, as Synapse checks them) and the
 // event's size in the federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
 // demand, for every room or one, with a homeserver's or its proxy's
 // answers.
@@ -94,6 +96,8 @@ type fakeServer struct {
 	otherToken string
 	// failMessages fails the reads of a room's /messages alone.
 	failMessages channeltest.Failure
+	// failEvent fails the reads of an event (GET /rooms/{roomId}/event/{eventId}) alone.
+	failEvent channeltest.Failure
 	// noTxnOnMessages gives no transaction ID on /messages, as Dendrite
 	// v0.13.8 does (it gives them on /sync).
 	noTxnOnMessages bool
@@ -200,6 +204,9 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 		}
 		if failure == channeltest.FailNone && strings.HasSuffix(r.URL.Path, "/messages") {
 			failure = f.failMessages
+		}
+		if failure == channeltest.FailNone && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/event/") {
+			failure = f.failEvent
 		}
 		if failure != channeltest.FailNone {
 			failed(w, r, failure)
@@ -319,20 +326,26 @@ func (f *fakeServer) valid(e *fakeEvent) (int, string) {
 		return bad("format and formatted_body")
 	}
 	if rel := c.RelatesTo; rel != nil {
+		// As Synapse checks a relation: to an event it does not know
+		// (never sent, or purged from the room's history), it is taken
+		// only while another event it knows relates to that one.
 		target := f.event(rel.EventID)
-		if target == nil || target.room != e.room {
-			return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"relation to an unknown event"}`
+		switch {
+		case target == nil && !f.relatedTo(rel.EventID):
+			return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"Can't send relation to unknown event"}`
+		case target != nil && target.room != e.room:
+			return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"Relations must be in the same room"}`
 		}
 		switch rel.RelType {
 		case relThread:
-			if target.content.RelatesTo != nil {
+			if target != nil && target.content.RelatesTo != nil {
 				return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"Cannot start threads from an event with a relation"}`
 			}
 			if rel.InReplyTo != nil && f.event(rel.InReplyTo.EventID) == nil {
 				return bad("m.in_reply_to names an unknown event")
 			}
 		case relReplace:
-			if c.NewContent == nil || target.kind != "post" {
+			if c.NewContent == nil || target == nil || target.kind != "post" {
 				return bad("an edit needs m.new_content and an original post")
 			}
 			e.kind = "edit"
@@ -355,6 +368,14 @@ func (f *fakeServer) add(e *fakeEvent) {
 		orig := f.event(e.content.RelatesTo.EventID)
 		orig.edits = append(orig.edits, e)
 	}
+}
+
+// relatedTo reports whether an event relates to the event id
+// (m.relates_to), as Synapse's event_relations table knows it.
+func (f *fakeServer) relatedTo(id string) bool {
+	return slices.ContainsFunc(f.events, func(e *fakeEvent) bool {
+		return e.content.RelatesTo != nil && e.content.RelatesTo.EventID == id
+	})
 }
 
 func (f *fakeServer) event(id string) *fakeEvent {

@@ -147,12 +147,29 @@
 // # Threading
 //
 // Updates of one incident form a thread in each room (m.relates_to with
-// rel_type m.thread), under the incident's first post there (Thread.Root;
-// Thread.Last when Root has no post in that room); for clients without
-// threads, each also replies (m.in_reply_to, is_falling_back) to the
-// thread's latest post there (Thread.Last). A root that was retracted
-// stays the root: Matrix keeps a redacted event in the room, and its
-// thread with it.
+// rel_type m.thread), under the incident's first post there: each goes in
+// the thread of the incident's latest post in that room (Thread.Last;
+// Thread.Root when Last has no post there), which is the first post's but
+// where that root was found gone (see below); for clients without threads, each also
+// replies (m.in_reply_to, is_falling_back) to the thread's latest post
+// there (Thread.Last). A root that was retracted stays the root: Matrix
+// keeps a redacted event in the room, and its thread with it.
+//
+// A root the homeserver no longer knows (purged from the room's history
+// by a retention policy or an admin's purge), once no reply of its thread
+// is left either, is refused as the event of a relation: Synapse answers
+// every post in the thread with 400 M_UNKNOWN "Can't send relation to
+// unknown event" (Dendrite does not check). After a 400 to a post in the
+// thread, the channel reads the root back (GET
+// /rooms/{roomId}/event/{eventId}); when the homeserver answers 404
+// M_NOT_FOUND, the update is posted without the thread, under the same
+// transaction ID, as a thread of its own, which the next updates reply
+// in (the Receipt records the post as a root). The Ledger keeps that the
+// root was found gone (broadcast.Fanout.MarkProgress), so that a retry
+// posts without the thread at once. A 400 for another reason, or with
+// the root still known, fails the room for good; a read back that fails
+// for now (5xx, a rate limit) fails it for now, to be read again on the
+// retry.
 //
 // # Corrections and retractions
 //
@@ -267,6 +284,7 @@
 package matrix
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -383,7 +401,24 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			}
 			return c.send(ctx, room, id, body)
 		}
-		p, room, err := c.post(ctx, m, c.s.targets[i], text, in, put)
+		// A thread root found gone in a room (see rootGone), in this
+		// attempt or an earlier one, by any target there: the post goes
+		// without the thread on every retry too, so that one the
+		// homeserver answers with the event an earlier attempt made
+		// (its answer lost) is not recorded as a reply.
+		gone := func(room, root string, found bool) bool {
+			if found {
+				_ = f.MarkProgress(i, rootGonePart(room, root)) // the Broadcaster reports a failed mark
+				return true
+			}
+			for j := range c.s.targets {
+				if f.Progressed(j, rootGonePart(room, root)) {
+					return true
+				}
+			}
+			return false
+		}
+		p, room, err := c.post(ctx, m, c.s.targets[i], text, in, put, gone)
 		if err != nil && room != "" && !broadcast.IsPermanent(err) {
 			if unsure[room] == nil {
 				unsure[room] = fmt.Errorf("the room %s may have the update from %s, whose post failed: %w",
@@ -453,6 +488,11 @@ func triedIn(room string) string { return "tried " + room }
 // and looks for its event in the room (see sent) before posting again.
 func sending(room string) string { return "sending " + room }
 
+// rootGonePart is the progress part (see broadcast.Fanout.MarkProgress)
+// of a target whose post in room was made without the incident's thread,
+// whose root the homeserver no longer knows (see rootGone).
+func rootGonePart(room, root string) string { return "root " + root + " gone in " + room }
+
 // everyRoom reports whether err, a room's, is one every room would get:
 // the access token refused, or an answer from another server.
 func everyRoom(err error) bool {
@@ -471,10 +511,32 @@ func everyRoom(err error) bool {
 // When in returns an error for the room (another target's post there may
 // have been made), so does post, without a request. put sends the post's
 // event content to a room, under the post's transaction ID there, and
-// returns its event ID. It also returns the room it sent the post to
-// last, "" when it sent none.
+// returns its event ID. A post whose thread's root the homeserver no
+// longer knows (see rootGone) is made without the thread, as a thread of
+// its own; gone reports whether a root was found so in a room, in this
+// attempt or an earlier one, and, with found, records that it is. It also
+// returns the room it sent the post to last, "" when it sent none.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string,
-	in func(room string) (post, bool, error), put func(room string, body []byte) (string, error)) (post, string, error) {
+	in func(room string) (post, bool, error), put func(room string, body []byte) (string, error),
+	gone func(room, root string, found bool) bool) (post, string, error) {
+	send := func(room string, rel *relation) (string, *relation, error) {
+		if rel != nil && gone(room, rel.EventID, false) {
+			rel = nil
+		}
+		event, err := put(room, encode(message(c.s.msgtype, text, m.Update.URL, rel)))
+		if err == nil || rel == nil {
+			return event, rel, err
+		}
+		if ok, rerr := c.rootGone(ctx, room, rel.EventID, err); rerr != nil || !ok {
+			return "", rel, cmp.Or(rerr, err)
+		}
+		gone(room, rel.EventID, true)
+		event, err = put(room, encode(message(c.s.msgtype, text, m.Update.URL, nil)))
+		if err != nil {
+			err = fmt.Errorf("the post without the thread, whose root %s the homeserver no longer knows: %w", rel.EventID, err)
+		}
+		return event, nil, err
+	}
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, "", err
@@ -491,16 +553,15 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		p.target = target
 		return p, "", err
 	}
-	rel := threadIn(m.Thread, target, room)
-	event, err := put(room, encode(message(c.s.msgtype, text, m.Update.URL, rel)))
+	event, rel, err := send(room, threadIn(m.Thread, target, room))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			if p, ok, err := in(now); ok || err != nil {
 				p.target = target
 				return p, "", err
 			}
-			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = put(room, encode(message(c.s.msgtype, text, m.Update.URL, rel)))
+			room = now
+			event, rel, err = send(room, threadIn(m.Thread, target, now))
 		}
 	}
 	if err != nil && room != old {

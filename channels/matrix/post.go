@@ -85,14 +85,15 @@ func (c *Channel) postsOf(r broadcast.Receipt) []post {
 }
 
 // threadIn returns the relation of a post of the incident th records in
-// the room target (room ID room): in the thread of the incident's first
-// post there, replying to the latest for clients without threads; nil when
-// th records no post there, and the post starts the thread. Root is looked
-// at first; Last, when Root has no post there (it did not reach the room,
-// or was retracted).
+// the room target (room ID room): in the thread of the incident's latest
+// post there, replying to it for clients without threads; nil when th
+// records no post there, and the post starts the thread. Last is looked
+// at first: its thread is the first post's, but where that root was found
+// gone and Last started a thread of its own (see rootGone); Root, when
+// Last has no post there (it did not reach the room, or was retracted).
 func threadIn(th broadcast.Thread, target, room string) *relation {
 	var root string
-	for _, r := range []broadcast.Receipt{th.Root, th.Last} {
+	for _, r := range []broadcast.Receipt{th.Last, th.Root} {
 		if p, ok := postIn(r, target); ok && p.room == room {
 			root = p.threadRoot()
 			break
