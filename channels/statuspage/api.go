@@ -109,6 +109,7 @@ func (m *model) lists(comps []apiComponent) apiLists {
 		if !d.Maintenance || p == phaseOpen {
 			if len(l.incidents) < apiIncidentsLimit || p != phaseClosed {
 				a := m.apiIncident(in, d, comps)
+				a.Impact = incidentImpact(d.Impact)
 				l.incidents = appendUpTo(l.incidents, a, apiIncidentsLimit)
 				if p != phaseClosed {
 					l.unresolved = append(l.unresolved, a)
@@ -128,6 +129,17 @@ func (m *model) lists(comps []apiComponent) apiLists {
 		}
 	}
 	return l
+}
+
+// incidentImpact is the impact of an incident (not a maintenance) in the
+// JSON: Statuspage's incidents have none, minor, major or critical, and
+// maintenance, which says no outage, is none there; the status's
+// indicator says maintenance, as the page's banner does.
+func incidentImpact(i broadcast.Impact) string {
+	if i == broadcast.ImpactMaintenance {
+		return string(broadcast.ImpactNone)
+	}
+	return string(i)
 }
 
 // api returns the JSON files by their path from the root.
