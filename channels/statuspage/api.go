@@ -16,11 +16,11 @@ import (
 // has no value for are null or false, as Statuspage sends them.
 
 type apiPage struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	URL       string    `json:"url"`
-	TimeZone  string    `json:"time_zone"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	URL       string  `json:"url"`
+	TimeZone  string  `json:"time_zone"`
+	UpdatedAt apiTime `json:"updated_at"`
 }
 
 type apiStatus struct {
@@ -29,19 +29,19 @@ type apiStatus struct {
 }
 
 type apiComponent struct {
-	ID                 string    `json:"id"`
-	Name               string    `json:"name"`
-	Status             string    `json:"status"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
-	Position           int       `json:"position"`
-	Description        *string   `json:"description"`
-	Showcase           bool      `json:"showcase"`
-	StartDate          *string   `json:"start_date"`
-	GroupID            *string   `json:"group_id"`
-	PageID             string    `json:"page_id"`
-	Group              bool      `json:"group"`
-	OnlyShowIfDegraded bool      `json:"only_show_if_degraded"`
+	ID                 string  `json:"id"`
+	Name               string  `json:"name"`
+	Status             string  `json:"status"`
+	CreatedAt          apiTime `json:"created_at"`
+	UpdatedAt          apiTime `json:"updated_at"`
+	Position           int     `json:"position"`
+	Description        *string `json:"description"`
+	Showcase           bool    `json:"showcase"`
+	StartDate          *string `json:"start_date"`
+	GroupID            *string `json:"group_id"`
+	PageID             string  `json:"page_id"`
+	Group              bool    `json:"group"`
+	OnlyShowIfDegraded bool    `json:"only_show_if_degraded"`
 }
 
 type apiAffected struct {
@@ -56,9 +56,9 @@ type apiUpdate struct {
 	Status               string        `json:"status"`
 	Body                 string        `json:"body"`
 	IncidentID           string        `json:"incident_id"`
-	CreatedAt            time.Time     `json:"created_at"`
-	UpdatedAt            time.Time     `json:"updated_at"`
-	DisplayAt            time.Time     `json:"display_at"`
+	CreatedAt            apiTime       `json:"created_at"`
+	UpdatedAt            apiTime       `json:"updated_at"`
+	DisplayAt            apiTime       `json:"display_at"`
 	AffectedComponents   []apiAffected `json:"affected_components"`
 	DeliverNotifications bool          `json:"deliver_notifications"`
 	CustomTweet          *string       `json:"custom_tweet"`
@@ -69,13 +69,13 @@ type apiIncident struct {
 	ID              string         `json:"id"`
 	Name            string         `json:"name"`
 	Status          string         `json:"status"`
-	CreatedAt       time.Time      `json:"created_at"`
-	UpdatedAt       time.Time      `json:"updated_at"`
-	MonitoringAt    *time.Time     `json:"monitoring_at"`
-	ResolvedAt      *time.Time     `json:"resolved_at"`
+	CreatedAt       apiTime        `json:"created_at"`
+	UpdatedAt       apiTime        `json:"updated_at"`
+	MonitoringAt    *apiTime       `json:"monitoring_at"`
+	ResolvedAt      *apiTime       `json:"resolved_at"`
 	Impact          string         `json:"impact"`
 	Shortlink       string         `json:"shortlink"`
-	StartedAt       time.Time      `json:"started_at"`
+	StartedAt       apiTime        `json:"started_at"`
 	PageID          string         `json:"page_id"`
 	IncidentUpdates []apiUpdate    `json:"incident_updates"`
 	Components      []apiComponent `json:"components"`
@@ -84,8 +84,35 @@ type apiIncident struct {
 // apiMaintenance is a scheduled maintenance: an incident with its window.
 type apiMaintenance struct {
 	apiIncident
-	ScheduledFor   time.Time  `json:"scheduled_for"`
-	ScheduledUntil *time.Time `json:"scheduled_until"` // the page does not know when it ends
+	ScheduledFor   apiTime  `json:"scheduled_for"`
+	ScheduledUntil *apiTime `json:"scheduled_until"` // the page does not know when it ends
+}
+
+// apiTime is a time as Statuspage's API writes one of a page in UTC: to
+// the millisecond, with three fractional digits always
+// ("2024-04-09T18:50:21.343Z"), which parsers that refuse nine read.
+// Finer digits are cut, not rounded, as Statuspage's are: no time moves
+// past a later one, nor past the page's updated_at.
+type apiTime time.Time
+
+// MarshalJSON writes t as Statuspage does, or fails, as a time.Time
+// does, for a year RFC 3339 cannot write.
+func (t apiTime) MarshalJSON() ([]byte, error) {
+	u := time.Time(t).UTC().Truncate(time.Millisecond)
+	if y := u.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("time %d outside the years 0 to 9999", y)
+	}
+	return u.AppendFormat(nil, `"2006-01-02T15:04:05.000Z"`), nil
+}
+
+// apiTimeOf returns t as the JSON writes it, or nil (null) for the zero
+// time.
+func apiTimeOf(t time.Time) *apiTime {
+	if t.IsZero() {
+		return nil
+	}
+	a := apiTime(t)
+	return &a
 }
 
 // apiIncidentsLimit is how many incidents incidents.json and
@@ -109,6 +136,7 @@ func (m *model) lists(comps []apiComponent) apiLists {
 		if !d.Maintenance || p == phaseOpen {
 			if len(l.incidents) < apiIncidentsLimit || p != phaseClosed {
 				a := m.apiIncident(in, d, comps)
+				a.Impact = incidentImpact(d.Impact)
 				l.incidents = appendUpTo(l.incidents, a, apiIncidentsLimit)
 				if p != phaseClosed {
 					l.unresolved = append(l.unresolved, a)
@@ -117,7 +145,7 @@ func (m *model) lists(comps []apiComponent) apiLists {
 			continue
 		}
 		if len(l.maints) < apiIncidentsLimit || p != phaseClosed {
-			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: d.ScheduledFor}
+			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: apiTime(d.ScheduledFor)}
 			l.maints = appendUpTo(l.maints, a, apiIncidentsLimit)
 			switch p {
 			case phaseScheduled:
@@ -130,10 +158,21 @@ func (m *model) lists(comps []apiComponent) apiLists {
 	return l
 }
 
+// incidentImpact is the impact of an incident (not a maintenance) in the
+// JSON: Statuspage's incidents have none, minor, major or critical, and
+// maintenance, which says no outage, is none there; the status's
+// indicator says maintenance, as the page's banner does.
+func incidentImpact(i broadcast.Impact) string {
+	if i == broadcast.ImpactMaintenance {
+		return string(broadcast.ImpactNone)
+	}
+	return string(i)
+}
+
 // api returns the JSON files by their path from the root.
 func (m *model) api() (map[string][]byte, error) {
 	page := apiPage{ID: m.pageID(), Name: m.s.branding.Title, URL: m.s.base.String(),
-		TimeZone: "Etc/UTC", UpdatedAt: m.st.Updated}
+		TimeZone: "Etc/UTC", UpdatedAt: apiTime(m.st.Updated)}
 	status := apiStatus{Indicator: m.banner.Indicator, Description: m.wording()}
 	comps := m.apiComponents()
 	l := m.lists(comps)
@@ -215,7 +254,7 @@ func (m *model) apiComponents() []apiComponent {
 	for i, c := range m.components {
 		a := apiComponent{
 			ID: componentID(c.Name), Name: c.Name, Status: string(c.Status),
-			CreatedAt: created[c.Name], UpdatedAt: maxTime(created[c.Name], changed[c.Name]),
+			CreatedAt: apiTime(created[c.Name]), UpdatedAt: apiTime(maxTime(created[c.Name], changed[c.Name])),
 			Position: i + 1, Showcase: true, PageID: m.pageID(),
 		}
 		if c.Description != "" {
@@ -270,22 +309,21 @@ func standingChanged(in *incident) time.Time {
 
 func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) apiIncident {
 	a := apiIncident{
-		ID: in.ID, Name: d.Title, Status: string(d.Status), CreatedAt: d.Started, UpdatedAt: d.Updated,
-		Impact: string(d.Impact), Shortlink: d.URL, StartedAt: d.Started, PageID: m.pageID(),
+		ID: in.ID, Name: d.Title, Status: string(d.Status), CreatedAt: apiTime(d.Started),
+		UpdatedAt: apiTime(d.Updated), Impact: string(d.Impact), Shortlink: d.URL,
+		StartedAt: apiTime(d.Started), PageID: m.pageID(), ResolvedAt: apiTimeOf(d.Resolved),
 		IncidentUpdates: []apiUpdate{}, Components: []apiComponent{},
-	}
-	if !d.Resolved.IsZero() {
-		a.ResolvedAt = &d.Resolved
 	}
 	before := map[string]broadcast.ComponentStatus{}
 	var updates []apiUpdate
 	for _, e := range in.Entries {
 		if e.Status == broadcast.StatusMonitoring && a.MonitoringAt == nil {
-			t := e.Time
+			t := apiTime(e.Time)
 			a.MonitoringAt = &t
 		}
 		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e, d.URL), IncidentID: in.ID,
-			CreatedAt: e.Time, UpdatedAt: e.changed(), DisplayAt: e.Time, DeliverNotifications: true}
+			CreatedAt: apiTime(e.Time), UpdatedAt: apiTime(e.changed()), DisplayAt: apiTime(e.Time),
+			DeliverNotifications: true}
 		for _, c := range e.Components {
 			old := before[c.Name]
 			if old == "" {

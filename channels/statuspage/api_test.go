@@ -129,7 +129,7 @@ func checkValue(where string, val, want any) []string {
 		_, ok = val.(string)
 	case "time", "time?":
 		s, isString := val.(string)
-		_, err := time.Parse(time.RFC3339, s)
+		_, err := time.Parse(apiTimeLayout, s)
 		ok = isString && err == nil
 	case "number":
 		_, ok = val.(float64)
@@ -179,7 +179,7 @@ func TestStatuspageAPI(t *testing.T) {
 
 	summary := site.JSON["api/v2/summary.json"].(map[string]any)
 	assert.Equal(t, map[string]any{"id": summary["page"].(map[string]any)["id"], "name": "Example Status",
-		"url": "https://status.example.com/", "time_zone": "Etc/UTC", "updated_at": "2025-03-14T12:00:00Z"}, summary["page"])
+		"url": "https://status.example.com/", "time_zone": "Etc/UTC", "updated_at": "2025-03-14T12:00:00.000Z"}, summary["page"])
 	assert.Equal(t, map[string]any{"indicator": "major", "description": "Partial System Outage"}, summary["status"])
 	assert.Equal(t, []string{"open"}, ids(summary["incidents"]), "summary: the unresolved incidents")
 	assert.ElementsMatch(t, []string{"now", "later"}, ids(summary["scheduled_maintenances"]),
@@ -201,12 +201,12 @@ func TestStatuspageAPI(t *testing.T) {
 	assert.Equal(t, "monitoring", open["status"])
 	assert.Equal(t, "major", open["impact"])
 	assert.Equal(t, "https://status.example.com/incidents/open.html", open["shortlink"])
-	assert.Equal(t, "2025-03-14T11:15:00Z", open["monitoring_at"])
+	assert.Equal(t, "2025-03-14T11:15:00.000Z", open["monitoring_at"])
 	assert.Nil(t, open["resolved_at"])
 	updates := open["incident_updates"].([]any)
 	assert.Equal(t, []string{"n2", "n1"}, ids(updates), "incident_updates, newest first")
 	assert.Equal(t, []any{map[string]any{"code": api["id"], "name": "API", "old_status": "degraded_performance",
 		"new_status": "partial_outage"}}, updates[0].(map[string]any)["affected_components"])
 	old := site.JSON["api/v2/incidents.json"].(map[string]any)["incidents"].([]any)[1].(map[string]any)
-	assert.Equal(t, "2025-03-14T11:05:00Z", old["resolved_at"])
+	assert.Equal(t, "2025-03-14T11:05:00.000Z", old["resolved_at"])
 }

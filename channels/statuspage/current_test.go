@@ -77,7 +77,7 @@ func TestStaleCorrectionKeepsIncidentResolved(t *testing.T) {
 	in := apiIncident(s, "a")
 	require.NotNil(t, in)
 	assert.Equal(t, "resolved", in["status"])
-	assert.Equal(t, resolved.Time.Format(time.RFC3339), in["resolved_at"])
+	assert.Equal(t, resolved.Time.UTC().Format(apiTimeLayout), in["resolved_at"])
 	assert.Empty(t, s.JSON["api/v2/incidents/unresolved.json"].(map[string]any)["incidents"])
 	status := s.JSON["api/v2/status.json"].(map[string]any)["status"].(map[string]any)
 	assert.Equal(t, "none", status["indicator"])
@@ -160,8 +160,8 @@ func TestEarlyCorrectionDoesNotMoveStart(t *testing.T) {
 	assert.Equal(t, []string{"history-2025-03.html"}, months(s), "listed under the month of its first update")
 	in := apiIncident(s, "a")
 	require.NotNil(t, in)
-	assert.Equal(t, start.Format(time.RFC3339), in["started_at"])
-	assert.Equal(t, start.Format(time.RFC3339), in["created_at"])
+	assert.Equal(t, start.UTC().Format(apiTimeLayout), in["started_at"])
+	assert.Equal(t, start.UTC().Format(apiTimeLayout), in["created_at"])
 	day := statuspage.Find(statuspage.FindID(s.Pages["index.html"], "history"), "time")
 	require.NotEmpty(t, day)
 	assert.Equal(t, "2025-03-01", statuspage.Attr(day[0], "datetime")[:10], "the day it is listed under")
@@ -172,7 +172,7 @@ func TestEarlyCorrectionDoesNotMoveStart(t *testing.T) {
 	p.send(early)
 	s = p.site()
 	assert.Equal(t, []string{"history-2025-02.html"}, months(s))
-	assert.Equal(t, early.Time.Format(time.RFC3339), apiIncident(s, "a")["started_at"])
+	assert.Equal(t, early.Time.UTC().Format(apiTimeLayout), apiIncident(s, "a")["started_at"])
 }
 
 // A correction added as an update of its own stays one when it is
@@ -211,6 +211,6 @@ func TestCorrectionCorrectedInPlaceStaysCorrection(t *testing.T) {
 	assert.Contains(t, s.Updates()["a0-fix"], "Correction", "still tagged")
 	in := apiIncident(s, "a")
 	require.NotNil(t, in)
-	assert.Equal(t, start.Format(time.RFC3339), in["started_at"])
+	assert.Equal(t, start.UTC().Format(apiTimeLayout), in["started_at"])
 	assert.Equal(t, "resolved", in["status"])
 }

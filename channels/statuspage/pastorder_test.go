@@ -49,7 +49,7 @@ func TestLateCorrectionKeepsPastIncidentsPlace(t *testing.T) {
 		t.Fatal("the old incident is not in incidents.json")
 		return ""
 	}
-	want := resolved.Time.Format(time.RFC3339)
+	want := resolved.Time.UTC().Format(apiTimeLayout)
 	require.Equal(t, []string{"incidents/recent.html", "history.html"}, past(), "the past incidents before the correction")
 	require.Equal(t, want, resolvedAt())
 

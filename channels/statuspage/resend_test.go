@@ -57,7 +57,7 @@ func TestRetractedThenSentAgainIsLiveEverywhere(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, at.After(retracted), "%s %v moves past the retraction", what, at)
 	}
-	assert.Equal(t, u.Time.Format(time.RFC3339), upd["created_at"], "created_at is still when it was written")
+	assert.Equal(t, u.Time.UTC().Format(apiTimeLayout), upd["created_at"], "created_at is still when it was written")
 }
 
 // The same within the second of the retraction: whole seconds in the

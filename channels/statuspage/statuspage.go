@@ -45,7 +45,12 @@
 //     unresolved incidents and the maintenances in progress or upcoming,
 //     and incidents.json and scheduled-maintenances.json the latest 50;
 //     each incident carries its latest IncidentPageUpdates updates, so
-//     that no file grows with the history or with a long outage.
+//     that no file grows with the history or with a long outage. Times
+//     are in UTC to the millisecond, as Statuspage writes them
+//     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
+//     incident (not a maintenance) of Impact maintenance has impact none
+//     there, as Statuspage's incidents have no impact maintenance; the
+//     status's indicator is maintenance, as the banner says.
 //   - favicon.svg: a dot in the colour of the overall status.
 //   - overdue.js: the one script, see below.
 //
