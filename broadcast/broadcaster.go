@@ -1800,8 +1800,9 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // one: see As), without sending anything; other channels are left out (a
 // caller tells them by their names, see Channels), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
-// named in the returned error, which says so of an error whose Error
-// method panics (a nil pointer in a non-nil error), as Check does.
+// named in the returned error, a *PreviewError for each such channel, which
+// says so of an error whose Error method panics (a nil pointer in a non-nil
+// error), as Check does.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
@@ -1823,7 +1824,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 		}
 		p, err := preview(pv, u)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", b.names[i], err))
+			errs = append(errs, &PreviewError{Channel: b.names[i], Err: err})
 			continue
 		}
 		p.Channel = b.names[i] // a wrapper's, not the channel's it wraps

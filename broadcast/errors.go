@@ -245,6 +245,23 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// PreviewError is one channel's failure to render an update in Preview,
+// which joins one per channel that failed: errors.As on each part gives
+// the channel by its name, which the text alone may not tell apart (a
+// name may hold ": ").
+type PreviewError struct {
+	Channel string // the channel's name
+	Err     error  // why its preview failed
+}
+
+// Error returns "broadcast: preview Channel: Err".
+func (e *PreviewError) Error() string {
+	return "broadcast: preview " + e.Channel + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *PreviewError) Unwrap() error { return e.Err }
+
 var errFailedUnknown = errors.New("failed")
 
 // errEmptyTarget is the failure of a Ledger target "", which names the

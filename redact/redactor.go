@@ -687,9 +687,9 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // Error returns err with its text redacted. When the text holds no secret,
 // err itself is returned. Otherwise the result still matches, with
 // errors.Is, whatever err matched (context.Canceled, for one), keeps the
-// broadcast.Permanent and broadcast.RetryAfter marks, and prints the
-// redacted text under every fmt verb; it never unwraps to err, which holds
-// the secret. Error(nil) is nil.
+// broadcast.Permanent, broadcast.RetryAfter and broadcast.Uncertain marks,
+// and prints the redacted text under every fmt verb; it never unwraps to
+// err, which holds the secret. Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
 }
@@ -698,9 +698,10 @@ func (r *Redactor) Error(err error) error {
 // String, for a caller that hides secrets its own way (replacing each by
 // the name it came from, say): the result, when replace changed the text,
 // prints replace's text under every fmt verb, matches with errors.Is what
-// err matched, keeps the Permanent and RetryAfter marks, and never
-// unwraps to err. errors.As does not reach err's chain: it would hand out
-// the text that holds the secret.
+// err matched, keeps the Permanent, RetryAfter and Uncertain marks (a
+// server error that asks to wait stays one whose outcome is unknown), and
+// never unwraps to err. errors.As does not reach err's chain: it would
+// hand out the text that holds the secret.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -711,6 +712,9 @@ func ReplaceError(err error, replace func(string) string) error {
 		return err
 	}
 	var out error = &redactedError{msg: clean, orig: err}
+	if broadcast.IsUncertain(err) {
+		out = broadcast.Uncertain(out)
+	}
 	if d, ok := broadcast.RetryDelay(err); ok {
 		out = broadcast.RetryAfter(out, d)
 	}

@@ -46,7 +46,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	a.linkToPage(ctx, b, cfg, &u)
 	u = a.asSentBefore(ctx, b, th, u)
 	previews, err := b.Preview(u)
-	unrendered := previewFailures(err, b.Channels())
+	unrendered := previewFailures(err)
 	if err != nil && len(unrendered) == 0 {
 		return a.fail(exitUsage, err)
 	}
@@ -247,10 +247,10 @@ func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th 
 }
 
 // previewFailures returns, by channel name, the error of each channel
-// among names whose preview failed, as err, Broadcaster.Preview's, names
-// them ("broadcast: preview NAME: …", the longest name that fits); none
-// when err is nil, or is no channel's (an invalid update).
-func previewFailures(err error, names []string) map[string]string {
+// whose preview failed, as err, Broadcaster.Preview's, names them (a
+// *broadcast.PreviewError each); none when err is nil, or is no channel's
+// (an invalid update).
+func previewFailures(err error) map[string]string {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
@@ -260,19 +260,14 @@ func previewFailures(err error, names []string) map[string]string {
 		if e == nil {
 			continue
 		}
-		msg, name := e.Error(), ""
-		for _, n := range names {
-			if strings.HasPrefix(msg, "broadcast: preview "+n+": ") && len(n) > len(name) {
-				name = n
-			}
-		}
-		if name == "" {
+		var pe *broadcast.PreviewError
+		if !errors.As(e, &pe) {
 			return nil
 		}
 		if out == nil {
 			out = map[string]string{}
 		}
-		out[name] = strings.TrimPrefix(msg, "broadcast: preview "+name+": ")
+		out[pe.Channel] = pe.Err.Error()
 	}
 	return out
 }
