@@ -171,28 +171,39 @@ func LinkSpans(s string) [][]int {
 // (empty, or holding white space) is ignored.
 func LinkSpansWhole(s string, whole ...string) [][]int {
 	spans := LinkSpans(s)
-	urls := whole[:0:0]
-	for _, w := range whole {
-		if u := URLSpans(w); len(u) == 1 && u[0][0] == 0 && u[0][1] == len(w) {
-			urls = append(urls, w)
-		}
-	}
-	if len(urls) == 0 {
-		return spans
+	if len(spans) == 0 || !showsURL(s, whole) {
+		return spans // no cost beyond LinkSpans' where s shows none of whole
 	}
 	out := spans[:0]
 	for _, sp := range spans {
 		if n := len(out); n > 0 && sp[0] < out[n-1][1] {
 			continue // in a URL kept whole
 		}
-		for _, w := range urls {
-			if sp[1]-sp[0] < len(w) && strings.HasPrefix(s[sp[0]:], w) {
+		for _, w := range whole {
+			if sp[1]-sp[0] < len(w) && strings.HasPrefix(s[sp[0]:], w) && oneURL(w) {
 				sp[1] = sp[0] + len(w)
 			}
 		}
 		out = append(out, sp)
 	}
 	return out
+}
+
+// showsURL reports whether s shows one of whole that is one URL (see
+// oneURL).
+func showsURL(s string, whole []string) bool {
+	for _, w := range whole {
+		if w != "" && strings.Contains(s, w) && oneURL(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneURL reports whether w is one URL whole, as URLSpans finds them.
+func oneURL(w string) bool {
+	start, end, ok := nextURL(w, 0, urlRune)
+	return ok && start == 0 && end == len(w)
 }
 
 // linkRune reports whether r may stand in a link (see LinkSpans).
