@@ -238,6 +238,7 @@ func funcs() map[string]any {
 		"oneline":    bounded(oneLine),
 		"sentence":   bounded(sentence),
 		"md":         md,
+		"mdurl":      mdurl,
 		"autolink":   bounded(autolink),
 		"paragraphs": paragraphs,
 		"lines":      lines,
@@ -248,10 +249,19 @@ func funcs() map[string]any {
 	return m
 }
 
-// md is escapeMarkdown, refusing (see mustFit) a result longer than
-// MaxOutputSize.
-func md(s string, whole ...string) string {
-	r := escapeMarkdown(s, whole...)
+// md is escapeMarkdown of s, refusing (see mustFit) a result longer than
+// MaxOutputSize. md and mdurl are two functions, not one with an optional
+// argument: text/template calls a variadic function through a slice made
+// for each call, every component's name's too.
+func md(s string) string {
+	r := escapeMarkdown(s)
+	mustFit(len(r))
+	return r
+}
+
+// mdurl is md keeping url, the update's URL, whole (see escapeMarkdown).
+func mdurl(s, url string) string {
+	r := escapeMarkdown(s, url)
 	mustFit(len(r))
 	return r
 }

@@ -78,7 +78,7 @@
 //     punctuation or a symbol, an emoji too ("👍", "✔️", "1️⃣", a flag);
 //     combining marks are looked past, and so are the characters closing
 //     a right-to-left isolate or embedding, as a text cut inside one ends.
-//   - md s [url]: s with CommonMark formatting characters escaped (HTML's "<",
+//   - md s: s with CommonMark formatting characters escaped (HTML's "<",
 //     ">" and "&" too), and the spaces and tabs that begin a line written
 //     as no-break spaces, one per column, so that an indented line is
 //     neither an indented code block nor stripped of its indentation;
@@ -86,11 +86,12 @@
 //     formatting in ("[x](…)", "*", "`") or a character reference
 //     ("&copy;") is written as an autolink, <URL>, and so is each link of
 //     a URL whose link ends before white space (at "」", "»", "。", see
-//     LinkSpans), which a renderer would link up to the space. url, the
-//     update's URL ({{md .Body .URL}}, as the markdown template writes
-//     the title, advice and body), is written as an autolink, whole,
-//     where s shows it and a renderer would end its link before its end
-//     (at a final "." or an unopened ")", see LinkSpansWhole).
+//     LinkSpans), which a renderer would link up to the space.
+//   - mdurl s url: md s, and url, the update's URL ({{mdurl .Body .URL}},
+//     as the markdown template writes the title, advice and body),
+//     written as an autolink, whole, where s shows it and a renderer
+//     would end its link before its end (at a final "." or an unopened
+//     ")", see LinkSpansWhole).
 //   - autolink url: url as a CommonMark autolink, <url>, with "&amp;" for
 //     each "&" that would start a character reference, which CommonMark
 //     decodes in autolinks too: the link is url as given. The markdown

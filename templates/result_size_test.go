@@ -50,6 +50,7 @@ func TestEveryGrowingFunctionIsBounded(t *testing.T) {
 		{"js", grown("<", 22, "js $x")},
 		{"urlquery", grown("%", 23, "urlquery $x")},
 		{"md", grown(`\\`, 24, "md $x")},
+		{"mdurl", grown(`\\`, 24, `mdurl $x "https://status.example.com/42."`)},
 		{"autolink", grown("&amp;", 21, "autolink $x")},
 		{"indent", grown(`\n\t`, 22, "indent $x")},
 	} {
