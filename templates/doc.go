@@ -158,10 +158,10 @@
 // every function it can call that returns a string refuses a result
 // longer than MaxOutputSize, and the run fails as above, "error calling
 // printf: result larger than MaxOutputSize". These are the package's
-// functions (oneline, sentence, md, autolink, indent, utc, color) and
-// text/template's print, printf, println, html, js and urlquery, which
-// the package replaces, in the html template too, with versions that
-// write the same text; they also refuse arguments that add up to more
+// functions (oneline, sentence, md, mdurl, autolink, indent, utc,
+// color) and text/template's print, printf, println, html, js and
+// urlquery, which the package replaces, in the html template too, with
+// versions that write the same text; they also refuse arguments that add up to more
 // than MaxOutputSize, and printf a format whose verbs, with the arguments
 // they format, may ("%[1]s" a million times) and a width or precision of
 // more than 999 or taken from an argument ("%*d"). Not
