@@ -61,7 +61,7 @@ func TestComponentUpdatedAtMovesWithItsStatus(t *testing.T) {
 	assert.Equal(t, at(30), updated, "the incident reopened")
 
 	send(maintenance("m", "m1", 40, broadcast.StatusScheduled))
-	status, updated = component("Database")
+	status, _ = component("Database")
 	assert.Equal(t, "operational", status, "a maintenance not begun")
 	m2 := update("m", "m2", 50, broadcast.StatusInProgress)
 	m2.Impact = broadcast.ImpactMaintenance
