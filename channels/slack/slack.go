@@ -60,7 +60,9 @@
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation. A conversation the update did not reach
+// in the first conversation, in Config.Channels' order, whose post has
+// one (not one the update failed in, nor one whose answer was cut off
+// before its ts). A conversation the update did not reach
 // (it failed there, and was delivered elsewhere) has MetaChannel and
 // MetaThreadTS without MetaTS: the incident's thread there, carried
 // from Message.Thread.Last (or Root), so that the next update replies in
