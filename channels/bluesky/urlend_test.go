@@ -25,26 +25,18 @@ func TestUpdateURLEndingInPunctuationLinksWhole(t *testing.T) {
 		"https://status.example.com/«42»",
 	} {
 		t.Run(raw, func(t *testing.T) {
-			f := newFakePDS(t)
-			ch := newTestChannel(t, f)
 			u := testUpdate()
 			u.URL = raw
 			u.Body = "Details at https://status.example.com/b."
-			require.NoError(t, u.Validate())
-			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
-			require.NoError(t, err)
-			require.Len(t, f.records, 1)
-			post := f.records[0].post
+			text, posted := postLinks(t, u)
 			links := map[string]string{} // the text a link facet covers → its URI
-			for _, fc := range post.Facets {
-				if fc.Features[0].Type == linkFeature {
-					links[post.Text[fc.Index.ByteStart:fc.Index.ByteEnd]] = fc.Features[0].URI
-				}
+			for _, l := range posted {
+				links[l[0]] = l[1]
 			}
 			assert.Equal(t, map[string]string{
 				raw:                            raw,
 				"https://status.example.com/b": "https://status.example.com/b",
-			}, links, "text %q", post.Text)
+			}, links, "text %q", text)
 		})
 	}
 }
@@ -53,21 +45,32 @@ func TestUpdateURLEndingInPunctuationLinksWhole(t *testing.T) {
 // post's end does: before, only the URL's last occurrence was, and the
 // body's link pointed to another page (".../42" for ".../42.").
 func TestUpdateURLInBodyLinksWhole(t *testing.T) {
-	f := newFakePDS(t)
-	ch := newTestChannel(t, f)
 	u := testUpdate()
 	u.URL = "https://status.example.com/incidents/42."
 	u.Body = "Follow https://status.example.com/incidents/42. for news."
+	text, posted := postLinks(t, u)
+	var links []string
+	for _, l := range posted {
+		links = append(links, l[0]+" → "+l[1])
+	}
+	assert.Equal(t, []string{u.URL + " → " + u.URL, u.URL + " → " + u.URL}, links, "text %q", text)
+}
+
+// postLinks sends u, valid, on a channel of its own, and returns the text
+// of its one post and, in the text's order, each link facet's text and URI.
+func postLinks(t *testing.T, u broadcast.Update) (text string, links [][2]string) {
+	t.Helper()
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
 	require.NoError(t, u.Validate())
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.NoError(t, err)
 	require.Len(t, f.records, 1)
 	post := f.records[0].post
-	var links []string
 	for _, fc := range post.Facets {
 		if fc.Features[0].Type == linkFeature {
-			links = append(links, post.Text[fc.Index.ByteStart:fc.Index.ByteEnd]+" → "+fc.Features[0].URI)
+			links = append(links, [2]string{post.Text[fc.Index.ByteStart:fc.Index.ByteEnd], fc.Features[0].URI})
 		}
 	}
-	assert.Equal(t, []string{u.URL + " → " + u.URL, u.URL + " → " + u.URL}, links, "text %q", post.Text)
+	return post.Text, links
 }

@@ -26,6 +26,45 @@ func purge(f *fakeServer, id string) {
 	f.events = slices.DeleteFunc(f.events, func(e *fakeEvent) bool { return e.id == id })
 }
 
+// inThread is the Message of update n of the incident, in the thread of
+// root, after last.
+func inThread(n int, status broadcast.Status, text string, root, last broadcast.Receipt) broadcast.Message {
+	m := broadcast.NewMessage(incident(n, status, text))
+	m.Thread = broadcast.Thread{Root: root, Last: last}
+	return m
+}
+
+// rootPurged posts the incident's first update in both rooms of ch, and
+// purges it from the first room's history, confTargets[0]'s.
+func rootPurged(t *testing.T) (*fakeServer, *Channel, broadcast.Receipt) {
+	t.Helper()
+	f, ch := newTestPair(t, confConfig(""))
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	purge(f, first.Meta[confTargets[0]])
+	return f, ch, first
+}
+
+// firstTwo posts the incident's first update in both rooms of ch, and its
+// second in the first's thread.
+func firstTwo(t *testing.T) (f *fakeServer, ch *Channel, first, second broadcast.Receipt) {
+	t.Helper()
+	f, ch = newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	second, err = ch.Send(ctx, inThread(2, broadcast.StatusIdentified, "b", first, first))
+	require.NoError(t, err)
+	return f, ch, first, second
+}
+
+// setFailEvent makes f's event reads answer as fail says.
+func setFailEvent(f *fakeServer, fail channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failEvent = fail
+}
+
 // relationOf returns the m.relates_to of the event id in f.
 func relationOf(f *fakeServer, id string) *relation {
 	f.mu.Lock()
@@ -44,16 +83,11 @@ func relationOf(f *fakeServer, id string) *relation {
 // a thread of its own, which the next update replies in, without another
 // refusal. The other room keeps its thread.
 func TestThreadRootPurgedStartsANewThread(t *testing.T) {
-	f, ch := newTestPair(t, confConfig(""))
+	f, ch, first := rootPurged(t)
 	ctx := context.Background()
 	purged, kept := confTargets[0], confTargets[1]
-	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
-	require.NoError(t, err)
-	purge(f, first.Meta[purged])
 
-	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
-	m.Thread = broadcast.Thread{Root: first, Last: first}
-	second, err := ch.Send(ctx, m)
+	second, err := ch.Send(ctx, inThread(2, broadcast.StatusIdentified, "b", first, first))
 	require.NoError(t, err, "the update is posted in the room whose thread is gone")
 	require.NotEmpty(t, second.Meta[purged])
 	assert.Nil(t, relationOf(f, second.Meta[purged]), "posted without the thread: a new thread")
@@ -61,9 +95,7 @@ func TestThreadRootPurgedStartsANewThread(t *testing.T) {
 	assert.Equal(t, first.Meta[kept], second.Meta[metaRoot+kept], "the other room keeps its thread")
 
 	before := sendsTo(f, confRooms[purged])
-	m = broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c"))
-	m.Thread = broadcast.Thread{Root: first, Last: second}
-	third, err := ch.Send(ctx, m)
+	third, err := ch.Send(ctx, inThread(3, broadcast.StatusMonitoring, "c", first, second))
 	require.NoError(t, err)
 	assert.Equal(t, second.Meta[purged], third.Meta[metaRoot+purged], "the next update replies in the new thread")
 	rel := relationOf(f, third.Meta[purged])
@@ -81,42 +113,25 @@ func TestThreadRootPurgedStartsANewThread(t *testing.T) {
 // fails the room for good, as before, without a post outside the thread.
 func TestThreadRootRefusalsThatStay(t *testing.T) {
 	t.Run("a reply left", func(t *testing.T) {
-		f, ch := newTestPair(t, confConfig(""))
-		ctx := context.Background()
+		f, ch, first, second := firstTwo(t)
 		target := confTargets[0]
-		first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
-		require.NoError(t, err)
-		m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
-		m.Thread = broadcast.Thread{Root: first, Last: first}
-		second, err := ch.Send(ctx, m)
-		require.NoError(t, err)
 		purge(f, first.Meta[target])
 
-		m = broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c"))
-		m.Thread = broadcast.Thread{Root: first, Last: second}
-		third, err := ch.Send(ctx, m)
+		third, err := ch.Send(context.Background(), inThread(3, broadcast.StatusMonitoring, "c", first, second))
 		require.NoError(t, err)
 		assert.Equal(t, first.Meta[target], third.Meta[metaRoot+target], "still the first post's thread")
 	})
 	t.Run("another reason", func(t *testing.T) {
-		f, ch := newTestPair(t, confConfig(""))
-		ctx := context.Background()
+		f, ch, _, second := firstTwo(t)
 		target := confTargets[0]
-		first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
-		require.NoError(t, err)
-		m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
-		m.Thread = broadcast.Thread{Root: first, Last: first}
-		second, err := ch.Send(ctx, m)
-		require.NoError(t, err)
 
 		// A Thread whose root is a reply: Synapse will not start a
 		// thread from it.
 		bad := broadcast.Receipt{Channel: ch.Name(), ID: second.Meta[target],
 			Meta: map[string]string{target: second.Meta[target]}}
-		m = broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c"))
-		m.Thread = broadcast.Thread{Root: bad, Last: bad}
+		m := inThread(3, broadcast.StatusMonitoring, "c", bad, bad)
 		before := len(postsIn(f, confRooms[target]))
-		_, err = ch.Send(ctx, m)
+		_, err := ch.Send(context.Background(), m)
 		require.NoError(t, err, "the other room got it")
 		done, failure := m.Ledger.Done(target)
 		assert.True(t, done)
@@ -155,20 +170,16 @@ func (l *loseRootless) RoundTrip(req *http.Request) (*http.Response, error) {
 // the new thread, not as a reply to the root that is gone, which would
 // send the next update to be refused again and start yet another thread.
 func TestThreadRootPurgedRetryPostsOnce(t *testing.T) {
-	f, ch := newTestPair(t, confConfig(""))
+	f, ch, first := rootPurged(t)
 	ctx := context.Background()
 	target := confTargets[0]
 	room := confRooms[target]
-	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
-	require.NoError(t, err)
-	purge(f, first.Meta[target])
 
 	cfg := confConfig(f.srv.URL)
 	cfg.HTTPClient = &http.Client{Transport: &loseRootless{next: http.DefaultTransport}}
 	lossy := newTestChannel(t, cfg)
-	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
-	m.Thread = broadcast.Thread{Root: first, Last: first}
-	_, err = lossy.Send(ctx, m)
+	m := inThread(2, broadcast.StatusIdentified, "b", first, first)
+	_, err := lossy.Send(ctx, m)
 	require.Error(t, err, "the answer was lost")
 	require.False(t, broadcast.IsPermanent(err))
 	require.Len(t, postsIn(f, room), 1, "the homeserver made the post")
@@ -187,27 +198,19 @@ func TestThreadRootPurgedRetryPostsOnce(t *testing.T) {
 // it is gone is not known yet: the room fails for now, rather than for
 // good on the refusal, and the retry posts the update as a new thread.
 func TestThreadRootReadBackFailingIsTransient(t *testing.T) {
-	f, ch := newTestPair(t, confConfig(""))
+	f, ch, first := rootPurged(t)
 	ctx := context.Background()
 	target := confTargets[0]
-	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
-	require.NoError(t, err)
-	purge(f, first.Meta[target])
 
-	f.mu.Lock()
-	f.failEvent = channeltest.FailTransient
-	f.mu.Unlock()
-	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
-	m.Thread = broadcast.Thread{Root: first, Last: first}
-	_, err = ch.Send(ctx, m)
+	setFailEvent(f, channeltest.FailTransient)
+	m := inThread(2, broadcast.StatusIdentified, "b", first, first)
+	_, err := ch.Send(ctx, m)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
 	assert.Contains(t, err.Error(), "the root could not be read back")
 	assert.Empty(t, postsIn(f, confRooms[target]), "nothing posted yet")
 
-	f.mu.Lock()
-	f.failEvent = channeltest.FailNone
-	f.mu.Unlock()
+	setFailEvent(f, channeltest.FailNone)
 	m.Attempt = 2
 	r, err := ch.Send(ctx, m)
 	require.NoError(t, err)
