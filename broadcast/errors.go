@@ -245,6 +245,29 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// MarkAs returns err with the marks like carries, as many as it has:
+// Uncertain, RetryAfter with like's wait, and Permanent. Unmarked, like
+// leaves err as it is. Code that words an error its own way, or rewrites
+// its text (a redactor), keeps the retry decision of the error it
+// replaces so:
+//
+//	return broadcast.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), classified)
+func MarkAs(err, like error) error {
+	if err == nil {
+		return nil
+	}
+	if IsUncertain(like) {
+		err = Uncertain(err)
+	}
+	if d, ok := RetryDelay(like); ok {
+		err = RetryAfter(err, d)
+	}
+	if IsPermanent(like) {
+		err = Permanent(err)
+	}
+	return err
+}
+
 // PreviewError is one channel's failure to render an update in Preview,
 // which joins one per channel that failed: errors.As on each part gives
 // the channel by its name, which the text alone may not tell apart (a

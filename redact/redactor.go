@@ -698,8 +698,9 @@ func (r *Redactor) Error(err error) error {
 // String, for a caller that hides secrets its own way (replacing each by
 // the name it came from, say): the result, when replace changed the text,
 // prints replace's text under every fmt verb, matches with errors.Is what
-// err matched, keeps the Permanent, RetryAfter and Uncertain marks (a
-// server error that asks to wait stays one whose outcome is unknown), and
+// err matched, keeps the Permanent, RetryAfter and Uncertain marks
+// (broadcast.MarkAs: a server error that asks to wait stays one whose
+// outcome is unknown), and
 // never unwraps to err. errors.As does not reach err's chain: it would
 // hand out the text that holds the secret.
 func ReplaceError(err error, replace func(string) string) error {
@@ -711,17 +712,7 @@ func ReplaceError(err error, replace func(string) string) error {
 	if clean == msg {
 		return err
 	}
-	var out error = &redactedError{msg: clean, orig: err}
-	if broadcast.IsUncertain(err) {
-		out = broadcast.Uncertain(out)
-	}
-	if d, ok := broadcast.RetryDelay(err); ok {
-		out = broadcast.RetryAfter(out, d)
-	}
-	if broadcast.IsPermanent(err) {
-		out = broadcast.Permanent(out)
-	}
-	return out
+	return broadcast.MarkAs(&redactedError{msg: clean, orig: err}, err)
 }
 
 type redactedError struct {

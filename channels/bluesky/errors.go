@@ -121,7 +121,7 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor, ow
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe))
 	}
-	return httpx.MarkAs(fmt.Errorf("bluesky: %s: %w", op, xe), marked)
+	return broadcast.MarkAs(fmt.Errorf("bluesky: %s: %w", op, xe), marked)
 }
 
 // msgEchoed is the error message of a 2xx answer that echoes.
@@ -159,5 +159,5 @@ func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked er
 			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
 	}
 	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
-	return httpx.MarkAs(err, marked)
+	return broadcast.MarkAs(err, marked)
 }

@@ -161,7 +161,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		// Deleted by hand: the Broadcaster posts the correction anew.
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, broadcast.ErrPostGone, apiErr))
 	}
-	return httpx.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)
+	return broadcast.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until the
@@ -176,7 +176,7 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 			op, local.Add(d).UTC().Format(time.RFC3339), limitNote(h), apiErr), d)
 	}
 	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
-	return httpx.MarkAs(err, marked)
+	return broadcast.MarkAs(err, marked)
 }
 
 // limitNote is " (limit 300)" for the X-RateLimit-Limit of h, or "" when

@@ -92,7 +92,7 @@ func classify(r *httpx.Response) error {
 	if marked == nil {
 		return nil
 	}
-	return httpx.MarkAs(parseError(r), marked)
+	return broadcast.MarkAs(parseError(r), marked)
 }
 
 // isStatus reports whether err is the API's refusal with that status;

@@ -161,7 +161,7 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 	case r.Status == http.StatusUnauthorized:
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr))
 	}
-	return httpx.MarkAs(fmt.Errorf("twitter: %s: %w", op, apiErr), marked)
+	return broadcast.MarkAs(fmt.Errorf("twitter: %s: %w", op, apiErr), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait from X's
@@ -174,7 +174,7 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",
 			op, until, which, apiErr), d)
 	}
-	return httpx.MarkAs(fmt.Errorf("twitter: %s: rate limited: %w", op, apiErr), marked)
+	return broadcast.MarkAs(fmt.Errorf("twitter: %s: rate limited: %w", op, apiErr), marked)
 }
 
 // rateLimitWait returns how long to wait after a 429 according to X's

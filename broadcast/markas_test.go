@@ -1,4 +1,4 @@
-package httpx
+package broadcast_test
 
 import (
 	"errors"
@@ -12,24 +12,24 @@ import (
 
 func TestMarkAs(t *testing.T) {
 	err := errors.New("demo: post: refused")
-	got := MarkAs(err, broadcast.Permanent(errors.New("x")))
+	got := broadcast.MarkAs(err, broadcast.Permanent(errors.New("x")))
 	assert.True(t, broadcast.IsPermanent(got))
 	assert.ErrorIs(t, got, err)
 
-	got = MarkAs(err, broadcast.RetryAfter(errors.New("x"), 30*time.Second))
+	got = broadcast.MarkAs(err, broadcast.RetryAfter(errors.New("x"), 30*time.Second))
 	d, ok := broadcast.RetryDelay(got)
 	assert.True(t, ok)
 	assert.Equal(t, 30*time.Second, d)
 	assert.False(t, broadcast.IsPermanent(got))
 
-	got = MarkAs(err, broadcast.RetryAfter(broadcast.Uncertain(errors.New("503")), 30*time.Second))
+	got = broadcast.MarkAs(err, broadcast.RetryAfter(broadcast.Uncertain(errors.New("503")), 30*time.Second))
 	d, ok = broadcast.RetryDelay(got)
 	assert.True(t, ok)
 	assert.Equal(t, 30*time.Second, d)
 	assert.True(t, broadcast.IsUncertain(got), "a server error's wait keeps its uncertainty")
 	assert.ErrorIs(t, got, err)
 
-	got = MarkAs(err, errors.New("transient"))
+	got = broadcast.MarkAs(err, errors.New("transient"))
 	assert.Same(t, err, got)
 	_, ok = broadcast.RetryDelay(got)
 	assert.False(t, ok)
