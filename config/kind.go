@@ -104,6 +104,12 @@ type Spec[C any] struct {
 // *templates.Set gets the file's templates when it is nil; a string field
 // Template names a template the channel renders, which the file's
 // templates directory may then hold (see Spec.Templates).
+//
+// newChannel may run for an entry of a file that Load then refuses (a
+// fault further on; every entry is built to learn the secrets an error
+// must not show), and what it built is dropped without Close: like every
+// kind of this module's, it checks and keeps its Config, and opens,
+// dials and starts nothing until the channel is used.
 func Define[C any, Ch broadcast.Channel](name string, newChannel func(C) (Ch, error), spec Spec[C]) Kind {
 	impl := &kindOf[C, Ch]{name: name, newChannel: newChannel, spec: spec}
 	return Kind{name: name, aliases: spec.Aliases, schemes: spec.Schemes, templates: spec.Templates, impl: impl}
