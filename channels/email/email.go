@@ -264,8 +264,11 @@
 //     greets in plain text when it is TLSImplicit (the error names
 //     Config.TLS in either case):
 //     broadcast.Permanent for the whole channel; but a 5xx to MAIL FROM
-//     after some recipients got the update (a daily quota used up) fails
-//     the recipients not sent yet, as refused ones.
+//     after some recipients got the update (a daily quota used up), or
+//     after one's delivery was left uncertain, fails the recipients not
+//     sent yet, as refused ones, and the uncertain one stays pending
+//     (ErrDeliveryUncertain): a permanent error would say that nothing
+//     went out.
 //   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
 //     connection of the same attempt authenticated (one dialled, or one
 //     kept from an earlier Send that answered its RSET with a 2yz reply) is

@@ -64,6 +64,7 @@ type batch struct {
 	cause   error         // why the last connection failed or broke
 	fatal   error         // the whole channel failed permanently
 	held    bool          // the sender was deferred: the rest wait for the next attempt
+	unsure  bool          // a recipient's delivery was left uncertain: see failed
 	waiting chan struct{} // closed once no recipient waits for a connection: see putBack
 }
 
@@ -72,9 +73,10 @@ type batch struct {
 // Recipients left in the queue at the end are reported pending, with the
 // reason the last connection gave up. The error is a permanent failure of
 // the whole channel, if there was one before any recipient got the update
-// (after, the recipients left are reported failed with it). A failure to
-// connect after a connection of the attempt authenticated is not one:
-// see attempt.permanent.
+// or may have it (after, the recipients left are reported failed with it):
+// a permanent error says nothing went out. A failure to connect after a
+// connection of the attempt authenticated is not one: see
+// attempt.permanent.
 func (b *batch) run(ctx context.Context) error {
 	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
 		b.work(ctx) // one connection: no goroutine to hand over to and wait for
@@ -93,11 +95,12 @@ func (b *batch) run(ctx context.Context) error {
 		wg.Wait()
 		panics.Raise()
 	}
-	if b.fatal != nil && !b.fan.Reached() {
+	if b.fatal != nil && !b.fan.Reached() && !b.unsure {
 		return b.fatal
 	}
 	if b.fatal != nil {
-		// Some recipients got the update: the others are refused, as a
+		// Some recipients got the update, or may have it (an uncertain
+		// delivery, pending for the retry): the others are refused, as a
 		// recipient refused for good is, and the update is recorded.
 		for _, i := range b.queue {
 			b.fan.Report(i, b.fatal)
@@ -337,6 +340,9 @@ func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err
 		// message again, after a restart too, says it may be a second
 		// copy (see uncertain).
 		_ = b.fan.MarkProgress(i, partUncertain) // the Broadcaster reports a failed mark
+		b.mu.Lock()
+		b.unsure = true // the attempt's error may not say that nothing went out: see run
+		b.mu.Unlock()
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
