@@ -95,7 +95,9 @@
 // Message.Key(""), which is stable for the update and the channel's name
 // (a Message built by hand, with broadcast.NewMessage, knows no channel
 // name: two e-mail channels sent it give the update one Message-ID), the
-// incident's slug and the domain of From. A recipient sent to again on
+// incident's slug and the domain of From, in lower case (outagecast.invalid
+// when that domain is outside ASCII or an address literal, which a
+// Message-ID cannot end with as configured). A recipient sent to again on
 // a retry therefore gets the same Message-ID as before, and mail clients and
 // servers that drop duplicates by Message-ID show one message.
 //
@@ -451,7 +453,9 @@ type Config struct {
 	// &http.Client{Timeout: 10 * time.Second})).
 	TokenSource func() (*oauth2.Token, error) `yaml:"-" json:"-"`
 	// From is the sender, "Status <status@example.com>" or a bare address.
-	// Required. Its domain also ends every Message-ID.
+	// Required. Its domain, in lower case, also ends every Message-ID;
+	// one outside ASCII ("bücher.example") or an address literal
+	// ("[192.0.2.1]") gives way to "outagecast.invalid" there.
 	From string `yaml:"from" json:"from"`
 	// To lists the recipients, each in RFC 5322 form; at least one, no
 	// duplicates. Each gets an individual message. New refuses one
