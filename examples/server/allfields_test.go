@@ -20,10 +20,24 @@ func TestEveryBadFieldIsNamed(t *testing.T) {
 		status     int
 		fields     []string
 	}{
+		// The values that could not be read first, then what the update
+		// lacks without them; a value not read is named once, not again
+		// as the zero left in its place (components[0].name).
 		{"unknown fields and a wrong type", `{"titel": "CDN", "stauts": "resolved", "components": [{"name": 7, "status": "degraded_performance"}, {"nmae": "x"}]}`,
-			http.StatusBadRequest, []string{"titel", "stauts", "components[0].name", "components[1].nmae"}},
+			http.StatusBadRequest, []string{"titel", "stauts", "components[0].name", "components[1].nmae",
+				"title", "status", "components[1].name", "components[1].status"}},
 		{"a value of the wrong kind, then an unknown field", `{"components": {"name": "CDN"}, "overrides": ["x"], "reason": "typo"}`,
-			http.StatusBadRequest, []string{"components", "overrides", "reason"}},
+			http.StatusBadRequest, []string{"components", "overrides", "reason", "title", "status"}},
+		// A key the API does not take beside a value the Broadcaster
+		// refuses: both in one 400. The status was named only in a 422
+		// to the request that mended the key.
+		{"an unknown field and an invalid value", `{"title": "CDN errors", "status": "investgating", "colour": "red"}`,
+			http.StatusBadRequest, []string{"colour", "status"}},
+		{"a key given twice and invalid values", `{"title": "CDN errors", "status": "resolved", "impact": "huge", "status": "resolved",
+			"components": [{"name": "CDN", "status": "fine"}], "overrides": {"slack": 5}}`,
+			http.StatusBadRequest, []string{"status", `overrides["slack"]`, "impact", "components[0].status"}},
+		{"a correction with an unknown field and an invalid status", `{"title": "CDN", "status": "fixed", "reason": "typo"}`,
+			http.StatusBadRequest, []string{"reason", "status"}},
 		{"invalid values", `{"title": " ", "status": "investgating", "impact": "huge", "url": "ftp://x",
 			"components": [{"name": "CDN", "status": "fine"}, {"name": "API", "status": "operational"}, {"name": "", "status": "nope"}],
 			"overrides": {"slack": "hi", "x": "ok"}}`,
@@ -57,5 +71,16 @@ func TestEveryBadFieldIsNamed(t *testing.T) {
 			assert.Equal(t, tt.fields[0], p.Field)
 			assert.Equal(t, before, ta.be.queued(), "nothing queued")
 		})
+	}
+}
+
+// A value not read covers the values within it, and no other.
+func TestCovered(t *testing.T) {
+	errs := []*inputError{{field: "components[1]"}, {field: "overrides"}, {msg: "no field"}}
+	for field, want := range map[string]bool{
+		"components[1]": true, "components[1].name": true, `overrides["x"]`: true,
+		"components[10].name": false, "components": false, "overrides_x": false, "title": false, "": false,
+	} {
+		assert.Equal(t, want, covered(errs, field), field)
 	}
 }

@@ -85,18 +85,19 @@ func (a *api) drain() {
 // postUpdate queues an update: 202, or 4xx with nothing queued.
 func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 	var u broadcast.Update
-	if !a.readUpdate(w, r, &u) {
+	unread, ok := a.readUpdate(w, r, &u)
+	if !ok {
 		return
 	}
-	errs := checkUpdate(u, a.be.Channels()).all()
-	if u.Corrects != "" && !hasField(errs, "corrects") {
+	errs := addFaults(unread.all(), checkUpdate(u, a.be.Channels()).all())
+	if u.Corrects != "" && !covered(errs, "corrects") {
 		// Posted here, it would go out anew, labelled a correction,
 		// leaving the posts of the update it names as they are.
 		errs = append(errs, &inputError{field: "corrects",
 			msg: "post a correction to POST " + linksOf(u.Corrects).Correct + ", which edits the update's posts; leave corrects out here"})
 	}
 	if bad := joinErrors(errs); bad != nil {
-		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
+		writeInputProblem(w, faultStatus(unread), bad)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
@@ -187,34 +188,58 @@ func (a *api) find(w http.ResponseWriter, r *http.Request, id string) (incident 
 // false.
 func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id, incident string) (broadcast.Update, bool) {
 	var u broadcast.Update
-	if !a.readUpdate(w, r, &u) {
+	unread, ok := a.readUpdate(w, r, &u)
+	if !ok {
 		return u, false
 	}
-	var errs []*inputError
+	var checks []*inputError
 	if u.ID == id {
-		errs = append(errs, &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"})
+		checks = append(checks, &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"})
 	}
 	switch {
 	case u.IncidentID == "":
 		u.IncidentID = incident // so that it threads even when the title changed
 	case incident != "" && u.IncidentID != incident:
-		errs = append(errs, &inputError{field: "incident_id",
+		checks = append(checks, &inputError{field: "incident_id",
 			msg: "the update corrected belongs to incident " + quote(incident) + "; leave it out or give the same"})
 	}
 	if u.Corrects != "" && u.Corrects != id {
-		errs = append(errs, &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"})
+		checks = append(checks, &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"})
 	}
 	u.Corrects = id
 	for _, e := range checkUpdate(u, a.be.Channels()).all() {
-		if !hasField(errs, e.field) {
-			errs = append(errs, e)
+		if !hasField(checks, e.field) {
+			checks = append(checks, e)
 		}
 	}
-	if bad := joinErrors(errs); bad != nil {
-		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
+	if bad := joinErrors(addFaults(unread.all(), checks)); bad != nil {
+		writeInputProblem(w, faultStatus(unread), bad)
 		return u, false
 	}
 	return u, true
+}
+
+// addFaults returns errs, the values at fault in a body, with those of
+// more that no error of errs covers (see covered): a value that could not
+// be read is named once, as read, not again as the zero left in its place.
+func addFaults(errs, more []*inputError) []*inputError {
+	known := errs
+	for _, e := range more {
+		if !covered(known, e.field) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// faultStatus is the status of an answer naming the values at fault in
+// an update: 400 when some could not be read (unread, from readUpdate),
+// else 422.
+func faultStatus(unread *inputError) int {
+	if unread != nil {
+		return http.StatusBadRequest
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // retract queues the retraction of update {id}. It takes no body, or an
@@ -227,7 +252,10 @@ func (a *api) retract(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var none struct{}
-	if !a.readBody(w, r, &none, true) {
+	if unread, ok := a.readBody(w, r, &none, true); !ok {
+		return
+	} else if unread != nil {
+		writeInputProblem(w, http.StatusBadRequest, unread)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
@@ -327,35 +355,40 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 	return "", false, nil
 }
 
-// readUpdate reads the JSON body of r into u; on failure it answers 400,
-// 408, 413 or 415 and returns false.
-func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
+// readUpdate reads the JSON body of r into u, as readBody does.
+func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) (unread *inputError, ok bool) {
 	return a.readBody(w, r, u, false)
 }
 
 // readBody reads the JSON object of r's body into v, a pointer to a
-// struct; on failure it answers 400, 408, 413 or 415 and returns false. With
-// optional, an empty body is none, whatever its Content-Type, and leaves v
-// as it is.
-func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+// struct; when the body cannot be read it answers 400, 408, 413 or 415
+// and returns false. A body read to its end with values the API cannot
+// take (an unknown or repeated key, a value of the wrong type) is not
+// answered: unread names those values, and the others are in v, for the
+// caller to check too and answer 400 naming every value at fault. With
+// optional, an empty body is none, whatever its Content-Type, and leaves
+// v as it is.
+func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) (unread *inputError, ok bool) {
 	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, a.maxBody))
 	if _, err := body.Peek(1); optional && errors.Is(err, io.EOF) {
-		return true
+		return nil, true
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")
-		return false
+		return nil, false
 	}
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		w.Header().Set("Accept-Encoding", "identity") // RFC 9110, 12.5.3: the codings a request may have
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Encoding: "+quote(ce)+": not taken; send the body uncompressed")
-		return false
+		return nil, false
 	}
 	err := decodeStrict(body, v)
 	var bad *inputError
 	switch {
 	case err == nil:
-		return true
+		return nil, true
+	case errors.As(err, &bad) && bad.readWhole:
+		return bad, true
 	case isTooLarge(err):
 		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
 	case isTimeout(err):
@@ -369,7 +402,7 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 	default:
 		writeProblem(w, http.StatusBadRequest, "", "reading the body failed")
 	}
-	return false
+	return nil, false
 }
 
 // unavailable answers 503 to a request the database could not serve, and

@@ -26,6 +26,11 @@ type inputError struct {
 	// more are the other values at fault in the same body, in the order
 	// they come: a client mends them all in one go.
 	more []*inputError
+	// readWhole is set on decodeStrict's error when the body was read to
+	// its end: every value it does not name was decoded, and the caller
+	// may check those too (see covered), to name the body's other faults
+	// in the same answer.
+	readWhole bool
 }
 
 // Error says every value at fault, separated by "; ".
@@ -58,6 +63,17 @@ func hasField(errs []*inputError, field string) bool {
 	return slices.ContainsFunc(errs, func(e *inputError) bool { return e.field == field })
 }
 
+// covered reports whether one of errs names field, or a value field is
+// part of ("components[1]" covers "components[1].name"): the value there
+// was not read, and a check of what was left in its place says nothing
+// more.
+func covered(errs []*inputError, field string) bool {
+	return field != "" && slices.ContainsFunc(errs, func(e *inputError) bool {
+		rest, ok := strings.CutPrefix(field, e.field)
+		return e.field != "" && ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+	})
+}
+
 // maxInputErrors bounds the values at fault one answer names: a large
 // body could hold thousands.
 const maxInputErrors = 20
@@ -81,7 +97,9 @@ func joinErrors(errs []*inputError) *inputError {
 // error names the value's path, indexes and map keys included
 // (`components[1].status: want a string, got a number`), and the error
 // names every such value (up to maxInputErrors), not the first alone;
-// malformed JSON ends the reading and is the one error. Null leaves a
+// malformed JSON ends the reading and is the one error. When the body
+// was read to its end despite such values, the error's readWhole is set,
+// and the other values are in v. Null leaves a
 // value at its zero. The body must be UTF-8 (RFC 8259, 8.1): encoding/json
 // would replace what is not with U+FFFD, and a body in Latin-1 would be
 // posted garbled; for the same reason an escaped UTF-16 surrogate without
@@ -120,6 +138,7 @@ func decodeStrict(r io.Reader, v any) error {
 		return &inputError{msg: "trailing data after the JSON object"}
 	}
 	if bad := joinErrors(d.errs); bad != nil {
+		bad.readWhole = true
 		return bad
 	}
 	return nil

@@ -79,8 +79,11 @@
 // ("components[1].status"). A body with several values at fault (up to
 // 20) is refused naming them all, so that a client mends them in one go:
 // detail says each, field is the first, and errors lists them, each with
-// its field and detail; malformed JSON, which ends the reading, is the
-// one error of its answer. Any replica may answer 503,
+// its field and detail. A 400 for values the server cannot read (an
+// unknown or repeated field, a value of the wrong type, a lone surrogate)
+// names, after them, what the update would be refused for with 422;
+// malformed JSON, which ends the reading, is the one error of its answer.
+// Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request
 // for minutes); post again then: an update queues once.
