@@ -102,8 +102,9 @@
 //
 // Redactor.Error returns an error with the redacted text that still
 // matches what the original matched with errors.Is and keeps the
-// broadcast.Permanent and broadcast.RetryAfter marks, but never unwraps to
-// the original, which holds the secret.
+// broadcast.Permanent, broadcast.RetryAfter and broadcast.Uncertain marks
+// (see broadcast.MarkAs), but never unwraps to the original, which holds
+// the secret: errors.As finds none of the original's types in it.
 package redact
 
 import (
