@@ -76,8 +76,11 @@
 // line breaks ("=" ending a line, at 76 characters), and in base64 that
 // MIME wraps (a line of 60 or more base64 characters alone, then one that
 // goes on), where the whole occurrence, line breaks included, becomes one
-// REDACTED. A server that echoes part of a secret, splits it across lines
-// otherwise, or transforms it otherwise, is not caught. Truncated also
+// REDACTED; also where a JSON string or an XML text quoting the message
+// writes those line breaks as escapes ("=\r\n", "=&#xD;&#xA;"), though
+// base64 of a secret inside wrapped base64 so quoted is not. A server
+// that echoes part of a secret, splits it across lines otherwise, or
+// transforms it otherwise, is not caught. Truncated also
 // leaves out the start of a secret so split, or written with references,
 // at the end of the text it is given, and a line break, reference or
 // %- or JSON escape the cut left unfinished there. Inside longer
@@ -99,8 +102,9 @@
 //
 // Redactor.Error returns an error with the redacted text that still
 // matches what the original matched with errors.Is and keeps the
-// broadcast.Permanent and broadcast.RetryAfter marks, but never unwraps to
-// the original, which holds the secret.
+// broadcast.Permanent, broadcast.RetryAfter and broadcast.Uncertain marks
+// (see broadcast.MarkAs), but never unwraps to the original, which holds
+// the secret: errors.As finds none of the original's types in it.
 package redact
 
 import (

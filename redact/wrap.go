@@ -293,7 +293,9 @@ type stage struct {
 
 // decoded returns s unwrapped (see unwrap), with its character
 // references decoded (see unref), then its JSON escapes (see
-// unescapeJSON), then its %-escapes, up to three times (see unpercent),
+// unescapeJSON), unwrapped again where those wrote its line breaks (a
+// message quoted in a JSON string or an XML text: "=\r\n",
+// "=&#xD;&#xA;"), then its %-escapes, up to three times (see unpercent),
 // then its character references and JSON escapes again, which a URL
 // carrying an HTML or JSON text %-escaped them in: each step that changed
 // the text, in order. A secret is looked for in each, not in the last
@@ -305,7 +307,7 @@ func decoded(s string) []stage {
 	var from, to []int
 	// %-escapes decoded once more for each time percentForms escapes
 	// again, so that escapes mixed and then escaped again are found.
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unpercent, unpercent, unpercent, unref, unescapeJSON} {
+	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unwrapped, unpercent, unpercent, unpercent, unref, unescapeJSON} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
