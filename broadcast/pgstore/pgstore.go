@@ -30,8 +30,9 @@
 // deploy (Migrate, then replace the replicas one by one) and a rollback
 // after Migrate work. Otherwise the version before refuses the database
 // with ErrSchemaNewer: stop its replicas before Migrate. Schema versions 2
-// (an index) and 3 (a column the versions before neither read nor write,
-// and its index) keep version 1. Versions of this package from before these
+// (an index), 3 (a column the versions before neither read nor write,
+// and its index) and 4 (that index replaced by one of hashes, which long
+// incident ids fit) keep version 1. Versions of this package from before these
 // records refuse every newer schema, compatible or not: upgrade from them
 // by stopping their replicas, running Migrate, then starting the new
 // version, and roll back only by restoring the database.
