@@ -52,8 +52,12 @@
 // PostgreSQL restarts or fails over is still recorded. So does a write a
 // read-only server refused (SQLSTATE 25006: the pool's connections are
 // still on the old primary), each time on a new connection, which may
-// reach the new primary; past ReconnectWait it fails with ErrReadOnly. New
-// refuses a server that is read-only. The Broadcaster
+// reach the new primary; past ReconnectWait it fails with ErrReadOnly. So
+// does a statement the server rolled back for a conflict with another
+// session's, which took no effect: a serialization failure (SQLSTATE
+// 40001, where default_transaction_isolation is repeatable read or
+// serializable: two instances writing one row at once) or a deadlock
+// (40P01). New refuses a server that is read-only. The Broadcaster
 // writes a delivery's marks and receipts, and its Ledger reads marks,
 // without the attempt's deadline: ReconnectWait bounds those waits in
 // all, not each, as it bounds the outage, not the call: a call made once
