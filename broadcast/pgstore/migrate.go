@@ -99,7 +99,7 @@ func compatibleFrom(sql string, v int) (int, error) {
 // SchemaVersion is the version of the schema this package reads and writes:
 // the number of its last migration. New also accepts a newer schema whose
 // migrations since this version were all compatible with it.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrateLockKey serializes concurrent Migrate calls (two replicas starting
 // at once) with a transaction-level advisory lock.
@@ -109,7 +109,8 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 // migrations it lacks in one transaction, and records each one in
 // outagecast_migrations with the lowest schema version whose versions of
 // this package remain compatible with it. It is safe to run from several
-// processes at once and does nothing on a database already at
+// processes at once (its transaction is read committed, whatever
+// default_transaction_isolation says) and does nothing on a database already at
 // SchemaVersion, or at a newer version still compatible with this one: it
 // then only reads, taking no lock that waits for the tables' readers, so
 // running it at every start is cheap. It fails with ErrSchemaNewer on a database migrated by a newer version of
@@ -146,7 +147,13 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // prefix too.
 func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 	var stepErr error // the error of a statement in the transaction
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) (err error) {
+	// Read committed, whatever default_transaction_isolation says: each
+	// statement then sees what committed before it, so that one that
+	// waited for another Migrate reads the schema it left. Under
+	// repeatable read or serializable, the snapshot taken before the wait
+	// showed the schema as it was, and the migrations were applied twice.
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+	err := pgx.BeginTxFunc(ctx, pool, opts, func(tx pgx.Tx) (err error) {
 		defer func() { stepErr = err }()
 		// Only ctx bounds the wait for another Migrate, and the
 		// migration: a lock_timeout or statement_timeout of the server,

@@ -30,8 +30,9 @@
 // deploy (Migrate, then replace the replicas one by one) and a rollback
 // after Migrate work. Otherwise the version before refuses the database
 // with ErrSchemaNewer: stop its replicas before Migrate. Schema versions 2
-// (an index) and 3 (a column the versions before neither read nor write,
-// and its index) keep version 1. Versions of this package from before these
+// (an index), 3 (a column the versions before neither read nor write,
+// and its index) and 4 (that index replaced by one of hashes, which long
+// incident ids fit) keep version 1. Versions of this package from before these
 // records refuse every newer schema, compatible or not: upgrade from them
 // by stopping their replicas, running Migrate, then starting the new
 // version, and roll back only by restoring the database.
@@ -51,8 +52,12 @@
 // PostgreSQL restarts or fails over is still recorded. So does a write a
 // read-only server refused (SQLSTATE 25006: the pool's connections are
 // still on the old primary), each time on a new connection, which may
-// reach the new primary; past ReconnectWait it fails with ErrReadOnly. New
-// refuses a server that is read-only. The Broadcaster
+// reach the new primary; past ReconnectWait it fails with ErrReadOnly. So
+// does a statement the server rolled back for a conflict with another
+// session's, which took no effect: a serialization failure (SQLSTATE
+// 40001, where default_transaction_isolation is repeatable read or
+// serializable: two instances writing one row at once) or a deadlock
+// (40P01). New refuses a server that is read-only. The Broadcaster
 // writes a delivery's marks and receipts, and its Ledger reads marks,
 // without the attempt's deadline: ReconnectWait bounds those waits in
 // all, not each, as it bounds the outage, not the call: a call made once

@@ -223,8 +223,11 @@ var pruneKeeps = map[string]struct{ at, goes string }{
 	"outagecast_receipts": {"saved_at", `NOT EXISTS (SELECT 1 FROM outagecast_marks WHERE key = sha256(
 		convert_to('4:mark;' || length(t.update_id) || ':', 'UTF8') || t.update_id ||
 		convert_to(';' || length(t.channel) || ':', 'UTF8') || t.channel || convert_to(';0:;', 'UTF8')))`},
+	// Found through the index on the hashes of incident_id and channel:
+	// one on the values could not hold a long one.
 	"outagecast_threads": {"updated_at", `NOT EXISTS (SELECT 1 FROM outagecast_receipts r
-		WHERE r.incident_id = t.incident_id AND r.channel = t.channel AND r.incident_id IS NOT NULL)`},
+		WHERE sha256(r.incident_id) = sha256(t.incident_id) AND sha256(r.channel) = sha256(t.channel)
+		AND r.incident_id = t.incident_id AND r.channel = t.channel AND r.incident_id IS NOT NULL)`},
 }
 
 // pruneQuery is Prune's statement on table. The outer condition is

@@ -49,7 +49,7 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 	require.NoError(t, err)
 	plan := explain(t, tx, pgstore.PruneQuery("outagecast_threads"), time.Now())
 	assert.Contains(t, plan, "outagecast_threads_updated_at", "Prune's statement uses the index:\n%s", plan)
-	assert.Contains(t, plan, "outagecast_receipts_incident", "Prune finds a thread's receipts by index:\n%s", plan)
+	assert.Contains(t, plan, "outagecast_receipts_incident_hash", "Prune finds a thread's receipts by index:\n%s", plan)
 }
 
 // explain returns the plan of sql with args.
@@ -101,12 +101,12 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name           string
-		compatibleFrom int // of the future migration 4
+		compatibleFrom int // of the future migration 5
 		known          int // the release's SchemaVersion
 		refused        string
 	}{
-		{"compatible from 4, release knows 3", 4, 3, "version 4 (usable from version 4 on), this package knows up to 3"},
-		{"compatible from 2, release knows 1", 2, 1, "version 4 (usable from version 2 on), this package knows up to 1"},
+		{"compatible from 5, release knows 4", 5, 4, "version 5 (usable from version 5 on), this package knows up to 4"},
+		{"compatible from 2, release knows 1", 2, 1, "version 5 (usable from version 2 on), this package knows up to 1"},
 		{"compatible from 2, release knows 2", 2, 2, ""},
 		{"compatible from 1, release knows 1", 1, 1, ""},
 	} {
@@ -114,7 +114,7 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 			pool := connect(t, newSchema(t))
 			require.NoError(t, pgstore.Migrate(ctx, pool))
 			_, err := pool.Exec(ctx, `INSERT INTO outagecast_migrations (version, name, compatible_from)
-				VALUES (4, '0004_future.sql', $1)`, tc.compatibleFrom)
+				VALUES (5, '0005_future.sql', $1)`, tc.compatibleFrom)
 			require.NoError(t, err)
 
 			_, err = pgstore.NewKnowing(ctx, pool, tc.known)
@@ -170,7 +170,7 @@ func TestMigrateUpgradesATableWithoutCompatibleFrom(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.Contains(t, err.Error(), "version 1, this package needs 3")
+	assert.Contains(t, err.Error(), "version 1, this package needs 4")
 	_, err = pgstore.NewKnowing(ctx, pool, 1)
 	require.NoError(t, err, "the release that migrated it")
 

@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,6 +68,12 @@ func threadRules() []rule {
 			rule: "incident ids, update ids and channel names are arbitrary strings: separators, NUL bytes, " +
 				"non-ASCII and prefixes of each other never make two threads or two receipts collide",
 			check: checkReceiptKeysAreNotAmbiguous,
+		},
+		{
+			name: "LongReceiptKeys",
+			rule: "incident and update ids of a few kilobytes (the Broadcaster keeps the post it made to a long " +
+				"target under ids that hold the target) can be saved, read back, and are told apart from their prefixes",
+			check: checkLongReceiptKeys,
 		},
 		{
 			name: "ConcurrentReceipts",
@@ -245,6 +254,30 @@ func checkReceiptKeysAreNotAmbiguous(t *testing.T, s broadcast.Store) {
 			t.Errorf("update %q, channel %q: got another's receipt", k[0], k[1])
 		}
 	}
+}
+
+func checkLongReceiptKeys(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	// A URL of hex digits that no compression shortens much: a Store
+	// that indexes the ids must not depend on it.
+	var long strings.Builder
+	long.WriteString("https://hooks.example.com/")
+	for i := 0; long.Len() < 4096; i++ {
+		sum := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+		long.WriteString(hex.EncodeToString(sum[:]))
+	}
+	id := "\x00post\x00" + long.String() + "\x00u1"
+	want := receipt("webhook", id, 1)
+	require.NoError(t, s.SaveReceipt(ctx, id, id, want))
+	assertThread(t, s, id, "webhook", want, want)
+	got, ok := savedReceipt(t, s, id, "webhook")
+	if assert.True(t, ok, "the receipt saved under a long update id") {
+		assertReceipt(t, want, got)
+	}
+	prefix := id[:len(id)-1]
+	assert.True(t, thread(t, s, prefix, "webhook").IsZero(), "a prefix of the incident id has no thread")
+	_, ok = savedReceipt(t, s, prefix, "webhook")
+	assert.False(t, ok, "a prefix of the update id has no receipt")
 }
 
 func checkConcurrentReceipts(t *testing.T, s broadcast.Store) {

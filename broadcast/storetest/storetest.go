@@ -77,7 +77,8 @@
 // Receipt.Meta are treated alike. Ids, channel names and targets are
 // arbitrary strings, NUL bytes included (the Broadcaster marks retractions
 // under update ids that start with one), and a target may be a few
-// kilobytes long. A failure text is kept byte for byte, NUL bytes and
+// kilobytes long, and so may an incident or update id (the Broadcaster
+// keeps the post it made to a target under ids that hold the target). A failure text is kept byte for byte, NUL bytes and
 // bytes that are not UTF-8 included: it is a server's reply, quoted.
 //
 // # Errors

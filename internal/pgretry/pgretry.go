@@ -30,8 +30,10 @@ var firstWaits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millise
 const maxWait = time.Second
 
 // Do runs fn, and again while it fails because its connection to the
-// server broke, or cannot be made (see ConnectionLost), for up to wait in
-// all and until ctx ends; then it returns fn's last error. When ctx's end
+// server broke, or cannot be made (see ConnectionLost), or because the
+// server rolled it back in a conflict with another session's (see
+// Conflict), for up to wait in all and until ctx ends; then it returns
+// fn's last error. When ctx's end
 // stopped the tries, or cut the last one short, the error matches both
 // ctx's error (errors.Is with context.DeadlineExceeded or
 // context.Canceled) and the connection's last (ConnectionLost holds). A
@@ -43,8 +45,11 @@ const maxWait = time.Second
 // same values, a lock (one whose connection broke holds nothing), or an
 // insert of unique rows. For a statement that is not, use Unrun.
 func Do(ctx context.Context, wait time.Duration, fn func() error) error {
-	return while(ctx, wait, ConnectionLost, fn)
+	return while(ctx, wait, lostOrConflict, fn)
 }
+
+// lostOrConflict is what Do tries again after: see Do.
+func lostOrConflict(err error) bool { return ConnectionLost(err) || Conflict(err) }
 
 // Unrun is Do for a statement that must not run twice: it runs fn again
 // only when the server cannot have run it (see NotRun). A connection
@@ -74,7 +79,7 @@ type Outage struct {
 
 // Do is Do, within what is left of o.Wait.
 func (o *Outage) Do(ctx context.Context, fn func() error) error {
-	return while(ctx, o.left(), ConnectionLost, o.watch(ctx, fn))
+	return while(ctx, o.left(), lostOrConflict, o.watch(ctx, fn))
 }
 
 // Unrun is Unrun, within what is left of o.Wait.
@@ -119,7 +124,7 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 		if err == nil {
 			return nil
 		}
-		if again(err) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+		if ConnectionLost(err) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
 			lost = err
 		}
 		if ctx.Err() != nil {
@@ -175,10 +180,11 @@ func (e *endedError) Unwrap() []error { return []error{e.last, e.ctx} }
 // NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an
 // autocommit statement it ends is rolled back), refused it as a write on
-// a read-only server (see ReadOnly), the connection could not be made, or
-// the error came before anything was sent.
+// a read-only server (see ReadOnly), rolled it back in a conflict (see
+// Conflict), the connection could not be made, or the error came before
+// anything was sent.
 func NotRun(err error) bool {
-	if ReadOnly(err) {
+	if ReadOnly(err) || Conflict(err) {
 		return true
 	}
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
@@ -218,6 +224,18 @@ func ConnectionLost(err error) bool {
 		return true
 	}
 	return pgconn.SafeToRetry(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// Conflict reports whether err is the server's rollback of a statement's
+// transaction for a conflict with another session's: a serialization
+// failure (SQLSTATE 40001; under the repeatable read or serializable
+// isolation, which default_transaction_isolation may make every
+// transaction's, a row another session changed since the statement
+// began) or a deadlock (40P01). Nothing of it took effect, and run again
+// it may well succeed. A connection's end is not one (see ConnectionLost).
+func Conflict(err error) bool {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
 // ReadOnly reports whether err is the server's refusal of a write because

@@ -24,6 +24,8 @@ func TestConnectionLostAndNotRun(t *testing.T) {
 		{"read-only server, wrapped", fmt.Errorf("mark: %w", &pgconn.PgError{Code: "25006"}), true, true},
 		{"unexpected EOF", io.ErrUnexpectedEOF, true, false},
 		{"unique violation", &pgconn.PgError{Code: "23505"}, false, false},
+		{"serialization failure", &pgconn.PgError{Code: "40001"}, false, true},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, false, true},
 		{"context ended", context.DeadlineExceeded, false, false},
 		{"other", errors.New("boom"), false, false},
 	} {
@@ -68,6 +70,42 @@ func TestDo(t *testing.T) {
 	n = 0
 	assert.Same(t, lost, Do(context.Background(), time.Second, func() error { n++; return lost }), "past the wait")
 	assert.Equal(t, 6, n)
+}
+
+// A statement the server rolled back in a conflict with another session
+// (a serialization failure under repeatable read or serializable, a
+// deadlock) took no effect, and runs again, through Do, Unrun and an
+// Outage's: the error was returned, and a mark written after a delivery
+// was reported as not recorded. The database was not away.
+func TestConflictIsTriedAgain(t *testing.T) {
+	for _, code := range []string{"40001", "40P01"} {
+		conflict := &pgconn.PgError{Code: code}
+		o := &Outage{Wait: time.Minute}
+		for name, try := range map[string]func(context.Context, func() error) error{
+			"Do":           func(ctx context.Context, fn func() error) error { return Do(ctx, time.Minute, fn) },
+			"Unrun":        func(ctx context.Context, fn func() error) error { return Unrun(ctx, time.Minute, fn) },
+			"Outage.Do":    o.Do,
+			"Outage.Unrun": o.Unrun,
+		} {
+			n := 0
+			err := try(context.Background(), func() error {
+				if n++; n < 3 {
+					return fmt.Errorf("mark: %w", conflict)
+				}
+				return nil
+			})
+			assert.NoError(t, err, "%s, %s", name, code)
+			assert.Equal(t, 3, n, "%s, %s", name, code)
+			assert.Zero(t, o.away.Load(), "%s, %s: the server answered", name, code)
+
+			n = 0
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err = try(ctx, func() error { n++; return conflict })
+			assert.Same(t, conflict, err, "%s, %s: ctx ended, the database not away", name, code)
+			assert.Equal(t, 1, n)
+		}
+	}
 }
 
 // A ctx that ends while the statement is tried again ends the tries; the
