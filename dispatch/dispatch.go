@@ -328,7 +328,9 @@ type Config struct {
 	FetchPollInterval time.Duration
 	// ReconnectWait is how long this package's own statements (Enqueue's
 	// transaction, the reads of the jobs) are tried again when their
-	// connection broke or cannot be made (a restart, a failover), within
+	// connection broke or cannot be made (a restart, a failover), or the
+	// server rolled them back in a conflict with another session's (a
+	// serialization failure or a deadlock, SQLSTATE 40001 or 40P01), within
 	// the caller's ctx; default pgstore.DefaultReconnectWait (2m), past a
 	// managed PostgreSQL's failover. It counts from the first failed try
 	// since one last reached the server, whichever call made it: the
