@@ -29,7 +29,7 @@ func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		if !slices.Contains(channels, k) {
 			errs = append(errs, &inputError{field: "overrides[" + quote(k) + "]",
-				msg: "no channel of that name; the channels are " + strings.Join(channels, ", ")})
+				msg: "no channel of that name; the channels are " + strings.Join(channels, ", "), ofKey: true})
 		}
 	}
 	return joinErrors(errs)
