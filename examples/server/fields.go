@@ -77,6 +77,17 @@ func fieldError(fe *broadcast.FieldError) *inputError {
 			rest = "unknown value " + quote(v)
 		}
 	}
+	// A component listed twice names the first listing by its Go path
+	// too ("listed already as Components[0] (…"); the name before it is
+	// the client's, so the last such phrase is the Broadcaster's.
+	const listed = ", listed already as "
+	if i := strings.LastIndex(rest, listed); i >= 0 {
+		head, tail := rest[:i+len(listed)], rest[i+len(listed):]
+		other, _, _ := strings.Cut(tail, " ")
+		if p, ok := jsonPath(other, reflect.TypeFor[broadcast.Update]()); ok {
+			rest = head + p + tail[len(other):]
+		}
+	}
 	return &inputError{field: path, msg: rest}
 }
 
