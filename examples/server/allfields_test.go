@@ -35,7 +35,14 @@ func TestEveryBadFieldIsNamed(t *testing.T) {
 			http.StatusBadRequest, []string{"colour", "status"}},
 		{"a key given twice and invalid values", `{"title": "CDN errors", "status": "resolved", "impact": "huge", "status": "resolved",
 			"components": [{"name": "CDN", "status": "fine"}], "overrides": {"slack": 5}}`,
-			http.StatusBadRequest, []string{"status", `overrides["slack"]`, "impact", "components[0].status"}},
+			http.StatusBadRequest, []string{"status", `overrides["slack"]`, "impact", "components[0].status", `overrides["slack"]`}},
+		// The value of a key given twice that was read, the first, is
+		// checked as any other; a map value not read leaves its key,
+		// whose faults are named too.
+		{"a key given twice, its first value invalid", `{"title": "CDN errors", "status": "investgating", "status": "resolved"}`,
+			http.StatusBadRequest, []string{"status", "status"}},
+		{"an override of the wrong type for no channel", `{"title": "CDN errors", "status": "resolved", "overrides": {"nochan": 5}}`,
+			http.StatusBadRequest, []string{`overrides["nochan"]`, `overrides["nochan"]`}},
 		{"a correction with an unknown field and an invalid status", `{"title": "CDN", "status": "fixed", "reason": "typo"}`,
 			http.StatusBadRequest, []string{"reason", "status"}},
 		{"invalid values", `{"title": " ", "status": "investgating", "impact": "huge", "url": "ftp://x",
@@ -74,12 +81,15 @@ func TestEveryBadFieldIsNamed(t *testing.T) {
 	}
 }
 
-// A value not read covers the values within it, and no other.
+// A value not read covers the values within it, and no other; a key
+// given twice or unknown covers none.
 func TestCovered(t *testing.T) {
-	errs := []*inputError{{field: "components[1]"}, {field: "overrides"}, {msg: "no field"}}
+	errs := []*inputError{{field: "components[1]", zeroed: true}, {field: "overrides", zeroed: true}, {msg: "no field", zeroed: true},
+		{field: "status", msg: "given twice"}, {field: "impact", msg: "unknown field"}}
 	for field, want := range map[string]bool{
 		"components[1]": true, "components[1].name": true, `overrides["x"]`: true,
 		"components[10].name": false, "components": false, "overrides_x": false, "title": false, "": false,
+		"status": false, "impact": false,
 	} {
 		assert.Equal(t, want, covered(errs, field), field)
 	}

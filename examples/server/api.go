@@ -89,14 +89,14 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	errs := addFaults(unread.all(), checkUpdate(u, a.be.Channels()).all())
-	if u.Corrects != "" && !covered(errs, "corrects") {
+	checks := checkUpdate(u, a.be.Channels()).all()
+	if u.Corrects != "" && !hasField(checks, "corrects") {
 		// Posted here, it would go out anew, labelled a correction,
 		// leaving the posts of the update it names as they are.
-		errs = append(errs, &inputError{field: "corrects",
+		checks = append(checks, &inputError{field: "corrects",
 			msg: "post a correction to POST " + linksOf(u.Corrects).Correct + ", which edits the update's posts; leave corrects out here"})
 	}
-	if bad := joinErrors(errs); bad != nil {
+	if bad := joinErrors(addFaults(unread.all(), checks)); bad != nil {
 		writeInputProblem(w, faultStatus(unread), bad)
 		return
 	}
@@ -221,11 +221,12 @@ func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id, inciden
 
 // addFaults returns errs, the values at fault in a body, with those of
 // more that no error of errs covers (see covered): a value that could not
-// be read is named once, as read, not again as the zero left in its place.
+// be read is named once, as read, not again as the zero left in its place;
+// a fault of its key (ofKey) is named all the same.
 func addFaults(errs, more []*inputError) []*inputError {
 	known := errs
 	for _, e := range more {
-		if !covered(known, e.field) {
+		if e.ofKey || !covered(known, e.field) {
 			errs = append(errs, e)
 		}
 	}

@@ -31,6 +31,15 @@ type inputError struct {
 	// may check those too (see covered), to name the body's other faults
 	// in the same answer.
 	readWhole bool
+	// zeroed is set on a value of the wrong type or kind (or with a lone
+	// surrogate): it was not read, and its zero is in its place, which a
+	// check would take for what the client sent (see covered). An unknown
+	// key, or one given twice, whose first value was read, leaves none.
+	zeroed bool
+	// ofKey is set on a fault of a map's key at field ("no channel of
+	// that name"), not of its value: a value there not read leaves the
+	// key as sent, so it does not cover this fault.
+	ofKey bool
 }
 
 // Error says every value at fault, separated by "; ".
@@ -63,14 +72,15 @@ func hasField(errs []*inputError, field string) bool {
 	return slices.ContainsFunc(errs, func(e *inputError) bool { return e.field == field })
 }
 
-// covered reports whether one of errs names field, or a value field is
-// part of ("components[1]" covers "components[1].name"): the value there
-// was not read, and a check of what was left in its place says nothing
-// more.
+// covered reports whether one of errs names a value not read (zeroed) at
+// field, or one field is part of ("components[1]" covers
+// "components[1].name"): a check of the zero left in its place says
+// nothing more. A key given twice or unknown covers nothing: the value
+// kept, the first, was read, and its faults are the client's to mend too.
 func covered(errs []*inputError, field string) bool {
 	return field != "" && slices.ContainsFunc(errs, func(e *inputError) bool {
 		rest, ok := strings.CutPrefix(field, e.field)
-		return e.field != "" && ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+		return e.zeroed && e.field != "" && ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
 	})
 }
 
@@ -274,10 +284,14 @@ func (d *decoder) decodeValue(v reflect.Value, path string) error {
 			if isTooLarge(err) || isTimeout(err) || errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return d.readError(err, path)
 			}
-			return d.note(d.valueError(err, path, v.Type())) // the value was read whole
+			bad := d.valueError(err, path, v.Type()) // the value was read whole
+			bad.zeroed = true
+			return d.note(bad)
 		}
 		if esc := d.lone(start); esc != "" {
-			return d.note(surrogateError(path, esc))
+			bad := surrogateError(path, esc)
+			bad.zeroed = true
+			return d.note(bad)
 		}
 		return nil
 	}
@@ -294,7 +308,7 @@ func (d *decoder) decodeValue(v reflect.Value, path string) error {
 		v.SetZero()
 		return nil
 	case tok != want:
-		bad := &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", describe(want), describe(tok))}
+		bad := &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", describe(want), describe(tok)), zeroed: true}
 		if _, ok := tok.(json.Delim); ok {
 			if err := d.skipRest(path); err != nil {
 				return err

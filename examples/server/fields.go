@@ -29,7 +29,7 @@ func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		if !slices.Contains(channels, k) {
 			errs = append(errs, &inputError{field: "overrides[" + quote(k) + "]",
-				msg: "no channel of that name; the channels are " + strings.Join(channels, ", ")})
+				msg: "no channel of that name; the channels are " + strings.Join(channels, ", "), ofKey: true})
 		}
 	}
 	return joinErrors(errs)
@@ -75,6 +75,17 @@ func fieldError(fe *broadcast.FieldError) *inputError {
 	if q, ok := strings.CutPrefix(rest, "unknown value "); ok {
 		if v, err := strconv.Unquote(q); err == nil {
 			rest = "unknown value " + quote(v)
+		}
+	}
+	// A component listed twice names the first listing by its Go path
+	// too ("listed already as Components[0] (…"); the name before it is
+	// the client's, so the last such phrase is the Broadcaster's.
+	const listed = ", listed already as "
+	if i := strings.LastIndex(rest, listed); i >= 0 {
+		head, tail := rest[:i+len(listed)], rest[i+len(listed):]
+		other, _, _ := strings.Cut(tail, " ")
+		if p, ok := jsonPath(other, reflect.TypeFor[broadcast.Update]()); ok {
+			rest = head + p + tail[len(other):]
 		}
 	}
 	return &inputError{field: path, msg: rest}
