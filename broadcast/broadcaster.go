@@ -944,13 +944,16 @@ const maxNamesListed = 10
 
 // checkOverrides refuses an override keyed by a name that is none of the
 // Broadcaster's channels: a typo ("twiter") would otherwise post the
-// template there without a word. The error lists the channels' names.
+// template there without a word. The error lists the channels' names. A
+// key that is no name at all (see CheckName) is Validate's to name, cut
+// as it quotes it: quoted here, a whole document put there by mistake
+// would come back whole.
 func (b *Broadcaster) checkOverrides(u Update) *FieldError {
 	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
 		return nil
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
-		if b.index(k) >= 0 {
+		if b.index(k) >= 0 || CheckName(k) != nil {
 			continue
 		}
 		names := make([]string, 0, maxNamesListed)
