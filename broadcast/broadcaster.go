@@ -425,17 +425,14 @@ func (b *Broadcaster) checkSendCall(ctx context.Context, u Update) error {
 	case ctx == nil:
 		return errNilContext
 	}
-	if err := checkSend(u); err != nil {
-		return err
-	}
-	return b.validate(u)
+	return b.validate(u, true)
 }
 
 // checkSend refuses an update to Send that names an original in
 // Corrects: Send would post it as "Correction: …" of whatever ID it
 // names, one never delivered included, and edit nothing. Correct sets
 // Corrects, after its checks.
-func checkSend(u Update) error {
+func checkSend(u Update) *FieldError {
 	if u.Corrects == "" {
 		return nil
 	}
@@ -931,10 +928,14 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 }
 
 // validate is validateNow and checkOverrides, whose faults it names in
-// one error.
-func (b *Broadcaster) validate(u Update) error {
+// one error, and, for an update to send (send: Send, SupersededOn, a
+// JobSend's Jobs), checkSend's.
+func (b *Broadcaster) validate(u Update, send bool) error {
 	var v validation
 	checkNow(&v, u)
+	if send {
+		v.add(checkSend(u))
+	}
 	v.add(b.checkOverrides(u))
 	return v.err()
 }
@@ -983,7 +984,7 @@ func (b *Broadcaster) checkCorrection(original string, u *Update) error {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}
 	u.Corrects = original
-	return b.validate(*u)
+	return b.validate(*u, false)
 }
 
 // maxAhead is how far ahead of this machine's clock an Update.Time may be:
@@ -1810,7 +1811,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
 	}
-	if err := b.validate(u); err != nil {
+	if err := b.validate(u, false); err != nil {
 		return nil, err
 	}
 	if !b.enter() {

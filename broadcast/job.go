@@ -46,9 +46,6 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	switch kind {
 	case JobSend:
 		original = ""
-		if err := checkSend(u); err != nil {
-			return nil, err
-		}
 	case JobCorrect:
 		if err := b.checkCorrection(original, &u); err != nil {
 			return nil, err
@@ -62,7 +59,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		return nil, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	if kind != JobRetract {
-		if err := b.validate(u); err != nil {
+		if err := b.validate(u, kind == JobSend); err != nil {
 			return nil, err
 		}
 		u = u.WithDefaults(time.Now().UTC().Round(0))
