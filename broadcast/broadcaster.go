@@ -425,7 +425,7 @@ func (b *Broadcaster) checkSendCall(ctx context.Context, u Update) error {
 	case ctx == nil:
 		return errNilContext
 	}
-	return b.validate(u, true)
+	return b.validate(u, checkSend(u))
 }
 
 // checkSend refuses an update to Send that names an original in
@@ -928,14 +928,12 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 }
 
 // validate is validateNow and checkOverrides, whose faults it names in
-// one error, and, for an update to send (send: Send, SupersededOn, a
-// JobSend's Jobs), checkSend's.
-func (b *Broadcaster) validate(u Update, send bool) error {
+// one error, with also, when not nil, fault, one the call finds with u
+// (see checkSend, checkCorrection).
+func (b *Broadcaster) validate(u Update, fault *FieldError) error {
 	var v validation
 	checkNow(&v, u)
-	if send {
-		v.add(checkSend(u))
-	}
+	v.add(fault)
 	v.add(b.checkOverrides(u))
 	return v.err()
 }
@@ -980,11 +978,12 @@ func (b *Broadcaster) checkCorrection(original string, u *Update) error {
 	if err := CheckID("original", original); err != nil {
 		return err
 	}
+	var same *FieldError
 	if u.ID == original {
-		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
+		same = invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}
 	u.Corrects = original
-	return b.validate(*u, false)
+	return b.validate(*u, same)
 }
 
 // maxAhead is how far ahead of this machine's clock an Update.Time may be:
@@ -1811,7 +1810,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
 	}
-	if err := b.validate(u, false); err != nil {
+	if err := b.validate(u, nil); err != nil {
 		return nil, err
 	}
 	if !b.enter() {

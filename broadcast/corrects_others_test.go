@@ -38,3 +38,28 @@ func TestCorrectsNamedWithTheOthers(t *testing.T) {
 	}
 	assert.Zero(t, x.count(), "no channel is called")
 }
+
+// So is a correction given its original's ID, by Correct, Jobs
+// (JobCorrect) and CorrectionRejects: named with the correction's other
+// faults, where before it was named alone.
+func TestCorrectionIDOfTheOriginalNamedWithTheOthers(t *testing.T) {
+	x := &script{name: "twitter"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	u := validUpdate()
+	u.ID, u.IncidentID = "u-1", "inc"
+	u.Status = "fixed"
+	ctx := context.Background()
+
+	_, corrErr := b.Correct(ctx, "u-1", u)
+	_, jobsErr := b.Jobs(broadcast.JobCorrect, u, "u-1")
+	_, rejErr := b.CorrectionRejects(ctx, "u-1", u, "twitter")
+	for name, err := range map[string]error{"Correct": corrErr, "Jobs": jobsErr, "CorrectionRejects": rejErr} {
+		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
+		var fields []string
+		for _, fe := range broadcast.FieldErrors(err) {
+			fields = append(fields, fe.Field)
+		}
+		assert.Equal(t, []string{"Status", "ID"}, fields, name)
+	}
+	assert.Zero(t, x.count(), "no channel is called")
+}

@@ -46,6 +46,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	switch kind {
 	case JobSend:
 		original = ""
+		if err := b.validate(u, checkSend(u)); err != nil {
+			return nil, err
+		}
 	case JobCorrect:
 		if err := b.checkCorrection(original, &u); err != nil {
 			return nil, err
@@ -59,9 +62,6 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		return nil, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	if kind != JobRetract {
-		if err := b.validate(u, kind == JobSend); err != nil {
-			return nil, err
-		}
 		u = u.WithDefaults(time.Now().UTC().Round(0))
 	}
 	jobs := make([]Job, len(b.channels))
