@@ -1595,8 +1595,8 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	case err != nil:
 		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
 	case delivered:
-		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: "+
-			"its post cannot be found to delete; look for it on the platform: %w", d.original, ErrNotRecorded))
+		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: %w: %w",
+			d.original, errPostNotFound, ErrNotRecorded))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	case !attempted:
@@ -1607,6 +1607,11 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
 }
+
+// errPostNotFound is wrapped by the error of a retraction on a channel
+// that delivered the update without recording its receipt: it deleted
+// nothing, and that error is no Result.Unrecorded.
+var errPostNotFound = errors.New("its post cannot be found to delete; look for it on the platform")
 
 // forbid keeps every later Send from posting the update being retracted on
 // the channel: it marks the update's delivery there as failed for good
