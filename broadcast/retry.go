@@ -537,7 +537,8 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // had not reached because a newer update of the incident reached them
 // first, and reached none: nothing was posted, and the Result says
 // Superseded, as when the thread's latest post is newer. Nothing marks the
-// update delivered; its attempt is answered (see answered).
+// update delivered; its attempt is answered (see answered), and is the
+// one its Event is about.
 //
 //go:noinline
 func (d *delivery) supersededHere(ctx context.Context) {
@@ -547,7 +548,8 @@ func (d *delivery) supersededHere(ctx context.Context) {
 			d.b.storeTrouble(ctx, "record that "+d.u.ID+" was answered on "+d.name, err)
 		}
 	}
-	d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded)
+	d.res.Superseded, d.res.Err = true, nil
+	d.emitKind(EventSuperseded, d.n)
 }
 
 // hold takes what an attempt holds besides its flight: for a retraction,
