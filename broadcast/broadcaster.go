@@ -425,17 +425,14 @@ func (b *Broadcaster) checkSendCall(ctx context.Context, u Update) error {
 	case ctx == nil:
 		return errNilContext
 	}
-	if err := checkSend(u); err != nil {
-		return err
-	}
-	return b.validate(u)
+	return b.validate(u, checkSend(u))
 }
 
 // checkSend refuses an update to Send that names an original in
 // Corrects: Send would post it as "Correction: …" of whatever ID it
 // names, one never delivered included, and edit nothing. Correct sets
 // Corrects, after its checks.
-func checkSend(u Update) error {
+func checkSend(u Update) *FieldError {
 	if u.Corrects == "" {
 		return nil
 	}
@@ -931,10 +928,12 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 }
 
 // validate is validateNow and checkOverrides, whose faults it names in
-// one error.
-func (b *Broadcaster) validate(u Update) error {
+// one error, with also, when not nil, fault, one the call finds with u
+// (see checkSend, checkCorrection).
+func (b *Broadcaster) validate(u Update, fault *FieldError) error {
 	var v validation
 	checkNow(&v, u)
+	v.add(fault)
 	v.add(b.checkOverrides(u))
 	return v.err()
 }
@@ -944,13 +943,16 @@ const maxNamesListed = 10
 
 // checkOverrides refuses an override keyed by a name that is none of the
 // Broadcaster's channels: a typo ("twiter") would otherwise post the
-// template there without a word. The error lists the channels' names.
+// template there without a word. The error lists the channels' names. A
+// key that is no name at all (see CheckName) is Validate's to name, cut
+// as it quotes it: quoted here, a whole document put there by mistake
+// would come back whole.
 func (b *Broadcaster) checkOverrides(u Update) *FieldError {
 	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
 		return nil
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
-		if b.index(k) >= 0 {
+		if b.index(k) >= 0 || CheckName(k) != nil {
 			continue
 		}
 		names := make([]string, 0, maxNamesListed)
@@ -976,11 +978,12 @@ func (b *Broadcaster) checkCorrection(original string, u *Update) error {
 	if err := CheckID("original", original); err != nil {
 		return err
 	}
+	var same *FieldError
 	if u.ID == original {
-		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
+		same = invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}
 	u.Corrects = original
-	return b.validate(*u)
+	return b.validate(*u, same)
 }
 
 // maxAhead is how far ahead of this machine's clock an Update.Time may be:
@@ -1807,7 +1810,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if !b.made() {
 		return nil, errNotMade
 	}
-	if err := b.validate(u); err != nil {
+	if err := b.validate(u, nil); err != nil {
 		return nil, err
 	}
 	if !b.enter() {

@@ -252,17 +252,25 @@ func plural(n int, one, many string) string {
 // replaces so:
 //
 //	return broadcast.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), classified)
+//
+// A marked like whose outcome is unknown in part (a *TargetsError with a
+// target that timed out, marked RetryAfter for another's rate limit; a
+// join of a refusal and a timeout), which the Broadcaster does not take
+// for a definite answer, makes err Uncertain too: err no longer holds
+// what told it.
 func MarkAs(err, like error) error {
 	if err == nil {
 		return nil
 	}
-	if IsUncertain(like) {
+	d, waits := RetryDelay(like)
+	permanent := IsPermanent(like)
+	if IsUncertain(like) || (waits || permanent) && !definite(like) {
 		err = Uncertain(err)
 	}
-	if d, ok := RetryDelay(like); ok {
+	if waits {
 		err = RetryAfter(err, d)
 	}
-	if IsPermanent(like) {
+	if permanent {
 		err = Permanent(err)
 	}
 	return err

@@ -46,7 +46,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	switch kind {
 	case JobSend:
 		original = ""
-		if err := checkSend(u); err != nil {
+		if err := b.validate(u, checkSend(u)); err != nil {
 			return nil, err
 		}
 	case JobCorrect:
@@ -62,9 +62,6 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		return nil, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
 	}
 	if kind != JobRetract {
-		if err := b.validate(u); err != nil {
-			return nil, err
-		}
 		u = u.WithDefaults(time.Now().UTC().Round(0))
 	}
 	jobs := make([]Job, len(b.channels))

@@ -244,8 +244,9 @@ type Update struct {
 	// Corrects is the ID of the update this one corrects; Broadcaster.Correct
 	// sets it. The default templates then render the update as a
 	// correction. Send (and Jobs, for a JobSend) refuses an update that
-	// sets it, naming Corrects: call Correct instead, which checks the
-	// original and edits its posts where it can.
+	// sets it, naming Corrects with the update's other faults, in one
+	// error: call Correct instead, which checks the original and edits its
+	// posts where it can.
 	Corrects string `json:"corrects,omitempty"`
 }
 

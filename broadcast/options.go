@@ -238,10 +238,12 @@ type Result struct {
 // so a caller that retries on errors (a queue, a webhook sender) treats
 // it as delivered. One joined to another failure (targets still to reach,
 // targets refused, the channel's own failure) is not: those did not get
-// the update.
+// the update. Nor is that of a Retract on a channel that delivered the
+// update without its receipt recorded: its post could not be found, and
+// nothing was deleted.
 func (r Result) Unrecorded() bool {
 	if r.Err == nil || len(r.Pending) > 0 || len(r.Failures) > 0 ||
-		!IsPermanent(r.Err) || !errors.Is(r.Err, ErrNotRecorded) {
+		!IsPermanent(r.Err) || !errors.Is(r.Err, ErrNotRecorded) || errors.Is(r.Err, errPostNotFound) {
 		return false
 	}
 	_, joined := r.Err.(interface{ Unwrap() []error })

@@ -537,7 +537,8 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // had not reached because a newer update of the incident reached them
 // first, and reached none: nothing was posted, and the Result says
 // Superseded, as when the thread's latest post is newer. Nothing marks the
-// update delivered; its attempt is answered (see answered).
+// update delivered; its attempt is answered (see answered), and is the
+// one its Event is about.
 //
 //go:noinline
 func (d *delivery) supersededHere(ctx context.Context) {
@@ -547,7 +548,8 @@ func (d *delivery) supersededHere(ctx context.Context) {
 			d.b.storeTrouble(ctx, "record that "+d.u.ID+" was answered on "+d.name, err)
 		}
 	}
-	d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded)
+	d.res.Superseded, d.res.Err = true, nil
+	d.emitKind(EventSuperseded, d.n)
 }
 
 // hold takes what an attempt holds besides its flight: for a retraction,
@@ -1595,8 +1597,8 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	case err != nil:
 		return false, fmt.Errorf("store: cannot tell whether an attempt of %s may have posted it: %w", d.original, err)
 	case delivered:
-		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: "+
-			"its post cannot be found to delete; look for it on the platform: %w", d.original, ErrNotRecorded))
+		d.res.Err = Permanent(fmt.Errorf("%s was delivered, but its receipt was not recorded: %w: %w",
+			d.original, errPostNotFound, ErrNotRecorded))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	case !attempted:
@@ -1607,6 +1609,11 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
 }
+
+// errPostNotFound is wrapped by the error of a retraction on a channel
+// that delivered the update without recording its receipt: it deleted
+// nothing, and that error is no Result.Unrecorded.
+var errPostNotFound = errors.New("its post cannot be found to delete; look for it on the platform")
 
 // forbid keeps every later Send from posting the update being retracted on
 // the channel: it marks the update's delivery there as failed for good
