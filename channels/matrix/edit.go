@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // errNoEvent is the error of Edit and Retract given a receipt that records
@@ -140,7 +141,12 @@ func editKey(key, event string) string {
 // wrapping broadcast.ErrPostGone when it was redacted (its content is
 // empty, or unsigned says so) or the homeserver does not know it (404
 // M_NOT_FOUND): a redacted original hides every edit of it, so the
-// correction must be posted anew.
+// correction must be posted anew. Likewise, wrapping
+// broadcast.ErrNotEditable, when another account than the one the token
+// acts for sent it (Config.AccessToken changed since): the homeserver
+// takes an edit of it, but a replacement from another sender is invalid
+// and clients ignore it (client-server API, Validity of replacement
+// events).
 func (c *Channel) editable(ctx context.Context, p post) error {
 	var ev roomEvent
 	err := c.call(ctx, http.MethodGet, roomPath(p.room, "event", p.event), nil, &ev)
@@ -152,6 +158,17 @@ func (c *Channel) editable(ctx context.Context, p post) error {
 		return err
 	case len(ev.Content) == 0 || len(ev.Unsigned.RedactedBecause) > 0:
 		return fmt.Errorf("%w: event %s was redacted", broadcast.ErrPostGone, p.event)
+	case ev.Sender == "":
+		return nil
+	}
+	me, err := c.whoami(ctx)
+	if err != nil {
+		return err
+	}
+	if validID('@', me) && ev.Sender != me {
+		return fmt.Errorf("%w: event %s was sent by %s, and the token acts for %s: "+
+			"clients ignore an edit from another sender than the original's", broadcast.ErrNotEditable, p.event,
+			httpx.RedactedSnippet(c.s.redactor, ev.Sender), httpx.RedactedSnippet(c.s.redactor, me))
 	}
 	return nil
 }
@@ -159,6 +176,7 @@ func (c *Channel) editable(ctx context.Context, p post) error {
 // roomEvent is an event read back, in the client format.
 type roomEvent struct {
 	EventID  string                     `json:"event_id"`
+	Sender   string                     `json:"sender"`
 	Content  map[string]json.RawMessage `json:"content"`
 	Unsigned struct {
 		RedactedBecause json.RawMessage `json:"redacted_because"`

@@ -448,7 +448,7 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 			`","redacts":"` + id + `","content":{},"event_id":"$redaction"}}`
 	}
 	b, _ := json.Marshal(map[string]any{"content": content, "event_id": id, "origin_server_ts": 1741944413000,
-		"room_id": room, "sender": f.user, "type": "m.room.message", "unsigned": json.RawMessage(unsigned)})
+		"room_id": room, "sender": cmp.Or(e.sender, f.user), "type": "m.room.message", "unsigned": json.RawMessage(unsigned)})
 	return http.StatusOK, string(b)
 }
 

@@ -183,7 +183,12 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. A post in a room upgraded since is not edited there, where
+// the thread. An original another account sent (one posted before
+// Config.AccessToken was changed to another account's) takes no edit
+// either: clients ignore a replacement from another sender than the
+// original's, though the homeserver takes it, so Edit fails that room
+// with broadcast.ErrNotEditable, and the correction is posted anew there.
+// A post in a room upgraded since is not edited there, where
 // no one reads it (or the old room refuses the edit): Edit reads the
 // room's m.room.tombstone first, fails that room with
 // broadcast.ErrNotEditable, and the correction is posted anew, in the room
