@@ -166,7 +166,8 @@
 //     refresh token answered again whole, by a server that does not rotate
 //     it, is no echo), and a login's or a post's answer without a session
 //     or a record's uri and cid, is not the server's answer:
-//     Permanent, naming Config.Service, never refused credentials, a
+//     Permanent (and, to a post, broadcast.Uncertain: the record may
+//     have been made), naming Config.Service, never refused credentials, a
 //     session, a post made or deleted, and, to a session refresh, no cause
 //     to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
@@ -432,9 +433,16 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref record
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
-			return recordRef{}, nil, broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err))
+			// A success whose record is unread: the post may exist.
+			return recordRef{}, nil, broadcast.Uncertain(broadcast.Permanent(
+				fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err)))
 		}
 		return ref, rec.Reply, nil
+	}
+	if resp != nil && resp.Status >= 200 && resp.Status <= 299 {
+		// A success refused (a relay's echo of the request): the post
+		// may exist, and a later attempt looks for it.
+		return recordRef{}, nil, broadcast.Uncertain(err)
 	}
 	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {
 		ref, reply, ok, readErr := c.existing(ctx, s.did, rkey)

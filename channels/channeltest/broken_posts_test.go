@@ -185,8 +185,8 @@ var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, []
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
 	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "RateLimitedGivesRetryAfter",
 	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",
-	"NoSecretInEchoedSuccess", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
-	"UntrustedTLSServerRefused",
+	"NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
+	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 })
 
 // withoutRetract returns h with its channel's Send alone, as a poster

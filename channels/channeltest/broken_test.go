@@ -61,6 +61,8 @@ func brokenCases() []brokenCase {
 		{"TakesForeignPageForPost", breakChat(func(b *broken) { b.chat.lenient = true }),
 			[]string{"ForeignAnswerIsPermanent"}, chatNotRun,
 			"Send returned no error although another server answered"},
+		{"RefusesEchoAsNothingPosted", breakChat(func(b *broken) { b.chat.certain = true }),
+			[]string{"RefusedSuccessIsUncertain"}, chatNotRun, ""},
 		{"TakesEchoedID", breakChat(func(b *broken) { b.chat.anyID = true }), []string{"NoSecretInEchoedSuccess"},
 			chatNotRun, "the Receipt of Send, echo-delivered printed with %v contains Harness.Secrets[0] (as is)"},
 		{"ResendsFailedMessages", wrapped(newOutbox), []string{"OneHitPerSend", "IdempotencyKeyStable"}, chatNotRun, ""},

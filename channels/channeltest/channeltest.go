@@ -121,6 +121,12 @@
 //     Send, Edit, Retract and Check, or the Ledger marks and posts of Send:
 //     the channel may refuse the answer or drop those fields, never copy
 //     them.
+//   - RefusedSuccessIsUncertain (FailEchoDelivered): a Send whose post the
+//     back end kept but whose success answer the channel refuses fails
+//     with an error that, marked Permanent or RetryAfter, is marked
+//     broadcast.Uncertain too (the post may exist); a fan-out's error,
+//     whose targets' marks broadcast.Fanout does not carry up, is not
+//     judged.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
 //     Check for good, names the configuration to check (ServerField),

@@ -117,7 +117,8 @@ var allRules = []string{
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
-	"ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
+	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
+	"UntrustedTLSServerRefused",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -125,7 +126,8 @@ var allRules = []string{
 var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
-	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
+	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
+	"CloseReleasesConnections",
 	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 }
 

@@ -41,6 +41,9 @@ type chat struct {
 	// anyID takes the answer's post id as it comes, as a broken channel
 	// of the suite's own tests does.
 	anyID bool
+	// certain refuses an echoed answer as if nothing was posted, as a
+	// broken channel of the suite's own tests does.
+	certain bool
 	// retext changes the rendered text of u; nil: the text as rendered.
 	// The broken channels of the suite's own tests set it.
 	retext func(text string, u broadcast.Update) string
@@ -127,8 +130,14 @@ func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt
 		return broadcast.Receipt{}, err
 	}
 	if a.id != "" && !c.anyID && !postID.MatchString(a.id) { // a relay's echo of the request, say
-		return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: post: the answer names no post id of " +
+		err := broadcast.Permanent(errors.New("chat: post: the answer names no post id of " +
 			"the platform: check Config.Server"))
+		if c.certain {
+			return broadcast.Receipt{}, err
+		}
+		// The post may have been made all the same: a later attempt
+		// looks for it.
+		return broadcast.Receipt{}, broadcast.Uncertain(err)
 	}
 	return broadcast.Receipt{Channel: c.name, ID: a.id, Time: m.Update.Time}, nil
 }

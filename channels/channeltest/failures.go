@@ -48,6 +48,10 @@ func failureRules() []rule {
 			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
 				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
 				"reaches no target, and quotes no secret"},
+		{name: "RefusedSuccessIsUncertain", check: checkRefusedSuccess, needs: needsFailure(FailEchoDelivered),
+			rule: "a Send whose post the back end kept but whose success answer the channel refuses (an echo) " +
+				"fails with an error that does not say nothing was posted: marked Permanent or RetryAfter, " +
+				"it is marked broadcast.Uncertain too, so that a later attempt looks for the post before posting again"},
 		untrustedRule(),
 		untrustedTLSRule(),
 	}
@@ -387,4 +391,30 @@ func checkEchoDelivered(s *suite) {
 		o.add("the error of Check, echo-delivered", err)
 	}
 	o.check(s)
+}
+
+// A refused success answer whose post the back end kept is not an error
+// that says nothing was posted (see broadcast.Channel): a later Send of
+// the update, taking the attempt as answered, would post it again.
+func checkRefusedSuccess(s *suite) {
+	s.deliver(message(update(81))) // what a channel reads once (a session, limits) is read
+	s.be.Fail(FailEchoDelivered)
+	defer s.be.Fail(FailNone)
+	_, err := s.send(message(update(82)))
+	kept := len(s.be.Received()) - s.perSend()
+	s.be.Fail(FailNone)
+	if err == nil || kept <= 0 {
+		s.t.Logf("Send took the answer (%v) or the back end kept no post (%d): nothing to check", err, kept)
+		return
+	}
+	if te := new(broadcast.TargetsError); errors.As(err, &te) {
+		// broadcast.Fanout.Err does not carry a target's Uncertain mark
+		// up: a fan-out's error is not judged here.
+		s.t.Logf("Send failed target by target (%v): not judged", err)
+		return
+	}
+	if _, wait := broadcast.RetryDelay(err); wait || broadcast.IsPermanent(err) {
+		assert.Truef(s.t, broadcast.IsUncertain(err), "Send's error, marked as the platform's answer that nothing "+
+			"was posted although the back end kept the post: IsUncertain(%q)", err)
+	}
 }

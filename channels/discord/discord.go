@@ -161,7 +161,9 @@
 // otherwise than 204 No Content with a body, and a Check answered without
 // JSON or without a webhook's id in it (an answer with another webhook's
 // id says it is about another webhook): Discord answers a post with wait=true, and an edit, with the
-// message, so nothing shows the update reached it. A 403 without
+// message, so nothing shows the update reached it (a post's answer that
+// is JSON but no message, a relay's echo of the request, is marked
+// broadcast.Uncertain too: the message may have been made). A 403 without
 // Discord's JSON error is its edge (Cloudflare) blocking the IP address
 // the request came from, as it does for a while after too many invalid
 // requests (401, 403, 429) from one, or a proxy on the way: its error
@@ -433,13 +435,21 @@ func (c *Channel) thread(root broadcast.Receipt) string {
 // still means a delivery, without an id: retrying it would post again. A
 // whole answer that is not a message is another server's (a captive
 // portal's page): with wait=true, Discord answers a message it created
-// with that message, so nothing shows this one reached Discord.
+// with that message, so nothing shows this one reached Discord; an answer
+// that is JSON all the same (a relay's echo of the request) may follow a
+// message made, and is marked Uncertain too.
 func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receipt, error) {
 	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{metaWebhook: c.s.hook.id}}
 	var p posted
 	if json.Unmarshal(resp.Body, &p) != nil || !snowflake(p.ID) {
 		if resp.Truncated {
 			return r, nil
+		}
+		if !httpx.NotJSON(resp) {
+			// JSON but no message of Discord's (a relay's echo of the
+			// request): the message may have been made, and a later
+			// attempt looks for it.
+			return broadcast.Receipt{}, broadcast.Uncertain(c.notDiscord(resp))
 		}
 		return broadcast.Receipt{}, c.notDiscord(resp)
 	}

@@ -96,7 +96,8 @@
 // than the channel reads or broken off: it must open a JSON object):
 // nothing shows the update reached Google; and one that quotes the key
 // or the token in the message's name or its thread's (a relay echoing
-// the request), which the Receipt would carry. A 2xx whose JSON breaks
+// the request), which the Receipt would carry, marked broadcast.Uncertain
+// too: the message may have been created. A 2xx whose JSON breaks
 // off (or that breaks off before its first byte) is a delivery, with a
 // Receipt naming the message all the same: by the name it holds up to the
 // cut, or else by the client-assigned id. An Update.URL that
@@ -284,9 +285,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if c.quotesCredential(got) {
 		// Google names a message and its thread with ids of its own: an
 		// answer that quotes the key or the token there echoes the
-		// request, and its names would carry them into the Receipt.
-		return broadcast.Receipt{}, c.fail("post", broadcast.Permanent(&apiError{HTTP: resp.Status,
-			Message: "an answer that quotes the webhook's key or token in the message's name", foreign: true}))
+		// request, and its names would carry them into the Receipt. The
+		// message may have been created all the same: a later attempt
+		// looks for it (Uncertain).
+		return broadcast.Receipt{}, c.fail("post", broadcast.Uncertain(broadcast.Permanent(&apiError{HTTP: resp.Status,
+			Message: "an answer that quotes the webhook's key or token in the message's name", foreign: true})))
 	}
 	if !strings.HasPrefix(got.Name, "spaces/") {
 		if resp.Truncated && !httpx.NotJSON(resp) {

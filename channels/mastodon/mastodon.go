@@ -224,7 +224,8 @@
 //     a wrong path), a 2xx that is not JSON (a captive portal's page,
 //     judged by its first byte when longer than the channel reads), or a
 //     Status whose id or url quotes the token (a relay's or a debugging
-//     proxy's echo of the request, kept out of the receipt), is
+//     proxy's echo of the request, kept out of the receipt, and marked
+//     broadcast.Uncertain too: the status may have been made), is
 //     Permanent and names Config.Server: it never says the token was
 //     refused, and never counts as a status gone (Edit, Retract, a reply)
 //     nor as a status posted, edited or deleted;
@@ -686,7 +687,9 @@ func (c *Channel) statusOf(op string, resp *httpx.Response, err error) (status, 
 		return status{}, fmt.Errorf("mastodon: %s: %w", op, err)
 	}
 	if c.echoes(st) {
-		return status{}, c.notInstance(op, resp)
+		// A status quoting the request (a relay's echo of it): the
+		// status may have been made, and a later attempt looks for it.
+		return status{}, broadcast.Uncertain(c.notInstance(op, resp))
 	}
 	return st, nil
 }

@@ -294,7 +294,9 @@
 // "ok" answer to a post whose ts or channel is no Slack timestamp or ID,
 // or any "ok" answer quoting the token (a relay's or a debugging proxy's
 // echo of the request), is another server's answer too: permanent,
-// naming Config.BaseURL, and nothing of it is kept. A
+// naming Config.BaseURL, and nothing of it is kept; an incoming
+// webhook's "ok" followed by more is marked broadcast.Uncertain too (the
+// post may have been made). A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one

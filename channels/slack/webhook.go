@@ -43,8 +43,14 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		if sn := httpx.BodySnippet(c.s.rd, resp); sn != "" {
 			what += ": " + sn
 		}
-		err := fmt.Errorf("%s; not Slack's answer (check Config.WebhookURL)", what)
-		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", broadcast.Permanent(err)))
+		err := broadcast.Permanent(fmt.Errorf("%s; not Slack's answer (check Config.WebhookURL)", what))
+		if strings.HasPrefix(strings.TrimSpace(string(resp.Body)), "ok") {
+			// Slack's "ok" and more (a relay's echo of the request after
+			// it): the post may have been made, and a later attempt
+			// looks for it.
+			err = broadcast.Uncertain(err)
+		}
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
 }

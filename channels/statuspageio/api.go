@@ -159,8 +159,14 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	}
 	// The body of a 2xx is not redacted by httpx.Do: redacted whole here,
 	// before the snippet could cut a secret in two.
-	return broadcast.Permanent(&apiError{status: resp.Status,
+	err = broadcast.Permanent(&apiError{status: resp.Status,
 		message: httpx.BodySnippet(c.s.rd, resp), foreign: true})
+	if method != http.MethodGet && !httpx.NotJSON(resp) {
+		// JSON in the API's place (a relay's echo of the request): the
+		// write may have been made, and a later attempt looks for it.
+		err = broadcast.Uncertain(err)
+	}
+	return err
 }
 
 // fail is the one place errors leave the channel: named by op and redacted

@@ -213,7 +213,9 @@
 // IncidentUpdate or the Page, with its id; a captive portal's page), and
 // a 2xx that quotes the API key (a relay's or a debugging proxy's echo of
 // the request, none of which is kept): nothing shows the request reached
-// Statuspage. Transport errors are
+// Statuspage (a JSON 2xx so refused to a write is marked
+// broadcast.Uncertain too: a relay may have passed it on, and a later
+// attempt looks for what it made). Transport errors are
 // transient (but for a certificate that does not verify or a port that
 // does not speak TLS, permanent), and so is a body that breaks off or is longer than 8 MiB:
 // the retry finds what was made (see Idempotency).

@@ -175,6 +175,11 @@ func (c *Channel) create(ctx context.Context, op string, body []byte,
 		return post{}, err
 	}
 	if err := c.classify(op, resp, s); err != nil {
+		if resp.Status >= 200 && resp.Status <= 299 {
+			// A success refused (a relay's echo of the request): the
+			// post may have been made, and a later attempt looks for it.
+			err = broadcast.Uncertain(err)
+		}
 		return post{}, judge(err, resp, s)
 	}
 	p, err := parsePost(resp.Body)
