@@ -61,26 +61,43 @@ func URLSpans(s string) [][]int {
 // pos, as URLSpans finds them, but that it runs only as far as in(r) is
 // true of its characters r.
 func nextURL(s string, pos int, in func(r rune) bool) (start, end int, ok bool) {
+	if start, end, ok = nextScheme(s, pos, in); ok {
+		end = urlEnd(s, end, in)
+	}
+	return start, end, ok
+}
+
+// nextScheme returns where the first URL of s that starts at or after
+// pos starts, as nextURL finds them, and where its "://" ends. It reads
+// no more of a URL than its first character after "://": a "://" with no
+// scheme before it ("a://") costs no reading up to the next white space,
+// so that a text of many is read once, not once for each.
+func nextScheme(s string, pos int, in func(r rune) bool) (start, rest int, ok bool) {
 	for {
 		i := strings.Index(s[pos:], "://")
 		if i < 0 {
 			return 0, 0, false
 		}
 		i += pos
-		start := schemeStart(s[pos:i]) + pos
-		end := i + len("://")
-		for end < len(s) {
-			r, n := utf8.DecodeRuneInString(s[end:])
-			if !in(r) {
-				break
-			}
-			end += n
-		}
-		if start < i && end > i+len("://") {
-			return start, end, true
+		start, rest := schemeStart(s[pos:i])+pos, i+len("://")
+		if r, _ := utf8.DecodeRuneInString(s[rest:]); start < i && rest < len(s) && in(r) {
+			return start, rest, true
 		}
 		pos = i + 1
 	}
+}
+
+// urlEnd returns where the URL whose characters r, in(r) true, run from
+// s[i:] ends.
+func urlEnd(s string, i int, in func(r rune) bool) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !in(r) {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 // schemeStart returns where the scheme "http" or "https" that ends
