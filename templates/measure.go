@@ -180,7 +180,10 @@ func LinkSpans(s string) [][]int {
 // would end it before (at the sentence's punctuation it ends in, or at a
 // character that ends a link in a sentence), so that it points to that
 // URL, not to another page. A link that starts there and runs further
-// (s shows a longer URL) is left as LinkSpans has it, and so is every
+// (s shows a longer URL) is left as LinkSpans has it, and so is one that
+// the URL would end inside another link after it (s shows a longer URL
+// too: "https://a.example/1、https://b.example/22" for
+// "https://a.example/1、https://b.example/2"), and every
 // other link of s: a URL in the body still ends where the sentence's
 // punctuation ends it. The links that a URL kept whole covers are part of
 // it ("https://a.example/1、https://b.example/2" given whole is one
@@ -192,18 +195,34 @@ func LinkSpansWhole(s string, whole ...string) [][]int {
 		return spans // no cost beyond LinkSpans' where s shows none of whole
 	}
 	out := spans[:0]
-	for _, sp := range spans {
+	for i, sp := range spans {
 		if n := len(out); n > 0 && sp[0] < out[n-1][1] {
 			continue // in a URL kept whole
 		}
 		for _, w := range whole {
-			if sp[1]-sp[0] < len(w) && strings.HasPrefix(s[sp[0]:], w) && oneURL(w) {
-				sp[1] = sp[0] + len(w)
+			end := sp[0] + len(w)
+			if sp[1] < end && strings.HasPrefix(s[sp[0]:], w) && !endsInLink(spans[i+1:], end) && oneURL(w) {
+				sp[1] = end
 			}
 		}
 		out = append(out, sp)
 	}
 	return out
+}
+
+// endsInLink reports whether end falls inside one of links, spans in
+// order, rather than before or after it: a URL of whole that ends there
+// is the start of a longer URL that s shows.
+func endsInLink(links [][]int, end int) bool {
+	for _, l := range links {
+		if l[0] >= end {
+			return false
+		}
+		if l[1] > end {
+			return true
+		}
+	}
+	return false
 }
 
 // showsURL reports whether s shows one of whole that is one URL (see
