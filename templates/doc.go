@@ -135,6 +135,9 @@
 // grapheme cluster; a "#" after white space or punctuation, as in
 // "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
 // mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
+// Nor is a Markdown link or image ("[status page](https://…)", on one
+// line) or a character reference ("&amp;"): each is kept or left out
+// whole, a link's URL then moved after the ellipsis as any other.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -61,26 +61,43 @@ func URLSpans(s string) [][]int {
 // pos, as URLSpans finds them, but that it runs only as far as in(r) is
 // true of its characters r.
 func nextURL(s string, pos int, in func(r rune) bool) (start, end int, ok bool) {
+	if start, end, ok = nextScheme(s, pos, in); ok {
+		end = urlEnd(s, end, in)
+	}
+	return start, end, ok
+}
+
+// nextScheme returns where the first URL of s that starts at or after
+// pos starts, as nextURL finds them, and where its "://" ends. It reads
+// no more of a URL than its first character after "://": a "://" with no
+// scheme before it ("a://") costs no reading up to the next white space,
+// so that a text of many is read once, not once for each.
+func nextScheme(s string, pos int, in func(r rune) bool) (start, rest int, ok bool) {
 	for {
 		i := strings.Index(s[pos:], "://")
 		if i < 0 {
 			return 0, 0, false
 		}
 		i += pos
-		start := schemeStart(s[pos:i]) + pos
-		end := i + len("://")
-		for end < len(s) {
-			r, n := utf8.DecodeRuneInString(s[end:])
-			if !in(r) {
-				break
-			}
-			end += n
-		}
-		if start < i && end > i+len("://") {
-			return start, end, true
+		start, rest := schemeStart(s[pos:i])+pos, i+len("://")
+		if r, _ := utf8.DecodeRuneInString(s[rest:]); start < i && rest < len(s) && in(r) {
+			return start, rest, true
 		}
 		pos = i + 1
 	}
+}
+
+// urlEnd returns where the URL whose characters r, in(r) true, run from
+// s[i:] ends.
+func urlEnd(s string, i int, in func(r rune) bool) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !in(r) {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 // schemeStart returns where the scheme "http" or "https" that ends
@@ -163,7 +180,10 @@ func LinkSpans(s string) [][]int {
 // would end it before (at the sentence's punctuation it ends in, or at a
 // character that ends a link in a sentence), so that it points to that
 // URL, not to another page. A link that starts there and runs further
-// (s shows a longer URL) is left as LinkSpans has it, and so is every
+// (s shows a longer URL) is left as LinkSpans has it, and so is one that
+// the URL would end inside another link after it (s shows a longer URL
+// too: "https://a.example/1、https://b.example/22" for
+// "https://a.example/1、https://b.example/2"), and every
 // other link of s: a URL in the body still ends where the sentence's
 // punctuation ends it. The links that a URL kept whole covers are part of
 // it ("https://a.example/1、https://b.example/2" given whole is one
@@ -175,18 +195,34 @@ func LinkSpansWhole(s string, whole ...string) [][]int {
 		return spans // no cost beyond LinkSpans' where s shows none of whole
 	}
 	out := spans[:0]
-	for _, sp := range spans {
+	for i, sp := range spans {
 		if n := len(out); n > 0 && sp[0] < out[n-1][1] {
 			continue // in a URL kept whole
 		}
 		for _, w := range whole {
-			if sp[1]-sp[0] < len(w) && strings.HasPrefix(s[sp[0]:], w) && oneURL(w) {
-				sp[1] = sp[0] + len(w)
+			end := sp[0] + len(w)
+			if sp[1] < end && strings.HasPrefix(s[sp[0]:], w) && !endsInLink(spans[i+1:], end) && oneURL(w) {
+				sp[1] = end
 			}
 		}
 		out = append(out, sp)
 	}
 	return out
+}
+
+// endsInLink reports whether end falls inside one of links, spans in
+// order, rather than before or after it: a URL of whole that ends there
+// is the start of a longer URL that s shows.
+func endsInLink(links [][]int, end int) bool {
+	for _, l := range links {
+		if l[0] >= end {
+			return false
+		}
+		if l[1] > end {
+			return true
+		}
+	}
+	return false
 }
 
 // showsURL reports whether s shows one of whole that is one URL (see
@@ -312,7 +348,13 @@ func trimLink(url string) int {
 // a hashtag cut, up to its 65th grapheme cluster, after white space or
 // punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag;
 // nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
-// another account. When the URLs alone do not
+// another account. Nor is a Markdown link or image ("[status
+// page](https://…)", "![alt](…)", on one line, its destination without
+// white space) or a character reference ("&amp;", "&#8230;"), which
+// Discord, Teams or Google Chat would show cut as written, brackets and
+// all: it is kept whole or left out whole, and the URL of a link left out
+// is moved after the ellipsis as any other, without the ")" that closes
+// the link ("See… https://…"). When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -344,7 +386,7 @@ func Shorten(s string, limit int, m Measure) string {
 }
 
 // cutter knows where a text may be cut: at grapheme cluster boundaries
-// outside URLs. It finds them lazily, as far into the text as a search
+// outside URLs, Markdown links and character references. It finds them lazily, as far into the text as a search
 // looks, so that fitting a long text to a short limit does not segment all
 // of it.
 type cutter struct {
@@ -354,6 +396,11 @@ type cutter struct {
 	next  int      // byte offset up to which s is segmented
 	state int      // the grapheme segmenter's state at next
 	inURL int      // index of the first URL that ends after next
+	// whole are the byte spans of the Markdown links and images and the
+	// character references no cut splits (see keptSpans), ascending;
+	// inWhole is the index of the first that ends after next.
+	whole   [][2]int
+	inWhole int
 	// slashes counts the backslashes that end s[:next].
 	slashes int
 	// inRun is set when s[:next] ends in a run of clusters that start
@@ -372,7 +419,168 @@ type cutter struct {
 const maxTagCut = 65
 
 func newCutter(s string) *cutter {
-	return &cutter{s: s, urls: spans(URLSpans(s)), state: -1}
+	c := &cutter{s: s, state: -1}
+	c.urls, c.whole = keptSpans(s)
+	return c
+}
+
+// keptSpans returns the byte spans of s that no cut splits: its URLs, as
+// URLSpans finds them, and whole, its Markdown links and images and its
+// character references (see markup) outside them, each kept whole or left
+// out whole: cut, "[status page](https://x.example/a" or "&am" shows as
+// written on Discord, Teams or Google Chat, brackets and all. A link's
+// destination, without the ")" that closes the link, is one of urls when
+// it is a URL, so that a cut before the link moves it after the ellipsis
+// as it moves any other; a URL that starts inside a link (in its text, or
+// its destination with the ")" and what follows) is not.
+func keptSpans(s string) (urls, whole [][2]int) {
+	marks := markup(s)
+	// The next URL's start; its end is read only when it is one of urls.
+	us, rest, ok := nextScheme(s, 0, urlRune)
+	for pos, k := 0, 0; ; {
+		for k < len(marks) && marks[k].span[0] < pos {
+			k++ // inside a URL
+		}
+		if k < len(marks) && (!ok || marks[k].span[0] < us) {
+			m := marks[k]
+			whole = append(whole, m.span)
+			if m.dest[1] > m.dest[0] {
+				urls = append(urls, m.dest)
+			}
+			if pos = m.span[1]; ok && us < pos {
+				us, rest, ok = nextScheme(s, pos, urlRune)
+			}
+			continue
+		}
+		if !ok {
+			return urls, whole
+		}
+		pos = urlEnd(s, rest, urlRune)
+		urls = append(urls, [2]int{us, pos})
+		us, rest, ok = nextScheme(s, pos, urlRune)
+	}
+}
+
+// mark is a span of markup that no cut splits: a Markdown link or image,
+// with the span of its destination when that is a URL, or a character
+// reference, with an empty dest.
+type mark struct{ span, dest [2]int }
+
+// markup returns, in order, the Markdown inline links and images of s,
+// "[text](destination)" and "![alt](destination)" on one line (an image
+// in a link's text counts as part of the link), whose destination holds
+// no white space (so no title), and the character references of s
+// (CommonMark's, as reference matches them) outside them. A backslash
+// escape is no bracket. It reads s once, and allocates only where s has
+// some.
+func markup(s string) []mark {
+	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
+		return nil
+	}
+	var out []mark
+	var bracketsBuf [8]int
+	brackets := bracketsBuf[:0] // the offsets of the line's open "["
+	// dests are the open destinations, "](", of the run of s without
+	// white space that s[:i] ends in, each with where its link starts and
+	// how many "(" it holds open.
+	type dest struct{ at, link, open int }
+	var destsBuf [8]dest
+	dests := destsBuf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
+				i++ // an escape: what it escapes is text
+			}
+		case '\n':
+			brackets, dests = brackets[:0], dests[:0]
+		case ' ', '\t', '\r', '\v', '\f':
+			dests = dests[:0]
+		case '&':
+			if n := referenceLen(s[i:]); n > 0 {
+				out = append(out, mark{span: [2]int{i, i + n}})
+				i += n - 1
+			}
+		case '[':
+			brackets = append(brackets, i)
+		case ']':
+			if len(brackets) == 0 {
+				break
+			}
+			start := brackets[len(brackets)-1]
+			brackets = brackets[:len(brackets)-1]
+			if i+1 < len(s) && s[i+1] == '(' {
+				if start > 0 && s[start-1] == '!' && !escaped(s[:start-1]) {
+					start-- // an image
+				}
+				dests = append(dests, dest{at: i + 2, link: start})
+				i++
+			}
+		case '(':
+			if len(dests) > 0 {
+				dests[len(dests)-1].open++
+			}
+		case ')':
+			if len(dests) == 0 {
+				break
+			}
+			if d := &dests[len(dests)-1]; d.open > 0 {
+				d.open--
+				break
+			}
+			d := dests[len(dests)-1]
+			dests = dests[:len(dests)-1]
+			for len(out) > 0 && out[len(out)-1].span[0] >= d.link {
+				out = out[:len(out)-1] // inside this link
+			}
+			out = append(out, mark{span: [2]int{d.link, i + 1}, dest: destURL(s, d.at, i)})
+		}
+	}
+	return out
+}
+
+// destURL returns the span of the URL that s[start:end], a link's
+// destination, is (within "<" and ">" or not), or an empty span when it
+// is none.
+func destURL(s string, start, end int) [2]int {
+	if end-start >= 2 && s[start] == '<' && s[end-1] == '>' {
+		start, end = start+1, end-1
+	}
+	if us, ue, ok := nextURL(s[start:end], 0, urlRune); ok && us == 0 && ue == end-start {
+		return [2]int{start, end}
+	}
+	return [2]int{}
+}
+
+// referenceLen returns the length of the character reference that s
+// starts with, as reference matches one, or 0.
+func referenceLen(s string) int {
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	letter := func(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+	hex := func(c byte) bool { return digit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+	name := func(c byte) bool { return letter(c) || digit(c) }
+	var i, lo, hi int // where the name's or number's run starts, and its least and most length
+	var in func(byte) bool
+	switch {
+	case len(s) < 3 || s[0] != '&':
+		return 0
+	case letter(s[1]):
+		i, lo, hi, in = 2, 1, 31, name
+	case s[1] == '#' && (s[2] == 'x' || s[2] == 'X'):
+		i, lo, hi, in = 3, 1, 6, hex
+	case s[1] == '#':
+		i, lo, hi, in = 2, 1, 7, digit
+	default:
+		return 0
+	}
+	n := 0
+	for i+n < len(s) && n < hi && in(s[i+n]) {
+		n++
+	}
+	if n < lo || i+n >= len(s) || s[i+n] != ';' {
+		return 0
+	}
+	return i + n + 1
 }
 
 // has reports whether cut index i exists, segmenting s as far as needed.
@@ -382,6 +590,13 @@ func (c *cutter) has(i int) bool {
 		for c.inURL < len(c.urls) && c.urls[c.inURL][1] <= off {
 			c.inURL++
 		}
+		for c.inWhole < len(c.whole) && c.whole[c.inWhole][1] <= off {
+			c.inWhole++
+		}
+		// No cut inside a Markdown link or a character reference
+		// either: "[status page](https://x.examp" and "&am" show as
+		// written.
+		splitsMarkup := c.inWhole < len(c.whole) && c.whole[c.inWhole][0] < off
 		// No cut inside a Markdown backslash escape, between the
 		// backslash and the ASCII punctuation it escapes: it would leave
 		// a "\" that shows, or escapes the ellipsis. Plain text loses
@@ -404,7 +619,7 @@ func (c *cutter) has(i int) bool {
 			c.dotted = dottedRun(c.s, off)
 		}
 		splitsWord := c.inRun && c.dotted && domainRune(first) || c.tag > 0 && c.tag <= maxTagCut && !unicode.IsSpace(first)
-		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsWord {
+		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape && !splitsWord && !splitsMarkup {
 			c.cuts = append(c.cuts, off)
 		}
 		c.next += len(cluster)
@@ -516,14 +731,6 @@ func endsInDotted(h string) bool {
 		start -= n
 	}
 	return start < len(h) && dottedRun(h, start)
-}
-
-func spans(idx [][]int) [][2]int {
-	out := make([][2]int, len(idx))
-	for i, p := range idx {
-		out[i] = [2]int{p[0], p[1]}
-	}
-	return out
 }
 
 // fit finds the largest cut index whose build fits, by binary search over
@@ -638,12 +845,18 @@ func (c *cutter) head(i int, mark string) string {
 			urlEnd = u[1]
 		}
 	}
+	kept := urlEnd // nothing is trimmed from a URL, a link or a reference ("&amp;")
+	for _, w := range c.whole {
+		if w[1] <= off {
+			kept = max(kept, w[1])
+		}
+	}
 	h := c.s[:off]
 	// undotted is set once the run of domain runes h ends in is known to
 	// have no dot: trimming its end leaves it so, and it is not read
 	// again for every "-" of a long run of them.
 	undotted := false
-	for len(h) > urlEnd {
+	for len(h) > kept {
 		r, n := utf8.DecodeLastRuneInString(h)
 		if !unicode.IsSpace(r) && !strings.ContainsRune(",;:-–—(", r) {
 			break
