@@ -7,7 +7,8 @@
 -- those versions did. The column is added without a default (no rewrite
 -- of the table), and the index holds only the rows that have one, none
 -- yet; building it still reads the table once, while the receipts being
--- saved meanwhile wait for it.
+-- saved or read meanwhile wait for it (ALTER TABLE locks the table until
+-- Migrate commits).
 --
 -- Versions 1 and 2 neither write nor read the column: a version whose
 -- schema was 1 or 2 keeps running on a database migrated to 3.

@@ -6,7 +6,10 @@
 -- target under an id that holds the target, a URL of a few kilobytes)
 -- could not be saved. This index holds their SHA-256 instead, which
 -- Prune looks a thread's receipts up by. Building it reads the table once,
--- while the receipts being saved meanwhile wait for it.
+-- while the receipts being saved meanwhile wait for it; reads go on. It is
+-- built before the old index is dropped, as DROP INDEX locks the table
+-- against reads too until Migrate commits: only from the drop on. (From
+-- schema 1 or 2, migration 3's ALTER TABLE holds such a lock already.)
 --
 -- The server computes the index from the columns version 3 writes, and
 -- versions 1 and 2 neither write nor read them: a version whose schema was
@@ -14,6 +17,6 @@
 -- no longer finds the index, and reads the receipts without it).
 -- compatible-from: 1
 
-DROP INDEX outagecast_receipts_incident;
 CREATE INDEX outagecast_receipts_incident_hash ON outagecast_receipts (sha256(incident_id), sha256(channel))
     WHERE incident_id IS NOT NULL;
+DROP INDEX outagecast_receipts_incident;
