@@ -599,13 +599,18 @@ func checkTextField(field, s string, oneLine bool, limit int) *FieldError {
 // update has such an ID. Its error wraps ErrInvalidUpdate and names
 // field; nil when id is fine.
 func CheckID(field, id string) error {
+	if fe := checkIDField(field, id); fe != nil {
+		return fe
+	}
+	return nil
+}
+
+// checkIDField is CheckID's check, as a validation adds it.
+func checkIDField(field, id string) *FieldError {
 	if id == "" {
 		return invalid(field, "missing")
 	}
-	if err := checkKeyField(field, id); err != nil {
-		return err
-	}
-	return nil
+	return checkKeyField(field, id)
 }
 
 // checkText says what is wrong with the text of a field, or "".
