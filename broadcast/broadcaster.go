@@ -936,7 +936,7 @@ func (b *Broadcaster) validate(u Update, faults ...*FieldError) error {
 	for _, fe := range faults {
 		v.add(fe)
 	}
-	v.add(b.checkOverrides(u))
+	v.also(b.checkOverrides(u))
 	return v.err()
 }
 

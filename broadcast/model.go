@@ -427,6 +427,22 @@ func (v *validation) add(fe *FieldError) bool {
 	return false
 }
 
+// also adds fe, or, when its field is at fault already, fe's problem to
+// that fault's: an override's key for no channel, whose text is at fault
+// too, is named for both.
+func (v *validation) also(fe *FieldError) {
+	if fe == nil {
+		return
+	}
+	for _, e := range v.errs {
+		if prev := e.(*FieldError); prev.Field == fe.Field {
+			prev.Problem += "; " + fe.Problem
+			return
+		}
+	}
+	v.errs = append(v.errs, fe)
+}
+
 // err returns the error of the fields at fault, nil when none is.
 func (v *validation) err() error {
 	switch len(v.errs) {
