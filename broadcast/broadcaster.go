@@ -928,13 +928,15 @@ func (b *Broadcaster) postedIn(ctx context.Context, original string) string {
 }
 
 // validate is validateNow and checkOverrides, whose faults it names in
-// one error, with also, when not nil, fault, one the call finds with u
-// (see checkSend, checkCorrection).
-func (b *Broadcaster) validate(u Update, fault *FieldError) error {
+// one error, with also faults, those the call finds with u or with its
+// other arguments (see checkSend, checkCorrection), the nil ones none.
+func (b *Broadcaster) validate(u Update, faults ...*FieldError) error {
 	var v validation
 	checkNow(&v, u)
-	v.add(fault)
-	v.add(b.checkOverrides(u))
+	for _, fe := range faults {
+		v.add(fe)
+	}
+	v.also(b.checkOverrides(u))
 	return v.err()
 }
 
@@ -969,21 +971,22 @@ func (b *Broadcaster) checkOverrides(u Update) *FieldError {
 }
 
 // checkCorrection validates u as the correction of update original and
-// marks it so (see validate). A correction is an update of its own: with
-// the original's ID it would be found delivered already, and nothing
-// would be corrected.
-func (b *Broadcaster) checkCorrection(original string, u *Update) error {
+// marks it so (see validate), naming an original that is no ID, and
+// faults, with u's in one error. A correction is an update of its own:
+// with the original's ID it would be found delivered already, and
+// nothing would be corrected.
+func (b *Broadcaster) checkCorrection(original string, u *Update, faults ...*FieldError) error {
 	// What Validate refuses in Corrects, said of the argument it is set
 	// from: a caller never set Corrects.
-	if err := CheckID("original", original); err != nil {
-		return err
+	call := checkIDField("original", original)
+	u.Corrects = ""
+	if call == nil {
+		if u.ID == original {
+			call = invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
+		}
+		u.Corrects = original
 	}
-	var same *FieldError
-	if u.ID == original {
-		same = invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
-	}
-	u.Corrects = original
-	return b.validate(*u, same)
+	return b.validate(*u, append([]*FieldError{call}, faults...)...)
 }
 
 // maxAhead is how far ahead of this machine's clock an Update.Time may be:
@@ -1381,10 +1384,11 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	if ctx == nil {
 		return "", errNilContext
 	}
-	if err := b.checkCorrection(original, &u); err != nil {
-		return "", err
+	var incident *FieldError
+	if u.IncidentID == "" {
+		incident = invalid("IncidentID", "missing")
 	}
-	if err := CheckID("IncidentID", u.IncidentID); err != nil {
+	if err := b.checkCorrection(original, &u, incident); err != nil {
 		return "", err
 	}
 	if !b.enter() {

@@ -427,6 +427,22 @@ func (v *validation) add(fe *FieldError) bool {
 	return false
 }
 
+// also adds fe, or, when its field is at fault already, fe's problem to
+// that fault's: an override's key for no channel, whose text is at fault
+// too, is named for both.
+func (v *validation) also(fe *FieldError) {
+	if fe == nil {
+		return
+	}
+	for _, e := range v.errs {
+		if prev := e.(*FieldError); prev.Field == fe.Field {
+			prev.Problem += "; " + fe.Problem
+			return
+		}
+	}
+	v.errs = append(v.errs, fe)
+}
+
 // err returns the error of the fields at fault, nil when none is.
 func (v *validation) err() error {
 	switch len(v.errs) {
@@ -599,13 +615,18 @@ func checkTextField(field, s string, oneLine bool, limit int) *FieldError {
 // update has such an ID. Its error wraps ErrInvalidUpdate and names
 // field; nil when id is fine.
 func CheckID(field, id string) error {
+	if fe := checkIDField(field, id); fe != nil {
+		return fe
+	}
+	return nil
+}
+
+// checkIDField is CheckID's check, as a validation adds it.
+func checkIDField(field, id string) *FieldError {
 	if id == "" {
 		return invalid(field, "missing")
 	}
-	if err := checkKeyField(field, id); err != nil {
-		return err
-	}
-	return nil
+	return checkKeyField(field, id)
 }
 
 // checkText says what is wrong with the text of a field, or "".
