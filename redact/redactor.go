@@ -700,8 +700,9 @@ func (r *Redactor) Error(err error) error {
 // prints replace's text under every fmt verb, matches with errors.Is what
 // err matched, keeps the Permanent, RetryAfter and Uncertain marks
 // (broadcast.MarkAs: a server error that asks to wait stays one whose
-// outcome is unknown), and
-// never unwraps to err. errors.As does not reach err's chain: it would
+// outcome is unknown, and so does a join or a fan-out's error whose
+// outcome is unknown in part, which gains the Uncertain mark that its
+// flat text can no longer show), and never unwraps to err. errors.As does not reach err's chain: it would
 // hand out the text that holds the secret.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {

@@ -103,7 +103,8 @@
 // Redactor.Error returns an error with the redacted text that still
 // matches what the original matched with errors.Is and keeps the
 // broadcast.Permanent, broadcast.RetryAfter and broadcast.Uncertain marks
-// (see broadcast.MarkAs), but never unwraps to the original, which holds
+// (see broadcast.MarkAs: one whose outcome is unknown in part, a join of a
+// refusal and a timeout, is marked Uncertain), but never unwraps to the original, which holds
 // the secret: errors.As finds none of the original's types in it.
 package redact
 
