@@ -166,8 +166,8 @@
 //     refresh token answered again whole, by a server that does not rotate
 //     it, is no echo), and a login's or a post's answer without a session
 //     or a record's uri and cid, is not the server's answer:
-//     Permanent (and, to a post, broadcast.Uncertain: the record may
-//     have been made), naming Config.Service, never refused credentials, a
+//     Permanent (and, to a post, broadcast.Uncertain, but for the 2xx
+//     that is not JSON: the record may have been made), naming Config.Service, never refused credentials, a
 //     session, a post made or deleted, and, to a session refresh, no cause
 //     to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
@@ -433,15 +433,19 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref record
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
+			err = broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err))
+			if httpx.NotJSON(resp) {
+				return recordRef{}, nil, err // a captive portal's page: nothing was posted
+			}
 			// A success whose record is unread: the post may exist.
-			return recordRef{}, nil, broadcast.Uncertain(broadcast.Permanent(
-				fmt.Errorf("bluesky: %s: %w: %w", opPost, errNotXRPC, err)))
+			return recordRef{}, nil, broadcast.Uncertain(err)
 		}
 		return ref, rec.Reply, nil
 	}
-	if resp != nil && resp.Status >= 200 && resp.Status <= 299 {
+	if resp != nil && resp.Status >= 200 && resp.Status <= 299 && !httpx.NotJSON(resp) {
 		// A success refused (a relay's echo of the request): the post
-		// may exist, and a later attempt looks for it.
+		// may exist, and a later attempt looks for it. A page that is
+		// not JSON (a captive portal's) shows that nothing was posted.
 		return recordRef{}, nil, broadcast.Uncertain(err)
 	}
 	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {

@@ -129,8 +129,9 @@
 //     judged.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
-//     Check for good, names the configuration to check (ServerField),
-//     reaches no target, and quotes no secret.
+//     Check for good, not marked broadcast.Uncertain (its page shows that
+//     nothing reached the platform), names the configuration to check
+//     (ServerField), reaches no target, and quotes no secret.
 //   - UntrustedCertificateIsPermanent (Untrusted): a server whose
 //     certificate the channel's own client does not trust fails Send (and
 //     Check, for a Checker) at once and for good, says the certificate did

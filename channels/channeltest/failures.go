@@ -46,8 +46,8 @@ func failureRules() []rule {
 				"the channel may refuse the answer or drop those fields, never copy them"},
 		{name: "ForeignAnswerIsPermanent", check: checkForeign, needs: needsFailure(FailForeign),
 			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
-				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
-				"reaches no target, and quotes no secret"},
+				"is a permanent failure of Send, Edit, Retract and Check, not marked broadcast.Uncertain, that names " +
+				"the configuration to check, reaches no target, and quotes no secret"},
 		{name: "RefusedSuccessIsUncertain", check: checkRefusedSuccess, needs: needsFailure(FailEchoDelivered),
 			rule: "a Send whose post the back end kept but whose success answer the channel refuses (an echo) " +
 				"fails with an error that does not say nothing was posted: marked Permanent or RetryAfter, " +
@@ -337,6 +337,8 @@ func checkForeign(s *suite) {
 			continue
 		}
 		assert.Truef(s.t, broadcast.IsPermanent(c.err), "%s: IsPermanent(%q): a retry reaches the same server", c.what, c.err)
+		assert.Falsef(s.t, broadcast.IsUncertain(c.err), "%s: IsUncertain(%q): another server's page shows that "+
+			"nothing reached the platform", c.what, c.err)
 		assert.Containsf(s.t, c.err.Error(), field, "%s: the error names the configuration to check", c.what)
 	}
 	o.check(s)

@@ -175,9 +175,11 @@ func (c *Channel) create(ctx context.Context, op string, body []byte,
 		return post{}, err
 	}
 	if err := c.classify(op, resp, s); err != nil {
-		if resp.Status >= 200 && resp.Status <= 299 {
+		if resp.Status >= 200 && resp.Status <= 299 && !httpx.NotJSON(resp) {
 			// A success refused (a relay's echo of the request): the
 			// post may have been made, and a later attempt looks for it.
+			// A page that is not JSON (a captive portal's) shows that
+			// nothing was posted.
 			err = broadcast.Uncertain(err)
 		}
 		return post{}, judge(err, resp, s)

@@ -267,8 +267,9 @@
 //     and a 2xx without X's problem that quotes a credential (a relay's or
 //     a debugging proxy's echo of the request, none of which is kept):
 //     nothing shows the request reached X (a post's 2xx refused so is
-//     marked broadcast.Uncertain too: a relay may have passed the post
-//     on, and a later attempt looks for it);
+//     marked broadcast.Uncertain too, but for one that is not JSON, a
+//     captive portal's page: a relay may have passed the post on, and a
+//     later attempt looks for it);
 //   - 5xx answers and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is;
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
