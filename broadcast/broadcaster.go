@@ -936,38 +936,41 @@ func (b *Broadcaster) validate(u Update, faults ...*FieldError) error {
 	for _, fe := range faults {
 		v.add(fe)
 	}
-	v.also(b.checkOverrides(u))
+	b.checkOverrides(&v, u)
 	return v.err()
 }
 
 // maxNamesListed is how many channel names an error lists.
 const maxNamesListed = 10
 
-// checkOverrides refuses an override keyed by a name that is none of the
-// Broadcaster's channels: a typo ("twiter") would otherwise post the
-// template there without a word. The error lists the channels' names. A
-// key that is no name at all (see CheckName) is Validate's to name, cut
-// as it quotes it: quoted here, a whole document put there by mistake
-// would come back whole.
-func (b *Broadcaster) checkOverrides(u Update) *FieldError {
+// checkOverrides adds to v (see validation.also) each override keyed by
+// a name that is none of the Broadcaster's channels: a typo ("twiter")
+// would otherwise post the template there without a word. Every such key
+// is named, each under its own field, and each error lists the channels'
+// names. A key that is no name at all (see CheckName) is Validate's to
+// name, cut as it quotes it: quoted here, a whole document put there by
+// mistake would come back whole.
+func (b *Broadcaster) checkOverrides(v *validation, u Update) {
 	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
-		return nil
+		return
 	}
+	list := ""
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		if b.index(k) >= 0 || CheckName(k) != nil {
 			continue
 		}
-		names := make([]string, 0, maxNamesListed)
-		for _, name := range b.names[:min(len(b.names), maxNamesListed)] {
-			names = append(names, quoteCut(name))
+		if list == "" {
+			names := make([]string, 0, maxNamesListed)
+			for _, name := range b.names[:min(len(b.names), maxNamesListed)] {
+				names = append(names, quoteCut(name))
+			}
+			list = strings.Join(names, ", ")
+			if more := len(b.channels) - len(names); more > 0 {
+				list += fmt.Sprintf(" and %d more", more)
+			}
 		}
-		list := strings.Join(names, ", ")
-		if more := len(b.channels) - len(names); more > 0 {
-			list += fmt.Sprintf(" and %d more", more)
-		}
-		return invalid(fmt.Sprintf("Overrides[%q]", k), "no channel of that name; the channels are %s", list)
+		v.also(invalid(fmt.Sprintf("Overrides[%q]", k), "no channel of that name; the channels are %s", list))
 	}
-	return nil
 }
 
 // checkCorrection validates u as the correction of update original and
