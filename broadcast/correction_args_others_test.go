@@ -35,11 +35,7 @@ func TestCorrectionArgumentsNamedWithTheOthers(t *testing.T) {
 	}
 	for name, err := range map[string]error{"Correct": corrErr, "Jobs": jobsErr, "CorrectionRejects": rejErr} {
 		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
-		var fields []string
-		for _, fe := range broadcast.FieldErrors(err) {
-			fields = append(fields, fe.Field)
-		}
-		assert.Equal(t, want[name], fields, name)
+		assert.Equal(t, want[name], fieldNames(err), name)
 		assert.ErrorContains(t, err, "original: missing", name)
 		assert.NotContains(t, err.Error(), "Corrects", "%s: the caller's Corrects is not the one checked", name)
 	}
@@ -48,10 +44,6 @@ func TestCorrectionArgumentsNamedWithTheOthers(t *testing.T) {
 	// other faults too.
 	u.Corrects = ""
 	_, err := b.CorrectionRejects(ctx, "u-1", u, "twitter")
-	var fields []string
-	for _, fe := range broadcast.FieldErrors(err) {
-		fields = append(fields, fe.Field)
-	}
-	assert.Equal(t, []string{"Status", "IncidentID"}, fields)
+	assert.Equal(t, []string{"Status", "IncidentID"}, fieldNames(err))
 	assert.Zero(t, x.count(), "no channel is called")
 }

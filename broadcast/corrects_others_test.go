@@ -29,11 +29,7 @@ func TestCorrectsNamedWithTheOthers(t *testing.T) {
 	_, jobsErr := b.Jobs(broadcast.JobSend, u, "")
 	for name, err := range map[string]error{"Send": sendErr, "SupersededOn": supErr, "Jobs": jobsErr} {
 		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
-		var fields []string
-		for _, fe := range broadcast.FieldErrors(err) {
-			fields = append(fields, fe.Field)
-		}
-		assert.Equal(t, []string{"Status", "Corrects", `Overrides["twiter"]`}, fields, name)
+		assert.Equal(t, []string{"Status", "Corrects", `Overrides["twiter"]`}, fieldNames(err), name)
 		assert.ErrorContains(t, err, "Correct(", "%s says what to call", name)
 	}
 	assert.Zero(t, x.count(), "no channel is called")
@@ -55,11 +51,7 @@ func TestCorrectionIDOfTheOriginalNamedWithTheOthers(t *testing.T) {
 	_, rejErr := b.CorrectionRejects(ctx, "u-1", u, "twitter")
 	for name, err := range map[string]error{"Correct": corrErr, "Jobs": jobsErr, "CorrectionRejects": rejErr} {
 		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
-		var fields []string
-		for _, fe := range broadcast.FieldErrors(err) {
-			fields = append(fields, fe.Field)
-		}
-		assert.Equal(t, []string{"Status", "ID"}, fields, name)
+		assert.Equal(t, []string{"Status", "ID"}, fieldNames(err), name)
 	}
 	assert.Zero(t, x.count(), "no channel is called")
 }

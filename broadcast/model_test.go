@@ -368,11 +368,7 @@ func TestValidateNamesValuesInTheOrderOfTheFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.u.Validate()
-			var fields []string
-			for _, fe := range broadcast.FieldErrors(err) {
-				fields = append(fields, fe.Field)
-			}
-			assert.Equal(t, tt.want, fields)
+			assert.Equal(t, tt.want, fieldNames(err))
 			var first *broadcast.FieldError
 			require.ErrorAs(t, err, &first)
 			assert.Equal(t, tt.want[0], first.Field)

@@ -28,11 +28,16 @@ func TestOverrideForNoChannelNamedWithTheOthers(t *testing.T) {
 	_, pvErr := b.Preview(u)
 	for name, err := range map[string]error{"Send": sendErr, "Correct": corrErr, "Jobs": jobsErr, "Preview": pvErr} {
 		require.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
-		var fields []string
-		for _, fe := range broadcast.FieldErrors(err) {
-			fields = append(fields, fe.Field)
-		}
-		assert.Equal(t, []string{"Status", `Overrides["twiter"]`}, fields, name)
+		assert.Equal(t, []string{"Status", `Overrides["twiter"]`}, fieldNames(err), name)
 	}
 	assert.Zero(t, x.count(), "no channel is called")
+}
+
+// fieldNames is the Field of each of err's FieldErrors, in order.
+func fieldNames(err error) []string {
+	var fields []string
+	for _, fe := range broadcast.FieldErrors(err) {
+		fields = append(fields, fe.Field)
+	}
+	return fields
 }
