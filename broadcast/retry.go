@@ -1892,7 +1892,9 @@ func (d *delivery) answered(ctx context.Context, err error) {
 // may exist; after ErrNotRecorded one
 // does; a channel that panicked may have posted before it did. A fan-out's
 // TargetsError is definite when each pending target's error is (or the
-// target was not attempted): the rate limit of one target, which marks the
+// target was not attempted) and no target failed for good with an error
+// marked Uncertain (a refused answer the platform may have posted all the
+// same, a relay's echo): the rate limit of one target, which marks the
 // whole error, says nothing of another that timed out. So is a join of
 // errors (an edit's and the post anew's), itself or wrapped, when each
 // part is, unless a Permanent or RetryAfter mark above it judged the whole.
@@ -1926,6 +1928,11 @@ func definite(err error) bool {
 	if te := new(TargetsError); errors.As(err, &te) {
 		for _, p := range te.Pending {
 			if !errors.Is(p.Err, errNotAttempted) && !definite(p.Err) {
+				return false
+			}
+		}
+		for _, f := range te.Failures {
+			if IsUncertain(f.Err) {
 				return false
 			}
 		}
