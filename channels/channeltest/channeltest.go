@@ -124,9 +124,8 @@
 //   - RefusedSuccessIsUncertain (FailEchoDelivered): a Send whose post the
 //     back end kept but whose success answer the channel refuses fails
 //     with an error that, marked Permanent or RetryAfter, is marked
-//     broadcast.Uncertain too (the post may exist); a fan-out's error,
-//     whose targets' marks broadcast.Fanout does not carry up, is not
-//     judged.
+//     broadcast.Uncertain too (the post may exist); a fan-out's error is
+//     judged by each failed or pending target's error.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
 //     Check for good, not marked broadcast.Uncertain (its page shows that

@@ -410,13 +410,21 @@ func checkRefusedSuccess(s *suite) {
 		return
 	}
 	if te := new(broadcast.TargetsError); errors.As(err, &te) {
-		// broadcast.Fanout.Err does not carry a target's Uncertain mark
-		// up: a fan-out's error is not judged here.
-		s.t.Logf("Send failed target by target (%v): not judged", err)
+		// A fan-out's error is judged target by target: the Broadcaster
+		// reads each failed or pending target's marks.
+		for _, f := range append(te.Failures, te.Pending...) {
+			refusedUnmarked(s, "target "+f.Target+"'s error", f.Err)
+		}
 		return
 	}
+	refusedUnmarked(s, "Send's error", err)
+}
+
+// refusedUnmarked fails s when err, what says is an answer to a post the
+// back end kept, is marked Permanent or RetryAfter and not Uncertain.
+func refusedUnmarked(s *suite, what string, err error) {
 	if _, wait := broadcast.RetryDelay(err); wait || broadcast.IsPermanent(err) {
-		assert.Truef(s.t, broadcast.IsUncertain(err), "Send's error, marked as the platform's answer that nothing "+
-			"was posted although the back end kept the post: IsUncertain(%q)", err)
+		assert.Truef(s.t, broadcast.IsUncertain(err), "%s, marked as the platform's answer that nothing "+
+			"was posted although the back end kept the post: IsUncertain(%q)", what, err)
 	}
 }

@@ -104,7 +104,9 @@ type reply interface {
 // call makes one request of the client-server API, with body as JSON when
 // it is not nil, and decodes a 2xx answer into out. A whole 2xx that is
 // not such an answer (a captive portal's page, JSON of another service)
-// is another server's: Permanent, wrapping errNotHomeserver. One cut at
+// is another server's: Permanent, wrapping errNotHomeserver, and
+// broadcast.Uncertain too when it is JSON answering a write (a relay's
+// echo, the request perhaps passed on). One cut at
 // responseLimit is transient: every request the channel makes can be
 // repeated without a second effect (a transaction ID makes a send or a
 // redaction idempotent). Errors are redacted of the access token here,
@@ -135,7 +137,15 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 		return fmt.Errorf("http %d with an answer longer than %d bytes", resp.Status, responseLimit)
 	}
 	e := &Error{Status: resp.Status, Message: httpx.BodySnippet(c.s.redactor, resp)}
-	return broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
+	err = broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
+	if method != http.MethodGet && !httpx.NotJSON(resp) {
+		// JSON that is no homeserver's answer to a write (a relay's echo
+		// of the request, which it may have passed on): what the
+		// homeserver did is unknown. A page that is not JSON (a captive
+		// portal's) shows that nothing reached it.
+		err = broadcast.Uncertain(err)
+	}
+	return err
 }
 
 // classify returns nil for a 2xx answer, and otherwise an *Error, marked

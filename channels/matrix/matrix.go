@@ -252,7 +252,10 @@
 // whole 2xx without what the endpoint answers (a send's or a redaction's
 // event_id; a captive portal's page), or with an ID the specification does
 // not allow (more than 255 bytes, white space, a control character): nothing
-// shows the request reached the homeserver. An m.room.tombstone naming
+// shows the request reached the homeserver. Such an answer in JSON to a
+// write (a relay's echo of the request, which it may have passed on) is
+// marked broadcast.Uncertain too; a page that is not JSON is not. An
+// m.room.tombstone naming
 // such a room names none. One cut at 1.5 MiB (room for the largest events the channel
 // reads, as a homeserver that escapes "<" and "&" in its answers writes
 // them) is transient: a retry under the same transaction ID has no

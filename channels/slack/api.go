@@ -200,8 +200,13 @@ func (c *Channel) do(method string, hreq *http.Request, resp any) (err error) {
 	}
 	if c.s.rd.Holds(string(hresp.Body)) {
 		// Slack never quotes the token: an "ok" that does is a relay's
-		// or a debugging proxy's echo of the request, none of it kept.
-		return c.notSlack(method, hresp)
+		// or a debugging proxy's echo of the request, which it may have
+		// passed on: a post's outcome is unknown.
+		err := c.notSlack(method, hresp)
+		if method == "chat.postMessage" {
+			err = broadcast.Uncertain(err)
+		}
+		return err
 	}
 	return nil
 }

@@ -294,9 +294,10 @@
 // "ok" answer to a post whose ts or channel is no Slack timestamp or ID,
 // or any "ok" answer quoting the token (a relay's or a debugging proxy's
 // echo of the request), is another server's answer too: permanent,
-// naming Config.BaseURL, and nothing of it is kept; an incoming
-// webhook's "ok" followed by more is marked broadcast.Uncertain too (the
-// post may have been made). A
+// naming Config.BaseURL, and nothing of it is kept; such an answer to
+// chat.postMessage that quotes the token, and an incoming webhook's "ok"
+// followed by more, are marked broadcast.Uncertain too (the relay may
+// have passed the post on). A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
