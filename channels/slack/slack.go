@@ -295,9 +295,9 @@
 // or any "ok" answer quoting the token (a relay's or a debugging proxy's
 // echo of the request), is another server's answer too: permanent,
 // naming Config.BaseURL, and nothing of it is kept; such an answer to
-// chat.postMessage that quotes the token, and an incoming webhook's "ok"
-// followed by more, are marked broadcast.Uncertain too (the relay may
-// have passed the post on). A
+// chat.postMessage (its ts or channel none of Slack's, or quoting the token),
+// and an incoming webhook's "ok" followed by more, are marked
+// broadcast.Uncertain too (the relay may have passed the post on). A
 // cut answer to an edit, a deletion or Check is retried. A look-up's read
 // takes an answer of up to 8 MiB, as long as the request may take (a
 // page of 15 messages of people may hold 40,000 characters each): one
@@ -651,10 +651,11 @@ func (c *Channel) postMessage(ctx context.Context, req postRequest, threaded boo
 	if _, ok := tsTime(resp.TS); !ok || !isID(resp.Channel) {
 		// Slack answers every post made with its ts and the channel's ID:
 		// an "ok" without them is another server's (a relay's echo of the
-		// request), which says nothing of a post, as every channel
-		// takes it.
-		return postResponse{}, false, broadcast.Permanent(errors.New(
-			`chat.postMessage: "ok" without a Slack ts and channel ID; not Slack's answer (check Config.BaseURL)`))
+		// request, or its own answer), which names no post, and the relay
+		// may have passed the post on: its outcome is unknown, and a
+		// later attempt looks for it.
+		return postResponse{}, false, broadcast.Uncertain(broadcast.Permanent(errors.New(
+			`chat.postMessage: "ok" without a Slack ts and channel ID; not Slack's answer (check Config.BaseURL)`)))
 	}
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone
