@@ -128,8 +128,9 @@
 //     judged by each failed or pending target's error.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
-//     Check for good, not marked broadcast.Uncertain (its page shows that
-//     nothing reached the platform), names the configuration to check
+//     Check for good, not marked broadcast.Uncertain, nor is any target of
+//     a fan-out's error (its page shows that nothing reached the
+//     platform), names the configuration to check
 //     (ServerField), reaches no target, and quotes no secret.
 //   - UntrustedCertificateIsPermanent (Untrusted): a server whose
 //     certificate the channel's own client does not trust fails Send (and

@@ -339,6 +339,13 @@ func checkForeign(s *suite) {
 		assert.Truef(s.t, broadcast.IsPermanent(c.err), "%s: IsPermanent(%q): a retry reaches the same server", c.what, c.err)
 		assert.Falsef(s.t, broadcast.IsUncertain(c.err), "%s: IsUncertain(%q): another server's page shows that "+
 			"nothing reached the platform", c.what, c.err)
+		if te := new(broadcast.TargetsError); errors.As(c.err, &te) {
+			// A fan-out's targets' marks are read one by one.
+			for _, f := range append(te.Failures, te.Pending...) {
+				assert.Falsef(s.t, broadcast.IsUncertain(f.Err), "%s: target %s: IsUncertain(%q): another server's "+
+					"page shows that nothing reached the platform", c.what, f.Target, f.Err)
+			}
+		}
 		assert.Containsf(s.t, c.err.Error(), field, "%s: the error names the configuration to check", c.what)
 	}
 	o.check(s)
