@@ -339,12 +339,9 @@ func checkForeign(s *suite) {
 		assert.Truef(s.t, broadcast.IsPermanent(c.err), "%s: IsPermanent(%q): a retry reaches the same server", c.what, c.err)
 		assert.Falsef(s.t, broadcast.IsUncertain(c.err), "%s: IsUncertain(%q): another server's page shows that "+
 			"nothing reached the platform", c.what, c.err)
-		if te := new(broadcast.TargetsError); errors.As(c.err, &te) {
-			// A fan-out's targets' marks are read one by one.
-			for _, f := range append(te.Failures, te.Pending...) {
-				assert.Falsef(s.t, broadcast.IsUncertain(f.Err), "%s: target %s: IsUncertain(%q): another server's "+
-					"page shows that nothing reached the platform", c.what, f.Target, f.Err)
-			}
+		for _, f := range targetFailures(c.err) {
+			assert.Falsef(s.t, broadcast.IsUncertain(f.Err), "%s: target %s: IsUncertain(%q): another server's "+
+				"page shows that nothing reached the platform", c.what, f.Target, f.Err)
 		}
 		assert.Containsf(s.t, c.err.Error(), field, "%s: the error names the configuration to check", c.what)
 	}
@@ -416,15 +413,25 @@ func checkRefusedSuccess(s *suite) {
 		s.t.Logf("Send took the answer (%v) or the back end kept no post (%d): nothing to check", err, kept)
 		return
 	}
-	if te := new(broadcast.TargetsError); errors.As(err, &te) {
+	if targets := targetFailures(err); targets != nil {
 		// A fan-out's error is judged target by target: the Broadcaster
 		// reads each failed or pending target's marks.
-		for _, f := range append(te.Failures, te.Pending...) {
+		for _, f := range targets {
 			refusedUnmarked(s, "target "+f.Target+"'s error", f.Err)
 		}
 		return
 	}
 	refusedUnmarked(s, "Send's error", err)
+}
+
+// targetFailures is the failed and pending targets of err, a fan-out's
+// *broadcast.TargetsError, whose marks the Broadcaster reads one by one;
+// nil for another error.
+func targetFailures(err error) []broadcast.TargetFailure {
+	if te := new(broadcast.TargetsError); errors.As(err, &te) {
+		return slices.Concat(te.Failures, te.Pending)
+	}
+	return nil
 }
 
 // refusedUnmarked fails s when err, what says is an answer to a post the
