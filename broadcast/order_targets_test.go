@@ -142,16 +142,7 @@ func TestOlderUpdateSupersededOnEveryTarget(t *testing.T) {
 	ch := newFanChannel()
 	opts := broadcast.Options{Store: broadcast.NewMemoryStore(), Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
 	b := newBroadcaster(t, opts, ch)
-	u1, u2 := orderedUpdates()
-
-	ch.setFail("a", "c")
-	_, err := b.Send(ctx, u1)
-	require.Error(t, err)
-	ch.setFail()
-	ch.lost = true
-	_, err = b.Send(ctx, u2)
-	require.Error(t, err)
-	ch.lost = false
+	u1 := olderLeftBehind(t, ctx, b, ch)
 
 	rep, err := newBroadcaster(t, opts, ch).Send(ctx, u1)
 	require.NoError(t, err)
@@ -197,4 +188,22 @@ func TestRetractedNewerUpdateKeepsNoTarget(t *testing.T) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	assert.Equal(t, []string{"a", "c", "c"}, ch.posted, "a and c for u1 in turn, c for u2")
+}
+
+// olderLeftBehind sends, through b, the older of orderedUpdates to ch
+// with targets a and c failing, then the newer to every target, its
+// delivery's record lost; it returns the older update, which reached
+// only the target the newer one also did.
+func olderLeftBehind(t *testing.T, ctx context.Context, b *broadcast.Broadcaster, ch *fanChannel) broadcast.Update {
+	t.Helper()
+	u1, u2 := orderedUpdates()
+	ch.setFail("a", "c")
+	_, err := b.Send(ctx, u1)
+	require.Error(t, err)
+	ch.setFail()
+	ch.lost = true
+	_, err = b.Send(ctx, u2)
+	require.Error(t, err)
+	ch.lost = false
+	return u1
 }

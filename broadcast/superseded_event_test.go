@@ -24,16 +24,7 @@ func TestSupersededAfterAnAttemptEventNamesIt(t *testing.T) {
 	store := broadcast.NewMemoryStore()
 	opts := broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
 	b := newBroadcaster(t, opts, ch)
-	u1, u2 := orderedUpdates()
-
-	ch.setFail("a", "c")
-	_, err := b.Send(ctx, u1)
-	require.Error(t, err)
-	ch.setFail()
-	ch.lost = true
-	_, err = b.Send(ctx, u2)
-	require.Error(t, err)
-	ch.lost = false
+	u1 := olderLeftBehind(t, ctx, b, ch)
 
 	opts.OnEvent = func(e broadcast.Event) {
 		mu.Lock()
