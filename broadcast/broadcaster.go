@@ -83,7 +83,9 @@ func (b *Broadcaster) enter() bool {
 // that is not UTF-8, longer than 255 bytes or holds a control character),
 // its Unwrap panics (see Channel), an option is negative, Options.Store is
 // a nil pointer (a typed nil, which
-// is no Store), or a Route is invalid or names no channel.
+// is no Store), or a Route is invalid or names no channel: its error then
+// names every fault of every Route, separated by "; ", so that a caller
+// mends them in one go.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
 		return nil, ErrNoChannels
@@ -135,22 +137,36 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		seen[name] = i
 		b.names[i] = name
 	}
-	for name, r := range opts.Routes {
-		i, ok := seen[name]
-		if !ok {
-			return nil, fmt.Errorf("broadcast: Options.Routes[%s]: no channel of that name", quoteCut(name))
-		}
-		// Its own lists, not the caller's, which the caller may change.
-		r.Statuses, r.Impacts, r.Components = slices.Clone(r.Statuses), slices.Clone(r.Impacts), slices.Clone(r.Components)
-		if err := r.validate(fmt.Sprintf("Options.Routes[%q]", name)); err != nil {
-			return nil, err
-		}
-		b.routes[i] = &r
+	if err := b.setRoutes(opts.Routes, seen); err != nil {
+		return nil, err
 	}
 	if err := b.setStages(opts.Stages, seen); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// setRoutes gives b's channels their routes, by channel name (seen: its
+// index), or names every fault of every Route, in the order of their
+// names, in one error.
+func (b *Broadcaster) setRoutes(routes map[string]Route, seen map[string]int) error {
+	var v validation
+	for _, name := range slices.Sorted(maps.Keys(routes)) {
+		r := routes[name]
+		i, ok := seen[name]
+		if !ok {
+			v.add(invalid("Options.Routes["+quoteCut(name)+"]", "no channel of that name"))
+			continue
+		}
+		// Its own lists, not the caller's, which the caller may change.
+		r.Statuses, r.Impacts, r.Components = slices.Clone(r.Statuses), slices.Clone(r.Impacts), slices.Clone(r.Components)
+		r.check(&v, fmt.Sprintf("Options.Routes[%q]", name))
+		b.routes[i] = &r
+	}
+	if len(v.errs) > 0 {
+		return optionErrors(v.errs)
+	}
+	return nil
 }
 
 // CheckName reports what is wrong with name as a channel's name, or nil:

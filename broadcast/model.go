@@ -457,9 +457,22 @@ func (v *validation) err() error {
 // fieldErrors are the FieldErrors of the several fields at fault.
 type fieldErrors []error
 
-func (es fieldErrors) Error() string {
+func (es fieldErrors) Error() string { return faults(ErrInvalidUpdate.Error(), es) }
+
+func (es fieldErrors) Unwrap() []error { return es }
+
+// optionErrors are the FieldErrors New finds in its Options (the Routes),
+// named as Validate names an update's, in one error: "broadcast:
+// Options.Routes[\"x\"].First: needs Statuses; …". They are no update's,
+// and so are not ErrInvalidUpdate.
+type optionErrors []error
+
+func (es optionErrors) Error() string { return faults("broadcast", es) }
+
+// faults says es, FieldErrors, after prefix: "prefix: Field: Problem; Field: Problem".
+func faults(prefix string, es []error) string {
 	var b strings.Builder
-	b.WriteString(ErrInvalidUpdate.Error())
+	b.WriteString(prefix)
 	sep := ": "
 	for _, e := range es {
 		fe := e.(*FieldError)
@@ -468,8 +481,6 @@ func (es fieldErrors) Error() string {
 	}
 	return b.String()
 }
-
-func (es fieldErrors) Unwrap() []error { return es }
 
 // checkYear checks that time t of field has a year RFC 3339 can write,
 // 0 to 9999, in its own zone and in UTC: JSON's time format (a webhook's

@@ -51,28 +51,27 @@ type Route struct {
 	First bool `json:"first,omitempty"`
 }
 
-// validate checks the Route's values; errors name the field after field,
-// the Route's own name.
-func (r Route) validate(field string) error {
+// check adds to v every fault of the Route's values, each a *FieldError
+// whose Field starts with field, the Route's own name.
+func (r Route) check(v *validation, field string) {
 	for i, s := range r.Statuses {
 		if !s.Valid() {
-			return fmt.Errorf("broadcast: %s.Statuses[%d]: unknown value %s", field, i, quoteCut(string(s)))
+			v.add(invalid(fmt.Sprintf("%s.Statuses[%d]", field, i), "unknown value %s", quoteCut(string(s))))
 		}
 	}
 	for i, im := range r.Impacts {
 		if !im.Valid() {
-			return fmt.Errorf("broadcast: %s.Impacts[%d]: unknown value %s", field, i, quoteCut(string(im)))
+			v.add(invalid(fmt.Sprintf("%s.Impacts[%d]", field, i), "unknown value %s", quoteCut(string(im))))
 		}
 	}
 	for i, c := range r.Components {
 		if problem := componentProblem(c); problem != "" {
-			return fmt.Errorf("broadcast: %s.Components[%d]: %s", field, i, problem)
+			v.add(invalid(fmt.Sprintf("%s.Components[%d]", field, i), "%s", problem))
 		}
 	}
 	if r.First && len(r.Statuses) == 0 {
-		return fmt.Errorf("broadcast: %s.First: needs Statuses (without them every update is selected)", field)
+		v.add(invalid(field+".First", "needs Statuses (without them every update is selected)"))
 	}
-	return nil
 }
 
 // componentProblem says why name, a Route's component, is not the name

@@ -1,0 +1,38 @@
+package broadcast_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// New names every fault of every Route in one error, as Validate names
+// every field of an update at fault. Before, it named a Route's first fault
+// alone (its Statuses'), and the first Route's only, so that a caller who
+// mended it learned of the next one in another round trip.
+func TestRouteFaultsNamedTogether(t *testing.T) {
+	x, y := &script{name: "x"}, &script{name: "y"}
+	_, err := broadcast.New([]broadcast.Channel{x, y}, broadcast.Options{Routes: map[string]broadcast.Route{
+		"x": {Statuses: []broadcast.Status{"down"}, Impacts: []broadcast.Impact{"huge"}, Components: []string{" "}},
+		"y": {First: true},
+		"z": {},
+	}})
+	require.Error(t, err)
+	assert.Equal(t, `broadcast: Options.Routes["x"].Statuses[0]: unknown value "down"; `+
+		`Options.Routes["x"].Impacts[0]: unknown value "huge"; `+
+		`Options.Routes["x"].Components[0]: empty; `+
+		`Options.Routes["y"].First: needs Statuses (without them every update is selected); `+
+		`Options.Routes["z"]: no channel of that name`, err.Error())
+	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate, "a Route is no update")
+
+	// Every fault of one list, too.
+	_, err = broadcast.New([]broadcast.Channel{x}, broadcast.Options{Routes: map[string]broadcast.Route{
+		"x": {Statuses: []broadcast.Status{"down", broadcast.StatusResolved, "up"}},
+	}})
+	require.Error(t, err)
+	assert.Equal(t, `broadcast: Options.Routes["x"].Statuses[0]: unknown value "down"; `+
+		`Options.Routes["x"].Statuses[2]: unknown value "up"`, err.Error())
+}
