@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -29,20 +30,31 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 		}
 		switch e.Kind {
 		case EventRetry:
-			attrs = append(attrs, slog.Duration("delay", e.Delay), slog.String("error", e.Err.Error()))
-		case EventFailed:
-			attrs = append(attrs, slog.String("error", e.Err.Error()))
+			attrs = append(attrs, slog.Duration("delay", e.Delay))
 		case EventDelivered:
 			attrs = append(attrs, slog.String("id", e.Receipt.ID), slog.String("url", e.Receipt.URL))
-			if e.Err != nil {
-				attrs = append(attrs, slog.String("error", e.Err.Error()))
-			}
+		}
+		if e.Err != nil {
+			attrs = append(attrs, errAttr(e.Err))
 		}
 		b.logger.LogAttrs(ctx, level, "broadcast: "+string(e.Kind), attrs...)
 	}
 	if b.onEvent != nil {
 		b.callOnEvent(e)
 	}
+}
+
+// errAttr is the "error" attribute of err. An Error method that panics
+// (a nil pointer of an error type, in an Event made by hand: the
+// Broadcaster's own errors are readable) is said so, rather than take
+// down the delivery that logs it.
+func errAttr(err error) (a slog.Attr) {
+	defer func() {
+		if r := recover(); r != nil {
+			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %v", err, r))
+		}
+	}()
+	return slog.String("error", err.Error())
 }
 
 // callOnEvent calls Options.OnEvent, one call at a time; a panic in it is
