@@ -1433,6 +1433,7 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	if went {
 		return "", nil
 	}
+	u = u.Clean() // as Correct routes it
 	return r.rejects(&u, t), nil
 }
 

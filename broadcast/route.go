@@ -103,11 +103,15 @@ func (r Route) Selects(u Update, t Thread) bool { return r.Rejects(u, t) == "" }
 // not select status identified"); "" when it selects u. An update that
 // Validate refuses is one no Broadcaster sends: Rejects then says what
 // Validate says of it, naming the field ("invalid update: Title:
-// contains NUL"), whatever the Route's lists. It decides as Selects does.
+// contains NUL"), whatever the Route's lists. It decides on u cleaned (see
+// Update.Clean), as the Broadcaster does, and as Selects does.
 func (r Route) Rejects(u Update, t Thread) string {
 	if err := u.Validate(); err != nil {
 		return strings.TrimPrefix(err.Error(), "broadcast: ")
 	}
+	// Cleaned, as the Broadcaster routes it: a component named with a
+	// terminal's colour codes is the Route's component.
+	u = u.Clean()
 	return r.rejects(&u, &t)
 }
 
