@@ -28,7 +28,9 @@ type Job struct {
 	// Update is the update to deliver, validated, cleaned and with its
 	// defaults filled in; for JobRetract only its ID is set.
 	Update Update `json:"update"`
-	// Original is, for JobCorrect, the ID of the update corrected.
+	// Original is, for JobCorrect, the ID of the update corrected; for
+	// JobRetract, the ID of the update retracted, Update.ID (RunJob
+	// refuses a JobRetract whose Original is another).
 	Original string `json:"original,omitempty"`
 	// Channel is the name of the channel.
 	Channel string `json:"channel"`
@@ -94,7 +96,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // older updates back no longer. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
 // an invalid update, one without IncidentID or Time, a correction with
-// the original's ID or without Corrects set to Original) fails Permanent
+// the original's ID or without Corrects set to Original, a retraction
+// whose Original is not its Update.ID) fails Permanent
 // without an attempt, and so does a JobCorrect whose Update.ID is that of
 // a correction of another update or of an update sent (see Correct); an
 // update not cleaned is cleaned (see Update.Clean) as Jobs would have;
@@ -270,6 +273,14 @@ func (j *Job) check() (op, error) {
 		return 0, invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quoteCut(j.Update.Corrects))
 	}
 	switch o {
+	case opRetract:
+		// Jobs sets Original to the update retracted, its Update.ID, which
+		// RunJob deletes: one that names another is not the caller's
+		// meaning, and deleting either post may be wrong.
+		if j.Original != "" && j.Original != j.Update.ID {
+			return 0, invalid("Job.Original", "%s, not Job.Update.ID %s: a JobRetract deletes the post of its Update.ID; Jobs sets both",
+				quoteCut(j.Original), quoteCut(j.Update.ID))
+		}
 	case opCorrect:
 		if err := CheckID("Job.Original", j.Original); err != nil {
 			return 0, err
