@@ -67,7 +67,7 @@ func TestHugeValueQuotedCut(t *testing.T) {
 		"RunJob channel":    {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobSend, Update: u, Channel: huge}, 1).Err, "broadcast: no channel " + quoted},
 		"RunJob kind":       {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobKind(huge), Update: u, Channel: "a"}, 1).Err, "broadcast: unknown job kind " + quoted},
 		"RunJob Corrects": {b.RunJob(ctx, job, 1).Err,
-			"broadcast: invalid update: Job.Update.Corrects: " + quoted + `, not Job.Original "u0"; Jobs sets it`},
+			"broadcast: invalid update: Job.Update.Corrects: " + quoted + `, not Job.Original "u0"; Jobs sets it; Job.Update.Time: missing; Jobs sets it`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Error(t, tc.err)

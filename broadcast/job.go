@@ -98,7 +98,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // an invalid update, one without IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original, a retraction
 // whose Original is not its Update.ID) fails Permanent
-// without an attempt, and so does a JobCorrect whose Update.ID is that of
+// without an attempt, its error naming every fault of the Job (each a
+// *FieldError, see FieldErrors), and so does a JobCorrect whose Update.ID is that of
 // a correction of another update or of an update sent (see Correct); an
 // update not cleaned is cleaned (see Update.Clean) as Jobs would have;
 // after Close,
@@ -260,57 +261,64 @@ type jobEndKey struct{}
 var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: opRetract}
 
 // check returns j's operation, or why j is not one Jobs makes: a Job read
-// back from a queue may come from another version or be damaged.
+// back from a queue may come from another version or be damaged. Its
+// error names every fault, as Validate names an update's.
 func (j *Job) check() (op, error) {
 	o, ok := jobOps[j.Kind]
 	if !ok {
 		return 0, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(j.Kind)))
 	}
-	if err := CheckID("Job.Update.ID", j.Update.ID); err != nil {
-		return 0, err
-	}
-	if o == opSend && j.Update.Corrects != "" {
-		return 0, invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quoteCut(j.Update.Corrects))
-	}
+	var v validation
+	idOK := v.add(checkIDField("Job.Update.ID", j.Update.ID))
+	correctsOK := true
 	switch o {
 	case opRetract:
 		// Jobs sets Original to the update retracted, its Update.ID, which
 		// RunJob deletes: one that names another is not the caller's
 		// meaning, and deleting either post may be wrong.
 		if j.Original != "" && j.Original != j.Update.ID {
-			return 0, invalid("Job.Original", "%s, not Job.Update.ID %s: a JobRetract deletes the post of its Update.ID; Jobs sets both",
-				quoteCut(j.Original), quoteCut(j.Update.ID))
+			v.add(invalid("Job.Original", "%s, not Job.Update.ID %s: a JobRetract deletes the post of its Update.ID; Jobs sets both",
+				quoteCut(j.Original), quoteCut(j.Update.ID)))
+		}
+		return o, v.err()
+	case opSend:
+		if j.Update.Corrects != "" {
+			correctsOK = v.add(invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quoteCut(j.Update.Corrects)))
 		}
 	case opCorrect:
-		if err := CheckID("Job.Original", j.Original); err != nil {
-			return 0, err
-		}
+		v.add(checkIDField("Job.Original", j.Original))
 		// Jobs makes a correction's ID its own and sets Corrects: with the
 		// original's ID it would be found done, and nothing corrected.
-		if j.Update.ID == j.Original {
-			return 0, invalid("Job.Update.ID", "the same as Job.Original; Jobs gives a correction an ID of its own")
+		if idOK && j.Update.ID == j.Original {
+			v.add(invalid("Job.Update.ID", "the same as Job.Original; Jobs gives a correction an ID of its own"))
 		}
 		if j.Update.Corrects != j.Original {
-			return 0, invalid("Job.Update.Corrects", "%s, not Job.Original %s; Jobs sets it", quoteCut(j.Update.Corrects), quoteCut(j.Original))
+			correctsOK = v.add(invalid("Job.Update.Corrects", "%s, not Job.Original %s; Jobs sets it", quoteCut(j.Update.Corrects), quoteCut(j.Original)))
 		}
-		fallthrough
-	case opSend:
-		// Jobs filled in the Time of an update given without one, and
-		// checked a NextUpdate against a Time given: a NextUpdate before
-		// one it filled in is not refused here, as Send does not refuse it.
-		if err := j.Update.validate(false); err != nil {
-			return 0, err
-		}
-		// Jobs fills these in; an attempt cannot, the same way on every
-		// instance (a Time of now would differ from attempt to attempt).
-		if j.Update.IncidentID == "" {
-			return 0, invalid("Job.Update.IncidentID", "missing; Jobs sets it")
-		}
-		if j.Update.Time.IsZero() {
-			return 0, invalid("Job.Update.Time", "missing; Jobs sets it")
-		}
-		j.Update = j.Update.Clean()
 	}
+	// Jobs filled in the Time of an update given without one, and checked
+	// a NextUpdate against a Time given: a NextUpdate before one it filled
+	// in is not refused here, as Send does not refuse it.
+	var uv validation
+	j.Update.check(&uv, false)
+	for _, e := range uv.errs {
+		// An ID or Corrects at fault is named once, as Job.Update's.
+		if fe := e.(*FieldError); (fe.Field != "ID" || idOK) && (fe.Field != "Corrects" || correctsOK) {
+			v.add(fe)
+		}
+	}
+	// Jobs fills these in; an attempt cannot, the same way on every
+	// instance (a Time of now would differ from attempt to attempt).
+	if j.Update.IncidentID == "" {
+		v.add(invalid("Job.Update.IncidentID", "missing; Jobs sets it"))
+	}
+	if j.Update.Time.IsZero() {
+		v.add(invalid("Job.Update.Time", "missing; Jobs sets it"))
+	}
+	if err := v.err(); err != nil {
+		return 0, err
+	}
+	j.Update = j.Update.Clean()
 	return o, nil
 }
 
