@@ -233,8 +233,8 @@ type Update struct {
 	// templates.MarkCorrection). Send,
 	// Correct, Jobs and Preview refuse (ErrInvalidUpdate) a name that is
 	// none of the Broadcaster's channels: a typo would post the template.
-	// The first such name is named with the update's other faults, in one
-	// error.
+	// Each such name is named, under its own field, with the update's
+	// other faults, in one error.
 	Overrides map[string]string `json:"overrides,omitempty"`
 	// Advice says what affected customers can do now ("Retry with
 	// backoff", "Use the EU endpoint", "No action needed"): plain text, at
