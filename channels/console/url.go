@@ -39,7 +39,7 @@ func ParseURL(raw string) (Config, error) {
 	case u.Fragment != "":
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed (the template is the query parameter template)")
 	}
-	if strings.Contains(u.Host, ":") {
+	if hasPort(u.Host) {
 		// Not quoted: the port may be a password of digits that a "/",
 		// "?" or "#" in it, not %-escaped, cut short.
 		return Config{}, endpoint.FormErrorf(pkg, "host", "want stdout or stderr, without a port")
@@ -64,6 +64,14 @@ func ParseURL(raw string) (Config, error) {
 	p, err := endpoint.Params(pkg, u.RawQuery, []string{"template"})
 	cfg.Template = p["template"]
 	return cfg, err
+}
+
+// hasPort reports whether host, a URL's, has a port (a ":" after the
+// name, or after an IPv6 literal's "]"). The colons of an IPv6 literal
+// alone ("[::1]") are no port: such a host is refused as any other that
+// is not stdout or stderr.
+func hasPort(host string) bool {
+	return strings.Contains(host[strings.LastIndex(host, "]")+1:], ":")
 }
 
 // URL returns the short form of c: its Writer (os.Stdout or os.Stderr;

@@ -40,9 +40,17 @@ func TestURLRoundTrip(t *testing.T) {
 
 func TestParseURLErrors(t *testing.T) {
 	for raw, want := range map[string]string{
-		"stdout://":                            `console: URL: scheme "stdout": want console://`,
-		"console://printer":                    "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
-		"console://user:73194628?501@stderr":   "console: URL: host: want stdout or stderr, without a port",
+		"stdout://":                          `console: URL: scheme "stdout": want console://`,
+		"console://printer":                  "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
+		"console://user:73194628?501@stderr": "console: URL: host: want stdout or stderr, without a port",
+		"console://stderr:":                  "console: URL: host: want stdout or stderr, without a port",
+		"console://[::1]:80":                 "console: URL: host: want stdout or stderr, without a port",
+		// An IPv6 literal has no port: it is a host a console has no use
+		// for, loopback or not, as "console://localhost" is.
+		"console://[::1]":                      "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
+		"console://[::1]?x=y":                  "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
+		"console://[fe80::1%25e]":              "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
+		"console://localhost":                  "console: URL: host: not stdout or stderr: write console://stdout or console://stderr",
 		"console://stdout/x":                   "console: URL: path: not allowed: write console://stdout or console://stderr (a template is the query parameter template)",
 		"console://?tempalte=short":            `console: URL: query: unknown parameter "tempalte" (want template)`,
 		"console://?template=short&template=x": `console: URL: query: "template" given 2 times`,

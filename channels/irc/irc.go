@@ -383,6 +383,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -491,7 +492,7 @@ type Config struct {
 
 // Channel posts updates to IRC channels. It is safe for concurrent use:
 // Sends and Checks take turns, so that one bot never holds two connections
-// (two nicks) at once.
+// (two nicks) at once. Close ends them (see Close).
 //
 // A nil *Channel (New's error dropped) or a zero Channel fails every
 // call with a permanent error saying it was not made by irc.New, and
@@ -500,6 +501,11 @@ type Channel struct {
 	s    *settings
 	turn chan struct{} // holding a value in it: the right to Send
 	kept *kept         // nil unless persistent
+	// closed is done once Close is called; it ends the Sends and Checks
+	// under way (see bind).
+	closed    context.Context
+	shut      context.CancelFunc
+	closeOnce sync.Once
 }
 
 var (
@@ -508,7 +514,8 @@ var (
 	_ broadcast.Checker   = (*Channel)(nil)
 )
 
-// ErrClosed is returned by Send on a persistent Channel after Close.
+// ErrClosed is wrapped by the error, permanent, of a Send or Check called
+// after Close, or ended by it.
 var ErrClosed = errors.New("irc: channel closed")
 
 // New validates cfg and returns a Channel. It does no I/O.
@@ -518,6 +525,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	c := &Channel{s: s, turn: make(chan struct{}, 1)}
+	c.closed, c.shut = context.WithCancel(context.Background())
 	if s.persistent {
 		c.kept = &kept{}
 	}
@@ -554,8 +562,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	called := time.Now()
+	ctx, unbind := c.bind(ctx)
+	defer unbind()
 	if err := c.take(ctx); err != nil {
-		return broadcast.Receipt{}, err
+		return broadcast.Receipt{}, closedErr(ctx, err)
 	}
 	defer c.give()
 	f := broadcast.NewFanout(m, c.s.names)
@@ -563,7 +573,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if todo := f.Todo(); len(todo) > 0 {
 		n, err := c.fitting(ctx, len(todo), estimate, called)
 		if err != nil {
-			return broadcast.Receipt{}, err
+			return broadcast.Receipt{}, closedErr(ctx, err)
 		}
 		for _, i := range todo[n:] {
 			f.Report(i, errPacedOut)
@@ -585,7 +595,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			err = runOnce(ctx, c.s, job)
 		}
 		if err != nil {
-			return broadcast.Receipt{}, keepWait(ctx, err, f)
+			return broadcast.Receipt{}, closedErr(ctx, keepWait(ctx, err, f))
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -622,49 +632,85 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // progress, so that the bot never holds two connections (two nicks) at
 // once. With Config.Persistent it checks the kept connection instead, as
 // Send would before posting on it: a PING its server answers, or else a
-// new connection, registered and kept for the next Send; after Close it
-// returns ErrClosed.
+// new connection, registered and kept for the next Send. After Close, and
+// when Close ends it, it fails with ErrClosed.
 func (c *Channel) Check(ctx context.Context) error {
 	if !c.made() {
 		return errNotMade
 	}
+	ctx, unbind := c.bind(ctx)
+	defer unbind()
 	if err := c.take(ctx); err != nil {
-		return err
+		return closedErr(ctx, err)
 	}
 	defer c.give()
 	nothing := func(*session) error { return nil }
 	if c.kept != nil {
-		return c.kept.run(ctx, c.s, nothing)
+		return closedErr(ctx, c.kept.run(ctx, c.s, nothing))
 	}
-	return runOnce(ctx, c.s, nothing)
+	return closedErr(ctx, runOnce(ctx, c.s, nothing))
 }
 
-// Close closes the persistent connection, if any, after the Send in
-// progress; later Sends fail with ErrClosed. Without Config.Persistent it
-// does nothing.
+// Close ends the Send or Check in progress, as the end of its ctx would
+// (its socket closed, every wait ended), and those waiting for their
+// turn, and returns once they have returned, each failing with ErrClosed:
+// a Send on a server that never answers does not hold it for
+// Config.Timeout. It then quits the persistent connection, if any, waiting
+// 2 s at most for the server to close it. Later Sends and Checks fail with
+// ErrClosed; calling Close again does nothing. No goroutine of the
+// Channel outlives Close.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
 	}
-	if c.kept != nil {
-		c.turn <- struct{}{}
+	c.closeOnce.Do(func() {
+		c.shut()
+		c.turn <- struct{}{} // the Send in progress, ended, has given its turn back
 		defer c.give()
-		c.kept.close()
-	}
+		if c.kept != nil {
+			c.kept.close()
+		}
+	})
 	return nil
 }
 
-// take waits for the turn to Send.
+// bind returns ctx ended by Close too, with ErrClosed for its cause, and
+// the function that releases it.
+func (c *Channel) bind(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(c.closed, func() { cancel(ErrClosed) })
+	return ctx, func() {
+		stop()
+		cancel(nil)
+	}
+}
+
+// closedErr gives err, the failure of a Send or Check under ctx (see
+// bind), as ErrClosed, permanent, when Close ended ctx: the Channel will
+// not post again, and err (the end of ctx, a closed socket) only shows
+// how Close ended it.
+func closedErr(ctx context.Context, err error) error {
+	if err == nil || !errors.Is(context.Cause(ctx), ErrClosed) || errors.Is(err, ErrClosed) {
+		return err
+	}
+	return broadcast.Permanent(fmt.Errorf("%w (%w)", ErrClosed, err))
+}
+
+// take waits for the turn to Send. After Close it fails with ErrClosed.
 func (c *Channel) take(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("irc: %w", err)
 	}
 	select {
 	case c.turn <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("irc: %w", ctx.Err())
 	}
+	if c.closed.Err() != nil { // Close ended before the turn came
+		c.give()
+		return broadcast.Permanent(ErrClosed)
+	}
+	return nil
 }
 
 func (c *Channel) give() { <-c.turn }

@@ -106,10 +106,13 @@ func scopeHeader(h http.Header) bool {
 var errNotOwned = errors.New("the status is another account's, not the one the token acts for " +
 	"(was Config.Token changed since it was posted?): only the account that posted a status can edit it")
 
-// notOwned reports Mastodon's answer to the edit of another account's
-// status: 403 "This action is not allowed" (StatusPolicy#update?, which
-// only the status's account passes; Api::BaseController's answer to
-// Mastodon::NotPermittedError). A refused token or scope has other words.
+// notOwned reports a 403 "This action is not allowed" to the edit of
+// another account's status: Api::BaseController's answer to
+// Mastodon::NotPermittedError, which StatusPolicy#update? (only the
+// status's account passes it) raises on a server that finds the status
+// among all. Mastodon itself looks it up among the token's account's, and
+// answers 404 "Record not found", as to a status that is gone (see
+// Channel.editGone). A refused token or scope has other words.
 func notOwned(status int, message string) bool {
 	return status == http.StatusForbidden && message == "This action is not allowed"
 }
@@ -127,7 +130,8 @@ var errNotInstance = errors.New("not the instance's answer (check Config.Server)
 // Permanent, wrapping errNotInstance; 429 transient with broadcast.RetryAfter until
 // X-RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 401,
 // 403 (a scope the token lacks wrapping errScope; to an edit, another
-// account's status wrapping errNotOwned), 422 and other 4xx
+// account's status wrapping broadcast.ErrNotEditable and errNotOwned),
+// 422 and other 4xx
 // Permanent; 5xx, 408 and 425 transient. r.Body
 // holds no secret (see do).
 func (c *Channel) classify(op string, r *httpx.Response) error {
@@ -150,7 +154,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 	case scopeRefused(r.Status, r.Header, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errScope, apiErr))
 	case op == opEdit && notOwned(r.Status, apiErr.Message):
-		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotOwned, apiErr))
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w: %w", op, broadcast.ErrNotEditable, errNotOwned, apiErr))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):

@@ -89,10 +89,16 @@ type fakeMastodon struct {
 	// them.
 	scopes []string
 	// notOwned are the ids of statuses another account posted, which
-	// DELETE answers with 404 "Record not found" while they stay up, as
-	// Mastodon (Status.where(account: …).find) and Pleroma and Akkoma
-	// (StatusController.delete maps every failure to 404) do.
+	// DELETE and PUT answer with 404 "Record not found" while they stay
+	// up (GET shows them), as Mastodon (Status.where(account: …).find in
+	// Api::V1::StatusesController#update and #destroy) and Pleroma and
+	// Akkoma (StatusController.delete maps every failure to 404) do.
 	notOwned map[string]bool
+	// editForbidden answers the edit of a status of notOwned with 403
+	// "This action is not allowed" instead, as a server that finds the
+	// status among all (Status.find) and then asks StatusPolicy#update?
+	// would: Api::BaseController's answer to Mastodon::NotPermittedError.
+	editForbidden bool
 	// editFails is how many of the next edits answer 500 "Something went
 	// wrong", a failure of the server's own.
 	editFails int
@@ -526,10 +532,10 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 		writeError(w, http.StatusBadRequest, "in_reply_to_id and visibility cannot be edited")
 	case f.find(id) == nil:
 		writeError(w, http.StatusNotFound, "Record not found")
-	case f.notOwned[id]:
-		// StatusPolicy#update? (owned?) fails: Api::BaseController
-		// answers Mastodon::NotPermittedError so.
+	case f.notOwned[id] && f.editForbidden:
 		writeError(w, http.StatusForbidden, "This action is not allowed")
+	case f.notOwned[id]:
+		writeError(w, http.StatusNotFound, "Record not found")
 	case f.editFails > 0:
 		f.editFails--
 		writeError(w, http.StatusInternalServerError, "Something went wrong")

@@ -63,6 +63,12 @@
 // retraction fails for good, and says so. On Mastodon that read needs
 // read:statuses: with a token limited to write:statuses, the 404 counts
 // as deleted, as the instance said. Mastodon allows 30 deletions per 30 minutes per account.
+// A 404 to an edit likewise: Mastodon answers it to the edit of another
+// account's status (the token changed since it was posted), which is read
+// back too: gone, the edit fails wrapping broadcast.ErrPostGone; still up,
+// wrapping broadcast.ErrNotEditable, and the correction is posted anew,
+// the status left as it is (as for a 403 "This action is not allowed",
+// which a server that finds the status before asking whose it is gives).
 //
 // # Limits
 //
@@ -203,7 +209,7 @@
 //     a token without write:statuses) says that the token lacks the scope;
 //     a 403 "This action is not allowed" to an edit, that the status is
 //     another account's (the token acts for another account than the one
-//     that posted it);
+//     that posted it), wrapping broadcast.ErrNotEditable;
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422
 //     "status was not changed" to an edit, which Edit counts as done (the
@@ -213,8 +219,10 @@
 //     post or an edit after which the instance's limits read anew differ
 //     from those the text was fitted to (transient: the next attempt fits
 //     the new ones);
-//   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
-//     a 404 on Retract is checked (see Corrections and retractions);
+//   - 404 on Edit and every other 4xx are Permanent; a 404 on Edit or
+//     Retract is checked (see Corrections and retractions): on Edit,
+//     a status gone wraps broadcast.ErrPostGone, one still up
+//     broadcast.ErrNotEditable;
 //   - a 500 to an edit after which the instance's limits read anew are
 //     lower than the edit's text (Pleroma and Akkoma answer an edit over
 //     their limit so) is transient and says the edit was too long and
@@ -320,10 +328,12 @@ const (
 	opReply  = "post reply"
 	opEdit   = "edit"
 	opDelete = "delete"
-	// opConfirm reads a status back after its deletion was answered 404.
-	opConfirm = "read the status back after its deletion"
-	opCheck   = "check"
-	opLimits  = "read instance limits"
+	// opConfirm reads a status back after its deletion was answered 404,
+	// opConfirmEdit after its edit was.
+	opConfirm     = "read the status back after its deletion"
+	opConfirmEdit = "read the status back after its edit"
+	opCheck       = "check"
+	opLimits      = "read instance limits"
 )
 
 // defaultTimeout bounds one request of the default client.
@@ -562,7 +572,9 @@ func chainKey(key string, n int) string {
 
 // Edit replaces the text of the status prev with m.Update's (PUT
 // /api/v1/statuses/:id). A status that is gone is a Permanent error
-// wrapping broadcast.ErrPostGone. A status that already has the text (an
+// wrapping broadcast.ErrPostGone; one still up that the token may not
+// edit, another account's, wrapping broadcast.ErrNotEditable (see
+// editGone). A status that already has the text (an
 // edit retried after a lost answer, which GoToSocial refuses as not
 // changing anything) counts as edited.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
@@ -587,6 +599,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if errors.Is(err, errUnchanged) {
 		// Edited already, by an attempt whose answer was lost.
 		st, err = status{ID: prev.ID, URL: prev.URL}, nil
+	}
+	if errors.Is(err, broadcast.ErrPostGone) {
+		return broadcast.Receipt{}, c.editGone(ctx, prev.ID, err)
 	}
 	if err != nil {
 		if long := c.editTooLong(ctx, text, lim, err); long != nil {
@@ -642,6 +657,33 @@ func (c *Channel) confirmGone(ctx context.Context, id, path string, deleted erro
 		return nil
 	}
 	return err
+}
+
+// editGone reads the status id back after the instance answered its edit
+// (the error edited, wrapping broadcast.ErrPostGone) with 404, which does
+// not say it is gone: Mastodon looks the status up among those of the
+// account the token acts for (Status.where(account: current_account).find
+// in Api::V1::StatusesController#update), so that another account's status
+// (Config.Token changed since it was posted) gets 404 "Record not found"
+// too, while it stays up. A status read back is such a one: the error,
+// Permanent, wraps broadcast.ErrNotEditable, as a 403 that says so does
+// (see notOwned), and the correction is posted anew. A 404 to the read
+// says it is gone (edited). A token that may not read statuses
+// (write:statuses only), or a status the token's account may not see
+// (another account's, private), cannot tell: the 404 counts as gone, as
+// the instance said.
+func (c *Channel) editGone(ctx context.Context, id string, edited error) error {
+	resp, err := c.exchange(ctx, opConfirmEdit, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(id), nil, "")
+	switch {
+	case resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance), errors.Is(err, errScope):
+		return edited
+	case err != nil:
+		return err
+	}
+	var apiErr *APIError
+	errors.As(edited, &apiErr)
+	return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w (the instance answered 404, and the status %s is still up): %w",
+		opEdit, broadcast.ErrNotEditable, errNotOwned, id, apiErr))
 }
 
 // Check verifies the token by reading the account it acts for (GET
