@@ -61,8 +61,10 @@
 //   - POST /v1/updates/{id}/retract: no body, or an empty JSON object
 //     ({}); deletes the update's posts where the platform allows.
 //
-// Bad requests change nothing: a body not in UTF-8 (never posted with
-// replacement characters), malformed JSON, an unknown field, a value
+// Bad requests change nothing: a query parameter the endpoint does not
+// take (none takes any but GET's wait; a misspelt one is not ignored) is
+// 400 naming each, on every endpoint, the probes included; a body not in
+// UTF-8 (never posted with replacement characters), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
 // request that has not arrived whole within 30 seconds 408 (send it
 // again), a Content-Type other than application/json or a compressed body
