@@ -130,6 +130,8 @@ func postCases(big string) []apiCase {
 		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
 			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
 		// Offsets count the byte order mark: they are the client's.
+		{name: "a body in UTF-16 without a byte order mark", method: "POST", path: "/v1/updates", body: utf16LE(update), status: 400,
+			detail: "the body looks like UTF-16 (little-endian), not UTF-8: send JSON in UTF-8"},
 		{name: "malformed after a byte order mark", method: "POST", path: "/v1/updates", body: "\ufeff" + `{"title": "CDN errors",}`,
 			status: 400, detail: "malformed JSON at offset 26"},
 		// Likewise "\ud800", a UTF-16 half (RFC 8259, 8.2: "unpredictable").
