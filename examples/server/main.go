@@ -48,7 +48,8 @@
 //     edited the post in place); delivered_not_recorded (delivered, but
 //     the Store could not record it: not failed, and not to be posted
 //     again; posting it again queues nothing for it); unknown, see Limits),
-//     attempts, the receipt (the post's id and link), errors and the
+//     attempts, the receipt (the post's id and link; its link without
+//     user information or query values that look like credentials), errors and the
 //     recipients that failed; the retraction's, if one was asked for.
 //     ?wait=10s waits up to that long (30s at most) for every job to
 //     finish: it reads again when any replica says a job of the update
