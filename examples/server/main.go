@@ -183,7 +183,8 @@
 //
 // # Exit status
 //
-// 0 after a clean shutdown; 1 when the database or serving failed, or
+// 0 after a clean shutdown; 1 when the database or serving failed, a
+// channel did not close cleanly (the log says which), or
 // -shutdown-timeout ran out before the requests under way were answered,
 // cutting them off; 2 on bad flags, environment or configuration, naming
 // the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
@@ -352,7 +353,14 @@ func run(ctx context.Context, args []string, env environ) int {
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return code
 	}
-	switch err := s.serve(ctx, env.abort); {
+	return s.serveExit(ctx, env.abort)
+}
+
+// serveExit serves (see serve) and returns the exit code: 0 after a clean
+// shutdown, 1 when serving, the shutdown or the close failed (logged,
+// through s.log, which hides secrets), 130 when abort cut it short.
+func (s *server) serveExit(ctx context.Context, abort <-chan struct{}) int {
+	switch err := s.serve(ctx, abort); {
 	case errors.Is(err, errAbandoned):
 		return shutdown.ExitAbandoned
 	case err != nil:
@@ -402,16 +410,16 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 		return nil, 1, err
 	}
 	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
-		s.close()
-		return nil, 1, fmt.Errorf("-listen: %w", err)
+		cerr := s.close()
+		return nil, 1, errors.New(s.api.hide(errors.Join(fmt.Errorf("-listen: %w", err), cerr).Error()))
 	}
 	if err := startWorkers(ctx, s.d, o.shutdownTimeout); err != nil {
 		s.ln.Close()
-		s.close()
+		cerr := s.close()
 		if errors.Is(err, dispatch.ErrNotMigrated) {
-			return nil, 1, fmt.Errorf("%w: run the server once with -migrate", err)
+			err = fmt.Errorf("%w: run the server once with -migrate", err)
 		}
-		return nil, 1, errors.New(s.api.hide(err.Error()))
+		return nil, 1, errors.New(s.api.hide(errors.Join(err, cerr).Error()))
 	}
 	s.api.running.Store(true)
 	if o.keep > 0 {
