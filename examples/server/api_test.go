@@ -271,6 +271,9 @@ func getCases() []apiCase {
 		{name: "get with too long a wait", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=31s", status: 400, field: "wait"},
 		{name: "get with an unknown query parameter", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wiat=10s", status: 400,
 			field: "wiat", detail: "wiat: unknown query parameter; this endpoint takes wait"},
+		// The first was taken, the second ignored: no wait at all here.
+		{name: "get with wait given twice", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=0s&wait=30s", status: 400,
+			field: "wait", detail: "wait: query parameter given twice"},
 		{name: "get without a token", setup: postedU1, method: "GET", path: "/v1/updates/u-1", header: []string{"Authorization", ""},
 			status: 401},
 		{name: "get, database down", setup: databaseDown, method: "GET", path: "/v1/updates/u-1", status: 503, check: unavailable},

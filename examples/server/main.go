@@ -63,8 +63,9 @@
 //     ({}); deletes the update's posts where the platform allows.
 //
 // Bad requests change nothing: a query parameter the endpoint does not
-// take (none takes any but GET's wait; a misspelt one is not ignored) is
-// 400 naming each, on every endpoint, the probes included; a body not in
+// take (none takes any but GET's wait; a misspelt one is not ignored), or
+// one given twice, is 400 naming each, on every endpoint, the probes
+// included; a body not in
 // UTF-8 (never posted with replacement characters; one in UTF-16 or
 // UTF-32, with a byte order mark or without, is refused saying so), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a

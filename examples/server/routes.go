@@ -56,7 +56,8 @@ func (a *api) handler() http.Handler {
 }
 
 // onlyQuery serves next when r's query holds only parameters of takes,
-// and answers 400 naming the others, every one: a misspelt parameter
+// each once, and answers 400 naming the others, every one, and those
+// given twice: a misspelt parameter
 // (?dryrun=1 for a dry_run) ignored would do what the client did not ask.
 func onlyQuery(takes []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,8 +73,11 @@ func onlyQuery(takes []string, next http.Handler) http.Handler {
 		}
 		var bad []*inputError
 		for _, name := range slices.Sorted(maps.Keys(q)) {
-			if !slices.Contains(takes, name) {
+			switch {
+			case !slices.Contains(takes, name):
 				bad = append(bad, &inputError{field: cut(name), msg: "unknown query parameter; " + say})
+			case len(q[name]) > 1: // which one counts would be a guess
+				bad = append(bad, &inputError{field: name, msg: "query parameter given twice; give it once"})
 			}
 		}
 		if bad := joinErrors(bad); bad != nil {
