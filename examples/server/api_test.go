@@ -130,6 +130,8 @@ func postCases(big string) []apiCase {
 		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
 			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
 		// Offsets count the byte order mark: they are the client's.
+		{name: "a body in UTF-16 without a byte order mark", method: "POST", path: "/v1/updates", body: utf16LE(update), status: 400,
+			detail: "the body looks like UTF-16 (little-endian), not UTF-8: send JSON in UTF-8"},
 		{name: "malformed after a byte order mark", method: "POST", path: "/v1/updates", body: "\ufeff" + `{"title": "CDN errors",}`,
 			status: 400, detail: "malformed JSON at offset 26"},
 		// Likewise "\ud800", a UTF-16 half (RFC 8259, 8.2: "unpredictable").
@@ -181,6 +183,21 @@ func postCases(big string) []apiCase {
 		// again, and an update lost to a slow network would not go out.
 		{name: "body cut short by the read timeout", method: "POST", path: "/v1/updates", body: `{"title": "CDN`, stalls: true,
 			status: 408, detail: "send it again", check: closesConnection},
+		// A misspelt parameter ignored would do what the client did not
+		// ask: this one was queued.
+		{name: "post with an unknown query parameter", method: "POST", path: "/v1/updates?dryrun=1", body: update, status: 400,
+			field: "dryrun", detail: "dryrun: unknown query parameter; this endpoint takes none"},
+		{name: "post with a malformed query", method: "POST", path: "/v1/updates?dry_run=1;x=2", body: update, status: 400,
+			detail: "the query is malformed"},
+		{name: "post with unknown query parameters: all named", method: "POST", path: "/v1/updates?b=1&a=2", body: update, status: 400,
+			field: "a", check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				assert.Equal(t, []fieldProblem{{Field: "a", Detail: "a: unknown query parameter; this endpoint takes none"},
+					{Field: "b", Detail: "b: unknown query parameter; this endpoint takes none"}}, p.Errors)
+			}},
+		{name: "unknown query parameter without a token: 401 first", method: "POST", path: "/v1/updates?dryrun=1", body: update,
+			header: []string{"Authorization", ""}, status: 401, check: challenge(`Bearer realm="outagecast"`)},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
 			body: update, status: 503, detail: "could not queue the update", check: unavailable},
 		{name: "database not answering", setup: databaseHung, method: "POST", path: "/v1/updates",
@@ -252,6 +269,11 @@ func getCases() []apiCase {
 		{name: "get an ID no update can have", method: "GET", path: "/v1/updates/a%01b", status: 404},
 		{name: "get with a bad wait", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=forever", status: 400, field: "wait"},
 		{name: "get with too long a wait", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=31s", status: 400, field: "wait"},
+		{name: "get with an unknown query parameter", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wiat=10s", status: 400,
+			field: "wiat", detail: "wiat: unknown query parameter; this endpoint takes wait"},
+		// The first was taken, the second ignored: no wait at all here.
+		{name: "get with wait given twice", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=0s&wait=30s", status: 400,
+			field: "wait", detail: "wait: query parameter given twice"},
 		{name: "get without a token", setup: postedU1, method: "GET", path: "/v1/updates/u-1", header: []string{"Authorization", ""},
 			status: 401},
 		{name: "get, database down", setup: databaseDown, method: "GET", path: "/v1/updates/u-1", status: 503, check: unavailable},
@@ -352,6 +374,8 @@ func correctCases(big string) []apiCase {
 		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},
 		{name: "correct with a body cut short by the read timeout", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": `, stalls: true, status: 408, check: closesConnection},
+		{name: "correct with an unknown query parameter", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct?notify=0",
+			body: correction, status: 400, field: "notify"},
 		{name: "correct over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
 			status: 429, detail: "too many updates from this token"},
 		{name: "correct with form data", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: "title=x",
@@ -377,6 +401,8 @@ func retractCases() []apiCase {
 			}},
 		{name: "retract again: nothing queued", setup: func(ta *testAPI) { postedU1(ta); ta.be.retracted["u-1"] = true },
 			method: "POST", path: "/v1/updates/u-1/retract", status: 202},
+		{name: "retract with an unknown query parameter", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract?force=1",
+			status: 400, field: "force"},
 		{name: "retract unknown", method: "POST", path: "/v1/updates/u-9/retract", status: 404},
 		{name: "retract an ID no update can have", method: "POST", path: "/v1/updates/a%00b/retract", status: 404},
 		// Many clients send {} when a POST has nothing to say (an empty
@@ -430,6 +456,11 @@ func probeCases() []apiCase {
 		{name: "metrics", method: "GET", path: "/metrics", header: noToken, status: 200},
 		{name: "openapi.yaml", method: "GET", path: "/openapi.yaml", header: noToken, status: 200},
 		{name: "openapi.json", method: "GET", path: "/openapi.json", header: noToken, status: 200},
+		{name: "healthz with a query parameter", method: "GET", path: "/healthz?verbose=1", header: noToken, status: 400, field: "verbose"},
+		{name: "readyz with a query parameter", method: "GET", path: "/readyz?verbose=1", header: noToken, status: 400, field: "verbose"},
+		{name: "metrics with a query parameter", method: "GET", path: "/metrics?name[]=x", header: noToken, status: 400, field: "name[]"},
+		{name: "openapi.yaml with a query parameter", method: "GET", path: "/openapi.yaml?v=2", header: noToken, status: 400, field: "v"},
+		{name: "openapi.json with a query parameter", method: "GET", path: "/openapi.json?v=2", header: noToken, status: 400, field: "v"},
 	}
 }
 

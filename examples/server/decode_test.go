@@ -15,6 +15,16 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
+// utf16LE is s, ASCII, in UTF-16 little-endian, without a byte order mark.
+func utf16LE(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		b.WriteByte(c)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
 func TestDecodeStrictReadsAnUpdate(t *testing.T) {
 	var u broadcast.Update
 	err := decodeStrict(strings.NewReader(`{"id": "u-1", "title": "CDN errors", "status": "investigating",
@@ -41,6 +51,14 @@ func TestDecodeStrictNamesTheField(t *testing.T) {
 		{"null", `null`, "", "want a JSON object, got null"},
 		{"not UTF-8", "{\"title\": \"\xff\"}", "", "not valid UTF-8 at offset 11"},
 		{"a byte order mark alone", "\ufeff", "", "empty body: want a JSON object"},
+		// Windows tools (PowerShell 5's Out-File, .NET's Encoding.Unicode)
+		// write UTF-16, whose ASCII is valid UTF-8 beside NUL bytes: it
+		// was refused as "invalid character '\x00'", JSON's words.
+		{"UTF-16 without a byte order mark", utf16LE(`{"title": "x"}`), "", "the body looks like UTF-16 (little-endian), not UTF-8: send JSON in UTF-8"},
+		{"UTF-16 big-endian", "\x00" + strings.Join(strings.Split(`{"title": "x"}`, ""), "\x00"), "", "looks like UTF-16 (big-endian), not UTF-8"},
+		{"UTF-16 with a byte order mark", "\xff\xfe" + utf16LE(`{}`), "", "looks like UTF-16 (little-endian, with a byte order mark)"},
+		{"UTF-32", "{\x00\x00\x00}\x00\x00\x00", "", "looks like UTF-32 (little-endian), not UTF-8"},
+		{"a NUL after the first character", "{\"\x00\": 1}", "", "malformed JSON at offset 2"},
 		// Offsets count from the start of the body as sent, the byte
 		// order mark's 3 bytes included: the client's editor shows those.
 		{"a byte order mark twice", "\ufeff\ufeff{}", "", "malformed JSON at offset 4"},

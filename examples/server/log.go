@@ -42,7 +42,7 @@ func logEvent(log *slog.Logger, e dispatch.Event) {
 	switch e.Kind {
 	case broadcast.EventDelivered:
 		if e.Receipt.URL != "" {
-			attrs = append(attrs, slog.String("url", e.Receipt.URL))
+			attrs = append(attrs, slog.String("url", withoutCredentials(e.Receipt.URL))) // as the API shows it
 		}
 		if e.Edited {
 			log.Info("edited in place", attrs...)

@@ -33,3 +33,17 @@ func TestLogOfAJobWaitingForItsUpdate(t *testing.T) {
 }
 
 var errInTest = errorString("HTTP 429")
+
+// A post's link is logged as the API answers it, without credentials of
+// its own (see withoutCredentials), which hide, knowing only the
+// configuration's secrets, let through.
+func TestLogOfADeliveryHidesTheLinksCredentials(t *testing.T) {
+	var b strings.Builder
+	e := dispatch.Event{Job: broadcast.JobSend}
+	e.Kind, e.Channel, e.UpdateID, e.Attempt = broadcast.EventDelivered, "hooks", "cdn-42-1", 1
+	e.Receipt = broadcast.Receipt{URL: "https://bot:hunter22@chat.example.com/p/1?token=abcd1234"}
+	logEvent(newLogger(&b, 0, func(s string) string { return s }), e)
+	assert.NotContains(t, b.String(), "hunter22")
+	assert.NotContains(t, b.String(), "abcd1234")
+	assert.Contains(t, b.String(), `url="https://chat.example.com/p/1?token=REDACTED"`)
+}

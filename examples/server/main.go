@@ -48,7 +48,8 @@
 //     edited the post in place); delivered_not_recorded (delivered, but
 //     the Store could not record it: not failed, and not to be posted
 //     again; posting it again queues nothing for it); unknown, see Limits),
-//     attempts, the receipt (the post's id and link), errors and the
+//     attempts, the receipt (the post's id and link; its link without
+//     user information or query values that look like credentials), errors and the
 //     recipients that failed; the retraction's, if one was asked for.
 //     ?wait=10s waits up to that long (30s at most) for every job to
 //     finish: it reads again when any replica says a job of the update
@@ -61,8 +62,12 @@
 //   - POST /v1/updates/{id}/retract: no body, or an empty JSON object
 //     ({}); deletes the update's posts where the platform allows.
 //
-// Bad requests change nothing: a body not in UTF-8 (never posted with
-// replacement characters), malformed JSON, an unknown field, a value
+// Bad requests change nothing: a query parameter the endpoint does not
+// take (none takes any but GET's wait; a misspelt one is not ignored), or
+// one given twice, is 400 naming each, on every endpoint, the probes
+// included; a body not in
+// UTF-8 (never posted with replacement characters; one in UTF-16 or
+// UTF-32, with a byte order mark or without, is refused saying so), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
 // request that has not arrived whole within 30 seconds 408 (send it
 // again), a Content-Type other than application/json or a compressed body
@@ -179,7 +184,8 @@
 //
 // # Exit status
 //
-// 0 after a clean shutdown; 1 when the database or serving failed, or
+// 0 after a clean shutdown; 1 when the database or serving failed, a
+// channel did not close cleanly (the log says which), or
 // -shutdown-timeout ran out before the requests under way were answered,
 // cutting them off; 2 on bad flags, environment or configuration, naming
 // the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
@@ -348,7 +354,14 @@ func run(ctx context.Context, args []string, env environ) int {
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return code
 	}
-	switch err := s.serve(ctx, env.abort); {
+	return s.serveExit(ctx, env.abort)
+}
+
+// serveExit serves (see serve) and returns the exit code: 0 after a clean
+// shutdown, 1 when serving, the shutdown or the close failed (logged,
+// through s.log, which hides secrets), 130 when abort cut it short.
+func (s *server) serveExit(ctx context.Context, abort <-chan struct{}) int {
+	switch err := s.serve(ctx, abort); {
 	case errors.Is(err, errAbandoned):
 		return shutdown.ExitAbandoned
 	case err != nil:
@@ -398,16 +411,16 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 		return nil, 1, err
 	}
 	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
-		s.close()
-		return nil, 1, fmt.Errorf("-listen: %w", err)
+		cerr := s.close()
+		return nil, 1, errors.New(s.api.hide(errors.Join(fmt.Errorf("-listen: %w", err), cerr).Error()))
 	}
 	if err := startWorkers(ctx, s.d, o.shutdownTimeout); err != nil {
 		s.ln.Close()
-		s.close()
+		cerr := s.close()
 		if errors.Is(err, dispatch.ErrNotMigrated) {
-			return nil, 1, fmt.Errorf("%w: run the server once with -migrate", err)
+			err = fmt.Errorf("%w: run the server once with -migrate", err)
 		}
-		return nil, 1, errors.New(s.api.hide(err.Error()))
+		return nil, 1, errors.New(s.api.hide(errors.Join(err, cerr).Error()))
 	}
 	s.api.running.Store(true)
 	if o.keep > 0 {

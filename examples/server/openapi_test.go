@@ -249,6 +249,9 @@ func TestOpenAPIRequestsAreWhatTheServerTakes(t *testing.T) {
 		if c.body == "" || (c.status != http.StatusAccepted && (c.status != http.StatusBadRequest || c.field == "")) {
 			continue
 		}
+		if strings.Contains(c.path, "?") {
+			continue // refused for its query, whatever its body
+		}
 		if strings.Contains(c.detail, "lone UTF-16 surrogate") {
 			continue // a schema sees the decoded text, where the surrogate is U+FFFD already
 		}

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,29 +17,33 @@ type route struct {
 	pattern string // http.ServeMux pattern: "METHOD /path/{wildcard}"
 	public  bool   // served without a bearer token
 	handle  http.HandlerFunc
+	// query are the query parameters it takes; any other is refused (see
+	// onlyQuery).
+	query []string
 }
 
 func (a *api) routes() []route {
 	return []route{
-		{"POST /v1/updates", false, a.postUpdate},
-		{"GET /v1/updates/{id}", false, a.getUpdate},
-		{"POST /v1/updates/{id}/correct", false, a.correct},
-		{"POST /v1/updates/{id}/retract", false, a.retract},
-		{"GET /healthz", true, a.healthz},
-		{"GET /readyz", true, a.readyz},
-		{"GET /metrics", true, a.metrics.ServeHTTP},
-		{"GET /openapi.yaml", true, serveOpenAPIYAML},
-		{"GET /openapi.json", true, serveOpenAPIJSON},
+		{"POST /v1/updates", false, a.postUpdate, nil},
+		{"GET /v1/updates/{id}", false, a.getUpdate, []string{"wait"}},
+		{"POST /v1/updates/{id}/correct", false, a.correct, nil},
+		{"POST /v1/updates/{id}/retract", false, a.retract, nil},
+		{"GET /healthz", true, a.healthz, nil},
+		{"GET /readyz", true, a.readyz, nil},
+		{"GET /metrics", true, a.metrics.ServeHTTP, nil},
+		{"GET /openapi.yaml", true, serveOpenAPIYAML, nil},
+		{"GET /openapi.json", true, serveOpenAPIJSON, nil},
 	}
 }
 
 // handler returns the server's handler: the routes, the API's behind the
 // bearer tokens, those that queue updates (POST) behind the rate limits
-// too, every request logged.
+// too, each refusing a query parameter it does not take, every request
+// logged.
 func (a *api) handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
-		h := http.Handler(rt.handle)
+		h := onlyQuery(rt.query, rt.handle)
 		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") {
 			h = a.limitUpdates(h)
 		}
@@ -46,6 +53,39 @@ func (a *api) handler() http.Handler {
 		mux.Handle(rt.pattern, h)
 	}
 	return a.logRequests(problems(mux))
+}
+
+// onlyQuery serves next when r's query holds only parameters of takes,
+// each once, and answers 400 naming the others, every one, and those
+// given twice: a misspelt parameter
+// (?dryrun=1 for a dry_run) ignored would do what the client did not ask.
+func onlyQuery(takes []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "", "the query is malformed (a bad %-escape, or a semicolon): "+
+				"want name=value pairs separated by &")
+			return
+		}
+		say := "this endpoint takes none"
+		if len(takes) > 0 {
+			say = "this endpoint takes " + strings.Join(takes, ", ")
+		}
+		var bad []*inputError
+		for _, name := range slices.Sorted(maps.Keys(q)) {
+			switch {
+			case !slices.Contains(takes, name):
+				bad = append(bad, &inputError{field: cut(name), msg: "unknown query parameter; " + say})
+			case len(q[name]) > 1: // which one counts would be a guess
+				bad = append(bad, &inputError{field: name, msg: "query parameter given twice; give it once"})
+			}
+		}
+		if bad := joinErrors(bad); bad != nil {
+			writeInputProblem(w, http.StatusBadRequest, bad)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // problems serves mux, answering the requests no route takes (the mux's

@@ -32,7 +32,9 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 // serve answers until ctx is done, then shuts the instance down and closes
-// it (see shutdownAfter). When abort is closed (a second signal) first, it
+// it (see shutdownAfter); its error is the shutdown's and the close's (a
+// channel's connection that did not close cleanly), which the caller logs
+// through s.log, whose handler hides secrets. When abort is closed (a second signal) first, it
 // returns errAbandoned at once, leaving the jobs under way running until
 // the process exits: closing the pool would wait for them. So it does
 // while it closes: a job that outlived the stop of the workers (its
@@ -44,14 +46,11 @@ func (s *server) serve(ctx context.Context, abort <-chan struct{}) error {
 		s.logAbandoned()
 		return err
 	}
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		s.close()
-	}()
+	closed := make(chan error, 1)
+	go func() { closed <- s.close() }()
 	select {
-	case <-closed:
-		return err
+	case cerr := <-closed:
+		return errors.Join(err, cerr)
 	case <-abort:
 		s.logAbandoned()
 		return errAbandoned

@@ -167,11 +167,11 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 		err = s.openDispatch(o, f, store, collector, riverLogger(env.stderr, slog.Level(o.logLevel), hide))
 	}
 	if err != nil {
-		s.close()
+		cerr := s.close()
 		if errors.Is(err, pgstore.ErrNotMigrated) {
-			return nil, fmt.Errorf("%w: run the server once with -migrate", err)
+			err = fmt.Errorf("%w: run the server once with -migrate", err)
 		}
-		return nil, errors.New(hide(err.Error()))
+		return nil, errors.New(hide(errors.Join(err, cerr).Error()))
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collector, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -224,17 +224,23 @@ func waitPoll(pollOnly bool) time.Duration {
 	return 5 * time.Second
 }
 
-// close releases what open opened, in reverse order.
-func (s *server) close() {
+// close releases what open opened, in reverse order, and returns the
+// error of closing the channels (a connection that did not close
+// cleanly), which may quote a secret: hide it before it is shown.
+func (s *server) close() error {
 	if s.stopPrune != nil {
 		s.stopPrune() // it uses the pool
 	}
+	var err error
 	if s.b != nil {
-		s.b.Close()
+		if cerr := s.b.Close(); cerr != nil {
+			err = fmt.Errorf("close the channels: %w", cerr)
+		}
 	}
 	if s.pool != nil {
 		s.pool.Close()
 	}
+	return err
 }
 
 // queue is the API's backend: dispatch for jobs, the Store for receipts.

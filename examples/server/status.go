@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Outcomes of a channel, in the answer to GET /v1/updates/{id}.
@@ -82,7 +85,7 @@ func status(ctx context.Context, be backend, id string, hide func(string) string
 		st.IncidentID, st.Done, st.Started, st.Finished = rep.IncidentID, done, rep.Started, rep.Finished
 		st.Channels = channels(rep.Results, hide)
 	case errors.Is(err, dispatch.ErrNoJobs):
-		if found, err = fromReceipts(ctx, be, &st); err != nil {
+		if found, err = fromReceipts(ctx, be, &st, hide); err != nil {
 			return st, false, err
 		}
 	default:
@@ -102,7 +105,7 @@ func status(ctx context.Context, be backend, id string, hide func(string) string
 // fromReceipts fills in st for an update whose jobs River no longer keeps
 // (none is pending, then): channels with a receipt delivered it, the
 // others' outcome is unknown.
-func fromReceipts(ctx context.Context, be backend, st *updateStatus) (found bool, err error) {
+func fromReceipts(ctx context.Context, be backend, st *updateStatus, hide func(string) string) (found bool, err error) {
 	st.Done = true
 	for _, ch := range be.Channels() {
 		r, ok, err := be.Receipt(ctx, st.ID, ch)
@@ -112,7 +115,7 @@ func fromReceipts(ctx context.Context, be backend, st *updateStatus) (found bool
 		cs := channelStatus{Channel: ch, Outcome: outcomeUnknown}
 		if ok {
 			found = true
-			cs.Outcome, cs.Receipt = outcomeDelivered, receiptOf(r)
+			cs.Outcome, cs.Receipt = outcomeDelivered, receiptOf(r, hide)
 		}
 		st.Channels = append(st.Channels, cs)
 	}
@@ -122,7 +125,7 @@ func fromReceipts(ctx context.Context, be backend, st *updateStatus) (found bool
 func channels(results []broadcast.Result, hide func(string) string) []channelStatus {
 	out := make([]channelStatus, 0, len(results))
 	for _, r := range results {
-		cs := channelStatus{Channel: r.Channel, Outcome: outcome(r), Attempts: r.Attempts, Receipt: receiptOf(r.Receipt),
+		cs := channelStatus{Channel: r.Channel, Outcome: outcome(r), Attempts: r.Attempts, Receipt: receiptOf(r.Receipt, hide),
 			Failures: targets(r.Failures, hide), Pending: targets(r.Pending, hide)}
 		if r.Err != nil && r.Err != dispatch.ErrPending {
 			cs.Error = hide(r.Err.Error())
@@ -154,11 +157,64 @@ func outcome(r broadcast.Result) string {
 	return outcomeDelivered
 }
 
-func receiptOf(r broadcast.Receipt) *receipt {
+// receiptOf returns r as the answer shows it, hide applied to its ID,
+// its URL and its metadata, keys and values, as to errors: a channel may
+// give the URL it posted to, which holds a secret from the environment
+// (a webhook's token). The URL, and metadata values that are URLs, lose
+// their credentials too (see withoutCredentials).
+func receiptOf(r broadcast.Receipt, hide func(string) string) *receipt {
 	if r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0 {
 		return nil
 	}
-	return &receipt{ID: r.ID, URL: r.URL, Time: r.Time, Meta: r.Meta}
+	out := &receipt{ID: hide(r.ID), URL: withoutCredentials(hide(r.URL)), Time: r.Time}
+	if len(r.Meta) > 0 {
+		out.Meta = make(map[string]string, len(r.Meta))
+		for k, v := range r.Meta {
+			if strings.Contains(v, "://") {
+				v = withoutCredentials(v)
+			}
+			out.Meta[hide(k)] = hide(v)
+		}
+	}
+	return out
+}
+
+// withoutCredentials returns link, a post's URL, without credentials the
+// configuration's secrets may not hold (a platform's answer may carry
+// some): without its user information, and with REDACTED for each query
+// value that redact.Redactor.WithURL takes for a secret (of a parameter
+// named like a credential, or that looks like a token). A URL that does
+// not parse, or whose user information a "/", "?" or "#" may have cut
+// short (redact.ShowURL), is REDACTED: what in it is secret cannot be
+// told. A link without credentials is returned as it is.
+func withoutCredentials(link string) string {
+	u, err := url.Parse(link)
+	switch {
+	case link == "":
+		return ""
+	case err != nil, u.Host != "" && redact.ShowURL(link) == redact.Redacted:
+		return redact.Redacted
+	}
+	changed := u.User != nil
+	u.User = nil
+	if u.RawQuery != "" {
+		secrets := redact.NewRedactor().WithURL(redact.NewURL(link))
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok { // "?TOKEN": the key alone is the value
+				k, v = "", k
+			}
+			if hidden := secrets.String(v); hidden != v {
+				parts[i], changed = strings.TrimPrefix(k+"="+redact.Redacted, "="), true
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if !changed {
+		return link
+	}
+	return u.String()
 }
 
 // targets returns tfs as the answer names them, hide applied to each
