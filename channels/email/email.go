@@ -120,7 +120,11 @@
 // receipt's Meta["subject"], and every later update reuses it, unchanged,
 // from Thread.Root (from Thread.Last when Root has none; every receipt
 // carries the subject on). A "subject.<status>" template therefore applies
-// only to an incident's first message. The default subject names no status
+// only to an incident's first message. A subject template that shows
+// nothing for an update (white space, or a branch on a field the update
+// leaves empty) gives way to the default template's subject: mail clients
+// show an empty one as "(no subject)", and New cannot tell from a sample
+// update which updates a template leaves blank. The default subject names no status
 // ("Incident: <Title>"); the status leads the text part, the HTML part and
 // the HTML part's hidden preheader (the preview line mail clients show after
 // the subject), with the current title.
@@ -478,7 +482,8 @@ type Config struct {
 	// done with it (see Connections in the package documentation).
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
-	// templates.Default(). With an Update.Overrides text, the line before
+	// templates.Default(). A "subject" that shows nothing for an update
+	// gives way to the default one's. With an Update.Overrides text, the line before
 	// it comes from "email-status" if the Set holds one, else from
 	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}"; a
 	// correction's line starts with "Correction: " unless it starts with

@@ -55,6 +55,15 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		return content{}, fmt.Errorf("render subject: %w", err)
 	}
 	out := content{subject: oneLine(subject)}
+	if broadcast.Blank(out.subject) {
+		// Mail clients show an empty subject as "(no subject)": a
+		// template that shows nothing for this update (a branch on a
+		// field it leaves empty) gives way to the default one.
+		if subject, err = templates.Default().Render("subject", u); err != nil {
+			return content{}, fmt.Errorf("render default subject: %w", err)
+		}
+		out.subject = oneLine(subject)
+	}
 	if o, ok := u.Override(c.cfg.Name); ok {
 		// The subject names no status, so the override gets it as a lead.
 		status, err := c.tmpl.Render(statusTemplate, u)
@@ -149,13 +158,13 @@ func before(root, r broadcast.Receipt, own string) broadcast.Receipt {
 // a rendered one since it comes from a Store. Gmail threads only messages
 // with the same subject, and nothing else is sure to stay the same across
 // updates: the status changes, and the title may be edited. "" when neither
-// receipt has one (receipts of an older version).
+// receipt has one that shows something (receipts of an older version).
 func threadSubject(root, last broadcast.Receipt) string {
 	for _, r := range []broadcast.Receipt{root, last} {
 		if !isMessageID(r.ID) {
 			continue // not a receipt of this channel
 		}
-		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); s != "" {
+		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); !broadcast.Blank(s) {
 			return s
 		}
 	}
