@@ -135,9 +135,11 @@
 // grapheme cluster; a "#" after white space or punctuation, as in
 // "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
 // mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
-// Nor is a Markdown link or image ("[status page](https://…)", on one
-// line) or a character reference ("&amp;"): each is kept or left out
-// whole, a link's URL then moved after the ellipsis as any other.
+// Nor is a Markdown link or image ("[status page](https://…)", with a
+// title or over lines of a paragraph too) or a character reference
+// ("&amp;"): each is kept or left out whole, a link's URL then moved after
+// the ellipsis as any other. A URL in brackets so moved leaves the ")"
+// behind: "(https://…)" gives "… https://…", no bracket left unbalanced.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -349,12 +349,15 @@ func trimLink(url string) int {
 // punctuation ("(#cdnoutage)" too): "#cdnout…" would link another tag;
 // nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
 // another account. Nor is a Markdown link or image ("[status
-// page](https://…)", "![alt](…)", on one line, its destination without
-// white space) or a character reference ("&amp;", "&#8230;"), which
-// Discord, Teams or Google Chat would show cut as written, brackets and
-// all: it is kept whole or left out whole, and the URL of a link left out
-// is moved after the ellipsis as any other, without the ")" that closes
-// the link ("See… https://…"). When the URLs alone do not
+// page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
+// or over lines of a paragraph, as CommonMark reads one) or a character
+// reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
+// would show cut as written, brackets and all: it is kept whole or left
+// out whole, and the URL of a link left out is moved after the ellipsis
+// as any other, without the ")" that closes the link ("See… https://…").
+// A URL moved so leaves behind a closing bracket it did not open, and
+// what follows it: "(https://…)." cut before moves as "https://…", so
+// that no bracket is left unbalanced. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -467,25 +470,21 @@ func keptSpans(s string) (urls, whole [][2]int) {
 type mark struct{ span, dest [2]int }
 
 // markup returns, in order, the Markdown inline links and images of s,
-// "[text](destination)" and "![alt](destination)" on one line (an image
-// in a link's text counts as part of the link), whose destination holds
-// no white space (so no title), and the character references of s
-// (CommonMark's, as reference matches them) outside them. A backslash
-// escape is no bracket. It reads s once, and allocates only where s has
-// some.
+// "[text](destination)" and "![alt](destination)" (an image in a link's
+// text counts as part of the link), with what CommonMark takes in one
+// (0.31.2, 6.3): a text over lines of one paragraph, white space and
+// one line break around the destination, a title after it ("title",
+// 'title' or (title), over lines too), a destination within "<" and ">"
+// with spaces; and the character references of s (CommonMark's, as
+// reference matches them) outside them. A backslash escape is no bracket.
+// It reads s once, and allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
 		return nil
 	}
 	var out []mark
 	var bracketsBuf [8]int
-	brackets := bracketsBuf[:0] // the offsets of the line's open "["
-	// dests are the open destinations, "](", of the run of s without
-	// white space that s[:i] ends in, each with where its link starts and
-	// how many "(" it holds open.
-	type dest struct{ at, link, open int }
-	var destsBuf [8]dest
-	dests := destsBuf[:0]
+	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
@@ -493,9 +492,9 @@ func markup(s string) []mark {
 				i++ // an escape: what it escapes is text
 			}
 		case '\n':
-			brackets, dests = brackets[:0], dests[:0]
-		case ' ', '\t', '\r', '\v', '\f':
-			dests = dests[:0]
+			if blankAfter(s, i+1) {
+				brackets = brackets[:0] // the paragraph ends: no link spans it
+			}
 		case '&':
 			if n := referenceLen(s[i:]); n > 0 {
 				out = append(out, mark{span: [2]int{i, i + n}})
@@ -509,34 +508,163 @@ func markup(s string) []mark {
 			}
 			start := brackets[len(brackets)-1]
 			brackets = brackets[:len(brackets)-1]
-			if i+1 < len(s) && s[i+1] == '(' {
-				if start > 0 && s[start-1] == '!' && !escaped(s[:start-1]) {
-					start-- // an image
-				}
-				dests = append(dests, dest{at: i + 2, link: start})
-				i++
-			}
-		case '(':
-			if len(dests) > 0 {
-				dests[len(dests)-1].open++
-			}
-		case ')':
-			if len(dests) == 0 {
+			if i+1 >= len(s) || s[i+1] != '(' {
 				break
 			}
-			if d := &dests[len(dests)-1]; d.open > 0 {
-				d.open--
+			end, dest, ok := linkTail(s, i+1)
+			if !ok {
 				break
 			}
-			d := dests[len(dests)-1]
-			dests = dests[:len(dests)-1]
-			for len(out) > 0 && out[len(out)-1].span[0] >= d.link {
+			if start > 0 && s[start-1] == '!' && !escaped(s[:start-1]) {
+				start-- // an image
+			}
+			for len(out) > 0 && out[len(out)-1].span[0] >= start {
 				out = out[:len(out)-1] // inside this link
 			}
-			out = append(out, mark{span: [2]int{d.link, i + 1}, dest: destURL(s, d.at, i)})
+			out = append(out, mark{span: [2]int{start, end}, dest: dest})
+			i = end - 1
 		}
 	}
 	return out
+}
+
+// linkTail reads the part of an inline link from its "(", at s[open], on
+// (CommonMark 0.31.2, 6.3): white space, the destination, white space and
+// a title, white space, ")"; the white space holds one line break at most
+// each time. It returns the offset after the ")" and the span of the
+// destination when that is a URL (see destURL); ok is false when s has
+// no such part there.
+func linkTail(s string, open int) (end int, dest [2]int, ok bool) {
+	i := linkSpace(s, open+1)
+	if i < 0 {
+		return 0, dest, false
+	}
+	start := i
+	if i = destEnd(s, i); i < 0 {
+		return 0, dest, false
+	}
+	stop := i
+	if i = linkSpace(s, i); i < 0 {
+		return 0, dest, false
+	}
+	if i > stop && i < len(s) && (s[i] == '"' || s[i] == '\'' || s[i] == '(') {
+		if i = titleEnd(s, i); i < 0 {
+			return 0, dest, false
+		}
+		if i = linkSpace(s, i); i < 0 {
+			return 0, dest, false
+		}
+	}
+	if i >= len(s) || s[i] != ')' {
+		return 0, dest, false
+	}
+	return i + 1, destURL(s, start, stop), true
+}
+
+// destEnd returns the offset after the link destination that starts at
+// s[i]: within "<" and ">" on one line, or a run without white space or
+// control characters whose parentheses are balanced; -1 when there is
+// none there.
+func destEnd(s string, i int) int {
+	if i < len(s) && s[i] == '<' {
+		for i++; i < len(s); i++ {
+			switch s[i] {
+			case '>':
+				return i + 1
+			case '\n', '\r', '<':
+				return -1
+			case '\\':
+				if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
+					i++
+				}
+			}
+		}
+		return -1
+	}
+	depth := 0
+	for ; i < len(s) && s[i] > ' ' && s[i] != 0x7f; i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
+				i++
+			}
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	if depth != 0 {
+		return -1
+	}
+	return i
+}
+
+// titleEnd returns the offset after the link title that starts at s[i]
+// with a double quote, a single quote or "(", which may span lines but no
+// blank one; -1 when it does not end.
+func titleEnd(s string, i int) int {
+	closing := s[i]
+	if closing == '(' {
+		closing = ')'
+	}
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == closing:
+			return i + 1
+		case c == '\\':
+			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
+				i++
+			}
+		case c == '(' && closing == ')':
+			return -1
+		case c == '\n' && blankAfter(s, i+1):
+			return -1
+		}
+	}
+	return -1
+}
+
+// linkSpace returns the offset of the first character at or after s[i]
+// that is no space or tab, with one line break at most among them; -1
+// when a second one comes first (a blank line, which ends the paragraph).
+func linkSpace(s string, i int) int {
+	lines := 0
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t':
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			fallthrough
+		case '\n':
+			if lines++; lines > 1 {
+				return -1
+			}
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// blankAfter reports whether the line that starts at s[i] is blank: it
+// holds nothing but spaces and tabs before its line break or s's end.
+func blankAfter(s string, i int) bool {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t':
+		case '\r', '\n':
+			return true
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // destURL returns the span of the URL that s[start:end], a link's
@@ -923,9 +1051,41 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		}
 		if u[0] >= off {
 			b.WriteByte(' ')
-			b.WriteString(c.s[u[0]:u[1]])
+			b.WriteString(c.s[u[0] : u[0]+movedLen(c.s[u[0]:u[1]])])
 			keep--
 		}
 	}
 	return b.String()
+}
+
+// movedLen returns the length of url, a URLSpans span, as withURLs moves
+// it after the ellipsis: without a closing bracket it did not open at its
+// end and what follows that bracket, "(https://x.example/a)." moved as
+// "https://x.example/a". The text the bracket closed is cut; its opening
+// bracket, before the URL, is left out with it (see head). A bracket the
+// URL opened stays, as does its other final punctuation ("…/42."): only
+// a bracket would be left unbalanced.
+func movedLen(url string) int {
+	const brackets = "()[]{}"
+	run := len(url) // where the final run of closers and punctuation starts
+	for run > 0 && strings.IndexByte(")]}.,:;!?'", url[run-1]) >= 0 {
+		run--
+	}
+	if strings.IndexAny(url[run:], ")]}") < 0 {
+		return len(url) // the common case: nothing to count
+	}
+	var count [len(brackets)]int
+	for i := range url {
+		if i >= run {
+			if open, ok := closers[url[i]]; ok {
+				if count[strings.IndexByte(brackets, open)] <= count[strings.IndexByte(brackets, url[i])] {
+					return i // unopened
+				}
+			}
+		}
+		if k := strings.IndexByte(brackets, url[i]); k >= 0 {
+			count[k]++
+		}
+	}
+	return len(url)
 }

@@ -103,15 +103,15 @@
 //
 // E-mail chains to the latest post: In-Reply-To is the Message-ID of
 // Message.Thread.Last, and References the chain from Thread.Root to
-// Thread.Last (at most MaxReferences IDs; the first is always kept), which
-// each Receipt carries on in Meta["references"]: the References its
-// message went out with, then its own Message-ID. An update sent again whose
-// own receipt is Thread.Last, or whose Message-ID is in Thread.Last's
-// References (a later update replied to it), replies to what it replied
-// to the first time, with the same References: never to itself, nor to a
-// reply to it. (After a later reply, in a thread longer than MaxReferences,
-// the References are those the reply's capped chain kept: the first is
-// there, some of the oldest after it may not be.)
+// Thread.Last, as RFC 5322 (3.6.4) builds it, at most MaxReferences IDs:
+// the first and the latest ones. Each Receipt carries the chain on in
+// Meta["references"], whole (up to 200 IDs, the first and the latest),
+// then its own Message-ID. An update sent again whose own receipt is
+// Thread.Last, or whose Message-ID is in Thread.Last's chain (a later
+// update replied to it), replies to what it replied to the first time,
+// with the same References: never to itself, nor to a newer message.
+// (Sent again after more than 200 later updates, it may reply to an
+// older one, or to the first.)
 //
 // Every update of an incident also has the same subject, because Gmail
 // threads only messages whose subjects match. The status changes with
@@ -120,7 +120,11 @@
 // receipt's Meta["subject"], and every later update reuses it, unchanged,
 // from Thread.Root (from Thread.Last when Root has none; every receipt
 // carries the subject on). A "subject.<status>" template therefore applies
-// only to an incident's first message. The default subject names no status
+// only to an incident's first message. A subject template that shows
+// nothing for an update (white space, or a branch on a field the update
+// leaves empty) gives way to the default template's subject: mail clients
+// show an empty one as "(no subject)", and New cannot tell from a sample
+// update which updates a template leaves blank. The default subject names no status
 // ("Incident: <Title>"); the status leads the text part, the HTML part and
 // the HTML part's hidden preheader (the preview line mail clients show after
 // the subject), with the current title.
@@ -478,7 +482,8 @@ type Config struct {
 	// done with it (see Connections in the package documentation).
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
-	// templates.Default(). With an Update.Overrides text, the line before
+	// templates.Default(). A "subject" that shows nothing for an update
+	// gives way to the default one's. With an Update.Overrides text, the line before
 	// it comes from "email-status" if the Set holds one, else from
 	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}"; a
 	// correction's line starts with "Correction: " unless it starts with

@@ -37,7 +37,7 @@ type prepared struct {
 	update     broadcast.Update
 	messageID  string   // "<…@…>"
 	inReplyTo  string   // "" for the first update of an incident
-	references []string // earlier Message-IDs, oldest first
+	references []string // earlier Message-IDs, oldest first (see chain); the header has capReferences of them
 	data       []byte   // the message without its recipient's header, as DATA sends it; see compose
 }
 
@@ -55,6 +55,15 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		return content{}, fmt.Errorf("render subject: %w", err)
 	}
 	out := content{subject: oneLine(subject)}
+	if broadcast.Blank(out.subject) {
+		// Mail clients show an empty subject as "(no subject)": a
+		// template that shows nothing for this update (a branch on a
+		// field it leaves empty) gives way to the default one.
+		if subject, err = templates.Default().Render("subject", u); err != nil {
+			return content{}, fmt.Errorf("render default subject: %w", err)
+		}
+		out.subject = oneLine(subject)
+	}
 	if o, ok := u.Override(c.cfg.Name); ok {
 		// The subject names no status, so the override gets it as a lead.
 		status, err := c.tmpl.Render(statusTemplate, u)
@@ -149,13 +158,13 @@ func before(root, r broadcast.Receipt, own string) broadcast.Receipt {
 // a rendered one since it comes from a Store. Gmail threads only messages
 // with the same subject, and nothing else is sure to stay the same across
 // updates: the status changes, and the title may be edited. "" when neither
-// receipt has one (receipts of an older version).
+// receipt has one that shows something (receipts of an older version).
 func threadSubject(root, last broadcast.Receipt) string {
 	for _, r := range []broadcast.Receipt{root, last} {
 		if !isMessageID(r.ID) {
 			continue // not a receipt of this channel
 		}
-		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); s != "" {
+		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); !broadcast.Blank(s) {
 			return s
 		}
 	}
@@ -169,10 +178,13 @@ func (c *Channel) messageID(m broadcast.Message) string {
 	return "<" + m.Key("") + "." + broadcast.Slug(m.Update.IncidentID) + "@" + c.domain + ">"
 }
 
-// chain returns the References of a reply to last: the incident's chain
+// chain returns the chain of a reply to last: the incident's Message-IDs
 // from root to last. It is last's own chain (Meta["references"]) ending in
 // last.ID, with root.ID first when the chain lacks it, capped to
-// MaxReferences by dropping the oldest but the first.
+// maxChain by dropping the oldest but the first. The References header
+// holds fewer (capReferences); the receipt keeps it all, so that an update
+// sent again after later ones finds what it replied to (see before) even
+// where their References no longer name it.
 func chain(root, last broadcast.Receipt) []string {
 	earlier := strings.Fields(last.Meta["references"])
 	var refs []string
@@ -184,14 +196,27 @@ func chain(root, last broadcast.Receipt) []string {
 			refs = append(refs, id)
 		}
 	}
-	return capReferences(append(refs, last.ID))
+	return capChain(append(refs, last.ID), maxChain)
 }
 
-func capReferences(refs []string) []string {
-	if len(refs) <= MaxReferences {
+// maxChain caps the Message-IDs a receipt's Meta["references"] keeps, the
+// first and the latest: an incident of more updates than that on the
+// channel has a receipt of bounded size, and an update sent again after
+// maxChain later ones may reply to another than the first time.
+const maxChain = 200
+
+// capReferences returns the References header of a message whose chain is
+// refs: at most MaxReferences IDs, the first (the incident's first
+// message) and the latest ones, ending with what it replies to, as
+// RFC 5322 (3.6.4) builds References and mail readers thread by them.
+func capReferences(refs []string) []string { return capChain(refs, MaxReferences) }
+
+// capChain returns refs with at most n IDs: the first and the last n-1.
+func capChain(refs []string, n int) []string {
+	if len(refs) <= n {
 		return refs
 	}
-	return append(refs[:1:1], refs[len(refs)-MaxReferences+1:]...)
+	return append(refs[:1:1], refs[len(refs)-n+1:]...)
 }
 
 // isMessageID reports whether s looks like "<left@right>" with nothing a
@@ -283,7 +308,7 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m.SetDateWithValue(p.update.Time)
 	if p.inReplyTo != "" {
 		m.SetGenHeader(gomail.HeaderInReplyTo, p.inReplyTo)
-		m.SetGenHeader(gomail.HeaderReferences, strings.Join(p.references, " "))
+		m.SetGenHeader(gomail.HeaderReferences, strings.Join(capReferences(p.references), " "))
 	}
 	// RFC 3834: tells auto-responders (out of office) not to answer;
 	// Exchange and Outlook go by X-Auto-Response-Suppress instead.

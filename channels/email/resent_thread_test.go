@@ -72,10 +72,10 @@ func TestUpdateSentAgainInLongThread(t *testing.T) {
 
 // TestUpdateSentAgainAfterLaterReplyInLongThread: in a thread longer than
 // MaxReferences, an update sent again once a later update replied to it
-// replies to what it replied to the first time, and its References are
-// the chain the later update kept of it: the first, and the latest ones,
-// ending with what it replied to; the ID capping dropped from that chain
-// is not known to the message sent again.
+// replies to what it replied to the first time, with the References it
+// went out with: the first, and the latest ones, ending with what it
+// replied to. (Before, the ID capping dropped from the later update's
+// References was missing: receipts kept the capped chain.)
 func TestUpdateSentAgainAfterLaterReplyInLongThread(t *testing.T) {
 	srv, ch, root, last, n := longThread(t)
 	later := send(t, ch, broadcast.Message{Update: incident(n + 1), Thread: broadcast.Thread{Root: root, Last: last}})
@@ -87,9 +87,8 @@ func TestUpdateSentAgainAfterLaterReplyInLongThread(t *testing.T) {
 	assert.Equal(t, first.Get("In-Reply-To"), again.Get("In-Reply-To"))
 	was, is := strings.Fields(first.Get("References")), strings.Fields(again.Get("References"))
 	require.Len(t, was, email.MaxReferences)
-	require.Len(t, is, email.MaxReferences-1, "the ID capping dropped from the later update's chain")
+	assert.Equal(t, was, is, "the References it went out with")
 	assert.Equal(t, root.ID, is[0], "the first kept")
-	assert.Equal(t, was[2:], is[1:], "the latest kept")
 	assert.NotContains(t, is, last.ID)
 }
 
@@ -107,4 +106,24 @@ func longThread(t *testing.T) (srv *fakeSMTP, ch *email.Channel, root, last broa
 		last = send(t, ch, broadcast.Message{Update: incident(i), Thread: broadcast.Thread{Root: root, Last: last}})
 	}
 	return srv, ch, root, last, n
+}
+
+// TestOldUpdateSentAgainInLongThread: in a thread longer than
+// MaxReferences, an update sent again whose Message-ID the References of
+// Thread.Last no longer hold (capping dropped it) replies to what it
+// replied to the first time, with the same References, the first kept:
+// before, it replied to Thread.Last, a newer message, and listed the
+// messages after it in its References.
+func TestOldUpdateSentAgainInLongThread(t *testing.T) {
+	srv, ch, root, last, n := longThread(t)
+	send(t, ch, broadcast.Message{Update: incident(3), Thread: broadcast.Thread{Root: root, Last: last}})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, n+1)
+	first, again := parse(t, msgs[2].data).header, parse(t, msgs[n].data).header
+	assert.Equal(t, first.Get("Message-ID"), again.Get("Message-ID"))
+	assert.Equal(t, first.Get("In-Reply-To"), again.Get("In-Reply-To"), "not a reply to a newer message")
+	assert.Equal(t, first.Get("References"), again.Get("References"))
+	assert.Equal(t, root.ID, strings.Fields(again.Get("References"))[0], "the first kept")
+	assert.NotContains(t, again.Get("References"), last.ID)
 }

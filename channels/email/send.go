@@ -491,9 +491,10 @@ func (b *batch) setFatal(err error) {
 
 // receipt is the Receipt of m's attempt, which left no recipient pending.
 func (c *Channel) receipt(m broadcast.Message, p *prepared, f *broadcast.Fanout) broadcast.Receipt {
-	// The References the message went out with, whole, and its own ID: an
-	// update sent again recovers them exactly (see before); the next
-	// update's References are capped again (see chain).
+	// The message's chain, uncapped by MaxReferences, and its own ID: an
+	// update sent again recovers it exactly (see before), also after
+	// later updates whose References no longer name it; each message's
+	// References are capped anew (see capReferences).
 	refs := p.messageID
 	if len(p.references) > 0 {
 		refs = strings.Join(p.references, " ") + " " + refs
