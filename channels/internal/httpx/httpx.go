@@ -275,24 +275,41 @@ func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Dur
 // that timeout ends fails with a transient *url.Error that matches
 // context.DeadlineExceeded, as one a client's Timeout ends does.
 func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
+	return DoStatusBuilt(client, req.Context(), func(ctx context.Context) (*http.Request, error) {
+		return req.WithContext(ctx), nil
+	}, limit, wait, timeout, rs)
+}
+
+// DoStatusBuilt is DoStatusTimeout of the request that build makes under
+// the context it is given (DoStatusBuilt's own, which ctx ends too, as a
+// request's context ends DoStatusTimeout's): made under it from the start,
+// the request need not be copied to carry it (Request.WithContext), as
+// DoStatusTimeout copies the request it is given, a few hundred bytes for
+// each request of a fan-out. An error of build is returned as it is, and
+// nothing is sent.
+func DoStatusBuilt(client *http.Client, ctx context.Context, build func(context.Context) (*http.Request, error), limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
 	}
 	if wait <= 0 {
 		wait = BodyWait
 	}
-	parent, cancelParent := clientDeadline(client, req.Context())
+	parent, cancelParent := clientDeadline(client, ctx)
 	defer cancelParent()
-	ctx, cancel := context.WithCancel(parent)
+	own, cancel := context.WithCancel(parent)
 	defer cancel()
+	req, err := build(own)
+	if err != nil {
+		return nil, err
+	}
 	var timer *time.Timer
 	deadline := time.Now().Add(timeout)
 	if timeout > 0 {
 		timer = time.AfterFunc(timeout, cancel)
 	}
-	resp, err := send(client, req.WithContext(ctx))
+	resp, err := send(client, req)
 	if err != nil {
-		if timer != nil && !timer.Stop() && req.Context().Err() == nil {
+		if timer != nil && !timer.Stop() && ctx.Err() == nil {
 			err = timedOut(err) // the timer cancelled the request
 		}
 		return nil, transportError(req, err, rs)
