@@ -79,6 +79,11 @@ func NewFanout(m Message, targets []string) *Fanout {
 			f.pending = append(f.pending, TargetFailure{Target: t, Err: unread})
 			f.reported[i] = true
 		case !done:
+			if f.todo == nil {
+				// Made once, for the targets left: a fan-out to
+				// thousands would otherwise grow it a dozen times.
+				f.todo = make([]int, 0, len(targets)-i)
+			}
 			f.todo = append(f.todo, i)
 		case failure != "":
 			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlier.Error{Reason: failure}})
@@ -145,6 +150,9 @@ func (f *Fanout) book(i int, t string, err error) {
 	switch {
 	case err == nil:
 		f.reached++
+		if f.delivered == nil {
+			f.delivered = make([]int, 0, len(f.todo)) // as todo
+		}
 		f.delivered = append(f.delivered, i)
 	case IsPermanent(err) && !postAnew(err):
 		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})

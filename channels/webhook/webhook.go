@@ -322,7 +322,7 @@ func New(cfg Config) (*Channel, error) {
 		Control: refuseLinkLocal})
 	if cfg.HTTPClient == nil {
 		// The channel bounds each request by the client's timeout itself,
-		// with the timer that bounds its body (httpx.DoStatusTimeout).
+		// with the timer that bounds its body (httpx.DoStatusBuilt).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
 	}
 	name, _ := setup.Name("webhook", cfg.Name, DefaultName, nil) // checked by validate
@@ -479,14 +479,16 @@ func (w *worker) timestamp(ts int64) string {
 // package guard): it may run in a goroutine of fanOut's.
 func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, body []byte) (err error) {
 	defer guard.Recover("post", &err)
-	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "")
-	if err != nil {
-		return broadcast.Permanent(err)
-	}
-	c.setHeader(req.Header, w, ep, id, body)
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout, ep)
+	resp, err := httpx.DoStatusBuilt(c.s.client.Client, ctx, func(bound context.Context) (*http.Request, error) {
+		req, err := httpx.NewRequest(bound, http.MethodPost, ep.url, body, "")
+		if err != nil {
+			return nil, broadcast.Permanent(err)
+		}
+		c.setHeader(req.Header, w, ep, id, body)
+		return req, nil
+	}, responseLimit, c.s.bodyWait, c.s.timeout, ep)
 	if errors.Is(err, errLinkLocal) {
 		return broadcast.Permanent(err) // no retry connects there
 	}
@@ -502,7 +504,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 		// The channel keeps nothing across updates: the operator removes it.
 		err = fmt.Errorf("%s: %w", goneText, err)
 	}
-	// DoStatusTimeout redacted the body; Error catches what the snippet's
+	// DoStatusBuilt redacted the body; Error catches what the snippet's
 	// folding of white space joined up, and leaves the *httpx.StatusError
 	// that StatusCode finds in every other case.
 	return ep.Redactor().Error(err)

@@ -83,6 +83,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"syscall"
 	"time"
 
@@ -274,24 +275,41 @@ func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Dur
 // that timeout ends fails with a transient *url.Error that matches
 // context.DeadlineExceeded, as one a client's Timeout ends does.
 func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
+	return DoStatusBuilt(client, req.Context(), func(ctx context.Context) (*http.Request, error) {
+		return req.WithContext(ctx), nil
+	}, limit, wait, timeout, rs)
+}
+
+// DoStatusBuilt is DoStatusTimeout of the request that build makes under
+// the context it is given (DoStatusBuilt's own, which ctx ends too, as a
+// request's context ends DoStatusTimeout's): made under it from the start,
+// the request need not be copied to carry it (Request.WithContext), as
+// DoStatusTimeout copies the request it is given, a few hundred bytes for
+// each request of a fan-out. An error of build is returned as it is, and
+// nothing is sent.
+func DoStatusBuilt(client *http.Client, ctx context.Context, build func(context.Context) (*http.Request, error), limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
 	}
 	if wait <= 0 {
 		wait = BodyWait
 	}
-	parent, cancelParent := clientDeadline(client, req.Context())
+	parent, cancelParent := clientDeadline(client, ctx)
 	defer cancelParent()
-	ctx, cancel := context.WithCancel(parent)
+	own, cancel := context.WithCancel(parent)
 	defer cancel()
+	req, err := build(own)
+	if err != nil {
+		return nil, err
+	}
 	var timer *time.Timer
 	deadline := time.Now().Add(timeout)
 	if timeout > 0 {
 		timer = time.AfterFunc(timeout, cancel)
 	}
-	resp, err := send(client, req.WithContext(ctx))
+	resp, err := send(client, req)
 	if err != nil {
-		if timer != nil && !timer.Stop() && req.Context().Err() == nil {
+		if timer != nil && !timer.Stop() && ctx.Err() == nil {
 			err = timedOut(err) // the timer cancelled the request
 		}
 		return nil, transportError(req, err, rs)
@@ -308,7 +326,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 		timer.Reset(min(wait, time.Until(deadline)))
 	}
 	defer closeOnPanic(resp.Body)
-	body, err := io.ReadAll(pastLimit(resp.Body, limit))
+	body, err := readPast(resp.Body, limit, resp.ContentLength)
 	timer.Stop()
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
@@ -419,6 +437,41 @@ func discard(body io.Reader, cancel context.CancelFunc, limit int64, wait time.D
 // overflowing into a limit of nothing.
 func pastLimit(body io.Reader, limit int64) io.Reader {
 	return io.LimitReader(body, limit+min(1, math.MaxInt64-limit))
+}
+
+// readPast reads body as io.ReadAll(pastLimit(body, limit)) does: until
+// it ends, or to the byte past limit. A body whose length the server
+// announced (size, -1 if it did not) below limit and StatusBodyLimit is
+// read into a slice of that length and the byte that finds its end, rather
+// than into io.ReadAll's first 512 bytes through a LimitedReader: the short
+// answer of a 2xx, read once per request, then costs one small allocation.
+// Any other body, and one longer than announced (a caller's Transport),
+// grows the slice as io.ReadAll would.
+func readPast(body io.Reader, limit, size int64) ([]byte, error) {
+	n := limit + min(1, math.MaxInt64-limit) // as pastLimit
+	if size >= 0 && size < min(n, StatusBodyLimit) {
+		size++ // room for the byte that finds the end
+	} else {
+		size = min(512, n) // io.ReadAll's first buffer
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) >= n {
+				return b, nil
+			}
+			b = slices.Grow(b, int(min(int64(max(len(b), 512)), n-int64(len(b)))))
+			b = b[:len(b):int(min(int64(cap(b)), n))]
+		}
+		m, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // closeOnPanic, deferred once a response is in hand, closes its body
