@@ -155,7 +155,9 @@ func (b *Broadcaster) setRoutes(routes map[string]Route, seen map[string]int) er
 		r := routes[name]
 		i, ok := seen[name]
 		if !ok {
-			v.add(invalid("Options.Routes["+quoteCut(name)+"]", "no channel of that name"))
+			// Not v.add, which takes a field named already for one at
+			// fault already: two long names may read the same once cut.
+			v.errs = append(v.errs, invalid("Options.Routes["+quoteCut(name)+"]", "no channel of that name"))
 			continue
 		}
 		// Its own lists, not the caller's, which the caller may change.

@@ -46,12 +46,13 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 
 // errAttr is the "error" attribute of err. An Error method that panics
 // (a nil pointer of an error type, in an Event made by hand: the
-// Broadcaster's own errors are readable) is said so, rather than take
-// down the delivery that logs it.
+// Broadcaster's own errors are readable) is said so, naming the type at
+// fault as readable does (see culprit), rather than take down the
+// delivery that logs it.
 func errAttr(err error) (a slog.Attr) {
 	defer func() {
 		if r := recover(); r != nil {
-			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %v", err, r))
+			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %v", culprit(err), r))
 		}
 	}()
 	return slog.String("error", err.Error())

@@ -48,3 +48,16 @@ func TestEmitEventsWithZeroFields(t *testing.T) {
 type nilPointerError struct{ text string }
 
 func (e *nilPointerError) Error() string { return e.text }
+
+// The record of an Event whose Err is wrapped around one whose Error
+// method panics (Permanent of a nil pointer, as a channel may return)
+// names the type at fault, as the Broadcaster's own errors of such a
+// channel do (see readable), not the wrapper's. Before, it named
+// *broadcast.permanentError, a type of the package's own.
+func TestEmitNamesTheErrorTypeThatPanicked(t *testing.T) {
+	var buf bytes.Buffer
+	b := &Broadcaster{logger: slog.New(slog.NewTextHandler(&buf, nil))}
+	b.emit(context.Background(), Event{Kind: EventFailed, Err: Permanent((*nilPointerError)(nil))})
+	assert.Contains(t, buf.String(), `error="a *broadcast.nilPointerError whose Error method panicked: `)
+	assert.NotContains(t, buf.String(), "permanentError")
+}

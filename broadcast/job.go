@@ -99,7 +99,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // the original's ID or without Corrects set to Original, a retraction
 // whose Original is not its Update.ID) fails Permanent
 // without an attempt, its error naming every fault of the Job (each a
-// *FieldError, see FieldErrors), and so does a JobCorrect whose Update.ID is that of
+// *FieldError, see FieldErrors; an unknown kind, for which nothing else
+// is checked, is named alone, and is none), and so does a JobCorrect whose Update.ID is that of
 // a correction of another update or of an update sent (see Correct); an
 // update not cleaned is cleaned (see Update.Clean) as Jobs would have;
 // after Close,

@@ -1,6 +1,7 @@
 package broadcast_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +36,18 @@ func TestRouteFaultsNamedTogether(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `broadcast: Options.Routes["x"].Statuses[0]: unknown value "down"; `+
 		`Options.Routes["x"].Statuses[2]: unknown value "up"`, err.Error())
+}
+
+// Two Routes for no channel whose names, cut where an error quotes them,
+// read the same (alike in their first 64 bytes) are each named: the
+// caller learns that two are at fault, not one. Before, the second was
+// taken for the first's field named again, and left out.
+func TestRouteFaultsOfNamesAlikeWhenCut(t *testing.T) {
+	long := strings.Repeat("p", 64)
+	_, err := broadcast.New([]broadcast.Channel{&script{name: "x"}}, broadcast.Options{Routes: map[string]broadcast.Route{
+		long + "-a": {}, long + "-b": {},
+	}})
+	require.Error(t, err)
+	fault := `Options.Routes["` + long + `"…]: no channel of that name`
+	assert.Equal(t, "broadcast: "+fault+"; "+fault, err.Error())
 }
