@@ -105,3 +105,50 @@ func TestCloseEndsStuckSend(t *testing.T) {
 		})
 	}
 }
+
+// A Send that Close cuts after it wrote lines to a channel may have
+// posted them (the server relayed them here, its PONG never came): its
+// error, Permanent for the closed Channel, is Uncertain too, since a
+// Permanent error alone says the platform posted nothing (see
+// broadcast.Channel). One cut before any line, while registering, posted
+// nothing and is not Uncertain.
+func TestCloseCutSendThatPostedIsUncertain(t *testing.T) {
+	for _, persistent := range []bool{true, false} {
+		t.Run(map[bool]string{true: "persistent", false: "per Send"}[persistent], func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{noPong: true})
+			cfg := testConfig(srv.addr())
+			cfg.Timeout, cfg.Persistent = time.Hour, persistent
+			ch, err := irc.New(cfg)
+			require.NoError(t, err)
+			sent := make(chan error, 1)
+			go func() {
+				_, err := ch.Send(context.Background(), message(sampleUpdate()))
+				sent <- err
+			}()
+			require.Eventually(t, func() bool { return len(srv.commands("PING")) > 0 }, time.Minute, time.Millisecond)
+			require.NotEmpty(t, srv.saidIn("#ops"), "the lines were relayed before the PING")
+			require.NoError(t, ch.Close())
+			err = <-sent
+			require.ErrorIs(t, err, irc.ErrClosed)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.True(t, broadcast.IsUncertain(err), "the lines were posted: %v", err)
+		})
+	}
+	t.Run("before any line", func(t *testing.T) {
+		addr, heard := silentServer(t)
+		cfg := testConfig(addr)
+		cfg.Timeout = time.Hour
+		ch, err := irc.New(cfg)
+		require.NoError(t, err)
+		sent := make(chan error, 1)
+		go func() {
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			sent <- err
+		}()
+		<-heard
+		require.NoError(t, ch.Close())
+		err = <-sent
+		require.ErrorIs(t, err, irc.ErrClosed)
+		assert.False(t, broadcast.IsUncertain(err), "nothing was posted: %v", err)
+	})
+}

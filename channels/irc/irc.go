@@ -565,7 +565,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	ctx, unbind := c.bind(ctx)
 	defer unbind()
 	if err := c.take(ctx); err != nil {
-		return broadcast.Receipt{}, closedErr(ctx, err)
+		return broadcast.Receipt{}, closedErr(ctx, err, false)
 	}
 	defer c.give()
 	f := broadcast.NewFanout(m, c.s.names)
@@ -573,13 +573,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if todo := f.Todo(); len(todo) > 0 {
 		n, err := c.fitting(ctx, len(todo), estimate, called)
 		if err != nil {
-			return broadcast.Receipt{}, closedErr(ctx, err)
+			return broadcast.Receipt{}, closedErr(ctx, err, false)
 		}
 		for _, i := range todo[n:] {
 			f.Report(i, errPacedOut)
 		}
 		todo = todo[:n]
+		wrote := false // a line was written: cut now, the Send may have posted
 		job := func(ss *session) (err error) {
+			defer func() { wrote = ss.wrote }()
 			lines, err = ss.deliver(f, todo, m.Update, func(i int) bool {
 				if m.Ledger == nil { // a Message built by hand, not by broadcast.NewMessage
 					return false
@@ -595,7 +597,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			err = runOnce(ctx, c.s, job)
 		}
 		if err != nil {
-			return broadcast.Receipt{}, closedErr(ctx, keepWait(ctx, err, f))
+			return broadcast.Receipt{}, closedErr(ctx, keepWait(ctx, err, f), wrote)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -641,21 +643,22 @@ func (c *Channel) Check(ctx context.Context) error {
 	ctx, unbind := c.bind(ctx)
 	defer unbind()
 	if err := c.take(ctx); err != nil {
-		return closedErr(ctx, err)
+		return closedErr(ctx, err, false)
 	}
 	defer c.give()
 	nothing := func(*session) error { return nil }
 	if c.kept != nil {
-		return closedErr(ctx, c.kept.run(ctx, c.s, nothing))
+		return closedErr(ctx, c.kept.run(ctx, c.s, nothing), false)
 	}
-	return closedErr(ctx, runOnce(ctx, c.s, nothing))
+	return closedErr(ctx, runOnce(ctx, c.s, nothing), false)
 }
 
 // Close ends the Send or Check in progress, as the end of its ctx would
 // (its socket closed, every wait ended), and those waiting for their
-// turn, and returns once they have returned, each failing with ErrClosed:
-// a Send on a server that never answers does not hold it for
-// Config.Timeout. It then quits the persistent connection, if any, waiting
+// turn, and returns once they have returned, each failing with ErrClosed
+// (Uncertain too for a Send that had written lines to a channel: the
+// server may have relayed them): a Send on a server that never answers
+// does not hold it for Config.Timeout. It then quits the persistent connection, if any, waiting
 // 2 s at most for the server to close it. Later Sends and Checks fail with
 // ErrClosed; calling Close again does nothing. No goroutine of the
 // Channel outlives Close.
@@ -688,12 +691,21 @@ func (c *Channel) bind(ctx context.Context) (context.Context, context.CancelFunc
 // closedErr gives err, the failure of a Send or Check under ctx (see
 // bind), as ErrClosed, permanent, when Close ended ctx: the Channel will
 // not post again, and err (the end of ctx, a closed socket) only shows
-// how Close ended it.
-func closedErr(ctx context.Context, err error) error {
+// how Close ended it. wrote says whether the Send wrote a line to a
+// channel before: the server may have relayed it, and the error, whose
+// Permanent mark alone would say that nothing was posted (see
+// broadcast.Channel), is Uncertain too, unless err is the server's own
+// answer that says what became of the lines (a ban, a flood limit).
+func closedErr(ctx context.Context, err error, wrote bool) error {
 	if err == nil || !errors.Is(context.Cause(ctx), ErrClosed) || errors.Is(err, ErrClosed) {
 		return err
 	}
-	return broadcast.Permanent(fmt.Errorf("%w (%w)", ErrClosed, err))
+	closed := broadcast.Permanent(fmt.Errorf("%w (%w)", ErrClosed, err))
+	_, waits := broadcast.RetryDelay(err)
+	if broadcast.IsUncertain(err) || wrote && !waits && !broadcast.IsPermanent(err) {
+		return broadcast.Uncertain(closed)
+	}
+	return closed
 }
 
 // take waits for the turn to Send. After Close it fails with ErrClosed.

@@ -50,6 +50,9 @@ type session struct {
 	// came.
 	notice   string
 	noticeAt int
+	// wrote is set once a line to a channel was written (or its write
+	// begun): the server may have relayed it.
+	wrote bool
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -746,6 +749,7 @@ func (ss *session) post(st *chanState) error {
 			break
 		}
 		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
+		ss.wrote = ss.wrote || sent
 		if err != nil {
 			return err
 		}

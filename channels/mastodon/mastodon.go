@@ -644,19 +644,34 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // limited to write:statuses, all the channel otherwise needs) cannot
 // tell: the 404 then counts as gone, as the instance said.
 func (c *Channel) confirmGone(ctx context.Context, id, path string, deleted error) error {
-	resp, err := c.exchange(ctx, opConfirm, http.MethodGet, path, nil, "")
+	up, err := c.stillUp(ctx, opConfirm, path)
 	switch {
-	case resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance):
-		return nil // gone
-	case err == nil:
+	case err != nil:
+		return err
+	case up:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance answered 404, but the status %s is still up "+
 			"(another account's, or the instance failed to delete it): %w", opDelete, id, deleted))
-	case errors.Is(err, errScope):
-		// The token may do no better: a status already gone (a retry
-		// after the deletion's answer was lost) must not fail for good.
-		return nil
 	}
-	return err
+	return nil // gone
+}
+
+// stillUp reads the status at path back (op, a GET) after the instance
+// answered 404 to a change of it, for confirmGone and editGone: up when
+// the instance shows it; not up when it answers 404, or when the token
+// may not read statuses (a scope it lacks): the token may do no better,
+// and a status already gone (a retry after the change's answer was lost)
+// must not fail for good. Another failure of the read (a timeout, a 5xx,
+// a 429, another server's answer) is its error, classified as any other
+// request's is.
+func (c *Channel) stillUp(ctx context.Context, op, path string) (bool, error) {
+	resp, err := c.exchange(ctx, op, http.MethodGet, path, nil, "")
+	switch {
+	case resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance), errors.Is(err, errScope):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
 }
 
 // editGone reads the status id back after the instance answered its edit
@@ -673,12 +688,12 @@ func (c *Channel) confirmGone(ctx context.Context, id, path string, deleted erro
 // (another account's, private), cannot tell: the 404 counts as gone, as
 // the instance said.
 func (c *Channel) editGone(ctx context.Context, id string, edited error) error {
-	resp, err := c.exchange(ctx, opConfirmEdit, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(id), nil, "")
+	up, err := c.stillUp(ctx, opConfirmEdit, "/api/v1/statuses/"+url.PathEscape(id))
 	switch {
-	case resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance), errors.Is(err, errScope):
-		return edited
 	case err != nil:
 		return err
+	case !up:
+		return edited
 	}
 	var apiErr *APIError
 	errors.As(edited, &apiErr)

@@ -183,10 +183,12 @@ func receiptOf(r broadcast.Receipt, hide func(string) string) *receipt {
 // configuration's secrets may not hold (a platform's answer may carry
 // some): without its user information, and with REDACTED for each query
 // value that redact.Redactor.WithURL takes for a secret (of a parameter
-// named like a credential, or that looks like a token). A URL that does
-// not parse, or whose user information a "/", "?" or "#" may have cut
-// short (redact.ShowURL), is REDACTED: what in it is secret cannot be
-// told. A link without credentials is returned as it is.
+// named like a credential, or that looks like a token), and for each such
+// value of a fragment of name=value pairs (OAuth's implicit grant answers
+// "#access_token=…"); a fragment without "=" is an anchor, left alone. A
+// URL that does not parse, or whose user information a "/", "?" or "#"
+// may have cut short (redact.ShowURL), is REDACTED: what in it is secret
+// cannot be told. A link without credentials is returned as it is.
 func withoutCredentials(link string) string {
 	u, err := url.Parse(link)
 	switch {
@@ -199,22 +201,46 @@ func withoutCredentials(link string) string {
 	u.User = nil
 	if u.RawQuery != "" {
 		secrets := redact.NewRedactor().WithURL(redact.NewURL(link))
-		parts := strings.Split(u.RawQuery, "&")
-		for i, part := range parts {
-			k, v, ok := strings.Cut(part, "=")
-			if !ok { // "?TOKEN": the key alone is the value
-				k, v = "", k
-			}
-			if hidden := secrets.String(v); hidden != v {
-				parts[i], changed = strings.TrimPrefix(k+"="+redact.Redacted, "="), true
-			}
+		if q, hid := hideValues(u.RawQuery, secrets, true); hid {
+			u.RawQuery, changed = q, true
 		}
-		u.RawQuery = strings.Join(parts, "&")
+	}
+	if frag := u.EscapedFragment(); strings.Contains(frag, "=") {
+		// Judged as the query of a URL of its own.
+		secrets := redact.NewRedactor().WithURL(redact.NewURL("?" + frag))
+		if f, hid := hideValues(frag, secrets, false); hid {
+			plain, err := url.PathUnescape(f)
+			if err != nil {
+				return redact.Redacted
+			}
+			u.Fragment, u.RawFragment, changed = plain, f, true
+		}
 	}
 	if !changed {
 		return link
 	}
 	return u.String()
+}
+
+// hideValues returns raw, name=value pairs separated by "&", with REDACTED
+// for each value secrets hides, and whether it hid one. bare says whether
+// a part without "=" ("?TOKEN") is a value, as in a query.
+func hideValues(raw string, secrets *redact.Redactor, bare bool) (string, bool) {
+	hid := false
+	parts := strings.Split(raw, "&")
+	for i, part := range parts {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok { // "?TOKEN": the key alone is the value
+			if !bare {
+				continue
+			}
+			k, v = "", k
+		}
+		if hidden := secrets.String(v); hidden != v {
+			parts[i], hid = strings.TrimPrefix(k+"="+redact.Redacted, "="), true
+		}
+	}
+	return strings.Join(parts, "&"), hid
 }
 
 // targets returns tfs as the answer names them, hide applied to each

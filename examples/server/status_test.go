@@ -98,6 +98,11 @@ func TestReceiptLinkWithoutCredentials(t *testing.T) {
 		"https://chat.example.com/p/1?a1b2c3d4e5f6g7h8":      "https://chat.example.com/p/1?REDACTED",
 		"https://bot:1234/x@chat.example.com/p/1":            "REDACTED", // user information cut short: where does it end?
 		"https://chat.example.com/%zz":                       "REDACTED",
+		// A fragment of name=value pairs (OAuth's implicit grant answers
+		// #access_token=…) is judged as a query is; an anchor is left alone.
+		"https://chat.example.com/cb#access_token=abcd&expires_in=3600": "https://chat.example.com/cb#access_token=REDACTED&expires_in=3600",
+		"https://chat.example.com/p/1#state=x&code=a1b2c3d4e5f6":        "https://chat.example.com/p/1#state=x&code=REDACTED",
+		"https://github.com/o/r/issues/1#issuecomment-1234567890":       "https://github.com/o/r/issues/1#issuecomment-1234567890",
 	} {
 		assert.Equal(t, want, withoutCredentials(link), link)
 	}
