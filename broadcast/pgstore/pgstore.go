@@ -88,7 +88,10 @@
 // # Limits
 //
 // Receipts are stored as JSON: a receipt's strings that are not valid UTF-8
-// come back with U+FFFD in place of the invalid bytes. Marks, ids, channel
+// come back with U+FFFD in place of the invalid bytes. Its times come back
+// as the instants saved, to the nanosecond, in the zone's offset they were
+// saved in, or in UTC when that offset has seconds (local mean time), which
+// JSON's RFC 3339 cannot write. Marks, ids, channel
 // names and targets are kept byte for byte. Nothing is ever deleted but by
 // Prune.
 //
