@@ -99,9 +99,11 @@
 //
 // Errors start with "pgstore: " and wrap the driver's error; they never
 // contain the connection string's password. A call whose ctx ended while
-// the database was away (its statement tried again) fails with an error
-// that matches both ctx's error (context.DeadlineExceeded,
-// context.Canceled) and the connection's last. A Store not made by New or
+// the database was away, or rolled its statement back in a conflict (its
+// statement tried again), fails with an error that matches both ctx's
+// error (context.DeadlineExceeded, context.Canceled) and the connection's
+// last, or the conflict's, and says the tries stopped because the context
+// ended. A Store not made by New or
 // Open (a nil *Store, a zero Store) fails every call, saying so.
 package pgstore
 
