@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/jsontime"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -443,6 +444,9 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 	}
 	jobs = slices.SortedStableFunc(slices.Values(jobs), func(a, b broadcast.Job) int { return strings.Compare(a.Channel, b.Channel) })
 	for i, j := range jobs {
+		// River keeps the args as JSON, whose RFC 3339 cuts a zone's
+		// offset to the minute: see jsontime.
+		j.Update.Time, j.Update.NextUpdate = jsontime.Exact(j.Update.Time), jsontime.Exact(j.Update.NextUpdate)
 		a := jobArgs{Job: j, UpdateID: j.Update.ID, Channel: j.Channel}
 		md := metadata{Update: j.Update.ID, Channels: channels}
 		var ra river.JobArgs

@@ -5,6 +5,8 @@ package pgstore_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -172,4 +174,66 @@ func TestLockOfACorrectionExcludesARetractOfItsPost(t *testing.T) {
 	}()
 	unlock()
 	(<-got)()
+}
+
+// Under repeatable read or serializable (default_transaction_isolation
+// set for the server, the role or the connection string), the
+// transaction that holds a Lock keeps the snapshot it took before it
+// waited for the lock. A holder's reads must not see through it: a
+// waiter granted the lock reads the mark and receipt the instance that
+// held it before wrote, and so does a holder, of what another instance
+// wrote while it held the lock. The Store's reads run on the pool's other
+// connections, each statement with a snapshot of its own.
+func TestLockHolderReadsWhatOthersWrote(t *testing.T) {
+	for _, iso := range []string{"repeatable read", "serializable"} {
+		t.Run(iso, func(t *testing.T) {
+			ctx := context.Background()
+			u, err := url.Parse(newSchema(t))
+			require.NoError(t, err)
+			// pgx reads a "+" in the query as itself, not a space.
+			u.RawQuery += "&default_transaction_isolation=" + url.PathEscape(iso)
+			b := migratedOn(t, u.String())
+			name := "waiter-" + strings.ToLower(rand.Text()[:12]) // a's sessions, among other tests'
+			u.RawQuery += "&application_name=" + name
+			a := migratedOn(t, u.String())
+			key := broadcast.LockKey{UpdateID: "u1", Channel: "x", IncidentID: "cdn-42"}
+
+			unlockB, err := b.Lock(ctx, key)
+			require.NoError(t, err)
+			granted := make(chan func(), 1)
+			go func() {
+				unlock, err := a.Lock(ctx, key)
+				assert.NoError(t, err)
+				granted <- unlock
+			}()
+			// a's transaction has taken its snapshot and waits for the lock.
+			require.Eventually(t, func() bool {
+				var waiting bool
+				err := b.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks l
+					JOIN pg_stat_activity a ON a.pid = l.pid
+					WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = $1)`, name).Scan(&waiting)
+				return err == nil && waiting
+			}, 10*time.Second, 10*time.Millisecond, "a waits for b's lock")
+			require.NoError(t, b.Mark(ctx, "u1", "x", "", nil))
+			require.NoError(t, b.SaveReceipt(ctx, "cdn-42", "u1", broadcast.Receipt{Channel: "x", ID: "post-1"}))
+			unlockB()
+
+			unlockA := <-granted
+			require.NotNil(t, unlockA)
+			defer unlockA()
+			done, _, err := a.Done(ctx, "u1", "x", "")
+			require.NoError(t, err)
+			assert.True(t, done, "the holder reads the mark the lock's previous holder wrote")
+			th, err := a.Thread(ctx, "cdn-42", "x")
+			require.NoError(t, err)
+			assert.Equal(t, "post-1", th.Last.ID, "the holder reads the receipt the lock's previous holder saved")
+
+			// Written by another instance while a holds the lock.
+			require.NoError(t, b.Mark(ctx, "u1", "x", "hook", errors.New("HTTP 410")))
+			done, failure, err := a.Done(ctx, "u1", "x", "hook")
+			require.NoError(t, err)
+			assert.True(t, done)
+			assert.Equal(t, "HTTP 410", failure)
+		})
+	}
 }

@@ -88,7 +88,10 @@
 // # Limits
 //
 // Receipts are stored as JSON: a receipt's strings that are not valid UTF-8
-// come back with U+FFFD in place of the invalid bytes. Marks, ids, channel
+// come back with U+FFFD in place of the invalid bytes. Its times come back
+// as the instants saved, to the nanosecond, in the zone's offset they were
+// saved in, or in UTC when that offset has seconds (local mean time), which
+// JSON's RFC 3339 cannot write. Marks, ids, channel
 // names and targets are kept byte for byte. Nothing is ever deleted but by
 // Prune.
 //
@@ -96,9 +99,11 @@
 //
 // Errors start with "pgstore: " and wrap the driver's error; they never
 // contain the connection string's password. A call whose ctx ended while
-// the database was away (its statement tried again) fails with an error
-// that matches both ctx's error (context.DeadlineExceeded,
-// context.Canceled) and the connection's last. A Store not made by New or
+// the database was away, or rolled its statement back in a conflict (its
+// statement tried again), fails with an error that matches both ctx's
+// error (context.DeadlineExceeded, context.Canceled) and the connection's
+// last, or the conflict's, and says the tries stopped because the context
+// ended. A Store not made by New or
 // Open (a nil *Store, a zero Store) fails every call, saying so.
 package pgstore
 

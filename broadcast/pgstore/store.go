@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/jsontime"
 	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
@@ -60,6 +61,8 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 // SaveReceipt implements broadcast.Store. The receipt of the update and the
 // incident's thread are written in one statement, so they never disagree.
 func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	// RFC 3339 cuts a zone's offset to the minute: see jsontime.
+	r.Time, r.UpdateTime = jsontime.Exact(r.Time), jsontime.Exact(r.UpdateTime)
 	v, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("pgstore: save receipt: encode: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,6 +43,13 @@ func threadRules() []rule {
 			rule: "Receipt(updateID, channel) returns the receipt saved for that update, every field of it " +
 				"(Channel, ID, URL, Time as an instant, Meta, UpdateID, UpdateTime), and finds none for another update or channel",
 			check: checkReceiptOfUpdate,
+		},
+		{
+			name: "ReceiptTimesInAnyZone",
+			rule: "Time and UpdateTime come back as the instants saved, to the nanosecond, whatever their zone: " +
+				"one whose offset has seconds (local mean time, as time.LoadLocation gives before a zone's standard " +
+				"time) is not cut to the minute",
+			check: checkReceiptTimesInAnyZone,
 		},
 		{
 			name:  "ReceiptSavedAgain",
@@ -87,6 +95,29 @@ func threadRules() []rule {
 				"same Root, and Last is one of the receipts saved",
 			check: checkConcurrentSavesOfOneThread,
 		},
+	}
+}
+
+func checkReceiptTimesInAnyZone(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	// Amsterdam's mean time until 1937 (+00:19:32), New York's before
+	// 1883 (-04:56:02), and an offset a second past the hour.
+	zones := []*time.Location{time.FixedZone("AMT", 19*60+32), time.FixedZone("LMT", -(4*3600 + 56*60 + 2)),
+		time.FixedZone("odd", 3600+1)}
+	var first broadcast.Receipt
+	for i, zone := range zones {
+		r := receipt("x", fmt.Sprint("u", i), i)
+		r.Time = time.Date(1930, 6, 1, 12, 0, 59, 123_456_789, zone)
+		r.UpdateTime = time.Date(2025, 3, 14, 15, 9, 26, 535_897_932, zones[(i+1)%len(zones)])
+		if i == 0 {
+			first = r
+		}
+		require.NoError(t, s.SaveReceipt(ctx, "inc", r.UpdateID, r))
+		got, ok := savedReceipt(t, s, r.UpdateID, "x")
+		if assert.True(t, ok, "receipt of %s", r.UpdateID) {
+			assertReceipt(t, r, got)
+		}
+		assertThread(t, s, "inc", "x", first, r)
 	}
 }
 

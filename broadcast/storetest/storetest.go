@@ -73,7 +73,8 @@
 // Receipt times (Time and UpdateTime) are compared as instants, to the
 // nanosecond: a Store may return them in another location and without a
 // monotonic clock reading, but not rounded (the Broadcaster orders updates
-// by them). A nil and an empty
+// by them), nor moved by a zone's offset cut to the minute (encoding/json
+// writes an offset with seconds, local mean time's, so). A nil and an empty
 // Receipt.Meta are treated alike. Ids, channel names and targets are
 // arbitrary strings, NUL bytes included (the Broadcaster marks retractions
 // under update ids that start with one), and a target may be a few

@@ -72,6 +72,7 @@ type mapStore struct {
 	dropReasons     bool   // keeps every failure as "failed"
 	dropUpdateTime  bool   // forgets Receipt.UpdateTime
 	roundUpdateTime bool   // keeps Receipt.UpdateTime to the microsecond, as a SQL timestamp column does
+	jsonTimes       bool   // keeps Receipt.Time and UpdateTime as encoding/json writes them: zone offsets to the minute
 	volatileRoots   bool   // keeps Thread.Root in memory only: lost on reopen
 	volatileReasons bool   // keeps failure reasons in memory only: lost on reopen
 	volatileReceipt bool   // keeps updates' receipts in memory only: lost on reopen
@@ -108,6 +109,19 @@ type mapStore struct {
 	reasons  map[string]string
 	Written  map[string]time.Time // when each mark, receipt and thread was written, by kind and key
 	Incident map[string]string    // each receipt's incident's thread key
+}
+
+// throughJSON is t encoded and decoded by encoding/json, whose RFC 3339
+// text has no seconds in a zone's offset.
+func throughJSON(t time.Time) time.Time {
+	b, err := json.Marshal(t)
+	if err == nil {
+		err = json.Unmarshal(b, &t)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 func newMapStore(s *mapStore) *mapStore {
@@ -189,6 +203,9 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	}
 	if s.roundUpdateTime {
 		r.UpdateTime = r.UpdateTime.Truncate(time.Microsecond)
+	}
+	if s.jsonTimes {
+		r.Time, r.UpdateTime = throughJSON(r.Time), throughJSON(r.UpdateTime)
 	}
 	if s.dropEmptyMeta {
 		r.Meta = maps.Clone(r.Meta)
@@ -445,6 +462,8 @@ var broken = map[string]struct {
 		failing: []string{"MarkFailedKeepsReason", "MarkFailedWithoutText", "TargetFailureReasonKept"}},
 	"update time rounded": {store: func() *mapStore { return &mapStore{roundUpdateTime: true} },
 		failing: []string{"ReceiptOfUpdate", "FirstSaveIsRootAndLast", "OlderUpdateSuperseded"}},
+	"zone offsets cut to the minute": {store: func() *mapStore { return &mapStore{jsonTimes: true} },
+		failing: []string{"ReceiptTimesInAnyZone"}},
 	"root overwritten": {store: func() *mapStore { return &mapStore{overwriteRoot: true} },
 		failing: []string{"LaterSavesMoveLast", "NextUpdateThreads"}},
 	"dropped reasons": {store: func() *mapStore { return &mapStore{dropReasons: true} },

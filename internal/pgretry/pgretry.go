@@ -33,10 +33,12 @@ const maxWait = time.Second
 // server broke, or cannot be made (see ConnectionLost), or because the
 // server rolled it back in a conflict with another session's (see
 // Conflict), for up to wait in all and until ctx ends; then it returns
-// fn's last error. When ctx's end
-// stopped the tries, or cut the last one short, the error matches both
-// ctx's error (errors.Is with context.DeadlineExceeded or
-// context.Canceled) and the connection's last (ConnectionLost holds). A
+// fn's last error. When ctx's end stopped the tries, or cut the last one
+// short, the error matches both ctx's error (errors.Is with
+// context.DeadlineExceeded or context.Canceled) and the last error that
+// was worth another try: the connection's (ConnectionLost holds) or the
+// conflict's (Conflict holds, ConnectionLost does not: the server
+// answered), and says the tries stopped because ctx ended. A
 // negative wait runs fn once. The pool keeps idle connections that the server
 // ended (a restart, a failover, pg_terminate_backend, a network failure):
 // without this, the first statement on each fails, and a mark written
@@ -124,7 +126,7 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 		if err == nil {
 			return nil
 		}
-		if ConnectionLost(err) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+		if (ConnectionLost(err) || Conflict(err)) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
 			lost = err
 		}
 		if ctx.Err() != nil {
@@ -153,11 +155,12 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 }
 
 // ended is the error of a statement, whose last try failed with err, that
-// ctx's end kept from being tried again. When the database was away (lost,
-// the last try's error or, for a try ctx's end cut short, an earlier
-// one's), it says so and that ctx ended: the caller tells its own deadline
-// or cancellation from the database's failure, and the failure from its
-// deadline. Otherwise err is returned as it is.
+// ctx's end kept from being tried again. When the database was away or
+// rolled the statement back in a conflict (lost, the last try's error or,
+// for a try ctx's end cut short, an earlier one's), it says so and that
+// ctx ended: the caller tells its own deadline or cancellation from the
+// database's failure, and the failure from its deadline. Otherwise err is
+// returned as it is.
 func ended(ctx context.Context, err, lost error) error {
 	switch {
 	case lost == nil:
@@ -171,10 +174,15 @@ func ended(ctx context.Context, err, lost error) error {
 	}
 }
 
-// endedError is the error of a statement whose tries ctx's end stopped.
+// endedError is the error of a statement whose tries ctx's end stopped:
+// last is the last error worth another try (a lost connection, a
+// conflict), ctx the context's.
 type endedError struct{ last, ctx error }
 
-func (e *endedError) Error() string   { return fmt.Sprintf("%v (not tried again: %v)", e.last, e.ctx) }
+func (e *endedError) Error() string {
+	return fmt.Sprintf("%v (tries stopped because the context ended: %v)", e.last, e.ctx)
+}
+
 func (e *endedError) Unwrap() []error { return []error{e.last, e.ctx} }
 
 // NotRun reports whether err says the statement did not run: the server

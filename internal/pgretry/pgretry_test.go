@@ -102,9 +102,80 @@ func TestConflictIsTriedAgain(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			err = try(ctx, func() error { n++; return conflict })
-			assert.Same(t, conflict, err, "%s, %s: ctx ended, the database not away", name, code)
 			assert.Equal(t, 1, n)
+			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", ended before a wait")
+
+			// Ended during the wait between tries.
+			n = 0
+			ctx, cancel = context.WithCancel(context.Background())
+			err = try(ctx, func() error {
+				if n++; n == 2 {
+					cancel()
+				}
+				return conflict
+			})
+			assert.Equal(t, 2, n)
+			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", ended during a try")
+
+			// A try cut short by ctx's end, after a conflict.
+			n = 0
+			ctx, cancel = context.WithCancel(context.Background())
+			err = try(ctx, func() error {
+				if n++; n == 1 {
+					return conflict
+				}
+				cancel()
+				return fmt.Errorf("acquire: %w", ctx.Err())
+			})
+			assert.Equal(t, 2, n)
+			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", a try cut short")
 		}
+	}
+}
+
+// A ctx that ends while a conflict's statement is tried again ends the
+// tries; the error carries both, and says the tries stopped for ctx's
+// end: the conflict was returned alone, and a caller could not tell its
+// own deadline or cancellation from a conflict that outlasted the wait.
+// The database was not away: ConnectionLost does not hold.
+func TestConflictSaysTheContextEnded(t *testing.T) {
+	conflict := &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second)) // ended
+	defer cancel()
+	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
+		err := try(ctx, time.Minute, func() error { return fmt.Errorf("mark: %w", conflict) })
+		conflictEnded(t, err, conflict, context.DeadlineExceeded, name)
+	}
+
+	// A conflict after the connection was lost: the last try reached
+	// the server, so the conflict is what the error carries.
+	lost := &pgconn.PgError{Code: "57P01"}
+	n := 0
+	cctx, ccancel := context.WithCancel(context.Background())
+	err := Do(cctx, time.Minute, func() error {
+		if n++; n == 1 {
+			return lost
+		}
+		ccancel()
+		return conflict
+	})
+	conflictEnded(t, err, conflict, context.Canceled, "lost, then a conflict")
+}
+
+// conflictEnded asserts that err, the error of a statement whose conflict
+// (see Conflict) was tried again until ctx ended with ctxErr, carries both
+// and says the tries stopped.
+func conflictEnded(t *testing.T, err error, conflict *pgconn.PgError, ctxErr error, msg string) {
+	t.Helper()
+	assert.ErrorIs(t, err, conflict, msg)
+	assert.ErrorIs(t, err, ctxErr, msg)
+	assert.True(t, Conflict(err), msg)
+	assert.True(t, NotRun(err), msg)
+	assert.False(t, ConnectionLost(err), "%s: the database was not away", msg)
+	if err != nil {
+		assert.Contains(t, err.Error(), conflict.Error(), msg)
+		assert.Contains(t, err.Error(), "tries stopped because the context ended", msg)
+		assert.Contains(t, err.Error(), ctxErr.Error(), msg)
 	}
 }
 
