@@ -54,7 +54,9 @@
 // key, name, that does not quote it.
 //
 // The statuspage kind's keys set statuspage.Config, whose fields carry
-// no tags: dir (the site's directory, relative to this file) and base_url,
+// no tags: dir (the site's directory, relative to this file, made by the
+// page's first update; one starting with "~", which no shell expands
+// here, is an error: write the whole path, or ${HOME}/…) and base_url,
 // both required; components, each a name or {name, description}; title,
 // logo_url, home_url and links ([{text, url}]) of its Branding (colours
 // are set from Go); templates, a directory of the page's <name>.tmpl

@@ -399,7 +399,7 @@ func (e *expander) file(path string) (envValue, error) {
 	}
 	data, err := readRegular(path)
 	if err != nil {
-		if strings.HasPrefix(ref, "${file:~") && errors.Is(err, fs.ErrNotExist) {
+		if namesHome(strings.TrimPrefix(ref, "${file:")) && errors.Is(err, fs.ErrNotExist) {
 			// No shell reads the file to expand "~".
 			return envValue{}, fmt.Errorf("%s: %w (~ is not your home directory here: write the whole path)", ref, err)
 		}

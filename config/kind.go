@@ -361,6 +361,25 @@ func (e *Env) Path(p string) string {
 	return filepath.Join(e.Dir, p)
 }
 
+// namesHome reports whether p, a path written in the file, starts with
+// "~" as a shell's home directory does ("~", "~/site", "~ops/site"): no
+// shell reads the file to expand it, so it is a directory named "~" (or
+// "~ops") relative to the file. "./~/site" names that directory as such.
+func namesHome(p string) bool {
+	first, _, _ := strings.Cut(filepath.ToSlash(p), "/")
+	return strings.HasPrefix(first, "~")
+}
+
+// homeProblem says why p, a path written in the file that names a home
+// directory (see namesHome), is refused, and what to write instead.
+func homeProblem(p string) string {
+	instead := "write the whole path"
+	if first, rest, _ := strings.Cut(filepath.ToSlash(p), "/"); first == "~" {
+		instead += ", or " + strings.TrimSuffix("${HOME}/"+rest, "/")
+	}
+	return p + ": ~ is not your home directory here (no shell reads this file): " + instead
+}
+
 // dirFS returns the directory p, written in the file, to read files
 // from; its error names p, and says where a relative p that does not
 // exist was looked for.

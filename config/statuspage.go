@@ -63,6 +63,11 @@ type statuspageLink struct {
 }
 
 func prepareStatuspage(f *statuspageFile, env *Env) error {
+	if namesHome(f.Dir) {
+		// The page's first Send would make the directory "~" beside
+		// the file and publish the site there, without a word.
+		return fmt.Errorf("statuspage: Config.Dir: %s", homeProblem(f.Dir))
+	}
 	f.cfg = statuspage.Config{Name: f.Name, Dir: env.Path(f.Dir), BaseURL: f.BaseURL, Language: f.Language,
 		HistoryDays: f.HistoryDays, FeedEntries: f.FeedEntries, LockTimeout: f.LockTimeout,
 		Branding: statuspage.Branding{Title: f.Title, LogoURL: f.LogoURL, HomeURL: f.HomeURL}}

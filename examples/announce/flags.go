@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/onceflag"
 )
 
 // usageError is a problem with the command line or the update: exit 2.
@@ -117,8 +118,9 @@ mounted secret file), so secrets stay out of the file and never show in
 output or errors.
 
 A flag given an empty value (-correct "$ID" of a variable not set) is an
-error, not the flag left out. With -check or -retract, a flag of the
-update (-title, -body, …) is an error: they use none.
+error, not the flag left out, and so is a flag given twice with two values
+(but -component and -override, which repeat). With -check or -retract, a
+flag of the update (-title, -body, …) is an error: they use none.
 
 Exit status: 0 when every channel delivered (or had already); 1 when a
 channel failed, -timeout ended the run or the state file would not open;
@@ -141,7 +143,9 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	fs := newFlagSet(o)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
+	// -component and -override are repeatable; another flag given twice
+	// with two values is an error, not the last one taken.
+	if err := onceflag.Parse(fs, args, "component", "override"); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, fs, flag.ErrHelp
 		}

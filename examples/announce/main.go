@@ -122,7 +122,9 @@
 //
 // A flag given an empty value (-correct "$ID" of a variable not set) is an
 // error naming it, not the flag left out: -correct would otherwise post a
-// new update, and -state keep no state. -check and -retract use none of
+// new update, and -state keep no state. So is a flag given twice with
+// two values (-state a.db … -state b.db), but -component and -override,
+// which are repeatable. -check and -retract use none of
 // the update's flags (-title, -status, -body, -advice, …): one given with
 // them, empty or not, is an error naming it.
 //

@@ -1,0 +1,50 @@
+package onceflag
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(s string) error { *l = append(*l, s); return nil }
+
+func newSet() (*flag.FlagSet, *string, *list) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s := fs.String("state", "", "")
+	fs.Duration("timeout", 0, "")
+	fs.Bool("json", false, "")
+	var l list
+	fs.Var(&l, "component", "")
+	return fs, s, &l
+}
+
+// A flag given twice with two values is refused, naming it and both; the
+// same value twice (as the flag prints it), a bool flag and a repeatable
+// one are not; the flags are as before afterwards.
+func TestParse(t *testing.T) {
+	fs, _, _ := newSet()
+	err := Parse(fs, []string{"-state", "a.db", "-timeout", "1m", "-state=b.db", "-timeout", "2m"}, "component")
+	require.Error(t, err)
+	assert.Equal(t, `-state: given twice ("a.db", then "b.db"): give it once; -timeout: given twice ("1m", then "2m"): give it once`, err.Error())
+
+	fs, s, l := newSet()
+	require.NoError(t, Parse(fs, []string{"-state", "a.db", "-state", "a.db", "-timeout", "90s", "-timeout", "1m30s",
+		"-json", "-json=false", "-component", "a", "-component", "b"}, "component"))
+	assert.Equal(t, "a.db", *s)
+	assert.Equal(t, list{"a", "b"}, *l)
+	assert.Equal(t, 90*time.Second, fs.Lookup("timeout").Value.(flag.Getter).Get())
+	_, wrapped := fs.Lookup("state").Value.(*value)
+	assert.False(t, wrapped, "the flag's own Value is back")
+
+	fs, _, _ = newSet()
+	assert.ErrorIs(t, Parse(fs, []string{"-h"}), flag.ErrHelp)
+}
