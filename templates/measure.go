@@ -477,7 +477,8 @@ type mark struct{ span, dest [2]int }
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; and the character references of s (CommonMark's, as
 // reference matches them) outside them. A backslash escape is no bracket.
-// It reads s once, and allocates only where s has some.
+// It reads s about once (a destination that opens no link at most
+// maxLinkParens levels deep), and allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
 		return nil
@@ -561,10 +562,17 @@ func linkTail(s string, open int) (end int, dest [2]int, ok bool) {
 	return i + 1, destURL(s, start, stop), true
 }
 
+// maxLinkParens is the most levels of brackets a link destination nests,
+// as cmark reads one (CommonMark lets a reader bound them, to at least
+// three): a destination nesting more is none, and reading it stops
+// there, so that a text of unclosed "[a](b" is not read to its end once
+// for each of them.
+const maxLinkParens = 32
+
 // destEnd returns the offset after the link destination that starts at
 // s[i]: within "<" and ">" on one line, or a run without white space or
-// control characters whose parentheses are balanced; -1 when there is
-// none there.
+// control characters whose parentheses are balanced, nesting at most
+// maxLinkParens levels; -1 when there is none there.
 func destEnd(s string, i int) int {
 	if i < len(s) && s[i] == '<' {
 		for i++; i < len(s); i++ {
@@ -589,7 +597,9 @@ func destEnd(s string, i int) int {
 				i++
 			}
 		case '(':
-			depth++
+			if depth++; depth > maxLinkParens {
+				return -1
+			}
 		case ')':
 			if depth == 0 {
 				return i
