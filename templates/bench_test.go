@@ -39,6 +39,10 @@ func BenchmarkRenderFit(b *testing.B) {
 	// leaves out only when the link did not open them.
 	brackets := u
 	brackets.Body = "See https://api.example.com/v1" + strings.Repeat(")", 22_000)
+	// Links that open and do not close, each nesting the ones before
+	// it: a destination is read to at most maxLinkParens levels.
+	unclosed := u
+	unclosed.Body = strings.Repeat("[a](b", 4400) // ~22,000 characters
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -54,6 +58,7 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"long dotted body markdown", dotted, templates.Runes, "markdown", 2000},
 		{"line of links markdown", links, templates.Runes, "markdown", 2000},
 		{"closing brackets markdown", brackets, templates.Runes, "markdown", 2000},
+		{"unclosed links", unclosed, templates.Runes, "short", 280},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()

@@ -471,13 +471,16 @@ type mark struct{ span, dest [2]int }
 
 // markup returns, in order, the Markdown inline links and images of s,
 // "[text](destination)" and "![alt](destination)" (an image in a link's
-// text counts as part of the link), with what CommonMark takes in one
+// text counts as part of the link; a link in a link's text is the link,
+// the brackets around it text, as a link holds no link), with what
+// CommonMark takes in one
 // (0.31.2, 6.3): a text over lines of one paragraph, white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; and the character references of s (CommonMark's, as
 // reference matches them) outside them. A backslash escape is no bracket.
-// It reads s once, and allocates only where s has some.
+// It reads s about once (a destination that opens no link at most
+// maxLinkParens levels deep), and allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
 		return nil
@@ -485,6 +488,10 @@ func markup(s string) []mark {
 	var out []mark
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
+	// inactive counts the brackets, from the first, that open no link:
+	// a link closed after them, and a link holds no link (an image's
+	// text may, so a "![" among them still opens one).
+	inactive := 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
@@ -493,7 +500,7 @@ func markup(s string) []mark {
 			}
 		case '\n':
 			if blankAfter(s, i+1) {
-				brackets = brackets[:0] // the paragraph ends: no link spans it
+				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
 			}
 		case '&':
 			if n := referenceLen(s[i:]); n > 0 {
@@ -506,17 +513,21 @@ func markup(s string) []mark {
 			if len(brackets) == 0 {
 				break
 			}
-			start := brackets[len(brackets)-1]
-			brackets = brackets[:len(brackets)-1]
-			if i+1 >= len(s) || s[i+1] != '(' {
+			n := len(brackets) - 1
+			start, opens := brackets[n], n >= inactive
+			brackets, inactive = brackets[:n], min(inactive, n)
+			image := start > 0 && s[start-1] == '!' && !escaped(s[:start-1])
+			if !opens && !image || i+1 >= len(s) || s[i+1] != '(' {
 				break
 			}
 			end, dest, ok := linkTail(s, i+1)
 			if !ok {
 				break
 			}
-			if start > 0 && s[start-1] == '!' && !escaped(s[:start-1]) {
-				start-- // an image
+			if image {
+				start--
+			} else {
+				inactive = n // a link: the brackets before it open none
 			}
 			for len(out) > 0 && out[len(out)-1].span[0] >= start {
 				out = out[:len(out)-1] // inside this link
@@ -561,10 +572,17 @@ func linkTail(s string, open int) (end int, dest [2]int, ok bool) {
 	return i + 1, destURL(s, start, stop), true
 }
 
+// maxLinkParens is the most levels of brackets a link destination nests,
+// as cmark reads one (CommonMark lets a reader bound them, to at least
+// three): a destination nesting more is none, and reading it stops
+// there, so that a text of unclosed "[a](b" is not read to its end once
+// for each of them.
+const maxLinkParens = 32
+
 // destEnd returns the offset after the link destination that starts at
 // s[i]: within "<" and ">" on one line, or a run without white space or
-// control characters whose parentheses are balanced; -1 when there is
-// none there.
+// control characters whose parentheses are balanced, nesting at most
+// maxLinkParens levels; -1 when there is none there.
 func destEnd(s string, i int) int {
 	if i < len(s) && s[i] == '<' {
 		for i++; i < len(s); i++ {
@@ -589,7 +607,9 @@ func destEnd(s string, i int) int {
 				i++
 			}
 		case '(':
-			depth++
+			if depth++; depth > maxLinkParens {
+				return -1
+			}
 		case ')':
 			if depth == 0 {
 				return i
