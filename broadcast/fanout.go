@@ -65,6 +65,7 @@ type Fanout struct {
 // SupersededTargets.
 func NewFanout(m Message, targets []string) *Fanout {
 	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets))}
+	left := 0 // targets to do
 	for i, t := range targets {
 		done, failure, unread := ledgerDone(m.Ledger, t)
 		switch {
@@ -79,12 +80,7 @@ func NewFanout(m Message, targets []string) *Fanout {
 			f.pending = append(f.pending, TargetFailure{Target: t, Err: unread})
 			f.reported[i] = true
 		case !done:
-			if f.todo == nil {
-				// Made once, for the targets left: a fan-out to
-				// thousands would otherwise grow it a dozen times.
-				f.todo = make([]int, 0, len(targets)-i)
-			}
-			f.todo = append(f.todo, i)
+			left++ // to do: the targets left unreported below
 		case failure != "":
 			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlier.Error{Reason: failure}})
 			f.reported[i] = true
@@ -95,6 +91,17 @@ func NewFanout(m Message, targets []string) *Fanout {
 				f.earlier = make([]bool, len(targets))
 			}
 			f.earlier[i] = true
+		}
+	}
+	if left > 0 {
+		// Made once, of the size of the targets left: a fan-out to
+		// thousands would otherwise grow it a dozen times, and a retry
+		// that has a few left of thousands would hold room for them all.
+		f.todo = make([]int, 0, left)
+		for i, r := range f.reported {
+			if !r {
+				f.todo = append(f.todo, i)
+			}
 		}
 	}
 	return f
