@@ -376,7 +376,7 @@ func checkLine(field, v string, maxRunes int) error {
 	if strings.TrimSpace(v) != v {
 		return fmt.Errorf("statuspage: %s: leading or trailing white space", field)
 	}
-	if strings.ContainsAny(v, "\r\n\t") {
+	if strings.ContainsAny(v, "\r\n") { // a tab is refused as a control character
 		return fmt.Errorf("statuspage: %s: more than one line", field)
 	}
 	return checkText(field, v, maxRunes)

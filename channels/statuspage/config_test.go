@@ -58,6 +58,12 @@ func TestNewErrors(t *testing.T) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API", Description: "REST\u009b31m API"}}
 		}, "Config.Components[0].Description: contains a control character"},
 		{"title lines", func(c *statuspage.Config) { c.Branding.Title = "A\nB" }, "Config.Branding.Title: more than one line"},
+		// A tab is a control character, not a line break: it was called
+		// "more than one line", which a title of one line is not.
+		{"title tab", func(c *statuspage.Config) { c.Branding.Title = "My\tStatus" }, "Config.Branding.Title: contains a control character"},
+		{"component tab", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "Data\tbase"}}
+		}, "Config.Components[0].Name: contains a control character"},
 		// Noncharacters, which Update.Clean removes from an update's
 		// names: no HTML or XML may carry them, and a component so named
 		// would never be the one an update names.

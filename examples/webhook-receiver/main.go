@@ -25,7 +25,8 @@
 // 401 too; malformed JSON gets 400, and so does an event without a field
 // its type always carries (an update without a title, a component
 // without its name or status, a retraction without an id), a value of the wrong JSON type (named by its field:
-// "data.body: want a string, got a number"), a time that is not an RFC
+// "data.body: want a string, got a number", a component's with its index:
+// "data.components[1].status: …"), a time that is not an RFC
 // 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal of a POST is said on standard error too (a 405
@@ -373,10 +374,43 @@ func jsonProblem(err error, body []byte) string {
 		return err.Error()
 	}
 	want := "want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
-	if te.Field == "" {
+	field := te.Field
+	if field == "data.components" || strings.HasPrefix(field, "data.components.") {
+		// encoding/json's path has no index: "data.components.status"
+		// of any component, and "data.components" of one that is no
+		// object.
+		field = cmp.Or(componentField(body), field)
+	}
+	if field == "" {
 		return want // the payload itself: a list, say, where an object goes
 	}
-	return te.Field + ": " + want
+	return field + ": " + want
+}
+
+// componentField names, with its index as missing does, the first of
+// body's data.components that holds a value of the wrong JSON type, or
+// is one: "data.components[1].status", "data.components[2]"; or returns
+// "" when there is none, data.components being no list.
+func componentField(body []byte) string {
+	var p struct {
+		Data struct {
+			Components []json.RawMessage `json:"components"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	for i, raw := range p.Data.Components {
+		var te *json.UnmarshalTypeError
+		if errors.As(json.Unmarshal(raw, new(webhook.Component)), &te) {
+			at := fmt.Sprintf("data.components[%d]", i)
+			if te.Field != "" {
+				at += "." + te.Field
+			}
+			return at
+		}
+	}
+	return ""
 }
 
 // timeProblem names the first of the payload's times in body that is not
