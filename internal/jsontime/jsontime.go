@@ -5,7 +5,7 @@
 // +00:19:32 until 1937; time.FixedZone("", 3600+30)) is written with its
 // offset cut to the minute, and reads back as another instant, up to 59
 // seconds away. broadcast/pgstore (its receipts) and dispatch (its jobs'
-// updates) share it.
+// updates, and the receipts their output keeps) share it.
 package jsontime
 
 import "time"
