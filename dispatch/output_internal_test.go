@@ -2,7 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,4 +53,37 @@ func TestAJobsOutputThatCannotBeDecodedFailsNoReport(t *testing.T) {
 	assert.ErrorContains(t, r.Err, "HTTP 401")
 	assert.ErrorContains(t, r.Err, "job 9: its output cannot be decoded")
 	assert.False(t, errors.Is(r.Err, ErrPending))
+}
+
+// A delivery the Store could not record keeps its receipt in its job's
+// output, and Report gives it when the Store lacks it. River keeps the
+// output as JSON, whose RFC 3339 cuts a zone's offset to the minute: a
+// receipt Time or UpdateTime in a zone whose offset has seconds (local
+// mean time, as time.LoadLocation gives before a zone's standard time)
+// came back up to 59s off, as pgstore's receipts and the jobs' updates
+// did (see internal/jsontime).
+func TestAnUnrecordedReceiptKeepsItsInstantsInAnyZone(t *testing.T) {
+	amsterdam, newYork := time.FixedZone("AMT", 19*60+32), time.FixedZone("LMT", -(4*3600+56*60+2))
+	rcpt := broadcast.Receipt{Channel: "x", ID: "post-1", UpdateID: "u-1",
+		Time:       time.Date(1930, 6, 1, 12, 0, 59, 123_456_789, amsterdam),
+		UpdateTime: time.Date(1880, 3, 14, 15, 9, 26, 535_897_932, newYork)}
+	res := broadcast.Result{Channel: "x", Receipt: rcpt,
+		Err: broadcast.Permanent(fmt.Errorf("%w: store: save receipt: boom", broadcast.ErrNotRecorded))}
+	require.True(t, res.Unrecorded())
+	out, ok := recorded(&rivertype.JobRow{}, newOutput(res), "")
+	require.True(t, ok)
+	meta, err := json.Marshal(map[string]any{"output": out}) // as River keeps it
+	require.NoError(t, err)
+
+	d := &Dispatcher{cfg: Config{Store: broadcast.NewMemoryStore()}} // the receipt's record lost
+	now := time.Now()
+	row := &rivertype.JobRow{ID: 7, State: rivertype.JobStateCompleted, Attempt: 1, Metadata: meta,
+		AttemptedAt: &now, FinalizedAt: &now}
+	r, finished, err := d.result(context.Background(), "x", "u-1", row, false)
+	require.NoError(t, err)
+	assert.True(t, finished)
+	assert.Equal(t, "post-1", r.Receipt.ID, "the receipt the run kept")
+	assert.True(t, rcpt.Time.Equal(r.Receipt.Time), "Time: want %v, got %v", rcpt.Time, r.Receipt.Time)
+	assert.True(t, rcpt.UpdateTime.Equal(r.Receipt.UpdateTime), "UpdateTime: want %v, got %v",
+		rcpt.UpdateTime, r.Receipt.UpdateTime)
 }

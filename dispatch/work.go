@@ -22,6 +22,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/jsontime"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
@@ -1087,13 +1088,16 @@ func (o output) empty() bool {
 		o.Pending == nil && o.Waiting == "" && o.NotRecorded == "" && o.AwaitedAt == nil && o.Error == ""
 }
 
-// keepable is o with its texts as River can keep them (see jsonbText).
+// keepable is o with its texts as River can keep them (see jsonbText), and
+// its receipt's times as JSON keeps their instants (see jsontime).
 func (o output) keepable() output {
 	o.Waiting, o.NotRecorded, o.Error = jsonbText(o.Waiting), jsonbText(o.NotRecorded), jsonbText(o.Error)
 	o.Failures, o.Pending = keepableFailures(o.Failures), keepableFailures(o.Pending)
 	if o.Receipt != nil {
 		r := *o.Receipt
 		r.Channel, r.ID, r.URL, r.UpdateID = jsonbText(r.Channel), jsonbText(r.ID), jsonbText(r.URL), jsonbText(r.UpdateID)
+		// RFC 3339 cuts a zone's offset to the minute: see jsontime.
+		r.Time, r.UpdateTime = jsontime.Exact(r.Time), jsontime.Exact(r.UpdateTime)
 		if r.Meta != nil {
 			meta := make(map[string]string, len(r.Meta))
 			for k, v := range r.Meta {

@@ -91,7 +91,9 @@
 // come back with U+FFFD in place of the invalid bytes. Its times come back
 // as the instants saved, to the nanosecond, in the zone's offset they were
 // saved in, or in UTC when that offset has seconds (local mean time), which
-// JSON's RFC 3339 cannot write. Marks, ids, channel
+// JSON's RFC 3339 cannot write (in that offset rounded away from zero to
+// the minute where UTC's year would be outside RFC 3339's, 0 to 9999; a
+// receipt's times must be in those years in their own zone). Marks, ids, channel
 // names and targets are kept byte for byte. Nothing is ever deleted but by
 // Prune.
 //

@@ -28,3 +28,26 @@ func TestExact(t *testing.T) {
 	}
 	assert.True(t, Exact(time.Time{}).IsZero())
 }
+
+// A time whose year is within RFC 3339's, 0 to 9999, in its own zone but
+// not in UTC (the first seconds of the year 0 ahead of UTC, the last of
+// 9999 behind it) comes back through encoding/json as the same instant:
+// in UTC, it could not be written at all ("year outside of range"), and
+// a receipt that encoding/json had saved, if with its offset cut, was
+// refused.
+func TestExactAtTheEndsOfTheYears(t *testing.T) {
+	for _, in := range []time.Time{
+		time.Date(0, 1, 1, 0, 0, 10, 123_456_789, time.FixedZone("AMT", 19*60+32)),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.FixedZone("odd", 1)),
+		time.Date(9999, 12, 31, 23, 59, 50, 123_456_789, time.FixedZone("LMT", -(4*3600+56*60+2))),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.FixedZone("odd", -1)),
+	} {
+		b, err := json.Marshal(Exact(in))
+		if !assert.NoError(t, err, "%v", in) {
+			continue
+		}
+		var out time.Time
+		require.NoError(t, json.Unmarshal(b, &out))
+		assert.True(t, in.Equal(out), "%v came back as %v", in, out)
+	}
+}

@@ -105,7 +105,7 @@ func TestConflictIsTriedAgain(t *testing.T) {
 			assert.Equal(t, 1, n)
 			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", ended before a wait")
 
-			// Ended during the wait between tries.
+			// Ended during a try, after one tried again.
 			n = 0
 			ctx, cancel = context.WithCancel(context.Background())
 			err = try(ctx, func() error {
@@ -116,6 +116,13 @@ func TestConflictIsTriedAgain(t *testing.T) {
 			})
 			assert.Equal(t, 2, n)
 			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", ended during a try")
+
+			// Ended during the wait between tries (the second: the
+			// first is none).
+			n = 0
+			err = try(endsWhenWaitedOn(), func() error { n++; return conflict })
+			assert.Equal(t, 2, n)
+			conflictEnded(t, err, conflict, context.Canceled, name+", "+code+", ended during a wait")
 
 			// A try cut short by ctx's end, after a conflict.
 			n = 0
@@ -160,6 +167,24 @@ func TestConflictSaysTheContextEnded(t *testing.T) {
 		return conflict
 	})
 	conflictEnded(t, err, conflict, context.Canceled, "lost, then a conflict")
+}
+
+// endsWhenWaitedOn returns a context that is canceled once something
+// waits for its end (calls Done): the wait between tries, and no try,
+// sees it end, whatever the timing.
+func endsWhenWaitedOn() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	return waitedOn{ctx, cancel}
+}
+
+type waitedOn struct {
+	context.Context
+	cancel context.CancelFunc
+}
+
+func (c waitedOn) Done() <-chan struct{} {
+	c.cancel()
+	return c.Context.Done()
 }
 
 // conflictEnded asserts that err, the error of a statement whose conflict
@@ -210,6 +235,15 @@ func TestDoSaysTheContextEnded(t *testing.T) {
 			})
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.ErrorIs(t, err, lost)
+			assert.Equal(t, 2, n)
+
+			// Ended during the wait between tries (the second: the
+			// first is none).
+			n = 0
+			err = tt.try(endsWhenWaitedOn(), time.Minute, func() error { n++; return lost })
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.ErrorIs(t, err, lost)
+			assert.True(t, ConnectionLost(err))
 			assert.Equal(t, 2, n)
 
 			// A try cut short by ctx's end: the database was away for the
