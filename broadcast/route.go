@@ -51,26 +51,49 @@ type Route struct {
 	First bool `json:"first,omitempty"`
 }
 
+// Faults returns every fault of the Route's values for which New refuses
+// it, in order, each a *FieldError whose Field names the value within the
+// Route, as Go writes it ("Statuses[2]", "Components[0]", "First"), and
+// whose Problem says what is wrong with it ("unknown value \"down\"");
+// none when New takes the Route. New names the same faults below the
+// Route's key ("Options.Routes[\"ops\"].Statuses[2]"); a configuration
+// format that sets Routes can check with Faults and name its own keys.
+// A Route is no update: the faults are returned, not an error that
+// ErrInvalidUpdate would match.
+func (r Route) Faults() []*FieldError {
+	var v validation
+	r.check(&v, "")
+	out := make([]*FieldError, len(v.errs))
+	for i, e := range v.errs {
+		out[i] = e.(*FieldError)
+	}
+	return out
+}
+
 // check adds to v every fault of the Route's values, each a *FieldError
-// whose Field starts with field, the Route's own name.
+// whose Field starts with field, the Route's own name, and a dot; with
+// field "", the Field is the value's name within the Route.
 func (r Route) check(v *validation, field string) {
+	if field != "" {
+		field += "."
+	}
 	for i, s := range r.Statuses {
 		if !s.Valid() {
-			v.add(invalid(fmt.Sprintf("%s.Statuses[%d]", field, i), "unknown value %s", quoteCut(string(s))))
+			v.add(invalid(fmt.Sprintf("%sStatuses[%d]", field, i), "unknown value %s", quoteCut(string(s))))
 		}
 	}
 	for i, im := range r.Impacts {
 		if !im.Valid() {
-			v.add(invalid(fmt.Sprintf("%s.Impacts[%d]", field, i), "unknown value %s", quoteCut(string(im))))
+			v.add(invalid(fmt.Sprintf("%sImpacts[%d]", field, i), "unknown value %s", quoteCut(string(im))))
 		}
 	}
 	for i, c := range r.Components {
 		if problem := componentProblem(c); problem != "" {
-			v.add(invalid(fmt.Sprintf("%s.Components[%d]", field, i), "%s", problem))
+			v.add(invalid(fmt.Sprintf("%sComponents[%d]", field, i), "%s", problem))
 		}
 	}
 	if r.First && len(r.Statuses) == 0 {
-		v.add(invalid(field+".First", "needs Statuses (without them every update is selected)"))
+		v.add(invalid(field+"First", "needs Statuses (without them every update is selected)"))
 	}
 }
 
@@ -86,7 +109,8 @@ func componentProblem(name string) string {
 	case !utf8.ValidString(name):
 		return "not valid UTF-8"
 	case strings.ContainsFunc(name, func(r rune) bool { return isControl(r) && !unicode.IsSpace(r) }):
-		return "holds a control character, which an update's component names lose (see Update.Clean)"
+		// An update's component names lose it (see Update.Clean).
+		return "holds a control character, which no update's component name keeps"
 	case utf8.RuneCountInString(name) > MaxComponentNameLength:
 		return fmt.Sprintf("longer than %d characters, which no component's name is", MaxComponentNameLength)
 	}

@@ -51,3 +51,29 @@ func TestRouteFaultsOfNamesAlikeWhenCut(t *testing.T) {
 	fault := `Options.Routes["` + long + `"…]: no channel of that name`
 	assert.Equal(t, "broadcast: "+fault+"; "+fault, err.Error())
 }
+
+// Faults names the faults New names, each by its field within the Route,
+// so that a configuration format can name its own keys; none for a Route
+// New takes.
+func TestRouteFaults(t *testing.T) {
+	r := broadcast.Route{Statuses: []broadcast.Status{"down", broadcast.StatusResolved, "up"},
+		Impacts: []broadcast.Impact{"huge"}, Components: []string{"API", " ", "a\x01b"}}
+	var got []string
+	for _, fe := range r.Faults() {
+		got = append(got, fe.Field+": "+fe.Problem)
+	}
+	assert.Equal(t, []string{
+		`Statuses[0]: unknown value "down"`,
+		`Statuses[2]: unknown value "up"`,
+		`Impacts[0]: unknown value "huge"`,
+		`Components[1]: empty`,
+		`Components[2]: holds a control character, which no update's component name keeps`,
+	}, got)
+
+	faults := broadcast.Route{First: true}.Faults()
+	require.Len(t, faults, 1)
+	assert.Equal(t, broadcast.FieldError{Field: "First", Problem: "needs Statuses (without them every update is selected)"}, *faults[0])
+
+	assert.Empty(t, broadcast.Route{}.Faults())
+	assert.Empty(t, broadcast.Route{Statuses: []broadcast.Status{broadcast.StatusResolved}, First: true, Components: []string{"CDN"}}.Faults())
+}

@@ -61,6 +61,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
+	var faults []error // of every "when:", named together
 	for i, got := range builds {
 		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
 		name := got.ch.Name()
@@ -82,17 +83,20 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 		out.Channels = append(out.Channels, got.ch)
 		out.specs[name], out.described[name] = got.spec, b.ex.unsecret(got.desc, got.secrets)
 		if got.route != nil {
-			r, err := got.route.route()
-			if err != nil {
+			r, errs := got.route.route()
+			for _, err := range errs {
 				keys := append([]string{"when"}, err.keys...)
 				msg := err.msg
 				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
 					msg = b.ex.requote(msg, v)
 				}
-				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg)
+				faults = append(faults, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg))
 			}
 			out.Routes[name] = r
 		}
+	}
+	if len(faults) > 0 {
+		return nil, errors.Join(faults...)
 	}
 	return out, nil
 }

@@ -77,7 +77,9 @@
 // space around a value (from a variable, say) is left out; component names
 // match ignoring case. A component that no update's component can be
 // (blank, holding a control character, longer than 255 characters), which
-// broadcast.New would refuse, is an error of its key.
+// broadcast.New would refuse, is an error of its key. Every fault of every
+// channel's "when:" is named in one error, a line each (broadcast.Route.Faults
+// finds them, as New does).
 //
 // # Environment
 //

@@ -2,9 +2,8 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -38,57 +37,48 @@ type whenError struct {
 	msg  string
 }
 
-// route returns the broadcast.Route of w, or the first value it refuses.
-// Every value is read without the white space around it.
-func (w *when) route() (broadcast.Route, *whenError) {
+// route returns the broadcast.Route of w, and every value it refuses:
+// those for which broadcast.New would refuse the Route (see
+// broadcast.Route.Faults), which Load would otherwise take and Open refuse,
+// without the file's line and key. Every value is read without the white
+// space around it.
+func (w *when) route() (broadcast.Route, []whenError) {
 	var r broadcast.Route
-	for i, s := range w.Statuses {
-		st := broadcast.Status(strings.TrimSpace(s))
-		if !st.Valid() {
-			return r, &whenError{[]string{"statuses", fmt.Sprintf("[%d]", i)},
-				fmt.Sprintf("unknown value%s (want %s)", quoteValue(s), strings.Join(statusValues, ", "))}
-		}
-		r.Statuses = append(r.Statuses, st)
+	for _, s := range w.Statuses {
+		r.Statuses = append(r.Statuses, broadcast.Status(strings.TrimSpace(s)))
 	}
-	for i, s := range w.Impacts {
-		im := broadcast.Impact(strings.TrimSpace(s))
-		if !im.Valid() {
-			return r, &whenError{[]string{"impacts", fmt.Sprintf("[%d]", i)},
-				fmt.Sprintf("unknown value%s (want %s)", quoteValue(s), strings.Join(impactValues, ", "))}
-		}
-		r.Impacts = append(r.Impacts, im)
+	for _, s := range w.Impacts {
+		r.Impacts = append(r.Impacts, broadcast.Impact(strings.TrimSpace(s)))
 	}
-	for i, c := range w.Components {
-		c = strings.TrimSpace(c)
-		if problem := componentProblem(c); problem != "" {
-			return r, &whenError{[]string{"components", fmt.Sprintf("[%d]", i)}, problem}
-		}
-		r.Components = append(r.Components, c)
-	}
-	if w.First && len(w.Statuses) == 0 {
-		return r, &whenError{[]string{"first"}, "needs statuses (without them every update is selected)"}
+	for _, c := range w.Components {
+		r.Components = append(r.Components, strings.TrimSpace(c))
 	}
 	r.First = w.First
-	return r, nil
+	var errs []whenError
+	for _, fe := range r.Faults() {
+		errs = append(errs, w.fault(fe))
+	}
+	return r, errs
 }
 
-// componentProblem says why c, a component of "when:" without the white
-// space around it, names no component an update can carry, "" when it
-// names one: broadcast.New refuses such a Route (see
-// broadcast.Route.Components), which Load would otherwise take and Open
-// refuse, without the file's line and key. The value is not quoted.
-func componentProblem(c string) string {
-	switch {
-	case c == "":
-		return "empty"
-	case broadcast.Blank(c):
-		return "blank (white space or invisible characters only)"
-	case !utf8.ValidString(c):
-		return "not valid UTF-8"
-	case strings.ContainsFunc(c, func(r rune) bool { return (r < 0x20 || r >= 0x7f && r <= 0x9f) && !unicode.IsSpace(r) }):
-		return "holds a control character, which no update's component name keeps"
-	case utf8.RuneCountInString(c) > broadcast.MaxComponentNameLength:
-		return fmt.Sprintf("longer than %d characters, which no component's name is", broadcast.MaxComponentNameLength)
+// fault is fe, a fault of w's Route, said of w's key: "Statuses[2]" is
+// statuses[2], and an unknown value is said with the values known.
+func (w *when) fault(fe *broadcast.FieldError) whenError {
+	name, index, _ := strings.Cut(fe.Field, "[")
+	keys := []string{strings.ToLower(name)}
+	i := -1
+	if index != "" {
+		keys = append(keys, "["+index)
+		i, _ = strconv.Atoi(strings.TrimSuffix(index, "]"))
 	}
-	return ""
+	msg := fe.Problem
+	switch {
+	case name == "Statuses" && i >= 0 && i < len(w.Statuses):
+		msg = fmt.Sprintf("unknown value%s (want %s)", quoteValue(w.Statuses[i]), strings.Join(statusValues, ", "))
+	case name == "Impacts" && i >= 0 && i < len(w.Impacts):
+		msg = fmt.Sprintf("unknown value%s (want %s)", quoteValue(w.Impacts[i]), strings.Join(impactValues, ", "))
+	case name == "First":
+		msg = "needs statuses (without them every update is selected)"
+	}
+	return whenError{keys, msg}
 }

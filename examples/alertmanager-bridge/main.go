@@ -73,8 +73,9 @@
 // on it; an empty file, created by hand for a container's bind mount, say,
 // is refused as damaged too: delete it, and the bridge writes a new store
 // there); 2 on bad flags, environment or configuration (a -listen that is
-// no address, a state file whose directory does not exist or a state path
-// that is a directory included), naming the flag, variable or setting; 130
+// no address, a flag given twice with two values, a state file whose
+// directory does not exist or a state path that is a directory included),
+// naming the flag, variable or setting; 130
 // when a signal interrupted it: a second one stopped it at once, or a first
 // one came during the start-up check of the channels (before it served;
 // those checks are logged as interrupted). The exit statuses mean the same
@@ -353,7 +354,8 @@ OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
 with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
 least 16 characters, separated by commas or spaces), to a request without
-one of them as basic authentication.
+one of them as basic authentication. A flag given twice with two values is
+an error, exit status 2.
 
 Flags:
 `

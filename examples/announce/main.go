@@ -123,8 +123,10 @@
 // A flag given an empty value (-correct "$ID" of a variable not set) is an
 // error naming it, not the flag left out: -correct would otherwise post a
 // new update, and -state keep no state. So is a flag given twice with
-// two values (-state a.db … -state b.db), but -component and -override,
-// which are repeatable. -check and -retract use none of
+// two values (-state a.db … -state b.db; one that is a URL is not
+// quoted), but -component and -override, which are repeatable, and the
+// switches (-dry-run, -check, -quiet, -json), whose last value counts.
+// -check and -retract use none of
 // the update's flags (-title, -status, -body, -advice, …): one given with
 // them, empty or not, is an error naming it.
 //

@@ -16,10 +16,11 @@ import (
 // Parse parses args into fs, as fs.Parse does, and then returns an error
 // naming each flag, other than the bool flags and those named repeatable,
 // that was given more than once with values that differ (as the flag
-// prints them: "-timeout 90s -timeout 1m30s" is one value), and both
-// values: `-state: given twice ("a.db", then "b.db"): give it once`. fs's
-// flags are as before once it returns, so that fs.PrintDefaults prints them
-// as before.
+// prints them: "-timeout 90s -timeout 1m30s" is one value; an empty one
+// differs from any other), and both values: `-state: given twice ("a.db",
+// then "b.db"): give it once`. Values of which one is a URL, which may hold
+// a user and password, are not quoted. fs's flags are as before once it
+// returns, so that fs.PrintDefaults prints them as before.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
@@ -44,7 +45,12 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	}
 	var msgs []string
 	for _, v := range once {
-		if v.sets > 1 && v.other != "" {
+		switch {
+		case !v.differs:
+		case strings.Contains(v.first, "://") || strings.Contains(v.other, "://"):
+			// As the programs say of a -config or -state URL.
+			msgs = append(msgs, fmt.Sprintf("-%s: given twice, with two values (not quoted: a URL may hold credentials): give it once", v.name))
+		default:
 			msgs = append(msgs, fmt.Sprintf("-%s: given twice (%q, then %q): give it once", v.name, v.first, v.other))
 		}
 	}
@@ -62,6 +68,7 @@ type value struct {
 	sets         int
 	first, other string // as given
 	firstValue   string // the first as the flag prints it
+	differs      bool   // other is set
 }
 
 func (v *value) Set(s string) error {
@@ -72,8 +79,8 @@ func (v *value) Set(s string) error {
 	switch now := v.Value.String(); {
 	case v.sets == 1:
 		v.first, v.firstValue = s, now
-	case v.other == "" && now != v.firstValue:
-		v.other = s
+	case !v.differs && now != v.firstValue:
+		v.other, v.differs = s, true
 	}
 	return nil
 }

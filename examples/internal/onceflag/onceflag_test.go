@@ -48,3 +48,29 @@ func TestParse(t *testing.T) {
 	fs, _, _ = newSet()
 	assert.ErrorIs(t, Parse(fs, []string{"-h"}), flag.ErrHelp)
 }
+
+// A value that is a URL, which may hold a user and password (a database's
+// -state, a -url), is not quoted in the error: before, both values were,
+// credentials and all.
+func TestParseQuotesNoURL(t *testing.T) {
+	fs, _, _ := newSet()
+	err := Parse(fs, []string{"-state", "postgres://app:hunter2-fake@db.example.com/a", "-state", "postgres://app:hunter3-fake@db.example.com/b"})
+	require.Error(t, err)
+	assert.Equal(t, `-state: given twice, with two values (not quoted: a URL may hold credentials): give it once`, err.Error())
+	assert.NotContains(t, err.Error(), "hunter")
+
+	fs, _, _ = newSet()
+	err = Parse(fs, []string{"-state", "a.db", "-state", "https://u:hunter2-fake@example.com/"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter")
+}
+
+// A second value that is empty ("$VAR" of a variable not set) is a value
+// that differs: before, an empty value was taken for "none differs yet",
+// and -state a.db -state "" ran without a.db, without a word.
+func TestParseEmptySecondValue(t *testing.T) {
+	fs, _, _ := newSet()
+	err := Parse(fs, []string{"-state", "a.db", "-state", ""})
+	require.Error(t, err)
+	assert.Equal(t, `-state: given twice ("a.db", then ""): give it once`, err.Error())
+}
