@@ -24,3 +24,19 @@ func TestFlagGivenTwiceRefused(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), `alertmanager-bridge: -state: given twice ("`+a+`", then "`+b+`"): give it once`)
 }
+
+// Of a flag given twice, a value that may hold credentials (-state or
+// -config a database's URL, with its password) is not quoted: the error
+// quoted it, before the check that refuses a URL there without quoting it.
+func TestFlagGivenTwiceQuotesNoURL(t *testing.T) {
+	const secret = "s3cr3t-PASSWORD"
+	var stdout, stderr strings.Builder
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code := run(ctx, nil, []string{"-listen", "127.0.0.1:0", "-state", "postgres://u:" + secret + "@db/x",
+		"-state", filepath.Join(t.TempDir(), "b.db")}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), "alertmanager-bridge: -state: given twice with two values (not quoted")
+	assert.NotContains(t, stderr.String(), secret)
+	assert.NotContains(t, stdout.String(), secret)
+}

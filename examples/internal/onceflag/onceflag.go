@@ -17,9 +17,11 @@ import (
 // naming each flag, other than the bool flags and those named repeatable,
 // that was given more than once with values that differ (as the flag
 // prints them: "-timeout 90s -timeout 1m30s" is one value), and both
-// values: `-state: given twice ("a.db", then "b.db"): give it once`. fs's
-// flags are as before once it returns, so that fs.PrintDefaults prints them
-// as before.
+// values: `-state: given twice ("a.db", then "b.db"): give it once`. Of
+// a flag either of whose values holds "://", neither is quoted: a URL's
+// user information or query may hold a credential (a database's password
+// given to -state), which no error may show. fs's flags are as before once
+// it returns, so that fs.PrintDefaults prints them as before.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
@@ -44,7 +46,11 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	}
 	var msgs []string
 	for _, v := range once {
-		if v.sets > 1 && v.other != "" {
+		switch {
+		case v.sets < 2 || v.other == "":
+		case mayHoldCredentials(v.first) || mayHoldCredentials(v.other):
+			msgs = append(msgs, fmt.Sprintf("-%s: given twice with two values (not quoted: one is a URL, which may hold credentials): give it once", v.name))
+		default:
 			msgs = append(msgs, fmt.Sprintf("-%s: given twice (%q, then %q): give it once", v.name, v.first, v.other))
 		}
 	}
@@ -53,6 +59,10 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }
+
+// mayHoldCredentials reports a value that may be a URL, whose user
+// information or query may hold a password or a token.
+func mayHoldCredentials(s string) bool { return strings.Contains(s, "://") }
 
 // value counts the values a flag is set to, keeping the first and the
 // first that differs from it.

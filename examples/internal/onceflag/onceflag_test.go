@@ -48,3 +48,22 @@ func TestParse(t *testing.T) {
 	fs, _, _ = newSet()
 	assert.ErrorIs(t, Parse(fs, []string{"-h"}), flag.ErrHelp)
 }
+
+// A value that may hold a credential (a URL: its user information, a
+// token in its query) is not quoted: -state postgres://u:PASSWORD@db/x …
+// -state b.db showed the password in the error. Both values are left out,
+// the flag still named; other flags keep theirs.
+func TestParseQuotesNoURL(t *testing.T) {
+	const secret = "s3cr3t-PASSWORD"
+	for _, args := range [][]string{
+		{"-state", "postgres://u:" + secret + "@db/x", "-state", "b.db", "-timeout", "1m", "-timeout", "2m"},
+		{"-state", "a.db", "-state", "https://h.example/x?token=" + secret, "-timeout", "1m", "-timeout", "2m"},
+	} {
+		fs, _, _ := newSet()
+		err := Parse(fs, args)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), secret)
+		assert.Equal(t, `-state: given twice with two values (not quoted: one is a URL, which may hold credentials): give it once; `+
+			`-timeout: given twice ("1m", then "2m"): give it once`, err.Error())
+	}
+}
