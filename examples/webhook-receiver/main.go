@@ -49,8 +49,8 @@
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
 // address taken, the shutdown's grace period cut deliveries off); 2 on a
-// mistake on the command line (a -listen that is not host:port, an
-// argument) or in WEBHOOK_SECRET, naming it; 130 when a second signal
+// mistake on the command line (a -listen that is not host:port, or given
+// twice with two values; an argument) or in WEBHOOK_SECRET, naming it; 130 when a second signal
 // stopped it at once. The exit statuses mean the same in every example
 // program.
 package main
@@ -75,6 +75,7 @@ import (
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
+	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
@@ -139,12 +140,13 @@ func parseFlags(args []string) (listen string, err error) {
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
 	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "address to listen on")
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(os.Stdout, "Usage: webhook-receiver [-listen ADDR]\n\n"+
 				"Receives outagecast's webhook deliveries, checks their signatures with the\n"+
 				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret) and prints\n"+
-				"each event once. Make a secret with:\n  %s\n\nFlags:\n", makeSecret)
+				"each event once. Make a secret with:\n  %s\n\n"+
+				"A flag given twice with two values is an error.\n\nFlags:\n", makeSecret)
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}
