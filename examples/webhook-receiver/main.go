@@ -56,6 +56,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -381,7 +382,9 @@ func jsonProblem(err error, body []byte) string {
 		// encoding/json's path has no index: "data.components.status"
 		// of any component, and "data.components" of one that is no
 		// object.
-		field = cmp.Or(componentField(body), field)
+		if i, ok := componentAt(body, te.Offset); ok {
+			field = fmt.Sprintf("data.components[%d]", i) + strings.TrimPrefix(field, "data.components")
+		}
 	}
 	if field == "" {
 		return want // the payload itself: a list, say, where an object goes
@@ -389,30 +392,80 @@ func jsonProblem(err error, body []byte) string {
 	return field + ": " + want
 }
 
-// componentField names, with its index as missing does, the first of
-// body's data.components that holds a value of the wrong JSON type, or
-// is one: "data.components[1].status", "data.components[2]"; or returns
-// "" when there is none, data.components being no list.
-func componentField(body []byte) string {
-	var p struct {
-		Data struct {
-			Components []json.RawMessage `json:"components"`
-		} `json:"data"`
+// componentAt returns the index of the element of body's data.components
+// that holds offset, where encoding/json reported a value of the wrong
+// type, or false when none does (data.components being no list). Of a
+// key given twice, the list that holds offset counts, not the last one,
+// which encoding/json decodes; keys match as encoding/json matches them,
+// case aside.
+func componentAt(body []byte, offset int64) (int, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if !enterKey(dec, "data", '{') {
+		return 0, false
 	}
-	if json.Unmarshal(body, &p) != nil {
-		return ""
-	}
-	for i, raw := range p.Data.Components {
-		var te *json.UnmarshalTypeError
-		if errors.As(json.Unmarshal(raw, new(webhook.Component)), &te) {
-			at := fmt.Sprintf("data.components[%d]", i)
-			if te.Field != "" {
-				at += "." + te.Field
+	for enterKey(dec, "components", '[') {
+		for i := 0; dec.More(); i++ {
+			start := dec.InputOffset()
+			if dec.Decode(new(json.RawMessage)) != nil {
+				return 0, false
 			}
-			return at
+			if start < offset && offset <= dec.InputOffset() {
+				return i, true
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the "]"
+			return 0, false
 		}
 	}
-	return ""
+	return 0, false
+}
+
+// enterKey reads dec's object, whose "{" it has read unless it is the
+// first token, up to key's value if that opens with delim, which it
+// reads; it skips the other values. It returns false at the object's end.
+func enterKey(dec *json.Decoder, key string, delim json.Delim) bool {
+	if dec.InputOffset() == 0 {
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			return false
+		}
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok {
+			return false
+		}
+		if strings.EqualFold(name, key) {
+			if t, err := dec.Token(); err != nil {
+				return false
+			} else if t == delim {
+				return true
+			} else if d, ok := t.(json.Delim); ok && !skipRest(dec, d) {
+				return false
+			}
+			continue
+		}
+		if dec.Decode(new(json.RawMessage)) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// skipRest reads the rest of the list or object whose opening d dec read.
+func skipRest(dec *json.Decoder, d json.Delim) bool {
+	for dec.More() {
+		if d == '{' {
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+		}
+		if dec.Decode(new(json.RawMessage)) != nil {
+			return false
+		}
+	}
+	_, err := dec.Token()
+	return err == nil
 }
 
 // timeProblem names the first of the payload's times in body that is not
