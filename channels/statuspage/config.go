@@ -368,7 +368,7 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	return fmt.Errorf("statuspage: %s: must be %s", field, what)
 }
 
-// checkLine checks a required one-line text field.
+// checkLine checks a required one-line text field: no line break.
 func checkLine(field, v string, maxRunes int) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("statuspage: %s: missing", field)
@@ -376,7 +376,10 @@ func checkLine(field, v string, maxRunes int) error {
 	if strings.TrimSpace(v) != v {
 		return fmt.Errorf("statuspage: %s: leading or trailing white space", field)
 	}
-	if strings.ContainsAny(v, "\r\n") { // a tab is refused as a control character
+	// CR, LF and Unicode's line and paragraph separators; a tab, and the
+	// other line breaks, which are control characters (VT, FF, NEL), are
+	// refused as such.
+	if strings.ContainsAny(v, "\r\n\u2028\u2029") {
 		return fmt.Errorf("statuspage: %s: more than one line", field)
 	}
 	return checkText(field, v, maxRunes)

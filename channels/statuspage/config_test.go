@@ -64,6 +64,12 @@ func TestNewErrors(t *testing.T) {
 		{"component tab", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "Data\tbase"}}
 		}, "Config.Components[0].Name: contains a control character"},
+		// U+2028 and U+2029 are line breaks (Unicode's UAX #14, class
+		// BK), which no check refused: a title of two lines was taken.
+		{"title line separator", func(c *statuspage.Config) { c.Branding.Title = "My\u2028Status" }, "Config.Branding.Title: more than one line"},
+		{"component paragraph separator", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "Data\u2029base"}}
+		}, "Config.Components[0].Name: more than one line"},
 		// Noncharacters, which Update.Clean removes from an update's
 		// names: no HTML or XML may carry them, and a component so named
 		// would never be the one an update names.

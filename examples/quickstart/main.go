@@ -39,6 +39,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/console"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -78,7 +79,7 @@ flags or arguments.
 func parseArgs(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
+	err := onceflag.Parse(fs, args) // as every example program, should it take a flag
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(w, usage)

@@ -185,6 +185,8 @@ func TestArguments(t *testing.T) {
 		{[]string{"-h"}, "Usage: quickstart\n", "flag: help requested"},
 		{[]string{"-help"}, "OUTAGECAST_WEBHOOK_URL", "flag: help requested"},
 		{[]string{"-x"}, "", "flag provided but not defined: -x"},
+		// A flag given twice, as to the other example programs, names it.
+		{[]string{"-listen", "a", "-listen", "b"}, "", "flag provided but not defined: -listen"},
 		{[]string{"now"}, "", `unexpected argument "now"`},
 	} {
 		var out strings.Builder

@@ -187,8 +187,10 @@
 // 0 after a clean shutdown; 1 when the database or serving failed, a
 // channel did not close cleanly (the log says which), or
 // -shutdown-timeout ran out before the requests under way were answered,
-// cutting them off; 2 on bad flags, environment or configuration, naming
-// the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
+// cutting them off; 2 on bad flags (a flag other than -migrate and
+// -poll-only given twice with two values among them: -config a.yaml …
+// -config b.yaml would otherwise run with the last), environment or
+// configuration, naming the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
 // shutdown short, or one came before it served or during -migrate. The
 // exit statuses mean the same in every example program.
 package main
@@ -207,6 +209,7 @@ import (
 
 	"github.com/outagecast/outagecast/dispatch"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
+	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 )
@@ -237,7 +240,8 @@ server is an HTTP API that queues incident updates in PostgreSQL and
 delivers them to the channels of FILE, from every replica sharing the
 database. The connection string is read from DATABASE_URL, the API's
 bearer tokens from OUTAGECAST_API_TOKENS. The API is described at
-/openapi.yaml.
+/openapi.yaml. A flag given twice with two values is an error (but
+-migrate and -poll-only).
 
 Flags:
 `
@@ -258,7 +262,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the Store keeps an update's marks and posts, and an incident's thread:\nan older update is unknown to GET, correct and retract, and queued anew if posted\nagain; 0: for ever, the tables grow without end")
 	fs.TextVar(&o.logLevel, "log-level", logLevel(slog.LevelInfo), "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
 			fs.SetOutput(stdout)

@@ -36,3 +36,19 @@ func TestWrongTypeInAComponentNamesIt(t *testing.T) {
 	}
 	assert.Empty(t, out.String())
 }
+
+// Of a payload whose data holds "components" twice, encoding/json reports
+// the first wrong value, of the first list, but decodes the last: the
+// component named was the last list's, with a field and index of another
+// value ("data.components[0].name" for a status of the first list). The
+// component named is the one that holds the value reported.
+func TestWrongTypeInComponentsGivenTwiceNamesNoOther(t *testing.T) {
+	srv, out, _ := newLoggingReceiver(t)
+	body := `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42",` +
+		`"title":"T","status":"resolved","time":"2026-11-24T14:02:00Z",` +
+		`"components":[{"name":"CDN","status":"operational"},{"name":"API","status":7}],"components":[{"name":5,"status":"operational"}]}}`
+	code, text := signedPost(t, srv, "id-twice", []byte(body))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "malformed payload: data.components[1].status: want a string, got a number\n", text)
+	assert.Empty(t, out.String())
+}

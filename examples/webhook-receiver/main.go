@@ -49,13 +49,14 @@
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
 // address taken, the shutdown's grace period cut deliveries off); 2 on a
-// mistake on the command line (a -listen that is not host:port, an
-// argument) or in WEBHOOK_SECRET, naming it; 130 when a second signal
+// mistake on the command line (a -listen that is not host:port, or given
+// twice with two values; an argument) or in WEBHOOK_SECRET, naming it; 130 when a second signal
 // stopped it at once. The exit statuses mean the same in every example
 // program.
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -75,6 +76,7 @@ import (
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
+	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
@@ -139,12 +141,13 @@ func parseFlags(args []string) (listen string, err error) {
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
 	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "address to listen on")
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(os.Stdout, "Usage: webhook-receiver [-listen ADDR]\n\n"+
 				"Receives outagecast's webhook deliveries, checks their signatures with the\n"+
 				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret) and prints\n"+
-				"each event once. Make a secret with:\n  %s\n\nFlags:\n", makeSecret)
+				"each event once. Make a secret with:\n  %s\n\n"+
+				"A flag given twice with two values is an error.\n\nFlags:\n", makeSecret)
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}
@@ -379,7 +382,9 @@ func jsonProblem(err error, body []byte) string {
 		// encoding/json's path has no index: "data.components.status"
 		// of any component, and "data.components" of one that is no
 		// object.
-		field = cmp.Or(componentField(body), field)
+		if i, ok := componentAt(body, te.Offset); ok {
+			field = fmt.Sprintf("data.components[%d]", i) + strings.TrimPrefix(field, "data.components")
+		}
 	}
 	if field == "" {
 		return want // the payload itself: a list, say, where an object goes
@@ -387,30 +392,80 @@ func jsonProblem(err error, body []byte) string {
 	return field + ": " + want
 }
 
-// componentField names, with its index as missing does, the first of
-// body's data.components that holds a value of the wrong JSON type, or
-// is one: "data.components[1].status", "data.components[2]"; or returns
-// "" when there is none, data.components being no list.
-func componentField(body []byte) string {
-	var p struct {
-		Data struct {
-			Components []json.RawMessage `json:"components"`
-		} `json:"data"`
+// componentAt returns the index of the element of body's data.components
+// that holds offset, where encoding/json reported a value of the wrong
+// type, or false when none does (data.components being no list). Of a
+// key given twice, the list that holds offset counts, not the last one,
+// which encoding/json decodes; keys match as encoding/json matches them,
+// case aside.
+func componentAt(body []byte, offset int64) (int, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if !enterKey(dec, "data", '{') {
+		return 0, false
 	}
-	if json.Unmarshal(body, &p) != nil {
-		return ""
-	}
-	for i, raw := range p.Data.Components {
-		var te *json.UnmarshalTypeError
-		if errors.As(json.Unmarshal(raw, new(webhook.Component)), &te) {
-			at := fmt.Sprintf("data.components[%d]", i)
-			if te.Field != "" {
-				at += "." + te.Field
+	for enterKey(dec, "components", '[') {
+		for i := 0; dec.More(); i++ {
+			start := dec.InputOffset()
+			if dec.Decode(new(json.RawMessage)) != nil {
+				return 0, false
 			}
-			return at
+			if start < offset && offset <= dec.InputOffset() {
+				return i, true
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the "]"
+			return 0, false
 		}
 	}
-	return ""
+	return 0, false
+}
+
+// enterKey reads dec's object, whose "{" it has read unless it is the
+// first token, up to key's value if that opens with delim, which it
+// reads; it skips the other values. It returns false at the object's end.
+func enterKey(dec *json.Decoder, key string, delim json.Delim) bool {
+	if dec.InputOffset() == 0 {
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			return false
+		}
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok {
+			return false
+		}
+		if strings.EqualFold(name, key) {
+			if t, err := dec.Token(); err != nil {
+				return false
+			} else if t == delim {
+				return true
+			} else if d, ok := t.(json.Delim); ok && !skipRest(dec, d) {
+				return false
+			}
+			continue
+		}
+		if dec.Decode(new(json.RawMessage)) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// skipRest reads the rest of the list or object whose opening d dec read.
+func skipRest(dec *json.Decoder, d json.Delim) bool {
+	for dec.More() {
+		if d == '{' {
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+		}
+		if dec.Decode(new(json.RawMessage)) != nil {
+			return false
+		}
+	}
+	_, err := dec.Token()
+	return err == nil
 }
 
 // timeProblem names the first of the payload's times in body that is not
