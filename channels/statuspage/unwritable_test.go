@@ -64,3 +64,17 @@ func longName(n int) string {
 	}
 	return string(b)
 }
+
+// The directory of the versions, inside Config.Dir, is made as Dir is: a
+// symbolic link to nowhere in its place fails for good, not as a
+// transient "file exists".
+func TestVersionsDanglingLinkIsPermanent(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "versions")))
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: "https://s.test/"})
+	require.NoError(t, err)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(update("a", "a1", 0, broadcast.StatusInvestigating)))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "Send: %v", err)
+	assert.Contains(t, err.Error(), "versions")
+}
