@@ -418,7 +418,7 @@ func (c *Channel) recyclable(old *state) string {
 // files there may differ from old's; nil when it is empty.
 func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error) {
 	versions := filepath.Join(c.s.dir, versionsName)
-	if err := os.MkdirAll(versions, dirMode); err != nil {
+	if err := makeDir(versions); err != nil {
 		return nil, nil, classify("create "+versionsName, err)
 	}
 	stage := filepath.Join(versions, stagingPrefix+versionName(old.gen+1))

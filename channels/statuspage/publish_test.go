@@ -186,6 +186,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{syscall.EROFS, true}, {syscall.EACCES, true}, {syscall.EPERM, true}, {syscall.ENOTDIR, true},
 		{syscall.EISDIR, true}, {syscall.ENAMETOOLONG, true}, {syscall.ELOOP, true}, {errCorrupt, true},
+		{syscall.EINVAL, true},
 		{syscall.ENOSPC, false}, {syscall.EDQUOT, false}, {syscall.EIO, false}, {syscall.EMFILE, false},
 		{errLocked, false},
 	} {
@@ -193,6 +194,22 @@ func TestClassify(t *testing.T) {
 		assert.Equal(t, tc.permanent, broadcast.IsPermanent(err), "%v", tc.err)
 		assert.ErrorIs(t, err, tc.err)
 	}
+}
+
+// "No such file or directory" when making a directory is permanent only
+// when its parent is there: a parent removed meanwhile is made again by
+// the next try.
+func TestRefusedOnlyUnderAParentThatIsThere(t *testing.T) {
+	base := t.TempDir()
+	gone := filepath.Join(base, "gone")
+	notExist := func(parent string) error {
+		return &fs.PathError{Op: "mkdir", Path: filepath.Join(parent, "status"), Err: syscall.ENOENT}
+	}
+	err := classify("create Config.Dir", refused(notExist(gone), gone))
+	assert.False(t, broadcast.IsPermanent(err), "the parent is gone: %v", err)
+	err = classify("create Config.Dir", refused(notExist(base), base))
+	assert.True(t, broadcast.IsPermanent(err), "the parent is there: %v", err)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
 
 // Another process holding the directory: Send waits up to LockTimeout,

@@ -295,7 +295,9 @@
 // before the new version is current, and then change nothing. Failures
 // that retrying cannot fix are marked broadcast.Permanent: no permission,
 // a read-only file system, a Dir (or part of its path) that is not a
-// directory, a Dir/current that this package did not make, state files
+// directory or is a symbolic link to nothing, a Dir the file system will
+// not make though its parent is there (under /proc), a path no system
+// takes (a NUL byte), a Dir/current that this package did not make, state files
 // that cannot be read or hold what this package never writes (a null
 // record, a component's feed named as a path), an invalid update. Others
 // are transient: a full
@@ -627,7 +629,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 		return fmt.Errorf("statuspage: wait for another write: %w", ctx.Err())
 	}
 	defer func() { <-c.sem }()
-	if err := os.MkdirAll(c.s.dir, dirMode); err != nil {
+	if err := makeDir(c.s.dir); err != nil {
 		return classify("create Config.Dir", err)
 	}
 	unlock, err := lockDir(ctx, filepath.Join(c.s.dir, lockName), c.s.lockTimeout)
@@ -742,7 +744,8 @@ func (c *Channel) checkDir() error {
 			break
 		}
 		parent := filepath.Dir(dir)
-		if !errors.Is(err, os.ErrNotExist) || parent == dir {
+		err = dangling(err, dir)
+		if !errors.Is(err, os.ErrNotExist) || errors.Is(err, errDangling) || parent == dir {
 			if permanent(err) { // says "stat <path>: …" itself
 				return broadcast.Permanent(err)
 			}
@@ -752,7 +755,7 @@ func (c *Channel) checkDir() error {
 	}
 	f, err := os.CreateTemp(dir, ".check-*")
 	if err != nil {
-		return classify("write "+dir, err)
+		return classify("write "+dir, refused(err, dir))
 	}
 	name := f.Name()
 	_ = f.Close()
