@@ -62,6 +62,17 @@ func silentServer(t *testing.T) (addr string, heard <-chan struct{}) {
 	return ln.Addr().String(), got
 }
 
+// sendInBackground starts a Send of a sample update on ch and returns where
+// its error will come.
+func sendInBackground(ch *irc.Channel) <-chan error {
+	sent := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		sent <- err
+	}()
+	return sent
+}
+
 // Close ends a Send stuck on a server that never answers, whose waits
 // (Config.Timeout each, an hour here) only the caller's ctx would end,
 // and returns once it has: on a persistent Channel, it used to wait for
@@ -76,11 +87,7 @@ func TestCloseEndsStuckSend(t *testing.T) {
 			cfg.Timeout, cfg.Persistent = time.Hour, persistent
 			ch, err := irc.New(cfg)
 			require.NoError(t, err)
-			sent := make(chan error, 1)
-			go func() {
-				_, err := ch.Send(context.Background(), message(sampleUpdate()))
-				sent <- err
-			}()
+			sent := sendInBackground(ch)
 			<-heard // the Send is registering, waiting for an answer
 
 			closed := make(chan error, 1)
@@ -120,11 +127,7 @@ func TestCloseCutSendThatPostedIsUncertain(t *testing.T) {
 			cfg.Timeout, cfg.Persistent = time.Hour, persistent
 			ch, err := irc.New(cfg)
 			require.NoError(t, err)
-			sent := make(chan error, 1)
-			go func() {
-				_, err := ch.Send(context.Background(), message(sampleUpdate()))
-				sent <- err
-			}()
+			sent := sendInBackground(ch)
 			require.Eventually(t, func() bool { return len(srv.commands("PING")) > 0 }, time.Minute, time.Millisecond)
 			require.NotEmpty(t, srv.saidIn("#ops"), "the lines were relayed before the PING")
 			require.NoError(t, ch.Close())
@@ -140,11 +143,7 @@ func TestCloseCutSendThatPostedIsUncertain(t *testing.T) {
 		cfg.Timeout = time.Hour
 		ch, err := irc.New(cfg)
 		require.NoError(t, err)
-		sent := make(chan error, 1)
-		go func() {
-			_, err := ch.Send(context.Background(), message(sampleUpdate()))
-			sent <- err
-		}()
+		sent := sendInBackground(ch)
 		<-heard
 		require.NoError(t, ch.Close())
 		err = <-sent
