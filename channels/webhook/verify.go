@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -52,7 +53,12 @@ const DefaultTolerance = 5 * time.Minute
 // signed "id.timestamp.body" would then read two ways. Of the signatures
 // in webhook-signature it checks those of scheme v1 (HMAC-SHA256) and
 // skips the others, such as v1a (asymmetric): a delivery signed only so is
-// refused. Deduplicate on
+// refused. A webhook-timestamp with a sign or leading zeros ("+1674087231",
+// "01674087231"), which the specification does not forbid, is read two
+// ways by its sources: the reference libraries sign the number in its plain
+// form, and the manual recipe of the specification's authors signs the
+// header's text as sent; a signature of either is taken, and an error of
+// neither says that the header is in such a form. Deduplicate on
 // webhook-id as well: a retry carries the same id. A Verifier is safe for
 // concurrent use. Make one with NewVerifier: a zero Verifier has no secret
 // and refuses every delivery.
@@ -113,6 +119,9 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 type signed struct {
 	id, sigs string
 	sec      int64
+	// text is webhook-timestamp as sent when it is not sec's plain form
+	// (a sign, leading zeros), or "".
+	text string
 }
 
 // checkHeader checks what Verify can check without the body: the
@@ -142,7 +151,11 @@ func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 	if err := v.checkTime(sec); err != nil {
 		return signed{}, err
 	}
-	return signed{id: id, sigs: sigs, sec: sec}, nil
+	d := signed{id: id, sigs: sigs, sec: sec}
+	if ts != strconv.FormatInt(sec, 10) {
+		d.text = ts
+	}
+	return d, nil
 }
 
 // checkTime refuses a timestamp, in Unix seconds, more than the tolerance
@@ -178,22 +191,36 @@ func skew(d time.Duration) string {
 }
 
 // checkSignature reports whether one of d's v1 signatures is that of body
-// under one of v's keys.
+// under one of v's keys, the timestamp signed in its plain form or, when
+// the header is not in it, as sent.
 func (v *Verifier) checkSignature(d signed, body []byte) error {
 	for _, key := range v.keys {
 		// The base64 text is compared, as the reference libraries do:
 		// decoding would take the texts that differ from it only in the
 		// unused bits of the last character too.
-		want := base64.StdEncoding.AppendEncode(nil, mac(key(), d.id, d.sec, body))
+		wants := [][]byte{base64.StdEncoding.AppendEncode(nil, mac(key(), d.id, d.sec, body))}
+		if d.text != "" {
+			h := hmac.New(sha256.New, key())
+			io.WriteString(h, d.id+"."+d.text+".")
+			h.Write(body)
+			wants = append(wants, base64.StdEncoding.AppendEncode(nil, h.Sum(nil)))
+		}
 		for _, sig := range strings.Fields(d.sigs) {
 			b64, ok := strings.CutPrefix(sig, "v1,")
 			if !ok {
 				continue // another scheme, such as v1a
 			}
-			if hmac.Equal([]byte(b64), want) {
-				return nil
+			for _, want := range wants {
+				if hmac.Equal([]byte(b64), want) {
+					return nil
+				}
 			}
 		}
+	}
+	if d.text != "" {
+		// Not quoted: the text may be long, and says nothing more.
+		return fmt.Errorf("%w: %s has a sign or leading zeros; checked both as sent and as %d",
+			ErrSignature, HeaderTimestamp, d.sec)
 	}
 	return ErrSignature
 }
