@@ -24,7 +24,9 @@
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400, and so does an event without a field
 // its type always carries (an update without a title, a component
-// without its name or status, a retraction without an id), a value of the wrong JSON type (named by its field:
+// without its name or status, a retraction without an id; a time that is
+// the zero time, 0001-01-01T00:00:00Z, what Go sends for a time never set,
+// is said to be so rather than missing), a value of the wrong JSON type (named by its field:
 // "data.body: want a string, got a number", a component's with its index:
 // "data.components[1].status: …"), a time that is not an RFC
 // 3339 date-time (named so too) or a status, impact or
@@ -246,7 +248,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if field := missing(p); field != "" {
-		rc.refuse(w, r, http.StatusBadRequest, "incomplete payload: "+field+": missing")
+		rc.refuse(w, r, http.StatusBadRequest, "incomplete payload: "+field+": "+absence(body, field))
 		return
 	}
 	if problem := invalid(p); problem != "" {
@@ -361,6 +363,20 @@ func missing(p webhook.Payload) string {
 	return ""
 }
 
+// absence says how field, which missing named, is missing from body:
+// "missing", or, for a time that is there but the zero time (year 1, what
+// Go writes for a time.Time never set), that time quoted and said so.
+func absence(body []byte, field string) string {
+	for _, f := range payloadTimes(body) {
+		var s string
+		// null decodes into a string too, as "": it is missing.
+		if f.name == field && bytes.HasPrefix(f.raw, []byte(`"`)) && json.Unmarshal(f.raw, &s) == nil {
+			return jsonfield.Quote(s) + ", the zero time: a time never set"
+		}
+	}
+	return "missing"
+}
+
 // jsonProblem says what json.Unmarshal's err found in body, naming a
 // value of the wrong type by its field as the schema does: "data.body:
 // want a string, got a number", not the Go type it would have filled; a
@@ -472,6 +488,24 @@ func skipRest(dec *json.Decoder, d json.Delim) bool {
 // an RFC 3339 date-time in a JSON string, and says what it is; or returns
 // "".
 func timeProblem(body []byte) string {
+	for _, f := range payloadTimes(body) {
+		if problem := jsonfield.Time(f.raw); problem != "" {
+			return f.name + ": " + problem
+		}
+	}
+	return ""
+}
+
+// rawTime is one of a payload's times, named by its field, as body holds
+// it (empty when absent).
+type rawTime struct {
+	name string
+	raw  json.RawMessage
+}
+
+// payloadTimes returns the payload's times in body, in the order they are
+// checked, or none when body is no object.
+func payloadTimes(body []byte) []rawTime {
 	var times struct {
 		Timestamp json.RawMessage `json:"timestamp"`
 		Data      struct {
@@ -480,17 +514,9 @@ func timeProblem(body []byte) string {
 		} `json:"data"`
 	}
 	if json.Unmarshal(body, &times) != nil {
-		return ""
+		return nil
 	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-	}{{"timestamp", times.Timestamp}, {"data.time", times.Data.Time}, {"data.next_update", times.Data.NextUpdate}} {
-		if problem := jsonfield.Time(f.raw); problem != "" {
-			return f.name + ": " + problem
-		}
-	}
-	return ""
+	return []rawTime{{"timestamp", times.Timestamp}, {"data.time", times.Data.Time}, {"data.next_update", times.Data.NextUpdate}}
 }
 
 // The values broadcast knows, in the order the errors list them.
