@@ -22,7 +22,9 @@
 // accepts its deliveries. Any method but POST gets 405 (with Allow: POST), and its connection closed. Deliveries
 // with a missing signature or a stale timestamp get 401 as soon as their
 // headers are in, without their body read, and those with a bad signature
-// 401 too; malformed JSON gets 400, and so does an event without a field
+// 401 too; malformed JSON gets 400 (a body that starts with a UTF-8 byte
+// order mark, which RFC 8259 forbids a sender, is refused so too, saying
+// that it does), and so does an event without a field
 // its type always carries (an update without a title, a component
 // without its name or status, a retraction without an id; a time that is
 // the zero time, 0001-01-01T00:00:00Z, what Go sends for a time never set,
@@ -380,8 +382,16 @@ func absence(body []byte, field string) string {
 // jsonProblem says what json.Unmarshal's err found in body, naming a
 // value of the wrong type by its field as the schema does: "data.body:
 // want a string, got a number", not the Go type it would have filled; a
-// bad time too, which encoding/json reports without its field.
+// bad time too, which encoding/json reports without its field; and a
+// byte order mark, which it reports as "invalid character 'ï'".
 func jsonProblem(err error, body []byte) string {
+	if bytes.HasPrefix(body, []byte("\uFEFF")) {
+		// Refused, not skipped as RFC 8259 (8.1) allows a parser to: the
+		// sender breaks its MUST NOT, and parsers such as encoding/json and
+		// JavaScript's JSON.parse refuse it, so a receiver taking it would
+		// hide from the sender what fails elsewhere.
+		return "the body starts with a UTF-8 byte order mark, which a JSON text sent over a network must not have (RFC 8259, 8.1)"
+	}
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) {
 		var se *json.SyntaxError
