@@ -52,3 +52,18 @@ func TestWrongTypeInComponentsGivenTwiceNamesNoOther(t *testing.T) {
 	assert.Equal(t, "malformed payload: data.components[1].status: want a string, got a number\n", text)
 	assert.Empty(t, out.String())
 }
+
+// Of a payload that holds "data" twice, encoding/json decodes both into
+// one value, and a wrong value in the components of the second is
+// reported: it was named without its index ("data.components.status"), as
+// only the first "data" was looked into.
+func TestWrongTypeInSecondDataNamesTheComponent(t *testing.T) {
+	srv, out, _ := newLoggingReceiver(t)
+	body := `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42"},` +
+		`"data":{"title":"T","status":"resolved","time":"2026-11-24T14:02:00Z",` +
+		`"components":[{"name":"CDN","status":"operational"},{"name":"API","status":7}]}}`
+	code, text := signedPost(t, srv, "id-data-twice", []byte(body))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "malformed payload: data.components[1].status: want a string, got a number\n", text)
+	assert.Empty(t, out.String())
+}

@@ -422,24 +422,27 @@ func jsonProblem(err error, body []byte) string {
 // that holds offset, where encoding/json reported a value of the wrong
 // type, or false when none does (data.components being no list). Of a
 // key given twice, the list that holds offset counts, not the last one,
-// which encoding/json decodes; keys match as encoding/json matches them,
-// case aside.
+// which encoding/json decodes; so does the "data" that holds it, of a
+// "data" given twice, whose values encoding/json decodes into one; keys
+// match as encoding/json matches them, case aside.
 func componentAt(body []byte, offset int64) (int, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if !enterKey(dec, "data", '{') {
-		return 0, false
-	}
-	for enterKey(dec, "components", '[') {
-		for i := 0; dec.More(); i++ {
-			start := dec.InputOffset()
-			if dec.Decode(new(json.RawMessage)) != nil {
+	for enterKey(dec, "data", '{') {
+		for enterKey(dec, "components", '[') {
+			for i := 0; dec.More(); i++ {
+				start := dec.InputOffset()
+				if dec.Decode(new(json.RawMessage)) != nil {
+					return 0, false
+				}
+				if start < offset && offset <= dec.InputOffset() {
+					return i, true
+				}
+			}
+			if _, err := dec.Token(); err != nil { // the "]"
 				return 0, false
 			}
-			if start < offset && offset <= dec.InputOffset() {
-				return i, true
-			}
 		}
-		if _, err := dec.Token(); err != nil { // the "]"
+		if _, err := dec.Token(); err != nil { // data's "}"
 			return 0, false
 		}
 	}
