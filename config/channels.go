@@ -51,18 +51,18 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	seen := map[string]int{}
 	entries := channelEntries(root, nodes)
 	builds := make([]built, len(entries))
+	failed := make([]error, len(entries)) // each channel's that could not be built
 	for i, entry := range entries {
-		got, err := b.build(fmt.Sprintf("channels[%d]", i), entry)
-		if err != nil {
-			b.markSecrets(entries[i+1:], i+1)
-			return nil, err
-		}
-		builds[i] = got
+		builds[i], failed[i] = b.build(fmt.Sprintf("channels[%d]", i), entry)
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
-	var faults []error // of every name and "when:", named together in file order
+	var faults []error // of every channel, name and "when:", named together in file order
 	for i, got := range builds {
+		if failed[i] != nil {
+			faults = append(faults, failed[i])
+			continue
+		}
 		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
 		name := got.ch.Name()
 		if ref := b.ex.secretIn(name); ref != "" {
