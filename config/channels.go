@@ -51,32 +51,33 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	seen := map[string]int{}
 	entries := channelEntries(root, nodes)
 	builds := make([]built, len(entries))
+	failed := make([]error, len(entries)) // each channel's that could not be built
 	for i, entry := range entries {
-		got, err := b.build(fmt.Sprintf("channels[%d]", i), entry)
-		if err != nil {
-			b.markSecrets(entries[i+1:], i+1)
-			return nil, err
-		}
-		builds[i] = got
+		builds[i], failed[i] = b.build(fmt.Sprintf("channels[%d]", i), entry)
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
-	var faults []error // of every "when:", named together
+	var faults []error // of every channel, name and "when:", named together in file order
 	for i, got := range builds {
+		if failed[i] != nil {
+			faults = append(faults, failed[i])
+			continue
+		}
 		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
 		name := got.ch.Name()
 		if ref := b.ex.secretIn(name); ref != "" {
 			// The channels refuse a name holding a secret of their own
 			// Config; this one holds a variable's that is a secret by its
-			// name, or another channel's.
-			return nil, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
-				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref)
+			// name, or another channel's. Not taken as a name, so that no
+			// other fault quotes it.
+			faults = append(faults, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref))
+		} else if j, dup := seen[name]; dup {
+			faults = append(faults, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
+				b.file, entry.Line, path, name, j))
+		} else {
+			seen[name] = i
 		}
-		if j, dup := seen[name]; dup {
-			return nil, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
-				b.file, entry.Line, path, name, j)
-		}
-		seen[name] = i
 		if got.template != "" {
 			b.named = append(b.named, got.template)
 		}
@@ -96,7 +97,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 		}
 	}
 	if len(faults) > 0 {
-		return nil, errors.Join(faults...)
+		return nil, joinBounded(faults)
 	}
 	return out, nil
 }

@@ -79,7 +79,9 @@
 // (blank, holding a control character, longer than 255 characters), which
 // broadcast.New would refuse, is an error of its key. Every fault of every
 // channel's "when:" is named in one error, a line each (broadcast.Route.Faults
-// finds them, as New does).
+// finds them, as New does), with the error of every channel entry its
+// kind refuses and every channel name used twice or holding a secret, in
+// the file's order (the first 100, then how many more).
 //
 // # Environment
 //

@@ -58,10 +58,11 @@ type expander struct {
 // should hold.
 const maxExpandedBytes = 16 << 20
 
-// maxExpandErrors bounds the references one error names: enough for every
-// variable of the sample configuration with all its channels uncommented
-// (a score), so that it is filled in from one run's error, while a file of
-// thousands of references does not print thousands of lines.
+// maxExpandErrors bounds the references one error names (and the faults
+// of the channels one error names): enough for every variable of the
+// sample configuration with all its channels uncommented (a score), so
+// that it is filled in from one run's error, while a file of thousands of
+// references does not print thousands of lines.
 const maxExpandErrors = 100
 
 // expandTree expands every scalar value below n (mapping keys excluded),
@@ -72,8 +73,14 @@ const maxExpandErrors = 100
 func (e *expander) expandTree(file, path string, n *yaml.Node) error {
 	var errs []error
 	e.walk(file, path, n, &errs)
+	return joinBounded(errs)
+}
+
+// joinBounded joins errs, a line each, as errors.Join does, but the first
+// maxExpandErrors only, then how many more.
+func joinBounded(errs []error) error {
 	if len(errs) > maxExpandErrors {
-		errs = append(errs[:maxExpandErrors], fmt.Errorf("… and %d more", len(errs)-maxExpandErrors))
+		errs = append(errs[:maxExpandErrors:maxExpandErrors], fmt.Errorf("… and %d more", len(errs)-maxExpandErrors))
 	}
 	return errors.Join(errs...)
 }

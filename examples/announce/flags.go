@@ -119,9 +119,9 @@ output or errors.
 
 A flag given an empty value (-correct "$ID" of a variable not set) is an
 error, not the flag left out, and so is a flag given twice with two values
-(but -component and -override, which repeat, and -dry-run, -check, -quiet
-and -json, whose last value counts). With -check or -retract, a flag of the
-update (-title, -body, …) is an error: they use none.
+(but -component and -override, which repeat), a switch too: -dry-run …
+-dry-run=false is an error, -dry-run -dry-run is not. With -check or
+-retract, a flag of the update (-title, -body, …) is an error: they use none.
 
 Exit status: 0 when every channel delivered (or had already); 1 when a
 channel failed, -timeout ended the run or the state file would not open;

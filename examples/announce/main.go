@@ -124,11 +124,12 @@
 // error naming it, not the flag left out: -correct would otherwise post a
 // new update, and -state keep no state. So is a flag given twice with
 // two values (-state a.db … -state b.db; one that is a URL is not
-// quoted), but -component and -override, which are repeatable, and the
-// switches (-dry-run, -check, -quiet, -json), whose last value counts.
-// -check and -retract use none of
-// the update's flags (-title, -status, -body, -advice, …): one given with
-// them, empty or not, is an error naming it.
+// quoted), but -component and -override, which are repeatable; so is a
+// switch given twice with two values (-dry-run … -dry-run=false, which
+// would otherwise send for real), but not twice the same (-dry-run
+// -dry-run). -check and -retract use none of the update's flags (-title,
+// -status, -body, -advice, …): one given with them, empty or not, is an
+// error naming it.
 //
 // Exit status: 0 when every channel delivered or had already; 1 when any
 // channel failed, -timeout ended the run, or the state file would not

@@ -30,6 +30,28 @@ func TestFlagGivenTwiceRefused(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 }
 
+// -dry-run given twice with two values (a script's shared flags say
+// -dry-run, the line that calls them adds -dry-run=false, or the other way
+// round) sent for real, or sent nothing, without a word: switches were
+// exempt from the rule above. It is refused as any flag is, exit status 2,
+// and nothing is sent; -dry-run -dry-run, the same value twice, is fine.
+func TestSwitchGivenTwiceRefused(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h))
+	for _, twice := range [][]string{{"-dry-run", "-dry-run=false"}, {"-dry-run=false", "-dry-run"}} {
+		r := announce(t, context.Background(), "", twice[0], "-config", cfg, "-title", "CDN errors", "-status", "investigating", twice[1])
+		require.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Contains(t, r.stderr, `-dry-run: given twice (`)
+		assert.Empty(t, r.stdout)
+		assert.Zero(t, h.requests(), "nothing is sent")
+	}
+
+	r := announce(t, context.Background(), "", "-dry-run", "-config", cfg, "-title", "CDN errors", "-status", "investigating", "-dry-run")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "--- hooks: ")
+	assert.Zero(t, h.requests(), "a dry run sends nothing")
+}
+
 // -help still shows each flag's default as before.
 func TestHelpAfterTwiceCheck(t *testing.T) {
 	r := announce(t, context.Background(), "", "-help")

@@ -187,9 +187,9 @@
 // 0 after a clean shutdown; 1 when the database or serving failed, a
 // channel did not close cleanly (the log says which), or
 // -shutdown-timeout ran out before the requests under way were answered,
-// cutting them off; 2 on bad flags (a flag other than -migrate and
-// -poll-only given twice with two values among them: -config a.yaml …
-// -config b.yaml would otherwise run with the last), environment or
+// cutting them off; 2 on bad flags (a flag given twice with two values
+// among them: -config a.yaml … -config b.yaml, or -poll-only …
+// -poll-only=false, would otherwise run with the last), environment or
 // configuration, naming the flag, variable or setting; 130 when a signal interrupted it: a second one cut the
 // shutdown short, or one came before it served or during -migrate. The
 // exit statuses mean the same in every example program.
@@ -240,8 +240,8 @@ server is an HTTP API that queues incident updates in PostgreSQL and
 delivers them to the channels of FILE, from every replica sharing the
 database. The connection string is read from DATABASE_URL, the API's
 bearer tokens from OUTAGECAST_API_TOKENS. The API is described at
-/openapi.yaml. A flag given twice with two values is an error (but
--migrate and -poll-only).
+/openapi.yaml. A flag given twice with two values is an error (-poll-only
+… -poll-only=false too).
 
 Flags:
 `

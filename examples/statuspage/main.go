@@ -39,8 +39,8 @@
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
 // address taken, the shutdown's grace period cut requests off); 2 on a
 // flag's value it cannot use (-lang xx_YY, -base ftp://…, a -dir it cannot
-// create, a -listen that is no host:port, a flag other than -demo given
-// twice with two values: -dir a … -dir b), with a line pointing at -help;
+// create, a -listen that is no host:port, a flag given twice with two
+// values: -dir a … -dir b, -demo … -demo=false), with a line pointing at -help;
 // 130 when a signal interrupted it: a second one stopped it at once, or one
 // came before it served. The exit statuses mean the same in every example
 // program.
@@ -148,7 +148,7 @@ func parseFlags(args []string) (options, error) {
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-listen ADDR] [-base URL] [-title TITLE] [-lang TAG] [-demo]")
-			fmt.Fprintln(os.Stdout, "A flag given twice with two values is an error (but -demo).")
+			fmt.Fprintln(os.Stdout, "A flag given twice with two values is an error (-demo … -demo=false too).")
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}

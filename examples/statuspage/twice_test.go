@@ -12,8 +12,8 @@ import (
 // command copied and a flag added), took the last one without a word:
 // -dir a … -dir b served b and left a as it was. It is exit status 2
 // naming the flag, as in announce and the bridge; a URL given to it
-// (-base with a user and password) is not quoted; the same value twice,
-// and -demo, are fine.
+// (-base with a user and password) is not quoted; the same value twice is
+// fine. So is -demo given twice the same, but not -demo … -demo=false.
 func TestFlagGivenTwiceRefused(t *testing.T) {
 	const secret = "s3cr3t-PASSWORD"
 	_, err := parseFlags([]string{"-dir", "a", "-title", "T", "-dir", "b"})
@@ -27,7 +27,10 @@ func TestFlagGivenTwiceRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "-base: given twice, with two values (not quoted")
 	assert.NotContains(t, err.Error(), secret)
 
-	o, err := parseFlags([]string{"-dir", "a", "-dir", "a", "-demo", "-demo=false", "-title", "T"})
+	o, err := parseFlags([]string{"-dir", "a", "-dir", "a", "-demo", "-demo", "-title", "T"})
 	require.NoError(t, err)
 	assert.Equal(t, "a", o.dir)
+
+	_, err = parseFlags([]string{"-demo", "-title", "T", "-demo=false"})
+	require.EqualError(t, err, `-demo: given twice ("true", then "false"): give it once`)
 }

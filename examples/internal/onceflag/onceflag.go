@@ -1,7 +1,7 @@
 // Package onceflag parses an example program's command line as
-// flag.FlagSet.Parse does, but refuses a flag that takes one value given
-// twice with different values ("-state a.db … -state b.db"), which the
-// flag package takes as the last one without a word: a command copied
+// flag.FlagSet.Parse does, but refuses a flag given twice with different
+// values ("-state a.db … -state b.db", "-dry-run … -dry-run=false"), which
+// the flag package takes as the last one without a word: a command copied
 // and a flag added to it, or a script's common flags and its own, would
 // otherwise run with a value its user never saw win.
 package onceflag
@@ -14,25 +14,24 @@ import (
 )
 
 // Parse parses args into fs, as fs.Parse does, and then returns an error
-// naming each flag, other than the bool flags and those named repeatable,
-// that was given more than once with values that differ (as the flag
-// prints them: "-timeout 90s -timeout 1m30s" is one value; an empty one
-// differs from any other), and both values: `-state: given twice ("a.db",
-// then "b.db"): give it once`. Values of which one is a URL, which may hold
+// naming each flag, other than those named repeatable, that was given more
+// than once with values that differ (as the flag prints them: "-timeout
+// 90s -timeout 1m30s" is one value, and so are "-dry-run -dry-run=true";
+// an empty one differs from any other), and both values: `-state: given
+// twice ("a.db", then "b.db"): give it once`; a bool flag given alone
+// ("-dry-run") has the value "true". Values of which one is a URL, which may hold
 // a user and password, are not quoted. fs's flags are as before once it
 // returns, so that fs.PrintDefaults prints them as before.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			return
-		}
 		for _, name := range repeatable {
 			if f.Name == name {
 				return
 			}
 		}
-		v := &value{Value: f.Value, name: f.Name}
+		b, ok := f.Value.(interface{ IsBoolFlag() bool })
+		v := &value{Value: f.Value, name: f.Name, isBool: ok && b.IsBoolFlag()}
 		f.Value = v
 		once = append(once, v)
 	})
@@ -65,6 +64,7 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 type value struct {
 	flag.Value
 	name         string
+	isBool       bool // a switch: "-dry-run" alone is "-dry-run=true"
 	sets         int
 	first, other string // as given
 	firstValue   string // the first as the flag prints it
@@ -84,6 +84,10 @@ func (v *value) Set(s string) error {
 	}
 	return nil
 }
+
+// IsBoolFlag tells the flag package that a switch still takes no value of
+// its own ("-dry-run" alone), as the flag it wraps.
+func (v *value) IsBoolFlag() bool { return v != nil && v.isBool }
 
 // String is the flag's value; "" for the zero value the flag package makes
 // to tell a flag's default.

@@ -28,8 +28,8 @@ func newSet() (*flag.FlagSet, *string, *list) {
 }
 
 // A flag given twice with two values is refused, naming it and both; the
-// same value twice (as the flag prints it), a bool flag and a repeatable
-// one are not; the flags are as before afterwards.
+// same value twice (as the flag prints it) and a repeatable flag are not;
+// the flags are as before afterwards.
 func TestParse(t *testing.T) {
 	fs, _, _ := newSet()
 	err := Parse(fs, []string{"-state", "a.db", "-timeout", "1m", "-state=b.db", "-timeout", "2m"}, "component")
@@ -38,7 +38,7 @@ func TestParse(t *testing.T) {
 
 	fs, s, l := newSet()
 	require.NoError(t, Parse(fs, []string{"-state", "a.db", "-state", "a.db", "-timeout", "90s", "-timeout", "1m30s",
-		"-json", "-json=false", "-component", "a", "-component", "b"}, "component"))
+		"-json", "-json=true", "-component", "a", "-component", "b"}, "component"))
 	assert.Equal(t, "a.db", *s)
 	assert.Equal(t, list{"a", "b"}, *l)
 	assert.Equal(t, 90*time.Second, fs.Lookup("timeout").Value.(flag.Getter).Get())
@@ -73,4 +73,38 @@ func TestParseEmptySecondValue(t *testing.T) {
 	err := Parse(fs, []string{"-state", "a.db", "-state", ""})
 	require.Error(t, err)
 	assert.Equal(t, `-state: given twice ("a.db", then ""): give it once`, err.Error())
+}
+
+// A bool switch given twice with two values ("-dry-run … -dry-run=false":
+// a script's shared flags and its own) is refused as any other flag:
+// before, switches were exempt and the last value won without a word. The
+// same value twice, however spelt ("-json -json=true -json=1"), is not;
+// nor is a switch named repeatable. A switch still takes no value of its
+// own ("-json x" leaves x an argument).
+func TestParseBool(t *testing.T) {
+	for _, args := range [][]string{
+		{"-json", "-state", "a.db", "-json=false"},
+		{"-json=false", "-json"},
+		{"-json", "-json=1", "-json=0"},
+	} {
+		fs, _, _ := newSet()
+		err := Parse(fs, args)
+		require.Error(t, err, args)
+		assert.Regexp(t, `^-json: given twice \("(true|false)", then "(true|false|0)"\): give it once$`, err.Error(), args)
+	}
+	fs, _, _ := newSet()
+	err := Parse(fs, []string{"-json", "-json=false"})
+	require.Error(t, err)
+	assert.Equal(t, `-json: given twice ("true", then "false"): give it once`, err.Error())
+
+	fs, _, _ = newSet()
+	require.NoError(t, Parse(fs, []string{"-json", "-json=true", "-json=1", "x"}))
+	assert.Equal(t, []string{"x"}, fs.Args())
+	assert.Equal(t, true, fs.Lookup("json").Value.(flag.Getter).Get())
+	_, wrapped := fs.Lookup("json").Value.(*value)
+	assert.False(t, wrapped, "the flag's own Value is back")
+
+	fs, _, _ = newSet()
+	require.NoError(t, Parse(fs, []string{"-json", "-json=false"}, "json"))
+	assert.Equal(t, false, fs.Lookup("json").Value.(flag.Getter).Get())
 }
