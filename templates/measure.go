@@ -357,7 +357,9 @@ func trimLink(url string) int {
 // as any other, without the ")" that closes the link ("See… https://…").
 // A URL moved so leaves behind a closing bracket it did not open, and
 // what follows it: "(https://…)." cut before moves as "https://…", so
-// that no bracket is left unbalanced. When the URLs alone do not
+// that no bracket is left unbalanced; one within "<" and ">" (a link's
+// destination, "[a](<https://…/a)>)", or an autolink) moves whole, its
+// ")" its own. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -1071,11 +1073,23 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		}
 		if u[0] >= off {
 			b.WriteByte(' ')
-			b.WriteString(c.s[u[0] : u[0]+movedLen(c.s[u[0]:u[1]])])
+			b.WriteString(c.s[u[0] : u[0]+c.movedLen(u)])
 			keep--
 		}
 	}
 	return b.String()
+}
+
+// movedLen returns the length of u, one of c.urls, as withURLs moves it
+// after the ellipsis (see movedLen), but whole when it stands within "<"
+// and ">", a link's destination ("[a](<https://x.example/a)>)") or an
+// autolink: there a final ")" is the URL's own, as the ">" ends it, not
+// one that closes the text's brackets.
+func (c *cutter) movedLen(u [2]int) int {
+	if u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>' {
+		return u[1] - u[0]
+	}
+	return movedLen(c.s[u[0]:u[1]])
 }
 
 // movedLen returns the length of url, a URLSpans span, as withURLs moves
