@@ -500,8 +500,8 @@ func markup(s string) []mark {
 			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
 				i++ // an escape: what it escapes is text
 			}
-		case '\n':
-			if blankAfter(s, i+1) {
+		case '\n', '\r':
+			if paragraphEnd(s, i) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
 			}
 		case '&':
@@ -643,7 +643,7 @@ func titleEnd(s string, i int) int {
 			}
 		case c == '(' && closing == ')':
 			return -1
-		case c == '\n' && blankAfter(s, i+1):
+		case (c == '\n' || c == '\r') && paragraphEnd(s, i):
 			return -1
 		}
 	}
@@ -672,6 +672,22 @@ func linkSpace(s string, i int) int {
 		}
 	}
 	return i
+}
+
+// paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
+// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) after which a
+// blank line ends the paragraph.
+func paragraphEnd(s string, i int) bool {
+	switch s[i] {
+	case '\r':
+		if i+1 < len(s) && s[i+1] == '\n' {
+			return false // the LF ends the line
+		}
+	case '\n':
+	default:
+		return false
+	}
+	return blankAfter(s, i+1)
 }
 
 // blankAfter reports whether the line that starts at s[i] is blank: it
