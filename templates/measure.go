@@ -481,21 +481,48 @@ type mark struct{ span, dest [2]int }
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; and the character references of s (CommonMark's, as
 // reference matches them) outside them. A backslash escape is no bracket.
-// It reads s about once (a destination that opens no link at most
-// maxLinkParens levels deep), and allocates only where s has some.
+// A code span ("`…`", "“…“") is read before the brackets around it, as
+// CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
+// outside it, so that "[a `]` b](https://…)" is one link, and
+// "[not a `link](/foo`)" none. What it holds is read on its own, the
+// links and references in it kept whole as elsewhere (which only keeps
+// more text whole). It reads s about once (a destination that opens no
+// link at most maxLinkParens levels deep, a code span's closing
+// backticks looked for at most maxCodeTicks times each paragraph), and
+// allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
 		return nil
 	}
-	var out []mark
+	return readMarkup(nil, s, 0, true)
+}
+
+// readMarkup appends to out the marks of s from s[from] on, as markup
+// finds them; code says whether a run of backticks opens a code span,
+// which it does not in one.
+func readMarkup(out []mark, s string, from int, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	// inactive counts the brackets, from the first, that open no link:
 	// a link closed after them, and a link holds no link (an image's
 	// text may, so a "![" among them still opens one).
 	inactive := 0
-	for i := 0; i < len(s); i++ {
+	for i := from; i < len(s); i++ {
 		switch c := s[i]; c {
+		case '`':
+			if !code {
+				break
+			}
+			n := 1
+			for i+n < len(s) && s[i+n] == '`' {
+				n++
+			}
+			if end := codeSpanEnd(s, i+n, n); end >= 0 {
+				out = readMarkup(out, s[:end-n], i+n, false)
+				i = end - 1
+			} else {
+				i += n - 1 // backticks that open no code span are text
+			}
 		case '\\':
 			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
 				i++ // an escape: what it escapes is text
@@ -539,6 +566,42 @@ func markup(s string) []mark {
 		}
 	}
 	return out
+}
+
+// maxCodeTicks is the longest run of backticks that opens a code span; a
+// longer one is text. Looking for a run as long as one to close it reads
+// to the paragraph's end when there is none, and then none opens another
+// in that paragraph: so bounded, each paragraph is read at most that many
+// times more, however many runs of backticks it has.
+const maxCodeTicks = 32
+
+// codeSpanEnd returns the offset after the run of exactly n backticks that
+// closes a code span whose text starts at s[i], in the same paragraph, or
+// -1 when there is none.
+func codeSpanEnd(s string, i, n int) int {
+	if n > maxCodeTicks {
+		return -1
+	}
+	for i < len(s) {
+		switch s[i] {
+		case '`':
+			j := i + 1
+			for j < len(s) && s[j] == '`' {
+				j++
+			}
+			if j-i == n {
+				return j
+			}
+			i = j
+			continue
+		case '\n', '\r':
+			if paragraphEnd(s, i) {
+				return -1
+			}
+		}
+		i++
+	}
+	return -1
 }
 
 // linkTail reads the part of an inline link from its "(", at s[open], on
