@@ -139,7 +139,8 @@
 // title or over lines of a paragraph too) or a character reference
 // ("&amp;"): each is kept or left out whole, a link's URL then moved after
 // the ellipsis as any other. A URL in brackets so moved leaves the ")"
-// behind: "(https://…)" gives "… https://…", no bracket left unbalanced.
+// behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
+// one within "<" and ">" ("[a](<https://…/a)>)") moves whole.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

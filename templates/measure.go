@@ -357,7 +357,9 @@ func trimLink(url string) int {
 // as any other, without the ")" that closes the link ("See… https://…").
 // A URL moved so leaves behind a closing bracket it did not open, and
 // what follows it: "(https://…)." cut before moves as "https://…", so
-// that no bracket is left unbalanced. When the URLs alone do not
+// that no bracket is left unbalanced; one within "<" and ">" (a link's
+// destination, "[a](<https://…/a)>)", or an autolink) moves whole, its
+// ")" its own. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -479,27 +481,54 @@ type mark struct{ span, dest [2]int }
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; and the character references of s (CommonMark's, as
 // reference matches them) outside them. A backslash escape is no bracket.
-// It reads s about once (a destination that opens no link at most
-// maxLinkParens levels deep), and allocates only where s has some.
+// A code span ("`…`", "“…“") is read before the brackets around it, as
+// CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
+// outside it, so that "[a `]` b](https://…)" is one link, and
+// "[not a `link](/foo`)" none. What it holds is read on its own, the
+// links and references in it kept whole as elsewhere (which only keeps
+// more text whole). It reads s about once (a destination that opens no
+// link at most maxLinkParens levels deep, a code span's closing
+// backticks looked for at most maxCodeTicks times each paragraph), and
+// allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
 		return nil
 	}
-	var out []mark
+	return readMarkup(nil, s, 0, true)
+}
+
+// readMarkup appends to out the marks of s from s[from] on, as markup
+// finds them; code says whether a run of backticks opens a code span,
+// which it does not in one.
+func readMarkup(out []mark, s string, from int, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	// inactive counts the brackets, from the first, that open no link:
 	// a link closed after them, and a link holds no link (an image's
 	// text may, so a "![" among them still opens one).
 	inactive := 0
-	for i := 0; i < len(s); i++ {
+	for i := from; i < len(s); i++ {
 		switch c := s[i]; c {
+		case '`':
+			if !code {
+				break
+			}
+			n := 1
+			for i+n < len(s) && s[i+n] == '`' {
+				n++
+			}
+			if end := codeSpanEnd(s, i+n, n); end >= 0 {
+				out = readMarkup(out, s[:end-n], i+n, false)
+				i = end - 1
+			} else {
+				i += n - 1 // backticks that open no code span are text
+			}
 		case '\\':
 			if i+1 < len(s) && strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
 				i++ // an escape: what it escapes is text
 			}
-		case '\n':
-			if blankAfter(s, i+1) {
+		case '\n', '\r':
+			if paragraphEnd(s, i) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
 			}
 		case '&':
@@ -537,6 +566,42 @@ func markup(s string) []mark {
 		}
 	}
 	return out
+}
+
+// maxCodeTicks is the longest run of backticks that opens a code span; a
+// longer one is text. Looking for a run as long as one to close it reads
+// to the paragraph's end when there is none, and then none opens another
+// in that paragraph: so bounded, each paragraph is read at most that many
+// times more, however many runs of backticks it has.
+const maxCodeTicks = 32
+
+// codeSpanEnd returns the offset after the run of exactly n backticks that
+// closes a code span whose text starts at s[i], in the same paragraph, or
+// -1 when there is none.
+func codeSpanEnd(s string, i, n int) int {
+	if n > maxCodeTicks {
+		return -1
+	}
+	for i < len(s) {
+		switch s[i] {
+		case '`':
+			j := i + 1
+			for j < len(s) && s[j] == '`' {
+				j++
+			}
+			if j-i == n {
+				return j
+			}
+			i = j
+			continue
+		case '\n', '\r':
+			if paragraphEnd(s, i) {
+				return -1
+			}
+		}
+		i++
+	}
+	return -1
 }
 
 // linkTail reads the part of an inline link from its "(", at s[open], on
@@ -641,7 +706,7 @@ func titleEnd(s string, i int) int {
 			}
 		case c == '(' && closing == ')':
 			return -1
-		case c == '\n' && blankAfter(s, i+1):
+		case (c == '\n' || c == '\r') && paragraphEnd(s, i):
 			return -1
 		}
 	}
@@ -670,6 +735,22 @@ func linkSpace(s string, i int) int {
 		}
 	}
 	return i
+}
+
+// paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
+// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) after which a
+// blank line ends the paragraph.
+func paragraphEnd(s string, i int) bool {
+	switch s[i] {
+	case '\r':
+		if i+1 < len(s) && s[i+1] == '\n' {
+			return false // the LF ends the line
+		}
+	case '\n':
+	default:
+		return false
+	}
+	return blankAfter(s, i+1)
 }
 
 // blankAfter reports whether the line that starts at s[i] is blank: it
@@ -1071,11 +1152,23 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		}
 		if u[0] >= off {
 			b.WriteByte(' ')
-			b.WriteString(c.s[u[0] : u[0]+movedLen(c.s[u[0]:u[1]])])
+			b.WriteString(c.s[u[0] : u[0]+c.movedLen(u)])
 			keep--
 		}
 	}
 	return b.String()
+}
+
+// movedLen returns the length of u, one of c.urls, as withURLs moves it
+// after the ellipsis (see movedLen), but whole when it stands within "<"
+// and ">", a link's destination ("[a](<https://x.example/a)>)") or an
+// autolink: there a final ")" is the URL's own, as the ">" ends it, not
+// one that closes the text's brackets.
+func (c *cutter) movedLen(u [2]int) int {
+	if u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>' {
+		return u[1] - u[0]
+	}
+	return movedLen(c.s[u[0]:u[1]])
 }
 
 // movedLen returns the length of url, a URLSpans span, as withURLs moves

@@ -68,7 +68,10 @@
 //
 // Header values are never written raw: CR, LF and other control characters
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
-// so no text of an update can add a header or a recipient. A subject that
+// so no text of an update can add a header or a recipient. A subject loses
+// the terminal escape sequences its template writes ("\x1b[1mDown\x1b[0m"
+// gives "Down"), whole, as the update's fields do (see
+// broadcast.Update.Clean), and so does a stored one. A subject that
 // holds "=?" is encoded too, even in ASCII, so that mail readers show it as
 // written rather than decode text that looks like an encoded word; so is
 // one with a word too long for a header line (a long URL in a title), so

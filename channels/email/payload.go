@@ -54,7 +54,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 	if err != nil {
 		return content{}, fmt.Errorf("render subject: %w", err)
 	}
-	out := content{subject: oneLine(subject)}
+	out := content{subject: subjectLine(subject)}
 	if broadcast.Blank(out.subject) {
 		// Mail clients show an empty subject as "(no subject)": a
 		// template that shows nothing for this update (a branch on a
@@ -62,7 +62,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		if subject, err = templates.Default().Render("subject", u); err != nil {
 			return content{}, fmt.Errorf("render default subject: %w", err)
 		}
-		out.subject = oneLine(subject)
+		out.subject = subjectLine(subject)
 	}
 	if o, ok := u.Override(c.cfg.Name); ok {
 		// The subject names no status, so the override gets it as a lead.
@@ -164,7 +164,7 @@ func threadSubject(root, last broadcast.Receipt) string {
 		if !isMessageID(r.ID) {
 			continue // not a receipt of this channel
 		}
-		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); !broadcast.Blank(s) {
+		if s := subjectLine(strings.ToValidUTF8(r.Meta["subject"], "")); !broadcast.Blank(s) {
 			return s
 		}
 	}
@@ -261,6 +261,15 @@ func oneLine(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}), " ")
+}
+
+// subjectLine returns s, a rendered or stored subject, as one line
+// without terminal escape sequences, IRC colour codes and control
+// characters, each removed whole as broadcast.Update.Clean removes them
+// from a Title: a template that writes "\x1b[1mDown\x1b[0m" gives
+// "Down", not "[1mDown [0m".
+func subjectLine(s string) string {
+	return oneLine(broadcast.Update{Title: s}.Clean().Title)
 }
 
 // firstParagraph returns s up to its first blank line.

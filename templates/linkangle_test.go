@@ -1,0 +1,31 @@
+package templates_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/templates"
+)
+
+// TestShortenAngleURLKeepsItsParen: a URL within "<" and ">", a link's
+// destination or an autolink, is moved after the ellipsis with the ")"
+// it ends in: there the ")" is the URL's own, not one that closes the
+// text's brackets (before: "See… https://x.example/a", another page).
+// A URL in brackets still leaves the ")" that closes them behind.
+func TestShortenAngleURLKeepsItsParen(t *testing.T) {
+	for _, tt := range []struct {
+		s     string
+		limit int
+		want  string
+	}{
+		{"See [a](<https://x.example/a)>) for the details and more words", 30, "See… https://x.example/a)"},
+		{"See [a](<https://x.example/a)> \"Title\") for the details and more words", 30, "See… https://x.example/a)"},
+		{"See ![a](<https://x.example/a_(b))>) for the details and more words", 30, "See… https://x.example/a_(b))"},
+		{"Some words <https://x.example/a)> and more words after it", 32, "Some words… https://x.example/a)"},
+		{"Some words (https://x.example/a) and more words after it", 32, "Some words… https://x.example/a"},
+		{"See [a](https://x.example/a_(b)) for the details and more words", 30, "See… https://x.example/a_(b)"},
+	} {
+		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
+	}
+}
