@@ -21,7 +21,8 @@ import (
 // twice ("a.db", then "b.db"): give it once`; a bool flag given alone
 // ("-dry-run") has the value "true". Values of which one is a URL, which may hold
 // a user and password, are not quoted. fs's flags are as before once it
-// returns, so that fs.PrintDefaults prints them as before.
+// returns, so that fs.PrintDefaults prints them as before, and so are they
+// while fs.Usage runs (-h, a flag fs cannot take): the help is fs.Parse's.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
@@ -35,10 +36,38 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 		f.Value = v
 		once = append(once, v)
 	})
-	err := fs.Parse(args)
-	for _, v := range once {
-		fs.Lookup(v.name).Value = v.Value
+	unwrap := func() {
+		for _, v := range once {
+			fs.Lookup(v.name).Value = v.Value
+		}
 	}
+	// The help that -h, or a flag fs cannot take, prints during fs.Parse
+	// is printed of the flags' own Values: of a wrapper, PrintDefaults
+	// would tell no type ("-timeout value"), quote no string default and
+	// print every zero default ("(default false)").
+	usage := fs.Usage
+	fs.Usage = func() {
+		unwrap()
+		defer func() {
+			for _, v := range once {
+				fs.Lookup(v.name).Value = v
+			}
+		}()
+		if usage != nil {
+			usage()
+			return
+		}
+		// As the flag package's own, of a FlagSet with no Usage.
+		if fs.Name() == "" {
+			fmt.Fprintf(fs.Output(), "Usage:\n")
+		} else {
+			fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+		}
+		fs.PrintDefaults()
+	}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	unwrap()
 	if err != nil {
 		return err
 	}
