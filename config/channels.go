@@ -184,13 +184,17 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
 	}
 	t := k.impl.entryType()
-	if err := checkKeys(b.file, path, n, t); err != nil {
-		return built{}, err
+	err := checkKeys(b.file, path, n, t)
+	if err == nil {
+		err = checkValues(b.file, path, n, t, b.ex)
 	}
-	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
-		return built{}, err
+	if err == nil {
+		err = checkEnums(b.file, path, n, k.impl.enums(), b.ex)
 	}
-	if err := checkEnums(b.file, path, n, k.impl.enums(), b.ex); err != nil {
+	if err != nil {
+		// Refused, its secrets known all the same: the faults of the
+		// other channels, named with this one's, may quote them.
+		b.ex.markSecrets(n, k.impl.secretsOf(n))
 		return built{}, err
 	}
 	got, err := k.impl.fromNode(b.env, written, n)

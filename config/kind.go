@@ -125,6 +125,9 @@ type kindImpl interface {
 	negative() []string
 	// fromNode builds the channel of a full-form entry.
 	fromNode(env *Env, written string, n *yaml.Node) (built, error)
+	// secretsOf returns the secrets of a full-form entry refused before
+	// it was built: those of what decodes.
+	secretsOf(n *yaml.Node) configSecrets
 	// fromURL builds the channel of a URL; name "" means the kind's name.
 	fromURL(env *Env, raw, name string) (built, error)
 	// hasURL reports whether the kind has a URL form.
@@ -194,6 +197,14 @@ func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built,
 	b, err := k.build(env, e.Config, written)
 	b.route = e.When
 	return b, err
+}
+
+func (k *kindOf[C, Ch]) secretsOf(n *yaml.Node) configSecrets {
+	var e entry[C]
+	_ = n.Decode(&e) // what decodes, as fromNode collects of an entry that does not
+	var cs configSecrets
+	cs.collect(e.Config)
+	return cs
 }
 
 func (k *kindOf[C, Ch]) fromURL(env *Env, raw, name string) (built, error) {
