@@ -276,7 +276,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
 		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
 		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now,
@@ -300,8 +300,17 @@ func (c *Channel) Name() string {
 	return c.name
 }
 
-// Close releases the idle connections of the channel's own client; a
-// client given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("bluesky: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -359,7 +359,7 @@ func (c *Channel) exchange(ctx context.Context, r *ratelimit.Reservation, method
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
+	resp, err := httpx.Do(c.s.client, req, 0, c.redactor(s))
 	if err != nil {
 		return nil, err
 	}

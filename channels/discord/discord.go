@@ -280,7 +280,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
 	return &Channel{name: name, s: s}, nil
 }
 
@@ -302,8 +302,17 @@ func (c *Channel) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "discord.Channel(%s)", c.name)
 }
 
-// Close releases the idle connections of the default client; a client given
-// in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("discord: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -734,7 +743,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	defer r.Release()
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
-	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0, c.s.rd)
+	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, 0, c.s.rd)
 	if err != nil {
 		return nil, err
 	}

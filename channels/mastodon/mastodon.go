@@ -346,7 +346,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
 		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
 		limits: newLimitCache(), now: time.Now, sleep: ctxwait.Sleep, rate: ratelimit.Limits{Max: maxLimitWait}}
@@ -369,8 +369,17 @@ func (c *Channel) Name() string {
 	return c.name
 }
 
-// Close releases the idle connections of the channel's own client; a
-// client given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("mastodon: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -808,7 +817,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 	// Deferred, so that a panic of the transport gives the request back
 	// too; once the answer's Note gave it back, it does nothing.
 	defer r.Release()
-	resp, err := httpx.Do(c.s.client.Client, req, bodyLimit, c.s.redactor)
+	resp, err := httpx.Do(c.s.client, req, bodyLimit, c.s.redactor)
 	if err == nil {
 		c.noteLimits(r, group, resp.Header)
 	}

@@ -123,7 +123,7 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	req.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
-	resp, err := httpx.Do(c.s.client.Client, req, responseLimit, c.s.redactor)
+	resp, err := httpx.Do(c.s.client, req, responseLimit, c.s.redactor)
 	if err != nil {
 		return c.s.redactor.Error(err)
 	}

@@ -115,7 +115,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.set == nil {
 		s.set = templates.Default()
 	}
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
 		return nil, err

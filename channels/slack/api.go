@@ -174,7 +174,7 @@ func (c *Channel) read(ctx context.Context, method string, q url.Values, resp an
 	// Read whole, up to readLimit, as long as the request may take: a
 	// read has no effect to lose, and a page is far longer than a post's
 	// answer.
-	hresp, err := httpx.Do(c.s.client.Client, hreq, readLimit, c.s.rd)
+	hresp, err := httpx.Do(c.s.client, hreq, readLimit, c.s.rd)
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
 	}
@@ -191,7 +191,7 @@ func (c *Channel) do(method string, hreq *http.Request, resp any) (err error) {
 	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
 	// The status line decides: a 2xx whose body breaks off is Truncated,
 	// not a transport error (see errCut).
-	hresp, err := httpx.DoStatus(c.s.client.Client, hreq, responseLimit, 0, c.s.rd)
+	hresp, err := httpx.DoStatus(c.s.client, hreq, responseLimit, 0, c.s.rd)
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
 	}

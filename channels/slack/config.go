@@ -126,7 +126,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, MaxConnsPerHost: max(len(s.targets), 4)})
 	return c, nil
 }
 

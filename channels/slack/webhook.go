@@ -24,7 +24,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	}
 	// A 2xx is a post, whatever becomes of its body once it breaks off:
 	// retrying would only risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0, c.s.rd)
+	resp, err := httpx.DoStatus(c.s.client, hreq, 0, 0, c.s.rd)
 	if err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: webhook: %w", err) // "post: …", redacted by httpx
 	}

@@ -140,7 +140,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	req.Header.Set("Authorization", "OAuth "+c.s.key.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
-	resp, err := httpx.Do(c.s.client.Client, req, responseLimit, c.s.rd)
+	resp, err := httpx.Do(c.s.client, req, responseLimit, c.s.rd)
 	if err != nil {
 		return err
 	}

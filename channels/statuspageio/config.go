@@ -155,7 +155,7 @@ func newState(cfg Config) *state {
 		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), unknown: newUnknownCreates(),
 		lost: newLostPatches(),
 		now:  time.Now}
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
 	if s.window == 0 {
 		s.window = DefaultMaintenanceWindow
 	}

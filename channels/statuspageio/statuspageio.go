@@ -304,8 +304,17 @@ func (c Channel) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "statuspageio.Channel(%s)", c.name)
 }
 
-// Close releases the idle connections of the default client; a client
-// given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("statuspageio: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -72,7 +72,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.Try(pkg, name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
-	c.s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	c.s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
 	return c, nil
 }
 

@@ -121,6 +121,7 @@ package teams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -175,8 +176,17 @@ func (c *Channel) Name() string {
 // fmt would print the webhook URL it holds through its fields.
 func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "teams.Channel(%s)", c.name) }
 
-// Close releases the idle connections of the default client; a client
-// given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("teams: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -235,7 +245,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	// The status line decides: a 2xx is a post, and reading on would only
 	// risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client.Client, req, 0, 0, c.s.rd)
+	resp, err := httpx.DoStatus(c.s.client, req, 0, 0, c.s.rd)
 	if err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("teams: %w", err) // "post: …": httpx leaves the URL out
 	}

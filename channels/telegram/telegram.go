@@ -291,7 +291,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
 		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, now: time.Now}
 	for _, c := range chats {
@@ -329,8 +329,17 @@ func (c *Channel) Name() string {
 	return c.name
 }
 
-// Close releases the idle connections of the channel's own client; a
-// client given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("telegram: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -450,7 +459,7 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	// The status line decides: the Bot API answers 2xx only for what it
 	// did, so a 2xx whose answer breaks off, or is cut at answerLimit, is
 	// done, not retried (a retry would post again).
-	resp, err := httpx.DoStatus(c.s.client.Client, req, answerLimit, 0, c.s.redactor)
+	resp, err := httpx.DoStatus(c.s.client, req, answerLimit, 0, c.s.redactor)
 	if err != nil {
 		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
 	}

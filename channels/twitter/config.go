@@ -129,18 +129,18 @@ func (cfg Config) validate() error {
 // newClient returns a copy of the configured client that follows no
 // redirect and, for OAuth 1.0a, signs every request, and the client it
 // sends through (base: the channel's own when cfg.HTTPClient is nil, whose
-// idle connections Close releases). OAuth 2.0 requests get their token
-// from the channel, per attempt.
-func newClient(cfg Config) (client *http.Client, base httpx.Client) {
-	base = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+// idle connections Close releases; its Close ends the requests of both).
+// OAuth 2.0 requests get their token from the channel, per attempt.
+func newClient(cfg Config) (client, base httpx.Client) {
+	base = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	if cfg.TokenSource != nil {
-		return base.Client, base
+		return base, base
 	}
 	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, base.Client)
 	token := oauth1.NewToken(cfg.AccessToken.Reveal(), cfg.AccessSecret.Reveal())
 	signing := *base.Client // the signing transport sends through base
 	signing.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
-	return &signing, base
+	return base.Through(&signing), base
 }
 
 // newRedactor returns the Redactor of every credential in cfg. The OAuth

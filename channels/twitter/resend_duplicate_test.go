@@ -36,8 +36,8 @@ func TestResendAfterDuplicateRefusalIsNoDelivery(t *testing.T) {
 		b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store,
 			Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
 		require.NoError(t, err)
+		t.Cleanup(func() { _ = b.Close() }) // not before run 2: Close ends the channel
 		_, err = b.Send(context.Background(), u)
-		_ = b.Close()
 		assert.ErrorIs(t, err, ErrDuplicate, "run %d", run)
 	}
 	assert.Len(t, f.Received(), 1)

@@ -293,6 +293,7 @@ package twitter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -329,7 +330,7 @@ const (
 type Channel struct {
 	name     string
 	baseURL  string
-	client   *http.Client     // signs OAuth 1.0a requests; follows no redirect
+	client   httpx.Client     // signs OAuth 1.0a requests; follows no redirect
 	sender   httpx.Client     // what client sends through; Close releases it if the channel made it
 	tokens   *httpx.TokenCall // OAuth 2.0 tokens; nil for OAuth 1.0a
 	reuse    *tokenReuse      // the OAuth 2.0 token in use; nil for OAuth 1.0a
@@ -394,8 +395,17 @@ func (c *Channel) Name() string {
 	return c.name
 }
 
-// Close releases the idle connections of the channel's own client; a
-// client given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("twitter: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -318,7 +318,7 @@ func New(cfg Config) (*Channel, error) {
 	// A given client is used through a copy that follows no redirect, as
 	// the channel's own: a redirected POST would take the signed payload
 	// to a URL nobody configured, and report it delivered.
-	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: s.concurrency,
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, MaxConnsPerHost: s.concurrency,
 		Control: refuseLinkLocal})
 	if cfg.HTTPClient == nil {
 		// The channel bounds each request by the client's timeout itself,
@@ -337,8 +337,17 @@ func (c *Channel) Name() string {
 	return c.name
 }
 
-// Close releases the idle connections of the default client; a client
-// given in Config is left alone. The Channel remains usable.
+// ErrClosed is wrapped by the error, permanent, of a call of the Channel
+// whose request Close ended, or that was made after Close.
+var ErrClosed = errors.New("webhook: channel closed")
+
+// Close ends the channel's requests in flight, as the end of their
+// context would: the call that made each fails with ErrClosed, permanent,
+// and broadcast.Uncertain too when the request may have reached the
+// platform (written, and its answer not read). Later calls fail with
+// ErrClosed. It then releases the idle connections of the channel's own
+// client; a client given in Config is left alone. Calling it again does
+// nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -481,7 +490,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	defer guard.Recover("post", &err)
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatusBuilt(c.s.client.Client, ctx, func(bound context.Context) (*http.Request, error) {
+	resp, err := httpx.DoStatusBuilt(c.s.client, ctx, func(bound context.Context) (*http.Request, error) {
 		req, err := httpx.NewRequest(bound, http.MethodPost, ep.url, body, "")
 		if err != nil {
 			return nil, broadcast.Permanent(err)

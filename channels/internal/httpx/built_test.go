@@ -31,7 +31,7 @@ func TestDoStatusBuiltSendsTheRequestBuilt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var built *http.Request
-	resp, err := DoStatusBuilt(client, ctx, func(bound context.Context) (*http.Request, error) {
+	resp, err := DoStatusBuilt(Client{Client: client}, ctx, func(bound context.Context) (*http.Request, error) {
 		var err error
 		built, err = NewRequest(bound, http.MethodPost, "http://example.com/hook", []byte(`{}`), "")
 		return built, err
@@ -45,13 +45,13 @@ func TestDoStatusBuiltSendsTheRequestBuilt(t *testing.T) {
 
 	req, err := NewRequest(context.Background(), http.MethodPost, "http://example.com/hook", nil, "")
 	require.NoError(t, err)
-	_, err = DoStatusTimeout(client, req, 0, 0, testDeadline, nil)
+	_, err = DoStatusTimeout(Client{Client: client}, req, 0, 0, testDeadline, nil)
 	require.NoError(t, err)
 	assert.NotSame(t, req, tr.got, "DoStatusTimeout sends a copy, under its own context")
 
 	tr.got = nil
 	refused := errors.New("no request")
-	_, err = DoStatusBuilt(client, context.Background(), func(context.Context) (*http.Request, error) {
+	_, err = DoStatusBuilt(Client{Client: client}, context.Background(), func(context.Context) (*http.Request, error) {
 		return nil, refused
 	}, 0, 0, testDeadline, nil)
 	assert.Same(t, refused, err, "build's error, as it is")

@@ -87,7 +87,7 @@ func TestChannelClientBoundsAGivenClientWithoutATimeout(t *testing.T) {
 
 	req, err := NewRequest(context.Background(), http.MethodPost, srv.URL, []byte("{}"), "application/json")
 	require.NoError(t, err)
-	_, err = DoStatus(c.Client, req, 0, 0, nil)
+	_, err = DoStatus(c, req, 0, 0, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }

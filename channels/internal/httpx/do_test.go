@@ -52,7 +52,7 @@ func newTestClient(t *testing.T) *http.Client {
 func get(t *testing.T, c *http.Client, u string, limit int64) (*Response, error) {
 	req, err := NewRequest(context.Background(), http.MethodGet, u, nil, "")
 	require.NoError(t, err)
-	return Do(c, req, limit, nil)
+	return Do(Client{Client: c}, req, limit, nil)
 }
 
 func TestDoBodyLimit(t *testing.T) {
@@ -147,7 +147,7 @@ func TestDoHonoursContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
 	cancel()
-	_, err = Do(newTestClient(t), req, 0, nil)
+	_, err = Do(Client{Client: newTestClient(t)}, req, 0, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, err.Error(), "abc")
 }
@@ -183,8 +183,8 @@ func TestRedirectBodyIsDropped(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := newTestClient(t)
 	for name, do := range map[string]func(*http.Request) (*Response, error){
-		"Do":       func(req *http.Request) (*Response, error) { return Do(c, req, 0, nil) },
-		"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(c, req, 0, 0, nil) },
+		"Do":       func(req *http.Request) (*Response, error) { return Do(Client{Client: c}, req, 0, nil) },
+		"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(Client{Client: c}, req, 0, 0, nil) },
 	} {
 		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
 		require.NoError(t, err)
@@ -211,7 +211,7 @@ func TestNoLimitReadsTheWholeBody(t *testing.T) {
 
 	req, err := NewRequest(context.Background(), http.MethodGet, srv.URL+"/?n=10&code=500", nil, "")
 	require.NoError(t, err)
-	r, err = DoStatus(c, req, math.MaxInt64, 0, nil)
+	r, err = DoStatus(Client{Client: c}, req, math.MaxInt64, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "xxxxxxxxxx", string(r.Body))
 	assert.False(t, r.Truncated)

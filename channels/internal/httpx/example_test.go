@@ -18,8 +18,8 @@ func Example() {
 		fmt.Fprint(w, `{"error":"slow down"}`)
 	}))
 	defer srv.Close()
-	client := httpx.NewClient(httpx.ClientOptions{})
-	defer client.CloseIdleConnections()
+	client := httpx.ChannelClient(nil, httpx.ClientOptions{})
+	defer client.Close()
 
 	req, err := httpx.NewRequest(context.Background(), http.MethodPost, srv.URL+"/hook?token=abc", []byte(`{}`), "application/json")
 	if err != nil {

@@ -64,6 +64,14 @@
 // Snippet. They match the context's error with errors.Is when the context
 // ended the request, and context.DeadlineExceeded when the client's Timeout
 // or the timeout given to DoStatusTimeout did.
+// The Close of a Client that ChannelClient made ends its requests in
+// flight, and each fails (for Do, also while reading a body it needs)
+// with the channel's closed error (ClientOptions.Closed), broadcast.Permanent,
+// wrapping the error of the request; Uncertain too when the request may
+// have made a post: of a method other than GET, HEAD and OPTIONS, written
+// (as net/http's Transport tells; another Transport may have sent it
+// unsaid) and its answer not read. A request made after Close is not
+// sent, and fails with that error, permanent.
 // Classify returns nil for 2xx, a *StatusError marked transient (with
 // broadcast.RetryAfter when the server sent a usable Retry-After) for 408,
 // 425, 429 and 5xx except 501, and a *StatusError marked broadcast.Permanent
@@ -139,15 +147,16 @@ type Response struct {
 // A 101 Switching Protocols is returned without a body, its connection
 // closed at once (see switched).
 // Errors show the URL without its secrets (see redact.ShowURL).
-func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Response, error) {
+func Do(client Client, req *http.Request, limit int64, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
-	resp, cancel, err := roundTrip(client, req)
+	resp, cancel, f, err := roundTrip(client, req, rs)
 	if err != nil {
-		return nil, transportError(req, err, rs)
+		return nil, err
 	}
 	defer cancel()
+	defer f.end()
 	if switched(resp) {
 		return &Response{Status: resp.StatusCode, Header: resp.Header}, nil
 	}
@@ -160,7 +169,7 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 	if err != nil {
 		closeBody(resp.Body, cancel, false)
 		if !statusDecides(resp.StatusCode) {
-			return nil, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err)))
+			return nil, f.fail(req, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err))), true)
 		}
 		// A refusal that its status alone judges (a rate limit, a 5xx
 		// with its Retry-After) is what its status says, whatever became
@@ -264,7 +273,7 @@ func (e *cutError) Unwrap() error { return e.err }
 // is closed, not reused, as is the connection of a 101 Switching
 // Protocols, whose body is not read at all (see switched). DoStatus returns an error only when no response
 // arrived; errors show the URL without its secrets (see redact.ShowURL).
-func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration, rs Redactor) (*Response, error) {
+func DoStatus(client Client, req *http.Request, limit int64, wait time.Duration, rs Redactor) (*Response, error) {
 	return DoStatusTimeout(client, req, limit, wait, 0, rs)
 }
 
@@ -274,7 +283,7 @@ func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Dur
 // context and a timer more, when one timer can serve both bounds. A request
 // that timeout ends fails with a transient *url.Error that matches
 // context.DeadlineExceeded, as one a client's Timeout ends does.
-func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
+func DoStatusTimeout(client Client, req *http.Request, limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
 	return DoStatusBuilt(client, req.Context(), func(ctx context.Context) (*http.Request, error) {
 		return req.WithContext(ctx), nil
 	}, limit, wait, timeout, rs)
@@ -287,18 +296,23 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 // DoStatusTimeout copies the request it is given, a few hundred bytes for
 // each request of a fan-out. An error of build is returned as it is, and
 // nothing is sent.
-func DoStatusBuilt(client *http.Client, ctx context.Context, build func(context.Context) (*http.Request, error), limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
+func DoStatusBuilt(client Client, ctx context.Context, build func(context.Context) (*http.Request, error), limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
 	}
 	if wait <= 0 {
 		wait = BodyWait
 	}
-	parent, cancelParent := clientDeadline(client, ctx)
+	parent, cancelParent := clientDeadline(client.Client, ctx)
 	defer cancelParent()
 	own, cancel := context.WithCancel(parent)
 	defer cancel()
-	req, err := build(own)
+	f, err := client.watch(cancel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.end()
+	req, err := build(f.traced(own))
 	if err != nil {
 		return nil, err
 	}
@@ -307,12 +321,12 @@ func DoStatusBuilt(client *http.Client, ctx context.Context, build func(context.
 	if timeout > 0 {
 		timer = time.AfterFunc(timeout, cancel)
 	}
-	resp, err := send(client, req)
+	resp, err := send(client.Client, req)
 	if err != nil {
-		if timer != nil && !timer.Stop() && ctx.Err() == nil {
+		if timer != nil && !timer.Stop() && ctx.Err() == nil && !f.end() {
 			err = timedOut(err) // the timer cancelled the request
 		}
-		return nil, transportError(req, err, rs)
+		return nil, f.fail(req, transportError(req, err, rs), false)
 	}
 	if switched(resp) {
 		if timer != nil {
@@ -365,21 +379,27 @@ func (timeoutError) Is(target error) bool { return target == context.DeadlineExc
 
 // roundTrip sends req under a context of its own, whose cancel ends the
 // reading of the body (and with it the connection) without waiting for
-// req's context. The caller must call cancel.
-func roundTrip(client *http.Client, req *http.Request) (*http.Response, context.CancelFunc, error) {
+// req's context, and which client's Close ends too, until f ends. The
+// caller must call cancel and end f. Its error is as Do returns it
+// (redacted by rs); made after Close, the request is not sent.
+func roundTrip(client Client, req *http.Request, rs Redactor) (resp *http.Response, cancel context.CancelFunc, f *flight, err error) {
 	var ctx context.Context
-	var cancel context.CancelFunc
-	if client != nil && client.Timeout > 0 {
-		ctx, cancel = clientDeadline(client, req.Context()) // cancellable too
+	if client.Client != nil && client.Timeout > 0 {
+		ctx, cancel = clientDeadline(client.Client, req.Context()) // cancellable too
 	} else {
 		ctx, cancel = context.WithCancel(req.Context())
 	}
-	resp, err := send(client, req.WithContext(ctx))
+	f, err = client.watch(cancel)
 	if err != nil {
 		cancel()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return resp, cancel, nil
+	resp, err = send(client.Client, req.WithContext(f.traced(ctx)))
+	if err != nil {
+		cancel()
+		return nil, nil, nil, f.fail(req, transportError(req, err, rs), false)
+	}
+	return resp, cancel, f, nil
 }
 
 // clientDeadline returns parent with the client's Timeout as its deadline,
@@ -537,6 +557,10 @@ type ClientOptions struct {
 	// Control, if not nil, is the dialer's Control (net.Dialer.Control):
 	// it may refuse a connection to an address before it is opened.
 	Control func(network, address string, c syscall.RawConn) error
+	// Closed is the channel's error (as "webhook: channel closed") that
+	// the error of a request the Client's Close ended, or of one made
+	// after it, wraps (see ChannelClient); default ErrClosed.
+	Closed error
 }
 
 // DefaultTimeout bounds one request of a channel's client, response body

@@ -30,8 +30,8 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // is not left open for the process's life. Before, the body stayed open.
 func TestPanicReadingBodyClosesIt(t *testing.T) {
 	for name, do := range map[string]func(*http.Client, *http.Request){
-		"Do":       func(c *http.Client, r *http.Request) { _, _ = Do(c, r, 0, nil) },
-		"DoStatus": func(c *http.Client, r *http.Request) { _, _ = DoStatus(c, r, 0, 0, nil) },
+		"Do":       func(c *http.Client, r *http.Request) { _, _ = Do(Client{Client: c}, r, 0, nil) },
+		"DoStatus": func(c *http.Client, r *http.Request) { _, _ = DoStatus(Client{Client: c}, r, 0, 0, nil) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var closed atomic.Int32

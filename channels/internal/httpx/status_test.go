@@ -132,7 +132,7 @@ func doStatus(t *testing.T, c *http.Client, u string) (*Response, error) {
 	t.Cleanup(cancel)
 	req, err := NewRequest(ctx, http.MethodPost, u, []byte(`{}`), "application/json")
 	require.NoError(t, err)
-	return DoStatus(c, req, 0, testWait, nil)
+	return DoStatus(Client{Client: c}, req, 0, testWait, nil)
 }
 
 func TestDoStatusTwoHundredDecides(t *testing.T) {
@@ -225,7 +225,7 @@ func TestDoDiscardsSlowRestWithinBodyWait(t *testing.T) {
 	defer cancel()
 	req, err := NewRequest(ctx, http.MethodPost, srv.URL, nil, "")
 	require.NoError(t, err)
-	resp, err := Do(c, req, int64(len(`{"data":{"id":"1"}}`)), nil)
+	resp, err := Do(Client{Client: c}, req, int64(len(`{"data":{"id":"1"}}`)), nil)
 	require.NoError(t, err)
 	require.NoError(t, ctx.Err(), "Do returned before the request's deadline")
 	assert.Equal(t, `{"data":{"id":"1"}}`, string(resp.Body))
@@ -249,8 +249,8 @@ func TestBodyRedactedBeforeTheSnippet(t *testing.T) {
 				_, _ = io.WriteString(w, body)
 			}))
 			for name, do := range map[string]func(*http.Request) (*Response, error){
-				"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, 0, rd) },
-				"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, 0, 0, rd) },
+				"Do":       func(req *http.Request) (*Response, error) { return Do(Client{}, req, 0, rd) },
+				"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(Client{}, req, 0, 0, rd) },
 			} {
 				req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
 				require.NoError(t, err)
@@ -301,8 +301,8 @@ func TestTransportErrorQuotingAHugeHeaderLineIsBounded(t *testing.T) {
 		line := strings.Repeat("x", pad) + secret + strings.Repeat("y", 20<<10)
 		url := rawServer(t, "HTTP/1.1 200 OK\r\n"+line+"\r\nContent-Length: 0\r\n\r\n")
 		for name, do := range map[string]func(*http.Request) (*Response, error){
-			"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, 0, rd) },
-			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, 0, 0, rd) },
+			"Do":       func(req *http.Request) (*Response, error) { return Do(Client{}, req, 0, rd) },
+			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(Client{}, req, 0, 0, rd) },
 		} {
 			req, err := NewRequest(context.Background(), http.MethodPost, url, nil, "")
 			require.NoError(t, err)
@@ -332,8 +332,8 @@ func TestBodyCutInsideASecretKeepsNoPartOfIt(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		}))
 		for name, do := range map[string]func(*http.Request) (*Response, error){
-			"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, limit, rd) },
-			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, limit, 0, rd) },
+			"Do":       func(req *http.Request) (*Response, error) { return Do(Client{}, req, limit, rd) },
+			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(Client{}, req, limit, 0, rd) },
 		} {
 			req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
 			require.NoError(t, err)
@@ -365,9 +365,9 @@ func TestSuccessAsksNoRedactor(t *testing.T) {
 	for _, limit := range []int64{0, 20} {
 		req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
 		require.NoError(t, err)
-		_, err = Do(nil, req, limit, rs)
+		_, err = Do(Client{}, req, limit, rs)
 		require.NoError(t, err)
-		_, err = DoStatus(nil, req, limit, 0, rs)
+		_, err = DoStatus(Client{}, req, limit, 0, rs)
 		require.NoError(t, err)
 	}
 	assert.Zero(t, rs.asked.Load())

@@ -57,12 +57,12 @@ func switchServer(t *testing.T, hold time.Duration) (url string, closed <-chan b
 // as long as the server kept the connection open, past every deadline.
 func TestSwitchingProtocolsClosesTheConnection(t *testing.T) {
 	calls := map[string]func(*http.Client, *http.Request) (*Response, error){
-		"Do": func(c *http.Client, r *http.Request) (*Response, error) { return Do(c, r, 0, nil) },
+		"Do": func(c *http.Client, r *http.Request) (*Response, error) { return Do(Client{Client: c}, r, 0, nil) },
 		"DoStatus": func(c *http.Client, r *http.Request) (*Response, error) {
-			return DoStatus(c, r, 0, testWait, nil)
+			return DoStatus(Client{Client: c}, r, 0, testWait, nil)
 		},
 		"DoStatusTimeout": func(c *http.Client, r *http.Request) (*Response, error) {
-			return DoStatusTimeout(&http.Client{Transport: c.Transport}, r, 0, testWait, testDeadline, nil)
+			return DoStatusTimeout(Client{Client: &http.Client{Transport: c.Transport}}, r, 0, testWait, testDeadline, nil)
 		},
 	}
 	for name, call := range calls {

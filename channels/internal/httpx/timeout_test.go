@@ -74,7 +74,7 @@ func TestDoStatusTimeout(t *testing.T) {
 			u := "http://user:hunter2@" + srv.Listener.Addr().String() + "/"
 			req, err := NewRequest(ctx, http.MethodPost, u, []byte(`{}`), "application/json")
 			require.NoError(t, err)
-			resp, err := DoStatusTimeout(c, req, 0, testDeadline, timeout, nil)
+			resp, err := DoStatusTimeout(Client{Client: c}, req, 0, testDeadline, timeout, nil)
 			require.NoError(t, ctx.Err(), "returned before the request's deadline")
 			if tt.status == 0 {
 				assertTimeout(t, err)
@@ -97,7 +97,7 @@ func TestCallerCancelIsNoTimeout(t *testing.T) {
 	req, err := NewRequest(ctx, http.MethodPost, srv.URL, nil, "")
 	require.NoError(t, err)
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = DoStatusTimeout(newTestClient(t), req, 0, 0, testDeadline, nil)
+	_, err = DoStatusTimeout(Client{Client: newTestClient(t)}, req, 0, 0, testDeadline, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	var te timeoutError

@@ -30,8 +30,9 @@ import (
 
 // sendAll makes the same request with Do, DoStatus and DoStatusTimeout,
 // and returns their errors by name.
-func sendAll(t *testing.T, c *http.Client, u string, rs Redactor) map[string]error {
+func sendAll(t *testing.T, hc *http.Client, u string, rs Redactor) map[string]error {
 	t.Helper()
+	c := Client{Client: hc}
 	errs := map[string]error{}
 	for name, do := range map[string]func(*http.Request) (*Response, error){
 		"Do":              func(r *http.Request) (*Response, error) { return Do(c, r, 0, rs) },

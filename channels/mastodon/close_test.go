@@ -1,0 +1,64 @@
+package mastodon
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Close ends a Send whose status the instance has and does not answer,
+// at once rather than at the client's timeout: the Send fails with
+// ErrClosed, permanent (the Channel will not post again) and Uncertain
+// (the status may have been made). A Send after Close posts nothing and
+// fails the same way, not Uncertain; Close again does nothing.
+func TestCloseEndsSendInFlight(t *testing.T) {
+	got := make(chan struct{}, 1)
+	release := make(chan struct{})
+	defer close(release)
+	var posts atomic.Int32
+	f := newFakeMastodon(t)
+	fake := f.Config.Handler
+	f.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			fake.ServeHTTP(w, r)
+			return
+		}
+		posts.Add(1)
+		_, _ = io.ReadAll(r.Body)
+		got <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	ch := newTestChannel(t, f)
+
+	m := broadcast.NewMessage(broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating})
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(context.Background(), m)
+		done <- err
+	}()
+	<-got
+	require.NoError(t, ch.Close())
+	err := <-done
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	assert.Truef(t, broadcast.IsUncertain(err), "IsUncertain(%q): the instance had the status", err)
+
+	require.NoError(t, ch.Close(), "Close again")
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{Title: "u", Status: broadcast.StatusInvestigating}))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	assert.Falsef(t, broadcast.IsUncertain(err), "IsUncertain(%q): nothing was posted", err)
+	assert.Equal(t, int32(1), posts.Load(), "posts")
+}

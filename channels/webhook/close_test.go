@@ -1,0 +1,68 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// Close ends a Send whose endpoint has the post and does not answer, at
+// once rather than at the request's timeout: the Send fails with
+// ErrClosed, permanent (the Channel will not post again) and Uncertain
+// (the endpoint may have taken it: the endpoint's failure says so). A Send after Close posts nothing and
+// fails the same way, not Uncertain; Close again does nothing.
+func TestCloseEndsSendInFlight(t *testing.T) {
+	got := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		_, _ = io.ReadAll(r.Body)
+		got <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := New(Config{Endpoints: []Endpoint{{URL: redact.NewURL(srv.URL + "/hook"), Secret: testSecret("close")}}})
+	require.NoError(t, err)
+
+	m := broadcast.NewMessage(broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Send(context.Background(), m)
+		done <- err
+	}()
+	<-got
+	require.NoError(t, c.Close())
+	err = <-done
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	var te *broadcast.TargetsError
+	require.Truef(t, errors.As(err, &te) && len(te.Failures) == 1, "%v", err)
+	assert.Truef(t, broadcast.IsUncertain(te.Failures[0].Err), "IsUncertain(%q): the endpoint had the post",
+		te.Failures[0].Err)
+
+	require.NoError(t, c.Close(), "Close again")
+	_, err = c.Send(context.Background(), broadcast.NewMessage(broadcast.Update{Title: "u", Status: broadcast.StatusInvestigating}))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	require.Truef(t, errors.As(err, &te) && len(te.Failures) == 1, "%v", err)
+	assert.Falsef(t, broadcast.IsUncertain(te.Failures[0].Err), "IsUncertain(%q): nothing was posted",
+		te.Failures[0].Err)
+	assert.Equal(t, int32(1), posts.Load(), "posts")
+}
