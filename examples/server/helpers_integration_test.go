@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -173,12 +174,19 @@ type replica struct {
 	log *strings.Builder
 }
 
-// start starts a replica, as the command line would, with args added.
-// Cleanup shuts it down as SIGTERM would, and checks that it stopped
-// cleanly.
+// start starts a replica, as the command line would, with args added (a
+// flag in args takes the place of the default one: the server refuses a
+// flag given twice). Cleanup shuts it down as SIGTERM would, and checks
+// that it stopped cleanly.
 func (dep *deployment) start(t *testing.T, args ...string) *replica {
 	t.Helper()
-	o, err := parseFlags(append([]string{"-listen", "127.0.0.1:0", "-config", dep.config, "-workers", "4", "-drain-delay", "0"}, args...), io.Discard)
+	var flags []string
+	for _, d := range [][2]string{{"-listen", "127.0.0.1:0"}, {"-config", dep.config}, {"-workers", "4"}, {"-drain-delay", "0"}} {
+		if !slices.Contains(args, d[0]) {
+			flags = append(flags, d[0], d[1])
+		}
+	}
+	o, err := parseFlags(append(flags, args...), io.Discard)
 	require.NoError(t, err)
 	env, _, errs := testEnv(dep.vars)
 	ctx, cancel := context.WithCancel(context.Background())
