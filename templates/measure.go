@@ -1184,7 +1184,7 @@ func movedLen(url string) int {
 	for run > 0 && strings.IndexByte(")]}.,:;!?'", url[run-1]) >= 0 {
 		run--
 	}
-	if strings.IndexAny(url[run:], ")]}") < 0 {
+	if !strings.ContainsAny(url[run:], ")]}") {
 		return len(url) // the common case: nothing to count
 	}
 	var count [len(brackets)]int
