@@ -4,10 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/templates"
 )
 
 // TestSubjectLosesEscapeSequences: a subject template that writes a
@@ -25,19 +23,10 @@ func TestSubjectLosesEscapeSequences(t *testing.T) {
 		"IRC code": "\x0304,01Down\x03: {{.Title}}",
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-			set, err := templates.Default().With("subject", tmpl)
-			require.NoError(t, err)
-			cfg := config(srv, "alice@example.net")
-			cfg.Templates = set
-			ch := newChannel(t, cfg)
-			u := incident(1)
-			r := send(t, ch, broadcast.Message{Update: u})
-			assert.Equal(t, want, parse(t, srv.messages()[0].data).subject)
-			assert.Equal(t, want, r.Meta["subject"])
-			p, err := ch.Preview(u)
-			require.NoError(t, err)
-			assert.Equal(t, want, p.Subject)
+			sent, meta, preview := subjectsOf(t, tmpl, incident(1))
+			assert.Equal(t, want, sent)
+			assert.Equal(t, want, meta)
+			assert.Equal(t, want, preview)
 		})
 	}
 	t.Run("stored subject", func(t *testing.T) {
