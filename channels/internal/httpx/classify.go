@@ -76,7 +76,7 @@ func StatusInText(text string) int {
 // broadcast.RetryAfter when a Retry-After header gives a delay in seconds or
 // an HTTP date (a 429 without one, or with one already over, waits
 // RateLimitWait, see RateLimited);
-// broadcast.Permanent for every other status (1xx, 3xx, 4xx, 501). (Do, DoStatus and DoStatusTimeout drop a 3xx's body: it repeats
+// broadcast.Permanent for every other status (1xx, 3xx, 4xx, 501). (Do, DoStatus, DoStatusTimeout and DoStatusBuilt drop a 3xx's body: it repeats
 // the redirect's Location, whose path and query may hold a token.)
 //
 // rateLimits names the statuses besides 429 that the platform refuses a

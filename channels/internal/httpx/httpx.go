@@ -2,7 +2,7 @@
 // request per call with a context, a bounded read of the response body,
 // classification of a response status into success, transient or permanent
 // failure (with the server's Retry-After hint), and transport errors that
-// show URLs without their secrets. Do, DoStatus and DoStatusTimeout take the
+// show URLs without their secrets. Do, DoStatus, DoStatusTimeout and DoStatusBuilt take the
 // Redactor of the request's secrets and redact with it their errors
 // and the body of every answer that is not a 2xx, before a channel parses
 // it or Classify cuts a snippet from it (a body cut at its limit loses also
@@ -229,7 +229,7 @@ func (r *Response) scrub(rs Redactor, reqURL *url.URL) {
 }
 
 // Redactor gives the redact.Redactor of a request's secrets, which Do,
-// DoStatus and DoStatusTimeout ask for only for an error or an answer that
+// DoStatus, DoStatusTimeout and DoStatusBuilt ask for only for an error or an answer that
 // is not a 2xx: one built on demand costs a success nothing. A
 // *redact.Redactor is its own; nil redacts nothing.
 type Redactor interface {

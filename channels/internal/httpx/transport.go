@@ -17,8 +17,8 @@ import (
 // *tls.CertificateVerificationError), or the port does not speak TLS
 // (tls.RecordHeaderError, or http.ErrSchemeMismatch, which net/http
 // returns for an HTTP answer to a TLS hello). It is the one rule of every
-// channel: Do, DoStatus and DoStatusTimeout mark such an error
-// broadcast.Permanent, and the IRC and e-mail channels ask it of their
+// channel: Do, DoStatus, DoStatusTimeout and DoStatusBuilt mark such an
+// error broadcast.Permanent, and the IRC and e-mail channels ask it of their
 // handshakes.
 func PermanentTLS(err error) bool {
 	var verify *tls.CertificateVerificationError
