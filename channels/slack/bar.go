@@ -3,12 +3,14 @@ package slack
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // barState is a status bar as a message's metadata carries it: Slack
@@ -92,11 +94,17 @@ func (c *Channel) stillUp(ctx context.Context, p post) bool {
 // mayHaveTakenEffect reports whether err, a call's, leaves open whether
 // the call took effect: Slack's internal_error or fatal_error (which say
 // part of the operation may have succeeded) or an HTTP 5xx, or no answer
-// of Slack's (lost, cut off, a transport error that is not permanent).
+// of Slack's (lost, cut off, a transport error that is not permanent),
+// but for a proxy's 429 in Slack's place: a rate limit refuses the call
+// before it is passed on.
 func mayHaveTakenEffect(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.Code == "internal_error" || ae.Code == "fatal_error" || ae.Status >= 500
+	}
+	var se *httpx.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusTooManyRequests {
+		return false
 	}
 	return !broadcast.IsPermanent(err)
 }

@@ -47,6 +47,7 @@ type fakeSlack struct {
 	loseCall map[string]bool                // Web API method → take effect, then drop the answer
 	after    map[string]string              // conversation ID → post, then answer this error code
 	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
+	proxy    map[string]fakeAnswer          // Web API method → a proxy's answer in Slack's place
 	// goneCode is the answer to a reply under a deleted message that has
 	// no replies: "" posts it at the conversation's top level (its answer
 	// has no thread_ts), as Slack does; an error code refuses it.
@@ -217,6 +218,9 @@ func (f *fakeSlack) record(method string, r *http.Request, raw []byte, body map[
 func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.RawMessage) (fakeAnswer, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if a, ok := f.proxy[method]; ok {
+		return a, true
+	}
 	fail := f.fail
 	if id := f.resolve(str(body["channel"])); fail == channeltest.FailNone && id != "" {
 		fail = f.failures[id]
@@ -583,6 +587,20 @@ func (f *fakeSlack) failMethod(method, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failCode[method] = code
+}
+
+// proxyAnswers makes a proxy in front of Slack answer every call of
+// method with a, which never reaches Slack; nil stops it.
+func (f *fakeSlack) proxyAnswers(method string, a *fakeAnswer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.proxy == nil {
+		f.proxy = map[string]fakeAnswer{}
+	}
+	delete(f.proxy, method)
+	if a != nil {
+		f.proxy[method] = *a
+	}
 }
 
 // refuseMetadata makes every post and update carrying message metadata

@@ -2,7 +2,10 @@ package slack
 
 import (
 	"context"
+	"net/http"
 	"testing"
+
+	"github.com/outagecast/outagecast/broadcast"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,4 +61,27 @@ func TestRetractNotDoneLeavesStatusBar(t *testing.T) {
 			assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*", "the message is still up")
 		})
 	}
+}
+
+// A deletion a proxy in front of Slack refused for its rate limit (429
+// with its own page, not Slack's JSON) did not take effect: the message
+// is up, and the status bar keeps showing its status. It was taken for a
+// deletion whose outcome is unknown, and a read of the thread rate
+// limited too (Slack allows an app outside its Marketplace one read a
+// minute) counted the message as gone: the bar was set back under a
+// "Resolved" still up.
+func TestRetractProxyRateLimitedLeavesStatusBar(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	_, _, r3 := threeUpdates(t, ch)
+	f.mu.Lock()
+	f.oneRead = true
+	f.mu.Unlock()
+	f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusTooManyRequests,
+		body: "<html><body>429 Too Many Requests</body></html>", header: map[string]string{"Retry-After": "20"}})
+
+	err := ch.Retract(context.Background(), r3)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a rate limit passes: %v", err)
+	assert.False(t, byTarget(f.messages(), "#ops")[2].deleted)
+	assert.Contains(t, rootBar(t, f, "#ops"), "*Current status: Resolved*", "the message is still up")
 }

@@ -125,7 +125,8 @@
 // longer tell which status the bar showed, unless a read of the thread
 // still lists the message: then the bar keeps showing its status, also
 // when every retry fails, and the retry that deletes it sets the bar
-// back. A deletion Slack refuses leaves the bar.
+// back. A deletion Slack refuses leaves the bar, and so does one a proxy in
+// front of it refuses for its rate limit (429): it never reached Slack.
 // Slack
 // refuses an edit after the workspace's edit window (edit_window_closed),
 // of a message the token may not edit (cant_update_message: posted by
