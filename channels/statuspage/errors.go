@@ -27,6 +27,13 @@ var (
 	errDangling = errors.New("a symbolic link")
 )
 
+// mkdirAll and createTemp are os.MkdirAll and os.CreateTemp, which tests
+// replace to fail as a parent removed meanwhile makes them.
+var (
+	mkdirAll   = os.MkdirAll
+	createTemp = os.CreateTemp
+)
+
 // classify wraps err, the failure of what, and marks it Permanent when
 // retrying cannot help: no permission, a read-only file system, a path
 // that is not a directory, state that cannot be read. Other failures (a
@@ -59,10 +66,15 @@ func permanent(err error) bool {
 
 // makeDir makes dir and the directories above it. Besides what classify
 // makes permanent, so are a "no such file or directory" under a parent
-// that is there, and a symbolic link to nothing in the way (see
-// refused and dangling).
+// that is there, of a second try (see refused), and a symbolic link to
+// nothing in the way (see dangling).
 func makeDir(dir string) error {
-	err := os.MkdirAll(dir, dirMode)
+	err := mkdirAll(dir, dirMode)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A parent removed, and made again before refused looks at it,
+		// fails so too: the second try makes dir.
+		err = mkdirAll(dir, dirMode)
+	}
 	var pe *fs.PathError
 	if err == nil || !errors.As(err, &pe) {
 		return err
@@ -77,7 +89,10 @@ func makeDir(dir string) error {
 // refused marks err, a failure to make a file or directory in parent,
 // errNoneMade when it says the path does not exist though parent is a
 // directory: not a parent removed meanwhile, which a retry makes again,
-// but a file system that makes nothing there.
+// but a file system that makes nothing there. A parent removed and made
+// again between the failure and this look is taken for such a file
+// system: err must be that of a second try, the first having failed so
+// too.
 func refused(err error, parent string) error {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -753,7 +753,10 @@ func (c *Channel) checkDir() error {
 		}
 		dir = parent
 	}
-	f, err := os.CreateTemp(dir, ".check-*")
+	f, err := createTemp(dir, ".check-*")
+	if errors.Is(err, os.ErrNotExist) {
+		f, err = createTemp(dir, ".check-*") // as makeDir tries again
+	}
 	if err != nil {
 		return classify("write "+dir, refused(err, dir))
 	}

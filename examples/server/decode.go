@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 )
 
 // inputError is a request body the API cannot read: 400, with the path of
@@ -114,7 +116,7 @@ func joinErrors(errs []*inputError) *inputError {
 // would replace what is not with U+FFFD, and a body in Latin-1 would be
 // posted garbled; for the same reason an escaped UTF-16 surrogate without
 // its pair ("\ud800", RFC 8259, 8.2) is an error, and a body in UTF-16
-// or UTF-32 is refused saying so (see wideEncoding). A byte order mark
+// or UTF-32 is refused saying so (see jsonfield.WideEncoding). A byte order mark
 // before the object is skipped (RFC 8259, 8.1: a parser "MAY ignore" it;
 // Windows tools write one); offsets in errors count from the start of r,
 // the mark included. An *http.MaxBytesError from r is returned as is, and
@@ -128,7 +130,7 @@ func decodeStrict(r io.Reader, v any) error {
 	if bytes.HasPrefix(data, []byte(bom)) {
 		skip = len(bom)
 	}
-	if enc := wideEncoding(data); enc != "" {
+	if enc := jsonfield.WideEncoding(data); enc != "" {
 		return &inputError{msg: "the body looks like " + enc + ", not UTF-8: send JSON in UTF-8 (RFC 8259, 8.1)"}
 	}
 	if !utf8.Valid(data) {
@@ -243,40 +245,6 @@ func loneSurrogate(b []byte) string {
 func surrogateError(path, esc string) *inputError {
 	return &inputError{field: path, msg: "lone UTF-16 surrogate " + esc + " (RFC 8259, 8.2): it is no character; " +
 		"escape a character outside the Basic Multilingual Plane as a pair, as \\ud83d\\udd25, or send it in UTF-8"}
-}
-
-// wideEncoding names the encoding of a body in UTF-16 or UTF-32, which
-// JSON in UTF-8 never is, or returns "". With a byte order mark its
-// bytes are no UTF-8; without one, most are valid UTF-8 (an ASCII
-// character and a NUL byte), which encoding/json refuses only as "invalid
-// character '\x00'". JSON text starts with an ASCII character, so the NUL
-// bytes among its first four say which (RFC 4627, 3).
-func wideEncoding(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}):
-		return "UTF-32 (big-endian, with a byte order mark)"
-	case bytes.HasPrefix(data, []byte{0xff, 0xfe, 0, 0}):
-		return "UTF-32 (little-endian, with a byte order mark)"
-	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
-		return "UTF-16 (big-endian, with a byte order mark)"
-	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
-		return "UTF-16 (little-endian, with a byte order mark)"
-	}
-	head := data[:min(len(data), 4)]
-	if bytes.IndexByte(head, 0) < 0 {
-		return ""
-	}
-	switch {
-	case len(head) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0:
-		return "UTF-32 (big-endian)"
-	case len(head) == 4 && head[1] == 0 && head[2] == 0 && head[3] == 0:
-		return "UTF-32 (little-endian)"
-	case head[0] == 0:
-		return "UTF-16 (big-endian)"
-	case len(head) > 1 && head[1] == 0:
-		return "UTF-16 (little-endian)"
-	}
-	return "" // a NUL after the first character: malformed JSON, which the decoder names
 }
 
 // invalidAt returns the offset of the first byte of data that is not

@@ -24,7 +24,8 @@
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400 (a body that starts with a UTF-8 byte
 // order mark, which RFC 8259 forbids a sender, is refused so too, saying
-// that it does), and so does an event without a field
+// that it does, and one in UTF-16 or UTF-32, which it forbids too, naming
+// its encoding), and so does an event without a field
 // its type always carries (an update without a title, a component
 // without its name or status, a retraction without an id; a time that is
 // the zero time, 0001-01-01T00:00:00Z, what Go sends for a time never set,
@@ -382,9 +383,14 @@ func absence(body []byte, field string) string {
 // jsonProblem says what json.Unmarshal's err found in body, naming a
 // value of the wrong type by its field as the schema does: "data.body:
 // want a string, got a number", not the Go type it would have filled; a
-// bad time too, which encoding/json reports without its field; and a
-// byte order mark, which it reports as "invalid character 'ï'".
+// bad time too, which encoding/json reports without its field; a byte
+// order mark, which it reports as "invalid character 'ï'"; and a body in
+// UTF-16 or UTF-32, which it reports as "invalid character 'ÿ'" or
+// "'\x00'", by its encoding.
 func jsonProblem(err error, body []byte) string {
+	if enc := jsonfield.WideEncoding(body); enc != "" {
+		return "the body looks like " + enc + ", not UTF-8: send JSON in UTF-8 (RFC 8259, 8.1)"
+	}
 	if bytes.HasPrefix(body, []byte("\uFEFF")) {
 		// Refused, not skipped as RFC 8259 (8.1) allows a parser to: the
 		// sender breaks its MUST NOT, and parsers such as encoding/json and

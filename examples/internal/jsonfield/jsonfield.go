@@ -2,10 +2,12 @@
 // the payload's words, for the example programs' 400 answers: "want a
 // string, got a number", not the Go type encoding/json would have filled,
 // and "want an RFC 3339 date-time, got "yesterday"", which encoding/json
-// says without naming the field.
+// says without naming the field; and a body in UTF-16 or UTF-32 by its
+// encoding, which encoding/json calls an "invalid character".
 package jsonfield
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -70,4 +72,40 @@ func Quote(s string) string {
 		s = string(r[:maxQuoted-1]) + "…"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// WideEncoding names the encoding of a body in UTF-16 or UTF-32, which
+// JSON sent over a network never is (RFC 8259, 8.1: it is UTF-8), or
+// returns "": "UTF-16 (little-endian, with a byte order mark)", "UTF-32
+// (big-endian)", …. With a byte order mark its bytes are no UTF-8;
+// without one, most are valid UTF-8 (an ASCII character and a NUL byte),
+// which encoding/json refuses only as "invalid character '\x00'". JSON
+// text starts with an ASCII character, so the NUL bytes among its first
+// four say which (RFC 4627, 3).
+func WideEncoding(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}):
+		return "UTF-32 (big-endian, with a byte order mark)"
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe, 0, 0}):
+		return "UTF-32 (little-endian, with a byte order mark)"
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return "UTF-16 (big-endian, with a byte order mark)"
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		return "UTF-16 (little-endian, with a byte order mark)"
+	}
+	head := data[:min(len(data), 4)]
+	if bytes.IndexByte(head, 0) < 0 {
+		return ""
+	}
+	switch {
+	case len(head) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0:
+		return "UTF-32 (big-endian)"
+	case len(head) == 4 && head[1] == 0 && head[2] == 0 && head[3] == 0:
+		return "UTF-32 (little-endian)"
+	case head[0] == 0:
+		return "UTF-16 (big-endian)"
+	case len(head) > 1 && head[1] == 0:
+		return "UTF-16 (little-endian)"
+	}
+	return "" // a NUL after the first character: malformed JSON, which the decoder names
 }

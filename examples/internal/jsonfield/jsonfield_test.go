@@ -42,3 +42,24 @@ func TestQuote(t *testing.T) {
 	assert.Equal(t, `"resolved\r"`, Quote("resolved\r"))
 	assert.Equal(t, `"`+long[:2*61]+`…"`, Quote(long), "cut to 62 characters, as Time quotes a bad time")
 }
+
+func TestWideEncoding(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"a": 1}`:                      "",
+		"\xEF\xBB\xBF{}":                "", // a UTF-8 byte order mark: UTF-8
+		"":                              "",
+		"{":                             "",
+		`{"a":` + "\x00":                "", // a NUL after the first character: malformed UTF-8 JSON
+		"\xFF\xFE{\x00}\x00":            "UTF-16 (little-endian, with a byte order mark)",
+		"\xFE\xFF\x00{\x00}":            "UTF-16 (big-endian, with a byte order mark)",
+		"\xFF\xFE\x00\x00{\x00\x00\x00": "UTF-32 (little-endian, with a byte order mark)",
+		"\x00\x00\xFE\xFF\x00\x00\x00{": "UTF-32 (big-endian, with a byte order mark)",
+		"{\x00}\x00":                    "UTF-16 (little-endian)",
+		"\x00{\x00}":                    "UTF-16 (big-endian)",
+		"{\x00":                         "UTF-16 (little-endian)",
+		"{\x00\x00\x00}\x00\x00\x00":    "UTF-32 (little-endian)",
+		"\x00\x00\x00{\x00\x00\x00}":    "UTF-32 (big-endian)",
+	} {
+		assert.Equal(t, want, WideEncoding([]byte(body)), "%q", body)
+	}
+}

@@ -65,6 +65,37 @@ func TestParseQuotesNoURL(t *testing.T) {
 	assert.NotContains(t, err.Error(), "hunter")
 }
 
+// A value of key=value settings, as a PostgreSQL connection string is
+// written without a URL, is not quoted either when it holds a value that
+// redact takes for a credential (a password, a token), judged as the
+// query of a URL of its own: before, only a value holding "://" was
+// hidden, and such a one was quoted whole, password and all. Settings
+// without one, and values without settings, are still quoted.
+func TestParseQuotesNoSettingsWithCredentials(t *testing.T) {
+	const want = `-state: given twice, with two values (not quoted: key=value settings, ` +
+		`as a database's connection string, may hold credentials): give it once`
+	for _, args := range [][]string{
+		{"host=db.example.com password=hunter2-fake dbname=a", "host=db.example.com password=hunter2-fake dbname=b"},
+		{"a.db", "host=db.example.com user=app password=hunter2-fake"},
+		{"host=db.example.com password = 'hunter2 fake' dbname=a", "a.db"},      // spaces around "=", quoted
+		{"host=db.example.com password='a bcde' dbname=a", "a.db"},              // quoted, a word short
+		{"host=db.example.com password=a&bc dbname=a", "a.db"},                  // an "&"
+		{"host=db.example.com sslpassword=hunter2-fake", "host=db.example.com"}, // the first holds it
+		{"a.db", "api_token=0123456789abcdef"},
+	} {
+		fs, _, _ := newSet()
+		err := Parse(fs, []string{"-state", args[0], "-state", args[1]})
+		require.Error(t, err, args)
+		assert.Equal(t, want, err.Error(), args)
+		assert.NotContains(t, err.Error(), "hunter", args)
+	}
+
+	fs, _, _ := newSet()
+	err := Parse(fs, []string{"-state", "host=db.example.com dbname=a", "-state", "x=1.db"})
+	require.Error(t, err)
+	assert.Equal(t, `-state: given twice ("host=db.example.com dbname=a", then "x=1.db"): give it once`, err.Error())
+}
+
 // A second value that is empty ("$VAR" of a variable not set) is a value
 // that differs: before, an empty value was taken for "none differs yet",
 // and -state a.db -state "" ran without a.db, without a word.
