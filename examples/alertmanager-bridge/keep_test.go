@@ -116,3 +116,14 @@ func TestListenServiceName(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "localhost:http", o.listen)
 }
+
+// A connection string written as key=value settings given as -state or
+// -config is refused without quoting it, as a URL is.
+func TestStateSettingsNotQuoted(t *testing.T) {
+	for _, flag := range []string{"-state", "-config"} {
+		_, err := parseFlags([]string{flag, "password=Hunter2xyz host=/nonexistent/x"}, io.Discard)
+		require.Error(t, err, flag)
+		assert.Contains(t, err.Error(), flag+": key=value settings (not quoted: they may hold credentials): give the ", flag)
+		assert.NotContains(t, err.Error(), "Hunter2xyz", flag)
+	}
+}

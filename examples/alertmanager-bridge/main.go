@@ -314,6 +314,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/examples/internal/configflag"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
@@ -386,14 +387,14 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case !listenaddr.Valid(o.listen):
 		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:9094", o.listen)
-	case strings.Contains(o.config, "://"):
+	case credvalue.NotAPath(o.config) != "":
 		// Not quoted, as -state below: the error of opening it as a file
 		// would show a URL's user and password.
-		return nil, errors.New("-config: a URL (not quoted: it may hold credentials): give the configuration file's path")
-	case strings.Contains(o.state, "://"):
-		// Not quoted: a database's URL, with its password, would show in
-		// the error of opening it as a file.
-		return nil, errors.New("-state: a URL (not quoted: it may hold credentials): give the state file's path")
+		return nil, fmt.Errorf("-config: %s: give the configuration file's path", credvalue.NotAPath(o.config))
+	case credvalue.NotAPath(o.state) != "":
+		// Not quoted: a database's URL or connection string, with its
+		// password, would show in the error of opening it as a file.
+		return nil, fmt.Errorf("-state: %s: give the state file's path", credvalue.NotAPath(o.state))
 	case o.timeout < 0:
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:

@@ -456,3 +456,22 @@ func TestCorrectInterruptedBeforeDelivery(t *testing.T) {
 	}
 	assert.Len(t, h.updates(), 1, "the correction was not sent")
 }
+
+// A connection string written as key=value settings given as -state (or
+// -config) is refused without quoting it, as a URL is: the error of the
+// directory it names showed its password.
+func TestStateSettingsNotQuoted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	for _, flag := range []string{"-state", "-config"} {
+		args := []string{flag, "password=Hunter2xyz host=/nonexistent/x", "-title", "T", "-status", "investigating"}
+		if flag == "-state" {
+			args = append(args, "-config", cfg)
+		}
+		r := announce(t, context.Background(), "", args...)
+		assert.Equal(t, exitUsage, r.code, flag)
+		assert.Contains(t, r.stderr, flag+": key=value settings (not quoted: they may hold credentials): give the ", flag)
+		assert.NotContains(t, r.stderr+r.stdout, "Hunter2xyz", flag)
+	}
+	assert.Empty(t, h.updates())
+}

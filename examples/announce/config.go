@@ -10,6 +10,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/examples/internal/configflag"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/statefile"
 )
 
@@ -34,10 +35,10 @@ func (a *app) load() (*config.File, error) {
 	}
 	a.hide, a.explain = cfg.Hide, cfg.Explain
 	if a.opts.state != "" {
-		if strings.Contains(a.opts.state, "://") {
-			// Not quoted: a database's URL, with its password, would show
-			// in the error of the directory it names.
-			return nil, badFlag("state", "a URL (not quoted: it may hold credentials): give the state file's path")
+		if why := credvalue.NotAPath(a.opts.state); why != "" {
+			// Not quoted: a database's URL or connection string, with its
+			// password, would show in the error of the directory it names.
+			return nil, badFlag("state", "%s: give the state file's path", why)
 		}
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
 	}

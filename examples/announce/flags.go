@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 )
 
@@ -160,10 +161,10 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
-	if strings.Contains(o.config, "://") {
+	if why := credvalue.NotAPath(o.config); why != "" {
 		// Not quoted: a URL's user and password would show in the error
 		// of opening it as a file.
-		return nil, fs, badFlag("config", "a URL (not quoted: it may hold credentials): give the configuration file's path")
+		return nil, fs, badFlag("config", "%s: give the configuration file's path", why)
 	}
 	if err := o.checkModes(); err != nil {
 		return nil, fs, err

@@ -10,10 +10,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"strings"
 
-	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 )
 
 // Parse parses args into fs, as fs.Parse does, and then returns an error
@@ -26,7 +25,7 @@ import (
 // a user and password, are not quoted, nor are those of which one is
 // key=value settings (a PostgreSQL connection string written without a
 // URL: "host=db password=…") that hold a credential (see
-// settingsCredential). fs's flags are as before once it
+// credvalue.Settings). fs's flags are as before once it
 // returns, so that fs.PrintDefaults prints them as before, and so are they
 // while fs.Usage runs (-h, a flag fs cannot take): the help is fs.Parse's.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
@@ -81,10 +80,10 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	for _, v := range once {
 		switch {
 		case !v.differs:
-		case strings.Contains(v.first, "://") || strings.Contains(v.other, "://"):
+		case credvalue.URL(v.first) || credvalue.URL(v.other):
 			// As the programs say of a -config or -state URL.
 			msgs = append(msgs, fmt.Sprintf("-%s: given twice, with two values (not quoted: a URL may hold credentials): give it once", v.name))
-		case settingsCredential(v.first) || settingsCredential(v.other):
+		case credvalue.Settings(v.first) || credvalue.Settings(v.other):
 			msgs = append(msgs, fmt.Sprintf("-%s: given twice, with two values (not quoted: key=value settings, "+
 				"as a database's connection string, may hold credentials): give it once", v.name))
 		default:
@@ -135,57 +134,3 @@ func (v *value) String() string {
 	}
 	return v.Value.String()
 }
-
-// settingsCredential reports whether s, read as key=value settings
-// separated by spaces (a value in single quotes may hold spaces, and a
-// backslash escapes the character after it, as libpq and pgx read a
-// connection string), holds a value that redact.Redactor.WithURL takes
-// for a credential of the query of a URL of its own: that of a key named
-// like a credential (password, sslpassword, api_token, …; four
-// characters or more), or one that looks like a token. A password
-// shorter than that is left in text by redact everywhere, and so here.
-func settingsCredential(s string) bool {
-	if !strings.Contains(s, "=") {
-		return false
-	}
-	var query []string
-	var values []string
-	for s = strings.TrimLeft(s, settingSpaces); s != ""; {
-		eq := strings.IndexByte(s, '=')
-		if eq < 0 {
-			break
-		}
-		key := strings.Trim(s[:eq], settingSpaces)
-		s = strings.TrimLeft(s[eq+1:], settingSpaces)
-		quoted := strings.HasPrefix(s, "'")
-		if quoted {
-			s = s[1:]
-		}
-		var v strings.Builder
-		for ; s != ""; s = s[1:] {
-			if quoted && s[0] == '\'' || !quoted && strings.IndexByte(settingSpaces, s[0]) >= 0 {
-				break
-			}
-			if s[0] == '\\' && len(s) > 1 {
-				s = s[1:]
-			}
-			v.WriteByte(s[0])
-		}
-		if quoted && s != "" {
-			s = s[1:] // the closing quote
-		}
-		s = strings.TrimLeft(s, settingSpaces)
-		query = append(query, url.QueryEscape(key)+"="+url.QueryEscape(v.String()))
-		values = append(values, v.String())
-	}
-	r := redact.NewRedactor().WithURL(redact.NewURL("?" + strings.Join(query, "&")))
-	for _, v := range values {
-		if r.String(v) != v {
-			return true
-		}
-	}
-	return false
-}
-
-// settingSpaces separate key=value settings, as pgx reads them.
-const settingSpaces = " \t\n\r\v\f"

@@ -1,0 +1,85 @@
+// Package credvalue tells the example programs' flag values that may hold
+// credentials, a URL or a connection string given where a file's path
+// belongs (-config, -state) or a flag given twice, so that a program's
+// error names the flag without quoting the value.
+package credvalue
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL reports whether s is written as a URL ("postgres://user:pass@db"),
+// which may hold a user and password.
+func URL(s string) bool { return strings.Contains(s, "://") }
+
+// NotAPath returns what a program says of s given where a file's path
+// belongs, when s is a URL or key=value settings that may hold
+// credentials ("a URL (not quoted: it may hold credentials)"), so that the
+// flag's error neither quotes s nor opens it as a file, whose error would;
+// "" for any other s.
+func NotAPath(s string) string {
+	switch {
+	case URL(s):
+		return "a URL (not quoted: it may hold credentials)"
+	case Settings(s):
+		return "key=value settings (not quoted: they may hold credentials)"
+	}
+	return ""
+}
+
+// Settings reports whether s, read as key=value settings
+// separated by spaces (a value in single quotes may hold spaces, and a
+// backslash escapes the character after it, as libpq and pgx read a
+// connection string), holds a value that redact.Redactor.WithURL takes
+// for a credential of the query of a URL of its own: that of a key named
+// like a credential (password, sslpassword, api_token, …; four
+// characters or more), or one that looks like a token. A password
+// shorter than that is left in text by redact everywhere, and so here.
+func Settings(s string) bool {
+	if !strings.Contains(s, "=") {
+		return false
+	}
+	var query []string
+	var values []string
+	for s = strings.TrimLeft(s, settingSpaces); s != ""; {
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			break
+		}
+		key := strings.Trim(s[:eq], settingSpaces)
+		s = strings.TrimLeft(s[eq+1:], settingSpaces)
+		quoted := strings.HasPrefix(s, "'")
+		if quoted {
+			s = s[1:]
+		}
+		var v strings.Builder
+		for ; s != ""; s = s[1:] {
+			if quoted && s[0] == '\'' || !quoted && strings.IndexByte(settingSpaces, s[0]) >= 0 {
+				break
+			}
+			if s[0] == '\\' && len(s) > 1 {
+				s = s[1:]
+			}
+			v.WriteByte(s[0])
+		}
+		if quoted && s != "" {
+			s = s[1:] // the closing quote
+		}
+		s = strings.TrimLeft(s, settingSpaces)
+		query = append(query, url.QueryEscape(key)+"="+url.QueryEscape(v.String()))
+		values = append(values, v.String())
+	}
+	r := redact.NewRedactor().WithURL(redact.NewURL("?" + strings.Join(query, "&")))
+	for _, v := range values {
+		if r.String(v) != v {
+			return true
+		}
+	}
+	return false
+}
+
+// settingSpaces separate key=value settings, as pgx reads them.
+const settingSpaces = " \t\n\r\v\f"
