@@ -95,7 +95,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // never ends (a process that died, a Job deleted between its runs) holds
 // older updates back no longer. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
-// an invalid update, one without IncidentID or Time, a correction with
+// a channel the Broadcaster does not have, an invalid update, one without
+// IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original, a retraction
 // whose Original is not its Update.ID) fails Permanent
 // without an attempt, its error naming every fault of the Job (each a
@@ -119,10 +120,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	}
 	defer b.mu.RUnlock() // Close waits for the job, as for a Send
 	i := b.index(j.Channel)
-	if i < 0 {
-		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %s", quoteCut(j.Channel)))}
-	}
-	op, err := j.check()
+	op, err := j.check(i >= 0)
 	if err != nil {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
 	}
@@ -263,13 +261,17 @@ var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: 
 
 // check returns j's operation, or why j is not one Jobs makes: a Job read
 // back from a queue may come from another version or be damaged. Its
-// error names every fault, as Validate names an update's.
-func (j *Job) check() (op, error) {
+// error names every fault, as Validate names an update's, a channel not
+// known (the Broadcaster has none of that name) with the others.
+func (j *Job) check(known bool) (op, error) {
 	o, ok := jobOps[j.Kind]
 	if !ok {
 		return 0, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(j.Kind)))
 	}
 	var v validation
+	if !known {
+		v.add(invalid("Job.Channel", "no channel %s", quoteCut(j.Channel)))
+	}
 	idOK := v.add(checkIDField("Job.Update.ID", j.Update.ID))
 	correctsOK := true
 	switch o {
