@@ -34,13 +34,20 @@ type Job struct {
 	Original string `json:"original,omitempty"`
 	// Channel is the name of the channel.
 	Channel string `json:"channel"`
+	// Made is, for JobSend, when Jobs made the Job: the place of the
+	// update's Send among Sends, which orders the updates of an incident
+	// of equal Time (the one whose Jobs were made first is the older),
+	// whichever update's Job runs first. Zero (a Job made by hand, or
+	// before Jobs set it), the Job's first run takes that place.
+	Made time.Time `json:"made,omitzero"`
 }
 
 // Jobs validates u as Send (JobSend), Correct (JobCorrect, correcting
 // original) or Retract (JobRetract of original; u is ignored) would
 // (overrides for channels it does not have included), fills
 // in its defaults, and returns one Job per channel, in the Broadcaster's
-// order. It does no I/O.
+// order; a JobSend's Made is the place of this call among Sends. It does
+// no I/O.
 func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, error) {
 	if !b.made() {
 		return nil, errNotMade
@@ -66,9 +73,13 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	if kind != JobRetract {
 		u = u.WithDefaults(time.Now().UTC().Round(0))
 	}
+	var made time.Time
+	if kind == JobSend {
+		made = b.places.stamp()
+	}
 	jobs := make([]Job, len(b.channels))
 	for i, name := range b.names {
-		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: name}
+		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: name, Made: made}
 	}
 	return jobs, nil
 }
@@ -148,7 +159,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		// forgotten the Job (see SentTime), and that later runs, on any
 		// instance, take the place of the first Send from.
 		_, place, placeUnread = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
-			j.Kind == JobCorrect)
+			j.Made, j.Kind == JobCorrect)
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
@@ -318,6 +329,7 @@ func (j *Job) check(known bool) (op, error) {
 	if j.Update.Time.IsZero() {
 		v.add(invalid("Job.Update.Time", "missing; Jobs sets it"))
 	}
+	v.add(checkYear("Job.Made", j.Made))
 	if err := v.err(); err != nil {
 		return 0, err
 	}
