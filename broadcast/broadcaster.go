@@ -1253,7 +1253,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 		// first Send that orders updates of equal Time, on any instance
 		// and after a restart, as a Job's run keeps it: a Time given
 		// is the update's own, and kept.
-		t, p, unread := b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, op == opCorrect)
+		t, p, unread := b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, time.Time{}, op == opCorrect)
 		if !timed {
 			u.Time = t
 		}
@@ -1604,7 +1604,8 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 }
 
 // firstSent returns the Time update updateID was first sent with (see
-// SentTime), and the place of that first Send among Sends (see places),
+// SentTime), and the place of that first Send among Sends (see places):
+// made, when not zero (a Job's, see Job.Made), else one given now;
 // and, for an update never sent, records t as that Time (and, as the
 // record's ID, the update's incident, for checkIncident; as its
 // Receipt.Time, the place), before
@@ -1630,11 +1631,14 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 // holds no place (one written before places were kept) gets a new one.
 // unread reports that the record could not be read, and may hold an
 // earlier place than the one returned (see delivery.readPlace).
-func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time, correction bool) (_, _ time.Time, unread bool) {
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t, made time.Time, correction bool) (_, _ time.Time, unread bool) {
 	key := sentKey(updateID)
 	var place time.Time
 	if !correction {
-		place = b.places.stamp()
+		place = made
+		if place.IsZero() {
+			place = b.places.stamp()
+		}
 	}
 	if first, ok := b.unrecorded.get(updateID); ok {
 		t, incident, place = first.t, first.incident, first.place // to record now

@@ -64,8 +64,9 @@ func TestHugeValueQuotedCut(t *testing.T) {
 		"CorrectionRejects": {rejectsErr(), "broadcast: no channel " + quoted},
 		"Jobs":              {jobsErr(), "broadcast: unknown job kind " + quoted},
 		"CheckOriginal":     {b.CheckOriginal(ctx, broadcast.JobKind(huge), u, "u1"), "broadcast: unknown job kind " + quoted},
-		"RunJob channel":    {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobSend, Update: u, Channel: huge}, 1).Err, "broadcast: no channel " + quoted},
-		"RunJob kind":       {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobKind(huge), Update: u, Channel: "a"}, 1).Err, "broadcast: unknown job kind " + quoted},
+		"RunJob channel": {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobSend, Update: u, Channel: huge}, 1).Err,
+			"broadcast: invalid update: Job.Channel: no channel " + quoted + "; Job.Update.Time: missing; Jobs sets it"},
+		"RunJob kind": {b.RunJob(ctx, broadcast.Job{Kind: broadcast.JobKind(huge), Update: u, Channel: "a"}, 1).Err, "broadcast: unknown job kind " + quoted},
 		"RunJob Corrects": {b.RunJob(ctx, job, 1).Err,
 			"broadcast: invalid update: Job.Update.Corrects: " + quoted + `, not Job.Original "u0"; Jobs sets it; Job.Update.Time: missing; Jobs sets it`},
 	} {

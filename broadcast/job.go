@@ -34,13 +34,20 @@ type Job struct {
 	Original string `json:"original,omitempty"`
 	// Channel is the name of the channel.
 	Channel string `json:"channel"`
+	// Made is, for JobSend, when Jobs made the Job: the place of the
+	// update's Send among Sends, which orders the updates of an incident
+	// of equal Time (the one whose Jobs were made first is the older),
+	// whichever update's Job runs first. Zero (a Job made by hand, or
+	// before Jobs set it), the Job's first run takes that place.
+	Made time.Time `json:"made,omitzero"`
 }
 
 // Jobs validates u as Send (JobSend), Correct (JobCorrect, correcting
 // original) or Retract (JobRetract of original; u is ignored) would
 // (overrides for channels it does not have included), fills
 // in its defaults, and returns one Job per channel, in the Broadcaster's
-// order. It does no I/O.
+// order; a JobSend's Made is the place of this call among Sends. It does
+// no I/O.
 func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, error) {
 	if !b.made() {
 		return nil, errNotMade
@@ -66,9 +73,13 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	if kind != JobRetract {
 		u = u.WithDefaults(time.Now().UTC().Round(0))
 	}
+	var made time.Time
+	if kind == JobSend {
+		made = b.places.stamp()
+	}
 	jobs := make([]Job, len(b.channels))
 	for i, name := range b.names {
-		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: name}
+		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: name, Made: made}
 	}
 	return jobs, nil
 }
@@ -95,7 +106,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // never ends (a process that died, a Job deleted between its runs) holds
 // older updates back no longer. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
-// an invalid update, one without IncidentID or Time, a correction with
+// a channel the Broadcaster does not have, an invalid update, one without
+// IncidentID or Time, a correction with
 // the original's ID or without Corrects set to Original, a retraction
 // whose Original is not its Update.ID) fails Permanent
 // without an attempt, its error naming every fault of the Job (each a
@@ -119,10 +131,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	}
 	defer b.mu.RUnlock() // Close waits for the job, as for a Send
 	i := b.index(j.Channel)
-	if i < 0 {
-		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %s", quoteCut(j.Channel)))}
-	}
-	op, err := j.check()
+	op, err := j.check(i >= 0)
 	if err != nil {
 		return Result{Channel: j.Channel, Err: Permanent(err)}
 	}
@@ -150,7 +159,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		// forgotten the Job (see SentTime), and that later runs, on any
 		// instance, take the place of the first Send from.
 		_, place, placeUnread = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
-			j.Kind == JobCorrect)
+			j.Made, j.Kind == JobCorrect)
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
@@ -263,13 +272,17 @@ var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: 
 
 // check returns j's operation, or why j is not one Jobs makes: a Job read
 // back from a queue may come from another version or be damaged. Its
-// error names every fault, as Validate names an update's.
-func (j *Job) check() (op, error) {
+// error names every fault, as Validate names an update's, a channel not
+// known (the Broadcaster has none of that name) with the others.
+func (j *Job) check(known bool) (op, error) {
 	o, ok := jobOps[j.Kind]
 	if !ok {
 		return 0, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(j.Kind)))
 	}
 	var v validation
+	if !known {
+		v.add(invalid("Job.Channel", "no channel %s", quoteCut(j.Channel)))
+	}
 	idOK := v.add(checkIDField("Job.Update.ID", j.Update.ID))
 	correctsOK := true
 	switch o {
@@ -316,6 +329,7 @@ func (j *Job) check() (op, error) {
 	if j.Update.Time.IsZero() {
 		v.add(invalid("Job.Update.Time", "missing; Jobs sets it"))
 	}
+	v.add(checkYear("Job.Made", j.Made))
 	if err := v.err(); err != nil {
 		return 0, err
 	}

@@ -1871,7 +1871,9 @@ func (d *delivery) noteAttempt(ctx context.Context, n int) error {
 	return nil
 }
 
-// answered records, after an attempt failed with err, that no attempt's
+// answered records, after an attempt failed with err (or reached some
+// targets and had the others refused, err their refusals, see
+// delivered), that no attempt's
 // outcome is unknown, when err is a definite answer (see definite) and no
 // earlier attempt's outcome was unknown: a later run's first attempt is
 // then Attempt 1 again. A failure to write it is logged: the mark then
@@ -2293,6 +2295,11 @@ func (d *delivery) delivered(ctx context.Context) {
 			d.done = true
 			return
 		}
+		// A later Send tries the targets refused again: its first
+		// attempt is Attempt 1 when every target got a definite answer,
+		// delivered or refused, as after an attempt all refused.
+		_, refused, _ := d.ledger.outcome()
+		d.answered(ctx, Permanent(&TargetsError{Total: len(refused), Failures: refused}))
 	}
 	switch {
 	case d.op == opCorrect && !d.prev.IsZero():

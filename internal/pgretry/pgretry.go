@@ -38,7 +38,8 @@ const maxWait = time.Second
 // context.DeadlineExceeded or context.Canceled) and the last error that
 // was worth another try: the connection's (ConnectionLost holds) or the
 // conflict's (Conflict holds, ConnectionLost does not: the server
-// answered), and says the tries stopped because ctx ended. A
+// answered), and says the tries stopped because ctx ended, once: also
+// when fn's error was that of a retry inside it that said so. A
 // negative wait runs fn once. The pool keeps idle connections that the server
 // ended (a restart, a failover, pg_terminate_backend, a network failure):
 // without this, the first statement on each fails, and a mark written
@@ -160,10 +161,15 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 // for a try ctx's end cut short, an earlier one's), it says so and that
 // ctx ended: the caller tells its own deadline or cancellation from the
 // database's failure, and the failure from its deadline. Otherwise err is
-// returned as it is.
+// returned as it is, and so is an err of ctx's end that says so already:
+// that of a retry inside fn (a Store's read in a queue's transaction),
+// which the same end stopped.
 func ended(ctx context.Context, err, lost error) error {
+	_, said := errors.AsType[*endedError](err)
 	switch {
 	case lost == nil:
+		return err
+	case said && errors.Is(err, ctx.Err()):
 		return err
 	case err == lost:
 		return &endedError{last: lost, ctx: ctx.Err()}
@@ -176,10 +182,15 @@ func ended(ctx context.Context, err, lost error) error {
 
 // endedError is the error of a statement whose tries ctx's end stopped:
 // last is the last error worth another try (a lost connection, a
-// conflict), ctx the context's.
+// conflict), ctx the context's. A last that is itself one (a retry
+// inside fn stopped by the end of a context of its own, and tried again)
+// says the tries stopped already, and is not said to again.
 type endedError struct{ last, ctx error }
 
 func (e *endedError) Error() string {
+	if _, ok := errors.AsType[*endedError](e.last); ok {
+		return fmt.Sprintf("%v (then the context of the tries around it ended: %v)", e.last, e.ctx)
+	}
 	return fmt.Sprintf("%v (tries stopped because the context ended: %v)", e.last, e.ctx)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -324,4 +325,60 @@ func TestReadOnlyError(t *testing.T) {
 	assert.ErrorIs(t, err, readOnly)
 	assert.ErrorIs(t, err, pgErr)
 	assert.True(t, ReadOnly(err))
+}
+
+// A retry inside another's function (a Store's read inside a queue's
+// transaction, each through Do) whose tries ctx's end stopped says so
+// once: the outer one, whose earlier try had lost its connection, said
+// it again around the inner one's error ("… (tries stopped because the
+// context ended: … (tries stopped because the context ended: context
+// canceled))"). The error still matches ctx's error and the lost
+// connection, of the inner retry's own ctx and the outer's too when they
+// differ.
+func TestNestedRetrySaysTheTriesStoppedOnce(t *testing.T) {
+	lost := &pgconn.PgError{Code: "57P01"}
+	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
+		// One ctx, which ends during the inner retry's try.
+		n := 0
+		ctx, cancel := context.WithCancel(context.Background())
+		err := try(ctx, time.Minute, func() error {
+			if n++; n == 1 {
+				return lost
+			}
+			return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return lost }))
+		})
+		cancel()
+		assert.Equal(t, 2, n, name)
+		nestedEnded(t, err, lost, name+", one ctx", context.Canceled)
+
+		// The inner retry's ctx, the outer's with a deadline of its own,
+		// ended first; the outer's ends during its next try.
+		n = 0
+		ctx, cancel = context.WithCancel(context.Background())
+		inner, icancel := context.WithDeadline(ctx, time.Now().Add(-time.Second)) // ended
+		err = try(ctx, time.Minute, func() error {
+			if n++; n == 2 {
+				cancel()
+			}
+			return fmt.Errorf("read: %w", try(inner, time.Minute, func() error { return lost }))
+		})
+		icancel()
+		assert.Equal(t, 2, n, name)
+		nestedEnded(t, err, lost, name+", an inner ctx", context.DeadlineExceeded, context.Canceled)
+	}
+}
+
+// nestedEnded asserts that err, of a retry around another, both stopped
+// by ctx's end (ctxErrs), matches lost and ctxErrs, and says once that
+// the tries stopped.
+func nestedEnded(t *testing.T, err, lost error, msg string, ctxErrs ...error) {
+	t.Helper()
+	assert.ErrorIs(t, err, lost, msg)
+	for _, c := range ctxErrs {
+		assert.ErrorIs(t, err, c, msg)
+	}
+	assert.True(t, ConnectionLost(err), msg)
+	if assert.Error(t, err, msg) {
+		assert.Equal(t, 1, strings.Count(err.Error(), "tries stopped"), "%s: %v", msg, err)
+	}
 }
