@@ -213,10 +213,10 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	t := reflect.TypeFor[short]()
 	if err := checkKeys(b.file, path, n, t); err != nil {
-		return built{}, fmt.Errorf("%w (or give the channel a kind)", err)
+		return b.refusedShort(n, at, fmt.Errorf("%w (or give the channel a kind)", err))
 	}
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
-		return built{}, err
+		return b.refusedShort(n, at, err)
 	}
 	var s short
 	if err := n.Decode(&s); err != nil {
@@ -229,6 +229,20 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
 	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+}
+
+// refusedShort returns err, the fault of the short-form entry n refused
+// before its URL was read, with the secrets of that URL known all the
+// same, as of a full-form entry refused: the faults of the other
+// channels, named with this one's, may quote them (a name that holds its
+// password). Its URL is what of the entry decodes.
+func (b *builder) refusedShort(n *yaml.Node, at string, err error) (built, error) {
+	var s short
+	_ = n.Decode(&s) // what decodes
+	if s.URL != "" {
+		_, _ = b.fromURL(n, at, s.URL, "", nil)
+	}
+	return built{}, err
 }
 
 // emptyRef returns "${NOPE_URL:-} is empty: " when scalar n is empty
