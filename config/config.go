@@ -162,6 +162,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	}
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
+	var faults []error // of the whole file, named together in file order
 	var tmplDir fs.FS
 	at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
 	if f.Templates != "" {
@@ -175,20 +176,23 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			env.Templates, tmplDir = set, dir
 		}
 		if err != nil {
-			// The error quotes the directory, which may be a value from
-			// the environment that a channel takes for a secret.
-			b.markSecrets(channelEntries(root, f.Channels), 0)
-			return nil, fmt.Errorf("%s: %w", at, err)
+			// The error may quote the directory, a value from the
+			// environment that a channel takes for a secret: every
+			// channel is built, so its secrets are known, before Load
+			// returns it. The channels take the default templates.
+			faults = append(faults, fmt.Errorf("%s: %w", at, err))
+			env.Templates, tmplDir = nil, nil
 		}
 	}
-	out, err := b.buildAll(root, f.Channels)
-	if err != nil {
-		return nil, err
-	}
-	if tmplDir != nil {
-		if err := checkTemplateFiles(tmplDir, l.Kinds, b.named); err != nil {
-			return nil, fmt.Errorf("%s: %w", at, err)
+	out, refused := b.buildAll(root, f.Channels, &faults)
+	if tmplDir != nil && len(refused) == 0 { // the templates a refused channel names are not known
+		for _, err := range checkTemplateFiles(tmplDir, l.Kinds, b.named) {
+			faults = append(faults, fmt.Errorf("%s: %w", at, err))
 		}
+	}
+	b.stages(root, f.Stages, out.Channels, refused, &faults)
+	if len(faults) > 0 {
+		return nil, joinFaults(name, faults)
 	}
 	out.Path, out.consoles, out.root = name, *env.outputs, root
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
@@ -196,9 +200,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	if out.Store.Key != "" {
 		out.Store.Line = lineOf(root, strings.Split(out.Store.Key, "."))
 	}
-	if out.Stages, err = b.stages(root, f.Stages, out.Channels); err != nil {
-		return nil, err
-	}
+	out.Stages = f.Stages
 	return out, nil
 }
 

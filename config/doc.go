@@ -80,8 +80,11 @@
 // broadcast.New would refuse, is an error of its key. Every fault of every
 // channel's "when:" is named in one error, a line each (broadcast.Route.Faults
 // finds them, as New does), with the error of every channel entry its
-// kind refuses and every channel name used twice or holding a secret, in
-// the file's order (the first 100, then how many more).
+// kind refuses, every channel name used twice or holding a secret, every
+// stage entry that names no channel or one named before (a stage may name
+// a channel refused: its own error is named), a templates directory that
+// cannot be read and every file of it that no channel renders, in the
+// file's order (the first 100, then how many more).
 //
 // # Environment
 //
