@@ -65,17 +65,6 @@ const maxExpandedBytes = 16 << 20
 // references does not print thousands of lines.
 const maxExpandErrors = 100
 
-// expandTree expands every scalar value below n (mapping keys excluded),
-// n being at key path (for errors: "channels[0].secret"). Its error names
-// every reference that could not be expanded, in the file's order (the
-// first maxExpandErrors, then how many more): a sample configuration's
-// variables are filled in one run, not one run each.
-func (e *expander) expandTree(file, path string, n *yaml.Node) error {
-	var errs []error
-	e.walk(file, path, n, &errs)
-	return joinBounded(errs)
-}
-
 // joinBounded joins errs, a line each, as errors.Join does, but the first
 // maxExpandErrors only, then how many more.
 func joinBounded(errs []error) error {
