@@ -59,7 +59,7 @@ type expander struct {
 const maxExpandedBytes = 16 << 20
 
 // maxExpandErrors bounds the references one error names (and the faults
-// of the channels one error names): enough for every variable of the
+// of the file one error names): enough for every variable of the
 // sample configuration with all its channels uncommented (a score), so
 // that it is filled in from one run's error, while a file of thousands of
 // references does not print thousands of lines.
