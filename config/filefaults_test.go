@@ -97,3 +97,24 @@ func TestStageOfRefusedURLChannel(t *testing.T) {
 	), nil)
 	assertFaults(t, err, `test.yaml:4: channels[0]: unknown key "nmae"`)
 }
+
+// A stage that names a channel refused twice says so without quoting the
+// name, which may be the secret the channel was refused for.
+func TestStageOfRefusedChannelNotQuoted(t *testing.T) {
+	const pw = "correct-horse-battery"
+	_, _, err := parse(t, lines(
+		"stages: [["+pw+"], ["+pw+"]]",
+		"channels:",
+		"  - kind: email",
+		"    name: "+pw,
+		"    host: 127.0.0.1",
+		"    tls: plaintext",
+		"    username: bot",
+		"    password: "+pw,
+		"    from: status@example.com",
+		"    to: [a@example.com]",
+	), nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), pw)
+	assert.Contains(t, err.Error(), "stages[1][0]: names the channel of stages[0][0] again (not quoted")
+}
