@@ -46,8 +46,13 @@ type short struct {
 	When *when  `yaml:"when" json:"when"`
 }
 
-func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
-	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
+// buildAll builds the channels of the file's entries (root is the file's
+// top level, nodes its channels decoded as nodes), adding to faults the
+// error of every entry refused, of every name used twice or holding a
+// secret and every fault of every "when:". It returns the channels built
+// and the entries refused.
+func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) (out *File, refused []*yaml.Node) {
+	out = &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
 	seen := map[string]int{}
 	entries := channelEntries(root, nodes)
 	builds := make([]built, len(entries))
@@ -57,10 +62,10 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
-	var faults []error // of every channel, name and "when:", named together in file order
 	for i, got := range builds {
 		if failed[i] != nil {
-			faults = append(faults, failed[i])
+			*faults = append(*faults, failed[i])
+			refused = append(refused, entries[i])
 			continue
 		}
 		entry, path := entries[i], fmt.Sprintf("channels[%d]", i)
@@ -70,10 +75,10 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 			// Config; this one holds a variable's that is a secret by its
 			// name, or another channel's. Not taken as a name, so that no
 			// other fault quotes it.
-			faults = append(faults, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
+			*faults = append(*faults, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref))
 		} else if j, dup := seen[name]; dup {
-			faults = append(faults, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
+			*faults = append(*faults, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
 				b.file, entry.Line, path, name, j))
 		} else {
 			seen[name] = i
@@ -91,15 +96,12 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
 					msg = b.ex.requote(msg, v)
 				}
-				faults = append(faults, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg))
+				*faults = append(*faults, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg))
 			}
 			out.Routes[name] = r
 		}
 	}
-	if len(faults) > 0 {
-		return nil, joinBounded(faults)
-	}
-	return out, nil
+	return out, refused
 }
 
 // channelEntries returns the channel entries of the file whose top level
@@ -114,18 +116,6 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 		entries[i] = &nodes[i]
 	}
 	return entries
-}
-
-// markSecrets builds the channel entries, the first at channels[first],
-// for the secrets they hold, and drops the channels and their errors:
-// an error of Load that stops before they are built may quote a value
-// from the environment (a templates directory, a ca_file) that one of
-// them takes for a secret, and Load hides the secrets known when it
-// returns.
-func (b *builder) markSecrets(entries []*yaml.Node, first int) {
-	for i, entry := range entries {
-		_, _ = b.build(fmt.Sprintf("channels[%d]", first+i), entry)
-	}
 }
 
 // build builds the channel of the entry at path.
@@ -213,10 +203,10 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	t := reflect.TypeFor[short]()
 	if err := checkKeys(b.file, path, n, t); err != nil {
-		return built{}, fmt.Errorf("%w (or give the channel a kind)", err)
+		return b.refusedShort(n, at, fmt.Errorf("%w (or give the channel a kind)", err))
 	}
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
-		return built{}, err
+		return b.refusedShort(n, at, err)
 	}
 	var s short
 	if err := n.Decode(&s); err != nil {
@@ -229,6 +219,20 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
 	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+}
+
+// refusedShort returns err, the fault of the short-form entry n refused
+// before its URL was read, with the secrets of that URL known all the
+// same, as of a full-form entry refused: the faults of the other
+// channels, named with this one's, may quote them (a name that holds its
+// password). Its URL is what of the entry decodes.
+func (b *builder) refusedShort(n *yaml.Node, at string, err error) (built, error) {
+	var s short
+	_ = n.Decode(&s) // what decodes
+	if s.URL != "" {
+		_, _ = b.fromURL(n, at, s.URL, "", nil)
+	}
+	return built{}, err
 }
 
 // emptyRef returns "${NOPE_URL:-} is empty: " when scalar n is empty
@@ -429,11 +433,21 @@ func noChannel(entry, ref string, names []string) string {
 	return msg
 }
 
-// stages checks the file's stages against the channels' names.
-func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.Channel) ([][]string, error) {
+// stages checks the file's stages against the channels' names, adding
+// a fault for each entry that names no channel, or one named before, to
+// faults. A stage may name a channel refused (an entry of refused): its
+// own fault is named; when one of them has a name that cannot be told
+// without building it, no entry is said to name no channel.
+func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.Channel, refused []*yaml.Node, faults *[]error) {
 	names := make([]string, len(chans))
 	for i, ch := range chans {
 		names[i] = ch.Name()
+	}
+	var others []string // the names of the channels refused; not quoted: one may hold a secret
+	known := true       // every one of them told
+	for _, n := range refused {
+		name, ok := b.entryName(n)
+		others, known = append(others, name), known && ok
 	}
 	staged := map[string]string{}
 	for i, stage := range stages {
@@ -441,20 +455,51 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 			key := fmt.Sprintf("stages[%d][%d]", i, j)
 			at := []string{"stages", fmt.Sprintf("[%d]", i), fmt.Sprintf("[%d]", j)}
 			line := lineOf(root, at)
-			if !slices.Contains(names, name) {
+			v := nodeAt(root, at)
+			if v != nil && v.Kind != yaml.ScalarNode {
+				continue // not a name: checkValues said so
+			}
+			if !slices.Contains(names, name) && !slices.Contains(others, name) {
+				if !known {
+					continue
+				}
 				ref := "" // the reference that gave the entry, quoted
-				if v := nodeAt(root, at); v != nil && v.Kind == yaml.ScalarNode && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
+				if v != nil && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
 					ref = b.ex.quoted(v)
 				}
-				return nil, fmt.Errorf("%s:%d: %s: %s (channels: %s)", b.file, line, key, noChannel(name, ref, names), strings.Join(names, ", "))
+				*faults = append(*faults, fmt.Errorf("%s:%d: %s: %s (channels: %s)", b.file, line, key, noChannel(name, ref, names), strings.Join(names, ", ")))
+				continue
 			}
-			if earlier, dup := staged[name]; dup {
-				return nil, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier)
+			switch earlier, dup := staged[name]; {
+			case dup && slices.Contains(names, name):
+				*faults = append(*faults, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier))
+			case dup:
+				*faults = append(*faults, fmt.Errorf("%s:%d: %s: names the channel of %s again (not quoted: a channel refused, "+
+					"its name may be a secret)", b.file, line, key, earlier))
+			default:
+				staged[name] = key
 			}
-			staged[name] = key
 		}
 	}
-	return stages, nil
+}
+
+// entryName returns the name of the channel of entry n, refused before it
+// was built, as the entry gives it: its name, else its kind, as written;
+// ok is false when that cannot be told without building it (a URL
+// without a name, whose kind's package may read one from it).
+func (b *builder) entryName(n *yaml.Node) (name string, ok bool) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return "", false
+	}
+	for _, key := range []string{"name", "kind", "type"} {
+		if v := merged(n, key); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+			return v.Value, true
+		}
+	}
+	return "", false
 }
 
 // keyedError is a channel package's error in the file's terms. It unwraps

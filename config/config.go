@@ -149,17 +149,16 @@ type retryFile struct {
 var fileType = reflect.TypeFor[file]()
 
 func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error) {
-	root, err := l.root(name, data, ex)
+	var faults []error // of the whole file, named together in file order
+	root, valuesOK, err := l.root(name, data, ex, &faults)
 	if err != nil {
 		return nil, err
 	}
 	var f file
-	if err := root.Decode(&f); err != nil {
-		return nil, yamlError(name, err)
-	}
-	if err := f.check(name, root, ex); err != nil {
-		return nil, err
-	}
+	if err := root.Decode(&f); err != nil && valuesOK {
+		return nil, joinFaults(name, append(faults, yamlError(name, err)))
+	} // else what decodes: the values refused are named
+	f.check(name, root, ex, &faults)
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	var tmplDir fs.FS
@@ -175,20 +174,23 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			env.Templates, tmplDir = set, dir
 		}
 		if err != nil {
-			// The error quotes the directory, which may be a value from
-			// the environment that a channel takes for a secret.
-			b.markSecrets(channelEntries(root, f.Channels), 0)
-			return nil, fmt.Errorf("%s: %w", at, err)
+			// The error may quote the directory, a value from the
+			// environment that a channel takes for a secret: every
+			// channel is built, so its secrets are known, before Load
+			// returns it. The channels take the default templates.
+			faults = append(faults, fmt.Errorf("%s: %w", at, err))
+			env.Templates, tmplDir = nil, nil
 		}
 	}
-	out, err := b.buildAll(root, f.Channels)
-	if err != nil {
-		return nil, err
-	}
-	if tmplDir != nil {
-		if err := checkTemplateFiles(tmplDir, l.Kinds, b.named); err != nil {
-			return nil, fmt.Errorf("%s: %w", at, err)
+	out, refused := b.buildAll(root, f.Channels, &faults)
+	if tmplDir != nil && len(refused) == 0 { // the templates a refused channel names are not known
+		for _, err := range checkTemplateFiles(tmplDir, l.Kinds, b.named) {
+			faults = append(faults, fmt.Errorf("%s: %w", at, err))
 		}
+	}
+	b.stages(root, f.Stages, out.Channels, refused, &faults)
+	if len(faults) > 0 {
+		return nil, joinFaults(name, faults)
 	}
 	out.Path, out.consoles, out.root = name, *env.outputs, root
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
@@ -196,9 +198,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	if out.Store.Key != "" {
 		out.Store.Line = lineOf(root, strings.Split(out.Store.Key, "."))
 	}
-	if out.Stages, err = b.stages(root, f.Stages, out.Channels); err != nil {
-		return nil, err
-	}
+	out.Stages = f.Stages
 	return out, nil
 }
 
@@ -213,15 +213,18 @@ func emptyDocument(doc *yaml.Node) bool {
 }
 
 // root parses data, checks its keys and values and expands the
-// environment in it.
-func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error) {
+// environment in it. It adds to faults those of its faults after which
+// the file may be decoded and its channels built, and returns an error
+// (that names them too) for the others; valuesOK is false when a value
+// of the file's own keys has the wrong type, which decoding leaves out.
+func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (root *yaml.Node, valuesOK bool, err error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		return nil, fmt.Errorf("%s: empty file: no channels", name)
+		return nil, false, fmt.Errorf("%s: empty file: no channels", name)
 	case err != nil:
-		return nil, syntaxError(name, data, err)
+		return nil, false, syntaxError(name, data, err)
 	}
 	for {
 		var more yaml.Node
@@ -230,38 +233,39 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 			break
 		}
 		if err != nil {
-			return nil, syntaxError(name, data, err)
+			return nil, false, syntaxError(name, data, err)
 		}
 		if !emptyDocument(&more) {
-			return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
+			return nil, false, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
 		}
 	}
 	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty file: no channels", name)
+		return nil, false, fmt.Errorf("%s: empty file: no channels", name)
 	}
-	root := doc.Content[0]
-	if err := checkMappings(name, "", root.Line, root); err != nil {
-		return nil, err
+	root = doc.Content[0]
+	// Each check names every fault it finds, and the faults of those
+	// that leave the file fit to go on are named with those of the
+	// checks after them, the channels' included.
+	var errs []error
+	checkMappings(name, "", root.Line, root, &errs)
+	if len(errs) > 0 {
+		return nil, false, joinFaults(name, errs)
 	}
 	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{})); err != nil {
-		return nil, err
+	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
+	if len(errs) > 0 {
+		return nil, false, joinFaults(name, errs)
 	}
-	if err := checkKeys(name, "", root, fileType); err != nil {
-		return nil, err
+	_ = walker{file: name, keys: true, faults: faults}.walk("", root, fileType)
+	checkState(name, root, faults)
+	if ex.walk(name, "", root, &errs); len(errs) > 0 {
+		return nil, false, joinFaults(name, append(*faults, errs...))
 	}
-	if err := checkState(name, root); err != nil {
-		return nil, err
-	}
-	if err := ex.expandTree(name, "", root); err != nil {
-		return nil, err
-	}
-	if err := checkValues(name, "", root, fileType, ex); err != nil {
-		return nil, err
-	}
-	return root, nil
+	before := len(*faults)
+	_ = walker{file: name, values: true, ex: ex, faults: faults}.walk("", root, fileType)
+	return root, len(*faults) == before, nil
 }
 
 // checkMappings refuses a key given twice in one mapping below n, at key
@@ -271,17 +275,15 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 // keys, and records an error for every pair alike, so that a few thousand
 // copies of one line took minutes and gigabytes. line is that of path's
 // key. Aliases are not followed: the mapping an anchor names is checked
-// where it is written.
-func checkMappings(name, path string, line int, n *yaml.Node) error {
+// where it is written. It adds every fault it finds to faults.
+func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
 	if err := checkTag(name, path, n); err != nil {
-		return err
+		*faults = append(*faults, err)
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := checkMappings(name, fmt.Sprintf("%s[%d]", path, i), c.Line, c); err != nil {
-				return err
-			}
+			checkMappings(name, fmt.Sprintf("%s[%d]", path, i), c.Line, c, faults)
 		}
 	case yaml.MappingNode:
 		type key struct {
@@ -293,37 +295,36 @@ func checkMappings(name, path string, line int, n *yaml.Node) error {
 			k := n.Content[i]
 			at := join(path, k.Value)
 			if err := checkTag(name, at, k); err != nil {
-				return err
+				// The key's text may be the rest of a password: not in
+				// the path of another fault.
+				*faults = append(*faults, err)
+				continue
 			}
-			if k.Kind != yaml.ScalarNode {
+			switch line, dup := seen[key{k.Kind, k.Value}]; {
+			case k.Kind != yaml.ScalarNode:
 				// The checks name keys by their text; an alias's is its
 				// name, not the value decoding reads.
-				return fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
-					name, k.Line, prefix(path))
-			}
-			if k.ShortTag() == "!!null" {
+				*faults = append(*faults, fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
+					name, k.Line, prefix(path)))
+			case k.ShortTag() == "!!null":
 				// Decoded into a map of text (headers), the library leaves
 				// such a key out without an error.
-				return fmt.Errorf("%s:%d: %sa key that is null (%s): write it as text, in quotes",
-					name, k.Line, prefix(path), k.Value)
+				*faults = append(*faults, fmt.Errorf("%s:%d: %sa key that is null (%s): write it as text, in quotes",
+					name, k.Line, prefix(path), k.Value))
+			case dup: // the library's test of a key given twice: same kind, same text
+				*faults = append(*faults, fmt.Errorf("%s:%d: %s: key given twice in one mapping (first at line %d)", name, k.Line, at, line))
+			default:
+				seen[key{k.Kind, k.Value}] = k.Line
 			}
-			// The library's test of a key given twice: same kind, same text.
-			if line, dup := seen[key{k.Kind, k.Value}]; dup {
-				return fmt.Errorf("%s:%d: %s: key given twice in one mapping (first at line %d)", name, k.Line, at, line)
-			}
-			seen[key{k.Kind, k.Value}] = k.Line
 			if k.Tag == "!!merge" { // "<<: {…}": its keys are n's
 				at = path
 			}
-			if err := checkMappings(name, at, k.Line, n.Content[i+1]); err != nil {
-				return err
-			}
+			checkMappings(name, at, k.Line, n.Content[i+1], faults)
 		}
 		if len(n.Content)/2 > MaxMappingKeys {
-			return fmt.Errorf("%s:%d: %smore than %d keys", name, line, prefix(path), MaxMappingKeys)
+			*faults = append(*faults, fmt.Errorf("%s:%d: %smore than %d keys", name, line, prefix(path), MaxMappingKeys))
 		}
 	}
-	return nil
 }
 
 // checkTag refuses node n, at key path, when it has a tag of its own
@@ -395,19 +396,18 @@ func aliased(n *yaml.Node, names map[*yaml.Node]bool) map[*yaml.Node]bool {
 // no alias uses (names: the nodes aliases use): most likely a value that
 // starts with "&", a password, which YAML reads as an anchor named by
 // the value, and the value as what follows it, or nothing. The anchor is
-// not quoted: it may be that password. Aliases are not followed.
-func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool) error {
+// not quoted: it may be that password. Aliases are not followed. It
+// adds every fault it finds to faults.
+func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, faults *[]error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Anchor != "" && !names[n] {
-			return fmt.Errorf(`%s:%d: %san anchor that no alias uses (not quoted: it may be a secret): `+
-				`a value that starts with "&" is an anchor (&name); quote the value`, name, n.Line, prefix(path))
+			*faults = append(*faults, fmt.Errorf(`%s:%d: %san anchor that no alias uses (not quoted: it may be a secret): `+
+				`a value that starts with "&" is an anchor (&name); quote the value`, name, n.Line, prefix(path)))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := checkAnchors(name, fmt.Sprintf("%s[%d]", path, i), c, names); err != nil {
-				return err
-			}
+			checkAnchors(name, fmt.Sprintf("%s[%d]", path, i), c, names, faults)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -416,18 +416,19 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool) er
 				at = path
 			}
 			for _, c := range n.Content[i : i+2] {
-				if err := checkAnchors(name, at, c, names); err != nil {
-					return err
-				}
+				checkAnchors(name, at, c, names, faults)
 			}
 		}
 	}
-	return nil
 }
 
-func (f *file) check(name string, root *yaml.Node, ex *expander) error {
-	if len(f.Channels) == 0 {
-		return fmt.Errorf("%s:%d: channels: none configured", name, root.Line)
+// check adds every fault of the file's settings, but its channels', to
+// faults.
+func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error) {
+	fault := func(err error) { *faults = append(*faults, err) }
+	if v := nodeAt(root, []string{"channels"}); len(f.Channels) == 0 && (v == nil || v.Kind == yaml.SequenceNode || v.ShortTag() == "!!null") {
+		// A value of another type is a fault of its own.
+		fault(fmt.Errorf("%s:%d: channels: none configured", name, root.Line))
 	}
 	at := func(key string) string {
 		return fmt.Sprintf("%s:%d: %s", name, lineOf(root, strings.Split(key, ".")), key)
@@ -441,42 +442,43 @@ func (f *file) check(name string, root *yaml.Node, ex *expander) error {
 		{"stage_wait", f.StageWait},
 	} {
 		if d.v < 0 {
-			return fmt.Errorf("%s: negative", at(d.key))
+			fault(fmt.Errorf("%s: negative", at(d.key)))
 		}
 	}
 	if f.Retry.MaxAttempts < 0 {
-		return fmt.Errorf("%s: negative", at("retry.max_attempts"))
+		fault(fmt.Errorf("%s: negative", at("retry.max_attempts")))
 	}
 	// broadcast.New takes these without a word: every attempt would time
 	// out, and the initial wait would raise the cap.
 	if f.AttemptTimeout > 0 && f.AttemptTimeout < MinAttemptTimeout {
-		return fmt.Errorf("%s: %v is too short for a request (at least %v; leave it out for %v)",
-			at("attempt_timeout"), f.AttemptTimeout, MinAttemptTimeout, broadcast.DefaultAttemptTimeout)
+		fault(fmt.Errorf("%s: %v is too short for a request (at least %v; leave it out for %v)",
+			at("attempt_timeout"), f.AttemptTimeout, MinAttemptTimeout, broadcast.DefaultAttemptTimeout))
 	}
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
-		return fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval)
+		fault(fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval))
 	}
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval == 0 && r.MaxInterval < broadcast.DefaultInitialInterval {
 		// The default initial wait would raise the cap the file sets.
-		return fmt.Errorf("%s: %v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
-			at("retry.max_interval"), r.MaxInterval, broadcast.DefaultInitialInterval)
+		fault(fmt.Errorf("%s: %v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
+			at("retry.max_interval"), r.MaxInterval, broadcast.DefaultInitialInterval))
 	}
 	for i, stage := range f.Stages {
-		if len(stage) == 0 { // broadcast.New drops it
-			line := lineOf(root, []string{"stages", fmt.Sprintf("[%d]", i)})
-			return fmt.Errorf("%s:%d: stages[%d]: empty (a stage names at least one channel)", name, line, i)
+		at := []string{"stages", fmt.Sprintf("[%d]", i)}
+		if v := nodeAt(root, at); len(stage) == 0 && (v == nil || v.Kind == yaml.SequenceNode) { // broadcast.New drops it
+			// A value of another type is a fault of its own.
+			fault(fmt.Errorf("%s:%d: stages[%d]: empty (a stage names at least one channel)", name, lineOf(root, at), i))
 		}
 	}
 	if f.Store != nil {
 		switch {
 		case f.State != "":
-			return fmt.Errorf("%s: set state or store, not both", at("store"))
+			fault(fmt.Errorf("%s: set state or store, not both", at("store")))
 		case f.Store.Kind != StoreMemory && f.Store.Kind != StoreBolt && f.Store.Kind != "":
-			return fmt.Errorf("%s: unknown value %s (want %s or %s)", at("store.kind"), quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory)
+			fault(fmt.Errorf("%s: unknown value %s (want %s or %s)", at("store.kind"), quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory))
 		case f.Store.Kind == StoreMemory && f.Store.Path != "":
-			return fmt.Errorf("%s: set, but a memory store has no file", at("store.path"))
+			fault(fmt.Errorf("%s: set, but a memory store has no file", at("store.path")))
 		case f.Store.Kind != StoreMemory && f.Store.Path == "":
-			return fmt.Errorf("%s: missing (the bolt store's file)", at("store.path"))
+			fault(fmt.Errorf("%s: missing (the bolt store's file)", at("store.path")))
 		}
 	}
 	// A URL where the bolt file goes (a database's, with its password)
@@ -488,18 +490,17 @@ func (f *file) check(name string, root *yaml.Node, ex *expander) error {
 		return f.Store.Path
 	}()} {
 		if isURL(path) {
-			return fmt.Errorf("%s: %s: give the bolt store's file (this file opens no database server's store)", at(key), urlNotQuoted)
+			fault(fmt.Errorf("%s: %s: give the bolt store's file (this file opens no database server's store)", at(key), urlNotQuoted))
 		}
 	}
-	return nil
 }
 
 // checkState refuses a state, templates or store.kind written empty
 // (before expansion): most likely a variable that a tool writing the file
 // lost, which would keep receipts in memory, or use the default
 // templates, without a word; the schema refuses an empty store.kind too.
-// ${NAME:-} is empty on purpose.
-func checkState(name string, root *yaml.Node) error {
+// ${NAME:-} is empty on purpose. It adds every fault it finds to faults.
+func checkState(name string, root *yaml.Node, faults *[]error) {
 	for _, k := range []struct{ key, instead string }{
 		{"state", "leave state out, or write store: {kind: memory}, for a store that forgets on exit; " +
 			"${NAME:-} for a state file that is optional"},
@@ -513,9 +514,8 @@ func checkState(name string, root *yaml.Node) error {
 		if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
 			continue
 		}
-		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead)
+		*faults = append(*faults, fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead))
 	}
-	return nil
 }
 
 // quotedAt returns value, the value of the file's scalar at key, quoted

@@ -80,8 +80,11 @@
 // broadcast.New would refuse, is an error of its key. Every fault of every
 // channel's "when:" is named in one error, a line each (broadcast.Route.Faults
 // finds them, as New does), with the error of every channel entry its
-// kind refuses and every channel name used twice or holding a secret, in
-// the file's order (the first 100, then how many more).
+// kind refuses, every channel name used twice or holding a secret, every
+// stage entry that names no channel or one named before (a stage may name
+// a channel refused: its own error is named), a templates directory that
+// cannot be read and every file of it that no channel renders, in the
+// file's order (the first 100, then how many more).
 //
 // # Environment
 //
@@ -225,7 +228,17 @@
 // rejects is an error naming the file, the line and the key, as in
 // "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
-// "many"". A file that is not YAML is reported at the line where it stops
+// "many"". Load's error names every fault of the file at once, a line
+// each in the file's order (the first 100, then how many more): those of
+// its own keys, its stages, its templates and its channels together (a
+// channel entry refused by its first fault). Only
+// faults that leave the file unfit to be read further are named before
+// the others are looked for, each kind all at once: keys given twice,
+// keys that are not text, mappings of too many keys and tags; an alias
+// inside its own anchor or aliases past the Limits (the first); anchors
+// that no alias uses; references that cannot be expanded (with the file's
+// unknown keys and empty state or templates). A file that is not YAML is
+// reported at the line where it stops
 // being YAML, with the key on that line and the likely cause (indentation,
 // a tab, an unclosed bracket or quote). A channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]

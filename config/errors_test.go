@@ -479,7 +479,7 @@ func TestDuplicateKeysManyTimes(t *testing.T) {
 			_, _, err := parse(t, tt.yaml, nil)
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
-			assert.Regexp(t, `test\.yaml:4: (retry\.max_attempts|channels\[0\]\.name): key given twice in one mapping \(first at line 3\)$`, err.Error())
+			assert.Regexp(t, `(?m)test\.yaml:4: (retry\.max_attempts|channels\[0\]\.name): key given twice in one mapping \(first at line 3\)$`, err.Error())
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated")
 		})
 	}

@@ -59,22 +59,11 @@ type expander struct {
 const maxExpandedBytes = 16 << 20
 
 // maxExpandErrors bounds the references one error names (and the faults
-// of the channels one error names): enough for every variable of the
+// of the file one error names): enough for every variable of the
 // sample configuration with all its channels uncommented (a score), so
 // that it is filled in from one run's error, while a file of thousands of
 // references does not print thousands of lines.
 const maxExpandErrors = 100
-
-// expandTree expands every scalar value below n (mapping keys excluded),
-// n being at key path (for errors: "channels[0].secret"). Its error names
-// every reference that could not be expanded, in the file's order (the
-// first maxExpandErrors, then how many more): a sample configuration's
-// variables are filled in one run, not one run each.
-func (e *expander) expandTree(file, path string, n *yaml.Node) error {
-	var errs []error
-	e.walk(file, path, n, &errs)
-	return joinBounded(errs)
-}
 
 // joinBounded joins errs, a line each, as errors.Join does, but the first
 // maxExpandErrors only, then how many more.
@@ -83,6 +72,31 @@ func joinBounded(errs []error) error {
 		errs = append(errs[:maxExpandErrors:maxExpandErrors], fmt.Errorf("… and %d more", len(errs)-maxExpandErrors))
 	}
 	return errors.Join(errs...)
+}
+
+// joinFaults is joinBounded of faults, errors of the file named file
+// ("file:line: …"), in the order of their lines: the faults of the
+// file's checks, each made in a walk of its own, in file order.
+func joinFaults(file string, faults []error) error {
+	line := func(err error) int {
+		rest, _ := strings.CutPrefix(err.Error(), file+":")
+		n, _ := strconv.Atoi(rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))])
+		return n // 0 for a fault of no line
+	}
+	type fault struct {
+		line int
+		err  error
+	}
+	sorted := make([]fault, len(faults))
+	for i, err := range faults {
+		sorted[i] = fault{line(err), err}
+	}
+	slices.SortStableFunc(sorted, func(a, b fault) int { return a.line - b.line })
+	out := make([]error, len(sorted))
+	for i, f := range sorted {
+		out[i] = f.err
+	}
+	return joinBounded(out)
 }
 
 // walk expands the scalars below n, adding each one's error to errs.

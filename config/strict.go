@@ -24,7 +24,7 @@ var (
 )
 
 // checkKeys reports the first mapping key below n that type t has no field
-// for, with its line: "outagecast.yaml:12: channels[1]: unknown key
+// for (every one, added to faults, of a walker with faults), with its line: "outagecast.yaml:12: channels[1]: unknown key
 // "secrt" (known: ...)". Shapes that do not match t are left to
 // checkValues.
 func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
@@ -36,7 +36,8 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 // refuses), naming its key and line: "outagecast.yaml:4:
 // channels[0].concurrency: want a whole number, got "many"". A value from
 // the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
-// has no field for are left to checkKeys.
+// has no field for are left to checkKeys. A walker with faults names
+// every such value.
 func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
 	return walker{file: file, values: true, ex: ex}.walk(path, n, t)
 }
@@ -193,6 +194,19 @@ type walker struct {
 	// none: an error below it is at the alias, where the value is used,
 	// not at its anchor, which is another key's.
 	aliasLine int
+	// faults, when set, takes every fault the walk finds, and the walk
+	// goes on after each: the file's own keys are checked at once.
+	faults *[]error
+}
+
+// fail returns err, a fault found (or nil), or adds it to w.faults and
+// returns nil, for the walk to go on, when w names every fault.
+func (w walker) fail(err error) error {
+	if err == nil || w.faults == nil {
+		return err
+	}
+	*w.faults = append(*w.faults, err)
+	return nil
 }
 
 // line returns the line of an error about node n.
@@ -233,10 +247,10 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		if w.aliasLine == 0 && w.ex.commented(n) {
 			// "- #ops": the IRC channel, or a password, taken for a
 			// comment. Not quoted: it may be a password.
-			return fmt.Errorf(`%s:%d: %sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
-				w.file, w.line(n), prefix(path))
+			return w.fail(fmt.Errorf(`%s:%d: %sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
+				w.file, w.line(n), prefix(path)))
 		}
-		return fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead)
+		return w.fail(fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead))
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -244,7 +258,7 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		// no keys): a mapping or list is a wrong type. A struct with keys
 		// takes text or a mapping (a status page component).
 		if w.values {
-			return w.value(path, n, t)
+			return w.fail(w.value(path, n, t))
 		}
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return w.fields(path, n, t)
@@ -261,7 +275,7 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 			}
 		}
 	case w.values:
-		return w.value(path, n, t)
+		return w.fail(w.value(path, n, t))
 	}
 	return nil
 }
@@ -290,8 +304,10 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				return fmt.Errorf("%s:%d: %sunknown key%s (%sknown: %s)",
-					w.file, k.Line, prefix(path), key, hint, strings.Join(known, ", "))
+				if err := w.fail(fmt.Errorf("%s:%d: %sunknown key%s (%sknown: %s)",
+					w.file, k.Line, prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
+					return err
+				}
 			}
 			continue
 		}

@@ -9,15 +9,15 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-// checkTemplateFiles reports the first "<name>.tmpl" file of dir, the
+// checkTemplateFiles reports every "<name>.tmpl" file of dir, the
 // file's templates directory, whose name no channel renders: not a
 // default template, not one a kind renders (Spec.Templates), not one a
 // channel names (named). A mistyped name ("x_post.tmpl", "shrot.tmpl")
 // would otherwise be a template nobody uses while the default is sent.
-func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) error {
+func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []error {
 	entries, err := fs.ReadDir(dir, ".")
 	if err != nil {
-		return fmt.Errorf("read directory: %w", err)
+		return []error{fmt.Errorf("read directory: %w", err)}
 	}
 	known := map[string]bool{}
 	for _, n := range append(templates.Default().Names(), named...) {
@@ -28,6 +28,7 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) error {
 			known[baseName(n)] = true
 		}
 	}
+	var faults []error
 	for _, e := range entries {
 		name, ok := templates.FileTemplate(e.Name())
 		if !ok || e.IsDir() || known[baseName(name)] {
@@ -42,10 +43,10 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) error {
 		if near := nearest(baseName(name), names); near != "" {
 			hint = fmt.Sprintf("did you mean %q? ", near)
 		}
-		return fmt.Errorf("%s: no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
-			e.Name(), baseName(name), hint, strings.Join(names, ", "))
+		faults = append(faults, fmt.Errorf("%s: no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
+			e.Name(), baseName(name), hint, strings.Join(names, ", ")))
 	}
-	return nil
+	return faults
 }
 
 // baseName returns a template's name without its status: "short" for
