@@ -402,8 +402,10 @@ var ErrClosed = errors.New("twitter: channel closed")
 // Close ends the channel's requests in flight, as the end of their
 // context would: the call that made each fails with ErrClosed, permanent,
 // and broadcast.Uncertain too when the request may have reached the
-// platform (written, and its answer not read). Later calls fail with
-// ErrClosed. It then releases the idle connections of the channel's own
+// platform (written, and its answer not read). A call waiting for a rate
+// limit to reset, or for an OAuth 2.0 token of Config.TokenSource (whose
+// call runs on until it returns), fails with ErrClosed at once, permanent
+// and not Uncertain. Later calls fail with ErrClosed. It then releases the idle connections of the channel's own
 // client; a client given in Config is left alone. Calling it again does
 // nothing more.
 func (c *Channel) Close() error {
