@@ -405,9 +405,9 @@ var ErrClosed = errors.New("twitter: channel closed")
 // platform (written, and its answer not read). A call waiting for a rate
 // limit to reset, or for an OAuth 2.0 token of Config.TokenSource (whose
 // call runs on until it returns), fails with ErrClosed at once, permanent
-// and not Uncertain. Later calls fail with ErrClosed. It then releases the idle connections of the channel's own
-// client; a client given in Config is left alone. Calling it again does
-// nothing more.
+// and not Uncertain. Later calls fail with ErrClosed. It then releases
+// the idle connections of the channel's own client; a client given in
+// Config is left alone. Calling it again does nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
