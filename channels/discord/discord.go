@@ -125,10 +125,11 @@
 // the request less than 10 seconds before the context's deadline (or less
 // than half the time the context has left, when that is shorter) is not
 // begun, and one the context ends fails: the request is not made, and fails
-// transient, with broadcast.RetryAfter the time left. Each Channel keeps
-// its own buckets: two Channels built for one webhook do not share them
-// (Discord counts per webhook; build one Channel per webhook and share it,
-// as it is safe for concurrent use).
+// transient, with broadcast.RetryAfter the time left. A wait the
+// Channel's Close ends fails at once with ErrClosed, permanent. Each
+// Channel keeps its own buckets: two Channels built for one webhook do
+// not share them (Discord counts per webhook; build one Channel per
+// webhook and share it, as it is safe for concurrent use).
 //
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update

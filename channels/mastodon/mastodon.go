@@ -187,8 +187,9 @@
 // less than 10 seconds before the context's deadline (or less than half the
 // time the context has left, when that is shorter) is not begun, and one
 // the context ends fails: the request is not made, and fails transient,
-// with broadcast.RetryAfter the time left. Headers that do not parse hold
-// nothing.
+// with broadcast.RetryAfter the time left. A wait the
+// Channel's Close ends fails at once with ErrClosed, permanent. Headers
+// that do not parse hold nothing.
 //
 // # Errors
 //
