@@ -139,8 +139,9 @@
 // than 10 seconds before the context's deadline (or less than half the time
 // the context has left, when that is shorter) is not begun, and one the
 // context ends fails: the request is not made, and fails transient, with
-// broadcast.RetryAfter the time left. Headers that do not parse hold
-// nothing.
+// broadcast.RetryAfter the time left. A wait the
+// Channel's Close ends fails at once with ErrClosed, permanent. Headers
+// that do not parse hold nothing.
 //
 // # Errors
 //
@@ -307,10 +308,11 @@ var ErrClosed = errors.New("bluesky: channel closed")
 // Close ends the channel's requests in flight, as the end of their
 // context would: the call that made each fails with ErrClosed, permanent,
 // and broadcast.Uncertain too when the request may have reached the
-// platform (written, and its answer not read). Later calls fail with
-// ErrClosed. It then releases the idle connections of the channel's own
-// client; a client given in Config is left alone. Calling it again does
-// nothing more.
+// platform (written, and its answer not read). A call waiting for a rate
+// limit to reset fails with ErrClosed at once, permanent and not
+// Uncertain. Later calls fail with ErrClosed. It then releases the idle
+// connections of the channel's own client; a client given in Config is
+// left alone. Calling it again does nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -91,5 +91,8 @@ func (c *Channel) reserveLimits(ctx context.Context, key, nsid string) (*ratelim
 	return c.s.rate.Reserve(ctx, c.clock(), "the account's rate limit", cost(nsid), keys...)
 }
 
-// clock is what the channel's waits read the time and sleep with.
-func (c *Channel) clock() ratelimit.Clock { return ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep} }
+// clock is what the channel's waits read the time and sleep with; Close
+// ends its sleeps (httpx.Client.Sleeper).
+func (c *Channel) clock() ratelimit.Clock {
+	return ratelimit.Clock{Now: c.s.now, Sleep: c.s.client.Sleeper(c.s.sleep)}
+}

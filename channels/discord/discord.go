@@ -125,10 +125,11 @@
 // the request less than 10 seconds before the context's deadline (or less
 // than half the time the context has left, when that is shorter) is not
 // begun, and one the context ends fails: the request is not made, and fails
-// transient, with broadcast.RetryAfter the time left. Each Channel keeps
-// its own buckets: two Channels built for one webhook do not share them
-// (Discord counts per webhook; build one Channel per webhook and share it,
-// as it is safe for concurrent use).
+// transient, with broadcast.RetryAfter the time left. A wait the
+// Channel's Close ends fails at once with ErrClosed, permanent. Each
+// Channel keeps its own buckets: two Channels built for one webhook do
+// not share them (Discord counts per webhook; build one Channel per
+// webhook and share it, as it is safe for concurrent use).
 //
 // Discord webhooks take no idempotency key. A retry after a lost answer
 // (Discord created the message, the answer never arrived) posts the update
@@ -309,10 +310,11 @@ var ErrClosed = errors.New("discord: channel closed")
 // Close ends the channel's requests in flight, as the end of their
 // context would: the call that made each fails with ErrClosed, permanent,
 // and broadcast.Uncertain too when the request may have reached the
-// platform (written, and its answer not read). Later calls fail with
-// ErrClosed. It then releases the idle connections of the channel's own
-// client; a client given in Config is left alone. Calling it again does
-// nothing more.
+// platform (written, and its answer not read). A call waiting for a rate
+// limit to reset fails with ErrClosed at once, permanent and not
+// Uncertain. Later calls fail with ErrClosed. It then releases the idle
+// connections of the channel's own client; a client given in Config is
+// left alone. Calling it again does nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade
@@ -734,7 +736,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	rt := route(method, path)
-	r, err := c.s.limits.reserve(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep})
+	r, err := c.s.limits.reserve(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.client.Sleeper(c.s.sleep)})
 	if err != nil {
 		return nil, err
 	}

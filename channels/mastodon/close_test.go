@@ -2,15 +2,14 @@ package mastodon
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/holdtest"
 )
 
 // Close ends a Send whose status the instance has and does not answer,
@@ -19,24 +18,15 @@ import (
 // (the status may have been made). A Send after Close posts nothing and
 // fails the same way, not Uncertain; Close again does nothing.
 func TestCloseEndsSendInFlight(t *testing.T) {
-	got := make(chan struct{}, 1)
-	release := make(chan struct{})
-	defer close(release)
-	var posts atomic.Int32
 	f := newFakeMastodon(t)
+	hold := holdtest.New(t)
 	fake := f.Config.Handler
 	f.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			fake.ServeHTTP(w, r)
 			return
 		}
-		posts.Add(1)
-		_, _ = io.ReadAll(r.Body)
-		got <- struct{}{}
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
+		hold.ServeHTTP(w, r)
 	})
 	ch := newTestChannel(t, f)
 
@@ -46,7 +36,7 @@ func TestCloseEndsSendInFlight(t *testing.T) {
 		_, err := ch.Send(context.Background(), m)
 		done <- err
 	}()
-	<-got
+	<-hold.Arrived()
 	require.NoError(t, ch.Close())
 	err := <-done
 	require.Error(t, err)
@@ -60,5 +50,5 @@ func TestCloseEndsSendInFlight(t *testing.T) {
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
 	assert.Falsef(t, broadcast.IsUncertain(err), "IsUncertain(%q): nothing was posted", err)
-	assert.Equal(t, int32(1), posts.Load(), "posts")
+	assert.Equal(t, 1, hold.Got(), "posts")
 }

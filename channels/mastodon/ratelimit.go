@@ -115,5 +115,5 @@ func (c *Channel) reserveLimits(ctx context.Context, key string) (*ratelimit.Res
 	if key != ratelimit.Every {
 		keys = append(keys, ratelimit.Every)
 	}
-	return c.s.rate.Reserve(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.sleep}, "the account's rate limit", 1, keys...)
+	return c.s.rate.Reserve(ctx, ratelimit.Clock{Now: c.s.now, Sleep: c.s.client.Sleeper(c.s.sleep)}, "the account's rate limit", 1, keys...)
 }

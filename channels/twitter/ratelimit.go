@@ -72,7 +72,7 @@ func (c *Channel) noteLimits(r *ratelimit.Reservation, key string, h http.Header
 // more left than requests made and not yet answered; then it reserves the
 // request until its answer (noteLimits) or its failure (Release), so that
 // two posts made together with one left do not both go, one into a 429
-// (see ratelimit.Limits.Reserve).
+// (see ratelimit.Limits.Reserve). Close ends the wait (httpx.Client.Sleeper).
 func (c *Channel) reserveLimits(ctx context.Context, key string) (*ratelimit.Reservation, error) {
-	return c.limits.Reserve(ctx, ratelimit.Clock{Now: c.now, Sleep: c.sleep}, "the endpoint's limit", 1, limitKeys(key)...)
+	return c.limits.Reserve(ctx, ratelimit.Clock{Now: c.now, Sleep: c.client.Sleeper(c.sleep)}, "the endpoint's limit", 1, limitKeys(key)...)
 }

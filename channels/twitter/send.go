@@ -325,8 +325,8 @@ func refusedToken(r *httpx.Response) bool {
 }
 
 // token returns the OAuth 2.0 token of one attempt, within ctx: a token
-// endpoint that hangs holds the attempt no longer than ctx (see
-// httpx.TokenCall). A refresh the token endpoint refused is judged by its
+// endpoint that hangs holds the attempt no longer than ctx, or than the
+// channel until its Close (see httpx.TokenCall and httpx.Client.Wait). A refresh the token endpoint refused is judged by its
 // status as httpx.Classify judges X's: Permanent when retrying will not
 // help (400 invalid_grant), transient with the endpoint's Retry-After when
 // it may (429, 408, 5xx).
@@ -336,7 +336,11 @@ func (c *Channel) token(ctx context.Context, op string, s scrubber) (*oauth2.Tok
 
 // tokenFor is token, its errors starting with prefix.
 func (c *Channel) tokenFor(ctx context.Context, prefix string, s scrubber) (*oauth2.Token, error) {
-	t, err := c.tokens.Token(ctx)
+	var t *oauth2.Token
+	err := c.client.Wait(ctx, func(ctx context.Context) (err error) {
+		t, err = c.tokens.Token(ctx)
+		return err
+	})
 	if err != nil {
 		err, permanent := httpx.TokenError(prefix, err)
 		if permanent {

@@ -55,10 +55,19 @@ const (
 // another type (a wrapper, a fake) cannot be dialed through: Check then
 // dials directly with the standard library's defaults and the system's
 // trusted roots, which may differ from what a Send uses.
+//
+// Close ends a Check under way, and a Check after Close connects to
+// nothing: either fails with ErrClosed, permanent.
 func (c *Channel) Check(ctx context.Context) error {
 	if !c.made() {
 		return errNotMade
 	}
+	// Its dials are no request of httpx's Do: Close ends them as a wait.
+	return c.s.client.Wait(ctx, c.check)
+}
+
+// check is Check, with ctx ended by Close too.
+func (c *Channel) check(ctx context.Context) error {
 	p := c.prober()
 	eps := c.s.endpoints
 	errs := make([]error, len(eps))

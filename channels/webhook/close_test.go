@@ -3,16 +3,13 @@ package webhook
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/holdtest"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -22,20 +19,8 @@ import (
 // (the endpoint may have taken it: the endpoint's failure says so). A Send after Close posts nothing and
 // fails the same way, not Uncertain; Close again does nothing.
 func TestCloseEndsSendInFlight(t *testing.T) {
-	got := make(chan struct{}, 1)
-	release := make(chan struct{})
-	var posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
-		_, _ = io.ReadAll(r.Body)
-		got <- struct{}{}
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	hold := holdtest.New(t)
+	srv := hold.Serve(t)
 	c, err := New(Config{Endpoints: []Endpoint{{URL: redact.NewURL(srv.URL + "/hook"), Secret: testSecret("close")}}})
 	require.NoError(t, err)
 
@@ -45,7 +30,7 @@ func TestCloseEndsSendInFlight(t *testing.T) {
 		_, err := c.Send(context.Background(), m)
 		done <- err
 	}()
-	<-got
+	<-hold.Arrived()
 	require.NoError(t, c.Close())
 	err = <-done
 	require.Error(t, err)
@@ -64,5 +49,5 @@ func TestCloseEndsSendInFlight(t *testing.T) {
 	require.Truef(t, errors.As(err, &te) && len(te.Failures) == 1, "%v", err)
 	assert.Falsef(t, broadcast.IsUncertain(te.Failures[0].Err), "IsUncertain(%q): nothing was posted",
 		te.Failures[0].Err)
-	assert.Equal(t, int32(1), posts.Load(), "posts")
+	assert.Equal(t, 1, hold.Got(), "posts")
 }

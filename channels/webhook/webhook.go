@@ -344,10 +344,10 @@ var ErrClosed = errors.New("webhook: channel closed")
 // Close ends the channel's requests in flight, as the end of their
 // context would: the call that made each fails with ErrClosed, permanent,
 // and broadcast.Uncertain too when the request may have reached the
-// platform (written, and its answer not read). Later calls fail with
-// ErrClosed. It then releases the idle connections of the channel's own
-// client; a client given in Config is left alone. Calling it again does
-// nothing more.
+// platform (written, and its answer not read). A Check under way fails
+// with ErrClosed at once too. Later calls fail with ErrClosed. It then
+// releases the idle connections of the channel's own client; a client
+// given in Config is left alone. Calling it again does nothing more.
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -72,8 +72,9 @@ func (c Client) Through(hc *http.Client) Client {
 // later one fails at once with the channel's closed error
 // (ClientOptions.Closed), marked broadcast.Permanent. It then closes the
 // idle connections of a client the channel made, and does nothing to a
-// given one. Calling it again does nothing more. It returns nil: a
-// channel's Close can return it.
+// given one. It ends the waits of Wait and Sleeper likewise. Calling it
+// again does nothing more. It returns nil: a channel's Close can return
+// it.
 func (c Client) Close() error {
 	if c.shut != nil {
 		c.shut.cancel()

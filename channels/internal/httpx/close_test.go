@@ -3,7 +3,6 @@ package httpx
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/holdtest"
 )
 
 var errTestClosed = errors.New("test: channel closed")
@@ -56,31 +56,13 @@ func inBackground(s sender, c Client, u string) <-chan error {
 	return done
 }
 
-// stalling is a server that reads each request whole, says so on got, and
-// answers nothing until the client goes or the test ends; with headers, it
-// sends a 200's headers and the start of its body first.
+// stalling is a server that holds each request (see holdtest), and says
+// so on got; with headers, it sends a 200's headers and the start of its
+// body first.
 func stalling(t *testing.T, headers bool) (*httptest.Server, <-chan struct{}) {
-	got := make(chan struct{}, 1)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.ReadAll(r.Body)
-		if headers {
-			w.Header().Set("Content-Length", "100")
-			w.WriteHeader(http.StatusOK)
-			_, _ = io.WriteString(w, `{"id":`)
-			w.(http.Flusher).Flush()
-		}
-		got <- struct{}{}
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(func() {
-		close(release)
-		srv.Close()
-	})
-	return srv, got
+	h := holdtest.New(t)
+	h.Begin = headers
+	return h.Serve(t), h.Arrived()
 }
 
 // Close ends a request in flight at once, not at the client's timeout:

@@ -71,7 +71,10 @@
 // have made a post: of a method other than GET, HEAD and OPTIONS, written
 // (as net/http's Transport tells; another Transport may have sent it
 // unsaid) and its answer not read. A request made after Close is not
-// sent, and fails with that error, permanent.
+// sent, and fails with that error, permanent. Close ends a channel's waits
+// between requests made through Client.Wait and Client.Sleeper (a rate
+// limit's, a token source's) too, failing with that error, permanent and
+// not Uncertain.
 // Classify returns nil for 2xx, a *StatusError marked transient (with
 // broadcast.RetryAfter when the server sent a usable Retry-After) for 408,
 // 425, 429 and 5xx except 501, and a *StatusError marked broadcast.Permanent

@@ -33,8 +33,9 @@
 // header or a clock far off, not a limit. A wait that would leave the
 // request too little of the context's time (see MinRoom) is not begun, and
 // one the context ends fails: both are rate limits, transient with
-// broadcast.RetryAfter the time left, and make no request. Unparsable
-// headers hold nothing.
+// broadcast.RetryAfter the time left, and make no request. A wait whose
+// Sleep fails permanent (a channel's Close ended it) fails with that
+// error, and makes no request. Unparsable headers hold nothing.
 package ratelimit
 
 import (
@@ -69,6 +70,9 @@ const MinRoom = 10 * time.Second
 const Every = "*"
 
 // Clock is what a wait reads the time and sleeps with: a channel's hooks.
+// A Sleep error marked broadcast.Permanent (the channel closed, see
+// httpx.Client.Sleeper) ends the wait with that error, permanent, and not
+// as a rate limit to retry after.
 type Clock struct {
 	Now   func() time.Time
 	Sleep func(context.Context, time.Duration) error
@@ -351,6 +355,8 @@ func waitGiven(ctx context.Context, c Clock, what string, until, free time.Time,
 	switch {
 	case err == nil:
 		return false, nil
+	case broadcast.IsPermanent(err):
+		return false, endedForGood(what, err)
 	case ctx.Err() != nil:
 		return false, ended(what, c, until, err)
 	case given.Err() != nil:
@@ -475,7 +481,8 @@ func (l *Limits) WaitFor(ctx context.Context, c Clock, what string, cost int, ke
 // not begun, and one that ctx ends fails: the error is a rate limit
 // (broadcast.RetryAfter) naming the time left, so that the Broadcaster
 // retries once the limit has reset (the latter wraps ctx's error too, as
-// every error of a done context does).
+// every error of a done context does). A Sleep that fails permanent ends
+// the wait with its error (see Clock).
 func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error {
 	d := until.Sub(c.Now())
 	if d <= 0 {
@@ -485,6 +492,9 @@ func WaitUntil(ctx context.Context, c Clock, what string, until time.Time) error
 		return tooLong(what, d)
 	}
 	if err := c.Sleep(ctx, d); err != nil {
+		if broadcast.IsPermanent(err) {
+			return endedForGood(what, err)
+		}
 		return ended(what, c, until, err)
 	}
 	return nil
@@ -517,6 +527,14 @@ func ended(what string, c Clock, until time.Time, err error) error {
 	left := max(until.Sub(c.Now()), time.Millisecond)
 	return broadcast.RetryAfter(fmt.Errorf("rate limit: %s is used up for %v more, not requested: the wait for it ended: %w",
 		what, left.Round(time.Millisecond), err), left)
+}
+
+// endedForGood is the error of a wait for the limit what that err, an
+// error of its Sleep marked broadcast.Permanent (the channel's Close ended
+// it: see httpx.Client.Sleeper), ended: permanent as err is, and no rate
+// limit to retry after, as the channel makes no request again.
+func endedForGood(what string, err error) error {
+	return fmt.Errorf("rate limit: the wait for %s ended, not requested: %w", what, err)
 }
 
 // later is the later of a and b.

@@ -1,10 +1,12 @@
 // Package ratelimittest gives the tests of channels that hold requests
 // for a used-up rate limit (see ratelimit) a clock whose sleeps pass at
-// once, and a transport that holds one request in flight (Gate).
+// once, a sleep that lasts until its context ends (Held), and a transport
+// that holds one request in flight (Gate).
 package ratelimittest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -76,4 +78,35 @@ func (g *Gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		next = http.DefaultTransport
 	}
 	return next.RoundTrip(req)
+}
+
+// ErrNotEnded is the error of a Held sleep that nothing ended.
+var ErrNotEnded = errors.New("ratelimittest: the wait was not ended")
+
+// Held is a sleep that lasts until its context ends, as a wait for a
+// limit far from its reset does: a test ends it by ending the context
+// (or what the channel ends it with, its Close). Should nothing end it,
+// it fails with ErrNotEnded after a minute, rather than hang the test.
+type Held struct {
+	began chan struct{}
+	once  sync.Once
+}
+
+// NewHeld returns a Held sleep.
+func NewHeld() *Held { return &Held{began: make(chan struct{})} }
+
+// Began is closed when the first Sleep begins.
+func (h *Held) Began() <-chan struct{} { return h.began }
+
+// Sleep waits until ctx ends, and returns its error.
+func (h *Held) Sleep(ctx context.Context, _ time.Duration) error {
+	h.once.Do(func() { close(h.began) })
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return ErrNotEnded
+	}
 }
