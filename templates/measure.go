@@ -476,7 +476,9 @@ type mark struct{ span, dest [2]int }
 // text counts as part of the link; a link in a link's text is the link,
 // the brackets around it text, as a link holds no link), with what
 // CommonMark takes in one
-// (0.31.2, 6.3): a text over lines of one paragraph, white space and
+// (0.31.2, 6.3): a text over lines of one paragraph (which a blank line
+// ends, or a line that starts a heading, a list item or another block
+// that interrupts one, see paragraphEnd), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; and the character references of s (CommonMark's, as
@@ -738,8 +740,9 @@ func linkSpace(s string, i int) int {
 }
 
 // paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
-// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) after which a
-// blank line ends the paragraph.
+// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
+// paragraph: a blank line follows, the line is an ATX heading, or the
+// next line starts a block that interrupts a paragraph (see interrupts).
 func paragraphEnd(s string, i int) bool {
 	switch s[i] {
 	case '\r':
@@ -750,7 +753,153 @@ func paragraphEnd(s string, i int) bool {
 	default:
 		return false
 	}
-	return blankAfter(s, i+1)
+	if blankAfter(s, i+1) {
+		return true
+	}
+	line := lineStart(s, i)
+	at, depth := blockContent(s, line)
+	return atxHeading(s, at) || interrupts(s, i+1, depth, listMarker(s, at) > 0)
+}
+
+// lineStart returns the offset of the start of the line that s[i], a
+// line break, ends.
+func lineStart(s string, i int) int {
+	if s[i] == '\n' && i > 0 && s[i-1] == '\r' {
+		i--
+	}
+	for i > 0 && s[i-1] != '\n' && s[i-1] != '\r' {
+		i--
+	}
+	return i
+}
+
+// blockContent returns the offset, in the line that starts at s[i], of
+// what follows its indentation of up to three spaces and its block quote
+// markers (">", each with a space after it or not), and how many of
+// those it has.
+func blockContent(s string, i int) (at, depth int) {
+	for {
+		for n := 0; n < 3 && i < len(s) && s[i] == ' '; n++ {
+			i++
+		}
+		if i >= len(s) || s[i] != '>' {
+			return i, depth
+		}
+		i, depth = i+1, depth+1
+		if i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+	}
+}
+
+// interrupts reports whether the line that starts at s[i] starts a block
+// that ends the paragraph of the line before it (CommonMark 0.31.2, 4.1
+// to 4.5, 5.1, 5.2): an ATX heading, a thematic break or a setext
+// heading's underline, a code fence, a block quote one level deeper
+// than depth, the quote level of the line before, or a list item that
+// is not empty: a bullet, or an ordered one numbered 1, or of any
+// number when the line before starts a list item (inList), as the next
+// item of a list. HTML blocks and a list item's own indentation are not
+// read: a line indented four spaces or more, or by a tab, starts none.
+func interrupts(s string, i, depth int, inList bool) bool {
+	at, d := blockContent(s, i)
+	if d > depth {
+		return true
+	}
+	if at >= len(s) {
+		return false
+	}
+	switch c := s[at]; c {
+	case '#':
+		return atxHeading(s, at)
+	case '=':
+		return lineOf(s, at, c, 1, false)
+	case '`', '~':
+		n := 0
+		for at+n < len(s) && s[at+n] == c {
+			n++
+		}
+		end := lineEnd(s, at+n)
+		return n >= 3 && (c == '~' || strings.IndexByte(s[at+n:end], '`') < 0)
+	case '-', '*', '_':
+		if lineOf(s, at, c, 3, true) || c == '-' && lineOf(s, at, c, 1, false) {
+			return true
+		}
+	}
+	n := listMarker(s, at)
+	if n == 0 || blankAfter(s, at+n) {
+		return false // no list item, or an empty one
+	}
+	if inList || strings.IndexByte("-*+", s[at]) >= 0 {
+		return true
+	}
+	digits := strings.IndexAny(s[at:], ".)")
+	return strings.TrimLeft(s[at:at+digits], "0") == "1"
+}
+
+// atxHeading reports whether an ATX heading starts at s[i]: one to six
+// "#" and then a space, a tab or the line's end.
+func atxHeading(s string, i int) bool {
+	n := 0
+	for i+n < len(s) && s[i+n] == '#' {
+		n++
+	}
+	return n >= 1 && n <= 6 && (i+n == len(s) || strings.IndexByte(" \t\r\n", s[i+n]) >= 0)
+}
+
+// lineOf reports whether the line from s[i] on holds only c, at least
+// min times, and spaces and tabs: after the run of c only, or anywhere
+// when spaced.
+func lineOf(s string, i int, c byte, min int, spaced bool) bool {
+	n, end := 0, lineEnd(s, i)
+	for ; i < end; i++ {
+		switch s[i] {
+		case c:
+			if n > 0 && !spaced && s[i-1] != c {
+				return false
+			}
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= min
+}
+
+// lineEnd returns the offset of the line break at or after s[i], or
+// len(s).
+func lineEnd(s string, i int) int {
+	if n := strings.IndexAny(s[i:], "\r\n"); n >= 0 {
+		return i + n
+	}
+	return len(s)
+}
+
+// listMarker returns the length of the list marker at s[i] with the
+// space or tab after it ("- ", "* ", "+ ", "1. ", "12) "; one to nine
+// digits), or 0 when there is none there; a marker at the line's end
+// counts, without the space.
+func listMarker(s string, i int) int {
+	n := 0
+	for i+n < len(s) && n < 10 && s[i+n] >= '0' && s[i+n] <= '9' {
+		n++
+	}
+	switch {
+	case n == 0 && i < len(s) && strings.IndexByte("-*+", s[i]) >= 0:
+		n = 1
+	case n > 0 && n <= 9 && i+n < len(s) && (s[i+n] == '.' || s[i+n] == ')'):
+		n++
+	default:
+		return 0
+	}
+	if i+n == len(s) || s[i+n] == '\r' || s[i+n] == '\n' {
+		return n
+	}
+	if s[i+n] == ' ' || s[i+n] == '\t' {
+		return n + 1
+	}
+	return 0
 }
 
 // blankAfter reports whether the line that starts at s[i] is blank: it
