@@ -350,8 +350,8 @@ func trimLink(url string) int {
 // nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
 // another account. Nor is a Markdown link or image ("[status
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
-// or over lines of a paragraph, as CommonMark reads one) or a character
-// reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
+// or over lines of a paragraph, as CommonMark reads one), an autolink
+// ("<https://…>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
 // out whole, and the URL of a link left out is moved after the ellipsis
 // as any other, without the ")" that closes the link ("See… https://…").
@@ -430,14 +430,15 @@ func newCutter(s string) *cutter {
 }
 
 // keptSpans returns the byte spans of s that no cut splits: its URLs, as
-// URLSpans finds them, and whole, its Markdown links and images and its
-// character references (see markup) outside them, each kept whole or left
+// URLSpans finds them, and whole, its Markdown links, images and autolinks
+// and its character references (see markup) outside them, each kept whole or left
 // out whole: cut, "[status page](https://x.example/a" or "&am" shows as
 // written on Discord, Teams or Google Chat, brackets and all. A link's
 // destination, without the ")" that closes the link, is one of urls when
 // it is a URL, so that a cut before the link moves it after the ellipsis
-// as it moves any other; a URL that starts inside a link (in its text, or
-// its destination with the ")" and what follows) is not.
+// as it moves any other, and so is an autolink's; a URL that starts
+// inside a link (in its text, or its destination with the ")" and what
+// follows) is not.
 func keptSpans(s string) (urls, whole [][2]int) {
 	marks := markup(s)
 	// The next URL's start; its end is read only when it is one of urls.
@@ -451,6 +452,9 @@ func keptSpans(s string) (urls, whole [][2]int) {
 			whole = append(whole, m.span)
 			if m.dest[1] > m.dest[0] {
 				urls = append(urls, m.dest)
+			} else if s[m.span[0]] == '<' {
+				k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
+				continue
 			}
 			if pos = m.span[1]; ok && us < pos {
 				us, rest, ok = nextScheme(s, pos, urlRune)
@@ -466,8 +470,8 @@ func keptSpans(s string) (urls, whole [][2]int) {
 	}
 }
 
-// mark is a span of markup that no cut splits: a Markdown link or image,
-// with the span of its destination when that is a URL, or a character
+// mark is a span of markup that no cut splits: a Markdown link, image or
+// autolink, with the span of its destination when that is a URL, or a character
 // reference, with an empty dest.
 type mark struct{ span, dest [2]int }
 
@@ -481,8 +485,9 @@ type mark struct{ span, dest [2]int }
 // that interrupts one, see paragraphEnd), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
-// with spaces; and the character references of s (CommonMark's, as
-// reference matches them) outside them. A backslash escape is no bracket.
+// with spaces; its URI autolinks, "<https://…>" (6.5, see autolinkLen),
+// with the span of the URL within them; and the character references of
+// s (CommonMark's, as reference matches them) outside them. A backslash escape is no bracket.
 // A code span ("`…`", "“…“") is read before the brackets around it, as
 // CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
 // outside it, so that "[a `]` b](https://…)" is one link, and
@@ -493,7 +498,7 @@ type mark struct{ span, dest [2]int }
 // backticks looked for at most maxCodeTicks times each paragraph), and
 // allocates only where s has some.
 func markup(s string) []mark {
-	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
+	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
 	return readMarkup(nil, s, 0, true)
@@ -532,6 +537,11 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 		case '\n', '\r':
 			if paragraphEnd(s, i) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
+			}
+		case '<':
+			if n := autolinkLen(s[i:]); n > 0 {
+				out = append(out, mark{span: [2]int{i, i + n}, dest: destURL(s, i, i+n)})
+				i += n - 1
 			}
 		case '&':
 			if n := referenceLen(s[i:]); n > 0 {
@@ -928,6 +938,32 @@ func destURL(s string, start, end int) [2]int {
 		return [2]int{start, end}
 	}
 	return [2]int{}
+}
+
+// autolinkLen returns the length of the URI autolink that s starts
+// with, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2 to 32
+// letters, digits, "+", "." and "-" starting with a letter, then no
+// white space, control character, "<" or ">" before the ">"), or 0.
+func autolinkLen(s string) int {
+	if len(s) < 4 || s[0] != '<' || !('a' <= s[1]|0x20 && s[1]|0x20 <= 'z') {
+		return 0
+	}
+	i := 2
+	for i < len(s) && i <= 33 && (strings.IndexByte("+.-", s[i]) >= 0 || 'a' <= s[i]|0x20 && s[i]|0x20 <= 'z' || '0' <= s[i] && s[i] <= '9') {
+		i++
+	}
+	if i < 3 || i > 33 || i >= len(s) || s[i] != ':' {
+		return 0
+	}
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '>':
+			return i + 1
+		case c <= ' ' || c == 0x7f || c == '<':
+			return 0
+		}
+	}
+	return 0
 }
 
 // referenceLen returns the length of the character reference that s
