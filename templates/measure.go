@@ -359,7 +359,8 @@ func trimLink(url string) int {
 // what follows it: "(https://…)." cut before moves as "https://…", so
 // that no bracket is left unbalanced; one within "<" and ">" (a link's
 // destination, "[a](<https://…/a)>)", or an autolink) moves whole, its
-// ")" its own. When the URLs alone do not
+// ")" its own, and within its "<" and ">" where a channel would link it
+// bare short of its end ("… <https://…/a)>"). When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -1326,7 +1327,7 @@ func escaped(s string) bool {
 }
 
 // withURLs appends, to head, the first keep URLs that start at or after cut
-// index i, each after a space.
+// index i, each after a space, as moved writes them.
 func (c *cutter) withURLs(head string, i, keep int) string {
 	off := c.cuts[i]
 	var b strings.Builder
@@ -1337,23 +1338,31 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		}
 		if u[0] >= off {
 			b.WriteByte(' ')
-			b.WriteString(c.s[u[0] : u[0]+c.movedLen(u)])
+			b.WriteString(c.moved(u))
 			keep--
 		}
 	}
 	return b.String()
 }
 
-// movedLen returns the length of u, one of c.urls, as withURLs moves it
-// after the ellipsis (see movedLen), but whole when it stands within "<"
-// and ">", a link's destination ("[a](<https://x.example/a)>)") or an
+// moved returns u, one of c.urls, as withURLs writes it after the
+// ellipsis: as movedLen cuts it, but whole when it stands within "<" and
+// ">", a link's destination ("[a](<https://x.example/a)>)") or an
 // autolink: there a final ")" is the URL's own, as the ">" ends it, not
-// one that closes the text's brackets.
-func (c *cutter) movedLen(u [2]int) int {
-	if u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>' {
-		return u[1] - u[0]
+// one that closes the text's brackets. Such a URL that a channel would
+// link bare short of its end (see LinkSpans: at a final ")" it did not
+// open, or "."), as GitHub Flavored Markdown's extended autolinks do,
+// keeps its "<" and ">", an autolink in the Markdown the text is written
+// in.
+func (c *cutter) moved(u [2]int) string {
+	url := c.s[u[0]:u[1]]
+	if u[0] == 0 || c.s[u[0]-1] != '<' || u[1] == len(c.s) || c.s[u[1]] != '>' {
+		return url[:movedLen(url)]
 	}
-	return movedLen(c.s[u[0]:u[1]])
+	if linkEnd(url) < len(url) {
+		return c.s[u[0]-1 : u[1]+1]
+	}
+	return url
 }
 
 // movedLen returns the length of url, a URLSpans span, as withURLs moves
