@@ -136,11 +136,13 @@
 // "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
 // mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
 // Nor is a Markdown link or image ("[status page](https://…)", with a
-// title or over lines of a paragraph too) or a character reference
-// ("&amp;"): each is kept or left out whole, a link's URL then moved after
+// title or over lines of a paragraph too), an autolink ("<https://…>")
+// or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
 // the ellipsis as any other. A URL in brackets so moved leaves the ")"
 // behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
-// one within "<" and ">" ("[a](<https://…/a)>)") moves whole.
+// one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
+// autolink, "<https://…/a)>", where a channel would link it bare short of
+// its end (at a final ")" it did not open, or ".").
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -47,8 +47,8 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // does not fit is left out whole, however long) and a
 // hashtag or a mention (up to its 65th grapheme cluster, after white
 // space or punctuation: "#cdnout…" would link another tag, "@AcmeSupp…"
-// notify another account), and outside a Markdown link or image and a
-// character reference ("&amp;"), as Shorten cuts. The result is the same
+// notify another account), and outside a Markdown link, image or
+// autolink and a character reference ("&amp;"), as Shorten cuts. The result is the same
 // as trying every cut and every number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of

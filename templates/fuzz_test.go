@@ -22,6 +22,7 @@ func FuzzShorten(f *testing.F) {
 	f.Add("see https://s.example/1\u00a0and\u3000more https://s.example/2\u2028text", 30, uint8(1))
 	f.Add(`\*\*bold\*\* \- \\\- \(a\)`, 12, uint8(0))
 	f.Add("Some words before the link (https://x.example/a) and more words after it", 30, uint8(1))
+	f.Add("Some words and more <https://x.example/a)>", 22, uint8(1))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -43,7 +44,7 @@ func FuzzShorten(f *testing.F) {
 			t.Fatalf("Shorten(%q, %d) = %q: invalid UTF-8", s, limit, got)
 		}
 		urls := testURL.FindAllString(s, -1)
-		if len(urls) > 0 && m(templates.Ellipsis+" "+strings.Join(urls, " ")) <= limit {
+		if len(urls) > 0 && m(templates.Ellipsis+" "+strings.Join(inAngles(s, urls), " ")) <= limit {
 			for _, u := range urls {
 				if !strings.Contains(got, asMoved(u)) {
 					t.Fatalf("Shorten(%q, %d) = %q lost URL %q", s, limit, got, u)
@@ -54,6 +55,19 @@ func FuzzShorten(f *testing.F) {
 			t.Fatalf("Shorten(%q, %d) = %q splits a backslash escape", s, limit, got)
 		}
 	})
+}
+
+// inAngles returns urls, the URLs testURL finds in s, each one that
+// stands within "<" and ">" in s with them: Shorten may move it so.
+func inAngles(s string, urls []string) []string {
+	out := make([]string, len(urls))
+	for i, span := range testURL.FindAllStringIndex(s, -1) {
+		out[i] = urls[i]
+		if span[0] > 0 && s[span[0]-1] == '<' && span[1] < len(s) && s[span[1]] == '>' {
+			out[i] = "<" + urls[i] + ">"
+		}
+	}
+	return out
 }
 
 // asMoved is u, as testURL finds it, up to a closing bracket that u did

@@ -350,8 +350,8 @@ func trimLink(url string) int {
 // nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
 // another account. Nor is a Markdown link or image ("[status
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
-// or over lines of a paragraph, as CommonMark reads one) or a character
-// reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
+// or over lines of a paragraph, as CommonMark reads one), an autolink
+// ("<https://…>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
 // out whole, and the URL of a link left out is moved after the ellipsis
 // as any other, without the ")" that closes the link ("See… https://…").
@@ -359,7 +359,8 @@ func trimLink(url string) int {
 // what follows it: "(https://…)." cut before moves as "https://…", so
 // that no bracket is left unbalanced; one within "<" and ">" (a link's
 // destination, "[a](<https://…/a)>)", or an autolink) moves whole, its
-// ")" its own. When the URLs alone do not
+// ")" its own, and within its "<" and ">" where a channel would link it
+// bare short of its end ("… <https://…/a)>"). When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -430,14 +431,15 @@ func newCutter(s string) *cutter {
 }
 
 // keptSpans returns the byte spans of s that no cut splits: its URLs, as
-// URLSpans finds them, and whole, its Markdown links and images and its
-// character references (see markup) outside them, each kept whole or left
+// URLSpans finds them, and whole, its Markdown links, images and autolinks
+// and its character references (see markup) outside them, each kept whole or left
 // out whole: cut, "[status page](https://x.example/a" or "&am" shows as
 // written on Discord, Teams or Google Chat, brackets and all. A link's
 // destination, without the ")" that closes the link, is one of urls when
 // it is a URL, so that a cut before the link moves it after the ellipsis
-// as it moves any other; a URL that starts inside a link (in its text, or
-// its destination with the ")" and what follows) is not.
+// as it moves any other, and so is an autolink's; a URL that starts
+// inside a link (in its text, or its destination with the ")" and what
+// follows) is not.
 func keptSpans(s string) (urls, whole [][2]int) {
 	marks := markup(s)
 	// The next URL's start; its end is read only when it is one of urls.
@@ -451,6 +453,9 @@ func keptSpans(s string) (urls, whole [][2]int) {
 			whole = append(whole, m.span)
 			if m.dest[1] > m.dest[0] {
 				urls = append(urls, m.dest)
+			} else if s[m.span[0]] == '<' {
+				k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
+				continue
 			}
 			if pos = m.span[1]; ok && us < pos {
 				us, rest, ok = nextScheme(s, pos, urlRune)
@@ -466,8 +471,8 @@ func keptSpans(s string) (urls, whole [][2]int) {
 	}
 }
 
-// mark is a span of markup that no cut splits: a Markdown link or image,
-// with the span of its destination when that is a URL, or a character
+// mark is a span of markup that no cut splits: a Markdown link, image or
+// autolink, with the span of its destination when that is a URL, or a character
 // reference, with an empty dest.
 type mark struct{ span, dest [2]int }
 
@@ -476,11 +481,14 @@ type mark struct{ span, dest [2]int }
 // text counts as part of the link; a link in a link's text is the link,
 // the brackets around it text, as a link holds no link), with what
 // CommonMark takes in one
-// (0.31.2, 6.3): a text over lines of one paragraph, white space and
+// (0.31.2, 6.3): a text over lines of one paragraph (which a blank line
+// ends, or a line that starts a heading, a list item or another block
+// that interrupts one, see paragraphEnd), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
-// with spaces; and the character references of s (CommonMark's, as
-// reference matches them) outside them. A backslash escape is no bracket.
+// with spaces; its URI autolinks, "<https://…>" (6.5, see autolinkLen),
+// with the span of the URL within them; and the character references of
+// s (CommonMark's, as reference matches them) outside them. A backslash escape is no bracket.
 // A code span ("`…`", "“…“") is read before the brackets around it, as
 // CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
 // outside it, so that "[a `]` b](https://…)" is one link, and
@@ -491,7 +499,7 @@ type mark struct{ span, dest [2]int }
 // backticks looked for at most maxCodeTicks times each paragraph), and
 // allocates only where s has some.
 func markup(s string) []mark {
-	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 {
+	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
 	return readMarkup(nil, s, 0, true)
@@ -530,6 +538,11 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 		case '\n', '\r':
 			if paragraphEnd(s, i) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
+			}
+		case '<':
+			if n := autolinkLen(s[i:]); n > 0 {
+				out = append(out, mark{span: [2]int{i, i + n}, dest: destURL(s, i, i+n)})
+				i += n - 1
 			}
 		case '&':
 			if n := referenceLen(s[i:]); n > 0 {
@@ -738,8 +751,9 @@ func linkSpace(s string, i int) int {
 }
 
 // paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
-// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) after which a
-// blank line ends the paragraph.
+// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
+// paragraph: a blank line follows, the line is an ATX heading, or the
+// next line starts a block that interrupts a paragraph (see interrupts).
 func paragraphEnd(s string, i int) bool {
 	switch s[i] {
 	case '\r':
@@ -750,7 +764,153 @@ func paragraphEnd(s string, i int) bool {
 	default:
 		return false
 	}
-	return blankAfter(s, i+1)
+	if blankAfter(s, i+1) {
+		return true
+	}
+	line := lineStart(s, i)
+	at, depth := blockContent(s, line)
+	return atxHeading(s, at) || interrupts(s, i+1, depth, listMarker(s, at) > 0)
+}
+
+// lineStart returns the offset of the start of the line that s[i], a
+// line break, ends.
+func lineStart(s string, i int) int {
+	if s[i] == '\n' && i > 0 && s[i-1] == '\r' {
+		i--
+	}
+	for i > 0 && s[i-1] != '\n' && s[i-1] != '\r' {
+		i--
+	}
+	return i
+}
+
+// blockContent returns the offset, in the line that starts at s[i], of
+// what follows its indentation of up to three spaces and its block quote
+// markers (">", each with a space after it or not), and how many of
+// those it has.
+func blockContent(s string, i int) (at, depth int) {
+	for {
+		for n := 0; n < 3 && i < len(s) && s[i] == ' '; n++ {
+			i++
+		}
+		if i >= len(s) || s[i] != '>' {
+			return i, depth
+		}
+		i, depth = i+1, depth+1
+		if i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+	}
+}
+
+// interrupts reports whether the line that starts at s[i] starts a block
+// that ends the paragraph of the line before it (CommonMark 0.31.2, 4.1
+// to 4.5, 5.1, 5.2): an ATX heading, a thematic break or a setext
+// heading's underline, a code fence, a block quote one level deeper
+// than depth, the quote level of the line before, or a list item that
+// is not empty: a bullet, or an ordered one numbered 1, or of any
+// number when the line before starts a list item (inList), as the next
+// item of a list. HTML blocks and a list item's own indentation are not
+// read: a line indented four spaces or more, or by a tab, starts none.
+func interrupts(s string, i, depth int, inList bool) bool {
+	at, d := blockContent(s, i)
+	if d > depth {
+		return true
+	}
+	if at >= len(s) {
+		return false
+	}
+	switch c := s[at]; c {
+	case '#':
+		return atxHeading(s, at)
+	case '=':
+		return lineOf(s, at, c, 1, false)
+	case '`', '~':
+		n := 0
+		for at+n < len(s) && s[at+n] == c {
+			n++
+		}
+		end := lineEnd(s, at+n)
+		return n >= 3 && (c == '~' || strings.IndexByte(s[at+n:end], '`') < 0)
+	case '-', '*', '_':
+		if lineOf(s, at, c, 3, true) || c == '-' && lineOf(s, at, c, 1, false) {
+			return true
+		}
+	}
+	n := listMarker(s, at)
+	if n == 0 || blankAfter(s, at+n) {
+		return false // no list item, or an empty one
+	}
+	if inList || strings.IndexByte("-*+", s[at]) >= 0 {
+		return true
+	}
+	digits := strings.IndexAny(s[at:], ".)")
+	return strings.TrimLeft(s[at:at+digits], "0") == "1"
+}
+
+// atxHeading reports whether an ATX heading starts at s[i]: one to six
+// "#" and then a space, a tab or the line's end.
+func atxHeading(s string, i int) bool {
+	n := 0
+	for i+n < len(s) && s[i+n] == '#' {
+		n++
+	}
+	return n >= 1 && n <= 6 && (i+n == len(s) || strings.IndexByte(" \t\r\n", s[i+n]) >= 0)
+}
+
+// lineOf reports whether the line from s[i] on holds only c, at least
+// min times, and spaces and tabs: after the run of c only, or anywhere
+// when spaced.
+func lineOf(s string, i int, c byte, min int, spaced bool) bool {
+	n, end := 0, lineEnd(s, i)
+	for ; i < end; i++ {
+		switch s[i] {
+		case c:
+			if n > 0 && !spaced && s[i-1] != c {
+				return false
+			}
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= min
+}
+
+// lineEnd returns the offset of the line break at or after s[i], or
+// len(s).
+func lineEnd(s string, i int) int {
+	if n := strings.IndexAny(s[i:], "\r\n"); n >= 0 {
+		return i + n
+	}
+	return len(s)
+}
+
+// listMarker returns the length of the list marker at s[i] with the
+// space or tab after it ("- ", "* ", "+ ", "1. ", "12) "; one to nine
+// digits), or 0 when there is none there; a marker at the line's end
+// counts, without the space.
+func listMarker(s string, i int) int {
+	n := 0
+	for i+n < len(s) && n < 10 && s[i+n] >= '0' && s[i+n] <= '9' {
+		n++
+	}
+	switch {
+	case n == 0 && i < len(s) && strings.IndexByte("-*+", s[i]) >= 0:
+		n = 1
+	case n > 0 && n <= 9 && i+n < len(s) && (s[i+n] == '.' || s[i+n] == ')'):
+		n++
+	default:
+		return 0
+	}
+	if i+n == len(s) || s[i+n] == '\r' || s[i+n] == '\n' {
+		return n
+	}
+	if s[i+n] == ' ' || s[i+n] == '\t' {
+		return n + 1
+	}
+	return 0
 }
 
 // blankAfter reports whether the line that starts at s[i] is blank: it
@@ -779,6 +939,32 @@ func destURL(s string, start, end int) [2]int {
 		return [2]int{start, end}
 	}
 	return [2]int{}
+}
+
+// autolinkLen returns the length of the URI autolink that s starts
+// with, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2 to 32
+// letters, digits, "+", "." and "-" starting with a letter, then no
+// white space, control character, "<" or ">" before the ">"), or 0.
+func autolinkLen(s string) int {
+	if len(s) < 4 || s[0] != '<' || !('a' <= s[1]|0x20 && s[1]|0x20 <= 'z') {
+		return 0
+	}
+	i := 2
+	for i < len(s) && i <= 33 && (strings.IndexByte("+.-", s[i]) >= 0 || 'a' <= s[i]|0x20 && s[i]|0x20 <= 'z' || '0' <= s[i] && s[i] <= '9') {
+		i++
+	}
+	if i < 3 || i > 33 || i >= len(s) || s[i] != ':' {
+		return 0
+	}
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '>':
+			return i + 1
+		case c <= ' ' || c == 0x7f || c == '<':
+			return 0
+		}
+	}
+	return 0
 }
 
 // referenceLen returns the length of the character reference that s
@@ -1141,7 +1327,7 @@ func escaped(s string) bool {
 }
 
 // withURLs appends, to head, the first keep URLs that start at or after cut
-// index i, each after a space.
+// index i, each after a space, as moved writes them.
 func (c *cutter) withURLs(head string, i, keep int) string {
 	off := c.cuts[i]
 	var b strings.Builder
@@ -1152,23 +1338,31 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		}
 		if u[0] >= off {
 			b.WriteByte(' ')
-			b.WriteString(c.s[u[0] : u[0]+c.movedLen(u)])
+			b.WriteString(c.moved(u))
 			keep--
 		}
 	}
 	return b.String()
 }
 
-// movedLen returns the length of u, one of c.urls, as withURLs moves it
-// after the ellipsis (see movedLen), but whole when it stands within "<"
-// and ">", a link's destination ("[a](<https://x.example/a)>)") or an
+// moved returns u, one of c.urls, as withURLs writes it after the
+// ellipsis: as movedLen cuts it, but whole when it stands within "<" and
+// ">", a link's destination ("[a](<https://x.example/a)>)") or an
 // autolink: there a final ")" is the URL's own, as the ">" ends it, not
-// one that closes the text's brackets.
-func (c *cutter) movedLen(u [2]int) int {
-	if u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>' {
-		return u[1] - u[0]
+// one that closes the text's brackets. Such a URL that a channel would
+// link bare short of its end (see LinkSpans: at a final ")" it did not
+// open, or "."), as GitHub Flavored Markdown's extended autolinks do,
+// keeps its "<" and ">", an autolink in the Markdown the text is written
+// in.
+func (c *cutter) moved(u [2]int) string {
+	url := c.s[u[0]:u[1]]
+	if u[0] == 0 || c.s[u[0]-1] != '<' || u[1] == len(c.s) || c.s[u[1]] != '>' {
+		return url[:movedLen(url)]
 	}
-	return movedLen(c.s[u[0]:u[1]])
+	if linkEnd(url) < len(url) {
+		return c.s[u[0]-1 : u[1]+1]
+	}
+	return url
 }
 
 // movedLen returns the length of url, a URLSpans span, as withURLs moves
