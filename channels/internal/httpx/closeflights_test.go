@@ -140,3 +140,24 @@ func TestCloseRacesRequests(t *testing.T) {
 		assert.Zerof(t, inFlight(c), "%s", s.name)
 	}
 }
+
+type panicTransport struct{}
+
+func (panicTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("round trip") }
+
+// A request whose sending panics (a caller's Transport), which an adapter
+// recovers from to fail that request only (package guard), leaves its
+// Client's flights: before, Do's stayed there for the Client's life.
+func TestPanicSendingLeavesFlights(t *testing.T) {
+	for _, s := range senders() {
+		c := ChannelClient(&http.Client{Transport: panicTransport{}}, ClientOptions{})
+		c.Timeout = 0 // else net/http's timer of a panicking Transport runs on
+		var raised any
+		func() {
+			defer func() { raised = recover() }()
+			_, _ = s.send(c, "https://example.com/api")
+		}()
+		require.Equalf(t, "round trip", raised, "%s: the panic goes on to the caller's recover", s.name)
+		assert.Zerof(t, inFlight(c), "%s", s.name)
+	}
+}

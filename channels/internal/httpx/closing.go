@@ -139,6 +139,18 @@ func (f *flight) end() bool {
 	return f.cut
 }
 
+// endOnPanic, deferred while f's request is sent, cancels it and ends f
+// when sending panics (a caller's Transport), and panics on: an adapter
+// that recovers to fail that request only (package guard) leaves no
+// flight in its Client's list for the Client's life.
+func (f *flight) endOnPanic(cancel context.CancelFunc) {
+	if r := recover(); r != nil {
+		cancel()
+		f.end()
+		panic(r)
+	}
+}
+
 // fail returns err, the error of f's request req, as the channel's
 // closed error, permanent, when Close ended the request: err only shows
 // how. It is Uncertain too when the request may have made a post the
