@@ -418,11 +418,12 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 	// goroutines on the way of every request. A panic in a worker
 	// outside post (a caller-built Message.Ledger's, in Report) is raised
 	// again in the caller's goroutine once the workers ended, rather than
-	// end the process. One variable for both: each variable a closure
-	// shares is an allocation.
+	// end the process. One variable for all three: each variable a
+	// closure shares is an allocation.
 	var run struct {
 		next   atomic.Int64
 		panics guard.Panics
+		wg     sync.WaitGroup
 	}
 	work := func() {
 		defer run.panics.Catch("webhook")
@@ -449,13 +450,18 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 		return
 	}
 	// The calling goroutine is one of the workers: one goroutine fewer to
-	// start, and none at all for a single endpoint.
-	var wg sync.WaitGroup
+	// start, and none at all for a single endpoint. The others share one
+	// closure, where WaitGroup.Go would make one for each.
+	started := func() {
+		defer run.wg.Done()
+		work()
+	}
 	for range min(c.s.concurrency, len(todo)) - 1 {
-		wg.Go(work)
+		run.wg.Add(1)
+		go started()
 	}
 	work()
-	wg.Wait()
+	run.wg.Wait()
 	run.panics.Raise()
 }
 

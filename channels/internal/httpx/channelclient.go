@@ -24,6 +24,8 @@ type shutter struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	err    error // the channel's closed error (ClientOptions.Closed)
+
+	flights flights // the requests in flight, which Close ends
 }
 
 // ErrClosed is wrapped by the error of a request that Close ended, or
@@ -78,6 +80,7 @@ func (c Client) Through(hc *http.Client) Client {
 func (c Client) Close() error {
 	if c.shut != nil {
 		c.shut.cancel()
+		c.shut.endFlights()
 	}
 	if c.own {
 		c.CloseIdleConnections()

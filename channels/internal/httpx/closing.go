@@ -5,22 +5,90 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
 
+// flights are the requests in flight of a Client that ChannelClient made,
+// which its Close ends: a list they join and leave under a mutex, as the
+// flight they are, rather than a context.AfterFunc each on the shutter's
+// context, which costs a request two allocations more.
+type flights struct {
+	mu   sync.Mutex
+	head *flight
+}
+
+// join adds f, unless s's Close has begun: it reports whether it did.
+// Close cancels s.ctx before it ends the flights (endFlights), so a flight
+// that joins after that sees s.ctx done, and one that joined before is
+// ended.
+func (s *shutter) join(f *flight) bool {
+	s.flights.mu.Lock()
+	defer s.flights.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return false
+	}
+	f.next = s.flights.head
+	if f.next != nil {
+		f.next.prev = f
+	}
+	s.flights.head = f
+	return true
+}
+
+// leave removes f, and reports whether Close ended it first.
+func (s *shutter) leave(f *flight) bool {
+	s.flights.mu.Lock()
+	defer s.flights.mu.Unlock()
+	if f.closed {
+		return true // no longer in the list
+	}
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else {
+		s.flights.head = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	}
+	f.prev, f.next = nil, nil
+	return false
+}
+
+// endFlights cancels every flight in s and empties the list; Close calls
+// it once s.ctx is done. The cancels are context.CancelFuncs, which call
+// nothing of this package's: they run under the mutex, so that no flight
+// leaves (and its caller goes on) between being marked closed and
+// cancelled, and every request is cancelled when Close returns.
+func (s *shutter) endFlights() {
+	s.flights.mu.Lock()
+	defer s.flights.mu.Unlock()
+	for f := s.flights.head; f != nil; {
+		next := f.next
+		f.closed, f.prev, f.next = true, nil, nil
+		f.cancel()
+		f = next
+	}
+	s.flights.head = nil
+}
+
 // flight is one request of a Client, watched by its Close until end.
 // A nil *flight, of a Client no Close ends, watches nothing.
 type flight struct {
-	shut *shutter
-	stop func() bool
+	shut   *shutter
+	cancel context.CancelFunc
+	// In shut's flights, under its mutex: the neighbours, and whether
+	// Close ended the request.
+	prev, next *flight
+	closed     bool
 	// told: the client's Transport is net/http's, whose trace tells
 	// whether the request was written; any other may have sent it
 	// without a word.
 	told  bool
 	wrote atomic.Bool
-	ended bool
+	ended bool // of the request's goroutine, as cut
 	cut   bool
 	trace httptrace.ClientTrace
 }
@@ -32,16 +100,15 @@ func (c Client) watch(cancel context.CancelFunc) (*flight, error) {
 	if c.shut == nil {
 		return nil, nil
 	}
-	if c.shut.ctx.Err() != nil {
-		return nil, broadcast.Permanent(c.shut.err)
-	}
 	rt := http.DefaultTransport
 	if c.Client != nil && c.Transport != nil {
 		rt = c.Transport
 	}
-	f := &flight{shut: c.shut}
+	f := &flight{shut: c.shut, cancel: cancel}
 	_, f.told = rt.(*http.Transport)
-	f.stop = context.AfterFunc(c.shut.ctx, cancel)
+	if !c.shut.join(f) {
+		return nil, broadcast.Permanent(c.shut.err)
+	}
 	return f, nil
 }
 
@@ -67,9 +134,21 @@ func (f *flight) end() bool {
 		return false
 	}
 	if !f.ended {
-		f.ended, f.cut = true, !f.stop()
+		f.ended, f.cut = true, f.shut.leave(f)
 	}
 	return f.cut
+}
+
+// endOnPanic, deferred while f's request is sent, cancels it and ends f
+// when sending panics (a caller's Transport), and panics on: an adapter
+// that recovers to fail that request only (package guard) leaves no
+// flight in its Client's list for the Client's life.
+func (f *flight) endOnPanic(cancel context.CancelFunc) {
+	if r := recover(); r != nil {
+		cancel()
+		f.end()
+		panic(r)
+	}
 }
 
 // fail returns err, the error of f's request req, as the channel's

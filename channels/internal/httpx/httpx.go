@@ -397,6 +397,7 @@ func roundTrip(client Client, req *http.Request, rs Redactor) (resp *http.Respon
 		cancel()
 		return nil, nil, nil, err
 	}
+	defer f.endOnPanic(cancel)
 	resp, err = send(client.Client, req.WithContext(f.traced(ctx)))
 	if err != nil {
 		cancel()
