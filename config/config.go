@@ -457,7 +457,8 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
 		fault(fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval))
 	}
-	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval == 0 && r.MaxInterval < broadcast.DefaultInitialInterval {
+	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval == 0 && r.MaxInterval < broadcast.DefaultInitialInterval &&
+		!refused[time.Duration](root, "retry.initial_interval") {
 		// The default initial wait would raise the cap the file sets.
 		fault(fmt.Errorf("%s: %v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
 			at("retry.max_interval"), r.MaxInterval, broadcast.DefaultInitialInterval))
@@ -471,13 +472,14 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 	}
 	if f.Store != nil {
 		switch {
-		case f.State != "":
+		case f.State != "" || refused[string](root, "state"):
 			fault(fmt.Errorf("%s: set state or store, not both", at("store")))
 		case f.Store.Kind != StoreMemory && f.Store.Kind != StoreBolt && f.Store.Kind != "":
 			fault(fmt.Errorf("%s: unknown value %s (want %s or %s)", at("store.kind"), quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory))
 		case f.Store.Kind == StoreMemory && f.Store.Path != "":
 			fault(fmt.Errorf("%s: set, but a memory store has no file", at("store.path")))
-		case f.Store.Kind != StoreMemory && f.Store.Path == "":
+		case f.Store.Kind != StoreMemory && f.Store.Path == "" && !refused[string](root, "store.kind") &&
+			!refused[string](root, "store.path"):
 			fault(fmt.Errorf("%s: missing (the bolt store's file)", at("store.path")))
 		}
 	}
@@ -493,6 +495,16 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 			fault(fmt.Errorf("%s: %s: give the bolt store's file (this file opens no database server's store)", at(key), urlNotQuoted))
 		}
 	}
+}
+
+// refused reports whether the file gives key a value that does not decode
+// as a T (checkValues named it): decoding left its setting at zero, which
+// is not what the file says, and the checks of the settings do not judge
+// that zero.
+func refused[T any](root *yaml.Node, key string) bool {
+	n := nodeAt(root, strings.Split(key, "."))
+	var v T
+	return n != nil && n.Decode(&v) != nil
 }
 
 // checkState refuses a state, templates or store.kind written empty
