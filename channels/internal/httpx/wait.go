@@ -27,7 +27,9 @@ func (c Client) Wait(ctx context.Context, wait func(context.Context) error) erro
 	defer cancel()
 	stop := context.AfterFunc(c.shut.ctx, cancel)
 	err := wait(wctx)
-	if err != nil && !stop() {
+	// Stopped whatever the wait's end, the watch leaves the channel's
+	// context, which outlives every wait, holding nothing of it.
+	if closed := !stop(); err != nil && closed {
 		return broadcast.Permanent(c.shut.err)
 	}
 	return err

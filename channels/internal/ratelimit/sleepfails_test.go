@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // A wait whose sleep fails for good (the channel's Close ended it: see
@@ -64,4 +65,29 @@ func TestPermanentSleepErrorEndsTheWaitForGood(t *testing.T) {
 			assert.Contains(t, err.Error(), "rate limit: the wait for the limit ended, not requested: test: channel closed")
 		})
 	}
+}
+
+// Only the channel's Close ends a wait for good: a wait through
+// httpx.Client.Sleeper that the request's own context ends is still a
+// rate limit to retry once it resets, RetryAfter the time left, and not
+// permanent.
+func TestContextEndThroughSleeperStaysARateLimit(t *testing.T) {
+	client := httpx.ChannelClient(nil, httpx.ClientOptions{Closed: errors.New("test: channel closed")})
+	defer client.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ctx, cancel := context.WithCancel(context.Background())
+	c := Clock{Now: func() time.Time { return now }, Sleep: client.Sleeper(func(ctx context.Context, _ time.Duration) error {
+		cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	})}
+	l := &Limits{Max: time.Hour}
+	l.Hold("w", now, 40*time.Minute)
+	_, err := l.Reserve(ctx, c, "the limit", 1, "w")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Falsef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	d, waits := broadcast.RetryDelay(err)
+	assert.Truef(t, waits, "RetryDelay(%q)", err)
+	assert.Equal(t, 40*time.Minute, d)
 }
