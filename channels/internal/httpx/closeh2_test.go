@@ -41,11 +41,7 @@ func (c heldWriteConn) Write(p []byte) (int, error) {
 // waits for HTTP/1's writer): a request the server has whole, its
 // writer not yet having said WroteRequest, may be cut by Close. It may
 // have made a post, and must fail Uncertain.
-//
-// It fails: the flight takes net/http's silence for "not written" over
-// HTTP/2 too (closing.go, whose fix is left to the work under way there).
 func TestCloseAfterWrittenOverHTTP2IsUncertain(t *testing.T) {
-	t.Skip("known defect: a request Close cuts over HTTP/2 after it was written, before WroteRequest, is not Uncertain")
 	marker := []byte("outagecast-marker-of-the-body")
 	for _, s := range senders()[:2] {
 		t.Run(s.name, func(t *testing.T) {

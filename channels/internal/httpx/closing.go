@@ -85,12 +85,16 @@ type flight struct {
 	closed     bool
 	// told: the client's Transport is net/http's, whose trace tells
 	// whether the request was written; any other may have sent it
-	// without a word.
-	told  bool
-	wrote atomic.Bool
-	ended bool // of the request's goroutine, as cut
-	cut   bool
-	trace httptrace.ClientTrace
+	// without a word. wrote: a try of the request was written whole;
+	// writing: a try got a connection, and its write has not been
+	// reported yet (over HTTP/2 a cancelled request returns without
+	// waiting for its writer, which may have sent it all).
+	told    bool
+	wrote   atomic.Bool
+	writing atomic.Bool
+	ended   bool // of the request's goroutine, as cut
+	cut     bool
+	trace   httptrace.ClientTrace
 }
 
 // watch returns the flight of a request of c whose context cancel ends:
@@ -113,19 +117,23 @@ func (c Client) watch(cancel context.CancelFunc) (*flight, error) {
 }
 
 // traced returns ctx with the trace that tells f whether its request was
-// written.
+// written, or may be being written.
 func (f *flight) traced(ctx context.Context) context.Context {
 	if f == nil || !f.told {
 		return ctx
 	}
+	f.trace.GotConn = f.gotConn
 	f.trace.WroteRequest = f.wroteRequest
 	return httptrace.WithClientTrace(ctx, &f.trace)
 }
+
+func (f *flight) gotConn(httptrace.GotConnInfo) { f.writing.Store(true) }
 
 func (f *flight) wroteRequest(info httptrace.WroteRequestInfo) {
 	if info.Err == nil {
 		f.wrote.Store(true)
 	}
+	f.writing.Store(false)
 }
 
 // end stops watching the request, and reports whether Close ended it.
@@ -156,7 +164,9 @@ func (f *flight) endOnPanic(cancel context.CancelFunc) {
 // how. It is Uncertain too when the request may have made a post the
 // server took: one of a method that changes what the server holds (not
 // GET, HEAD or OPTIONS), written (or answered) and its answer not read,
-// or sent through a Transport that does not say what it wrote.
+// or on a connection with its write not reported (HTTP/2's writer may
+// have sent it whole), or sent through a Transport that does not say what
+// it wrote.
 func (f *flight) fail(req *http.Request, err error, answered bool) error {
 	if err == nil || !f.end() {
 		return err
@@ -166,7 +176,7 @@ func (f *flight) fail(req *http.Request, err error, answered bool) error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return closed
 	}
-	if answered || f.wrote.Load() || !f.told {
+	if answered || f.wrote.Load() || f.writing.Load() || !f.told {
 		return broadcast.Uncertain(closed)
 	}
 	return closed
