@@ -110,8 +110,9 @@ func TestReadmeGoSnippetsTypeCheck(t *testing.T) {
 }
 
 // packagesNamed returns the names in snippetImports that code uses as
-// the left of a selector, and fails t on a selector's left that is
-// neither such a name nor one the code declares.
+// the left of a selector, and fails t when code does not parse. A
+// selector's left that is neither such a name nor one the code declares
+// is left to the type check, which names it undefined.
 func packagesNamed(t *testing.T, line int, code string) map[string]bool {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\nfunc _() {\n"+code+"\n}\n", 0)

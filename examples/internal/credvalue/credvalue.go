@@ -19,15 +19,25 @@ func URL(s string) bool { return strings.Contains(s, "://") }
 // belongs, when s is a URL or key=value settings that may hold
 // credentials ("a URL (not quoted: it may hold credentials)"), so that the
 // flag's error neither quotes s nor opens it as a file, whose error would;
-// "" for any other s.
+// "" for any other s. A path with a "=" in a directory's name
+// ("/data/token=…/state.db", `C:\keys\a=b\state.db`) is a path: what
+// precedes its first "=" holds a directory separator, which no key of a
+// connection string does (libpq's key words are letters and "_").
 func NotAPath(s string) string {
 	switch {
 	case URL(s):
 		return "a URL (not quoted: it may hold credentials)"
-	case Settings(s):
+	case Settings(s) && !pathKey(s):
 		return "key=value settings (not quoted: they may hold credentials)"
 	}
 	return ""
+}
+
+// pathKey reports whether what precedes the first "=" of s holds a "/" or
+// a "\", as a path's directories do and no key of settings does.
+func pathKey(s string) bool {
+	key, _, _ := strings.Cut(s, "=")
+	return strings.ContainsAny(key, `/\`)
 }
 
 // Settings reports whether s, read as key=value settings
