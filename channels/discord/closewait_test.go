@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
@@ -23,19 +22,9 @@ func TestCloseEndsRateLimitWait(t *testing.T) {
 	ch.s.now, ch.s.sleep = func() time.Time { return fullUpdate.Time }, held.Sleep
 	ch.s.limits.limits.Hold(ratelimit.Every, fullUpdate.Time, 30*time.Second)
 
-	done := make(chan error, 1)
-	go func() {
+	held.CloseEndsWait(t, func() error {
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-		done <- err
-	}()
-	<-held.Began()
-	require.NoError(t, ch.Close())
-	err := <-done
-	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrClosed)
-	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-	assert.Falsef(t, broadcast.IsUncertain(err), "IsUncertain(%q): nothing was sent", err)
-	_, waits := broadcast.RetryDelay(err)
-	assert.Falsef(t, waits, "RetryDelay(%q)", err)
+		return err
+	}, ch.Close, ErrClosed)
 	assert.Zero(t, len(f.sent()), "requests")
 }

@@ -27,19 +27,6 @@ func sendInBackground(ch *Channel, text string) <-chan error {
 	return done
 }
 
-// assertClosedUnsent checks that err is the error of a Send that Close
-// ended before it made a request: ErrClosed, permanent, and neither
-// Uncertain nor a wait to retry after.
-func assertClosedUnsent(t *testing.T, err error) {
-	t.Helper()
-	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrClosed)
-	assert.Truef(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-	assert.Falsef(t, broadcast.IsUncertain(err), "IsUncertain(%q): nothing was sent", err)
-	_, waits := broadcast.RetryDelay(err)
-	assert.Falsef(t, waits, "RetryDelay(%q)", err)
-}
-
 // Close ends a Send waiting for a rate limit to reset at once, not at the
 // reset: it fails with ErrClosed, permanent and not Uncertain (nothing
 // was sent during the wait), and X gets no request.
@@ -50,10 +37,10 @@ func TestCloseEndsRateLimitWait(t *testing.T) {
 	ch.now, ch.sleep = func() time.Time { return fixedNow }, held.Sleep
 	ch.limits.Hold(ratelimit.Every, fixedNow, 30*time.Second)
 
-	done := sendInBackground(ch, "investigating")
-	<-held.Began()
-	require.NoError(t, ch.Close())
-	assertClosedUnsent(t, <-done)
+	held.CloseEndsWait(t, func() error {
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(limitUpdate("investigating")))
+		return err
+	}, ch.Close, ErrClosed)
 	assert.Zero(t, f.requestCount(), "requests")
 }
 
@@ -88,6 +75,6 @@ func TestCloseEndsTokenWait(t *testing.T) {
 		letGo()
 		err = <-done
 	}
-	assertClosedUnsent(t, err)
+	ratelimittest.ClosedUnsent(t, err, ErrClosed)
 	assert.Zero(t, f.requestCount(), "requests")
 }

@@ -1,7 +1,8 @@
 // Package ratelimittest gives the tests of channels that hold requests
 // for a used-up rate limit (see ratelimit) a clock whose sleeps pass at
-// once, a sleep that lasts until its context ends (Held), and a transport
-// that holds one request in flight (Gate).
+// once, a sleep that lasts until its context ends (Held) and what a
+// channel's Close must do to a Send held in it (CloseEndsWait), and a
+// transport that holds one request in flight (Gate).
 package ratelimittest
 
 import (
@@ -10,7 +11,10 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // Clock reads T; each Sleep passes at once, moving T on by its duration,
@@ -108,5 +112,42 @@ func (h *Held) Sleep(ctx context.Context, _ time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return ErrNotEnded
+	}
+}
+
+// CloseEndsWait checks what a channel's Close does to a Send held in h's
+// Sleep (a wait for a rate limit to reset): send runs in a goroutine of its
+// own; once it is held, closeChannel is called, and send must fail at once
+// with the channel's closed error, permanent, and neither Uncertain nor a
+// wait to retry after, since nothing was sent during the wait (see
+// ClosedUnsent).
+func (h *Held) CloseEndsWait(t testing.TB, send, closeChannel func() error, closed error) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- send() }()
+	<-h.Began()
+	if err := closeChannel(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	ClosedUnsent(t, <-done, closed)
+}
+
+// ClosedUnsent checks that err is the error of a Send that a channel's
+// Close ended before it made a request: it matches closed, is permanent,
+// and is neither Uncertain nor a wait to retry after.
+func ClosedUnsent(t testing.TB, err, closed error) {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Fatal("no error: want the channel's closed error")
+	case !errors.Is(err, closed):
+		t.Errorf("%q does not match %q", err, closed)
+	case !broadcast.IsPermanent(err):
+		t.Errorf("IsPermanent(%q) = false", err)
+	case broadcast.IsUncertain(err):
+		t.Errorf("IsUncertain(%q) = true: nothing was sent", err)
+	}
+	if _, waits := broadcast.RetryDelay(err); waits {
+		t.Errorf("RetryDelay(%q) asks to wait", err)
 	}
 }
