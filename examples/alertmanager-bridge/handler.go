@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -461,7 +462,7 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 	out := response{UpdateID: rep.UpdateID, IncidentID: rep.IncidentID, Status: string(u.Status),
 		Results: make([]resultStatus, len(rep.Results))}
 	for i, r := range rep.Results {
-		rs := resultStatus{Channel: r.Channel, Outcome: "delivered", Attempts: r.Attempts, URL: r.Receipt.URL}
+		rs := resultStatus{Channel: r.Channel, Outcome: "delivered", Attempts: r.Attempts, URL: h.link(r.Channel, r.Receipt.URL)}
 		switch {
 		case r.Skipped:
 			rs.Outcome = "skipped"
@@ -477,6 +478,15 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 		out.Results[i] = rs
 	}
 	return out
+}
+
+// link is link, the post's URL in channel's receipt, as the bridge
+// answers and logs it: with the configuration's secrets hidden (say) and
+// without credentials of its own (credvalue.Link), which a platform's
+// answer may carry. Alertmanager logs the answer to a notification that
+// failed.
+func (h *handler) link(channel, link string) string {
+	return credvalue.Link(h.say(channel, link))
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

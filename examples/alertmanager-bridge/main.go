@@ -618,7 +618,7 @@ func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broa
 			slog.String("update", e.UpdateID), slog.Int("attempt", e.Attempt)}
 		switch e.Kind {
 		case broadcast.EventDelivered:
-			attrs = append(attrs, slog.String("url", e.Receipt.URL))
+			attrs = append(attrs, slog.String("url", credvalue.Link(say(e.Channel, e.Receipt.URL)))) // as the answer shows it
 			switch {
 			case errors.Is(e.Err, broadcast.ErrNotRecorded):
 				log.Error("delivered, but not recorded: the store could not write it, and the update may be posted again "+

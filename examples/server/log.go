@@ -6,6 +6,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 )
 
 // newLogger logs text to w from level up, with hide applied to every
@@ -42,7 +43,7 @@ func logEvent(log *slog.Logger, e dispatch.Event) {
 	switch e.Kind {
 	case broadcast.EventDelivered:
 		if e.Receipt.URL != "" {
-			attrs = append(attrs, slog.String("url", withoutCredentials(e.Receipt.URL))) // as the API shows it
+			attrs = append(attrs, slog.String("url", credvalue.Link(e.Receipt.URL))) // as the API shows it
 		}
 		if e.Edited {
 			log.Info("edited in place", attrs...)

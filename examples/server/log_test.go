@@ -35,7 +35,7 @@ func TestLogOfAJobWaitingForItsUpdate(t *testing.T) {
 var errInTest = errorString("HTTP 429")
 
 // A post's link is logged as the API answers it, without credentials of
-// its own (see withoutCredentials), which hide, knowing only the
+// its own (see credvalue.Link), which hide, knowing only the
 // configuration's secrets, let through.
 func TestLogOfADeliveryHidesTheLinksCredentials(t *testing.T) {
 	var b strings.Builder

@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
-	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/examples/internal/credvalue"
 )
 
 // Outcomes of a channel, in the answer to GET /v1/updates/{id}.
@@ -161,86 +160,22 @@ func outcome(r broadcast.Result) string {
 // its URL and its metadata, keys and values, as to errors: a channel may
 // give the URL it posted to, which holds a secret from the environment
 // (a webhook's token). The URL, and metadata values that are URLs, lose
-// their credentials too (see withoutCredentials).
+// their credentials too (see credvalue.Link).
 func receiptOf(r broadcast.Receipt, hide func(string) string) *receipt {
 	if r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0 {
 		return nil
 	}
-	out := &receipt{ID: hide(r.ID), URL: withoutCredentials(hide(r.URL)), Time: r.Time}
+	out := &receipt{ID: hide(r.ID), URL: credvalue.Link(hide(r.URL)), Time: r.Time}
 	if len(r.Meta) > 0 {
 		out.Meta = make(map[string]string, len(r.Meta))
 		for k, v := range r.Meta {
 			if strings.Contains(v, "://") {
-				v = withoutCredentials(v)
+				v = credvalue.Link(v)
 			}
 			out.Meta[hide(k)] = hide(v)
 		}
 	}
 	return out
-}
-
-// withoutCredentials returns link, a post's URL, without credentials the
-// configuration's secrets may not hold (a platform's answer may carry
-// some): without its user information, and with REDACTED for each query
-// value that redact.Redactor.WithURL takes for a secret (of a parameter
-// named like a credential, or that looks like a token), and for each such
-// value of a fragment of name=value pairs (OAuth's implicit grant answers
-// "#access_token=…"); a fragment without "=" is an anchor, left alone. A
-// URL that does not parse, or whose user information a "/", "?" or "#"
-// may have cut short (redact.ShowURL), is REDACTED: what in it is secret
-// cannot be told. A link without credentials is returned as it is.
-func withoutCredentials(link string) string {
-	u, err := url.Parse(link)
-	switch {
-	case link == "":
-		return ""
-	case err != nil, u.Host != "" && redact.ShowURL(link) == redact.Redacted:
-		return redact.Redacted
-	}
-	changed := u.User != nil
-	u.User = nil
-	if u.RawQuery != "" {
-		secrets := redact.NewRedactor().WithURL(redact.NewURL(link))
-		if q, hid := hideValues(u.RawQuery, secrets, true); hid {
-			u.RawQuery, changed = q, true
-		}
-	}
-	if frag := u.EscapedFragment(); strings.Contains(frag, "=") {
-		// Judged as the query of a URL of its own.
-		secrets := redact.NewRedactor().WithURL(redact.NewURL("?" + frag))
-		if f, hid := hideValues(frag, secrets, false); hid {
-			plain, err := url.PathUnescape(f)
-			if err != nil {
-				return redact.Redacted
-			}
-			u.Fragment, u.RawFragment, changed = plain, f, true
-		}
-	}
-	if !changed {
-		return link
-	}
-	return u.String()
-}
-
-// hideValues returns raw, name=value pairs separated by "&", with REDACTED
-// for each value secrets hides, and whether it hid one. bare says whether
-// a part without "=" ("?TOKEN") is a value, as in a query.
-func hideValues(raw string, secrets *redact.Redactor, bare bool) (string, bool) {
-	hid := false
-	parts := strings.Split(raw, "&")
-	for i, part := range parts {
-		k, v, ok := strings.Cut(part, "=")
-		if !ok { // "?TOKEN": the key alone is the value
-			if !bare {
-				continue
-			}
-			k, v = "", k
-		}
-		if hidden := secrets.String(v); hidden != v {
-			parts[i], hid = strings.TrimPrefix(k+"="+redact.Redacted, "="), true
-		}
-	}
-	return strings.Join(parts, "&"), hid
 }
 
 // targets returns tfs as the answer names them, hide applied to each

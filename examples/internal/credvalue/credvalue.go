@@ -1,7 +1,8 @@
 // Package credvalue tells the example programs' flag values that may hold
 // credentials, a URL or a connection string given where a file's path
 // belongs (-config, -state) or a flag given twice, so that a program's
-// error names the flag without quoting the value.
+// error names the flag without quoting the value; and it takes the
+// credentials out of a post's link (Link) before a program shows it.
 package credvalue
 
 import (
@@ -93,3 +94,67 @@ func Settings(s string) bool {
 
 // settingSpaces separate key=value settings, as pgx reads them.
 const settingSpaces = " \t\n\r\v\f"
+
+// Link returns link, a post's URL as a channel's receipt gives it, without
+// credentials the configuration's secrets may not hold (a platform's
+// answer may carry some), as the example programs answer and log it: without its user information, and with REDACTED for each query
+// value that redact.Redactor.WithURL takes for a secret (of a parameter
+// named like a credential, or that looks like a token), and for each such
+// value of a fragment of name=value pairs (OAuth's implicit grant answers
+// "#access_token=…"); a fragment without "=" is an anchor, left alone. A
+// URL that does not parse, or whose user information a "/", "?" or "#"
+// may have cut short (redact.ShowURL), is REDACTED: what in it is secret
+// cannot be told. A link without credentials is returned as it is.
+func Link(link string) string {
+	u, err := url.Parse(link)
+	switch {
+	case link == "":
+		return ""
+	case err != nil, u.Host != "" && redact.ShowURL(link) == redact.Redacted:
+		return redact.Redacted
+	}
+	changed := u.User != nil
+	u.User = nil
+	if u.RawQuery != "" {
+		secrets := redact.NewRedactor().WithURL(redact.NewURL(link))
+		if q, hid := hideValues(u.RawQuery, secrets, true); hid {
+			u.RawQuery, changed = q, true
+		}
+	}
+	if frag := u.EscapedFragment(); strings.Contains(frag, "=") {
+		// Judged as the query of a URL of its own.
+		secrets := redact.NewRedactor().WithURL(redact.NewURL("?" + frag))
+		if f, hid := hideValues(frag, secrets, false); hid {
+			plain, err := url.PathUnescape(f)
+			if err != nil {
+				return redact.Redacted
+			}
+			u.Fragment, u.RawFragment, changed = plain, f, true
+		}
+	}
+	if !changed {
+		return link
+	}
+	return u.String()
+}
+
+// hideValues returns raw, name=value pairs separated by "&", with REDACTED
+// for each value secrets hides, and whether it hid one. bare says whether
+// a part without "=" ("?TOKEN") is a value, as in a query.
+func hideValues(raw string, secrets *redact.Redactor, bare bool) (string, bool) {
+	hid := false
+	parts := strings.Split(raw, "&")
+	for i, part := range parts {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok { // "?TOKEN": the key alone is the value
+			if !bare {
+				continue
+			}
+			k, v = "", k
+		}
+		if hidden := secrets.String(v); hidden != v {
+			parts[i], hid = strings.TrimPrefix(k+"="+redact.Redacted, "="), true
+		}
+	}
+	return strings.Join(parts, "&"), hid
+}
