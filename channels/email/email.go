@@ -76,7 +76,8 @@
 // written rather than decode text that looks like an encoded word; so is
 // one with a word too long for a header line (a long URL in a title), so
 // that it folds within the 78 characters of RFC 5322; so is a display
-// name, of From or a recipient, with such a word.
+// name, of From or a recipient, with such a word. A line that holds an
+// encoded word is at most 76 characters long (RFC 2047).
 //
 // An address whose domain is outside ASCII goes out with the domain in
 // IDNA A-labels ("xn--…"), in the envelope and the header, which every

@@ -501,6 +501,10 @@ func (c *Channel) makeRecipientHeader(i int) ([]byte, error) {
 // SHOULD).
 const maxLine = 78
 
+// maxEncodedLine is the longest a header line that holds an encoded word
+// may be (RFC 2047, section 2).
+const maxEncodedLine = 76
+
 // maxUnsubscribeURL is the longest List-Unsubscribe URL a header line
 // holds whole, as " <URL>" in the 998 characters RFC 5322 (2.1.1) allows
 // (MUST). RFC 2369 (2) has readers ignore white space inside the angle
@@ -511,13 +515,18 @@ const maxUnsubscribeURL = 998 - len(" <>")
 
 // foldHeader returns "name: value" and CRLF, folded before a space (also
 // the one after the colon) so that no line is longer than maxLine unless a
-// single word is.
+// single word is; maxEncodedLine when value holds an encoded word (an
+// encoded display name), whose words are shorter (see encodedWords).
 func foldHeader(name, value string) string {
+	limit := maxLine
+	if strings.Contains(value, "=?") {
+		limit = maxEncodedLine
+	}
 	var sb strings.Builder
 	sb.WriteString(name + ":")
 	line := sb.Len()
 	for _, word := range strings.Split(value, " ") {
-		if line > 0 && line+1+len(word) > maxLine {
+		if line > 0 && line+1+len(word) > limit {
 			sb.WriteString("\r\n")
 			line = 0
 		}

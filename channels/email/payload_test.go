@@ -637,3 +637,38 @@ func TestUpdateSentAgainKeepsItsThread(t *testing.T) {
 	assert.Empty(t, h.Get("References"))
 	assert.Equal(t, r1.Meta["references"], r1again.Meta["references"])
 }
+
+// TestEncodedWordLinesWithin76: a header line that holds an encoded word
+// is at most 76 characters long, as RFC 2047 (section 2) asks, not the 78
+// of RFC 5322 that other lines may take: From and To fields whose display
+// name is encoded (outside ASCII, or with a word too long for a line) and
+// whose encoded words, with the field name or the address beside them,
+// came to 77 or 78 characters were not folded.
+func TestEncodedWordLinesWithin76(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	var names []string
+	for n := 40; n < 60; n++ {
+		names = append(names, "Zoë "+strings.Repeat("a", n), strings.Repeat("S", 80)+" "+strings.Repeat("a", n-20))
+	}
+	for i, name := range names {
+		cfg := config(srv, fmt.Sprintf("%q <alice@example.net>", name))
+		cfg.From = fmt.Sprintf("%q <status@example.com>", name)
+		u := incident(1)
+		u.ID = fmt.Sprint("encoded-", i)
+		send(t, newChannel(t, cfg), broadcast.Message{Update: u})
+		data := srv.messages()[i].data
+		head, _, _ := strings.Cut(data, "\n\n")
+		for line := range strings.SplitSeq(head, "\n") {
+			if strings.Contains(line, "=?") {
+				assert.LessOrEqual(t, len(line), 76, "header line %q", line)
+			}
+		}
+		p := parse(t, data)
+		for _, field := range []string{"From", "To"} {
+			list, err := p.header.AddressList(field)
+			require.NoError(t, err)
+			require.Len(t, list, 1)
+			assert.Equal(t, name, list[0].Name, field)
+		}
+	}
+}
