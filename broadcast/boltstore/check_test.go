@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -202,4 +203,56 @@ func TestDiskErrorNamesFile(t *testing.T) {
 	err = s.update(func(*bolt.Tx) error { return context.Canceled }) // Prune's, ended during its scan
 	assert.EqualError(t, wrap("prune", err), "boltstore: prune: context canceled")
 	require.NoError(t, s.Mark(context.Background(), "u1", "x", "", nil), "not damage: the store goes on")
+}
+
+// TestPruneFindsEntriesThatDoNotDecode: an entry whose time reads but
+// whose rest does not decode (a thread cut short, a receipt with a length
+// past its end) is damage to Prune too, as the package doc says: Prune
+// removes nothing and fails with ErrDamaged. It read only the times (and a
+// receipt's incident), and removed such an old entry, returning nil, or
+// kept it, without a word.
+func TestPruneFindsEntriesThatDoNotDecode(t *testing.T) {
+	r := broadcast.Receipt{Channel: "x", ID: "1", Time: time.Now(), Meta: map[string]string{"a": "b"}}
+	good := appendReceipt(nil, r)
+	old := time.Now().Add(-time.Hour)
+	tests := []struct {
+		name   string
+		bucket []byte
+		key    []string
+		value  []byte
+		read   func(s *Store) error
+	}{
+		{"thread cut short", bucketThreads, []string{"inc", "x"}, threadValue(old, good, good[:len(good)-1]),
+			threadOf("inc")},
+		{"thread with bytes left over", bucketThreads, []string{"inc", "x"},
+			append(threadValue(old, good, good), 0), threadOf("inc")},
+		{"receipt with a length past its end", bucketReceipts, []string{"u1", "x"},
+			receiptValue(old, "inc", []byte{0x7f, 'x'}), receiptOf("u1")},
+		{"receipt with too many meta entries", bucketReceipts, []string{"u1", "x"},
+			receiptValue(old, "inc", append(good[:len(good)-5], 0x7f)), receiptOf("u1")},
+		{"receipt of a kept mark, with a bad time", bucketReceipts, []string{"u1", "x"},
+			receiptValue(old, "inc", []byte{1, 'x', 0, 0, 0, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03}), receiptOf("u1")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
+			require.NoError(t, err)
+			defer func() { require.NoError(t, s.Close()) }()
+			k, err := key(tt.key...)
+			require.NoError(t, err)
+			require.NoError(t, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(tt.bucket).Put(k, tt.value) }))
+			if strings.Contains(tt.name, "kept mark") {
+				require.NoError(t, s.Mark(context.Background(), "u1", "x", "", nil))
+			}
+
+			n, err := s.Prune(context.Background(), time.Now())
+			require.ErrorIs(t, err, ErrDamaged, "Prune")
+			assert.Zero(t, n)
+			require.NoError(t, s.db.View(func(tx *bolt.Tx) error {
+				assert.NotNil(t, tx.Bucket(tt.bucket).Get(k), "the entry is still there")
+				return nil
+			}))
+			assert.ErrorIs(t, tt.read(s), ErrDamaged)
+		})
+	}
 }

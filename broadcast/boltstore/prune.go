@@ -98,10 +98,8 @@ func (p *pruner) prune(tx *bolt.Tx) (int, error) {
 		return 0, err
 	}
 	l, err := p.bucket(tx.Bucket(bucketThreads), threadNames, func(k, v []byte) (bool, error) {
-		if len(v) < 8 {
-			return false, &damage{fmt.Sprintf("a thread is %d bytes, too short for its time", len(v))}
-		}
-		return readStamp(v).Before(p.cutoff) && !p.keptThreads[string(k)], nil
+		saved, err := checkThread(v)
+		return err == nil && saved.Before(p.cutoff) && !p.keptThreads[string(k)], err
 	})
 	return n + m + l, err
 }
@@ -110,7 +108,7 @@ func (p *pruner) prune(tx *bolt.Tx) (int, error) {
 // value v is removed, and keeps its thread when it is not. marks has been
 // pruned already.
 func (p *pruner) receiptGoes(marks *bolt.Bucket, k, v []byte) (bool, error) {
-	saved, incident, err := readReceiptHead(v)
+	saved, incident, err := checkReceipt(v)
 	if err != nil {
 		return false, err
 	}

@@ -83,16 +83,31 @@ func readReceipt(v []byte) (saved time.Time, incident string, r broadcast.Receip
 	return saved, incident, r, nil
 }
 
-// readReceiptHead decodes the start of an update's receipt's value: when
-// it was saved, and the incident.
-func readReceiptHead(v []byte) (saved time.Time, incident string, err error) {
+// checkReceipt decodes an update's receipt's value as Prune needs it: when
+// it was saved and the incident, the receipt only checked.
+func checkReceipt(v []byte) (saved time.Time, incident string, err error) {
 	d := decoder{b: v}
 	saved = d.stamp()
 	incident = d.string()
-	if d.err != nil {
-		return saved, "", &damage{fmt.Sprintf("a receipt does not decode: %v", d.err)}
+	d.skip = true
+	d.receipt()
+	if err := d.end(); err != nil {
+		return saved, "", &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
 	}
 	return saved, incident, nil
+}
+
+// checkThread decodes a thread's value as Prune needs it: when it was last
+// saved, its receipts only checked.
+func checkThread(v []byte) (saved time.Time, err error) {
+	d := decoder{b: v, skip: true}
+	saved = d.stamp()
+	d.receipt()
+	d.receipt()
+	if err := d.end(); err != nil {
+		return saved, &damage{fmt.Sprintf("a thread does not decode: %v", err)}
+	}
+	return saved, nil
 }
 
 var errTruncated = errors.New("cut short")
@@ -103,6 +118,9 @@ var errTruncated = errors.New("cut short")
 type decoder struct {
 	b   []byte
 	err error
+	// skip makes it check what it reads without keeping it: its strings
+	// are "" and its receipts have no Meta, and it allocates nothing.
+	skip bool
 }
 
 func (d *decoder) fail(err error) {
@@ -148,7 +166,10 @@ func (d *decoder) string() string {
 		d.fail(fmt.Errorf("a length of %d, with %d bytes left", n, len(d.b)))
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	if !d.skip {
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }
@@ -172,12 +193,14 @@ func (d *decoder) receipt() broadcast.Receipt {
 		d.fail(fmt.Errorf("%d meta entries in %d bytes", n, len(d.b)))
 		return r
 	}
-	if n > 0 {
+	if n > 0 && !d.skip {
 		r.Meta = make(map[string]string, n)
 	}
 	for range n {
-		k := d.string()
-		r.Meta[k] = d.string()
+		k, v := d.string(), d.string()
+		if r.Meta != nil {
+			r.Meta[k] = v
+		}
 	}
 	return r
 }

@@ -47,6 +47,11 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			checkPruneKeepsReceiptOfKeptMark},
 		{"PruneKeepsThreadOfKeptReceipt", "an incident's thread on a channel, Root and Last, is kept while any of " +
 			"the incident's receipts on the channel is", checkPruneKeepsThreadOfKeptReceipt},
+		{"PruneKeepsReceiptsPerChannel", "an update's receipts on several channels are pruned channel by channel: " +
+			"each is kept while that channel's mark of the update is, and so is its thread, whatever the marks of " +
+			"the update on other channels", checkPruneKeepsReceiptsPerChannel},
+		{"PruneStartsThreadAnew", "once Prune removed an incident's thread on a channel, the next receipt saved " +
+			"there is both Root and Last of a new thread", checkPruneStartsThreadAnew},
 		{"PruneFarCutoffs", "a cutoff centuries ahead (year 9999: prune everything) removes every entry, " +
 			"and one centuries behind (the zero time) removes none", checkPruneFarCutoffs},
 		{"PruneCancelled", "with a cancelled context Prune removes nothing and fails with an error matching " +
@@ -213,6 +218,55 @@ func checkPruneKeepsThreadOfKeptReceipt(t *testing.T, s broadcast.Store, prune P
 	_, ok := savedReceipt(t, s, "u2", "x")
 	assert.True(t, ok, "the receipt of u2, still marked")
 	assertThread(t, s, "inc-1", "x", r1, r3)
+}
+
+// checkPruneKeepsReceiptsPerChannel sends one update to four channels, each
+// in a thread of its own, and marks it again on two of them after the
+// cutoff: a Send of it skips those two, whose posts Correct and Retract
+// must still find, and delivers it again on the other two.
+func checkPruneKeepsReceiptsPerChannel(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	channels := []string{"a", "b", "c", "d"}
+	for i, ch := range channels {
+		require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", receipt(ch, "u1", i)))
+		require.NoError(t, s.Mark(ctx, "u1", ch, "", nil))
+	}
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u1", "b", "", nil))
+	require.NoError(t, s.Mark(ctx, "u1", "d", "", nil))
+
+	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: the marks, receipts and threads of a and c")
+	for i, ch := range channels {
+		kept := ch == "b" || ch == "d"
+		assertDone(t, s, "u1", ch, "", kept, "")
+		got, ok := savedReceipt(t, s, "u1", ch)
+		want := receipt(ch, "u1", i)
+		if !kept {
+			assert.False(t, ok, "the receipt of u1 on %s, its mark removed", ch)
+			assert.True(t, thread(t, s, "inc-1", ch).IsZero(), "the thread on %s, its receipt removed", ch)
+			continue
+		}
+		if assert.True(t, ok, "the receipt of u1 on %s, still marked", ch) {
+			assertReceipt(t, want, got)
+		}
+		assertThread(t, s, "inc-1", ch, want, want)
+	}
+}
+
+// checkPruneStartsThreadAnew prunes a thread of two receipts, then saves a
+// third in the incident: Root is the third, not the thread's first.
+func checkPruneStartsThreadAnew(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	r1, r2 := receipt("x", "u1", 1), receipt("x", "u2", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u2", r2))
+	c := cutoff()
+
+	assert.Equal(t, int64(3), pruned(t, prune, c), "removed: 2 receipts, a thread")
+	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "the thread, pruned")
+	r3 := receipt("x", "u3", 3)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u3", r3))
+	assertThread(t, s, "inc-1", "x", r3, r3)
 }
 
 func checkPruneNilContext(t *testing.T, s broadcast.Store, prune Pruner) {

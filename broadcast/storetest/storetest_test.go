@@ -99,6 +99,8 @@ type mapStore struct {
 	validFailures   bool   // keeps a failure text as valid UTF-8 without NUL, as a PostgreSQL text column or JSON would
 	volatilePrune   bool   // Prune does not save the state: what it removed is back on reopen
 	volatileStamps  bool   // keeps the times entries were written in memory only: lost on reopen
+	pruneByUpdate   bool   // Prune keeps an update's receipts on every channel while its mark on any channel is kept
+	prunedRootKept  bool   // Prune keeps a removed thread's Root, as a table of roots of their own, which the next save takes
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -216,7 +218,7 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	k := s.threadKey(incident, r.Channel)
 	t := s.Threads[k]
 	root := t.Root
-	if s.volatileRoots {
+	if s.volatileRoots || s.prunedRootKept && root.IsZero() {
 		root = s.roots[k]
 	}
 	if root.IsZero() || s.overwriteRoot || s.rootByID && root.ID == "" {
@@ -341,6 +343,12 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	kept := map[string]bool{}
 	for k, r := range s.Receipts {
 		_, marked := s.Marks[s.key(r.UpdateID, r.Channel, "")]
+		for mk := range s.Marks {
+			var parts []string
+			if s.pruneByUpdate && json.Unmarshal([]byte(mk), &parts) == nil && parts[0] == r.UpdateID && parts[2] == "" {
+				marked = true
+			}
+		}
 		if old("r", k) && (!marked || s.pruneByAge) {
 			delete(s.Receipts, k)
 			n++
@@ -350,6 +358,9 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	for k := range s.Threads {
 		if old("t", k) && (!kept[k] || s.pruneByAge) {
+			if s.prunedRootKept {
+				s.roots[k] = s.Threads[k].Root
+			}
 			delete(s.Threads, k)
 			n++
 		}
@@ -530,6 +541,10 @@ var broken = map[string]struct {
 		prune: true, failing: []string{"PruneSurvivesReopen"}},
 	"write times lost on reopen": {store: func() *mapStore { return &mapStore{volatileStamps: true} }, durable: true,
 		prune: true, failing: []string{"PruneSurvivesReopen"}},
+	"receipts pruned by update, not channel": {store: func() *mapStore { return &mapStore{pruneByUpdate: true} },
+		prune: true, failing: []string{"PruneKeepsReceiptsPerChannel"}},
+	"root of a pruned thread kept": {store: func() *mapStore { return &mapStore{prunedRootKept: true} },
+		prune: true, failing: []string{"PruneStartsThreadAnew"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
 		prune: true, failing: []string{"PruneNilContext"}},
 }
