@@ -248,7 +248,7 @@ func (th *theme) incidentPage(m *model, in *incident, part int) ([]byte, error) 
 func (th *theme) execute(name string, d PageData) ([]byte, error) {
 	var b bytes.Buffer
 	if err := th.t.ExecuteTemplate(&b, name, d); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("%w %s: %w", errRender, name, err)
 	}
 	return b.Bytes(), nil
 }
