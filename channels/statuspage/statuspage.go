@@ -246,9 +246,9 @@
 // layout (t in UTC), text s [url] (plain text as escaped paragraphs with
 // links, each ending where a sentence's punctuation ends it, but url, the
 // update's URL, linked whole where s shows it: {{text .Body .URL}}),
-// excerpt s (the first line, cut at 200 characters), css colour (a palette
-// colour for the style sheet), isRelative url. Templates are parsed and
-// run on a sample site in New.
+// excerpt s (the first line that shows something, cut at 200
+// characters), css colour (a palette colour for the style sheet),
+// isRelative url. Templates are parsed and run on a sample site in New.
 //
 // # Limits
 //
