@@ -192,7 +192,7 @@ func (m *model) api() (map[string][]byte, error) {
 	for path, v := range files {
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", path, err)
+			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 		}
 		out[path] = append(b, '\n')
 	}

@@ -168,7 +168,7 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	f.Updated = atomTime(updated)
 	out, err := xml.MarshalIndent(f, "", " ")
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", path, err)
+		return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 	}
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }

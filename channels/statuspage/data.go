@@ -191,7 +191,9 @@ type IncidentData struct {
 	// Updates are its updates, newest first: on an incident page those of
 	// the page (IncidentPageUpdates at most), on the front page's open
 	// incidents and maintenances those of its first page, and on the
-	// front page's history and the history pages only the latest.
+	// front page's history and the history pages only the one that says
+	// where it stands, whose Status and Title it has: its latest, but for
+	// a correction of an earlier update (see the package doc).
 	Updates []UpdateData
 	// Earlier is how many of its updates, older than those of Updates,
 	// Updates leaves out: they are on its later pages.

@@ -25,6 +25,12 @@ var (
 	// errDangling marks a symbolic link to nothing where a directory is
 	// to be made: mkdir does not follow it, so no retry makes it.
 	errDangling = errors.New("a symbolic link")
+	// errRender marks a file of the site that did not render: a
+	// replaced template that fails on the page's data (New's sample
+	// showed none such), which every write of that page fails alike
+	// until the templates change. Its text starts the error's: "render
+	// index: template: …".
+	errRender = errors.New("render")
 )
 
 // mkdirAll and createTemp are os.MkdirAll and os.CreateTemp, which tests
@@ -36,8 +42,9 @@ var (
 
 // classify wraps err, the failure of what, and marks it Permanent when
 // retrying cannot help: no permission, a read-only file system, a path
-// that is not a directory, state that cannot be read. Other failures (a
-// full disk, an I/O error, too many open files) are transient.
+// that is not a directory, state that cannot be read, a page that does
+// not render. Other failures (a full disk, an I/O error, too many open
+// files) are transient.
 // A name no system takes (a NUL byte: EINVAL) is permanent too.
 func classify(what string, err error) error {
 	err = fmt.Errorf("statuspage: %s: %w", what, err)
@@ -50,7 +57,7 @@ func classify(what string, err error) error {
 func permanent(err error) bool {
 	for _, target := range []error{
 		fs.ErrPermission, syscall.ENOTDIR, syscall.EISDIR, syscall.ENAMETOOLONG, syscall.EINVAL,
-		errCorrupt, errNotOurs, errNoneMade, errDangling,
+		errCorrupt, errNotOurs, errNoneMade, errDangling, errRender,
 	} {
 		if errors.Is(err, target) {
 			return true

@@ -248,7 +248,7 @@ func (th *theme) incidentPage(m *model, in *incident, part int) ([]byte, error) 
 func (th *theme) execute(name string, d PageData) ([]byte, error) {
 	var b bytes.Buffer
 	if err := th.t.ExecuteTemplate(&b, name, d); err != nil {
-		return nil, fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("%w %s: %w", errRender, name, err)
 	}
 	return b.Bytes(), nil
 }
@@ -306,12 +306,18 @@ func richText(s string, whole ...string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// excerpt is the first line of s, cut to 200 characters with an
-// ellipsis, as templates.Shorten cuts: between grapheme clusters, at the
-// end of a word where it can, URLs whole.
+// excerpt is the first line of s that shows something (see
+// broadcast.Blank: a line of format characters only, which richText
+// leaves out as a paragraph, is passed over), cut to 200 characters with
+// an ellipsis, as templates.Shorten cuts: between grapheme clusters, at
+// the end of a word where it can, URLs whole.
 func excerpt(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return templates.Shorten(s, 200, templates.Runes)
+	for line := range strings.Lines(s) {
+		if !broadcast.Blank(line) {
+			return templates.Shorten(strings.TrimSpace(line), 200, templates.Runes)
+		}
+	}
+	return ""
 }
 
 var errBadColor = errors.New("statuspage: not a colour")

@@ -214,7 +214,9 @@ func (m *model) wording() string {
 
 // incident builds the view of in with the updates of its page part (from
 // 1, IncidentPageUpdates a page, the newest first); with part 0 only the
-// latest update.
+// current update (see incident.current), whose status and title the
+// incident has: a correction of an earlier update made later says
+// nothing of where the incident stands.
 func (m *model) incident(in *incident, part int) IncidentData {
 	cur, start := in.current(), in.start().Time
 	d := IncidentData{
@@ -235,11 +237,13 @@ func (m *model) incident(in *incident, part int) IncidentData {
 		}
 	}
 	d.ImpactLabel, d.Tone = impactLabel(d.Impact, d.Maintenance), impactTone(d.Impact)
-	lo, hi := 0, 1 // from the newest: the latest update only
-	if part > 0 {
-		lo = (part - 1) * m.s.pageUpdates
-		hi = min(lo+m.s.pageUpdates, len(in.Entries))
+	if part == 0 {
+		cur := in.currentIndex()
+		d.Updates, d.Earlier = []UpdateData{m.update(in, cur, d)}, cur
+		return d
 	}
+	lo := (part - 1) * m.s.pageUpdates // from the newest
+	hi := min(lo+m.s.pageUpdates, len(in.Entries))
 	for k := lo; k < hi; k++ {
 		d.Updates = append(d.Updates, m.update(in, len(in.Entries)-1-k, d))
 	}

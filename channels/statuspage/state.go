@@ -82,13 +82,16 @@ type incident struct {
 // the latest that is not a stale correction (the latest of all when every
 // one is). The incident's status, title, resolution and promise of a next
 // update are its.
-func (in *incident) current() *entry {
+func (in *incident) current() *entry { return &in.Entries[in.currentIndex()] }
+
+// currentIndex is the index of current in in.Entries.
+func (in *incident) currentIndex() int {
 	for i := len(in.Entries) - 1; i >= 0; i-- {
 		if !in.Entries[i].Stale {
-			return &in.Entries[i]
+			return i
 		}
 	}
-	return &in.Entries[len(in.Entries)-1]
+	return len(in.Entries) - 1
 }
 
 // start is when the incident started: the time of its first update that

@@ -246,9 +246,9 @@
 // layout (t in UTC), text s [url] (plain text as escaped paragraphs with
 // links, each ending where a sentence's punctuation ends it, but url, the
 // update's URL, linked whole where s shows it: {{text .Body .URL}}),
-// excerpt s (the first line, cut at 200 characters), css colour (a palette
-// colour for the style sheet), isRelative url. Templates are parsed and
-// run on a sample site in New.
+// excerpt s (the first line that shows something, cut at 200
+// characters), css colour (a palette colour for the style sheet),
+// isRelative url. Templates are parsed and run on a sample site in New.
 //
 // # Limits
 //
@@ -299,8 +299,10 @@
 // not make though its parent is there (under /proc), a path no system
 // takes (a NUL byte), a Dir/current that this package did not make, state files
 // that cannot be read or hold what this package never writes (a null
-// record, a component's feed named as a path), an invalid update. Others
-// are transient: a full
+// record, a component's feed named as a path), an invalid update, a
+// replaced template that fails on the page (New runs the templates on a
+// sample site, which cannot show every case: an error of index, or of a
+// field that a page of the site lacks). Others are transient: a full
 // disk, an I/O error, and another process holding the lock for longer
 // than Config.LockTimeout.
 package statuspage
