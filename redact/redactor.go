@@ -336,7 +336,17 @@ func encodings(s string) []string {
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)
 	forms = append(forms, mailForms(s)...)
-	return append(forms, quotedForms(s)...)
+	forms = append(forms, quotedForms(s)...)
+	// Each form that holds a space also with its spaces as "+", as a form
+	// body or a query writes them, which decoding its %-escapes (see
+	// unpercent) leaves as "+": the secret upper-cased, quoted-printable
+	// or JSON-escaped, then form-encoded.
+	for _, f := range forms {
+		if strings.Contains(f, " ") {
+			forms = append(forms, strings.ReplaceAll(f, " ", "+"))
+		}
+	}
+	return forms
 }
 
 // mailForms returns s as e-mail writes it: quoted-printable (RFC 2045),
@@ -433,7 +443,9 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
 // as "%20"; each also escaped again, up to escapedAgain times, as the
-// encoders of againKeeps write it; and s with its spaces as "+" alone.
+// encoders of againKeeps write it. (s with its spaces as "+" alone, what
+// a text with escapes mixed decodes to, encodings adds, as for every
+// form.)
 func percentForms(s string) []string {
 	var forms []string
 	for _, keep := range percentKeeps {
@@ -461,11 +473,6 @@ func percentForms(s string) []string {
 			}
 		}
 		forms, last = append(forms, again...), again
-	}
-	if strings.Contains(s, " ") {
-		// With its escapes decoded and its spaces left as "+": what a
-		// text with escapes mixed (see unpercent) decodes to.
-		forms = append(forms, strings.ReplaceAll(s, " ", "+"))
 	}
 	return forms
 }

@@ -56,10 +56,12 @@
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
 // HTML-escaped forms, their escapes mixed too, are also found %-escaped,
-// as a URL carrying a JSON or HTML text writes them. Every byte of
-// every occurrence is replaced, also where occurrences overlap; text cut
-// short is redacted with Redactor.Truncated, which also leaves out the
-// start of a secret the cut left at its end.
+// as a URL carrying a JSON or HTML text writes them; any form holding a
+// space (the secret upper-cased, quoted-printable, JSON-escaped) is also
+// found with its spaces as "+", as a form body or a query writes them.
+// Every byte of every occurrence is replaced, also where occurrences
+// overlap; text cut short is redacted with Redactor.Truncated, which also
+// leaves out the start of a secret the cut left at its end.
 //
 // # Limits
 //
