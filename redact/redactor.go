@@ -320,9 +320,12 @@ func encodings(s string) []string {
 		// Upper- and lower-cased, as servers that fold case echo it (IRC
 		// servers, a message shouted in capitals); not a shorter secret,
 		// whose other case may be an ordinary word, nor bytes that are
-		// not text (a key's), which have no case.
-		for _, f := range []string{strings.ToUpper(s), strings.ToLower(s)} {
-			if f != s {
+		// not text (a key's), which have no case. Also with its ASCII
+		// letters alone folded, as IRC's "ascii" and "rfc1459" casemappings
+		// and C's toupper fold them: "PäSSWORT" from "pässwort".
+		folds := []string{strings.ToUpper(s), strings.ToLower(s), asciiFold(s, 'a', 'z', 'A'-'a'), asciiFold(s, 'A', 'Z', 'a'-'A')}
+		for i, f := range folds {
+			if f != s && !slices.Contains(folds[:i], f) {
 				// Also in base64, inside longer base64 wherever it starts
 				// (a request upper-cased, then echoed in base64), which
 				// decoding a run misses where the run starts off the
@@ -347,6 +350,18 @@ func encodings(s string) []string {
 		}
 	}
 	return forms
+}
+
+// asciiFold returns s with each byte from lo to hi shifted by by: its ASCII
+// letters of one case in the other.
+func asciiFold(s string, lo, hi byte, by int) string {
+	b := []byte(s)
+	for i, c := range b {
+		if lo <= c && c <= hi {
+			b[i] = byte(int(c) + by)
+		}
+	}
+	return string(b)
 }
 
 // mailForms returns s as e-mail writes it: quoted-printable (RFC 2045),

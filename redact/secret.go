@@ -15,7 +15,8 @@
 // error produced, in every encoding a server might echo them in: as is,
 // and, for one that looks like a token (sixteen bytes or more, or eight
 // with a digit), upper- and lower-cased, as servers that fold case echo
-// it, each also in base64 and inside longer base64 text;
+// it (every letter, or its ASCII letters alone, as IRC servers fold
+// them), each also in base64 and inside longer base64 text;
 // URL-escaped as the common encoders write it (Go, a whole path as
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
