@@ -320,9 +320,12 @@ func encodings(s string) []string {
 		// Upper- and lower-cased, as servers that fold case echo it (IRC
 		// servers, a message shouted in capitals); not a shorter secret,
 		// whose other case may be an ordinary word, nor bytes that are
-		// not text (a key's), which have no case.
-		for _, f := range []string{strings.ToUpper(s), strings.ToLower(s)} {
-			if f != s {
+		// not text (a key's), which have no case. Also with its ASCII
+		// letters alone folded, as IRC's "ascii" and "rfc1459" casemappings
+		// and C's toupper fold them: "PäSSWORT" from "pässwort".
+		folds := []string{strings.ToUpper(s), strings.ToLower(s), asciiFold(s, 'a', 'z', 'A'-'a'), asciiFold(s, 'A', 'Z', 'a'-'A')}
+		for i, f := range folds {
+			if f != s && !slices.Contains(folds[:i], f) {
 				// Also in base64, inside longer base64 wherever it starts
 				// (a request upper-cased, then echoed in base64), which
 				// decoding a run misses where the run starts off the
@@ -336,7 +339,29 @@ func encodings(s string) []string {
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)
 	forms = append(forms, mailForms(s)...)
-	return append(forms, quotedForms(s)...)
+	forms = append(forms, quotedForms(s)...)
+	// Each form that holds a space also with its spaces as "+", as a form
+	// body or a query writes them, which decoding its %-escapes (see
+	// unpercent) leaves as "+": the secret upper-cased, quoted-printable
+	// or JSON-escaped, then form-encoded.
+	for _, f := range forms {
+		if strings.Contains(f, " ") {
+			forms = append(forms, strings.ReplaceAll(f, " ", "+"))
+		}
+	}
+	return forms
+}
+
+// asciiFold returns s with each byte from lo to hi shifted by by: its ASCII
+// letters of one case in the other.
+func asciiFold(s string, lo, hi byte, by int) string {
+	b := []byte(s)
+	for i, c := range b {
+		if lo <= c && c <= hi {
+			b[i] = byte(int(c) + by)
+		}
+	}
+	return string(b)
 }
 
 // mailForms returns s as e-mail writes it: quoted-printable (RFC 2045),
@@ -433,7 +458,9 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
 // as "%20"; each also escaped again, up to escapedAgain times, as the
-// encoders of againKeeps write it; and s with its spaces as "+" alone.
+// encoders of againKeeps write it. (s with its spaces as "+" alone, what
+// a text with escapes mixed decodes to, encodings adds, as for every
+// form.)
 func percentForms(s string) []string {
 	var forms []string
 	for _, keep := range percentKeeps {
@@ -461,11 +488,6 @@ func percentForms(s string) []string {
 			}
 		}
 		forms, last = append(forms, again...), again
-	}
-	if strings.Contains(s, " ") {
-		// With its escapes decoded and its spaces left as "+": what a
-		// text with escapes mixed (see unpercent) decodes to.
-		forms = append(forms, strings.ReplaceAll(s, " ", "+"))
 	}
 	return forms
 }

@@ -15,7 +15,8 @@
 // error produced, in every encoding a server might echo them in: as is,
 // and, for one that looks like a token (sixteen bytes or more, or eight
 // with a digit), upper- and lower-cased, as servers that fold case echo
-// it, each also in base64 and inside longer base64 text;
+// it (every letter, or its ASCII letters alone, as IRC servers fold
+// them), each also in base64 and inside longer base64 text;
 // URL-escaped as the common encoders write it (Go, a whole path as
 // url.URL.EscapedPath writes it among them, JavaScript, Python, Java, PHP,
 // .NET: hex digits in either case, a space as "+" or "%20"), also with
@@ -56,10 +57,12 @@
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
 // HTML-escaped forms, their escapes mixed too, are also found %-escaped,
-// as a URL carrying a JSON or HTML text writes them. Every byte of
-// every occurrence is replaced, also where occurrences overlap; text cut
-// short is redacted with Redactor.Truncated, which also leaves out the
-// start of a secret the cut left at its end.
+// as a URL carrying a JSON or HTML text writes them; any form holding a
+// space (the secret upper-cased, quoted-printable, JSON-escaped) is also
+// found with its spaces as "+", as a form body or a query writes them.
+// Every byte of every occurrence is replaced, also where occurrences
+// overlap; text cut short is redacted with Redactor.Truncated, which also
+// leaves out the start of a secret the cut left at its end.
 //
 // # Limits
 //
