@@ -456,6 +456,11 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "u":
+		// UnrealIRCd's target-flood (src/modules/targetfloodprot.c), as
+		// src/modules/message.c words its 404: the line is dropped.
+		c.numeric("404", channel, "Channel is being flooded. Message not delivered. ("+channel+")")
+		return true
 	case s.opts.modes[channel] == "t": // Solanum's channel target change limit (doc/features/tgchange.txt)
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return true

@@ -92,7 +92,7 @@ var channelReplies = map[string]bool{
 	"479": true,  // illegal channel name (Solanum, ratbox, Hybrid): a name the server does not take, or a channel an operator reserved
 	"448": true,  // forbidden channel (UnrealIRCd's deny channel)
 	"926": true,  // forbidden channel (InspIRCd's denychans and cban): no error numeric, but the JOIN's answer
-	"404": true,  // cannot send: moderated, banned, +n
+	"404": true,  // cannot send: moderated, banned, +n (not UnrealIRCd's flood: see floodRefused)
 	"442": true,  // not on that channel
 }
 
@@ -378,6 +378,8 @@ func (ss *session) handle(m ircmsg.Message) {
 			// later". A rate limit that names no wait: retried within
 			// seconds, the JOIN would be refused again.
 			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
+		} else if m.Command == "404" && floodRefused(param(m, len(m.Params)-1)) {
+			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
@@ -498,6 +500,16 @@ func floodDropped(m ircmsg.Message) (channel string, ok bool) {
 		return "", false
 	}
 	return strings.TrimSuffix(rest, " throttled due to flooding"), true
+}
+
+// floodRefused reports whether text, a 404's (ERR_CANNOTSENDTOCHAN),
+// refuses the line for the channel's flood rather than for good (a ban,
+// +m): UnrealIRCd's target-flood drops what a channel gets past 45
+// PRIVMSGs in 5 seconds from its users, by default, and answers each
+// "Channel is being flooded. Message not delivered."
+// (src/modules/targetfloodprot.c). A rate limit that names no wait.
+func floodRefused(text string) bool {
+	return strings.Contains(strings.ToLower(text), "channel is being flooded")
 }
 
 // admits is who a channel's mode lets in, when it refuses the bot.
