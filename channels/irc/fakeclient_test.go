@@ -461,6 +461,11 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		// src/modules/message.c words its 404: the line is dropped.
 		c.numeric("404", channel, "Channel is being flooded. Message not delivered. ("+channel+")")
 		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "c":
+		// UnrealIRCd 6's restrict-commands with a connect-time for
+		// channel-message (src/modules/restrict-commands.c): the line is dropped.
+		c.numeric("404", channel, "You cannot send messages to channels until you've been connected for 30 seconds or more ("+channel+")")
+		return true
 	case s.opts.modes[channel] == "t": // Solanum's channel target change limit (doc/features/tgchange.txt)
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return true

@@ -74,7 +74,8 @@ type fakeOptions struct {
 	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),
 	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops),
 	// "F" (an ERROR of floodQuit, then the connection drops, at the line to it),
-	// "u" (404 to PRIVMSG, the line dropped: UnrealIRCd's target-flood, which says nothing to a NOTICE)
+	// "u" (404 to PRIVMSG, the line dropped: UnrealIRCd's target-flood, which says nothing to a NOTICE),
+	// "c" (404 to PRIVMSG, the line dropped: UnrealIRCd 6's restrict-commands, a connect-time for channel messages)
 	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
