@@ -664,6 +664,10 @@ func (c *fakeClient) ping(token string) {
 	}
 	c.reply(c.late...)
 	c.late = nil
+	if c.pings == s.opts.echoDelAt && c.echo {
+		c.echo = false
+		c.reply(":fake.test CAP " + c.nick + " DEL :echo-message")
+	}
 }
 
 func param(m ircmsg.Message, i int) string {

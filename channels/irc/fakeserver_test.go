@@ -52,6 +52,10 @@ type fakeOptions struct {
 	// echoed to its sender.
 	echoMessage bool
 	echoLate    bool // echo after the PONG that follows the lines, not before it
+	// echoDelAt withdraws echo-message at the client's n-th PING, after
+	// its PONG (CAP DEL, IRCv3 cap-notify, as a server whose module for
+	// it is unloaded says), and echoes no more.
+	echoDelAt int
 	// echoPings holds each echo back until the server gets the n-th PING
 	// after the line, and sends it just before that PING's PONG: with 2,
 	// after the Send of the line has ended, before the PONG of the next

@@ -332,12 +332,6 @@ func (ss *session) handle(m ircmsg.Message) {
 				}
 			}
 		}
-	case "CAP":
-		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
-		// capability. Without echo-message, no echo is to be awaited.
-		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
-			ss.c.setEcho(false)
-		}
 	case "KICK":
 		// A kick is no refusal for good (RFC 2812 section 3.2.8): the
 		// bot may rejoin unless banned, invited only or keyed, which the
