@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,7 +166,8 @@ func (c *conn) readLoop() {
 	}
 }
 
-// track follows our nick, user and host, and channel membership, which
+// track follows our nick, user and host, channel membership and whether
+// the server still echoes our lines (a CAP DEL of echo-message), which
 // persistent connections keep between Sends, and keeps the server's ERROR
 // line, which may come before a Send attaches (see errorText). It returns
 // our nick as m names us: the one 001 gives, else the one before m (a
@@ -187,6 +189,14 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 	switch m.Command {
 	case "376", "422": // the end of the MOTD, or none: the welcome is over
 		c.cmKnown = true
+	case "CAP":
+		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
+		// capability. Without echo-message, no echo is to be awaited. A
+		// kept connection hears it between Sends too, when no Send is
+		// there to read it.
+		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
+			c.echo = false
+		}
 	case "PONG":
 		// The answer to a PING of ours, sent after 001 (see
 		// session.alive): a server answers in order, so its welcome

@@ -215,3 +215,26 @@ func TestLateEchoNotTakenByTheNextSend(t *testing.T) {
 	}
 	assert.Equal(t, 1, srv.connections(), "one kept connection")
 }
+
+// A server withdraws echo-message with CAP DEL (IRCv3 cap-notify, which
+// CAP LS 302 turns on: InspIRCd's ircv3_capnotify "notifies users when
+// client capabilities are added or removed", as when the module that
+// provides one is unloaded) and echoes nothing after it. On a kept
+// connection that news may come while no Send is under way: the next
+// Sends await no echo, and count the lines the server relayed as
+// delivered, not as dropped (and so posted again, attempt after attempt).
+func TestEchoWithdrawnWhileIdle(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, echoDelAt: 1}) // the PING after the first Send's lines
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	u := sampleUpdate()
+	u.Title += " (update)"
+	r, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Equal(t, "#ops", r.Meta["channels"])
+	assert.Equal(t, 1, srv.connections())
+	assert.Len(t, srv.saidIn("#ops"), 2, "each Send's line, relayed once")
+}

@@ -456,6 +456,16 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "u":
+		// UnrealIRCd's target-flood (src/modules/targetfloodprot.c), as
+		// src/modules/message.c words its 404: the line is dropped.
+		c.numeric("404", channel, "Channel is being flooded. Message not delivered. ("+channel+")")
+		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "c":
+		// UnrealIRCd 6's restrict-commands with a connect-time for
+		// channel-message (src/modules/restrict-commands.c): the line is dropped.
+		c.numeric("404", channel, "You cannot send messages to channels until you've been connected for 30 seconds or more ("+channel+")")
+		return true
 	case s.opts.modes[channel] == "t": // Solanum's channel target change limit (doc/features/tgchange.txt)
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return true
@@ -654,6 +664,10 @@ func (c *fakeClient) ping(token string) {
 	}
 	c.reply(c.late...)
 	c.late = nil
+	if c.pings == s.opts.echoDelAt && c.echo {
+		c.echo = false
+		c.reply(":fake.test CAP " + c.nick + " DEL :echo-message")
+	}
 }
 
 func param(m ircmsg.Message, i int) string {

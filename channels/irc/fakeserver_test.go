@@ -52,6 +52,10 @@ type fakeOptions struct {
 	// echoed to its sender.
 	echoMessage bool
 	echoLate    bool // echo after the PONG that follows the lines, not before it
+	// echoDelAt withdraws echo-message at the client's n-th PING, after
+	// its PONG (CAP DEL, IRCv3 cap-notify, as a server whose module for
+	// it is unloaded says), and echoes no more.
+	echoDelAt int
 	// echoPings holds each echo back until the server gets the n-th PING
 	// after the line, and sends it just before that PING's PONG: with 2,
 	// after the Send of the line has ended, before the PONG of the next
@@ -73,7 +77,9 @@ type fakeOptions struct {
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
 	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),
 	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops),
-	// "F" (an ERROR of floodQuit, then the connection drops, at the line to it)
+	// "F" (an ERROR of floodQuit, then the connection drops, at the line to it),
+	// "u" (404 to PRIVMSG, the line dropped: UnrealIRCd's target-flood, which says nothing to a NOTICE),
+	// "c" (404 to PRIVMSG, the line dropped: UnrealIRCd 6's restrict-commands, a connect-time for channel messages)
 	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string

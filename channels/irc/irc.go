@@ -293,14 +293,18 @@
 // does not make it one for good), and lines the server
 // dropped, as Solanum does with a 707 (its limit on the channels a client
 // may message) or a notice "Message to #chan throttled due to flooding"
-// (the channel gets too many lines a second, from everyone), or by not
+// (the channel gets too many lines a second, from everyone), as
+// UnrealIRCd does with a 404 "Channel is being flooded" (its
+// target-flood: too many lines to the channel, from everyone) or "You
+// cannot send messages to channels until you've been connected for …"
+// (its restrict-commands), or by not
 // echoing them where the bot has echo-message (see above): rate limits,
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal
 // channel name: one the server does not take, or one an operator
 // reserved), 448 and InspIRCd's 926 (a channel the operators forbade)
-// to JOIN, 404,
+// to JOIN, 404 (but for UnrealIRCd's, above),
 // 442 while posting, NOTICE lines not echoed to a moderated channel
 // (+m) where the bot has no voice (see # Limits), and a channel whose
 // mode admits only some

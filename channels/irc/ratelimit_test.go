@@ -197,6 +197,44 @@ func TestChannelFloodLimit(t *testing.T) {
 	assertOpsRateLimited(t, err, m, "irc: send to #ops: the server dropped the lines: *** Message to #ops throttled due to flooding")
 }
 
+// UnrealIRCd drops the PRIVMSGs to a channel that got more than 45 in 5
+// seconds from its users (set::anti-flood::target-flood, on by default:
+// src/modules/targetfloodprot.c) and answers each with 404, the numeric
+// of a ban or a moderated channel, as "Channel is being flooded. Message
+// not delivered." (src/modules/message.c). That passes in seconds: the
+// channel is left for a later attempt, after the rate limit's wait, not
+// failed for good.
+func TestUnrealTargetFlood(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "u"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	_, err := ch.Send(context.Background(), m)
+	assertOpsRateLimited(t, err, m, "irc: send to #ops: 404 Channel is being flooded. Message not delivered.")
+	re, ok := replyError(err)
+	require.True(t, ok)
+	assert.Equal(t, "404", re.Code)
+}
+
+// UnrealIRCd 6 can refuse channel messages from a connection younger than
+// a connect-time (restrict-commands, channel-message: "except {
+// connect-time 30; }"), with a 404 (src/modules/restrict-commands.c),
+// where UnrealIRCd 5 said it in a server notice, which Send takes for a
+// rate limit (TestDroppedLinesNameRefusalNotice). It passes with time, on
+// a kept connection (Config.Persistent), or with a SASL login the server
+// exempts: the channel is left for a later attempt, after the rate
+// limit's wait, not failed for good.
+func TestUnrealConnectTimeForChannelMessages(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "c"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	_, err := ch.Send(context.Background(), m)
+	assertOpsRateLimited(t, err, m, "irc: send to #ops: 404 You cannot send messages to channels until you've been connected for 30 seconds")
+}
+
 // assertOpsRateLimited checks err, the error of Send of m to #status and
 // #ops, for a rate limit of #ops alone: #ops pending with the error text
 // want and the shared rate limit's wait, not marked done; #status done.

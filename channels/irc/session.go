@@ -92,7 +92,7 @@ var channelReplies = map[string]bool{
 	"479": true,  // illegal channel name (Solanum, ratbox, Hybrid): a name the server does not take, or a channel an operator reserved
 	"448": true,  // forbidden channel (UnrealIRCd's deny channel)
 	"926": true,  // forbidden channel (InspIRCd's denychans and cban): no error numeric, but the JOIN's answer
-	"404": true,  // cannot send: moderated, banned, +n
+	"404": true,  // cannot send: moderated, banned, +n (not UnrealIRCd's refusals for a while: see refusedForNow)
 	"442": true,  // not on that channel
 }
 
@@ -332,12 +332,6 @@ func (ss *session) handle(m ircmsg.Message) {
 				}
 			}
 		}
-	case "CAP":
-		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
-		// capability. Without echo-message, no echo is to be awaited.
-		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
-			ss.c.setEcho(false)
-		}
 	case "KICK":
 		// A kick is no refusal for good (RFC 2812 section 3.2.8): the
 		// bot may rejoin unless banned, invited only or keyed, which the
@@ -377,6 +371,8 @@ func (ss *session) handle(m ircmsg.Message) {
 			// channel's join throttle (+j) is exceeded, "try again
 			// later". A rate limit that names no wait: retried within
 			// seconds, the JOIN would be refused again.
+			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
+		} else if m.Command == "404" && refusedForNow(param(m, len(m.Params)-1)) {
 			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
@@ -498,6 +494,21 @@ func floodDropped(m ircmsg.Message) (channel string, ok bool) {
 		return "", false
 	}
 	return strings.TrimSuffix(rest, " throttled due to flooding"), true
+}
+
+// refusedForNow reports whether text, a 404's (ERR_CANNOTSENDTOCHAN),
+// refuses the line for a while rather than for good (a ban, +m), as
+// UnrealIRCd words it: its target-flood drops what a channel gets past 45
+// PRIVMSGs in 5 seconds from its users, by default, "Channel is being
+// flooded. Message not delivered." (src/modules/targetfloodprot.c), and
+// its restrict-commands the channel messages of a connection younger than
+// a connect-time, "You cannot send messages to channels until you've
+// been connected for 30 seconds or more" (src/modules/restrict-commands.c;
+// UnrealIRCd 5 said it in a notice, see refusalNotice). A rate limit that
+// names no wait.
+func refusedForNow(text string) bool {
+	t := strings.ToLower(text)
+	return strings.Contains(t, "channel is being flooded") || strings.Contains(t, "until you've been connected for")
 }
 
 // admits is who a channel's mode lets in, when it refuses the bot.
