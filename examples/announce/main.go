@@ -50,7 +50,8 @@
 //     correction: each channel's text, and whether it would edit the post
 //     of update ID in place or post the correction in the thread, or not
 //     send ("update ID was retracted here"); it refuses what -correct would
-//     (a mistyped ID, a changed -title without -incident).
+//     (a mistyped ID; without -incident, an update sent with an -incident
+//     other than the slug of this -title, as a changed -title gives).
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a
@@ -64,7 +65,9 @@
 //     as writing to standard error, where -json moves it.
 //   - -correct ID: correct the update ID with the one the flags describe:
 //     channels that can edit a post edit it in place; the others post the
-//     correction in the incident's thread ("Correction: …").
+//     correction in the incident's thread ("Correction: …"). Give it the
+//     -incident the update was sent with, unless that was the default (a
+//     slug of the same -title): a correction in another incident is refused.
 //   - -retract ID: delete the posts of update ID where the platform allows,
 //     and say per channel whether it was deleted, never posted there, or
 //     cannot be deleted on that platform. A retracted update is never
