@@ -101,10 +101,29 @@ const generalTopic = 1
 
 var (
 	tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+	// The parts of tokenPattern, for an error saying which is wrong.
+	tokenIDPattern     = regexp.MustCompile(`^[0-9]{1,20}$`)
+	tokenSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{20,}$`)
 	// Usernames set in the apps have 5 to 32 characters, collectible ones
 	// (Fragment) as few as 4.
 	usernamePattern = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9_]{3,31}$`)
 )
+
+// tokenShapeError says what is wrong with tok, which tokenPattern does
+// not match: a user whose token has an id, a colon and a secret learns
+// which of them to fix. It never quotes tok.
+func tokenShapeError(tok string) error {
+	id, secret, ok := strings.Cut(tok, ":")
+	switch {
+	case !ok:
+		return errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
+	case !tokenIDPattern.MatchString(id):
+		return errors.New("telegram: Config.Token: not a bot token: before the colon comes the bot's id, a number")
+	case !tokenSecretPattern.MatchString(secret):
+		return errors.New("telegram: Config.Token: not a bot token: the secret after the colon is too short, or holds characters other than letters, digits, - and _ (copy the whole token @BotFather gave)")
+	}
+	return errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
+}
 
 // validate checks cfg without I/O and returns its chats and the base URL
 // without a trailing slash.
@@ -122,7 +141,7 @@ func (cfg Config) validate() ([]chat, string, error) {
 	case strings.HasPrefix(tok, "bot") && tokenPattern.MatchString(tok[len("bot"):]):
 		return nil, "", errors.New(`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`)
 	case !tokenPattern.MatchString(tok):
-		return nil, "", errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
+		return nil, "", tokenShapeError(tok)
 	}
 	chats, err := parseChats(cfg.Chats)
 	if err != nil {
