@@ -514,15 +514,21 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 		return nil
 	}
 	err = httpx.Classify(resp) // a 3xx's names where it points
+	// DoStatusBuilt redacted the body; the snippet is redacted again, for
+	// what its folding of white space joined up. Only the snippet, the
+	// receiver's words: redacting the whole text would blank the status
+	// line's own words where a header value is one ("http", "Gone"), and
+	// StatusCode could not read the status, now or from the Ledger.
+	var se *httpx.StatusError
+	if errors.As(err, &se) {
+		se.Snippet = ep.Redactor().String(se.Snippet)
+	}
 	if resp.Status == http.StatusGone {
 		// Standard Webhooks: the receiver wants no more webhooks from us.
 		// The channel keeps nothing across updates: the operator removes it.
 		err = fmt.Errorf("%s: %w", goneText, err)
 	}
-	// DoStatusBuilt redacted the body; Error catches what the snippet's
-	// folding of white space joined up, and leaves the *httpx.StatusError
-	// that StatusCode finds in every other case.
-	return ep.Redactor().Error(err)
+	return err
 }
 
 // Canonical forms of the webhook-* header names, set directly: Header.Set

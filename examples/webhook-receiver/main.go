@@ -9,7 +9,9 @@
 // a retraction sent without one). Ids and updates are remembered for 24
 // hours, at most 100 000 of each, and not across a restart. Events of a
 // type it does not know are acknowledged and ignored, whatever their data
-// holds: of those, only the type and timestamp are read.
+// holds: of those, only the type and timestamp are read. A type is known
+// only as written ("incident.updated ", with a space, is not); one of
+// other characters than letters, digits, "_" and "." is printed quoted.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -602,10 +604,14 @@ func (rc *receiver) markSeen(id string) {
 // of deliveries handled at the same time do not interleave. Its error is
 // the Write's.
 func (rc *receiver) print(p webhook.Payload) error {
-	p.Type, p.Data = oneLine(p.Type), printable(p.Data)
+	// By its type as received, as decode, missing and invalid went:
+	// cleaned, "incident.updated " would print as an update with nothing
+	// in it.
+	typ := p.Type
+	p.Data = printable(p.Data)
 	var b strings.Builder
 	at := p.Timestamp.UTC().Format(time.RFC3339)
-	switch p.Type {
+	switch typ {
 	case webhook.EventUpdated, webhook.EventCorrected:
 		rc.printUpdate(&b, at, p.Type, p.Data)
 	case webhook.EventRetracted:
@@ -619,10 +625,25 @@ func (rc *receiver) print(p webhook.Payload) error {
 		fmt.Fprintf(&b, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
 			at, p.Data.ID, quoted(k.title), of)
 	default:
-		fmt.Fprintf(&b, "%s %s: unknown event type, ignored\n", at, p.Type)
+		fmt.Fprintf(&b, "%s %s: unknown event type, ignored\n", at, eventType(typ))
 	}
 	_, err := io.WriteString(rc.out, b.String())
 	return err
+}
+
+// eventType shows t, an event type, as is when it is made of the
+// characters Standard Webhooks recommends for one (letters, digits and "_",
+// "." between identifiers), and otherwise quoted, its invisible and
+// control characters escaped: "incident.updated " and
+// "incident.updated\u200b" are no update, and must not read as one.
+func eventType(t string) string {
+	plain := t != "" && !strings.ContainsFunc(t, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.')
+	})
+	if plain {
+		return t
+	}
+	return jsonfield.Quote(t)
 }
 
 // printable returns d with its text as broadcast.Update.Clean makes an
