@@ -99,7 +99,9 @@ type metadata struct {
 // did not fail, and is not). An update enqueued again without a Time of its own
 // keeps the Time of its first jobs (or, once River has deleted them, the
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
-// stays older than the updates of its incident enqueued after it. An
+// stays older than the updates of its incident enqueued after it; with or
+// without one, it keeps its first jobs' place among updates of equal Time
+// (broadcast.Job.Made), also when those jobs never ran. An
 // update whose ID the jobs hold with other content (its Time aside) queues
 // nothing, also when another transaction queued that content at the same
 // moment: the error wraps ErrIDInUse. An invalid update queues nothing;
@@ -318,17 +320,17 @@ func readOnly(err error) error {
 	return err
 }
 
-// sameContent returns the update of job, queued for u's ID, and
-// ErrIDInUse unless it holds u's content (its Time aside).
-func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, error) {
+// sameContent returns the broadcast.Job of job, queued for u's ID, and
+// ErrIDInUse unless its update holds u's content (its Time aside).
+func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Job, error) {
 	var a jobArgs
 	if err := json.Unmarshal(job.EncodedArgs, &a); err != nil {
-		return broadcast.Update{}, fmt.Errorf("job %d: %w", job.ID, err)
+		return broadcast.Job{}, fmt.Errorf("job %d: %w", job.ID, err)
 	}
 	if contentKey(a.Job.Update) != contentKey(u) {
-		return broadcast.Update{}, fmt.Errorf("%w: %s", ErrIDInUse, u.ID)
+		return broadcast.Job{}, fmt.Errorf("%w: %s", ErrIDInUse, u.ID)
 	}
-	return a.Job.Update, nil
+	return a.Job, nil
 }
 
 // matchFirst checks jobs, those of an update about to be enqueued, against
@@ -337,7 +339,11 @@ func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, e
 // without a Time), jobs take that job's Time, or else the Time the Store
 // knows the update was sent with: the same update, sent again to retry the
 // channels whose jobs gave up, must not count as newer than the updates of
-// its incident that followed it.
+// its incident that followed it. For the same reason, send jobs take the
+// first job's Made, the update's place among those of equal Time (see
+// broadcast.Job.Made): a first job that never ran (an operator cancelled
+// it) recorded no place in the Store, and the jobs' own, later one would
+// make the update newer than those enqueued after its first Enqueue.
 func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
 	row, err := d.firstJob(ctx, tx, jobs[0].Update.ID)
 	if err != nil {
@@ -357,8 +363,15 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 	if err != nil {
 		return err
 	}
-	if t := first.Time; !t.IsZero() && untimed {
+	if t := first.Update.Time; !t.IsZero() && untimed {
 		setTime(jobs, t)
+	}
+	if !first.Made.IsZero() {
+		for i := range jobs {
+			if jobs[i].Kind == broadcast.JobSend {
+				jobs[i].Made = first.Made
+			}
+		}
 	}
 	return nil
 }
