@@ -147,8 +147,8 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 		err = errNilContext
 	}
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
-			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx, reads *storeReads) error {
+			return d.checkOriginal(ctx, tx, reads, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
 		}, original)
 	}
 	if err != nil {
@@ -182,8 +182,8 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
 	}
 	if err == nil {
-		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
-			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
+		err = d.inTx(ctx, tx, func(tx pgx.Tx, reads *storeReads) error {
+			if err := d.checkOriginal(ctx, tx, reads, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
 			all, err := d.alsoEnqueuedFor(ctx, tx, updateID, jobs)
@@ -248,10 +248,10 @@ var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other 
 // channel, which River skips as a duplicate, must hold the same content:
 // otherwise the jobs are refused (ErrIDInUse), not reported queued while
 // their content is dropped.
-func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error, original string) error {
-	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx, *storeReads) error, original string) error {
+	return d.inTx(ctx, tx, func(tx pgx.Tx, reads *storeReads) error {
 		if check != nil {
-			if err := check(tx); err != nil {
+			if err := check(tx, reads); err != nil {
 				return err
 			}
 		}
@@ -267,7 +267,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 				return err
 			}
 		}
-		if err := d.matchFirst(ctx, tx, jobs, untimed); err != nil {
+		if err := d.matchFirst(ctx, tx, reads, jobs, untimed); err != nil {
 			return err
 		}
 		res, err := d.insert(ctx, tx, jobs)
@@ -295,19 +295,98 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 // inserted before it failed are undone, also in the caller's tx. A write
 // the server refused as read-only (a standby: River's insert of the jobs,
 // or its NOTIFY of them) fails, once ReconnectWait has run out, with
-// pgstore.ErrReadOnly and what to do (see readOnly).
-func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
+// pgstore.ErrReadOnly and what to do (see readOnly). f reads the Store
+// through reads: in a transaction of its own, outside it (see storeReads).
+func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx, *storeReads) error) error {
 	if tx != nil && nilValue(tx) {
 		// A nil *pgxpool.Tx, say, in a non-nil pgx.Tx: the driver would
 		// panic on its first use.
 		return fmt.Errorf("tx: a nil %T (pass a nil pgx.Tx for a transaction of its own)", tx)
 	}
+	reads := &storeReads{own: tx == nil}
+	run := func(tx pgx.Tx) error { return f(tx, reads) }
 	if tx != nil {
-		return readOnly(pgx.BeginFunc(ctx, tx, f))
+		return readOnly(pgx.BeginFunc(ctx, tx, run))
 	}
-	return readOnly(d.outage.Do(ctx, func() error {
-		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, f) })
-	}))
+	for {
+		err := readOnly(d.outage.Do(ctx, func() error {
+			return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, run) })
+		}))
+		if !errors.Is(err, errStoreRead) || reads.pending == nil {
+			return err
+		}
+		// The transaction is undone and its connection released: the
+		// read, then the transaction again, which finds the answer.
+		read := reads.pending
+		reads.pending = nil
+		read(ctx)
+	}
+}
+
+// storeReads are the Store's answers that Enqueue, Correct and Retract
+// need. The Store may share the Pool (pgstore's does): a read of it in a
+// transaction of the Dispatcher's own, which holds a connection of the
+// Pool, waits for a second one, and as many such calls at once as the
+// Pool has connections (a burst of updates) would each hold one and wait
+// for another until their ctx ended. There, a step that needs an answer not
+// read yet ends the transaction with errStoreRead, and inTx reads it
+// without a connection held, then runs the transaction again. In the
+// caller's transaction, the Store is read at once: the caller holds the
+// connection either way.
+type storeReads struct {
+	own     bool                      // the transaction is the Dispatcher's own
+	pending func(ctx context.Context) // the read asked for, with errStoreRead
+
+	sent     *sentAnswer // Broadcaster.SentTime's, once read
+	checked  bool        // Broadcaster.CheckOriginal's, once read, is checkErr
+	checkErr error
+}
+
+type sentAnswer struct {
+	t   time.Time
+	ok  bool
+	err error
+}
+
+// errStoreRead ends a transaction of the Dispatcher's own whose next step
+// needs an answer of the Store not read yet (see storeReads).
+var errStoreRead = errors.New("dispatch: the Store is to be read outside the transaction")
+
+// ask runs read, which records an answer in r, at once, or, in a
+// transaction of the Dispatcher's own, leaves it to inTx and returns
+// errStoreRead.
+func (r *storeReads) ask(ctx context.Context, read func(context.Context)) error {
+	if r.own {
+		r.pending = read
+		return errStoreRead
+	}
+	read(ctx)
+	return nil
+}
+
+// sentTime is Broadcaster.SentTime of updateID (see storeReads).
+func (r *storeReads) sentTime(ctx context.Context, b *broadcast.Broadcaster, updateID string) (time.Time, bool, error) {
+	if r.sent == nil {
+		if err := r.ask(ctx, func(ctx context.Context) {
+			t, ok, err := b.SentTime(ctx, updateID)
+			r.sent = &sentAnswer{t: t, ok: ok, err: err}
+		}); err != nil {
+			return time.Time{}, false, err
+		}
+	}
+	return r.sent.t, r.sent.ok, r.sent.err
+}
+
+// checkOriginal is Broadcaster.CheckOriginal (see storeReads).
+func (r *storeReads) checkOriginal(ctx context.Context, b *broadcast.Broadcaster, kind broadcast.JobKind, u broadcast.Update, original string) error {
+	if !r.checked {
+		if err := r.ask(ctx, func(ctx context.Context) {
+			r.checked, r.checkErr = true, b.CheckOriginal(ctx, kind, u, original)
+		}); err != nil {
+			return err
+		}
+	}
+	return r.checkErr
 }
 
 // readOnly is err, as pgstore's writes give it: when a read-only server
@@ -344,7 +423,7 @@ func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Job, erro
 // broadcast.Job.Made): a first job that never ran (an operator cancelled
 // it) recorded no place in the Store, and the jobs' own, later one would
 // make the update newer than those enqueued after its first Enqueue.
-func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
+func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, reads *storeReads, jobs []broadcast.Job, untimed bool) error {
 	row, err := d.firstJob(ctx, tx, jobs[0].Update.ID)
 	if err != nil {
 		return err
@@ -353,7 +432,7 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		if !untimed {
 			return nil
 		}
-		t, ok, err := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID)
+		t, ok, err := reads.sentTime(ctx, d.cfg.Broadcaster, jobs[0].Update.ID)
 		if ok {
 			setTime(jobs, t)
 		}
@@ -398,13 +477,13 @@ func (d *Dispatcher) firstJob(ctx context.Context, tx pgx.Tx, updateID string) (
 // an IncidentID of its own, its incident; without jobs (River deleted
 // them, or the update was sent by Broadcaster.Send) the Broadcaster checks
 // the Store (see broadcast.Broadcaster.CheckOriginal).
-func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, kind broadcast.JobKind, u broadcast.Update, original, incident string) error {
+func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, reads *storeReads, kind broadcast.JobKind, u broadcast.Update, original, incident string) error {
 	row, err := d.firstJob(ctx, tx, original)
 	if err != nil {
 		return err
 	}
 	if row == nil {
-		return d.cfg.Broadcaster.CheckOriginal(ctx, kind, u, original)
+		return reads.checkOriginal(ctx, d.cfg.Broadcaster, kind, u, original)
 	}
 	var a jobArgs
 	if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
