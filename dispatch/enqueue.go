@@ -77,8 +77,12 @@ type metadata struct {
 // job per channel, and returns u's ID (derived from its content when
 // empty, as Broadcaster.Send does). With a transaction tx, the jobs are
 // inserted in it: they exist exactly when tx commits, so an update is
-// queued if and only if the caller's own change is (the outbox pattern).
-// With a nil tx, Enqueue inserts them in a transaction of its own (a nil
+// queued if and only if the caller's own change is (the outbox pattern);
+// while tx holds its connection, Enqueue may read the Store (whether the
+// update was sent before), on another connection of the Pool when the
+// Store shares it: such transactions open at once must leave the Pool a
+// connection free. With a nil tx, Enqueue inserts them in a transaction
+// of its own, which holds no connection while it reads the Store (a nil
 // pointer of a concrete type, a nil *pgxpool.Tx, is refused: the error
 // names tx; so do Correct and Retract). An
 // insert waits for another transaction's uncommitted jobs of the same
