@@ -77,8 +77,12 @@ type metadata struct {
 // job per channel, and returns u's ID (derived from its content when
 // empty, as Broadcaster.Send does). With a transaction tx, the jobs are
 // inserted in it: they exist exactly when tx commits, so an update is
-// queued if and only if the caller's own change is (the outbox pattern).
-// With a nil tx, Enqueue inserts them in a transaction of its own (a nil
+// queued if and only if the caller's own change is (the outbox pattern);
+// while tx holds its connection, Enqueue may read the Store (whether the
+// update was sent before), on another connection of the Pool when the
+// Store shares it: such transactions open at once must leave the Pool a
+// connection free. With a nil tx, Enqueue inserts them in a transaction
+// of its own, which holds no connection while it reads the Store (a nil
 // pointer of a concrete type, a nil *pgxpool.Tx, is refused: the error
 // names tx; so do Correct and Retract). An
 // insert waits for another transaction's uncommitted jobs of the same
@@ -99,7 +103,9 @@ type metadata struct {
 // did not fail, and is not). An update enqueued again without a Time of its own
 // keeps the Time of its first jobs (or, once River has deleted them, the
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
-// stays older than the updates of its incident enqueued after it. An
+// stays older than the updates of its incident enqueued after it; with or
+// without one, it keeps its first jobs' place among updates of equal Time
+// (broadcast.Job.Made), also when those jobs never ran. An
 // update whose ID the jobs hold with other content (its Time aside) queues
 // nothing, also when another transaction queued that content at the same
 // moment: the error wraps ErrIDInUse. An invalid update queues nothing;
@@ -145,8 +151,8 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 		err = errNilContext
 	}
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
-			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx, reads *storeReads) error {
+			return d.checkOriginal(ctx, tx, reads, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
 		}, original)
 	}
 	if err != nil {
@@ -180,8 +186,8 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
 	}
 	if err == nil {
-		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
-			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
+		err = d.inTx(ctx, tx, func(tx pgx.Tx, reads *storeReads) error {
+			if err := d.checkOriginal(ctx, tx, reads, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
 			all, err := d.alsoEnqueuedFor(ctx, tx, updateID, jobs)
@@ -246,10 +252,10 @@ var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other 
 // channel, which River skips as a duplicate, must hold the same content:
 // otherwise the jobs are refused (ErrIDInUse), not reported queued while
 // their content is dropped.
-func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error, original string) error {
-	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx, *storeReads) error, original string) error {
+	return d.inTx(ctx, tx, func(tx pgx.Tx, reads *storeReads) error {
 		if check != nil {
-			if err := check(tx); err != nil {
+			if err := check(tx, reads); err != nil {
 				return err
 			}
 		}
@@ -265,7 +271,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 				return err
 			}
 		}
-		if err := d.matchFirst(ctx, tx, jobs, untimed); err != nil {
+		if err := d.matchFirst(ctx, tx, reads, jobs, untimed); err != nil {
 			return err
 		}
 		res, err := d.insert(ctx, tx, jobs)
@@ -293,19 +299,98 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 // inserted before it failed are undone, also in the caller's tx. A write
 // the server refused as read-only (a standby: River's insert of the jobs,
 // or its NOTIFY of them) fails, once ReconnectWait has run out, with
-// pgstore.ErrReadOnly and what to do (see readOnly).
-func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
+// pgstore.ErrReadOnly and what to do (see readOnly). f reads the Store
+// through reads: in a transaction of its own, outside it (see storeReads).
+func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx, *storeReads) error) error {
 	if tx != nil && nilValue(tx) {
 		// A nil *pgxpool.Tx, say, in a non-nil pgx.Tx: the driver would
 		// panic on its first use.
 		return fmt.Errorf("tx: a nil %T (pass a nil pgx.Tx for a transaction of its own)", tx)
 	}
+	reads := &storeReads{own: tx == nil}
+	run := func(tx pgx.Tx) error { return f(tx, reads) }
 	if tx != nil {
-		return readOnly(pgx.BeginFunc(ctx, tx, f))
+		return readOnly(pgx.BeginFunc(ctx, tx, run))
 	}
-	return readOnly(d.outage.Do(ctx, func() error {
-		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, f) })
-	}))
+	for {
+		err := readOnly(d.outage.Do(ctx, func() error {
+			return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error { return pgx.BeginFunc(ctx, c, run) })
+		}))
+		if !errors.Is(err, errStoreRead) || reads.pending == nil {
+			return err
+		}
+		// The transaction is undone and its connection released: the
+		// read, then the transaction again, which finds the answer.
+		read := reads.pending
+		reads.pending = nil
+		read(ctx)
+	}
+}
+
+// storeReads are the Store's answers that Enqueue, Correct and Retract
+// need. The Store may share the Pool (pgstore's does): a read of it in a
+// transaction of the Dispatcher's own, which holds a connection of the
+// Pool, waits for a second one, and as many such calls at once as the
+// Pool has connections (a burst of updates) would each hold one and wait
+// for another until their ctx ended. There, a step that needs an answer not
+// read yet ends the transaction with errStoreRead, and inTx reads it
+// without a connection held, then runs the transaction again. In the
+// caller's transaction, the Store is read at once: the caller holds the
+// connection either way.
+type storeReads struct {
+	own     bool                      // the transaction is the Dispatcher's own
+	pending func(ctx context.Context) // the read asked for, with errStoreRead
+
+	sent     *sentAnswer // Broadcaster.SentTime's, once read
+	checked  bool        // Broadcaster.CheckOriginal's, once read, is checkErr
+	checkErr error
+}
+
+type sentAnswer struct {
+	t   time.Time
+	ok  bool
+	err error
+}
+
+// errStoreRead ends a transaction of the Dispatcher's own whose next step
+// needs an answer of the Store not read yet (see storeReads).
+var errStoreRead = errors.New("dispatch: the Store is to be read outside the transaction")
+
+// ask runs read, which records an answer in r, at once, or, in a
+// transaction of the Dispatcher's own, leaves it to inTx and returns
+// errStoreRead.
+func (r *storeReads) ask(ctx context.Context, read func(context.Context)) error {
+	if r.own {
+		r.pending = read
+		return errStoreRead
+	}
+	read(ctx)
+	return nil
+}
+
+// sentTime is Broadcaster.SentTime of updateID (see storeReads).
+func (r *storeReads) sentTime(ctx context.Context, b *broadcast.Broadcaster, updateID string) (time.Time, bool, error) {
+	if r.sent == nil {
+		if err := r.ask(ctx, func(ctx context.Context) {
+			t, ok, err := b.SentTime(ctx, updateID)
+			r.sent = &sentAnswer{t: t, ok: ok, err: err}
+		}); err != nil {
+			return time.Time{}, false, err
+		}
+	}
+	return r.sent.t, r.sent.ok, r.sent.err
+}
+
+// checkOriginal is Broadcaster.CheckOriginal (see storeReads).
+func (r *storeReads) checkOriginal(ctx context.Context, b *broadcast.Broadcaster, kind broadcast.JobKind, u broadcast.Update, original string) error {
+	if !r.checked {
+		if err := r.ask(ctx, func(ctx context.Context) {
+			r.checked, r.checkErr = true, b.CheckOriginal(ctx, kind, u, original)
+		}); err != nil {
+			return err
+		}
+	}
+	return r.checkErr
 }
 
 // readOnly is err, as pgstore's writes give it: when a read-only server
@@ -318,17 +403,17 @@ func readOnly(err error) error {
 	return err
 }
 
-// sameContent returns the update of job, queued for u's ID, and
-// ErrIDInUse unless it holds u's content (its Time aside).
-func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, error) {
+// sameContent returns the broadcast.Job of job, queued for u's ID, and
+// ErrIDInUse unless its update holds u's content (its Time aside).
+func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Job, error) {
 	var a jobArgs
 	if err := json.Unmarshal(job.EncodedArgs, &a); err != nil {
-		return broadcast.Update{}, fmt.Errorf("job %d: %w", job.ID, err)
+		return broadcast.Job{}, fmt.Errorf("job %d: %w", job.ID, err)
 	}
 	if contentKey(a.Job.Update) != contentKey(u) {
-		return broadcast.Update{}, fmt.Errorf("%w: %s", ErrIDInUse, u.ID)
+		return broadcast.Job{}, fmt.Errorf("%w: %s", ErrIDInUse, u.ID)
 	}
-	return a.Job.Update, nil
+	return a.Job, nil
 }
 
 // matchFirst checks jobs, those of an update about to be enqueued, against
@@ -337,8 +422,12 @@ func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, e
 // without a Time), jobs take that job's Time, or else the Time the Store
 // knows the update was sent with: the same update, sent again to retry the
 // channels whose jobs gave up, must not count as newer than the updates of
-// its incident that followed it.
-func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
+// its incident that followed it. For the same reason, send jobs take the
+// first job's Made, the update's place among those of equal Time (see
+// broadcast.Job.Made): a first job that never ran (an operator cancelled
+// it) recorded no place in the Store, and the jobs' own, later one would
+// make the update newer than those enqueued after its first Enqueue.
+func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, reads *storeReads, jobs []broadcast.Job, untimed bool) error {
 	row, err := d.firstJob(ctx, tx, jobs[0].Update.ID)
 	if err != nil {
 		return err
@@ -347,7 +436,7 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		if !untimed {
 			return nil
 		}
-		t, ok, err := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID)
+		t, ok, err := reads.sentTime(ctx, d.cfg.Broadcaster, jobs[0].Update.ID)
 		if ok {
 			setTime(jobs, t)
 		}
@@ -357,8 +446,15 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 	if err != nil {
 		return err
 	}
-	if t := first.Time; !t.IsZero() && untimed {
+	if t := first.Update.Time; !t.IsZero() && untimed {
 		setTime(jobs, t)
+	}
+	if !first.Made.IsZero() {
+		for i := range jobs {
+			if jobs[i].Kind == broadcast.JobSend {
+				jobs[i].Made = first.Made
+			}
+		}
 	}
 	return nil
 }
@@ -385,13 +481,13 @@ func (d *Dispatcher) firstJob(ctx context.Context, tx pgx.Tx, updateID string) (
 // an IncidentID of its own, its incident; without jobs (River deleted
 // them, or the update was sent by Broadcaster.Send) the Broadcaster checks
 // the Store (see broadcast.Broadcaster.CheckOriginal).
-func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, kind broadcast.JobKind, u broadcast.Update, original, incident string) error {
+func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, reads *storeReads, kind broadcast.JobKind, u broadcast.Update, original, incident string) error {
 	row, err := d.firstJob(ctx, tx, original)
 	if err != nil {
 		return err
 	}
 	if row == nil {
-		return d.cfg.Broadcaster.CheckOriginal(ctx, kind, u, original)
+		return reads.checkOriginal(ctx, d.cfg.Broadcaster, kind, u, original)
 	}
 	var a jobArgs
 	if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
