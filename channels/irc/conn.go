@@ -190,12 +190,21 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 	case "376", "422": // the end of the MOTD, or none: the welcome is over
 		c.cmKnown = true
 	case "CAP":
-		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
-		// capability. Without echo-message, no echo is to be awaited. A
-		// kept connection hears it between Sends too, when no Send is
-		// there to read it.
-		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
-			c.echo = false
+		// echo-message acknowledged (CAP ACK), or withdrawn (IRCv3
+		// cap-notify, implied by CAP LS 302): without it, no echo is to
+		// be awaited. Both are read here, in the order they came: a kept
+		// connection hears a withdrawal between Sends too, when no Send is
+		// there to read it, and one right after the acknowledgement must
+		// stay the last word.
+		switch param(m, 1) {
+		case "ACK":
+			if slices.Contains(strings.Fields(param(m, 2)), "echo-message") {
+				c.echo = true
+			}
+		case "DEL":
+			if slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
+				c.echo = false
+			}
 		}
 	case "PONG":
 		// The answer to a PING of ours, sent after 001 (see
@@ -379,12 +388,6 @@ func (c *conn) usable() bool {
 func (c *conn) setNick(nick string) {
 	c.mu.Lock()
 	c.nick = nick
-	c.mu.Unlock()
-}
-
-func (c *conn) setEcho(on bool) {
-	c.mu.Lock()
-	c.echo = on
 	c.mu.Unlock()
 }
 

@@ -238,3 +238,21 @@ func TestEchoWithdrawnWhileIdle(t *testing.T) {
 	assert.Equal(t, 1, srv.connections())
 	assert.Len(t, srv.saidIn("#ops"), 2, "each Send's line, relayed once")
 }
+
+// A server that withdraws echo-message right after acknowledging it (CAP
+// ACK then CAP DEL, read back to back) echoes nothing: the withdrawal is
+// the last word, whichever of the reader and the registration handles
+// its line first, and the Send awaits no echo.
+func TestEchoWithdrawnRightAfterAck(t *testing.T) {
+	for range 20 { // the two lines' handling raced: a few tries show it
+		srv := newFakeServer(t, fakeOptions{echoMessage: true, echoDelAtAck: true})
+		cfg := testConfig(srv.addr())
+		cfg.Persistent = true
+		ch := newChannel(t, cfg)
+		r, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.NoError(t, err)
+		assert.Equal(t, "#ops", r.Meta["channels"])
+		require.Len(t, srv.saidIn("#ops"), 1, "the line, relayed once")
+		require.NoError(t, ch.Close())
+	}
+}

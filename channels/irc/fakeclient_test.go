@@ -152,6 +152,8 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 		switch {
 		case param(m, 1) == "sasl" && c.srv.opts.sasl != nil && !c.srv.opts.saslGone:
 			c.reply(":fake.test CAP * ACK :sasl")
+		case param(m, 1) == "echo-message" && c.srv.opts.echoDelAtAck:
+			c.reply(":fake.test CAP * ACK :echo-message", ":fake.test CAP * DEL :echo-message")
 		case param(m, 1) == "echo-message" && c.srv.opts.echoMessage:
 			c.echo = true
 			c.reply(":fake.test CAP * ACK :echo-message")

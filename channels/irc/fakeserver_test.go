@@ -56,6 +56,9 @@ type fakeOptions struct {
 	// its PONG (CAP DEL, IRCv3 cap-notify, as a server whose module for
 	// it is unloaded says), and echoes no more.
 	echoDelAt int
+	// echoDelAtAck withdraws echo-message in the write that acknowledges
+	// it: CAP ACK, then CAP DEL, back to back.
+	echoDelAtAck bool
 	// echoPings holds each echo back until the server gets the n-th PING
 	// after the line, and sends it just before that PING's PONG: with 2,
 	// after the Send of the line has ended, before the PONG of the next

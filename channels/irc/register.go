@@ -407,10 +407,7 @@ func (r *registration) capability(ss *session, m ircmsg.Message) {
 			r.request(ss, "sasl")
 		}
 	case "ACK":
-		r.reqs--
-		if slices.Contains(caps, "echo-message") {
-			ss.c.setEcho(true)
-		}
+		r.reqs-- // an echo-message acknowledged: conn.track has read it
 		if slices.Contains(caps, "sasl") {
 			r.write(ss, "AUTHENTICATE", ss.s.saslMech)
 		}
