@@ -105,7 +105,10 @@ type metadata struct {
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
 // stays older than the updates of its incident enqueued after it; with or
 // without one, it keeps its first jobs' place among updates of equal Time
-// (broadcast.Job.Made), also when those jobs never ran. An
+// (broadcast.Job.Made), also when those jobs never ran, as long as River
+// keeps them (once it has deleted jobs that never ran, and so recorded no
+// place in the Store, the update takes a new place, after those enqueued
+// since). An
 // update whose ID the jobs hold with other content (its Time aside) queues
 // nothing, also when another transaction queued that content at the same
 // moment: the error wraps ErrIDInUse. An invalid update queues nothing;
