@@ -85,16 +85,22 @@ type flight struct {
 	closed     bool
 	// told: the client's Transport is net/http's, whose trace tells
 	// whether the request was written; any other may have sent it
-	// without a word. wrote: a try of the request was written whole;
-	// writing: a try got a connection, and its write has not been
-	// reported yet (over HTTP/2 a cancelled request returns without
-	// waiting for its writer, which may have sent it all).
-	told    bool
-	wrote   atomic.Bool
-	writing atomic.Bool
-	ended   bool // of the request's goroutine, as cut
-	cut     bool
-	trace   httptrace.ClientTrace
+	// without a word. wrote: a try of the request was written whole.
+	// Over HTTP/2 a cancelled request returns without waiting for its
+	// writer, which may have sent it all: writing, a try's header was
+	// written and the rest not reported yet; connected, a try got a
+	// connection and its write was not reported yet. A request with a
+	// body is written whole only after its header; one without may be
+	// whole once connected, as net/http's trace says nothing between
+	// getting an HTTP/2 connection and writing to it, where it may wait
+	// for a stream (HTTP2Config.StrictMaxConcurrentRequests), unwritten.
+	told      bool
+	wrote     atomic.Bool
+	writing   atomic.Bool
+	connected atomic.Bool
+	ended     bool // of the request's goroutine, as cut
+	cut       bool
+	trace     httptrace.ClientTrace
 }
 
 // watch returns the flight of a request of c whose context cancel ends:
@@ -123,17 +129,21 @@ func (f *flight) traced(ctx context.Context) context.Context {
 		return ctx
 	}
 	f.trace.GotConn = f.gotConn
+	f.trace.WroteHeaders = f.wroteHeaders
 	f.trace.WroteRequest = f.wroteRequest
 	return httptrace.WithClientTrace(ctx, &f.trace)
 }
 
-func (f *flight) gotConn(httptrace.GotConnInfo) { f.writing.Store(true) }
+func (f *flight) gotConn(httptrace.GotConnInfo) { f.connected.Store(true) }
+
+func (f *flight) wroteHeaders() { f.writing.Store(true) }
 
 func (f *flight) wroteRequest(info httptrace.WroteRequestInfo) {
 	if info.Err == nil {
 		f.wrote.Store(true)
 	}
 	f.writing.Store(false)
+	f.connected.Store(false)
 }
 
 // end stops watching the request, and reports whether Close ended it.
@@ -164,9 +174,10 @@ func (f *flight) endOnPanic(cancel context.CancelFunc) {
 // how. It is Uncertain too when the request may have made a post the
 // server took: one of a method that changes what the server holds (not
 // GET, HEAD or OPTIONS), written (or answered) and its answer not read,
-// or on a connection with its write not reported (HTTP/2's writer may
-// have sent it whole), or sent through a Transport that does not say what
-// it wrote.
+// or with its write not reported (HTTP/2's writer may have sent it
+// whole) once its header was written, or for a request without a body
+// once it got a connection, or sent through a Transport that does not say
+// what it wrote.
 func (f *flight) fail(req *http.Request, err error, answered bool) error {
 	if err == nil || !f.end() {
 		return err
@@ -176,7 +187,8 @@ func (f *flight) fail(req *http.Request, err error, answered bool) error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return closed
 	}
-	if answered || f.wrote.Load() || f.writing.Load() || !f.told {
+	if answered || f.wrote.Load() || f.writing.Load() || !f.told ||
+		f.connected.Load() && (req.Body == nil || req.Body == http.NoBody) {
 		return broadcast.Uncertain(closed)
 	}
 	return closed
