@@ -67,6 +67,10 @@ type fakeServer struct {
 	// relWrap makes the last page of /relations name the first one's
 	// offset as its next_batch, so its tokens go round for ever.
 	relWrap bool
+	// relLag leaves the newest relLag edits of an event out of
+	// /relations, as Dendrite v0.13.8 does until its sync API has applied
+	// an edit the room server already answered the send of.
+	relLag int
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -474,7 +478,7 @@ func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
 	}
 	var edits []*fakeEvent
 	if r.PathValue("rel") == relReplace {
-		edits = slices.Clone(e.edits)
+		edits = slices.Clone(e.edits[:max(len(e.edits)-f.relLag, 0)])
 		slices.Reverse(edits)
 	}
 	limit, from := 5, 0

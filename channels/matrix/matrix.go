@@ -199,9 +199,13 @@
 // specification leaves the edits of a redacted event unredacted, and their
 // text would stay readable (in the room's history, in clients that show
 // edit history, and in clients without edits, which show each as a "* "
-// message). An event already gone counts as redacted; a homeserver
+// message); with them, every edit of it the Channel made itself, which a
+// homeserver may not list yet right after making it (Dendrite lists an
+// event once its sync API has applied it, moments after answering its
+// send), for the last 1,024 posts it edited, until they are redacted.
+// An event already gone counts as redacted; a homeserver
 // without /relations (older than v1.3 of the specification) has the post
-// redacted alone. The account needs no power to edit or redact its own
+// redacted with the edits the Channel made alone. The account needs no power to edit or redact its own
 // events, but the power to send a redaction at all, which a room upgrade
 // raises to 50 in the old room: a post made there before the upgrade is
 // redacted where it is, in the old room, and an account below that power
