@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -79,7 +80,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			}
 			return err
 		}
-		err := c.editPost(ctx, m, p, text, put)
+		err := c.editPost(ctx, m, p, prev.Time, text, put)
 		if err == nil && shared {
 			_ = f.MarkProgress(i, editedPart(p)) // the Broadcaster reports a failed mark
 		}
@@ -92,11 +93,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	return c.receipt(ctx, posts), nil
 }
 
-// editPost replaces p's event with text, by an m.replace event, which put
-// sends under the transaction ID it is given. See Edit.
-func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, text string,
+// editPost replaces p's event, made at made (its receipt's Time), with
+// text, by an m.replace event, which put sends under the transaction ID it
+// is given. See Edit.
+func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, made time.Time, text string,
 	put func(txn string, body []byte) error) error {
-	if err := c.editable(ctx, p); err != nil {
+	if err := c.editable(ctx, p, made); err != nil {
 		return err
 	}
 	// An upgraded room is read by no one, though the account may still
@@ -145,17 +147,25 @@ func editKey(key, event string) string {
 // wrapping broadcast.ErrPostGone when it was redacted (its content is
 // empty, or unsigned says so) or the homeserver does not know it (404
 // M_NOT_FOUND): a redacted original hides every edit of it, so the
-// correction must be posted anew. Likewise, wrapping
+// correction must be posted anew. A 404 for a post made (its receipt's
+// Time) less than recentPost ago fails for now instead: a homeserver may
+// serve an event moments after it answered its send (Dendrite's sync API,
+// which serves GET /event, applies it after its room server answered),
+// and a post so new was not purged from the room's history. Likewise, wrapping
 // broadcast.ErrNotEditable, when another account than the one the token
 // acts for sent it (Config.AccessToken changed since): the homeserver
 // takes an edit of it, but a replacement from another sender is invalid
 // and clients ignore it (client-server API, Validity of replacement
 // events).
-func (c *Channel) editable(ctx context.Context, p post) error {
+func (c *Channel) editable(ctx context.Context, p post, made time.Time) error {
 	var ev roomEvent
 	err := c.call(ctx, http.MethodGet, roomPath(p.room, "event", p.event), nil, &ev)
 	var e *Error
 	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND" && recent(c.s.now(), made):
+		// Not Permanent, as the homeserver's 404 is: tried again.
+		return fmt.Errorf("event %s is not readable yet, made %s ago (a homeserver may serve an event moments after "+
+			"answering its send): %v", p.event, max(c.s.now().Sub(made), 0).Round(time.Second), err)
 	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
 		return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
 	case err != nil:
@@ -175,6 +185,18 @@ func (c *Channel) editable(ctx context.Context, p post) error {
 			httpx.RedactedSnippet(c.s.redactor, ev.Sender), httpx.RedactedSnippet(c.s.redactor, me))
 	}
 	return nil
+}
+
+// recentPost is how long after a post a 404 of it reads as not served
+// yet rather than gone (see editable).
+const recentPost = time.Minute
+
+// recent reports whether made, a receipt's Time, is less than recentPost
+// from now, either way (an instance sharing the Store whose clock is
+// ahead), and not zero.
+func recent(now, made time.Time) bool {
+	age := now.Sub(made)
+	return !made.IsZero() && age > -recentPost && age < recentPost
 }
 
 // roomEvent is an event read back, in the client format.

@@ -183,7 +183,10 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. An original another account sent (one posted before
+// the thread; but a 404 for an original whose receipt is less than a
+// minute old fails the room for now, to be edited on the retry: a
+// homeserver may serve an event moments after it answered its send
+// (Dendrite, whose sync API serves GET /event). An original another account sent (one posted before
 // Config.AccessToken was changed to another account's) takes no edit
 // either: clients ignore a replacement from another sender than the
 // original's, though the homeserver takes it, so Edit fails that room
