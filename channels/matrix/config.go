@@ -92,6 +92,11 @@ type state struct {
 	mu    sync.Mutex
 	rooms map[string]string // room ID by alias, resolved once
 	user  string            // the account's user ID, once whoami told it
+	// made are the edits the channel made of each post (see
+	// rememberEdit), by its room and event, the oldest of them first in
+	// madeOrder.
+	made      map[string][]string
+	madeOrder []string
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
@@ -105,6 +110,7 @@ func New(cfg Config) (*Channel, error) {
 		base: base, token: cfg.AccessToken, set: cfg.Templates,
 		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
 		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
+		made: map[string][]string{},
 	}
 	if cfg.Notice {
 		s.msgtype = msgNotice

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -66,16 +67,20 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		// unknown, is looked for in the room first, as a post is.
 		put := func(txn string, body []byte) error {
 			if m.Attempt > 1 && f.Progressed(i, editing(p)) {
-				if _, ok, err := c.sent(ctx, p.room, txn); err == nil && ok {
+				if id, ok, err := c.sent(ctx, p.room, txn); err == nil && ok {
+					c.rememberEdit(p, id)
 					return nil
 				}
 			} else {
 				_ = f.MarkProgress(i, editing(p)) // the Broadcaster reports a failed mark
 			}
-			_, err := c.send(ctx, p.room, txn, body)
+			id, err := c.send(ctx, p.room, txn, body)
+			if err == nil {
+				c.rememberEdit(p, id)
+			}
 			return err
 		}
-		err := c.editPost(ctx, m, p, text, put)
+		err := c.editPost(ctx, m, p, prev.Time, text, put)
 		if err == nil && shared {
 			_ = f.MarkProgress(i, editedPart(p)) // the Broadcaster reports a failed mark
 		}
@@ -88,11 +93,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	return c.receipt(ctx, posts), nil
 }
 
-// editPost replaces p's event with text, by an m.replace event, which put
-// sends under the transaction ID it is given. See Edit.
-func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, text string,
+// editPost replaces p's event, made at made (its receipt's Time), with
+// text, by an m.replace event, which put sends under the transaction ID it
+// is given. See Edit.
+func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, made time.Time, text string,
 	put func(txn string, body []byte) error) error {
-	if err := c.editable(ctx, p); err != nil {
+	if err := c.editable(ctx, p, made); err != nil {
 		return err
 	}
 	// An upgraded room is read by no one, though the account may still
@@ -141,17 +147,25 @@ func editKey(key, event string) string {
 // wrapping broadcast.ErrPostGone when it was redacted (its content is
 // empty, or unsigned says so) or the homeserver does not know it (404
 // M_NOT_FOUND): a redacted original hides every edit of it, so the
-// correction must be posted anew. Likewise, wrapping
+// correction must be posted anew. A 404 for a post made (its receipt's
+// Time) less than recentPost ago fails for now instead: a homeserver may
+// serve an event moments after it answered its send (Dendrite's sync API,
+// which serves GET /event, applies it after its room server answered),
+// and a post so new was not purged from the room's history. Likewise, wrapping
 // broadcast.ErrNotEditable, when another account than the one the token
 // acts for sent it (Config.AccessToken changed since): the homeserver
 // takes an edit of it, but a replacement from another sender is invalid
 // and clients ignore it (client-server API, Validity of replacement
 // events).
-func (c *Channel) editable(ctx context.Context, p post) error {
+func (c *Channel) editable(ctx context.Context, p post, made time.Time) error {
 	var ev roomEvent
 	err := c.call(ctx, http.MethodGet, roomPath(p.room, "event", p.event), nil, &ev)
 	var e *Error
 	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND" && recent(c.s.now(), made):
+		// Not Permanent, as the homeserver's 404 is: tried again.
+		return fmt.Errorf("event %s is not readable yet, made %s ago (a homeserver may serve an event moments after "+
+			"answering its send): %v", p.event, max(c.s.now().Sub(made), 0).Round(time.Second), err)
 	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
 		return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
 	case err != nil:
@@ -171,6 +185,18 @@ func (c *Channel) editable(ctx context.Context, p post) error {
 			httpx.RedactedSnippet(c.s.redactor, ev.Sender), httpx.RedactedSnippet(c.s.redactor, me))
 	}
 	return nil
+}
+
+// recentPost is how long after a post a 404 of it reads as not served
+// yet rather than gone (see editable).
+const recentPost = time.Minute
+
+// recent reports whether made, a receipt's Time, is less than recentPost
+// from now, either way (an instance sharing the Store whose clock is
+// ahead), and not zero.
+func recent(now, made time.Time) bool {
+	age := now.Sub(made)
+	return !made.IsZero() && age > -recentPost && age < recentPost
 }
 
 // roomEvent is an event read back, in the client format.
@@ -387,8 +413,10 @@ type createContent struct {
 // redact redacts p's event, after every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the
 // text of each correction would stay readable in the room's history (and
-// in clients without edits, which show an edit as a "* " message). An
-// event that is not found is gone already.
+// in clients without edits, which show an edit as a "* " message). The
+// edits are those edits lists and those the channel remembers making (see
+// rememberEdit), which the homeserver may not list yet. An event that is
+// not found is gone already.
 //
 // A post with more edits than edits lists (any member of the room may add
 // some, newer than the account's own) is redacted with the edits found,
@@ -399,6 +427,11 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 	if err != nil {
 		return fmt.Errorf("list the edits of %s: %w", p.event, err)
 	}
+	for _, id := range c.editsMade(p) {
+		if !slices.Contains(edits, id) {
+			edits = append(edits, id)
+		}
+	}
 	for _, id := range edits {
 		if err := c.redactEvent(ctx, p.room, id); err != nil {
 			return fmt.Errorf("redact the edit %s: %w", id, err)
@@ -407,12 +440,64 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
 		return err
 	}
+	c.forgetEdits(p)
 	if !complete {
 		return broadcast.Permanent(fmt.Errorf("redacted %s and %d edits of it, but it has more than %d edits, "+
 			"which were not all checked: the text of a correction may still show; redact its edits by hand",
 			p.event, len(edits), maxEditPages*editsPerPage))
 	}
 	return nil
+}
+
+// maxMadePosts bounds the posts whose edits the channel remembers (see
+// rememberEdit); the oldest is forgotten first.
+const maxMadePosts = 1024
+
+// madeKey is the key of p's event in state.made.
+func madeKey(p post) string { return p.room + " " + p.event }
+
+// rememberEdit records that the channel made the edit id of p's event, so
+// that a retraction redacts it whether /relations lists it or not: a
+// homeserver may answer an edit's send before it lists the edit there
+// (Dendrite's sync API applies an event moments after its room server
+// answered the send), and a retraction right after a correction would
+// leave the correction's text readable. Edits made by another process
+// (before a restart) are found through /relations alone.
+func (c *Channel) rememberEdit(p post, id string) {
+	if !validID('$', id) {
+		return
+	}
+	key := madeKey(p)
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if _, ok := c.s.made[key]; !ok {
+		if len(c.s.madeOrder) >= maxMadePosts {
+			delete(c.s.made, c.s.madeOrder[0])
+			c.s.madeOrder = c.s.madeOrder[1:]
+		}
+		c.s.madeOrder = append(c.s.madeOrder, key)
+	}
+	if !slices.Contains(c.s.made[key], id) {
+		c.s.made[key] = append(c.s.made[key], id)
+	}
+}
+
+// editsMade returns the edits of p's event the channel remembers making.
+func (c *Channel) editsMade(p post) []string {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return slices.Clone(c.s.made[madeKey(p)])
+}
+
+// forgetEdits forgets the edits of p's event, redacted with it.
+func (c *Channel) forgetEdits(p post) {
+	key := madeKey(p)
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if _, ok := c.s.made[key]; ok {
+		delete(c.s.made, key)
+		c.s.madeOrder = slices.DeleteFunc(c.s.madeOrder, func(k string) bool { return k == key })
+	}
 }
 
 // redactEvent redacts event in room; one that is not found is gone

@@ -67,6 +67,14 @@ type fakeServer struct {
 	// relWrap makes the last page of /relations name the first one's
 	// offset as its next_batch, so its tokens go round for ever.
 	relWrap bool
+	// relLag leaves the newest relLag edits of an event out of
+	// /relations, as Dendrite v0.13.8 does until its sync API has applied
+	// an edit the room server already answered the send of.
+	relLag int
+	// unread are events GET /rooms/{roomId}/event/{eventId} answers 404
+	// M_NOT_FOUND for, as Dendrite v0.13.8 does until its sync API has
+	// applied an event the room server already answered the send of.
+	unread map[string]bool
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -431,7 +439,7 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	}
 	e := f.event(id)
-	if e == nil || e.room != room {
+	if e == nil || e.room != room || f.unread[id] {
 		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`
 	}
 	content, unsigned := json.RawMessage(e.raw), `{"age":1200}`
@@ -474,7 +482,7 @@ func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
 	}
 	var edits []*fakeEvent
 	if r.PathValue("rel") == relReplace {
-		edits = slices.Clone(e.edits)
+		edits = slices.Clone(e.edits[:max(len(e.edits)-f.relLag, 0)])
 		slices.Reverse(edits)
 	}
 	limit, from := 5, 0

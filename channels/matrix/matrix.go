@@ -183,7 +183,10 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. An original another account sent (one posted before
+// the thread; but a 404 for an original whose receipt is less than a
+// minute old fails the room for now, to be edited on the retry: a
+// homeserver may serve an event moments after it answered its send
+// (Dendrite, whose sync API serves GET /event). An original another account sent (one posted before
 // Config.AccessToken was changed to another account's) takes no edit
 // either: clients ignore a replacement from another sender than the
 // original's, though the homeserver takes it, so Edit fails that room
@@ -199,9 +202,13 @@
 // specification leaves the edits of a redacted event unredacted, and their
 // text would stay readable (in the room's history, in clients that show
 // edit history, and in clients without edits, which show each as a "* "
-// message). An event already gone counts as redacted; a homeserver
+// message); with them, every edit of it the Channel made itself, which a
+// homeserver may not list yet right after making it (Dendrite lists an
+// event once its sync API has applied it, moments after answering its
+// send), for the last 1,024 posts it edited, until they are redacted.
+// An event already gone counts as redacted; a homeserver
 // without /relations (older than v1.3 of the specification) has the post
-// redacted alone. The account needs no power to edit or redact its own
+// redacted with the edits the Channel made alone. The account needs no power to edit or redact its own
 // events, but the power to send a redaction at all, which a room upgrade
 // raises to 50 in the old room: a post made there before the upgrade is
 // redacted where it is, in the old room, and an account below that power
