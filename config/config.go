@@ -580,7 +580,7 @@ func yamlError(name string, err error) error {
 // hide returns err with the secrets the file took from the environment
 // hidden in its text (see redact.ReplaceError): it still matches with
 // errors.Is what err matched, and does not unwrap, so the original text
-// cannot be reached.
+// cannot be reached, but for a join's parts, each hidden so.
 func hide(err error, h *hider) error {
 	return redact.ReplaceError(err, h.Replace)
 }

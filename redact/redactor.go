@@ -711,7 +711,11 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // errors.Is, whatever err matched (context.Canceled, for one), keeps the
 // broadcast.Permanent, broadcast.RetryAfter and broadcast.Uncertain marks,
 // and prints the redacted text under every fmt verb; it never unwraps to
-// err, which holds the secret. Error(nil) is nil.
+// err, which holds the secret. A join (err, or the first error its chain
+// of Unwrap() error reaches, has Unwrap() []error: errors.Join, a
+// validation's FieldErrors) unwraps to its parts, each redacted by Error,
+// so that errors.As finds a part whose own text holds no secret (see
+// ReplaceError). Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
 }
@@ -724,8 +728,15 @@ func (r *Redactor) Error(err error) error {
 // (broadcast.MarkAs: a server error that asks to wait stays one whose
 // outcome is unknown, and so does a join or a fan-out's error whose
 // outcome is unknown in part, which gains the Uncertain mark that its
-// flat text can no longer show), and never unwraps to err. errors.As does not reach err's chain: it would
-// hand out the text that holds the secret.
+// flat text can no longer show), and never unwraps to err. errors.As does
+// not reach err's chain, which would hand out the text that holds the
+// secret, but for a join's parts: when err, or the first error its chain
+// of Unwrap() error reaches, has Unwrap() []error, the result's
+// Unwrap() []error gives each part through ReplaceError, itself when its
+// text holds no secret (errors.As then finds its type), redacted
+// otherwise. Where the parts' texts, so replaced and then put together
+// (as errors.Join does, or as they are), still hold a secret (one the
+// parts split between them), no part is given.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -735,13 +746,57 @@ func ReplaceError(err error, replace func(string) string) error {
 	if clean == msg {
 		return err
 	}
-	return broadcast.MarkAs(&redactedError{msg: clean, orig: err}, err)
+	red := redactedError{msg: clean, orig: err}
+	if parts := replaceParts(err, replace); parts != nil {
+		return broadcast.MarkAs(&redactedJoin{red, parts}, err)
+	}
+	return broadcast.MarkAs(&red, err)
+}
+
+// replaceParts returns the parts of err's join (err, or the first error
+// its chain of Unwrap() error reaches, with Unwrap() []error), each
+// through ReplaceError; nil when there is none, or when their texts put
+// together hold a secret that none holds alone.
+func replaceParts(err error, replace func(string) string) []error {
+	for {
+		switch e := err.(type) {
+		case interface{ Unwrap() []error }:
+			var parts []error
+			var texts []string
+			for _, p := range e.Unwrap() {
+				if p != nil {
+					parts = append(parts, ReplaceError(p, replace))
+					texts = append(texts, parts[len(parts)-1].Error())
+				}
+			}
+			for _, sep := range []string{"\n", ""} {
+				if all := strings.Join(texts, sep); replace(all) != all {
+					return nil
+				}
+			}
+			return parts
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 type redactedError struct {
 	msg  string
 	orig error
 }
+
+// redactedJoin is a redactedError of a join, which unwraps to the join's
+// parts, each redacted.
+type redactedJoin struct {
+	redactedError
+	parts []error
+}
+
+// Unwrap returns the join's parts, each redacted.
+func (e *redactedJoin) Unwrap() []error { return e.parts }
 
 func (e *redactedError) Error() string { return e.msg }
 

@@ -39,7 +39,9 @@ const maxWait = time.Second
 // was worth another try: the connection's (ConnectionLost holds) or the
 // conflict's (Conflict holds, ConnectionLost does not: the server
 // answered), and says the tries stopped because ctx ended, once: also
-// when fn's error was that of a retry inside it that said so. A
+// when fn's error was that of a retry inside it that said so, which it
+// then joins to its own earlier try's error worth another try, if any:
+// errors.Is and errors.As find both, the last try's first. A
 // negative wait runs fn once. The pool keeps idle connections that the server
 // ended (a restart, a failover, pg_terminate_backend, a network failure):
 // without this, the first statement on each fails, and a mark written
@@ -163,14 +165,18 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 // database's failure, and the failure from its deadline. Otherwise err is
 // returned as it is, and so is an err of ctx's end that says so already:
 // that of a retry inside fn (a Store's read in a queue's transaction),
-// which the same end stopped.
+// which the same end stopped; joined to lost, an earlier try's, when err
+// does not hold it.
 func ended(ctx context.Context, err, lost error) error {
 	_, said := errors.AsType[*endedError](err)
 	switch {
 	case lost == nil:
 		return err
 	case said && errors.Is(err, ctx.Err()):
-		return err
+		if errors.Is(err, lost) {
+			return err
+		}
+		return &earlierError{last: err, earlier: lost}
 	case err == lost:
 		return &endedError{last: lost, ctx: ctx.Err()}
 	case errors.Is(err, ctx.Err()):
@@ -195,6 +201,18 @@ func (e *endedError) Error() string {
 }
 
 func (e *endedError) Unwrap() []error { return []error{e.last, e.ctx} }
+
+// earlierError is the error of a statement whose last try's error, last,
+// is that of a retry inside it that ctx's end stopped and says so, after
+// an earlier try failed with earlier (a conflict, a lost connection): it
+// matches both, and says only once that the tries stopped.
+type earlierError struct{ last, earlier error }
+
+func (e *earlierError) Error() string {
+	return fmt.Sprintf("%v (after an earlier try around it failed: %v)", e.last, e.earlier)
+}
+
+func (e *earlierError) Unwrap() []error { return []error{e.last, e.earlier} }
 
 // NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an

@@ -382,3 +382,38 @@ func nestedEnded(t *testing.T, err, lost error, msg string, ctxErrs ...error) {
 		assert.Equal(t, 1, strings.Count(err.Error(), "tries stopped"), "%s: %v", msg, err)
 	}
 }
+
+// The outer retry's own earlier error (a conflict, a lost connection of
+// its own) stays in what it returns when a retry inside it says the tries
+// stopped: that error was returned as it was, and errors.Is and errors.As
+// no longer found the outer retry's conflict. The tries are still said to
+// have stopped once.
+func TestNestedRetryKeepsTheOuterError(t *testing.T) {
+	conflict := &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
+	outerLost := &pgconn.PgError{Code: "57P02", Message: "terminating connection because of crash of another server process"}
+	lost := &pgconn.PgError{Code: "57P01"}
+	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
+		for _, earlier := range []*pgconn.PgError{conflict, outerLost} {
+			msg := name + ", " + earlier.Code
+			n := 0
+			ctx, cancel := context.WithCancel(context.Background())
+			err := try(ctx, time.Minute, func() error {
+				if n++; n == 1 {
+					return fmt.Errorf("lock: %w", earlier)
+				}
+				return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return lost }))
+			})
+			cancel()
+			assert.Equal(t, 2, n, msg)
+			nestedEnded(t, err, lost, msg, context.Canceled)
+			assert.ErrorIs(t, err, earlier, msg)
+			if pgErr, ok := errors.AsType[*pgconn.PgError](err); assert.True(t, ok, msg) {
+				assert.Same(t, lost, pgErr, "%s: errors.As finds the last try's error first", msg)
+			}
+			if err != nil {
+				assert.Contains(t, err.Error(), earlier.Error(), msg)
+			}
+			assert.False(t, Conflict(err), "%s: the last try's error was a lost connection", msg)
+		}
+	}
+}
