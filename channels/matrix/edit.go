@@ -440,7 +440,7 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
 		return err
 	}
-	c.forgetEdits(p)
+	c.forgetEdits(p, edits)
 	if !complete {
 		return broadcast.Permanent(fmt.Errorf("redacted %s and %d edits of it, but it has more than %d edits, "+
 			"which were not all checked: the text of a correction may still show; redact its edits by hand",
@@ -489,15 +489,24 @@ func (c *Channel) editsMade(p post) []string {
 	return slices.Clone(c.s.made[madeKey(p)])
 }
 
-// forgetEdits forgets the edits of p's event, redacted with it.
-func (c *Channel) forgetEdits(p post) {
+// forgetEdits forgets the edits of p's event in redacted, redacted with
+// it; p is forgotten once none is left. An edit made while they were
+// redacted (a correction running alongside the retraction) is kept, for
+// a retry of the retraction to redact.
+func (c *Channel) forgetEdits(p post, redacted []string) {
 	key := madeKey(p)
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if _, ok := c.s.made[key]; ok {
-		delete(c.s.made, key)
-		c.s.madeOrder = slices.DeleteFunc(c.s.madeOrder, func(k string) bool { return k == key })
+	ids, ok := c.s.made[key]
+	if !ok {
+		return
 	}
+	if ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(redacted, id) }); len(ids) > 0 {
+		c.s.made[key] = ids
+		return
+	}
+	delete(c.s.made, key)
+	c.s.madeOrder = slices.DeleteFunc(c.s.madeOrder, func(k string) bool { return k == key })
 }
 
 // redactEvent redacts event in room; one that is not found is gone

@@ -106,6 +106,9 @@ type fakeServer struct {
 	failMessages channeltest.Failure
 	// failEvent fails the reads of an event (GET /rooms/{roomId}/event/{eventId}) alone.
 	failEvent channeltest.Failure
+	// failRedactOf fails the redactions of the events it holds, by event
+	// ID, alone.
+	failRedactOf map[string]channeltest.Failure
 	// noTxnOnMessages gives no transaction ID on /messages, as Dendrite
 	// v0.13.8 does (it gives them on /sync).
 	noTxnOnMessages bool
@@ -215,6 +218,9 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 		}
 		if failure == channeltest.FailNone && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/event/") {
 			failure = f.failEvent
+		}
+		if failure == channeltest.FailNone && strings.Contains(r.URL.Path, "/redact/") {
+			failure = f.failRedactOf[r.PathValue("event")]
 		}
 		if failure != channeltest.FailNone {
 			failed(w, r, failure)
