@@ -911,12 +911,12 @@ func (s *settings) serverText(text string) string {
 }
 
 // hideKeys replaces every channel key in text with REDACTED where it
-// stands as a word: not run on with a letter or a digit. A server repeats
-// a key as the JOIN gave it, a word of its own ("bad key sesame",
-// "(key: k)"); a key replaced wherever its characters occur, as the
-// redactor replaces passwords, would take a one-letter key out of every
-// word of the text ("Cannot" for the key "n"). The keys are checked as a
-// word, whatever their length, so that no key shows however short.
+// stands as a word: not run on with a letter or a digit (see hideWord). A
+// server repeats a key as the JOIN gave it, a word of its own ("bad key
+// sesame", "(key: k)"); a key replaced wherever its characters occur, as
+// the redactor replaces passwords, would take a one-letter key out of
+// every word of the text ("Cannot" for the key "n"). The keys are checked
+// as a word, whatever their length, so that no key shows however short.
 func (s *settings) hideKeys(text string) string {
 	for _, key := range s.secrets.keys {
 		text = hideWord(text, key)
@@ -924,9 +924,13 @@ func (s *settings) hideKeys(text string) string {
 	return text
 }
 
-// hideWord replaces word in text with REDACTED where no letter or digit
-// touches it.
+// hideWord replaces word in text with REDACTED where it stands apart: at
+// each end, no letter or digit touches it, or its own character there is
+// none (a key that starts or ends with punctuation: no word runs on
+// through it), as redact.Redactor reads a secret's edge.
 func hideWord(text, word string) string {
+	first, _ := utf8.DecodeRuneInString(word)
+	last, _ := utf8.DecodeLastRuneInString(word)
 	var b strings.Builder
 	done := 0 // text[:done] is in b
 	for i := 0; ; {
@@ -938,7 +942,7 @@ func hideWord(text, word string) string {
 		end := j + len(word)
 		before, _ := utf8.DecodeLastRuneInString(text[:j])
 		after, _ := utf8.DecodeRuneInString(text[end:])
-		if inWord(before) || inWord(after) {
+		if inWord(first) && inWord(before) || inWord(last) && inWord(after) {
 			_, n := utf8.DecodeRuneInString(word)
 			i = j + n // an occurrence standing alone may overlap this one
 			continue
