@@ -52,9 +52,9 @@ func TestServerTextHidesKeyWithPunctuationAtItsEdge(t *testing.T) {
 		Channels: []string{"#a .sesame", "#b ops!", "#c n", "#d -x-"}})
 	require.NoError(t, err)
 	for text, want := range map[string]string{
-		"bad key.sesame":      "bad keyREDACTED",
-		"bad key ops!1":       "bad key REDACTED1",
-		"bad key n, not ünö":  "bad key REDACTED, not ünö", // a key of letters keeps the rule
+		"bad key.sesame":     "bad keyREDACTED",
+		"bad key ops!1":      "bad key REDACTED1",
+		"bad key n, not ünö": "bad key REDACTED, not ünö", // a key of letters keeps the rule
 	} {
 		assert.Equal(t, want, s.serverText(text), "%q", text)
 	}
