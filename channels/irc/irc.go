@@ -300,11 +300,19 @@
 // (its restrict-commands), or by not
 // echoing them where the bot has echo-message (see above): rate limits,
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
-// the next attempt, as for every rate limit that names no wait. Refused for good:
+// the next attempt, as for every rate limit that names no wait. On a
+// persistent connection (Config.Persistent), so is InspIRCd's 404 "You
+// must wait 60 seconds after joining to send to channel (+d)" (its
+// delaymsg, which holds a newly joined member's lines, unless voiced),
+// whose error asks for the delay it states: the connection stays in the
+// channel, and the next attempt, on it, posts. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal
 // channel name: one the server does not take, or one an operator
 // reserved), 448 and InspIRCd's 926 (a channel the operators forbade)
-// to JOIN, 404 (but for UnrealIRCd's, above),
+// to JOIN, 404 (but for UnrealIRCd's, above; InspIRCd's delaymsg 404
+// too when the Send has a connection of its own, which joins anew, and
+// posts within the delay, on every attempt: its error says to set
+// Config.Persistent or give the bot voice),
 // 442 while posting, NOTICE lines not echoed to a moderated channel
 // (+m) where the bot has no voice (see # Limits), and a channel whose
 // mode admits only some
