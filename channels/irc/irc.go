@@ -333,6 +333,20 @@
 // JOIN, or a channel left for the next attempt because the deadline had
 // no time for it, has none).
 //
+// A 473 is taken for a channel invited only for good, though a server's
+// flood protection may set +i for a while: UnrealIRCd's +f with a join
+// action ("[10j#i5]:15") sets +i on a join flood, and takes it off
+// minutes later (src/modules/chanmodes/floodprot.c). Send cannot tell
+// that +i from an operator's: the server says so in a NOTICE to the
+// channel's operators ("*** Channel joinflood detected …") and in a MODE
+// +i to its members, which the bot, refused the JOIN, is not (a bot
+// still in the channel, on a kept connection, does not join again), and
+// answers the JOIN with the same 473 "Cannot join channel (+i)". Such a
+// channel stays failed for that update; the next update joins it again.
+// So does a 474 of the timed ban the same protection sets instead when
+// most of the joins came from users not logged in
+// ("+b ~time:15:~security-group:unknown-users").
+//
 // A failure of the connection itself is Send's error as is, and marks no
 // channel (those posted to or refused before it stay recorded); Check
 // returns it too. When the server had rate-limited a channel before the
