@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -409,6 +410,10 @@ func (c *fakeClient) join(channel, key string) {
 	}
 	s.members[channel][c] = true
 	s.mu.Unlock()
+	if c.joined == nil {
+		c.joined = map[string]time.Time{}
+	}
+	c.joined[channel] = time.Now()
 	source := c.mask()
 	if s.opts.bareSource {
 		source = c.nick
@@ -462,6 +467,12 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		// UnrealIRCd's target-flood (src/modules/targetfloodprot.c), as
 		// src/modules/message.c words its 404: the line is dropped.
 		c.numeric("404", channel, "Channel is being flooded. Message not delivered. ("+channel+")")
+		return true
+	case s.opts.delayMsg[channel] > 0 && time.Since(c.joined[channel]) < s.opts.delayMsg[channel]:
+		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp, v3): the line
+		// is dropped, the member not voiced.
+		c.numeric("404", channel, fmt.Sprintf("You must wait %d seconds after joining to send to channel (+d)",
+			int(s.opts.delayMsg[channel]/time.Second)))
 		return true
 	case command == "PRIVMSG" && s.opts.modes[channel] == "c":
 		// UnrealIRCd 6's restrict-commands with a connect-time for

@@ -87,6 +87,9 @@ type fakeOptions struct {
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
 	joinDelay time.Duration
+	// delayMsg holds a client's lines to a channel for a while after its
+	// JOIN, answering each with 404, as InspIRCd's delaymsg (+d) does.
+	delayMsg map[string]time.Duration
 	// maxJoins is how many channels a client may be in at once (ngIRCd's
 	// MaxJoins, Solanum's max_chans_per_user): a JOIN past it gets 405.
 	// 0: no limit.
@@ -183,12 +186,13 @@ type fakeClient struct {
 	authed  bool
 	account string // the SASL account logged in to
 	welcome bool
-	stalled bool                // registerReply sent: no welcome
-	pending map[string][]string // channel → texts since the last PING
-	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
-	held    []heldEcho          // echoes held back for fakeOptions.echoPings
-	msgs    int                 // lines to channels so far (fakeOptions.rename)
-	pings   int                 // PINGs so far (fakeOptions.rename)
+	stalled bool                 // registerReply sent: no welcome
+	pending map[string][]string  // channel → texts since the last PING
+	late    []string             // echoes held back until after the next PONG (fakeOptions.echoLate)
+	held    []heldEcho           // echoes held back for fakeOptions.echoPings
+	msgs    int                  // lines to channels so far (fakeOptions.rename)
+	joined  map[string]time.Time // channel → when the client joined it (fakeOptions.delayMsg)
+	pings   int                  // PINGs so far (fakeOptions.rename)
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {

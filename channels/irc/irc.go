@@ -300,11 +300,19 @@
 // (its restrict-commands), or by not
 // echoing them where the bot has echo-message (see above): rate limits,
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
-// the next attempt, as for every rate limit that names no wait. Refused for good:
+// the next attempt, as for every rate limit that names no wait. On a
+// persistent connection (Config.Persistent), so is InspIRCd's 404 "You
+// must wait 60 seconds after joining to send to channel (+d)" (its
+// delaymsg, which holds a newly joined member's lines, unless voiced),
+// whose error asks for the delay it states: the connection stays in the
+// channel, and the next attempt, on it, posts. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal
 // channel name: one the server does not take, or one an operator
 // reserved), 448 and InspIRCd's 926 (a channel the operators forbade)
-// to JOIN, 404 (but for UnrealIRCd's, above),
+// to JOIN, 404 (but for UnrealIRCd's, above; InspIRCd's delaymsg 404
+// too when the Send has a connection of its own, which joins anew, and
+// posts within the delay, on every attempt: its error says to set
+// Config.Persistent or give the bot voice),
 // 442 while posting, NOTICE lines not echoed to a moderated channel
 // (+m) where the bot has no voice (see # Limits), and a channel whose
 // mode admits only some
@@ -324,6 +332,20 @@
 // *ReplyError with it (a JOIN never answered, but for such a reply to a
 // JOIN, or a channel left for the next attempt because the deadline had
 // no time for it, has none).
+//
+// A 473 is taken for a channel invited only for good, though a server's
+// flood protection may set +i for a while: UnrealIRCd's +f with a join
+// action ("[10j#i5]:15") sets +i on a join flood, and takes it off
+// minutes later (src/modules/chanmodes/floodprot.c). Send cannot tell
+// that +i from an operator's: the server says so in a NOTICE to the
+// channel's operators ("*** Channel joinflood detected …") and in a MODE
+// +i to its members, which the bot, refused the JOIN, is not (a bot
+// still in the channel, on a kept connection, does not join again), and
+// answers the JOIN with the same 473 "Cannot join channel (+i)". Such a
+// channel stays failed for that update; the next update joins it again.
+// So does a 474 of the timed ban the same protection sets instead when
+// most of the joins came from users not logged in
+// ("+b ~time:15:~security-group:unknown-users").
 //
 // A failure of the connection itself is Send's error as is, and marks no
 // channel (those posted to or refused before it stay recorded); Check
@@ -374,7 +396,8 @@
 // first cleared of the passwords and the SASL PLAIN payload (raw or
 // base64, as a server echoing AUTHENTICATE would show it), by a
 // redact.Redactor, and of the channel keys, each replaced by REDACTED
-// wherever it stands as a word (not run on with a letter or digit) in the
+// wherever it stands as a word (not run on with a letter or digit, which
+// a key's own punctuation at an end, as in "ops!", stops) in the
 // text as sent or as shown, its formatting and colour codes removed, as a
 // server repeats a JOIN's key: a key of any length, one letter included,
 // is hidden without taking its letters out of the server's other words.

@@ -41,3 +41,21 @@ func TestServerTextHidesKeyAfterColourCode(t *testing.T) {
 		assert.Equal(t, want, s.serverText(text), "%q", text)
 	}
 }
+
+// A key that starts or ends with punctuation stands apart at that end
+// whatever touches it there, as redact.Redactor reads a secret's edge: its
+// own first or last character is no letter or digit, so no word runs on
+// through it. A server that glues its words to such a key ("ops!1",
+// "key.sesame") showed the key whole.
+func TestServerTextHidesKeyWithPunctuationAtItsEdge(t *testing.T) {
+	s, err := newSettings(Config{Server: "127.0.0.1:6667", TLS: TLSOff, Nick: "bot",
+		Channels: []string{"#a .sesame", "#b ops!", "#c n", "#d -x-"}})
+	require.NoError(t, err)
+	for text, want := range map[string]string{
+		"bad key.sesame":     "bad keyREDACTED",
+		"bad key ops!1":      "bad key REDACTED1",
+		"bad key n, not ünö": "bad key REDACTED, not ünö", // a key of letters keeps the rule
+	} {
+		assert.Equal(t, want, s.serverText(text), "%q", text)
+	}
+}

@@ -165,3 +165,23 @@ func TestKeyHoldingThePasswordHiddenWhole(t *testing.T) {
 		assert.NotContains(t, s, "-ops", "the rest of the key shows")
 	}
 }
+
+// A key that ends in punctuation is hidden where the server glues its own
+// words to that end ("bad key ops!1"): the key's "!" ends the word, as
+// the redactor reads a secret's edge.
+func TestKeyEndingInPunctuationGluedToServerWordsNotInSendErrors(t *testing.T) {
+	const key = "ops!"
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
+		"#ops": "475 Cannot join channel (+k) - bad key " + key + "1"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ops " + key}
+
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	re, ok := replyError(err)
+	require.True(t, ok, "a *irc.ReplyError in %q", err)
+	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), re.Text} {
+		assert.NotContains(t, s, key)
+	}
+	assert.Contains(t, re.Text, "bad key REDACTED", "the server's words stay readable")
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -310,4 +311,50 @@ func TestJoinThrottle(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "480", re.Code)
 	assert.Empty(t, srv.saidIn("#ops"))
+}
+
+// InspIRCd's delaymsg (+d) refuses a newly joined member's lines with a
+// 404 that states the delay. A kept connection stays in the channel: the
+// refusal is a rate limit that asks for that delay, and the retry, on the
+// same connection once it has passed, posts. It was a refusal for good.
+func TestDelayMsgOnKeptConnectionWaitsAndPosts(t *testing.T) {
+	const delay = time.Second
+	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": delay}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	p := onePending(t, err, "#ops")
+	assert.Contains(t, p.Err.Error(), "404 You must wait 1 seconds after joining to send to channel (+d)")
+	d, hinted := broadcast.RetryDelay(err)
+	require.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, delay, d, "the wait the server stated")
+	done, _ := m.Ledger.Done("#ops")
+	assert.False(t, done)
+
+	time.Sleep(d) // as the Broadcaster waits before its retry
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	done, failure := m.Ledger.Done("#ops")
+	assert.True(t, done, failure)
+	assert.NotEmpty(t, srv.saidIn("#ops"))
+}
+
+// On a connection of its own each Send joins anew and posts within the
+// delay: delaymsg refuses every attempt, and Send fails the channel for
+// good, saying what would let it post.
+func TestDelayMsgOnOwnConnectionPermanent(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": time.Minute}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#ops"}
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "Config.Persistent")
+	assert.Contains(t, err.Error(), "404 You must wait 60 seconds after joining")
 }

@@ -92,7 +92,7 @@ var channelReplies = map[string]bool{
 	"479": true,  // illegal channel name (Solanum, ratbox, Hybrid): a name the server does not take, or a channel an operator reserved
 	"448": true,  // forbidden channel (UnrealIRCd's deny channel)
 	"926": true,  // forbidden channel (InspIRCd's denychans and cban): no error numeric, but the JOIN's answer
-	"404": true,  // cannot send: moderated, banned, +n (not UnrealIRCd's refusals for a while: see refusedForNow)
+	"404": true,  // cannot send: moderated, banned, +n (not UnrealIRCd's refusals for a while: see refusedForNow; nor InspIRCd's delaymsg: see joinDelay)
 	"442": true,  // not on that channel
 }
 
@@ -374,6 +374,9 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if m.Command == "404" && refusedForNow(param(m, len(m.Params)-1)) {
 			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
+		} else if d, ok := joinDelay(m.Command, param(m, len(m.Params)-1)); ok {
+			permanent, err := ss.delayed(d, ss.replyOf(m))
+			ss.refuse(param(m, 1), err, permanent)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
@@ -509,6 +512,45 @@ func floodDropped(m ircmsg.Message) (channel string, ok bool) {
 func refusedForNow(text string) bool {
 	t := strings.ToLower(text)
 	return strings.Contains(t, "channel is being flooded") || strings.Contains(t, "until you've been connected for")
+}
+
+// joinDelayRE finds the delay of InspIRCd's delaymsg (channel mode +d) in
+// the text of its 404: "You must wait 60 seconds after joining to send to
+// channel (+d)" (v3, src/modules/m_delaymsg.cpp), "… to send to the
+// channel (+d is set)" (v4).
+var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,9}) seconds? after joining to send to`)
+
+// joinDelay reports whether a reply (its numeric and text) refuses the
+// lines of a member who joined the channel less than a delay ago, and
+// returns that delay: InspIRCd's delaymsg (+d), which lets a newly joined
+// member speak, unless voiced, only once the channel's delay has passed
+// since its JOIN.
+func joinDelay(code, text string) (time.Duration, bool) {
+	sub := joinDelayRE.FindStringSubmatch(text)
+	if code != "404" || sub == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(sub[1])
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// delayed explains the refusal re of the lines to a channel that holds a
+// newly joined member's lines for d (see joinDelay). A kept connection
+// (Config.Persistent) stays in the channel: the next attempt, on it, d
+// from now, posts, so the refusal is a rate limit that asks for d. Any
+// other Send joins on a connection of its own and posts at once, within d
+// of its JOIN, which no retry changes: it is permanent.
+func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
+	if ss.s.persistent {
+		return false, httpx.RateLimited(fmt.Errorf("the channel takes a member's lines only %v after its JOIN "+
+			"(InspIRCd's delaymsg, +d): %w", d, re), d, true)
+	}
+	return true, fmt.Errorf("the channel takes a member's lines only %v after its JOIN (InspIRCd's delaymsg, +d), "+
+		"and each Send joins it anew; set Config.Persistent, whose connection stays in the channel, "+
+		"or give the bot voice: %w", d, re)
 }
 
 // admits is who a channel's mode lets in, when it refuses the bot.
@@ -911,12 +953,12 @@ func (s *settings) serverText(text string) string {
 }
 
 // hideKeys replaces every channel key in text with REDACTED where it
-// stands as a word: not run on with a letter or a digit. A server repeats
-// a key as the JOIN gave it, a word of its own ("bad key sesame",
-// "(key: k)"); a key replaced wherever its characters occur, as the
-// redactor replaces passwords, would take a one-letter key out of every
-// word of the text ("Cannot" for the key "n"). The keys are checked as a
-// word, whatever their length, so that no key shows however short.
+// stands as a word: not run on with a letter or a digit (see hideWord). A
+// server repeats a key as the JOIN gave it, a word of its own ("bad key
+// sesame", "(key: k)"); a key replaced wherever its characters occur, as
+// the redactor replaces passwords, would take a one-letter key out of
+// every word of the text ("Cannot" for the key "n"). The keys are checked
+// as a word, whatever their length, so that no key shows however short.
 func (s *settings) hideKeys(text string) string {
 	for _, key := range s.secrets.keys {
 		text = hideWord(text, key)
@@ -924,9 +966,13 @@ func (s *settings) hideKeys(text string) string {
 	return text
 }
 
-// hideWord replaces word in text with REDACTED where no letter or digit
-// touches it.
+// hideWord replaces word in text with REDACTED where it stands apart: at
+// each end, no letter or digit touches it, or its own character there is
+// none (a key that starts or ends with punctuation: no word runs on
+// through it), as redact.Redactor reads a secret's edge.
 func hideWord(text, word string) string {
+	first, _ := utf8.DecodeRuneInString(word)
+	last, _ := utf8.DecodeLastRuneInString(word)
 	var b strings.Builder
 	done := 0 // text[:done] is in b
 	for i := 0; ; {
@@ -938,7 +984,7 @@ func hideWord(text, word string) string {
 		end := j + len(word)
 		before, _ := utf8.DecodeLastRuneInString(text[:j])
 		after, _ := utf8.DecodeRuneInString(text[end:])
-		if inWord(before) || inWord(after) {
+		if inWord(first) && inWord(before) || inWord(last) && inWord(after) {
 			_, n := utf8.DecodeRuneInString(word)
 			i = j + n // an occurrence standing alone may overlap this one
 			continue
