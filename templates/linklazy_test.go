@@ -98,3 +98,20 @@ func TestShortenLinkEndsAtNestedItem(t *testing.T) {
 		}
 	}
 }
+
+// TestShortenEmailAutolinkWhole: an e-mail autolink, "<address>"
+// (CommonMark 0.31.2, 6.5), is kept or left out whole, as a URI autolink
+// is, in every form; one whose domain has no dot is no dotted run that
+// keeps it whole otherwise. Before, a cut fell inside it
+// ("Write <incidentresponseteamlead@mai…").
+func TestShortenEmailAutolinkWhole(t *testing.T) {
+	const address = "incidentresponseteamlead@mailhost"
+	s := "Write <" + address + "> for help, and more words after it"
+	for form, outs := range cutForms(t, s) {
+		for _, out := range outs {
+			if strings.Contains(out, "incidentresp") && !assert.Contains(t, out, address, "%s: the autolink cut", form) {
+				break
+			}
+		}
+	}
+}

@@ -351,7 +351,7 @@ func trimLink(url string) int {
 // another account. Nor is a Markdown link or image ("[status
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
 // or over lines of a paragraph, as CommonMark reads one), an autolink
-// ("<https://…>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
+// ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
 // out whole, and the URL of a link left out is moved after the ellipsis
 // as any other, without the ")" that closes the link ("See… https://…").
@@ -486,8 +486,8 @@ type mark struct{ span, dest [2]int }
 // that interrupts one, see paragraphEnd), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
-// with spaces; its URI autolinks, "<https://…>" (6.5, see autolinkLen),
-// with the span of the URL within them; and the character references of
+// with spaces; its autolinks, "<https://…>" and "<ops@example.com>" (6.5,
+// see autolinkLen), with the span of the URL within them; and the character references of
 // s (CommonMark's, as reference matches them) outside them. A backslash escape is no bracket.
 // A code span ("`…`", "“…“") is read before the brackets around it, as
 // CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
@@ -1024,11 +1024,15 @@ func destURL(s string, start, end int) [2]int {
 	return [2]int{}
 }
 
-// autolinkLen returns the length of the URI autolink that s starts
-// with, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2 to 32
-// letters, digits, "+", "." and "-" starting with a letter, then no
-// white space, control character, "<" or ">" before the ">"), or 0.
+// autolinkLen returns the length of the autolink that s starts with, or
+// 0: a URI autolink, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2
+// to 32 letters, digits, "+", "." and "-" starting with a letter, then no
+// white space, control character, "<" or ">" before the ">"), or an
+// e-mail autolink (see emailAutolinkLen).
 func autolinkLen(s string) int {
+	if n := emailAutolinkLen(s); n > 0 {
+		return n
+	}
 	if len(s) < 4 || s[0] != '<' || !('a' <= s[1]|0x20 && s[1]|0x20 <= 'z') {
 		return 0
 	}
@@ -1048,6 +1052,37 @@ func autolinkLen(s string) int {
 		}
 	}
 	return 0
+}
+
+// emailAutolinkLen returns the length of the e-mail autolink that s
+// starts with, "<local@domain>" (CommonMark 0.31.2, 6.5: a local part of
+// ASCII letters, digits and ".!#$%&'*+/=?^_`{|}~-", then labels of
+// letters, digits and "-", each of 1 to 63, neither starting nor ending
+// with "-", separated by "."), or 0.
+func emailAutolinkLen(s string) int {
+	alnum := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' }
+	i := 1
+	for i < len(s) && (alnum(s[i]) || strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", s[i]) >= 0) {
+		i++
+	}
+	if len(s) == 0 || s[0] != '<' || i == 1 || i >= len(s) || s[i] != '@' {
+		return 0
+	}
+	for {
+		label := i + 1
+		for i++; i < len(s) && i-label < 63 && (alnum(s[i]) || s[i] == '-'); i++ {
+		}
+		if i == label || s[label] == '-' || s[i-1] == '-' || i >= len(s) {
+			return 0
+		}
+		switch s[i] {
+		case '>':
+			return i + 1
+		case '.':
+		default:
+			return 0
+		}
+	}
 }
 
 // referenceLen returns the length of the character reference that s
