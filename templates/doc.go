@@ -136,7 +136,7 @@
 // "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
 // mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
 // Nor is a Markdown link or image ("[status page](https://…)", with a
-// title or over lines of a paragraph too), an autolink ("<https://…>")
+// title or over lines of a paragraph too), an autolink ("<https://…>", "<ops@example.com>")
 // or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
 // the ellipsis as any other. A URL in brackets so moved leaves the ")"
 // behind: "(https://…)" gives "… https://…", no bracket left unbalanced;

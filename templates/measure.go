@@ -351,7 +351,7 @@ func trimLink(url string) int {
 // another account. Nor is a Markdown link or image ("[status
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
 // or over lines of a paragraph, as CommonMark reads one), an autolink
-// ("<https://…>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
+// ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
 // out whole, and the URL of a link left out is moved after the ellipsis
 // as any other, without the ")" that closes the link ("See… https://…").
@@ -486,8 +486,8 @@ type mark struct{ span, dest [2]int }
 // that interrupts one, see paragraphEnd), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
-// with spaces; its URI autolinks, "<https://…>" (6.5, see autolinkLen),
-// with the span of the URL within them; and the character references of
+// with spaces; its autolinks, "<https://…>" and "<ops@example.com>" (6.5,
+// see autolinkLen), with the span of the URL within them; and the character references of
 // s (CommonMark's, as reference matches them) outside them. A backslash escape is no bracket.
 // A code span ("`…`", "“…“") is read before the brackets around it, as
 // CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
@@ -502,13 +502,14 @@ func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
-	return readMarkup(nil, s, 0, true)
+	return readMarkup(nil, s, 0, 0, true)
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
-// finds them; code says whether a run of backticks opens a code span,
-// which it does not in one.
-func readMarkup(out []mark, s string, from int, code bool) []mark {
+// finds them; first is the offset of the first line of the paragraph
+// s[from] is in (see paragraphEnd), and code says whether a run of
+// backticks opens a code span, which it does not in one.
+func readMarkup(out []mark, s string, from, first int, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	// inactive counts the brackets, from the first, that open no link:
@@ -525,8 +526,8 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 			for i+n < len(s) && s[i+n] == '`' {
 				n++
 			}
-			if end := codeSpanEnd(s, i+n, n); end >= 0 {
-				out = readMarkup(out, s[:end-n], i+n, false)
+			if end := codeSpanEnd(s, i+n, n, first); end >= 0 {
+				out = readMarkup(out, s[:end-n], i+n, first, false)
 				i = end - 1
 			} else {
 				i += n - 1 // backticks that open no code span are text
@@ -536,8 +537,9 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 				i++ // an escape: what it escapes is text
 			}
 		case '\n', '\r':
-			if paragraphEnd(s, i) {
+			if paragraphEnd(s, i, first) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
+				first = i + 1
 			}
 		case '<':
 			if n := autolinkLen(s[i:]); n > 0 {
@@ -562,7 +564,7 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 			if !opens && !image || i+1 >= len(s) || s[i+1] != '(' {
 				break
 			}
-			end, dest, ok := linkTail(s, i+1)
+			end, dest, ok := linkTail(s, i+1, first)
 			if !ok {
 				break
 			}
@@ -589,9 +591,9 @@ func readMarkup(out []mark, s string, from int, code bool) []mark {
 const maxCodeTicks = 32
 
 // codeSpanEnd returns the offset after the run of exactly n backticks that
-// closes a code span whose text starts at s[i], in the same paragraph, or
-// -1 when there is none.
-func codeSpanEnd(s string, i, n int) int {
+// closes a code span whose text starts at s[i], in the same paragraph
+// (whose first line starts at s[first]), or -1 when there is none.
+func codeSpanEnd(s string, i, n, first int) int {
 	if n > maxCodeTicks {
 		return -1
 	}
@@ -608,7 +610,7 @@ func codeSpanEnd(s string, i, n int) int {
 			i = j
 			continue
 		case '\n', '\r':
-			if paragraphEnd(s, i) {
+			if paragraphEnd(s, i, first) {
 				return -1
 			}
 		}
@@ -622,8 +624,9 @@ func codeSpanEnd(s string, i, n int) int {
 // a title, white space, ")"; the white space holds one line break at most
 // each time. It returns the offset after the ")" and the span of the
 // destination when that is a URL (see destURL); ok is false when s has
-// no such part there.
-func linkTail(s string, open int) (end int, dest [2]int, ok bool) {
+// no such part there. first is the offset of the first line of the
+// link's paragraph.
+func linkTail(s string, open, first int) (end int, dest [2]int, ok bool) {
 	i := linkSpace(s, open+1)
 	if i < 0 {
 		return 0, dest, false
@@ -637,7 +640,7 @@ func linkTail(s string, open int) (end int, dest [2]int, ok bool) {
 		return 0, dest, false
 	}
 	if i > stop && i < len(s) && (s[i] == '"' || s[i] == '\'' || s[i] == '(') {
-		if i = titleEnd(s, i); i < 0 {
+		if i = titleEnd(s, i, first); i < 0 {
 			return 0, dest, false
 		}
 		if i = linkSpace(s, i); i < 0 {
@@ -703,8 +706,9 @@ func destEnd(s string, i int) int {
 
 // titleEnd returns the offset after the link title that starts at s[i]
 // with a double quote, a single quote or "(", which may span lines but no
-// blank one; -1 when it does not end.
-func titleEnd(s string, i int) int {
+// blank one (nor end the paragraph whose first line starts at s[first]);
+// -1 when it does not end.
+func titleEnd(s string, i, first int) int {
 	closing := s[i]
 	if closing == '(' {
 		closing = ')'
@@ -719,7 +723,7 @@ func titleEnd(s string, i int) int {
 			}
 		case c == '(' && closing == ')':
 			return -1
-		case (c == '\n' || c == '\r') && paragraphEnd(s, i):
+		case (c == '\n' || c == '\r') && paragraphEnd(s, i, first):
 			return -1
 		}
 	}
@@ -752,9 +756,12 @@ func linkSpace(s string, i int) int {
 
 // paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
 // LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
-// paragraph: a blank line follows, the line is an ATX heading, or the
-// next line starts a block that interrupts a paragraph (see interrupts).
-func paragraphEnd(s string, i int) bool {
+// paragraph whose first line starts at s[first]: the line is blank (in
+// its block quotes too, ">"), or a blank line follows, or the line is an
+// ATX heading, or the next line starts a block that interrupts a
+// paragraph (see interrupts). After it, the next line is the first of
+// the next paragraph.
+func paragraphEnd(s string, i, first int) bool {
 	switch s[i] {
 	case '\r':
 		if i+1 < len(s) && s[i+1] == '\n' {
@@ -767,9 +774,8 @@ func paragraphEnd(s string, i int) bool {
 	if blankAfter(s, i+1) {
 		return true
 	}
-	line := lineStart(s, i)
-	at, depth := blockContent(s, line)
-	return atxHeading(s, at) || interrupts(s, i+1, depth, listMarker(s, at) > 0)
+	at, _ := blockContent(s, lineStart(s, i))
+	return blankAfter(s, at) || atxHeading(s, at) || interrupts(s, i+1, first)
 }
 
 // lineStart returns the offset of the start of the line that s[i], a
@@ -785,46 +791,119 @@ func lineStart(s string, i int) int {
 }
 
 // blockContent returns the offset, in the line that starts at s[i], of
-// what follows its indentation of up to three spaces and its block quote
-// markers (">", each with a space after it or not), and how many of
-// those it has.
+// what follows its block quote markers and its indentation of up to
+// three spaces, and how many of those markers it has.
 func blockContent(s string, i int) (at, depth int) {
+	i, depth = quoteEnd(s, i)
+	for n := 0; n < 3 && i < len(s) && s[i] == ' '; n++ {
+		i++
+	}
+	return i, depth
+}
+
+// quoteEnd returns the offset, in the line that starts at s[i], after
+// its block quote markers (">", each after up to three spaces, with a
+// space or tab after it or not), and how many it has.
+func quoteEnd(s string, i int) (end, depth int) {
 	for {
-		for n := 0; n < 3 && i < len(s) && s[i] == ' '; n++ {
-			i++
+		j := i
+		for n := 0; n < 3 && j < len(s) && s[j] == ' '; n++ {
+			j++
 		}
-		if i >= len(s) || s[i] != '>' {
+		if j >= len(s) || s[j] != '>' {
 			return i, depth
 		}
-		i, depth = i+1, depth+1
+		i, depth = j+1, depth+1
 		if i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
 		}
 	}
 }
 
+// indentation returns the columns of the spaces and tabs at s[i] on (a
+// tab reaching the next multiple of tabWidth), and the offset after them.
+func indentation(s string, i int) (cols, at int) {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			cols++
+		case '\t':
+			cols += tabWidth - cols%tabWidth
+		default:
+			return cols, i
+		}
+	}
+	return cols, i
+}
+
+// container returns what the line that starts at s[i], the first of a
+// paragraph, says of the blocks the paragraph is in: how many block
+// quotes, and the column, counted after their markers, at which the
+// text of the list item that the line starts begins (after its markers,
+// "- ", "10. ", "- 1. ", and the spaces after them), 0 when it starts
+// none. A list item whose first line has no marker (after a blank line)
+// is not known.
+func container(s string, i int) (depth, width int) {
+	q, depth := quoteEnd(s, i)
+	col, at := indentation(s, q)
+	for {
+		n := listMarker(s, at)
+		if n == 0 {
+			return depth, width
+		}
+		marker := n
+		if c := s[at+n-1]; c == ' ' || c == '\t' {
+			marker-- // listMarker counts one space or tab after the marker
+		}
+		spaces, next := indentation(s, at+marker)
+		if spaces == 0 || spaces > 4 || blankAfter(s, next) {
+			// The text starts one space after the marker: the item
+			// starts with a blank line, or with indented code.
+			return depth, col + marker + 1
+		}
+		col += marker + spaces
+		width, at = col, next
+	}
+}
+
 // interrupts reports whether the line that starts at s[i] starts a block
-// that ends the paragraph of the line before it (CommonMark 0.31.2, 4.1
-// to 4.5, 5.1, 5.2): an ATX heading, a thematic break or a setext
-// heading's underline, a code fence, a block quote one level deeper
-// than depth, the quote level of the line before, or a list item that
-// is not empty: a bullet, or an ordered one numbered 1, or of any
-// number when the line before starts a list item (inList), as the next
-// item of a list. HTML blocks and a list item's own indentation are not
-// read: a line indented four spaces or more, or by a tab, starts none.
-func interrupts(s string, i, depth int, inList bool) bool {
-	at, d := blockContent(s, i)
-	if d > depth {
+// that ends the paragraph whose first line starts at s[first]
+// (CommonMark 0.31.2, 4.1 to 4.5, 5.1, 5.2): a block quote deeper than
+// the paragraph's, a blank line in a block quote (">"), an ATX heading,
+// a thematic break, a code fence, a setext heading's underline or a list
+// item. A line indented four columns or more (a tab reaching four),
+// beyond the text of the list item that the paragraph's first line
+// starts if it is indented to it, starts none: there a nested item under
+// "10. " or "- " is one. A line outside the paragraph's blocks, with
+// fewer ">" than the paragraph or indented less than its list item's
+// text, is a lazy continuation line when it starts no block: a line of
+// "=" or "-" there is no setext underline, and any list item there
+// (another of the list) ends the paragraph. Inside them, a list item
+// interrupts only if it is not empty and is a bullet or numbered 1. HTML
+// blocks are not read, nor a list item's text column when the
+// paragraph's first line starts no item.
+func interrupts(s string, i, first int) bool {
+	depth, width := container(s, first)
+	q, d := quoteEnd(s, i)
+	if d > depth || blankAfter(s, q) {
 		return true
 	}
-	if at >= len(s) {
+	if d < depth {
+		width = 0 // the list item is in the block quote the line is not
+	}
+	indent, at := indentation(s, q)
+	outside := d < depth || indent < width
+	if !outside {
+		indent -= width
+	}
+	if indent >= 4 || at >= len(s) {
 		return false
 	}
 	switch c := s[at]; c {
 	case '#':
 		return atxHeading(s, at)
 	case '=':
-		return lineOf(s, at, c, 1, false)
+		return !outside && lineOf(s, at, c, 1, false)
 	case '`', '~':
 		n := 0
 		for at+n < len(s) && s[at+n] == c {
@@ -833,15 +912,19 @@ func interrupts(s string, i, depth int, inList bool) bool {
 		end := lineEnd(s, at+n)
 		return n >= 3 && (c == '~' || strings.IndexByte(s[at+n:end], '`') < 0)
 	case '-', '*', '_':
-		if lineOf(s, at, c, 3, true) || c == '-' && lineOf(s, at, c, 1, false) {
+		if lineOf(s, at, c, 3, true) || c == '-' && !outside && lineOf(s, at, c, 1, false) {
 			return true
 		}
 	}
 	n := listMarker(s, at)
-	if n == 0 || blankAfter(s, at+n) {
-		return false // no list item, or an empty one
-	}
-	if inList || strings.IndexByte("-*+", s[at]) >= 0 {
+	switch {
+	case n == 0:
+		return false // no list item
+	case outside:
+		return true // an item of the list, or of a list around the paragraph's block
+	case blankAfter(s, at+n):
+		return false // an empty one
+	case strings.IndexByte("-*+", s[at]) >= 0:
 		return true
 	}
 	digits := strings.IndexAny(s[at:], ".)")
@@ -941,11 +1024,15 @@ func destURL(s string, start, end int) [2]int {
 	return [2]int{}
 }
 
-// autolinkLen returns the length of the URI autolink that s starts
-// with, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2 to 32
-// letters, digits, "+", "." and "-" starting with a letter, then no
-// white space, control character, "<" or ">" before the ">"), or 0.
+// autolinkLen returns the length of the autolink that s starts with, or
+// 0: a URI autolink, "<scheme:…>" (CommonMark 0.31.2, 6.5: a scheme of 2
+// to 32 letters, digits, "+", "." and "-" starting with a letter, then no
+// white space, control character, "<" or ">" before the ">"), or an
+// e-mail autolink (see emailAutolinkLen).
 func autolinkLen(s string) int {
+	if n := emailAutolinkLen(s); n > 0 {
+		return n
+	}
 	if len(s) < 4 || s[0] != '<' || !('a' <= s[1]|0x20 && s[1]|0x20 <= 'z') {
 		return 0
 	}
@@ -965,6 +1052,37 @@ func autolinkLen(s string) int {
 		}
 	}
 	return 0
+}
+
+// emailAutolinkLen returns the length of the e-mail autolink that s
+// starts with, "<local@domain>" (CommonMark 0.31.2, 6.5: a local part of
+// ASCII letters, digits and ".!#$%&'*+/=?^_`{|}~-", then labels of
+// letters, digits and "-", each of 1 to 63, neither starting nor ending
+// with "-", separated by "."), or 0.
+func emailAutolinkLen(s string) int {
+	alnum := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' }
+	i := 1
+	for i < len(s) && (alnum(s[i]) || strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", s[i]) >= 0) {
+		i++
+	}
+	if len(s) == 0 || s[0] != '<' || i == 1 || i >= len(s) || s[i] != '@' {
+		return 0
+	}
+	for {
+		label := i + 1
+		for i++; i < len(s) && i-label < 63 && (alnum(s[i]) || s[i] == '-'); i++ {
+		}
+		if i == label || s[label] == '-' || s[i-1] == '-' || i >= len(s) {
+			return 0
+		}
+		switch s[i] {
+		case '>':
+			return i + 1
+		case '.':
+		default:
+			return 0
+		}
+	}
 }
 
 // referenceLen returns the length of the character reference that s
