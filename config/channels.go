@@ -75,11 +75,11 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			// Config; this one holds a variable's that is a secret by its
 			// name, or another channel's. Not taken as a name, so that no
 			// other fault quotes it.
-			*faults = append(*faults, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
-				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref))
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s, a secret (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, ref))
 		} else if j, dup := seen[name]; dup {
-			*faults = append(*faults, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
-				b.file, entry.Line, path, name, j))
+			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
+				path, name, j))
 		} else {
 			seen[name] = i
 		}
@@ -96,7 +96,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
 					msg = b.ex.requote(msg, v)
 				}
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg))
+				*faults = append(*faults, faultf(b.file, lineOf(entry, keys), "%s.%s: %s", path, renderKeys(keys), msg))
 			}
 			out.Routes[name] = r
 		}
@@ -123,18 +123,18 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
+	at := place{n.Line, path}
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && b.emptyRef(n) == "":
 		return b.fromURL(n, at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
-		return built{}, fmt.Errorf("%s: %swant a channel URL, or a mapping with a kind", at, b.emptyRef(n))
+		return built{}, b.fault(at, "%swant a channel URL, or a mapping with a kind", b.emptyRef(n))
 	}
 	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
 		// As "name:" with no value: most likely a value a tool writing
 		// the file lost, not a wish for the kind's name.
-		return built{}, fmt.Errorf("%s:%d: %s.name: empty (write the channel's name, or leave the key out for the kind's; "+
-			"${NAME:-} for a name that is optional)", b.file, v.Line, path)
+		return built{}, faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
+			"${NAME:-} for a name that is optional)", path)
 	}
 	var h head
 	var keys headKeys
@@ -152,7 +152,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	case !hasKind && !hasType:
 		return b.fromShort(path, at, n)
 	case hasKind && hasType:
-		return built{}, fmt.Errorf("%s: kind and type: set one (type is the older name of kind)", at)
+		return built{}, b.fault(at, "kind and type: set one (type is the older name of kind)")
 	}
 	written, key := h.Kind, "kind"
 	if hasType {
@@ -171,7 +171,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 		if written == "" {
 			problem = "empty"
 		}
-		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
+		return built{}, b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", "))
 	}
 	t := k.impl.entryType()
 	err := checkKeys(b.file, path, n, t)
@@ -200,10 +200,10 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 }
 
 // fromShort builds a channel written as {url: …, name: …, when: …}.
-func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
+func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, error) {
 	t := reflect.TypeFor[short]()
 	if err := checkKeys(b.file, path, n, t); err != nil {
-		return b.refusedShort(n, at, fmt.Errorf("%w (or give the channel a kind)", err))
+		return b.refusedShort(n, at, withSuffix(err, " (or give the channel a kind)"))
 	}
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return b.refusedShort(n, at, err)
@@ -213,12 +213,12 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 		return built{}, yamlError(b.file, err)
 	}
 	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
-		return built{}, fmt.Errorf("%s:%d: %s.url: %swant a channel URL", b.file, v.Line, path, b.emptyRef(v))
+		return built{}, faultf(b.file, v.Line, "%s.url: %swant a channel URL", path, b.emptyRef(v))
 	}
 	if s.URL == "" {
-		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
+		return built{}, b.fault(at, "kind: missing (one of %s), or a url", strings.Join(b.names(), ", "))
 	}
-	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+	return b.fromURL(n, place{lineOf(n, []string{"url"}), path}, s.URL, s.Name, s.When)
 }
 
 // refusedShort returns err, the fault of the short-form entry n refused
@@ -226,7 +226,7 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 // same, as of a full-form entry refused: the faults of the other
 // channels, named with this one's, may quote them (a name that holds its
 // password). Its URL is what of the entry decodes.
-func (b *builder) refusedShort(n *yaml.Node, at string, err error) (built, error) {
+func (b *builder) refusedShort(n *yaml.Node, at place, err error) (built, error) {
 	var s short
 	_ = n.Decode(&s) // what decodes
 	if s.URL != "" {
@@ -247,7 +247,7 @@ func (b *builder) emptyRef(n *yaml.Node) string {
 }
 
 // fromURL builds the channel of a URL, written in the entry n.
-func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, error) {
+func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (built, error) {
 	got, err := b.buildURL(at, raw, name)
 	got.secrets.urls = append(got.secrets.urls, raw) // also when it does not parse
 	b.ex.markSecrets(n, got.secrets)
@@ -260,16 +260,16 @@ func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, e
 
 // buildURL builds the channel of a URL. Its errors never quote the URL:
 // it may hold credentials.
-func (b *builder) buildURL(at, raw, name string) (built, error) {
+func (b *builder) buildURL(at place, raw, name string) (built, error) {
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
 		// ue.Err says what is wrong without the URL ("invalid port ":abc"
 		// after host", "invalid URL escape "%zz""); ue itself quotes it.
-		return built{}, fmt.Errorf("%s: bad channel URL: %s", at, urlProblem(raw, ue.Err.Error()))
+		return built{}, b.fault(at, "bad channel URL: %s", urlProblem(raw, ue.Err.Error()))
 	}
 	if err != nil || u.Scheme == "" {
-		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
 	}
 	k, ok := b.scheme(u.Scheme)
 	switch {
@@ -277,12 +277,12 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		// Not quoted: without "//" the "scheme" is the text before the
 		// first ":" of whatever was written, a secret's ("Pa55:word"), or
 		// a user name's ("user:password@host").
-		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
 	case !ok:
 		// As written, not in url.Parse's lower case: a value from the
 		// environment is then hidden as its reference.
-		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
-			at, raw[:len(u.Scheme)], strings.Join(b.schemes(), ", "))
+		return built{}, b.fault(at, "URL scheme %q: no kind of channel takes it (known: %s)",
+			raw[:len(u.Scheme)], strings.Join(b.schemes(), ", "))
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
@@ -290,7 +290,7 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) {
 			name = "" // never quoted
 		}
-		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
+		return got, faultf(b.file, at.line, "%s (%s %q): %s", at.key, k.name, cmp.Or(name, k.name), msg)
 	}
 	return got, nil
 }
@@ -401,7 +401,7 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 	if errors.Is(err, redact.ErrSecretInName) {
 		name = written // never quoted
 	}
-	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, k.name, name, &keyedError{msg: msg, err: err})
+	return faultf(b.file, line, "%s (%s %q): %w", path, k.name, name, &keyedError{msg: msg, err: err})
 }
 
 // nameOf returns the name an entry gives its channel, else written.
@@ -467,15 +467,15 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 				if v != nil && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
 					ref = b.ex.quoted(v)
 				}
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: %s (channels: %s)", b.file, line, key, noChannel(name, ref, names), strings.Join(names, ", ")))
+				*faults = append(*faults, faultf(b.file, line, "%s: %s (channels: %s)", key, noChannel(name, ref, names), strings.Join(names, ", ")))
 				continue
 			}
 			switch earlier, dup := staged[name]; {
 			case dup && slices.Contains(names, name):
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier))
+				*faults = append(*faults, faultf(b.file, line, "%s: channel %q is in %s already", key, name, earlier))
 			case dup:
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: names the channel of %s again (not quoted: a channel refused, "+
-					"its name may be a secret)", b.file, line, key, earlier))
+				*faults = append(*faults, faultf(b.file, line, "%s: names the channel of %s again (not quoted: a channel refused, "+
+					"its name may be a secret)", key, earlier))
 			default:
 				staged[name] = key
 			}
@@ -511,3 +511,16 @@ type keyedError struct {
 
 func (e *keyedError) Error() string { return e.msg }
 func (e *keyedError) Unwrap() error { return e.err }
+
+// place is where in the file a channel entry's fault is: the line, and
+// the entry's key path ("channels[1]").
+type place struct {
+	line int
+	key  string
+}
+
+// fault returns the fault of the entry at at, "file:line: key: " and what
+// is wrong, formatted as fmt.Errorf formats it.
+func (b *builder) fault(at place, format string, args ...any) error {
+	return faultf(b.file, at.line, "%s: %w", at.key, fmt.Errorf(format, args...))
+}

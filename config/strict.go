@@ -96,7 +96,7 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			err = enumValue(v, vals)
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s%w", file, line, prefix(join(path, k.Value)), err)
+			return faultf(file, line, "%s%w", prefix(join(path, k.Value)), err)
 		}
 	}
 	return nil
@@ -247,10 +247,10 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		if w.aliasLine == 0 && w.ex.commented(n) {
 			// "- #ops": the IRC channel, or a password, taken for a
 			// comment. Not quoted: it may be a password.
-			return w.fail(fmt.Errorf(`%s:%d: %sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
-				w.file, w.line(n), prefix(path)))
+			return w.fail(faultf(w.file, w.line(n), `%sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
+				prefix(path)))
 		}
-		return w.fail(fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead))
+		return w.fail(faultf(w.file, w.line(n), "%sempty (write a value, or %s)", prefix(path), instead))
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -304,8 +304,8 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				if err := w.fail(fmt.Errorf("%s:%d: %sunknown key%s (%sknown: %s)",
-					w.file, k.Line, prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
+				if err := w.fail(faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
+					prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
 					return err
 				}
 			}
@@ -364,7 +364,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		} else {
 			msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
 		}
-		return fmt.Errorf("%s:%d: %s%s", w.file, w.line(n), prefix(path), msg)
+		return faultf(w.file, w.line(n), "%s%s", prefix(path), msg)
 	}
 	got := "a list"
 	switch {
@@ -381,7 +381,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	case n.Kind == yaml.MappingNode:
 		got = "a mapping"
 	}
-	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, w.line(n), prefix(path), want(t), got)
+	return faultf(w.file, w.line(n), "%swant %s, got %s", prefix(path), want(t), got)
 }
 
 // urlNotQuoted stands for a URL in an error about a value: a URL is never
