@@ -467,7 +467,7 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 				if v != nil && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
 					ref = b.ex.quoted(v)
 				}
-				*faults = append(*faults, faultf(b.file, line, "%s: %s (channels: %s)", key, noChannel(name, ref, names), strings.Join(names, ", ")))
+				*faults = append(*faults, faultf(b.file, line, "%s: %s (%s)", key, noChannel(name, ref, names), channelList(names, len(refused))))
 				continue
 			}
 			switch earlier, dup := staged[name]; {
@@ -481,6 +481,20 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 			}
 		}
 	}
+}
+
+// channelList says, after a stage entry that names no channel, which
+// channels there are: "channels: " and names, the channels built; without
+// any, that every channel is refused (refused is the number of entries
+// refused) or that none is configured.
+func channelList(names []string, refused int) string {
+	switch {
+	case len(names) > 0:
+		return "channels: " + strings.Join(names, ", ")
+	case refused > 0:
+		return "every channel is refused"
+	}
+	return "no channel is configured"
 }
 
 // entryName returns the name of the channel of entry n, refused before it
