@@ -70,7 +70,10 @@
 //
 // "when:" limits a channel to some updates (broadcast.Route): statuses,
 // impacts and components lists, each matching when empty, and first, which
-// adds an incident's first update when statuses would leave it out. An
+// adds an incident's first update when statuses would leave it out (so
+// first without statuses, which would add nothing, is an error, also
+// beside impacts or components: they limit the incidents, and take every
+// update of one they select). An
 // update without an impact has impact maintenance when its status is a
 // maintenance's (scheduled, in_progress, verifying, completed), else none,
 // as the status page shows it. White
