@@ -48,7 +48,7 @@ type short struct {
 
 // buildAll builds the channels of the file's entries (root is the file's
 // top level, nodes its channels decoded as nodes), adding to faults the
-// error of every entry refused, of every name used twice or holding a
+// faults of every entry refused, of every name used twice or holding a
 // secret and every fault of every "when:". It returns the channels built
 // and the entries refused.
 func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) (out *File, refused []*yaml.Node) {
@@ -56,7 +56,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	seen := map[string]int{}
 	entries := channelEntries(root, nodes)
 	builds := make([]built, len(entries))
-	failed := make([]error, len(entries)) // each channel's that could not be built
+	failed := make([][]error, len(entries)) // the faults of each channel that could not be built
 	for i, entry := range entries {
 		builds[i], failed[i] = b.build(fmt.Sprintf("channels[%d]", i), entry)
 	}
@@ -64,7 +64,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	// a channel after it.
 	for i, got := range builds {
 		if failed[i] != nil {
-			*faults = append(*faults, failed[i])
+			*faults = append(*faults, failed[i]...)
 			refused = append(refused, entries[i])
 			continue
 		}
@@ -75,11 +75,11 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			// Config; this one holds a variable's that is a secret by its
 			// name, or another channel's. Not taken as a name, so that no
 			// other fault quotes it.
-			*faults = append(*faults, fmt.Errorf("%s:%d: %s.name: holds %s, a secret (a channel's name is shown in results, "+
-				"events, logs and errors: choose another)", b.file, lineOf(entry, []string{"name"}), path, ref))
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s, a secret (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, ref))
 		} else if j, dup := seen[name]; dup {
-			*faults = append(*faults, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
-				b.file, entry.Line, path, name, j))
+			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
+				path, name, j))
 		} else {
 			seen[name] = i
 		}
@@ -89,19 +89,65 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 		out.Channels = append(out.Channels, got.ch)
 		out.specs[name], out.described[name] = got.spec, b.ex.unsecret(got.desc, got.secrets)
 		if got.route != nil {
-			r, errs := got.route.route()
-			for _, err := range errs {
-				keys := append([]string{"when"}, err.keys...)
-				msg := err.msg
-				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
-					msg = b.ex.requote(msg, v)
-				}
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg))
-			}
+			r, errs := b.route(path, entry, got.route)
+			*faults = append(*faults, errs...)
 			out.Routes[name] = r
 		}
 	}
 	return out, refused
+}
+
+// route returns the broadcast.Route of w, the "when:" of the entry n at
+// path, and a fault for each of its values refused, at its key.
+func (b *builder) route(path string, n *yaml.Node, w *when) (broadcast.Route, []error) {
+	r, errs := w.route()
+	var faults []error
+	for _, err := range errs {
+		keys := append([]string{"when"}, err.keys...)
+		msg := err.msg
+		if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
+			msg = b.ex.requote(msg, v)
+		}
+		faults = append(faults, faultf(b.file, lineOf(n, keys), "%s.%s: %s", path, renderKeys(keys), msg))
+	}
+	return r, faults
+}
+
+// refusedWhen returns faults, those of the entry n at path that refuse it,
+// with the faults of its "when:", so that the entry is mended in one go:
+// those of w, its "when:" as it decoded, or, for a nil w, of the "when:"
+// that decodes of n, unless a value below it is one refused (refused: its
+// fault is named) or it does not decode.
+func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*yaml.Node]bool, faults []error) []error {
+	if w == nil {
+		v := merged(n, "when")
+		var e struct {
+			When *when `yaml:"when"`
+		}
+		if v == nil || holdsNode(v, refused) || n.Decode(&e) != nil || e.When == nil {
+			return faults
+		}
+		w = e.When
+	}
+	_, errs := b.route(path, n, w)
+	return append(faults, errs...)
+}
+
+// holdsNode reports whether n, or a node below it (aliases followed), is
+// one of nodes.
+func holdsNode(n *yaml.Node, nodes map[*yaml.Node]bool) bool {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if nodes[n] {
+		return true
+	}
+	for _, c := range n.Content {
+		if holdsNode(c, nodes) {
+			return true
+		}
+	}
+	return false
 }
 
 // channelEntries returns the channel entries of the file whose top level
@@ -118,41 +164,50 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 	return entries
 }
 
-// build builds the channel of the entry at path.
-func (b *builder) build(path string, n *yaml.Node) (built, error) {
+// build builds the channel of the entry at path, or returns the faults
+// it is refused for: every one the file's checks find in it (its keys,
+// its values, those not among the values its kind lists, and its
+// "when:"), or the one its kind's package refuses its Config for, with
+// the faults of its "when:".
+func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
+	one := func(err error) (built, []error) { return built{}, []error{err} }
+	at := place{n.Line, path}
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && b.emptyRef(n) == "":
-		return b.fromURL(n, at, n.Value, "", nil)
+		got, err := b.fromURL(n, at, n.Value, "", nil)
+		if err != nil {
+			return one(err)
+		}
+		return got, nil
 	case n.Kind != yaml.MappingNode:
-		return built{}, fmt.Errorf("%s: %swant a channel URL, or a mapping with a kind", at, b.emptyRef(n))
+		return one(b.fault(at, "%swant a channel URL, or a mapping with a kind", b.emptyRef(n)))
 	}
 	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
 		// As "name:" with no value: most likely a value a tool writing
 		// the file lost, not a wish for the kind's name.
-		return built{}, fmt.Errorf("%s:%d: %s.name: empty (write the channel's name, or leave the key out for the kind's; "+
-			"${NAME:-} for a name that is optional)", b.file, v.Line, path)
+		return one(faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
+			"${NAME:-} for a name that is optional)", path))
 	}
 	var h head
 	var keys headKeys
 	if err := checkHead(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
-		return built{}, err
+		return one(err)
 	}
 	if err := n.Decode(&h); err != nil {
-		return built{}, yamlError(b.file, err)
+		return one(yamlError(b.file, err))
 	}
 	if err := n.Decode(&keys); err != nil {
-		return built{}, yamlError(b.file, err)
+		return one(yamlError(b.file, err))
 	}
 	hasKind, hasType := keys.Kind.Kind != 0, keys.Type.Kind != 0
 	switch {
 	case !hasKind && !hasType:
 		return b.fromShort(path, at, n)
 	case hasKind && hasType:
-		return built{}, fmt.Errorf("%s: kind and type: set one (type is the older name of kind)", at)
+		return one(b.fault(at, "kind and type: set one (type is the older name of kind)"))
 	}
 	written, key := h.Kind, "kind"
 	if hasType {
@@ -171,68 +226,73 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 		if written == "" {
 			problem = "empty"
 		}
-		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
+		return one(b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
 	}
 	t := k.impl.entryType()
-	err := checkKeys(b.file, path, n, t)
-	if err == nil {
-		err = checkValues(b.file, path, n, t, b.ex)
-	}
-	if err == nil {
-		err = checkEnums(b.file, path, n, k.impl.enums(), b.ex)
-	}
-	if err != nil {
+	refused := map[*yaml.Node]bool{} // the values checkValues refused
+	faults := checkKeys(b.file, path, n, t)
+	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
+	faults = append(faults, checkEnums(b.file, path, n, k.impl.enums(), b.ex, refused)...)
+	if len(faults) > 0 {
 		// Refused, its secrets known all the same: the faults of the
 		// other channels, named with this one's, may quote them.
 		b.ex.markSecrets(n, k.impl.secretsOf(n))
-		return built{}, err
+		return built{}, b.refusedWhen(path, n, nil, refused, faults)
 	}
 	got, err := k.impl.fromNode(b.env, written, n)
 	b.ex.markSecrets(n, got.secrets)
 	var de *decodeError
 	switch {
 	case errors.As(err, &de):
-		return built{}, yamlError(b.file, de.err)
+		return one(yamlError(b.file, de.err))
 	case err != nil:
-		return built{}, b.channelError(path, n, k, written, err)
+		return built{}, b.refusedWhen(path, n, got.route, nil, []error{b.channelError(path, n, k, written, err)})
 	}
 	return got, nil
 }
 
-// fromShort builds a channel written as {url: …, name: …, when: …}.
-func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
+// fromShort builds a channel written as {url: …, name: …, when: …}, or
+// returns the faults it is refused for, as build does.
+func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
 	t := reflect.TypeFor[short]()
-	if err := checkKeys(b.file, path, n, t); err != nil {
-		return b.refusedShort(n, at, fmt.Errorf("%w (or give the channel a kind)", err))
+	refused := map[*yaml.Node]bool{} // the values checkValues refused
+	faults := checkKeys(b.file, path, n, t)
+	for i, err := range faults {
+		faults[i] = withSuffix(err, " (or give the channel a kind)")
 	}
-	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
-		return b.refusedShort(n, at, err)
+	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
+	if len(faults) > 0 {
+		b.refusedShort(n, at)
+		return built{}, b.refusedWhen(path, n, nil, refused, faults)
 	}
 	var s short
 	if err := n.Decode(&s); err != nil {
-		return built{}, yamlError(b.file, err)
+		return built{}, []error{yamlError(b.file, err)}
 	}
 	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
-		return built{}, fmt.Errorf("%s:%d: %s.url: %swant a channel URL", b.file, v.Line, path, b.emptyRef(v))
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, v.Line, "%s.url: %swant a channel URL", path, b.emptyRef(v))})
 	}
 	if s.URL == "" {
-		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{b.fault(at, "kind: missing (one of %s), or a url", strings.Join(b.names(), ", "))})
 	}
-	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+	got, err := b.fromURL(n, place{lineOf(n, []string{"url"}), path}, s.URL, s.Name, s.When)
+	if err != nil {
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{err})
+	}
+	return got, nil
 }
 
-// refusedShort returns err, the fault of the short-form entry n refused
-// before its URL was read, with the secrets of that URL known all the
-// same, as of a full-form entry refused: the faults of the other
-// channels, named with this one's, may quote them (a name that holds its
-// password). Its URL is what of the entry decodes.
-func (b *builder) refusedShort(n *yaml.Node, at string, err error) (built, error) {
+// refusedShort makes the secrets of the URL of the short-form entry n,
+// refused before its URL was read, known all the same, as of a full-form
+// entry refused: the faults of the other channels, named with this one's,
+// may quote them (a name that holds its password). Its URL is what of the
+// entry decodes.
+func (b *builder) refusedShort(n *yaml.Node, at place) {
 	var s short
 	_ = n.Decode(&s) // what decodes
 	if s.URL != "" {
 		_, _ = b.fromURL(n, at, s.URL, "", nil)
 	}
-	return built{}, err
 }
 
 // emptyRef returns "${NOPE_URL:-} is empty: " when scalar n is empty
@@ -247,7 +307,7 @@ func (b *builder) emptyRef(n *yaml.Node) string {
 }
 
 // fromURL builds the channel of a URL, written in the entry n.
-func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, error) {
+func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (built, error) {
 	got, err := b.buildURL(at, raw, name)
 	got.secrets.urls = append(got.secrets.urls, raw) // also when it does not parse
 	b.ex.markSecrets(n, got.secrets)
@@ -260,16 +320,16 @@ func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, e
 
 // buildURL builds the channel of a URL. Its errors never quote the URL:
 // it may hold credentials.
-func (b *builder) buildURL(at, raw, name string) (built, error) {
+func (b *builder) buildURL(at place, raw, name string) (built, error) {
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
 		// ue.Err says what is wrong without the URL ("invalid port ":abc"
 		// after host", "invalid URL escape "%zz""); ue itself quotes it.
-		return built{}, fmt.Errorf("%s: bad channel URL: %s", at, urlProblem(raw, ue.Err.Error()))
+		return built{}, b.fault(at, "bad channel URL: %s", urlProblem(raw, ue.Err.Error()))
 	}
 	if err != nil || u.Scheme == "" {
-		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
 	}
 	k, ok := b.scheme(u.Scheme)
 	switch {
@@ -277,12 +337,12 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		// Not quoted: without "//" the "scheme" is the text before the
 		// first ":" of whatever was written, a secret's ("Pa55:word"), or
 		// a user name's ("user:password@host").
-		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
 	case !ok:
 		// As written, not in url.Parse's lower case: a value from the
 		// environment is then hidden as its reference.
-		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
-			at, raw[:len(u.Scheme)], strings.Join(b.schemes(), ", "))
+		return built{}, b.fault(at, "URL scheme %q: no kind of channel takes it (known: %s)",
+			raw[:len(u.Scheme)], strings.Join(b.schemes(), ", "))
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
@@ -290,7 +350,7 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) {
 			name = "" // never quoted
 		}
-		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
+		return got, faultf(b.file, at.line, "%s (%s %q): %s", at.key, k.name, cmp.Or(name, k.name), msg)
 	}
 	return got, nil
 }
@@ -401,7 +461,7 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 	if errors.Is(err, redact.ErrSecretInName) {
 		name = written // never quoted
 	}
-	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, k.name, name, &keyedError{msg: msg, err: err})
+	return faultf(b.file, line, "%s (%s %q): %w", path, k.name, name, &keyedError{msg: msg, err: err})
 }
 
 // nameOf returns the name an entry gives its channel, else written.
@@ -467,20 +527,34 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 				if v != nil && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
 					ref = b.ex.quoted(v)
 				}
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: %s (channels: %s)", b.file, line, key, noChannel(name, ref, names), strings.Join(names, ", ")))
+				*faults = append(*faults, faultf(b.file, line, "%s: %s (%s)", key, noChannel(name, ref, names), channelList(names, len(refused))))
 				continue
 			}
 			switch earlier, dup := staged[name]; {
 			case dup && slices.Contains(names, name):
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier))
+				*faults = append(*faults, faultf(b.file, line, "%s: channel %q is in %s already", key, name, earlier))
 			case dup:
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: names the channel of %s again (not quoted: a channel refused, "+
-					"its name may be a secret)", b.file, line, key, earlier))
+				*faults = append(*faults, faultf(b.file, line, "%s: names the channel of %s again (not quoted: a channel refused, "+
+					"its name may be a secret)", key, earlier))
 			default:
 				staged[name] = key
 			}
 		}
 	}
+}
+
+// channelList says, after a stage entry that names no channel, which
+// channels there are: "channels: " and names, the channels built; without
+// any, that every channel is refused (refused is the number of entries
+// refused) or that none is configured.
+func channelList(names []string, refused int) string {
+	switch {
+	case len(names) > 0:
+		return "channels: " + strings.Join(names, ", ")
+	case refused > 0:
+		return "every channel is refused"
+	}
+	return "no channel is configured"
 }
 
 // entryName returns the name of the channel of entry n, refused before it
@@ -511,3 +585,16 @@ type keyedError struct {
 
 func (e *keyedError) Error() string { return e.msg }
 func (e *keyedError) Unwrap() error { return e.err }
+
+// place is where in the file a channel entry's fault is: the line, and
+// the entry's key path ("channels[1]").
+type place struct {
+	line int
+	key  string
+}
+
+// fault returns the fault of the entry at at, "file:line: key: " and what
+// is wrong, formatted as fmt.Errorf formats it.
+func (b *builder) fault(at place, format string, args ...any) error {
+	return faultf(b.file, at.line, "%s: %w", at.key, fmt.Errorf(format, args...))
+}

@@ -156,13 +156,13 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	}
 	var f file
 	if err := root.Decode(&f); err != nil && valuesOK {
-		return nil, joinFaults(name, append(faults, yamlError(name, err)))
+		return nil, joinFaults(append(faults, yamlError(name, err)))
 	} // else what decodes: the values refused are named
 	f.check(name, root, ex, &faults)
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	var tmplDir fs.FS
-	at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
+	tmplLine := lineOf(root, []string{"templates"})
 	if f.Templates != "" {
 		dir, err := env.dirFS(f.Templates)
 		if err == nil {
@@ -178,19 +178,19 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			// environment that a channel takes for a secret: every
 			// channel is built, so its secrets are known, before Load
 			// returns it. The channels take the default templates.
-			faults = append(faults, fmt.Errorf("%s: %w", at, err))
+			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
 			env.Templates, tmplDir = nil, nil
 		}
 	}
 	out, refused := b.buildAll(root, f.Channels, &faults)
 	if tmplDir != nil && len(refused) == 0 { // the templates a refused channel names are not known
 		for _, err := range checkTemplateFiles(tmplDir, l.Kinds, b.named) {
-			faults = append(faults, fmt.Errorf("%s: %w", at, err))
+			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
 		}
 	}
 	b.stages(root, f.Stages, out.Channels, refused, &faults)
 	if len(faults) > 0 {
-		return nil, joinFaults(name, faults)
+		return nil, joinFaults(faults)
 	}
 	out.Path, out.consoles, out.root = name, *env.outputs, root
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
@@ -222,7 +222,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		return nil, false, fmt.Errorf("%s: empty file: no channels", name)
+		return nil, false, faultf(name, 0, "empty file: no channels")
 	case err != nil:
 		return nil, false, syntaxError(name, data, err)
 	}
@@ -236,11 +236,11 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 			return nil, false, syntaxError(name, data, err)
 		}
 		if !emptyDocument(&more) {
-			return nil, false, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
+			return nil, false, faultf(name, more.Line, "a second YAML document (after ---): a configuration is one document")
 		}
 	}
 	if len(doc.Content) == 0 {
-		return nil, false, fmt.Errorf("%s: empty file: no channels", name)
+		return nil, false, faultf(name, 0, "empty file: no channels")
 	}
 	root = doc.Content[0]
 	// Each check names every fault it finds, and the faults of those
@@ -249,19 +249,19 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	var errs []error
 	checkMappings(name, "", root.Line, root, &errs)
 	if len(errs) > 0 {
-		return nil, false, joinFaults(name, errs)
+		return nil, false, joinFaults(errs)
 	}
 	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
 		return nil, false, err
 	}
 	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
 	if len(errs) > 0 {
-		return nil, false, joinFaults(name, errs)
+		return nil, false, joinFaults(errs)
 	}
 	_ = walker{file: name, keys: true, faults: faults}.walk("", root, fileType)
 	checkState(name, root, faults)
 	if ex.walk(name, "", root, &errs); len(errs) > 0 {
-		return nil, false, joinFaults(name, append(*faults, errs...))
+		return nil, false, joinFaults(append(*faults, errs...))
 	}
 	before := len(*faults)
 	_ = walker{file: name, values: true, ex: ex, faults: faults}.walk("", root, fileType)
@@ -304,15 +304,15 @@ func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
 			case k.Kind != yaml.ScalarNode:
 				// The checks name keys by their text; an alias's is its
 				// name, not the value decoding reads.
-				*faults = append(*faults, fmt.Errorf("%s:%d: %sa key that is a list, a mapping or an alias: write the key as text",
-					name, k.Line, prefix(path)))
+				*faults = append(*faults, faultf(name, k.Line, "%sa key that is a list, a mapping or an alias: write the key as text",
+					prefix(path)))
 			case k.ShortTag() == "!!null":
 				// Decoded into a map of text (headers), the library leaves
 				// such a key out without an error.
-				*faults = append(*faults, fmt.Errorf("%s:%d: %sa key that is null (%s): write it as text, in quotes",
-					name, k.Line, prefix(path), k.Value))
+				*faults = append(*faults, faultf(name, k.Line, "%sa key that is null (%s): write it as text, in quotes",
+					prefix(path), k.Value))
 			case dup: // the library's test of a key given twice: same kind, same text
-				*faults = append(*faults, fmt.Errorf("%s:%d: %s: key given twice in one mapping (first at line %d)", name, k.Line, at, line))
+				*faults = append(*faults, faultf(name, k.Line, "%s: key given twice in one mapping (first at line %d)", at, line))
 			default:
 				seen[key{k.Kind, k.Value}] = k.Line
 			}
@@ -322,7 +322,7 @@ func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
 			checkMappings(name, at, k.Line, n.Content[i+1], faults)
 		}
 		if len(n.Content)/2 > MaxMappingKeys {
-			*faults = append(*faults, fmt.Errorf("%s:%d: %smore than %d keys", name, line, prefix(path), MaxMappingKeys))
+			*faults = append(*faults, faultf(name, line, "%smore than %d keys", prefix(path), MaxMappingKeys))
 		}
 	}
 }
@@ -336,8 +336,8 @@ func checkTag(name, path string, n *yaml.Node) error {
 	if n.Kind == yaml.AliasNode || n.Tag == "" || n.Tag == "!" || slices.Contains(yamlTags, n.ShortTag()) {
 		return nil
 	}
-	return fmt.Errorf(`%s:%d: %sa tag of its own (not quoted: it may be a secret): a value that starts with "!" is a tag; quote the value`,
-		name, n.Line, prefix(path))
+	return faultf(name, n.Line, `%sa tag of its own (not quoted: it may be a secret): a value that starts with "!" is a tag; quote the value`,
+		prefix(path))
 }
 
 // yamlTags are the tags of YAML's own types. Another "!!name" is as
@@ -358,7 +358,7 @@ const maxExpanded = 1 << 20
 func expandedSize(name string, n *yaml.Node, sizes map[*yaml.Node]int) (int, error) {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		if sizes[n.Alias] < 0 {
-			return 0, fmt.Errorf("%s:%d: alias *%s inside its own anchor", name, n.Line, n.Value)
+			return 0, faultf(name, n.Line, "alias *%s inside its own anchor", n.Value)
 		}
 		n = n.Alias
 	}
@@ -373,7 +373,7 @@ func expandedSize(name string, n *yaml.Node, sizes map[*yaml.Node]int) (int, err
 			return 0, err
 		}
 		if total += s; total > maxExpanded {
-			return 0, fmt.Errorf("%s:%d: aliases expand the file to more than %d values", name, c.Line, maxExpanded)
+			return 0, faultf(name, c.Line, "aliases expand the file to more than %d values", maxExpanded)
 		}
 	}
 	sizes[n] = total
@@ -402,8 +402,8 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, fa
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Anchor != "" && !names[n] {
-			*faults = append(*faults, fmt.Errorf(`%s:%d: %san anchor that no alias uses (not quoted: it may be a secret): `+
-				`a value that starts with "&" is an anchor (&name); quote the value`, name, n.Line, prefix(path)))
+			*faults = append(*faults, faultf(name, n.Line, `%san anchor that no alias uses (not quoted: it may be a secret): `+
+				`a value that starts with "&" is an anchor (&name); quote the value`, prefix(path)))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
@@ -428,10 +428,12 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 	fault := func(err error) { *faults = append(*faults, err) }
 	if v := nodeAt(root, []string{"channels"}); len(f.Channels) == 0 && (v == nil || v.Kind == yaml.SequenceNode || v.ShortTag() == "!!null") {
 		// A value of another type is a fault of its own.
-		fault(fmt.Errorf("%s:%d: channels: none configured", name, root.Line))
+		fault(faultf(name, root.Line, "channels: none configured"))
 	}
-	at := func(key string) string {
-		return fmt.Sprintf("%s:%d: %s", name, lineOf(root, strings.Split(key, ".")), key)
+	// at returns the fault of key, what is wrong with it formatted as
+	// fmt.Errorf formats it.
+	at := func(key, format string, args ...any) error {
+		return faultf(name, lineOf(root, strings.Split(key, ".")), "%s: %w", key, fmt.Errorf(format, args...))
 	}
 	for _, d := range []struct {
 		key string
@@ -442,45 +444,45 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 		{"stage_wait", f.StageWait},
 	} {
 		if d.v < 0 {
-			fault(fmt.Errorf("%s: negative", at(d.key)))
+			fault(at(d.key, "negative"))
 		}
 	}
 	if f.Retry.MaxAttempts < 0 {
-		fault(fmt.Errorf("%s: negative", at("retry.max_attempts")))
+		fault(at("retry.max_attempts", "negative"))
 	}
 	// broadcast.New takes these without a word: every attempt would time
 	// out, and the initial wait would raise the cap.
 	if f.AttemptTimeout > 0 && f.AttemptTimeout < MinAttemptTimeout {
-		fault(fmt.Errorf("%s: %v is too short for a request (at least %v; leave it out for %v)",
-			at("attempt_timeout"), f.AttemptTimeout, MinAttemptTimeout, broadcast.DefaultAttemptTimeout))
+		fault(at("attempt_timeout", "%v is too short for a request (at least %v; leave it out for %v)",
+			f.AttemptTimeout, MinAttemptTimeout, broadcast.DefaultAttemptTimeout))
 	}
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
-		fault(fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval))
+		fault(at("retry.initial_interval", "%v is longer than retry.max_interval (%v)", r.InitialInterval, r.MaxInterval))
 	}
 	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval == 0 && r.MaxInterval < broadcast.DefaultInitialInterval &&
 		!refused[time.Duration](root, "retry.initial_interval") {
 		// The default initial wait would raise the cap the file sets.
-		fault(fmt.Errorf("%s: %v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
-			at("retry.max_interval"), r.MaxInterval, broadcast.DefaultInitialInterval))
+		fault(at("retry.max_interval", "%v is shorter than the default retry.initial_interval (%v): set retry.initial_interval too",
+			r.MaxInterval, broadcast.DefaultInitialInterval))
 	}
 	for i, stage := range f.Stages {
 		at := []string{"stages", fmt.Sprintf("[%d]", i)}
 		if v := nodeAt(root, at); len(stage) == 0 && (v == nil || v.Kind == yaml.SequenceNode) { // broadcast.New drops it
 			// A value of another type is a fault of its own.
-			fault(fmt.Errorf("%s:%d: stages[%d]: empty (a stage names at least one channel)", name, lineOf(root, at), i))
+			fault(faultf(name, lineOf(root, at), "stages[%d]: empty (a stage names at least one channel)", i))
 		}
 	}
 	if f.Store != nil {
 		switch {
 		case f.State != "" || refused[string](root, "state"):
-			fault(fmt.Errorf("%s: set state or store, not both", at("store")))
+			fault(at("store", "set state or store, not both"))
 		case f.Store.Kind != StoreMemory && f.Store.Kind != StoreBolt && f.Store.Kind != "":
-			fault(fmt.Errorf("%s: unknown value %s (want %s or %s)", at("store.kind"), quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory))
+			fault(at("store.kind", "unknown value %s (want %s or %s)", quotedAt(root, "store.kind", f.Store.Kind, ex), StoreBolt, StoreMemory))
 		case f.Store.Kind == StoreMemory && f.Store.Path != "":
-			fault(fmt.Errorf("%s: set, but a memory store has no file", at("store.path")))
+			fault(at("store.path", "set, but a memory store has no file"))
 		case f.Store.Kind != StoreMemory && f.Store.Path == "" && !refused[string](root, "store.kind") &&
 			!refused[string](root, "store.path"):
-			fault(fmt.Errorf("%s: missing (the bolt store's file)", at("store.path")))
+			fault(at("store.path", "missing (the bolt store's file)"))
 		}
 	}
 	// A URL where the bolt file goes (a database's, with its password)
@@ -492,7 +494,7 @@ func (f *file) check(name string, root *yaml.Node, ex *expander, faults *[]error
 		return f.Store.Path
 	}()} {
 		if isURL(path) {
-			fault(fmt.Errorf("%s: %s: give the bolt store's file (this file opens no database server's store)", at(key), urlNotQuoted))
+			fault(at(key, "%s: give the bolt store's file (this file opens no database server's store)", urlNotQuoted))
 		}
 	}
 }
@@ -526,7 +528,7 @@ func checkState(name string, root *yaml.Node, faults *[]error) {
 		if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
 			continue
 		}
-		*faults = append(*faults, fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead))
+		*faults = append(*faults, faultf(name, lineOf(root, strings.Split(k.key, ".")), "%s: empty (%s)", k.key, k.instead))
 	}
 }
 
@@ -572,9 +574,10 @@ func yamlError(name string, err error) error {
 		msg = te.Errors[0]
 	}
 	if m := yamlLine.FindStringSubmatch(strings.TrimSpace(msg)); m != nil {
-		return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
+		line, _ := strconv.Atoi(m[1])
+		return faultf(name, line, "%s", m[2])
 	}
-	return fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
+	return faultf(name, 0, "%s", strings.TrimPrefix(msg, "yaml: "))
 }
 
 // hide returns err with the secrets the file took from the environment

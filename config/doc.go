@@ -70,7 +70,10 @@
 //
 // "when:" limits a channel to some updates (broadcast.Route): statuses,
 // impacts and components lists, each matching when empty, and first, which
-// adds an incident's first update when statuses would leave it out. An
+// adds an incident's first update when statuses would leave it out (so
+// first without statuses, which would add nothing, is an error, also
+// beside impacts or components: they limit the incidents, and take every
+// update of one they select). An
 // update without an impact has impact maintenance when its status is a
 // maintenance's (scheduled, in_progress, verifying, completed), else none,
 // as the status page shows it. White
@@ -79,7 +82,7 @@
 // (blank, holding a control character, longer than 255 characters), which
 // broadcast.New would refuse, is an error of its key. Every fault of every
 // channel's "when:" is named in one error, a line each (broadcast.Route.Faults
-// finds them, as New does), with the error of every channel entry its
+// finds them, as New does), with the faults of every channel entry its
 // kind refuses, every channel name used twice or holding a secret, every
 // stage entry that names no channel or one named before (a stage may name
 // a channel refused: its own error is named), a templates directory that
@@ -230,8 +233,11 @@
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
 // "many"". Load's error names every fault of the file at once, a line
 // each in the file's order (the first 100, then how many more): those of
-// its own keys, its stages, its templates and its channels together (a
-// channel entry refused by its first fault). Only
+// its own keys, its stages, its templates and its channels together (of
+// a channel entry, every unknown key, every value of the wrong type or
+// not among those its key lists, and its "when:"; its channel package's
+// error, which names the first fault the package finds, when the file's
+// checks find none). Only
 // faults that leave the file unfit to be read further are named before
 // the others are looked for, each kind all at once: keys given twice,
 // keys that are not text, mappings of too many keys and tags; an alias

@@ -74,31 +74,6 @@ func joinBounded(errs []error) error {
 	return errors.Join(errs...)
 }
 
-// joinFaults is joinBounded of faults, errors of the file named file
-// ("file:line: …"), in the order of their lines: the faults of the
-// file's checks, each made in a walk of its own, in file order.
-func joinFaults(file string, faults []error) error {
-	line := func(err error) int {
-		rest, _ := strings.CutPrefix(err.Error(), file+":")
-		n, _ := strconv.Atoi(rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))])
-		return n // 0 for a fault of no line
-	}
-	type fault struct {
-		line int
-		err  error
-	}
-	sorted := make([]fault, len(faults))
-	for i, err := range faults {
-		sorted[i] = fault{line(err), err}
-	}
-	slices.SortStableFunc(sorted, func(a, b fault) int { return a.line - b.line })
-	out := make([]error, len(sorted))
-	for i, f := range sorted {
-		out[i] = f.err
-	}
-	return joinBounded(out)
-}
-
 // walk expands the scalars below n, adding each one's error to errs.
 func (e *expander) walk(file, path string, n *yaml.Node, errs *[]error) {
 	switch n.Kind {
@@ -134,7 +109,7 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 	}
 	v, used, err := e.expand(n.Value)
 	if err != nil {
-		return fmt.Errorf("%s:%d: %s%w", file, n.Line, prefix(path), err)
+		return faultf(file, n.Line, "%s%w", prefix(path), err)
 	}
 	e.total += len(v)
 	if v != n.Value && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {

@@ -23,23 +23,27 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// checkKeys reports the first mapping key below n that type t has no field
-// for (every one, added to faults, of a walker with faults), with its line: "outagecast.yaml:12: channels[1]: unknown key
-// "secrt" (known: ...)". Shapes that do not match t are left to
+// checkKeys returns a fault for every mapping key below n that type t has
+// no field for, with its line: "outagecast.yaml:12: channels[1]: unknown
+// key "secrt" (known: ...)". Shapes that do not match t are left to
 // checkValues.
-func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
-	return walker{file: file, keys: true}.walk(path, n, t)
+func checkKeys(file, path string, n *yaml.Node, t reflect.Type) []error {
+	var faults []error
+	_ = walker{file: file, keys: true, faults: &faults}.walk(path, n, t)
+	return faults
 }
 
-// checkValues reports the first value below n that does not decode into
-// its field of type t, or that is written empty (null, which the schema
-// refuses), naming its key and line: "outagecast.yaml:4:
-// channels[0].concurrency: want a whole number, got "many"". A value from
-// the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
-// has no field for are left to checkKeys. A walker with faults names
-// every such value.
-func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
-	return walker{file: file, values: true, ex: ex}.walk(path, n, t)
+// checkValues returns a fault for every value below n that does not
+// decode into its field of type t, or that is written empty (null, which
+// the schema refuses), naming its key and line: "outagecast.yaml:4:
+// channels[0].concurrency: want a whole number, got "many"", and adds
+// the value's node to refused. A value from the environment is quoted as
+// ex wrote it: got "${SMTP_PORT}". Keys t has no field for are left to
+// checkKeys.
+func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander, refused map[*yaml.Node]bool) []error {
+	var faults []error
+	_ = walker{file: file, values: true, ex: ex, faults: &faults, refused: refused}.walk(path, n, t)
+	return faults
 }
 
 // checkHead is checkValues of a channel entry's kind and type (type t),
@@ -49,9 +53,10 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 	return walker{file: file, values: true, ex: ex, nullOK: true}.walk(path, n, t)
 }
 
-// checkEnums reports the first key of mapping n whose values enums lists
-// (for the schema) and whose value, written in the file, is not one of
-// them, as an editor checking the file against the schema would: a
+// checkEnums returns a fault for every key of mapping n whose values
+// enums lists (for the schema) and whose value, written in the file, is
+// not one of them, as an editor checking the file against the schema
+// would, but for a value of refused (checkValues named it): a
 // channel's package may read more ("STARTTLS", "Plain", or "" for its
 // default), which the schema refuses, so Load refuses it too. True or
 // false written as text, quoted or tagged !!str, is not the boolean the
@@ -59,26 +64,23 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // is one of them in any case, or empty (see envEnumValue); its error
 // quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
-func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
+func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
+	var faults []error
 	if n.Kind == yaml.SequenceNode { // "<<: [*a, *b]"
 		for _, m := range n.Content {
-			if err := checkEnums(file, path, m, enums, ex); err != nil {
-				return err
-			}
+			faults = append(faults, checkEnums(file, path, m, enums, ex, refused)...)
 		}
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil
+		return faults
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Tag == "!!merge" {
-			if err := checkEnums(file, path, v, enums, ex); err != nil {
-				return err
-			}
+			faults = append(faults, checkEnums(file, path, v, enums, ex, refused)...)
 			continue
 		}
 		line := v.Line // of the alias, where the value is used
@@ -86,7 +88,7 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			v = v.Alias
 		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode {
+		if !ok || v.Kind != yaml.ScalarNode || refused[v] {
 			continue
 		}
 		var err error
@@ -96,10 +98,10 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			err = enumValue(v, vals)
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s%w", file, line, prefix(join(path, k.Value)), err)
+			faults = append(faults, faultf(file, line, "%s%w", prefix(join(path, k.Value)), err))
 		}
 	}
-	return nil
+	return faults
 }
 
 // envEnumValue returns what is wrong with scalar v, a value from the
@@ -197,6 +199,8 @@ type walker struct {
 	// faults, when set, takes every fault the walk finds, and the walk
 	// goes on after each: the file's own keys are checked at once.
 	faults *[]error
+	// refused, when set, takes the nodes of the values refused.
+	refused map[*yaml.Node]bool
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -207,6 +211,15 @@ func (w walker) fail(err error) error {
 	}
 	*w.faults = append(*w.faults, err)
 	return nil
+}
+
+// refuse is fail of err, a fault of value n (or nil), which it adds to
+// w.refused.
+func (w walker) refuse(n *yaml.Node, err error) error {
+	if err != nil && w.refused != nil {
+		w.refused[n] = true
+	}
+	return w.fail(err)
 }
 
 // line returns the line of an error about node n.
@@ -247,10 +260,10 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		if w.aliasLine == 0 && w.ex.commented(n) {
 			// "- #ops": the IRC channel, or a password, taken for a
 			// comment. Not quoted: it may be a password.
-			return w.fail(fmt.Errorf(`%s:%d: %sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
-				w.file, w.line(n), prefix(path)))
+			return w.refuse(n, faultf(w.file, w.line(n), `%sempty (to YAML, a "#" after a space starts a comment: quote a value that starts with "#", as in "#ops")`,
+				prefix(path)))
 		}
-		return w.fail(fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, w.line(n), prefix(path), instead))
+		return w.refuse(n, faultf(w.file, w.line(n), "%sempty (write a value, or %s)", prefix(path), instead))
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -258,7 +271,7 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		// no keys): a mapping or list is a wrong type. A struct with keys
 		// takes text or a mapping (a status page component).
 		if w.values {
-			return w.fail(w.value(path, n, t))
+			return w.refuse(n, w.value(path, n, t))
 		}
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return w.fields(path, n, t)
@@ -275,7 +288,7 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 			}
 		}
 	case w.values:
-		return w.fail(w.value(path, n, t))
+		return w.refuse(n, w.value(path, n, t))
 	}
 	return nil
 }
@@ -304,8 +317,8 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				if err := w.fail(fmt.Errorf("%s:%d: %sunknown key%s (%sknown: %s)",
-					w.file, k.Line, prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
+				if err := w.fail(faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
+					prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
 					return err
 				}
 			}
@@ -364,7 +377,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		} else {
 			msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
 		}
-		return fmt.Errorf("%s:%d: %s%s", w.file, w.line(n), prefix(path), msg)
+		return faultf(w.file, w.line(n), "%s%s", prefix(path), msg)
 	}
 	got := "a list"
 	switch {
@@ -381,7 +394,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	case n.Kind == yaml.MappingNode:
 		got = "a mapping"
 	}
-	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, w.line(n), prefix(path), want(t), got)
+	return faultf(w.file, w.line(n), "%swant %s, got %s", prefix(path), want(t), got)
 }
 
 // urlNotQuoted stands for a URL in an error about a value: a URL is never

@@ -35,7 +35,7 @@ func syntaxError(name string, data []byte, err error) error {
 	problem = unknownAnchor.ReplaceAllLiteralString(problem, `unknown anchor (not quoted: it may be a secret): `+
 		`a value that starts with "*" is an alias (*name); quote the value`)
 	if line == 0 {
-		return fmt.Errorf("%s: %s", name, problem)
+		return faultf(name, 0, "%s", problem)
 	}
 	if line > 1 && strings.Contains(problem, "mapping values are not allowed") &&
 		!keyNoSpace.MatchString(lineText(data, line)) && keyNoSpace.MatchString(lineText(data, line-1)) {
@@ -43,7 +43,7 @@ func syntaxError(name string, data []byte, err error) error {
 		// which the ": " of the second is a mistake.
 		line--
 	}
-	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), problem))
+	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem))
 }
 
 // unknownAnchor matches the YAML library's problem with an alias of no

@@ -79,6 +79,21 @@ func (w *when) fault(fe *broadcast.FieldError) whenError {
 		msg = fmt.Sprintf("unknown value%s (want %s)", quoteValue(w.Impacts[i]), strings.Join(impactValues, ", "))
 	case name == "First":
 		msg = "needs statuses (without them every update is selected)"
+		// Components and impacts limit the incidents, not the updates
+		// of one: first adds nothing to them either.
+		var by []string
+		if len(w.Impacts) > 0 {
+			by = append(by, "impacts")
+		}
+		if len(w.Components) > 0 {
+			by = append(by, "components")
+		}
+		switch len(by) {
+		case 1:
+			msg = "needs statuses (without them every update of an incident that " + by[0] + " selects is selected, its first included)"
+		case 2:
+			msg = "needs statuses (without them every update of an incident that impacts and components select is selected, its first included)"
+		}
 	}
 	return whenError{keys, msg}
 }

@@ -40,3 +40,27 @@ func TestWhenFaultsNamedTogether(t *testing.T) {
 	assert.Equal(t, len(want), strings.Count(err.Error(), "test.yaml:"), err.Error())
 	assertNoGoNames(t, regexp.MustCompile(`\S*test\.yaml`).ReplaceAllString(err.Error(), "test.yaml"))
 }
+
+// "first" without statuses adds nothing, with components or impacts too:
+// first adds an incident's first update where statuses would leave it
+// out, and without statuses every update of an incident that components
+// (or impacts) select is taken, its first included. The fault says so,
+// naming them; before, it said that without statuses every update is
+// selected, which components and impacts limit.
+func TestWhenFirstWithComponentsNeedsStatuses(t *testing.T) {
+	tests := []struct{ when, want string }{
+		{"{components: [CDN], first: true}", "channels[0].when.first: needs statuses " +
+			"(without them every update of an incident that components selects is selected, its first included)"},
+		{"{impacts: [major], first: true}", "channels[0].when.first: needs statuses " +
+			"(without them every update of an incident that impacts selects is selected, its first included)"},
+		{"{impacts: [major], components: [CDN], first: true}", "channels[0].when.first: needs statuses " +
+			"(without them every update of an incident that impacts and components select is selected, its first included)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.when, func(t *testing.T) {
+			_, _, err := parse(t, lines("channels:", "  - kind: console", "    when: "+tt.when), nil)
+			require.Error(t, err)
+			assert.True(t, strings.HasSuffix(err.Error(), "test.yaml:3: "+tt.want), err.Error())
+		})
+	}
+}

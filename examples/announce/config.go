@@ -129,7 +129,11 @@ func checkOverrides(list []string, chans []broadcast.Channel) (map[string]string
 		switch {
 		case len(names) == 0:
 			name, _, _ := strings.Cut(s, "=")
-			return nil, badFlag("override", "no channel named %q (channels: %s)", strings.TrimSpace(name), strings.Join(channelNames(chans), ", "))
+			have := "no channel is configured"
+			if len(chans) > 0 {
+				have = "channels: " + strings.Join(channelNames(chans), ", ")
+			}
+			return nil, badFlag("override", "no channel named %q (%s)", strings.TrimSpace(name), have)
 		case len(names) > 1:
 			return nil, badFlag("override", "%q: fits channel %s and channel %s: rename one", s, names[0], names[1])
 		case strings.TrimSpace(text) == "":

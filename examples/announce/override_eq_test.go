@@ -57,3 +57,13 @@ func TestOverrideNameWithEquals(t *testing.T) {
 		})
 	}
 }
+
+// An override of a configuration without channels says there is none;
+// before, the error ended "(channels: )", an empty list.
+func TestOverrideWithoutChannels(t *testing.T) {
+	_, err := checkOverrides([]string{"x=hi"}, nil)
+	want := `-override: no channel named "x" (no channel is configured)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
