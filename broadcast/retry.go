@@ -1377,16 +1377,20 @@ func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Recei
 // linkPrevious records, for a Retractor, the post the one just delivered
 // followed in the incident's thread (its latest post still up when the
 // attempt began): should this one be retracted, the next update replies
-// to that post (see previousLive). A failure costs only that, and is
-// logged.
+// to that post (see previousLive). It records it for a correction on
+// every channel: of two updates of one Time, the one that post is of
+// tells which the correction comes after (see lastPlace). A failure
+// costs only that, and is logged.
 func (d *delivery) linkPrevious(ctx context.Context) {
 	if d.th.Last.IsZero() || d.th.Last.UpdateID == "" {
 		return
 	}
-	if _, ok := As[Retractor](d.ch); !ok && !d.ledger.failedSome() {
+	if _, ok := As[Retractor](d.ch); !ok && !d.ledger.failedSome() && d.op != opCorrect {
 		// Only a Retractor's posts can be retracted; a later Send that
 		// tries again the targets that failed needs the link too (see
-		// threadBefore).
+		// threadBefore), and so does an update of the Time of a
+		// correction's post, which may be that of the post it followed
+		// (see lastPlace).
 		return
 	}
 	prev := d.th.Last
