@@ -42,7 +42,8 @@ func (tieRetractor) Retract(context.Context, broadcast.Receipt) error { return n
 // sent again, it is not posted after n, also when a correction of an
 // earlier update was posted after n. The correction takes n's Time (it
 // comes after n in the thread), has no place among the Sends of its own,
-// and, the thread's latest post, hid n: m went out after both.
+// and, the thread's latest post, hid n: m went out after both. Once n is
+// retracted, m goes after the correction.
 func TestOlderOfEqualTimesNotPostedAfterTheNewerBehindACorrection(t *testing.T) {
 	for _, retractor := range []bool{false, true} {
 		t.Run(map[bool]string{false: "channel", true: "retractor"}[retractor], func(t *testing.T) {
@@ -78,8 +79,23 @@ func TestOlderOfEqualTimesNotPostedAfterTheNewerBehindACorrection(t *testing.T) 
 			require.NoError(t, err)
 			assert.True(t, rep.Results[0].Superseded, "m is older than n, posted on x")
 			x.mu.Lock()
-			defer x.mu.Unlock()
 			assert.Equal(t, []string{"u", "n", "fix"}, x.posted)
+			x.mu.Unlock()
+			if !retractor {
+				return
+			}
+
+			// n deleted, m comes after the correction, an update's older
+			// than m.
+			rep, err = b.Retract(ctx, "n")
+			require.ErrorIs(t, err, broadcast.ErrNotSupported) // y cannot delete
+			require.NoError(t, rep.Results[0].Err)
+			rep, err = b.Send(ctx, m)
+			require.NoError(t, err)
+			assert.False(t, rep.Results[0].Superseded, "n was retracted")
+			x.mu.Lock()
+			defer x.mu.Unlock()
+			assert.Equal(t, []string{"u", "n", "fix", "m"}, x.posted)
 		})
 	}
 }

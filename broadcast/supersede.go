@@ -236,7 +236,7 @@ func newer(t1, p1, t2, p2 time.Time) bool {
 // of that Time has that post's: a correction posted after a newer update
 // than its original takes that update's Time (see correctionTime), and
 // comes after it, so an update older than that one is older than the
-// correction too.
+// correction too, while that post is up.
 func (b *Broadcaster) lastPlace(ctx context.Context, channel string, last *Receipt, u *Update) (time.Time, error) {
 	if last.UpdateID == "" || last.UpdateID == u.ID || !last.UpdateTime.Equal(u.Time) {
 		return time.Time{}, nil
@@ -256,6 +256,10 @@ func (b *Broadcaster) lastPlace(ctx context.Context, channel string, last *Recei
 		}
 		if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || prev.UpdateID == u.ID || !prev.UpdateTime.Equal(u.Time) {
 			break
+		}
+		if gone, err := b.retracted(ctx, b.channels[b.index(channel)], channel, &prev); err != nil || gone {
+			// Deleted, it is no post for u to come after.
+			return time.Time{}, err
 		}
 		post = prev
 	}
