@@ -98,10 +98,11 @@ func NewMessage(u Update) Message {
 // true for every update but a correction (Update.Corrects) of an update
 // older than the thread's latest post (Thread.Last) that is not itself a
 // correction of that update, as Correct posts one in the thread where the
-// original could not be edited. A channel that shows the incident's
-// status apart from the posts (a status bar, a card on the first post)
-// changes it only when Current is true: else it would show an older status
-// as the current one. The Broadcaster tells from the Store's receipts
+// original could not be edited, or a correction of such a correction
+// (through the Broadcaster), which says the same older status. A channel
+// that shows the incident's status apart from the posts (a status bar, a
+// card on the first post) changes it only when Current is true: else it
+// would show an older status as the current one. The Broadcaster tells from the Store's receipts
 // (and, for an original the channel never posted, from the Time it was
 // first sent with); in
 // a Message built by hand, a correction is current when the thread's

@@ -107,3 +107,35 @@ func TestMessageCurrentOfAnOriginalTheChannelNeverHad(t *testing.T) {
 	defer rec.mu.Unlock()
 	assert.Equal(t, []bool{true, false}, rec.current) // n, then the correction of a, older than n
 }
+
+// A correction of a correction says its chain's first update's status:
+// it is not current when that update is older than the thread's latest
+// post, also when the correction it corrects is that post. Here the
+// incident was resolved; the first correction of its investigating update
+// is posted after the resolution, and so is the correction of that
+// correction, which was current, and would have set the incident's
+// status shown apart from the posts back to investigating. A chain of
+// corrections of the latest update stays current.
+func TestMessageCurrentOfCorrectionOfStaleCorrection(t *testing.T) {
+	ch := &currentRecorder{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	first := sendStatus(t, b, broadcast.StatusInvestigating, "Looking.")
+	sendStatus(t, b, broadcast.StatusResolved, "Fixed.")
+	c1 := correctBody(t, b, first.UpdateID, "Looking, EU only.")
+	c2 := correctBody(t, b, c1.UpdateID, "Looking, EU and US.")
+	correctBody(t, b, c2.UpdateID, "Looking, EU, US and APAC.")
+
+	ch2 := &currentRecorder{}
+	b2 := newBroadcaster(t, broadcast.Options{}, ch2)
+	latest := sendStatus(t, b2, broadcast.StatusInvestigating, "Looking.")
+	c1 = correctBody(t, b2, latest.UpdateID, "Looking, EU only.")
+	c2 = correctBody(t, b2, c1.UpdateID, "Looking, EU and US.")
+	correctBody(t, b2, c2.UpdateID, "Looking, EU, US and APAC.")
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []bool{true, true, false, false, false}, ch.current, "corrections of the older update")
+	ch2.mu.Lock()
+	defer ch2.mu.Unlock()
+	assert.Equal(t, []bool{true, true, true, true}, ch2.current, "corrections of the latest update")
+}

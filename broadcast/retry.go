@@ -985,22 +985,83 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // has no receipt of (its post failed here, or the channel was added
 // since), the Time the original was first sent with (see SentTime) tells,
 // as correctionTime takes it; an original the Store knows nothing of is
-// not older.
+// not older. An original that is itself a correction (see
+// claimCorrection) is older too when it, or one it corrects in turn, was
+// posted here after a newer update than its own original (see
+// staleChain): a correction of a stale correction says the same old
+// status.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
-	if d.th.Last.UpdateTime.IsZero() || d.th.Last.UpdateID == d.original {
+	if d.th.Last.UpdateTime.IsZero() {
 		return false, nil
 	}
-	r, ok, err := d.b.store.Receipt(ctx, d.original, d.name)
-	if err != nil {
-		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
-	}
-	t := r.UpdateTime
-	if !ok || t.IsZero() {
-		if t, ok, err = d.b.sentTime(ctx, d.original, sentKey(d.original)); err != nil {
-			return false, fmt.Errorf("store: cannot tell when %s was sent: %w", d.original, err)
+	if d.th.Last.UpdateID != d.original {
+		t, ok, err := d.postTime(ctx, d.original)
+		if err != nil {
+			return false, err
+		}
+		if ok && d.th.Last.UpdateTime.After(t.Add(time.Nanosecond)) {
+			return true, nil
 		}
 	}
-	return ok && !t.IsZero() && d.th.Last.UpdateTime.After(t.Add(time.Nanosecond)), nil
+	return d.staleChain(ctx, d.original)
+}
+
+// postTime returns the place of update among the incident's posts on the
+// channel, as correctionTime takes it: its receipt's UpdateTime, else the
+// Time it was first sent with; ok is false when neither is known.
+func (d *delivery) postTime(ctx context.Context, update string) (t time.Time, ok bool, err error) {
+	r, ok, err := d.b.store.Receipt(ctx, update, d.name)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: read receipt of %s: %w", update, err)
+	}
+	if t = r.UpdateTime; !ok || t.IsZero() {
+		if t, ok, err = d.b.sentTime(ctx, update, sentKey(update)); err != nil {
+			return time.Time{}, false, fmt.Errorf("store: cannot tell when %s was sent: %w", update, err)
+		}
+	}
+	return t, ok && !t.IsZero(), nil
+}
+
+// maxCorrectionChain bounds the walk of staleChain up a chain of
+// corrections of corrections.
+const maxCorrectionChain = 64
+
+// staleChain reports whether correction, or a correction it corrects in
+// turn, up its chain as the Store's records of what each corrects tell
+// (see claimCorrection), was posted in this channel's thread after an
+// update newer than its own original: correctionTime then moved its
+// receipt's UpdateTime past its original's and a nanosecond. An edit in
+// place keeps its original's. A link the Store has no record of, or
+// cannot read the record of (which is logged), ends the walk.
+func (d *delivery) staleChain(ctx context.Context, correction string) (bool, error) {
+	for range maxCorrectionChain {
+		r, ok, err := d.b.store.Receipt(ctx, correctsKey(correction), sentChannel)
+		if err != nil {
+			// As for Correct (see claimCorrection): the record is no
+			// delivery's, and one that cannot be read stops no correction.
+			d.b.storeTrouble(ctx, "read what "+correction+" corrects", err)
+			return false, nil
+		}
+		if !ok || r.ID == "" {
+			return false, nil
+		}
+		posted, ok, err := d.b.store.Receipt(ctx, correction, d.name)
+		if err != nil {
+			return false, fmt.Errorf("store: read receipt of %s: %w", correction, err)
+		}
+		if !ok || posted.UpdateTime.IsZero() {
+			return false, nil // not posted here: its Time is its Correct's
+		}
+		t, ok, err := d.postTime(ctx, r.ID)
+		if err != nil || !ok {
+			return false, err
+		}
+		if posted.UpdateTime.After(t.Add(time.Nanosecond)) {
+			return true, nil
+		}
+		correction = r.ID
+	}
+	return false, nil
 }
 
 // failedTargetsTarget is the mark, of an update on a channel, that says
@@ -1316,16 +1377,20 @@ func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Recei
 // linkPrevious records, for a Retractor, the post the one just delivered
 // followed in the incident's thread (its latest post still up when the
 // attempt began): should this one be retracted, the next update replies
-// to that post (see previousLive). A failure costs only that, and is
-// logged.
+// to that post (see previousLive). It records it for a correction on
+// every channel: of two updates of one Time, the one that post is of
+// tells which the correction comes after (see lastPlace). A failure
+// costs only that, and is logged.
 func (d *delivery) linkPrevious(ctx context.Context) {
 	if d.th.Last.IsZero() || d.th.Last.UpdateID == "" {
 		return
 	}
-	if _, ok := As[Retractor](d.ch); !ok && !d.ledger.failedSome() {
+	if _, ok := As[Retractor](d.ch); !ok && !d.ledger.failedSome() && d.op != opCorrect {
 		// Only a Retractor's posts can be retracted; a later Send that
 		// tries again the targets that failed needs the link too (see
-		// threadBefore).
+		// threadBefore), and so does an update of the Time of a
+		// correction's post, which may be that of the post it followed
+		// (see lastPlace).
 		return
 	}
 	prev := d.th.Last

@@ -203,7 +203,7 @@ func (n *newest) entry(incident, channel string) *newestEntry {
 // (see storeLedger.newerThere). The one rule of a Send's delivery
 // (delivery.prepare) and of SupersededOn.
 func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time) (bool, error) {
-	lastPlace, err := b.lastPlace(ctx, last, u)
+	lastPlace, err := b.lastPlace(ctx, channel, last, u)
 	if err != nil {
 		return false, err
 	}
@@ -229,18 +229,41 @@ func newer(t1, p1, t2, p2 time.Time) bool {
 }
 
 // lastPlace returns the place of the first Send of the update of last, the
-// incident's latest post on a channel, when it has u's very Time and is
+// incident's latest post on channel, when it has u's very Time and is
 // another update: only then does the place tell which is the newer (see
-// supersedes); zero otherwise, and when no place of it is known.
-func (b *Broadcaster) lastPlace(ctx context.Context, last *Receipt, u *Update) (time.Time, error) {
+// supersedes); zero otherwise, and when no place of it is known. A post
+// without a place (a correction's, see recordedPlace) that followed a post
+// of that Time has that post's: a correction posted after a newer update
+// than its original takes that update's Time (see correctionTime), and
+// comes after it, so an update older than that one is older than the
+// correction too, while that post is up.
+func (b *Broadcaster) lastPlace(ctx context.Context, channel string, last *Receipt, u *Update) (time.Time, error) {
 	if last.UpdateID == "" || last.UpdateID == u.ID || !last.UpdateTime.Equal(u.Time) {
 		return time.Time{}, nil
 	}
-	p, err := b.placeOf(ctx, last.UpdateID)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: read when %s, of the same Time, was first sent: %w", last.UpdateID, err)
+	post := *last
+	for range maxThreadWalk {
+		p, err := b.placeOf(ctx, post.UpdateID)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("store: read when %s, of the same Time, was first sent: %w", post.UpdateID, err)
+		}
+		if !p.IsZero() {
+			return p, nil
+		}
+		prev, ok, err := b.store.Receipt(ctx, previousKey(post.UpdateID), channel)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
+		}
+		if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || prev.UpdateID == u.ID || !prev.UpdateTime.Equal(u.Time) {
+			break
+		}
+		if gone, err := b.retracted(ctx, b.channels[b.index(channel)], channel, &prev); err != nil || gone {
+			// Deleted, it is no post for u to come after.
+			return time.Time{}, err
+		}
+		post = prev
 	}
-	return p, nil
+	return time.Time{}, nil
 }
 
 // placeOf returns the place of update's first Send (see places): the one
