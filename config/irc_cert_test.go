@@ -108,7 +108,7 @@ func TestIRCClientCertificateErrors(t *testing.T) {
 		{"    client_cert: junk.pem\n    client_key: bot.key\n", "client_cert: "},
 		{"    client_cert: nope.pem\n    client_key: bot.key\n", "client_cert: stat "},
 		{"    client_cert: bot.pem\n    client_key: nope.key\n", "client_key: stat "},
-		{"    tls: off\n    server: 127.0.0.1:6667\n    client_cert: bot.pem\n    client_key: bot.key\n", "client_cert: set, but tls is off"},
+		{"    tls: off\n    server: 127.0.0.1:6667\n    client_cert: bot.pem\n    client_key: bot.key\n", "client_cert: set, but tls is false"},
 	} {
 		yaml := base + c.lines
 		if strings.Contains(c.lines, "server:") {

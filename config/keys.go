@@ -195,12 +195,21 @@ func structOf(t reflect.Type) reflect.Type {
 
 // constant returns the value name stands for when it is a Go constant
 // named for a field of struct t and a value its key takes, as enums list
-// them: TLSPlaintext, of field TLS, is "plaintext" of key tls.
+// them: TLSPlaintext, of field TLS, is "plaintext" of key tls. Of a key
+// that takes a boolean, as a file writes it, a constant named On or Off
+// is true or false, the words the file is told to write: irc's TLSOff
+// is false of key tls, which takes on and off too.
 func constant(t reflect.Type, enums map[string][]any, name string) (string, bool) {
 	for i := len(name) - 1; i > 0; i-- {
 		key, _, ok := fieldKey(t, name[:i])
 		if !ok {
 			continue
+		}
+		word := strings.ToLower(name[i:])
+		for _, v := range enums[key] {
+			if b, isBool := v.(bool); isBool && (word == "on" && b || word == "off" && !b) {
+				return strconv.FormatBool(b), true
+			}
 		}
 		for _, v := range enums[key] {
 			if s, isString := v.(string); isString && strings.EqualFold(s, name[i:]) {

@@ -254,7 +254,7 @@ func prepareIRC(c *ircFile, env *Env) error {
 	case c.ClientKey == "":
 		return errors.New("client_key: missing (client_cert is set)")
 	case c.TLS == irc.TLSOff:
-		return errors.New("client_cert: set, but tls is off")
+		return errors.New("client_cert: set, but tls is false")
 	case pasted(c.ClientKey):
 		// Not quoted: a "no such file" error would print the private key.
 		return errors.New("client_key: holds a PEM block, not the name of a file (give the path of the file that holds the key)")

@@ -58,10 +58,13 @@ const maxMaxBody = 1 << 30
 
 // handler receives notifications and broadcasts them.
 type handler struct {
-	b       *broadcast.Broadcaster
-	m       mapping
-	timeout time.Duration // per notification, from its arrival; 0: none
-	log     *slog.Logger  // never nil
+	b *broadcast.Broadcaster
+	// channels are b's, in its order, for checkChannels to say why one
+	// that is no Checker was not checked.
+	channels []broadcast.Channel
+	m        mapping
+	timeout  time.Duration // per notification, from its arrival; 0: none
+	log      *slog.Logger  // never nil
 	// say returns msg, an error of channel ("" for none), as users may see
 	// it: configuration secrets hidden and, with a configuration file,
 	// settings named by the file's keys.

@@ -313,6 +313,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/checknote"
 	"github.com/outagecast/outagecast/examples/internal/configflag"
 	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
@@ -556,7 +557,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url, page: pagelink.Find(cfg.Channels, cfg.Routes)}, timeout: o.timeout, log: log, say: say,
+	h := &handler{b: b.Broadcaster, channels: cfg.Channels, store: store, m: mapping{url: o.url, page: pagelink.Find(cfg.Channels, cfg.Routes)}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int64, error)
@@ -587,7 +588,12 @@ func (h *handler) checkChannels(ctx context.Context, timeout time.Duration) {
 		attrs := []any{slog.String("channel", name), slog.String("configured", h.describe(name))}
 		switch {
 		case errors.Is(err, broadcast.ErrNotSupported):
-			h.log.Info("channel", append(attrs, slog.String("check", "unsupported: cannot be checked without posting"))...)
+			var ch broadcast.Channel
+			if i < len(h.channels) {
+				ch = h.channels[i]
+			}
+			outcome, why := checknote.NotChecked(ch)
+			h.log.Info("channel", append(attrs, slog.String("check", outcome+": "+why))...)
 		case err != nil && isClosed(signalled) && errors.Is(err, context.Canceled):
 			// Ctrl-C cut the check short: it did not fail.
 			h.log.Info("channel", append(attrs, slog.String("check", "interrupted"))...)

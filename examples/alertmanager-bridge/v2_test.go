@@ -57,7 +57,7 @@ func TestStartupCheckAndRoutes(t *testing.T) {
 	defer closeAll()
 	h.checkChannels(context.Background(), 0)
 	assert.Regexp(t, `msg=channel channel=hooks configured="1 endpoint http://127.0.0.1:\d+/…#\w+, 0 signed" check=ok`, logs.String())
-	assert.Contains(t, logs.String(), `msg=channel channel=quiet configured="stdout, template text" check="unsupported: cannot be checked without posting"`)
+	assert.Contains(t, logs.String(), `msg=channel channel=quiet configured="stdout, template text" check="nothing to check: writes to the output it is configured with, reaching no server, with no credentials"`)
 
 	srv := httptest.NewServer(h.routes())
 	defer srv.Close()

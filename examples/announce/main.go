@@ -57,6 +57,8 @@
 //     channels that can, saying what was checked: for a webhook, DNS, a
 //     TCP connection and (https) a TLS handshake to every endpoint, with no
 //     HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok; nothing posted").
+//     A console says "nothing to check" (it reaches no server); a channel
+//     that could be checked only by posting says "unsupported".
 //     A state file that exists but will not open (damaged, or held by a
 //     send still running) is named on standard error, and -check exits 1.
 //     A check that Ctrl-C cut short says "interrupted", and -check exits

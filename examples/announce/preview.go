@@ -14,6 +14,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/console"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/checknote"
 )
 
 // defaultCheckTimeout bounds each channel's check when -timeout is not set.
@@ -332,7 +333,7 @@ func (a *app) previewJSON(names []string, byName map[string]broadcast.Preview, u
 type checkResult struct {
 	Channel    string `json:"channel"`
 	Configured string `json:"configured"`       // what the channel is configured with, no secrets
-	Outcome    string `json:"outcome"`          // ok, failed, unsupported
+	Outcome    string `json:"outcome"`          // ok, failed, unsupported, nothing to check (a console), interrupted
 	Detail     string `json:"detail,omitempty"` // what was checked, when ok
 	Error      string `json:"error,omitempty"`
 }
@@ -421,7 +422,7 @@ func (a *app) checkResult(cfg *config.File, ch broadcast.Channel, err error) che
 	r := checkResult{Channel: ch.Name(), Configured: a.describe(cfg, ch)}
 	switch {
 	case errors.Is(err, broadcast.ErrNotSupported):
-		r.Outcome, r.Error = "unsupported", "cannot be checked without posting"
+		r.Outcome, r.Error = checknote.NotChecked(ch)
 	case err != nil:
 		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
 	default:

@@ -69,7 +69,7 @@ func TestURLChannel(t *testing.T) {
 
 	r = announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Regexp(t, `webhook +1 endpoint http://127.0.0.1:\d+/…#\w+, 1 signed +ok`, r.stdout)
-	assert.Regexp(t, `screen +stderr, template short +unsupported: cannot be checked without posting`, r.stdout)
+	assert.Regexp(t, `screen +stderr, template short +nothing to check: writes to the output it is configured with, reaching no server`, r.stdout)
 	assert.NotContains(t, r.stdout+r.stderr, testSecret)
 }
 

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"flag"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // -log-level takes slog's names, any case, with an offset; the default is
@@ -19,4 +24,13 @@ func TestLogLevelFlag(t *testing.T) {
 			t.Errorf("-log-level %q: %v, %v; want %v", arg, o, err, want)
 		}
 	}
+}
+
+// -help shows the default as the flag takes it and the help lists it
+// ("info"), not as slog prints a level ("INFO").
+func TestLogLevelHelpDefault(t *testing.T) {
+	var out strings.Builder
+	_, err := parseFlags([]string{"-h"}, &out)
+	require.ErrorIs(t, err, flag.ErrHelp)
+	assert.Contains(t, out.String(), "debug, info, warn or error (default info)")
 }

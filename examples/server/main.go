@@ -196,6 +196,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -314,8 +315,12 @@ func (l *logLevel) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// MarshalText writes the level as slog.Level does.
-func (l logLevel) MarshalText() ([]byte, error) { return slog.Level(l).MarshalText() }
+// MarshalText writes the level as slog.Level does, in lower case ("info",
+// "warn+2"), as -help lists the names the flag takes (either case works).
+func (l logLevel) MarshalText() ([]byte, error) {
+	b, err := slog.Level(l).MarshalText()
+	return bytes.ToLower(b), err
+}
 
 // defaultDrainDelay is -drain-delay's default: a few of a load balancer's
 // readiness checks (Kubernetes probes every 10s by default, and its

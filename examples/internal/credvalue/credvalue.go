@@ -23,12 +23,19 @@ func URL(s string) bool { return strings.Contains(s, "://") }
 // "" for any other s. A path with a "=" in a directory's name
 // ("/data/token=…/state.db", `C:\keys\a=b\state.db`) is a path: what
 // precedes its first "=" holds a directory separator, which no key of a
-// connection string does (libpq's key words are letters and "_").
+// connection string does (libpq's key words are letters and "_"). A
+// relative path whose first directory's name holds the "="
+// ("token=…/state.db") cannot be told from a setting whose value holds a
+// "/": what is said of one word holding a "/" or a backslash says to write such a
+// path starting with "./".
 func NotAPath(s string) string {
 	switch {
 	case URL(s):
 		return "a URL (not quoted: it may hold credentials)"
 	case Settings(s) && !pathKey(s):
+		if !strings.ContainsAny(strings.Trim(s, settingSpaces), settingSpaces) && strings.ContainsAny(s, `/\`) {
+			return `key=value settings (not quoted: they may hold credentials; a path whose first directory's name holds a "=" starts with ./, as in ./name=value/state.db)`
+		}
 		return "key=value settings (not quoted: they may hold credentials)"
 	}
 	return ""

@@ -1,6 +1,9 @@
 package credvalue
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A path is a path; a URL, or settings holding a credential, is not one,
 // and what the programs say of it quotes nothing of it.
@@ -53,5 +56,26 @@ func TestLink(t *testing.T) {
 		if got := Link(link); got != want {
 			t.Errorf("Link(%q) = %q, want %q", link, got, want)
 		}
+	}
+}
+
+// A relative path whose first directory's name looks like a credential
+// setting ("token=<token>/state.db") cannot be told from a setting whose
+// value holds a "/": it is still refused, unquoted, and the error says
+// how to write it as a path.
+func TestNotAPathSaysHowToWriteAPath(t *testing.T) {
+	for _, in := range []string{"token=abcdef0123456789abcdef/state.db", `api_token=abcdef0123456789abcdef\state.db`} {
+		got := NotAPath(in)
+		if !strings.HasPrefix(got, "key=value settings (not quoted: they may hold credentials") ||
+			!strings.Contains(got, `a path whose first directory's name holds a "=" starts with ./`) ||
+			strings.Contains(got, "abcdef0123456789abcdef") {
+			t.Errorf("NotAPath(%q) = %q", in, got)
+		}
+	}
+	if got := NotAPath("host=db password=Hunter2xyz"); strings.Contains(got, "./") {
+		t.Errorf("settings that are no path: %q", got)
+	}
+	if got := NotAPath("./token=abcdef0123456789abcdef/state.db"); got != "" {
+		t.Errorf("written with ./: %q", got)
 	}
 }
