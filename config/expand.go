@@ -450,7 +450,7 @@ func validName(s string) bool {
 
 // minHidden is the shortest secret from the environment that is hidden:
 // shorter ones would mangle every message that happens to hold them.
-const minHidden = redact.MinLikelySecret
+const minHidden = 6
 
 // markSecrets records which values from the environment below n, a
 // channel's entry, went into cs, the secrets of the Config built from it,

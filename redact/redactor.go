@@ -79,16 +79,6 @@ func secretTexts(s string) []string {
 // looks for in a name.
 const MinNameSecret = 6
 
-// MinLikelySecret is the length, in bytes, from which a value that is a
-// credential only when it is long enough to be one (a webhook's header
-// value, a value from the environment) is taken for one and redacted. A
-// shorter value ("http" of an X-Forwarded-Proto, "Gone", "prod") is as
-// likely an ordinary word, and redacting it would blank that word out of
-// every error that holds it ("REDACTED: server gave HTTP response to
-// HTTPS client"). It is the length from which a Redactor finds a secret
-// inside a word, too.
-const MinLikelySecret = minFreeForm
-
 // ErrSecretInName is CheckName's error: a channel's name holds one of the
 // channel's own secrets.
 var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel's name is shown in results, " +

@@ -351,9 +351,9 @@ func validHeaderName(s string) bool {
 }
 
 // minHidden is the length from which a header value is taken for a
-// credential and redacted from errors, as redact takes a value for one:
-// shorter ones ("http", "Gone") would blank out ordinary words.
-const minHidden = redact.MinLikelySecret
+// credential and redacted from errors: shorter ones would blank out
+// ordinary words and digits.
+const minHidden = 4
 
 // credentials returns the header values that errors must not show: every
 // value of at least minHidden bytes and, of a value with an authorization

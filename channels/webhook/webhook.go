@@ -175,9 +175,8 @@
 // endpoints; the TargetsError has them all. One attempt of a large list
 // must fit the Broadcaster's AttemptTimeout (30s by default); the endpoints
 // it did not reach are retried. The default client gives each request 15s.
-// Header values shorter than redact.MinLikelySecret (6 bytes: "http",
-// "Gone") are not redacted from errors (they would blank out ordinary
-// words); of a value like "Bearer <token>", the
+// Header values shorter than 4 bytes are not redacted from errors (they
+// would blank out ordinary words); of a value like "Bearer <token>", the
 // token alone is redacted too. The 48-bit hash in an EndpointName hides a
 // URL's token only as well as the token's own randomness allows.
 package webhook
