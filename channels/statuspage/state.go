@@ -292,8 +292,9 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	in.Entries[i] = e
 	// The feeds the incident leaves change later than any of its entries.
 	left := later(lastChange(old), now)
+	was, is := named(old), named(&in)
 	for i, c := range s.Components {
-		if names(old, c.Name) && !names(&in, c.Name) {
+		if was[c.Name] && !is[c.Name] {
 			s.Components[i].Retracted = maxTime(c.Retracted, left)
 		}
 	}
@@ -337,8 +338,9 @@ func (s *state) rename(canon func(string) string, now time.Time) []string {
 			continue
 		}
 		left := later(lastChange(old), now)
+		was, is := named(old), named(in)
 		for k, c := range s.Components {
-			if names(old, c.Name) && !names(in, c.Name) {
+			if was[c.Name] && !is[c.Name] {
 				s.Components[k].Retracted = maxTime(c.Retracted, left)
 			}
 		}
@@ -410,10 +412,11 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq}
 	rest := in
 	rest.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	was, is := named(old), named(&rest)
 	for j, c := range s.Components {
-		if names(old, c.Name) {
+		if was[c.Name] {
 			at := now
-			if !names(&rest, c.Name) {
+			if !is[c.Name] {
 				// The feed loses the whole incident: it changes later
 				// than any of its entries, one dated ahead too.
 				at = later(lastChange(old), now)
