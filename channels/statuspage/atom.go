@@ -226,7 +226,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
 	return atomEntry{
-		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
+		ID:    entryID(m.s.base.Hostname(), e.ID, feedDate(e.Dated, e.Time)),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
 		// The incident's own page at the update's anchor: a permanent
 		// place, which the update's older page of a long outage is not.
@@ -240,15 +240,17 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	}
 }
 
-// entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
-// date the update was written and its ID, so that it never changes, even when the update
-// is edited or the site moves to https. A tag URI's authority is a DNS
+// entryID is an entry's id: a tag URI (RFC 4151) of the page's host, a
+// date (see entry.Dated) and the update's ID, so that it never changes
+// (RFC 4287, section 4.2.6), even when the update is edited, retracted
+// and sent again with another Time, or the site moves to https; and no
+// two updates share it, as no two share an ID. A tag URI's authority is a DNS
 // name, in lower case (checkBaseURL lowers the host): a host outside
 // ASCII is written as its A-labels, and a page at an IP address (or a
 // name that is none) gets the URN of the name-based UUID of that tag URI
 // instead, which is as stable.
-func entryID(host, updateID string, written time.Time) string {
-	specific := written.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(updateID)
+func entryID(host, updateID, date string) string {
+	specific := date + ":update/" + url.PathEscape(updateID)
 	if name, ok := dnsName(host); ok {
 		return "tag:" + name + "," + specific
 	}
@@ -283,7 +285,7 @@ func (m *model) retractedEntry(r *retraction) atomEntry {
 
 // retractedID is the id of the entry of a retracted update: the update's.
 func (m *model) retractedID(r *retraction) string {
-	return entryID(m.s.base.Hostname(), r.ID, r.Time)
+	return entryID(m.s.base.Hostname(), r.ID, feedDate(r.Dated, r.Time))
 }
 
 // dnsName returns host as a DNS name in ASCII, without a final dot, and
