@@ -128,7 +128,11 @@ type apiLists struct {
 // lists sorts the incidents into the JSON files' lists, newest first.
 // Only the incidents some file lists are built: 50 of each kind, and
 // those not closed.
-func (m *model) lists(comps []apiComponent) apiLists {
+func (m *model) lists(list []apiComponent) apiLists {
+	comps := make(map[string]apiComponent, len(list)) // by name; names are unique
+	for _, c := range list {
+		comps[c.Name] = c
+	}
 	var l apiLists
 	for _, in := range m.all {
 		d := m.byID[in.ID]
@@ -307,7 +311,9 @@ func standingChanged(in *incident) time.Time {
 	return maxTime(since, edited)
 }
 
-func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) apiIncident {
+// apiIncident is in, whose view is d, in the JSON; comps are the page's
+// components by name.
+func (m *model) apiIncident(in *incident, d IncidentData, comps map[string]apiComponent) apiIncident {
 	a := apiIncident{
 		ID: in.ID, Name: d.Title, Status: string(d.Status), CreatedAt: apiTime(d.Started),
 		UpdatedAt: apiTime(d.Updated), Impact: string(d.Impact), Shortlink: d.URL,
@@ -342,10 +348,8 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) 
 		a.IncidentUpdates = append(a.IncidentUpdates, updates[i])
 	}
 	for _, c := range d.Components {
-		for _, ac := range comps {
-			if ac.Name == c.Name {
-				a.Components = append(a.Components, ac)
-			}
+		if ac, ok := comps[c.Name]; ok {
+			a.Components = append(a.Components, ac)
 		}
 	}
 	return a

@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha1"
 	"encoding/xml"
@@ -152,25 +153,70 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	}
 	// With no entries, the feed last changed when the page was made.
 	updated := m.retracted(path)
-	for _, it := range items {
+	size := 0
+	entries := make([][]byte, len(items))
+	for i, it := range items {
 		updated = maxTime(updated, it.changed())
-		if it.r != nil {
-			e := m.retractedEntry(it.r)
-			f.Entries = append(f.Entries, e)
-			f.Deleted = append(f.Deleted, atomDeleted{Ref: e.ID, When: e.Updated, Comment: "Retracted"})
-			continue
+		e, err := m.entryXML(it)
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 		}
-		f.Entries = append(f.Entries, m.atomEntry(it))
+		entries[i], size = e, size+len(e)
+		if it.r != nil {
+			f.Deleted = append(f.Deleted, atomDeleted{
+				Ref: m.retractedID(it.r), When: atomTime(it.r.Retracted), Comment: "Retracted"})
+		}
 	}
 	if updated.IsZero() {
 		updated = m.st.Created
 	}
 	f.Updated = atomTime(updated)
-	out, err := xml.MarshalIndent(f, "", " ")
+	head, err := xml.MarshalIndent(f, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	// The entries go after the author, where xml.MarshalIndent would put
+	// them: the author's text is escaped, so the first "</author>" is its
+	// end.
+	at := bytes.Index(head, []byte("\n </author>")) + len("\n </author>")
+	out := make([]byte, 0, len(xml.Header)+len(head)+size+1)
+	out = append(append(out, xml.Header...), head[:at]...)
+	for _, e := range entries {
+		out = append(out, e...)
+	}
+	return append(append(out, head[at:]...), '\n'), nil
+}
+
+// entryXML returns the entry of it as the feed writes it, indented for
+// its place in the feed: each entry is rendered once per version, however
+// many feeds hold it. An update naming many components is in the feed of
+// each, and says the status of each: rendered for each feed, its entry
+// would make the work of a write grow with the square of their number.
+func (m *model) entryXML(it feedItem) ([]byte, error) {
+	if out, ok := m.entries[it]; ok {
+		return out, nil
+	}
+	var e atomEntry
+	if it.r != nil {
+		e = m.retractedEntry(it.r)
+	} else {
+		e = m.atomEntry(it)
+	}
+	var b bytes.Buffer
+	b.WriteByte('\n')
+	enc := xml.NewEncoder(&b)
+	enc.Indent(" ", " ")
+	if err := enc.EncodeElement(e, xml.StartElement{Name: xml.Name{Local: "entry"}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	if m.entries == nil {
+		m.entries = map[feedItem][]byte{}
+	}
+	m.entries[it] = b.Bytes()
+	return b.Bytes(), nil
 }
 
 func (m *model) atomEntry(it feedItem) atomEntry {
@@ -180,7 +226,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
 	return atomEntry{
-		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
+		ID:    entryID(m.s.base.Hostname(), e.ID, feedDate(e.Dated, e.Time)),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
 		// The incident's own page at the update's anchor: a permanent
 		// place, which the update's older page of a long outage is not.
@@ -194,15 +240,17 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	}
 }
 
-// entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
-// date the update was written and its ID, so that it never changes, even when the update
-// is edited or the site moves to https. A tag URI's authority is a DNS
+// entryID is an entry's id: a tag URI (RFC 4151) of the page's host, a
+// date (see entry.Dated) and the update's ID, so that it never changes
+// (RFC 4287, section 4.2.6), even when the update is edited, retracted
+// and sent again with another Time, or the site moves to https; and no
+// two updates share it, as no two share an ID. A tag URI's authority is a DNS
 // name, in lower case (checkBaseURL lowers the host): a host outside
 // ASCII is written as its A-labels, and a page at an IP address (or a
 // name that is none) gets the URN of the name-based UUID of that tag URI
 // instead, which is as stable.
-func entryID(host, updateID string, written time.Time) string {
-	specific := written.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(updateID)
+func entryID(host, updateID, date string) string {
+	specific := date + ":update/" + url.PathEscape(updateID)
 	if name, ok := dnsName(host); ok {
 		return "tag:" + name + "," + specific
 	}
@@ -222,7 +270,7 @@ func (m *model) retractedEntry(r *retraction) atomEntry {
 	}
 	written := r.Time.UTC().Format("2 Jan 2006 15:04 UTC")
 	return atomEntry{
-		ID:         entryID(m.s.base.Hostname(), r.ID, r.Time),
+		ID:         m.retractedID(r),
 		Title:      "Retracted: the update of " + written,
 		Link:       atomLink{Rel: "alternate", Type: "text/html", Href: link},
 		Published:  atomTime(r.Time),
@@ -233,6 +281,11 @@ func (m *model) retractedEntry(r *retraction) atomEntry {
 				"The status page shows the current status.</p>",
 			written, r.Retracted.UTC().Format("2 Jan 2006 15:04 UTC"))},
 	}
+}
+
+// retractedID is the id of the entry of a retracted update: the update's.
+func (m *model) retractedID(r *retraction) string {
+	return entryID(m.s.base.Hostname(), r.ID, feedDate(r.Dated, r.Time))
 }
 
 // dnsName returns host as a DNS name in ASCII, without a final dot, and
@@ -346,9 +399,11 @@ func (m *model) retracted(path string) time.Time {
 // once; an empty, non-nil slice when none.
 func componentsOf(in *incident) []string {
 	out := []string{}
+	seen := map[string]bool{}
 	for _, e := range in.Entries {
 		for _, c := range e.Components {
-			if !slices.Contains(out, c.Name) {
+			if !seen[c.Name] {
+				seen[c.Name] = true
 				out = append(out, c.Name)
 			}
 		}
@@ -356,7 +411,14 @@ func componentsOf(in *incident) []string {
 	return out
 }
 
-// names reports whether an update of in names the component.
-func names(in *incident, component string) bool {
-	return slices.Contains(componentsOf(in), component)
+// named returns the set of the components the updates of in name: what
+// the callers that ask of every component of the page look it up in.
+func named(in *incident) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range in.Entries {
+		for _, c := range e.Components {
+			out[c.Name] = true
+		}
+	}
+	return out
 }

@@ -150,3 +150,48 @@ func BenchmarkSendManyComponents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSendNamingManyComponents is one update naming every component
+// of a page of many (each with its feed), as an outage of a whole region
+// does, its incident naming them all already: the work of a write grows
+// with the number of components, and should not grow with its square.
+func BenchmarkSendNamingManyComponents(b *testing.B) {
+	for _, n := range []int{300, 1000} {
+		b.Run(fmt.Sprintf("components-%d", n), func(b *testing.B) {
+			infos := make([]ComponentInfo, n)
+			comps := make([]broadcast.Component, n)
+			for i := range n {
+				infos[i] = ComponentInfo{Name: fmt.Sprintf("Component %d", i)}
+				comps[i] = broadcast.Component{Name: infos[i].Name, Status: broadcast.ComponentDegraded}
+			}
+			c, err := New(Config{Dir: b.TempDir(), BaseURL: "https://status.example.com/", Components: infos})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tick := 0
+			c.now = func() time.Time { tick++; return benchNow.Add(time.Duration(tick) * time.Second) }
+			send := func(i int) {
+				u := broadcast.Update{
+					ID: fmt.Sprintf("bench-%d", i), IncidentID: "region-outage", Title: "Outage of a region",
+					Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor, Time: benchNow.Add(time.Duration(i) * time.Second),
+					Body: "We found the cause and are rolling out a fix.", Components: comps,
+				}
+				if _, err := c.Send(context.Background(), broadcast.NewMessage(u)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			send(-1) // the incident names them all already
+			var written, files int64
+			cpu := cpuTime()
+			b.ResetTimer()
+			for i := range b.N {
+				send(i)
+				written += c.stats.bytes
+				files += int64(c.stats.files)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
+			b.ReportMetric(float64(files)/float64(b.N), "files-written/op")
+		})
+	}
+}

@@ -83,6 +83,8 @@ type model struct {
 	byID       map[string]IncidentData
 	banner     BannerData
 	worst      broadcast.ComponentStatus
+	// entries are the feed entries rendered (see entryXML).
+	entries map[feedItem][]byte
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {
@@ -112,13 +114,21 @@ func (m *model) componentStates() {
 		}
 	}
 	m.worst = broadcast.ComponentOperational
+	descriptions := map[string]string{}
+	for _, c := range slices.Backward(m.s.components) { // the first wins
+		descriptions[c.Name] = c.Description
+	}
+	feeds := map[string]string{}
+	for _, c := range slices.Backward(m.st.Components) { // the first wins
+		feeds[c.Name] = "components/" + c.Feed + ".atom"
+	}
 	for _, name := range m.componentNames() {
 		status := cmp.Or(current[name], broadcast.ComponentOperational)
 		if componentRank[status] > componentRank[m.worst] {
 			m.worst = status
 		}
 		m.components = append(m.components, ComponentData{
-			Name: name, Description: m.description(name), Status: status, Feed: m.feedPath(name),
+			Name: name, Description: descriptions[name], Status: status, Feed: feeds[name],
 		})
 	}
 }
@@ -130,8 +140,10 @@ func (m *model) componentStates() {
 // the page. Its feed stays (see siteFiles), to tell its readers.
 func (m *model) componentNames() []string {
 	var names []string
+	listed := map[string]bool{}
 	for _, c := range m.s.components {
 		names = append(names, c.Name)
+		listed[c.Name] = true
 	}
 	named := map[string]bool{}
 	for _, d := range m.byID {
@@ -140,29 +152,12 @@ func (m *model) componentNames() []string {
 		}
 	}
 	for _, c := range m.st.Components {
-		if named[c.Name] && !slices.Contains(names, c.Name) {
+		if named[c.Name] && !listed[c.Name] {
 			names = append(names, c.Name)
+			listed[c.Name] = true
 		}
 	}
 	return names
-}
-
-func (m *model) description(name string) string {
-	for _, c := range m.s.components {
-		if c.Name == name {
-			return c.Description
-		}
-	}
-	return ""
-}
-
-func (m *model) feedPath(name string) string {
-	for _, c := range m.st.Components {
-		if c.Name == name {
-			return "components/" + c.Feed + ".atom"
-		}
-	}
-	return ""
 }
 
 // makeBanner sets the overall status. An open incident always shows, even

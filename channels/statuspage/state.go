@@ -58,6 +58,22 @@ type entry struct {
 	// Seq numbers entries in the order they reached the page, to order
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
+	// Dated is the date ("2006-01-02") in its feed entry's id (see
+	// entryID), fixed when the update first reached the page: the day the
+	// page was created, or the one the id of its retraction's notice
+	// holds. Absent from the state files of older versions, whose ids hold
+	// the date of the update's Time, which never changes on the page:
+	// their entries keep those ids (see feedDate).
+	Dated string `json:"dated,omitempty"`
+}
+
+// feedDate is the date in the id of the feed entry of the update dated
+// dated and written at written (see entry.Dated).
+func feedDate(dated string, written time.Time) string {
+	if dated != "" {
+		return dated
+	}
+	return written.UTC().Format(time.DateOnly)
 }
 
 // ids returns the entry's ID and aliases.
@@ -122,13 +138,15 @@ type componentRecord struct {
 type retraction struct {
 	ID         string    `json:"id"` // the entry's ID, not an alias
 	IncidentID string    `json:"incident"`
-	Time       time.Time `json:"time"` // the update's: its entry's id holds its date
+	Time       time.Time `json:"time"` // the update's: its entry's id holds its date when Dated is empty
 	Retracted  time.Time `json:"retracted"`
 	// Components are those whose feeds held the entry: their incident
 	// named them.
 	Components []string `json:"components,omitempty"`
 	// Seq orders it among the entries, as their Seq does.
 	Seq int64 `json:"seq"`
+	// Dated is the entry's Dated: its id is the entry's.
+	Dated string `json:"dated,omitempty"`
 }
 
 // retractionKept is how long a retracted update stays in the feeds: far
@@ -219,11 +237,15 @@ func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, er
 		c.Entries = slices.Clone(in.Entries)
 		in = &c
 	}
+	// The update's entry has one id, whatever its Time: sent again, it
+	// comes back under its retraction's.
+	e.Dated = s.Created.UTC().Format(time.DateOnly)
 	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
 		if r.ID != e.ID {
 			return false
 		}
 		e.Restored = maxTime(e.Restored, later(r.Retracted, now))
+		e.Dated = feedDate(r.Dated, r.Time)
 		return true
 	})
 	s.Seq++
@@ -288,12 +310,13 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	e.Edited = editTime(e.Time, lastChange(old), now)
 	// The entry keeps its standing too: an edit changes what the update
 	// said, not whether it says the incident's current status.
-	e.ID, e.Time, e.Seq, e.Stale = cur.ID, cur.Time, cur.Seq, cur.Stale
+	e.ID, e.Time, e.Seq, e.Stale, e.Dated = cur.ID, cur.Time, cur.Seq, cur.Stale, cur.Dated
 	in.Entries[i] = e
 	// The feeds the incident leaves change later than any of its entries.
 	left := later(lastChange(old), now)
+	was, is := named(old), named(&in)
 	for i, c := range s.Components {
-		if names(old, c.Name) && !names(&in, c.Name) {
+		if was[c.Name] && !is[c.Name] {
 			s.Components[i].Retracted = maxTime(c.Retracted, left)
 		}
 	}
@@ -337,8 +360,9 @@ func (s *state) rename(canon func(string) string, now time.Time) []string {
 			continue
 		}
 		left := later(lastChange(old), now)
+		was, is := named(old), named(in)
 		for k, c := range s.Components {
-			if names(old, c.Name) && !names(in, c.Name) {
+			if was[c.Name] && !is[c.Name] {
 				s.Components[k].Retracted = maxTime(c.Retracted, left)
 			}
 		}
@@ -407,13 +431,15 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 	now = later(in.Entries[i].changed(), now)
 	s.Retracted = maxTime(s.Retracted, now)
 	s.Seq++
-	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq}
+	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq,
+		Dated: in.Entries[i].Dated}
 	rest := in
 	rest.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	was, is := named(old), named(&rest)
 	for j, c := range s.Components {
-		if names(old, c.Name) {
+		if was[c.Name] {
 			at := now
-			if !names(&rest, c.Name) {
+			if !is[c.Name] {
 				// The feed loses the whole incident: it changes later
 				// than any of its entries, one dated ahead too.
 				at = later(lastChange(old), now)

@@ -36,7 +36,11 @@
 //     An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
-//     needs a DNS name).
+//     needs a DNS name). Its date is the day the page was created, fixed
+//     when the update first reached the page, so that an update sent
+//     again with another Time keeps its entry's id; an update published
+//     by a version of this package before that keeps the id it had, of
+//     its Time's date.
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
