@@ -93,7 +93,18 @@ func (r Route) check(v *validation, field string) {
 		}
 	}
 	if r.First && len(r.Statuses) == 0 {
-		v.add(invalid(field+"First", "needs Statuses (without them every update is selected)"))
+		// Impacts and Components select incidents, not the updates of
+		// one: First adds nothing to them either.
+		selected := "every update is selected"
+		switch {
+		case len(r.Impacts) > 0 && len(r.Components) > 0:
+			selected = "every update of an incident that Impacts and Components select is selected, its first included"
+		case len(r.Impacts) > 0:
+			selected = "every update of an incident that Impacts selects is selected, its first included"
+		case len(r.Components) > 0:
+			selected = "every update of an incident that Components selects is selected, its first included"
+		}
+		v.add(invalid(field+"First", "needs Statuses (without them %s)", selected))
 	}
 }
 

@@ -77,3 +77,24 @@ func TestRouteFaults(t *testing.T) {
 	assert.Empty(t, broadcast.Route{}.Faults())
 	assert.Empty(t, broadcast.Route{Statuses: []broadcast.Status{broadcast.StatusResolved}, First: true, Components: []string{"CDN"}}.Faults())
 }
+
+// A Route with First and Impacts or Components but no Statuses is refused
+// with a reason true of it: without Statuses, every update of an incident
+// the other lists select is selected, not every update.
+func TestRouteFirstWithoutStatusesNamesTheOtherLists(t *testing.T) {
+	for _, c := range []struct {
+		r    broadcast.Route
+		want string
+	}{
+		{broadcast.Route{First: true, Components: []string{"CDN"}},
+			"needs Statuses (without them every update of an incident that Components selects is selected, its first included)"},
+		{broadcast.Route{First: true, Impacts: []broadcast.Impact{broadcast.ImpactMajor}},
+			"needs Statuses (without them every update of an incident that Impacts selects is selected, its first included)"},
+		{broadcast.Route{First: true, Impacts: []broadcast.Impact{broadcast.ImpactMajor}, Components: []string{"CDN"}},
+			"needs Statuses (without them every update of an incident that Impacts and Components select is selected, its first included)"},
+	} {
+		faults := c.r.Faults()
+		require.Len(t, faults, 1)
+		assert.Equal(t, broadcast.FieldError{Field: "First", Problem: c.want}, *faults[0])
+	}
+}
