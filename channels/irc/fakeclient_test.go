@@ -468,6 +468,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		// src/modules/message.c words its 404: the line is dropped.
 		c.numeric("404", channel, "Channel is being flooded. Message not delivered. ("+channel+")")
 		return true
+	case s.opts.sendReply[channel] != "":
+		code, text, _ := strings.Cut(s.opts.sendReply[channel], " ")
+		c.numeric(code, channel, text)
+		return true
 	case s.opts.delayMsg[channel] > 0 && time.Since(c.joined[channel]) < s.opts.delayMsg[channel]:
 		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp, v3): the line
 		// is dropped, the member not voiced.

@@ -90,6 +90,9 @@ type fakeOptions struct {
 	// delayMsg holds a client's lines to a channel for a while after its
 	// JOIN, answering each with 404, as InspIRCd's delaymsg (+d) does.
 	delayMsg map[string]time.Duration
+	// sendReply answers each line to a channel with a numeric, the line
+	// dropped: "404 Cannot send to channel (+m)", the code, then the text.
+	sendReply map[string]string
 	// maxJoins is how many channels a client may be in at once (ngIRCd's
 	// MaxJoins, Solanum's max_chans_per_user): a JOIN past it gets 405.
 	// 0: no limit.

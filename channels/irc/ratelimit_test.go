@@ -358,3 +358,81 @@ func TestDelayMsgOnOwnConnectionPermanent(t *testing.T) {
 	assert.Contains(t, err.Error(), "Config.Persistent")
 	assert.Contains(t, err.Error(), "404 You must wait 60 seconds after joining")
 }
+
+// On a connection of its own, a Send to several channels fails for good
+// only the one whose delaymsg (+d) holds the bot's lines: the others post,
+// and the Send succeeds with that failure recorded.
+func TestDelayMsgOnOwnConnectionFailsThatChannelAlone(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": time.Minute}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops", "#noc"}
+	m := message(sampleUpdate())
+	r, err := newChannel(t, cfg).Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "#ops", r.Meta["failed"])
+	done, failure := m.Ledger.Done("#ops")
+	assert.True(t, done, "failed for good")
+	assert.Contains(t, failure, "Config.Persistent")
+	assert.Empty(t, srv.saidIn("#ops"))
+	for _, name := range []string{"#status", "#noc"} {
+		done, failure := m.Ledger.Done(name)
+		assert.True(t, done, name)
+		assert.Empty(t, failure, name)
+		assert.NotEmpty(t, srv.saidIn(name), name)
+	}
+}
+
+// A kept connection kicked from a +d channel between two attempts joins it
+// anew on the next, which delaymsg holds again: that attempt is a rate
+// limit asking for the delay once more, not a refusal for good, and the
+// one after it, on a connection that stayed, posts.
+func TestDelayMsgKickedBetweenAttemptsWaitsAgain(t *testing.T) {
+	const delay = time.Second
+	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": delay}})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	onePending(t, err, "#ops")
+	srv.sayAll(":op!op@fake.test KICK #ops statusbot :out")
+
+	time.Sleep(delay) // the kick, not the delay, keeps the bot out now
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, onePending(t, err, "#ops").Err.Error(), "after joining")
+	d, hinted := broadcast.RetryDelay(err)
+	require.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, delay, d)
+
+	time.Sleep(d)
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.NotEmpty(t, srv.saidIn("#ops"))
+}
+
+// The 404 of a ban or of a moderated channel whose text mentions "+d" or
+// a wait in seconds is no delaymsg: it stays a refusal for good, also on a
+// kept connection, and asks for no wait.
+func TestNotDelayMsg404StaysPermanent(t *testing.T) {
+	for _, text := range []string{
+		"Cannot send to channel (+d)",
+		"You are banned: wait 60 seconds after joining to send to channel (+b)",
+		"Cannot send to channel (+m): you must wait 60 seconds after joining to send to channel (+d)",
+		"You must wait 60 minutes after joining to send to channel (+d)",
+	} {
+		t.Run(text, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{sendReply: map[string]string{"#ops": "404 " + text}})
+			cfg := testConfig(srv.addr())
+			cfg.Persistent = true
+			_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			_, hinted := broadcast.RetryDelay(err)
+			assert.False(t, hinted, "%v", err)
+		})
+	}
+}
