@@ -736,7 +736,9 @@ func (r *Redactor) Error(err error) error {
 // prints a secret (its text, its %+v or %#v, the errors its own Unwrap
 // reaches: errors.As then finds its type), redacted as ReplaceError
 // redacts it otherwise, its chain hidden even when its own text holds
-// none. Where the parts' texts, so replaced and then put in their place
+// none, with the marks it carries (a part does not gain the Uncertain
+// mark MarkAs gives an outcome unknown in part: the whole is judged by
+// the marks above them). Where the parts' texts, so replaced and then put in their place
 // in err's text, or put together (as errors.Join does, or as they are),
 // still hold a secret (one a part shares with a wrapper's text or
 // another part), no part is given.
@@ -749,29 +751,50 @@ func ReplaceError(err error, replace func(string) string) error {
 	if clean == msg {
 		return err
 	}
-	return replaced(err, msg, clean, replace)
+	return replaced(err, msg, clean, replace, broadcast.MarkAs)
 }
 
-// replaced returns err, whose text msg replace made clean, redacted: see
-// ReplaceError.
-func replaced(err error, msg, clean string, replace func(string) string) error {
+// replaced returns err, whose text msg replace made clean, redacted and
+// given err's marks by mark: see ReplaceError.
+func replaced(err error, msg, clean string, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: clean, orig: err}
 	if parts := replaceParts(err, msg, replace); parts != nil {
-		return broadcast.MarkAs(&redactedJoin{red, parts}, err)
+		return mark(&redactedJoin{red, parts}, err)
 	}
-	return broadcast.MarkAs(&red, err)
+	return mark(&red, err)
+}
+
+// markPart returns err with the marks like, a join's part, carries:
+// Uncertain, RetryAfter with like's wait, and Permanent. Unlike
+// broadcast.MarkAs, it does not add the Uncertain mark of an outcome
+// unknown in part: the join's is judged as a whole (the redacted join
+// has MarkAs's marks of the original, above its parts), and a part
+// inside a Permanent or RetryAfter mark is not judged alone, so such a
+// mark on a part would make the whole Uncertain where the original was
+// not.
+func markPart(err, like error) error {
+	if broadcast.IsUncertain(like) {
+		err = broadcast.Uncertain(err)
+	}
+	if d, waits := broadcast.RetryDelay(like); waits {
+		err = broadcast.RetryAfter(err, d)
+	}
+	if broadcast.IsPermanent(like) {
+		err = broadcast.Permanent(err)
+	}
+	return err
 }
 
 // replacePart returns p, a part of a join, as it is when nothing in its
 // tree prints a secret (see shows); redacted as ReplaceError redacts it
 // otherwise, also when its own text holds none: its chain, or its %+v,
-// would hand the secret out.
+// would hand the secret out; with the marks p carries (see markPart).
 func replacePart(p error, replace func(string) string) error {
 	if !shows(p, replace) {
 		return p
 	}
 	msg := p.Error()
-	return replaced(p, msg, replace(msg), replace)
+	return replaced(p, msg, replace(msg), replace, markPart)
 }
 
 // shows reports whether an error in err's tree (through Unwrap() error
