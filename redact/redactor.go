@@ -713,8 +713,8 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // and prints the redacted text under every fmt verb; it never unwraps to
 // err, which holds the secret. A join (err, or the first error its chain
 // of Unwrap() error reaches, has Unwrap() []error: errors.Join, a
-// validation's FieldErrors) unwraps to its parts, each redacted by Error,
-// so that errors.As finds a part whose own text holds no secret (see
+// validation's FieldErrors) unwraps to its parts, each redacted, so that
+// errors.As finds a part in whose tree nothing prints a secret (see
 // ReplaceError). Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
@@ -732,11 +732,16 @@ func (r *Redactor) Error(err error) error {
 // not reach err's chain, which would hand out the text that holds the
 // secret, but for a join's parts: when err, or the first error its chain
 // of Unwrap() error reaches, has Unwrap() []error, the result's
-// Unwrap() []error gives each part through ReplaceError, itself when its
-// text holds no secret (errors.As then finds its type), redacted
-// otherwise. Where the parts' texts, so replaced and then put together
-// (as errors.Join does, or as they are), still hold a secret (one the
-// parts split between them), no part is given.
+// Unwrap() []error gives each part itself when nothing in its tree
+// prints a secret (its text, its %+v or %#v, the errors its own Unwrap
+// reaches: errors.As then finds its type), redacted as ReplaceError
+// redacts it otherwise, its chain hidden even when its own text holds
+// none, with the marks it carries (a part does not gain the Uncertain
+// mark MarkAs gives an outcome unknown in part: the whole is judged by
+// the marks above them). Where the parts' texts, so replaced and then put in their place
+// in err's text, or put together (as errors.Join does, or as they are),
+// still hold a secret (one a part shares with a wrapper's text or
+// another part), no part is given.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -746,27 +751,115 @@ func ReplaceError(err error, replace func(string) string) error {
 	if clean == msg {
 		return err
 	}
+	return replaced(err, msg, clean, replace, broadcast.MarkAs)
+}
+
+// replaced returns err, whose text msg replace made clean, redacted and
+// given err's marks by mark: see ReplaceError.
+func replaced(err error, msg, clean string, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: clean, orig: err}
-	if parts := replaceParts(err, replace); parts != nil {
-		return broadcast.MarkAs(&redactedJoin{red, parts}, err)
+	if parts := replaceParts(err, msg, replace); parts != nil {
+		return mark(&redactedJoin{red, parts}, err)
 	}
-	return broadcast.MarkAs(&red, err)
+	return mark(&red, err)
+}
+
+// markPart returns err with the marks like, a join's part, carries:
+// Uncertain, RetryAfter with like's wait, and Permanent. Unlike
+// broadcast.MarkAs, it does not add the Uncertain mark of an outcome
+// unknown in part: the join's is judged as a whole (the redacted join
+// has MarkAs's marks of the original, above its parts), and a part
+// inside a Permanent or RetryAfter mark is not judged alone, so such a
+// mark on a part would make the whole Uncertain where the original was
+// not.
+func markPart(err, like error) error {
+	if broadcast.IsUncertain(like) {
+		err = broadcast.Uncertain(err)
+	}
+	if d, waits := broadcast.RetryDelay(like); waits {
+		err = broadcast.RetryAfter(err, d)
+	}
+	if broadcast.IsPermanent(like) {
+		err = broadcast.Permanent(err)
+	}
+	return err
+}
+
+// replacePart returns p, a part of a join, as it is when nothing in its
+// tree prints a secret (see shows); redacted as ReplaceError redacts it
+// otherwise, also when its own text holds none: its chain, or its %+v,
+// would hand the secret out; with the marks p carries (see markPart).
+func replacePart(p error, replace func(string) string) error {
+	if !shows(p, replace) {
+		return p
+	}
+	msg := p.Error()
+	return replaced(p, msg, replace(msg), replace, markPart)
+}
+
+// shows reports whether an error in err's tree (through Unwrap() error
+// and Unwrap() []error) prints a secret: its Error(), or fmt's %v, %+v,
+// %#v, %s or %q of it, changed by replace.
+func shows(err error, replace func(string) string) bool {
+	if err == nil {
+		return false
+	}
+	if s := err.Error(); replace(s) != s {
+		return true
+	}
+	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q"} {
+		if s := fmt.Sprintf(verb, err); replace(s) != s {
+			return true
+		}
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		return shows(e.Unwrap(), replace)
+	case interface{ Unwrap() []error }:
+		for _, p := range e.Unwrap() {
+			if shows(p, replace) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // replaceParts returns the parts of err's join (err, or the first error
 // its chain of Unwrap() error reaches, with Unwrap() []error), each
-// through ReplaceError; nil when there is none, or when their texts put
-// together hold a secret that none holds alone.
-func replaceParts(err error, replace func(string) string) []error {
+// through replacePart; nil when there is none, or when their texts so
+// replaced still hold a secret that none holds alone: put in their place
+// in msg, err's text (a wrapper's text around them may hold the rest of
+// a secret a part begins or ends), or put together (as errors.Join does,
+// or as they are).
+func replaceParts(err error, msg string, replace func(string) string) []error {
 	for {
 		switch e := err.(type) {
 		case interface{ Unwrap() []error }:
 			var parts []error
 			var texts []string
+			var whole strings.Builder
+			placed := true // every part's text found in msg, in order
+			rest := msg
 			for _, p := range e.Unwrap() {
-				if p != nil {
-					parts = append(parts, ReplaceError(p, replace))
-					texts = append(texts, parts[len(parts)-1].Error())
+				if p == nil {
+					continue
+				}
+				part := replacePart(p, replace)
+				parts = append(parts, part)
+				texts = append(texts, part.Error())
+				if i := strings.Index(rest, p.Error()); placed && i >= 0 {
+					whole.WriteString(rest[:i])
+					whole.WriteString(texts[len(texts)-1])
+					rest = rest[i+len(p.Error()):]
+				} else {
+					placed = false
+				}
+			}
+			if placed {
+				whole.WriteString(rest)
+				if all := whole.String(); replace(all) != all {
+					return nil
 				}
 			}
 			for _, sep := range []string{"\n", ""} {

@@ -110,8 +110,8 @@
 // refusal and a timeout, is marked Uncertain), but never unwraps to the original, which holds
 // the secret: errors.As finds none of the original's types in it, but for
 // the parts of a join (errors.Join, anything with Unwrap() []error, also
-// wrapped), which it unwraps to, each redacted so: a part whose text holds
-// no secret is found as it is (see ReplaceError).
+// wrapped), which it unwraps to, each redacted so: a part in whose tree
+// nothing prints a secret is found as it is (see ReplaceError).
 package redact
 
 import (

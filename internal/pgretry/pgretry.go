@@ -41,7 +41,8 @@ const maxWait = time.Second
 // answered), and says the tries stopped because ctx ended, once: also
 // when fn's error was that of a retry inside it that said so, which it
 // then joins to its own earlier try's error worth another try, if any:
-// errors.Is and errors.As find both, the last try's first. A
+// errors.Is and errors.As find both, the last try's first, and
+// ConnectionLost, Conflict, ReadOnly and NotRun judge the last alone. A
 // negative wait runs fn once. The pool keeps idle connections that the server
 // ended (a restart, a failover, pg_terminate_backend, a network failure):
 // without this, the first statement on each fails, and a mark written
@@ -214,6 +215,16 @@ func (e *earlierError) Error() string {
 
 func (e *earlierError) Unwrap() []error { return []error{e.last, e.earlier} }
 
+// lastTry returns the error of err's last try: that of an earlierError in
+// err's tree, which errors.As would judge by its earlier try where the
+// last holds none of what it looks for; err itself otherwise.
+func lastTry(err error) error {
+	if e, ok := errors.AsType[*earlierError](err); ok {
+		return lastTry(e.last)
+	}
+	return err
+}
+
 // NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an
 // autocommit statement it ends is rolled back), refused it as a write on
@@ -221,6 +232,7 @@ func (e *earlierError) Unwrap() []error { return []error{e.last, e.earlier} }
 // Conflict), the connection could not be made, or the error came before
 // anything was sent.
 func NotRun(err error) bool {
+	err = lastTry(err)
 	if ReadOnly(err) || Conflict(err) {
 		return true
 	}
@@ -242,6 +254,7 @@ func NotRun(err error) bool {
 // one; but the error of Do or Unrun whose tries a context's end stopped is
 // one when the last try's error is: the database was away.
 func ConnectionLost(err error) bool {
+	err = lastTry(err)
 	if e, ok := errors.AsType[*endedError](err); ok {
 		return ConnectionLost(e.last)
 	}
@@ -271,6 +284,7 @@ func ConnectionLost(err error) bool {
 // began) or a deadlock (40P01). Nothing of it took effect, and run again
 // it may well succeed. A connection's end is not one (see ConnectionLost).
 func Conflict(err error) bool {
+	err = lastTry(err)
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	return ok && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
@@ -283,6 +297,7 @@ func Conflict(err error) bool {
 // The connection is sound, but stays on that server: the caller closes it
 // so that the pool's next connection, made anew, may reach the primary.
 func ReadOnly(err error) bool {
+	err = lastTry(err)
 	if errors.Is(err, ErrServerReadOnly) {
 		return true
 	}

@@ -417,3 +417,36 @@ func TestNestedRetryKeepsTheOuterError(t *testing.T) {
 		}
 	}
 }
+
+// The judges of an error (Conflict, ReadOnly, NotRun, ConnectionLost)
+// judge the last try of a retry whose function's error was that of a
+// retry inside it that ctx's end stopped, not the outer retry's earlier
+// try joined to it: errors.As found the earlier try's *pgconn.PgError
+// when the last try's error held none (a connection lost mid-answer), so
+// Conflict and NotRun said a statement that may have run had been rolled
+// back, and ReadOnly that the server was read-only.
+func TestNestedRetryJudgesTheLastTry(t *testing.T) {
+	conflict := &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
+	readOnly := &pgconn.PgError{Code: "25006", Message: "cannot execute UPDATE in a read-only transaction"}
+	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
+		for _, earlier := range []*pgconn.PgError{conflict, readOnly} {
+			msg := name + ", " + earlier.Code
+			n := 0
+			ctx, cancel := context.WithCancel(context.Background())
+			err := try(ctx, time.Minute, func() error {
+				if n++; n == 1 {
+					return fmt.Errorf("lock: %w", earlier)
+				}
+				return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return io.ErrUnexpectedEOF }))
+			})
+			cancel()
+			assert.Equal(t, 2, n, msg)
+			assert.ErrorIs(t, err, earlier, msg)
+			assert.ErrorIs(t, err, io.ErrUnexpectedEOF, msg)
+			assert.True(t, ConnectionLost(err), msg)
+			assert.False(t, Conflict(err), "%s: the last try's connection was lost, not in a conflict", msg)
+			assert.False(t, ReadOnly(err), "%s: the last try did not reach a read-only server", msg)
+			assert.False(t, NotRun(err), "%s: the last try may have run", msg)
+		}
+	}
+}
