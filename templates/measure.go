@@ -502,14 +502,14 @@ func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
-	return readMarkup(nil, s, 0, 0, true)
+	return readMarkup(nil, s, 0, paragraphAt(s, 0), true)
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
-// finds them; first is the offset of the first line of the paragraph
-// s[from] is in (see paragraphEnd), and code says whether a run of
+// finds them; p is what the first line of the paragraph s[from] is in
+// says of its blocks (see paragraphEnd), and code says whether a run of
 // backticks opens a code span, which it does not in one.
-func readMarkup(out []mark, s string, from, first int, code bool) []mark {
+func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	// inactive counts the brackets, from the first, that open no link:
@@ -526,8 +526,8 @@ func readMarkup(out []mark, s string, from, first int, code bool) []mark {
 			for i+n < len(s) && s[i+n] == '`' {
 				n++
 			}
-			if end := codeSpanEnd(s, i+n, n, first); end >= 0 {
-				out = readMarkup(out, s[:end-n], i+n, first, false)
+			if end := codeSpanEnd(s, i+n, n, p); end >= 0 {
+				out = readMarkup(out, s[:end-n], i+n, p, false)
 				i = end - 1
 			} else {
 				i += n - 1 // backticks that open no code span are text
@@ -537,9 +537,9 @@ func readMarkup(out []mark, s string, from, first int, code bool) []mark {
 				i++ // an escape: what it escapes is text
 			}
 		case '\n', '\r':
-			if paragraphEnd(s, i, first) {
+			if paragraphEnd(s, i, p) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
-				first = i + 1
+				p = paragraphAt(s, i+1)
 			}
 		case '<':
 			if n := autolinkLen(s[i:]); n > 0 {
@@ -564,7 +564,7 @@ func readMarkup(out []mark, s string, from, first int, code bool) []mark {
 			if !opens && !image || i+1 >= len(s) || s[i+1] != '(' {
 				break
 			}
-			end, dest, ok := linkTail(s, i+1, first)
+			end, dest, ok := linkTail(s, i+1, p)
 			if !ok {
 				break
 			}
@@ -592,8 +592,8 @@ const maxCodeTicks = 32
 
 // codeSpanEnd returns the offset after the run of exactly n backticks that
 // closes a code span whose text starts at s[i], in the same paragraph
-// (whose first line starts at s[first]), or -1 when there is none.
-func codeSpanEnd(s string, i, n, first int) int {
+// (whose first line says p of its blocks), or -1 when there is none.
+func codeSpanEnd(s string, i, n int, p para) int {
 	if n > maxCodeTicks {
 		return -1
 	}
@@ -610,7 +610,7 @@ func codeSpanEnd(s string, i, n, first int) int {
 			i = j
 			continue
 		case '\n', '\r':
-			if paragraphEnd(s, i, first) {
+			if paragraphEnd(s, i, p) {
 				return -1
 			}
 		}
@@ -624,9 +624,9 @@ func codeSpanEnd(s string, i, n, first int) int {
 // a title, white space, ")"; the white space holds one line break at most
 // each time. It returns the offset after the ")" and the span of the
 // destination when that is a URL (see destURL); ok is false when s has
-// no such part there. first is the offset of the first line of the
-// link's paragraph.
-func linkTail(s string, open, first int) (end int, dest [2]int, ok bool) {
+// no such part there. p is what the first line of the link's paragraph
+// says of its blocks.
+func linkTail(s string, open int, p para) (end int, dest [2]int, ok bool) {
 	i := linkSpace(s, open+1)
 	if i < 0 {
 		return 0, dest, false
@@ -640,7 +640,7 @@ func linkTail(s string, open, first int) (end int, dest [2]int, ok bool) {
 		return 0, dest, false
 	}
 	if i > stop && i < len(s) && (s[i] == '"' || s[i] == '\'' || s[i] == '(') {
-		if i = titleEnd(s, i, first); i < 0 {
+		if i = titleEnd(s, i, p); i < 0 {
 			return 0, dest, false
 		}
 		if i = linkSpace(s, i); i < 0 {
@@ -706,9 +706,9 @@ func destEnd(s string, i int) int {
 
 // titleEnd returns the offset after the link title that starts at s[i]
 // with a double quote, a single quote or "(", which may span lines but no
-// blank one (nor end the paragraph whose first line starts at s[first]);
-// -1 when it does not end.
-func titleEnd(s string, i, first int) int {
+// blank one (nor end the paragraph whose first line says p of its
+// blocks); -1 when it does not end.
+func titleEnd(s string, i int, p para) int {
 	closing := s[i]
 	if closing == '(' {
 		closing = ')'
@@ -723,7 +723,7 @@ func titleEnd(s string, i, first int) int {
 			}
 		case c == '(' && closing == ')':
 			return -1
-		case (c == '\n' || c == '\r') && paragraphEnd(s, i, first):
+		case (c == '\n' || c == '\r') && paragraphEnd(s, i, p):
 			return -1
 		}
 	}
@@ -756,12 +756,12 @@ func linkSpace(s string, i int) int {
 
 // paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
 // LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
-// paragraph whose first line starts at s[first]: the line is blank (in
-// its block quotes too, ">"), or a blank line follows, or the line is an
-// ATX heading, or the next line starts a block that interrupts a
-// paragraph (see interrupts). After it, the next line is the first of
-// the next paragraph.
-func paragraphEnd(s string, i, first int) bool {
+// paragraph whose first line says p of its blocks (see container): the
+// line is blank (in its block quotes too, ">"), or a blank line follows,
+// or the line is an ATX heading, or the next line starts a block that
+// interrupts a paragraph (see interrupts). After it, the next line is
+// the first of the next paragraph.
+func paragraphEnd(s string, i int, p para) bool {
 	switch s[i] {
 	case '\r':
 		if i+1 < len(s) && s[i+1] == '\n' {
@@ -775,7 +775,7 @@ func paragraphEnd(s string, i, first int) bool {
 		return true
 	}
 	at, _ := blockContent(s, lineStart(s, i))
-	return blankAfter(s, at) || atxHeading(s, at) || interrupts(s, i+1, first)
+	return blankAfter(s, at) || atxHeading(s, at) || interrupts(s, i+1, p)
 }
 
 // lineStart returns the offset of the start of the line that s[i], a
@@ -836,6 +836,19 @@ func indentation(s string, i int) (cols, at int) {
 	return cols, i
 }
 
+// para is what the first line of a paragraph says of the blocks the
+// paragraph is in (see container). It is read once for the paragraph,
+// not for each of its lines, which would read a first line deep in
+// quotes or nested items (">>>>…", "- - - …") again for each line after
+// it.
+type para struct {
+	depth int // how many block quotes
+	width int // the column of the text of the list item the line starts, or 0
+}
+
+// paragraphAt is container; a test counts the reads through it.
+var paragraphAt = container
+
 // container returns what the line that starts at s[i], the first of a
 // paragraph, says of the blocks the paragraph is in: how many block
 // quotes, and the column, counted after their markers, at which the
@@ -843,13 +856,14 @@ func indentation(s string, i int) (cols, at int) {
 // "- ", "10. ", "- 1. ", and the spaces after them), 0 when it starts
 // none. A list item whose first line has no marker (after a blank line)
 // is not known.
-func container(s string, i int) (depth, width int) {
+func container(s string, i int) para {
 	q, depth := quoteEnd(s, i)
 	col, at := indentation(s, q)
+	width := 0
 	for {
 		n := listMarker(s, at)
 		if n == 0 {
-			return depth, width
+			return para{depth, width}
 		}
 		marker := n
 		if c := s[at+n-1]; c == ' ' || c == '\t' {
@@ -859,7 +873,7 @@ func container(s string, i int) (depth, width int) {
 		if spaces == 0 || spaces > 4 || blankAfter(s, next) {
 			// The text starts one space after the marker: the item
 			// starts with a blank line, or with indented code.
-			return depth, col + marker + 1
+			return para{depth, col + marker + 1}
 		}
 		col += marker + spaces
 		width, at = col, next
@@ -867,7 +881,7 @@ func container(s string, i int) (depth, width int) {
 }
 
 // interrupts reports whether the line that starts at s[i] starts a block
-// that ends the paragraph whose first line starts at s[first]
+// that ends the paragraph whose first line says p of its blocks
 // (CommonMark 0.31.2, 4.1 to 4.5, 5.1, 5.2): a block quote deeper than
 // the paragraph's, a blank line in a block quote (">"), an ATX heading,
 // a thematic break, a code fence, a setext heading's underline or a list
@@ -882,8 +896,8 @@ func container(s string, i int) (depth, width int) {
 // interrupts only if it is not empty and is a bullet or numbered 1. HTML
 // blocks are not read, nor a list item's text column when the
 // paragraph's first line starts no item.
-func interrupts(s string, i, first int) bool {
-	depth, width := container(s, first)
+func interrupts(s string, i int, p para) bool {
+	depth, width := p.depth, p.width
 	q, d := quoteEnd(s, i)
 	if d > depth || blankAfter(s, q) {
 		return true
