@@ -1,0 +1,326 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+)
+
+// tiePost is a post of channel x in tieModel.
+type tiePost struct {
+	id         string
+	correction bool
+	time       time.Time // its receipt's UpdateTime (see Correct)
+	followed   int       // the post latest still up when it was posted; -1 none
+	retracted  bool
+}
+
+// tieModel says what a Send of an update of an incident does on x, a
+// Retractor that cannot edit, from the posts made there: posted unless
+// the latest post still up is newer (Time, then the order of first
+// Sends). A correction's post takes its original's post's time and a
+// nanosecond, or that of the post it followed when later; of one Time
+// with the update sent, it comes after the post it followed while that is
+// up, and before the update otherwise.
+type tieModel struct {
+	times    map[string]time.Time
+	place    map[string]int
+	corrects map[string]string // of each correction, its original
+	posts    []tiePost
+}
+
+func (m *tieModel) last() int {
+	for i := len(m.posts) - 1; i >= 0; i-- {
+		if !m.posts[i].retracted {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *tieModel) postOf(id string) int {
+	return slices.IndexFunc(m.posts, func(p tiePost) bool { return p.id == id })
+}
+
+func (m *tieModel) superseded(u string) bool {
+	i := m.last()
+	for range len(m.posts) + 1 {
+		if i < 0 {
+			return false
+		}
+		p := m.posts[i]
+		if !p.correction {
+			return p.time.After(m.times[u]) || p.time.Equal(m.times[u]) && m.place[p.id] > m.place[u]
+		}
+		if !p.time.Equal(m.times[u]) {
+			return p.time.After(m.times[u])
+		}
+		f := p.followed
+		if f < 0 || m.posts[f].retracted || !m.posts[f].time.Equal(m.times[u]) {
+			return false
+		}
+		i = f
+	}
+	return false
+}
+
+func (m *tieModel) post(id string, correction bool, t time.Time) {
+	m.posts = append(m.posts, tiePost{id: id, correction: correction, time: t, followed: m.last()})
+}
+
+// tieRun runs kind on x as Send, Correct and Retract do, or, with jobs,
+// as package dispatch does: one RunJob of each Job that Jobs makes.
+func tieRun(ctx context.Context, b *broadcast.Broadcaster, jobs bool, kind broadcast.JobKind, u broadcast.Update, original string) (broadcast.Result, error) {
+	if jobs {
+		js, err := b.Jobs(kind, u, original)
+		if err != nil {
+			return broadcast.Result{}, err
+		}
+		return b.RunJob(ctx, js[0], 1), nil
+	}
+	var rep *broadcast.Report
+	var err error
+	switch kind {
+	case broadcast.JobSend:
+		rep, err = b.Send(ctx, u)
+	case broadcast.JobCorrect:
+		rep, err = b.Correct(ctx, original, u)
+	default:
+		rep, err = b.Retract(ctx, original)
+	}
+	if rep == nil || len(rep.Results) == 0 {
+		return broadcast.Result{}, err
+	}
+	return rep.Results[0], nil
+}
+
+// randomX is channel x of the random sequences: tieChannel, recording
+// each post's Message.Current too, a Retractor when retract is set.
+type randomX struct {
+	*tieChannel
+	current map[string]bool
+}
+
+func (c *randomX) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	r, err := c.tieChannel.Send(ctx, m)
+	if err == nil {
+		c.mu.Lock()
+		c.current[m.Update.ID] = m.Current()
+		c.mu.Unlock()
+	}
+	return r, err
+}
+
+type randomRetractor struct{ *randomX }
+
+func (randomRetractor) Retract(context.Context, broadcast.Receipt) error { return nil }
+
+// stale is the model of Message.Current: false for a correction of
+// original when the latest post still up is not original and comes after
+// original's post and a nanosecond (a newer update came between them), or
+// when original is a correction so posted, or one it corrects in turn.
+func (m *tieModel) stale(original string) bool {
+	l := m.last()
+	if l < 0 {
+		return false
+	}
+	o := m.posts[m.postOf(original)]
+	if m.posts[l].id != original && m.posts[l].time.After(o.time.Add(time.Nanosecond)) {
+		return true
+	}
+	for range len(m.posts) {
+		if !o.correction {
+			return false
+		}
+		of := m.posts[m.postOf(m.corrects[o.id])]
+		if o.time.After(of.time.Add(time.Nanosecond)) {
+			return true
+		}
+		o = of
+	}
+	return false
+}
+
+// Random sequences of Sends and Corrects (some refused by x, some tried
+// again) and Retracts of updates of two Times, on two Broadcasters
+// sharing one Store, by their calls or by Jobs (as package dispatch runs
+// them): every Send of an update not yet posted is posted or Superseded
+// as the model says, so none is held back while no newer post is up, and
+// none is posted after a newer one; each correction's Current is the
+// model's.
+func TestEqualTimesRandomSequences(t *testing.T) {
+	stores := map[string]func(t *testing.T) broadcast.Store{
+		"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },
+		"bolt": func(t *testing.T) broadcast.Store {
+			s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		},
+	}
+	runs := map[string]int{"memory": 200, "bolt": 8}
+	for name, open := range stores {
+		for _, jobs := range []bool{false, true} {
+			for _, retract := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/jobs=%v/retractor=%v", name, jobs, retract), func(t *testing.T) {
+					for seed := range runs[name] {
+						tieSequence(t, open(t), uint64(seed), jobs, retract)
+					}
+				})
+			}
+		}
+	}
+}
+
+func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract bool) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(seed, 37))
+	x := &randomX{tieChannel: &tieChannel{}, current: map[string]bool{}}
+	var ch broadcast.Channel = x
+	if retract {
+		ch = randomRetractor{x}
+	}
+	bs := []*broadcast.Broadcaster{
+		newBroadcaster(t, broadcast.Options{Store: store}, ch),
+		newBroadcaster(t, broadcast.Options{Store: store}, ch),
+	}
+	t0 := time.Now().Add(-time.Hour).UTC().Round(0)
+	m := &tieModel{times: map[string]time.Time{}, place: map[string]int{}, corrects: map[string]string{}}
+	var log []string
+	fail := func(msg string, args ...any) {
+		t.Helper()
+		t.Fatalf("seed %d: %s\nsteps:\n%s", seed, fmt.Sprintf(msg, args...), joinLines(log))
+	}
+	incident := fmt.Sprintf("inc-%d", seed)
+	corrections := 0
+	var refused []string // corrections x refused
+	for range 14 {
+		b := bs[rng.IntN(len(bs))]
+		var live []string
+		for _, p := range m.posts {
+			if !p.retracted {
+				live = append(live, p.id)
+			}
+		}
+		switch op := rng.IntN(10); {
+		case op < 5 || len(live) == 0: // Send
+			id := string(rune('a' + rng.IntN(5)))
+			if i := m.postOf(id); i >= 0 {
+				continue // posted (or retracted): nothing to tell
+			}
+			if _, ok := m.times[id]; !ok {
+				m.times[id] = t0.Add(time.Duration(rng.IntN(2)) * time.Minute)
+				m.place[id] = len(m.place)
+			}
+			refuse := rng.IntN(3) == 0
+			log = append(log, fmt.Sprintf("send %s (time +%v, refused %v)", id, m.times[id].Sub(t0), refuse))
+			u := validUpdate()
+			u.ID, u.IncidentID, u.Time = id, incident, m.times[id]
+			if refuse {
+				x.fail.Store(id, true)
+			}
+			res, err := tieRun(ctx, b, jobs, broadcast.JobSend, u, "")
+			x.fail.Delete(id)
+			if err != nil && res.Channel == "" {
+				fail("send %s: %v", id, err)
+			}
+			want := m.superseded(id)
+			if got := res.Superseded; got != want {
+				fail("send %s: Superseded %v, the model says %v", id, got, want)
+			}
+			if !want && !refuse {
+				if err := res.Err; err != nil {
+					fail("send %s: %v", id, err)
+				}
+				m.post(id, false, m.times[id])
+			}
+		case op < 8: // Correct, or Correct again one x refused
+			var id, orig string
+			if len(refused) > 0 && rng.IntN(2) == 0 {
+				id = refused[0]
+				orig = m.corrects[id]
+				if m.posts[m.postOf(orig)].retracted {
+					continue
+				}
+				refused = refused[1:]
+			} else {
+				orig = live[rng.IntN(len(live))]
+				corrections++
+				id = fmt.Sprintf("c%d", corrections)
+			}
+			refuse := rng.IntN(4) == 0
+			log = append(log, fmt.Sprintf("correct %s with %s (refused %v)", orig, id, refuse))
+			if refuse {
+				x.fail.Store(id, true)
+			}
+			o := m.posts[m.postOf(orig)]
+			ct := o.time.Add(time.Nanosecond)
+			if l := m.last(); m.posts[l].time.After(ct) {
+				ct = m.posts[l].time
+			}
+			stale := m.stale(orig)
+			u := validUpdate()
+			u.ID, u.IncidentID, u.Body = id, incident, "Corrected."
+			r, err := tieRun(ctx, b, jobs, broadcast.JobCorrect, u, orig)
+			x.fail.Delete(id)
+			m.corrects[id] = orig
+			if refuse {
+				if r.Err == nil {
+					fail("correct %s: refused, no error", orig)
+				}
+				refused = append(refused, id)
+				continue
+			}
+			if err != nil || r.Err != nil || r.Superseded || r.Skipped {
+				fail("correct %s: %v %+v", orig, err, r)
+			}
+			m.post(id, true, ct)
+			x.mu.Lock()
+			current := x.current[id]
+			x.mu.Unlock()
+			if current == stale {
+				fail("correct %s with %s: Current %v, the model says %v", orig, id, current, !stale)
+			}
+		default: // Retract
+			if !retract {
+				continue
+			}
+			id := live[rng.IntN(len(live))]
+			log = append(log, "retract "+id)
+			r, err := tieRun(ctx, b, jobs, broadcast.JobRetract, broadcast.Update{}, id)
+			if err != nil || r.Err != nil {
+				fail("retract %s: %v %+v", id, err, r)
+			}
+			m.posts[m.postOf(id)].retracted = true
+		}
+		var want []string
+		for _, p := range m.posts {
+			want = append(want, p.id)
+		}
+		x.mu.Lock()
+		got := slices.Clone(x.posted)
+		x.mu.Unlock()
+		if !slices.Equal(got, want) {
+			fail("posted %v, the model %v", got, want)
+		}
+	}
+	for _, b := range bs {
+		require.NoError(t, b.Close())
+	}
+}
+
+func joinLines(lines []string) string {
+	s := ""
+	for _, l := range lines {
+		s += "  " + l + "\n"
+	}
+	return s
+}
