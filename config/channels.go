@@ -116,8 +116,10 @@ func (b *builder) route(path string, n *yaml.Node, w *when) (broadcast.Route, []
 // refusedWhen returns faults, those of the entry n at path that refuse it,
 // with the faults of its "when:", so that the entry is mended in one go:
 // those of w, its "when:" as it decoded, or, for a nil w, of the "when:"
-// that decodes of n, unless a value below it is one refused (refused: its
-// fault is named) or it does not decode.
+// that decodes of n, unless a key or a value below it is one refused
+// (refused: its fault is named, and the others of the "when:" may follow
+// from it, as "first: needs statuses" from statuses misspelled) or it
+// does not decode.
 func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*yaml.Node]bool, faults []error) []error {
 	if w == nil {
 		v := merged(n, "when")
@@ -229,8 +231,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 		return one(b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
 	}
 	t := k.impl.entryType()
-	refused := map[*yaml.Node]bool{} // the values checkValues refused
-	faults := checkKeys(b.file, path, n, t)
+	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
+	faults := checkKeys(b.file, path, n, t, refused)
 	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
 	faults = append(faults, checkEnums(b.file, path, n, k.impl.enums(), b.ex, refused)...)
 	if len(faults) > 0 {
@@ -255,8 +257,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 // returns the faults it is refused for, as build does.
 func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
 	t := reflect.TypeFor[short]()
-	refused := map[*yaml.Node]bool{} // the values checkValues refused
-	faults := checkKeys(b.file, path, n, t)
+	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
+	faults := checkKeys(b.file, path, n, t, refused)
 	for i, err := range faults {
 		faults[i] = withSuffix(err, " (or give the channel a kind)")
 	}

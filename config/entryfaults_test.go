@@ -67,3 +67,22 @@ func TestRefusedEntryWhenFaultsNamed(t *testing.T) {
 		`test.yaml:5: channels[1].when.statuses[0]: unknown value "up"`,
 	)
 }
+
+// A "when:" with an unknown key, as a misspelled statuses, has no fault
+// named of its values beside it: "first: needs statuses" would be about
+// the statuses the file gives, misspelled, a consequence of the unknown
+// key, as a value refused is of the rest of its "when:".
+func TestWhenUnknownKeyHidesItsConsequences(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    when: {statuse: [resolved], first: true}",
+		"  - url: console://",
+		"    name: two",
+		"    when: {statuse: [resolved], first: true}",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:3: channels[0].when: unknown key "statuse" (did you mean "statuses"?`,
+		`test.yaml:6: channels[1].when: unknown key "statuse" (did you mean "statuses"?`,
+	)
+}
