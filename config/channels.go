@@ -135,6 +135,21 @@ func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*y
 	return append(faults, errs...)
 }
 
+// kindless returns err, the fault of the full-form entry n at path whose
+// kind is not known, with the faults of its "when:", whose keys and
+// values are checked as its kind's would be, as fromShort names those of
+// an entry whose URL no kind takes.
+func (b *builder) kindless(path string, n *yaml.Node, err error) []error {
+	faults := []error{err}
+	refused := map[*yaml.Node]bool{}
+	if v := merged(n, "when"); v != nil {
+		t := reflect.TypeFor[*when]()
+		faults = append(faults, checkKeys(b.file, join(path, "when"), v, t, refused)...)
+		faults = append(faults, checkValues(b.file, join(path, "when"), v, t, b.ex, refused)...)
+	}
+	return b.refusedWhen(path, n, nil, refused, faults)
+}
+
 // holdsNode reports whether n, or a node below it (aliases followed), is
 // one of nodes.
 func holdsNode(n *yaml.Node, nodes map[*yaml.Node]bool) bool {
@@ -169,8 +184,8 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 // build builds the channel of the entry at path, or returns the faults
 // it is refused for: every one the file's checks find in it (its keys,
 // its values, those not among the values its kind lists, and its
-// "when:"), or the one its kind's package refuses its Config for, with
-// the faults of its "when:".
+// "when:"), the one its kind's package refuses its Config for, or that
+// its kind is not known, each with the faults of its "when:".
 func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
@@ -209,7 +224,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	case !hasKind && !hasType:
 		return b.fromShort(path, at, n)
 	case hasKind && hasType:
-		return one(b.fault(at, "kind and type: set one (type is the older name of kind)"))
+		return built{}, b.kindless(path, n, b.fault(at, "kind and type: set one (type is the older name of kind)"))
 	}
 	written, key := h.Kind, "kind"
 	if hasType {
@@ -228,7 +243,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 		if written == "" {
 			problem = "empty"
 		}
-		return one(b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
+		return built{}, b.kindless(path, n, b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
 	}
 	t := k.impl.entryType()
 	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
