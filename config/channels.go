@@ -116,8 +116,10 @@ func (b *builder) route(path string, n *yaml.Node, w *when) (broadcast.Route, []
 // refusedWhen returns faults, those of the entry n at path that refuse it,
 // with the faults of its "when:", so that the entry is mended in one go:
 // those of w, its "when:" as it decoded, or, for a nil w, of the "when:"
-// that decodes of n, unless a value below it is one refused (refused: its
-// fault is named) or it does not decode.
+// that decodes of n, unless a key or a value below it is one refused
+// (refused: its fault is named, and the others of the "when:" may follow
+// from it, as "first: needs statuses" from statuses misspelled) or it
+// does not decode.
 func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*yaml.Node]bool, faults []error) []error {
 	if w == nil {
 		v := merged(n, "when")
@@ -131,6 +133,21 @@ func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*y
 	}
 	_, errs := b.route(path, n, w)
 	return append(faults, errs...)
+}
+
+// kindless returns err, the fault of the full-form entry n at path whose
+// kind is not known, with the faults of its "when:", whose keys and
+// values are checked as its kind's would be, as fromShort names those of
+// an entry whose URL no kind takes.
+func (b *builder) kindless(path string, n *yaml.Node, err error) []error {
+	faults := []error{err}
+	refused := map[*yaml.Node]bool{}
+	if v := merged(n, "when"); v != nil {
+		t := reflect.TypeFor[*when]()
+		faults = append(faults, checkKeys(b.file, join(path, "when"), v, t, refused)...)
+		faults = append(faults, checkValues(b.file, join(path, "when"), v, t, b.ex, refused)...)
+	}
+	return b.refusedWhen(path, n, nil, refused, faults)
 }
 
 // holdsNode reports whether n, or a node below it (aliases followed), is
@@ -167,8 +184,8 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 // build builds the channel of the entry at path, or returns the faults
 // it is refused for: every one the file's checks find in it (its keys,
 // its values, those not among the values its kind lists, and its
-// "when:"), or the one its kind's package refuses its Config for, with
-// the faults of its "when:".
+// "when:"), the one its kind's package refuses its Config for, or that
+// its kind is not known, each with the faults of its "when:".
 func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
@@ -207,7 +224,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	case !hasKind && !hasType:
 		return b.fromShort(path, at, n)
 	case hasKind && hasType:
-		return one(b.fault(at, "kind and type: set one (type is the older name of kind)"))
+		return built{}, b.kindless(path, n, b.fault(at, "kind and type: set one (type is the older name of kind)"))
 	}
 	written, key := h.Kind, "kind"
 	if hasType {
@@ -226,11 +243,11 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 		if written == "" {
 			problem = "empty"
 		}
-		return one(b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
+		return built{}, b.kindless(path, n, b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
 	}
 	t := k.impl.entryType()
-	refused := map[*yaml.Node]bool{} // the values checkValues refused
-	faults := checkKeys(b.file, path, n, t)
+	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
+	faults := checkKeys(b.file, path, n, t, refused)
 	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
 	faults = append(faults, checkEnums(b.file, path, n, k.impl.enums(), b.ex, refused)...)
 	if len(faults) > 0 {
@@ -255,8 +272,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 // returns the faults it is refused for, as build does.
 func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
 	t := reflect.TypeFor[short]()
-	refused := map[*yaml.Node]bool{} // the values checkValues refused
-	faults := checkKeys(b.file, path, n, t)
+	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
+	faults := checkKeys(b.file, path, n, t, refused)
 	for i, err := range faults {
 		faults[i] = withSuffix(err, " (or give the channel a kind)")
 	}

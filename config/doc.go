@@ -235,7 +235,8 @@
 // each in the file's order (the first 100, then how many more): those of
 // its own keys, its stages, its templates and its channels together (of
 // a channel entry, every unknown key, every value of the wrong type or
-// not among those its key lists, and its "when:"; its channel package's
+// not among those its key lists, and its "when:", unless a key or a value
+// of it is refused, which its other faults may follow from; its channel package's
 // error, which names the first fault the package finds, when the file's
 // checks find none). Only
 // faults that leave the file unfit to be read further are named before

@@ -67,3 +67,47 @@ func TestRefusedEntryWhenFaultsNamed(t *testing.T) {
 		`test.yaml:5: channels[1].when.statuses[0]: unknown value "up"`,
 	)
 }
+
+// A "when:" with an unknown key, as a misspelled statuses, has no fault
+// named of its values beside it: "first: needs statuses" would be about
+// the statuses the file gives, misspelled, a consequence of the unknown
+// key, as a value refused is of the rest of its "when:".
+func TestWhenUnknownKeyHidesItsConsequences(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    when: {statuse: [resolved], first: true}",
+		"  - url: console://",
+		"    name: two",
+		"    when: {statuse: [resolved], first: true}",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:3: channels[0].when: unknown key "statuse" (did you mean "statuses"?`,
+		`test.yaml:6: channels[1].when: unknown key "statuse" (did you mean "statuses"?`,
+	)
+}
+
+// A channel entry refused for its kind (unknown, empty, or given with
+// type) has the faults of its "when:" named too, as a short-form entry
+// refused for its URL has: before, the full form's were unsaid until its
+// kind was mended.
+func TestEntryOfNoKindWhenFaultsNamed(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: slak",
+		"    when: {statuses: [down]}",
+		"  - kind: console",
+		"    type: console",
+		"    when: {impacts: [huge], statuse: [x]}",
+		"  - url: slak://x",
+		"    when: {statuses: [up]}",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:2: channels[0]: kind: unknown value "slak"`,
+		`test.yaml:3: channels[0].when.statuses[0]: unknown value "down"`,
+		`test.yaml:4: channels[1]: kind and type: set one`,
+		`test.yaml:6: channels[1].when: unknown key "statuse" (did you mean "statuses"? known: components, first, impacts, statuses)`,
+		`test.yaml:7: channels[2]: URL scheme "slak": no kind of channel takes it`,
+		`test.yaml:8: channels[2].when.statuses[0]: unknown value "up"`,
+	)
+}

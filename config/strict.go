@@ -25,11 +25,11 @@ var (
 
 // checkKeys returns a fault for every mapping key below n that type t has
 // no field for, with its line: "outagecast.yaml:12: channels[1]: unknown
-// key "secrt" (known: ...)". Shapes that do not match t are left to
-// checkValues.
-func checkKeys(file, path string, n *yaml.Node, t reflect.Type) []error {
+// key "secrt" (known: ...)", and adds the key's node to refused. Shapes
+// that do not match t are left to checkValues.
+func checkKeys(file, path string, n *yaml.Node, t reflect.Type, refused map[*yaml.Node]bool) []error {
 	var faults []error
-	_ = walker{file: file, keys: true, faults: &faults}.walk(path, n, t)
+	_ = walker{file: file, keys: true, faults: &faults, refused: refused}.walk(path, n, t)
 	return faults
 }
 
@@ -199,7 +199,7 @@ type walker struct {
 	// faults, when set, takes every fault the walk finds, and the walk
 	// goes on after each: the file's own keys are checked at once.
 	faults *[]error
-	// refused, when set, takes the nodes of the values refused.
+	// refused, when set, takes the nodes of the values and keys refused.
 	refused map[*yaml.Node]bool
 }
 
@@ -213,8 +213,8 @@ func (w walker) fail(err error) error {
 	return nil
 }
 
-// refuse is fail of err, a fault of value n (or nil), which it adds to
-// w.refused.
+// refuse is fail of err, a fault of n, a value or a key (or nil), which
+// it adds to w.refused.
 func (w walker) refuse(n *yaml.Node, err error) error {
 	if err != nil && w.refused != nil {
 		w.refused[n] = true
@@ -317,7 +317,7 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				if err := w.fail(faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
+				if err := w.refuse(k, faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
 					prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
 					return err
 				}
