@@ -1,6 +1,8 @@
 package statuspage
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // A state file written before retractions were kept for the feeds, in
@@ -34,4 +38,82 @@ func TestStateWithoutRetractionsLoads(t *testing.T) {
 	assert.Equal(t, retraction{ID: "a1", IncidentID: "a", Time: now.Add(-time.Hour), Retracted: now,
 		Components: []string{"API"}, Seq: 2}, *next.Retractions[0])
 	assert.Empty(t, st.Retractions, "the state read is not changed")
+}
+
+// feedIDs returns the id of every entry of st's feeds, by update ID,
+// retracted ones too.
+func feedIDs(t *testing.T, st *state) map[string]string {
+	t.Helper()
+	c, err := New(Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	m := newModel(&c.s, st, st.Updated)
+	ids := map[string]string{}
+	for _, it := range m.feedItems() {
+		if it.r != nil {
+			ids[it.r.ID] = m.retractedID(it.r)
+			continue
+		}
+		ids[it.e.ID] = m.atomEntry(it).ID
+	}
+	return ids
+}
+
+// A state file written before an entry recorded the date of its id (no
+// "dated"), read, changed and written back, keeps the ids its feeds
+// published, of their updates' Time: an entry edited, an update retracted
+// then and sent again on another day; an update new to the page gets the
+// day the page was created. Read again, every id is the same.
+func TestOlderStateFileKeepsFeedIDs(t *testing.T) {
+	dir := t.TempDir()
+	const old = `{"format": 1, "nonce": "n", "created": "2025-03-14T10:00:00Z", "updated": "2025-03-14T11:30:00Z",
+  "retracted": "2025-03-14T11:30:00Z", "seq": 3, "render": "r", "components": [{"name": "API", "feed": "api", "created": "2025-03-14T10:00:00Z"}],
+  "retractions": [{"id": "a2", "incident": "a", "time": "2025-03-12T09:00:00Z", "retracted": "2025-03-14T11:30:00Z", "components": ["API"], "seq": 3}]}`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte(old), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, incidentsDir), 0o755))
+	in := `[{"id": "a", "file": "a", "updates": [{"id": "a1", "title": "T", "status": "investigating",
+  "components": [{"name": "API", "status": "degraded_performance"}], "time": "2025-03-10T11:00:00Z", "seq": 1}]}]`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, incidentsDir, bucket("a")), []byte(in), 0o644))
+
+	st, err := loadState(dir, 1)
+	require.NoError(t, err)
+	published := map[string]string{
+		"a1": "tag:status.example.com,2025-03-10:update/a1",
+		"a2": "tag:status.example.com,2025-03-12:update/a2",
+	}
+	assert.Equal(t, published, feedIDs(t, st))
+
+	next := st.clone()
+	now := time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
+	comps := []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}
+	_, found, changed, err := next.edit("a1", entry{ID: "a1", Title: "T", Body: "fixed", Status: "investigating", Components: comps, Time: now}, now)
+	require.NoError(t, err)
+	require.True(t, found && changed)
+	for _, e := range []entry{
+		{ID: "a2", Title: "T", Status: "identified", Components: comps, Time: now}, // sent again on another day
+		{ID: "a3", Title: "T", Status: "monitoring", Components: comps, Time: now},
+	} {
+		_, added, err := next.add("a", e, now)
+		require.NoError(t, err)
+		require.True(t, added)
+	}
+	next.Updated = now
+	want := maps.Clone(published)
+	want["a3"] = "tag:status.example.com,2025-03-14:update/a3"
+	assert.Equal(t, want, feedIDs(t, next))
+
+	// Written back as a version is, and read again.
+	again := t.TempDir()
+	data, err := json.MarshalIndent(next, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(again, stateFile), data, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(again, incidentsDir), 0o755))
+	for name, list := range next.byBucket() {
+		data, err := json.MarshalIndent(list, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(again, incidentsDir, name), data, 0o644))
+	}
+	read, err := loadState(again, 2)
+	require.NoError(t, err)
+	assert.Equal(t, want, feedIDs(t, read))
+	assert.Equal(t, want, feedIDs(t, read.clone()))
 }

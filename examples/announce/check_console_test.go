@@ -39,3 +39,23 @@ func TestCheckDescribesWhereConsolesWrite(t *testing.T) {
 	assert.Regexp(t, `(?m)^out +stdout, template text  `, r.stdout)
 	assert.Regexp(t, `(?m)^err +stderr, template text  `, r.stdout)
 }
+
+// A console has nothing to check, which is no failure: -check -json gives
+// the reason as the result's detail, with no error, so that a reader that
+// takes an "error" for a fault does not report the console; a channel
+// that could be checked only by posting still gives its reason as the
+// error.
+func TestCheckJSONConsoleReasonIsNoError(t *testing.T) {
+	r := announce(t, context.Background(), "", "-check", "-json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var results []checkResult
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &results), r.stdout)
+	require.Len(t, results, 1)
+	assert.Equal(t, "nothing to check", results[0].Outcome)
+	assert.Empty(t, results[0].Error)
+	assert.Contains(t, results[0].Detail, "reaching no server")
+
+	r = announce(t, context.Background(), "", "-check")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "nothing to check: writes to the output it is configured with, reaching no server, with no credentials")
+}

@@ -334,7 +334,7 @@ type checkResult struct {
 	Channel    string `json:"channel"`
 	Configured string `json:"configured"`       // what the channel is configured with, no secrets
 	Outcome    string `json:"outcome"`          // ok, failed, unsupported, nothing to check (a console), interrupted
-	Detail     string `json:"detail,omitempty"` // what was checked, when ok
+	Detail     string `json:"detail,omitempty"` // what was checked, when ok; why nothing, when nothing to check
 	Error      string `json:"error,omitempty"`
 }
 
@@ -422,7 +422,13 @@ func (a *app) checkResult(cfg *config.File, ch broadcast.Channel, err error) che
 	r := checkResult{Channel: ch.Name(), Configured: a.describe(cfg, ch)}
 	switch {
 	case errors.Is(err, broadcast.ErrNotSupported):
-		r.Outcome, r.Error = checknote.NotChecked(ch)
+		outcome, why := checknote.NotChecked(ch)
+		r.Outcome = outcome
+		if outcome == checknote.NothingToCheck {
+			r.Detail = why // no failure: nothing is wrong
+		} else {
+			r.Error = why
+		}
 	case err != nil:
 		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
 	default:
