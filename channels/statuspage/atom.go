@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 )
 
@@ -137,11 +138,13 @@ func byComponent(items []feedItem, n int) map[string][]feedItem {
 	return out
 }
 
-// feed renders an Atom feed of items; path is its path from the root.
-// Its updated is the latest change of an entry, or the latest retraction
-// from it when later: an entry retracted is a change too (RFC 4287,
-// section 4.2.15), and the time must not go back to the entries left.
-func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
+// feed renders an Atom feed of items; path is its path from the root,
+// component the component whose feed it is ("" for the feed of all
+// updates). Its updated is the latest change of an entry, or the latest
+// retraction from it when later: an entry retracted is a change too (RFC
+// 4287, section 4.2.15), and the time must not go back to the entries
+// left.
+func (m *model) feed(path, component, title string, items []feedItem) ([]byte, error) {
 	base := m.s.base.String()
 	f := atomFeed{
 		Lang: m.s.language, ID: base + path, Title: title,
@@ -157,7 +160,7 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	entries := make([][]byte, len(items))
 	for i, it := range items {
 		updated = maxTime(updated, it.changed())
-		e, err := m.entryXML(it)
+		e, err := m.entryXML(it, component)
 		if err != nil {
 			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 		}
@@ -187,20 +190,43 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	return append(append(out, head[at:]...), '\n'), nil
 }
 
-// entryXML returns the entry of it as the feed writes it, indented for
-// its place in the feed: each entry is rendered once per version, however
-// many feeds hold it. An update naming many components is in the feed of
-// each, and says the status of each: rendered for each feed, its entry
-// would make the work of a write grow with the square of their number.
-func (m *model) entryXML(it feedItem) ([]byte, error) {
-	if out, ok := m.entries[it]; ok {
+// feedComponents is the most components an entry of a component's feed
+// names: an update naming more (an outage of a whole region) names there
+// the feed's component first, then others up to feedComponents, and says
+// how many more it affects, which its incident's page (the entry's link)
+// and the feed of all updates list. Each of the components' feeds holds
+// the update: were each entry to name them all, the bytes of a write
+// would grow with the square of their number.
+const feedComponents = 10
+
+// entryKey is an entry as a feed renders it: component is the feed's
+// component when the entry is that feed's own (an update naming more than
+// feedComponents components), "" for the entry every feed shares.
+type entryKey struct {
+	it        feedItem
+	component string
+}
+
+// entryXML returns the entry of it in the feed of component ("" for the
+// feed of all updates) as the feed writes it, indented for its place in
+// the feed. Each entry is rendered once per version, however many feeds
+// hold it; but an update naming more than feedComponents components has
+// its own, short, entry in each component's feed (see feedComponents),
+// rendered once per version and feed, so that the work of a write grows
+// with the number of components, not with its square.
+func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
+	if it.r != nil || len(it.e.Components) <= feedComponents {
+		component = ""
+	}
+	key := entryKey{it, component}
+	if out, ok := m.entries[key]; ok {
 		return out, nil
 	}
 	var e atomEntry
 	if it.r != nil {
 		e = m.retractedEntry(it.r)
 	} else {
-		e = m.atomEntry(it)
+		e = m.feedEntry(it, component)
 	}
 	var b bytes.Buffer
 	b.WriteByte('\n')
@@ -213,16 +239,28 @@ func (m *model) entryXML(it feedItem) ([]byte, error) {
 		return nil, err
 	}
 	if m.entries == nil {
-		m.entries = map[feedItem][]byte{}
+		m.entries = map[entryKey][]byte{}
 	}
-	m.entries[it] = b.Bytes()
+	m.entries[key] = b.Bytes()
 	return b.Bytes(), nil
 }
 
-func (m *model) atomEntry(it feedItem) atomEntry {
+// atomEntry is the entry of an update as the feed of all updates has it,
+// naming every component the update names.
+func (m *model) atomEntry(it feedItem) atomEntry { return m.feedEntry(it, "") }
+
+// feedEntry is the entry of an update in the feed of component ("" for
+// the feed of all updates): the same in every feed, but for an update
+// naming more than feedComponents components (see feedComponents). Its
+// categories are its status and the components it names.
+func (m *model) feedEntry(it feedItem, component string) atomEntry {
 	e := it.e
+	comps, more := e.Components, 0
+	if component != "" {
+		comps, more = m.feedNamed(e, component)
+	}
 	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
-	for _, c := range e.Components {
+	for _, c := range comps {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
 	return atomEntry{
@@ -236,8 +274,48 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 		Published:  atomTime(e.Time),
 		Updated:    atomTime(e.changed()),
 		Categories: cats,
-		Content:    atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File))},
+		Content:    atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File), comps, more)},
 	}
+}
+
+// feedNamed returns the components e's entry names in the feed of
+// component, and how many more e names: all of them when they are
+// feedComponents or fewer; else component first, when e names it, then
+// the others in e's order, up to feedComponents in all.
+func (m *model) feedNamed(e *entry, component string) ([]broadcast.Component, int) {
+	if len(e.Components) <= feedComponents {
+		return e.Components, 0
+	}
+	// Where each component is in e, looked up once per version: a scan
+	// in the feed of each would make the work grow with the square of
+	// their number.
+	at, ok := m.named[e]
+	if !ok {
+		at = make(map[string]int, len(e.Components))
+		for i, c := range e.Components {
+			if _, dup := at[c.Name]; !dup {
+				at[c.Name] = i
+			}
+		}
+		if m.named == nil {
+			m.named = map[*entry]map[string]int{}
+		}
+		m.named[e] = at
+	}
+	out := make([]broadcast.Component, 0, feedComponents)
+	own, ok := at[component]
+	if ok {
+		out = append(out, e.Components[own])
+	}
+	for i, c := range e.Components {
+		if len(out) == feedComponents {
+			break
+		}
+		if !ok || i != own {
+			out = append(out, c)
+		}
+	}
+	return out, len(e.Components) - len(out)
 }
 
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, a
@@ -344,18 +422,23 @@ func correctionMark(e *entry) string {
 
 // entryHTML is the content of an entry: what the page shows of the update,
 // with the marks of a correction and of an edit, and its link unless it
-// is page, its incident's page, which the entry links to already.
-func entryHTML(e *entry, page string) string {
+// is page, its incident's page, which the entry links to already. It
+// names comps of the components the update affects, and says how many
+// more it does (see feedComponents).
+func entryHTML(e *entry, page string, comps []broadcast.Component, more int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))
 	if e.Advice != "" {
 		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", lineBreaks(html.EscapeString(e.Advice)))
 	}
 	b.WriteString(lineBreaks(string(richText(e.Body, e.URL))))
-	if len(e.Components) > 0 {
-		parts := make([]string, len(e.Components))
-		for i, c := range e.Components {
+	if len(comps) > 0 {
+		parts := make([]string, len(comps), len(comps)+1)
+		for i, c := range comps {
 			parts[i] = html.EscapeString(c.Name + " (" + c.Status.Label() + ")")
+		}
+		if more > 0 {
+			parts = append(parts, moreComponents(more))
 		}
 		fmt.Fprintf(&b, "<p>Affects: %s</p>", strings.Join(parts, ", "))
 	}
@@ -372,6 +455,15 @@ func entryHTML(e *entry, page string) string {
 		fmt.Fprintf(&b, `<p>More: <a href="%s">%s</a></p>`, u, u)
 	}
 	return b.String()
+}
+
+// moreComponents says how many more components an update affects than
+// its entry names, as the pages count what they leave out.
+func moreComponents(n int) string {
+	if n == 1 {
+		return "and 1 more component"
+	}
+	return fmt.Sprintf("and %d more components", n)
 }
 
 // lineBreaks makes the line breaks left in escaped text <br>: the page

@@ -39,11 +39,13 @@ func TestFeedIsTheWholeFeedMarshalled(t *testing.T) {
 		m := newModel(&c.s, c.cache, now)
 		items := m.feedItems()
 		feeds := map[string][]feedItem{"history.atom": items}
+		component := map[string]string{}
 		for name, some := range byComponent(items, c.s.feedEntries) {
 			feeds[name] = some
+			component[name] = name
 		}
 		for path, some := range feeds {
-			got, err := m.feed(path, "Feed <"+path+">", some)
+			got, err := m.feed(path, component[path], "Feed <"+path+">", some)
 			require.NoError(t, err)
 			want := atomFeed{Lang: m.s.language, ID: m.s.base.String() + path, Title: "Feed <" + path + ">",
 				Links: []atomLink{

@@ -786,7 +786,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 			}
 			keys = append(keys, it.e)
 		}
-		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
+		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, f.component, title, some) }); err != nil {
 			return nil, err
 		}
 	}

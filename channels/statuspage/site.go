@@ -84,7 +84,10 @@ type model struct {
 	banner     BannerData
 	worst      broadcast.ComponentStatus
 	// entries are the feed entries rendered (see entryXML).
-	entries map[feedItem][]byte
+	entries map[entryKey][]byte
+	// named holds where each component is in an update naming more
+	// than feedComponents (see feedNamed).
+	named map[*entry]map[string]int
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {

@@ -33,7 +33,18 @@
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
-//     An entry's id is a tag URI of BaseURL's host name in lower case
+//     An entry says the update's status, title, advice, body and link,
+//     and the components it affects with their statuses; its
+//     atom:category elements are its status and those components. The
+//     feed of all updates names them all, and so does a component's feed
+//     when they are ten or fewer: the same entry in every feed. An update
+//     naming more (an outage of a whole region, in the feed of each)
+//     names in a component's feed that component first, then others up to
+//     ten in all, and says how many more ("and 290 more components"): its
+//     incident's page, which the entry links to, lists them all, and the
+//     bytes of a write grow with the number of components, not with its
+//     square. An entry's content may so differ from feed to feed; its id
+//     does not. An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
 //     needs a DNS name). Its date is the day the page was created, fixed
