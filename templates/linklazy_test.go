@@ -115,3 +115,65 @@ func TestShortenEmailAutolinkWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestShortenLinkOverTabAfterQuote: a tab after a block quote's ">"
+// gives the marker's optional space one column of it and the rest, up to
+// its tab stop, is indentation (CommonMark 0.31.2, 2.2 and 5.1: tabs
+// behave as spaces to a tab stop of 4 where they make block structure),
+// so ">\t" indents what follows by two columns, " >\t" and ">>\t" by
+// one: a line indented so continues the paragraph of the line before
+// (a "2." within a list item's text, or four columns in, where it starts
+// no block), and a link over it is one, kept or left out whole in every
+// form. Before, the whole tab was the marker's space and the columns
+// after it were counted from 0, and a cut fell between alpha and omega.
+func TestShortenLinkOverTabAfterQuote(t *testing.T) {
+	const rest = "omega](https://x.example/a) and more words after it"
+	for _, s := range []string{
+		">\t- Intro [alpha\n>\t  " + rest,
+		"> - Intro [alpha\n>\t 2. " + rest,
+		">>\tIntro [alpha\n>\t  2. " + rest,
+		" >\tIntro [alpha\n>\t  - " + rest,
+		"> Intro [alpha\n>\t  >\t- " + rest,
+		">\t- Intro [alpha\n>   ===\n" + rest,
+		"1.\tIntro [alpha\n    2. " + rest,
+	} {
+		for form, outs := range cutForms(t, s) {
+			for _, out := range outs {
+				if strings.Contains(out, "alpha") && !assert.Contains(t, out, "omega", "%s of %q: the link cut", form, s) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestShortenLinkEndsAtTabColumn: the columns a tab reaches are counted
+// from the column it starts at, after a block quote's ">" and a list
+// item's marker too: the text of "-\t" or "1.\t" starts at column 4, and
+// ">\t- " at column 4 of the quote, so a line indented less there is
+// outside the item (another item of the list), and a "- " or "#"
+// indented to it, or two columns into a quote by "> \t", starts a block:
+// each ends the paragraph, a "[" before it opens no link with a "](…)"
+// after it, and a cut may fall between alpha and omega in every form.
+// Before, the text column was misread and the line was read as the
+// paragraph's, the link kept or left out whole.
+func TestShortenLinkEndsAtTabColumn(t *testing.T) {
+	const rest = "omega](https://x.example/a) and more words after it"
+	for _, s := range []string{
+		">\t- Intro [alpha\n>   2. " + rest,
+		"-\tIntro [alpha\n  \t- " + rest,
+		"-\tIntro [alpha\n    ===\n" + rest,
+		"1.\t[alpha\n\t- " + rest,
+		"1.\t[alpha\n    # " + rest,
+		"> Intro [alpha\n> \t# " + rest,
+		">>\tIntro [alpha\n>  \t# " + rest,
+	} {
+		for form, outs := range cutForms(t, s) {
+			cut := false
+			for _, out := range outs {
+				cut = cut || strings.Contains(out, "alpha") && !strings.Contains(out, "omega")
+			}
+			assert.True(t, cut, "%s of %q: no cut between alpha and omega", form, s)
+		}
+	}
+}

@@ -32,3 +32,50 @@ func TestParagraphFirstLineReadOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestContainerColumnsOfTabs: what a paragraph's first line says of its
+// blocks counts a tab's columns from the column it starts at (CommonMark
+// 0.31.2, 2.2), after a block quote's ">", whose optional space takes one
+// column of a tab after it, the rest being indentation (example 6,
+// ">\t\tfoo", a quote holding code indented two columns more), and after
+// a list item's marker (example 7, "-\t\tfoo": its text at column 2,
+// code after it); and a line indented by a tab to a list item's text
+// starts an item nested in it (example 9). The widths are those of the
+// same lines with the tabs written as spaces.
+func TestContainerColumnsOfTabs(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want para
+	}{
+		{"-\tfoo", para{0, 4}},
+		{"1.\t[x", para{0, 4}},
+		{"10.\tfoo", para{0, 4}},
+		{"-\t\tfoo", para{0, 2}},
+		{">\t- foo", para{1, 4}},
+		{" >\t- foo", para{1, 3}},
+		{">>\t- foo", para{2, 3}},
+		{"> \t- foo", para{1, 4}},
+		{">\t>\t- foo", para{2, 4}},
+		{"- \t- foo", para{0, 6}},
+	} {
+		if got := container(c.line, 0); got != c.want {
+			t.Errorf("container(%q) = %+v, want %+v", c.line, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		line string
+		p    para
+		want bool
+	}{
+		{">\t\tfoo", para{1, 0}, false},   // example 6: code, which interrupts no paragraph
+		{"\t - baz", para{0, 5}, true},    // example 9: an item nested in "   - bar"
+		{">\t  - foo", para{1, 0}, false}, // four columns in
+		{">\t - foo", para{1, 0}, true},
+		{"> \t# foo", para{1, 0}, true},
+		{">  \t>foo", para{1, 0}, true}, // a second quote, two columns in
+	} {
+		if got := interrupts(c.line, 0, c.p); got != c.want {
+			t.Errorf("interrupts(%q, %+v) = %v, want %v", c.line, c.p, got, c.want)
+		}
+	}
+}

@@ -792,48 +792,56 @@ func lineStart(s string, i int) int {
 
 // blockContent returns the offset, in the line that starts at s[i], of
 // what follows its block quote markers and its indentation of up to
-// three spaces, and how many of those markers it has.
+// three columns, and how many of those markers it has.
 func blockContent(s string, i int) (at, depth int) {
-	i, depth = quoteEnd(s, i)
-	for n := 0; n < 3 && i < len(s) && s[i] == ' '; n++ {
-		i++
+	i, col, depth := quoteEnd(s, i)
+	if c, j := indentation(s, i, col); c-col < 4 {
+		i = j
 	}
 	return i, depth
 }
 
 // quoteEnd returns the offset, in the line that starts at s[i], after
-// its block quote markers (">", each after up to three spaces, with a
-// space or tab after it or not), and how many it has.
-func quoteEnd(s string, i int) (end, depth int) {
+// its block quote markers (">", each indented up to three columns, with
+// a space or tab after it or not), the column there, and how many
+// markers it has. A tab after a marker gives the marker's optional space
+// one column of it (CommonMark 0.31.2, 2.2 and 5.1): the rest of the tab,
+// up to its tab stop, is indentation, and end is then the tab's offset,
+// with col inside it (see indentation).
+func quoteEnd(s string, i int) (end, col, depth int) {
 	for {
-		j := i
-		for n := 0; n < 3 && j < len(s) && s[j] == ' '; n++ {
-			j++
+		c, j := indentation(s, i, col)
+		if c-col > 3 || j >= len(s) || s[j] != '>' {
+			return i, col, depth
 		}
-		if j >= len(s) || s[j] != '>' {
-			return i, depth
-		}
-		i, depth = j+1, depth+1
+		i, col, depth = j+1, c+1, depth+1
 		if i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
+			if s[i] == ' ' || col%tabWidth == tabWidth-1 {
+				i++ // the space, or a tab one column wide, is the marker's whole
+			}
+			col++
 		}
 	}
 }
 
-// indentation returns the columns of the spaces and tabs at s[i] on (a
-// tab reaching the next multiple of tabWidth), and the offset after them.
-func indentation(s string, i int) (cols, at int) {
+// indentation returns the column reached by the spaces and tabs at s[i]
+// on, read from column col (a tab reaching the next multiple of
+// tabWidth), and the offset after them. The indentation is the columns
+// between col and the one returned. col may fall inside the tab at s[i],
+// whose first column was taken by a block quote marker's optional space
+// (see quoteEnd): the tab still reaches its tab stop.
+func indentation(s string, i, col int) (cols, at int) {
 	for ; i < len(s); i++ {
 		switch s[i] {
 		case ' ':
-			cols++
+			col++
 		case '\t':
-			cols += tabWidth - cols%tabWidth
+			col += tabWidth - col%tabWidth
 		default:
-			return cols, i
+			return col, i
 		}
 	}
-	return cols, i
+	return col, i
 }
 
 // para is what the first line of a paragraph says of the blocks the
@@ -854,11 +862,14 @@ var paragraphAt = container
 // quotes, and the column, counted after their markers, at which the
 // text of the list item that the line starts begins (after its markers,
 // "- ", "10. ", "- 1. ", and the spaces after them), 0 when it starts
-// none. A list item whose first line has no marker (after a blank line)
+// none. A tab reaches its tab stop from the column it starts at, after
+// a ">" or a marker too (see quoteEnd): the text of "-\t" starts at
+// column 4, that of ">\t- " at column 4 after the quote's marker and
+// space. A list item whose first line has no marker (after a blank line)
 // is not known.
 func container(s string, i int) para {
-	q, depth := quoteEnd(s, i)
-	col, at := indentation(s, q)
+	q, base, depth := quoteEnd(s, i)
+	col, at := indentation(s, q, base)
 	width := 0
 	for {
 		n := listMarker(s, at)
@@ -869,14 +880,13 @@ func container(s string, i int) para {
 		if c := s[at+n-1]; c == ' ' || c == '\t' {
 			marker-- // listMarker counts one space or tab after the marker
 		}
-		spaces, next := indentation(s, at+marker)
-		if spaces == 0 || spaces > 4 || blankAfter(s, next) {
+		text, next := indentation(s, at+marker, col+marker)
+		if spaces := text - col - marker; spaces == 0 || spaces > 4 || blankAfter(s, next) {
 			// The text starts one space after the marker: the item
 			// starts with a blank line, or with indented code.
-			return para{depth, col + marker + 1}
+			return para{depth, col + marker + 1 - base}
 		}
-		col += marker + spaces
-		width, at = col, next
+		col, width, at = text, text-base, next
 	}
 }
 
@@ -898,14 +908,15 @@ func container(s string, i int) para {
 // paragraph's first line starts no item.
 func interrupts(s string, i int, p para) bool {
 	depth, width := p.depth, p.width
-	q, d := quoteEnd(s, i)
+	q, base, d := quoteEnd(s, i)
 	if d > depth || blankAfter(s, q) {
 		return true
 	}
 	if d < depth {
 		width = 0 // the list item is in the block quote the line is not
 	}
-	indent, at := indentation(s, q)
+	col, at := indentation(s, q, base)
+	indent := col - base
 	outside := d < depth || indent < width
 	if !outside {
 		indent -= width
