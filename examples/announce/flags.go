@@ -309,7 +309,9 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	}
 	u.Corrects = o.correct // part of the ID: a correction is not the update the same flags sent
 	if u.ID == "" {
-		u.ID = typedID(u, o.next)
+		typed := u
+		typed.Overrides = typedOverrides(o.overrides, u.Overrides)
+		u.ID = typedID(typed, o.next)
 	}
 	// Validated as sent now, the Time a send gives it: the library's rule
 	// for how far ahead -next may be measures from the update's Time.
@@ -352,9 +354,10 @@ func (p *problems) err() error {
 // so that re-running a command is the same update: -next counts by its
 // text ("+30m", "14:30"), not by the time it resolves to, which moves with
 // the clock. Every other field of u holds what was typed (the body read
-// from standard input included). Without -next the ID is the one
-// broadcast.Update.WithDefaults derives; with it, "u_" and 32 hex digits of
-// a SHA-256 over that ID and the -next text, the same form.
+// from standard input included; the overrides as typedOverrides counts
+// them). Without -next the ID is the one broadcast.Update.WithDefaults
+// derives; with it, "u_" and 32 hex digits of a SHA-256 over that ID and
+// the -next text, the same form.
 func typedID(u broadcast.Update, next string) string {
 	u.ID, u.NextUpdate = "", time.Time{}
 	id := u.WithDefaults(time.Time{}).ID
@@ -366,6 +369,41 @@ func typedID(u broadcast.Update, next string) string {
 		fmt.Fprintf(h, "%d:%s;", len(f), f) // length-prefixed: no two lists hash alike
 	}
 	return "u_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// typedOverrides returns the -override flags given, list, as the ID
+// counts them; parsed is parseOverrides's map of them, which splits each
+// at its first "=" and keeps the last of two that share the name before
+// it: the overrides of channels "ops=eu" and "ops=fr" are both "ops" there
+// (checkOverrides splits them by the channels configured, which are no
+// part of the ID). A name no other flag shares counts as in parsed, so
+// that IDs stay what they were; the texts of a name that two or more
+// flags share count all, sorted, each under the name, a NUL and its place
+// in that order, which no channel's name holds (broadcast.CheckName
+// refuses control characters): a changed text of any of them is another
+// update, and the same flags in another order the same one.
+func typedOverrides(list []string, parsed map[string]string) map[string]string {
+	texts := map[string][]string{}
+	for _, s := range list {
+		name, text, _ := strings.Cut(s, "=")
+		name = strings.TrimSpace(name)
+		texts[name] = append(texts[name], text)
+	}
+	if len(texts) == len(list) {
+		return parsed
+	}
+	out := make(map[string]string, len(list))
+	for name, ts := range texts {
+		if len(ts) == 1 {
+			out[name] = ts[0]
+			continue
+		}
+		slices.Sort(ts)
+		for i, t := range ts {
+			out[fmt.Sprintf("%s\x00%d", name, i)] = t
+		}
+	}
+	return out
 }
 
 // maxStdin bounds "-body -": the longest body, 4 bytes a character.
