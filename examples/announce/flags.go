@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -655,6 +656,13 @@ func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 	}
 	// Given empty, a flag is an error: left out, it is not.
 	rest = strings.ReplaceAll(rest, "leave it empty", "leave -"+name+" out")
+	if base == "Overrides" {
+		// -override repeats: its channel (`Overrides["x"]`) names the one
+		// at fault, as "-override: x: given twice" does.
+		if channel, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(fe.Field, base+"["), "]")); err == nil {
+			rest = channel + ": " + rest
+		}
+	}
 	if name == "next" {
 		rest = strings.ReplaceAll(rest, "after the update's Time", "after now") // see update
 	}

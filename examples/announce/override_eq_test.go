@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -106,4 +107,29 @@ func TestOverrideNamesWithEqualsAllCountInTheID(t *testing.T) {
 	assert.NotContains(t, swapped.stdout, "Text A2", "the same overrides in another order are the same update")
 	assert.Regexp(t, `ops=eu +skipped +0 `, swapped.stdout)
 	assert.Regexp(t, `ops=fr +skipped +0 `, swapped.stdout)
+}
+
+// An -override whose text the update refuses names its channel: the flag
+// repeats, and "-override: 25001 characters, more than 25000" did not say
+// which of them is at fault.
+func TestOverrideTextErrorNamesItsChannel(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: a, template: short}\n"+
+		"  - {kind: console, name: b, template: short}\n")
+	long := strings.Repeat("x", broadcast.MaxBodyLength+1)
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating",
+		"-override", "a=Fine", "-override", "b="+long)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("-override: b: %d characters, more than %d", broadcast.MaxBodyLength+1, broadcast.MaxBodyLength))
+	assert.Empty(t, r.stdout, "nothing sent")
+
+	// A channel whose name holds "=", refused as the update is sent.
+	cfg = writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n"+
+		"  - {kind: console, name: ops=fr, template: short}\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating",
+		"-override", "ops=eu="+long, "-override", "ops=fr=Fine")
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("-override: ops=eu: %d characters, more than %d", broadcast.MaxBodyLength+1, broadcast.MaxBodyLength))
+	assert.Empty(t, r.stdout, "nothing sent")
 }
