@@ -602,16 +602,25 @@ func isClock(s string) bool {
 // checkLocalZone refuses the clock time s of -next when loc, the local
 // time zone, is Go's fallback for a TZ it could not load: Go then takes
 // local time as UTC without a word, and the update would promise its next
-// one hours off. TZ unset, empty or UTC is no fallback.
+// one hours off. TZ unset, empty or UTC is no fallback, and a TZ that
+// means UTC in the POSIX form Go does not read ("UTC0") is UTC as Go
+// takes it.
 func checkLocalZone(s string, loc *time.Location) error {
 	tz, ok := os.LookupEnv("TZ")
 	name := strings.TrimPrefix(tz, ":")
-	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" {
+	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(tz) {
 		return nil
 	}
 	return badFlag("next", "%q is a local clock time, but TZ=%q names no time zone known here, and local time "+
 		"would be taken as UTC; set TZ to a zone such as Europe/Berlin (or unset it), or give -next as +DURATION or RFC 3339", s, tz)
 }
+
+// posixUTC matches a TZ in the POSIX form "std offset" (no summer time)
+// of offset 0: a name of three or more letters, or one in angle brackets,
+// then 0 or 00 hours, signed or not, with :00 minutes and :00 seconds or
+// without ("UTC0", "GMT+0", "<+00>0"). Go loads no zone of that name, and
+// takes local time as UTC, as it is.
+var posixUTC = regexp.MustCompile(`^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00(?::00)?)?$`)
 
 // updateFlags names the flag of each Update field, for Validate's errors.
 var updateFlags = map[string]string{
