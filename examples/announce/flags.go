@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -309,7 +310,9 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	}
 	u.Corrects = o.correct // part of the ID: a correction is not the update the same flags sent
 	if u.ID == "" {
-		u.ID = typedID(u, o.next)
+		typed := u
+		typed.Overrides = typedOverrides(o.overrides, u.Overrides)
+		u.ID = typedID(typed, o.next)
 	}
 	// Validated as sent now, the Time a send gives it: the library's rule
 	// for how far ahead -next may be measures from the update's Time.
@@ -352,9 +355,10 @@ func (p *problems) err() error {
 // so that re-running a command is the same update: -next counts by its
 // text ("+30m", "14:30"), not by the time it resolves to, which moves with
 // the clock. Every other field of u holds what was typed (the body read
-// from standard input included). Without -next the ID is the one
-// broadcast.Update.WithDefaults derives; with it, "u_" and 32 hex digits of
-// a SHA-256 over that ID and the -next text, the same form.
+// from standard input included; the overrides as typedOverrides counts
+// them). Without -next the ID is the one broadcast.Update.WithDefaults
+// derives; with it, "u_" and 32 hex digits of a SHA-256 over that ID and
+// the -next text, the same form.
 func typedID(u broadcast.Update, next string) string {
 	u.ID, u.NextUpdate = "", time.Time{}
 	id := u.WithDefaults(time.Time{}).ID
@@ -366,6 +370,41 @@ func typedID(u broadcast.Update, next string) string {
 		fmt.Fprintf(h, "%d:%s;", len(f), f) // length-prefixed: no two lists hash alike
 	}
 	return "u_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// typedOverrides returns the -override flags given, list, as the ID
+// counts them; parsed is parseOverrides's map of them, which splits each
+// at its first "=" and keeps the last of two that share the name before
+// it: the overrides of channels "ops=eu" and "ops=fr" are both "ops" there
+// (checkOverrides splits them by the channels configured, which are no
+// part of the ID). A name no other flag shares counts as in parsed, so
+// that IDs stay what they were; the texts of a name that two or more
+// flags share count all, sorted, each under the name, a NUL and its place
+// in that order, which no channel's name holds (broadcast.CheckName
+// refuses control characters): a changed text of any of them is another
+// update, and the same flags in another order the same one.
+func typedOverrides(list []string, parsed map[string]string) map[string]string {
+	texts := map[string][]string{}
+	for _, s := range list {
+		name, text, _ := strings.Cut(s, "=")
+		name = strings.TrimSpace(name)
+		texts[name] = append(texts[name], text)
+	}
+	if len(texts) == len(list) {
+		return parsed
+	}
+	out := make(map[string]string, len(list))
+	for name, ts := range texts {
+		if len(ts) == 1 {
+			out[name] = ts[0]
+			continue
+		}
+		slices.Sort(ts)
+		for i, t := range ts {
+			out[fmt.Sprintf("%s\x00%d", name, i)] = t
+		}
+	}
+	return out
 }
 
 // maxStdin bounds "-body -": the longest body, 4 bytes a character.
@@ -563,16 +602,25 @@ func isClock(s string) bool {
 // checkLocalZone refuses the clock time s of -next when loc, the local
 // time zone, is Go's fallback for a TZ it could not load: Go then takes
 // local time as UTC without a word, and the update would promise its next
-// one hours off. TZ unset, empty or UTC is no fallback.
+// one hours off. TZ unset, empty or UTC is no fallback, and a TZ that
+// means UTC in the POSIX form Go does not read ("UTC0") is UTC as Go
+// takes it.
 func checkLocalZone(s string, loc *time.Location) error {
 	tz, ok := os.LookupEnv("TZ")
 	name := strings.TrimPrefix(tz, ":")
-	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" {
+	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(tz) {
 		return nil
 	}
 	return badFlag("next", "%q is a local clock time, but TZ=%q names no time zone known here, and local time "+
 		"would be taken as UTC; set TZ to a zone such as Europe/Berlin (or unset it), or give -next as +DURATION or RFC 3339", s, tz)
 }
+
+// posixUTC matches a TZ in the POSIX form "std offset" (no summer time)
+// of offset 0: a name of three or more letters, or one in angle brackets,
+// then 0 or 00 hours, signed or not, with :00 minutes and :00 seconds or
+// without ("UTC0", "GMT+0", "<+00>0"). Go loads no zone of that name, and
+// takes local time as UTC, as it is.
+var posixUTC = regexp.MustCompile(`^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00(?::00)?)?$`)
 
 // updateFlags names the flag of each Update field, for Validate's errors.
 var updateFlags = map[string]string{
@@ -617,6 +665,13 @@ func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 	}
 	// Given empty, a flag is an error: left out, it is not.
 	rest = strings.ReplaceAll(rest, "leave it empty", "leave -"+name+" out")
+	if base == "Overrides" {
+		// -override repeats: its channel (`Overrides["x"]`) names the one
+		// at fault, as "-override: x: given twice" does.
+		if channel, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(fe.Field, base+"["), "]")); err == nil {
+			rest = channel + ": " + rest
+		}
+	}
 	if name == "next" {
 		rest = strings.ReplaceAll(rest, "after the update's Time", "after now") // see update
 	}

@@ -117,7 +117,8 @@
 // -next takes "+30m", a clock time "14:30" in the local time zone (today,
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
 // UTC. A clock time with a TZ that names no known time zone is an error
-// (Go would take local time as UTC), and so is -next with -status resolved
+// (Go would take local time as UTC), unless that TZ means UTC in the POSIX
+// form ("UTC0", "GMT+0"), and so is -next with -status resolved
 // or completed, which promise no next update, and a -next more than 90 days
 // ahead (broadcast.MaxNextUpdateAhead: +1000000h, a year mistyped).
 //

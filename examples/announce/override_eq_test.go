@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -66,4 +71,65 @@ func TestOverrideWithoutChannels(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}
+}
+
+// Two -override flags of channels whose names hold "=" ("ops=eu" and
+// "ops=fr") are two updates when one's text changes, and the same update
+// in either order: the ID counts each override as typed. Before, the ID
+// took the overrides split at the first "=", where both were channel
+// "ops" and the last one given won: a changed text of the first was the
+// same update, skipped as delivered before, and the same flags in another
+// order a new update, posted twice.
+func TestOverrideNamesWithEqualsAllCountInTheID(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n"+
+		"  - {kind: console, name: ops=fr, template: short}\n")
+	state := filepath.Join(t.TempDir(), "state.db")
+	send := func(overrides ...string) result {
+		args := []string{"-config", cfg, "-state", state, "-quiet", "-title", "Override test", "-status", "investigating"}
+		for _, o := range overrides {
+			args = append(args, "-override", o)
+		}
+		return announce(t, context.Background(), "", args...)
+	}
+
+	first := send("ops=eu=Text A", "ops=fr=Text B")
+	require.Equal(t, exitOK, first.code, first.stderr)
+	assert.Contains(t, first.stdout, "Text A")
+
+	changed := send("ops=eu=Text A2", "ops=fr=Text B")
+	require.Equal(t, exitOK, changed.code, changed.stderr)
+	assert.Contains(t, changed.stdout, "Text A2", "a changed override is a new update")
+	assert.Regexp(t, `ops=eu +delivered +1 `, changed.stdout)
+
+	swapped := send("ops=fr=Text B", "ops=eu=Text A2")
+	require.Equal(t, exitOK, swapped.code, swapped.stderr)
+	assert.NotContains(t, swapped.stdout, "Text A2", "the same overrides in another order are the same update")
+	assert.Regexp(t, `ops=eu +skipped +0 `, swapped.stdout)
+	assert.Regexp(t, `ops=fr +skipped +0 `, swapped.stdout)
+}
+
+// An -override whose text the update refuses names its channel: the flag
+// repeats, and "-override: 25001 characters, more than 25000" did not say
+// which of them is at fault.
+func TestOverrideTextErrorNamesItsChannel(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: a, template: short}\n"+
+		"  - {kind: console, name: b, template: short}\n")
+	long := strings.Repeat("x", broadcast.MaxBodyLength+1)
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating",
+		"-override", "a=Fine", "-override", "b="+long)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("-override: b: %d characters, more than %d", broadcast.MaxBodyLength+1, broadcast.MaxBodyLength))
+	assert.Empty(t, r.stdout, "nothing sent")
+
+	// A channel whose name holds "=", refused as the update is sent.
+	cfg = writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n"+
+		"  - {kind: console, name: ops=fr, template: short}\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating",
+		"-override", "ops=eu="+long, "-override", "ops=fr=Fine")
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("-override: ops=eu: %d characters, more than %d", broadcast.MaxBodyLength+1, broadcast.MaxBodyLength))
+	assert.Empty(t, r.stdout, "nothing sent")
 }

@@ -46,3 +46,25 @@ func TestKnownTZTakesALocalClockTime(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "13:30 UTC")
 }
+
+// A TZ in the POSIX form of UTC, a zone name and the offset 0 without
+// summer time ("UTC0", as scripts set it), names no file Go loads, and Go
+// takes local time as UTC: which that TZ means, so a clock time is taken.
+// Before, it was refused as a zone not known here. One of another offset
+// ("CET-1"), which Go takes as UTC too, is refused still.
+func TestPOSIXUTCTakesALocalClockTime(t *testing.T) {
+	for _, tz := range []string{"UTC0", "GMT+0", "UTC-00", "<+00>0", "UTC0:00", "UTC0:00:00"} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC) // what Go falls back to
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		require.Equal(t, exitOK, r.code, tz+": "+r.stderr)
+		assert.Contains(t, r.stdout, "14:30 UTC", tz)
+	}
+	for _, tz := range []string{"CET-1", "UTC0CEST", "CET-1CEST,M3.5.0,M10.5.0/3", "UT0", ":UTC0", "UTC1:00"} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		assert.Equal(t, exitUsage, r.code, tz)
+		assert.Contains(t, r.stderr, "names no time zone known here", tz)
+	}
+}
