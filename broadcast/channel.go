@@ -99,7 +99,12 @@ func NewMessage(u Update) Message {
 // older than the thread's latest post (Thread.Last) that is not itself a
 // correction of that update, as Correct posts one in the thread where the
 // original could not be edited, or a correction of such a correction
-// (through the Broadcaster), which says the same older status. A channel
+// (through the Broadcaster), which says the same older status. Through
+// the Broadcaster, a latest post of that update's own chain of
+// corrections is no newer update, and a newer update's post deleted by
+// Retract no longer counts: the chain is current again once no newer
+// update is up (where the platform cannot delete, the post stays up, and
+// so does the older status). A channel
 // that shows the incident's status apart from the posts (a status bar, a
 // card on the first post) changes it only when Current is true: else it
 // would show an older status as the current one. The Broadcaster tells from the Store's receipts

@@ -57,6 +57,9 @@ func (m *tieModel) superseded(u string) bool {
 			return false
 		}
 		p := m.posts[i]
+		if i == m.last() && p.time.After(m.times[u]) {
+			p.time = m.placeNow(i) // a move past a post retracted since undone
+		}
 		if !p.correction {
 			return p.time.After(m.times[u]) || p.time.Equal(m.times[u]) && m.place[p.id] > m.place[u]
 		}
@@ -123,28 +126,105 @@ type randomRetractor struct{ *randomX }
 
 func (randomRetractor) Retract(context.Context, broadcast.Receipt) error { return nil }
 
+// root is the update the chain of corrections of id starts from.
+func (m *tieModel) root(id string) string {
+	for range len(m.posts) + 1 {
+		o, ok := m.corrects[id]
+		if !ok {
+			return id
+		}
+		id = o
+	}
+	return id
+}
+
+// placeNow is the place of post i now: its time, but for a correction
+// that took the time of a newer post it followed, which comes right after
+// its original (at that one's place now) once the posts it followed are
+// retracted or of its own chain, or after the latest other post still up
+// (only a Retractor's posts are retracted).
+func (m *tieModel) placeNow(i int) time.Time {
+	p := m.posts[i]
+	if !p.correction {
+		return p.time
+	}
+	oi := m.postOf(m.corrects[p.id])
+	o := m.posts[oi]
+	oNow := m.placeNow(oi)
+	if !p.time.After(o.time.Add(time.Nanosecond)) {
+		return minTime(p.time, oNow.Add(max(p.time.Sub(o.time), 0)))
+	}
+	after := oNow.Add(time.Nanosecond)
+	family := m.root(p.id)
+	for f := p.followed; f >= 0; f = m.posts[f].followed {
+		q := m.posts[f]
+		if q.id == family {
+			return minTime(p.time, after)
+		}
+		if !q.retracted && m.root(q.id) != family {
+			return minTime(p.time, maxTime(after, m.placeNow(f)))
+		}
+	}
+	return p.time
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // stale is the model of Message.Current: false for a correction of
-// original when the latest post still up is not original and comes after
-// original's post and a nanosecond (a newer update came between them), or
-// when original is a correction so posted, or one it corrects in turn.
+// original when the latest post still up is not original, nor a
+// correction down original's chain, and comes, at its place now, after
+// original's and a nanosecond (a newer update came between them), or
+// when original is a correction posted after a newer post still up, or
+// one it corrects in turn; when the latest post is a correction down
+// original's chain, when that chain is so.
 func (m *tieModel) stale(original string) bool {
 	l := m.last()
 	if l < 0 {
 		return false
 	}
-	o := m.posts[m.postOf(original)]
-	if m.posts[l].id != original && m.posts[l].time.After(o.time.Add(time.Nanosecond)) {
-		return true
+	if id := m.posts[l].id; id != original {
+		for c := id; ; {
+			o, ok := m.corrects[c]
+			if !ok {
+				break
+			}
+			if o == original {
+				return m.staleChain(id)
+			}
+			c = o
+		}
+		if m.placeNow(l).After(m.placeNow(m.postOf(original)).Add(time.Nanosecond)) {
+			return true
+		}
 	}
+	return m.staleChain(original)
+}
+
+func (m *tieModel) staleChain(id string) bool {
+	i := m.postOf(id)
 	for range len(m.posts) {
+		o := m.posts[i]
 		if !o.correction {
 			return false
 		}
-		of := m.posts[m.postOf(m.corrects[o.id])]
-		if o.time.After(of.time.Add(time.Nanosecond)) {
+		oi := m.postOf(m.corrects[o.id])
+		of := m.posts[oi]
+		if o.time.After(of.time.Add(time.Nanosecond)) && m.placeNow(i).After(m.placeNow(oi).Add(time.Nanosecond)) {
 			return true
 		}
-		o = of
+		i = oi
 	}
 	return false
 }

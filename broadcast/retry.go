@@ -989,17 +989,29 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // claimCorrection) is older too when it, or one it corrects in turn, was
 // posted here after a newer update than its own original (see
 // staleChain): a correction of a stale correction says the same old
-// status.
+// status. A latest post that is a correction down the original's chain
+// (one of it, or of one of its corrections) says the original's status:
+// the correction is older only when that chain is stale. Each post's
+// place is the one it has now (see placeNow): a move past a newer post
+// that a Retract deleted since no longer counts.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateTime.IsZero() {
 		return false, nil
 	}
+	budget := maxCorrectionChain
 	if d.th.Last.UpdateID != d.original {
-		t, ok, err := d.postTime(ctx, d.original)
+		if d.b.inChain(ctx, d.th.Last.UpdateID, d.original) {
+			return d.staleChain(ctx, d.th.Last.UpdateID)
+		}
+		t, ok, err := d.b.updatePlace(ctx, d.ch, d.name, d.original, &budget)
 		if err != nil {
 			return false, err
 		}
-		if ok && d.th.Last.UpdateTime.After(t.Add(time.Nanosecond)) {
+		last, err := d.b.placeNow(ctx, d.ch, d.name, d.th.Last, &budget)
+		if err != nil {
+			return false, err
+		}
+		if ok && last.After(t.Add(time.Nanosecond)) {
 			return true, nil
 		}
 	}
@@ -1010,16 +1022,169 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 // channel, as correctionTime takes it: its receipt's UpdateTime, else the
 // Time it was first sent with; ok is false when neither is known.
 func (d *delivery) postTime(ctx context.Context, update string) (t time.Time, ok bool, err error) {
-	r, ok, err := d.b.store.Receipt(ctx, update, d.name)
+	return d.b.postTime(ctx, d.name, update)
+}
+
+// postTime is delivery.postTime on channel name.
+func (b *Broadcaster) postTime(ctx context.Context, name, update string) (t time.Time, ok bool, err error) {
+	r, ok, err := b.store.Receipt(ctx, update, name)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: read receipt of %s: %w", update, err)
 	}
 	if t = r.UpdateTime; !ok || t.IsZero() {
-		if t, ok, err = d.b.sentTime(ctx, update, sentKey(update)); err != nil {
+		if t, ok, err = b.sentTime(ctx, update, sentKey(update)); err != nil {
 			return time.Time{}, false, fmt.Errorf("store: cannot tell when %s was sent: %w", update, err)
 		}
 	}
 	return t, ok && !t.IsZero(), nil
+}
+
+// updatePlace is postTime of update on channel ch, named name, with the
+// place its post has now (see placeNow) when the channel has its receipt.
+func (b *Broadcaster) updatePlace(ctx context.Context, ch Channel, name, update string, budget *int) (time.Time, bool, error) {
+	r, ok, err := b.store.Receipt(ctx, update, name)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: read receipt of %s: %w", update, err)
+	}
+	if ok && !r.UpdateTime.IsZero() {
+		t, err := b.placeNow(ctx, ch, name, r, budget)
+		return t, err == nil, err
+	}
+	return b.postTime(ctx, name, update)
+}
+
+// placeNow returns the place of post r among the incident's posts on
+// channel ch, named name, as it is now: its receipt's UpdateTime, but
+// for a correction posted in the thread after a post newer than its
+// original, whose UpdateTime is that post's (see correctionTime): it
+// comes right after its original, at the place that one has now, or at
+// that of the latest post still up it followed (the links linkPrevious
+// saved), when later. Posts a Retract deleted since are passed over (the
+// Store's retracted marks tell, as in lastPlace's walk; only a
+// Retractor's posts are deleted), and so are those of its own chain of
+// corrections (of the update that chain starts from, or of one of its
+// corrections), which say that update's status. A correction not so
+// moved keeps its distance from its original. When the Store has no
+// record or link to follow, or budget (the Store's records read) runs
+// out, the UpdateTime stands. A record of what a correction corrects
+// that cannot be read is logged, as staleChain's.
+func (b *Broadcaster) placeNow(ctx context.Context, ch Channel, name string, r Receipt, budget *int) (time.Time, error) {
+	t := r.UpdateTime
+	if r.UpdateID == "" || t.IsZero() || *budget <= 0 {
+		return t, nil
+	}
+	*budget--
+	c, ok, err := b.store.Receipt(ctx, correctsKey(r.UpdateID), sentChannel)
+	if err != nil {
+		b.storeTrouble(ctx, "read what "+r.UpdateID+" corrects", err)
+		return t, nil
+	}
+	if !ok || c.ID == "" || c.ID == r.UpdateID {
+		return t, nil // no correction
+	}
+	o, ok, err := b.postTime(ctx, name, c.ID)
+	if err != nil || !ok {
+		return t, err
+	}
+	oNow, ok, err := b.updatePlace(ctx, ch, name, c.ID, budget)
+	if err != nil || !ok {
+		return t, err
+	}
+	after := oNow.Add(time.Nanosecond)
+	if !t.After(o.Add(time.Nanosecond)) {
+		// Not moved past a newer post: right after its original, or
+		// its very place for an edit in place.
+		return minTime(t, oNow.Add(max(t.Sub(o), 0))), nil
+	}
+	family := b.chainRoot(ctx, c.ID, budget)
+	post := r
+	for *budget > 0 {
+		*budget--
+		prev, ok, err := b.store.Receipt(ctx, previousKey(post.UpdateID), name)
+		if err != nil {
+			return t, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
+		}
+		if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || prev.UpdateID == r.UpdateID {
+			return t, nil
+		}
+		if now, ok, err := b.store.Receipt(ctx, prev.UpdateID, name); err != nil {
+			return t, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
+		} else if ok && !now.IsZero() {
+			prev = now
+		}
+		if prev.UpdateID == family {
+			return minTime(t, after), nil // nothing newer came between
+		}
+		gone, err := b.retracted(ctx, ch, name, &prev)
+		if err != nil {
+			return t, err
+		}
+		if !gone && b.chainRoot(ctx, prev.UpdateID, budget) != family {
+			p, err := b.placeNow(ctx, ch, name, prev, budget)
+			if err != nil {
+				return t, err
+			}
+			return minTime(t, maxTime(after, p)), nil
+		}
+		post = prev
+	}
+	return t, nil
+}
+
+// chainRoot returns the update that update's chain of corrections starts
+// from, as the Store's records of what each corrects tell: update itself
+// when it corrects none. A record that cannot be read, or budget run out,
+// ends the walk there.
+func (b *Broadcaster) chainRoot(ctx context.Context, update string, budget *int) string {
+	for *budget > 0 {
+		*budget--
+		r, ok, err := b.store.Receipt(ctx, correctsKey(update), sentChannel)
+		if err != nil {
+			b.storeTrouble(ctx, "read what "+update+" corrects", err)
+			return update
+		}
+		if !ok || r.ID == "" || r.ID == update {
+			return update
+		}
+		update = r.ID
+	}
+	return update
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// inChain reports whether correction is a correction down original's
+// chain: of original, or of one of its corrections, as the Store's
+// records of what each corrects tell (see claimCorrection). A record
+// that cannot be read ends the walk, as in staleChain.
+func (b *Broadcaster) inChain(ctx context.Context, correction, original string) bool {
+	for range maxCorrectionChain {
+		r, ok, err := b.store.Receipt(ctx, correctsKey(correction), sentChannel)
+		if err != nil {
+			b.storeTrouble(ctx, "read what "+correction+" corrects", err)
+			return false
+		}
+		if !ok || r.ID == "" {
+			return false
+		}
+		if r.ID == original {
+			return true
+		}
+		correction = r.ID
+	}
+	return false
 }
 
 // maxCorrectionChain bounds the walk of staleChain up a chain of
@@ -1029,11 +1194,13 @@ const maxCorrectionChain = 64
 // staleChain reports whether correction, or a correction it corrects in
 // turn, up its chain as the Store's records of what each corrects tell
 // (see claimCorrection), was posted in this channel's thread after an
-// update newer than its own original: correctionTime then moved its
-// receipt's UpdateTime past its original's and a nanosecond. An edit in
-// place keeps its original's. A link the Store has no record of, or
-// cannot read the record of (which is logged), ends the walk.
+// update newer than its own original, one still up: correctionTime then
+// moved its receipt's UpdateTime past its original's and a nanosecond,
+// and placeNow keeps it there while that post is up. An edit in place
+// keeps its original's. A link the Store has no record of, or cannot
+// read the record of (which is logged), ends the walk.
 func (d *delivery) staleChain(ctx context.Context, correction string) (bool, error) {
+	budget := maxCorrectionChain
 	for range maxCorrectionChain {
 		r, ok, err := d.b.store.Receipt(ctx, correctsKey(correction), sentChannel)
 		if err != nil {
@@ -1057,7 +1224,18 @@ func (d *delivery) staleChain(ctx context.Context, correction string) (bool, err
 			return false, err
 		}
 		if posted.UpdateTime.After(t.Add(time.Nanosecond)) {
-			return true, nil
+			// Moved past a newer post: stale while one is up.
+			now, err := d.b.placeNow(ctx, d.ch, d.name, posted, &budget)
+			if err != nil {
+				return false, err
+			}
+			o, ok, err := d.b.updatePlace(ctx, d.ch, d.name, r.ID, &budget)
+			if err != nil {
+				return false, err
+			}
+			if !ok || now.After(o.Add(time.Nanosecond)) {
+				return true, nil
+			}
 		}
 		correction = r.ID
 	}

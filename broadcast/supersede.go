@@ -203,6 +203,23 @@ func (n *newest) entry(incident, channel string) *newestEntry {
 // (see storeLedger.newerThere). The one rule of a Send's delivery
 // (delivery.prepare) and of SupersededOn.
 func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time) (bool, error) {
+	if last.UpdateID != "" && last.UpdateID != u.ID && last.UpdateTime.After(u.Time) {
+		// A correction posted after a newer update took its Time (see
+		// correctionTime): once a Retract deleted that update's post,
+		// the correction comes where it would have without it (see
+		// placeNow). Only here, where last would supersede u by its
+		// Time: a Send of the newer update reads nothing more.
+		budget := maxCorrectionChain
+		now, err := b.placeNow(ctx, b.channels[b.index(channel)], channel, *last, &budget)
+		if err != nil {
+			return false, err
+		}
+		if now.Before(last.UpdateTime) {
+			moved := *last
+			moved.UpdateTime = now
+			last = &moved
+		}
+	}
 	lastPlace, err := b.lastPlace(ctx, channel, last, u)
 	if err != nil {
 		return false, err
