@@ -318,6 +318,7 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	// for how far ahead -next may be measures from the update's Time.
 	probe := u
 	probe.Time = now.UTC().Truncate(time.Second)
+	probe.Overrides = splitOnce(u.Overrides)
 	for _, fe := range broadcast.FieldErrors(probe.Validate()) {
 		flag, msg := flagProblem(fe)
 		bad.add(flag, &usageError{msg: msg})
@@ -549,6 +550,27 @@ func parseOverrides(list []string) (map[string]string, error) {
 		out[name] = text
 	}
 	return out, nil
+}
+
+// splitOnce returns the overrides of parsed, parseOverrides's map, whose
+// text holds no "=": the one split of their flag, so its name is the
+// channel's. Of one whose text holds "=" the channel's name may hold the
+// rest ("ops=eu=…" is channel "ops=eu"'s, or "ops"'s), and another flag
+// may have replaced it (parseOverrides keeps the last): its text is
+// checked once checkOverrides has split it by the channels configured,
+// as the update is sent, where its error names its channel and counts
+// its text alone.
+func splitOnce(parsed map[string]string) map[string]string {
+	var out map[string]string
+	for name, text := range parsed {
+		if !strings.Contains(text, "=") {
+			if out == nil {
+				out = make(map[string]string, len(parsed))
+			}
+			out[name] = text
+		}
+	}
+	return out
 }
 
 // parseNext reads -next: "+30m", a clock time "14:30" in now's time zone

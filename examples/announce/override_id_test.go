@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // The ID of a command whose -override flags share no name before their
@@ -40,5 +44,42 @@ func TestTypedIDsOfCommandsWithoutSharedOverrideNamesStay(t *testing.T) {
 		u, err := o.update(strings.NewReader(c.stdin), now)
 		require.NoError(t, err, c.args)
 		assert.Equal(t, c.id, u.ID, "%q", c.args)
+	}
+}
+
+// An -override whose text the update refuses names its channel, and that
+// text's length, in whichever order the flags come and whether or not
+// another channel's name starts as its does. Before, the flags were
+// checked split at their first "=": "ops=eu=" and 25001 characters after
+// it, following "ops=fr=Fine", was "-override: ops: 25004 characters",
+// a channel that is not configured, and the length of "eu=" and the text.
+func TestOverrideTextErrorNamesItsChannelInAnyOrder(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n"+
+		"  - {kind: console, name: ops=fr, template: short}\n"+
+		"  - {kind: console, name: x, template: short}\n")
+	long := strings.Repeat("x", broadcast.MaxBodyLength+1)
+	want := func(channel string, n int) string {
+		return fmt.Sprintf("-override: %s: %d characters, more than %d", channel, n, broadcast.MaxBodyLength)
+	}
+	for _, c := range []struct {
+		overrides []string
+		want      string
+	}{
+		{[]string{"ops=fr=Fine", "ops=eu=" + long}, want("ops=eu", broadcast.MaxBodyLength+1)},
+		{[]string{"ops=eu=" + long, "ops=fr=Fine"}, want("ops=eu", broadcast.MaxBodyLength+1)},
+		{[]string{"ops=eu=" + long}, want("ops=eu", broadcast.MaxBodyLength+1)},
+		{[]string{"x=a=" + long}, want("x", broadcast.MaxBodyLength+3)},
+		{[]string{"x=" + long}, want("x", broadcast.MaxBodyLength+1)},
+	} {
+		args := []string{"-config", cfg, "-title", "T", "-status", "investigating"}
+		for _, o := range c.overrides {
+			args = append(args, "-override", o)
+		}
+		r := announce(t, context.Background(), "", args...)
+		require.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Contains(t, r.stderr, c.want)
+		assert.NotContains(t, r.stderr, "-override: ops: ")
+		assert.Empty(t, r.stdout, "nothing sent")
 	}
 }
