@@ -83,3 +83,20 @@ func TestOverrideTextErrorNamesItsChannelInAnyOrder(t *testing.T) {
 		assert.Empty(t, r.stdout, "nothing sent")
 	}
 }
+
+// A dry run refuses an -override text the update refuses as a send does,
+// naming the flag and its channel. Before, its error was the library's:
+// "broadcast: invalid update: Overrides["ops=eu"]: …".
+func TestDryRunOverrideTextErrorNamesTheFlag(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n"+
+		"  - {kind: console, name: ops=fr, template: short}\n")
+	long := strings.Repeat("x", broadcast.MaxBodyLength+1)
+	r := announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-title", "T", "-status", "investigating",
+		"-override", "ops=eu="+long, "-override", "ops=fr=Fine")
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, fmt.Sprintf("announce: -override: ops=eu: %d characters, more than %d",
+		broadcast.MaxBodyLength+1, broadcast.MaxBodyLength))
+	assert.NotContains(t, r.stderr, "invalid update")
+	assert.Empty(t, r.stdout, "nothing previewed")
+}
