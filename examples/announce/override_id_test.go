@@ -100,3 +100,20 @@ func TestDryRunOverrideTextErrorNamesTheFlag(t *testing.T) {
 	assert.NotContains(t, r.stderr, "invalid update")
 	assert.Empty(t, r.stdout, "nothing previewed")
 }
+
+// An -override that fits two channels' names is refused naming both,
+// without its text, which may hold what is not to be shown (a link with
+// its token, say) and may be 25000 characters long. Before, the error
+// quoted the flag whole.
+func TestOverrideFittingTwoChannelsQuotesNoText(t *testing.T) {
+	cfg := writeConfig(t, "channels:\n"+
+		"  - {kind: console, name: ops, template: short}\n"+
+		"  - {kind: console, name: ops=eu, template: short}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "investigating",
+		"-override", "ops=eu=Join https://meet.example.com/j/1?pwd=s3cr3tT0ken")
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-override: fits channel ops and channel ops=eu: rename one")
+	assert.NotContains(t, r.stderr, "s3cr3tT0ken")
+	assert.NotContains(t, r.stderr, "Join")
+	assert.Empty(t, r.stdout, "nothing sent")
+}
