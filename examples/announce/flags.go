@@ -626,11 +626,12 @@ func isClock(s string) bool {
 // local time as UTC without a word, and the update would promise its next
 // one hours off. TZ unset, empty or UTC is no fallback, and a TZ that
 // means UTC in the POSIX form Go does not read ("UTC0") is UTC as Go
-// takes it.
+// takes it; after a ":" too, which the GNU C Library ignores (":UTC0"),
+// as Go does.
 func checkLocalZone(s string, loc *time.Location) error {
 	tz, ok := os.LookupEnv("TZ")
 	name := strings.TrimPrefix(tz, ":")
-	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(tz) {
+	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(name) {
 		return nil
 	}
 	return badFlag("next", "%q is a local clock time, but TZ=%q names no time zone known here, and local time "+
