@@ -135,7 +135,8 @@ func checkOverrides(list []string, chans []broadcast.Channel) (map[string]string
 			}
 			return nil, badFlag("override", "no channel named %q (%s)", strings.TrimSpace(name), have)
 		case len(names) > 1:
-			return nil, badFlag("override", "%q: fits channel %s and channel %s: rename one", s, names[0], names[1])
+			// Not quoted: the text may hold what is not to be shown.
+			return nil, badFlag("override", "fits channel %s and channel %s: rename one", names[0], names[1])
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", names[0])
 		}

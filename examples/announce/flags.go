@@ -318,6 +318,7 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	// for how far ahead -next may be measures from the update's Time.
 	probe := u
 	probe.Time = now.UTC().Truncate(time.Second)
+	probe.Overrides = splitOnce(u.Overrides)
 	for _, fe := range broadcast.FieldErrors(probe.Validate()) {
 		flag, msg := flagProblem(fe)
 		bad.add(flag, &usageError{msg: msg})
@@ -551,6 +552,27 @@ func parseOverrides(list []string) (map[string]string, error) {
 	return out, nil
 }
 
+// splitOnce returns the overrides of parsed, parseOverrides's map, whose
+// text holds no "=": the one split of their flag, so its name is the
+// channel's. Of one whose text holds "=" the channel's name may hold the
+// rest ("ops=eu=…" is channel "ops=eu"'s, or "ops"'s), and another flag
+// may have replaced it (parseOverrides keeps the last): its text is
+// checked once checkOverrides has split it by the channels configured,
+// as the update is sent, where its error names its channel and counts
+// its text alone.
+func splitOnce(parsed map[string]string) map[string]string {
+	var out map[string]string
+	for name, text := range parsed {
+		if !strings.Contains(text, "=") {
+			if out == nil {
+				out = make(map[string]string, len(parsed))
+			}
+			out[name] = text
+		}
+	}
+	return out
+}
+
 // parseNext reads -next: "+30m", a clock time "14:30" in now's time zone
 // (today, or tomorrow when it has passed), or RFC 3339 (its "t" and "z"
 // in lower case too). The result is UTC.
@@ -604,11 +626,12 @@ func isClock(s string) bool {
 // local time as UTC without a word, and the update would promise its next
 // one hours off. TZ unset, empty or UTC is no fallback, and a TZ that
 // means UTC in the POSIX form Go does not read ("UTC0") is UTC as Go
-// takes it.
+// takes it; after a ":" too, which the GNU C Library ignores (":UTC0"),
+// as Go does.
 func checkLocalZone(s string, loc *time.Location) error {
 	tz, ok := os.LookupEnv("TZ")
 	name := strings.TrimPrefix(tz, ":")
-	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(tz) {
+	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" || posixUTC.MatchString(name) {
 		return nil
 	}
 	return badFlag("next", "%q is a local clock time, but TZ=%q names no time zone known here, and local time "+

@@ -36,7 +36,7 @@ func TestOverrideNameWithEquals(t *testing.T) {
 		{"two names with =", []string{"ops=eu=E", "ops=us=U", "x=X"}, map[string]string{"ops=eu": "E", "ops=us": "U", "x": "X"}, ""},
 		{"no such channel", []string{"ops=hi"}, nil, `no channel named "ops"`},
 		{"empty text after the name", []string{"ops=eu= "}, nil, "ops=eu: empty text"},
-		{"fits two channels", []string{"web=eu=T"}, nil, `"web=eu=T": fits channel web and channel web=eu`},
+		{"fits two channels", []string{"web=eu=T"}, nil, "-override: fits channel web and channel web=eu: rename one"},
 		{"given twice", []string{"x=A", "x=B"}, nil, "x: given twice"},
 		{"given twice, text with =", []string{"x=A", "x=a=b"}, nil, "x: given twice"},
 		{"given twice, name with =", []string{"ops=eu=E", "ops=eu=F"}, nil, "ops=eu: given twice"},

@@ -48,7 +48,11 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	u = a.asSentBefore(ctx, b, th, u)
 	previews, err := b.Preview(u)
 	unrendered := previewFailures(err)
-	if err != nil && len(unrendered) == 0 {
+	switch {
+	case err != nil && len(unrendered) == 0 && errors.Is(err, broadcast.ErrInvalidUpdate):
+		// As a send says it: the flag at fault ("-override: ops=eu: …").
+		return a.fail(exitUsage, validationError(err))
+	case err != nil && len(unrendered) == 0:
 		return a.fail(exitUsage, err)
 	}
 	routes := a.routings(ctx, b, th, cfg, u)

@@ -60,11 +60,31 @@ func TestPOSIXUTCTakesALocalClockTime(t *testing.T) {
 		require.Equal(t, exitOK, r.code, tz+": "+r.stderr)
 		assert.Contains(t, r.stdout, "14:30 UTC", tz)
 	}
-	for _, tz := range []string{"CET-1", "UTC0CEST", "CET-1CEST,M3.5.0,M10.5.0/3", "UT0", ":UTC0", "UTC1:00"} {
+	for _, tz := range []string{"CET-1", "UTC0CEST", "CET-1CEST,M3.5.0,M10.5.0/3", "UT0", "UTC1:00"} {
 		t.Setenv("TZ", tz)
 		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
 		assert.Equal(t, exitUsage, r.code, tz)
 		assert.Contains(t, r.stderr, "names no time zone known here", tz)
 	}
+}
+
+// A TZ of UTC in the POSIX form after a ":" (":UTC0") is UTC too: the
+// GNU C Library ignores the ":" and reads the rest as it would without it
+// (glibc manual, "Specifying the Time Zone with TZ"), as Go does, which
+// loads no zone "UTC0" and takes local time as UTC. Before, it was
+// refused as a zone not known here, where ":UTC" was taken.
+func TestPOSIXUTCAfterAColonTakesALocalClockTime(t *testing.T) {
+	for _, tz := range []string{":UTC0", ":GMT+0", ":<+00>0"} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		require.Equal(t, exitOK, r.code, tz+": "+r.stderr)
+		assert.Contains(t, r.stdout, "14:30 UTC", tz)
+	}
+	t.Setenv("TZ", ":CET-1")
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "names no time zone known here")
 }
