@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,24 +37,44 @@ func TestFeedIsTheWholeFeedMarshalled(t *testing.T) {
 		require.NoError(t, c.Retract(ctx, rs[1]))
 		require.NoError(t, c.Retract(ctx, rs[4]))
 
+		requireFeedsMarshalled(t, c, now, base)
+	}
+}
+
+// requireFeedsMarshalled checks that every feed of c's page, as siteFiles
+// renders them all from one model (so that they share its entries), is
+// the whole feed marshalled at once: the feed of all updates, and that of
+// every component the page ever listed, also one without entries now.
+func requireFeedsMarshalled(t *testing.T, c *Channel, now time.Time, label string) {
+	t.Helper()
+	m := newModel(&c.s, c.cache, now)
+	items := m.feedItems()
+	perComponent := byComponent(items, c.s.feedEntries)
+	type feedFile struct{ path, component string }
+	feeds := []feedFile{{"history.atom", ""}}
+	for _, rec := range m.st.Components {
+		feeds = append(feeds, feedFile{"components/" + rec.Feed + ".atom", rec.Name})
+	}
+	// Each order, the feed of all updates last and first: an entry
+	// rendered for one feed must not be taken for another's.
+	for _, order := range [][]feedFile{feeds, append(slices.Clone(feeds[1:]), feeds[0])} {
 		m := newModel(&c.s, c.cache, now)
-		items := m.feedItems()
-		feeds := map[string][]feedItem{"history.atom": items}
-		component := map[string]string{}
-		for name, some := range byComponent(items, c.s.feedEntries) {
-			feeds[name] = some
-			component[name] = name
-		}
-		for path, some := range feeds {
-			got, err := m.feed(path, component[path], "Feed <"+path+">", some)
+		for _, f := range order {
+			some := items[:min(c.s.feedEntries, len(items))]
+			if f.component != "" {
+				some = perComponent[f.component]
+			}
+			title := "Feed <" + f.path + ">"
+			got, err := m.feed(f.path, f.component, title, some)
 			require.NoError(t, err)
-			want := atomFeed{Lang: m.s.language, ID: m.s.base.String() + path, Title: "Feed <" + path + ">",
+			base := m.s.base.String()
+			want := atomFeed{Lang: m.s.language, ID: base + f.path, Title: title,
 				Links: []atomLink{
-					{Rel: "self", Type: "application/atom+xml", Href: m.s.base.String() + path},
-					{Rel: "alternate", Type: "text/html", Href: m.s.base.String()},
+					{Rel: "self", Type: "application/atom+xml", Href: base + f.path},
+					{Rel: "alternate", Type: "text/html", Href: base},
 				},
-				Author: atomPerson{Name: m.s.branding.Title, URI: m.s.base.String()}}
-			updated := m.retracted(path)
+				Author: atomPerson{Name: m.s.branding.Title, URI: base}}
+			updated := m.retracted(f.path)
 			for _, it := range some {
 				updated = maxTime(updated, it.changed())
 				if it.r != nil {
@@ -62,7 +83,7 @@ func TestFeedIsTheWholeFeedMarshalled(t *testing.T) {
 					want.Deleted = append(want.Deleted, atomDeleted{Ref: e.ID, When: e.Updated, Comment: "Retracted"})
 					continue
 				}
-				want.Entries = append(want.Entries, m.atomEntry(it))
+				want.Entries = append(want.Entries, m.feedEntry(it, f.component))
 			}
 			if updated.IsZero() {
 				updated = m.st.Created
@@ -70,7 +91,62 @@ func TestFeedIsTheWholeFeedMarshalled(t *testing.T) {
 			want.Updated = atomTime(updated)
 			out, err := xml.MarshalIndent(want, "", " ")
 			require.NoError(t, err)
-			require.Equal(t, xml.Header+string(out)+"\n", string(got), "%s of %s", path, base)
+			require.Equal(t, xml.Header+string(out)+"\n", string(got), "%s of %s", f.path, label)
 		}
 	}
+}
+
+// The feeds are the whole feed marshalled also for the entries of an
+// update naming more than feedComponents components, whose entry differs
+// from feed to feed, in the feed of a component it names and of one it
+// does not; for feeds without entries; for the feed of a component an
+// edit removed from its incident, and of one renamed since (its updates
+// named "api", Config.Components now "API"); for a feed holding only a
+// retraction; and for component names holding XML's special characters.
+func TestFeedIsTheWholeFeedMarshalledEveryShape(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { now = now.Add(time.Minute); return now }
+	ctx := context.Background()
+	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	c.now = clock
+	send(t, c, broadcast.Update{ID: "old", IncidentID: "old", Title: "Old", Status: broadcast.StatusInvestigating,
+		Time: now, Body: "b", Components: []broadcast.Component{{Name: "api", Status: broadcast.ComponentDegraded}}})
+
+	infos := []ComponentInfo{{Name: "API"}, {Name: "Quiet </entry> & <x>"}}
+	var comps []broadcast.Component
+	for i := range 13 {
+		name := fmt.Sprintf("C%d </author> & \"<%d>\" ]]>", i, i)
+		infos = append(infos, ComponentInfo{Name: name})
+		comps = append(comps, broadcast.Component{Name: name, Status: broadcast.ComponentPartialOutage})
+	}
+	c, err = New(Config{Dir: dir, BaseURL: "https://status.example.com/", Components: infos,
+		Branding: Branding{Title: "Status </author> & <co>"}})
+	require.NoError(t, err)
+	c.now = clock
+	u := broadcast.Update{ID: "region <1>", IncidentID: "region", Title: "Outage </entry> & <b>",
+		Status: broadcast.StatusInvestigating, Time: now, Body: "All ]]> & <x>", Components: comps}
+	r, err := c.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	later := u
+	later.ID, later.Status, later.Time, later.Components = "region <2>", broadcast.StatusIdentified, now.Add(time.Minute), comps[2:]
+	send(t, c, later)
+	edited := u
+	edited.Components = slices.Concat(comps[1:], []broadcast.Component{{Name: "API", Status: broadcast.ComponentMajorOutage}})
+	_, err = c.Edit(ctx, broadcast.NewMessage(edited), r)
+	require.NoError(t, err)
+	gone, err := c.Send(ctx, broadcast.NewMessage(broadcast.Update{ID: "gone", IncidentID: "gone", Title: "Gone",
+		Status: broadcast.StatusInvestigating, Time: now, Body: "b",
+		Components: []broadcast.Component{{Name: "Lone & <one>", Status: broadcast.ComponentDegraded}}}))
+	require.NoError(t, err)
+	require.NoError(t, c.Retract(ctx, gone))
+	requireFeedsMarshalled(t, c, now, "the page")
+
+	// A page without updates: every feed empty.
+	empty, err := New(Config{Dir: t.TempDir(), BaseURL: "http://192.0.2.1/", Components: infos})
+	require.NoError(t, err)
+	empty.now = clock
+	require.NoError(t, empty.Rebuild(ctx))
+	requireFeedsMarshalled(t, empty, now, "an empty page")
 }

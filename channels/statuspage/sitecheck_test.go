@@ -58,6 +58,10 @@ type atomStrictDoc struct {
 		Link    struct {
 			Href string `xml:"href,attr"`
 		} `xml:"link"`
+		Content struct {
+			Type string `xml:"type,attr"`
+			Body string `xml:",chardata"`
+		} `xml:"content"`
 	} `xml:"entry"`
 }
 
@@ -147,10 +151,32 @@ func (d atomStrictDoc) check() error {
 	if d.ID == "" || d.Title == "" || d.Updated == "" || d.Author.Name == "" {
 		return fmt.Errorf("feed without id, title, updated or author")
 	}
+	if err := atomIDAndDate(d.ID, d.Updated); err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
 	for i, e := range d.Entries {
 		if e.ID == "" || e.Title == "" || e.Updated == "" || e.Link.Href == "" {
 			return fmt.Errorf("entry %d without id, title, updated or link", i)
 		}
+		// Readers show the content; a feed's entries all have one, in HTML.
+		if e.Content.Type != "html" || strings.TrimSpace(e.Content.Body) == "" {
+			return fmt.Errorf("entry %d without content in HTML", i)
+		}
+		if err := atomIDAndDate(e.ID, e.Updated); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// atomIDAndDate checks an atom:id, which is an absolute IRI (RFC 4287,
+// section 4.2.6), and an atom:updated, a date of RFC 3339 (section 3.3).
+func atomIDAndDate(id, updated string) error {
+	if u, err := url.Parse(id); err != nil || u.Scheme == "" {
+		return fmt.Errorf("id %q is no absolute IRI", id)
+	}
+	if _, err := time.Parse(time.RFC3339, updated); err != nil {
+		return fmt.Errorf("updated %q: %w", updated, err)
 	}
 	return nil
 }
