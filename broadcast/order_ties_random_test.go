@@ -31,7 +31,8 @@ type tiePost struct {
 // Sends). A correction's post takes its original's post's time and a
 // nanosecond, or that of the post it followed when later; of one Time
 // with the update sent, it comes after the post it followed while that is
-// up, and before the update otherwise.
+// up, or after the one placeNow moved it back to, and before the update
+// otherwise.
 type tieModel struct {
 	times    map[string]time.Time
 	place    map[string]int
@@ -53,13 +54,13 @@ func (m *tieModel) postOf(id string) int {
 }
 
 func (m *tieModel) superseded(u string) bool {
-	i := m.last()
+	i, moved := m.last(), false
 	for range len(m.posts) + 1 {
 		if i < 0 {
 			return false
 		}
 		p := m.posts[i]
-		if i == m.last() && p.time.After(m.times[u]) {
+		if i == m.last() && p.time.After(m.times[u]) || moved {
 			p.time = m.placeNow(i) // a move past a post retracted since undone
 		}
 		if !p.correction {
@@ -68,11 +69,19 @@ func (m *tieModel) superseded(u string) bool {
 		if !p.time.Equal(m.times[u]) {
 			return p.time.After(m.times[u])
 		}
+		if _, f := m.placeAfter(i); f >= 0 {
+			// Moved to the place of a post still up it followed.
+			if !m.placeNow(f).Equal(m.times[u]) {
+				return false
+			}
+			i, moved = f, true
+			continue
+		}
 		f := p.followed
 		if f < 0 || m.posts[f].retracted || !m.posts[f].time.Equal(m.times[u]) {
 			return false
 		}
-		i = f
+		i, moved = f, false
 	}
 	return false
 }
@@ -146,28 +155,39 @@ func (m *tieModel) root(id string) string {
 // retracted or of its own chain, or after the latest other post still up
 // (only a Retractor's posts are retracted).
 func (m *tieModel) placeNow(i int) time.Time {
+	t, _ := m.placeAfter(i)
+	return t
+}
+
+// placeAfter is placeNow, and the post that post i, moved, now comes
+// right after at that post's very place; -1 none.
+func (m *tieModel) placeAfter(i int) (time.Time, int) {
 	p := m.posts[i]
 	if !p.correction {
-		return p.time
+		return p.time, -1
 	}
 	oi := m.postOf(m.corrects[p.id])
 	o := m.posts[oi]
 	oNow := m.placeNow(oi)
 	if !p.time.After(o.time.Add(time.Nanosecond)) {
-		return minTime(p.time, oNow.Add(max(p.time.Sub(o.time), 0)))
+		return minTime(p.time, oNow.Add(max(p.time.Sub(o.time), 0))), -1
 	}
 	after := oNow.Add(time.Nanosecond)
 	family := m.root(p.id)
 	for f := p.followed; f >= 0; f = m.posts[f].followed {
 		q := m.posts[f]
 		if q.id == family {
-			return minTime(p.time, after)
+			return minTime(p.time, after), -1
 		}
 		if !q.retracted && m.root(q.id) != family {
-			return minTime(p.time, maxTime(after, m.placeNow(f)))
+			fNow := m.placeNow(f)
+			if now := minTime(p.time, maxTime(after, fNow)); !now.Equal(fNow) {
+				return now, -1
+			}
+			return fNow, f
 		}
 	}
-	return p.time
+	return p.time, -1
 }
 
 func minTime(a, b time.Time) time.Time {
