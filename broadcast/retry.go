@@ -1069,32 +1069,43 @@ func (b *Broadcaster) updatePlace(ctx context.Context, ch Channel, name, update 
 // out, the UpdateTime stands. A record of what a correction corrects
 // that cannot be read is logged, as staleChain's.
 func (b *Broadcaster) placeNow(ctx context.Context, ch Channel, name string, r Receipt, budget *int) (time.Time, error) {
+	t, _, err := b.placeAfter(ctx, ch, name, r, budget)
+	return t, err
+}
+
+// placeAfter is placeNow, and returns too the post that r, moved past a
+// newer post, now comes right after at that post's very place: the latest
+// post still up it followed that is not of its own chain, with its
+// UpdateTime set to its place now (see lastPlace, which takes its place
+// among the Sends from it); a zero Receipt when r's place now is no
+// such post's.
+func (b *Broadcaster) placeAfter(ctx context.Context, ch Channel, name string, r Receipt, budget *int) (time.Time, Receipt, error) {
 	t := r.UpdateTime
 	if r.UpdateID == "" || t.IsZero() || *budget <= 0 {
-		return t, nil
+		return t, Receipt{}, nil
 	}
 	*budget--
 	c, ok, err := b.store.Receipt(ctx, correctsKey(r.UpdateID), sentChannel)
 	if err != nil {
 		b.storeTrouble(ctx, "read what "+r.UpdateID+" corrects", err)
-		return t, nil
+		return t, Receipt{}, nil
 	}
 	if !ok || c.ID == "" || c.ID == r.UpdateID {
-		return t, nil // no correction
+		return t, Receipt{}, nil // no correction
 	}
 	o, ok, err := b.postTime(ctx, name, c.ID)
 	if err != nil || !ok {
-		return t, err
+		return t, Receipt{}, err
 	}
 	oNow, ok, err := b.updatePlace(ctx, ch, name, c.ID, budget)
 	if err != nil || !ok {
-		return t, err
+		return t, Receipt{}, err
 	}
 	after := oNow.Add(time.Nanosecond)
 	if !t.After(o.Add(time.Nanosecond)) {
 		// Not moved past a newer post: right after its original, or
 		// its very place for an edit in place.
-		return minTime(t, oNow.Add(max(t.Sub(o), 0))), nil
+		return minTime(t, oNow.Add(max(t.Sub(o), 0))), Receipt{}, nil
 	}
 	family := b.chainRoot(ctx, c.ID, budget)
 	post := r
@@ -1102,33 +1113,38 @@ func (b *Broadcaster) placeNow(ctx context.Context, ch Channel, name string, r R
 		*budget--
 		prev, ok, err := b.store.Receipt(ctx, previousKey(post.UpdateID), name)
 		if err != nil {
-			return t, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
+			return t, Receipt{}, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
 		}
 		if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || prev.UpdateID == r.UpdateID {
-			return t, nil
+			return t, Receipt{}, nil
 		}
 		if now, ok, err := b.store.Receipt(ctx, prev.UpdateID, name); err != nil {
-			return t, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
+			return t, Receipt{}, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
 		} else if ok && !now.IsZero() {
 			prev = now
 		}
 		if prev.UpdateID == family {
-			return minTime(t, after), nil // nothing newer came between
+			return minTime(t, after), Receipt{}, nil // nothing newer came between
 		}
 		gone, err := b.retracted(ctx, ch, name, &prev)
 		if err != nil {
-			return t, err
+			return t, Receipt{}, err
 		}
 		if !gone && b.chainRoot(ctx, prev.UpdateID, budget) != family {
 			p, err := b.placeNow(ctx, ch, name, prev, budget)
 			if err != nil {
-				return t, err
+				return t, Receipt{}, err
 			}
-			return minTime(t, maxTime(after, p)), nil
+			now := minTime(t, maxTime(after, p))
+			if !now.Equal(p) {
+				return now, Receipt{}, nil
+			}
+			prev.UpdateTime = p
+			return now, prev, nil
 		}
 		post = prev
 	}
-	return t, nil
+	return t, Receipt{}, nil
 }
 
 // chainRoot returns the update that update's chain of corrections starts

@@ -253,11 +253,17 @@ func newer(t1, p1, t2, p2 time.Time) bool {
 // of that Time has that post's: a correction posted after a newer update
 // than its original takes that update's Time (see correctionTime), and
 // comes after it, so an update older than that one is older than the
-// correction too, while that post is up.
+// correction too, while that post is up. Where the post before is
+// deleted or of another Time, the walk steps back to the post placeNow
+// moved the correction to, past posts deleted since or of its own chain
+// (see placeAfter): the correction comes right after it, at its place, so
+// that the walk and placeNow agree on the correction's place.
 func (b *Broadcaster) lastPlace(ctx context.Context, channel string, last *Receipt, u *Update) (time.Time, error) {
 	if last.UpdateID == "" || last.UpdateID == u.ID || !last.UpdateTime.Equal(u.Time) {
 		return time.Time{}, nil
 	}
+	ch := b.channels[b.index(channel)]
+	budget := maxCorrectionChain
 	post := *last
 	for range maxThreadWalk {
 		p, err := b.placeOf(ctx, post.UpdateID)
@@ -271,14 +277,24 @@ func (b *Broadcaster) lastPlace(ctx context.Context, channel string, last *Recei
 		if err != nil {
 			return time.Time{}, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
 		}
-		if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || prev.UpdateID == u.ID || !prev.UpdateTime.Equal(u.Time) {
-			break
+		if ok && prev.UpdateID != "" && prev.UpdateID != post.UpdateID && prev.UpdateID != u.ID && prev.UpdateTime.Equal(u.Time) {
+			gone, err := b.retracted(ctx, ch, channel, &prev)
+			if err != nil {
+				return time.Time{}, err
+			}
+			if !gone {
+				post = prev
+				continue
+			}
 		}
-		if gone, err := b.retracted(ctx, b.channels[b.index(channel)], channel, &prev); err != nil || gone {
-			// Deleted, it is no post for u to come after.
+		_, at, err := b.placeAfter(ctx, ch, channel, post, &budget)
+		if err != nil {
 			return time.Time{}, err
 		}
-		post = prev
+		if at.UpdateID == "" || at.UpdateID == post.UpdateID || at.UpdateID == u.ID || !at.UpdateTime.Equal(u.Time) {
+			break
+		}
+		post = at
 	}
 	return time.Time{}, nil
 }
