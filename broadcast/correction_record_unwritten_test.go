@@ -14,16 +14,16 @@ import (
 )
 
 // recordWriteFails is a Store whose writes of the record of what a
-// correction corrects always fail (a full disk on that key); reads of it
-// after the first are told on read.
+// correction corrects always fail (a full disk on that key); the first
+// read of it once watch is set is told on read.
 type recordWriteFails struct {
 	*broadcast.MemoryStore
-	reads atomic.Int32
+	watch atomic.Bool
 	read  chan struct{}
 }
 
 func (s *recordWriteFails) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
-	if strings.HasPrefix(updateID, "\x00corrects\x00") && s.reads.Add(1) == 2 {
+	if strings.HasPrefix(updateID, "\x00corrects\x00") && s.watch.CompareAndSwap(true, false) {
 		close(s.read)
 	}
 	return s.MemoryStore.Receipt(ctx, updateID, channel)
@@ -50,6 +50,9 @@ func TestCorrectionIDUnderWayWithUnwrittenRecord(t *testing.T) {
 	var b *broadcast.Broadcaster
 	b = newBroadcaster(t, broadcast.Options{Store: st, OnEvent: func(e broadcast.Event) {
 		if e.Kind == broadcast.EventAttempt && e.UpdateID == "fix" && e.Attempt == 1 && len(reused) == 0 {
+			// The first Correct waits here, so the next read of the
+			// record is the other Correct's.
+			st.watch.Store(true)
 			go func() {
 				rep, err := b.Correct(ctx, "b", fix)
 				if err == nil && rep.Results[0].Skipped {
