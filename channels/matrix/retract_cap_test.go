@@ -18,15 +18,12 @@ import (
 func TestRetractOfAPostWithTooManyEditsSaysSo(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	ctx := context.Background()
-	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "the correction")), r)
-	require.NoError(t, err)
+	r := postedAndEdited(t, ch, "the correction")
 	room1 := confRooms[confTargets[0]]
 	for range maxEditPages*editsPerPage + 1 {
 		addForeignEdit(t, f, room1, r.Meta[confTargets[0]])
 	}
-	err = ch.Retract(ctx, r)
+	err := ch.Retract(ctx, r)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
 	assert.Contains(t, err.Error(), "edits")

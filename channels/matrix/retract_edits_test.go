@@ -82,10 +82,7 @@ func TestRetractRedactsEdits(t *testing.T) {
 func TestRetractAgainSkipsRedactedEdits(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	ctx := context.Background()
-	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "fix")), r)
-	require.NoError(t, err)
+	r := postedAndEdited(t, ch, "fix")
 	require.NoError(t, ch.Retract(ctx, r))
 	before := len(f.requestLog())
 	require.NoError(t, ch.Retract(ctx, r))
@@ -104,10 +101,7 @@ func TestRetractWithoutRelations(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	f.noRel = true
 	ctx := context.Background()
-	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "fix")), r)
-	require.NoError(t, err)
+	r := postedAndEdited(t, ch, "fix")
 	require.NoError(t, ch.Retract(ctx, r))
 	for _, target := range confTargets {
 		assert.Empty(t, f.timeline()[target])

@@ -6,8 +6,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
 
 // A retraction right after a correction edited the post redacts that
@@ -21,10 +19,7 @@ func TestRetractRedactsEditNotListedYet(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	f.relLag = 1
 	ctx := context.Background()
-	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "fix")), r)
-	require.NoError(t, err)
+	r := postedAndEdited(t, ch, "fix")
 
 	require.NoError(t, ch.Retract(ctx, r))
 	f.mu.Lock()

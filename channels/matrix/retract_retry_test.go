@@ -23,10 +23,7 @@ func TestRetractRetriedRedactsEditNotListed(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
 	f.relLag = 1
 	ctx := context.Background()
-	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "fix")), r)
-	require.NoError(t, err)
+	r := postedAndEdited(t, ch, "fix")
 	edits := func() []*fakeEvent {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -47,7 +44,7 @@ func TestRetractRetriedRedactsEditNotListed(t *testing.T) {
 	f.failRedactOf = fail
 	f.mu.Unlock()
 
-	err = ch.Retract(ctx, r)
+	err := ch.Retract(ctx, r)
 	require.Error(t, err)
 	require.False(t, broadcast.IsPermanent(err), "%v", err)
 	assert.Contains(t, err.Error(), "redact the edit")
@@ -109,10 +106,7 @@ func TestRetractKeepsEditMadeWhileItRan(t *testing.T) {
 	ch = newTestChannel(t, cfg)
 	ctx := context.Background()
 	var err error
-	r, err = ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
-	require.NoError(t, err)
-	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "fix 1")), r)
-	require.NoError(t, err)
+	r = postedAndEdited(t, ch, "fix 1")
 
 	err = ch.Retract(ctx, r)
 	require.Error(t, err, "the second room failed")

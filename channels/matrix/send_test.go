@@ -21,6 +21,18 @@ import (
 
 // newTestPair returns a fake homeserver with the conformance rooms and a
 // channel of cfg (its Homeserver set to the fake), its clock fixed.
+// postedAndEdited posts the first update of the test incident on ch and
+// edits it once, with the text fix, and returns the post's receipt.
+func postedAndEdited(t *testing.T, ch *Channel, fix string) broadcast.Receipt {
+	t.Helper()
+	ctx := context.Background()
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
+	require.NoError(t, err)
+	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, fix)), r)
+	require.NoError(t, err)
+	return r
+}
+
 func newTestPair(t *testing.T, cfg Config) (*fakeServer, *Channel) {
 	t.Helper()
 	f := newFakeServer(t, confToken, confRooms)
