@@ -11,6 +11,33 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// assertLinkWhole asserts that no form of s cut at any limit shows
+// "alpha" without "omega": the link between them is kept or left out
+// whole.
+func assertLinkWhole(t *testing.T, s string) {
+	t.Helper()
+	for form, outs := range cutForms(t, s) {
+		for _, out := range outs {
+			if strings.Contains(out, "alpha") && !assert.Contains(t, out, "omega", "%s of %q: the link cut", form, s) {
+				break
+			}
+		}
+	}
+}
+
+// assertCutBetween asserts that every form of s has a limit whose cut
+// shows "alpha" without "omega": nothing between them is kept whole.
+func assertCutBetween(t *testing.T, s string) {
+	t.Helper()
+	for form, outs := range cutForms(t, s) {
+		cut := false
+		for _, out := range outs {
+			cut = cut || strings.Contains(out, "alpha") && !strings.Contains(out, "omega")
+		}
+		assert.True(t, cut, "%s of %q: no cut between alpha and omega", form, s)
+	}
+}
+
 // cutForms cuts text s at every limit that keeps some of it, in every
 // form the package writes a text in: Shorten (as Text cuts an override),
 // and RenderFit of each default template that shows the body, with s as
@@ -61,13 +88,7 @@ func TestShortenLinkOverLazyLine(t *testing.T) {
 		"- Intro [alpha\n===\nomega](https://x.example/a) and more words after it",
 		"- Intro [alpha\n  2. omega](https://x.example/a) and more words after it",
 	} {
-		for form, outs := range cutForms(t, s) {
-			for _, out := range outs {
-				if strings.Contains(out, "alpha") && !assert.Contains(t, out, "omega", "%s of %q: the link cut", form, s) {
-					break
-				}
-			}
-		}
+		assertLinkWhole(t, s)
 	}
 }
 
@@ -89,13 +110,7 @@ func TestShortenLinkEndsAtNestedItem(t *testing.T) {
 		"> - Intro [alpha\n>     - omega](https://x.example/a) and more words after it",
 		"> Intro [alpha\n>\n> omega](https://x.example/a) and more words after it",
 	} {
-		for form, outs := range cutForms(t, s) {
-			cut := false
-			for _, out := range outs {
-				cut = cut || strings.Contains(out, "alpha") && !strings.Contains(out, "omega")
-			}
-			assert.True(t, cut, "%s of %q: no cut between alpha and omega", form, s)
-		}
+		assertCutBetween(t, s)
 	}
 }
 
@@ -137,13 +152,7 @@ func TestShortenLinkOverTabAfterQuote(t *testing.T) {
 		">\t- Intro [alpha\n>   ===\n" + rest,
 		"1.\tIntro [alpha\n    2. " + rest,
 	} {
-		for form, outs := range cutForms(t, s) {
-			for _, out := range outs {
-				if strings.Contains(out, "alpha") && !assert.Contains(t, out, "omega", "%s of %q: the link cut", form, s) {
-					break
-				}
-			}
-		}
+		assertLinkWhole(t, s)
 	}
 }
 
@@ -168,12 +177,6 @@ func TestShortenLinkEndsAtTabColumn(t *testing.T) {
 		"> Intro [alpha\n> \t# " + rest,
 		">>\tIntro [alpha\n>  \t# " + rest,
 	} {
-		for form, outs := range cutForms(t, s) {
-			cut := false
-			for _, out := range outs {
-				cut = cut || strings.Contains(out, "alpha") && !strings.Contains(out, "omega")
-			}
-			assert.True(t, cut, "%s of %q: no cut between alpha and omega", form, s)
-		}
+		assertCutBetween(t, s)
 	}
 }
