@@ -383,6 +383,23 @@ func nestedEnded(t *testing.T, err, lost error, msg string, ctxErrs ...error) {
 	}
 }
 
+// nestedAfter runs try with a function whose first try fails with
+// earlier and whose second fails with what a retry inside it returns,
+// whose function ends ctx and fails with last; it returns the number of
+// the outer function's tries and try's error.
+func nestedAfter(try func(context.Context, time.Duration, func() error) error, earlier, last error) (int, error) {
+	n := 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := try(ctx, time.Minute, func() error {
+		if n++; n == 1 {
+			return fmt.Errorf("lock: %w", earlier)
+		}
+		return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return last }))
+	})
+	return n, err
+}
+
 // The outer retry's own earlier error (a conflict, a lost connection of
 // its own) stays in what it returns when a retry inside it says the tries
 // stopped: that error was returned as it was, and errors.Is and errors.As
@@ -395,15 +412,7 @@ func TestNestedRetryKeepsTheOuterError(t *testing.T) {
 	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
 		for _, earlier := range []*pgconn.PgError{conflict, outerLost} {
 			msg := name + ", " + earlier.Code
-			n := 0
-			ctx, cancel := context.WithCancel(context.Background())
-			err := try(ctx, time.Minute, func() error {
-				if n++; n == 1 {
-					return fmt.Errorf("lock: %w", earlier)
-				}
-				return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return lost }))
-			})
-			cancel()
+			n, err := nestedAfter(try, earlier, lost)
 			assert.Equal(t, 2, n, msg)
 			nestedEnded(t, err, lost, msg, context.Canceled)
 			assert.ErrorIs(t, err, earlier, msg)
@@ -431,15 +440,7 @@ func TestNestedRetryJudgesTheLastTry(t *testing.T) {
 	for name, try := range map[string]func(context.Context, time.Duration, func() error) error{"Do": Do, "Unrun": Unrun} {
 		for _, earlier := range []*pgconn.PgError{conflict, readOnly} {
 			msg := name + ", " + earlier.Code
-			n := 0
-			ctx, cancel := context.WithCancel(context.Background())
-			err := try(ctx, time.Minute, func() error {
-				if n++; n == 1 {
-					return fmt.Errorf("lock: %w", earlier)
-				}
-				return fmt.Errorf("read: %w", try(ctx, time.Minute, func() error { cancel(); return io.ErrUnexpectedEOF }))
-			})
-			cancel()
+			n, err := nestedAfter(try, earlier, io.ErrUnexpectedEOF)
 			assert.Equal(t, 2, n, msg)
 			assert.ErrorIs(t, err, earlier, msg)
 			assert.ErrorIs(t, err, io.ErrUnexpectedEOF, msg)
