@@ -79,7 +79,7 @@ type Message struct {
 	Ledger Ledger
 
 	channel string // the channel's name, for Key; "" in a Message built by hand
-	stale   bool   // a correction of an update older than the thread's latest post
+	stale   bool   // a correction saying an older status than a post still up (see Current)
 }
 
 // NewMessage returns the Message of the first attempt at delivering u, for
@@ -95,21 +95,24 @@ func NewMessage(u Update) Message {
 }
 
 // Current reports whether m's update says the incident's current status:
-// true for every update but a correction (Update.Corrects) of an update
-// older than the thread's latest post (Thread.Last) that is not itself a
-// correction of that update, as Correct posts one in the thread where the
-// original could not be edited, or a correction of such a correction
-// (through the Broadcaster), which says the same older status. Through
-// the Broadcaster, a latest post of that update's own chain of
-// corrections is no newer update, and a newer update's post deleted by
-// Retract no longer counts: the chain is current again once no newer
-// update is up (where the platform cannot delete, the post stays up, and
+// true for every update but a correction (Update.Corrects) that says an
+// older status than a post still up in the thread. Through the
+// Broadcaster, a correction says the status of the update its chain of
+// corrections starts from (its original, or that of the correction it
+// corrects, and so on up), and so does every post of a chain: a
+// correction is not current while a post of a newer update's chain (an
+// update of a later Time, or of the same Time first sent later) is up on
+// the channel, as Correct posts one in the thread where the original
+// could not be edited. A post deleted by Retract no
+// longer counts (a Retract deletes its update's post only, not those of
+// its corrections): the chain is current again once no newer update's
+// chain is up (where the platform cannot delete, the post stays up, and
 // so does the older status). A channel
 // that shows the incident's status apart from the posts (a status bar, a
 // card on the first post) changes it only when Current is true: else it
-// would show an older status as the current one. The Broadcaster tells from the Store's receipts
-// (and, for an original the channel never posted, from the Time it was
-// first sent with); in
+// would show an older status as the current one. The Broadcaster tells from the Store's receipts,
+// its records of what each correction corrects and of the Time and order
+// of each update's first Send, and the links between posts; in
 // a Message built by hand, a correction is current when the thread's
 // latest post is its original's, or there is none.
 func (m Message) Current() bool {

@@ -93,7 +93,7 @@ func TestCorrectionChainCycleIsBounded(t *testing.T) {
 }
 
 // A record of what a correction corrects that cannot be read ends the
-// walk up the chain, as staleChain says: logged, the correction is posted
+// walk up the chain, as correctsOlder says: logged, the correction is posted
 // and taken for current.
 func TestCorrectionChainReadErrorLogged(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}

@@ -74,8 +74,8 @@ type delivery struct {
 	// the delivery of every channel of a Send is allocated together, and
 	// a flag between wider fields costs a word.
 	rootGone bool
-	// stale: a correction of an update older than the thread's latest
-	// post (see correctsOlder), set by prepare.
+	// stale: a correction saying an older status than a post still up
+	// in the thread (see correctsOlder), set by prepare.
 	stale bool
 	// followed: a delivery that tries again targets that failed for good
 	// (see retryFailed) of an update whose post the thread's latest
@@ -976,46 +976,93 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 	return true
 }
 
-// correctsOlder reports whether the update this correction corrects is
-// older than the incident's latest post on the channel, other than a
-// correction of it (see Message.Current): its post's UpdateTime is before
-// the thread's latest, and a correction of it posted in the thread has
-// that time and a nanosecond (see correctionTime), or a later one only
-// when a newer update was posted before it. For an original this channel
-// has no receipt of (its post failed here, or the channel was added
-// since), the Time the original was first sent with (see SentTime) tells,
-// as correctionTime takes it; an original the Store knows nothing of is
-// not older. An original that is itself a correction (see
-// claimCorrection) is older too when it, or one it corrects in turn, was
-// posted here after a newer update than its own original (see
-// staleChain): a correction of a stale correction says the same old
-// status. A latest post that is a correction down the original's chain
-// (one of it, or of one of its corrections) says the original's status:
-// the correction is older only when that chain is stale. Each post's
-// place is the one it has now (see placeNow): a move past a newer post
-// that a Retract deleted since no longer counts.
+// correctsOlder reports whether the correction says an older status than
+// a post still up on the channel (see Message.Current): its chain of
+// corrections starts from an update (see chainRoot) older, by Time and
+// then by the order of first Sends (see newer), than the update that of
+// a post still up in the thread starts from. The walk goes back from the
+// thread's latest post still up by the links linkPrevious saved, past
+// posts a Retract deleted; on a channel that cannot delete, only as far as
+// the latest post that is no correction, as no post before it says a
+// newer update's status (an older update is never posted after a newer
+// one, and a correction's chain starts from an update posted before it).
+// A post of the correction's own chain says its status, whatever its
+// place. An update whose Time the Store does not know is no newer one;
+// a record of what a correction corrects that cannot be read (which is
+// logged), or maxCorrectionChain of those records and links read, ends
+// the walk.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
-	if d.th.Last.UpdateTime.IsZero() {
+	if d.th.Last.UpdateID == "" {
 		return false, nil
 	}
 	budget := maxCorrectionChain
-	if d.th.Last.UpdateID != d.original {
-		if d.b.inChain(ctx, d.th.Last.UpdateID, d.original) {
-			return d.staleChain(ctx, d.th.Last.UpdateID)
+	root, ok := d.b.chainRootOK(ctx, d.original, &budget)
+	if !ok {
+		return false, nil
+	}
+	rt, rp, ok, err := d.rootOrder(ctx, root)
+	if err != nil || !ok {
+		return false, err
+	}
+	_, retractor := As[Retractor](d.ch)
+	post := d.th.Last
+	for range maxThreadWalk {
+		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
+		if !ok {
+			return false, nil
 		}
-		t, ok, err := d.b.updatePlace(ctx, d.ch, d.name, d.original, &budget)
-		if err != nil {
-			return false, err
+		if r != root {
+			t, p, ok, err := d.rootOrder(ctx, r)
+			if err != nil {
+				return false, err
+			}
+			if ok && newer(t, p, rt, rp) {
+				return true, nil
+			}
 		}
-		last, err := d.b.placeNow(ctx, d.ch, d.name, d.th.Last, &budget)
-		if err != nil {
-			return false, err
+		if r == post.UpdateID && !retractor {
+			return false, nil
 		}
-		if ok && last.After(t.Add(time.Nanosecond)) {
-			return true, nil
+		for {
+			prev, ok, err := d.b.store.Receipt(ctx, previousKey(post.UpdateID), d.name)
+			if err != nil {
+				return false, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
+			}
+			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || budget <= 0 {
+				return false, nil
+			}
+			budget--
+			if now, ok, err := d.b.store.Receipt(ctx, prev.UpdateID, d.name); err != nil {
+				return false, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
+			} else if ok && !now.IsZero() {
+				prev = now // as placeAfter takes it
+			}
+			gone, err := d.b.retracted(ctx, d.ch, d.name, &prev)
+			if err != nil {
+				return false, err
+			}
+			post = prev
+			if !gone {
+				break
+			}
 		}
 	}
-	return d.staleChain(ctx, d.original)
+	return false, nil
+}
+
+// rootOrder returns the Time of update, the start of a chain of
+// corrections, and the place of its first Send (see sentFirst), zero when
+// not known; else its post's UpdateTime on the channel. ok is false when
+// neither is known.
+func (d *delivery) rootOrder(ctx context.Context, update string) (t, place time.Time, ok bool, err error) {
+	if t, place, ok, _ = d.b.sentFirst(ctx, update, sentKey(update)); ok {
+		return t, place, true, nil
+	}
+	r, ok, err := d.b.store.Receipt(ctx, update, d.name)
+	if err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("store: read receipt of %s: %w", update, err)
+	}
+	return r.UpdateTime, time.Time{}, ok && !r.UpdateTime.IsZero(), nil
 }
 
 // postTime returns the place of update among the incident's posts on the
@@ -1067,7 +1114,7 @@ func (b *Broadcaster) updatePlace(ctx context.Context, ch Channel, name, update 
 // moved keeps its distance from its original. When the Store has no
 // record or link to follow, or budget (the Store's records read) runs
 // out, the UpdateTime stands. A record of what a correction corrects
-// that cannot be read is logged, as staleChain's.
+// that cannot be read is logged, as chainRoot's.
 func (b *Broadcaster) placeNow(ctx context.Context, ch Channel, name string, r Receipt, budget *int) (time.Time, error) {
 	t, _, err := b.placeAfter(ctx, ch, name, r, budget)
 	return t, err
@@ -1152,19 +1199,26 @@ func (b *Broadcaster) placeAfter(ctx context.Context, ch Channel, name string, r
 // when it corrects none. A record that cannot be read, or budget run out,
 // ends the walk there.
 func (b *Broadcaster) chainRoot(ctx context.Context, update string, budget *int) string {
+	root, _ := b.chainRootOK(ctx, update, budget)
+	return root
+}
+
+// chainRootOK is chainRoot, and reports whether the walk reached the
+// chain's start: false when a record could not be read or budget ran out.
+func (b *Broadcaster) chainRootOK(ctx context.Context, update string, budget *int) (string, bool) {
 	for *budget > 0 {
 		*budget--
 		r, ok, err := b.store.Receipt(ctx, correctsKey(update), sentChannel)
 		if err != nil {
 			b.storeTrouble(ctx, "read what "+update+" corrects", err)
-			return update
+			return update, false
 		}
 		if !ok || r.ID == "" || r.ID == update {
-			return update
+			return update, true
 		}
 		update = r.ID
 	}
-	return update
+	return update, false
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -1181,82 +1235,9 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// inChain reports whether correction is a correction down original's
-// chain: of original, or of one of its corrections, as the Store's
-// records of what each corrects tell (see claimCorrection). A record
-// that cannot be read ends the walk, as in staleChain.
-func (b *Broadcaster) inChain(ctx context.Context, correction, original string) bool {
-	for range maxCorrectionChain {
-		r, ok, err := b.store.Receipt(ctx, correctsKey(correction), sentChannel)
-		if err != nil {
-			b.storeTrouble(ctx, "read what "+correction+" corrects", err)
-			return false
-		}
-		if !ok || r.ID == "" {
-			return false
-		}
-		if r.ID == original {
-			return true
-		}
-		correction = r.ID
-	}
-	return false
-}
-
-// maxCorrectionChain bounds the walk of staleChain up a chain of
-// corrections of corrections.
+// maxCorrectionChain bounds the Store's records read by a walk up a
+// chain of corrections of corrections (see chainRoot, placeNow).
 const maxCorrectionChain = 64
-
-// staleChain reports whether correction, or a correction it corrects in
-// turn, up its chain as the Store's records of what each corrects tell
-// (see claimCorrection), was posted in this channel's thread after an
-// update newer than its own original, one still up: correctionTime then
-// moved its receipt's UpdateTime past its original's and a nanosecond,
-// and placeNow keeps it there while that post is up. An edit in place
-// keeps its original's. A link the Store has no record of, or cannot
-// read the record of (which is logged), ends the walk.
-func (d *delivery) staleChain(ctx context.Context, correction string) (bool, error) {
-	budget := maxCorrectionChain
-	for range maxCorrectionChain {
-		r, ok, err := d.b.store.Receipt(ctx, correctsKey(correction), sentChannel)
-		if err != nil {
-			// As for Correct (see claimCorrection): the record is no
-			// delivery's, and one that cannot be read stops no correction.
-			d.b.storeTrouble(ctx, "read what "+correction+" corrects", err)
-			return false, nil
-		}
-		if !ok || r.ID == "" {
-			return false, nil
-		}
-		posted, ok, err := d.b.store.Receipt(ctx, correction, d.name)
-		if err != nil {
-			return false, fmt.Errorf("store: read receipt of %s: %w", correction, err)
-		}
-		if !ok || posted.UpdateTime.IsZero() {
-			return false, nil // not posted here: its Time is its Correct's
-		}
-		t, ok, err := d.postTime(ctx, r.ID)
-		if err != nil || !ok {
-			return false, err
-		}
-		if posted.UpdateTime.After(t.Add(time.Nanosecond)) {
-			// Moved past a newer post: stale while one is up.
-			now, err := d.b.placeNow(ctx, d.ch, d.name, posted, &budget)
-			if err != nil {
-				return false, err
-			}
-			o, ok, err := d.b.updatePlace(ctx, d.ch, d.name, r.ID, &budget)
-			if err != nil {
-				return false, err
-			}
-			if !ok || now.After(o.Add(time.Nanosecond)) {
-				return true, nil
-			}
-		}
-		correction = r.ID
-	}
-	return false, nil
-}
 
 // failedTargetsTarget is the mark, of an update on a channel, that says
 // whether targets failed permanently in the Send that delivered it (see
