@@ -989,8 +989,8 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // A post of the correction's own chain says its status, whatever its
 // place. An update whose Time the Store does not know is no newer one;
 // a record of what a correction corrects that cannot be read (which is
-// logged), or maxCorrectionChain of those records and links read, ends
-// the walk.
+// logged), maxCorrectionChain of those records read for one post, or
+// maxThreadWalk links read, ends the walk.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateID == "" {
 		return false, nil
@@ -1006,7 +1006,12 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	}
 	_, retractor := As[Retractor](d.ch)
 	post := d.th.Last
+	links := maxThreadWalk
 	for range maxThreadWalk {
+		// Each post's chain has a budget of its own: one shared with the
+		// walk ran out after a score of corrections, and the newer post
+		// behind them was missed.
+		budget = maxCorrectionChain
 		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
 		if !ok {
 			return false, nil
@@ -1028,10 +1033,10 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
 			}
-			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || budget <= 0 {
+			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || links <= 0 {
 				return false, nil
 			}
-			budget--
+			links--
 			if now, ok, err := d.b.store.Receipt(ctx, prev.UpdateID, d.name); err != nil {
 				return false, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
 			} else if ok && !now.IsZero() {

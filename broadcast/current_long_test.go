@@ -1,0 +1,48 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Corrections of an older update a, posted after a newer update b, say
+// a's status while b is up: none is current, however many there are. The
+// walk back from the thread's latest post to b spent its Store reads on
+// the chain of each correction it passed, ran out after a score of them,
+// and took the next correction for current.
+func TestMessageCurrentPastManyCorrectionsOfOlder(t *testing.T) {
+	for _, del := range []bool{false, true} {
+		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
+			x := &currentByID{name: "x"}
+			var ch broadcast.Channel = x
+			if del {
+				ch = deletingByID{x}
+			}
+			b := newBroadcaster(t, broadcast.Options{}, ch)
+			ctx := context.Background()
+			t0 := time.Now().Add(-time.Hour).UTC()
+			for _, u := range []broadcast.Update{
+				updateAt("a", t0, broadcast.StatusInvestigating),
+				updateAt("b", t0.Add(time.Minute), broadcast.StatusResolved),
+			} {
+				_, err := b.Send(ctx, u)
+				require.NoError(t, err)
+			}
+			var ids []string
+			for i := range 40 {
+				id := fmt.Sprint("c", i)
+				correctWith(t, b, "a", id)
+				ids = append(ids, id)
+			}
+			want := make([]bool, len(ids))
+			assert.Equal(t, want, x.currentOf(ids...), "b is up")
+		})
+	}
+}
