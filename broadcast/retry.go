@@ -1070,14 +1070,9 @@ func (d *delivery) rootOrder(ctx context.Context, update string) (t, place time.
 	return r.UpdateTime, time.Time{}, ok && !r.UpdateTime.IsZero(), nil
 }
 
-// postTime returns the place of update among the incident's posts on the
-// channel, as correctionTime takes it: its receipt's UpdateTime, else the
-// Time it was first sent with; ok is false when neither is known.
-func (d *delivery) postTime(ctx context.Context, update string) (t time.Time, ok bool, err error) {
-	return d.b.postTime(ctx, d.name, update)
-}
-
-// postTime is delivery.postTime on channel name.
+// postTime returns the place of update among the incident's posts on
+// channel name, as correctionTime takes it: its receipt's UpdateTime,
+// else the Time it was first sent with; ok is false when neither is known.
 func (b *Broadcaster) postTime(ctx context.Context, name, update string) (t time.Time, ok bool, err error) {
 	r, ok, err := b.store.Receipt(ctx, update, name)
 	if err != nil {
