@@ -61,18 +61,26 @@ func chainCorrect(t *testing.T, b *Broadcaster, original, id string) {
 	}
 }
 
+// newCurrentLogged returns a Broadcaster with opts over one channel
+// that logs each post's Current, closed when t ends.
+func newCurrentLogged(t *testing.T, opts Options) (*currentLog, *Broadcaster) {
+	t.Helper()
+	rec := &currentLog{}
+	b, err := New([]Channel{rec.channel()}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return rec, b
+}
+
 // A hand-edited or damaged Store whose records of what corrections
 // correct make a cycle (a corrects c2, which corrects c1, which corrects
 // a): the walk up a correction's chain ends after maxCorrectionChain
 // links, and the correction is posted, current.
 func TestCorrectionChainCycleIsBounded(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}
-	rec := &currentLog{}
-	b, err := New([]Channel{rec.channel()}, Options{Store: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	rec, b := newCurrentLogged(t, Options{Store: s})
 	ctx := context.Background()
 	if _, err := b.Send(ctx, retractTestUpdate("a")); err != nil {
 		t.Fatal(err)
@@ -97,14 +105,8 @@ func TestCorrectionChainCycleIsBounded(t *testing.T) {
 // and taken for current.
 func TestCorrectionChainReadErrorLogged(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}
-	rec := &currentLog{}
 	var logged bytes.Buffer
-	b, err := New([]Channel{rec.channel()}, Options{Store: s,
-		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	rec, b := newCurrentLogged(t, Options{Store: s, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	ctx := context.Background()
 	if _, err := b.Send(ctx, retractTestUpdate("a")); err != nil {
 		t.Fatal(err)
@@ -139,12 +141,7 @@ func (s *linkStore) Receipt(ctx context.Context, u, ch string) (Receipt, bool, e
 // that Time sent again ends lastPlace's walk after maxThreadWalk links.
 func TestLastPlaceLinkCycleIsBounded(t *testing.T) {
 	s := &linkStore{MemoryStore: NewMemoryStore()}
-	rec := &currentLog{}
-	b, err := New([]Channel{rec.channel()}, Options{Store: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	_, b := newCurrentLogged(t, Options{Store: s})
 	ctx := context.Background()
 	u, n, m := retractTestUpdate("u"), retractTestUpdate("n"), retractTestUpdate("m")
 	n.Time = u.Time.Add(time.Minute)

@@ -1,13 +1,11 @@
 package broadcast_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -26,15 +24,11 @@ func TestMessageCurrentPastManyCorrectionsOfOlder(t *testing.T) {
 				ch = deletingByID{x}
 			}
 			b := newBroadcaster(t, broadcast.Options{}, ch)
-			ctx := context.Background()
 			t0 := time.Now().Add(-time.Hour).UTC()
-			for _, u := range []broadcast.Update{
+			sendAll(t, b,
 				updateAt("a", t0, broadcast.StatusInvestigating),
 				updateAt("b", t0.Add(time.Minute), broadcast.StatusResolved),
-			} {
-				_, err := b.Send(ctx, u)
-				require.NoError(t, err)
-			}
+			)
 			var ids []string
 			for i := range 40 {
 				id := fmt.Sprint("c", i)

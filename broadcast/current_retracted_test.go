@@ -55,6 +55,15 @@ type deletingByID struct{ *currentByID }
 func (deletingByID) Retract(context.Context, broadcast.Receipt) error { return nil }
 
 // updateAt is validUpdate with id, of incident "inc", at t.
+// sendAll sends us through b in their order, each delivered.
+func sendAll(t *testing.T, b *broadcast.Broadcaster, us ...broadcast.Update) {
+	t.Helper()
+	for _, u := range us {
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+}
+
 func updateAt(id string, t time.Time, status broadcast.Status) broadcast.Update {
 	u := validUpdate()
 	u.ID, u.IncidentID, u.Time, u.Status = id, "inc", t, status
@@ -87,13 +96,10 @@ func TestMessageCurrentAfterNewerRetracted(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, deletingByID{del}, keep)
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("u", t0, broadcast.StatusInvestigating),
 		updateAt("n", t0.Add(time.Minute), broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "u", "c1")
 	_, err := b.Retract(ctx, "n")
 	require.ErrorIs(t, err, broadcast.ErrNotSupported) // keep cannot delete
@@ -113,14 +119,11 @@ func TestMessageCurrentAfterNewerRetractedOtherNewerUp(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, deletingByID{del})
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("u", t0, broadcast.StatusInvestigating),
 		updateAt("n2", t0.Add(time.Minute), broadcast.StatusIdentified),
 		updateAt("n", t0.Add(2*time.Minute), broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "u", "c1")
 	_, err := b.Retract(ctx, "n")
 	require.NoError(t, err)
@@ -141,13 +144,10 @@ func TestNewerThanCorrectedNotSupersededAfterRetract(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, deletingByID{del}, keep)
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("u", t0, broadcast.StatusInvestigating),
 		updateAt("n", t0.Add(2*time.Minute), broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "u", "c1")
 	_, err := b.Retract(ctx, "n")
 	require.ErrorIs(t, err, broadcast.ErrNotSupported)

@@ -22,13 +22,10 @@ func TestMessageCurrentOfOlderOfEqualTimes(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, deletingByID{del}, keep)
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("d", t0, broadcast.StatusInvestigating),
 		updateAt("b", t0, broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "d", "c1")
 	correctWith(t, b, "c1", "c2")
 	correctWith(t, b, "b", "c3")
@@ -50,15 +47,11 @@ func TestMessageCurrentOfOlderOfEqualTimes(t *testing.T) {
 func TestMessageCurrentOfNewerOfEqualTimesAfterLongChain(t *testing.T) {
 	x := &currentByID{name: "x"}
 	b := newBroadcaster(t, broadcast.Options{}, x)
-	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("d", t0, broadcast.StatusInvestigating),
 		updateAt("b", t0, broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "d", "c1")
 	correctWith(t, b, "c1", "c2")
 	correctWith(t, b, "c1", "c3")
@@ -76,13 +69,10 @@ func TestMessageCurrentWhileNewerCorrectionUp(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, deletingByID{del})
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
-	for _, u := range []broadcast.Update{
+	sendAll(t, b,
 		updateAt("d", t0, broadcast.StatusInvestigating),
 		updateAt("b", t0, broadcast.StatusResolved),
-	} {
-		_, err := b.Send(ctx, u)
-		require.NoError(t, err)
-	}
+	)
 	correctWith(t, b, "b", "c1")
 	_, err := b.Retract(ctx, "b")
 	require.NoError(t, err)
