@@ -320,7 +320,7 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	probe.Time = now.UTC().Truncate(time.Second)
 	probe.Overrides = splitOnce(u.Overrides)
 	for _, fe := range broadcast.FieldErrors(probe.Validate()) {
-		flag, msg := flagProblem(fe)
+		flag, msg := flagProblem(fe, o.components)
 		bad.add(flag, &usageError{msg: msg})
 	}
 	return u, bad.err()
@@ -645,6 +645,61 @@ func checkLocalZone(s string, loc *time.Location) error {
 // takes local time as UTC, as it is.
 var posixUTC = regexp.MustCompile(`^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00(?::00)?)?$`)
 
+// componentField matches a field of one of Update.Components, as
+// Validate names it: "Components[1].Name"; componentRef one named in a
+// problem ("listed already as Components[0]").
+var (
+	componentField = regexp.MustCompile(`^Components\[([0-9]+)\](?:\.([A-Za-z]+))?$`)
+	componentRef   = regexp.MustCompile(`Components\[([0-9]+)\]`)
+)
+
+// componentProblem returns fe's problem, of one of Update.Components, as
+// the -component flag's that gave it, components[i]:
+// -component: "CDN=major_outage": name: missing. ok is false when fe is
+// of no one flag of components.
+func componentProblem(fe *broadcast.FieldError, components []string) (msg string, ok bool) {
+	m := componentField.FindStringSubmatch(fe.Field)
+	if m == nil {
+		return "", false
+	}
+	given := func(index string) (string, bool) {
+		i, err := strconv.Atoi(index)
+		if err != nil || i >= len(components) {
+			return "", false
+		}
+		return quoteCut(components[i]), true
+	}
+	value, ok := given(m[1])
+	if !ok {
+		return "", false
+	}
+	problem := componentRef.ReplaceAllStringFunc(fe.Problem, func(ref string) string {
+		if v, ok := given(componentRef.FindStringSubmatch(ref)[1]); ok {
+			return "-component " + v
+		}
+		return ref
+	})
+	if m[2] != "" {
+		problem = strings.ToLower(m[2]) + ": " + problem
+	}
+	return "-component: " + value + ": " + problem, true
+}
+
+// quoteCut quotes s, cut to its first 64 bytes (and "…") when longer, as
+// the update's validation quotes a value: the rest of a value too long
+// would hide the problem.
+func quoteCut(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
+}
+
 // updateFlags names the flag of each Update field, for Validate's errors.
 var updateFlags = map[string]string{
 	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
@@ -663,19 +718,26 @@ func validationError(err error) error {
 	}
 	msgs := make([]string, len(fes))
 	for i, fe := range fes {
-		_, msgs[i] = flagProblem(fe)
+		_, msgs[i] = flagProblem(fe, nil)
 	}
 	return &usageError{msg: strings.Join(msgs, "; ")}
 }
 
 // flagProblem returns the flag fe's field comes from and fe's problem as
 // that flag's: "-title: missing"; of a field no flag gives, the field
-// and "Time: …".
-func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
+// and "Time: …". components are the -component flags as given, one
+// Update.Components entry each, so that the problem of one names it
+// (nil when unknown).
+func flagProblem(fe *broadcast.FieldError, components []string) (flag, msg string) {
 	base, _, _ := strings.Cut(fe.Field, "[")
 	name, ok := updateFlags[base]
 	if !ok {
 		return fe.Field, fe.Field + ": " + fe.Problem
+	}
+	if base == "Components" {
+		if msg, ok := componentProblem(fe, components); ok {
+			return name, msg
+		}
 	}
 	// The problem may name another field the Go way ("give the
 	// correction the IncidentID of …"): the flag, as typed.
