@@ -534,9 +534,12 @@ func parseOverrides(list []string) (map[string]string, error) {
 	for _, s := range list {
 		name, text, ok := strings.Cut(s, "=")
 		name = strings.TrimSpace(name)
+		const want = `want CHANNEL=TEXT, as -override "x=Short text for X"`
 		switch {
-		case !ok || name == "":
-			return nil, badFlag("override", "%q: want CHANNEL=TEXT, as x=Short text for X", s)
+		case !ok:
+			return nil, badFlag("override", `given %s, which has no "=": %s`, quoteCut(s), want)
+		case name == "":
+			return nil, badFlag("override", `given %s, which names no channel before "=": %s`, quoteCut(s), want)
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", name)
 		}
