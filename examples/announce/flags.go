@@ -643,10 +643,12 @@ func checkLocalZone(s string, loc *time.Location) error {
 
 // posixUTC matches a TZ in the POSIX form "std offset" (no summer time)
 // of offset 0: a name of three or more letters, or one in angle brackets,
-// then 0 or 00 hours, signed or not, with :00 minutes and :00 seconds or
-// without ("UTC0", "GMT+0", "<+00>0"). Go loads no zone of that name, and
-// takes local time as UTC, as it is.
-var posixUTC = regexp.MustCompile(`^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00(?::00)?)?$`)
+// then the hours, signed or not, and optionally ":" minutes and ":"
+// seconds, each all zeros, of as many digits as Go's time package reads in
+// a TZ string (its tzset: the hours of any number of digits, minutes and
+// seconds of one or more): "UTC0", "GMT+0", "<+00>0", "UTC000", "UTC0:0".
+// Go loads no zone of that name, and takes local time as UTC, as it is.
+var posixUTC = regexp.MustCompile(`^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0+(?::0+(?::0+)?)?$`)
 
 // componentField matches a field of one of Update.Components, as
 // Validate names it: "Components[1].Name"; componentRef one named in a

@@ -88,3 +88,30 @@ func TestPOSIXUTCAfterAColonTakesALocalClockTime(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "names no time zone known here")
 }
+
+// Go's tzset reads the hours of a POSIX TZ's offset with any number of
+// digits, and its minutes and seconds with one digit or more: "UTC000" and
+// "UTC0:0" mean UTC as "UTC0" does, and are taken. Before, the hours had
+// to be one or two digits and the minutes two, and these were refused.
+// What Go's tzset refuses, or reads as another offset, is refused still,
+// naming TZ.
+func TestPOSIXUTCOffsetDigitsAsGoReadsThem(t *testing.T) {
+	for _, tz := range []string{"UTC000", "UTC0:0", "UTC+000:0:0", "GMT-0:000", "<UTC>00:00:0"} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		require.Equal(t, exitOK, r.code, tz+": "+r.stderr)
+		assert.Contains(t, r.stdout, "14:30 UTC", tz)
+	}
+	for _, tz := range []string{"UTC0:", "UTC0::0", "UTC001", "UTC0:01", "UTC0:0:1", "UTC", "UT00"} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		if tz == "UTC" {
+			require.Equal(t, exitOK, r.code, r.stderr) // Go's own UTC
+			continue
+		}
+		assert.Equal(t, exitUsage, r.code, tz)
+		assert.Contains(t, r.stderr, `TZ="`+tz+`" names no time zone known here`, tz)
+	}
+}
