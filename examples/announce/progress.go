@@ -38,6 +38,8 @@ type progress struct {
 	// retracted are the channels on which the update being sent was
 	// retracted: they skip it or fail, saying so.
 	retracted map[string]bool
+	// deadline is when -timeout ends the run; zero: no -timeout.
+	deadline time.Time
 }
 
 func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
@@ -101,7 +103,7 @@ func (p *progress) event(e broadcast.Event) {
 	if !ok {
 		return
 	}
-	p.states[i] = describe(e, p.show, p.retracting, p.retracted[e.Channel])
+	p.states[i] = describe(e, p.show, p.retracting, p.retracted[e.Channel], p.deadline)
 	if !p.live {
 		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
 		return
@@ -132,8 +134,10 @@ func (p *progress) line(i int) string {
 }
 
 // describe says what an event means for its channel, in one line; gone
-// says the update being sent was retracted on the channel.
-func describe(e broadcast.Event, show func(channel, text string) string, retracting, gone bool) string {
+// says the update being sent was retracted on the channel, and deadline
+// is when -timeout ends the run (zero: never), so that a retry that would
+// start after it is not promised.
+func describe(e broadcast.Event, show func(channel, text string) string, retracting, gone bool, deadline time.Time) string {
 	switch {
 	case gone && e.Kind == broadcast.EventSkipped:
 		return "retracted: its post was deleted"
@@ -159,7 +163,14 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 		}
 		return sending
 	case broadcast.EventRetry:
-		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(show(e.Channel, errText(e.Err))))
+		why := oneLine(show(e.Channel, errText(e.Err)))
+		if !deadline.IsZero() && !e.Time.Add(e.Delay).Before(deadline) {
+			// The Broadcaster waits for the retry, and -timeout ends the
+			// wait first: the channel times out.
+			return fmt.Sprintf("no retry: -timeout ends in %s, before the next attempt would start: %s",
+				formatDuration(deadline.Sub(e.Time)), why)
+		}
+		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), why)
 	case broadcast.EventDelivered:
 		s := delivered
 		if e.Edited {

@@ -105,10 +105,19 @@ func (a *app) openOrFail(cfg *config.File, opts broadcast.Options) (*config.Broa
 // withTimeout bounds ctx by -timeout, if set, counted from the start of
 // the run: reading "-body -" from standard input is part of it.
 func (a *app) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if a.opts.timeout > 0 {
-		return context.WithDeadline(ctx, cmp.Or(a.started, time.Now()).Add(a.opts.timeout))
+	if d := a.deadline(); !d.IsZero() {
+		return context.WithDeadline(ctx, d)
 	}
 	return context.WithCancel(ctx)
+}
+
+// deadline is when -timeout ends the run, counted from its start; zero
+// without -timeout.
+func (a *app) deadline() time.Time {
+	if a.opts.timeout > 0 {
+		return cmp.Or(a.started, time.Now()).Add(a.opts.timeout)
+	}
+	return time.Time{}
 }
 
 // report prints the summary s of rep (its durable and retracted set) and
@@ -194,6 +203,7 @@ func (a *app) progress(cfg *config.File) *progress {
 	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout)) &&
 		(a.height == 0 || len(cfg.Channels) < a.height)
 	p := newProgress(a.stderr, live, channelNames(cfg.Channels), a.say)
+	p.deadline = a.deadline()
 	if a.width > 0 {
 		p.width = a.width
 	}
