@@ -260,7 +260,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
 	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs, and for finished jobs in ?wait, instead of listening for them (behind a pooler in transaction mode)")
-	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the Store keeps an update's marks and posts, and an incident's thread:\nan older update is unknown to GET, correct and retract, and queued anew if posted\nagain; 0: for ever, the tables grow without end")
+	o.keep = prune.DefaultKeep
+	fs.Var((*prune.Keep)(&o.keep), "keep", "how long the Store keeps an update's marks and posts, and an incident's thread\n(a `duration`: whole days, as 90d, or as 36h): an older update is unknown to GET,\ncorrect and retract, and queued anew if posted again; 0: for ever, the tables\ngrow without end")
 	fs.TextVar(&o.logLevel, "log-level", logLevel(slog.LevelInfo), "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error

@@ -6,8 +6,11 @@ package prune
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,6 +18,53 @@ import (
 // longer than anyone re-sends, corrects or retracts an update, or than a
 // sender retries one.
 const DefaultKeep = 90 * 24 * time.Hour
+
+// Keep is the value of a -keep flag, a retention: a time.Duration that
+// prints whole days as days ("90d", as the programs' docs give the
+// default, where time.Duration prints "2160h0m0s"), 0 as "0", and any
+// other as time.Duration does. Set takes what String prints: a whole
+// number of days ("90d") or a duration time.ParseDuration takes ("36h").
+// Use it as fs.Var((*prune.Keep)(&keep), "keep", usage).
+type Keep time.Duration
+
+const day = 24 * time.Hour
+
+// String returns k in days when whole, else as time.Duration prints it.
+func (k *Keep) String() string {
+	if k == nil {
+		return "0"
+	}
+	switch d := time.Duration(*k); {
+	case d == 0:
+		return "0"
+	case d%day == 0:
+		return strconv.FormatInt(int64(d/day), 10) + "d"
+	default:
+		return d.String()
+	}
+}
+
+// Set sets k from s: a whole number of days ("90d"), or a duration as
+// time.ParseDuration takes it. A negative one is set, for the program to
+// refuse by name.
+func (k *Keep) Set(s string) error {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n > int64(time.Duration(1<<63-1)/day) || n < -int64(time.Duration(1<<63-1)/day) {
+			return errKeepSyntax
+		}
+		*k = Keep(time.Duration(n) * day)
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errKeepSyntax
+	}
+	*k = Keep(d)
+	return nil
+}
+
+var errKeepSyntax = errors.New("want whole days (90d) or a duration (36h, 1h30m)")
 
 // CheckKeep refuses a retention (-keep) no longer than an update is
 // retried (retried: retry.max_elapsed, or the sender's default): pruning

@@ -98,3 +98,27 @@ func TestCheckKeep(t *testing.T) {
 		}
 	}
 }
+
+// Keep prints whole days as days and takes back what it prints; a value
+// that is neither whole days nor a duration is refused.
+func TestKeepStringAndSet(t *testing.T) {
+	for d, want := range map[time.Duration]string{DefaultKeep: "90d", 0: "0", 36 * time.Hour: "36h0m0s", 30 * time.Minute: "30m0s", -24 * time.Hour: "-1d"} {
+		k := Keep(d)
+		if got := k.String(); got != want {
+			t.Errorf("Keep(%v).String() = %q, want %q", d, got, want)
+		}
+		var back Keep
+		if err := back.Set(want); err != nil || back != k {
+			t.Errorf("Set(%q) = %v, %v; want %v", want, time.Duration(back), err, d)
+		}
+	}
+	if got := (*Keep)(nil).String(); got != "0" {
+		t.Errorf("nil Keep prints %q", got)
+	}
+	for _, bad := range []string{"1.5d", "d", "90 d", "ninety", "", "9999999999d"} {
+		var k Keep
+		if err := k.Set(bad); err == nil {
+			t.Errorf("Set(%q): no error, %v", bad, time.Duration(k))
+		}
+	}
+}
