@@ -127,3 +127,16 @@ func TestStateSettingsNotQuoted(t *testing.T) {
 		assert.NotContains(t, err.Error(), "Hunter2xyz", flag)
 	}
 }
+
+// -h shows -keep's default as the README says it, 90 days ("90d"), not
+// "2160h0m0s", and -keep takes what -h shows.
+func TestKeepFlagShowsAndTakesDays(t *testing.T) {
+	var out strings.Builder
+	_, err := parseFlags([]string{"-h"}, &out)
+	require.Error(t, err)
+	assert.Contains(t, out.String(), "(default 90d)")
+	assert.NotContains(t, out.String(), "2160h")
+	o, err := parseFlags([]string{"-keep", "90d"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, prune.DefaultKeep, o.keep)
+}

@@ -372,7 +372,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
-	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
+	o.keep = prune.DefaultKeep
+	fs.Var((*prune.Keep)(&o.keep), "keep", "how long the store keeps what it records of each notification and incident\n(a `duration`: whole days, as 90d, or as 36h; older ones, sent again, are posted\nagain); 0: for ever, the store grows without end")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take (0: no limit)")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
