@@ -397,10 +397,12 @@
 // base64, as a server echoing AUTHENTICATE would show it), by a
 // redact.Redactor, and of the channel keys, each replaced by REDACTED
 // wherever it stands as a word (not run on with a letter or digit, which
-// a key's own punctuation at an end, as in "ops!", stops) in the
+// a key's own punctuation at an end, as in "ops!", stops; a key of
+// punctuation alone, "+", only where no letter or digit touches it) in the
 // text as sent or as shown, its formatting and colour codes removed, as a
-// server repeats a JOIN's key: a key of any length, one letter included,
-// is hidden without taking its letters out of the server's other words.
+// server repeats a JOIN's key: a key of any length, one letter or mark
+// included, is hidden without taking its letters out of the server's
+// other words, nor its mark out of "(+k)".
 package irc
 
 import (

@@ -969,10 +969,14 @@ func (s *settings) hideKeys(text string) string {
 // hideWord replaces word in text with REDACTED where it stands apart: at
 // each end, no letter or digit touches it, or its own character there is
 // none (a key that starts or ends with punctuation: no word runs on
-// through it), as redact.Redactor reads a secret's edge.
+// through it), as redact.Redactor reads a secret's edge. A word of marks
+// alone ("+", "-+") has no word of its own that its marks could end: it
+// stands apart only where no letter or digit touches it, so that the
+// key "+" leaves "(+k)" whole.
 func hideWord(text, word string) string {
 	first, _ := utf8.DecodeRuneInString(word)
 	last, _ := utf8.DecodeLastRuneInString(word)
+	marks := !strings.ContainsFunc(word, inWord)
 	var b strings.Builder
 	done := 0 // text[:done] is in b
 	for i := 0; ; {
@@ -984,7 +988,7 @@ func hideWord(text, word string) string {
 		end := j + len(word)
 		before, _ := utf8.DecodeLastRuneInString(text[:j])
 		after, _ := utf8.DecodeRuneInString(text[end:])
-		if inWord(first) && inWord(before) || inWord(last) && inWord(after) {
+		if (marks || inWord(first)) && inWord(before) || (marks || inWord(last)) && inWord(after) {
 			_, n := utf8.DecodeRuneInString(word)
 			i = j + n // an occurrence standing alone may overlap this one
 			continue
