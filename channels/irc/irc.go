@@ -304,7 +304,9 @@
 // persistent connection (Config.Persistent), so is InspIRCd's 404 "You
 // must wait 60 seconds after joining to send to channel (+d)" (its
 // delaymsg, which holds a newly joined member's lines, unless voiced),
-// whose error asks for the delay it states: the connection stays in the
+// whose error asks for the delay it states (a day at most, as other
+// servers' waits are capped), at once, however much of the attempt's
+// deadline is left: the connection stays in the
 // channel, and the next attempt, on it, posts. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal
 // channel name: one the server does not take, or one an operator

@@ -540,13 +540,16 @@ func joinDelay(code, text string) (time.Duration, bool) {
 // delayed explains the refusal re of the lines to a channel that holds a
 // newly joined member's lines for d (see joinDelay). A kept connection
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
-// from now, posts, so the refusal is a rate limit that asks for d. Any
+// from now, posts, so the refusal is a rate limit that asks for d, at
+// most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
+// of years (the server takes up to 9 digits) is an operator's way of
+// muting newcomers, and a wait asked for so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
 func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
 	if ss.s.persistent {
 		return false, httpx.RateLimited(fmt.Errorf("the channel takes a member's lines only %v after its JOIN "+
-			"(InspIRCd's delaymsg, +d): %w", d, re), d, true)
+			"(InspIRCd's delaymsg, +d): %w", d, re), min(d, httpx.MaxRetryAfter), true)
 	}
 	return true, fmt.Errorf("the channel takes a member's lines only %v after its JOIN (InspIRCd's delaymsg, +d), "+
 		"and each Send joins it anew; set Config.Persistent, whose connection stays in the channel, "+
