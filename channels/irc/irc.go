@@ -327,7 +327,12 @@
 // the channel takes. 477 (ERR_NEEDREGGEDNICK, as Solanum, UnrealIRCd,
 // InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the lines) and
 // ngIRCd's +R: without a login no retry changes that; with one, services
-// may not have marked it yet, or the bot is on an alternate nick. Each
+// may not have marked it yet, or the bot is on an alternate nick. A
+// channel may take only logged-in users for a while, too: UnrealIRCd's
+// channel anti-flood sets +R for 10 minutes on a join flood, and answers
+// the JOIN as for a channel its operators made +R; Send cannot tell them
+// apart, so the error of a 477 to a JOIN without a login names both
+// causes, and the next update joins again. Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a

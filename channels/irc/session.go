@@ -364,7 +364,8 @@ func (ss *session) handle(m ircmsg.Message) {
 			// channel name" on some servers (see bareReply).
 			ss.bareReply(m)
 		} else if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
-			permanent, err := ss.closed(only, ss.replyOf(m))
+			st := ss.chans[ss.c.chanFold(param(m, 1))]
+			permanent, err := ss.closed(only, ss.replyOf(m), st != nil && !st.joined)
 			ss.refuse(param(m, 1), err, permanent)
 		} else if m.Command == "480" {
 			// Solanum's ERR_THROTTLE (ratbox's, charybdis's): the
@@ -599,8 +600,8 @@ func keptOut(code, text string) admits {
 }
 
 // closed explains the refusal re of a channel that admits only users
-// (see keptOut).
-func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err error) {
+// (see keptOut); joining says that it refused the JOIN.
+func (ss *session) closed(users admits, re *ReplyError, joining bool) (permanent bool, err error) {
 	switch users {
 	case tlsUsers:
 		const what = "the channel takes only users connected with TLS"
@@ -611,7 +612,7 @@ func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err err
 	case opers:
 		return true, fmt.Errorf("the channel takes only IRC operators: %w", re)
 	}
-	return ss.needsLogin(re)
+	return ss.needsLogin(re, joining)
 }
 
 // needsLogin explains a refusal for a channel that takes only users logged
@@ -624,9 +625,24 @@ func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err err
 // transient: services may not have marked the login yet, or the bot is on
 // an alternate nick that is not its account's (the nick was in use), which
 // a later connection may not be.
-func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
+//
+// A channel may also take only those users for a while: UnrealIRCd's
+// channel anti-flood (+F, on by default since 6.2.0, or +f) sets +R for
+// 10 minutes on a join flood, and then answers a JOIN with the same 477
+// as to a channel its operators made +R ("You need a registered nick to
+// join that channel.", which names no mode; its channel's members see the
+// MODE, the bot outside does not). Send cannot tell the two apart: the
+// refusal of a JOIN stays permanent without a login, and its error names
+// both causes; the next update joins again.
+func (ss *session) needsLogin(re *ReplyError, joining bool) (permanent bool, err error) {
 	const what = "the channel takes only users logged in to the network's services"
 	if !ss.s.sasl() {
+		if joining && re.Code == "477" {
+			return true, fmt.Errorf("%s (set so by its operators, or for a while by the server against a join flood, "+
+				"as UnrealIRCd's channel anti-flood sets +R for 10 minutes; the reply does not say which); "+
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal), "+
+				"which lets the bot in either way: %w", what, re)
+		}
 		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword "+
 			"(or Config.SASLExternal): %w", what, re)
 	}
