@@ -96,7 +96,9 @@
 // runs on from it on either side ("password e", "pass=12"; also after an
 // escape, as "\ne" in JSON or "=3De" in quoted-printable), so that a
 // one-letter password does not take that letter out of all text: inside
-// a word or number it stays. Hex written byte by byte is read only in
+// a word or number it stays. One of marks alone, no letter or digit
+// ("+", "-+"), stands apart only where no letter or digit touches it
+// ("key +", "(+)"), so that "(+k)" and "+R" keep their "+". Hex written byte by byte is read only in
 // groups of one byte or two ("73 33", "7333"), not of four or more
 // ("73336372", as xxd -g4 writes them), and a form shorter than six bytes
 // is not looked for there: times and MAC addresses are written so too.

@@ -43,10 +43,13 @@ func TestSendFailures(t *testing.T) {
 			wantText: "send to #ops: 404", wantCode: "404", permanent: true},
 		// 477 (ERR_NEEDREGGEDNICK) says the channel takes only users
 		// logged in to the network's services. Without a login to
-		// offer, a retry cannot change that.
+		// offer, a retry cannot change that (the error names a join
+		// flood's +R too: see TestUnrealJoinFloodRegisteredOnly).
 		{name: "registered users only, no login", opts: fakeOptions{modes: map[string]string{"#ops": "R"}},
-			wantText: "irc: join #ops: the channel takes only users logged in to the network's services; " +
-				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal): 477 Cannot join channel (+R)",
+			wantText: "irc: join #ops: the channel takes only users logged in to the network's services (set so by its operators, " +
+				"or for a while by the server against a join flood, as UnrealIRCd's channel anti-flood sets +R for 10 minutes; " +
+				"the reply does not say which); log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal), " +
+				"which lets the bot in either way: 477 Cannot join channel (+R)",
 			wantCode: "477", permanent: true},
 		// Logged in, the bot may be on an alternate nick that is not
 		// its account's (here the nick is statusbot, the account bot), or

@@ -304,7 +304,9 @@
 // persistent connection (Config.Persistent), so is InspIRCd's 404 "You
 // must wait 60 seconds after joining to send to channel (+d)" (its
 // delaymsg, which holds a newly joined member's lines, unless voiced),
-// whose error asks for the delay it states: the connection stays in the
+// whose error asks for the delay it states (a day at most, as other
+// servers' waits are capped), at once, however much of the attempt's
+// deadline is left: the connection stays in the
 // channel, and the next attempt, on it, posts. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal
 // channel name: one the server does not take, or one an operator
@@ -325,7 +327,12 @@
 // the channel takes. 477 (ERR_NEEDREGGEDNICK, as Solanum, UnrealIRCd,
 // InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the lines) and
 // ngIRCd's +R: without a login no retry changes that; with one, services
-// may not have marked it yet, or the bot is on an alternate nick. Each
+// may not have marked it yet, or the bot is on an alternate nick. A
+// channel may take only logged-in users for a while, too: UnrealIRCd's
+// channel anti-flood sets +R for 10 minutes on a join flood, and answers
+// the JOIN as for a channel its operators made +R; Send cannot tell them
+// apart, so the error of a 477 to a JOIN without a login names both
+// causes, and the next update joins again. Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a
@@ -397,10 +404,12 @@
 // base64, as a server echoing AUTHENTICATE would show it), by a
 // redact.Redactor, and of the channel keys, each replaced by REDACTED
 // wherever it stands as a word (not run on with a letter or digit, which
-// a key's own punctuation at an end, as in "ops!", stops) in the
+// a key's own punctuation at an end, as in "ops!", stops; a key of
+// punctuation alone, "+", only where no letter or digit touches it) in the
 // text as sent or as shown, its formatting and colour codes removed, as a
-// server repeats a JOIN's key: a key of any length, one letter included,
-// is hidden without taking its letters out of the server's other words.
+// server repeats a JOIN's key: a key of any length, one letter or mark
+// included, is hidden without taking its letters out of the server's
+// other words, nor its mark out of "(+k)".
 package irc
 
 import (

@@ -63,9 +63,8 @@ func TestServerTextHidesKeyWithPunctuationAtItsEdge(t *testing.T) {
 // Keys of one or two characters: one of letters or digits is hidden only
 // where it stands as a word, so the server's other words stay readable;
 // one with punctuation at an end is hidden wherever that end touches a
-// word too; one of punctuation alone is hidden wherever it occurs (no
-// word runs on through it), which takes that mark out of the text but
-// leaves its words. Every place the rule before hid a key it still hides.
+// word too; one of punctuation alone is hidden, as one of letters is,
+// where no letter or digit touches it, so that "(+k)" keeps its "+".
 func TestHideKeysOfOneOrTwoCharacters(t *testing.T) {
 	for _, tc := range []struct{ key, text, want string }{
 		{"s", "Cannot join channel (+k) - bad key s, not sesame", "Cannot join channel (+k) - bad key REDACTED, not sesame"},
@@ -73,9 +72,9 @@ func TestHideKeysOfOneOrTwoCharacters(t *testing.T) {
 		{"ab", "bad key ab, not abc or cab", "bad key REDACTED, not abc or cab"},
 		{"a!", "bad key a!1, not ba! (a!)", "bad key REDACTED1, not ba! (REDACTED)"},
 		{"!a", "bad key 1!a, not !ab", "bad key 1REDACTED, not !ab"},
-		{"!", "Cannot join channel (+k) - bad key!", "Cannot join channel (+k) - bad keyREDACTED"},
-		{"+", "Cannot join channel (+k) - bad key +", "Cannot join channel (REDACTEDk) - bad key REDACTED"},
-		{"-+", "bad key -+, (-+k)", "bad key REDACTED, (REDACTEDk)"},
+		{"!", "Cannot join channel (+k) - bad key! ! (!)", "Cannot join channel (+k) - bad key! REDACTED (REDACTED)"},
+		{"+", "Cannot join channel (+k) - bad key +", "Cannot join channel (+k) - bad key REDACTED"},
+		{"-+", "bad key -+, (-+k)", "bad key REDACTED, (-+k)"},
 	} {
 		s, err := newSettings(Config{Server: "127.0.0.1:6667", TLS: TLSOff, Nick: "bot",
 			Channels: []string{"#a " + tc.key}})

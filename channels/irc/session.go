@@ -364,7 +364,8 @@ func (ss *session) handle(m ircmsg.Message) {
 			// channel name" on some servers (see bareReply).
 			ss.bareReply(m)
 		} else if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
-			permanent, err := ss.closed(only, ss.replyOf(m))
+			st := ss.chans[ss.c.chanFold(param(m, 1))]
+			permanent, err := ss.closed(only, ss.replyOf(m), st != nil && !st.joined)
 			ss.refuse(param(m, 1), err, permanent)
 		} else if m.Command == "480" {
 			// Solanum's ERR_THROTTLE (ratbox's, charybdis's): the
@@ -540,13 +541,16 @@ func joinDelay(code, text string) (time.Duration, bool) {
 // delayed explains the refusal re of the lines to a channel that holds a
 // newly joined member's lines for d (see joinDelay). A kept connection
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
-// from now, posts, so the refusal is a rate limit that asks for d. Any
+// from now, posts, so the refusal is a rate limit that asks for d, at
+// most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
+// of years (the server takes up to 9 digits) is an operator's way of
+// muting newcomers, and a wait asked for so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
 func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
 	if ss.s.persistent {
 		return false, httpx.RateLimited(fmt.Errorf("the channel takes a member's lines only %v after its JOIN "+
-			"(InspIRCd's delaymsg, +d): %w", d, re), d, true)
+			"(InspIRCd's delaymsg, +d): %w", d, re), min(d, httpx.MaxRetryAfter), true)
 	}
 	return true, fmt.Errorf("the channel takes a member's lines only %v after its JOIN (InspIRCd's delaymsg, +d), "+
 		"and each Send joins it anew; set Config.Persistent, whose connection stays in the channel, "+
@@ -596,8 +600,8 @@ func keptOut(code, text string) admits {
 }
 
 // closed explains the refusal re of a channel that admits only users
-// (see keptOut).
-func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err error) {
+// (see keptOut); joining says that it refused the JOIN.
+func (ss *session) closed(users admits, re *ReplyError, joining bool) (permanent bool, err error) {
 	switch users {
 	case tlsUsers:
 		const what = "the channel takes only users connected with TLS"
@@ -608,7 +612,7 @@ func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err err
 	case opers:
 		return true, fmt.Errorf("the channel takes only IRC operators: %w", re)
 	}
-	return ss.needsLogin(re)
+	return ss.needsLogin(re, joining)
 }
 
 // needsLogin explains a refusal for a channel that takes only users logged
@@ -621,9 +625,24 @@ func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err err
 // transient: services may not have marked the login yet, or the bot is on
 // an alternate nick that is not its account's (the nick was in use), which
 // a later connection may not be.
-func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
+//
+// A channel may also take only those users for a while: UnrealIRCd's
+// channel anti-flood (+F, on by default since 6.2.0, or +f) sets +R for
+// 10 minutes on a join flood, and then answers a JOIN with the same 477
+// as to a channel its operators made +R ("You need a registered nick to
+// join that channel.", which names no mode; its channel's members see the
+// MODE, the bot outside does not). Send cannot tell the two apart: the
+// refusal of a JOIN stays permanent without a login, and its error names
+// both causes; the next update joins again.
+func (ss *session) needsLogin(re *ReplyError, joining bool) (permanent bool, err error) {
 	const what = "the channel takes only users logged in to the network's services"
 	if !ss.s.sasl() {
+		if joining && re.Code == "477" {
+			return true, fmt.Errorf("%s (set so by its operators, or for a while by the server against a join flood, "+
+				"as UnrealIRCd's channel anti-flood sets +R for 10 minutes; the reply does not say which); "+
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal), "+
+				"which lets the bot in either way: %w", what, re)
+		}
 		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword "+
 			"(or Config.SASLExternal): %w", what, re)
 	}
@@ -969,10 +988,14 @@ func (s *settings) hideKeys(text string) string {
 // hideWord replaces word in text with REDACTED where it stands apart: at
 // each end, no letter or digit touches it, or its own character there is
 // none (a key that starts or ends with punctuation: no word runs on
-// through it), as redact.Redactor reads a secret's edge.
+// through it), as redact.Redactor reads a secret's edge. A word of marks
+// alone ("+", "-+") has no word of its own that its marks could end: it
+// stands apart only where no letter or digit touches it, so that the
+// key "+" leaves "(+k)" whole.
 func hideWord(text, word string) string {
 	first, _ := utf8.DecodeRuneInString(word)
 	last, _ := utf8.DecodeLastRuneInString(word)
+	marks := !strings.ContainsFunc(word, inWord)
 	var b strings.Builder
 	done := 0 // text[:done] is in b
 	for i := 0; ; {
@@ -984,7 +1007,7 @@ func hideWord(text, word string) string {
 		end := j + len(word)
 		before, _ := utf8.DecodeLastRuneInString(text[:j])
 		after, _ := utf8.DecodeRuneInString(text[end:])
-		if inWord(first) && inWord(before) || inWord(last) && inWord(after) {
+		if (marks || inWord(first)) && inWord(before) || (marks || inWord(last)) && inWord(after) {
 			_, n := utf8.DecodeRuneInString(word)
 			i = j + n // an occurrence standing alone may overlap this one
 			continue
