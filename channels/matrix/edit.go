@@ -65,18 +65,22 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		}
 		// An edit an earlier attempt sent (see editing), its outcome
 		// unknown, is looked for in the room first, as a post is.
+		// An edit made once a retraction redacted the post (the
+		// two running at once) is redacted too (see refuseRetracted).
 		put := func(txn string, body []byte) error {
 			if m.Attempt > 1 && f.Progressed(i, editing(p)) {
 				if id, ok, err := c.sent(ctx, p.room, txn); err == nil && ok {
-					c.rememberEdit(p, id)
+					if c.rememberEdit(p, id) {
+						return c.refuseRetracted(ctx, p)
+					}
 					return nil
 				}
 			} else {
 				_ = f.MarkProgress(i, editing(p)) // the Broadcaster reports a failed mark
 			}
 			id, err := c.send(ctx, p.room, txn, body)
-			if err == nil {
-				c.rememberEdit(p, id)
+			if err == nil && c.rememberEdit(p, id) {
+				return c.refuseRetracted(ctx, p)
 			}
 			return err
 		}
@@ -98,6 +102,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // is given. See Edit.
 func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, made time.Time, text string,
 	put func(txn string, body []byte) error) error {
+	if c.wasRetracted(p) {
+		return c.refuseRetracted(ctx, p)
+	}
 	if err := c.editable(ctx, p, made); err != nil {
 		return err
 	}
@@ -440,7 +447,15 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
 		return err
 	}
-	c.forgetEdits(p, edits)
+	// The edits a correction running alongside made before the post was
+	// marked are redacted here; those made after, by the correction
+	// itself (see refuseRetracted).
+	for _, id := range c.markRetracted(p, edits) {
+		if err := c.redactEvent(ctx, p.room, id); err != nil {
+			return fmt.Errorf("redact the edit %s, made while %s was redacted: %w", id, p.event, err)
+		}
+		c.forgetEdits(p, []string{id})
+	}
 	if !complete {
 		return broadcast.Permanent(fmt.Errorf("redacted %s and %d edits of it, but it has more than %d edits, "+
 			"which were not all checked: the text of a correction may still show; redact its edits by hand",
@@ -462,14 +477,16 @@ func madeKey(p post) string { return p.room + " " + p.event }
 // (Dendrite's sync API applies an event moments after its room server
 // answered the send), and a retraction right after a correction would
 // leave the correction's text readable. Edits made by another process
-// (before a restart) are found through /relations alone.
-func (c *Channel) rememberEdit(p post, id string) {
-	if !validID('$', id) {
-		return
-	}
+// (before a restart) are found through /relations alone. It reports
+// whether a retraction redacted p's event already (see markRetracted):
+// the edit is then the caller's to redact (see refuseRetracted).
+func (c *Channel) rememberEdit(p post, id string) (retracted bool) {
 	key := madeKey(p)
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	if !validID('$', id) {
+		return c.s.retracted[key]
+	}
 	if _, ok := c.s.made[key]; !ok {
 		if len(c.s.madeOrder) >= maxMadePosts {
 			delete(c.s.made, c.s.madeOrder[0])
@@ -480,6 +497,7 @@ func (c *Channel) rememberEdit(p post, id string) {
 	if !slices.Contains(c.s.made[key], id) {
 		c.s.made[key] = append(c.s.made[key], id)
 	}
+	return c.s.retracted[key]
 }
 
 // editsMade returns the edits of p's event the channel remembers making.
@@ -491,8 +509,8 @@ func (c *Channel) editsMade(p post) []string {
 
 // forgetEdits forgets the edits of p's event in redacted, redacted with
 // it; p is forgotten once none is left. An edit made while they were
-// redacted (a correction running alongside the retraction) is kept, for
-// a retry of the retraction to redact.
+// redacted (a correction running alongside the retraction) is kept, to be
+// redacted (see markRetracted).
 func (c *Channel) forgetEdits(p post, redacted []string) {
 	key := madeKey(p)
 	c.s.mu.Lock()
@@ -507,6 +525,59 @@ func (c *Channel) forgetEdits(p post, redacted []string) {
 	}
 	delete(c.s.made, key)
 	c.s.madeOrder = slices.DeleteFunc(c.s.madeOrder, func(k string) bool { return k == key })
+}
+
+// markRetracted records that a retraction redacted p's event, for the
+// last maxMadePosts posts so redacted (the oldest is forgotten first),
+// and forgets the edits of it in redacted, redacted before it. It returns
+// the edits of p's event the channel remembers making that are not in
+// redacted: made while the retraction ran, after it listed the edits, to
+// be redacted too. An edit made after the mark is the correction's to
+// redact (see rememberEdit): under one lock, every edit is one or the
+// other's.
+func (c *Channel) markRetracted(p post, redacted []string) (left []string) {
+	c.forgetEdits(p, redacted)
+	key := madeKey(p)
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if !c.s.retracted[key] {
+		if len(c.s.retractedOrder) >= maxMadePosts {
+			delete(c.s.retracted, c.s.retractedOrder[0])
+			c.s.retractedOrder = c.s.retractedOrder[1:]
+		}
+		c.s.retracted[key] = true
+		c.s.retractedOrder = append(c.s.retractedOrder, key)
+	}
+	return slices.Clone(c.s.made[key])
+}
+
+// wasRetracted reports whether a retraction of this Channel redacted p's
+// event (see markRetracted).
+func (c *Channel) wasRetracted(p post) bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.retracted[madeKey(p)]
+}
+
+// refuseRetracted fails the edit of p's event, which a retraction of this
+// Channel redacted, for good, with an error wrapping
+// broadcast.ErrRetracted, once it redacted the edits of it the channel
+// remembers making (one a correction made while the retraction ran): the
+// specification leaves an edit of a redacted event unredacted
+// (client-server API, Redactions of edited events), and clients without
+// edits show it as a "* " message. A homeserver may still serve the event
+// as it was, moments after its redaction, so the channel's own record
+// decides, not a read of it. A redaction that fails returns its error,
+// for a retry to redact the edit.
+func (c *Channel) refuseRetracted(ctx context.Context, p post) error {
+	for _, id := range c.editsMade(p) {
+		if err := c.redactEvent(ctx, p.room, id); err != nil {
+			return fmt.Errorf("redact the edit %s of %s, which a retraction redacted: %w", id, p.event, err)
+		}
+		c.forgetEdits(p, []string{id})
+	}
+	return broadcast.Permanent(fmt.Errorf("%w: event %s was redacted by a retraction, "+
+		"and an edit of a redacted event would stay readable", broadcast.ErrRetracted, p.event))
 }
 
 // redactEvent redacts event in room; one that is not found is gone

@@ -75,6 +75,11 @@ type fakeServer struct {
 	// M_NOT_FOUND for, as Dendrite v0.13.8 does until its sync API has
 	// applied an event the room server already answered the send of.
 	unread map[string]bool
+	// staleRedaction are redacted events GET
+	// /rooms/{roomId}/event/{eventId} still serves as they were before
+	// their redaction, as a homeserver may where what serves the read
+	// applies a redaction after the redaction's request was answered.
+	staleRedaction map[string]bool
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -456,7 +461,7 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 			"room_id": room, "sender": f.user, "type": "m.room.message"}}})
 		unsigned = string(b)
 	}
-	if e.redacted {
+	if e.redacted && !f.staleRedaction[id] {
 		content = json.RawMessage(`{}`)
 		unsigned = `{"age":1200,"redacted_because":{"type":"m.room.redaction","sender":"` + f.user +
 			`","redacts":"` + id + `","content":{},"event_id":"$redaction"}}`

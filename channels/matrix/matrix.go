@@ -206,6 +206,13 @@
 // homeserver may not list yet right after making it (Dendrite lists an
 // event once its sync API has applied it, moments after answering its
 // send), for the last 1,024 posts it edited, until they are redacted.
+// For the same reason, a post a Retract of the Channel redacted (the last
+// 1,024 of them) takes no edit: Edit fails that room for good with an
+// error wrapping broadcast.ErrRetracted, as the Broadcaster refuses a
+// correction of a retracted update, also where the homeserver still
+// serves the post as it was, moments after its redaction; an edit a
+// correction made while the retraction ran is redacted too, by the
+// retraction or by the correction, whichever finishes later.
 // An event already gone counts as redacted; a homeserver
 // without /relations (older than v1.3 of the specification) has the post
 // redacted with the edits the Channel made alone. The account needs no power to edit or redact its own
