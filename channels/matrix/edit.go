@@ -219,7 +219,7 @@ type roomEvent struct {
 func (e *roomEvent) ours() bool { return validID('$', e.EventID) }
 
 // Retract redacts each room's post that prev records; a post already gone
-// counts as redacted. It keeps no Ledger: a retry redacts every post again,
+// counts as redacted, but for one made moments ago (see redactEvent). It keeps no Ledger: a retry redacts every post again,
 // under the same transaction IDs. See the package documentation.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !c.made() {
@@ -232,7 +232,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	targets := targetsOf(posts)
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		err := c.redact(ctx, posts[i])
+		err := c.redact(ctx, posts[i], prev.Time)
 		if why := c.cannotRedact(ctx, posts[i].room, err); why != nil {
 			return nil, broadcast.Permanent(fmt.Errorf("%w: %w", why, err))
 		}
@@ -417,19 +417,21 @@ type createContent struct {
 	AdditionalCreators []string `json:"additional_creators"`
 }
 
-// redact redacts p's event, after every edit of it the account made: the
+// redact redacts p's event, made at made (its receipt's Time), after
+// every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the
 // text of each correction would stay readable in the room's history (and
 // in clients without edits, which show an edit as a "* " message). The
 // edits are those edits lists and those the channel remembers making (see
 // rememberEdit), which the homeserver may not list yet. An event that is
-// not found is gone already.
+// not found is gone already, but for one made moments ago (see
+// redactEvent).
 //
 // A post with more edits than edits lists (any member of the room may add
 // some, newer than the account's own) is redacted with the edits found,
 // and fails for good saying so: the account's own edits may be among
 // those left, to be redacted by hand.
-func (c *Channel) redact(ctx context.Context, p post) error {
+func (c *Channel) redact(ctx context.Context, p post, made time.Time) error {
 	edits, complete, err := c.edits(ctx, p)
 	if err != nil {
 		return fmt.Errorf("list the edits of %s: %w", p.event, err)
@@ -440,18 +442,18 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 		}
 	}
 	for _, id := range edits {
-		if err := c.redactEvent(ctx, p.room, id); err != nil {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
 			return fmt.Errorf("redact the edit %s: %w", id, err)
 		}
 	}
-	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
+	if err := c.redactEvent(ctx, p.room, p.event, made); err != nil {
 		return err
 	}
 	// The edits a correction running alongside made before the post was
 	// marked are redacted here; those made after, by the correction
 	// itself (see refuseRetracted).
 	for _, id := range c.markRetracted(p, edits) {
-		if err := c.redactEvent(ctx, p.room, id); err != nil {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
 			return fmt.Errorf("redact the edit %s, made while %s was redacted: %w", id, p.event, err)
 		}
 		c.forgetEdits(p, []string{id})
@@ -467,6 +469,13 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 // maxMadePosts bounds the posts whose edits the channel remembers (see
 // rememberEdit); the oldest is forgotten first.
 const maxMadePosts = 1024
+
+// madeEdit is an edit the channel made (see rememberEdit): its event ID,
+// and when the homeserver answered its send.
+type madeEdit struct {
+	id string
+	at time.Time
+}
 
 // madeKey is the key of p's event in state.made.
 func madeKey(p post) string { return p.room + " " + p.event }
@@ -494,8 +503,8 @@ func (c *Channel) rememberEdit(p post, id string) (retracted bool) {
 		}
 		c.s.madeOrder = append(c.s.madeOrder, key)
 	}
-	if !slices.Contains(c.s.made[key], id) {
-		c.s.made[key] = append(c.s.made[key], id)
+	if !slices.ContainsFunc(c.s.made[key], func(e madeEdit) bool { return e.id == id }) {
+		c.s.made[key] = append(c.s.made[key], madeEdit{id: id, at: c.s.now()})
 	}
 	return c.s.retracted[key]
 }
@@ -504,7 +513,29 @@ func (c *Channel) rememberEdit(p post, id string) (retracted bool) {
 func (c *Channel) editsMade(p post) []string {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	return slices.Clone(c.s.made[madeKey(p)])
+	return editIDsOf(c.s.made[madeKey(p)])
+}
+
+// editMadeAt returns when the channel made the edit id of p's event, zero
+// when it does not remember making it.
+func (c *Channel) editMadeAt(p post, id string) time.Time {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	for _, e := range c.s.made[madeKey(p)] {
+		if e.id == id {
+			return e.at
+		}
+	}
+	return time.Time{}
+}
+
+// editIDsOf returns the IDs of edits.
+func editIDsOf(edits []madeEdit) []string {
+	out := make([]string, 0, len(edits))
+	for _, e := range edits {
+		out = append(out, e.id)
+	}
+	return out
 }
 
 // forgetEdits forgets the edits of p's event in redacted, redacted with
@@ -519,7 +550,7 @@ func (c *Channel) forgetEdits(p post, redacted []string) {
 	if !ok {
 		return
 	}
-	if ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(redacted, id) }); len(ids) > 0 {
+	if ids = slices.DeleteFunc(ids, func(e madeEdit) bool { return slices.Contains(redacted, e.id) }); len(ids) > 0 {
 		c.s.made[key] = ids
 		return
 	}
@@ -548,7 +579,7 @@ func (c *Channel) markRetracted(p post, redacted []string) (left []string) {
 		c.s.retracted[key] = true
 		c.s.retractedOrder = append(c.s.retractedOrder, key)
 	}
-	return slices.Clone(c.s.made[key])
+	return editIDsOf(c.s.made[key])
 }
 
 // wasRetracted reports whether a retraction of this Channel redacted p's
@@ -571,7 +602,7 @@ func (c *Channel) wasRetracted(p post) bool {
 // for a retry to redact the edit.
 func (c *Channel) refuseRetracted(ctx context.Context, p post) error {
 	for _, id := range c.editsMade(p) {
-		if err := c.redactEvent(ctx, p.room, id); err != nil {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
 			return fmt.Errorf("redact the edit %s of %s, which a retraction redacted: %w", id, p.event, err)
 		}
 		c.forgetEdits(p, []string{id})
@@ -580,13 +611,27 @@ func (c *Channel) refuseRetracted(ctx context.Context, p post) error {
 		"and an edit of a redacted event would stay readable", broadcast.ErrRetracted, p.event))
 }
 
-// redactEvent redacts event in room; one that is not found is gone
-// already.
-func (c *Channel) redactEvent(ctx context.Context, room, event string) error {
+// redactEvent redacts event in room, made at made (zero when not known).
+// One the homeserver answers 404 M_NOT_FOUND for is gone already (purged
+// from the room's history), unless made less than recentPost ago (see
+// recent): the specification gives PUT
+// /rooms/{roomId}/redact/{eventId}/{txnId} no 404, and accepts a
+// redaction of an event the server has not received yet, to be applied
+// once it has (room versions 3 and later, Handling redactions), so such
+// an answer says the homeserver does not know the event yet, as one may
+// not serve an event moments after answering its send (see editable).
+// The redaction then fails for now, and a retry, under the same
+// transaction ID, redacts the event.
+func (c *Channel) redactEvent(ctx context.Context, room, event string, made time.Time) error {
 	var a eventAnswer
 	err := c.call(ctx, http.MethodPut, roomPath(room, "redact", event, redactKey(room, event)), []byte("{}"), &a)
 	var e *Error
-	if errors.As(err, &e) && e.Code == "M_NOT_FOUND" {
+	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND" && recent(c.s.now(), made):
+		// Not Permanent, as the homeserver's 404 is: tried again.
+		return fmt.Errorf("event %s is not found yet, made %s ago (a homeserver may not know an event moments "+
+			"after answering its send): %v", event, max(c.s.now().Sub(made), 0).Round(time.Second), err)
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
 		return nil
 	}
 	return err

@@ -80,6 +80,9 @@ type fakeServer struct {
 	// their redaction, as a homeserver may where what serves the read
 	// applies a redaction after the redaction's request was answered.
 	staleRedaction map[string]bool
+	// redactNotFound are events whose redaction the fake answers with 404
+	// M_NOT_FOUND, as a homeserver that does not know them (yet) may.
+	redactNotFound map[string]bool
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -426,6 +429,9 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 		return http.StatusOK, `{"event_id":"` + rid + `"}`
 	}
 	e := f.event(id)
+	if f.redactNotFound[id] {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found."}`
+	}
 	if (e == nil || e.room != room) && f.synapseUnknown {
 		red := &fakeEvent{room: room, kind: "redaction"}
 		f.add(red)
