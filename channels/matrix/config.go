@@ -95,8 +95,12 @@ type state struct {
 	// made are the edits the channel made of each post (see
 	// rememberEdit), by its room and event, the oldest of them first in
 	// madeOrder.
-	made      map[string][]string
+	made      map[string][]madeEdit
 	madeOrder []string
+	// retracted are the posts a retraction redacted (see markRedacted),
+	// by the key of made, the oldest of them first in retractedOrder.
+	retracted      map[string]bool
+	retractedOrder []string
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
@@ -110,7 +114,7 @@ func New(cfg Config) (*Channel, error) {
 		base: base, token: cfg.AccessToken, set: cfg.Templates,
 		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
 		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
-		made: map[string][]string{},
+		made: map[string][]madeEdit{}, retracted: map[string]bool{},
 	}
 	if cfg.Notice {
 		s.msgtype = msgNotice

@@ -65,18 +65,22 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		}
 		// An edit an earlier attempt sent (see editing), its outcome
 		// unknown, is looked for in the room first, as a post is.
+		// An edit made once a retraction redacted the post (the
+		// two running at once) is redacted too (see refuseRetracted).
 		put := func(txn string, body []byte) error {
 			if m.Attempt > 1 && f.Progressed(i, editing(p)) {
 				if id, ok, err := c.sent(ctx, p.room, txn); err == nil && ok {
-					c.rememberEdit(p, id)
+					if c.rememberEdit(p, id) {
+						return c.refuseRetracted(ctx, p)
+					}
 					return nil
 				}
 			} else {
 				_ = f.MarkProgress(i, editing(p)) // the Broadcaster reports a failed mark
 			}
 			id, err := c.send(ctx, p.room, txn, body)
-			if err == nil {
-				c.rememberEdit(p, id)
+			if err == nil && c.rememberEdit(p, id) {
+				return c.refuseRetracted(ctx, p)
 			}
 			return err
 		}
@@ -98,6 +102,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 // is given. See Edit.
 func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, made time.Time, text string,
 	put func(txn string, body []byte) error) error {
+	if c.wasRetracted(p) {
+		return c.refuseRetracted(ctx, p)
+	}
 	if err := c.editable(ctx, p, made); err != nil {
 		return err
 	}
@@ -212,7 +219,7 @@ type roomEvent struct {
 func (e *roomEvent) ours() bool { return validID('$', e.EventID) }
 
 // Retract redacts each room's post that prev records; a post already gone
-// counts as redacted. It keeps no Ledger: a retry redacts every post again,
+// counts as redacted, but for one made moments ago (see redactEvent). It keeps no Ledger: a retry redacts every post again,
 // under the same transaction IDs. See the package documentation.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !c.made() {
@@ -225,7 +232,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	targets := targetsOf(posts)
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
 	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
-		err := c.redact(ctx, posts[i])
+		err := c.redact(ctx, posts[i], prev.Time)
 		if why := c.cannotRedact(ctx, posts[i].room, err); why != nil {
 			return nil, broadcast.Permanent(fmt.Errorf("%w: %w", why, err))
 		}
@@ -410,19 +417,21 @@ type createContent struct {
 	AdditionalCreators []string `json:"additional_creators"`
 }
 
-// redact redacts p's event, after every edit of it the account made: the
+// redact redacts p's event, made at made (its receipt's Time), after
+// every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the
 // text of each correction would stay readable in the room's history (and
 // in clients without edits, which show an edit as a "* " message). The
 // edits are those edits lists and those the channel remembers making (see
 // rememberEdit), which the homeserver may not list yet. An event that is
-// not found is gone already.
+// not found is gone already, but for one made moments ago (see
+// redactEvent).
 //
 // A post with more edits than edits lists (any member of the room may add
 // some, newer than the account's own) is redacted with the edits found,
 // and fails for good saying so: the account's own edits may be among
 // those left, to be redacted by hand.
-func (c *Channel) redact(ctx context.Context, p post) error {
+func (c *Channel) redact(ctx context.Context, p post, made time.Time) error {
 	edits, complete, err := c.edits(ctx, p)
 	if err != nil {
 		return fmt.Errorf("list the edits of %s: %w", p.event, err)
@@ -433,14 +442,22 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 		}
 	}
 	for _, id := range edits {
-		if err := c.redactEvent(ctx, p.room, id); err != nil {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
 			return fmt.Errorf("redact the edit %s: %w", id, err)
 		}
 	}
-	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
+	if err := c.redactEvent(ctx, p.room, p.event, made); err != nil {
 		return err
 	}
-	c.forgetEdits(p, edits)
+	// The edits a correction running alongside made before the post was
+	// marked are redacted here; those made after, by the correction
+	// itself (see refuseRetracted).
+	for _, id := range c.markRetracted(p, edits) {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
+			return fmt.Errorf("redact the edit %s, made while %s was redacted: %w", id, p.event, err)
+		}
+		c.forgetEdits(p, []string{id})
+	}
 	if !complete {
 		return broadcast.Permanent(fmt.Errorf("redacted %s and %d edits of it, but it has more than %d edits, "+
 			"which were not all checked: the text of a correction may still show; redact its edits by hand",
@@ -453,6 +470,13 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 // rememberEdit); the oldest is forgotten first.
 const maxMadePosts = 1024
 
+// madeEdit is an edit the channel made (see rememberEdit): its event ID,
+// and when the homeserver answered its send.
+type madeEdit struct {
+	id string
+	at time.Time
+}
+
 // madeKey is the key of p's event in state.made.
 func madeKey(p post) string { return p.room + " " + p.event }
 
@@ -462,14 +486,16 @@ func madeKey(p post) string { return p.room + " " + p.event }
 // (Dendrite's sync API applies an event moments after its room server
 // answered the send), and a retraction right after a correction would
 // leave the correction's text readable. Edits made by another process
-// (before a restart) are found through /relations alone.
-func (c *Channel) rememberEdit(p post, id string) {
-	if !validID('$', id) {
-		return
-	}
+// (before a restart) are found through /relations alone. It reports
+// whether a retraction redacted p's event already (see markRetracted):
+// the edit is then the caller's to redact (see refuseRetracted).
+func (c *Channel) rememberEdit(p post, id string) (retracted bool) {
 	key := madeKey(p)
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	if !validID('$', id) {
+		return c.s.retracted[key]
+	}
 	if _, ok := c.s.made[key]; !ok {
 		if len(c.s.madeOrder) >= maxMadePosts {
 			delete(c.s.made, c.s.madeOrder[0])
@@ -477,22 +503,45 @@ func (c *Channel) rememberEdit(p post, id string) {
 		}
 		c.s.madeOrder = append(c.s.madeOrder, key)
 	}
-	if !slices.Contains(c.s.made[key], id) {
-		c.s.made[key] = append(c.s.made[key], id)
+	if !slices.ContainsFunc(c.s.made[key], func(e madeEdit) bool { return e.id == id }) {
+		c.s.made[key] = append(c.s.made[key], madeEdit{id: id, at: c.s.now()})
 	}
+	return c.s.retracted[key]
 }
 
 // editsMade returns the edits of p's event the channel remembers making.
 func (c *Channel) editsMade(p post) []string {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	return slices.Clone(c.s.made[madeKey(p)])
+	return editIDsOf(c.s.made[madeKey(p)])
+}
+
+// editMadeAt returns when the channel made the edit id of p's event, zero
+// when it does not remember making it.
+func (c *Channel) editMadeAt(p post, id string) time.Time {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	for _, e := range c.s.made[madeKey(p)] {
+		if e.id == id {
+			return e.at
+		}
+	}
+	return time.Time{}
+}
+
+// editIDsOf returns the IDs of edits.
+func editIDsOf(edits []madeEdit) []string {
+	out := make([]string, 0, len(edits))
+	for _, e := range edits {
+		out = append(out, e.id)
+	}
+	return out
 }
 
 // forgetEdits forgets the edits of p's event in redacted, redacted with
 // it; p is forgotten once none is left. An edit made while they were
-// redacted (a correction running alongside the retraction) is kept, for
-// a retry of the retraction to redact.
+// redacted (a correction running alongside the retraction) is kept, to be
+// redacted (see markRetracted).
 func (c *Channel) forgetEdits(p post, redacted []string) {
 	key := madeKey(p)
 	c.s.mu.Lock()
@@ -501,7 +550,7 @@ func (c *Channel) forgetEdits(p post, redacted []string) {
 	if !ok {
 		return
 	}
-	if ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(redacted, id) }); len(ids) > 0 {
+	if ids = slices.DeleteFunc(ids, func(e madeEdit) bool { return slices.Contains(redacted, e.id) }); len(ids) > 0 {
 		c.s.made[key] = ids
 		return
 	}
@@ -509,13 +558,80 @@ func (c *Channel) forgetEdits(p post, redacted []string) {
 	c.s.madeOrder = slices.DeleteFunc(c.s.madeOrder, func(k string) bool { return k == key })
 }
 
-// redactEvent redacts event in room; one that is not found is gone
-// already.
-func (c *Channel) redactEvent(ctx context.Context, room, event string) error {
+// markRetracted records that a retraction redacted p's event, for the
+// last maxMadePosts posts so redacted (the oldest is forgotten first),
+// and forgets the edits of it in redacted, redacted before it. It returns
+// the edits of p's event the channel remembers making that are not in
+// redacted: made while the retraction ran, after it listed the edits, to
+// be redacted too. An edit made after the mark is the correction's to
+// redact (see rememberEdit): under one lock, every edit is one or the
+// other's.
+func (c *Channel) markRetracted(p post, redacted []string) (left []string) {
+	c.forgetEdits(p, redacted)
+	key := madeKey(p)
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if !c.s.retracted[key] {
+		if len(c.s.retractedOrder) >= maxMadePosts {
+			delete(c.s.retracted, c.s.retractedOrder[0])
+			c.s.retractedOrder = c.s.retractedOrder[1:]
+		}
+		c.s.retracted[key] = true
+		c.s.retractedOrder = append(c.s.retractedOrder, key)
+	}
+	return editIDsOf(c.s.made[key])
+}
+
+// wasRetracted reports whether a retraction of this Channel redacted p's
+// event (see markRetracted).
+func (c *Channel) wasRetracted(p post) bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.retracted[madeKey(p)]
+}
+
+// refuseRetracted fails the edit of p's event, which a retraction of this
+// Channel redacted, for good, with an error wrapping
+// broadcast.ErrRetracted, once it redacted the edits of it the channel
+// remembers making (one a correction made while the retraction ran): the
+// specification leaves an edit of a redacted event unredacted
+// (client-server API, Redactions of edited events), and clients without
+// edits show it as a "* " message. A homeserver may still serve the event
+// as it was, moments after its redaction, so the channel's own record
+// decides, not a read of it. A redaction that fails returns its error,
+// for a retry to redact the edit.
+func (c *Channel) refuseRetracted(ctx context.Context, p post) error {
+	for _, id := range c.editsMade(p) {
+		if err := c.redactEvent(ctx, p.room, id, c.editMadeAt(p, id)); err != nil {
+			return fmt.Errorf("redact the edit %s of %s, which a retraction redacted: %w", id, p.event, err)
+		}
+		c.forgetEdits(p, []string{id})
+	}
+	return broadcast.Permanent(fmt.Errorf("%w: event %s was redacted by a retraction, "+
+		"and an edit of a redacted event would stay readable", broadcast.ErrRetracted, p.event))
+}
+
+// redactEvent redacts event in room, made at made (zero when not known).
+// One the homeserver answers 404 M_NOT_FOUND for is gone already (purged
+// from the room's history), unless made less than recentPost ago (see
+// recent): the specification gives PUT
+// /rooms/{roomId}/redact/{eventId}/{txnId} no 404, and accepts a
+// redaction of an event the server has not received yet, to be applied
+// once it has (room versions 3 and later, Handling redactions), so such
+// an answer says the homeserver does not know the event yet, as one may
+// not serve an event moments after answering its send (see editable).
+// The redaction then fails for now, and a retry, under the same
+// transaction ID, redacts the event.
+func (c *Channel) redactEvent(ctx context.Context, room, event string, made time.Time) error {
 	var a eventAnswer
 	err := c.call(ctx, http.MethodPut, roomPath(room, "redact", event, redactKey(room, event)), []byte("{}"), &a)
 	var e *Error
-	if errors.As(err, &e) && e.Code == "M_NOT_FOUND" {
+	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND" && recent(c.s.now(), made):
+		// Not Permanent, as the homeserver's 404 is: tried again.
+		return fmt.Errorf("event %s is not found yet, made %s ago (a homeserver may not know an event moments "+
+			"after answering its send): %v", event, max(c.s.now().Sub(made), 0).Round(time.Second), err)
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
 		return nil
 	}
 	return err

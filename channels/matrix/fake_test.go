@@ -75,6 +75,14 @@ type fakeServer struct {
 	// M_NOT_FOUND for, as Dendrite v0.13.8 does until its sync API has
 	// applied an event the room server already answered the send of.
 	unread map[string]bool
+	// staleRedaction are redacted events GET
+	// /rooms/{roomId}/event/{eventId} still serves as they were before
+	// their redaction, as a homeserver may where what serves the read
+	// applies a redaction after the redaction's request was answered.
+	staleRedaction map[string]bool
+	// redactNotFound are events whose redaction the fake answers with 404
+	// M_NOT_FOUND, as a homeserver that does not know them (yet) may.
+	redactNotFound map[string]bool
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -421,6 +429,9 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 		return http.StatusOK, `{"event_id":"` + rid + `"}`
 	}
 	e := f.event(id)
+	if f.redactNotFound[id] {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found."}`
+	}
 	if (e == nil || e.room != room) && f.synapseUnknown {
 		red := &fakeEvent{room: room, kind: "redaction"}
 		f.add(red)
@@ -456,7 +467,7 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 			"room_id": room, "sender": f.user, "type": "m.room.message"}}})
 		unsigned = string(b)
 	}
-	if e.redacted {
+	if e.redacted && !f.staleRedaction[id] {
 		content = json.RawMessage(`{}`)
 		unsigned = `{"age":1200,"redacted_because":{"type":"m.room.redaction","sender":"` + f.user +
 			`","redacts":"` + id + `","content":{},"event_id":"$redaction"}}`

@@ -206,7 +206,19 @@
 // homeserver may not list yet right after making it (Dendrite lists an
 // event once its sync API has applied it, moments after answering its
 // send), for the last 1,024 posts it edited, until they are redacted.
-// An event already gone counts as redacted; a homeserver
+// For the same reason, a post a Retract of the Channel redacted (the last
+// 1,024 of them) takes no edit: Edit fails that room for good with an
+// error wrapping broadcast.ErrRetracted, as the Broadcaster refuses a
+// correction of a retracted update, also where the homeserver still
+// serves the post as it was, moments after its redaction; an edit a
+// correction made while the retraction ran is redacted too, by the
+// retraction or by the correction, whichever finishes later.
+// An event already gone (404 M_NOT_FOUND) counts as redacted, but for
+// one made less than a minute before (a post by its receipt's Time, an
+// edit the Channel made): the specification gives a redaction no 404, and
+// accepts one of an event the homeserver has not received yet, so that
+// answer says the homeserver does not know the event yet, and the room
+// fails for now, to be redacted on the retry; a homeserver
 // without /relations (older than v1.3 of the specification) has the post
 // redacted with the edits the Channel made alone. The account needs no power to edit or redact its own
 // events, but the power to send a redaction at all, which a room upgrade
