@@ -540,6 +540,11 @@ func parseOverrides(list []string) (map[string]string, error) {
 			return nil, badFlag("override", `given %s, which has no "=": %s`, quoteCut(s), want)
 		case name == "":
 			return nil, badFlag("override", `given %s, which names no channel before "=": %s`, quoteCut(s), want)
+		case (strings.TrimSpace(text) == "" || out[name] != "") && broadcast.CheckName(name) != nil:
+			// The errors below print name as typed: one that is no
+			// channel's name (a control character) is quoted, with
+			// what Validate would say of it.
+			return nil, badFlag("override", "channel name %s: %v", quoteCut(name), broadcast.CheckName(name))
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", name)
 		}

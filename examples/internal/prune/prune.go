@@ -46,11 +46,16 @@ func (k *Keep) String() string {
 
 // Set sets k from s: a whole number of days ("90d"), or a duration as
 // time.ParseDuration takes it. A negative one is set, for the program to
-// refuse by name.
+// refuse by name; days past what a time.Duration holds are refused as
+// such.
 func (k *Keep) Set(s string) error {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
+		const most = int64(time.Duration(1<<63-1) / day)
 		n, err := strconv.ParseInt(days, 10, 64)
-		if err != nil || n > int64(time.Duration(1<<63-1)/day) || n < -int64(time.Duration(1<<63-1)/day) {
+		switch {
+		case errors.Is(err, strconv.ErrRange) || err == nil && (n > most || n < -most):
+			return fmt.Errorf("more days than a duration holds (at most %dd)", most)
+		case err != nil:
 			return errKeepSyntax
 		}
 		*k = Keep(time.Duration(n) * day)

@@ -122,3 +122,21 @@ func TestKeepStringAndSet(t *testing.T) {
 		}
 	}
 }
+
+// Whole days past what a duration holds are refused as too many, not as
+// a value that is neither days nor a duration: "999999999d" is whole days.
+func TestKeepTooManyDays(t *testing.T) {
+	for _, s := range []string{"999999999d", "106752d", "-106752d", "99999999999999999999d"} {
+		var k Keep
+		err := k.Set(s)
+		if err == nil || err.Error() != "more days than a duration holds (at most 106751d)" {
+			t.Errorf("Set(%q) = %v, %v", s, time.Duration(k), err)
+		}
+	}
+	for _, s := range []string{"106751d", "-106751d"} {
+		var k Keep
+		if err := k.Set(s); err != nil {
+			t.Errorf("Set(%q): %v", s, err)
+		}
+	}
+}
