@@ -273,10 +273,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
 	t := reflect.TypeFor[short]()
 	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
-	faults := checkKeys(b.file, path, n, t, refused)
-	for i, err := range faults {
-		faults[i] = withSuffix(err, " (or give the channel a kind)")
-	}
+	faults := checkKeysHint(b.file, path, n, t, refused, " (or give the channel a kind)")
 	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
 	if len(faults) > 0 {
 		b.refusedShort(n, at)

@@ -50,11 +50,3 @@ func joinFaults(faults []error) error {
 	slices.SortStableFunc(sorted, func(a, b error) int { return lineOfFault(a) - lineOfFault(b) })
 	return joinBounded(sorted)
 }
-
-// withSuffix returns err, a fault, with text added to what is wrong.
-func withSuffix(err error, text string) error {
-	if f, ok := err.(*fault); ok {
-		return &fault{file: f.file, line: f.line, err: fmt.Errorf("%w%s", f.err, text)}
-	}
-	return fmt.Errorf("%w%s", err, text)
-}

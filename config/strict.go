@@ -28,8 +28,14 @@ var (
 // key "secrt" (known: ...)", and adds the key's node to refused. Shapes
 // that do not match t are left to checkValues.
 func checkKeys(file, path string, n *yaml.Node, t reflect.Type, refused map[*yaml.Node]bool) []error {
+	return checkKeysHint(file, path, n, t, refused, "")
+}
+
+// checkKeysHint is checkKeys with hint added to the fault of each unknown
+// key of n itself (or merged into it), not to those of a mapping below.
+func checkKeysHint(file, path string, n *yaml.Node, t reflect.Type, refused map[*yaml.Node]bool, hint string) []error {
 	var faults []error
-	_ = walker{file: file, keys: true, faults: &faults, refused: refused}.walk(path, n, t)
+	_ = walker{file: file, keys: true, faults: &faults, refused: refused, keyHint: hint, top: path}.walk(path, n, t)
 	return faults
 }
 
@@ -201,6 +207,12 @@ type walker struct {
 	faults *[]error
 	// refused, when set, takes the nodes of the values and keys refused.
 	refused map[*yaml.Node]bool
+	// keyHint, when set, is added to the fault of an unknown key of the
+	// mapping the walk starts at (merged in or not), and not to one
+	// below it.
+	keyHint string
+	// top is the path the walk starts at, that keyHint is for.
+	top string
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -317,8 +329,12 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				if err := w.refuse(k, faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
-					prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
+				more := ""
+				if path == w.top {
+					more = w.keyHint
+				}
+				if err := w.refuse(k, faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)%s",
+					prefix(path), key, hint, strings.Join(known, ", "), more)); err != nil {
 					return err
 				}
 			}
