@@ -185,11 +185,38 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 // it is refused for: every one the file's checks find in it (its keys,
 // its values, those not among the values its kind lists, and its
 // "when:"), the one its kind's package refuses its Config for, or that
-// its kind is not known, each with the faults of its "when:".
+// its kind is not known, each with the faults of its "when:", and a name
+// written empty with any of them.
 func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
+	empty := b.emptyName(path, n)
+	got, faults := b.buildEntry(path, n)
+	if empty == nil {
+		return got, faults
+	}
+	if faults == nil && got.route != nil { // built with the kind's name: refused all the same
+		_, faults = b.route(path, n, got.route)
+	}
+	return built{}, append([]error{empty}, faults...)
+}
+
+// emptyName returns the fault of the entry n at path when its name is
+// written empty (name: "", merged in or not), else nil. As "name:" with no
+// value, it is most likely a value a tool writing the file lost, not a
+// wish for the kind's name.
+func (b *builder) emptyName(path string, n *yaml.Node) error {
+	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
+		return faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
+			"${NAME:-} for a name that is optional)", path)
+	}
+	return nil
+}
+
+// buildEntry is build of the entry n, not an alias, but for a name
+// written empty, which build checks.
+func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	one := func(err error) (built, []error) { return built{}, []error{err} }
 	at := place{n.Line, path}
 	switch {
@@ -201,12 +228,6 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 		return got, nil
 	case n.Kind != yaml.MappingNode:
 		return one(b.fault(at, "%swant a channel URL, or a mapping with a kind", b.emptyRef(n)))
-	}
-	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
-		// As "name:" with no value: most likely a value a tool writing
-		// the file lost, not a wish for the kind's name.
-		return one(faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
-			"${NAME:-} for a name that is optional)", path))
 	}
 	var h head
 	var keys headKeys
