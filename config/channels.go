@@ -142,11 +142,7 @@ func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*y
 func (b *builder) kindless(path string, n *yaml.Node, err error) []error {
 	faults := []error{err}
 	refused := map[*yaml.Node]bool{}
-	if v := merged(n, "when"); v != nil {
-		t := reflect.TypeFor[*when]()
-		faults = append(faults, checkKeys(b.file, join(path, "when"), v, t, refused)...)
-		faults = append(faults, checkValues(b.file, join(path, "when"), v, t, b.ex, refused)...)
-	}
+	faults = append(faults, checkBelow(b.file, path, n, "when", reflect.TypeFor[*when](), b.ex, refused)...)
 	return b.refusedWhen(path, n, nil, refused, faults)
 }
 
@@ -208,7 +204,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 // wish for the kind's name.
 func (b *builder) emptyName(path string, n *yaml.Node) error {
 	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
-		return faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
+		return faultf(b.file, lineOf(n, []string{"name"}), "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
 			"${NAME:-} for a name that is optional)", path)
 	}
 	return nil
@@ -305,7 +301,7 @@ func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error
 		return built{}, []error{yamlError(b.file, err)}
 	}
 	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
-		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, v.Line, "%s.url: %swant a channel URL", path, b.emptyRef(v))})
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, lineOf(n, []string{"url"}), "%s.url: %swant a channel URL", path, b.emptyRef(v))})
 	}
 	if s.URL == "" {
 		return built{}, b.refusedWhen(path, n, s.When, nil, []error{b.fault(at, "kind: missing (one of %s), or a url", strings.Join(b.names(), ", "))})
