@@ -49,3 +49,20 @@ func TestAliasedFaultsAtTheAlias(t *testing.T) {
 		`test.yaml:21: channels[4]: unknown key "X-Port"`,
 	)
 }
+
+// A channel entry that is an alias of another ("- *e") has its faults at
+// the alias, as every fault reached through an alias is; before, they
+// were at the anchor, the other entry's line.
+func TestAliasedEntryFaultsAtTheAlias(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - &e {kind: console, name: a, template: bogus}",
+		"  - kind: console",
+		"    name: b",
+		"  - *e",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:2: channels[0] (console "a"): template: not in templates`,
+		`test.yaml:5: channels[2] (console "a"): template: not in templates`,
+	)
+}

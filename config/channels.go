@@ -184,18 +184,21 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 // its kind is not known, each with the faults of its "when:", and a name
 // written empty with any of them.
 func (b *builder) build(path string, n *yaml.Node) (built, []error) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
+	n, alias := unalias(n)
 	empty := b.emptyName(path, n)
 	got, faults := b.buildEntry(path, n)
-	if empty == nil {
-		return got, faults
+	if empty != nil {
+		if faults == nil && got.route != nil { // built with the kind's name: refused all the same
+			_, faults = b.route(path, n, got.route)
+		}
+		got, faults = built{}, append([]error{empty}, faults...)
 	}
-	if faults == nil && got.route != nil { // built with the kind's name: refused all the same
-		_, faults = b.route(path, n, got.route)
+	if alias != nil { // "- *e": each fault is at the alias, as every fault reached through one
+		for i, err := range faults {
+			faults[i] = atLine(err, alias.Line)
+		}
 	}
-	return built{}, append([]error{empty}, faults...)
+	return got, faults
 }
 
 // emptyName returns the fault of the entry n at path when its name is

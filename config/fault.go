@@ -50,3 +50,11 @@ func joinFaults(faults []error) error {
 	slices.SortStableFunc(sorted, func(a, b error) int { return lineOfFault(a) - lineOfFault(b) })
 	return joinBounded(sorted)
 }
+
+// atLine returns err, a fault, at line instead; any other error as it is.
+func atLine(err error, line int) error {
+	if f, ok := err.(*fault); ok {
+		return &fault{file: f.file, line: line, err: f.err}
+	}
+	return err
+}
