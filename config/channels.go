@@ -142,11 +142,7 @@ func (b *builder) refusedWhen(path string, n *yaml.Node, w *when, refused map[*y
 func (b *builder) kindless(path string, n *yaml.Node, err error) []error {
 	faults := []error{err}
 	refused := map[*yaml.Node]bool{}
-	if v := merged(n, "when"); v != nil {
-		t := reflect.TypeFor[*when]()
-		faults = append(faults, checkKeys(b.file, join(path, "when"), v, t, refused)...)
-		faults = append(faults, checkValues(b.file, join(path, "when"), v, t, b.ex, refused)...)
-	}
+	faults = append(faults, checkBelow(b.file, path, n, "when", reflect.TypeFor[*when](), b.ex, refused)...)
 	return b.refusedWhen(path, n, nil, refused, faults)
 }
 
@@ -185,11 +181,41 @@ func channelEntries(root *yaml.Node, nodes []yaml.Node) []*yaml.Node {
 // it is refused for: every one the file's checks find in it (its keys,
 // its values, those not among the values its kind lists, and its
 // "when:"), the one its kind's package refuses its Config for, or that
-// its kind is not known, each with the faults of its "when:".
+// its kind is not known, each with the faults of its "when:", and a name
+// written empty with any of them.
 func (b *builder) build(path string, n *yaml.Node) (built, []error) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	n, alias := unalias(n)
+	empty := b.emptyName(path, n)
+	got, faults := b.buildEntry(path, n)
+	if empty != nil {
+		if faults == nil && got.route != nil { // built with the kind's name: refused all the same
+			_, faults = b.route(path, n, got.route)
+		}
+		got, faults = built{}, append([]error{empty}, faults...)
 	}
+	if alias != nil { // "- *e": each fault is at the alias, as every fault reached through one
+		for i, err := range faults {
+			faults[i] = atLine(err, alias.Line)
+		}
+	}
+	return got, faults
+}
+
+// emptyName returns the fault of the entry n at path when its name is
+// written empty (name: "", merged in or not), else nil. As "name:" with no
+// value, it is most likely a value a tool writing the file lost, not a
+// wish for the kind's name.
+func (b *builder) emptyName(path string, n *yaml.Node) error {
+	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
+		return faultf(b.file, lineOf(n, []string{"name"}), "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
+			"${NAME:-} for a name that is optional)", path)
+	}
+	return nil
+}
+
+// buildEntry is build of the entry n, not an alias, but for a name
+// written empty, which build checks.
+func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	one := func(err error) (built, []error) { return built{}, []error{err} }
 	at := place{n.Line, path}
 	switch {
@@ -201,12 +227,6 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 		return got, nil
 	case n.Kind != yaml.MappingNode:
 		return one(b.fault(at, "%swant a channel URL, or a mapping with a kind", b.emptyRef(n)))
-	}
-	if v := merged(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value == "" && v.ShortTag() == "!!str" && !b.ex.expanded(v) {
-		// As "name:" with no value: most likely a value a tool writing
-		// the file lost, not a wish for the kind's name.
-		return one(faultf(b.file, v.Line, "%s.name: empty (write the channel's name, or leave the key out for the kind's; "+
-			"${NAME:-} for a name that is optional)", path))
 	}
 	var h head
 	var keys headKeys
@@ -273,10 +293,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, []error) {
 func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
 	t := reflect.TypeFor[short]()
 	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
-	faults := checkKeys(b.file, path, n, t, refused)
-	for i, err := range faults {
-		faults[i] = withSuffix(err, " (or give the channel a kind)")
-	}
+	faults := checkKeysHint(b.file, path, n, t, refused, " (or give the channel a kind)")
 	faults = append(faults, checkValues(b.file, path, n, t, b.ex, refused)...)
 	if len(faults) > 0 {
 		b.refusedShort(n, at)
@@ -287,7 +304,7 @@ func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error
 		return built{}, []error{yamlError(b.file, err)}
 	}
 	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
-		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, v.Line, "%s.url: %swant a channel URL", path, b.emptyRef(v))})
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, lineOf(n, []string{"url"}), "%s.url: %swant a channel URL", path, b.emptyRef(v))})
 	}
 	if s.URL == "" {
 		return built{}, b.refusedWhen(path, n, s.When, nil, []error{b.fault(at, "kind: missing (one of %s), or a url", strings.Join(b.names(), ", "))})

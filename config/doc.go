@@ -140,7 +140,9 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work. A value that starts with "*",
+// and merge keys ("<<: *defaults") work; a fault of what an alias or a
+// merge brings into an entry is at the alias's line, with the entry's
+// other faults, not at the anchor, where it may be right. A value that starts with "*",
 // "!" or "&" is an alias, a tag or an anchor to YAML, not text: quote it
 // (password: "*Pa55…"). An alias that names no anchor, a tag other than
 // YAML's own (!!str, !!int, …), and an anchor on a value that no alias

@@ -75,3 +75,39 @@ func TestEmptyNameMergedInIsRefused(t *testing.T) {
 		assert.Equal(t, want, cfg.Channels[0].Name(), y)
 	}
 }
+
+// An entry with name: "" has its other faults named with that one, each
+// at its line, as every fault of an entry is: before, the empty name was
+// the entry's only fault named, so that mending it took a run per mistake.
+func TestEmptyNameHidesNoOtherFault(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: webhook",
+		`    name: ""`,
+		"    url: https://hooks.example.com/in",
+		"    bogus: 1",
+		"    concurrency: many",
+		"    when: {statuses: [down]}",
+		"  - url: gopher://h.example.com/",
+		`    name: ""`,
+		"    when: {impacts: [huge]}",
+		"  - kind: console",
+		`    name: ""`,
+		"    when: {first: true}",
+		"  - kind: nope",
+		`    name: ""`,
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:3: channels[0].name: empty (write the channel's name`,
+		`test.yaml:5: channels[0]: unknown key "bogus"`,
+		`test.yaml:6: channels[0].concurrency: want a whole number, got "many"`,
+		`test.yaml:7: channels[0].when.statuses[0]: unknown value "down"`,
+		`test.yaml:8: channels[1]: URL scheme "gopher": no kind of channel takes it`,
+		`test.yaml:9: channels[1].name: empty (write the channel's name`,
+		`test.yaml:10: channels[1].when.impacts[0]: unknown value "huge"`,
+		`test.yaml:12: channels[2].name: empty (write the channel's name`,
+		`test.yaml:13: channels[2].when.first: needs statuses`,
+		`test.yaml:14: channels[3]: kind: unknown value "nope"`,
+		`test.yaml:15: channels[3].name: empty (write the channel's name`,
+	)
+}

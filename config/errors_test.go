@@ -395,11 +395,12 @@ func TestQuotedValueHidesTheEnvironment(t *testing.T) {
 	}
 }
 
-// A route error merged in with "<<" names the channel's line, not 0.
+// A route error merged in with "<<" names the line of the key merged in,
+// not 0 (nor the entry's first line, where it is not written).
 func TestMergedKeyErrorHasALine(t *testing.T) {
 	_, _, err := parse(t, lines("channels:", "  - type: console", "  - type: console", "    name: two", "    <<: {when: {statuses: [bogus]}}"), nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "test.yaml:3: channels[1].when.statuses[0]: unknown value")
+	assert.Contains(t, err.Error(), "test.yaml:5: channels[1].when.statuses[0]: unknown value")
 }
 
 // Aliases that multiply (each list of merges naming the one before ten

@@ -51,10 +51,10 @@ func joinFaults(faults []error) error {
 	return joinBounded(sorted)
 }
 
-// withSuffix returns err, a fault, with text added to what is wrong.
-func withSuffix(err error, text string) error {
+// atLine returns err, a fault, at line instead; any other error as it is.
+func atLine(err error, line int) error {
 	if f, ok := err.(*fault); ok {
-		return &fault{file: f.file, line: f.line, err: fmt.Errorf("%w%s", f.err, text)}
+		return &fault{file: f.file, line: line, err: f.err}
 	}
-	return fmt.Errorf("%w%s", err, text)
+	return err
 }

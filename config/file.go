@@ -173,7 +173,18 @@ func (f *File) At(key string) string {
 	if f == nil || f.root == nil {
 		return key
 	}
-	return fmt.Sprintf("%s:%d: %s", f.Path, lineOf(f.root, strings.Split(key, ".")), key)
+	return faultf(f.Path, lineOf(f.root, strings.Split(key, ".")), "%s", key).Error()
+}
+
+// Fault returns err as a fault of key, dotted as in the package's errors,
+// for a program's checks of a value the package takes: "file:line: key:
+// err", where At places key, made as the package's own faults are. It
+// unwraps to err. A File that Default made gives "key: err".
+func (f *File) Fault(key string, err error) error {
+	if f == nil || f.root == nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return faultf(f.Path, lineOf(f.root, strings.Split(key, ".")), "%s: %w", key, err)
 }
 
 // Default returns the configuration used without a file: one console

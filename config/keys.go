@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -318,22 +319,83 @@ func renderKeys(keys []string) string {
 	return b.String()
 }
 
-// lineOf returns the line of the deepest of keys found below n; n's own
-// line when none is (a key merged in with "<<" is not found: the error is
-// about n all the same).
+// lineOf returns the line of the deepest of keys found below n, n's own
+// line when none is, found as decoding finds them: through aliases, and
+// in the mappings n merges in ("<<: *defaults", the earlier first).
+// Through an alias (or a merge of one) it is the alias's line: the one
+// rule of the package's faults, as walker.aliasLine says why.
 func lineOf(n *yaml.Node, keys []string) int {
-	line := n.Line
+	line, _ := locate(n, keys)
+	return line
+}
+
+// locate is lineOf, and whether keys pass through an alias, or a merge
+// of one, below n: the line is then the first alias's.
+func locate(n *yaml.Node, keys []string) (line int, aliased bool) {
+	line = n.Line
+	at := func(l int, alias bool) {
+		if !aliased {
+			line, aliased = l, alias
+		}
+	}
 	for _, k := range keys {
 		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			at(n.Line, true)
 			n = n.Alias
 		}
-		key, val := child(n, k)
+		key, val, alias := mergedChild(n, k, map[*yaml.Node]bool{})
 		if val == nil {
-			return line
+			return line, aliased
 		}
-		line, n = key.Line, val
+		if alias != nil {
+			at(alias.Line, true)
+		} else {
+			at(key.Line, false)
+		}
+		n = val
 	}
-	return line
+	return line, aliased
+}
+
+// mergedChild is child of key k of n, looked for as merged looks for it:
+// in n, else in the mappings n merges in, in turn (seen holds those
+// looked into). alias is the first alias a merge went through to find it,
+// nil for none.
+func mergedChild(n *yaml.Node, k string, seen map[*yaml.Node]bool) (key, val, alias *yaml.Node) {
+	if key, val = child(n, k); val != nil || n.Kind != yaml.MappingNode || seen[n] {
+		return key, val, nil
+	}
+	seen[n] = true
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag != "!!merge" {
+			continue
+		}
+		v, va := unalias(n.Content[i+1])
+		items := []*yaml.Node{v} // "<<: *a", "<<: {…}"
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content // "<<: [*a, *b]"
+		}
+		for _, item := range items {
+			src, ia := unalias(item)
+			if key, val, below := mergedChild(src, k, seen); val != nil {
+				return key, val, cmp.Or(va, ia, below)
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// unalias returns the node alias n stands for, and n; n itself and nil
+// for a node that is no alias.
+func unalias(n *yaml.Node) (node, alias *yaml.Node) {
+	if n.Kind != yaml.AliasNode {
+		return n, nil
+	}
+	alias = n
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n, alias
 }
 
 // nodeAt returns the node keys name below n, or nil: the node an alias

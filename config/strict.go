@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding"
 	"errors"
 	"fmt"
@@ -28,8 +29,14 @@ var (
 // key "secrt" (known: ...)", and adds the key's node to refused. Shapes
 // that do not match t are left to checkValues.
 func checkKeys(file, path string, n *yaml.Node, t reflect.Type, refused map[*yaml.Node]bool) []error {
+	return checkKeysHint(file, path, n, t, refused, "")
+}
+
+// checkKeysHint is checkKeys with hint added to the fault of each unknown
+// key of n itself (or merged into it), not to those of a mapping below.
+func checkKeysHint(file, path string, n *yaml.Node, t reflect.Type, refused map[*yaml.Node]bool, hint string) []error {
 	var faults []error
-	_ = walker{file: file, keys: true, faults: &faults, refused: refused}.walk(path, n, t)
+	_ = walker{file: file, keys: true, faults: &faults, refused: refused, keyHint: hint, top: path}.walk(path, n, t)
 	return faults
 }
 
@@ -65,13 +72,23 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
+	return enumsAt(file, path, n, 0, enums, ex, refused)
+}
+
+// enumsAt is checkEnums of n, reached through an alias (or a merge of
+// one) at aliasLine, 0 for none: its faults are at that line, as the
+// walker's are (see walker.aliasLine).
+func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		if aliasLine == 0 {
+			aliasLine = n.Line
+		}
 		n = n.Alias
 	}
 	var faults []error
 	if n.Kind == yaml.SequenceNode { // "<<: [*a, *b]"
 		for _, m := range n.Content {
-			faults = append(faults, checkEnums(file, path, m, enums, ex, refused)...)
+			faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused)...)
 		}
 	}
 	if n.Kind != yaml.MappingNode {
@@ -80,10 +97,10 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Tag == "!!merge" {
-			faults = append(faults, checkEnums(file, path, v, enums, ex, refused)...)
+			faults = append(faults, enumsAt(file, path, v, aliasLine, enums, ex, refused)...)
 			continue
 		}
-		line := v.Line // of the alias, where the value is used
+		line := cmp.Or(aliasLine, v.Line) // v.Line: of the alias, where the value is used
 		for v.Kind == yaml.AliasNode && v.Alias != nil {
 			v = v.Alias
 		}
@@ -101,6 +118,27 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			faults = append(faults, faultf(file, line, "%s%w", prefix(join(path, k.Value)), err))
 		}
 	}
+	return faults
+}
+
+// checkBelow is checkKeys and checkValues of the value of key of the
+// entry n at path, as a walk of n would make them: through an alias, or
+// a merge of one, at the alias's line. nil when n has no such key.
+func checkBelow(file, path string, n *yaml.Node, key string, t reflect.Type, ex *expander, refused map[*yaml.Node]bool) []error {
+	v := merged(n, key)
+	if v == nil {
+		return nil
+	}
+	var faults []error
+	w := walker{file: file, faults: &faults, refused: refused}
+	if line, aliased := locate(n, []string{key}); aliased {
+		w.aliasLine = line
+	}
+	keys, values := w, w
+	keys.keys = true
+	values.values, values.ex = true, ex
+	_ = keys.walk(join(path, key), v, t)
+	_ = values.walk(join(path, key), v, t)
 	return faults
 }
 
@@ -192,15 +230,28 @@ type walker struct {
 	// secret is set below a value of secrets (an IRC channel list's
 	// entries, which hold the channels' keys): none is quoted.
 	secret bool
-	// aliasLine is the line of the alias the walk went through, 0 for
-	// none: an error below it is at the alias, where the value is used,
-	// not at its anchor, which is another key's.
+	// aliasLine is the line of the alias the walk went through (a
+	// value's, or a merge's: "<<: *defaults"), 0 for none: a fault below
+	// it is at the alias, where the value is used, not at its anchor. It
+	// is the package's one rule for faults reached through an alias: the
+	// line is then that of the key path the fault names (the entry using
+	// the value, not another key's that holds the anchor), so that it is
+	// ordered among that entry's faults; the value may be right where the
+	// anchor is and wrong where it is used (a key one kind takes merged
+	// into another kind's entry), and the fault quotes the value, which
+	// the alias leads to.
 	aliasLine int
 	// faults, when set, takes every fault the walk finds, and the walk
 	// goes on after each: the file's own keys are checked at once.
 	faults *[]error
 	// refused, when set, takes the nodes of the values and keys refused.
 	refused map[*yaml.Node]bool
+	// keyHint, when set, is added to the fault of an unknown key of the
+	// mapping the walk starts at (merged in or not), and not to one
+	// below it.
+	keyHint string
+	// top is the path the walk starts at, that keyHint is for.
+	top string
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -317,8 +368,12 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
 				}
-				if err := w.refuse(k, faultf(w.file, k.Line, "%sunknown key%s (%sknown: %s)",
-					prefix(path), key, hint, strings.Join(known, ", "))); err != nil {
+				more := ""
+				if path == w.top {
+					more = w.keyHint
+				}
+				if err := w.refuse(k, faultf(w.file, w.line(k), "%sunknown key%s (%sknown: %s)%s",
+					prefix(path), key, hint, strings.Join(known, ", "), more)); err != nil {
 					return err
 				}
 			}

@@ -536,18 +536,21 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	var store broadcast.Store = broadcast.NewMemoryStore()
 	closeStore := func() {}
 	if cfg.Store.Kind == config.StoreBolt {
-		// Where the state was given: -state, or the configuration's key.
-		at := "-state"
-		if o.state == "" {
-			at = fmt.Sprintf("%s:%d: %s", cfg.Path, cfg.Store.Line, cfg.Store.Key)
+		// Where the state was given: -state, or the configuration's key,
+		// as the file's own faults are made.
+		at := func(err error) error {
+			if o.state != "" {
+				return fmt.Errorf("-state: %w", err)
+			}
+			return cfg.Fault(cfg.Store.Key, err)
 		}
 		// Its path may hold a variable named as a secret.
 		if err := statefile.CheckDir(cfg.Store.Path); err != nil {
-			return nil, nil, errors.New(cfg.Hide(fmt.Sprintf("%s: %v", at, err)))
+			return nil, nil, errors.New(cfg.Hide(at(err).Error()))
 		}
 		s, err := boltstore.Open(cfg.Store.Path, nil)
 		if err != nil {
-			return nil, nil, &storeError{msg: cfg.Hide(fmt.Sprintf("%s: open store: %v", at, err))}
+			return nil, nil, &storeError{msg: cfg.Hide(at(fmt.Errorf("open store: %w", err)).Error())}
 		}
 		store, closeStore = s, func() { s.Close() }
 	}

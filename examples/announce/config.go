@@ -51,7 +51,7 @@ func (a *app) load() (*config.File, error) {
 			if a.opts.state != "" {
 				return nil, badFlag("state", "%v", err)
 			}
-			return nil, fmt.Errorf("%s: %v", storeAt(cfg), err)
+			return nil, cfg.Fault(cfg.Store.Key, err)
 		}
 	}
 	return cfg, nil
@@ -79,24 +79,20 @@ func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaste
 	}
 	msg := a.hide(err.Error())
 	if rest, ok := strings.CutPrefix(msg, "open store: "); ok {
-		return nil, &storeError{msg: a.stateAt(cfg) + ": " + rest}
+		return nil, &storeError{msg: a.stateFault(cfg, rest)}
 	}
 	return nil, errors.New(msg)
 }
 
-// stateAt names where the state file of cfg was given: the -state flag, or
-// the configuration's key (state, store.path).
-func (a *app) stateAt(cfg *config.File) string {
+// stateFault returns msg, what is wrong with the state file of cfg, where
+// it was given: after the -state flag, or as the fault of the
+// configuration's key (state, store.path), as the file's own faults are
+// made: "outagecast.yaml:12: state: …".
+func (a *app) stateFault(cfg *config.File, msg string) string {
 	if a.opts.state != "" {
-		return "-state"
+		return "-state: " + msg
 	}
-	return storeAt(cfg)
-}
-
-// storeAt names the configuration's key of the state file as errors about
-// the file do: "outagecast.yaml:12: state".
-func storeAt(cfg *config.File) string {
-	return fmt.Sprintf("%s:%d: %s", cfg.Path, cfg.Store.Line, cfg.Store.Key)
+	return cfg.Fault(cfg.Store.Key, errors.New(msg)).Error()
 }
 
 // storeError is open's error when the store would not open: the command

@@ -76,8 +76,8 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	}
 	if th.broken {
 		// Not a hint: -quiet does not hide it.
-		fmt.Fprintf(a.stderr, "announce: %s: %s; which channels delivered the update before is unknown, and a send with it would fail\n",
-			a.stateAt(cfg), oneLine(a.hide(th.why)))
+		fmt.Fprintf(a.stderr, "announce: %s; which channels delivered the update before is unknown, and a send with it would fail\n",
+			a.stateFault(cfg, oneLine(a.hide(th.why))))
 		code = exitFailed
 	}
 	if a.opts.json {
@@ -127,8 +127,8 @@ const (
 func (a *app) checkCorrection(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, u broadcast.Update) (int, bool) {
 	if th.store == nil {
 		// Not a hint: -quiet does not hide it.
-		fmt.Fprintf(a.stderr, "announce: %s: %s; the posts of update %s are unknown, and a correction would fail\n",
-			a.stateAt(cfg), oneLine(a.hide(th.why)), a.opts.correct)
+		fmt.Fprintf(a.stderr, "announce: %s; the posts of update %s are unknown, and a correction would fail\n",
+			a.stateFault(cfg, oneLine(a.hide(th.why))), a.opts.correct)
 		return exitFailed, false
 	}
 	_, err := b.Jobs(broadcast.JobCorrect, u, a.opts.correct)
@@ -381,7 +381,7 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 	// none): damaged, or locked by a send still running, the send fails.
 	if th := openThreads(cfg); th.broken {
 		// Not a hint: -quiet does not hide it.
-		fmt.Fprintf(a.stderr, "announce: %s: %s; a send with it would fail\n", a.stateAt(cfg), oneLine(a.hide(th.why)))
+		fmt.Fprintf(a.stderr, "announce: %s; a send with it would fail\n", a.stateFault(cfg, oneLine(a.hide(th.why))))
 		code = exitFailed
 	} else {
 		th.close()
