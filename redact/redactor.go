@@ -742,13 +742,14 @@ func (r *Redactor) Error(err error) error {
 // marks above them). Where the parts' texts, so replaced and then put in
 // their place in err's text, or put together (as errors.Join does, or as
 // they are), still hold a secret (one a part shares with a wrapper's text
-// or another part), no part is given. A *broadcast.TargetsError, when it
-// comes first where a join would (errors.As finds it there, through an As
-// method too), is kept so: the result unwraps (Unwrap() error) to a copy
-// of it whose targets' errors are each given as a join's parts are, so
-// that errors.As finds the copy; unless the copy prints a secret (a target
-// named with one) or its text, in the place of the original's in err's
-// text, holds one that the text around it shares.
+// or another part), no part is given; a secret a wrapper's text holds
+// whole is no such secret. A *broadcast.TargetsError, when it comes first
+// where a join would (errors.As finds it there, through an As method too),
+// is kept so: the result unwraps (Unwrap() error) to a copy of it whose
+// targets' errors are each given as a join's parts are, so that errors.As
+// finds the copy; unless the copy prints a secret (a target named with
+// one) or its text, in the place of the original's in err's text, holds
+// one that the text around it shares.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -925,11 +926,17 @@ func replaceFailures(list []broadcast.TargetFailure, replace func(string) string
 
 // fits reports whether texts, the redacted texts of origs, each found in
 // msg in order after the one before, may stand in their places there:
-// msg with them so put in holds no secret (a wrapper's text may hold the
-// rest of a secret that one of texts begins or ends). When one of origs
-// is not found in msg, fits reports true: msg does not print it.
+// msg with them so put in holds no secret but those the rest of msg (a
+// wrapper's text) holds whole, which replace finds in each piece of that
+// rest alone and the redacted error's text hides: replace changes msg so
+// put together as it changes each of those pieces. A secret that a piece
+// shares with one of texts (a wrapper's text ending in the start of a
+// secret that a part's text ends, also where it ends in a secret that
+// overlaps that one) makes it change the whole otherwise: what holds a
+// piece of it is not to be reached. When one of origs is not found in
+// msg, fits reports true: msg does not print it.
 func fits(msg string, origs, texts []string, replace func(string) string) bool {
-	var whole strings.Builder
+	var whole, apart strings.Builder // msg with texts in place; and with its pieces replaced each
 	rest := msg
 	for k, o := range origs {
 		i := strings.Index(rest, o)
@@ -937,11 +944,14 @@ func fits(msg string, origs, texts []string, replace func(string) string) bool {
 			return true
 		}
 		whole.WriteString(rest[:i])
+		apart.WriteString(replace(rest[:i]))
 		whole.WriteString(texts[k])
+		apart.WriteString(texts[k])
 		rest = rest[i+len(o):]
 	}
 	whole.WriteString(rest)
-	return replace(whole.String()) == whole.String()
+	apart.WriteString(replace(rest))
+	return replace(whole.String()) == apart.String()
 }
 
 type redactedError struct {
