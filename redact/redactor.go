@@ -776,38 +776,17 @@ func replaced(err error, msg, clean string, replace func(string) string, mark fu
 	return mark(&red, err)
 }
 
-// markPart returns err with the marks like, a join's part, carries:
-// Uncertain, RetryAfter with like's wait, and Permanent. Unlike
-// broadcast.MarkAs, it does not add the Uncertain mark of an outcome
-// unknown in part: the join's is judged as a whole (the redacted join
-// has MarkAs's marks of the original, above its parts), and a part
-// inside a Permanent or RetryAfter mark is not judged alone, so such a
-// mark on a part would make the whole Uncertain where the original was
-// not.
-func markPart(err, like error) error {
-	if broadcast.IsUncertain(like) {
-		err = broadcast.Uncertain(err)
-	}
-	if d, waits := broadcast.RetryDelay(like); waits {
-		err = broadcast.RetryAfter(err, d)
-	}
-	if broadcast.IsPermanent(like) {
-		err = broadcast.Permanent(err)
-	}
-	return err
-}
-
 // replacePart returns p, a part of a join or a target's error of a
 // *broadcast.TargetsError, as it is when nothing in its tree prints a
 // secret (see shows); redacted as ReplaceError redacts it otherwise, also
 // when its own text holds none: its chain, or its %+v, would hand the
-// secret out; with the marks p carries (see markPart).
+// secret out; with the marks p carries (see broadcast.MarkPartAs).
 func replacePart(p error, replace func(string) string) error {
 	if !shows(p, replace) {
 		return p
 	}
 	msg := p.Error()
-	return replaced(p, msg, replace(msg), replace, markPart)
+	return replaced(p, msg, replace(msg), replace, broadcast.MarkPartAs)
 }
 
 // shows reports whether an error in err's tree (through Unwrap() error
