@@ -258,13 +258,27 @@ func plural(n int, one, many string) string {
 // join of a refusal and a timeout), which the Broadcaster does not take
 // for a definite answer, makes err Uncertain too: err no longer holds
 // what told it.
-func MarkAs(err, like error) error {
+func MarkAs(err, like error) error { return markAs(err, like, true) }
+
+// MarkPartAs is MarkAs for err, the rewording of like, a part of a whole
+// that is reworded too and still gives its parts (errors.As finds them:
+// a join's parts, a *TargetsError's targets' errors, as a redactor keeps
+// them): it gives err the marks like carries, but not the Uncertain mark
+// of an outcome unknown in part, which MarkAs gives the whole. A part
+// inside a Permanent or RetryAfter mark is judged by that mark, not
+// alone, so that mark on the part would make the whole Uncertain where
+// the original was not.
+func MarkPartAs(err, like error) error { return markAs(err, like, false) }
+
+// markAs is MarkAs, with the Uncertain mark of an outcome unknown in
+// part only for whole.
+func markAs(err, like error, whole bool) error {
 	if err == nil {
 		return nil
 	}
 	d, waits := RetryDelay(like)
 	permanent := IsPermanent(like)
-	if IsUncertain(like) || (waits || permanent) && !definite(like) {
+	if IsUncertain(like) || whole && (waits || permanent) && !definite(like) {
 		err = Uncertain(err)
 	}
 	if waits {

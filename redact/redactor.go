@@ -714,8 +714,9 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // err, which holds the secret. A join (err, or the first error its chain
 // of Unwrap() error reaches, has Unwrap() []error: errors.Join, a
 // validation's FieldErrors) unwraps to its parts, each redacted, so that
-// errors.As finds a part in whose tree nothing prints a secret (see
-// ReplaceError). Error(nil) is nil.
+// errors.As finds a part in whose tree nothing prints a secret; one that
+// holds a *broadcast.TargetsError unwraps to a copy of it, each target's
+// error so redacted (see ReplaceError). Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
 }
@@ -727,21 +728,28 @@ func (r *Redactor) Error(err error) error {
 // err matched, keeps the Permanent, RetryAfter and Uncertain marks
 // (broadcast.MarkAs: a server error that asks to wait stays one whose
 // outcome is unknown, and so does a join or a fan-out's error whose
-// outcome is unknown in part, which gains the Uncertain mark that its
-// flat text can no longer show), and never unwraps to err. errors.As does
-// not reach err's chain, which would hand out the text that holds the
-// secret, but for a join's parts: when err, or the first error its chain
-// of Unwrap() error reaches, has Unwrap() []error, the result's
-// Unwrap() []error gives each part itself when nothing in its tree
-// prints a secret (its text, its %+v or %#v, the errors its own Unwrap
-// reaches: errors.As then finds its type), redacted as ReplaceError
+// outcome is unknown in part, which gains the Uncertain mark that its flat
+// text can no longer show), and never unwraps to err. errors.As does not
+// reach err's chain, which would hand out the text that holds the secret,
+// but for a join's parts (and a TargetsError's, below): when err, or the
+// first error its chain of Unwrap() error reaches, has Unwrap() []error,
+// the result's Unwrap() []error gives each part itself when nothing in its
+// tree prints a secret (its text, its %+v or %#v, the errors its own
+// Unwrap reaches: errors.As then finds its type), redacted as ReplaceError
 // redacts it otherwise, its chain hidden even when its own text holds
-// none, with the marks it carries (a part does not gain the Uncertain
-// mark MarkAs gives an outcome unknown in part: the whole is judged by
-// the marks above them). Where the parts' texts, so replaced and then put in their place
-// in err's text, or put together (as errors.Join does, or as they are),
-// still hold a secret (one a part shares with a wrapper's text or
-// another part), no part is given.
+// none, with the marks it carries (a part does not gain the Uncertain mark
+// MarkAs gives an outcome unknown in part: the whole is judged by the
+// marks above them). Where the parts' texts, so replaced and then put in
+// their place in err's text, or put together (as errors.Join does, or as
+// they are), still hold a secret (one a part shares with a wrapper's text
+// or another part), no part is given; a secret a wrapper's text holds
+// whole is no such secret. A *broadcast.TargetsError, when it comes first
+// where a join would (errors.As finds it there, through an As method too),
+// is kept so: the result unwraps (Unwrap() error) to a copy of it whose
+// targets' errors are each given as a join's parts are, so that errors.As
+// finds the copy; unless the copy prints a secret (a target named with
+// one) or its text, in the place of the original's in err's text, holds
+// one that the text around it shares.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -758,43 +766,27 @@ func ReplaceError(err error, replace func(string) string) error {
 // given err's marks by mark: see ReplaceError.
 func replaced(err error, msg, clean string, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: clean, orig: err}
-	if parts := replaceParts(err, msg, replace); parts != nil {
+	parts, te := kept(err, msg, replace)
+	switch {
+	case parts != nil:
 		return mark(&redactedJoin{red, parts}, err)
+	case te != nil:
+		return mark(&redactedTargets{red, te}, err)
 	}
 	return mark(&red, err)
 }
 
-// markPart returns err with the marks like, a join's part, carries:
-// Uncertain, RetryAfter with like's wait, and Permanent. Unlike
-// broadcast.MarkAs, it does not add the Uncertain mark of an outcome
-// unknown in part: the join's is judged as a whole (the redacted join
-// has MarkAs's marks of the original, above its parts), and a part
-// inside a Permanent or RetryAfter mark is not judged alone, so such a
-// mark on a part would make the whole Uncertain where the original was
-// not.
-func markPart(err, like error) error {
-	if broadcast.IsUncertain(like) {
-		err = broadcast.Uncertain(err)
-	}
-	if d, waits := broadcast.RetryDelay(like); waits {
-		err = broadcast.RetryAfter(err, d)
-	}
-	if broadcast.IsPermanent(like) {
-		err = broadcast.Permanent(err)
-	}
-	return err
-}
-
-// replacePart returns p, a part of a join, as it is when nothing in its
-// tree prints a secret (see shows); redacted as ReplaceError redacts it
-// otherwise, also when its own text holds none: its chain, or its %+v,
-// would hand the secret out; with the marks p carries (see markPart).
+// replacePart returns p, a part of a join or a target's error of a
+// *broadcast.TargetsError, as it is when nothing in its tree prints a
+// secret (see shows); redacted as ReplaceError redacts it otherwise, also
+// when its own text holds none: its chain, or its %+v, would hand the
+// secret out; with the marks p carries (see broadcast.MarkPartAs).
 func replacePart(p error, replace func(string) string) error {
 	if !shows(p, replace) {
 		return p
 	}
 	msg := p.Error()
-	return replaced(p, msg, replace(msg), replace, markPart)
+	return replaced(p, msg, replace(msg), replace, broadcast.MarkPartAs)
 }
 
 // shows reports whether an error in err's tree (through Unwrap() error
@@ -825,55 +817,120 @@ func shows(err error, replace func(string) string) bool {
 	return false
 }
 
-// replaceParts returns the parts of err's join (err, or the first error
-// its chain of Unwrap() error reaches, with Unwrap() []error), each
-// through replacePart; nil when there is none, or when their texts so
-// replaced still hold a secret that none holds alone: put in their place
-// in msg, err's text (a wrapper's text around them may hold the rest of
-// a secret a part begins or ends), or put together (as errors.Join does,
-// or as they are).
-func replaceParts(err error, msg string, replace func(string) string) []error {
-	for {
-		switch e := err.(type) {
+// kept returns what the redaction of err, whose text is msg, keeps of its
+// structure: the first join (an error with Unwrap() []error) or
+// *broadcast.TargetsError (as errors.As finds it, through an As method
+// too) that err, or its chain of Unwrap() error, reaches; its parts
+// through replaceJoin, or a copy of it through replaceTargets. Both are
+// nil when there is none, or when what it gives would let a secret out.
+func kept(err error, msg string, replace func(string) string) ([]error, *broadcast.TargetsError) {
+	for e := err; e != nil; {
+		if te, ok := e.(*broadcast.TargetsError); ok {
+			return nil, replaceTargets(te, msg, replace)
+		}
+		if a, ok := e.(interface{ As(any) bool }); ok {
+			if te := (*broadcast.TargetsError)(nil); a.As(&te) && te != nil {
+				return nil, replaceTargets(te, msg, replace)
+			}
+		}
+		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
-			var parts []error
-			var texts []string
-			var whole strings.Builder
-			placed := true // every part's text found in msg, in order
-			rest := msg
-			for _, p := range e.Unwrap() {
-				if p == nil {
-					continue
-				}
-				part := replacePart(p, replace)
-				parts = append(parts, part)
-				texts = append(texts, part.Error())
-				if i := strings.Index(rest, p.Error()); placed && i >= 0 {
-					whole.WriteString(rest[:i])
-					whole.WriteString(texts[len(texts)-1])
-					rest = rest[i+len(p.Error()):]
-				} else {
-					placed = false
-				}
-			}
-			if placed {
-				whole.WriteString(rest)
-				if all := whole.String(); replace(all) != all {
-					return nil
-				}
-			}
-			for _, sep := range []string{"\n", ""} {
-				if all := strings.Join(texts, sep); replace(all) != all {
-					return nil
-				}
-			}
-			return parts
+			return replaceJoin(u.Unwrap(), msg, replace), nil
 		case interface{ Unwrap() error }:
-			err = e.Unwrap()
+			e = u.Unwrap()
 		default:
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// replaceJoin returns ps, the parts of a join in err, whose text is msg,
+// each through replacePart; nil when there is none, or when their texts
+// so replaced still hold a secret that none holds alone: put in their
+// place in msg (see fits: a wrapper's text around them may hold the rest
+// of a secret a part begins or ends), or put together (as errors.Join
+// does, or as they are).
+func replaceJoin(ps []error, msg string, replace func(string) string) []error {
+	var parts []error
+	var origs, texts []string
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		part := replacePart(p, replace)
+		parts = append(parts, part)
+		origs, texts = append(origs, p.Error()), append(texts, part.Error())
+	}
+	if parts == nil || !fits(msg, origs, texts, replace) {
+		return nil
+	}
+	for _, sep := range []string{"\n", ""} {
+		if all := strings.Join(texts, sep); replace(all) != all {
 			return nil
 		}
 	}
+	return parts
+}
+
+// replaceTargets returns a copy of te, a *broadcast.TargetsError in an
+// error whose text is msg, with each target's error through replacePart;
+// nil when the copy still prints a secret (a target named with one), or
+// when its text, put in the place of te's in msg, holds a secret that
+// msg's text around it begins or ends (see fits).
+func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
+	c := *te // a copy keeps what the package's own fields say (a Retract's)
+	c.Pending, c.Failures = replaceFailures(te.Pending, replace), replaceFailures(te.Failures, replace)
+	if shows(&c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace) {
+		return nil
+	}
+	return &c
+}
+
+// replaceFailures returns list with each target's error through
+// replacePart.
+func replaceFailures(list []broadcast.TargetFailure, replace func(string) string) []broadcast.TargetFailure {
+	if list == nil {
+		return nil
+	}
+	out := make([]broadcast.TargetFailure, len(list))
+	for i, f := range list {
+		out[i] = broadcast.TargetFailure{Target: f.Target, Err: f.Err}
+		if f.Err != nil {
+			out[i].Err = replacePart(f.Err, replace)
+		}
+	}
+	return out
+}
+
+// fits reports whether texts, the redacted texts of origs, each found in
+// msg in order after the one before, may stand in their places there:
+// msg with them so put in holds no secret but those the rest of msg (a
+// wrapper's text) holds whole, which replace finds in each piece of that
+// rest alone and the redacted error's text hides: replace changes msg so
+// put together as it changes each of those pieces. A secret that a piece
+// shares with one of texts (a wrapper's text ending in the start of a
+// secret that a part's text ends, also where it ends in a secret that
+// overlaps that one) makes it change the whole otherwise: what holds a
+// piece of it is not to be reached. When one of origs is not found in
+// msg, fits reports true: msg does not print it.
+func fits(msg string, origs, texts []string, replace func(string) string) bool {
+	var whole, apart strings.Builder // msg with texts in place; and with its pieces replaced each
+	rest := msg
+	for k, o := range origs {
+		i := strings.Index(rest, o)
+		if i < 0 {
+			return true
+		}
+		whole.WriteString(rest[:i])
+		apart.WriteString(replace(rest[:i]))
+		whole.WriteString(texts[k])
+		apart.WriteString(texts[k])
+		rest = rest[i+len(o):]
+	}
+	whole.WriteString(rest)
+	apart.WriteString(replace(rest))
+	return replace(whole.String()) == apart.String()
 }
 
 type redactedError struct {
@@ -890,6 +947,17 @@ type redactedJoin struct {
 
 // Unwrap returns the join's parts, each redacted.
 func (e *redactedJoin) Unwrap() []error { return e.parts }
+
+// redactedTargets is a redactedError of an error holding a
+// *broadcast.TargetsError, which unwraps to a copy of it, each target's
+// error redacted.
+type redactedTargets struct {
+	redactedError
+	te *broadcast.TargetsError
+}
+
+// Unwrap returns the copy of the TargetsError.
+func (e *redactedTargets) Unwrap() error { return e.te }
 
 func (e *redactedError) Error() string { return e.msg }
 

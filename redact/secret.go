@@ -113,7 +113,9 @@
 // the secret: errors.As finds none of the original's types in it, but for
 // the parts of a join (errors.Join, anything with Unwrap() []error, also
 // wrapped), which it unwraps to, each redacted so: a part in whose tree
-// nothing prints a secret is found as it is (see ReplaceError).
+// nothing prints a secret is found as it is; and for a
+// *broadcast.TargetsError, which it unwraps to a copy of, each target's
+// error redacted so (see ReplaceError).
 package redact
 
 import (
