@@ -658,10 +658,47 @@ func (s *state) loadBucket(dir, name string) error {
 		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
 			return fmt.Errorf("%w: %s: incident %q does not belong there", errCorrupt, file, in.ID)
 		}
+		for i := range in.Entries {
+			in.Entries[i].Components = mergeNamedTwice(in.Entries[i].Components)
+		}
 		s.files[in.File] = in.ID
 		s.put(in)
 	}
 	return nil
+}
+
+// mergeNamedTwice returns comps with each component once. Send refuses
+// an update naming a component twice (broadcast.Update.Validate, which
+// takes names that differ only in case or spacing for one), but a state
+// file edited by hand or written by an older version may hold one: the
+// component stays at its first place, under its first name, with the
+// status of its last copy, the one the incident's page shows (see
+// IncidentData.fold), so that its feed and its page say the same.
+func mergeNamedTwice(comps []broadcast.Component) []broadcast.Component {
+	if len(comps) < 2 {
+		return comps
+	}
+	at := make(map[string]int, len(comps))
+	var out []broadcast.Component
+	for i, c := range comps {
+		key := broadcast.ComponentKey(c.Name)
+		j, dup := at[key]
+		if !dup {
+			at[key] = len(at)
+			if out != nil {
+				out = append(out, c)
+			}
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(comps[:i])
+		}
+		out[j].Status = c.Status
+	}
+	if out == nil {
+		return comps
+	}
+	return out
 }
 
 // feedName matches the names addComponents gives the components' feeds:
