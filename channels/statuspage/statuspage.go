@@ -36,15 +36,18 @@
 //     An entry says the update's status, title, advice, body and link,
 //     and the components it affects with their statuses; its
 //     atom:category elements are its status and those components. The
-//     feed of all updates names them all, and so does a component's feed
-//     when they are ten or fewer: the same entry in every feed. An update
-//     naming more (an outage of a whole region, in the feed of each)
-//     names in a component's feed that component first, then others up to
-//     ten in all, and says how many more ("and 290 more components"): its
-//     incident's page, which the entry links to, lists them all, and the
-//     bytes of a write grow with the number of components, not with its
-//     square. An entry's content may so differ from feed to feed; its id
-//     does not. An entry's id is a tag URI of BaseURL's host name in lower case
+//     feed of all updates has every update so, and so does a component's
+//     feed when it names ten components or fewer: the same entry in every
+//     feed. An update naming more (an outage of a whole region, in the
+//     feed of each) has a short entry in a component's feed: its title,
+//     status, times and link, and that component's status with how many
+//     more it affects ("API (Major outage) and 299 more components"), its
+//     categories its status and that component; its incident's page,
+//     which the entry links to, has the rest. A component's feed holds
+//     the latest ten such updates, and the latest others up to
+//     Config.FeedEntries in all: each write of such an update rewrites
+//     every component's feed, which so stays small. An entry's content
+//     may so differ from feed to feed; its id does not. An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
 //     needs a DNS name). Its date is the day the page was created, fixed
