@@ -360,7 +360,9 @@ func (m *model) componentIn(e *entry, component string) (broadcast.Component, bo
 // date (see entry.Dated) and the update's ID, so that it never changes
 // (RFC 4287, section 4.2.6), even when the update is edited, retracted
 // and sent again with another Time, or the site moves to https; and no
-// two updates share it, as no two share an ID. A tag URI's authority is a DNS
+// two updates share it, as no two on the page share an ID, and one that
+// has the ID of an update the page forgot has another date (see
+// entry.Dated). A tag URI's authority is a DNS
 // name, in lower case (checkBaseURL lowers the host): a host outside
 // ASCII is written as its A-labels, and a page at an IP address (or a
 // name that is none) gets the URN of the name-based UUID of that tag URI

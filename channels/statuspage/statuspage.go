@@ -50,11 +50,16 @@
 //     may so differ from feed to feed; its id does not. An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
-//     needs a DNS name). Its date is the day the page was created, fixed
-//     when the update first reached the page, so that an update sent
-//     again with another Time keeps its entry's id; an update published
-//     by a version of this package before that keeps the id it had, of
-//     its Time's date.
+//     needs a DNS name). Its date is the day the update first reached
+//     the page, fixed then, so that an update sent again with another
+//     Time keeps its entry's id; an update published by a version of
+//     this package before that keeps the id it had, of the day the page
+//     was created or of its Time's date. An update ID used again after
+//     the page forgot the retraction of the earlier update that had it
+//     (see Corrections and retractions) gets an id of its own: when that
+//     forgotten retraction's id holds the same date or a later one, the
+//     date is followed by ":<n>", a number no other entry of the page
+//     has.
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
