@@ -117,9 +117,12 @@ func (m *model) feedItems() []feedItem {
 
 // byComponent returns the first n items of each component's feed: the
 // updates of the incidents that name it, and the retracted updates its
-// feed held. One pass over items, whatever the number of components.
+// feed held; of the updates naming more than feedComponents components,
+// the first wideEntries (see wideEntries). One pass over items, whatever
+// the number of components.
 func byComponent(items []feedItem, n int) map[string][]feedItem {
 	out := map[string][]feedItem{}
+	wide := map[string]int{}          // the wide updates each feed holds
 	named := map[*incident][]string{} // the components each incident names
 	for _, it := range items {
 		comps := []string(nil)
@@ -129,9 +132,14 @@ func byComponent(items []feedItem, n int) map[string][]feedItem {
 			comps = componentsOf(it.in)
 			named[it.in] = comps
 		}
+		isWide := it.r == nil && len(it.e.Components) > feedComponents
 		for _, name := range comps {
-			if len(out[name]) < n {
-				out[name] = append(out[name], it)
+			if len(out[name]) >= n || isWide && wide[name] >= wideEntries {
+				continue
+			}
+			out[name] = append(out[name], it)
+			if isWide {
+				wide[name]++
 			}
 		}
 	}
@@ -191,13 +199,23 @@ func (m *model) feed(path, component, title string, items []feedItem) ([]byte, e
 }
 
 // feedComponents is the most components an entry of a component's feed
-// names: an update naming more (an outage of a whole region) names there
-// the feed's component first, then others up to feedComponents, and says
-// how many more it affects, which its incident's page (the entry's link)
-// and the feed of all updates list. Each of the components' feeds holds
-// the update: were each entry to name them all, the bytes of a write
-// would grow with the square of their number.
+// names in full. An update naming more (an outage of a whole region) is
+// an entry of each of their feeds: were each to hold the update whole,
+// naming them all, the bytes of a write would grow with the square of
+// their number, and with the feeds full, each write would rewrite every
+// feed whole. So in a component's feed such an update has a short entry
+// (see wideEntry): its title, status, times, categories and link, and
+// that component's status with how many more it affects; its incident's
+// page (the entry's link) and the feed of all updates have it in full.
 const feedComponents = 10
+
+// wideEntries is the most updates naming more than feedComponents
+// components that a component's feed holds, the latest: its readers get
+// the latest of a long outage of a whole region (its incident's page and
+// the feed of all updates have them all), and a write of such an update
+// rewrites every component's feed, which so stays small, however long the
+// outage.
+const wideEntries = 10
 
 // entryKey is an entry as a feed renders it: component is the feed's
 // component when the entry is that feed's own (an update naming more than
@@ -211,7 +229,7 @@ type entryKey struct {
 // feed of all updates) as the feed writes it, indented for its place in
 // the feed. Each entry is rendered once per version, however many feeds
 // hold it; but an update naming more than feedComponents components has
-// its own, short, entry in each component's feed (see feedComponents),
+// its own, short, entry in each component's feed (see wideEntry),
 // rendered once per version and feed, so that the work of a write grows
 // with the number of components, not with its square.
 func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
@@ -251,18 +269,27 @@ func (m *model) atomEntry(it feedItem) atomEntry { return m.feedEntry(it, "") }
 
 // feedEntry is the entry of an update in the feed of component ("" for
 // the feed of all updates): the same in every feed, but for an update
-// naming more than feedComponents components (see feedComponents). Its
+// naming more than feedComponents components (see wideEntry). Its
 // categories are its status and the components it names.
 func (m *model) feedEntry(it feedItem, component string) atomEntry {
 	e := it.e
-	comps, more := e.Components, 0
-	if component != "" {
-		comps, more = m.feedNamed(e, component)
+	if component != "" && len(e.Components) > feedComponents {
+		return m.wideEntry(it, component)
 	}
 	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
-	for _, c := range comps {
+	for _, c := range e.Components {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
+	a := m.entryHead(it)
+	a.Categories = cats
+	a.Content = atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File), e.Components)}
+	return a
+}
+
+// entryHead is the entry of an update without its categories and content:
+// its id, title, link and times.
+func (m *model) entryHead(it feedItem) atomEntry {
+	e := it.e
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, feedDate(e.Dated, e.Time)),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
@@ -271,24 +298,44 @@ func (m *model) feedEntry(it feedItem, component string) atomEntry {
 		Link: atomLink{Rel: "alternate", Type: "text/html", Href: m.pageURL(it.in.File) + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
-		Published:  atomTime(e.Time),
-		Updated:    atomTime(e.changed()),
-		Categories: cats,
-		Content:    atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File), comps, more)},
+		Published: atomTime(e.Time),
+		Updated:   atomTime(e.changed()),
 	}
 }
 
-// feedNamed returns the components e's entry names in the feed of
-// component, and how many more e names: all of them when they are
-// feedComponents or fewer; else component first, when e names it, then
-// the others in e's order, up to feedComponents in all.
-func (m *model) feedNamed(e *entry, component string) ([]broadcast.Component, int) {
-	if len(e.Components) <= feedComponents {
-		return e.Components, 0
+// wideEntry is the entry, in the feed of component, of an update naming
+// more than feedComponents components (see feedComponents): its id,
+// title, link and times as in every feed; its categories its status and
+// component, when it names it; its content its status, component's status
+// and how many more components it affects, when its next update is due
+// and when it was edited, and that its incident's page, the entry's link,
+// has it in full. What it said (body, advice, link) is left to that page
+// and the feed of all updates: in each of hundreds of feeds, it would
+// make a write of the update rewrite hundreds of times as much.
+func (m *model) wideEntry(it feedItem, component string) atomEntry {
+	e := it.e
+	a := m.entryHead(it)
+	a.Categories = []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))
+	if own, ok := m.componentIn(e, component); ok {
+		a.Categories = append(a.Categories, atomCategory{Term: "component:" + own.Name, Label: own.Name})
+		fmt.Fprintf(&b, "<p>Affects: %s %s</p>", html.EscapeString(own.Name+" ("+own.Status.Label()+")"),
+			moreComponents(len(e.Components)-1))
+	} else {
+		fmt.Fprintf(&b, "<p>Affects %d components.</p>", len(e.Components))
 	}
-	// Where each component is in e, looked up once per version: a scan
-	// in the feed of each would make the work grow with the square of
-	// their number.
+	entryNotes(&b, e)
+	b.WriteString("<p>Read the update in full on the incident page.</p>")
+	a.Content = atomText{Type: "html", Body: b.String()}
+	return a
+}
+
+// componentIn returns the component named component in e, and whether e
+// names it. Where each component is in e is looked up once per version: a
+// scan in the feed of each would make the work grow with the square of
+// their number.
+func (m *model) componentIn(e *entry, component string) (broadcast.Component, bool) {
 	at, ok := m.named[e]
 	if !ok {
 		at = make(map[string]int, len(e.Components))
@@ -302,27 +349,20 @@ func (m *model) feedNamed(e *entry, component string) ([]broadcast.Component, in
 		}
 		m.named[e] = at
 	}
-	out := make([]broadcast.Component, 0, feedComponents)
-	own, ok := at[component]
-	if ok {
-		out = append(out, e.Components[own])
+	i, ok := at[component]
+	if !ok {
+		return broadcast.Component{}, false
 	}
-	for i, c := range e.Components {
-		if len(out) == feedComponents {
-			break
-		}
-		if !ok || i != own {
-			out = append(out, c)
-		}
-	}
-	return out, len(e.Components) - len(out)
+	return e.Components[i], true
 }
 
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, a
 // date (see entry.Dated) and the update's ID, so that it never changes
 // (RFC 4287, section 4.2.6), even when the update is edited, retracted
 // and sent again with another Time, or the site moves to https; and no
-// two updates share it, as no two share an ID. A tag URI's authority is a DNS
+// two updates share it, as no two on the page share an ID, and one that
+// has the ID of an update the page forgot has another date (see
+// entry.Dated). A tag URI's authority is a DNS
 // name, in lower case (checkBaseURL lowers the host): a host outside
 // ASCII is written as its A-labels, and a page at an IP address (or a
 // name that is none) gets the URN of the name-based UUID of that tag URI
@@ -423,9 +463,8 @@ func correctionMark(e *entry) string {
 // entryHTML is the content of an entry: what the page shows of the update,
 // with the marks of a correction and of an edit, and its link unless it
 // is page, its incident's page, which the entry links to already. It
-// names comps of the components the update affects, and says how many
-// more it does (see feedComponents).
-func entryHTML(e *entry, page string, comps []broadcast.Component, more int) string {
+// names comps, the components the update affects.
+func entryHTML(e *entry, page string, comps []broadcast.Component) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))
 	if e.Advice != "" {
@@ -433,21 +472,13 @@ func entryHTML(e *entry, page string, comps []broadcast.Component, more int) str
 	}
 	b.WriteString(lineBreaks(string(richText(e.Body, e.URL))))
 	if len(comps) > 0 {
-		parts := make([]string, len(comps), len(comps)+1)
+		parts := make([]string, len(comps))
 		for i, c := range comps {
 			parts[i] = html.EscapeString(c.Name + " (" + c.Status.Label() + ")")
 		}
-		if more > 0 {
-			parts = append(parts, moreComponents(more))
-		}
 		fmt.Fprintf(&b, "<p>Affects: %s</p>", strings.Join(parts, ", "))
 	}
-	if !e.NextUpdate.IsZero() {
-		fmt.Fprintf(&b, "<p>Next update by %s.</p>", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
-	}
-	if !e.Edited.IsZero() {
-		fmt.Fprintf(&b, "<p>Edited %s.</p>", e.Edited.UTC().Format("2 Jan 2006 15:04 UTC"))
-	}
+	entryNotes(&b, e)
 	// Send takes http and https URLs only; a state file edited by hand
 	// may hold another, which the page's template would defuse.
 	if l, err := url.Parse(e.URL); err == nil && (l.Scheme == "http" || l.Scheme == "https") && e.URL != page {
@@ -455,6 +486,17 @@ func entryHTML(e *entry, page string, comps []broadcast.Component, more int) str
 		fmt.Fprintf(&b, `<p>More: <a href="%s">%s</a></p>`, u, u)
 	}
 	return b.String()
+}
+
+// entryNotes writes to b when the update's next update is due and when
+// it was edited, if ever.
+func entryNotes(b *strings.Builder, e *entry) {
+	if !e.NextUpdate.IsZero() {
+		fmt.Fprintf(b, "<p>Next update by %s.</p>", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	if !e.Edited.IsZero() {
+		fmt.Fprintf(b, "<p>Edited %s.</p>", e.Edited.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
 }
 
 // moreComponents says how many more components an update affects than

@@ -147,8 +147,8 @@ func TestAtomRetractionsPruned(t *testing.T) {
 	f := p.site()
 	assert.Equal(t, []string{
 		"tag:status.example.com,2025-03-14:update/u5",
-		"tag:status.example.com,2025-03-14:update/b1",
-		"tag:status.example.com,2025-03-14:update/b0",
+		"tag:status.example.com,2025-04-13:update/b1", // the day they reached the page
+		"tag:status.example.com,2025-04-13:update/b0",
 	}, entryIDs(f.Feeds["history.atom"]), "the retractions are gone")
 	assert.Empty(t, tombstones(t, f.Files["history.atom"]))
 	assert.Equal(t, t0.Add(time.Minute), f.Feeds["history.atom"].UpdatedParsed.UTC(), "updated does not go back")

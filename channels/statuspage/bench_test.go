@@ -155,9 +155,20 @@ func BenchmarkSendManyComponents(b *testing.B) {
 // of a page of many (each with its feed), as an outage of a whole region
 // does, its incident naming them all already: the work of a write grows
 // with the number of components, and should not grow with its square.
+// Its cases "-full" first fill every component's feed with updates of
+// the incident naming them all, as a long outage of a region does, in one
+// write outside the timing: each update then changes every feed whole.
 func BenchmarkSendNamingManyComponents(b *testing.B) {
-	for _, n := range []int{300, 1000} {
-		b.Run(fmt.Sprintf("components-%d", n), func(b *testing.B) {
+	for _, bc := range []struct {
+		n    int
+		full bool
+	}{{300, false}, {1000, false}, {300, true}} {
+		n := bc.n
+		name := fmt.Sprintf("components-%d", n)
+		if bc.full {
+			name += "-full"
+		}
+		b.Run(name, func(b *testing.B) {
 			infos := make([]ComponentInfo, n)
 			comps := make([]broadcast.Component, n)
 			for i := range n {
@@ -181,6 +192,9 @@ func BenchmarkSendNamingManyComponents(b *testing.B) {
 				}
 			}
 			send(-1) // the incident names them all already
+			if bc.full {
+				fill(b, c, "region-outage", c.s.feedEntries, comps)
+			}
 			var written, files int64
 			cpu := cpuTime()
 			b.ResetTimer()
@@ -193,5 +207,29 @@ func BenchmarkSendNamingManyComponents(b *testing.B) {
 			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
 			b.ReportMetric(float64(files)/float64(b.N), "files-written/op")
 		})
+	}
+}
+
+// fill adds n updates naming comps to the incident incidentID, a minute
+// apart before benchNow, in one write: enough to fill every feed that
+// holds them.
+func fill(b *testing.B, c *Channel, incidentID string, n int, comps []broadcast.Component) {
+	b.Helper()
+	err := c.change(context.Background(), func(st *state) (bool, []string, error) {
+		for i := range n {
+			e := entry{
+				ID: fmt.Sprintf("fill-%d", i), Title: "Outage of a region",
+				Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor,
+				Time: benchNow.Add(-time.Duration(n-i) * time.Minute),
+				Body: "We found the cause and are rolling out a fix.", Components: comps,
+			}
+			if _, _, err := st.add(incidentID, e, e.Time); err != nil {
+				return false, nil, err
+			}
+		}
+		return true, []string{incidentID}, nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }

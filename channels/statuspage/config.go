@@ -81,7 +81,9 @@ type Config struct {
 	// lists the latest HistoryPageIncidents).
 	HistoryDays int
 	// FeedEntries is how many of the latest updates each Atom feed holds,
-	// the entries of recently retracted updates included; default 50.
+	// the entries of recently retracted updates included; default 50. A
+	// component's feed holds ten at most of the updates naming more than
+	// ten components (see the package's documentation).
 	FeedEntries int
 	// LockTimeout bounds the wait for another process writing the same Dir;
 	// after it, Send fails transiently. Default 10s.

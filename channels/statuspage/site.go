@@ -86,7 +86,7 @@ type model struct {
 	// entries are the feed entries rendered (see entryXML).
 	entries map[entryKey][]byte
 	// named holds where each component is in an update naming more
-	// than feedComponents (see feedNamed).
+	// than feedComponents (see componentIn).
 	named map[*entry]map[string]int
 }
 

@@ -59,11 +59,15 @@ type entry struct {
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
 	// Dated is the date ("2006-01-02") in its feed entry's id (see
-	// entryID), fixed when the update first reached the page: the day the
-	// page was created, or the one the id of its retraction's notice
-	// holds. Absent from the state files of older versions, whose ids hold
-	// the date of the update's Time, which never changes on the page:
-	// their entries keep those ids (see feedDate).
+	// entryID), fixed when the update first reached the page: that day,
+	// or the one the id of its retraction's notice holds (updates of
+	// earlier versions have the day the page was created). When the page
+	// forgot the retraction of an update of that date, whose ID this one
+	// may have (see state.Pruned), the date is followed by ":" and the
+	// entry's Seq, which no other entry has. Absent from the state files
+	// of older versions, whose ids hold the date of the update's Time,
+	// which never changes on the page: their entries keep those ids (see
+	// feedDate).
 	Dated string `json:"dated,omitempty"`
 }
 
@@ -176,6 +180,11 @@ type state struct {
 	// oldest first; never changed, only dropped. Absent from the state
 	// files of older versions.
 	Retractions []*retraction `json:"retractions,omitempty"`
+	// Pruned is the latest date in the ids of the retractions dropped
+	// (see prune): an update reaching the page on that day or before may
+	// have the ID of one of them, and its entry must not have its id (see
+	// entry.Dated). Empty when none was dropped.
+	Pruned string `json:"pruned,omitempty"`
 
 	incidents map[string]*incident // by incident ID
 	byUpdate  map[string]*incident // by entry ID and alias
@@ -238,8 +247,15 @@ func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, er
 		in = &c
 	}
 	// The update's entry has one id, whatever its Time: sent again, it
-	// comes back under its retraction's.
-	e.Dated = s.Created.UTC().Format(time.DateOnly)
+	// comes back under its retraction's. An update the page does not know
+	// gets one of its own, also when an update with its ID was retracted
+	// so long ago that the page forgot it (see entry.Dated).
+	s.Seq++
+	e.Seq = s.Seq
+	e.Dated = now.UTC().Format(time.DateOnly)
+	if e.Dated <= s.Pruned {
+		e.Dated += ":" + strconv.FormatInt(e.Seq, 10)
+	}
 	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
 		if r.ID != e.ID {
 			return false
@@ -248,8 +264,6 @@ func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, er
 		e.Dated = feedDate(r.Dated, r.Time)
 		return true
 	})
-	s.Seq++
-	e.Seq = s.Seq
 	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
 	in.Entries = slices.Insert(in.Entries, i, e)
 	s.put(in)
@@ -465,11 +479,23 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 
 // prune drops the retractions older than retractionKept at now, and the
 // oldest beyond retractionsMax.
+// It records the latest date in their entries' ids (see state.Pruned).
 func (s *state) prune(now time.Time) {
+	dropped := func(r *retraction) {
+		date, _, _ := strings.Cut(feedDate(r.Dated, r.Time), ":")
+		s.Pruned = max(s.Pruned, date)
+	}
 	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
-		return now.Sub(r.Retracted) > retractionKept
+		if now.Sub(r.Retracted) > retractionKept {
+			dropped(r)
+			return true
+		}
+		return false
 	})
 	if extra := len(s.Retractions) - retractionsMax; extra > 0 {
+		for _, r := range s.Retractions[:extra] {
+			dropped(r)
+		}
 		s.Retractions = slices.Delete(s.Retractions, 0, extra)
 	}
 }
@@ -658,10 +684,47 @@ func (s *state) loadBucket(dir, name string) error {
 		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
 			return fmt.Errorf("%w: %s: incident %q does not belong there", errCorrupt, file, in.ID)
 		}
+		for i := range in.Entries {
+			in.Entries[i].Components = mergeNamedTwice(in.Entries[i].Components)
+		}
 		s.files[in.File] = in.ID
 		s.put(in)
 	}
 	return nil
+}
+
+// mergeNamedTwice returns comps with each component once. Send refuses
+// an update naming a component twice (broadcast.Update.Validate, which
+// takes names that differ only in case or spacing for one), but a state
+// file edited by hand or written by an older version may hold one: the
+// component stays at its first place, under its first name, with the
+// status of its last copy, the one the incident's page shows (see
+// IncidentData.fold), so that its feed and its page say the same.
+func mergeNamedTwice(comps []broadcast.Component) []broadcast.Component {
+	if len(comps) < 2 {
+		return comps
+	}
+	at := make(map[string]int, len(comps))
+	var out []broadcast.Component
+	for i, c := range comps {
+		key := broadcast.ComponentKey(c.Name)
+		j, dup := at[key]
+		if !dup {
+			at[key] = len(at)
+			if out != nil {
+				out = append(out, c)
+			}
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(comps[:i])
+		}
+		out[j].Status = c.Status
+	}
+	if out == nil {
+		return comps
+	}
+	return out
 }
 
 // feedName matches the names addComponents gives the components' feeds:

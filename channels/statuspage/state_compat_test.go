@@ -62,7 +62,7 @@ func feedIDs(t *testing.T, st *state) map[string]string {
 // "dated"), read, changed and written back, keeps the ids its feeds
 // published, of their updates' Time: an entry edited, an update retracted
 // then and sent again on another day; an update new to the page gets the
-// day the page was created. Read again, every id is the same.
+// day it reached the page. Read again, every id is the same.
 func TestOlderStateFileKeepsFeedIDs(t *testing.T) {
 	dir := t.TempDir()
 	const old = `{"format": 1, "nonce": "n", "created": "2025-03-14T10:00:00Z", "updated": "2025-03-14T11:30:00Z",
@@ -98,7 +98,7 @@ func TestOlderStateFileKeepsFeedIDs(t *testing.T) {
 	}
 	next.Updated = now
 	want := maps.Clone(published)
-	want["a3"] = "tag:status.example.com,2025-03-14:update/a3"
+	want["a3"] = "tag:status.example.com,2025-03-20:update/a3"
 	assert.Equal(t, want, feedIDs(t, next))
 
 	// Written back as a version is, and read again.

@@ -36,22 +36,30 @@
 //     An entry says the update's status, title, advice, body and link,
 //     and the components it affects with their statuses; its
 //     atom:category elements are its status and those components. The
-//     feed of all updates names them all, and so does a component's feed
-//     when they are ten or fewer: the same entry in every feed. An update
-//     naming more (an outage of a whole region, in the feed of each)
-//     names in a component's feed that component first, then others up to
-//     ten in all, and says how many more ("and 290 more components"): its
-//     incident's page, which the entry links to, lists them all, and the
-//     bytes of a write grow with the number of components, not with its
-//     square. An entry's content may so differ from feed to feed; its id
-//     does not. An entry's id is a tag URI of BaseURL's host name in lower case
+//     feed of all updates has every update so, and so does a component's
+//     feed when it names ten components or fewer: the same entry in every
+//     feed. An update naming more (an outage of a whole region, in the
+//     feed of each) has a short entry in a component's feed: its title,
+//     status, times and link, and that component's status with how many
+//     more it affects ("API (Major outage) and 299 more components"), its
+//     categories its status and that component; its incident's page,
+//     which the entry links to, has the rest. A component's feed holds
+//     the latest ten such updates, and the latest others up to
+//     Config.FeedEntries in all: each write of such an update rewrites
+//     every component's feed, which so stays small. An entry's content
+//     may so differ from feed to feed; its id does not. An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
-//     needs a DNS name). Its date is the day the page was created, fixed
-//     when the update first reached the page, so that an update sent
-//     again with another Time keeps its entry's id; an update published
-//     by a version of this package before that keeps the id it had, of
-//     its Time's date.
+//     needs a DNS name). Its date is the day the update first reached
+//     the page, fixed then, so that an update sent again with another
+//     Time keeps its entry's id; an update published by a version of
+//     this package before that keeps the id it had, of the day the page
+//     was created or of its Time's date. An update ID used again after
+//     the page forgot the retraction of the earlier update that had it
+//     (see Corrections and retractions) gets an id of its own: when that
+//     forgotten retraction's id holds the same date or a later one, the
+//     date is followed by ":<n>", a number no other entry of the page
+//     has.
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
