@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 )
@@ -52,9 +53,10 @@ func badPayload(format string, args ...any) error {
 }
 
 // decodePayload reads and checks one notification. Unknown fields are
-// ignored, so that later Alertmanager versions still work.
+// ignored, so that later Alertmanager versions still work. Invalid UTF-8
+// is dropped as the body is read (see validUTF8).
 func decodePayload(r io.Reader) (*payload, error) {
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(&validUTF8{r: r})
 	var p payload
 	if err := p.decode(dec); err != nil {
 		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
@@ -73,6 +75,66 @@ func decodePayload(r io.Reader) (*payload, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// validUTF8 reads r without its invalid UTF-8, so that the notification's
+// text is made fit for an update as text says: encoding/json would read
+// each invalid byte as U+FFFD, posted in place of the letters the sender
+// meant. (Invalid UTF-8 can stand only in a JSON string; elsewhere it
+// would be a syntax error.) A character split between two reads of r is
+// kept whole. Each read fills the caller's buffer from r, as r would:
+// encoding/json scans again what it has not used each time it reads.
+// A read needs room for utf8.UTFMax bytes at least (encoding/json's have
+// 512).
+type validUTF8 struct {
+	r    io.Reader
+	held [utf8.UTFMax - 1]byte // the start of a character whose rest r has not given yet
+	n    int                   // bytes in held
+	err  error                 // r's, once it returned one
+}
+
+func (v *validUTF8) Read(p []byte) (int, error) {
+	if len(p) < utf8.UTFMax {
+		return 0, io.ErrShortBuffer // room for a held start and a byte more
+	}
+	for {
+		if v.err != nil && v.n == 0 {
+			return 0, v.err
+		}
+		k := copy(p, v.held[:v.n])
+		m := 0
+		if v.err == nil {
+			m, v.err = v.r.Read(p[k:])
+		}
+		data := p[:k+m]
+		// The start of a character whose rest has not come yet is held
+		// back, until r's end.
+		cut := len(data)
+		for j := len(data) - 1; j >= 0 && j >= len(data)-(utf8.UTFMax-1) && v.err == nil; j-- {
+			if utf8.RuneStart(data[j]) {
+				if !utf8.FullRune(data[j:]) {
+					cut = j
+				}
+				break
+			}
+		}
+		v.n = copy(v.held[:], data[cut:])
+		data = data[:cut]
+		if !utf8.Valid(data) {
+			w := 0
+			for i := 0; i < len(data); {
+				r, size := utf8.DecodeRune(data[i:])
+				if r != utf8.RuneError || size > 1 {
+					w += copy(data[w:], data[i:i+size])
+				}
+				i += size
+			}
+			data = data[:w]
+		}
+		if len(data) > 0 {
+			return len(data), nil
+		}
+	}
 }
 
 // decode reads the notification object field by field and its alerts one
