@@ -106,6 +106,11 @@ func (c *Channel) editPost(ctx context.Context, m broadcast.Message, p post, mad
 		return c.refuseRetracted(ctx, p)
 	}
 	if err := c.editable(ctx, p, made); err != nil {
+		if c.wasRetracted(p) {
+			// A retraction redacted the post while it was read: the
+			// room it cleared takes no correction, anew or not.
+			return c.refuseRetracted(ctx, p)
+		}
 		return err
 	}
 	// An upgraded room is read by no one, though the account may still
