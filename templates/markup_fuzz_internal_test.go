@@ -30,6 +30,8 @@ func FuzzMarkupTabs(f *testing.F) {
 		">\t\t[a\n>\t\t\tb](u \"t\n\tu\")",
 		"-\t\t[a\n\t\tb](u) <https://x.example/b>",
 		"\x00>\t[a\n\xff\t- b](u)",
+		"-\tx\n\n\t\t[a\n\tb](u)",
+		"- >\t[a\n\t> b](u)",
 	} {
 		f.Add(s)
 	}
