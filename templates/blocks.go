@@ -17,7 +17,8 @@ const maxNest = 32
 const quoted = -1
 
 // para is what the link reader knows of the block it reads the inline
-// content of, a paragraph or a heading, and of the containers it is in. It is read once, from the block's first line (see
+// content of, a paragraph, a heading or a literal block, and of the
+// containers it is in. It is read once, from the block's first line (see
 // nextParagraph), not for each of its lines, which would read a first
 // line deep in quotes or nested items (">>>>…", "- - - …") again for each
 // line after it.
@@ -29,6 +30,12 @@ type para struct {
 	n int
 	// heading is set for an ATX heading, which its line ends.
 	heading bool
+	// literal is set for an indented or fenced code block or an HTML
+	// block, whose text is no Markdown (4.4 to 4.6): it is read as a
+	// code span's is (see readMarkup), on its own, up to end, the offset
+	// of the line after it.
+	literal bool
+	end     int
 }
 
 // push adds a container inside the others; those past maxNest are not
@@ -44,10 +51,10 @@ func (p *para) push(c int) {
 var paragraphAt = nextParagraph
 
 // nextParagraph returns the first block, from the line that starts at
-// s[i] on, whose inline content the link reader reads, a paragraph or a
-// heading, and the offset of its first line; open are the containers of
-// the block before, which the line may continue, and after the last
-// block, len(s). Blank lines are passed.
+// s[i] on, that the link reader reads, a paragraph, a heading or a
+// literal block (see para), and the offset of its first line; open are
+// the containers of the block before, which the line may continue, and
+// after the last block, len(s). Blank lines are passed.
 func nextParagraph(s string, i int, open para) (para, int) {
 	for i < len(s) {
 		p := para{c: open.c}
@@ -55,11 +62,21 @@ func nextParagraph(s string, i int, open para) (para, int) {
 		p.n = k
 		at, col = p.open(s, at, col)
 		c, j := indentation(s, at, col)
-		if blankAfter(s, j) {
+		switch {
+		case blankAfter(s, j):
 			open, i = p, nextLine(s, i)
 			continue
+		case c-col >= 4:
+			p.literal, p.end = true, p.codeEnd(s, i)
+		case fence(s, j) > 0:
+			p.literal, p.end = true, p.fenceEnd(s, i, j)
+		default:
+			if kind := htmlBlock(s, j); kind > 0 {
+				p.literal, p.end = true, p.htmlEnd(s, i, j, kind)
+			} else {
+				p.heading = atxHeading(s, j)
+			}
 		}
-		p.heading = c-col < 4 && atxHeading(s, j)
 		return p, i
 	}
 	return open, len(s)
@@ -200,8 +217,9 @@ func indentation(s string, i, col int) (cols, at int) {
 
 // paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
 // LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
-// block p (see para): a heading's line, or a paragraph's line before a
-// blank line or a line that interrupts it (see interrupts). After it, the next line is read by nextParagraph.
+// block p (see para): a heading's line, a literal block's last line, or
+// a paragraph's line before a blank line or a line that interrupts it
+// (see interrupts). After it, the next line is read by nextParagraph.
 func paragraphEnd(s string, i int, p para) bool {
 	switch s[i] {
 	case '\r':
@@ -212,6 +230,9 @@ func paragraphEnd(s string, i int, p para) bool {
 	default:
 		return false
 	}
+	if p.literal {
+		return i+1 >= p.end
+	}
 	return p.heading || blankAfter(s, i+1) || interrupts(s, i+1, p)
 }
 
@@ -219,7 +240,8 @@ func paragraphEnd(s string, i int, p para) bool {
 // paragraph p (CommonMark 0.31.2, 4.1 to 4.6, 5.1, 5.2): read past the
 // containers of p it continues (see match), it is blank (a block quote's
 // ">" alone too), or starts a block quote, an ATX heading, a thematic
-// break, a code fence, a setext heading's underline or a list item. A line indented four columns or
+// break, a code fence, an HTML block of the first six kinds, a setext
+// heading's underline or a list item. A line indented four columns or
 // more there starts none. A line that does not continue all of them (a
 // lazy continuation line, with fewer ">" or indented less than a list
 // item's text) continues the paragraph unless it starts such a block: a
@@ -246,6 +268,9 @@ func interrupts(s string, i int, p para) bool {
 		return !lazy && lineOf(s, j, ch, 1, false)
 	case '`', '~':
 		return fence(s, j) > 0
+	case '<':
+		kind := htmlBlock(s, j)
+		return kind > 0 && kind < 7
 	case '-', '*', '_':
 		if thematicBreak(s, j) || ch == '-' && !lazy && lineOf(s, j, ch, 1, false) {
 			return true
@@ -282,6 +307,21 @@ func nextLine(s string, i int) int {
 	return min(i+1, len(s))
 }
 
+// codeEnd returns the offset of the line after the indented code block
+// whose first line starts at s[i], in the containers of p: it goes on over
+// the lines that continue them all and are blank or indented four
+// columns more (CommonMark 0.31.2, 4.4).
+func (p *para) codeEnd(s string, i int) int {
+	for i = nextLine(s, i); i < len(s); i = nextLine(s, i) {
+		at, col, k := p.match(s, i)
+		c, j := indentation(s, at, col)
+		if k < p.n || c-col < 4 && !blankAfter(s, j) {
+			return i
+		}
+	}
+	return len(s)
+}
+
 // fence returns the length of the code fence at s[j], three or more "`"
 // or "~" (with no "`" after a run of "`" on its line), or 0.
 func fence(s string, j int) int {
@@ -296,4 +336,30 @@ func fence(s string, j int) int {
 		return 0
 	}
 	return n
+}
+
+// fenceEnd returns the offset of the line after the fenced code block
+// that the fence at s[j] opens, on the line that starts at s[i], in the
+// containers of p: the line after its closing fence (as many of its
+// character or more, indented less than four columns, and nothing but
+// spaces and tabs after them), or the first line that does not continue
+// all its containers (CommonMark 0.31.2, 4.5, 5.1, 5.2).
+func (p *para) fenceEnd(s string, i, j int) int {
+	ch, n := s[j], fence(s, j)
+	for i = nextLine(s, i); i < len(s); i = nextLine(s, i) {
+		at, col, k := p.match(s, i)
+		if k < p.n {
+			return i
+		}
+		if c, j := indentation(s, at, col); c-col < 4 {
+			m := 0
+			for j+m < len(s) && s[j+m] == ch {
+				m++
+			}
+			if m >= n && blankAfter(s, j+m) {
+				return nextLine(s, i)
+			}
+		}
+	}
+	return len(s)
 }

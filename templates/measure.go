@@ -495,7 +495,9 @@ type mark struct{ span, dest [2]int }
 // outside it, so that "[a `]` b](https://…)" is one link, and
 // "[not a `link](/foo`)" none. What it holds is read on its own, the
 // links and references in it kept whole as elsewhere (which only keeps
-// more text whole). It reads s about once (a destination that opens no
+// more text whole), and so is the text of an indented or fenced code
+// block or an HTML block (4.4 to 4.6), no paragraph's: a bracket in it is
+// none of a link outside it. It reads s about once (a destination that opens no
 // link at most maxLinkParens levels deep, a code span's closing
 // backticks looked for at most maxCodeTicks times each paragraph), and
 // allocates only where s has some.
@@ -509,7 +511,8 @@ func markup(s string) []mark {
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
 // finds them; p is the block s[from] is in (see para), and code says
-// whether a run of backticks opens a code span, which it does not in one.
+// whether a run of backticks opens a code span, which it does not in one
+// (nor in a code or HTML block).
 func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
@@ -520,7 +523,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	for i := from; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '`':
-			if !code {
+			if !code || p.literal {
 				break
 			}
 			n := 1
