@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,7 +22,7 @@ func TestParagraphFirstLineReadOnce(t *testing.T) {
 	} {
 		reads := 0
 		read := paragraphAt
-		paragraphAt = func(s string, i int) para { reads++; return read(s, i) }
+		paragraphAt = func(s string, i int, open para) (para, int) { reads++; return read(s, i, open) }
 		marks := markup(s)
 		paragraphAt = read
 		if reads > 1 {
@@ -40,42 +41,45 @@ func TestParagraphFirstLineReadOnce(t *testing.T) {
 // ">\t\tfoo", a quote holding code indented two columns more), and after
 // a list item's marker (example 7, "-\t\tfoo": its text at column 2,
 // code after it); and a line indented by a tab to a list item's text
-// starts an item nested in it (example 9). The widths are those of the
-// same lines with the tabs written as spaces.
+// starts an item nested in it (example 9). The columns are those of the
+// same lines with the tabs written as spaces; q stands for a block quote.
 func TestContainerColumnsOfTabs(t *testing.T) {
+	const q = quoted
 	for _, c := range []struct {
 		line string
-		want para
+		want []int32
 	}{
-		{"-\tfoo", para{0, 4}},
-		{"1.\t[x", para{0, 4}},
-		{"10.\tfoo", para{0, 4}},
-		{"-\t\tfoo", para{0, 2}},
-		{">\t- foo", para{1, 4}},
-		{" >\t- foo", para{1, 3}},
-		{">>\t- foo", para{2, 3}},
-		{"> \t- foo", para{1, 4}},
-		{">\t>\t- foo", para{2, 4}},
-		{"- \t- foo", para{0, 6}},
+		{"-\tfoo", []int32{4}},
+		{"1.\t[x", []int32{4}},
+		{"10.\tfoo", []int32{4}},
+		{"-\t\tfoo", []int32{2}},
+		{">\t- foo", []int32{q, 6}},
+		{" >\t- foo", []int32{q, 6}},
+		{">>\t- foo", []int32{q, q, 6}},
+		{"> \t- foo", []int32{q, 6}},
+		{">\t>\t- foo", []int32{q, q, 10}},
+		{"- \t- foo", []int32{4, 6}},
 	} {
-		if got := container(c.line, 0); got != c.want {
-			t.Errorf("container(%q) = %+v, want %+v", c.line, got, c.want)
+		if p, _ := nextParagraph(c.line, 0, para{}); !slices.Equal(p.c[:p.n], c.want) {
+			t.Errorf("nextParagraph(%q) in %v, want %v", c.line, p.c[:p.n], c.want)
 		}
 	}
 	for _, c := range []struct {
 		line string
-		p    para
+		in   []int32
 		want bool
 	}{
-		{">\t\tfoo", para{1, 0}, false},   // example 6: code, which interrupts no paragraph
-		{"\t - baz", para{0, 5}, true},    // example 9: an item nested in "   - bar"
-		{">\t  - foo", para{1, 0}, false}, // four columns in
-		{">\t - foo", para{1, 0}, true},
-		{"> \t# foo", para{1, 0}, true},
-		{">  \t>foo", para{1, 0}, true}, // a second quote, two columns in
+		{">\t\tfoo", []int32{q}, false},   // example 6: code, which interrupts no paragraph
+		{"\t - baz", []int32{5}, true},    // example 9: an item nested in "   - bar"
+		{">\t  - foo", []int32{q}, false}, // four columns in
+		{">\t - foo", []int32{q}, true},
+		{"> \t# foo", []int32{q}, true},
+		{">  \t>foo", []int32{q}, true}, // a second quote, two columns in
 	} {
-		if got := interrupts(c.line, 0, c.p); got != c.want {
-			t.Errorf("interrupts(%q, %+v) = %v, want %v", c.line, c.p, got, c.want)
+		var p para
+		p.n = copy(p.c[:], c.in)
+		if got := interrupts(c.line, 0, p); got != c.want {
+			t.Errorf("interrupts(%q) in %v = %v, want %v", c.line, c.in, got, c.want)
 		}
 	}
 }

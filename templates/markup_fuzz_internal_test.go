@@ -6,12 +6,12 @@ import (
 )
 
 // FuzzMarkupTabs checks markup on texts with tabs, block quotes and list
-// items: it neither panics nor loops, its marks are in order, apart and
-// within the text, and a text reads as the same text with its tabs
-// written as spaces to the next tab stop, as CommonMark has tabs define
-// block structure (0.31.2, 2.2): a tab in a line's quote markers, list
-// markers and indentation is those columns, and one anywhere else is
-// white space as the spaces are.
+// items, and code and HTML blocks in them: it neither panics nor loops,
+// its marks are in order, apart and within the text, and a text reads as
+// the same text with its tabs written as spaces to the next tab stop, as
+// CommonMark has tabs define block structure (0.31.2, 2.2): a tab in a
+// line's quote markers, list markers and indentation is those columns,
+// and one anywhere else is white space as the spaces are.
 func FuzzMarkupTabs(f *testing.F) {
 	for _, s := range []string{
 		">\t- [a\n>\t 2. b](https://x.example/a)",
@@ -30,6 +30,11 @@ func FuzzMarkupTabs(f *testing.F) {
 		">\t\t[a\n>\t\t\tb](u \"t\n\tu\")",
 		"-\t\t[a\n\t\tb](u) <https://x.example/b>",
 		"\x00>\t[a\n\xff\t- b](u)",
+		"-\tx\n\n\t\t[a\n\tb](u)",
+		">\t-\t```\n>\t\t[a\n>\tb](u)",
+		"- <!-- [a\n\t--> b](u)",
+		"1.\t<div>\n\t[a\n\n\tb](u)",
+		"- >\t[a\n\t> b](u)",
 	} {
 		f.Add(s)
 	}

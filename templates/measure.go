@@ -483,7 +483,8 @@ type mark struct{ span, dest [2]int }
 // CommonMark takes in one
 // (0.31.2, 6.3): a text over lines of one paragraph (which a blank line
 // ends, or a line that starts a heading, a list item or another block
-// that interrupts one, see paragraphEnd), white space and
+// that interrupts one, see paragraphEnd; in the block quotes and list
+// items its lines are in, see nextParagraph), white space and
 // one line break around the destination, a title after it ("title",
 // 'title' or (title), over lines too), a destination within "<" and ">"
 // with spaces; its autolinks, "<https://…>" and "<ops@example.com>" (6.5,
@@ -494,7 +495,9 @@ type mark struct{ span, dest [2]int }
 // outside it, so that "[a `]` b](https://…)" is one link, and
 // "[not a `link](/foo`)" none. What it holds is read on its own, the
 // links and references in it kept whole as elsewhere (which only keeps
-// more text whole). It reads s about once (a destination that opens no
+// more text whole), and so is the text of an indented or fenced code
+// block or an HTML block (4.4 to 4.6), no paragraph's: a bracket in it is
+// none of a link outside it. It reads s about once (a destination that opens no
 // link at most maxLinkParens levels deep, a code span's closing
 // backticks looked for at most maxCodeTicks times each paragraph), and
 // allocates only where s has some.
@@ -502,13 +505,14 @@ func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
-	return readMarkup(nil, s, 0, paragraphAt(s, 0), true)
+	p, from := paragraphAt(s, 0, para{})
+	return readMarkup(nil, s, from, p, true)
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
-// finds them; p is what the first line of the paragraph s[from] is in
-// says of its blocks (see paragraphEnd), and code says whether a run of
-// backticks opens a code span, which it does not in one.
+// finds them; p is the block s[from] is in (see para), and code says
+// whether a run of backticks opens a code span, which it does not in one
+// (nor in a code or HTML block).
 func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
@@ -519,7 +523,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	for i := from; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '`':
-			if !code {
+			if !code || p.literal {
 				break
 			}
 			n := 1
@@ -539,7 +543,9 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 		case '\n', '\r':
 			if paragraphEnd(s, i, p) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
-				p = paragraphAt(s, i+1)
+				var next int
+				p, next = paragraphAt(s, i+1, p)
+				i = next - 1
 			}
 		case '<':
 			if n := autolinkLen(s[i:]); n > 0 {
@@ -591,8 +597,8 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 const maxCodeTicks = 32
 
 // codeSpanEnd returns the offset after the run of exactly n backticks that
-// closes a code span whose text starts at s[i], in the same paragraph
-// (whose first line says p of its blocks), or -1 when there is none.
+// closes a code span whose text starts at s[i], in the same paragraph p
+// (see para), or -1 when there is none.
 func codeSpanEnd(s string, i, n int, p para) int {
 	if n > maxCodeTicks {
 		return -1
@@ -624,8 +630,7 @@ func codeSpanEnd(s string, i, n int, p para) int {
 // a title, white space, ")"; the white space holds one line break at most
 // each time. It returns the offset after the ")" and the span of the
 // destination when that is a URL (see destURL); ok is false when s has
-// no such part there. p is what the first line of the link's paragraph
-// says of its blocks.
+// no such part there. p is the link's paragraph (see para).
 func linkTail(s string, open int, p para) (end int, dest [2]int, ok bool) {
 	i := linkSpace(s, open+1)
 	if i < 0 {
@@ -706,8 +711,8 @@ func destEnd(s string, i int) int {
 
 // titleEnd returns the offset after the link title that starts at s[i]
 // with a double quote, a single quote or "(", which may span lines but no
-// blank one (nor end the paragraph whose first line says p of its
-// blocks); -1 when it does not end.
+// blank one (nor end the paragraph p, see para); -1 when it does not
+// end.
 func titleEnd(s string, i int, p para) int {
 	closing := s[i]
 	if closing == '(' {
@@ -752,208 +757,6 @@ func linkSpace(s string, i int) int {
 		}
 	}
 	return i
-}
-
-// paragraphEnd reports whether s[i] ends a line (a LF, a CR alone, the
-// LF of a CR LF: CommonMark's line endings, 0.31.2, 2.1) that ends the
-// paragraph whose first line says p of its blocks (see container): the
-// line is blank (in its block quotes too, ">"), or a blank line follows,
-// or the line is an ATX heading, or the next line starts a block that
-// interrupts a paragraph (see interrupts). After it, the next line is
-// the first of the next paragraph.
-func paragraphEnd(s string, i int, p para) bool {
-	switch s[i] {
-	case '\r':
-		if i+1 < len(s) && s[i+1] == '\n' {
-			return false // the LF ends the line
-		}
-	case '\n':
-	default:
-		return false
-	}
-	if blankAfter(s, i+1) {
-		return true
-	}
-	at, _ := blockContent(s, lineStart(s, i))
-	return blankAfter(s, at) || atxHeading(s, at) || interrupts(s, i+1, p)
-}
-
-// lineStart returns the offset of the start of the line that s[i], a
-// line break, ends.
-func lineStart(s string, i int) int {
-	if s[i] == '\n' && i > 0 && s[i-1] == '\r' {
-		i--
-	}
-	for i > 0 && s[i-1] != '\n' && s[i-1] != '\r' {
-		i--
-	}
-	return i
-}
-
-// blockContent returns the offset, in the line that starts at s[i], of
-// what follows its block quote markers and its indentation of up to
-// three columns, and how many of those markers it has.
-func blockContent(s string, i int) (at, depth int) {
-	i, col, depth := quoteEnd(s, i)
-	if c, j := indentation(s, i, col); c-col < 4 {
-		i = j
-	}
-	return i, depth
-}
-
-// quoteEnd returns the offset, in the line that starts at s[i], after
-// its block quote markers (">", each indented up to three columns, with
-// a space or tab after it or not), the column there, and how many
-// markers it has. A tab after a marker gives the marker's optional space
-// one column of it (CommonMark 0.31.2, 2.2 and 5.1): the rest of the tab,
-// up to its tab stop, is indentation, and end is then the tab's offset,
-// with col inside it (see indentation).
-func quoteEnd(s string, i int) (end, col, depth int) {
-	for {
-		c, j := indentation(s, i, col)
-		if c-col > 3 || j >= len(s) || s[j] != '>' {
-			return i, col, depth
-		}
-		i, col, depth = j+1, c+1, depth+1
-		if i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			if s[i] == ' ' || col%tabWidth == tabWidth-1 {
-				i++ // the space, or a tab one column wide, is the marker's whole
-			}
-			col++
-		}
-	}
-}
-
-// indentation returns the column reached by the spaces and tabs at s[i]
-// on, read from column col (a tab reaching the next multiple of
-// tabWidth), and the offset after them. The indentation is the columns
-// between col and the one returned. col may fall inside the tab at s[i],
-// whose first column was taken by a block quote marker's optional space
-// (see quoteEnd): the tab still reaches its tab stop.
-func indentation(s string, i, col int) (cols, at int) {
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case ' ':
-			col++
-		case '\t':
-			col += tabWidth - col%tabWidth
-		default:
-			return col, i
-		}
-	}
-	return col, i
-}
-
-// para is what the first line of a paragraph says of the blocks the
-// paragraph is in (see container). It is read once for the paragraph,
-// not for each of its lines, which would read a first line deep in
-// quotes or nested items (">>>>…", "- - - …") again for each line after
-// it.
-type para struct {
-	depth int // how many block quotes
-	width int // the column of the text of the list item the line starts, or 0
-}
-
-// paragraphAt is container; a test counts the reads through it.
-var paragraphAt = container
-
-// container returns what the line that starts at s[i], the first of a
-// paragraph, says of the blocks the paragraph is in: how many block
-// quotes, and the column, counted after their markers, at which the
-// text of the list item that the line starts begins (after its markers,
-// "- ", "10. ", "- 1. ", and the spaces after them), 0 when it starts
-// none. A tab reaches its tab stop from the column it starts at, after
-// a ">" or a marker too (see quoteEnd): the text of "-\t" starts at
-// column 4, that of ">\t- " at column 4 after the quote's marker and
-// space. A list item whose first line has no marker (after a blank line)
-// is not known.
-func container(s string, i int) para {
-	q, base, depth := quoteEnd(s, i)
-	col, at := indentation(s, q, base)
-	width := 0
-	for {
-		n := listMarker(s, at)
-		if n == 0 {
-			return para{depth, width}
-		}
-		marker := n
-		if c := s[at+n-1]; c == ' ' || c == '\t' {
-			marker-- // listMarker counts one space or tab after the marker
-		}
-		text, next := indentation(s, at+marker, col+marker)
-		if spaces := text - col - marker; spaces == 0 || spaces > 4 || blankAfter(s, next) {
-			// The text starts one space after the marker: the item
-			// starts with a blank line, or with indented code.
-			return para{depth, col + marker + 1 - base}
-		}
-		col, width, at = text, text-base, next
-	}
-}
-
-// interrupts reports whether the line that starts at s[i] starts a block
-// that ends the paragraph whose first line says p of its blocks
-// (CommonMark 0.31.2, 4.1 to 4.5, 5.1, 5.2): a block quote deeper than
-// the paragraph's, a blank line in a block quote (">"), an ATX heading,
-// a thematic break, a code fence, a setext heading's underline or a list
-// item. A line indented four columns or more (a tab reaching four),
-// beyond the text of the list item that the paragraph's first line
-// starts if it is indented to it, starts none: there a nested item under
-// "10. " or "- " is one. A line outside the paragraph's blocks, with
-// fewer ">" than the paragraph or indented less than its list item's
-// text, is a lazy continuation line when it starts no block: a line of
-// "=" or "-" there is no setext underline, and any list item there
-// (another of the list) ends the paragraph. Inside them, a list item
-// interrupts only if it is not empty and is a bullet or numbered 1. HTML
-// blocks are not read, nor a list item's text column when the
-// paragraph's first line starts no item.
-func interrupts(s string, i int, p para) bool {
-	depth, width := p.depth, p.width
-	q, base, d := quoteEnd(s, i)
-	if d > depth || blankAfter(s, q) {
-		return true
-	}
-	if d < depth {
-		width = 0 // the list item is in the block quote the line is not
-	}
-	col, at := indentation(s, q, base)
-	indent := col - base
-	outside := d < depth || indent < width
-	if !outside {
-		indent -= width
-	}
-	if indent >= 4 || at >= len(s) {
-		return false
-	}
-	switch c := s[at]; c {
-	case '#':
-		return atxHeading(s, at)
-	case '=':
-		return !outside && lineOf(s, at, c, 1, false)
-	case '`', '~':
-		n := 0
-		for at+n < len(s) && s[at+n] == c {
-			n++
-		}
-		end := lineEnd(s, at+n)
-		return n >= 3 && (c == '~' || strings.IndexByte(s[at+n:end], '`') < 0)
-	case '-', '*', '_':
-		if lineOf(s, at, c, 3, true) || c == '-' && !outside && lineOf(s, at, c, 1, false) {
-			return true
-		}
-	}
-	n := listMarker(s, at)
-	switch {
-	case n == 0:
-		return false // no list item
-	case outside:
-		return true // an item of the list, or of a list around the paragraph's block
-	case blankAfter(s, at+n):
-		return false // an empty one
-	case strings.IndexByte("-*+", s[at]) >= 0:
-		return true
-	}
-	digits := strings.IndexAny(s[at:], ".)")
-	return strings.TrimLeft(s[at:at+digits], "0") == "1"
 }
 
 // atxHeading reports whether an ATX heading starts at s[i]: one to six
