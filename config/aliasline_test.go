@@ -92,3 +92,30 @@ func TestKindlessWhenAliasFaultsAtTheAlias(t *testing.T) {
 		`test.yaml:9: channels[2].when: unknown key "bogus"`,
 	)
 }
+
+// A mapping merged in twice into one entry ("<<: [*x, *x]", or two
+// mappings it merges that both merge a third) is the one set of keys the
+// YAML library reads once: each of its faults is named once. Before, each
+// was named once per merge.
+func TestMergedTwiceFaultNamedOnce(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    name: a",
+		"    <<: &x {bogus: 1, output: [x]}",
+		"  - kind: console",
+		"    name: b",
+		"    <<: [*x, *x]",
+		"  - kind: console",
+		"    name: c",
+		"    <<: [&y {<<: *x}, {<<: *x}, *y]",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:4: channels[0]: unknown key "bogus"`,
+		`test.yaml:4: channels[0].output: want a string, got a list`,
+		`test.yaml:7: channels[1]: unknown key "bogus"`,
+		`test.yaml:7: channels[1].output: want a string, got a list`,
+		`test.yaml:10: channels[2]: unknown key "bogus"`,
+		`test.yaml:10: channels[2].output: want a string, got a list`,
+	)
+}
