@@ -66,3 +66,56 @@ func TestAliasedEntryFaultsAtTheAlias(t *testing.T) {
 		`test.yaml:5: channels[2] (console "a"): template: not in templates`,
 	)
 }
+
+// The "when:" of an entry whose kind is not known, merged in inline with
+// its value an alias ("<<: {when: *w}"), or written as an alias on the
+// line below its key, has its faults at the alias, as the walk of a known
+// kind's entry places them; before, they were at the anchor, another
+// entry's line, and out of order with the entry's kind fault.
+func TestKindlessWhenAliasFaultsAtTheAlias(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    name: a",
+		"    when: &w {statuses: [resolved], bogus: 1}",
+		"  - kind: nope",
+		"    <<: {when: *w}",
+		"  - kind: nope",
+		"    when:",
+		"      *w",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:4: channels[0].when: unknown key "bogus"`,
+		`test.yaml:5: channels[1]: kind: unknown value "nope"`,
+		`test.yaml:6: channels[1].when: unknown key "bogus"`,
+		`test.yaml:7: channels[2]: kind: unknown value "nope"`,
+		`test.yaml:9: channels[2].when: unknown key "bogus"`,
+	)
+}
+
+// A mapping merged in twice into one entry ("<<: [*x, *x]", or two
+// mappings it merges that both merge a third) is the one set of keys the
+// YAML library reads once: each of its faults is named once. Before, each
+// was named once per merge.
+func TestMergedTwiceFaultNamedOnce(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    name: a",
+		"    <<: &x {bogus: 1, output: [x]}",
+		"  - kind: console",
+		"    name: b",
+		"    <<: [*x, *x]",
+		"  - kind: console",
+		"    name: c",
+		"    <<: [&y {<<: *x}, {<<: *x}, *y]",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:4: channels[0]: unknown key "bogus"`,
+		`test.yaml:4: channels[0].output: want a string, got a list`,
+		`test.yaml:7: channels[1]: unknown key "bogus"`,
+		`test.yaml:7: channels[1].output: want a string, got a list`,
+		`test.yaml:10: channels[2]: unknown key "bogus"`,
+		`test.yaml:10: channels[2].output: want a string, got a list`,
+	)
+}

@@ -330,7 +330,7 @@ func lineOf(n *yaml.Node, keys []string) int {
 }
 
 // locate is lineOf, and whether keys pass through an alias, or a merge
-// of one, below n: the line is then the first alias's.
+// of one, below n, or lead to one: the line is then the first alias's.
 func locate(n *yaml.Node, keys []string) (line int, aliased bool) {
 	line = n.Line
 	at := func(l int, alias bool) {
@@ -353,6 +353,9 @@ func locate(n *yaml.Node, keys []string) (line int, aliased bool) {
 			at(key.Line, false)
 		}
 		n = val
+	}
+	if n.Kind == yaml.AliasNode { // the value itself: "when: *w", or "<<: {when: *w}"
+		at(n.Line, true)
 	}
 	return line, aliased
 }

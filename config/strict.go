@@ -252,6 +252,9 @@ type walker struct {
 	keyHint string
 	// top is the path the walk starts at, that keyHint is for.
 	top string
+	// mergedAt, made by the walk's first merge, holds the mappings it
+	// merged in, each at its path (see merge).
+	mergedAt map[mergedAt]bool
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -386,16 +389,39 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
+// merge walks v, the value of a merge key of the mapping at path: a
+// mapping, or a list of them. A mapping merged in at path before, in the
+// walk of the one mapping (through "<<: [*x, *x]", or two mappings that
+// both merge it), is not walked again: its keys are read once, so are
+// its faults named.
 func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
-	if v.Kind == yaml.SequenceNode {
-		for _, m := range v.Content {
-			if err := w.walk(path, m, t); err != nil {
-				return err
-			}
-		}
-		return nil
+	if w.mergedAt == nil {
+		w.mergedAt = map[mergedAt]bool{}
 	}
-	return w.walk(path, v, t)
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	for _, m := range items {
+		at := mergedAt{path, m}
+		if u, _ := unalias(m); u.Kind == yaml.MappingNode {
+			at.n = u
+		}
+		if w.mergedAt[at] {
+			continue
+		}
+		w.mergedAt[at] = true
+		if err := w.walk(path, m, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergedAt is a mapping n merged in at path.
+type mergedAt struct {
+	path string
+	n    *yaml.Node
 }
 
 // value checks that n decodes into type t.
