@@ -519,7 +519,7 @@ func refusedForNow(text string) bool {
 // the text of its 404: "You must wait 60 seconds after joining to send to
 // channel (+d)" (v3, src/modules/m_delaymsg.cpp), "… to send to the
 // channel (+d is set)" (v4).
-var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,9}) seconds? after joining to send to`)
+var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,10}) seconds? after joining to send to`)
 
 // joinDelay reports whether a reply (its numeric and text) refuses the
 // lines of a member who joined the channel less than a delay ago, and
@@ -543,7 +543,7 @@ func joinDelay(code, text string) (time.Duration, bool) {
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
 // from now, posts, so the refusal is a rate limit that asks for d, at
 // most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
-// of years (the server takes up to 9 digits) is an operator's way of
+// of years (InspIRCd 3 and 4 write it as an int, up to ten digits) is an operator's way of
 // muting newcomers, and a wait asked for so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
