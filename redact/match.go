@@ -3,6 +3,8 @@ package redact
 import (
 	"sort"
 	"strings"
+
+	"github.com/outagecast/outagecast/internal/wordedge"
 )
 
 // matcher finds, at each place in a text, the longest form of a
@@ -42,28 +44,16 @@ func (m *matcher) form(j int32) string { return m.pairs[2*j] }
 // take that letter out of all text.
 const minFreeForm = 6
 
-// apart reports whether s[i:e] is not part of a longer word or number: at
-// each end, the text's edge or a byte that is not an ASCII letter or digit,
-// on one side or the other, or, before it, a quoted-printable escape
-// ("=3D", "=20"), whose hex digits are no part of what follows. A form
-// without a letter or digit ("+", "-+") has no word of its own that its
-// marks could end: it stands apart only where no letter or digit touches
-// it, outside, so that a one-character password "+" does not take the
-// "+" out of "(+k)" or "+R".
+// apart reports whether s[i:e] is not part of a longer word or number, by
+// the rule wordedge.Apart keeps (a letter of any script or a digit runs a
+// word on; a form of marks alone, "+" or "-+", stands apart only where no
+// letter or digit touches it, so that a one-character password "+" does
+// not take the "+" out of "(+k)" or "+R"), or where, before it, a
+// quoted-printable escape ("=3D", "=20") ends, whose hex digits are no
+// part of what follows.
 func apart(s string, i, e int) bool {
-	marks := !hasWordByte(s[i:e])
-	return (i == 0 || !isWordByte(s[i-1]) || !marks && !isWordByte(s[i]) || qpEscapeBefore(s, i)) &&
-		(e == len(s) || !isWordByte(s[e]) || !marks && !isWordByte(s[e-1]))
-}
-
-// hasWordByte reports whether s holds an ASCII letter or digit.
-func hasWordByte(s string) bool {
-	for i := range len(s) {
-		if isWordByte(s[i]) {
-			return true
-		}
-	}
-	return false
+	start, end := wordedge.Apart(s, i, e)
+	return (start || qpEscapeBefore(s, i)) && end
 }
 
 // qpEscapeBefore reports whether s[:i] ends in a quoted-printable escape:

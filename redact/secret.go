@@ -92,13 +92,14 @@
 // than five bytes is found only in base64 of its own. A secret is replaced
 // wherever it appears, also inside a word, but for a form of it shorter
 // than six bytes (a password of a few characters, as is or in hex), which
-// is replaced only where it stands apart, where no ASCII letter or digit
-// runs on from it on either side ("password e", "pass=12"; also after an
-// escape, as "\ne" in JSON or "=3De" in quoted-printable), so that a
-// one-letter password does not take that letter out of all text: inside
-// a word or number it stays. One of marks alone, no letter or digit
-// ("+", "-+"), stands apart only where no letter or digit touches it
-// ("key +", "(+)"), so that "(+k)" and "+R" keep their "+". Hex written byte by byte is read only in
+// is replaced only where it stands apart, where no letter (of any
+// script: "é" is one) or digit runs on from it on either side ("password
+// e", "pass=12"; also after an escape, as "\ne" in JSON or "=3De" in
+// quoted-printable), so that a one-letter password does not take that
+// letter out of all text: inside a word or number it stays. One of marks
+// alone, no letter or digit ("+", "-+"), stands apart only where no
+// letter or digit touches it ("key +", "(+)"), so that "(+k)" and "+R"
+// keep their "+". Hex written byte by byte is read only in
 // groups of one byte or two ("73 33", "7333"), not of four or more
 // ("73336372", as xxd -g4 writes them), and a form shorter than six bytes
 // is not looked for there: times and MAC addresses are written so too.

@@ -23,6 +23,9 @@ func TestDelayMsgLongerThanDeadlineAsksForCappedWait(t *testing.T) {
 	}{
 		{2 * time.Hour, 2 * time.Hour},
 		{years, httpx.MaxRetryAfter},
+		// InspIRCd 3 and 4 write the delay as an int: ten digits, up
+		// to 2147483647; one of ten was taken for a permanent 404.
+		{2000000000 * time.Second, httpx.MaxRetryAfter},
 	} {
 		t.Run(tc.delay.String(), func(t *testing.T) {
 			srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": tc.delay}})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
@@ -17,6 +16,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/internal/wordedge"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -519,7 +519,7 @@ func refusedForNow(text string) bool {
 // the text of its 404: "You must wait 60 seconds after joining to send to
 // channel (+d)" (v3, src/modules/m_delaymsg.cpp), "… to send to the
 // channel (+d is set)" (v4).
-var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,9}) seconds? after joining to send to`)
+var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,10}) seconds? after joining to send to`)
 
 // joinDelay reports whether a reply (its numeric and text) refuses the
 // lines of a member who joined the channel less than a delay ago, and
@@ -543,7 +543,7 @@ func joinDelay(code, text string) (time.Duration, bool) {
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
 // from now, posts, so the refusal is a rate limit that asks for d, at
 // most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
-// of years (the server takes up to 9 digits) is an operator's way of
+// of years (InspIRCd 3 and 4 write it as an int, up to ten digits) is an operator's way of
 // muting newcomers, and a wait asked for so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
@@ -985,17 +985,13 @@ func (s *settings) hideKeys(text string) string {
 	return text
 }
 
-// hideWord replaces word in text with REDACTED where it stands apart: at
+// hideWord replaces word in text with REDACTED where it stands apart, by
+// the rule redact.Redactor keeps for a short secret (wordedge.Apart): at
 // each end, no letter or digit touches it, or its own character there is
 // none (a key that starts or ends with punctuation: no word runs on
-// through it), as redact.Redactor reads a secret's edge. A word of marks
-// alone ("+", "-+") has no word of its own that its marks could end: it
-// stands apart only where no letter or digit touches it, so that the
-// key "+" leaves "(+k)" whole.
+// through it); a word of marks alone ("+", "-+") only where no letter or
+// digit touches it, so that the key "+" leaves "(+k)" whole.
 func hideWord(text, word string) string {
-	first, _ := utf8.DecodeRuneInString(word)
-	last, _ := utf8.DecodeLastRuneInString(word)
-	marks := !strings.ContainsFunc(word, inWord)
 	var b strings.Builder
 	done := 0 // text[:done] is in b
 	for i := 0; ; {
@@ -1005,9 +1001,7 @@ func hideWord(text, word string) string {
 		}
 		j += i
 		end := j + len(word)
-		before, _ := utf8.DecodeLastRuneInString(text[:j])
-		after, _ := utf8.DecodeRuneInString(text[end:])
-		if (marks || inWord(first)) && inWord(before) || (marks || inWord(last)) && inWord(after) {
+		if start, stop := wordedge.Apart(text, j, end); !start || !stop {
 			_, n := utf8.DecodeRuneInString(word)
 			i = j + n // an occurrence standing alone may overlap this one
 			continue
@@ -1019,8 +1013,6 @@ func hideWord(text, word string) string {
 	b.WriteString(text[done:])
 	return b.String()
 }
-
-func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func param(m ircmsg.Message, i int) string {
 	if i < 0 || i >= len(m.Params) {
