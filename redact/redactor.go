@@ -793,7 +793,9 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 }
 
 // shows reports whether an error in err's tree (through Unwrap() error
-// and Unwrap() []error) prints a secret: its Error(), or fmt's %v, %+v,
+// and Unwrap() []error, and the targets' errors of a
+// *broadcast.TargetsError that one is or finds with an As method, which
+// errors.As hands out) prints a secret: its Error(), or fmt's %v, %+v,
 // %#v, %s or %q of it, changed by replace.
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
@@ -805,6 +807,15 @@ func shows(err error, replace func(string) string) bool {
 	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q"} {
 		if s := fmt.Sprintf(verb, err); replace(s) != s {
 			return true
+		}
+	}
+	if te := targetsOf(err); te != nil {
+		for _, list := range [][]broadcast.TargetFailure{te.Pending, te.Failures} {
+			for _, f := range list {
+				if replace(f.Target) != f.Target || shows(f.Err, replace) {
+					return true
+				}
+			}
 		}
 	}
 	switch e := err.(type) {
@@ -828,13 +839,8 @@ func shows(err error, replace func(string) string) bool {
 // nil when there is none, or when what it gives would let a secret out.
 func kept(err error, msg string, replace func(string) string) ([]error, *broadcast.TargetsError) {
 	for e := err; e != nil; {
-		if te, ok := e.(*broadcast.TargetsError); ok {
+		if te := targetsOf(e); te != nil {
 			return nil, replaceTargets(te, msg, replace)
-		}
-		if a, ok := e.(interface{ As(any) bool }); ok {
-			if te := (*broadcast.TargetsError)(nil); a.As(&te) && te != nil {
-				return nil, replaceTargets(te, msg, replace)
-			}
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
@@ -846,6 +852,20 @@ func kept(err error, msg string, replace func(string) string) ([]error, *broadca
 		}
 	}
 	return nil, nil
+}
+
+// targetsOf returns e when it is a *broadcast.TargetsError, or the one
+// its As method finds; nil otherwise.
+func targetsOf(e error) *broadcast.TargetsError {
+	if te, ok := e.(*broadcast.TargetsError); ok {
+		return te
+	}
+	if a, ok := e.(interface{ As(any) bool }); ok {
+		if te := (*broadcast.TargetsError)(nil); a.As(&te) {
+			return te
+		}
+	}
+	return nil
 }
 
 // replaceJoin returns ps, the parts of a join in err, whose text is msg,
