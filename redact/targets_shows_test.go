@@ -23,7 +23,7 @@ func TestJoinPartTargetsErrorLookedInto(t *testing.T) {
 	detail := &fmtErr{msg: "refused", more: "token " + pw, verb: "%+v"}
 	te := &broadcast.TargetsError{Total: 2, Failures: []broadcast.TargetFailure{{Target: "a", Err: broadcast.Permanent(detail)}}}
 	for name, part := range map[string]error{
-		"the TargetsError":       te,
+		"the TargetsError":      te,
 		"found by an As method": &asTargets{msg: "retract", te: te},
 	} {
 		t.Run(name, func(t *testing.T) {
