@@ -796,7 +796,8 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 // and Unwrap() []error, and the targets' errors of a
 // *broadcast.TargetsError that one is or finds with an As method, which
 // errors.As hands out) prints a secret: its Error(), or fmt's %v, %+v,
-// %#v, %s or %q of it, changed by replace.
+// %#v, %s, %q, %+q, %#q, %d, %x or %X of it (a Format method may print
+// more under any), changed by replace.
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
 		return false
@@ -804,7 +805,7 @@ func shows(err error, replace func(string) string) bool {
 	if s := err.Error(); replace(s) != s {
 		return true
 	}
-	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q"} {
+	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q", "%+q", "%#q", "%d", "%x", "%X"} {
 		if s := fmt.Sprintf(verb, err); replace(s) != s {
 			return true
 		}

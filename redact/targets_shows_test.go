@@ -42,3 +42,19 @@ func TestJoinPartTargetsErrorLookedInto(t *testing.T) {
 }
 
 func fmtPlus(err error) string { return fmt.Sprintf("%+v", err) }
+
+// A join's part whose Format prints a secret under %d or %x alone (its
+// text, %v, %+v, %#v, %s and %q hold none) is redacted too, as the
+// redacted error prints its redacted text under every verb.
+// Before, shows looked at %v, %+v, %#v, %s and %q only, and errors.As
+// found the part as it was.
+func TestJoinPartShowingSecretUnderAnyVerb(t *testing.T) {
+	r := redact.NewRedactor(redact.NewSecret(pw))
+	for _, verb := range []string{"%d", "%x", "%X", "%+q", "%#q"} {
+		part := &fmtErr{msg: "refused", more: "token " + pw, verb: verb}
+		err := r.Error(errors.Join(errors.New("echo "+pw), part))
+		for _, e := range reachable(err) {
+			assert.NotContains(t, fmt.Sprintf(verb, e), pw, "%T under %s", e, verb)
+		}
+	}
+}
