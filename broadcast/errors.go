@@ -262,12 +262,14 @@ func MarkAs(err, like error) error { return markAs(err, like, true) }
 
 // MarkPartAs is MarkAs for err, the rewording of like, a part of a whole
 // that is reworded too and still gives its parts (errors.As finds them:
-// a join's parts, a *TargetsError's targets' errors, as a redactor keeps
-// them): it gives err the marks like carries, but not the Uncertain mark
-// of an outcome unknown in part, which MarkAs gives the whole. A part
-// inside a Permanent or RetryAfter mark is judged by that mark, not
-// alone, so that mark on the part would make the whole Uncertain where
-// the original was not.
+// a join's parts, a failed target's error of a *TargetsError, as a
+// redactor keeps them): it gives err the marks like carries, but not the
+// Uncertain mark of an outcome unknown in part, which MarkAs gives the
+// whole. A part inside a Permanent or RetryAfter mark is judged by that
+// mark, not alone, so that mark on the part would make the whole
+// Uncertain where the original was not; a failed target is judged by its
+// own Uncertain mark only. A pending target's error of a *TargetsError is
+// judged alone: give it its marks with MarkAs.
 func MarkPartAs(err, like error) error { return markAs(err, like, false) }
 
 // markAs is MarkAs, with the Uncertain mark of an outcome unknown in

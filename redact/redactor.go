@@ -746,8 +746,10 @@ func (r *Redactor) Error(err error) error {
 // whole is no such secret. A *broadcast.TargetsError, when it comes first
 // where a join would (errors.As finds it there, through an As method too),
 // is kept so: the result unwraps (Unwrap() error) to a copy of it whose
-// targets' errors are each given as a join's parts are, so that errors.As
-// finds the copy; unless the copy prints a secret (a target named with
+// targets' errors are each given as a join's parts are (but for a pending
+// target's, which the Broadcaster judges alone, and which gains the
+// Uncertain mark as the whole does), so that errors.As finds the copy;
+// unless the copy prints a secret (a target named with
 // one) or its text, in the place of the original's in err's text, holds
 // one that the text around it shares.
 func ReplaceError(err error, replace func(string) string) error {
@@ -780,18 +782,22 @@ func replaced(err error, msg, clean string, replace func(string) string, mark fu
 // *broadcast.TargetsError, as it is when nothing in its tree prints a
 // secret (see shows); redacted as ReplaceError redacts it otherwise, also
 // when its own text holds none: its chain, or its %+v, would hand the
-// secret out; with the marks p carries (see broadcast.MarkPartAs).
-func replacePart(p error, replace func(string) string) error {
+// secret out; with the marks p carries, given by mark
+// (broadcast.MarkPartAs, or broadcast.MarkAs for an error judged alone).
+func replacePart(p error, replace func(string) string, mark func(err, like error) error) error {
 	if !shows(p, replace) {
 		return p
 	}
 	msg := p.Error()
-	return replaced(p, msg, replace(msg), replace, broadcast.MarkPartAs)
+	return replaced(p, msg, replace(msg), replace, mark)
 }
 
 // shows reports whether an error in err's tree (through Unwrap() error
-// and Unwrap() []error) prints a secret: its Error(), or fmt's %v, %+v,
-// %#v, %s or %q of it, changed by replace.
+// and Unwrap() []error, and the targets' errors of a
+// *broadcast.TargetsError that one is or finds with an As method, which
+// errors.As hands out) prints a secret: its Error(), or fmt's %v, %+v,
+// %#v, %s, %q, %+q, %#q, %d, %x or %X of it (a Format method may print
+// more under any), changed by replace.
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
 		return false
@@ -799,9 +805,18 @@ func shows(err error, replace func(string) string) bool {
 	if s := err.Error(); replace(s) != s {
 		return true
 	}
-	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q"} {
+	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q", "%+q", "%#q", "%d", "%x", "%X"} {
 		if s := fmt.Sprintf(verb, err); replace(s) != s {
 			return true
+		}
+	}
+	if te := targetsOf(err); te != nil {
+		for _, list := range [][]broadcast.TargetFailure{te.Pending, te.Failures} {
+			for _, f := range list {
+				if replace(f.Target) != f.Target || shows(f.Err, replace) {
+					return true
+				}
+			}
 		}
 	}
 	switch e := err.(type) {
@@ -825,13 +840,8 @@ func shows(err error, replace func(string) string) bool {
 // nil when there is none, or when what it gives would let a secret out.
 func kept(err error, msg string, replace func(string) string) ([]error, *broadcast.TargetsError) {
 	for e := err; e != nil; {
-		if te, ok := e.(*broadcast.TargetsError); ok {
+		if te := targetsOf(e); te != nil {
 			return nil, replaceTargets(te, msg, replace)
-		}
-		if a, ok := e.(interface{ As(any) bool }); ok {
-			if te := (*broadcast.TargetsError)(nil); a.As(&te) && te != nil {
-				return nil, replaceTargets(te, msg, replace)
-			}
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
@@ -843,6 +853,20 @@ func kept(err error, msg string, replace func(string) string) ([]error, *broadca
 		}
 	}
 	return nil, nil
+}
+
+// targetsOf returns e when it is a *broadcast.TargetsError, or the one
+// its As method finds; nil otherwise.
+func targetsOf(e error) *broadcast.TargetsError {
+	if te, ok := e.(*broadcast.TargetsError); ok {
+		return te
+	}
+	if a, ok := e.(interface{ As(any) bool }); ok {
+		if te := (*broadcast.TargetsError)(nil); a.As(&te) {
+			return te
+		}
+	}
+	return nil
 }
 
 // replaceJoin returns ps, the parts of a join in err, whose text is msg,
@@ -858,7 +882,7 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 		if p == nil {
 			continue
 		}
-		part := replacePart(p, replace)
+		part := replacePart(p, replace, broadcast.MarkPartAs)
 		parts = append(parts, part)
 		origs, texts = append(origs, p.Error()), append(texts, part.Error())
 	}
@@ -877,10 +901,18 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 // error whose text is msg, with each target's error through replacePart;
 // nil when the copy still prints a secret (a target named with one), or
 // when its text, put in the place of te's in msg, holds a secret that
-// msg's text around it begins or ends (see fits).
+// msg's text around it begins or ends (see fits). The marks te carries
+// are not its targets' (errors.As does not reach them), and the
+// Broadcaster judges each pending target's error alone: whether it is a
+// definite answer, or one after which that target's post may be up (a
+// rate limit joined to a timeout). A pending target's error is so marked
+// as a whole is (broadcast.MarkAs): with its marks above it, it would
+// otherwise read as a definite one. A failed target's error is judged
+// by its own Uncertain mark only, and gains none (broadcast.MarkPartAs).
 func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
 	c := *te // a copy keeps what the package's own fields say (a Retract's)
-	c.Pending, c.Failures = replaceFailures(te.Pending, replace), replaceFailures(te.Failures, replace)
+	c.Pending = replaceFailures(te.Pending, replace, broadcast.MarkAs)
+	c.Failures = replaceFailures(te.Failures, replace, broadcast.MarkPartAs)
 	if shows(&c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace) {
 		return nil
 	}
@@ -888,8 +920,8 @@ func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string)
 }
 
 // replaceFailures returns list with each target's error through
-// replacePart.
-func replaceFailures(list []broadcast.TargetFailure, replace func(string) string) []broadcast.TargetFailure {
+// replacePart, marked by mark.
+func replaceFailures(list []broadcast.TargetFailure, replace func(string) string, mark func(err, like error) error) []broadcast.TargetFailure {
 	if list == nil {
 		return nil
 	}
@@ -897,7 +929,7 @@ func replaceFailures(list []broadcast.TargetFailure, replace func(string) string
 	for i, f := range list {
 		out[i] = broadcast.TargetFailure{Target: f.Target, Err: f.Err}
 		if f.Err != nil {
-			out[i].Err = replacePart(f.Err, replace)
+			out[i].Err = replacePart(f.Err, replace, mark)
 		}
 	}
 	return out
