@@ -470,7 +470,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return true
 	case s.opts.sendReply[channel] != "":
 		code, text, _ := strings.Cut(s.opts.sendReply[channel], " ")
-		c.numeric(code, channel, text)
+		c.numeric(code, cmp.Or(s.opts.replyName[channel], channel), text)
 		return true
 	case s.opts.delayMsg[channel] > 0 && time.Since(c.joined[channel]) < s.opts.delayMsg[channel]:
 		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp, v3): the line

@@ -93,6 +93,9 @@ type fakeOptions struct {
 	// sendReply answers each line to a channel with a numeric, the line
 	// dropped: "404 Cannot send to channel (+m)", the code, then the text.
 	sendReply map[string]string
+	// replyName is the name sendReply's numeric gives a channel, where
+	// the server names it otherwise than the line did (its own casing).
+	replyName map[string]string
 	// maxJoins is how many channels a client may be in at once (ngIRCd's
 	// MaxJoins, Solanum's max_chans_per_user): a JOIN past it gets 405.
 	// 0: no limit.
