@@ -40,6 +40,23 @@ func TestShortenLinkAtLiteralBlockEdges(t *testing.T) {
 	}
 }
 
+// TestShortenLinkPastNestingCap: past the 32 block quotes and list items
+// the link reader follows, the markers of deeper ones are read as the
+// innermost's text on every line of a paragraph, as on its first: a link
+// over lines of a paragraph 40 block quotes deep is kept
+// or left out whole in every form. Before, the second line's 33rd ">"
+// was read as a block quote that ended the paragraph, and a cut fell
+// between alpha and omega.
+func TestShortenLinkPastNestingCap(t *testing.T) {
+	const rest = "omega](https://x.example/a) and more words after it"
+	for _, s := range []string{
+		strings.Repeat("> ", 40) + "Intro [alpha\n" + strings.Repeat("> ", 40) + rest,
+		strings.Repeat(">", 40) + " Intro [alpha\n" + strings.Repeat(">", 40) + " " + rest,
+	} {
+		assertLinkWhole(t, s)
+	}
+}
+
 // deepTexts are texts of the shapes the link reader follows from line to
 // line, deep or long, with no end to their blocks: block quotes and list
 // items nested far past the 32 the reader follows, code fences and HTML
