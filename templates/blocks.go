@@ -248,7 +248,8 @@ func paragraphEnd(s string, i int, p para) bool {
 // line of "=" or "-" there is no setext underline, and any list item
 // there (another of the list) ends the paragraph. Where it continues them
 // all, a list item interrupts only if it is not empty and is a bullet or
-// numbered 1.
+// numbered 1; where they are maxNest deep, neither a ">" nor a list item
+// does, being the innermost's text.
 func interrupts(s string, i int, p para) bool {
 	at, col, k := p.match(s, i)
 	c, j := indentation(s, at, col)
@@ -259,6 +260,14 @@ func interrupts(s string, i int, p para) bool {
 		return false
 	}
 	lazy := k < p.n
+	if k == maxNest {
+		// The line goes on past as many containers as the reader
+		// follows: the markers of deeper ones are the innermost's text,
+		// as on the paragraph's first line (see open).
+		if s[j] == '>' || listMarker(s, j) > 0 && !thematicBreak(s, j) {
+			return false
+		}
+	}
 	switch ch := s[j]; ch {
 	case '>':
 		return true

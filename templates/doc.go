@@ -156,7 +156,11 @@
 // white space and CJK punctuation, not by dictionary, so CJK text is cut at
 // any grapheme. The markdown escaping targets CommonMark; Slack's mrkdwn
 // has no backslash escapes and needs its own template. URLs are recognised
-// as "http://" or "https://" up to the next white space.
+// as "http://" or "https://" up to the next white space. Markdown links
+// are read in at most 32 block quotes and list items, one in another: the
+// markers of deeper ones are read as text, so that a link in a paragraph
+// deeper than that is kept whole over its lines, and one that CommonMark
+// ends there with a deeper block may be kept whole with the text after it.
 //
 // A run of a template writes at most MaxOutputSize bytes: one that would
 // write more (a range over a large number, a long body written many
