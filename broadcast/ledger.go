@@ -48,7 +48,8 @@ type storeLedger struct {
 	// which keep no order.
 	sent *Update
 	// ord is nil until the channel asks about a target or marks one, or
-	// the delivery is a Job's later run or a retry of failed targets (see
+	// the delivery is a Job's later run, a retry of failed targets or a
+	// correction of an update a Retract deleted on some targets only (see
 	// orderState): a channel that posts once, as a whole, never does, and
 	// its delivery carries no more than this pointer for it.
 	ord *order
@@ -71,6 +72,11 @@ type order struct {
 	// correction) delivered earlier, but for targets that failed permanently (see
 	// delivery.retryFailed).
 	resumed, retrying bool
+	// deleted: for a correction, the updates (the one corrected and
+	// those up its chain) whose post on some targets of the channel a
+	// Retract deleted, and not on others (see delivery.partlyDeleted):
+	// the targets where it did refuse the correction (see deletedThere).
+	deleted []string
 
 	mu     sync.Mutex // held while the record is read and written
 	loaded bool       // the record was read in this attempt
@@ -208,6 +214,17 @@ func (l *storeLedger) retry() {
 	l.orderState().retrying = true
 }
 
+// refuseDeleted makes the targets where a Retract of one of updates
+// deleted the post refuse the correction delivered (see deletedThere),
+// from the next question about a target on; none for nil.
+func (l *storeLedger) refuseDeleted(updates []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ord != nil || len(updates) > 0 {
+		l.orderState().deleted = updates
+	}
+}
+
 // retrying reports whether retry was called.
 func (l *storeLedger) retrying() bool {
 	l.mu.Lock()
@@ -334,7 +351,20 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		}
 		return done, failure, nil
 	}
-	newer, err := l.newerThere(target)
+	refused, err := l.deletedThere(target)
+	if err == nil && refused != nil {
+		text := failureText(refused)
+		l.mu.Lock()
+		l.remember(target, text)
+		l.failed = append(l.failed, TargetFailure{Target: target, Err: refused})
+		l.mu.Unlock()
+		_ = l.write(target, refused) // a failure is kept for the Result (see notRecorded)
+		return true, text, nil
+	}
+	newer := false
+	if err == nil {
+		newer, err = l.newerThere(target)
+	}
 	if err != nil {
 		l.mu.Lock()
 		l.unread = append(l.unread, TargetFailure{Target: target, Err: err})
@@ -394,6 +424,33 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// deletedThere returns, for a correction, the error with which target
+// refuses it, wrapping ErrRetracted, when a Retract of the update
+// corrected, or of one up its chain, deleted the post there and failed on
+// other targets (see delivery.notePartlyDeleted): posted there, anew or
+// in the thread, the correction would show again, where the Retract
+// cleared it, an update the operator retracted. nil when none did, or
+// the delivery is no such correction's.
+func (l *storeLedger) deletedThere(target string) (refused, err error) {
+	l.mu.Lock()
+	var updates []string
+	if l.ord != nil {
+		updates = l.ord.deleted
+	}
+	rctx := l.readContext()
+	l.mu.Unlock()
+	for _, id := range updates {
+		deleted, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, target)
+		if err != nil {
+			return nil, fmt.Errorf("store: read whether the post of %s was deleted on %s: %w", id, target, err)
+		}
+		if deleted && failure == "" {
+			return Permanent(fmt.Errorf("%w: a Retract of update %s deleted its post on this target: there is no post to correct", ErrRetracted, id)), nil
+		}
+	}
+	return nil, nil
 }
 
 // fannedKey is the Store's update key of the record of the updates of

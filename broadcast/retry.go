@@ -908,6 +908,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
 		}
+		if err := d.partlyDeleted(ctx); err != nil {
+			return false, err
+		}
 		if !done && !latest {
 			// Not for the thread's latest post, whose lost mark and
 			// thread were taken care of above: threadBefore again, on
@@ -1465,6 +1468,42 @@ func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
 		ErrRetracted, d.original))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// partlyDeleted finds the updates, of the one the correction corrects
+// and those up its chain (see chainRoot), whose post a Retract deleted
+// on some targets of the channel and not on others (see
+// notePartlyDeleted), and has the Ledger refuse the correction on the
+// targets where it did (see storeLedger.deletedThere): retractedHere
+// refuses the channel only where the post is gone from every target. A
+// mark that cannot be read fails the attempt, which would otherwise post
+// blind; a record of what a correction corrects that cannot be read ends
+// the walk there, and is logged, as chainRoot does.
+//
+//go:noinline
+func (d *delivery) partlyDeleted(ctx context.Context) error {
+	var deleted []string
+	id := d.original
+	for range maxCorrectionChain {
+		partly, err := d.b.partlyRetracted(ctx, id, d.name)
+		if err != nil {
+			return err
+		}
+		if partly {
+			deleted = append(deleted, id)
+		}
+		r, ok, err := d.b.store.Receipt(ctx, correctsKey(id), sentChannel)
+		if err != nil {
+			d.b.storeTrouble(ctx, "read what "+id+" corrects", err)
+			break
+		}
+		if !ok || r.ID == "" || r.ID == id || r.ID == d.original {
+			break
+		}
+		id = r.ID
+	}
+	d.ledger.refuseDeleted(deleted)
+	return nil
 }
 
 // thread reads the incident's thread on the channel, leaving out posts
