@@ -512,10 +512,11 @@ func checkSend(u Update) *FieldError {
 // post. A channel that could not delete the post (ErrNotSupported) gets
 // the correction. On a channel with many targets where a Retract of
 // original, or of an update up its chain of corrections (the one it
-// corrects, and so on up), deleted the post on some targets and failed
-// on others, the targets where it deleted it refuse the correction for
-// good (Result.Failures, each error wrapping ErrRetracted): it is neither
-// edited nor posted anew there, and the others get it.
+// corrects, and so on up), or of an in-place correction sharing its post,
+// deleted the post on some targets and failed on others, the targets
+// where it deleted it refuse the correction for good (Result.Failures,
+// each error wrapping ErrRetracted): it is neither edited nor posted anew
+// there, and the others get it.
 //
 // Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that the Store
 // records as the ID of a correction of another update, or of an update

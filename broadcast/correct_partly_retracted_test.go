@@ -136,3 +136,64 @@ func correctAfterPartlyFailedRetract(t *testing.T, store broadcast.Store, editor
 		}
 	}
 }
+
+// So it is where the Retract was of an in-place correction of the update
+// corrected, which shares its post: a Correct of the update (a sibling of
+// the correction retracted, not up its chain) refuses the targets where
+// the shared post was deleted, on every Store, for a Broadcaster started
+// afresh too.
+func TestCorrectAfterPartlyRetractedInPlaceCorrection(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		for storeName, open := range map[string]func(t *testing.T) broadcast.Store{
+			"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },
+			"bolt": func(t *testing.T) broadcast.Store {
+				s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = s.Close() })
+				return s
+			},
+		} {
+			t.Run(storeName+"/"+map[bool]string{true: "restarted", false: "same"}[restart], func(t *testing.T) {
+				ctx := context.Background()
+				ch := &goneRegions{regions{name: "chat", regions: []string{"eu", "us", "ap"}}}
+				opts := broadcast.Options{Store: open(t), Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
+				b := newBroadcaster(t, opts, ch)
+				u := validUpdate()
+				u.ID, u.IncidentID = "wrong", "inc"
+				_, err := b.Send(ctx, u)
+				require.NoError(t, err)
+				fix := u
+				fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."
+				rep, err := b.Correct(ctx, "wrong", fix)
+				require.NoError(t, err)
+				require.True(t, rep.Results[0].Edited)
+				ch.mu.Lock()
+				ch.undeletable = map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}
+				ch.mu.Unlock()
+				_, err = b.Retract(ctx, "fix")
+				require.Error(t, err, "us kept the post")
+				if restart {
+					require.NoError(t, b.Close())
+					b = newBroadcaster(t, opts, ch)
+				}
+
+				again := fix
+				again.ID, again.Body = "fix-again", "We are investigating elevated error rates on the EU and US CDN."
+				rep, _ = b.Correct(ctx, "wrong", again)
+				res := rep.Results[0]
+				require.Error(t, res.Err, "eu and ap refuse it")
+				assert.ErrorIs(t, res.Err, broadcast.ErrRetracted)
+				var refused []string
+				for _, f := range res.Failures {
+					assert.ErrorIs(t, f.Err, broadcast.ErrRetracted, f.Target)
+					refused = append(refused, f.Target)
+				}
+				assert.ElementsMatch(t, []string{"eu", "ap"}, refused)
+				assert.True(t, res.Edited, "us's post edited")
+				for _, r := range []string{"eu", "us", "ap"} {
+					assert.Equal(t, []string{"wrong"}, ch.postedTo(r), "%s: nothing posted anew", r)
+				}
+			})
+		}
+	}
+}

@@ -72,11 +72,12 @@ type order struct {
 	// correction) delivered earlier, but for targets that failed permanently (see
 	// delivery.retryFailed).
 	resumed, retrying bool
-	// deleted: for a correction, the updates (the one corrected and
-	// those up its chain) whose post on some targets of the channel a
-	// Retract deleted, and not on others (see delivery.partlyDeleted):
-	// the targets where it did refuse the correction (see deletedThere).
-	deleted []string
+	// deleted: for a correction, the marks of the posts, of the update
+	// corrected and those up its chain, that a Retract deleted on some
+	// targets of the channel and not on others (see
+	// delivery.partlyDeleted): the targets where it did refuse the
+	// correction (see deletedThere).
+	deleted []deletedPost
 
 	mu     sync.Mutex // held while the record is read and written
 	loaded bool       // the record was read in this attempt
@@ -214,14 +215,19 @@ func (l *storeLedger) retry() {
 	l.orderState().retrying = true
 }
 
-// refuseDeleted makes the targets where a Retract of one of updates
-// deleted the post refuse the correction delivered (see deletedThere),
-// from the next question about a target on; none for nil.
-func (l *storeLedger) refuseDeleted(updates []string) {
+// deletedPost is the Store's update key of the marks of the targets where
+// a Retract deleted a post (see delivery.notePartlyDeleted), and the
+// update whose post it is, which an error names.
+type deletedPost struct{ key, update string }
+
+// refuseDeleted makes the targets that posts are marked deleted on refuse
+// the correction delivered (see deletedThere), from the next question
+// about a target on; none for nil.
+func (l *storeLedger) refuseDeleted(posts []deletedPost) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.ord != nil || len(updates) > 0 {
-		l.orderState().deleted = updates
+	if l.ord != nil || len(posts) > 0 {
+		l.orderState().deleted = posts
 	}
 }
 
@@ -428,26 +434,26 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 
 // deletedThere returns, for a correction, the error with which target
 // refuses it, wrapping ErrRetracted, when a Retract of the update
-// corrected, or of one up its chain, deleted the post there and failed on
-// other targets (see delivery.notePartlyDeleted): posted there, anew or
+// corrected, or of one up its chain, or of one sharing its post, deleted
+// the post there and failed on other targets (see delivery.notePartlyDeleted): posted there, anew or
 // in the thread, the correction would show again, where the Retract
 // cleared it, an update the operator retracted. nil when none did, or
 // the delivery is no such correction's.
 func (l *storeLedger) deletedThere(target string) (refused, err error) {
 	l.mu.Lock()
-	var updates []string
+	var posts []deletedPost
 	if l.ord != nil {
-		updates = l.ord.deleted
+		posts = l.ord.deleted
 	}
 	rctx := l.readContext()
 	l.mu.Unlock()
-	for _, id := range updates {
-		deleted, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, target)
+	for _, p := range posts {
+		deleted, failure, err := l.store.Done(rctx, p.key, l.channel, target)
 		if err != nil {
-			return nil, fmt.Errorf("store: read whether the post of %s was deleted on %s: %w", id, target, err)
+			return nil, fmt.Errorf("store: read whether the post of %s was deleted on %s: %w", p.update, target, err)
 		}
 		if deleted && failure == "" {
-			return Permanent(fmt.Errorf("%w: a Retract of update %s deleted its post on this target: there is no post to correct", ErrRetracted, id)), nil
+			return Permanent(fmt.Errorf("%w: a Retract deleted the post of update %s on this target: there is no post to correct", ErrRetracted, p.update)), nil
 		}
 	}
 	return nil, nil
