@@ -510,7 +510,13 @@ func checkSend(u Update) *FieldError {
 // correct. A correction that starts while a Retract of original runs in
 // this Broadcaster waits for it, and is then refused where it deleted the
 // post. A channel that could not delete the post (ErrNotSupported) gets
-// the correction.
+// the correction. On a channel with many targets where a Retract of
+// original, or of an update up its chain of corrections (the one it
+// corrects, and so on up), or of an in-place correction sharing its post,
+// deleted the post on some targets and failed on others, the targets
+// where it deleted it refuse the correction for good (Result.Failures,
+// each error wrapping ErrRetracted): it is neither edited nor posted anew
+// there, and the others get it.
 //
 // Correct refuses (ErrInvalidUpdate, naming ID) a u.ID that the Store
 // records as the ID of a correction of another update, or of an update
@@ -1101,7 +1107,8 @@ func checkNow(v *validation, u Update) {
 // *TargetsError, names the targets where the post was not deleted; where
 // it was, an older update of the incident sent later is posted, and it is
 // Superseded only on the targets where the post is still up
-// (Result.SupersededTargets).
+// (Result.SupersededTargets), and a Correct of the update is refused
+// (see Correct).
 //
 // Retract deletes the posts of updateID only, not those of its
 // corrections. A correction edited in place shares its original's post,

@@ -86,7 +86,8 @@
 // attempt of the update ended with its outcome unknown and left no receipt
 // (its post, if any, cannot be found), and so are a Send that a Retract
 // kept from posting and a Correct where the original was retracted
-// (ErrRetracted).
+// (ErrRetracted; on a channel with many targets, at the targets where a
+// Retract deleted its post).
 //
 // A Broadcaster not made by New (a nil *Broadcaster, New's error dropped,
 // or a zero Broadcaster) does not panic: every method fails with an error

@@ -48,7 +48,8 @@ type storeLedger struct {
 	// which keep no order.
 	sent *Update
 	// ord is nil until the channel asks about a target or marks one, or
-	// the delivery is a Job's later run or a retry of failed targets (see
+	// the delivery is a Job's later run, a retry of failed targets or a
+	// correction of an update a Retract deleted on some targets only (see
 	// orderState): a channel that posts once, as a whole, never does, and
 	// its delivery carries no more than this pointer for it.
 	ord *order
@@ -71,6 +72,12 @@ type order struct {
 	// correction) delivered earlier, but for targets that failed permanently (see
 	// delivery.retryFailed).
 	resumed, retrying bool
+	// deleted: for a correction, the marks of the posts, of the update
+	// corrected and those up its chain, that a Retract deleted on some
+	// targets of the channel and not on others (see
+	// delivery.partlyDeleted): the targets where it did refuse the
+	// correction (see deletedThere).
+	deleted []deletedPost
 
 	mu     sync.Mutex // held while the record is read and written
 	loaded bool       // the record was read in this attempt
@@ -208,6 +215,22 @@ func (l *storeLedger) retry() {
 	l.orderState().retrying = true
 }
 
+// deletedPost is the Store's update key of the marks of the targets where
+// a Retract deleted a post (see delivery.notePartlyDeleted), and the
+// update whose post it is, which an error names.
+type deletedPost struct{ key, update string }
+
+// refuseDeleted makes the targets that posts are marked deleted on refuse
+// the correction delivered (see deletedThere), from the next question
+// about a target on; none for nil.
+func (l *storeLedger) refuseDeleted(posts []deletedPost) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ord != nil || len(posts) > 0 {
+		l.orderState().deleted = posts
+	}
+}
+
 // retrying reports whether retry was called.
 func (l *storeLedger) retrying() bool {
 	l.mu.Lock()
@@ -334,7 +357,20 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		}
 		return done, failure, nil
 	}
-	newer, err := l.newerThere(target)
+	refused, err := l.deletedThere(target)
+	if err == nil && refused != nil {
+		text := failureText(refused)
+		l.mu.Lock()
+		l.remember(target, text)
+		l.failed = append(l.failed, TargetFailure{Target: target, Err: refused})
+		l.mu.Unlock()
+		_ = l.write(target, refused) // a failure is kept for the Result (see notRecorded)
+		return true, text, nil
+	}
+	newer := false
+	if err == nil {
+		newer, err = l.newerThere(target)
+	}
 	if err != nil {
 		l.mu.Lock()
 		l.unread = append(l.unread, TargetFailure{Target: target, Err: err})
@@ -394,6 +430,33 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// deletedThere returns, for a correction, the error with which target
+// refuses it, wrapping ErrRetracted, when a Retract of the update
+// corrected, or of one up its chain, or of one sharing its post, deleted
+// the post there and failed on other targets (see delivery.notePartlyDeleted): posted there, anew or
+// in the thread, the correction would show again, where the Retract
+// cleared it, an update the operator retracted. nil when none did, or
+// the delivery is no such correction's.
+func (l *storeLedger) deletedThere(target string) (refused, err error) {
+	l.mu.Lock()
+	var posts []deletedPost
+	if l.ord != nil {
+		posts = l.ord.deleted
+	}
+	rctx := l.readContext()
+	l.mu.Unlock()
+	for _, p := range posts {
+		deleted, failure, err := l.store.Done(rctx, p.key, l.channel, target)
+		if err != nil {
+			return nil, fmt.Errorf("store: read whether the post of %s was deleted on %s: %w", p.update, target, err)
+		}
+		if deleted && failure == "" {
+			return Permanent(fmt.Errorf("%w: a Retract deleted the post of update %s on this target: there is no post to correct", ErrRetracted, p.update)), nil
+		}
+	}
+	return nil, nil
 }
 
 // fannedKey is the Store's update key of the record of the updates of

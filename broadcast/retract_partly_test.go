@@ -24,7 +24,7 @@ type regions struct {
 	mu          sync.Mutex
 	undeletable map[string]error
 	posted      map[string][]string // region: the updates posted there
-	deleted     map[string][]string // region: the updates whose post was deleted there
+	deleted     map[string][]string // region: the posts deleted there, named by the update that posted them
 }
 
 func (c *regions) Name() string { return c.name }
@@ -63,7 +63,7 @@ func (c *regions) Retract(_ context.Context, prev broadcast.Receipt) error {
 			if c.deleted == nil {
 				c.deleted = map[string][]string{}
 			}
-			c.deleted[r] = append(c.deleted[r], prev.UpdateID)
+			c.deleted[r] = append(c.deleted[r], prev.Meta["post."+r])
 		}
 		c.mu.Unlock()
 		f.Report(i, err)

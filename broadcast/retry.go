@@ -908,6 +908,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
 		}
+		if err := d.partlyDeleted(ctx); err != nil {
+			return false, err
+		}
 		if !done && !latest {
 			// Not for the thread's latest post, whose lost mark and
 			// thread were taken care of above: threadBefore again, on
@@ -1465,6 +1468,58 @@ func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
 		ErrRetracted, d.original))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// partlyDeleted finds the updates, of the one the correction corrects
+// and those up its chain (see chainRoot), whose post a Retract deleted
+// on some targets of the channel and not on others (see
+// notePartlyDeleted), and the post of the one it corrects where a
+// Retract of another update sharing it (an in-place correction of it)
+// did, and has the Ledger refuse the correction on the targets where it
+// did (see storeLedger.deletedThere): retractedHere refuses the channel
+// only where the post is gone from every target. A mark or receipt that
+// cannot be read fails the attempt, which would otherwise post blind; a
+// record of what a correction corrects that cannot be read ends the walk
+// there, and is logged, as chainRoot does.
+//
+//go:noinline
+func (d *delivery) partlyDeleted(ctx context.Context) error {
+	var deleted []deletedPost
+	r, ok, err := d.b.store.Receipt(ctx, d.original, d.name)
+	if err != nil {
+		return fmt.Errorf("store: read receipt of %s: %w", d.original, err)
+	}
+	if ok && r.ID != "" {
+		key := retractedPost(&r)
+		partly, err := d.b.partlyDeletedUnder(ctx, key, d.original, d.name)
+		if err != nil {
+			return err
+		}
+		if partly {
+			deleted = append(deleted, deletedPost{key: key, update: d.original})
+		}
+	}
+	id := d.original
+	for range maxCorrectionChain {
+		partly, err := d.b.partlyRetracted(ctx, id, d.name)
+		if err != nil {
+			return err
+		}
+		if partly {
+			deleted = append(deleted, deletedPost{key: opRetract.markID(id), update: id})
+		}
+		r, ok, err := d.b.store.Receipt(ctx, correctsKey(id), sentChannel)
+		if err != nil {
+			d.b.storeTrouble(ctx, "read what "+id+" corrects", err)
+			break
+		}
+		if !ok || r.ID == "" || r.ID == id || r.ID == d.original {
+			break
+		}
+		id = r.ID
+	}
+	d.ledger.refuseDeleted(deleted)
+	return nil
 }
 
 // thread reads the incident's thread on the channel, leaving out posts
@@ -2450,21 +2505,30 @@ const partlyDeletedTarget = "\x00partly deleted"
 // some targets of a channel that fans out (te, its error), the targets
 // where the post was deleted: those the attempt did (a Fanout's error
 // names them, see doneError), and those whose post was gone already. Each is marked under the
-// retraction's mark ID, then partlyDeletedTarget. A write that fails is
-// logged: the update's post then counts as up on every target, as before
-// any deletion, and an older update is superseded where it may not be.
+// retraction's mark ID, then partlyDeletedTarget; so they are under the
+// post's key (see retractedPost), which every update whose receipt names
+// the post shares (an in-place correction and its original), so that a
+// Correct of any of them refuses those targets (see partlyDeleted). A
+// write that fails is logged: the update's post then counts as up on
+// every target, as before any deletion, and an older update is
+// superseded where it may not be.
 //
 //go:noinline
 func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
-	key, n := opRetract.markID(d.original), 0
+	keys, n := []string{opRetract.markID(d.original)}, 0
+	if d.prev.ID != "" {
+		keys = append(keys, retractedPost(&d.prev))
+	}
 	var errs []error
 	mark := func(target string) {
 		if target == "" || target[0] == 0 { // no target's: the retraction's own marks
 			return
 		}
 		n++
-		if err := d.b.store.Mark(d.ledger.ctx, key, d.name, target, nil); err != nil {
-			errs = append(errs, err)
+		for _, key := range keys {
+			if err := d.b.store.Mark(d.ledger.ctx, key, d.name, target, nil); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if de := (*doneError)(nil); errors.As(err, &de) && de.TargetsError == te {
@@ -2480,17 +2544,29 @@ func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
 	if n == 0 {
 		return
 	}
-	err = errors.Join(errs...)
-	if err == nil {
-		err = d.b.store.Mark(d.ledger.ctx, key, d.name, partlyDeletedTarget, nil)
+	for _, key := range keys {
+		if len(errs) == 0 {
+			if err := d.b.store.Mark(d.ledger.ctx, key, d.name, partlyDeletedTarget, nil); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
+	err = errors.Join(errs...)
 	d.b.storeTrouble(d.ledger.ctx, "record the targets where the post of "+d.original+" on "+d.name+" was deleted", err)
 }
 
 // partlyRetracted reports whether a Retract of update deleted its post on
 // some targets of channel and not on others (see notePartlyDeleted).
 func (b *Broadcaster) partlyRetracted(ctx context.Context, update, channel string) (bool, error) {
-	done, failure, err := b.store.Done(ctx, opRetract.markID(update), channel, partlyDeletedTarget)
+	return b.partlyDeletedUnder(ctx, opRetract.markID(update), update, channel)
+}
+
+// partlyDeletedUnder reports whether the marks under key, a
+// retraction's mark ID or a post's key (see notePartlyDeleted), say that
+// a Retract deleted the post of update on some targets of channel and not
+// on others.
+func (b *Broadcaster) partlyDeletedUnder(ctx context.Context, key, update, channel string) (bool, error) {
+	done, failure, err := b.store.Done(ctx, key, channel, partlyDeletedTarget)
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether %s was deleted on some targets of %s: %w", update, channel, err)
 	}

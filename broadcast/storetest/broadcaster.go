@@ -118,6 +118,14 @@ func broadcasterRules() []rule {
 			check: checkPartialDeliveryRetracted,
 		},
 		{
+			name: "CorrectAfterPartialRetract",
+			rule: "a Correct after a partial Retract posts nowhere the Retract deleted: after a Retract that " +
+				"deleted the post on some targets of a fan-out channel and failed for good on others, a Correct " +
+				"of the update, by another Broadcaster over the same Store, and a JobCorrect of that correction, " +
+				"by a third, refuse the targets where the post was deleted (broadcast.ErrRetracted) and reach the others",
+			check: checkCorrectAfterPartialRetract,
+		},
+		{
 			name: "PostNotRecorded",
 			rule: "when the Store cannot save a target's post, the target is not sent to again and Send's error " +
 				"matches broadcast.ErrNotRecorded",
@@ -569,6 +577,38 @@ func checkPartialDeliveryRetracted(t *testing.T, s broadcast.Store) {
 	require.Error(t, err, "the update was retracted")
 	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "not to be retried: %v", rep.Results[0].Err)
 	assert.Equal(t, map[string]int{"!ops": 1, "!eng": fast.MaxAttempts}, f.sends(), "neither target got it again")
+}
+
+func checkCorrectAfterPartialRetract(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := newFan("chat", "!ops", "!eng")
+	f.posts = true
+	f.undeletable = map[string]error{"!eng": broadcast.Permanent(errors.New("403 Forbidden"))}
+	_, err := newBroadcaster(t, s, f.retractor()).Send(ctx, update(1))
+	require.NoError(t, err)
+	_, err = newBroadcaster(t, s, f.retractor()).Retract(ctx, "u1")
+	require.Error(t, err, "!eng kept the post")
+
+	fix := update(1)
+	fix.ID, fix.Body = "u1-fix", "Update 1, corrected."
+	rep, err := newBroadcaster(t, s, f.retractor()).Correct(ctx, "u1", fix)
+	require.Error(t, err, "!ops refuses the correction")
+	results := []broadcast.Result{rep.Results[0]}
+	fix2 := fix
+	fix2.ID, fix2.Body = "u1-fix2", "Update 1, corrected again."
+	b := newBroadcaster(t, s, f.retractor())
+	jobs, err := b.Jobs(broadcast.JobCorrect, fix2, "u1-fix")
+	require.NoError(t, err)
+	results = append(results, b.RunJob(ctx, jobs[0], 1))
+	for i, res := range results {
+		assert.ErrorIs(t, res.Err, broadcast.ErrRetracted, "correction %d", i+1)
+		assert.True(t, broadcast.IsPermanent(res.Err), "correction %d: not to be retried: %v", i+1, res.Err)
+		require.Len(t, res.Failures, 1, "correction %d", i+1)
+		assert.Equal(t, "!ops", res.Failures[0].Target, "correction %d", i+1)
+		assert.ErrorIs(t, res.Failures[0].Err, broadcast.ErrRetracted, "correction %d", i+1)
+		assert.Equal(t, []string{"!eng"}, res.Delivered, "correction %d", i+1)
+	}
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": 3}, f.sends(), "!ops got the update only, !eng both corrections too")
 }
 
 func checkPostNotRecorded(t *testing.T, s broadcast.Store) {

@@ -121,6 +121,9 @@ type fan struct {
 	targets []string
 	fail    map[string][]error // per target, per send to it; nil or past the end: delivered
 	posts   bool               // each target's post is kept in the Ledger (Fanout.Posted) and named in the receipt
+	// undeletable: per target, the error of every Retract of its post
+	// (the fan with posts, whose receipts name them); nil: deleted.
+	undeletable map[string]error
 
 	mu        sync.Mutex
 	tried     map[string]int
@@ -163,7 +166,20 @@ func (r fanRetractor) Retract(_ context.Context, prev broadcast.Receipt) error {
 	r.f.mu.Lock()
 	defer r.f.mu.Unlock()
 	r.f.retracted = append(r.f.retracted, prev)
-	return nil
+	if r.f.undeletable == nil {
+		return nil
+	}
+	var targets []string
+	for _, t := range r.f.targets {
+		if _, ok := prev.Meta["post "+t]; ok {
+			targets = append(targets, t)
+		}
+	}
+	fo := broadcast.NewFanout(broadcast.Message{}, targets) // no Ledger, as adapters delete
+	for _, i := range fo.Todo() {
+		fo.Report(i, r.f.undeletable[targets[i]])
+	}
+	return fo.Err()
 }
 
 func (f *fan) send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
