@@ -397,12 +397,72 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 	if w.mergedAt == nil {
 		w.mergedAt = merges{}
 	}
+	if w.values {
+		if err := w.mergeable(join(path, "<<"), v); err != nil {
+			return err
+		}
+	}
 	for _, m := range w.mergedAt.items(path, v) {
+		if u, _ := unalias(m); u.Kind != yaml.MappingNode {
+			continue // no mapping: mergeable names it
+		}
 		if err := w.walk(path, m, t); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mergeable fails v, the value of the merge key at path, when the YAML
+// library does not merge it: a mapping, an alias of one, or a list
+// written in place of those, is merged; anything else, or an item of the
+// list that is not one of the first two ("path[1]"), is a fault of its
+// own, at its line.
+func (w walker) mergeable(path string, v *yaml.Node) error {
+	if v.Kind != yaml.SequenceNode {
+		if u, _ := unalias(v); u.Kind != yaml.MappingNode {
+			return w.refuse(v, w.notMerged(path, v, "a mapping or a list of mappings", "key"))
+		}
+		return nil
+	}
+	for i, m := range v.Content {
+		if u, _ := unalias(m); u.Kind != yaml.MappingNode {
+			if err := w.refuse(m, w.notMerged(fmt.Sprintf("%s[%d]", path, i), m, "a mapping", "item")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// notMerged is the fault of n at path, a merge key's value (what "key")
+// or an item of its list ("item"), that is none of want. A value reached
+// through an alias is not quoted: its anchor may be on a secret
+// ("password: &pw …", "<<: *pw").
+func (w walker) notMerged(path string, n *yaml.Node, want, what string) error {
+	u, alias := unalias(n)
+	var got string
+	switch {
+	case u.ShortTag() == "!!null" && alias == nil && !w.ex.expanded(u):
+		return faultf(w.file, w.line(n), "%sempty (write %s to merge, or leave the %s out)", prefix(path), want, what)
+	case alias != nil && u.Kind == yaml.SequenceNode && what == "key":
+		got = "an alias of a list (write the list itself here, or a list of aliases)"
+	case alias != nil && u.Kind == yaml.SequenceNode:
+		got = "an alias of a list"
+	case alias != nil && u.ShortTag() == "!!null":
+		got = "an alias of an empty value"
+	case alias != nil:
+		got = "an alias of text (not quoted: it may be a secret)"
+	case u.Kind == yaml.SequenceNode:
+		got = "a list"
+	case w.secret:
+		got = "text (not quoted: it may be a secret)"
+	case isURL(w.ex.quoted(u)):
+		got = urlNotQuoted
+	default:
+		got = w.ex.quoted(u)
+	}
+	return faultf(w.file, w.line(n), "%swant %s to merge, got %s", prefix(path), want, got)
 }
 
 // merges holds the mappings merged in at each path, in the check of one
