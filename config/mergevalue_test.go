@@ -94,3 +94,21 @@ func TestMergeOfAliasedSecretNotQuoted(t *testing.T) {
 		t.Errorf("error quotes the password: %v", err)
 	}
 }
+
+// A merge of no mapping in a setting before channels ("retry: {<<: 3}")
+// stops the YAML library's decoding of the file there: the file's
+// channels are read all the same, so that their faults are named with it
+// and no "channels: none configured" is. Before, that fault was named,
+// at the file's first line, of a file with channels.
+func TestMergeOfNoMappingInSettingKeepsChannels(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"retry: {<<: 3}",
+		"channels:",
+		"  - kind: console",
+		"    bogus: 1",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:1: retry.<<: want a mapping or a list of mappings to merge, got "3"`,
+		`test.yaml:4: channels[0]: unknown key "bogus"`,
+	)
+}
