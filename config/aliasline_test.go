@@ -119,3 +119,36 @@ func TestMergedTwiceFaultNamedOnce(t *testing.T) {
 		`test.yaml:10: channels[2].output: want a string, got a list`,
 	)
 }
+
+// A listed value of a mapping merged in twice into one entry ("<<: [*x,
+// *x]", or two mappings it merges that both merge it) is read once, as
+// the keys of TestMergedTwiceFaultNamedOnce are: its fault is named once,
+// at the alias. Before, it was named once per merge.
+func TestMergedTwiceListedValueNamedOnce(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: email",
+		"    name: a",
+		"    host: smtp.example.com",
+		"    from: a@example.com",
+		"    to: [b@example.com]",
+		"    <<: &x {tls: STARTTLS}",
+		"  - kind: email",
+		"    name: b",
+		"    host: smtp.example.com",
+		"    from: a@example.com",
+		"    to: [b@example.com]",
+		"    <<: [*x, *x]",
+		"  - kind: email",
+		"    name: c",
+		"    host: smtp.example.com",
+		"    from: a@example.com",
+		"    to: [b@example.com]",
+		"    <<: [&y {<<: *x}, {<<: *x}, *y]",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:7: channels[0].tls: want one of starttls, implicit, plaintext, got "STARTTLS"`,
+		`test.yaml:13: channels[1].tls: want one of starttls, implicit, plaintext, got "STARTTLS"`,
+		`test.yaml:19: channels[2].tls: want one of starttls, implicit, plaintext, got "STARTTLS"`,
+	)
+}

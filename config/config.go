@@ -155,8 +155,16 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		return nil, err
 	}
 	var f file
-	if err := root.Decode(&f); err != nil && valuesOK {
+	switch err := root.Decode(&f); {
+	case err != nil && valuesOK:
 		return nil, joinFaults(append(faults, yamlError(name, err)))
+	case err != nil && len(f.Channels) == 0:
+		// A merge of no mapping, refused ("retry: {<<: 3}"), stops the
+		// decoding where it is: the channels are read on their own, for
+		// their faults to be named, and none to be taken for missing.
+		if v := merged(root, "channels"); v != nil && v.Kind == yaml.SequenceNode {
+			_ = v.Decode(&f.Channels)
+		}
 	} // else what decodes: the values refused are named
 	f.check(name, root, ex, &faults)
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}

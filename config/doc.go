@@ -142,7 +142,9 @@
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
 // and merge keys ("<<: *defaults") work; a fault of what an alias or a
 // merge brings into an entry is at the alias's line, with the entry's
-// other faults, not at the anchor, where it may be right. A value that starts with "*",
+// other faults, not at the anchor, where it may be right. A merge key's
+// value that is no mapping, nor a list of them ("<<: 3"), is a fault of
+// the merge key itself ("channels[0].<<"). A value that starts with "*",
 // "!" or "&" is an alias, a tag or an anchor to YAML, not text: quote it
 // (password: "*Pa55…"). An alias that names no anchor, a tag other than
 // YAML's own (!!str, !!int, …), and an anchor on a value that no alias

@@ -72,32 +72,31 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
-	return enumsAt(file, path, n, 0, enums, ex, refused)
+	return enumsAt(file, path, n, 0, enums, ex, refused, merges{})
 }
 
 // enumsAt is checkEnums of n, reached through an alias (or a merge of
 // one) at aliasLine, 0 for none: its faults are at that line, as the
-// walker's are (see walker.aliasLine).
-func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
+// walker's are (see walker.aliasLine). seen holds the mappings merged in
+// so far, as the walker's merge does: one merged in twice is looked into
+// once.
+func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool, seen merges) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		if aliasLine == 0 {
 			aliasLine = n.Line
 		}
 		n = n.Alias
 	}
-	var faults []error
-	if n.Kind == yaml.SequenceNode { // "<<: [*a, *b]"
-		for _, m := range n.Content {
-			faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused)...)
-		}
-	}
 	if n.Kind != yaml.MappingNode {
-		return faults
+		return nil
 	}
+	var faults []error
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Tag == "!!merge" {
-			faults = append(faults, enumsAt(file, path, v, aliasLine, enums, ex, refused)...)
+		if k.Tag == "!!merge" { // "<<: *a", "<<: [*a, *b]"
+			for _, m := range seen.items(path, v) {
+				faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused, seen)...)
+			}
 			continue
 		}
 		line := cmp.Or(aliasLine, v.Line) // v.Line: of the alias, where the value is used
@@ -254,7 +253,7 @@ type walker struct {
 	top string
 	// mergedAt, made by the walk's first merge, holds the mappings it
 	// merged in, each at its path (see merge).
-	mergedAt map[mergedAt]bool
+	mergedAt merges
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -396,21 +395,17 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 // its faults named.
 func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 	if w.mergedAt == nil {
-		w.mergedAt = map[mergedAt]bool{}
+		w.mergedAt = merges{}
 	}
-	items := []*yaml.Node{v}
-	if v.Kind == yaml.SequenceNode {
-		items = v.Content
+	if w.values {
+		if err := w.mergeable(join(path, "<<"), v); err != nil {
+			return err
+		}
 	}
-	for _, m := range items {
-		at := mergedAt{path, m}
-		if u, _ := unalias(m); u.Kind == yaml.MappingNode {
-			at.n = u
+	for _, m := range w.mergedAt.items(path, v) {
+		if u, _ := unalias(m); u.Kind != yaml.MappingNode {
+			continue // no mapping: mergeable names it
 		}
-		if w.mergedAt[at] {
-			continue
-		}
-		w.mergedAt[at] = true
 		if err := w.walk(path, m, t); err != nil {
 			return err
 		}
@@ -418,10 +413,91 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
+// mergeable fails v, the value of the merge key at path, when the YAML
+// library does not merge it: a mapping, an alias of one, or a list
+// written in place of those, is merged; anything else, or an item of the
+// list that is not one of the first two ("path[1]"), is a fault of its
+// own, at its line.
+func (w walker) mergeable(path string, v *yaml.Node) error {
+	if v.Kind != yaml.SequenceNode {
+		if u, _ := unalias(v); u.Kind != yaml.MappingNode {
+			return w.refuse(v, w.notMerged(path, v, "a mapping or a list of mappings", "key"))
+		}
+		return nil
+	}
+	for i, m := range v.Content {
+		if u, _ := unalias(m); u.Kind != yaml.MappingNode {
+			if err := w.refuse(m, w.notMerged(fmt.Sprintf("%s[%d]", path, i), m, "a mapping", "item")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// notMerged is the fault of n at path, a merge key's value (what "key")
+// or an item of its list ("item"), that is none of want. A value reached
+// through an alias is not quoted: its anchor may be on a secret
+// ("password: &pw …", "<<: *pw").
+func (w walker) notMerged(path string, n *yaml.Node, want, what string) error {
+	u, alias := unalias(n)
+	var got string
+	switch {
+	case u.ShortTag() == "!!null" && alias == nil && !w.ex.expanded(u):
+		return faultf(w.file, w.line(n), "%sempty (write %s to merge, or leave the %s out)", prefix(path), want, what)
+	case alias != nil && u.Kind == yaml.SequenceNode && what == "key":
+		got = "an alias of a list (write the list itself here, or a list of aliases)"
+	case alias != nil && u.Kind == yaml.SequenceNode:
+		got = "an alias of a list"
+	case alias != nil && u.ShortTag() == "!!null":
+		got = "an alias of an empty value"
+	case alias != nil:
+		got = "an alias of text (not quoted: it may be a secret)"
+	case u.Kind == yaml.SequenceNode:
+		got = "a list"
+	case w.secret:
+		got = "text (not quoted: it may be a secret)"
+	case isURL(w.ex.quoted(u)):
+		got = urlNotQuoted
+	default:
+		got = w.ex.quoted(u)
+	}
+	return faultf(w.file, w.line(n), "%swant %s to merge, got %s", prefix(path), want, got)
+}
+
+// merges holds the mappings merged in at each path, in the check of one
+// mapping: the one mechanism by which every check (the walker's,
+// checkEnums) looks into a mapping merged in twice once, as the YAML
+// library reads its keys once.
+type merges map[mergedAt]bool
+
 // mergedAt is a mapping n merged in at path.
 type mergedAt struct {
 	path string
 	n    *yaml.Node
+}
+
+// items returns the items of v, the value of a merge key of the mapping
+// at path (a mapping, or a list of them), that were not merged in at
+// path before, and notes them.
+func (s merges) items(path string, v *yaml.Node) []*yaml.Node {
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	var out []*yaml.Node
+	for _, m := range items {
+		at := mergedAt{path, m}
+		if u, _ := unalias(m); u.Kind == yaml.MappingNode {
+			at.n = u
+		}
+		if s[at] {
+			continue
+		}
+		s[at] = true
+		out = append(out, m)
+	}
+	return out
 }
 
 // value checks that n decodes into type t.
