@@ -51,6 +51,45 @@ func randomText(rng *rand.Rand) []byte {
 	return b
 }
 
+// Pieces of what stands between a JSON document's strings, valid and not.
+var outsidePieces = []string{"{", "}", "[", "]", ":", ",", " ", "\n", "1", "0", "true", `\`,
+	"é", "\xc3", "\xff", "\xed\xa0\x80", "\xf0\x9f\x98", "\xef\xbb\xbf"}
+
+// randomJSON returns strings of random text and what stands between
+// them, and the oracle: what validUTF8 should read of in's first n bytes,
+// the strings' invalid UTF-8 dropped (a character cut short at n too) and
+// what is outside a string left as it is, for the decoder.
+func randomJSON(rng *rand.Rand) (in []byte, oracle func(n int) []byte) {
+	type part struct {
+		b    []byte
+		text bool // a string's text, between its quotes
+	}
+	var parts []part
+	for range 1 + rng.Intn(3) {
+		if rng.Intn(2) == 0 {
+			for range rng.Intn(4) {
+				parts = append(parts, part{b: []byte(outsidePieces[rng.Intn(len(outsidePieces))])})
+			}
+		}
+		parts = append(parts, part{b: []byte{'"'}}, part{b: randomText(rng), text: true}, part{b: []byte{'"'}})
+	}
+	for _, pt := range parts {
+		in = append(in, pt.b...)
+	}
+	return in, func(n int) []byte {
+		var out []byte
+		for _, pt := range parts {
+			b := pt.b[:min(n, len(pt.b))]
+			n -= len(b)
+			if pt.text {
+				b = validOf(b)
+			}
+			out = append(out, b...)
+		}
+		return out
+	}
+}
+
 // chunky returns 1..max bytes a read, an empty read with no error now and
 // then, and its last bytes with io.EOF.
 type chunky struct {
@@ -106,15 +145,15 @@ func readAllIn(t *testing.T, rng *rand.Rand, r io.Reader) ([]byte, error) {
 	}
 }
 
-// validUTF8 reads a JSON string's text as the oracle drops its invalid
-// UTF-8, however its reader splits it and however small the reads asked
+// validUTF8 reads JSON strings' text as the oracle drops its invalid
+// UTF-8, and leaves what is between them, however its reader splits it and however small the reads asked
 // of it (down to utf8.UTFMax bytes); a read error, mid-character too, is
 // returned after what came before it.
 func TestValidUTF8ReaderMatchesTheOracle(t *testing.T) {
 	rng := rand.New(rand.NewSource(51))
 	for i := range 1000 {
-		in := append(append([]byte{'"'}, randomText(rng)...), '"')
-		want := validOf(in)
+		in, oracle := randomJSON(rng)
+		want := oracle(len(in))
 		readers := map[string]func([]byte) io.Reader{
 			"whole":    func(b []byte) io.Reader { return bytes.NewReader(b) },
 			"1 to 3":   func(b []byte) io.Reader { return &chunky{rng: rng, b: b, max: 3} },
@@ -138,14 +177,14 @@ func TestValidUTF8ReaderMatchesTheOracle(t *testing.T) {
 		if !errors.Is(err, io.EOF) || cut.n < len(in) { // all in the first read: no second to time out
 			require.ErrorIs(t, err, iotest.ErrTimeout, "%d %q", i, in)
 		}
-		require.Equal(t, validOf(in[:cut.n]), got, "%d timeout %q", i, in)
+		require.Equal(t, oracle(cut.n), got, "%d timeout %q", i, in)
 
 		at := rng.Intn(len(in) + 1)
 		broken := errors.New("connection reset")
 		got, err = readAllIn(t, rng, &validUTF8{r: io.MultiReader(
 			&chunky{rng: rng, b: in[:at], max: 5}, iotest.ErrReader(broken))})
 		require.ErrorIs(t, err, broken, "%d %q", i, in)
-		require.Equal(t, validOf(in[:at]), got, "%d error at %d %q", i, at, in)
+		require.Equal(t, oracle(at), got, "%d error at %d %q", i, at, in)
 	}
 }
 
@@ -179,4 +218,32 @@ func TestDroppedBytesCountTowardTheLimit(t *testing.T) {
 	var tooBig *http.MaxBytesError
 	require.ErrorAs(t, err, &tooBig, "%+v", p)
 	assert.EqualValues(t, limit, tooBig.Limit)
+}
+
+// Invalid UTF-8 is dropped from the body's strings only: elsewhere it is
+// not JSON, and the body is refused as it was before the bridge dropped
+// any, not read as what is left once it is gone (a count of 1, 0 read as
+// 10; the check that nothing follows the object passed).
+func TestInvalidUTF8OutsideAStringIsRefused(t *testing.T) {
+	const head = `{"version":"4","groupKey":"g","status":"firing",`
+	const alerts = `"alerts":[{"status":"firing","annotations":{"summary":"Disk full"}}]`
+	for _, body := range []string{
+		head + `"truncatedAlerts":1` + "\xff" + `0,` + alerts + `}`,
+		head + alerts + "}\xff",
+		head + alerts + "}\n\xc3\xa9",
+		"\xef\xbb\xbf" + head + alerts + "}", // a byte order mark is not JSON either
+		head + "\xff" + alerts + `}`,
+		"\xff" + head + alerts + `}`,
+		head + `"receiver":"r"` + "\xed\xa0\x80" + `,` + alerts + `}`,
+		head + `"receiver":"r\` + "\xff" + `",` + alerts + `}`, // not an escape
+	} {
+		p, err := decodePayload(iotest.OneByteReader(strings.NewReader(body)))
+		require.Error(t, err, "%q: %+v", body, p)
+		assert.ErrorIs(t, err, errPayload, "%q", body)
+	}
+	// In a string, escaped quotes and backslashes around it included, it
+	// is dropped.
+	p, err := decodePayload(strings.NewReader(head + `"receiver":"a\\` + "\xff" + `\"` + "\xc3" + `b\\",` + alerts + `}`))
+	require.NoError(t, err)
+	assert.Equal(t, `a\"b\`, p.Receiver)
 }
