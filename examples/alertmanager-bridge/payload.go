@@ -54,7 +54,7 @@ func badPayload(format string, args ...any) error {
 
 // decodePayload reads and checks one notification. Unknown fields are
 // ignored, so that later Alertmanager versions still work. Invalid UTF-8
-// is dropped as the body is read (see validUTF8).
+// in the body's strings is dropped as the body is read (see validUTF8).
 func decodePayload(r io.Reader) (*payload, error) {
 	dec := json.NewDecoder(&validUTF8{r: r})
 	var p payload
@@ -77,20 +77,23 @@ func decodePayload(r io.Reader) (*payload, error) {
 	return &p, nil
 }
 
-// validUTF8 reads r without its invalid UTF-8, so that the notification's
-// text is made fit for an update as text says: encoding/json would read
-// each invalid byte as U+FFFD, posted in place of the letters the sender
-// meant. (Invalid UTF-8 can stand only in a JSON string; elsewhere it
-// would be a syntax error.) A character split between two reads of r is
-// kept whole. Each read fills the caller's buffer from r, as r would:
-// encoding/json scans again what it has not used each time it reads.
-// A read needs room for utf8.UTFMax bytes at least (encoding/json's have
-// 512).
+// validUTF8 reads r without the invalid UTF-8 of its JSON strings, so
+// that the notification's text is made fit for an update as text says:
+// encoding/json would read each invalid byte as U+FFFD, posted in place of
+// the letters the sender meant. Elsewhere invalid UTF-8 is not JSON and is
+// left for the decoder to refuse: dropped, it would join what it stood
+// between ("1\xff0" read as 10) or hide what follows the object. A
+// character split between two reads of r is kept whole. Each read fills
+// the caller's buffer from r, as r would: encoding/json scans again what
+// it has not used each time it reads. A read needs room for utf8.UTFMax
+// bytes at least (encoding/json's have 512).
 type validUTF8 struct {
-	r    io.Reader
-	held [utf8.UTFMax - 1]byte // the start of a character whose rest r has not given yet
-	n    int                   // bytes in held
-	err  error                 // r's, once it returned one
+	r        io.Reader
+	held     [utf8.UTFMax - 1]byte // the start of a character whose rest r has not given yet
+	n        int                   // bytes in held
+	err      error                 // r's, once it returned one
+	inString bool                  // the bytes given so far end in a string
+	escaped  bool                  // ... right after its backslash
 }
 
 func (v *validUTF8) Read(p []byte) (int, error) {
@@ -102,39 +105,48 @@ func (v *validUTF8) Read(p []byte) (int, error) {
 			return 0, v.err
 		}
 		k := copy(p, v.held[:v.n])
+		v.n = 0
 		m := 0
 		if v.err == nil {
 			m, v.err = v.r.Read(p[k:])
 		}
-		data := p[:k+m]
-		// The start of a character whose rest has not come yet is held
-		// back, until r's end.
-		cut := len(data)
-		for j := len(data) - 1; j >= 0 && j >= len(data)-(utf8.UTFMax-1) && v.err == nil; j-- {
-			if utf8.RuneStart(data[j]) {
-				if !utf8.FullRune(data[j:]) {
-					cut = j
-				}
-				break
-			}
-		}
-		v.n = copy(v.held[:], data[cut:])
-		data = data[:cut]
-		if !utf8.Valid(data) {
-			w := 0
-			for i := 0; i < len(data); {
-				r, size := utf8.DecodeRune(data[i:])
-				if r != utf8.RuneError || size > 1 {
-					w += copy(data[w:], data[i:i+size])
-				}
-				i += size
-			}
-			data = data[:w]
-		}
-		if len(data) > 0 {
-			return len(data), nil
+		if w := v.filter(p[:k+m]); w > 0 {
+			return w, nil
 		}
 	}
+}
+
+// filter drops the invalid UTF-8 of data's strings in place, holds back
+// the start of a character whose rest r has not given yet, and returns
+// how many bytes are left.
+func (v *validUTF8) filter(data []byte) int {
+	w := 0
+	for i := 0; i < len(data); {
+		c, size := data[i], 1
+		switch {
+		case !v.inString:
+			v.inString = c == '"'
+		case v.escaped:
+			v.escaped = false // what follows a backslash is the decoder's to judge
+		case c == '\\':
+			v.escaped = true
+		case c == '"':
+			v.inString = false
+		case c >= utf8.RuneSelf:
+			if v.err == nil && !utf8.FullRune(data[i:]) {
+				v.n = copy(v.held[:], data[i:]) // until its rest comes, or r's end
+				return w
+			}
+			var r rune
+			if r, size = utf8.DecodeRune(data[i:]); r == utf8.RuneError && size == 1 {
+				i++
+				continue
+			}
+		}
+		w += copy(data[w:], data[i:i+size])
+		i += size
+	}
+	return w
 }
 
 // decode reads the notification object field by field and its alerts one
