@@ -316,6 +316,7 @@ import (
 	"github.com/outagecast/outagecast/examples/internal/checknote"
 	"github.com/outagecast/outagecast/examples/internal/configflag"
 	"github.com/outagecast/outagecast/examples/internal/credvalue"
+	"github.com/outagecast/outagecast/examples/internal/durationflag"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
@@ -369,12 +370,13 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the incident's page on the\nconfiguration's status page, else the payload's externalURL)")
-	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
+	o.timeout, o.checkTimeout = time.Minute, 10*time.Second
+	fs.Var((*durationflag.Value)(&o.timeout), "timeout", "time (a `duration`) one notification may take, from its arrival to the answer\n(0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
 	o.keep = prune.DefaultKeep
 	fs.Var((*prune.Keep)(&o.keep), "keep", "how long the store keeps what it records of each notification and incident\n(a `duration`: whole days, as 90d, or as 36h; older ones, sent again, are posted\nagain); 0: for ever, the store grows without end")
-	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take (0: no limit)")
+	fs.Var((*durationflag.Value)(&o.checkTimeout), "check-timeout", "time (a `duration`) the start-up check of the channels may take (0: no limit)")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {

@@ -174,9 +174,7 @@ func (p *payload) decode(dec *json.Decoder) error {
 		case key == "alerts":
 			err = p.decodeAlerts(dec)
 		case ok:
-			if err = dec.Decode(dst); err != nil {
-				err = fieldProblem(key, dst, err)
-			}
+			err = decodeField(dec, key, dst)
 		default:
 			err = dec.Decode(new(json.RawMessage))
 		}
@@ -185,6 +183,24 @@ func (p *payload) decode(dec *json.Decoder) error {
 		}
 	}
 	return delim(dec, '}', "not an object")
+}
+
+// decodeField decodes the notification's field key into dst. A null in a
+// field check requires is refused as null: encoding/json would leave dst
+// as it was, and check would refuse an empty value the body does not hold.
+func decodeField(dec *json.Decoder, key string, dst any) error {
+	var raw json.RawMessage
+	err := dec.Decode(&raw)
+	if err == nil && string(raw) == "null" && (key == "version" || key == "groupKey" || key == "status") {
+		return fmt.Errorf("%s: want a string, got null", key)
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, dst)
+	}
+	if err != nil {
+		return fieldProblem(key, dst, err)
+	}
+	return nil
 }
 
 // fieldProblem is err, of decoding the notification's field key into
@@ -231,11 +247,20 @@ func (p *payload) decodeAlerts(dec *json.Decoder) error {
 
 // UnmarshalJSON decodes an alert as encoding/json does, but its errors
 // about a value are *fieldError values naming the field as the payload
-// does: encoding/json's name Go types, and a bad time not at all.
+// does: encoding/json's name Go types, and a bad time not at all. A null
+// alert, or a null status, is refused as null: encoding/json would leave
+// the alert as it was, and check would refuse an empty status the body
+// does not hold.
 func (a *alert) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return &fieldError{problem: "want an object, got null"}
+	}
 	type fields alert // without this method
 	err := json.Unmarshal(b, (*fields)(a))
 	if err == nil {
+		if a.Status == "" && isNull(b, "status") {
+			return &fieldError{field: "status", problem: "want a string, got null"}
+		}
 		return nil
 	}
 	if field, problem := timeProblem(b, "startsAt", "endsAt"); problem != "" {
@@ -287,6 +312,12 @@ func timeProblem(raw []byte, fields ...string) (field, problem string) {
 		}
 	}
 	return "", ""
+}
+
+// isNull reports whether field of the JSON object raw is null.
+func isNull(raw []byte, field string) bool {
+	var obj map[string]json.RawMessage
+	return json.Unmarshal(raw, &obj) == nil && string(obj[field]) == "null"
 }
 
 // delim reads the next token, which must be d; else the error says what.

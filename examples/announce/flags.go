@@ -20,6 +20,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/examples/internal/credvalue"
+	"github.com/outagecast/outagecast/examples/internal/durationflag"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 )
 
@@ -69,7 +70,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting, and that the state file, if there is one, opens")
 	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with, and the -incident it was sent with\nunless that was the default, a slug of the same -title)")
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
-	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
+	fs.Var((*durationflag.Value)(&o.timeout), "timeout", "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
 	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table\n(console channels then write to standard error)")
 	return fs

@@ -209,6 +209,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/durationflag"
 	"github.com/outagecast/outagecast/examples/internal/listenaddr"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/prune"
@@ -257,8 +258,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
 	fs.IntVar(&o.rateLimit, "rate-limit", defaultRateLimit, "`updates` (posts, corrections, retractions) a minute each API token may queue\nafter a burst of -rate-burst; more are refused with 429; 0: no limit")
 	fs.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst, "`updates` each API token may queue at once, before -rate-limit applies")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
-	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
+	o.shutdownTimeout, o.drainDelay = 30*time.Second, defaultDrainDelay
+	fs.Var((*durationflag.Value)(&o.shutdownTimeout), "shutdown-timeout", "time (a `duration`, as 30s) requests and jobs under way get to finish on\nSIGTERM or Ctrl-C, the drain delay included; a second one stops at once")
+	fs.Var((*durationflag.Value)(&o.drainDelay), "drain-delay", "on SIGTERM or Ctrl-C, how long (a `duration`) /readyz fails while requests are\nstill served, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs, and for finished jobs in ?wait, instead of listening for them (behind a pooler in transaction mode)")
 	o.keep = prune.DefaultKeep
 	fs.Var((*prune.Keep)(&o.keep), "keep", "how long the Store keeps an update's marks and posts, and an incident's thread\n(a `duration`: whole days, as 90d, or as 36h): an older update is unknown to GET,\ncorrect and retract, and queued anew if posted again; 0: for ever, the tables\ngrow without end")

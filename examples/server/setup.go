@@ -138,7 +138,7 @@ func loadConfig(o *options, env environ) (*config.File, error) {
 	} else {
 		f, err = configflag.Load(config.Loader{LookupEnv: env.lookup, Stdout: env.stdout, Stderr: env.stderr}, o.config)
 		if err == nil && f.Retry.MaxAttempts > dispatch.MaxAttempts {
-			return nil, fmt.Errorf("%s: %d, at most %d", f.At("retry.max_attempts"), f.Retry.MaxAttempts, dispatch.MaxAttempts)
+			return nil, f.Fault("retry.max_attempts", fmt.Errorf("%d, at most %d", f.Retry.MaxAttempts, dispatch.MaxAttempts))
 		}
 	}
 	if err != nil {
