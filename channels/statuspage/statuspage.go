@@ -15,7 +15,10 @@
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL), with its
-//     latest IncidentPageUpdates updates, newest first; a long outage of
+//     latest IncidentPageUpdates updates, newest first, each showing the
+//     components whose status it changed (UpdateData.Changed), the
+//     incident's components named once above them, as on its card on
+//     index.html; a long outage of
 //     more goes on at incidents/<name>.2.html and so on, each page linking
 //     to all of them, so that no page grows with the outage. An update's
 //     feed entry links to its incident's page at the update's anchor, a
@@ -262,9 +265,10 @@
 // PageData.Month, Part and Parts set: a replaced history template titles
 // them with PageData.Heading, or words its own heading from those); they
 // call head, style, header, footer, banner,
-// incident-card, update and past, any of which can be replaced alone (to
-// add a logo row, restyle, or translate). Dot is a PageData in all but
-// update (an UpdateData), incident-card and past (an IncidentData).
+// incident-card, incident-components, update and past, any of which can
+// be replaced alone (to add a logo row, restyle, or translate). Dot is a
+// PageData in all but update (an UpdateData), incident-card,
+// incident-components and past (an IncidentData).
 // Functions: time t (a <time> element, "14 Mar 2025 09:26 UTC"), date t
 // layout (t in UTC), text s [url] (plain text as escaped paragraphs with
 // links, each ending where a sentence's punctuation ends it, but url, the
