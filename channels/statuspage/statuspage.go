@@ -71,7 +71,10 @@
 //     unresolved incidents and the maintenances in progress or upcoming,
 //     and incidents.json and scheduled-maintenances.json the latest 50;
 //     each incident carries its latest IncidentPageUpdates updates, so
-//     that no file grows with the history or with a long outage. Times
+//     that no file grows with the history or with a long outage; an
+//     update's affected_components lists, as Statuspage's do, every
+//     component it names with its status before and after, changed or
+//     not, and is null when it names none. Times
 //     are in UTC to the millisecond, as Statuspage writes them
 //     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
 //     incident (not a maintenance) of Impact maintenance has impact none
