@@ -36,6 +36,9 @@
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
+//     A component's feed has every update of the incidents that name the
+//     component, also those updates that name it not (a resolution
+//     naming none), so that its readers learn how the incident ends.
 //     An entry says the update's status, title, advice, body and link,
 //     and the components it affects with their statuses; its
 //     atom:category elements are its status and those components. The
