@@ -320,9 +320,9 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps map[string]apiCo
 		StartedAt: apiTime(d.Started), PageID: m.pageID(), ResolvedAt: apiTimeOf(d.Resolved),
 		IncidentUpdates: []apiUpdate{}, Components: []apiComponent{},
 	}
-	before := map[string]broadcast.ComponentStatus{}
+	changes := m.changesOf(in)
 	var updates []apiUpdate
-	for _, e := range in.Entries {
+	for i, e := range in.Entries {
 		if e.Status == broadcast.StatusMonitoring && a.MonitoringAt == nil {
 			t := apiTime(e.Time)
 			a.MonitoringAt = &t
@@ -330,14 +330,11 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps map[string]apiCo
 		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e, d.URL), IncidentID: in.ID,
 			CreatedAt: apiTime(e.Time), UpdatedAt: apiTime(e.changed()), DisplayAt: apiTime(e.Time),
 			DeliverNotifications: true}
-		for _, c := range e.Components {
-			old := before[c.Name]
-			if old == "" {
-				old = broadcast.ComponentOperational
-			}
+		// As Statuspage's: every component the update names, its status
+		// changed or not; null when it names none.
+		for _, c := range changes[i] {
 			u.AffectedComponents = append(u.AffectedComponents, apiAffected{
-				Code: componentID(c.Name), Name: c.Name, OldStatus: string(old), NewStatus: string(c.Status)})
-			before[c.Name] = c.Status
+				Code: componentID(c.Name), Name: c.Name, OldStatus: string(c.Old), NewStatus: string(c.New)})
 		}
 		updates = append(updates, u)
 	}

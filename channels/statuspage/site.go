@@ -88,6 +88,9 @@ type model struct {
 	// named holds where each component is in an update naming more
 	// than feedComponents (see componentIn).
 	named map[*entry]map[string]int
+	// changes are the component changes of each incident's entries (see
+	// changesOf).
+	changes map[*incident][][]componentChange
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {
@@ -350,6 +353,7 @@ func (m *model) update(in *incident, i int, d IncidentData) UpdateData {
 		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
 		Time: e.Time, NextUpdate: e.NextUpdate, Edited: e.Edited, Corrects: e.Corrects,
 		Pending: e == in.current() && phaseOf(e.Status) != phaseClosed,
+		Changed: changed(m.changesOf(in)[i]),
 	}
 	if e.URL != d.URL {
 		u.URL = e.URL

@@ -15,7 +15,10 @@
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL), with its
-//     latest IncidentPageUpdates updates, newest first; a long outage of
+//     latest IncidentPageUpdates updates, newest first, each showing the
+//     components whose status it changed (UpdateData.Changed), the
+//     incident's components named once above them, as on its card on
+//     index.html; a long outage of
 //     more goes on at incidents/<name>.2.html and so on, each page linking
 //     to all of them, so that no page grows with the outage. An update's
 //     feed entry links to its incident's page at the update's anchor, a
@@ -33,6 +36,9 @@
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
+//     A component's feed has every update of the incidents that name the
+//     component, also those updates that name it not (a resolution
+//     naming none), so that its readers learn how the incident ends.
 //     An entry says the update's status, title, advice, body and link,
 //     and the components it affects with their statuses; its
 //     atom:category elements are its status and those components. The
@@ -68,7 +74,10 @@
 //     unresolved incidents and the maintenances in progress or upcoming,
 //     and incidents.json and scheduled-maintenances.json the latest 50;
 //     each incident carries its latest IncidentPageUpdates updates, so
-//     that no file grows with the history or with a long outage. Times
+//     that no file grows with the history or with a long outage; an
+//     update's affected_components lists, as Statuspage's do, every
+//     component it names with its status before and after, changed or
+//     not, and is null when it names none. Times
 //     are in UTC to the millisecond, as Statuspage writes them
 //     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
 //     incident (not a maintenance) of Impact maintenance has impact none
@@ -262,9 +271,10 @@
 // PageData.Month, Part and Parts set: a replaced history template titles
 // them with PageData.Heading, or words its own heading from those); they
 // call head, style, header, footer, banner,
-// incident-card, update and past, any of which can be replaced alone (to
-// add a logo row, restyle, or translate). Dot is a PageData in all but
-// update (an UpdateData), incident-card and past (an IncidentData).
+// incident-card, incident-components, update and past, any of which can
+// be replaced alone (to add a logo row, restyle, or translate). Dot is a
+// PageData in all but update (an UpdateData), incident-card,
+// incident-components and past (an IncidentData).
 // Functions: time t (a <time> element, "14 Mar 2025 09:26 UTC"), date t
 // layout (t in UTC), text s [url] (plain text as escaped paragraphs with
 // links, each ending where a sentence's punctuation ends it, but url, the

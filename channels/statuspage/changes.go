@@ -1,0 +1,50 @@
+package statuspage
+
+import "github.com/outagecast/outagecast/broadcast"
+
+// componentChange is a component an update names, with the status the
+// incident's earlier updates gave it (operational when none named it)
+// and the status the update gives it.
+type componentChange struct {
+	Name     string
+	Old, New broadcast.ComponentStatus
+}
+
+// changesOf returns, for each entry of in in order, the components it
+// names with their old and new statuses: the JSON's affected_components,
+// and what the pages show of each update (the changed ones). Computed
+// once per incident and version.
+func (m *model) changesOf(in *incident) [][]componentChange {
+	if out, ok := m.changes[in]; ok {
+		return out
+	}
+	before := map[string]broadcast.ComponentStatus{}
+	out := make([][]componentChange, len(in.Entries))
+	for i, e := range in.Entries {
+		for _, c := range e.Components {
+			old := before[c.Name]
+			if old == "" {
+				old = broadcast.ComponentOperational
+			}
+			out[i] = append(out[i], componentChange{Name: c.Name, Old: old, New: c.Status})
+			before[c.Name] = c.Status
+		}
+	}
+	if m.changes == nil {
+		m.changes = map[*incident][][]componentChange{}
+	}
+	m.changes[in] = out
+	return out
+}
+
+// changed returns the components of changes whose status changed, with
+// their new status; nil when none did.
+func changed(changes []componentChange) []broadcast.Component {
+	var out []broadcast.Component
+	for _, c := range changes {
+		if c.Old != c.New {
+			out = append(out, broadcast.Component{Name: c.Name, Status: c.New})
+		}
+	}
+	return out
+}
