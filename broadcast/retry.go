@@ -2893,9 +2893,11 @@ func (d *delivery) versionLink(ctx context.Context, r *Receipt, next bool) (Rece
 // correction), so that a later Send of it tries the targets that refused
 // it and not those it reached. An update whose post a Retract deleted on
 // some targets only keeps that mark, and the marks of the targets this
-// delivery knows where it was deleted (see notePartlyDeleted), so that an
-// older update is still posted there and superseded only where the post
-// is up. A failure costs only that, and is logged.
+// delivery knows where it was deleted (see notePartlyDeleted), under the
+// Retract's mark ID and under the post's key (a Retract of an in-place
+// correction sharing the post), so that an older update is still posted
+// there and superseded only where the post is up, and a Correct still
+// refuses those targets. A failure costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -2944,15 +2946,29 @@ func (d *delivery) keepThread(ctx context.Context) {
 				again(opSend.markID(id), target)
 			}
 		}
-		if partly, _ := again(opRetract.markID(id), partlyDeletedTarget); partly {
+		// The marks of a Retract that deleted the post on some targets
+		// only are under its update's mark ID and under the post's key,
+		// which an in-place correction retracted shares with its
+		// original (see notePartlyDeleted).
+		partlyKeys := []string{opRetract.markID(id)}
+		if ok && r.ID != "" {
+			partlyKeys = append(partlyKeys, retractedPost(&r))
+		}
+		for i, key := range partlyKeys {
+			if partly, _ := again(key, partlyDeletedTarget); !partly {
+				continue
+			}
 			// A Retract deleted its post on some targets and not on
-			// others (see notePartlyDeleted): an older update is posted
-			// where it was deleted, and superseded where it is up, as
-			// the update's marks there and the record of the updates
-			// that reached targets say (see storeLedger.newerThere).
+			// others: an older update is posted where it was deleted,
+			// and superseded where it is up, as the update's marks
+			// there and the record of the updates that reached targets
+			// say (see storeLedger.newerThere), and a Correct refuses
+			// the targets where it was deleted (see partlyDeleted).
 			for _, target := range d.ledger.knownTargets() {
-				again(opRetract.markID(id), target)
-				again(opSend.markID(id), target)
+				again(key, target)
+				if i == 0 {
+					again(opSend.markID(id), target)
+				}
 			}
 			if err == nil && !fanned {
 				fanned, err = true, d.keepFanned(ctx)
