@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"cmp"
 	"context"
 	"errors"
@@ -157,7 +158,7 @@ func (b *Broadcaster) setRoutes(routes map[string]Route, seen map[string]int) er
 		if !ok {
 			// Not v.add, which takes a field named already for one at
 			// fault already: two long names may read the same once cut.
-			v.errs = append(v.errs, invalid("Options.Routes["+quoteCut(name)+"]", "no channel of that name"))
+			v.errs = append(v.errs, invalid("Options.Routes["+quotecut.Quote(name)+"]", "no channel of that name"))
 			continue
 		}
 		// Its own lists, not the caller's, which the caller may change.
@@ -256,7 +257,7 @@ func nameProblem(name string, err error) string {
 	if name == "" {
 		return "empty channel name"
 	}
-	return fmt.Sprintf("channel name %s: %v", quoteCut(name), err)
+	return fmt.Sprintf("channel name %s: %v", quotecut.Quote(name), err)
 }
 
 // channelName returns ch's Name. One that panics, as a nil pointer of an
@@ -284,7 +285,7 @@ func (b *Broadcaster) setStages(stages [][]string, index map[string]int) error {
 			i, ok := index[name]
 			switch {
 			case !ok:
-				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %s", s, quoteCut(name))
+				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %s", s, quotecut.Quote(name))
 			case slices.Contains(idx, i):
 				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is named twice", s, name)
 			case staged[i]:
@@ -455,7 +456,7 @@ func checkSend(u Update) *FieldError {
 		return nil
 	}
 	return invalid("Corrects", "set by Correct, not by a caller of Send: call Correct(ctx, %s, u), "+
-		"which edits the wrong post where it can, or leave Corrects empty", quoteCut(u.Corrects))
+		"which edits the wrong post where it can, or leave Corrects empty", quotecut.Quote(u.Corrects))
 }
 
 // Correct fixes update original (its Update.ID) everywhere at once with u,
@@ -697,7 +698,7 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	if r.ID != "" {
 		if r.ID != original {
 			return false, invalid("ID", "%s is the correction of update %s already; give this correction an ID of its own, or leave it empty",
-				quoteCut(id), quoteCut(r.ID))
+				quotecut.Quote(id), quotecut.Quote(r.ID))
 		}
 		if ok {
 			return false, nil
@@ -706,7 +707,7 @@ func (b *Broadcaster) claimCorrection(ctx context.Context, original, id string) 
 	if sent, ok, err := b.store.Receipt(ctx, sentKey(id), sentChannel); err == nil && ok && !sent.UpdateTime.IsZero() {
 		if _, correction := sent.Meta[correctionMeta]; !correction {
 			return false, invalid("ID", "%s is the ID of an update sent, not of a correction; give the correction an ID of its own, or leave it empty",
-				quoteCut(id))
+				quotecut.Quote(id))
 		}
 	}
 	if b.deliveredAnywhere(ctx, id) {
@@ -792,7 +793,7 @@ func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update,
 			return err
 		}
 	default:
-		return fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
+		return fmt.Errorf("broadcast: unknown job kind %s", quotecut.Quote(string(kind)))
 	}
 	switch kind {
 	case JobCorrect:
@@ -986,7 +987,7 @@ func (b *Broadcaster) checkOverrides(v *validation, u Update) {
 		if list == "" {
 			names := make([]string, 0, maxNamesListed)
 			for _, name := range b.names[:min(len(b.names), maxNamesListed)] {
-				names = append(names, quoteCut(name))
+				names = append(names, quotecut.Quote(name))
 			}
 			list = strings.Join(names, ", ")
 			if more := len(b.channels) - len(names); more > 0 {
@@ -1200,7 +1201,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return Thread{}, fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
+		return Thread{}, fmt.Errorf("broadcast: no channel %s", quotecut.Quote(channel))
 	}
 	var t Thread
 	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t, nil); err != nil {
@@ -1425,7 +1426,7 @@ func (b *Broadcaster) CorrectionRejects(ctx context.Context, original string, u 
 	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
-		return "", fmt.Errorf("broadcast: no channel %s", quoteCut(channel))
+		return "", fmt.Errorf("broadcast: no channel %s", quotecut.Quote(channel))
 	}
 	r := b.routes[i]
 	if r == nil {

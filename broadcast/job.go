@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"context"
 	"errors"
 	"fmt"
@@ -68,7 +69,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		}
 		u = Update{ID: original}
 	default:
-		return nil, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(kind)))
+		return nil, fmt.Errorf("broadcast: unknown job kind %s", quotecut.Quote(string(kind)))
 	}
 	if kind != JobRetract {
 		u = u.WithDefaults(time.Now().UTC().Round(0))
@@ -277,11 +278,11 @@ var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: 
 func (j *Job) check(known bool) (op, error) {
 	o, ok := jobOps[j.Kind]
 	if !ok {
-		return 0, fmt.Errorf("broadcast: unknown job kind %s", quoteCut(string(j.Kind)))
+		return 0, fmt.Errorf("broadcast: unknown job kind %s", quotecut.Quote(string(j.Kind)))
 	}
 	var v validation
 	if !known {
-		v.add(invalid("Job.Channel", "no channel %s", quoteCut(j.Channel)))
+		v.add(invalid("Job.Channel", "no channel %s", quotecut.Quote(j.Channel)))
 	}
 	idOK := v.add(checkIDField("Job.Update.ID", j.Update.ID))
 	correctsOK := true
@@ -292,12 +293,12 @@ func (j *Job) check(known bool) (op, error) {
 		// meaning, and deleting either post may be wrong.
 		if j.Original != "" && j.Original != j.Update.ID {
 			v.add(invalid("Job.Original", "%s, not Job.Update.ID %s: a JobRetract deletes the post of its Update.ID; Jobs sets both",
-				quoteCut(j.Original), quoteCut(j.Update.ID)))
+				quotecut.Quote(j.Original), quotecut.Quote(j.Update.ID)))
 		}
 		return o, v.err()
 	case opSend:
 		if j.Update.Corrects != "" {
-			correctsOK = v.add(invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quoteCut(j.Update.Corrects)))
+			correctsOK = v.add(invalid("Job.Update.Corrects", "%s in a send; Jobs makes a correction a JobCorrect", quotecut.Quote(j.Update.Corrects)))
 		}
 	case opCorrect:
 		v.add(checkIDField("Job.Original", j.Original))
@@ -307,7 +308,7 @@ func (j *Job) check(known bool) (op, error) {
 			v.add(invalid("Job.Update.ID", "the same as Job.Original; Jobs gives a correction an ID of its own"))
 		}
 		if j.Update.Corrects != j.Original {
-			correctsOK = v.add(invalid("Job.Update.Corrects", "%s, not Job.Original %s; Jobs sets it", quoteCut(j.Update.Corrects), quoteCut(j.Original)))
+			correctsOK = v.add(invalid("Job.Update.Corrects", "%s, not Job.Original %s; Jobs sets it", quotecut.Quote(j.Update.Corrects), quotecut.Quote(j.Original)))
 		}
 	}
 	// Jobs filled in the Time of an update given without one, and checked

@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -294,10 +295,10 @@ func (u Update) check(v *validation, timeGiven bool) {
 	case u.Status == "":
 		v.add(invalid("Status", "missing"))
 	case !u.Status.Valid():
-		v.add(invalid("Status", "unknown value %s", quoteCut(string(u.Status))))
+		v.add(invalid("Status", "unknown value %s", quotecut.Quote(string(u.Status))))
 	}
 	if u.Impact != "" && !u.Impact.Valid() {
-		v.add(invalid("Impact", "unknown value %s", quoteCut(string(u.Impact))))
+		v.add(invalid("Impact", "unknown value %s", quotecut.Quote(string(u.Impact))))
 	}
 	v.add(checkTextField("Body", u.Body, false, MaxBodyLength))
 	if len(u.Components) > MaxComponents {
@@ -322,7 +323,7 @@ func (u Update) check(v *validation, timeGiven bool) {
 			key := ComponentKey(name)
 			if j, dup := seen[key]; dup {
 				v.add(invalid(field("Name"), "%s, listed already as Components[%d] (names that differ only in case, "+
-					"spacing or invisible characters are one component); list a component once, with its status", quoteCut(name), j))
+					"spacing or invisible characters are one component); list a component once, with its status", quotecut.Quote(name), j))
 			} else {
 				if seen == nil {
 					seen = make(map[string]int, len(u.Components))
@@ -334,7 +335,7 @@ func (u Update) check(v *validation, timeGiven bool) {
 		case c.Status == "":
 			v.add(invalid(field("Status"), "missing"))
 		case !c.Status.Valid():
-			v.add(invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status))))
+			v.add(invalid(field("Status"), "unknown value %s", quotecut.Quote(string(c.Status))))
 		}
 	}
 	v.add(checkURLField(u.URL))
@@ -924,19 +925,4 @@ func Slug(title string) string {
 		return "incident-" + hex.EncodeToString(sum[:6])
 	}
 	return s
-}
-
-// quoteCut quotes s, a value an error names, as %q does, cut to its first
-// 64 bytes (at a character's start) and "…": a caller's mistake may be a
-// whole document put in the wrong field.
-func quoteCut(s string) string {
-	const most = 64
-	if len(s) <= most {
-		return strconv.Quote(s)
-	}
-	cut := most
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "…"
 }

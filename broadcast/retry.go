@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -974,7 +975,7 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 		return false
 	}
 	d.res.Err = Permanent(invalid("ID", "%s is the ID of a correction of update %s, delivered on this channel; "+
-		"give the update an ID of its own, or leave it empty", quoteCut(d.u.ID), quoteCut(r.ID)))
+		"give the update an ID of its own, or leave it empty", quotecut.Quote(d.u.ID), quotecut.Quote(r.ID)))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true
 }

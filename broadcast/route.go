@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"fmt"
 	"slices"
 	"strings"
@@ -79,12 +80,12 @@ func (r Route) check(v *validation, field string) {
 	}
 	for i, s := range r.Statuses {
 		if !s.Valid() {
-			v.add(invalid(fmt.Sprintf("%sStatuses[%d]", field, i), "unknown value %s", quoteCut(string(s))))
+			v.add(invalid(fmt.Sprintf("%sStatuses[%d]", field, i), "unknown value %s", quotecut.Quote(string(s))))
 		}
 	}
 	for i, im := range r.Impacts {
 		if !im.Valid() {
-			v.add(invalid(fmt.Sprintf("%sImpacts[%d]", field, i), "unknown value %s", quoteCut(string(im))))
+			v.add(invalid(fmt.Sprintf("%sImpacts[%d]", field, i), "unknown value %s", quotecut.Quote(string(im))))
 		}
 	}
 	for i, c := range r.Components {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -538,14 +539,14 @@ func parseOverrides(list []string) (map[string]string, error) {
 		const want = `want CHANNEL=TEXT, as -override "x=Short text for X"`
 		switch {
 		case !ok:
-			return nil, badFlag("override", `given %s, which has no "=": %s`, quoteCut(s), want)
+			return nil, badFlag("override", `given %s, which has no "=": %s`, quotecut.Quote(s), want)
 		case name == "":
-			return nil, badFlag("override", `given %s, which names no channel before "=": %s`, quoteCut(s), want)
+			return nil, badFlag("override", `given %s, which names no channel before "=": %s`, quotecut.Quote(s), want)
 		case (strings.TrimSpace(text) == "" || out[name] != "") && broadcast.CheckName(name) != nil:
 			// The errors below print name as typed: one that is no
 			// channel's name (a control character) is quoted, with
 			// what Validate would say of it.
-			return nil, badFlag("override", "channel name %s: %v", quoteCut(name), broadcast.CheckName(name))
+			return nil, badFlag("override", "channel name %s: %v", quotecut.Quote(name), broadcast.CheckName(name))
 		case strings.TrimSpace(text) == "":
 			return nil, badFlag("override", "%s: empty text", name)
 		}
@@ -678,7 +679,7 @@ func componentProblem(fe *broadcast.FieldError, components []string) (msg string
 		if err != nil || i >= len(components) {
 			return "", false
 		}
-		return quoteCut(components[i]), true
+		return quotecut.Quote(components[i]), true
 	}
 	value, ok := given(m[1])
 	if !ok {
@@ -694,21 +695,6 @@ func componentProblem(fe *broadcast.FieldError, components []string) (msg string
 		problem = strings.ToLower(m[2]) + ": " + problem
 	}
 	return "-component: " + value + ": " + problem, true
-}
-
-// quoteCut quotes s, cut to its first 64 bytes (and "…") when longer, as
-// the update's validation quotes a value: the rest of a value too long
-// would hide the problem.
-func quoteCut(s string) string {
-	const most = 64
-	if len(s) <= most {
-		return strconv.Quote(s)
-	}
-	cut := most
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "…"
 }
 
 // updateFlags names the flag of each Update field, for Validate's errors.
