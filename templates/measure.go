@@ -439,7 +439,8 @@ func newCutter(s string) *cutter {
 // it is a URL, so that a cut before the link moves it after the ellipsis
 // as it moves any other, and so is an autolink's; a URL that starts
 // inside a link (in its text, or its destination with the ")" and what
-// follows) is not.
+// follows) is not. A link that starts inside a URL and ends after it
+// joins it: the two are kept whole as one, as channels read either.
 func keptSpans(s string) (urls, whole [][2]int) {
 	marks := markup(s)
 	// The next URL's start; its end is read only when it is one of urls.
@@ -467,6 +468,25 @@ func keptSpans(s string) (urls, whole [][2]int) {
 		}
 		pos = urlEnd(s, rest, urlRune)
 		urls = append(urls, [2]int{us, pos})
+		// A link that starts inside the URL and ends after it
+		// ("https://x.example/a[alpha\nomega](https://x.example/c)")
+		// joins it: the URL runs to the white space, as GitHub Flavored
+		// Markdown's extended autolinks and X read it, the link from its
+		// "[", as CommonMark reads it, and a cut in either is one in
+		// what some channel links. Its destination moves too.
+		end := pos
+		for ; k < len(marks) && marks[k].span[0] < end; k++ {
+			if m := marks[k]; m.span[1] > end {
+				end = m.span[1]
+				if m.dest[0] >= pos && m.dest[1] > m.dest[0] {
+					urls = append(urls, m.dest)
+				}
+			}
+		}
+		if end > pos {
+			whole = append(whole, [2]int{us, end})
+			pos = end
+		}
 		us, rest, ok = nextScheme(s, pos, urlRune)
 	}
 }
