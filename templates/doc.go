@@ -138,7 +138,10 @@
 // Nor is a Markdown link or image ("[status page](https://…)", with a
 // title or over lines of a paragraph too), an autolink ("<https://…>", "<ops@example.com>")
 // or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
-// the ellipsis as any other. A URL in brackets so moved leaves the ")"
+// the ellipsis as any other. A link that starts inside a bare URL and ends
+// after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
+// runs to the white space, as GitHub Flavored Markdown and X read it, the
+// link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"
 // behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
 // one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
 // autolink, "<https://…/a)>", where a channel would link it bare short of

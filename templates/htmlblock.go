@@ -1,6 +1,9 @@
 package templates
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // htmlBlock returns which of the seven kinds of HTML block (CommonMark
 // 0.31.2, 4.6) the line from s[j] on starts, or 0: 1, "<pre", "<script",
@@ -46,8 +49,11 @@ func htmlBlock(s string, j int) int {
 		return 1
 	case (ends || strings.HasPrefix(rest, "/>")) && oneOfFold(name, blockTags):
 		return 6
-	case (closing || !oneOfFold(name, preTags)) && tagRest(rest, closing):
-		return 7
+	case closing || !oneOfFold(name, preTags):
+		h := newHTMLScan()
+		if n := h.tag(line, 0, nil); n > 0 && skipBlanks(line, n) == len(line) {
+			return 7
+		}
 	}
 	return 0
 }
@@ -93,54 +99,178 @@ func (p *para) htmlEnd(s string, i, j, kind int) int {
 	}
 }
 
-// tagRest reports whether rest, what follows a tag's name on its line,
-// ends an open tag (attributes, each after white space, with a value or
-// not, then "/>" or ">") or, closing, a closing tag (">" after white
-// space), with only spaces and tabs after it (CommonMark 0.31.2, 6.6).
-func tagRest(rest string, closing bool) bool {
-	i := 0
-	for !closing {
-		sp := skipBlanks(rest, i)
-		if sp == i || sp >= len(rest) || !attrNameStart(rest[sp]) {
-			i = sp
-			break
-		}
-		for i = sp; i < len(rest) && (attrNameStart(rest[i]) || isDigit(rest[i]) || rest[i] == '.' || rest[i] == '-'); i++ {
-		}
-		if v := skipBlanks(rest, i); v < len(rest) && rest[v] == '=' {
-			v = skipBlanks(rest, v+1)
-			n := attrValueLen(rest[v:])
-			if n == 0 {
-				return false
-			}
-			i = v + n
-		}
-	}
-	i = skipBlanks(rest, i)
-	if !closing && i < len(rest) && rest[i] == '/' {
-		i++
-	}
-	return i < len(rest) && rest[i] == '>' && skipBlanks(rest, i+1) == len(rest)
+// htmlClosers are the strings the inline raw HTML reader looks for to
+// end a comment, a processing instruction, a CDATA section, a
+// declaration, and an attribute value within quotes or apostrophes
+// (CommonMark 0.31.2, 6.6), in htmlScan.none's order.
+var htmlClosers = [...]string{"-->", "?>", "]]>", ">", `"`, "'"}
+
+// htmlScan reads inline raw HTML (CommonMark 0.31.2, 6.6) in one
+// paragraph at a time: an open or closing tag, a comment, a processing
+// instruction, a declaration or a CDATA section, which may go on over the
+// paragraph's lines. none holds, for each of htmlClosers, the offset from
+// which a search for it found none before the paragraph's end, so that a
+// search from there on fails without reading: a paragraph of many "<!--"
+// that none closes is read once, not once for each.
+type htmlScan struct {
+	none [len(htmlClosers)]int
 }
 
-// attrValueLen returns the length of the attribute value s starts with:
-// within quotes or apostrophes, or a run of characters but white space,
-// quotes, apostrophes, "=", "<", ">" and "`"; 0 when there is none.
-func attrValueLen(s string) int {
-	if s == "" {
-		return 0
+func newHTMLScan() htmlScan {
+	var h htmlScan
+	h.reset()
+	return h
+}
+
+// reset forgets what the searches found, for the next paragraph.
+func (h *htmlScan) reset() {
+	for k := range h.none {
+		h.none[k] = math.MaxInt
 	}
-	if q := s[0]; q == '"' || q == '\'' {
-		if n := strings.IndexByte(s[1:], q); n >= 0 {
-			return n + 2
+}
+
+// end returns the offset after the inline raw HTML that starts at s[i],
+// a "<", in the paragraph p (see para), or -1 when there is none there.
+// A line break in it is one of the paragraph's: the next line's markers
+// of p's containers are passed, and a line break that ends p ends the
+// raw HTML unclosed. A nil p is a paragraph of one line.
+func (h *htmlScan) end(s string, i int, p *para) int {
+	rest := s[i:]
+	switch {
+	case strings.HasPrefix(rest, "<!--"):
+		return h.closer(s, i+2, 0, p) // "<!-->" and "<!--->" too
+	case strings.HasPrefix(rest, "<?"):
+		return h.closer(s, i+2, 1, p)
+	case strings.HasPrefix(rest, "<![CDATA["):
+		return h.closer(s, i+len("<![CDATA["), 2, p)
+	case strings.HasPrefix(rest, "<!") && len(rest) > 2 && asciiLetter(rest[2]):
+		return h.closer(s, i+3, 3, p)
+	}
+	return h.tag(s, i, p)
+}
+
+// tag returns the offset after the open or closing tag that starts at
+// s[i], a "<", in the paragraph p (see end): "<", a name, attributes,
+// each after white space, with a value or not, white space, "/" and ">";
+// or "</", a name, white space and ">". White space holds spaces, tabs
+// and line breaks. It returns -1 when there is none there.
+func (h *htmlScan) tag(s string, i int, p *para) int {
+	j := i + 1
+	closing := j < len(s) && s[j] == '/'
+	if closing {
+		j++
+	}
+	if j >= len(s) || !asciiLetter(s[j]) {
+		return -1
+	}
+	for j++; j < len(s) && (asciiLetter(s[j]) || isDigit(s[j]) || s[j] == '-'); j++ {
+	}
+	for !closing {
+		sp := h.space(s, j, p)
+		if sp < 0 {
+			return -1
 		}
-		return 0
+		if sp == j || sp >= len(s) || !attrNameStart(s[sp]) {
+			j = sp
+			break
+		}
+		for j = sp + 1; j < len(s) && (attrNameStart(s[j]) || isDigit(s[j]) || s[j] == '.' || s[j] == '-'); j++ {
+		}
+		if v := h.space(s, j, p); v >= 0 && v < len(s) && s[v] == '=' {
+			if j = h.value(s, h.space(s, v+1, p), p); j < 0 {
+				return -1
+			}
+		}
 	}
-	n := 0
-	for n < len(s) && strings.IndexByte(" \t\"'=<>`", s[n]) < 0 {
-		n++
+	if j = h.space(s, j, p); j < 0 {
+		return -1
 	}
-	return n
+	if !closing && j < len(s) && s[j] == '/' {
+		j++
+	}
+	if j < len(s) && s[j] == '>' {
+		return j + 1
+	}
+	return -1
+}
+
+// value returns the offset after the attribute value that starts at
+// s[i]: within quotes or apostrophes, over lines of p too, or a run of
+// characters but white space, quotes, apostrophes, "=", "<", ">" and
+// "`"; -1 when there is none there (i is -1 too when p ended before).
+func (h *htmlScan) value(s string, i int, p *para) int {
+	switch {
+	case i < 0 || i >= len(s):
+		return -1
+	case s[i] == '"':
+		return h.closer(s, i+1, 4, p)
+	case s[i] == '\'':
+		return h.closer(s, i+1, 5, p)
+	}
+	j := i
+	for j < len(s) && strings.IndexByte(" \t\r\n\"'=<>`", s[j]) < 0 {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// closer returns the offset after the first htmlClosers[k] at or after
+// s[from] in the paragraph p (see end), or -1 when p ends before one.
+func (h *htmlScan) closer(s string, from, k int, p *para) int {
+	if from >= h.none[k] {
+		return -1
+	}
+	c := htmlClosers[k]
+	for i := from; i < len(s); {
+		end := lineEnd(s, i)
+		if n := strings.Index(s[i:end], c); n >= 0 {
+			return i + n + len(c)
+		}
+		if end == len(s) {
+			break
+		}
+		if i = lineAfter(s, end, p); i < 0 {
+			break
+		}
+	}
+	h.none[k] = min(h.none[k], from)
+	return -1
+}
+
+// space returns the offset after the spaces, tabs and line breaks at
+// s[i] on, in the paragraph p (see end), or -1 when p ends among them.
+func (h *htmlScan) space(s string, i int, p *para) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t':
+			i++
+		case '\r', '\n':
+			if i = lineAfter(s, i, p); i < 0 {
+				return -1
+			}
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// lineAfter returns where the text of the paragraph p goes on after the
+// line break at s[i] (a CR, a LF or a CR LF), past the markers of p's
+// containers on the next line (see match), or -1 when the line break
+// ends p (see paragraphEnd). A nil p ends at its first line break.
+func lineAfter(s string, i int, p *para) int {
+	if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+		i++
+	}
+	if p == nil || paragraphEnd(s, i, *p) {
+		return -1
+	}
+	at, _, _ := p.match(s, i+1)
+	return at
 }
 
 func attrNameStart(c byte) bool { return asciiLetter(c) || c == '_' || c == ':' }

@@ -60,7 +60,8 @@ func TestShortenLinkPastNestingCap(t *testing.T) {
 // deepTexts are texts of the shapes the link reader follows from line to
 // line, deep or long, with no end to their blocks: block quotes and list
 // items nested far past the 32 the reader follows, code fences and HTML
-// blocks that nothing closes, and lines of nothing but tabs and markers.
+// blocks that nothing closes, lines of nothing but tabs and markers, and
+// a paragraph of inline raw HTML that nothing closes.
 func deepTexts(n int) map[string]string {
 	return map[string]string{
 		"quotes":     strings.Repeat("> ", n) + "[a\n" + strings.Repeat(">", n) + " b](https://x.example/a) c",
@@ -72,6 +73,7 @@ func deepTexts(n int) map[string]string {
 		"itemHTML":   strings.Repeat("- <!--\n  <pre>\n  [a](u\n", n),
 		"tabs":       strings.Repeat("\t>\t-\t1.\t", n) + "[a\n" + strings.Repeat("\t", n) + "b](u)",
 		"tabLines":   strings.Repeat(">\t-\t\t[\n", n),
+		"rawHTML":    strings.Repeat("<!-- <? <![CDATA[ <!X <a b=\" <a b=' [a](", n),
 		"deepCode":   strings.Repeat("> - ", 31) + "x\n\n" + strings.Repeat(strings.Repeat(">   ", 31)+"     code [a\n", n),
 	}
 }

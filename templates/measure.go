@@ -439,7 +439,8 @@ func newCutter(s string) *cutter {
 // it is a URL, so that a cut before the link moves it after the ellipsis
 // as it moves any other, and so is an autolink's; a URL that starts
 // inside a link (in its text, or its destination with the ")" and what
-// follows) is not.
+// follows) is not. A link that starts inside a URL and ends after it
+// joins it: the two are kept whole as one, as channels read either.
 func keptSpans(s string) (urls, whole [][2]int) {
 	marks := markup(s)
 	// The next URL's start; its end is read only when it is one of urls.
@@ -467,6 +468,25 @@ func keptSpans(s string) (urls, whole [][2]int) {
 		}
 		pos = urlEnd(s, rest, urlRune)
 		urls = append(urls, [2]int{us, pos})
+		// A link that starts inside the URL and ends after it
+		// ("https://x.example/a[alpha\nomega](https://x.example/c)")
+		// joins it: the URL runs to the white space, as GitHub Flavored
+		// Markdown's extended autolinks and X read it, the link from its
+		// "[", as CommonMark reads it, and a cut in either is one in
+		// what some channel links. Its destination moves too.
+		end := pos
+		for ; k < len(marks) && marks[k].span[0] < end; k++ {
+			if m := marks[k]; m.span[1] > end {
+				end = m.span[1]
+				if m.dest[0] >= pos && m.dest[1] > m.dest[0] {
+					urls = append(urls, m.dest)
+				}
+			}
+		}
+		if end > pos {
+			whole = append(whole, [2]int{us, end})
+			pos = end
+		}
 		us, rest, ok = nextScheme(s, pos, urlRune)
 	}
 }
@@ -493,14 +513,20 @@ type mark struct{ span, dest [2]int }
 // A code span ("`…`", "“…“") is read before the brackets around it, as
 // CommonMark reads it (0.31.2, 6.1): a bracket in it is none of a link
 // outside it, so that "[a `]` b](https://…)" is one link, and
-// "[not a `link](/foo`)" none. What it holds is read on its own, the
+// "[not a `link](/foo`)" none. So is inline raw HTML, a tag, a comment,
+// a processing instruction, a declaration or a CDATA section (6.6, see
+// htmlScan), over lines of the paragraph too: a bracket in it is none,
+// so that "[a <!X ](u) b> c](v)" is one link, to v, and a code span does
+// not start in it, nor it in one. What a code span holds is read on its own, the
 // links and references in it kept whole as elsewhere (which only keeps
 // more text whole), and so is the text of an indented or fenced code
 // block or an HTML block (4.4 to 4.6), no paragraph's: a bracket in it is
 // none of a link outside it. It reads s about once (a destination that opens no
 // link at most maxLinkParens levels deep, a code span's closing
-// backticks looked for at most maxCodeTicks times each paragraph), and
-// allocates only where s has some.
+// backticks looked for at most maxCodeTicks times each paragraph, the
+// end of a raw HTML comment, instruction, section, declaration or quoted
+// value looked for past where a search for it failed in the paragraph
+// never), and allocates only where s has some.
 func markup(s string) []mark {
 	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
@@ -520,6 +546,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 	// a link closed after them, and a link holds no link (an image's
 	// text may, so a "![" among them still opens one).
 	inactive := 0
+	html := newHTMLScan()
 	for i := from; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '`':
@@ -543,6 +570,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 		case '\n', '\r':
 			if paragraphEnd(s, i, p) {
 				brackets, inactive = brackets[:0], 0 // the paragraph ends: no link spans it
+				html.reset()
 				var next int
 				p, next = paragraphAt(s, i+1, p)
 				i = next - 1
@@ -551,6 +579,10 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 			if n := autolinkLen(s[i:]); n > 0 {
 				out = append(out, mark{span: [2]int{i, i + n}, dest: destURL(s, i, i+n)})
 				i += n - 1
+			} else if code && !p.literal {
+				if end := html.end(s, i, &p); end > 0 {
+					i = end - 1 // raw HTML: a bracket in it is none
+				}
 			}
 		case '&':
 			if n := referenceLen(s[i:]); n > 0 {
