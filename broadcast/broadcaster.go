@@ -1,7 +1,6 @@
 package broadcast
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"cmp"
 	"context"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
 

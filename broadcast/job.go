@@ -1,11 +1,12 @@
 package broadcast
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"context"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/quotecut"
 )
 
 // JobKind says what a Job does.

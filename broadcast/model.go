@@ -1,7 +1,6 @@
 package broadcast
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/internal/credquery"
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/urlcut"
 )
 

@@ -1,7 +1,6 @@
 package broadcast
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
+	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/stack"
 )
 

@@ -1,12 +1,13 @@
 package broadcast
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/internal/quotecut"
 )
 
 // Route limits a channel to some updates, for example X to major and

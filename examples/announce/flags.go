@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/outagecast/outagecast/internal/quotecut"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,6 +22,7 @@ import (
 	"github.com/outagecast/outagecast/examples/internal/credvalue"
 	"github.com/outagecast/outagecast/examples/internal/durationflag"
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
+	"github.com/outagecast/outagecast/internal/quotecut"
 )
 
 // usageError is a problem with the command line or the update: exit 2.
