@@ -254,6 +254,9 @@ type walker struct {
 	// mergedAt, made by the walk's first merge, holds the mappings it
 	// merged in, each at its path (see merge).
 	mergedAt merges
+	// found, when set, takes the nodes of the values of a type that
+	// holds a secret (holdsSecret at depth 0), with that type.
+	found map[*yaml.Node]reflect.Type
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -295,6 +298,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if holdsSecret(t, 0) {
 		w.secret = true
+		if w.found != nil {
+			w.found[n] = t
+		}
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {
 		return nil // anything goes
