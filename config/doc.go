@@ -140,7 +140,10 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work; a fault of what an alias or a
+// and merge keys ("<<: *defaults") work, as yaml.org/type/merge.html
+// says: a mapping's own key wins over one merged in, an earlier merge's
+// over a later one's, and a value so overridden is not read, nor
+// checked; a fault of what an alias or a
 // merge brings into an entry is at the alias's line, with the entry's
 // other faults, not at the anchor, where it may be right. A merge key's
 // value that is no mapping, nor a list of them ("<<: 3"), is a fault of
