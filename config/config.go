@@ -98,7 +98,7 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
-		return nil, hide(err, ex.hider())
+		return nil, hide(err, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)...))
 	}
 	c.hider = ex.hider()
 	return c, nil
@@ -262,6 +262,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
 		return nil, false, err
 	}
+	ex.tree = root
 	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
 	if len(errs) > 0 {
 		return nil, false, joinFaults(errs)

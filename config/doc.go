@@ -140,7 +140,10 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work; a fault of what an alias or a
+// and merge keys ("<<: *defaults") work, as yaml.org/type/merge.html
+// says: a mapping's own key wins over one merged in, an earlier merge's
+// over a later one's, and a value so overridden is not read, nor
+// checked; a fault of what an alias or a
 // merge brings into an entry is at the alias's line, with the entry's
 // other faults, not at the anchor, where it may be right. A merge key's
 // value that is no mapping, nor a list of them ("<<: 3"), is a fault of
@@ -281,7 +284,11 @@
 // a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
 // error: it may hold credentials; nor is a value of the wrong shape for a
-// key of secrets ("headers: want a mapping, got text").
+// key of secrets ("headers: want a mapping, got text"). Nor is a secret
+// written in the file (a value of a secret key, as its type says, or an
+// IRC channel key, not from the environment): wherever an alias put it
+// ("password: &pw …", then "port: *pw"), whichever check refuses it,
+// Load's errors write REDACTED in its place.
 //
 // A channel's name is shown unredacted in results, events, logs and
 // errors, so a name that holds one of its channel's secrets of 6 bytes or
@@ -310,8 +317,8 @@
 // expanded; so is a file read by ${file:PATH}. One mapping holds at most
 // MaxMappingKeys (1000) keys. The values that hold references total at
 // most 16 MiB expanded. Only values are expanded,
-// not keys. Secrets from the environment or files shorter than 6 bytes are
-// not hidden (they would mangle every message): do not use secrets that
+// not keys. Secrets from the environment, files or the file itself
+// shorter than 6 bytes are not hidden (they would mangle every message): do not use secrets that
 // short. Paths (state, store.path, templates, ca_file, ${file:PATH}) are
 // relative to the file's directory. Load does no network I/O; Open opens
 // the store. A File's channels belong to the one Broadcaster Open returns.

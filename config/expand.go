@@ -50,6 +50,10 @@ type expander struct {
 	urlsSeen   map[string]bool // the URLs of hiddenURLs
 	total      int             // bytes of the values that held references, expanded
 	work       int             // values and texts markSecrets compared, for tests
+	// tree is the file, once its aliases are known to end (no alias
+	// inside its own anchor, none past the limits): Load's errors hide
+	// the secrets written in it (writtenSecrets).
+	tree *yaml.Node
 }
 
 // maxExpandedBytes bounds the bytes of a file's values with their
@@ -759,14 +763,24 @@ func (h *hider) Replace(s string) string {
 // replaced by the reference that produced it, longest first, as it is and
 // as %q writes it inside its quotes (a message may quote a value, and
 // quoting escapes `"`, `\` and control characters); other encodings of it
-// and the credentials of URLs become REDACTED.
-func (e *expander) hider() *hider {
+// and the credentials of URLs become REDACTED. So do written, secrets
+// that the file wrote (writtenSecrets), as they are and as %q writes
+// them, those of minHidden bytes or more.
+func (e *expander) hider(written ...string) *hider {
 	forms := map[string]string{} // form → reference
-	for v, ref := range e.secrets {
+	add := func(v, ref string) {
 		forms[v] = ref
 		if q := strconv.Quote(v); q[1:len(q)-1] != v {
 			forms[q[1:len(q)-1]] = ref
 		}
+	}
+	for _, v := range written {
+		if len(v) >= minHidden {
+			add(v, redact.Redacted)
+		}
+	}
+	for v, ref := range e.secrets { // a value from the environment too: by its reference
+		add(v, ref)
 	}
 	vals := make([]string, 0, len(forms))
 	for v := range forms {

@@ -72,14 +72,14 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
-	return enumsAt(file, path, n, 0, enums, ex, refused, merges{})
+	return enumsAt(file, path, n, 0, enums, ex, refused, newMerges())
 }
 
 // enumsAt is checkEnums of n, reached through an alias (or a merge of
 // one) at aliasLine, 0 for none: its faults are at that line, as the
 // walker's are (see walker.aliasLine). seen holds the mappings merged in
-// so far, as the walker's merge does: one merged in twice is looked into
-// once.
+// so far and the keys read, as the walker's do: a value the YAML library
+// does not read (overridden) is not looked at.
 func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool, seen merges) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		if aliasLine == 0 {
@@ -91,21 +91,14 @@ func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]
 		return nil
 	}
 	var faults []error
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Tag == "!!merge" { // "<<: *a", "<<: [*a, *b]"
-			for _, m := range seen.items(path, v) {
-				faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused, seen)...)
-			}
-			continue
-		}
+	own := func(k, v *yaml.Node) error {
 		line := cmp.Or(aliasLine, v.Line) // v.Line: of the alias, where the value is used
 		for v.Kind == yaml.AliasNode && v.Alias != nil {
 			v = v.Alias
 		}
 		vals, ok := enums[k.Value]
 		if !ok || v.Kind != yaml.ScalarNode || refused[v] {
-			continue
+			return nil
 		}
 		var err error
 		if ex.expanded(v) {
@@ -116,7 +109,15 @@ func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]
 		if err != nil {
 			faults = append(faults, faultf(file, line, "%s%w", prefix(join(path, k.Value)), err))
 		}
+		return nil
 	}
+	merge := func(v *yaml.Node) error { // "<<: *a", "<<: [*a, *b]"
+		for _, m := range seen.items(path, v) {
+			faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused, seen)...)
+		}
+		return nil
+	}
+	_ = seen.mapping(path, n, own, merge)
 	return faults
 }
 
@@ -251,9 +252,12 @@ type walker struct {
 	keyHint string
 	// top is the path the walk starts at, that keyHint is for.
 	top string
-	// mergedAt, made by the walk's first merge, holds the mappings it
-	// merged in, each at its path (see merge).
+	// mergedAt, made by the walk's first step, holds the mappings it
+	// merged in and the keys it read, each at its path (see merges).
 	mergedAt merges
+	// found, when set, takes the nodes of the values of a type that
+	// holds a secret (holdsSecret at depth 0), with that type.
+	found map[*yaml.Node]reflect.Type
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -284,6 +288,9 @@ func (w walker) line(n *yaml.Node) int {
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
+	if w.mergedAt.keys == nil {
+		w.mergedAt = newMerges()
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -295,6 +302,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if holdsSecret(t, 0) {
 		w.secret = true
+		if w.found != nil {
+			w.found[n] = t
+		}
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {
 		return nil // anything goes
@@ -329,11 +339,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return w.fields(path, n, t)
 	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if err := w.walk(join(path, n.Content[i].Value), n.Content[i+1], t.Elem()); err != nil {
-				return err
-			}
-		}
+		return w.mergedAt.mapping(path, n, func(k, v *yaml.Node) error {
+			return w.walk(join(path, k.Value), v, t.Elem())
+		}, func(v *yaml.Node) error { return w.merge(path, v, t) })
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, c := range n.Content {
 			if err := w.walk(fmt.Sprintf("%s[%d]", path, i), c, t.Elem()); err != nil {
@@ -346,17 +354,11 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
-// fields walks the keys of mapping n, decoded into struct type t.
+// fields walks the keys of mapping n, decoded into struct type t, that
+// the YAML library reads (see merges.mapping).
 func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 	fields := yamlFields(t)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Tag == "!!merge" { // "<<: *defaults" merges another mapping, or a list of them
-			if err := w.merge(path, v, t); err != nil {
-				return err
-			}
-			continue
-		}
+	return w.mergedAt.mapping(path, n, func(k, v *yaml.Node) error {
 		ft, ok := fields[k.Value]
 		if !ok {
 			if w.keys {
@@ -379,13 +381,10 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					return err
 				}
 			}
-			continue
+			return nil
 		}
-		if err := w.walk(join(path, k.Value), v, ft); err != nil {
-			return err
-		}
-	}
-	return nil
+		return w.walk(join(path, k.Value), v, ft)
+	}, func(v *yaml.Node) error { return w.merge(path, v, t) }) // "<<: *defaults", or a list of them
 }
 
 // merge walks v, the value of a merge key of the mapping at path: a
@@ -394,9 +393,6 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 // both merge it), is not walked again: its keys are read once, so are
 // its faults named.
 func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
-	if w.mergedAt == nil {
-		w.mergedAt = merges{}
-	}
 	if w.values {
 		if err := w.mergeable(join(path, "<<"), v); err != nil {
 			return err
@@ -465,11 +461,50 @@ func (w walker) notMerged(path string, n *yaml.Node, want, what string) error {
 	return faultf(w.file, w.line(n), "%swant %s to merge, got %s", prefix(path), want, got)
 }
 
-// merges holds the mappings merged in at each path, in the check of one
-// mapping: the one mechanism by which every check (the walker's,
-// checkEnums) looks into a mapping merged in twice once, as the YAML
-// library reads its keys once.
-type merges map[mergedAt]bool
+// merges holds the mappings merged in at each path, and the keys read at
+// each, in the check of one mapping: the one mechanism by which every
+// check (the walker's, checkEnums) reads a mapping's keys as the YAML
+// library decodes them (yaml.org/type/merge.html): its own keys win over
+// those merged in, and an earlier merge's over a later one's, so that a
+// value overridden, which the library never reads, is not checked; and
+// a mapping merged in twice is looked into once.
+type merges struct {
+	mappings map[mergedAt]bool
+	keys     map[keyAt]bool
+}
+
+// keyAt is key of the mapping at path.
+type keyAt struct{ path, key string }
+
+func newMerges() merges {
+	return merges{mappings: map[mergedAt]bool{}, keys: map[keyAt]bool{}}
+}
+
+// mapping calls own for each key of mapping n at path that the YAML
+// library reads, then merge for the value of n's merge key, if any: the
+// library reads a mapping's own keys first, whatever their place, and
+// then the mappings it merges in, each key once: one read before at path
+// (of a mapping that merges n in, or merged in before) is left out.
+func (s merges) mapping(path string, n *yaml.Node, own func(k, v *yaml.Node) error, merge func(v *yaml.Node) error) error {
+	var merged *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			merged = v // given once: checkMappings refuses a key given twice
+			continue
+		}
+		if at := (keyAt{path, k.Value}); !s.keys[at] {
+			s.keys[at] = true
+			if err := own(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	if merged == nil {
+		return nil
+	}
+	return merge(merged)
+}
 
 // mergedAt is a mapping n merged in at path.
 type mergedAt struct {
@@ -491,10 +526,10 @@ func (s merges) items(path string, v *yaml.Node) []*yaml.Node {
 		if u, _ := unalias(m); u.Kind == yaml.MappingNode {
 			at.n = u
 		}
-		if s[at] {
+		if s.mappings[at] {
 			continue
 		}
-		s[at] = true
+		s.mappings[at] = true
 		out = append(out, m)
 	}
 	return out

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"cmp"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// writtenSecrets returns the secrets written in the file whose top level
+// is root, as its keys' types say (a redact.Secret, the key of an IRC
+// channel), not taken from the environment: none of Load's errors quotes
+// them, whichever key an alias of one went into ("password: &pw …",
+// "port: *pw"), and whichever check (the file's, a channel package's)
+// quoted it. The type of a channel entry is its kind's; of an entry
+// whose kind is not known, every kind's. A URL is not among them: no
+// error quotes one.
+func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
+	if root == nil {
+		return nil // not parsed, or its aliases do not end
+	}
+	channels := merged(root, "channels")
+	if channels == nil || channels.Kind != yaml.SequenceNode {
+		return nil
+	}
+	found := map[*yaml.Node]reflect.Type{}
+	b := builder{kinds: kinds}
+	for _, entry := range channels.Content {
+		var h head
+		_ = entry.Decode(&h) // what decodes
+		types := make([]reflect.Type, 0, len(kinds))
+		if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
+			types = append(types, k.impl.entryType())
+		} else {
+			for _, k := range kinds {
+				types = append(types, k.impl.entryType())
+			}
+		}
+		for _, t := range types {
+			_ = walker{found: found}.walk("", entry, t)
+		}
+	}
+	var out []string
+	for n, t := range found {
+		switch {
+		case t == secretType:
+			out = append(out, ex.writtenValue(n)...)
+		case t == ircChannelsType && n.Kind == yaml.SequenceNode:
+			for _, c := range n.Content {
+				c, _ = unalias(c)
+				for _, v := range ex.writtenValue(c) {
+					if _, key := ircChannel(v); key != "" {
+						out = append(out, key)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// writtenValue returns the value of scalar n as the file wrote it, when
+// no value of the environment went into it (a default counts as
+// written: ${NAME:-default}), or nothing. A value still holding a
+// reference, not expanded, is none: its reference is no secret.
+func (e *expander) writtenValue(n *yaml.Node) []string {
+	if n.Kind != yaml.ScalarNode || n.Value == "" {
+		return nil
+	}
+	if e.expanded(n) && len(e.used[n]) > 0 || !e.expanded(n) && strings.Contains(n.Value, "${") {
+		return nil
+	}
+	return []string{n.Value}
+}
