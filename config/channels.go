@@ -62,6 +62,12 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
+	written := make([][]redact.Secret, len(entries))
+	for j, entry := range entries {
+		for _, v := range entrySecrets(entry, b.kinds, b.ex) {
+			written[j] = append(written[j], redact.NewSecret(v))
+		}
+	}
 	for i, got := range builds {
 		if failed[i] != nil {
 			*faults = append(*faults, failed[i]...)
@@ -77,6 +83,12 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			// other fault quotes it.
 			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s, a secret (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", path, ref))
+		} else if j := holderOf(name, written); j >= 0 {
+			// A secret another channel's entry wrote in the file (an
+			// alias of it, "name: *pw", or the same text again): the
+			// channel packages look only at their own Config.
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, j))
 		} else if j, dup := seen[name]; dup {
 			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
 				path, name, j))
@@ -95,6 +107,18 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 		}
 	}
 	return out, refused
+}
+
+// holderOf returns the index of the first entry whose secrets, written
+// holds for each entry, name holds, as redact.CheckName decides (6 bytes
+// or more, in any encoding), or -1.
+func holderOf(name string, written [][]redact.Secret) int {
+	for j, secrets := range written {
+		if redact.CheckName(name, secrets, nil) != nil {
+			return j
+		}
+	}
+	return -1
 }
 
 // route returns the broadcast.Route of w, the "when:" of the entry n at

@@ -308,8 +308,12 @@
 // value of headers[…]". When a channel URL is refused, the error quotes
 // the short form's name only when it holds none of the URL's secrets.
 // A name that holds the value of such a variable named as a secret, or a
-// secret of another channel, is refused too, naming its reference:
-// "channels[0].name: holds ${API_KEY}, a secret (…)".
+// secret of another channel, is refused too, as redact.CheckName decides
+// (6 bytes or more, in any encoding), naming its reference:
+// "channels[0].name: holds ${API_KEY}, a secret (…)"; or, for a secret
+// written in the file (an alias of it, "name: *pw", or the same text
+// again), the channel whose entry wrote it: "channels[1].name: holds a
+// secret written in channels[0] (…)".
 //
 // # Limits
 //

@@ -146,13 +146,13 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 }
 
 // secretIn returns the reference of a secret from the environment that
-// s holds ("${API_KEY}"), or "": the longest such secret's, and of two
-// alike the first reference, so that an error is the same from run to
-// run.
+// s, a channel's name, holds ("${API_KEY}"), as redact.CheckName decides
+// (in any encoding), or "": the longest such secret's, and of two alike
+// the first reference, so that an error is the same from run to run.
 func (e *expander) secretIn(s string) string {
 	var best, ref string
 	for v, r := range e.secrets {
-		if strings.Contains(s, v) && (len(v) > len(best) || len(v) == len(best) && r < ref) {
+		if (len(v) > len(best) || len(v) == len(best) && r < ref) && redact.CheckName(s, []redact.Secret{redact.NewSecret(v)}, nil) != nil {
 			best, ref = v, r
 		}
 	}

@@ -24,22 +24,30 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 	if channels == nil || channels.Kind != yaml.SequenceNode {
 		return nil
 	}
+	var out []string
+	for _, entry := range channels.Content {
+		out = append(out, entrySecrets(entry, kinds, ex)...)
+	}
+	return out
+}
+
+// entrySecrets returns the secrets written in entry, a channel's entry of
+// the file, as writtenSecrets finds them.
+func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	found := map[*yaml.Node]reflect.Type{}
 	b := builder{kinds: kinds}
-	for _, entry := range channels.Content {
-		var h head
-		_ = entry.Decode(&h) // what decodes
-		types := make([]reflect.Type, 0, len(kinds))
-		if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
+	var h head
+	_ = entry.Decode(&h) // what decodes
+	types := make([]reflect.Type, 0, len(kinds))
+	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
+		types = append(types, k.impl.entryType())
+	} else {
+		for _, k := range kinds {
 			types = append(types, k.impl.entryType())
-		} else {
-			for _, k := range kinds {
-				types = append(types, k.impl.entryType())
-			}
 		}
-		for _, t := range types {
-			_ = walker{found: found}.walk("", entry, t)
-		}
+	}
+	for _, t := range types {
+		_ = walker{found: found}.walk("", entry, t)
 	}
 	var out []string
 	for n, t := range found {
