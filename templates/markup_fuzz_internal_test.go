@@ -35,6 +35,8 @@ func FuzzMarkupTabs(f *testing.F) {
 		"- <!-- [a\n\t--> b](u)",
 		"1.\t<div>\n\t[a\n\n\tb](u)",
 		"- >\t[a\n\t> b](u)",
+		">\t[a](\n>\t\tu\n>\t\"t\")",
+		"- >\t[a](u\n\t>\t)",
 	} {
 		f.Add(s)
 	}

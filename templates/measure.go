@@ -664,7 +664,7 @@ func codeSpanEnd(s string, i, n int, p para) int {
 // destination when that is a URL (see destURL); ok is false when s has
 // no such part there. p is the link's paragraph (see para).
 func linkTail(s string, open int, p para) (end int, dest [2]int, ok bool) {
-	i := linkSpace(s, open+1)
+	i := linkSpace(s, open+1, &p)
 	if i < 0 {
 		return 0, dest, false
 	}
@@ -673,14 +673,14 @@ func linkTail(s string, open int, p para) (end int, dest [2]int, ok bool) {
 		return 0, dest, false
 	}
 	stop := i
-	if i = linkSpace(s, i); i < 0 {
+	if i = linkSpace(s, i, &p); i < 0 {
 		return 0, dest, false
 	}
 	if i > stop && i < len(s) && (s[i] == '"' || s[i] == '\'' || s[i] == '(') {
 		if i = titleEnd(s, i, p); i < 0 {
 			return 0, dest, false
 		}
-		if i = linkSpace(s, i); i < 0 {
+		if i = linkSpace(s, i, &p); i < 0 {
 			return 0, dest, false
 		}
 	}
@@ -768,20 +768,21 @@ func titleEnd(s string, i int, p para) int {
 }
 
 // linkSpace returns the offset of the first character at or after s[i]
-// that is no space or tab, with one line break at most among them; -1
-// when a second one comes first (a blank line, which ends the paragraph).
-func linkSpace(s string, i int) int {
+// that is no space or tab, with one line break at most among them, the
+// next line read past the markers of the containers of the paragraph p
+// (see lineAfter); -1 when a second one comes first or the line break
+// ends p.
+func linkSpace(s string, i int, p *para) int {
 	lines := 0
-	for ; i < len(s); i++ {
+	for i < len(s) {
 		switch s[i] {
 		case ' ', '\t':
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			fallthrough
-		case '\n':
+			i++
+		case '\r', '\n':
 			if lines++; lines > 1 {
+				return -1
+			}
+			if i = lineAfter(s, i, p); i < 0 {
 				return -1
 			}
 		default:
