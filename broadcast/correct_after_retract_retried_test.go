@@ -12,6 +12,8 @@ import (
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
+// partlyStores returns the Stores the partly-retracted tests run on, by
+// name, each opened afresh for t (closed at its end).
 func partlyStores() map[string]func(t *testing.T) broadcast.Store {
 	return map[string]func(t *testing.T) broadcast.Store{
 		"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },

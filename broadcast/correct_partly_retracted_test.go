@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
 // goneRegions is regions whose posts can be edited, region by region,
@@ -55,16 +54,7 @@ func (c *goneRegions) Edit(_ context.Context, m broadcast.Message, prev broadcas
 // thread) where the Retract had deleted the post, re-publishing there
 // what the operator retracted.
 func TestCorrectAfterPartlyFailedRetractPostsNowhereDeleted(t *testing.T) {
-	stores := map[string]func(t *testing.T) broadcast.Store{
-		"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },
-		"bolt": func(t *testing.T) broadcast.Store {
-			s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
-	}
-	for storeName, open := range stores {
+	for storeName, open := range partlyStores() {
 		for _, editor := range []bool{true, false} {
 			for _, restart := range []bool{false, true} {
 				for _, jobs := range []bool{false, true} {
@@ -144,15 +134,7 @@ func correctAfterPartlyFailedRetract(t *testing.T, store broadcast.Store, editor
 // afresh too.
 func TestCorrectAfterPartlyRetractedInPlaceCorrection(t *testing.T) {
 	for _, restart := range []bool{false, true} {
-		for storeName, open := range map[string]func(t *testing.T) broadcast.Store{
-			"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },
-			"bolt": func(t *testing.T) broadcast.Store {
-				s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = s.Close() })
-				return s
-			},
-		} {
+		for storeName, open := range partlyStores() {
 			t.Run(storeName+"/"+map[bool]string{true: "restarted", false: "same"}[restart], func(t *testing.T) {
 				ctx := context.Background()
 				ch := &goneRegions{regions{name: "chat", regions: []string{"eu", "us", "ap"}}}
@@ -160,18 +142,7 @@ func TestCorrectAfterPartlyRetractedInPlaceCorrection(t *testing.T) {
 				b := newBroadcaster(t, opts, ch)
 				u := validUpdate()
 				u.ID, u.IncidentID = "wrong", "inc"
-				_, err := b.Send(ctx, u)
-				require.NoError(t, err)
-				fix := u
-				fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."
-				rep, err := b.Correct(ctx, "wrong", fix)
-				require.NoError(t, err)
-				require.True(t, rep.Results[0].Edited)
-				ch.mu.Lock()
-				ch.undeletable = map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}
-				ch.mu.Unlock()
-				_, err = b.Retract(ctx, "fix")
-				require.Error(t, err, "us kept the post")
+				fix := retractInPlaceCorrectionPartly(t, b, ch, u)
 				if restart {
 					require.NoError(t, b.Close())
 					b = newBroadcaster(t, opts, ch)
@@ -179,16 +150,11 @@ func TestCorrectAfterPartlyRetractedInPlaceCorrection(t *testing.T) {
 
 				again := fix
 				again.ID, again.Body = "fix-again", "We are investigating elevated error rates on the EU and US CDN."
-				rep, _ = b.Correct(ctx, "wrong", again)
+				rep, _ := b.Correct(ctx, "wrong", again)
 				res := rep.Results[0]
 				require.Error(t, res.Err, "eu and ap refuse it")
 				assert.ErrorIs(t, res.Err, broadcast.ErrRetracted)
-				var refused []string
-				for _, f := range res.Failures {
-					assert.ErrorIs(t, f.Err, broadcast.ErrRetracted, f.Target)
-					refused = append(refused, f.Target)
-				}
-				assert.ElementsMatch(t, []string{"eu", "ap"}, refused)
+				assert.ElementsMatch(t, []string{"eu", "ap"}, refusedTargets(t, res))
 				assert.True(t, res.Edited, "us's post edited")
 				for _, r := range []string{"eu", "us", "ap"} {
 					assert.Equal(t, []string{"wrong"}, ch.postedTo(r), "%s: nothing posted anew", r)
@@ -196,4 +162,26 @@ func TestCorrectAfterPartlyRetractedInPlaceCorrection(t *testing.T) {
 			})
 		}
 	}
+}
+
+// retractInPlaceCorrectionPartly sends u (ID "wrong") on b, corrects it
+// in place with "fix", which shares its post, then retracts "fix" with
+// ch refusing to delete the post on us: the shared post is deleted on eu
+// and ap and kept on us. It returns the correction.
+func retractInPlaceCorrectionPartly(t *testing.T, b *broadcast.Broadcaster, ch *goneRegions, u broadcast.Update) broadcast.Update {
+	t.Helper()
+	ctx := context.Background()
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	fix := u
+	fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."
+	rep, err := b.Correct(ctx, "wrong", fix)
+	require.NoError(t, err)
+	require.True(t, rep.Results[0].Edited)
+	ch.mu.Lock()
+	ch.undeletable = map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}
+	ch.mu.Unlock()
+	_, err = b.Retract(ctx, "fix")
+	require.Error(t, err, "us kept the post")
+	return fix
 }

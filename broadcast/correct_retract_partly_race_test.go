@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
 // liveRegions is a channel that fans out to regions and keeps the posts
@@ -120,7 +119,7 @@ func (c *liveRegions) up() map[string][]string {
 // nowhere but where the post could not be deleted. Run with -count to
 // see many interleavings.
 func TestCorrectAndPartialRetractAtOnceOnTwoInstances(t *testing.T) {
-	for _, storeName := range []string{"memory", "bolt"} {
+	for storeName, open := range partlyStores() {
 		for _, tc := range []struct {
 			name             string
 			correct, retract string
@@ -132,18 +131,10 @@ func TestCorrectAndPartialRetractAtOnceOnTwoInstances(t *testing.T) {
 		} {
 			t.Run(storeName+"/"+tc.name, func(t *testing.T) {
 				ctx := context.Background()
-				var store interface {
+				store := open(t).(interface {
 					broadcast.Store
 					Lock(context.Context, broadcast.LockKey) (func(), error)
-				}
-				if storeName == "memory" {
-					store = broadcast.NewMemoryStore()
-				} else {
-					s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-					require.NoError(t, err)
-					t.Cleanup(func() { _ = s.Close() })
-					store = s
-				}
+				})
 				ch := &liveRegions{name: "chat", regions: []string{"eu", "us", "ap"}, live: map[string]string{},
 					undeletable: map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}}
 				opts := broadcast.Options{Store: store, Lock: store.Lock, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}

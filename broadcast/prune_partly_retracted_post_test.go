@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
 // A Prune after a later delivery of the incident that keeps its thread
@@ -21,69 +19,45 @@ import (
 // finds its post, and must still refuse the targets where it was
 // deleted, rather than post the retracted update anew there.
 func TestPruneKeepsPartlyDeletedMarksOfSharedPost(t *testing.T) {
-	for storeName, open := range map[string]func(t *testing.T) pruner{
-		"memory": func(*testing.T) pruner { return broadcast.NewMemoryStore() },
-		"bolt": func(t *testing.T) pruner {
-			s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
-	} {
+	for storeName, open := range partlyStores() {
 		for _, later := range []bool{false, true} {
 			name := storeName + "/" + map[bool]string{false: "correct-again", true: "later-update"}[later]
 			t.Run(name, func(t *testing.T) {
 				ctx := context.Background()
 				ch := &goneRegions{regions{name: "chat", regions: []string{"eu", "us", "ap"}}}
-				store := open(t)
+				store := open(t).(pruner)
 				b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
 				u := validUpdate()
 				u.ID, u.IncidentID = "wrong", "inc"
 				u.Time = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
-				_, err := b.Send(ctx, u)
-				require.NoError(t, err)
-				fix := u
-				fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."
-				rep, err := b.Correct(ctx, "wrong", fix)
-				require.NoError(t, err)
-				require.True(t, rep.Results[0].Edited)
-				ch.mu.Lock()
-				ch.undeletable = map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}
-				ch.mu.Unlock()
-				_, err = b.Retract(ctx, "fix")
-				require.Error(t, err, "us kept the post")
+				retractInPlaceCorrectionPartly(t, b, ch, u)
 
 				cutoff := pastCutoff()
 				if later {
 					next := u
 					next.ID, next.Time = "next", u.Time.Add(time.Minute)
-					_, err = b.Send(ctx, next)
+					_, err := b.Send(ctx, next)
 					require.NoError(t, err)
 					nextFix := next
 					nextFix.ID, nextFix.Body = "next-fix", "Fixed."
-					rep, err = b.Correct(ctx, "next", nextFix)
+					rep, err := b.Correct(ctx, "next", nextFix)
 					require.NoError(t, err)
 					require.True(t, rep.Results[0].Edited)
 				} else {
 					again := u
 					again.ID, again.Body = "fix-again", "We are investigating elevated error rates on the EU and US CDN."
-					rep, _ = b.Correct(ctx, "wrong", again)
+					rep, _ := b.Correct(ctx, "wrong", again)
 					require.True(t, rep.Results[0].Edited, "us's post edited")
 				}
-				_, err = store.Prune(ctx, cutoff)
+				_, err := store.Prune(ctx, cutoff)
 				require.NoError(t, err)
 
 				last := u
 				last.ID, last.Body = "fix-last", "We are investigating elevated error rates on the US CDN."
-				rep, _ = b.Correct(ctx, "wrong", last)
+				rep, _ := b.Correct(ctx, "wrong", last)
 				res := rep.Results[0]
 				assert.ErrorIs(t, res.Err, broadcast.ErrRetracted, "eu and ap refuse it")
-				var refused []string
-				for _, f := range res.Failures {
-					assert.ErrorIs(t, f.Err, broadcast.ErrRetracted, f.Target)
-					refused = append(refused, f.Target)
-				}
-				assert.ElementsMatch(t, []string{"eu", "ap"}, refused)
+				assert.ElementsMatch(t, []string{"eu", "ap"}, refusedTargets(t, res))
 				assert.True(t, res.Edited, "us's post edited")
 				for _, r := range []string{"eu", "ap"} {
 					assert.NotContains(t, ch.postedTo(r), "fix-last", "%s: nothing posted anew where the post was deleted", r)

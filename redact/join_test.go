@@ -149,22 +149,26 @@ func (es concatErrors) Unwrap() []error { return es }
 // reaches them, prints s, under any verb.
 func assertNoPartHolds(t *testing.T, err error, s string) {
 	t.Helper()
-	var walk func(e error)
-	walk = func(e error) {
-		if e == nil {
-			return
-		}
+	walkTree(err, func(e error) {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%q"} {
 			assert.NotContains(t, fmt.Sprintf(verb, e), s, "%T printed with %s", e, verb)
 		}
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		case interface{ Unwrap() []error }:
-			for _, p := range u.Unwrap() {
-				walk(p)
-			}
+	})
+}
+
+// walkTree calls visit with each error in e's tree, as errors.As walks
+// it (Unwrap() error and Unwrap() []error), e first.
+func walkTree(e error, visit func(error)) {
+	if e == nil {
+		return
+	}
+	visit(e)
+	switch u := e.(type) {
+	case interface{ Unwrap() error }:
+		walkTree(u.Unwrap(), visit)
+	case interface{ Unwrap() []error }:
+		for _, p := range u.Unwrap() {
+			walkTree(p, visit)
 		}
 	}
-	walk(err)
 }

@@ -113,28 +113,15 @@ func TestRedactedTargetsErrorNotReachedWhereItShows(t *testing.T) {
 // errors of each *broadcast.TargetsError it reaches.
 func assertNothingHolds(t *testing.T, err error, s string) {
 	t.Helper()
-	var walk func(e error)
-	walk = func(e error) {
-		if e == nil {
-			return
-		}
+	walkTree(err, func(e error) {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%q", "%d"} {
 			assert.NotContains(t, fmt.Sprintf(verb, e), s, "%T printed with %s", e, verb)
 		}
 		if te, ok := e.(*broadcast.TargetsError); ok {
 			for _, f := range append(append([]broadcast.TargetFailure(nil), te.Pending...), te.Failures...) {
 				assert.NotContains(t, f.Target, s)
-				walk(f.Err)
+				assertNothingHolds(t, f.Err, s)
 			}
 		}
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		case interface{ Unwrap() []error }:
-			for _, p := range u.Unwrap() {
-				walk(p)
-			}
-		}
-	}
-	walk(err)
+	})
 }

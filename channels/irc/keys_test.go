@@ -133,17 +133,24 @@ func TestOneLetterKeyNotInSendErrors(t *testing.T) {
 // ("\x0304n"), is hidden too: the code's digits, removed from the text
 // the error shows, ran on with the key and kept it from being found.
 func TestKeyAfterColourCodeNotInSendErrors(t *testing.T) {
-	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
-		"#ops": "475 Cannot join channel (+k) - bad key \x0304" + shortKey + "\x03"}})
+	re, err := joinRefused(t, shortKey, "475 Cannot join channel (+k) - bad key \x0304"+shortKey+"\x03")
+	assertNoKey(t, shortKey, err.Error(), fmt.Sprintf("%+v", err), re.Text)
+	assert.Contains(t, re.Text, "bad key REDACTED", "the server's words stay readable")
+}
+
+// joinRefused sends through a server that answers the join of "#ops key"
+// with reply, and returns the Send's error and the *irc.ReplyError in it.
+func joinRefused(t *testing.T, key, reply string) (*irc.ReplyError, error) {
+	t.Helper()
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{"#ops": reply}})
 	cfg := testConfig(srv.addr())
-	cfg.Channels = []string{"#ops " + shortKey}
+	cfg.Channels = []string{"#ops " + key}
 
 	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
 	require.Error(t, err)
 	re, ok := replyError(err)
 	require.True(t, ok, "a *irc.ReplyError in %q", err)
-	assertNoKey(t, shortKey, err.Error(), fmt.Sprintf("%+v", err), re.Text)
-	assert.Contains(t, re.Text, "bad key REDACTED", "the server's words stay readable")
+	return re, err
 }
 
 // A channel key that holds the server password ("letmein-ops" beside

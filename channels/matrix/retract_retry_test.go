@@ -79,18 +79,15 @@ func (h *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return h.next.RoundTrip(req)
 }
 
-// A correction made while a retraction of its post runs (the Channel is
-// safe for concurrent use) adds an edit after the retraction listed the
-// post's edits: the retraction does not redact it, and must not forget
-// it either, so that its retry (another room failed) redacts it, though
-// the homeserver does not list it in /relations yet.
-func TestRetractKeepsEditMadeWhileItRan(t *testing.T) {
-	f := newFakeServer(t, confToken, confRooms)
-	f.relLag = 1
+// editedBeforeRedaction returns a Channel on f and a post it made and
+// edited once ("fix 1"). Right before the Channel first redacts the post
+// in the first room, it edits the post again ("fix 2") and calls then
+// with that Edit's error.
+func editedBeforeRedaction(t *testing.T, f *fakeServer, then func(editErr error)) (*Channel, broadcast.Receipt) {
+	t.Helper()
 	cfg := confConfig(f.srv.URL)
 	var ch *Channel
 	var r broadcast.Receipt
-	room1 := confRooms[confTargets[0]]
 	cfg.HTTPClient = &http.Client{Transport: &hookTransport{
 		next: f.srv.Client().Transport,
 		match: func(req *http.Request) bool {
@@ -99,16 +96,30 @@ func TestRetractKeepsEditMadeWhileItRan(t *testing.T) {
 		},
 		before: func() {
 			_, err := ch.Edit(context.Background(), broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "fix 2")), r)
-			assert.NoError(t, err)
-			f.FailTarget(confTargets[1], channeltest.FailTransient)
+			then(err)
 		},
 	}}
 	ch = newTestChannel(t, cfg)
-	ctx := context.Background()
-	var err error
 	r = postedAndEdited(t, ch, "fix 1")
+	return ch, r
+}
 
-	err = ch.Retract(ctx, r)
+// A correction made while a retraction of its post runs (the Channel is
+// safe for concurrent use) adds an edit after the retraction listed the
+// post's edits: the retraction does not redact it, and must not forget
+// it either, so that its retry (another room failed) redacts it, though
+// the homeserver does not list it in /relations yet.
+func TestRetractKeepsEditMadeWhileItRan(t *testing.T) {
+	f := newFakeServer(t, confToken, confRooms)
+	f.relLag = 1
+	room1 := confRooms[confTargets[0]]
+	ch, r := editedBeforeRedaction(t, f, func(err error) {
+		assert.NoError(t, err)
+		f.FailTarget(confTargets[1], channeltest.FailTransient)
+	})
+	ctx := context.Background()
+
+	err := ch.Retract(ctx, r)
 	require.Error(t, err, "the second room failed")
 	require.False(t, broadcast.IsPermanent(err), "%v", err)
 	f.FailTarget(confTargets[1], channeltest.FailNone)

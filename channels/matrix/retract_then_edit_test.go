@@ -3,9 +3,6 @@ package matrix
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,22 +60,8 @@ func TestEditAfterRetractIsRefused(t *testing.T) {
 func TestEditWhileRetractRanIsRedacted(t *testing.T) {
 	f := newFakeServer(t, confToken, confRooms)
 	f.relLag = 1
-	cfg := confConfig(f.srv.URL)
-	var ch *Channel
-	var r broadcast.Receipt
 	var editErr error
-	cfg.HTTPClient = &http.Client{Transport: &hookTransport{
-		next: f.srv.Client().Transport,
-		match: func(req *http.Request) bool {
-			return req.Method == http.MethodPut && strings.Contains(req.URL.EscapedPath(),
-				"/redact/"+url.PathEscape(r.Meta[confTargets[0]])+"/")
-		},
-		before: func() {
-			_, editErr = ch.Edit(context.Background(), broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "fix 2")), r)
-		},
-	}}
-	ch = newTestChannel(t, cfg)
-	r = postedAndEdited(t, ch, "fix 1")
+	ch, r := editedBeforeRedaction(t, f, func(err error) { editErr = err })
 
 	require.NoError(t, ch.Retract(context.Background(), r))
 	require.NoError(t, editErr, "made before the post was redacted")

@@ -2,26 +2,18 @@ package main
 
 import (
 	"io"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/outagecast/outagecast/examples/internal/durationflag/durationflagtest"
 )
 
 // A duration flag given a number without a unit says what is wanted,
 // where the flag package said only "parse error"; the help still names
 // the flags' kind.
 func TestDurationFlagWithoutUnit(t *testing.T) {
-	for _, name := range []string{"shutdown-timeout", "drain-delay"} {
-		_, err := parseFlags([]string{"-" + name, "5"}, io.Discard)
-		require.Error(t, err, name)
-		assert.Equal(t, `invalid value "5" for flag -`+name+`: want a duration with a unit, as 30s or 2m`, err.Error())
-	}
-	var help strings.Builder
-	_, err := parseFlags([]string{"-h"}, &help)
-	require.Error(t, err)
-	assert.Contains(t, help.String(), "-shutdown-timeout duration")
-	assert.Contains(t, help.String(), "(default 30s)")
-	assert.Contains(t, help.String(), "-drain-delay duration")
+	durationflagtest.CheckWithoutUnit(t, func(args []string, out io.Writer) error {
+		_, err := parseFlags(args, out)
+		return err
+	}, []string{"shutdown-timeout", "drain-delay"},
+		[]string{"-shutdown-timeout duration", "(default 30s)", "-drain-delay duration"})
 }
