@@ -98,7 +98,7 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
-		return nil, hide(err, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)...))
+		return nil, hideAfterName(err, name, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)...))
 	}
 	c.hider = ex.hider()
 	return c, nil
@@ -595,4 +595,26 @@ func yamlError(name string, err error) error {
 // cannot be reached, but for a join's parts, each hidden so.
 func hide(err error, h *hider) error {
 	return redact.ReplaceError(err, h.Replace)
+}
+
+// hideAfterName is hide of err, Load's error about the file name, but for
+// the name that starts each of its lines ("name:12: …"), kept as it is: it
+// is the caller's, no secret, and a value the file wrote that is common
+// text (a header "X-Source: outagecast", the file's own name) would
+// otherwise leave no line saying which file is wrong.
+func hideAfterName(err error, name string, h *hider) error {
+	const mark = "\x00" // stands for the name; a text already holding it is hidden whole
+	prefix := name + ":"
+	return redact.ReplaceError(err, func(s string) string {
+		if name == "" || strings.Contains(s, mark) {
+			return h.Replace(s)
+		}
+		lines := strings.SplitAfter(s, "\n")
+		for i, line := range lines {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				lines[i] = mark + rest
+			}
+		}
+		return strings.ReplaceAll(h.Replace(strings.Join(lines, "")), mark, prefix)
+	})
 }

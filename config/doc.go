@@ -288,7 +288,9 @@
 // written in the file (a value of a secret key, as its type says, or an
 // IRC channel key, not from the environment): wherever an alias put it
 // ("password: &pw …", then "port: *pw"), whichever check refuses it,
-// Load's errors write REDACTED in its place.
+// Load's errors write REDACTED in its place. The file's name, which
+// starts each line of Load's errors, is the caller's and is never hidden,
+// even when a secret is common text such as the name itself.
 //
 // A channel's name is shown unredacted in results, events, logs and
 // errors, so a name that holds one of its channel's secrets of 6 bytes or

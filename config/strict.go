@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"math/big"
 	"reflect"
@@ -112,7 +113,7 @@ func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]
 		return nil
 	}
 	merge := func(v *yaml.Node) error { // "<<: *a", "<<: [*a, *b]"
-		for _, m := range seen.items(path, v) {
+		for m := range seen.items(path, v) {
 			faults = append(faults, enumsAt(file, path, m, aliasLine, enums, ex, refused, seen)...)
 		}
 		return nil
@@ -398,7 +399,7 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 			return err
 		}
 	}
-	for _, m := range w.mergedAt.items(path, v) {
+	for m := range w.mergedAt.items(path, v) {
 		if u, _ := unalias(m); u.Kind != yaml.MappingNode {
 			continue // no mapping: mergeable names it
 		}
@@ -512,27 +513,31 @@ type mergedAt struct {
 	n    *yaml.Node
 }
 
-// items returns the items of v, the value of a merge key of the mapping
+// items yields the items of v, the value of a merge key of the mapping
 // at path (a mapping, or a list of them), that were not merged in at
-// path before, and notes them.
-func (s merges) items(path string, v *yaml.Node) []*yaml.Node {
-	items := []*yaml.Node{v}
-	if v.Kind == yaml.SequenceNode {
-		items = v.Content
-	}
-	var out []*yaml.Node
-	for _, m := range items {
-		at := mergedAt{path, m}
-		if u, _ := unalias(m); u.Kind == yaml.MappingNode {
-			at.n = u
+// path before, noting each as it is yielded: one that a mapping yielded
+// before it merges in is read there first, as the YAML library reads it
+// ("<<: [{<<: *a}, *a]"), not skipped for being later in this list.
+func (s merges) items(path string, v *yaml.Node) iter.Seq[*yaml.Node] {
+	return func(yield func(*yaml.Node) bool) {
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
 		}
-		if s.mappings[at] {
-			continue
+		for _, m := range items {
+			at := mergedAt{path, m}
+			if u, _ := unalias(m); u.Kind == yaml.MappingNode {
+				at.n = u
+			}
+			if s.mappings[at] {
+				continue
+			}
+			s.mappings[at] = true
+			if !yield(m) {
+				return
+			}
 		}
-		s.mappings[at] = true
-		out = append(out, m)
 	}
-	return out
 }
 
 // value checks that n decodes into type t.

@@ -1,0 +1,54 @@
+package config_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/config"
+)
+
+// A secret written in the file that is also common text (a header value
+// "test.yaml", or "outagecast") is hidden in Load's errors, but not in the
+// file's name that starts each of its lines: the name is the caller's,
+// no secret, and without it the error no longer says which file is
+// wrong. Before, "X-A: test.yaml" made every line "…/REDACTED:6: …".
+func TestWrittenSecretLeavesFileNameAlone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outagecast")
+	name := filepath.Join(dir, "test.yaml")
+	_, err := config.Loader{LookupEnv: env(nil)}.Parse(strings.NewReader(lines(
+		"channels:",
+		"  - kind: webhook",
+		"    url: https://hooks.example.com/in",
+		"    allow_unsigned: true",
+		"    headers: {X-A: test.yaml, X-B: outagecast, X-C: hunter2secret}",
+		"    bogus: 1",
+		"  - kind: email",
+		"    tls: *hunter",
+	)), name)
+	require.Error(t, err)
+	_, err = config.Loader{LookupEnv: env(nil)}.Parse(strings.NewReader(lines(
+		"channels:",
+		"  - kind: webhook",
+		"    url: https://hooks.example.com/in",
+		"    allow_unsigned: true",
+		"    headers: {X-A: test.yaml, X-B: outagecast, X-C: &h hunter2secret}",
+		"    bogus: 1",
+		"  - kind: email",
+		"    name: mail",
+		"    host: smtp.example.com",
+		"    from: a@example.com",
+		"    to: [b@example.com]",
+		"    tls: *h",
+	)), name)
+	require.Error(t, err)
+	got := strings.Split(err.Error(), "\n")
+	require.Len(t, got, 2, err.Error())
+	assert.True(t, strings.HasPrefix(got[0], name+":6: "), got[0])
+	assert.True(t, strings.HasPrefix(got[1], name+":12: "), got[1])
+	assert.NotContains(t, err.Error(), "hunter2secret")
+	assert.Contains(t, got[1], "REDACTED")
+}
