@@ -1,10 +1,18 @@
 package statuspage
 
-import "github.com/outagecast/outagecast/broadcast"
+import (
+	"cmp"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
 
 // componentChange is a component an update names, with the status the
 // incident's earlier updates gave it (operational when none named it)
-// and the status the update gives it.
+// and the status the update gives it. As in IncidentData.fold, a stale
+// correction (see entry.Stale) gives a component a status only where no
+// other earlier update does: it says what an older update should have
+// said, not where the incident stands, so the updates after it change
+// from the status the others gave.
 type componentChange struct {
 	Name     string
 	Old, New broadcast.ComponentStatus
@@ -18,16 +26,21 @@ func (m *model) changesOf(in *incident) [][]componentChange {
 	if out, ok := m.changes[in]; ok {
 		return out
 	}
-	before := map[string]broadcast.ComponentStatus{}
+	// before holds the status the updates that are no stale correction
+	// gave; stale, what stale corrections gave.
+	before, stale := map[string]broadcast.ComponentStatus{}, map[string]broadcast.ComponentStatus{}
 	out := make([][]componentChange, len(in.Entries))
 	for i, e := range in.Entries {
 		for _, c := range e.Components {
-			old := before[c.Name]
-			if old == "" {
-				old = broadcast.ComponentOperational
-			}
+			old := cmp.Or(before[c.Name], stale[c.Name], broadcast.ComponentOperational)
 			out[i] = append(out[i], componentChange{Name: c.Name, Old: old, New: c.Status})
-			before[c.Name] = c.Status
+		}
+		given := before
+		if e.Stale {
+			given = stale
+		}
+		for _, c := range e.Components {
+			given[c.Name] = c.Status
 		}
 	}
 	if m.changes == nil {

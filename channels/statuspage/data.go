@@ -218,9 +218,10 @@ type UpdateData struct {
 	Components []broadcast.Component
 	// Changed are those of Components whose status the update changed,
 	// from the one the incident's earlier updates gave them (operational
-	// when none named them), with the status it gives them: what the
-	// default templates show of each update, the incident's Components
-	// once beside its updates.
+	// when none named them; a stale correction's status only where no
+	// other earlier update gave one, as in IncidentData.Components), with
+	// the status it gives them: what the default templates show of each
+	// update, the incident's Components once beside its updates.
 	Changed []broadcast.Component
 	// URL is the update's Update.URL when it links elsewhere than the
 	// incident page; "" otherwise.
