@@ -499,6 +499,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
 		return true
 	}
+	if code, text, ok := strings.Cut(s.opts.sendNote[channel], " "); ok {
+		defer c.numeric(code, channel, text) // after the echo
+	}
 	if c.msgs == s.opts.rename.afterLine {
 		defer c.forceNick() // after the echo, as the next line the client reads
 	}

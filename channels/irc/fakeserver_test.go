@@ -96,6 +96,9 @@ type fakeOptions struct {
 	// replyName is the name sendReply's numeric gives a channel, where
 	// the server names it otherwise than the line did (its own casing).
 	replyName map[string]string
+	// sendNote relays each line to a channel, then sends a numeric naming
+	// the channel, "324 +nt": the code, then the text.
+	sendNote map[string]string
 	// maxJoins is how many channels a client may be in at once (ngIRCd's
 	// MaxJoins, Solanum's max_chans_per_user): a JOIN past it gets 405.
 	// 0: no limit.

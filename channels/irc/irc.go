@@ -282,7 +282,10 @@
 // order sent, and else a server notice refusing a command since the JOIN,
 // as UnrealIRCd 5's restrict-commands sends one, "*** You cannot use
 // the JOIN command until …"; lines not echoed, or whose PONG does not
-// come in time, name such a notice too), a channel
+// come in time, name such a notice too), an error numeric (400 to 599)
+// not listed here naming a joined channel while its lines are out, before
+// the PONG that follows them (ircu's 439 "Target change too fast": the
+// server refused a line, or may have), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting

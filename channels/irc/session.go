@@ -53,6 +53,10 @@ type session struct {
 	// wrote is set once a line to a channel was written (or its write
 	// begun): the server may have relayed it.
 	wrote bool
+	// posting is the channel whose lines are being sent, until the PONG
+	// that follows them (see post): an error reply naming it then
+	// answers its lines.
+	posting *chanState
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -392,8 +396,29 @@ func (ss *session) handle(m ircmsg.Message) {
 			// JOIN :You must be connected for at least 10 seconds".
 			ss.unplaced, ss.unplacedAt = ss.replyOf(m), time.Now()
 			ss.answered = min(ss.answered+1, len(ss.joins))
+		} else if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && isErrorReply(m.Command) {
+			// A refusal this package does not know naming a joined
+			// channel (ircu's 439, a numeric of a server's own): see
+			// unknownReply.
+			ss.unknownReply(st, ss.replyOf(m))
 		}
 	}
+}
+
+// unknownReply records re, an error reply (400 to 599, RFC 2812 section
+// 5.2) naming st, a joined channel, whose numeric this package does not
+// know. While st's lines are out, before the PONG that follows them (see
+// post), the only command the server has to answer that names st is a
+// line of them: the server refused that line, or may have, and st is not
+// delivered. Its permanence is not known: the failure is transient, and
+// the next attempt posts the lines not known to be relayed. Outside that
+// time it answers no line, and is ignored.
+func (ss *session) unknownReply(st *chanState, re *ReplyError) {
+	if st != ss.posting || st.posted == 0 {
+		return
+	}
+	ss.refuse(st.t.name, fmt.Errorf("the server answered its lines with an error reply, "+
+		"so they may not have been relayed: %w", re), false)
 }
 
 // answer records which JOINs of the bot m, a server line handled after
@@ -806,6 +831,8 @@ func (st *chanState) echoedLine(text string) {
 //
 // Lines st.got holds as relayed in an earlier attempt are not sent again.
 func (ss *session) post(st *chanState) error {
+	ss.posting = st
+	defer func() { ss.posting = nil }()
 	refused := func() bool { return st.err != nil }
 	for i, line := range st.lines {
 		if st.got[i] {
@@ -834,7 +861,9 @@ func (ss *session) post(st *chanState) error {
 		st.order = append(st.order, i)
 		st.posted++
 	}
-	if err := ss.probe(); err != nil {
+	err := ss.probe()
+	ss.posting = nil // what comes after the PONG answers no line (see unknownReply)
+	if err != nil {
 		if n := ss.noticeSince(st.linesAt); n != "" && st.posted > 0 && errors.Is(err, errNoAnswer) {
 			err = fmt.Errorf("%w, after the server's notice: %s", err, n)
 		}
