@@ -472,6 +472,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		code, text, _ := strings.Cut(s.opts.sendReply[channel], " ")
 		c.numeric(code, cmp.Or(s.opts.replyName[channel], channel), text)
 		return true
+	case s.opts.sendRaw[channel] != "":
+		c.reply(strings.ReplaceAll(s.opts.sendRaw[channel], "%s", c.nick))
+		return true
 	case s.opts.delayMsg[channel] > 0 && time.Since(c.joined[channel]) < s.opts.delayMsg[channel]:
 		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp, v3): the line
 		// is dropped, the member not voiced.

@@ -96,6 +96,10 @@ type fakeOptions struct {
 	// replyName is the name sendReply's numeric gives a channel, where
 	// the server names it otherwise than the line did (its own casing).
 	replyName map[string]string
+	// sendRaw answers each line to a channel with a raw line, "%s"
+	// standing for the nick, the line dropped: a reply that names no
+	// channel, or names the command.
+	sendRaw map[string]string
 	// sendNote relays each line to a channel, then sends a numeric naming
 	// the channel, "324 +nt": the code, then the text.
 	sendNote map[string]string

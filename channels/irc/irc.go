@@ -285,7 +285,9 @@
 // come in time, name such a notice too), an error numeric (400 to 599)
 // not listed here naming a joined channel while its lines are out, before
 // the PONG that follows them (ircu's 439 "Target change too fast": the
-// server refused a line, or may have), a channel
+// server refused a line, or may have), and one then naming no channel,
+// every JOIN answered ("417 nick :Input line was too long"), or naming
+// the lines' command ("461 PRIVMSG …"), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
 // throttle (480, Solanum's +j: "try again later"), a KICK while posting

@@ -401,15 +401,21 @@ func (ss *session) handle(m ircmsg.Message) {
 			// channel (ircu's 439, a numeric of a server's own): see
 			// unknownReply.
 			ss.unknownReply(st, ss.replyOf(m))
+		} else if isErrorReply(m.Command) && strings.EqualFold(param(m, 1), ss.s.command) && ss.posting != nil {
+			// An answer to a line that names the command, not its
+			// channel: "461 PRIVMSG :Not enough parameters".
+			ss.unknownReply(ss.posting, ss.replyOf(m))
 		}
 	}
 }
 
 // unknownReply records re, an error reply (400 to 599, RFC 2812 section
 // 5.2) naming st, a joined channel, whose numeric this package does not
-// know. While st's lines are out, before the PONG that follows them (see
-// post), the only command the server has to answer that names st is a
-// line of them: the server refused that line, or may have, and st is not
+// know, or naming no channel and answering a command sent after every
+// JOIN (see bareReply), or naming the lines' command. While st's lines are
+// out, before the PONG that follows them (see post), the only command the
+// server has to answer that names st, or that is sent after every JOIN, is
+// a line of them: the server refused that line, or may have, and st is not
 // delivered. Its permanence is not known: the failure is transient, and
 // the next attempt posts the lines not known to be relayed. Outside that
 // time it answers no line, and is ignored.
@@ -475,10 +481,18 @@ func (ss *session) answeredUpTo(name string) {
 // answer), if that JOIN is still unanswered: servers answer in order. Its
 // channel is not known for sure, so it fails none; the JOIN, left
 // unanswered at its deadline, names it (see unanswered). A reply after
-// every JOIN was answered answers another command. 422 (no MOTD) ends the
-// welcome, which may come after the first JOIN went out, and answers none.
+// every JOIN was answered answers another command: while a channel's
+// lines are out (see post), a line of them (see unknownReply), as "417
+// nick :Input line was too long" does. 422 (no MOTD) ends the welcome,
+// which may come after the first JOIN went out, and answers none.
 func (ss *session) bareReply(m ircmsg.Message) {
-	if m.Command == "422" || ss.answered >= len(ss.joins) {
+	if m.Command == "422" {
+		return
+	}
+	if ss.answered >= len(ss.joins) {
+		if ss.posting != nil {
+			ss.unknownReply(ss.posting, ss.replyOf(m))
+		}
 		return
 	}
 	if st := ss.joins[ss.answered]; !st.joined && st.err == nil && st.bare == nil {

@@ -79,3 +79,18 @@ func TestInformationalNumericWhilePostingDelivers(t *testing.T) {
 	assert.Equal(t, "#status,#ops", r.Meta["channels"])
 	assert.NotEmpty(t, srv.saidIn("#ops"))
 }
+
+// An error reply that names no channel (417 ERR_INPUTTOOLONG), or names the
+// command rather than the channel, while a channel's lines are out and
+// every JOIN was answered, answers a line of that channel: it is not
+// delivered.
+func TestBareErrorReplyToLinesIsNoDelivery(t *testing.T) {
+	checkNoDelivery(t, []noDeliveryCase{
+		{name: "naming nothing",
+			opts: fakeOptions{sendRaw: map[string]string{"#ops": ":fake.test 417 %s :Input line was too long"}},
+			want: "417 Input line was too long"},
+		{name: "naming the command",
+			opts: fakeOptions{sendRaw: map[string]string{"#ops": ":fake.test 461 %s PRIVMSG :Not enough parameters"}},
+			want: "461 Not enough parameters"},
+	})
+}
