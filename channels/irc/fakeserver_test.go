@@ -100,6 +100,10 @@ type fakeOptions struct {
 	// standing for the nick, the line dropped: a reply that names no
 	// channel, or names the command.
 	sendRaw map[string]string
+	// modeReply answers a query of a channel's modes with a numeric, "477
+	// Channel doesn't support modes" (RFC 2812's ERR_NOCHANMODES, to MODE
+	// on a modeless "+" channel): the code, then the text.
+	modeReply map[string]string
 	// sendNote relays each line to a channel, then sends a numeric naming
 	// the channel, "324 +nt": the code, then the text.
 	sendNote map[string]string

@@ -890,7 +890,12 @@ func (ss *session) post(st *chanState) error {
 		if err := ss.askModes(st); err != nil {
 			return err
 		}
-		if st.echoed >= st.posted { // echoed late, but relayed
+		if st.echoed >= st.posted {
+			// Echoed late, but relayed: a refusal since the PONG
+			// answered the MODE or NAMES (RFC 2812's 477
+			// ERR_NOCHANMODES to MODE on a modeless "+" channel), not
+			// the lines.
+			st.err = nil
 			return nil
 		}
 		if strings.ContainsRune(st.modes, 'm') && !st.voiced {

@@ -94,3 +94,21 @@ func TestBareErrorReplyToLinesIsNoDelivery(t *testing.T) {
 			want: "461 Not enough parameters"},
 	})
 }
+
+// A refusal that comes after the PONG that follows a channel's lines
+// answers a later command, not the lines: where the bot sends NOTICE and
+// asks the channel's modes for lines not echoed by the PONG, RFC 2812's
+// 477 ERR_NOCHANMODES to that MODE on a modeless channel ("+ops") does not
+// fail the channel whose echoes came meanwhile.
+func TestRefusalAfterPongLeavesEchoedChannelDelivered(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, echoLate: true,
+		modeReply: map[string]string{"+ops": "477 Channel doesn't support modes"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"+ops"}
+	cfg.Notice = true
+	m := message(sampleUpdate())
+	r, err := newChannel(t, cfg).Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "+ops", r.Meta["channels"])
+	assert.NotEmpty(t, srv.commands("MODE"), "the modes were not asked")
+}
