@@ -868,7 +868,11 @@ func (s *startCalls) stop() {
 // attempts short Config.JobTimeout after Stop began, so that, whatever
 // ctx, Stop waits twice JobTimeout at most: past that it fails, with
 // context.DeadlineExceeded if ctx has not ended, naming the jobs still
-// running.
+// running. Once River has stopped, a job it fetched last and left running
+// (its end not recorded: River gives up recording it when the database does
+// not answer its last tries before it stops) is made available again at
+// once, for any instance, whose run resumes it with its Ledger (see
+// Config.RescueAfter); not left to River's rescuer, minutes later.
 //
 // Those are runs whose Channel ignores its ctx. Their goroutines cannot
 // be ended: after Stop each is left in its Channel's Send, with the
@@ -927,7 +931,13 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	}
 	// Failed, River goes on stopping: the next Start waits for it.
 	d.stopFailed = err != nil
+	ran := d.runEnd != nil
 	d.endRun()
+	if err == nil && ran && d.river == runner(d.client) {
+		// None of River's runs is under way: a job it left running
+		// would wait for the rescuer.
+		d.rescueStranded(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("dispatch: stop: still running: %s: %w", d.running.list(), err)
 	}
