@@ -40,6 +40,10 @@ type para struct {
 	// of the line after it.
 	literal bool
 	end     int
+	// text is the offset of the first line's text, past its containers'
+	// markers and its indentation, where a link reference definition
+	// may start (see readRefs).
+	text int
 }
 
 // push adds a container inside the others; those past maxNest are not
@@ -66,6 +70,7 @@ func nextParagraph(s string, i int, open para) (para, int) {
 		p.n = k
 		at, col = p.open(s, at, col)
 		c, j := indentation(s, at, col)
+		p.text = j
 		switch {
 		case blankAfter(s, j):
 			// An item opened on this line with nothing after its marker
