@@ -28,6 +28,10 @@ type para struct {
 	// column at which the list item's text starts.
 	c [maxNest]int32
 	n int
+	// empty is set when the innermost container is a list item whose
+	// line held nothing after its marker, and no line since: a blank
+	// line ends it (see match).
+	empty bool
 	// heading is set for an ATX heading, which its line ends.
 	heading bool
 	// literal is set for an indented or fenced code block or an HTML
@@ -36,6 +40,10 @@ type para struct {
 	// of the line after it.
 	literal bool
 	end     int
+	// text is the offset of the first line's text, past its containers'
+	// markers and its indentation, where a link reference definition
+	// may start (see readRefs).
+	text int
 }
 
 // push adds a container inside the others; those past maxNest are not
@@ -62,8 +70,12 @@ func nextParagraph(s string, i int, open para) (para, int) {
 		p.n = k
 		at, col = p.open(s, at, col)
 		c, j := indentation(s, at, col)
+		p.text = j
 		switch {
 		case blankAfter(s, j):
+			// An item opened on this line with nothing after its marker
+			// holds nothing yet.
+			p.empty = p.n > k && p.c[p.n-1] != quoted
 			open, i = p, nextLine(s, i)
 			continue
 		case c-col >= 4:
@@ -86,8 +98,10 @@ func nextParagraph(s string, i int, open para) (para, int) {
 // outermost first, as far as it continues them (CommonMark 0.31.2, 5.1 to
 // 5.3): a block quote with its ">", after up to three columns of
 // indentation (see quoteMarker), a list item with indentation to its
-// text's column, or with a blank line. It returns the offset and column
-// after them, and how many the line continues. The column may fall
+// text's column, or with a blank line unless the item holds nothing yet
+// (see para.empty: "A list item can begin with at most one blank line",
+// 5.2). It returns the offset and column after them, and how many the
+// line continues. The column may fall
 // inside a tab at that offset (see indentation).
 func (p *para) match(s string, i int) (at, col, k int) {
 	at = i
@@ -98,7 +112,11 @@ func (p *para) match(s string, i int) (at, col, k int) {
 				break
 			}
 			at, col = quoteMarker(s, j, c)
-		} else if !blankAfter(s, at) {
+		} else if blankAfter(s, at) {
+			if p.empty && k == p.n-1 {
+				break
+			}
+		} else {
 			j, c, ok := indentTo(s, at, col, int(p.c[k]))
 			if !ok {
 				break

@@ -136,9 +136,12 @@
 // "(#cdnoutage)"): "#cdnout…" would link another tag; nor, alike, a
 // mention ("@AcmeSupport"): "@AcmeSupp…" would notify another account.
 // Nor is a Markdown link or image ("[status page](https://…)", with a
-// title or over lines of a paragraph too), an autolink ("<https://…>", "<ops@example.com>")
+// title or over lines of a paragraph too; a reference link, "[status
+// page][1]", "[1][]" or "[1]", to a definition "[1]: https://…" in the
+// text, and that definition), an autolink ("<https://…>", "<ops@example.com>")
 // or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
-// the ellipsis as any other. A link that starts inside a bare URL and ends
+// the ellipsis as any other (a reference link's URL is its definition's,
+// moved when the definition is left out). A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
 // runs to the white space, as GitHub Flavored Markdown and X read it, the
 // link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"

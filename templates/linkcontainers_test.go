@@ -94,3 +94,32 @@ func TestShortenLinkEndsAtItemPastFirstLine(t *testing.T) {
 		assertCutBetween(t, s)
 	}
 }
+
+// TestShortenLinkAfterEmptyItem: a list item can begin with at most one
+// blank line (CommonMark 0.31.2, 5.2, example 280): one whose first line
+// is blank after its marker ("-", "1.") ends at the next blank line, and
+// a line after that is read outside it, where four columns of
+// indentation make an indented code block whose "[" opens no link with a
+// "](…)" on the next line: a cut may fall between alpha and omega in
+// every form. Before, the blank line went on with the item, the line was
+// read as a paragraph in it and the text between kept or left out whole.
+// An item whose next line is not blank goes on over it, and a link there
+// is one.
+func TestShortenLinkAfterEmptyItem(t *testing.T) {
+	const rest = "omega](https://x.example/a) and more words after it"
+	for _, s := range []string{
+		"-\n\n    [alpha\n" + rest,
+		"1.\n\n    [alpha\n" + rest,
+		"- a\n\n  -\n\n      [alpha\n" + rest,
+		"> -\n>\n>     [alpha\n" + rest,
+	} {
+		assertCutBetween(t, s)
+	}
+	for _, s := range []string{
+		"-\n    [alpha\n" + rest,
+		"-\n  Intro\n\n  [alpha\n" + rest,
+		"- a\n\n    [alpha\n" + rest,
+	} {
+		assertLinkWhole(t, s)
+	}
+}

@@ -350,7 +350,10 @@ func trimLink(url string) int {
 // nor a mention so written ("@AcmeSupport"): "@AcmeSupp…" would notify
 // another account. Nor is a Markdown link or image ("[status
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
-// or over lines of a paragraph, as CommonMark reads one), an autolink
+// or over lines of a paragraph, as CommonMark reads one; a full,
+// collapsed or shortcut reference link, "[a][1]", "[1][]", "[1]", to a
+// link reference definition of s, "[1]: https://…", and the definition),
+// an autolink
 // ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
 // out whole, and the URL of a link left out is moved after the ellipsis
@@ -496,7 +499,9 @@ func keptSpans(s string) (urls, whole [][2]int) {
 // reference, with an empty dest.
 type mark struct{ span, dest [2]int }
 
-// markup returns, in order, the Markdown inline links and images of s,
+// markup returns, in order, the Markdown inline and reference links and
+// images of s (see readRefs for the link reference definitions, which
+// are marks too, with their destinations), and its inline ones
 // "[text](destination)" and "![alt](destination)" (an image in a link's
 // text counts as part of the link; a link in a link's text is the link,
 // the brackets around it text, as a link holds no link), with what
@@ -528,18 +533,20 @@ type mark struct{ span, dest [2]int }
 // value looked for past where a search for it failed in the paragraph
 // never), and allocates only where s has some.
 func markup(s string) []mark {
-	if !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
+	r := readRefs(s)
+	if r == nil && !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
 		return nil
 	}
 	p, from := paragraphAt(s, 0, para{})
-	return readMarkup(nil, s, from, p, true)
+	return readMarkup(nil, s, from, p, true, r)
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
 // finds them; p is the block s[from] is in (see para), and code says
 // whether a run of backticks opens a code span, which it does not in one
-// (nor in a code or HTML block).
-func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
+// (nor in a code or HTML block). r holds the link reference definitions
+// of s (see readRefs), nil when it has none.
+func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []mark {
 	var bracketsBuf [8]int
 	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
 	// inactive counts the brackets, from the first, that open no link:
@@ -558,7 +565,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 				n++
 			}
 			if end := codeSpanEnd(s, i+n, n, p); end >= 0 {
-				out = readMarkup(out, s[:end-n], i+n, p, false)
+				out = readMarkup(out, s[:end-n], i+n, p, false, r)
 				i = end - 1
 			} else {
 				i += n - 1 // backticks that open no code span are text
@@ -590,6 +597,13 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 				i += n - 1
 			}
 		case '[':
+			if r != nil && code && !p.literal {
+				if d, ok := r.defAt(i); ok {
+					out = append(out, mark(d))
+					i = d.span[1] - 1
+					break
+				}
+			}
 			brackets = append(brackets, i)
 		case ']':
 			if len(brackets) == 0 {
@@ -599,10 +613,18 @@ func readMarkup(out []mark, s string, from int, p para, code bool) []mark {
 			start, opens := brackets[n], n >= inactive
 			brackets, inactive = brackets[:n], min(inactive, n)
 			image := start > 0 && s[start-1] == '!' && !escaped(s[:start-1])
-			if !opens && !image || i+1 >= len(s) || s[i+1] != '(' {
+			if !opens && !image {
 				break
 			}
-			end, dest, ok := linkTail(s, i+1, p)
+			var end int
+			var dest [2]int
+			ok := false
+			if i+1 < len(s) && s[i+1] == '(' {
+				end, dest, ok = linkTail(s, i+1, p)
+			}
+			if !ok && r != nil {
+				end, ok = r.link(s, start, i, p) // its destination is its definition's
+			}
 			if !ok {
 				break
 			}

@@ -1,0 +1,45 @@
+package templates_test
+
+import "testing"
+
+// TestShortenReferenceLinkWhole: a full, collapsed or shortcut reference
+// link ("[text][label]", "[label][]", "[label]", CommonMark 0.31.2, 6.3)
+// to a link reference definition (4.7: its label matched in any case,
+// with its white space collapsed, the definition in a block quote or a
+// list item too) is a link, kept or left out whole in every form, as an
+// inline link is; so is a definition, whose URL a cut before it moves
+// after the ellipsis. Before, a reference link was no link to the
+// reader: a cut fell between alpha and omega, leaving its "[" shown as
+// written.
+func TestShortenReferenceLinkWhole(t *testing.T) {
+	const after = " and more words after it\n\n"
+	for _, s := range []string{
+		"Intro [alpha\nomega][1]" + after + "[1]: https://x.example/a",
+		"Intro [Alpha Omega][]" + after + "[alpha\n omega]: https://x.example/a \"Title\"",
+		"Intro [alpha OMEGA and omega]" + after + "> [ALPHA omega and OMEGA]: <https://x.example/a>",
+		"Intro ![alpha omega][img]" + after + "- [IMG]: https://x.example/a.png",
+		"[alpha omega]: https://x.example/a\n\nIntro [alpha omega]" + after,
+		"Intro [alpha\nomega](not a link)" + after + "[alpha omega]: https://x.example/a",
+		"Intro [x][b]" + after + "[b]: https://x.example/a\n  'alpha omega'",
+	} {
+		assertLinkWhole(t, s)
+	}
+}
+
+// TestShortenReferenceLinkUndefined: brackets with no definition of
+// their label (CommonMark 0.31.2, 6.3), or with a "definition" that is
+// none (4.7: one that does not start a paragraph, one with text after
+// its title, one in a code block), are text, cut as any: a cut may fall
+// between alpha and omega in every form.
+func TestShortenReferenceLinkUndefined(t *testing.T) {
+	const after = " and more words after it\n\n"
+	for _, s := range []string{
+		"Intro [alpha omega]" + after + "[alpha]: https://x.example/a",
+		"Intro [alpha omega]" + after + "Words\n[alpha omega]: https://x.example/a",
+		"Intro [alpha omega]" + after + "[alpha omega]: https://x.example/a \"t\" more",
+		"Intro [alpha omega]" + after + "    [alpha omega]: https://x.example/a",
+		"Intro [alpha omega][b]" + after + "[alpha omega]: https://x.example/a",
+	} {
+		assertCutBetween(t, s)
+	}
+}
