@@ -231,6 +231,17 @@ func (l *storeLedger) refuseDeleted(posts []deletedPost) {
 	}
 }
 
+// deletedPosts returns the posts that refuseDeleted made the Ledger
+// refuse the correction on the targets they are marked deleted on.
+func (l *storeLedger) deletedPosts() []deletedPost {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ord == nil {
+		return nil
+	}
+	return l.ord.deleted
+}
+
 // retrying reports whether retry was called.
 func (l *storeLedger) retrying() bool {
 	l.mu.Lock()
