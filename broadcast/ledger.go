@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/outagecast/outagecast/internal/earlier"
 )
 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
@@ -351,7 +349,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 			done, failure = false, ""
 		} else {
 			l.remember(target, failure)
-			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlier.Error{Reason: failure}})
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: earlierFailure(failure)})
 			l.mu.Unlock()
 		}
 	}
