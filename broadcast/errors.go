@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/internal/earlier"
 	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/notmade"
 )
@@ -310,6 +312,30 @@ func (e *PreviewError) Error() string {
 func (e *PreviewError) Unwrap() error { return e.Err }
 
 var errFailedUnknown = errors.New("failed")
+
+// failureSentinels are the sentinel errors that earlierFailure finds in
+// a recorded failure's text: those that say why a target refused an
+// update for good. The others, which a target's failure for good does not
+// wrap, steer the Broadcaster (ErrPostGone posts anew, ErrBusy is no
+// attempt), and must not be read into a text that merely quotes them.
+var failureSentinels = [...]error{ErrRetracted, ErrNotSupported}
+
+// earlierFailure is the error of a target whose failure the Store
+// recorded in an earlier attempt, as text: it wraps each of
+// failureSentinels whose text the failure's contains, as the error
+// recorded did (a refusal of a correction where a Retract deleted the
+// post wraps ErrRetracted), so that errors.Is answers in a Job's later
+// run as in its first. The Store keeps text only; every error rebuilt
+// from it is made here.
+func earlierFailure(failure string) error {
+	var found []error
+	for _, s := range failureSentinels {
+		if strings.Contains(failure, s.Error()) {
+			found = append(found, s)
+		}
+	}
+	return &earlier.Error{Reason: failure, Sentinels: found}
+}
 
 // errEmptyTarget is the failure of a Ledger target "", which names the
 // channel's own mark in the Store, not a target.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/outagecast/outagecast/internal/earlier"
 )
 
 // Fanout is the bookkeeping of one attempt by a channel that delivers to many
@@ -82,7 +80,7 @@ func NewFanout(m Message, targets []string) *Fanout {
 		case !done:
 			left++ // to do: the targets left unreported below
 		case failure != "":
-			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlier.Error{Reason: failure}})
+			f.failed = append(f.failed, TargetFailure{Target: t, Err: earlierFailure(failure)})
 			f.reported[i] = true
 		default:
 			f.reached++

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/outagecast/outagecast/internal/earlier"
 )
 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
@@ -231,6 +229,17 @@ func (l *storeLedger) refuseDeleted(posts []deletedPost) {
 	}
 }
 
+// deletedPosts returns the posts that refuseDeleted made the Ledger
+// refuse the correction on the targets they are marked deleted on.
+func (l *storeLedger) deletedPosts() []deletedPost {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ord == nil {
+		return nil
+	}
+	return l.ord.deleted
+}
+
 // retrying reports whether retry was called.
 func (l *storeLedger) retrying() bool {
 	l.mu.Lock()
@@ -340,7 +349,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 			done, failure = false, ""
 		} else {
 			l.remember(target, failure)
-			l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlier.Error{Reason: failure}})
+			l.failed = append(l.failed, TargetFailure{Target: target, Err: earlierFailure(failure)})
 			l.mu.Unlock()
 		}
 	}

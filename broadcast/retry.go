@@ -2694,6 +2694,9 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	}
 	mark(d.markID)
+	if d.op == opCorrect {
+		d.keepDeleted(ctx)
+	}
 	if d.op != opRetract && !failed && (d.ledger.retrying() || d.ledger.reachedBefore()) {
 		// The targets that failed in an earlier Send have it now: a later
 		// Send, or Correct, does not try them again (see retryFailed).
@@ -2977,6 +2980,39 @@ func (d *delivery) keepThread(ctx context.Context) {
 		}
 		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)
 	}
+}
+
+// keepDeleted marks again, for a correction delivered, the marks that
+// made it refuse the targets where a Retract deleted the post of an
+// update up its chain (see partlyDeleted): the targets the delivery
+// knows, then partlyDeletedTarget, as notePartlyDeleted wrote them. A
+// Store's Prune removes a mark by when it was written, and a Correct of
+// this correction reads them through its chain: without this, a Prune
+// that keeps the correction and not the Retract's marks would let it
+// post where the operator deleted the post. A failure is logged.
+func (d *delivery) keepDeleted(ctx context.Context) {
+	posts := d.ledger.deletedPosts()
+	if len(posts) == 0 {
+		return
+	}
+	targets := append(d.ledger.knownTargets(), partlyDeletedTarget)
+	var errs []error
+	for _, p := range posts {
+		for _, target := range targets {
+			done, failure, err := d.b.store.Done(ctx, p.key, d.name, target)
+			if err == nil && done {
+				var f error
+				if failure != "" {
+					f = errors.New(failure)
+				}
+				err = d.b.store.Mark(ctx, p.key, d.name, target, f)
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	d.b.storeTrouble(ctx, "mark again the targets of "+d.name+" where a Retract deleted the post "+d.u.ID+" corrects", errors.Join(errs...))
 }
 
 // keepFanned saves again, for keepThread, the Store's record of the

@@ -52,6 +52,11 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			"the update on other channels", checkPruneKeepsReceiptsPerChannel},
 		{"PruneStartsThreadAnew", "once Prune removed an incident's thread on a channel, the next receipt saved " +
 			"there is both Root and Last of a new thread", checkPruneStartsThreadAnew},
+		{"PruneKeepsRefusalsOfCorrectionChain", "a Prune whose cutoff lies after a Retract that deleted an " +
+			"update's post on some targets of a fan-out channel and failed for good on others, and before a " +
+			"Correct of the update, keeps what the correction was refused by: a Correct of the correction, by " +
+			"another Broadcaster over the same Store, refuses the targets where the post was deleted " +
+			"(broadcast.ErrRetracted) and reaches the others", checkPruneKeepsRefusalsOfCorrectionChain},
 		{"PruneFarCutoffs", "a cutoff centuries ahead (year 9999: prune everything) removes every entry, " +
 			"and one centuries behind (the zero time) removes none", checkPruneFarCutoffs},
 		{"PruneCancelled", "with a cancelled context Prune removes nothing and fails with an error matching " +
@@ -353,4 +358,36 @@ func checkPruneSurvivesReopen(t *testing.T, reopen func() (broadcast.Store, Prun
 	assertThread(t, s, "inc-3", "x", r3, r3)
 	assert.Zero(t, pruned(t, prune, c), "removed by a Prune with the same cutoff after reopening")
 	assertDone(t, s, "u3", "x", "", true, "")
+}
+
+func checkPruneKeepsRefusalsOfCorrectionChain(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	f := newFan("chat", "!ops", "!eng")
+	f.posts = true
+	f.undeletable = map[string]error{"!eng": broadcast.Permanent(errors.New("403 Forbidden"))}
+	_, err := newBroadcaster(t, s, f.retractor()).Send(ctx, update(1))
+	require.NoError(t, err)
+	_, err = newBroadcaster(t, s, f.retractor()).Retract(ctx, "u1")
+	require.Error(t, err, "!eng kept the post")
+	c := cutoff()
+
+	fix := update(1)
+	fix.ID, fix.Body = "u1-fix", "Update 1, corrected."
+	rep, err := newBroadcaster(t, s, f.retractor()).Correct(ctx, "u1", fix)
+	require.ErrorIs(t, err, broadcast.ErrRetracted, "!ops refuses the correction")
+	require.Equal(t, []string{"!eng"}, rep.Results[0].Delivered)
+	pruned(t, prune, c)
+
+	fix2 := fix
+	fix2.ID, fix2.Body = "u1-fix2", "Update 1, corrected again."
+	rep, err = newBroadcaster(t, s, f.retractor()).Correct(ctx, "u1-fix", fix2)
+	require.Error(t, err, "!ops refuses the correction")
+	res := rep.Results[0]
+	assert.ErrorIs(t, res.Err, broadcast.ErrRetracted)
+	assert.True(t, broadcast.IsPermanent(res.Err), "not to be retried: %v", res.Err)
+	require.Len(t, res.Failures, 1)
+	assert.Equal(t, "!ops", res.Failures[0].Target)
+	assert.ErrorIs(t, res.Failures[0].Err, broadcast.ErrRetracted)
+	assert.Equal(t, []string{"!eng"}, res.Delivered)
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": 3}, f.sends(), "!ops got the update only, !eng both corrections too")
 }
