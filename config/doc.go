@@ -143,7 +143,8 @@
 // and merge keys ("<<: *defaults") work, as yaml.org/type/merge.html
 // says: a mapping's own key wins over one merged in, an earlier merge's
 // over a later one's, and a value so overridden is not read, nor
-// checked; a fault of what an alias or a
+// checked, nor are its references expanded (an unset variable there is
+// no error); a fault of what an alias or a
 // merge brings into an entry is at the alias's line, with the entry's
 // other faults, not at the anchor, where it may be right. A merge key's
 // value that is no mapping, nor a list of them ("<<: 3"), is a fault of
