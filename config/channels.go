@@ -246,7 +246,7 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && b.emptyRef(n) == "":
 		got, err := b.fromURL(n, at, n.Value, "", nil)
 		if err != nil {
-			return one(err)
+			return built{}, joined(err)
 		}
 		return got, nil
 	case n.Kind != yaml.MappingNode:
@@ -307,7 +307,7 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	case errors.As(err, &de):
 		return one(yamlError(b.file, de.err))
 	case err != nil:
-		return built{}, b.refusedWhen(path, n, got.route, nil, []error{b.channelError(path, n, k, written, err)})
+		return built{}, b.refusedWhen(path, n, got.route, nil, b.channelErrors(path, n, k, written, err))
 	}
 	return got, nil
 }
@@ -335,7 +335,7 @@ func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error
 	}
 	got, err := b.fromURL(n, place{lineOf(n, []string{"url"}), path}, s.URL, s.Name, s.When)
 	if err != nil {
-		return built{}, b.refusedWhen(path, n, s.When, nil, []error{err})
+		return built{}, b.refusedWhen(path, n, s.When, nil, joined(err))
 	}
 	return got, nil
 }
@@ -404,11 +404,15 @@ func (b *builder) buildURL(at place, raw, name string) (built, error) {
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
-		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
 		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) {
 			name = "" // never quoted
 		}
-		return got, faultf(b.file, at.line, "%s (%s %q): %s", at.key, k.name, cmp.Or(name, k.name), msg)
+		var faults []error // a fault each, as channelErrors makes them, all at the URL's line
+		for _, e := range joined(err) {
+			msg, _ := explainBuild(got.spec, k.impl.enums(), e.Error())
+			faults = append(faults, faultf(b.file, at.line, "%s (%s %q): %s", at.key, k.name, cmp.Or(name, k.name), msg))
+		}
+		return got, errors.Join(faults...)
 	}
 	return got, nil
 }
@@ -501,10 +505,26 @@ func (b *builder) schemes() []string {
 	return out
 }
 
-// channelError returns err, from building the channel of kind k at path
-// from node n, in the file's terms, at the line of the key it names:
-// "outagecast.yaml:4: channels[1] (webhook "ops"): url: missing".
-func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string, err error) error {
+// channelErrors returns the faults of err, from building the channel of
+// kind k at path from node n, each in the file's terms, at the line of
+// the key it names: "outagecast.yaml:4: channels[1] (webhook "ops"): url:
+// missing". A package's error that joins several (errors.Join, as New
+// names every fault of a Config) is a fault each.
+func (b *builder) channelErrors(path string, n *yaml.Node, k Kind, written string, err error) []error {
+	name := nameOf(n, written)
+	if errors.Is(err, redact.ErrSecretInName) {
+		name = written // never quoted, by any of the faults
+	}
+	var faults []error
+	for _, e := range joined(err) {
+		faults = append(faults, b.channelError(path, n, k, name, e))
+	}
+	return faults
+}
+
+// channelError is a fault of channelErrors: err, one fault, of the
+// channel name.
+func (b *builder) channelError(path string, n *yaml.Node, k Kind, name string, err error) error {
 	msg, keys := explainBuild(k.impl.entryType(), k.impl.enums(), err.Error())
 	if keys == nil { // Prepare's errors start with the key: "ca_file: open …"
 		if key, _, ok := strings.Cut(msg, ": "); ok {
@@ -514,12 +534,31 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 	if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
 		msg = b.ex.requote(msg, v)
 	}
-	line := lineOf(n, keys)
-	name := nameOf(n, written)
-	if errors.Is(err, redact.ErrSecretInName) {
-		name = written // never quoted
+	return faultf(b.file, lineOf(n, keys), "%s (%s %q): %w", path, k.name, name, &keyedError{msg: msg, err: err})
+}
+
+// joined returns the errors err joins, as errors.Join joins them (its
+// text theirs, a line each), each taken apart in turn; err alone when it
+// joins none. An error that wraps several otherwise (fmt.Errorf with two
+// %w) is one fault, and stays whole.
+func joined(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
 	}
-	return faultf(b.file, line, "%s (%s %q): %w", path, k.name, name, &keyedError{msg: msg, err: err})
+	var msgs []string
+	var out []error
+	for _, e := range j.Unwrap() {
+		if e == nil {
+			continue
+		}
+		msgs = append(msgs, e.Error())
+		out = append(out, joined(e)...)
+	}
+	if len(msgs) == 0 || strings.Join(msgs, "\n") != err.Error() {
+		return []error{err}
+	}
+	return out
 }
 
 // nameOf returns the name an entry gives its channel, else written.

@@ -143,7 +143,8 @@
 // and merge keys ("<<: *defaults") work, as yaml.org/type/merge.html
 // says: a mapping's own key wins over one merged in, an earlier merge's
 // over a later one's, and a value so overridden is not read, nor
-// checked; a fault of what an alias or a
+// checked, nor are its references expanded (an unset variable there is
+// no error); a fault of what an alias or a
 // merge brings into an entry is at the alias's line, with the entry's
 // other faults, not at the anchor, where it may be right. A merge key's
 // value that is no mapping, nor a list of them ("<<: 3"), is a fault of
@@ -244,8 +245,9 @@
 // a channel entry, every unknown key, every value of the wrong type or
 // not among those its key lists, and its "when:", unless a key or a value
 // of it is refused, which its other faults may follow from; its channel package's
-// error, which names the first fault the package finds, when the file's
-// checks find none). Only
+// error when the file's checks find none: every fault of the entry for
+// the webhook, email, irc and slack kinds, a line each at its key's line,
+// the first the package finds for the others). Only
 // faults that leave the file unfit to be read further are named before
 // the others are looked for, each kind all at once: keys given twice,
 // keys that are not text, mappings of too many keys and tags; an alias

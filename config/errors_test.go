@@ -821,7 +821,7 @@ func keyCases() []keyCase {
 		{"name", "slack", with(slackBase, "name: ' ops'"), "name", nil},
 		{"token missing", "slack", without(slackBase, "token"), "token", []string{"token and channels, or webhook_url"}},
 		{"token", "slack", with(without(slackBase, "token"), "token: abc"), "token", nil},
-		{"webhook_url with token", "slack", with(slackBase, "webhook_url: https://hooks.slack.com/services/T1/B1/x"), "webhook_url", []string{"with token"}},
+		{"webhook_url with token", "slack", with(without(slackBase, "channels"), "webhook_url: https://hooks.slack.com/services/T1/B1/x"), "webhook_url", []string{"with token"}},
 		{"base_url with webhook_url", "slack", []string{"webhook_url: https://hooks.slack.com/services/T1/B1/x", "base_url: https://slack.example.com/api"},
 			"base_url", []string{"with webhook_url"}},
 		{"webhook_url", "slack", []string{"webhook_url: https://hooks.example.com/x"}, "webhook_url", nil},

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"index/suffixarray"
@@ -78,31 +79,70 @@ func joinBounded(errs []error) error {
 	return errors.Join(errs...)
 }
 
-// walk expands the scalars below n, adding each one's error to errs.
+// walk expands the scalars below n that the YAML library reads, adding
+// each one's error to errs. It reads them as the library does: through
+// aliases, and of a mapping, its own keys and those that its merges
+// bring in and no key read before overrides (see merges.mapping), so that
+// a reference in a value never read ("<<: {url: ${HOOK_URL}}" beside the
+// entry's own url) is no error. A scalar is expanded once, where it is
+// first read: through an alias, its fault is at the alias's line.
 func (e *expander) walk(file, path string, n *yaml.Node, errs *[]error) {
+	r := reading{e: e, file: file, errs: errs, merges: newMerges(), done: map[*yaml.Node]bool{}}
+	r.walk(path, n, 0)
+}
+
+// reading is a walk of expander.walk.
+type reading struct {
+	e      *expander
+	file   string
+	errs   *[]error
+	merges merges
+	done   map[*yaml.Node]bool // the scalars expanded
+}
+
+// walk expands the scalars read below n, at path; aliasLine is the line
+// of the alias the walk went through, 0 for none.
+func (r reading) walk(path string, n *yaml.Node, aliasLine int) {
 	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias != nil {
+			r.walk(path, n.Alias, cmp.Or(aliasLine, n.Line))
+		}
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			e.walk(file, path, c, errs)
+			r.walk(path, c, aliasLine)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			e.walk(file, fmt.Sprintf("%s[%d]", path, i), c, errs)
+			r.walk(fmt.Sprintf("%s[%d]", path, i), c, aliasLine)
 		}
 	case yaml.MappingNode:
-		for i := 1; i < len(n.Content); i += 2 {
-			at := join(path, n.Content[i-1].Value)
-			if n.Content[i-1].Tag == "!!merge" { // "<<: {…}": its keys are n's
-				at = path
+		_ = r.merges.mapping(path, n, func(k, v *yaml.Node) error {
+			r.walk(join(path, k.Value), v, aliasLine)
+			return nil
+		}, func(v *yaml.Node) error { // "<<: {…}": its keys are n's
+			for m := range r.merges.items(path, v) {
+				u, alias := unalias(m)
+				line := aliasLine
+				if alias != nil {
+					line = cmp.Or(line, alias.Line)
+				}
+				if u.Kind == yaml.MappingNode { // else no mapping: a fault of its own
+					r.walk(path, u, line)
+				}
 			}
-			e.walk(file, at, n.Content[i], errs)
-		}
+			return nil
+		})
 	case yaml.ScalarNode:
-		if e.total > maxExpandedBytes {
+		if r.e.total > maxExpandedBytes || r.done[n] {
 			return // said once
 		}
-		if err := e.expandScalar(file, path, n); err != nil {
-			*errs = append(*errs, err)
+		r.done[n] = true
+		if err := r.e.expandScalar(r.file, path, n); err != nil {
+			if aliasLine != 0 {
+				err = atLine(err, aliasLine)
+			}
+			*r.errs = append(*r.errs, err)
 		}
 	}
 }

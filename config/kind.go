@@ -105,6 +105,10 @@ type Spec[C any] struct {
 // Template names a template the channel renders, which the file's
 // templates directory may then hold (see Spec.Templates).
 //
+// A newChannel that finds several faults in a Config names each by
+// joining them (errors.Join): each is then a fault of Load's error of its
+// own, at its key's line.
+//
 // newChannel may run for an entry of a file that Load then refuses (a
 // fault further on; every entry is built to learn the secrets an error
 // must not show), and what it built is dropped without Close: like every

@@ -34,35 +34,34 @@ func fieldErr(field, format string, args ...any) error {
 	return setup.Errorf(pkg, field, format, args...)
 }
 
+// newChannel is New. Its error names every fault of cfg, a line each
+// (setup.Faults); a check that needs what an earlier one refused is
+// left out.
 func newChannel(cfg Config) (*Channel, error) {
+	var f setup.Faults
 	var err error
-	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return nil, err
+	named := true
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); f.Add(err) {
+		named = false
 	}
-	if err := checkServer(&cfg); err != nil {
-		return nil, err
-	}
-	if err := checkAuth(cfg); err != nil {
-		return nil, err
-	}
+	checkServer(&cfg, &f)
+	f.Add(checkAuth(cfg))
 	c := &Channel{cfg: &cfg, redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
 	if cfg.TokenSource != nil {
 		c.tokens = httpx.NewTokenCall(cfg.TokenSource)
 	}
-	if err := c.checkAddresses(); err != nil {
-		return nil, err
+	addressed := !f.Add(c.checkAddresses())
+	c.tmpl, err = setup.Templates(pkg, cfg.Templates, statusTemplate, defaultStatusLine)
+	if !f.Add(err) && named && addressed {
+		f.Add(setup.Try(pkg, cfg.Name, func(u broadcast.Update) error { _, err := c.render(u); return err }))
 	}
-	if c.tmpl, err = setup.Templates(pkg, cfg.Templates, statusTemplate, defaultStatusLine); err != nil {
-		return nil, err
-	}
-	if err := setup.Try(pkg, cfg.Name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
-		return nil, err
-	}
-	if c.unsub, err = checkUnsubscribe(cfg); err != nil {
-		return nil, err
-	}
+	c.unsub, err = checkUnsubscribe(cfg)
+	f.Add(err)
 	if cfg.Concurrency < 0 {
-		return nil, fieldErr("Concurrency", "negative")
+		f.Add(fieldErr("Concurrency", "negative"))
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -76,8 +75,45 @@ func newChannel(cfg Config) (*Channel, error) {
 	return c, nil
 }
 
-// checkServer checks and completes the connection fields of cfg.
-func checkServer(cfg *Config) error {
+// checkServer checks and completes the connection fields of cfg, adding
+// the fault of each that is refused to f.
+func checkServer(cfg *Config, f *setup.Faults) {
+	hostOK := !f.Add(checkHost(cfg))
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		f.Add(fieldErr("Port", "%d out of range", cfg.Port))
+	}
+	if cfg.TLS < TLSStartTLS || cfg.TLS > TLSPlaintext {
+		f.Add(fieldErr("TLS", "unknown mode %d", int(cfg.TLS)))
+	} else {
+		if cfg.Port == 0 {
+			cfg.Port = [...]int{587, 465, 25}[cfg.TLS]
+		}
+		if hostOK {
+			f.Add(checkTLSConfig(cfg))
+		}
+	}
+	if cfg.HelloName != "" {
+		var err error
+		if cfg.HelloName, err = helloName(cfg.HelloName, *cfg); err != nil {
+			f.Add(err)
+		}
+	}
+	if cfg.Timeout < 0 {
+		f.Add(fieldErr("Timeout", "negative"))
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.RetryDeferred < 0 {
+		f.Add(fieldErr("RetryDeferred", "negative"))
+	}
+	if cfg.RetryDeferred == 0 {
+		cfg.RetryDeferred = DefaultRetryDeferred
+	}
+}
+
+// checkHost checks cfg.Host, and sets it in ASCII.
+func checkHost(cfg *Config) error {
 	if h, ok := strings.CutPrefix(cfg.Host, "["); ok && strings.HasSuffix(h, "]") && net.ParseIP(h[:len(h)-1]) != nil {
 		cfg.Host = h[:len(h)-1] // an IPv6 address as URLs write it
 	}
@@ -104,46 +140,27 @@ func checkServer(cfg *Config) error {
 		return fieldErr("Host", "invalid host name %s", refused(cfg.Host, *cfg, err))
 	}
 	cfg.Host = host
-	if cfg.Port < 0 || cfg.Port > 65535 {
-		return fieldErr("Port", "%d out of range", cfg.Port)
-	}
-	if cfg.TLS < TLSStartTLS || cfg.TLS > TLSPlaintext {
-		return fieldErr("TLS", "unknown mode %d", int(cfg.TLS))
-	}
-	if cfg.Port == 0 {
-		cfg.Port = [...]int{587, 465, 25}[cfg.TLS]
-	}
+	return nil
+}
+
+// checkTLSConfig checks cfg.TLSConfig against cfg.TLS, a known mode, and
+// sets the one to use, for cfg.Host, checked.
+func checkTLSConfig(cfg *Config) error {
 	if cfg.TLS == TLSPlaintext {
 		if cfg.TLSConfig != nil {
 			return fieldErr("TLSConfig", "set, but TLS is TLSPlaintext")
 		}
-	} else {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if cfg.TLSConfig != nil {
-			tc = cfg.TLSConfig.Clone()
-		}
-		if tc.ServerName, err = endpoint.ASCIIHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
-			return fieldErr("TLSConfig", "invalid ServerName %s", refused(cfg.TLSConfig.ServerName, *cfg, err))
-		}
-		cfg.TLSConfig = tc
+		return nil
 	}
-	if cfg.HelloName != "" {
-		if cfg.HelloName, err = helloName(cfg.HelloName, *cfg); err != nil {
-			return err
-		}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TLSConfig != nil {
+		tc = cfg.TLSConfig.Clone()
 	}
-	if cfg.Timeout < 0 {
-		return fieldErr("Timeout", "negative")
+	var err error
+	if tc.ServerName, err = endpoint.ASCIIHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
+		return fieldErr("TLSConfig", "invalid ServerName %s", refused(cfg.TLSConfig.ServerName, *cfg, err))
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RetryDeferred < 0 {
-		return fieldErr("RetryDeferred", "negative")
-	}
-	if cfg.RetryDeferred == 0 {
-		cfg.RetryDeferred = DefaultRetryDeferred
-	}
+	cfg.TLSConfig = tc
 	return nil
 }
 
@@ -256,18 +273,18 @@ func checkAuth(cfg Config) error {
 // checkAddresses parses From and To, and derives the Message-ID domain and
 // the Ledger targets from them.
 func (c *Channel) checkAddresses() error {
-	var err error
-	if c.from, err = parseAddress("From", c.cfg.From, *c.cfg); err != nil {
-		return err
-	}
-	// From the address as configured, so that an IDNA domain leaves the
-	// Message-IDs as they were.
-	c.domain = messageIDDomain(c.from.Address)
-	if c.from, err = wireAddress("From", c.from, *c.cfg); err != nil {
-		return err
+	var f setup.Faults
+	from, err := parseAddress("From", c.cfg.From, *c.cfg)
+	if !f.Add(err) {
+		// From the address as configured, so that an IDNA domain leaves
+		// the Message-IDs as they were.
+		c.domain = messageIDDomain(from.Address)
+		c.from, err = wireAddress("From", from, *c.cfg)
+		f.Add(err)
 	}
 	c.to, c.targets, err = checkRecipients(c.cfg.To, *c.cfg)
-	return err
+	f.Add(err)
+	return f.Err()
 }
 
 // wireAddress returns a with its domain in ASCII, as IDNA A-labels (RFC
@@ -332,16 +349,19 @@ func checkRecipients(list []string, cfg Config) ([]*mail.Address, []string, erro
 	}
 	out := make([]*mail.Address, len(list))
 	bare := make([]string, len(list))
+	var f setup.Faults // of every entry
 	for i, s := range list {
 		field := fmt.Sprintf("To[%d]", i)
 		a, err := parseAddress(field, s, cfg)
-		if err != nil {
-			return nil, nil, err
+		if f.Add(err) {
+			continue
 		}
 		bare[i] = a.Address
-		if out[i], err = wireAddress(field, a, cfg); err != nil {
-			return nil, nil, err
-		}
+		out[i], err = wireAddress(field, a, cfg)
+		f.Add(err)
+	}
+	if err := f.Err(); err != nil {
+		return nil, nil, err
 	}
 	if err := setup.Distinct(pkg, "To", bare, sameAddress); err != nil {
 		return nil, nil, err

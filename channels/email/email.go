@@ -601,7 +601,8 @@ var (
 	_ io.Closer           = (*Channel)(nil)
 )
 
-// New checks cfg and returns a Channel. It does no I/O.
+// New checks cfg and returns a Channel. It does no I/O. Its error names
+// every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
 	return newChannel(cfg)
 }

@@ -113,12 +113,19 @@ func newSettings(cfg Config) (*settings, error) {
 	if cfg.Notice {
 		s.command = "NOTICE"
 	}
-	for _, check := range []func(*settings, Config) error{
-		checkServer, checkIdentity, checkSecrets, checkTargets, checkClear, checkLimits,
-	} {
-		if err := check(s, cfg); err != nil {
-			return nil, err
-		}
+	// Every fault of cfg is named, a line each (setup.Faults); a check
+	// that needs what an earlier one refused is left out.
+	var f setup.Faults
+	serverOK := !f.Add(checkServer(s, cfg))
+	f.Add(checkIdentity(s, cfg))
+	secretsOK := serverOK && !f.Add(checkSecrets(s, cfg))
+	targetsOK := !f.Add(checkTargets(s, cfg))
+	if secretsOK && targetsOK {
+		f.Add(checkClear(s, cfg))
+	}
+	f.Add(checkLimits(s, cfg))
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	s.budget = s.budgetFor(relayPrefix)
 	s.bestBudget = s.budgetFor(len(":") + nickRoom(s.nick) + len("!u@h ")) // see session.budget
@@ -251,7 +258,10 @@ const nickShape = "a letter or one of [ ] \\ ` _ ^ { | } first, then those, digi
 
 var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
 
+// checkIdentity checks the bot's name, nick, user and real name; its
+// error names the fault of each.
 func checkIdentity(s *settings, cfg Config) error {
+	var f setup.Faults
 	var err error
 	var keys []redact.Secret // the channels' keys, as checkTargets reads them
 	for _, spec := range cfg.Channels {
@@ -259,38 +269,38 @@ func checkIdentity(s *settings, cfg Config) error {
 			keys = append(keys, redact.NewSecret(fields[1]))
 		}
 	}
-	if s.name, err = setup.Name(pkg, s.name, DefaultName, cfg, keys...); err != nil {
-		return err
-	}
+	s.name, err = setup.Name(pkg, s.name, DefaultName, cfg, keys...)
+	f.Add(err) // s.name is then "": checkLimits tries no template
 	switch {
 	case cfg.Nick == "":
-		return fieldErr("Nick", "missing")
+		f.Add(fieldErr("Nick", "missing"))
 	case len(cfg.Nick) > 30:
-		return fieldErr("Nick", "not a valid nickname: longer than 30 bytes")
+		f.Add(fieldErr("Nick", "not a valid nickname: longer than 30 bytes"))
 	case !nickPattern.MatchString(cfg.Nick):
-		return fieldErr("Nick", "not a valid nickname: want %s", nickShape)
-	}
-	if s.user == "" {
+		f.Add(fieldErr("Nick", "not a valid nickname: want %s", nickShape))
+	case s.user == "":
 		s.user = defaultUser(cfg.Nick)
 	}
+	userOK := s.user != ""
 	if hasControlOrSpace(s.user) || strings.ContainsAny(s.user, "@:") {
 		// Not quoted: "user:password" would show the password.
-		return fieldErr("User", "contains a space, '@', ':' or a control character")
+		userOK = !f.Add(fieldErr("User", "contains a space, '@', ':' or a control character"))
 	}
 	if s.realName == "" {
 		s.realName = DefaultRealName
 	}
-	if hasControl(s.realName) {
-		return fieldErr("RealName", "contains a control character")
+	realOK := !hasControl(s.realName)
+	if !realOK {
+		f.Add(fieldErr("RealName", "contains a control character"))
 	}
-	if !fitsLine("USER", s.user, "0", "*", s.realName) {
+	if userOK && realOK && !fitsLine("USER", s.user, "0", "*", s.realName) {
 		field := "RealName"
 		if !fitsLine("USER", s.user, "0", "*", DefaultRealName) {
 			field = "User"
 		}
-		return fieldErr(field, "too long: the USER line would pass the %d bytes of an IRC line", maxLine)
+		f.Add(fieldErr(field, "too long: the USER line would pass the %d bytes of an IRC line", maxLine))
 	}
-	return nil
+	return f.Err()
 }
 
 // fitsLine reports whether the line of command and params, as the bot
@@ -371,13 +381,18 @@ func checkTargets(s *settings, cfg Config) error {
 	if len(cfg.Channels) == 0 {
 		return fieldErr("Channels", "missing")
 	}
+	var f setup.Faults // of every entry
 	for i, spec := range cfg.Channels {
 		t, err := parseTarget(spec)
 		if err != nil {
-			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err)
+			f.Add(fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err))
+			continue
 		}
 		s.targets = append(s.targets, t)
 		s.names = append(s.names, t.name)
+	}
+	if err := f.Err(); err != nil {
+		return err
 	}
 	return setup.Distinct(pkg, "Channels", s.names, foldEvery)
 }
@@ -421,14 +436,17 @@ func parseTarget(spec string) (*target, error) {
 	return t, nil
 }
 
+// checkLimits checks the numbers and the template; its error names the
+// fault of each.
 func checkLimits(s *settings, _ Config) error {
+	var faults setup.Faults
 	for _, f := range []struct {
 		field string
 		v     *int
 		def   int
 	}{{"MaxLines", &s.maxLines, DefaultMaxLines}, {"Burst", &s.burst, DefaultBurst}} {
 		if *f.v < 0 {
-			return fieldErr(f.field, "negative")
+			faults.Add(fieldErr(f.field, "negative"))
 		}
 		if *f.v == 0 {
 			*f.v = f.def
@@ -440,7 +458,7 @@ func checkLimits(s *settings, _ Config) error {
 		def   time.Duration
 	}{{"Interval", &s.interval, DefaultInterval}, {"Timeout", &s.timeout, DefaultTimeout}} {
 		if *f.v < 0 {
-			return fieldErr(f.field, "negative")
+			faults.Add(fieldErr(f.field, "negative"))
 		}
 		if *f.v == 0 {
 			*f.v = f.def
@@ -452,10 +470,11 @@ func checkLimits(s *settings, _ Config) error {
 	if s.template == "" {
 		s.template = "short"
 	}
-	if err := setup.Template(pkg, "Template", s.templates, s.template); err != nil {
-		return err
+	if faults.Add(setup.Template(pkg, "Template", s.templates, s.template)) || s.name == "" {
+		return faults.Err() // no template to try, or no name (refused) to try it for
 	}
-	return setup.TryText(pkg, s.templates, s.name, s.template, 0, nil)
+	faults.Add(setup.TryText(pkg, s.templates, s.name, s.template, 0, nil))
+	return faults.Err()
 }
 
 func longestName(ts []*target) int {

@@ -559,7 +559,8 @@ var (
 // after Close, or ended by it.
 var ErrClosed = errors.New("irc: channel closed")
 
-// New validates cfg and returns a Channel. It does no I/O.
+// New validates cfg and returns a Channel. It does no I/O. Its error
+// names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
 	s, err := newSettings(cfg)
 	if err != nil {

@@ -104,22 +104,22 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "slack: Config.Token: missing", and never quote a secret.
+// field, as in "slack: Config.Token: missing", and never quote a secret;
+// the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
+	var f setup.Faults // every fault of cfg, a line each
 	var err error
-	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return nil, err
-	}
+	cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
 	s := &state{now: time.Now}
 	if !cfg.WebhookURL.IsZero() {
-		err = s.webhookMode(cfg)
+		s.webhookMode(cfg, &f)
 	} else {
-		err = s.apiMode(cfg)
+		s.apiMode(cfg, &f)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate); err != nil {
+	s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate)
+	f.Add(err)
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	c := &Channel{name: cfg.Name, s: s}
@@ -130,40 +130,38 @@ func New(cfg Config) (*Channel, error) {
 	return c, nil
 }
 
-// apiMode checks the Web API fields of cfg.
-func (s *state) apiMode(cfg Config) error {
+// apiMode checks the Web API fields of cfg, adding the fault of each
+// that is refused to f.
+func (s *state) apiMode(cfg Config, f *setup.Faults) {
 	if cfg.Token.IsZero() {
-		return fieldErr("Token", "missing (set Token and Channels, or WebhookURL)")
-	}
-	if err := checkToken(cfg.Token.Reveal()); err != nil {
-		return fieldErr("Token", "%v", err)
+		f.Add(fieldErr("Token", "missing (set Token and Channels, or WebhookURL)"))
+	} else if err := checkToken(cfg.Token.Reveal()); err != nil {
+		f.Add(fieldErr("Token", "%v", err))
 	}
 	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
-	if err != nil {
-		return err
-	}
-	if s.targets, err = checkChannels(cfg); err != nil {
-		return err
-	}
+	f.Add(err)
+	s.targets, err = checkChannels(cfg)
+	f.Add(err)
 	s.token, s.base = cfg.Token, base+"/"
 	s.rd = redact.NewRedactor(cfg.Token)
-	return nil
 }
 
-// webhookMode checks the incoming-webhook fields of cfg.
-func (s *state) webhookMode(cfg Config) error {
-	switch {
-	case !cfg.Token.IsZero():
-		return fieldErr("WebhookURL", "set together with Token; use one")
-	case len(cfg.Channels) > 0:
-		return fieldErr("Channels", "set with WebhookURL, which posts to its own conversation only")
-	case cfg.BaseURL != "":
-		return fieldErr("BaseURL", "set with WebhookURL, which does not use the Web API")
+// webhookMode checks the incoming-webhook fields of cfg, adding the
+// fault of each that is refused to f.
+func (s *state) webhookMode(cfg Config, f *setup.Faults) {
+	if !cfg.Token.IsZero() {
+		f.Add(fieldErr("WebhookURL", "set together with Token; use one"))
+	}
+	if len(cfg.Channels) > 0 {
+		f.Add(fieldErr("Channels", "set with WebhookURL, which posts to its own conversation only"))
+	}
+	if cfg.BaseURL != "" {
+		f.Add(fieldErr("BaseURL", "set with WebhookURL, which does not use the Web API"))
 	}
 	raw := cfg.WebhookURL.Reveal()
 	u, err := checkWebhookURL(raw)
-	if err != nil {
-		return err
+	if f.Add(err) {
+		return
 	}
 	s.webhook = raw
 	// A server that echoes the path it was called at shows the secret
@@ -172,7 +170,6 @@ func (s *state) webhookMode(cfg Config) error {
 	for _, seg := range strings.Split(strings.TrimPrefix(u.Path, "/services/"), "/") {
 		s.rd = s.rd.With(redact.NewSecret(seg))
 	}
-	return nil
 }
 
 // checkToken checks the shape of a Slack token: "xox", a type letter,

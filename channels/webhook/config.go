@@ -93,20 +93,18 @@ func (ep *endpoint) Redactor() *redact.Redactor {
 	return ep.rd
 }
 
-// validate checks cfg and returns its endpoints and headers.
+// validate checks cfg and returns its endpoints and headers. Its error
+// names every fault of cfg, a line each (setup.Faults).
 func (cfg Config) validate() ([]*endpoint, http.Header, error) {
+	var f setup.Faults
 	if cfg.Concurrency < 0 {
-		return nil, nil, errors.New("webhook: Config.Concurrency: negative")
+		f.Add(errors.New("webhook: Config.Concurrency: negative"))
 	}
-	if _, err := setup.Name("webhook", cfg.Name, DefaultName, cfg); err != nil {
-		return nil, nil, err
-	}
-	eps, err := cfg.endpoints()
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := cfg.headers()
-	if err != nil {
+	_, err := setup.Name("webhook", cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	eps := cfg.endpoints(&f)
+	h := cfg.headers(&f)
+	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
 	base := redact.NewRedactor(credentials(cfg.Headers)...)
@@ -119,22 +117,27 @@ func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 	return eps, h, nil
 }
 
-func (cfg Config) endpoints() ([]*endpoint, error) {
+// endpoints returns the endpoints of cfg, adding to f the fault of each
+// that is refused.
+func (cfg Config) endpoints(f *setup.Faults) []*endpoint {
 	list, field := cfg.Endpoints, "Config.Endpoints"
 	switch {
 	case !cfg.URL.IsZero() && len(cfg.Endpoints) > 0:
-		return nil, errors.New("webhook: Config.URL: set URL or Endpoints, not both")
+		f.Add(errors.New("webhook: Config.URL: set URL or Endpoints, not both"))
+		return nil
 	case cfg.URL.IsZero() && len(cfg.Endpoints) == 0:
 		if !cfg.Secret.IsZero() {
-			return nil, errors.New("webhook: Config.URL: missing (Secret is set)")
+			f.Add(errors.New("webhook: Config.URL: missing (Secret is set)"))
+			return nil
 		}
-		return nil, errors.New("webhook: Config.URL: missing (set URL or Endpoints)")
+		f.Add(errors.New("webhook: Config.URL: missing (set URL or Endpoints)"))
+		return nil
 	case !cfg.URL.IsZero():
 		list, field = []Endpoint{{URL: cfg.URL, Secret: cfg.Secret, PreviousSecret: cfg.PreviousSecret}}, "Config"
 	case !cfg.Secret.IsZero():
-		return nil, errors.New("webhook: Config.Secret: set only with URL (Endpoints carry their own)")
+		f.Add(errors.New("webhook: Config.Secret: set only with URL (Endpoints carry their own)"))
 	case !cfg.PreviousSecret.IsZero():
-		return nil, errors.New("webhook: Config.PreviousSecret: set only with URL (Endpoints carry their own)")
+		f.Add(errors.New("webhook: Config.PreviousSecret: set only with URL (Endpoints carry their own)"))
 	}
 	out := make([]*endpoint, len(list))
 	seen := make(map[string]int, len(list))    // by URL
@@ -144,60 +147,73 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 		if field != "Config" {
 			name = fmt.Sprintf("%s[%d]", field, i)
 		}
-		ep, err := cfg.endpoint(name, e)
-		if err != nil {
-			return nil, err
+		ep := cfg.endpoint(name, e, f)
+		if ep == nil {
+			continue
 		}
 		same := sameEndpoint(ep.url)
 		if j, dup := seen[same]; dup {
-			return nil, fmt.Errorf("webhook: %s.URL: same as Endpoints[%d]", name, j)
+			f.Add(fmt.Errorf("webhook: %s.URL: same as Endpoints[%d]", name, j))
+			continue
 		}
 		if j, dup := targets[ep.target]; dup {
 			// Two URLs whose names share a 48-bit hash: so unlikely that
 			// refusing the list is better than a target that is not unique.
-			return nil, fmt.Errorf("webhook: %s.URL: named %s, as Endpoints[%d] is; change either URL", name, ep.target, j)
+			f.Add(fmt.Errorf("webhook: %s.URL: named %s, as Endpoints[%d] is; change either URL", name, ep.target, j))
+			continue
 		}
 		seen[same], targets[ep.target] = i, i
 		out[i] = ep
 	}
-	return out, nil
+	return out
 }
 
-func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
+// endpoint returns the endpoint of e, named name in errors, or nil,
+// adding its faults to f: that of its URL, and that of its secrets.
+func (cfg Config) endpoint(name string, e Endpoint, f *setup.Faults) *endpoint {
 	raw := e.URL.Reveal()
+	bad := false
 	if raw == "" {
-		return nil, fmt.Errorf("webhook: %s.URL: missing", name)
-	}
-	if err := checkURL(raw); err != nil {
-		return nil, fmt.Errorf("webhook: %s.URL: %w", name, err)
+		bad = f.Add(fmt.Errorf("webhook: %s.URL: missing", name))
+	} else if err := checkURL(raw); err != nil {
+		bad = f.Add(fmt.Errorf("webhook: %s.URL: %w", name, err))
 	}
 	ep := &endpoint{url: raw, target: EndpointName(raw), secrets: []redact.Secret{e.Secret, e.PreviousSecret}}
+	if err := cfg.signing(name, e, ep); f.Add(err) || bad {
+		return nil
+	}
+	return ep
+}
+
+// signing sets the keys ep signs with from e's secrets, or returns what is
+// wrong with them.
+func (cfg Config) signing(name string, e Endpoint, ep *endpoint) error {
 	if e.Secret.IsZero() {
 		switch {
 		case !e.PreviousSecret.IsZero():
-			return nil, fmt.Errorf("webhook: %s.PreviousSecret: set without Secret", name)
+			return fmt.Errorf("webhook: %s.PreviousSecret: set without Secret", name)
 		case !cfg.AllowUnsigned:
-			return nil, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
+			return fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
 		}
-		return ep, nil
+		return nil
 	}
 	key, err := decodeSecret(e.Secret)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: %s.Secret: %w", name, err)
+		return fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
 	ep.macs = &macPool{key: key}
 	if e.PreviousSecret.IsZero() {
-		return ep, nil
+		return nil
 	}
 	prev, err := decodeSecret(e.PreviousSecret)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: %s.PreviousSecret: %w", name, err)
+		return fmt.Errorf("webhook: %s.PreviousSecret: %w", name, err)
 	}
 	if bytes.Equal(prev, key) {
-		return nil, fmt.Errorf("webhook: %s.PreviousSecret: the same key as Secret", name)
+		return fmt.Errorf("webhook: %s.PreviousSecret: the same key as Secret", name)
 	}
 	ep.prev = &macPool{key: prev}
-	return ep, nil
+	return nil
 }
 
 func checkURL(s string) error {
@@ -287,7 +303,9 @@ func EndpointName(rawURL string) string {
 	return shown + "#" + hex.EncodeToString(sum[:6])
 }
 
-func (cfg Config) headers() (http.Header, error) {
+// headers returns the headers of cfg, adding to f the fault of each
+// that is refused.
+func (cfg Config) headers(f *setup.Faults) http.Header {
 	h := make(http.Header, len(cfg.Headers)+1)
 	h.Set("User-Agent", UserAgent)
 	given := make(map[string]string, len(cfg.Headers)) // canonical name: as given
@@ -302,32 +320,33 @@ func (cfg Config) headers() (http.Header, error) {
 		switch {
 		case twice:
 			// Which value a request carried would depend on the map's order.
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: the same header as %s (names ignore case)", name, setup.Quote(first, cfg))
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: the same header as %s (names ignore case)", name, setup.Quote(first, cfg)))
 		case !validHeaderName(k):
-			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key")
+			f.Add(fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key"))
 		case reserved[ck]:
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name)
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: reserved, set by the channel", name))
 		case ck == "Proxy-Authorization":
 			// net/http sends a proxy the credentials of its URL, and the
 			// request's header to the receiver (through the tunnel, for
 			// https): every receiver would get the proxy's credential.
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: a proxy's credential, which would reach the receivers, "+
-				"not the proxy: give it in the proxy's URL (HTTPS_PROXY=http://user:password@host:port)", name)
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: a proxy's credential, which would reach the receivers, "+
+				"not the proxy: give it in the proxy's URL (HTTPS_PROXY=http://user:password@host:port)", name))
 		case strings.TrimSpace(v) == "" && ck != "User-Agent":
 			// Mostly an unset environment variable: sent empty, an
 			// Authorization would have every delivery refused. An empty
 			// User-Agent is net/http's way of sending none.
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name)
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: empty value (set it, or leave the header out)", name))
 		case ck == "Authorization" && bareScheme(v):
 			// "Bearer " + an unset variable: net/http sends "Bearer".
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: an authorization scheme without its credentials", name)
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: an authorization scheme without its credentials", name))
 		case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
 			// The value is not quoted: it may be a credential.
-			return nil, fmt.Errorf("webhook: Config.Headers[%s]: control character in value", name)
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: control character in value", name))
+		default:
+			h.Set(ck, v)
 		}
-		h.Set(ck, v)
 	}
-	return h, nil
+	return h
 }
 
 // bareScheme reports whether v, an Authorization value, is one of the

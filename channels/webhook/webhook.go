@@ -300,7 +300,8 @@ var (
 )
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "webhook: Config.Endpoints[3].Secret: not a whsec_ secret".
+// field, as in "webhook: Config.Endpoints[3].Secret: not a whsec_ secret";
+// the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
 	eps, header, err := cfg.validate()
 	if err != nil {

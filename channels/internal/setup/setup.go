@@ -12,10 +12,12 @@
 // config errors for its URL form finds the field with errors.As. The
 // problem never quotes a secret: callers pass none, and quote a value the
 // user gave only through Quote, which leaves out one that could show a
-// secret.
+// secret. A New that checks its whole Config collects its faults in
+// Faults, and returns them joined (errors.Join), a line each.
 package setup
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -43,6 +45,26 @@ func (e *Error) Error() string { return e.Pkg + ": Config." + e.Field + ": " + e
 
 // Unwrap returns Err.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Faults collects the faults New finds in a Config, so that its error
+// names every one, rather than the first: a user mending a file would
+// otherwise learn them a run at a time. The zero value is ready to use.
+type Faults struct{ errs []error }
+
+// Add adds err unless it is nil, and reports whether it did: a check
+// whose result a later check needs is skipped when it failed.
+func (f *Faults) Add(err error) bool {
+	if err == nil {
+		return false
+	}
+	f.errs = append(f.errs, err)
+	return true
+}
+
+// Err returns the faults added, joined by errors.Join (their texts, a
+// line each, which the config package names each at its key's line), or
+// nil when there is none.
+func (f *Faults) Err() error { return errors.Join(f.errs...) }
 
 // Errorf returns an *Error about field of package pkg's Config.
 func Errorf(pkg, field, format string, args ...any) error {

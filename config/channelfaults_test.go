@@ -1,0 +1,78 @@
+package config_test
+
+import "testing"
+
+// A channel entry with several settings its package refuses names each
+// of them, a line each at its key's line, in one error: before, the
+// channel package's New stopped at the first, and mending a file took a
+// run per mistake.
+func TestChannelPackageFaultsNamedTogether(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"webhook", lines(
+			"channels:",
+			"  - kind: webhook",
+			"    url: ftp://hooks.example.com/in",
+			"    secret: not-a-secret",
+			"    headers: {Content-Type: text/plain}",
+		), []string{
+			`test.yaml:3: channels[0] (webhook "webhook"): url: not an absolute http or https URL`,
+			`test.yaml:4: channels[0] (webhook "webhook"): secret: `,
+			`test.yaml:5: channels[0] (webhook "webhook"): headers["Content-Type"]: reserved, set by the channel`,
+		}},
+		{"webhook endpoints", lines(
+			"channels:",
+			"  - kind: webhook",
+			"    endpoints:",
+			"      - url: https://hooks.example.com/a",
+			"      - url: ftp://hooks.example.com/b",
+			"        secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+			"    allow_unsigned: true",
+			"    headers: {X-Empty: \" \"}",
+		), []string{
+			`test.yaml:5: channels[0] (webhook "webhook"): endpoints[1].url: not an absolute http or https URL`,
+			`test.yaml:8: channels[0] (webhook "webhook"): headers["X-Empty"]: empty value`,
+		}},
+		{"email", lines(
+			"channels:",
+			"  - kind: email",
+			"    host: smtp.example.com:25",
+			"    from: not an address",
+			"    to: [ops@example.com]",
+			"    concurrency: -1",
+		), []string{
+			`test.yaml:3: channels[0] (email "email"): host: includes a port; set port`,
+			`test.yaml:4: channels[0] (email "email"): from: `,
+			`test.yaml:6: channels[0] (email "email"): concurrency: negative`,
+		}},
+		{"irc", lines(
+			"channels:",
+			"  - kind: irc",
+			"    server: irc.example.com:6697",
+			"    nick: \"bad nick\"",
+			"    channels: [ops]",
+		), []string{
+			`test.yaml:4: channels[0] (irc "irc"): nick: `,
+			`test.yaml:5: channels[0] (irc "irc"): channels[0]: `,
+		}},
+		{"slack", lines(
+			"channels:",
+			"  - kind: slack",
+			"    token: xoxb-123-456-abcdef",
+			"    base_url: ftp://slack.example.com/api",
+			"    channels: [\"#ops\", \"#ops\"]",
+		), []string{
+			`test.yaml:4: channels[0] (slack "slack"): base_url: `,
+			`test.yaml:5: channels[0] (slack "slack"): channels[1]: `,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			assertFaults(t, err, tt.want...)
+		})
+	}
+}
