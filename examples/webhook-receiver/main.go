@@ -402,6 +402,9 @@ func jsonProblem(err error, body []byte) string {
 	if enc := jsonfield.WideEncoding(body); enc != "" {
 		return "the body looks like " + enc + ", not UTF-8: send JSON in UTF-8 (RFC 8259, 8.1)"
 	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "empty body, want a JSON object" // encoding/json: "unexpected end of JSON input"
+	}
 	if bytes.HasPrefix(body, []byte("\uFEFF")) {
 		// Refused, not skipped as RFC 8259 (8.1) allows a parser to: the
 		// sender breaks its MUST NOT, and parsers such as encoding/json and
