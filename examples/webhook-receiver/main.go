@@ -154,15 +154,14 @@ func verifierFromEnv(value string) (*webhook.Verifier, error) {
 // flags on standard output and returns flag.ErrHelp.
 func parseFlags(args []string) (listen string, err error) {
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
-	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "address to listen on")
+	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "`address` to listen on (host:port)")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(os.Stdout, "Usage: webhook-receiver [-listen ADDR]\n\n"+
 				"Receives outagecast's webhook deliveries, checks their signatures with the\n"+
 				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret; its base64\n"+
-				"without the prefix will do) and prints\n"+
-				"each event once. Make a secret with:\n  %s\n\n"+
+				"without the prefix will do) and prints each event once. Make a secret with:\n  %s\n\n"+
 				"A flag given twice with two values is an error.\n\nFlags:\n", makeSecret)
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
