@@ -204,7 +204,7 @@ func TestBadRequests(t *testing.T) {
 		{"no alerts", `{"version":"4","groupKey":"g","status":"firing","alerts":[]}`, http.StatusBadRequest, "alerts: none"},
 		{"bad alert status", `{"version":"4","groupKey":"g","status":"firing","alerts":[{"status":"x"}]}`, http.StatusBadRequest, "alerts[0].status"},
 		{"not an object", `[]`, http.StatusBadRequest, "bad payload: decode JSON"},
-		{"alerts not a list", `{"version":"4","groupKey":"g","status":"firing","alerts":{}}`, http.StatusBadRequest, "alerts: not a list"},
+		{"alerts not a list", `{"version":"4","groupKey":"g","status":"firing","alerts":{}}`, http.StatusBadRequest, "alerts: want a list of alerts, got an object"},
 		{"bad alert", `{"version":"4","groupKey":"g","status":"firing","alerts":[{"status":1}]}`, http.StatusBadRequest, "alerts[0]"},
 		{"cut short", firing[:len(firing)/2], http.StatusBadRequest, "bad payload: decode JSON"},
 	}

@@ -680,8 +680,8 @@ func newServer(h *handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if h.timeout == 0 {
-		srv.WriteTimeout = 0
+	if h.timeout == 0 || srv.WriteTimeout < h.timeout {
+		srv.WriteTimeout = 0 // none, or the sum went past what a duration holds
 	}
 	return srv
 }

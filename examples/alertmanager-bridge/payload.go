@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,31 @@ type payload struct {
 	CommonAnnotations map[string]string `json:"commonAnnotations"`
 	ExternalURL       string            `json:"externalURL"`
 	Alerts            []alert           `json:"alerts"`
+
+	alertsSeen bool // the body holds "alerts"
+}
+
+// payloadKeys and alertKeys are the keys of a notification and of an
+// alert, as Alertmanager writes them.
+var (
+	payloadKeys = []string{"version", "groupKey", "truncatedAlerts", "status", "receiver", "groupLabels",
+		"commonLabels", "commonAnnotations", "externalURL", "alerts"}
+	alertKeys = []string{"status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint"}
+)
+
+// caseProblem refuses key, not one of keys, when it differs from one of
+// them only in case ("Status"): Alertmanager writes each in one case, and
+// encoding/json, which matches keys regardless of case, would read it as
+// that field in an alert but not in the notification (decoded by name).
+// Other unknown keys are ignored, so that later Alertmanager versions
+// still work.
+func caseProblem(key string, keys []string) error {
+	for _, k := range keys {
+		if strings.EqualFold(key, k) {
+			return &fieldError{field: key, problem: fmt.Sprintf("unknown field, want %q (keys are case-sensitive)", k)}
+		}
+	}
+	return nil
 }
 
 // alert is one alert of a notification.
@@ -53,7 +79,8 @@ func badPayload(format string, args ...any) error {
 }
 
 // decodePayload reads and checks one notification. Unknown fields are
-// ignored, so that later Alertmanager versions still work. Invalid UTF-8
+// ignored, so that later Alertmanager versions still work, but for one
+// whose key differs from a known one only in case (caseProblem). Invalid UTF-8
 // in the body's strings is dropped as the body is read (see validUTF8).
 func decodePayload(r io.Reader) (*payload, error) {
 	dec := json.NewDecoder(&validUTF8{r: r})
@@ -173,10 +200,13 @@ func (p *payload) decode(dec *json.Decoder) error {
 		switch dst, ok := fields[key]; {
 		case key == "alerts":
 			err = p.decodeAlerts(dec)
-		case ok:
-			err = decodeField(dec, key, dst)
+			p.alertsSeen = true
+		case !ok:
+			if err = caseProblem(key, payloadKeys); err == nil {
+				err = dec.Decode(new(json.RawMessage))
+			}
 		default:
-			err = dec.Decode(new(json.RawMessage))
+			err = decodeField(dec, key, dst)
 		}
 		if err != nil {
 			return err
@@ -227,8 +257,13 @@ func fieldProblem(key string, dst any, err error) error {
 }
 
 func (p *payload) decodeAlerts(dec *json.Decoder) error {
-	if err := delim(dec, '[', "alerts: not a list"); err != nil {
+	tok, err := dec.Token()
+	if err != nil {
 		return err
+	}
+	if tok != json.Delim('[') {
+		// Alertmanager sends a list of one alert or more, never null.
+		return fmt.Errorf("alerts: want a list of alerts, got %s", tokenKind(tok))
 	}
 	p.Alerts = p.Alerts[:0]
 	for dec.More() {
@@ -245,6 +280,24 @@ func (p *payload) decodeAlerts(dec *json.Decoder) error {
 	return delim(dec, ']', "alerts: not a list")
 }
 
+// tokenKind names the JSON value that starts with tok, as jsonfield.Kind.
+func tokenKind(tok json.Token) string {
+	switch tok.(type) {
+	case nil:
+		return "null"
+	case string:
+		return jsonfield.Kind(reflect.String)
+	case bool:
+		return jsonfield.Kind(reflect.Bool)
+	case json.Delim:
+		if tok == json.Delim('[') {
+			return jsonfield.Kind(reflect.Slice)
+		}
+		return jsonfield.Kind(reflect.Map)
+	}
+	return jsonfield.Kind(reflect.Float64)
+}
+
 // UnmarshalJSON decodes an alert as encoding/json does, but its errors
 // about a value are *fieldError values naming the field as the payload
 // does: encoding/json's name Go types, and a bad time not at all. A null
@@ -254,6 +307,16 @@ func (p *payload) decodeAlerts(dec *json.Decoder) error {
 func (a *alert) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return &fieldError{problem: "want an object, got null"}
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(b, &keys) == nil {
+		for key := range keys {
+			if !slices.Contains(alertKeys, key) {
+				if err := caseProblem(key, alertKeys); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	type fields alert // without this method
 	err := json.Unmarshal(b, (*fields)(a))
@@ -357,18 +420,27 @@ func keep(m map[string]string, keys []string) map[string]string {
 
 func (p *payload) check() error {
 	switch {
+	case p.Version == "":
+		return badPayload("version: missing (want \"4\")")
 	case p.Version != "4":
 		return badPayload("version: %s not supported (want \"4\")", jsonfield.Quote(p.Version))
 	case p.GroupKey == "":
 		return badPayload("groupKey: missing")
 	case p.TruncatedAlerts < 0:
 		return badPayload("truncatedAlerts: %d, want 0 or more", p.TruncatedAlerts)
+	case p.Status == "":
+		return badPayload("status: missing")
 	case p.Status != statusFiring && p.Status != statusResolved:
 		return badPayload("status: unknown value %s (want firing or resolved)", jsonfield.Quote(p.Status))
+	case !p.alertsSeen:
+		return badPayload("alerts: missing")
 	case len(p.Alerts) == 0:
 		return badPayload("alerts: none")
 	}
 	for i, a := range p.Alerts {
+		if a.Status == "" {
+			return badPayload("alerts[%d].status: missing", i)
+		}
 		if a.Status != statusFiring && a.Status != statusResolved {
 			return badPayload("alerts[%d].status: unknown value %s (want firing or resolved)", i, jsonfield.Quote(a.Status))
 		}

@@ -138,11 +138,11 @@ func serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("statuspage", flag.ContinueOnError)
-	fs.StringVar(&o.dir, "dir", "status-site", "directory of the status page")
-	fs.StringVar(&o.addr, "listen", "127.0.0.1:8080", "address to serve on")
-	fs.StringVar(&o.base, "base", "", "public URL of the page (default: http://ADDR/)")
-	fs.StringVar(&o.title, "title", "Example Status", "title of the page")
-	fs.StringVar(&o.lang, "lang", "", "BCP 47 language tag of the pages and feeds, as fr or pt-BR (default en)")
+	fs.StringVar(&o.dir, "dir", "status-site", "`directory` of the status page")
+	fs.StringVar(&o.addr, "listen", "127.0.0.1:8080", "`address` to serve on (host:port)")
+	fs.StringVar(&o.base, "base", "", "public `URL` of the page (default: http://ADDR/)")
+	fs.StringVar(&o.title, "title", "Example Status", "`title` of the page")
+	fs.StringVar(&o.lang, "lang", "", "BCP 47 language `tag` of the pages and feeds, as fr or pt-BR (default en)")
 	fs.BoolVar(&o.demo, "demo", false, "send a demo incident and maintenance first")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error

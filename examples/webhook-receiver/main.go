@@ -1,6 +1,7 @@
 // Command webhook-receiver is a small receiver for outagecast's webhook
 // channel: it checks each delivery's Standard Webhooks signature with the
-// secret in WEBHOOK_SECRET, drops repeats by webhook-id (a retry of a
+// secret in WEBHOOK_SECRET (the channel's whsec_ secret, or its base64
+// without the prefix), drops repeats by webhook-id (a retry of a
 // delivery that got through, or the same update sent again: saying so on
 // standard error), and prints every event it accepts: updates,
 // corrections (which name the update they correct) and retractions (an
@@ -127,17 +128,24 @@ func exitStatus(err error) int {
 // makeSecret is the command that makes a WEBHOOK_SECRET.
 const makeSecret = `export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"`
 
-// verifierFromEnv returns the Verifier of value, WEBHOOK_SECRET's; its
-// errors name the variable and say how to make a secret.
+// verifierFromEnv returns the Verifier of value, WEBHOOK_SECRET's: a
+// whsec_ secret, or its base64 alone, as the Standard Webhooks reference
+// libraries take a secret, with any white space around it (a copy and
+// paste) ignored. Its errors name the variable and say how to make a
+// secret, never quoting it.
 func verifierFromEnv(value string) (*webhook.Verifier, error) {
-	secret := redact.NewSecret(value)
-	if secret.IsZero() {
+	value = strings.TrimSpace(value)
+	if value == "" {
 		return nil, fmt.Errorf("WEBHOOK_SECRET: not set or empty; make one with: %s", makeSecret)
 	}
-	v, err := webhook.NewVerifier(secret)
+	bare := ""
+	if !strings.HasPrefix(value, "whsec_") {
+		value, bare = "whsec_"+value, " (given without its whsec_ prefix)"
+	}
+	v, err := webhook.NewVerifier(redact.NewSecret(value))
 	if err != nil {
 		// NewVerifier numbers its secrets ("secret 1: "); here there is one.
-		return nil, fmt.Errorf("WEBHOOK_SECRET: %w; make one with: %s", cmp.Or(errors.Unwrap(err), err), makeSecret)
+		return nil, fmt.Errorf("WEBHOOK_SECRET: %w%s; make one with: %s", cmp.Or(errors.Unwrap(err), err), bare, makeSecret)
 	}
 	return v, nil
 }
@@ -146,14 +154,14 @@ func verifierFromEnv(value string) (*webhook.Verifier, error) {
 // flags on standard output and returns flag.ErrHelp.
 func parseFlags(args []string) (listen string, err error) {
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
-	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "address to listen on")
+	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "`address` to listen on (host:port)")
 	fs.SetOutput(io.Discard)
 	if err := onceflag.Parse(fs, args); err != nil { // a flag given twice with two values is an error
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(os.Stdout, "Usage: webhook-receiver [-listen ADDR]\n\n"+
 				"Receives outagecast's webhook deliveries, checks their signatures with the\n"+
-				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret) and prints\n"+
-				"each event once. Make a secret with:\n  %s\n\n"+
+				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret; its base64\n"+
+				"without the prefix will do) and prints each event once. Make a secret with:\n  %s\n\n"+
 				"A flag given twice with two values is an error.\n\nFlags:\n", makeSecret)
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
@@ -392,6 +400,9 @@ func absence(body []byte, field string) string {
 func jsonProblem(err error, body []byte) string {
 	if enc := jsonfield.WideEncoding(body); enc != "" {
 		return "the body looks like " + enc + ", not UTF-8: send JSON in UTF-8 (RFC 8259, 8.1)"
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "empty body, want a JSON object" // encoding/json: "unexpected end of JSON input"
 	}
 	if bytes.HasPrefix(body, []byte("\uFEFF")) {
 		// Refused, not skipped as RFC 8259 (8.1) allows a parser to: the

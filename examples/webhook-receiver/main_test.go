@@ -143,6 +143,13 @@ func newLoggingReceiver(t *testing.T) (srv *httptest.Server, out, log *syncbuf.B
 	t.Helper()
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
+	return newReceiver(t, v)
+}
+
+// newReceiver serves a receiver of v's deliveries until the test ends,
+// with what it prints and what it logs.
+func newReceiver(t *testing.T, v *webhook.Verifier) (srv *httptest.Server, out, log *syncbuf.Buffer) {
+	t.Helper()
 	out, log = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	srv = httptest.NewServer(newHandler(v, out, log))
 	t.Cleanup(srv.Close)

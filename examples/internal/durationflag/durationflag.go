@@ -3,11 +3,15 @@
 // time.Duration as flag.DurationVar takes it, whose error says what is
 // wanted. The flag package's says only "parse error", and a number
 // without a unit ("-timeout 5"), which time.ParseDuration refuses, is
-// easily typed for seconds.
+// easily typed for seconds; one past what a time.Duration holds (about
+// 292 years) is refused saying that limit.
 package durationflag
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -34,6 +38,9 @@ func (d *Value) Set(s string) error {
 		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
 			return errNoUnit
 		}
+		if wellFormed.MatchString(s) {
+			return errTooLong // time.ParseDuration says "invalid duration" for both
+		}
 		return errSyntax
 	}
 	*d = Value(v)
@@ -41,6 +48,11 @@ func (d *Value) Set(s string) error {
 }
 
 var (
-	errNoUnit = errors.New("want a duration with a unit, as 30s or 2m")
-	errSyntax = errors.New("want a duration, as 30s, 2m or 1h30m")
+	errNoUnit  = errors.New("want a duration with a unit, as 30s or 2m")
+	errSyntax  = errors.New("want a duration, as 30s, 2m or 1h30m")
+	errTooLong = fmt.Errorf("want a duration of at most %v (about 292 years)", time.Duration(math.MaxInt64).Truncate(time.Second))
 )
+
+// wellFormed matches what time.ParseDuration reads as a duration when it
+// is in range: numbers, each with a unit, after an optional sign.
+var wellFormed = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|\x{b5}s|\x{3bc}s|ms|s|m|h))+$`)

@@ -28,6 +28,16 @@ func TestSet(t *testing.T) {
 		{"1.5", 0, `invalid value "1.5" for flag -timeout: want a duration with a unit, as 30s or 2m`},
 		{"5 min", 0, `invalid value "5 min" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
 		{"soon", 0, `invalid value "soon" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
+		// Well formed but past what a duration holds: the error says the
+		// limit, not that the value is no duration.
+		{"2562048h", 0, `invalid value "2562048h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		{"9999999999h", 0, `invalid value "9999999999h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		{"1h99999999999999999999s", 0, `invalid value "1h99999999999999999999s" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		{"-2562048h", 0, `invalid value "-2562048h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		{"2562047h", 2562047 * time.Hour, ""},
+		{"1.5.5h", 0, `invalid value "1.5.5h" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
+		{"5hh", 0, `invalid value "5hh" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
+		{".h", 0, `invalid value ".h" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
 	} {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
