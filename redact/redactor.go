@@ -910,7 +910,7 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 // otherwise read as a definite one. A failed target's error is judged
 // by its own Uncertain mark only, and gains none (broadcast.MarkPartAs).
 func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
-	c := *te // a copy keeps what the package's own fields say (a Retract's)
+	c := *te // a copy keeps what the package's own fields say (a Retract's, the targets a Fanout did)
 	c.Pending = replaceFailures(te.Pending, replace, broadcast.MarkAs)
 	c.Failures = replaceFailures(te.Failures, replace, broadcast.MarkPartAs)
 	if shows(&c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace) {
