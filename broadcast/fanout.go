@@ -272,9 +272,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //
 // A *TargetsError lists its targets in the order of NewFanout's targets,
 // whatever the order their reports arrived in. Without a Ledger, the
-// error of an attempt that did some targets wraps it (errors.As finds
-// it), naming those too: a Retract's deleted the post there, which the
-// Broadcaster records.
+// *TargetsError of an attempt that did some targets names those too, in
+// a field its text leaves out and a copy keeps (a redactor's): a
+// Retract's deleted the post there, which the Broadcaster records.
 func (f *Fanout) Err() error {
 	if len(f.targets) == 0 {
 		return Permanent(errNoTargets)
@@ -288,14 +288,13 @@ func (f *Fanout) Err() error {
 		}
 	}
 	e := &TargetsError{Total: len(f.targets), Pending: f.inOrder(pending), Failures: f.inOrder(f.failed)}
-	var err error = e
 	if f.m.Ledger == nil && len(f.delivered) > 0 {
-		done := make([]string, len(f.delivered))
+		e.done = make([]string, len(f.delivered))
 		for j, i := range f.delivered {
-			done[j] = f.targets[i]
+			e.done[j] = f.targets[i]
 		}
-		err = &doneError{e, done}
 	}
+	var err error = e
 	switch {
 	case len(pending) > 0 && f.hinted:
 		return RetryAfter(err, f.wait)
@@ -306,17 +305,6 @@ func (f *Fanout) Err() error {
 	}
 	return Permanent(err)
 }
-
-// doneError is the *TargetsError of a Fanout without a Ledger (a
-// Retractor's), naming also the targets the attempt did: nothing else
-// records them, and the Broadcaster records where a Retract deleted the
-// post (see delivery.notePartlyDeleted). Its text is the TargetsError's.
-type doneError struct {
-	*TargetsError
-	done []string
-}
-
-func (e *doneError) Unwrap() error { return e.TargetsError }
 
 // inOrder returns list sorted in the targets' order: reports from
 // concurrent deliveries arrive in any order, and an error must read the
@@ -362,6 +350,14 @@ type TargetsError struct {
 	// deletion: the error of a Retract, which deletes posts rather
 	// than delivers them (see deletionError, which sets it in a copy).
 	deletion bool
+
+	// done: the targets an attempt of a Fanout without a Ledger (a
+	// Retractor's) did, which nothing else records: the Broadcaster
+	// records where a Retract deleted the post (see
+	// delivery.notePartlyDeleted). Its text leaves them out. A field,
+	// so that a copy keeps them (a redactor's, which errors.As finds
+	// in place of the original).
+	done []string
 }
 
 // maxNamed bounds the targets an error message names.

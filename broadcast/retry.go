@@ -2409,7 +2409,7 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
 	err := rt.Retract(ctx, prev)
 	if te := (*TargetsError)(nil); errors.As(err, &te) {
-		d.notePartlyDeleted(err, te)
+		d.notePartlyDeleted(te)
 		err = deletionOf(err, te)
 	}
 	if postGone(err, false) {
@@ -2505,7 +2505,8 @@ const partlyDeletedTarget = "\x00partly deleted"
 // notePartlyDeleted records, after an attempt of a Retract that failed on
 // some targets of a channel that fans out (te, its error), the targets
 // where the post was deleted: those the attempt did (a Fanout's error
-// names them, see doneError), and those whose post was gone already. Each is marked under the
+// names them, see TargetsError.done, which a redacted copy keeps), and
+// those whose post was gone already. Each is marked under the
 // retraction's mark ID, then partlyDeletedTarget; so they are under the
 // post's key (see retractedPost), which every update whose receipt names
 // the post shares (an in-place correction and its original), so that a
@@ -2515,7 +2516,7 @@ const partlyDeletedTarget = "\x00partly deleted"
 // superseded where it may not be.
 //
 //go:noinline
-func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
+func (d *delivery) notePartlyDeleted(te *TargetsError) {
 	keys, n := []string{opRetract.markID(d.original)}, 0
 	if d.prev.ID != "" {
 		keys = append(keys, retractedPost(&d.prev))
@@ -2532,10 +2533,8 @@ func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
 			}
 		}
 	}
-	if de := (*doneError)(nil); errors.As(err, &de) && de.TargetsError == te {
-		for _, target := range de.done {
-			mark(target)
-		}
+	for _, target := range te.done {
+		mark(target)
 	}
 	for _, f := range te.Pending {
 		if errors.Is(f.Err, ErrPostGone) {
@@ -2552,8 +2551,7 @@ func (d *delivery) notePartlyDeleted(err error, te *TargetsError) {
 			}
 		}
 	}
-	err = errors.Join(errs...)
-	d.b.storeTrouble(d.ledger.ctx, "record the targets where the post of "+d.original+" on "+d.name+" was deleted", err)
+	d.b.storeTrouble(d.ledger.ctx, "record the targets where the post of "+d.original+" on "+d.name+" was deleted", errors.Join(errs...))
 }
 
 // partlyRetracted reports whether a Retract of update deleted its post on

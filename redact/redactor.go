@@ -147,7 +147,13 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 	if p == "" {
 		return r
 	}
-	forms := encodings(p)
+	return r.add(append(encodings(p), loginForms(user, p)...), Redacted)
+}
+
+// loginForms returns the forms in which protocols send user and password
+// p together (see WithLogin), each in every encoding.
+func loginForms(user, p string) []string {
+	var forms []string
 	for _, pair := range []string{
 		"\x00" + user + "\x00" + p,
 		user + "\x00" + user + "\x00" + p,
@@ -156,7 +162,7 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 	} {
 		forms = append(forms, encodings(pair)...)
 	}
-	return r.add(forms, Redacted)
+	return forms
 }
 
 // WithURL returns a Redactor that also redacts the secrets of u: the URL
@@ -167,7 +173,10 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 // "=", as in "?TOKEN", counts as a value) and path segments that look like
 // tokens (eight characters or more with a digit, or sixteen or more)
 // become REDACTED wherever they appear alone, each as the URL writes it
-// (a "+" or "/" left unescaped is sent so) and decoded. Shorter values,
+// (a "+" or "/" left unescaped is sent so) and decoded; so do its user
+// name and password together, in the forms WithLogin redacts (HTTP
+// Basic's "user:password" in base64, which a client sends for such a URL
+// and a server may echo, whatever the password's length). Shorter values,
 // such as "1", are left alone, or every status code in an error would
 // lose its digits.
 func (r *Redactor) WithURL(u URL) *Redactor { return r.WithURLs(u) }
@@ -188,6 +197,16 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 			pairs = append(pairs, f, shown)
 		}
 		secrets = append(secrets, urlSecrets(raw)...)
+		// Its user and password together, as a client sends them (HTTP
+		// Basic, SMTP AUTH PLAIN): a short password's base64 is no run
+		// long enough to be found inside "user:password"'s.
+		if p, err := url.Parse(raw); err == nil {
+			if pw, _ := p.User.Password(); pw != "" {
+				for _, f := range loginForms(p.User.Username(), pw) {
+					pairs = append(pairs, f, Redacted)
+				}
+			}
+		}
 	}
 	if pairs == nil {
 		return r
@@ -910,7 +929,7 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 // otherwise read as a definite one. A failed target's error is judged
 // by its own Uncertain mark only, and gains none (broadcast.MarkPartAs).
 func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
-	c := *te // a copy keeps what the package's own fields say (a Retract's)
+	c := *te // a copy keeps what the package's own fields say (a Retract's, the targets a Fanout did)
 	c.Pending = replaceFailures(te.Pending, replace, broadcast.MarkAs)
 	c.Failures = replaceFailures(te.Failures, replace, broadcast.MarkPartAs)
 	if shows(&c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace) {
