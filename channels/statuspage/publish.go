@@ -769,7 +769,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 	for _, comp := range m.st.Components {
 		feeds = append(feeds, feedFile{"components/" + comp.Feed + ".atom", m.s.branding.Title + ": " + comp.Name, comp.Name})
 	}
-	perComponent := byComponent(items, m.s.feedEntries)
+	perComponent := m.byComponent(items, m.s.feedEntries)
 	for i, f := range feeds {
 		path, title := f.path, f.title
 		some := items[:min(m.s.feedEntries, len(items))]
@@ -784,7 +784,9 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 				keys = append(keys, it.r, live)
 				continue
 			}
-			keys = append(keys, it.e)
+			// Whether the feed has it in full depends on the incident's
+			// other updates too (see full).
+			keys = append(keys, it.e, i == 0 || m.full(it, f.component))
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, f.component, title, some) }); err != nil {
 			return nil, err
