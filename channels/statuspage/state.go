@@ -594,7 +594,8 @@ func shortHash(s string) string {
 
 // stateFile and incidentsDir name a version's state files: state.json,
 // and the incidents in 64 buckets, incidents/<bucket>.json, so that a
-// write rewrites one bucket and links the others.
+// write rewrites one bucket and links the others. They are JSON without
+// white space (files of older versions, indented, read the same).
 const (
 	stateFile    = "state.json"
 	incidentsDir = "incidents"
