@@ -48,3 +48,26 @@ func TestStateFilesCompact(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, c.cache.incidents["a"].Entries, st.incidents["a"].Entries, "read again")
 }
+
+// The JSON API's files are written without white space, as JSON readers
+// read them the same: the three that list an incident's latest 50 updates
+// with the components each names were 3.3 MB each at 300 components, two
+// fifths of it indentation.
+func TestAPIFilesCompact(t *testing.T) {
+	dir := t.TempDir()
+	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	send(t, c, broadcast.Update{ID: "u1", IncidentID: "a", Title: "Errors <&>", Status: broadcast.StatusInvestigating,
+		Time: now, Body: "b", Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}})
+	site, err := filepath.EvalSymlinks(filepath.Join(dir, currentName))
+	require.NoError(t, err)
+	m := newModel(&c.s, c.cache, now)
+	files, err := m.api()
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for rel := range files {
+		requireCompact(t, filepath.Join(site, filepath.FromSlash(rel)))
+	}
+}

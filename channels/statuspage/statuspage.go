@@ -89,7 +89,10 @@
 //     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
 //     incident (not a maintenance) of Impact maintenance has impact none
 //     there, as Statuspage's incidents have no impact maintenance; the
-//     status's indicator is maintenance, as the banner says.
+//     status's indicator is maintenance, as the banner says. The files
+//     are JSON without white space, which readers parse the same and
+//     which makes those listing an incident's updates with hundreds of
+//     components two fifths smaller.
 //   - favicon.svg: a dot in the colour of the overall status.
 //   - overdue.js: the one script, see below.
 //
