@@ -194,7 +194,7 @@ func (m *model) api() (map[string][]byte, error) {
 	}
 	out := make(map[string][]byte, len(files))
 	for path, v := range files {
-		b, err := json.MarshalIndent(v, "", "  ")
+		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
 		}

@@ -117,12 +117,11 @@ func (m *model) feedItems() []feedItem {
 
 // byComponent returns the first n items of each component's feed: the
 // updates of the incidents that name it, and the retracted updates its
-// feed held; of the updates naming more than feedComponents components,
-// the first wideEntries (see wideEntries). One pass over items, whatever
-// the number of components.
-func byComponent(items []feedItem, n int) map[string][]feedItem {
+// feed held; of those it has a short entry of (see full), the first
+// wideEntries. One pass over items, whatever the number of components.
+func (m *model) byComponent(items []feedItem, n int) map[string][]feedItem {
 	out := map[string][]feedItem{}
-	wide := map[string]int{}          // the wide updates each feed holds
+	short := map[string]int{}         // the short entries each feed holds
 	named := map[*incident][]string{} // the components each incident names
 	for _, it := range items {
 		comps := []string(nil)
@@ -132,14 +131,14 @@ func byComponent(items []feedItem, n int) map[string][]feedItem {
 			comps = componentsOf(it.in)
 			named[it.in] = comps
 		}
-		isWide := it.r == nil && len(it.e.Components) > feedComponents
 		for _, name := range comps {
-			if len(out[name]) >= n || isWide && wide[name] >= wideEntries {
+			isShort := !m.full(it, name)
+			if len(out[name]) >= n || isShort && short[name] >= wideEntries {
 				continue
 			}
 			out[name] = append(out[name], it)
-			if isWide {
-				wide[name]++
+			if isShort {
+				short[name]++
 			}
 		}
 	}
@@ -209,42 +208,99 @@ func (m *model) feed(path, component, title string, items []feedItem) ([]byte, e
 // page (the entry's link) and the feed of all updates have it in full.
 const feedComponents = 10
 
-// wideEntries is the most updates naming more than feedComponents
-// components that a component's feed holds, the latest: its readers get
-// the latest of a long outage of a whole region (its incident's page and
-// the feed of all updates have them all), and a write of such an update
-// rewrites every component's feed, which so stays small, however long the
-// outage.
+// wideEntries is the most short entries (see full) that a component's
+// feed holds, the latest: its readers get the latest of a long outage of
+// a whole region (its incident's page and the feed of all updates have
+// them all), and a write of such an update rewrites every component's
+// feed, which so stays small, however long the outage.
 const wideEntries = 10
 
-// entryKey is an entry as a feed renders it: component is the feed's
-// component when the entry is that feed's own (an update naming more than
-// feedComponents components), "" for the entry every feed shares.
+// full reports whether the feed of component ("" for the feed of all
+// updates) has it in full, as the feed of all updates has it: a
+// retraction; an update naming feedComponents components or fewer that
+// concerns component (see concerns). Another update of an incident naming
+// component has a short entry there (see wideEntry): an update of a few
+// components of an outage of hundreds, each in full in hundreds of feeds,
+// would rewrite each of them with its body and advice.
+func (m *model) full(it feedItem, component string) bool {
+	return it.r != nil || component == "" || len(it.e.Components) <= feedComponents && m.concerns(it, component)
+}
+
+// concerns reports whether the update of it concerns component: it names
+// it, or it turns its incident (see turns), which changes the status of
+// every component the incident names, also when it names none (a
+// resolution naming none).
+func (m *model) concerns(it feedItem, component string) bool {
+	if _, ok := m.componentIn(it.e, component); ok {
+		return true
+	}
+	return m.turns(it.in)[it.e]
+}
+
+// turns returns the updates of in that begin or stop its giving its
+// components a status (see givesStatus): its first, and each, stale
+// corrections aside, whose status gives one where the one before gave
+// none, or the reverse. Computed once per incident and version.
+func (m *model) turns(in *incident) map[*entry]bool {
+	if out, ok := m.turning[in]; ok {
+		return out
+	}
+	out := map[*entry]bool{}
+	first, gave := true, false
+	for i := range in.Entries {
+		e := &in.Entries[i]
+		if e.Stale {
+			continue
+		}
+		gives := givesStatus(phaseOf(e.Status))
+		if first || gives != gave {
+			out[e] = true
+		}
+		first, gave = false, gives
+	}
+	if m.turning == nil {
+		m.turning = map[*incident]map[*entry]bool{}
+	}
+	m.turning[in] = out
+	return out
+}
+
+// entryKey is an entry as a feed renders it: short when it is a short
+// entry (see full), component then the feed's component when the update
+// names it, "" for the short entry the feeds of the components it does
+// not name share; the entry every feed shares else.
 type entryKey struct {
 	it        feedItem
 	component string
+	short     bool
 }
 
 // entryXML returns the entry of it in the feed of component ("" for the
 // feed of all updates) as the feed writes it, indented for its place in
 // the feed. Each entry is rendered once per version, however many feeds
-// hold it; but an update naming more than feedComponents components has
-// its own, short, entry in each component's feed (see wideEntry),
-// rendered once per version and feed, so that the work of a write grows
-// with the number of components, not with its square.
+// hold it; but a short entry (see full) of an update in the feed of a
+// component it names is that feed's own (see wideEntry), rendered once
+// per version and feed, so that the work of a write grows with the
+// number of components, not with its square.
 func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
-	if it.r != nil || len(it.e.Components) <= feedComponents {
-		component = ""
+	key := entryKey{it: it}
+	if !m.full(it, component) {
+		key.short = true
+		if _, ok := m.componentIn(it.e, component); ok {
+			key.component = component
+		}
 	}
-	key := entryKey{it, component}
 	if out, ok := m.entries[key]; ok {
 		return out, nil
 	}
 	var e atomEntry
-	if it.r != nil {
+	switch {
+	case it.r != nil:
 		e = m.retractedEntry(it.r)
-	} else {
-		e = m.feedEntry(it, component)
+	case key.short:
+		e = m.wideEntry(it, key.component)
+	default:
+		e = m.feedEntry(it, "")
 	}
 	var b bytes.Buffer
 	b.WriteByte('\n')
@@ -268,12 +324,12 @@ func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
 func (m *model) atomEntry(it feedItem) atomEntry { return m.feedEntry(it, "") }
 
 // feedEntry is the entry of an update in the feed of component ("" for
-// the feed of all updates): the same in every feed, but for an update
-// naming more than feedComponents components (see wideEntry). Its
-// categories are its status and the components it names.
+// the feed of all updates): the same in every feed that has it in full
+// (see full), its categories its status and the components it names; a
+// short entry in the others (see wideEntry).
 func (m *model) feedEntry(it feedItem, component string) atomEntry {
 	e := it.e
-	if component != "" && len(e.Components) > feedComponents {
+	if !m.full(it, component) {
 		return m.wideEntry(it, component)
 	}
 	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
@@ -303,15 +359,16 @@ func (m *model) entryHead(it feedItem) atomEntry {
 	}
 }
 
-// wideEntry is the entry, in the feed of component, of an update naming
-// more than feedComponents components (see feedComponents): its id,
-// title, link and times as in every feed; its categories its status and
-// component, when it names it; its content its status, component's status
-// and how many more components it affects, when its next update is due
-// and when it was edited, and that its incident's page, the entry's link,
-// has it in full. What it said (body, advice, link) is left to that page
-// and the feed of all updates: in each of hundreds of feeds, it would
-// make a write of the update rewrite hundreds of times as much.
+// wideEntry is the short entry (see full), in the feed of component, of
+// an update naming more than feedComponents components, or not
+// concerning component: its id, title, link and times as in every feed;
+// its categories its status and component, when it names it; its content
+// its status, component's status and how many more components it
+// affects, when its next update is due and when it was edited, and that
+// its incident's page, the entry's link, has it in full. What it said
+// (body, advice, link) is left to that page and the feed of all updates:
+// in each of hundreds of feeds, it would make a write of the update
+// rewrite hundreds of times as much.
 func (m *model) wideEntry(it feedItem, component string) atomEntry {
 	e := it.e
 	a := m.entryHead(it)
@@ -322,8 +379,10 @@ func (m *model) wideEntry(it feedItem, component string) atomEntry {
 		a.Categories = append(a.Categories, atomCategory{Term: "component:" + own.Name, Label: own.Name})
 		fmt.Fprintf(&b, "<p>Affects: %s %s</p>", html.EscapeString(own.Name+" ("+own.Status.Label()+")"),
 			moreComponents(len(e.Components)-1))
-	} else {
-		fmt.Fprintf(&b, "<p>Affects %d components.</p>", len(e.Components))
+	} else if n := len(e.Components); n == 1 {
+		b.WriteString("<p>Affects 1 component.</p>")
+	} else if n > 1 {
+		fmt.Fprintf(&b, "<p>Affects %d components.</p>", n)
 	}
 	entryNotes(&b, e)
 	b.WriteString("<p>Read the update in full on the incident page.</p>")

@@ -23,12 +23,12 @@ func TestDamagedStateIsCorruptNotAPanic(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, from, to string
 	}{
-		{"a null retraction", stateFile, `"retractions": [`, `"retractions": [null, `},
-		{"a null component", stateFile, `"components": [`, `"components": [null, `},
-		{"a feed outside components/", stateFile, `"feed": "api"`, `"feed": "../../../../x"`},
-		{"a null incident", incidentsDir + "/" + bucketOf, "[", "[null, "},
-		{"a null update", incidentsDir + "/" + bucketOf, `"updates": [`, `"updates": [null, `},
-		{"an update without an ID", incidentsDir + "/" + bucketOf, `"id": "b-7"`, `"id": ""`},
+		{"a null retraction", stateFile, `"retractions":[`, `"retractions":[null,`},
+		{"a null component", stateFile, `"components":[`, `"components":[null,`},
+		{"a feed outside components/", stateFile, `"feed":"api"`, `"feed":"../../../../x"`},
+		{"a null incident", incidentsDir + "/" + bucketOf, "[", "[null,"},
+		{"a null update", incidentsDir + "/" + bucketOf, `"updates":[`, `"updates":[null,`},
+		{"an update without an ID", incidentsDir + "/" + bucketOf, `"id":"b-7"`, `"id":""`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

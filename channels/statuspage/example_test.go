@@ -1,8 +1,8 @@
 package statuspage_test
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,14 +60,20 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Print(string(status[bytes.Index(status, []byte(`  "status"`)):]))
+	var v struct {
+		Status struct {
+			Indicator   string `json:"indicator"`
+			Description string `json:"description"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(status, &v); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("status.json: %s (%s)\n", v.Status.Indicator, v.Status.Description)
 	// Output:
 	// incident page: https://status.example.com/incidents/elevated-error-rates-on-the-api.html
-	//   "status": {
-	//     "indicator": "major",
-	//     "description": "Partial System Outage"
-	//   }
-	// }
+	// status.json: major (Partial System Outage)
 }
 
 // A correction edits the update where it stands; a retraction removes it.

@@ -49,7 +49,7 @@ func requireFeedsMarshalled(t *testing.T, c *Channel, now time.Time, label strin
 	t.Helper()
 	m := newModel(&c.s, c.cache, now)
 	items := m.feedItems()
-	perComponent := byComponent(items, c.s.feedEntries)
+	perComponent := m.byComponent(items, c.s.feedEntries)
 	type feedFile struct{ path, component string }
 	feeds := []feedFile{{"history.atom", ""}}
 	for _, rec := range m.st.Components {

@@ -85,12 +85,14 @@ type model struct {
 	worst      broadcast.ComponentStatus
 	// entries are the feed entries rendered (see entryXML).
 	entries map[entryKey][]byte
-	// named holds where each component is in an update naming more
-	// than feedComponents (see componentIn).
+	// named holds where each component is in an update (see
+	// componentIn).
 	named map[*entry]map[string]int
 	// changes are the component changes of each incident's entries (see
 	// changesOf).
 	changes map[*incident][][]componentChange
+	// turning are the updates that turn each incident (see turns).
+	turning map[*incident]map[*entry]bool
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {

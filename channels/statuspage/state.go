@@ -183,8 +183,10 @@ type state struct {
 	// Pruned is the latest date in the ids of the retractions dropped
 	// (see prune): an update reaching the page on that day or before may
 	// have the ID of one of them, and its entry must not have its id (see
-	// entry.Dated). Empty when none was dropped.
-	Pruned string `json:"pruned,omitempty"`
+	// entry.Dated). Empty when none was dropped; written so too, so that
+	// a file without it is known to be of a version that did not record
+	// it (see unrecordedPruned).
+	Pruned string `json:"pruned"`
 
 	incidents map[string]*incident // by incident ID
 	byUpdate  map[string]*incident // by entry ID and alias
@@ -500,6 +502,23 @@ func (s *state) prune(now time.Time) {
 	}
 }
 
+// unrecordedPruned is Pruned for a state file of a version that did not
+// record it, which cannot tell "none dropped" from "some dropped, not
+// recorded": taken as dropped, up to the latest date the id of a
+// retraction it may have dropped can hold, the date of its latest write
+// or of its latest retraction and 5 minutes, whichever is later. Such an
+// id holds the date its update reached the page (not after the write that
+// added it), the page's creation date (of versions before that) or its
+// update's Time's (of those before, a Time before its retraction, which is
+// not after state.Retracted, or, in the earliest, at most the 5 minutes
+// ahead of the clock that the Broadcaster lets a Time be). An update new
+// to the page by that day so gets an id of its own (see entry.Dated),
+// never that of a retraction dropped; one of a later day gets the day's,
+// as before.
+func (s *state) unrecordedPruned() string {
+	return maxTime(s.Updated, s.Retracted.Add(5*time.Minute)).UTC().Format(time.DateOnly)
+}
+
 // entryID returns the ID of the entry that holds the update id, as its ID
 // or an alias.
 func (s *state) entryID(id string) string {
@@ -575,7 +594,8 @@ func shortHash(s string) string {
 
 // stateFile and incidentsDir name a version's state files: state.json,
 // and the incidents in 64 buckets, incidents/<bucket>.json, so that a
-// write rewrites one bucket and links the others.
+// write rewrites one bucket and links the others. They are JSON without
+// white space (files of older versions, indented, read the same).
 const (
 	stateFile    = "state.json"
 	incidentsDir = "incidents"
@@ -647,6 +667,12 @@ func loadState(dir string, gen int64) (*state, error) {
 	}
 	if s.Format != stateFormat {
 		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, file, s.Format, stateFormat)
+	}
+	var recorded struct {
+		Pruned *string `json:"pruned"`
+	}
+	if err := json.Unmarshal(data, &recorded); err == nil && recorded.Pruned == nil {
+		s.Pruned = s.unrecordedPruned()
 	}
 	if err := s.checkRecords(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, file, err)

@@ -117,3 +117,53 @@ func TestOlderStateFileKeepsFeedIDs(t *testing.T) {
 	assert.Equal(t, want, feedIDs(t, read))
 	assert.Equal(t, want, feedIDs(t, read.clone()))
 }
+
+// A state file written before the state recorded the date of the
+// retractions it dropped (no "pruned") may have dropped some: a version
+// before could have dropped, the day it last wrote, the retraction of an
+// update whose ID comes again. Read, it is taken to have dropped
+// retractions up to the date of its latest write or retraction, the latest
+// date the id of one it dropped can hold: an update new to the page that
+// day gets an id of its own, never the dropped one's; one of a later day
+// gets that day's. A file of this version records "pruned" also when
+// nothing was dropped: read again, an update gets the day's id.
+func TestStateWithoutPrunedTakenAsPruned(t *testing.T) {
+	dir := t.TempDir()
+	// The retraction of "x", of 2025-03-14, was dropped that day (beyond
+	// the most kept), by a version that did not record it.
+	const old = `{"format": 1, "nonce": "n", "created": "2025-03-14T10:00:00Z", "updated": "2025-03-14T11:00:00Z",
+  "retracted": "2025-03-14T10:30:00Z", "seq": 3, "render": "r", "components": [{"name": "API", "feed": "api", "created": "2025-03-14T10:00:00Z"}]}`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte(old), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, incidentsDir), 0o755))
+	in := `[{"id": "a", "file": "a", "updates": [{"id": "a1", "title": "T", "status": "investigating",
+  "components": [{"name": "API", "status": "degraded_performance"}], "time": "2025-03-14T10:00:00Z", "seq": 1, "dated": "2025-03-14"}]}]`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, incidentsDir, bucket("a")), []byte(in), 0o644))
+
+	st, err := loadState(dir, 1)
+	require.NoError(t, err)
+	next := st.clone()
+	comps := []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}
+	sameDay := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	_, added, err := next.add("a", entry{ID: "x", Title: "T", Status: "identified", Components: comps, Time: sameDay}, sameDay)
+	require.NoError(t, err)
+	require.True(t, added)
+	nextDay := sameDay.Add(24 * time.Hour)
+	_, added, err = next.add("a", entry{ID: "y", Title: "T", Status: "identified", Components: comps, Time: nextDay}, nextDay)
+	require.NoError(t, err)
+	require.True(t, added)
+	ids := feedIDs(t, next)
+	assert.Equal(t, "tag:status.example.com,2025-03-14:4:update/x", ids["x"], "the update of the day of the dropped retraction")
+	assert.Equal(t, "tag:status.example.com,2025-03-15:update/y", ids["y"])
+	assert.Equal(t, "tag:status.example.com,2025-03-14:update/a1", ids["a1"], "the id published")
+
+	// A state of this version, nothing dropped, written and read again.
+	fresh := newState(nextDay)
+	again := t.TempDir()
+	data, err := json.MarshalIndent(fresh, "", "  ")
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"pruned": ""`)
+	require.NoError(t, os.WriteFile(filepath.Join(again, stateFile), data, 0o644))
+	read, err := loadState(again, 1)
+	require.NoError(t, err)
+	assert.Empty(t, read.Pruned)
+}
