@@ -429,6 +429,14 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	if c.kicked(channel) {
 		return true
 	}
+	if s.opts.onLine != nil {
+		relay, before, after := s.opts.onLine(c.nick, command, channel, text)
+		c.reply(before...)
+		defer c.reply(after...) // after the echo
+		if !relay {
+			return true
+		}
+	}
 	if c.removed(channel) {
 		// Solanum answers a line to a +n channel from a client not in it so.
 		c.numeric("404", channel, "Cannot send to channel")
@@ -686,6 +694,9 @@ func (c *fakeClient) ping(token string) {
 		}
 	}
 	c.held = held
+	if s.opts.onPing != nil {
+		c.reply(s.opts.onPing(c.nick)...)
+	}
 	if !s.opts.noPong {
 		c.reply(":fake.test PONG fake.test :" + token)
 	}

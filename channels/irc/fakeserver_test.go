@@ -104,6 +104,13 @@ type fakeOptions struct {
 	// Channel doesn't support modes" (RFC 2812's ERR_NOCHANMODES, to MODE
 	// on a modeless "+" channel): the code, then the text.
 	modeReply map[string]string
+	// onLine, when set, decides for each line a client sends to a channel
+	// (by the client's nick, the command, the channel and the text)
+	// whether the server relays it, and the raw lines it sends before and
+	// after the line's echo; onPing, the raw lines it sends before the
+	// PONG of each PING. Both run on the client's goroutine.
+	onLine func(nick, command, channel, text string) (relay bool, before, after []string)
+	onPing func(nick string) []string
 	// sendNote relays each line to a channel, then sends a numeric naming
 	// the channel, "324 +nt": the code, then the text.
 	sendNote map[string]string

@@ -1,0 +1,194 @@
+package irc_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// replyScript is a server's random answers to the bot's lines, in the order
+// a server keeps (every answer to a line before the PONG of the PING that
+// follows it), and the record of what it relayed: the oracle of
+// TestRandomRepliesAgainstRelayed.
+type replyScript struct {
+	mu    sync.Mutex
+	rng   *rand.Rand
+	chans []string
+	echo  bool // the client has echo-message: the server may drop a line without a word
+	// per channel: the line from which on the server refuses every line,
+	// and how; the lines seen; relayed; refused
+	from    map[string]int
+	kind    map[string]int
+	seen    map[string]int
+	relayed map[string]int
+	refused map[string]bool
+	held    []string // answers sent at the next line or PING
+	log     []string // what the server did, for a failure's message
+}
+
+// refusals are the answers a server may give a line it does not relay: %c
+// the channel, %n the nick, %m the command.
+var refusals = []string{
+	":fake.test 404 %n %c :Cannot send to channel",
+	":fake.test 439 %n %c :Target change too fast. Please wait 10 seconds.",
+	":fake.test 531 %n %c :You are not permitted to send",
+	":fake.test 400 %n %c :Unknown error",
+	":fake.test 417 %n :Input line was too long",
+	":fake.test 461 %n %m :Not enough parameters",
+	"", // dropped without a word (with echo-message only)
+}
+
+// newSend draws, for one Send, how the server treats each channel's lines.
+func (sc *replyScript) newSend() {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.from, sc.kind = map[string]int{}, map[string]int{}
+	sc.seen, sc.relayed, sc.refused = map[string]int{}, map[string]int{}, map[string]bool{}
+	sc.held, sc.log = nil, nil
+	for _, ch := range sc.chans {
+		sc.from[ch] = -1
+		if sc.rng.IntN(3) > 0 {
+			sc.from[ch] = sc.rng.IntN(3)
+		}
+		n := len(refusals)
+		if !sc.echo {
+			n-- // without echo-message a line dropped silently is not seen: no oracle for it
+		}
+		sc.kind[ch] = sc.rng.IntN(n)
+	}
+}
+
+func (sc *replyScript) fill(line, nick, command, channel string) string {
+	if sc.rng.IntN(4) == 0 {
+		channel = strings.ToUpper(channel) // the server's casing
+	}
+	return strings.NewReplacer("%n", nick, "%c", channel, "%m", command).Replace(line)
+}
+
+// noise is what a server may send at any time that answers no line of the
+// channel being posted to: informational numerics, a notice, another
+// user's line, an unknown error naming another channel, which is not
+// being posted to.
+func (sc *replyScript) noise(nick, posting string) []string {
+	var out []string
+	for range sc.rng.IntN(3) {
+		ch := sc.chans[sc.rng.IntN(len(sc.chans))]
+		switch sc.rng.IntN(4) {
+		case 0:
+			out = append(out, sc.fill(":fake.test 324 %n %c +nt", nick, "", ch))
+		case 1:
+			out = append(out, ":fake.test NOTICE "+nick+" :*** Notice -- a server notice")
+		case 2:
+			out = append(out, ":alice!a@example PRIVMSG "+ch+" :hello")
+		case 3:
+			if posting != "" && ch != posting {
+				out = append(out, sc.fill(":fake.test 439 %n %c :Target change too fast", nick, "", ch))
+			}
+		}
+	}
+	return out
+}
+
+func (sc *replyScript) onLine(nick, command, channel, text string) (relay bool, before, after []string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	before, sc.held = sc.held, nil
+	i := sc.seen[channel]
+	sc.seen[channel]++
+	relay = sc.from[channel] < 0 || i < sc.from[channel]
+	if relay {
+		sc.relayed[channel]++
+		sc.log = append(sc.log, fmt.Sprintf("%s line %d relayed", channel, i))
+	} else {
+		sc.refused[channel] = true
+		sc.log = append(sc.log, fmt.Sprintf("%s line %d refused: %q", channel, i, refusals[sc.kind[channel]]))
+		if r := refusals[sc.kind[channel]]; r != "" {
+			answer := sc.fill(r, nick, command, channel)
+			switch sc.rng.IntN(3) {
+			case 0:
+				before = append(before, answer)
+			case 1:
+				after = append(after, answer)
+			default:
+				sc.held = append(sc.held, answer)
+			}
+		}
+	}
+	before = append(before, sc.noise(nick, channel)...)
+	after = append(after, sc.noise(nick, channel)...)
+	return relay, before, after
+}
+
+func (sc *replyScript) onPing(nick string) []string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	out := sc.held
+	sc.held = nil
+	return append(out, sc.noise(nick, "")...)
+}
+
+// A server's answers to the lines, drawn at random (refusals known and
+// unknown, naming the channel in its casing or not, naming the command or
+// nothing, or none where echo-message shows the drop; answered at once or
+// with the next line, before or after an echo; informational numerics,
+// notices, other users' lines and errors naming other channels between
+// them), checked against what the server relayed: a channel is never
+// delivered when a line of it was refused (so never when none was
+// relayed), and never failed for good when some line was relayed. One to
+// three channels, PRIVMSG or NOTICE, echo-message or not, and with
+// Persistent a second Send on the kept connection, whose channels are
+// joined already.
+func TestRandomRepliesAgainstRelayed(t *testing.T) {
+	for seed := range uint64(150) {
+		rng := rand.New(rand.NewPCG(seed, 55))
+		all := []string{"#a", "#b", "#c"}
+		chans := all[:1+rng.IntN(3)]
+		sc := &replyScript{rng: rng, chans: chans, echo: rng.IntN(2) == 0}
+		srv := newFakeServer(t, fakeOptions{echoMessage: sc.echo, onLine: sc.onLine, onPing: sc.onPing})
+		cfg := testConfig(srv.addr())
+		cfg.Channels = chans
+		cfg.Notice = rng.IntN(4) == 0
+		cfg.Persistent = rng.IntN(2) == 0
+		ch := newChannel(t, cfg)
+		sends := 1
+		if cfg.Persistent {
+			sends = 2
+		}
+		for n := range sends {
+			sc.newSend()
+			u := sampleUpdate()
+			u.ID = fmt.Sprintf("u%d", n)
+			u.Body = strings.Repeat("We are investigating elevated error rates on the CDN edge. ", 12)
+			m := message(u)
+			_, err := ch.Send(context.Background(), m)
+			sc.mu.Lock()
+			what := fmt.Sprintf("seed %d send %d (echo %v, notice %v, persistent %v): %v\nerr: %v",
+				seed, n, sc.echo, cfg.Notice, cfg.Persistent, sc.log, err)
+			for _, name := range chans {
+				done, failure := m.Ledger.Done(name)
+				if done && failure == "" {
+					assert.False(t, sc.refused[name], "%s delivered, though a line was refused\n%s", name, what)
+					assert.Positive(t, sc.relayed[name], "%s delivered, though nothing was relayed\n%s", name, what)
+				}
+				// A 404 to a later line fails the channel for good, as
+				// the package documents, though the lines before it were
+				// relayed: left out here (see the commit's report).
+				if failure != "" && sc.kind[name] != 0 {
+					assert.Zero(t, sc.relayed[name], "%s failed for good (%s), though lines were relayed\n%s", name, failure, what)
+				}
+			}
+			sc.mu.Unlock()
+			if t.Failed() {
+				return
+			}
+		}
+		require.NoError(t, ch.Close())
+		srv.close()
+	}
+}
