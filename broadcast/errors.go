@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,28 +314,85 @@ func (e *PreviewError) Unwrap() error { return e.Err }
 
 var errFailedUnknown = errors.New("failed")
 
-// failureSentinels are the sentinel errors that earlierFailure finds in
-// a recorded failure's text: those that say why a target refused an
-// update for good. The others, which a target's failure for good does not
-// wrap, steer the Broadcaster (ErrPostGone posts anew, ErrBusy is no
-// attempt), and must not be read into a text that merely quotes them.
-var failureSentinels = [...]error{ErrRetracted, ErrNotSupported}
+// failureSentinels are the sentinel errors that a target's recorded
+// failure keeps (see recordedFailure): those that say why a target
+// refused an update for good, each under the name its record gives it.
+// The others, which a target's failure for good does not wrap, steer the
+// Broadcaster (ErrPostGone posts anew, ErrBusy is no attempt).
+var failureSentinels = [...]struct {
+	name string
+	err  error
+}{{"retracted", ErrRetracted}, {"not-supported", ErrNotSupported}}
 
-// earlierFailure is the error of a target whose failure the Store
-// recorded in an earlier attempt, as text: it wraps each of
-// failureSentinels whose text the failure's contains, as the error
-// recorded did (a refusal of a correction where a Retract deleted the
-// post wraps ErrRetracted), so that errors.Is answers in a Job's later
-// run as in its first. The Store keeps text only; every error rebuilt
-// from it is made here.
-func earlierFailure(failure string) error {
-	var found []error
+// sentinelMark separates, in a target's recorded failure, its text from
+// the names of the failureSentinels it wrapped. A control character no
+// error text needs: recordedFailure replaces it in the text, so that no
+// text (a platform's message quoting a sentinel's words, or anything
+// else) is read as wrapping a sentinel its error did not wrap.
+const sentinelMark = "\x1f"
+
+// recordedFailure is the text the Ledger records for a target's failure
+// err: its text, then sentinelMark and the name of each of
+// failureSentinels that err wraps, which earlierFailure reads back. The
+// Store keeps text only; every record a Ledger makes of a target's
+// failure is made here.
+func recordedFailure(err error) string {
+	text := failureText(err)
+	if err == nil {
+		return text
+	}
+	text = strings.ReplaceAll(text, sentinelMark, "\uFFFD")
 	for _, s := range failureSentinels {
-		if strings.Contains(failure, s.Error()) {
-			found = append(found, s)
+		if errors.Is(err, s.err) {
+			text += sentinelMark + s.name
 		}
 	}
-	return &earlier.Error{Reason: failure, Sentinels: found}
+	return text
+}
+
+// recordedError is a target's failure as the Ledger writes it to the
+// Store: its text is recordedFailure's.
+type recordedError struct {
+	error
+	text string
+}
+
+func (e *recordedError) Error() string { return e.text }
+func (e *recordedError) Unwrap() error { return e.error }
+
+// readFailure splits a target's failure as recordedFailure recorded it
+// into its text and the sentinels its error wrapped. A record that is
+// not of that form (an older version's, a Ledger's not the Broadcaster's)
+// is all text, and names none.
+func readFailure(recorded string) (text string, sentinels []error) {
+	text, names, ok := strings.Cut(recorded, sentinelMark)
+	if !ok {
+		return recorded, nil
+	}
+	for name := range strings.SplitSeq(names, sentinelMark) {
+		i := slices.IndexFunc(failureSentinels[:], func(s struct {
+			name string
+			err  error
+		}) bool {
+			return s.name == name
+		})
+		if i < 0 {
+			return recorded, nil
+		}
+		sentinels = append(sentinels, failureSentinels[i].err)
+	}
+	return text, sentinels
+}
+
+// earlierFailure is the error of a target whose failure the Store
+// recorded in an earlier attempt (see recordedFailure): it wraps the
+// sentinels the error recorded wrapped (a refusal of a correction where a
+// Retract deleted the post wraps ErrRetracted), so that errors.Is
+// answers in a Job's later run as in its first, and no others, whatever
+// the text quotes. Every error rebuilt from a record is made here.
+func earlierFailure(recorded string) error {
+	text, sentinels := readFailure(recorded)
+	return &earlier.Error{Reason: text, Sentinels: sentinels}
 }
 
 // errEmptyTarget is the failure of a Ledger target "", which names the

@@ -292,6 +292,7 @@ func (l *storeLedger) Done(target string) (bool, string) {
 		l.mu.Unlock()
 		return true, unread.Error() // not to be tried now; the attempt fails transiently
 	}
+	failure, _ = readFailure(failure) // the text, as recorded (see recordedFailure)
 	return done, failure
 }
 
@@ -368,7 +369,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	}
 	refused, err := l.deletedThere(target)
 	if err == nil && refused != nil {
-		text := failureText(refused)
+		text := recordedFailure(refused)
 		l.mu.Lock()
 		l.remember(target, text)
 		l.failed = append(l.failed, TargetFailure{Target: target, Err: refused})
@@ -605,7 +606,7 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	// (a nil pointer in a non-nil error) would leave it held, and the
 	// Send waiting for it for ever.
 	err = readable(cmp.Or(err, errFailedUnknown), "channel")
-	text := failureText(err)
+	text := recordedFailure(err)
 	l.mu.Lock()
 	l.remember(target, text)
 	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
@@ -816,7 +817,12 @@ func (l *storeLedger) remember(target, failure string) {
 	l.marked[target] = failure
 }
 
+// write marks target in the Store: delivered when failure is nil,
+// failed with recordedFailure's text otherwise.
 func (l *storeLedger) write(target string, failure error) error {
+	if failure != nil {
+		failure = &recordedError{failure, recordedFailure(failure)}
+	}
 	err := l.store.Mark(l.ctx, l.update, l.channel, target, failure)
 	if err != nil {
 		err = fmt.Errorf("store: mark %s: %w", markName(target), err)

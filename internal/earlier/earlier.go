@@ -10,8 +10,8 @@ import "errors"
 
 // Error is the error of a target that failed permanently in an earlier
 // attempt (of a Job, in an earlier run): Reason is the text then recorded,
-// Sentinels the sentinel errors that failure wrapped, as far as its text
-// tells (see broadcast's earlierFailure).
+// Sentinels the sentinel errors that failure wrapped, as recorded with
+// the text (see broadcast's recordedFailure), never read from its words.
 type Error struct {
 	Reason    string
 	Sentinels []error
