@@ -108,8 +108,12 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 	}
 	// turned moves on the updates of inc whose turning changed.
 	turned := func(inc string, before map[string]bool, skip string) {
-		after := modelTurns(incidents[inc])
+		after, all := modelTurns(incidents[inc]), modelNamed(incidents[inc])
 		for _, u := range incidents[inc] {
+			// Only where a feed of a component it does not name has it.
+			if len(u.comps) > feedComponents || len(u.comps) == len(all) {
+				continue
+			}
 			if u.id != skip && before[u.id] != after[u.id] {
 				u.changed = now
 			}

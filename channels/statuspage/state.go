@@ -114,10 +114,11 @@ func turning(entries []entry) []bool {
 // markTurned sets Turned, at now or the second after the entry last
 // changed, of each entry of in, but the one whose ID is changing (added
 // or edited, which moves on of itself), that turns it where it did not in
-// old, or the reverse: whether the feeds of the components it does not
-// name have it in full changed (see model.full), and feed readers take an
-// entry again only when its updated moves on. old is nil for a new
-// incident.
+// old, or the reverse, where that changes whether the feed of a component
+// it does not name has it in full (see model.full): it names
+// feedComponents components or fewer, and in names another. Feed readers
+// take an entry again only when its updated moves on. old is nil for a
+// new incident.
 func markTurned(old, in *incident, changing string, now time.Time) {
 	if old == nil {
 		return
@@ -126,9 +127,10 @@ func markTurned(old, in *incident, changing string, now time.Time) {
 	for i, t := range turning(old.Entries) {
 		was[old.Entries[i].ID] = t
 	}
+	all := named(in)
 	for i, t := range turning(in.Entries) {
 		e := &in.Entries[i]
-		if e.ID == changing {
+		if e.ID == changing || len(e.Components) > feedComponents || len(e.Components) >= len(all) {
 			continue
 		}
 		if w, ok := was[e.ID]; ok && w != t {
