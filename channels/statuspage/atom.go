@@ -238,25 +238,17 @@ func (m *model) concerns(it feedItem, component string) bool {
 }
 
 // turns returns the updates of in that begin or stop its giving its
-// components a status (see givesStatus): its first, and each, stale
-// corrections aside, whose status gives one where the one before gave
-// none, or the reverse. Computed once per incident and version.
+// components a status (see turning). Computed once per incident and
+// version.
 func (m *model) turns(in *incident) map[*entry]bool {
 	if out, ok := m.turning[in]; ok {
 		return out
 	}
 	out := map[*entry]bool{}
-	first, gave := true, false
-	for i := range in.Entries {
-		e := &in.Entries[i]
-		if e.Stale {
-			continue
+	for i, t := range turning(in.Entries) {
+		if t {
+			out[&in.Entries[i]] = true
 		}
-		gives := givesStatus(phaseOf(e.Status))
-		if first || gives != gave {
-			out[e] = true
-		}
-		first, gave = false, gives
 	}
 	if m.turning == nil {
 		m.turning = map[*incident]map[*entry]bool{}

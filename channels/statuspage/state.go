@@ -55,6 +55,11 @@ type entry struct {
 	// later than the retraction, so that feed readers holding the
 	// retraction's notice fetch the update again. Zero if never.
 	Restored time.Time `json:"restored,omitzero"`
+	// Turned is when another update's Send, correction or retraction
+	// last changed whether this one turns its incident (see turning),
+	// and so whether the feeds of the components it does not name have
+	// it in full: its entry changed then. Zero if never.
+	Turned time.Time `json:"turned,omitzero"`
 	// Seq numbers entries in the order they reached the page, to order
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
@@ -85,7 +90,53 @@ func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
 
 // changed is the time the entry last changed.
 func (e *entry) changed() time.Time {
-	return maxTime(maxTime(e.Time, e.Edited), e.Restored)
+	return maxTime(maxTime(maxTime(e.Time, e.Edited), e.Restored), e.Turned)
+}
+
+// turning reports, for each of entries in order, whether it begins or
+// stops its incident's giving its components a status (see givesStatus):
+// the first, and each, stale corrections aside, whose status gives one
+// where the one before gave none, or the reverse.
+func turning(entries []entry) []bool {
+	out := make([]bool, len(entries))
+	first, gave := true, false
+	for i := range entries {
+		if entries[i].Stale {
+			continue
+		}
+		gives := givesStatus(phaseOf(entries[i].Status))
+		out[i] = first || gives != gave
+		first, gave = false, gives
+	}
+	return out
+}
+
+// markTurned sets Turned, at now or the second after the entry last
+// changed, of each entry of in, but the one whose ID is changing (added
+// or edited, which moves on of itself), that turns it where it did not in
+// old, or the reverse, where that changes whether the feed of a component
+// it does not name has it in full (see model.full): it names
+// feedComponents components or fewer, and in names another. Feed readers
+// take an entry again only when its updated moves on. old is nil for a
+// new incident.
+func markTurned(old, in *incident, changing string, now time.Time) {
+	if old == nil {
+		return
+	}
+	was := map[string]bool{}
+	for i, t := range turning(old.Entries) {
+		was[old.Entries[i].ID] = t
+	}
+	all := named(in)
+	for i, t := range turning(in.Entries) {
+		e := &in.Entries[i]
+		if e.ID == changing || len(e.Components) > feedComponents || len(e.Components) >= len(all) {
+			continue
+		}
+		if w, ok := was[e.ID]; ok && w != t {
+			e.Turned = later(e.changed(), now)
+		}
+	}
 }
 
 // incident is an incident (or maintenance) with its updates, oldest first.
@@ -268,6 +319,7 @@ func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, er
 	})
 	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
 	in.Entries = slices.Insert(in.Entries, i, e)
+	markTurned(s.incidents[incidentID], in, e.ID, now)
 	s.put(in)
 	return in.ID, true, nil
 }
@@ -328,6 +380,7 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	// said, not whether it says the incident's current status.
 	e.ID, e.Time, e.Seq, e.Stale, e.Dated = cur.ID, cur.Time, cur.Seq, cur.Stale, cur.Dated
 	in.Entries[i] = e
+	markTurned(old, &in, e.ID, now)
 	// The feeds the incident leaves change later than any of its entries.
 	left := later(lastChange(old), now)
 	was, is := named(old), named(&in)
@@ -469,6 +522,7 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 		delete(s.byUpdate, alias)
 	}
 	in.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	markTurned(old, &in, "", now)
 	in.Retracted = maxTime(in.Retracted, now)
 	if len(in.Entries) == 0 {
 		delete(s.incidents, in.ID)

@@ -1,0 +1,245 @@
+package statuspage
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A random sequence of Send, Correct (Edit) and Retract over a few
+// incidents, with updates naming one or two of a dozen components or
+// more than feedComponents of them: each component's feed holds what a
+// model of the page that knows nothing of how feeds are made says, in its
+// order, with its updated times. Its updates are those of the incidents
+// naming the component, and the retractions of updates of those it
+// named, the most recently changed first; an update is in full iff it
+// names feedComponents components or fewer and names the component or
+// begins or stops its incident's giving statuses (its first, or one whose
+// status gives where the one before gave none, or the reverse), a short
+// entry else, the latest wideEntries of those kept; a change of another
+// update (a Send, an Edit, a Retract) that changes whether an update
+// turns its incident changes the update's entry then.
+func TestComponentFeedsMatchModelRandom(t *testing.T) {
+	for seed := range uint64(3) {
+		if s := os.Getenv("RANDSEED"); s != "" && s != fmt.Sprint(seed) {
+			continue
+		}
+		t.Run(fmt.Sprint("seed-", seed), func(t *testing.T) { randomComponentFeeds(t, seed) })
+	}
+}
+
+// The model's update and retraction.
+type modelUpdate struct {
+	id      string
+	status  broadcast.Status
+	comps   []string
+	seq     int64
+	changed time.Time
+}
+
+type modelRetraction struct {
+	id       string
+	comps    []string
+	seq      int64
+	at       time.Time
+	incident string
+}
+
+func modelTurns(ups []*modelUpdate) map[string]bool {
+	out := map[string]bool{}
+	first, gave := true, false
+	for _, u := range ups {
+		gives := givesStatus(phaseOf(u.status))
+		if first || gives != gave {
+			out[u.id] = true
+		}
+		first, gave = false, gives
+	}
+	return out
+}
+
+func randomComponentFeeds(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 61))
+	ctx := context.Background()
+	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	cfg := Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/", FeedEntries: 4 + rng.IntN(14)}
+	c, err := New(cfg)
+	require.NoError(t, err)
+	c.now = func() time.Time { return now }
+
+	names := make([]string, feedComponents+2)
+	for i := range names {
+		names[i] = fmt.Sprint("C", i)
+	}
+	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified,
+		broadcast.StatusMonitoring, broadcast.StatusResolved, broadcast.StatusScheduled,
+		broadcast.StatusInProgress, broadcast.StatusCompleted}
+	incidents := map[string][]*modelUpdate{} // oldest first
+	var retractions []*modelRetraction
+	var seq int64
+	idOf := map[string]string{} // feed entry id by update ID, once seen
+	pickComps := func() []string {
+		if rng.IntN(6) == 0 {
+			return slices.Clone(names[:feedComponents+1+rng.IntN(2)])
+		}
+		out := []string{}
+		for _, k := range rng.Perm(len(names))[:rng.IntN(3)] {
+			out = append(out, names[k])
+		}
+		return out
+	}
+	message := func(inc, id string, st broadcast.Status, comps []string) broadcast.Message {
+		u := broadcast.Update{ID: id, IncidentID: inc, Title: "T " + id, Status: st,
+			Body: "Body of " + id + ".", Time: now}
+		for _, n := range comps {
+			u.Components = append(u.Components, broadcast.Component{Name: n, Status: broadcast.ComponentDegraded})
+		}
+		return broadcast.NewMessage(u)
+	}
+	// turned moves on the updates of inc whose turning changed.
+	turned := func(inc string, before map[string]bool, skip string) {
+		after, all := modelTurns(incidents[inc]), modelNamed(incidents[inc])
+		for _, u := range incidents[inc] {
+			// Only where a feed of a component it does not name has it.
+			if len(u.comps) > feedComponents || len(u.comps) == len(all) {
+				continue
+			}
+			if u.id != skip && before[u.id] != after[u.id] {
+				u.changed = now
+			}
+		}
+	}
+	for step := range 50 {
+		now = now.Add(time.Duration(1+rng.IntN(5)) * time.Minute)
+		op := rng.IntN(10)
+		var all []string // incidents with updates
+		for inc := range incidents {
+			all = append(all, inc)
+		}
+		slices.Sort(all)
+		switch {
+		case op < 6 || len(all) == 0: // Send
+			inc := fmt.Sprint("inc", rng.IntN(3))
+			id := fmt.Sprint("u", step)
+			st, comps := statuses[rng.IntN(len(statuses))], pickComps()
+			_, err := c.Send(ctx, message(inc, id, st, comps))
+			require.NoError(t, err, "step %d: Send %s", step, id)
+			before := modelTurns(incidents[inc])
+			seq++
+			incidents[inc] = append(incidents[inc], &modelUpdate{id: id, status: st, comps: comps, seq: seq, changed: now})
+			turned(inc, before, id)
+		case op < 8: // Correct in place: another status and components
+			inc := all[rng.IntN(len(all))]
+			u := incidents[inc][rng.IntN(len(incidents[inc]))]
+			st, comps := statuses[rng.IntN(len(statuses))], pickComps()
+			_, err := c.Edit(ctx, message(inc, u.id, st, comps), broadcast.Receipt{ID: u.id})
+			require.NoError(t, err, "step %d: Edit %s", step, u.id)
+			before := modelTurns(incidents[inc])
+			u.status, u.comps, u.changed = st, comps, now
+			turned(inc, before, u.id)
+		default: // Retract
+			inc := all[rng.IntN(len(all))]
+			ups := incidents[inc]
+			i := rng.IntN(len(ups))
+			require.NoError(t, c.Retract(ctx, broadcast.Receipt{ID: ups[i].id}), "step %d: Retract %s", step, ups[i].id)
+			before := modelTurns(ups)
+			seq++
+			retractions = append(retractions, &modelRetraction{id: ups[i].id, comps: modelNamed(ups),
+				seq: seq, at: now, incident: inc})
+			incidents[inc] = slices.Delete(slices.Clone(ups), i, i+1)
+			if len(incidents[inc]) == 0 {
+				delete(incidents, inc)
+			}
+			turned(inc, before, "")
+		}
+
+		feeds := readFeeds(t, c.Root())
+		for _, name := range names {
+			path := "components/" + strings.ToLower(name) + ".atom"
+			f := feeds[path]
+			// The model's feed: update ID, in full, updated.
+			type item struct {
+				id      string
+				full    bool
+				changed time.Time
+				seq     int64
+			}
+			var items []item
+			for inc, ups := range incidents {
+				if !slices.Contains(modelNamed(ups), name) {
+					continue
+				}
+				turns := modelTurns(ups)
+				for _, u := range ups {
+					full := len(u.comps) <= feedComponents && (slices.Contains(u.comps, name) || turns[u.id])
+					items = append(items, item{u.id, full, u.changed, u.seq})
+				}
+				_ = inc
+			}
+			for _, r := range retractions {
+				if slices.Contains(r.comps, name) {
+					items = append(items, item{r.id, true, r.at, r.seq})
+				}
+			}
+			slices.SortFunc(items, func(a, b item) int {
+				if c := b.changed.Compare(a.changed); c != 0 {
+					return c
+				}
+				return cmp.Compare(b.seq, a.seq)
+			})
+			var want []string
+			short := 0
+			for _, it := range items {
+				if len(want) >= cfg.FeedEntries || !it.full && short >= wideEntries {
+					continue
+				}
+				if !it.full {
+					short++
+				}
+				want = append(want, fmt.Sprint(it.id, " full=", it.full, " ", atomTime(it.changed)))
+			}
+			var got []string
+			if f != nil {
+				for _, e := range f.Entries {
+					u := updateOf(t, e.ID)
+					if was, ok := idOf[u]; ok {
+						require.Equal(t, was, e.ID, "step %d: %s: the id of %s changed", step, path, u)
+					}
+					idOf[u] = e.ID
+					body := ""
+					if e.Content != nil {
+						body = e.Content.Body
+					}
+					full := !strings.Contains(body, "Read the update in full on the incident page.")
+					require.Equal(t, full, strings.Contains(body, "Body of "+u+".") || strings.Contains(body, "Retracted"),
+						"step %d: %s: %s: neither full nor short: %s", step, path, u, body)
+					got = append(got, fmt.Sprint(u, " full=", full, " ", e.Updated))
+				}
+			}
+			require.Equal(t, want, got, "step %d: %s", step, path)
+		}
+	}
+}
+
+// modelNamed returns the components the updates name.
+func modelNamed(ups []*modelUpdate) []string {
+	var out []string
+	for _, u := range ups {
+		for _, n := range u.comps {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
