@@ -54,6 +54,7 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, 
 	reported := make([]bool, len(sts))
 	got := make(map[int]int, len(todo))
 	report := func(k int) {
+		sts[k].err = afterLines(sts[k].err, sts[k].relayedSome(ss.c.echoes()))
 		if err := sts[k].err; err != nil && !broadcast.IsPermanent(err) {
 			keepLines(f, todo[k], sts[k])
 		}

@@ -337,7 +337,17 @@
 // channel anti-flood sets +R for 10 minutes on a join flood, and answers
 // the JOIN as for a channel its operators made +R; Send cannot tell them
 // apart, so the error of a 477 to a JOIN without a login names both
-// causes, and the next update joins again. Each
+// causes, and the next update joins again. A channel refused for good
+// after the server may have relayed some of its lines (a 404 to the
+// second line, the first relayed) fails for good and is
+// broadcast.Uncertain too, as a Send that Close cut after writing lines
+// is (see Close): a Permanent mark alone says that nothing was posted.
+// Without echo-message that is so whenever more than one line went out
+// to the channel in the attempt (the server says nothing of a line it
+// relays, and its refusal, which comes after the line it answers, may
+// answer a later one than the first); with it, whenever the server echoed
+// one of them. A refusal of the only line written, or, with echo-message,
+// of lines none of which was echoed, stays Permanent alone. Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a
@@ -734,20 +744,28 @@ func (c *Channel) bind(ctx context.Context) (context.Context, context.CancelFunc
 // bind), as ErrClosed, permanent, when Close ended ctx: the Channel will
 // not post again, and err (the end of ctx, a closed socket) only shows
 // how Close ended it. wrote says whether the Send wrote a line to a
-// channel before: the server may have relayed it, and the error, whose
-// Permanent mark alone would say that nothing was posted (see
-// broadcast.Channel), is Uncertain too, unless err is the server's own
-// answer that says what became of the lines (a ban, a flood limit).
+// channel before: the server may have relayed it, and the error is
+// Uncertain too (see afterLines), unless err is the server's own answer
+// that says what became of the lines (a ban, a flood limit).
 func closedErr(ctx context.Context, err error, wrote bool) error {
 	if err == nil || !errors.Is(context.Cause(ctx), ErrClosed) || errors.Is(err, ErrClosed) {
 		return err
 	}
 	closed := broadcast.Permanent(fmt.Errorf("%w (%w)", ErrClosed, err))
 	_, waits := broadcast.RetryDelay(err)
-	if broadcast.IsUncertain(err) || wrote && !waits && !broadcast.IsPermanent(err) {
-		return broadcast.Uncertain(closed)
+	return afterLines(closed, broadcast.IsUncertain(err) || wrote && !waits && !broadcast.IsPermanent(err))
+}
+
+// afterLines gives err, a failure for good, the Uncertain mark too when
+// relayed says that the server may have relayed lines before it (of the
+// Send cut by Close, of a channel refused after lines of it went out): its
+// Permanent mark alone would say that nothing was posted (see
+// broadcast.Channel). Any other error is returned as is.
+func afterLines(err error, relayed bool) error {
+	if relayed && broadcast.IsPermanent(err) && !broadcast.IsUncertain(err) {
+		return broadcast.Uncertain(err)
 	}
-	return closed
+	return err
 }
 
 // take waits for the turn to Send. After Close it fails with ErrClosed.

@@ -10,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // replyScript is a server's random answers to the bot's lines, in the order
@@ -140,7 +143,10 @@ func (sc *replyScript) onPing(nick string) []string {
 // notices, other users' lines and errors naming other channels between
 // them), checked against what the server relayed: a channel is never
 // delivered when a line of it was refused (so never when none was
-// relayed), and never failed for good when some line was relayed. One to
+// relayed), and never failed for good, with no Uncertain mark, when some
+// line was relayed: a Permanent mark alone says that nothing was posted
+// (see broadcast.Channel), and a 404 to a later line fails the channel
+// for good after the lines before it were relayed. One to
 // three channels, PRIVMSG or NOTICE, echo-message or not, and with
 // Persistent a second Send on the kept connection, whose channels are
 // joined already.
@@ -166,6 +172,8 @@ func TestRandomRepliesAgainstRelayed(t *testing.T) {
 			u.ID = fmt.Sprintf("u%d", n)
 			u.Body = strings.Repeat("We are investigating elevated error rates on the CDN edge. ", 12)
 			m := message(u)
+			ledger := channeltest.NewLedger()
+			m.Ledger = ledger
 			_, err := ch.Send(context.Background(), m)
 			sc.mu.Lock()
 			what := fmt.Sprintf("seed %d send %d (echo %v, notice %v, persistent %v): %v\nerr: %v",
@@ -176,11 +184,8 @@ func TestRandomRepliesAgainstRelayed(t *testing.T) {
 					assert.False(t, sc.refused[name], "%s delivered, though a line was refused\n%s", name, what)
 					assert.Positive(t, sc.relayed[name], "%s delivered, though nothing was relayed\n%s", name, what)
 				}
-				// A 404 to a later line fails the channel for good, as
-				// the package documents, though the lines before it were
-				// relayed: left out here (see the commit's report).
-				if failure != "" && sc.kind[name] != 0 {
-					assert.Zero(t, sc.relayed[name], "%s failed for good (%s), though lines were relayed\n%s", name, failure, what)
+				if failed := ledger.Failed()[name]; failed != nil && !broadcast.IsUncertain(failed) {
+					assert.Zero(t, sc.relayed[name], "%s failed for good (%s), not Uncertain, though lines were relayed\n%s", name, failure, what)
 				}
 			}
 			sc.mu.Unlock()

@@ -820,6 +820,19 @@ func (ss *session) unanswered(st *chanState) error {
 	return fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, within)
 }
 
+// relayedSome reports whether the server may have relayed a line of st
+// that this attempt wrote, as its answers so far show: with echo-message
+// (echoes), whether it echoed one; without, whether more than one line
+// was written, since a refusal, which comes after the line it answers and
+// may come after later ones, then may answer a later line than the first,
+// and the server says nothing of the lines it relays.
+func (st *chanState) relayedSome(echoes bool) bool {
+	if echoes {
+		return st.echoed > 0
+	}
+	return st.posted > 1
+}
+
 // echoedLine records that the server relayed text, the echo of a line
 // sent: the first line sent, after those matched already, that has this
 // text (the server echoes in the order it relays; a line it dropped has no
