@@ -34,9 +34,6 @@ const strandedSQL = `UPDATE river_job SET state = 'available', scheduled_at = no
 // Config.ReconnectWait, or ctx ended) is logged, and the rescuer takes the
 // jobs later.
 func (d *Dispatcher) rescueStranded(ctx context.Context) {
-	if ctx.Err() != nil {
-		return
-	}
 	var n int64
 	err := d.outage.Do(ctx, func() error {
 		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error {
