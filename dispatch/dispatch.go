@@ -935,8 +935,9 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	d.endRun()
 	if err == nil && ran && d.river == runner(d.client) {
 		// None of River's runs is under way: a job it left running
-		// would wait for the rescuer.
-		d.rescueStranded(ctx)
+		// would wait for the rescuer. Within Stop's limit: the database
+		// away, its tries would otherwise go on for ReconnectWait.
+		d.rescueStranded(bound)
 	}
 	if err != nil {
 		return fmt.Errorf("dispatch: stop: still running: %s: %w", d.running.list(), err)

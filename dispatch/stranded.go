@@ -31,12 +31,10 @@ const strandedSQL = `UPDATE river_job SET state = 'available', scheduled_at = no
 // minutes late. It is made available again now, for the next run on any
 // instance, which finds what the last one delivered in the Ledger and does
 // not post it again. A failure (the database still away past
-// Config.ReconnectWait, or ctx ended) is logged, and the rescuer takes the
+// Config.ReconnectWait, or ctx ended: Stop's, bounded by twice
+// Config.JobTimeout after Stop began) is logged, and the rescuer takes the
 // jobs later.
 func (d *Dispatcher) rescueStranded(ctx context.Context) {
-	if ctx.Err() != nil {
-		return
-	}
 	var n int64
 	err := d.outage.Do(ctx, func() error {
 		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error {
