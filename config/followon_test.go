@@ -1,0 +1,36 @@
+package config_test
+
+import "testing"
+
+// A fault of a channel entry that follows from another one its package
+// refused is not named: mending the one mends the other. The channel
+// packages name every fault of an entry, and left out a check that needs
+// what an earlier one refused, but not every such check.
+func TestChannelFaultsNotFollowOns(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		// 127.0.0.1 is a loopback host, to which plaintext AUTH is
+		// allowed: refused with its port, the host is not known yet.
+		{"email plaintext to a host refused", lines(
+			"channels:",
+			"  - kind: email",
+			"    host: 127.0.0.1:25",
+			"    tls: plaintext",
+			"    username: u",
+			"    password: secretpw1",
+			"    from: a@example.com",
+			"    to: [b@example.com]",
+		), []string{
+			`test.yaml:3: channels[0] (email "email"): host: includes a port; set port`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			assertFaults(t, err, tt.want...)
+		})
+	}
+}
