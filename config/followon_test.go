@@ -26,6 +26,15 @@ func TestChannelFaultsNotFollowOns(t *testing.T) {
 		), []string{
 			`test.yaml:3: channels[0] (email "email"): host: includes a port; set port`,
 		}},
+		// Neither the Web API's token nor a webhook_url: which the entry
+		// is for is not known, and the token's fault says what to set.
+		{"slack of neither mode", lines(
+			"channels:",
+			"  - kind: slack",
+			"    name: ops",
+		), []string{
+			`test.yaml:2: channels[0] (slack "ops"): token: missing (set token and channels, or webhook_url)`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
