@@ -43,3 +43,21 @@ func TestChannelFaultsNotFollowOns(t *testing.T) {
 		})
 	}
 }
+
+// A check of a channel entry that needs nothing another one refused is
+// made all the same, its fault named with the others: the IRC channel
+// left out every check of its secrets when its server was refused.
+func TestChannelChecksBesideARefusedOne(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: irc",
+		"    server: irc.example.com",
+		"    nick: bot",
+		"    channels: [\"#ops\"]",
+		"    sasl_user: u",
+	), nil)
+	assertFaults(t, err,
+		`test.yaml:3: channels[0] (irc "irc"): server: not host:port`,
+		`test.yaml:6: channels[0] (irc "irc"): sasl_user: `,
+	)
+}
