@@ -44,8 +44,8 @@ func newChannel(cfg Config) (*Channel, error) {
 	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); f.Add(err) {
 		named = false
 	}
-	checkServer(&cfg, &f)
-	f.Add(checkAuth(cfg))
+	hostOK := checkServer(&cfg, &f)
+	f.Add(checkAuth(cfg, hostOK))
 	c := &Channel{cfg: &cfg, redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
 	if cfg.TokenSource != nil {
 		c.tokens = httpx.NewTokenCall(cfg.TokenSource)
@@ -76,9 +76,10 @@ func newChannel(cfg Config) (*Channel, error) {
 }
 
 // checkServer checks and completes the connection fields of cfg, adding
-// the fault of each that is refused to f.
-func checkServer(cfg *Config, f *setup.Faults) {
-	hostOK := !f.Add(checkHost(cfg))
+// the fault of each that is refused to f, and reports whether Host was
+// accepted.
+func checkServer(cfg *Config, f *setup.Faults) (hostOK bool) {
+	hostOK = !f.Add(checkHost(cfg))
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		f.Add(fieldErr("Port", "%d out of range", cfg.Port))
 	}
@@ -110,6 +111,7 @@ func checkServer(cfg *Config, f *setup.Faults) {
 	if cfg.RetryDeferred == 0 {
 		cfg.RetryDeferred = DefaultRetryDeferred
 	}
+	return hostOK
 }
 
 // checkHost checks cfg.Host, and sets it in ASCII.
@@ -227,7 +229,11 @@ func checkLabels(host string) error {
 // 4.1.2) does not take; only a final dot, the root's label, it lets pass.
 var helloProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true))
 
-func checkAuth(cfg Config) error {
+// checkAuth checks the login fields of cfg; hostOK reports whether
+// checkServer accepted cfg.Host, which the rule of credentials sent in
+// plaintext (to a loopback host only) needs: a host refused ("127.0.0.1:25")
+// is not known to be no loopback host.
+func checkAuth(cfg Config, hostOK bool) error {
 	// AUTH PLAIN separates the user name and password with NUL (RFC 4616),
 	// and neither a real user name nor a real password holds a control
 	// character: one pasted in (a file's final newline) would fail only at
@@ -263,7 +269,7 @@ func checkAuth(cfg Config) error {
 	if cfg.Username == "" && (!cfg.Password.IsZero() || cfg.TokenSource != nil) {
 		return fieldErr("Username", "missing")
 	}
-	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
+	if hostOK && cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
 		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %s; "+
 			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", setup.Quote(cfg.Host, cfg))
 	}

@@ -118,9 +118,9 @@ func newSettings(cfg Config) (*settings, error) {
 	var f setup.Faults
 	serverOK := !f.Add(checkServer(s, cfg))
 	f.Add(checkIdentity(s, cfg))
-	secretsOK := serverOK && !f.Add(checkSecrets(s, cfg))
+	secretsOK := !f.Add(checkSecrets(s, cfg, serverOK))
 	targetsOK := !f.Add(checkTargets(s, cfg))
-	if secretsOK && targetsOK {
+	if serverOK && secretsOK && targetsOK {
 		f.Add(checkClear(s, cfg))
 	}
 	f.Add(checkLimits(s, cfg))
@@ -313,7 +313,10 @@ func fitsLine(command string, params ...string) bool {
 	return err == nil
 }
 
-func checkSecrets(s *settings, cfg Config) error {
+// checkSecrets checks the bot's password and SASL login; of
+// SASLExternal, which needs the TLS settings checkServer makes, only what
+// needs none when serverOK is false (checkServer refused Server).
+func checkSecrets(s *settings, cfg Config, serverOK bool) error {
 	if hasControl(s.secrets.password) {
 		return fieldErr("Password", "contains a control character")
 	}
@@ -338,6 +341,8 @@ func checkSecrets(s *settings, cfg Config) error {
 	switch {
 	case cfg.SASLUser != "":
 		return fieldErr("SASLExternal", "set with SASLUser: log in with one SASL mechanism, EXTERNAL or PLAIN")
+	case !serverOK:
+		return nil
 	case s.tls != TLSOn:
 		return fieldErr("SASLExternal", "needs TLSOn: the server knows the bot by its TLS client certificate")
 	case len(s.tlsConfig.Certificates) == 0 && s.tlsConfig.GetClientCertificate == nil:

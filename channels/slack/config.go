@@ -140,8 +140,12 @@ func (s *state) apiMode(cfg Config, f *setup.Faults) {
 	}
 	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
 	f.Add(err)
-	s.targets, err = checkChannels(cfg)
-	f.Add(err)
+	if !cfg.Token.IsZero() || len(cfg.Channels) > 0 {
+		// Neither set, the Config may be meant for WebhookURL: Token's
+		// fault says to set both, or that.
+		s.targets, err = checkChannels(cfg)
+		f.Add(err)
+	}
 	s.token, s.base = cfg.Token, base+"/"
 	s.rd = redact.NewRedactor(cfg.Token)
 }
