@@ -68,6 +68,18 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:4: channels[0] (slack "slack"): base_url: `,
 			`test.yaml:5: channels[0] (slack "slack"): channels[1]: `,
 		}},
+		{"bluesky", lines(
+			"channels:",
+			"  - kind: bluesky",
+			"    service: https://bsky.app",
+			"    identifier: \"@status.example.com\"",
+			"    app_password: abcd-efgh-ijkl-mnop",
+			"    languages: [en_US]",
+		), []string{
+			`test.yaml:3: channels[0] (bluesky "bluesky"): service: bsky.app is Bluesky's web app`,
+			`test.yaml:4: channels[0] (bluesky "bluesky"): identifier: starts with "@"`,
+			`test.yaml:6: channels[0] (bluesky "bluesky"): languages[0]: "en_US" is not a BCP 47 language tag`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
