@@ -80,6 +80,15 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:4: channels[0] (bluesky "bluesky"): identifier: starts with "@"`,
 			`test.yaml:6: channels[0] (bluesky "bluesky"): languages[0]: "en_US" is not a BCP 47 language tag`,
 		}},
+		{"console", lines(
+			"channels:",
+			"  - kind: console",
+			"    name: \" ops\"",
+			"    template: nosuch",
+		), []string{
+			`test.yaml:3: channels[0] (console " ops"): name: leading or trailing white space`,
+			`test.yaml:4: channels[0] (console " ops"): template: not in templates`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
