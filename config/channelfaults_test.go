@@ -89,6 +89,25 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:3: channels[0] (console " ops"): name: leading or trailing white space`,
 			`test.yaml:4: channels[0] (console " ops"): template: not in templates`,
 		}},
+		{"discord", lines(
+			"channels:",
+			"  - kind: discord",
+			"    webhook_url: https://discord.com/api/webhooks/123/tok",
+			"    thread_id: abc",
+			"    forum_tags: [\"1\"]",
+			"    username: my discord bot",
+		), []string{
+			`test.yaml:4: channels[0] (discord "discord"): thread_id: not a Discord id`,
+			`test.yaml:5: channels[0] (discord "discord"): forum_tags: set only with forum`,
+			`test.yaml:6: channels[0] (discord "discord"): username: Discord refuses names`,
+		}},
+		{"discord url", lines(
+			"channels:",
+			"  - discord://tok@123?thread_id=abc&username=discordbot",
+		), []string{
+			`test.yaml:2: channels[0] (discord "discord"): URL: query thread_id: not a Discord id`,
+			`test.yaml:2: channels[0] (discord "discord"): URL: query username: Discord refuses names`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
