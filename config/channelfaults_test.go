@@ -108,6 +108,22 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:2: channels[0] (discord "discord"): URL: query thread_id: not a Discord id`,
 			`test.yaml:2: channels[0] (discord "discord"): URL: query username: Discord refuses names`,
 		}},
+		{"googlechat", lines(
+			"channels:",
+			"  - kind: googlechat",
+			"    name: \" ops\"",
+			"    webhook_url: https://chat.googleapis.com/v1/spaces/AAA/messages",
+		), []string{
+			`test.yaml:3: channels[0] (googlechat " ops"): name: leading or trailing white space`,
+			`test.yaml:4: channels[0] (googlechat " ops"): webhook_url: want both key= and token=`,
+		}},
+		{"googlechat url", lines(
+			"channels:",
+			"  - googlechat://chat.googleapis.com/v1/spaces/AAA/messages?name=%20ops",
+		), []string{
+			`test.yaml:2: channels[0] (googlechat "googlechat"): URL: query name: leading or trailing white space`,
+			`test.yaml:2: channels[0] (googlechat "googlechat"): URL: want both key= and token=`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
