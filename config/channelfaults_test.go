@@ -124,6 +124,17 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:2: channels[0] (googlechat "googlechat"): URL: query name: leading or trailing white space`,
 			`test.yaml:2: channels[0] (googlechat "googlechat"): URL: want both key= and token=`,
 		}},
+		{"mastodon", lines(
+			"channels:",
+			"  - kind: mastodon",
+			"    server: https://mastodon.social/@status",
+			"    token: \"\"",
+			"    language: EN",
+		), []string{
+			`test.yaml:3: channels[0] (mastodon "mastodon"): server: has the path "/@status"`,
+			`test.yaml:4: channels[0] (mastodon "mastodon"): token: missing`,
+			`test.yaml:5: channels[0] (mastodon "mastodon"): language: "EN" is not an ISO 639 code`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
