@@ -135,6 +135,17 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:4: channels[0] (mastodon "mastodon"): token: missing`,
 			`test.yaml:5: channels[0] (mastodon "mastodon"): language: "EN" is not an ISO 639 code`,
 		}},
+		{"matrix", lines(
+			"channels:",
+			"  - kind: matrix",
+			"    homeserver: https://matrix.example.org/_matrix/client",
+			"    access_token: syt_abc",
+			"    rooms: [\"@ops:example.org\", ops]",
+		), []string{
+			`test.yaml:3: channels[0] (matrix "matrix"): homeserver: must not hold the API's path`,
+			`test.yaml:5: channels[0] (matrix "matrix"): rooms[0]: a user ID`,
+			`test.yaml:5: channels[0] (matrix "matrix"): rooms[1]: "ops" is not a room ID`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
