@@ -146,6 +146,18 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:5: channels[0] (matrix "matrix"): rooms[0]: a user ID`,
 			`test.yaml:5: channels[0] (matrix "matrix"): rooms[1]: "ops" is not a room ID`,
 		}},
+		{"statuspage", lines(
+			"channels:",
+			"  - kind: statuspage",
+			"    dir: site",
+			"    base_url: ftp://status.example.com/",
+			"    history_days: -1",
+			"    title: \"a\\u0007b\"",
+		), []string{
+			`test.yaml:4: channels[0] (statuspage "statuspage"): base_url: not an absolute http or https URL`,
+			`test.yaml:5: channels[0] (statuspage "statuspage"): history_days: negative`,
+			`test.yaml:6: channels[0] (statuspage "statuspage"): title: contains a control character`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
