@@ -158,6 +158,25 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:5: channels[0] (statuspage "statuspage"): history_days: negative`,
 			`test.yaml:6: channels[0] (statuspage "statuspage"): title: contains a control character`,
 		}},
+		{"statuspageio", lines(
+			"channels:",
+			"  - kind: statuspageio",
+			"    api_key: abc",
+			"    page_id: bad-id",
+			"    maintenance_window: -1h",
+			"    rate_limit: -1",
+		), []string{
+			`test.yaml:4: channels[0] (statuspageio "statuspageio"): page_id: "bad-id" holds a character`,
+			`test.yaml:5: channels[0] (statuspageio "statuspageio"): maintenance_window: negative`,
+			`test.yaml:6: channels[0] (statuspageio "statuspageio"): rate_limit: negative`,
+		}},
+		{"statuspageio url", lines(
+			"channels:",
+			"  - statuspageio://abc@page1?base_url=http://api.example.com&name=%20ops",
+		), []string{
+			`test.yaml:2: channels[0] (statuspageio "statuspageio"): URL: query: name: leading or trailing white space`,
+			`test.yaml:2: channels[0] (statuspageio "statuspageio"): URL: query: base_url: must use https`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
