@@ -177,6 +177,15 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:2: channels[0] (statuspageio "statuspageio"): URL: query: name: leading or trailing white space`,
 			`test.yaml:2: channels[0] (statuspageio "statuspageio"): URL: query: base_url: must use https`,
 		}},
+		{"teams", lines(
+			"channels:",
+			"  - kind: teams",
+			"    name: \" ops\"",
+			"    webhook_url: https://outlook.office.com/webhook/x",
+		), []string{
+			`test.yaml:3: channels[0] (teams " ops"): name: leading or trailing white space`,
+			`test.yaml:4: channels[0] (teams " ops"): webhook_url: an Office 365 connector's URL`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
