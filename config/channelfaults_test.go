@@ -186,6 +186,17 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:3: channels[0] (teams " ops"): name: leading or trailing white space`,
 			`test.yaml:4: channels[0] (teams " ops"): webhook_url: an Office 365 connector's URL`,
 		}},
+		{"telegram", lines(
+			"channels:",
+			"  - kind: telegram",
+			"    token: \"123:short\"",
+			"    chats: [nochat]",
+			"    base_url: ftp://api.telegram.org",
+		), []string{
+			`test.yaml:3: channels[0] (telegram "telegram"): token: not a bot token`,
+			`test.yaml:4: channels[0] (telegram "telegram"): chats[0]: want a chat's`,
+			`test.yaml:5: channels[0] (telegram "telegram"): base_url: not an absolute https URL`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
