@@ -197,6 +197,17 @@ func TestChannelPackageFaultsNamedTogether(t *testing.T) {
 			`test.yaml:4: channels[0] (telegram "telegram"): chats[0]: want a chat's`,
 			`test.yaml:5: channels[0] (telegram "telegram"): base_url: not an absolute https URL`,
 		}},
+		{"x", lines(
+			"channels:",
+			"  - kind: x",
+			"    consumer_key: a",
+			"    consumer_secret: b",
+			"    access_token: c",
+			"    base_url: ftp://api.x.com",
+		), []string{
+			`test.yaml:2: channels[0] (x "x"): access_secret: missing`,
+			`test.yaml:6: channels[0] (x "x"): base_url: not an absolute https URL`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
