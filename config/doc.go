@@ -245,9 +245,8 @@
 // a channel entry, every unknown key, every value of the wrong type or
 // not among those its key lists, and its "when:", unless a key or a value
 // of it is refused, which its other faults may follow from; its channel package's
-// error when the file's checks find none: every fault of the entry for
-// the webhook, email, irc and slack kinds, a line each at its key's line,
-// the first the package finds for the others). Only
+// error when the file's checks find none: every fault of the entry, a
+// line each at its key's line, but one that follows from another). Only
 // faults that leave the file unfit to be read further are named before
 // the others are looked for, each kind all at once: keys given twice,
 // keys that are not text, mappings of too many keys and tags; an alias

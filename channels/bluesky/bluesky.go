@@ -271,24 +271,26 @@ const defaultTimeout = 30 * time.Second
 
 // New returns a channel for cfg. It checks cfg without any network I/O
 // (it logs in on first use); errors name the field, as in
-// "bluesky: Config.AppPassword: missing".
+// "bluesky: Config.AppPassword: missing"; the error names every fault of
+// cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	service, err := cfg.validate()
-	if err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	service, name := cfg.validate(&f)
+	tmpl := cfg.Templates
+	if tmpl == nil {
+		tmpl = templates.Default()
+	}
+	if name != "" { // else refused: no name to try the template for
+		f.Add(setup.TryText(pkg, tmpl, name, "short", MaxGraphemes, Measure))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
 		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
-		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now,
+		tmpl: tmpl, sessions: newSessions(), now: time.Now,
 		sleep: ctxwait.Sleep, rate: ratelimit.Limits{Max: maxLimitWait}}
-	if s.tmpl == nil {
-		s.tmpl = templates.Default()
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
-	if err := setup.TryText(pkg, s.tmpl, name, "short", MaxGraphemes, Measure); err != nil {
-		return nil, err
-	}
 	return &Channel{name: name, s: s}, nil
 }
 

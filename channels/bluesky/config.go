@@ -68,55 +68,57 @@ type Config struct {
 	Templates *templates.Set `yaml:"-" json:"-"`
 }
 
-// validate checks cfg without I/O and returns the service's address
-// without a trailing slash.
-func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return "", err
-	}
-	service, err := parseService(cfg.Service, cfg)
-	if err != nil {
-		return "", err
-	}
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns the service's address without a trailing slash and
+// the channel's name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) (service, name string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	service, err = parseService(cfg.Service, cfg)
+	f.Add(err) // service is then "": checkIdentifier's example is then a domain of its own
 	switch {
 	case cfg.Identifier == "":
-		return "", errors.New(`bluesky: Config.Identifier: missing (the account's handle, as "status.example.com", or its DID)`)
+		f.Add(errors.New(`bluesky: Config.Identifier: missing (the account's handle, as "status.example.com", or its DID)`))
 	case strings.ContainsAny(cfg.Identifier, " \t\r\n"):
-		return "", errors.New("bluesky: Config.Identifier: contains white space")
+		f.Add(errors.New("bluesky: Config.Identifier: contains white space"))
 	case strings.HasPrefix(cfg.Identifier, "@"):
 		// The server would look "@handle" up as an e-mail address.
-		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
-	}
-	if err := checkIdentifier(cfg, service); err != nil {
-		return "", err
+		f.Add(errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`))
+	default:
+		f.Add(checkIdentifier(cfg, service))
 	}
 	if cfg.AppPassword.IsZero() {
-		return "", errors.New("bluesky: Config.AppPassword: missing")
-	}
-	// The server would refuse every login as "Invalid identifier or
-	// password", naming no field.
-	if err := setup.Line("bluesky", "AppPassword", "a password is", cfg.AppPassword); err != nil {
-		return "", err
+		f.Add(errors.New("bluesky: Config.AppPassword: missing"))
+	} else {
+		// The server would refuse every login as "Invalid identifier or
+		// password", naming no field.
+		f.Add(setup.Line("bluesky", "AppPassword", "a password is", cfg.AppPassword))
 	}
 	if len(cfg.Languages) > maxLangs {
-		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)
+		f.Add(fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs))
 	}
 	for i, l := range cfg.Languages {
-		_, err := language.Parse(l)
-		if _, unknown := errors.AsType[language.ValueError](err); unknown {
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is a well-formed BCP 47 tag, but of no language known", i, setup.Quote(l, cfg))
-		}
-		switch {
-		case err != nil || l == "":
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag", i, setup.Quote(l, cfg))
-		case strings.Contains(l, "_"):
-			// language.Parse reads "en_US" as en-US; the server checks the
-			// tag as written, and would refuse every post.
-			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag: write \"-\", as %s",
-				i, setup.Quote(l, cfg), setup.Quote(strings.ReplaceAll(l, "_", "-"), cfg))
-		}
+		f.Add(checkLanguage(i, l, cfg))
 	}
-	return service, nil
+	return service, name
+}
+
+// checkLanguage checks l, Config.Languages[i] of cfg.
+func checkLanguage(i int, l string, cfg Config) error {
+	_, err := language.Parse(l)
+	if _, unknown := errors.AsType[language.ValueError](err); unknown {
+		return fmt.Errorf("bluesky: Config.Languages[%d]: %s is a well-formed BCP 47 tag, but of no language known", i, setup.Quote(l, cfg))
+	}
+	switch {
+	case err != nil || l == "":
+		return fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag", i, setup.Quote(l, cfg))
+	case strings.Contains(l, "_"):
+		// language.Parse reads "en_US" as en-US; the server checks the
+		// tag as written, and would refuse every post.
+		return fmt.Errorf("bluesky: Config.Languages[%d]: %s is not a BCP 47 language tag: write \"-\", as %s",
+			i, setup.Quote(l, cfg), setup.Quote(strings.ReplaceAll(l, "_", "-"), cfg))
+	}
+	return nil
 }
 
 // Syntax of the identifiers the server looks an account up by, from the

@@ -127,11 +127,11 @@ var (
 )
 
 // New returns a Channel for cfg, filling in the defaults. It does no I/O.
+// Its error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
+	var f setup.Faults // every fault of cfg, a line each
 	name, err := setup.Name(pkg, cfg.Name, "console", cfg)
-	if err != nil {
-		return nil, err
-	}
+	f.Add(err)
 	c := &Channel{name: name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates, turn: make(chan struct{}, 1)}
 	if c.w == nil {
 		c.w = os.Stdout
@@ -142,10 +142,11 @@ func New(cfg Config) (*Channel, error) {
 	if c.set == nil {
 		c.set = templates.Default()
 	}
-	if err := setup.Template(pkg, "Template", c.set, c.template); err != nil {
-		return nil, err
+	// A template refused, or a name refused, leaves nothing to try.
+	if !f.Add(setup.Template(pkg, "Template", c.set, c.template)) && name != "" {
+		f.Add(setup.TryText(pkg, c.set, name, c.template, 0, nil))
 	}
-	if err := setup.TryText(pkg, c.set, name, c.template, 0, nil); err != nil {
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -108,8 +108,16 @@ var urlParts = map[string]string{"Name": "query name", "ThreadID": "query thread
 	"ForumTags": "query forum_tags", "Username": "query username", "AvatarURL": "query avatar_url",
 	"WebhookURL": "query host"}
 
-// asURLErr restates err, an error of validate, for the URL part at fault.
+// asURLErr restates err, an error of validate, for the URL part at fault:
+// each of the faults it joins (errors.Join), a line each.
 func asURLErr(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, asURLErr(e))
+		}
+		return errors.Join(out...)
+	}
 	var ce *setup.Error
 	if !errors.As(err, &ce) {
 		return err
@@ -170,28 +178,22 @@ func validToken(s string) bool {
 	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
 }
 
-// validate checks cfg without I/O and returns its webhook.
-func (cfg Config) validate() (webhook, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return webhook{}, err
-	}
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns its webhook and the channel's name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) (webhook, string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
 	w, err := parseWebhook(cfg.WebhookURL.Reveal())
-	if err != nil {
-		return webhook{}, err
-	}
+	hooked := !f.Add(err)
 	if cfg.ThreadID != "" && !snowflake(cfg.ThreadID) {
-		return webhook{}, fieldErr("ThreadID", "not a Discord id (digits)")
+		f.Add(fieldErr("ThreadID", "not a Discord id (digits)"))
 	}
 	if cfg.Forum && cfg.ThreadID != "" {
-		return webhook{}, fieldErr("Forum", "set Forum or ThreadID, not both")
+		f.Add(fieldErr("Forum", "set Forum or ThreadID, not both"))
 	}
-	if err := cfg.validateTags(); err != nil {
-		return webhook{}, err
-	}
-	if err := validUsername(cfg.Username); err != nil {
-		return webhook{}, err
-	}
-	if cfg.AvatarURL != "" {
+	cfg.validateTags(f)
+	f.Add(validUsername(cfg.Username))
+	if cfg.AvatarURL != "" && hooked { // else no token to look for in it
 		// Discord shows the image to every reader and fetches it from
 		// where it is: a credential in the URL would go to Discord, and
 		// print with the Config, a plain string.
@@ -200,26 +202,31 @@ func (cfg Config) validate() (webhook, error) {
 		// token alone is looked for, still named as WebhookURL's.
 		own := cfg
 		own.WebhookURL = redact.NewURL(w.scheme + "://" + w.host + "/api/webhooks/0/" + w.token)
-		if _, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: own}); err != nil {
-			return webhook{}, err
-		}
+		_, err := endpoint.Check(pkg, "AvatarURL", cfg.AvatarURL, endpoint.Rules{PlainHTTP: true, Query: true, Public: true, Config: own})
+		f.Add(err)
 	}
-	return w, nil
+	return w, name
 }
 
-func (cfg Config) validateTags() error {
+// validateTags checks ForumTags, adding the fault of each that is refused
+// to f.
+func (cfg Config) validateTags(f *setup.Faults) {
 	if len(cfg.ForumTags) > 0 && !cfg.Forum {
-		return fieldErr("ForumTags", "set only with Forum")
+		f.Add(fieldErr("ForumTags", "set only with Forum"))
 	}
 	if len(cfg.ForumTags) > MaxForumTags {
-		return fieldErr("ForumTags", "%d tags, more than %d", len(cfg.ForumTags), MaxForumTags)
+		f.Add(fieldErr("ForumTags", "%d tags, more than %d", len(cfg.ForumTags), MaxForumTags))
 	}
+	ids := true
 	for i, tag := range cfg.ForumTags {
 		if !snowflake(tag) {
-			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
+			f.Add(fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)"))
+			ids = false
 		}
 	}
-	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, canonicalID) // "007" is tag 7
+	if ids {
+		f.Add(setup.Distinct(pkg, "ForumTags", cfg.ForumTags, canonicalID)) // "007" is tag 7
+	}
 }
 
 func validUsername(name string) error {
@@ -277,8 +284,9 @@ func ParseURL(raw string) (Config, error) {
 	}
 	w.id, w.token = canonicalID(id), token
 	cfg.WebhookURL = redact.NewURL(w.scheme + "://" + w.host + "/api/webhooks/" + id + "/" + token)
-	if _, err := cfg.validate(); err != nil {
-		return Config{}, asURLErr(err)
+	var f setup.Faults
+	if cfg.validate(&f); f.Err() != nil {
+		return Config{}, asURLErr(f.Err())
 	}
 	return cfg, nil
 }

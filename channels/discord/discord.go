@@ -260,13 +260,11 @@ var (
 )
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "discord: Config.WebhookURL: missing".
+// field, as in "discord: Config.WebhookURL: missing"; the error names
+// every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	w, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
+	var f setup.Faults // every fault of cfg, a line each
+	w, name := cfg.validate(&f)
 	token := redact.NewRedactor(redact.NewSecret(w.token))
 	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now, sleep: ctxwait.Sleep, token: token,
 		rd: token.WithURL(cfg.WebhookURL), limits: newBuckets()}
@@ -274,11 +272,13 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	err = setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := content(s.tmpl, name, u)
-		return err
-	})
-	if err != nil {
+	if name != "" { // else refused: no name to try the templates for
+		f.Add(setup.Try(pkg, name, func(u broadcast.Update) error {
+			_, err := content(s.tmpl, name, u)
+			return err
+		}))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})

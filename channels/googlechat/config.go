@@ -103,12 +103,14 @@ func parseWebhook(raw string) (webhook, error) {
 	return w, nil
 }
 
-// validate checks cfg without I/O and returns its webhook.
-func (cfg Config) validate() (webhook, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return webhook{}, err
-	}
-	return parseWebhook(cfg.WebhookURL.Reveal())
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns its webhook and the channel's name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) (webhook, string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	w, err := parseWebhook(cfg.WebhookURL.Reveal())
+	f.Add(err)
+	return w, name
 }
 
 // ParseURL returns the Config of a channel URL, the webhook's URL with the
@@ -138,17 +140,27 @@ func ParseURL(raw string) (Config, error) {
 	}
 	u.Scheme, u.RawQuery = scheme, q.Encode()
 	cfg.WebhookURL = redact.NewURL(u.String())
-	if _, err := cfg.validate(); err != nil {
-		var ce *setup.Error
-		if errors.As(err, &ce) && ce.Field == "Name" {
-			return Config{}, errors.New("googlechat: URL: query name: " + ce.Problem)
+	var f setup.Faults
+	if cfg.validate(&f); f.Err() != nil {
+		var faults []error // each restated for the URL's part, a line each
+		for _, err := range f.Err().(interface{ Unwrap() []error }).Unwrap() {
+			faults = append(faults, asURLErr(err))
 		}
-		if ce != nil {
-			return Config{}, errors.New("googlechat: URL: " + ce.Problem)
-		}
-		return Config{}, err
+		return Config{}, errors.Join(faults...)
 	}
 	return cfg, nil
+}
+
+// asURLErr restates err, a fault of validate, for the URL part at fault.
+func asURLErr(err error) error {
+	var ce *setup.Error
+	if errors.As(err, &ce) && ce.Field == "Name" {
+		return errors.New("googlechat: URL: query name: " + ce.Problem)
+	}
+	if ce != nil {
+		return errors.New("googlechat: URL: " + ce.Problem)
+	}
+	return err
 }
 
 // ownParams takes the channel's own parameters (name, card, tls) out of

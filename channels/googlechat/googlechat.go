@@ -178,22 +178,19 @@ var (
 )
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "googlechat: Config.WebhookURL: missing".
+// field, as in "googlechat: Config.WebhookURL: missing"; the error names
+// every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	w, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked
+	var f setup.Faults // every fault of cfg, a line each
+	w, name := cfg.validate(&f)
 	set, err := setup.Templates(pkg, cfg.Templates, templateName, TextTemplate)
-	if err != nil {
-		return nil, err
+	if !f.Add(err) && name != "" { // else no template, or no name, to try
+		f.Add(setup.Try(pkg, name, func(u broadcast.Update) error {
+			_, err := messageText(set, name, u, cfg.NoCard)
+			return err
+		}))
 	}
-	err = setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := messageText(set, name, u, cfg.NoCard)
-		return err
-	})
-	if err != nil {
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	creds := redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token))

@@ -84,36 +84,33 @@ type Config struct {
 	Templates *templates.Set `yaml:"-" json:"-"`
 }
 
-// validate checks cfg without I/O and returns the server's address without
-// a trailing slash.
-func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return "", err
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns the server's address without a trailing slash and the
+// channel's name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) (server, name string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	server, err = endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social", Config: cfg})
+	if !f.Add(err) {
+		if path := pagePath(server); path != "" {
+			f.Add(setup.Errorf(pkg, "Server", "has the path %s, an account's or a page's, not the instance's: "+
+				"give the instance's address alone, as %q", setup.Quote(path, cfg), "https://mastodon.social"))
+		}
 	}
-	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social", Config: cfg})
-	if err != nil {
-		return "", err
-	}
-	if path := pagePath(server); path != "" {
-		return "", setup.Errorf(pkg, "Server", "has the path %s, an account's or a page's, not the instance's: "+
-			"give the instance's address alone, as %q", setup.Quote(path, cfg), "https://mastodon.social")
-	}
-	if err := setup.Token(pkg, "Token", cfg.Token); err != nil {
-		return "", err
-	}
+	f.Add(setup.Token(pkg, "Token", cfg.Token))
 	switch cfg.Visibility {
 	case "", Public, Unlisted, Private:
 	case "direct":
-		return "", errors.New(`mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`)
+		f.Add(errors.New(`mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`))
 	default:
-		return "", fmt.Errorf("mastodon: Config.Visibility: unknown value %s: want public, unlisted or private",
-			setup.Quote(string(cfg.Visibility), cfg))
+		f.Add(fmt.Errorf("mastodon: Config.Visibility: unknown value %s: want public, unlisted or private",
+			setup.Quote(string(cfg.Visibility), cfg)))
 	}
 	if !validLanguage(cfg.Language) {
-		return "", fmt.Errorf("mastodon: Config.Language: %s is not an ISO 639 code (two or three lower-case letters) or one of %s",
-			setup.Quote(cfg.Language, cfg), strings.Join(regionalLanguages, ", "))
+		f.Add(fmt.Errorf("mastodon: Config.Language: %s is not an ISO 639 code (two or three lower-case letters) or one of %s",
+			setup.Quote(cfg.Language, cfg), strings.Join(regionalLanguages, ", ")))
 	}
-	return server, nil
+	return server, name
 }
 
 // pagePath returns the path of server when it is an account's or a page's

@@ -341,23 +341,25 @@ const (
 const defaultTimeout = 30 * time.Second
 
 // New returns a channel for cfg. It checks cfg without any network I/O;
-// errors name the field, as in "mastodon: Config.Token: missing".
+// errors name the field, as in "mastodon: Config.Token: missing", and the
+// error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	server, err := cfg.validate()
-	if err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	server, name := cfg.validate(&f)
+	tmpl := cfg.Templates
+	if tmpl == nil {
+		tmpl = templates.Default()
+	}
+	if name != "" { // else refused: no name to try the template for
+		f.Add(setup.TryText(pkg, tmpl, name, "short", DefaultMaxCharacters, Measure(DefaultCharactersPerURL)))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
-		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: tmpl,
 		limits: newLimitCache(), now: time.Now, sleep: ctxwait.Sleep, rate: ratelimit.Limits{Max: maxLimitWait}}
-	if s.tmpl == nil {
-		s.tmpl = templates.Default()
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
-	if err := setup.TryText(pkg, s.tmpl, name, "short", DefaultMaxCharacters, Measure(DefaultCharactersPerURL)); err != nil {
-		return nil, err
-	}
 	return &Channel{name: name, s: s}, nil
 }
 

@@ -104,14 +104,23 @@ type state struct {
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "matrix: Config.Rooms[1]: not a room ID or alias".
+// field, as in "matrix: Config.Rooms[1]: not a room ID or alias"; the
+// error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	base, err := cfg.validate()
-	if err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	base, name := cfg.validate(&f)
+	set := cfg.Templates
+	if set == nil {
+		set = templates.Default()
+	}
+	if name != "" { // else refused: no name to try the template for
+		f.Add(setup.TryText(pkg, set, name, "text", ContentLimit, templates.Bytes))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	s := &state{
-		base: base, token: cfg.AccessToken, set: cfg.Templates,
+		base: base, token: cfg.AccessToken, set: set,
 		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
 		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
 		made: map[string][]madeEdit{}, retracted: map[string]bool{},
@@ -122,48 +131,43 @@ func New(cfg Config) (*Channel, error) {
 	for _, r := range cfg.Rooms {
 		s.targets = append(s.targets, strings.TrimSpace(r))
 	}
-	if s.set == nil {
-		s.set = templates.Default()
-	}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
-	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
-		return nil, err
-	}
 	return &Channel{name: name, s: s}, nil
 }
 
-// validate checks cfg and returns the homeserver URL without a trailing
-// "/".
-func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return "", err
+// validate checks cfg, adding the fault of each field refused to f, and
+// returns the homeserver URL without a trailing "/" and the channel's
+// name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) (base, name string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	base, err = endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org", Config: cfg})
+	if !f.Add(err) {
+		if u, _ := url.Parse(base); slices.Contains(strings.Split(u.Path, "/"), "_matrix") { // parsed by Base
+			// Not quoted: a path may hold anything. Left in, the API's
+			// path would be doubled in every request, and every room
+			// fail with 404 M_UNRECOGNIZED.
+			f.Add(setup.Errorf(pkg, "Homeserver",
+				`must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`))
+		}
 	}
-	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org", Config: cfg})
-	if err != nil {
-		return "", err
-	}
-	if u, _ := url.Parse(base); slices.Contains(strings.Split(u.Path, "/"), "_matrix") { // parsed by Base
-		// Not quoted: a path may hold anything. Left in, the API's path
-		// would be doubled in every request, and every room fail with
-		// 404 M_UNRECOGNIZED.
-		return "", setup.Errorf(pkg, "Homeserver",
-			`must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`)
-	}
-	if err := setup.Token(pkg, "AccessToken", cfg.AccessToken); err != nil {
-		return "", err
-	}
+	f.Add(setup.Token(pkg, "AccessToken", cfg.AccessToken))
 	if len(cfg.Rooms) == 0 {
-		return "", errors.New("matrix: Config.Rooms: missing")
+		f.Add(errors.New("matrix: Config.Rooms: missing"))
+		return base, name
 	}
 	rooms := make([]string, len(cfg.Rooms))
+	var bad setup.Faults // of every room
 	for i, r := range cfg.Rooms {
 		rooms[i] = strings.TrimSpace(r)
 		if err := checkRoom(rooms[i], cfg); err != nil {
-			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
+			bad.Add(fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err))
 		}
 	}
-	return base, setup.Distinct(pkg, "Rooms", rooms, nil)
+	if !f.Add(bad.Err()) { // rooms refused are not compared
+		f.Add(setup.Distinct(pkg, "Rooms", rooms, nil))
+	}
+	return base, name
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control

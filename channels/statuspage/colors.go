@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/outagecast/outagecast/channels/internal/setup"
 )
 
 // Palette is the colours of one colour scheme, as CSS hex colours ("#0969da"
@@ -120,11 +122,17 @@ func (p Palette) pairs() [][2]namedColor {
 // check validates p's colours and their contrast; field names the palette
 // in errors ("Config.Branding.Light").
 func (p Palette) check(field string) error {
+	var f setup.Faults // of every colour
 	for _, c := range p.fields() {
 		if _, err := parseColor(c.value); err != nil {
-			return fmt.Errorf("statuspage: %s.%s: %w", field, c.name, err)
+			f.Add(fmt.Errorf("statuspage: %s.%s: %w", field, c.name, err))
 		}
 	}
+	if err := f.Err(); err != nil {
+		return err // colours refused have no contrast to measure
+	}
+	// The first pair short of contrast alone: one colour amiss would
+	// fail every pair it is in.
 	for _, pair := range p.pairs() {
 		fg, _ := parseColor(pair[0].value)
 		bg, _ := parseColor(pair[1].value)

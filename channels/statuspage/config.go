@@ -149,41 +149,39 @@ type settings struct {
 	pageUpdates int // IncidentPageUpdates; tests lower it
 }
 
+// validate checks cfg and returns the settings of the channel. Its error
+// names every fault of cfg, a line each (setup.Faults); a check that needs
+// what an earlier one refused is left out.
 func (cfg Config) validate() (settings, error) {
 	s := settings{
 		name: cfg.Name, dir: cfg.Dir, branding: cfg.Branding,
 		historyDays: cfg.HistoryDays, feedEntries: cfg.FeedEntries, lockTimeout: cfg.LockTimeout,
 		pageUpdates: IncidentPageUpdates,
 	}
+	var f setup.Faults
 	var err error
-	if s.name, err = setup.Name(pkg, s.name, DefaultName, cfg); err != nil {
-		return s, err
-	}
-	if err := checkText("Config.Name", s.name, 100); err != nil {
-		return s, err
+	if s.name, err = setup.Name(pkg, s.name, DefaultName, cfg); !f.Add(err) {
+		f.Add(checkText("Config.Name", s.name, 100))
 	}
 	if strings.TrimSpace(s.dir) == "" {
-		return s, errors.New("statuspage: Config.Dir: missing")
+		f.Add(errors.New("statuspage: Config.Dir: missing"))
 	}
-	base, err := checkBaseURL(cfg.BaseURL)
-	if err != nil {
-		return s, err
-	}
-	s.base = base
-	if s.components, err = checkComponents(cfg.Components); err != nil {
-		return s, err
-	}
-	if err := s.numbers(); err != nil {
-		return s, err
-	}
-	if s.language, err = checkLanguage(cfg.Language); err != nil {
-		return s, err
-	}
+	s.base, err = checkBaseURL(cfg.BaseURL)
+	f.Add(err)
+	s.components, err = checkComponents(cfg.Components)
+	f.Add(err)
+	f.Add(s.numbers())
+	s.language, err = checkLanguage(cfg.Language)
+	f.Add(err)
 	s.branding, err = checkBranding(cfg.Branding)
-	return s, err
+	f.Add(err)
+	return s, f.Err()
 }
 
+// numbers checks the numbers of s and sets their defaults; its error
+// names each that is negative.
 func (s *settings) numbers() error {
+	var faults setup.Faults
 	for _, f := range []struct {
 		name string
 		v    int64
@@ -192,7 +190,7 @@ func (s *settings) numbers() error {
 		{"LockTimeout", int64(s.lockTimeout)},
 	} {
 		if f.v < 0 {
-			return fmt.Errorf("statuspage: Config.%s: negative", f.name)
+			faults.Add(fmt.Errorf("statuspage: Config.%s: negative", f.name))
 		}
 	}
 	if s.historyDays == 0 {
@@ -204,7 +202,7 @@ func (s *settings) numbers() error {
 	if s.lockTimeout == 0 {
 		s.lockTimeout = DefaultLockTimeout
 	}
-	return nil
+	return faults.Err()
 }
 
 // checkBaseURL checks the site's address and returns it ending in "/",
@@ -265,68 +263,66 @@ func direction(lang string) string {
 	return "ltr"
 }
 
+// checkComponents checks list and returns it with its texts' bidi
+// closed; its error names the fault of each component.
 func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
+	var f setup.Faults
 	seen := map[string]bool{}
 	out := make([]ComponentInfo, len(list))
 	for i, c := range list {
 		field := fmt.Sprintf("Config.Components[%d]", i)
-		if err := checkLine(field+".Name", c.Name, 255); err != nil {
-			return nil, err
+		if !f.Add(checkLine(field+".Name", c.Name, 255)) { // a name refused is not compared
+			// As an update's names are stored (see Channel.entry), so
+			// that both name one component.
+			c.Name = templates.BalanceBidi(c.Name)
+			if seen[broadcast.ComponentKey(c.Name)] {
+				f.Add(fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case, spacing or invisible characters are one component)",
+					field, c.Name))
+			}
+			seen[broadcast.ComponentKey(c.Name)] = true
 		}
-		// As an update's names are stored (see Channel.entry), so that
-		// both name one component.
-		c.Name = templates.BalanceBidi(c.Name)
-		if seen[broadcast.ComponentKey(c.Name)] {
-			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice (names that differ only in case, spacing or invisible characters are one component)",
-				field, c.Name)
+		if !f.Add(checkText(field+".Description", c.Description, 1000)) {
+			c.Description = templates.BalanceBidi(c.Description)
 		}
-		seen[broadcast.ComponentKey(c.Name)] = true
-		if err := checkText(field+".Description", c.Description, 1000); err != nil {
-			return nil, err
-		}
-		c.Description = templates.BalanceBidi(c.Description)
 		out[i] = c
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
+// checkBranding checks b and returns it with its defaults set and its
+// texts' bidi closed; its error names the fault of each field.
 func checkBranding(b Branding) (Branding, error) {
+	var f setup.Faults
 	if b.Title == "" {
 		b.Title = DefaultTitle
 	}
-	if err := checkLine("Config.Branding.Title", b.Title, 255); err != nil {
-		return b, err
+	if !f.Add(checkLine("Config.Branding.Title", b.Title, 255)) {
+		// Closed as an update's texts are (see Channel.entry): the page
+		// puts words after them.
+		b.Title = templates.BalanceBidi(b.Title)
 	}
-	// Closed as an update's texts are (see Channel.entry): the page puts
-	// words after them.
-	b.Title = templates.BalanceBidi(b.Title)
 	if b.LogoURL != "" {
-		if err := checkLinkURL("Config.Branding.LogoURL", b.LogoURL, true, false); err != nil {
-			return b, err
-		}
+		f.Add(checkLinkURL("Config.Branding.LogoURL", b.LogoURL, true, false))
 	}
 	if b.HomeURL != "" {
-		if err := checkLinkURL("Config.Branding.HomeURL", b.HomeURL, false, false); err != nil {
-			return b, err
-		}
+		f.Add(checkLinkURL("Config.Branding.HomeURL", b.HomeURL, false, false))
 	}
 	b.Links = append([]Link(nil), b.Links...)
 	for i, l := range b.Links {
 		field := fmt.Sprintf("Config.Branding.Links[%d]", i)
-		if err := checkLine(field+".Text", l.Text, 100); err != nil {
-			return b, err
+		if !f.Add(checkLine(field+".Text", l.Text, 100)) {
+			b.Links[i].Text = templates.BalanceBidi(l.Text)
 		}
-		if err := checkLinkURL(field+".URL", l.URL, false, true); err != nil {
-			return b, err
-		}
-		b.Links[i].Text = templates.BalanceBidi(l.Text)
+		f.Add(checkLinkURL(field+".URL", l.URL, false, true))
 	}
 	b.Light = b.Light.withDefaults(defaultLight)
 	b.Dark = b.Dark.withDefaults(defaultDark)
-	if err := b.Light.check("Config.Branding.Light"); err != nil {
-		return b, err
-	}
-	return b, b.Dark.check("Config.Branding.Dark")
+	f.Add(b.Light.check("Config.Branding.Light"))
+	f.Add(b.Dark.check("Config.Branding.Dark"))
+	return b, f.Err()
 }
 
 // checkLinkURL accepts absolute http(s) URLs without credentials (user

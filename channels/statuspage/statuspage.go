@@ -409,6 +409,8 @@ var (
 // link's Text) that is not UTF-8, or holds a control character (a
 // Description may hold line breaks) or a Unicode noncharacter, is
 // refused, naming the field: the HTML and the feeds may not carry them.
+// The error names every fault of cfg, a line each (errors.Join); the
+// templates are parsed and tried once the other fields are accepted.
 func New(cfg Config) (*Channel, error) {
 	s, err := cfg.validate()
 	if err != nil {

@@ -92,58 +92,65 @@ func fieldErr(field, format string, args ...any) error {
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
 // field, as in "statuspageio: Config.PageID: missing", and never quote the
-// API key.
+// API key; the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
 	if cfg.Name == "" {
 		cfg.Name = DefaultName
 	}
-	if err := cfg.validate(); err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	_, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	named := !f.Add(err)
+	cfg.check(&f)
+	tmpl, err := setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate)
+	if !f.Add(err) && named { // else no template, or no name, to try
+		c := &Channel{name: cfg.Name, s: &state{tmpl: tmpl}} // what render uses
+		f.Add(setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	s := newState(cfg)
-	var err error
-	if s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate); err != nil {
-		return nil, err
-	}
-	c := &Channel{name: cfg.Name, s: s}
-	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
-		return nil, err
-	}
-	return c, nil
+	s.tmpl = tmpl
+	return &Channel{name: cfg.Name, s: s}, nil
 }
 
-// validate checks cfg without I/O.
+// validate checks cfg without I/O. Its error names every fault of cfg, a
+// line each (setup.Faults).
 func (cfg Config) validate() error {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return err
-	}
-	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
-		return err
-	}
-	if err := checkPageID(cfg.PageID, cfg); err != nil {
-		return err
-	}
-	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); err != nil {
-		return err
+	var f setup.Faults
+	_, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
+	cfg.check(&f)
+	return f.Err()
+}
+
+// check checks the fields of cfg but its name, adding the fault of each
+// that is refused to f.
+func (cfg Config) check(f *setup.Faults) {
+	f.Add(setup.Token(pkg, "APIKey", cfg.APIKey))
+	f.Add(checkPageID(cfg.PageID, cfg))
+	_, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
+	f.Add(err)
+	if cfg.MaintenanceWindow < 0 {
+		f.Add(fieldErr("MaintenanceWindow", "negative"))
 	}
 	switch {
-	case cfg.MaintenanceWindow < 0:
-		return fieldErr("MaintenanceWindow", "negative")
 	case cfg.RateLimit < 0:
-		return fieldErr("RateLimit", "negative")
+		f.Add(fieldErr("RateLimit", "negative"))
 	case math.IsNaN(cfg.RateLimit):
 		// rate.Limiter paces nothing at a rate that is not a number.
-		return fieldErr("RateLimit", "not a number")
+		f.Add(fieldErr("RateLimit", "not a number"))
+	}
+	switch {
 	case cfg.Limiter != nil && cfg.Limiter.Burst() < 1 && cfg.Limiter.Limit() != rate.Inf:
 		// Its Wait refuses every request at once.
-		return fieldErr("Limiter", "burst %d lets no request through (want a burst of at least 1)", cfg.Limiter.Burst())
+		f.Add(fieldErr("Limiter", "burst %d lets no request through (want a burst of at least 1)", cfg.Limiter.Burst()))
 	case cfg.Limiter != nil && !(cfg.Limiter.Limit() > 0):
 		// At rate 0 its Wait lets the burst through, then none: every
 		// Send after the first waits until its context ends.
-		return fieldErr("Limiter", "rate %v: want a positive rate, as rate.Every(time.Second) "+
-			"(at rate 0 no request passes once the burst is spent)", float64(cfg.Limiter.Limit()))
+		f.Add(fieldErr("Limiter", "rate %v: want a positive rate, as rate.Every(time.Second) "+
+			"(at rate 0 no request passes once the burst is spent)", float64(cfg.Limiter.Limit())))
 	}
-	return nil
 }
 
 // newState returns the state of a Channel of cfg, validated, without

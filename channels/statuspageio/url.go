@@ -50,7 +50,11 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, urlErr("host", "want the page id (ASCII letters and digits)")
 	}
 	if err := cfg.validate(); err != nil {
-		return Config{}, urlErr("query", "%v", strings.TrimPrefix(err.Error(), "statuspageio: "))
+		var faults []error // a line each
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			faults = append(faults, urlErr("query", "%v", strings.TrimPrefix(e.Error(), "statuspageio: ")))
+		}
+		return Config{}, errors.Join(faults...)
 	}
 	return cfg, nil
 }

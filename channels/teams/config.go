@@ -54,24 +54,22 @@ const pkg = "teams"
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
 // field, as in "teams: Config.WebhookURL: missing", and never quote the
-// URL.
+// URL; the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
+	var f setup.Faults // every fault of cfg, a line each
 	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
-	if err != nil {
-		return nil, err
-	}
+	named := !f.Add(err)
 	raw := cfg.WebhookURL.Reveal()
-	if err := checkWebhookURL(raw); err != nil {
-		return nil, err
-	}
+	f.Add(checkWebhookURL(raw))
 	tmpl, err := setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate)
-	if err != nil {
+	if !f.Add(err) && named { // else no template, or no name, to try
+		c := &Channel{name: name, s: &state{tmpl: tmpl}} // what render uses
+		f.Add(setup.Try(pkg, name, func(u broadcast.Update) error { _, err := c.render(u); return err }))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	c := &Channel{name: name, s: &state{url: raw, tmpl: tmpl, rd: redactor(cfg.WebhookURL), now: time.Now}}
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
-		return nil, err
-	}
 	c.s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed})
 	return c, nil
 }

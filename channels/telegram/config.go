@@ -125,46 +125,50 @@ func tokenShapeError(tok string) error {
 	return errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
 }
 
-// validate checks cfg without I/O and returns its chats and the base URL
-// without a trailing slash.
-func (cfg Config) validate() ([]chat, string, error) {
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns its chats, the base URL without a trailing slash and
+// the channel's name ("" when refused).
+func (cfg Config) validate(f *setup.Faults) ([]chat, string, string) {
 	_, part, _ := strings.Cut(cfg.Token.Reveal(), ":") // the token's secret, after the bot's id
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg, redact.NewSecret(part)); err != nil {
-		return nil, "", err
-	}
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg, redact.NewSecret(part))
+	f.Add(err)
 	switch tok := cfg.Token.Reveal(); {
 	case tok == "":
-		return nil, "", errors.New("telegram: Config.Token: missing (the bot's token from @BotFather)")
+		f.Add(errors.New("telegram: Config.Token: missing (the bot's token from @BotFather)"))
 	case setup.Token(pkg, "Token", cfg.Token) != nil:
 		// A newline kept from the file the token was read from, most often.
-		return nil, "", setup.Token(pkg, "Token", cfg.Token)
+		f.Add(setup.Token(pkg, "Token", cfg.Token))
 	case strings.HasPrefix(tok, "bot") && tokenPattern.MatchString(tok[len("bot"):]):
-		return nil, "", errors.New(`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`)
+		f.Add(errors.New(`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`))
 	case !tokenPattern.MatchString(tok):
-		return nil, "", tokenShapeError(tok)
+		f.Add(tokenShapeError(tok))
 	}
 	chats, err := parseChats(cfg.Chats)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := cfg.LinkPreview.validate(); err != nil {
-		return nil, "", err
-	}
+	f.Add(err)
+	f.Add(cfg.LinkPreview.validate())
 	base, err := parseBaseURL(cfg.BaseURL, cfg)
-	return chats, base, err
+	f.Add(err)
+	return chats, base, name
 }
 
+// parseChats parses list, Config.Chats; its error names the fault of
+// each entry.
 func parseChats(list []string) ([]chat, error) {
 	if len(list) == 0 {
 		return nil, errors.New(`telegram: Config.Chats: missing (a chat's "@username" or numeric id)`)
 	}
+	var f setup.Faults // of every entry
 	out := make([]chat, 0, len(list))
 	for i, s := range list {
 		c, err := parseChat(s)
 		if err != nil {
-			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %w", i, err)
+			f.Add(fmt.Errorf("telegram: Config.Chats[%d]: %w", i, err))
+			continue
 		}
 		out = append(out, c)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err // entries refused are not compared
 	}
 	return out, setup.Distinct(pkg, "Chats", list, sameChat)
 }

@@ -221,6 +221,7 @@
 package telegram
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -285,30 +286,27 @@ const defaultTimeout = 30 * time.Second
 const answerLimit = 1 << 20
 
 // New returns a channel for cfg. It checks cfg without any network I/O;
-// errors name the field, as in "telegram: Config.Chats[1]: …".
+// errors name the field, as in "telegram: Config.Chats[1]: …", and the
+// error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	chats, base, err := cfg.validate()
-	if err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	chats, base, name := cfg.validate(&f)
+	template, tmpl := cmp.Or(cfg.Template, DefaultTemplate), cfg.Templates
+	if tmpl == nil {
+		tmpl = templates.Default()
+	}
+	// A template refused, or a name refused, leaves nothing to try.
+	if !f.Add(setup.Template(pkg, "Template", tmpl, template)) && name != "" {
+		f.Add(setup.TryText(pkg, tmpl, name, template, MaxLength, templates.Runes))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, Timeout: defaultTimeout})
-	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, now: time.Now}
+	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: template,
+		client: client, redactor: newRedactor(cfg.Token), tmpl: tmpl, now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
-	}
-	if s.template == "" {
-		s.template = DefaultTemplate
-	}
-	if s.tmpl == nil {
-		s.tmpl = templates.Default()
-	}
-	if err := setup.Template(pkg, "Template", s.tmpl, s.template); err != nil {
-		return nil, err
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
-	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {
-		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil
 }

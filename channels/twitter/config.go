@@ -11,6 +11,7 @@ import (
 	"github.com/dghubble/oauth1"
 	"golang.org/x/oauth2"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
@@ -87,11 +88,12 @@ type Config struct {
 // defaultTimeout bounds one request of the default client.
 const defaultTimeout = 30 * time.Second
 
-// validate checks everything but BaseURL.
-func (cfg Config) validate() error {
-	if _, err := setup.Name(pkg, cfg.Name, DefaultName, cfg); err != nil {
-		return err
-	}
+// validate checks cfg without I/O, adding the fault of each field refused
+// to f, and returns the API's base URL and the channel's name ("" when
+// refused).
+func (cfg Config) validate(f *setup.Faults) (base, name string) {
+	name, err := setup.Name(pkg, cfg.Name, DefaultName, cfg)
+	f.Add(err)
 	fields := []struct {
 		name  string
 		value redact.Secret
@@ -100,30 +102,31 @@ func (cfg Config) validate() error {
 		{"AccessToken", cfg.AccessToken}, {"AccessSecret", cfg.AccessSecret},
 	}
 	var set, missing []string
-	for _, f := range fields {
-		if f.value.IsZero() {
-			missing = append(missing, f.name)
+	for _, field := range fields {
+		if field.value.IsZero() {
+			missing = append(missing, field.name)
 			continue
 		}
-		if err := setup.Line("twitter", f.name, "X's keys and tokens are", f.value); err != nil {
-			return err
-		}
-		set = append(set, f.name)
+		f.Add(setup.Line("twitter", field.name, "X's keys and tokens are", field.value))
+		set = append(set, field.name)
 	}
 	switch {
 	case cfg.TokenSource != nil && len(set) > 0:
-		return fmt.Errorf("twitter: Config.TokenSource: set together with Config.%s: "+
-			"use OAuth 1.0a (ConsumerKey, ConsumerSecret, AccessToken, AccessSecret) or OAuth 2.0 (TokenSource), not both", set[0])
+		f.Add(fmt.Errorf("twitter: Config.TokenSource: set together with Config.%s: "+
+			"use OAuth 1.0a (ConsumerKey, ConsumerSecret, AccessToken, AccessSecret) or OAuth 2.0 (TokenSource), not both", set[0]))
 	case cfg.TokenSource != nil:
-		return nil
 	case len(set) == 0:
-		return errors.New("twitter: Config: no credentials: set ConsumerKey, ConsumerSecret, AccessToken and " +
-			"AccessSecret (OAuth 1.0a user context), or TokenSource (OAuth 2.0 user context)")
-	case len(missing) > 0:
-		return fmt.Errorf("twitter: Config.%s: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, "+
-			"AccessToken and AccessSecret", missing[0])
+		f.Add(errors.New("twitter: Config: no credentials: set ConsumerKey, ConsumerSecret, AccessToken and " +
+			"AccessSecret (OAuth 1.0a user context), or TokenSource (OAuth 2.0 user context)"))
+	default:
+		for _, m := range missing {
+			f.Add(fmt.Errorf("twitter: Config.%s: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, "+
+				"AccessToken and AccessSecret", m))
+		}
 	}
-	return nil
+	base, err = endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
+	f.Add(err)
+	return base, name
 }
 
 // newClient returns a copy of the configured client that follows no

@@ -303,7 +303,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/ratelimit"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -354,19 +353,24 @@ var (
 )
 
 // New returns a channel for cfg. It checks cfg without any network I/O;
-// errors name the field, as in "twitter: Config.AccessSecret: missing".
+// errors name the field, as in "twitter: Config.AccessSecret: missing",
+// and the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
-	if err := cfg.validate(); err != nil {
+	var f setup.Faults // every fault of cfg, a line each
+	base, name := cfg.validate(&f)
+	tmpl := cfg.Templates
+	if tmpl == nil {
+		tmpl = templates.Default()
+	}
+	if name != "" { // else refused: no name to try the template for
+		f.Add(setup.TryText(pkg, tmpl, name, "short", MaxWeight, Weight))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL, Config: cfg})
-	if err != nil {
-		return nil, err
-	}
-	name, _ := setup.Name(pkg, cfg.Name, DefaultName, nil) // checked by validate
 	client, sender := newClient(cfg)
 	tokens, reuse := tokens(cfg)
-	c := &Channel{
+	return &Channel{
 		name:     name,
 		baseURL:  base,
 		client:   client,
@@ -374,18 +378,11 @@ func New(cfg Config) (*Channel, error) {
 		tokens:   tokens,
 		reuse:    reuse,
 		redactor: newRedactor(cfg),
-		tmpl:     cfg.Templates,
+		tmpl:     tmpl,
 		now:      time.Now,
 		sleep:    ctxwait.Sleep,
 		limits:   ratelimit.Limits{Max: maxLimitWait},
-	}
-	if c.tmpl == nil {
-		c.tmpl = templates.Default()
-	}
-	if err := setup.TryText(pkg, c.tmpl, name, "short", MaxWeight, Weight); err != nil {
-		return nil, err
-	}
-	return c, nil
+	}, nil
 }
 
 // Name returns the channel's name, "x" unless Config.Name says otherwise.
