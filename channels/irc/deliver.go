@@ -78,7 +78,11 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, 
 	// lost reports, when the connection failed, the channels the server
 	// had refused by then, so that their refusals stay recorded and a rate
 	// limit among them keeps its wait (see keepWait), and keeps the lines
-	// relayed of a channel cut short.
+	// relayed of a channel cut short. It records whether a line of a
+	// channel not delivered may have been relayed (ss.cutAfterLines): one
+	// refused or rate-limited after lines of it were (see relayedSome),
+	// or one cut short after a line of it was written, whose echo, if
+	// any, the connection's end may have lost.
 	lost := func(err error) error {
 		for k, st := range sts {
 			switch {
@@ -87,6 +91,10 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, 
 				report(k)
 			default:
 				keepLines(f, todo[k], st)
+				ss.cutAfterLines = ss.cutAfterLines || st.posted > 0
+			}
+			if st.err != nil && st.relayedSome(ss.c.echoes()) {
+				ss.cutAfterLines = true
 			}
 		}
 		return err

@@ -337,17 +337,24 @@
 // channel anti-flood sets +R for 10 minutes on a join flood, and answers
 // the JOIN as for a channel its operators made +R; Send cannot tell them
 // apart, so the error of a 477 to a JOIN without a login names both
-// causes, and the next update joins again. A channel refused for good
-// after the server may have relayed some of its lines (a 404 to the
-// second line, the first relayed) fails for good and is
-// broadcast.Uncertain too, as a Send that Close cut after writing lines
-// is (see Close): a Permanent mark alone says that nothing was posted.
+// causes, and the next update joins again. A channel refused for good,
+// or rate-limited (a KICK, a 707, a flood notice), after the server may
+// have relayed some of its lines (a 404 to the second line, the first
+// relayed) fails so and is broadcast.Uncertain too, as a Send that Close
+// cut after writing lines is (see Close): a Permanent or RetryAfter mark
+// alone says that nothing was posted. A rate limit's wait still holds.
 // Without echo-message that is so whenever more than one line went out
 // to the channel in the attempt (the server says nothing of a line it
 // relays, and its refusal, which comes after the line it answers, may
-// answer a later one than the first); with it, whenever the server echoed
-// one of them. A refusal of the only line written, or, with echo-message,
-// of lines none of which was echoed, stays Permanent alone. Each
+// answer a later one than the first), or one before a KICK or a PART,
+// which answer no line; with it, whenever the server echoed one of them
+// (the lines echoed are not posted again). A refusal of the only line
+// written, or, with echo-message, of lines none of which was echoed,
+// stays Permanent or RetryAfter alone. Uncertain tells the Broadcaster
+// that the attempt's outcome is unknown (see broadcast.Message.Attempt);
+// Send cannot look for lines an earlier attempt posted, and without
+// echo-message the next attempt posts every line of the channel again
+// (a line twice rather than a line lost). Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a
@@ -373,7 +380,12 @@
 // channel (those posted to or refused before it stay recorded); Check
 // returns it too. When the server had rate-limited a channel before the
 // connection failed (707, a flood notice), Send's error keeps that rate
-// limit's wait. Permanent: a wrong or missing server
+// limit's wait. Such an error, rate limit or failure for good (a ban,
+// "Excess Flood", below), is broadcast.Uncertain too when a line of a
+// channel not delivered may have been relayed before it: by the rule
+// above for a channel refused or rate-limited, and whenever one was
+// written to a channel cut short, whose echo the connection's end may
+// have lost. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465, or an ERROR line naming one: a K-, G-, Z- or D-line, "banned
 // from" the server), a failed SASL login (904, or a server whose SASL lacks
@@ -632,8 +644,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		todo = todo[:n]
 		wrote := false // a line was written: cut now, the Send may have posted
+		// relayed: a line of a channel not delivered may have been relayed
+		// before the connection's end (see session.cutAfterLines)
+		relayed := false
 		job := func(ss *session) (err error) {
-			defer func() { wrote = ss.wrote }()
+			defer func() { wrote, relayed = ss.wrote, ss.cutAfterLines }()
 			lines, err = ss.deliver(f, todo, m.Update, func(i int) bool {
 				if m.Ledger == nil { // a Message built by hand, not by broadcast.NewMessage
 					return false
@@ -649,7 +664,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			err = runOnce(ctx, c.s, job)
 		}
 		if err != nil {
-			return broadcast.Receipt{}, closedErr(ctx, keepWait(ctx, err, f), wrote)
+			return broadcast.Receipt{}, closedErr(ctx, afterLines(keepWait(ctx, err, f), relayed), wrote)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -746,7 +761,8 @@ func (c *Channel) bind(ctx context.Context) (context.Context, context.CancelFunc
 // how Close ended it. wrote says whether the Send wrote a line to a
 // channel before: the server may have relayed it, and the error is
 // Uncertain too (see afterLines), unless err is the server's own answer
-// that says what became of the lines (a ban, a flood limit).
+// (a ban, a flood limit), which Send has marked Uncertain already when a
+// line of a channel not delivered may have been relayed.
 func closedErr(ctx context.Context, err error, wrote bool) error {
 	if err == nil || !errors.Is(context.Cause(ctx), ErrClosed) || errors.Is(err, ErrClosed) {
 		return err
@@ -756,13 +772,16 @@ func closedErr(ctx context.Context, err error, wrote bool) error {
 	return afterLines(closed, broadcast.IsUncertain(err) || wrote && !waits && !broadcast.IsPermanent(err))
 }
 
-// afterLines gives err, a failure for good, the Uncertain mark too when
-// relayed says that the server may have relayed lines before it (of the
-// Send cut by Close, of a channel refused after lines of it went out): its
-// Permanent mark alone would say that nothing was posted (see
-// broadcast.Channel). Any other error is returned as is.
+// afterLines gives err, a failure for good or a rate limit, the Uncertain
+// mark too when relayed says that the server may have relayed lines before
+// it (of the Send cut by Close or by the connection's end, of a channel
+// refused or rate-limited after lines of it went out): its Permanent or
+// RetryAfter mark alone would say that nothing was posted (see
+// broadcast.Channel). The marks stay: a rate limit's wait still holds. Any
+// other error, which says that already, is returned as is.
 func afterLines(err error, relayed bool) error {
-	if relayed && broadcast.IsPermanent(err) && !broadcast.IsUncertain(err) {
+	_, waits := broadcast.RetryDelay(err)
+	if relayed && (waits || broadcast.IsPermanent(err)) && !broadcast.IsUncertain(err) {
 		return broadcast.Uncertain(err)
 	}
 	return err

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -44,6 +45,9 @@ var refusals = []string{
 	":fake.test 400 %n %c :Unknown error",
 	":fake.test 417 %n :Input line was too long",
 	":fake.test 461 %n %m :Not enough parameters",
+	":floodbot!bot@fake.test KICK %c %n :Flooding",
+	":fake.test 707 %n %c :Targets changing too fast, message dropped",
+	":fake.test NOTICE %n :*** Message to %c throttled due to flooding",
 	"", // dropped without a word (with echo-message only)
 }
 
@@ -143,10 +147,14 @@ func (sc *replyScript) onPing(nick string) []string {
 // notices, other users' lines and errors naming other channels between
 // them), checked against what the server relayed: a channel is never
 // delivered when a line of it was refused (so never when none was
-// relayed), and never failed for good, with no Uncertain mark, when some
-// line was relayed: a Permanent mark alone says that nothing was posted
-// (see broadcast.Channel), and a 404 to a later line fails the channel
-// for good after the lines before it were relayed. One to
+// relayed), and never failed for good or left pending with a rate limit
+// (RetryAfter: a KICK, a 707, a flood notice), with no Uncertain mark,
+// when some line was relayed in the attempt: a Permanent or RetryAfter
+// mark alone says that nothing was posted (see broadcast.Channel), and a
+// 404 or a rate limit of a later line fails the channel after the lines
+// before it were relayed. Nor does Send's own error, when it is not a
+// *broadcast.TargetsError, say so while a channel not delivered had a
+// line relayed. One to
 // three channels, PRIVMSG or NOTICE, echo-message or not, and with
 // Persistent a second Send on the kept connection, whose channels are
 // joined already.
@@ -186,6 +194,16 @@ func TestRandomRepliesAgainstRelayed(t *testing.T) {
 				}
 				if failed := ledger.Failed()[name]; failed != nil && !broadcast.IsUncertain(failed) {
 					assert.Zero(t, sc.relayed[name], "%s failed for good (%s), not Uncertain, though lines were relayed\n%s", name, failure, what)
+				}
+				var te *broadcast.TargetsError
+				if errors.As(err, &te) {
+					for _, p := range te.Pending {
+						if _, waits := broadcast.RetryDelay(p.Err); p.Target == name && waits && !broadcast.IsUncertain(p.Err) {
+							assert.Zero(t, sc.relayed[name], "%s pending with a rate limit (%v), not Uncertain, though lines were relayed\n%s", name, p.Err, what)
+						}
+					}
+				} else if _, waits := broadcast.RetryDelay(err); (waits || broadcast.IsPermanent(err)) && !broadcast.IsUncertain(err) && !(done && failure == "") {
+					assert.Zero(t, sc.relayed[name], "Send failed (%v), not Uncertain, though lines of %s were relayed\n%s", err, name, what)
 				}
 			}
 			sc.mu.Unlock()

@@ -53,6 +53,11 @@ type session struct {
 	// wrote is set once a line to a channel was written (or its write
 	// begun): the server may have relayed it.
 	wrote bool
+	// cutAfterLines: the Send ended with the connection (lost, an ERROR,
+	// ctx) after a line of a channel it did not deliver may have been
+	// relayed (see deliver): the connection's error is then Uncertain
+	// too (see afterLines).
+	cutAfterLines bool
 	// posting is the channel whose lines are being sent, until the PONG
 	// that follows them (see post): an error reply naming it then
 	// answers its lines.
@@ -65,6 +70,7 @@ type chanState struct {
 	joined   bool
 	posted   int         // lines sent to it
 	echoed   int         // of those, lines the server echoed (IRCv3 echo-message)
+	left     bool        // the server kicked the bot from it, or parted it (see relayedSome)
 	lines    []string    // the lines it is to get, once known
 	got      []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
 	order    []int       // the indexes in lines of the lines sent, in order
@@ -343,6 +349,7 @@ func (ss *session) handle(m ircmsg.Message) {
 		// bot that posts several lines at once: a rate limit that names
 		// no wait, since a rejoin within seconds looks like that flood.
 		if ss.named(param(m, 1)) {
+			ss.leave(param(m, 0))
 			ss.refuse(param(m, 0), httpx.RateLimited(&ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, 0, false), false)
 		}
 	case "PART":
@@ -352,6 +359,7 @@ func (ss *session) handle(m ircmsg.Message) {
 		// lines sent meanwhile get, as from a client not in the channel.
 		if ss.named(m.Nick()) {
 			for name := range strings.SplitSeq(param(m, 0), ",") {
+				ss.leave(name)
 				ss.refuse(name, httpx.RateLimited(&ReplyError{Code: "PART", Text: ss.s.serverText(param(m, 1))}, 0, false), false)
 			}
 		}
@@ -820,17 +828,27 @@ func (ss *session) unanswered(st *chanState) error {
 	return fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, within)
 }
 
+// leave records that the server took the bot out of the channel name (a
+// KICK, a PART it did not send).
+func (ss *session) leave(name string) {
+	if st := ss.chans[ss.c.chanFold(name)]; st != nil {
+		st.left = true
+	}
+}
+
 // relayedSome reports whether the server may have relayed a line of st
 // that this attempt wrote, as its answers so far show: with echo-message
 // (echoes), whether it echoed one; without, whether more than one line
 // was written, since a refusal, which comes after the line it answers and
 // may come after later ones, then may answer a later line than the first,
-// and the server says nothing of the lines it relays.
+// and the server says nothing of the lines it relays; or whether one was
+// written before a KICK (or a PART of the bot's), which answers no line:
+// a line the server took before it was relayed.
 func (st *chanState) relayedSome(echoes bool) bool {
 	if echoes {
 		return st.echoed > 0
 	}
-	return st.posted > 1
+	return st.posted > 1 || st.left && st.posted > 0
 }
 
 // echoedLine records that the server relayed text, the echo of a line
