@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -358,6 +359,10 @@ type TargetsError struct {
 	// so that a copy keeps them (a redactor's, which errors.As finds
 	// in place of the original).
 	done []string
+
+	// show: how Error shows a target's name; nil: as it is (see
+	// ShowingTargets).
+	show func(string) string
 }
 
 // maxNamed bounds the targets an error message names.
@@ -391,11 +396,82 @@ func (e *TargetsError) Error() string {
 			if named == 0 {
 				sep = ": "
 			}
-			fmt.Fprintf(&b, "%s%s: %v", sep, f.Target, f.Err)
+			name := f.Target
+			if e.show != nil {
+				name = e.show(name)
+			}
+			fmt.Fprintf(&b, "%s%s: %v", sep, name, f.Err)
 			named++
 		}
 	}
 	return b.String()
+}
+
+// ShowingTargets returns a copy of e whose text (Error) shows each
+// target's name as show returns it (given the name as e shows it): for a
+// redactor, whose copy hides a secret a name holds (see
+// redact.ReplaceError). Only the text changes: the copy's fields are e's,
+// the targets' names among them, by which the Broadcaster records each
+// target's outcome (the targets pending, refused, or where a Retract
+// deleted the post), as it does from e.
+func (e *TargetsError) ShowingTargets(show func(target string) string) *TargetsError {
+	c := *e
+	if prev := e.show; prev != nil && show != nil {
+		c.show = func(name string) string { return show(prev(name)) }
+	} else if show != nil {
+		c.show = show
+	}
+	return &c
+}
+
+// targetsFields is a TargetsError without its methods: fmt prints its
+// fields.
+type targetsFields TargetsError
+
+// Format prints e as fmt would without it, but for a copy made by
+// ShowingTargets, whose targets' names it prints under every verb as its
+// Error shows them, the fields of %#v and %d among them.
+func (e *TargetsError) Format(f fmt.State, verb rune) {
+	switch {
+	case e == nil && verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, "(*broadcast.TargetsError)(nil)")
+	case e == nil:
+		_, _ = io.WriteString(f, "<nil>")
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, "&"+fmt.Sprintf("%#v", *e.shown()))
+	case strings.ContainsRune("vsxXq", verb):
+		fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
+	default:
+		fmt.Fprintf(f, fmt.FormatString(f, verb), (*targetsFields)(e.shown()))
+	}
+}
+
+// shown returns e, or, for a copy made by ShowingTargets, a copy of it
+// whose targets' names (done ones too) are as its Error shows them.
+func (e *TargetsError) shown() *TargetsError {
+	if e.show == nil {
+		return e
+	}
+	c := *e
+	rename := func(list []TargetFailure) []TargetFailure {
+		if list == nil {
+			return nil
+		}
+		out := make([]TargetFailure, len(list))
+		for i, f := range list {
+			out[i] = TargetFailure{Target: e.show(f.Target), Err: f.Err}
+		}
+		return out
+	}
+	c.Pending, c.Failures = rename(e.Pending), rename(e.Failures)
+	if e.done != nil {
+		c.done = make([]string, len(e.done))
+		for i, t := range e.done {
+			c.done[i] = e.show(t)
+		}
+	}
+	c.show = nil
+	return &c
 }
 
 // Is reports whether any target's error matches target, such as

@@ -2347,8 +2347,11 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 		return errors.Join(err, sendErr) // the Send failed as a whole, or for good
 	}
 	d.notePostedAnew(te.Pending, ste)
-	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
+	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures, show: te.show}
 	if ste != nil {
+		if e.show == nil {
+			e.show = ste.show // the Send's targets are the Edit's
+		}
 		// Failures: every target failed for good, in the Edit (marked)
 		// or the Send, the Edit's with the Edit's error (the Send reads
 		// them from the Ledger as failed in an earlier attempt); Pending:
@@ -2491,7 +2494,7 @@ func refused(err error) error {
 	if !errors.As(err, &te) || len(te.Failures) == 0 {
 		return nil
 	}
-	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures, deletion: te.deletion})
+	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures, deletion: te.deletion, show: te.show})
 }
 
 // partlyDeletedTarget is the mark, under the retraction's mark ID of an

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +241,17 @@ func TestRandomErrorTreesHoldNoSecret(t *testing.T) {
 		if want := broadcast.IsUncertain(broadcast.MarkAs(errors.New("flat"), orig)); broadcast.IsUncertain(red) != want {
 			t.Fatalf("seed %d: IsUncertain %v, want %v: %+v", seed, !want, want, orig)
 		}
+		// The TargetsError a Fanout's error is, or wraps, keeps every
+		// target's outcome: the Broadcaster records each by it.
+		if te := chainTargets(orig); te != nil {
+			got, ok := errors.AsType[*broadcast.TargetsError](red)
+			if !ok {
+				t.Fatalf("seed %d: errors.As finds no TargetsError in the redacted error: %+v", seed, orig)
+			}
+			if want, have := targetOutcomes(te), targetOutcomes(got); !slices.Equal(want, have) {
+				t.Fatalf("seed %d: targets' outcomes\n%q, the original's\n%q: %+v", seed, have, want, orig)
+			}
+		}
 		// (The copy of a TargetsError that an As method alone hands out,
 		// not its chain, matches what its targets' errors match, which the
 		// original may not.)
@@ -247,4 +259,49 @@ func TestRandomErrorTreesHoldNoSecret(t *testing.T) {
 			t.Fatalf("seed %d: errors.Is(DeadlineExceeded) false: %+v", seed, orig)
 		}
 	}
+}
+
+// chainTargets returns the *broadcast.TargetsError that errors.As finds
+// in err through its chain of Unwrap() error alone (no join before it),
+// as a channel's Fanout error is, or wraps, one; nil when there is none.
+func chainTargets(err error) *broadcast.TargetsError {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, join := e.(interface{ Unwrap() []error }); join {
+			return nil
+		}
+		if te, ok := e.(*broadcast.TargetsError); ok {
+			return te
+		}
+		if a, ok := e.(interface{ As(any) bool }); ok {
+			if te := (*broadcast.TargetsError)(nil); a.As(&te) {
+				return te
+			}
+		}
+	}
+	return nil
+}
+
+// targetOutcomes returns what te says of each target, as the
+// Broadcaster reads it: its name, pending or failed, whether its error is
+// Permanent, asks to wait (and how long), is Uncertain (a pending
+// target's as broadcast.MarkAs marks it, for an outcome unknown in
+// part); and te's Total. (What its error matches with errors.Is may grow:
+// see below.)
+func targetOutcomes(te *broadcast.TargetsError) []string {
+	out := []string{fmt.Sprint("total ", te.Total)}
+	for _, l := range []struct {
+		kind string
+		list []broadcast.TargetFailure
+	}{{"pending", te.Pending}, {"failed", te.Failures}} {
+		for _, f := range l.list {
+			uncertain := broadcast.IsUncertain(f.Err)
+			if l.kind == "pending" {
+				uncertain = broadcast.IsUncertain(broadcast.MarkAs(errors.New("flat"), f.Err))
+			}
+			d, wait := broadcast.RetryDelay(f.Err)
+			out = append(out, fmt.Sprintf("%s %s permanent=%v wait=%v %v uncertain=%v", l.kind, f.Target,
+				broadcast.IsPermanent(f.Err), wait, d, uncertain))
+		}
+	}
+	return out
 }

@@ -767,10 +767,14 @@ func (r *Redactor) Error(err error) error {
 // is kept so: the result unwraps (Unwrap() error) to a copy of it whose
 // targets' errors are each given as a join's parts are (but for a pending
 // target's, which the Broadcaster judges alone, and which gains the
-// Uncertain mark as the whole does), so that errors.As finds the copy;
-// unless the copy prints a secret (a target named with
-// one) or its text, in the place of the original's in err's text, holds
-// one that the text around it shares.
+// Uncertain mark as the whole does), so that errors.As finds the copy,
+// which says what the original says of each target (pending, refused,
+// done), by its name: a name holding a secret is shown redacted in the
+// copy's text, not changed (see broadcast.TargetsError.ShowingTargets).
+// Where the copy so made would still print a secret, or its text, in the
+// place of the original's in err's text, would hold one that the text
+// around it shares, each target's name and error show as REDACTED, their
+// marks kept; only where even that text would, is no copy given.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -816,7 +820,10 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 // *broadcast.TargetsError that one is or finds with an As method, which
 // errors.As hands out) prints a secret: its Error(), or fmt's %v, %+v,
 // %#v, %s, %q, %+q, %#q, %d, %x or %X of it (a Format method may print
-// more under any), changed by replace.
+// more under any), changed by replace. A target's name is looked at as
+// its TargetsError's text shows it: the name itself is no text but what
+// the Broadcaster records the target's outcome by (see
+// broadcast.TargetsError.ShowingTargets).
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
 		return false
@@ -832,7 +839,7 @@ func shows(err error, replace func(string) string) bool {
 	if te := targetsOf(err); te != nil {
 		for _, list := range [][]broadcast.TargetFailure{te.Pending, te.Failures} {
 			for _, f := range list {
-				if replace(f.Target) != f.Target || shows(f.Err, replace) {
+				if shows(f.Err, replace) {
 					return true
 				}
 			}
@@ -917,25 +924,60 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 }
 
 // replaceTargets returns a copy of te, a *broadcast.TargetsError in an
-// error whose text is msg, with each target's error through replacePart;
-// nil when the copy still prints a secret (a target named with one), or
-// when its text, put in the place of te's in msg, holds a secret that
-// msg's text around it begins or ends (see fits). The marks te carries
-// are not its targets' (errors.As does not reach them), and the
-// Broadcaster judges each pending target's error alone: whether it is a
-// definite answer, or one after which that target's post may be up (a
-// rate limit joined to a timeout). A pending target's error is so marked
-// as a whole is (broadcast.MarkAs): with its marks above it, it would
-// otherwise read as a definite one. A failed target's error is judged
-// by its own Uncertain mark only, and gains none (broadcast.MarkPartAs).
+// error whose text is msg, that keeps what te says of each target (its
+// name, pending or failed, its error's marks and what errors.Is matches,
+// the targets done and whether it is a Retract's), so that the
+// Broadcaster records each target's outcome as from te; its text holds
+// no secret. Each target's error is given through replacePart and its
+// name is shown replaced (see broadcast.TargetsError.ShowingTargets);
+// where the copy so made still prints a secret, or its text, put in the
+// place of te's in msg, holds one that msg's text around it begins or
+// ends (see fits), each target's name and error show as Redacted
+// instead (see hideFailures); nil when even that copy's text does not
+// fit. The marks te carries are not its targets' (errors.As does not
+// reach them), and the Broadcaster judges each pending target's error
+// alone: whether it is a definite answer, or one after which that
+// target's post may be up (a rate limit joined to a timeout). A pending
+// target's error is so marked as a whole is (broadcast.MarkAs): with its
+// marks above it, it would otherwise read as a definite one. A failed
+// target's error is judged by its own Uncertain mark only, and gains
+// none (broadcast.MarkPartAs).
 func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
-	c := *te // a copy keeps what the package's own fields say (a Retract's, the targets a Fanout did)
+	holds := func(c *broadcast.TargetsError) bool {
+		return shows(c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace)
+	}
+	// A copy keeps what the package's own fields say (a Retract's, the
+	// targets a Fanout did).
+	c := te.ShowingTargets(replace)
 	c.Pending = replaceFailures(te.Pending, replace, broadcast.MarkAs)
 	c.Failures = replaceFailures(te.Failures, replace, broadcast.MarkPartAs)
-	if shows(&c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace) {
+	if !holds(c) {
+		return c
+	}
+	c = te.ShowingTargets(func(string) string { return Redacted })
+	c.Pending = hideFailures(te.Pending, broadcast.MarkAs)
+	c.Failures = hideFailures(te.Failures, broadcast.MarkPartAs)
+	if !holds(c) {
+		return c
+	}
+	return nil
+}
+
+// hideFailures returns list with each target's error replaced by one
+// whose text is Redacted, which matches with errors.Is what the error
+// matched and has its marks, given by mark.
+func hideFailures(list []broadcast.TargetFailure, mark func(err, like error) error) []broadcast.TargetFailure {
+	if list == nil {
 		return nil
 	}
-	return &c
+	out := make([]broadcast.TargetFailure, len(list))
+	for i, f := range list {
+		out[i] = broadcast.TargetFailure{Target: f.Target}
+		if f.Err != nil {
+			out[i].Err = mark(&redactedError{msg: Redacted, orig: f.Err}, f.Err)
+		}
+	}
+	return out
 }
 
 // replaceFailures returns list with each target's error through

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,32 +79,54 @@ func TestRedactedTargetsErrorKeepsItsTargets(t *testing.T) {
 }
 
 // A TargetsError whose copy would still print a secret, or a piece of
-// one, is not reached: a target named with the secret, or a secret that a
-// wrapper's text splits with the TargetsError's text. The redacted error
-// is flat, as before.
-func TestRedactedTargetsErrorNotReachedWhereItShows(t *testing.T) {
+// one, is kept all the same, its text hidden where it shows: a target
+// named with the secret is shown with the name redacted (the copy's
+// Target is the name, by which the Broadcaster records the target's
+// outcome); a target's error whose text ends in a secret's start that the
+// wrapper's text ends shows as REDACTED. Before, the redacted error was
+// flat: errors.As found no TargetsError, and the Broadcaster took the
+// whole channel for failed, losing the targets done, pending and
+// refused. (The test asserted that defect: found was false.)
+func TestRedactedTargetsErrorKeptWhereItShows(t *testing.T) {
 	r := redact.NewRedactor(redact.NewSecret(pw))
 	half := len(pw) / 2
 	for name, tt := range map[string]struct {
+		te     *broadcast.TargetsError
 		orig   error
 		pieces []string
+		text   string
 	}{
 		"a target named with the secret": {
-			&broadcast.TargetsError{Total: 1, Pending: []broadcast.TargetFailure{{Target: "hook-" + pw, Err: errors.New("503")}}},
-			[]string{pw},
+			te:     &broadcast.TargetsError{Total: 1, Pending: []broadcast.TargetFailure{{Target: "hook-" + pw, Err: errors.New("503")}}},
+			pieces: []string{pw},
+			text:   "1 of 1 target not delivered (1 pending, 0 failed permanently): hook-REDACTED: 503",
 		},
 		"a secret split with a wrapper": {
-			fmt.Errorf("%w%s refused", &broadcast.TargetsError{Pending: []broadcast.TargetFailure{{Target: "a", Err: errors.New("token " + pw[:half])}}}, pw[half:]),
-			[]string{pw[:half]},
+			te:     &broadcast.TargetsError{Pending: []broadcast.TargetFailure{{Target: "a", Err: errors.New("token " + pw[:half])}}},
+			pieces: []string{pw[:half]},
+			text:   "1 target not delivered (1 pending, 0 failed permanently): REDACTED: REDACTED",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := r.Error(tt.orig)
-			require.NotSame(t, tt.orig, err)
-			_, found := errors.AsType[*broadcast.TargetsError](err)
-			assert.False(t, found)
-			for _, piece := range tt.pieces {
-				assertNothingHolds(t, err, piece)
+			orig := error(tt.te)
+			if strings.Contains(name, "wrapper") {
+				orig = fmt.Errorf("%w%s refused", tt.te, pw[half:])
+			}
+			err := r.Error(orig)
+			require.NotSame(t, orig, err)
+			got, found := errors.AsType[*broadcast.TargetsError](err)
+			require.True(t, found)
+			require.NotSame(t, tt.te, got)
+			assert.Equal(t, tt.text, got.Error())
+			assert.Equal(t, tt.te.Total, got.Total)
+			require.Len(t, got.Pending, 1)
+			assert.Equal(t, tt.te.Pending[0].Target, got.Pending[0].Target, "the name, by which the outcome is recorded")
+			for _, e := range reachable(err) {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%q", "%d", "%x"} {
+					for _, piece := range tt.pieces {
+						assert.NotContains(t, fmt.Sprintf(verb, e), piece, "%T printed with %s", e, verb)
+					}
+				}
 			}
 		})
 	}
