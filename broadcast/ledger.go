@@ -76,6 +76,10 @@ type order struct {
 	// delivery.partlyDeleted): the targets where it did refuse the
 	// correction (see deletedThere).
 	deleted []deletedPost
+	// deletedLinks: the corrections, the one delivered first, whose
+	// records of what they correct lead up its chain to the last of
+	// deleted (see delivery.keepDeleted).
+	deletedLinks []string
 
 	mu     sync.Mutex // held while the record is read and written
 	loaded bool       // the record was read in this attempt
@@ -220,24 +224,27 @@ type deletedPost struct{ key, update string }
 
 // refuseDeleted makes the targets that posts are marked deleted on refuse
 // the correction delivered (see deletedThere), from the next question
-// about a target on; none for nil.
-func (l *storeLedger) refuseDeleted(posts []deletedPost) {
+// about a target on; none for nil. links are the corrections whose
+// records lead up the chain to them.
+func (l *storeLedger) refuseDeleted(posts []deletedPost, links []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ord != nil || len(posts) > 0 {
-		l.orderState().deleted = posts
+		o := l.orderState()
+		o.deleted, o.deletedLinks = posts, links
 	}
 }
 
 // deletedPosts returns the posts that refuseDeleted made the Ledger
-// refuse the correction on the targets they are marked deleted on.
-func (l *storeLedger) deletedPosts() []deletedPost {
+// refuse the correction on the targets they are marked deleted on, and
+// the corrections whose records lead to them.
+func (l *storeLedger) deletedPosts() ([]deletedPost, []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ord == nil {
-		return nil
+		return nil, nil
 	}
-	return l.ord.deleted
+	return l.ord.deleted, l.ord.deletedLinks
 }
 
 // retrying reports whether retry was called.

@@ -1501,6 +1501,9 @@ func (d *delivery) partlyDeleted(ctx context.Context) error {
 		}
 	}
 	id := d.original
+	// walked: the corrections whose record of what they correct led up
+	// the chain; links: those that led to the last update found deleted.
+	var walked, links []string
 	for range maxCorrectionChain {
 		partly, err := d.b.partlyRetracted(ctx, id, d.name)
 		if err != nil {
@@ -1508,6 +1511,7 @@ func (d *delivery) partlyDeleted(ctx context.Context) error {
 		}
 		if partly {
 			deleted = append(deleted, deletedPost{key: opRetract.markID(id), update: id})
+			links = walked
 		}
 		r, ok, err := d.b.store.Receipt(ctx, correctsKey(id), sentChannel)
 		if err != nil {
@@ -1517,9 +1521,13 @@ func (d *delivery) partlyDeleted(ctx context.Context) error {
 		if !ok || r.ID == "" || r.ID == id || r.ID == d.original {
 			break
 		}
+		walked = append(walked, id)
 		id = r.ID
 	}
-	d.ledger.refuseDeleted(deleted)
+	if len(deleted) > 0 {
+		links = append([]string{d.u.ID}, links...)
+	}
+	d.ledger.refuseDeleted(deleted, links)
 	return nil
 }
 
@@ -2986,18 +2994,34 @@ func (d *delivery) keepThread(ctx context.Context) {
 // keepDeleted marks again, for a correction delivered, the marks that
 // made it refuse the targets where a Retract deleted the post of an
 // update up its chain (see partlyDeleted): the targets the delivery
-// knows, then partlyDeletedTarget, as notePartlyDeleted wrote them. A
-// Store's Prune removes a mark by when it was written, and a Correct of
-// this correction reads them through its chain: without this, a Prune
-// that keeps the correction and not the Retract's marks would let it
-// post where the operator deleted the post. A failure is logged.
+// knows, then partlyDeletedTarget, as notePartlyDeleted wrote them; and
+// it saves again the records of what each correction corrects, from this
+// one up to the last of those updates, by which a Correct of this
+// correction finds them. A Store's Prune removes a mark or a record by
+// when it was written: without this, a Prune that keeps the correction
+// and not the Retract's marks, or not a link of the chain between them,
+// would let it post where the operator deleted the post. A failure is
+// logged.
 func (d *delivery) keepDeleted(ctx context.Context) {
-	posts := d.ledger.deletedPosts()
+	posts, links := d.ledger.deletedPosts()
 	if len(posts) == 0 {
 		return
 	}
 	targets := append(d.ledger.knownTargets(), partlyDeletedTarget)
 	var errs []error
+	for _, id := range links {
+		// The records of what each correction corrects, by which a
+		// Correct of this one walks up to the updates deleted: a Prune
+		// removes them by when they were saved, as it does marks.
+		key := correctsKey(id)
+		r, ok, err := d.b.store.Receipt(ctx, key, sentChannel)
+		if err == nil && ok {
+			err = d.b.store.SaveReceipt(ctx, key, key, r)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, p := range posts {
 		for _, target := range targets {
 			done, failure, err := d.b.store.Done(ctx, p.key, d.name, target)
