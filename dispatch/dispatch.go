@@ -413,6 +413,12 @@ type Dispatcher struct {
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.
 func New(cfg Config) (*Dispatcher, error) {
+	return newDispatcher(cfg, hostClientBase())
+}
+
+// newDispatcher is New, whose River client's ID is base with a random
+// suffix (see clientID).
+func newDispatcher(cfg Config, base string) (*Dispatcher, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -436,7 +442,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	// SoftStopTimeout: without it, cancelling Start's ctx cancels the jobs
 	// running, as StopAndCancel does, and a delivery cut short after the
 	// platform took it is posted again. Runs end within JobTimeout anyway.
-	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), d.riverConfig(workers))
+	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), d.riverConfig(workers, clientID(base)))
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
@@ -445,10 +451,11 @@ func New(cfg Config) (*Dispatcher, error) {
 }
 
 // riverConfig is the configuration of River's client, which runs
-// workers.
-func (d *Dispatcher) riverConfig(workers *river.Workers) *river.Config {
+// workers, by the ID id.
+func (d *Dispatcher) riverConfig(workers *river.Workers, id string) *river.Config {
 	cfg := d.cfg
 	return &river.Config{
+		ID:                   id,
 		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
