@@ -399,6 +399,11 @@ type Dispatcher struct {
 	// ctx, then JobTimeout, ran out): River goes on stopping, and its
 	// Start would do nothing until it has; guarded by runMu.
 	stopFailed bool
+	// strandedDue is set while River's jobs left running by its last run
+	// (see rescueStranded) are still to be made available again: from a
+	// Start that started River until a Stop, or the next Start, has done
+	// so once River stopped; guarded by runMu.
+	strandedDue bool
 	// starting are the Start calls under way, whose checks of the
 	// database Stop ends (they may try again for Config.ReconnectWait).
 	starting startCalls
@@ -413,6 +418,12 @@ type Dispatcher struct {
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.
 func New(cfg Config) (*Dispatcher, error) {
+	return newDispatcher(cfg, hostClientBase())
+}
+
+// newDispatcher is New, whose River client's ID is base with a random
+// suffix (see clientID).
+func newDispatcher(cfg Config, base string) (*Dispatcher, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -436,7 +447,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	// SoftStopTimeout: without it, cancelling Start's ctx cancels the jobs
 	// running, as StopAndCancel does, and a delivery cut short after the
 	// platform took it is posted again. Runs end within JobTimeout anyway.
-	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), d.riverConfig(workers))
+	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), d.riverConfig(workers, clientID(base)))
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
@@ -445,10 +456,11 @@ func New(cfg Config) (*Dispatcher, error) {
 }
 
 // riverConfig is the configuration of River's client, which runs
-// workers.
-func (d *Dispatcher) riverConfig(workers *river.Workers) *river.Config {
+// workers, by the ID id.
+func (d *Dispatcher) riverConfig(workers *river.Workers, id string) *river.Config {
 	cfg := d.cfg
 	return &river.Config{
+		ID:                   id,
 		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
@@ -690,7 +702,8 @@ func (d *Dispatcher) checkWritable(ctx context.Context) error {
 // and the jobs running finish (within Config.JobTimeout). Start on a
 // started Dispatcher does nothing; after a ctx cancelled, or a Stop that
 // failed (the jobs outlasted its ctx and JobTimeout), it waits for the
-// jobs still running to finish, then starts again; if its own ctx ends
+// jobs still running to finish, makes available again the jobs that run
+// left running, as Stop does, then starts again; if its own ctx ends
 // first, it fails, saying that they are still finishing. Stop called
 // while Start waits for them, checks the database or makes River's first
 // connection to it ends it at once: Start then fails with ErrStopped, no
@@ -725,6 +738,12 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		return stopped(err)
 	}
 	for {
+		if d.strandedDue && d.river == runner(d.client) && riverStopped(d.river) {
+			// The last run ended without a Stop that made the jobs it
+			// left running available again (its ctx ended, or Stop
+			// failed): none of its runs is under way now.
+			d.strandedDue = !d.rescueStranded(run, "start")
+		}
 		before := d.river.Stopped()
 		if err := d.river.Start(run); err != nil {
 			return stopped(fmt.Errorf("dispatch: start: %w", err))
@@ -745,9 +764,20 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	}
 	started = true
 	d.endRun()
-	d.runCtx, d.runEnd, d.stopFailed = run, done, false
+	d.runCtx, d.runEnd, d.stopFailed, d.strandedDue = run, done, false, true
 	d.startWake(run)
 	return nil
+}
+
+// riverStopped reports whether River's last run has stopped: none of its
+// runs is under way.
+func riverStopped(r runner) bool {
+	select {
+	case <-r.Stopped(): // nil, never closed, before River's first Start
+		return true
+	default:
+		return false
+	}
 }
 
 // endRun releases the ctx of River's last run (see Start), once River
@@ -872,7 +902,9 @@ func (s *startCalls) stop() {
 // (its end not recorded: River gives up recording it when the database does
 // not answer its last tries before it stops) is made available again at
 // once, for any instance, whose run resumes it with its Ledger (see
-// Config.RescueAfter); not left to River's rescuer, minutes later.
+// Config.RescueAfter); not left to River's rescuer, minutes later. After
+// a Stop that failed, the next Stop or Start does it, once River has
+// stopped.
 //
 // Those are runs whose Channel ignores its ctx. Their goroutines cannot
 // be ended: after Stop each is left in its Channel's Send, with the
@@ -931,13 +963,12 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	}
 	// Failed, River goes on stopping: the next Start waits for it.
 	d.stopFailed = err != nil
-	ran := d.runEnd != nil
 	d.endRun()
-	if err == nil && ran && d.river == runner(d.client) {
+	if err == nil && d.strandedDue && d.river == runner(d.client) {
 		// None of River's runs is under way: a job it left running
 		// would wait for the rescuer. Within Stop's limit: the database
 		// away, its tries would otherwise go on for ReconnectWait.
-		d.rescueStranded(bound)
+		d.strandedDue = !d.rescueStranded(bound, "stop")
 	}
 	if err != nil {
 		return fmt.Errorf("dispatch: stop: still running: %s: %w", d.running.list(), err)

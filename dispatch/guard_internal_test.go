@@ -137,7 +137,7 @@ func TestAPanickingLoggerCrashesNoGoroutine(t *testing.T) {
 			}, "New warns of RescueAfter")
 			assert.Positive(t, calls.Load())
 
-			rc := d.riverConfig(river.NewWorkers())
+			rc := d.riverConfig(river.NewWorkers(), d.client.ID())
 			require.NotPanics(t, func() { rc.Logger.Error("River's own record") }, "River's Logger")
 
 			calls.Store(0)

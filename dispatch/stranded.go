@@ -30,11 +30,13 @@ const strandedSQL = `UPDATE river_job SET state = 'available', scheduled_at = no
 // job waits for River's rescuer, Config.RescueAfter and more: an update
 // minutes late. It is made available again now, for the next run on any
 // instance, which finds what the last one delivered in the Ledger and does
-// not post it again. A failure (the database still away past
-// Config.ReconnectWait, or ctx ended: Stop's, bounded by twice
-// Config.JobTimeout after Stop began) is logged, and the rescuer takes the
-// jobs later.
-func (d *Dispatcher) rescueStranded(ctx context.Context) {
+// not post it again. Stop runs it, and so does the Start or Stop after a
+// run that ended otherwise (its ctx, a Stop that failed); op names the
+// call. A failure (the database still away past Config.ReconnectWait, or
+// ctx ended: Stop's, bounded by twice Config.JobTimeout after Stop began)
+// is logged, and the rescuer takes the jobs later, unless the next Start
+// or Stop can; it reports whether the jobs were made available again.
+func (d *Dispatcher) rescueStranded(ctx context.Context, op string) bool {
 	var n int64
 	err := d.outage.Do(ctx, func() error {
 		return pgretry.OnConn(ctx, d.cfg.Pool, func(c *pgxpool.Conn) error {
@@ -45,10 +47,11 @@ func (d *Dispatcher) rescueStranded(ctx context.Context) {
 	})
 	switch {
 	case err != nil:
-		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: stop: could not make the jobs River left "+
+		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: "+op+": could not make the jobs River left "+
 			"running available again; River's rescuer takes them after Config.RescueAfter", slog.String("err", err.Error()))
 	case n > 0:
-		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: stop: made jobs River left running "+
+		d.cfg.Logger.LogAttrs(context.Background(), slog.LevelWarn, "dispatch: "+op+": made jobs River left running "+
 			"available again (their end was not recorded)", slog.Int64("jobs", n))
 	}
+	return err == nil
 }
