@@ -408,7 +408,7 @@ func (b *builder) buildURL(at place, raw, name string) (built, error) {
 			name = "" // never quoted
 		}
 		var faults []error // a fault each, as channelErrors makes them, all at the URL's line
-		for _, e := range joined(err) {
+		for _, e := range buildFaults(got.spec, k.impl.enums(), err) {
 			msg, _ := explainBuild(got.spec, k.impl.enums(), e.Error())
 			faults = append(faults, faultf(b.file, at.line, "%s (%s %q): %s", at.key, k.name, cmp.Or(name, k.name), msg))
 		}
@@ -509,14 +509,15 @@ func (b *builder) schemes() []string {
 // kind k at path from node n, each in the file's terms, at the line of
 // the key it names: "outagecast.yaml:4: channels[1] (webhook "ops"): url:
 // missing". A package's error that joins several (errors.Join, as New
-// names every fault of a Config) is a fault each.
+// names every fault of a Config) is a fault each; a Spec.Prepare's error
+// comes with New's faults beside it (see prepareError).
 func (b *builder) channelErrors(path string, n *yaml.Node, k Kind, written string, err error) []error {
 	name := nameOf(n, written)
 	if errors.Is(err, redact.ErrSecretInName) {
 		name = written // never quoted, by any of the faults
 	}
 	var faults []error
-	for _, e := range joined(err) {
+	for _, e := range buildFaults(k.impl.entryType(), k.impl.enums(), err) {
 		faults = append(faults, b.channelError(path, n, k, name, e))
 	}
 	return faults

@@ -216,8 +216,12 @@
 // (`yaml:",inline"`) and adds them, with a "sets" tag naming the Config
 // field (or path of fields, as "Branding.Title") each one sets (for
 // errors), and Spec.Prepare turns them into Config
-// fields using the Env: see emailFile in kinds.go. A program with a channel
-// of its own adds its Kind to Loader.Kinds.
+// fields using the Env: see emailFile in kinds.go. When Prepare refuses a
+// value, New runs all the same on the Config as Prepare left it (that
+// value not made), so that the entry's other faults are named with
+// Prepare's; those New finds at a key Prepare refused, or at a key with a
+// "sets" tag, are not: they may follow from Prepare's. A program with a
+// channel of its own adds its Kind to Loader.Kinds.
 //
 // # Errors
 //

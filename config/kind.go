@@ -66,7 +66,11 @@ type Spec[C any] struct {
 	// Prepare fills in what a file cannot say directly, after decoding and
 	// before New: a TLS configuration from a CA file, a writer, a token
 	// source (see Env). The file's templates and the channel's name are
-	// set already.
+	// set already. A value it refuses it leaves unmade, and makes the rest
+	// all the same: newChannel then runs on c too, its faults named with
+	// Prepare's error, but for those at a key that error names or at a key
+	// with a "sets" tag, which may follow from it. Its error starts with
+	// the key it refuses ("ca_file: …") or names a Config field.
 	Prepare func(c *C, env *Env) error
 	// Describe says what is configured, in one line and without secrets,
 	// for "announce -check" and start-up logs: "smtp.example.com:587
@@ -244,7 +248,11 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 		return b, fmt.Errorf("%s: Config.Name: %w", k.name, nameErr)
 	}
 	if err != nil {
-		return b, err
+		// New's faults too, of the Config as Prepare left it: the
+		// loader names those beside Prepare's that follow from none of
+		// them (see prepareError).
+		_, newErr := k.newChannel(c)
+		return b, &prepareError{err: err, newErr: newErr}
 	}
 	ch, err := k.newChannel(c)
 	if err != nil {
@@ -258,6 +266,86 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 		b.desc = k.spec.URL(c).String()
 	}
 	return b, nil
+}
+
+// prepareError is the error of a Spec.Prepare, whose text it has, with
+// that of the kind's newChannel run all the same on the Config Prepare
+// left (a value it could not make left as it was, empty): a file whose
+// ca_file and from are both wrong is told both at once. Of New's faults,
+// the loader names only those about neither a key Prepare's error names
+// nor a key Prepare sets a Config field from (a "sets" tag): Prepare may
+// have stopped before it set that field, and what New says of it then
+// follows from Prepare's fault.
+type prepareError struct {
+	err    error // Prepare's
+	newErr error // newChannel's, nil if none
+}
+
+func (e *prepareError) Error() string { return e.err.Error() }
+func (e *prepareError) Unwrap() error { return e.err }
+
+// buildFaults returns the faults of err, a build's error for a Config of
+// the entry type spec, one error each (joined): of a prepareError,
+// Prepare's, then New's but those it follows from (see prepareError).
+func buildFaults(spec reflect.Type, enums map[string][]any, err error) []error {
+	pe, ok := err.(*prepareError)
+	if !ok {
+		return joined(err)
+	}
+	faults := joined(pe.err)
+	refused := map[string]bool{}
+	for _, e := range faults {
+		if keys := faultKeys(spec, enums, e); len(keys) > 0 {
+			refused[keys[0]] = true
+		}
+	}
+	if pe.newErr == nil {
+		return faults
+	}
+	for _, e := range joined(pe.newErr) {
+		keys := faultKeys(spec, enums, e)
+		if len(keys) == 0 || refused[keys[0]] || setsField(spec, keys[0]) {
+			continue // not known to be about something else
+		}
+		faults = append(faults, e)
+	}
+	return faults
+}
+
+// faultKeys returns the keys of the entry type spec that err, one fault
+// of a build, names: the field of a channel package's error, or the key
+// a Prepare error starts with ("ca_file: open …").
+func faultKeys(spec reflect.Type, enums map[string][]any, err error) []string {
+	msg, keys := explainBuild(spec, enums, err.Error())
+	if keys == nil {
+		if key, _, ok := strings.Cut(msg, ": "); ok {
+			keys = []string{key}
+		}
+	}
+	return keys
+}
+
+// setsField reports whether key, a top-level key of the entry type spec,
+// is one whose field has a "sets" tag: Prepare makes a Config field of it.
+func setsField(spec reflect.Type, key string) bool {
+	for spec.Kind() == reflect.Pointer {
+		spec = spec.Elem()
+	}
+	if spec.Kind() != reflect.Struct {
+		return false
+	}
+	for f := range spec.Fields() {
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case opts == "inline":
+			if setsField(f.Type, key) {
+				return true
+			}
+		case name == key:
+			return f.Tag.Get("sets") != ""
+		}
+	}
+	return false
 }
 
 var (

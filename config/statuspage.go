@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,13 +63,18 @@ type statuspageLink struct {
 	URL  string `yaml:"url" json:"url"`
 }
 
+// prepareStatuspage makes the page's Config of f. A value it refuses is
+// left empty in it, the rest made all the same: New runs on it beside the
+// error (see prepareError).
 func prepareStatuspage(f *statuspageFile, env *Env) error {
+	var dirErr error
+	dir := env.Path(f.Dir)
 	if namesHome(f.Dir) {
 		// The page's first Send would make the directory "~" beside
 		// the file and publish the site there, without a word.
-		return fmt.Errorf("statuspage: Config.Dir: %s", homeProblem(f.Dir))
+		dir, dirErr = "", fmt.Errorf("statuspage: Config.Dir: %s", homeProblem(f.Dir))
 	}
-	f.cfg = statuspage.Config{Name: f.Name, Dir: env.Path(f.Dir), BaseURL: f.BaseURL, Language: f.Language,
+	f.cfg = statuspage.Config{Name: f.Name, Dir: dir, BaseURL: f.BaseURL, Language: f.Language,
 		HistoryDays: f.HistoryDays, FeedEntries: f.FeedEntries, LockTimeout: f.LockTimeout,
 		Branding: statuspage.Branding{Title: f.Title, LogoURL: f.LogoURL, HomeURL: f.HomeURL}}
 	for _, c := range f.Components {
@@ -80,11 +86,11 @@ func prepareStatuspage(f *statuspageFile, env *Env) error {
 	if f.Templates != "" {
 		dir, err := env.dirFS(f.Templates)
 		if err != nil {
-			return fmt.Errorf("statuspage: Config.Templates: %w", err)
+			return errors.Join(dirErr, fmt.Errorf("statuspage: Config.Templates: %w", err))
 		}
 		f.cfg.Templates = dir
 	}
-	return nil
+	return dirErr
 }
 
 func statuspageURL(raw string) (statuspageFile, error) {

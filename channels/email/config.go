@@ -50,9 +50,9 @@ func newChannel(cfg Config) (*Channel, error) {
 	if cfg.TokenSource != nil {
 		c.tokens = httpx.NewTokenCall(cfg.TokenSource)
 	}
-	addressed := !f.Add(c.checkAddresses())
+	f.Add(c.checkAddresses())
 	c.tmpl, err = setup.Templates(pkg, cfg.Templates, statusTemplate, defaultStatusLine)
-	if !f.Add(err) && named && addressed {
+	if !f.Add(err) && named { // render needs no address
 		f.Add(setup.Try(pkg, cfg.Name, func(u broadcast.Update) error { _, err := c.render(u); return err }))
 	}
 	c.unsub, err = checkUnsubscribe(cfg)
@@ -89,9 +89,7 @@ func checkServer(cfg *Config, f *setup.Faults) (hostOK bool) {
 		if cfg.Port == 0 {
 			cfg.Port = [...]int{587, 465, 25}[cfg.TLS]
 		}
-		if hostOK {
-			f.Add(checkTLSConfig(cfg))
-		}
+		f.Add(checkTLSConfig(cfg, hostOK))
 	}
 	if cfg.HelloName != "" {
 		var err error
@@ -146,13 +144,18 @@ func checkHost(cfg *Config) error {
 }
 
 // checkTLSConfig checks cfg.TLSConfig against cfg.TLS, a known mode, and
-// sets the one to use, for cfg.Host, checked.
-func checkTLSConfig(cfg *Config) error {
+// sets the one to use, for cfg.Host, checked when hostOK. Of a host
+// checkHost refused, only what needs no host is checked: a TLSConfig
+// with TLSPlaintext, and the ServerName it gives.
+func checkTLSConfig(cfg *Config, hostOK bool) error {
 	if cfg.TLS == TLSPlaintext {
 		if cfg.TLSConfig != nil {
 			return fieldErr("TLSConfig", "set, but TLS is TLSPlaintext")
 		}
 		return nil
+	}
+	if !hostOK && (cfg.TLSConfig == nil || cfg.TLSConfig.ServerName == "") {
+		return nil // the ServerName would be the host's
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.TLSConfig != nil {
@@ -355,21 +358,20 @@ func checkRecipients(list []string, cfg Config) ([]*mail.Address, []string, erro
 	}
 	out := make([]*mail.Address, len(list))
 	bare := make([]string, len(list))
-	var f setup.Faults // of every entry
+	refused := make([]bool, len(list))
+	var f setup.Faults // of every entry, and two the same beside them
 	for i, s := range list {
 		field := fmt.Sprintf("To[%d]", i)
 		a, err := parseAddress(field, s, cfg)
-		if f.Add(err) {
+		if refused[i] = f.Add(err); refused[i] {
 			continue
 		}
 		bare[i] = a.Address
 		out[i], err = wireAddress(field, a, cfg)
-		f.Add(err)
+		refused[i] = f.Add(err)
 	}
+	f.Add(setup.DistinctBeside(pkg, "To", bare, refused, sameAddress))
 	if err := f.Err(); err != nil {
-		return nil, nil, err
-	}
-	if err := setup.Distinct(pkg, "To", bare, sameAddress); err != nil {
 		return nil, nil, err
 	}
 	return out, bare, nil

@@ -117,10 +117,11 @@ func newSettings(cfg Config) (*settings, error) {
 	// that needs what an earlier one refused is left out.
 	var f setup.Faults
 	serverOK := !f.Add(checkServer(s, cfg))
+	tlsOK := !f.Add(checkTLS(s, cfg))
 	f.Add(checkIdentity(s, cfg))
-	secretsOK := !f.Add(checkSecrets(s, cfg, serverOK))
+	secretsOK := !f.Add(checkSecrets(s, cfg, tlsOK))
 	targetsOK := !f.Add(checkTargets(s, cfg))
-	if serverOK && secretsOK && targetsOK {
+	if serverOK && tlsOK && secretsOK && targetsOK {
 		f.Add(checkClear(s, cfg))
 	}
 	f.Add(checkLimits(s, cfg))
@@ -194,6 +195,14 @@ func checkServer(s *settings, cfg Config) error {
 		return fieldErr("Server", "%s", endpoint.HostProblem)
 	}
 	s.server, s.addr, s.host = cfg.Server, net.JoinHostPort(ascii, port), host
+	return nil
+}
+
+// checkTLS checks Config.TLS and Config.TLSConfig, which need no server:
+// a TLS configuration without a ServerName gets the ASCII form of the
+// server's host, when checkServer accepted it (s.addr is set).
+func checkTLS(s *settings, cfg Config) error {
+	var err error
 	switch cfg.TLS {
 	case TLSOn:
 		s.tls = TLSOn
@@ -202,7 +211,9 @@ func checkServer(s *settings, cfg Config) error {
 			s.tlsConfig = cfg.TLSConfig.Clone()
 		}
 		if s.tlsConfig.ServerName == "" {
-			s.tlsConfig.ServerName = ascii
+			if s.addr != "" {
+				s.tlsConfig.ServerName, _, _ = net.SplitHostPort(s.addr)
+			}
 		} else if s.tlsConfig.ServerName, err = endpoint.ASCIIHost(s.tlsConfig.ServerName); err != nil {
 			return fieldErr("TLSConfig", "ServerName: an international name with no ASCII form (IDNA A-labels), which no certificate can name")
 		}
@@ -314,9 +325,9 @@ func fitsLine(command string, params ...string) bool {
 }
 
 // checkSecrets checks the bot's password and SASL login; of
-// SASLExternal, which needs the TLS settings checkServer makes, only what
-// needs none when serverOK is false (checkServer refused Server).
-func checkSecrets(s *settings, cfg Config, serverOK bool) error {
+// SASLExternal, which needs the TLS settings checkTLS makes, only what
+// needs none when tlsOK is false (checkTLS refused them).
+func checkSecrets(s *settings, cfg Config, tlsOK bool) error {
 	if hasControl(s.secrets.password) {
 		return fieldErr("Password", "contains a control character")
 	}
@@ -341,7 +352,7 @@ func checkSecrets(s *settings, cfg Config, serverOK bool) error {
 	switch {
 	case cfg.SASLUser != "":
 		return fieldErr("SASLExternal", "set with SASLUser: log in with one SASL mechanism, EXTERNAL or PLAIN")
-	case !serverOK:
+	case !tlsOK:
 		return nil
 	case s.tls != TLSOn:
 		return fieldErr("SASLExternal", "needs TLSOn: the server knows the bot by its TLS client certificate")
@@ -386,20 +397,24 @@ func checkTargets(s *settings, cfg Config) error {
 	if len(cfg.Channels) == 0 {
 		return fieldErr("Channels", "missing")
 	}
-	var f setup.Faults // of every entry
+	var f setup.Faults // of every entry, and two the same beside them
+	names := make([]string, len(cfg.Channels))
+	refused := make([]bool, len(cfg.Channels))
 	for i, spec := range cfg.Channels {
 		t, err := parseTarget(spec)
 		if err != nil {
-			f.Add(fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err))
+			refused[i] = f.Add(fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err))
 			continue
 		}
 		s.targets = append(s.targets, t)
-		s.names = append(s.names, t.name)
+		names[i] = t.name
 	}
+	f.Add(setup.DistinctBeside(pkg, "Channels", names, refused, foldEvery))
 	if err := f.Err(); err != nil {
 		return err
 	}
-	return setup.Distinct(pkg, "Channels", s.names, foldEvery)
+	s.names = names
+	return nil
 }
 
 // parseTarget reads "#name" or "#name key". Its errors quote nothing of

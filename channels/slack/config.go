@@ -110,7 +110,7 @@ func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	var err error
 	cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg)
-	f.Add(err)
+	named := !f.Add(err)
 	s := &state{now: time.Now}
 	if !cfg.WebhookURL.IsZero() {
 		s.webhookMode(cfg, &f)
@@ -118,12 +118,11 @@ func New(cfg Config) (*Channel, error) {
 		s.apiMode(cfg, &f)
 	}
 	s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate)
-	f.Add(err)
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
 	c := &Channel{name: cfg.Name, s: s}
-	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
+	if !f.Add(err) && named { // render needs the name and templates alone
+		f.Add(setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }))
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Closed: ErrClosed, MaxConnsPerHost: max(len(s.targets), 4)})
@@ -231,19 +230,25 @@ func checkChannels(cfg Config) ([]string, error) {
 		return nil, fieldErr("Channels", "%d conversations, more than %d", len(list), MaxChannels)
 	}
 	out := make([]string, len(list))
+	refused := make([]bool, len(list))
+	var f setup.Faults // of every entry, and two the same beside them
 	for i, ch := range list {
 		ch = strings.TrimSpace(ch)
 		field := fmt.Sprintf("Channels[%d]", i)
 		name := strings.TrimPrefix(ch, "#")
 		switch {
 		case name == "":
-			return nil, fieldErr(field, "empty")
+			refused[i] = f.Add(fieldErr(field, "empty"))
 		case strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || strings.ContainsRune("#,/<>&|@", r) }):
-			return nil, fieldErr(field, "%s is not a conversation ID or name (as %q or %q)", setup.Quote(ch, cfg), "C0123456789", "#ops")
+			refused[i] = f.Add(fieldErr(field, "%s is not a conversation ID or name (as %q or %q)", setup.Quote(ch, cfg), "C0123456789", "#ops"))
 		}
 		out[i] = ch
 	}
 	// "#ops", "ops" and "OPS" are one conversation.
 	fold := func(ch string) string { return strings.ToLower(strings.TrimPrefix(ch, "#")) }
-	return out, setup.Distinct(pkg, "Channels", out, fold)
+	f.Add(setup.DistinctBeside(pkg, "Channels", out, refused, fold))
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

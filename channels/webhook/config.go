@@ -128,6 +128,8 @@ func (cfg Config) endpoints(f *setup.Faults) []*endpoint {
 	case cfg.URL.IsZero() && len(cfg.Endpoints) == 0:
 		if !cfg.Secret.IsZero() {
 			f.Add(errors.New("webhook: Config.URL: missing (Secret is set)"))
+			// The secrets need no URL: checked all the same.
+			f.Add(cfg.signing("Config", Endpoint{Secret: cfg.Secret, PreviousSecret: cfg.PreviousSecret}, &endpoint{}))
 			return nil
 		}
 		f.Add(errors.New("webhook: Config.URL: missing (set URL or Endpoints)"))

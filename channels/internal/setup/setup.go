@@ -150,8 +150,20 @@ func lineBreaking(r rune) bool {
 // later entry and the earlier one by their places, quoting neither: an
 // entry pasted twice may be a secret.
 func Distinct(pkg, field string, names []string, fold func(string) string) error {
+	return DistinctBeside(pkg, field, names, nil, fold)
+}
+
+// DistinctBeside is Distinct of the entries of names not refused (those
+// whose refused[i] is true; a nil refused refuses none), each named by
+// its place in the whole list: two entries accepted that name the same
+// target are a fault of their own beside another entry refused, which
+// they do not depend on.
+func DistinctBeside(pkg, field string, names []string, refused []bool, fold func(string) string) error {
 	seen := make(map[string]int, len(names))
 	for i, name := range names {
+		if i < len(refused) && refused[i] {
+			continue
+		}
 		key := name
 		if fold != nil {
 			key = fold(name)
