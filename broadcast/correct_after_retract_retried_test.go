@@ -26,6 +26,27 @@ func partlyStores() map[string]func(t *testing.T) broadcast.Store {
 	}
 }
 
+// usKeepsPosts returns a channel posting in three regions whose post
+// cannot be deleted in "us" (a permanent 403 there).
+func usKeepsPosts() *regions {
+	return &regions{name: "chat", regions: []string{"eu", "us", "ap"},
+		undeletable: map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}}
+}
+
+// sendAndRetractPartly sends update "wrong" of incident "inc" through b
+// and retracts it, b's channel being usKeepsPosts': the post is deleted
+// on eu and ap and kept on us. It returns the update.
+func sendAndRetractPartly(ctx context.Context, t *testing.T, b *broadcast.Broadcaster) broadcast.Update {
+	t.Helper()
+	u := validUpdate()
+	u.ID, u.IncidentID = "wrong", "inc"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	_, err = b.Retract(ctx, "wrong")
+	require.Error(t, err, "us kept the post")
+	return u
+}
+
 // refusedTargets returns the targets of res's failures, each of which
 // must wrap ErrRetracted.
 func refusedTargets(t *testing.T, res broadcast.Result) []string {

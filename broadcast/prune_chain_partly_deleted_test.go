@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,23 +20,17 @@ func TestPruneKeepsPartlyDeletedMarksOfCorrectionChain(t *testing.T) {
 	for storeName, open := range partlyStores() {
 		t.Run(storeName, func(t *testing.T) {
 			ctx := context.Background()
-			ch := &regions{name: "chat", regions: []string{"eu", "us", "ap"},
-				undeletable: map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}}
+			ch := usKeepsPosts()
 			store := open(t).(pruner)
 			b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-			u := validUpdate()
-			u.ID, u.IncidentID = "wrong", "inc"
-			_, err := b.Send(ctx, u)
-			require.NoError(t, err)
-			_, err = b.Retract(ctx, "wrong")
-			require.Error(t, err, "us kept the post")
+			u := sendAndRetractPartly(ctx, t, b)
 
 			cutoff := pastCutoff()
 			fix := u
 			fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."
 			rep, _ := b.Correct(ctx, "wrong", fix)
 			require.ElementsMatch(t, []string{"eu", "ap"}, refusedTargets(t, rep.Results[0]))
-			_, err = store.Prune(ctx, cutoff)
+			_, err := store.Prune(ctx, cutoff)
 			require.NoError(t, err)
 
 			fix2 := u

@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -25,8 +24,7 @@ func TestRecordedFailureMarkReachesNoOne(t *testing.T) {
 	for storeName, open := range partlyStores() {
 		t.Run(storeName, func(t *testing.T) {
 			ctx := context.Background()
-			ch := &regions{name: "chat", regions: []string{"eu", "us", "ap"},
-				undeletable: map[string]error{"us": broadcast.Permanent(errors.New("403 Forbidden"))}}
+			ch := usKeepsPosts()
 			var logs strings.Builder
 			var mu sync.Mutex
 			var seen []string // every text a user could read
@@ -40,12 +38,7 @@ func TestRecordedFailureMarkReachesNoOne(t *testing.T) {
 					}
 				}}
 			b := newBroadcaster(t, opts, ch)
-			u := validUpdate()
-			u.ID, u.IncidentID = "wrong", "inc"
-			_, err := b.Send(ctx, u)
-			require.NoError(t, err)
-			_, err = b.Retract(ctx, "wrong")
-			require.Error(t, err, "us kept the post")
+			u := sendAndRetractPartly(ctx, t, b)
 
 			fix := u
 			fix.ID, fix.Body = "fix", "We are investigating elevated error rates on the EU CDN."

@@ -15,9 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -287,4 +289,29 @@ func bringForward(t *testing.T, pool *pgxpool.Pool, kind string) {
 		tag, err := pool.Exec(ctx, "UPDATE river_job SET state = 'available', scheduled_at = now() WHERE kind = $1 AND state IN ('scheduled', 'retryable')", kind)
 		return err == nil && tag.RowsAffected() == 1
 	}, time.Minute, 10*time.Millisecond, "no job of kind %s waits", kind)
+}
+
+// awayPool returns a pool of maxConns connections to dsn, closed at the
+// end of t, and the flag that, set, sends the database away: every new
+// connection is then refused (no such socket), as by a server that is
+// down, and refused, if not nil, is called for each.
+func awayPool(ctx context.Context, t *testing.T, dsn string, maxConns int32, refused func()) (*pgxpool.Pool, *atomic.Bool) {
+	t.Helper()
+	away := new(atomic.Bool)
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	pcfg.MaxConns = maxConns
+	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if away.Load() {
+			if refused != nil {
+				refused()
+			}
+			cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool, away
 }

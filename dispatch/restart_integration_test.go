@@ -144,22 +144,9 @@ func TestWaitGoesOnWhileTheDatabaseIsAway(t *testing.T) {
 
 	// A watcher whose connections are refused, as by a server that is
 	// down, until away is cleared.
-	var away atomic.Bool
 	var refused atomic.Int32
+	pool, away := awayPool(ctx, t, dsn, 16, func() { refused.Add(1) })
 	away.Store(true)
-	pcfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	pcfg.MaxConns = 16
-	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		if away.Load() {
-			refused.Add(1)
-			cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
-		}
-		return nil
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	require.NoError(t, err)
-	defer pool.Close()
 	watcher, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: in.b, Store: in.store, PollInterval: 10 * time.Millisecond})
 	require.NoError(t, err)
 

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,19 +47,7 @@ func TestStopLeavesNoJobRunningWhenItsEndIsNotRecorded(t *testing.T) {
 	require.NoError(t, err)
 	defer admin.Close()
 
-	var away atomic.Bool
-	pcfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	pcfg.MaxConns = 12
-	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		if away.Load() {
-			cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
-		}
-		return nil
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	require.NoError(t, err)
-	defer pool.Close()
+	pool, away := awayPool(ctx, t, dsn, 12, nil)
 	store, err := pgstore.New(ctx, pool)
 	require.NoError(t, err)
 	sent := newCounting("x")

@@ -9,11 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,19 +64,7 @@ func TestStopIsBoundedWhileTheDatabaseIsAwayAfterRiverStopped(t *testing.T) {
 	require.NoError(t, err)
 	defer admin.Close()
 
-	var away atomic.Bool
-	pcfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	pcfg.MaxConns = 12
-	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
-		if away.Load() {
-			cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
-		}
-		return nil
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	require.NoError(t, err)
-	defer pool.Close()
+	pool, away := awayPool(ctx, t, dsn, 12, nil)
 	store, err := pgstore.New(ctx, pool)
 	require.NoError(t, err)
 	b, err := broadcast.New([]broadcast.Channel{newCounting("x")}, broadcast.Options{Store: store, Lock: store.Lock})
