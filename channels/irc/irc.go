@@ -285,7 +285,10 @@
 // come in time, name such a notice too), an error numeric (400 to 599)
 // not listed here naming a joined channel while its lines are out, before
 // the PONG that follows them (ircu's 439 "Target change too fast": the
-// server refused a line, or may have), and one then naming no channel,
+// server refused a line, or may have; a 439 whose text names a wait, as
+// ircu's and UnrealIRCd's "Please wait 10 seconds", to the lines or to a
+// JOIN, asks for it with broadcast.RetryAfter, a day at most, and one
+// naming none is a plain transient failure), and one then naming no channel,
 // every JOIN answered ("417 nick :Input line was too long"), or naming
 // the lines' command ("461 PRIVMSG …"), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
@@ -338,7 +341,7 @@
 // the JOIN as for a channel its operators made +R; Send cannot tell them
 // apart, so the error of a 477 to a JOIN without a login names both
 // causes, and the next update joins again. A channel refused for good,
-// or rate-limited (a KICK, a 707, a flood notice), after the server may
+// or rate-limited (a KICK, a 707, a flood notice, a 439 naming a wait), after the server may
 // have relayed some of its lines (a 404 to the second line, the first
 // relayed) fails so and is broadcast.Uncertain too, as a Send that Close
 // cut after writing lines is (see Close): a Permanent or RetryAfter mark

@@ -396,8 +396,10 @@ func (ss *session) handle(m ircmsg.Message) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
 			// opers only, Solanum's 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
-			// the other channels must not wait for.
-			ss.refuse(param(m, 1), ss.replyOf(m), false)
+			// the other channels must not wait for. A 439 asks for
+			// the wait it names (see targetWait).
+			re := ss.replyOf(m)
+			ss.refuse(param(m, 1), waitOf(re, re), false)
 		} else if isErrorReply(m.Command) && param(m, 1) == "JOIN" {
 			// An answer to a JOIN that names the command, not its
 			// channel: UnrealIRCd's restrict-commands answers "421
@@ -425,14 +427,47 @@ func (ss *session) handle(m ircmsg.Message) {
 // server has to answer that names st, or that is sent after every JOIN, is
 // a line of them: the server refused that line, or may have, and st is not
 // delivered. Its permanence is not known: the failure is transient, and
-// the next attempt posts the lines not known to be relayed. Outside that
-// time it answers no line, and is ignored.
+// the next attempt posts the lines not known to be relayed, and a 439
+// (ERR_TARGETTOOFAST) that names a wait asks for it (see targetWait).
+// Outside that time it answers no line, and is ignored.
 func (ss *session) unknownReply(st *chanState, re *ReplyError) {
 	if st != ss.posting || st.posted == 0 {
 		return
 	}
-	ss.refuse(st.t.name, fmt.Errorf("the server answered its lines with an error reply, "+
-		"so they may not have been relayed: %w", re), false)
+	ss.refuse(st.t.name, waitOf(re, fmt.Errorf("the server answered its lines with an error reply, "+
+		"so they may not have been relayed: %w", re)), false)
+}
+
+// targetWaitRE finds the wait a 439 names: ircu's "Target change too
+// fast. Please wait 10 seconds." (ircd/s_err.c), UnrealIRCd's "Message
+// target change too fast. Please wait 12 seconds" (include/numeric.h).
+var targetWaitRE = regexp.MustCompile(`(?i)\bplease wait (\d+) seconds?\b`)
+
+// targetWait reports whether re is a 439, ERR_TARGETTOOFAST (ircu,
+// UnrealIRCd: the bot messaged more targets than the server allows in a
+// while, and the line was dropped), whose text names how long to wait, and
+// returns that wait, at most httpx.MaxRetryAfter, as other servers' waits
+// are capped (a number too large to read is taken for the cap).
+func targetWait(re *ReplyError) (time.Duration, bool) {
+	sub := targetWaitRE.FindStringSubmatch(re.Text)
+	if re.Code != "439" || sub == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(sub[1], 10, 64)
+	if err != nil || n > uint64(httpx.MaxRetryAfter/time.Second) {
+		return httpx.MaxRetryAfter, true
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// waitOf gives err, the failure of a channel that re answered, the wait
+// re names, with broadcast.RetryAfter, when it is a 439 that names one
+// (see targetWait); else it returns err as is: a plain transient failure.
+func waitOf(re *ReplyError, err error) error {
+	if d, ok := targetWait(re); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
 }
 
 // answer records which JOINs of the bot m, a server line handled after

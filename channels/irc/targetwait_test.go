@@ -1,0 +1,61 @@
+package irc_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// A 439 ERR_TARGETTOOFAST to the lines asks, with broadcast.RetryAfter,
+// for the wait its text names (ircu's "Target change too fast. Please
+// wait N seconds.", UnrealIRCd's "Message target change too fast. Please
+// wait N seconds"), a day at most, as other servers' waits are capped;
+// without one it stays a plain transient failure. After a relayed line it
+// is Uncertain too, keeping its wait.
+func TestTargetTooFastAsksItsWait(t *testing.T) {
+	long := strings.Repeat("We are investigating elevated error rates. ", 12)
+	for _, tc := range []struct {
+		name  string
+		text  string
+		after bool // the first line relayed, a later one answered so
+		wait  time.Duration
+		waits bool
+	}{
+		{"ircu", "Target change too fast. Please wait 10 seconds.", false, 10 * time.Second, true},
+		{"UnrealIRCd", "Message target change too fast. Please wait 12 seconds", false, 12 * time.Second, true},
+		{"no wait named", "Target change too fast", false, 0, false},
+		{"a wait past a day", "Target change too fast. Please wait 9999999999 seconds.", false, 24 * time.Hour, true},
+		{"after a relayed line", "Target change too fast. Please wait 10 seconds.", true, 10 * time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := fakeOptions{sendReply: map[string]string{"#ops": "439 " + tc.text}}
+			u := sampleUpdate()
+			if tc.after {
+				opts = fakeOptions{onLine: afterFirst(":fake.test 439 %n %c :"+tc.text, false)}
+				u.Body = long
+			}
+			srv := newFakeServer(t, opts)
+			m := message(u)
+			ledger := channeltest.NewLedger()
+			m.Ledger = ledger
+			_, err := newChannel(t, testConfig(srv.addr())).Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+			pending := pendingErr(t, err, "#ops")
+			assert.Contains(t, pending.Error(), "439 ")
+			wait, waits := broadcast.RetryDelay(pending)
+			assert.Equal(t, tc.waits, waits, "%v", pending)
+			assert.Equal(t, tc.wait, wait, "%v", pending)
+			assert.Equal(t, tc.after, broadcast.IsUncertain(pending), "%v", pending)
+			done, _ := ledger.Done("#ops")
+			assert.False(t, done)
+		})
+	}
+}
