@@ -322,7 +322,9 @@
 // to JOIN, 404 (but for UnrealIRCd's, above; InspIRCd's delaymsg 404
 // too when the Send has a connection of its own, which joins anew, and
 // posts within the delay, on every attempt: its error says to set
-// Config.Persistent or give the bot voice),
+// Config.Persistent or give the bot voice), InspIRCd 2.0's 936 to the
+// lines (a censored word; outside the 400 to 599 of error replies,
+// InspIRCd 3 sends 404 for it),
 // 442 while posting, NOTICE lines not echoed to a moderated channel
 // (+m) where the bot has no voice (see # Limits), and a channel whose
 // mode admits only some

@@ -104,6 +104,12 @@ var channelReplies = map[string]bool{
 	"926": true,  // forbidden channel (InspIRCd's denychans and cban): no error numeric, but the JOIN's answer
 	"404": true,  // cannot send: moderated, banned, +n (not UnrealIRCd's refusals for a while: see refusedForNow; nor InspIRCd's delaymsg: see joinDelay)
 	"442": true,  // not on that channel
+	// InspIRCd 2.0's m_censor (ERR_WORDFILTERED, "936 nick #chan word
+	// :Your message contained a censored word, and was blocked"): outside
+	// 400 to 599, the answer to a line it dropped for its text, which a
+	// retry sends again. Its only 9xx error reply to a line; InspIRCd 3
+	// and later send 404 instead.
+	"936": true,
 }
 
 func newSession(ctx context.Context, c *conn, s *settings) *session {
