@@ -210,7 +210,11 @@
 // PING: three more paced lines, sent only if the deadline leaves time for
 // them) and fails that channel for good when it is moderated and the bot
 // has no voice (NAMES shows none of the membership symbols the server's
-// RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. Its 707
+// RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. A
+// reply naming the channel before that PONG answers the MODE or NAMES,
+// not the lines (RFC 2812's 477 ERR_NOCHANMODES to MODE on a channel
+// without modes), and fails nothing: the lines not echoed stay the
+// channel's error. Its 707
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no

@@ -62,6 +62,10 @@ type session struct {
 	// that follows them (see post): an error reply naming it then
 	// answers its lines.
 	posting *chanState
+	// asking is the channel whose modes and members are asked (see
+	// askModes), after the PONG of its lines, until the PONG that follows
+	// the questions: a reply naming it then answers MODE or NAMES.
+	asking *chanState
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -377,6 +381,12 @@ func (ss *session) handle(m ircmsg.Message) {
 		// rate limit that names no wait.
 		ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 	default:
+		if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && st == ss.asking {
+			// Answers the MODE or NAMES, not the lines (their PONG came
+			// first): RFC 2812's 477 ERR_NOCHANMODES to MODE on a
+			// channel without modes is no refusal of them.
+			return
+		}
 		if isErrorReply(m.Command) && len(m.Params) <= 2 {
 			// Names neither a channel nor a command: "479 nick :Illegal
 			// channel name" on some servers (see bareReply).
@@ -708,7 +718,8 @@ func (ss *session) closed(users admits, re *ReplyError, joining bool) (permanent
 // ERR_NEEDREGGEDNICK on the servers that send it to a JOIN (Solanum,
 // UnrealIRCd, InspIRCd, Hybrid) or to the lines (ngIRCd, InspIRCd and
 // Hybrid for a +M channel), or ngIRCd's 471 for +R. (RFC 2812's 477,
-// ERR_NOCHANMODES, answers MODE, which the bot does not send.) Without a
+// ERR_NOCHANMODES, answers MODE, which the bot sends only in askModes,
+// whose answers fail nothing.) Without a
 // SASL login a retry cannot change that: it is permanent. Logged in, it is
 // transient: services may not have marked the login yet, or the bot is on
 // an alternate nick that is not its account's (the nick was in use), which
@@ -999,11 +1010,15 @@ func (ss *session) renamed() string {
 // members, whose answers (see handle) tell whether it is moderated (+m)
 // and whether the bot has voice there: a NOTICE it drops has no reply to
 // say why (RFC 2812 section 3.3.2). It asks only when the pacing lets it
-// before the deadline; else the modes stay unknown.
+// before the deadline; else the modes stay unknown. An error reply naming
+// the channel meanwhile answers the questions, not the lines, and fails
+// nothing (see session.asking).
 func (ss *session) askModes(st *chanState) error {
 	if !ss.fits(2) {
 		return nil
 	}
+	ss.asking = st
+	defer func() { ss.asking = nil }()
 	if err := ss.paced("MODE", st.t.name); err != nil {
 		return err
 	}

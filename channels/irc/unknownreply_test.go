@@ -112,3 +112,25 @@ func TestRefusalAfterPongLeavesEchoedChannelDelivered(t *testing.T) {
 	assert.Equal(t, "+ops", r.Meta["channels"])
 	assert.NotEmpty(t, srv.commands("MODE"), "the modes were not asked")
 }
+
+// A 477 that answers the MODE Send asks for NOTICE lines not echoed (RFC
+// 2812's ERR_NOCHANMODES, on a channel without modes) comes after the
+// PONG of the lines and answers no line: the channel's error says that
+// the lines were dropped (a rate limit), not that the channel takes only
+// logged-in users.
+func TestNoChanModesToModeLeavesTheDropAsReason(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, mute: map[string]bool{"+ops": true},
+		modeReply: map[string]string{"+ops": "477 Channel doesn't support modes"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"+ops"}
+	cfg.Notice = true
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	assert.NotEmpty(t, srv.commands("MODE"), "the modes were not asked")
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	pending := pendingErr(t, err, "+ops")
+	assert.Contains(t, pending.Error(), "the server dropped")
+	assert.NotContains(t, pending.Error(), "logged in")
+	_, waits := broadcast.RetryDelay(pending)
+	assert.True(t, waits, "%v", pending)
+}
