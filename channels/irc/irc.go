@@ -353,13 +353,15 @@
 // cut after writing lines is (see Close): a Permanent or RetryAfter mark
 // alone says that nothing was posted. A rate limit's wait still holds.
 // Without echo-message that is so whenever more than one line went out
-// to the channel in the attempt (the server says nothing of a line it
-// relays, and its refusal, which comes after the line it answers, may
-// answer a later one than the first), or one before a KICK or a PART,
+// to the channel in the attempt and the server did not refuse each of
+// them (it says nothing of a line it relays, and its refusal, which comes
+// after the line it answers, may answer a later one than the first; it
+// answers a line it refuses once), or one before a KICK or a PART,
 // which answer no line; with it, whenever the server echoed one of them
 // (the lines echoed are not posted again). A refusal of the only line
-// written, or, with echo-message, of lines none of which was echoed,
-// stays Permanent or RetryAfter alone. Uncertain tells the Broadcaster
+// written, refusals as many as the lines written (without echo-message),
+// or, with echo-message, of lines none of which was echoed, stay
+// Permanent or RetryAfter alone. Uncertain tells the Broadcaster
 // that the attempt's outcome is unknown (see broadcast.Message.Attempt);
 // Send cannot look for lines an earlier attempt posted, and without
 // echo-message the next attempt posts every line of the channel again

@@ -20,7 +20,10 @@ import (
 // came after more than one line was written may answer a later one than
 // the first, and with it, once an earlier line was echoed. With
 // echo-message and no line echoed, the server relayed none: the failure
-// stays Permanent alone. So does a refusal of the only line written.
+// stays Permanent alone. So it does without echo-message when every line
+// written got a refusal of its own (the server answers a line it refuses
+// once, and one it relays not at all), and after a refusal of the only
+// line written.
 func TestRefusalOfLaterLineIsUncertain(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -32,6 +35,7 @@ func TestRefusalOfLaterLineIsUncertain(t *testing.T) {
 		{"line 2 refused, no echo-message", false, strings.Repeat("We are investigating elevated error rates. ", 12), 1, true},
 		{"line 2 refused, echo-message", true, strings.Repeat("We are investigating elevated error rates. ", 12), 1, true},
 		{"every line refused, echo-message", true, strings.Repeat("We are investigating elevated error rates. ", 12), 0, false},
+		{"every line refused, no echo-message", false, strings.Repeat("We are investigating elevated error rates. ", 12), 0, false},
 		{"the only line refused", false, "We are investigating elevated error rates.", 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

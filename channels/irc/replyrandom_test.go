@@ -41,6 +41,9 @@ type replyScript struct {
 var refusals = []string{
 	":fake.test 404 %n %c :Cannot send to channel",
 	":fake.test 439 %n %c :Target change too fast. Please wait 10 seconds.",
+	":fake.test 439 %n %c :Message target change too fast. Please wait 12 seconds",
+	":fake.test 439 %n %c :Target change too fast",
+	":fake.test 936 %n %c badword :Your message contained a censored word, and was blocked",
 	":fake.test 531 %n %c :You are not permitted to send",
 	":fake.test 400 %n %c :Unknown error",
 	":fake.test 417 %n :Input line was too long",
@@ -154,7 +157,8 @@ func (sc *replyScript) onPing(nick string) []string {
 // 404 or a rate limit of a later line fails the channel after the lines
 // before it were relayed. Nor does Send's own error, when it is not a
 // *broadcast.TargetsError, say so while a channel not delivered had a
-// line relayed. One to
+// line relayed. Without echo-message, a channel every line of which got a
+// refusal of its own had none relayed, and is not Uncertain. One to
 // three channels, PRIVMSG or NOTICE, echo-message or not, and with
 // Persistent a second Send on the kept connection, whose channels are
 // joined already.
@@ -195,11 +199,22 @@ func TestRandomRepliesAgainstRelayed(t *testing.T) {
 				if failed := ledger.Failed()[name]; failed != nil && !broadcast.IsUncertain(failed) {
 					assert.Zero(t, sc.relayed[name], "%s failed for good (%s), not Uncertain, though lines were relayed\n%s", name, failure, what)
 				}
+				// Without echo-message, every line written refused by a
+				// reply of its own (not a KICK, which answers none):
+				// nothing was relayed, and nothing says it may have been.
+				perLine := !sc.echo && sc.from[name] == 0 && refusals[sc.kind[name]] != "" &&
+					!strings.Contains(refusals[sc.kind[name]], " KICK ")
+				if failed := ledger.Failed()[name]; failed != nil && perLine {
+					assert.False(t, broadcast.IsUncertain(failed), "%s Uncertain (%s), though every line got a refusal\n%s", name, failure, what)
+				}
 				var te *broadcast.TargetsError
 				if errors.As(err, &te) {
 					for _, p := range te.Pending {
 						if _, waits := broadcast.RetryDelay(p.Err); p.Target == name && waits && !broadcast.IsUncertain(p.Err) {
 							assert.Zero(t, sc.relayed[name], "%s pending with a rate limit (%v), not Uncertain, though lines were relayed\n%s", name, p.Err, what)
+						}
+						if p.Target == name && perLine {
+							assert.False(t, broadcast.IsUncertain(p.Err), "%s pending Uncertain (%v), though every line got a refusal\n%s", name, p.Err, what)
 						}
 					}
 				} else if _, waits := broadcast.RetryDelay(err); (waits || broadcast.IsPermanent(err)) && !broadcast.IsUncertain(err) && !(done && failure == "") {

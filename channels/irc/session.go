@@ -75,6 +75,7 @@ type chanState struct {
 	posted   int         // lines sent to it
 	echoed   int         // of those, lines the server echoed (IRCv3 echo-message)
 	left     bool        // the server kicked the bot from it, or parted it (see relayedSome)
+	refusals int         // the server's refusals of its lines while they were out (see refuse, relayedSome)
 	lines    []string    // the lines it is to get, once known
 	got      []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
 	order    []int       // the indexes in lines of the lines sent, in order
@@ -759,9 +760,23 @@ func isErrorReply(command string) bool {
 // refuse records the first failure of a channel. Its error says whether
 // the JOIN or the lines were refused, and names the channel; err wraps the
 // *ReplyError with the numeric.
+//
+// A refusal of the channel whose lines are out (see post) answers one of
+// them, and is counted (see relayedSome).
 func (ss *session) refuse(name string, err error, permanent bool) {
 	st := ss.chans[ss.c.chanFold(name)]
-	if st == nil || st.err != nil {
+	if st == nil {
+		return
+	}
+	if st == ss.posting && st.posted > 0 {
+		st.refusals++
+	}
+	ss.fail(st, err, permanent)
+}
+
+// fail records the first failure of st (see refuse).
+func (ss *session) fail(st *chanState, err error, permanent bool) {
+	if st.err != nil {
 		return
 	}
 	doing := "join"
@@ -890,17 +905,20 @@ func (ss *session) leave(name string) {
 
 // relayedSome reports whether the server may have relayed a line of st
 // that this attempt wrote, as its answers so far show: with echo-message
-// (echoes), whether it echoed one; without, whether more than one line
-// was written, since a refusal, which comes after the line it answers and
-// may come after later ones, then may answer a later line than the first,
-// and the server says nothing of the lines it relays; or whether one was
-// written before a KICK (or a PART of the bot's), which answers no line:
-// a line the server took before it was relayed.
+// (echoes), whether it echoed one; without, whether more lines were
+// written than the server refused, since a refusal, which comes after the
+// line it answers and may come after later ones, then may answer a later
+// line than the first, and the server says nothing of the lines it
+// relays (it answers a line it refuses once, and one it relays not at
+// all: as many refusals as lines written, each naming the channel, say
+// that none was relayed); or whether one was written before a KICK (or a
+// PART of the bot's), which answers no line: a line the server took
+// before it was relayed.
 func (st *chanState) relayedSome(echoes bool) bool {
 	if echoes {
 		return st.echoed > 0
 	}
-	return st.posted > 1 || st.left && st.posted > 0
+	return st.posted > max(st.refusals, 1) || st.left && st.posted > 0
 }
 
 // echoedLine records that the server relayed text, the echo of a line
@@ -941,7 +959,7 @@ func (ss *session) post(st *chanState) error {
 			// a longer host: relayed,
 			// the line would pass 512 bytes, and be cut. The PING below
 			// still collects the echoes of the lines sent.
-			ss.refuse(st.t.name, errors.New(ss.renamed()+": the lines left go to it in the next attempt"), false)
+			ss.fail(st, errors.New(ss.renamed()+": the lines left go to it in the next attempt"), false) // no refusal of the server's
 			break
 		}
 		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
