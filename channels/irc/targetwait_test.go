@@ -59,3 +59,15 @@ func TestTargetTooFastAsksItsWait(t *testing.T) {
 		})
 	}
 }
+
+// A 439 that answers a JOIN with a wait asks for it too.
+func TestTargetTooFastToJoinAsksItsWait(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{"#ops": "439 Target change too fast. Please wait 10 seconds."}})
+	_, err := newChannel(t, testConfig(srv.addr())).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	pending := pendingErr(t, err, "#ops")
+	assert.Contains(t, pending.Error(), "join #ops")
+	wait, waits := broadcast.RetryDelay(pending)
+	assert.True(t, waits, "%v", pending)
+	assert.Equal(t, 10*time.Second, wait)
+}
