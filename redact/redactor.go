@@ -761,8 +761,14 @@ func (r *Redactor) Error(err error) error {
 // marks above them). Where the parts' texts, so replaced and then put in
 // their place in err's text, or put together (as errors.Join does, or as
 // they are), still hold a secret (one a part shares with a wrapper's text
-// or another part), no part is given; a secret a wrapper's text holds
-// whole is no such secret. A *broadcast.TargetsError, when it comes first
+// or another part), each part is given hidden instead: its text
+// Redacted, matching with errors.Is what it matched, with its marks, and
+// unwrapping, where it is or holds (first in its chain) a
+// *broadcast.TargetsError or a join, to a copy of that TargetsError whose
+// targets' names and errors show as REDACTED (their marks kept) or to
+// that join's parts, each hidden so; only where even those texts would
+// hold one is no part given. A secret a wrapper's text holds whole is no
+// such secret. A *broadcast.TargetsError, when it comes first
 // where a join would (errors.As finds it there, through an As method too),
 // is kept so: the result unwraps (Unwrap() error) to a copy of it whose
 // targets' errors are each given as a join's parts are (but for a pending
@@ -896,11 +902,11 @@ func targetsOf(e error) *broadcast.TargetsError {
 }
 
 // replaceJoin returns ps, the parts of a join in err, whose text is msg,
-// each through replacePart; nil when there is none, or when their texts
-// so replaced still hold a secret that none holds alone: put in their
-// place in msg (see fits: a wrapper's text around them may hold the rest
-// of a secret a part begins or ends), or put together (as errors.Join
-// does, or as they are).
+// each through replacePart; where their texts so replaced still hold a
+// secret that none holds alone (see partsFit: a wrapper's text around
+// them may hold the rest of a secret a part begins or ends), each through
+// hidePart instead; nil when there is none, or when even those texts
+// hold one.
 func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 	var parts []error
 	var origs, texts []string
@@ -912,15 +918,80 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 		parts = append(parts, part)
 		origs, texts = append(origs, p.Error()), append(texts, part.Error())
 	}
-	if parts == nil || !fits(msg, origs, texts, replace) {
+	if parts == nil {
 		return nil
+	}
+	if partsFit(msg, origs, texts, replace) {
+		return parts
+	}
+	// A secret the parts share: each is given hidden, so that none prints
+	// a piece of it, and what errors.Is, the marks and a TargetsError say
+	// is kept.
+	parts = parts[:0]
+	texts = texts[:0]
+	for _, p := range ps {
+		if p != nil {
+			parts = append(parts, hidePart(p, replace, broadcast.MarkPartAs))
+			texts = append(texts, Redacted)
+		}
+	}
+	if partsFit(msg, origs, texts, replace) {
+		return parts
+	}
+	return nil
+}
+
+// partsFit reports whether texts, the redacted texts of a join's parts
+// origs in an error whose text is msg, hold no secret that none holds
+// alone: put in their place in msg (see fits), or put together (as
+// errors.Join does, or as they are).
+func partsFit(msg string, origs, texts []string, replace func(string) string) bool {
+	if !fits(msg, origs, texts, replace) {
+		return false
 	}
 	for _, sep := range []string{"\n", ""} {
 		if all := strings.Join(texts, sep); replace(all) != all {
-			return nil
+			return false
 		}
 	}
-	return parts
+	return true
+}
+
+// hidePart returns p, a part of a join whose parts share a secret, as an
+// error whose text is Redacted, which matches with errors.Is what p
+// matched and has the marks p carries, given by mark. What p's structure
+// says is kept as kept keeps it, hidden: the first *broadcast.TargetsError
+// or join that p, or its chain of Unwrap() error, reaches is given (it
+// unwraps to it) as a copy whose targets' names and errors show as
+// Redacted (see hiddenTargets), or as its parts, each hidden so.
+func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
+	red := redactedError{msg: Redacted, orig: p}
+	for e := p; e != nil; {
+		if te := targetsOf(e); te != nil {
+			if c := hiddenTargets(te, replace); c != nil {
+				return mark(&redactedTargets{red, c}, p)
+			}
+			break
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			var parts []error
+			for _, q := range u.Unwrap() {
+				if q != nil {
+					parts = append(parts, hidePart(q, replace, broadcast.MarkPartAs))
+				}
+			}
+			if parts != nil {
+				return mark(&redactedJoin{red, parts}, p)
+			}
+			e = nil
+		case interface{ Unwrap() error }:
+			e = u.Unwrap()
+		default:
+			e = nil
+		}
+	}
+	return mark(&red, p)
 }
 
 // replaceTargets returns a copy of te, a *broadcast.TargetsError in an
@@ -954,13 +1025,23 @@ func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string)
 	if !holds(c) {
 		return c
 	}
-	c = te.ShowingTargets(func(string) string { return Redacted })
-	c.Pending = hideFailures(te.Pending, broadcast.MarkAs)
-	c.Failures = hideFailures(te.Failures, broadcast.MarkPartAs)
-	if !holds(c) {
+	if c := hiddenTargets(te, replace); c != nil && !holds(c) {
 		return c
 	}
 	return nil
+}
+
+// hiddenTargets returns a copy of te whose targets' names and errors show
+// as Redacted (see hideFailures), which keeps what te says of each
+// target, as replaceTargets' copy does; nil when even it prints a secret.
+func hiddenTargets(te *broadcast.TargetsError, replace func(string) string) *broadcast.TargetsError {
+	c := te.ShowingTargets(func(string) string { return Redacted })
+	c.Pending = hideFailures(te.Pending, broadcast.MarkAs)
+	c.Failures = hideFailures(te.Failures, broadcast.MarkPartAs)
+	if shows(c, replace) {
+		return nil
+	}
+	return c
 }
 
 // hideFailures returns list with each target's error replaced by one
