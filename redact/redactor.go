@@ -86,7 +86,8 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 
 // CheckName returns ErrSecretInName when name, a channel's name, holds one
 // of secrets, or of what WithURLs redacts of urls (a URL itself, its
-// password, its token-like path segments and query values), in any
+// password, its token-like path segments and query values, its user and
+// password together as WithLogin's forms send them), in any
 // encoding a Redactor redacts: when a Redactor of them would change name,
 // but for secrets (and a Standard Webhooks secret's key and bytes) shorter
 // than MinNameSecret bytes, which a name may hold by chance ("b" in
@@ -133,6 +134,13 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 				return ErrSecretInName
 			}
 		}
+		if user, pw, ok := urlLogin(raw); ok {
+			for _, pair := range loginPairs(user, pw) {
+				if holds(pair, "") {
+					return ErrSecretInName
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -151,18 +159,38 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 }
 
 // loginForms returns the forms in which protocols send user and password
-// p together (see WithLogin), each in every encoding.
+// p together (see loginPairs), each in every encoding.
 func loginForms(user, p string) []string {
 	var forms []string
-	for _, pair := range []string{
+	for _, pair := range loginPairs(user, p) {
+		forms = append(forms, encodings(pair)...)
+	}
+	return forms
+}
+
+// loginPairs returns the texts in which protocols send user and password
+// p together (see WithLogin): SASL and SMTP AUTH PLAIN, without and with
+// the authorization identity, HTTP Basic and XOAUTH2.
+func loginPairs(user, p string) []string {
+	return []string{
 		"\x00" + user + "\x00" + p,
 		user + "\x00" + user + "\x00" + p,
 		user + ":" + p,
 		"user=" + user + "\x01auth=Bearer " + p + "\x01\x01",
-	} {
-		forms = append(forms, encodings(pair)...)
 	}
-	return forms
+}
+
+// urlLogin returns the user name and password of URL raw; ok is false
+// when it has no password.
+func urlLogin(raw string) (user, password string, ok bool) {
+	p, err := url.Parse(raw)
+	if err != nil {
+		return "", "", false
+	}
+	if pw, _ := p.User.Password(); pw != "" {
+		return p.User.Username(), pw, true
+	}
+	return "", "", false
 }
 
 // WithURL returns a Redactor that also redacts the secrets of u: the URL
@@ -200,11 +228,9 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 		// Its user and password together, as a client sends them (HTTP
 		// Basic, SMTP AUTH PLAIN): a short password's base64 is no run
 		// long enough to be found inside "user:password"'s.
-		if p, err := url.Parse(raw); err == nil {
-			if pw, _ := p.User.Password(); pw != "" {
-				for _, f := range loginForms(p.User.Username(), pw) {
-					pairs = append(pairs, f, Redacted)
-				}
+		if user, pw, ok := urlLogin(raw); ok {
+			for _, f := range loginForms(user, pw) {
+				pairs = append(pairs, f, Redacted)
 			}
 		}
 	}
