@@ -86,7 +86,8 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 
 // CheckName returns ErrSecretInName when name, a channel's name, holds one
 // of secrets, or of what WithURLs redacts of urls (a URL itself, its
-// password, its token-like path segments and query values), in any
+// password, its token-like path segments and query values, its user and
+// password together as WithLogin's forms send them), in any
 // encoding a Redactor redacts: when a Redactor of them would change name,
 // but for secrets (and a Standard Webhooks secret's key and bytes) shorter
 // than MinNameSecret bytes, which a name may hold by chance ("b" in
@@ -133,6 +134,13 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 				return ErrSecretInName
 			}
 		}
+		if user, pw, ok := urlLogin(raw); ok {
+			for _, pair := range loginPairs(user, pw) {
+				if holds(pair, "") {
+					return ErrSecretInName
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -151,18 +159,38 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 }
 
 // loginForms returns the forms in which protocols send user and password
-// p together (see WithLogin), each in every encoding.
+// p together (see loginPairs), each in every encoding.
 func loginForms(user, p string) []string {
 	var forms []string
-	for _, pair := range []string{
+	for _, pair := range loginPairs(user, p) {
+		forms = append(forms, encodings(pair)...)
+	}
+	return forms
+}
+
+// loginPairs returns the texts in which protocols send user and password
+// p together (see WithLogin): SASL and SMTP AUTH PLAIN, without and with
+// the authorization identity, HTTP Basic and XOAUTH2.
+func loginPairs(user, p string) []string {
+	return []string{
 		"\x00" + user + "\x00" + p,
 		user + "\x00" + user + "\x00" + p,
 		user + ":" + p,
 		"user=" + user + "\x01auth=Bearer " + p + "\x01\x01",
-	} {
-		forms = append(forms, encodings(pair)...)
 	}
-	return forms
+}
+
+// urlLogin returns the user name and password of URL raw; ok is false
+// when it has no password.
+func urlLogin(raw string) (user, password string, ok bool) {
+	p, err := url.Parse(raw)
+	if err != nil {
+		return "", "", false
+	}
+	if pw, _ := p.User.Password(); pw != "" {
+		return p.User.Username(), pw, true
+	}
+	return "", "", false
 }
 
 // WithURL returns a Redactor that also redacts the secrets of u: the URL
@@ -200,11 +228,9 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 		// Its user and password together, as a client sends them (HTTP
 		// Basic, SMTP AUTH PLAIN): a short password's base64 is no run
 		// long enough to be found inside "user:password"'s.
-		if p, err := url.Parse(raw); err == nil {
-			if pw, _ := p.User.Password(); pw != "" {
-				for _, f := range loginForms(p.User.Username(), pw) {
-					pairs = append(pairs, f, Redacted)
-				}
+		if user, pw, ok := urlLogin(raw); ok {
+			for _, f := range loginForms(user, pw) {
+				pairs = append(pairs, f, Redacted)
 			}
 		}
 	}
@@ -761,8 +787,14 @@ func (r *Redactor) Error(err error) error {
 // marks above them). Where the parts' texts, so replaced and then put in
 // their place in err's text, or put together (as errors.Join does, or as
 // they are), still hold a secret (one a part shares with a wrapper's text
-// or another part), no part is given; a secret a wrapper's text holds
-// whole is no such secret. A *broadcast.TargetsError, when it comes first
+// or another part), each part is given hidden instead: its text
+// Redacted, matching with errors.Is what it matched, with its marks, and
+// unwrapping, where it is or holds (first in its chain) a
+// *broadcast.TargetsError or a join, to a copy of that TargetsError whose
+// targets' names and errors show as REDACTED (their marks kept) or to
+// that join's parts, each hidden so; only where even those texts would
+// hold one is no part given. A secret a wrapper's text holds whole is no
+// such secret. A *broadcast.TargetsError, when it comes first
 // where a join would (errors.As finds it there, through an As method too),
 // is kept so: the result unwraps (Unwrap() error) to a copy of it whose
 // targets' errors are each given as a join's parts are (but for a pending
@@ -896,11 +928,11 @@ func targetsOf(e error) *broadcast.TargetsError {
 }
 
 // replaceJoin returns ps, the parts of a join in err, whose text is msg,
-// each through replacePart; nil when there is none, or when their texts
-// so replaced still hold a secret that none holds alone: put in their
-// place in msg (see fits: a wrapper's text around them may hold the rest
-// of a secret a part begins or ends), or put together (as errors.Join
-// does, or as they are).
+// each through replacePart; where their texts so replaced still hold a
+// secret that none holds alone (see partsFit: a wrapper's text around
+// them may hold the rest of a secret a part begins or ends), each through
+// hidePart instead; nil when there is none, or when even those texts
+// hold one.
 func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 	var parts []error
 	var origs, texts []string
@@ -912,15 +944,80 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 		parts = append(parts, part)
 		origs, texts = append(origs, p.Error()), append(texts, part.Error())
 	}
-	if parts == nil || !fits(msg, origs, texts, replace) {
+	if parts == nil {
 		return nil
+	}
+	if partsFit(msg, origs, texts, replace) {
+		return parts
+	}
+	// A secret the parts share: each is given hidden, so that none prints
+	// a piece of it, and what errors.Is, the marks and a TargetsError say
+	// is kept.
+	parts = parts[:0]
+	texts = texts[:0]
+	for _, p := range ps {
+		if p != nil {
+			parts = append(parts, hidePart(p, replace, broadcast.MarkPartAs))
+			texts = append(texts, Redacted)
+		}
+	}
+	if partsFit(msg, origs, texts, replace) {
+		return parts
+	}
+	return nil
+}
+
+// partsFit reports whether texts, the redacted texts of a join's parts
+// origs in an error whose text is msg, hold no secret that none holds
+// alone: put in their place in msg (see fits), or put together (as
+// errors.Join does, or as they are).
+func partsFit(msg string, origs, texts []string, replace func(string) string) bool {
+	if !fits(msg, origs, texts, replace) {
+		return false
 	}
 	for _, sep := range []string{"\n", ""} {
 		if all := strings.Join(texts, sep); replace(all) != all {
-			return nil
+			return false
 		}
 	}
-	return parts
+	return true
+}
+
+// hidePart returns p, a part of a join whose parts share a secret, as an
+// error whose text is Redacted, which matches with errors.Is what p
+// matched and has the marks p carries, given by mark. What p's structure
+// says is kept as kept keeps it, hidden: the first *broadcast.TargetsError
+// or join that p, or its chain of Unwrap() error, reaches is given (it
+// unwraps to it) as a copy whose targets' names and errors show as
+// Redacted (see hiddenTargets), or as its parts, each hidden so.
+func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
+	red := redactedError{msg: Redacted, orig: p}
+	for e := p; e != nil; {
+		if te := targetsOf(e); te != nil {
+			if c := hiddenTargets(te, replace); c != nil {
+				return mark(&redactedTargets{red, c}, p)
+			}
+			break
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			var parts []error
+			for _, q := range u.Unwrap() {
+				if q != nil {
+					parts = append(parts, hidePart(q, replace, broadcast.MarkPartAs))
+				}
+			}
+			if parts != nil {
+				return mark(&redactedJoin{red, parts}, p)
+			}
+			e = nil
+		case interface{ Unwrap() error }:
+			e = u.Unwrap()
+		default:
+			e = nil
+		}
+	}
+	return mark(&red, p)
 }
 
 // replaceTargets returns a copy of te, a *broadcast.TargetsError in an
@@ -954,13 +1051,23 @@ func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string)
 	if !holds(c) {
 		return c
 	}
-	c = te.ShowingTargets(func(string) string { return Redacted })
-	c.Pending = hideFailures(te.Pending, broadcast.MarkAs)
-	c.Failures = hideFailures(te.Failures, broadcast.MarkPartAs)
-	if !holds(c) {
+	if c := hiddenTargets(te, replace); c != nil && !holds(c) {
 		return c
 	}
 	return nil
+}
+
+// hiddenTargets returns a copy of te whose targets' names and errors show
+// as Redacted (see hideFailures), which keeps what te says of each
+// target, as replaceTargets' copy does; nil when even it prints a secret.
+func hiddenTargets(te *broadcast.TargetsError, replace func(string) string) *broadcast.TargetsError {
+	c := te.ShowingTargets(func(string) string { return Redacted })
+	c.Pending = hideFailures(te.Pending, broadcast.MarkAs)
+	c.Failures = hideFailures(te.Failures, broadcast.MarkPartAs)
+	if shows(c, replace) {
+		return nil
+	}
+	return c
 }
 
 // hideFailures returns list with each target's error replaced by one

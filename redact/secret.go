@@ -114,8 +114,10 @@
 // the secret: errors.As finds none of the original's types in it, but for
 // the parts of a join (errors.Join, anything with Unwrap() []error, also
 // wrapped), which it unwraps to, each redacted so: a part in whose tree
-// nothing prints a secret is found as it is; and for a
-// *broadcast.TargetsError, which it unwraps to a copy of, each target's
+// nothing prints a secret is found as it is (where the parts split a
+// secret between them, each is given hidden, its text REDACTED, its marks
+// kept, a TargetsError as a copy whose targets show as REDACTED); and for
+// a *broadcast.TargetsError, which it unwraps to a copy of, each target's
 // error redacted so (see ReplaceError).
 package redact
 
