@@ -229,12 +229,13 @@ func (m *model) full(it feedItem, component string) bool {
 // concerns reports whether the update of it concerns component: it names
 // it, or it turns its incident (see turns), which changes the status of
 // every component the incident names, also when it names none (a
-// resolution naming none).
+// resolution naming none), or a correction of it changed the component's
+// status, taking it out of the update (see entry.Returned).
 func (m *model) concerns(it feedItem, component string) bool {
 	if _, ok := m.componentIn(it.e, component); ok {
 		return true
 	}
-	return m.turns(it.in)[it.e]
+	return m.turns(it.in)[it.e] || slices.Contains(it.e.Returned, component)
 }
 
 // turns returns the updates of in that begin or stop its giving its

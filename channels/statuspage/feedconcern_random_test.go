@@ -18,17 +18,22 @@ import (
 
 // A random sequence of Send, Correct (Edit) and Retract over a few
 // incidents, with updates naming one or two of a dozen components or
-// more than feedComponents of them: each component's feed holds what a
-// model of the page that knows nothing of how feeds are made says, in its
-// order, with its updated times. Its updates are those of the incidents
-// naming the component, and the retractions of updates of those it
-// named, the most recently changed first; an update is in full iff it
-// names feedComponents components or fewer and names the component or
-// begins or stops its incident's giving statuses (its first, or one whose
-// status gives where the one before gave none, or the reverse), a short
-// entry else, the latest wideEntries of those kept; a change of another
-// update (a Send, an Edit, a Retract) that changes whether an update
-// turns its incident changes the update's entry then.
+// more than feedComponents of them, each operational, degraded or out:
+// each component's feed holds what a model of the page that knows
+// nothing of how feeds are made says, in its order, with its updated
+// times. Its updates are those of the incidents naming the component, and
+// the retractions of updates of those it named, the most recently changed
+// first; an update is in full iff it names feedComponents components or
+// fewer and concerns the component: names it, begins or stops its
+// incident's giving statuses (its first, or one whose status gives where
+// the one before gave none, or the reverse), or a correction of it took
+// the component out, changing the status the incident's updates up to it
+// give the component; a short entry else, the latest wideEntries of those
+// kept; a change of another update (a Send, an Edit, a Retract) that
+// changes whether an update turns its incident changes the update's entry
+// then. An entry's updated, in each feed, moves on when its content
+// changed. (The model's rule for a correction taking a component out is
+// new: the feeds had a short entry there before.)
 func TestComponentFeedsMatchModelRandom(t *testing.T) {
 	for seed := range uint64(3) {
 		if s := os.Getenv("RANDSEED"); s != "" && s != fmt.Sprint(seed) {
@@ -43,6 +48,8 @@ type modelUpdate struct {
 	id      string
 	status  broadcast.Status
 	comps   []string
+	stats   []broadcast.ComponentStatus // of comps
+	back    []string                    // components a correction took out, changing their status
 	seq     int64
 	changed time.Time
 }
@@ -88,21 +95,31 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 	var retractions []*modelRetraction
 	var seq int64
 	idOf := map[string]string{} // feed entry id by update ID, once seen
-	pickComps := func() []string {
+	type seenEntry struct{ body, updated string }
+	seen := map[string]seenEntry{} // by feed path and entry id, as last read
+	compStatuses := []broadcast.ComponentStatus{broadcast.ComponentOperational,
+		broadcast.ComponentDegraded, broadcast.ComponentMajorOutage}
+	pickComps := func() ([]string, []broadcast.ComponentStatus) {
+		var out []string
 		if rng.IntN(6) == 0 {
-			return slices.Clone(names[:feedComponents+1+rng.IntN(2)])
+			out = slices.Clone(names[:feedComponents+1+rng.IntN(2)])
+		} else {
+			out = []string{}
+			for _, k := range rng.Perm(len(names))[:rng.IntN(3)] {
+				out = append(out, names[k])
+			}
 		}
-		out := []string{}
-		for _, k := range rng.Perm(len(names))[:rng.IntN(3)] {
-			out = append(out, names[k])
+		stats := make([]broadcast.ComponentStatus, len(out))
+		for i := range stats {
+			stats[i] = compStatuses[rng.IntN(len(compStatuses))]
 		}
-		return out
+		return out, stats
 	}
-	message := func(inc, id string, st broadcast.Status, comps []string) broadcast.Message {
+	message := func(inc, id string, st broadcast.Status, comps []string, stats []broadcast.ComponentStatus) broadcast.Message {
 		u := broadcast.Update{ID: id, IncidentID: inc, Title: "T " + id, Status: st,
 			Body: "Body of " + id + ".", Time: now}
-		for _, n := range comps {
-			u.Components = append(u.Components, broadcast.Component{Name: n, Status: broadcast.ComponentDegraded})
+		for i, n := range comps {
+			u.Components = append(u.Components, broadcast.Component{Name: n, Status: stats[i]})
 		}
 		return broadcast.NewMessage(u)
 	}
@@ -111,7 +128,9 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 		after, all := modelTurns(incidents[inc]), modelNamed(incidents[inc])
 		for _, u := range incidents[inc] {
 			// Only where a feed of a component it does not name has it.
-			if len(u.comps) > feedComponents || len(u.comps) == len(all) {
+			if len(u.comps) > feedComponents || !slices.ContainsFunc(all, func(n string) bool {
+				return !slices.Contains(u.comps, n) && !slices.Contains(u.back, n)
+			}) {
 				continue
 			}
 			if u.id != skip && before[u.id] != after[u.id] {
@@ -131,21 +150,33 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 		case op < 6 || len(all) == 0: // Send
 			inc := fmt.Sprint("inc", rng.IntN(3))
 			id := fmt.Sprint("u", step)
-			st, comps := statuses[rng.IntN(len(statuses))], pickComps()
-			_, err := c.Send(ctx, message(inc, id, st, comps))
+			st := statuses[rng.IntN(len(statuses))]
+			comps, stats := pickComps()
+			_, err := c.Send(ctx, message(inc, id, st, comps, stats))
 			require.NoError(t, err, "step %d: Send %s", step, id)
 			before := modelTurns(incidents[inc])
 			seq++
-			incidents[inc] = append(incidents[inc], &modelUpdate{id: id, status: st, comps: comps, seq: seq, changed: now})
+			incidents[inc] = append(incidents[inc], &modelUpdate{id: id, status: st, comps: comps, stats: stats,
+				seq: seq, changed: now})
 			turned(inc, before, id)
 		case op < 8: // Correct in place: another status and components
 			inc := all[rng.IntN(len(all))]
-			u := incidents[inc][rng.IntN(len(incidents[inc]))]
-			st, comps := statuses[rng.IntN(len(statuses))], pickComps()
-			_, err := c.Edit(ctx, message(inc, u.id, st, comps), broadcast.Receipt{ID: u.id})
+			at := rng.IntN(len(incidents[inc]))
+			u := incidents[inc][at]
+			st := statuses[rng.IntN(len(statuses))]
+			comps, stats := pickComps()
+			_, err := c.Edit(ctx, message(inc, u.id, st, comps, stats), broadcast.Receipt{ID: u.id})
 			require.NoError(t, err, "step %d: Edit %s", step, u.id)
 			before := modelTurns(incidents[inc])
-			u.status, u.comps, u.changed = st, comps, now
+			was := modelStatuses(incidents[inc][:at+1])
+			var back []string
+			for _, n := range append(slices.Clone(u.back), u.comps...) {
+				if !slices.Contains(comps, n) && !slices.Contains(back, n) &&
+					(slices.Contains(u.back, n) || was[n] != statusAfterEdit(incidents[inc][:at], comps, stats, n)) {
+					back = append(back, n)
+				}
+			}
+			u.status, u.comps, u.stats, u.back, u.changed = st, comps, stats, back, now
 			turned(inc, before, u.id)
 		default: // Retract
 			inc := all[rng.IntN(len(all))]
@@ -181,7 +212,8 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 				}
 				turns := modelTurns(ups)
 				for _, u := range ups {
-					full := len(u.comps) <= feedComponents && (slices.Contains(u.comps, name) || turns[u.id])
+					full := len(u.comps) <= feedComponents &&
+						(slices.Contains(u.comps, name) || turns[u.id] || slices.Contains(u.back, name))
 					items = append(items, item{u.id, full, u.changed, u.seq})
 				}
 				_ = inc
@@ -211,15 +243,21 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 			var got []string
 			if f != nil {
 				for _, e := range f.Entries {
+					body := ""
+					if e.Content != nil {
+						body = e.Content.Body
+					}
+					key := path + " " + e.ID
+					if was, ok := seen[key]; ok && was.body != body {
+						require.NotEqual(t, was.updated, e.Updated, "step %d: %s: %s: its content changed, not its updated: %q, then %q",
+							step, path, e.ID, was.body, body)
+					}
+					seen[key] = seenEntry{body, e.Updated}
 					u := updateOf(t, e.ID)
 					if was, ok := idOf[u]; ok {
 						require.Equal(t, was, e.ID, "step %d: %s: the id of %s changed", step, path, u)
 					}
 					idOf[u] = e.ID
-					body := ""
-					if e.Content != nil {
-						body = e.Content.Body
-					}
 					full := !strings.Contains(body, "Read the update in full on the incident page.")
 					require.Equal(t, full, strings.Contains(body, "Body of "+u+".") || strings.Contains(body, "Retracted"),
 						"step %d: %s: %s: neither full nor short: %s", step, path, u, body)
@@ -242,4 +280,29 @@ func modelNamed(ups []*modelUpdate) []string {
 		}
 	}
 	return out
+}
+
+// modelStatuses returns the status the updates give each component they
+// name: the latest's naming it.
+func modelStatuses(ups []*modelUpdate) map[string]broadcast.ComponentStatus {
+	out := map[string]broadcast.ComponentStatus{}
+	for _, u := range ups {
+		for i, n := range u.comps {
+			out[n] = u.stats[i]
+		}
+	}
+	return out
+}
+
+// statusAfterEdit returns the status of component name after the updates
+// before and an update naming comps with stats: operational when none
+// names it.
+func statusAfterEdit(before []*modelUpdate, comps []string, stats []broadcast.ComponentStatus, name string) broadcast.ComponentStatus {
+	st := modelStatuses(before)[name]
+	for i, n := range comps {
+		if n == name {
+			st = stats[i]
+		}
+	}
+	return cmp.Or(st, broadcast.ComponentOperational)
 }

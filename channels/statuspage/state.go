@@ -60,6 +60,14 @@ type entry struct {
 	// and so whether the feeds of the components it does not name have
 	// it in full: its entry changed then. Zero if never.
 	Turned time.Time `json:"turned,omitzero"`
+	// Returned are the components a correction edited in took out of the
+	// update where that changed the status the incident gave them after
+	// it (the wrong update said "API: major outage", the correction says
+	// nothing of the API, which so is operational again): the update
+	// concerns them (see model.concerns), though it no longer names
+	// them. Kept through later corrections. Absent from the state files
+	// of older versions: none.
+	Returned []string `json:"returned,omitempty"`
 	// Seq numbers entries in the order they reached the page, to order
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
@@ -130,7 +138,7 @@ func markTurned(old, in *incident, changing string, now time.Time) {
 	all := named(in)
 	for i, t := range turning(in.Entries) {
 		e := &in.Entries[i]
-		if e.ID == changing || len(e.Components) > feedComponents || len(e.Components) >= len(all) {
+		if e.ID == changing || len(e.Components) > feedComponents || concernsAll(e, all) {
 			continue
 		}
 		if w, ok := was[e.ID]; ok && w != t {
@@ -380,6 +388,7 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	// said, not whether it says the incident's current status.
 	e.ID, e.Time, e.Seq, e.Stale, e.Dated = cur.ID, cur.Time, cur.Seq, cur.Stale, cur.Dated
 	in.Entries[i] = e
+	in.Entries[i].Returned = returned(old.Entries, in.Entries, i, &cur)
 	markTurned(old, &in, e.ID, now)
 	// The feeds the incident leaves change later than any of its entries.
 	left := later(lastChange(old), now)
@@ -410,8 +419,9 @@ func (s *state) rename(canon func(string) string, now time.Time) []string {
 	for id, old := range s.incidents {
 		var in *incident
 		for i := range old.Entries {
-			comps := old.Entries[i].Components
-			if !slices.ContainsFunc(comps, func(c broadcast.Component) bool { return canon(c.Name) != c.Name }) {
+			comps, back := old.Entries[i].Components, old.Entries[i].Returned
+			if !slices.ContainsFunc(comps, func(c broadcast.Component) bool { return canon(c.Name) != c.Name }) &&
+				!slices.ContainsFunc(back, func(name string) bool { return canon(name) != name }) {
 				continue
 			}
 			if in == nil {
@@ -424,6 +434,13 @@ func (s *state) rename(canon func(string) string, now time.Time) []string {
 				comps[j].Name = canon(comps[j].Name)
 			}
 			in.Entries[i].Components = comps
+			if len(back) > 0 {
+				back = slices.Clone(back)
+				for j := range back {
+					back[j] = canon(back[j])
+				}
+				in.Entries[i].Returned = back
+			}
 		}
 		if in == nil {
 			continue
@@ -439,6 +456,43 @@ func (s *state) rename(canon func(string) string, now time.Time) []string {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// concernsAll reports whether e names, or has returned (see
+// entry.Returned), every component of all: whether it turns its incident
+// or not, every feed has it in full.
+func concernsAll(e *entry, all map[string]bool) bool {
+	for name := range all {
+		if !slices.ContainsFunc(e.Components, func(c broadcast.Component) bool { return c.Name == name }) &&
+			!slices.Contains(e.Returned, name) {
+			return false
+		}
+	}
+	return true
+}
+
+// returned returns the components that the i-th of entries, replacing
+// cur there, no longer names and that it concerns, as a correction
+// changed their status: cur's Returned, and those cur named that the
+// incident gave another status after cur than after its correction (see
+// statusAfter).
+func returned(was, is []entry, i int, cur *entry) []string {
+	names := func(e *entry, name string) bool {
+		return slices.ContainsFunc(e.Components, func(c broadcast.Component) bool { return c.Name == name })
+	}
+	var out []string
+	for _, name := range cur.Returned {
+		if !names(&is[i], name) && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for _, c := range cur.Components {
+		if !names(&is[i], c.Name) && !slices.Contains(out, c.Name) &&
+			statusAfter(was[:i+1], c.Name) != statusAfter(is[:i+1], c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // lastChange is when the latest of in's entries last changed.

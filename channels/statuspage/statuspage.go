@@ -47,7 +47,10 @@
 //     component: names it, or begins or ends its incident's giving
 //     statuses (its first update, a resolution, a reopening, a
 //     maintenance beginning or ending), which changes every component
-//     the incident names: the same entry in every such feed. An update
+//     the incident names, or a correction of it gave the component
+//     another status without naming it (the wrong update said "API:
+//     major outage", the correction says nothing of the API, which so
+//     is operational again): the same entry in every such feed. An update
 //     naming more (an outage of a whole region, in the feed of each) has
 //     a short entry in a component's feed: its title, status, times and
 //     link, and that component's status with how many more it affects
