@@ -11,7 +11,7 @@ import (
 )
 
 // The channel packages and the broadcast package name what a file sets by
-// its Go name: "webhook: Config.Endpoints[1].Secret: not a whsec_ secret",
+// its Go name: "webhook: Config.Endpoints[1].Secret: whsec_ secret is not valid base64",
 // "raise broadcast.Options.AttemptTimeout". The spec structs mirror those
 // Config fields, with the file's key in their yaml tags; a key whose Go
 // field has another name says which in a "sets" tag (ca_file sets

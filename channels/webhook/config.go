@@ -34,8 +34,8 @@ type Endpoint struct {
 	// by an "@", which is written %40 there).
 	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs the deliveries to this endpoint: "whsec_" and the
-	// base64 of 24 to 64 random bytes. Required unless
-	// Config.AllowUnsigned is set.
+	// base64 of 24 to 64 random bytes, or that base64 alone (see
+	// ParseSecret). Required unless Config.AllowUnsigned is set.
 	Secret redact.Secret `yaml:"secret" json:"secret"`
 	// PreviousSecret, set while Secret is being rotated, is the secret
 	// the receiver verified with until now: each delivery then carries a
@@ -204,6 +204,7 @@ func (cfg Config) signing(name string, e Endpoint, ep *endpoint) error {
 		return fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
 	ep.macs = &macPool{key: key}
+	ep.redactPrefixed(e.Secret, key)
 	if e.PreviousSecret.IsZero() {
 		return nil
 	}
@@ -215,7 +216,18 @@ func (cfg Config) signing(name string, e Endpoint, ep *endpoint) error {
 		return fmt.Errorf("webhook: %s.PreviousSecret: the same key as Secret", name)
 	}
 	ep.prev = &macPool{key: prev}
+	ep.redactPrefixed(e.PreviousSecret, prev)
 	return nil
+}
+
+// redactPrefixed adds to the secrets ep's Redactor redacts the whsec_
+// form of key, decoded from s, unless s is written so: a Redactor knows a
+// Standard Webhooks secret, and redacts its key's bytes too, by that
+// prefix.
+func (ep *endpoint) redactPrefixed(s redact.Secret, key []byte) {
+	if p := prefixed(key); p.Reveal() != s.Reveal() {
+		ep.secrets = append(ep.secrets, p)
+	}
 }
 
 func checkURL(s string) error {

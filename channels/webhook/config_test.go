@@ -55,8 +55,10 @@ func TestNewValidates(t *testing.T) {
 		{"@ after a port, with user information", Config{URL: redact.NewURL("https://u:p@hooks.example.com:8443/to/ops@example.com"), Secret: good}, ""},
 		{"unsigned refused", Config{URL: redact.NewURL("https://h.example/")},
 			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
-		{"raw secret", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")},
-			"webhook: Config.Secret: not a whsec_ secret"},
+		// Without its whsec_ prefix, as the reference libraries take it.
+		{"secret without prefix", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")}, ""},
+		{"secret without prefix, not base64", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjU-D8ILPZIo2LaLaSw")},
+			"webhook: Config.Secret: whsec_ secret is not valid base64"},
 		{"endpoint secret", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://b.example/"), Secret: good},
 			Endpoint{URL: redact.NewURL("https://c.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://d.example/"), Secret: redact.NewSecret("whsec_short")})},
 			"webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64"},

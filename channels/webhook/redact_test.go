@@ -233,3 +233,26 @@ func TestErrorsHideKeyOfUnpaddedSecret(t *testing.T) {
 		channeltest.AssertNoSecret(t, text, string(raw), secret.Reveal())
 	}
 }
+
+// A secret written without its whsec_ prefix is redacted as the prefixed
+// one is: a receiver echoing it, the key it decodes to (in hex or base64)
+// or its prefixed form has that echo redacted. Before, the channel took
+// it as it was written, and a Redactor knows a Standard Webhooks secret
+// by its prefix only, so the key's bytes showed.
+func TestErrorsHideKeyOfSecretWithoutPrefix(t *testing.T) {
+	raw := []byte("bare-signing-key-0123456789abcde") // 32 bytes
+	bare := base64.StdEncoding.EncodeToString(raw)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "signature mismatch: key "+string(raw)+" hex "+hex.EncodeToString(raw)+
+			" as whsec_"+bare+" raw "+base64.RawStdEncoding.EncodeToString(raw), http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ch := newTestChannel(t, Config{URL: redact.NewURL(srv.URL + "/hook"), Secret: redact.NewSecret(bare)}, nil)
+	ledger := channeltest.NewLedger()
+	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "signature mismatch: key")
+	for _, text := range reported(err, ledger) {
+		channeltest.AssertNoSecret(t, text, string(raw), bare)
+	}
+}

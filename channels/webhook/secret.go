@@ -17,12 +17,31 @@ const (
 
 const secretPrefix = "whsec_"
 
-// decodeSecret decodes a whsec_ secret into the HMAC key. Its errors do
-// not quote the secret.
+// ParseSecret checks a Standard Webhooks signing secret as written: the
+// base64 (padded or not) of MinSecretBytes to MaxSecretBytes random bytes,
+// with or without its "whsec_" prefix, as the specification's reference
+// libraries take it. It returns the secret in the prefixed form, the
+// base64 padded; the channel and NewVerifier take either form and sign
+// and verify with either alike. Its errors never quote the secret.
+func ParseSecret(s redact.Secret) (redact.Secret, error) {
+	key, err := decodeSecret(s)
+	if err != nil {
+		return redact.Secret{}, fmt.Errorf("webhook: ParseSecret: %w", err)
+	}
+	return prefixed(key), nil
+}
+
+// prefixed returns the whsec_ secret of key, its base64 padded.
+func prefixed(key []byte) redact.Secret {
+	return redact.NewSecret(secretPrefix + base64.StdEncoding.EncodeToString(key))
+}
+
+// decodeSecret decodes a secret, with or without its whsec_ prefix, into
+// the HMAC key (see ParseSecret). Its errors do not quote the secret.
 func decodeSecret(s redact.Secret) ([]byte, error) {
-	b64, ok := strings.CutPrefix(s.Reveal(), secretPrefix)
-	if !ok {
-		return nil, errors.New("not a whsec_ secret")
+	b64 := strings.TrimPrefix(s.Reveal(), secretPrefix)
+	if b64 == "" {
+		return nil, errors.New("whsec_ secret is empty")
 	}
 	key, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {

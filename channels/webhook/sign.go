@@ -39,8 +39,9 @@ func retractionKey(channel, updateID, target string) string {
 // Sign returns the webhook-signature header value for a delivery signed
 // with secret: "v1," and the base64 of the HMAC-SHA256, keyed with the
 // secret's decoded bytes, of "id.timestamp.body", timestamp in Unix seconds.
-// It fails, without quoting the secret, when secret is not a whsec_ secret
-// of MinSecretBytes to MaxSecretBytes, and when id is empty or holds a "."
+// It fails, without quoting the secret, when secret is not the base64 of
+// MinSecretBytes to MaxSecretBytes, with or without its "whsec_" prefix
+// (see ParseSecret), and when id is empty or holds a "."
 // (which the specification forbids: the signature would also be that of
 // another delivery, its id cut at the dot; Verify refuses such an id,
 // with ErrInvalidID).

@@ -128,10 +128,15 @@ func TestSecretForms(t *testing.T) {
 		{redact.NewSecret(specSecret), ""},
 		{testSecret("x"), ""},                                      // 32 bytes, padded
 		{redact.NewSecret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
-		{redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "not a whsec_ secret"},
+		// Without its prefix, as the reference libraries take it.
+		{redact.NewSecret(strings.TrimPrefix(specSecret, "whsec_")), ""},
+		{redact.NewSecret(strings.Repeat("A", 86)), ""},
 		{redact.NewSecret("whsec_not*base64"), "not valid base64"},
 		{redact.NewSecret("whsec_" + strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
 		{redact.NewSecret("whsec_" + strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
+		{redact.NewSecret("hunter2-not*base64"), "not valid base64"},
+		{redact.NewSecret(strings.Repeat("B", 28)), "decodes to 21 bytes, want 24 to 64"},
+		{redact.NewSecret(strings.Repeat("B", 88)), "decodes to 66 bytes, want 24 to 64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.secret.Reveal(), func(t *testing.T) {
@@ -146,7 +151,44 @@ func TestSecretForms(t *testing.T) {
 		})
 	}
 	_, err := NewVerifier(redact.NewSecret(specSecret), redact.NewSecret("bad"))
-	require.EqualError(t, err, "webhook: NewVerifier: secret 2: not a whsec_ secret")
+	require.EqualError(t, err, "webhook: NewVerifier: secret 2: whsec_ secret decodes to 2 bytes, want 24 to 64")
+}
+
+// A secret written without its whsec_ prefix is the same secret: it signs
+// as the prefixed one does, the specification's example included, a
+// Verifier of either form takes the other's signatures, and ParseSecret
+// gives both the prefixed form. (The channel refused it, "not a whsec_
+// secret", though the reference libraries trim the prefix if it is there
+// and decode the rest.)
+func TestSecretWithoutPrefixSignsAlike(t *testing.T) {
+	prefixed := redact.NewSecret(specSecret)
+	bare := redact.NewSecret(strings.TrimPrefix(specSecret, "whsec_"))
+	got, err := Sign(bare, specID, specTimestamp, []byte(specBody))
+	require.NoError(t, err)
+	assert.Equal(t, specSignature, got)
+	for _, s := range []redact.Secret{prefixed, bare} {
+		assert.NoError(t, specVerifier(t, s).Verify(specHeader(specSignature), []byte(specBody)))
+		p, err := ParseSecret(s)
+		require.NoError(t, err)
+		assert.Equal(t, specSecret, p.Reveal())
+	}
+	// Unpadded, it comes back padded.
+	p, err := ParseSecret(redact.NewSecret(strings.TrimRight(testSecret("x").Reveal(), "=")[len("whsec_"):]))
+	require.NoError(t, err)
+	assert.Equal(t, testSecret("x").Reveal(), p.Reveal())
+}
+
+// ParseSecret's errors say what is wrong, never quoting the secret, in
+// either form.
+func TestParseSecretErrors(t *testing.T) {
+	for _, s := range []string{"", "whsec_", "hunter2-not*base64", "whsec_hunter2-not*base64", "QUFBQUFBQUFB", "whsec_QUFBQUFBQUFB"} {
+		_, err := ParseSecret(redact.NewSecret(s))
+		require.Error(t, err, s)
+		assert.True(t, strings.HasPrefix(err.Error(), "webhook: ParseSecret: whsec_ secret "), err.Error())
+		if b := strings.TrimPrefix(s, "whsec_"); b != "" {
+			assert.NotContains(t, err.Error(), b)
+		}
+	}
 }
 
 func TestRetractionKey(t *testing.T) {

@@ -74,8 +74,9 @@ type Verifier struct {
 
 // NewVerifier returns a Verifier accepting signatures made with secret or
 // with any of the rotated ones (old and new secrets, during a rotation),
-// with DefaultTolerance. Every secret must be a whsec_ secret; errors
-// number them from 1 and never quote them.
+// with DefaultTolerance. Every secret must be a whsec_ secret, with or
+// without its prefix (see ParseSecret); errors number them from 1 and
+// never quote them.
 func NewVerifier(secret redact.Secret, rotated ...redact.Secret) (*Verifier, error) {
 	v := &Verifier{tolerance: DefaultTolerance, now: time.Now}
 	for i, s := range append([]redact.Secret{secret}, rotated...) {

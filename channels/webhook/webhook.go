@@ -34,8 +34,10 @@
 // not that it was delivered); webhook-timestamp, the Unix time of this
 // attempt; and webhook-signature, "v1," and the base64 HMAC-SHA256 of
 // "id.timestamp.body" keyed with the endpoint's secret ("whsec_" and the
-// base64 of 24 to 64 bytes). Receivers written in Go check deliveries with
-// a Verifier; Sign computes a signature. Endpoints without a secret are
+// base64 of 24 to 64 bytes; the base64 alone is taken too, as the
+// specification's reference libraries take it, and signs alike: see
+// ParseSecret). Receivers written in Go check deliveries with a Verifier;
+// Sign computes a signature. Endpoints without a secret are
 // refused by New unless Config.AllowUnsigned is set; they get no
 // webhook-signature header.
 //
@@ -141,8 +143,9 @@
 // Ledger failure or a printed Config, Endpoint, Channel or Verifier: the
 // signing secrets and header values are redact.Secret values and URLs are
 // redact.URL values, which print without their secrets, and a receiver's
-// answer quoted in an error is redacted of its endpoint's secret (also
-// without its whsec_ prefix, and its decoded bytes), the credentials, path
+// answer quoted in an error is redacted of its endpoint's secret (with and
+// without its whsec_ prefix, however it was written, and its decoded
+// bytes), the credentials, path
 // tokens and query values of its URL, and the header values, in every
 // encoding redact.Redactor knows.
 //
@@ -224,7 +227,7 @@ type Config struct {
 	// checked as Endpoint.URL is.
 	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
-	// random bytes.
+	// random bytes, or that base64 alone (see ParseSecret).
 	Secret redact.Secret `yaml:"secret" json:"secret"`
 	// PreviousSecret, while Secret is being rotated, signs deliveries to
 	// URL too (see Endpoint.PreviousSecret).
@@ -300,7 +303,7 @@ var (
 )
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
-// field, as in "webhook: Config.Endpoints[3].Secret: not a whsec_ secret";
+// field, as in "webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64";
 // the error names every fault of cfg, a line each (errors.Join).
 func New(cfg Config) (*Channel, error) {
 	eps, header, err := cfg.validate()

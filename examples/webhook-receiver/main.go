@@ -129,25 +129,25 @@ func exitStatus(err error) int {
 const makeSecret = `export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"`
 
 // verifierFromEnv returns the Verifier of value, WEBHOOK_SECRET's: a
-// whsec_ secret, or its base64 alone, as the Standard Webhooks reference
-// libraries take a secret, with any white space around it (a copy and
-// paste) ignored. Its errors name the variable and say how to make a
-// secret, never quoting it.
+// whsec_ secret, or its base64 alone, as webhook.ParseSecret takes it (as
+// the channel and the Standard Webhooks reference libraries do), with any
+// white space around it (a copy and paste) ignored. Its errors name the
+// variable and say how to make a secret, never quoting it.
 func verifierFromEnv(value string) (*webhook.Verifier, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return nil, fmt.Errorf("WEBHOOK_SECRET: not set or empty; make one with: %s", makeSecret)
 	}
-	bare := ""
-	if !strings.HasPrefix(value, "whsec_") {
-		value, bare = "whsec_"+value, " (given without its whsec_ prefix)"
-	}
-	v, err := webhook.NewVerifier(redact.NewSecret(value))
+	secret, err := webhook.ParseSecret(redact.NewSecret(value))
 	if err != nil {
-		// NewVerifier numbers its secrets ("secret 1: "); here there is one.
+		bare := ""
+		if !strings.HasPrefix(value, "whsec_") {
+			bare = " (given without its whsec_ prefix)"
+		}
+		// Without ParseSecret's "webhook: ParseSecret: ".
 		return nil, fmt.Errorf("WEBHOOK_SECRET: %w%s; make one with: %s", cmp.Or(errors.Unwrap(err), err), bare, makeSecret)
 	}
-	return v, nil
+	return webhook.NewVerifier(secret)
 }
 
 // parseFlags reads the command line and returns -listen; -help prints the

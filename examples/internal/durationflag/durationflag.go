@@ -4,7 +4,8 @@
 // wanted. The flag package's says only "parse error", and a number
 // without a unit ("-timeout 5"), which time.ParseDuration refuses, is
 // easily typed for seconds; one past what a time.Duration holds (about
-// 292 years) is refused saying that limit.
+// 292 years either side of zero) is refused saying that limit: "at most"
+// the greatest, or "at least" the least for a negative one.
 package durationflag
 
 import (
@@ -13,6 +14,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,8 +40,11 @@ func (d *Value) Set(s string) error {
 		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
 			return errNoUnit
 		}
-		if wellFormed.MatchString(s) {
-			return errTooLong // time.ParseDuration says "invalid duration" for both
+		if wellFormed.MatchString(s) { // time.ParseDuration says "invalid duration" for both
+			if strings.HasPrefix(s, "-") {
+				return errTooNegative
+			}
+			return errTooLong
 		}
 		return errSyntax
 	}
@@ -51,6 +56,9 @@ var (
 	errNoUnit  = errors.New("want a duration with a unit, as 30s or 2m")
 	errSyntax  = errors.New("want a duration, as 30s, 2m or 1h30m")
 	errTooLong = fmt.Errorf("want a duration of at most %v (about 292 years)", time.Duration(math.MaxInt64).Truncate(time.Second))
+	// errTooNegative is errTooLong below zero: a negative duration is set
+	// (see Set), so the limit is the least a time.Duration holds.
+	errTooNegative = fmt.Errorf("want a duration of at least %v (about -292 years)", time.Duration(math.MinInt64).Truncate(time.Second))
 )
 
 // wellFormed matches what time.ParseDuration reads as a duration when it

@@ -33,7 +33,11 @@ func TestSet(t *testing.T) {
 		{"2562048h", 0, `invalid value "2562048h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
 		{"9999999999h", 0, `invalid value "9999999999h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
 		{"1h99999999999999999999s", 0, `invalid value "1h99999999999999999999s" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
-		{"-2562048h", 0, `invalid value "-2562048h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		// Past it below zero: the lower limit, not "at most".
+		{"-2562048h", 0, `invalid value "-2562048h" for flag -timeout: want a duration of at least -2562047h47m16s (about -292 years)`},
+		{"-1h99999999999999999999s", 0, `invalid value "-1h99999999999999999999s" for flag -timeout: want a duration of at least -2562047h47m16s (about -292 years)`},
+		{"+2562048h", 0, `invalid value "+2562048h" for flag -timeout: want a duration of at most 2562047h47m16s (about 292 years)`},
+		{"-2562047h", -2562047 * time.Hour, ""},
 		{"2562047h", 2562047 * time.Hour, ""},
 		{"1.5.5h", 0, `invalid value "1.5.5h" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},
 		{"5hh", 0, `invalid value "5hh" for flag -timeout: want a duration, as 30s, 2m or 1h30m`},

@@ -3,7 +3,9 @@
 // values ("-state a.db … -state b.db", "-dry-run … -dry-run=false"), which
 // the flag package takes as the last one without a word: a command copied
 // and a flag added to it, or a script's common flags and its own, would
-// otherwise run with a value its user never saw win.
+// otherwise run with a value its user never saw win. A flag the program
+// does not have ("-lisen") gets, after the flag package's error, a line
+// naming a flag it has that is close to it ("did you mean -listen?").
 package onceflag
 
 import (
@@ -28,6 +30,9 @@ import (
 // credvalue.Settings). fs's flags are as before once it
 // returns, so that fs.PrintDefaults prints them as before, and so are they
 // while fs.Usage runs (-h, a flag fs cannot take): the help is fs.Parse's.
+// The error for a flag fs does not have is fs.Parse's, with a line naming
+// the flag of fs closest to it when one is close ("did you mean
+// -listen?").
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
@@ -74,7 +79,7 @@ func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
 	fs.Usage = usage
 	unwrap()
 	if err != nil {
-		return err
+		return withSuggestion(fs, err)
 	}
 	var msgs []string
 	for _, v := range once {
