@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -239,49 +240,81 @@ func ircURL(raw string) (ircFile, error) {
 // pasted reports a file name that is a PEM block pasted in its place.
 func pasted(name string) bool { return strings.Contains(name, "-----BEGIN ") }
 
+// prepareIRC makes the TLS configuration of ca_file, client_cert and
+// client_key, and names every one of them refused (joined): each is read
+// whatever the others' faults, and what is made of those accepted is set.
 func prepareIRC(c *ircFile, env *Env) error {
-	tc, err := env.TLSConfig(c.CAFile)
-	if err != nil {
-		return err
-	}
-	switch {
-	case c.ClientCert == "" && c.ClientKey == "":
-		if c.SASLExternal {
-			return errors.New("client_cert: missing (sasl_external logs in by the TLS client certificate, which client_cert and client_key name)")
-		}
-	case c.ClientCert == "":
-		return errors.New("client_cert: missing (client_key is set)")
-	case c.ClientKey == "":
-		return errors.New("client_key: missing (client_cert is set)")
-	case c.TLS == irc.TLSOff:
-		return errors.New("client_cert: set, but tls is false")
-	case pasted(c.ClientKey):
-		// Not quoted: a "no such file" error would print the private key.
-		return errors.New("client_key: holds a PEM block, not the name of a file (give the path of the file that holds the key)")
-	case pasted(c.ClientCert):
-		return errors.New("client_cert: holds a PEM block, not the name of a file (give the path of the file that holds the certificate)")
-	default:
-		certPEM, err := readRegular(env.Path(c.ClientCert))
-		if err != nil {
-			return fmt.Errorf("client_cert: %w", err)
-		}
-		keyPEM, err := readRegular(env.Path(c.ClientKey))
-		if err != nil {
-			return fmt.Errorf("client_key: %w", err)
-		}
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			return fmt.Errorf("client_cert: %w", err)
-		}
+	tc, caErr := env.TLSConfig(c.CAFile)
+	cert, certErr := clientCert(c, env)
+	if cert != nil {
 		if tc == nil {
 			tc = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
-		tc.Certificates = []tls.Certificate{cert}
+		tc.Certificates = []tls.Certificate{*cert}
 	}
 	if tc != nil {
 		c.TLSConfig = tc
 	}
-	return nil
+	return errors.Join(caErr, certErr)
+}
+
+// clientCert returns the bot's client certificate of client_cert and
+// client_key, nil when neither is set, and the faults of both (joined).
+func clientCert(c *ircFile, env *Env) (*tls.Certificate, error) {
+	switch {
+	case c.ClientCert == "" && c.ClientKey == "":
+		if c.SASLExternal {
+			return nil, errors.New("client_cert: missing (sasl_external logs in by the TLS client certificate, which client_cert and client_key name)")
+		}
+		return nil, nil
+	case c.ClientCert == "":
+		return nil, errors.New("client_cert: missing (client_key is set)")
+	case c.ClientKey == "":
+		return nil, errors.New("client_key: missing (client_cert is set)")
+	case c.TLS == irc.TLSOff:
+		return nil, errors.New("client_cert: set, but tls is false")
+	}
+	certPEM, certErr := readPEMFile("client_cert", "certificate", c.ClientCert, env)
+	if certErr == nil && !hasPEM(certPEM, "CERTIFICATE") {
+		// Said beside the key's fault, which leaves no pair to check.
+		certErr = fmt.Errorf("client_cert: %s: no PEM certificate", c.ClientCert)
+	}
+	keyPEM, keyErr := readPEMFile("client_key", "key", c.ClientKey, env)
+	if certErr != nil || keyErr != nil {
+		return nil, errors.Join(certErr, keyErr)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("client_cert: %w", err)
+	}
+	return &cert, nil
+}
+
+// hasPEM reports whether data holds a PEM block of type typ.
+func hasPEM(data []byte, typ string) bool {
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			return false
+		}
+		if b.Type == typ {
+			return true
+		}
+	}
+}
+
+// readPEMFile reads the file name of key, which holds the bot's what. A
+// PEM block pasted in place of the name is refused unread and not quoted:
+// a "no such file" error would print it, a private key perhaps.
+func readPEMFile(key, what, name string, env *Env) ([]byte, error) {
+	if pasted(name) {
+		return nil, fmt.Errorf("%s: holds a PEM block, not the name of a file (give the path of the file that holds the %s)", key, what)
+	}
+	b, err := readRegular(env.Path(name))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	return b, nil
 }
 
 func describeIRC(c ircFile) string {

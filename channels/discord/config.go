@@ -302,10 +302,9 @@ func parseQuery(q string) (Config, webhook, error) {
 	if err != nil {
 		return Config{}, w, err
 	}
-	for key, v := range p {
-		if err := setParam(&cfg, &w, key, v); err != nil {
-			return Config{}, w, endpoint.FormErrorf(pkg, "query "+key, "%v", err)
-		}
+	err = endpoint.SetParams(pkg, p, func(key, v string) error { return setParam(&cfg, &w, key, v) })
+	if err != nil {
+		return Config{}, w, err
 	}
 	return cfg, w, nil
 }

@@ -103,12 +103,7 @@ func (c *Config) setParams(rawQuery string) error {
 	if err != nil {
 		return err
 	}
-	for key, val := range p {
-		if err := c.setParam(key, val); err != nil {
-			return endpoint.FormErrorf(pkg, "query "+key, "%v", err)
-		}
-	}
-	return nil
+	return endpoint.SetParams(pkg, p, c.setParam)
 }
 
 func (c *Config) setParam(key, val string) error {

@@ -59,12 +59,19 @@ func ParseURL(raw string) (Config, error) {
 	for _, c := range splitNames(q["components"]) {
 		cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
 	}
-	for key, into := range map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries} {
-		if v := q[key]; v != "" {
-			if *into, err = strconv.Atoi(v); err != nil {
-				return Config{}, fmt.Errorf("statuspage: URL: %s: not a whole number", key)
-			}
+	err = endpoint.SetParams(pkg, q, func(key, v string) error {
+		into := map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries}[key]
+		if into == nil || v == "" {
+			return nil
 		}
+		var err error
+		if *into, err = strconv.Atoi(v); err != nil {
+			return errors.New("not a whole number")
+		}
+		return nil
+	})
+	if err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }

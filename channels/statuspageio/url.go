@@ -68,12 +68,7 @@ func (cfg *Config) parseQuery(q string) error {
 	if err != nil {
 		return err
 	}
-	for k, v := range p {
-		if err := cfg.setParam(k, v); err != nil {
-			return urlErr("query "+k, "%v", err)
-		}
-	}
-	return nil
+	return endpoint.SetParams(pkg, p, cfg.setParam)
 }
 
 func (cfg *Config) setParam(k, v string) error {

@@ -124,7 +124,14 @@ func (cfg Config) endpoints(f *setup.Faults) []*endpoint {
 	switch {
 	case !cfg.URL.IsZero() && len(cfg.Endpoints) > 0:
 		f.Add(errors.New("webhook: Config.URL: set URL or Endpoints, not both"))
-		return nil
+		// Each is checked all the same, for faults of its own: the URL
+		// and secrets given, and every endpoint.
+		if err := checkURL(cfg.URL.Reveal()); err != nil {
+			f.Add(fmt.Errorf("webhook: Config.URL: %w", err))
+		}
+		if !cfg.Secret.IsZero() || !cfg.PreviousSecret.IsZero() {
+			f.Add(cfg.signing("Config", Endpoint{Secret: cfg.Secret, PreviousSecret: cfg.PreviousSecret}, &endpoint{}))
+		}
 	case cfg.URL.IsZero() && len(cfg.Endpoints) == 0:
 		if !cfg.Secret.IsZero() {
 			f.Add(errors.New("webhook: Config.URL: missing (Secret is set)"))

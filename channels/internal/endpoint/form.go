@@ -191,6 +191,22 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 	return out, nil
 }
 
+// SetParams calls set with each parameter of p, as Params returns them,
+// in the order of their names, and returns an error of every one set
+// refuses, as "query <name>" of the URL (joined, a line each), or nil: a
+// URL with several parameters wrong names them all, the same way every
+// time. Set's error says what is wrong, without the value, which may be
+// a secret pasted under the wrong name.
+func SetParams(pkg string, p map[string]string, set func(name, value string) error) error {
+	var f setup.Faults
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		if err := set(k, p[k]); err != nil {
+			f.Add(FormErrorf(pkg, "query "+k, "%v", err))
+		}
+	}
+	return f.Err()
+}
+
 // LiteralParams is Params for a raw query of secrets, whose values are
 // written as url.PathEscape writes them: a "+" stands for itself, not for
 // a space. An unknown name is never quoted, since a missing "=" makes the
