@@ -1465,10 +1465,33 @@ func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
 	if !gone {
 		return false, nil
 	}
-	d.res.Err = Permanent(fmt.Errorf("%w: update %s, which this corrects, was retracted on this channel: there is no post to correct; send a new update instead",
-		ErrRetracted, d.original))
+	what := "update " + d.original + ", which this corrects, was retracted on this channel"
+	if byOther, err := d.deletedByOther(ctx, failure); err != nil {
+		return false, err
+	} else if byOther {
+		what = "the post of update " + d.original + ", which this corrects, was deleted on this channel by a Retract of an update sharing it (an in-place correction and its original share one)"
+	}
+	d.res.Err = Permanent(fmt.Errorf("%w: %s: there is no post to correct; send a new update instead",
+		ErrRetracted, what))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// deletedByOther reports, for retractedHere, whether the post of the
+// original was deleted by a Retract of another update sharing it, not of
+// the original itself: failure is the original's channel mark's (a
+// Retract that kept it from being posted writes one), and the original's
+// own retraction mark is unset. Read on the refusal alone, so that its
+// error names the update whose Retract it was.
+func (d *delivery) deletedByOther(ctx context.Context, failure string) (bool, error) {
+	if failure != "" {
+		return false, nil
+	}
+	own, _, err := d.b.store.Done(ctx, opRetract.markID(d.original), d.name, "")
+	if err != nil {
+		return false, fmt.Errorf("store: read retraction of %s: %w", d.original, err)
+	}
+	return !own, nil
 }
 
 // partlyDeleted finds the updates, of the one the correction corrects
