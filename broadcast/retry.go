@@ -992,9 +992,13 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // one, and a correction's chain starts from an update posted before it).
 // A post of the correction's own chain says its status, whatever its
 // place. An update whose Time the Store does not know is no newer one;
-// a record of what a correction corrects that cannot be read (which is
-// logged), maxCorrectionChain of those records read for one post, or
-// maxThreadWalk links read, ends the walk.
+// maxThreadWalk links read ends the walk. A chain (the correction's, or a
+// post's the walk passes) whose start the walk cannot reach, longer than
+// maxCorrectionChain or with a record of what a correction corrects that
+// cannot be read (which is logged), leaves it unknown which update's
+// status the chain says: the correction is taken as older, the safe
+// answer (see Message.Current), since taken as current it would show an
+// older status as the incident's.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateID == "" {
 		return false, nil
@@ -1002,7 +1006,7 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	budget := maxCorrectionChain
 	root, ok := d.b.chainRootOK(ctx, d.original, &budget)
 	if !ok {
-		return false, nil
+		return true, nil
 	}
 	rt, rp, ok, err := d.rootOrder(ctx, root)
 	if err != nil || !ok {
@@ -1018,7 +1022,7 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		budget = maxCorrectionChain
 		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
 		if !ok {
-			return false, nil
+			return true, nil
 		}
 		if r != root {
 			t, p, ok, err := d.rootOrder(ctx, r)
