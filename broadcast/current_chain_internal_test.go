@@ -77,7 +77,8 @@ func newCurrentLogged(t *testing.T, opts Options) (*currentLog, *Broadcaster) {
 // A hand-edited or damaged Store whose records of what corrections
 // correct make a cycle (a corrects c2, which corrects c1, which corrects
 // a): the walk up a correction's chain ends after maxCorrectionChain
-// links, and the correction is posted, current.
+// links, and the correction is posted, not current: the safe answer of
+// a walk that ran out (see correctsOlder).
 func TestCorrectionChainCycleIsBounded(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}
 	rec, b := newCurrentLogged(t, Options{Store: s})
@@ -92,8 +93,8 @@ func TestCorrectionChainCycleIsBounded(t *testing.T) {
 	}
 	s.reads.Store(0)
 	chainCorrect(t, b, "c2", "c3")
-	if !rec.lastCurrent() {
-		t.Error("c3 corrects the latest update's chain: want current")
+	if rec.lastCurrent() {
+		t.Error("c3's chain cannot be walked to its start: want not current")
 	}
 	if n := s.reads.Load(); n > 2*maxCorrectionChain {
 		t.Errorf("%d reads of what corrections correct for one Correct", n)
@@ -102,7 +103,7 @@ func TestCorrectionChainCycleIsBounded(t *testing.T) {
 
 // A record of what a correction corrects that cannot be read ends the
 // walk up the chain, as correctsOlder says: logged, the correction is posted
-// and taken for current.
+// and not taken for current, the safe answer.
 func TestCorrectionChainReadErrorLogged(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}
 	var logged bytes.Buffer
@@ -114,8 +115,8 @@ func TestCorrectionChainReadErrorLogged(t *testing.T) {
 	chainCorrect(t, b, "a", "c1")
 	s.fail.Store(true)
 	chainCorrect(t, b, "c1", "c2")
-	if !rec.lastCurrent() {
-		t.Error("want current when the chain cannot be read")
+	if rec.lastCurrent() {
+		t.Error("want not current when the chain cannot be read")
 	}
 	if !strings.Contains(logged.String(), "read what c1 corrects") {
 		t.Errorf("not logged: %q", logged.String())

@@ -361,9 +361,12 @@ func (e *recordedError) Error() string { return e.text }
 func (e *recordedError) Unwrap() error { return e.error }
 
 // readFailure splits a target's failure as recordedFailure recorded it
-// into its text and the sentinels its error wrapped. A record that is
-// not of that form (an older version's, a Ledger's not the Broadcaster's)
-// is all text, and names none.
+// into its text and the sentinels its error wrapped. A record without
+// sentinelMark (an older version's, a Ledger's not the Broadcaster's) is
+// all text, and names none. A name this version does not know (a newer
+// version's sentinel, read after a rollback) is ignored: the text is
+// still the text before the mark, which recordedFailure never lets a
+// text hold.
 func readFailure(recorded string) (text string, sentinels []error) {
 	text, names, ok := strings.Cut(recorded, sentinelMark)
 	if !ok {
@@ -376,10 +379,9 @@ func readFailure(recorded string) (text string, sentinels []error) {
 		}) bool {
 			return s.name == name
 		})
-		if i < 0 {
-			return recorded, nil
+		if i >= 0 && !slices.Contains(sentinels, failureSentinels[i].err) {
+			sentinels = append(sentinels, failureSentinels[i].err)
 		}
-		sentinels = append(sentinels, failureSentinels[i].err)
 	}
 	return text, sentinels
 }

@@ -992,9 +992,13 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // one, and a correction's chain starts from an update posted before it).
 // A post of the correction's own chain says its status, whatever its
 // place. An update whose Time the Store does not know is no newer one;
-// a record of what a correction corrects that cannot be read (which is
-// logged), maxCorrectionChain of those records read for one post, or
-// maxThreadWalk links read, ends the walk.
+// maxThreadWalk links read ends the walk. A chain (the correction's, or a
+// post's the walk passes) whose start the walk cannot reach, longer than
+// maxCorrectionChain or with a record of what a correction corrects that
+// cannot be read (which is logged), leaves it unknown which update's
+// status the chain says: the correction is taken as older, the safe
+// answer (see Message.Current), since taken as current it would show an
+// older status as the incident's.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateID == "" {
 		return false, nil
@@ -1002,7 +1006,7 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	budget := maxCorrectionChain
 	root, ok := d.b.chainRootOK(ctx, d.original, &budget)
 	if !ok {
-		return false, nil
+		return true, nil
 	}
 	rt, rp, ok, err := d.rootOrder(ctx, root)
 	if err != nil || !ok {
@@ -1018,7 +1022,7 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		budget = maxCorrectionChain
 		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
 		if !ok {
-			return false, nil
+			return true, nil
 		}
 		if r != root {
 			t, p, ok, err := d.rootOrder(ctx, r)
@@ -1465,10 +1469,33 @@ func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
 	if !gone {
 		return false, nil
 	}
-	d.res.Err = Permanent(fmt.Errorf("%w: update %s, which this corrects, was retracted on this channel: there is no post to correct; send a new update instead",
-		ErrRetracted, d.original))
+	what := "update " + d.original + ", which this corrects, was retracted on this channel"
+	if byOther, err := d.deletedByOther(ctx, failure); err != nil {
+		return false, err
+	} else if byOther {
+		what = "the post of update " + d.original + ", which this corrects, was deleted on this channel by a Retract of an update sharing it (an in-place correction and its original share one)"
+	}
+	d.res.Err = Permanent(fmt.Errorf("%w: %s: there is no post to correct; send a new update instead",
+		ErrRetracted, what))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// deletedByOther reports, for retractedHere, whether the post of the
+// original was deleted by a Retract of another update sharing it, not of
+// the original itself: failure is the original's channel mark's (a
+// Retract that kept it from being posted writes one), and the original's
+// own retraction mark is unset. Read on the refusal alone, so that its
+// error names the update whose Retract it was.
+func (d *delivery) deletedByOther(ctx context.Context, failure string) (bool, error) {
+	if failure != "" {
+		return false, nil
+	}
+	own, _, err := d.b.store.Done(ctx, opRetract.markID(d.original), d.name, "")
+	if err != nil {
+		return false, fmt.Errorf("store: read retraction of %s: %w", d.original, err)
+	}
+	return !own, nil
 }
 
 // partlyDeleted finds the updates, of the one the correction corrects

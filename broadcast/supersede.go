@@ -200,9 +200,18 @@ func (n *newest) entry(incident, channel string) *newestEntry {
 // way), unless last alone is newer and a Retract deleted it on some
 // targets of the channel only (see partlyRetracted): then u goes on to
 // those targets, each superseded only where the newer post is still up
-// (see storeLedger.newerThere). The one rule of a Send's delivery
+// (see storeLedger.newerThere), unless the latest post still up before
+// last supersedes u by the same rule (a correction of a newer update,
+// posted in the thread on every target, which newerThere, of sent
+// updates only, does not see). The one rule of a Send's delivery
 // (delivery.prepare) and of SupersededOn.
 func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time) (bool, error) {
+	return b.supersededBehind(ctx, e, channel, last, u, place, maxThreadWalk)
+}
+
+// supersededBehind is supersededOn, with walks left of the posts before
+// a partly deleted one.
+func (b *Broadcaster) supersededBehind(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time, walks int) (bool, error) {
 	if last.UpdateID != "" && last.UpdateID != u.ID && last.UpdateTime.After(u.Time) {
 		// A correction posted after a newer update took its Time (see
 		// correctionTime): once a Retract deleted that update's post,
@@ -229,9 +238,17 @@ func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel 
 	}
 	if last.UpdateID != "" && last.UpdateID != u.ID && !b.newest.supersedesIn(e, &Receipt{}, time.Time{}, u, place) {
 		partly, err := b.partlyRetracted(ctx, last.UpdateID, channel)
-		if err != nil || partly {
+		if err != nil || !partly {
+			return err == nil, err
+		}
+		if walks <= 0 {
+			return false, nil
+		}
+		prev, err := b.previousLive(ctx, b.channels[b.index(channel)], channel, *last, "", nil)
+		if err != nil || prev.IsZero() {
 			return false, err
 		}
+		return b.supersededBehind(ctx, nil, channel, &prev, u, place, walks-1)
 	}
 	return true, nil
 }
