@@ -91,19 +91,29 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 // encoding a Redactor redacts: when a Redactor of them would change name,
 // but for secrets (and a Standard Webhooks secret's key and bytes) shorter
 // than MinNameSecret bytes, which a name may hold by chance ("b" in
-// "webhook"). A name is shown everywhere, unredacted, so a token pasted
+// "webhook"); it looks in name as written and as a Redactor decodes it
+// (see nameViews). A name is shown everywhere, unredacted, so a token pasted
 // as one would be. It builds no Redactor, and looks at no encoding longer
 // than name can hold, so that it is quick for a short name and many
 // secrets (a webhook of thousands of endpoints).
 func CheckName(name string, secrets []Secret, urls []URL) error {
+	var views []string
 	holds := func(v, except string) bool {
 		// No encoding of v is shorter than len(v)-2 (base64Forms' runs).
 		if len(v) < MinNameSecret || len(v) > len(name)+2 {
 			return false
 		}
+		if views == nil {
+			views = nameViews(name)
+		}
 		for _, f := range encodings(v) {
-			if f != "" && f != except && strings.Contains(name, f) {
-				return true
+			if f == "" || f == except {
+				continue
+			}
+			for _, w := range views {
+				if strings.Contains(w, f) {
+					return true
+				}
 			}
 		}
 		return false
@@ -143,6 +153,50 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 		}
 	}
 	return nil
+}
+
+// nameViews returns name and the texts a Redactor reads in it besides:
+// name decoded (see decoded: its line breaks, character references, JSON
+// and %-escapes, which mixed escapes need, as a std base64 form with its
+// "+" and "/" %-escaped), and the bytes that its runs of base64 and of hex
+// bytes, and those of each decoded text, write (see inBase64, inHex).
+func nameViews(name string) []string {
+	texts := []string{name}
+	for _, st := range decoded(name) {
+		texts = append(texts, st.j)
+	}
+	views := slices.Clone(texts)
+	var h hexBytes
+	for _, t := range texts {
+		j, _, ok := unwrap(t)
+		if !ok {
+			j = t
+		}
+		for i := 0; i < len(j); {
+			if !isBase64Char(j[i]) {
+				i++
+				continue
+			}
+			start := i
+			for i < len(j) && isBase64Char(j[i]) {
+				i++
+			}
+			if i-start < minBase64Run {
+				continue
+			}
+			if run, enc := runEncoding(j[start:i]); enc != nil {
+				if d, err := enc.DecodeString(run); err == nil {
+					views = append(views, string(d))
+				}
+			}
+		}
+		for range hexRuns(t, &h) {
+			if len(h.d) >= MinNameSecret {
+				views = append(views, string(h.d))
+			}
+		}
+	}
+	return views
 }
 
 // WithLogin returns a Redactor that also redacts password and the forms in
