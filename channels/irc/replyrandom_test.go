@@ -192,6 +192,12 @@ func TestRandomRepliesAgainstRelayed(t *testing.T) {
 				seed, n, sc.echo, cfg.Notice, cfg.Persistent, sc.log, err)
 			for _, name := range chans {
 				done, failure := m.Ledger.Done(name)
+				if !sc.refused[name] {
+					// Every line relayed: no answer to another
+					// channel's lines (one that names only the
+					// command, or nothing) fails it.
+					assert.True(t, done && failure == "", "%s not delivered (%q), though the server relayed every line\n%s", name, failure, what)
+				}
 				if done && failure == "" {
 					assert.False(t, sc.refused[name], "%s delivered, though a line was refused\n%s", name, what)
 					assert.Positive(t, sc.relayed[name], "%s delivered, though nothing was relayed\n%s", name, what)

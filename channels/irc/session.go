@@ -937,7 +937,9 @@ func (st *chanState) echoedLine(text string) {
 
 // post sends st.lines to one joined channel, then a PING: the PONG comes
 // after any error reply to the lines, so when it arrives without one the
-// server has relayed every line. Where the server echoes the bot's lines
+// server has relayed every line. A channel refused meanwhile gets no more
+// lines, but the PING still goes: the answers to the lines written come
+// before its PONG, not among the next channel's. Where the server echoes the bot's lines
 // (IRCv3 echo-message), it echoes each line it relays, before the PONG: a
 // line not echoed by then was dropped without a word, as Solanum drops a
 // NOTICE to a channel it holds as flooded (flood_attack_channel,
@@ -968,7 +970,11 @@ func (ss *session) post(st *chanState) error {
 			return err
 		}
 		if !sent {
-			return nil
+			// Refused meanwhile: the PING below still collects the
+			// answers to the lines written, which may not have come
+			// yet, so that no answer to them is taken for one to the
+			// next channel's lines (see unknownReply).
+			break
 		}
 		if st.posted == 0 {
 			st.linesAt = ss.heard

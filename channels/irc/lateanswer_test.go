@@ -1,0 +1,66 @@
+package irc_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A channel whose posting stopped at a refusal, while another line of it
+// was out, has the answer to that line still to come: a reply naming
+// neither the channel nor anything but the command ("417 nick :Input line
+// was too long", "461 nick PRIVMSG :Not enough parameters") must be taken
+// for an answer to it, not to the lines of the channel posted next, which
+// the server relayed every one of and is delivered.
+func TestLateAnswerOfStoppedChannelFailsNotTheNext(t *testing.T) {
+	for _, answer := range []string{
+		":fake.test 417 %n :Input line was too long",
+		":fake.test 461 %n %m :Not enough parameters",
+	} {
+		t.Run(strings.Fields(answer)[1], func(t *testing.T) {
+			var mu sync.Mutex
+			var held []string // the answer to #a's last line, sent with the client's next line or PING
+			srv := newFakeServer(t, fakeOptions{
+				onLine: func(nick, command, channel, text string) (bool, []string, []string) {
+					mu.Lock()
+					defer mu.Unlock()
+					before := held
+					held = nil
+					if channel != "#a" {
+						return true, before, nil
+					}
+					held = []string{strings.NewReplacer("%n", nick, "%m", command).Replace(answer)}
+					return false, before, nil
+				},
+				onPing: func(string) []string {
+					mu.Lock()
+					defer mu.Unlock()
+					out := held
+					held = nil
+					return out
+				},
+			})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#a", "#b"}
+			// One line at a time: the answer to #a's first line, sent
+			// with its second, stops #a before its third.
+			cfg.Burst, cfg.Interval = 1, 20*time.Millisecond
+			u := sampleUpdate()
+			u.Body = strings.Repeat("We are investigating elevated error rates on the CDN edge. ", 24)
+			m := message(u)
+			_, err := newChannel(t, cfg).Send(context.Background(), m)
+			require.Error(t, err)
+			pending := pendingErr(t, err, "#a")
+			assert.Contains(t, pending.Error(), "send to #a")
+			require.Less(t, len(srv.commands("PRIVMSG #a")), 3, "#a stopped before its last line")
+			assert.NotEmpty(t, srv.saidIn("#b"))
+			done, failure := m.Ledger.Done("#b")
+			assert.True(t, done && failure == "", "#b not delivered (%q), though the server relayed its every line: %v", failure, err)
+		})
+	}
+}
