@@ -115,6 +115,7 @@ var allRules = []string{
 	"CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
+	"EditOfGonePost", "ReplyToGonePost",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
@@ -127,7 +128,7 @@ var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
-	"CloseReleasesConnections",
+	"CloseReleasesConnections", "ReplyToGonePost",
 	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 }
 
