@@ -182,7 +182,7 @@ var (
 	editOnly = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 		"EditOfGonePost", "ReplyToGonePost"}
 	ownClientOnly    = []string{"CloseReleasesConnections"}
-	closerOnly       = []string{"SendAfterCloseFailsForGood"}
+	closerOnly       = []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}
 	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
 	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)

@@ -69,6 +69,9 @@
 //   - SendAfterCloseFailsForGood (io.Closer): Close may be called twice,
 //     and a Send after Close delivers once or fails with an error marked
 //     Permanent, never a transient one the Broadcaster would retry in vain.
+//   - CloseDuringSends (io.Closer): Close while Sends are under way is
+//     race-free and panics nowhere: each Send returns, having delivered
+//     its update once, or failed.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one

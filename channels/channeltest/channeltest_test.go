@@ -112,6 +112,7 @@ var allRules = []string{
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "NilOrZeroChannelFails", "SendAfterCloseFailsForGood",
+	"CloseDuringSends",
 	"CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
