@@ -183,7 +183,8 @@ func posterHarness(flaw string) channeltest.Harness {
 // they need for.
 var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
-	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "RateLimitedGivesRetryAfter",
+	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "EditOfGonePost",
+	"ReplyToGonePost", "RateLimitedGivesRetryAfter",
 	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",
 	"NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
 	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",

@@ -132,6 +132,14 @@ func brokenCases() []brokenCase {
 		{"Marks400Transient", wrapped(rejectedTransient), []string{"RejectedIsPermanent"}, chatNotRun, ""},
 		{"EditMarksAllPermanent", editor(editAllPermanent), []string{"EditErrorsLikeSend"}, chatNotRun,
 			"Edit, transient: IsPermanent"},
+		{"EditOfGoneUnmarked", editor(editGoneUnmarked), []string{"EditOfGonePost"}, chatNotRun,
+			"wraps neither broadcast.ErrPostGone nor broadcast.ErrRetracted"},
+		{"EditOfGoneSucceeds", editor(editGoneSucceeds), []string{"EditOfGonePost"}, chatNotRun,
+			"Edit of a post that is gone succeeded: it must have posted the correction anew"},
+		{"SendReplyGoneIsPostGone", wrapped(sendReplyGone), []string{"ReplyToGonePost"}, chatNotRun,
+			"Send replying to posts that are gone: its error"},
+		{"RetractErrorNotEditable", retractor(retractNotEditable), []string{"RetractErrorsLikeSend"}, chatNotRun,
+			"wraps broadcast.ErrNotEditable, which only Edit's may"},
 		{"RetractMarksAllPermanent", retractor(retractAllPermanent), []string{"RetractErrorsLikeSend"}, chatNotRun,
 			"Retract, transient: IsPermanent"},
 		{"RetractIgnoresContext", retractor(retractIgnoringContext), []string{"RetractErrorsLikeSend"}, chatNotRun,
@@ -171,9 +179,10 @@ func brokenCases() []brokenCase {
 var (
 	fanoutOnly = []string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger",
 		"FailedTargetNotRetried"}
-	editOnly         = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
+	editOnly = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
+		"EditOfGonePost", "ReplyToGonePost"}
 	ownClientOnly    = []string{"CloseReleasesConnections"}
-	closerOnly       = []string{"SendAfterCloseFailsForGood"}
+	closerOnly       = []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}
 	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
 	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)
@@ -629,6 +638,60 @@ func editIgnoringContext(c *chat) editFunc {
 	}
 }
 
+// editGoneUnmarked refuses the edit of a post gone for good without
+// saying the post is gone, as the platform's 404 alone says it.
+func editGoneUnmarked(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		if err := ctx.Err(); err != nil {
+			return broadcast.Receipt{}, err
+		}
+		text, err := c.render(m.Update)
+		if err != nil {
+			return broadcast.Receipt{}, err
+		}
+		if err := c.check("edit", c.api.edit(c.token, prev.ID, text)); err != nil {
+			return broadcast.Receipt{}, err
+		}
+		return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil
+	}
+}
+
+// editGoneSucceeds takes the edit of a post gone for done, so that the
+// correction is shown nowhere.
+func editGoneSucceeds(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		if errors.Is(err, broadcast.ErrPostGone) {
+			return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil
+		}
+		return r, err
+	}
+}
+
+// sendReplyGone refuses to reply to a post that is gone with the error of
+// an Edit's missing post, which fails a Send for good.
+func sendReplyGone(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if id := m.Thread.Root.ID; id != "" && !slices.ContainsFunc(c.api.Received(), func(d channeltest.Delivery) bool {
+			return d.ID == id && !d.Deleted
+		}) {
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: post: reply: %w", broadcast.ErrPostGone))
+		}
+		return c.Send(ctx, m)
+	}
+}
+
+// retractNotEditable words every failure of Retract as one of an Edit
+// the platform no longer allows.
+func retractNotEditable(c *chat) func(context.Context, broadcast.Receipt) error {
+	return func(ctx context.Context, prev broadcast.Receipt) error {
+		if err := c.Retract(ctx, prev); err != nil {
+			return broadcast.MarkAs(fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err), err)
+		}
+		return nil
+	}
+}
+
 // retractStrictly reports a post already gone as a permanent failure.
 func retractStrictly(c *chat) func(context.Context, broadcast.Receipt) error {
 	return func(ctx context.Context, prev broadcast.Receipt) error {
@@ -731,7 +794,8 @@ func postTwice(c *chat) sendFunc {
 // rule counting the back end's deliveries.
 var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "TenConcurrentSends", "OneHitPerSend",
-	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ForeignAnswerIsPermanent"}
+	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ReplyToGonePost",
+	"ForeignAnswerIsPermanent"}
 
 // dropInvestigating leaves out the status label of the first status,
 // Investigating, as a template showing the status only once it changed

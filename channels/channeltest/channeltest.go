@@ -69,6 +69,9 @@
 //   - SendAfterCloseFailsForGood (io.Closer): Close may be called twice,
 //     and a Send after Close delivers once or fails with an error marked
 //     Permanent, never a transient one the Broadcaster would retry in vain.
+//   - CloseDuringSends (io.Closer): Close while Sends are under way is
+//     race-free and panics nowhere: each Send returns, having delivered
+//     its update once, or failed.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one
@@ -93,6 +96,16 @@
 //     other; retracting it again is not an error.
 //   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
 //     Send's, and a failed Retract deletes nothing.
+//   - EditOfGonePost (Editor, Retractor): Edit of a post gone from the
+//     platform (the suite deletes it with Retract) fails, changing
+//     nothing, with an error wrapping broadcast.ErrPostGone (or
+//     broadcast.ErrRetracted, where the channel knows its own Retract
+//     deleted it), so that Broadcaster.Correct posts the correction anew;
+//     or it posts the correction as a new post, which its receipt names.
+//   - ReplyToGonePost (ThreadsTo, Retractor): a Send whose Thread names
+//     posts gone from the platform (deleted by hand) delivers the update
+//     once, or fails, posting nothing, with an error that does not wrap
+//     broadcast.ErrPostGone.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -104,7 +117,10 @@
 //     URL whole for a 25,000-character body, and posts nothing.
 //   - TransientIsNotPermanent, RateLimitedGivesRetryAfter,
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
-//     listed): errors are marked as the Broadcaster's retries need.
+//     listed): errors are marked as the Broadcaster's retries need. In
+//     these and the other rules injecting a failure, no error of Send or Retract
+//     wraps broadcast.ErrNotEditable, and none of Send wraps
+//     broadcast.ErrPostGone.
 //   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors (and
 //     every error they wrap, as errors.As reaches it), receipts (of Send
 //     and Edit), previews, the name, what Send writes in the Ledger (the

@@ -112,9 +112,11 @@ var allRules = []string{
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "NilOrZeroChannelFails", "SendAfterCloseFailsForGood",
+	"CloseDuringSends",
 	"CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
+	"EditOfGonePost", "ReplyToGonePost",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
@@ -127,7 +129,7 @@ var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
-	"CloseReleasesConnections",
+	"CloseReleasesConnections", "ReplyToGonePost",
 	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
 }
 

@@ -45,6 +45,9 @@ func contractRules() []rule {
 		{name: "SendAfterCloseFailsForGood", check: checkSendAfterClose, needs: needsCloser,
 			rule: "a channel that is an io.Closer can be closed twice, and a Send after Close delivers once " +
 				"or fails with an error marked broadcast.Permanent: a transient one would be retried in vain"},
+		{name: "CloseDuringSends", check: checkCloseDuringSends, needs: needsCloser,
+			rule: "Close while 10 Sends are under way is race-free and panics nowhere: each Send returns, " +
+				"having delivered its update once to each target, or failed"},
 		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
 			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
 				"leaves no connection of that client, and no goroutine of one, behind"},
@@ -268,6 +271,52 @@ func checkKey(s *suite) {
 		for _, d := range s.sent(i, 3) {
 			assert.Equalf(s.t, c.m.Key(d.Target), d.Key, "the key of %s to target %q: Message.Key(%q)",
 				c.what, d.Target, d.Target)
+		}
+	}
+}
+
+// Close with Sends under way is race-free: each Send returns, delivering
+// its update once or failing, and none panics.
+func checkCloseDuringSends(s *suite) {
+	closer, _ := broadcast.As[io.Closer](s.ch)
+	errs := make([]error, concurrentSends)
+	var wg sync.WaitGroup
+	for i := range concurrentSends {
+		m := message(update(i + 1))
+		wg.Go(func() {
+			_, errs[i] = call(context.Background(), sendLimit, func(ctx context.Context) (r broadcast.Receipt, err error) {
+				defer func() {
+					if p := recover(); p != nil {
+						err = fmt.Errorf("channeltest: Send panicked: %v", p)
+					}
+				}()
+				return s.ch.Send(ctx, m)
+			})
+		})
+	}
+	_, err := s.do(context.Background(), "Close during Sends", sendLimit, func(context.Context) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, closer.Close()
+	})
+	if err != nil {
+		s.t.Logf("Close during Sends: %v", err)
+	}
+	wg.Wait()
+	got := s.be.Received()
+	for i, err := range errs {
+		require.NotErrorIsf(s.t, err, errHung, "Send %d during Close", i+1)
+		if err != nil {
+			assert.NotContainsf(s.t, err.Error(), "panicked", "Send %d during Close", i+1)
+		}
+		title, n := update(i+1).Title, 0
+		for _, d := range got {
+			if containsTitle(d.Text, title) {
+				n++
+			}
+		}
+		if err == nil {
+			assert.Equalf(s.t, s.perSend(), n, "deliveries of the update titled %q, whose Send succeeded during Close", title)
+		} else {
+			assert.LessOrEqualf(s.t, n, s.perSend(), "deliveries of the update titled %q, whose Send failed during Close", title)
 		}
 	}
 }

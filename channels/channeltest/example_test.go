@@ -142,7 +142,7 @@ func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt
 	return broadcast.Receipt{Channel: c.name, ID: a.id, Time: m.Update.Time}, nil
 }
 
-// Edit replaces the text of the post prev.
+// Edit replaces the text of the post prev; a post gone says so.
 func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if !c.made() {
 		return broadcast.Receipt{}, errChatNotMade
@@ -154,7 +154,11 @@ func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Rec
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("chat: edit: %w", err)
 	}
-	if err := c.check("edit", c.api.edit(c.token, prev.ID, text)); err != nil {
+	a := c.api.edit(c.token, prev.ID, text)
+	if a.status == 404 { // deleted by hand: Broadcaster.Correct posts the correction anew
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: edit: %w", broadcast.ErrPostGone))
+	}
+	if err := c.check("edit", a); err != nil {
 		return broadcast.Receipt{}, err
 	}
 	return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil

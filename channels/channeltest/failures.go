@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/stretchr/testify/assert"
 	"go.yaml.in/yaml/v3"
@@ -92,6 +93,14 @@ func (s *suite) checkClass(what string, f Failure, err error) {
 	s.t.Helper()
 	if !assert.Errorf(s.t, err, "%s returned no error although the back end failed with %s", what, f) {
 		return
+	}
+	if !strings.HasPrefix(what, "Edit") {
+		assert.Falsef(s.t, errors.Is(err, broadcast.ErrNotEditable),
+			"%s, %s: the error %q wraps broadcast.ErrNotEditable, which only Edit's may", what, f, err)
+	}
+	if strings.HasPrefix(what, "Send") {
+		assert.Falsef(s.t, errors.Is(err, broadcast.ErrPostGone),
+			"%s, %s: the error %q wraps broadcast.ErrPostGone, which only Edit's and Retract's may", what, f, err)
 	}
 	switch f {
 	case FailTransient:

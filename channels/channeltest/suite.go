@@ -92,7 +92,7 @@ func (r rule) skip(s subject) string {
 }
 
 func rules() []rule {
-	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), optionalRules(),
+	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), goneRules(), optionalRules(),
 		failureRules())
 }
 
