@@ -43,3 +43,19 @@ func TestShortenReferenceLinkUndefined(t *testing.T) {
 		assertCutBetween(t, s)
 	}
 }
+
+// TestShortenReferenceAfterUnderline: a definition on the line after a
+// setext heading's underline or a thematic break starts a paragraph
+// (CommonMark 0.31.2, 4.1, 4.3, 4.7), so the link to it is kept whole.
+// Before, that line went on the paragraph of the underline, the
+// definition was none, and a cut fell between alpha and omega.
+func TestShortenReferenceAfterUnderline(t *testing.T) {
+	const after = " and more words after it\n\n"
+	for _, s := range []string{
+		"Intro [alpha omega]" + after + "Heading\n=======\n[alpha omega]: https://x.example/a",
+		"Intro [alpha omega]" + after + "Heading\n-------\n[alpha omega]: https://x.example/a",
+		"Intro [alpha omega]" + after + "***\n[alpha omega]: https://x.example/a",
+	} {
+		assertLinkWhole(t, s)
+	}
+}

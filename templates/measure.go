@@ -538,6 +538,7 @@ func markup(s string) []mark {
 		return nil
 	}
 	p, from := paragraphAt(s, 0, para{})
+	r.setDefs(&p)
 	return readMarkup(nil, s, from, p, true, r)
 }
 
@@ -580,6 +581,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 				html.reset()
 				var next int
 				p, next = paragraphAt(s, i+1, p)
+				r.setDefs(&p)
 				i = next - 1
 			}
 		case '<':

@@ -29,6 +29,18 @@ type refs struct {
 	defs   []refDef
 	labels map[string]bool
 	next   int
+	// chains maps the text offset of each paragraph that starts with
+	// definitions (see para.text) to the offset of the line after them
+	// (see para.defsNext).
+	chains map[int]int
+}
+
+// setDefs sets p.defsNext, for a paragraph p of s that starts with
+// definitions; r may be nil.
+func (r *refs) setDefs(p *para) {
+	if r != nil && !p.heading && !p.literal {
+		p.defsNext = r.chains[p.text]
+	}
 }
 
 // readRefs returns the link reference definitions of s, or nil when s
@@ -50,6 +62,7 @@ func readRefs(s string) *refs {
 			continue
 		}
 		if !p.heading {
+			last := -1 // the end of p's last definition
 			for t := p.text; t >= 0; {
 				var d refDef
 				var label string
@@ -62,6 +75,14 @@ func readRefs(s string) *refs {
 					r.labels = map[string]bool{}
 				}
 				r.labels[label] = true
+				last = d.span[1]
+			}
+			if last >= 0 {
+				if r.chains == nil {
+					r.chains = map[int]int{}
+				}
+				p.defsNext = nextLine(s, last)
+				r.chains[p.text] = p.defsNext
 			}
 		}
 		for j := i; ; j++ { // to the paragraph's end
