@@ -1,6 +1,12 @@
 package templates_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/templates"
+)
 
 // TestShortenReferenceLinkWhole: a full, collapsed or shortcut reference
 // link ("[text][label]", "[label][]", "[label]", CommonMark 0.31.2, 6.3)
@@ -58,4 +64,14 @@ func TestShortenReferenceAfterUnderline(t *testing.T) {
 	} {
 		assertLinkWhole(t, s)
 	}
+}
+
+// TestShortenReferenceWithoutItsDefinition: a reference link kept by a
+// cut that leaves its definition out is written as the inline link it is,
+// or as its text alone when its URL cannot fit. Before, it showed as
+// written, "[status page][1]", its URL moved after the ellipsis.
+func TestShortenReferenceWithoutItsDefinition(t *testing.T) {
+	s := "See [status page][1] and more words after it to cut here\n\n[1]: https://x.example/1"
+	assert.Equal(t, "See [status page](https://x.example/1) and more words after…", templates.Shorten(s, 60, templates.Runes))
+	assert.Equal(t, "See status page and…", templates.Shorten(s, 20, templates.Runes))
 }
