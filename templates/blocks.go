@@ -44,6 +44,12 @@ type para struct {
 	// markers and its indentation, where a link reference definition
 	// may start (see readRefs).
 	text int
+	// defsNext is the offset of the line after the link reference
+	// definitions the paragraph starts with, 0 when it starts with none
+	// (see refs.chains): a setext underline there underlines no text,
+	// the definitions being all the paragraph holds so far (see
+	// interrupts).
+	defsNext int
 }
 
 // push adds a container inside the others; those past maxNest are not
@@ -64,10 +70,22 @@ var paragraphAt = nextParagraph
 // the containers of the block before, which the line may continue, and
 // after the last block, len(s). Blank lines are passed.
 func nextParagraph(s string, i int, open para) (para, int) {
+	// underlines says whether the line at i may be the setext heading
+	// underline of the block before, a paragraph it ended (see
+	// interrupts): the heading ends with it, and the next line starts
+	// another block (CommonMark 0.31.2, 4.3).
+	underlines := i > 0 && !open.heading && !open.literal
 	for i < len(s) {
 		p := para{c: open.c}
 		at, col, k := open.match(s, i)
 		p.n = k
+		if underlines && k == open.n {
+			if c, j := indentation(s, at, col); c-col < 4 && j < len(s) && (s[j] == '=' || s[j] == '-') && lineOf(s, j, s[j], 1, false) {
+				p.heading, p.text = true, j
+				return p, i
+			}
+		}
+		underlines = false
 		at, col = p.open(s, at, col)
 		c, j := indentation(s, at, col)
 		p.text = j
@@ -86,7 +104,9 @@ func nextParagraph(s string, i int, open para) (para, int) {
 			if kind := htmlBlock(s, j); kind > 0 {
 				p.literal, p.end = true, p.htmlEnd(s, i, j, kind)
 			} else {
-				p.heading = atxHeading(s, j)
+				// A thematic break is a block of its own line, as a
+				// heading is: the line after it starts another.
+				p.heading = atxHeading(s, j) || thematicBreak(s, j)
 			}
 		}
 		return p, i
@@ -267,7 +287,9 @@ func paragraphEnd(s string, i int, p para) bool {
 // there (another of the list) ends the paragraph. Where it continues them
 // all, a list item interrupts only if it is not empty and is a bullet or
 // numbered 1; where they are maxNest deep, neither a ">" nor a list item
-// does, being the innermost's text.
+// does, being the innermost's text. A setext underline right after the
+// link reference definitions that are all p holds so far underlines
+// nothing (see defsOnly): it is text of p unless it is a thematic break.
 func interrupts(s string, i int, p para) bool {
 	at, col, k := p.match(s, i)
 	c, j := indentation(s, at, col)
@@ -292,14 +314,14 @@ func interrupts(s string, i int, p para) bool {
 	case '#':
 		return atxHeading(s, j)
 	case '=':
-		return !lazy && lineOf(s, j, ch, 1, false)
+		return !lazy && lineOf(s, j, ch, 1, false) && !p.defsOnly(i)
 	case '`', '~':
 		return fence(s, j) > 0
 	case '<':
 		kind := htmlBlock(s, j)
 		return kind > 0 && kind < 7
 	case '-', '*', '_':
-		if thematicBreak(s, j) || ch == '-' && !lazy && lineOf(s, j, ch, 1, false) {
+		if thematicBreak(s, j) || ch == '-' && !lazy && lineOf(s, j, ch, 1, false) && !p.defsOnly(i) {
 			return true
 		}
 	}
@@ -317,6 +339,14 @@ func interrupts(s string, i int, p para) bool {
 	digits := strings.IndexAny(s[j:], ".)")
 	return strings.TrimLeft(s[j:j+digits], "0") == "1"
 }
+
+// defsOnly reports whether the line that starts at s[i] follows the
+// link reference definitions the paragraph p starts with, which are all
+// it holds before it: a setext underline there underlines nothing, and
+// is the paragraph's text ("===", "-") unless it is a thematic break
+// (CommonMark 0.31.2, example 216; goldmark reads "---" there as one, and
+// "-" as an empty list item, which cannot interrupt a paragraph).
+func (p *para) defsOnly(i int) bool { return p.defsNext == i }
 
 // thematicBreak reports whether the line from s[i] on is a thematic
 // break: three or more "-", "*" or "_", alike, and spaces and tabs.

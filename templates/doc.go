@@ -141,7 +141,9 @@
 // text, and that definition), an autolink ("<https://…>", "<ops@example.com>")
 // or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
 // the ellipsis as any other (a reference link's URL is its definition's,
-// moved when the definition is left out). A link that starts inside a bare URL and ends
+// moved when the definition is left out; a reference link kept when its
+// definition is left out is written as the inline link it is, "[status
+// page](https://…)", or as its text alone when its URL cannot fit). A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
 // runs to the white space, as GitHub Flavored Markdown and X read it, the
 // link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"

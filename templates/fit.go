@@ -387,6 +387,12 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 			set(&v, c.head(i, Ellipsis))
 		}
 		out, fits := f.render(v)
+		if !fits && (i > 0 || !orNone) && c.relinked(i, func(dest string) bool { return f.m(dest) > f.limit }) {
+			// A reference link kept without its definition, whose URL
+			// cannot fit: its text alone.
+			set(&v, c.headAs(i, Ellipsis, true))
+			out, fits = f.render(v)
+		}
 		done[i] = result{out, fits}
 		return out, fits
 	}

@@ -1,6 +1,12 @@
 package templates_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/templates"
+)
 
 // TestShortenReferenceLinkWhole: a full, collapsed or shortcut reference
 // link ("[text][label]", "[label][]", "[label]", CommonMark 0.31.2, 6.3)
@@ -42,4 +48,30 @@ func TestShortenReferenceLinkUndefined(t *testing.T) {
 	} {
 		assertCutBetween(t, s)
 	}
+}
+
+// TestShortenReferenceAfterUnderline: a definition on the line after a
+// setext heading's underline or a thematic break starts a paragraph
+// (CommonMark 0.31.2, 4.1, 4.3, 4.7), so the link to it is kept whole.
+// Before, that line went on the paragraph of the underline, the
+// definition was none, and a cut fell between alpha and omega.
+func TestShortenReferenceAfterUnderline(t *testing.T) {
+	const after = " and more words after it\n\n"
+	for _, s := range []string{
+		"Intro [alpha omega]" + after + "Heading\n=======\n[alpha omega]: https://x.example/a",
+		"Intro [alpha omega]" + after + "Heading\n-------\n[alpha omega]: https://x.example/a",
+		"Intro [alpha omega]" + after + "***\n[alpha omega]: https://x.example/a",
+	} {
+		assertLinkWhole(t, s)
+	}
+}
+
+// TestShortenReferenceWithoutItsDefinition: a reference link kept by a
+// cut that leaves its definition out is written as the inline link it is,
+// or as its text alone when its URL cannot fit. Before, it showed as
+// written, "[status page][1]", its URL moved after the ellipsis.
+func TestShortenReferenceWithoutItsDefinition(t *testing.T) {
+	s := "See [status page][1] and more words after it to cut here\n\n[1]: https://x.example/1"
+	assert.Equal(t, "See [status page](https://x.example/1) and more words after…", templates.Shorten(s, 60, templates.Runes))
+	assert.Equal(t, "See status page and…", templates.Shorten(s, 20, templates.Runes))
 }

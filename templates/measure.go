@@ -352,7 +352,10 @@ func trimLink(url string) int {
 // page](https://…)", "![alt](…)", with a title, '[a](https://… "Title")',
 // or over lines of a paragraph, as CommonMark reads one; a full,
 // collapsed or shortcut reference link, "[a][1]", "[1][]", "[1]", to a
-// link reference definition of s, "[1]: https://…", and the definition),
+// link reference definition of s, "[1]: https://…", and the definition;
+// a reference link kept by a cut that leaves its definition out is written
+// as the inline link it is, "[a](https://…)", or as its text alone when
+// its URL cannot fit after a lone ellipsis),
 // an autolink
 // ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
@@ -377,6 +380,8 @@ func Shorten(s string, limit int, m Measure) string {
 	c := newCutter(s)
 	c.all()
 	measured := func(out string) (string, bool) { return out, m(out) <= limit }
+	// A destination that does not fit after a lone ellipsis cannot fit.
+	tooLong := func(dest string) bool { return m(Ellipsis+" "+dest) > limit }
 	// The most URLs that fit after a lone ellipsis, found by binary search
 	// so that a text of many URLs stays fast; fewer if m is not monotone.
 	most := sort.Search(len(c.urls)+1, func(k int) bool {
@@ -384,7 +389,13 @@ func Shorten(s string, limit int, m Measure) string {
 	}) - 1
 	for keep := most; keep >= 0; keep-- {
 		if out, ok := c.fit(func(i int) (string, bool) {
-			return measured(c.withURLs(c.head(i, Ellipsis), i, keep))
+			out, ok := measured(c.withURLsAs(c.headAs(i, Ellipsis, false), i, keep, false))
+			if !ok && c.relinked(i, tooLong) {
+				// A reference link kept without its definition, whose
+				// URL cannot fit: its text alone.
+				out, ok = measured(c.withURLsAs(c.headAs(i, Ellipsis, true), i, keep, true))
+			}
+			return out, ok
 		}); ok {
 			return out
 		}
@@ -412,6 +423,9 @@ type cutter struct {
 	inWhole int
 	// slashes counts the backslashes that end s[:next].
 	slashes int
+	// refs are the reference links and images of whole (see mark.ref),
+	// ascending.
+	refs []mark
 	// inRun is set when s[:next] ends in a run of clusters that start
 	// with a domainRune; dotted when that run has, anywhere, a dot
 	// between letters or digits ("api.cloud"), as found when it began.
@@ -429,7 +443,7 @@ const maxTagCut = 65
 
 func newCutter(s string) *cutter {
 	c := &cutter{s: s, state: -1}
-	c.urls, c.whole = keptSpans(s)
+	c.urls, c.whole, c.refs = keptMarks(s)
 	return c
 }
 
@@ -445,6 +459,13 @@ func newCutter(s string) *cutter {
 // follows) is not. A link that starts inside a URL and ends after it
 // joins it: the two are kept whole as one, as channels read either.
 func keptSpans(s string) (urls, whole [][2]int) {
+	urls, whole, _ = keptMarks(s)
+	return urls, whole
+}
+
+// keptMarks is keptSpans, and returns the reference links and images of
+// whole too (see mark.ref).
+func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 	marks := markup(s)
 	// The next URL's start; its end is read only when it is one of urls.
 	us, rest, ok := nextScheme(s, 0, urlRune)
@@ -455,6 +476,9 @@ func keptSpans(s string) (urls, whole [][2]int) {
 		if k < len(marks) && (!ok || marks[k].span[0] < us) {
 			m := marks[k]
 			whole = append(whole, m.span)
+			if m.ref != nil {
+				refs = append(refs, m)
+			}
 			if m.dest[1] > m.dest[0] {
 				urls = append(urls, m.dest)
 			} else if s[m.span[0]] == '<' {
@@ -467,7 +491,7 @@ func keptSpans(s string) (urls, whole [][2]int) {
 			continue
 		}
 		if !ok {
-			return urls, whole
+			return urls, whole, refs
 		}
 		pos = urlEnd(s, rest, urlRune)
 		urls = append(urls, [2]int{us, pos})
@@ -496,8 +520,13 @@ func keptSpans(s string) (urls, whole [][2]int) {
 
 // mark is a span of markup that no cut splits: a Markdown link, image or
 // autolink, with the span of its destination when that is a URL, or a character
-// reference, with an empty dest.
-type mark struct{ span, dest [2]int }
+// reference, with an empty dest. A reference link or image has the
+// definition it links to, ref, and the span of its text (an image's
+// alt), between its first brackets.
+type mark struct {
+	span, dest, text [2]int
+	ref              *refDef
+}
 
 // markup returns, in order, the Markdown inline and reference links and
 // images of s (see readRefs for the link reference definitions, which
@@ -538,6 +567,7 @@ func markup(s string) []mark {
 		return nil
 	}
 	p, from := paragraphAt(s, 0, para{})
+	r.setDefs(&p)
 	return readMarkup(nil, s, from, p, true, r)
 }
 
@@ -580,6 +610,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 				html.reset()
 				var next int
 				p, next = paragraphAt(s, i+1, p)
+				r.setDefs(&p)
 				i = next - 1
 			}
 		case '<':
@@ -599,7 +630,7 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 		case '[':
 			if r != nil && code && !p.literal {
 				if d, ok := r.defAt(i); ok {
-					out = append(out, mark(d))
+					out = append(out, mark{span: d.span, dest: d.dest})
 					i = d.span[1] - 1
 					break
 				}
@@ -618,16 +649,18 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 			}
 			var end int
 			var dest [2]int
+			var ref *refDef
 			ok := false
 			if i+1 < len(s) && s[i+1] == '(' {
 				end, dest, ok = linkTail(s, i+1, p)
 			}
 			if !ok && r != nil {
-				end, ok = r.link(s, start, i, p) // its destination is its definition's
+				end, ref, ok = r.link(s, start, i, p) // its destination is its definition's
 			}
 			if !ok {
 				break
 			}
+			textStart := start + 1
 			if image {
 				start--
 			} else {
@@ -636,7 +669,11 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 			for len(out) > 0 && out[len(out)-1].span[0] >= start {
 				out = out[:len(out)-1] // inside this link
 			}
-			out = append(out, mark{span: [2]int{start, end}, dest: dest})
+			m := mark{span: [2]int{start, end}, dest: dest, ref: ref}
+			if ref != nil {
+				m.text = [2]int{textStart, i}
+			}
+			out = append(out, m)
 			i = end - 1
 		}
 	}
@@ -1253,7 +1290,13 @@ func (c *cutter) endsWord(off int) bool {
 // the characters that close the embeddings and isolates the text before
 // the cut left open. A mark right after a URL gets a space, so that it
 // does not become part of the link.
-func (c *cutter) head(i int, mark string) string {
+func (c *cutter) head(i int, mark string) string { return c.headAs(i, mark, false) }
+
+// headAs is head, with each reference link or image before the cut whose
+// definition the cut leaves out (see relinks) written as the inline link
+// it is, "[text](destination)", or as its text alone when textOnly is
+// set: "[status page][1]" would show as written, brackets and all.
+func (c *cutter) headAs(i int, mark string, textOnly bool) string {
 	off := c.cuts[i]
 	urlEnd := 0
 	for _, u := range c.urls {
@@ -1300,17 +1343,78 @@ func (c *cutter) head(i int, mark string) string {
 	if h == "" {
 		return mark
 	}
+	n := len(h)
+	h = c.relink(h, off, textOnly)
 	// What the cut left open of the text's embeddings and isolates is
 	// closed after the mark: else the rest of the message (the URL, the
 	// next update) would run right to left, or reversed.
 	closers := bidiClosers(h)
-	if strings.HasSuffix(h, Ellipsis) && len(h) > urlEnd {
+	if strings.HasSuffix(h, Ellipsis) && n > urlEnd {
 		return h + closers // already marked: a cut of a cut
 	}
-	if len(h) == urlEnd && mark != "" {
+	if n == urlEnd && mark != "" {
 		return h + " " + mark + closers
 	}
 	return h + mark + closers
+}
+
+// relinks reports whether a reference link or image of c, r, ends at or
+// before off, a cut, and the definition it links to starts at or after
+// it: kept, it links to nothing the cut text holds.
+func relinks(r mark, off int) bool { return r.span[1] <= off && r.ref.span[0] >= off }
+
+// relinked reports whether the cut at index i keeps a reference link or
+// image whose definition it leaves out (see relinks) and whose
+// destination, as written, cannot fit: tooLong reports so.
+func (c *cutter) relinked(i int, tooLong func(dest string) bool) bool {
+	off := c.cuts[i]
+	for _, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if relinks(r, off) && tooLong(c.s[r.ref.raw[0]:r.ref.raw[1]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// relink returns h, the text before the cut at off, with each reference
+// link or image in it whose definition the cut leaves out (see relinks)
+// written as an inline one to the definition's destination, as written,
+// "[text](destination)" or "![alt](destination)" (its title left out),
+// or as its text alone when textOnly is set.
+func (c *cutter) relink(h string, off int, textOnly bool) string {
+	var b strings.Builder
+	done := 0
+	for _, r := range c.refs {
+		if r.span[1] > len(h) {
+			break
+		}
+		if !relinks(r, off) {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(h) + 64)
+		}
+		b.WriteString(h[done:r.span[0]])
+		text := h[r.text[0]:r.text[1]]
+		if textOnly {
+			b.WriteString(text)
+		} else {
+			b.WriteString(h[r.span[0]:r.text[0]]) // "[" or "!["
+			b.WriteString(text)
+			b.WriteString("](")
+			b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
+			b.WriteByte(')')
+		}
+		done = r.span[1]
+	}
+	if done == 0 {
+		return h
+	}
+	b.WriteString(h[done:])
+	return b.String()
 }
 
 // asciiPunct holds the characters a backslash escapes in Markdown
@@ -1330,6 +1434,13 @@ func escaped(s string) bool {
 // withURLs appends, to head, the first keep URLs that start at or after cut
 // index i, each after a space, as moved writes them.
 func (c *cutter) withURLs(head string, i, keep int) string {
+	return c.withURLsAs(head, i, keep, false)
+}
+
+// withURLsAs is withURLs for a head that headAs wrote: unless textOnly
+// is set, it leaves out the URLs of the definitions whose reference links
+// head writes as inline links, which hold them.
+func (c *cutter) withURLsAs(head string, i, keep int, textOnly bool) string {
 	off := c.cuts[i]
 	var b strings.Builder
 	b.WriteString(head)
@@ -1337,13 +1448,28 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		if keep == 0 {
 			break
 		}
-		if u[0] >= off {
+		if u[0] >= off && (textOnly || !c.inlined(u, off)) {
 			b.WriteByte(' ')
 			b.WriteString(c.moved(u))
 			keep--
 		}
 	}
 	return b.String()
+}
+
+// inlined reports whether u, one of c.urls, is the destination of a
+// definition that the cut at off leaves out and that a reference link
+// before it links to, which head writes as an inline link holding it.
+func (c *cutter) inlined(u [2]int, off int) bool {
+	for _, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if relinks(r, off) && r.ref.dest == u {
+			return true
+		}
+	}
+	return false
 }
 
 // moved returns u, one of c.urls, as withURLs writes it after the

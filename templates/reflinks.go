@@ -18,17 +18,31 @@ import (
 const maxLabel = 999
 
 // refDef is a link reference definition: its span, from its "[" to the
-// end of its last line, and the span of its destination when that is a
-// URL (see destURL).
-type refDef struct{ span, dest [2]int }
+// end of its last line, the span of its destination when that is a URL
+// (see destURL), and the span of its destination as written (within "<"
+// and ">" too).
+type refDef struct{ span, dest, raw [2]int }
 
 // refs are the link reference definitions of a text, in order, and the
-// labels they define, normalized (see labelEnd). next is the index of
+// labels they define, normalized (see labelEnd), each with the index of
+// its first definition, the one CommonMark links to. next is the index of
 // the first definition the link reader has not reached.
 type refs struct {
 	defs   []refDef
-	labels map[string]bool
+	labels map[string]int
 	next   int
+	// chains maps the text offset of each paragraph that starts with
+	// definitions (see para.text) to the offset of the line after them
+	// (see para.defsNext).
+	chains map[int]int
+}
+
+// setDefs sets p.defsNext, for a paragraph p of s that starts with
+// definitions; r may be nil.
+func (r *refs) setDefs(p *para) {
+	if r != nil && !p.heading && !p.literal {
+		p.defsNext = r.chains[p.text]
+	}
 }
 
 // readRefs returns the link reference definitions of s, or nil when s
@@ -50,6 +64,7 @@ func readRefs(s string) *refs {
 			continue
 		}
 		if !p.heading {
+			last := -1 // the end of p's last definition
 			for t := p.text; t >= 0; {
 				var d refDef
 				var label string
@@ -59,9 +74,19 @@ func readRefs(s string) *refs {
 				}
 				r.defs = append(r.defs, d)
 				if r.labels == nil {
-					r.labels = map[string]bool{}
+					r.labels = map[string]int{}
 				}
-				r.labels[label] = true
+				if _, ok := r.labels[label]; !ok {
+					r.labels[label] = len(r.defs) - 1
+				}
+				last = d.span[1]
+			}
+			if last >= 0 {
+				if r.chains == nil {
+					r.chains = map[int]int{}
+				}
+				p.defsNext = nextLine(s, last)
+				r.chains[p.text] = p.defsNext
 			}
 		}
 		for j := i; ; j++ { // to the paragraph's end
@@ -119,7 +144,7 @@ func refDefAt(s string, t int, p para) (d refDef, label string, next int, ok boo
 	if last < 0 {
 		return d, "", -1, false
 	}
-	d = refDef{span: [2]int{t, last}, dest: destURL(s, start, stop)}
+	d = refDef{span: [2]int{t, last}, dest: destURL(s, start, stop), raw: [2]int{start, stop}}
 	if next = -1; last < len(s) {
 		next = lineAfter(s, last, &p)
 	}
@@ -176,26 +201,39 @@ func labelEnd(s string, i int, p *para) (end int, label string, ok bool) {
 }
 
 // link returns the end of the reference link whose text runs from the
-// "[" at s[open] to the "]" at s[close], in the paragraph p, and whether
-// there is one: a full reference link, the text then a label that is
-// defined, "[text][label]"; a collapsed one, "[label][]"; or a shortcut
-// one, "[label]", not followed by "[]" or a label. r is not nil.
-func (r *refs) link(s string, open, close int, p para) (end int, ok bool) {
+// "[" at s[open] to the "]" at s[close], in the paragraph p, and the
+// definition it links to, if there is one: a full reference link, the
+// text then a label that is defined, "[text][label]"; a collapsed one,
+// "[label][]"; or a shortcut one, "[label]", not followed by "[]" or a
+// label. r is not nil.
+func (r *refs) link(s string, open, close int, p para) (end int, def *refDef, ok bool) {
+	defined := func(label string) (*refDef, bool) {
+		k, ok := r.labels[label]
+		if !ok {
+			return nil, false
+		}
+		return &r.defs[k], true
+	}
 	if close+1 < len(s) && s[close+1] == '[' {
 		if close+2 < len(s) && s[close+2] == ']' {
-			if end, label, ok := labelEnd(s, open, &p); ok && end == close+1 && r.labels[label] {
-				return close + 3, true
+			if end, label, ok := labelEnd(s, open, &p); ok && end == close+1 {
+				if d, ok := defined(label); ok {
+					return close + 3, d, true
+				}
 			}
-			return 0, false
+			return 0, nil, false
 		}
 		if end, label, ok := labelEnd(s, close+1, &p); ok {
-			return end, r.labels[label]
+			d, ok := defined(label)
+			return end, d, ok
 		}
 	}
-	if end, label, ok := labelEnd(s, open, &p); ok && end == close+1 && r.labels[label] {
-		return end, true
+	if end, label, ok := labelEnd(s, open, &p); ok && end == close+1 {
+		if d, ok := defined(label); ok {
+			return end, d, true
+		}
 	}
-	return 0, false
+	return 0, nil, false
 }
 
 // defAt returns the definition that starts at s[i], if one does, and

@@ -77,7 +77,13 @@ func TestShortenPromisesOnReferences(t *testing.T) {
 			head, _, cut := strings.Cut(got, Ellipsis)
 			head = strings.TrimSuffix(head, " ")
 			if !strings.HasPrefix(s, head) {
-				t.Fatalf("%s: no prefix", where)
+				// A reference link kept without its definition is
+				// written as an inline link, or its text (see
+				// TestFitKeepsNoReferenceWithoutItsDefinition).
+				if len(c.refs) == 0 {
+					t.Fatalf("%s: no prefix", where)
+				}
+				continue
 			}
 			if !cut {
 				continue
@@ -95,6 +101,82 @@ func TestShortenPromisesOnReferences(t *testing.T) {
 				if !strings.Contains(got, u) {
 					t.Fatalf("%s: lost %s", where, u)
 				}
+			}
+		}
+	}
+}
+
+// TestFitKeepsNoReferenceWithoutItsDefinition: on seeded random bodies of
+// reference links and images and their definitions, no output of
+// Shorten, or of RenderFit of the short and text templates (which write
+// the body as it is), that cuts the body shows a reference link of the
+// body as written, in brackets, without the definition it links to:
+// kept, it is written as the inline link it is, or as its text alone
+// when its URL cannot fit. Before, "[status page][1]" was kept as
+// written when the cut left "[1]: https://…" out, and showed so,
+// brackets and all, its URL moved after the ellipsis by Shorten and
+// lost by RenderFit.
+func TestFitKeepsNoReferenceWithoutItsDefinition(t *testing.T) {
+	pieces := []string{
+		"See ", "the ", "status page", " and more", ". ", "\n", "\n\n",
+		"[status page][1]", "[1][]", "[1]", "![graph][img]", "[Status Page]", "[x][nope]", "[a `]` b][1]",
+		"[inline](https://x.example/7)", " https://x.example/9 ",
+		"\n\n[1]: https://x.example/1\n\n", "\n\n[status page]: https://x.example/2 \"Title\"\n\n", "\n\n[img]: <https://x.example/3.png>\n\n",
+	}
+	r := rand.New(rand.NewSource(61))
+	for n := 0; n < 300; n++ {
+		var b strings.Builder
+		for range 2 + r.Intn(14) {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		s := b.String()
+		var links []mark
+	marks:
+		for _, mk := range markup(s) {
+			for _, u := range URLSpans(s) {
+				if u[0] <= mk.span[0] && mk.span[0] < u[1] {
+					continue marks // part of a URL, as X reads it (see keptSpans)
+				}
+			}
+			if mk.ref != nil {
+				links = append(links, mk)
+			}
+		}
+		if len(links) == 0 {
+			continue
+		}
+		check := func(where, out string) {
+			t.Helper()
+			if !strings.Contains(out, Ellipsis) {
+				return
+			}
+			for _, mk := range links {
+				def := s[mk.ref.span[0]:mk.ref.raw[1]]
+				link := s[mk.span[0]:mk.span[1]]
+				head, _, _ := strings.Cut(out, Ellipsis) // the URLs moved after it are no links
+				for rest := head; ; {
+					k := strings.Index(rest, link)
+					if k < 0 {
+						break
+					}
+					rest = rest[k+len(link):]
+					if !strings.HasPrefix(rest, "(") && !strings.Contains(out, def) { // "[1](https://…)" is an inline link
+						t.Fatalf("%s = %q: %q without %q", where, out, link, def)
+					}
+				}
+			}
+		}
+		for limit := 1; limit < Runes(s); limit += 1 + limit/8 {
+			check(fmt.Sprintf("Shorten(%q, %d)", s, limit), Shorten(s, limit, Runes))
+		}
+		for _, name := range []string{"short", "text"} {
+			u := broadcast.Update{ID: "u", IncidentID: "i", Title: "T", Status: broadcast.StatusInvestigating, Body: s}
+			for _, limit := range []int{40, 60, 80, 120, 160} {
+				out, err := Default().RenderFit(name, u, limit, Runes)
+				if err != nil && !errors.Is(err, ErrTooLong) {
+					t.Fatalf("RenderFit(%s, %q, %d): %v", name, s, limit, err)
+				}
+				check(fmt.Sprintf("RenderFit(%s, %q, %d)", name, s, limit), out)
 			}
 		}
 	}

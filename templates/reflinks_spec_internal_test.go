@@ -123,3 +123,43 @@ func TestMarkupReferenceSpecExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkupReferenceAfterUnderline: a setext heading's underline, or a
+// thematic break, ends its block on its line, so that a link reference
+// definition on the next line starts a paragraph (CommonMark 0.31.2, 4.1,
+// 4.3, 4.7); an underline right after the definitions a paragraph starts
+// with underlines nothing (example 216): "===", "--" or "-" is text of the
+// paragraph, so no definition follows it there, and "---" a thematic
+// break, after which one does. Checked against goldmark, but for "-"
+// there, an empty list item to goldmark, text to cmark, which also reads
+// "---" there as text. Before, the line after an underline or
+// a thematic break went on the paragraph of that line, so "[x]: /u" there
+// was no definition, and "[x]" no link.
+func TestMarkupReferenceAfterUnderline(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want []string
+	}{
+		{"bar\n===\n[x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"bar\n---\n[x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"bar\n-\n[x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"> bar\n> ===\n> [x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"***\n[x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"bar\n\n- - -\n[x]: /u\n\n[x]\n", []string{"[x]: /u", "[x]"}},
+		{"[a]: /u\n===\n[b]: /v\n\n[b]\n", []string{"[a]: /u"}},
+		{"[a]: /u\n--\n[b]: /v\n\n[b]\n", []string{"[a]: /u"}},
+		{"[a]: /u\n-\n[b]: /v\n\n[b]\n", []string{"[a]: /u"}},
+		{"[a]: /u\r\n===\r\n[b]: /v\r\n\r\n[b]\r\n", []string{"[a]: /u"}},
+		{"[a]: /u\n---\n[b]: /v\n\n[b]\n", []string{"[a]: /u", "[b]: /v", "[b]"}},
+		{"[a]: /u\nbar\n===\n[b]: /v\n\n[b]\n", []string{"[a]: /u", "[b]: /v", "[b]"}},
+		{"> bar\n===\n[x]: /u\n\n[x]\n", nil}, // a lazy "===" is text
+	} {
+		var got []string
+		for _, m := range markup(c.s) {
+			got = append(got, c.s[m.span[0]:m.span[1]])
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: marks %q, want %q", c.s, got, c.want)
+		}
+	}
+}
