@@ -212,6 +212,15 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "30" (a duration needs a unit, as in 30s)`},
 		{"duration too long", lines("attempt_timeout: 99999999999h", "channels: [{type: console}]"),
 			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "99999999999h" (out of range: at most 2562047h)`},
+		// One too far below zero names the least a duration holds, not
+		// the greatest: a negative duration decodes (email's idle_timeout
+		// takes one; another key refuses it by name after).
+		{"duration too negative", lines("attempt_timeout: -99999999999h", "channels: [{type: console}]"),
+			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "-99999999999h" (out of range: at least -2562047h)`},
+		{"duration too negative for a key that takes a negative one", lines("channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], idle_timeout: -2562048h}]"),
+			`test.yaml:1: channels[0].idle_timeout: want a duration such as 30s or 1m30s, got "-2562048h" (out of range: at least -2562047h)`},
+		{"duration too long, with a plus", lines("attempt_timeout: +2562048h", "channels: [{type: console}]"),
+			`got "+2562048h" (out of range: at most 2562047h)`},
 		// A number after the last unit is one without a unit, not a
 		// duration too long.
 		{"duration ending without a unit", lines("attempt_timeout: 1m0", "channels: [{type: console}]"),

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/internal/durlimit"
 )
 
 var (
@@ -661,8 +663,11 @@ func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) 
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
 			return " (a duration needs a unit, as in 30s)"
 		}
-		if durationSyntax.MatchString(n.Value) {
-			return fmt.Sprintf(" (out of range: at most %dh)", int64(time.Duration(math.MaxInt64)/time.Hour))
+		if signedDurationSyntax.MatchString(n.Value) {
+			// Any key decodes a negative duration (Spec.Negative says
+			// which take one), so one too far below zero passes the least.
+			words, limit := durlimit.Limit(n.Value)
+			return fmt.Sprintf(" (out of range: %s %dh)", words, int64(limit/time.Hour))
 		}
 		if lastUnitMissing.MatchString(n.Value) {
 			return " (the number after the last unit needs one, as in 1m30s)"
@@ -693,8 +698,9 @@ func plainFits(text string, t reflect.Type) bool {
 }
 
 var (
-	// durationSyntax matches what time.ParseDuration reads, at any size.
-	durationSyntax = regexp.MustCompile(durationPattern)
+	// signedDurationSyntax matches what time.ParseDuration reads, at any
+	// size, negative too.
+	signedDurationSyntax = regexp.MustCompile(signedDurationPattern)
 	// lastUnitMissing matches a duration whose last number has no unit:
 	// 1m0, 30s0.5.
 	lastUnitMissing = regexp.MustCompile(`^(` + durationNumber + durationUnit + `)+` + durationNumber + `$`)

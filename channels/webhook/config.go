@@ -100,7 +100,7 @@ func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 	if cfg.Concurrency < 0 {
 		f.Add(errors.New("webhook: Config.Concurrency: negative"))
 	}
-	_, err := setup.Name("webhook", cfg.Name, DefaultName, cfg)
+	_, err := setup.Name("webhook", cfg.Name, DefaultName, cfg, cfg.prefixedForms()...)
 	f.Add(err)
 	eps := cfg.endpoints(&f)
 	h := cfg.headers(&f)
@@ -235,6 +235,29 @@ func (ep *endpoint) redactPrefixed(s redact.Secret, key []byte) {
 	if p := prefixed(key); p.Reveal() != s.Reveal() {
 		ep.secrets = append(ep.secrets, p)
 	}
+}
+
+// prefixedForms returns the whsec_ form of each secret of cfg that
+// decodes and is written otherwise (without its prefix), as
+// redactPrefixed adds it: the name may hold nothing that an endpoint's
+// Redactor hides, its key's bytes in any encoding among them, which
+// redact.CheckName finds of a secret by its prefix.
+func (cfg Config) prefixedForms() []redact.Secret {
+	var forms []redact.Secret
+	add := func(s redact.Secret) {
+		if key, err := decodeSecret(s); err == nil {
+			if p := prefixed(key); p.Reveal() != s.Reveal() {
+				forms = append(forms, p)
+			}
+		}
+	}
+	add(cfg.Secret)
+	add(cfg.PreviousSecret)
+	for _, e := range cfg.Endpoints {
+		add(e.Secret)
+		add(e.PreviousSecret)
+	}
+	return forms
 }
 
 func checkURL(s string) error {

@@ -11,11 +11,11 @@ package durationflag
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/durlimit"
 )
 
 // Value is the value of a duration flag: it prints as time.Duration does,
@@ -41,10 +41,7 @@ func (d *Value) Set(s string) error {
 			return errNoUnit
 		}
 		if wellFormed.MatchString(s) { // time.ParseDuration says "invalid duration" for both
-			if strings.HasPrefix(s, "-") {
-				return errTooNegative
-			}
-			return errTooLong
+			return errOutOfRange(s)
 		}
 		return errSyntax
 	}
@@ -53,13 +50,21 @@ func (d *Value) Set(s string) error {
 }
 
 var (
-	errNoUnit  = errors.New("want a duration with a unit, as 30s or 2m")
-	errSyntax  = errors.New("want a duration, as 30s, 2m or 1h30m")
-	errTooLong = fmt.Errorf("want a duration of at most %v (about 292 years)", time.Duration(math.MaxInt64).Truncate(time.Second))
-	// errTooNegative is errTooLong below zero: a negative duration is set
-	// (see Set), so the limit is the least a time.Duration holds.
-	errTooNegative = fmt.Errorf("want a duration of at least %v (about -292 years)", time.Duration(math.MinInt64).Truncate(time.Second))
+	errNoUnit = errors.New("want a duration with a unit, as 30s or 2m")
+	errSyntax = errors.New("want a duration, as 30s, 2m or 1h30m")
 )
+
+// errOutOfRange is Set's error for s, well formed but too far from zero
+// for a time.Duration: the limit it passes, below zero the least a
+// time.Duration holds, since a negative duration is set (see Set).
+func errOutOfRange(s string) error {
+	words, limit := durlimit.Limit(s)
+	years := "292"
+	if limit < 0 {
+		years = "-292"
+	}
+	return fmt.Errorf("want a duration of %s %v (about %s years)", words, limit, years)
+}
 
 // wellFormed matches what time.ParseDuration reads as a duration when it
 // is in range: numbers, each with a unit, after an optional sign.
