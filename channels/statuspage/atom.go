@@ -79,12 +79,39 @@ type feedItem struct {
 	r  *retraction // set instead of in and e
 }
 
-// changed is the time the item last changed: a retraction is a change.
-func (it feedItem) changed() time.Time {
+// updated is when the entry of it in the feed of component ("" for the
+// feed of all updates) last changed, its updated there: when what the
+// update says last changed (see entry.said), or, where whether it turns
+// its incident makes it full or short (see turnsIn), when that last
+// changed (see entry.Turned); a retraction is a change. Readers take an
+// entry again when its updated moves on, and it moves on only where the
+// entry changed (RFC 4287, section 4.2.15). The feeds are in the order of
+// these times (see feedItems and byComponent), and entryXML renders an
+// entry once for each.
+func (m *model) updated(it feedItem, component string) time.Time {
 	if it.r != nil {
 		return it.r.Retracted
 	}
-	return it.e.changed()
+	if m.turnsIn(it, component) {
+		return it.e.changed()
+	}
+	return it.e.said()
+}
+
+// turnsIn reports whether whether the update of it turns its incident
+// decides if the feed of component has it in full (see full): a
+// component's feed, of a component the update neither names nor gave
+// its status back (see entry.Returned), and an update naming
+// feedComponents components or fewer. Components and Returned change
+// only by an edit, which moves the entry on in every feed after any turn
+// (see editTime), so an entry's Turned counts in such a feed only.
+func (m *model) turnsIn(it feedItem, component string) bool {
+	if it.r != nil || component == "" || len(it.e.Components) > feedComponents ||
+		slices.Contains(it.e.Returned, component) {
+		return false
+	}
+	_, ok := m.componentIn(it.e, component)
+	return !ok
 }
 
 func (it feedItem) seq() int64 {
@@ -95,7 +122,7 @@ func (it feedItem) seq() int64 {
 }
 
 // feedItems returns every entry and retraction, the most recently
-// changed first.
+// changed first as the feed of all updates has them (see updated).
 func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
@@ -107,7 +134,7 @@ func (m *model) feedItems() []feedItem {
 		items = append(items, feedItem{r: r})
 	}
 	slices.SortFunc(items, func(a, b feedItem) int {
-		if c := b.changed().Compare(a.changed()); c != 0 {
+		if c := m.updated(b, "").Compare(m.updated(a, "")); c != 0 {
 			return c
 		}
 		return cmp.Compare(b.seq(), a.seq())
@@ -117,11 +144,16 @@ func (m *model) feedItems() []feedItem {
 
 // byComponent returns the first n items of each component's feed: the
 // updates of the incidents that name it, and the retracted updates its
-// feed held; of those it has a short entry of (see full), the first
-// wideEntries. One pass over items, whatever the number of components.
+// feed held, the most recently changed first as that feed has them (see
+// updated); of those it has a short entry of (see full), the first
+// wideEntries. One pass over items, whatever the number of components,
+// and a sort of each feed's.
 func (m *model) byComponent(items []feedItem, n int) map[string][]feedItem {
-	out := map[string][]feedItem{}
-	short := map[string]int{}         // the short entries each feed holds
+	type dated struct {
+		it feedItem
+		at time.Time
+	}
+	all := map[string][]dated{}
 	named := map[*incident][]string{} // the components each incident names
 	for _, it := range items {
 		comps := []string(nil)
@@ -132,13 +164,31 @@ func (m *model) byComponent(items []feedItem, n int) map[string][]feedItem {
 			named[it.in] = comps
 		}
 		for _, name := range comps {
-			isShort := !m.full(it, name)
-			if len(out[name]) >= n || isShort && short[name] >= wideEntries {
+			all[name] = append(all[name], dated{it, m.updated(it, name)})
+		}
+	}
+	out := make(map[string][]feedItem, len(all))
+	for name, ds := range all {
+		// items are in the order of the feed of all updates, which most
+		// feeds share.
+		slices.SortStableFunc(ds, func(a, b dated) int {
+			if c := b.at.Compare(a.at); c != 0 {
+				return c
+			}
+			return cmp.Compare(b.it.seq(), a.it.seq())
+		})
+		short := 0 // the short entries the feed holds
+		for _, d := range ds {
+			if len(out[name]) >= n {
+				break
+			}
+			isShort := !m.full(d.it, name)
+			if isShort && short >= wideEntries {
 				continue
 			}
-			out[name] = append(out[name], it)
+			out[name] = append(out[name], d.it)
 			if isShort {
-				short[name]++
+				short++
 			}
 		}
 	}
@@ -166,7 +216,7 @@ func (m *model) feed(path, component, title string, items []feedItem) ([]byte, e
 	size := 0
 	entries := make([][]byte, len(items))
 	for i, it := range items {
-		updated = maxTime(updated, it.changed())
+		updated = maxTime(updated, m.updated(it, component))
 		e, err := m.entryXML(it, component)
 		if err != nil {
 			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
@@ -261,11 +311,14 @@ func (m *model) turns(in *incident) map[*entry]bool {
 // entryKey is an entry as a feed renders it: short when it is a short
 // entry (see full), component then the feed's component when the update
 // names it, "" for the short entry the feeds of the components it does
-// not name share; the entry every feed shares else.
+// not name share; the entry every feed shares else. turned when its
+// updated there is when its turning its incident last changed (see
+// turnsIn), which it is in some of the feeds that have it in full.
 type entryKey struct {
 	it        feedItem
 	component string
 	short     bool
+	turned    bool
 }
 
 // entryXML returns the entry of it in the feed of component ("" for the
@@ -276,7 +329,7 @@ type entryKey struct {
 // per version and feed, so that the work of a write grows with the
 // number of components, not with its square.
 func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
-	key := entryKey{it: it}
+	key := entryKey{it: it, turned: m.turnsIn(it, component)}
 	if !m.full(it, component) {
 		key.short = true
 		if _, ok := m.componentIn(it.e, component); ok {
@@ -287,13 +340,12 @@ func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
 		return out, nil
 	}
 	var e atomEntry
-	switch {
-	case it.r != nil:
+	if it.r != nil {
 		e = m.retractedEntry(it.r)
-	case key.short:
-		e = m.wideEntry(it, key.component)
-	default:
-		e = m.feedEntry(it, "")
+	} else {
+		// The feeds that share the key share the entry: what differs
+		// between them is not in it (see wideEntry, entryHead).
+		e = m.feedEntry(it, component)
 	}
 	var b bytes.Buffer
 	b.WriteByte('\n')
@@ -329,15 +381,15 @@ func (m *model) feedEntry(it feedItem, component string) atomEntry {
 	for _, c := range e.Components {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
-	a := m.entryHead(it)
+	a := m.entryHead(it, component)
 	a.Categories = cats
 	a.Content = atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File), e.Components)}
 	return a
 }
 
-// entryHead is the entry of an update without its categories and content:
-// its id, title, link and times.
-func (m *model) entryHead(it feedItem) atomEntry {
+// entryHead is the entry of an update in the feed of component without
+// its categories and content: its id, title, link and times.
+func (m *model) entryHead(it feedItem, component string) atomEntry {
 	e := it.e
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, feedDate(e.Dated, e.Time)),
@@ -346,9 +398,9 @@ func (m *model) entryHead(it feedItem) atomEntry {
 		// place, which the update's older page of a long outage is not.
 		Link: atomLink{Rel: "alternate", Type: "text/html", Href: m.pageURL(it.in.File) + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
-		// changed: readers show an edited update again, once.
+		// changed there: readers show an edited update again, once.
 		Published: atomTime(e.Time),
-		Updated:   atomTime(e.changed()),
+		Updated:   atomTime(m.updated(it, component)),
 	}
 }
 
@@ -364,7 +416,7 @@ func (m *model) entryHead(it feedItem) atomEntry {
 // rewrite hundreds of times as much.
 func (m *model) wideEntry(it feedItem, component string) atomEntry {
 	e := it.e
-	a := m.entryHead(it)
+	a := m.entryHead(it, component)
 	a.Categories = []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))

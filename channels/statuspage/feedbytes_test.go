@@ -76,7 +76,7 @@ func requireFeedsMarshalled(t *testing.T, c *Channel, now time.Time, label strin
 				Author: atomPerson{Name: m.s.branding.Title, URI: base}}
 			updated := m.retracted(f.path)
 			for _, it := range some {
-				updated = maxTime(updated, it.changed())
+				updated = maxTime(updated, m.updated(it, f.component))
 				if it.r != nil {
 					e := m.retractedEntry(it.r)
 					want.Entries = append(want.Entries, e)

@@ -58,7 +58,8 @@ type entry struct {
 	// Turned is when another update's Send, correction or retraction
 	// last changed whether this one turns its incident (see turning),
 	// and so whether the feeds of the components it does not name have
-	// it in full: its entry changed then. Zero if never.
+	// it in full: its entry in those feeds changed then, and only there
+	// (see model.updated). Zero if never.
 	Turned time.Time `json:"turned,omitzero"`
 	// Returned are the components a correction edited in took out of the
 	// update where that changed the status the incident gave them after
@@ -96,10 +97,15 @@ func feedDate(dated string, written time.Time) string {
 // ids returns the entry's ID and aliases.
 func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
 
-// changed is the time the entry last changed.
-func (e *entry) changed() time.Time {
-	return maxTime(maxTime(maxTime(e.Time, e.Edited), e.Restored), e.Turned)
-}
+// changed is the time the entry last changed, in some feed (see
+// model.updated).
+func (e *entry) changed() time.Time { return maxTime(e.said(), e.Turned) }
+
+// said is the time what the update says last changed: when it was
+// written, edited or sent again after its retraction. Whether it turns
+// its incident (see Turned) changes the entry only in the feeds where
+// that makes it full or short (see model.updated).
+func (e *entry) said() time.Time { return maxTime(maxTime(e.Time, e.Edited), e.Restored) }
 
 // turning reports, for each of entries in order, whether it begins or
 // stops its incident's giving its components a status (see givesStatus):

@@ -63,7 +63,15 @@
 //     the latest ten such short entries, and the latest others up to
 //     Config.FeedEntries in all: each write of such an update rewrites
 //     every component's feed, which so stays small. An entry's content
-//     may so differ from feed to feed; its id does not. An entry's id is a tag URI of BaseURL's host name in lower case
+//     may so differ from feed to feed; its id does not. Its updated
+//     moves on in a feed only when its entry there changed (RFC 4287,
+//     section 4.2.15): when another update's Send, Edit or Retract
+//     makes an update begin or end its incident's giving statuses, or
+//     no longer, its entry changes (short to full, or back) in the
+//     feeds of the components it neither names nor gave another status,
+//     and its updated moves there only, not in the feed of all updates
+//     nor in those of the components it names; each feed is in the
+//     order of its entries' updated. An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
 //     needs a DNS name). Its date is the day the update first reached
