@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -361,16 +362,26 @@ func (e *recordedError) Error() string { return e.text }
 func (e *recordedError) Unwrap() error { return e.error }
 
 // readFailure splits a target's failure as recordedFailure recorded it
-// into its text and the sentinels its error wrapped. A record without
-// sentinelMark (an older version's, a Ledger's not the Broadcaster's) is
-// all text, and names none. A name this version does not know (a newer
-// version's sentinel, read after a rollback) is ignored: the text is
-// still the text before the mark, which recordedFailure never lets a
-// text hold.
+// into its text and the sentinels its error wrapped. A record not of that
+// form, without sentinelMark or with what follows it not a list of names
+// (lower-case letters, digits and "-", as recordedFailure writes them),
+// is all text, and names none: an earlier version's, which wrote a text
+// as it was, control characters and all, or a Ledger's not the
+// Broadcaster's. Its sentinelMark is shown as recordedFailure would show
+// it, and the rest of the text kept. A name this version does not know (a
+// newer version's sentinel, read after a rollback) is ignored: the text
+// is still the text before the mark, which recordedFailure never lets a
+// text hold. The text is never empty, as failureText's never is: a
+// record with none before the mark is a failure still, not a delivery.
 func readFailure(recorded string) (text string, sentinels []error) {
 	text, names, ok := strings.Cut(recorded, sentinelMark)
 	if !ok {
 		return recorded, nil
+	}
+	for name := range strings.SplitSeq(names, sentinelMark) {
+		if !sentinelName(name) {
+			return strings.ReplaceAll(recorded, sentinelMark, "\uFFFD"), nil
+		}
 	}
 	for name := range strings.SplitSeq(names, sentinelMark) {
 		i := slices.IndexFunc(failureSentinels[:], func(s struct {
@@ -383,7 +394,16 @@ func readFailure(recorded string) (text string, sentinels []error) {
 			sentinels = append(sentinels, failureSentinels[i].err)
 		}
 	}
-	return text, sentinels
+	return cmp.Or(text, "failed"), sentinels
+}
+
+// sentinelName reports whether name could be one of failureSentinels'
+// names, of this version or a newer one: not empty, of lower-case
+// letters, digits and "-" only.
+func sentinelName(name string) bool {
+	return name != "" && strings.IndexFunc(name, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-'
+	}) < 0
 }
 
 // earlierFailure is the error of a target whose failure the Store
