@@ -522,7 +522,8 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 // autolink, with the span of its destination when that is a URL, or a character
 // reference, with an empty dest. A reference link or image has the
 // definition it links to, ref, and the span of its text (an image's
-// alt), between its first brackets.
+// alt), between its first brackets; one read in a code span or a code or
+// HTML block, which is text there, has none.
 type mark struct {
 	span, dest, text [2]int
 	ref              *refDef
@@ -669,9 +670,11 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 			for len(out) > 0 && out[len(out)-1].span[0] >= start {
 				out = out[:len(out)-1] // inside this link
 			}
-			m := mark{span: [2]int{start, end}, dest: dest, ref: ref}
-			if ref != nil {
-				m.text = [2]int{textStart, i}
+			m := mark{span: [2]int{start, end}, dest: dest}
+			if ref != nil && code && !p.literal {
+				// In code its brackets are text, as written, not a
+				// link to the definition (see cutter.relink).
+				m.ref, m.text = ref, [2]int{textStart, i}
 			}
 			out = append(out, m)
 			i = end - 1
