@@ -93,3 +93,20 @@ func TestShortenReferenceInCodeAsWritten(t *testing.T) {
 		assert.Equal(t, c.want, templates.Shorten(c.s, 70, templates.Runes), c.s)
 	}
 }
+
+// TestShortenReferenceInLinkWithoutItsDefinition: a reference image in
+// the text of a link ("[![graph][img]](https://…)", "[![graph][img]][1]")
+// kept by a cut that leaves the image's definition out is written as the
+// inline image it is, as one outside a link is. Before, it showed as
+// written, "![graph][img]", brackets and all: the link reader kept no
+// link in another's text.
+func TestShortenReferenceInLinkWithoutItsDefinition(t *testing.T) {
+	const after = " and more words after it to cut here\n\n[img]: https://x.example/3.png\n[1]: https://x.example/1"
+	for _, c := range []struct{ s, want string }{
+		{"See [![graph][img]](https://x.example/7)" + after, "See [![graph](https://x.example/3.png)](https://x.example/7) and more words… https://x.example/1"},
+		{"See [![graph][img]][1]" + after, "See [![graph](https://x.example/3.png)](https://x.example/1) and more words after it to cut here…"},
+		{"See [![img]][1]" + after, "See [![img](https://x.example/3.png)](https://x.example/1) and more words after it to cut here…"},
+	} {
+		assert.Equal(t, c.want, templates.Shorten(c.s, 100, templates.Runes), c.s)
+	}
+}
