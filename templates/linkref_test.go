@@ -75,3 +75,38 @@ func TestShortenReferenceWithoutItsDefinition(t *testing.T) {
 	assert.Equal(t, "See [status page](https://x.example/1) and more words after…", templates.Shorten(s, 60, templates.Runes))
 	assert.Equal(t, "See status page and…", templates.Shorten(s, 20, templates.Runes))
 }
+
+// TestShortenReferenceInCodeAsWritten: brackets in a code span, a fenced
+// or indented code block or an HTML block are no reference link
+// (CommonMark 0.31.2, 4.4 to 4.6, 6.1), so a cut that leaves the
+// definition of their label out writes them as they are. Before, such
+// "[1]" was written as an inline link, "`code [1](https://x.example/1)
+// here`", changing the code, and its URL was not moved after the ellipsis.
+func TestShortenReferenceInCodeAsWritten(t *testing.T) {
+	const after = " and more words after it to cut here\n\n[1]: https://x.example/1"
+	for _, c := range []struct{ s, want string }{
+		{"See `code [1] here`" + after, "See `code [1] here` and more words after it to… https://x.example/1"},
+		{"See\n\n```\ncode [1] here\n```\n\nWords" + after, "See\n\n```\ncode [1] here\n```\n\nWords and more words… https://x.example/1"},
+		{"See\n\n    code [1] here\n\nWords" + after, "See\n\n    code [1] here\n\nWords and more words… https://x.example/1"},
+		{"See\n\n<div>\ncode [1] here\n</div>\n\nWords" + after, "See\n\n<div>\ncode [1] here\n</div>\n\nWords and more… https://x.example/1"},
+	} {
+		assert.Equal(t, c.want, templates.Shorten(c.s, 70, templates.Runes), c.s)
+	}
+}
+
+// TestShortenReferenceInLinkWithoutItsDefinition: a reference image in
+// the text of a link ("[![graph][img]](https://…)", "[![graph][img]][1]")
+// kept by a cut that leaves the image's definition out is written as the
+// inline image it is, as one outside a link is. Before, it showed as
+// written, "![graph][img]", brackets and all: the link reader kept no
+// link in another's text.
+func TestShortenReferenceInLinkWithoutItsDefinition(t *testing.T) {
+	const after = " and more words after it to cut here\n\n[img]: https://x.example/3.png\n[1]: https://x.example/1"
+	for _, c := range []struct{ s, want string }{
+		{"See [![graph][img]](https://x.example/7)" + after, "See [![graph](https://x.example/3.png)](https://x.example/7) and more words… https://x.example/1"},
+		{"See [![graph][img]][1]" + after, "See [![graph](https://x.example/3.png)](https://x.example/1) and more words after it to cut here…"},
+		{"See [![img]][1]" + after, "See [![img](https://x.example/3.png)](https://x.example/1) and more words after it to cut here…"},
+	} {
+		assert.Equal(t, c.want, templates.Shorten(c.s, 100, templates.Runes), c.s)
+	}
+}

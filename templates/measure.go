@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -464,9 +465,10 @@ func keptSpans(s string) (urls, whole [][2]int) {
 }
 
 // keptMarks is keptSpans, and returns the reference links and images of
-// whole too (see mark.ref).
+// whole too (see mark.ref), with those in the text of its links and
+// images, ascending by their start.
 func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
-	marks := markup(s)
+	marks, nested := markupNested(s)
 	// The next URL's start; its end is read only when it is one of urls.
 	us, rest, ok := nextScheme(s, 0, urlRune)
 	for pos, k := 0, 0; ; {
@@ -478,6 +480,12 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 			whole = append(whole, m.span)
 			if m.ref != nil {
 				refs = append(refs, m)
+			}
+			for len(nested) > 0 && nested[0].span[0] < m.span[1] {
+				if nested[0].span[0] > m.span[0] {
+					refs = append(refs, nested[0]) // in m's text
+				}
+				nested = nested[1:]
 			}
 			if m.dest[1] > m.dest[0] {
 				urls = append(urls, m.dest)
@@ -522,7 +530,8 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 // autolink, with the span of its destination when that is a URL, or a character
 // reference, with an empty dest. A reference link or image has the
 // definition it links to, ref, and the span of its text (an image's
-// alt), between its first brackets.
+// alt), between its first brackets; one read in a code span or a code or
+// HTML block, which is text there, has none.
 type mark struct {
 	span, dest, text [2]int
 	ref              *refDef
@@ -562,13 +571,26 @@ type mark struct {
 // value looked for past where a search for it failed in the paragraph
 // never), and allocates only where s has some.
 func markup(s string) []mark {
+	marks, _ := markupNested(s)
+	return marks
+}
+
+// markupNested is markup, and returns too, in order, the reference links
+// and images (see mark.ref) in the text of the links and images it
+// returns, which markup leaves out, the outer kept whole with them.
+func markupNested(s string) (marks, nested []mark) {
 	r := readRefs(s)
 	if r == nil && !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
-		return nil
+		return nil, nil
 	}
 	p, from := paragraphAt(s, 0, para{})
 	r.setDefs(&p)
-	return readMarkup(nil, s, from, p, true, r)
+	marks = readMarkup(nil, s, from, p, true, r)
+	if r == nil || len(r.nested) == 0 {
+		return marks, nil
+	}
+	slices.SortFunc(r.nested, func(a, b mark) int { return a.span[0] - b.span[0] })
+	return marks, r.nested
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
@@ -667,11 +689,16 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 				inactive = n // a link: the brackets before it open none
 			}
 			for len(out) > 0 && out[len(out)-1].span[0] >= start {
+				if in := out[len(out)-1]; in.ref != nil {
+					r.nested = append(r.nested, in) // (see markupNested)
+				}
 				out = out[:len(out)-1] // inside this link
 			}
-			m := mark{span: [2]int{start, end}, dest: dest, ref: ref}
-			if ref != nil {
-				m.text = [2]int{textStart, i}
+			m := mark{span: [2]int{start, end}, dest: dest}
+			if ref != nil && code && !p.literal {
+				// In code its brackets are text, as written, not a
+				// link to the definition (see cutter.relink).
+				m.ref, m.text = ref, [2]int{textStart, i}
 			}
 			out = append(out, m)
 			i = end - 1
@@ -1383,37 +1410,52 @@ func (c *cutter) relinked(i int, tooLong func(dest string) bool) bool {
 // link or image in it whose definition the cut leaves out (see relinks)
 // written as an inline one to the definition's destination, as written,
 // "[text](destination)" or "![alt](destination)" (its title left out),
-// or as its text alone when textOnly is set.
+// or as its text alone when textOnly is set; so too one in the text of
+// another link or image ("[![graph][img]](https://…)").
 func (c *cutter) relink(h string, off int, textOnly bool) string {
 	var b strings.Builder
 	done := 0
+	var open []mark // the links written so, outermost first, whose text is being written
+	// close writes h up to to, and the ends of the links in open whose
+	// text ends before it.
+	close := func(to int) {
+		for len(open) > 0 && open[len(open)-1].text[1] <= to {
+			r := open[len(open)-1]
+			open = open[:len(open)-1]
+			b.WriteString(h[done:r.text[1]])
+			if !textOnly {
+				b.WriteString("](")
+				b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
+				b.WriteByte(')')
+			}
+			done = r.span[1]
+		}
+		b.WriteString(h[done:to])
+		done = to
+	}
+	changed := false
 	for _, r := range c.refs {
-		if r.span[1] > len(h) {
+		if r.span[0] >= len(h) {
 			break
 		}
-		if !relinks(r, off) {
+		if r.span[1] > len(h) || !relinks(r, off) {
 			continue
 		}
-		if b.Len() == 0 {
+		if !changed {
 			b.Grow(len(h) + 64)
+			changed = true
 		}
-		b.WriteString(h[done:r.span[0]])
-		text := h[r.text[0]:r.text[1]]
-		if textOnly {
-			b.WriteString(text)
-		} else {
+		close(r.span[0])
+		if !textOnly {
 			b.WriteString(h[r.span[0]:r.text[0]]) // "[" or "!["
-			b.WriteString(text)
-			b.WriteString("](")
-			b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
-			b.WriteByte(')')
 		}
-		done = r.span[1]
+		done = r.text[0]
+		open = append(open, r)
 	}
-	if done == 0 {
+	if !changed {
 		return h
 	}
-	b.WriteString(h[done:])
+	close(len(h))
 	return b.String()
 }
 

@@ -35,6 +35,10 @@ type refs struct {
 	// definitions (see para.text) to the offset of the line after them
 	// (see para.defsNext).
 	chains map[int]int
+	// nested are the reference links and images the link reader read in
+	// the text of another link or image, which it does not return as
+	// marks of their own (see markupNested).
+	nested []mark
 }
 
 // setDefs sets p.defsNext, for a paragraph p of s that starts with
