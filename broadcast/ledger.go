@@ -41,10 +41,13 @@ type storeLedger struct {
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
 	held       *holds           // nil until a target is held back (see holdSlow)
-	// sent: the update of a Send, whose targets a newer update may have
-	// reached (see newerThere); nil for a correction or a retraction,
-	// which keep no order.
-	sent *Update
+	// of: the delivery of a Send, whose targets a newer update may have
+	// reached (see newerThere), or of a correction, listed in the record
+	// of those that reached targets so that a Send of an older update
+	// finds its posts (see loadOrder); nil for a retraction, which keeps
+	// no order. The delivery itself, which holds the Ledger, rather than
+	// its update and original: a delivery is no larger for it.
+	of *delivery
 	// ord is nil until the channel asks about a target or marks one, or
 	// the delivery is a Job's later run, a retry of failed targets or a
 	// correction of an update a Retract deleted on some targets only (see
@@ -85,7 +88,16 @@ type order struct {
 	loaded bool       // the record was read in this attempt
 	err    error      // the read's failure in this attempt
 	newer  []string   // the record's updates newer than u and not retracted here
-	listed bool       // u is in the record
+	// record, at: the record read in this attempt, and u's place in it,
+	// for fixes: the record's corrections of updates newer than u
+	// (retracted here or not) that are not retracted here, read once per
+	// attempt, when newerThere first needs them (fixesRead; see
+	// newerFixes).
+	record    map[string]string
+	at        int
+	fixes     []fixPost
+	fixesRead bool
+	listed    bool // u is in the record
 	// unrecorded: the last failure to add u to the record; nil once a
 	// later attempt added it.
 	unrecorded error
@@ -183,12 +195,12 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 // attempt makes ctx, an attempt's, the context of the Ledger's reads
 // until the next attempt: a Store that does not answer holds the channel
 // no longer than the attempt (its writes go on without an end: a delivery
-// made must be recorded). sent is the update of a Send, whose targets a
-// newer update may have reached (see newerThere); nil for a correction or
-// a retraction.
-func (l *storeLedger) attempt(ctx context.Context, sent *Update) {
+// made must be recorded). of is the delivery of a Send, whose targets a
+// newer update may have reached (see newerThere), or of a correction (see
+// loadOrder); nil for a retraction.
+func (l *storeLedger) attempt(ctx context.Context, of *delivery) {
 	l.mu.Lock()
-	l.reads, l.sent = ctx, sent
+	l.reads, l.of = ctx, of
 	o := l.ord
 	l.mu.Unlock()
 	if o != nil {
@@ -196,6 +208,19 @@ func (l *storeLedger) attempt(ctx context.Context, sent *Update) {
 		o.loaded = false
 		o.mu.Unlock()
 	}
+}
+
+// sent returns the update of the delivery of a Send or a correction
+// (see attempt), nil for a retraction's, and for a correction's the
+// update it corrects ("" for a Send's); l.mu is held.
+func (l *storeLedger) sent() (u *Update, corrects string) {
+	if l.of == nil {
+		return nil, ""
+	}
+	if l.of.op == opCorrect {
+		corrects = l.of.original
+	}
+	return l.of.u, corrects
 }
 
 // resume makes the Ledger that of a Job's run after its first: the
@@ -412,16 +437,19 @@ var errNewerThere = errors.New("a newer update of the incident reached this targ
 // newerThere reports whether a newer update of the incident, sent (not a
 // correction) and not retracted on the channel, was marked delivered to
 // target, and its post there not deleted by a Retract that failed on
-// other targets: posted now, this update would come after it there. The Thread
+// other targets, or a correction of a newer update (retracted or not) was,
+// and its post there not deleted: posted now, this update would come after
+// it there. The Thread
 // says so of whole deliveries only; this is the same rule for each target
 // of a channel that fans out, where a newer update may have reached some
 // targets, and this one others. It reads, once per attempt, the Store's
 // record of the incident's updates that asked about targets of the channel
 // (see loadOrder), and then, only when it lists newer ones, their marks of
-// target.
+// target, and only when none of those is up there, the marks of their
+// corrections.
 func (l *storeLedger) newerThere(target string) (bool, error) {
 	newer, err := l.loadOrder()
-	if err != nil || len(newer) == 0 {
+	if err != nil {
 		return false, err
 	}
 	l.mu.Lock()
@@ -446,7 +474,73 @@ func (l *storeLedger) newerThere(target string) (bool, error) {
 			return true, nil
 		}
 	}
+	fixes, err := l.newerFixes()
+	if err != nil {
+		return false, err
+	}
+	for _, p := range fixes {
+		if up, err := l.fixUp(rctx, p, target); err != nil || up {
+			return up, err
+		}
+	}
 	return false, nil
+}
+
+// newerFixes returns, for newerThere, the corrections in the record read
+// in this attempt of updates newer than the one sent (see loadFixes),
+// read on the first call of the attempt: not at all by an attempt whose
+// targets have a newer update up, or nothing newer in the record.
+func (l *storeLedger) newerFixes() ([]fixPost, error) {
+	l.mu.Lock()
+	u, _ := l.sent()
+	o, rctx := l.ord, l.readContext()
+	l.mu.Unlock()
+	if o == nil || u == nil {
+		return nil, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.fixesRead {
+		o.fixes, o.fixesRead = nil, true
+		if err := l.loadFixes(rctx, o, u); err != nil {
+			o.fixesRead = false
+			return nil, err
+		}
+	}
+	return o.fixes, nil
+}
+
+// fixPost is a correction in the record of the updates that reached
+// targets (see loadOrder), of a newer update than the one sent: its ID,
+// and the Store's update keys of the marks that say its post was deleted
+// on a target (see retractionKeys), its own by its retraction and the
+// post's, which an in-place correction shares with the update it edited,
+// so that a Retract of that update deletes it too.
+type fixPost struct {
+	id   string
+	keys []string
+}
+
+// fixUp reports whether the correction p was marked delivered to target
+// and its post there was not deleted (see notePartlyDeleted).
+func (l *storeLedger) fixUp(rctx context.Context, p fixPost, target string) (bool, error) {
+	done, failure, err := l.store.Done(rctx, p.id, l.channel, target)
+	if err != nil {
+		return false, fmt.Errorf("store: read mark of %s for %s, a correction of a newer update of the incident: %w", target, p.id, err)
+	}
+	if !done || failure != "" {
+		return false, nil
+	}
+	for _, key := range p.keys {
+		deleted, failure, err := l.store.Done(rctx, key, l.channel, target)
+		if err != nil {
+			return false, fmt.Errorf("store: read whether the post of %s, a correction of a newer update of the incident, was deleted on %s: %w", p.id, target, err)
+		}
+		if deleted && failure == "" {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // deletedThere returns, for a correction, the error with which target
@@ -481,8 +575,14 @@ func (l *storeLedger) deletedThere(target string) (refused, err error) {
 // its receipt's Meta holds each update's ID and its Time (RFC 3339, in
 // nanoseconds), then a space and the update's place in the record (1 for
 // the first listed), which orders updates of equal Time as their Sends
-// came (see fannedEntry). Like a post's, a key no update has.
+// came (see fannedEntry); and each correction's ID and fannedFix followed
+// by the ID of the update it corrects. Like a post's, a key no update has.
 func fannedKey(incident string) string { return "\x00fanned out\x00" + incident }
+
+// fannedFix begins the entry of a correction in the record fannedKey
+// names; it reads as no Time, so that versions that do not know it leave
+// the entry out.
+const fannedFix = "correction of "
 
 // fannedEntry reads an entry of the record fannedKey names: the update's
 // Time, and its place in the record, 0 when the entry has none (written
@@ -499,6 +599,26 @@ func fannedEntry(v string) (t time.Time, place int, ok bool) {
 		}
 	}
 	return t, place, true
+}
+
+// fannedRoot returns the update the correction whose entry of record is
+// v corrects, or, when that is a correction too, the update at the start
+// of their chain, in at most maxCorrectionChain steps up it; ok is false
+// when v is no correction's entry, or the chain leaves the record or is
+// longer.
+func fannedRoot(record map[string]string, v string) (root string, ok bool) {
+	for range maxCorrectionChain {
+		if root, ok = strings.CutPrefix(v, fannedFix); !ok {
+			return "", false
+		}
+		if v, ok = record[root]; !ok {
+			return "", false
+		}
+		if !strings.HasPrefix(v, fannedFix) {
+			return root, true
+		}
+	}
+	return "", false
 }
 
 // newerEntry reports whether an entry of the record, of Time t and place,
@@ -518,15 +638,23 @@ func newerEntry(t time.Time, place int, sent time.Time, at int) bool {
 // one listed later in the record, which lists updates as their first
 // Sends came, and so every one listed when the update sent is not yet),
 // leaving out those retracted on the
-// channel: their posts are deleted, and supersede nothing. It then adds the
+// channel: their posts are deleted, and supersede nothing (the
+// corrections of newer updates, retracted or not, newerThere reads when
+// it needs them, see newerFixes: a correction's post stays when its
+// original's is deleted). It then adds the
 // update sent to the record, before the channel posts to any target, so
 // that an older update sent later, after a restart or by another instance,
-// finds it. A record that cannot be read makes the targets pending, as a
-// mark that cannot be read does; one that cannot be written is reported
+// finds it. A correction's delivery only adds the correction, once, and
+// returns none: a correction keeps no order, but its posts are up where it
+// reached targets, and newerThere reads them. A record that cannot be read
+// makes the targets pending, as a
+// mark that cannot be read does (for a correction, it is reported as not
+// recorded); one that cannot be written is reported
 // as not recorded (ErrNotRecorded), and the delivery goes on.
 func (l *storeLedger) loadOrder() ([]string, error) {
 	l.mu.Lock()
-	u, rctx := l.sent, l.readContext()
+	u, corrects := l.sent()
+	rctx := l.readContext()
 	if u == nil || u.IncidentID == "" {
 		l.mu.Unlock()
 		return nil, nil
@@ -535,12 +663,18 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 	l.mu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.loaded {
+	if o.loaded || corrects != "" && o.listed {
 		return o.newer, o.err
 	}
 	o.loaded, o.newer, o.err = true, nil, nil
+	o.record, o.at, o.fixes, o.fixesRead = nil, 0, nil, false
 	key := fannedKey(u.IncidentID)
 	r, _, err := l.store.Receipt(rctx, key, l.channel)
+	if err != nil && corrects != "" {
+		// A correction keeps no order: it goes on, not recorded.
+		o.unrecorded = fmt.Errorf("store: record that %s reaches targets of %s: read the record: %w", u.ID, l.channel, err)
+		return nil, nil
+	}
 	if err != nil {
 		o.err = fmt.Errorf("store: read which updates of the incident reached targets of %s: %w", l.channel, err)
 		return nil, o.err
@@ -552,7 +686,7 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 	for _, id := range slices.Sorted(maps.Keys(r.Meta)) {
 		t, place, ok := fannedEntry(r.Meta[id])
 		last = max(last, place)
-		if id == u.ID || !ok || !newerEntry(t, place, u.Time, at) {
+		if corrects != "" || id == u.ID || !ok || !newerEntry(t, place, u.Time, at) {
 			continue
 		}
 		done, failure, err := l.store.Done(rctx, opRetract.markID(id), l.channel, "")
@@ -564,12 +698,19 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 			o.newer = append(o.newer, id)
 		}
 	}
+	if corrects == "" {
+		o.record, o.at = r.Meta, at
+	}
 	if _, ok := r.Meta[u.ID]; !ok && !o.listed {
 		r.Meta = maps.Clone(r.Meta)
 		if r.Meta == nil {
 			r.Meta = map[string]string{}
 		}
-		r.Meta[u.ID] = u.Time.UTC().Format(time.RFC3339Nano) + " " + strconv.Itoa(max(last, len(r.Meta))+1)
+		if corrects != "" {
+			r.Meta[u.ID] = fannedFix + corrects
+		} else {
+			r.Meta[u.ID] = u.Time.UTC().Format(time.RFC3339Nano) + " " + strconv.Itoa(max(last, len(r.Meta))+1)
+		}
 		r.Channel, r.UpdateID, r.Time = l.channel, "", time.Now().UTC().Round(0)
 		o.unrecorded = l.store.SaveReceipt(l.ctx, postsIncident+key, key, r)
 		if o.unrecorded != nil {
@@ -579,6 +720,50 @@ func (l *storeLedger) loadOrder() ([]string, error) {
 	}
 	o.listed, o.unrecorded = true, nil
 	return o.newer, nil
+}
+
+// loadFixes sets o.fixes, for newerFixes, to the corrections in the
+// record loadOrder read that correct an update newer than u (o.at its
+// place there), or one up a chain of corrections from such an update, and
+// are not retracted on the channel as a whole, by their own Retract or,
+// sharing its post, by that of the update they edited. A record without
+// such corrections costs no read. o.mu is held.
+func (l *storeLedger) loadFixes(rctx context.Context, o *order, u *Update) error {
+	record, at := o.record, o.at
+	for _, id := range slices.Sorted(maps.Keys(record)) {
+		root, ok := fannedRoot(record, record[id])
+		if !ok || root == u.ID {
+			continue
+		}
+		t, place, ok := fannedEntry(record[root])
+		if !ok || !newerEntry(t, place, u.Time, at) {
+			continue
+		}
+		post, ok, err := l.store.Receipt(rctx, id, l.channel)
+		if err != nil {
+			return fmt.Errorf("store: read the post of %s, a correction of a newer update of the incident: %w", id, err)
+		}
+		if !ok || post.UpdateID == "" {
+			post = Receipt{UpdateID: id}
+		}
+		keys := retractionKeys(&post)
+		p := fixPost{id: id, keys: slices.DeleteFunc(keys[:2], func(k string) bool { return k == "" })}
+		gone := false
+		for _, key := range p.keys {
+			done, failure, err := l.store.Done(rctx, key, l.channel, "")
+			if err != nil {
+				return fmt.Errorf("store: read whether %s, a correction of a newer update of the incident, was retracted on %s: %w", id, l.channel, err)
+			}
+			if done && failure == "" {
+				gone = true
+				break
+			}
+		}
+		if !gone {
+			o.fixes = append(o.fixes, p)
+		}
+	}
+	return nil
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {

@@ -66,12 +66,6 @@ func (m *partlyModel) newerUpOn(c *regions, r, update, skip string) string {
 		if slices.Contains(deleted, id) || root == skip {
 			continue
 		}
-		if _, ok := m.corrects[id]; ok && slices.ContainsFunc(c.regions, func(o string) bool { return deletedOn(c, o, id) }) {
-			// Not held yet: a correction's post deleted on some targets
-			// only supersedes nothing on the others, where it is up (a
-			// target's check reads sent updates' marks only).
-			continue
-		}
 		if m.times[root].After(m.times[update]) || m.times[root].Equal(m.times[update]) && m.place[root] > m.place[update] {
 			return id
 		}

@@ -1986,11 +1986,11 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 		defer cancel()
 	}
 	d.called = true
-	var sent *Update
-	if d.op == opSend {
-		sent = d.u
+	var of *delivery
+	if d.op != opRetract {
+		of = d
 	}
-	d.ledger.attempt(actx, sent)
+	d.ledger.attempt(actx, of)
 	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.

@@ -202,8 +202,9 @@ func (n *newest) entry(incident, channel string) *newestEntry {
 // those targets, each superseded only where the newer post is still up
 // (see storeLedger.newerThere), unless the latest post still up before
 // last supersedes u by the same rule (a correction of a newer update,
-// posted in the thread on every target, which newerThere, of sent
-// updates only, does not see). The one rule of a Send's delivery
+// posted in the thread on every target, which newerThere sees only when
+// the record of the updates that reached targets lists it, see
+// storeLedger.loadOrder). The one rule of a Send's delivery
 // (delivery.prepare) and of SupersededOn.
 func (b *Broadcaster) supersededOn(ctx context.Context, e *newestEntry, channel string, last *Receipt, u *Update, place time.Time) (bool, error) {
 	return b.supersededBehind(ctx, e, channel, last, u, place, maxThreadWalk)
