@@ -18,6 +18,9 @@ const (
 	staysUsable       afterClose = iota // Send delivers; Close again is nothing
 	failsTransient                      // Send fails with an unmarked error
 	secondClosePanics                   // Send fails for good; Close again panics
+	leavesGoroutine                     // Send fails for good; Close leaves a goroutine running
+	closePanics                         // Close panics
+	sendPanics                          // Send panics
 )
 
 // closable is the reference chat with a Close. It is no pointer, so that
@@ -26,11 +29,18 @@ type closable struct {
 	*chat
 	closes *atomic.Int32
 	then   afterClose
+	ended  <-chan struct{} // closed at the test's end
 }
 
 func (c closable) Close() error {
-	if c.closes.Add(1) > 1 && c.then == secondClosePanics {
+	n := c.closes.Add(1)
+	switch {
+	case c.then == closePanics:
+		panic("close of nil channel")
+	case n > 1 && c.then == secondClosePanics:
 		panic("close of closed channel")
+	case c.then == leavesGoroutine:
+		go func() { <-c.ended }() // a reconnect loop left running
 	}
 	return nil
 }
@@ -40,8 +50,10 @@ func (c closable) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		switch c.then {
 		case failsTransient:
 			return broadcast.Receipt{}, errors.New("chat: closed")
-		case secondClosePanics:
+		case secondClosePanics, leavesGoroutine, closePanics:
 			return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: closed"))
+		case sendPanics:
+			panic("invalid memory address or nil pointer dereference")
 		}
 	}
 	return c.chat.Send(ctx, m)
@@ -54,7 +66,9 @@ func closing(then afterClose) channeltest.Harness {
 	newChat := h.New
 	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 		ch, be := newChat(t)
-		return closable{chat: ch.(*chat), closes: new(atomic.Int32), then: then}, be
+		ended := make(chan struct{})
+		t.Cleanup(func() { close(ended) })
+		return closable{chat: ch.(*chat), closes: new(atomic.Int32), then: then, ended: ended}, be
 	}
 	return h
 }
@@ -65,9 +79,15 @@ var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, []string{"NilOrZer
 func closeCases() []brokenCase {
 	return []brokenCase{
 		{"StaysUsableAfterClose", closing(staysUsable), nil, closableNotRun, ""},
-		{"TransientAfterClose", closing(failsTransient), []string{"SendAfterCloseFailsForGood"}, closableNotRun,
+		{"TransientAfterClose", closing(failsTransient), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}, closableNotRun,
 			`Send after Close: IsPermanent("chat: closed")`},
 		{"SecondClosePanics", closing(secondClosePanics), []string{"SendAfterCloseFailsForGood"}, closableNotRun,
 			"Close 2 panicked: close of closed channel"},
+		{"CloseLeavesGoroutine", closing(leavesGoroutine), []string{"CloseDuringSends"}, closableNotRun,
+			"a goroutine started since the Sends began outlives Close and them"},
+		{"ClosePanics", closing(closePanics), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}, closableNotRun,
+			"Close during Sends"},
+		{"SendPanicsAfterClose", closing(sendPanics), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"},
+			closableNotRun, "channeltest: the call panicked: invalid memory address or nil pointer dereference"},
 	}
 }

@@ -138,6 +138,10 @@ func brokenCases() []brokenCase {
 			"Edit of a post that is gone succeeded: it must have posted the correction anew"},
 		{"SendReplyGoneIsPostGone", wrapped(sendReplyGone), []string{"ReplyToGonePost"}, chatNotRun,
 			"Send replying to posts that are gone: its error"},
+		{"SendRejectedNotEditable", wrapped(rejectedMarked(broadcast.ErrNotEditable)), []string{"RejectedIsPermanent"},
+			chatNotRun, "wraps broadcast.ErrNotEditable, which only Edit's may"},
+		{"SendRejectedPostGone", wrapped(rejectedMarked(broadcast.ErrPostGone)), []string{"RejectedIsPermanent"},
+			chatNotRun, "wraps broadcast.ErrPostGone, which only Edit's and Retract's may"},
 		{"RetractErrorNotEditable", retractor(retractNotEditable), []string{"RetractErrorsLikeSend"}, chatNotRun,
 			"wraps broadcast.ErrNotEditable, which only Edit's may"},
 		{"RetractMarksAllPermanent", retractor(retractAllPermanent), []string{"RetractErrorsLikeSend"}, chatNotRun,
@@ -678,6 +682,20 @@ func sendReplyGone(c *chat) sendFunc {
 			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: post: reply: %w", broadcast.ErrPostGone))
 		}
 		return c.Send(ctx, m)
+	}
+}
+
+// rejectedMarked words the refusal of a Send (400) as mark says, one of
+// an Edit or a Retract: ErrPostGone or ErrNotEditable.
+func rejectedMarked(mark error) func(c *chat) sendFunc {
+	return func(c *chat) sendFunc {
+		return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			r, err := c.Send(ctx, m)
+			if err != nil && strings.Contains(err.Error(), "400") {
+				err = broadcast.MarkAs(fmt.Errorf("%w: %w", mark, err), err)
+			}
+			return r, err
+		}
 	}
 }
 

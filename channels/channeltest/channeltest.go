@@ -71,7 +71,12 @@
 //     Permanent, never a transient one the Broadcaster would retry in vain.
 //   - CloseDuringSends (io.Closer): Close while Sends are under way is
 //     race-free and panics nowhere: each Send returns, having delivered
-//     its update once, or failed.
+//     its update once, or failed (an error marked Permanent or
+//     RetryAfter of one that posted is marked Uncertain too, for a channel
+//     without Targets); no goroutine started since the Sends began
+//     outlives Close and them (but those of HTTP connections a client
+//     given in the Config keeps); and a Send after them delivers once or
+//     fails with an error marked Permanent, posting nothing.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one

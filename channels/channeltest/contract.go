@@ -47,7 +47,8 @@ func contractRules() []rule {
 				"or fails with an error marked broadcast.Permanent: a transient one would be retried in vain"},
 		{name: "CloseDuringSends", check: checkCloseDuringSends, needs: needsCloser,
 			rule: "Close while 10 Sends are under way is race-free and panics nowhere: each Send returns, " +
-				"having delivered its update once to each target, or failed"},
+				"having delivered its update once to each target, or failed (marked broadcast.Uncertain if it posted), " +
+				"no goroutine started since outlives them, and a Send after them delivers once or fails for good, posting nothing"},
 		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
 			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
 				"leaves no connection of that client, and no goroutine of one, behind"},
@@ -92,7 +93,8 @@ func checkSendAfterClose(s *suite) {
 		}
 	}
 	m := message(update(2))
-	_, err := s.send(m)
+	_, err := s.do(context.Background(), "Send after Close", sendLimit, recovering(sendOf(s.ch, m)))
+	require.NotErrorIsf(s.t, err, errPanicked, "Send after Close")
 	if err != nil {
 		assert.Truef(s.t, broadcast.IsPermanent(err), "Send after Close: IsPermanent(%q): "+
 			"a closed channel fails the same way on every retry", err)
@@ -276,37 +278,33 @@ func checkKey(s *suite) {
 }
 
 // Close with Sends under way is race-free: each Send returns, delivering
-// its update once or failing, and none panics.
+// its update once or failing (one that posted, marked as one that did
+// not, is wrong), and none panics, nor does Close; no goroutine started
+// since outlives them, and a Send after them delivers once or fails for
+// good, posting nothing.
 func checkCloseDuringSends(s *suite) {
 	closer, _ := broadcast.As[io.Closer](s.ch)
+	running := goleak.IgnoreCurrent()
 	errs := make([]error, concurrentSends)
 	var wg sync.WaitGroup
 	for i := range concurrentSends {
 		m := message(update(i + 1))
 		wg.Go(func() {
-			_, errs[i] = call(context.Background(), sendLimit, func(ctx context.Context) (r broadcast.Receipt, err error) {
-				defer func() {
-					if p := recover(); p != nil {
-						err = fmt.Errorf("channeltest: Send panicked: %v", p)
-					}
-				}()
-				return s.ch.Send(ctx, m)
-			})
+			_, errs[i] = call(context.Background(), sendLimit, recovering(sendOf(s.ch, m)))
 		})
 	}
-	_, err := s.do(context.Background(), "Close during Sends", sendLimit, func(context.Context) (broadcast.Receipt, error) {
+	_, err := s.do(context.Background(), "Close during Sends", sendLimit, recovering(func(context.Context) (broadcast.Receipt, error) {
 		return broadcast.Receipt{}, closer.Close()
-	})
+	}))
+	wg.Wait()
+	require.NotErrorIsf(s.t, err, errPanicked, "Close during Sends")
 	if err != nil {
 		s.t.Logf("Close during Sends: %v", err)
 	}
-	wg.Wait()
 	got := s.be.Received()
 	for i, err := range errs {
 		require.NotErrorIsf(s.t, err, errHung, "Send %d during Close", i+1)
-		if err != nil {
-			assert.NotContainsf(s.t, err.Error(), "panicked", "Send %d during Close", i+1)
-		}
+		assert.NotErrorIsf(s.t, err, errPanicked, "Send %d during Close", i+1)
 		title, n := update(i+1).Title, 0
 		for _, d := range got {
 			if containsTitle(d.Text, title) {
@@ -315,8 +313,54 @@ func checkCloseDuringSends(s *suite) {
 		}
 		if err == nil {
 			assert.Equalf(s.t, s.perSend(), n, "deliveries of the update titled %q, whose Send succeeded during Close", title)
-		} else {
-			assert.LessOrEqualf(s.t, n, s.perSend(), "deliveries of the update titled %q, whose Send failed during Close", title)
+			continue
 		}
+		assert.LessOrEqualf(s.t, n, s.perSend(), "deliveries of the update titled %q, whose Send failed during Close", title)
+		if n > 0 && s.perSend() == 1 {
+			refusedUnmarked(s, fmt.Sprintf("the error of Send %d during Close, which posted", i+1), err)
+		}
+	}
+	assert.NoErrorf(s.t, goleak.Find(append([]goleak.Option{running}, keptAlive...)...), "a goroutine started since the Sends began outlives Close and them")
+	m := message(update(concurrentSends + 1))
+	before := len(got)
+	_, err = s.do(context.Background(), "Send after Close during Sends", sendLimit, recovering(sendOf(s.ch, m)))
+	require.NotErrorIsf(s.t, err, errPanicked, "Send after Close during Sends")
+	after := s.be.Received()
+	if err != nil {
+		assert.Truef(s.t, broadcast.IsPermanent(err), "Send after Close during Sends: IsPermanent(%q): "+
+			"a closed channel fails the same way on every retry", err)
+		assert.Lenf(s.t, after, before, "Send after Close during Sends failed, but posted:%s", summary(after[before:]))
+		return
+	}
+	require.Lenf(s.t, after, before+s.perSend(), "Send after Close during Sends:%s", summary(after[before:]))
+	for _, d := range after[before:] {
+		assert.Truef(s.t, containsTitle(d.Text, m.Update.Title), "the delivery of the Send after Close: %q", d.Text)
+	}
+}
+
+// keptAlive are the goroutines of the HTTP connections a client given in
+// a Config keeps for its next requests, and of the back end's end of
+// them: the caller's client's, not the channel's, to release (see
+// CloseReleasesConnections for a client the channel made).
+var keptAlive = []goleak.Option{
+	goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+	goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+	goleak.IgnoreAnyFunction("net/http.(*conn).serve"),
+}
+
+// errPanicked is wrapped by the error recovering gives a call that
+// panicked.
+var errPanicked = errors.New("channeltest: the call panicked")
+
+// recovering is f, a panic of which it returns as an error wrapping
+// errPanicked: a panic on call's goroutine would end the test binary.
+func recovering(f func(context.Context) (broadcast.Receipt, error)) func(context.Context) (broadcast.Receipt, error) {
+	return func(ctx context.Context) (r broadcast.Receipt, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("%w: %v", errPanicked, p)
+			}
+		}()
+		return f(ctx)
 	}
 }

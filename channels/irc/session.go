@@ -496,7 +496,8 @@ func waitOf(re *ReplyError, err error) error {
 // echo of the bot's lines, or a reply naming a channel joined before this
 // Send answer commands sent after every JOIN (see deliver). An error reply
 // naming nothing answers the next JOIN (see bareReply), as one naming the
-// command JOIN does (see unanswered). Other lines (the rest of the
+// command JOIN does (see unanswered), and as a server notice refusing the
+// JOIN command does (see refusalNotice). Other lines (the rest of the
 // welcome, which may come after the first JOIN went out, a user mode the
 // server sets on the bot, other users' lines, server notices) answer none.
 func (ss *session) answer(m ircmsg.Message) {
@@ -504,6 +505,10 @@ func (ss *session) answer(m ircmsg.Message) {
 	switch {
 	case m.Command == "PONG":
 		ss.answered = all
+	case refusalNotice(m) && noticeRefusesJoin(m):
+		// The JOIN's whole answer: the replies after it answer later
+		// commands, a line of the channel posting (see bareReply).
+		ss.answered = min(ss.answered+1, all)
 	case !ss.named(m.Nick()) && (len(m.Command) != 3 || strings.Trim(m.Command, "0123456789") != ""):
 	case m.Command == "JOIN":
 		ss.answeredUpTo(param(m, 0))
@@ -572,6 +577,17 @@ func refusalNotice(m ircmsg.Message) bool {
 	text, found := strings.CutPrefix(param(m, 1), "*** ")
 	return m.Command == "NOTICE" && found && !strings.Contains(m.Source, "!") &&
 		(strings.HasPrefix(text, "You cannot ") || strings.HasSuffix(text, "disabled by the network administrators"))
+}
+
+// noticeRefusesJoinRE finds the command JOIN in a refusal notice's
+// text: "You cannot use the JOIN command until …", "The command JOIN has
+// been disabled …".
+var noticeRefusesJoinRE = regexp.MustCompile(`^\*\*\* (?:You cannot use the JOIN command|The command JOIN has been disabled)\b`)
+
+// noticeRefusesJoin reports whether m, a refusal notice (see
+// refusalNotice), refuses a JOIN: it is that JOIN's answer.
+func noticeRefusesJoin(m ircmsg.Message) bool {
+	return noticeRefusesJoinRE.MatchString(param(m, 1))
 }
 
 // noticeSince returns the last server notice refusing a command (see
