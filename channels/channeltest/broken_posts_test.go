@@ -182,7 +182,7 @@ func posterHarness(flaw string) channeltest.Harness {
 // posterNotRun are the rules the poster's harness does not declare what
 // they need for.
 var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, []string{
-	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
+	"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
 	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "EditOfGonePost",
 	"ReplyToGonePost", "RateLimitedGivesRetryAfter",
 	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",

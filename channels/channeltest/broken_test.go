@@ -69,8 +69,8 @@ func brokenCases() []brokenCase {
 		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, chatNotRun, ""},
 		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},
 		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, chatNotRun, ""},
-		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed"}, chatNotRun, ""},
-		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed"}, chatNotRun,
+		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun, ""},
+		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun,
 			"the platform replies to Root, the first post"},
 		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
 		{"DropsBadURL", wrapped(dropBadURL), []string{"BadURLRefused"}, chatNotRun,
@@ -122,7 +122,7 @@ func brokenCases() []brokenCase {
 			"Send returned no error although the server's certificate does not verify"},
 		{"IgnoresSkipVerify", tlsNeverSkipping(), []string{"UntrustedTLSServerRefused"}, chatNotRun,
 			"Send to the same server with the Config skipping the verification of its certificate"},
-		{"RenamedBySend", breakChat(renameAfterSend), []string{"NameIsStable"}, chatNotRun,
+		{"RenamedBySend", breakChat(renameAfterSend), []string{"NameIsStable", "ThreadSurvivesRestart"}, chatNotRun,
 			"Name() after a Send"},
 		{"PostsTwice", wrapped(postTwice), postTwiceFails, chatNotRun,
 			"the back end accepted 2 deliveries, want 1"},
@@ -190,7 +190,7 @@ var (
 	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
 	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)
-	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
+	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "PostsKeptInLedger",
 		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly, closerOnly)
 )
 
@@ -811,7 +811,7 @@ func postTwice(c *chat) sendFunc {
 // postTwiceFails are the rules a channel that posts twice fails: every
 // rule counting the back end's deliveries.
 var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
-	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "TenConcurrentSends", "OneHitPerSend",
+	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "ThreadSurvivesRestart", "TenConcurrentSends", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ReplyToGonePost",
 	"ForeignAnswerIsPermanent"}
 

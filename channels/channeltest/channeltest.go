@@ -54,6 +54,10 @@
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
 //     differ, a delivery replies to the end the platform threads to.
+//   - ThreadSurvivesRestart (ThreadsTo): through a Broadcaster whose
+//     broadcast/boltstore is closed and opened again after update 1, update
+//     2 of the incident and a correction of update 1 posted in the thread
+//     reply, byte for byte, to the posts' Receipt.IDs the Store kept.
 //   - UpdateNotModified: the Update, its slice and map included, is left alone.
 //   - TenConcurrentSends: Send is safe for concurrent use.
 //   - CancelledContextReturnsPromptly: a done ctx fails Send with its error.

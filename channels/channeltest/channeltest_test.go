@@ -120,7 +120,7 @@ var allRules = []string{
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
-	"UntrustedTLSServerRefused",
+	"UntrustedTLSServerRefused", "ThreadSurvivesRestart",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -130,7 +130,7 @@ var optionalRules = []string{
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
 	"CloseReleasesConnections", "ReplyToGonePost",
-	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused",
+	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused", "ThreadSurvivesRestart",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its

@@ -93,7 +93,7 @@ func (r rule) skip(s subject) string {
 
 func rules() []rule {
 	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), goneRules(), optionalRules(),
-		failureRules())
+		failureRules(), restartRules())
 }
 
 // needsFailure makes a rule apply only when the back end can inject f.

@@ -1,0 +1,95 @@
+package channeltest
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+)
+
+func restartRules() []rule {
+	return []rule{
+		{name: "ThreadSurvivesRestart", check: checkThreadRestart, needs: needsThreads,
+			rule: "through a Broadcaster whose boltstore is closed and opened again (a restart) after update 1, " +
+				"update 2 of the incident replies to update 1's Receipt.ID, and a correction of update 1 posted " +
+				"in the thread replies to the Receipt.ID of the end Harness.ThreadsTo names, byte for byte"},
+	}
+}
+
+// sendOnly is the channel with only Name and Send, so that the
+// Broadcaster neither closes it (the same channel serves both sides of the
+// restart) nor edits in place (Correct posts the correction in the thread).
+type sendOnly struct{ ch broadcast.Channel }
+
+func (c sendOnly) Name() string { return c.ch.Name() }
+
+func (c sendOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	return c.ch.Send(ctx, m)
+}
+
+// checkThreadRestart sends update 1 through a Broadcaster on a boltstore,
+// closes both, and through new ones on the same file sends update 2 of the
+// incident and a correction of update 1: the thread the Store kept must
+// lead each to the post it replies to.
+func checkThreadRestart(s *suite) {
+	path := filepath.Join(s.t.TempDir(), "outagecast.db")
+	ch := sendOnly{s.ch}
+	start := func() (*broadcast.Broadcaster, func()) {
+		st, err := boltstore.Open(path, nil)
+		require.NoError(s.t, err, "boltstore.Open")
+		b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: st,
+			Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+		require.NoError(s.t, err, "broadcast.New")
+		return b, func() {
+			assert.NoError(s.t, b.Close(), "Broadcaster.Close")
+			assert.NoError(s.t, st.Close(), "boltstore's Close")
+		}
+	}
+	deliver := func(what string, f func(context.Context) (*broadcast.Report, error)) broadcast.Receipt {
+		s.t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), sendLimit)
+		defer cancel()
+		rep, err := f(ctx)
+		require.NoErrorf(s.t, err, "%s with a working back end", what)
+		require.Lenf(s.t, rep.Results, 1, "%s: Results", what)
+		res := rep.Results[0]
+		require.Falsef(s.t, res.Skipped || res.Superseded, "%s: the channel was skipped or superseded", what)
+		require.NotEmptyf(s.t, res.Receipt.ID, "Receipt.ID of %s on a threading platform", what)
+		return res.Receipt
+	}
+	base := fixedTime.Add(-time.Hour)
+	u1, u2 := update(1), update(1) // one incident, one title
+	u1.ID, u1.Time = "restart-1", base
+	u2.ID, u2.Time, u2.Status = "restart-2", base.Add(time.Minute), broadcast.StatusIdentified
+
+	b, stop := start()
+	r1 := deliver("update 1", func(ctx context.Context) (*broadcast.Report, error) { return b.Send(ctx, u1) })
+	stop()
+
+	b, stop = start()
+	defer stop()
+	r2 := deliver("update 2, after the restart",
+		func(ctx context.Context) (*broadcast.Report, error) { return b.Send(ctx, u2) })
+	fix := u1
+	fix.ID, fix.Body = "", "We are investigating elevated error rates for requests served from CDN region 2."
+	deliver("the correction of update 1, after the restart",
+		func(ctx context.Context) (*broadcast.Report, error) { return b.Correct(ctx, u1.ID, fix) })
+
+	assert.Empty(s.t, s.sent(0, 3)[0].ReplyTo, "ReplyTo of update 1, the incident's first post")
+	for _, d := range s.sent(1, 3) {
+		assert.Equal(s.t, r1.ID, d.ReplyTo, "ReplyTo of update 2, sent after the restart: update 1's Receipt.ID")
+	}
+	want, end := r1.ID, "Root, update 1's post"
+	if s.h.ThreadsTo == Last {
+		want, end = r2.ID, "Last, update 2's post"
+	}
+	for _, d := range s.sent(2, 3) {
+		assert.Equalf(s.t, want, d.ReplyTo, "ReplyTo of the correction of update 1, posted in the thread after "+
+			"the restart: by Harness.ThreadsTo, the platform replies to %s", end)
+	}
+}
