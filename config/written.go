@@ -34,23 +34,8 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 // entrySecrets returns the secrets written in entry, a channel's entry of
 // the file, as writtenSecrets finds them.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
-	found := map[*yaml.Node]reflect.Type{}
-	b := builder{kinds: kinds}
-	var h head
-	_ = entry.Decode(&h) // what decodes
-	types := make([]reflect.Type, 0, len(kinds))
-	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
-		types = append(types, k.impl.entryType())
-	} else {
-		for _, k := range kinds {
-			types = append(types, k.impl.entryType())
-		}
-	}
-	for _, t := range types {
-		_ = walker{found: found}.walk("", entry, t)
-	}
 	var out []string
-	for n, t := range found {
+	for n, t := range secretsFound(entry, kinds) {
 		switch {
 		case t == secretType:
 			out = append(out, ex.writtenValue(n)...)
@@ -66,6 +51,59 @@ func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 	}
 	return out
+}
+
+// secretScalars returns the scalars of the file whose top level is root
+// that are the values of keys of secrets in its channels' entries (a
+// redact.Secret, an IRC channel list's item with its key), as
+// writtenSecrets finds them, but of a secret under minHidden bytes only:
+// the walker quotes none of them, whichever key an alias of one went
+// into ("password: &pw Qz7#k", "tls: *pw"). The hider, which hides the
+// longer ones, leaves those as they are.
+func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
+	channels := merged(root, "channels")
+	if channels == nil || channels.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := map[*yaml.Node]bool{}
+	for _, entry := range channels.Content {
+		for n, t := range secretsFound(entry, kinds) {
+			switch {
+			case t == secretType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden:
+				out[n] = true
+			case t == ircChannelsType && n.Kind == yaml.SequenceNode:
+				for _, c := range n.Content {
+					c, _ = unalias(c)
+					if _, key := ircChannel(c.Value); key != "" && len(key) < minHidden {
+						out[c] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// secretsFound returns the nodes of entry, a channel's entry of the file,
+// whose type holds a secret (see walker.found), with that type: entry's
+// kind's, or every kind's when its kind is not known.
+func secretsFound(entry *yaml.Node, kinds []Kind) map[*yaml.Node]reflect.Type {
+	found := map[*yaml.Node]reflect.Type{}
+	b := builder{kinds: kinds}
+	var h head
+	_ = entry.Decode(&h) // what decodes
+	types := make([]reflect.Type, 0, len(kinds))
+	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
+		types = append(types, k.impl.entryType())
+	} else {
+		for _, k := range kinds {
+			types = append(types, k.impl.entryType())
+		}
+	}
+	for _, t := range types {
+		_ = walker{found: found}.walk("", entry, t)
+	}
+	return found
 }
 
 // writtenValue returns the value of scalar n as the file wrote it, when
