@@ -219,8 +219,9 @@
 // fields using the Env: see emailFile in kinds.go. When Prepare refuses a
 // value, New runs all the same on the Config as Prepare left it (that
 // value not made), so that the entry's other faults are named with
-// Prepare's; those New finds at a key Prepare refused, or at a key with a
-// "sets" tag, are not: they may follow from Prepare's. A program with a
+// Prepare's; those New finds at a key Prepare refused, or at a key whose
+// "sets" tag names the field a key Prepare refused sets, are not: they
+// follow from Prepare's. A program with a
 // channel of its own adds its Kind to Loader.Kinds.
 //
 // # Errors

@@ -226,8 +226,8 @@ type ircFile struct {
 	// ClientCert and ClientKey hold the bot's TLS client certificate
 	// and its private key (PEM), which it presents to the server: with
 	// sasl_external, the server's services log it in by the certificate.
-	ClientCert string `yaml:"client_cert" json:"client_cert"`
-	ClientKey  string `yaml:"client_key" json:"client_key"`
+	ClientCert string `yaml:"client_cert" json:"client_cert" sets:"TLSConfig"`
+	ClientKey  string `yaml:"client_key" json:"client_key" sets:"TLSConfig"`
 }
 
 func newIRC(c ircFile) (*irc.Channel, error) { return irc.New(c.Config) }
