@@ -219,8 +219,9 @@
 // fields using the Env: see emailFile in kinds.go. When Prepare refuses a
 // value, New runs all the same on the Config as Prepare left it (that
 // value not made), so that the entry's other faults are named with
-// Prepare's; those New finds at a key Prepare refused, or at a key with a
-// "sets" tag, are not: they may follow from Prepare's. A program with a
+// Prepare's; those New finds at a key Prepare refused, or at a key whose
+// "sets" tag names the field a key Prepare refused sets, are not: they
+// follow from Prepare's. A program with a
 // channel of its own adds its Kind to Loader.Kinds.
 //
 // # Errors
@@ -293,7 +294,10 @@
 // written in the file (a value of a secret key, as its type says, or an
 // IRC channel key, not from the environment): wherever an alias put it
 // ("password: &pw …", then "port: *pw"), whichever check refuses it,
-// Load's errors write REDACTED in its place. The file's name, which
+// Load's errors write REDACTED in its place; one under 6 bytes, which
+// REDACTED would not stand for without blanking ordinary words, is not
+// quoted by the checks of the key an alias put it in ("port: want a
+// whole number, got text (not quoted: it may be a secret)"). The file's name, which
 // starts each line of Load's errors, is the caller's and is never hidden,
 // even when a secret is common text such as the name itself.
 //

@@ -55,6 +55,10 @@ type expander struct {
 	// inside its own anchor, none past the limits): Load's errors hide
 	// the secrets written in it (writtenSecrets).
 	tree *yaml.Node
+	// atSecret holds the scalars written at keys of secrets
+	// (secretScalars): no check quotes one, at whatever key an alias
+	// of it is.
+	atSecret map[*yaml.Node]bool
 }
 
 // maxExpandedBytes bounds the bytes of a file's values with their

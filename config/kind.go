@@ -69,8 +69,9 @@ type Spec[C any] struct {
 	// set already. A value it refuses it leaves unmade, and makes the rest
 	// all the same: newChannel then runs on c too, its faults named with
 	// Prepare's error, but for those at a key that error names or at a key
-	// with a "sets" tag, which may follow from it. Its error starts with
-	// the key it refuses ("ca_file: …") or names a Config field.
+	// whose "sets" tag names the field of one it names, which follow
+	// from it. Its error starts with the key it refuses ("ca_file: …")
+	// or names a Config field.
 	Prepare func(c *C, env *Env) error
 	// Describe says what is configured, in one line and without secrets,
 	// for "announce -check" and start-up logs: "smtp.example.com:587
@@ -273,9 +274,10 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 // left (a value it could not make left as it was, empty): a file whose
 // ca_file and from are both wrong is told both at once. Of New's faults,
 // the loader names only those about neither a key Prepare's error names
-// nor a key Prepare sets a Config field from (a "sets" tag): Prepare may
-// have stopped before it set that field, and what New says of it then
-// follows from Prepare's fault.
+// nor a key that sets (its "sets" tag) the Config field a key Prepare
+// refused sets: Prepare left that field unmade, and what New says of it
+// then follows from Prepare's fault. A fault at a key that sets another
+// field (email's oauth2_access_token beside a bad ca_file) is named.
 type prepareError struct {
 	err    error // Prepare's
 	newErr error // newChannel's, nil if none
@@ -294,9 +296,13 @@ func buildFaults(spec reflect.Type, enums map[string][]any, err error) []error {
 	}
 	faults := joined(pe.err)
 	refused := map[string]bool{}
+	unmade := map[string]bool{} // the Config fields the keys refused set
 	for _, e := range faults {
 		if keys := faultKeys(spec, enums, e); len(keys) > 0 {
 			refused[keys[0]] = true
+			if f := setsField(spec, keys[0]); f != "" {
+				unmade[f] = true
+			}
 		}
 	}
 	if pe.newErr == nil {
@@ -304,7 +310,7 @@ func buildFaults(spec reflect.Type, enums map[string][]any, err error) []error {
 	}
 	for _, e := range joined(pe.newErr) {
 		keys := faultKeys(spec, enums, e)
-		if len(keys) == 0 || refused[keys[0]] || setsField(spec, keys[0]) {
+		if len(keys) == 0 || refused[keys[0]] || unmade[setsField(spec, keys[0])] {
 			continue // not known to be about something else
 		}
 		faults = append(faults, e)
@@ -325,27 +331,28 @@ func faultKeys(spec reflect.Type, enums map[string][]any, err error) []string {
 	return keys
 }
 
-// setsField reports whether key, a top-level key of the entry type spec,
-// is one whose field has a "sets" tag: Prepare makes a Config field of it.
-func setsField(spec reflect.Type, key string) bool {
+// setsField returns the "sets" tag of key, a top-level key of the entry
+// type spec: the Config field Prepare makes of it ("TLSConfig" of
+// ca_file), "" for a key without one.
+func setsField(spec reflect.Type, key string) string {
 	for spec.Kind() == reflect.Pointer {
 		spec = spec.Elem()
 	}
 	if spec.Kind() != reflect.Struct {
-		return false
+		return ""
 	}
 	for f := range spec.Fields() {
 		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		switch {
 		case opts == "inline":
-			if setsField(f.Type, key) {
-				return true
+			if s := setsField(f.Type, key); s != "" {
+				return s
 			}
 		case name == key:
-			return f.Tag.Get("sets") != ""
+			return f.Tag.Get("sets")
 		}
 	}
-	return false
+	return ""
 }
 
 var (

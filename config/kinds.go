@@ -226,8 +226,8 @@ type ircFile struct {
 	// ClientCert and ClientKey hold the bot's TLS client certificate
 	// and its private key (PEM), which it presents to the server: with
 	// sasl_external, the server's services log it in by the certificate.
-	ClientCert string `yaml:"client_cert" json:"client_cert"`
-	ClientKey  string `yaml:"client_key" json:"client_key"`
+	ClientCert string `yaml:"client_cert" json:"client_cert" sets:"TLSConfig"`
+	ClientKey  string `yaml:"client_key" json:"client_key" sets:"TLSConfig"`
 }
 
 func newIRC(c ircFile) (*irc.Channel, error) { return irc.New(c.Config) }
@@ -280,6 +280,11 @@ func clientCert(c *ircFile, env *Env) (*tls.Certificate, error) {
 		certErr = fmt.Errorf("client_cert: %s: no PEM certificate", c.ClientCert)
 	}
 	keyPEM, keyErr := readPEMFile("client_key", "key", c.ClientKey, env)
+	if keyErr == nil && !hasPEM(keyPEM, "PRIVATE KEY") {
+		// Else tls.X509KeyPair's "no PEM data in key input" would be
+		// said of client_cert.
+		keyErr = fmt.Errorf("client_key: %s: no PEM private key", c.ClientKey)
+	}
 	if certErr != nil || keyErr != nil {
 		return nil, errors.Join(certErr, keyErr)
 	}
@@ -290,14 +295,15 @@ func clientCert(c *ircFile, env *Env) (*tls.Certificate, error) {
 	return &cert, nil
 }
 
-// hasPEM reports whether data holds a PEM block of type typ.
+// hasPEM reports whether data holds a PEM block of type typ, or of a
+// type that ends with " "+typ ("RSA PRIVATE KEY" for "PRIVATE KEY").
 func hasPEM(data []byte, typ string) bool {
 	for {
 		var b *pem.Block
 		if b, data = pem.Decode(data); b == nil {
 			return false
 		}
-		if b.Type == typ {
+		if b.Type == typ || strings.HasSuffix(b.Type, " "+typ) {
 			return true
 		}
 	}

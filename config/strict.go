@@ -104,9 +104,15 @@ func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]
 			return nil
 		}
 		var err error
-		if ex.expanded(v) {
+		switch {
+		case ex.expanded(v):
 			err = envEnumValue(v, vals, ex)
-		} else {
+		case ex.atSecret[v]:
+			// Written at a key of secrets, aliased here: not quoted.
+			if err = enumValue(v, vals); err != nil {
+				err = fmt.Errorf("want one of %s, got text (not quoted: it may be a secret)", enumList(vals))
+			}
+		default:
 			err = enumValue(v, vals)
 		}
 		if err != nil {
@@ -566,8 +572,10 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		}
 	}
 	// Written in the file for a key of secrets, it may be one: headers
-	// as curl takes them, "Authorization: Bearer …".
-	secret := n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && (w.secret || holdsSecret(t, 4))
+	// as curl takes them, "Authorization: Bearer …". So is one written at
+	// a key of secrets and aliased here, which the hider leaves as it is
+	// when it is short.
+	secret := n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && (w.secret || holdsSecret(t, 4) || w.ex.atSecret[n])
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) && !secret {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")

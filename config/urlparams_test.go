@@ -57,3 +57,45 @@ func TestURLFormParamFaultsNamedTogether(t *testing.T) {
 
 // urlKey is a secret of the URLs: an API key, a token, a password.
 const urlKey = "Zx9kQ2mW7pL4vR8n"
+
+// A query parameter refused for its name (unknown, or given twice) is
+// named with the others refused for their values, and with each other:
+// before, the first such name stopped the query, so a URL with an
+// unknown parameter and a bad value took a run per mistake. An unknown
+// name that may hold a secret is still not quoted, nor is any value.
+func TestURLFormParamNameFaultsNamedWithValueFaults(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want []string
+	}{
+		{"statuspageio unknown and bad value", "statuspageio://" + urlKey + "@page1?colour=red&notify=maybe&" + urlKey + "=1",
+			[]string{
+				`(statuspageio "statuspageio"): URL: query: unknown parameter (want name`,
+				`(statuspageio "statuspageio"): URL: query: unknown parameter "colour"`,
+				`(statuspageio "statuspageio"): URL: query notify: want yes or no`,
+			}},
+		{"discord repeated and bad value", "discord://" + urlKey + "@123456789012345678?forum=yes&forum=no&tls=maybe",
+			[]string{
+				`(discord "discord"): URL: query: "forum" given 2 times`,
+				`(discord "discord"): URL: query tls: want yes or no`,
+			}},
+		{"irc repeated and bad value", "ircs://statusbot@irc.example.com/ops?notice=maybe&burst=1&burst=2&sasl_password=" + urlKey,
+			[]string{
+				`(irc "irc"): URL: query: "burst" given 2 times`,
+				`(irc "irc"): URL: query notice: want yes or no`,
+			}},
+		{"statuspage unknown and bad value", "statuspage:site?base_url=https://status.example.com/&history_days=many&colour=red",
+			[]string{
+				`(statuspage "statuspage"): URL: query: unknown parameter "colour"`,
+				`(statuspage "statuspage"): URL: query history_days: not a whole number`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, lines("channels:", "  - "+tt.url), nil)
+			assertFaults(t, err, tt.want...)
+			assert.NotContains(t, err.Error(), urlKey)
+		})
+	}
+}

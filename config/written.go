@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/internal/credquery"
 )
 
 // writtenSecrets returns the secrets written in the file whose top level
@@ -34,25 +36,12 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 // entrySecrets returns the secrets written in entry, a channel's entry of
 // the file, as writtenSecrets finds them.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
-	found := map[*yaml.Node]reflect.Type{}
-	b := builder{kinds: kinds}
-	var h head
-	_ = entry.Decode(&h) // what decodes
-	types := make([]reflect.Type, 0, len(kinds))
-	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
-		types = append(types, k.impl.entryType())
-	} else {
-		for _, k := range kinds {
-			types = append(types, k.impl.entryType())
-		}
-	}
-	for _, t := range types {
-		_ = walker{found: found}.walk("", entry, t)
-	}
 	var out []string
+	found := secretsFound(entry, kinds)
+	names := namesAsValues(entry, found)
 	for n, t := range found {
 		switch {
-		case t == secretType:
+		case t == secretType && !names[n]:
 			out = append(out, ex.writtenValue(n)...)
 		case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 			for _, c := range n.Content {
@@ -68,6 +57,59 @@ func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	return out
 }
 
+// secretScalars returns the scalars of the file whose top level is root
+// that are the values of keys of secrets in its channels' entries (a
+// redact.Secret, an IRC channel list's item with its key), as
+// writtenSecrets finds them, but of a secret under minHidden bytes only:
+// the walker quotes none of them, whichever key an alias of one went
+// into ("password: &pw Qz7#k", "tls: *pw"). The hider, which hides the
+// longer ones, leaves those as they are.
+func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
+	channels := merged(root, "channels")
+	if channels == nil || channels.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := map[*yaml.Node]bool{}
+	for _, entry := range channels.Content {
+		for n, t := range secretsFound(entry, kinds) {
+			switch {
+			case t == secretType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden:
+				out[n] = true
+			case t == ircChannelsType && n.Kind == yaml.SequenceNode:
+				for _, c := range n.Content {
+					c, _ = unalias(c)
+					if _, key := ircChannel(c.Value); key != "" && len(key) < minHidden {
+						out[c] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// secretsFound returns the nodes of entry, a channel's entry of the file,
+// whose type holds a secret (see walker.found), with that type: entry's
+// kind's, or every kind's when its kind is not known.
+func secretsFound(entry *yaml.Node, kinds []Kind) map[*yaml.Node]reflect.Type {
+	found := map[*yaml.Node]reflect.Type{}
+	b := builder{kinds: kinds}
+	var h head
+	_ = entry.Decode(&h) // what decodes
+	types := make([]reflect.Type, 0, len(kinds))
+	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
+		types = append(types, k.impl.entryType())
+	} else {
+		for _, k := range kinds {
+			types = append(types, k.impl.entryType())
+		}
+	}
+	for _, t := range types {
+		_ = walker{found: found}.walk("", entry, t)
+	}
+	return found
+}
+
 // writtenValue returns the value of scalar n as the file wrote it, when
 // no value of the environment went into it (a default counts as
 // written: ${NAME:-default}), or nothing. A value still holding a
@@ -80,4 +122,36 @@ func (e *expander) writtenValue(n *yaml.Node) []string {
 		return nil
 	}
 	return []string{n.Value}
+}
+
+// namesAsValues returns the secrets of found, below entry, written as
+// the value of a key not named as a credential (credquery.Named) of a
+// mapping that has a key of that name too, as a webhook's "headers:
+// {X-Source: X-Trace-Id, X-Trace-Id: …}": the name of a header is no
+// secret, and shows in the file's keys, so that a value that is one is
+// not hidden (it hid that header's name in each of its faults), as the
+// webhook package does not take it for one. A value with an anchor is
+// not among them: an alias of it may be at a key of secrets.
+func namesAsValues(entry *yaml.Node, found map[*yaml.Node]reflect.Type) map[*yaml.Node]bool {
+	out := map[*yaml.Node]bool{}
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			keys := make(map[string]bool, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				keys[n.Content[i].Value] = true
+			}
+			for i := 1; i < len(n.Content); i += 2 {
+				v := n.Content[i]
+				if v.Kind == yaml.ScalarNode && v.Anchor == "" && found[v] == secretType && keys[v.Value] && !credquery.Named(n.Content[i-1].Value) {
+					out[v] = true
+				}
+			}
+		}
+		for _, c := range n.Content { // not through aliases: each node once
+			visit(c)
+		}
+	}
+	visit(entry)
+	return out
 }

@@ -299,10 +299,10 @@ func parseQuery(q string) (Config, webhook, error) {
 	var cfg Config
 	w := webhook{scheme: "https", host: DefaultHost}
 	p, err := endpoint.Params(pkg, q, params)
-	if err != nil {
+	if p == nil {
 		return Config{}, w, err
 	}
-	err = endpoint.SetParams(pkg, p, func(key, v string) error { return setParam(&cfg, &w, key, v) })
+	err = errors.Join(err, endpoint.SetParams(pkg, p, func(key, v string) error { return setParam(&cfg, &w, key, v) }))
 	if err != nil {
 		return Config{}, w, err
 	}

@@ -100,10 +100,10 @@ func channelsOf(u *url.URL) ChannelList {
 // setParams sets the fields of the query's parameters.
 func (c *Config) setParams(rawQuery string) error {
 	p, err := endpoint.LiteralParams(pkg, rawQuery, urlParams)
-	if err != nil {
+	if p == nil {
 		return err
 	}
-	return endpoint.SetParams(pkg, p, c.setParam)
+	return errors.Join(err, endpoint.SetParams(pkg, p, c.setParam))
 }
 
 func (c *Config) setParam(key, val string) error {

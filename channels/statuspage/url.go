@@ -44,15 +44,15 @@ func ParseURL(raw string) (Config, error) {
 			return Config{}, errors.New("statuspage: URL: directory: does not parse (escape a \"%\" as %25)")
 		}
 	}
-	q, err := endpoint.Params(pkg, u.RawQuery, urlParams)
-	if err != nil {
-		return Config{}, err
+	q, qErr := endpoint.Params(pkg, u.RawQuery, urlParams)
+	if q == nil {
+		return Config{}, qErr
 	}
 	if b := q["base_url"]; b != "" {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
 		if _, err := checkBaseURL(b); err != nil {
-			return Config{}, endpoint.PartError(pkg, "query base_url", err)
+			return Config{}, errors.Join(qErr, endpoint.PartError(pkg, "query base_url", err))
 		}
 	}
 	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}, Language: q["language"]}
@@ -70,7 +70,7 @@ func ParseURL(raw string) (Config, error) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err = errors.Join(qErr, err); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil

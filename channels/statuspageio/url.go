@@ -65,10 +65,10 @@ var params = []string{"name", "notify", "maintenance_window", "rate_limit", "bas
 // parseQuery reads the query's parameters into cfg.
 func (cfg *Config) parseQuery(q string) error {
 	p, err := endpoint.Params(pkg, q, params)
-	if err != nil {
+	if p == nil {
 		return err
 	}
-	return endpoint.SetParams(pkg, p, cfg.setParam)
+	return errors.Join(err, endpoint.SetParams(pkg, p, cfg.setParam))
 }
 
 func (cfg *Config) setParam(k, v string) error {

@@ -36,10 +36,20 @@ func Holds(rawQuery string) bool {
 		if name, err := url.QueryUnescape(k); err == nil {
 			k = name
 		}
-		for _, w := range words(k) {
-			if credentialWord(w) {
-				return true
-			}
+		if Named(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Named reports whether name, a parameter's or a header's name, names a
+// credential by one of its words (see Holds): "X-Api-Key",
+// "Authorization", "access_token", not "X-Source".
+func Named(name string) bool {
+	for _, w := range words(name) {
+		if credentialWord(w) {
+			return true
 		}
 	}
 	return false

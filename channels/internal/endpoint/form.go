@@ -157,7 +157,9 @@ func eachParam(rawQuery string, f func(n int, rawKey, rawVal string) error) erro
 // configuration file's name: "" is. Any other parameter is an error that
 // lists the known ones and quotes its name if QuotableName: a secret
 // written by mistake in the query, or a password cut short by a "?", may
-// be in it. It is for
+// be in it. Every parameter refused is named (joined, a line each); the
+// map returned beside such an error holds the others (nil when the query
+// does not parse), for SetParams to name their faults too. It is for
 // a query that holds no secret: one that does (where a missing "=" makes
 // a secret the name) is read with LiteralParams.
 func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
@@ -168,30 +170,35 @@ func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]s
 	return params(pkg, q, known, multi)
 }
 
-// params is Params on a parsed query. Names are checked in order, so that
-// a query with several faults names the same one every time.
+// params is Params on a parsed query. Names are checked in order, and
+// every parameter refused is named (joined, a line each), the same way
+// every time; the map returned holds those that passed, also beside an
+// error, so that the caller's SetParams names its faults with these.
 func params(pkg string, q url.Values, known, multi []string) (map[string]string, error) {
 	out := make(map[string]string, len(q))
+	var f setup.Faults
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		vs := q[k]
 		switch {
 		case !slices.Contains(known, k) && !QuotableName(k, strings.Join(vs, "")):
-			return nil, FormErrorf(pkg, "query", `unknown parameter (want %s; a "&", "?" or "#" in a value or password is written %%26, %%3F or %%23)`, orList(known))
+			f.Add(FormErrorf(pkg, "query", `unknown parameter (want %s; a "&", "?" or "#" in a value or password is written %%26, %%3F or %%23)`, orList(known)))
 		case !slices.Contains(known, k):
-			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
+			f.Add(FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known)))
 		case len(vs) > 1 && !slices.Contains(multi, k):
-			return nil, FormErrorf(pkg, "query", "%q given %d times", k, len(vs))
+			f.Add(FormErrorf(pkg, "query", "%q given %d times", k, len(vs)))
 		case k == "name" && vs[0] == "":
 			// As a configuration file's name: "": most likely a value
 			// lost, not a wish for the default name.
-			return nil, FormErrorf(pkg, "query name", "empty (write the channel's name, or leave name out for the default)")
+			f.Add(FormErrorf(pkg, "query name", "empty (write the channel's name, or leave name out for the default)"))
+		default:
+			out[k] = strings.Join(vs, ",")
 		}
-		out[k] = strings.Join(vs, ",")
 	}
-	return out, nil
+	return out, f.Err()
 }
 
-// SetParams calls set with each parameter of p, as Params returns them,
+// SetParams calls set with each parameter of p, as Params returns them
+// (also beside Params' error: join the two),
 // in the order of their names, and returns an error of every one set
 // refuses, as "query <name>" of the URL (joined, a line each), or nil: a
 // URL with several parameters wrong names them all, the same way every

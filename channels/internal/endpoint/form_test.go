@@ -88,9 +88,13 @@ func TestParams(t *testing.T) {
 	}
 	_, err = Params("demo", "lang=", known)
 	require.NoError(t, err, "other parameters may be empty")
-	for range 20 { // the same URL, the same error on every run
-		_, err = Params("demo", "zeta=1&colour=red&alpha=2&name=a&name=b", known)
-		assert.EqualError(t, err, `demo: URL: query: unknown parameter "alpha" (want name, lang or notify)`)
+	for range 20 { // the same URL, the same error on every run, naming every parameter refused
+		p, err := Params("demo", "zeta=1&colour=red&alpha=2&name=a&name=b&lang=en", known)
+		assert.EqualError(t, err, `demo: URL: query: unknown parameter "alpha" (want name, lang or notify)`+"\n"+
+			`demo: URL: query: unknown parameter "colour" (want name, lang or notify)`+"\n"+
+			`demo: URL: query: "name" given 2 times`+"\n"+
+			`demo: URL: query: unknown parameter "zeta" (want name, lang or notify)`)
+		assert.Equal(t, map[string]string{"lang": "en"}, p, "those that passed")
 	}
 	// Nor a name that may be part of a secret: a value or a password
 	// with a "&" or "?" not %-escaped.
