@@ -270,7 +270,9 @@ func (m *model) apiComponents() []apiComponent {
 }
 
 // componentChanges returns, per component, the latest change of what an
-// update that names it says (see entry.said), or of the standing of an
+// update that names it says (see entry.said), or of one a correction
+// took it out of, giving it back the status the incident's earlier
+// updates gave it (see entry.Returned), or of the standing of an
 // incident that names it (see standingChanged): an update that resolves
 // an incident, reopens it or begins a maintenance changes the status of
 // the components it named, also when it names none itself. Whether an
@@ -288,6 +290,9 @@ func (m *model) componentChanges() map[string]time.Time {
 		for _, e := range in.Entries {
 			for _, c := range e.Components {
 				out[c.Name] = maxTime(out[c.Name], e.said())
+			}
+			for _, name := range e.Returned {
+				out[name] = maxTime(out[name], e.said())
 			}
 		}
 	}

@@ -90,3 +90,28 @@ func TestAPIUpdatedAtStaysWhenAnUpdateOnlyTurns(t *testing.T) {
 		})
 	}
 }
+
+// A correction taking a component out of an update gives the component
+// back the status the incident's earlier updates gave it (entry.Returned):
+// its status changed then, and its updated_at in the JSON must move, as
+// tools polling components.json for changes take it, also when the
+// update is no longer among the incident's latest that all give statuses.
+func TestAPIComponentUpdatedAtMovesWhenACorrectionGivesItsStatusBack(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("x", "v", 0, broadcast.StatusInvestigating, comp("C", broadcast.ComponentDegraded)))
+	p.send(update("x", "w", 1, broadcast.StatusIdentified, comp("C", broadcast.ComponentMajorOutage),
+		comp("D", broadcast.ComponentDegraded)))
+	p.send(update("x", "r", 2, broadcast.StatusResolved))
+	p.send(update("x", "y", 3, broadcast.StatusInvestigating, comp("D", broadcast.ComponentMajorOutage)))
+	status, _ := apiComponent(t, p.site(), "C")
+	require.Equal(t, "major_outage", status, "the test's premise: the reopened incident gives C w's status")
+
+	p.now = t0.Add(time.Hour)
+	_, err := p.ch.Edit(context.Background(), broadcast.NewMessage(
+		update("x", "w", 1, broadcast.StatusIdentified, comp("D", broadcast.ComponentDegraded))),
+		broadcast.Receipt{ID: "w"})
+	require.NoError(t, err)
+	status, updated := apiComponent(t, p.site(), "C")
+	require.Equal(t, "degraded_performance", status, "the test's premise: the correction gave C v's status back")
+	assert.Equal(t, t0.Add(time.Hour).Format(apiTimeLayout), updated, "C's updated_at")
+}
