@@ -269,11 +269,17 @@ func (m *model) apiComponents() []apiComponent {
 	return out
 }
 
-// componentChanges returns, per component, the latest change of an
-// update that names it, or of the standing of an incident that names it
-// (see standingChanged): an update that resolves an incident, reopens it
-// or begins a maintenance changes the status of the components it
-// named, also when it names none itself.
+// componentChanges returns, per component, the latest change of what an
+// update that names it says (see entry.said), or of one a correction
+// took it out of, giving it back the status the incident's earlier
+// updates gave it (see entry.Returned), or of the standing of an
+// incident that names it (see standingChanged): an update that resolves
+// an incident, reopens it or begins a maintenance changes the status of
+// the components it named, also when it names none itself. Whether an
+// update turns its incident (see entry.Turned) changes no component's
+// status of itself: the change of another update that made it turn
+// counts where it changed one, as that update's, as the standing's or as
+// a retraction (see apiComponents).
 func (m *model) componentChanges() map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, in := range m.all {
@@ -283,7 +289,10 @@ func (m *model) componentChanges() map[string]time.Time {
 		}
 		for _, e := range in.Entries {
 			for _, c := range e.Components {
-				out[c.Name] = maxTime(out[c.Name], e.changed())
+				out[c.Name] = maxTime(out[c.Name], e.said())
+			}
+			for _, name := range e.Returned {
+				out[name] = maxTime(out[name], e.said())
 			}
 		}
 	}
@@ -327,8 +336,12 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps map[string]apiCo
 			t := apiTime(e.Time)
 			a.MonitoringAt = &t
 		}
+		// updated_at is when the update itself last changed, as
+		// Statuspage's moves when an update is edited: not when another
+		// update made it turn its incident (see entry.Turned), which
+		// changes its entry only in some components' feeds.
 		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e, d.URL), IncidentID: in.ID,
-			CreatedAt: apiTime(e.Time), UpdatedAt: apiTime(e.changed()), DisplayAt: apiTime(e.Time),
+			CreatedAt: apiTime(e.Time), UpdatedAt: apiTime(e.said()), DisplayAt: apiTime(e.Time),
 			DeliverNotifications: true}
 		// As Statuspage's: every component the update names, its status
 		// changed or not; null when it names none.

@@ -95,7 +95,11 @@
 //     that no file grows with the history or with a long outage; an
 //     update's affected_components lists, as Statuspage's do, every
 //     component it names with its status before and after, changed or
-//     not, and is null when it names none. Times
+//     not, and is null when it names none. An update's updated_at is
+//     when what it says last changed (written, edited or sent again), a
+//     component's when its status last changed; neither moves when
+//     another update only makes the update begin or end its incident's
+//     giving statuses, which changes it in some feeds only. Times
 //     are in UTC to the millisecond, as Statuspage writes them
 //     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
 //     incident (not a maintenance) of Impact maintenance has impact none
