@@ -3,11 +3,8 @@ package broadcast_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
 
 // A correction whose chain of corrections (each correcting the one
@@ -18,17 +15,7 @@ import (
 func TestMessageCurrentChainLongerThanTheWalk(t *testing.T) {
 	for _, del := range []bool{false, true} {
 		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
-			x := &currentByID{name: "x"}
-			var ch broadcast.Channel = x
-			if del {
-				ch = deletingByID{x}
-			}
-			b := newBroadcaster(t, broadcast.Options{}, ch)
-			t0 := time.Now().Add(-time.Hour).UTC()
-			sendAll(t, b,
-				updateAt("a", t0, broadcast.StatusInvestigating),
-				updateAt("b", t0.Add(time.Minute), broadcast.StatusResolved),
-			)
+			b, x := sentOlderThenNewer(t, del)
 			var ids []string
 			prev := "a"
 			for i := range 70 {

@@ -18,17 +18,7 @@ import (
 func TestMessageCurrentPastManyCorrectionsOfOlder(t *testing.T) {
 	for _, del := range []bool{false, true} {
 		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
-			x := &currentByID{name: "x"}
-			var ch broadcast.Channel = x
-			if del {
-				ch = deletingByID{x}
-			}
-			b := newBroadcaster(t, broadcast.Options{}, ch)
-			t0 := time.Now().Add(-time.Hour).UTC()
-			sendAll(t, b,
-				updateAt("a", t0, broadcast.StatusInvestigating),
-				updateAt("b", t0.Add(time.Minute), broadcast.StatusResolved),
-			)
+			b, x := sentOlderThenNewer(t, del)
 			var ids []string
 			for i := range 40 {
 				id := fmt.Sprint("c", i)
@@ -39,4 +29,24 @@ func TestMessageCurrentPastManyCorrectionsOfOlder(t *testing.T) {
 			assert.Equal(t, want, x.currentOf(ids...), "b is up")
 		})
 	}
+}
+
+// sentOlderThenNewer returns a Broadcaster on one channel x, a
+// currentByID that also deletes posts (deletingByID) when del is set,
+// that has sent an older update a, investigating, an hour ago and a newer
+// update b, resolved, a minute after it.
+func sentOlderThenNewer(t *testing.T, del bool) (*broadcast.Broadcaster, *currentByID) {
+	t.Helper()
+	x := &currentByID{name: "x"}
+	var ch broadcast.Channel = x
+	if del {
+		ch = deletingByID{x}
+	}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	t0 := time.Now().Add(-time.Hour).UTC()
+	sendAll(t, b,
+		updateAt("a", t0, broadcast.StatusInvestigating),
+		updateAt("b", t0.Add(time.Minute), broadcast.StatusResolved),
+	)
+	return b, x
 }

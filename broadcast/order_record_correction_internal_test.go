@@ -36,17 +36,7 @@ func TestFannedOutRecordKeepsConcurrentCorrections(t *testing.T) {
 		t.Run(fmt.Sprintf("broadcasters=%d", instances), func(t *testing.T) {
 			ctx := context.Background()
 			store := NewMemoryStore()
-			opts := Options{Store: yieldingStore{store}, Retry: RetryPolicy{MaxAttempts: 1}}
-			if instances > 1 {
-				opts.Lock = store.Lock
-			}
-			var bs []*Broadcaster
-			for range instances {
-				b, err := New([]Channel{markingFan{}}, opts)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = b.Close() })
-				bs = append(bs, b)
-			}
+			bs := sharingBroadcasters(t, markingFan{}, store, instances)
 			t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 			const n = 8
 			update := func(id string, i int) Update {
@@ -85,9 +75,7 @@ func TestFannedOutRecordKeepsConcurrentCorrections(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			r, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
-			require.NoError(t, err)
-			require.True(t, ok)
+			r := fannedRecord(t, store)
 			assert.ElementsMatch(t, want, slices.Collect(maps.Keys(r.Meta)), "every update and correction is on the record")
 		})
 	}
@@ -100,20 +88,16 @@ func TestFannedOutRecordKeepsConcurrentCorrections(t *testing.T) {
 func TestFannedOutCorrectionEntryReadsAsNoTime(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
-	b, err := New([]Channel{markingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b := tieBroadcaster(t, store, markingFan{})
 	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 	for i, id := range []string{"a", "b"} {
 		_, err := b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating,
 			Time: t0.Add(time.Duration(i) * time.Minute)})
 		require.NoError(t, err)
 	}
-	_, err = b.Correct(ctx, "b", Update{ID: "b1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Body: "Corrected."})
+	_, err := b.Correct(ctx, "b", Update{ID: "b1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Body: "Corrected."})
 	require.NoError(t, err)
-	r, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
-	require.NoError(t, err)
-	require.True(t, ok)
+	r := fannedRecord(t, store)
 	require.ElementsMatch(t, []string{"a", "b", "b1"}, slices.Collect(maps.Keys(r.Meta)))
 	for id, v := range r.Meta {
 		when, place, ok := fannedEntry(v)

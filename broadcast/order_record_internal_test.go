@@ -40,6 +40,36 @@ func (s yieldingStore) Receipt(ctx context.Context, updateID, channel string) (R
 	return r, ok, err
 }
 
+// sharingBroadcasters returns instances Broadcasters on ch alone, each
+// closed when the test ends, that make one attempt per Send and share
+// store, read through yieldingStore, and, when there is more than one,
+// its Lock.
+func sharingBroadcasters(t *testing.T, ch Channel, store *MemoryStore, instances int) []*Broadcaster {
+	t.Helper()
+	opts := Options{Store: yieldingStore{store}, Retry: RetryPolicy{MaxAttempts: 1}}
+	if instances > 1 {
+		opts.Lock = store.Lock
+	}
+	var bs []*Broadcaster
+	for range instances {
+		b, err := New([]Channel{ch}, opts)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = b.Close() })
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// fannedRecord reads store's record of the updates of incident inc that
+// fanned out on channel fan, which must be there (msgAndArgs say why).
+func fannedRecord(t *testing.T, store Store, msgAndArgs ...any) Receipt {
+	t.Helper()
+	r, ok, err := store.Receipt(context.Background(), fannedKey("inc"), "fan")
+	require.NoError(t, err)
+	require.True(t, ok, msgAndArgs...)
+	return r
+}
+
 // Updates of one incident sent at the same moment on a fan-out channel,
 // by one Broadcaster or by several sharing a Store and its Lock, all
 // reach the record of the updates that fanned out: its read and write
@@ -50,17 +80,7 @@ func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
 	for _, instances := range []int{1, 3} {
 		t.Run(fmt.Sprintf("broadcasters=%d", instances), func(t *testing.T) {
 			store := NewMemoryStore()
-			opts := Options{Store: yieldingStore{store}, Retry: RetryPolicy{MaxAttempts: 1}}
-			if instances > 1 {
-				opts.Lock = store.Lock
-			}
-			var bs []*Broadcaster
-			for range instances {
-				b, err := New([]Channel{askingFan{}}, opts)
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = b.Close() })
-				bs = append(bs, b)
-			}
+			bs := sharingBroadcasters(t, askingFan{}, store, instances)
 			t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 			const updates = 24
 			var wg sync.WaitGroup
@@ -76,9 +96,7 @@ func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			r, ok, err := store.Receipt(context.Background(), fannedKey("inc"), "fan")
-			require.NoError(t, err)
-			require.True(t, ok)
+			r := fannedRecord(t, store)
 			assert.Equal(t, want, slices.Sorted(maps.Keys(r.Meta)), "every update is on the record")
 		})
 	}
@@ -90,18 +108,14 @@ func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
 func TestFannedOutRecordIsPruned(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
-	b, err := New([]Channel{askingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
-	_, err = b.Send(ctx, Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating})
+	b := tieBroadcaster(t, store, askingFan{})
+	_, err := b.Send(ctx, Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating})
 	require.Error(t, err)
-	_, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
-	require.NoError(t, err)
-	require.True(t, ok, "u1 asked about a target")
+	fannedRecord(t, store, "u1 asked about a target")
 
 	_, err = store.Prune(ctx, time.Now().Add(time.Hour))
 	require.NoError(t, err)
-	_, ok, err = store.Receipt(ctx, fannedKey("inc"), "fan")
+	_, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
 	require.NoError(t, err)
 	assert.False(t, ok)
 	th, err := store.Thread(ctx, postsIncident+fannedKey("inc"), "fan")
@@ -115,17 +129,13 @@ func TestFannedOutRecordIsPruned(t *testing.T) {
 func TestFannedOutRecordPlaces(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
-	b, err := New([]Channel{askingFan{}}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b := tieBroadcaster(t, store, askingFan{})
 	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 	for _, id := range []string{"u2", "u1", "u3"} {
-		_, err = b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0})
+		_, err := b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0})
 		require.Error(t, err)
 	}
-	r, ok, err := store.Receipt(ctx, fannedKey("inc"), "fan")
-	require.NoError(t, err)
-	require.True(t, ok)
+	r := fannedRecord(t, store)
 	stamp := t0.Format(time.RFC3339Nano)
 	assert.Equal(t, map[string]string{"u2": stamp + " 1", "u1": stamp + " 2", "u3": stamp + " 3"}, r.Meta)
 

@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -34,21 +33,11 @@ func TestPruneKeepsCorrectionsInTheRecord(t *testing.T) {
 			s := broadcast.NewMemoryStore()
 			x := &regions{name: "x", regions: []string{"eu", "us", "ap"}, undeletable: map[string]error{}}
 			b := newBroadcaster(t, broadcast.Options{Store: s, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, x)
-			t0 := time.Now().Add(-time.Hour).UTC().Round(0)
-			d := validUpdate()
-			d.ID, d.IncidentID, d.Time = "d", "inc", t0.Add(time.Minute)
-			_, err := b.Send(ctx, d)
-			require.NoError(t, err)
+			t0 := sendNewerD(t, b)
 			between := time.Now()
-			fix := validUpdate()
-			fix.ID, fix.IncidentID, fix.Body = "c1", "inc", "Corrected."
-			_, err = b.Correct(ctx, "d", fix)
-			require.NoError(t, err)
-			x.undeletable["eu"] = broadcast.Permanent(errors.New("403 Forbidden"))
-			_, err = b.Retract(ctx, "c1")
-			require.Error(t, err, "c1 is deleted on us and ap only")
-			clear(x.undeletable)
-			_, err = b.Retract(ctx, "d")
+			correctD(t, b)
+			retractC1ButOnEU(t, b, x)
+			_, err := b.Retract(ctx, "d")
 			require.NoError(t, err)
 
 			cutoff := between

@@ -38,24 +38,14 @@ func TestOlderSendSupersededByAPartlyDeletedCorrection(t *testing.T) {
 					ctx := context.Background()
 					x := &regions{name: "x", regions: []string{"eu", "us", "ap"}, undeletable: map[string]error{}}
 					b := newBroadcaster(t, broadcast.Options{Store: open(t), Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, x)
-					t0 := time.Now().Add(-time.Hour).UTC().Round(0)
-					d := validUpdate()
-					d.ID, d.IncidentID, d.Time = "d", "inc", t0.Add(time.Minute)
-					_, err := b.Send(ctx, d)
-					require.NoError(t, err)
-					fix := validUpdate()
-					fix.ID, fix.IncidentID, fix.Body = "c1", "inc", "Corrected."
-					_, err = b.Correct(ctx, "d", fix)
-					require.NoError(t, err)
+					t0 := sendNewerD(t, b)
+					correctD(t, b)
 
-					x.undeletable["eu"] = broadcast.Permanent(errors.New("403 Forbidden"))
-					_, err = b.Retract(ctx, "c1")
-					require.Error(t, err, "c1 is deleted on us and ap only")
-					clear(x.undeletable)
+					retractC1ButOnEU(t, b, x)
 					for _, r := range tt.keep {
 						x.undeletable[r] = broadcast.Permanent(errors.New("403 Forbidden"))
 					}
-					_, err = b.Retract(ctx, "d")
+					_, err := b.Retract(ctx, "d")
 					require.Equal(t, len(tt.keep) > 0, err != nil, "%v", err)
 					clear(x.undeletable)
 
@@ -82,20 +72,13 @@ func TestOlderSendAfterAPartlyDeletedInPlaceCorrection(t *testing.T) {
 			ctx := context.Background()
 			ch := &goneRegions{regions{name: "x", regions: []string{"eu", "us", "ap"}, undeletable: map[string]error{}}}
 			b := newBroadcaster(t, broadcast.Options{Store: open(t), Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
-			t0 := time.Now().Add(-time.Hour).UTC().Round(0)
-			d := validUpdate()
-			d.ID, d.IncidentID, d.Time = "d", "inc", t0.Add(time.Minute)
-			_, err := b.Send(ctx, d)
-			require.NoError(t, err)
-			fix := validUpdate()
-			fix.ID, fix.IncidentID, fix.Body = "c1", "inc", "Corrected."
-			rep, err := b.Correct(ctx, "d", fix)
-			require.NoError(t, err)
+			t0 := sendNewerD(t, b)
+			rep := correctD(t, b)
 			require.True(t, rep.Results[0].Edited)
 			ch.mu.Lock()
 			ch.undeletable["us"] = broadcast.Permanent(errors.New("403 Forbidden"))
 			ch.mu.Unlock()
-			_, err = b.Retract(ctx, "d")
+			_, err := b.Retract(ctx, "d")
 			require.Error(t, err, "d's post, c1's too, is deleted on eu and ap only")
 
 			older := validUpdate()
@@ -107,6 +90,39 @@ func TestOlderSendAfterAPartlyDeletedInPlaceCorrection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sendNewerD sends update d of incident inc, a minute after t0, an hour
+// ago, through b, delivered, and returns t0.
+func sendNewerD(t *testing.T, b *broadcast.Broadcaster) time.Time {
+	t.Helper()
+	t0 := time.Now().Add(-time.Hour).UTC().Round(0)
+	d := validUpdate()
+	d.ID, d.IncidentID, d.Time = "d", "inc", t0.Add(time.Minute)
+	_, err := b.Send(context.Background(), d)
+	require.NoError(t, err)
+	return t0
+}
+
+// correctD corrects update d, sent by sendNewerD, with c1 through b and
+// returns the correction's Report.
+func correctD(t *testing.T, b *broadcast.Broadcaster) *broadcast.Report {
+	t.Helper()
+	fix := validUpdate()
+	fix.ID, fix.IncidentID, fix.Body = "c1", "inc", "Corrected."
+	rep, err := b.Correct(context.Background(), "d", fix)
+	require.NoError(t, err)
+	return rep
+}
+
+// retractC1ButOnEU retracts c1, made by correctD, through b while x
+// cannot delete on eu: c1 is deleted on the other regions only.
+func retractC1ButOnEU(t *testing.T, b *broadcast.Broadcaster, x *regions) {
+	t.Helper()
+	x.undeletable["eu"] = broadcast.Permanent(errors.New("403 Forbidden"))
+	_, err := b.Retract(context.Background(), "c1")
+	require.Error(t, err, "c1 is deleted on us and ap only")
+	clear(x.undeletable)
 }
 
 // readCounter is a Store that counts its reads, and fails those of the

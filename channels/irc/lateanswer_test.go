@@ -37,13 +37,7 @@ func TestLateAnswerOfStoppedChannelFailsNotTheNext(t *testing.T) {
 					held = []string{strings.NewReplacer("%n", nick, "%m", command).Replace(answer)}
 					return false, before, nil
 				},
-				onPing: func(string) []string {
-					mu.Lock()
-					defer mu.Unlock()
-					out := held
-					held = nil
-					return out
-				},
+				onPing: sendHeldAtPing(&mu, &held),
 			})
 			cfg := testConfig(srv.addr())
 			cfg.Channels = []string{"#a", "#b"}
@@ -62,5 +56,17 @@ func TestLateAnswerOfStoppedChannelFailsNotTheNext(t *testing.T) {
 			done, failure := m.Ledger.Done("#b")
 			assert.True(t, done && failure == "", "#b not delivered (%q), though the server relayed its every line: %v", failure, err)
 		})
+	}
+}
+
+// sendHeldAtPing returns a fakeOptions.onPing that sends the lines held,
+// taken under mu, before the PONG, and holds none after.
+func sendHeldAtPing(mu *sync.Mutex, held *[]string) func(string) []string {
+	return func(string) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := *held
+		*held = nil
+		return out
 	}
 }

@@ -58,13 +58,7 @@ func TestRefusalOfLaterLineIsUncertain(t *testing.T) {
 					}
 					return false, nil, []string{refusal}
 				},
-				onPing: func(string) []string {
-					mu.Lock()
-					defer mu.Unlock()
-					out := held
-					held = nil
-					return out
-				},
+				onPing: sendHeldAtPing(&mu, &held),
 			})
 			cfg := testConfig(srv.addr())
 			u := sampleUpdate()
