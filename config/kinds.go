@@ -244,7 +244,15 @@ func pasted(name string) bool { return strings.Contains(name, "-----BEGIN ") }
 // client_key, and names every one of them refused (joined): each is read
 // whatever the others' faults, and what is made of those accepted is set.
 func prepareIRC(c *ircFile, env *Env) error {
-	tc, caErr := env.TLSConfig(c.CAFile)
+	var tc *tls.Config
+	var caErr error
+	if c.CAFile != "" && c.TLS == irc.TLSOff {
+		// Said here, as of client_cert: New's fault of TLSConfig would
+		// be dropped beside a client_cert refused, which sets it too.
+		caErr = errors.New("ca_file: set, but TLS is false")
+	} else {
+		tc, caErr = env.TLSConfig(c.CAFile)
+	}
 	cert, certErr := clientCert(c, env)
 	if cert != nil {
 		if tc == nil {

@@ -35,3 +35,27 @@ func TestSetsKeyFaultBesidePrepareFaultOfAnotherField(t *testing.T) {
 		`test.yaml:10: channels[0] (email "email"): oauth2_access_token: set, but auth is`,
 	)
 }
+
+// An irc ca_file written with tls: false is named beside a client_cert
+// refused for the same reason, though both set TLSConfig: its fault has
+// a cause of its own. Before, New's "TLSConfig: set, but TLS is TLSOff",
+// said of ca_file, was dropped as following from client_cert's.
+func TestIRCCAFileWithTLSOffNamedBesideClientCert(t *testing.T) {
+	dir := t.TempDir()
+	writeCert(t, dir, "bot")
+	_, err := parseIn(dir, lines(
+		"channels:",
+		"  - kind: irc",
+		"    server: irc.example.com:6697",
+		"    nick: bot",
+		`    channels: ["#ops"]`,
+		"    tls: false",
+		"    ca_file: bot.pem",
+		"    client_cert: bot.pem",
+		"    client_key: bot.key",
+	), config.Loader{})
+	assertFaults(t, err,
+		`test.yaml:7: channels[0] (irc "irc"): ca_file: set, but TLS is false`,
+		`test.yaml:8: channels[0] (irc "irc"): client_cert: set, but tls is false`,
+	)
+}

@@ -99,3 +99,19 @@ func TestURLFormParamNameFaultsNamedWithValueFaults(t *testing.T) {
 		})
 	}
 }
+
+// A statuspage URL whose base_url is refused names its other parameters
+// refused for their values too, in name order, the same on every run:
+// before, the base_url fault stopped the query, and history_days=many
+// was told only once base_url was mended.
+func TestStatuspageURLBaseURLFaultNamedWithOthers(t *testing.T) {
+	for range 20 {
+		_, _, err := parse(t, lines("channels:", "  - statuspage:site?history_days=many&base_url=ftp://status.example.com/&colour=red&feed_entries=x"), nil)
+		assertFaults(t, err,
+			`(statuspage "statuspage"): URL: query: unknown parameter "colour"`,
+			`(statuspage "statuspage"): URL: query base_url: not an absolute http or https URL`,
+			`(statuspage "statuspage"): URL: query feed_entries: not a whole number`,
+			`(statuspage "statuspage"): URL: query history_days: not a whole number`,
+		)
+	}
+}

@@ -48,11 +48,13 @@ func ParseURL(raw string) (Config, error) {
 	if q == nil {
 		return Config{}, qErr
 	}
+	var baseErr error
 	if b := q["base_url"]; b != "" {
 		// Checked here too: a credential in it would print with the
-		// Config, where BaseURL is a plain string.
+		// Config, where BaseURL is a plain string. Named with the other
+		// parameters' faults, before them as its name sorts.
 		if _, err := checkBaseURL(b); err != nil {
-			return Config{}, errors.Join(qErr, endpoint.PartError(pkg, "query base_url", err))
+			baseErr = endpoint.PartError(pkg, "query base_url", err)
 		}
 	}
 	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}, Language: q["language"]}
@@ -70,7 +72,7 @@ func ParseURL(raw string) (Config, error) {
 		}
 		return nil
 	})
-	if err = errors.Join(qErr, err); err != nil {
+	if err = errors.Join(qErr, baseErr, err); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
