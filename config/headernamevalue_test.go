@@ -37,3 +37,18 @@ func TestHeaderValueThatIsANameNamesThatHeader(t *testing.T) {
 	assert.Contains(t, err.Error(), "control character in value")
 	assert.NotContains(t, err.Error(), "hunter2tok")
 }
+
+// A Cookie header's value is a session's credential: the name that is
+// its value stays hidden in the faults of the header so named.
+func TestHeaderValueOfCookieHidesThatName(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: webhook",
+		"    url: https://hooks.example.com/in",
+		"    allow_unsigned: true",
+		`    headers: {Cookie: s3cr3tT0k3nZ, s3cr3tT0k3nZ: "\u0001"}`,
+	), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "control character in value")
+	assert.NotContains(t, err.Error(), "s3cr3tT0k3nZ")
+}

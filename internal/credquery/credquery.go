@@ -72,12 +72,12 @@ func HoldsFragment(fragment string) bool {
 }
 
 // credentialWord reports a word, in lower case, of a parameter name that
-// names a credential. A name written as one word ("accesskey",
+// names a credential (a header's name too: a cookie carries a session). A name written as one word ("accesskey",
 // "secretkey") counts by its ending, but "key" alone ends too many words
 // ("monkey", "hotkey") to count so.
 func credentialWord(w string) bool {
 	switch w {
-	case "key", "sig", "pass", "pwd", "auth", "authorization", "jwt", "session", "sessid":
+	case "key", "sig", "pass", "pwd", "auth", "authorization", "jwt", "session", "sessid", "cookie":
 		return true
 	}
 	for _, suffix := range []string{"token", "secret", "password", "passwd", "signature", "apikey", "credential", "credentials",

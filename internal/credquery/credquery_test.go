@@ -48,3 +48,16 @@ func TestHoldsFragment(t *testing.T) {
 		assert.Equal(t, want, HoldsFragment(f), f)
 	}
 }
+
+// A header's name names a credential as a parameter's does; a cookie
+// carries the session that signs a client in (RFC 6265: Cookie,
+// Set-Cookie), so its header is one too.
+func TestNamedHeaders(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Authorization": true, "Proxy-Authorization": true, "X-Api-Key": true, "X-Auth-Token": true,
+		"Cookie": true, "Set-Cookie": true, "X-Session": true,
+		"X-Source": false, "X-Trace-Id": false, "Content-Type": false, "X-Cookies-Enabled": false,
+	} {
+		assert.Equal(t, want, Named(name), name)
+	}
+}
