@@ -48,3 +48,26 @@ func TestShortSecretAliasedNotQuoted(t *testing.T) {
 		assert.NotContains(t, err.Error(), "k3y")
 	})
 }
+
+// The fault of a short secret aliased into a key whose type says what it
+// wants lists what it wants, as it does for any other value, only
+// without quoting the value: "unknown TLS mode (not quoted: …) (want
+// starttls, implicit or plaintext)", not "want a string".
+func TestShortSecretAliasedNamesWhatTheKeyWants(t *testing.T) {
+	_, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: email",
+		"    host: smtp.example.com",
+		"    from: a@example.com",
+		"    to: [b@example.com]",
+		"    username: u",
+		"    password: &pw Qz7#k",
+		"    tls: *pw",
+	), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "channels[0].tls: ")
+	assert.Contains(t, err.Error(), "(want starttls, implicit or plaintext)")
+	assert.Contains(t, err.Error(), "(not quoted: it may be a secret)")
+	assert.NotContains(t, err.Error(), "want a string")
+	assert.NotContains(t, err.Error(), "Qz7#k")
+}

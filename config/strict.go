@@ -586,6 +586,14 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		}
 		return faultf(w.file, w.line(n), "%s%s", prefix(path), msg)
 	}
+	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) && secret && err != nil && n.Value != "" && n.Style&yaml.TaggedStyle == 0 {
+		// The type's own words, the value left out: "unknown TLS mode
+		// (not quoted: …) (want …)", if they quote it only so.
+		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), strconv.Quote(n.Value), "(not quoted: it may be a secret)")
+		if !strings.Contains(msg, n.Value) && strings.Contains(msg, "(not quoted: it may be a secret)") {
+			return faultf(w.file, w.line(n), "%s%s", prefix(path), msg)
+		}
+	}
 	got := "a list"
 	switch {
 	case secret && n.Style&yaml.TaggedStyle != 0:
