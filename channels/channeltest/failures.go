@@ -422,15 +422,22 @@ func checkRefusedSuccess(s *suite) {
 		s.t.Logf("Send took the answer (%v) or the back end kept no post (%d): nothing to check", err, kept)
 		return
 	}
+	postedUnmarked(s, "Send's error", err)
+}
+
+// postedUnmarked is refusedUnmarked for what, err, the error of a Send
+// whose post the back end kept: a fan-out's error is judged target by
+// target, as the Broadcaster reads each failed or pending target's marks
+// (a failed target by its own Uncertain mark), not by the Permanent mark
+// of the whole.
+func postedUnmarked(s *suite, what string, err error) {
 	if targets := targetFailures(err); targets != nil {
-		// A fan-out's error is judged target by target: the Broadcaster
-		// reads each failed or pending target's marks.
 		for _, f := range targets {
-			refusedUnmarked(s, "target "+f.Target+"'s error", f.Err)
+			refusedUnmarked(s, what+": target "+f.Target+"'s error", f.Err)
 		}
 		return
 	}
-	refusedUnmarked(s, "Send's error", err)
+	refusedUnmarked(s, what, err)
 }
 
 // targetFailures is the failed and pending targets of err, a fan-out's
