@@ -356,10 +356,12 @@
 // to the channel in the attempt and the server did not refuse each of
 // them (it says nothing of a line it relays, and its refusal, which comes
 // after the line it answers, may answer a later one than the first; it
-// answers a line it refuses once), or one before a KICK or a PART,
+// answers a line it refuses with one numeric or more, the same ones for
+// each such line, and lines are counted refused by the numeric that came
+// most often), or one before a KICK or a PART,
 // which answer no line; with it, whenever the server echoed one of them
 // (the lines echoed are not posted again). A refusal of the only line
-// written, refusals as many as the lines written (without echo-message),
+// written, refusals of as many lines as were written (without echo-message),
 // or, with echo-message, of lines none of which was echoed, stay
 // Permanent or RetryAfter alone. Uncertain tells the Broadcaster
 // that the attempt's outcome is unknown (see broadcast.Message.Attempt);
