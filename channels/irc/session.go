@@ -461,11 +461,19 @@ func (ss *session) unknownReply(st *chanState, re *ReplyError) {
 // target change too fast. Please wait 12 seconds" (include/numeric.h).
 var targetWaitRE = regexp.MustCompile(`(?i)\bplease wait (\d+) seconds?\b`)
 
+// minTargetWait is the least wait a 439 asks for (see targetWait). The
+// server names its wait in whole seconds, rounded down from the time its
+// limit has left: "Please wait 0 seconds" says that under a second is
+// left, not that the limit is over, and a retry at once would be refused
+// again.
+const minTargetWait = time.Second
+
 // targetWait reports whether re is a 439, ERR_TARGETTOOFAST (ircu,
 // UnrealIRCd: the bot messaged more targets than the server allows in a
 // while, and the line was dropped), whose text names how long to wait, and
-// returns that wait, at most httpx.MaxRetryAfter, as other servers' waits
-// are capped (a number too large to read is taken for the cap).
+// returns that wait, at least minTargetWait and at most
+// httpx.MaxRetryAfter, as other servers' waits are capped (a number too
+// large to read is taken for the cap).
 func targetWait(re *ReplyError) (time.Duration, bool) {
 	sub := targetWaitRE.FindStringSubmatch(re.Text)
 	if re.Code != "439" || sub == nil {
@@ -475,7 +483,7 @@ func targetWait(re *ReplyError) (time.Duration, bool) {
 	if err != nil || n > uint64(httpx.MaxRetryAfter/time.Second) {
 		return httpx.MaxRetryAfter, true
 	}
-	return time.Duration(n) * time.Second, true
+	return max(time.Duration(n)*time.Second, minTargetWait), true
 }
 
 // waitOf gives err, the failure of a channel that re answered, the wait
