@@ -114,7 +114,11 @@ var channelReplies = map[string]bool{
 	// :Your message contained a censored word, and was blocked"): outside
 	// 400 to 599, the answer to a line it dropped for its text, which a
 	// retry sends again. Its only 9xx error reply to a line; InspIRCd 3
-	// and later send 404 instead.
+	// and later send 404 instead. No other 9xx numeric refuses a line to
+	// a channel: ngIRCd sends none, Solanum only those of SASL and
+	// accounts (900 to 908), and UnrealIRCd's 972 ERR_CANNOTDOCOMMAND
+	// answers a PRIVMSG only for its message tags, which the bot sends
+	// none of, naming the command (spamfilter on message-tag).
 	"936": true,
 }
 
