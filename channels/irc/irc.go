@@ -291,7 +291,9 @@
 // the PONG that follows them (ircu's 439 "Target change too fast": the
 // server refused a line, or may have; a 439 whose text names a wait, as
 // ircu's and UnrealIRCd's "Please wait 10 seconds", to the lines or to a
-// JOIN, asks for it with broadcast.RetryAfter, a day at most, and one
+// JOIN, asks for it with broadcast.RetryAfter, a second at least (the
+// server rounds its wait down to whole seconds: "Please wait 0 seconds"
+// leaves under one) and a day at most, and one
 // naming none is a plain transient failure), and one then naming no channel,
 // every JOIN answered ("417 nick :Input line was too long"), or naming
 // the lines' command ("461 PRIVMSG …"), a channel
@@ -356,10 +358,12 @@
 // to the channel in the attempt and the server did not refuse each of
 // them (it says nothing of a line it relays, and its refusal, which comes
 // after the line it answers, may answer a later one than the first; it
-// answers a line it refuses once), or one before a KICK or a PART,
+// answers a line it refuses with one numeric or more, the same ones for
+// each such line, and lines are counted refused by the numeric that came
+// most often), or one before a KICK or a PART,
 // which answer no line; with it, whenever the server echoed one of them
 // (the lines echoed are not posted again). A refusal of the only line
-// written, refusals as many as the lines written (without echo-message),
+// written, refusals of as many lines as were written (without echo-message),
 // or, with echo-message, of lines none of which was echoed, stay
 // Permanent or RetryAfter alone. Uncertain tells the Broadcaster
 // that the attempt's outcome is unknown (see broadcast.Message.Attempt);

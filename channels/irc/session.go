@@ -72,22 +72,23 @@ type session struct {
 type chanState struct {
 	t        *target
 	joined   bool
-	posted   int         // lines sent to it
-	echoed   int         // of those, lines the server echoed (IRCv3 echo-message)
-	left     bool        // the server kicked the bot from it, or parted it (see relayedSome)
-	refusals int         // the server's refusals of its lines while they were out (see refuse, relayedSome)
-	lines    []string    // the lines it is to get, once known
-	got      []bool      // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
-	order    []int       // the indexes in lines of the lines sent, in order
-	matched  int         // the echoes so far matched order[:matched] (see echoedLine)
-	modes    string      // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
-	voiced   bool        // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
-	err      error       // why the channel failed, marked Permanent if for good; nil while it is fine
-	sent     time.Time   // when its JOIN was sent
-	deadline time.Time   // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
-	heardAt  int         // the session's heard when its JOIN was sent
-	bare     *ReplyError // an error reply naming nothing that was the server's answer to the JOIN (see bareReply)
-	linesAt  int         // the session's heard when its first line was sent
+	posted   int            // lines sent to it
+	echoed   int            // of those, lines the server echoed (IRCv3 echo-message)
+	left     bool           // the server kicked the bot from it, or parted it (see relayedSome)
+	refusals int            // the lines of it the server refused while they were out (see refuse, relayedSome)
+	answers  map[string]int // those refusals, by their kind (a numeric, KICK; "" another), each counted once a line
+	lines    []string       // the lines it is to get, once known
+	got      []bool         // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
+	order    []int          // the indexes in lines of the lines sent, in order
+	matched  int            // the echoes so far matched order[:matched] (see echoedLine)
+	modes    string         // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
+	voiced   bool           // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
+	err      error          // why the channel failed, marked Permanent if for good; nil while it is fine
+	sent     time.Time      // when its JOIN was sent
+	deadline time.Time      // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
+	heardAt  int            // the session's heard when its JOIN was sent
+	bare     *ReplyError    // an error reply naming nothing that was the server's answer to the JOIN (see bareReply)
+	linesAt  int            // the session's heard when its first line was sent
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -113,7 +114,11 @@ var channelReplies = map[string]bool{
 	// :Your message contained a censored word, and was blocked"): outside
 	// 400 to 599, the answer to a line it dropped for its text, which a
 	// retry sends again. Its only 9xx error reply to a line; InspIRCd 3
-	// and later send 404 instead.
+	// and later send 404 instead. No other 9xx numeric refuses a line to
+	// a channel: ngIRCd sends none, Solanum only those of SASL and
+	// accounts (900 to 908), and UnrealIRCd's 972 ERR_CANNOTDOCOMMAND
+	// answers a PRIVMSG only for its message tags, which the bot sends
+	// none of, naming the command (spamfilter on message-tag).
 	"936": true,
 }
 
@@ -460,11 +465,19 @@ func (ss *session) unknownReply(st *chanState, re *ReplyError) {
 // target change too fast. Please wait 12 seconds" (include/numeric.h).
 var targetWaitRE = regexp.MustCompile(`(?i)\bplease wait (\d+) seconds?\b`)
 
+// minTargetWait is the least wait a 439 asks for (see targetWait). The
+// server names its wait in whole seconds, rounded down from the time its
+// limit has left: "Please wait 0 seconds" says that under a second is
+// left, not that the limit is over, and a retry at once would be refused
+// again.
+const minTargetWait = time.Second
+
 // targetWait reports whether re is a 439, ERR_TARGETTOOFAST (ircu,
 // UnrealIRCd: the bot messaged more targets than the server allows in a
 // while, and the line was dropped), whose text names how long to wait, and
-// returns that wait, at most httpx.MaxRetryAfter, as other servers' waits
-// are capped (a number too large to read is taken for the cap).
+// returns that wait, at least minTargetWait and at most
+// httpx.MaxRetryAfter, as other servers' waits are capped (a number too
+// large to read is taken for the cap).
 func targetWait(re *ReplyError) (time.Duration, bool) {
 	sub := targetWaitRE.FindStringSubmatch(re.Text)
 	if re.Code != "439" || sub == nil {
@@ -474,7 +487,7 @@ func targetWait(re *ReplyError) (time.Duration, bool) {
 	if err != nil || n > uint64(httpx.MaxRetryAfter/time.Second) {
 		return httpx.MaxRetryAfter, true
 	}
-	return time.Duration(n) * time.Second, true
+	return max(time.Duration(n)*time.Second, minTargetWait), true
 }
 
 // waitOf gives err, the failure of a channel that re answered, the wait
@@ -778,14 +791,29 @@ func isErrorReply(command string) bool {
 // *ReplyError with the numeric.
 //
 // A refusal of the channel whose lines are out (see post) answers one of
-// them, and is counted (see relayedSome).
+// them, and is counted (see relayedSome) per line: a server may answer a
+// line it refuses with more than one numeric naming the channel (a 404
+// and InspIRCd 2.0's 936, a 477 and a 404), but with the same ones for
+// each line it refuses so, so the lines refused are as many as the
+// refusals of the kind that came most often (a numeric, a KICK). Lines
+// refused with different numerics alone are counted as one: the count
+// errs towards a line relayed (Uncertain), never towards a line posted
+// and not told.
 func (ss *session) refuse(name string, err error, permanent bool) {
 	st := ss.chans[ss.c.chanFold(name)]
 	if st == nil {
 		return
 	}
 	if st == ss.posting && st.posted > 0 {
-		st.refusals++
+		kind := ""
+		if re := (*ReplyError)(nil); errors.As(err, &re) {
+			kind = re.Code
+		}
+		if st.answers == nil {
+			st.answers = map[string]int{}
+		}
+		st.answers[kind]++
+		st.refusals = max(st.refusals, st.answers[kind])
 	}
 	ss.fail(st, err, permanent)
 }
@@ -925,9 +953,10 @@ func (ss *session) leave(name string) {
 // written than the server refused, since a refusal, which comes after the
 // line it answers and may come after later ones, then may answer a later
 // line than the first, and the server says nothing of the lines it
-// relays (it answers a line it refuses once, and one it relays not at
-// all: as many refusals as lines written, each naming the channel, say
-// that none was relayed); or whether one was written before a KICK (or a
+// relays (it answers a line it refuses, with one numeric or more, and one
+// it relays not at all: as many lines refused as written, each refusal
+// naming the channel, say that none was relayed; see refuse for how lines
+// refused are counted); or whether one was written before a KICK (or a
 // PART of the bot's), which answers no line: a line the server took
 // before it was relayed.
 func (st *chanState) relayedSome(echoes bool) bool {

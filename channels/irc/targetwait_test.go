@@ -16,9 +16,9 @@ import (
 // A 439 ERR_TARGETTOOFAST to the lines asks, with broadcast.RetryAfter,
 // for the wait its text names (ircu's "Target change too fast. Please
 // wait N seconds.", UnrealIRCd's "Message target change too fast. Please
-// wait N seconds"), a day at most, as other servers' waits are capped;
-// without one it stays a plain transient failure. After a relayed line it
-// is Uncertain too, keeping its wait.
+// wait N seconds"), a second at least and a day at most, as other
+// servers' waits are capped; without one it stays a plain transient
+// failure. After a relayed line it is Uncertain too, keeping its wait.
 func TestTargetTooFastAsksItsWait(t *testing.T) {
 	long := strings.Repeat("We are investigating elevated error rates. ", 12)
 	for _, tc := range []struct {
@@ -32,6 +32,9 @@ func TestTargetTooFastAsksItsWait(t *testing.T) {
 		{"UnrealIRCd", "Message target change too fast. Please wait 12 seconds", false, 12 * time.Second, true},
 		{"no wait named", "Target change too fast", false, 0, false},
 		{"a wait past a day", "Target change too fast. Please wait 9999999999 seconds.", false, 24 * time.Hour, true},
+		// Whole seconds, rounded down: 0 says under one left, not "now",
+		// which a retry at once would find over the limit still.
+		{"a wait of 0 seconds", "Target change too fast. Please wait 0 seconds.", false, time.Second, true},
 		{"after a relayed line", "Target change too fast. Please wait 10 seconds.", true, 10 * time.Second, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
