@@ -37,12 +37,8 @@ func TestFannedOutRecordKeepsConcurrentCorrections(t *testing.T) {
 			ctx := context.Background()
 			store := NewMemoryStore()
 			bs := sharingBroadcasters(t, markingFan{}, store, instances)
-			t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 			const n = 8
-			update := func(id string, i int) Update {
-				return Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating,
-					Time: t0.Add(time.Duration(i) * time.Minute)}
-			}
+			update := func(id string, i int) Update { return incUpdate(id, tieT0.Add(time.Duration(i)*time.Minute)) }
 			var want []string
 			for i := range n {
 				id := fmt.Sprintf("u%02d", i)
@@ -89,13 +85,14 @@ func TestFannedOutCorrectionEntryReadsAsNoTime(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
 	b := tieBroadcaster(t, store, markingFan{})
-	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	t0 := tieT0
 	for i, id := range []string{"a", "b"} {
-		_, err := b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating,
-			Time: t0.Add(time.Duration(i) * time.Minute)})
+		_, err := b.Send(ctx, incUpdate(id, t0.Add(time.Duration(i)*time.Minute)))
 		require.NoError(t, err)
 	}
-	_, err := b.Correct(ctx, "b", Update{ID: "b1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Body: "Corrected."})
+	fix := incUpdate("b1", time.Time{})
+	fix.Body = "Corrected."
+	_, err := b.Correct(ctx, "b", fix)
 	require.NoError(t, err)
 	r := fannedRecord(t, store)
 	require.ElementsMatch(t, []string{"a", "b", "b1"}, slices.Collect(maps.Keys(r.Meta)))

@@ -40,26 +40,6 @@ func (s yieldingStore) Receipt(ctx context.Context, updateID, channel string) (R
 	return r, ok, err
 }
 
-// sharingBroadcasters returns instances Broadcasters on ch alone, each
-// closed when the test ends, that make one attempt per Send and share
-// store, read through yieldingStore, and, when there is more than one,
-// its Lock.
-func sharingBroadcasters(t *testing.T, ch Channel, store *MemoryStore, instances int) []*Broadcaster {
-	t.Helper()
-	opts := Options{Store: yieldingStore{store}, Retry: RetryPolicy{MaxAttempts: 1}}
-	if instances > 1 {
-		opts.Lock = store.Lock
-	}
-	var bs []*Broadcaster
-	for range instances {
-		b, err := New([]Channel{ch}, opts)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = b.Close() })
-		bs = append(bs, b)
-	}
-	return bs
-}
-
 // fannedRecord reads store's record of the updates of incident inc that
 // fanned out on channel fan, which must be there (msgAndArgs say why).
 func fannedRecord(t *testing.T, store Store, msgAndArgs ...any) Receipt {
@@ -81,15 +61,13 @@ func TestFannedOutRecordKeepsConcurrentUpdates(t *testing.T) {
 		t.Run(fmt.Sprintf("broadcasters=%d", instances), func(t *testing.T) {
 			store := NewMemoryStore()
 			bs := sharingBroadcasters(t, askingFan{}, store, instances)
-			t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 			const updates = 24
 			var wg sync.WaitGroup
 			var want []string
 			for i := range updates {
 				id := fmt.Sprintf("u%02d", i)
 				want = append(want, id)
-				u := Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating,
-					Time: t0.Add(time.Duration(i) * time.Minute)}
+				u := incUpdate(id, tieT0.Add(time.Duration(i)*time.Minute))
 				wg.Go(func() {
 					_, err := bs[i%instances].Send(context.Background(), u)
 					assert.ErrorContains(t, err, "connection reset")
@@ -109,7 +87,7 @@ func TestFannedOutRecordIsPruned(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
 	b := tieBroadcaster(t, store, askingFan{})
-	_, err := b.Send(ctx, Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating})
+	_, err := b.Send(ctx, incUpdate("u1", time.Time{}))
 	require.Error(t, err)
 	fannedRecord(t, store, "u1 asked about a target")
 
@@ -130,9 +108,9 @@ func TestFannedOutRecordPlaces(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
 	b := tieBroadcaster(t, store, askingFan{})
-	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	t0 := tieT0
 	for _, id := range []string{"u2", "u1", "u3"} {
-		_, err := b.Send(ctx, Update{ID: id, IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0})
+		_, err := b.Send(ctx, incUpdate(id, t0))
 		require.Error(t, err)
 	}
 	r := fannedRecord(t, store)

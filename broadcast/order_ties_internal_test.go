@@ -73,19 +73,14 @@ func (n *newest) waitingOrGone(incident, channel string, gone bool) bool {
 // Send of the other posts it there after the older one.
 func TestResendOfOlderOfEqualTimesKeepsTheNewerRetrying(t *testing.T) {
 	ch := &tieFan{fail: map[string]error{}, posts: map[string][]string{}}
-	b, err := New([]Channel{ch}, Options{Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: time.Hour,
+	b := orderBroadcaster(t, ch, Options{Retry: RetryPolicy{MaxAttempts: 3, InitialInterval: time.Hour,
 		MaxInterval: time.Hour, MaxElapsed: 3 * time.Hour}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
-	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
-	u1 := Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0}
-	u2 := u1
-	u2.ID, u2.Status = "u2", StatusIdentified
+	u1, u2 := tieUpdates()
 
 	refused := Permanent(errors.New("403 forbidden"))
 	ch.set("u1/a", refused)
 	ch.set("u1/c", refused)
-	_, err = b.Send(context.Background(), u1)
+	_, err := b.Send(context.Background(), u1)
 	require.Error(t, err, "u1 reaches no target")
 
 	ch.set("u2/c", errors.New("connection reset"))

@@ -1,18 +1,11 @@
 package broadcast_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
-	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -21,9 +14,7 @@ import (
 // on each region, the posts made there (by the update that made each)
 // and those deleted, as the channel recorded them.
 type partlyModel struct {
-	times    map[string]time.Time
-	place    map[string]int
-	corrects map[string]string // of each correction, its original
+	*tieOrder
 }
 
 // chain is id and the updates up its chain of corrections.
@@ -87,10 +78,7 @@ func (m *partlyModel) newerUpOn(c *regions, r, update, skip string) string {
 // again tries every target: a post already gone counts as deleted).
 // TIE_SEEDS sets the number of runs on the memory Store.
 func TestEqualTimesRandomSequencesPartlyRetracted(t *testing.T) {
-	runs := 100
-	if n, err := strconv.Atoi(os.Getenv("TIE_SEEDS")); err == nil && n > 0 {
-		runs = n
-	}
+	runs := tieSeeds(100)
 	for name, open := range partlyStores() {
 		for _, jobs := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/jobs=%v", name, jobs), func(t *testing.T) {
@@ -107,41 +95,27 @@ func TestEqualTimesRandomSequencesPartlyRetracted(t *testing.T) {
 }
 
 func partlySequence(t *testing.T, store broadcast.Store, seed uint64, jobs bool) {
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 41))
 	x := &regions{name: "x", regions: []string{"eu", "us", "ap"}, undeletable: map[string]error{}}
 	opts := broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}
-	bs := []*broadcast.Broadcaster{newBroadcaster(t, opts, x), newBroadcaster(t, opts, x)}
-	t0 := time.Now().Add(-time.Hour).UTC().Round(0)
-	m := &partlyModel{times: map[string]time.Time{}, place: map[string]int{}, corrects: map[string]string{}}
-	var log []string
-	fail := func(msg string, args ...any) {
-		t.Helper()
-		t.Fatalf("seed %d: %s\nsteps:\n%s", seed, fmt.Sprintf(msg, args...), joinLines(log))
-	}
-	incident := fmt.Sprintf("inc-%d", seed)
-	corrections := 0
+	d := newTieDriver(t, seed, 41, jobs, opts, x)
+	rng, fail := d.rng, d.fail
+	m := &partlyModel{tieOrder: d.tieOrder}
 	var updates []string // every update posted somewhere
 	for range 16 {
-		b := bs[rng.IntN(len(bs))]
+		b := d.broadcaster()
 		switch op := rng.IntN(10); {
 		case op < 4 || len(updates) == 0: // Send
-			id := string(rune('a' + rng.IntN(5)))
+			id := d.sendID()
 			if slices.Contains(updates, id) {
 				continue
 			}
-			if _, ok := m.times[id]; !ok {
-				m.times[id] = t0.Add(time.Duration(rng.IntN(2)) * time.Minute)
-				m.place[id] = len(m.place)
-			}
-			log = append(log, fmt.Sprintf("send %s (time +%v)", id, m.times[id].Sub(t0)))
+			d.drawTime(id)
+			d.logf("send %s (time +%v)", id, m.times[id].Sub(d.t0))
 			before := map[string]string{}
 			for _, r := range x.regions {
 				before[r] = m.newerUpOn(x, r, id, id)
 			}
-			u := validUpdate()
-			u.ID, u.IncidentID, u.Time = id, incident, m.times[id]
-			res, err := tieRun(ctx, b, jobs, broadcast.JobSend, u, "")
+			res, err := d.send(b, id)
 			if err != nil && res.Channel == "" {
 				fail("send %s: %v", id, err)
 			}
@@ -158,9 +132,8 @@ func partlySequence(t *testing.T, store broadcast.Store, seed uint64, jobs bool)
 			}
 		case op < 7: // Correct
 			orig := updates[rng.IntN(len(updates))]
-			corrections++
-			id := fmt.Sprintf("c%d", corrections)
-			log = append(log, fmt.Sprintf("correct %s with %s", orig, id))
+			id := d.correction()
+			d.logf("correct %s with %s", orig, id)
 			deleted, mayRefuse, held := map[string]bool{}, map[string]bool{}, map[string]bool{}
 			for _, r := range x.regions {
 				for i, a := range m.chain(orig) {
@@ -172,13 +145,10 @@ func partlySequence(t *testing.T, store broadcast.Store, seed uint64, jobs bool)
 				}
 				held[r] = up(x, r, orig)
 			}
-			u := validUpdate()
-			u.ID, u.IncidentID, u.Body = id, incident, "Corrected."
-			res, err := tieRun(ctx, b, jobs, broadcast.JobCorrect, u, orig)
+			res, err := d.correct(b, id, orig)
 			if err != nil && res.Channel == "" {
 				fail("correct %s: %v", orig, err)
 			}
-			m.corrects[id] = orig
 			for _, r := range x.regions {
 				if deleted[r] && up(x, r, id) {
 					fail("correct %s with %s: posted on %s, where a Retract deleted the post of %v", orig, id, r, m.chain(orig))
@@ -207,8 +177,8 @@ func partlySequence(t *testing.T, store broadcast.Store, seed uint64, jobs bool)
 					x.undeletable[r] = broadcast.Permanent(errors.New("403 Forbidden"))
 				}
 			}
-			log = append(log, fmt.Sprintf("retract %s (undeletable %v)", id, slices.Sorted(maps.Keys(x.undeletable))))
-			res, err := tieRun(ctx, b, jobs, broadcast.JobRetract, broadcast.Update{}, id)
+			d.logf("retract %s (undeletable %v)", id, slices.Sorted(maps.Keys(x.undeletable)))
+			res, err := d.retract(b, id)
 			if err != nil && res.Channel == "" {
 				fail("retract %s: %v", id, err)
 			}
@@ -226,7 +196,5 @@ func partlySequence(t *testing.T, store broadcast.Store, seed uint64, jobs bool)
 			clear(x.undeletable)
 		}
 	}
-	for _, b := range bs {
-		require.NoError(t, b.Close())
-	}
+	d.close()
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
 )
 
 // tiePost is a post of channel x in tieModel.
@@ -34,10 +33,8 @@ type tiePost struct {
 // up, or after the one placeNow moved it back to, and before the update
 // otherwise.
 type tieModel struct {
-	times    map[string]time.Time
-	place    map[string]int
-	corrects map[string]string // of each correction, its original
-	posts    []tiePost
+	*tieOrder
+	posts []tiePost
 }
 
 func (m *tieModel) last() int {
@@ -114,6 +111,119 @@ func tieRun(ctx context.Context, b *broadcast.Broadcaster, jobs bool, kind broad
 		return broadcast.Result{}, err
 	}
 	return rep.Results[0], nil
+}
+
+// tieOrder is what a tieDriver's sequence told of its updates: each
+// update's Time and the order of first Sends, and each correction's
+// original.
+type tieOrder struct {
+	times    map[string]time.Time
+	place    map[string]int
+	corrects map[string]string // of each correction, its original
+}
+
+// tieDriver drives a random sequence of Sends, Corrects and Retracts of
+// the updates of one incident, of two Times, on two Broadcasters sharing
+// one Store, by their calls or, with jobs, by Jobs (see tieRun): the
+// set-up and the steps the random equal-times tests share, each keeping
+// its own model of the channel and its checks.
+type tieDriver struct {
+	*tieOrder
+	t           *testing.T
+	ctx         context.Context
+	rng         *rand.Rand
+	seed        uint64
+	jobs        bool
+	bs          []*broadcast.Broadcaster
+	t0          time.Time
+	incident    string
+	corrections int
+	log         []string // the steps taken, for fail
+}
+
+// newTieDriver returns a driver seeded with seed and stream, on two
+// Broadcasters on ch made with opts, which names the Store they share.
+func newTieDriver(t *testing.T, seed, stream uint64, jobs bool, opts broadcast.Options, ch broadcast.Channel) *tieDriver {
+	return &tieDriver{
+		tieOrder: &tieOrder{times: map[string]time.Time{}, place: map[string]int{}, corrects: map[string]string{}},
+		t:        t, ctx: context.Background(), rng: rand.New(rand.NewPCG(seed, stream)), seed: seed, jobs: jobs,
+		bs:       []*broadcast.Broadcaster{newBroadcaster(t, opts, ch), newBroadcaster(t, opts, ch)},
+		t0:       time.Now().Add(-time.Hour).UTC().Round(0),
+		incident: fmt.Sprintf("inc-%d", seed),
+	}
+}
+
+// tieSeeds returns the number of runs on the memory Store: TIE_SEEDS, or
+// memory when it is not set.
+func tieSeeds(memory int) int {
+	if n, err := strconv.Atoi(os.Getenv("TIE_SEEDS")); err == nil && n > 0 {
+		return n // more seeds, run by hand: TIE_SEEDS=3000
+	}
+	return memory
+}
+
+// fail ends the test, naming the seed and the steps taken.
+func (d *tieDriver) fail(msg string, args ...any) {
+	d.t.Helper()
+	d.t.Fatalf("seed %d: %s\nsteps:\n%s", d.seed, fmt.Sprintf(msg, args...), joinLines(d.log))
+}
+
+// logf records a step.
+func (d *tieDriver) logf(format string, args ...any) {
+	d.log = append(d.log, fmt.Sprintf(format, args...))
+}
+
+// broadcaster draws the Broadcaster of a step.
+func (d *tieDriver) broadcaster() *broadcast.Broadcaster {
+	return d.bs[d.rng.IntN(len(d.bs))]
+}
+
+// sendID draws the update of a Send, "a" to "e".
+func (d *tieDriver) sendID() string {
+	return string(rune('a' + d.rng.IntN(5)))
+}
+
+// drawTime draws update id's Time, t0 or a minute later, and gives it its
+// place among first Sends, when it has none yet.
+func (d *tieDriver) drawTime(id string) {
+	if _, ok := d.times[id]; !ok {
+		d.times[id] = d.t0.Add(time.Duration(d.rng.IntN(2)) * time.Minute)
+		d.place[id] = len(d.place)
+	}
+}
+
+// correction names a correction not made yet.
+func (d *tieDriver) correction() string {
+	d.corrections++
+	return fmt.Sprintf("c%d", d.corrections)
+}
+
+// send sends update id, at its Time, through b.
+func (d *tieDriver) send(b *broadcast.Broadcaster, id string) (broadcast.Result, error) {
+	u := validUpdate()
+	u.ID, u.IncidentID, u.Time = id, d.incident, d.times[id]
+	return tieRun(d.ctx, b, d.jobs, broadcast.JobSend, u, "")
+}
+
+// correct corrects orig with update id through b, and records it.
+func (d *tieDriver) correct(b *broadcast.Broadcaster, id, orig string) (broadcast.Result, error) {
+	u := validUpdate()
+	u.ID, u.IncidentID, u.Body = id, d.incident, "Corrected."
+	r, err := tieRun(d.ctx, b, d.jobs, broadcast.JobCorrect, u, orig)
+	d.corrects[id] = orig
+	return r, err
+}
+
+// retract retracts update id through b.
+func (d *tieDriver) retract(b *broadcast.Broadcaster, id string) (broadcast.Result, error) {
+	return tieRun(d.ctx, b, d.jobs, broadcast.JobRetract, broadcast.Update{}, id)
+}
+
+// close closes the Broadcasters.
+func (d *tieDriver) close() {
+	for _, b := range d.bs {
+		require.NoError(d.t, b.Close())
+	}
 }
 
 // randomX is channel x of the random sequences: tieChannel, recording
@@ -233,20 +343,8 @@ func (m *tieModel) newerUp(update, skip string) string {
 // than the update its chain starts from (see newerUp).
 // TIE_SEEDS sets the number of runs on the memory Store.
 func TestEqualTimesRandomSequences(t *testing.T) {
-	stores := map[string]func(t *testing.T) broadcast.Store{
-		"memory": func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() },
-		"bolt": func(t *testing.T) broadcast.Store {
-			s, err := boltstore.Open(t.TempDir()+"/outagecast.db", nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
-	}
-	runs := map[string]int{"memory": 200, "bolt": 8}
-	if n, err := strconv.Atoi(os.Getenv("TIE_SEEDS")); err == nil && n > 0 {
-		runs["memory"] = n // more seeds, run by hand: TIE_SEEDS=3000
-	}
-	for name, open := range stores {
+	runs := map[string]int{"memory": tieSeeds(200), "bolt": 8}
+	for name, open := range partlyStores() {
 		for _, jobs := range []bool{false, true} {
 			for _, retract := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/jobs=%v/retractor=%v", name, jobs, retract), func(t *testing.T) {
@@ -260,29 +358,17 @@ func TestEqualTimesRandomSequences(t *testing.T) {
 }
 
 func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract bool) {
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 37))
 	x := &randomX{tieChannel: &tieChannel{}, current: map[string]bool{}}
 	var ch broadcast.Channel = x
 	if retract {
 		ch = randomRetractor{x}
 	}
-	bs := []*broadcast.Broadcaster{
-		newBroadcaster(t, broadcast.Options{Store: store}, ch),
-		newBroadcaster(t, broadcast.Options{Store: store}, ch),
-	}
-	t0 := time.Now().Add(-time.Hour).UTC().Round(0)
-	m := &tieModel{times: map[string]time.Time{}, place: map[string]int{}, corrects: map[string]string{}}
-	var log []string
-	fail := func(msg string, args ...any) {
-		t.Helper()
-		t.Fatalf("seed %d: %s\nsteps:\n%s", seed, fmt.Sprintf(msg, args...), joinLines(log))
-	}
-	incident := fmt.Sprintf("inc-%d", seed)
-	corrections := 0
+	d := newTieDriver(t, seed, 37, jobs, broadcast.Options{Store: store}, ch)
+	rng, fail := d.rng, d.fail
+	m := &tieModel{tieOrder: d.tieOrder}
 	var refused []string // corrections x refused
 	for range 14 {
-		b := bs[rng.IntN(len(bs))]
+		b := d.broadcaster()
 		var live []string
 		for _, p := range m.posts {
 			if !p.retracted {
@@ -291,22 +377,17 @@ func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract
 		}
 		switch op := rng.IntN(10); {
 		case op < 5 || len(live) == 0: // Send
-			id := string(rune('a' + rng.IntN(5)))
+			id := d.sendID()
 			if i := m.postOf(id); i >= 0 {
 				continue // posted (or retracted): nothing to tell
 			}
-			if _, ok := m.times[id]; !ok {
-				m.times[id] = t0.Add(time.Duration(rng.IntN(2)) * time.Minute)
-				m.place[id] = len(m.place)
-			}
+			d.drawTime(id)
 			refuse := rng.IntN(3) == 0
-			log = append(log, fmt.Sprintf("send %s (time +%v, refused %v)", id, m.times[id].Sub(t0), refuse))
-			u := validUpdate()
-			u.ID, u.IncidentID, u.Time = id, incident, m.times[id]
+			d.logf("send %s (time +%v, refused %v)", id, m.times[id].Sub(d.t0), refuse)
 			if refuse {
 				x.fail.Store(id, true)
 			}
-			res, err := tieRun(ctx, b, jobs, broadcast.JobSend, u, "")
+			res, err := d.send(b, id)
 			x.fail.Delete(id)
 			if err != nil && res.Channel == "" {
 				fail("send %s: %v", id, err)
@@ -335,11 +416,10 @@ func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract
 				refused = refused[1:]
 			} else {
 				orig = live[rng.IntN(len(live))]
-				corrections++
-				id = fmt.Sprintf("c%d", corrections)
+				id = d.correction()
 			}
 			refuse := rng.IntN(4) == 0
-			log = append(log, fmt.Sprintf("correct %s with %s (refused %v)", orig, id, refuse))
+			d.logf("correct %s with %s (refused %v)", orig, id, refuse)
 			if refuse {
 				x.fail.Store(id, true)
 			}
@@ -348,11 +428,8 @@ func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract
 			if l := m.last(); m.posts[l].time.After(ct) {
 				ct = m.posts[l].time
 			}
-			u := validUpdate()
-			u.ID, u.IncidentID, u.Body = id, incident, "Corrected."
-			r, err := tieRun(ctx, b, jobs, broadcast.JobCorrect, u, orig)
+			r, err := d.correct(b, id, orig)
 			x.fail.Delete(id)
-			m.corrects[id] = orig
 			if refuse {
 				if r.Err == nil {
 					fail("correct %s: refused, no error", orig)
@@ -379,8 +456,8 @@ func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract
 				continue
 			}
 			id := live[rng.IntN(len(live))]
-			log = append(log, "retract "+id)
-			r, err := tieRun(ctx, b, jobs, broadcast.JobRetract, broadcast.Update{}, id)
+			d.logf("retract %s", id)
+			r, err := d.retract(b, id)
 			if err != nil || r.Err != nil {
 				fail("retract %s: %v %+v", id, err, r)
 			}
@@ -397,9 +474,7 @@ func tieSequence(t *testing.T, store broadcast.Store, seed uint64, jobs, retract
 			fail("posted %v, the model %v", got, want)
 		}
 	}
-	for _, b := range bs {
-		require.NoError(t, b.Close())
-	}
+	d.close()
 }
 
 func joinLines(lines []string) string {

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,22 +67,6 @@ func tieJob(t *testing.T, store Store, ch Channel, u Update) Job {
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	return jobs[0]
-}
-
-func tieBroadcaster(t *testing.T, store Store, ch Channel) *Broadcaster {
-	t.Helper()
-	b, err := New([]Channel{ch}, Options{Store: store, Retry: RetryPolicy{MaxAttempts: 1}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
-func tieUpdates() (u1, u2 Update) {
-	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
-	u1 = Update{ID: "u1", IncidentID: "inc", Title: "CDN errors", Status: StatusInvestigating, Time: t0}
-	u2 = u1
-	u2.ID, u2.Status = "u2", StatusIdentified
-	return u1, u2
 }
 
 // A run of the Job of the older of two updates of equal Time that cannot

@@ -2,10 +2,7 @@ package statuspage
 
 import (
 	"cmp"
-	"context"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -37,12 +34,7 @@ import (
 // a component out is new: the feeds had a short entry there before. So
 // is the "only there": a turn moved the entry's updated in every feed.)
 func TestComponentFeedsMatchModelRandom(t *testing.T) {
-	for seed := range uint64(3) {
-		if s := os.Getenv("RANDSEED"); s != "" && s != fmt.Sprint(seed) {
-			continue
-		}
-		t.Run(fmt.Sprint("seed-", seed), func(t *testing.T) { randomComponentFeeds(t, seed) })
-	}
+	forEachSeed(t, 3, randomComponentFeeds)
 }
 
 // The model's update and retraction.
@@ -79,53 +71,13 @@ func modelTurns(ups []*modelUpdate) map[string]bool {
 }
 
 func randomComponentFeeds(t *testing.T, seed uint64) {
-	rng := rand.New(rand.NewPCG(seed, 61))
-	ctx := context.Background()
-	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
-	cfg := Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/", FeedEntries: 4 + rng.IntN(14)}
-	c, err := New(cfg)
-	require.NoError(t, err)
-	c.now = func() time.Time { return now }
-
-	names := make([]string, feedComponents+2)
-	for i := range names {
-		names[i] = fmt.Sprint("C", i)
-	}
-	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified,
-		broadcast.StatusMonitoring, broadcast.StatusResolved, broadcast.StatusScheduled,
-		broadcast.StatusInProgress, broadcast.StatusCompleted}
+	r := newFeedRun(t, seed, 61, Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"}, 4, 14)
 	incidents := map[string][]*modelUpdate{} // oldest first
 	var retractions []*modelRetraction
 	var seq int64
 	idOf := map[string]string{} // feed entry id by update ID, once seen
 	type seenEntry struct{ body, updated string }
 	seen := map[string]seenEntry{} // by feed path and entry id, as last read
-	compStatuses := []broadcast.ComponentStatus{broadcast.ComponentOperational,
-		broadcast.ComponentDegraded, broadcast.ComponentMajorOutage}
-	pickComps := func() ([]string, []broadcast.ComponentStatus) {
-		var out []string
-		if rng.IntN(6) == 0 {
-			out = slices.Clone(names[:feedComponents+1+rng.IntN(2)])
-		} else {
-			out = []string{}
-			for _, k := range rng.Perm(len(names))[:rng.IntN(3)] {
-				out = append(out, names[k])
-			}
-		}
-		stats := make([]broadcast.ComponentStatus, len(out))
-		for i := range stats {
-			stats[i] = compStatuses[rng.IntN(len(compStatuses))]
-		}
-		return out, stats
-	}
-	message := func(inc, id string, st broadcast.Status, comps []string, stats []broadcast.ComponentStatus) broadcast.Message {
-		u := broadcast.Update{ID: id, IncidentID: inc, Title: "T " + id, Status: st,
-			Body: "Body of " + id + ".", Time: now}
-		for i, n := range comps {
-			u.Components = append(u.Components, broadcast.Component{Name: n, Status: stats[i]})
-		}
-		return broadcast.NewMessage(u)
-	}
 	// turned moves on the updates of inc whose turning changed.
 	turned := func(inc string, before map[string]bool, skip string) {
 		after, all := modelTurns(incidents[inc]), modelNamed(incidents[inc])
@@ -137,39 +89,25 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 				continue
 			}
 			if u.id != skip && before[u.id] != after[u.id] {
-				u.turned = now
+				u.turned = r.now
 			}
 		}
 	}
 	for step := range 50 {
-		now = now.Add(time.Duration(1+rng.IntN(5)) * time.Minute)
-		op := rng.IntN(10)
-		var all []string // incidents with updates
-		for inc := range incidents {
-			all = append(all, inc)
-		}
-		slices.Sort(all)
-		switch {
-		case op < 6 || len(all) == 0: // Send
-			inc := fmt.Sprint("inc", rng.IntN(3))
-			id := fmt.Sprint("u", step)
-			st := statuses[rng.IntN(len(statuses))]
-			comps, stats := pickComps()
-			_, err := c.Send(ctx, message(inc, id, st, comps, stats))
-			require.NoError(t, err, "step %d: Send %s", step, id)
+		r.tick(5)
+		s := r.next(step, 10, 6, 2, 2)
+		r.do(step, s)
+		inc, st, comps, stats := s.inc, s.status, s.comps, s.stats
+		switch s.op {
+		case opSend:
 			before := modelTurns(incidents[inc])
 			seq++
-			incidents[inc] = append(incidents[inc], &modelUpdate{id: id, status: st, comps: comps, stats: stats,
-				seq: seq, said: now})
-			turned(inc, before, id)
-		case op < 8: // Correct in place: another status and components
-			inc := all[rng.IntN(len(all))]
-			at := rng.IntN(len(incidents[inc]))
+			incidents[inc] = append(incidents[inc], &modelUpdate{id: s.id, status: st, comps: comps, stats: stats,
+				seq: seq, said: r.now})
+			turned(inc, before, s.id)
+		case opEdit: // in place: another status and components
+			at := s.at
 			u := incidents[inc][at]
-			st := statuses[rng.IntN(len(statuses))]
-			comps, stats := pickComps()
-			_, err := c.Edit(ctx, message(inc, u.id, st, comps, stats), broadcast.Receipt{ID: u.id})
-			require.NoError(t, err, "step %d: Edit %s", step, u.id)
 			before := modelTurns(incidents[inc])
 			was := modelStatuses(incidents[inc][:at+1])
 			var back []string
@@ -179,17 +117,15 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 					back = append(back, n)
 				}
 			}
-			u.status, u.comps, u.stats, u.back, u.said = st, comps, stats, back, now
+			u.status, u.comps, u.stats, u.back, u.said = st, comps, stats, back, r.now
 			turned(inc, before, u.id)
 		default: // Retract
-			inc := all[rng.IntN(len(all))]
 			ups := incidents[inc]
-			i := rng.IntN(len(ups))
-			require.NoError(t, c.Retract(ctx, broadcast.Receipt{ID: ups[i].id}), "step %d: Retract %s", step, ups[i].id)
+			i := s.at
 			before := modelTurns(ups)
 			seq++
 			retractions = append(retractions, &modelRetraction{id: ups[i].id, comps: modelNamed(ups),
-				seq: seq, at: now, incident: inc})
+				seq: seq, at: r.now, incident: inc})
 			incidents[inc] = slices.Delete(slices.Clone(ups), i, i+1)
 			if len(incidents[inc]) == 0 {
 				delete(incidents, inc)
@@ -197,7 +133,7 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 			turned(inc, before, "")
 		}
 
-		feeds := readFeeds(t, c.Root())
+		feeds := readFeeds(t, r.c.Root())
 		require.Contains(t, feeds, "history.atom", "step %d", step)
 		for _, e := range feeds["history.atom"].Entries {
 			body := ""
@@ -212,7 +148,7 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 			}
 			seen[key] = seenEntry{body, e.Updated}
 		}
-		for _, name := range names {
+		for _, name := range r.names {
 			path := "components/" + strings.ToLower(name) + ".atom"
 			f := feeds[path]
 			// The model's feed: update ID, in full, updated.
@@ -241,9 +177,9 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 				}
 				_ = inc
 			}
-			for _, r := range retractions {
-				if slices.Contains(r.comps, name) {
-					items = append(items, item{r.id, true, r.at, r.seq})
+			for _, rt := range retractions {
+				if slices.Contains(rt.comps, name) {
+					items = append(items, item{rt.id, true, rt.at, rt.seq})
 				}
 			}
 			slices.SortFunc(items, func(a, b item) int {
@@ -255,7 +191,7 @@ func randomComponentFeeds(t *testing.T, seed uint64) {
 			var want []string
 			short := 0
 			for _, it := range items {
-				if len(want) >= cfg.FeedEntries || !it.full && short >= wideEntries {
+				if len(want) >= r.cfg.FeedEntries || !it.full && short >= wideEntries {
 					continue
 				}
 				if !it.full {

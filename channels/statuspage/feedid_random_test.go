@@ -1,7 +1,6 @@
 package statuspage
 
 import (
-	"context"
 	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
@@ -121,27 +120,12 @@ func updateOf(t *testing.T, id string) string {
 // or first sent, it is another update, and no id seen for one update is
 // ever seen for another.
 func TestFeedIDsStableAndUniqueRandom(t *testing.T) {
-	for seed := range uint64(2) {
-		if s := os.Getenv("RANDSEED"); s != "" && s != fmt.Sprint(seed) {
-			continue
-		}
-		t.Run(fmt.Sprint("seed-", seed), func(t *testing.T) { randomFeedIDs(t, seed) })
-	}
+	forEachSeed(t, 2, randomFeedIDs)
 }
 
 func randomFeedIDs(t *testing.T, seed uint64) {
-	rng := rand.New(rand.NewPCG(seed, 49))
-	ctx := context.Background()
-	dir := t.TempDir()
-	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
-	cfg := Config{Dir: dir, BaseURL: "https://status.example.com/", FeedEntries: 4 + rng.IntN(8)}
-	open := func() *Channel {
-		c, err := New(cfg)
-		require.NoError(t, err)
-		c.now = func() time.Time { return now }
-		return c
-	}
-	c := open()
+	r := newFeedRun(t, seed, 49, Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"}, 4, 8)
+	rng := r.rng
 
 	// The model: each update sent new to the page is an identity.
 	type retracted struct {
@@ -160,15 +144,15 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 	// before the entry's last change, when the clock went back since.
 	touched := map[int]time.Time{}
 	touch := func(ident int) {
-		if now.After(touched[ident]) {
-			touched[ident] = now
+		if r.now.After(touched[ident]) {
+			touched[ident] = r.now
 		}
 	}
 	next := 0
 	changed := func() {
-		for _, r := range gone {
-			if now.Sub(r.at) > retractionKept {
-				r.pruned = true
+		for _, g := range gone {
+			if r.now.Sub(g.at) > retractionKept {
+				g.pruned = true
 			}
 		}
 	}
@@ -186,12 +170,12 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 	upd := func(id string) broadcast.Update {
 		return broadcast.Update{ID: id, IncidentID: fmt.Sprint("inc", rng.IntN(5)), Title: "T " + id,
 			Status: broadcast.StatusInvestigating, Body: fmt.Sprint("body ", rng.IntN(1000)), Components: comps(),
-			Time: now.Add(time.Duration(rng.IntN(240)-120) * time.Minute)}
+			Time: r.now.Add(time.Duration(rng.IntN(240)-120) * time.Minute)}
 	}
 	// sent records a Send (or an Edit adding) of id new to the page.
 	sent := func(id string) {
-		if r := gone[id]; r != nil && !r.pruned {
-			live[id] = r.ident
+		if g := gone[id]; g != nil && !g.pruned {
+			live[id] = g.ident
 		} else {
 			live[id] = next
 			next++
@@ -203,42 +187,40 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 	for step := range 100 {
 		switch k := rng.IntN(20); {
 		case k < 2:
-			now = now.Add(40 * 24 * time.Hour)
+			r.now = r.now.Add(40 * 24 * time.Hour)
 		case k < 3:
-			now = now.Add(-40 * 24 * time.Hour)
+			r.now = r.now.Add(-40 * 24 * time.Hour)
 		case k < 4:
-			c = open() // a restart
+			r.c = r.open(r.cfg) // a restart
 		}
-		now = now.Add(time.Duration(1+rng.IntN(10)) * time.Minute)
-		op := rng.IntN(10)
+		r.tick(10)
+		op := r.draw(10, 5, 2, 3)
 		if os.Getenv("RANDLOG") != "" {
-			t.Logf("step %d now %s op %d live %v gone %v", step, now.Format(time.DateTime), op, live, func() map[string]string {
+			t.Logf("step %d now %s op %d live %v gone %v", step, r.now.Format(time.DateTime), op, live, func() map[string]string {
 				m := map[string]string{}
-				for k, r := range gone {
-					m[k] = fmt.Sprint(r.ident, r.at.Format(time.DateOnly), r.pruned)
+				for k, g := range gone {
+					m[k] = fmt.Sprint(g.ident, g.at.Format(time.DateOnly), g.pruned)
 				}
 				return m
 			}())
 		}
 		switch {
-		case op < 5: // Send
+		case op == opSend:
 			id := fmt.Sprint("u", rng.IntN(25))
 			_, onPage := live[id]
 			_, isAlias := aliases[id]
-			_, err := c.Send(ctx, broadcast.NewMessage(upd(id)))
-			require.NoError(t, err, "step %d: Send %s", step, id)
+			r.send(step, broadcast.NewMessage(upd(id)))
 			if !onPage && !isAlias {
 				sent(id)
 				changed()
 			}
-		case op < 7 && len(receipts) > 0: // Correct
+		case op == opEdit && len(receipts) > 0: // Correct
 			prev := pick(rng, receipts)
 			id := prev
 			if rng.IntN(2) == 0 {
 				id = fmt.Sprint("corr", step)
 			}
-			_, err := c.Edit(ctx, broadcast.NewMessage(upd(id)), broadcast.Receipt{ID: prev})
-			require.NoError(t, err, "step %d: Edit %s as %s", step, prev, id)
+			r.edit(step, broadcast.NewMessage(upd(id)), prev)
 			if _, isAlias := aliases[prev]; id == prev && isAlias {
 				continue // edited in already: no change
 			}
@@ -252,7 +234,7 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 		case len(receipts) > 0: // Retract
 			prev := pick(rng, receipts)
 			main := orID(aliases[prev], prev)
-			require.NoError(t, c.Retract(ctx, broadcast.Receipt{ID: prev}), "step %d: Retract %s", step, prev)
+			r.retract(step, prev)
 			touch(live[main])
 			gone[main] = &retracted{ident: live[main], at: touched[live[main]]}
 			delete(live, main)
@@ -268,7 +250,7 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 			continue
 		}
 
-		for path, f := range readFeeds(t, c.Root()) {
+		for path, f := range readFeeds(t, r.c.Root()) {
 			check := func(id string, ident int) {
 				if was, ok := ownerOf[id]; ok {
 					require.Equal(t, was, ident, "step %d: %s: id %s of another update", step, path, id)
@@ -281,9 +263,9 @@ func randomFeedIDs(t *testing.T, seed uint64) {
 			tomb := map[string]bool{}
 			for _, d := range f.Deleted {
 				u := updateOf(t, d.Ref)
-				r := gone[u]
-				require.NotNil(t, r, "step %d: %s: tombstone of %s, not retracted", step, path, u)
-				check(d.Ref, r.ident)
+				g := gone[u]
+				require.NotNil(t, g, "step %d: %s: tombstone of %s, not retracted", step, path, u)
+				check(d.Ref, g.ident)
 				tomb[d.Ref] = true
 			}
 			for _, e := range f.Entries {
