@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -86,6 +87,74 @@ func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
 		}
 	}
 	return out
+}
+
+// shortSecrets are the secrets under minHidden bytes written in a
+// channel's entry, which redact.CheckName does not look for in a name:
+// the scalars of them (an IRC channel list's item for its key), for a
+// name that is an alias of one, and their texts as written.
+type shortSecrets struct {
+	nodes map[*yaml.Node]bool
+	texts []string
+}
+
+// entryShortSecrets returns the secrets of entry, a channel's entry of
+// the file, that secretScalars finds under minHidden bytes, but for the
+// value of a key not named as a credential (credquery.Named), as a
+// webhook's "headers: {Accept-Language: en-US}": a channel's name may be
+// such a value by chance, and the channel does not take one so short for
+// a credential. Aliases and merged mappings are followed, each node once.
+func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecrets {
+	found := secretsFound(entry, kinds)
+	out := shortSecrets{nodes: map[*yaml.Node]bool{}}
+	add := func(n *yaml.Node, text string) {
+		out.nodes[n] = true
+		if len(ex.writtenValue(n)) > 0 {
+			out.texts = append(out.texts, text)
+		}
+	}
+	seen := map[*yaml.Node]bool{}
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		n, _ = unalias(n)
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				v, _ := unalias(n.Content[i])
+				if v.Kind == yaml.ScalarNode && v.Value != "" && len(v.Value) < minHidden && found[v] == secretType &&
+					credquery.Named(n.Content[i-1].Value) {
+					add(v, v.Value)
+				}
+			}
+		}
+		if found[n] == ircChannelsType && n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				c, _ = unalias(c)
+				if _, key := ircChannel(c.Value); key != "" && len(key) < minHidden {
+					add(c, key)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			visit(c)
+		}
+	}
+	visit(entry)
+	return out
+}
+
+// holds reports whether name, a channel's name written at node n (nil
+// when the entry writes none), is one of s: an alias of one, or the same
+// text.
+func (s shortSecrets) holds(n *yaml.Node, name string) bool {
+	if n == nil {
+		return false
+	}
+	n, _ = unalias(n)
+	return s.nodes[n] || slices.Contains(s.texts, name)
 }
 
 // secretsFound returns the nodes of entry, a channel's entry of the file,
