@@ -38,11 +38,9 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 // the file, as writtenSecrets finds them.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	var out []string
-	found := secretsFound(entry, kinds)
-	names := namesAsValues(entry, found)
-	for n, t := range found {
+	for n, t := range secretsFound(entry, kinds) {
 		switch {
-		case t == secretType && !names[n]:
+		case t == secretType:
 			out = append(out, ex.writtenValue(n)...)
 		case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 			for _, c := range n.Content {
@@ -191,36 +189,4 @@ func (e *expander) writtenValue(n *yaml.Node) []string {
 		return nil
 	}
 	return []string{n.Value}
-}
-
-// namesAsValues returns the secrets of found, below entry, written as
-// the value of a key not named as a credential (credquery.Named) of a
-// mapping that has a key of that name too, as a webhook's "headers:
-// {X-Source: X-Trace-Id, X-Trace-Id: …}": the name of a header is no
-// secret, and shows in the file's keys, so that a value that is one is
-// not hidden (it hid that header's name in each of its faults), as the
-// webhook package does not take it for one. A value with an anchor is
-// not among them: an alias of it may be at a key of secrets.
-func namesAsValues(entry *yaml.Node, found map[*yaml.Node]reflect.Type) map[*yaml.Node]bool {
-	out := map[*yaml.Node]bool{}
-	var visit func(n *yaml.Node)
-	visit = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			keys := make(map[string]bool, len(n.Content)/2)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				keys[n.Content[i].Value] = true
-			}
-			for i := 1; i < len(n.Content); i += 2 {
-				v := n.Content[i]
-				if v.Kind == yaml.ScalarNode && v.Anchor == "" && found[v] == secretType && keys[v.Value] && !credquery.Named(n.Content[i-1].Value) {
-					out[v] = true
-				}
-			}
-		}
-		for _, c := range n.Content { // not through aliases: each node once
-			visit(c)
-		}
-	}
-	visit(entry)
-	return out
 }
