@@ -23,6 +23,9 @@ type builder struct {
 	kinds []Kind
 	ex    *expander
 	named []string // the templates the channels' Configs name
+	// shorts holds the short secrets each channel entry writes, that
+	// no name may be (see shortHolderOf), nor any fault quote as one.
+	shorts []shortSecrets
 }
 
 // head is what every full-form entry says first: its kind.
@@ -57,6 +60,10 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	entries := channelEntries(root, nodes)
 	builds := make([]built, len(entries))
 	failed := make([][]error, len(entries)) // the faults of each channel that could not be built
+	b.shorts = make([]shortSecrets, len(entries))
+	for j, entry := range entries {
+		b.shorts[j] = entryShortSecrets(entry, b.kinds, b.ex)
+	}
 	for i, entry := range entries {
 		builds[i], failed[i] = b.build(fmt.Sprintf("channels[%d]", i), entry)
 	}
@@ -89,6 +96,11 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			// channel packages look only at their own Config.
 			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", path, j))
+		} else if j := shortHolderOf(entry, name, b.shorts); j >= 0 {
+			// A secret under MinNameSecret bytes, which CheckName leaves
+			// alone, as a name may hold one by chance: the name is one.
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, j))
 		} else if j, dup := seen[name]; dup {
 			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
 				path, name, j))
@@ -115,6 +127,20 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 func holderOf(name string, written [][]redact.Secret) int {
 	for j, secrets := range written {
 		if redact.CheckName(name, secrets, nil) != nil {
+			return j
+		}
+	}
+	return -1
+}
+
+// shortHolderOf returns the index of the first entry whose short
+// secrets (short holds each entry's) name is, the name the entry n
+// writes: an alias of one of them, or its text. It returns -1 when name
+// is none of them, or n writes no name (a kind's name is no secret).
+func shortHolderOf(n *yaml.Node, name string, short []shortSecrets) int {
+	v := merged(n, "name")
+	for j, s := range short {
+		if s.holds(v, name) {
 			return j
 		}
 	}
@@ -366,7 +392,7 @@ func (b *builder) emptyRef(n *yaml.Node) string {
 
 // fromURL builds the channel of a URL, written in the entry n.
 func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (built, error) {
-	got, err := b.buildURL(at, raw, name)
+	got, err := b.buildURL(n, at, raw, name)
 	got.secrets.urls = append(got.secrets.urls, raw) // also when it does not parse
 	b.ex.markSecrets(n, got.secrets)
 	if err != nil {
@@ -376,9 +402,9 @@ func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (bu
 	return got, nil
 }
 
-// buildURL builds the channel of a URL. Its errors never quote the URL:
-// it may hold credentials.
-func (b *builder) buildURL(at place, raw, name string) (built, error) {
+// buildURL builds the channel of a URL, written in the entry n with the
+// name name. Its errors never quote the URL: it may hold credentials.
+func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, error) {
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
@@ -404,7 +430,7 @@ func (b *builder) buildURL(at place, raw, name string) (built, error) {
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
-		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) {
+		if errors.Is(err, redact.ErrSecretInName) || urlSecretInName(name, raw) || shortHolderOf(n, name, b.shorts) >= 0 {
 			name = "" // never quoted
 		}
 		var faults []error // a fault each, as channelErrors makes them, all at the URL's line
@@ -513,7 +539,7 @@ func (b *builder) schemes() []string {
 // comes with New's faults beside it (see prepareError).
 func (b *builder) channelErrors(path string, n *yaml.Node, k Kind, written string, err error) []error {
 	name := nameOf(n, written)
-	if errors.Is(err, redact.ErrSecretInName) {
+	if errors.Is(err, redact.ErrSecretInName) || shortHolderOf(n, name, b.shorts) >= 0 {
 		name = written // never quoted, by any of the faults
 	}
 	var faults []error

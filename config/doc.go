@@ -324,7 +324,12 @@
 // "channels[0].name: holds ${API_KEY}, a secret (…)"; or, for a secret
 // written in the file (an alias of it, "name: *pw", or the same text
 // again), the channel whose entry wrote it: "channels[1].name: holds a
-// secret written in channels[0] (…)".
+// secret written in channels[0] (…)". A name that is such a secret under
+// 6 bytes, an alias of it or its whole text, is refused as well, and not
+// quoted by the entry's other faults: a value of a key of secrets named
+// as a credential (password, token, a header such as X-Api-Key) or an IRC
+// channel key, not a header value such as "Accept-Language: en-US",
+// which a short name may equal by chance.
 //
 // # Limits
 //

@@ -85,6 +85,17 @@ func TestURLFormParamNameFaultsNamedWithValueFaults(t *testing.T) {
 				`(irc "irc"): URL: query: "burst" given 2 times`,
 				`(irc "irc"): URL: query notice: want yes or no`,
 			}},
+		// The literal-parameter form (a query of secrets) went on past its
+		// first unknown name too: before, it stopped there, so the second
+		// unknown name, a bad %-escape and notice=maybe went untold.
+		{"irc unknown names, bad escape and bad value", "ircs://statusbot@irc.example.com/ops?nick=bot&notice=maybe&" + urlKey + "&sasl_password=%zz" + urlKey + "&burst=many",
+			[]string{
+				`(irc "irc"): URL: query: parameter 1: unknown name (want user, real_name,`,
+				`(irc "irc"): URL: query: parameter 3: unknown name (want user, real_name,`,
+				`(irc "irc"): URL: query sasl_password: bad %-escape`,
+				`(irc "irc"): URL: query burst: want a whole number`,
+				`(irc "irc"): URL: query notice: want yes or no`,
+			}},
 		{"statuspage unknown and bad value", "statuspage:site?base_url=https://status.example.com/&history_days=many&colour=red",
 			[]string{
 				`(statuspage "statuspage"): URL: query: unknown parameter "colour"`,

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -37,11 +38,9 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 // the file, as writtenSecrets finds them.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	var out []string
-	found := secretsFound(entry, kinds)
-	names := namesAsValues(entry, found)
-	for n, t := range found {
+	for n, t := range secretsFound(entry, kinds) {
 		switch {
-		case t == secretType && !names[n]:
+		case t == secretType:
 			out = append(out, ex.writtenValue(n)...)
 		case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 			for _, c := range n.Content {
@@ -88,6 +87,74 @@ func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
 	return out
 }
 
+// shortSecrets are the secrets under minHidden bytes written in a
+// channel's entry, which redact.CheckName does not look for in a name:
+// the scalars of them (an IRC channel list's item for its key), for a
+// name that is an alias of one, and their texts as written.
+type shortSecrets struct {
+	nodes map[*yaml.Node]bool
+	texts []string
+}
+
+// entryShortSecrets returns the secrets of entry, a channel's entry of
+// the file, that secretScalars finds under minHidden bytes, but for the
+// value of a key not named as a credential (credquery.Named), as a
+// webhook's "headers: {Accept-Language: en-US}": a channel's name may be
+// such a value by chance, and the channel does not take one so short for
+// a credential. Aliases and merged mappings are followed, each node once.
+func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecrets {
+	found := secretsFound(entry, kinds)
+	out := shortSecrets{nodes: map[*yaml.Node]bool{}}
+	add := func(n *yaml.Node, text string) {
+		out.nodes[n] = true
+		if len(ex.writtenValue(n)) > 0 {
+			out.texts = append(out.texts, text)
+		}
+	}
+	seen := map[*yaml.Node]bool{}
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		n, _ = unalias(n)
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				v, _ := unalias(n.Content[i])
+				if v.Kind == yaml.ScalarNode && v.Value != "" && len(v.Value) < minHidden && found[v] == secretType &&
+					credquery.Named(n.Content[i-1].Value) {
+					add(v, v.Value)
+				}
+			}
+		}
+		if found[n] == ircChannelsType && n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				c, _ = unalias(c)
+				if _, key := ircChannel(c.Value); key != "" && len(key) < minHidden {
+					add(c, key)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			visit(c)
+		}
+	}
+	visit(entry)
+	return out
+}
+
+// holds reports whether name, a channel's name written at node n (nil
+// when the entry writes none), is one of s: an alias of one, or the same
+// text.
+func (s shortSecrets) holds(n *yaml.Node, name string) bool {
+	if n == nil {
+		return false
+	}
+	n, _ = unalias(n)
+	return s.nodes[n] || slices.Contains(s.texts, name)
+}
+
 // secretsFound returns the nodes of entry, a channel's entry of the file,
 // whose type holds a secret (see walker.found), with that type: entry's
 // kind's, or every kind's when its kind is not known.
@@ -122,36 +189,4 @@ func (e *expander) writtenValue(n *yaml.Node) []string {
 		return nil
 	}
 	return []string{n.Value}
-}
-
-// namesAsValues returns the secrets of found, below entry, written as
-// the value of a key not named as a credential (credquery.Named) of a
-// mapping that has a key of that name too, as a webhook's "headers:
-// {X-Source: X-Trace-Id, X-Trace-Id: …}": the name of a header is no
-// secret, and shows in the file's keys, so that a value that is one is
-// not hidden (it hid that header's name in each of its faults), as the
-// webhook package does not take it for one. A value with an anchor is
-// not among them: an alias of it may be at a key of secrets.
-func namesAsValues(entry *yaml.Node, found map[*yaml.Node]reflect.Type) map[*yaml.Node]bool {
-	out := map[*yaml.Node]bool{}
-	var visit func(n *yaml.Node)
-	visit = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			keys := make(map[string]bool, len(n.Content)/2)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				keys[n.Content[i].Value] = true
-			}
-			for i := 1; i < len(n.Content); i += 2 {
-				v := n.Content[i]
-				if v.Kind == yaml.ScalarNode && v.Anchor == "" && found[v] == secretType && keys[v.Value] && !credquery.Named(n.Content[i-1].Value) {
-					out[v] = true
-				}
-			}
-		}
-		for _, c := range n.Content { // not through aliases: each node once
-			visit(c)
-		}
-	}
-	visit(entry)
-	return out
 }

@@ -18,7 +18,6 @@ import (
 
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
-	"github.com/outagecast/outagecast/internal/credquery"
 	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -354,19 +353,21 @@ func (cfg Config) headers(f *setup.Faults) http.Header {
 	h := make(http.Header, len(cfg.Headers)+1)
 	h.Set("User-Agent", UserAgent)
 	given := make(map[string]string, len(cfg.Headers)) // canonical name: as given
-	names := cfg.namesQuoted()
 	for _, k := range slices.Sorted(maps.Keys(cfg.Headers)) {
 		v := cfg.Headers[k].Reveal()
 		ck := http.CanonicalHeaderKey(k)
 		first, twice := given[ck]
 		given[ck] = k
 		// A name is quoted as setup.Quote quotes it: a curl header pasted
-		// as one ("Authorization: Bearer …") or a token would show.
-		name := setup.Quote(k, names)
+		// as one ("Authorization: Bearer …") or a token would show, also
+		// one that is another header's value, whatever that header's
+		// name ("X-Source: <token>" beside <token>): every value may be
+		// a credential.
+		name := setup.Quote(k, cfg)
 		switch {
 		case twice:
 			// Which value a request carried would depend on the map's order.
-			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: the same header as %s (names ignore case)", name, setup.Quote(first, names)))
+			f.Add(fmt.Errorf("webhook: Config.Headers[%s]: the same header as %s (names ignore case)", name, setup.Quote(first, cfg)))
 		case !validHeaderName(k):
 			f.Add(fmt.Errorf("webhook: Config.Headers: invalid header name %s (want the name alone, as %q, its value as the value)", name, "X-Api-Key"))
 		case reserved[ck]:
@@ -393,29 +394,6 @@ func (cfg Config) headers(f *setup.Faults) http.Header {
 		}
 	}
 	return h
-}
-
-// namesQuoted returns cfg for setup.Quote of a header's name: without
-// the values of headers not named as credentials that are one of the
-// headers' names ("X-Source: X-Trace-Id" beside X-Trace-Id). Such a value
-// is a name, which is no secret; taken for one, it hid that header's
-// name in its every fault. The value of a header named as a credential
-// ("X-Key: hunter2tok" beside hunter2tok, a token pasted as a name too),
-// any other value and every other secret of cfg still keep a name
-// holding them unquoted.
-func (cfg Config) namesQuoted() Config {
-	var hs map[string]redact.Secret
-	for k, v := range cfg.Headers {
-		if _, isName := cfg.Headers[v.Reveal()]; isName && !credquery.Named(k) {
-			continue
-		}
-		if hs == nil {
-			hs = make(map[string]redact.Secret, len(cfg.Headers))
-		}
-		hs[k] = v
-	}
-	cfg.Headers = hs
-	return cfg
 }
 
 // bareScheme reports whether v, an Authorization value, is one of the

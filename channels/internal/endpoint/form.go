@@ -220,24 +220,36 @@ func SetParams(pkg string, p map[string]string, set func(name, value string) err
 // secret part of it ("consumer_secretZx9…"): the error gives its position
 // among the parameters, from 1, and the known names, as
 // "demo: URL: query: parameter 2: unknown name (want secret or user)".
+// Every parameter refused is named, those refused for their names or
+// %-escapes in the query's order, then those Params would refuse (given
+// twice, a name given empty); the map returned, also beside the error,
+// holds the others, for SetParams to name their faults too.
 func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
 	q := url.Values{}
-	err := eachParam(rawQuery, func(n int, rawKey, rawVal string) error {
+	var f setup.Faults
+	badEscape := map[string]bool{}
+	_ = eachParam(rawQuery, func(n int, rawKey, rawVal string) error {
 		key, err := url.PathUnescape(rawKey)
 		if err != nil || !slices.Contains(known, key) {
-			return FormErrorf(pkg, "query", "parameter %d: unknown name (want %s)", n, orList(known))
+			f.Add(FormErrorf(pkg, "query", "parameter %d: unknown name (want %s)", n, orList(known)))
+			return nil
 		}
 		val, err := url.PathUnescape(rawVal)
 		if err != nil {
-			return FormErrorf(pkg, "query "+key, "bad %%-escape")
+			f.Add(FormErrorf(pkg, "query "+key, "bad %%-escape"))
+			badEscape[key] = true
+			return nil
 		}
 		q[key] = append(q[key], val)
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	out, err := params(pkg, q, known, multi)
+	f.Add(err)
+	// A parameter refused for one of its values sets nothing.
+	for key := range badEscape {
+		delete(out, key)
 	}
-	return params(pkg, q, known, multi)
+	return out, f.Err()
 }
 
 // QuotableName reports whether name, the name of a query parameter

@@ -138,10 +138,11 @@ func TestLiteralParams(t *testing.T) {
 	assert.Equal(t, map[string]string{"secret": "a+b/c d", "user": ""}, p)
 
 	for raw, want := range map[string]string{
-		"secret=%zzhunter2":         "demo: URL: query secret: bad %-escape",
-		"sec%zzret=hunter2":         "demo: URL: query: parameter 1: unknown name (want secret or user)",
-		"user=u&&token=hunter2":     "demo: URL: query: parameter 2: unknown name (want secret or user)",
-		"user=u&secrethunter2&x=1":  "demo: URL: query: parameter 2: unknown name (want secret or user)",
+		"secret=%zzhunter2":     "demo: URL: query secret: bad %-escape",
+		"sec%zzret=hunter2":     "demo: URL: query: parameter 1: unknown name (want secret or user)",
+		"user=u&&token=hunter2": "demo: URL: query: parameter 2: unknown name (want secret or user)",
+		"user=u&secrethunter2&x=1": "demo: URL: query: parameter 2: unknown name (want secret or user)\n" +
+			"demo: URL: query: parameter 3: unknown name (want secret or user)",
 		"user=u&hunter2":            "demo: URL: query: parameter 2: unknown name (want secret or user)",
 		"user=a&user=b":             `demo: URL: query: "user" given 2 times`,
 		"secret=hunter2&%zzhunter2": "demo: URL: query: parameter 2: unknown name (want secret or user)",
@@ -149,6 +150,22 @@ func TestLiteralParams(t *testing.T) {
 		_, err := LiteralParams("demo", raw, known)
 		assert.EqualError(t, err, want, raw)
 		assert.NotContains(t, err.Error(), "hunter2", raw)
+	}
+}
+
+// LiteralParams names every parameter it refuses, in the query's order,
+// and returns those that passed beside its error, as Params does, so that
+// SetParams names their faults too: before, it stopped at the first
+// unknown name or bad %-escape and returned no map.
+func TestLiteralParamsNamesEveryFault(t *testing.T) {
+	known := []string{"secret", "user", "lang"}
+	for range 20 {
+		p, err := LiteralParams("demo", "colour=red&secret=%zzhunter2&user=a&hunter2&lang=en&user=b", known)
+		assert.EqualError(t, err, "demo: URL: query: parameter 1: unknown name (want secret, user or lang)\n"+
+			"demo: URL: query secret: bad %-escape\n"+
+			"demo: URL: query: parameter 4: unknown name (want secret, user or lang)\n"+
+			`demo: URL: query: "user" given 2 times`)
+		assert.Equal(t, map[string]string{"lang": "en"}, p, "those that passed")
 	}
 }
 
