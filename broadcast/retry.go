@@ -994,17 +994,21 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // place. An update whose Time the Store does not know is no newer one;
 // maxThreadWalk links read ends the walk. A chain (the correction's, or a
 // post's the walk passes) whose start the walk cannot reach, longer than
-// maxCorrectionChain or with a record of what a correction corrects that
-// cannot be read (which is logged), leaves it unknown which update's
-// status the chain says: the correction is taken as older, the safe
-// answer (see Message.Current), since taken as current it would show an
-// older status as the incident's.
+// maxCorrectionChain, leaves it unknown which update's status the chain
+// says: the correction is taken as older, the safe answer (see
+// Message.Current), since taken as current it would show an older status
+// as the incident's. A record of what a correction corrects that cannot
+// be read is an error, as every other record the walk reads: the attempt
+// fails transiently, and is retried.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateID == "" {
 		return false, nil
 	}
 	budget := maxCorrectionChain
-	root, ok := d.b.chainRootOK(ctx, d.original, &budget)
+	root, ok, err := d.b.chainRootOK(ctx, d.original, &budget)
+	if err != nil {
+		return false, chainUnread(root, err)
+	}
 	if !ok {
 		return true, nil
 	}
@@ -1020,7 +1024,10 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		// walk ran out after a score of corrections, and the newer post
 		// behind them was missed.
 		budget = maxCorrectionChain
-		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
+		r, ok, err := d.b.chainRootOK(ctx, post.UpdateID, &budget)
+		if err != nil {
+			return false, chainUnread(r, err)
+		}
 		if !ok {
 			return true, nil
 		}
@@ -1061,6 +1068,13 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// chainUnread is correctsOlder's error when the Store could not read
+// what update corrects: the attempt fails, transiently, as it does on
+// every other record the Store cannot read (see Message.Current).
+func chainUnread(update string, err error) error {
+	return fmt.Errorf("store: read what %s corrects, to tell whether the correction is current: %w", update, err)
 }
 
 // rootOrder returns the Time of update, the start of a chain of
@@ -1207,26 +1221,29 @@ func (b *Broadcaster) placeAfter(ctx context.Context, ch Channel, name string, r
 // when it corrects none. A record that cannot be read, or budget run out,
 // ends the walk there.
 func (b *Broadcaster) chainRoot(ctx context.Context, update string, budget *int) string {
-	root, _ := b.chainRootOK(ctx, update, budget)
+	root, _, err := b.chainRootOK(ctx, update, budget)
+	if err != nil {
+		b.storeTrouble(ctx, "read what "+root+" corrects", err)
+	}
 	return root
 }
 
 // chainRootOK is chainRoot, and reports whether the walk reached the
-// chain's start: false when a record could not be read or budget ran out.
-func (b *Broadcaster) chainRootOK(ctx context.Context, update string, budget *int) (string, bool) {
+// chain's start: false when budget ran out, or when a record could not be
+// read, whose update root then is, and err the Store's error, unlogged.
+func (b *Broadcaster) chainRootOK(ctx context.Context, update string, budget *int) (root string, ok bool, err error) {
 	for *budget > 0 {
 		*budget--
 		r, ok, err := b.store.Receipt(ctx, correctsKey(update), sentChannel)
 		if err != nil {
-			b.storeTrouble(ctx, "read what "+update+" corrects", err)
-			return update, false
+			return update, false, err
 		}
 		if !ok || r.ID == "" || r.ID == update {
-			return update, true
+			return update, true, nil
 		}
 		update = r.ID
 	}
-	return update, false
+	return update, false, nil
 }
 
 func minTime(a, b time.Time) time.Time {
