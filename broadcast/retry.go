@@ -991,8 +991,11 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // newer update's status (an older update is never posted after a newer
 // one, and a correction's chain starts from an update posted before it).
 // A post of the correction's own chain says its status, whatever its
-// place. An update whose Time the Store does not know is no newer one;
-// maxThreadWalk links read ends the walk. A chain (the correction's, or a
+// place. An update whose Time the Store does not know is no newer one.
+// A walk that runs out of links (maxThreadWalk) before the thread's first
+// post, or before the latest post that is no correction where the walk
+// stops there, cannot tell whether a post behind says a newer status: the
+// correction is taken as older, the safe answer. A chain (the correction's, or a
 // post's the walk passes) whose start the walk cannot reach, longer than
 // maxCorrectionChain, leaves it unknown which update's status the chain
 // says: the correction is taken as older, the safe answer (see
@@ -1048,8 +1051,11 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
 			}
-			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || links <= 0 {
+			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID {
 				return false, nil
+			}
+			if links <= 0 {
+				return true, nil // a post behind may say a newer status
 			}
 			links--
 			if now, ok, err := d.b.store.Receipt(ctx, prev.UpdateID, d.name); err != nil {
@@ -1067,7 +1073,7 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 			}
 		}
 	}
-	return false, nil
+	return true, nil // the walk ran out, as above
 }
 
 // chainUnread is correctsOlder's error when the Store could not read
