@@ -1944,7 +1944,9 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 // answer (cut off, timed out, a server error: see noteAttempt), since its
 // post may be out there, and nothing says where to delete it; and so,
 // wrapping ErrNotRecorded, when it was delivered, its receipt not
-// recorded.
+// recorded; and so, saying a Prune may have removed its records, when
+// other channels have the update and the Store has no record of its
+// first Send (see pruned).
 func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	delivered, attempted, err := d.b.sendMarks(ctx, d.original, d.name)
 	switch {
@@ -1956,12 +1958,61 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	case !attempted:
-		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		pruned, err := d.pruned(ctx)
+		if err != nil {
+			return false, err
+		}
+		if !pruned {
+			return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		}
+		d.res.Err = Permanent(fmt.Errorf("the Store has no record of %s on this channel, nor of its first Send: "+
+			"if it was posted here, a Store's Prune removed its records (Prune keeps a receipt only while "+
+			"the delivery mark is kept), and %w", d.original, errPostNotFound))
+		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+		return true, nil
 	}
 	d.res.Err = Permanent(fmt.Errorf("an attempt of %s ended with its outcome unknown: it may have posted, "+
 		"and without a receipt its post cannot be found to delete; look for it on the platform", d.original))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// pruned reports, for a retraction on a channel that has no record of
+// the update, whether a Prune removed them: another channel has a receipt
+// of the update, or marks it delivered, so that it was sent, and the
+// Store lacks the record of its first Send (see firstSent), which is
+// written before any attempt, so that a Prune that removed the channel's
+// records, written after it, removed it too. While that record is there,
+// the channel did not post the update (its records, written since, are
+// kept); with no record of the update anywhere, a mistyped ID (a queue's
+// Job, which Retract's refusal does not check) cannot be told from a
+// pruned one, and the channel is Skipped, as before. An update whose
+// record this Broadcaster keeps in memory, the Store having failed to
+// write it, was not pruned. The first Send's record that cannot be read
+// fails the attempt, to be read again; another channel's record that
+// cannot be read tells nothing.
+func (d *delivery) pruned(ctx context.Context) (bool, error) {
+	_, ok, err := d.b.store.Receipt(ctx, sentKey(d.original), sentChannel)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
+	}
+	if _, kept := d.b.unrecorded.get(d.original); ok || kept {
+		return false, nil
+	}
+	for _, name := range d.b.names {
+		if name == d.name {
+			continue
+		}
+		// Delivered marks only: the Send marks that this retraction's
+		// deliveries write (see forbid) are failures.
+		if _, ok, err := d.b.store.Receipt(ctx, d.original, name); err == nil && ok {
+			return true, nil
+		}
+		if delivered, _, err := d.b.sendMarks(ctx, d.original, name); err == nil && delivered {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // errPostNotFound is wrapped by the error of a retraction on a channel
