@@ -850,7 +850,8 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 		// instance, or cut off), or marks that cannot be read now: the
 		// retraction's attempts read them again.
 		return attempted || err != nil, nil
-	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it)", updateID))
+	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it; "+
+		"a Store's Prune removes those of an update sent before its cutoff, whose posts then cannot be found to delete)", updateID))
 	if errors.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
 		return fmt.Errorf("broadcast: update %s was delivered on %s, but its receipt was not recorded: its posts cannot be found to delete: %w",
 			updateID, strings.Join(unrecorded, ", "), ErrNotRecorded)
@@ -1096,10 +1097,16 @@ func checkNow(v *validation, u Update) {
 // Store knows it, and that no attempt is posting (on this instance or,
 // as the Store's marks say, on another) or left with its outcome unknown:
 // a mistyped ID would otherwise end with every channel skipped and no
-// error. A receipt that
+// error; the refusal says that a Store's Prune removes an update's
+// records too. A receipt that
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
-// ErrNotRecorded: its posts are out there, and cannot be found. Retracting
+// ErrNotRecorded: its posts are out there, and cannot be found. A channel
+// that has no record of an update other channels have, when the Store has
+// no record of its first Send either (a Prune removed the records of an
+// update sent before its cutoff, and kept a later Send's on other
+// channels), fails for good, saying its records may have been pruned: its
+// post, if any, cannot be found. Retracting
 // an update again is not refused: every channel is then Skipped (but for
 // those whose outcome is unknown, which fail again). A channel where a
 // target refused the deletion for good is not done: a later Retract tries

@@ -114,9 +114,13 @@ func NewMessage(u Update) Message {
 // its records of what each correction corrects and of the Time and order
 // of each update's first Send, and the links between posts; where those
 // cannot tell which update a chain starts from (a chain of more than 64
-// corrections of corrections, or a record the Store cannot read), a
-// correction is not current: the safe answer, which leaves a status
-// shown apart as it was. In
+// corrections of corrections), or whether a post of a newer update's
+// chain is up (a walk back over more than 64 posts of the thread, which
+// on a channel that cannot delete stops at the latest post that is no
+// correction), a correction is not current: the safe answer, which leaves
+// a status shown apart as it was. A record the Store
+// cannot read fails the attempt transiently, before the channel is
+// called: the next attempt reads it again. In
 // a Message built by hand, a correction is current when the thread's
 // latest post is its original's, or there is none.
 func (m Message) Current() bool {

@@ -76,14 +76,16 @@ func TestCorrectionRecordsLockHoldsNoValues(t *testing.T) {
 }
 
 // claimFailing is a Store that cannot read or write (as set) the record of
-// what a correction corrects.
+// what a correction corrects: of correction "fix" only when it reads, as
+// a record up a correction's chain that cannot be read fails the attempt
+// (see Message.Current).
 type claimFailing struct {
 	*broadcast.MemoryStore
 	read, write bool
 }
 
 func (s claimFailing) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
-	if s.read && strings.HasPrefix(updateID, "\x00corrects\x00") {
+	if s.read && updateID == "\x00corrects\x00fix" {
 		return broadcast.Receipt{}, false, errFlaky
 	}
 	return s.MemoryStore.Receipt(ctx, updateID, channel)

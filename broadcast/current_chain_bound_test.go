@@ -29,3 +29,26 @@ func TestMessageCurrentChainLongerThanTheWalk(t *testing.T) {
 		})
 	}
 }
+
+// Corrections of an older update a, posted after a newer update b, are
+// not current while b is up, however many there are: once they are more
+// than the walk back from the thread's latest post follows links (64),
+// the walk runs out before it reaches b's post, which cannot tell whether
+// a newer update's post is up behind them, and answers the safe answer,
+// not current, as a chain longer than the walk up it does. It answered
+// current.
+func TestMessageCurrentThreadLongerThanTheWalk(t *testing.T) {
+	for _, del := range []bool{false, true} {
+		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
+			b, x := sentOlderThenNewer(t, del)
+			var ids []string
+			for i := range 70 {
+				id := fmt.Sprint("c", i)
+				correctWith(t, b, "a", id)
+				ids = append(ids, id)
+			}
+			want := make([]bool, len(ids))
+			assert.Equal(t, want, x.currentOf(ids...), "b is up")
+		})
+	}
+}

@@ -1,10 +1,8 @@
 package broadcast
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -101,13 +99,24 @@ func TestCorrectionChainCycleIsBounded(t *testing.T) {
 	}
 }
 
-// A record of what a correction corrects that cannot be read ends the
-// walk up the chain, as correctsOlder says: logged, the correction is posted
-// and not taken for current, the safe answer.
-func TestCorrectionChainReadErrorLogged(t *testing.T) {
+// A record of what a correction corrects that cannot be read, a Store's
+// transient failure, fails the attempt for a retry, as every other read
+// that tells whether the correction is current does (see correctsOlder):
+// the channel is not called with an answer the Store could not give. It
+// was logged, and the correction posted as not current at once, though
+// the next attempt read it (the correction of a, the only update, is
+// current).
+func TestCorrectionChainReadErrorRetried(t *testing.T) {
 	s := &chainStore{MemoryStore: NewMemoryStore()}
-	var logged bytes.Buffer
-	rec, b := newCurrentLogged(t, Options{Store: s, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	var retried atomic.Int64
+	rec, b := newCurrentLogged(t, Options{Store: s,
+		Retry: RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
+		OnEvent: func(e Event) {
+			if e.Kind == EventRetry {
+				retried.Add(1)
+				s.fail.Store(false) // the Store is back
+			}
+		}})
 	ctx := context.Background()
 	if _, err := b.Send(ctx, retractTestUpdate("a")); err != nil {
 		t.Fatal(err)
@@ -115,11 +124,43 @@ func TestCorrectionChainReadErrorLogged(t *testing.T) {
 	chainCorrect(t, b, "a", "c1")
 	s.fail.Store(true)
 	chainCorrect(t, b, "c1", "c2")
-	if rec.lastCurrent() {
-		t.Error("want not current when the chain cannot be read")
+	if retried.Load() == 0 {
+		t.Error("the read failure did not fail the attempt for a retry")
 	}
-	if !strings.Contains(logged.String(), "read what c1 corrects") {
-		t.Errorf("not logged: %q", logged.String())
+	if !rec.lastCurrent() {
+		t.Error("c2 corrects the only update's chain: want current once the Store reads")
+	}
+}
+
+// A Store that cannot read a record of what a correction corrects for
+// good fails the correction's channel with the Store's error, after its
+// retries: the channel was not called.
+func TestCorrectionChainReadErrorFails(t *testing.T) {
+	s := &chainStore{MemoryStore: NewMemoryStore()}
+	rec, b := newCurrentLogged(t, Options{Store: s, Retry: RetryPolicy{MaxAttempts: 2,
+		InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	ctx := context.Background()
+	if _, err := b.Send(ctx, retractTestUpdate("a")); err != nil {
+		t.Fatal(err)
+	}
+	chainCorrect(t, b, "a", "c1")
+	s.fail.Store(true)
+	u := retractTestUpdate("c2")
+	u.Time, u.Body = time.Time{}, "Corrected."
+	rep, err := b.Correct(ctx, "c1", u)
+	if err == nil || rep == nil || rep.Results[0].Err == nil {
+		t.Fatalf("want the channel failed, got %v", err)
+	}
+	if msg := rep.Results[0].Err.Error(); !strings.Contains(msg, "disk I/O error") || !strings.Contains(msg, "c1") {
+		t.Errorf("error does not say what could not be read: %q", msg)
+	}
+	if rep.Results[0].Attempts < 2 {
+		t.Errorf("%d attempts: want the read failure retried", rep.Results[0].Attempts)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.current) != 2 {
+		t.Errorf("%d posts: want a's and c1's only", len(rec.current))
 	}
 }
 

@@ -991,20 +991,27 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // newer update's status (an older update is never posted after a newer
 // one, and a correction's chain starts from an update posted before it).
 // A post of the correction's own chain says its status, whatever its
-// place. An update whose Time the Store does not know is no newer one;
-// maxThreadWalk links read ends the walk. A chain (the correction's, or a
+// place. An update whose Time the Store does not know is no newer one.
+// A walk that runs out of links (maxThreadWalk) before the thread's first
+// post, or before the latest post that is no correction where the walk
+// stops there, cannot tell whether a post behind says a newer status: the
+// correction is taken as older, the safe answer. A chain (the correction's, or a
 // post's the walk passes) whose start the walk cannot reach, longer than
-// maxCorrectionChain or with a record of what a correction corrects that
-// cannot be read (which is logged), leaves it unknown which update's
-// status the chain says: the correction is taken as older, the safe
-// answer (see Message.Current), since taken as current it would show an
-// older status as the incident's.
+// maxCorrectionChain, leaves it unknown which update's status the chain
+// says: the correction is taken as older, the safe answer (see
+// Message.Current), since taken as current it would show an older status
+// as the incident's. A record of what a correction corrects that cannot
+// be read is an error, as every other record the walk reads: the attempt
+// fails transiently, and is retried.
 func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	if d.th.Last.UpdateID == "" {
 		return false, nil
 	}
 	budget := maxCorrectionChain
-	root, ok := d.b.chainRootOK(ctx, d.original, &budget)
+	root, ok, err := d.b.chainRootOK(ctx, d.original, &budget)
+	if err != nil {
+		return false, chainUnread(root, err)
+	}
 	if !ok {
 		return true, nil
 	}
@@ -1020,7 +1027,10 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 		// walk ran out after a score of corrections, and the newer post
 		// behind them was missed.
 		budget = maxCorrectionChain
-		r, ok := d.b.chainRootOK(ctx, post.UpdateID, &budget)
+		r, ok, err := d.b.chainRootOK(ctx, post.UpdateID, &budget)
+		if err != nil {
+			return false, chainUnread(r, err)
+		}
 		if !ok {
 			return true, nil
 		}
@@ -1041,8 +1051,11 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("store: read the post before %s: %w", post.UpdateID, err)
 			}
-			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID || links <= 0 {
+			if !ok || prev.UpdateID == "" || prev.UpdateID == post.UpdateID {
 				return false, nil
+			}
+			if links <= 0 {
+				return true, nil // a post behind may say a newer status
 			}
 			links--
 			if now, ok, err := d.b.store.Receipt(ctx, prev.UpdateID, d.name); err != nil {
@@ -1060,7 +1073,14 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 			}
 		}
 	}
-	return false, nil
+	return true, nil // the walk ran out, as above
+}
+
+// chainUnread is correctsOlder's error when the Store could not read
+// what update corrects: the attempt fails, transiently, as it does on
+// every other record the Store cannot read (see Message.Current).
+func chainUnread(update string, err error) error {
+	return fmt.Errorf("store: read what %s corrects, to tell whether the correction is current: %w", update, err)
 }
 
 // rootOrder returns the Time of update, the start of a chain of
@@ -1207,26 +1227,29 @@ func (b *Broadcaster) placeAfter(ctx context.Context, ch Channel, name string, r
 // when it corrects none. A record that cannot be read, or budget run out,
 // ends the walk there.
 func (b *Broadcaster) chainRoot(ctx context.Context, update string, budget *int) string {
-	root, _ := b.chainRootOK(ctx, update, budget)
+	root, _, err := b.chainRootOK(ctx, update, budget)
+	if err != nil {
+		b.storeTrouble(ctx, "read what "+root+" corrects", err)
+	}
 	return root
 }
 
 // chainRootOK is chainRoot, and reports whether the walk reached the
-// chain's start: false when a record could not be read or budget ran out.
-func (b *Broadcaster) chainRootOK(ctx context.Context, update string, budget *int) (string, bool) {
+// chain's start: false when budget ran out, or when a record could not be
+// read, whose update root then is, and err the Store's error, unlogged.
+func (b *Broadcaster) chainRootOK(ctx context.Context, update string, budget *int) (root string, ok bool, err error) {
 	for *budget > 0 {
 		*budget--
 		r, ok, err := b.store.Receipt(ctx, correctsKey(update), sentChannel)
 		if err != nil {
-			b.storeTrouble(ctx, "read what "+update+" corrects", err)
-			return update, false
+			return update, false, err
 		}
 		if !ok || r.ID == "" || r.ID == update {
-			return update, true
+			return update, true, nil
 		}
 		update = r.ID
 	}
-	return update, false
+	return update, false, nil
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -1921,7 +1944,9 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 // answer (cut off, timed out, a server error: see noteAttempt), since its
 // post may be out there, and nothing says where to delete it; and so,
 // wrapping ErrNotRecorded, when it was delivered, its receipt not
-// recorded.
+// recorded; and so, saying a Prune may have removed its records, when
+// other channels have the update and the Store has no record of its
+// first Send (see pruned).
 func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	delivered, attempted, err := d.b.sendMarks(ctx, d.original, d.name)
 	switch {
@@ -1933,12 +1958,61 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	case !attempted:
-		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		pruned, err := d.pruned(ctx)
+		if err != nil {
+			return false, err
+		}
+		if !pruned {
+			return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		}
+		d.res.Err = Permanent(fmt.Errorf("the Store has no record of %s on this channel, nor of its first Send: "+
+			"if it was posted here, a Store's Prune removed its records (Prune keeps a receipt only while "+
+			"the delivery mark is kept), and %w", d.original, errPostNotFound))
+		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+		return true, nil
 	}
 	d.res.Err = Permanent(fmt.Errorf("an attempt of %s ended with its outcome unknown: it may have posted, "+
 		"and without a receipt its post cannot be found to delete; look for it on the platform", d.original))
 	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 	return true, nil
+}
+
+// pruned reports, for a retraction on a channel that has no record of
+// the update, whether a Prune removed them: another channel has a receipt
+// of the update, or marks it delivered, so that it was sent, and the
+// Store lacks the record of its first Send (see firstSent), which is
+// written before any attempt, so that a Prune that removed the channel's
+// records, written after it, removed it too. While that record is there,
+// the channel did not post the update (its records, written since, are
+// kept); with no record of the update anywhere, a mistyped ID (a queue's
+// Job, which Retract's refusal does not check) cannot be told from a
+// pruned one, and the channel is Skipped, as before. An update whose
+// record this Broadcaster keeps in memory, the Store having failed to
+// write it, was not pruned. The first Send's record that cannot be read
+// fails the attempt, to be read again; another channel's record that
+// cannot be read tells nothing.
+func (d *delivery) pruned(ctx context.Context) (bool, error) {
+	_, ok, err := d.b.store.Receipt(ctx, sentKey(d.original), sentChannel)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
+	}
+	if _, kept := d.b.unrecorded.get(d.original); ok || kept {
+		return false, nil
+	}
+	for _, name := range d.b.names {
+		if name == d.name {
+			continue
+		}
+		// Delivered marks only: the Send marks that this retraction's
+		// deliveries write (see forbid) are failures.
+		if _, ok, err := d.b.store.Receipt(ctx, d.original, name); err == nil && ok {
+			return true, nil
+		}
+		if delivered, _, err := d.b.sendMarks(ctx, d.original, name); err == nil && delivered {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // errPostNotFound is wrapped by the error of a retraction on a channel

@@ -251,7 +251,8 @@ func failureText(err error) string {
 //   - An update's receipt on a channel is removed when it was saved
 //     before cutoff and the channel's mark of the update as a whole is
 //     removed too, or was never made: while a Send of the update skips
-//     the channel, Correct and Retract find its post.
+//     the channel, Correct and Retract find its post. Once it is gone, a
+//     Retract cannot, and says so (see Broadcaster.Retract).
 //   - An incident's thread on a channel is removed when its latest
 //     receipt was saved before cutoff and none of the incident's receipts
 //     on the channel is kept. Its next update then starts a new thread.

@@ -20,7 +20,7 @@ import (
 //     for the channel as a whole (target ""): when it was saved before
 //     cutoff and that mark is removed too, or was never made. So as long
 //     as a Send of the update skips the channel, Correct and Retract find
-//     its post.
+//     its post; once it is gone, a Retract cannot, and says so.
 //   - An incident's thread on a channel is removed when its latest receipt
 //     was saved before cutoff and no receipt of the incident on the
 //     channel is kept: the thread is kept while any of its updates is. Its

@@ -131,7 +131,8 @@ func decode(v []byte, r *broadcast.Receipt) error {
 //   - An update's receipt on a channel is deleted when it was saved before
 //     cutoff and the update's mark for the channel as a whole (target "")
 //     is gone too, or was never made. So as long as a Send of the update
-//     skips the channel, Correct and Retract find its post.
+//     skips the channel, Correct and Retract find its post; once it is
+//     gone, a Retract cannot, and says so.
 //   - An incident's thread on a channel is deleted when it was last saved
 //     before cutoff and no receipt of the incident on the channel is left:
 //     the thread is kept while any of its updates is. Its next update then
