@@ -115,7 +115,7 @@ func NewMessage(u Update) Message {
 // of each update's first Send, and the links between posts; where those
 // cannot tell which update a chain starts from (a chain of more than 64
 // corrections of corrections), or whether a post of a newer update's
-// chain is up (a walk back over more than 64 posts of the thread, which
+// chain is up (a walk back over more than 1,024 posts of the thread, which
 // on a channel that cannot delete stops at the latest post that is no
 // correction), a correction is not current: the safe answer, which leaves
 // a status shown apart as it was. A record the Store

@@ -31,12 +31,11 @@ func TestMessageCurrentChainLongerThanTheWalk(t *testing.T) {
 }
 
 // Corrections of an older update a, posted after a newer update b, are
-// not current while b is up, however many there are: once they are more
-// than the walk back from the thread's latest post follows links (64),
-// the walk runs out before it reaches b's post, which cannot tell whether
-// a newer update's post is up behind them, and answers the safe answer,
-// not current, as a chain longer than the walk up it does. It answered
-// current.
+// not current while b is up, however many there are: the walk back from
+// the thread's latest post goes past more posts than the walks of the
+// thread's links elsewhere follow (64) to b's post. With the walk bounded
+// at 64, the last six were told current (see TestMessageCurrentWalkRunsOut
+// for a walk that runs out).
 func TestMessageCurrentThreadLongerThanTheWalk(t *testing.T) {
 	for _, del := range []bool{false, true} {
 		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {

@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -208,5 +209,30 @@ func TestLastPlaceLinkCycleIsBounded(t *testing.T) {
 	}
 	if n := s.reads.Load(); n < maxThreadWalk || n > maxThreadWalk+4 {
 		t.Errorf("%d reads of links for one Send: want the walk's %d and a few", n, maxThreadWalk)
+	}
+}
+
+// A walk back over the thread for Message.Current that runs out of posts
+// (maxCurrentWalk) before it can tell whether a newer update's post is up
+// answers the safe answer, not current: corrections of an older update a
+// posted after a newer update b, more of them than the walk follows, are
+// none of them current. The walk that ran out answered current.
+func TestMessageCurrentWalkRunsOut(t *testing.T) {
+	defer func(n int) { maxCurrentWalk = n }(maxCurrentWalk)
+	maxCurrentWalk = 8
+	rec, b := newCurrentLogged(t, Options{})
+	ctx := context.Background()
+	a, nb := retractTestUpdate("a"), retractTestUpdate("b")
+	nb.Time, nb.Status = a.Time.Add(time.Minute), StatusResolved
+	for _, u := range []Update{a, nb} {
+		if _, err := b.Send(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 2 * maxCurrentWalk {
+		chainCorrect(t, b, "a", fmt.Sprint("c", i))
+		if rec.lastCurrent() {
+			t.Errorf("correction %d of a, posted after the newer b: told current", i)
+		}
 	}
 }

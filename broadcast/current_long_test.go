@@ -50,3 +50,29 @@ func sentOlderThenNewer(t *testing.T, del bool) (*broadcast.Broadcaster, *curren
 	)
 	return b, x
 }
+
+// A correction of the latest update of a long incident (more posts in
+// the thread than the walk of Message.Current follows by default) is
+// current: no post of a newer update is up. On a channel that deletes,
+// where the walk goes back over every post still up, it was told not
+// current once the thread held more than 64 posts, and a status page
+// kept the status the correction put right.
+func TestMessageCurrentCorrectsLatestOfLongIncident(t *testing.T) {
+	for _, del := range []bool{false, true} {
+		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
+			x := &currentByID{name: "x"}
+			var ch broadcast.Channel = x
+			if del {
+				ch = deletingByID{x}
+			}
+			b := newBroadcaster(t, broadcast.Options{}, ch)
+			t0 := time.Now().Add(-2 * time.Hour).UTC()
+			const n = 100
+			for i := range n {
+				sendAll(t, b, updateAt(fmt.Sprint("u", i), t0.Add(time.Duration(i)*time.Minute), broadcast.StatusIdentified))
+			}
+			correctWith(t, b, fmt.Sprint("u", n-1), "c")
+			assert.Equal(t, []bool{true}, x.currentOf("c"), "a correction of the latest of %d updates", n)
+		})
+	}
+}

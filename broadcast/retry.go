@@ -992,7 +992,7 @@ func (d *delivery) correctionsID(ctx context.Context) bool {
 // one, and a correction's chain starts from an update posted before it).
 // A post of the correction's own chain says its status, whatever its
 // place. An update whose Time the Store does not know is no newer one.
-// A walk that runs out of links (maxThreadWalk) before the thread's first
+// A walk that runs out of links (maxCurrentWalk) before the thread's first
 // post, or before the latest post that is no correction where the walk
 // stops there, cannot tell whether a post behind says a newer status: the
 // correction is taken as older, the safe answer. A chain (the correction's, or a
@@ -1021,8 +1021,8 @@ func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
 	}
 	_, retractor := As[Retractor](d.ch)
 	post := d.th.Last
-	links := maxThreadWalk
-	for range maxThreadWalk {
+	links := maxCurrentWalk
+	for range maxCurrentWalk {
 		// Each post's chain has a budget of its own: one shared with the
 		// walk ran out after a score of corrections, and the newer post
 		// behind them was missed.
@@ -1699,6 +1699,15 @@ func previousKey(update string) string { return "\x00previous post\x00" + update
 
 // maxThreadWalk bounds the links previousLive follows.
 const maxThreadWalk = 64
+
+// maxCurrentWalk bounds the posts correctsOlder walks back over. On a
+// channel that deletes posts the walk goes back over every post still up
+// (a newer update's post partly deleted may be up behind older ones), so
+// the bound is past the posts of any incident we know of: one it cuts
+// short is told not current, and a status page would keep the status the
+// correction puts right. Each post costs a few Store reads, in a
+// correction's attempt only. A variable, so that a test can lower it.
+var maxCurrentWalk = 1024
 
 // previousLive returns the latest post still up that came before last, a
 // retracted post of the thread, by the links linkPrevious saved, or zero
