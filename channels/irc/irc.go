@@ -363,9 +363,11 @@
 // most often), or one before a KICK or a PART,
 // which answer no line; with it, whenever the server echoed one of them
 // (the lines echoed are not posted again). A refusal of the only line
-// written, refusals of as many lines as were written (without echo-message),
-// or, with echo-message, of lines none of which was echoed, stay
-// Permanent or RetryAfter alone. Uncertain tells the Broadcaster
+// written, refusals of as many lines as were written (without echo-message:
+// by the count above, so lines refused with different numerics, which
+// cannot be told apart from one line answered with both, leave it
+// Uncertain), or, with echo-message, of lines none of which was echoed,
+// stay Permanent or RetryAfter alone. Uncertain tells the Broadcaster
 // that the attempt's outcome is unknown (see broadcast.Message.Attempt);
 // Send cannot look for lines an earlier attempt posted, and without
 // echo-message the next attempt posts every line of the channel again
