@@ -374,17 +374,7 @@ const maxNamed = 5
 func (e *TargetsError) Error() string {
 	var b strings.Builder
 	n := len(e.Pending) + len(e.Failures)
-	switch {
-	case e.deletion && e.Total > 0:
-		fmt.Fprintf(&b, "post not deleted on %d of %d %s", n, e.Total, plural(e.Total, "target", "targets"))
-	case e.deletion:
-		fmt.Fprintf(&b, "post not deleted on %d %s", n, plural(n, "target", "targets"))
-	case e.Total > 0:
-		fmt.Fprintf(&b, "%d of %d %s not delivered", n, e.Total, plural(e.Total, "target", "targets"))
-	default:
-		fmt.Fprintf(&b, "%d %s not delivered", n, plural(n, "target", "targets"))
-	}
-	fmt.Fprintf(&b, " (%d pending, %d failed permanently)", len(e.Pending), len(e.Failures))
+	b.WriteString(e.count())
 	named := 0
 	for _, list := range [][]TargetFailure{e.Pending, e.Failures} {
 		for _, f := range list {
@@ -404,6 +394,26 @@ func (e *TargetsError) Error() string {
 			named++
 		}
 	}
+	return b.String()
+}
+
+// count is the start of e's text, which names no target: the targets not
+// delivered, or where the post was not deleted, and how many are pending
+// and how many failed permanently.
+func (e *TargetsError) count() string {
+	var b strings.Builder
+	n := len(e.Pending) + len(e.Failures)
+	switch {
+	case e.deletion && e.Total > 0:
+		fmt.Fprintf(&b, "post not deleted on %d of %d %s", n, e.Total, plural(e.Total, "target", "targets"))
+	case e.deletion:
+		fmt.Fprintf(&b, "post not deleted on %d %s", n, plural(n, "target", "targets"))
+	case e.Total > 0:
+		fmt.Fprintf(&b, "%d of %d %s not delivered", n, e.Total, plural(e.Total, "target", "targets"))
+	default:
+		fmt.Fprintf(&b, "%d %s not delivered", n, plural(n, "target", "targets"))
+	}
+	fmt.Fprintf(&b, " (%d pending, %d failed permanently)", len(e.Pending), len(e.Failures))
 	return b.String()
 }
 

@@ -85,3 +85,43 @@ func TestRedactedJoinSplittingATokenKeepsTargetsOutcomes(t *testing.T) {
 	assert.False(t, strings.Contains(te.Error(), b64[:60]))
 	assert.Contains(t, te.Error(), redact.Redacted+": "+redact.Redacted, "the copy hides its targets: the parts split the token")
 }
+
+// splitRetract is a channel whose Retract returns its TargetsError joined
+// to the rest of an echo, redacted: the target's error ends in the first
+// line of a token's base64 as MIME wraps it, the join's next part holds
+// the rest.
+type splitRetract struct {
+	sharedTargetsError
+	rest string
+	r    *redact.Redactor
+}
+
+func (c *splitRetract) Retract(context.Context, broadcast.Receipt) error {
+	return c.r.Error(errors.Join(c.te, errors.New(c.rest)))
+}
+
+// The Retract error of a channel's redacted join whose parts split a
+// token said "2 targets not delivered": the redaction gives the join's
+// TargetsError as a copy whose targets show as REDACTED, whose text is
+// not in the join's, so the Retract's wording, which replaced the
+// TargetsError's text in the channel's, found nothing to replace. It
+// counts the posts not deleted, as for any other Retract's error.
+func TestRedactedJoinSplittingATokenSaysPostNotDeleted(t *testing.T) {
+	token := "Zq8vK2mW9xR4-tok-a1b2c3d4e5f6g7h8i9j0kLmNoPqRsTuVwXyZ-0123456789"
+	b64 := base64.StdEncoding.EncodeToString([]byte(token))
+	te := &broadcast.TargetsError{Total: 2, Failures: []broadcast.TargetFailure{
+		{Target: "us", Err: broadcast.Permanent(errors.New("403 echoed:\n" + b64[:76]))}}}
+	ch := &splitRetract{sharedTargetsError: sharedTargetsError{te: te}, rest: b64[76:],
+		r: redact.NewRedactor(redact.NewSecret(token))}
+	_, rep, err := sendThenRetract(t, ch)
+	require.Error(t, err)
+	res := rep.Results[0].Err
+	require.Error(t, res)
+	assert.NotContains(t, res.Error(), b64[:60])
+	assert.NotContains(t, res.Error(), b64[76:])
+	assert.True(t, strings.HasPrefix(res.Error(), "post not deleted on 1 of 2 targets (0 pending, 1 failed permanently)"), res.Error())
+	assert.NotContains(t, res.Error(), "not delivered")
+	var got *broadcast.TargetsError
+	require.ErrorAs(t, res, &got)
+	assert.True(t, strings.HasPrefix(got.Error(), "post not deleted on 1 of 2 targets"), got.Error())
+}

@@ -2547,7 +2547,10 @@ func (d *delivery) callRetract(ctx context.Context) error {
 // deletionError is a Retract's error err, which holds te, a
 // *TargetsError: it counts posts not deleted rather than updates not
 // delivered, in a copy of te that errors.As finds, and in its text, err's
-// with te's replaced by the copy's. The channel's error itself is not
+// with te's replaced by the copy's; where err's text does not hold te's
+// (te is a redactor's copy whose targets show as REDACTED, in a text
+// redacted otherwise: see redact.ReplaceError), err's with te's count of
+// the targets replaced by the copy's. The channel's error itself is not
 // written to: a channel may return one value from several calls, a Send's
 // among them, or from calls running at once.
 type deletionError struct {
@@ -2563,7 +2566,11 @@ func deletionOf(err error, te *TargetsError) error {
 }
 
 func (e *deletionError) Error() string {
-	return strings.Replace(e.err.Error(), e.te.Error(), e.cut.Error(), 1)
+	s := e.err.Error()
+	if t := e.te.Error(); strings.Contains(s, t) {
+		return strings.Replace(s, t, e.cut.Error(), 1)
+	}
+	return strings.Replace(s, e.te.count(), e.cut.count(), 1)
 }
 
 func (e *deletionError) Unwrap() error { return e.err }

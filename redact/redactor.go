@@ -844,10 +844,16 @@ func (r *Redactor) Error(err error) error {
 // or another part), each part is given hidden instead: its text
 // Redacted, matching with errors.Is what it matched, with its marks, and
 // unwrapping, where it is or holds (first in its chain) a
-// *broadcast.TargetsError or a join, to a copy of that TargetsError whose
-// targets' names and errors show as REDACTED (their marks kept) or to
-// that join's parts, each hidden so; only where even those texts would
-// hold one is no part given. A secret a wrapper's text holds whole is no
+// *broadcast.TargetsError, a *broadcast.DeliveryError or
+// *broadcast.PreviewError, or a join, to a copy of that TargetsError whose
+// targets' names and errors show as REDACTED (their marks kept), to a copy
+// of that DeliveryError or PreviewError naming its channel (and its
+// attempts) whose error is hidden so, or to that join's parts, each
+// hidden so; only where even those texts would hold one is no part
+// given. A hidden part never unwraps to the part itself, nor to anything
+// in its tree: its text holds a piece of the secret, which a caller that
+// found it with errors.As and printed it (a log line of the channel's
+// error) would print; so errors.As finds none of its other types. A secret a wrapper's text holds whole is no
 // such secret. A *broadcast.TargetsError, when it comes first
 // where a join would (errors.As finds it there, through an As method too),
 // is kept so: the result unwraps (Unwrap() error) to a copy of it whose
@@ -882,7 +888,7 @@ func replaced(err error, msg, clean string, replace func(string) string, mark fu
 	case parts != nil:
 		return mark(&redactedJoin{red, parts}, err)
 	case te != nil:
-		return mark(&redactedTargets{red, te}, err)
+		return mark(&redactedCopy{red, te}, err)
 	}
 	return mark(&red, err)
 }
@@ -1040,16 +1046,27 @@ func partsFit(msg string, origs, texts []string, replace func(string) string) bo
 // hidePart returns p, a part of a join whose parts share a secret, as an
 // error whose text is Redacted, which matches with errors.Is what p
 // matched and has the marks p carries, given by mark. What p's structure
-// says is kept as kept keeps it, hidden: the first *broadcast.TargetsError
-// or join that p, or its chain of Unwrap() error, reaches is given (it
-// unwraps to it) as a copy whose targets' names and errors show as
-// Redacted (see hiddenTargets), or as its parts, each hidden so.
+// says is kept as kept keeps it, hidden: the first *broadcast.TargetsError,
+// *broadcast.DeliveryError, *broadcast.PreviewError or join that p, or its
+// chain of Unwrap() error, reaches is given (it unwraps to it) as a copy
+// whose targets' names and errors show as Redacted (see hiddenTargets), as
+// a copy naming its channel whose error is hidden so (see hiddenChannel),
+// or as its parts, each hidden so. It never unwraps to p, nor to anything
+// in p's tree: p's text holds a piece of the secret, which a caller that
+// found p with errors.As and printed it would print. So errors.As finds no
+// other type of p's.
 func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: Redacted, orig: p}
 	for e := p; e != nil; {
 		if te := targetsOf(e); te != nil {
 			if c := hiddenTargets(te, replace); c != nil {
-				return mark(&redactedTargets{red, c}, p)
+				return mark(&redactedCopy{red, c}, p)
+			}
+			break
+		}
+		if c, ok := hiddenChannel(e, replace); ok {
+			if c != nil {
+				return mark(&redactedCopy{red, c}, p)
 			}
 			break
 		}
@@ -1072,6 +1089,32 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 		}
 	}
 	return mark(&red, p)
+}
+
+// hiddenChannel returns, when e is a *broadcast.DeliveryError or a
+// *broadcast.PreviewError (ok), a copy of it whose Err is hidden (see
+// hidePart), which names the channel as e does: a Send's or a Preview's
+// error joins one per channel, which errors.As tells apart. c is nil when
+// even that copy prints a secret (a channel's name holding one).
+func hiddenChannel(e error, replace func(string) string) (c error, ok bool) {
+	hide := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return hidePart(err, replace, broadcast.MarkPartAs)
+	}
+	switch e := e.(type) {
+	case *broadcast.DeliveryError:
+		c = &broadcast.DeliveryError{Channel: e.Channel, Attempts: e.Attempts, Err: hide(e.Err)}
+	case *broadcast.PreviewError:
+		c = &broadcast.PreviewError{Channel: e.Channel, Err: hide(e.Err)}
+	default:
+		return nil, false
+	}
+	if shows(c, replace) {
+		return nil, true
+	}
+	return c, true
 }
 
 // replaceTargets returns a copy of te, a *broadcast.TargetsError in an
@@ -1202,16 +1245,18 @@ type redactedJoin struct {
 // Unwrap returns the join's parts, each redacted.
 func (e *redactedJoin) Unwrap() []error { return e.parts }
 
-// redactedTargets is a redactedError of an error holding a
+// redactedCopy is a redactedError of an error holding a
 // *broadcast.TargetsError, which unwraps to a copy of it, each target's
-// error redacted.
-type redactedTargets struct {
+// error redacted; or, for a hidden part of a join (see hidePart), one
+// holding a *broadcast.DeliveryError or *broadcast.PreviewError, which
+// unwraps to a copy of it whose error is hidden.
+type redactedCopy struct {
 	redactedError
-	te *broadcast.TargetsError
+	c error
 }
 
-// Unwrap returns the copy of the TargetsError.
-func (e *redactedTargets) Unwrap() error { return e.te }
+// Unwrap returns the copy.
+func (e *redactedCopy) Unwrap() error { return e.c }
 
 func (e *redactedError) Error() string { return e.msg }
 

@@ -116,7 +116,10 @@
 // wrapped), which it unwraps to, each redacted so: a part in whose tree
 // nothing prints a secret is found as it is (where the parts split a
 // secret between them, each is given hidden, its text REDACTED, its marks
-// kept, a TargetsError as a copy whose targets show as REDACTED); and for
+// and what errors.Is matches kept, a TargetsError as a copy whose targets
+// show as REDACTED, a DeliveryError or PreviewError as a copy naming its
+// channel whose error is hidden so, and no other of its types found: it
+// never unwraps to the part, whose text holds a piece of the secret); and for
 // a *broadcast.TargetsError, which it unwraps to a copy of, each target's
 // error redacted so (see ReplaceError).
 package redact
