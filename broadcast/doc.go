@@ -72,7 +72,10 @@
 // channel the Broadcaster does not have. Send,
 // Correct and Retract return one *DeliveryError per failed channel, joined
 // with errors.Join; errors.As finds each. Channel errors are transient unless
-// marked Permanent; RetryAfter adds a minimum wait. The caller's context
+// marked Permanent; RetryAfter adds a minimum wait. An error matching
+// ErrChannelClosed (the channel's own Close ended the call) stops the
+// channel's retries, yet fails nothing for good: the update stays pending
+// there, and the Result's error is not Permanent. The caller's context
 // errors are never retried; an attempt that exceeds Options.AttemptTimeout
 // is. A Store that cannot be read makes the attempt fail transiently (no
 // channel is called blind); one that cannot record a delivery makes the

@@ -74,6 +74,58 @@ var (
 	ErrBusy = errors.New("broadcast: not tried: the context ended while waiting for the channel")
 )
 
+// ErrChannelClosed is matched by the error of a channel's call that the
+// channel's own Close ended, or that was made after it: every adapter's
+// ErrClosed matches it (see ClosedError), and so does the error that
+// wraps it. Shutting a channel down is no refusal by the platform. The
+// adapters mark the error Permanent, since every retry against a closed
+// channel fails alike, and the Broadcaster stops retrying the channel at
+// once; but it records nothing failed for good: a Fanout leaves a target
+// whose error matches it unmarked and pending (see Fanout.Report), and
+// the Result's error is not Permanent, so that a later Send, or the
+// RunJob caller's next run (another instance, a restart), delivers the
+// update there, and only where it is missing.
+var ErrChannelClosed = errors.New("broadcast: channel closed")
+
+// ClosedError returns a new error with text that matches ErrChannelClosed
+// (errors.Is): the sentinel a channel's calls fail with once its Close
+// ended them, made so:
+//
+//	var ErrClosed = broadcast.ClosedError("webhook: channel closed")
+//
+// An error that wraps it matches it, as any sentinel, and
+// ErrChannelClosed too.
+func ClosedError(text string) error { return &closedError{text} }
+
+type closedError struct{ text string }
+
+func (e *closedError) Error() string { return e.text }
+
+// Is matches ErrChannelClosed.
+func (e *closedError) Is(target error) bool { return target == ErrChannelClosed }
+
+// closedRun is the Result error of a delivery that a channel's Close cut
+// short (see ErrChannelClosed): the channel's error without its Permanent
+// mark, which stopped the retries of this process, so that a RunJob
+// caller runs it again. errors.Is and errors.As find in it what the
+// channel's error holds, but a Permanent mark.
+type closedRun struct{ err error }
+
+func (e *closedRun) Error() string { return e.err.Error() }
+
+func (e *closedRun) Is(target error) bool { return errors.Is(e.err, target) }
+
+func (e *closedRun) As(target any) bool {
+	if _, ok := target.(**permanentError); ok {
+		return false
+	}
+	return errors.As(e.err, target)
+}
+
+// channelClosed reports whether err says the channel was closed (see
+// ErrChannelClosed).
+func channelClosed(err error) bool { return errors.Is(err, ErrChannelClosed) }
+
 // NotTried reports whether err, the Result error of a RunJob, is that of
 // a run that never called the channel: it waited for it until its context
 // ended (ErrBusy), found the Broadcaster closed (ErrClosed), or waited for

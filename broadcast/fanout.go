@@ -45,6 +45,7 @@ type Fanout struct {
 	pending   []TargetFailure // transiently now
 	wait      time.Duration   // the longest RetryAfter among pending
 	hinted    bool
+	closed    bool      // a pending target's error matches ErrChannelClosed
 	delivered []int     // this attempt
 	earlier   []bool    // by target: delivered in an earlier attempt; nil if none was
 	newer     []int     // targets a newer update of the incident reached first
@@ -128,7 +129,10 @@ func (f *Fanout) Todo() []int { return f.todo }
 // (marked in the Ledger), a Permanent error is failed for good (marked, not
 // retried), and so is one whose Error method panics; any other error, or
 // one wrapping ErrPostGone or ErrNotEditable, leaves the target for the
-// next attempt.
+// next attempt. So does one that matches ErrChannelClosed, Permanent or
+// not: the channel's Close ended the request, which says nothing of the
+// target; it is left unmarked for a later Send, and Err is Permanent, so
+// that this Send does not retry a closed channel.
 func (f *Fanout) Report(i int, err error) {
 	t := f.targets[i]
 	if err != nil {
@@ -141,7 +145,7 @@ func (f *Fanout) Report(i int, err error) {
 		switch {
 		case err == nil:
 			_ = f.m.Ledger.MarkDelivered(t) // the Broadcaster reports a failed mark
-		case IsPermanent(err) && !postAnew(err):
+		case IsPermanent(err) && !postAnew(err) && !channelClosed(err):
 			_ = f.m.Ledger.MarkFailed(t, err)
 		}
 	}
@@ -160,10 +164,11 @@ func (f *Fanout) book(i int, t string, err error) {
 			f.delivered = make([]int, 0, len(f.todo)) // as todo
 		}
 		f.delivered = append(f.delivered, i)
-	case IsPermanent(err) && !postAnew(err):
+	case IsPermanent(err) && !postAnew(err) && !channelClosed(err):
 		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})
 	default: // a post gone or not editable is posted anew (see ErrPostGone)
 		f.pending = append(f.pending, TargetFailure{Target: t, Err: err})
+		f.closed = f.closed || channelClosed(err)
 		if d, ok := RetryDelay(err); ok {
 			f.wait, f.hinted = max(f.wait, d), true
 		}
@@ -263,6 +268,11 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //   - a Permanent error saying so when NewFanout was given no target at
 //     all (a channel whose list of subscribers is empty): the update
 //     reached nobody, and is not to be reported delivered;
+//   - a Permanent *TargetsError when the channel's Close ended a target's
+//     request (its error matches ErrChannelClosed): it is pending, since
+//     the platform did not refuse it, but retrying the closed channel is
+//     in vain; the Broadcaster stops, and leaves it for a later Send (see
+//     ErrChannelClosed);
 //   - a transient *TargetsError when a target failed transiently or was
 //     not reached at all (the attempt was cut short), carrying the longest
 //     RetryAfter hint; it lists the pending and the failed targets;
@@ -297,6 +307,8 @@ func (f *Fanout) Err() error {
 	}
 	var err error = e
 	switch {
+	case f.closed:
+		return Permanent(err)
 	case len(pending) > 0 && f.hinted:
 		return RetryAfter(err, f.wait)
 	case len(pending) > 0:

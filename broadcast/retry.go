@@ -3210,6 +3210,11 @@ func (d *delivery) fail(err error) {
 // emits EventDelivered with the Result's error.
 func (d *delivery) settle() {
 	var unrecorded error
+	if d.res.Err != nil && channelClosed(d.res.Err) {
+		// The channel's Close cut the delivery short: not retried here,
+		// but no failure for good either (see ErrChannelClosed).
+		d.res.Err = &closedRun{d.res.Err}
+	}
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
 	d.res.SupersededTargets = d.ledger.supersededTargets()
 	if d.res.Err == nil {
@@ -3273,7 +3278,7 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 		d.res.Err = stopped(ctx.Err(), err)
 		return 0, false
 	}
-	if IsPermanent(err) || spent >= d.b.retry.MaxAttempts {
+	if IsPermanent(err) || channelClosed(err) || spent >= d.b.retry.MaxAttempts {
 		return 0, false
 	}
 	back, delay := d.b.nextDelay(bo, err)

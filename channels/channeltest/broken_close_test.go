@@ -21,7 +21,11 @@ const (
 	leavesGoroutine                     // Send fails for good; Close leaves a goroutine running
 	closePanics                         // Close panics
 	sendPanics                          // Send panics
+	failsUnmatched                      // Send fails for good with an error not matching broadcast.ErrChannelClosed
 )
+
+// errChatClosed is the closed error of a closable that fails for good.
+var errChatClosed = broadcast.ClosedError("chat: closed")
 
 // closable is the reference chat with a Close. It is no pointer, so that
 // its nil value is not called: only the Close rule is told apart.
@@ -51,9 +55,11 @@ func (c closable) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		case failsTransient:
 			return broadcast.Receipt{}, errors.New("chat: closed")
 		case secondClosePanics, leavesGoroutine, closePanics:
-			return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: closed"))
+			return broadcast.Receipt{}, broadcast.Permanent(errChatClosed)
 		case sendPanics:
 			panic("invalid memory address or nil pointer dereference")
+		case failsUnmatched:
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: closed"))
 		}
 	}
 	return c.chat.Send(ctx, m)
@@ -87,6 +93,8 @@ func closeCases() []brokenCase {
 			"a goroutine started since the Sends began outlives Close and them"},
 		{"ClosePanics", closing(closePanics), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}, closableNotRun,
 			"Close during Sends"},
+		{"ClosedErrorUnmatched", closing(failsUnmatched), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}, closableNotRun,
+			`errors.Is("chat: closed", broadcast.ErrChannelClosed)`},
 		{"SendPanicsAfterClose", closing(sendPanics), []string{"SendAfterCloseFailsForGood", "CloseDuringSends"},
 			closableNotRun, "channeltest: the call panicked: invalid memory address or nil pointer dereference"},
 	}

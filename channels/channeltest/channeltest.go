@@ -72,15 +72,19 @@
 //     Message.Key, a key of their own.
 //   - SendAfterCloseFailsForGood (io.Closer): Close may be called twice,
 //     and a Send after Close delivers once or fails with an error marked
-//     Permanent, never a transient one the Broadcaster would retry in vain.
+//     Permanent, never a transient one the Broadcaster would retry in vain,
+//     that matches broadcast.ErrChannelClosed, so that the Broadcaster
+//     leaves the update pending there rather than failed for good.
 //   - CloseDuringSends (io.Closer): Close while Sends are under way is
 //     race-free and panics nowhere: each Send returns, having delivered
-//     its update once, or failed (an error marked Permanent or
-//     RetryAfter of one that posted is marked Uncertain too, for a channel
-//     without Targets); no goroutine started since the Sends began
-//     outlives Close and them (but those of HTTP connections a client
-//     given in the Config keeps); and a Send after them delivers once or
-//     fails with an error marked Permanent, posting nothing.
+//     its update once to each target, or failed (an error marked
+//     Permanent or RetryAfter of one that posted is marked Uncertain too,
+//     for a channel without Targets; one that matches
+//     broadcast.ErrChannelClosed marks no target failed in the Ledger);
+//     no goroutine started since the Sends began outlives Close and them
+//     (but those of HTTP connections a client given in the Config keeps);
+//     and a Send after them delivers once or fails with an error marked
+//     Permanent that matches broadcast.ErrChannelClosed, posting nothing.
 //   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
 //     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one

@@ -595,8 +595,11 @@ var (
 )
 
 // ErrClosed is wrapped by the error, permanent, of a Send or Check called
-// after Close, or ended by it.
-var ErrClosed = errors.New("irc: channel closed")
+// after Close, or ended by it. It matches broadcast.ErrChannelClosed: the
+// Broadcaster stops retrying the channel, and leaves the update pending
+// there (no channel failed for good), for a later Send, or a Job's next
+// run, to deliver.
+var ErrClosed = broadcast.ClosedError("irc: channel closed")
 
 // New validates cfg and returns a Channel. It does no I/O. Its error
 // names every fault of cfg, a line each (errors.Join).
@@ -746,6 +749,8 @@ func (c *Channel) Check(ctx context.Context) error {
 // 2 s at most for the server to close it. Later Sends and Checks fail with
 // ErrClosed; calling Close again does nothing. No goroutine of the
 // Channel outlives Close.
+// The Broadcaster stops retrying a call so ended, and leaves the update
+// pending on the channel, for a later Send (see ErrClosed).
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

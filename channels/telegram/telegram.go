@@ -328,8 +328,11 @@ func (c *Channel) Name() string {
 }
 
 // ErrClosed is wrapped by the error, permanent, of a call of the Channel
-// whose request Close ended, or that was made after Close.
-var ErrClosed = errors.New("telegram: channel closed")
+// whose request Close ended, or that was made after Close. It matches
+// broadcast.ErrChannelClosed: the Broadcaster stops retrying the channel,
+// and leaves the update pending there (no target failed for good), for a
+// later Send, or a Job's next run, to deliver.
+var ErrClosed = broadcast.ClosedError("telegram: channel closed")
 
 // Close ends the channel's requests in flight, as the end of their
 // context would: the call that made each fails with ErrClosed, permanent,
@@ -338,6 +341,8 @@ var ErrClosed = errors.New("telegram: channel closed")
 // ErrClosed. It then releases the idle connections of the channel's own
 // client; a client given in Config is left alone. Calling it again does
 // nothing more.
+// The Broadcaster stops retrying a call so ended, and leaves the update
+// pending on the channel, for a later Send (see ErrClosed).
 func (c *Channel) Close() error {
 	if !c.made() {
 		return errNotMade

@@ -2,8 +2,9 @@ package httpx
 
 import (
 	"context"
-	"errors"
 	"net/http"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // Client is the HTTP client a channel sends with, whether the channel made
@@ -30,8 +31,9 @@ type shutter struct {
 
 // ErrClosed is wrapped by the error of a request that Close ended, or
 // that was made after Close, of a Client whose ClientOptions name no
-// Closed error of the channel's.
-var ErrClosed = errors.New("httpx: client closed")
+// Closed error of the channel's. It matches broadcast.ErrChannelClosed, as
+// a channel's own closed error must (see ClientOptions.Closed).
+var ErrClosed = broadcast.ClosedError("httpx: client closed")
 
 // ChannelClient returns the client a channel sends with: a copy of c that
 // follows no redirect and, when c has no Timeout, has opts.Timeout (default

@@ -560,7 +560,9 @@ type ClientOptions struct {
 	Control func(network, address string, c syscall.RawConn) error
 	// Closed is the channel's error (as "webhook: channel closed") that
 	// the error of a request the Client's Close ended, or of one made
-	// after it, wraps (see ChannelClient); default ErrClosed.
+	// after it, wraps (see ChannelClient); default ErrClosed. Make it with
+	// broadcast.ClosedError, so that it matches broadcast.ErrChannelClosed
+	// and the Broadcaster leaves the update pending rather than failed.
 	Closed error
 }
 

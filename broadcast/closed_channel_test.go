@@ -1,0 +1,163 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// errHooksClosed is a channel's ErrClosed, as an adapter makes it.
+var errHooksClosed = broadcast.ClosedError("hooks: channel closed")
+
+// closingHooks is a channel with endpoints whose Close, called during a
+// Send, ends the requests to those in cut: they fail with its closed
+// error, Permanent, as every adapter's do. Without targets, it is a
+// channel of one endpoint, whose Send fails so as a whole.
+type closingHooks struct {
+	targets []string
+
+	mu    sync.Mutex
+	cut   map[string]bool
+	shut  bool // every call fails with the closed error
+	posts []string
+}
+
+func (c *closingHooks) Name() string { return "hooks" }
+
+func (c *closingHooks) reopen() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cut, c.shut = nil, false
+}
+
+func (c *closingHooks) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.targets == nil {
+		c.posts = append(c.posts, m.Update.ID)
+		if c.shut {
+			return broadcast.Receipt{}, broadcast.Permanent(errHooksClosed)
+		}
+		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+	}
+	f := broadcast.NewFanout(m, c.targets)
+	for _, i := range f.Todo() {
+		t := c.targets[i]
+		c.posts = append(c.posts, m.Update.ID+">"+t)
+		if c.cut[t] || c.shut {
+			f.Report(i, broadcast.Permanent(errHooksClosed))
+			continue
+		}
+		f.Report(i, nil)
+	}
+	return broadcast.Receipt{ID: "post-" + m.Update.ID}, f.Err()
+}
+
+func (c *closingHooks) sent() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.posts...)
+}
+
+// A target whose request the channel's Close ended is pending, not
+// refused: the Store does not mark it failed, the Send (which reached
+// another target) fails, transiently for a RunJob caller, without a retry
+// against the closed channel, and a later Send, the channel open again
+// (another Broadcaster on the same Store: a restart), delivers it once,
+// and only it. The Fanout booked it failed for good, and the Send
+// succeeded.
+func TestTargetCutByCloseStaysPending(t *testing.T) {
+	ctx := context.Background()
+	store := broadcast.NewMemoryStore()
+	ch := &closingHooks{targets: []string{"a", "b"}, cut: map[string]bool{"b": true}}
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 3}}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+
+	rep, err := b.Send(ctx, u)
+	require.Error(t, err, "b did not get the update")
+	res := rep.Results[0]
+	assert.ErrorIs(t, res.Err, broadcast.ErrChannelClosed)
+	assert.ErrorIs(t, res.Err, errHooksClosed)
+	assert.False(t, broadcast.IsPermanent(res.Err), "a RunJob caller runs it again: %v", res.Err)
+	assert.Empty(t, res.Failures, "closing the channel is no refusal")
+	assert.Equal(t, []string{"b"}, targetNames(res.Pending))
+	assert.Equal(t, []string{"u1>a", "u1>b"}, ch.sent(), "no retry against a closed channel")
+	done, failure, err := store.Done(ctx, "u1", "hooks", "b")
+	require.NoError(t, err)
+	assert.False(t, done, "b is not marked (failure %q)", failure)
+
+	ch.reopen()
+	b2 := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	rep, err = b2.Send(ctx, u)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b"}, rep.Results[0].Delivered)
+	assert.Equal(t, []string{"u1>a", "u1>b", "u1>b"}, ch.sent(), "b once more, a not again")
+	rep, err = b2.Send(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped)
+	assert.Len(t, ch.sent(), 3)
+}
+
+// A Job's run whose target Close cut fails transiently, and its next run
+// (which leaves alone the targets refused in earlier runs) delivers it.
+// The run succeeded, and the Job was done without it.
+func TestJobTargetCutByCloseRunsAgain(t *testing.T) {
+	ctx := context.Background()
+	ch := &closingHooks{targets: []string{"a", "b"}, cut: map[string]bool{"b": true}}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
+	require.NoError(t, err)
+
+	r := b.RunJob(ctx, jobs[0], 1)
+	require.Error(t, r.Err)
+	assert.ErrorIs(t, r.Err, broadcast.ErrChannelClosed)
+	assert.False(t, broadcast.IsPermanent(r.Err), "the caller runs it again: %v", r.Err)
+	assert.False(t, broadcast.NotTried(r.Err), "the channel was tried")
+
+	ch.reopen()
+	r = b.RunJob(ctx, jobs[0], 2)
+	require.NoError(t, r.Err)
+	assert.Equal(t, []string{"b"}, r.Delivered)
+	assert.Len(t, ch.sent(), 3)
+}
+
+// A channel of one target whose Send its Close ended is tried once, and
+// its Result's error is not Permanent: a RunJob caller runs it again
+// (it gave the Job up), and a later Send delivers it once.
+func TestChannelClosedIsNotFailedForGood(t *testing.T) {
+	ctx := context.Background()
+	store := broadcast.NewMemoryStore()
+	ch := &closingHooks{shut: true}
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 3}}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+
+	rep, err := b.Send(ctx, u)
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.Equal(t, 1, res.Attempts, "no retry against a closed channel")
+	assert.ErrorIs(t, res.Err, errHooksClosed)
+	assert.False(t, broadcast.IsPermanent(res.Err), "a RunJob caller runs it again: %v", res.Err)
+	var de *broadcast.DeliveryError
+	require.True(t, errors.As(err, &de))
+
+	jobs, err := b.Jobs(broadcast.JobSend, u, "")
+	require.NoError(t, err)
+	r := b.RunJob(ctx, jobs[0], 1)
+	assert.ErrorIs(t, r.Err, broadcast.ErrChannelClosed)
+	assert.False(t, broadcast.IsPermanent(r.Err), "the caller runs it again: %v", r.Err)
+
+	ch.reopen()
+	b2 := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	rep, err = b2.Send(ctx, u)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Skipped)
+	assert.Equal(t, []string{"u1", "u1", "u1"}, ch.sent())
+}
