@@ -1,6 +1,8 @@
 package templates_test
 
 import (
+	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -45,4 +47,49 @@ func TestRenderFitReferenceTextWhereItsURLDoesNot(t *testing.T) {
 	out, err := set.RenderFit("markdown", u, inline, templates.Runes)
 	require.NoError(t, err)
 	assert.Contains(t, out, "status page\\](<"+url+">)")
+}
+
+// TestRenderFitReferenceTextKeptRandom: on seeded random bodies of words
+// around a reference link whose definition ends the body, RenderFit of the
+// text and markdown templates never measures more than the limit, never
+// shows the reference link as written without its definition, and keeps
+// the link's text wherever the words before it, the text and an ellipsis
+// fit.
+func TestRenderFitReferenceTextKeptRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	words := []string{"the", "status", "of", "payments", "is", "degraded", "in", "eu-west"}
+	set := templates.Default()
+	for n := 0; n < 60; n++ {
+		var before, after strings.Builder
+		for range r.Intn(12) {
+			before.WriteString(words[r.Intn(len(words))] + " ")
+		}
+		for range 1 + r.Intn(12) {
+			after.WriteString(" " + words[r.Intn(len(words))])
+		}
+		url := "https://x.example/" + strings.Repeat("p", 1+r.Intn(60))
+		body := before.String() + "[status page][1]" + after.String() + "\n\n[1]: " + url
+		u := representative(broadcast.StatusInvestigating)
+		u.Components, u.Advice, u.Body = nil, "", body
+		for _, name := range []string{"text", "markdown"} {
+			v := u
+			v.Body = before.String() + "status page" + templates.Ellipsis
+			withText, err := set.Render(name, v)
+			require.NoError(t, err)
+			full, err := set.Render(name, u)
+			require.NoError(t, err)
+			for limit := templates.Runes(withText) - 5; limit < templates.Runes(full); limit += 1 + r.Intn(4) {
+				out, err := set.RenderFit(name, u, limit, templates.Runes)
+				where := fmt.Sprintf("RenderFit(%s, %q, %d) = %q", name, body, limit, out)
+				require.NoError(t, err, where)
+				require.LessOrEqual(t, templates.Runes(out), limit, where)
+				if !strings.Contains(out, "[1]:") && !strings.Contains(out, "\\[1\\]:") {
+					require.NotContains(t, out, "[1]", where)
+				}
+				if templates.Runes(withText) <= limit {
+					require.Contains(t, out, "status page", where)
+				}
+			}
+		}
+	}
 }
