@@ -48,7 +48,11 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // hashtag or a mention (up to its 65th grapheme cluster, after white
 // space or punctuation: "#cdnout…" would link another tag, "@AcmeSupp…"
 // notify another account), and outside a Markdown link, image or
-// autolink and a character reference ("&amp;"), as Shorten cuts. The result is the same
+// autolink and a character reference ("&amp;"), as Shorten cuts. A
+// reference link kept by a cut that leaves its definition out is written
+// as the inline link it is, or as its text alone when the inline link
+// does not fit the room the text before it leaves (its URL, which the cut
+// leaves out, is not written). The result is the same
 // as trying every cut and every number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
@@ -374,9 +378,20 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 	type result struct {
 		out  string
 		fits bool
+		// inline reports whether the rendering with each reference link
+		// kept without its definition written as the inline link it is
+		// fits: out is that rendering then.
+		inline bool
 	}
 	done := make(map[int]result)
-	build := func(i int) (string, bool) {
+	var build func(i int) (string, bool)
+	// inlineFits reports whether the rendering at index i fits with the
+	// reference links it keeps without their definitions written inline.
+	inlineFits := func(i int) bool {
+		build(i)
+		return done[i].inline
+	}
+	build = func(i int) (string, bool) {
 		if r, ok := done[i]; ok {
 			return r.out, r.fits
 		}
@@ -387,13 +402,20 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 			set(&v, c.head(i, Ellipsis))
 		}
 		out, fits := f.render(v)
-		if !fits && (i > 0 || !orNone) && c.relinked(i, func(dest string) bool { return f.m(dest) > f.limit }) {
-			// A reference link kept without its definition, whose URL
-			// cannot fit: its text alone.
-			set(&v, c.headAs(i, Ellipsis, true))
-			out, fits = f.render(v)
+		done[i] = result{out, fits, fits}
+		if !fits && (i > 0 || !orNone) {
+			// A reference link kept without its definition, whose inline
+			// form does not fit the room left where a cut first keeps
+			// it (its URL longer than the limit, or than the room the
+			// text before it leaves): its text alone, which may. Where
+			// the inline form fits, a later cut does not trade its URL
+			// for more text.
+			if at, dest, ok := c.lastRelinked(i); ok && (f.m(dest) > f.limit || at == i || !inlineFits(at)) {
+				set(&v, c.headAs(i, Ellipsis, true))
+				out, fits = f.render(v)
+				done[i] = result{out, fits, false}
+			}
 		}
-		done[i] = result{out, fits}
 		return out, fits
 	}
 	if !c.has(0) {

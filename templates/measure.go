@@ -1406,6 +1406,30 @@ func (c *cutter) relinked(i int, tooLong func(dest string) bool) bool {
 	return false
 }
 
+// lastRelinked returns, for the cut at index i, the first cut index at or
+// after the end of the last reference link or image the cut keeps
+// without its definition (see relinks), and that link's destination, as
+// written; ok is false when the cut keeps none. The cut at that index is
+// the first to keep the link: its inline form that does not fit there
+// fits at no later cut, with a Measure that does not shrink as text is
+// added.
+func (c *cutter) lastRelinked(i int) (at int, dest string, ok bool) {
+	off := c.cuts[i]
+	var last mark
+	for _, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if relinks(r, off) && (!ok || r.span[1] > last.span[1]) {
+			last, ok = r, true
+		}
+	}
+	if !ok {
+		return 0, "", false
+	}
+	return sort.SearchInts(c.cuts[:i+1], last.span[1]), c.s[last.ref.raw[0]:last.ref.raw[1]], true
+}
+
 // relink returns h, the text before the cut at off, with each reference
 // link or image in it whose definition the cut leaves out (see relinks)
 // written as an inline one to the definition's destination, as written,

@@ -1,0 +1,95 @@
+package templates_test
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// TestRenderFitReferenceTextWhereItsURLDoesNot: a reference link kept by
+// a cut that leaves its definition out, whose inline form does not fit
+// the room left after the text before it, though its URL fits the limit,
+// is written as its text alone when that fits. Before, RenderFit wrote
+// the text alone only for a URL longer than the whole limit, so the cut
+// fell before the link and its text was lost: "See…" where "See status
+// page…" fit.
+func TestRenderFitReferenceTextWhereItsURLDoesNot(t *testing.T) {
+	const url = "https://x.example/incidents/42/timeline"
+	body := "See [status page][1] and more words after it to cut here\n\n[1]: " + url
+	u := representative(broadcast.StatusInvestigating)
+	u.Components, u.Advice, u.Body = nil, "", body
+	set := templates.Default()
+	measure := func(b string) int {
+		v := u
+		v.Body = b
+		out, err := set.Render("markdown", v)
+		require.NoError(t, err)
+		return templates.Runes(out)
+	}
+	textAlone := measure("See status page" + templates.Ellipsis)
+	inline := measure("See [status page](" + url + ")" + templates.Ellipsis)
+	require.Less(t, textAlone, inline)
+	require.Less(t, templates.Runes(url), textAlone, "the URL fits the limit")
+	for limit := textAlone; limit < inline; limit++ {
+		out, err := set.RenderFit("markdown", u, limit, templates.Runes)
+		require.NoError(t, err, "limit %d", limit)
+		assert.LessOrEqual(t, templates.Runes(out), limit)
+		assert.True(t, strings.Contains(out, "See status page ") || strings.Contains(out, "See status page"+templates.Ellipsis), "limit %d: %q", limit, out)
+	}
+	// Where the inline form fits, it is kept, its URL too.
+	out, err := set.RenderFit("markdown", u, inline, templates.Runes)
+	require.NoError(t, err)
+	assert.Contains(t, out, "status page\\](<"+url+">)")
+}
+
+// TestRenderFitReferenceTextKeptRandom: on seeded random bodies of words
+// around a reference link whose definition ends the body, RenderFit of the
+// text and markdown templates never measures more than the limit, never
+// shows the reference link as written without its definition, and keeps
+// the link's text wherever the words before it, the text and an ellipsis
+// fit.
+func TestRenderFitReferenceTextKeptRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	words := []string{"the", "status", "of", "payments", "is", "degraded", "in", "eu-west"}
+	set := templates.Default()
+	for n := 0; n < 60; n++ {
+		var before, after strings.Builder
+		for range r.Intn(12) {
+			before.WriteString(words[r.Intn(len(words))] + " ")
+		}
+		for range 1 + r.Intn(12) {
+			after.WriteString(" " + words[r.Intn(len(words))])
+		}
+		url := "https://x.example/" + strings.Repeat("p", 1+r.Intn(60))
+		body := before.String() + "[status page][1]" + after.String() + "\n\n[1]: " + url
+		u := representative(broadcast.StatusInvestigating)
+		u.Components, u.Advice, u.Body = nil, "", body
+		for _, name := range []string{"text", "markdown"} {
+			v := u
+			v.Body = before.String() + "status page" + templates.Ellipsis
+			withText, err := set.Render(name, v)
+			require.NoError(t, err)
+			full, err := set.Render(name, u)
+			require.NoError(t, err)
+			for limit := templates.Runes(withText) - 5; limit < templates.Runes(full); limit += 1 + r.Intn(4) {
+				out, err := set.RenderFit(name, u, limit, templates.Runes)
+				where := fmt.Sprintf("RenderFit(%s, %q, %d) = %q", name, body, limit, out)
+				require.NoError(t, err, where)
+				require.LessOrEqual(t, templates.Runes(out), limit, where)
+				if !strings.Contains(out, "[1]:") && !strings.Contains(out, "\\[1\\]:") {
+					require.NotContains(t, out, "[1]", where)
+				}
+				if templates.Runes(withText) <= limit {
+					require.Contains(t, out, "status page", where)
+				}
+			}
+		}
+	}
+}
