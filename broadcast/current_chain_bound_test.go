@@ -29,25 +29,3 @@ func TestMessageCurrentChainLongerThanTheWalk(t *testing.T) {
 		})
 	}
 }
-
-// Corrections of an older update a, posted after a newer update b, are
-// not current while b is up, however many there are: the walk back from
-// the thread's latest post goes past more posts than the walks of the
-// thread's links elsewhere follow (64) to b's post. With the walk bounded
-// at 64, the last six were told current (see TestMessageCurrentWalkRunsOut
-// for a walk that runs out).
-func TestMessageCurrentThreadLongerThanTheWalk(t *testing.T) {
-	for _, del := range []bool{false, true} {
-		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
-			b, x := sentOlderThenNewer(t, del)
-			var ids []string
-			for i := range 70 {
-				id := fmt.Sprint("c", i)
-				correctWith(t, b, "a", id)
-				ids = append(ids, id)
-			}
-			want := make([]bool, len(ids))
-			assert.Equal(t, want, x.currentOf(ids...), "b is up")
-		})
-	}
-}

@@ -14,13 +14,15 @@ import (
 // a's status while b is up: none is current, however many there are. The
 // walk back from the thread's latest post to b spent its Store reads on
 // the chain of each correction it passed, ran out after a score of them,
-// and took the next correction for current.
+// and took the next correction for current; bounded at 64 posts, as the
+// walks of the thread's links elsewhere, it told the last six current
+// (see TestMessageCurrentWalkRunsOut for a walk that runs out).
 func TestMessageCurrentPastManyCorrectionsOfOlder(t *testing.T) {
 	for _, del := range []bool{false, true} {
 		t.Run(fmt.Sprint("retractor=", del), func(t *testing.T) {
 			b, x := sentOlderThenNewer(t, del)
 			var ids []string
-			for i := range 40 {
+			for i := range 70 {
 				id := fmt.Sprint("c", i)
 				correctWith(t, b, "a", id)
 				ids = append(ids, id)
