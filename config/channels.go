@@ -26,6 +26,10 @@ type builder struct {
 	// shorts holds the short secrets each channel entry writes, that
 	// no name may be (see shortHolderOf), nor any fault quote as one.
 	shorts []shortSecrets
+	// secretNames holds the names of the channels built that the name
+	// check refused for holding a secret: no fault of the stages quotes
+	// them (one under 6 bytes is not hidden).
+	secretNames map[string]bool
 }
 
 // head is what every full-form entry says first: its kind.
@@ -90,17 +94,20 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			// other fault quotes it.
 			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s, a secret (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", path, ref))
+			b.secretName(name)
 		} else if j := holderOf(name, written); j >= 0 {
 			// A secret another channel's entry wrote in the file (an
 			// alias of it, "name: *pw", or the same text again): the
 			// channel packages look only at their own Config.
 			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", path, j))
+			b.secretName(name)
 		} else if j := shortHolderOf(entry, name, b.shorts); j >= 0 {
 			// A secret under MinNameSecret bytes, which CheckName leaves
 			// alone, as a name may hold one by chance: the name is one.
 			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
 				"events, logs and errors: choose another)", path, j))
+			b.secretName(name)
 		} else if j, dup := seen[name]; dup {
 			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
 				path, name, j))
@@ -119,6 +126,15 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 		}
 	}
 	return out, refused
+}
+
+// secretName records name, a channel's name refused for holding a
+// secret, in b.secretNames.
+func (b *builder) secretName(name string) {
+	if b.secretNames == nil {
+		b.secretNames = map[string]bool{}
+	}
+	b.secretNames[name] = true
 }
 
 // holderOf returns the index of the first entry whose secrets, written
@@ -621,14 +637,21 @@ func noChannel(entry, ref string, names []string) string {
 // a fault for each entry that names no channel, or one named before, to
 // faults. A stage may name a channel refused (an entry of refused): its
 // own fault is named; when one of them has a name that cannot be told
-// without building it, no entry is said to name no channel.
+// without building it, no entry is said to name no channel. A channel
+// built whose name holds a secret (b.secretNames) counts as refused: no
+// fault quotes its name.
 func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.Channel, refused []*yaml.Node, faults *[]error) {
-	names := make([]string, len(chans))
-	for i, ch := range chans {
-		names[i] = ch.Name()
-	}
+	var names []string  // the names of the channels built, quoted
 	var others []string // the names of the channels refused; not quoted: one may hold a secret
-	known := true       // every one of them told
+	hidden := 0         // the channels built whose names hold a secret, among others
+	for _, ch := range chans {
+		if b.secretNames[ch.Name()] {
+			others, hidden = append(others, ch.Name()), hidden+1
+		} else {
+			names = append(names, ch.Name())
+		}
+	}
+	known := true // every one of them told
 	for _, n := range refused {
 		name, ok := b.entryName(n)
 		others, known = append(others, name), known && ok
@@ -651,7 +674,7 @@ func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.C
 				if v != nil && b.ex.expanded(v) && !isURL(b.ex.quoted(v)) {
 					ref = b.ex.quoted(v)
 				}
-				*faults = append(*faults, faultf(b.file, line, "%s: %s (%s)", key, noChannel(name, ref, names), channelList(names, len(refused))))
+				*faults = append(*faults, faultf(b.file, line, "%s: %s (%s)", key, noChannel(name, ref, names), channelList(names, len(refused)+hidden)))
 				continue
 			}
 			switch earlier, dup := staged[name]; {

@@ -50,19 +50,21 @@ func ParseURL(raw string) (Config, error) {
 	if u.Host != "" && u.Host != defaultHost {
 		cfg.BaseURL = "https://" + u.Host
 	}
+	// Beside its error, LiteralParams returns the parameters that
+	// passed: base_url's fault is named with the query's.
 	p, err := endpoint.LiteralParams(pkg, u.RawQuery, urlParams)
-	if err != nil {
-		return Config{}, err
-	}
 	cfg.ConsumerKey, cfg.ConsumerSecret = secret(p, "consumer_key"), secret(p, "consumer_secret")
 	cfg.AccessToken, cfg.AccessSecret = secret(p, "access_token"), secret(p, "access_secret")
 	if base, ok := p["base_url"]; ok {
 		// Checked here too: a credential in it would print with the
 		// Config, where BaseURL is a plain string.
-		if _, err := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); err != nil {
-			return Config{}, endpoint.PartError(pkg, "query base_url", err)
+		if _, berr := endpoint.Base(pkg, "BaseURL", base, endpoint.Rules{Default: DefaultBaseURL, Config: cfg}); berr != nil {
+			err = errors.Join(err, endpoint.PartError(pkg, "query base_url", berr))
 		}
 		cfg.BaseURL = base
+	}
+	if err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }

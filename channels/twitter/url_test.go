@@ -122,3 +122,17 @@ func TestParseURLRefusesAFragment(t *testing.T) {
 	assert.Equal(t, `twitter: URL: fragment: not allowed (escape a "#" in a value as %23)`, err.Error())
 	channeltest.AssertNoSecret(t, err.Error(), "9zzQ")
 }
+
+// A query LiteralParams refuses a parameter of does not keep base_url's
+// fault untold: before, ParseURL returned at LiteralParams' error, which
+// names every fault of the query and the parameters that passed, and
+// base_url's fault came only once the query was mended.
+func TestParseURLNamesBaseURLFaultWithQueryFaults(t *testing.T) {
+	_, err := twitter.ParseURL("x://api.x.com?consumer_key=ck-1&consumer_secret" + urlSecret +
+		"&base_url=https://proxy:hunter2pw@api.example.com")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "twitter: URL: query: parameter 2: unknown name (want ")
+	assert.Contains(t, err.Error(), "twitter: URL: query base_url: must not hold credentials")
+	assert.NotContains(t, err.Error(), urlSecret)
+	assert.NotContains(t, err.Error(), "hunter2pw")
+}
