@@ -1102,8 +1102,9 @@ func checkNow(v *validation, u Update) {
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. A channel
-// that has no record of an update other channels have, when the Store has
-// no record of its first Send either (a Prune removed the records of an
+// that has no record of an update other channels have (no receipt, nor a
+// mark that a Send's Route left it out there or that its attempts there
+// got a definite answer), when the Store has no record of its first Send either (a Prune removed the records of an
 // update sent before its cutoff, and kept a later Send's on other
 // channels), fails for good, saying its records may have been pruned: its
 // post, if any, cannot be found. Retracting

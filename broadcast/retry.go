@@ -1413,9 +1413,16 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 	// A record that it was left out as the incident's first post stays:
 	// a later Send of the update, once the channel posted the incident,
 	// is no longer that, and its correction is still routed as the
-	// update was. A record that says as much already is not written again.
+	// update was. The record is written again on every Send that leaves
+	// the update out, so that a Store's Prune, which removes it by when it
+	// was written, keeps it while it keeps that Send's records on other
+	// channels: a Retract tells by it that the channel never posted the
+	// update (see delivery.pruned).
 	away, failure, err := d.b.store.Done(ctx, d.markID, d.name, notSelectedTarget)
-	if err == nil && (!away || failure == "" && leftOut != nil) {
+	if err == nil {
+		if away && failure != "" {
+			leftOut = errors.New(failure) // kept byte for byte
+		}
 		err = d.b.store.Mark(ctx, d.markID, d.name, notSelectedTarget, leftOut)
 	}
 	if err != nil {
@@ -1997,15 +2004,35 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 // Job, which Retract's refusal does not check) cannot be told from a
 // pruned one, and the channel is Skipped, as before. An update whose
 // record this Broadcaster keeps in memory, the Store having failed to
-// write it, was not pruned. The first Send's record that cannot be read
-// fails the attempt, to be read again; another channel's record that
-// cannot be read tells nothing.
+// write it, was not pruned; nor was the channel's record when its marks
+// say that a Send's Route left the update out there, or that every
+// attempt of it there got a definite answer (refused, superseded): the
+// channel did not post it at that Send, and one that posted it before
+// would have been skipped (a Send writes those marks again, so that a
+// Prune keeps them while it keeps a later Send's records; without this
+// look, such a channel failed where the Store lacked the first Send's
+// record for want of writing it). A record that cannot be read, the
+// first Send's or the channel's, fails the attempt, to be read again;
+// another channel's record that cannot be read tells nothing.
 func (d *delivery) pruned(ctx context.Context) (bool, error) {
 	_, ok, err := d.b.store.Receipt(ctx, sentKey(d.original), sentChannel)
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
 	}
 	if _, kept := d.b.unrecorded.get(d.original); ok || kept {
+		return false, nil
+	}
+	key := opSend.markID(d.original)
+	away, _, err := d.b.store.Done(ctx, key, d.name, notSelectedTarget)
+	if err == nil && !away {
+		var failure string
+		away, failure, err = d.b.store.Done(ctx, key, d.name, attemptedTarget)
+		away = away && failure != "" // answered: see noteAttempt
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
+	}
+	if away {
 		return false, nil
 	}
 	for _, name := range d.b.names {
