@@ -815,7 +815,9 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // validation's FieldErrors) unwraps to its parts, each redacted, so that
 // errors.As finds a part in whose tree nothing prints a secret; one that
 // holds a *broadcast.TargetsError unwraps to a copy of it, each target's
-// error so redacted (see ReplaceError). Error(nil) is nil.
+// error so redacted, and one that holds a *broadcast.DeliveryError or
+// *broadcast.PreviewError to a copy of it naming the channel, its error
+// so redacted (see ReplaceError). Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
 }
@@ -866,7 +868,15 @@ func (r *Redactor) Error(err error) error {
 // Where the copy so made would still print a secret, or its text, in the
 // place of the original's in err's text, would hold one that the text
 // around it shares, each target's name and error show as REDACTED, their
-// marks kept; only where even that text would, is no copy given.
+// marks kept; only where even that text would, is no copy given. A
+// *broadcast.DeliveryError or *broadcast.PreviewError, when it comes first
+// so, is kept likewise (a Send's or a Preview's error joins one per
+// channel, whose failure a caller tells apart with errors.As): the result
+// unwraps to a copy of it that names its channel (and its attempts), whose
+// error is given as a join's part is; no copy is given where its text
+// would print a secret (a channel's name holding one), or, in the place
+// of the original's in err's text, would hold one that the text around it
+// shares.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -883,12 +893,12 @@ func ReplaceError(err error, replace func(string) string) error {
 // given err's marks by mark: see ReplaceError.
 func replaced(err error, msg, clean string, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: clean, orig: err}
-	parts, te := kept(err, msg, replace)
+	parts, c := kept(err, msg, replace)
 	switch {
 	case parts != nil:
 		return mark(&redactedJoin{red, parts}, err)
-	case te != nil:
-		return mark(&redactedCopy{red, te}, err)
+	case c != nil:
+		return mark(&redactedCopy{red, c}, err)
 	}
 	return mark(&red, err)
 }
@@ -951,15 +961,29 @@ func shows(err error, replace func(string) string) bool {
 }
 
 // kept returns what the redaction of err, whose text is msg, keeps of its
-// structure: the first join (an error with Unwrap() []error) or
+// structure: the first join (an error with Unwrap() []error),
 // *broadcast.TargetsError (as errors.As finds it, through an As method
-// too) that err, or its chain of Unwrap() error, reaches; its parts
-// through replaceJoin, or a copy of it through replaceTargets. Both are
-// nil when there is none, or when what it gives would let a secret out.
-func kept(err error, msg string, replace func(string) string) ([]error, *broadcast.TargetsError) {
+// too), *broadcast.DeliveryError or *broadcast.PreviewError that err, or
+// its chain of Unwrap() error, reaches; its parts through replaceJoin, a
+// copy of the TargetsError through replaceTargets, or a copy naming the
+// channel whose error is given through replacePart (see channelCopy).
+// Both are nil when there is none, or when what it gives would let a
+// secret out (its text, in the place of the original's in msg, too).
+func kept(err error, msg string, replace func(string) string) ([]error, error) {
 	for e := err; e != nil; {
 		if te := targetsOf(e); te != nil {
-			return nil, replaceTargets(te, msg, replace)
+			if c := replaceTargets(te, msg, replace); c != nil {
+				return nil, c
+			}
+			return nil, nil
+		}
+		if c, ok := channelCopy(e, func(err error) error {
+			return replacePart(err, replace, broadcast.MarkPartAs)
+		}); ok {
+			if shows(c, replace) || !fits(msg, []string{e.Error()}, []string{c.Error()}, replace) {
+				return nil, nil
+			}
+			return nil, c
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
@@ -1097,24 +1121,33 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 // error joins one per channel, which errors.As tells apart. c is nil when
 // even that copy prints a secret (a channel's name holding one).
 func hiddenChannel(e error, replace func(string) string) (c error, ok bool) {
-	hide := func(err error) error {
+	c, ok = channelCopy(e, func(err error) error {
+		return hidePart(err, replace, broadcast.MarkPartAs)
+	})
+	if !ok || shows(c, replace) {
+		return nil, ok
+	}
+	return c, true
+}
+
+// channelCopy returns, when e is a *broadcast.DeliveryError or a
+// *broadcast.PreviewError (ok), a copy of it that names the channel (and
+// the attempts) as e does, whose Err is e's given by redo (a nil Err
+// stays nil).
+func channelCopy(e error, redo func(error) error) (c error, ok bool) {
+	give := func(err error) error {
 		if err == nil {
 			return nil
 		}
-		return hidePart(err, replace, broadcast.MarkPartAs)
+		return redo(err)
 	}
 	switch e := e.(type) {
 	case *broadcast.DeliveryError:
-		c = &broadcast.DeliveryError{Channel: e.Channel, Attempts: e.Attempts, Err: hide(e.Err)}
+		return &broadcast.DeliveryError{Channel: e.Channel, Attempts: e.Attempts, Err: give(e.Err)}, true
 	case *broadcast.PreviewError:
-		c = &broadcast.PreviewError{Channel: e.Channel, Err: hide(e.Err)}
-	default:
-		return nil, false
+		return &broadcast.PreviewError{Channel: e.Channel, Err: give(e.Err)}, true
 	}
-	if shows(c, replace) {
-		return nil, true
-	}
-	return c, true
+	return nil, false
 }
 
 // replaceTargets returns a copy of te, a *broadcast.TargetsError in an
@@ -1247,9 +1280,9 @@ func (e *redactedJoin) Unwrap() []error { return e.parts }
 
 // redactedCopy is a redactedError of an error holding a
 // *broadcast.TargetsError, which unwraps to a copy of it, each target's
-// error redacted; or, for a hidden part of a join (see hidePart), one
-// holding a *broadcast.DeliveryError or *broadcast.PreviewError, which
-// unwraps to a copy of it whose error is hidden.
+// error redacted; or of one holding a *broadcast.DeliveryError or
+// *broadcast.PreviewError, which unwraps to a copy of it whose error is
+// redacted (hidden, for a hidden part of a join: see hidePart).
 type redactedCopy struct {
 	redactedError
 	c error

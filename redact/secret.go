@@ -119,9 +119,11 @@
 // and what errors.Is matches kept, a TargetsError as a copy whose targets
 // show as REDACTED, a DeliveryError or PreviewError as a copy naming its
 // channel whose error is hidden so, and no other of its types found: it
-// never unwraps to the part, whose text holds a piece of the secret); and for
+// never unwraps to the part, whose text holds a piece of the secret); for
 // a *broadcast.TargetsError, which it unwraps to a copy of, each target's
-// error redacted so (see ReplaceError).
+// error redacted so; and for a *broadcast.DeliveryError or
+// *broadcast.PreviewError, which it unwraps to a copy of naming the
+// channel, its error redacted so (see ReplaceError).
 package redact
 
 import (
