@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -160,4 +161,79 @@ func TestChannelClosedIsNotFailedForGood(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].Skipped)
 	assert.Equal(t, []string{"u1", "u1", "u1"}, ch.sent())
+}
+
+// unreadStore is a MemoryStore that cannot read the mark of target bad.
+type unreadStore struct {
+	*broadcast.MemoryStore
+	bad string
+}
+
+var errUnread = errors.New("store: down")
+
+func (s unreadStore) Done(ctx context.Context, update, channel, target string) (bool, string, error) {
+	if target == s.bad {
+		return false, "", errUnread
+	}
+	return s.MemoryStore.Done(ctx, update, channel, target)
+}
+
+// An attempt that could not read a target's mark, and whose other target
+// Close cut, is not retried against the closed channel: the closed error
+// stops the retries, as it does without the unread mark, and both targets
+// stay pending, the Result's error not Permanent.
+func TestTargetCutByCloseWithUnreadMarkStopsRetries(t *testing.T) {
+	ctx := context.Background()
+	store := unreadStore{MemoryStore: broadcast.NewMemoryStore(), bad: "c"}
+	ch := &closingHooks{targets: []string{"a", "b", "c"}, cut: map[string]bool{"b": true}}
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 3}}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+
+	rep, err := b.Send(ctx, u)
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.ErrorIs(t, res.Err, broadcast.ErrChannelClosed)
+	assert.False(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+	assert.Equal(t, 1, res.Attempts, "no retry against a closed channel")
+	assert.Equal(t, []string{"u1>a", "u1>b"}, ch.sent())
+	assert.ElementsMatch(t, []string{"b", "c"}, targetNames(res.Pending))
+}
+
+// closedAtDeadline is a channel whose Close ends its call as the
+// attempt's timeout does: the call fails with its closed error once its
+// context ends.
+type closedAtDeadline struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *closedAtDeadline) Name() string { return "hooks" }
+
+func (c *closedAtDeadline) Send(ctx context.Context, _ broadcast.Message) (broadcast.Receipt, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	<-ctx.Done()
+	return broadcast.Receipt{}, broadcast.Permanent(errHooksClosed)
+}
+
+// An attempt that ran out of AttemptTimeout with the channel's closed
+// error is not retried against the closed channel, and its error still
+// says the channel was closed.
+func TestChannelClosedAtAttemptTimeoutStopsRetries(t *testing.T) {
+	ch := &closedAtDeadline{}
+	b := newBroadcaster(t, broadcast.Options{AttemptTimeout: time.Millisecond,
+		Retry: broadcast.RetryPolicy{MaxAttempts: 3}}, ch)
+
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.ErrorIs(t, res.Err, broadcast.ErrChannelClosed)
+	assert.ErrorIs(t, res.Err, broadcast.ErrAttemptTimeout)
+	assert.False(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+	assert.Equal(t, 1, res.Attempts, "no retry against a closed channel")
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, 1, ch.calls)
 }

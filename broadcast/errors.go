@@ -151,7 +151,9 @@ func busy(ctx context.Context, err error) error {
 // Options.AttemptTimeout. Such an attempt is retried, as the channel's own
 // error says: errors.As still finds in it what the channel returned (a
 // RetryAfter hint, a *TargetsError; not a Permanent mark), while errors.Is
-// does not match context.DeadlineExceeded, which is the caller's deadline.
+// does not match context.DeadlineExceeded, which is the caller's deadline;
+// it matches ErrChannelClosed when the channel's error does, and then the
+// attempt is not retried (see ErrChannelClosed).
 var ErrAttemptTimeout = errors.New("broadcast: attempt timed out")
 
 // attemptTimeoutError is the error of an attempt AttemptTimeout ended.
@@ -164,9 +166,13 @@ func (e *attemptTimeoutError) Error() string {
 	return fmt.Sprintf("%v after %v: %v", ErrAttemptTimeout, e.after, e.err)
 }
 
-// Is matches ErrAttemptTimeout only: the channel's error matches the
-// context's deadline, which is not the caller's.
-func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
+// Is matches ErrAttemptTimeout, and ErrChannelClosed when the channel's
+// error does (its Close ended the attempt too: no retry reaches a closed
+// channel); not the channel's other errors: it matches the context's
+// deadline, which is not the caller's.
+func (e *attemptTimeoutError) Is(target error) bool {
+	return target == ErrAttemptTimeout || target == ErrChannelClosed && channelClosed(e.err)
+}
 
 // As finds what the channel's error holds, except a Permanent mark: the
 // channel may have marked the error our deadline caused, and such an
@@ -183,7 +189,8 @@ func (e *attemptTimeoutError) As(target any) bool {
 // tries them once the Store reads, whatever the channel said of the
 // others. It is the Store's error (Unwrap), and errors.As finds in it what
 // the channel's error holds (its RetryAfter, its TargetsError) but a
-// Permanent mark.
+// Permanent mark; errors.Is matches ErrChannelClosed when the channel's
+// error does (see ErrChannelClosed), and the Store's otherwise.
 type unreadError struct {
 	unread error // the Store's
 	err    error // the channel's
@@ -192,6 +199,13 @@ type unreadError struct {
 func (e *unreadError) Error() string { return e.unread.Error() + "; and " + e.err.Error() }
 
 func (e *unreadError) Unwrap() error { return e.unread }
+
+// Is matches ErrChannelClosed when the channel's error does: the targets
+// whose marks were read, cut by the channel's Close, are no reason to
+// retry a closed channel, and those not read stay pending all the same.
+func (e *unreadError) Is(target error) bool {
+	return target == ErrChannelClosed && channelClosed(e.err)
+}
 
 func (e *unreadError) As(target any) bool {
 	if _, ok := target.(**permanentError); ok {
