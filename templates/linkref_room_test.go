@@ -93,3 +93,40 @@ func TestRenderFitReferenceTextKeptRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderFitReferenceLinksEachDecidedOnce: of two reference links kept
+// without their definitions, the first is written inline wherever its
+// inline form fits the room the text before it leaves, whatever the cut
+// does with the second. Before, RenderFit judged only the last link kept:
+// a cut past the second link, whose inline form did not fit, wrote both
+// as their text alone, so the renderings that fit were no prefix of the
+// cuts, and which one RenderFit found depended on its guess: the first
+// link's URL was dropped for more text at some limits and kept at others
+// (markdown, limit 117: "See [status page](…)…", limit 123: "See status
+// page and the incident timeline for all of the…").
+func TestRenderFitReferenceLinksEachDecidedOnce(t *testing.T) {
+	const urlA, urlB = "https://x.example/status/page/a", "https://x.example/incidents/42/timeline/b"
+	body := "See [status page][1] and the [incident timeline][2] for all of the details we have so far today\n\n[1]: " +
+		urlA + "\n[2]: " + urlB
+	u := representative(broadcast.StatusInvestigating)
+	u.Components, u.Advice, u.Body = nil, "", body
+	set := templates.Default()
+	for _, name := range []string{"text", "markdown"} {
+		for mname, m := range map[string]templates.Measure{"runes": templates.Runes, "weighted": weighted} {
+			measure := func(b string) int {
+				v := u
+				v.Body = b
+				out, err := set.Render(name, v)
+				require.NoError(t, err)
+				return m(out)
+			}
+			inlineA := measure("See [status page](" + urlA + ")" + templates.Ellipsis)
+			full := measure(body)
+			for limit := inlineA; limit < full; limit++ {
+				out, err := set.RenderFit(name, u, limit, m)
+				require.NoError(t, err)
+				assert.Contains(t, out, urlA, "%s, %s, limit %d", name, mname, limit)
+			}
+		}
+	}
+}
