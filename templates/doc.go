@@ -145,7 +145,8 @@
 // definition is left out is written as the inline link it is, "[status
 // page](https://…)", or as its text alone when its URL cannot fit: RenderFit
 // writes the text alone too when the inline link does not fit the room
-// the text before it leaves, the URL dropped rather than the text). A link that starts inside a bare URL and ends
+// the text before it leaves, the URL dropped rather than the text, each
+// link judged at the first cut that keeps it). A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
 // runs to the white space, as GitHub Flavored Markdown and X read it, the
 // link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"

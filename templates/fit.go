@@ -52,7 +52,8 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // reference link kept by a cut that leaves its definition out is written
 // as the inline link it is, or as its text alone when the inline link
 // does not fit the room the text before it leaves (its URL, which the cut
-// leaves out, is not written). The result is the same
+// leaves out, is not written), each link judged so at the first cut that
+// keeps it, with the links before it written as judged. The result is the same
 // as trying every cut and every number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
@@ -378,19 +379,10 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 	type result struct {
 		out  string
 		fits bool
-		// inline reports whether the rendering with each reference link
-		// kept without its definition written as the inline link it is
-		// fits: out is that rendering then.
-		inline bool
 	}
 	done := make(map[int]result)
+	tooLong := func(dest string) bool { return f.m(dest) > f.limit }
 	var build func(i int) (string, bool)
-	// inlineFits reports whether the rendering at index i fits with the
-	// reference links it keeps without their definitions written inline.
-	inlineFits := func(i int) bool {
-		build(i)
-		return done[i].inline
-	}
 	build = func(i int) (string, bool) {
 		if r, ok := done[i]; ok {
 			return r.out, r.fits
@@ -398,24 +390,36 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		v := u
 		if i == 0 && orNone {
 			set(&v, "")
-		} else {
-			set(&v, c.head(i, Ellipsis))
+			out, fits := f.render(v)
+			done[i] = result{out, fits}
+			return out, fits
 		}
-		out, fits := f.render(v)
-		done[i] = result{out, fits, fits}
-		if !fits && (i > 0 || !orNone) {
-			// A reference link kept without its definition, whose inline
-			// form does not fit the room left where a cut first keeps
-			// it (its URL longer than the limit, or than the room the
-			// text before it leaves): its text alone, which may. Where
-			// the inline form fits, a later cut does not trade its URL
-			// for more text.
-			if at, dest, ok := c.lastRelinked(i); ok && (f.m(dest) > f.limit || at == i || !inlineFits(at)) {
-				set(&v, c.headAs(i, Ellipsis, true))
-				out, fits = f.render(v)
-				done[i] = result{out, fits, false}
+		// A reference link kept without its definition is written as
+		// the inline link it is, or as its text alone, as decided at the
+		// first cut that keeps it (see cutter.decide): its inline form
+		// that does not fit the room left there fits at no later cut,
+		// and where it fits, a later cut does not trade its URL for
+		// more text. The links before are decided first, by the builds
+		// of their first cuts, so that every cut writes each link the
+		// same way and the builds that fit stay a prefix of the cuts.
+		for {
+			at, ok := c.undecided(i)
+			if !ok || at == i {
+				break
 			}
+			build(at)
 		}
+		inline := c.decide(i, tooLong)
+		set(&v, c.head(i, Ellipsis))
+		out, fits := f.render(v)
+		if !fits && inline {
+			// Those decided here do not fit inline: their text alone,
+			// which may.
+			c.decideAlone(i)
+			set(&v, c.head(i, Ellipsis))
+			out, fits = f.render(v)
+		}
+		done[i] = result{out, fits}
 		return out, fits
 	}
 	if !c.has(0) {

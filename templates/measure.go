@@ -427,6 +427,10 @@ type cutter struct {
 	// refs are the reference links and images of whole (see mark.ref),
 	// ascending.
 	refs []mark
+	// refAs is, for each of refs, how it is written when kept without
+	// its definition (refUndecided, refInline or refAlone), as fitter.cut
+	// decides; nil until it decides one.
+	refAs []uint8
 	// inRun is set when s[:next] ends in a run of clusters that start
 	// with a domainRune; dotted when that run has, anywhere, a dot
 	// between letters or digits ("api.cloud"), as found when it began.
@@ -1322,7 +1326,8 @@ func (c *cutter) head(i int, mark string) string { return c.headAs(i, mark, fals
 // headAs is head, with each reference link or image before the cut whose
 // definition the cut leaves out (see relinks) written as the inline link
 // it is, "[text](destination)", or as its text alone when textOnly is
-// set: "[status page][1]" would show as written, brackets and all.
+// set (or decided for it, see decide): "[status page][1]" would show as
+// written, brackets and all.
 func (c *cutter) headAs(i int, mark string, textOnly bool) string {
 	off := c.cuts[i]
 	urlEnd := 0
@@ -1406,48 +1411,105 @@ func (c *cutter) relinked(i int, tooLong func(dest string) bool) bool {
 	return false
 }
 
-// lastRelinked returns, for the cut at index i, the first cut index at or
-// after the end of the last reference link or image the cut keeps
-// without its definition (see relinks), and that link's destination, as
-// written; ok is false when the cut keeps none. The cut at that index is
-// the first to keep the link: its inline form that does not fit there
-// fits at no later cut, with a Measure that does not shrink as text is
-// added.
-func (c *cutter) lastRelinked(i int) (at int, dest string, ok bool) {
+// The ways a reference link or image kept without its definition is
+// written, decided once for the cut that first keeps it (see decide).
+const (
+	refUndecided = iota // inline, until decided
+	refInline
+	refAlone // its text alone
+)
+
+// firstCut returns the first cut index at or after the end of r, one of
+// the reference links or images that the cut at index i keeps: the cut
+// that first keeps it.
+func (c *cutter) firstCut(r mark, i int) int {
+	return sort.SearchInts(c.cuts[:i+1], r.span[1])
+}
+
+// undecided returns the least first cut index (see firstCut) of the
+// reference links and images that the cut at index i keeps without their
+// definitions (see relinks) and whose way of being written is not
+// decided yet; ok is false when there is none.
+func (c *cutter) undecided(i int) (at int, ok bool) {
 	off := c.cuts[i]
-	var last mark
-	for _, r := range c.refs {
+	for k, r := range c.refs {
 		if r.span[0] >= off {
 			break
 		}
-		if relinks(r, off) && (!ok || r.span[1] > last.span[1]) {
-			last, ok = r, true
+		if relinks(r, off) && (c.refAs == nil || c.refAs[k] == refUndecided) {
+			if j := c.firstCut(r, i); !ok || j < at {
+				at, ok = j, true
+			}
 		}
 	}
-	if !ok {
-		return 0, "", false
+	return at, ok
+}
+
+// decide decides the way of writing each reference link or image that the
+// cut at index i keeps without its definition and that is not decided
+// yet, all of which the cut at i keeps first (see undecided): as its text
+// alone when tooLong reports so of its destination, as written, else as
+// the inline link it is. It reports whether it decided any inline: a
+// caller that finds they do not fit so has decideAlone write them as
+// their text alone.
+func (c *cutter) decide(i int, tooLong func(dest string) bool) (inline bool) {
+	off := c.cuts[i]
+	for k, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if !relinks(r, off) || (c.refAs != nil && c.refAs[k] != refUndecided) {
+			continue
+		}
+		if c.refAs == nil {
+			c.refAs = make([]uint8, len(c.refs))
+		}
+		if tooLong(c.s[r.ref.raw[0]:r.ref.raw[1]]) {
+			c.refAs[k] = refAlone
+		} else {
+			c.refAs[k], inline = refInline, true
+		}
 	}
-	return sort.SearchInts(c.cuts[:i+1], last.span[1]), c.s[last.ref.raw[0]:last.ref.raw[1]], true
+	return inline
+}
+
+// decideAlone decides the reference links and images that the cut at
+// index i keeps first, without their definitions, to be written as their
+// text alone.
+func (c *cutter) decideAlone(i int) {
+	off := c.cuts[i]
+	for k, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if c.refAs != nil && relinks(r, off) && c.firstCut(r, i) == i {
+			c.refAs[k] = refAlone
+		}
+	}
 }
 
 // relink returns h, the text before the cut at off, with each reference
 // link or image in it whose definition the cut leaves out (see relinks)
 // written as an inline one to the definition's destination, as written,
 // "[text](destination)" or "![alt](destination)" (its title left out),
-// or as its text alone when textOnly is set; so too one in the text of
-// another link or image ("[![graph][img]](https://…)").
+// or as its text alone when textOnly is set or when fitter.cut decided
+// so for that link (see decide); so too one in the text of another link
+// or image ("[![graph][img]](https://…)").
 func (c *cutter) relink(h string, off int, textOnly bool) string {
 	var b strings.Builder
 	done := 0
-	var open []mark // the links written so, outermost first, whose text is being written
+	var open []int // the indexes in refs of the links written so, outermost first, whose text is being written
+	// alone reports whether refs[k] is written as its text alone.
+	alone := func(k int) bool { return textOnly || (c.refAs != nil && c.refAs[k] == refAlone) }
 	// close writes h up to to, and the ends of the links in open whose
 	// text ends before it.
 	close := func(to int) {
-		for len(open) > 0 && open[len(open)-1].text[1] <= to {
-			r := open[len(open)-1]
+		for len(open) > 0 && c.refs[open[len(open)-1]].text[1] <= to {
+			k := open[len(open)-1]
+			r := c.refs[k]
 			open = open[:len(open)-1]
 			b.WriteString(h[done:r.text[1]])
-			if !textOnly {
+			if !alone(k) {
 				b.WriteString("](")
 				b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
 				b.WriteByte(')')
@@ -1458,7 +1520,7 @@ func (c *cutter) relink(h string, off int, textOnly bool) string {
 		done = to
 	}
 	changed := false
-	for _, r := range c.refs {
+	for k, r := range c.refs {
 		if r.span[0] >= len(h) {
 			break
 		}
@@ -1470,11 +1532,11 @@ func (c *cutter) relink(h string, off int, textOnly bool) string {
 			changed = true
 		}
 		close(r.span[0])
-		if !textOnly {
+		if !alone(k) {
 			b.WriteString(h[r.span[0]:r.text[0]]) // "[" or "!["
 		}
 		done = r.text[0]
-		open = append(open, r)
+		open = append(open, k)
 	}
 	if !changed {
 		return h
