@@ -465,13 +465,19 @@ func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, err
 // so the name is checked against the URL, each part of it that a
 // redact.URL does not print taken for a secret whatever its shape (as
 // config takes the parts of a redact.URL), besides what
-// redact.CheckName finds in a URL.
+// redact.CheckName finds in a URL. A name that is one of those parts is
+// one too, however short (redact.CheckName looks for none under 6 bytes):
+// its kind may have refused the URL before the Config that would say
+// which are secrets was made ("?sasl_password=Qz7!k&nope=1").
 func urlSecretInName(name, raw string) bool {
 	if name == "" {
 		return false
 	}
 	var parts []redact.Secret
 	for _, p := range secretParts(raw) {
+		if p == name {
+			return true
+		}
 		parts = append(parts, redact.NewSecret(p))
 	}
 	return redact.CheckName(name, parts, []redact.URL{redact.NewURL(raw)}) != nil

@@ -139,6 +139,9 @@ type kindImpl interface {
 	secretsOf(n *yaml.Node) configSecrets
 	// fromURL builds the channel of a URL; name "" means the kind's name.
 	fromURL(env *Env, raw, name string) (built, error)
+	// urlSecrets returns the secrets of the Config of a URL, as collect
+	// finds them (values), or nil when the URL does not parse.
+	urlSecrets(raw string) []string
 	// hasURL reports whether the kind has a URL form.
 	hasURL() bool
 }
@@ -225,6 +228,16 @@ func (k *kindOf[C, Ch]) fromURL(env *Env, raw, name string) (built, error) {
 		setString(&c, "Name", name)
 	}
 	return k.build(env, c, k.name)
+}
+
+func (k *kindOf[C, Ch]) urlSecrets(raw string) []string {
+	c, err := k.spec.ParseURL(raw)
+	if err != nil {
+		return nil
+	}
+	var cs configSecrets
+	cs.collect(c)
+	return cs.values
 }
 
 // build sets the name and templates of c, prepares it and builds the

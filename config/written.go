@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -141,6 +142,59 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 		}
 	}
 	visit(entry)
+	out.texts = append(out.texts, urlShortSecrets(entry, kinds, ex)...)
+	return out
+}
+
+// urlShortSecrets returns the secrets under minHidden bytes of the
+// channel URL of entry, a short-form entry of the file (the URL itself,
+// or a mapping with a url and no kind), when the file wrote the URL: the
+// secrets of the Config its kind parses of it (an IRC SASL password, an
+// IRC channel's key in the path, X's consumer_key), as entryShortSecrets
+// finds them in a full-form entry. What the URL gives a key not named as
+// a credential (a webhook's "@Accept-Language=en-US") is left out, as
+// entryShortSecrets leaves it out; so are the nick, user names and the
+// host, no secrets. A URL that does not parse gives none.
+func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
+	n, _ := unalias(entry)
+	if n.Kind == yaml.MappingNode {
+		if merged(n, "kind") != nil || merged(n, "type") != nil {
+			return nil // a full form's url is a key of its Config
+		}
+		if n = merged(n, "url"); n == nil {
+			return nil
+		}
+		n, _ = unalias(n)
+	}
+	written := ex.writtenValue(n)
+	if len(written) == 0 {
+		return nil
+	}
+	raw := written[0]
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
+	if !ok {
+		return nil
+	}
+	named, plain := map[string]bool{}, map[string]bool{} // the query's values, of keys named as credentials and not
+	for key, vs := range u.Query() {
+		for _, v := range vs {
+			if credquery.Named(strings.TrimPrefix(key, "@")) {
+				named[v] = true
+			} else {
+				plain[v] = true
+			}
+		}
+	}
+	var out []string
+	for _, v := range k.impl.urlSecrets(raw) {
+		if v != "" && len(v) < minHidden && (named[v] || !plain[v]) {
+			out = append(out, v)
+		}
+	}
 	return out
 }
 
