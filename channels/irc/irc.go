@@ -291,7 +291,8 @@
 // the PONG that follows them (ircu's 439 "Target change too fast": the
 // server refused a line, or may have; a 439 whose text names a wait, as
 // ircu's and UnrealIRCd's "Please wait 10 seconds", to the lines or to a
-// JOIN, asks for it with broadcast.RetryAfter, a second at least (the
+// JOIN (naming its channel, or answering it naming only the command or
+// nothing), asks for it with broadcast.RetryAfter, a second at least (the
 // server rounds its wait down to whole seconds: "Please wait 0 seconds"
 // leaves under one) and a day at most, and one
 // naming none is a plain transient failure), and one then naming no channel,

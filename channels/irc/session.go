@@ -923,15 +923,17 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 // channel, since this one was sent, is named, and wrapped: it may be this
 // JOIN's answer. So is an error reply that names nothing, when it came as
 // this JOIN's answer, in the order of the replies (see bareReply). Its numeric is not known to
-// be permanent. Without either, a server notice refusing a command (see
-// refusalNotice) since the JOIN is named.
+// be permanent; a 439 that names a wait asks for it, as one naming the
+// channel does (see waitOf). Without either, a server notice refusing a
+// command (see refusalNotice) since the JOIN is named.
 func (ss *session) unanswered(st *chanState) error {
 	within := st.deadline.Sub(st.sent).Round(time.Millisecond)
-	switch {
-	case ss.unplaced != nil && !ss.unplacedAt.Before(st.sent):
-		return fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, ss.unplaced)
-	case st.bare != nil:
-		return fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, st.bare)
+	re := st.bare
+	if ss.unplaced != nil && !ss.unplacedAt.Before(st.sent) {
+		re = ss.unplaced
+	}
+	if re != nil {
+		return waitOf(re, fmt.Errorf("irc: join %s: not joined within %v, after the server's error reply: %w", st.t.name, within, re))
 	}
 	if n := ss.noticeSince(st.heardAt); n != "" {
 		return fmt.Errorf("irc: join %s: not joined within %v, after the server's notice: %s", st.t.name, within, n)

@@ -74,3 +74,36 @@ func TestTargetTooFastToJoinAsksItsWait(t *testing.T) {
 	assert.True(t, waits, "%v", pending)
 	assert.Equal(t, 10*time.Second, wait)
 }
+
+// A 439 that answers a JOIN naming no channel, only the command ("439 nick
+// JOIN :…") or nothing ("439 nick :…"), asks for the wait its text names
+// too, as one naming the channel does, once Config.Timeout fails the
+// channel: it is the JOIN's answer. It was a plain transient failure,
+// retried on the plain backoff, before the wait the server asked for.
+func TestTargetTooFastToJoinNamingNoChannelAsksItsWait(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		raw  string
+		wait time.Duration
+	}{
+		{"naming the command", ":fake.test 439 %s JOIN :Target change too fast. Please wait 10 seconds.", 10 * time.Second},
+		{"naming nothing", ":fake.test 439 %s :Target change too fast. Please wait 12 seconds.", 12 * time.Second},
+		{"a wait of 0 seconds", ":fake.test 439 %s JOIN :Target change too fast. Please wait 0 seconds.", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{joinRaw: map[string]string{"#ops": tc.raw}})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#ops", "#a"}
+			cfg.Timeout = 300 * time.Millisecond
+			_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+			pending := pendingErr(t, err, "#ops")
+			assert.Contains(t, pending.Error(), "irc: join #ops: not joined within 300ms, after the server's error reply: 439 ")
+			wait, waits := broadcast.RetryDelay(pending)
+			assert.True(t, waits, "%v", pending)
+			assert.Equal(t, tc.wait, wait, "%v", pending)
+			assert.Len(t, srv.saidIn("#a"), 1)
+		})
+	}
+}
