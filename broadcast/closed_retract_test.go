@@ -185,7 +185,7 @@ func TestCorrectCutByCloseEditsLater(t *testing.T) {
 	assert.Equal(t, []string{"b"}, targetNames(res.Pending))
 
 	ch.setCut()
-	rep, err = b.Correct(ctx, "u1", fix)
+	_, err = b.Correct(ctx, "u1", fix)
 	require.NoError(t, err)
 	_, edits := ch.log()
 	assert.Equal(t, []string{"a", "b"}, edits)
