@@ -143,10 +143,10 @@
 // the ellipsis as any other (a reference link's URL is its definition's,
 // moved when the definition is left out; a reference link kept when its
 // definition is left out is written as the inline link it is, "[status
-// page](https://…)", or as its text alone when its URL cannot fit: RenderFit
-// writes the text alone too when the inline link does not fit the room
-// the text before it leaves, the URL dropped rather than the text, each
-// link judged at the first cut that keeps it). A link that starts inside a bare URL and ends
+// page](https://…)", or as its text alone when the inline link does not
+// fit the room the text before it leaves, the URL dropped rather than the
+// text (Shorten moves it after the ellipsis as any other where it fits),
+// each link judged at the first cut that keeps it). A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
 // runs to the white space, as GitHub Flavored Markdown and X read it, the
 // link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"

@@ -382,13 +382,18 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 	}
 	done := make(map[int]result)
 	tooLong := func(dest string) bool { return f.m(dest) > f.limit }
+	render := func(i int) (string, bool) {
+		v := u
+		set(&v, c.head(i, Ellipsis))
+		return f.render(v)
+	}
 	var build func(i int) (string, bool)
 	build = func(i int) (string, bool) {
 		if r, ok := done[i]; ok {
 			return r.out, r.fits
 		}
-		v := u
 		if i == 0 && orNone {
+			v := u
 			set(&v, "")
 			out, fits := f.render(v)
 			done[i] = result{out, fits}
@@ -396,29 +401,8 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		}
 		// A reference link kept without its definition is written as
 		// the inline link it is, or as its text alone, as decided at the
-		// first cut that keeps it (see cutter.decide): its inline form
-		// that does not fit the room left there fits at no later cut,
-		// and where it fits, a later cut does not trade its URL for
-		// more text. The links before are decided first, by the builds
-		// of their first cuts, so that every cut writes each link the
-		// same way and the builds that fit stay a prefix of the cuts.
-		for {
-			at, ok := c.undecided(i)
-			if !ok || at == i {
-				break
-			}
-			build(at)
-		}
-		inline := c.decide(i, tooLong)
-		set(&v, c.head(i, Ellipsis))
-		out, fits := f.render(v)
-		if !fits && inline {
-			// Those decided here do not fit inline: their text alone,
-			// which may.
-			c.decideAlone(i)
-			set(&v, c.head(i, Ellipsis))
-			out, fits = f.render(v)
-		}
+		// first cut that keeps it (see cutter.decided).
+		out, fits := c.decided(i, tooLong, build, render)
 		done[i] = result{out, fits}
 		return out, fits
 	}

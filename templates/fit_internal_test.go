@@ -12,7 +12,8 @@ import (
 
 // referenceFit is RenderFit done the slow, plain way: every variant
 // rendered from the update and measured whole, a binary search over all
-// the cuts of the text.
+// the cuts of the text, each reference link kept without its definition
+// written as decided going through every cut in order.
 func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, error) {
 	full, err := e.render(u)
 	if err != nil || limit <= 0 || m(full) <= limit {
@@ -27,6 +28,38 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 		c := newCutter(text)
 		if c.all() == 0 {
 			return "", false
+		}
+		// Every cut in order: the reference links it keeps first without
+		// their definitions are written inline, unless a destination alone
+		// is too long, and all as their text alone when the cut, with the
+		// links before written as decided, does not fit so.
+		c.refAs = make([]uint8, len(c.refs))
+		for i := 1; i < len(c.cuts); i++ {
+			var fresh []int
+			for k, r := range c.refs {
+				if relinks(r, c.cuts[i]) && c.refAs[k] == refUndecided {
+					fresh = append(fresh, k)
+				}
+			}
+			if len(fresh) == 0 {
+				continue
+			}
+			inline := false
+			for _, k := range fresh {
+				r := c.refs[k]
+				c.refAs[k] = refInline
+				if m(text[r.ref.raw[0]:r.ref.raw[1]]) > limit {
+					c.refAs[k] = refAlone
+				}
+				inline = inline || c.refAs[k] == refInline
+			}
+			v := u
+			set(&v, c.head(i, Ellipsis))
+			if _, ok := fits(v); !ok && inline {
+				for _, k := range fresh {
+					c.refAs[k] = refAlone
+				}
+			}
 		}
 		return c.fit(func(i int) (string, bool) {
 			v := u

@@ -110,3 +110,20 @@ func TestShortenReferenceInLinkWithoutItsDefinition(t *testing.T) {
 		assert.Equal(t, c.want, templates.Shorten(c.s, 100, templates.Runes), c.s)
 	}
 }
+
+// TestShortenReferenceLinksEachDecided: of two reference links kept
+// without their definitions, one whose inline form fits and one whose URL
+// cannot fit, each is written as decided at the first cut that keeps it,
+// as RenderFit writes them: the first inline, the second as its text
+// alone. Before, Shorten wrote both as their text alone once the second
+// was kept, dropping the first one's URL ("See status page and the
+// incident timeline for all of the details and…" at 70), and a first
+// link whose URL fit
+// after a lone ellipsis, but not inline after the text before it, was
+// left out with the text after it ("See…" at 30).
+func TestShortenReferenceLinksEachDecided(t *testing.T) {
+	s := "See [status page][1] and the [incident timeline][2] for all of the details and more words after them.\n\n" +
+		"[2]: https://status.example.com/incidents/42/a/very/long/path/that/cannot/fit/at/all\n[1]: https://s.example/a"
+	assert.Equal(t, "See [status page](https://s.example/a) and the incident timeline for…", templates.Shorten(s, 70, templates.Runes))
+	assert.Equal(t, "See status page and the…", templates.Shorten(s, 30, templates.Runes))
+}

@@ -356,7 +356,10 @@ func trimLink(url string) int {
 // link reference definition of s, "[1]: https://…", and the definition;
 // a reference link kept by a cut that leaves its definition out is written
 // as the inline link it is, "[a](https://…)", or as its text alone when
-// its URL cannot fit after a lone ellipsis),
+// the inline link does not fit the room the text before it leaves, its
+// URL then moved after the ellipsis as any other, each link judged so at
+// the first cut that keeps it, with the links before it written as
+// judged),
 // an autolink
 // ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
@@ -389,15 +392,14 @@ func Shorten(s string, limit int, m Measure) string {
 		return m(c.withURLs(Ellipsis, 0, k)) > limit
 	}) - 1
 	for keep := most; keep >= 0; keep-- {
-		if out, ok := c.fit(func(i int) (string, bool) {
-			out, ok := measured(c.withURLsAs(c.headAs(i, Ellipsis, false), i, keep, false))
-			if !ok && c.relinked(i, tooLong) {
-				// A reference link kept without its definition, whose
-				// URL cannot fit: its text alone.
-				out, ok = measured(c.withURLsAs(c.headAs(i, Ellipsis, true), i, keep, true))
-			}
-			return out, ok
-		}); ok {
+		// A reference link kept without its definition is written as
+		// decided at the first cut that keeps it, with these URLs moved
+		// (see cutter.decided).
+		c.refAs = nil
+		render := func(i int) (string, bool) { return measured(c.withURLs(c.head(i, Ellipsis), i, keep)) }
+		var build func(i int) (string, bool)
+		build = func(i int) (string, bool) { return c.decided(i, tooLong, build, render) }
+		if out, ok := c.fit(build); ok {
 			return out
 		}
 	}
@@ -428,7 +430,7 @@ type cutter struct {
 	// ascending.
 	refs []mark
 	// refAs is, for each of refs, how it is written when kept without
-	// its definition (refUndecided, refInline or refAlone), as fitter.cut
+	// its definition (refUndecided, refInline or refAlone), as cutter.decided
 	// decides; nil until it decides one.
 	refAs []uint8
 	// inRun is set when s[:next] ends in a run of clusters that start
@@ -1321,14 +1323,12 @@ func (c *cutter) endsWord(off int) bool {
 // the characters that close the embeddings and isolates the text before
 // the cut left open. A mark right after a URL gets a space, so that it
 // does not become part of the link.
-func (c *cutter) head(i int, mark string) string { return c.headAs(i, mark, false) }
-
-// headAs is head, with each reference link or image before the cut whose
-// definition the cut leaves out (see relinks) written as the inline link
-// it is, "[text](destination)", or as its text alone when textOnly is
-// set (or decided for it, see decide): "[status page][1]" would show as
-// written, brackets and all.
-func (c *cutter) headAs(i int, mark string, textOnly bool) string {
+//
+// Each reference link or image before the cut whose definition the cut
+// leaves out (see relinks) is written as the inline link it is,
+// "[text](destination)", or as its text alone when decided so (see
+// decided): "[status page][1]" would show as written, brackets and all.
+func (c *cutter) head(i int, mark string) string {
 	off := c.cuts[i]
 	urlEnd := 0
 	for _, u := range c.urls {
@@ -1376,7 +1376,7 @@ func (c *cutter) headAs(i int, mark string, textOnly bool) string {
 		return mark
 	}
 	n := len(h)
-	h = c.relink(h, off, textOnly)
+	h = c.relink(h, off)
 	// What the cut left open of the text's embeddings and isolates is
 	// closed after the mark: else the rest of the message (the URL, the
 	// next update) would run right to left, or reversed.
@@ -1394,22 +1394,6 @@ func (c *cutter) headAs(i int, mark string, textOnly bool) string {
 // before off, a cut, and the definition it links to starts at or after
 // it: kept, it links to nothing the cut text holds.
 func relinks(r mark, off int) bool { return r.span[1] <= off && r.ref.span[0] >= off }
-
-// relinked reports whether the cut at index i keeps a reference link or
-// image whose definition it leaves out (see relinks) and whose
-// destination, as written, cannot fit: tooLong reports so.
-func (c *cutter) relinked(i int, tooLong func(dest string) bool) bool {
-	off := c.cuts[i]
-	for _, r := range c.refs {
-		if r.span[0] >= off {
-			break
-		}
-		if relinks(r, off) && tooLong(c.s[r.ref.raw[0]:r.ref.raw[1]]) {
-			return true
-		}
-	}
-	return false
-}
 
 // The ways a reference link or image kept without its definition is
 // written, decided once for the cut that first keeps it (see decide).
@@ -1488,19 +1472,47 @@ func (c *cutter) decideAlone(i int) {
 	}
 }
 
+// decided returns render(i), the cut at index i written with each
+// reference link or image it keeps without its definition (see relinks)
+// as decided at the first cut that keeps it: the links kept so before
+// are decided first, by build of their first cuts (build calls decided
+// for its cut), then those the cut at i keeps first (see decide), inline
+// unless tooLong reports so of a destination, and, when render finds the
+// cut does not fit so, all as their text alone (see decideAlone). So a
+// link whose inline form does not fit the room the text before it
+// leaves fits at no later cut, a later cut does not trade its URL for
+// more text, and every cut writes each link the same way, so that the
+// builds that fit stay a prefix of the cuts. RenderFit and Shorten both
+// write their cuts so.
+func (c *cutter) decided(i int, tooLong func(dest string) bool, build, render func(i int) (string, bool)) (string, bool) {
+	for {
+		at, ok := c.undecided(i)
+		if !ok || at == i {
+			break
+		}
+		build(at)
+	}
+	inline := c.decide(i, tooLong)
+	out, fits := render(i)
+	if !fits && inline {
+		c.decideAlone(i)
+		out, fits = render(i)
+	}
+	return out, fits
+}
+
 // relink returns h, the text before the cut at off, with each reference
 // link or image in it whose definition the cut leaves out (see relinks)
 // written as an inline one to the definition's destination, as written,
 // "[text](destination)" or "![alt](destination)" (its title left out),
-// or as its text alone when textOnly is set or when fitter.cut decided
-// so for that link (see decide); so too one in the text of another link
-// or image ("[![graph][img]](https://…)").
-func (c *cutter) relink(h string, off int, textOnly bool) string {
+// or as its text alone when decided so for that link (see decided); so
+// too one in the text of another link or image ("[![graph][img]](https://…)").
+func (c *cutter) relink(h string, off int) string {
 	var b strings.Builder
 	done := 0
 	var open []int // the indexes in refs of the links written so, outermost first, whose text is being written
 	// alone reports whether refs[k] is written as its text alone.
-	alone := func(k int) bool { return textOnly || (c.refAs != nil && c.refAs[k] == refAlone) }
+	alone := func(k int) bool { return c.refAs != nil && c.refAs[k] == refAlone }
 	// close writes h up to to, and the ends of the links in open whose
 	// text ends before it.
 	close := func(to int) {
@@ -1560,15 +1572,10 @@ func escaped(s string) bool {
 }
 
 // withURLs appends, to head, the first keep URLs that start at or after cut
-// index i, each after a space, as moved writes them.
+// index i, each after a space, as moved writes them, but for the URLs of
+// the definitions whose reference links head writes as inline links (see
+// cutter.head), which hold them.
 func (c *cutter) withURLs(head string, i, keep int) string {
-	return c.withURLsAs(head, i, keep, false)
-}
-
-// withURLsAs is withURLs for a head that headAs wrote: unless textOnly
-// is set, it leaves out the URLs of the definitions whose reference links
-// head writes as inline links, which hold them.
-func (c *cutter) withURLsAs(head string, i, keep int, textOnly bool) string {
 	off := c.cuts[i]
 	var b strings.Builder
 	b.WriteString(head)
@@ -1576,7 +1583,7 @@ func (c *cutter) withURLsAs(head string, i, keep int, textOnly bool) string {
 		if keep == 0 {
 			break
 		}
-		if u[0] >= off && (textOnly || !c.inlined(u, off)) {
+		if u[0] >= off && !c.inlined(u, off) {
 			b.WriteByte(' ')
 			b.WriteString(c.moved(u))
 			keep--
@@ -1587,13 +1594,14 @@ func (c *cutter) withURLsAs(head string, i, keep int, textOnly bool) string {
 
 // inlined reports whether u, one of c.urls, is the destination of a
 // definition that the cut at off leaves out and that a reference link
-// before it links to, which head writes as an inline link holding it.
+// before it, not written as its text alone, links to: head writes that
+// link as an inline link holding u.
 func (c *cutter) inlined(u [2]int, off int) bool {
-	for _, r := range c.refs {
+	for k, r := range c.refs {
 		if r.span[0] >= off {
 			break
 		}
-		if relinks(r, off) && r.ref.dest == u {
+		if relinks(r, off) && r.ref.dest == u && (c.refAs == nil || c.refAs[k] != refAlone) {
 			return true
 		}
 	}
