@@ -460,7 +460,8 @@ func newCutter(s string) *cutter {
 // out whole: cut, "[status page](https://x.example/a" or "&am" shows as
 // written on Discord, Teams or Google Chat, brackets and all. A link's
 // destination, without the ")" that closes the link, is one of urls when
-// it is a URL, so that a cut before the link moves it after the ellipsis
+// it is a URL, and so is the URL it starts with when it is partly one
+// (see destURL), so that a cut before the link moves it after the ellipsis
 // as it moves any other, and so is an autolink's; a URL that starts
 // inside a link (in its text, or its destination with the ")" and what
 // follows) is not. A link that starts inside a URL and ends after it
@@ -533,7 +534,8 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 }
 
 // mark is a span of markup that no cut splits: a Markdown link, image or
-// autolink, with the span of its destination when that is a URL, or a character
+// autolink, with the span of its destination when that is a URL (or
+// starts with one, see destURL), or a character
 // reference, with an empty dest. A reference link or image has the
 // definition it links to, ref, and the span of its text (an image's
 // alt), between its first brackets; one read in a code span or a code or
@@ -753,7 +755,7 @@ func codeSpanEnd(s string, i, n int, p para) int {
 // (CommonMark 0.31.2, 6.3): white space, the destination, white space and
 // a title, white space, ")"; the white space holds one line break at most
 // each time. It returns the offset after the ")" and the span of the
-// destination when that is a URL (see destURL); ok is false when s has
+// URL the destination is or starts with (see destURL); ok is false when s has
 // no such part there. p is the link's paragraph (see para).
 func linkTail(s string, open int, p para) (end int, dest [2]int, ok bool) {
 	i := linkSpace(s, open+1, &p)
@@ -965,14 +967,17 @@ func blankAfter(s string, i int) bool {
 }
 
 // destURL returns the span of the URL that s[start:end], a link's
-// destination, is (within "<" and ">" or not), or an empty span when it
-// is none.
+// destination, starts with (within "<" and ">" or not), as URLSpans finds
+// it, or an empty span when it starts with none. A destination that is
+// only partly a URL ("https://x.example/a\"b", "<https://x.example/a b>")
+// gives the URL it starts with, the part a channel would link: a cut
+// before the link moves that after the ellipsis.
 func destURL(s string, start, end int) [2]int {
 	if end-start >= 2 && s[start] == '<' && s[end-1] == '>' {
 		start, end = start+1, end-1
 	}
-	if us, ue, ok := nextURL(s[start:end], 0, urlRune); ok && us == 0 && ue == end-start {
-		return [2]int{start, end}
+	if us, ue, ok := nextURL(s[start:end], 0, urlRune); ok && us == 0 {
+		return [2]int{start, start + ue}
 	}
 	return [2]int{}
 }

@@ -18,8 +18,8 @@ import (
 const maxLabel = 999
 
 // refDef is a link reference definition: its span, from its "[" to the
-// end of its last line, the span of its destination when that is a URL
-// (see destURL), and the span of its destination as written (within "<"
+// end of its last line, the span of the URL its destination is or
+// starts with (see destURL), and the span of its destination as written (within "<"
 // and ">" too).
 type refDef struct{ span, dest, raw [2]int }
 
