@@ -25,33 +25,7 @@ func TestRedactedJoinKeepsChannelErrorsHoldingASecret(t *testing.T) {
 	tok := "Zq8vK2mW9xR4-tok-a1b2c3d4e5f6g7h8i9j0k"
 	r := redact.NewRedactor(redact.NewSecret(tok))
 	cause := broadcast.RetryAfter(fmt.Errorf("echo %s: %w", tok, broadcast.ErrPostGone), 2*time.Second)
-	for name, tt := range map[string]struct {
-		part  error
-		check func(t *testing.T, err error) error // the copy's Err
-	}{
-		"DeliveryError": {
-			part: &broadcast.DeliveryError{Channel: "x", Attempts: 2, Err: cause},
-			check: func(t *testing.T, err error) error {
-				de, ok := errors.AsType[*broadcast.DeliveryError](err)
-				require.True(t, ok, "errors.As finds the DeliveryError")
-				assert.Equal(t, "x", de.Channel)
-				assert.Equal(t, 2, de.Attempts)
-				assert.Equal(t, "broadcast: channel x failed after 2 attempts: echo "+redact.Redacted+": "+
-					broadcast.ErrPostGone.Error(), de.Error())
-				return de.Err
-			},
-		},
-		"PreviewError": {
-			part: fmt.Errorf("wrapped: %w", &broadcast.PreviewError{Channel: "x", Err: cause}),
-			check: func(t *testing.T, err error) error {
-				pe, ok := errors.AsType[*broadcast.PreviewError](err)
-				require.True(t, ok, "errors.As finds the PreviewError")
-				assert.Equal(t, "x", pe.Channel)
-				assert.Equal(t, "broadcast: preview x: echo "+redact.Redacted+": "+broadcast.ErrPostGone.Error(), pe.Error())
-				return pe.Err
-			},
-		},
-	} {
+	for name, tt := range channelErrorCases(cause, "echo "+redact.Redacted+": "+broadcast.ErrPostGone.Error()) {
 		t.Run(name, func(t *testing.T) {
 			other := &broadcast.DeliveryError{Channel: "y", Attempts: 1, Err: errors.New("fine")}
 			err := r.Error(errors.Join(tt.part, other))

@@ -31,32 +31,7 @@ func TestRedactedJoinSplittingASecretKeepsChannelErrors(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString([]byte(long))
 	cause := broadcast.Uncertain(broadcast.Permanent(errors.New("echo:\n" + b64[:76])))
 	rest := broadcast.RetryAfter(fmt.Errorf("%s: %w", b64[76:], broadcast.ErrPostGone), 3*time.Second)
-	for name, tt := range map[string]struct {
-		part  error
-		check func(t *testing.T, err error) error // the copy's Err
-	}{
-		"DeliveryError": {
-			part: &broadcast.DeliveryError{Channel: "x", Attempts: 2, Err: cause},
-			check: func(t *testing.T, err error) error {
-				de, ok := errors.AsType[*broadcast.DeliveryError](err)
-				require.True(t, ok, "errors.As finds the DeliveryError")
-				assert.Equal(t, "x", de.Channel)
-				assert.Equal(t, 2, de.Attempts)
-				assert.Equal(t, "broadcast: channel x failed after 2 attempts: "+redact.Redacted, de.Error())
-				return de.Err
-			},
-		},
-		"PreviewError": {
-			part: fmt.Errorf("wrapped: %w", &broadcast.PreviewError{Channel: "x", Err: cause}),
-			check: func(t *testing.T, err error) error {
-				pe, ok := errors.AsType[*broadcast.PreviewError](err)
-				require.True(t, ok, "errors.As finds the PreviewError")
-				assert.Equal(t, "x", pe.Channel)
-				assert.Equal(t, "broadcast: preview x: "+redact.Redacted, pe.Error())
-				return pe.Err
-			},
-		},
-	} {
+	for name, tt := range channelErrorCases(cause, redact.Redacted) {
 		t.Run(name, func(t *testing.T) {
 			orig := errors.Join(tt.part, rest)
 			require.True(t, r.Holds(orig.Error()), "the join's text holds the secret")
@@ -84,6 +59,43 @@ func TestRedactedJoinSplittingASecretKeepsChannelErrors(t *testing.T) {
 			assert.Equal(t, 3*time.Second, d)
 			assert.False(t, broadcast.IsPermanent(parts[1]))
 		})
+	}
+}
+
+// channelErrorCase is a channel's error as a join's part, and the check
+// of the copy naming the channel that a redacted join gives for it.
+type channelErrorCase struct {
+	part  error
+	check func(t *testing.T, err error) error // the copy's Err
+}
+
+// channelErrorCases returns a *broadcast.DeliveryError and a (wrapped)
+// *broadcast.PreviewError of channel x whose error is cause, each with the
+// check that errors.As finds the copy in a redacted error, naming channel
+// x (and 2 attempts), its text ending in ": " and text.
+func channelErrorCases(cause error, text string) map[string]channelErrorCase {
+	return map[string]channelErrorCase{
+		"DeliveryError": {
+			part: &broadcast.DeliveryError{Channel: "x", Attempts: 2, Err: cause},
+			check: func(t *testing.T, err error) error {
+				de, ok := errors.AsType[*broadcast.DeliveryError](err)
+				require.True(t, ok, "errors.As finds the DeliveryError")
+				assert.Equal(t, "x", de.Channel)
+				assert.Equal(t, 2, de.Attempts)
+				assert.Equal(t, "broadcast: channel x failed after 2 attempts: "+text, de.Error())
+				return de.Err
+			},
+		},
+		"PreviewError": {
+			part: fmt.Errorf("wrapped: %w", &broadcast.PreviewError{Channel: "x", Err: cause}),
+			check: func(t *testing.T, err error) error {
+				pe, ok := errors.AsType[*broadcast.PreviewError](err)
+				require.True(t, ok, "errors.As finds the PreviewError")
+				assert.Equal(t, "x", pe.Channel)
+				assert.Equal(t, "broadcast: preview x: "+text, pe.Error())
+				return pe.Err
+			},
+		},
 	}
 }
 
