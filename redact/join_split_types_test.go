@@ -33,16 +33,7 @@ func TestRedactedJoinSplittingASecretKeepsChannelErrors(t *testing.T) {
 	rest := broadcast.RetryAfter(fmt.Errorf("%s: %w", b64[76:], broadcast.ErrPostGone), 3*time.Second)
 	for name, tt := range channelErrorCases(cause, redact.Redacted) {
 		t.Run(name, func(t *testing.T) {
-			orig := errors.Join(tt.part, rest)
-			require.True(t, r.Holds(orig.Error()), "the join's text holds the secret")
-			require.False(t, r.Holds(tt.part.Error()))
-			require.False(t, r.Holds(rest.Error()))
-			err := r.Error(orig)
-			assert.False(t, r.Holds(err.Error()))
-			for _, piece := range []string{b64[4:40], b64[80:100]} {
-				assert.NotContains(t, err.Error(), piece)
-				assertNoPartHolds(t, err, piece)
-			}
+			err := redactSplitJoin(t, r, []string{b64[4:40], b64[80:100]}, tt.part, rest)
 			inner := tt.check(t, err)
 			assert.True(t, broadcast.IsPermanent(inner))
 			assert.True(t, broadcast.IsUncertain(inner))
@@ -60,6 +51,26 @@ func TestRedactedJoinSplittingASecretKeepsChannelErrors(t *testing.T) {
 			assert.False(t, broadcast.IsPermanent(parts[1]))
 		})
 	}
+}
+
+// redactSplitJoin returns r's error for the join of parts, whose texts
+// hold a secret of r only joined, having checked that: the join's text
+// holds it and no part's alone, and neither the redacted error's text nor
+// any error in its tree holds it or any of pieces.
+func redactSplitJoin(t *testing.T, r *redact.Redactor, pieces []string, parts ...error) error {
+	t.Helper()
+	orig := errors.Join(parts...)
+	require.True(t, r.Holds(orig.Error()), "the join's text holds the secret")
+	for _, p := range parts {
+		require.False(t, r.Holds(p.Error()), "no part's text holds it alone: %q", p.Error())
+	}
+	err := r.Error(orig)
+	assert.False(t, r.Holds(err.Error()))
+	for _, piece := range pieces {
+		assert.NotContains(t, err.Error(), piece)
+		assertNoPartHolds(t, err, piece)
+	}
+	return err
 }
 
 // channelErrorCase is a channel's error as a join's part, and the check
