@@ -23,10 +23,9 @@ var errHooksClosed = broadcast.ClosedError("hooks: channel closed")
 type closingHooks struct {
 	targets []string
 
-	mu    sync.Mutex
-	cut   map[string]bool
-	shut  bool // every call fails with the closed error
-	posts []string
+	postLog // its mu guards the fields below too
+	cut     map[string]bool
+	shut    bool // every call fails with the closed error
 }
 
 func (c *closingHooks) Name() string { return "hooks" }
@@ -58,12 +57,6 @@ func (c *closingHooks) Send(_ context.Context, m broadcast.Message) (broadcast.R
 		f.Report(i, nil)
 	}
 	return broadcast.Receipt{ID: "post-" + m.Update.ID}, f.Err()
-}
-
-func (c *closingHooks) sent() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.posts...)
 }
 
 // A target whose request the channel's Close ended is pending, not

@@ -19,10 +19,9 @@ import (
 type receivers struct {
 	targets []string
 
-	mu      sync.Mutex
+	postLog // its mu guards the fields below too
 	refused map[string]bool
 	down    map[string]bool
-	posts   []string // "update>target", in order
 	threads []broadcast.Thread
 }
 
@@ -54,10 +53,19 @@ func (c *receivers) Send(_ context.Context, m broadcast.Message) (broadcast.Rece
 	return broadcast.Receipt{ID: "post-" + m.Update.ID}, f.Err()
 }
 
-func (c *receivers) sent() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.posts...)
+// postLog is the record of a fake channel's posts, "update>target" or
+// "update" for a channel of one endpoint, in order; its mu guards the
+// channel's other fields too.
+type postLog struct {
+	mu    sync.Mutex
+	posts []string
+}
+
+// sent returns a copy of the posts recorded so far.
+func (l *postLog) sent() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.posts...)
 }
 
 // A target that failed permanently is not tried again within the Send
