@@ -35,18 +35,27 @@ func (c *closingRooms) setCut(rooms ...string) {
 	}
 }
 
-func (c *closingRooms) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f := broadcast.NewFanout(m, c.rooms)
+// fanout reports on a Fanout of m to rooms: a room in cut fails with its
+// closed error, Permanent, and each other room is given to do. The caller
+// holds c.mu.
+func (c *closingRooms) fanout(m broadcast.Message, rooms []string, do func(f *broadcast.Fanout, i int, room string)) *broadcast.Fanout {
+	f := broadcast.NewFanout(m, rooms)
 	for _, i := range f.Todo() {
-		room := c.rooms[i]
-		if c.cut[room] {
+		if c.cut[rooms[i]] {
 			f.Report(i, broadcast.Permanent(errHooksClosed))
 			continue
 		}
-		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+		do(f, i, rooms[i])
 	}
+	return f
+}
+
+func (c *closingRooms) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.fanout(m, c.rooms, func(f *broadcast.Fanout, i int, room string) {
+		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -62,31 +71,20 @@ func (c *closingRooms) Retract(_ context.Context, prev broadcast.Receipt) error 
 			rooms = append(rooms, r)
 		}
 	}
-	f := broadcast.NewFanout(broadcast.Message{}, rooms)
-	for _, i := range f.Todo() {
-		if c.cut[rooms[i]] {
-			f.Report(i, broadcast.Permanent(errHooksClosed))
-			continue
-		}
-		c.deletes = append(c.deletes, rooms[i])
+	f := c.fanout(broadcast.Message{}, rooms, func(f *broadcast.Fanout, i int, room string) {
+		c.deletes = append(c.deletes, room)
 		f.Report(i, nil)
-	}
+	})
 	return f.Err()
 }
 
 func (c *closingRooms) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f := broadcast.NewFanout(m, c.rooms)
-	for _, i := range f.Todo() {
-		room := c.rooms[i]
-		if c.cut[room] {
-			f.Report(i, broadcast.Permanent(errHooksClosed))
-			continue
-		}
+	f := c.fanout(m, c.rooms, func(f *broadcast.Fanout, i int, room string) {
 		c.edits = append(c.edits, room)
 		f.Report(i, nil)
-	}
+	})
 	return prev, f.Err()
 }
 
