@@ -54,7 +54,7 @@ func (c *closingRooms) Send(_ context.Context, m broadcast.Message) (broadcast.R
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f := c.fanout(m, c.rooms, func(f *broadcast.Fanout, i int, room string) {
-		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+		f.Posted(i, roomPost(room))
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err

@@ -45,7 +45,7 @@ func (c *refusedRooms) each(op, update string, f *broadcast.Fanout) {
 			f.Report(i, broadcast.Permanent(errors.New("401 Unauthorized")))
 			continue
 		}
-		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+		f.Posted(i, roomPost(room))
 	}
 }
 

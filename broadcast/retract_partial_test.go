@@ -40,12 +40,18 @@ func (c *rooms) Send(ctx context.Context, m broadcast.Message) (broadcast.Receip
 			f.Report(i, errFlaky)
 			continue
 		}
-		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+		f.Posted(i, roomPost(room))
 	}
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
 	return f.Receipt(), nil
+}
+
+// roomPost is the receipt of a post to room, naming it in its Meta as
+// "post." and the room.
+func roomPost(room string) broadcast.Receipt {
+	return broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}}
 }
 
 func (c *rooms) Retract(_ context.Context, prev broadcast.Receipt) error {
