@@ -294,7 +294,7 @@ func (a *api) getUpdate(w http.ResponseWriter, r *http.Request) {
 	case !found:
 		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
 	case badWait:
-		writeProblem(w, http.StatusBadRequest, "wait", "wait: want a duration from 0s to "+maxWait.String()+", as 10s")
+		writeInputProblem(w, http.StatusBadRequest, &inputError{field: "wait", msg: "want a duration from 0s to " + maxWait.String() + ", as 10s"})
 	default:
 		writeJSON(w, http.StatusOK, st)
 	}
