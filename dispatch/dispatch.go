@@ -30,7 +30,13 @@
 // error (HTTP 429) snoozes it for that long (for the backoff's wait when
 // that is longer, as within a Send) without using up an attempt, and one
 // that asks for no wait is retried as any other error; a
-// Permanent error cancels it; any other error is retried with exponential
+// Permanent error cancels it; a run the channel's own Close cut short
+// (its error matches broadcast.ErrChannelClosed, which the Broadcaster
+// does not make Permanent) failed nothing for good: it is snoozed, no
+// attempt used up, for the backoff's wait of its attempt (the RetryAfter
+// hint's when longer), so that an instance whose channel stays closed
+// does not run it again at once, for an instance whose channel is open,
+// and given up past Config.Retry.MaxElapsed; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that

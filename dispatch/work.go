@@ -336,8 +336,10 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Store could not record the delivery, as the Broadcaster's own);
 // EventRetry when it runs again after Delay (the wait River schedules:
 // for a retry by Config.Retry's backoff, its jitter included; Snoozed: no attempt used up,
-// for a RetryAfter hint of some wait, or because the channel was not
-// tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
+// for a RetryAfter hint of some wait, for the backoff's wait of the
+// attempt when the channel's own Close cut the run short (Err matches
+// broadcast.ErrChannelClosed; given up past Retry.MaxElapsed), or because
+// the channel was not tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
 // reports, once); EventFailed when it will not run again. Events come
 // from runs: a job an operator cancels (River's Client.JobCancel) or
@@ -814,6 +816,17 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		})
 		e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
 		return broadcast.EventRetry, d.retry.snooze(e.Delay)
+	case errors.Is(res.Err, broadcast.ErrChannelClosed):
+		// The channel's own Close cut the run short (see
+		// broadcast.ErrChannelClosed): no failure of the platform's, and
+		// another instance, whose channel is open, may deliver it. It
+		// waits without using an attempt, for the backoff's wait of the
+		// attempt (the platform's when longer), so that an instance whose
+		// channel stays closed does not run it again at once, and is
+		// given up past Retry.MaxElapsed, as any snooze.
+		if !hinted {
+			delay, hinted = d.retry.delay(n), true
+		}
 	}
 	if !hinted {
 		delay = d.retry.delay(n)

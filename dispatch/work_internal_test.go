@@ -210,6 +210,54 @@ func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(log.String(), "Broadcaster is closed"), "logged once: %s", log.String())
 }
 
+// A run the channel's own Close cut short (broadcast.ErrChannelClosed,
+// which the Broadcaster's Result keeps from being Permanent) waits the
+// backoff's wait of its attempt, never 0, without using the attempt, even
+// the last; and, as any snooze, not past Retry.MaxElapsed.
+func TestOutcomeOfAClosedChannelWaitsTheBackoff(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 3 * time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	closed := fmt.Errorf("attempt 1: %w", broadcast.ClosedError("x: channel closed"))
+	for name, c := range map[string]struct {
+		row  *rivertype.JobRow
+		want time.Duration
+	}{
+		"first": {&rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}, 3 * time.Second},
+		"last":  {&rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}, 12 * time.Second},
+	} {
+		var e Event
+		kind, err := d.outcome(context.Background(), c.row, broadcast.Result{Err: closed}, &e)
+		assert.Equal(t, broadcast.EventRetry, kind, "%s: not given up: no attempt was used", name)
+		var snooze *rivertype.JobSnoozeError
+		if assert.ErrorAs(t, err, &snooze, name) {
+			assert.Equal(t, c.want, snooze.Duration, "%s: the backoff's wait", name)
+		}
+		assert.True(t, e.Snoozed, name)
+		assert.Equal(t, c.want, e.Delay, name)
+		assert.ErrorIs(t, e.Err, broadcast.ErrChannelClosed, name)
+	}
+
+	// A longer wait the platform asked for in the run stands.
+	var e Event
+	fresh := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	_, err := d.outcome(context.Background(), fresh, broadcast.Result{Err: broadcast.RetryAfter(closed, 30*time.Second)}, &e)
+	var snooze *rivertype.JobSnoozeError
+	if assert.ErrorAs(t, err, &snooze) {
+		assert.Equal(t, 30*time.Second, snooze.Duration)
+	}
+
+	// Past Retry.MaxElapsed: given up, saying why.
+	e = Event{}
+	old := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-time.Hour + time.Second)}
+	kind, err := d.outcome(context.Background(), old, broadcast.Result{Err: closed}, &e)
+	assert.Equal(t, broadcast.EventFailed, kind)
+	var cancel *rivertype.JobCancelError
+	assert.ErrorAs(t, err, &cancel)
+	assert.ErrorContains(t, e.Err, "Retry.MaxElapsed")
+	assert.ErrorIs(t, e.Err, broadcast.ErrChannelClosed)
+}
+
 func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
 	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: 10 * time.Second}}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second},
