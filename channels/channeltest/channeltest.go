@@ -12,6 +12,12 @@
 //				require.NoError(t, err)
 //				return ch, fake
 //			},
+//			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+//				// a new process: a new channel on the same fake
+//				ch, err := chat.New(chat.Config{Token: "tok-123", BaseURL: be.(*fakeAPI).URL})
+//				require.NoError(t, err)
+//				return ch
+//			},
 //			Secrets:   []string{"tok-123"},
 //			Config:    chat.Config{Token: "tok-123"},
 //			MaxLength: 500,
