@@ -55,6 +55,9 @@ func TestConformance(t *testing.T) {
 			f := newFakePDS(t)
 			return newTestChannel(t, f), f
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return newTestChannel(t, be.(*fakePDS))
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			f := newFakePDS(t)
 			return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f

@@ -76,6 +76,9 @@ func closing(then afterClose) channeltest.Harness {
 		t.Cleanup(func() { close(ended) })
 		return closable{chat: ch.(*chat), closes: new(atomic.Int32), then: then, ended: ended}, be
 	}
+	// These cases are of Close: ThreadSurvivesRestart, which would close
+	// the channel too, keeps the one channel.
+	h.Reopen = nil
 	return h
 }
 

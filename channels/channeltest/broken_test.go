@@ -72,6 +72,12 @@ func brokenCases() []brokenCase {
 		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun, ""},
 		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun,
 			"the platform replies to Root, the first post"},
+		{"KeepsThreadInMemory", wrapped(threadInMemory), []string{"ThreadSurvivesRestart"}, chatNotRun,
+			"ReplyTo of update 2, sent after the restart: update 1's Receipt.ID"},
+		// Without Reopen the same object serves both sides of the
+		// restart: its memory survives, and the rule says so.
+		{"KeepsThreadInMemoryNotReopened", withoutReopen(wrapped(threadInMemory)), nil, chatNotRun,
+			"Harness.Reopen is nil: the same channel object serves both sides of the restart"},
 		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
 		{"DropsBadURL", wrapped(dropBadURL), []string{"BadURLRefused"}, chatNotRun,
 			`Send with Update.URL "javascript:alert(1)"`},
@@ -290,6 +296,13 @@ func breakChat(flaw func(b *broken)) channeltest.Harness {
 		flaw(b)
 		return b, be
 	}
+	if reopen := h.Reopen; reopen != nil { // the same broken code in the new process
+		h.Reopen = func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			b := &broken{chat: reopen(t, be).(*chat)}
+			flaw(b)
+			return b
+		}
+	}
 	return h
 }
 
@@ -311,6 +324,9 @@ func wrappedIn(h channeltest.Harness) channeltest.Harness {
 	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 		ch, be := inner(t)
 		return unwrapper{ch}, be
+	}
+	if reopen := h.Reopen; reopen != nil {
+		h.Reopen = func(t *testing.T, be channeltest.Backend) broadcast.Channel { return unwrapper{reopen(t, be)} }
 	}
 	return h
 }
@@ -791,6 +807,36 @@ func renameAfterSend(b *broken) {
 		}
 		return r, err
 	}
+}
+
+// threadInMemory replies only to posts it made itself, as a channel that
+// keeps what a reply needs of each post (a platform's handle of it, say)
+// in memory, keyed by the post's Receipt.ID, does: a Thread naming a post
+// it does not remember, as after a restart, gets no reply.
+func threadInMemory(c *chat) sendFunc {
+	var mu sync.Mutex
+	made := map[string]bool{}
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		known := made[m.Thread.Root.ID]
+		mu.Unlock()
+		if !known {
+			m.Thread = broadcast.Thread{}
+		}
+		r, err := c.Send(ctx, m)
+		if err == nil {
+			mu.Lock()
+			made[r.ID] = true
+			mu.Unlock()
+		}
+		return r, err
+	}
+}
+
+// withoutReopen returns h with no Harness.Reopen.
+func withoutReopen(h channeltest.Harness) channeltest.Harness {
+	h.Reopen = nil
+	return h
 }
 
 // postTwice posts every update a second time, under a key of its own, as

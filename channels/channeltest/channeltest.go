@@ -12,6 +12,12 @@
 //				require.NoError(t, err)
 //				return ch, fake
 //			},
+//			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+//				// a new process: a new channel on the same fake
+//				ch, err := chat.New(chat.Config{Token: "tok-123", BaseURL: be.(*fakeAPI).URL})
+//				require.NoError(t, err)
+//				return ch
+//			},
 //			Secrets:   []string{"tok-123"},
 //			Config:    chat.Config{Token: "tok-123"},
 //			MaxLength: 500,
@@ -55,9 +61,12 @@
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
 //     differ, a delivery replies to the end the platform threads to.
 //   - ThreadSurvivesRestart (ThreadsTo): through a Broadcaster whose
-//     broadcast/boltstore is closed and opened again after update 1, update
-//     2 of the incident and a correction of update 1 posted in the thread
-//     reply, byte for byte, to the posts' Receipt.IDs the Store kept.
+//     broadcast/boltstore is closed and opened again after update 1, and
+//     a new channel from Harness.Reopen (the one from New closed first),
+//     update 2 of the incident and a correction of update 1 posted in the
+//     thread reply, byte for byte, to the posts' Receipt.IDs the Store
+//     kept. Without Reopen, the same channel object serves both sides,
+//     and the rule logs that a thread kept in memory goes unnoticed.
 //   - UpdateNotModified: the Update, its slice and map included, is left alone.
 //   - TenConcurrentSends: Send is safe for concurrent use.
 //   - CancelledContextReturnsPromptly: a done ctx fails Send with its error.
@@ -224,6 +233,18 @@ type Harness struct {
 	// interfaces the channel implements; it should register any cleanup
 	// (closing a server) with t.Cleanup. Required.
 	New func(t *testing.T) (broadcast.Channel, Backend)
+	// Reopen returns a new channel made from the same configuration as
+	// the one New made with be, wired to be, the same back end: the
+	// channel of a new process after a restart. ThreadSurvivesRestart
+	// sends the updates after its restart through it, having closed the
+	// channel New made first (when it is an io.Closer), so that a thread
+	// the channel kept only in memory (a cache of post IDs, a
+	// connection's state, a map of rooms) is lost there, as it is in a
+	// real restart. It should register any cleanup with t.Cleanup. Nil:
+	// the same channel object serves both sides of the restart, and the
+	// rule says so in the test log: only the Store is restarted, and a
+	// thread kept in memory goes unnoticed.
+	Reopen func(t *testing.T, be Backend) broadcast.Channel
 	// Secrets are strings that must never appear, in any encoding
 	// AssertNoSecret knows, in an error or an error it wraps, a receipt, a
 	// preview, the channel's name, the Ledger marks and posts of a Send,

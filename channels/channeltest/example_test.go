@@ -364,6 +364,9 @@ func chatHarness() channeltest.Harness {
 			api := &fakeChat{token: chatToken}
 			return newChat(cfg, api), api
 		},
+		Reopen: func(_ *testing.T, be channeltest.Backend) broadcast.Channel {
+			return newChat(cfg, be.(*fakeChat))
+		},
 		Secrets:   []string{chatToken},
 		Config:    cfg,
 		MaxLength: chatLimit,

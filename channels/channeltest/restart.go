@@ -2,6 +2,7 @@ package channeltest
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -16,13 +17,15 @@ func restartRules() []rule {
 	return []rule{
 		{name: "ThreadSurvivesRestart", check: checkThreadRestart, needs: needsThreads,
 			rule: "through a Broadcaster whose boltstore is closed and opened again (a restart) after update 1, " +
+				"and a new channel from Harness.Reopen, the one from New closed, " +
 				"update 2 of the incident replies to update 1's Receipt.ID, and a correction of update 1 posted " +
 				"in the thread replies to the Receipt.ID of the end Harness.ThreadsTo names, byte for byte"},
 	}
 }
 
 // sendOnly is the channel with only Name and Send, so that the
-// Broadcaster neither closes it (the same channel serves both sides of the
+// Broadcaster neither closes it (the rule closes the channels itself, and
+// without Harness.Reopen the same channel serves both sides of the
 // restart) nor edits in place (Correct posts the correction in the thread).
 type sendOnly struct{ ch broadcast.Channel }
 
@@ -33,9 +36,10 @@ func (c sendOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // checkThreadRestart sends update 1 through a Broadcaster on a boltstore,
-// closes both, and through new ones on the same file sends update 2 of the
-// incident and a correction of update 1: the thread the Store kept must
-// lead each to the post it replies to.
+// closes both, and through new ones on the same file, with the channel
+// Harness.Reopen makes, sends update 2 of the incident and a correction of
+// update 1: the thread the Store kept must lead each to the post it
+// replies to.
 func checkThreadRestart(s *suite) {
 	path := filepath.Join(s.t.TempDir(), "outagecast.db")
 	ch := sendOnly{s.ch}
@@ -71,6 +75,18 @@ func checkThreadRestart(s *suite) {
 	r1 := deliver("update 1", func(ctx context.Context) (*broadcast.Report, error) { return b.Send(ctx, u1) })
 	stop()
 
+	if s.h.Reopen == nil {
+		s.t.Log("Harness.Reopen is nil: the same channel object serves both sides of the restart, " +
+			"so only the Store is restarted; a thread the channel keeps in memory goes unnoticed")
+	} else {
+		closeChannel(s, s.ch, "the channel from New, before the restart")
+		again := s.h.Reopen(s.t, s.be)
+		require.NotNil(s.t, again, "channeltest: Harness.Reopen returned a nil Channel")
+		defer closeChannel(s, again, "the channel from Harness.Reopen")
+		require.Equal(s.t, s.ch.Name(), again.Name(),
+			"Name of the channel from Harness.Reopen, made from the same configuration as New's")
+		ch = sendOnly{again}
+	}
 	b, stop = start()
 	defer stop()
 	r2 := deliver("update 2, after the restart",
@@ -92,4 +108,18 @@ func checkThreadRestart(s *suite) {
 		assert.Equalf(s.t, want, d.ReplyTo, "ReplyTo of the correction of update 1, posted in the thread after "+
 			"the restart: by Harness.ThreadsTo, the platform replies to %s", end)
 	}
+}
+
+// closeChannel closes ch when it is an io.Closer, as a process ending
+// does; Close may be called again by the harness's cleanup. A panic of
+// Close fails the test rather than ending the test binary.
+func closeChannel(s *suite, ch broadcast.Channel, what string) {
+	s.t.Helper()
+	c, ok := broadcast.As[io.Closer](ch)
+	if !ok {
+		return
+	}
+	_, err := s.do(context.Background(), "Close of "+what, sendLimit, recovering(
+		func(context.Context) (broadcast.Receipt, error) { return broadcast.Receipt{}, c.Close() }))
+	assert.NoErrorf(s.t, err, "Close of %s", what)
 }

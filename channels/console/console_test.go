@@ -70,6 +70,11 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			return ch, w
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			ch, err := console.New(console.Config{Writer: be.(*fakeWriter)})
+			require.NoError(t, err)
+			return ch
+		},
 		Config:    console.Config{Name: "console", Template: "text"},
 		ThreadsTo: channeltest.Unthreaded,
 		Failures: []channeltest.Failure{

@@ -573,6 +573,7 @@ func harness(forum bool) channeltest.Harness {
 		WebhookURL: redact.NewURL("https://discord.com/api/webhooks/" + testID + "/" + testToken)}
 	h := channeltest.Harness{
 		New:       onFake(fakeOptions{forum: forum}, false),
+		Reopen:    reopenOn,
 		OwnClient: onFake(fakeOptions{forum: forum}, true),
 		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
 			c := cfg
@@ -607,14 +608,25 @@ func onFake(opt fakeOptions, own bool) func(t *testing.T) (broadcast.Channel, ch
 		if own {
 			cfg.HTTPClient = nil
 		}
-		ch, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The suite's 429 says the bucket refills in 1.337s, which the
-		// next request would wait out in real time; ratelimit_test.go
-		// tests that wait.
-		ch.s.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-		return ch, f
+		return onConfig(t, cfg), f
 	}
+}
+
+// reopenOn is a Harness.Reopen: a new channel on be, the fake New made,
+// with the fake's client.
+func reopenOn(t *testing.T, be channeltest.Backend) broadcast.Channel {
+	return onConfig(t, be.(*fakeDiscord).config())
+}
+
+// onConfig is a channel of cfg whose rate-limit waits end at once.
+func onConfig(t *testing.T, cfg Config) *Channel {
+	ch, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The suite's 429 says the bucket refills in 1.337s, which the
+	// next request would wait out in real time; ratelimit_test.go
+	// tests that wait.
+	ch.s.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	return ch
 }

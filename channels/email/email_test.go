@@ -181,6 +181,11 @@ func conformance(t *testing.T, opts serverOptions) {
 			cfg.Timeout = 2 * time.Minute
 			return newChannel(t, cfg), &backend{srv: srv, t: t}
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			cfg := config(be.(*backend).srv, conformanceTargets...)
+			cfg.Timeout = 2 * time.Minute
+			return newChannel(t, cfg)
+		},
 		// The pipelining server speaks STARTTLS, the one in turn TLS from
 		// the first byte.
 		TLS: func(t *testing.T, server *tls.Config, skipVerify bool) (broadcast.Channel, channeltest.Backend) {

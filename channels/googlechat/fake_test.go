@@ -349,6 +349,7 @@ func (f *fakeChat) sent() []request {
 func harness() channeltest.Harness {
 	return channeltest.Harness{
 		New:       onFake(fakeOptions{repeats: true}, false),
+		Reopen:    reopenOn,
 		OwnClient: onFake(fakeOptions{repeats: true}, true),
 		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
 			ch, err := New(Config{Name: "ops-chat", WebhookURL: redact.NewURL(serverURL + "/v1/spaces/" + testSpace +
@@ -371,6 +372,16 @@ func harness() channeltest.Harness {
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
 		ServerField: "Config.WebhookURL",
 	}
+}
+
+// reopenOn is a Harness.Reopen: a new channel on be, the fake New made,
+// with the fake's client.
+func reopenOn(t *testing.T, be channeltest.Backend) broadcast.Channel {
+	ch, err := New(be.(*fakeChat).config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }
 
 // onFake returns a Harness.New: a channel on a fresh fake of opt, with the

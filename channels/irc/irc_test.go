@@ -107,6 +107,11 @@ func TestConformance(t *testing.T) {
 					budget = lineBudget(t, ch)
 					return ch, srv
 				},
+				Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+					cfg := conformanceConfig(be.(*fakeServer).addr())
+					cfg.Persistent = persistent
+					return newChannel(t, cfg)
+				},
 				TLS: func(t *testing.T, server *tls.Config, skipVerify bool) (broadcast.Channel, channeltest.Backend) {
 					srv := newFakeServer(t, fakeOptions{
 						password: serverPassword,

@@ -64,6 +64,9 @@ func TestConformance(t *testing.T) {
 			f := newFakeMastodon(t)
 			return noLimitWait(newTestChannel(t, f)), f
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return noLimitWait(newTestChannel(t, be.(*fakeMastodon)))
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			f := newFakeMastodon(t)
 			return noLimitWait(newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil })), f

@@ -40,6 +40,9 @@ func TestConformance(t *testing.T) {
 			f := newFakeServer(t, confToken, confRooms)
 			return newTestChannel(t, confConfig(f.srv.URL)), f
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return newTestChannel(t, confConfig(be.(*fakeServer).srv.URL))
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			f := newFakeServer(t, confToken, confRooms)
 			return newTestChannel(t, confConfig(f.srv.URL)), f // its own client

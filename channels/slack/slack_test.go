@@ -29,6 +29,13 @@ var allFailures = []channeltest.Failure{channeltest.FailTransient, channeltest.F
 func newTestChannel(t *testing.T, cfg Config) (*Channel, *fakeSlack) {
 	t.Helper()
 	f := newFakeSlack(t, testToken, cfg.Channels...)
+	return reopenOn(t, cfg, f), f
+}
+
+// reopenOn is a channel of cfg on f, with the fake's address and token
+// filled in as newTestChannel fills them: the channel of a new process.
+func reopenOn(t *testing.T, cfg Config, f *fakeSlack) *Channel {
+	t.Helper()
 	if cfg.WebhookURL.IsZero() {
 		if cfg.Token.IsZero() {
 			cfg.Token = redact.NewSecret(testToken)
@@ -38,7 +45,7 @@ func newTestChannel(t *testing.T, cfg Config) (*Channel, *fakeSlack) {
 	ch, err := New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
-	return ch, f
+	return ch
 }
 
 // hookConfig is the Config of the fake's incoming webhook.
@@ -52,6 +59,9 @@ func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
+		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return reopenOn(t, Config{Name: cfg.Name, Channels: cfg.Channels}, be.(*fakeSlack))
 		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels}) // its own client
@@ -79,6 +89,9 @@ func TestConformanceFanout(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
+		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return reopenOn(t, Config{Name: cfg.Name, Channels: cfg.Channels}, be.(*fakeSlack))
 		},
 		Secrets:     []string{testToken},
 		Config:      cfg,
@@ -108,6 +121,9 @@ func TestConformanceWebhook(t *testing.T) {
 				broadcast.Previewer
 				broadcast.Checker
 			}{ch, ch, ch}, f
+		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return reopenOn(t, hookConfig(be.(*fakeSlack)), be.(*fakeSlack))
 		},
 		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
 			return untrusted(t, Config{Name: "status-hook",

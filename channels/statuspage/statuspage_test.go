@@ -104,25 +104,33 @@ func (b *pageBackend) restore() {
 }
 
 func newConformanceChannel(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-	dir := filepath.Join(t.TempDir(), "status")
+	be := newPageBackend(t, filepath.Join(t.TempDir(), "status"))
+	t.Cleanup(func() { be.Fail(channeltest.FailNone) })
+	return reopenConformanceChannel(t, be), be
+}
+
+// reopenConformanceChannel is the conformance channel on be's directory,
+// telling be of each version it publishes; as Harness.Reopen, the
+// channel of a new process.
+func reopenConformanceChannel(t *testing.T, be channeltest.Backend) broadcast.Channel {
+	pb := be.(*pageBackend)
 	ch, err := statuspage.New(statuspage.Config{
-		Dir: dir, BaseURL: "https://status.test/",
+		Dir: pb.dir, BaseURL: "https://status.test/",
 		LockTimeout: 50 * time.Millisecond, // the lock held by FailTransient
 	})
 	require.NoError(t, err)
-	be := newPageBackend(t, dir)
 	statuspage.SetHook(ch, func(step string) {
 		if step == "swapped" {
-			be.published()
+			pb.published()
 		}
 	})
-	t.Cleanup(func() { be.Fail(channeltest.FailNone) })
-	return ch, be
+	return ch
 }
 
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		New: newConformanceChannel,
+		New:    newConformanceChannel,
+		Reopen: reopenConformanceChannel,
 		Config: statuspage.Config{Dir: "/srv/status", BaseURL: "https://status.test/",
 			Branding: statuspage.Branding{Title: "Example Status"}},
 		// The incident page is the thread: the page groups updates by

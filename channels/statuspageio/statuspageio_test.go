@@ -22,6 +22,9 @@ func harness() channeltest.Harness {
 			f := newFake(t)
 			return newChannel(t, f, nil), f
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return newChannel(t, be.(*fakeAPI), nil)
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			f := newFake(t)
 			return newChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f

@@ -39,6 +39,12 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t)
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			ch, err := New(Config{Name: "ops-teams", WebhookURL: redact.NewURL(be.(*fakeWorkflow).url())})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t) // its own client
 		},

@@ -60,6 +60,9 @@ func TestConformance(t *testing.T) {
 				f := newFakeBot(t)
 				return newTestChannel(t, f, chats), f
 			},
+			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+				return newTestChannel(t, be.(*fakeBot), chats)
+			},
 			OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 				f := newFakeBot(t)
 				return newTestChannel(t, f, chats, func(c *Config) { c.HTTPClient = nil }), f
@@ -83,6 +86,9 @@ func TestConformance(t *testing.T) {
 			New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 				f := newFakeBot(t)
 				return newTestChannel(t, f, chats), f
+			},
+			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+				return newTestChannel(t, be.(*fakeBot), chats)
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, Targets: chats, Posts: true, Failures: failures,

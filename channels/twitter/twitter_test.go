@@ -74,6 +74,9 @@ func TestConformance(t *testing.T) {
 					f.dupes = false
 					return noLimitWait(newTestChannel(t, f)), f
 				},
+				Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+					return noLimitWait(newTestChannel(t, be.(*fakeX)))
+				},
 				OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 					f := newFakeX(t, mode.bearer)
 					f.dupes = false

@@ -26,6 +26,9 @@ func TestConformanceSingleURL(t *testing.T) {
 			be := newConformanceBackend(t)
 			return newTestChannel(t, singleURLConfig(conformanceClient(t, be.rc)), nil), be
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			return newTestChannel(t, singleURLConfig(conformanceClient(t, be.(*conformanceBackend).rc)), nil)
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			be := newConformanceBackend(t)
 			cfg := singleURLConfig(nil)

@@ -212,6 +212,11 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			return ch, be
 		},
+		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
+			ch, err := New(conformanceConfig(conformanceClient(t, be.(*conformanceBackend).rc)))
+			require.NoError(t, err)
+			return ch
+		},
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			be := newConformanceBackend(t)
 			cfg := conformanceConfig(nil)
