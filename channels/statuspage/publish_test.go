@@ -19,9 +19,14 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
+// newTestChannel opens a channel on dir that waits up to a minute for the
+// directory's lock: tests that write from several channels at once (see
+// TestConcurrentGoroutines) queue their writes behind it, and on a loaded
+// machine the default 10 s wait was exceeded; the tests of the wait itself
+// set their own LockTimeout.
 func newTestChannel(t *testing.T, dir string) *Channel {
 	t.Helper()
-	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/"})
+	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/", LockTimeout: time.Minute})
 	require.NoError(t, err)
 	return c
 }
