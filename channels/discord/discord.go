@@ -67,7 +67,8 @@
 // message posted through another webhook than Config.WebhookURL's (the
 // URL changed since) is not edited, Edit failing with
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
-// nor deleted, Retract failing for good and saying to delete it by hand.
+// as it fails when Discord answers 50005 ("Cannot edit a message authored
+// by another user"), nor deleted, Retract failing for good and saying to delete it by hand.
 //
 // A message in an archived thread (a forum post Discord archived after a
 // while without posts) can be deleted, as Discord documents, but not one
@@ -548,7 +549,8 @@ func (c *Channel) mayEditRoot(root broadcast.Receipt, id string) bool {
 // updates after the first was gone) whose card shows a later status, its
 // status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
-// an archived or locked thread, or one whose id is unknown (its answer was cut
+// an archived or locked thread, one Discord says another user authored
+// (50005), or one whose id is unknown (its answer was cut
 // off), with broadcast.ErrNotEditable: the Broadcaster then posts the
 // correction anew. A correction of the incident's latest update also
 // brings the first post's status card to its status, as Send does (best
@@ -597,9 +599,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			err = fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
-		case hasCode(err, codeThreadArchived, codeThreadLocked):
+		case hasCode(err, codeThreadArchived, codeThreadLocked, codeOthersMessage):
 			// Likewise, in the thread, which the post unarchives, or
-			// (locked) in a new forum post.
+			// (locked) in a new forum post; a message not this
+			// webhook's to edit stays as it is.
 			err = fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		}
 		return broadcast.Receipt{}, c.fail("edit", err)

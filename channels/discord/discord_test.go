@@ -493,6 +493,11 @@ func TestEditOfAMessageGone(t *testing.T) {
 		{"thread deleted", canned{status: 404, body: `{"message": "Unknown Channel", "code": 10003}`}, true, false},
 		{"thread archived", canned{status: 400, body: `{"message": "Operation cannot be performed on an archived thread", "code": 50083}`}, false, true},
 		{"thread locked", canned{status: 403, body: threadLocked}, false, true},
+		// 50005, "Cannot edit a message authored by another user"
+		// (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes):
+		// the message is there, not this webhook's to edit; a new post
+		// in the thread shows the correction. It failed for good before.
+		{"authored by another user", canned{status: 403, body: `{"message": "Cannot edit a message authored by another user", "code": 50005}`}, false, true},
 		{"webhook deleted", canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

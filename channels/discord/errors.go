@@ -19,6 +19,10 @@ const (
 	codeUnknownChannel = 10003 // a thread that is gone
 	codeUnknownMessage = 10008
 	codeUnknownWebhook = 10015
+	// codeOthersMessage is "Cannot edit a message authored by another
+	// user" (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes):
+	// the message is there, not this webhook's to edit.
+	codeOthersMessage  = 50005
 	codeThreadArchived = 50083  // "Operation cannot be performed on an archived thread"
 	codeThreadLocked   = 160005 // "Thread is locked": only members with Manage Threads post there, never a webhook
 	codeForumNeedsTag  = 40067  // "A tag is required to create a forum post in this channel"

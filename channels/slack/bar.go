@@ -68,15 +68,23 @@ func (c *Channel) retractPost(ctx context.Context, p post) error {
 		back = c.barBefore(ctx, p)
 	}
 	err := c.remove(ctx, p)
-	if err != nil && !mayHaveTakenEffect(err) {
-		return err // refused: p is still there, and the bar shows it
-	}
-	if back != nil && (err == nil || !c.stillUp(ctx, p)) {
+	if back != nil && c.deleted(ctx, p, err) {
 		req := updateRequest{Channel: p.channel, TS: p.thread, Attachments: []attachment{*back}, Parse: "none"}
 		var resp postResponse
 		_ = c.call(ctx, "chat.update", req, &resp)
 	}
 	return err
+}
+
+// deleted reports whether p, whose deletion (remove) returned err, is to
+// be taken as gone: it was deleted, or its deletion's outcome is unknown
+// (mayHaveTakenEffect: a 5xx, Slack's or a proxy's page in its place; an
+// answer lost) and a read of its thread no longer lists it (stillUp; a
+// read that fails counts as gone). A refusal (a rate limit, Slack's
+// cant_delete_message) leaves p up. Retract and the removal of a second
+// post in one conversation (see deliverAll) both judge so.
+func (c *Channel) deleted(ctx context.Context, p post, err error) bool {
+	return err == nil || mayHaveTakenEffect(err) && !c.stillUp(ctx, p)
 }
 
 // stillUp reports whether a read of p's thread lists the reply p; false

@@ -108,6 +108,10 @@ type fakeAnswer struct {
 	status int
 	body   string
 	header map[string]string
+	// passed: the proxy passed the call on to Slack, which carried it
+	// out, and answers with this in place of Slack's answer (a gateway's
+	// 502 or 504 after its upstream was slow).
+	passed bool
 }
 
 func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
@@ -201,6 +205,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.record(method, r, raw, body)
 	if a, refused := f.refuse(method, r, body); refused {
+		if a.passed {
+			f.api(httptest.NewRecorder(), method, body)
+		}
 		f.answer(w, a)
 		return
 	}

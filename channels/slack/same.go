@@ -30,7 +30,13 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			if p.ts == "" {
 				return errNoPost // posted, its answer cut off: it stays
 			}
-			return c.remove(ctx, p)
+			// A deletion whose outcome is unknown, after which the
+			// message is not listed, removed it: the target records
+			// the other post, not one that may be gone.
+			if err := c.remove(ctx, p); !c.deleted(ctx, p, err) {
+				return err
+			}
+			return nil
 		},
 		Each:  each,
 		Moves: func(i int) bool { return !isID(targets[i]) }, // a name Slack may give another conversation

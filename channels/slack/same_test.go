@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -210,5 +211,62 @@ func TestTwoNamesMovedIntoOneConversation(t *testing.T) {
 		p, ok := postOf(r, target)
 		require.True(t, ok, target)
 		assert.Equal(t, post{channel: "C0ENG00003", ts: shown[0].ts, thread: shown[0].ts}, p, target)
+	}
+}
+
+// The deletion of the second message of two names moved into one
+// conversation (see TestTwoNamesMovedIntoOneConversation) whose outcome
+// is unknown (a proxy's 502 page in Slack's place after Slack deleted it,
+// its answer lost) is judged as Retract judges one: a read of the thread
+// that no longer lists the message counts it deleted, and both names
+// record the message shown. Before, any error of the deletion kept the
+// second message as its name's post, for good: a message Slack had
+// deleted, whose thread the name's later updates then replied to. A
+// deletion refused before it reached Slack (the proxy's 502 without
+// passing it on) leaves the message up, and its name records it.
+func TestUndoneSecondPostWithUnknownOutcome(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		fail    func(f *fakeSlack)
+		deleted bool // whether Slack deleted the second message
+	}{
+		{"proxy 502 after the deletion", func(f *fakeSlack) {
+			f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusBadGateway,
+				body: "<html><body><h1>502 Bad Gateway</h1></body></html>", passed: true})
+		}, true},
+		{"answer lost", func(f *fakeSlack) { f.loseAnswersOf("chat.delete", true) }, true},
+		{"proxy 502 before Slack", func(f *fakeSlack) {
+			f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusBadGateway,
+				body: "<html><body><h1>502 Bad Gateway</h1></body></html>"})
+		}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
+			send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
+			f.wsMu.Lock()
+			f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
+			f.wsMu.Unlock()
+			c.fail(f)
+
+			u := update(2, broadcast.StatusInvestigating)
+			u.IncidentID = "another"
+			r := send(t, ch, u, broadcast.Thread{})
+			var shown []fakeMsg
+			for _, m := range inConversation(f.messages(), "C0ENG00003") {
+				if !m.deleted {
+					shown = append(shown, m)
+				}
+			}
+			if !c.deleted {
+				assert.Len(t, shown, 2, "the deletion did not take effect")
+				return
+			}
+			require.Len(t, shown, 1)
+			for _, target := range []string{"#ops", "#status"} {
+				p, ok := postOf(r, target)
+				require.True(t, ok, target)
+				assert.Equal(t, shown[0].ts, p.ts, "%s names the message shown, not the one deleted", target)
+			}
+		})
 	}
 }

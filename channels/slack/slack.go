@@ -176,7 +176,10 @@
 // answers show it) is a second one, deleted at once (chat.delete), and
 // its entry records the other: the conversation shows the update once,
 // the second for a moment (and its notification stays); a deletion that
-// fails leaves both. Each message carries, in its
+// fails leaves both, but for one whose outcome is unknown (a 5xx, Slack's
+// or a proxy's page; an answer lost) after which a read of the
+// conversation no longer lists the second, which counts as deleted, as
+// Retract counts it. Each message carries, in its
 // metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for

@@ -248,8 +248,35 @@ func incidentGone(id string, err error) error {
 	if !isStatus(err, http.StatusNotFound) {
 		return err
 	}
-	return fmt.Errorf("%w; incident %s is not on the page (deleted in the dashboard?): its later updates "+
-		"are not posted, a correction is, as a new incident", err, id)
+	return &goneError{id: id, err: err}
+}
+
+// goneError is the API's 404 for a request to the incident id (see
+// incidentGone), which names it.
+type goneError struct {
+	id  string
+	err error // the API's refusal, marked
+}
+
+func (e *goneError) Error() string {
+	return fmt.Sprintf("%v; incident %s is not on the page (deleted in the dashboard?): its later updates "+
+		"are not posted, a correction is, as a new incident", e.err, e.id)
+}
+
+func (e *goneError) Unwrap() error { return e.err }
+
+// goneForSure reports whether err, a refusal with 404 that may be one of
+// stale component ids (see staleIDs), is the API's refusal of a request to
+// an incident that is gone: a read of the incident answers 404 too. The
+// API reference answers a 404 ErrorEntity for an incident it does not
+// have (https://developer.statuspage.io/#operation/getPagesPageIdIncidentsIncidentId).
+func (c *Channel) goneForSure(ctx context.Context, err error) bool {
+	var g *goneError
+	if !errors.As(err, &g) {
+		return false
+	}
+	rerr := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(g.id), nil, &incident{})
+	return isStatus(rerr, http.StatusNotFound)
 }
 
 // since is the earliest time an earlier attempt at u can have reached

@@ -185,3 +185,51 @@ func TestUpdateOfIncidentDeletedByHandSaysSo(t *testing.T) {
 	}
 	assert.Equal(t, 1, f.incidentCount(), "no new incident")
 }
+
+// An update of an incident deleted in the dashboard, sent with component
+// ids the channel kept, is refused with the API's 404 (its ErrorEntity,
+// {"error":"The requested resource could not be found."}), which the
+// channel cannot tell at once from a refusal of stale ids: it reads the
+// component list again. When that read fails (a 503), a read of the
+// incident tells: its 404 says the incident is gone, and the update fails
+// for good, as it does when the list reads (it is a Send: not
+// broadcast.ErrPostGone). Before, the error was transient, and the update
+// was retried against an incident that is gone.
+func TestUpdateOfIncidentDeletedByHandListFails(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.deleteByHand(root.ID)
+	f.answer(canned{pass: true}, // the update: 404, the incident is gone
+		canned{status: 503, body: `<html><body>503 Service Unavailable</body></html>`}) // the component list
+
+	m := broadcast.NewMessage(later(broadcast.StatusIdentified, "Found."))
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
+	assert.ErrorContains(t, err, "http status 404")
+	assert.ErrorContains(t, err, "incident "+root.ID+" is not on the page (deleted in the dashboard?)")
+	assert.NotContains(t, err.Error(), testKey)
+	assert.Equal(t, 1, f.incidentCount(), "no new incident")
+}
+
+// The same refusal of an incident that is still there (a 404 the channel
+// takes for one of stale ids) stays transient when the component list
+// cannot be read: the next attempt reads it again.
+func TestStaleIDsListFailsIncidentThere(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.answer(canned{status: 404, body: `{"error":"The requested resource could not be found."}`},
+		canned{status: 503, body: `<html><body>503 Service Unavailable</body></html>`})
+
+	m := broadcast.NewMessage(later(broadcast.StatusIdentified, "Found."))
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.ErrorContains(t, err, "reading the component list again to check its ids")
+	assert.NotContains(t, err.Error(), testKey)
+}

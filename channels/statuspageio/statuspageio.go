@@ -191,7 +191,9 @@
 // unknown (see Idempotency), the incident read before an update with no
 // body text (see above), the request to a deleted
 // incident before a new one is made, and the request refused for a
-// deleted component before it is made again.
+// deleted component before it is made again (and, when such a refusal is
+// a 404 and the list does not read then, a read of the incident, to tell
+// whether the incident is gone).
 //
 // # Errors
 //
@@ -392,6 +394,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		// request made nothing.
 		fresh, left, rerr := c.resolve(ctx, m.Update.Components, comps.gen)
 		switch {
+		case rerr != nil && c.goneForSure(ctx, err):
+			// The 404 was the incident's, deleted in the dashboard, not
+			// one of the ids: the refusal stands, as when the list reads.
+			return broadcast.Receipt{}, err
 		case rerr != nil:
 			// Whether the ids were stale is not known yet: transient,
 			// and the next attempt reads the list again. The refusal
