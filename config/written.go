@@ -155,7 +155,11 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 // consumer_key), as entryShortSecrets finds them in a full-form entry. What the URL gives a key not named as
 // a credential (a webhook's "@Accept-Language=en-US") is left out, as
 // entryShortSecrets leaves it out; so are the nick, user names and the
-// host, no secrets. A URL that does not parse gives none.
+// host, no secrets. A URL refused (by url.Parse, for its scheme, or by its
+// kind) has no Config to say which of its parts are secrets: it gives
+// every part secretParts finds of it, whatever their length and shape,
+// as urlSecretInName takes them for the entry's own name, so that no
+// name equal to one is quoted.
 func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	n, _ := unalias(entry)
 	if n.Kind == yaml.MappingNode {
@@ -174,11 +178,15 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	raw := read[0]
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil
+		return secretParts(raw)
 	}
 	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
 	if !ok {
-		return nil
+		return secretParts(raw)
+	}
+	secrets, ok := k.impl.urlSecrets(raw)
+	if !ok {
+		return secretParts(raw)
 	}
 	named, plain := map[string]bool{}, map[string]bool{} // the query's values, of keys named as credentials and not
 	for key, vs := range u.Query() {
@@ -191,7 +199,7 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 	}
 	var out []string
-	for _, v := range k.impl.urlSecrets(raw) {
+	for _, v := range secrets {
 		if v != "" && len(v) < minHidden && (named[v] || !plain[v]) {
 			out = append(out, v)
 		}
