@@ -330,10 +330,14 @@
 // as a credential (password, token, a header such as X-Api-Key) or an IRC
 // channel key, not a header value such as "Accept-Language: en-US",
 // which a short name may equal by chance. So is a secret under 6 bytes
-// of a channel URL written in the file, as its kind reads the URL (an IRC
+// of a channel URL, written in the file or taken from the environment
+// ("url: ${IRC_URL}"), as its kind reads the URL (an IRC server password,
 // sasl_password or channel key, X's consumer_key), but not its nick, a
-// user name or its host; when its kind refuses the URL, the faults quote
-// no name that is a part of the URL it keeps secret, however short.
+// user name or its host; when the URL is refused (url.Parse or its kind
+// refuses it, or no kind takes its scheme), the faults quote no name that
+// is a part of the URL it keeps secret (its password, or user name without
+// one, path, query, a query's value, fragment), however short, and a
+// name of another channel that is one is refused as well.
 //
 // # Limits
 //

@@ -140,8 +140,8 @@ type kindImpl interface {
 	// fromURL builds the channel of a URL; name "" means the kind's name.
 	fromURL(env *Env, raw, name string) (built, error)
 	// urlSecrets returns the secrets of the Config of a URL, as collect
-	// finds them (values), or nil when the URL does not parse.
-	urlSecrets(raw string) []string
+	// finds them (values); ok is false when the kind refuses the URL.
+	urlSecrets(raw string) (values []string, ok bool)
 	// hasURL reports whether the kind has a URL form.
 	hasURL() bool
 }
@@ -230,14 +230,14 @@ func (k *kindOf[C, Ch]) fromURL(env *Env, raw, name string) (built, error) {
 	return k.build(env, c, k.name)
 }
 
-func (k *kindOf[C, Ch]) urlSecrets(raw string) []string {
+func (k *kindOf[C, Ch]) urlSecrets(raw string) ([]string, bool) {
 	c, err := k.spec.ParseURL(raw)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	var cs configSecrets
 	cs.collect(c)
-	return cs.values
+	return cs.values, true
 }
 
 // build sets the name and templates of c, prepares it and builds the
@@ -418,10 +418,15 @@ func checkName(name string, c any) error {
 // fragment. A channel package may hold a token in any of them (the
 // webhook's token is the last path segment of a Discord webhook URL), so
 // config takes each for a secret, not only the parts that look like
-// tokens. A URL without a host prints as REDACTED: all of it is secret.
+// tokens. A URL without a host prints as REDACTED: all of it is secret;
+// so does one that url.Parse refuses, and each part of it that would be
+// one of those above, as far as they can be told (see looseParts).
 func secretParts(raw string) []string {
 	p, err := url.Parse(raw)
-	if err != nil || p.Host == "" {
+	if err != nil {
+		return append([]string{raw}, looseParts(raw)...)
+	}
+	if p.Host == "" {
 		return []string{raw}
 	}
 	parts := []string{p.EscapedPath(), p.Path, p.RawQuery, p.EscapedFragment(), p.Fragment}
@@ -434,6 +439,52 @@ func secretParts(raw string) []string {
 		parts = append(parts, vs...)
 	}
 	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
+}
+
+// looseParts returns the parts of raw, a URL that url.Parse refuses, that
+// secretParts returns of a URL that parses, as written and unescaped: the
+// password (or, without one, the user name) of what precedes each "@"
+// after the scheme, as the password may hold a "/", "?" or "@" not
+// percent-encoded and a query an "@" ("to=a@example.com"); and what
+// follows the host: the path, the query, the fragment and each value of
+// the query. Where it cannot tell, it returns more: a part too many makes
+// a name equal to it refused, one too few shows a secret.
+func looseParts(raw string) []string {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		_, rest, _ = strings.Cut(raw, ":")
+	}
+	var parts []string
+	for i := range len(rest) {
+		if rest[i] != '@' {
+			continue
+		}
+		if user, pw, ok := strings.Cut(rest[:i], ":"); ok {
+			parts = append(parts, pw)
+		} else {
+			parts = append(parts, user)
+		}
+	}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 && !strings.ContainsAny(rest[:at], "?#") {
+		rest = rest[at+1:] // the host and after; else an "@" of the query, the host and after further on
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		beforeFrag, frag, _ := strings.Cut(rest[i:], "#")
+		path, query, _ := strings.Cut(beforeFrag, "?")
+		parts = append(parts, path, query, frag)
+		for _, kv := range strings.Split(query, "&") {
+			_, v, _ := strings.Cut(kv, "=")
+			parts = append(parts, v)
+		}
+	}
+	var out []string
+	for _, p := range parts {
+		out = append(out, p)
+		if u, err := url.PathUnescape(p); err == nil && u != p {
+			out = append(out, u)
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }
 
 // field returns the settable field name of *c (promoted fields of inlined

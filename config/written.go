@@ -89,9 +89,9 @@ func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
 }
 
 // shortSecrets are the secrets under minHidden bytes written in a
-// channel's entry, which redact.CheckName does not look for in a name:
-// the scalars of them (an IRC channel list's item for its key), for a
-// name that is an alias of one, and their texts as written.
+// channel's entry, or in the channel URL it gives, which redact.CheckName
+// does not look for in a name: the scalars of them (an IRC channel list's
+// item for its key), for a name that is an alias of one, and their texts.
 type shortSecrets struct {
 	nodes map[*yaml.Node]bool
 	texts []string
@@ -148,13 +148,18 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 
 // urlShortSecrets returns the secrets under minHidden bytes of the
 // channel URL of entry, a short-form entry of the file (the URL itself,
-// or a mapping with a url and no kind), when the file wrote the URL: the
-// secrets of the Config its kind parses of it (an IRC SASL password, an
-// IRC channel's key in the path, X's consumer_key), as entryShortSecrets
-// finds them in a full-form entry. What the URL gives a key not named as
+// or a mapping with a url and no kind), as its kind reads it, whether the
+// file wrote the URL or a value of the environment went into it
+// ("url: ${IRC_URL}"): the secrets of the Config its kind parses of it
+// (an IRC server or SASL password, an IRC channel's key in the path, X's
+// consumer_key), as entryShortSecrets finds them in a full-form entry. What the URL gives a key not named as
 // a credential (a webhook's "@Accept-Language=en-US") is left out, as
 // entryShortSecrets leaves it out; so are the nick, user names and the
-// host, no secrets. A URL that does not parse gives none.
+// host, no secrets. A URL refused (by url.Parse, for its scheme, or by its
+// kind) has no Config to say which of its parts are secrets: it gives
+// every part secretParts finds of it, whatever their length and shape,
+// as urlSecretInName takes them for the entry's own name, so that no
+// name equal to one is quoted.
 func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	n, _ := unalias(entry)
 	if n.Kind == yaml.MappingNode {
@@ -166,18 +171,22 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 		n, _ = unalias(n)
 	}
-	written := ex.writtenValue(n)
-	if len(written) == 0 {
+	read := ex.readValue(n)
+	if len(read) == 0 {
 		return nil
 	}
-	raw := written[0]
+	raw := read[0]
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil
+		return secretParts(raw)
 	}
 	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
 	if !ok {
-		return nil
+		return secretParts(raw)
+	}
+	secrets, ok := k.impl.urlSecrets(raw)
+	if !ok {
+		return secretParts(raw)
 	}
 	named, plain := map[string]bool{}, map[string]bool{} // the query's values, of keys named as credentials and not
 	for key, vs := range u.Query() {
@@ -190,7 +199,7 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 	}
 	var out []string
-	for _, v := range k.impl.urlSecrets(raw) {
+	for _, v := range secrets {
 		if v != "" && len(v) < minHidden && (named[v] || !plain[v]) {
 			out = append(out, v)
 		}
@@ -236,10 +245,18 @@ func secretsFound(entry *yaml.Node, kinds []Kind) map[*yaml.Node]reflect.Type {
 // written: ${NAME:-default}), or nothing. A value still holding a
 // reference, not expanded, is none: its reference is no secret.
 func (e *expander) writtenValue(n *yaml.Node) []string {
-	if n.Kind != yaml.ScalarNode || n.Value == "" {
+	if e.expanded(n) && len(e.used[n]) > 0 {
 		return nil
 	}
-	if e.expanded(n) && len(e.used[n]) > 0 || !e.expanded(n) && strings.Contains(n.Value, "${") {
+	return e.readValue(n)
+}
+
+// readValue returns the value of scalar n as the channel reads it, its
+// references expanded, whether written in the file or taken from the
+// environment, or nothing: a value still holding a reference, not
+// expanded, is none.
+func (e *expander) readValue(n *yaml.Node) []string {
+	if n.Kind != yaml.ScalarNode || n.Value == "" || !e.expanded(n) && strings.Contains(n.Value, "${") {
 		return nil
 	}
 	return []string{n.Value}
