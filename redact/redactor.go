@@ -88,7 +88,8 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 // CheckName returns ErrSecretInName when name, a channel's name, holds one
 // of secrets, or of what WithURLs redacts of urls (a URL itself, its
 // password, its token-like path segments and query values, its user and
-// password together as WithLogin's forms send them), in any
+// password together as WithLogin's forms send them; for a login of
+// WithLogin's own, pass LoginSecrets), in any
 // encoding a Redactor redacts: when a Redactor of them would change name,
 // but for secrets (and a Standard Webhooks secret's key and bytes) shorter
 // than MinNameSecret bytes, which a name may hold by chance ("b" in
@@ -211,6 +212,27 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 		return r
 	}
 	return r.add(append(encodings(p), loginForms(user, p)...), Redacted)
+}
+
+// LoginSecrets returns what WithLogin redacts of user and password, as
+// Secrets: password, and the texts in which protocols send the two
+// together (SASL and SMTP AUTH PLAIN, HTTP Basic, XOAUTH2), which
+// NewRedactor redacts in every encoding as WithLogin does. It is what
+// CheckName is given for a login (an IRC SASL or SMTP user and password),
+// which it cannot find from the password alone: it knows no user name,
+// and leaves alone a password under MinNameSecret bytes, whose forms
+// with the user name ("ops:pw12", and its base64 in an Authorization
+// header) are longer. Nil when password is empty.
+func LoginSecrets(user string, password Secret) []Secret {
+	p := password.Reveal()
+	if p == "" {
+		return nil
+	}
+	out := []Secret{password}
+	for _, pair := range loginPairs(user, p) {
+		out = append(out, NewSecret(pair))
+	}
+	return out
 }
 
 // loginForms returns the forms in which protocols send user and password
