@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -87,7 +88,8 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 // CheckName returns ErrSecretInName when name, a channel's name, holds one
 // of secrets, or of what WithURLs redacts of urls (a URL itself, its
 // password, its token-like path segments and query values, its user and
-// password together as WithLogin's forms send them), in any
+// password together as WithLogin's forms send them; for a login of
+// WithLogin's own, pass LoginSecrets), in any
 // encoding a Redactor redacts: when a Redactor of them would change name,
 // but for secrets (and a Standard Webhooks secret's key and bytes) shorter
 // than MinNameSecret bytes, which a name may hold by chance ("b" in
@@ -210,6 +212,27 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 		return r
 	}
 	return r.add(append(encodings(p), loginForms(user, p)...), Redacted)
+}
+
+// LoginSecrets returns what WithLogin redacts of user and password, as
+// Secrets: password, and the texts in which protocols send the two
+// together (SASL and SMTP AUTH PLAIN, HTTP Basic, XOAUTH2), which
+// NewRedactor redacts in every encoding as WithLogin does. It is what
+// CheckName is given for a login (an IRC SASL or SMTP user and password),
+// which it cannot find from the password alone: it knows no user name,
+// and leaves alone a password under MinNameSecret bytes, whose forms
+// with the user name ("ops:pw12", and its base64 in an Authorization
+// header) are longer. Nil when password is empty.
+func LoginSecrets(user string, password Secret) []Secret {
+	p := password.Reveal()
+	if p == "" {
+		return nil
+	}
+	out := []Secret{password}
+	for _, pair := range loginPairs(user, p) {
+		out = append(out, NewSecret(pair))
+	}
+	return out
 }
 
 // loginForms returns the forms in which protocols send user and password
@@ -815,9 +838,12 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // validation's FieldErrors) unwraps to its parts, each redacted, so that
 // errors.As finds a part in whose tree nothing prints a secret; one that
 // holds a *broadcast.TargetsError unwraps to a copy of it, each target's
-// error so redacted, and one that holds a *broadcast.DeliveryError or
+// error so redacted, one that holds a *broadcast.DeliveryError or
 // *broadcast.PreviewError to a copy of it naming the channel, its error
-// so redacted (see ReplaceError). Error(nil) is nil.
+// so redacted, and one that holds a *url.Error to a copy of it, its URL
+// as r shows it, its error so redacted; one that held a net.Error is one
+// whose Timeout answers as that one's did (see ReplaceError). Error(nil)
+// is nil.
 func (r *Redactor) Error(err error) error {
 	return ReplaceError(err, r.String)
 }
@@ -876,7 +902,15 @@ func (r *Redactor) Error(err error) error {
 // error is given as a join's part is; no copy is given where its text
 // would print a secret (a channel's name holding one), or, in the place
 // of the original's in err's text, would hold one that the text around it
-// shares.
+// shares. A *url.Error (net/http's client's error, whose URL may carry a
+// token) is kept so too: its copy has its Op, its URL given by replace
+// (REDACTED in a hidden part) and its error given as a join's part is, so
+// that errors.Is matches through it what the original matched. Where err,
+// or a part given redacted or hidden, held a net.Error (errors.As finds
+// one), the result is, or wraps, one whose Timeout and Temporary answer as
+// the one errors.As finds in the original did, though its text is the
+// redacted one and the net.Error itself is not given: so a *url.Error's
+// copy, which asks its error, times out as the original did.
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
@@ -896,11 +930,11 @@ func replaced(err error, msg, clean string, replace func(string) string, mark fu
 	parts, c := kept(err, msg, replace)
 	switch {
 	case parts != nil:
-		return mark(&redactedJoin{red, parts}, err)
+		return keepNet(mark(&redactedJoin{red, parts}, err), err)
 	case c != nil:
-		return mark(&redactedCopy{red, c}, err)
+		return keepNet(mark(&redactedCopy{red, c}, err), err)
 	}
-	return mark(&red, err)
+	return keepNet(mark(&red, err), err)
 }
 
 // replacePart returns p, a part of a join or a target's error of a
@@ -963,10 +997,11 @@ func shows(err error, replace func(string) string) bool {
 // kept returns what the redaction of err, whose text is msg, keeps of its
 // structure: the first join (an error with Unwrap() []error),
 // *broadcast.TargetsError (as errors.As finds it, through an As method
-// too), *broadcast.DeliveryError or *broadcast.PreviewError that err, or
-// its chain of Unwrap() error, reaches; its parts through replaceJoin, a
-// copy of the TargetsError through replaceTargets, or a copy naming the
-// channel whose error is given through replacePart (see channelCopy).
+// too), *broadcast.DeliveryError, *broadcast.PreviewError or *url.Error
+// that err, or its chain of Unwrap() error, reaches; its parts through
+// replaceJoin, a copy of the TargetsError through replaceTargets, or a
+// copy naming the channel, or the URL replaced, whose error is given
+// through replacePart (see partCopy).
 // Both are nil when there is none, or when what it gives would let a
 // secret out (its text, in the place of the original's in msg, too).
 func kept(err error, msg string, replace func(string) string) ([]error, error) {
@@ -977,7 +1012,7 @@ func kept(err error, msg string, replace func(string) string) ([]error, error) {
 			}
 			return nil, nil
 		}
-		if c, ok := channelCopy(e, func(err error) error {
+		if c, ok := partCopy(e, replace, func(err error) error {
 			return replacePart(err, replace, broadcast.MarkPartAs)
 		}); ok {
 			if shows(c, replace) || !fits(msg, []string{e.Error()}, []string{c.Error()}, replace) {
@@ -1071,26 +1106,27 @@ func partsFit(msg string, origs, texts []string, replace func(string) string) bo
 // error whose text is Redacted, which matches with errors.Is what p
 // matched and has the marks p carries, given by mark. What p's structure
 // says is kept as kept keeps it, hidden: the first *broadcast.TargetsError,
-// *broadcast.DeliveryError, *broadcast.PreviewError or join that p, or its
-// chain of Unwrap() error, reaches is given (it unwraps to it) as a copy
-// whose targets' names and errors show as Redacted (see hiddenTargets), as
-// a copy naming its channel whose error is hidden so (see hiddenChannel),
-// or as its parts, each hidden so. It never unwraps to p, nor to anything
-// in p's tree: p's text holds a piece of the secret, which a caller that
-// found p with errors.As and printed it would print. So errors.As finds no
-// other type of p's.
+// *broadcast.DeliveryError, *broadcast.PreviewError, *url.Error or join
+// that p, or its chain of Unwrap() error, reaches is given (it unwraps to
+// it) as a copy whose targets' names and errors show as Redacted (see
+// hiddenTargets), as a copy naming its channel, or with its URL Redacted,
+// whose error is hidden so (see hiddenChannel), or as its parts, each
+// hidden so. It never unwraps to p, nor to anything in p's tree: p's text
+// holds a piece of the secret, which a caller that found p with errors.As
+// and printed it would print. So errors.As finds no other type of p's,
+// but a net.Error answering as p's did (see keepNet).
 func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: Redacted, orig: p}
 	for e := p; e != nil; {
 		if te := targetsOf(e); te != nil {
 			if c := hiddenTargets(te, replace); c != nil {
-				return mark(&redactedCopy{red, c}, p)
+				return keepNet(mark(&redactedCopy{red, c}, p), p)
 			}
 			break
 		}
 		if c, ok := hiddenChannel(e, replace); ok {
 			if c != nil {
-				return mark(&redactedCopy{red, c}, p)
+				return keepNet(mark(&redactedCopy{red, c}, p), p)
 			}
 			break
 		}
@@ -1103,7 +1139,7 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 				}
 			}
 			if parts != nil {
-				return mark(&redactedJoin{red, parts}, p)
+				return keepNet(mark(&redactedJoin{red, parts}, p), p)
 			}
 			e = nil
 		case interface{ Unwrap() error }:
@@ -1112,16 +1148,17 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 			e = nil
 		}
 	}
-	return mark(&red, p)
+	return keepNet(mark(&red, p), p)
 }
 
-// hiddenChannel returns, when e is a *broadcast.DeliveryError or a
-// *broadcast.PreviewError (ok), a copy of it whose Err is hidden (see
-// hidePart), which names the channel as e does: a Send's or a Preview's
-// error joins one per channel, which errors.As tells apart. c is nil when
-// even that copy prints a secret (a channel's name holding one).
+// hiddenChannel returns, when e is a *broadcast.DeliveryError, a
+// *broadcast.PreviewError or a *url.Error (ok), a copy of it whose Err is
+// hidden (see hidePart), which names the channel as e does (a Send's or
+// a Preview's error joins one per channel, which errors.As tells apart),
+// or whose URL is Redacted. c is nil when even that copy prints a secret
+// (a channel's name holding one).
 func hiddenChannel(e error, replace func(string) string) (c error, ok bool) {
-	c, ok = channelCopy(e, func(err error) error {
+	c, ok = partCopy(e, func(string) string { return Redacted }, func(err error) error {
 		return hidePart(err, replace, broadcast.MarkPartAs)
 	})
 	if !ok || shows(c, replace) {
@@ -1130,11 +1167,15 @@ func hiddenChannel(e error, replace func(string) string) (c error, ok bool) {
 	return c, true
 }
 
-// channelCopy returns, when e is a *broadcast.DeliveryError or a
-// *broadcast.PreviewError (ok), a copy of it that names the channel (and
-// the attempts) as e does, whose Err is e's given by redo (a nil Err
-// stays nil).
-func channelCopy(e error, redo func(error) error) (c error, ok bool) {
+// partCopy returns, when e is a *broadcast.DeliveryError, a
+// *broadcast.PreviewError or a *url.Error (ok), a copy of it whose Err is
+// e's given by redo (a nil Err stays nil): one that names the channel
+// (and the attempts) as e does; or one whose Op is e's and whose URL is
+// e's given by show, as a Redactor shows a URL it knows (a URL of net/http's
+// client error may carry a token). The copy of a *url.Error is a net.Error
+// answering as e did where redo's error answers as e's Err did: see
+// keepNet.
+func partCopy(e error, show func(string) string, redo func(error) error) (c error, ok bool) {
 	give := func(err error) error {
 		if err == nil {
 			return nil
@@ -1146,6 +1187,8 @@ func channelCopy(e error, redo func(error) error) (c error, ok bool) {
 		return &broadcast.DeliveryError{Channel: e.Channel, Attempts: e.Attempts, Err: give(e.Err)}, true
 	case *broadcast.PreviewError:
 		return &broadcast.PreviewError{Channel: e.Channel, Err: give(e.Err)}, true
+	case *url.Error:
+		return &url.Error{Op: e.Op, URL: show(e.URL), Err: give(e.Err)}, true
 	}
 	return nil, false
 }
@@ -1202,7 +1245,8 @@ func hiddenTargets(te *broadcast.TargetsError, replace func(string) string) *bro
 
 // hideFailures returns list with each target's error replaced by one
 // whose text is Redacted, which matches with errors.Is what the error
-// matched and has its marks, given by mark.
+// matched and has its marks, given by mark (and is a net.Error where it
+// was: see keepNet).
 func hideFailures(list []broadcast.TargetFailure, mark func(err, like error) error) []broadcast.TargetFailure {
 	if list == nil {
 		return nil
@@ -1211,7 +1255,7 @@ func hideFailures(list []broadcast.TargetFailure, mark func(err, like error) err
 	for i, f := range list {
 		out[i] = broadcast.TargetFailure{Target: f.Target}
 		if f.Err != nil {
-			out[i].Err = mark(&redactedError{msg: Redacted, orig: f.Err}, f.Err)
+			out[i].Err = keepNet(mark(&redactedError{msg: Redacted, orig: f.Err}, f.Err), f.Err)
 		}
 	}
 	return out
@@ -1280,9 +1324,10 @@ func (e *redactedJoin) Unwrap() []error { return e.parts }
 
 // redactedCopy is a redactedError of an error holding a
 // *broadcast.TargetsError, which unwraps to a copy of it, each target's
-// error redacted; or of one holding a *broadcast.DeliveryError or
-// *broadcast.PreviewError, which unwraps to a copy of it whose error is
-// redacted (hidden, for a hidden part of a join: see hidePart).
+// error redacted; or of one holding a *broadcast.DeliveryError,
+// *broadcast.PreviewError or *url.Error, which unwraps to a copy of it
+// whose error is redacted (hidden, for a hidden part of a join: see
+// hidePart).
 type redactedCopy struct {
 	redactedError
 	c error
@@ -1295,13 +1340,62 @@ func (e *redactedError) Error() string { return e.msg }
 
 // Format prints the redacted text for every verb, %#v and %d included: the
 // fields hold the original error.
-func (e *redactedError) Format(f fmt.State, verb rune) {
+func (e *redactedError) Format(f fmt.State, verb rune) { printText(f, verb, e.msg) }
+
+// printText prints msg, an error's redacted text, for verb: quoted for
+// %q, as it is for every other.
+func printText(f fmt.State, verb rune, msg string) {
 	if verb == 'q' {
-		fmt.Fprintf(f, "%q", e.msg)
+		fmt.Fprintf(f, "%q", msg)
 		return
 	}
-	_, _ = io.WriteString(f, e.msg)
+	_, _ = io.WriteString(f, msg)
 }
+
+// keepNet returns red, the redaction of orig, as it is when orig's tree
+// holds no net.Error (errors.As finds none); otherwise wrapped in a
+// net.Error whose Timeout and Temporary answer as the one errors.As finds
+// in orig did, so that a caller asking whether a redacted error timed out
+// (a *url.Error's Timeout asks its Err so) is told as it was, without the
+// net.Error itself, whose text may hold the secret: red's tree holds it
+// where it printed none (see replacePart), and its type is then found
+// too. A *url.Error, a *net.OpError, a *net.DNSError, an
+// *os.SyscallError and the deadline errors of net and os are net.Errors,
+// or delegate to one.
+func keepNet(red, orig error) error {
+	ne, ok := errors.AsType[net.Error](orig)
+	if !ok {
+		return red
+	}
+	n := &redactedNet{err: red, timeout: ne.Timeout()}
+	// Temporary is deprecated, yet net.Error has it, and a caller may ask.
+	if t, ok := ne.(interface{ Temporary() bool }); ok {
+		n.temporary = t.Temporary()
+	}
+	return n
+}
+
+// redactedNet is a redacted error of one that held a net.Error: see
+// keepNet. It unwraps to the redacted error, so that errors.Is and the
+// marks are as that one's.
+type redactedNet struct {
+	err                error
+	timeout, temporary bool
+}
+
+func (e *redactedNet) Error() string { return e.err.Error() }
+
+// Format prints the redacted text for every verb, as redactedError does.
+func (e *redactedNet) Format(f fmt.State, verb rune) { printText(f, verb, e.err.Error()) }
+
+// Unwrap returns the redacted error.
+func (e *redactedNet) Unwrap() error { return e.err }
+
+// Timeout reports what the original's net.Error did.
+func (e *redactedNet) Timeout() bool { return e.timeout }
+
+// Temporary reports what the original's net.Error did.
+func (e *redactedNet) Temporary() bool { return e.temporary }
 
 // Is reports a match of the original chain without exposing it.
 func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }

@@ -121,9 +121,13 @@
 // channel whose error is hidden so, and no other of its types found: it
 // never unwraps to the part, whose text holds a piece of the secret); for
 // a *broadcast.TargetsError, which it unwraps to a copy of, each target's
-// error redacted so; and for a *broadcast.DeliveryError or
+// error redacted so; for a *broadcast.DeliveryError or
 // *broadcast.PreviewError, which it unwraps to a copy of naming the
-// channel, its error redacted so (see ReplaceError).
+// channel, its error redacted so; and for a *url.Error (net/http's
+// client's), which it unwraps to a copy of, its Op as is, its URL as the
+// Redactor shows it, its error redacted so (see ReplaceError). Where the
+// original held a net.Error, errors.As finds one in the redacted error
+// whose Timeout answers as the original's did.
 package redact
 
 import (

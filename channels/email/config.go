@@ -41,7 +41,9 @@ func newChannel(cfg Config) (*Channel, error) {
 	var f setup.Faults
 	var err error
 	named := true
-	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg); f.Add(err) {
+	// The login together, as the Redactor below hides it: the name
+	// check cannot find it from the password alone.
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName, cfg, redact.LoginSecrets(cfg.Username, cfg.Password)...); f.Add(err) {
 		named = false
 	}
 	hostOK := checkServer(&cfg, &f)

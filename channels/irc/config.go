@@ -280,7 +280,9 @@ func checkIdentity(s *settings, cfg Config) error {
 			keys = append(keys, redact.NewSecret(fields[1]))
 		}
 	}
-	s.name, err = setup.Name(pkg, s.name, DefaultName, cfg, keys...)
+	// The SASL login together, as the Redactor hides it: the name check
+	// cannot find it from the password alone.
+	s.name, err = setup.Name(pkg, s.name, DefaultName, cfg, append(keys, redact.LoginSecrets(cfg.SASLUser, cfg.SASLPassword)...)...)
 	f.Add(err) // s.name is then "": checkLimits tries no template
 	switch {
 	case cfg.Nick == "":
