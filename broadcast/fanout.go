@@ -29,6 +29,10 @@ import (
 // returns Receipt(), which names the posts of earlier attempts too (see
 // ExampleFanout).
 //
+// A Retract, which is given no Message, passes NewFanout the zero Message:
+// its Fanout books deletions, and the *TargetsError of Err counts the
+// posts not deleted rather than updates not delivered (see TargetsError).
+//
 // Report (and Posted) record each outcome in the Message's Ledger at once,
 // so that an attempt cut short keeps what it achieved. Report, Posted,
 // MarkProgress and Progressed may be called from many goroutines; the
@@ -50,6 +54,7 @@ type Fanout struct {
 	earlier   []bool    // by target: delivered in an earlier attempt; nil if none was
 	newer     []int     // targets a newer update of the incident reached first
 	posts     []Receipt // this attempt's, by Posted; nil until one is
+	deletion  bool      // a Retract's (see retracts): Err's TargetsError says so
 }
 
 // NewFanout starts the bookkeeping of m's delivery to targets (Ledger
@@ -62,9 +67,10 @@ type Fanout struct {
 // makes the attempt transient, and a later attempt reads it again. So is
 // a target that a newer update of the incident reached first: the update
 // is not posted there after it, and the Result lists it in
-// SupersededTargets.
+// SupersededTargets. Given the zero Message, as a Retract is given none,
+// it books the deletion of a post on each target.
 func NewFanout(m Message, targets []string) *Fanout {
-	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets))}
+	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets)), deletion: retracts(&m)}
 	left := 0 // targets to do
 	for i, t := range targets {
 		done, failure, unread := ledgerDone(m.Ledger, t)
@@ -105,6 +111,13 @@ func NewFanout(m Message, targets []string) *Fanout {
 		}
 	}
 	return f
+}
+
+// retracts reports whether m is the zero Message a Retract passes to
+// NewFanout: no Ledger, no attempt and no update, which no Send's Message
+// is (its Attempt is 1 or more, its Update has an ID or a Title).
+func retracts(m *Message) bool {
+	return m.Ledger == nil && m.Attempt == 0 && m.Update.ID == "" && m.Update.Title == ""
 }
 
 // ledgerDone asks l whether target is done. The Broadcaster's Ledger also
@@ -285,7 +298,11 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 // whatever the order their reports arrived in. Without a Ledger, the
 // *TargetsError of an attempt that did some targets names those too, in
 // a field its text leaves out and a copy keeps (a redactor's): a
-// Retract's deleted the post there, which the Broadcaster records.
+// Retract's deleted the post there, which the Broadcaster records. The
+// *TargetsError of a Retract's Fanout (given the zero Message) says "post
+// not deleted on N of M targets" itself, in a field a copy keeps too, so
+// that the channel's error, however it is worded around it or redacted,
+// reads so as it is.
 func (f *Fanout) Err() error {
 	if len(f.targets) == 0 {
 		return Permanent(errNoTargets)
@@ -298,7 +315,7 @@ func (f *Fanout) Err() error {
 			pending = append(pending, TargetFailure{Target: f.targets[i], Err: errNotAttempted})
 		}
 	}
-	e := &TargetsError{Total: len(f.targets), Pending: f.inOrder(pending), Failures: f.inOrder(f.failed)}
+	e := &TargetsError{Total: len(f.targets), Pending: f.inOrder(pending), Failures: f.inOrder(f.failed), deletion: f.deletion}
 	if f.m.Ledger == nil && len(f.delivered) > 0 {
 		e.done = make([]string, len(f.delivered))
 		for j, i := range f.delivered {
@@ -361,7 +378,9 @@ type TargetsError struct {
 	Failures []TargetFailure // failed permanently; not retried by this Send (a later Send tries them)
 
 	// deletion: the error of a Retract, which deletes posts rather
-	// than delivers them (see deletionError, which sets it in a copy).
+	// than delivers them: set by a Retract's Fanout (see NewFanout),
+	// and, in a copy, by deletionError for one made otherwise. A field,
+	// so that a copy keeps it (a redactor's).
 	deletion bool
 
 	// done: the targets an attempt of a Fanout without a Ledger (a

@@ -272,7 +272,10 @@ func TestFanoutErrListsTargetsInOrderWithoutALedger(t *testing.T) {
 		}
 		var te *broadcast.TargetsError
 		require.ErrorAs(t, f.Err(), &te)
-		assert.Equal(t, want, te, "reported in the order %v", order)
+		assert.Equal(t, want.Total, te.Total)
+		assert.Equal(t, want.Pending, te.Pending, "reported in the order %v", order)
+		assert.Equal(t, want.Failures, te.Failures, "reported in the order %v", order)
+		assert.True(t, strings.HasPrefix(te.Error(), "post not deleted on 4 of 4 targets"), "a Retract's: %v", te)
 	}
 }
 

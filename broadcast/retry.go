@@ -2558,7 +2558,9 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	err := rt.Retract(ctx, prev)
 	if te := (*TargetsError)(nil); errors.As(err, &te) {
 		d.notePartlyDeleted(te)
-		err = deletionOf(err, te)
+		if !te.deletion {
+			err = deletionOf(err, te) // made outside a Fanout
+		}
 	}
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
@@ -2572,14 +2574,19 @@ func (d *delivery) callRetract(ctx context.Context) error {
 }
 
 // deletionError is a Retract's error err, which holds te, a
-// *TargetsError: it counts posts not deleted rather than updates not
-// delivered, in a copy of te that errors.As finds, and in its text, err's
-// with te's replaced by the copy's; where err's text does not hold te's
-// (te is a redactor's copy whose targets show as REDACTED, in a text
+// *TargetsError made outside a Fanout (by a channel written outside this
+// module, or by hand): it counts posts not deleted rather than updates
+// not delivered, in a copy of te that errors.As finds, and in its text,
+// err's with te's replaced by the copy's; where err's text does not hold
+// te's (te is a redactor's copy whose targets show as REDACTED, in a text
 // redacted otherwise: see redact.ReplaceError), err's with te's count of
-// the targets replaced by the copy's. The channel's error itself is not
-// written to: a channel may return one value from several calls, a Send's
-// among them, or from calls running at once.
+// the targets replaced by the copy's: the first text reading so, which
+// may be words of the channel's quoting such a count. A Retract's Fanout
+// makes its TargetsError saying so itself (see NewFanout), which a copy
+// keeps, so that its text is never searched: callRetract leaves such an
+// error as it is. The channel's error itself is not written to: a channel
+// may return one value from several calls, a Send's among them, or from
+// calls running at once.
 type deletionError struct {
 	err     error
 	te, cut *TargetsError // the channel's, and the copy

@@ -133,7 +133,7 @@ func TestRetractMigratedGroup(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.True(t, errors.Is(err, broadcast.ErrNotSupported), "%v", err)
-	assert.Equal(t, "telegram: delete: 1 of 2 targets not delivered (0 pending, 1 failed permanently): -333333333: "+
+	assert.Equal(t, "telegram: delete: post not deleted on 1 of 2 targets (0 pending, 1 failed permanently): -333333333: "+
 		"broadcast: not supported by this channel: message 1 cannot be deleted any more: the group -333333333 is now "+
 		"the supergroup -1004444444444, and its messages stay behind in the group: deleteMessage: Bot API answered 400: "+
 		"Bad Request: group chat was upgraded to a supergroup chat", err.Error())

@@ -459,7 +459,7 @@ func TestRetractTooOld(t *testing.T) {
 	got := f.Received()
 	assert.False(t, got[0].Deleted)
 	assert.True(t, got[1].Deleted)
-	assert.Equal(t, "telegram: delete: 1 of 2 targets not delivered (0 pending, 1 failed permanently): @examplestatus: "+
+	assert.Equal(t, "telegram: delete: post not deleted on 1 of 2 targets (0 pending, 1 failed permanently): @examplestatus: "+
 		"broadcast: not supported by this channel: deleteMessage: Bot API answered 400: Bad Request: message can't be deleted", err.Error())
 
 	err = ch.Retract(context.Background(), broadcast.Receipt{})

@@ -80,7 +80,7 @@ func TestRetractErrors(t *testing.T) {
 	require.Len(t, te.Failures, 1)
 	assert.Equal(t, target(rc.endpoint("/gone")), te.Failures[0].Target)
 	assert.Equal(t, http.StatusGone, StatusCode(te.Failures[0].Err))
-	assert.Contains(t, err.Error(), "webhook: retract: 1 of 2 targets not delivered (0 pending, 1 failed permanently)")
+	assert.Contains(t, err.Error(), "webhook: retract: post not deleted on 1 of 2 targets (0 pending, 1 failed permanently)")
 
 	err = retract("/ok", "/gone", "/busy")
 	require.Error(t, err)
