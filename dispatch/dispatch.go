@@ -33,10 +33,12 @@
 // Permanent error cancels it; a run the channel's own Close cut short
 // (its error matches broadcast.ErrChannelClosed, which the Broadcaster
 // does not make Permanent) failed nothing for good: it is snoozed, no
-// attempt used up, for the backoff's wait of its attempt (the RetryAfter
-// hint's when longer), so that an instance whose channel stays closed
-// does not run it again at once, for an instance whose channel is open,
-// and given up past Config.Retry.MaxElapsed; any other error is retried with exponential
+// attempt used up, for as long as it has existed (within Retry's
+// intervals, as a job of a channel this instance lacks: see below; the
+// RetryAfter hint's wait when longer), so that an instance whose channel
+// stays closed takes it back less and less often, for an instance whose
+// channel is open, and given up past Config.Retry.MaxElapsed, its last
+// wait ending there; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
