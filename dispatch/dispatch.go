@@ -115,6 +115,14 @@
 // MaxAttempts is 10 above it, room for the rescues, and the policy, not
 // River, gives up; only a job whose runs are cut short more than 10 times
 // in all (one that kills its workers) can be discarded by River.
+// Nothing but the rescuer can take back the jobs of a process that exits
+// without Stop, or before Stop returns (killed, os.Exit, main returning):
+// they wait Config.RescueAfter and more. A Dispatcher stopped by Stop
+// leaves none so: Stop waits for its runs, and those it cuts short, its
+// ctx ended, are snoozed without using up an attempt, available at once
+// for any instance (after a wait the platform asked for in the run, if
+// any), but for a run whose Channel ignores its ctx (see Stop); so, stop
+// it before the process exits (on SIGTERM, say), and let Stop return.
 //
 // A run whose Lock is lost while it runs (its session ended: a restart or
 // failover of the server, a terminated session) goes on: River keeps the
