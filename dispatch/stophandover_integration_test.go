@@ -17,7 +17,10 @@ import (
 )
 
 // A Stop whose ctx ends while a job runs cuts the run short (River's
-// StopAndCancel cancels its ctx), and the job is snoozed for 0, its
+// Client.StopAndCancel, by its doc, cancels the contexts of the jobs in
+// progress and still waits for them to complete, recording their
+// outcome; a snooze shorter than River's scheduler interval leaves the
+// job available, not scheduled), and the job is snoozed for 0, its
 // attempt not used up: available at once when Stop returns, for any
 // instance, whose run resumes the attempt. It is not left running until
 // River's rescuer takes it (Config.RescueAfter, here an hour), as the job

@@ -637,7 +637,8 @@ func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadca
 
 // notTriedWait bounds wait, the snooze of a job of row that did not try
 // its channel (waiting for the database, or for an instance that has the
-// channel), by what is left of Retry.MaxElapsed at now: the last snooze
+// channel) or left it for an instance whose channel is open (see
+// growingWait), by what is left of Retry.MaxElapsed at now: the last snooze
 // ends at MaxElapsed, and the run after it gives the job up, rather than
 // giving it up a whole wait early. ok is false when nothing is left.
 func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait time.Duration) (_ time.Duration, ok bool) {
