@@ -87,8 +87,9 @@ func TestClosedBroadcasterLeavesItsJobsToOtherInstances(t *testing.T) {
 
 // A run that the channel's own Close cut short (its error matches
 // broadcast.ErrChannelClosed) failed nothing for good: it waits, without
-// using an attempt, for the backoff's wait (so that an instance whose
-// channel stays closed does not spin on it), and another instance, whose
+// using an attempt, for as long as the job has existed, within Retry's
+// intervals (so that an instance whose channel stays closed does not spin
+// on it), and another instance, whose
 // channel is open, delivers it. Given up after its attempts (here its only
 // one), it was lost to every instance.
 func TestChannelClosedRunLeavesItsJobToOtherInstances(t *testing.T) {
@@ -131,7 +132,7 @@ func TestChannelClosedRunLeavesItsJobToOtherInstances(t *testing.T) {
 	require.Equal(t, broadcast.EventRetry, e.Kind, "not given up: %v", e.Err)
 	assert.ErrorIs(t, e.Err, broadcast.ErrChannelClosed)
 	assert.True(t, e.Snoozed, "no attempt used up")
-	assert.Equal(t, time.Minute, e.Delay, "the backoff's wait of the attempt")
+	assert.Equal(t, time.Minute, e.Delay, "Retry.InitialInterval: the job is new")
 
 	// Another instance, whose channel is open, takes the job when its wait
 	// is over (brought forward here), on the same attempt, and delivers it.

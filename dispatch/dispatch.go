@@ -33,10 +33,12 @@
 // Permanent error cancels it; a run the channel's own Close cut short
 // (its error matches broadcast.ErrChannelClosed, which the Broadcaster
 // does not make Permanent) failed nothing for good: it is snoozed, no
-// attempt used up, for the backoff's wait of its attempt (the RetryAfter
-// hint's when longer), so that an instance whose channel stays closed
-// does not run it again at once, for an instance whose channel is open,
-// and given up past Config.Retry.MaxElapsed; any other error is retried with exponential
+// attempt used up, for as long as it has existed (within Retry's
+// intervals, as a job of a channel this instance lacks: see below; the
+// RetryAfter hint's wait when longer), so that an instance whose channel
+// stays closed takes it back less and less often, for an instance whose
+// channel is open, and given up past Config.Retry.MaxElapsed, its last
+// wait ending there; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. A run that
@@ -113,6 +115,14 @@
 // MaxAttempts is 10 above it, room for the rescues, and the policy, not
 // River, gives up; only a job whose runs are cut short more than 10 times
 // in all (one that kills its workers) can be discarded by River.
+// Nothing but the rescuer can take back the jobs of a process that exits
+// without Stop, or before Stop returns (killed, os.Exit, main returning):
+// they wait Config.RescueAfter and more. A Dispatcher stopped by Stop
+// leaves none so: Stop waits for its runs, and those it cuts short, its
+// ctx ended, are snoozed without using up an attempt, available at once
+// for any instance (after a wait the platform asked for in the run, if
+// any), but for a run whose Channel ignores its ctx (see Stop); so, stop
+// it before the process exits (on SIGTERM, say), and let Stop return.
 //
 // A run whose Lock is lost while it runs (its session ended: a restart or
 // failover of the server, a terminated session) goes on: River keeps the

@@ -336,8 +336,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Store could not record the delivery, as the Broadcaster's own);
 // EventRetry when it runs again after Delay (the wait River schedules:
 // for a retry by Config.Retry's backoff, its jitter included; Snoozed: no attempt used up,
-// for a RetryAfter hint of some wait, for the backoff's wait of the
-// attempt when the channel's own Close cut the run short (Err matches
+// for a RetryAfter hint of some wait, for as long as the job has existed
+// (within Retry's intervals, or the hint's wait when longer) when the
+// channel's own Close cut the run short (Err matches
 // broadcast.ErrChannelClosed; given up past Retry.MaxElapsed), or because
 // the channel was not tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
@@ -636,7 +637,8 @@ func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadca
 
 // notTriedWait bounds wait, the snooze of a job of row that did not try
 // its channel (waiting for the database, or for an instance that has the
-// channel), by what is left of Retry.MaxElapsed at now: the last snooze
+// channel) or left it for an instance whose channel is open (see
+// growingWait), by what is left of Retry.MaxElapsed at now: the last snooze
 // ends at MaxElapsed, and the run after it gives the job up, rather than
 // giving it up a whole wait early. ok is false when nothing is left.
 func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait time.Duration) (_ time.Duration, ok bool) {
@@ -647,16 +649,24 @@ func (d *Dispatcher) notTriedWait(row *rivertype.JobRow, now time.Time, wait tim
 	return min(wait, left), true
 }
 
+// growingWait is the snooze at now of a job of row left for another
+// instance, no attempt used up, which therefore does not move the
+// backoff: as long as the job has existed, from Retry.InitialInterval to
+// MaxInterval, so that the waits grow while no instance that takes it can
+// run it, never 0. Bounded by notTriedWait, the last one ends at
+// Retry.MaxElapsed; ok is false once nothing of it is left.
+func (d *Dispatcher) growingWait(row *rivertype.JobRow, now time.Time) (_ time.Duration, ok bool) {
+	return d.notTriedWait(row, now, min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval))
+}
+
 // unknownChannel is the next step of a job whose channel is not one of
-// this instance's (ErrUnknownChannel): a snooze, no attempt used up, for
-// as long as the job has existed (from Retry.InitialInterval to
-// MaxInterval: the waits grow while no instance that takes it has the
+// this instance's (ErrUnknownChannel): a snooze, no attempt used up, by
+// growingWait (the waits grow while no instance that takes it has the
 // channel; the last one ends at Retry.MaxElapsed), or, past
 // Retry.MaxElapsed, giving up. The Logger says so, once per channel.
 func (d *Dispatcher) unknownChannel(ctx context.Context, row *rivertype.JobRow, channel string, e *Event) (broadcast.EventKind, error) {
 	e.Err = fmt.Errorf("%w: %q", ErrUnknownChannel, channel)
-	now := d.retry.now()
-	wait, ok := d.notTriedWait(row, now, min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval))
+	wait, ok := d.growingWait(row, d.retry.now())
 	if !ok {
 		e.Err = d.pastMaxElapsed(e.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
@@ -782,7 +792,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		e.Delay, e.Snoozed = wait, true
 		return broadcast.EventRetry, d.retry.snooze(wait)
 	}
-	n := attempt(row)
+	n, now := attempt(row), d.retry.now()
 	delay, hinted := broadcast.RetryDelay(res.Err)
 	// The platform's wait, or the backoff's when longer, as within a
 	// Send: a snooze uses up no attempt, and a hint of no wait or of a
@@ -820,25 +830,33 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		// The channel's own Close cut the run short (see
 		// broadcast.ErrChannelClosed): no failure of the platform's, and
 		// another instance, whose channel is open, may deliver it. It
-		// waits without using an attempt, for the backoff's wait of the
-		// attempt (the platform's when longer), so that an instance whose
-		// channel stays closed does not run it again at once, and is
-		// given up past Retry.MaxElapsed, as any snooze.
-		if !hinted {
-			delay, hinted = d.retry.delay(n), true
+		// waits without using an attempt, so the attempt's backoff would
+		// never grow: it waits as a job of a channel this instance lacks
+		// does (see growingWait), so that an instance whose channel stays
+		// closed takes it back less and less often, or for the wait the
+		// platform asked for in the run when longer; past
+		// Retry.MaxElapsed it is given up.
+		wait, ok := d.growingWait(row, now)
+		if !ok {
+			e.Err = d.pastMaxElapsed(res.Err)
+			return broadcast.EventFailed, river.JobCancel(e.Err)
 		}
+		hint, _ := broadcast.RetryDelay(res.Err)
+		delay, hinted = max(hint, wait), true
 	}
 	if !hinted {
 		delay = d.retry.delay(n)
 	}
 	// By the database's clock, which stamped CreatedAt: this instance's
 	// may be off, and a job would be given up early or late by as much.
-	if left := d.elapsedLeft(row, d.retry.now()); delay > left {
+	// The same now as growingWait's: a wait it bounds by what is left
+	// fits what is left here.
+	if left := d.elapsedLeft(row, now); delay > left {
 		// A run that did not try the channel (it waited for the channel,
 		// or for a retraction under way) waits out what is left, as a
 		// job of a channel this instance lacks does: the wait is this
 		// package's, not the platform's, and the job is tried once more.
-		wait, ok := d.notTriedWait(row, d.retry.now(), delay)
+		wait, ok := d.notTriedWait(row, now, delay)
 		if !broadcast.NotTried(res.Err) || !ok {
 			e.Err = d.pastMaxElapsed(res.Err)
 			return broadcast.EventFailed, river.JobCancel(e.Err)
