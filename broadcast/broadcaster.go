@@ -82,7 +82,9 @@ func (b *Broadcaster) enter() bool {
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (a
 // nil pointer too, naming its type and place; or its Name panics) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
-// its Unwrap panics (see Channel), an option is negative, Options.Store is
+// its Unwrap panics, or it is a wrapper without Unwrap that hides the
+// optional interfaces of the channel it wraps (see Channel), an option is
+// negative, Options.Store is
 // a nil pointer (a typed nil, which
 // is no Store), or a Route is invalid or names no channel: its error then
 // names every fault of every Route, separated by "; ", so that a caller
@@ -131,6 +133,9 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		}
 		if err := checkUnwrap(ch); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
+		}
+		if err := checkHidden(ch); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d] (%s): %w", i, name, err)
 		}
 		if j, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q: channels[%d] and channels[%d]", ErrDuplicateChannel, name, j, i)
