@@ -1852,7 +1852,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 
 // Preview renders u for every channel that implements Previewer (or wraps
 // one: see As), without sending anything; other channels are left out (a
-// caller tells them by their names, see Channels), and so are Routes. It
+// caller tells them by their names, see Channels), and so is one whose
+// Preview fails with ErrNotSupported (see Channel), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error, a *PreviewError for each such channel, which
 // says so of an error whose Error method panics (a nil pointer in a non-nil
@@ -1877,6 +1878,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 			continue
 		}
 		p, err := preview(pv, u)
+		if unsupported(err) {
+			continue // as a channel that is no Previewer (see Channel)
+		}
 		if err != nil {
 			errs = append(errs, &PreviewError{Channel: b.names[i], Err: err})
 			continue

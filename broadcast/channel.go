@@ -45,7 +45,12 @@ import (
 // for http.ResponseController. The Broadcaster finds each optional
 // interface on the channel or down its Unwrap chain (see As): the
 // outermost that implements it wins, so a wrapper intercepts an optional
-// method by implementing it, and calls the inner one itself. A wrapper
+// method by implementing it, and calls the inner one itself; where the
+// inner channel lacks it (a middleware written for every channel), the
+// wrapper's method returns an error wrapping ErrNotSupported, and the
+// Broadcaster does what it does for a channel without the method: Correct
+// posts the correction anew, Retract fails for good with that error, Check
+// returns it and Preview leaves the channel out. A wrapper
 // without Unwrap would lose them all: corrections posted anew instead of
 // edited, retractions failed with ErrNotSupported, Check saying
 // ErrNotSupported, the channel left out of Preview and not closed by

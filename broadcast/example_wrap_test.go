@@ -46,7 +46,10 @@ func (l logged) Send(ctx context.Context, m broadcast.Message) (broadcast.Receip
 }
 
 func (l logged) Retract(ctx context.Context, prev broadcast.Receipt) error {
-	rt, _ := broadcast.As[broadcast.Retractor](l.Channel)
+	rt, ok := broadcast.As[broadcast.Retractor](l.Channel)
+	if !ok {
+		return broadcast.ErrNotSupported // as for a channel that is no Retractor
+	}
 	err := rt.Retract(ctx, prev)
 	fmt.Printf("log: retracted %s: %v\n", prev.ID, err)
 	return err
