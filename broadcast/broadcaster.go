@@ -82,7 +82,9 @@ func (b *Broadcaster) enter() bool {
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (a
 // nil pointer too, naming its type and place; or its Name panics) or has an empty name (or one
 // that is not UTF-8, longer than 255 bytes or holds a control character),
-// its Unwrap panics (see Channel), an option is negative, Options.Store is
+// its Unwrap panics, or it is a wrapper without Unwrap that hides the
+// optional interfaces of the channel it wraps (see Channel), an option is
+// negative, Options.Store is
 // a nil pointer (a typed nil, which
 // is no Store), or a Route is invalid or names no channel: its error then
 // names every fault of every Route, separated by "; ", so that a caller
@@ -131,6 +133,9 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		}
 		if err := checkUnwrap(ch); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
+		}
+		if err := checkHidden(ch); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d] (%s): %w", i, name, err)
 		}
 		if j, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q: channels[%d] and channels[%d]", ErrDuplicateChannel, name, j, i)
@@ -1847,7 +1852,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 
 // Preview renders u for every channel that implements Previewer (or wraps
 // one: see As), without sending anything; other channels are left out (a
-// caller tells them by their names, see Channels), and so are Routes. It
+// caller tells them by their names, see Channels), and so is one whose
+// Preview fails with ErrNotSupported (see Channel), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error, a *PreviewError for each such channel, which
 // says so of an error whose Error method panics (a nil pointer in a non-nil
@@ -1872,6 +1878,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 			continue
 		}
 		p, err := preview(pv, u)
+		if unsupported(err) {
+			continue // as a channel that is no Previewer (see Channel)
+		}
 		if err != nil {
 			errs = append(errs, &PreviewError{Channel: b.names[i], Err: err})
 			continue

@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"maps"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -42,11 +45,19 @@ import (
 // for http.ResponseController. The Broadcaster finds each optional
 // interface on the channel or down its Unwrap chain (see As): the
 // outermost that implements it wins, so a wrapper intercepts an optional
-// method by implementing it, and calls the inner one itself. A wrapper
-// without Unwrap silently loses them all: corrections are posted anew
-// instead of edited, retractions fail with ErrNotSupported, Check says
-// ErrNotSupported, Preview leaves the channel out and Close does not reach
-// it. A wrapper keeps the wrapped channel's Name: the channel reads its
+// method by implementing it, and calls the inner one itself; where the
+// inner channel lacks it (a middleware written for every channel), the
+// wrapper's method returns an error wrapping ErrNotSupported, and the
+// Broadcaster does what it does for a channel without the method: Correct
+// posts the correction anew, Retract fails for good with that error, Check
+// returns it and Preview leaves the channel out. A wrapper
+// without Unwrap would lose them all: corrections posted anew instead of
+// edited, retractions failed with ErrNotSupported, Check saying
+// ErrNotSupported, the channel left out of Preview and not closed by
+// Close. New refuses such a wrapper (a struct with one field holding a
+// channel that has an optional interface the wrapper lacks), naming what
+// it hides; one that hides them on purpose has an Unwrap that returns nil.
+// A wrapper keeps the wrapped channel's Name: the channel reads its
 // entry of Update.Overrides under its own name.
 type Channel interface {
 	// Name is stable, unique within a Broadcaster, and contains no secret.
@@ -423,6 +434,119 @@ func checkUnwrap(ch Channel) error {
 		ch = next
 	}
 	return nil
+}
+
+// optionals are the optional interfaces of a Channel (see Channel), with
+// what the Broadcaster does without each.
+var optionals = [...]struct {
+	name, without string
+	t             reflect.Type
+}{
+	{"Editor", "Correct posts corrections anew instead of editing", reflect.TypeFor[Editor]()},
+	{"Retractor", "Retract fails with ErrNotSupported", reflect.TypeFor[Retractor]()},
+	{"Checker", "Check says ErrNotSupported", reflect.TypeFor[Checker]()},
+	{"Previewer", "Preview leaves the channel out", reflect.TypeFor[Previewer]()},
+	{"io.Closer", "Close does not reach it", reflect.TypeFor[io.Closer]()},
+}
+
+// checkHidden walks ch's Unwrap chain as As does, and reports a wrapper
+// without Unwrap that hides optional interfaces of the channel it wraps:
+// a struct one of whose fields, and only one, holds a Channel that has
+// (or wraps) an optional interface the wrapper lacks. Such a wrapper
+// would silently lose them (see Channel); one that hides them on purpose
+// says so with an Unwrap that returns nil. A struct holding several
+// channels (one that sends to each in turn) is not taken for a wrapper.
+func checkHidden(ch Channel) error {
+	for range maxUnwrap {
+		if next, _ := unwrapOnce(ch); next != nil {
+			ch = next
+			continue
+		}
+		if _, wraps := ch.(interface{ Unwrap() Channel }); wraps {
+			return nil // ends the chain on purpose
+		}
+		return hiddenBy(ch)
+	}
+	return nil
+}
+
+// hiddenBy is checkHidden's look at w, a wrapper without Unwrap.
+func hiddenBy(w Channel) error {
+	v := reflect.ValueOf(w)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	channelType := reflect.TypeFor[Channel]()
+	field, lost := "", []int(nil)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Interface {
+			if f.IsNil() {
+				continue
+			}
+			f = f.Elem()
+		}
+		if !f.Type().Implements(channelType) || nilValue(f) {
+			continue
+		}
+		if field != "" {
+			return nil // several channels: not a wrapper
+		}
+		field, lost = v.Type().Field(i).Name, nil
+		for j, o := range optionals {
+			if reflect.TypeOf(w).Implements(o.t) {
+				continue
+			}
+			has := f.Type().Implements(o.t)
+			if f.CanInterface() && !has {
+				has = hasOptional(f.Interface().(Channel), o.t)
+			}
+			if has {
+				lost = append(lost, j)
+			}
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	names, withouts := make([]string, len(lost)), make([]string, len(lost))
+	for k, j := range lost {
+		names[k], withouts[k] = optionals[j].name, optionals[j].without
+	}
+	return fmt.Errorf("%T hides the %s of the channel in its field %s, as it has no Unwrap() Channel method (%s): "+
+		"give it one returning that channel (see broadcast.Channel), or one returning nil to hide them on purpose",
+		w, strings.Join(names, ", "), field, strings.Join(withouts, "; "))
+}
+
+// nilValue reports whether v holds a nil pointer (or map, func, …).
+func nilValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.UnsafePointer:
+		return v.IsNil()
+	}
+	return false
+}
+
+// hasOptional reports whether ch, or a channel down its Unwrap chain, is
+// a t (see As).
+func hasOptional(ch Channel, t reflect.Type) bool {
+	for range maxUnwrap {
+		if reflect.TypeOf(ch).Implements(t) {
+			return true
+		}
+		next, err := unwrapOnce(ch)
+		if next == nil || err != nil {
+			return false
+		}
+		ch = next
+	}
+	return false
 }
 
 // memLedger is the Ledger of NewMessage: marks and posts in memory.

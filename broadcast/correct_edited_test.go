@@ -17,7 +17,7 @@ import (
 func TestCorrectResultSaysEdited(t *testing.T) {
 	slack := &editable{script: script{name: "slack"}}
 	irc := &script{name: "irc"}
-	hidden := &editable{script: script{name: "hidden"}} // wrapped without Unwrap
+	hidden := &editable{script: script{name: "hidden"}} // wrapped, its Editor hidden on purpose
 	var mu sync.Mutex
 	edited := map[string]bool{} // EventDelivered's Edited, by channel
 	onEvent := func(e broadcast.Event) {
@@ -27,7 +27,7 @@ func TestCorrectResultSaysEdited(t *testing.T) {
 			edited[e.Channel] = e.Edited
 		}
 	}
-	b := newBroadcaster(t, broadcast.Options{OnEvent: onEvent}, slack, irc, struct{ broadcast.Channel }{hidden})
+	b := newBroadcaster(t, broadcast.Options{OnEvent: onEvent}, slack, irc, hidingOnPurpose{hidden})
 	ctx := context.Background()
 	rep, err := b.Send(ctx, validUpdate())
 	require.NoError(t, err)

@@ -35,7 +35,11 @@ var (
 	ErrNotRecorded = errors.New("broadcast: delivered, but the Store could not record it")
 	// ErrNotSupported is wrapped by the Result error of a channel that
 	// cannot do what was asked: Retract on a platform without deletion,
-	// Check on a channel that is not a Checker.
+	// Check on a channel that is not a Checker. An Edit, Retract or
+	// Preview whose error wraps it (and is no *TargetsError) is taken
+	// for the channel's lack of the method (see Channel): Correct posts
+	// the correction anew, Retract fails for good without a retry, and
+	// Preview leaves the channel out.
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
 	// ErrPostGone is wrapped by a channel's error when the post it was to
 	// edit or delete no longer exists on the platform (someone deleted it

@@ -46,7 +46,10 @@ func (l logged) Send(ctx context.Context, m broadcast.Message) (broadcast.Receip
 }
 
 func (l logged) Retract(ctx context.Context, prev broadcast.Receipt) error {
-	rt, _ := broadcast.As[broadcast.Retractor](l.Channel)
+	rt, ok := broadcast.As[broadcast.Retractor](l.Channel)
+	if !ok {
+		return broadcast.ErrNotSupported // as for a channel that is no Retractor
+	}
 	err := rt.Retract(ctx, prev)
 	fmt.Printf("log: retracted %s: %v\n", prev.ID, err)
 	return err
@@ -57,8 +60,8 @@ func (l logged) Unwrap() broadcast.Channel { return l.Channel }
 // A wrapper around a Channel implements Unwrap, so that the channel's
 // optional interfaces keep working through it: here the correction edits
 // the post in place, the retraction deletes it, and Check and Close reach
-// the channel. Without Unwrap, the correction would be posted anew and the
-// retraction would fail with ErrNotSupported.
+// the channel. Without Unwrap, New would refuse the wrapper: the correction
+// would be posted anew and the retraction would fail with ErrNotSupported.
 func ExampleChannel_wrapper() {
 	inner := &board{posts: map[string]string{}}
 	b, err := broadcast.New([]broadcast.Channel{logged{inner}}, broadcast.Options{})

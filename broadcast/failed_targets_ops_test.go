@@ -86,6 +86,9 @@ func (p sendOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	return p.c.Send(ctx, m)
 }
 
+// Unwrap hides the channel on purpose.
+func (sendOnly) Unwrap() broadcast.Channel { return nil }
+
 // A later Correct of the same correction tries again the rooms that
 // refused it for good in an earlier one, and only those, as a later Send
 // does; once they have it, the correction is done on the channel. It

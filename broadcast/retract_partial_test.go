@@ -155,6 +155,9 @@ func (p postsOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Rec
 	return p.r.Send(ctx, m)
 }
 
+// Unwrap hides the channel on purpose.
+func (postsOnly) Unwrap() broadcast.Channel { return nil }
+
 // A channel that cannot delete posts, and reached only some of its rooms,
 // still shows the update there after Retract: RetractedOn does not name
 // it, although Retract keeps it from posting the update to the others.

@@ -2412,10 +2412,11 @@ func (d *delivery) callEdit(ctx context.Context) error {
 	}
 	ed, _ := As[Editor](d.ch) // d.prev is set only for an Editor
 	r, err := ed.Edit(ctx, d.message(), prev)
-	if postGone(err, true) && !d.editedSome(err) {
-		// Deleted on the platform, or no longer editable there, and
-		// nothing edited: the correction is posted anew, in the thread,
-		// as where the channel cannot edit.
+	if (postGone(err, true) || unsupported(err)) && !d.editedSome(err) {
+		// Deleted on the platform, or no longer editable there, or no
+		// edit at all (a wrapper's Edit of a channel that is no Editor),
+		// and nothing edited: the correction is posted anew, in the
+		// thread, as where the channel cannot edit.
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
@@ -2564,8 +2565,10 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	}
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
-	} else if postGone(err, true) {
-		err = Permanent(err) // ErrNotEditable is an Edit's (see callSend)
+	} else if postGone(err, true) || unsupported(err) {
+		// ErrNotEditable is an Edit's (see callSend); ErrNotSupported
+		// says the channel cannot delete, as for one that is no Retractor.
+		err = Permanent(err)
 	}
 	if err == nil {
 		d.res.Receipt = d.prev
@@ -2640,6 +2643,17 @@ func postGone(err error, notEditable bool) bool {
 		}
 	}
 	return len(te.Pending) > 0
+}
+
+// unsupported reports whether err, the error of an optional method as a
+// whole (no *TargetsError, whose targets answer for themselves), wraps
+// ErrNotSupported: the channel cannot do it at all, as a wrapper that
+// intercepts the method of a channel without it answers (see Channel).
+// The Broadcaster then does what it does for a channel without the
+// method.
+func unsupported(err error) bool {
+	var te *TargetsError
+	return errors.Is(err, ErrNotSupported) && !errors.As(err, &te)
 }
 
 // refused returns the targets that refused for good in err, a

@@ -35,6 +35,10 @@ func (c sendOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	return c.ch.Send(ctx, m)
 }
 
+// Unwrap returns nil: sendOnly hides the channel's optional interfaces
+// on purpose, which broadcast.New takes only when a wrapper says so.
+func (sendOnly) Unwrap() broadcast.Channel { return nil }
+
 // checkThreadRestart sends update 1 through a Broadcaster on a boltstore,
 // closes both, and through new ones on the same file, with the channel
 // Harness.Reopen makes, sends update 2 of the incident and a correction of
