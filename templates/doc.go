@@ -139,14 +139,16 @@
 // title or over lines of a paragraph too; a reference link, "[status
 // page][1]", "[1][]" or "[1]", to a definition "[1]: https://…" in the
 // text, and that definition), an autolink ("<https://…>", "<ops@example.com>")
-// or a character reference ("&amp;"): each is kept or left out whole, a link's URL then moved after
+// or a character reference ("&amp;"): each is kept or left out whole, every URL of a link (its
+// destination's, and one in its title or its text) then moved after
 // the ellipsis as any other (a reference link's URL is its definition's,
-// moved when the definition is left out; a reference link kept when its
-// definition is left out is written as the inline link it is, "[status
-// page](https://…)", or as its text alone when the inline link does not
-// fit the room the text before it leaves, the URL dropped rather than the
-// text (Shorten moves it after the ellipsis as any other where it fits),
-// each link judged at the first cut that keeps it). A link that starts inside a bare URL and ends
+// moved when the definition is left out). A link or image a cut keeps is
+// written as the inline link it is (a reference link kept when its
+// definition is left out too, "[status page](https://…)"), or as its
+// text alone when the inline link does not fit the room the text before
+// it leaves, the URL dropped rather than the text (Shorten moves it after
+// the ellipsis as any other where it fits), each link judged at the first
+// cut that keeps it. A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
 // runs to the white space, as GitHub Flavored Markdown and X read it, the
 // link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"

@@ -49,11 +49,12 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // space or punctuation: "#cdnout…" would link another tag, "@AcmeSupp…"
 // notify another account), and outside a Markdown link, image or
 // autolink and a character reference ("&amp;"), as Shorten cuts. A
-// reference link kept by a cut that leaves its definition out is written
-// as the inline link it is, or as its text alone when the inline link
-// does not fit the room the text before it leaves (its URL, which the cut
-// leaves out, is not written), each link judged so at the first cut that
-// keeps it, with the links before it written as judged. The result is the same
+// link or image kept by a cut (a reference one whose definition the cut
+// leaves out too) is written as the inline link it is, or as its text
+// alone when the inline link does not fit the room the text before it
+// leaves (its URL, which the cut leaves out, is not written), each link
+// judged so at the first cut that keeps it, with the links before it
+// written as judged. The result is the same
 // as trying every cut and every number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
@@ -399,9 +400,9 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 			done[i] = result{out, fits}
 			return out, fits
 		}
-		// A reference link kept without its definition is written as
-		// the inline link it is, or as its text alone, as decided at the
-		// first cut that keeps it (see cutter.decided).
+		// A link kept (a reference one without its definition) is
+		// written as the inline link it is, or as its text alone, as
+		// decided at the first cut that keeps it (see cutter.decided).
 		out, fits := c.decided(i, tooLong, build, render)
 		done[i] = result{out, fits}
 		return out, fits

@@ -12,8 +12,9 @@ import (
 
 // referenceFit is RenderFit done the slow, plain way: every variant
 // rendered from the update and measured whole, a binary search over all
-// the cuts of the text, each reference link kept without its definition
-// written as decided going through every cut in order.
+// the cuts of the text, each inline link or image it keeps, and each
+// reference one it keeps without its definition, written as decided going
+// through every cut in order.
 func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, error) {
 	full, err := e.render(u)
 	if err != nil || limit <= 0 || m(full) <= limit {
@@ -29,9 +30,10 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 		if c.all() == 0 {
 			return "", false
 		}
-		// Every cut in order: the reference links it keeps first without
-		// their definitions are written inline, unless a destination alone
-		// is too long, and all as their text alone when the cut, with the
+		// Every cut in order: the inline links it keeps first, and the
+		// reference links it keeps first without their definitions, are
+		// written inline, unless a reference one's destination alone is
+		// too long, and all as their text alone when the cut, with the
 		// links before written as decided, does not fit so.
 		c.refAs = make([]uint8, len(c.refs))
 		for i := 1; i < len(c.cuts); i++ {
@@ -48,7 +50,7 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 			for _, k := range fresh {
 				r := c.refs[k]
 				c.refAs[k] = refInline
-				if m(text[r.ref.raw[0]:r.ref.raw[1]]) > limit {
+				if r.ref != nil && m(text[r.ref.raw[0]:r.ref.raw[1]]) > limit {
 					c.refAs[k] = refAlone
 				}
 				inline = inline || c.refAs[k] == refInline
@@ -231,6 +233,11 @@ func FuzzRenderFit(f *testing.F) {
 	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0), uint8(1))
 	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3), uint8(1))
 	f.Add("We are investigating elevated error rates on the CDN.", "", 150, false, uint8(1), uint8(12))
+	// Inline links, one written as its text alone where the link does not
+	// fit the room the text before it leaves.
+	f.Add("See [status page](https://x.example/incidents/42/timeline) and more words after it to cut here", "", 150, true, uint8(2), uint8(0))
+	f.Add("See [status page](https://x.example/incidents/42/timeline) and [the graph](<x https://x.example/g>) then words", "Use [the EU API](https://eu.example.com/api)", 110, false, uint8(0), uint8(0))
+	f.Add("![graph](https://x.example/g.png) [see https://a.example/p](https://b.example/q) [a][1] more\n\n[1]: https://c.example/r", "", 90, true, uint8(1), uint8(2))
 	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
 	names := []string{"API", "東京 edge", "Cafe\u0301 *checkout*", "Docs https://docs.example.com/x", "B"}
 	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which, comps uint8) {

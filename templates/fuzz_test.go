@@ -23,6 +23,13 @@ func FuzzShorten(f *testing.F) {
 	f.Add(`\*\*bold\*\* \- \\\- \(a\)`, 12, uint8(0))
 	f.Add("Some words before the link (https://x.example/a) and more words after it", 30, uint8(1))
 	f.Add("Some words and more <https://x.example/a)>", 22, uint8(1))
+	// Every URL of a link left out, or written as its text alone, moves:
+	// one in its text, its title, or its destination but not at its start.
+	f.Add("Some words here [see http://example.com/p](http://other.example/q) more words after", 66, uint8(1))
+	f.Add("Some words here [see http://example.com/p now](http://other.example/q) more words after", 66, uint8(1))
+	f.Add("Some words here [a](<x http://example.com/p>) more words after", 40, uint8(1))
+	f.Add(`Some words here [a](http://b.example/x "see http://c.example/y") more words after`, 56, uint8(1))
+	f.Add("Some words here [status page](https://status.example.com/incidents/42) more words after", 70, uint8(1))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -100,6 +107,8 @@ func FuzzRenderFitPromises(f *testing.F) {
 	for i, s := range hardTexts {
 		f.Add(s, hardTexts[(i+1)%len(hardTexts)], hardTexts[(i+2)%len(hardTexts)], "CDN", 40+i*30, uint8(i), uint8(i), uint8(i), i%2 == 0)
 	}
+	f.Add("CDN [errors](https://x.example/e)", "See [status page](https://x.example/incidents/42/timeline) and more words after it to cut here",
+		"Use [the EU API](<x https://eu.example.com/api>)", "CDN", 170, uint8(1), uint8(4), uint8(0), false)
 	names := []string{"short", "subject", "text", "html", "markdown"}
 	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInProgress, broadcast.StatusCompleted}
 	f.Fuzz(func(t *testing.T, title, body, advice, component string, limit int, which, name, status uint8, corrects bool) {

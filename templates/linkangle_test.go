@@ -25,16 +25,17 @@ func TestShortenAngleURLKeepsItsParen(t *testing.T) {
 		limit int
 		want  string
 	}{
-		{"See [a](<https://x.example/a)>) for the details and more words", 30, "See… <https://x.example/a)>"},
-		{"See [a](<https://x.example/a)> \"Title\") for the details and more words", 30, "See… <https://x.example/a)>"},
+		// The link's text kept alone (see TestShortenInlineLinkTextAlone).
+		{"See [a](<https://x.example/a)>) for the details and more words", 30, "See a… <https://x.example/a)>"},
+		{"See [a](<https://x.example/a)> \"Title\") for the details and more words", 30, "See a… <https://x.example/a)>"},
 		{"See ![a](<https://x.example/a_(b))>) for the details and more words", 32, "See… <https://x.example/a_(b))>"},
 		{"Some words and more words after it <https://x.example/a)>", 34, "Some words… <https://x.example/a)>"},
 		{"Some words and more words after it <https://x.example/a.>", 34, "Some words… <https://x.example/a.>"},
 		{"Some words and more words after it <https://x.example/a、b>", 36, "Some words… <https://x.example/a、b>"},
 		{"Some words and more words after it <https://x.example/a_(b)>", 36, "Some words… https://x.example/a_(b)"},
-		{"See [a](<https://x.example/a>) for the details and more words", 30, "See… https://x.example/a"},
+		{"See [a](<https://x.example/a>) for the details and more words", 30, "See a for… https://x.example/a"},
 		{"Some words (https://x.example/a) and more words after it", 32, "Some words… https://x.example/a"},
-		{"See [a](https://x.example/a_(b)) for the details and more words", 30, "See… https://x.example/a_(b)"},
+		{"See [a](https://x.example/a_(b)) for the details and more words", 30, "See a… https://x.example/a_(b)"},
 	} {
 		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
 	}

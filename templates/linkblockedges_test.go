@@ -96,7 +96,7 @@ func TestShortenDeepBlocks(t *testing.T) {
 			got := templates.Shorten(s, limit, templates.Bytes)
 			assert.LessOrEqual(t, len(got), limit, "%s at %d", name, limit)
 			kept, _, _ := strings.Cut(got, templates.Ellipsis)
-			assert.True(t, strings.HasPrefix(s, strings.TrimRight(kept, " ")), "%s at %d: %q is no prefix", name, limit, kept)
+			assert.True(t, templates.KeptPrefix(s, strings.TrimRight(kept, " ")), "%s at %d: %q is no prefix", name, limit, kept)
 		}
 	}
 }

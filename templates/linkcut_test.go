@@ -60,10 +60,15 @@ func TestShortenLinkExamples(t *testing.T) {
 		{"Some words https://x.example/Mars_(planet) and more", 43, "Some words… https://x.example/Mars_(planet)"},
 		// A URL's own final punctuation stays: the link is the channel's to make.
 		{"Some words https://x.example/42. and more", 33, "Some words… https://x.example/42."},
-		{"See [the page](https://x.example/a \"Status page\") for the details", 40, "See… https://x.example/a"},
+		// Where the link does not fit the room the words before it leave,
+		// its text alone does, its URL moved (see
+		// TestShortenInlineLinkTextAlone).
+		{"See [the page](https://x.example/a \"Status page\") for the details", 40, "See the page for… https://x.example/a"},
+		{"See [the page](https://x.example/a \"Status page\") for the details", 32, "See… https://x.example/a"},
 		{"See [the page](https://x.example/a \"Status page\") for the details", 50,
 			"See [the page](https://x.example/a \"Status page\")…"},
-		{"See [the status\npage](https://x.example/a) for the details", 40, "See… https://x.example/a"},
+		{"See [the status\npage](https://x.example/a) for the details", 40, "See the status\npage… https://x.example/a"},
+		{"See [the status\npage](https://x.example/a) for the details", 35, "See… https://x.example/a"},
 		{"See [the page](\nhttps://x.example/a) for the details", 38, "See [the page](\nhttps://x.example/a)…"},
 	} {
 		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)

@@ -14,7 +14,8 @@ import (
 // inner one, to …/c, and the brackets around it are text, which a cut
 // may fall in. Before, the outer was read as the link: cut before it, it
 // moved …/e after the ellipsis and lost …/c, the page the text linked to. An image's text
-// may hold a link: the image is kept whole, as before.
+// may hold a link: the image is kept whole, as before, or left out with
+// both URLs moved.
 func TestShortenNestedLinkIsTheInnerOne(t *testing.T) {
 	const link = "See [the [status page](https://x.example/c) of today](https://x.example/e) and more words after it"
 	const image = "See ![the [status page](https://x.example/c) of today](https://x.example/e) and more words after it"
@@ -26,8 +27,10 @@ func TestShortenNestedLinkIsTheInnerOne(t *testing.T) {
 		{link, 30, "See [the… https://x.example/c"},
 		{link, 50, "See [the… https://x.example/c https://x.example/e"},
 		{link, 64, "See [the [status page](https://x.example/c)… https://x.example/e"},
-		{image, 30, "See… https://x.example/e"},
-		{image, 70, "See… https://x.example/e"},
+		// Left out, the image moves every URL it holds, …/c in its text
+		// too, the last dropped where they do not all fit.
+		{image, 30, "See… https://x.example/c"},
+		{image, 70, "See… https://x.example/c https://x.example/e"},
 	} {
 		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
 	}

@@ -354,16 +354,17 @@ func trimLink(url string) int {
 // or over lines of a paragraph, as CommonMark reads one; a full,
 // collapsed or shortcut reference link, "[a][1]", "[1][]", "[1]", to a
 // link reference definition of s, "[1]: https://…", and the definition;
-// a reference link kept by a cut that leaves its definition out is written
-// as the inline link it is, "[a](https://…)", or as its text alone when
-// the inline link does not fit the room the text before it leaves, its
-// URL then moved after the ellipsis as any other, each link judged so at
-// the first cut that keeps it, with the links before it written as
-// judged),
+// a link or image kept by a cut, a reference one that leaves its
+// definition out too, is written as the inline link it is,
+// "[a](https://…)", or as its text alone when the inline link does not
+// fit the room the text before it leaves, its URL then moved after the
+// ellipsis as any other, each link judged so at the first cut that keeps
+// it, with the links before it written as judged),
 // an autolink
 // ("<https://…>", "<ops@example.com>") or a character reference ("&amp;", "&#8230;"), which Discord, Teams or Google Chat
 // would show cut as written, brackets and all: it is kept whole or left
-// out whole, and the URL of a link left out is moved after the ellipsis
+// out whole, and the URLs of a link left out (its destination's, and one
+// in its title or its text, see markURLs) are moved after the ellipsis
 // as any other, without the ")" that closes the link ("See… https://…").
 // A URL moved so leaves behind a closing bracket it did not open, and
 // what follows it: "(https://…)." cut before moves as "https://…", so
@@ -392,9 +393,9 @@ func Shorten(s string, limit int, m Measure) string {
 		return m(c.withURLs(Ellipsis, 0, k)) > limit
 	}) - 1
 	for keep := most; keep >= 0; keep-- {
-		// A reference link kept without its definition is written as
-		// decided at the first cut that keeps it, with these URLs moved
-		// (see cutter.decided).
+		// A link kept (a reference one without its definition) is
+		// written as decided at the first cut that keeps it, with these
+		// URLs moved (see cutter.decided).
 		c.refAs = nil
 		render := func(i int) (string, bool) { return measured(c.withURLs(c.head(i, Ellipsis), i, keep)) }
 		var build func(i int) (string, bool)
@@ -426,12 +427,12 @@ type cutter struct {
 	inWhole int
 	// slashes counts the backslashes that end s[:next].
 	slashes int
-	// refs are the reference links and images of whole (see mark.ref),
-	// ascending.
+	// refs are the links and images of whole, inline and reference (see
+	// mark.ref), ascending.
 	refs []mark
-	// refAs is, for each of refs, how it is written when kept without
-	// its definition (refUndecided, refInline or refAlone), as cutter.decided
-	// decides; nil until it decides one.
+	// refAs is, for each of refs, how it is written when kept (a
+	// reference one without its definition): refUndecided, refInline or
+	// refAlone, as cutter.decided decides; nil until it decides one.
 	refAs []uint8
 	// inRun is set when s[:next] ends in a run of clusters that start
 	// with a domainRune; dotted when that run has, anywhere, a dot
@@ -462,18 +463,19 @@ func newCutter(s string) *cutter {
 // destination, without the ")" that closes the link, is one of urls when
 // it is a URL, and so is the URL it starts with when it is partly one
 // (see destURL), so that a cut before the link moves it after the ellipsis
-// as it moves any other, and so is an autolink's; a URL that starts
-// inside a link (in its text, or its destination with the ")" and what
-// follows) is not. A link that starts inside a URL and ends after it
-// joins it: the two are kept whole as one, as channels read either.
+// as it moves any other, and so is an autolink's; so is each other URL
+// that starts inside a link, in its text, its title or its destination,
+// up to the link's end at the latest (see markURLs). A link that starts
+// inside a URL and ends after it joins it: the two are kept whole as one,
+// as channels read either.
 func keptSpans(s string) (urls, whole [][2]int) {
 	urls, whole, _ = keptMarks(s)
 	return urls, whole
 }
 
-// keptMarks is keptSpans, and returns the reference links and images of
-// whole too (see mark.ref), with those in the text of its links and
-// images, ascending by their start.
+// keptMarks is keptSpans, and returns the links and images of whole too,
+// inline and reference (see mark.ref), with the reference ones in the
+// text of its links and images, ascending by their start.
 func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 	marks, nested := markupNested(s)
 	// The next URL's start; its end is read only when it is one of urls.
@@ -485,7 +487,11 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 		if k < len(marks) && (!ok || marks[k].span[0] < us) {
 			m := marks[k]
 			whole = append(whole, m.span)
-			if m.ref != nil {
+			if m.dest[1] == m.dest[0] && s[m.span[0]] == '<' {
+				k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
+				continue
+			}
+			if m.text[1] > 0 {
 				refs = append(refs, m)
 			}
 			for len(nested) > 0 && nested[0].span[0] < m.span[1] {
@@ -494,12 +500,7 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 				}
 				nested = nested[1:]
 			}
-			if m.dest[1] > m.dest[0] {
-				urls = append(urls, m.dest)
-			} else if s[m.span[0]] == '<' {
-				k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
-				continue
-			}
+			urls = markURLs(urls, s, m)
 			if pos = m.span[1]; ok && us < pos {
 				us, rest, ok = nextScheme(s, pos, urlRune)
 			}
@@ -533,13 +534,37 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 	}
 }
 
+// markURLs appends to urls the URLs in m, one of the marks of s: its
+// destination's URL (see destURL), and each other URL that starts in it,
+// in its text, its destination or its title, as URLSpans finds it but
+// ending, at the latest, where m ends, so that a cut that leaves m out,
+// or writes it as its text alone, moves them after the ellipsis and loses
+// none. A URL in a link's text that runs, without white space, into its
+// destination ("[see https://a.example](https://b.example)") is one, as
+// URLSpans reads it, and holds the destination's.
+func markURLs(urls [][2]int, s string, m mark) [][2]int {
+	in := s[:m.span[1]]
+	for from := m.span[0]; ; {
+		us, rest, ok := nextScheme(in, from, urlRune)
+		if !ok {
+			return urls
+		}
+		u := m.dest
+		if us != m.dest[0] || m.dest[1] == m.dest[0] {
+			u = [2]int{us, urlEnd(in, rest, urlRune)}
+		}
+		urls = append(urls, u)
+		from = u[1]
+	}
+}
+
 // mark is a span of markup that no cut splits: a Markdown link, image or
 // autolink, with the span of its destination when that is a URL (or
 // starts with one, see destURL), or a character
-// reference, with an empty dest. A reference link or image has the
-// definition it links to, ref, and the span of its text (an image's
-// alt), between its first brackets; one read in a code span or a code or
-// HTML block, which is text there, has none.
+// reference, with an empty dest. A link or image, inline or reference,
+// has the span of its text (an image's alt), between its first brackets,
+// and a reference one the definition it links to, ref; one read in a
+// code span or a code or HTML block, which is text there, has neither.
 type mark struct {
 	span, dest, text [2]int
 	ref              *refDef
@@ -703,9 +728,10 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 				out = out[:len(out)-1] // inside this link
 			}
 			m := mark{span: [2]int{start, end}, dest: dest}
-			if ref != nil && code && !p.literal {
+			if code && !p.literal {
 				// In code its brackets are text, as written, not a
-				// link to the definition (see cutter.relink).
+				// link that may be written as its text alone, nor one
+				// to the definition (see cutter.relink).
 				m.ref, m.text = ref, [2]int{textStart, i}
 			}
 			out = append(out, m)
@@ -1332,7 +1358,8 @@ func (c *cutter) endsWord(off int) bool {
 // Each reference link or image before the cut whose definition the cut
 // leaves out (see relinks) is written as the inline link it is,
 // "[text](destination)", or as its text alone when decided so (see
-// decided): "[status page][1]" would show as written, brackets and all.
+// decided): "[status page][1]" would show as written, brackets and all;
+// each inline one as it is, or as its text alone when decided so.
 func (c *cutter) head(i int, mark string) string {
 	off := c.cuts[i]
 	urlEnd := 0
@@ -1395,30 +1422,33 @@ func (c *cutter) head(i int, mark string) string {
 	return h + mark + closers
 }
 
-// relinks reports whether a reference link or image of c, r, ends at or
-// before off, a cut, and the definition it links to starts at or after
-// it: kept, it links to nothing the cut text holds.
-func relinks(r mark, off int) bool { return r.span[1] <= off && r.ref.span[0] >= off }
+// relinks reports whether r, one of the links and images of c.refs, is
+// written as decided (see cutter.decided) by the cut at off: an inline
+// one that ends at or before off, or a reference one that does so and
+// whose definition starts at or after off, which, kept as written, would
+// link to nothing the cut text holds.
+func relinks(r mark, off int) bool { return r.span[1] <= off && (r.ref == nil || r.ref.span[0] >= off) }
 
-// The ways a reference link or image kept without its definition is
-// written, decided once for the cut that first keeps it (see decide).
+// The ways a link or image that a cut keeps is written (a reference one
+// kept without its definition), decided once for the cut that first keeps
+// it (see decide).
 const (
 	refUndecided = iota // inline, until decided
-	refInline
-	refAlone // its text alone
+	refInline           // as the inline link it is (or was)
+	refAlone            // its text alone
 )
 
 // firstCut returns the first cut index at or after the end of r, one of
-// the reference links or images that the cut at index i keeps: the cut
-// that first keeps it.
+// the links or images that the cut at index i keeps: the cut that first
+// keeps it.
 func (c *cutter) firstCut(r mark, i int) int {
 	return sort.SearchInts(c.cuts[:i+1], r.span[1])
 }
 
 // undecided returns the least first cut index (see firstCut) of the
-// reference links and images that the cut at index i keeps without their
-// definitions (see relinks) and whose way of being written is not
-// decided yet; ok is false when there is none.
+// links and images that the cut at index i writes as decided (see
+// relinks) and whose way of being written is not decided yet; ok is false
+// when there is none.
 func (c *cutter) undecided(i int) (at int, ok bool) {
 	off := c.cuts[i]
 	for k, r := range c.refs {
@@ -1434,13 +1464,13 @@ func (c *cutter) undecided(i int) (at int, ok bool) {
 	return at, ok
 }
 
-// decide decides the way of writing each reference link or image that the
-// cut at index i keeps without its definition and that is not decided
-// yet, all of which the cut at i keeps first (see undecided): as its text
-// alone when tooLong reports so of its destination, as written, else as
-// the inline link it is. It reports whether it decided any inline: a
-// caller that finds they do not fit so has decideAlone write them as
-// their text alone.
+// decide decides the way of writing each link or image that the cut at
+// index i writes as decided (see relinks) and that is not decided yet,
+// all of which the cut at i keeps first (see undecided): a reference one
+// as its text alone when tooLong reports so of its definition's
+// destination, as written, else, and any inline one, as the inline link
+// it is. It reports whether it decided any inline: a caller that finds
+// they do not fit so has decideAlone write them as their text alone.
 func (c *cutter) decide(i int, tooLong func(dest string) bool) (inline bool) {
 	off := c.cuts[i]
 	for k, r := range c.refs {
@@ -1453,7 +1483,7 @@ func (c *cutter) decide(i int, tooLong func(dest string) bool) (inline bool) {
 		if c.refAs == nil {
 			c.refAs = make([]uint8, len(c.refs))
 		}
-		if tooLong(c.s[r.ref.raw[0]:r.ref.raw[1]]) {
+		if r.ref != nil && tooLong(c.s[r.ref.raw[0]:r.ref.raw[1]]) {
 			c.refAs[k] = refAlone
 		} else {
 			c.refAs[k], inline = refInline, true
@@ -1462,9 +1492,9 @@ func (c *cutter) decide(i int, tooLong func(dest string) bool) (inline bool) {
 	return inline
 }
 
-// decideAlone decides the reference links and images that the cut at
-// index i keeps first, without their definitions, to be written as their
-// text alone.
+// decideAlone decides the links and images that the cut at index i keeps
+// first and writes as decided (see relinks) to be written as their text
+// alone.
 func (c *cutter) decideAlone(i int) {
 	off := c.cuts[i]
 	for k, r := range c.refs {
@@ -1478,8 +1508,9 @@ func (c *cutter) decideAlone(i int) {
 }
 
 // decided returns render(i), the cut at index i written with each
-// reference link or image it keeps without its definition (see relinks)
-// as decided at the first cut that keeps it: the links kept so before
+// link or image it keeps, inline, or reference without its definition
+// (see relinks), as decided at the first cut that keeps it: the links
+// kept so before
 // are decided first, by build of their first cuts (build calls decided
 // for its cut), then those the cut at i keeps first (see decide), inline
 // unless tooLong reports so of a destination, and, when render finds the
@@ -1512,6 +1543,8 @@ func (c *cutter) decided(i int, tooLong func(dest string) bool, build, render fu
 // "[text](destination)" or "![alt](destination)" (its title left out),
 // or as its text alone when decided so for that link (see decided); so
 // too one in the text of another link or image ("[![graph][img]](https://…)").
+// An inline link or image is written as its text alone when decided so,
+// else as it is.
 func (c *cutter) relink(h string, off int) string {
 	var b strings.Builder
 	done := 0
@@ -1541,7 +1574,7 @@ func (c *cutter) relink(h string, off int) string {
 		if r.span[0] >= len(h) {
 			break
 		}
-		if r.span[1] > len(h) || !relinks(r, off) {
+		if r.span[1] > len(h) || !relinks(r, off) || r.ref == nil && !alone(k) {
 			continue
 		}
 		if !changed {
@@ -1579,7 +1612,9 @@ func escaped(s string) bool {
 // withURLs appends, to head, the first keep URLs that start at or after cut
 // index i, each after a space, as moved writes them, but for the URLs of
 // the definitions whose reference links head writes as inline links (see
-// cutter.head), which hold them.
+// cutter.head), which hold them; and, before them, the URLs that the
+// inline links and images head writes as their text alone leave out (see
+// alone).
 func (c *cutter) withURLs(head string, i, keep int) string {
 	off := c.cuts[i]
 	var b strings.Builder
@@ -1588,7 +1623,7 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 		if keep == 0 {
 			break
 		}
-		if u[0] >= off && !c.inlined(u, off) {
+		if u[0] >= off && !c.inlined(u, off) || u[0] < off && c.alone(u, off) {
 			b.WriteByte(' ')
 			b.WriteString(c.moved(u))
 			keep--
@@ -1597,7 +1632,7 @@ func (c *cutter) withURLs(head string, i, keep int) string {
 	return b.String()
 }
 
-// inlined reports whether u, one of c.urls, is the destination of a
+// inlined reports whether u, one of c.urls, is in the destination of a
 // definition that the cut at off leaves out and that a reference link
 // before it, not written as its text alone, links to: head writes that
 // link as an inline link holding u.
@@ -1606,7 +1641,26 @@ func (c *cutter) inlined(u [2]int, off int) bool {
 		if r.span[0] >= off {
 			break
 		}
-		if relinks(r, off) && r.ref.dest == u && (c.refAs == nil || c.refAs[k] != refAlone) {
+		if r.ref != nil && relinks(r, off) && r.ref.raw[0] <= u[0] && u[1] <= r.ref.raw[1] && (c.refAs == nil || c.refAs[k] != refAlone) {
+			return true
+		}
+	}
+	return false
+}
+
+// alone reports whether u, one of c.urls, is in an inline link or image
+// that the cut at off keeps and that head writes as its text alone, and
+// not in its text: in its destination or its title, or running into
+// them from its text, which that leaves out.
+func (c *cutter) alone(u [2]int, off int) bool {
+	if c.refAs == nil {
+		return false
+	}
+	for k, r := range c.refs {
+		if r.span[0] > u[0] {
+			break
+		}
+		if r.ref == nil && c.refAs[k] == refAlone && relinks(r, off) && u[1] > r.text[1] && u[0] < r.span[1] {
 			return true
 		}
 	}

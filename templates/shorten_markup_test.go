@@ -36,9 +36,11 @@ func TestShortenKeepsMarkupWhole(t *testing.T) {
 				got := templates.Shorten(s, limit, m)
 				require.LessOrEqual(t, m(got), limit)
 				head, tail, _ := strings.Cut(got, templates.Ellipsis)
-				require.True(t, strings.HasPrefix(s, head), "%s limit %d: %q", name, limit, got)
+				require.True(t, templates.KeptPrefix(s, head), "%s limit %d: %q", name, limit, got)
+				// (where a link is written as its text alone, head is a
+				// prefix of s so written, see KeptPrefix)
 				for _, mk := range marks {
-					assert.False(t, mk[0] < len(head) && len(head) < mk[1],
+					assert.False(t, strings.HasPrefix(s, head) && mk[0] < len(head) && len(head) < mk[1],
 						"%s limit %d: %q cuts %q", name, limit, got, s[mk[0]:mk[1]])
 				}
 				for _, u := range strings.Fields(tail) {
@@ -58,7 +60,9 @@ func TestShortenMarkupExamples(t *testing.T) {
 		want  string
 	}{
 		// Before: "See [the status… https://x.example/a)".
-		{link, 40, "See… https://x.example/a"},
+		// Now its text alone, where the link does not fit (see
+		// TestShortenInlineLinkTextAlone).
+		{link, 40, "See the status page… https://x.example/a"},
 		// Before: a space before the ellipsis, as after a bare URL.
 		{link, 43, "See [the status page](https://x.example/a)…"},
 		{"Tom &amp; Jerry are down", 11, "Tom &amp;…"}, // before: "Tom &amp…"

@@ -51,14 +51,17 @@ func TestShortenPromisesOnMarkup(t *testing.T) {
 				}
 				head, tail, cut := strings.Cut(got, Ellipsis)
 				head = strings.TrimSuffix(head, " ") // after a URL
-				if !strings.HasPrefix(s, head) {
+				if !keptPrefix(s, head) {
 					t.Fatalf("%s: Shorten(%q, %d) = %q: no prefix", name, s, limit, got)
 				}
+				// A link written as its text alone: the model below
+				// writes every link as it is.
+				alone := !strings.HasPrefix(s, head)
 				if !cut {
 					continue
 				}
 				for _, mk := range marks {
-					if mk.span[0] < len(head) && len(head) < mk.span[1] {
+					if !alone && mk.span[0] < len(head) && len(head) < mk.span[1] {
 						t.Fatalf("%s: Shorten(%q, %d) = %q ends inside %q", name, s, limit, got, s[mk.span[0]:mk.span[1]])
 					}
 				}
@@ -72,7 +75,7 @@ func TestShortenPromisesOnMarkup(t *testing.T) {
 						best = i
 					}
 				}
-				if best < 0 || name == "x" { // x weighs a URL 23: fewer may fit after a later cut
+				if best < 0 || name == "x" || alone { // x weighs a URL 23: fewer may fit after a later cut
 					continue
 				}
 				want := c.withURLs(c.head(best, Ellipsis), best, keep)
