@@ -87,8 +87,9 @@ func (c *Channel) deleted(ctx context.Context, p post, err error) bool {
 	return err == nil || mayHaveTakenEffect(err) && !c.stillUp(ctx, p)
 }
 
-// stillUp reports whether a read of p's thread lists the reply p; false
-// when the read fails.
+// stillUp reports whether a read of p's thread lists p: the reply p, or,
+// for the thread's first post, the post itself (which read takes apart
+// from the replies it counts); false when the read fails.
 func (c *Channel) stillUp(ctx context.Context, p post) bool {
 	at, ok := tsTime(p.ts)
 	if !ok {
@@ -96,7 +97,7 @@ func (c *Channel) stillUp(ctx context.Context, p post) bool {
 	}
 	t := threadRead{c: c, p: p, at: at}
 	pg, err := t.read(ctx, at, at)
-	return err == nil && pg.n > 0
+	return err == nil && (pg.n > 0 || p.ts == p.thread && t.rootSeen)
 }
 
 // mayHaveTakenEffect reports whether err, a call's, leaves open whether
