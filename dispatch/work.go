@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
@@ -1005,14 +1006,21 @@ func (c *dbClock) offsetOf() time.Duration {
 // by the database's: the snooze is delay plus this instance's offset from
 // the database's clock. An instance ahead of the database by more than
 // delay cannot be made to snooze less than 0: its job runs late by the
-// difference. A snooze for 0 (run again at once) stays 0: a time in the
+// difference; one behind it by more than the longest Duration less delay
+// snoozes for the longest Duration. A snooze for 0 (run again at once) stays 0: a time in the
 // past by the database's clock makes River run it as soon, and one in the
 // future would wait for River's scheduler to make it available.
 func (p retryPolicy) snooze(delay time.Duration) error {
 	if delay == 0 {
 		return river.JobSnooze(0)
 	}
-	return river.JobSnooze(max(delay+p.clock.offsetOf(), 0))
+	offset := p.clock.offsetOf()
+	if offset > 0 && delay > math.MaxInt64-offset {
+		// The sum would overflow to below 0, a snooze for 0: the
+		// longest wait there is instead.
+		return river.JobSnooze(math.MaxInt64)
+	}
+	return river.JobSnooze(max(delay+offset, 0))
 }
 
 // delay is the wait after attempt, before jitter: InitialInterval doubled

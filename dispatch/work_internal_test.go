@@ -971,3 +971,32 @@ func TestUnlimitedRetryWithJobCreatedAhead(t *testing.T) {
 	kind, _ = d.unknownChannel(context.Background(), ahead, "gone", &e)
 	assert.Equal(t, broadcast.EventRetry, kind, "unknown channel: %v", e.Err)
 }
+
+// A snooze is the wait plus this instance's offset from the database's
+// clock (see TestSnoozeIsByTheDatabasesClock). With Retry.MaxElapsed near
+// the largest Duration ("no limit"), a wait the platform asked for near
+// it, of an instance behind the database, overflowed that sum to below
+// 0, and the job was snoozed for 0: run again at once, again and again,
+// against the platform's wait; so was a job the channel's own Close cut
+// short with such a wait. It is now snoozed for the longest Duration.
+func TestSnoozeOfTheLongestWaitDoesNotOverflow(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: math.MaxInt64}, Logger: slog.New(slog.DiscardHandler)}}
+	clock := &dbClock{}
+	clock.offset.Store(int64(time.Hour)) // the database's clock an hour ahead
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry, clock: clock}
+	const wait = math.MaxInt64 - time.Minute
+	for name, failure := range map[string]error{
+		"429":            errors.New("429"),
+		"channel closed": fmt.Errorf("attempt 1: %w", broadcast.ClosedError("x: channel closed")),
+	} {
+		row := &rivertype.JobRow{ID: 1, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: d.retry.now()}
+		var e Event
+		kind, err := d.outcome(context.Background(), row, broadcast.Result{Err: broadcast.RetryAfter(failure, wait)}, &e)
+		require.Equal(t, broadcast.EventRetry, kind, "%s: %v", name, e.Err)
+		var snooze *rivertype.JobSnoozeError
+		require.ErrorAs(t, err, &snooze, name)
+		assert.Equal(t, time.Duration(math.MaxInt64), snooze.Duration, name)
+		assert.Equal(t, wait, e.Delay, name)
+	}
+}

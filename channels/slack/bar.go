@@ -68,7 +68,7 @@ func (c *Channel) retractPost(ctx context.Context, p post) error {
 		back = c.barBefore(ctx, p)
 	}
 	err := c.remove(ctx, p)
-	if back != nil && c.deleted(ctx, p, err) {
+	if back != nil && c.deleted(ctx, p, err, true) {
 		req := updateRequest{Channel: p.channel, TS: p.thread, Attachments: []attachment{*back}, Parse: "none"}
 		var resp postResponse
 		_ = c.call(ctx, "chat.update", req, &resp)
@@ -79,24 +79,48 @@ func (c *Channel) retractPost(ctx context.Context, p post) error {
 // deleted reports whether p, whose deletion (remove) returned err, is to
 // be taken as gone: it was deleted, or its deletion's outcome is unknown
 // (mayHaveTakenEffect: a 5xx, Slack's or a proxy's page in its place; an
-// answer lost) and a read of its thread no longer lists it (stillUp; a
-// read that fails counts as gone). A refusal (a rate limit, Slack's
-// cant_delete_message) leaves p up. Retract and the removal of a second
-// post in one conversation (see deliverAll) both judge so.
-func (c *Channel) deleted(ctx context.Context, p post, err error) bool {
-	return err == nil || mayHaveTakenEffect(err) && !c.stillUp(ctx, p)
+// answer lost) and a read of its thread no longer lists it (stillUp). A
+// refusal (a rate limit, Slack's cant_delete_message) leaves p up. When
+// the read fails too, whether p is gone is not known: unread is what the
+// caller takes it for. Retract, whose error is retried, takes p for gone
+// (see retractPost); the removal of a second post in one conversation
+// (see deliverAll), which is not retried, for up, so that its target
+// records a post that may be up rather than none.
+func (c *Channel) deleted(ctx context.Context, p post, err error, unread bool) bool {
+	if err == nil {
+		return true
+	}
+	if !mayHaveTakenEffect(err) {
+		return false
+	}
+	up, read := c.stillUp(ctx, p)
+	if !read {
+		return unread
+	}
+	return !up
 }
 
-// stillUp reports whether a read of p's thread lists the reply p; false
-// when the read fails.
-func (c *Channel) stillUp(ctx context.Context, p post) bool {
+// stillUp reports whether a read of p's thread lists p: the reply p, or,
+// for the thread's first post, the post itself (which read takes apart
+// from the replies it counts); read is false when the read fails. A
+// thread Slack answers thread_not_found for is read, and p is not up:
+// its first post was deleted before any reply, or with its replies
+// (https://docs.slack.dev/reference/methods/conversations.replies lists
+// thread_not_found for a ts that is not a thread's).
+func (c *Channel) stillUp(ctx context.Context, p post) (up, read bool) {
 	at, ok := tsTime(p.ts)
 	if !ok {
-		return false
+		return false, false
 	}
 	t := threadRead{c: c, p: p, at: at}
 	pg, err := t.read(ctx, at, at)
-	return err == nil && pg.n > 0
+	if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Code == "thread_not_found" {
+		return false, true
+	}
+	if err != nil {
+		return false, false
+	}
+	return pg.n > 0 || p.ts == p.thread && t.rootSeen, true
 }
 
 // mayHaveTakenEffect reports whether err, a call's, leaves open whether

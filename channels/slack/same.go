@@ -32,8 +32,10 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 			}
 			// A deletion whose outcome is unknown, after which the
 			// message is not listed, removed it: the target records
-			// the other post, not one that may be gone.
-			if err := c.remove(ctx, p); !c.deleted(ctx, p, err) {
+			// the other post, not one that may be gone. One after
+			// which the read fails too leaves it recorded: it may
+			// be up, and only its record lets Retract delete it.
+			if err := c.remove(ctx, p); !c.deleted(ctx, p, err, false) {
 				return err
 			}
 			return nil

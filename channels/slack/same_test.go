@@ -270,3 +270,78 @@ func TestUndoneSecondPostWithUnknownOutcome(t *testing.T) {
 		})
 	}
 }
+
+// A deletion of the second message of two names moved into one
+// conversation that a proxy refused with a 5xx before passing it on
+// (its outcome unknown to the channel) leaves the message up, and a read
+// of the conversation lists it: its name records it, so that Retract
+// deletes it. Before, the read was taken to list only the replies to the
+// message, never the message itself (the first post of an incident), and
+// the message was judged deleted: both names recorded the other, and the
+// second message stayed in the conversation, named by no entry, for no
+// Retract to delete.
+func TestUndoneSecondPostStillUpStaysRecorded(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
+	f.wsMu.Lock()
+	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
+	f.wsMu.Unlock()
+	f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusBadGateway,
+		body: "<html><body><h1>502 Bad Gateway</h1></body></html>"})
+
+	u := update(2, broadcast.StatusInvestigating)
+	u.IncidentID = "another"
+	r := send(t, ch, u, broadcast.Thread{})
+	shown := map[string]bool{}
+	for _, m := range inConversation(f.messages(), "C0ENG00003") {
+		if !m.deleted {
+			shown[m.ts] = true
+		}
+	}
+	require.Len(t, shown, 2, "the deletion did not take effect")
+	named := map[string]bool{}
+	for _, target := range []string{"#ops", "#status"} {
+		p, ok := postOf(r, target)
+		require.True(t, ok, target)
+		named[p.ts] = true
+	}
+	assert.Equal(t, shown, named, "each message shown is named by its entry")
+}
+
+// Likewise when the read that is to tell fails too (here a proxy's 503):
+// whether the deletion took effect is not known, and the message may be
+// up. Its name records it (a thread whose first post is gone is one the
+// channel's later updates cope with), rather than leave a message that
+// may be up named by no entry, for no Retract to delete. A Retract, whose
+// error is retried, takes a read that fails for the post gone (see
+// retractPost); this post's removal is not retried.
+func TestUndoneSecondPostUnreadStaysRecorded(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
+	f.wsMu.Lock()
+	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
+	f.wsMu.Unlock()
+	page := func(status int) *fakeAnswer {
+		return &fakeAnswer{status: status, body: fmt.Sprintf("<html><body><h1>%d</h1></body></html>", status)}
+	}
+	f.proxyAnswers("chat.delete", page(http.StatusBadGateway))
+	f.proxyAnswers("conversations.replies", page(http.StatusServiceUnavailable))
+
+	u := update(2, broadcast.StatusInvestigating)
+	u.IncidentID = "another"
+	r := send(t, ch, u, broadcast.Thread{})
+	shown := map[string]bool{}
+	for _, m := range inConversation(f.messages(), "C0ENG00003") {
+		if !m.deleted {
+			shown[m.ts] = true
+		}
+	}
+	require.Len(t, shown, 2, "the deletion did not take effect")
+	named := map[string]bool{}
+	for _, target := range []string{"#ops", "#status"} {
+		p, ok := postOf(r, target)
+		require.True(t, ok, target)
+		named[p.ts] = true
+	}
+	assert.Equal(t, shown, named, "each message shown is named by its entry")
+}

@@ -179,7 +179,8 @@
 // fails leaves both, but for one whose outcome is unknown (a 5xx, Slack's
 // or a proxy's page; an answer lost) after which a read of the
 // conversation no longer lists the second, which counts as deleted, as
-// Retract counts it. Each message carries, in its
+// Retract counts it (a read that fails too leaves both: the second may
+// be up). Each message carries, in its
 // metadata, broadcast.Message.Key of its conversation (event_type
 // MetadataEventType, event_payload {"key": …}), the same on every attempt
 // at the update, on every instance. A post or an edit Slack refuses for
