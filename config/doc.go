@@ -323,9 +323,13 @@
 // (6 bytes or more, in any encoding), naming its reference:
 // "channels[0].name: holds ${API_KEY}, a secret (…)"; or, for a secret
 // written in the file (an alias of it, "name: *pw", or the same text
-// again), the channel whose entry wrote it: "channels[1].name: holds a
-// secret written in channels[0] (…)". A name that is such a secret under
-// 6 bytes, an alias of it or its whole text, is refused as well, and not
+// again) or in a channel URL (written, or taken from the environment, as
+// its kind reads it, or each part it keeps secret of a URL refused), the
+// channel whose entry gave it: "channels[1].name: holds a secret written
+// in channels[0] (…)", and Load's error does not show it. A name that is
+// such a secret under 6 bytes (written, or from the environment: a short
+// value is not hidden, but no name may be it), an alias of it or its
+// whole text, is refused as well, and not
 // quoted by the entry's other faults: a value of a key of secrets named
 // as a credential (password, token, a header such as X-Api-Key) or an IRC
 // channel key, not a header value such as "Accept-Language: en-US",

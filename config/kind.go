@@ -441,6 +441,10 @@ func secretParts(raw string) []string {
 	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
 }
 
+// maxLooseSize bounds the bytes of the password candidates looseParts
+// gives of a URL, and of their unescaped forms.
+const maxLooseSize = 1 << 20
+
 // looseParts returns the parts of raw, a URL that url.Parse refuses, that
 // secretParts returns of a URL that parses, as written and unescaped: the
 // password (or, without one, the user name) of what precedes each "@"
@@ -448,22 +452,31 @@ func secretParts(raw string) []string {
 // percent-encoded and a query an "@" ("to=a@example.com"); and what
 // follows the host: the path, the query, the fragment and each value of
 // the query. Where it cannot tell, it returns more: a part too many makes
-// a name equal to it refused, one too few shows a secret.
+// a name equal to it refused, one too few shows a secret. The candidates
+// of n "@" add up to n² bytes, so past maxLooseSize bytes of them (a URL
+// of thousands of "@") it gives, of the rest, only the last, the one
+// url.Parse would take.
 func looseParts(raw string) []string {
 	_, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		_, rest, _ = strings.Cut(raw, ":")
 	}
 	var parts []string
+	colon, last := strings.IndexByte(rest, ':'), strings.LastIndexByte(rest, '@')
+	size := 0 // of the candidates, each counted twice: unescaped below
 	for i := range len(rest) {
 		if rest[i] != '@' {
 			continue
 		}
-		if user, pw, ok := strings.Cut(rest[:i], ":"); ok {
-			parts = append(parts, pw)
-		} else {
-			parts = append(parts, user)
+		p := rest[:i] // the user name, without a password
+		if colon >= 0 && colon < i {
+			p = rest[colon+1 : i]
 		}
+		if size+2*len(p) > maxLooseSize && i != last {
+			continue
+		}
+		size += 2 * len(p)
+		parts = append(parts, p)
 	}
 	if at := strings.LastIndexByte(rest, '@'); at >= 0 && !strings.ContainsAny(rest[:at], "?#") {
 		rest = rest[at+1:] // the host and after; else an "@" of the query, the host and after further on

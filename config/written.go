@@ -18,8 +18,9 @@ import (
 // them, whichever key an alias of one went into ("password: &pw …",
 // "port: *pw"), and whichever check (the file's, a channel package's)
 // quoted it. The type of a channel entry is its kind's; of an entry
-// whose kind is not known, every kind's. A URL is not among them: no
-// error quotes one.
+// whose kind is not known, every kind's. The secrets of a short-form
+// entry's channel URL are among them, as urlSecrets finds them (a value
+// of the environment in the URL too): no error quotes the URL itself.
 func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 	if root == nil {
 		return nil // not parsed, or its aliases do not end
@@ -36,7 +37,8 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
 }
 
 // entrySecrets returns the secrets written in entry, a channel's entry of
-// the file, as writtenSecrets finds them.
+// the file, as writtenSecrets finds them, with those of its channel URL
+// (urlSecrets), whatever their length.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	var out []string
 	for n, t := range secretsFound(entry, kinds) {
@@ -54,7 +56,8 @@ func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 			}
 		}
 	}
-	return out
+	secrets, _ := urlSecrets(entry, kinds, ex)
+	return append(out, secrets...)
 }
 
 // secretScalars returns the scalars of the file whose top level is root
@@ -88,8 +91,9 @@ func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
 	return out
 }
 
-// shortSecrets are the secrets under minHidden bytes written in a
-// channel's entry, or in the channel URL it gives, which redact.CheckName
+// shortSecrets are the secrets under minHidden bytes of a channel's
+// entry, written or from the environment, or of the channel URL it gives
+// (urlShortSecrets), which redact.CheckName
 // does not look for in a name: the scalars of them (an IRC channel list's
 // item for its key), for a name that is an alias of one, and their texts.
 type shortSecrets struct {
@@ -108,7 +112,7 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 	out := shortSecrets{nodes: map[*yaml.Node]bool{}}
 	add := func(n *yaml.Node, text string) {
 		out.nodes[n] = true
-		if len(ex.writtenValue(n)) > 0 {
+		if len(ex.readValue(n)) > 0 {
 			out.texts = append(out.texts, text)
 		}
 	}
@@ -147,46 +151,17 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 }
 
 // urlShortSecrets returns the secrets under minHidden bytes of the
-// channel URL of entry, a short-form entry of the file (the URL itself,
-// or a mapping with a url and no kind), as its kind reads it, whether the
-// file wrote the URL or a value of the environment went into it
-// ("url: ${IRC_URL}"): the secrets of the Config its kind parses of it
-// (an IRC server or SASL password, an IRC channel's key in the path, X's
-// consumer_key), as entryShortSecrets finds them in a full-form entry. What the URL gives a key not named as
+// channel URL of entry that urlSecrets finds, those a name is compared
+// with as entryShortSecrets' texts: what the URL gives a key not named as
 // a credential (a webhook's "@Accept-Language=en-US") is left out, as
-// entryShortSecrets leaves it out; so are the nick, user names and the
-// host, no secrets. A URL refused (by url.Parse, for its scheme, or by its
-// kind) has no Config to say which of its parts are secrets: it gives
-// every part secretParts finds of it, whatever their length and shape,
-// as urlSecretInName takes them for the entry's own name, so that no
-// name equal to one is quoted.
+// entryShortSecrets leaves it out. A URL refused gives every part
+// secretParts finds of it, whatever their length and shape, as
+// urlSecretInName takes them for the entry's own name, so that no name
+// equal to one is quoted.
 func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
-	n, _ := unalias(entry)
-	if n.Kind == yaml.MappingNode {
-		if merged(n, "kind") != nil || merged(n, "type") != nil {
-			return nil // a full form's url is a key of its Config
-		}
-		if n = merged(n, "url"); n == nil {
-			return nil
-		}
-		n, _ = unalias(n)
-	}
-	read := ex.readValue(n)
-	if len(read) == 0 {
-		return nil
-	}
-	raw := read[0]
-	u, err := url.Parse(raw)
-	if err != nil {
-		return secretParts(raw)
-	}
-	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
-	if !ok {
-		return secretParts(raw)
-	}
-	secrets, ok := k.impl.urlSecrets(raw)
-	if !ok {
-		return secretParts(raw)
+	secrets, u := urlSecrets(entry, kinds, ex)
+	if u == nil {
+		return secrets
 	}
 	named, plain := map[string]bool{}, map[string]bool{} // the query's values, of keys named as credentials and not
 	for key, vs := range u.Query() {
@@ -205,6 +180,48 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 	}
 	return out
+}
+
+// urlSecrets returns the secrets of the channel URL of entry, a
+// short-form entry of the file (the URL itself, or a mapping with a url
+// and no kind), as its kind reads it, whether the file wrote the URL or a
+// value of the environment went into it ("url: ${IRC_URL}"), whatever
+// their length: the secrets of the Config its kind parses of it (an IRC
+// server or SASL password, an IRC channel's key in the path, X's
+// consumer_key), as entrySecrets finds them in a full-form entry, with
+// the URL parsed; not the nick, user names or the host, no secrets. A URL
+// refused (by url.Parse, for its scheme, or by its kind) has no Config to
+// say which of its parts are secrets: it gives every part secretParts
+// finds of it, and a nil URL.
+func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) ([]string, *url.URL) {
+	n, _ := unalias(entry)
+	if n.Kind == yaml.MappingNode {
+		if merged(n, "kind") != nil || merged(n, "type") != nil {
+			return nil, nil // a full form's url is a key of its Config
+		}
+		if n = merged(n, "url"); n == nil {
+			return nil, nil
+		}
+		n, _ = unalias(n)
+	}
+	read := ex.readValue(n)
+	if len(read) == 0 {
+		return nil, nil
+	}
+	raw := read[0]
+	u, err := url.Parse(raw)
+	if err != nil {
+		return secretParts(raw), nil
+	}
+	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
+	if !ok {
+		return secretParts(raw), nil
+	}
+	secrets, ok := k.impl.urlSecrets(raw)
+	if !ok {
+		return secretParts(raw), nil
+	}
+	return secrets, u
 }
 
 // holds reports whether name, a channel's name written at node n (nil
