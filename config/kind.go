@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
 	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/redact"
@@ -404,12 +405,27 @@ func (cs *configSecrets) collect(c any) {
 // secrets of c, its Config, as collect finds them: the channel packages
 // of this module do too, as New does, but a Kind of another package may
 // not, and a name that holds a secret must never be quoted in an error.
-// The error says which field holds the secret (secrets.CheckName).
+// The error says which field holds the secret (secrets.CheckName). The
+// logins of this module's kinds that hold a user and a password in two
+// fields (an e-mail's, an IRC channel's SASL login) are checked too, as
+// their New checks them (redact.LoginSecrets): a short password's
+// "user:password" is no secret the fields give alone.
 func checkName(name string, c any) error {
 	if name == "" {
 		return nil
 	}
-	return secrets.CheckName(name, c, nil, ircKeys)
+	var logins []redact.Secret
+	switch c := c.(type) {
+	case email.Config:
+		logins = redact.LoginSecrets(c.Username, c.Password)
+	case emailFile:
+		logins = redact.LoginSecrets(c.Username, c.Password)
+	case irc.Config:
+		logins = redact.LoginSecrets(c.SASLUser, c.SASLPassword)
+	case ircFile:
+		logins = redact.LoginSecrets(c.SASLUser, c.SASLPassword)
+	}
+	return secrets.CheckName(name, c, logins, ircKeys)
 }
 
 // secretParts returns the parts of raw, the value of a redact.URL, that

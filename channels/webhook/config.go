@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/internal/urlcut"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -451,16 +451,8 @@ type login struct {
 func basicLogins(headers map[string]redact.Secret) []login {
 	var out []login
 	for _, s := range headers {
-		scheme, token, ok := strings.Cut(strings.TrimSpace(s.Reveal()), " ")
-		if !ok || !strings.EqualFold(scheme, "Basic") {
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
-		if err != nil {
-			continue
-		}
-		if user, pw, ok := strings.Cut(string(raw), ":"); ok && pw != "" {
-			out = append(out, login{user: user, password: redact.NewSecret(pw)})
+		if user, pw, ok := secrets.BasicLogin(s); ok {
+			out = append(out, login{user: user, password: pw})
 		}
 	}
 	return out

@@ -15,6 +15,7 @@
 package secrets
 
 import (
+	"encoding/base64"
 	"reflect"
 	"strconv"
 	"strings"
@@ -247,11 +248,11 @@ func (w *walker) mayHold(t reflect.Type) bool {
 // refused. Nil v checks more alone.
 func CheckName(name string, v any, more []redact.Secret, held ...Held) error {
 	f := Find(v, held...)
-	if err := redact.CheckName(name, append(f.Secrets, more...), f.AllURLs()); err == nil {
+	if err := redact.CheckName(name, withLogins(append(f.Secrets, more...)), f.AllURLs()); err == nil {
 		return nil
 	}
 	field := Field(v, func(one Found) bool {
-		return redact.CheckName(name, one.Secrets, one.AllURLs()) != nil
+		return redact.CheckName(name, withLogins(one.Secrets), one.AllURLs()) != nil
 	}, held...)
 	if field == "" || field == "." {
 		return redact.ErrSecretInName
@@ -272,3 +273,38 @@ func (e *NameError) Error() string {
 
 // Unwrap returns redact.ErrSecretInName.
 func (e *NameError) Unwrap() error { return redact.ErrSecretInName }
+
+// withLogins returns list and, for each of its secrets that is an HTTP
+// Basic credential (see BasicLogin), redact.LoginSecrets of its login:
+// a Redactor made WithLogin of it hides "user:password" and the rest,
+// which CheckName cannot find from the whole value, nor from a password
+// under redact.MinNameSecret bytes.
+func withLogins(list []redact.Secret) []redact.Secret {
+	out := list
+	for _, s := range list {
+		if user, pw, ok := BasicLogin(s); ok {
+			out = append(out, redact.LoginSecrets(user, pw)...)
+		}
+	}
+	return out
+}
+
+// BasicLogin returns the user and password of s when it is an HTTP Basic
+// credential as an Authorization header carries it: "Basic", a space and
+// the base64 of "user:password" (RFC 7617, section 2; the scheme's name
+// is case-insensitive). ok is false otherwise, and for an empty password.
+func BasicLogin(s redact.Secret) (user string, password redact.Secret, ok bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(s.Reveal()), " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return "", redact.Secret{}, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+	if err != nil {
+		return "", redact.Secret{}, false
+	}
+	user, pw, ok := strings.Cut(string(raw), ":")
+	if !ok || pw == "" {
+		return "", redact.Secret{}, false
+	}
+	return user, redact.NewSecret(pw), true
+}
