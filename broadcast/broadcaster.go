@@ -134,7 +134,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if err := checkUnwrap(ch); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
-		if err := checkHidden(ch); err != nil {
+		if err := checkHidden(ch, 0); err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d] (%s): %w", i, name, err)
 		}
 		if j, dup := seen[name]; dup {

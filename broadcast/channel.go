@@ -55,8 +55,8 @@ import (
 // edited, retractions failed with ErrNotSupported, Check saying
 // ErrNotSupported, the channel left out of Preview and not closed by
 // Close. New refuses such a wrapper (a struct with one field holding a
-// channel that has an optional interface the wrapper lacks), naming what
-// it hides; one that hides them on purpose has an Unwrap that returns nil.
+// channel that has an optional interface the wrapper lacks, or such a
+// wrapper), naming what it hides; one that hides them on purpose has an Unwrap that returns nil.
 // A wrapper keeps the wrapped channel's Name: the channel reads its
 // entry of Update.Overrides under its own name.
 type Channel interface {
@@ -456,7 +456,10 @@ var optionals = [...]struct {
 // would silently lose them (see Channel); one that hides them on purpose
 // says so with an Unwrap that returns nil. A struct holding several
 // channels (one that sends to each in turn) is not taken for a wrapper.
-func checkHidden(ch Channel) error {
+// The channel a wrapper holds is looked at so in turn, depth wrappers
+// deep, so that one hiding nothing itself around one that hides is
+// refused too.
+func checkHidden(ch Channel, depth int) error {
 	for range maxUnwrap {
 		if next, _ := unwrapOnce(ch); next != nil {
 			ch = next
@@ -465,13 +468,14 @@ func checkHidden(ch Channel) error {
 		if _, wraps := ch.(interface{ Unwrap() Channel }); wraps {
 			return nil // ends the chain on purpose
 		}
-		return hiddenBy(ch)
+		return hiddenBy(ch, depth)
 	}
 	return nil
 }
 
-// hiddenBy is checkHidden's look at w, a wrapper without Unwrap.
-func hiddenBy(w Channel) error {
+// hiddenBy is checkHidden's look at w, a wrapper without Unwrap, depth
+// wrappers deep.
+func hiddenBy(w Channel, depth int) error {
 	v := reflect.ValueOf(w)
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -483,7 +487,7 @@ func hiddenBy(w Channel) error {
 		return nil
 	}
 	channelType := reflect.TypeFor[Channel]()
-	field, lost := "", []int(nil)
+	field, lost, inner := "", []int(nil), Channel(nil)
 	for i := range v.NumField() {
 		f := v.Field(i)
 		if f.Kind() == reflect.Interface {
@@ -498,14 +502,17 @@ func hiddenBy(w Channel) error {
 		if field != "" {
 			return nil // several channels: not a wrapper
 		}
-		field, lost = v.Type().Field(i).Name, nil
+		field, lost, inner = v.Type().Field(i).Name, nil, nil
+		if f.CanInterface() {
+			inner = f.Interface().(Channel)
+		}
 		for j, o := range optionals {
 			if reflect.TypeOf(w).Implements(o.t) {
 				continue
 			}
 			has := f.Type().Implements(o.t)
-			if f.CanInterface() && !has {
-				has = hasOptional(f.Interface().(Channel), o.t)
+			if inner != nil && !has {
+				has = hasOptional(inner, o.t)
 			}
 			if has {
 				lost = append(lost, j)
@@ -513,6 +520,12 @@ func hiddenBy(w Channel) error {
 		}
 	}
 	if len(lost) == 0 {
+		if inner == nil || depth >= maxUnwrap {
+			return nil
+		}
+		if err := checkHidden(inner, depth+1); err != nil {
+			return fmt.Errorf("%T holds in its field %s a wrapper that %w", w, field, err)
+		}
 		return nil
 	}
 	names, withouts := make([]string, len(lost)), make([]string, len(lost))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -114,10 +115,11 @@ func NewFanout(m Message, targets []string) *Fanout {
 }
 
 // retracts reports whether m is the zero Message a Retract passes to
-// NewFanout: no Ledger, no attempt and no update, which no Send's Message
-// is (its Attempt is 1 or more, its Update has an ID or a Title).
+// NewFanout: every field zero, which no Send's Message is, not even one
+// built by hand without a Ledger, an Attempt, an ID or a Title (it
+// carries an update, or a thread).
 func retracts(m *Message) bool {
-	return m.Ledger == nil && m.Attempt == 0 && m.Update.ID == "" && m.Update.Title == ""
+	return reflect.ValueOf(m).Elem().IsZero()
 }
 
 // ledgerDone asks l whether target is done. The Broadcaster's Ledger also

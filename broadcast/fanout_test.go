@@ -299,3 +299,24 @@ func TestMessageKeyOfAnUpdateWithoutID(t *testing.T) {
 	assert.Equal(t, broadcast.NewMessage(u).Key("t"), mu.Key("t"), "the key NewMessage's Message gives")
 	assert.Equal(t, mu.Key("t"), mu.Key("t"))
 }
+
+// Only the zero Message, which a Retract passes, makes a Fanout book
+// deletions. A Send's Message built by hand (a test calling a channel
+// directly, without NewMessage) may lack a Ledger, an Attempt, an ID and
+// a Title, and still carry an update: its error said "post not deleted"
+// of targets it failed to post to. It now says they were not delivered.
+func TestFanoutOfAHandMadeSendMessageSaysNotDelivered(t *testing.T) {
+	for name, m := range map[string]broadcast.Message{
+		"a body":   {Update: broadcast.Update{Body: "Investigating."}},
+		"a thread": {Thread: broadcast.Thread{Root: broadcast.Receipt{ID: "p1"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := broadcast.NewFanout(m, []string{"a", "b"})
+			f.Report(0, nil)
+			f.Report(1, errRefused)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, f.Err(), &te)
+			assert.True(t, strings.HasPrefix(te.Error(), "1 of 2 targets not delivered"), "a Send's: %v", te)
+		})
+	}
+}

@@ -44,6 +44,7 @@ func TestNewRefusesWrapperThatHidesOptionalInterfaces(t *testing.T) {
 		{"field", func(c broadcast.Channel) broadcast.Channel { return hidingField{c} }},
 		{"pointer", func(c broadcast.Channel) broadcast.Channel { return &hiding{c} }},
 		{"under a wrapper with Unwrap", func(c broadcast.Channel) broadcast.Channel { return embedded{hiding{c}} }},
+		{"under a wrapper without Unwrap", func(c broadcast.Channel) broadcast.Channel { return hiding{&hiding{c}} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			inner := &capable{editable: editable{script: script{name: "slack"}}}
@@ -78,10 +79,26 @@ func TestNewTakesWrapperThatHidesNothing(t *testing.T) {
 			io.Closer
 		}{capableCh(), nil, nil, nil, nil, nil}},
 		{"a ChannelFunc", broadcast.ChannelFunc("x", nil)},
+		{"one holding itself", holdingItself()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := broadcast.New([]broadcast.Channel{tt.ch}, broadcast.Options{})
 			assert.NoError(t, err)
 		})
 	}
+}
+
+// selfHolding holds a channel in a field of its own: itself.
+type selfHolding struct{ Next broadcast.Channel }
+
+func (*selfHolding) Name() string { return "self" }
+
+func (*selfHolding) Send(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+	return broadcast.Receipt{}, nil
+}
+
+func holdingItself() broadcast.Channel {
+	s := &selfHolding{}
+	s.Next = s
+	return s
 }
