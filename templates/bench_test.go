@@ -43,6 +43,10 @@ func BenchmarkRenderFit(b *testing.B) {
 	// it: a destination is read to at most maxLinkParens levels.
 	unclosed := u
 	unclosed.Body = strings.Repeat("[a](b", 4400) // ~22,000 characters
+	// Sentences with an inline link each, as a long status update with
+	// links to its tickets: 300 links a cut may write as their text alone.
+	inline := u
+	inline.Body = strings.Repeat("See [status page](https://status.example.com/incidents/42) for it. ", 300) // ~21,000 characters
 	for _, tt := range []struct {
 		name  string
 		u     broadcast.Update
@@ -59,6 +63,8 @@ func BenchmarkRenderFit(b *testing.B) {
 		{"line of links markdown", links, templates.Runes, "markdown", 2000},
 		{"closing brackets markdown", brackets, templates.Runes, "markdown", 2000},
 		{"unclosed links", unclosed, templates.Runes, "short", 280},
+		{"inline links", inline, weighted, "short", 280},
+		{"inline links markdown", inline, templates.Runes, "markdown", 2000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()
@@ -69,5 +75,15 @@ func BenchmarkRenderFit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkShortenInlineLinks: a long text with an inline link in each
+// sentence, each of which a cut may write as its text alone.
+func BenchmarkShortenInlineLinks(b *testing.B) {
+	s := strings.Repeat("See [status page](https://status.example.com/incidents/42) for it. ", 300) // ~21,000 characters
+	b.ReportAllocs()
+	for b.Loop() {
+		templates.Shorten(s, 2000, templates.Runes)
 	}
 }

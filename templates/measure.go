@@ -1526,7 +1526,15 @@ func (c *cutter) decided(i int, tooLong func(dest string) bool, build, render fu
 		if !ok || at == i {
 			break
 		}
-		build(at)
+		if _, fits := build(at); !fits {
+			// A cut before i does not fit, its links written as they
+			// best can be: nor does i, as the builds that fit are a
+			// prefix of the cuts. The links after it are left to the
+			// cuts that keep them first, should a search try them: a
+			// search that tries a cut far past the limit does not
+			// build a cut for each link before it.
+			return "", false
+		}
 	}
 	inline := c.decide(i, tooLong)
 	out, fits := render(i)
