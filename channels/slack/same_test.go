@@ -191,21 +191,7 @@ func TestNameNotFoundForgetsItsConversation(t *testing.T) {
 // second message is deleted at once, and both names record the first:
 // the conversation shows the update once. Before, it showed it twice.
 func TestTwoNamesMovedIntoOneConversation(t *testing.T) {
-	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
-	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
-	f.wsMu.Lock()
-	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
-	f.wsMu.Unlock()
-
-	u := update(2, broadcast.StatusInvestigating)
-	u.IncidentID = "another"
-	r := send(t, ch, u, broadcast.Thread{})
-	var shown []fakeMsg
-	for _, m := range inConversation(f.messages(), "C0ENG00003") {
-		if !m.deleted {
-			shown = append(shown, m)
-		}
-	}
+	r, shown := sendToTwoNamesMovedIntoOne(t, nil)
 	require.Equal(t, 1, len(shown), "the conversation shows the update once")
 	for _, target := range []string{"#ops", "#status"} {
 		p, ok := postOf(r, target)
@@ -241,22 +227,7 @@ func TestUndoneSecondPostWithUnknownOutcome(t *testing.T) {
 		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
-			send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
-			f.wsMu.Lock()
-			f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
-			f.wsMu.Unlock()
-			c.fail(f)
-
-			u := update(2, broadcast.StatusInvestigating)
-			u.IncidentID = "another"
-			r := send(t, ch, u, broadcast.Thread{})
-			var shown []fakeMsg
-			for _, m := range inConversation(f.messages(), "C0ENG00003") {
-				if !m.deleted {
-					shown = append(shown, m)
-				}
-			}
+			r, shown := sendToTwoNamesMovedIntoOne(t, c.fail)
 			if !c.deleted {
 				assert.Len(t, shown, 2, "the deletion did not take effect")
 				return
@@ -281,31 +252,12 @@ func TestUndoneSecondPostWithUnknownOutcome(t *testing.T) {
 // second message stayed in the conversation, named by no entry, for no
 // Retract to delete.
 func TestUndoneSecondPostStillUpStaysRecorded(t *testing.T) {
-	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
-	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
-	f.wsMu.Lock()
-	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
-	f.wsMu.Unlock()
-	f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusBadGateway,
-		body: "<html><body><h1>502 Bad Gateway</h1></body></html>"})
-
-	u := update(2, broadcast.StatusInvestigating)
-	u.IncidentID = "another"
-	r := send(t, ch, u, broadcast.Thread{})
-	shown := map[string]bool{}
-	for _, m := range inConversation(f.messages(), "C0ENG00003") {
-		if !m.deleted {
-			shown[m.ts] = true
-		}
-	}
+	r, shown := sendToTwoNamesMovedIntoOne(t, func(f *fakeSlack) {
+		f.proxyAnswers("chat.delete", &fakeAnswer{status: http.StatusBadGateway,
+			body: "<html><body><h1>502 Bad Gateway</h1></body></html>"})
+	})
 	require.Len(t, shown, 2, "the deletion did not take effect")
-	named := map[string]bool{}
-	for _, target := range []string{"#ops", "#status"} {
-		p, ok := postOf(r, target)
-		require.True(t, ok, target)
-		named[p.ts] = true
-	}
-	assert.Equal(t, shown, named, "each message shown is named by its entry")
+	assertEachShownNamed(t, r, shown)
 }
 
 // Likewise when the read that is to tell fails too (here a proxy's 503):
@@ -316,32 +268,56 @@ func TestUndoneSecondPostStillUpStaysRecorded(t *testing.T) {
 // error is retried, takes a read that fails for the post gone (see
 // retractPost); this post's removal is not retried.
 func TestUndoneSecondPostUnreadStaysRecorded(t *testing.T) {
+	page := func(status int) *fakeAnswer {
+		return &fakeAnswer{status: status, body: fmt.Sprintf("<html><body><h1>%d</h1></body></html>", status)}
+	}
+	r, shown := sendToTwoNamesMovedIntoOne(t, func(f *fakeSlack) {
+		f.proxyAnswers("chat.delete", page(http.StatusBadGateway))
+		f.proxyAnswers("conversations.replies", page(http.StatusServiceUnavailable))
+	})
+	require.Len(t, shown, 2, "the deletion did not take effect")
+	assertEachShownNamed(t, r, shown)
+}
+
+// sendToTwoNamesMovedIntoOne sends the first update of another incident
+// through two names that both came to mean conversation C0ENG00003 since
+// the channel learned them (each known before as another's), fail (if
+// not nil) set up on the fake before it: the Receipt, and the messages the
+// conversation shows after it.
+func sendToTwoNamesMovedIntoOne(t *testing.T, fail func(f *fakeSlack)) (broadcast.Receipt, []fakeMsg) {
+	t.Helper()
 	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "#status"}})
 	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{}) // learns both IDs
 	f.wsMu.Lock()
 	f.names = map[string]string{"ops": "C0ENG00003", "status": "C0ENG00003", "old-ops": "C0OPS00001", "old-status": "C0STATUS02"}
 	f.wsMu.Unlock()
-	page := func(status int) *fakeAnswer {
-		return &fakeAnswer{status: status, body: fmt.Sprintf("<html><body><h1>%d</h1></body></html>", status)}
+	if fail != nil {
+		fail(f)
 	}
-	f.proxyAnswers("chat.delete", page(http.StatusBadGateway))
-	f.proxyAnswers("conversations.replies", page(http.StatusServiceUnavailable))
-
 	u := update(2, broadcast.StatusInvestigating)
 	u.IncidentID = "another"
 	r := send(t, ch, u, broadcast.Thread{})
-	shown := map[string]bool{}
+	var shown []fakeMsg
 	for _, m := range inConversation(f.messages(), "C0ENG00003") {
 		if !m.deleted {
-			shown[m.ts] = true
+			shown = append(shown, m)
 		}
 	}
-	require.Len(t, shown, 2, "the deletion did not take effect")
-	named := map[string]bool{}
+	return r, shown
+}
+
+// assertEachShownNamed asserts that the messages shown are those r names
+// for #ops and #status, each by its entry.
+func assertEachShownNamed(t *testing.T, r broadcast.Receipt, shown []fakeMsg) {
+	t.Helper()
+	want, named := map[string]bool{}, map[string]bool{}
+	for _, m := range shown {
+		want[m.ts] = true
+	}
 	for _, target := range []string{"#ops", "#status"} {
 		p, ok := postOf(r, target)
 		require.True(t, ok, target)
 		named[p.ts] = true
 	}
-	assert.Equal(t, shown, named, "each message shown is named by its entry")
+	assert.Equal(t, want, named, "each message shown is named by its entry")
 }
