@@ -73,10 +73,14 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	}
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
-	written := make([][]redact.Secret, len(entries))
+	written := make([]nameSecrets, len(entries))
 	for j, entry := range entries {
-		for _, v := range entrySecrets(entry, b.kinds, b.ex) {
-			written[j] = append(written[j], redact.NewSecret(v))
+		held := entrySecrets(entry, b.kinds, b.ex)
+		for _, v := range held.values {
+			written[j].secrets = append(written[j].secrets, redact.NewSecret(v))
+		}
+		for _, v := range held.urls {
+			written[j].urls = append(written[j].urls, redact.NewURL(v))
 		}
 	}
 	for i, got := range builds {
@@ -137,12 +141,19 @@ func (b *builder) secretName(name string) {
 	b.secretNames[name] = true
 }
 
+// nameSecrets are the secrets of a channel's entry (entrySecrets) as
+// redact.CheckName takes them.
+type nameSecrets struct {
+	secrets []redact.Secret
+	urls    []redact.URL
+}
+
 // holderOf returns the index of the first entry whose secrets, written
 // holds for each entry, name holds, as redact.CheckName decides (6 bytes
-// or more, in any encoding), or -1.
-func holderOf(name string, written [][]redact.Secret) int {
-	for j, secrets := range written {
-		if redact.CheckName(name, secrets, nil) != nil {
+// or more, in any encoding; the secrets it finds in a URL), or -1.
+func holderOf(name string, written []nameSecrets) int {
+	for j, w := range written {
+		if redact.CheckName(name, w.secrets, w.urls) != nil {
 			return j
 		}
 	}

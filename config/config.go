@@ -98,7 +98,7 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
-		return nil, hideAfterName(err, name, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)...))
+		return nil, hideAfterName(err, name, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)))
 	}
 	c.hider = ex.hider()
 	return c, nil

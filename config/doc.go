@@ -324,8 +324,12 @@
 // "channels[0].name: holds ${API_KEY}, a secret (…)"; or, for a secret
 // written in the file (an alias of it, "name: *pw", or the same text
 // again) or in a channel URL (written, or taken from the environment, as
-// its kind reads it, or each part it keeps secret of a URL refused), the
-// channel whose entry gave it: "channels[1].name: holds a secret written
+// its kind reads it, or each part it keeps secret of a URL refused), or
+// what a URL keeps secret of a full-form entry's URL key (Discord's
+// webhook_url, a webhook's url; its password, token-like path segments
+// and query values, values of query keys named like credentials, written
+// or from the environment) or of a URL a channel URL's kind reads of it
+// (the webhook URL of "discord://…"), the channel whose entry gave it: "channels[1].name: holds a secret written
 // in channels[0] (…)", and Load's error does not show it. A name that is
 // such a secret under 6 bytes (written, or from the environment: a short
 // value is not hidden, but no name may be it), an alias of it or its
@@ -337,7 +341,8 @@
 // of a channel URL, written in the file or taken from the environment
 // ("url: ${IRC_URL}"), as its kind reads the URL (an IRC server password,
 // sasl_password or channel key, X's consumer_key), but not its nick, a
-// user name or its host; when the URL is refused (url.Parse or its kind
+// user name or its host; so is the password, or the value of a query key
+// named as a credential, of a URL key's URL; when the URL is refused (url.Parse or its kind
 // refuses it, or no kind takes its scheme), the faults quote no name that
 // is a part of the URL it keeps secret (its password, or user name without
 // one, path, query, a query's value, fragment), however short, and a

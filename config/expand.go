@@ -809,8 +809,9 @@ func (h *hider) Replace(s string) string {
 // quoting escapes `"`, `\` and control characters); other encodings of it
 // and the credentials of URLs become REDACTED. So do written, secrets
 // that the file wrote (writtenSecrets), as they are and as %q writes
-// them, those of minHidden bytes or more.
-func (e *expander) hider(written ...string) *hider {
+// them, those of minHidden bytes or more, and the secrets of its URLs, as
+// those of a URL from the environment.
+func (e *expander) hider(written ...heldSecrets) *hider {
 	forms := map[string]string{} // form → reference
 	add := func(v, ref string) {
 		forms[v] = ref
@@ -818,9 +819,15 @@ func (e *expander) hider(written ...string) *hider {
 			forms[q[1:len(q)-1]] = ref
 		}
 	}
-	for _, v := range written {
-		if len(v) >= minHidden {
-			add(v, redact.Redacted)
+	urls := slices.Clone(e.hiddenURLs)
+	for _, w := range written {
+		for _, v := range w.values {
+			if len(v) >= minHidden {
+				add(v, redact.Redacted)
+			}
+		}
+		for _, u := range w.urls {
+			urls = append(urls, redact.NewURL(u))
 		}
 	}
 	for v, ref := range e.secrets { // a value from the environment too: by its reference
@@ -837,5 +844,5 @@ func (e *expander) hider(written ...string) *hider {
 	for _, v := range vals {
 		pairs = append(pairs, v, forms[v])
 	}
-	return &hider{refs: strings.NewReplacer(pairs...), red: redact.NewRedactor(e.hidden...).WithURLs(e.hiddenURLs...)}
+	return &hider{refs: strings.NewReplacer(pairs...), red: redact.NewRedactor(e.hidden...).WithURLs(urls...)}
 }

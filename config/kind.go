@@ -141,8 +141,8 @@ type kindImpl interface {
 	// fromURL builds the channel of a URL; name "" means the kind's name.
 	fromURL(env *Env, raw, name string) (built, error)
 	// urlSecrets returns the secrets of the Config of a URL, as collect
-	// finds them (values); ok is false when the kind refuses the URL.
-	urlSecrets(raw string) (values []string, ok bool)
+	// finds them; ok is false when the kind refuses the URL.
+	urlSecrets(raw string) (cs configSecrets, ok bool)
 	// hasURL reports whether the kind has a URL form.
 	hasURL() bool
 }
@@ -231,14 +231,14 @@ func (k *kindOf[C, Ch]) fromURL(env *Env, raw, name string) (built, error) {
 	return k.build(env, c, k.name)
 }
 
-func (k *kindOf[C, Ch]) urlSecrets(raw string) ([]string, bool) {
+func (k *kindOf[C, Ch]) urlSecrets(raw string) (configSecrets, bool) {
+	var cs configSecrets
 	c, err := k.spec.ParseURL(raw)
 	if err != nil {
-		return nil, false
+		return cs, false
 	}
-	var cs configSecrets
 	cs.collect(c)
-	return cs.values, true
+	return cs, true
 }
 
 // build sets the name and templates of c, prepares it and builds the

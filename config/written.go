@@ -12,52 +12,109 @@ import (
 	"github.com/outagecast/outagecast/internal/credquery"
 )
 
-// writtenSecrets returns the secrets written in the file whose top level
-// is root, as its keys' types say (a redact.Secret, the key of an IRC
-// channel), not taken from the environment: none of Load's errors quotes
-// them, whichever key an alias of one went into ("password: &pw …",
-// "port: *pw"), and whichever check (the file's, a channel package's)
-// quoted it. The type of a channel entry is its kind's; of an entry
-// whose kind is not known, every kind's. The secrets of a short-form
-// entry's channel URL are among them, as urlSecrets finds them (a value
-// of the environment in the URL too): no error quotes the URL itself.
-func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) []string {
-	if root == nil {
-		return nil // not parsed, or its aliases do not end
-	}
-	channels := merged(root, "channels")
-	if channels == nil || channels.Kind != yaml.SequenceNode {
+// heldSecrets are the secrets of channel entries that a channel's name
+// is compared with and that Load's error hides: the texts of secrets
+// (values), and URLs that may carry credentials (urls), whose secret
+// parts redact finds as it finds them in a channel's own Config
+// (redact.CheckName's urls, Redactor.WithURLs: the password, a user name,
+// path segment or query value that looks like a token, a query value of
+// a key named as a credential).
+type heldSecrets struct {
+	values []string
+	urls   []string
+}
+
+// add adds the secrets of o to h.
+func (h *heldSecrets) add(o heldSecrets) {
+	h.values = append(h.values, o.values...)
+	h.urls = append(h.urls, o.urls...)
+}
+
+// addURL adds raw, a URL that may carry credentials, to h, with its
+// credentials (urlCredentials) among the values: redact looks for none
+// under 6 bytes, the short secrets a name is compared with as written.
+func (h *heldSecrets) addURL(raw string) {
+	h.urls = append(h.urls, raw)
+	h.values = append(h.values, urlCredentials(raw)...)
+}
+
+// urlCredentials returns the parts of raw, a URL that parses, that are
+// credentials whatever their length: its password, and the values of
+// its query's keys named as credentials (credquery.Named: "token",
+// "sig"). Not its path segments, host or other values, which may be
+// plain words ("/in/status", "?lang=en").
+func urlCredentials(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
 		return nil
 	}
 	var out []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		out = append(out, pw)
+	}
+	for key, vs := range u.Query() {
+		if credquery.Named(key) {
+			out = append(out, slices.DeleteFunc(vs, func(v string) bool { return v == "" })...)
+		}
+	}
+	return out
+}
+
+// writtenSecrets returns the secrets written in the file whose top level
+// is root, as its keys' types say (a redact.Secret, the key of an IRC
+// channel, a redact.URL), not taken from the environment but for a URL's:
+// none of Load's errors quotes them, whichever key an alias of one went
+// into ("password: &pw …", "port: *pw"), and whichever check (the
+// file's, a channel package's) quoted it. The type of a channel entry is
+// its kind's; of an entry whose kind is not known, every kind's. The
+// secrets of a short-form entry's channel URL are among them, as
+// urlSecrets finds them (a value of the environment in the URL too): no
+// error quotes the URL itself.
+func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
+	if root == nil {
+		return heldSecrets{} // not parsed, or its aliases do not end
+	}
+	channels := merged(root, "channels")
+	if channels == nil || channels.Kind != yaml.SequenceNode {
+		return heldSecrets{}
+	}
+	var out heldSecrets
 	for _, entry := range channels.Content {
-		out = append(out, entrySecrets(entry, kinds, ex)...)
+		out.add(entrySecrets(entry, kinds, ex))
 	}
 	return out
 }
 
 // entrySecrets returns the secrets written in entry, a channel's entry of
-// the file, as writtenSecrets finds them, with those of its channel URL
-// (urlSecrets), whatever their length.
-func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
-	var out []string
+// the file, as writtenSecrets finds them, with the URLs of its keys of
+// URLs (a redact.URL: a Discord webhook_url, a webhook's url) as the
+// channel reads them, whether the file wrote them or a value of the
+// environment went into them, and those of its channel URL (urlSecrets),
+// whatever their length.
+func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
+	var out heldSecrets
 	for n, t := range secretsFound(entry, kinds) {
 		switch {
 		case t == secretType:
-			out = append(out, ex.writtenValue(n)...)
+			out.values = append(out.values, ex.writtenValue(n)...)
+		case t == urlType:
+			for _, v := range ex.readValue(n) {
+				out.addURL(v)
+			}
 		case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 			for _, c := range n.Content {
 				c, _ = unalias(c)
 				for _, v := range ex.writtenValue(c) {
 					if _, key := ircChannel(v); key != "" {
-						out = append(out, key)
+						out.values = append(out.values, key)
 					}
 				}
 			}
 		}
 	}
 	secrets, _ := urlSecrets(entry, kinds, ex)
-	return append(out, secrets...)
+	out.add(secrets)
+	return out
 }
 
 // secretScalars returns the scalars of the file whose top level is root
@@ -131,6 +188,7 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 					credquery.Named(n.Content[i-1].Value) {
 					add(v, v.Value)
 				}
+
 			}
 		}
 		if found[n] == ircChannelsType && n.Kind == yaml.SequenceNode {
@@ -146,6 +204,18 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 		}
 	}
 	visit(entry)
+	for n, t := range found { // the credentials of its URLs, of a key named as one or not ("url")
+		if t != urlType {
+			continue
+		}
+		for _, raw := range ex.readValue(n) {
+			for _, c := range urlCredentials(raw) {
+				if len(c) < minHidden {
+					out.texts = append(out.texts, c)
+				}
+			}
+		}
+	}
 	out.texts = append(out.texts, urlShortSecrets(entry, kinds, ex)...)
 	return out
 }
@@ -161,7 +231,7 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 	secrets, u := urlSecrets(entry, kinds, ex)
 	if u == nil {
-		return secrets
+		return secrets.values
 	}
 	named, plain := map[string]bool{}, map[string]bool{} // the query's values, of keys named as credentials and not
 	for key, vs := range u.Query() {
@@ -174,7 +244,7 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 		}
 	}
 	var out []string
-	for _, v := range secrets {
+	for _, v := range secrets.values {
 		if v != "" && len(v) < minHidden && (named[v] || !plain[v]) {
 			out = append(out, v)
 		}
@@ -188,40 +258,46 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 // value of the environment went into it ("url: ${IRC_URL}"), whatever
 // their length: the secrets of the Config its kind parses of it (an IRC
 // server or SASL password, an IRC channel's key in the path, X's
-// consumer_key), as entrySecrets finds them in a full-form entry, with
-// the URL parsed; not the nick, user names or the host, no secrets. A URL
-// refused (by url.Parse, for its scheme, or by its kind) has no Config to
-// say which of its parts are secrets: it gives every part secretParts
-// finds of it, and a nil URL.
-func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) ([]string, *url.URL) {
+// consumer_key) and the URLs it holds (a Discord webhook's URL, which
+// holds the token, as its urls), as entrySecrets finds them in a
+// full-form entry, with the URL parsed; not the nick, user names or the
+// host, no secrets. A URL refused (by url.Parse, for its scheme, or by
+// its kind) has no Config to say which of its parts are secrets: it
+// gives every part secretParts finds of it, and a nil URL.
+func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url.URL) {
 	n, _ := unalias(entry)
 	if n.Kind == yaml.MappingNode {
 		if merged(n, "kind") != nil || merged(n, "type") != nil {
-			return nil, nil // a full form's url is a key of its Config
+			return heldSecrets{}, nil // a full form's url is a key of its Config
 		}
 		if n = merged(n, "url"); n == nil {
-			return nil, nil
+			return heldSecrets{}, nil
 		}
 		n, _ = unalias(n)
 	}
 	read := ex.readValue(n)
 	if len(read) == 0 {
-		return nil, nil
+		return heldSecrets{}, nil
 	}
 	raw := read[0]
+	refused := heldSecrets{values: secretParts(raw)}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return secretParts(raw), nil
+		return refused, nil
 	}
 	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
 	if !ok {
-		return secretParts(raw), nil
+		return refused, nil
 	}
-	secrets, ok := k.impl.urlSecrets(raw)
+	cs, ok := k.impl.urlSecrets(raw)
 	if !ok {
-		return secretParts(raw), nil
+		return refused, nil
 	}
-	return secrets, u
+	out := heldSecrets{values: cs.values}
+	for _, v := range cs.urls {
+		out.addURL(v)
+	}
+	return out, u
 }
 
 // holds reports whether name, a channel's name written at node n (nil
