@@ -188,7 +188,6 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 					credquery.Named(n.Content[i-1].Value) {
 					add(v, v.Value)
 				}
-
 			}
 		}
 		if found[n] == ircChannelsType && n.Kind == yaml.SequenceNode {
