@@ -43,10 +43,7 @@ func TestShortEnvURLSecretAsNameRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("IRC_URL", tt.env)
 			t.Setenv("X_URL", tt.env)
-			path := filepath.Join(t.TempDir(), "test.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(lines("channels:", "  - url: '"+tt.url+"'", "    name: '"+pw+"'",
-				"stages: [['"+pw+"'], ['"+pw+"']]")), 0o600))
-			_, err := config.Load(path)
+			err := loadNamedAs(t, tt.url, pw)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), pw)

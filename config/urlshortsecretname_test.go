@@ -40,10 +40,7 @@ func TestShortURLSecretAsNameRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "test.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(lines("channels:", "  - url: '"+tt.url+"'", "    name: '"+pw+"'",
-				"stages: [['"+pw+"'], ['"+pw+"']]")), 0o600))
-			_, err := config.Load(path)
+			err := loadNamedAs(t, tt.url, pw)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), pw)
@@ -67,4 +64,15 @@ func TestShortURLNameEqualToNoSecretTaken(t *testing.T) {
 		"    name: en-US",
 	), nil)
 	require.NoError(t, err)
+}
+
+// loadNamedAs loads a file of one short-form channel of url named name,
+// with two stages naming it, and returns Load's error.
+func loadNamedAs(t *testing.T, url, name string) error {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(lines("channels:", "  - url: '"+url+"'", "    name: '"+name+"'",
+		"stages: [['"+name+"'], ['"+name+"']]")), 0o600))
+	_, err := config.Load(path)
+	return err
 }
