@@ -373,6 +373,9 @@ var (
 	secretType      = reflect.TypeFor[redact.Secret]()
 	urlType         = reflect.TypeFor[redact.URL]()
 	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
+	// textType marks, in what secretsFound returns, a value of a plain
+	// string key: one holding a URL (plainURL) is read as a redact.URL.
+	textType = reflect.TypeFor[string]()
 )
 
 // ircKeys has the shared walker take the keys of an IRC channel list

@@ -265,7 +265,8 @@ type walker struct {
 	// merged in and the keys it read, each at its path (see merges).
 	mergedAt merges
 	// found, when set, takes the nodes of the values of a type that
-	// holds a secret (holdsSecret at depth 0), with that type.
+	// holds a secret (holdsSecret at depth 0), with that type, and those
+	// of a plain string, with textType.
 	found map[*yaml.Node]reflect.Type
 }
 
@@ -313,6 +314,10 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		w.secret = true
 		if w.found != nil {
 			w.found[n] = t
+		}
+	} else if w.found != nil && t.Kind() == reflect.String {
+		if _, ok := w.found[n]; !ok {
+			w.found[n] = textType // a URL there is read as a secret one's
 		}
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {

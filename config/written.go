@@ -97,7 +97,7 @@ func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
 		switch {
 		case t == secretType:
 			out.values = append(out.values, ex.writtenValue(n)...)
-		case t == urlType:
+		case t == urlType || plainURL(entry, n, t):
 			for _, v := range ex.readValue(n) {
 				out.addURL(v)
 			}
@@ -204,7 +204,7 @@ func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecret
 	}
 	visit(entry)
 	for n, t := range found { // the credentials of its URLs, of a key named as one or not ("url")
-		if t != urlType {
+		if t != urlType && !plainURL(entry, n, t) {
 			continue
 		}
 		for _, raw := range ex.readValue(n) {
@@ -308,6 +308,27 @@ func (s shortSecrets) holds(n *yaml.Node, name string) bool {
 	}
 	n, _ = unalias(n)
 	return s.nodes[n] || slices.Contains(s.texts, name)
+}
+
+// plainURL reports whether n, a node of entry that secretsFound found
+// with type t, is the value of a plain string key that holds a URL ("://",
+// as internal/secrets finds them): discord's avatar_url, a base_url,
+// mastodon's server, the status page's logo_url, home_url and links' url.
+// Its credentials (its password or a user name alone, its query's
+// credentials, its token-like path segments) are secrets as those of a
+// redact.URL are: the channel packages refuse them there, and no fault
+// may quote them. The entry's name is no such key: a name that holds a
+// URL is refused by the name's own checks.
+func plainURL(entry, n *yaml.Node, t reflect.Type) bool {
+	if t != textType || n.Kind != yaml.ScalarNode || !strings.Contains(n.Value, "://") {
+		return false
+	}
+	if name := merged(entry, "name"); name != nil {
+		if name, _ = unalias(name); name == n {
+			return false
+		}
+	}
+	return true
 }
 
 // secretsFound returns the nodes of entry, a channel's entry of the file,
