@@ -85,6 +85,7 @@ type writeStats struct {
 	bytes    int64    // written to files
 	files    int      // files written
 	links    int      // files linked from the previous version
+	twins    int      // files linked to one of the same bytes written into the version (see put)
 	copies   int      // files copied where hard links failed
 	compared int64    // bytes of the previous version read to compare
 	read     []string // the files read to compare
@@ -123,6 +124,16 @@ type writer struct {
 	// file, later than mtime when one had to be a second past the file
 	// it replaces.
 	mtime, latest time.Time
+	// twins are the files of the site written into root, by size: a file
+	// of the same bytes and time is a link to one of them (see put).
+	twins map[int][]twin
+}
+
+// twin is a file of the site written into a version.
+type twin struct {
+	path  string
+	data  []byte
+	mtime time.Time
 }
 
 // stamps identify files, by path under a version's root, as this Channel
@@ -132,7 +143,10 @@ type stamps map[string]stamp
 
 type stamp struct {
 	os.FileInfo
-	written bool // written into its version, not linked from the one before
+	// written says the file was written into its version (or linked to
+	// a file of the same bytes written there), not linked from the one
+	// before.
+	written bool
 }
 
 // same reports whether the file at path is still the one fi describes.
@@ -153,7 +167,7 @@ func (s stamps) intact(dir string) bool {
 
 func newWriter(root, prev string, mtime time.Time) *writer {
 	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}, wrote: stamps{},
-		mtime: mtime, latest: mtime}
+		mtime: mtime, latest: mtime, twins: map[int][]twin{}}
 }
 
 // stamp records the file at p, written (or else linked) at rel.
@@ -231,10 +245,19 @@ func (w *writer) remove(rel string) error {
 	return nil
 }
 
-// put writes a file at rel.
+// put writes a file at rel. A file of the site with the bytes and time
+// of one this writer already wrote is a hard link to that one: the JSON
+// API's lists of incidents and of unresolved ones are alike while every
+// incident listed is open, megabytes each for an incident naming
+// hundreds of components, and the lists of maintenances while there are
+// none. Files are never written into (see writer), so the linked files
+// stay alike until a later version replaces one of them.
 func (w *writer) put(rel string, data []byte) error {
 	p, err := w.path(rel)
 	if err != nil {
+		return err
+	}
+	if ok, err := w.putTwin(rel, p, data); ok || err != nil {
 		return err
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
@@ -254,10 +277,36 @@ func (w *writer) put(rel string, data []byte) error {
 	if err := w.stamp(rel, p, true); err != nil {
 		return err
 	}
+	if strings.HasPrefix(rel, siteName+"/") {
+		fi := w.wrote[rel]
+		w.twins[len(data)] = append(w.twins[len(data)], twin{path: p, data: data, mtime: fi.ModTime()})
+	}
 	w.files = append(w.files, p)
 	w.stats.bytes += int64(len(data))
 	w.stats.files++
 	return nil
+}
+
+// putTwin links p, the path of rel, to a file of the site written into
+// the version with data's bytes and the time rel's file is to have, and
+// reports false when there is none or the link fails (a file system
+// without hard links): then rel is written.
+func (w *writer) putTwin(rel, p string, data []byte) (bool, error) {
+	if !strings.HasPrefix(rel, siteName+"/") {
+		return false, nil
+	}
+	mtime := w.modTime(rel)
+	for _, tw := range w.twins[len(data)] {
+		if !tw.mtime.Equal(mtime) || !bytes.Equal(tw.data, data) {
+			continue
+		}
+		if os.Link(tw.path, p) != nil {
+			return false, nil
+		}
+		w.stats.twins++
+		return true, w.stamp(rel, p, true)
+	}
+	return false, nil
 }
 
 // after sets the modification time of p, a file of the site written at
@@ -272,6 +321,13 @@ func (w *writer) after(rel, p string) error {
 	if !strings.HasPrefix(rel, siteName+"/") {
 		return nil
 	}
+	t := w.modTime(rel)
+	w.latest = maxTime(w.latest, t)
+	return os.Chtimes(p, time.Time{}, t)
+}
+
+// modTime returns the modification time after gives the site's file rel.
+func (w *writer) modTime(rel string) time.Time {
 	t := w.mtime
 	if w.prev != "" {
 		if old, err := os.Stat(filepath.Join(w.prev, filepath.FromSlash(rel))); err == nil {
@@ -281,8 +337,7 @@ func (w *writer) after(rel, p string) error {
 			}
 		}
 	}
-	w.latest = maxTime(w.latest, t)
-	return os.Chtimes(p, time.Time{}, t)
+	return t
 }
 
 // reuse links rel from the previous version, unread, and reports false

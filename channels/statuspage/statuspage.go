@@ -250,15 +250,18 @@
 // it in with one rename(2), so a reader or a crash never sees a
 // half-written site: the directory always holds the complete old or new
 // site. Files that did not change are hard links to the previous
-// version's (copies where the file system has no hard links), and the
-// version before the previous one, no longer served, is made into the new
-// one by replacing only what differs, so one update writes little more
-// than the front page, the JSON, the feed of all updates and those of the
-// components its incident names, whatever the history and the number of
-// components: a file this process wrote into the previous version and
-// that did not change is linked without being rendered or read again. The
-// state lives in the directory with the site, so the page survives
-// restarts and Rebuild renders it again (after a change of Branding, say).
+// version's (copies where the file system has no hard links), files of
+// a version with the same bytes are one file (the JSON API's lists of
+// incidents and of unresolved ones while every incident listed is
+// open), and the version before the previous one, no longer served, is
+// made into the new one by replacing only what differs, so one update
+// writes little more than the front page, the JSON, the feed of all
+// updates and those of the components its incident names, whatever the
+// history and the number of components: a file this process wrote into
+// the previous version and that did not change is linked without being
+// rendered or read again. The state lives in the directory with the
+// site, so the page survives restarts and Rebuild renders it again
+// (after a change of Branding, say).
 //
 // Do not edit the files by hand: change the page with Edit, Retract or
 // the templates and Rebuild. A file that was edited since it was written
