@@ -234,7 +234,7 @@ func (d *Dispatcher) giveUpStray(ctx context.Context, row *rivertype.JobRow, err
 func (d *Dispatcher) retryStray(ctx context.Context, row *rivertype.JobRow, err error) {
 	e := d.strayEvent(row)
 	e.Err = err
-	e.Delay = max(d.retry.backoff(row).Sub(d.retry.now()), 0)
+	e.Delay = d.retry.retryWait(row, d.retry.clock.read())
 	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
 		// River cancels the job, as it does after outcome's error.
 		e.Err, e.Delay = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, err), 0
@@ -793,7 +793,10 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		e.Delay, e.Snoozed = wait, true
 		return broadcast.EventRetry, d.retry.snooze(wait)
 	}
-	n, now := attempt(row), d.retry.now()
+	// One reading of the clocks for the decision: the time left, and the
+	// wait of an ordinary retry.
+	n, clocks := attempt(row), d.retry.clock.read()
+	now := clocks.db
 	delay, hinted := broadcast.RetryDelay(res.Err)
 	// The platform's wait, or the backoff's when longer, as within a
 	// Send: a snooze uses up no attempt, and a hint of no wait or of a
@@ -884,7 +887,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	// River schedules the retry by NextRetry: the backoff jittered, and
 	// not past MaxElapsed.
-	e.Delay = max(d.retry.backoff(row).Sub(d.retry.now()), 0)
+	e.Delay = d.retry.retryWait(row, clocks)
 	return broadcast.EventRetry, res.Err
 }
 
@@ -978,17 +981,41 @@ func (p retryPolicy) now() time.Time { return p.clock.now() }
 // from the job's AttemptedAt, which River's fetch set by the database's
 // clock a moment before (the offset is that much short). Before the first
 // run on this instance, the offset is 0.
-type dbClock struct{ offset atomic.Int64 }
+type dbClock struct {
+	offset atomic.Int64
+	// readLocal reads this instance's clock; nil: time.Now. Tests set a
+	// fake one.
+	readLocal func() time.Time
+}
 
 // sync measures the offset on the job row of a run starting.
 func (c *dbClock) sync(row *rivertype.JobRow) {
 	if c != nil && row.AttemptedAt != nil {
-		c.offset.Store(int64(time.Until(*row.AttemptedAt)))
+		c.offset.Store(int64(row.AttemptedAt.Sub(c.local())))
 	}
 }
 
-func (c *dbClock) now() time.Time {
-	return time.Now().Add(c.offsetOf())
+func (c *dbClock) now() time.Time { return c.read().db }
+
+// reading is one reading of the clocks: this instance's, and the
+// database's as far as this instance can tell. A decision that needs
+// both, or needs one twice, reads them once: two readings would differ
+// by the time between them.
+type reading struct{ local, db time.Time }
+
+// read reads the clocks; for a nil clock too.
+func (c *dbClock) read() reading {
+	local := c.local()
+	return reading{local: local, db: local.Add(c.offsetOf())}
+}
+
+// local reads this instance's clock, by which River schedules (see
+// backoff); for a nil clock too.
+func (c *dbClock) local() time.Time {
+	if c == nil || c.readLocal == nil {
+		return time.Now()
+	}
+	return c.readLocal()
 }
 
 // offsetOf is the database's clock less this instance's; 0 for a nil
@@ -1057,20 +1084,29 @@ func (p retryPolicy) jitter(row *rivertype.JobRow, d time.Duration) time.Duratio
 // A run of this instance's that failed is retried by the backoff, however
 // long it ran.
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
-	if p.rescueAfter > 0 && row.AttemptedAt != nil && !p.ran.has(row) && p.now().Sub(*row.AttemptedAt) >= p.rescueAfter {
+	r := p.clock.read()
+	if p.rescueAfter > 0 && row.AttemptedAt != nil && !p.ran.has(row) && r.db.Sub(*row.AttemptedAt) >= p.rescueAfter {
 		// Started RescueAfter ago, and not a run of this instance's
 		// that returned (one recording past JobTimeout while the
 		// database was away may outlast RescueAfter): River's rescuer
 		// takes it back. No backoff: the attempt did not fail.
-		return time.Now() // River's own clock: not before it (see backoff)
+		return r.local // River's own clock: not before it (see backoff)
 	}
-	return p.backoff(row)
+	return p.backoff(row, r)
 }
 
-// backoff is the time of the retry of the job of row, whose run failed:
-// after the backoff of its attempt, jittered, by the database's clock.
-func (p retryPolicy) backoff(row *rivertype.JobRow) time.Time {
-	next := p.now().Add(p.jitter(row, p.delay(attempt(row))))
+// retryWait is the wait, from r, until the retry of the job of row by the
+// backoff (see backoff): the Delay of its EventRetry, the wait River
+// schedules (NextRetry, which reads the clocks when the run returned).
+func (p retryPolicy) retryWait(row *rivertype.JobRow, r reading) time.Duration {
+	return max(p.backoff(row, r).Sub(r.db), 0)
+}
+
+// backoff is the time of the retry of the job of row, whose run failed,
+// with the clocks read at r: after the backoff of its attempt, jittered,
+// by the database's clock.
+func (p retryPolicy) backoff(row *rivertype.JobRow, r reading) time.Time {
+	next := r.db.Add(p.jitter(row, p.delay(attempt(row))))
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the
 		// jitter must not take it past MaxElapsed either.
@@ -1082,8 +1118,8 @@ func (p retryPolicy) backoff(row *rivertype.JobRow) time.Time {
 	// the policy and retries by its own default instead (attempt⁴
 	// seconds): an instance ahead of the database runs the retry late by
 	// its lead, as it does a snooze, and no later.
-	if now := time.Now(); next.Before(now) {
-		next = now
+	if next.Before(r.local) {
+		next = r.local
 	}
 	return next
 }

@@ -117,8 +117,9 @@
 // (X-RateLimit-Reset-After, at most an hour), as Discord would refuse it
 // with a 429, and bans for a while an IP address that makes too many
 // invalid requests (401, 403, 429). A global rate limit (a 429 with
-// X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true)
-// holds every route of the webhook for its wait. What a bucket has left
+// X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true),
+// and such a ban (Cloudflare's error 1015, see Errors), hold every route
+// of the webhook for its wait. What a bucket has left
 // is kept too, the fewest said until it refills, and a request made and
 // not yet answered counts as one of them, so that two posts made together
 // with one left do not both go: the second waits for the refill. A wait
@@ -147,12 +148,16 @@
 // Retry-After, else 30s (a wait of 0 names none: the next is read);
 // global limits included, and Discord's codes for limits that pass with
 // time (slow mode, write limits, edits of old messages, an overloaded
-// API) alike. 408 and 5xx but 501 are transient,
+// API) alike, and so is a ban of the IP address by Discord's edge
+// (Cloudflare) after too many invalid requests: a 403 (or 429) with
+// Cloudflare's page for its error 1015, "You are being rate limited"
+// (or "error code: 1015"), waits Retry-After, else 30s, as Discord
+// documents no length for it. 408 and 5xx but 501 are transient,
 // with Discord's wait when it gives one (retry_after, Retry-After; not
 // X-RateLimit-Reset-After, which says when the route's rate limit bucket
 // refills); transport errors are transient, but for a certificate that
 // does not verify or a port that does not speak TLS, which are permanent.
-// Every other refusal is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
+// Every other refusal is permanent: 401 (Invalid Webhook Token), 403 (50013 Missing Permissions), 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags). A redirect, or a
@@ -165,11 +170,11 @@
 // id says it is about another webhook): Discord answers a post with wait=true, and an edit, with the
 // message, so nothing shows the update reached it (a post's answer that
 // is JSON but no message, a relay's echo of the request, is marked
-// broadcast.Uncertain too: the message may have been made). A 403 without
-// Discord's JSON error is its edge (Cloudflare) blocking the IP address
-// the request came from, as it does for a while after too many invalid
-// requests (401, 403, 429) from one, or a proxy on the way: its error
-// says so, and that the webhook is not at fault. A 2xx whose body
+// broadcast.Uncertain too: the message may have been made). Any other 403
+// without Discord's JSON error (a firewall rule's, Cloudflare's error
+// 1020) is its edge (Cloudflare) blocking the IP address the request came
+// from, or a proxy on the way: its error says so, and that the webhook is
+// not at fault. A 2xx whose body
 // breaks off is a delivery, with a Receipt without ID: retrying it would
 // post twice. Such a message cannot be edited or deleted: Edit fails with
 // broadcast.ErrNotEditable (the Broadcaster posts the correction anew),

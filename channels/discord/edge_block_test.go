@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,10 +27,13 @@ const cloudflareBlock = `<!DOCTYPE html><html><head><title>Access denied | disco
 func TestEdgeBlockIsNotTheWebhookURL(t *testing.T) {
 	f := newFake(t, fakeOptions{})
 	ch := newChannel(t, f, nil)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ch.s.now = func() time.Time { return now }
+	ch.s.sleep = func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil } // the edge's wait (see TestEdgeRateLimitHoldsEveryRoute)
 	f.answer(canned{status: 403, body: cloudflareBlock})
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.False(t, broadcast.IsPermanent(err), err) // error 1015: a rate limit (see TestEdgeRateLimitIsTransient)
 	msg := err.Error()
 	assert.Contains(t, msg, "http status 403 Forbidden")
 	assert.Contains(t, msg, "Discord's edge (Cloudflare) blocks the IP address")

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,7 @@ type apiError struct {
 	Errors     json.RawMessage `json:"errors"`
 	detail     string          // the fields Discord refused, or the start of a body that is not JSON
 	foreign    bool            // not Discord's answer (httpx.Foreign)
+	edgeLimit  bool            // Discord's edge rate limiting the IP address (see edgeRateLimit)
 }
 
 func (e *apiError) Error() string {
@@ -64,6 +66,8 @@ func (e *apiError) Error() string {
 		b.WriteString(": " + e.detail)
 	}
 	switch {
+	case e.edgeLimit && e.foreign: // a 429 says it is a rate limit already
+		b.WriteString(edgeLimitHint)
 	case e.foreign && e.Status == http.StatusForbidden:
 		b.WriteString(edgeBlock)
 	case e.foreign:
@@ -90,6 +94,12 @@ const edgeBlock = "; not Discord's answer: Discord's edge (Cloudflare) blocks th
 	"for a while after too many invalid requests (401, 403, 429) from it, or a proxy or firewall on the way refused it; " +
 	"the webhook is not at fault: wait before sending from this network again"
 
+// edgeLimitHint is the hint of the edge's rate limit of the IP address
+// (see edgeRateLimit), which passes with time.
+const edgeLimitHint = "; not Discord's answer: Discord's edge (Cloudflare) blocks the IP address the request came from " +
+	"for a while (error 1015, rate limited), after too many invalid requests (401, 403, 429) from it; " +
+	"the webhook is not at fault: the block passes with time"
+
 // parseError reads a refusal: Discord's JSON error, its message and
 // refused fields made one bounded printable line each (see httpx.Snippet),
 // or the start of any other body (an HTML page of Cloudflare's). Discord answers every refusal
@@ -105,6 +115,7 @@ func parseError(r *httpx.Response) *apiError {
 	}
 	why, foreign := httpx.Foreign(r, own)
 	e.foreign = foreign
+	e.edgeLimit = !own && edgeRateLimit(r)
 	if why != "" {
 		e.detail = why
 	}
@@ -120,10 +131,32 @@ func parseError(r *httpx.Response) *apiError {
 	return e
 }
 
+// edgeRateLimit reports whether r, a refusal without Discord's JSON error,
+// is its edge (Cloudflare) rate limiting the IP address the request came
+// from: a 403 or 429 with Cloudflare's page for its error 1015, "You are
+// being rate limited" (HTML, or "error code: 1015" as plain text). Discord
+// restricts an IP address so, temporarily, after too many invalid
+// requests (401, 403, 429: 10,000 in 10 minutes), as it documents
+// (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans),
+// without saying for how long; Cloudflare's 1015 answers carry
+// Retry-After, 30 seconds unless the rule sets its own
+// (https://developers.cloudflare.com/changelog/post/2026-03-12-retry-after-header-for-1xxx-errors).
+// It passes with time: a rate limit, not a refusal of the webhook. Other
+// pages of the edge (error 1020, a firewall rule's "Access denied") are
+// not: they stay refusals.
+func edgeRateLimit(r *httpx.Response) bool {
+	if r.Status != http.StatusForbidden && r.Status != http.StatusTooManyRequests {
+		return false
+	}
+	body := bytes.ToLower(r.Body)
+	return bytes.Contains(body, []byte("error code: 1015")) || bytes.Contains(body, []byte("you are being rate limited"))
+}
+
 // classify returns nil for a 2xx answer, and otherwise the *apiError,
-// marked by httpx.MarkWait with the wait rateLimitWait reads: a 429, and
-// Discord's codes for limits that pass with time, are rate limits
-// (httpx.RateLimitWait without a wait); 408 and 5xx but 501 transient,
+// marked by httpx.MarkWait with the wait rateLimitWait reads: a 429, its
+// edge's rate limit of the IP address (a 403 with Cloudflare's error 1015,
+// see edgeRateLimit), and Discord's codes for limits that pass with time,
+// are rate limits (httpx.RateLimitWait without a wait); 408 and 5xx but 501 transient,
 // after the wait Discord gave, if any; every other refusal (401 Invalid
 // Webhook Token, 403, 404 Unknown Webhook, 400 Invalid Form Body…)
 // Permanent.
@@ -132,7 +165,7 @@ func classify(r *httpx.Response, now time.Time) error {
 		return nil
 	}
 	e := parseError(r)
-	limited := r.Status == http.StatusTooManyRequests || slices.Contains(transientCodes, e.Code)
+	limited := r.Status == http.StatusTooManyRequests || e.edgeLimit || slices.Contains(transientCodes, e.Code)
 	d, ok := rateLimitWait(e, limited, r.Header, now)
 	return httpx.MarkWait(e, limited, httpx.Transient(r.Status), d, ok)
 }

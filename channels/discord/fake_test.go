@@ -537,7 +537,9 @@ var escaped = regexp.MustCompile("\\\\([!-/:-@\\[-`{-~])")
 func unescape(s string) string { return escaped.ReplaceAllString(s, "$1") }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Content-Type") == "" { // else a canned answer's own (an HTML page's)
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

@@ -27,7 +27,8 @@ const maxBucketWait = time.Hour
 // a ban by its edge). A route that no answer placed in a bucket yet
 // waits for every bucket used up: it may be in one of them. A global
 // rate limit (a 429 with X-RateLimit-Global, or X-RateLimit-Scope:
-// global) holds every route.
+// global), and the edge's rate limit of the IP address (Cloudflare's
+// error 1015, see edgeRateLimit), hold every route.
 type buckets struct {
 	mu     sync.Mutex
 	of     map[string]string // route → its bucket, as X-RateLimit-Bucket names it
@@ -50,8 +51,8 @@ func (b *buckets) key(route string) (string, bool) {
 
 // note records the rate limit headers h of an answer to route, received at
 // now, and err, the answer's classified error, and gives back r, the
-// request's reservation (nil: none): a global rate limit holds
-// every route for its wait.
+// request's reservation (nil: none): a global rate limit, or the edge's
+// of the IP address, holds every route for its wait.
 func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, err error, now time.Time) {
 	if bucket := strings.TrimSpace(h.Get("X-RateLimit-Bucket")); bucket != "" {
 		b.mu.Lock()
@@ -73,9 +74,18 @@ func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, er
 		}
 		return httpx.Seconds(v)
 	})
-	if d, ok := broadcast.RetryDelay(err); ok && globalLimit(h, err) {
+	if d, ok := broadcast.RetryDelay(err); ok && (globalLimit(h, err) || edgeLimited(err)) {
 		b.limits.Hold(ratelimit.Every, now, d)
 	}
+}
+
+// edgeLimited reports whether err is Discord's edge rate limiting the IP
+// address the request came from (see edgeRateLimit): every request from
+// it, to any route, is refused until the wait is over, and counts as
+// another invalid request.
+func edgeLimited(err error) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.edgeLimit
 }
 
 // globalLimit reports whether err, with the header h, is Discord's global

@@ -162,7 +162,7 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 	if m.Attempt > 1 && !readFirst {
 		var inc incident
 		if err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &inc); err != nil {
-			return broadcast.Receipt{}, c.fail("get incident", incidentGone(id, err))
+			return broadcast.Receipt{}, c.fail("get incident", incidentGone("get incident", id, err))
 		}
 		if upd, ok := inc.posted(f, c.since(m.Update), earlier(m.Thread)); ok {
 			return c.receipt(inc, upd, false), nil
@@ -170,7 +170,7 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 	}
 	inc, upd, op, err := c.patch(ctx, id, f, earlier(m.Thread), readFirst, m.Key(""))
 	if err != nil {
-		return broadcast.Receipt{}, c.fail(op, incidentGone(id, err))
+		return broadcast.Receipt{}, c.fail(op, incidentGone(op, id, err))
 	}
 	return c.receipt(inc, upd, false), nil
 }
@@ -243,22 +243,30 @@ func earlier(t broadcast.Thread) []string {
 
 // incidentGone says what the API's 404 for the incident id means, the
 // incident deleted in the dashboard, and what follows: the bare "could
-// not be found" reads as a wrong key or page.
-func incidentGone(id string, err error) error {
+// not be found" reads as a wrong key or page. op is the request's, as
+// Channel.fail names it.
+func incidentGone(op, id string, err error) error {
 	if !isStatus(err, http.StatusNotFound) {
 		return err
 	}
-	return &goneError{id: id, err: err}
+	return &goneError{op: op, id: id, err: err}
 }
 
 // goneError is the API's 404 for a request to the incident id (see
 // incidentGone), which names it.
 type goneError struct {
-	id  string
-	err error // the API's refusal, marked
+	op, id string
+	err    error // the API's refusal, marked
+	// unsure is what a read of the incident found when the 404 may be of
+	// a component id instead, and did not show the incident gone (see
+	// goneForSure); "": the 404 is the incident's.
+	unsure string
 }
 
 func (e *goneError) Error() string {
+	if e.unsure != "" {
+		return fmt.Sprintf("%v; %s", e.err, e.unsure)
+	}
 	return fmt.Sprintf("%v; incident %s is not on the page (deleted in the dashboard?): its later updates "+
 		"are not posted, a correction is, as a new incident", e.err, e.id)
 }
@@ -270,13 +278,27 @@ func (e *goneError) Unwrap() error { return e.err }
 // an incident that is gone: a read of the incident answers 404 too. The
 // API reference answers a 404 ErrorEntity for an incident it does not
 // have (https://developer.statuspage.io/#operation/getPagesPageIdIncidentsIncidentId).
-func (c *Channel) goneForSure(ctx context.Context, err error) bool {
+// When it is not, told is err saying what the read found instead of the
+// incident gone: the incident on the page, or the read failing, which
+// leaves it not known whether the 404 was the incident's or a component
+// id's; err itself when it is no refusal of a request to an incident.
+func (c *Channel) goneForSure(ctx context.Context, err error) (gone bool, told error) {
 	var g *goneError
 	if !errors.As(err, &g) {
-		return false
+		return false, err
 	}
 	rerr := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(g.id), nil, &incident{})
-	return isStatus(rerr, http.StatusNotFound)
+	found := *g
+	switch {
+	case isStatus(rerr, http.StatusNotFound):
+		return true, err
+	case rerr == nil:
+		found.unsure = fmt.Sprintf("incident %s is on the page: the 404 may be of a component id deleted since the list was read", g.id)
+	default:
+		found.unsure = fmt.Sprintf("whether incident %s or a component id is not on the page is not known: reading the incident failed: %v",
+			g.id, rerr)
+	}
+	return false, c.fail(g.op, &found)
 }
 
 // since is the earliest time an earlier attempt at u can have reached

@@ -393,18 +393,23 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		// it again, and post with the ids the page has now. The refused
 		// request made nothing.
 		fresh, left, rerr := c.resolve(ctx, m.Update.Components, comps.gen)
-		switch {
-		case rerr != nil && c.goneForSure(ctx, err):
-			// The 404 was the incident's, deleted in the dashboard, not
-			// one of the ids: the refusal stands, as when the list reads.
-			return broadcast.Receipt{}, err
-		case rerr != nil:
+		if rerr != nil {
+			gone, told := c.goneForSure(ctx, err)
+			if gone {
+				// The 404 was the incident's, deleted in the dashboard,
+				// not one of the ids: the refusal stands, as when the
+				// list reads.
+				return broadcast.Receipt{}, err
+			}
 			// Whether the ids were stale is not known yet: transient,
 			// and the next attempt reads the list again. The refusal
-			// is told, not wrapped: it would make the error permanent.
+			// is told (saying what the read of the incident found, if
+			// one was made), not wrapped: it would make the error
+			// permanent.
 			return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("%v; reading the component list again to check its ids: %w",
-				err, rerr))
-		case !slices.Equal(fresh.ids, comps.ids):
+				told, rerr))
+		}
+		if !slices.Equal(fresh.ids, comps.ids) {
 			missing = left
 			r, err = c.post(ctx, m, body, fresh)
 		}

@@ -1,0 +1,117 @@
+package discord
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// edgeHeader is the header of an answer of Discord's edge (Cloudflare)
+// itself, with the Content-Type of its page: no X-RateLimit-* field, as
+// the request never reached Discord's API.
+func edgeHeader(contentType string, more ...string) map[string]string {
+	h := map[string]string{"Content-Type": contentType, "Server": "cloudflare", "CF-RAY": "8f1c2d3e4a5b6c7d-FRA"}
+	for i := 0; i+1 < len(more); i += 2 {
+		h[more[i]] = more[i+1]
+	}
+	return h
+}
+
+// edgeRateLimitPlain is the short form of Cloudflare's error 1015 that
+// clients other than browsers get (discord/discord-api-docs issue 5385:
+// "error code: 1015").
+const edgeRateLimitPlain = "error code: 1015"
+
+// edgeFirewallBlock is Cloudflare's page for its error 1020, a firewall
+// rule's refusal of the address: no rate limit, and nothing says it
+// passes.
+const edgeFirewallBlock = `<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>` +
+	`<body><h1><span data-translate="error">Error</span><span>1020</span></h1>` +
+	`<h2 data-translate="blocked_why_headline">Access denied</h2>` +
+	`<p>This website is using a security service to protect itself from online attacks.</p></body></html>`
+
+// Discord restricts an IP address for a while after too many invalid
+// requests (401, 403, 429: 10,000 in 10 minutes), its edge (Cloudflare)
+// answering with its error 1015, "You are being rate limited"
+// (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans),
+// as an HTML page, or as "error code: 1015" to a client that is no
+// browser, with Retry-After (30 s unless the rule sets its own). Such an
+// answer, with 403, is a rate limit that passes with time: transient,
+// after Retry-After, else the wait of a rate limit that names none.
+// Before, it failed for good, as a refusal of the webhook. The edge's
+// other refusals (a firewall rule's error 1020) and Discord's own 403
+// (50013 Missing Permissions) stay permanent.
+func TestEdgeRateLimitIsTransient(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		answer    canned
+		transient bool
+		wait      time.Duration
+	}{
+		{"1015 page with Retry-After", canned{status: 403, body: cloudflareBlock,
+			header: edgeHeader("text/html; charset=UTF-8", "Retry-After", "120")}, true, 120 * time.Second},
+		{"1015 page without Retry-After", canned{status: 403, body: cloudflareBlock,
+			header: edgeHeader("text/html; charset=UTF-8")}, true, httpx.RateLimitWait},
+		{"1015 plain with Retry-After", canned{status: 403, body: edgeRateLimitPlain,
+			header: edgeHeader("text/plain; charset=UTF-8", "Retry-After", "30")}, true, 30 * time.Second},
+		{"1015 plain as 429", canned{status: 429, body: edgeRateLimitPlain,
+			header: edgeHeader("text/plain; charset=UTF-8")}, true, httpx.RateLimitWait},
+		{"1020 firewall block", canned{status: 403, body: edgeFirewallBlock,
+			header: edgeHeader("text/html; charset=UTF-8")}, false, 0},
+		{"Missing Permissions", canned{status: 403, body: `{"message": "Missing Permissions", "code": 50013}`}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tc.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testToken)
+			assert.Contains(t, err.Error(), "http status "+map[int]string{403: "403 Forbidden", 429: "429 Too Many Requests"}[tc.answer.status])
+			if !tc.transient {
+				assert.True(t, broadcast.IsPermanent(err), "%v", err)
+				return
+			}
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+			if tc.answer.status == 403 { // a 429 says it is a rate limit already
+				assert.Contains(t, err.Error(), "Discord's edge (Cloudflare) blocks the IP address the request came from for a while (error 1015, rate limited)")
+			}
+			assert.NotContains(t, err.Error(), "Config.WebhookURL")
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok, "a rate limit names its wait: %v", err)
+			assert.Equal(t, tc.wait, d)
+		})
+	}
+}
+
+// The edge's rate limit is of the IP address, not of a route: every
+// request from it is refused until it lifts, and counts as one more
+// invalid request. The next request, to another route, waits for it, as
+// for Discord's global rate limit.
+func TestEdgeRateLimitHoldsEveryRoute(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ch.s.now = func() time.Time { return now }
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.answer(canned{status: 403, body: cloudflareBlock, header: edgeHeader("text/html; charset=UTF-8", "Retry-After", "30")})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
+	require.Error(t, err)
+	n := len(f.sent())
+
+	var waits []time.Duration
+	ch.s.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		now = now.Add(d)
+		return nil
+	}
+	require.NoError(t, ch.Retract(context.Background(), root))
+	assert.Equal(t, []time.Duration{30 * time.Second}, waits, "the deletion, another route, waited")
+	assert.Greater(t, len(f.sent()), n)
+}
