@@ -128,6 +128,12 @@
 // Redactor shows it, its error redacted so (see ReplaceError). Where the
 // original held a net.Error, errors.As finds one in the redacted error
 // whose Timeout answers as the original's did.
+//
+// Redactor.Error does not panic on bad input: an error whose methods
+// panic (a typed nil in an error, such as (*net.OpError)(nil), or one with
+// a nil field that its Error or Unwrap reads) is read as far as it
+// answers; its text, where Error panics, is what fmt prints of it, and
+// such an error, or one that holds it, is given redacted, never as it is.
 package redact
 
 import (
