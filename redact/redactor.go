@@ -837,7 +837,9 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // err, which holds the secret. A join (err, or the first error its chain
 // of Unwrap() error reaches, has Unwrap() []error: errors.Join, a
 // validation's FieldErrors) unwraps to its parts, each redacted, so that
-// errors.As finds a part in whose tree nothing prints a secret; one that
+// errors.As finds a part in whose tree nothing prints a secret (a join
+// under a wrapper through a copy of the join, as the original is built:
+// see ReplaceError); one that
 // holds a *broadcast.TargetsError unwraps to a copy of it, each target's
 // error so redacted, one that holds a *broadcast.DeliveryError or
 // *broadcast.PreviewError to a copy of it naming the channel, its error
@@ -861,7 +863,12 @@ func (r *Redactor) Error(err error) error {
 // reach err's chain, which would hand out the text that holds the secret,
 // but for a join's parts (and a TargetsError's, below): when err, or the
 // first error its chain of Unwrap() error reaches, has Unwrap() []error,
-// the result's Unwrap() []error gives each part itself when nothing in its
+// the result's Unwrap() []error (for a join that the chain reaches under
+// a wrapper, that of the copy of the join the result unwraps to, with
+// Unwrap() error, as the wrapper does: its text the join's, replaced, or
+// Redacted where that, in its place in err's text, would hold a secret the
+// wrapper's text shares, and matching with errors.Is what the join
+// matched) gives each part itself when nothing in its
 // tree prints a secret (its text, its %+v or %#v, the errors its own
 // Unwrap reaches: errors.As then finds its type), redacted as ReplaceError
 // redacts it otherwise, its chain hidden even when its own text holds
@@ -1016,13 +1023,14 @@ func shows(err error, replace func(string) string) bool {
 // *broadcast.TargetsError (as errors.As finds it, through an As method
 // too), *broadcast.DeliveryError, *broadcast.PreviewError or *url.Error
 // that err, or its chain of Unwrap() error, reaches; its parts through
-// replaceJoin, a copy of the TargetsError through replaceTargets, or a
+// replaceJoin (for a join under a wrapper, a copy of the join that gives
+// them: see joinCopy), a copy of the TargetsError through replaceTargets, or a
 // copy naming the channel, or the URL replaced, whose error is given
 // through replacePart (see partCopy).
 // Both are nil when there is none, or when what it gives would let a
 // secret out (its text, in the place of the original's in msg, too).
 func kept(err error, msg string, replace func(string) string) ([]error, error) {
-	for e := err; e != nil; {
+	for e, top := err, true; e != nil; top = false {
 		if te := targetsOf(e); te != nil {
 			if c := replaceTargets(te, msg, replace); c != nil {
 				return nil, c
@@ -1040,11 +1048,21 @@ func kept(err error, msg string, replace func(string) string) ([]error, error) {
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
-			parts, read := try(u.Unwrap)
+			ps, read := try(u.Unwrap)
 			if !read {
 				return nil, nil
 			}
-			return replaceJoin(parts, msg, replace), nil
+			parts := replaceJoin(ps, msg, replace)
+			if parts == nil || top {
+				return parts, nil
+			}
+			orig, _ := text(e)
+			for _, t := range []string{replace(orig), Redacted} {
+				if fits(msg, []string{orig}, []string{t}, replace) {
+					return nil, joinCopy(e, t, parts)
+				}
+			}
+			return parts, nil
 		case interface{ Unwrap() error }:
 			e, _ = try(u.Unwrap)
 		default:
@@ -1135,13 +1153,14 @@ func partsFit(msg string, origs, texts []string, replace func(string) string) bo
 // it) as a copy whose targets' names and errors show as Redacted (see
 // hiddenTargets), as a copy naming its channel, or with its URL Redacted,
 // whose error is hidden so (see hiddenChannel), or as its parts, each
-// hidden so. It never unwraps to p, nor to anything in p's tree: p's text
+// hidden so (under a wrapper, through a copy of the join whose text is
+// Redacted: see joinCopy). It never unwraps to p, nor to anything in p's tree: p's text
 // holds a piece of the secret, which a caller that found p with errors.As
 // and printed it would print. So errors.As finds no other type of p's,
 // but a net.Error answering as p's did (see keepNet).
 func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: Redacted, orig: p}
-	for e := p; e != nil; {
+	for e, top := p, true; e != nil; top = false {
 		if te := targetsOf(e); te != nil {
 			if c := hiddenTargets(te, replace); c != nil {
 				return judged(&redactedCopy{red, c}, p, mark)
@@ -1163,8 +1182,11 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 					parts = append(parts, hidePart(q, replace, broadcast.MarkPartAs))
 				}
 			}
-			if parts != nil {
+			switch {
+			case parts != nil && top:
 				return judged(&redactedJoin{red, parts}, p, mark)
+			case parts != nil:
+				return judged(&redactedCopy{red, joinCopy(e, Redacted, parts)}, p, mark)
 			}
 			e = nil
 		case interface{ Unwrap() error }:
@@ -1354,12 +1376,22 @@ type redactedJoin struct {
 // Unwrap returns the join's parts, each redacted.
 func (e *redactedJoin) Unwrap() []error { return e.parts }
 
+// joinCopy returns the copy of j, a join under a wrapper, that the
+// redaction of the wrapper unwraps to (Unwrap() error), so that it keeps
+// the original's shape: its text msg (j's redacted, or Redacted), which
+// matches with errors.Is what j matched and unwraps (Unwrap() []error) to
+// parts, j's redacted.
+func joinCopy(j error, msg string, parts []error) error {
+	return &redactedJoin{redactedError{msg: msg, orig: j}, parts}
+}
+
 // redactedCopy is a redactedError of an error holding a
 // *broadcast.TargetsError, which unwraps to a copy of it, each target's
-// error redacted; or of one holding a *broadcast.DeliveryError,
+// error redacted; of one holding a *broadcast.DeliveryError,
 // *broadcast.PreviewError or *url.Error, which unwraps to a copy of it
 // whose error is redacted (hidden, for a hidden part of a join: see
-// hidePart).
+// hidePart); or of a wrapper of a join, which unwraps to a copy of the
+// join (see joinCopy).
 type redactedCopy struct {
 	redactedError
 	c error

@@ -113,7 +113,9 @@
 // refusal and a timeout, is marked Uncertain), but never unwraps to the original, which holds
 // the secret: errors.As finds none of the original's types in it, but for
 // the parts of a join (errors.Join, anything with Unwrap() []error, also
-// wrapped), which it unwraps to, each redacted so: a part in whose tree
+// wrapped: then through a copy of the join, its text redacted, as the
+// original unwraps to the join), which it unwraps to, each redacted so: a
+// part in whose tree
 // nothing prints a secret is found as it is (where the parts split a
 // secret between them, each is given hidden, its text REDACTED, its marks
 // and what errors.Is matches kept, a TargetsError as a copy whose targets
