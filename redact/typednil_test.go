@@ -147,7 +147,7 @@ func assertSound(t *testing.T, err error) {
 		_ = broadcast.IsUncertain(broadcast.MarkAs(errors.New("flat"), err))
 		if ne, ok := errors.AsType[net.Error](err); ok {
 			_ = ne.Timeout()
-			_ = ne.Temporary()
+			_ = ne.(interface{ Temporary() bool }).Temporary()
 			_ = ne.Error()
 		}
 		if ue, ok := errors.AsType[*url.Error](err); ok {
