@@ -77,8 +77,12 @@ func (e *asTargets) As(target any) bool {
 	return false
 }
 
-// treeGen builds random error trees with treeSecret in random places.
-type treeGen struct{ rnd *rand.Rand }
+// treeGen builds random error trees with treeSecret in random places;
+// with nils, also errors whose methods panic (see badTree).
+type treeGen struct {
+	rnd  *rand.Rand
+	nils bool
+}
 
 // text returns a short text that holds a form of the secret, or not.
 func (g treeGen) text() string {
@@ -98,6 +102,9 @@ func (g treeGen) split() (string, string) {
 }
 
 func (g treeGen) err(depth int) error {
+	if g.nils && g.rnd.IntN(5) == 0 {
+		return g.badTree(depth)
+	}
 	n := 3
 	if depth > 0 {
 		n = 11
@@ -208,7 +215,7 @@ func TestRandomErrorTreesHoldNoSecret(t *testing.T) {
 	r := redact.NewRedactor(redact.NewSecret(treeSecret))
 	forms := secretForms()
 	for seed := range uint64(*treeSeeds) {
-		g := treeGen{rand.New(rand.NewPCG(seed, 48))}
+		g := treeGen{rnd: rand.New(rand.NewPCG(seed, 48))}
 		orig := g.err(4)
 		red := r.Error(orig)
 		if !r.Holds(orig.Error()) {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -836,7 +837,9 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // err, which holds the secret. A join (err, or the first error its chain
 // of Unwrap() error reaches, has Unwrap() []error: errors.Join, a
 // validation's FieldErrors) unwraps to its parts, each redacted, so that
-// errors.As finds a part in whose tree nothing prints a secret; one that
+// errors.As finds a part in whose tree nothing prints a secret (a join
+// under a wrapper through a copy of the join, as the original is built:
+// see ReplaceError); one that
 // holds a *broadcast.TargetsError unwraps to a copy of it, each target's
 // error so redacted, one that holds a *broadcast.DeliveryError or
 // *broadcast.PreviewError to a copy of it naming the channel, its error
@@ -860,7 +863,12 @@ func (r *Redactor) Error(err error) error {
 // reach err's chain, which would hand out the text that holds the secret,
 // but for a join's parts (and a TargetsError's, below): when err, or the
 // first error its chain of Unwrap() error reaches, has Unwrap() []error,
-// the result's Unwrap() []error gives each part itself when nothing in its
+// the result's Unwrap() []error (for a join that the chain reaches under
+// a wrapper, that of the copy of the join the result unwraps to, with
+// Unwrap() error, as the wrapper does: its text the join's, replaced, or
+// Redacted where that, in its place in err's text, would hold a secret the
+// wrapper's text shares, and matching with errors.Is what the join
+// matched) gives each part itself when nothing in its
 // tree prints a secret (its text, its %+v or %#v, the errors its own
 // Unwrap reaches: errors.As then finds its type), redacted as ReplaceError
 // redacts it otherwise, its chain hidden even when its own text holds
@@ -910,14 +918,23 @@ func (r *Redactor) Error(err error) error {
 // one), the result is, or wraps, one whose Timeout and Temporary answer as
 // the one errors.As finds in the original did, though its text is the
 // redacted one and the net.Error itself is not given: so a *url.Error's
-// copy, which asks its error, times out as the original did.
+// copy, which asks its error, times out as the original did. A method of
+// err, or of an error in its tree, that panics (a typed nil in an error,
+// (*net.OpError)(nil), or a nil field it reads) does not make
+// ReplaceError panic: err's text, where its Error panics, is what fmt
+// prints of it, and err is then redacted, not returned, however little
+// replace changes; a part, a target's error or a copy's error whose tree
+// panics when read is given redacted, never as it is; what cannot be read
+// is left out (a join whose Unwrap panics gives no parts, a net.Error
+// whose Timeout panics answers false, a mark that cannot be read is not
+// given).
 func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
+	msg, read := text(err)
 	clean := replace(msg)
-	if clean == msg {
+	if clean == msg && read {
 		return err
 	}
 	return replaced(err, msg, clean, replace, broadcast.MarkAs)
@@ -930,11 +947,11 @@ func replaced(err error, msg, clean string, replace func(string) string, mark fu
 	parts, c := kept(err, msg, replace)
 	switch {
 	case parts != nil:
-		return keepNet(mark(&redactedJoin{red, parts}, err), err)
+		return judged(&redactedJoin{red, parts}, err, mark)
 	case c != nil:
-		return keepNet(mark(&redactedCopy{red, c}, err), err)
+		return judged(&redactedCopy{red, c}, err, mark)
 	}
-	return keepNet(mark(&red, err), err)
+	return judged(&red, err, mark)
 }
 
 // replacePart returns p, a part of a join or a target's error of a
@@ -947,7 +964,7 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 	if !shows(p, replace) {
 		return p
 	}
-	msg := p.Error()
+	msg, _ := text(p)
 	return replaced(p, msg, replace(msg), replace, mark)
 }
 
@@ -959,12 +976,14 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 // more under any), changed by replace. A target's name is looked at as
 // its TargetsError's text shows it: the name itself is no text but what
 // the Broadcaster records the target's outcome by (see
-// broadcast.TargetsError.ShowingTargets).
+// broadcast.TargetsError.ShowingTargets). An error whose Error or Unwrap
+// panics (see try) counts as one that does: what it hides is not known,
+// and a caller would reach it.
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
 		return false
 	}
-	if s := err.Error(); replace(s) != s {
+	if s, read := text(err); !read || replace(s) != s {
 		return true
 	}
 	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q", "%+q", "%#q", "%d", "%x", "%X"} {
@@ -983,9 +1002,14 @@ func shows(err error, replace func(string) string) bool {
 	}
 	switch e := err.(type) {
 	case interface{ Unwrap() error }:
-		return shows(e.Unwrap(), replace)
+		next, read := try(e.Unwrap)
+		return !read || shows(next, replace)
 	case interface{ Unwrap() []error }:
-		for _, p := range e.Unwrap() {
+		parts, read := try(e.Unwrap)
+		if !read {
+			return true
+		}
+		for _, p := range parts {
 			if shows(p, replace) {
 				return true
 			}
@@ -999,13 +1023,14 @@ func shows(err error, replace func(string) string) bool {
 // *broadcast.TargetsError (as errors.As finds it, through an As method
 // too), *broadcast.DeliveryError, *broadcast.PreviewError or *url.Error
 // that err, or its chain of Unwrap() error, reaches; its parts through
-// replaceJoin, a copy of the TargetsError through replaceTargets, or a
+// replaceJoin (for a join under a wrapper, a copy of the join that gives
+// them: see joinCopy), a copy of the TargetsError through replaceTargets, or a
 // copy naming the channel, or the URL replaced, whose error is given
 // through replacePart (see partCopy).
 // Both are nil when there is none, or when what it gives would let a
 // secret out (its text, in the place of the original's in msg, too).
 func kept(err error, msg string, replace func(string) string) ([]error, error) {
-	for e := err; e != nil; {
+	for e, top := err, true; e != nil; top = false {
 		if te := targetsOf(e); te != nil {
 			if c := replaceTargets(te, msg, replace); c != nil {
 				return nil, c
@@ -1015,16 +1040,31 @@ func kept(err error, msg string, replace func(string) string) ([]error, error) {
 		if c, ok := partCopy(e, replace, func(err error) error {
 			return replacePart(err, replace, broadcast.MarkPartAs)
 		}); ok {
-			if shows(c, replace) || !fits(msg, []string{e.Error()}, []string{c.Error()}, replace) {
+			orig, _ := text(e)
+			if shows(c, replace) || !fits(msg, []string{orig}, []string{c.Error()}, replace) {
 				return nil, nil
 			}
 			return nil, c
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
-			return replaceJoin(u.Unwrap(), msg, replace), nil
+			ps, read := try(u.Unwrap)
+			if !read {
+				return nil, nil
+			}
+			parts := replaceJoin(ps, msg, replace)
+			if parts == nil || top {
+				return parts, nil
+			}
+			orig, _ := text(e)
+			for _, t := range []string{replace(orig), Redacted} {
+				if fits(msg, []string{orig}, []string{t}, replace) {
+					return nil, joinCopy(e, t, parts)
+				}
+			}
+			return parts, nil
 		case interface{ Unwrap() error }:
-			e = u.Unwrap()
+			e, _ = try(u.Unwrap)
 		default:
 			return nil, nil
 		}
@@ -1039,7 +1079,8 @@ func targetsOf(e error) *broadcast.TargetsError {
 		return te
 	}
 	if a, ok := e.(interface{ As(any) bool }); ok {
-		if te := (*broadcast.TargetsError)(nil); a.As(&te) {
+		te := (*broadcast.TargetsError)(nil)
+		if found, _ := try(func() bool { return a.As(&te) }); found {
 			return te
 		}
 	}
@@ -1060,8 +1101,9 @@ func replaceJoin(ps []error, msg string, replace func(string) string) []error {
 			continue
 		}
 		part := replacePart(p, replace, broadcast.MarkPartAs)
+		orig, _ := text(p)
 		parts = append(parts, part)
-		origs, texts = append(origs, p.Error()), append(texts, part.Error())
+		origs, texts = append(origs, orig), append(texts, part.Error())
 	}
 	if parts == nil {
 		return nil
@@ -1111,44 +1153,49 @@ func partsFit(msg string, origs, texts []string, replace func(string) string) bo
 // it) as a copy whose targets' names and errors show as Redacted (see
 // hiddenTargets), as a copy naming its channel, or with its URL Redacted,
 // whose error is hidden so (see hiddenChannel), or as its parts, each
-// hidden so. It never unwraps to p, nor to anything in p's tree: p's text
+// hidden so (under a wrapper, through a copy of the join whose text is
+// Redacted: see joinCopy). It never unwraps to p, nor to anything in p's tree: p's text
 // holds a piece of the secret, which a caller that found p with errors.As
 // and printed it would print. So errors.As finds no other type of p's,
 // but a net.Error answering as p's did (see keepNet).
 func hidePart(p error, replace func(string) string, mark func(err, like error) error) error {
 	red := redactedError{msg: Redacted, orig: p}
-	for e := p; e != nil; {
+	for e, top := p, true; e != nil; top = false {
 		if te := targetsOf(e); te != nil {
 			if c := hiddenTargets(te, replace); c != nil {
-				return keepNet(mark(&redactedCopy{red, c}, p), p)
+				return judged(&redactedCopy{red, c}, p, mark)
 			}
 			break
 		}
 		if c, ok := hiddenChannel(e, replace); ok {
 			if c != nil {
-				return keepNet(mark(&redactedCopy{red, c}, p), p)
+				return judged(&redactedCopy{red, c}, p, mark)
 			}
 			break
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
+			qs, _ := try(u.Unwrap)
 			var parts []error
-			for _, q := range u.Unwrap() {
+			for _, q := range qs {
 				if q != nil {
 					parts = append(parts, hidePart(q, replace, broadcast.MarkPartAs))
 				}
 			}
-			if parts != nil {
-				return keepNet(mark(&redactedJoin{red, parts}, p), p)
+			switch {
+			case parts != nil && top:
+				return judged(&redactedJoin{red, parts}, p, mark)
+			case parts != nil:
+				return judged(&redactedCopy{red, joinCopy(e, Redacted, parts)}, p, mark)
 			}
 			e = nil
 		case interface{ Unwrap() error }:
-			e = u.Unwrap()
+			e, _ = try(u.Unwrap)
 		default:
 			e = nil
 		}
 	}
-	return keepNet(mark(&red, p), p)
+	return judged(&red, p, mark)
 }
 
 // hiddenChannel returns, when e is a *broadcast.DeliveryError, a
@@ -1174,7 +1221,7 @@ func hiddenChannel(e error, replace func(string) string) (c error, ok bool) {
 // e's given by show, as a Redactor shows a URL it knows (a URL of net/http's
 // client error may carry a token). The copy of a *url.Error is a net.Error
 // answering as e did where redo's error answers as e's Err did: see
-// keepNet.
+// keepNet. A nil one (a typed nil in an error) is none: ok is false.
 func partCopy(e error, show func(string) string, redo func(error) error) (c error, ok bool) {
 	give := func(err error) error {
 		if err == nil {
@@ -1184,11 +1231,17 @@ func partCopy(e error, show func(string) string, redo func(error) error) (c erro
 	}
 	switch e := e.(type) {
 	case *broadcast.DeliveryError:
-		return &broadcast.DeliveryError{Channel: e.Channel, Attempts: e.Attempts, Err: give(e.Err)}, true
+		if f, read := try(func() broadcast.DeliveryError { return *e }); read {
+			return &broadcast.DeliveryError{Channel: f.Channel, Attempts: f.Attempts, Err: give(f.Err)}, true
+		}
 	case *broadcast.PreviewError:
-		return &broadcast.PreviewError{Channel: e.Channel, Err: give(e.Err)}, true
+		if f, read := try(func() broadcast.PreviewError { return *e }); read {
+			return &broadcast.PreviewError{Channel: f.Channel, Err: give(f.Err)}, true
+		}
 	case *url.Error:
-		return &url.Error{Op: e.Op, URL: show(e.URL), Err: give(e.Err)}, true
+		if f, read := try(func() url.Error { return *e }); read {
+			return &url.Error{Op: f.Op, URL: show(f.URL), Err: give(f.Err)}, true
+		}
 	}
 	return nil, false
 }
@@ -1213,8 +1266,9 @@ func partCopy(e error, show func(string) string, redo func(error) error) (c erro
 // target's error is judged by its own Uncertain mark only, and gains
 // none (broadcast.MarkPartAs).
 func replaceTargets(te *broadcast.TargetsError, msg string, replace func(string) string) *broadcast.TargetsError {
+	orig, _ := text(te)
 	holds := func(c *broadcast.TargetsError) bool {
-		return shows(c, replace) || !fits(msg, []string{te.Error()}, []string{c.Error()}, replace)
+		return shows(c, replace) || !fits(msg, []string{orig}, []string{c.Error()}, replace)
 	}
 	// A copy keeps what the package's own fields say (a Retract's, the
 	// targets a Fanout did).
@@ -1255,7 +1309,7 @@ func hideFailures(list []broadcast.TargetFailure, mark func(err, like error) err
 	for i, f := range list {
 		out[i] = broadcast.TargetFailure{Target: f.Target}
 		if f.Err != nil {
-			out[i].Err = keepNet(mark(&redactedError{msg: Redacted, orig: f.Err}, f.Err), f.Err)
+			out[i].Err = judged(&redactedError{msg: Redacted, orig: f.Err}, f.Err, mark)
 		}
 	}
 	return out
@@ -1322,12 +1376,22 @@ type redactedJoin struct {
 // Unwrap returns the join's parts, each redacted.
 func (e *redactedJoin) Unwrap() []error { return e.parts }
 
+// joinCopy returns the copy of j, a join under a wrapper, that the
+// redaction of the wrapper unwraps to (Unwrap() error), so that it keeps
+// the original's shape: its text msg (j's redacted, or Redacted), which
+// matches with errors.Is what j matched and unwraps (Unwrap() []error) to
+// parts, j's redacted.
+func joinCopy(j error, msg string, parts []error) error {
+	return &redactedJoin{redactedError{msg: msg, orig: j}, parts}
+}
+
 // redactedCopy is a redactedError of an error holding a
 // *broadcast.TargetsError, which unwraps to a copy of it, each target's
-// error redacted; or of one holding a *broadcast.DeliveryError,
+// error redacted; of one holding a *broadcast.DeliveryError,
 // *broadcast.PreviewError or *url.Error, which unwraps to a copy of it
 // whose error is redacted (hidden, for a hidden part of a join: see
-// hidePart).
+// hidePart); or of a wrapper of a join, which unwraps to a copy of the
+// join (see joinCopy).
 type redactedCopy struct {
 	redactedError
 	c error
@@ -1362,15 +1426,21 @@ func printText(f fmt.State, verb rune, msg string) {
 // too. A *url.Error, a *net.OpError, a *net.DNSError, an
 // *os.SyscallError and the deadline errors of net and os are net.Errors,
 // or delegate to one.
+// Where finding it, or its Timeout or Temporary, panics (see try), none
+// is found, or the answer is false.
 func keepNet(red, orig error) error {
-	ne, ok := errors.AsType[net.Error](orig)
-	if !ok {
+	ne, _ := try(func() net.Error {
+		ne, _ := errors.AsType[net.Error](orig)
+		return ne
+	})
+	if ne == nil {
 		return red
 	}
-	n := &redactedNet{err: red, timeout: ne.Timeout()}
+	n := &redactedNet{err: red}
+	n.timeout, _ = try(ne.Timeout)
 	// Temporary is deprecated, yet net.Error has it, and a caller may ask.
 	if t, ok := ne.(interface{ Temporary() bool }); ok {
-		n.temporary = t.Temporary()
+		n.temporary, _ = try(t.Temporary)
 	}
 	return n
 }
@@ -1397,5 +1467,72 @@ func (e *redactedNet) Timeout() bool { return e.timeout }
 // Temporary reports what the original's net.Error did.
 func (e *redactedNet) Temporary() bool { return e.temporary }
 
-// Is reports a match of the original chain without exposing it.
-func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
+// Is reports a match of the original chain without exposing it; no match
+// where walking it panics (see try).
+func (e *redactedError) Is(target error) bool {
+	is, _ := try(func() bool { return errors.Is(e.orig, target) })
+	return is
+}
+
+// try returns f's result, and false, with the zero T, when f panics. The
+// errors a redaction reads are the caller's, and a method of one may
+// panic: a typed nil in an error ((*net.OpError)(nil), whose Unwrap and
+// Timeout read its fields), or one with a nil field (&net.OpError{},
+// whose Error reads its Err). Every call into an error the redaction was
+// given goes through try, so that bad input gives a redacted error, as
+// fmt prints "%!v(PANIC=…)" for it, not a panic.
+func try[T any](f func() T) (v T, ok bool) {
+	defer func() {
+		if recover() != nil {
+			var zero T
+			v, ok = zero, false
+		}
+	}()
+	return f(), true
+}
+
+// text returns err's Error(); where that panics (see try), what fmt
+// prints of err ("<nil>" for a nil pointer, "%!v(PANIC=Error method: …)"
+// otherwise) and false: then a text holding no secret does not tell that
+// err's tree holds none.
+func text(err error) (string, bool) {
+	if s, ok := try(func() string { return err.Error() }); ok {
+		return s, true
+	}
+	return fmt.Sprint(err), false
+}
+
+// judged returns red, the redaction of orig, with orig's marks given by
+// mark, as a net.Error where orig held one (see keepNet). Where reading
+// orig's marks panics (see try), red is given those that can be read each
+// alone: orig's IsUncertain, RetryDelay and IsPermanent.
+func judged(red, orig error, mark func(err, like error) error) error {
+	m, ok := try(func() error { return mark(red, orig) })
+	if !ok {
+		m = mark(red, readMarks(orig))
+	}
+	return keepNet(m, orig)
+}
+
+// errUnread is the error readMarks marks.
+var errUnread = errors.New("redact: an error whose marks panic when read together")
+
+// readMarks returns an error with those of orig's marks that can be read
+// each alone, for an orig whose marks panic when read together.
+func readMarks(orig error) error {
+	like := errUnread
+	if u, _ := try(func() bool { return broadcast.IsUncertain(orig) }); u {
+		like = broadcast.Uncertain(like)
+	}
+	type delay struct {
+		d     time.Duration
+		waits bool
+	}
+	if w, _ := try(func() delay { d, waits := broadcast.RetryDelay(orig); return delay{d, waits} }); w.waits {
+		like = broadcast.RetryAfter(like, w.d)
+	}
+	if p, _ := try(func() bool { return broadcast.IsPermanent(orig) }); p {
+		like = broadcast.Permanent(like)
+	}
+	return like
+}

@@ -113,7 +113,9 @@
 // refusal and a timeout, is marked Uncertain), but never unwraps to the original, which holds
 // the secret: errors.As finds none of the original's types in it, but for
 // the parts of a join (errors.Join, anything with Unwrap() []error, also
-// wrapped), which it unwraps to, each redacted so: a part in whose tree
+// wrapped: then through a copy of the join, its text redacted, as the
+// original unwraps to the join), which it unwraps to, each redacted so: a
+// part in whose tree
 // nothing prints a secret is found as it is (where the parts split a
 // secret between them, each is given hidden, its text REDACTED, its marks
 // and what errors.Is matches kept, a TargetsError as a copy whose targets
@@ -128,6 +130,12 @@
 // Redactor shows it, its error redacted so (see ReplaceError). Where the
 // original held a net.Error, errors.As finds one in the redacted error
 // whose Timeout answers as the original's did.
+//
+// Redactor.Error does not panic on bad input: an error whose methods
+// panic (a typed nil in an error, such as (*net.OpError)(nil), or one with
+// a nil field that its Error or Unwrap reads) is read as far as it
+// answers; its text, where Error panics, is what fmt prints of it, and
+// such an error, or one that holds it, is given redacted, never as it is.
 package redact
 
 import (
