@@ -139,7 +139,15 @@ func brokenCases() []brokenCase {
 		{"EditMarksAllPermanent", editor(editAllPermanent), []string{"EditErrorsLikeSend"}, chatNotRun,
 			"Edit, transient: IsPermanent"},
 		{"EditOfGoneUnmarked", editor(editGoneUnmarked), []string{"EditOfGonePost"}, chatNotRun,
-			"wraps neither broadcast.ErrPostGone nor broadcast.ErrRetracted"},
+			"does not wrap broadcast.ErrPostGone"},
+		{"EditOfGoneRetracted", editor(editGoneMarked(broadcast.ErrRetracted)), []string{"EditOfGonePost"},
+			chatNotRun, "wraps broadcast.ErrRetracted, the Broadcaster's word for an update it retracted"},
+		{"EditOfGoneNotEditable", editor(editGoneMarked(broadcast.ErrPostGone, broadcast.ErrNotEditable)),
+			[]string{"EditOfGonePost"}, chatNotRun, "wraps broadcast.ErrNotEditable, which says the post is still there"},
+		// The post is deleted by a channel from Reopen: a channel that
+		// refuses the edit of a post its own Retract deleted meets a post
+		// deleted by hand, and says it is gone.
+		{"EditOfOwnRetractedRefused", breakChat(refuseOwnRetracted), nil, chatNotRun, ""},
 		{"EditOfGoneSucceeds", editor(editGoneSucceeds), []string{"EditOfGonePost"}, chatNotRun,
 			"Edit of a post that is gone succeeded: it must have posted the correction anew"},
 		{"SendReplyGoneIsPostGone", wrapped(sendReplyGone), []string{"ReplyToGonePost"}, chatNotRun,
@@ -673,6 +681,46 @@ func editGoneUnmarked(c *chat) editFunc {
 			return broadcast.Receipt{}, err
 		}
 		return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil
+	}
+}
+
+// editGoneMarked fails the edit of a post gone with an error wrapping
+// marks instead of broadcast.ErrPostGone alone.
+func editGoneMarked(marks ...error) func(c *chat) editFunc {
+	return func(c *chat) editFunc {
+		return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+			r, err := c.Edit(ctx, m, prev)
+			if errors.Is(err, broadcast.ErrPostGone) {
+				err = broadcast.Permanent(fmt.Errorf("chat: edit %s: %w", prev.ID, errors.Join(marks...)))
+			}
+			return r, err
+		}
+	}
+}
+
+// refuseOwnRetracted refuses, with broadcast.ErrRetracted, the edit of a
+// post the channel's own Retract deleted, as a channel that must not
+// edit a post it retracted does; a post deleted otherwise is gone.
+func refuseOwnRetracted(b *broken) {
+	var mu sync.Mutex
+	retracted := map[string]bool{}
+	b.retract = func(ctx context.Context, prev broadcast.Receipt) error {
+		err := b.chat.Retract(ctx, prev)
+		if err == nil {
+			mu.Lock()
+			retracted[prev.ID] = true
+			mu.Unlock()
+		}
+		return err
+	}
+	b.edit = func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		mu.Lock()
+		own := retracted[prev.ID]
+		mu.Unlock()
+		if own {
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: edit %s: %w", prev.ID, broadcast.ErrRetracted))
+		}
+		return b.chat.Edit(ctx, m, prev)
 	}
 }
 

@@ -119,11 +119,13 @@
 //   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
 //     Send's, and a failed Retract deletes nothing.
 //   - EditOfGonePost (Editor, Retractor): Edit of a post gone from the
-//     platform (the suite deletes it with Retract) fails, changing
-//     nothing, with an error wrapping broadcast.ErrPostGone (or
-//     broadcast.ErrRetracted, where the channel knows its own Retract
-//     deleted it), so that Broadcaster.Correct posts the correction anew;
-//     or it posts the correction as a new post, which its receipt names.
+//     platform (deleted by hand: the suite deletes it with the Retract of
+//     a channel from Harness.Reopen, or without Reopen of the channel
+//     itself) fails, changing nothing, with an error wrapping
+//     broadcast.ErrPostGone and neither broadcast.ErrNotEditable nor
+//     broadcast.ErrRetracted, so that Broadcaster.Correct posts the
+//     correction anew; or it posts the correction as a new post, which its
+//     receipt names.
 //   - ReplyToGonePost (ThreadsTo, Retractor): a Send whose Thread names
 //     posts gone from the platform (deleted by hand) delivers the update
 //     once, or fails, posting nothing, with an error that does not wrap
