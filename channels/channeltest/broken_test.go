@@ -70,6 +70,11 @@ func brokenCases() []brokenCase {
 		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},
 		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, chatNotRun, ""},
 		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun, ""},
+		// A harness leaving ThreadsTo out for a channel that threads
+		// fails, rather than have the thread rules not run.
+		{"ThreadsUndeclared", unthreadedHarness(chatHarness()), []string{"UnthreadedIgnoresThread"},
+			slices.Concat(fanoutOnly, ownClientOnly, closerOnly, threadOnly), "Harness.ThreadsTo is Unthreaded, " +
+				"but the channel threads: update 2, sent with a Thread naming update 1's post, replied to \"msg-1\""},
 		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun,
 			"the platform replies to Root, the first post"},
 		{"KeepsThreadInMemory", wrapped(threadInMemory), []string{"ThreadSurvivesRestart"}, chatNotRun,
@@ -118,9 +123,9 @@ func brokenCases() []brokenCase {
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
 			`Ledger.Post("hooks.example.org/b2") after the failed attempt`},
-		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
+		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly, unthreadedOnly),
 			"found unexpected goroutines"},
-		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
+		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly, unthreadedOnly),
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
@@ -188,7 +193,10 @@ func brokenCases() []brokenCase {
 			"Edit 2 with a working back end"},
 		{"ReceiptNamesOtherChannel", wrapped(receiptOfOtherChannel), []string{"DeliversOncePerSend"}, chatNotRun,
 			"Receipt.Channel, when set, is the channel's name"},
-		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly, closerOnly), ""},
+		// The chat threads: a harness declaring nothing fails the rule
+		// that checks a channel without ThreadsTo does not thread.
+		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
+			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, closeCases()...)
 }
 
@@ -201,12 +209,22 @@ var (
 		"EditOfGonePost", "ReplyToGonePost"}
 	ownClientOnly    = []string{"CloseReleasesConnections"}
 	closerOnly       = []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}
-	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
+	unthreadedOnly   = []string{"UnthreadedIgnoresThread"}
+	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly, unthreadedOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
-	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)
+	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly, unthreadedOnly)
 	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "PostsKeptInLedger",
 		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly, closerOnly)
 )
+
+// threadOnly are the rules that need Harness.ThreadsTo.
+var threadOnly = []string{"ThreadReceiptUsed", "ReplyToGonePost", "ThreadSurvivesRestart"}
+
+// unthreadedHarness returns h with Harness.ThreadsTo left out.
+func unthreadedHarness(h channeltest.Harness) channeltest.Harness {
+	h.ThreadsTo = channeltest.Unthreaded
+	return h
+}
 
 // sendFunc is the Send of a channel.
 type sendFunc func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error)

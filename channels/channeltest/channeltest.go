@@ -59,7 +59,12 @@
 //     templates.Set.Text has it refused there.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
-//     differ, a delivery replies to the end the platform threads to.
+//     differ, a delivery replies to the end the platform threads to (with
+//     Targets, to that end's post on the delivery's own target).
+//   - UnthreadedIgnoresThread (no ThreadsTo): a Send with a Thread naming
+//     an earlier post replies to nothing; a channel that threads fails
+//     here until its harness sets Harness.ThreadsTo, so that the thread
+//     rules run.
 //   - ThreadSurvivesRestart (ThreadsTo): through a Broadcaster whose
 //     broadcast/boltstore is closed and opened again after update 1, and
 //     a new channel from Harness.Reopen (the one from New closed first),
@@ -264,7 +269,8 @@ type Harness struct {
 	Measure templates.Measure
 	// ThreadsTo says which post of an incident's thread the platform
 	// replies to. Unthreaded (the zero value): the platform does not
-	// thread, and Send ignores Message.Thread.
+	// thread, and Send ignores Message.Thread; UnthreadedIgnoresThread
+	// fails a channel that threads all the same.
 	ThreadsTo ThreadEnd
 	// Targets are the Ledger targets of the channel New makes (recipients,
 	// endpoints, rooms), when it delivers to more than one: the fan-out

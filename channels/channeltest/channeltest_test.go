@@ -109,7 +109,7 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 // select them with go test -run.
 var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
-	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed",
+	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "UnthreadedIgnoresThread",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "NilOrZeroChannelFails", "SendAfterCloseFailsForGood",
 	"CloseDuringSends",

@@ -91,7 +91,7 @@ func TestConformance(t *testing.T) {
 				return newTestChannel(t, be.(*fakeBot), chats)
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
-			MaxLength: MaxLength, Targets: chats, Posts: true, Failures: failures,
+			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Targets: chats, Posts: true, Failures: failures,
 			ServerField: "Config.BaseURL",
 		})
 	})
