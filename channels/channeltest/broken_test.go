@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,12 +70,12 @@ func brokenCases() []brokenCase {
 		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, chatNotRun, ""},
 		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},
 		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, chatNotRun, ""},
-		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun, ""},
+		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart", "LargeIDSurvives"}, chatNotRun, ""},
 		// A harness leaving ThreadsTo out for a channel that threads
 		// fails, rather than have the thread rules not run.
 		{"ThreadsUndeclared", unthreadedHarness(chatHarness()), []string{"UnthreadedIgnoresThread"},
 			slices.Concat(fanoutOnly, ownClientOnly, closerOnly, threadOnly), "Harness.ThreadsTo is Unthreaded, " +
-				"but the channel threads: update 2, sent with a Thread naming update 1's post, replied to \"msg-1\""},
+				"but the channel threads: update 2, sent with a Thread naming update 1's post, replied to \"1850000000000000001\""},
 		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun,
 			"the platform replies to Root, the first post"},
 		{"KeepsThreadInMemory", wrapped(threadInMemory), []string{"ThreadSurvivesRestart"}, chatNotRun,
@@ -110,7 +111,7 @@ func brokenCases() []brokenCase {
 		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
 		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
 			"Retract of a post already deleted"},
-		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost"}, chatNotRun, ""},
+		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost", "LargeIDSurvives"}, chatNotRun, ""},
 		{"ResendsDeliveredTargets", relayWrapped(forgetLedger),
 			[]string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "FailedTargetNotRetried"},
 			relayNotRun,
@@ -195,6 +196,8 @@ func brokenCases() []brokenCase {
 			"Receipt.Channel, when set, is the channel's name"},
 		// The chat threads: a harness declaring nothing fails the rule
 		// that checks a channel without ThreadsTo does not thread.
+		{"IDThroughFloat", wrapped(idThroughFloat), idThroughFloatFails, chatNotRun,
+			"Receipt.ID of a post whose id the back end answered"},
 		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
 			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, closeCases()...)
@@ -742,6 +745,23 @@ func refuseOwnRetracted(b *broken) {
 	}
 }
 
+// idThroughFloat reads the post id of its receipt as a float64, as a
+// channel decoding the platform's answer into an any does: above 2^53 it
+// names another post.
+func idThroughFloat(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if f, perr := strconv.ParseFloat(r.ID, 64); err == nil && perr == nil {
+			r.ID = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		return r, err
+	}
+}
+
+// idThroughFloatFails are the rules a channel whose receipts name another
+// post fails.
+var idThroughFloatFails = []string{"ThreadReceiptUsed", "EditChangesPost", "RetractRemovesPost", "LargeIDSurvives"}
+
 // editGoneSucceeds takes the edit of a post gone for done, so that the
 // correction is shown nowhere.
 func editGoneSucceeds(c *chat) editFunc {
@@ -925,7 +945,7 @@ func postTwice(c *chat) sendFunc {
 var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "ThreadSurvivesRestart", "TenConcurrentSends", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ReplyToGonePost",
-	"ForeignAnswerIsPermanent"}
+	"ForeignAnswerIsPermanent", "LargeIDSurvives"}
 
 // dropInvestigating leaves out the status label of the first status,
 // Investigating, as a template showing the status only once it changed

@@ -135,6 +135,13 @@
 //     posts gone from the platform (deleted by hand) delivers the update
 //     once, or fails, posting nothing, with an error that does not wrap
 //     broadcast.ErrPostGone.
+//   - LargeIDSurvives: a post id the back end answers is the receipt's
+//     Receipt.ID byte for byte (for a channel without Targets), and a
+//     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract
+//     (Retractor) through that receipt reach that very post; an id that is
+//     an integer must be above 2^53, as X's, Discord's and Mastodon's
+//     snowflakes are, so that one read as a float64 (JSON decoded into an
+//     any) names another post. A back end that names no post ids passes.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -376,7 +383,9 @@ type Delivery struct {
 	// delivery.
 	ReplyTo string
 	// ID is the platform id of the post, as the channel's Receipt.ID
-	// names it. The Editor and Retractor rules need it.
+	// names it. The Editor and Retractor rules need it. An id that is an
+	// integer must be above 2^53 (LargeIDSurvives): a fake numbers its
+	// posts from there.
 	ID string
 	// Target is the Ledger target the post went to: one of
 	// Harness.Targets, or the channel's single target ("" when the channel

@@ -116,7 +116,7 @@ var allRules = []string{
 	"CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
-	"EditOfGonePost", "ReplyToGonePost",
+	"EditOfGonePost", "ReplyToGonePost", "LargeIDSurvives",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
