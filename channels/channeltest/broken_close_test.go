@@ -83,7 +83,7 @@ func closing(then afterClose) channeltest.Harness {
 }
 
 // closableNotRun are the rules a closable's harness does not run.
-var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, []string{"NilOrZeroChannelFails"})
+var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, unthreadedOnly, []string{"NilOrZeroChannelFails"})
 
 func closeCases() []brokenCase {
 	return []brokenCase{

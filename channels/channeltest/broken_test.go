@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,7 +70,12 @@ func brokenCases() []brokenCase {
 		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, chatNotRun, ""},
 		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},
 		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, chatNotRun, ""},
-		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun, ""},
+		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart", "LargeIDSurvives"}, chatNotRun, ""},
+		// A harness leaving ThreadsTo out for a channel that threads
+		// fails, rather than have the thread rules not run.
+		{"ThreadsUndeclared", unthreadedHarness(chatHarness()), []string{"UnthreadedIgnoresThread"},
+			slices.Concat(fanoutOnly, ownClientOnly, closerOnly, threadOnly), "Harness.ThreadsTo is Unthreaded, " +
+				"but the channel threads: update 2, sent with a Thread naming update 1's post, replied to \"1850000000000000001\""},
 		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed", "ThreadSurvivesRestart"}, chatNotRun,
 			"the platform replies to Root, the first post"},
 		{"KeepsThreadInMemory", wrapped(threadInMemory), []string{"ThreadSurvivesRestart"}, chatNotRun,
@@ -105,7 +111,7 @@ func brokenCases() []brokenCase {
 		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
 		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
 			"Retract of a post already deleted"},
-		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost"}, chatNotRun, ""},
+		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost", "LargeIDSurvives"}, chatNotRun, ""},
 		{"ResendsDeliveredTargets", relayWrapped(forgetLedger),
 			[]string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "FailedTargetNotRetried"},
 			relayNotRun,
@@ -118,9 +124,9 @@ func brokenCases() []brokenCase {
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
 			`Ledger.Post("hooks.example.org/b2") after the failed attempt`},
-		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
+		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly, unthreadedOnly),
 			"found unexpected goroutines"},
-		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly),
+		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, slices.Concat(fanoutOnly, closerOnly, unthreadedOnly),
 			"makes its own client but is not an io.Closer"},
 		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
 			"the Broadcaster would retry a certificate that does not verify"},
@@ -139,7 +145,15 @@ func brokenCases() []brokenCase {
 		{"EditMarksAllPermanent", editor(editAllPermanent), []string{"EditErrorsLikeSend"}, chatNotRun,
 			"Edit, transient: IsPermanent"},
 		{"EditOfGoneUnmarked", editor(editGoneUnmarked), []string{"EditOfGonePost"}, chatNotRun,
-			"wraps neither broadcast.ErrPostGone nor broadcast.ErrRetracted"},
+			"does not wrap broadcast.ErrPostGone"},
+		{"EditOfGoneRetracted", editor(editGoneMarked(broadcast.ErrRetracted)), []string{"EditOfGonePost"},
+			chatNotRun, "wraps broadcast.ErrRetracted, the Broadcaster's word for an update it retracted"},
+		{"EditOfGoneNotEditable", editor(editGoneMarked(broadcast.ErrPostGone, broadcast.ErrNotEditable)),
+			[]string{"EditOfGonePost"}, chatNotRun, "wraps broadcast.ErrNotEditable, which says the post is still there"},
+		// The post is deleted by a channel from Reopen: a channel that
+		// refuses the edit of a post its own Retract deleted meets a post
+		// deleted by hand, and says it is gone.
+		{"EditOfOwnRetractedRefused", breakChat(refuseOwnRetracted), nil, chatNotRun, ""},
 		{"EditOfGoneSucceeds", editor(editGoneSucceeds), []string{"EditOfGonePost"}, chatNotRun,
 			"Edit of a post that is gone succeeded: it must have posted the correction anew"},
 		{"SendReplyGoneIsPostGone", wrapped(sendReplyGone), []string{"ReplyToGonePost"}, chatNotRun,
@@ -180,7 +194,12 @@ func brokenCases() []brokenCase {
 			"Edit 2 with a working back end"},
 		{"ReceiptNamesOtherChannel", wrapped(receiptOfOtherChannel), []string{"DeliversOncePerSend"}, chatNotRun,
 			"Receipt.Channel, when set, is the channel's name"},
-		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly, closerOnly), ""},
+		// The chat threads: a harness declaring nothing fails the rule
+		// that checks a channel without ThreadsTo does not thread.
+		{"IDThroughFloat", wrapped(idThroughFloat), idThroughFloatFails, chatNotRun,
+			"Receipt.ID of a post whose id the back end answered"},
+		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
+			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, closeCases()...)
 }
 
@@ -193,12 +212,22 @@ var (
 		"EditOfGonePost", "ReplyToGonePost"}
 	ownClientOnly    = []string{"CloseReleasesConnections"}
 	closerOnly       = []string{"SendAfterCloseFailsForGood", "CloseDuringSends"}
-	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly)
+	unthreadedOnly   = []string{"UnthreadedIgnoresThread"}
+	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly, unthreadedOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
-	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly)
+	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly, unthreadedOnly)
 	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "PostsKeptInLedger",
 		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly, closerOnly)
 )
+
+// threadOnly are the rules that need Harness.ThreadsTo.
+var threadOnly = []string{"ThreadReceiptUsed", "ReplyToGonePost", "ThreadSurvivesRestart"}
+
+// unthreadedHarness returns h with Harness.ThreadsTo left out.
+func unthreadedHarness(h channeltest.Harness) channeltest.Harness {
+	h.ThreadsTo = channeltest.Unthreaded
+	return h
+}
 
 // sendFunc is the Send of a channel.
 type sendFunc func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error)
@@ -676,6 +705,63 @@ func editGoneUnmarked(c *chat) editFunc {
 	}
 }
 
+// editGoneMarked fails the edit of a post gone with an error wrapping
+// marks instead of broadcast.ErrPostGone alone.
+func editGoneMarked(marks ...error) func(c *chat) editFunc {
+	return func(c *chat) editFunc {
+		return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+			r, err := c.Edit(ctx, m, prev)
+			if errors.Is(err, broadcast.ErrPostGone) {
+				err = broadcast.Permanent(fmt.Errorf("chat: edit %s: %w", prev.ID, errors.Join(marks...)))
+			}
+			return r, err
+		}
+	}
+}
+
+// refuseOwnRetracted refuses, with broadcast.ErrRetracted, the edit of a
+// post the channel's own Retract deleted, as a channel that must not
+// edit a post it retracted does; a post deleted otherwise is gone.
+func refuseOwnRetracted(b *broken) {
+	var mu sync.Mutex
+	retracted := map[string]bool{}
+	b.retract = func(ctx context.Context, prev broadcast.Receipt) error {
+		err := b.chat.Retract(ctx, prev)
+		if err == nil {
+			mu.Lock()
+			retracted[prev.ID] = true
+			mu.Unlock()
+		}
+		return err
+	}
+	b.edit = func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		mu.Lock()
+		own := retracted[prev.ID]
+		mu.Unlock()
+		if own {
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: edit %s: %w", prev.ID, broadcast.ErrRetracted))
+		}
+		return b.chat.Edit(ctx, m, prev)
+	}
+}
+
+// idThroughFloat reads the post id of its receipt as a float64, as a
+// channel decoding the platform's answer into an any does: above 2^53 it
+// names another post.
+func idThroughFloat(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := c.Send(ctx, m)
+		if f, perr := strconv.ParseFloat(r.ID, 64); err == nil && perr == nil {
+			r.ID = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		return r, err
+	}
+}
+
+// idThroughFloatFails are the rules a channel whose receipts name another
+// post fails.
+var idThroughFloatFails = []string{"ThreadReceiptUsed", "EditChangesPost", "RetractRemovesPost", "LargeIDSurvives"}
+
 // editGoneSucceeds takes the edit of a post gone for done, so that the
 // correction is shown nowhere.
 func editGoneSucceeds(c *chat) editFunc {
@@ -859,7 +945,7 @@ func postTwice(c *chat) sendFunc {
 var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "ThreadSurvivesRestart", "TenConcurrentSends", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ReplyToGonePost",
-	"ForeignAnswerIsPermanent"}
+	"ForeignAnswerIsPermanent", "LargeIDSurvives"}
 
 // dropInvestigating leaves out the status label of the first status,
 // Investigating, as a template showing the status only once it changed

@@ -59,7 +59,12 @@
 //     templates.Set.Text has it refused there.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
 //   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
-//     differ, a delivery replies to the end the platform threads to.
+//     differ, a delivery replies to the end the platform threads to (with
+//     Targets, to that end's post on the delivery's own target).
+//   - UnthreadedIgnoresThread (no ThreadsTo): a Send with a Thread naming
+//     an earlier post replies to nothing; a channel that threads fails
+//     here until its harness sets Harness.ThreadsTo, so that the thread
+//     rules run.
 //   - ThreadSurvivesRestart (ThreadsTo): through a Broadcaster whose
 //     broadcast/boltstore is closed and opened again after update 1, and
 //     a new channel from Harness.Reopen (the one from New closed first),
@@ -119,15 +124,24 @@
 //   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
 //     Send's, and a failed Retract deletes nothing.
 //   - EditOfGonePost (Editor, Retractor): Edit of a post gone from the
-//     platform (the suite deletes it with Retract) fails, changing
-//     nothing, with an error wrapping broadcast.ErrPostGone (or
-//     broadcast.ErrRetracted, where the channel knows its own Retract
-//     deleted it), so that Broadcaster.Correct posts the correction anew;
-//     or it posts the correction as a new post, which its receipt names.
+//     platform (deleted by hand: the suite deletes it with the Retract of
+//     a channel from Harness.Reopen, or without Reopen of the channel
+//     itself) fails, changing nothing, with an error wrapping
+//     broadcast.ErrPostGone and neither broadcast.ErrNotEditable nor
+//     broadcast.ErrRetracted, so that Broadcaster.Correct posts the
+//     correction anew; or it posts the correction as a new post, which its
+//     receipt names.
 //   - ReplyToGonePost (ThreadsTo, Retractor): a Send whose Thread names
 //     posts gone from the platform (deleted by hand) delivers the update
 //     once, or fails, posting nothing, with an error that does not wrap
 //     broadcast.ErrPostGone.
+//   - LargeIDSurvives: a post id the back end answers is the receipt's
+//     Receipt.ID byte for byte (for a channel without Targets), and a
+//     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract
+//     (Retractor) through that receipt reach that very post; an id that is
+//     an integer must be above 2^53, as X's, Discord's and Mastodon's
+//     snowflakes are, so that one read as a float64 (JSON decoded into an
+//     any) names another post. A back end that names no post ids passes.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -262,7 +276,8 @@ type Harness struct {
 	Measure templates.Measure
 	// ThreadsTo says which post of an incident's thread the platform
 	// replies to. Unthreaded (the zero value): the platform does not
-	// thread, and Send ignores Message.Thread.
+	// thread, and Send ignores Message.Thread; UnthreadedIgnoresThread
+	// fails a channel that threads all the same.
 	ThreadsTo ThreadEnd
 	// Targets are the Ledger targets of the channel New makes (recipients,
 	// endpoints, rooms), when it delivers to more than one: the fan-out
@@ -368,7 +383,9 @@ type Delivery struct {
 	// delivery.
 	ReplyTo string
 	// ID is the platform id of the post, as the channel's Receipt.ID
-	// names it. The Editor and Retractor rules need it.
+	// names it. The Editor and Retractor rules need it. An id that is an
+	// integer must be above 2^53 (LargeIDSurvives): a fake numbers its
+	// posts from there.
 	ID string
 	// Target is the Ledger target the post went to: one of
 	// Harness.Targets, or the channel's single target ("" when the channel

@@ -109,14 +109,14 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 // select them with go test -run.
 var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
-	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed",
+	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "UnthreadedIgnoresThread",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "NilOrZeroChannelFails", "SendAfterCloseFailsForGood",
 	"CloseDuringSends",
 	"CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
-	"EditOfGonePost", "ReplyToGonePost",
+	"EditOfGonePost", "ReplyToGonePost", "LargeIDSurvives",
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",

@@ -37,7 +37,18 @@ func contentRules() []rule {
 		{name: "ThreadReceiptUsed", check: checkThread, needs: needsThreads,
 			rule: "a Message with a zero Thread replies to nothing; with a Thread whose Root and Last " +
 				"differ, the delivery replies to the Receipt.ID of the end Harness.ThreadsTo names"},
+		{name: "UnthreadedIgnoresThread", check: checkUnthreaded, needs: needsUnthreaded,
+			rule: "a channel whose harness leaves Harness.ThreadsTo Unthreaded does not thread: a Send with a " +
+				"Thread naming an earlier post replies to nothing (a channel that threads declares " +
+				"Harness.ThreadsTo, so that the thread rules run)"},
 	}
+}
+
+func needsUnthreaded(s subject) string {
+	if s.h.ThreadsTo == Unthreaded {
+		return ""
+	}
+	return fmt.Sprintf("Harness.ThreadsTo is %s: the thread rules run", s.h.ThreadsTo)
 }
 
 func needsMaxLength(s subject) string {
@@ -225,14 +236,57 @@ func checkThread(s *suite) {
 		assert.Empty(s.t, d.ReplyTo, "ReplyTo of the first post, sent with a zero Thread")
 	}
 	for _, d := range s.sent(1, 3) {
-		assert.Equal(s.t, ids[0], d.ReplyTo, "ReplyTo of the second post, sent with Root = Last = the first post")
+		assert.Equalf(s.t, s.postOf(ids[0], s.sent(0, 3), d), d.ReplyTo,
+			"ReplyTo of the second post%s, sent with Root = Last = the first post", targetOf(d))
 	}
-	want, end := ids[0], "Root, the first post"
+	want, end := 0, "Root, the first post"
 	if s.h.ThreadsTo == Last {
-		want, end = ids[1], "Last, the second post"
+		want, end = 1, "Last, the second post"
 	}
 	for _, d := range s.sent(2, 3) {
-		assert.Equalf(s.t, want, d.ReplyTo, "ReplyTo of the third post, sent with Root = the first post "+
-			"and Last = the second: by Harness.ThreadsTo, the platform replies to %s", end)
+		assert.Equalf(s.t, s.postOf(ids[want], s.sent(want, 3), d), d.ReplyTo, "ReplyTo of the third post%s, "+
+			"sent with Root = the first post and Last = the second: by Harness.ThreadsTo, the platform "+
+			"replies to %s", targetOf(d), end)
 	}
+}
+
+// postOf returns the platform id a delivery d replies to when it replies
+// to the post of receipt id, whose Send made the deliveries earlier: that
+// receipt's id, or, for a channel with Harness.Targets, the id of the post
+// that Send made to d's target (each target threads under its own post).
+func (s *suite) postOf(id string, earlier []Delivery, d Delivery) string {
+	if s.perSend() == 1 {
+		return id
+	}
+	for _, e := range earlier {
+		if e.Target == d.Target && e.ID != "" {
+			return e.ID
+		}
+	}
+	return id
+}
+
+// A harness that says its platform does not thread is believed only as
+// long as the channel does not thread: otherwise the thread rules would be
+// left out for a channel that needs them.
+func checkUnthreaded(s *suite) {
+	first := s.deliver(message(update(1)))
+	m := message(update(2))
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	s.deliver(m)
+	for _, d := range s.sent(1, 2) {
+		if d.ReplyTo != "" {
+			s.t.Errorf("Harness.ThreadsTo is Unthreaded, but the channel threads: update 2, sent with a Thread "+
+				"naming update 1's post, replied to %q%s: set Harness.ThreadsTo to the end its platform replies "+
+				"to (Root or Last), so that the thread rules run", d.ReplyTo, targetOf(d))
+		}
+	}
+}
+
+// targetOf names d's target for a message, "" when it has none.
+func targetOf(d Delivery) string {
+	if d.Target == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (target %q)", d.Target)
 }

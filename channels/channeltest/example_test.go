@@ -235,8 +235,12 @@ type answer struct {
 	id, body string
 }
 
+// firstPostID is the platform's id of its first post: ids are snowflakes,
+// above 2^53, as X's and Discord's are.
+const firstPostID = 1850000000000000001
+
 // postID is the form of the platform's post ids.
-var postID = regexp.MustCompile(`^msg-[0-9]+$`)
+var postID = regexp.MustCompile(`^[0-9]+$`)
 
 // okBody is the body of the platform's every success.
 const okBody = `{"ok":true}`
@@ -284,7 +288,7 @@ func (f *fakeChat) post(token, key, text, replyTo string) answer {
 	if a, refused := f.refuse(token); refused {
 		return a
 	}
-	id := "msg-" + strconv.Itoa(len(f.posts)+1)
+	id := strconv.FormatInt(firstPostID+int64(len(f.posts)), 10)
 	f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo, ID: id, Key: key})
 	if f.failure == channeltest.FailEchoDelivered {
 		id += " " + echo("ops-bot", token) // the id field, quoting the request
@@ -403,7 +407,7 @@ func Example() {
 
 	fmt.Println(ch, chatHarness().Failures)
 	// Output:
-	// msg-1 <nil> Investigating: Elevated error rates on the CDN https://status.example.com/incidents/42
+	// 1850000000000000001 <nil> Investigating: Elevated error rates on the CDN https://status.example.com/incidents/42
 	// chat: post: status 429 - retry in 1m0s
 	// chat ops-chat [transient rate-limited unauthorized rejected echo foreign echo-delivered]
 }

@@ -15,11 +15,12 @@ import (
 func goneRules() []rule {
 	return []rule{
 		{name: "EditOfGonePost", check: checkEditGone, needs: needsAll(needsEditor, needsRetractor),
-			rule: "Edit of a post that is gone from the platform either fails, changing nothing, with an error " +
-				"wrapping broadcast.ErrPostGone (so that Broadcaster.Correct posts the correction anew; " +
-				"broadcast.ErrRetracted where the channel knows its own Retract deleted it), or posts the " +
-				"correction as a new post its receipt names; it never brings the deleted post back, " +
-				"nor succeeds with the correction shown nowhere"},
+			rule: "Edit of a post that is gone from the platform (deleted by hand; the suite deletes it with the " +
+				"Retract of a channel from Harness.Reopen, one that did not make the post) either fails, changing " +
+				"nothing, with an error wrapping broadcast.ErrPostGone and neither broadcast.ErrNotEditable (for a " +
+				"post still there) nor broadcast.ErrRetracted (the Broadcaster's, for an update it retracted), so " +
+				"that Broadcaster.Correct posts the correction anew, or posts the correction as a new post its " +
+				"receipt names; it never brings the deleted post back, nor succeeds with the correction shown nowhere"},
 		{name: "ReplyToGonePost", check: checkReplyGone, needs: needsAll(needsThreads, needsRetractor),
 			rule: "a Send whose Thread names posts gone from the platform (deleted by hand) delivers the update " +
 				"once, or fails, posting nothing, with an error that does not wrap broadcast.ErrPostGone " +
@@ -27,19 +28,27 @@ func goneRules() []rule {
 	}
 }
 
-// An Edit of a deleted post says the post is gone, or posts the
-// correction anew; the deleted post stays deleted.
+// An Edit of a deleted post says the post is gone, as broadcast's
+// ErrPostGone has it, or posts the correction anew; the deleted post stays
+// deleted. A channel that deleted the post itself may know it did: the
+// post is deleted as by hand, by another channel on the same back end,
+// when the harness can make one.
 func checkEditGone(s *suite) {
 	m := message(update(1))
 	prev := s.deliver(m)
-	require.NoError(s.t, s.retract(context.Background(), prev), "Retract of the post with a working back end")
+	require.NoError(s.t, s.deleteByHand(prev), "Retract of the post with a working back end")
 	before := s.be.Received()
 	c := correction(m, 1)
 	r, err := s.edit(context.Background(), c, prev)
 	if err != nil {
-		assert.Truef(s.t, errors.Is(err, broadcast.ErrPostGone) || errors.Is(err, broadcast.ErrRetracted),
-			"Edit of a post that is gone: the error %q wraps neither broadcast.ErrPostGone nor "+
-				"broadcast.ErrRetracted: Broadcaster.Correct fails instead of posting the correction anew", err)
+		assert.Truef(s.t, errors.Is(err, broadcast.ErrPostGone), "Edit of a post that is gone: the error %q "+
+			"does not wrap broadcast.ErrPostGone: Broadcaster.Correct fails instead of posting the correction anew",
+			err)
+		assert.Falsef(s.t, errors.Is(err, broadcast.ErrNotEditable), "Edit of a post that is gone: the error %q "+
+			"wraps broadcast.ErrNotEditable, which says the post is still there", err)
+		assert.Falsef(s.t, errors.Is(err, broadcast.ErrRetracted), "Edit of a post that is gone: the error %q "+
+			"wraps broadcast.ErrRetracted, the Broadcaster's word for an update it retracted, not a channel's "+
+			"for a post deleted on the platform", err)
 		assert.Equal(s.t, before, s.be.Received(), "the back end after an Edit of a post that is gone")
 		return
 	}
@@ -81,4 +90,27 @@ func checkReplyGone(s *suite) {
 			"update 3: %q", d.Text)
 		assert.Falsef(s.t, d.Deleted, "the delivery replying to posts that are gone is deleted")
 	}
+}
+
+// deleteByHand deletes the post of prev as someone else does on the
+// platform: with the Retract of a channel from Harness.Reopen (a new
+// process on the same back end), which did not make the post, so that the
+// channel under test learns of the deletion only from the platform. Without
+// Reopen, the channel's own Retract deletes it.
+func (s *suite) deleteByHand(prev broadcast.Receipt) error {
+	s.t.Helper()
+	if s.h.Reopen == nil {
+		s.t.Log("Harness.Reopen is nil: the channel under test deletes the post itself")
+		return s.retract(context.Background(), prev)
+	}
+	other := s.h.Reopen(s.t, s.be)
+	rt, ok := broadcast.As[broadcast.Retractor](other)
+	if !ok {
+		s.t.Fatal("the channel Harness.Reopen made is no broadcast.Retractor, as the one from New is")
+	}
+	_, err := s.do(context.Background(), "Retract by another channel", sendLimit,
+		func(ctx context.Context) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, rt.Retract(ctx, prev)
+		})
+	return err
 }

@@ -102,15 +102,17 @@ func checkThreadRestart(s *suite) {
 
 	assert.Empty(s.t, s.sent(0, 3)[0].ReplyTo, "ReplyTo of update 1, the incident's first post")
 	for _, d := range s.sent(1, 3) {
-		assert.Equal(s.t, r1.ID, d.ReplyTo, "ReplyTo of update 2, sent after the restart: update 1's Receipt.ID")
+		assert.Equalf(s.t, s.postOf(r1.ID, s.sent(0, 3), d), d.ReplyTo, "ReplyTo of update 2%s, sent after the "+
+			"restart: update 1's Receipt.ID", targetOf(d))
 	}
-	want, end := r1.ID, "Root, update 1's post"
+	want, wantID, end := 0, r1.ID, "Root, update 1's post"
 	if s.h.ThreadsTo == Last {
-		want, end = r2.ID, "Last, update 2's post"
+		want, wantID, end = 1, r2.ID, "Last, update 2's post"
 	}
 	for _, d := range s.sent(2, 3) {
-		assert.Equalf(s.t, want, d.ReplyTo, "ReplyTo of the correction of update 1, posted in the thread after "+
-			"the restart: by Harness.ThreadsTo, the platform replies to %s", end)
+		assert.Equalf(s.t, s.postOf(wantID, s.sent(want, 3), d), d.ReplyTo, "ReplyTo of the correction of "+
+			"update 1%s, posted in the thread after the restart: by Harness.ThreadsTo, the platform replies to %s",
+			targetOf(d), end)
 	}
 }
 

@@ -92,8 +92,8 @@ func (r rule) skip(s subject) string {
 }
 
 func rules() []rule {
-	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), goneRules(), optionalRules(),
-		failureRules(), restartRules())
+	return slices.Concat(contentRules(), contractRules(), fanoutRules(), editRules(), goneRules(), idRules(),
+		optionalRules(), failureRules(), restartRules())
 }
 
 // needsFailure makes a rule apply only when the back end can inject f.

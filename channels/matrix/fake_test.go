@@ -727,9 +727,7 @@ func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {
 // answers a repeat with the first event, posting nothing new; rooms
 // shows the timeline), with its latest edit applied. Parts holds the
 // event in the federation format, whose size the 65,536-byte limit
-// applies to. ReplyTo is the thread root, named by the first post with
-// the same text (posts of one Send are alike in every room, and the
-// channel's Receipt.ID is that of the first room's).
+// applies to. ReplyTo is the thread root in the post's own room.
 func (f *fakeServer) Received() []channeltest.Delivery {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -748,25 +746,11 @@ func (f *fakeServer) Received() []channeltest.Delivery {
 		d := channeltest.Delivery{Text: text, Parts: []string{pdu(shown, f.user)}, ID: e.id,
 			Target: f.targets[e.room], Key: key, Deleted: e.redacted}
 		if rel := e.content.RelatesTo; rel != nil && rel.RelType == relThread {
-			d.ReplyTo = f.sibling(rel.EventID)
+			d.ReplyTo = rel.EventID
 		}
 		out = append(out, d)
 	}
 	return out
-}
-
-// sibling returns the first post with the text of the post id.
-func (f *fakeServer) sibling(id string) string {
-	e := f.event(id)
-	if e == nil {
-		return id
-	}
-	for _, s := range f.events {
-		if s.kind == "post" && s.content.Body == e.content.Body {
-			return s.id
-		}
-	}
-	return id
 }
 
 // timeline returns the posts in each room, as its timeline shows them: once

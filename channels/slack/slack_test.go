@@ -82,8 +82,7 @@ func TestConformance(t *testing.T) {
 }
 
 // Three conversations: the fan-out rules. Each conversation threads
-// under its own root, which TestThreadInEveryConversation checks; the
-// suite's threading rule compares replies with one Receipt.ID.
+// under its own root, which TestThreadInEveryConversation checks too.
 func TestConformanceFanout(t *testing.T) {
 	cfg := Config{Name: "ops-slack", Token: redact.NewSecret(testToken), Channels: []string{"#ops", "C0STATUS02", "eng"}}
 	channeltest.Run(t, channeltest.Harness{
@@ -97,6 +96,7 @@ func TestConformanceFanout(t *testing.T) {
 		Config:      cfg,
 		MaxLength:   MaxSectionText,
 		Measure:     utf16Len,
+		ThreadsTo:   channeltest.Root,
 		Targets:     cfg.Channels,
 		Posts:       true,
 		Failures:    allFailures,

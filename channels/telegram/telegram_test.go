@@ -46,9 +46,9 @@ func newTestChannel(t *testing.T, f *fakeBot, chats []string, edit ...func(*Conf
 }
 
 // The suite runs twice: with one chat, where a receipt's ID is the
-// message's and threading can be checked, and with two, where the fan-out
-// rules run (each chat numbers its messages, so one receipt ID cannot name
-// them all).
+// message's, and with two, where the fan-out rules run (each chat numbers
+// its messages, so one receipt ID cannot name them all; each threads under
+// its own message). The fake numbers messages from above 2^53.
 func TestConformance(t *testing.T) {
 	failures := []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 		channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign,
@@ -57,14 +57,14 @@ func TestConformance(t *testing.T) {
 		chats := []string{"@examplestatus"}
 		channeltest.Run(t, channeltest.Harness{
 			New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-				f := newFakeBot(t)
+				f := newFakeBot(t).largeIDs()
 				return newTestChannel(t, f, chats), f
 			},
 			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
 				return newTestChannel(t, be.(*fakeBot), chats)
 			},
 			OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-				f := newFakeBot(t)
+				f := newFakeBot(t).largeIDs()
 				return newTestChannel(t, f, chats, func(c *Config) { c.HTTPClient = nil }), f
 			},
 			Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
@@ -84,14 +84,14 @@ func TestConformance(t *testing.T) {
 		chats := []string{"@examplestatus", "-1002222222222/42"}
 		channeltest.Run(t, channeltest.Harness{
 			New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-				f := newFakeBot(t)
+				f := newFakeBot(t).largeIDs()
 				return newTestChannel(t, f, chats), f
 			},
 			Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
 				return newTestChannel(t, be.(*fakeBot), chats)
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
-			MaxLength: MaxLength, Targets: chats, Posts: true, Failures: failures,
+			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Targets: chats, Posts: true, Failures: failures,
 			ServerField: "Config.BaseURL",
 		})
 	})

@@ -1,0 +1,94 @@
+package channeltest
+
+import (
+	"context"
+	"math/big"
+	"regexp"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// idRules check that platform ids reach the receipt and come back exact.
+func idRules() []rule {
+	return []rule{
+		{name: "LargeIDSurvives", check: checkLargeID,
+			rule: "a post id above 2^53 (X, Discord and Mastodon snowflakes; the back end must answer integer ids " +
+				"that large) is the receipt's Receipt.ID byte for byte, and a reply in its Thread, an Edit and a " +
+				"Retract through that receipt reach that very post: no id is read as a float64"},
+	}
+}
+
+// float64Exact is 2^53: above it a float64 no longer holds every integer,
+// so that an id decoded into one (JSON into an any) names another post.
+var float64Exact = new(big.Int).Lsh(big.NewInt(1), 53)
+
+// integerID is the form of a platform id that is an integer.
+var integerID = regexp.MustCompile(`^-?[0-9]+$`)
+
+// An id the platform gives goes back to it exactly: the receipt names
+// the post, and a reply, an edit and a deletion reach it. Integer ids must
+// be above 2^53, or the check proves nothing about their decoding.
+func checkLargeID(s *suite) {
+	m := message(update(1))
+	r := s.deliver(m)
+	posts := s.sent(0, 1)
+	var named bool
+	for _, d := range posts {
+		if d.ID == "" {
+			continue
+		}
+		named = true
+		if n, ok := new(big.Int).SetString(d.ID, 10); ok && integerID.MatchString(d.ID) &&
+			n.CmpAbs(float64Exact) <= 0 {
+			s.t.Errorf("the back end answered the post id %s%s, not above 2^53 (%s): it must answer integer ids "+
+				"as large as the platform's, so that one read as a float64 shows", d.ID, targetOf(d), float64Exact)
+		}
+	}
+	if !named {
+		s.t.Log("the back end names no post ids (Delivery.ID): nothing to check")
+		return
+	}
+	if s.perSend() == 1 {
+		require.Equal(s.t, posts[0].ID, r.ID, "Receipt.ID of a post whose id the back end answered")
+	}
+	if s.h.ThreadsTo != Unthreaded {
+		next := message(update(2))
+		next.Thread = broadcast.Thread{Root: r, Last: r}
+		s.deliver(next)
+		for _, d := range s.sent(1, 2) {
+			assert.Equalf(s.t, s.postOf(r.ID, posts, d), d.ReplyTo, "ReplyTo of update 2%s, sent in the thread "+
+				"of update 1's post", targetOf(d))
+		}
+	}
+	if ed := s.editor(); ed != nil {
+		c := correction(m, 1)
+		er, err := s.edit(context.Background(), c, r)
+		require.NoError(s.t, err, "Edit of the post through its receipt, with a working back end")
+		if er.ID != "" {
+			r = s.stored(er, c.Update)
+		}
+	}
+	if s.retractor() == nil {
+		return
+	}
+	require.NoError(s.t, s.retract(context.Background(), r), "Retract of the post through its receipt, "+
+		"with a working back end")
+	for _, d := range s.be.Received() {
+		if d.ID == r.ID || (s.perSend() > 1 && containsID(posts, d.ID)) {
+			assert.Truef(s.t, d.Deleted, "the post %s%s after Retract through its receipt: deleted", d.ID, targetOf(d))
+		}
+	}
+}
+
+// containsID reports whether one of ds is the post id.
+func containsID(ds []Delivery, id string) bool {
+	for _, d := range ds {
+		if d.ID != "" && d.ID == id {
+			return true
+		}
+	}
+	return false
+}
