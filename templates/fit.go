@@ -411,6 +411,7 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		return "", false // no text to cut
 	}
 	g := f.guess(c, u, set)
+	c.prefixes, c.estimate = !c.referenced(), g
 	if out, ok := confirm(c, g, build); ok {
 		return out, true
 	}

@@ -434,6 +434,18 @@ type cutter struct {
 	// reference one without its definition): refUndecided, refInline or
 	// refAlone, as cutter.decided decides; nil until it decides one.
 	refAs []uint8
+	// prefixes is set by a caller whose renderings of the cuts, the
+	// links written any one way, fit up to some cut and not after it
+	// (RenderFit's, of a text without reference links): decided then
+	// decides the links of many first cuts from a few renderings,
+	// starting near estimate, a cut index that fits, as the caller
+	// estimates, with the links it keeps written inline (see
+	// fitter.guess). Shorten's do not: each cut moves other URLs after
+	// the ellipsis. Nor do those of a text with reference links: a cut
+	// that keeps them and not their definition writes its destination
+	// in each, where a cut past it writes it once.
+	prefixes bool
+	estimate int
 	// inRun is set when s[:next] ends in a run of clusters that start
 	// with a domainRune; dotted when that run has, anywhere, a dot
 	// between letters or digits ("api.cloud"), as found when it began.
@@ -1464,13 +1476,32 @@ func (c *cutter) undecided(i int) (at int, ok bool) {
 	return at, ok
 }
 
+// pending returns, ascending, the first cut indexes (see firstCut) of
+// the links and images that the cut at index i writes as decided (see
+// relinks) and whose way of being written is not decided yet; none when
+// there is none.
+func (c *cutter) pending(i int) []int {
+	off := c.cuts[i]
+	var firsts []int
+	for k, r := range c.refs {
+		if r.span[0] >= off {
+			break
+		}
+		if relinks(r, off) && (c.refAs == nil || c.refAs[k] == refUndecided) {
+			firsts = append(firsts, c.firstCut(r, i))
+		}
+	}
+	slices.Sort(firsts) // a reference link's first cut may come before that of the link whose text holds it
+	return slices.Compact(firsts)
+}
+
 // decide decides the way of writing each link or image that the cut at
-// index i writes as decided (see relinks) and that is not decided yet,
-// all of which the cut at i keeps first (see undecided): a reference one
-// as its text alone when tooLong reports so of its definition's
-// destination, as written, else, and any inline one, as the inline link
-// it is. It reports whether it decided any inline: a caller that finds
-// they do not fit so has decideAlone write them as their text alone.
+// index i writes as decided (see relinks) and that is not decided yet
+// (see decided): a reference one as its text alone when tooLong reports
+// so of its definition's destination, as written, else, and any inline
+// one, as the inline link it is. It reports whether it decided any
+// inline: a caller that finds the cut that keeps them first does not fit
+// so has decideAlone write them as their text alone.
 func (c *cutter) decide(i int, tooLong func(dest string) bool) (inline bool) {
 	off := c.cuts[i]
 	for k, r := range c.refs {
@@ -1507,20 +1538,89 @@ func (c *cutter) decideAlone(i int) {
 	}
 }
 
+// referenced reports whether s has a reference link or image (see
+// mark.ref).
+func (c *cutter) referenced() bool {
+	return slices.ContainsFunc(c.refs, func(r mark) bool { return r.ref != nil })
+}
+
 // decided returns render(i), the cut at index i written with each
 // link or image it keeps, inline, or reference without its definition
-// (see relinks), as decided at the first cut that keeps it: the links
-// kept so before
-// are decided first, by build of their first cuts (build calls decided
-// for its cut), then those the cut at i keeps first (see decide), inline
-// unless tooLong reports so of a destination, and, when render finds the
-// cut does not fit so, all as their text alone (see decideAlone). So a
-// link whose inline form does not fit the room the text before it
-// leaves fits at no later cut, a later cut does not trade its URL for
-// more text, and every cut writes each link the same way, so that the
-// builds that fit stay a prefix of the cuts. RenderFit and Shorten both
-// write their cuts so.
+// (see relinks), as decided at the first cut that keeps it: as the
+// inline link it is, unless tooLong reports so of a reference one's
+// destination, or unless that first cut, with the links before it
+// written as decided and it inline, does not fit: then as its text
+// alone, with the other links that cut keeps first (see decide and
+// decideAlone). So a link whose inline form does not fit the room the
+// text before it leaves fits at no later cut, a later cut does not trade
+// its URL for more text, and every cut writes each link the same way, so
+// that the builds that fit stay a prefix of the cuts. RenderFit and
+// Shorten both write their cuts so.
+//
+// Where c.prefixes is set (a text of inline links), it renders a few
+// cuts to decide, not every first cut (see decidedInOrder). As the builds
+// that fit are then a prefix of the cuts, so are the cuts that fit with
+// the links not yet decided written inline: the links kept by the last
+// first cut that fits so, or by i, are decided inline, and those the
+// next first cut keeps first as their text alone. most finds that cut,
+// from the last first cut at or before c.estimate (RenderFit's estimate,
+// near which its search builds), and decided goes on past it until every
+// link of i is decided. When links kept first before i are left after
+// that cut, it builds it (build(j) returns decided(j, …) of the caller's
+// cut at index j): when it does not fit, nor does i.
 func (c *cutter) decided(i int, tooLong func(dest string) bool, build, render func(i int) (string, bool)) (string, bool) {
+	if !c.prefixes {
+		return c.decidedInOrder(i, tooLong, build, render)
+	}
+	for {
+		firsts := c.pending(i)
+		if len(firsts) == 0 {
+			return render(i)
+		}
+		if firsts[len(firsts)-1] != i {
+			firsts = append(firsts, i)
+		}
+		var out string // render(i), when it fits
+		// fits reports whether the k-th of firsts fits with every link
+		// not yet decided written inline.
+		fits := func(k int) bool {
+			j := firsts[k-1]
+			o, ok := render(j)
+			if j == i {
+				out = o
+			}
+			return ok
+		}
+		k := most(0, len(firsts)+1, sort.SearchInts(firsts, c.estimate+1), fits)
+		if k > 0 {
+			c.decide(firsts[k-1], tooLong) // inline
+		}
+		if k == len(firsts) {
+			return out, true
+		}
+		at := firsts[k] // does not fit with the links it keeps first inline: most tried it
+		if at == i {
+			if !c.decide(i, tooLong) {
+				return "", false // nothing left to decide: as tried
+			}
+			c.decideAlone(i)
+			return render(i)
+		}
+		c.decide(at, tooLong)
+		c.decideAlone(at)
+		if p := c.pending(i); len(p) > 0 && p[0] < i {
+			if _, ok := build(at); !ok {
+				return "", false // nor does i, as the builds that fit are a prefix of the cuts
+			}
+		}
+	}
+}
+
+// decidedInOrder is decided for a caller whose renderings of the cuts
+// may fit at a cut and not at one before it (Shorten's, see
+// cutter.prefixes): it builds the first cut of each link the cut at i
+// keeps in turn, each deciding the links it keeps first.
+func (c *cutter) decidedInOrder(i int, tooLong func(dest string) bool, build, render func(i int) (string, bool)) (string, bool) {
 	for {
 		at, ok := c.undecided(i)
 		if !ok || at == i {
