@@ -77,7 +77,9 @@ func FuzzShorten(f *testing.F) {
 // https://x.example/a)00"), the URL Shorten keeps whole has the one
 // returned as its prefix; without a "](" before it, a URL is as testURL
 // finds it, and so is one within "<" and ">", an autolink or a
-// destination so written, whose ")" are its own.
+// destination so written, whose ")" are its own. Alike, a URL is ended
+// at a "](" after a "[", where a link's text may end: the URL the text
+// shows ends there, whatever Shorten moves of the rest.
 func outsideLinkEnds(s string, spans [][]int) []string {
 	urls := make([]string, len(spans))
 	for i, sp := range spans {
@@ -87,6 +89,10 @@ func outsideLinkEnds(s string, spans [][]int) []string {
 			continue
 		}
 		for j := sp[0]; j < sp[1]; j++ {
+			if s[j] == ']' && j+1 < sp[1] && s[j+1] == '(' && strings.Contains(s[:j], "[") {
+				end = j // the end of a link's text
+				break
+			}
 			if s[j] == '(' {
 				depth++
 			} else if s[j] == ')' {
