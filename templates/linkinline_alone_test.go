@@ -110,11 +110,15 @@ func TestShortenKeepsEveryURLOfALink(t *testing.T) {
 			"Some words here" + e + " http://b.example/x http://c.example/y"},
 		{"in the title, text alone", `Some words here [a](http://b.example/x "see http://c.example/y") more words after`, 56,
 			"Some words here a" + e + " http://b.example/x http://c.example/y"},
-		// A URL in the text runs to the white space, as URLSpans reads
-		// it, here through the destination: moved as written, it
-		// holds the destination's URL.
-		{"in the text, through the destination", "Some words here [see http://example.com/p](http://other.example/q) more words after", 66,
-			"Some words here" + e + " http://example.com/p](http://other.example/q)"},
+		// A URL in the text ends with the text, at the "](" the
+		// destination follows, as CommonMark reads the link; the
+		// destination's URL is one of its own.
+		{"in the text, up to the destination, text alone", "Some words here [see http://example.com/p](http://other.example/q) more words after", 66,
+			"Some words here see http://example.com/p " + e + " http://other.example/q"},
+		{"in the text, up to the destination", "Some words here [see http://example.com/p](http://other.example/q) more words after", 61,
+			"Some words here" + e + " http://example.com/p http://other.example/q"},
+		{"in the text, up to a destination not a URL, text alone", "Some words here [http://example.com/p](relative/q) more words after", 39,
+			"Some words here http://example.com/p " + e},
 		{"in the text, before white space", "Some words here [see http://example.com/p now](http://other.example/q) more words after", 66,
 			"Some words here" + e + " http://example.com/p http://other.example/q"},
 		{"in the text, text alone", "[see http://example.com/p now](http://other.example/q) more words after", 53,

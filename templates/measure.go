@@ -477,7 +477,8 @@ func newCutter(s string) *cutter {
 // (see destURL), so that a cut before the link moves it after the ellipsis
 // as it moves any other, and so is an autolink's; so is each other URL
 // that starts inside a link, in its text, its title or its destination,
-// up to the link's end at the latest (see markURLs). A link that starts
+// up to the end of the text, for one in the text, or of the link at the
+// latest (see markURLs). A link that starts
 // inside a URL and ends after it joins it: the two are kept whole as one,
 // as channels read either.
 func keptSpans(s string) (urls, whole [][2]int) {
@@ -551,15 +552,26 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 // in its text, its destination or its title, as URLSpans finds it but
 // ending, at the latest, where m ends, so that a cut that leaves m out,
 // or writes it as its text alone, moves them after the ellipsis and loses
-// none. A URL in a link's text that runs, without white space, into its
-// destination ("[see https://a.example](https://b.example)") is one, as
-// URLSpans reads it, and holds the destination's.
+// none. A URL in a link's text ends with the text, at the latest: one
+// that runs, without white space, into the destination
+// ("[see https://a.example](https://b.example)") ends at its "](", as
+// CommonMark reads the link's text, destination and closing ")" before
+// any URL in them (0.31.2, 6.3), and the destination's URL is one of its
+// own; moved whole, it would take in the "](", the destination and the
+// ")" that closes the link.
 func markURLs(urls [][2]int, s string, m mark) [][2]int {
 	in := s[:m.span[1]]
+	if m.text[1] > m.span[0] {
+		in = s[:m.text[1]] // the text first
+	}
 	for from := m.span[0]; ; {
 		us, rest, ok := nextScheme(in, from, urlRune)
 		if !ok {
-			return urls
+			if len(in) == m.span[1] {
+				return urls
+			}
+			from, in = len(in), s[:m.span[1]] // past the text
+			continue
 		}
 		u := m.dest
 		if us != m.dest[0] || m.dest[1] == m.dest[0] {
@@ -1365,7 +1377,8 @@ func (c *cutter) endsWord(off int) bool {
 // dangling punctuation removed (never from inside a URL), then mark, then
 // the characters that close the embeddings and isolates the text before
 // the cut left open. A mark right after a URL gets a space, so that it
-// does not become part of the link.
+// does not become part of the link, and so does one right after a link
+// written as its text alone whose text ends in a URL.
 //
 // Each reference link or image before the cut whose definition the cut
 // leaves out (see relinks) is written as the inline link it is,
@@ -1420,7 +1433,14 @@ func (c *cutter) head(i int, mark string) string {
 		return mark
 	}
 	n := len(h)
-	h = c.relink(h, off)
+	h, textEnd := c.relink(h, off)
+	if textEnd > 0 {
+		for _, u := range c.urls {
+			if u[1] == textEnd {
+				urlEnd = n // h ends in the URL that ends the text
+			}
+		}
+	}
 	// What the cut left open of the text's embeddings and isolates is
 	// closed after the mark: else the rest of the message (the URL, the
 	// next update) would run right to left, or reversed.
@@ -1652,8 +1672,10 @@ func (c *cutter) decidedInOrder(i int, tooLong func(dest string) bool, build, re
 // or as its text alone when decided so for that link (see decided); so
 // too one in the text of another link or image ("[![graph][img]](https://…)").
 // An inline link or image is written as its text alone when decided so,
-// else as it is.
-func (c *cutter) relink(h string, off int) string {
+// else as it is. When h ends in a link or image written as its text alone,
+// textEnd is where its text ends in s (h then ends as that text does, in
+// a URL perhaps); else 0.
+func (c *cutter) relink(h string, off int) (_ string, textEnd int) {
 	var b strings.Builder
 	done := 0
 	var open []int // the indexes in refs of the links written so, outermost first, whose text is being written
@@ -1667,6 +1689,9 @@ func (c *cutter) relink(h string, off int) string {
 			r := c.refs[k]
 			open = open[:len(open)-1]
 			b.WriteString(h[done:r.text[1]])
+			if textEnd = 0; alone(k) && r.span[1] == len(h) {
+				textEnd = r.text[1]
+			}
 			if !alone(k) {
 				b.WriteString("](")
 				b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
@@ -1697,10 +1722,10 @@ func (c *cutter) relink(h string, off int) string {
 		open = append(open, k)
 	}
 	if !changed {
-		return h
+		return h, 0
 	}
 	close(len(h))
-	return b.String()
+	return b.String(), textEnd
 }
 
 // asciiPunct holds the characters a backslash escapes in Markdown

@@ -49,41 +49,97 @@ func TestShortenPromisesOnMarkup(t *testing.T) {
 				if m(got) > limit {
 					t.Fatalf("%s: Shorten(%q, %d) = %q measures %d", name, s, limit, got, m(got))
 				}
-				head, tail, cut := strings.Cut(got, Ellipsis)
+				head, _, cut := strings.Cut(got, Ellipsis)
 				head = strings.TrimSuffix(head, " ") // after a URL
 				if !keptPrefix(s, head) {
 					t.Fatalf("%s: Shorten(%q, %d) = %q: no prefix", name, s, limit, got)
 				}
-				// A link written as its text alone: the model below
-				// writes every link as it is.
-				alone := !strings.HasPrefix(s, head)
 				if !cut {
 					continue
 				}
+				// The cuts as Shorten documents them, with the most URLs
+				// that fit after a lone ellipsis, each link written as
+				// decided at the first cut that keeps it: the cut Shorten
+				// made is one of them, at an offset of s inside no link,
+				// also where it writes a link as its text alone and its
+				// result is no prefix of s.
+				c, render := decidedInOrder(s, limit, m, mostURLs(s, limit, m))
+				at := -1
+				for i := range c.cuts {
+					if render(i) == got {
+						at = i
+					}
+				}
+				if at < 0 {
+					t.Fatalf("%s: Shorten(%q, %d) = %q: no cut of s", name, s, limit, got)
+				}
 				for _, mk := range marks {
-					if !alone && mk.span[0] < len(head) && len(head) < mk.span[1] {
+					if off := c.cuts[at]; mk.span[0] < off && off < mk.span[1] {
 						t.Fatalf("%s: Shorten(%q, %d) = %q ends inside %q", name, s, limit, got, s[mk.span[0]:mk.span[1]])
 					}
 				}
-				// The largest cut that fits, with as many URLs as Shorten kept.
-				c := newCutter(s)
-				c.all()
-				keep := len(strings.Fields(tail))
+				// The largest cut that fits.
 				best := -1
 				for i := range c.cuts {
-					if m(c.withURLs(c.head(i, Ellipsis), i, keep)) <= limit {
+					if m(render(i)) <= limit {
 						best = i
 					}
 				}
-				if best < 0 || name == "x" || alone { // x weighs a URL 23: fewer may fit after a later cut
+				if best < 0 || name == "x" { // x weighs a URL 23: fewer may fit after a later cut
 					continue
 				}
-				want := c.withURLs(c.head(best, Ellipsis), best, keep)
-				alt := c.withURLs(c.head(c.wordCut(best), Ellipsis), c.wordCut(best), keep)
+				want, alt := render(best), render(c.wordCut(best))
 				if got != want && got != alt && len(got) < len(alt) {
 					t.Fatalf("%s: Shorten(%q, %d) = %q, but %q fits", name, s, limit, got, want)
 				}
 			}
 		}
 	}
+}
+
+// decidedInOrder returns the cutter of s, cut to limit in m with keep URLs
+// after the ellipsis, with each link or image it keeps written as Shorten
+// documents, decided the plain way, going through every cut in order: the
+// links a cut keeps first are written inline (a reference one whose
+// destination does not fit after a lone ellipsis as its text alone), and
+// all as their text alone when the cut, with the links before it written
+// as decided, does not fit so; and render, the cut at an index so written.
+func decidedInOrder(s string, limit int, m Measure, keep int) (c *cutter, render func(i int) string) {
+	c = newCutter(s)
+	c.all()
+	c.refAs = make([]uint8, len(c.refs))
+	render = func(i int) string { return c.withURLs(c.head(i, Ellipsis), i, keep) }
+	for i := 1; i < len(c.cuts); i++ {
+		inline := false
+		var fresh []int
+		for k, r := range c.refs {
+			if !relinks(r, c.cuts[i]) || c.refAs[k] != refUndecided {
+				continue
+			}
+			fresh = append(fresh, k)
+			c.refAs[k] = refInline
+			if r.ref != nil && m(Ellipsis+" "+s[r.ref.raw[0]:r.ref.raw[1]]) > limit {
+				c.refAs[k] = refAlone
+			}
+			inline = inline || c.refAs[k] == refInline
+		}
+		if inline && m(render(i)) > limit {
+			for _, k := range fresh {
+				c.refAs[k] = refAlone
+			}
+		}
+	}
+	return c, render
+}
+
+// mostURLs returns the most URLs of s that fit in limit in m after a lone
+// ellipsis, as Shorten moves them.
+func mostURLs(s string, limit int, m Measure) int {
+	c := newCutter(s)
+	c.all()
+	k := len(c.urls)
+	for k > 0 && m(c.withURLs(Ellipsis, 0, k)) > limit {
+		k--
+	}
+	return k
 }
