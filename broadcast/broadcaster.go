@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/internal/errwalk"
 	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
@@ -857,7 +858,7 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 		return attempted || err != nil, nil
 	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it; "+
 		"a Store's Prune removes those of an update sent before its cutoff, whose posts then cannot be found to delete)", updateID))
-	if errors.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
+	if errwalk.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
 		return fmt.Errorf("broadcast: update %s was delivered on %s, but its receipt was not recorded: its posts cannot be found to delete: %w",
 			updateID, strings.Join(unrecorded, ", "), ErrNotRecorded)
 	}
@@ -924,10 +925,10 @@ func (b *Broadcaster) checkIncident(ctx context.Context, original, incident stri
 		t, err := b.store.Thread(ctx, incident, channel)
 		return err != nil || !t.IsZero(), nil
 	}, invalid("IncidentID", "%q is not the incident of update %q, which was posted in another thread; give the correction the IncidentID of the update it corrects", incident, original))
-	if !posted && errors.Is(err, ErrInvalidUpdate) {
+	if !posted && errwalk.Is(err, ErrInvalidUpdate) {
 		return nil // no receipt of original anywhere: nothing to compare with
 	}
-	if errors.Is(err, ErrInvalidUpdate) {
+	if errwalk.Is(err, ErrInvalidUpdate) {
 		if in := b.postedIn(ctx, original); in != "" && in != incident {
 			return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that incident", incident, original, in)
 		}

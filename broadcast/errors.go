@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/internal/earlier"
+	"github.com/outagecast/outagecast/internal/errwalk"
 	"github.com/outagecast/outagecast/internal/nilctx"
 	"github.com/outagecast/outagecast/internal/notmade"
 )
@@ -117,18 +118,18 @@ type closedRun struct{ err error }
 
 func (e *closedRun) Error() string { return e.err.Error() }
 
-func (e *closedRun) Is(target error) bool { return errors.Is(e.err, target) }
+func (e *closedRun) Is(target error) bool { return errwalk.Is(e.err, target) }
 
 func (e *closedRun) As(target any) bool {
 	if _, ok := target.(**permanentError); ok {
 		return false
 	}
-	return errors.As(e.err, target)
+	return errwalk.As(e.err, target)
 }
 
 // channelClosed reports whether err says the channel was closed (see
 // ErrChannelClosed).
-func channelClosed(err error) bool { return errors.Is(err, ErrChannelClosed) }
+func channelClosed(err error) bool { return errwalk.Is(err, ErrChannelClosed) }
 
 // NotTried reports whether err, the Result error of a RunJob, is that of
 // a run that never called the channel: it waited for it until its context
@@ -137,7 +138,7 @@ func channelClosed(err error) bool { return errors.Is(err, ErrChannelClosed) }
 // What an earlier run reported of the Job's targets still stands; the
 // caller runs it again without counting an attempt.
 func NotTried(err error) bool {
-	return errors.Is(err, ErrBusy) || errors.Is(err, ErrClosed) || errors.As(err, new(*retractionWait))
+	return errwalk.Is(err, ErrBusy) || errwalk.Is(err, ErrClosed) || errwalk.As(err, new(*retractionWait))
 }
 
 // busy returns err, the error of a wait for the channel, as ErrBusy when it
@@ -145,7 +146,7 @@ func NotTried(err error) bool {
 // that failed for a reason of its own, even as ctx ended) is returned as
 // is.
 func busy(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr == nil || !errors.Is(err, cerr) {
+	if cerr := ctx.Err(); cerr == nil || !errwalk.Is(err, cerr) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrBusy, err)
@@ -185,7 +186,7 @@ func (e *attemptTimeoutError) As(target any) bool {
 	if _, ok := target.(**permanentError); ok {
 		return false
 	}
-	return errors.As(e.err, target)
+	return errwalk.As(e.err, target)
 }
 
 // unreadError is the error of an attempt that could not read the marks of
@@ -215,7 +216,7 @@ func (e *unreadError) As(target any) bool {
 	if _, ok := target.(**permanentError); ok {
 		return false
 	}
-	return errors.As(e.err, target)
+	return errwalk.As(e.err, target)
 }
 
 // Permanent marks err as not worth retrying: the platform rejected the
@@ -234,9 +235,15 @@ func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
 // IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+// It, RetryDelay, IsUncertain, MarkAs, MarkPartAs, NotTried and
+// FieldErrors read err's tree as errors.As does, but never panic on a
+// channel's bad error: a part whose methods panic (a typed nil in an
+// error, such as (*net.OpError)(nil), or one with a nil field its Unwrap
+// reads) holds nothing they find, and they go on past it; a typed nil is
+// never found.
 func IsPermanent(err error) bool {
 	var p *permanentError
-	return errors.As(err, &p)
+	return errwalk.As(err, &p)
 }
 
 // RetryAfter marks err as transient with a hint: retry no sooner than d (an
@@ -259,7 +266,7 @@ func (e *retryAfterError) Unwrap() error { return e.err }
 // RetryDelay returns the wait err asks for through RetryAfter, if any.
 func RetryDelay(err error) (time.Duration, bool) {
 	var r *retryAfterError
-	if errors.As(err, &r) {
+	if errwalk.As(err, &r) {
 		return r.d, true
 	}
 	return 0, false
@@ -289,7 +296,7 @@ func (e *uncertainError) Unwrap() error { return e.err }
 // Uncertain.
 func IsUncertain(err error) bool {
 	var u *uncertainError
-	return errors.As(err, &u)
+	return errwalk.As(err, &u)
 }
 
 // DeliveryError is one channel's failure to deliver an update, after all
@@ -414,7 +421,7 @@ func recordedFailure(err error) string {
 	}
 	text = strings.ReplaceAll(text, sentinelMark, "\uFFFD")
 	for _, s := range failureSentinels {
-		if errors.Is(err, s.err) {
+		if errwalk.Is(err, s.err) {
 			text += sentinelMark + s.name
 		}
 	}

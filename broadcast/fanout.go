@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/errwalk"
 )
 
 // Fanout is the bookkeeping of one attempt by a channel that delivers to many
@@ -522,7 +524,7 @@ func (e *TargetsError) shown() *TargetsError {
 func (e *TargetsError) Is(target error) bool {
 	for _, list := range [][]TargetFailure{e.Pending, e.Failures} {
 		for _, f := range list {
-			if errors.Is(f.Err, target) {
+			if errwalk.Is(f.Err, target) {
 				return true
 			}
 		}
@@ -533,5 +535,5 @@ func (e *TargetsError) Is(target error) bool {
 // postAnew reports whether err, a target's, says its post is to be posted
 // anew (ErrPostGone, ErrNotEditable) rather than failed for good.
 func postAnew(err error) bool {
-	return errors.Is(err, ErrPostGone) || errors.Is(err, ErrNotEditable)
+	return errwalk.Is(err, ErrPostGone) || errwalk.Is(err, ErrNotEditable)
 }

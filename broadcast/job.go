@@ -2,10 +2,10 @@ package broadcast
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/outagecast/outagecast/internal/errwalk"
 	"github.com/outagecast/outagecast/internal/quotecut"
 )
 
@@ -141,7 +141,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	if j.Kind == JobCorrect {
 		unwritten, err := b.claimCorrection(ctx, j.Original, j.Update.ID)
 		if err != nil {
-			if errors.Is(err, ErrInvalidUpdate) {
+			if errwalk.Is(err, ErrInvalidUpdate) {
 				err = Permanent(err)
 			}
 			return Result{Channel: j.Channel, Err: err}
@@ -183,7 +183,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	start := time.Now()
 	if d.lock(ctx) {
 		done, err := d.once(ctx, keep, max(n, 1))
-		for y := (*retractYield)(nil); !done && errors.As(err, &y); {
+		for y := (*retractYield)(nil); !done && errwalk.As(err, &y); {
 			// Not an attempt: the Retract of the update in this process
 			// that marked the flight goes ahead, or gives up, first.
 			d.res.Attempts = 0
@@ -192,7 +192,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 			}
 		}
 		if !done {
-			if errors.As(err, new(*retractionWait)) {
+			if errwalk.As(err, new(*retractionWait)) {
 				// Not an attempt: the Job waits for the retraction,
 				// no sooner than a retry would.
 				err = RetryAfter(err, b.retry.InitialInterval)

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/internal/credquery"
+	"github.com/outagecast/outagecast/internal/errwalk"
 	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/urlcut"
 )
@@ -397,15 +398,19 @@ func (e *FieldError) Unwrap() error { return ErrInvalidUpdate }
 func FieldErrors(err error) []*FieldError {
 	switch e := err.(type) {
 	case *FieldError:
+		if e == nil {
+			return nil
+		}
 		return []*FieldError{e}
 	case interface{ Unwrap() []error }:
 		var out []*FieldError
-		for _, x := range e.Unwrap() {
+		parts, _ := errwalk.Try(e.Unwrap)
+		for _, x := range parts {
 			out = append(out, FieldErrors(x)...)
 		}
 		return out
 	case interface{ Unwrap() error }:
-		return FieldErrors(e.Unwrap())
+		return FieldErrors(errwalk.Unwrap(err))
 	}
 	return nil
 }

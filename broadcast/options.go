@@ -2,9 +2,10 @@ package broadcast
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/errwalk"
 )
 
 // RetryPolicy bounds one channel's retrying. The zero value of each field
@@ -243,7 +244,7 @@ type Result struct {
 // nothing was deleted.
 func (r Result) Unrecorded() bool {
 	if r.Err == nil || len(r.Pending) > 0 || len(r.Failures) > 0 ||
-		!IsPermanent(r.Err) || !errors.Is(r.Err, ErrNotRecorded) || errors.Is(r.Err, errPostNotFound) {
+		!IsPermanent(r.Err) || !errwalk.Is(r.Err, ErrNotRecorded) || errwalk.Is(r.Err, errPostNotFound) {
 		return false
 	}
 	_, joined := r.Err.(interface{ Unwrap() []error })

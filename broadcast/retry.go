@@ -14,6 +14,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
+	"github.com/outagecast/outagecast/internal/errwalk"
 	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/stack"
 )
@@ -186,7 +187,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 		if done {
 			return
 		}
-		if y := (*retractYield)(nil); errors.As(err, &y) {
+		if y := (*retractYield)(nil); errwalk.As(err, &y) {
 			// No attempt was made: the same one is made once the
 			// Retract that marked the flight went ahead or gave up.
 			d.res.Attempts = n - 1
@@ -197,7 +198,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Duration) {
 			n--
 			continue
 		}
-		if w := (*retractionWait)(nil); errors.As(err, &w) {
+		if w := (*retractionWait)(nil); errwalk.As(err, &w) {
 			// No attempt was made: the same one is made once the
 			// retraction ended.
 			d.res.Attempts = n - 1
@@ -490,7 +491,7 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if d.op != opSend || d.b.sharedLock != nil {
 		release, err := d.hold(ctx)
 		if err != nil {
-			if cerr := ctx.Err(); cerr == nil || !errors.Is(err, cerr) {
+			if cerr := ctx.Err(); cerr == nil || !errwalk.Is(err, cerr) {
 				// The Store or Options.Lock failed it; a wait that ctx
 				// ended is no attempt, as one for the incident's turn
 				// (see loop).
@@ -2133,7 +2134,7 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 //go:noinline
 func pendingOf(err error) []TargetFailure {
 	var te *TargetsError
-	if errors.As(err, &te) {
+	if errwalk.As(err, &te) {
 		return te.Pending
 	}
 	return nil
@@ -2224,7 +2225,7 @@ func readable(err error, whose string) (sane error) {
 // Permanent's.
 func culprit(err error) error {
 	for range maxUnwrap {
-		next := unwrapped(err)
+		next := errwalk.Unwrap(err)
 		if next == nil || !errorPanics(next) {
 			break
 		}
@@ -2233,25 +2234,10 @@ func culprit(err error) error {
 	return err
 }
 
-// unwrapped is errors.Unwrap(err), nil when its Unwrap method panics.
-func unwrapped(err error) (next error) {
-	defer func() {
-		if recover() != nil {
-			next = nil
-		}
-	}()
-	return errors.Unwrap(err)
-}
-
 // errorPanics reports whether err's Error method panics.
-func errorPanics(err error) (panics bool) {
-	defer func() {
-		if recover() != nil {
-			panics = true
-		}
-	}()
-	_ = err.Error()
-	return false
+func errorPanics(err error) bool {
+	_, read := errwalk.Try(err.Error)
+	return !read
 }
 
 // message is the Message of the attempt under way, built on the stack:
@@ -2343,12 +2329,12 @@ func (d *delivery) answered(ctx context.Context, err error) {
 // part is, unless a Permanent or RetryAfter mark above it judged the whole.
 func definite(err error) bool {
 	switch {
-	case errors.Is(err, ErrNotRecorded) || errors.Is(err, ErrAttemptTimeout) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.As(err, new(*panicError)) || IsUncertain(err):
+	case errwalk.Is(err, ErrNotRecorded) || errwalk.Is(err, ErrAttemptTimeout) ||
+		errwalk.Is(err, context.DeadlineExceeded) || errwalk.Is(err, context.Canceled) ||
+		errwalk.As(err, new(*panicError)) || IsUncertain(err):
 		return false
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
+	for e := err; e != nil; e = errwalk.Unwrap(e) {
 		// A join, itself or wrapped, is definite when each part is; one
 		// under a Permanent or RetryAfter mark is the mark's: the channel
 		// judged the whole (X's duplicate refusal wraps ErrDuplicate and
@@ -2360,7 +2346,13 @@ func definite(err error) bool {
 			break
 		}
 		if joined, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, part := range joined.Unwrap() {
+			// A join whose parts cannot be read (its Unwrap panics) says
+			// nothing definite.
+			parts, read := errwalk.Try(joined.Unwrap)
+			if !read {
+				return false
+			}
+			for _, part := range parts {
 				if !definite(part) {
 					return false
 				}
@@ -2368,9 +2360,9 @@ func definite(err error) bool {
 			return true
 		}
 	}
-	if te := new(TargetsError); errors.As(err, &te) {
+	if te := new(TargetsError); errwalk.As(err, &te) {
 		for _, p := range te.Pending {
-			if !errors.Is(p.Err, errNotAttempted) && !definite(p.Err) {
+			if !errwalk.Is(p.Err, errNotAttempted) && !definite(p.Err) {
 				return false
 			}
 		}
@@ -2457,7 +2449,7 @@ func (d *delivery) callEdit(ctx context.Context) error {
 // (see keepPartial).
 func (d *delivery) editedSome(err error) bool {
 	var te *TargetsError
-	return errors.As(err, &te) && te.Total > len(te.Pending)+len(te.Failures)+len(d.anewTargets)
+	return errwalk.As(err, &te) && te.Total > len(te.Pending)+len(te.Failures)+len(d.anewTargets)
 }
 
 // postAnewSome handles err, an Edit's that edited some targets (see
@@ -2473,7 +2465,7 @@ func (d *delivery) editedSome(err error) bool {
 //go:noinline
 func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	var te *TargetsError
-	if !errors.As(err, &te) {
+	if !errwalk.As(err, &te) {
 		return err
 	}
 	var others []TargetFailure
@@ -2489,7 +2481,7 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	sendErr := d.callSend(ctx)
 	release()
 	var ste *TargetsError
-	if sendErr != nil && (IsPermanent(sendErr) || !errors.As(sendErr, &ste)) {
+	if sendErr != nil && (IsPermanent(sendErr) || !errwalk.As(sendErr, &ste)) {
 		return errors.Join(err, sendErr) // the Send failed as a whole, or for good
 	}
 	d.notePostedAnew(te.Pending, ste)
@@ -2557,7 +2549,7 @@ func (d *delivery) callRetract(ctx context.Context) error {
 	}
 	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
 	err := rt.Retract(ctx, prev)
-	if te := (*TargetsError)(nil); errors.As(err, &te) {
+	if te := (*TargetsError)(nil); errwalk.As(err, &te) {
 		d.notePartlyDeleted(te)
 		if !te.deletion {
 			err = deletionOf(err, te) // made outside a Fanout
@@ -2631,10 +2623,10 @@ func (e *deletionError) As(target any) bool {
 //go:noinline
 func postGone(err error, notEditable bool) bool {
 	says := func(err error) bool {
-		return errors.Is(err, ErrPostGone) || notEditable && errors.Is(err, ErrNotEditable)
+		return errwalk.Is(err, ErrPostGone) || notEditable && errwalk.Is(err, ErrNotEditable)
 	}
 	var te *TargetsError
-	if !errors.As(err, &te) {
+	if !errwalk.As(err, &te) {
 		return says(err)
 	}
 	for _, f := range te.Pending {
@@ -2653,7 +2645,7 @@ func postGone(err error, notEditable bool) bool {
 // method.
 func unsupported(err error) bool {
 	var te *TargetsError
-	return errors.Is(err, ErrNotSupported) && !errors.As(err, &te)
+	return errwalk.Is(err, ErrNotSupported) && !errwalk.As(err, &te)
 }
 
 // refused returns the targets that refused for good in err, a
@@ -2664,7 +2656,7 @@ func unsupported(err error) bool {
 //go:noinline
 func refused(err error) error {
 	var te *TargetsError
-	if !errors.As(err, &te) || len(te.Failures) == 0 {
+	if !errwalk.As(err, &te) || len(te.Failures) == 0 {
 		return nil
 	}
 	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures, deletion: te.deletion, show: te.show})
@@ -2713,7 +2705,7 @@ func (d *delivery) notePartlyDeleted(te *TargetsError) {
 		mark(target)
 	}
 	for _, f := range te.Pending {
-		if errors.Is(f.Err, ErrPostGone) {
+		if errwalk.Is(f.Err, ErrPostGone) {
 			mark(f.Target)
 		}
 	}
@@ -3270,7 +3262,7 @@ func (d *delivery) settle() {
 	} else {
 		unrecorded = errors.Join(unrecorded, d.partialErr)
 		var te *TargetsError
-		if errors.As(d.res.Err, &te) {
+		if errwalk.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
 		}
 		// Otherwise the last attempts failed before calling the channel:
@@ -3288,11 +3280,11 @@ func (d *delivery) settle() {
 	// reads them from it (bounced addresses to drop), as from one whose
 	// records were all written.
 	var failed error
-	if len(d.res.Failures) > 0 && !errors.As(d.res.Err, new(*TargetsError)) {
+	if len(d.res.Failures) > 0 && !errwalk.As(d.res.Err, new(*TargetsError)) {
 		failed = &TargetsError{Failures: d.res.Failures}
 	}
 	switch {
-	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
+	case unrecorded != nil && !errwalk.Is(d.res.Err, ErrNotRecorded):
 		notRecorded := fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)
 		switch {
 		case d.res.Err != nil:
@@ -3362,7 +3354,7 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 //go:noinline
 func (d *delivery) holdSlow(err error, back, left time.Duration) (wait time.Duration, slow int, ok bool) {
 	var te *TargetsError
-	if !errors.As(err, &te) {
+	if !errwalk.As(err, &te) {
 		return 0, 0, false
 	}
 	wait = back

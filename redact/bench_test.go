@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -139,3 +140,26 @@ func BenchmarkRedactorHexRun(b *testing.B) {
 		_ = r.String(text)
 	}
 }
+
+// BenchmarkRedactorError is the cost of Redactor.Error: of an error whose
+// text holds no secret (returned as it is: the path of every error a
+// channel redacts that needs none), and of a wrapped join whose parts'
+// one holds a secret.
+func BenchmarkRedactorError(b *testing.B) {
+	r := redact.NewRedactor(redact.NewSecret("token-abcdef/0123456789+xyz"))
+	b.Run("clean", func(b *testing.B) {
+		err := fmt.Errorf("webhook: post: %w", &url.Error{Op: "Post", URL: "https://example.com/hook", Err: errBench})
+		for b.Loop() {
+			_ = r.Error(err)
+		}
+	})
+	b.Run("secret", func(b *testing.B) {
+		err := fmt.Errorf("webhook: %w", errors.Join(errBench,
+			&url.Error{Op: "Post", URL: "https://example.com/hook?token=token-abcdef/0123456789+xyz", Err: errBench}))
+		for b.Loop() {
+			_ = r.Error(err)
+		}
+	})
+}
+
+var errBench = errors.New("connection refused")

@@ -14,11 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/errwalk"
 )
 
 // Redactor replaces known secrets in text with REDACTED, in every encoding
@@ -977,7 +977,7 @@ func replacePart(p error, replace func(string) string, mark func(err, like error
 // its TargetsError's text shows it: the name itself is no text but what
 // the Broadcaster records the target's outcome by (see
 // broadcast.TargetsError.ShowingTargets). An error whose Error or Unwrap
-// panics (see try) counts as one that does: what it hides is not known,
+// panics (see errwalk.Try) counts as one that does: what it hides is not known,
 // and a caller would reach it.
 func shows(err error, replace func(string) string) bool {
 	if err == nil {
@@ -987,7 +987,7 @@ func shows(err error, replace func(string) string) bool {
 		return true
 	}
 	for _, verb := range [...]string{"%v", "%+v", "%#v", "%s", "%q", "%+q", "%#q", "%d", "%x", "%X"} {
-		if s := fmt.Sprintf(verb, err); replace(s) != s {
+		if s, read := errwalk.Try(func() string { return fmt.Sprintf(verb, err) }); !read || replace(s) != s {
 			return true
 		}
 	}
@@ -1002,10 +1002,10 @@ func shows(err error, replace func(string) string) bool {
 	}
 	switch e := err.(type) {
 	case interface{ Unwrap() error }:
-		next, read := try(e.Unwrap)
+		next, read := errwalk.Try(e.Unwrap)
 		return !read || shows(next, replace)
 	case interface{ Unwrap() []error }:
-		parts, read := try(e.Unwrap)
+		parts, read := errwalk.Try(e.Unwrap)
 		if !read {
 			return true
 		}
@@ -1048,7 +1048,7 @@ func kept(err error, msg string, replace func(string) string) ([]error, error) {
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
-			ps, read := try(u.Unwrap)
+			ps, read := errwalk.Try(u.Unwrap)
 			if !read {
 				return nil, nil
 			}
@@ -1064,7 +1064,7 @@ func kept(err error, msg string, replace func(string) string) ([]error, error) {
 			}
 			return parts, nil
 		case interface{ Unwrap() error }:
-			e, _ = try(u.Unwrap)
+			e, _ = errwalk.Try(u.Unwrap)
 		default:
 			return nil, nil
 		}
@@ -1080,7 +1080,7 @@ func targetsOf(e error) *broadcast.TargetsError {
 	}
 	if a, ok := e.(interface{ As(any) bool }); ok {
 		te := (*broadcast.TargetsError)(nil)
-		if found, _ := try(func() bool { return a.As(&te) }); found {
+		if found, _ := errwalk.Try(func() bool { return a.As(&te) }); found {
 			return te
 		}
 	}
@@ -1175,7 +1175,7 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() []error }:
-			qs, _ := try(u.Unwrap)
+			qs, _ := errwalk.Try(u.Unwrap)
 			var parts []error
 			for _, q := range qs {
 				if q != nil {
@@ -1190,7 +1190,7 @@ func hidePart(p error, replace func(string) string, mark func(err, like error) e
 			}
 			e = nil
 		case interface{ Unwrap() error }:
-			e, _ = try(u.Unwrap)
+			e, _ = errwalk.Try(u.Unwrap)
 		default:
 			e = nil
 		}
@@ -1231,15 +1231,15 @@ func partCopy(e error, show func(string) string, redo func(error) error) (c erro
 	}
 	switch e := e.(type) {
 	case *broadcast.DeliveryError:
-		if f, read := try(func() broadcast.DeliveryError { return *e }); read {
+		if f, read := errwalk.Try(func() broadcast.DeliveryError { return *e }); read {
 			return &broadcast.DeliveryError{Channel: f.Channel, Attempts: f.Attempts, Err: give(f.Err)}, true
 		}
 	case *broadcast.PreviewError:
-		if f, read := try(func() broadcast.PreviewError { return *e }); read {
+		if f, read := errwalk.Try(func() broadcast.PreviewError { return *e }); read {
 			return &broadcast.PreviewError{Channel: f.Channel, Err: give(f.Err)}, true
 		}
 	case *url.Error:
-		if f, read := try(func() url.Error { return *e }); read {
+		if f, read := errwalk.Try(func() url.Error { return *e }); read {
 			return &url.Error{Op: f.Op, URL: show(f.URL), Err: give(f.Err)}, true
 		}
 	}
@@ -1426,21 +1426,19 @@ func printText(f fmt.State, verb rune, msg string) {
 // too. A *url.Error, a *net.OpError, a *net.DNSError, an
 // *os.SyscallError and the deadline errors of net and os are net.Errors,
 // or delegate to one.
-// Where finding it, or its Timeout or Temporary, panics (see try), none
-// is found, or the answer is false.
+// It is looked for as errwalk.AsType looks: past a part whose methods
+// panic, never a typed nil; where its Timeout or Temporary panics, the
+// answer is false.
 func keepNet(red, orig error) error {
-	ne, _ := try(func() net.Error {
-		ne, _ := errors.AsType[net.Error](orig)
-		return ne
-	})
-	if ne == nil {
+	ne, ok := errwalk.AsType[net.Error](orig)
+	if !ok {
 		return red
 	}
 	n := &redactedNet{err: red}
-	n.timeout, _ = try(ne.Timeout)
+	n.timeout, _ = errwalk.Try(ne.Timeout)
 	// Temporary is deprecated, yet net.Error has it, and a caller may ask.
 	if t, ok := ne.(interface{ Temporary() bool }); ok {
-		n.temporary, _ = try(t.Temporary)
+		n.temporary, _ = errwalk.Try(t.Temporary)
 	}
 	return n
 }
@@ -1468,71 +1466,30 @@ func (e *redactedNet) Timeout() bool { return e.timeout }
 func (e *redactedNet) Temporary() bool { return e.temporary }
 
 // Is reports a match of the original chain without exposing it; no match
-// where walking it panics (see try).
+// where walking it panics (see errwalk.Try).
 func (e *redactedError) Is(target error) bool {
-	is, _ := try(func() bool { return errors.Is(e.orig, target) })
-	return is
+	return errwalk.Is(e.orig, target)
 }
 
-// try returns f's result, and false, with the zero T, when f panics. The
-// errors a redaction reads are the caller's, and a method of one may
-// panic: a typed nil in an error ((*net.OpError)(nil), whose Unwrap and
-// Timeout read its fields), or one with a nil field (&net.OpError{},
-// whose Error reads its Err). Every call into an error the redaction was
-// given goes through try, so that bad input gives a redacted error, as
-// fmt prints "%!v(PANIC=…)" for it, not a panic.
-func try[T any](f func() T) (v T, ok bool) {
-	defer func() {
-		if recover() != nil {
-			var zero T
-			v, ok = zero, false
-		}
-	}()
-	return f(), true
-}
-
-// text returns err's Error(); where that panics (see try), what fmt
+// text returns err's Error(); where that panics (see errwalk.Try), what fmt
 // prints of err ("<nil>" for a nil pointer, "%!v(PANIC=Error method: …)"
 // otherwise) and false: then a text holding no secret does not tell that
 // err's tree holds none.
 func text(err error) (string, bool) {
-	if s, ok := try(func() string { return err.Error() }); ok {
+	if s, ok := errwalk.Try(err.Error); ok {
 		return s, true
 	}
-	return fmt.Sprint(err), false
+	if s, ok := errwalk.Try(func() string { return fmt.Sprint(err) }); ok {
+		return s, false
+	}
+	// fmt panics again where printing the panic's value panics (an error
+	// whose Error panics): none of its text is read.
+	return fmt.Sprintf("%%!v(PANIC=Error method of %T)", err), false
 }
 
 // judged returns red, the redaction of orig, with orig's marks given by
-// mark, as a net.Error where orig held one (see keepNet). Where reading
-// orig's marks panics (see try), red is given those that can be read each
-// alone: orig's IsUncertain, RetryDelay and IsPermanent.
+// mark, as a net.Error where orig held one (see keepNet). The marks are
+// read as broadcast reads them, past a part whose methods panic.
 func judged(red, orig error, mark func(err, like error) error) error {
-	m, ok := try(func() error { return mark(red, orig) })
-	if !ok {
-		m = mark(red, readMarks(orig))
-	}
-	return keepNet(m, orig)
-}
-
-// errUnread is the error readMarks marks.
-var errUnread = errors.New("redact: an error whose marks panic when read together")
-
-// readMarks returns an error with those of orig's marks that can be read
-// each alone, for an orig whose marks panic when read together.
-func readMarks(orig error) error {
-	like := errUnread
-	if u, _ := try(func() bool { return broadcast.IsUncertain(orig) }); u {
-		like = broadcast.Uncertain(like)
-	}
-	type delay struct {
-		d     time.Duration
-		waits bool
-	}
-	if w, _ := try(func() delay { d, waits := broadcast.RetryDelay(orig); return delay{d, waits} }); w.waits {
-		like = broadcast.RetryAfter(like, w.d)
-	}
-	if p, _ := try(func() bool { return broadcast.IsPermanent(orig) }); p {
-		like = broadcast.Permanent(like)
-	}
-	return like
+	return keepNet(mark(red, orig), orig)
 }
