@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -37,39 +36,6 @@ func (h *heldSecrets) add(o heldSecrets) {
 func (h *heldSecrets) addURL(raw string) {
 	h.urls = append(h.urls, raw)
 	h.values = append(h.values, urlCredentials(raw)...)
-	h.values = append(h.values, pathTokens(raw)...)
-}
-
-// minPathToken is the length from which redact.URL takes a path segment
-// with a digit for a token.
-const minPathToken = 8
-
-// pathTokens returns the path segments of raw, a URL that parses, as
-// written and unescaped, that are tokens although redact.URL takes them
-// for none (it wants a digit, or sixteen characters or more): those of
-// minPathToken characters or more that hold an upper-case letter, as a
-// webhook's all-letter token at the end of its URL ("…/services/
-// abcDEFghij"). The words of a URL's path are lower case by convention
-// (/api/webhooks/, /services/, /workflows/): they are no tokens, nor
-// hidden.
-func pathTokens(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		forms := []string{seg}
-		if d, err := url.PathUnescape(seg); err == nil && d != seg {
-			forms = append(forms, d)
-		}
-		for _, f := range forms {
-			if len(f) >= minPathToken && strings.ContainsFunc(f, unicode.IsUpper) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }
 
 // urlCredentials returns the parts of raw, a URL that parses, that are
