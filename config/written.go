@@ -262,7 +262,8 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 // full-form entry, with the URL parsed; not the nick, user names or the
 // host, no secrets. A URL refused (by url.Parse, for its scheme, or by
 // its kind) has no Config to say which of its parts are secrets: it
-// gives every part secretParts finds of it, and a nil URL.
+// gives every part secretParts finds of it, with the credentials of a
+// URL in a query parameter, and a nil URL.
 func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url.URL) {
 	n, _ := unalias(entry)
 	if n.Kind == yaml.MappingNode {
@@ -283,6 +284,17 @@ func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url
 	u, err := url.Parse(raw)
 	if err != nil {
 		return refused, nil
+	}
+	// A parameter that holds a URL (discord's avatar_url=…) is read as
+	// that key is in a full form (plainURL): the credentials inside it
+	// are secrets too, of any length, not only the parameter's whole
+	// value. (A URL the kind takes gives them in its Config's URLs.)
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if strings.Contains(v, "://") {
+				refused.addURL(v)
+			}
+		}
 	}
 	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
 	if !ok {
