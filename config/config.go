@@ -599,23 +599,44 @@ func hide(err error, h *hider) error {
 }
 
 // hideAfterName is hide of err, Load's error about the file name, but for
-// the name that starts each of its lines ("name:12: …"), kept as it is: it
-// is the caller's, no secret, and a value the file wrote that is common
-// text (a header "X-Source: outagecast", the file's own name) would
-// otherwise leave no line saying which file is wrong.
+// the name that starts each of its lines and the line number after it
+// ("name:12: …"), kept as they are: they are the caller's and the file's,
+// no secret, and a value the file wrote that is common text (a header
+// "X-Source: outagecast", the file's own name) would otherwise leave no
+// line saying which file is wrong, nor a URL's short password
+// ("https://bob:2@…") which line.
 func hideAfterName(err error, name string, h *hider) error {
-	const mark = "\x00" // stands for the name; a text already holding it is hidden whole
+	const mark = "\x00" // stands for a line's start; a text already holding it is hidden whole
 	prefix := name + ":"
 	return redact.ReplaceError(err, func(s string) string {
 		if name == "" || strings.Contains(s, mark) {
 			return h.Replace(s)
 		}
 		lines := strings.SplitAfter(s, "\n")
+		var starts []string // the start each mark stands for, in order
 		for i, line := range lines {
-			if rest, ok := strings.CutPrefix(line, prefix); ok {
-				lines[i] = mark + rest
+			rest, ok := strings.CutPrefix(line, prefix)
+			if !ok {
+				continue
 			}
+			start := prefix
+			if n := len(rest) - len(strings.TrimLeft(rest, "0123456789")); n > 0 && strings.HasPrefix(rest[n:], ":") {
+				start, rest = prefix+rest[:n+1], rest[n+1:]
+			}
+			starts = append(starts, start)
+			lines[i] = mark + rest
 		}
-		return strings.ReplaceAll(h.Replace(strings.Join(lines, "")), mark, prefix)
+		parts := strings.Split(h.Replace(strings.Join(lines, "")), mark)
+		if len(parts) != len(starts)+1 {
+			return h.Replace(s) // a secret took a mark with it: hide all
+		}
+		var b strings.Builder
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteString(starts[i-1])
+			}
+			b.WriteString(p)
+		}
+		return b.String()
 	})
 }

@@ -272,9 +272,10 @@
 // credentials of another URL (its password, query values named like
 // credentials, token-like path segments, and the user part where the
 // channel takes its token from it, as in mastodon://TOKEN@host). A path
-// segment is token-like when it has 8 characters or more and a digit or
-// an upper-case letter, or 16 or more ("…/services/abcDEFghij"); the
-// lower-case words of a path (/api/webhooks/, /services/) are not. Load's
+// segment is token-like as redact.Redactor.WithURL takes it: 8 characters
+// or more and a digit or an upper-case letter, or 16 or more
+// ("…/services/abcDEFghij", and a CamelCase word such as "StatusPage");
+// the lower-case words of a path (/api/webhooks/, /services/) are not. Load's
 // errors and File.Hide, for later errors (delivery errors, for example),
 // replace it with the reference that produced it ("${SMTP_PASSWORD}",
 // "${file:smtp_password}"), and its other encodings with REDACTED. Other

@@ -637,8 +637,8 @@ func (x textIndex) holds(s string) bool {
 // markURLs records the credentials of each of urls that took a value from
 // the environment (used, none empty): redact.Redactor.WithURL hides its
 // password, its query values named like credentials and its token-like
-// path segments (pathTokens adds those of letters alone), and shows the
-// URL itself without path and query. The parts of a password ("hook:T0-B0-secret") count too, as a channel may
+// path segments, and shows the URL itself without path and query. The
+// parts of a password ("hook:T0-B0-secret") count too, as a channel may
 // send them apart, and a value from the environment that holds any of
 // these is a secret itself.
 //
@@ -657,9 +657,6 @@ func (e *expander) markURLs(urls []string, used []envValue) {
 	allURLs := make([]redact.URL, len(urls))
 	for i, raw := range urls {
 		parts[i] = passwordParts(raw)
-		for _, t := range pathTokens(raw) { // all letters: no token to redact.URL
-			parts[i] = append(parts[i], redact.NewSecret(t))
-		}
 		all = append(all, parts[i]...)
 		allURLs[i] = redact.NewURL(raw)
 	}

@@ -52,3 +52,24 @@ func TestWrittenSecretLeavesFileNameAlone(t *testing.T) {
 	assert.NotContains(t, err.Error(), "hunter2secret")
 	assert.Contains(t, got[1], "REDACTED")
 }
+
+// A URL's short password ("https://bob:2@…", in a key of a secret URL or
+// in a plain URL key such as discord's avatar_url) is hidden in Load's
+// errors, but not in the line number after the file's name that starts
+// each of their lines: that is the file's, no secret. Before, the fault
+// of line 2 read "test.yaml:REDACTED: channels[0] …".
+func TestURLShortPasswordLeavesLineNumbersAlone(t *testing.T) {
+	for _, entry := range []string{
+		"{kind: discord, name: d, webhook_url: 'https://discord.com/api/webhooks/123/Kq7vT2xN9pLmW4rZ8sYb', avatar_url: 'https://bob:2@img.example.com/a.png'}",
+		"{kind: webhook, name: w, url: 'https://bob:2@hooks.example.com/x', allow_unsigned: true, bogus: 1}",
+	} {
+		name := filepath.Join(t.TempDir(), "test.yaml")
+		_, err := config.Loader{LookupEnv: env(nil)}.Parse(strings.NewReader(lines("channels:", "  - "+entry,
+			"  - {kind: console, name: x, bogus: 1}")), name)
+		require.Error(t, err)
+		got := strings.Split(err.Error(), "\n")
+		require.Len(t, got, 2, err.Error())
+		assert.True(t, strings.HasPrefix(got[0], name+":2: channels[0]"), got[0])
+		assert.True(t, strings.HasPrefix(got[1], name+":3: channels[1]"), got[1])
+	}
+}

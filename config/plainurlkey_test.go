@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,6 +65,43 @@ func TestPlainURLKeyCredentialsNotQuoted(t *testing.T) {
 					"stages: [['"+tt.secret+"'], ['"+tt.secret+"']]"), vars)
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.fault)
+				assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
+				assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
+				assert.NotContains(t, err.Error(), tt.secret)
+			})
+		}
+	}
+}
+
+// The same keys given as a channel URL's query parameters (discord's
+// avatar_url=…) are read so too: the channel refuses the URL, and no other
+// fault quotes the credentials of the URL in the parameter, written in
+// the file or taken from the environment. Before, a short form's
+// avatar_url password read `name "Qx7vLmPw9RtZ": already used by
+// channels[1]`.
+func TestShortFormPlainURLParamCredentialsNotQuoted(t *testing.T) {
+	const pw = "Qx7vLmPw9RtZ"
+	const short = "Qz7!k"
+	const hook = "discord://Kq7vT2xN9pLmW4rZ8sYb@123?avatar_url="
+	tests := []struct{ name, url, secret string }{
+		{"a password", hook + url.QueryEscape("https://bob:"+pw+"@img.example.com/a.png"), pw},
+		{"a short password", hook + url.QueryEscape("https://bob:"+short+"@img.example.com/a.png"), short},
+		{"a query token", hook + url.QueryEscape("https://img.example.com/a.png?token="+pw), pw},
+	}
+	for _, tt := range tests {
+		for _, fromEnv := range []bool{false, true} {
+			name := tt.name
+			value, vars := tt.url, map[string]string{}
+			if fromEnv {
+				name += ", from the environment"
+				value, vars["HOOK"] = "${HOOK}", tt.url
+			}
+			t.Run(name, func(t *testing.T) {
+				_, _, err := parse(t, lines("channels:", "  - '"+value+"'",
+					"  - {kind: console, name: '"+tt.secret+"'}", "  - {kind: console, name: '"+tt.secret+"'}",
+					"stages: [['"+tt.secret+"'], ['"+tt.secret+"']]"), vars)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "avatar_url: must not hold credentials")
 				assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
 				assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
 				assert.NotContains(t, err.Error(), tt.secret)

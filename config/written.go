@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -37,39 +36,6 @@ func (h *heldSecrets) add(o heldSecrets) {
 func (h *heldSecrets) addURL(raw string) {
 	h.urls = append(h.urls, raw)
 	h.values = append(h.values, urlCredentials(raw)...)
-	h.values = append(h.values, pathTokens(raw)...)
-}
-
-// minPathToken is the length from which redact.URL takes a path segment
-// with a digit for a token.
-const minPathToken = 8
-
-// pathTokens returns the path segments of raw, a URL that parses, as
-// written and unescaped, that are tokens although redact.URL takes them
-// for none (it wants a digit, or sixteen characters or more): those of
-// minPathToken characters or more that hold an upper-case letter, as a
-// webhook's all-letter token at the end of its URL ("…/services/
-// abcDEFghij"). The words of a URL's path are lower case by convention
-// (/api/webhooks/, /services/, /workflows/): they are no tokens, nor
-// hidden.
-func pathTokens(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		forms := []string{seg}
-		if d, err := url.PathUnescape(seg); err == nil && d != seg {
-			forms = append(forms, d)
-		}
-		for _, f := range forms {
-			if len(f) >= minPathToken && strings.ContainsFunc(f, unicode.IsUpper) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }
 
 // urlCredentials returns the parts of raw, a URL that parses, that are
@@ -296,7 +262,8 @@ func urlShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) []string {
 // full-form entry, with the URL parsed; not the nick, user names or the
 // host, no secrets. A URL refused (by url.Parse, for its scheme, or by
 // its kind) has no Config to say which of its parts are secrets: it
-// gives every part secretParts finds of it, and a nil URL.
+// gives every part secretParts finds of it, with the credentials of a
+// URL in a query parameter, and a nil URL.
 func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url.URL) {
 	n, _ := unalias(entry)
 	if n.Kind == yaml.MappingNode {
@@ -317,6 +284,17 @@ func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url
 	u, err := url.Parse(raw)
 	if err != nil {
 		return refused, nil
+	}
+	// A parameter that holds a URL (discord's avatar_url=…) is read as
+	// that key is in a full form (plainURL): the credentials inside it
+	// are secrets too, of any length, not only the parameter's whole
+	// value. (A URL the kind takes gives them in its Config's URLs.)
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if strings.Contains(v, "://") {
+				refused.addURL(v)
+			}
+		}
 	}
 	k, ok := (&builder{kinds: kinds}).scheme(u.Scheme)
 	if !ok {

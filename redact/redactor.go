@@ -276,8 +276,11 @@ func urlLogin(raw string) (user, password string, ok bool) {
 // (or, without one, a user name that looks like a token), the values of
 // query parameters named like credentials (token, key, sig,
 // secret, …; four characters or more), and query values (a key without
-// "=", as in "?TOKEN", counts as a value) and path segments that look like
-// tokens (eight characters or more with a digit, or sixteen or more)
+// "=", as in "?TOKEN", counts as a value) that look like tokens (eight
+// characters or more with a digit, or sixteen or more), and path segments
+// that do or that have eight characters or more with an upper-case letter
+// ("…/services/abcDEFghij"; a CamelCase path word such as "StatusPage" is
+// taken for a token too, the lower-case words of a path are not),
 // become REDACTED wherever they appear alone, each as the URL writes it
 // (a "+" or "/" left unescaped is sent so) and decoded; so do its user
 // name and password together, in the forms WithLogin redacts (HTTP
@@ -350,7 +353,7 @@ func urlSecrets(raw string) []Secret {
 	// inside its segment.
 	for _, seg := range strings.Split(p.EscapedPath(), "/") {
 		for _, v := range asSentAndDecoded(seg, url.PathUnescape) {
-			if tokenLike(v) {
+			if pathTokenLike(v) {
 				secrets = append(secrets, NewSecret(v))
 			}
 		}
@@ -378,9 +381,34 @@ func secretKey(k string) bool {
 	return false
 }
 
-// tokenLike reports path segments and query values that may be credentials.
-func tokenLike(seg string) bool {
-	return len(seg) >= 16 || len(seg) >= 8 && strings.ContainsFunc(seg, unicode.IsDigit)
+// minToken is the length, in bytes, from which a text with a digit (or,
+// in a URL's path, an upper-case letter) may be a token; from
+// 2*minToken, any text may be.
+const minToken = 8
+
+// tokenLike reports texts that may be credentials by their shape alone:
+// 16 bytes or more, or 8 with a digit. It decides for a URL's query
+// values and its user name without a password (which hold words and
+// names too: "?view=StatusPage", an IRC nick "OutageBot"; a query's
+// credentials are mostly named, and a value of a key named like one is a
+// secret from 4 bytes), for a host that may be a user name cut short (see
+// cutShort), and which secrets are also redacted upper- and lower-cased
+// (encodings): a shorter secret of letters, cased otherwise, may be an
+// ordinary word. A path segment has its own rule, pathTokenLike.
+func tokenLike(s string) bool {
+	return len(s) >= 2*minToken || len(s) >= minToken && strings.ContainsFunc(s, unicode.IsDigit)
+}
+
+// pathTokenLike reports URL path segments that may be credentials: those
+// tokenLike reports, and those of 8 bytes or more that hold an upper-case
+// letter, as a webhook's token of letters alone at the end of its URL
+// ("…/services/abcDEFghij") does. Nothing names a path's token, so its
+// shape must tell it; a path's words are lower case by convention
+// (/api/webhooks/, /services/, /incidents/) and are no tokens under 16
+// bytes, but a CamelCase path word ("/Incidents/", "…/acme/StatusPage")
+// has a token's shape and is taken for one: hidden, never shown.
+func pathTokenLike(seg string) bool {
+	return tokenLike(seg) || len(seg) >= minToken && strings.ContainsFunc(seg, unicode.IsUpper)
 }
 
 // add returns a Redactor with forms replaced by with. Longer forms come
