@@ -68,3 +68,23 @@ func TestRetryDelayIsFromOneReadingOfTheClock(t *testing.T) {
 		assert.Equal(t, want, last.Delay, "offset %v: retryStray", offset)
 	}
 }
+
+// The time a retraction job runs no more (jobEnd) is, by this instance's
+// clock, Retry.MaxElapsed after the job was enqueued (by the database's)
+// plus RescueAfter: the time left is measured on the database's clock and
+// carried to this instance's from one reading of the clocks. Before, the
+// database's time and this instance's were two readings, and the end came
+// out late by the time between them (here a second a reading).
+func TestJobEndIsFromOneReadingOfTheClock(t *testing.T) {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, offset := range []time.Duration{0, 5 * time.Second, -5 * time.Second} {
+		clock := &dbClock{readLocal: (&tickingClock{t: start, step: time.Second}).read}
+		clock.offset.Store(int64(offset)) // the database's clock ahead of this instance's, or behind
+		d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxElapsed: time.Hour}, RescueAfter: time.Minute}}
+		d.retry = retryPolicy{RetryPolicy: d.cfg.Retry, clock: clock}
+		// Enqueued at start by the database's clock: start-offset by this
+		// instance's.
+		end := d.jobEnd(&rivertype.JobRow{CreatedAt: start.Add(offset)})
+		assert.Equal(t, start.Add(time.Hour+time.Minute), end, "offset %v", offset)
+	}
+}

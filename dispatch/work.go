@@ -481,10 +481,13 @@ func runOutput(row *rivertype.JobRow, res broadcast.Result) output {
 // A retraction's record that it is under way counts until then (see
 // broadcast.WithJobEnd), whatever the Broadcaster's own RetryPolicy.
 func (d *Dispatcher) jobEnd(row *rivertype.JobRow) time.Time {
-	left := row.CreatedAt.Add(d.cfg.Retry.MaxElapsed).Sub(d.retry.now())
+	// One reading of the clocks: the time left by the database's, carried
+	// to this instance's (two readings would differ by the time between).
+	r := d.retry.clock.read()
+	left := row.CreatedAt.Add(d.cfg.Retry.MaxElapsed).Sub(r.db)
 	// Added one at a time: left plus RescueAfter can overflow a Duration
 	// (a MaxElapsed of math.MaxInt64), and wrap into the past.
-	return time.Now().Add(left).Add(d.cfg.RescueAfter)
+	return r.local.Add(left).Add(d.cfg.RescueAfter)
 }
 
 // maxClockOffset is the most this instance's clock may be off from the

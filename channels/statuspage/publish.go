@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -127,12 +129,17 @@ type writer struct {
 	// twins are the files of the site written into root, by size: a file
 	// of the same bytes and time is a link to one of them (see put).
 	twins map[int][]twin
+	// seed is of the hashes of twins.
+	seed maphash.Seed
 }
 
-// twin is a file of the site written into a version.
+// twin is a file of the site written into a version: its path, time, and
+// a hash of its bytes, not the bytes themselves, which would be held for
+// every page written until the version is, and which are the caller's,
+// who may fill its buffer again once put returns.
 type twin struct {
 	path  string
-	data  []byte
+	sum   uint64
 	mtime time.Time
 }
 
@@ -167,7 +174,7 @@ func (s stamps) intact(dir string) bool {
 
 func newWriter(root, prev string, mtime time.Time) *writer {
 	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}, wrote: stamps{},
-		mtime: mtime, latest: mtime, twins: map[int][]twin{}}
+		mtime: mtime, latest: mtime, twins: map[int][]twin{}, seed: maphash.MakeSeed()}
 }
 
 // stamp records the file at p, written (or else linked) at rel.
@@ -257,8 +264,13 @@ func (w *writer) put(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := w.putTwin(rel, p, data); ok || err != nil {
-		return err
+	var sum uint64
+	site := strings.HasPrefix(rel, siteName+"/")
+	if site {
+		sum = maphash.Bytes(w.seed, data)
+		if ok, err := w.putTwin(rel, p, data, sum); ok || err != nil {
+			return err
+		}
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
@@ -277,9 +289,9 @@ func (w *writer) put(rel string, data []byte) error {
 	if err := w.stamp(rel, p, true); err != nil {
 		return err
 	}
-	if strings.HasPrefix(rel, siteName+"/") {
+	if site {
 		fi := w.wrote[rel]
-		w.twins[len(data)] = append(w.twins[len(data)], twin{path: p, data: data, mtime: fi.ModTime()})
+		w.twins[len(data)] = append(w.twins[len(data)], twin{path: p, sum: sum, mtime: fi.ModTime()})
 	}
 	w.files = append(w.files, p)
 	w.stats.bytes += int64(len(data))
@@ -287,17 +299,19 @@ func (w *writer) put(rel string, data []byte) error {
 	return nil
 }
 
-// putTwin links p, the path of rel, to a file of the site written into
-// the version with data's bytes and the time rel's file is to have, and
-// reports false when there is none or the link fails (a file system
-// without hard links): then rel is written.
-func (w *writer) putTwin(rel, p string, data []byte) (bool, error) {
-	if !strings.HasPrefix(rel, siteName+"/") {
-		return false, nil
-	}
+// putTwin links p, the path of rel, a file of the site, to a file of the
+// site written into the version with data's bytes (sum is their hash) and
+// the time rel's file is to have, and reports false when there is none or
+// the link fails (a file system without hard links): then rel is written.
+// The bytes are compared with the file's on disk, read again, only for a
+// file of the same size, time and hash.
+func (w *writer) putTwin(rel, p string, data []byte, sum uint64) (bool, error) {
 	mtime := w.modTime(rel)
 	for _, tw := range w.twins[len(data)] {
-		if !tw.mtime.Equal(mtime) || !bytes.Equal(tw.data, data) {
+		if tw.sum != sum || !tw.mtime.Equal(mtime) {
+			continue
+		}
+		if !holds(tw.path, data) {
 			continue
 		}
 		if os.Link(tw.path, p) != nil {
@@ -307,6 +321,26 @@ func (w *writer) putTwin(rel, p string, data []byte) (bool, error) {
 		return true, w.stamp(rel, p, true)
 	}
 	return false, nil
+}
+
+// holds reports whether the file at path holds data, read a piece at a
+// time: a twin's bytes are megabytes (see put).
+func holds(path string, data []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 32<<10)
+	for len(data) > 0 {
+		n, err := io.ReadFull(f, buf[:min(len(buf), len(data))])
+		if err != nil || !bytes.Equal(buf[:n], data[:n]) {
+			return false
+		}
+		data = data[n:]
+	}
+	n, _ := f.Read(buf[:1])
+	return n == 0
 }
 
 // after sets the modification time of p, a file of the site written at
