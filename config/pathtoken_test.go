@@ -1,7 +1,6 @@
 package config_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,22 +23,12 @@ func TestShortLetterPathTokenHidden(t *testing.T) {
 		{"a channel URL's token", "'%s'", "webhook://hooks.example.com/services/ABCDEFGHIJKLM?secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "ABCDEFGHIJKLM"},
 	}
 	for _, tt := range tests {
-		for _, fromEnv := range []bool{false, true} {
-			name := tt.name
-			value, vars := tt.url, map[string]string{}
-			if fromEnv {
-				name += ", from the environment"
-				value, vars["HOOK"] = "${HOOK}", tt.url
-			}
-			t.Run(name, func(t *testing.T) {
-				_, _, err := parse(t, lines("channels:", "  - "+fmt.Sprintf(tt.entry, value),
-					"  - {kind: console, name: "+tt.token+"}", "  - {kind: console, name: "+tt.token+"}",
-					"stages: [["+tt.token+"], ["+tt.token+"]]"), vars)
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
-				assert.NotContains(t, err.Error(), tt.token)
-			})
-		}
+		eachSource(t, tt.name, func(t *testing.T, fromEnv bool) {
+			err := parseNamedAsSecret(t, tt.entry, tt.url, tt.token, fromEnv)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
+			assert.NotContains(t, err.Error(), tt.token)
+		})
 	}
 }
 

@@ -52,25 +52,39 @@ func TestPlainURLKeyCredentialsNotQuoted(t *testing.T) {
 			"https://bob:" + pw + "@api.example.com", pw, "base_url: must not hold credentials"},
 	}
 	for _, tt := range tests {
-		for _, fromEnv := range []bool{false, true} {
-			name := tt.name
-			value, vars := tt.url, map[string]string{}
-			if fromEnv {
-				name += ", from the environment"
-				value, vars["PLAIN_URL"] = "${PLAIN_URL}", tt.url
-			}
-			t.Run(name, func(t *testing.T) {
-				_, _, err := parse(t, lines("channels:", "  - "+fmt.Sprintf(tt.entry, value),
-					"  - {kind: console, name: '"+tt.secret+"'}", "  - {kind: console, name: '"+tt.secret+"'}",
-					"stages: [['"+tt.secret+"'], ['"+tt.secret+"']]"), vars)
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.fault)
-				assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
-				assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
-				assert.NotContains(t, err.Error(), tt.secret)
-			})
-		}
+		eachSource(t, tt.name, func(t *testing.T, fromEnv bool) {
+			err := parseNamedAsSecret(t, tt.entry, tt.url, tt.secret, fromEnv)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.fault)
+			assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
+			assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
+			assert.NotContains(t, err.Error(), tt.secret)
+		})
 	}
+}
+
+// eachSource runs f as a subtest of t named name for a URL written in the
+// file (fromEnv false) and as one ", from the environment".
+func eachSource(t *testing.T, name string, f func(t *testing.T, fromEnv bool)) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) { f(t, false) })
+	t.Run(name+", from the environment", func(t *testing.T) { f(t, true) })
+}
+
+// parseNamedAsSecret returns the error of parsing a file of the channel
+// entry, whose %s is rawURL (written, or with fromEnv taken from the
+// environment variable SECRET_URL), then two console channels named
+// secret, at lines 3 and 4, and stages naming them.
+func parseNamedAsSecret(t *testing.T, entry, rawURL, secret string, fromEnv bool) error {
+	t.Helper()
+	value, vars := rawURL, map[string]string{}
+	if fromEnv {
+		value, vars["SECRET_URL"] = "${SECRET_URL}", rawURL
+	}
+	_, _, err := parse(t, lines("channels:", "  - "+fmt.Sprintf(entry, value),
+		"  - {kind: console, name: '"+secret+"'}", "  - {kind: console, name: '"+secret+"'}",
+		"stages: [['"+secret+"'], ['"+secret+"']]"), vars)
+	return err
 }
 
 // The same keys given as a channel URL's query parameters (discord's
@@ -89,23 +103,13 @@ func TestShortFormPlainURLParamCredentialsNotQuoted(t *testing.T) {
 		{"a query token", hook + url.QueryEscape("https://img.example.com/a.png?token="+pw), pw},
 	}
 	for _, tt := range tests {
-		for _, fromEnv := range []bool{false, true} {
-			name := tt.name
-			value, vars := tt.url, map[string]string{}
-			if fromEnv {
-				name += ", from the environment"
-				value, vars["HOOK"] = "${HOOK}", tt.url
-			}
-			t.Run(name, func(t *testing.T) {
-				_, _, err := parse(t, lines("channels:", "  - '"+value+"'",
-					"  - {kind: console, name: '"+tt.secret+"'}", "  - {kind: console, name: '"+tt.secret+"'}",
-					"stages: [['"+tt.secret+"'], ['"+tt.secret+"']]"), vars)
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), "avatar_url: must not hold credentials")
-				assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
-				assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
-				assert.NotContains(t, err.Error(), tt.secret)
-			})
-		}
+		eachSource(t, tt.name, func(t *testing.T, fromEnv bool) {
+			err := parseNamedAsSecret(t, "'%s'", tt.url, tt.secret, fromEnv)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "avatar_url: must not hold credentials")
+			assert.Contains(t, err.Error(), "test.yaml:3: channels[1].name: holds a secret")
+			assert.Contains(t, err.Error(), "test.yaml:4: channels[2].name: holds a secret")
+			assert.NotContains(t, err.Error(), tt.secret)
+		})
 	}
 }
