@@ -10,33 +10,6 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// An update sent with the component ids the channel kept, refused with the
-// API's 404, is checked by reading the component list again and, when
-// that fails, the incident: only a 404 of that read says the incident is
-// gone (TestUpdateOfIncidentDeletedByHandListFails). When the incident
-// reads, it is on the page: the error says so, and does not say it is not
-// on the page, deleted in the dashboard; the 404 may be of a component id.
-// Before, it did, as for an incident gone.
-func TestStaleIDsListFailsIncidentThereSaysSo(t *testing.T) {
-	f := newFake(t)
-	ch := newChannel(t, f, nil)
-	root := send(t, ch, fullUpdate, broadcast.Thread{})
-	f.answer(canned{status: 404, body: `{"error":"The requested resource could not be found."}`},
-		canned{status: 503, body: `<html><body>503 Service Unavailable</body></html>`})
-
-	m := broadcast.NewMessage(later(broadcast.StatusIdentified, "Found."))
-	m.Thread = broadcast.Thread{Root: root, Last: root}
-	_, err := ch.Send(context.Background(), m)
-	require.Error(t, err)
-	assert.False(t, broadcast.IsPermanent(err), "%v", err)
-	assert.ErrorContains(t, err, "http status 404 Not Found: The requested resource could not be found.; incident "+root.ID+
-		" is on the page: the 404 may be of a component id deleted since the list was read; "+
-		"reading the component list again to check its ids: list components: http status 503")
-	assert.NotContains(t, err.Error(), "not on the page")
-	assert.NotContains(t, err.Error(), "deleted in the dashboard")
-	assert.NotContains(t, err.Error(), testKey)
-}
-
 // When the read of the incident fails too (a 503), whether the 404 was the
 // incident's or one of the component ids' is not known: the error says
 // that, transient, and the reads' failures, and does not say the incident

@@ -217,7 +217,10 @@ func TestUpdateOfIncidentDeletedByHandListFails(t *testing.T) {
 
 // The same refusal of an incident that is still there (a 404 the channel
 // takes for one of stale ids) stays transient when the component list
-// cannot be read: the next attempt reads it again.
+// cannot be read: the next attempt reads it again. The incident reads, so
+// it is on the page: the error says so, and does not say it is not on the
+// page, deleted in the dashboard; the 404 may be of a component id.
+// Before, it did, as for an incident gone.
 func TestStaleIDsListFailsIncidentThere(t *testing.T) {
 	f := newFake(t)
 	ch := newChannel(t, f, nil)
@@ -231,5 +234,10 @@ func TestStaleIDsListFailsIncidentThere(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
 	assert.ErrorContains(t, err, "reading the component list again to check its ids")
+	assert.ErrorContains(t, err, "http status 404 Not Found: The requested resource could not be found.; incident "+root.ID+
+		" is on the page: the 404 may be of a component id deleted since the list was read; "+
+		"reading the component list again to check its ids: list components: http status 503")
+	assert.NotContains(t, err.Error(), "not on the page")
+	assert.NotContains(t, err.Error(), "deleted in the dashboard")
 	assert.NotContains(t, err.Error(), testKey)
 }
