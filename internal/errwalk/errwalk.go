@@ -48,14 +48,26 @@ func Is(err, target error) bool {
 }
 
 func is(err, target error, comparable bool) bool {
-	for {
+	return walk(err, func(err error) bool {
 		if comparable && err == target {
 			return true
 		}
 		if x, ok := err.(interface{ Is(error) bool }); ok {
-			if match, _ := Try(func() bool { return x.Is(target) }); match {
-				return true
-			}
+			match, _ := Try(func() bool { return x.Is(target) })
+			return match
+		}
+		return false
+	})
+}
+
+// walk calls visit on err and on the errors of its tree, in the order
+// errors.Is and errors.As visit them (depth first, a join's parts in
+// order), until visit returns true, and reports whether it did. An Unwrap
+// that panics reaches nothing.
+func walk(err error, visit func(error) bool) bool {
+	for {
+		if visit(err) {
+			return true
 		}
 		switch x := err.(type) {
 		case interface{ Unwrap() error }:
@@ -65,7 +77,7 @@ func is(err, target error, comparable bool) bool {
 		case interface{ Unwrap() []error }:
 			parts, _ := Try(x.Unwrap)
 			for _, p := range parts {
-				if p != nil && is(p, target, comparable) {
+				if p != nil && walk(p, visit) {
 					return true
 				}
 			}
@@ -104,7 +116,7 @@ func As(err error, target any) bool {
 }
 
 func as(err error, target any, val reflect.Value, targetType reflect.Type) bool {
-	for {
+	return walk(err, func(err error) bool {
 		if reflect.TypeOf(err).AssignableTo(targetType) {
 			if v := reflect.ValueOf(err); v.Kind() != reflect.Pointer || !v.IsNil() {
 				val.Elem().Set(v)
@@ -112,27 +124,11 @@ func as(err error, target any, val reflect.Value, targetType reflect.Type) bool 
 			}
 		}
 		if x, ok := err.(interface{ As(any) bool }); ok {
-			if found, _ := Try(func() bool { return x.As(target) }); found {
-				return true
-			}
+			found, _ := Try(func() bool { return x.As(target) })
+			return found
 		}
-		switch x := err.(type) {
-		case interface{ Unwrap() error }:
-			if err, _ = Try(x.Unwrap); err == nil {
-				return false
-			}
-		case interface{ Unwrap() []error }:
-			parts, _ := Try(x.Unwrap)
-			for _, p := range parts {
-				if p != nil && as(p, target, val, targetType) {
-					return true
-				}
-			}
-			return false
-		default:
-			return false
-		}
-	}
+		return false
+	})
 }
 
 // AsType is errors.AsType, walking err's tree as As does.
