@@ -123,6 +123,10 @@ func TestShortenKeepsEveryURLOfALink(t *testing.T) {
 			"Some words here" + e + " http://example.com/p http://other.example/q"},
 		{"in the text, text alone", "[see http://example.com/p now](http://other.example/q) more words after", 53,
 			"see http://example.com/p now" + e + " http://other.example/q"},
+		// So too in the text of an image in a link's text: the image's
+		// destination is no part of it.
+		{"in an image's text, in a link's text", "Some words here [![see http://example.com/p](http://img.example/i.png)](http://other.example/q) more words after", 85,
+			"Some words here" + e + " http://example.com/p http://img.example/i.png http://other.example/q"},
 		{"a definition's", "Some words here [a][1] more words after\n\n[1]: <x http://example.com/p>", 40,
 			"Some words here a" + e + " http://example.com/p"},
 	}

@@ -558,7 +558,8 @@ func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
 // CommonMark reads the link's text, destination and closing ")" before
 // any URL in them (0.31.2, 6.3), and the destination's URL is one of its
 // own; moved whole, it would take in the "](", the destination and the
-// ")" that closes the link.
+// ")" that closes the link; so does one in the text of an image in the
+// text, at that image's "](".
 func markURLs(urls [][2]int, s string, m mark) [][2]int {
 	in := s[:m.span[1]]
 	if m.text[1] > m.span[0] {
@@ -576,6 +577,14 @@ func markURLs(urls [][2]int, s string, m mark) [][2]int {
 		u := m.dest
 		if us != m.dest[0] || m.dest[1] == m.dest[0] {
 			u = [2]int{us, urlEnd(in, rest, urlRune)}
+			if len(in) < m.span[1] {
+				// In the text, a "](" ends the text of an image in it
+				// ("[![see https://a.example](https://b.example/i.png)](…)"),
+				// as a link holds no link, and the URL with it.
+				if k := strings.Index(in[us:u[1]], "]("); k >= 0 {
+					u[1] = us + k
+				}
+			}
 		}
 		urls = append(urls, u)
 		from = u[1]
