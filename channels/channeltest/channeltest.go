@@ -141,10 +141,13 @@
 //   - LargeIDSurvives: a post id the back end answers is the receipt's
 //     Receipt.ID byte for byte (for a channel without Targets), and a
 //     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract
-//     (Retractor) through that receipt reach that very post; an id that is
-//     an integer must be above 2^53, as X's, Discord's and Mastodon's
-//     snowflakes are, so that one read as a float64 (JSON decoded into an
-//     any) names another post. A back end that names no post ids passes.
+//     (Retractor) through that receipt reach that very post, so that an
+//     id read as a float64 (JSON decoded into an any), which above 2^53
+//     names another post, fails. A fake answers ids as large as its
+//     platform's (X's, Discord's and Mastodon's snowflakes are above
+//     2^53); one whose integer ids are within 2^53 proves nothing about
+//     their decoding, and the test log says so. A back end that names no
+//     post ids passes.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -392,9 +395,9 @@ type Delivery struct {
 	// delivery.
 	ReplyTo string
 	// ID is the platform id of the post, as the channel's Receipt.ID
-	// names it. The Editor and Retractor rules need it. An id that is an
-	// integer must be above 2^53 (LargeIDSurvives): a fake numbers its
-	// posts from there.
+	// names it. The Editor and Retractor rules need it. A fake answers
+	// ids as large as its platform's (LargeIDSurvives: snowflakes are
+	// above 2^53).
 	ID string
 	// Target is the Ledger target the post went to: one of
 	// Harness.Targets, or the channel's single target ("" when the channel
