@@ -153,7 +153,18 @@ func brokenCases() []brokenCase {
 		// The post is deleted by a channel from Reopen: a channel that
 		// refuses the edit of a post its own Retract deleted meets a post
 		// deleted by hand, and says it is gone.
-		{"EditOfOwnRetractedRefused", breakChat(refuseOwnRetracted), nil, chatNotRun, ""},
+		{"EditOfOwnRetractedRefused", breakChat(refuseOwnRetracted(true, nil)), nil, chatNotRun, ""},
+		// Without Reopen the channel deletes the post itself, and may say
+		// so: the Broadcaster refuses the correction of an update it
+		// retracted likewise (broadcast.ErrRetracted).
+		{"EditOfOwnRetractedRefusedWithoutReopen", withoutReopen(breakChat(refuseOwnRetracted(true, nil))), nil,
+			chatNotRun, ""},
+		{"EditOfOwnRetractedTransient", breakChat(refuseOwnRetracted(false, nil)), []string{"EditOfGonePost"},
+			chatNotRun, "wraps broadcast.ErrRetracted but is not marked permanent"},
+		// A Reopen whose channel shares the memory of New's is no new
+		// process: the deletion "by hand" is the channel's own.
+		{"ReopenSharesRetractions", breakChat(refuseOwnRetracted(true, &sync.Map{})), []string{"EditOfGonePost"},
+			chatNotRun, "a channel from Harness.Reopen that shares memory with New's"},
 		{"EditOfGoneSucceeds", editor(editGoneSucceeds), []string{"EditOfGonePost"}, chatNotRun,
 			"Edit of a post that is gone succeeded: it must have posted the correction anew"},
 		{"SendReplyGoneIsPostGone", wrapped(sendReplyGone), []string{"ReplyToGonePost"}, chatNotRun,
@@ -719,29 +730,36 @@ func editGoneMarked(marks ...error) func(c *chat) editFunc {
 	}
 }
 
-// refuseOwnRetracted refuses, with broadcast.ErrRetracted, the edit of a
-// post the channel's own Retract deleted, as a channel that must not
-// edit a post it retracted does; a post deleted otherwise is gone.
-func refuseOwnRetracted(b *broken) {
-	var mu sync.Mutex
-	retracted := map[string]bool{}
-	b.retract = func(ctx context.Context, prev broadcast.Receipt) error {
-		err := b.chat.Retract(ctx, prev)
-		if err == nil {
-			mu.Lock()
-			retracted[prev.ID] = true
-			mu.Unlock()
+// refuseOwnRetracted returns a flaw refusing, with broadcast.ErrRetracted
+// (marked permanent or not), the edit of a post the channel's own Retract
+// deleted, as a channel that must not edit a post it retracted does; a
+// post deleted otherwise is gone. With shared, the channels on one back
+// end (New's and Reopen's) remember the retractions of each other, as
+// those of a harness whose Reopen shares state with New's.
+func refuseOwnRetracted(permanent bool, shared *sync.Map) func(b *broken) {
+	return func(b *broken) {
+		retracted := &sync.Map{}
+		if shared != nil {
+			m, _ := shared.LoadOrStore(b.chat.api, retracted)
+			retracted = m.(*sync.Map)
 		}
-		return err
-	}
-	b.edit = func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
-		mu.Lock()
-		own := retracted[prev.ID]
-		mu.Unlock()
-		if own {
-			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: edit %s: %w", prev.ID, broadcast.ErrRetracted))
+		b.retract = func(ctx context.Context, prev broadcast.Receipt) error {
+			err := b.chat.Retract(ctx, prev)
+			if err == nil {
+				retracted.Store(prev.ID, true)
+			}
+			return err
 		}
-		return b.chat.Edit(ctx, m, prev)
+		b.edit = func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+			if _, own := retracted.Load(prev.ID); own {
+				err := fmt.Errorf("chat: edit %s: %w", prev.ID, broadcast.ErrRetracted)
+				if permanent {
+					err = broadcast.Permanent(err)
+				}
+				return broadcast.Receipt{}, err
+			}
+			return b.chat.Edit(ctx, m, prev)
+		}
 	}
 }
 

@@ -124,13 +124,16 @@
 //   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
 //     Send's, and a failed Retract deletes nothing.
 //   - EditOfGonePost (Editor, Retractor): Edit of a post gone from the
-//     platform (deleted by hand: the suite deletes it with the Retract of
-//     a channel from Harness.Reopen, or without Reopen of the channel
-//     itself) fails, changing nothing, with an error wrapping
+//     platform fails, changing nothing, or posts the correction as a new
+//     post, which its receipt names. A post deleted by hand (the suite
+//     deletes it with the Retract of a channel from Harness.Reopen, which
+//     did not make it; skipped without Reopen) fails with an error wrapping
 //     broadcast.ErrPostGone and neither broadcast.ErrNotEditable nor
 //     broadcast.ErrRetracted, so that Broadcaster.Correct posts the
-//     correction anew; or it posts the correction as a new post, which its
-//     receipt names.
+//     correction anew; a post the channel's own Retract deleted fails
+//     with one wrapping broadcast.ErrPostGone, or broadcast.ErrRetracted
+//     marked permanent (the channel knows it retracted the post, and the
+//     Broadcaster refuses the correction of an update it retracted).
 //   - ReplyToGonePost (ThreadsTo, Retractor): a Send whose Thread names
 //     posts gone from the platform (deleted by hand) delivers the update
 //     once, or fails, posting nothing, with an error that does not wrap
@@ -138,10 +141,13 @@
 //   - LargeIDSurvives: a post id the back end answers is the receipt's
 //     Receipt.ID byte for byte (for a channel without Targets), and a
 //     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract
-//     (Retractor) through that receipt reach that very post; an id that is
-//     an integer must be above 2^53, as X's, Discord's and Mastodon's
-//     snowflakes are, so that one read as a float64 (JSON decoded into an
-//     any) names another post. A back end that names no post ids passes.
+//     (Retractor) through that receipt reach that very post, so that an
+//     id read as a float64 (JSON decoded into an any), which above 2^53
+//     names another post, fails. A fake answers ids as large as its
+//     platform's (X's, Discord's and Mastodon's snowflakes are above
+//     2^53); one whose integer ids are within 2^53 proves nothing about
+//     their decoding, and the test log says so. A back end that names no
+//     post ids passes.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -254,10 +260,16 @@ type Harness struct {
 	// channel New made first (when it is an io.Closer), so that a thread
 	// the channel kept only in memory (a cache of post IDs, a
 	// connection's state, a map of rooms) is lost there, as it is in a
-	// real restart. It should register any cleanup with t.Cleanup. Nil:
-	// the same channel object serves both sides of the restart, and the
-	// rule says so in the test log: only the Store is restarted, and a
-	// thread kept in memory goes unnoticed.
+	// real restart. EditOfGonePost deletes a post "by hand" with the
+	// Retract of one, while New's stays open, so that the channel under
+	// test learns of the deletion from the platform alone: the channel
+	// must share no memory with New's, as a new process's does not. The
+	// suite closes every channel Reopen makes (when it is an io.Closer)
+	// once done with it. It should register any other cleanup with
+	// t.Cleanup. Nil: the same channel object serves both sides of the
+	// restart, and the rule says so in the test log: only the Store is
+	// restarted, a thread kept in memory goes unnoticed, and
+	// EditOfGonePost edits only a post the channel deleted itself.
 	Reopen func(t *testing.T, be Backend) broadcast.Channel
 	// Secrets are strings that must never appear, in any encoding
 	// AssertNoSecret knows, in an error or an error it wraps, a receipt, a
@@ -383,9 +395,9 @@ type Delivery struct {
 	// delivery.
 	ReplyTo string
 	// ID is the platform id of the post, as the channel's Receipt.ID
-	// names it. The Editor and Retractor rules need it. An id that is an
-	// integer must be above 2^53 (LargeIDSurvives): a fake numbers its
-	// posts from there.
+	// names it. The Editor and Retractor rules need it. A fake answers
+	// ids as large as its platform's (LargeIDSurvives: snowflakes are
+	// above 2^53).
 	ID string
 	// Target is the Ledger target the post went to: one of
 	// Harness.Targets, or the channel's single target ("" when the channel

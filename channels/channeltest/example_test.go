@@ -223,6 +223,8 @@ func (c *chat) check(op string, a answer) error {
 // fakeChat is the platform's fake: it answers with the status each
 // channeltest.Failure stands for and keeps the posts it accepted.
 type fakeChat struct {
+	// firstID is the id of the platform's first post; 0: firstPostID.
+	firstID int64
 	mu      sync.Mutex
 	token   string
 	failure channeltest.Failure
@@ -288,7 +290,11 @@ func (f *fakeChat) post(token, key, text, replyTo string) answer {
 	if a, refused := f.refuse(token); refused {
 		return a
 	}
-	id := strconv.FormatInt(firstPostID+int64(len(f.posts)), 10)
+	first := f.firstID
+	if first == 0 {
+		first = firstPostID
+	}
+	id := strconv.FormatInt(first+int64(len(f.posts)), 10)
 	f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo, ID: id, Key: key})
 	if f.failure == channeltest.FailEchoDelivered {
 		id += " " + echo("ops-bot", token) // the id field, quoting the request

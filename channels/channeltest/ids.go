@@ -15,9 +15,10 @@ import (
 func idRules() []rule {
 	return []rule{
 		{name: "LargeIDSurvives", check: checkLargeID,
-			rule: "a post id above 2^53 (X, Discord and Mastodon snowflakes; the back end must answer integer ids " +
-				"that large) is the receipt's Receipt.ID byte for byte, and a reply in its Thread, an Edit and a " +
-				"Retract through that receipt reach that very post: no id is read as a float64"},
+			rule: "a post id the back end answers (above 2^53 where the platform's are, as X's, Discord's and " +
+				"Mastodon's snowflakes) is the receipt's Receipt.ID byte for byte (for a channel without Targets), " +
+				"and a reply in its Thread, an Edit and a Retract through that receipt reach that very post: no " +
+				"id is read as a float64"},
 	}
 }
 
@@ -29,8 +30,11 @@ var float64Exact = new(big.Int).Lsh(big.NewInt(1), 53)
 var integerID = regexp.MustCompile(`^-?[0-9]+$`)
 
 // An id the platform gives goes back to it exactly: the receipt names
-// the post, and a reply, an edit and a deletion reach it. Integer ids must
-// be above 2^53, or the check proves nothing about their decoding.
+// the post, and a reply, an edit and a deletion reach it. An integer id
+// within 2^53, as a platform whose ids are that small answers (Telegram's
+// message ids are 32-bit integers), survives a float64: the log says that
+// the check then proves nothing about their decoding. A fake answers ids
+// as its platform does, not larger ones to suit the rule.
 func checkLargeID(s *suite) {
 	m := message(update(1))
 	r := s.deliver(m)
@@ -43,8 +47,9 @@ func checkLargeID(s *suite) {
 		named = true
 		if n, ok := new(big.Int).SetString(d.ID, 10); ok && integerID.MatchString(d.ID) &&
 			n.CmpAbs(float64Exact) <= 0 {
-			s.t.Errorf("the back end answered the post id %s%s, not above 2^53 (%s): it must answer integer ids "+
-				"as large as the platform's, so that one read as a float64 shows", d.ID, targetOf(d), float64Exact)
+			s.t.Logf("the back end answered the post id %s%s, within 2^53 (%s): a float64 holds it, so reading "+
+				"ids through one goes unnoticed here; a fake of a platform whose ids are larger answers such ids",
+				d.ID, targetOf(d), float64Exact)
 		}
 	}
 	if !named {

@@ -125,21 +125,6 @@ func newFakeBot(t *testing.T) *fakeBot {
 	return f
 }
 
-// largeIDs numbers the messages of every chat from above 2^53, so that a
-// message_id read as a float64 would name another message. The Bot API
-// documents message_id as an Integer and chat ids as at most 52
-// significant bits: ids this large (https://core.telegram.org/api/bots/ids: dialog ids fit a
-// double) go beyond the platform, to check that the channel keeps every id
-// an int64 or a string.
-func (f *fakeBot) largeIDs() *fakeBot {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range f.chats {
-		c.next = 1<<53 + 1000
-	}
-	return f
-}
-
 // Received implements channeltest.Backend.
 func (f *fakeBot) Received() []channeltest.Delivery {
 	f.mu.Lock()
