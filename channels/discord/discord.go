@@ -119,7 +119,9 @@
 // invalid requests (401, 403, 429). A global rate limit (a 429 with
 // X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true),
 // and such a ban (Cloudflare's error 1015, see Errors), hold every route
-// of the webhook for its wait. What a bucket has left
+// of the webhook for its wait; the error of a request held back names
+// what holds it (the bucket, the global limit, or the edge's ban). What a
+// bucket has left
 // is kept too, the fewest said until it refills, and a request made and
 // not yet answered counts as one of them, so that two posts made together
 // with one left do not both go: the second waits for the refill. A wait

@@ -115,3 +115,69 @@ func TestEdgeRateLimitHoldsEveryRoute(t *testing.T) {
 	assert.Equal(t, []time.Duration{30 * time.Second}, waits, "the deletion, another route, waited")
 	assert.Greater(t, len(f.sent()), n)
 }
+
+// A request held back by a hold of every route says what holds it: the
+// edge's ban of the IP address (Cloudflare's error 1015), for how long, or
+// Discord's global rate limit; not the webhook's bucket, which no answer
+// said was used up. Before, every hold was worded "the webhook's bucket is
+// used up for … more", sending the operator after the wrong limit.
+func TestHoldOfEveryRouteNamesWhyItHolds(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer canned
+		want   []string
+	}{
+		{"edge ban", canned{status: 403, body: cloudflareBlock,
+			header: edgeHeader("text/html; charset=UTF-8", "Retry-After", "120")},
+			[]string{"Discord's edge (Cloudflare)", "error 1015", "for 2m0s more"}},
+		{"edge ban, plain, as 429", canned{status: 429, body: edgeRateLimitPlain,
+			header: edgeHeader("text/plain; charset=UTF-8", "Retry-After", "90")},
+			[]string{"Discord's edge (Cloudflare)", "error 1015", "for 1m30s more"}},
+		{"global limit", canned{status: 429, header: map[string]string{"X-RateLimit-Global": "true"},
+			body: `{"message": "You are being rate limited.", "retry_after": 75, "global": true}`},
+			[]string{"Discord's global rate limit", "for 1m15s more"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			ch.s.now = func() time.Time { return now }
+			root := send(t, ch, fullUpdate, broadcast.Thread{})
+			f.answer(tc.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(resolvedUpdate))
+			require.Error(t, err)
+			n := len(f.sent())
+
+			// The wait does not fit the attempt: not begun, the request
+			// not made.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			m := broadcast.NewMessage(resolvedUpdate)
+			m.Thread = broadcast.Thread{Root: root, Last: root}
+			_, err = ch.Send(ctx, m)
+			require.Error(t, err)
+			assert.Equal(t, n, len(f.sent()), "no request while every route is held")
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "bucket")
+			assert.NotContains(t, err.Error(), testToken)
+
+			// A wait the context ends says so too, for a route no answer
+			// placed in a bucket yet.
+			ctx2, cancel2 := context.WithCancel(context.Background())
+			defer cancel2()
+			ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+				cancel2()
+				return ctx.Err()
+			}
+			err = ch.Retract(ctx2, root)
+			require.Error(t, err)
+			assert.Equal(t, n, len(f.sent()))
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "bucket")
+		})
+	}
+}

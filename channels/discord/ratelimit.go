@@ -28,11 +28,19 @@ const maxBucketWait = time.Hour
 // waits for every bucket used up: it may be in one of them. A global
 // rate limit (a 429 with X-RateLimit-Global, or X-RateLimit-Scope:
 // global), and the edge's rate limit of the IP address (Cloudflare's
-// error 1015, see edgeRateLimit), hold every route.
+// error 1015, see edgeRateLimit), hold every route; such a hold remembers
+// which of them holds, which the error of a request it holds back names.
 type buckets struct {
 	mu     sync.Mutex
 	of     map[string]string // route → its bucket, as X-RateLimit-Bucket names it
 	limits ratelimit.Limits  // bucket (the route, while none is named) → when it refills
+	every  everyHold         // the latest hold of every route; mu guards it
+}
+
+// everyHold is a hold of every route (ratelimit.Every) and why it holds.
+type everyHold struct {
+	until time.Time
+	what  string // the limit that holds, named as in an error: whatEdge or whatGlobal
 }
 
 // newBuckets returns empty buckets.
@@ -74,9 +82,39 @@ func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, er
 		}
 		return httpx.Seconds(v)
 	})
-	if d, ok := broadcast.RetryDelay(err); ok && (globalLimit(h, err) || edgeLimited(err)) {
-		b.limits.Hold(ratelimit.Every, now, d)
+	if d, ok := broadcast.RetryDelay(err); ok && d > 0 {
+		switch {
+		case edgeLimited(err):
+			b.holdEvery(now, d, whatEdge)
+		case globalLimit(h, err):
+			b.holdEvery(now, d, whatGlobal)
+		}
 	}
+}
+
+// holdEvery holds every route for d from now, as the limit what (see
+// everyHold) says; a hold that ends earlier than one in force is ignored,
+// as ratelimit.Limits.Hold ignores it, and so is its reason.
+func (b *buckets) holdEvery(now time.Time, d time.Duration, what string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.limits.Hold(ratelimit.Every, now, d)
+	if until := now.Add(min(d, maxBucketWait)); until.After(b.every.until) {
+		b.every = everyHold{until: until, what: what}
+	}
+}
+
+// what names, for an error, the limit that holds a request to route back
+// at now until the time until (see ratelimit.Limits.Until): a hold of
+// every route, when it is in force and lasts as long as the request's
+// wait, else the webhook's bucket.
+func (b *buckets) what(now, until time.Time) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e := b.every; e.until.After(now) && !e.until.Before(until) {
+		return e.what
+	}
+	return whatBucket
 }
 
 // edgeLimited reports whether err is Discord's edge rate limiting the IP
@@ -108,15 +146,22 @@ func (b *buckets) reserve(ctx context.Context, route string, c ratelimit.Clock) 
 	key, known := b.key(route)
 	if !known {
 		// A route no answer placed yet may share the bucket used up.
-		if err := ratelimit.WaitUntil(ctx, c, what, b.limits.UntilAll()); err != nil {
+		until := b.limits.UntilAll()
+		if err := ratelimit.WaitUntil(ctx, c, b.what(c.Now(), until), until); err != nil {
 			return nil, err
 		}
 	}
-	return b.limits.Reserve(ctx, c, what, 1, key)
+	return b.limits.Reserve(ctx, c, b.what(c.Now(), b.limits.Until(key)), 1, key)
 }
 
-// what names the webhook's limits in an error.
-const what = "the webhook's bucket"
+// The limits that hold a request back, named in its error as in "rate
+// limit: the webhook's bucket is used up for 30s more".
+const (
+	whatBucket = "the webhook's bucket"
+	whatGlobal = "Discord's global rate limit"
+	// whatEdge is the edge's ban of the IP address (see edgeRateLimit).
+	whatEdge = "the invalid request limit of the IP address, which Discord's edge (Cloudflare) bans for a while (error 1015),"
+)
 
 // route names the rate limit route of a request to path ("" or
 // "/messages/ID"): Discord's buckets are per route and its major
