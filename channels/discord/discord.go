@@ -160,9 +160,11 @@
 // refills); transport errors are transient, but for a certificate that
 // does not verify or a port that does not speak TLS, which are permanent.
 // Every other refusal is permanent: 401 (Invalid Webhook Token), 403 (50013 Missing Permissions), 404 (Unknown Webhook,
-// 10015) and 400 (Invalid Form Body, whose refused fields the error names;
+// 10015), 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so, and a forum that
-// requires a tag, 40067, names Config.ForumTags). A redirect, or a
+// requires a tag, 40067, names Config.ForumTags) and 40333 ("internal network error" in its
+// message, which Discord documents as its edge, Cloudflare, blocking the
+// request, and not as passing with time: the error says so). A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord

@@ -29,6 +29,13 @@ const (
 	codeForumNeedsTag  = 40067  // "A tag is required to create a forum post in this channel"
 	codeForumNeedsName = 220001 // the webhook's channel is a forum
 	codeNotAForum      = 220003
+	// codeEdgeBlock comes with the message "internal network error", yet
+	// Discord's JSON error codes table
+	// (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes)
+	// says "Cloudflare is blocking your request", which a proper User
+	// Agent often resolves, and nothing of its passing with time: it is
+	// permanent, as every refusal not in transientCodes.
+	codeEdgeBlock = 40333
 )
 
 // transientCodes are Discord's codes for refusals that pass with time,
@@ -80,6 +87,9 @@ func (e *apiError) Error() string {
 		b.WriteString(" (the webhook's channel is not a forum: unset Config.Forum)")
 	case codeForumNeedsTag:
 		b.WriteString(" (the forum requires a tag on each post: set Config.ForumTags)")
+	case codeEdgeBlock:
+		b.WriteString(" (Discord's edge (Cloudflare) blocks the request, for its User-Agent, which a proxy on the way may change, " +
+			"or the network it came from: not an outage of Discord's)")
 	}
 	return b.String()
 }
