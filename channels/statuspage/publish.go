@@ -89,8 +89,8 @@ type writeStats struct {
 	links    int      // files linked from the previous version
 	twins    int      // files linked to one of the same bytes written into the version (see put)
 	copies   int      // files copied where hard links failed
-	compared int64    // bytes of the previous version read to compare
-	read     []string // the files read to compare
+	compared int64    // bytes read back to compare: of the previous version's files, and twins' (see putTwin)
+	read     []string // the files of the previous version read to compare
 }
 
 // writer writes the files of a new version under root, linking files
@@ -304,14 +304,16 @@ func (w *writer) put(rel string, data []byte) error {
 // the time rel's file is to have, and reports false when there is none or
 // the link fails (a file system without hard links): then rel is written.
 // The bytes are compared with the file's on disk, read again, only for a
-// file of the same size, time and hash.
+// file of the same size, time and hash; the bytes read count as compared.
 func (w *writer) putTwin(rel, p string, data []byte, sum uint64) (bool, error) {
 	mtime := w.modTime(rel)
 	for _, tw := range w.twins[len(data)] {
 		if tw.sum != sum || !tw.mtime.Equal(mtime) {
 			continue
 		}
-		if !holds(tw.path, data) {
+		same, n := holds(tw.path, data)
+		w.stats.compared += n
+		if !same {
 			continue
 		}
 		if os.Link(tw.path, p) != nil {
@@ -324,23 +326,25 @@ func (w *writer) putTwin(rel, p string, data []byte, sum uint64) (bool, error) {
 }
 
 // holds reports whether the file at path holds data, read a piece at a
-// time: a twin's bytes are megabytes (see put).
-func holds(path string, data []byte) bool {
+// time (a twin's bytes are megabytes, see put), and how many bytes it
+// read.
+func holds(path string, data []byte) (same bool, read int64) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return false, 0
 	}
 	defer f.Close()
 	buf := make([]byte, 32<<10)
 	for len(data) > 0 {
 		n, err := io.ReadFull(f, buf[:min(len(buf), len(data))])
+		read += int64(n)
 		if err != nil || !bytes.Equal(buf[:n], data[:n]) {
-			return false
+			return false, read
 		}
 		data = data[n:]
 	}
 	n, _ := f.Read(buf[:1])
-	return n == 0
+	return n == 0, read + int64(n)
 }
 
 // after sets the modification time of p, a file of the site written at
