@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/internal/errwalk"
+	"github.com/outagecast/outagecast/internal/panictext"
 	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
@@ -272,7 +273,7 @@ func nameProblem(name string, err error) string {
 func channelName(ch Channel) (name string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("its Name panicked (a nil %T?): %v", ch, r)
+			err = fmt.Errorf("its Name panicked (a nil %T?): %s", ch, panictext.Text(r))
 		}
 	}()
 	return ch.Name(), nil

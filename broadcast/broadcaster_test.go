@@ -339,7 +339,7 @@ func TestPanickingChannelFailsPermanently(t *testing.T) {
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
-	assert.ErrorContains(t, err, "channel panicked: nil map")
+	assert.ErrorContains(t, err, "channel panicked: a string")
 	assert.NoError(t, rep.Results[1].Err, "the other channels are unaffected")
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/outagecast/outagecast/internal/panictext"
 )
 
 // A Channel delivers one message to one platform per call: exactly one
@@ -417,7 +419,7 @@ func unwrapOnce(ch Channel) (next Channel, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			next, err = nil, fmt.Errorf("its Unwrap panicked: %v", r)
+			next, err = nil, fmt.Errorf("its Unwrap panicked: %s", panictext.Text(r))
 		}
 	}()
 	return w.Unwrap(), nil

@@ -81,7 +81,12 @@
 // channel is called blind); one that cannot record a delivery makes the
 // channel's error wrap ErrNotRecorded, without a retry. A panic in a
 // channel's method, a Store's or Options.Lock is a permanent error of the
-// delivery that called it, naming which panicked; one in Options.OnEvent
+// delivery that called it, naming which panicked, and so is a channel's
+// or a Store's error whose Error method panics, naming its type. Such an
+// error shows the panic's value only if it is a runtime error (a nil
+// pointer dereference, an index out of range); of any other value, which
+// may quote a secret, it names the type ("channel panicked: a string").
+// One in Options.OnEvent
 // is logged, one in Options.Logger's handler loses its record, and the
 // delivery goes on. Skipped, superseded
 // and not-selected channels are not errors; a Retract where the platform

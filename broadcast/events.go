@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/outagecast/outagecast/internal/panictext"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
@@ -52,7 +53,7 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 func errAttr(err error) (a slog.Attr) {
 	defer func() {
 		if r := recover(); r != nil {
-			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %v", culprit(err), r))
+			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %s", culprit(err), panictext.Text(r)))
 		}
 	}()
 	return slog.String("error", err.Error())

@@ -425,11 +425,26 @@ func (e *TargetsError) Error() string {
 			if e.show != nil {
 				name = e.show(name)
 			}
-			fmt.Fprintf(&b, "%s%s: %v", sep, name, f.Err)
+			fmt.Fprintf(&b, "%s%s: %s", sep, name, targetErrText(f.Err))
 			named++
 		}
 	}
 	return b.String()
+}
+
+// targetErrText is the text of a target's error in a TargetsError's: a
+// channel's error, whose Error method may panic (a nil pointer in a
+// non-nil error), as readable says, where fmt's %v would quote the
+// panic's value.
+func targetErrText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	text, r := tryError(err)
+	if r != nil {
+		return unreadable(err, "channel", r)
+	}
+	return text
 }
 
 // count is the start of e's text, which names no target: the targets not

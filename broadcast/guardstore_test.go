@@ -50,7 +50,7 @@ func TestGuardStoreTurnsPanicsIntoErrors(t *testing.T) {
 		errs["Mark"] = s.Mark(ctx, "u", "x", "", nil)
 	})
 	for method, err := range errs {
-		assert.EqualError(t, err, "Store."+method+" panicked: store: nil pool", method)
+		assert.EqualError(t, err, "Store."+method+" panicked: a string", method)
 		assert.True(t, broadcast.IsPermanent(err), method)
 	}
 

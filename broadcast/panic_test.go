@@ -29,12 +29,12 @@ func TestCheckAndPreviewRecoverPanics(t *testing.T) {
 
 	errs := b.Check(context.Background())
 	require.Len(t, errs, 3)
-	assert.ErrorContains(t, errs[0], "panicked: check: nil map")
+	assert.ErrorContains(t, errs[0], "channel panicked: a string")
 	assert.True(t, broadcast.IsPermanent(errs[0]), "a panic is not worth checking again")
 	assert.NoError(t, errs[1])
 
 	previews, err := b.Preview(validUpdate())
-	assert.ErrorContains(t, err, "preview bad: channel panicked: preview: nil map")
+	assert.ErrorContains(t, err, "preview bad: channel panicked: a string")
 	require.Len(t, previews, 1, "the other channel's preview is kept")
 	assert.Equal(t, "pv", previews[0].Channel)
 }
@@ -51,6 +51,6 @@ func TestClosePanicClosesTheOthers(t *testing.T) {
 	c := &closer{script: script{name: "c"}}
 	b, err := broadcast.New([]broadcast.Channel{&panicky{script: script{name: "bad"}}, c}, broadcast.Options{})
 	require.NoError(t, err)
-	assert.ErrorContains(t, b.Close(), "close bad: channel panicked: close: nil map")
+	assert.ErrorContains(t, b.Close(), "close bad: channel panicked: a string")
 	assert.Equal(t, int32(1), c.closed.Load())
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/outagecast/outagecast/internal/errwalk"
+	"github.com/outagecast/outagecast/internal/panictext"
 	"github.com/outagecast/outagecast/internal/quotecut"
 	"github.com/outagecast/outagecast/internal/stack"
 )
@@ -2150,9 +2151,11 @@ func recovered(err *error) {
 }
 
 // panicked is the error of a panic in what: permanent, since a bug is not
-// worth trying again.
+// worth trying again. It shows of the panic's value what panictext.Text
+// does: a runtime error, or the value's type only, since the value may
+// quote a secret.
 func panicked(what string, r any) error {
-	return Permanent(&panicError{fmt.Errorf("%s panicked: %v", what, r)})
+	return Permanent(&panicError{fmt.Errorf("%s panicked: %s", what, panictext.Text(r))})
 }
 
 // panicError is the error of a panic (see panicked).
@@ -2208,14 +2211,26 @@ func (d *delivery) call(ctx context.Context) (err error) {
 // and names the type: every log record, mark and report of the delivery
 // reads the error's text, and the panic would take the process down from
 // a delivery's goroutine. whose says whose error it is.
-func readable(err error, whose string) (sane error) {
-	defer func() {
-		if r := recover(); r != nil {
-			sane = Permanent(fmt.Errorf("%s returned an error (a %T) whose Error method panicked: %v", whose, culprit(err), r))
-		}
-	}()
-	_ = err.Error()
+func readable(err error, whose string) error {
+	if _, r := tryError(err); r != nil {
+		return Permanent(errors.New(unreadable(err, whose, r)))
+	}
 	return err
+}
+
+// tryError returns err's text, or, when its Error method panics, the
+// panic's value.
+func tryError(err error) (text string, panicked any) {
+	defer func() { panicked = recover() }()
+	return err.Error(), nil
+}
+
+// unreadable is the text of err, whose Error method panicked with r: it
+// names the type at fault (see culprit) and shows of r what
+// panictext.Text does, since r may quote a secret. whose says whose error
+// it is.
+func unreadable(err error, whose string, r any) string {
+	return fmt.Sprintf("%s returned an error (a %T) whose Error method panicked: %s", whose, culprit(err), panictext.Text(r))
 }
 
 // culprit returns the error of err's chain, whose Error method panics,

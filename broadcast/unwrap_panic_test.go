@@ -35,7 +35,7 @@ func TestUnwrapPanic(t *testing.T) {
 	ed := &editable{script: script{name: "x"}}
 	_, err := broadcast.New([]broadcast.Channel{&script{name: "a"}, panickyWrapper{ed, &armed}}, broadcast.Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "channels[1]: its Unwrap panicked: wrapper: nil inner channel")
+	assert.Contains(t, err.Error(), "channels[1]: its Unwrap panicked: a string")
 
 	armed.Store(false)
 	a := &script{name: "a"}

@@ -55,10 +55,10 @@ func TestAPanickingPoolHookCrashesNoListener(t *testing.T) {
 	}{
 		{"BeforeConnect", func(c *pgxpool.Config) {
 			c.BeforeConnect = func(context.Context, *pgx.ConnConfig) error { panic("a bug in BeforeConnect") }
-		}, "dispatch: Config.Pool's BeforeConnect panicked: a bug in BeforeConnect"},
+		}, "dispatch: Config.Pool's BeforeConnect panicked: a string"},
 		{"ConnConfig.DialFunc", func(c *pgxpool.Config) {
 			c.ConnConfig.DialFunc = func(context.Context, string, string) (net.Conn, error) { panic("a bug in DialFunc") }
-		}, "dispatch: the listener's connection (a hook of Config.Pool's ConnConfig) panicked: a bug in DialFunc"},
+		}, "dispatch: the listener's connection (a hook of Config.Pool's ConnConfig) panicked: a string"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=14&connect_timeout=1")

@@ -70,7 +70,7 @@ func TestAPanicInOnEventFailsNoRun(t *testing.T) {
 					want++
 				}
 			}
-			assert.Equal(t, want, strings.Count(log.String(), "dispatch: Config.OnEvent panicked: a bug in OnEvent"),
+			assert.Equal(t, want, strings.Count(log.String(), "dispatch: Config.OnEvent panicked: a string"),
 				"each panic logged: %s", log.String())
 		})
 	}

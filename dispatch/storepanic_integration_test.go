@@ -39,7 +39,7 @@ func TestAPanickingStoreFailsReportAndWait(t *testing.T) {
 	d, err := dispatch.New(dispatch.Config{Pool: in.pool, Broadcaster: in.b, Store: receiptPanics{in.store}, Workers: 2})
 	require.NoError(t, err)
 	require.NotPanics(t, func() { _, _, err = d.Report(ctx, id) }, "Report")
-	assert.ErrorContains(t, err, "Store.Receipt panicked: store: nil pool")
+	assert.ErrorContains(t, err, "Store.Receipt panicked: a string")
 	require.NotPanics(t, func() { _, err = d.Wait(ctx, id) }, "Wait")
-	assert.ErrorContains(t, err, "Store.Receipt panicked: store: nil pool")
+	assert.ErrorContains(t, err, "Store.Receipt panicked: a string")
 }

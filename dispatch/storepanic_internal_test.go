@@ -30,9 +30,9 @@ func TestAPanickingStoreIsReportsError(t *testing.T) {
 	ctx := context.Background()
 	var err error
 	require.NotPanics(t, func() { _, _, err = d.stored(ctx, "x", "u-1", true) }, "a channel without a job")
-	assert.ErrorContains(t, err, "dispatch: report u-1: Store.Receipt panicked: store: nil pool")
+	assert.ErrorContains(t, err, "dispatch: report u-1: Store.Receipt panicked: a string")
 
 	row := &rivertype.JobRow{ID: 3, State: rivertype.JobStateCompleted, Attempt: 1}
 	require.NotPanics(t, func() { _, _, err = d.result(ctx, "x", "u-1", row, false) }, "a completed job")
-	assert.ErrorContains(t, err, "dispatch: report u-1: Store.Receipt panicked: store: nil pool")
+	assert.ErrorContains(t, err, "dispatch: report u-1: Store.Receipt panicked: a string")
 }

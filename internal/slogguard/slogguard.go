@@ -16,7 +16,9 @@
 // # Errors
 //
 // Handler.Handle returns the error of a panic in the handler, naming it
-// ("Options.Logger's handler panicked: …"); slog.Logger drops it.
+// ("Options.Logger's handler panicked: …"); slog.Logger drops it. An
+// error or a record of a panic shows the panic's value as package
+// panictext does: a runtime error, or the value's type only.
 package slogguard
 
 import (
@@ -24,6 +26,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+
+	"github.com/outagecast/outagecast/internal/panictext"
 )
 
 // Logger returns l with its handler's panics recovered (see Handler),
@@ -64,7 +68,7 @@ func (g Handler) Enabled(ctx context.Context, level slog.Level) (enabled bool) {
 func (g Handler) Handle(ctx context.Context, r slog.Record) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s's handler panicked: %v", g.what, p)
+			err = fmt.Errorf("%s's handler panicked: %s", g.what, panictext.Text(p))
 		}
 	}()
 	return g.h.Handle(ctx, r)
@@ -95,7 +99,9 @@ func (g Handler) WithGroup(name string) (h slog.Handler) {
 // Recover, deferred, recovers a panic in a caller's callback, whose
 // failure must cost only itself, and logs it to l at Error: msg (the
 // callback, as its owner names it: "broadcast: Options.OnEvent") then
-// " panicked: " and the panic's value, with attrs and the panic's trace.
+// " panicked: " and what panictext.Text shows of the panic's value (a
+// runtime error, or the value's type: the value may quote a secret), with
+// attrs and the panic's trace.
 // l nil (give it a guarded Logger) drops the record; the panic is
 // recovered all the same.
 func Recover(l *slog.Logger, msg string, attrs ...slog.Attr) {
@@ -109,7 +115,7 @@ func Recover(l *slog.Logger, msg string, attrs ...slog.Attr) {
 // panic *err ("msg panicked: …"), the call's error.
 func RecoverTo(err *error, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	if p := recover(); p != nil {
-		*err = fmt.Errorf("%s panicked: %v", msg, p)
+		*err = fmt.Errorf("%s panicked: %s", msg, panictext.Text(p))
 		logPanic(l, msg, p, attrs)
 	}
 }
@@ -120,5 +126,5 @@ func logPanic(l *slog.Logger, msg string, p any, attrs []slog.Attr) {
 		return
 	}
 	attrs = append(attrs, slog.String("trace", string(debug.Stack())))
-	l.LogAttrs(context.Background(), slog.LevelError, fmt.Sprintf("%s panicked: %v", msg, p), attrs...)
+	l.LogAttrs(context.Background(), slog.LevelError, fmt.Sprintf("%s panicked: %s", msg, panictext.Text(p)), attrs...)
 }

@@ -15,17 +15,19 @@
 //
 // The error of a panic is broadcast.Permanent, reads "what: panicked" and
 // matches ErrPanicked. It names the panic's value only if it is a
-// runtime.Error (a nil pointer dereference, an index out of range): any
-// other value may quote the request, and its secrets.
+// runtime.Error the runtime raised (a nil pointer dereference, an index
+// out of range): any other value may quote the request, and its secrets.
+// The rule is package panictext's, which the Broadcaster follows too: a
+// panic Raise raises shows there as Error made it.
 package guard
 
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/panictext"
 )
 
 // ErrPanicked is matched by the error of a panic (see Error).
@@ -35,7 +37,7 @@ var ErrPanicked = errors.New("panicked")
 // panicked", and the value when it is a runtime.Error; permanent, since
 // no retry fixes a bug.
 func Error(what string, r any) error {
-	if re, ok := r.(runtime.Error); ok {
+	if re, ok := panictext.Runtime(r); ok {
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", what, ErrPanicked, re))
 	}
 	return broadcast.Permanent(fmt.Errorf("%s: %w", what, ErrPanicked))
@@ -72,14 +74,15 @@ func (p *Panics) Catch(what string) {
 	}
 }
 
-// Raise panics with the error kept, if any. Call it in the calling
-// goroutine once the goroutines ended: the Broadcaster recovers the panic
-// there and fails the channel, and a caller of Send may recover it too.
+// Raise panics with the error kept, if any, as a panictext.Shown: its text
+// was made by Error, so the Broadcaster, which recovers the panic there
+// and fails the channel, shows it. Call it in the calling goroutine once
+// the goroutines ended; a caller of Send may recover the panic too.
 func (p *Panics) Raise() {
 	p.mu.Lock()
 	err := p.err
 	p.mu.Unlock()
 	if err != nil {
-		panic(err)
+		panic(panictext.Shown{Err: err})
 	}
 }

@@ -1,6 +1,7 @@
 package guard_test
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -38,6 +39,21 @@ func TestError(t *testing.T) {
 	var re runtime.Error
 	assert.True(t, errors.As(err, &re))
 	assert.True(t, broadcast.IsPermanent(err))
+}
+
+// callerRuntimeError is a caller's type with a RuntimeError method: not
+// one the runtime raised, and its text may be anything.
+type callerRuntimeError struct{ text string }
+
+func (e callerRuntimeError) Error() string { return e.text }
+func (callerRuntimeError) RuntimeError()   {}
+
+// A value of a caller's type that has a RuntimeError method is not shown:
+// only the runtime's own errors are.
+func TestErrorOfCallersRuntimeError(t *testing.T) {
+	var _ runtime.Error = callerRuntimeError{}
+	err := guard.Error("post", callerRuntimeError{"Bearer s3cr3t"})
+	assert.EqualError(t, err, "post: panicked")
 }
 
 // Recover turns the panic of the function that deferred it into its
@@ -88,4 +104,34 @@ func TestPanics(t *testing.T) {
 
 	var none guard.Panics
 	assert.NotPanics(t, none.Raise)
+}
+
+// A panic Raise raises in a channel's Send shows, in the Broadcaster's
+// error of the delivery, the text Error made of it, as a value whose text
+// is safe to show: the Broadcaster names a value of any other type by its
+// type only.
+func TestRaiseThroughBroadcaster(t *testing.T) {
+	for name, value := range map[string]any{"other value": "s3cr3t", "runtime error": runtimeError()} {
+		t.Run(name, func(t *testing.T) {
+			ch := broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+				var p guard.Panics
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					defer p.Catch("x")
+					panic(value)
+				})
+				wg.Wait()
+				p.Raise()
+				return broadcast.Receipt{}, nil
+			})
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+			require.NoError(t, err)
+			defer func() { _ = b.Close() }()
+			rep, err := b.Send(context.Background(), broadcast.Update{ID: "u", Title: "t", Status: broadcast.StatusInvestigating, Body: "b"})
+			require.Error(t, err)
+			require.NotNil(t, rep)
+			assert.ErrorContains(t, rep.Results[0].Err, "channel panicked: "+guard.Error("x", value).Error())
+			assert.NotContains(t, rep.Results[0].Err.Error(), "s3cr3t")
+		})
+	}
 }

@@ -1,0 +1,102 @@
+package broadcast_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The secrets the panic values of secretPanicError hold.
+const (
+	panicToken    = "tok-4a7f1c9e"
+	panicPassword = "pw-93b1e07d"
+)
+
+// secretPanicError is an adapter's error whose Error method panics with
+// value, a value that quotes a secret.
+type secretPanicError struct{ value any }
+
+func (e secretPanicError) Error() string { panic(e.value) }
+
+// secretPanicValues are panic values that quote a token or a URL's
+// password: a string, and an error naming a URL with user information.
+func secretPanicValues() map[string]any {
+	return map[string]any{
+		"string": "bad token " + panicToken,
+		"error": &url.Error{Op: "Post", URL: "https://ops:" + panicPassword + "@hooks.example/in",
+			Err: errors.New("refused token " + panicToken)},
+		"formatted": fmt.Errorf("token %s: %w", panicToken, errors.New("refused")),
+	}
+}
+
+// markStore is a MemoryStore that keeps the text of every failure marked.
+type markStore struct {
+	*broadcast.MemoryStore
+	mu    sync.Mutex
+	marks []string
+}
+
+func (s *markStore) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if failure != nil {
+		s.mu.Lock()
+		s.marks = append(s.marks, failure.Error())
+		s.mu.Unlock()
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A channel's error whose Error method panics with a value quoting a
+// secret (a token, a URL's password) fails the channel with an error that
+// names the error's type and says its Error method panicked, but quotes
+// nothing of the panic's value: neither the Send's error, the Result's,
+// the Logger's records nor the Store's marks hold the secret. Before, the
+// error's text ended with the panic's value, as fmt's %v writes it.
+func TestPanicValueOfErrorMethodHidden(t *testing.T) {
+	for name, value := range secretPanicValues() {
+		t.Run(name, func(t *testing.T) {
+			returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+				return broadcast.Receipt{}, secretPanicError{value}
+			})
+			marked := broadcast.ChannelFunc("marked", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				require.NoError(t, m.Ledger.MarkFailed("a", secretPanicError{value}))
+				return broadcast.Receipt{}, &broadcast.TargetsError{Total: 1, Failures: []broadcast.TargetFailure{{Target: "a", Err: secretPanicError{value}}}}
+			})
+			var log bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			store := &markStore{MemoryStore: broadcast.NewMemoryStore()}
+			b := newBroadcaster(t, broadcast.Options{Logger: logger, Store: store}, returned, marked)
+			rep, err := b.Send(context.Background(), validUpdate())
+			require.Error(t, err)
+			require.NotNil(t, rep)
+			texts := map[string]string{"Send's error": err.Error(), "log": log.String()}
+			for _, r := range rep.Results {
+				require.Error(t, r.Err, r.Channel)
+				texts[r.Channel+"'s Result.Err"] = r.Err.Error()
+				for _, f := range r.Failures {
+					texts[r.Channel+"'s failure of "+f.Target] = f.Err.Error()
+				}
+			}
+			assert.Contains(t, rep.Results[0].Err.Error(), "(a broadcast_test.secretPanicError) whose Error method panicked")
+			store.mu.Lock()
+			for i, m := range store.marks {
+				texts[fmt.Sprint("mark ", i)] = m
+			}
+			store.mu.Unlock()
+			require.NotEmpty(t, store.marks)
+			for where, text := range texts {
+				assert.NotContains(t, text, panicToken, where)
+				assert.NotContains(t, text, panicPassword, where)
+			}
+		})
+	}
+}

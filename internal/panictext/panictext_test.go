@@ -1,0 +1,66 @@
+package panictext_test
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/internal/panictext"
+)
+
+// recovered returns the value of f's panic.
+func recovered(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
+}
+
+// fakeRuntimeError is a caller's type with a RuntimeError method.
+type fakeRuntimeError struct{ text string }
+
+func (e fakeRuntimeError) Error() string { return e.text }
+func (fakeRuntimeError) RuntimeError()   {}
+
+var _ runtime.Error = fakeRuntimeError{}
+
+// A runtime error the runtime raised is shown; any other value, whatever
+// it quotes, by its type only; a Shown as its error reads.
+func TestText(t *testing.T) {
+	var m map[string]int
+	var p *url.URL
+	var s []int
+	var x any = "s"
+	for _, tc := range []struct {
+		name string
+		r    any
+		want string
+	}{
+		{"nil map", recovered(func() { m["a"] = 1 }), "assignment to entry in nil map"},
+		{"nil pointer", recovered(func() { _ = p.Host }), "runtime error: invalid memory address or nil pointer dereference"},
+		{"index", recovered(func() { _ = s[len(s)] }), "runtime error: index out of range [0] with length 0"},
+		{"type assertion", recovered(func() { _ = x.(int) }), "interface conversion: interface {} is string, not int"},
+		{"panic(nil)", recovered(func() { panic(nil) }), "panic called with nil argument"},
+		{"string", "bad token s3cr3t", "a string"},
+		{"error", &url.Error{Op: "Post", URL: "https://u:s3cr3t@h.example/", Err: errors.New("no")}, "a *url.Error"},
+		{"fmt error", fmt.Errorf("token %s", "s3cr3t"), "a *errors.errorString"},
+		{"caller's RuntimeError", fakeRuntimeError{"s3cr3t"}, "a panictext_test.fakeRuntimeError"},
+		{"Shown", panictext.Shown{Err: errors.New("post: panicked")}, "post: panicked"},
+		{"Shown of nil", panictext.Shown{}, "a panictext.Shown"},
+	} {
+		require.NotNil(t, tc.r, tc.name)
+		assert.Equal(t, tc.want, panictext.Text(tc.r), tc.name)
+	}
+}
+
+// A Shown reads as its error, and unwraps to it.
+func TestShown(t *testing.T) {
+	err := errors.New("post: panicked")
+	s := panictext.Shown{Err: err}
+	assert.EqualError(t, s, "post: panicked")
+	assert.ErrorIs(t, s, err)
+}
