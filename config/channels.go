@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -437,7 +438,15 @@ func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, err
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
 		// ue.Err says what is wrong without the URL ("invalid port ":abc"
 		// after host", "invalid URL escape "%zz""); ue itself quotes it.
-		return built{}, b.fault(at, "bad channel URL: %s", urlProblem(raw, ue.Err.Error()))
+		// The fault is of the key that holds the URL, and says what finds
+		// it: its scheme, and the reference it came from whole; never its
+		// host, which a password's "/" may have cut out of the password.
+		src := n
+		if n.Kind == yaml.MappingNode {
+			at.key += ".url"
+			src = nodeAt(n, []string{"url"})
+		}
+		return built{}, b.fault(at, "bad channel URL: %s%s", urlProblem(raw, ue.Err.Error()), b.urlFinder(src, raw))
 	}
 	if err != nil || u.Scheme == "" {
 		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
@@ -468,6 +477,32 @@ func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, err
 		return got, errors.Join(faults...)
 	}
 	return got, nil
+}
+
+// wholeRef matches a value written as one reference to the environment
+// or a file, and nothing else: "${IRC_URL}", "${file:irc_url}".
+var wholeRef = regexp.MustCompile(`^\$\{(?:[A-Za-z_][A-Za-z0-9_]*|file:[^}$]+)\}$`)
+
+// urlScheme matches the scheme of a URL as RFC 3986 writes it, with its
+// "://".
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// urlFinder says, after the fault of raw, a channel URL url.Parse refused,
+// held by scalar n (nil when unknown), which URL it is: " (the ircs://
+// URL)", " (the ircs:// URL of ${IRC_URL})" when a reference gave it
+// whole; "" when it has no scheme to say. Nothing else of raw is said: it
+// may hold credentials.
+func (b *builder) urlFinder(n *yaml.Node, raw string) string {
+	scheme := urlScheme.FindString(raw)
+	if scheme == "" {
+		return ""
+	}
+	if n != nil {
+		if n, _ = unalias(n); wholeRef.MatchString(b.ex.source[n]) {
+			return " (the " + scheme + " URL of " + b.ex.source[n] + ")"
+		}
+	}
+	return " (the " + scheme + " URL)"
 }
 
 // urlSecretInName reports whether name, the short form's name: of a
