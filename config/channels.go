@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,12 +75,13 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 	// Every channel built, every secret is known: a name may hold one of
 	// a channel after it.
 	written := make([]nameSecrets, len(entries))
+	held := make([]heldSecrets, len(entries)) // as written holds them, as text
 	for j, entry := range entries {
-		held := entrySecrets(entry, b.kinds, b.ex)
-		for _, v := range held.values {
+		held[j] = entrySecrets(entry, b.kinds, b.ex)
+		for _, v := range held[j].values {
 			written[j].secrets = append(written[j].secrets, redact.NewSecret(v))
 		}
-		for _, v := range held.urls {
+		for _, v := range held[j].urls {
 			written[j].urls = append(written[j].urls, redact.NewURL(v))
 		}
 	}
@@ -101,16 +103,17 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 			b.secretName(name)
 		} else if j := holderOf(name, written); j >= 0 {
 			// A secret another channel's entry wrote in the file (an
-			// alias of it, "name: *pw", or the same text again): the
-			// channel packages look only at their own Config.
-			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
-				"events, logs and errors: choose another)", path, j))
+			// alias of it, "name: *pw", or the same text again), or took
+			// from the environment: the channel packages look only at
+			// their own Config.
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, b.secretSource(entries[j], j, name, held[j])))
 			b.secretName(name)
 		} else if j := shortHolderOf(entry, name, b.shorts); j >= 0 {
 			// A secret under MinNameSecret bytes, which CheckName leaves
 			// alone, as a name may hold one by chance: the name is one.
-			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds a secret written in channels[%d] (a channel's name is shown in results, "+
-				"events, logs and errors: choose another)", path, j))
+			*faults = append(*faults, faultf(b.file, lineOf(entry, []string{"name"}), "%s.name: holds %s (a channel's name is shown in results, "+
+				"events, logs and errors: choose another)", path, b.secretSource(entries[j], j, name, held[j])))
 			b.secretName(name)
 		} else if j, dup := seen[name]; dup {
 			*faults = append(*faults, faultf(b.file, entry.Line, "%s: name %q: already used by channels[%d]; give each channel a name",
@@ -130,6 +133,55 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 		}
 	}
 	return out, refused
+}
+
+// secretSource says where the secret of channels[j] (entry, whose
+// secrets held holds) that name holds comes from, for the fault of the
+// name: "a secret written in channels[j]", or, when the environment (or
+// a file, by ${file:PATH}) gave it, "a secret that channels[j] takes from
+// ${REF}", naming the references that gave it, never their values. The
+// one place that words it.
+//
+// A secret came from the environment when a value the entry took from
+// it holds that secret (as is or percent-decoded: a password in a URL),
+// the secret being one of the entry's that name is or holds; or when the
+// name holds a value of the environment the entry took that is a secret
+// (its password, or a URL's credentials, as redact.CheckName finds
+// them).
+func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSecrets) string {
+	var matched []string // the secrets of the entry that name is or holds
+	for _, s := range append(slices.Clone(held.values), b.shorts[j].texts...) {
+		if s != "" && (s == name || len(s) >= redact.MinNameSecret && redact.CheckName(name, []redact.Secret{redact.NewSecret(s)}, nil) != nil) {
+			matched = append(matched, s)
+		}
+	}
+	var refs []string
+	for _, v := range b.ex.usedBelow(entry, nil) {
+		if v.value == "" {
+			continue
+		}
+		forms := []string{v.value}
+		if d, err := url.PathUnescape(v.value); err == nil && d != v.value {
+			forms = append(forms, d)
+		}
+		if d, err := url.QueryUnescape(v.value); err == nil && d != v.value {
+			forms = append(forms, d)
+		}
+		gave := slices.ContainsFunc(matched, func(s string) bool {
+			return slices.ContainsFunc(forms, func(f string) bool { return strings.Contains(f, s) })
+		})
+		if !gave && b.ex.secrets[v.value] != "" {
+			gave = redact.CheckName(name, []redact.Secret{redact.NewSecret(v.value)}, []redact.URL{redact.NewURL(v.value)}) != nil
+		}
+		if gave {
+			refs = append(refs, v.ref)
+		}
+	}
+	if len(refs) == 0 {
+		return fmt.Sprintf("a secret written in channels[%d]", j)
+	}
+	slices.Sort(refs)
+	return fmt.Sprintf("a secret that channels[%d] takes from %s", j, strings.Join(slices.Compact(refs), " and "))
 }
 
 // secretName records name, a channel's name refused for holding a
@@ -437,7 +489,15 @@ func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, err
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
 		// ue.Err says what is wrong without the URL ("invalid port ":abc"
 		// after host", "invalid URL escape "%zz""); ue itself quotes it.
-		return built{}, b.fault(at, "bad channel URL: %s", urlProblem(raw, ue.Err.Error()))
+		// The fault is of the key that holds the URL, and says what finds
+		// it: its scheme, and the reference it came from whole; never its
+		// host, which a password's "/" may have cut out of the password.
+		src := n
+		if n.Kind == yaml.MappingNode {
+			at.key += ".url"
+			src = nodeAt(n, []string{"url"})
+		}
+		return built{}, b.fault(at, "bad channel URL: %s%s", urlProblem(raw, ue.Err.Error()), b.urlFinder(src, raw))
 	}
 	if err != nil || u.Scheme == "" {
 		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
@@ -468,6 +528,32 @@ func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, err
 		return got, errors.Join(faults...)
 	}
 	return got, nil
+}
+
+// wholeRef matches a value written as one reference to the environment
+// or a file, and nothing else: "${IRC_URL}", "${file:irc_url}".
+var wholeRef = regexp.MustCompile(`^\$\{(?:[A-Za-z_][A-Za-z0-9_]*|file:[^}$]+)\}$`)
+
+// urlScheme matches the scheme of a URL as RFC 3986 writes it, with its
+// "://".
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// urlFinder says, after the fault of raw, a channel URL url.Parse refused,
+// held by scalar n (nil when unknown), which URL it is: " (the ircs://
+// URL)", " (the ircs:// URL of ${IRC_URL})" when a reference gave it
+// whole; "" when it has no scheme to say. Nothing else of raw is said: it
+// may hold credentials.
+func (b *builder) urlFinder(n *yaml.Node, raw string) string {
+	scheme := urlScheme.FindString(raw)
+	if scheme == "" {
+		return ""
+	}
+	if n != nil {
+		if n, _ = unalias(n); wholeRef.MatchString(b.ex.source[n]) {
+			return " (the " + scheme + " URL of " + b.ex.source[n] + ")"
+		}
+	}
+	return " (the " + scheme + " URL)"
 }
 
 // urlSecretInName reports whether name, the short form's name: of a

@@ -599,12 +599,22 @@ func hide(err error, h *hider) error {
 }
 
 // hideAfterName is hide of err, Load's error about the file name, but for
-// the name that starts each of its lines and the line number after it
-// ("name:12: …"), kept as they are: they are the caller's and the file's,
-// no secret, and a value the file wrote that is common text (a header
-// "X-Source: outagecast", the file's own name) would otherwise leave no
-// line saying which file is wrong, nor a URL's short password
-// ("https://bob:2@…") which line.
+// the name that starts each of its lines, the line number after it and
+// the field path after that ("name:12: channels[0].when: …"), kept as
+// they are: they are the caller's and the file's, no secret, and a value
+// the file wrote that is common text (a header "X-Source: outagecast",
+// the file's own name) would otherwise leave no line saying which file
+// is wrong, nor a URL's short password ("https://bob:2@…", which is
+// hidden where it stands apart) which line or which channel
+// ("channels[REDACTED]"). The rest of each line is hidden as hide hides
+// it.
+// faultPath matches the field path a fault's text starts with after
+// "name:12:", as config writes it (renderKeys): keys of lower-case
+// letters, digits and "_", a merge key "<<", and list indexes
+// (" channels[0].when.statuses[2]", " stages[1][0]"), up to the ":" or
+// the " (" after it. A header's name, which the file chooses, ends it.
+var faultPath = regexp.MustCompile(`^ [a-z_][a-z0-9_]*(?:\[[0-9]+\]|\.[a-z_][a-z0-9_]*|\.<<)*(?:$|[: ])`)
+
 func hideAfterName(err error, name string, h *hider) error {
 	const mark = "\x00" // stands for a line's start; a text already holding it is hidden whole
 	prefix := name + ":"
@@ -622,6 +632,9 @@ func hideAfterName(err error, name string, h *hider) error {
 			start := prefix
 			if n := len(rest) - len(strings.TrimLeft(rest, "0123456789")); n > 0 && strings.HasPrefix(rest[n:], ":") {
 				start, rest = prefix+rest[:n+1], rest[n+1:]
+			}
+			if path := faultPath.FindString(rest); path != "" {
+				start, rest = start+path, rest[len(path):]
 			}
 			starts = append(starts, start)
 			lines[i] = mark + rest

@@ -333,8 +333,11 @@
 // webhook_url, a webhook's url; its password, token-like path segments
 // and query values, values of query keys named like credentials, written
 // or from the environment) or of a URL a channel URL's kind reads of it
-// (the webhook URL of "discord://…"), the channel whose entry gave it: "channels[1].name: holds a secret written
-// in channels[0] (…)", and Load's error does not show it. A name that is
+// (the webhook URL of "discord://…"), the channel whose entry gave it,
+// and where from: "channels[1].name: holds a secret written in
+// channels[0] (…)", or, for one the environment gave, "holds a secret
+// that channels[0] takes from ${IRC_URL} (…)"; Load's error does not
+// show it. A name that is
 // such a secret under 6 bytes (written, or from the environment: a short
 // value is not hidden, but no name may be it), an alias of it or its
 // whole text, is refused as well, and not

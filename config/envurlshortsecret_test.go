@@ -24,17 +24,17 @@ func TestShortEnvURLSecretAsNameRefused(t *testing.T) {
 		name, url, env, want string
 	}{
 		{"an IRC server password", "${IRC_URL}", "ircs://bot:" + pw + "@irc.example.com/ops",
-			`test.yaml:3: channels[0].name: holds a secret written in channels[0] (`},
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"an IRC SASL password", "${IRC_URL}", "ircs://bot@irc.example.com/ops?sasl_user=bot&sasl_password=" + pw,
-			`test.yaml:3: channels[0].name: holds a secret written in channels[0] (`},
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"an IRC channel's key in the path", "${IRC_URL}", "ircs://bot@irc.example.com/ops%20" + pw,
-			`test.yaml:3: channels[0].name: holds a secret written in channels[0] (`},
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"a reference inside the URL", "ircs://bot@irc.example.com/ops?sasl_user=bot&sasl_password=${IRC_URL}", pw,
-			`test.yaml:3: channels[0].name: holds a secret written in channels[0] (`},
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"an X consumer key", "${X_URL}", "x://api.x.com?consumer_key=" + pw + "&consumer_secret=cs-0123456789&access_token=at-0123456789&access_secret=as-0123456789",
-			`test.yaml:3: channels[0].name: holds a secret written in channels[0] (`},
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${X_URL} (`},
 		{"another entry's URL", "${IRC_URL}'\n  - url: 'console://", "ircs://bot@irc.example.com/ops?sasl_user=bot&sasl_password=" + pw,
-			`test.yaml:4: channels[1].name: holds a secret written in channels[0] (`},
+			`test.yaml:4: channels[1].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		// Refused for another fault, the entry's faults do not quote it.
 		{"an IRC entry refused", "${IRC_URL}", "ircs://bot@irc.example.com/ops?sasl_user=bot&sasl_password=" + pw + "&max_lines=-1",
 			`test.yaml:2: channels[0] (irc "irc"): max_lines: `},

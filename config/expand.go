@@ -809,8 +809,9 @@ func (h *hider) Replace(s string) string {
 // quoting escapes `"`, `\` and control characters); other encodings of it
 // and the credentials of URLs become REDACTED. So do written, secrets
 // that the file wrote (writtenSecrets), as they are and as %q writes
-// them, those of minHidden bytes or more, and the secrets of its URLs, as
-// those of a URL from the environment.
+// them, those of minHidden bytes or more, and the secrets of its URLs that
+// may hold credentials (redact.URL.HoldsCredentials), as those of a URL
+// from the environment.
 func (e *expander) hider(written ...heldSecrets) *hider {
 	forms := map[string]string{} // form → reference
 	add := func(v, ref string) {
@@ -826,8 +827,13 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 				add(v, redact.Redacted)
 			}
 		}
-		for _, u := range w.urls {
-			urls = append(urls, redact.NewURL(u))
+		for _, raw := range w.urls {
+			// A URL of a host and a path of words holds nothing to
+			// hide, and a Redactor holding it would hold every
+			// encoding of it: a status page's thousands of links.
+			if u := redact.NewURL(raw); u.HoldsCredentials() {
+				urls = append(urls, u)
+			}
 		}
 	}
 	for v, ref := range e.secrets { // a value from the environment too: by its reference

@@ -249,7 +249,7 @@ func TestURLParseErrors(t *testing.T) {
 		{"bad port", lines("channels:", `  - "smtp://alice:`+password+`@127.0.0.1:abc/?from=s%40example.com&to=a%40example.com"`),
 			`test.yaml:2: channels[0]: bad channel URL: invalid port ":abc" after host`},
 		{"bad escape", lines("channels:", "  - url: webhook://user:"+password+"@%zz/x", "    name: hooks"),
-			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
+			`test.yaml:2: channels[0].url: bad channel URL: invalid URL escape "%zz"`},
 		{"bad escape from the environment", lines("channels:", "  - ${HOOK_URL}"),
 			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
 		// A password with a "/" not percent-encoded ends the URL's host

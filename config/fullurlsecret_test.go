@@ -47,8 +47,12 @@ func TestFullFormURLSecretAsOtherNameNotQuoted(t *testing.T) {
 				"stages: [['"+tt.channel+"'], ['"+tt.channel+"']]")
 			_, _, err := parse(t, lines(l...), map[string]string{"HOOK_URL": tt.env})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), fmtLine(first)+": channels[1].name: holds a secret written in channels[0] (")
-			assert.Contains(t, err.Error(), fmtLine(first+2)+": channels[2].name: holds a secret written in channels[0] (")
+			from := "a secret written in channels[0] ("
+			if tt.env != "" {
+				from = "a secret that channels[0] takes from ${HOOK_URL} ("
+			}
+			assert.Contains(t, err.Error(), fmtLine(first)+": channels[1].name: holds "+from)
+			assert.Contains(t, err.Error(), fmtLine(first+2)+": channels[2].name: holds "+from)
 			assert.NotContains(t, err.Error(), token)
 		})
 	}

@@ -57,6 +57,6 @@ func TestRefusedEnvURLSecretAsOtherNameNotQuoted(t *testing.T) {
 		"  - kind: console", "    name: '"+pw+"'", "stages: [['"+pw+"'], ['"+pw+"']]")), 0o600))
 	_, err := config.Load(path)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "test.yaml:5: channels[1].name: holds a secret written in channels[0] (")
+	assert.Contains(t, err.Error(), "test.yaml:5: channels[1].name: holds a secret that channels[0] takes from ${IRC_URL} (")
 	assert.NotContains(t, err.Error(), pw)
 }

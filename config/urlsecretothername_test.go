@@ -38,8 +38,12 @@ func TestURLSecretAsOtherNameNotQuoted(t *testing.T) {
 				"  - kind: console", "    name: '"+tt.channel+"'", "  - kind: console", "    name: '"+tt.channel+"'",
 				"stages: [['"+tt.channel+"'], ['"+tt.channel+"']]"), map[string]string{"MAIL_URL": tt.env})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "test.yaml:5: channels[1].name: holds a secret written in channels[0] (")
-			assert.Contains(t, err.Error(), "test.yaml:7: channels[2].name: holds a secret written in channels[0] (")
+			from := "a secret written in channels[0] ("
+			if tt.env != "" {
+				from = "a secret that channels[0] takes from ${MAIL_URL} ("
+			}
+			assert.Contains(t, err.Error(), "test.yaml:5: channels[1].name: holds "+from)
+			assert.Contains(t, err.Error(), "test.yaml:7: channels[2].name: holds "+from)
 			assert.NotContains(t, err.Error(), pw)
 		})
 	}
@@ -58,8 +62,8 @@ func TestShortEnvSecretAsOtherNameRefused(t *testing.T) {
 		"  - kind: console", "    name: '"+pw+"'", "  - kind: console", "    name: '"+pw+"'",
 		"stages: [['"+pw+"'], ['"+pw+"']]"), map[string]string{"PW": pw})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "test.yaml:9: channels[1].name: holds a secret written in channels[0] (")
-	assert.Contains(t, err.Error(), "test.yaml:11: channels[2].name: holds a secret written in channels[0] (")
+	assert.Contains(t, err.Error(), "test.yaml:9: channels[1].name: holds a secret that channels[0] takes from ${PW} (")
+	assert.Contains(t, err.Error(), "test.yaml:11: channels[2].name: holds a secret that channels[0] takes from ${PW} (")
 	assert.NotContains(t, err.Error(), pw)
 }
 

@@ -234,6 +234,35 @@ func NewURL(raw string) URL {
 	return URL{v: &raw}
 }
 
+// HoldsCredentials reports whether u may hold credentials, which WithURL
+// would redact beyond the URL itself: a user name or password (an "@"
+// anywhere, as a password's "/" may cut the user information short), a
+// query, a fragment, a path segment that looks like a token (as WithURL
+// takes them), or a URL that does not parse or is opaque, whose parts
+// cannot be told apart. A URL of a host and a path of words
+// ("https://docs.example.com/guides/status") holds none: a Redactor need
+// not hold it, which saves the memory of its encodings (a status page's
+// thousands of links).
+func (u URL) HoldsCredentials() bool {
+	raw := u.Reveal()
+	if raw == "" {
+		return false
+	}
+	p, err := url.Parse(raw)
+	if err != nil || p.Opaque != "" || p.User != nil || p.RawQuery != "" || p.ForceQuery ||
+		p.Fragment != "" || strings.Contains(raw, "@") {
+		return true
+	}
+	for _, seg := range strings.Split(p.EscapedPath(), "/") {
+		for _, v := range asSentAndDecoded(seg, url.PathUnescape) {
+			if pathTokenLike(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Reveal returns the URL itself, for sending requests to it.
 func (u URL) Reveal() string {
 	if u.v == nil {
