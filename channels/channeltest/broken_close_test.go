@@ -83,7 +83,8 @@ func closing(then afterClose) channeltest.Harness {
 }
 
 // closableNotRun are the rules a closable's harness does not run.
-var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, unthreadedOnly, []string{"NilOrZeroChannelFails"})
+var closableNotRun = slices.Concat(fanoutOnly, ownClientOnly, unthreadedOnly, reopenOnly,
+	[]string{"NilOrZeroChannelFails"})
 
 func closeCases() []brokenCase {
 	return []brokenCase{

@@ -181,7 +181,7 @@ func posterHarness(flaw string) channeltest.Harness {
 
 // posterNotRun are the rules the poster's harness does not declare what
 // they need for.
-var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, []string{
+var posterNotRun = slices.Concat(checkPreviewOnly, ownClientOnly, closerOnly, reopenOnly, []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "IdempotencyKeyStable", "RateLimitedTargetGivesRetryAfter",
 	"FailedTargetNotRetried", "EditChangesPost", "EditErrorsLikeSend", "EditOfGonePost",
 	"ReplyToGonePost", "RateLimitedGivesRetryAfter",

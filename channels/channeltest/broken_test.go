@@ -82,7 +82,8 @@ func brokenCases() []brokenCase {
 			"ReplyTo of update 2, sent after the restart: update 1's Receipt.ID"},
 		// Without Reopen the same object serves both sides of the
 		// restart: its memory survives, and the rule says so.
-		{"KeepsThreadInMemoryNotReopened", withoutReopen(wrapped(threadInMemory)), nil, chatNotRun,
+		{"KeepsThreadInMemoryNotReopened", withoutReopen(wrapped(threadInMemory)), nil,
+			slices.Concat(chatNotRun, reopenOnly),
 			"Harness.Reopen is nil: the same channel object serves both sides of the restart"},
 		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
 		{"DropsBadURL", wrapped(dropBadURL), []string{"BadURLRefused"}, chatNotRun,
@@ -95,13 +96,13 @@ func brokenCases() []brokenCase {
 		{"KeysRawID", keysRawID(), []string{"HandBuiltMessages"}, chatNotRun, ""},
 		{"NewKeyOnRetry", newKeyOnRetry(), []string{"IdempotencyKeyStable"}, chatNotRun,
 			"the key of a retry (Attempt 2)"},
-		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
+		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost", "EditAndRetractAfterRestart"}, chatNotRun,
 			"after Edit 1 the back end has 3 posts, want 2: Edit must change the post, not add one"},
 		// A user's wrapper with Unwrap is tested as the channel it wraps,
 		// as the Broadcaster uses it: its Edit is found and checked.
 		// A wrapper that is no pointer has no nil or zero value to call:
 		// NilOrZeroChannelFails says it is not applicable.
-		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"},
+		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost", "EditAndRetractAfterRestart"},
 			slices.Concat(chatNotRun, []string{"NilOrZeroChannelFails"}),
 			"after Edit 1 the back end has 3 posts, want 2"},
 		{"EditsLatest", editor(editLatest), []string{"EditChangesPost"}, chatNotRun,
@@ -158,7 +159,7 @@ func brokenCases() []brokenCase {
 		// so: the Broadcaster refuses the correction of an update it
 		// retracted likewise (broadcast.ErrRetracted).
 		{"EditOfOwnRetractedRefusedWithoutReopen", withoutReopen(breakChat(refuseOwnRetracted(true, nil))), nil,
-			chatNotRun, ""},
+			slices.Concat(chatNotRun, reopenOnly), ""},
 		{"EditOfOwnRetractedTransient", breakChat(refuseOwnRetracted(false, nil)), []string{"EditOfGonePost"},
 			chatNotRun, "wraps broadcast.ErrRetracted but is not marked permanent"},
 		// A Reopen whose channel shares the memory of New's is no new
@@ -211,7 +212,7 @@ func brokenCases() []brokenCase {
 			"Receipt.ID of a post whose id the back end answered"},
 		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
 			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
-	}, closeCases()...)
+	}, slices.Concat(closeCases(), reopenCases())...)
 }
 
 // Rules a harness does not declare what they need for, by reference
@@ -226,8 +227,10 @@ var (
 	unthreadedOnly   = []string{"UnthreadedIgnoresThread"}
 	chatNotRun       = slices.Concat(fanoutOnly, ownClientOnly, closerOnly, unthreadedOnly)
 	checkPreviewOnly = []string{"CheckPostsNothing", "PreviewShowsWhatSendPosts"}
-	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly, unthreadedOnly)
-	relayNotRun      = slices.Concat(editOnly, checkPreviewOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "PostsKeptInLedger",
+	reopenOnly       = []string{"EditAndRetractAfterRestart"}
+	chatPlainNotRun  = slices.Concat(fanoutOnly, editOnly, checkPreviewOnly, ownClientOnly, closerOnly, unthreadedOnly,
+		reopenOnly)
+	relayNotRun = slices.Concat(editOnly, checkPreviewOnly, reopenOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "ThreadSurvivesRestart", "PostsKeptInLedger",
 		"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused"}, ownClientOnly, closerOnly)
 )
 
@@ -778,7 +781,8 @@ func idThroughFloat(c *chat) sendFunc {
 
 // idThroughFloatFails are the rules a channel whose receipts name another
 // post fails.
-var idThroughFloatFails = []string{"ThreadReceiptUsed", "EditChangesPost", "RetractRemovesPost", "LargeIDSurvives"}
+var idThroughFloatFails = []string{"ThreadReceiptUsed", "EditChangesPost", "RetractRemovesPost", "LargeIDSurvives",
+	"EditAndRetractAfterRestart"}
 
 // editGoneSucceeds takes the edit of a post gone for done, so that the
 // correction is shown nowhere.
@@ -963,7 +967,7 @@ func postTwice(c *chat) sendFunc {
 var postTwiceFails = []string{"DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "BadURLRefused", "OverrideWins", "ThreadReceiptUsed", "ThreadSurvivesRestart", "TenConcurrentSends", "OneHitPerSend",
 	"IdempotencyKeyStable", "HandBuiltMessages", "EditChangesPost", "RetractRemovesPost", "ReplyToGonePost",
-	"ForeignAnswerIsPermanent", "LargeIDSurvives"}
+	"ForeignAnswerIsPermanent", "LargeIDSurvives", "EditAndRetractAfterRestart"}
 
 // dropInvestigating leaves out the status label of the first status,
 // Investigating, as a template showing the status only once it changed

@@ -34,7 +34,7 @@
 // go test -run 'TestConformance/OverrideWins'. When a subtest fails, it logs
 // the rule it checks in one line. Rules that need something the harness does
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
-// OwnClient, Untrusted, TLS), or
+// OwnClient, Untrusted, TLS, Reopen), or
 // an optional interface the channel does not implement (broadcast.Editor,
 // broadcast.Retractor, broadcast.Checker, broadcast.Previewer, io.Closer,
 // found with broadcast.As on a first channel from New, as the Broadcaster
@@ -72,6 +72,14 @@
 //     thread reply, byte for byte, to the posts' Receipt.IDs the Store
 //     kept. Without Reopen, the same channel object serves both sides,
 //     and the rule logs that a thread kept in memory goes unnoticed.
+//   - EditAndRetractAfterRestart (Reopen; Editor or Retractor): with the
+//     channel from New closed, a new channel from Harness.Reopen edits
+//     (Editor) in place, and retracts (Retractor), a post the one from
+//     New made, through the receipt as the Store keeps it: a channel that
+//     needs what the first one held (a handle of each post, a connection
+//     the new channel shared while the first was open) cannot after a
+//     restart. EditOfGonePost's deletion by hand, made while New's
+//     channel is open, does not tell.
 //   - UpdateNotModified: the Update, its slice and map included, is left alone.
 //   - TenConcurrentSends: Send is safe for concurrent use.
 //   - CancelledContextReturnsPromptly: a done ctx fails Send with its error.
@@ -265,11 +273,15 @@ type Harness struct {
 	// test learns of the deletion from the platform alone: the channel
 	// must share no memory with New's, as a new process's does not. The
 	// suite closes every channel Reopen makes (when it is an io.Closer)
-	// once done with it. It should register any other cleanup with
-	// t.Cleanup. Nil: the same channel object serves both sides of the
-	// restart, and the rule says so in the test log: only the Store is
-	// restarted, a thread kept in memory goes unnoticed, and
-	// EditOfGonePost edits only a post the channel deleted itself.
+	// once done with it. EditAndRetractAfterRestart edits and retracts,
+	// with one made after the channel from New is closed, a post that one
+	// made: a post's handle kept in the memory or a connection of the
+	// channel that made it is lost there, as it is in a real restart. It
+	// should register any other cleanup with t.Cleanup. Nil: the same
+	// channel object serves both sides of the restart, and the rule says
+	// so in the test log: only the Store is restarted, a thread kept in
+	// memory goes unnoticed, EditOfGonePost edits only a post the channel
+	// deleted itself, and EditAndRetractAfterRestart is not run.
 	Reopen func(t *testing.T, be Backend) broadcast.Channel
 	// Secrets are strings that must never appear, in any encoding
 	// AssertNoSecret knows, in an error or an error it wraps, a receipt, a

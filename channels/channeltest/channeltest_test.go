@@ -135,7 +135,7 @@ var allRules = []string{
 	"CheckPostsNothing", "PreviewShowsWhatSendPosts", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "NoSecretInEchoedSuccess",
 	"RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent", "UntrustedCertificateIsPermanent",
-	"UntrustedTLSServerRefused", "ThreadSurvivesRestart",
+	"UntrustedTLSServerRefused", "ThreadSurvivesRestart", "EditAndRetractAfterRestart",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -146,6 +146,7 @@ var optionalRules = []string{
 	"NoSecretInEchoedErrors", "NoSecretInEchoedSuccess", "RefusedSuccessIsUncertain", "ForeignAnswerIsPermanent",
 	"CloseReleasesConnections", "ReplyToGonePost",
 	"UntrustedCertificateIsPermanent", "UntrustedTLSServerRefused", "ThreadSurvivesRestart",
+	"EditAndRetractAfterRestart",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its

@@ -20,6 +20,83 @@ func restartRules() []rule {
 				"and a new channel from Harness.Reopen, the one from New closed, " +
 				"update 2 of the incident replies to update 1's Receipt.ID, and a correction of update 1 posted " +
 				"in the thread replies to the Receipt.ID of the end Harness.ThreadsTo names, byte for byte"},
+		{name: "EditAndRetractAfterRestart", check: checkPostsAfterRestart,
+			needs: needsAll(needsReopen, needsEditorOrRetractor),
+			rule: "with the channel from New closed (a restart), a new channel from Harness.Reopen edits (Editor) " +
+				"in place and retracts (Retractor) a post the one from New made, through the receipt the Store " +
+				"kept: what a channel keeps of its posts in memory or in its connections is gone after a restart"},
+	}
+}
+
+func needsReopen(s subject) string {
+	if s.h.Reopen != nil {
+		return ""
+	}
+	return "Harness.Reopen is nil: there is no channel of a new process to edit or retract with"
+}
+
+func needsEditorOrRetractor(s subject) string {
+	if s.editor || s.retractor {
+		return ""
+	}
+	return "the channel is neither a broadcast.Editor nor a broadcast.Retractor (by type assertion)"
+}
+
+// checkPostsAfterRestart sends an update with the channel from New,
+// closes that channel, as a process ending does, and edits and retracts
+// the post with a channel from Harness.Reopen, through the receipt as the
+// Store keeps it: the post must change in place, then be deleted. A
+// channel that needs what the first one held (a handle of each post it
+// made, a connection a new channel on the same back end borrows while the
+// first is open) cannot, as after a real restart. EditOfGonePost's
+// deletion by hand, made while New's channel is open, does not tell.
+func checkPostsAfterRestart(s *suite) {
+	m := message(update(1))
+	prev := s.deliver(m)
+	posted := s.received(1)
+	closeChannel(s, s.ch, "the channel from New, before the restart")
+	again := s.h.Reopen(s.t, s.be)
+	require.NotNil(s.t, again, "channeltest: Harness.Reopen returned a nil Channel")
+	defer closeChannel(s, again, "the channel from Harness.Reopen")
+	if s.editor() != nil {
+		ed, ok := broadcast.As[broadcast.Editor](again)
+		if !ok {
+			s.t.Fatal("the channel Harness.Reopen made is no broadcast.Editor, as the one from New is")
+		}
+		c := correction(m, 1)
+		r, err := s.do(context.Background(), "Edit by the channel from Harness.Reopen", sendLimit,
+			func(ctx context.Context) (broadcast.Receipt, error) { return ed.Edit(ctx, c, prev) })
+		require.NoError(s.t, err, "Edit, by the channel from Harness.Reopen after a restart, of the post the "+
+			"channel from New made, with a working back end")
+		got := s.be.Received()
+		require.Lenf(s.t, got, len(posted), "after the Edit by the channel from Harness.Reopen the back end has "+
+			"%d posts, want %d: Edit must change the post, not add one:%s", len(got), len(posted), summary(got))
+		for i, d := range got {
+			assert.Equalf(s.t, posted[i].ID, d.ID, "the platform id of the post%s edited after a restart", targetOf(d))
+			assert.Containsf(s.t, d.Text, c.Update.Body, "the post%s edited after a restart: the corrected body",
+				targetOf(d))
+			assert.Falsef(s.t, d.Deleted, "the post%s edited after a restart is deleted", targetOf(d))
+		}
+		if r.ID != "" { // Broadcaster.Correct keeps it as the post of the correction
+			prev = s.stored(r, c.Update)
+		}
+	}
+	if s.retractor() == nil {
+		return
+	}
+	rt, ok := broadcast.As[broadcast.Retractor](again)
+	if !ok {
+		s.t.Fatal("the channel Harness.Reopen made is no broadcast.Retractor, as the one from New is")
+	}
+	_, err := s.do(context.Background(), "Retract by the channel from Harness.Reopen", sendLimit,
+		func(ctx context.Context) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, rt.Retract(ctx, prev)
+		})
+	require.NoError(s.t, err, "Retract, by the channel from Harness.Reopen after a restart, of the post the "+
+		"channel from New made, with a working back end")
+	for _, d := range s.received(1) {
+		assert.Truef(s.t, d.Deleted, "the post %s%s after its Retract by the channel from Harness.Reopen, after "+
+			"a restart: deleted", d.ID, targetOf(d))
 	}
 }
 
