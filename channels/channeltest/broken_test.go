@@ -210,6 +210,12 @@ func brokenCases() []brokenCase {
 		// that checks a channel without ThreadsTo does not thread.
 		{"IDThroughFloat", wrapped(idThroughFloat), idThroughFloatFails, chatNotRun,
 			"Receipt.ID of a post whose id the back end answered"},
+		// A fake answering ids a float64 holds, for a platform whose ids
+		// are snowflakes (Harness.LargeIDs), checks nothing of their
+		// decoding: the rule fails it rather than pass on a log line.
+		{"SmallIDsDeclaredLarge", declaredLarge(smallIDs(chatHarness())), []string{"LargeIDSurvives"}, chatNotRun,
+			`Harness.LargeIDs says the platform's post ids are integers above 2^53 (9007199254740992), but the back ` +
+				`end answered the post id "1"`},
 		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
 			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, slices.Concat(closeCases(), reopenCases())...)
@@ -939,6 +945,12 @@ func threadInMemory(c *chat) sendFunc {
 		}
 		return r, err
 	}
+}
+
+// declaredLarge returns h saying its platform's ids are snowflakes.
+func declaredLarge(h channeltest.Harness) channeltest.Harness {
+	h.LargeIDs = true
+	return h
 }
 
 // withoutReopen returns h with no Harness.Reopen.

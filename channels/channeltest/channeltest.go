@@ -152,10 +152,11 @@
 //     (Retractor) through that receipt reach that very post, so that an
 //     id read as a float64 (JSON decoded into an any), which above 2^53
 //     names another post, fails. A fake answers ids as large as its
-//     platform's (X's, Discord's and Mastodon's snowflakes are above
-//     2^53); one whose integer ids are within 2^53 proves nothing about
-//     their decoding, and the test log says so. A back end that names no
-//     post ids passes.
+//     platform's; with Harness.LargeIDs (X's, Discord's and Mastodon's
+//     snowflakes, above 2^53) each post id it names must be an integer
+//     above 2^53, and it must name them. Without it, an integer id within
+//     2^53 proves nothing about the decoding, and the test log says so; a
+//     back end that names no post ids passes.
 //   - CheckPostsNothing (Checker): Check with a working back end returns
 //     nil (or an error wrapping broadcast.ErrNotSupported); an error it
 //     returns while the back end fails with a listed Failure is marked as
@@ -313,6 +314,14 @@ type Harness struct {
 	// fills Delivery.Key from each request, and the channel must send
 	// Message.Key(Delivery.Target).
 	Keyed bool
+	// LargeIDs says the platform's post ids are integers above 2^53, as
+	// X's, Discord's and Mastodon's snowflakes are (64-bit integers, which
+	// their APIs write as strings): LargeIDSurvives then fails when the
+	// back end names no post id, or one that is not such an integer, as a
+	// fake answering small ids proves nothing about their decoding. False:
+	// ids of any form; an integer id within 2^53 (Telegram's message ids
+	// are 32-bit) is only logged.
+	LargeIDs bool
 	// Posts says the channel's receipt names each target's post (Slack,
 	// Matrix, Telegram: the IDs the platform gave), so it keeps each post
 	// in the Ledger as it is made (broadcast.Fanout.Posted), for the
@@ -409,7 +418,8 @@ type Delivery struct {
 	// ID is the platform id of the post, as the channel's Receipt.ID
 	// names it. The Editor and Retractor rules need it. A fake answers
 	// ids as large as its platform's (LargeIDSurvives: snowflakes are
-	// above 2^53).
+	// above 2^53, and a harness declaring Harness.LargeIDs fails with
+	// smaller ones).
 	ID string
 	// Target is the Ledger target the post went to: one of
 	// Harness.Targets, or the channel's single target ("" when the channel

@@ -41,8 +41,10 @@ func TestReference(t *testing.T) {
 	})
 }
 
-// smallIDs returns h, the chat's, with its platform numbering posts from 1.
+// smallIDs returns h, the chat's, with its platform numbering posts from 1,
+// as Telegram's does: it declares no Harness.LargeIDs.
 func smallIDs(h channeltest.Harness) channeltest.Harness {
+	h.LargeIDs = false
 	inner := h.New
 	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 		ch, be := inner(t)

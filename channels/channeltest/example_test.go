@@ -382,6 +382,7 @@ func chatHarness() channeltest.Harness {
 		MaxLength: chatLimit,
 		ThreadsTo: channeltest.Root,
 		Keyed:     true,
+		LargeIDs:  true, // snowflakes, from firstPostID
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},

@@ -15,10 +15,10 @@ import (
 func idRules() []rule {
 	return []rule{
 		{name: "LargeIDSurvives", check: checkLargeID,
-			rule: "a post id the back end answers (above 2^53 where the platform's are, as X's, Discord's and " +
-				"Mastodon's snowflakes) is the receipt's Receipt.ID byte for byte (for a channel without Targets), " +
-				"and a reply in its Thread, an Edit and a Retract through that receipt reach that very post: no " +
-				"id is read as a float64"},
+			rule: "a post id the back end answers (an integer above 2^53 for a harness with LargeIDs, as X's, " +
+				"Discord's and Mastodon's snowflakes are) is the receipt's Receipt.ID byte for byte (for a channel " +
+				"without Targets), and a reply in its Thread, an Edit and a Retract through that receipt reach that " +
+				"very post: no id is read as a float64"},
 	}
 }
 
@@ -33,8 +33,9 @@ var integerID = regexp.MustCompile(`^-?[0-9]+$`)
 // the post, and a reply, an edit and a deletion reach it. An integer id
 // within 2^53, as a platform whose ids are that small answers (Telegram's
 // message ids are 32-bit integers), survives a float64: the log says that
-// the check then proves nothing about their decoding. A fake answers ids
-// as its platform does, not larger ones to suit the rule.
+// the check then proves nothing about their decoding. A harness whose
+// platform's ids are larger says so (Harness.LargeIDs), and its fake must
+// answer such ids: one answering small ones fails.
 func checkLargeID(s *suite) {
 	m := message(update(1))
 	r := s.deliver(m)
@@ -45,14 +46,26 @@ func checkLargeID(s *suite) {
 			continue
 		}
 		named = true
-		if n, ok := new(big.Int).SetString(d.ID, 10); ok && integerID.MatchString(d.ID) &&
-			n.CmpAbs(float64Exact) <= 0 {
+		n, ok := new(big.Int).SetString(d.ID, 10)
+		large := ok && integerID.MatchString(d.ID) && n.CmpAbs(float64Exact) > 0
+		switch {
+		case s.h.LargeIDs && !large:
+			s.t.Errorf("Harness.LargeIDs says the platform's post ids are integers above 2^53 (%s), but the back "+
+				"end answered the post id %q%s: a float64 holds it, so reading ids through one goes unnoticed; "+
+				"the fake must answer ids as large as its platform's", float64Exact, d.ID, targetOf(d))
+		case large:
+		case ok && integerID.MatchString(d.ID):
 			s.t.Logf("the back end answered the post id %s%s, within 2^53 (%s): a float64 holds it, so reading "+
-				"ids through one goes unnoticed here; a fake of a platform whose ids are larger answers such ids",
-				d.ID, targetOf(d), float64Exact)
+				"ids through one goes unnoticed here; a fake of a platform whose ids are larger answers such ids "+
+				"(Harness.LargeIDs)", d.ID, targetOf(d), float64Exact)
 		}
 	}
 	if !named {
+		if s.h.LargeIDs {
+			s.t.Error("Harness.LargeIDs says the platform's post ids are integers above 2^53, but the back end " +
+				"names no post ids (Delivery.ID)")
+			return
+		}
 		s.t.Log("the back end names no post ids (Delivery.ID): nothing to check")
 		return
 	}

@@ -590,6 +590,10 @@ func harness(forum bool) channeltest.Harness {
 		Secrets:   []string{testToken},
 		Config:    cfg,
 		MaxLength: MaxContent,
+		// Message ids are snowflakes, "up to 64 bits", always strings in
+		// the HTTP API (https://discord.com/developers/docs/reference#snowflakes);
+		// the fake's are above 2^53.
+		LargeIDs: true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},

@@ -94,6 +94,10 @@ func TestConformance(t *testing.T) {
 				MaxLength: MaxWeight,
 				Measure:   Weight,
 				ThreadsTo: channeltest.Last,
+				// Post ids are 64-bit snowflakes, written as strings
+				// (https://docs.x.com/fundamentals/x-ids); the fake's
+				// are above 2^53.
+				LargeIDs: true,
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 					channeltest.FailForeign,
