@@ -82,7 +82,9 @@
 // channel's error wrap ErrNotRecorded, without a retry. A panic in a
 // channel's method, a Store's or Options.Lock is a permanent error of the
 // delivery that called it, naming which panicked, and so is a channel's
-// or a Store's error whose Error method panics, naming its type. Such an
+// or a Store's error whose Error method panics, naming its type, or whose
+// text quotes, as fmt does, the value of such a panic of an error it holds
+// (a *url.Error's of its Err). Such an
 // error shows the panic's value only if it is a runtime error (a nil
 // pointer dereference, an index out of range); of any other value, which
 // may quote a secret, it names the type ("channel panicked: a string").

@@ -49,14 +49,16 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 // (a nil pointer of an error type, in an Event made by hand: the
 // Broadcaster's own errors are readable) is said so, naming the type at
 // fault as readable does (see culprit), rather than take down the
-// delivery that logs it.
-func errAttr(err error) (a slog.Attr) {
-	defer func() {
-		if r := recover(); r != nil {
-			a = slog.String("error", fmt.Sprintf("a %T whose Error method panicked: %s", culprit(err), panictext.Text(r)))
+// delivery that logs it; a text that quotes the value of such a panic of
+// an error it holds shows it as panictext.ErrorText does.
+func errAttr(err error) slog.Attr {
+	text, own := panictext.ErrorText(err)
+	if !own {
+		if _, r := tryError(err); r != nil {
+			text = fmt.Sprintf("a %T whose Error method panicked: %s", culprit(err), panictext.Text(r))
 		}
-	}()
-	return slog.String("error", err.Error())
+	}
+	return slog.String("error", text)
 }
 
 // callOnEvent calls Options.OnEvent, one call at a time; a panic in it is

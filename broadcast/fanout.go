@@ -434,16 +434,14 @@ func (e *TargetsError) Error() string {
 
 // targetErrText is the text of a target's error in a TargetsError's: a
 // channel's error, whose Error method may panic (a nil pointer in a
-// non-nil error), as readable says, where fmt's %v would quote the
-// panic's value.
+// non-nil error), or whose text may quote the value of such a panic, as
+// readable says (see readText), where fmt's %v would quote the panic's
+// value.
 func targetErrText(err error) string {
 	if err == nil {
 		return "<nil>"
 	}
-	text, r := tryError(err)
-	if r != nil {
-		return unreadable(err, "channel", r)
-	}
+	text, _ := readText(err, "channel")
 	return text
 }
 

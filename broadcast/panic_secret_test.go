@@ -100,3 +100,54 @@ func TestPanicValueOfErrorMethodHidden(t *testing.T) {
 		})
 	}
 }
+
+// A channel's error whose text quotes, as fmt does, the panic's value of
+// an error it holds (a *url.Error whose Err's Error method panics, as
+// net/http wraps a Transport's error; fmt.Errorf's %w of such an error)
+// fails the channel as one whose own Error panics does: its text shows the
+// value by its type only, in the Send's error, the Result's, the Logger's
+// records and the Store's marks. Before, the error was returned as it
+// was, its text ending "%!s(PANIC=Error method: bad token …)".
+func TestPanicValueQuotedByAWrapperHidden(t *testing.T) {
+	for name, value := range secretPanicValues() {
+		t.Run(name, func(t *testing.T) {
+			wrapped := func() error {
+				return &url.Error{Op: "Post", URL: "https://hooks.example/in", Err: secretPanicError{value}}
+			}
+			returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+				return broadcast.Receipt{}, wrapped()
+			})
+			marked := broadcast.ChannelFunc("marked", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				require.NoError(t, m.Ledger.MarkFailed("a", wrapped()))
+				return broadcast.Receipt{}, &broadcast.TargetsError{Total: 1, Failures: []broadcast.TargetFailure{{Target: "a", Err: wrapped()}}}
+			})
+			var log bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			store := &markStore{MemoryStore: broadcast.NewMemoryStore()}
+			b := newBroadcaster(t, broadcast.Options{Logger: logger, Store: store}, returned, marked)
+			rep, err := b.Send(context.Background(), validUpdate())
+			require.Error(t, err)
+			require.NotNil(t, rep)
+			texts := map[string]string{"Send's error": err.Error(), "log": log.String()}
+			for _, r := range rep.Results {
+				require.Error(t, r.Err, r.Channel)
+				texts[r.Channel+"'s Result.Err"] = r.Err.Error()
+				for _, f := range r.Failures {
+					texts[r.Channel+"'s failure of "+f.Target] = f.Err.Error()
+				}
+			}
+			assert.Contains(t, rep.Results[0].Err.Error(), fmt.Sprintf("(PANIC=Error method: a %T)", value))
+			assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "a bug, as an Error method that panics is")
+			store.mu.Lock()
+			for i, m := range store.marks {
+				texts[fmt.Sprint("mark ", i)] = m
+			}
+			store.mu.Unlock()
+			require.NotEmpty(t, store.marks)
+			for where, text := range texts {
+				assert.NotContains(t, text, panicToken, where)
+				assert.NotContains(t, text, panicPassword, where)
+			}
+		})
+	}
+}

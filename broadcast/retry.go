@@ -2210,12 +2210,31 @@ func (d *delivery) call(ctx context.Context) (err error) {
 // of an error type in a non-nil error), a permanent error that says so
 // and names the type: every log record, mark and report of the delivery
 // reads the error's text, and the panic would take the process down from
-// a delivery's goroutine. whose says whose error it is.
+// a delivery's goroutine. So is an error whose text quotes, as fmt does,
+// the value of a panic in the Error method of an error it holds (a
+// *url.Error's of its Err): see readText. whose says whose error it is.
 func readable(err error, whose string) error {
-	if _, r := tryError(err); r != nil {
-		return Permanent(errors.New(unreadable(err, whose, r)))
+	if text, ok := readText(err, whose); !ok {
+		return Permanent(errors.New(text))
 	}
 	return err
+}
+
+// readText returns err's text and true, or, when err's Error method
+// panics or its text quotes the value of a panic in the Error method of
+// an error it holds (see panictext.ErrorText), the text of the error
+// readable makes of it and false: it names the type at fault and shows of
+// the panic's value what panictext.Text does, since the value may quote a
+// secret. whose says whose error it is.
+func readText(err error, whose string) (string, bool) {
+	text, own := panictext.ErrorText(err)
+	if own {
+		return text, true
+	}
+	if _, r := tryError(err); r != nil {
+		return unreadable(err, whose, r), false
+	}
+	return fmt.Sprintf("%s returned an error (a %T) holding one whose Error method panicked: %s", whose, err, text), false
 }
 
 // tryError returns err's text, or, when its Error method panics, the

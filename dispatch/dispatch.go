@@ -45,7 +45,11 @@
 // fails without an outcome (args it cannot decode, a panic, a job row
 // River cannot decode, a job kind this version does not know) is a
 // failed attempt too: retried by Config.Retry, with EventRetry, and given
-// up past those limits, with EventFailed. That time, and
+// up past those limits, with EventFailed. A panic's value shows, in
+// that Event's error, the Logger's record and River's record and log of
+// the job, only if it is a runtime error; any other value, which may
+// quote a secret, by its type ("panic: a string"), the trace naming
+// where it was raised. That time, and
 // when a retry or a snooze is due (see Limits), go by the database's
 // clock, which River stamps the jobs with and schedules them by, not by
 // the instance's: an instance whose clock is off gives a job up neither
@@ -186,8 +190,7 @@
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only. River keeps a run's error and output in jsonb, which takes no NUL:
-// a NUL in a channel's error text, in a receipt a job keeps, or in the
-// text of a panic in a run
+// a NUL in a channel's error text or in a receipt a job keeps
 // reads U+FFFD in Report and Wait, and in River's record of the job.
 //
 // # Errors

@@ -37,13 +37,13 @@ func TestARunThatFailsWithoutAnOutcomeEndsWithEventRetry(t *testing.T) {
 		err  string
 	}{
 		{"panic after EventAttempt", func(row *rivertype.JobRow) {
-			assert.PanicsWithValue(t, "bug", func() {
+			assert.PanicsWithValue(t, "a string", func() {
 				_ = m.Work(context.Background(), row, func(context.Context) error {
 					d.emit(Event{Job: broadcast.JobSend, JobID: row.ID}, broadcast.EventAttempt)
 					panic("bug")
 				})
 			}, "left to River, which records it and retries the job")
-		}, broadcast.EventAttempt, "panic: bug"},
+		}, broadcast.EventAttempt, "panic: a string"},
 		{"args River cannot decode", func(row *rivertype.JobRow) {
 			err := m.Work(context.Background(), row, func(context.Context) error { return decodeErr })
 			require.ErrorIs(t, err, decodeErr)
@@ -99,7 +99,7 @@ func TestARunThatFailsWithoutAnOutcomeOfAJobCancelledIsFailed(t *testing.T) {
 	require.Len(t, events, 1)
 	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
 	assert.ErrorIs(t, events[0].Err, ErrCancelledByOperator)
-	assert.ErrorContains(t, events[0].Err, "panic: bug")
+	assert.ErrorContains(t, events[0].Err, "panic: a string")
 }
 
 // River gives its ErrorHandler ErrJobCancelledRemotely, not the run's own

@@ -24,6 +24,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/internal/jsontime"
+	"github.com/outagecast/outagecast/internal/panictext"
 	"github.com/outagecast/outagecast/internal/slogguard"
 )
 
@@ -78,7 +79,8 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 	defer func() {
 		// A panic goes on to River (one within the limits, or after work
 		// decided the job's next step),
-		// which records its text, as it can keep it, with its trace.
+		// which records and logs its text, as it can keep it and as
+		// package panictext shows it, with its trace.
 		if p := recover(); p != nil {
 			panic(keepablePanic(p))
 		}
@@ -102,12 +104,12 @@ func (m *strayFailures) Work(ctx context.Context, row *rivertype.JobRow, doInner
 		case !m.d.exhausted(row):
 			// Within the limits, the panic goes on to River, which
 			// records it with its trace and retries the job.
-			m.d.retryStray(ctx, row, fmt.Errorf("panic: %v", p))
+			m.d.retryStray(ctx, row, fmt.Errorf("panic: %s", panictext.Text(p)))
 			panic(p)
 		default:
 			m.d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: a job's run panicked",
-				slog.Int64("job", row.ID), slog.String("panic", fmt.Sprint(p)), slog.String("trace", string(debug.Stack())))
-			err = m.d.giveUpStray(ctx, row, fmt.Errorf("panic: %v", p))
+				slog.Int64("job", row.ID), slog.String("panic", panictext.Text(p)), slog.String("trace", string(debug.Stack())))
+			err = m.d.giveUpStray(ctx, row, fmt.Errorf("panic: %s", panictext.Text(p)))
 		}
 	}()
 	err = doInner(context.WithValue(ctx, ranKey{}, ran))
@@ -140,14 +142,13 @@ func jsonbText(s string) string {
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
-// keepablePanic is the value of panic p as River can keep its text (see
-// jsonbText), which River records in jsonb as fmt's %v of it: p itself
-// when that holds no NUL.
+// keepablePanic is the value of panic p as River may record and log it:
+// River keeps fmt's %v of it in jsonb (see jsonbText) and logs it to
+// Config.Logger, so it is the text package panictext shows of p (a
+// runtime error, or p's type only: p may quote a secret), the trace River
+// takes naming where p was raised.
 func keepablePanic(p any) any {
-	if text := fmt.Sprint(p); strings.Contains(text, "\x00") {
-		return jsonbText(text)
-	}
-	return p
+	return jsonbText(panictext.Text(p))
 }
 
 // HandleError is River's ErrorHandler: River calls it for a run that

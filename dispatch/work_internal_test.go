@@ -752,11 +752,11 @@ func TestPanicAfterTheOutcomeIsNoStrayFailure(t *testing.T) {
 	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3, CreatedAt: time.Now()}
 	m := &strayFailures{d: d}
-	assert.PanicsWithValue(t, "Logger bug", func() {
+	assert.PanicsWithValue(t, "a string", func() {
 		_ = m.Work(context.Background(), last, func(ctx context.Context) error {
 			return d.finish(ctx, last, Event{}, broadcast.EventDelivered, nil)
 		})
-	}, "left to River, which records the panic")
+	}, "left to River, which records the panic, as package panictext shows it")
 	assert.Equal(t, []broadcast.EventKind{broadcast.EventDelivered}, kinds)
 }
 

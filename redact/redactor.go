@@ -19,6 +19,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/internal/errwalk"
+	"github.com/outagecast/outagecast/internal/panictext"
 )
 
 // Redactor replaces known secrets in text with REDACTED, in every encoding
@@ -950,8 +951,10 @@ func (r *Redactor) Error(err error) error {
 // err, or of an error in its tree, that panics (a typed nil in an error,
 // (*net.OpError)(nil), or a nil field it reads) does not make
 // ReplaceError panic: err's text, where its Error panics, is what fmt
-// prints of it, and err is then redacted, not returned, however little
-// replace changes; a part, a target's error or a copy's error whose tree
+// prints of it, but for the panic's value, shown by its type only unless
+// it is a runtime error ("%!v(PANIC=Error method: a string)"), and so is
+// such a value where err's text quotes it (a *url.Error's of its Err);
+// err is then redacted, not returned, however little replace changes; a part, a target's error or a copy's error whose tree
 // panics when read is given redacted, never as it is; what cannot be read
 // is left out (a join whose Unwrap panics gives no parts, a net.Error
 // whose Timeout panics answers false, a mark that cannot be read is not
@@ -1499,20 +1502,15 @@ func (e *redactedError) Is(target error) bool {
 	return errwalk.Is(e.orig, target)
 }
 
-// text returns err's Error(); where that panics (see errwalk.Try), what fmt
-// prints of err ("<nil>" for a nil pointer, "%!v(PANIC=Error method: …)"
-// otherwise) and false: then a text holding no secret does not tell that
-// err's tree holds none.
+// text returns err's Error(), and true; where that panics (see
+// errwalk.Try), or quotes the panic's value of an error in err's tree
+// whose Error panics (a *url.Error's of its Err), what panictext.ErrorText
+// shows instead ("<nil>" for a nil pointer, "%!v(PANIC=Error method: a
+// string)"; not the value, which may quote a secret the Redactor does not
+// know) and false: then a text holding no secret does not tell that err's
+// tree holds none.
 func text(err error) (string, bool) {
-	if s, ok := errwalk.Try(err.Error); ok {
-		return s, true
-	}
-	if s, ok := errwalk.Try(func() string { return fmt.Sprint(err) }); ok {
-		return s, false
-	}
-	// fmt panics again where printing the panic's value panics (an error
-	// whose Error panics): none of its text is read.
-	return fmt.Sprintf("%%!v(PANIC=Error method of %T)", err), false
+	return panictext.ErrorText(err)
 }
 
 // judged returns red, the redaction of orig, with orig's marks given by

@@ -134,7 +134,9 @@
 // Redactor.Error does not panic on bad input: an error whose methods
 // panic (a typed nil in an error, such as (*net.OpError)(nil), or one with
 // a nil field that its Error or Unwrap reads) is read as far as it
-// answers; its text, where Error panics, is what fmt prints of it, and
+// answers; its text, where Error panics, is what fmt prints of it, but
+// for the panic's value, shown by its type only unless it is a runtime
+// error (the value may quote a secret the Redactor does not know), and
 // such an error, or one that holds it, is given redacted, never as it is.
 package redact
 

@@ -35,6 +35,13 @@ type damage struct{ detail string }
 
 func (d *damage) Error() string { return d.detail }
 
+// panicDamage is the damage of r, a panic recovered by recovering. It
+// shows r, unlike the errors of a panic elsewhere (see package
+// internal/panictext): recovering runs only this package's code and
+// bbolt's, on keys and values made before it runs (a failure's text
+// included), so r is bbolt's own (a page number, a bucket's key: update
+// IDs, channels and targets) or the runtime's, quotes no caller's secret,
+// and says where the file is damaged.
 func panicDamage(r any) *damage {
 	if _, fault := r.(interface{ Addr() uintptr }); fault {
 		return &damage{"reading a page faulted: the file is shorter than its pages, or a page points outside it"}

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -180,4 +181,49 @@ func TestHoldOfEveryRouteNamesWhyItHolds(t *testing.T) {
 			assert.NotContains(t, err.Error(), "bucket")
 		})
 	}
+}
+
+// A request held back by the edge's ban, whose wait outlasts the ban
+// because a later hold came meanwhile (the webhook's bucket, used up by
+// another request's answer), names the limit that holds it then: when
+// that wait ends before its time, its error names the webhook's bucket,
+// not the ban that ended. Before, the limit was named once, before the
+// first wait, and the error said the edge's ban held the request.
+func TestHoldNamedAfterTheBanEnds(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ch.s.now = func() time.Time { return now }
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	f.answer(canned{status: 403, body: cloudflareBlock, header: edgeHeader("text/html; charset=UTF-8", "Retry-After", "120")})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	n := len(f.sent())
+
+	// An answer named the route's bucket.
+	ch.s.limits.note(nil, route("POST", ""), http.Header{"X-Ratelimit-Bucket": {"abcd1234"}, "X-Ratelimit-Remaining": {"4"}}, nil, now)
+	key, known := ch.s.limits.key(route("POST", ""))
+	require.True(t, known, "the route's bucket is known")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var waits []time.Duration
+	ch.s.sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		if len(waits) == 1 {
+			// The ban ends; meanwhile an answer said the bucket is used
+			// up for 30s more.
+			now = now.Add(d)
+			ch.s.limits.limits.Hold(key, now, 30*time.Second)
+			return nil
+		}
+		cancel()
+		return ctx.Err()
+	}
+	_, err = ch.Send(ctx, broadcast.NewMessage(resolvedUpdate))
+	require.Error(t, err)
+	assert.Equal(t, []time.Duration{120 * time.Second, 30 * time.Second}, waits)
+	assert.Equal(t, n, len(f.sent()), "not requested")
+	assert.Contains(t, err.Error(), "the webhook's bucket is used up for 30s more")
+	assert.NotContains(t, err.Error(), "1015")
+	assert.NotContains(t, err.Error(), "Cloudflare")
 }

@@ -107,7 +107,8 @@ func (b *buckets) holdEvery(now time.Time, d time.Duration, what string) {
 // what names, for an error, the limit that holds a request to route back
 // at now until the time until (see ratelimit.Limits.Until): a hold of
 // every route, when it is in force and lasts as long as the request's
-// wait, else the webhook's bucket.
+// wait, else the webhook's bucket. It is asked again before each wait:
+// one may end to find a later hold, of another limit, come meanwhile.
 func (b *buckets) what(now, until time.Time) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -151,7 +152,7 @@ func (b *buckets) reserve(ctx context.Context, route string, c ratelimit.Clock) 
 			return nil, err
 		}
 	}
-	return b.limits.Reserve(ctx, c, b.what(c.Now(), b.limits.Until(key)), 1, key)
+	return b.limits.ReserveNaming(ctx, c, func(until time.Time) string { return b.what(c.Now(), until) }, 1, key)
 }
 
 // The limits that hold a request back, named in its error as in "rate

@@ -60,6 +60,10 @@ func is(err, target error, comparable bool) bool {
 	})
 }
 
+// Walk calls visit on err and on the errors of its tree, as walk does,
+// until visit returns true, and reports whether it did.
+func Walk(err error, visit func(error) bool) bool { return walk(err, visit) }
+
 // walk calls visit on err and on the errors of its tree, in the order
 // errors.Is and errors.As visit them (depth first, a join's parts in
 // order), until visit returns true, and reports whether it did. An Unwrap

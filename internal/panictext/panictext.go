@@ -12,12 +12,21 @@
 // runtime's own; a value Shown made (a panic recovered in one goroutine
 // and raised again in another, whose text was made by this rule) is shown
 // as is; any other value is named by its type only ("a string").
+//
+// An error's Error method may panic too, and fmt, printing such an error,
+// quotes the panic's value ("%!v(PANIC=Error method: bad token …)"), as
+// does the text of any error that formats it (a *url.Error's of its Err,
+// fmt.Errorf's of a %w): ErrorText reads an error's text and shows such a
+// value by the same rule.
 package panictext
 
 import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strings"
+
+	"github.com/outagecast/outagecast/internal/errwalk"
 )
 
 // Text returns what of r, a recovered panic's value, may be shown (see
@@ -59,3 +68,57 @@ func (s Shown) Error() string { return s.Err.Error() }
 
 // Unwrap returns Err.
 func (s Shown) Unwrap() error { return s.Err }
+
+// ErrorText returns err's text as it may be shown, and whether that is
+// err's own. When err's Error method panics, the text is fmt's
+// "%!v(PANIC=Error method: …)" with what Text shows of the panic's value
+// ("<nil>" for a nil pointer, as fmt prints it). When an error of err's
+// tree (Unwrap() error and Unwrap() []error, read as package errwalk
+// reads them) has an Error method that panics, and err's text quotes that
+// panic's value as fmt does (a *url.Error formatting its Err, fmt.Errorf
+// an error it wraps), the quote shows what Text shows of the value.
+func ErrorText(err error) (text string, own bool) {
+	text, r, ok := tryError(err)
+	if !ok {
+		if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
+			return "<nil>", false
+		}
+		return "%!v(PANIC=Error method: " + Text(r) + ")", false
+	}
+	if !strings.Contains(text, "(PANIC=") {
+		return text, true
+	}
+	own = true
+	top := true
+	errwalk.Walk(err, func(e error) bool {
+		if top { // err itself, read above (not compared: it may be of a type that is not comparable)
+			top = false
+			return false
+		}
+		_, r, ok := tryError(e)
+		if ok {
+			return false
+		}
+		quoted, read := errwalk.Try(func() string { return fmt.Sprintf("%v", r) })
+		if !read {
+			return false
+		}
+		if q := "(PANIC=Error method: " + quoted + ")"; strings.Contains(text, q) {
+			text = strings.ReplaceAll(text, q, "(PANIC=Error method: "+Text(r)+")")
+			own = false
+		}
+		return false
+	})
+	return text, own
+}
+
+// tryError returns err's text, or, when its Error method panics, the
+// panic's value and false.
+func tryError(err error) (text string, r any, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			text, r, ok = "", p, false
+		}
+	}()
+	return err.Error(), nil, true
+}

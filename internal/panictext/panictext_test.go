@@ -64,3 +64,35 @@ func TestShown(t *testing.T) {
 	assert.EqualError(t, s, "post: panicked")
 	assert.ErrorIs(t, s, err)
 }
+
+// panickingError is an error whose Error method panics with value.
+type panickingError struct{ value any }
+
+func (e panickingError) Error() string { panic(e.value) }
+
+// ErrorText reads an error's text, and shows the value of a panic in the
+// Error method of the error or of one it holds as Text does, where fmt
+// would quote it.
+func TestErrorText(t *testing.T) {
+	bad := panickingError{"bad token s3cr3t"}
+	var nilErr *url.Error
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+		own  bool
+	}{
+		{"plain", errors.New("refused"), "refused", true},
+		{"plain, quoting fmt's text", errors.New("%!v(PANIC=Error method: s3cr3t)"), "%!v(PANIC=Error method: s3cr3t)", true},
+		{"panics", bad, "%!v(PANIC=Error method: a string)", false},
+		{"nil pointer", nilErr, "<nil>", false},
+		{"under a *url.Error", &url.Error{Op: "Post", URL: "https://h.example/", Err: bad},
+			`Post "https://h.example/": %!s(PANIC=Error method: a string)`, false},
+		{"under fmt.Errorf's %w", fmt.Errorf("post: %w", bad), "post: %!v(PANIC=Error method: a string)", false},
+		{"in a join", errors.Join(errors.New("a"), fmt.Errorf("b: %w", bad)), "a\nb: %!v(PANIC=Error method: a string)", false},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.Equal(t, tc.own, own, tc.name)
+	}
+}

@@ -278,6 +278,15 @@ type Reservation struct {
 // holds the request besides the reservations (a limit used up) would
 // itself leave it too little: no reservation given back could let it go.
 func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, keys ...string) (*Reservation, error) {
+	return l.ReserveNaming(ctx, c, func(time.Time) string { return what }, cost, keys...)
+}
+
+// ReserveNaming is Reserve, for limits whose name in an error depends on
+// which of them holds the request: what names, before each wait (a wait
+// may end to find a later hold come meanwhile), the limit that holds the
+// request until the time it is given. It is called without l's lock held,
+// and may call l's methods.
+func (l *Limits) ReserveNaming(ctx context.Context, c Clock, what func(until time.Time) string, cost int, keys ...string) (*Reservation, error) {
 	keys = append([]string(nil), keys...)
 	var waited time.Time
 	for {
@@ -305,14 +314,15 @@ func (l *Limits) Reserve(ctx context.Context, c Clock, what string, cost int, ke
 			given = l.given
 		}
 		l.mu.Unlock()
+		name := what(until)
 		if given == nil {
-			if err := WaitUntil(ctx, c, what, until); err != nil {
+			if err := WaitUntil(ctx, c, name, until); err != nil {
 				return nil, err
 			}
 			waited = until
 			continue
 		}
-		woken, err := waitGiven(ctx, c, what, until, free, given)
+		woken, err := waitGiven(ctx, c, name, until, free, given)
 		if err != nil {
 			return nil, err
 		}
