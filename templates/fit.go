@@ -59,7 +59,8 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
 // components to keep from the lists of one and of two, then confirms it;
-// a rendering stops as soon as its output is too long.
+// a rendering stops as soon as its output is too long, and m measures
+// each text RenderFit judges once.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -188,6 +189,24 @@ type fitter struct {
 	components int
 	err        error // the first render error; variants that fail count as too long
 	w          prefixWriter
+	measured   map[string]int // m of each text measured (see measure)
+}
+
+// measure returns f.m(s), measuring each text once: the estimate of a
+// cut and the rendering that confirms it, or the renderings of several
+// cuts that write the same text, judge the same output, and a platform's
+// Measure (X's weighting, which finds the URLs of the text) can cost
+// more than the rest of a fitting.
+func (f *fitter) measure(s string) int {
+	if n, ok := f.measured[s]; ok {
+		return n
+	}
+	if f.measured == nil {
+		f.measured = make(map[string]int)
+	}
+	n := f.m(s)
+	f.measured[s] = n
+	return n
 }
 
 // data is the template data of u, a variant of the update fitted.
@@ -210,7 +229,7 @@ func (f *fitter) render(u broadcast.Update) (string, bool) {
 		return "", false
 	}
 	out := normalize(b.Bytes(), f.e.single)
-	return out, f.m(out) <= f.limit
+	return out, f.measure(out) <= f.limit
 }
 
 // run runs the template on the data of u into b, and stops it with
@@ -246,7 +265,7 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 	}
 	for w.b.Len() >= w.next {
 		raw := w.b.Bytes()[:w.next]
-		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.m(normalize(raw[:end], w.f.e.single)) > w.f.limit {
+		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.measure(normalize(raw[:end], w.f.e.single)) > w.f.limit {
 			return n, errPrefixTooLong
 		}
 		w.next *= 4
@@ -308,9 +327,9 @@ func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 			return cs[:1] // one fits, two do not
 		}
 		lo, guess = 2, 2
-		each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
-		for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
-			if room -= f.m(cs[guess].Name) + each; room < 0 {
+		each := f.measure(two) - f.measure(one) - f.measure(cs[1].Name) // the template's own, per component
+		for room := f.limit - f.measure(two); guess+1 < len(cs); guess++ {
+			if room -= f.measure(cs[guess].Name) + each; room < 0 {
 				break
 			}
 		}
@@ -382,7 +401,7 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		fits bool
 	}
 	done := make(map[int]result)
-	tooLong := func(dest string) bool { return f.m(dest) > f.limit }
+	tooLong := func(dest string) bool { return f.measure(dest) > f.limit }
 	render := func(i int) (string, bool) {
 		v := u
 		set(&v, c.head(i, Ellipsis))
@@ -506,7 +525,7 @@ func (sp *splicer) measure(c *cutter, i int) int {
 		}
 		sp.buf.WriteString(p)
 	}
-	sp.measured[i] = sp.f.m(normalize(sp.buf.Bytes(), sp.f.e.single))
+	sp.measured[i] = sp.f.measure(normalize(sp.buf.Bytes(), sp.f.e.single))
 	return sp.measured[i]
 }
 
