@@ -412,7 +412,7 @@ func Shorten(s string, limit int, m Measure) string {
 // cutter knows where a text may be cut: at grapheme cluster boundaries
 // outside URLs, Markdown links and character references. It finds them lazily, as far into the text as a search
 // looks, so that fitting a long text to a short limit does not segment all
-// of it.
+// of it, nor read all of its markup (see read).
 type cutter struct {
 	s     string
 	cuts  []int    // byte offsets before len(s) where a cut may fall, ascending, starting at 0
