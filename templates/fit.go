@@ -189,25 +189,40 @@ type fitter struct {
 	components int
 	err        error // the first render error; variants that fail count as too long
 	w          prefixWriter
-	measured   map[string]int // m of each text measured (see measure)
+	// measured are the last texts measured, with their measures, in a
+	// ring whose next slot is measuredNext (see measure).
+	measured     [maxMeasured]measuredText
+	measuredNext int
 }
 
 // measure returns f.m(s), measuring each text once: the estimate of a
 // cut and the rendering that confirms it, or the renderings of several
 // cuts that write the same text, judge the same output, and a platform's
 // Measure (X's weighting, which finds the URLs of the text) can cost
-// more than the rest of a fitting.
+// more than the rest of a fitting. It keeps the last maxMeasured texts,
+// more than a fitting judges between two judgements of one text, in the
+// fitter itself: no allocation.
 func (f *fitter) measure(s string) int {
-	if n, ok := f.measured[s]; ok {
-		return n
-	}
-	if f.measured == nil {
-		f.measured = make(map[string]int)
+	for _, t := range f.measured {
+		if t.ok && len(t.s) == len(s) && t.s == s {
+			return t.n
+		}
 	}
 	n := f.m(s)
-	f.measured[s] = n
+	f.measured[f.measuredNext] = measuredText{s: s, n: n, ok: true}
+	f.measuredNext = (f.measuredNext + 1) % maxMeasured
 	return n
 }
+
+// measuredText is a text a fitter measured, with its measure.
+type measuredText struct {
+	s  string
+	n  int
+	ok bool
+}
+
+// maxMeasured is the most texts a fitter keeps with their measures.
+const maxMeasured = 32
 
 // data is the template data of u, a variant of the update fitted.
 func (f *fitter) data(u broadcast.Update) Data {

@@ -455,7 +455,7 @@ type cutter struct {
 	// one.
 	tag int
 	// kept reads urls, whole and refs, as far as the cuts go (see read).
-	kept *keptReader
+	kept keptReader
 }
 
 // maxTagCut is the most grapheme clusters of a hashtag, "#" included, or
@@ -533,8 +533,8 @@ type keptReader struct {
 	refs     []mark
 }
 
-func newKeptReader(s string) *keptReader {
-	k := &keptReader{s: s, through: -1}
+func newKeptReader(s string) keptReader {
+	k := keptReader{s: s, through: -1}
 	k.marks = startMarkup(s)
 	if k.marks.r != nil {
 		k.marks.scan(len(s))
