@@ -59,7 +59,8 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
 // components to keep from the lists of one and of two, then confirms it;
-// a rendering stops as soon as its output is too long.
+// a rendering stops as soon as its output is too long, and m measures
+// each text RenderFit judges once.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -188,7 +189,40 @@ type fitter struct {
 	components int
 	err        error // the first render error; variants that fail count as too long
 	w          prefixWriter
+	// measured are the last texts measured, with their measures, in a
+	// ring whose next slot is measuredNext (see measure).
+	measured     [maxMeasured]measuredText
+	measuredNext int
 }
+
+// measure returns f.m(s), measuring each text once: the estimate of a
+// cut and the rendering that confirms it, or the renderings of several
+// cuts that write the same text, judge the same output, and a platform's
+// Measure (X's weighting, which finds the URLs of the text) can cost
+// more than the rest of a fitting. It keeps the last maxMeasured texts,
+// more than a fitting judges between two judgements of one text, in the
+// fitter itself: no allocation.
+func (f *fitter) measure(s string) int {
+	for _, t := range f.measured {
+		if t.ok && len(t.s) == len(s) && t.s == s {
+			return t.n
+		}
+	}
+	n := f.m(s)
+	f.measured[f.measuredNext] = measuredText{s: s, n: n, ok: true}
+	f.measuredNext = (f.measuredNext + 1) % maxMeasured
+	return n
+}
+
+// measuredText is a text a fitter measured, with its measure.
+type measuredText struct {
+	s  string
+	n  int
+	ok bool
+}
+
+// maxMeasured is the most texts a fitter keeps with their measures.
+const maxMeasured = 32
 
 // data is the template data of u, a variant of the update fitted.
 func (f *fitter) data(u broadcast.Update) Data {
@@ -210,7 +244,7 @@ func (f *fitter) render(u broadcast.Update) (string, bool) {
 		return "", false
 	}
 	out := normalize(b.Bytes(), f.e.single)
-	return out, f.m(out) <= f.limit
+	return out, f.measure(out) <= f.limit
 }
 
 // run runs the template on the data of u into b, and stops it with
@@ -246,7 +280,7 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 	}
 	for w.b.Len() >= w.next {
 		raw := w.b.Bytes()[:w.next]
-		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.m(normalize(raw[:end], w.f.e.single)) > w.f.limit {
+		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.measure(normalize(raw[:end], w.f.e.single)) > w.f.limit {
 			return n, errPrefixTooLong
 		}
 		w.next *= 4
@@ -308,9 +342,9 @@ func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 			return cs[:1] // one fits, two do not
 		}
 		lo, guess = 2, 2
-		each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
-		for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
-			if room -= f.m(cs[guess].Name) + each; room < 0 {
+		each := f.measure(two) - f.measure(one) - f.measure(cs[1].Name) // the template's own, per component
+		for room := f.limit - f.measure(two); guess+1 < len(cs); guess++ {
+			if room -= f.measure(cs[guess].Name) + each; room < 0 {
 				break
 			}
 		}
@@ -382,7 +416,7 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		fits bool
 	}
 	done := make(map[int]result)
-	tooLong := func(dest string) bool { return f.m(dest) > f.limit }
+	tooLong := func(dest string) bool { return f.measure(dest) > f.limit }
 	render := func(i int) (string, bool) {
 		v := u
 		set(&v, c.head(i, Ellipsis))
@@ -506,7 +540,7 @@ func (sp *splicer) measure(c *cutter, i int) int {
 		}
 		sp.buf.WriteString(p)
 	}
-	sp.measured[i] = sp.f.m(normalize(sp.buf.Bytes(), sp.f.e.single))
+	sp.measured[i] = sp.f.measure(normalize(sp.buf.Bytes(), sp.f.e.single))
 	return sp.measured[i]
 }
 

@@ -412,7 +412,7 @@ func Shorten(s string, limit int, m Measure) string {
 // cutter knows where a text may be cut: at grapheme cluster boundaries
 // outside URLs, Markdown links and character references. It finds them lazily, as far into the text as a search
 // looks, so that fitting a long text to a short limit does not segment all
-// of it.
+// of it, nor read all of its markup (see read).
 type cutter struct {
 	s     string
 	cuts  []int    // byte offsets before len(s) where a cut may fall, ascending, starting at 0
@@ -454,6 +454,8 @@ type cutter struct {
 	// (or "@" included, of the mention) that ends s[:next]; 0 outside
 	// one.
 	tag int
+	// kept reads urls, whole and refs, as far as the cuts go (see read).
+	kept keptReader
 }
 
 // maxTagCut is the most grapheme clusters of a hashtag, "#" included, or
@@ -462,9 +464,23 @@ type cutter struct {
 const maxTagCut = 65
 
 func newCutter(s string) *cutter {
-	c := &cutter{s: s, state: -1}
-	c.urls, c.whole, c.refs = keptMarks(s)
-	return c
+	return &cutter{s: s, state: -1, kept: newKeptReader(s)}
+}
+
+// read makes urls, whole and refs hold each of keptMarks(s)'s spans that
+// starts at or before off (more of them: it reads ahead), so that a cut
+// of a long text to a short limit reads its markup about as far as the
+// cut, not all of it. Only has and all read: every other method looks
+// at cuts that has found, and at the spans that start before them.
+func (c *cutter) read(off int) {
+	if off <= c.kept.through {
+		return
+	}
+	c.kept.advance(off + readAhead)
+	c.urls, c.whole, c.refs = c.kept.urls, c.kept.whole, c.kept.refs
+	if c.refAs != nil && len(c.refAs) < len(c.refs) {
+		c.refAs = append(c.refAs, make([]uint8, len(c.refs)-len(c.refAs))...) // undecided
+	}
 }
 
 // keptSpans returns the byte spans of s that no cut splits: its URLs, as
@@ -490,60 +506,117 @@ func keptSpans(s string) (urls, whole [][2]int) {
 // inline and reference (see mark.ref), with the reference ones in the
 // text of its links and images, ascending by their start.
 func keptMarks(s string) (urls, whole [][2]int, refs []mark) {
-	marks, nested := markupNested(s)
-	// The next URL's start; its end is read only when it is one of urls.
-	us, rest, ok := nextScheme(s, 0, urlRune)
-	for pos, k := 0, 0; ; {
-		for k < len(marks) && marks[k].span[0] < pos {
-			k++ // inside a URL
+	k := newKeptReader(s)
+	k.advance(len(s))
+	return k.urls, k.whole, k.refs
+}
+
+// keptReader finds the spans of keptMarks a stretch of s at a time, as
+// far as a cutter looks: after advance(to), urls, whole and refs hold
+// each of keptMarks' that starts at or before to, and are each a prefix
+// of keptMarks'. A text with link reference definitions is read whole
+// at once, as a reference link may be in the text of a link that ends
+// far on (see markupNested).
+type keptReader struct {
+	s      string
+	marks  markScan
+	nested []mark
+	// pos is the offset read up to; k the index in marks.out of the
+	// first mark that starts at or after it; us the start of the next
+	// URL, rest where its "://" ends, ok whether there is one.
+	pos, k   int
+	us, rest int
+	ok, done bool
+	through  int // the largest to advance was called with
+	urls     [][2]int
+	whole    [][2]int
+	refs     []mark
+}
+
+func newKeptReader(s string) keptReader {
+	k := keptReader{s: s, through: -1}
+	k.marks = startMarkup(s)
+	if k.marks.r != nil {
+		k.marks.scan(len(s))
+		k.nested = k.marks.nested()
+	}
+	k.us, k.rest, k.ok = nextScheme(s, 0, urlRune)
+	return k
+}
+
+// advance reads s on until every span of keptMarks that starts at or
+// before to is in urls, whole or refs, as keptMarks reads them.
+func (kr *keptReader) advance(to int) {
+	if to <= kr.through || kr.done {
+		return
+	}
+	kr.through = to
+	s := kr.s
+	for {
+		kr.marks.ensure(max(to, kr.pos))
+		marks := kr.marks.out
+		for kr.k < len(marks) && marks[kr.k].span[0] < kr.pos {
+			kr.k++ // inside a URL
 		}
-		if k < len(marks) && (!ok || marks[k].span[0] < us) {
-			m := marks[k]
-			whole = append(whole, m.span)
+		if kr.k < len(marks) && (!kr.ok || marks[kr.k].span[0] < kr.us) {
+			m := marks[kr.k]
+			if m.span[0] > to {
+				return
+			}
+			kr.whole = append(kr.whole, m.span)
 			if m.dest[1] == m.dest[0] && s[m.span[0]] == '<' {
-				k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
+				kr.k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
 				continue
 			}
 			if m.text[1] > 0 {
-				refs = append(refs, m)
+				kr.refs = append(kr.refs, m)
 			}
-			for len(nested) > 0 && nested[0].span[0] < m.span[1] {
-				if nested[0].span[0] > m.span[0] {
-					refs = append(refs, nested[0]) // in m's text
+			for len(kr.nested) > 0 && kr.nested[0].span[0] < m.span[1] {
+				if kr.nested[0].span[0] > m.span[0] {
+					kr.refs = append(kr.refs, kr.nested[0]) // in m's text
 				}
-				nested = nested[1:]
+				kr.nested = kr.nested[1:]
 			}
-			urls = markURLs(urls, s, m)
-			if pos = m.span[1]; ok && us < pos {
-				us, rest, ok = nextScheme(s, pos, urlRune)
+			kr.urls = markURLs(kr.urls, s, m)
+			if kr.pos = m.span[1]; kr.ok && kr.us < kr.pos {
+				kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 			}
 			continue
 		}
-		if !ok {
-			return urls, whole, refs
+		if !kr.ok {
+			kr.done = kr.k == len(marks) && kr.marks.i >= len(s)
+			return
 		}
-		pos = urlEnd(s, rest, urlRune)
-		urls = append(urls, [2]int{us, pos})
+		if kr.us > to {
+			return
+		}
+		kr.pos = urlEnd(s, kr.rest, urlRune)
+		kr.urls = append(kr.urls, [2]int{kr.us, kr.pos})
 		// A link that starts inside the URL and ends after it
 		// ("https://x.example/a[alpha\nomega](https://x.example/c)")
 		// joins it: the URL runs to the white space, as GitHub Flavored
 		// Markdown's extended autolinks and X read it, the link from its
 		// "[", as CommonMark reads it, and a cut in either is one in
 		// what some channel links. Its destination moves too.
-		end := pos
-		for ; k < len(marks) && marks[k].span[0] < end; k++ {
-			if m := marks[k]; m.span[1] > end {
+		end := kr.pos
+		for ; ; kr.k++ {
+			kr.marks.ensure(end)
+			marks = kr.marks.out
+			if kr.k >= len(marks) || marks[kr.k].span[0] >= end {
+				break
+			}
+			if m := marks[kr.k]; m.span[1] > end {
 				end = m.span[1]
-				if m.dest[0] >= pos && m.dest[1] > m.dest[0] {
-					urls = append(urls, m.dest)
+				if m.dest[0] >= kr.pos && m.dest[1] > m.dest[0] {
+					kr.urls = append(kr.urls, m.dest)
 				}
 			}
 		}
-		if end > pos {
-			whole = append(whole, [2]int{us, end})
-			pos = end
+		if end > kr.pos {
+			kr.whole = append(kr.whole, [2]int{kr.us, end})
+			kr.pos = end
 		}
-		us, rest, ok = nextScheme(s, pos, urlRune)
+		kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 	}
 }
 
@@ -645,18 +718,32 @@ func markup(s string) []mark {
 // and images (see mark.ref) in the text of the links and images it
 // returns, which markup leaves out, the outer kept whole with them.
 func markupNested(s string) (marks, nested []mark) {
+	ms := startMarkup(s)
+	ms.scan(len(s))
+	return ms.out, ms.nested()
+}
+
+// startMarkup returns the scan of s that markup reads, not started: one
+// with nothing to read when s can have no mark.
+func startMarkup(s string) markScan {
 	r := readRefs(s)
 	if r == nil && !strings.Contains(s, "](") && strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 {
-		return nil, nil
+		return markScan{s: s, i: len(s)}
 	}
 	p, from := paragraphAt(s, 0, para{})
 	r.setDefs(&p)
-	marks = readMarkup(nil, s, from, p, true, r)
-	if r == nil || len(r.nested) == 0 {
-		return marks, nil
+	return markScan{s: s, r: r, code: true, i: from, p: p, html: newHTMLScan()}
+}
+
+// nested returns the reference links and images in the text of the
+// links and images of a scan that has read all of s, ascending (see
+// markupNested).
+func (ms *markScan) nested() []mark {
+	if ms.r == nil || len(ms.r.nested) == 0 {
+		return nil
 	}
-	slices.SortFunc(r.nested, func(a, b mark) int { return a.span[0] - b.span[0] })
-	return marks, r.nested
+	slices.SortFunc(ms.r.nested, func(a, b mark) int { return a.span[0] - b.span[0] })
+	return ms.r.nested
 }
 
 // readMarkup appends to out the marks of s from s[from] on, as markup
@@ -666,13 +753,41 @@ func markupNested(s string) (marks, nested []mark) {
 // of s (see readRefs), nil when it has none.
 func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []mark {
 	var bracketsBuf [8]int
-	brackets := bracketsBuf[:0] // the offsets of the paragraph's open "["
-	// inactive counts the brackets, from the first, that open no link:
-	// a link closed after them, and a link holds no link (an image's
-	// text may, so a "![" among them still opens one).
-	inactive := 0
-	html := newHTMLScan()
-	for i := from; i < len(s); i++ {
+	m := markScan{s: s, r: r, code: code, i: from, p: p, brackets: bracketsBuf[:0], html: newHTMLScan(), out: out}
+	m.scan(len(s))
+	return m.out
+}
+
+// markScan is readMarkup paused between two characters of s and resumed
+// later, so that a cutter reads the markup of a long text only as far as
+// its cuts go (see keptReader): the marks it returns are those of one
+// read of s, whatever the pauses.
+type markScan struct {
+	s    string
+	r    *refs
+	code bool
+	i    int // the offset read next
+	p    para
+	// brackets are the offsets of the paragraph's open "["; inactive
+	// counts those, from the first, that open no link: a link closed
+	// after them, and a link holds no link (an image's text may, so a
+	// "![" among them still opens one).
+	brackets []int
+	inactive int
+	html     htmlScan
+	out      []mark
+}
+
+// scan reads s on until the offset it reads next is at least stop with
+// no "[" open, or to its end.
+func (ms *markScan) scan(stop int) {
+	s, r, code := ms.s, ms.r, ms.code
+	p, brackets, inactive, html, out := ms.p, ms.brackets, ms.inactive, ms.html, ms.out
+	i := ms.i
+	for ; i < len(s); i++ {
+		if i >= stop && len(brackets) == 0 {
+			break
+		}
 		switch c := s[i]; c {
 		case '`':
 			if !code || p.literal {
@@ -771,8 +886,31 @@ func readMarkup(out []mark, s string, from int, p para, code bool, r *refs) []ma
 			i = end - 1
 		}
 	}
-	return out
+	ms.i, ms.p, ms.brackets, ms.inactive, ms.html, ms.out = i, p, brackets, inactive, html, out
 }
+
+// known returns the offset before which every mark of s starts that
+// markup returns, each in m.out as markup returns it: a later "["
+// starts a link no earlier than where the scan paused, or an image just
+// before it, "![", and only the marks from there on may be taken in
+// such a link.
+func (ms *markScan) known() int {
+	if ms.i >= len(ms.s) {
+		return len(ms.s) + 1
+	}
+	return ms.i - 1
+}
+
+// ensure scans s on until every mark that starts at or before off is
+// known (see known), reading at least readAhead bytes more when it reads.
+func (ms *markScan) ensure(off int) {
+	for ms.known() <= off && ms.i < len(ms.s) {
+		ms.scan(max(off+2, ms.i+readAhead))
+	}
+}
+
+// readAhead is the least a paused markScan reads on: fewer, longer reads.
+const readAhead = 512
 
 // maxCodeTicks is the longest run of backticks that opens a code span; a
 // longer one is text. Looking for a run as long as one to close it reads
@@ -1137,6 +1275,7 @@ func referenceLen(s string) int {
 func (c *cutter) has(i int) bool {
 	for len(c.cuts) <= i && c.next < len(c.s) {
 		off := c.next
+		c.read(off)
 		for c.inURL < len(c.urls) && c.urls[c.inURL][1] <= off {
 			c.inURL++
 		}
@@ -1187,6 +1326,7 @@ func (c *cutter) has(i int) bool {
 // all segments the whole of s and returns the number of cuts.
 func (c *cutter) all() int {
 	c.has(len(c.s))
+	c.read(len(c.s))
 	return len(c.cuts)
 }
 
@@ -1570,6 +1710,10 @@ func (c *cutter) decideAlone(i int) {
 // referenced reports whether s has a reference link or image (see
 // mark.ref).
 func (c *cutter) referenced() bool {
+	if c.kept.marks.r == nil {
+		return false // no definition to link to
+	}
+	c.read(len(c.s))
 	return slices.ContainsFunc(c.refs, func(r mark) bool { return r.ref != nil })
 }
 
