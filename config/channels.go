@@ -139,8 +139,9 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 // secrets held holds) that name holds comes from, for the fault of the
 // name: "a secret written in channels[j]", or, when the environment (or
 // a file, by ${file:PATH}) gave it, "a secret that channels[j] takes from
-// ${REF}", naming the references that gave it, never their values. The
-// one place that words it.
+// ${REF}", naming the references that gave it, never their values, or
+// "takes in part from ${REF}" for a reference that gave a part of it
+// ("Zq8xKw5v${PW_TAIL}"). The one place that words it.
 //
 // A secret came from the environment when a value the entry took from
 // it holds that secret (as is or percent-decoded: a password in a URL),
@@ -155,7 +156,7 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 			matched = append(matched, s)
 		}
 	}
-	var refs []string
+	var refs, parts []string // the references that gave a secret whole, and in part
 	for _, v := range b.ex.usedBelow(entry, nil) {
 		if v.value == "" {
 			continue
@@ -175,13 +176,25 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 		}
 		if gave {
 			refs = append(refs, v.ref)
+		} else if slices.ContainsFunc(matched, func(s string) bool {
+			return slices.ContainsFunc(forms, func(f string) bool { return strings.Contains(s, f) })
+		}) {
+			// Part of the secret: "Zq8xKw5v${PW_TAIL}".
+			parts = append(parts, v.ref)
 		}
 	}
-	if len(refs) == 0 {
-		return fmt.Sprintf("a secret written in channels[%d]", j)
-	}
 	slices.Sort(refs)
-	return fmt.Sprintf("a secret that channels[%d] takes from %s", j, strings.Join(slices.Compact(refs), " and "))
+	slices.Sort(parts)
+	refs, parts = slices.Compact(refs), slices.Compact(parts)
+	switch {
+	case len(refs) > 0 && len(parts) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes from %s, and in part from %s", j, strings.Join(refs, " and "), strings.Join(parts, " and "))
+	case len(refs) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes from %s", j, strings.Join(refs, " and "))
+	case len(parts) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes in part from %s", j, strings.Join(parts, " and "))
+	}
+	return fmt.Sprintf("a secret written in channels[%d]", j)
 }
 
 // secretName records name, a channel's name refused for holding a

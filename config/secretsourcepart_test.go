@@ -1,0 +1,24 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A password written in part in the file and in part taken from the
+// environment ("Zq8xKw5vT0pS${PW_TAIL}") is neither written in the entry nor
+// taken from the environment: the fault of a name holding it says it is
+// taken in part from the reference, never the value.
+func TestSecretAsNamePartlyFromEnvironment(t *testing.T) {
+	const pw = "Zq8xKw5vT0pS3cr3t"
+	_, _, err := parse(t, lines("channels:",
+		"  - url: 'smtp://user:Zq8xKw5vT0pS${PW_TAIL}@smtp.example.com:587/?from=s@example.com&to=a@example.com'", "    name: mail",
+		"  - kind: console", "    name: 'ops-"+pw+"'"),
+		map[string]string{"PW_TAIL": pw[12:]})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "channels[1].name: holds a secret that channels[0] takes in part from ${PW_TAIL} (")
+	assert.NotContains(t, err.Error(), pw[12:])
+	assert.NotContains(t, err.Error(), "Zq8xKw5vT0pS")
+}
