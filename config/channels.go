@@ -156,6 +156,34 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 			matched = append(matched, s)
 		}
 	}
+	inHolder := map[envValue]bool{} // the values taken by the scalars that hold a matched secret
+	var holders func(n *yaml.Node)
+	holders = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			holders(n.Alias) // as usedBelow reads it
+			return
+		}
+		if n.Kind == yaml.ScalarNode && len(b.ex.used[n]) > 0 {
+			texts := []string{n.Value}
+			if d, err := url.PathUnescape(n.Value); err == nil {
+				texts = append(texts, d)
+			}
+			if d, err := url.QueryUnescape(n.Value); err == nil {
+				texts = append(texts, d)
+			}
+			if slices.ContainsFunc(matched, func(s string) bool {
+				return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, s) })
+			}) {
+				for _, v := range b.ex.used[n] {
+					inHolder[v] = true
+				}
+			}
+		}
+		for _, c := range n.Content {
+			holders(c)
+		}
+	}
+	holders(entry)
 	var refs, parts []string // the references that gave a secret whole, and in part
 	for _, v := range b.ex.usedBelow(entry, nil) {
 		if v.value == "" {
@@ -176,10 +204,12 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 		}
 		if gave {
 			refs = append(refs, v.ref)
-		} else if slices.ContainsFunc(matched, func(s string) bool {
+		} else if inHolder[v] && slices.ContainsFunc(matched, func(s string) bool {
 			return slices.ContainsFunc(forms, func(f string) bool { return strings.Contains(s, f) })
 		}) {
-			// Part of the secret: "Zq8xKw5v${PW_TAIL}".
+			// Part of the secret: "Zq8xKw5v${PW_TAIL}". Only a value
+			// the scalar holding the secret took: another key's (a
+			// name's "1") that the secret holds by chance is none.
 			parts = append(parts, v.ref)
 		}
 	}

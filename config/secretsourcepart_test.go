@@ -22,3 +22,18 @@ func TestSecretAsNamePartlyFromEnvironment(t *testing.T) {
 	assert.NotContains(t, err.Error(), pw[12:])
 	assert.NotContains(t, err.Error(), "Zq8xKw5vT0pS")
 }
+
+// A value of the environment that another key of the entry takes (its
+// name's "1") and that the secret happens to hold is no part of it: the
+// fault does not say so, which would tell that the secret holds that
+// value.
+func TestSecretAsNameOtherValueNoPart(t *testing.T) {
+	const pw = "Zq8xKw5vT0pS3cr3t1"
+	_, _, err := parse(t, lines("channels:",
+		"  - url: 'smtp://user:"+pw+"@smtp.example.com:587/?from=s@example.com&to=a@example.com'", "    name: mail-${N}",
+		"  - kind: console", "    name: 'ops-"+pw+"'"),
+		map[string]string{"N": "1"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "channels[1].name: holds a secret written in channels[0] (")
+	assert.NotContains(t, err.Error(), pw)
+}
