@@ -67,9 +67,7 @@ func urlProbes(raw string) []string {
 			parts = append(parts, asSentAndDecoded(v, url.QueryUnescape)...)
 		}
 	}
-	for _, s := range strings.FieldsFunc(raw, func(r rune) bool { return strings.ContainsRune(":/?#[]@&=;", r) }) {
-		parts = append(parts, s)
-	}
+	parts = append(parts, strings.FieldsFunc(raw, func(r rune) bool { return strings.ContainsRune(":/?#[]@&=;", r) })...)
 	var probes []string
 	for _, p := range parts {
 		if p == "" {
