@@ -139,8 +139,9 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 // secrets held holds) that name holds comes from, for the fault of the
 // name: "a secret written in channels[j]", or, when the environment (or
 // a file, by ${file:PATH}) gave it, "a secret that channels[j] takes from
-// ${REF}", naming the references that gave it, never their values. The
-// one place that words it.
+// ${REF}", naming the references that gave it, never their values, or
+// "takes in part from ${REF}" for a reference that gave a part of it
+// ("Zq8xKw5v${PW_TAIL}"). The one place that words it.
 //
 // A secret came from the environment when a value the entry took from
 // it holds that secret (as is or percent-decoded: a password in a URL),
@@ -155,7 +156,35 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 			matched = append(matched, s)
 		}
 	}
-	var refs []string
+	inHolder := map[envValue]bool{} // the values taken by the scalars that hold a matched secret
+	var holders func(n *yaml.Node)
+	holders = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			holders(n.Alias) // as usedBelow reads it
+			return
+		}
+		if n.Kind == yaml.ScalarNode && len(b.ex.used[n]) > 0 {
+			texts := []string{n.Value}
+			if d, err := url.PathUnescape(n.Value); err == nil {
+				texts = append(texts, d)
+			}
+			if d, err := url.QueryUnescape(n.Value); err == nil {
+				texts = append(texts, d)
+			}
+			if slices.ContainsFunc(matched, func(s string) bool {
+				return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, s) })
+			}) {
+				for _, v := range b.ex.used[n] {
+					inHolder[v] = true
+				}
+			}
+		}
+		for _, c := range n.Content {
+			holders(c)
+		}
+	}
+	holders(entry)
+	var refs, parts []string // the references that gave a secret whole, and in part
 	for _, v := range b.ex.usedBelow(entry, nil) {
 		if v.value == "" {
 			continue
@@ -175,13 +204,27 @@ func (b *builder) secretSource(entry *yaml.Node, j int, name string, held heldSe
 		}
 		if gave {
 			refs = append(refs, v.ref)
+		} else if inHolder[v] && slices.ContainsFunc(matched, func(s string) bool {
+			return slices.ContainsFunc(forms, func(f string) bool { return strings.Contains(s, f) })
+		}) {
+			// Part of the secret: "Zq8xKw5v${PW_TAIL}". Only a value
+			// the scalar holding the secret took: another key's (a
+			// name's "1") that the secret holds by chance is none.
+			parts = append(parts, v.ref)
 		}
 	}
-	if len(refs) == 0 {
-		return fmt.Sprintf("a secret written in channels[%d]", j)
-	}
 	slices.Sort(refs)
-	return fmt.Sprintf("a secret that channels[%d] takes from %s", j, strings.Join(slices.Compact(refs), " and "))
+	slices.Sort(parts)
+	refs, parts = slices.Compact(refs), slices.Compact(parts)
+	switch {
+	case len(refs) > 0 && len(parts) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes from %s, and in part from %s", j, strings.Join(refs, " and "), strings.Join(parts, " and "))
+	case len(refs) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes from %s", j, strings.Join(refs, " and "))
+	case len(parts) > 0:
+		return fmt.Sprintf("a secret that channels[%d] takes in part from %s", j, strings.Join(parts, " and "))
+	}
+	return fmt.Sprintf("a secret written in channels[%d]", j)
 }
 
 // secretName records name, a channel's name refused for holding a

@@ -598,32 +598,39 @@ func hide(err error, h *hider) error {
 	return redact.ReplaceError(err, h.Replace)
 }
 
-// hideAfterName is hide of err, Load's error about the file name, but for
-// the name that starts each of its lines, the line number after it and
-// the field path after that ("name:12: channels[0].when: …"), kept as
-// they are: they are the caller's and the file's, no secret, and a value
-// the file wrote that is common text (a header "X-Source: outagecast",
-// the file's own name) would otherwise leave no line saying which file
-// is wrong, nor a URL's short password ("https://bob:2@…", which is
-// hidden where it stands apart) which line or which channel
-// ("channels[REDACTED]"). The rest of each line is hidden as hide hides
-// it.
 // faultPath matches the field path a fault's text starts with after
 // "name:12:", as config writes it (renderKeys): keys of lower-case
 // letters, digits and "_", a merge key "<<", and list indexes
 // (" channels[0].when.statuses[2]", " stages[1][0]"), up to the ":" or
-// the " (" after it. A header's name, which the file chooses, ends it.
+// the " (" after it. A header's name with an upper-case letter ends it.
 var faultPath = regexp.MustCompile(`^ [a-z_][a-z0-9_]*(?:\[[0-9]+\]|\.[a-z_][a-z0-9_]*|\.<<)*(?:$|[: ])`)
 
+// listIndex matches the digits of a list index in a field path, "[12]".
+var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
+
+// hideAfterName is hide of err, Load's error about the file name, but for
+// the name that starts each of its lines and the line number after it
+// ("name:12: …"), kept as they are, and the list indexes of the field path
+// after that ("channels[0].headers.x_key: …"), kept out of reach: they are
+// the caller's, the file's and config's, no secret, and a value the file
+// wrote that is common text (a header "X-Source: outagecast", the file's
+// own name) would otherwise leave no line saying which file is wrong, nor
+// a URL's short password ("https://bob:2@…", which is hidden where it
+// stands apart) which line or which channel ("channels[REDACTED]"). The
+// path's keys are hidden as the rest of the line is: a map's keys are the
+// file's own (a webhook's header names), and a secret written as one by
+// mistake is hidden there too.
 func hideAfterName(err error, name string, h *hider) error {
 	const mark = "\x00" // stands for a line's start; a text already holding it is hidden whole
+	const slot = "\x01" // stands for a list index's digits; so too
 	prefix := name + ":"
 	return redact.ReplaceError(err, func(s string) string {
-		if name == "" || strings.Contains(s, mark) {
+		if name == "" || strings.Contains(s, mark) || strings.Contains(s, slot) {
 			return h.Replace(s)
 		}
 		lines := strings.SplitAfter(s, "\n")
-		var starts []string // the start each mark stands for, in order
+		var starts []string  // the start each mark stands for, in order
+		var indexes []string // the digits each slot stands for, in order
 		for i, line := range lines {
 			rest, ok := strings.CutPrefix(line, prefix)
 			if !ok {
@@ -634,12 +641,26 @@ func hideAfterName(err error, name string, h *hider) error {
 				start, rest = prefix+rest[:n+1], rest[n+1:]
 			}
 			if path := faultPath.FindString(rest); path != "" {
-				start, rest = start+path, rest[len(path):]
+				for _, ix := range listIndex.FindAllString(path, -1) {
+					indexes = append(indexes, ix[1:len(ix)-1])
+				}
+				rest = listIndex.ReplaceAllLiteralString(path, "["+slot+"]") + rest[len(path):]
 			}
 			starts = append(starts, start)
 			lines[i] = mark + rest
 		}
-		parts := strings.Split(h.Replace(strings.Join(lines, "")), mark)
+		hidden := strings.Split(h.Replace(strings.Join(lines, "")), slot)
+		if len(hidden) != len(indexes)+1 {
+			return h.Replace(s) // a secret took a slot with it: hide all
+		}
+		var withIndexes strings.Builder
+		for i, p := range hidden {
+			if i > 0 {
+				withIndexes.WriteString(indexes[i-1])
+			}
+			withIndexes.WriteString(p)
+		}
+		parts := strings.Split(withIndexes.String(), mark)
 		if len(parts) != len(starts)+1 {
 			return h.Replace(s) // a secret took a mark with it: hide all
 		}

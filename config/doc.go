@@ -336,8 +336,9 @@
 // (the webhook URL of "discord://…"), the channel whose entry gave it,
 // and where from: "channels[1].name: holds a secret written in
 // channels[0] (…)", or, for one the environment gave, "holds a secret
-// that channels[0] takes from ${IRC_URL} (…)"; Load's error does not
-// show it. A name that is
+// that channels[0] takes from ${IRC_URL} (…)" ("takes in part from
+// ${PW_TAIL}" for a password written "Zq8x${PW_TAIL}"); Load's error
+// does not show it. A name that is
 // such a secret under 6 bytes (written, or from the environment: a short
 // value is not hidden, but no name may be it), an alias of it or its
 // whole text, is refused as well, and not

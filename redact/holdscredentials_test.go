@@ -28,6 +28,9 @@ func TestURLHoldsCredentials(t *testing.T) {
 		"https://tokenvalue/x@example.com/":        true, // a user name cut short by a "/"
 		"mailto:ops@example.com":                   true,
 		"ircs://irc.example.com:x/ops":             true,
+		"hunter2":                                  true, // no URL: hidden whole
+		"file:///etc/outagecast/key":               true, // no host: hidden whole
+		"https://host:/x":                          true,
 	} {
 		assert.Equal(t, want, redact.NewURL(raw).HoldsCredentials(), raw)
 	}

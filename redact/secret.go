@@ -240,10 +240,14 @@ func NewURL(raw string) URL {
 // would redact beyond the URL itself: a user name or password (an "@"
 // anywhere, as a password's "/" may cut the user information short), a
 // query, a fragment, a path segment that looks like a token (as WithURL
-// takes them), or a URL that does not parse or is opaque, whose parts
-// cannot be told apart. A URL of a host and a path of words
-// ("https://docs.example.com/guides/status") holds none: a Redactor need
-// not hold it, which saves the memory of its encodings (a status page's
+// takes them), or a URL whose parts cannot be told apart, which ShowURL
+// shows as REDACTED and WithURL hides whole: one that does not parse, is
+// opaque, or lacks a scheme or host (a password written where a URL
+// goes, "hunter2"; "file:///…"), or whose host a password may have cut
+// short. A URL of a scheme, a host and a path of words
+// ("https://docs.example.com/guides/status") holds none: WithURL would
+// hide nothing of it but its path, in the URL itself. A Redactor need not
+// hold it, which saves the memory of its encodings (a status page's
 // thousands of links).
 func (u URL) HoldsCredentials() bool {
 	raw := u.Reveal()
@@ -251,8 +255,8 @@ func (u URL) HoldsCredentials() bool {
 		return false
 	}
 	p, err := url.Parse(raw)
-	if err != nil || p.Opaque != "" || p.User != nil || p.RawQuery != "" || p.ForceQuery ||
-		p.Fragment != "" || strings.Contains(raw, "@") {
+	if err != nil || p.Opaque != "" || p.Scheme == "" || p.Host == "" || cutShort(p) ||
+		p.User != nil || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || strings.Contains(raw, "@") {
 		return true
 	}
 	for _, seg := range strings.Split(p.EscapedPath(), "/") {
