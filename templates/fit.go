@@ -59,8 +59,9 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // times whatever the length of the text: RenderFit first estimates the cut
 // on one rendering, then confirms it, and estimates the number of
 // components to keep from the lists of one and of two, then confirms it;
-// a rendering stops as soon as its output is too long, and m measures
-// each text RenderFit judges once.
+// a rendering stops as soon as its output is too long. RenderFit keeps
+// the measures of the last 32 texts it judged, for the call only, and
+// does not ask m again for those (see Measure).
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -200,8 +201,10 @@ type fitter struct {
 // cuts that write the same text, judge the same output, and a platform's
 // Measure (X's weighting, which finds the URLs of the text) can cost
 // more than the rest of a fitting. It keeps the last maxMeasured texts,
-// more than a fitting judges between two judgements of one text, in the
-// fitter itself: no allocation.
+// compared whole, in the fitter itself: no allocation. Most fittings
+// judge fewer texts between two judgements of one; one that weighs many
+// components' names in between (hundreds, to a long limit) measures
+// such a text again.
 func (f *fitter) measure(s string) int {
 	for _, t := range f.measured {
 		if t.ok && len(t.s) == len(s) && t.s == s {

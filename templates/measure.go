@@ -16,7 +16,10 @@ import (
 // prefixes by much (RenderFit takes a long text whose first kilobytes,
 // cut at white space, are too long as too long); Shorten and RenderFit
 // check every result, so a Measure that breaks this costs quality (a
-// shorter text), never the limit.
+// shorter text), never the limit. It must give a text the same length
+// each time, whatever it was asked before: RenderFit keeps the lengths of
+// the texts it judged during a call and does not measure them again, so
+// a Measure should not count its calls nor depend on the time.
 type Measure func(string) int
 
 // Bytes measures s in bytes of UTF-8 (IRC lines, SMTP lines).
