@@ -82,7 +82,7 @@ func (s Shown) Unwrap() error { return s.Err }
 // quote of a panic's value that is not known to be err's own, and ends
 // with what Text shows (see shownQuotes).
 func ErrorText(err error) (text string, own bool) {
-	text, r, ok := tryError(err)
+	text, r, ok := TryError(err)
 	if !ok {
 		if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
 			return "<nil>", false
@@ -99,7 +99,7 @@ func ErrorText(err error) (text string, own bool) {
 			top = false
 			return false
 		}
-		if _, r, ok := tryError(e); !ok {
+		if _, r, ok := TryError(e); !ok {
 			quoted, read := errwalk.Try(func() string { return fmt.Sprintf("%v", r) })
 			quotes = append(quotes, quote{panicMark + quoted + ")", panicMark + Text(r) + ")", read})
 		}
@@ -172,9 +172,10 @@ func shownQuotes(text string, quotes []quote) (string, bool) {
 	return b.String(), !shown
 }
 
-// tryError returns err's text, or, when its Error method panics, the
-// panic's value and false.
-func tryError(err error) (text string, r any, ok bool) {
+// TryError returns err's text and true, or, when its Error method
+// panics, the panic's value and false: what a caller shows of the value
+// is what Text does.
+func TryError(err error) (text string, r any, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			text, r, ok = "", p, false
