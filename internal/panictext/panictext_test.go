@@ -142,3 +142,27 @@ func TestErrorTextQuoteNotAsRead(t *testing.T) {
 		assert.False(t, own, tc.name)
 	}
 }
+
+// formatPanickingError is an error whose Format method panics with value;
+// its Error method reads.
+type formatPanickingError struct{ value any }
+
+func (formatPanickingError) Error() string            { return "refused" }
+func (e formatPanickingError) Format(fmt.State, rune) { panic(e.value) }
+
+// fmt's quote of the value of a panic in the Format method of an error in
+// err's tree (fmt.Errorf's %w of it) shows it as Text does too.
+func TestErrorTextFormatPanic(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"as read", fmt.Errorf("w: %w", formatPanickingError{"bad token s3cr3t"}), "w: %!v(PANIC=Format method: a string)"},
+		{"escaped", quotingError{fmt.Errorf("w: %w", formatPanickingError{`bad token "s3cr3t"`})}, `post "w: %!v(PANIC=Format method: a string)`},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.False(t, own, tc.name)
+	}
+}
