@@ -1805,11 +1805,11 @@ func (b *Broadcaster) unlockShared(unlock func()) {
 
 // storeTrouble logs a Store failure that costs no delivery, only what the
 // record was for (each caller says what): the time an update was first
-// sent with, say, so that a resend of it counts as a new update.
+// sent with, say, so that a resend of it counts as a new update. The
+// error is read as an Event's is (see errAttr).
 func (b *Broadcaster) storeTrouble(ctx context.Context, what string, err error) {
 	if err != nil && b.logger != nil {
-		b.logger.LogAttrs(ctx, slog.LevelWarn, "broadcast: store: could not "+what,
-			slog.String("error", err.Error()))
+		b.logger.LogAttrs(ctx, slog.LevelWarn, "broadcast: store: could not "+what, errAttr(err))
 	}
 }
 

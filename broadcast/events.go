@@ -54,7 +54,7 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 func errAttr(err error) slog.Attr {
 	text, own := panictext.ErrorText(err)
 	if !own {
-		if _, r := tryError(err); r != nil {
+		if _, r, ok := panictext.TryError(err); !ok {
 			text = fmt.Sprintf("a %T whose Error method panicked: %s", culprit(err), panictext.Text(r))
 		}
 	}

@@ -151,3 +151,40 @@ func TestPanicValueQuotedByAWrapperHidden(t *testing.T) {
 		})
 	}
 }
+
+// quotingError is an adapter's error whose text quotes its cause's with
+// %q, as a caller's error may: fmt's quote of a panic's value in the
+// cause's text comes escaped.
+type quotingError struct{ err error }
+
+func (e quotingError) Error() string { return fmt.Sprintf("post %q", e.err) }
+func (e quotingError) Unwrap() error { return e.err }
+
+// A channel's error whose text quotes, escaped by a %q, fmt's quote of the
+// panic's value of an error it holds shows no part of the value either:
+// neither the Send's error, the Result's nor the Logger's records hold
+// the secret. Before, a value fmt's %q escapes (a *url.Error's text
+// quotes its URL) was not found in the text as fmt prints it, and the
+// error was returned as it was.
+func TestPanicValueQuotedEscapedHidden(t *testing.T) {
+	for name, value := range secretPanicValues() {
+		t.Run(name, func(t *testing.T) {
+			returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+				return broadcast.Receipt{}, quotingError{fmt.Errorf("webhook: %w", secretPanicError{value})}
+			})
+			var log bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			b := newBroadcaster(t, broadcast.Options{Logger: logger}, returned)
+			rep, err := b.Send(context.Background(), validUpdate())
+			require.Error(t, err)
+			require.NotNil(t, rep)
+			require.Len(t, rep.Results, 1)
+			require.Error(t, rep.Results[0].Err)
+			assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "a bug, as an Error method that panics is")
+			for where, text := range map[string]string{"Send's error": err.Error(), "log": log.String(), "Result.Err": rep.Results[0].Err.Error()} {
+				assert.NotContains(t, text, panicToken, where)
+				assert.NotContains(t, text, panicPassword, where)
+			}
+		})
+	}
+}

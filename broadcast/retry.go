@@ -2231,17 +2231,10 @@ func readText(err error, whose string) (string, bool) {
 	if own {
 		return text, true
 	}
-	if _, r := tryError(err); r != nil {
+	if _, r, ok := panictext.TryError(err); !ok {
 		return unreadable(err, whose, r), false
 	}
 	return fmt.Sprintf("%s returned an error (a %T) holding one whose Error method panicked: %s", whose, err, text), false
-}
-
-// tryError returns err's text, or, when its Error method panics, the
-// panic's value.
-func tryError(err error) (text string, panicked any) {
-	defer func() { panicked = recover() }()
-	return err.Error(), nil
 }
 
 // unreadable is the text of err, whose Error method panicked with r: it

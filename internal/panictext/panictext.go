@@ -13,8 +13,9 @@
 // and raised again in another, whose text was made by this rule) is shown
 // as is; any other value is named by its type only ("a string").
 //
-// An error's Error method may panic too, and fmt, printing such an error,
-// quotes the panic's value ("%!v(PANIC=Error method: bad token …)"), as
+// An error's Error method (or its Format method) may panic too, and fmt,
+// printing such an error, quotes the panic's value ("%!v(PANIC=Error
+// method: bad token …)"), as
 // does the text of any error that formats it (a *url.Error's of its Err,
 // fmt.Errorf's of a %w): ErrorText reads an error's text and shows such a
 // value by the same rule.
@@ -74,47 +75,144 @@ func (s Shown) Unwrap() error { return s.Err }
 // "%!v(PANIC=Error method: …)" with what Text shows of the panic's value
 // ("<nil>" for a nil pointer, as fmt prints it). When an error of err's
 // tree (Unwrap() error and Unwrap() []error, read as package errwalk
-// reads them) has an Error method that panics, and err's text quotes that
+// reads them) has an Error method that panics, or a Format method that
+// panics when called as fmt's %v calls it, and err's text quotes that
 // panic's value as fmt does (a *url.Error formatting its Err, fmt.Errorf
-// an error it wraps), the quote shows what Text shows of the value.
+// an error it wraps), the quote shows what Text shows of the value; where
+// err's text does not quote it as fmt prints it when read again (escaped
+// by a %q, or a value new at each call), the text is cut at the first
+// quote of a panic's value that is not known to be err's own, and ends
+// with what Text shows (see shownQuotes).
 func ErrorText(err error) (text string, own bool) {
-	text, r, ok := tryError(err)
+	text, r, ok := TryError(err)
 	if !ok {
 		if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
 			return "<nil>", false
 		}
-		return "%!v(PANIC=Error method: " + Text(r) + ")", false
+		return "%!v" + errorMark + Text(r) + ")", false
 	}
-	if !strings.Contains(text, "(PANIC=") {
+	if !strings.Contains(text, panicMark) {
 		return text, true
 	}
-	own = true
+	var quotes []quote
 	top := true
 	errwalk.Walk(err, func(e error) bool {
 		if top { // err itself, read above (not compared: it may be of a type that is not comparable)
 			top = false
 			return false
 		}
-		_, r, ok := tryError(e)
-		if ok {
-			return false
+		if _, r, ok := TryError(e); !ok {
+			quotes = append(quotes, quoteOf(errorMark, r))
 		}
-		quoted, read := errwalk.Try(func() string { return fmt.Sprintf("%v", r) })
-		if !read {
-			return false
-		}
-		if q := "(PANIC=Error method: " + quoted + ")"; strings.Contains(text, q) {
-			text = strings.ReplaceAll(text, q, "(PANIC=Error method: "+Text(r)+")")
-			own = false
+		if f, ok := e.(fmt.Formatter); ok {
+			if r, ok := tryFormat(f); !ok {
+				quotes = append(quotes, quoteOf(formatMark, r))
+			}
 		}
 		return false
 	})
-	return text, own
+	return shownQuotes(text, quotes)
 }
 
-// tryError returns err's text, or, when its Error method panics, the
-// panic's value and false.
-func tryError(err error) (text string, r any, ok bool) {
+// panicMark starts fmt's quote of the value of a panic in a method, after
+// "%!" and the verb; errorMark and formatMark start it for an Error and a
+// Format method.
+const (
+	panicMark  = "(PANIC="
+	errorMark  = panicMark + "Error method: "
+	formatMark = panicMark + "Format method: "
+)
+
+// quoteOf is the quote, after mark, of r, the value of a panic.
+func quoteOf(mark string, r any) quote {
+	quoted, read := errwalk.Try(func() string { return fmt.Sprintf("%v", r) })
+	return quote{mark + quoted + ")", mark + Text(r) + ")", read}
+}
+
+// tryFormat calls f's Format method, as fmt's %v does, and returns the
+// value of its panic and false, if it panics.
+func tryFormat(f fmt.Formatter) (r any, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, ok = p, false
+		}
+	}()
+	f.Format(discard{}, 'v')
+	return nil, true
+}
+
+// discard is a fmt.State that writes nowhere and holds no flag.
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) Width() (int, bool)          { return 0, false }
+func (discard) Precision() (int, bool)      { return 0, false }
+func (discard) Flag(int) bool               { return false }
+
+// A quote is what fmt prints of the value of a panic in the Error or the
+// Format method of an error in a tree, and what of it may be shown.
+type quote struct {
+	fmt, shown string
+	read       bool // fmt is known: printing the value did not panic
+}
+
+// shownQuotes returns text, the text of an error whose tree holds errors
+// whose Error or Format methods panic (quotes), with each of fmt's quotes of their
+// values shown as Text shows them, and whether that is text's own.
+// A quote is looked for as fmt prints the value when read again, the
+// longest where several match (a value may be the start of another's,
+// "a" of "a) b (c"); where one is not found as read (a value new at each
+// call, or a text that quotes it escaped, by a %q of the error that holds
+// it) the text is cut at the first quote of a panic that none matches,
+// whose end cannot be told. Where every one is found, a quote that none
+// matches is the text's own. The result is text's own only when no quote
+// was found and nothing was cut.
+func shownQuotes(text string, quotes []quote) (string, bool) {
+	if len(quotes) == 0 {
+		return text, true
+	}
+	unmatched := ""
+	for _, q := range quotes {
+		if !q.read || !strings.Contains(text, q.fmt) {
+			unmatched = q.shown
+			break
+		}
+	}
+	var b strings.Builder
+	rest, shown := text, false
+	for {
+		i := strings.Index(rest, panicMark)
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		rest = rest[i:]
+		best := -1
+		for k, q := range quotes {
+			if q.read && strings.HasPrefix(rest, q.fmt) && (best < 0 || len(q.fmt) > len(quotes[best].fmt)) {
+				best = k
+			}
+		}
+		switch {
+		case best >= 0:
+			b.WriteString(quotes[best].shown)
+			rest, shown = rest[len(quotes[best].fmt):], true
+			continue
+		case unmatched != "":
+			b.WriteString(unmatched)
+			return b.String(), false
+		}
+		b.WriteString(panicMark)
+		rest = rest[len(panicMark):]
+	}
+	return b.String(), !shown
+}
+
+// TryError returns err's text and true, or, when its Error method
+// panics, the panic's value and false: what a caller shows of the value
+// is what Text does.
+func TryError(err error) (text string, r any, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			text, r, ok = "", p, false

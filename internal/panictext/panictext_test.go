@@ -96,3 +96,73 @@ func TestErrorText(t *testing.T) {
 		assert.Equal(t, tc.own, own, tc.name)
 	}
 }
+
+// quotingError's text quotes its error's with %q, as an error of a
+// caller's may: fmt's quote of a panic's value in it is escaped.
+type quotingError struct{ err error }
+
+func (e quotingError) Error() string { return fmt.Sprintf("post %q", e.err) }
+func (e quotingError) Unwrap() error { return e.err }
+
+// countingError's Error method panics with a value that is new at each
+// call.
+type countingError struct{ n *int }
+
+func (e countingError) Error() string {
+	*e.n++
+	panic(fmt.Sprintf("call %d: bad token s3cr3t", *e.n))
+}
+
+// No part of a panic's value is left where err's text quotes it other than
+// as fmt printed it when ErrorText reads it again: escaped by a %q of an
+// error that holds it, different at each call, or cut short by the value
+// of another panic that is a start of it.
+func TestErrorTextQuoteNotAsRead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"escaped quote", quotingError{fmt.Errorf("w: %w", panickingError{`bad token "s3cr3t"`})},
+			`post "w: %!v(PANIC=Error method: a string)`},
+		{"escaped newline", quotingError{fmt.Errorf("w: %w", panickingError{"bad token\ns3cr3t"})},
+			`post "w: %!v(PANIC=Error method: a string)`},
+		{"new at each call", fmt.Errorf("w: %w", countingError{new(int)}),
+			"w: %!v(PANIC=Error method: a string)"},
+		{"another's value a start of it", errors.Join(fmt.Errorf("w: %w", panickingError{"a"}), fmt.Errorf("x: %w", panickingError{"a) s3cr3t (b"})),
+			"w: %!v(PANIC=Error method: a string)\nx: %!v(PANIC=Error method: a string)"},
+		{"the other way round", errors.Join(fmt.Errorf("x: %w", panickingError{"a) s3cr3t (b"}), fmt.Errorf("w: %w", panickingError{"a"})),
+			"x: %!v(PANIC=Error method: a string)\nw: %!v(PANIC=Error method: a string)"},
+		{"a caller's own quote kept", errors.Join(errors.New("%!v(PANIC=Error method: mine)"), fmt.Errorf("b: %w", panickingError{"a) s3cr3t (b"})),
+			"%!v(PANIC=Error method: mine)\nb: %!v(PANIC=Error method: a string)"},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.NotContains(t, text, "s3cr3t", tc.name)
+		assert.False(t, own, tc.name)
+	}
+}
+
+// formatPanickingError is an error whose Format method panics with value;
+// its Error method reads.
+type formatPanickingError struct{ value any }
+
+func (formatPanickingError) Error() string            { return "refused" }
+func (e formatPanickingError) Format(fmt.State, rune) { panic(e.value) }
+
+// fmt's quote of the value of a panic in the Format method of an error in
+// err's tree (fmt.Errorf's %w of it) shows it as Text does too.
+func TestErrorTextFormatPanic(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"as read", fmt.Errorf("w: %w", formatPanickingError{"bad token s3cr3t"}), "w: %!v(PANIC=Format method: a string)"},
+		{"escaped", quotingError{fmt.Errorf("w: %w", formatPanickingError{`bad token "s3cr3t"`})}, `post "w: %!v(PANIC=Format method: a string)`},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.False(t, own, tc.name)
+	}
+}
