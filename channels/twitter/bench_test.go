@@ -36,3 +36,26 @@ func BenchmarkRenderFitInlineLinks(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWeight measures Weight alone on the texts it meets: a post with
+// links as RenderFit measures it, the 21,000-character body of 300 inline
+// links whole, a post without a link (no "." or ":"), and a post of CJK
+// and emoji.
+func BenchmarkWeight(b *testing.B) {
+	cases := []struct{ name, text string }{
+		{"post with links", "Investigating: Elevated CDN error rates — See [status page](https://status.example.com/incidents/42) for it. " +
+			"See [status page](https://status.example.com/incidents/42) for it. See status page for it.… " +
+			"Affected: CDN (Major outage), API (Degraded performance). Next update by 14:30 UTC. https://status.example.com/incidents/42"},
+		{"21,000 characters, 300 links", strings.Repeat("See [status page](https://status.example.com/incidents/42) for it. ", 300)},
+		{"post without links", strings.Repeat("We are investigating elevated error rates on the CDN, ", 5)},
+		{"CJK and emoji", strings.Repeat("故人西辞黄鹤楼，烟花三月下扬州\U0001F637\U0001F468\u200D\U0001F469\u200D\U0001F467 ", 8)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Weight(c.text)
+			}
+		})
+	}
+}

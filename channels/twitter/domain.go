@@ -18,12 +18,6 @@ const maxTLDUnits = 24
 // the most labels it can before the top-level domain; the answer for each
 // label start is kept, so that a text of many dots is read once.
 func (t *units) domainAt(p int) int {
-	if t.dom == nil {
-		t.dom = make([]int, len(t.u)+1)
-		for i := range t.dom {
-			t.dom[i] = unknown
-		}
-	}
 	var chain []int // label starts, each label one that may be a subdomain
 	for q := p; t.dom[q] == unknown; {
 		e := t.run[q]
@@ -84,7 +78,7 @@ func (t *units) findTLD(i, lim int) int {
 		j++
 	}
 	for e := j; e > i; e-- {
-		if !t.joinsTLD(e, lim) && isTLD(strings.ToLower(string(utf16.Decode(t.u[i:e])))) {
+		if !t.joinsTLD(e, lim) && t.isTLD(i, e) {
 			return e
 		}
 	}
@@ -113,6 +107,35 @@ func (t *units) joinsTLD(j, lim int) bool {
 	c := t.u[j]
 	return isAlnum16(c) || c == '@' || c == '+' || c == '-'
 }
+
+// isTLD reports whether u[i:e] is a top-level domain (see the function
+// isTLD). One in ASCII, as most are, is put in lower case into a buffer
+// rather than decoded into a string, and its answer is kept in t.tldASCII:
+// a text names the same few many times.
+func (t *units) isTLD(i, e int) bool {
+	var b [len("x.") + maxTLDUnits]byte
+	n := copy(b[:], "x.")
+	for _, c := range t.u[i:e] {
+		if c >= 0x80 || n == len(b) {
+			return isTLD(strings.ToLower(string(utf16.Decode(t.u[i:e]))))
+		}
+		b[n] = lowerASCII(byte(c))
+		n++
+	}
+	if icann, ok := t.tldASCII[string(b[2:n])]; ok {
+		return icann
+	}
+	_, icann := publicsuffix.PublicSuffix(string(b[:n]))
+	if t.tldASCII == nil || len(t.tldASCII) >= maxKeptTLDs {
+		t.tldASCII = map[string]bool{}
+	}
+	t.tldASCII[string(b[2:n])] = icann
+	return icann
+}
+
+// maxKeptTLDs bounds the answers of units.isTLD that units keep, from one
+// text to the next when pooled (see unitsPool).
+const maxKeptTLDs = 64
 
 // isTLD reports whether tld, in lower case, is a top-level domain: one the
 // ICANN section of the Public Suffix List has, or has rules under (as

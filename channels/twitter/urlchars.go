@@ -17,7 +17,7 @@ import (
 func isHostChar(c uint16) bool {
 	switch {
 	case c < 0x80:
-		return (c < 0x09 || c > 0x0D) && c != ' ' && !strings.ContainsRune(hostPunct, rune(c))
+		return asciiHost[c]
 	case c == 0x85, c == 0xA0, c == 0x1680, c == 0x180E, c >= 0x2000 && c <= 0x200A,
 		c == 0x2028, c == 0x2029, c == 0x202F, c == 0x205F, c == 0x3000, // white space
 		c == 0xFEFF, c == 0xFFFE, c == 0xFFFF, // not allowed in a post
@@ -29,6 +29,28 @@ func isHostChar(c uint16) bool {
 
 // hostPunct is the ASCII punctuation that ends a domain label.
 const hostPunct = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$"
+
+// The ASCII members of the classes below, looked up rather than searched
+// for in their strings: the matcher asks about every character of a text.
+var (
+	asciiHost = asciiClass(func(c byte) bool {
+		return (c < 0x09 || c > 0x0D) && c != ' ' && !strings.ContainsRune(hostPunct, rune(c))
+	})
+	asciiPath     = asciiClass(func(c byte) bool { return isAlnum(c) || strings.ContainsRune("!*';:=+,.$/%#[]-_~@|&", rune(c)) })
+	asciiPathEnd  = asciiClass(func(c byte) bool { return isAlnum(c) || strings.ContainsRune("+-=_#/", rune(c)) })
+	asciiQuery    = asciiClass(func(c byte) bool { return isAlnum(c) || strings.ContainsRune("!?*'@();:&=+$/%#[]-_.,~|", rune(c)) })
+	asciiQueryEnd = asciiClass(func(c byte) bool { return isAlnum(c) || strings.ContainsRune("-_&=#/", rune(c)) })
+)
+
+// asciiClass returns the table of the ASCII characters in a class.
+func asciiClass(in func(c byte) bool) (t [0x80]bool) {
+	for c := range t {
+		t[c] = in(byte(c))
+	}
+	return t
+}
+
+func isAlnum(c byte) bool { return isAlnum16(uint16(c)) }
 
 // precedesURL reports whether a link may start right after c.
 func precedesURL(c uint16) bool {
@@ -43,7 +65,7 @@ func precedesURL(c uint16) bool {
 // isPathChar reports whether c may be in a URL path.
 func isPathChar(c uint16) bool {
 	if c < 0x80 {
-		return isAlnum16(c) || strings.ContainsRune("!*';:=+,.$/%#[]-_~@|&", rune(c))
+		return asciiPath[c]
 	}
 	return c == 0x2013 || isLatinAccent(c) || isCyrillic(c)
 }
@@ -51,19 +73,19 @@ func isPathChar(c uint16) bool {
 // isPathEnd reports whether a URL path may end with c.
 func isPathEnd(c uint16) bool {
 	if c < 0x80 {
-		return isAlnum16(c) || strings.ContainsRune("+-=_#/", rune(c))
+		return asciiPathEnd[c]
 	}
 	return isLatinAccent(c) || isCyrillic(c)
 }
 
 // isQueryChar reports whether c may be in a URL query.
 func isQueryChar(c uint16) bool {
-	return c < 0x80 && (isAlnum16(c) || strings.ContainsRune("!?*'@();:&=+$/%#[]-_.,~|", rune(c)))
+	return c < 0x80 && asciiQuery[c]
 }
 
 // isQueryEnd reports whether a URL query may end with c.
 func isQueryEnd(c uint16) bool {
-	return c < 0x80 && (isAlnum16(c) || strings.ContainsRune("-_&=#/", rune(c)))
+	return c < 0x80 && asciiQueryEnd[c]
 }
 
 // isASCIILabelChar reports whether c may be in a label of a domain that

@@ -2,6 +2,7 @@ package twitter
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf16"
 )
 
@@ -63,7 +64,8 @@ func findURLs(s string) []urlSpan {
 	if !strings.Contains(s, ".") {
 		return nil
 	}
-	t := newUnits(s)
+	t := getUnits(s)
+	defer t.release()
 	var found []urlSpan
 	for from := 0; ; {
 		m, ok := t.next(from)
@@ -73,9 +75,11 @@ func findURLs(s string) []urlSpan {
 		from = m.end
 		found = t.accept(found, m)
 	}
-	for i, u := range found {
-		found[i] = urlSpan{start: t.off[u.start], cut: t.off[u.cut], tail: t.off[u.tail],
-			end: t.off[u.end], resume: t.off[u.resume]}
+	if t.off != nil {
+		for i, u := range found {
+			found[i] = urlSpan{start: t.off[u.start], cut: t.off[u.cut], tail: t.off[u.tail],
+				end: t.off[u.end], resume: t.off[u.resume]}
+		}
 	}
 	return found
 }
@@ -83,7 +87,7 @@ func findURLs(s string) []urlSpan {
 // units is a text as UTF-16 units, with what the matcher looks up often.
 type units struct {
 	u   []uint16
-	off []int // off[i] is the byte offset in the string of unit i
+	off []int // off[i] is the byte offset in the string of unit i; nil when the string is ASCII, unit i being byte i
 	run []int // run[i] is the end of the run of host characters, "_" and "-" from i
 	// under[i] is the index of the first "_" at i or after, len(u) for
 	// none, so that labelOK tells a label without "_" at once, not by
@@ -92,35 +96,113 @@ type units struct {
 
 	dom  []int          // dom[i] is domainAt(i) once known, or unknown
 	tlds map[[2]int]int // tldAt's answers by position and limit
+	// tldASCII is isTLD's answer for top-level domains in ASCII, in
+	// lower case; answers about words, not about the text, it is kept
+	// when t goes back to unitsPool.
+	tldASCII map[string]bool
+
+	ints   []int // the memory of off, run, under and dom
+	pooled bool  // t is from unitsPool
 
 	steps int // the labels labelOK checked and the units it read, for tests to bound its work
 }
 
+// unitsPool keeps the units of short texts read, for findURLs to read the
+// next text into the same memory: a post is measured many times as it is
+// fitted, possibly by several goroutines at once, each with units of its
+// own.
+var unitsPool = sync.Pool{New: func() any { return new(units) }}
+
+// maxPooledBytes bounds the texts whose units unitsPool keeps: a post,
+// and the texts of a post fitted, are much shorter, and a long text's
+// units would hold their memory.
+const maxPooledBytes = 4096
+
+// getUnits returns the units of s, read into the memory of earlier units
+// when s is short.
+func getUnits(s string) *units {
+	if len(s) > maxPooledBytes {
+		return newUnits(s)
+	}
+	t := unitsPool.Get().(*units)
+	t.pooled = true
+	t.load(s)
+	return t
+}
+
+// release returns t to unitsPool when it came from there.
+func (t *units) release() {
+	if !t.pooled {
+		return
+	}
+	clear(t.tlds)
+	t.u, t.off, t.run, t.under, t.dom = t.u[:0], nil, nil, nil, nil
+	t.steps = 0
+	unitsPool.Put(t)
+}
+
 func newUnits(s string) *units {
 	t := &units{}
-	for i, r := range s {
-		n := len(t.u)
-		t.u = utf16.AppendRune(t.u, r)
-		for range len(t.u) - n {
-			t.off = append(t.off, i)
-		}
-	}
-	t.off = append(t.off, len(s))
-	t.run, t.under = make([]int, len(t.u)+1), make([]int, len(t.u)+1)
-	t.run[len(t.u)], t.under[len(t.u)] = len(t.u), len(t.u)
-	for i := len(t.u) - 1; i >= 0; i-- {
-		if c := t.u[i]; isHostChar(c) || c == '_' || c == '-' {
-			t.run[i] = t.run[i+1]
-		} else {
-			t.run[i] = i
-		}
-		if t.u[i] == '_' {
-			t.under[i] = i
-		} else {
-			t.under[i] = t.under[i+1]
-		}
-	}
+	t.load(s)
 	return t
+}
+
+// load reads s into t, whose memory it reuses. A text has at most as many
+// UTF-16 units as bytes in UTF-8.
+func (t *units) load(s string) {
+	n := len(s)
+	ascii := isASCIIString(s)
+	arrays := 3
+	if !ascii {
+		arrays = 4
+	}
+	// The slices are built in variables and stored in t once: a store
+	// in t, on the heap, costs a write barrier while the collector runs.
+	u, ints := t.u[:0], t.ints[:0]
+	if cap(u) < n {
+		u = make([]uint16, 0, n)
+	}
+	if cap(ints) < arrays*(n+1) {
+		ints = make([]int, 0, arrays*(n+1))
+	}
+	var off []int
+	if ascii {
+		u = u[:n]
+		for i := range n {
+			u[i] = uint16(s[i])
+		}
+	} else {
+		off = ints[3*(n+1) : 3*(n+1) : 4*(n+1)]
+		for i, r := range s {
+			if r < 0x80 {
+				u, off = append(u, uint16(r)), append(off, i)
+				continue
+			}
+			k := len(u)
+			u = utf16.AppendRune(u, r)
+			for range len(u) - k {
+				off = append(off, i)
+			}
+		}
+		off = append(off, len(s))
+		n = len(u)
+	}
+	run, under, dom := ints[:n+1:n+1], ints[n+1:2*(n+1):2*(n+1)], ints[2*(n+1):3*(n+1)]
+	run[n], under[n], dom[n] = n, n, unknown
+	for i := n - 1; i >= 0; i-- {
+		if c := u[i]; isHostChar(c) || c == '_' || c == '-' {
+			run[i] = run[i+1]
+		} else {
+			run[i] = i
+		}
+		if u[i] == '_' {
+			under[i] = i
+		} else {
+			under[i] = under[i+1]
+		}
+		dom[i] = unknown
+	}
+	t.u, t.off, t.run, t.under, t.dom, t.ints = u, off, run, under, dom, ints
 }
 
 // match is one match of the extractor's regular expression.
@@ -271,6 +353,9 @@ func (t *units) hasASCIIDomain(ds, de int) bool {
 // schemeLen returns the length of "http://" or "https://" (in any case)
 // at p, or 0.
 func (t *units) schemeLen(p int) int {
+	if p >= len(t.u) || t.u[p]|0x20 != 'h' {
+		return 0
+	}
 	for _, s := range []string{"https://", "http://"} {
 		if p+len(s) <= len(t.u) && equalFoldASCII(t.u[p:p+len(s)], s) {
 			return len(s)

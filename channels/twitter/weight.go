@@ -31,8 +31,7 @@ const urlWeight = 23
 //   - an emoji, including a sequence joined with ZWJ, a flag, a keycap or an
 //     emoji with a skin tone, weighs 2.
 func Weight(s string) int {
-	n, _ := measure(s)
-	return n
+	return weigh(norm.NFC.String(s))
 }
 
 // measure returns the weight of s and whether twitter-text calls it a
@@ -40,23 +39,64 @@ func Weight(s string) int {
 // U+FFFF.
 func measure(s string) (weight int, valid bool) {
 	s = norm.NFC.String(s)
-	at := 0
+	weight = weigh(s)
+	return weight, weight > 0 && weight <= MaxWeight && !containsNotInPost(s)
+}
+
+// weigh returns the weight of s, in NFC.
+func weigh(s string) int {
+	n, at := 0, 0
 	for _, u := range findURLs(s) {
-		weight += textWeight(s[at:u.start]) + urlWeight
+		n += textWeight(s[at:u.start]) + urlWeight
 		at = u.resume
 	}
-	weight += textWeight(s[at:])
-	return weight, weight > 0 && weight <= MaxWeight && !strings.ContainsAny(s, notInPost)
+	return n + textWeight(s[at:])
 }
 
 // notInPost are the characters twitter-text does not accept in a post.
 const notInPost = "\uFFFE\uFEFF\uFFFF"
 
+// containsNotInPost reports whether s has a character of notInPost, as
+// strings.ContainsAny(s, notInPost) would, by looking only where their
+// first byte in UTF-8, 0xEF, is.
+func containsNotInPost(s string) bool {
+	for {
+		i := strings.IndexByte(s, 0xEF)
+		if i < 0 {
+			return false
+		}
+		s = s[i:]
+		if r, _ := utf8.DecodeRuneInString(s); strings.ContainsRune(notInPost, r) {
+			return true
+		}
+		s = s[1:]
+	}
+}
+
 // textWeight weighs text without URLs, one grapheme cluster at a time.
+//
+// A run of ASCII characters is counted without segmenting it: each of
+// them weighs 1 and, but for the last, ends its cluster (the one pair of
+// ASCII characters a cluster may hold, "\r\n", weighs 2 either way). The
+// last one may start a cluster with what follows ("1" and a keycap, "e" and
+// a combining accent), so it is segmented with it, from a fresh state: the
+// segmenter's state after an ASCII character does not depend on the text
+// before it.
 func textWeight(s string) int {
 	n, state := 0, -1
 	var cluster string
 	for s != "" {
+		if s[0] < utf8.RuneSelf {
+			k := 1
+			for k < len(s) && s[k] < utf8.RuneSelf {
+				k++
+			}
+			if k == len(s) {
+				return n + k
+			}
+			n += k - 1
+			s, state = s[k-1:], -1
+		}
 		cluster, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
 		n += clusterWeight(cluster)
 	}

@@ -1,8 +1,10 @@
 package twitter
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,5 +102,29 @@ func boundaryCases() []weightCase {
 		{"pictograph shown as text by default with a selector", "\U0001F321\uFE0F", 2},
 		{"mahjong tile with a selector", "\U0001F004\uFE0F", 2},
 		{"hot beverage with a selector", "\u2615\uFE0F", 2},
+	}
+}
+
+// TestWeightConcurrent weighs every case from several goroutines at once,
+// short texts and one longer than the texts whose memory findURLs reuses
+// (maxPooledBytes): each must weigh what it weighs alone.
+func TestWeightConcurrent(t *testing.T) {
+	cases := append(weightCases(), weightCase{"long", strings.Repeat("See https://status.example.com/a for it. ", 120), 120 * (len("See ") + urlWeight + len(" for it. "))})
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(cases))
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range cases {
+				c := cases[(i+g*7)%len(cases)]
+				if got := Weight(c.text); got != c.want {
+					errs <- fmt.Sprintf("%s: %d, want %d", c.name, got, c.want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
