@@ -56,47 +56,17 @@ func (s *markStore) Mark(ctx context.Context, updateID, channel, target string, 
 }
 
 // A channel's error whose Error method panics with a value quoting a
-// secret (a token, a URL's password) fails the channel with an error that
-// names the error's type and says its Error method panicked, but quotes
-// nothing of the panic's value: neither the Send's error, the Result's,
-// the Logger's records nor the Store's marks hold the secret. Before, the
-// error's text ended with the panic's value, as fmt's %v writes it.
+// secret (returned, and a target's failure marked) fails the channel as a
+// bug: the error names the error's type and says its Error method
+// panicked, but quotes nothing of the panic's value: neither the Send's
+// error, the Result's, the Logger's records nor the Store's marks hold the
+// secret. Before, the error's text ended with the panic's value, as fmt's
+// %v writes it.
 func TestPanicValueOfErrorMethodHidden(t *testing.T) {
 	for name, value := range secretPanicValues() {
 		t.Run(name, func(t *testing.T) {
-			returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
-				return broadcast.Receipt{}, secretPanicError{value}
-			})
-			marked := broadcast.ChannelFunc("marked", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-				require.NoError(t, m.Ledger.MarkFailed("a", secretPanicError{value}))
-				return broadcast.Receipt{}, &broadcast.TargetsError{Total: 1, Failures: []broadcast.TargetFailure{{Target: "a", Err: secretPanicError{value}}}}
-			})
-			var log bytes.Buffer
-			logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			store := &markStore{MemoryStore: broadcast.NewMemoryStore()}
-			b := newBroadcaster(t, broadcast.Options{Logger: logger, Store: store}, returned, marked)
-			rep, err := b.Send(context.Background(), validUpdate())
-			require.Error(t, err)
-			require.NotNil(t, rep)
-			texts := map[string]string{"Send's error": err.Error(), "log": log.String()}
-			for _, r := range rep.Results {
-				require.Error(t, r.Err, r.Channel)
-				texts[r.Channel+"'s Result.Err"] = r.Err.Error()
-				for _, f := range r.Failures {
-					texts[r.Channel+"'s failure of "+f.Target] = f.Err.Error()
-				}
-			}
+			rep := sendHidingPanic(t, func() error { return secretPanicError{value} })
 			assert.Contains(t, rep.Results[0].Err.Error(), "(a broadcast_test.secretPanicError) whose Error method panicked")
-			store.mu.Lock()
-			for i, m := range store.marks {
-				texts[fmt.Sprint("mark ", i)] = m
-			}
-			store.mu.Unlock()
-			require.NotEmpty(t, store.marks)
-			for where, text := range texts {
-				assert.NotContains(t, text, panicToken, where)
-				assert.NotContains(t, text, panicPassword, where)
-			}
 		})
 	}
 }
@@ -111,45 +81,55 @@ func TestPanicValueOfErrorMethodHidden(t *testing.T) {
 func TestPanicValueQuotedByAWrapperHidden(t *testing.T) {
 	for name, value := range secretPanicValues() {
 		t.Run(name, func(t *testing.T) {
-			wrapped := func() error {
+			rep := sendHidingPanic(t, func() error {
 				return &url.Error{Op: "Post", URL: "https://hooks.example/in", Err: secretPanicError{value}}
-			}
-			returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
-				return broadcast.Receipt{}, wrapped()
 			})
-			marked := broadcast.ChannelFunc("marked", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-				require.NoError(t, m.Ledger.MarkFailed("a", wrapped()))
-				return broadcast.Receipt{}, &broadcast.TargetsError{Total: 1, Failures: []broadcast.TargetFailure{{Target: "a", Err: wrapped()}}}
-			})
-			var log bytes.Buffer
-			logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			store := &markStore{MemoryStore: broadcast.NewMemoryStore()}
-			b := newBroadcaster(t, broadcast.Options{Logger: logger, Store: store}, returned, marked)
-			rep, err := b.Send(context.Background(), validUpdate())
-			require.Error(t, err)
-			require.NotNil(t, rep)
-			texts := map[string]string{"Send's error": err.Error(), "log": log.String()}
-			for _, r := range rep.Results {
-				require.Error(t, r.Err, r.Channel)
-				texts[r.Channel+"'s Result.Err"] = r.Err.Error()
-				for _, f := range r.Failures {
-					texts[r.Channel+"'s failure of "+f.Target] = f.Err.Error()
-				}
-			}
 			assert.Contains(t, rep.Results[0].Err.Error(), fmt.Sprintf("(PANIC=Error method: a %T)", value))
 			assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "a bug, as an Error method that panics is")
-			store.mu.Lock()
-			for i, m := range store.marks {
-				texts[fmt.Sprint("mark ", i)] = m
-			}
-			store.mu.Unlock()
-			require.NotEmpty(t, store.marks)
-			for where, text := range texts {
-				assert.NotContains(t, text, panicToken, where)
-				assert.NotContains(t, text, panicPassword, where)
-			}
 		})
 	}
+}
+
+// sendHidingPanic sends an update to a channel that returns the error
+// errFor makes and to one that marks a target failed with it and returns
+// it as a target's failure, and checks that neither the Send's error, the
+// Results' errors and failures, the Logger's records nor the Store's
+// marks hold the secrets of secretPanicValues. It returns the Report.
+func sendHidingPanic(t *testing.T, errFor func() error) *broadcast.Report {
+	t.Helper()
+	returned := broadcast.ChannelFunc("returned", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, errFor()
+	})
+	marked := broadcast.ChannelFunc("marked", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		require.NoError(t, m.Ledger.MarkFailed("a", errFor()))
+		return broadcast.Receipt{}, &broadcast.TargetsError{Total: 1, Failures: []broadcast.TargetFailure{{Target: "a", Err: errFor()}}}
+	})
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := &markStore{MemoryStore: broadcast.NewMemoryStore()}
+	b := newBroadcaster(t, broadcast.Options{Logger: logger, Store: store}, returned, marked)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	require.NotNil(t, rep)
+	texts := map[string]string{"Send's error": err.Error(), "log": log.String()}
+	for _, r := range rep.Results {
+		require.Error(t, r.Err, r.Channel)
+		texts[r.Channel+"'s Result.Err"] = r.Err.Error()
+		for _, f := range r.Failures {
+			texts[r.Channel+"'s failure of "+f.Target] = f.Err.Error()
+		}
+	}
+	store.mu.Lock()
+	for i, m := range store.marks {
+		texts[fmt.Sprint("mark ", i)] = m
+	}
+	store.mu.Unlock()
+	require.NotEmpty(t, store.marks)
+	for where, text := range texts {
+		assert.NotContains(t, text, panicToken, where)
+		assert.NotContains(t, text, panicPassword, where)
+	}
+	return rep
 }
 
 // quotingError is an adapter's error whose text quotes its cause's with
