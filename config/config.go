@@ -649,28 +649,32 @@ func hideAfterName(err error, name string, h *hider) error {
 			starts = append(starts, start)
 			lines[i] = mark + rest
 		}
-		hidden := strings.Split(h.Replace(strings.Join(lines, "")), slot)
-		if len(hidden) != len(indexes)+1 {
+		withIndexes, ok := putBack(h.Replace(strings.Join(lines, "")), slot, indexes)
+		if !ok {
 			return h.Replace(s) // a secret took a slot with it: hide all
 		}
-		var withIndexes strings.Builder
-		for i, p := range hidden {
-			if i > 0 {
-				withIndexes.WriteString(indexes[i-1])
-			}
-			withIndexes.WriteString(p)
-		}
-		parts := strings.Split(withIndexes.String(), mark)
-		if len(parts) != len(starts)+1 {
+		shown, ok := putBack(withIndexes, mark, starts)
+		if !ok {
 			return h.Replace(s) // a secret took a mark with it: hide all
 		}
-		var b strings.Builder
-		for i, p := range parts {
-			if i > 0 {
-				b.WriteString(starts[i-1])
-			}
-			b.WriteString(p)
-		}
-		return b.String()
+		return shown
 	})
+}
+
+// putBack replaces each stand-in in s, in order, by the text kept for it,
+// and reports false when s holds another number of stand-ins than texts
+// kept (the redactor took one with a secret).
+func putBack(s, standIn string, kept []string) (string, bool) {
+	parts := strings.Split(s, standIn)
+	if len(parts) != len(kept)+1 {
+		return "", false
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(kept[i-1])
+		}
+		b.WriteString(p)
+	}
+	return b.String(), true
 }
