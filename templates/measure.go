@@ -1428,19 +1428,39 @@ func endsInDotted(h string) bool {
 // reported a fit are returned, so a Measure that is not monotone can make
 // the result shorter, never too long. A word end is preferred (see
 // wordCut).
+//
+// A cut that keeps a link or a URL can weigh less than a cut before it,
+// which moves the link's URLs after the ellipsis: X's link pattern takes
+// a link's text that ends in a URL in with the "](…)" after it, as one
+// URL of 23. So once the search settles, fit looks past the cut that
+// does not fit (see past), and searches on from a later cut that fits,
+// at most maxPast times: a few builds more, whatever the length of the
+// text. A shrink it does not look at (past more than two links, or by a
+// character, "https://….…" taken in as one URL where "https://… …" is
+// not) can still make the result shorter than the longest that fits.
 func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 	best, ok := build(0)
 	if !ok {
 		return "", false
 	}
 	lo, hi := 0, len(c.cuts) // lo fits; hi is not tried
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		if out, ok := build(mid); ok {
-			lo, best = mid, out
-		} else {
-			hi = mid
+	for jumps := 0; ; jumps++ {
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if out, ok := build(mid); ok {
+				lo, best = mid, out
+			} else {
+				hi = mid
+			}
 		}
+		if hi == len(c.cuts) || jumps == maxPast {
+			break
+		}
+		at, out, ok := c.past(hi, build)
+		if !ok {
+			break
+		}
+		lo, best, hi = at, out, len(c.cuts)
 	}
 	if w := c.wordCut(lo); w != lo {
 		if out, ok := build(w); ok {
@@ -1448,6 +1468,44 @@ func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 		}
 	}
 	return best, true
+}
+
+// maxPast is the most times fit looks past a cut that does not fit for a
+// later one that does.
+const maxPast = 4
+
+// pastSpans is the number of kept spans past looks at.
+const pastSpans = 2
+
+// past returns the first of the cuts that end the first pastSpans kept
+// spans (URLs, Markdown links and images, autolinks, character
+// references; see keptSpans) after cut index hi whose build fits, with
+// that build; ok is false when none does. Call all first.
+func (c *cutter) past(hi int, build func(cut int) (string, bool)) (at int, out string, ok bool) {
+	off := c.cuts[hi]
+	var ends []int
+	for _, spans := range [][][2]int{c.urls, c.whole} {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k][0] >= off })
+		for _, sp := range spans[k:min(k+pastSpans, len(spans))] {
+			ends = append(ends, sp[1])
+		}
+	}
+	slices.Sort(ends)
+	tried := 0
+	for k, end := range ends {
+		if tried == pastSpans {
+			break
+		}
+		i := sort.SearchInts(c.cuts, end)
+		if i >= len(c.cuts) || k > 0 && sort.SearchInts(c.cuts, ends[k-1]) == i {
+			continue // no cut after it, or tried
+		}
+		tried++
+		if out, ok := build(i); ok {
+			return i, out, true
+		}
+	}
+	return 0, "", false
 }
 
 // search is fit for a build that is costly and a guess of the result that
