@@ -496,7 +496,13 @@ func (c *cutter) read(off int) {
 // up to the end of the text, for one in the text, or of the link at the
 // latest (see markURLs). A link that starts
 // inside a URL and ends after it joins it: the two are kept whole as one,
-// as channels read either.
+// as channels read either. So does a URL that starts in the destination
+// of a link or image and that a channel links past its end (see
+// LinkSpans): an image in the text of a link whose "](" closes nothing,
+// "[![a](https://x.example/i.png)](more", is linked bare as
+// "https://x.example/i.png)](more"; the image is then not written as its
+// text alone, and the URL is moved whole (but when another link or
+// image starts in that URL).
 func keptSpans(s string) (urls, whole [][2]int) {
 	urls, whole, _ = keptMarks(s)
 	return urls, whole
@@ -568,6 +574,7 @@ func (kr *keptReader) advance(to int) {
 				kr.k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
 				continue
 			}
+			ref, urls := len(kr.refs), len(kr.urls)
 			if m.text[1] > 0 {
 				kr.refs = append(kr.refs, m)
 			}
@@ -579,6 +586,30 @@ func (kr *keptReader) advance(to int) {
 			}
 			kr.urls = markURLs(kr.urls, s, m)
 			if kr.pos = m.span[1]; kr.ok && kr.us < kr.pos {
+				if us, ue, ok := runsOut(s, kr.us, kr.rest, m); ok && m.text[1] > 0 && !kr.markIn(m.span[1], ue) {
+					// The URL of m's destination runs on past m, as
+					// a channel links it: an image in the text of a
+					// link whose "](" closes nothing, "[![a](https://x.example/i.png)](more",
+					// links "https://x.example/i.png)](more" bare. m
+					// and that URL are one, kept whole: m is not
+					// written as its text alone, which would cut the
+					// URL, and a cut before it moves the URL whole.
+					// (Not one in a code span, which is text, nor one
+					// before a mark the URL takes in.)
+					kr.refs = slices.Delete(kr.refs, ref, ref+1)
+					for k := urls; k < len(kr.urls); k++ {
+						if kr.urls[k][0] >= us {
+							kr.urls = kr.urls[:k]
+							break
+						}
+					}
+					kr.urls = append(kr.urls, [2]int{us, ue})
+					kr.k++
+					kr.pos = ue
+					end := kr.joined(ue)
+					kr.whole[len(kr.whole)-1][1] = end
+					kr.pos = end
+				}
 				kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 			}
 			continue
@@ -598,26 +629,60 @@ func (kr *keptReader) advance(to int) {
 		// Markdown's extended autolinks and X read it, the link from its
 		// "[", as CommonMark reads it, and a cut in either is one in
 		// what some channel links. Its destination moves too.
-		end := kr.pos
-		for ; ; kr.k++ {
-			kr.marks.ensure(end)
-			marks = kr.marks.out
-			if kr.k >= len(marks) || marks[kr.k].span[0] >= end {
-				break
-			}
-			if m := marks[kr.k]; m.span[1] > end {
-				end = m.span[1]
-				if m.dest[0] >= kr.pos && m.dest[1] > m.dest[0] {
-					kr.urls = append(kr.urls, m.dest)
-				}
-			}
-		}
+		end := kr.joined(kr.pos)
 		if end > kr.pos {
 			kr.whole = append(kr.whole, [2]int{kr.us, end})
 			kr.pos = end
 		}
 		kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 	}
+}
+
+// joined returns where the span of kept text that ends at end, a URL
+// that kr.pos ends, ends with the marks that start inside it and end
+// after it, and after each such mark, joined to it: a link that starts
+// inside a URL and ends after it. It appends the destinations of those
+// marks that start after the URL to urls, and reads marks on past them.
+func (kr *keptReader) joined(end int) int {
+	for ; ; kr.k++ {
+		kr.marks.ensure(end)
+		marks := kr.marks.out
+		if kr.k >= len(marks) || marks[kr.k].span[0] >= end {
+			return end
+		}
+		if m := marks[kr.k]; m.span[1] > end {
+			end = m.span[1]
+			if m.dest[0] >= kr.pos && m.dest[1] > m.dest[0] {
+				kr.urls = append(kr.urls, m.dest)
+			}
+		}
+	}
+}
+
+// markIn reports whether a mark after the one at kr.k starts before
+// end: a reference link there is written as decided as any other, which
+// a span kept whole would not.
+func (kr *keptReader) markIn(start, end int) bool {
+	kr.marks.ensure(end)
+	marks := kr.marks.out
+	return kr.k+1 < len(marks) && marks[kr.k+1].span[0] >= start && marks[kr.k+1].span[0] < end
+}
+
+// runsOut returns the URL, as URLSpans finds it, that starts in m, one
+// of the marks of s, in its destination, and that a channel links (see
+// LinkSpans) past m's end, from the URL that starts at us, whose "://"
+// ends at rest; ok is false when there is none.
+func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
+	for us < m.span[1] {
+		ue := urlEnd(s, rest, urlRune)
+		if us >= m.dest[0] && us < m.dest[1] && ue > m.span[1] && us+linkEnd(s[us:ue]) > m.span[1] {
+			return us, ue, true
+		}
+		if us, rest, ok = nextScheme(s, ue, urlRune); !ok {
+			break
+		}
+	}
+	return 0, 0, false
 }
 
 // markURLs appends to urls the URLs in m, one of the marks of s: its
