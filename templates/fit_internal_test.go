@@ -136,6 +136,7 @@ func xWeight(s string) int {
 // finds, for every default template, several measures, texts that are
 // hard to cut, one component or many, and limits all the way down.
 func TestRenderFitSameAsReference(t *testing.T) {
+	t.Parallel() // among the package's longest tests; it shares no state
 	base := broadcast.Update{
 		Title: "Elevated CDN error rates in 東京 👩‍👩‍👧‍👦", Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor,
 		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}},

@@ -9,6 +9,7 @@ import "testing"
 // out whole. Before, the link was ended at the first, and a cut fell
 // between alpha and omega.
 func TestShortenLinkOverInlineHTML(t *testing.T) {
+	t.Parallel() // among the package's longest tests; it shares no state
 	const rest = " omega](https://x.example/b) and more words after it"
 	for _, s := range []string{
 		"[alpha <!X ](https://x.example/a) b>" + rest,

@@ -57,6 +57,7 @@ func TestRenderFitReferenceTextWhereItsURLDoesNot(t *testing.T) {
 // written without its definition, and keeps the first link's text
 // wherever the words before it, the text and an ellipsis fit.
 func TestRenderFitReferenceTextKeptRandom(t *testing.T) {
+	t.Parallel() // among the package's longest tests; it shares no state
 	r := rand.New(rand.NewSource(7))
 	words := []string{"the", "status", "of", "payments", "is", "degraded", "in", "eu-west", "東京", "👩‍👩‍👧‍👦"}
 	measures := []templates.Measure{templates.Runes, weighted}

@@ -18,6 +18,7 @@ import (
 // reader: a cut fell between alpha and omega, leaving its "[" shown as
 // written.
 func TestShortenReferenceLinkWhole(t *testing.T) {
+	t.Parallel() // among the package's longest tests; it shares no state
 	const after = " and more words after it\n\n"
 	for _, s := range []string{
 		"Intro [alpha\nomega][1]" + after + "[1]: https://x.example/a",

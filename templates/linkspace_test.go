@@ -12,6 +12,7 @@ import "testing"
 // link's text (it is no destination, title nor ")"), no link was read
 // and a cut fell between alpha and omega.
 func TestShortenLinkSpaceOverContainerLine(t *testing.T) {
+	t.Parallel() // among the package's longest tests; it shares no state
 	const rest = " and more words after it"
 	for _, s := range []string{
 		"> [alpha omega](\n> https://x.example/a)" + rest,

@@ -499,7 +499,13 @@ func (c *cutter) read(off int) {
 // up to the end of the text, for one in the text, or of the link at the
 // latest (see markURLs). A link that starts
 // inside a URL and ends after it joins it: the two are kept whole as one,
-// as channels read either.
+// as channels read either. So does a URL that starts in the destination
+// of a link or image and that a channel links past its end (see
+// LinkSpans): an image in the text of a link whose "](" closes nothing,
+// "[![a](https://x.example/i.png)](more", is linked bare as
+// "https://x.example/i.png)](more"; the image is then not written as its
+// text alone, and the URL is moved whole (but when another link or
+// image starts in that URL).
 func keptSpans(s string) (urls, whole [][2]int) {
 	urls, whole, _ = keptMarks(s)
 	return urls, whole
@@ -571,6 +577,7 @@ func (kr *keptReader) advance(to int) {
 				kr.k++ // an autolink to no URL ("<irc://…>"): a URL in it is one, as in text
 				continue
 			}
+			ref, urls := len(kr.refs), len(kr.urls)
 			if m.text[1] > 0 {
 				kr.refs = append(kr.refs, m)
 			}
@@ -582,6 +589,30 @@ func (kr *keptReader) advance(to int) {
 			}
 			kr.urls = markURLs(kr.urls, s, m)
 			if kr.pos = m.span[1]; kr.ok && kr.us < kr.pos {
+				if us, ue, ok := runsOut(s, kr.us, kr.rest, m); ok && m.text[1] > 0 && !kr.markIn(m.span[1], ue) {
+					// The URL of m's destination runs on past m, as
+					// a channel links it: an image in the text of a
+					// link whose "](" closes nothing, "[![a](https://x.example/i.png)](more",
+					// links "https://x.example/i.png)](more" bare. m
+					// and that URL are one, kept whole: m is not
+					// written as its text alone, which would cut the
+					// URL, and a cut before it moves the URL whole.
+					// (Not one in a code span, which is text, nor one
+					// before a mark the URL takes in.)
+					kr.refs = slices.Delete(kr.refs, ref, ref+1)
+					for k := urls; k < len(kr.urls); k++ {
+						if kr.urls[k][0] >= us {
+							kr.urls = kr.urls[:k]
+							break
+						}
+					}
+					kr.urls = append(kr.urls, [2]int{us, ue})
+					kr.k++
+					kr.pos = ue
+					end := kr.joined(ue)
+					kr.whole[len(kr.whole)-1][1] = end
+					kr.pos = end
+				}
 				kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 			}
 			continue
@@ -601,26 +632,60 @@ func (kr *keptReader) advance(to int) {
 		// Markdown's extended autolinks and X read it, the link from its
 		// "[", as CommonMark reads it, and a cut in either is one in
 		// what some channel links. Its destination moves too.
-		end := kr.pos
-		for ; ; kr.k++ {
-			kr.marks.ensure(end)
-			marks = kr.marks.out
-			if kr.k >= len(marks) || marks[kr.k].span[0] >= end {
-				break
-			}
-			if m := marks[kr.k]; m.span[1] > end {
-				end = m.span[1]
-				if m.dest[0] >= kr.pos && m.dest[1] > m.dest[0] {
-					kr.urls = append(kr.urls, m.dest)
-				}
-			}
-		}
+		end := kr.joined(kr.pos)
 		if end > kr.pos {
 			kr.whole = append(kr.whole, [2]int{kr.us, end})
 			kr.pos = end
 		}
 		kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
 	}
+}
+
+// joined returns where the span of kept text that ends at end, a URL
+// that kr.pos ends, ends with the marks that start inside it and end
+// after it, and after each such mark, joined to it: a link that starts
+// inside a URL and ends after it. It appends the destinations of those
+// marks that start after the URL to urls, and reads marks on past them.
+func (kr *keptReader) joined(end int) int {
+	for ; ; kr.k++ {
+		kr.marks.ensure(end)
+		marks := kr.marks.out
+		if kr.k >= len(marks) || marks[kr.k].span[0] >= end {
+			return end
+		}
+		if m := marks[kr.k]; m.span[1] > end {
+			end = m.span[1]
+			if m.dest[0] >= kr.pos && m.dest[1] > m.dest[0] {
+				kr.urls = append(kr.urls, m.dest)
+			}
+		}
+	}
+}
+
+// markIn reports whether a mark after the one at kr.k starts before
+// end: a reference link there is written as decided as any other, which
+// a span kept whole would not.
+func (kr *keptReader) markIn(start, end int) bool {
+	kr.marks.ensure(end)
+	marks := kr.marks.out
+	return kr.k+1 < len(marks) && marks[kr.k+1].span[0] >= start && marks[kr.k+1].span[0] < end
+}
+
+// runsOut returns the URL, as URLSpans finds it, that starts in m, one
+// of the marks of s, in its destination, and that a channel links (see
+// LinkSpans) past m's end, from the URL that starts at us, whose "://"
+// ends at rest; ok is false when there is none.
+func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
+	for us < m.span[1] {
+		ue := urlEnd(s, rest, urlRune)
+		if us >= m.dest[0] && us < m.dest[1] && ue > m.span[1] && us+linkEnd(s[us:ue]) > m.span[1] {
+			return us, ue, true
+		}
+		if us, rest, ok = nextScheme(s, ue, urlRune); !ok {
+			break
+		}
+	}
+	return 0, 0, false
 }
 
 // markURLs appends to urls the URLs in m, one of the marks of s: its
@@ -1431,19 +1496,39 @@ func endsInDotted(h string) bool {
 // reported a fit are returned, so a Measure that is not monotone can make
 // the result shorter, never too long. A word end is preferred (see
 // wordCut).
+//
+// A cut that keeps a link or a URL can weigh less than a cut before it,
+// which moves the link's URLs after the ellipsis: X's link pattern takes
+// a link's text that ends in a URL in with the "](…)" after it, as one
+// URL of 23. So once the search settles, fit looks past the cut that
+// does not fit (see past), and searches on from a later cut that fits,
+// at most maxPast times: a few builds more, whatever the length of the
+// text. A shrink it does not look at (past more than two links, or by a
+// character, "https://….…" taken in as one URL where "https://… …" is
+// not) can still make the result shorter than the longest that fits.
 func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 	best, ok := build(0)
 	if !ok {
 		return "", false
 	}
 	lo, hi := 0, len(c.cuts) // lo fits; hi is not tried
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		if out, ok := build(mid); ok {
-			lo, best = mid, out
-		} else {
-			hi = mid
+	for jumps := 0; ; jumps++ {
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if out, ok := build(mid); ok {
+				lo, best = mid, out
+			} else {
+				hi = mid
+			}
 		}
+		if hi == len(c.cuts) || jumps == maxPast {
+			break
+		}
+		at, out, ok := c.past(hi, build)
+		if !ok {
+			break
+		}
+		lo, best, hi = at, out, len(c.cuts)
 	}
 	if w := c.wordCut(lo); w != lo {
 		if out, ok := build(w); ok {
@@ -1451,6 +1536,44 @@ func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 		}
 	}
 	return best, true
+}
+
+// maxPast is the most times fit looks past a cut that does not fit for a
+// later one that does.
+const maxPast = 4
+
+// pastSpans is the number of kept spans past looks at.
+const pastSpans = 2
+
+// past returns the first of the cuts that end the first pastSpans kept
+// spans (URLs, Markdown links and images, autolinks, character
+// references; see keptSpans) after cut index hi whose build fits, with
+// that build; ok is false when none does. Call all first.
+func (c *cutter) past(hi int, build func(cut int) (string, bool)) (at int, out string, ok bool) {
+	off := c.cuts[hi]
+	var ends []int
+	for _, spans := range [][][2]int{c.urls, c.whole} {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k][0] >= off })
+		for _, sp := range spans[k:min(k+pastSpans, len(spans))] {
+			ends = append(ends, sp[1])
+		}
+	}
+	slices.Sort(ends)
+	tried := 0
+	for k, end := range ends {
+		if tried == pastSpans {
+			break
+		}
+		i := sort.SearchInts(c.cuts, end)
+		if i >= len(c.cuts) || k > 0 && sort.SearchInts(c.cuts, ends[k-1]) == i {
+			continue // no cut after it, or tried
+		}
+		tried++
+		if out, ok := build(i); ok {
+			return i, out, true
+		}
+	}
+	return 0, "", false
 }
 
 // search is fit for a build that is costly and a guess of the result that

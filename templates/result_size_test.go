@@ -2,7 +2,6 @@ package templates_test
 
 import (
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -37,22 +36,29 @@ func TestTemplateGrowingAVariableIsRefused(t *testing.T) {
 // longer than MaxOutputSize: the builtins that join or escape, the
 // markdown escaping, autolink, indent. Each is given a value of a few
 // MiB (doubled with print, which stays below the limit) that it would
-// grow past it.
+// grow past it. Each value is a unit doubled 18 times (256 Ki copies),
+// a unit long enough that the result passes MaxOutputSize (16 MiB) by a
+// little, not many times: the time the test takes under the race
+// detector is that of the bytes each function reads. The unit of
+// autolink is one character reference in 62 bytes, which the search for
+// "&" skips to, where 2 Mi references in 10 MiB took half a minute.
 func TestEveryGrowingFunctionIsBounded(t *testing.T) {
-	grown := func(s string, doublings int, call string) string {
-		return `{{$x := "` + s + `"}}{{range ` + strconv.Itoa(doublings) + `}}{{$x = print $x $x}}{{end}}{{$y := ` + call + `}}`
+	t.Parallel() // among the package's longest tests; it shares no state
+	grown := func(unit string, copies int, call string) string {
+		return `{{$x := "` + strings.Repeat(unit, copies) + `"}}{{range 18}}{{$x = print $x $x}}{{end}}{{$y := ` + call + `}}`
 	}
+	// Each comment gives the value's size and what the call makes of it.
 	for _, tt := range []struct{ name, tmpl string }{
-		{"print", grown("x", 23, "print $x $x $x")},
-		{"println", grown("x", 23, "println $x $x $x")},
-		{"printf", grown("x", 23, `printf "%s%s%s" $x $x $x`)},
-		{"html", grown("&", 22, "html $x")},
-		{"js", grown("<", 22, "js $x")},
-		{"urlquery", grown("%", 23, "urlquery $x")},
-		{"md", grown(`\\`, 24, "md $x")},
-		{"mdurl", grown(`\\`, 24, `mdurl $x "https://status.example.com/42."`)},
-		{"autolink", grown("&amp;", 21, "autolink $x")},
-		{"indent", grown(`\n\t`, 22, "indent $x")},
+		{"print", grown("x", 20, "print $x $x $x $x")},                          // 4 × 5 MiB
+		{"println", grown("x", 20, "println $x $x $x $x")},                      // 4 × 5 MiB
+		{"printf", grown("x", 20, `printf "%s%s%s%s" $x $x $x $x`)},             // 4 × 5 MiB
+		{"html", grown("&", 13, "html $x")},                                     // 3.25 MiB × 5 ("&amp;")
+		{"js", grown("<", 11, "js $x")},                                         // 2.75 MiB × 6 (`\u003C`)
+		{"urlquery", grown("%", 22, "urlquery $x")},                             // 5.5 MiB × 3 ("%25")
+		{"md", grown(`\\`, 33, "md $x")},                                        // 8.25 MiB × 2 (each backslash escaped)
+		{"mdurl", grown(`\\`, 33, `mdurl $x "https://status.example.com/42."`)}, // as md
+		{"autolink", grown("&lt;"+strings.Repeat("x", 58), 1, "autolink $x")},   // 15.5 MiB + 1 MiB ("&amp;lt;")
+		{"indent", grown(`\n\t`, 8, "indent $x")},                               // 4 MiB × 4.5 ("\n" and four no-break spaces)
 	} {
 		for _, base := range []string{"text", "html"} {
 			_, err := templates.Default().With(base, tt.tmpl)
