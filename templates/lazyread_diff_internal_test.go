@@ -72,7 +72,9 @@ func lazyTexts(rng *rand.Rand, n int) []string {
 }
 
 // keptMarksReadAll is keptMarks as it read before it came to read
-// lazily: the marks of all of s first, then its URLs and kept spans.
+// lazily: the marks of all of s first, then its URLs and kept spans
+// (with the rule since added that a link whose destination's URL runs on
+// past it is kept whole with that URL).
 func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 	marks, nested := markupNested(s)
 	us, rest, ok := nextScheme(s, 0, urlRune)
@@ -88,6 +90,7 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 				k++
 				continue
 			}
+			ref, urlsBefore := len(refs), len(urls)
 			if m.text[1] > 0 {
 				refs = append(refs, m)
 			}
@@ -99,6 +102,27 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 			}
 			urls = markURLs(urls, s, m)
 			if pos = m.span[1]; ok && us < pos {
+				markIn := func(end int) bool {
+					return k+1 < len(marks) && marks[k+1].span[0] >= m.span[1] && marks[k+1].span[0] < end
+				}
+				if rs, re, runs := runsOut(s, us, rest, m); runs && m.text[1] > 0 && !markIn(re) {
+					// m's destination's URL runs on past m: the two are
+					// kept whole as one (see keptSpans).
+					refs = slices.Delete(refs, ref, ref+1)
+					for i := urlsBefore; i < len(urls); i++ {
+						if urls[i][0] >= rs {
+							urls = urls[:i]
+							break
+						}
+					}
+					urls = append(urls, [2]int{rs, re})
+					k++
+					pos = re
+					var end int
+					end, urls = joinedReadAll(marks, &k, urls, pos, re)
+					whole[len(whole)-1][1] = end
+					pos = end
+				}
 				us, rest, ok = nextScheme(s, pos, urlRune)
 			}
 			continue
@@ -108,21 +132,30 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 		}
 		pos = urlEnd(s, rest, urlRune)
 		urls = append(urls, [2]int{us, pos})
-		end := pos
-		for ; k < len(marks) && marks[k].span[0] < end; k++ {
-			if m := marks[k]; m.span[1] > end {
-				end = m.span[1]
-				if m.dest[0] >= pos && m.dest[1] > m.dest[0] {
-					urls = append(urls, m.dest)
-				}
-			}
-		}
+		var end int
+		end, urls = joinedReadAll(marks, &k, urls, pos, pos)
 		if end > pos {
 			whole = append(whole, [2]int{us, end})
 			pos = end
 		}
 		us, rest, ok = nextScheme(s, pos, urlRune)
 	}
+}
+
+// joinedReadAll is keptReader.joined over marks read in full: where the
+// kept span that ends at end ends with the marks from *k on that start
+// inside it and end after it, the destinations of those that start at or
+// after pos appended to urls.
+func joinedReadAll(marks []mark, k *int, urls [][2]int, pos, end int) (int, [][2]int) {
+	for ; *k < len(marks) && marks[*k].span[0] < end; *k++ {
+		if m := marks[*k]; m.span[1] > end {
+			end = m.span[1]
+			if m.dest[0] >= pos && m.dest[1] > m.dest[0] {
+				urls = append(urls, m.dest)
+			}
+		}
+	}
+	return end, urls
 }
 
 // sameMarks reports whether a and b hold the same marks, each with the
