@@ -15,9 +15,6 @@ import (
 // encoding: about 1,400 allocations and 120 KB a link, 390 MB to report a
 // fault of a status page of 3,200 links.
 func TestLoadFailingURLsWithoutCredentialsCheap(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads files of hundreds of links")
-	}
 	name := filepath.Join(t.TempDir(), "test.yaml")
 	l := config.Loader{LookupEnv: env(nil)}
 	allocs := func(n int) float64 {
