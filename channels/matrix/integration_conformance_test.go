@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -136,6 +137,20 @@ func newRoomsBackend(t *testing.T, s *server, targets []string, txns *txnLog) *r
 		wg.Go(func() { rooms[i], errs[i] = be.newRoom(alias) })
 	}
 	wg.Wait()
+	// The bot leaves the rooms at the end: a homeserver that answers an
+	// initial /sync for every room joined (Dendrite, whatever the filter)
+	// would answer the later tests' look-ups by transaction ID (see
+	// matrix.SentFor) with every post of these too.
+	t.Cleanup(func() {
+		for _, room := range rooms {
+			if room == "" {
+				continue
+			}
+			_, err := be.request(be.bot.token, "POST", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/leave",
+				map[string]any{}, nil)
+			assert.NoErrorf(t, err, "the bot leaving %s", room)
+		}
+	})
 	for i, alias := range targets {
 		require.NoErrorf(t, errs[i], "the room of %s", alias)
 		be.rooms = append(be.rooms, rooms[i])
