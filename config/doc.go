@@ -156,7 +156,9 @@
 // text "word") are errors saying so, naming the key and not quoting the
 // value, which may be a password. So is a value that starts
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
-// write "#ops"), or with "@" or "`", which YAML reserves. A boolean is true or false
+// write "#ops"), or with "@" or "`", which YAML reserves, with "%", or
+// with "|" or ">" and more text on its line (a block of text to YAML,
+// which starts on the next line: quote "|Pa55…"). A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false
