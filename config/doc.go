@@ -86,8 +86,10 @@
 // kind refuses, every channel name used twice or holding a secret, every
 // stage entry that names no channel or one named before (a stage may name
 // a channel refused: its own error is named), a templates directory that
-// cannot be read and every file of it that no channel renders, in the
-// file's order (the first 100, then how many more).
+// cannot be read, every file of it that templates.New refuses (one that
+// does not parse, say) and, when no channel entry is refused, every file
+// of it that no channel renders, in the file's order (the first 100, then
+// how many more).
 //
 // # Environment
 //
