@@ -172,22 +172,24 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	var tmplDir fs.FS
 	tmplLine := lineOf(root, []string{"templates"})
 	if f.Templates != "" {
+		// An error may quote the directory, a value from the
+		// environment that a channel takes for a secret: every channel
+		// is built, so its secrets are known, before Load returns it.
 		dir, err := env.dirFS(f.Templates)
-		if err == nil {
-			var set *templates.Set
-			if set, err = templates.New(dir); err != nil {
-				// The templates package's errors name the file, after its name.
-				err = errors.New(strings.TrimPrefix(err.Error(), "templates: "))
+		switch {
+		case err != nil:
+			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
+		default:
+			// New names every file it refuses, in an error of its own
+			// that names the file after "templates: ". The channels then
+			// take the default templates, and the directory's names are
+			// still checked.
+			set, err := templates.New(dir)
+			for _, err := range unjoin(err) {
+				faults = append(faults, faultf(name, tmplLine, "templates: %w",
+					errors.New(strings.TrimPrefix(err.Error(), "templates: "))))
 			}
 			env.Templates, tmplDir = set, dir
-		}
-		if err != nil {
-			// The error may quote the directory, a value from the
-			// environment that a channel takes for a secret: every
-			// channel is built, so its secrets are known, before Load
-			// returns it. The channels take the default templates.
-			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
-			env.Templates, tmplDir = nil, nil
 		}
 	}
 	out, refused := b.buildAll(root, f.Channels, &faults)
@@ -208,6 +210,18 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	}
 	out.Stages = f.Stages
 	return out, nil
+}
+
+// unjoin returns the errors errors.Join joined into err, or err alone;
+// none for nil.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // emptyDocument reports whether doc holds nothing: a "---" at the end of

@@ -86,8 +86,10 @@
 // kind refuses, every channel name used twice or holding a secret, every
 // stage entry that names no channel or one named before (a stage may name
 // a channel refused: its own error is named), a templates directory that
-// cannot be read and every file of it that no channel renders, in the
-// file's order (the first 100, then how many more).
+// cannot be read, every file of it that templates.New refuses (one that
+// does not parse, say) and, when no channel entry is refused, every file
+// of it that no channel renders, in the file's order (the first 100, then
+// how many more).
 //
 // # Environment
 //
@@ -156,7 +158,9 @@
 // text "word") are errors saying so, naming the key and not quoting the
 // value, which may be a password. So is a value that starts
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
-// write "#ops"), or with "@" or "`", which YAML reserves. A boolean is true or false
+// write "#ops"), or with "@" or "`", which YAML reserves, with "%", or
+// with "|" or ">" and more text on its line (a block of text to YAML,
+// which starts on the next line: quote "|Pa55…"). A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false

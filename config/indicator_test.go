@@ -114,10 +114,13 @@ func TestKeyThatIsNoTextNamesWhere(t *testing.T) {
 
 // A value that starts with "#" after a space is a comment to YAML, so the
 // IRC channel "- #ops" (or a password "#Pa55…") is an empty value; in
-// [...] a "#" that starts an item, and an "@" (Telegram's "@channel") or
-// "`" anywhere, break the file. The error says to quote the value, never
-// quoting it, where before it said to write a value, or gave the YAML
-// library's "did not find expected node content" alone.
+// [...] a "#" that starts an item, and an "@" (Telegram's "@channel"),
+// "`" or "%" anywhere, break the file, as does a "|" or ">" (a block
+// scalar's header to YAML) followed by more text. The error says to quote
+// the value, never quoting it, where before it said to write a value, or
+// gave the YAML library's "did not find expected node content", "found
+// character that cannot start any token" or "did not find expected
+// comment or line break" alone.
 func TestHashAndReservedValueSayQuote(t *testing.T) {
 	const pw = "Pa55-w0rd-8c1f2e"
 	irc := func(value string) string {
@@ -132,6 +135,11 @@ func TestHashAndReservedValueSayQuote(t *testing.T) {
 			"    chats: [-1001234567890, @status]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
 		{"at sign in a password", emailWithPassword("@" + pw), "test.yaml:7: password: ", `quote a value that starts with "@"`},
 		{"backquote in a password", emailWithPassword("`" + pw), "test.yaml:7: password: ", "quote a value that starts with \"`\""},
+		{"percent sign in a password", emailWithPassword("%" + pw), "test.yaml:7: password: ", `quote a value that starts with "%"`},
+		{"percent sign in a flow list", lines("channels:", "  - kind: email", "    host: smtp.example.com", "    from: status@example.com",
+			"    to: [ops@example.com, %"+pw+"]"), "test.yaml:5: to: ", `quote a value that starts with "%"`},
+		{"vertical bar in a password", emailWithPassword("|" + pw), "test.yaml:7: password: ", `quote a value that starts with "|"`},
+		{"greater-than sign in a password", emailWithPassword(">" + pw), "test.yaml:7: password: ", `quote a value that starts with ">"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -111,8 +111,14 @@ func explainSyntax(text, problem string) string {
 	case strings.Contains(indent, "\t"):
 		cause = "tab in the indentation: indent with spaces"
 	case strings.Contains(problem, "cannot start any token") && reservedStart.MatchString(text):
-		// Telegram's "@channel": YAML reserves "@" and "`".
+		// Telegram's "@channel": YAML reserves "@" and "`", and "%"
+		// starts a directive.
 		cause = fmt.Sprintf("quote a value that starts with %q", reservedStart.FindStringSubmatch(text)[1])
+	case (strings.Contains(problem, "expected comment or line break") || strings.Contains(problem, "indentation indicator")) &&
+		blockStart.MatchString(quotedSpan.ReplaceAllString(text, "$1")):
+		// "password: |Pa55…": a block scalar's header to YAML, whose
+		// text would start on the next line.
+		cause = fmt.Sprintf("quote a value that starts with %q", blockStart.FindStringSubmatch(quotedSpan.ReplaceAllString(text, "$1"))[1])
 	case flowComment.MatchString(quotedSpan.ReplaceAllString(text, "$1")):
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
@@ -152,9 +158,15 @@ func explainSyntax(text, problem string) string {
 	return msg
 }
 
-// reservedStart matches a value that starts with a character YAML
-// reserves, "@" or "`", which no plain value may start with.
-var reservedStart = regexp.MustCompile("(?:^|[\\s\\[{,])([@`])")
+// reservedStart matches a value that starts with a character no plain
+// value may start with: "@" or "`", which YAML reserves, or "%", a
+// directive's indicator.
+var reservedStart = regexp.MustCompile("(?:^|[\\s\\[{,])([@`%])")
+
+// blockStart matches a value of a block mapping or list that starts with
+// "|" or ">", a block scalar's indicator, followed by text on its line:
+// "password: |Pa55…", a header YAML cannot read.
+var blockStart = regexp.MustCompile(`(?:^[ \t]*-|:)[ \t]+([|>])[^ \t\r\n]`)
 
 // flowComment matches a "#" that starts an item of a flow collection,
 // "[#ops]" or "[a, #b]": no value there, nor a comment YAML would close.

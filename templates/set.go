@@ -276,7 +276,9 @@ func Default() *Set {
 // template file must be a regular file (symbolic links followed) of at most
 // MaxFileSize bytes: a named pipe or a device is refused, where fsys can
 // tell without opening it (os.DirFS can), rather than read. A file must be
-// UTF-8, its leading byte-order mark dropped. Errors name the file.
+// UTF-8, its leading byte-order mark dropped. Errors name the file: every
+// file refused is named, each in an error of its own, joined with
+// errors.Join.
 func New(fsys fs.FS) (*Set, error) {
 	if fsys == nil {
 		return nil, errors.New("templates: New: nil file system")
@@ -307,27 +309,41 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 	if out.byName == nil {
 		out.byName = make(map[string]*entry)
 	}
+	var faults []error // one per file refused, in name order
 	for _, de := range entries {
 		file := de.Name()
 		name, ok := FileTemplate(file)
 		if !ok || de.IsDir() {
 			continue
 		}
-		text, err := regfile.Read(fsys, file, MaxFileSize)
-		if err != nil {
-			return nil, fmt.Errorf("templates: read %s: %w", file, err)
+		if e, err := loadFile(fsys, file, name); err != nil {
+			faults = append(faults, err)
+		} else {
+			out.put(name, e)
 		}
-		decoded, err := textfile.Decode(text)
-		if err != nil {
-			return nil, fmt.Errorf("templates: %s: %w", file, err)
-		}
-		e, err := parse(name, decoded)
-		if err != nil {
-			return nil, fmt.Errorf("templates: %s: %w", file, err)
-		}
-		out.put(name, e)
+	}
+	if len(faults) > 0 {
+		return nil, errors.Join(faults...)
 	}
 	return out, nil
+}
+
+// loadFile reads, decodes and parses the template name from file of
+// fsys; its error names the file.
+func loadFile(fsys fs.FS, file, name string) (*entry, error) {
+	text, err := regfile.Read(fsys, file, MaxFileSize)
+	if err != nil {
+		return nil, fmt.Errorf("templates: read %s: %w", file, err)
+	}
+	decoded, err := textfile.Decode(text)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", file, err)
+	}
+	e, err := parse(name, decoded)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", file, err)
+	}
+	return e, nil
 }
 
 // put adds e to s, which must be s's own copy, as name. A base name drops

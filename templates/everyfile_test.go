@@ -1,0 +1,44 @@
+package templates_test
+
+import (
+	"errors"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/templates"
+)
+
+// New names every file of the directory that it refuses, each in an error
+// of its own joined into one, so that a directory with several mistakes is
+// mended in one go. Before, it stopped at the first file, in name order, and
+// the next run met the next one.
+func TestNewNamesEveryFileItRefuses(t *testing.T) {
+	_, err := templates.New(fstest.MapFS{
+		"markdown.tmpl":       {Data: []byte("{{.Titel}}")},
+		"short.tmpl":          {Data: []byte("{{.Title}")},
+		"subject.tmpl":        {Data: []byte("Incident: {{.Title}}")},
+		"text.tmpl":           {Data: []byte("\xff\xfeT\x00")},
+		"short.resolved.tmpl": {Data: []byte("{{end}}")},
+	})
+	require.Error(t, err)
+	var joined interface{ Unwrap() []error }
+	require.True(t, errors.As(err, &joined), "one error per file: %v", err)
+	var files []string
+	for _, e := range joined.Unwrap() {
+		files = append(files, e.Error())
+	}
+	require.Len(t, files, 4, "%v", err)
+	assert.Contains(t, files[0], "templates: markdown.tmpl: ")
+	assert.Contains(t, files[1], "templates: short.resolved.tmpl: ")
+	assert.Contains(t, files[2], "templates: short.tmpl: ")
+	assert.Contains(t, files[3], "templates: text.tmpl: ")
+	assert.NotContains(t, err.Error(), "subject.tmpl", "a file that parses is no fault")
+
+	// One file at fault: the error is that file's, as before.
+	_, err = templates.New(fstest.MapFS{"short.tmpl": {Data: []byte("{{.Title}")}, "text.tmpl": {Data: []byte("{{.Title}}")}})
+	require.Error(t, err)
+	assert.Regexp(t, `^templates: short\.tmpl: [^\n]*$`, err.Error())
+}
