@@ -50,11 +50,16 @@ func FuzzShorten(f *testing.F) {
 		if !utf8.ValidString(got) {
 			t.Fatalf("Shorten(%q, %d) = %q: invalid UTF-8", s, limit, got)
 		}
-		// Where the URLs as testURL finds them fit, those Shorten moves,
-		// no longer, fit too.
+		// Where the URLs fit, as Shorten keeps them whole in text
+		// (templates.KeptURLSpans) and as testURL finds them, up to the
+		// white space, which a link's destination's URL, moved whole,
+		// may run to ("[a](https://x.example/「a」)"), those Shorten
+		// moves, no longer, fit too.
 		urls := testURL.FindAllString(s, -1)
-		if len(urls) > 0 && m(templates.Ellipsis+" "+strings.Join(inAngles(s, urls), " ")) <= limit {
-			for _, u := range outsideLinkEnds(s, testURL.FindAllStringIndex(s, -1)) {
+		kept := templates.KeptURLSpans(s)
+		if len(kept) > 0 && m(templates.Ellipsis+" "+strings.Join(inAngles(s, urls), " ")) <= limit &&
+			m(templates.Ellipsis+" "+strings.Join(spanTexts(s, kept), " ")) <= limit {
+			for _, u := range outsideLinkEnds(s, kept) {
 				if !strings.Contains(got, asMoved(u)) {
 					t.Fatalf("Shorten(%q, %d) = %q lost URL %q", s, limit, got, u)
 				}
@@ -66,18 +71,27 @@ func FuzzShorten(f *testing.F) {
 	})
 }
 
-// outsideLinkEnds returns the URLs of s at spans, as testURL finds them,
+// spanTexts returns the texts of s at spans.
+func spanTexts(s string, spans [][]int) []string {
+	texts := make([]string, len(spans))
+	for i, sp := range spans {
+		texts[i] = s[sp[0]:sp[1]]
+	}
+	return texts
+}
+
+// outsideLinkEnds returns the URLs of s at spans, as Shorten keeps them,
 // each ended before the first ")" it did not open when s has a "](" before
 // that ")": the ")" may close an inline link, which CommonMark reads
 // before any URL in it (0.31.2, 6.3: a destination holds only balanced
 // parentheses, and the link ends at the ")" after it), so that in
 // "[a](https://x.example/a)00" the URL is https://x.example/a and ")00"
-// the text after the link, though testURL, reading s as plain text, runs
-// on to the white space. Where that ")" closes no link ("`](`
-// https://x.example/a)00"), the URL Shorten keeps whole has the one
-// returned as its prefix; without a "](" before it, a URL is as testURL
-// finds it, and so is one within "<" and ">", an autolink or a
-// destination so written, whose ")" are its own. Alike, a URL is ended
+// the text after the link, though a URL read in s as plain text runs
+// on to the white space (or a character that ends a link). Where that
+// ")" closes no link ("`](` https://x.example/a)00"), the URL Shorten
+// keeps whole has the one returned as its prefix; without a "](" before
+// it, a URL is as the span has it, and so is one within "<" and ">", an
+// autolink or a destination so written, whose ")" are its own. Alike, a URL is ended
 // at a "](" after a "[", where a link's text may end: the URL the text
 // shows ends there, whatever Shorten moves of the rest.
 func outsideLinkEnds(s string, spans [][]int) []string {
