@@ -30,6 +30,12 @@ func FuzzShorten(f *testing.F) {
 	f.Add("Some words here [a](<x http://example.com/p>) more words after", 40, uint8(1))
 	f.Add(`Some words here [a](http://b.example/x "see http://c.example/y") more words after`, 56, uint8(1))
 	f.Add("Some words here [status page](https://status.example.com/incidents/42) more words after", 70, uint8(1))
+	// Japanese after a URL or a link with no space, which the cut may
+	// follow past the character that ends the link; a destination and an
+	// autolink holding such a character, which move whole.
+	f.Add("詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。", 30, uint8(1))
+	f.Add("詳細は[こちら](https://status.example.com/x)をご覧ください、現在調査中です（https://s.example/東京）まで", 40, uint8(3))
+	f.Add("現在調査中です [a](https://x.example/「a」) <https://x.example/«b»>現在調査中です", 35, uint8(0))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -167,6 +173,8 @@ func FuzzRenderFitPromises(f *testing.F) {
 	}
 	f.Add("CDN [errors](https://x.example/e)", "See [status page](https://x.example/incidents/42/timeline) and more words after it to cut here",
 		"Use [the EU API](<x https://eu.example.com/api>)", "CDN", 170, uint8(1), uint8(4), uint8(0), false)
+	f.Add("CDN障害", "詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。",
+		"詳細は[こちら](https://status.example.com/y)をご覧ください、再試行してください", "CDN", 120, uint8(1), uint8(2), uint8(0), false)
 	names := []string{"short", "subject", "text", "html", "markdown"}
 	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInProgress, broadcast.StatusCompleted}
 	f.Fuzz(func(t *testing.T, title, body, advice, component string, limit int, which, name, status uint8, corrects bool) {
