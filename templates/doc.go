@@ -122,7 +122,14 @@
 // marker), next update and URL whole. Text uses a channel's Overrides entry
 // when there is one. Cuts fall between grapheme
 // clusters, so an emoji sequence, a flag or an accented letter is never
-// split, and prefer the end of a word. Nor is a backslash escape ("\*",
+// split, and prefer the end of a word. Nor is a URL of the text (Shorten
+// moves one after the cut past the ellipsis), up to the next white space
+// or the first character in it that ends a link ("。", "、", "（", "」",
+// "»", see LinkSpans), where every working link has ended (Discord links
+// on to the white space, the text after the URL with it: no page that
+// works): Japanese or Chinese text after a URL, with no space between, is
+// cut there as any other text (an ASCII URL, which holds no such
+// character, is kept up to the white space, its final punctuation too). Nor is a backslash escape ("\*",
 // "\-") split, nor its backslash left behind when the punctuation before
 // the ellipsis is trimmed, so that shortened Markdown shows no stray "\".
 // Nor is a run of printable ASCII, and of letters, marks and digits
@@ -151,8 +158,10 @@
 // the ellipsis as any other where it fits), each link judged at the first
 // cut that keeps it. A link that starts inside a bare URL and ends
 // after it ("https://x.example/a[b\nc](https://x.example/c)": the URL
-// runs to the white space, as GitHub Flavored Markdown and X read it, the
-// link from "[", as CommonMark reads it) is kept whole with the URL. A URL in brackets so moved leaves the ")"
+// runs to the white space, as GitHub Flavored Markdown and X read it, or
+// to a character that ends a link, the link from "[", as CommonMark reads
+// it) is kept whole with the URL, and so is a link whose destination's
+// URL runs on past its end ("[![a](https://x.example/i.png)](more"). A URL in brackets so moved leaves the ")"
 // behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
 // one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
 // autolink, "<https://…/a)>", where a channel would link it bare short of
@@ -170,7 +179,9 @@
 // white space and CJK punctuation, not by dictionary, so CJK text is cut at
 // any grapheme. The markdown escaping targets CommonMark; Slack's mrkdwn
 // has no backslash escapes and needs its own template. URLs are recognised
-// as "http://" or "https://" up to the next white space. Markdown links
+// as "http://" or "https://" up to the next white space (see URLSpans),
+// and kept whole by a cut up to the first character that ends a link in
+// them too. Markdown links
 // are read in at most 32 block quotes and list items, one in another: the
 // markers of deeper ones are read as text, so that a link in a paragraph
 // deeper than that is kept whole over its lines, and one that CommonMark

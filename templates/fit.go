@@ -38,7 +38,11 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // component is left); the Title (cut down to a lone Ellipsis). The status
 // line's headline and correction marker, the "Next update by" line and the
 // URL are never shortened, nor is a component's name. Every cut falls
-// between grapheme clusters, and outside a run of printable ASCII and of
+// between grapheme clusters, outside a URL of the text up to the next
+// white space or the first character in it that ends a link, "。", "、",
+// "（" (see Shorten: Japanese or Chinese text that runs on after a URL
+// with no space is cut after that character; a URL the cut leaves out is
+// not written), and outside a run of printable ASCII and of
 // letters, marks and digits outside ASCII (but those of scripts written
 // without spaces, as Han and kana) with a dot between letters or digits
 // (a domain name without a scheme, "bücher.example" too, which platforms

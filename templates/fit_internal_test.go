@@ -239,6 +239,8 @@ func FuzzRenderFit(f *testing.F) {
 	f.Add("See [status page](https://x.example/incidents/42/timeline) and more words after it to cut here", "", 150, true, uint8(2), uint8(0))
 	f.Add("See [status page](https://x.example/incidents/42/timeline) and [the graph](<x https://x.example/g>) then words", "Use [the EU API](https://eu.example.com/api)", 110, false, uint8(0), uint8(0))
 	f.Add("![graph](https://x.example/g.png) [see https://a.example/p](https://b.example/q) [a][1] more\n\n[1]: https://c.example/r", "", 90, true, uint8(1), uint8(2))
+	// Japanese after a URL or a link with no space.
+	f.Add("詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。", "詳細は[こちら](https://status.example.com/y)をご覧ください、再試行", 90, false, uint8(2), uint8(1))
 	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
 	names := []string{"API", "東京 edge", "Cafe\u0301 *checkout*", "Docs https://docs.example.com/x", "B"}
 	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which, comps uint8) {

@@ -30,6 +30,12 @@ func FuzzShorten(f *testing.F) {
 	f.Add("Some words here [a](<x http://example.com/p>) more words after", 40, uint8(1))
 	f.Add(`Some words here [a](http://b.example/x "see http://c.example/y") more words after`, 56, uint8(1))
 	f.Add("Some words here [status page](https://status.example.com/incidents/42) more words after", 70, uint8(1))
+	// Japanese after a URL or a link with no space, which the cut may
+	// follow past the character that ends the link; a destination and an
+	// autolink holding such a character, which move whole.
+	f.Add("詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。", 30, uint8(1))
+	f.Add("詳細は[こちら](https://status.example.com/x)をご覧ください、現在調査中です（https://s.example/東京）まで", 40, uint8(3))
+	f.Add("現在調査中です [a](https://x.example/「a」) <https://x.example/«b»>現在調査中です", 35, uint8(0))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -50,11 +56,16 @@ func FuzzShorten(f *testing.F) {
 		if !utf8.ValidString(got) {
 			t.Fatalf("Shorten(%q, %d) = %q: invalid UTF-8", s, limit, got)
 		}
-		// Where the URLs as testURL finds them fit, those Shorten moves,
-		// no longer, fit too.
+		// Where the URLs fit, as Shorten keeps them whole in text
+		// (templates.KeptURLSpans) and as testURL finds them, up to the
+		// white space, which a link's destination's URL, moved whole,
+		// may run to ("[a](https://x.example/「a」)"), those Shorten
+		// moves, no longer, fit too.
 		urls := testURL.FindAllString(s, -1)
-		if len(urls) > 0 && m(templates.Ellipsis+" "+strings.Join(inAngles(s, urls), " ")) <= limit {
-			for _, u := range outsideLinkEnds(s, testURL.FindAllStringIndex(s, -1)) {
+		kept := templates.KeptURLSpans(s)
+		if len(kept) > 0 && m(templates.Ellipsis+" "+strings.Join(inAngles(s, urls), " ")) <= limit &&
+			m(templates.Ellipsis+" "+strings.Join(spanTexts(s, kept), " ")) <= limit {
+			for _, u := range outsideLinkEnds(s, kept) {
 				if !strings.Contains(got, asMoved(u)) {
 					t.Fatalf("Shorten(%q, %d) = %q lost URL %q", s, limit, got, u)
 				}
@@ -66,18 +77,27 @@ func FuzzShorten(f *testing.F) {
 	})
 }
 
-// outsideLinkEnds returns the URLs of s at spans, as testURL finds them,
+// spanTexts returns the texts of s at spans.
+func spanTexts(s string, spans [][]int) []string {
+	texts := make([]string, len(spans))
+	for i, sp := range spans {
+		texts[i] = s[sp[0]:sp[1]]
+	}
+	return texts
+}
+
+// outsideLinkEnds returns the URLs of s at spans, as Shorten keeps them,
 // each ended before the first ")" it did not open when s has a "](" before
 // that ")": the ")" may close an inline link, which CommonMark reads
 // before any URL in it (0.31.2, 6.3: a destination holds only balanced
 // parentheses, and the link ends at the ")" after it), so that in
 // "[a](https://x.example/a)00" the URL is https://x.example/a and ")00"
-// the text after the link, though testURL, reading s as plain text, runs
-// on to the white space. Where that ")" closes no link ("`](`
-// https://x.example/a)00"), the URL Shorten keeps whole has the one
-// returned as its prefix; without a "](" before it, a URL is as testURL
-// finds it, and so is one within "<" and ">", an autolink or a
-// destination so written, whose ")" are its own. Alike, a URL is ended
+// the text after the link, though a URL read in s as plain text runs
+// on to the white space (or a character that ends a link). Where that
+// ")" closes no link ("`](` https://x.example/a)00"), the URL Shorten
+// keeps whole has the one returned as its prefix; without a "](" before
+// it, a URL is as the span has it, and so is one within "<" and ">", an
+// autolink or a destination so written, whose ")" are its own. Alike, a URL is ended
 // at a "](" after a "[", where a link's text may end: the URL the text
 // shows ends there, whatever Shorten moves of the rest.
 func outsideLinkEnds(s string, spans [][]int) []string {
@@ -153,6 +173,8 @@ func FuzzRenderFitPromises(f *testing.F) {
 	}
 	f.Add("CDN [errors](https://x.example/e)", "See [status page](https://x.example/incidents/42/timeline) and more words after it to cut here",
 		"Use [the EU API](<x https://eu.example.com/api>)", "CDN", 170, uint8(1), uint8(4), uint8(0), false)
+	f.Add("CDN障害", "詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。",
+		"詳細は[こちら](https://status.example.com/y)をご覧ください、再試行してください", "CDN", 120, uint8(1), uint8(2), uint8(0), false)
 	names := []string{"short", "subject", "text", "html", "markdown"}
 	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInProgress, broadcast.StatusCompleted}
 	f.Fuzz(func(t *testing.T, title, body, advice, component string, limit int, which, name, status uint8, corrects bool) {

@@ -77,7 +77,7 @@ func lazyTexts(rng *rand.Rand, n int) []string {
 // past it is kept whole with that URL).
 func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 	marks, nested := markupNested(s)
-	us, rest, ok := nextScheme(s, 0, urlRune)
+	us, rest, ok := nextScheme(s, 0, keptRune)
 	pos, k := 0, 0
 	for {
 		for k < len(marks) && marks[k].span[0] < pos {
@@ -123,14 +123,14 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 					whole[len(whole)-1][1] = end
 					pos = end
 				}
-				us, rest, ok = nextScheme(s, pos, urlRune)
+				us, rest, ok = nextScheme(s, pos, keptRune)
 			}
 			continue
 		}
 		if !ok {
 			return urls, whole, refs
 		}
-		pos = urlEnd(s, rest, urlRune)
+		pos = urlEnd(s, rest, keptRune)
 		urls = append(urls, [2]int{us, pos})
 		var end int
 		end, urls = joinedReadAll(marks, &k, urls, pos, pos)
@@ -138,7 +138,7 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 			whole = append(whole, [2]int{us, end})
 			pos = end
 		}
-		us, rest, ok = nextScheme(s, pos, urlRune)
+		us, rest, ok = nextScheme(s, pos, keptRune)
 	}
 }
 

@@ -19,3 +19,21 @@ func keptPrefix(s, head string) bool {
 
 // KeptPrefix is keptPrefix, for the tests of package templates_test.
 var KeptPrefix = keptPrefix
+
+// keptURLSpans returns the spans of the URLs of s read as plain text as
+// Shorten and RenderFit keep them whole (see keptRune): the one
+// definition the tests of their promises use.
+func keptURLSpans(s string) [][]int {
+	var spans [][]int
+	for pos := 0; ; {
+		start, end, ok := nextURL(s, pos, keptRune)
+		if !ok {
+			return spans
+		}
+		spans = append(spans, []int{start, end})
+		pos = end
+	}
+}
+
+// KeptURLSpans is keptURLSpans, for the tests of package templates_test.
+var KeptURLSpans = keptURLSpans

@@ -36,8 +36,10 @@ func Graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
 const Ellipsis = "…"
 
 // URLSpans returns the byte offsets, [start, end), of the http(s) URLs in
-// s as the templates find them: the URLs Shorten and RenderFit never cut
-// and the markdown template never escapes. A URL runs from its scheme, in
+// s as the templates find them: the URLs the markdown template never
+// escapes, and that Shorten and RenderFit never cut up to the first
+// character in them that ends a link (see LinkSpans: "。", "、", "（",
+// "»"), which no ASCII URL holds. A URL runs from its scheme, in
 // any case, to the next white space (any that unicode.IsSpace reports) or
 // character a URL cannot hold unescaped (<, > and "). Channels that treat URLs apart (counting,
 // linking, keeping them whole across lines) use it, so that they all agree
@@ -249,8 +251,27 @@ func oneURL(w string) bool {
 // linkRune reports whether r may stand in a link (see LinkSpans).
 func linkRune(r rune) bool { return urlRune(r) && !endsLink(r) }
 
-// linkCut returns the offset in url, a URLSpans span, of the first
-// character that ends its link (see LinkSpans), or len(url).
+// keptRune reports whether r may stand in a URL of a text as Shorten and
+// RenderFit keep it whole (see keptSpans): the one rule of where such a
+// URL ends, for every reading of it that cuts (the markup reader, a
+// link's URLs, a destination's URL that runs on past its link). A URL so
+// kept runs from its scheme to the next white space, <, > or " (as
+// URLSpans finds it) or the first character that ends a link (see
+// LinkSpans), whichever comes first: as far as a platform may link the
+// page. Past that character every working link has ended (Discord links
+// on to the white space, the text after the URL with it: no page that
+// works), so that a cut there breaks no working link, where Japanese or
+// Chinese text, which puts no space after a URL
+// ("詳細はhttps://x.example/aをご覧ください。…"), would otherwise make the
+// rest of the paragraph one URL, kept or left out whole. Nothing else
+// of LinkSpans' rule applies: the sentence's punctuation at its end
+// stays, so that an ASCII URL, which no such character ends, is kept as
+// URLSpans finds it. A URL whose "://" such a character follows
+// ("https://「…") is none, as it is no link.
+func keptRune(r rune) bool { return linkRune(r) }
+
+// linkCut returns the offset in url, a URLSpans span or the start of one,
+// of the first character that ends its link (see LinkSpans), or len(url).
 func linkCut(url string) int {
 	for i, r := range url {
 		if endsLink(r) {
@@ -284,7 +305,7 @@ func endsLink(r rune) bool {
 var closers = map[byte]byte{')': '(', ']': '[', '}': '{'}
 
 // linkEnd returns the length of the link at the start of url, a URLSpans
-// span (see LinkSpans).
+// span or the start of one, as the cutters keep it (see LinkSpans).
 func linkEnd(url string) int { return trimLink(url[:linkCut(url)]) }
 
 // trimLink returns the length of url, a URL that holds no character that
@@ -338,7 +359,14 @@ func trimLink(url string) int {
 // The cut falls between grapheme clusters, never inside one, preferring the
 // end of a word when that keeps at least half the text or loses at most 15
 // clusters. URLs are never cut: a URL after the cut is moved after the
-// ellipsis, so "text… <url>" keeps its link. Nor is a run of printable
+// ellipsis, so "text… <url>" keeps its link. A URL is kept whole so up
+// to the next white space or the first character that ends a link (see
+// LinkSpans: "。", "、", "（", "」", "»", "…"), where every working
+// link has ended: Japanese or Chinese text that runs on after a URL with
+// no space ("詳細はhttps://x.example/aをご覧ください。…") is cut after
+// that character as any other text, and a cut before the URL moves it up
+// to there; an ASCII URL, which holds none, is kept up to the white
+// space, its final punctuation too. Nor is a run of printable
 // ASCII, and of letters, marks and digits outside ASCII (but those of
 // scripts written without spaces, as Han and kana), with a dot between
 // letters or digits, as a domain name without a scheme ("bücher.example"
@@ -487,7 +515,8 @@ func (c *cutter) read(off int) {
 }
 
 // keptSpans returns the byte spans of s that no cut splits: its URLs, as
-// URLSpans finds them, and whole, its Markdown links, images and autolinks
+// keptRune ends them (up to the first character that ends a link, or the
+// white space), and whole, its Markdown links, images and autolinks
 // and its character references (see markup) outside them, each kept whole or left
 // out whole: cut, "[status page](https://x.example/a" or "&am" shows as
 // written on Discord, Teams or Google Chat, brackets and all. A link's
@@ -549,7 +578,7 @@ func newKeptReader(s string) keptReader {
 		k.marks.scan(len(s))
 		k.nested = k.marks.nested()
 	}
-	k.us, k.rest, k.ok = nextScheme(s, 0, urlRune)
+	k.us, k.rest, k.ok = nextScheme(s, 0, keptRune)
 	return k
 }
 
@@ -613,7 +642,7 @@ func (kr *keptReader) advance(to int) {
 					kr.whole[len(kr.whole)-1][1] = end
 					kr.pos = end
 				}
-				kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
+				kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, keptRune)
 			}
 			continue
 		}
@@ -624,20 +653,22 @@ func (kr *keptReader) advance(to int) {
 		if kr.us > to {
 			return
 		}
-		kr.pos = urlEnd(s, kr.rest, urlRune)
+		kr.pos = urlEnd(s, kr.rest, keptRune)
 		kr.urls = append(kr.urls, [2]int{kr.us, kr.pos})
 		// A link that starts inside the URL and ends after it
 		// ("https://x.example/a[alpha\nomega](https://x.example/c)")
 		// joins it: the URL runs to the white space, as GitHub Flavored
-		// Markdown's extended autolinks and X read it, the link from its
-		// "[", as CommonMark reads it, and a cut in either is one in
-		// what some channel links. Its destination moves too.
+		// Markdown's extended autolinks and X read it (or to a character
+		// that ends a link, past which no platform links, see keptRune),
+		// the link from its "[", as CommonMark reads it, and a cut in
+		// either is one in what some channel links. Its destination
+		// moves too.
 		end := kr.joined(kr.pos)
 		if end > kr.pos {
 			kr.whole = append(kr.whole, [2]int{kr.us, end})
 			kr.pos = end
 		}
-		kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, urlRune)
+		kr.us, kr.rest, kr.ok = nextScheme(s, kr.pos, keptRune)
 	}
 }
 
@@ -671,17 +702,17 @@ func (kr *keptReader) markIn(start, end int) bool {
 	return kr.k+1 < len(marks) && marks[kr.k+1].span[0] >= start && marks[kr.k+1].span[0] < end
 }
 
-// runsOut returns the URL, as URLSpans finds it, that starts in m, one
-// of the marks of s, in its destination, and that a channel links (see
-// LinkSpans) past m's end, from the URL that starts at us, whose "://"
-// ends at rest; ok is false when there is none.
+// runsOut returns the URL, as the cutters keep it (see keptRune), that
+// starts in m, one of the marks of s, in its destination, and that a
+// channel links (see LinkSpans) past m's end, from the URL that starts at
+// us, whose "://" ends at rest; ok is false when there is none.
 func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
 	for us < m.span[1] {
-		ue := urlEnd(s, rest, urlRune)
+		ue := urlEnd(s, rest, keptRune)
 		if us >= m.dest[0] && us < m.dest[1] && ue > m.span[1] && us+linkEnd(s[us:ue]) > m.span[1] {
 			return us, ue, true
 		}
-		if us, rest, ok = nextScheme(s, ue, urlRune); !ok {
+		if us, rest, ok = nextScheme(s, ue, keptRune); !ok {
 			break
 		}
 	}
@@ -690,8 +721,9 @@ func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
 
 // markURLs appends to urls the URLs in m, one of the marks of s: its
 // destination's URL (see destURL), and each other URL that starts in it,
-// in its text, its destination or its title, as URLSpans finds it but
-// ending, at the latest, where m ends, so that a cut that leaves m out,
+// in its text, its destination or its title, as the cutters keep it
+// whole in text (see keptRune) but ending, at the latest, where m ends
+// (its destination's URL as destURL finds it), so that a cut that leaves m out,
 // or writes it as its text alone, moves them after the ellipsis and loses
 // none. A URL in a link's text ends with the text, at the latest: one
 // that runs, without white space, into the destination
@@ -707,7 +739,14 @@ func markURLs(urls [][2]int, s string, m mark) [][2]int {
 		in = s[:m.text[1]] // the text first
 	}
 	for from := m.span[0]; ; {
-		us, rest, ok := nextScheme(in, from, urlRune)
+		us, rest, ok := nextScheme(in, from, keptRune)
+		if d := m.dest; d[1] > d[0] && len(in) == m.span[1] && d[0] >= from && (!ok || us >= d[0]) {
+			// The destination's URL, as destURL finds it, also where a
+			// character that ends a link in text follows its "://".
+			urls = append(urls, d)
+			from = d[1]
+			continue
+		}
 		if !ok {
 			if len(in) == m.span[1] {
 				return urls
@@ -715,16 +754,13 @@ func markURLs(urls [][2]int, s string, m mark) [][2]int {
 			from, in = len(in), s[:m.span[1]] // past the text
 			continue
 		}
-		u := m.dest
-		if us != m.dest[0] || m.dest[1] == m.dest[0] {
-			u = [2]int{us, urlEnd(in, rest, urlRune)}
-			if len(in) < m.span[1] {
-				// In the text, a "](" ends the text of an image in it
-				// ("[![see https://a.example](https://b.example/i.png)](…)"),
-				// as a link holds no link, and the URL with it.
-				if k := strings.Index(in[us:u[1]], "]("); k >= 0 {
-					u[1] = us + k
-				}
+		u := [2]int{us, urlEnd(in, rest, keptRune)}
+		if len(in) < m.span[1] {
+			// In the text, a "](" ends the text of an image in it
+			// ("[![see https://a.example](https://b.example/i.png)](…)"),
+			// as a link holds no link, and the URL with it.
+			if k := strings.Index(in[us:u[1]], "]("); k >= 0 {
+				u[1] = us + k
 			}
 		}
 		urls = append(urls, u)
@@ -1233,7 +1269,9 @@ func blankAfter(s string, i int) bool {
 
 // destURL returns the span of the URL that s[start:end], a link's
 // destination, starts with (within "<" and ">" or not), as URLSpans finds
-// it, or an empty span when it starts with none. A destination that is
+// it, or an empty span when it starts with none: the link's syntax ends
+// it, not a character that ends a link in text (see keptRune), and it is
+// moved whole. A destination that is
 // only partly a URL ("https://x.example/a\"b", "<https://x.example/a b>")
 // gives the URL it starts with, the part a channel would link: a cut
 // before the link moves that after the ellipsis.
@@ -2099,7 +2137,7 @@ func (c *cutter) moved(u [2]int) string {
 	return url
 }
 
-// movedLen returns the length of url, a URLSpans span, as withURLs moves
+// movedLen returns the length of url, one of c.urls, as withURLs moves
 // it after the ellipsis: without a closing bracket it did not open at its
 // end and what follows that bracket, "(https://x.example/a)." moved as
 // "https://x.example/a". The text the bracket closed is cut; its opening

@@ -35,8 +35,9 @@ func oldNextURL(s string, pos int, in func(r rune) bool) (start, end int, ok boo
 	}
 }
 
-// oldSpans is URLSpans (in urlRune) or LinkSpans (in linkRune) with
-// oldNextURL.
+// oldSpans is URLSpans (in urlRune), the URLs the cutters keep whole
+// read as plain text (in keptRune, see keptURLSpans), or LinkSpans (in
+// linkRune, link set) with oldNextURL.
 func oldSpans(s string, in func(rune) bool, link bool) [][]int {
 	var spans [][]int
 	for pos := 0; ; {
@@ -97,16 +98,50 @@ func TestNextURLAsBefore(t *testing.T) {
 		if got, want := LinkSpans(s), oldSpans(s, linkRune, true); !reflect.DeepEqual(got, want) {
 			t.Fatalf("LinkSpans(%q) = %v, before %v", s, got, want)
 		}
-		if !strings.Contains(s, "](") && !strings.Contains(s, "&") {
+		if len(markup(s)) == 0 { // no link, autolink or reference, whose URL the markup ends
 			urls, _ := keptSpans(s)
-			want := oldSpans(s, urlRune, false)
+			want := oldSpans(s, keptRune, false)
 			if len(urls) != len(want) {
-				t.Fatalf("keptSpans(%q) = %v, URLSpans before %v", s, urls, want)
+				t.Fatalf("keptSpans(%q) = %v, before %v", s, urls, want)
 			}
 			for i := range urls {
 				if urls[i][0] != want[i][0] || urls[i][1] != want[i][1] {
-					t.Fatalf("keptSpans(%q) = %v, URLSpans before %v", s, urls, want)
+					t.Fatalf("keptSpans(%q) = %v, before %v", s, urls, want)
 				}
+			}
+		}
+	}
+}
+
+// TestKeptURLsOfASCIIAreURLSpans: in a text without a character that
+// ends a link (an ASCII one), the URLs the cutters keep whole are those
+// URLSpans finds, each up to the white space, its final punctuation
+// included: keptRune changes nothing there.
+func TestKeptURLsOfASCIIAreURLSpans(t *testing.T) {
+	var ascii []string
+	for _, p := range urlTestPieces {
+		if !strings.ContainsFunc(p, endsLink) {
+			ascii = append(ascii, p)
+		}
+	}
+	r := rand.New(rand.NewSource(23))
+	for range 20000 {
+		var b strings.Builder
+		for range r.Intn(24) {
+			b.WriteString(ascii[r.Intn(len(ascii))])
+		}
+		s := b.String()
+		if got, want := keptURLSpans(s), URLSpans(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("keptURLSpans(%q) = %v, URLSpans %v", s, got, want)
+		}
+		if len(markup(s)) == 0 {
+			urls, _ := keptSpans(s)
+			spans := make([][]int, len(urls))
+			for i, u := range urls {
+				spans[i] = []int{u[0], u[1]}
+			}
+			if want := URLSpans(s); len(urls)+len(want) > 0 && !reflect.DeepEqual(spans, want) {
+				t.Fatalf("keptSpans(%q) = %v, URLSpans %v", s, urls, want)
 			}
 		}
 	}

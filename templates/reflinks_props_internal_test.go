@@ -133,7 +133,7 @@ func TestFitKeepsNoReferenceWithoutItsDefinition(t *testing.T) {
 		var links []mark
 	marks:
 		for _, mk := range markup(s) {
-			for _, u := range URLSpans(s) {
+			for _, u := range keptURLSpans(s) {
 				if u[0] <= mk.span[0] && mk.span[0] < u[1] {
 					continue marks // part of a URL, as X reads it (see keptSpans)
 				}
