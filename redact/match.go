@@ -17,6 +17,12 @@ type matcher struct {
 	sorted []int32       // every form, in the order of their text
 	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
 	maxLen int           // the longest form's length
+	// start2 has bit a<<8|b set where a form starts with the bytes a, b
+	// (each b, for a form of one byte a): longest looks no further where
+	// none does. A key's many forms (each line of its body, and those
+	// case-folded) start with most letters, and would have it narrow
+	// the forms at nearly every place of an ordinary text.
+	start2 [1 << 16 / 64]uint64
 }
 
 func newMatcher(pairs []string) *matcher {
@@ -33,7 +39,28 @@ func newMatcher(pairs []string) *matcher {
 		}
 		r[1] = int32(k + 1)
 	}
+	for i := 0; i < len(pairs); i += 2 {
+		f := pairs[i]
+		if len(f) == 1 {
+			for b := range 256 {
+				m.setStart2(f[0], byte(b))
+			}
+			continue
+		}
+		m.setStart2(f[0], f[1])
+	}
 	return m
+}
+
+func (m *matcher) setStart2(a, b byte) {
+	k := int(a)<<8 | int(b)
+	m.start2[k/64] |= 1 << (k % 64)
+}
+
+// starts2 reports whether a form starts with the bytes a, b (or is a).
+func (m *matcher) starts2(a, b byte) bool {
+	k := int(a)<<8 | int(b)
+	return m.start2[k/64]&(1<<(k%64)) != 0
 }
 
 func (m *matcher) form(j int32) string { return m.pairs[2*j] }
@@ -77,7 +104,7 @@ func isWordByte(c byte) bool {
 // one at every place).
 func (m *matcher) longest(s string, i int) int32 {
 	t := s[i:]
-	if t == "" {
+	if t == "" || len(t) > 1 && !m.starts2(t[0], t[1]) {
 		return -1
 	}
 	best := int32(-1)
