@@ -1527,6 +1527,11 @@ func (e *redactedCopy) Unwrap() error { return e.c }
 
 func (e *redactedError) Error() string { return e.msg }
 
+// PanicTextMade marks the error as panictext.Made: its text, read by
+// panictext.ErrorText and redacted, shows the values of panics as that
+// package's rule does.
+func (e *redactedError) PanicTextMade() {}
+
 // Format prints the redacted text for every verb, %#v and %d included: the
 // fields hold the original error.
 func (e *redactedError) Format(f fmt.State, verb rune) { printText(f, verb, e.msg) }
@@ -1578,6 +1583,9 @@ type redactedNet struct {
 
 func (e *redactedNet) Error() string { return e.err.Error() }
 
+// PanicTextMade marks the error as panictext.Made, as redactedError is.
+func (e *redactedNet) PanicTextMade() {}
+
 // Format prints the redacted text for every verb, as redactedError does.
 func (e *redactedNet) Format(f fmt.State, verb rune) { printText(f, verb, e.err.Error()) }
 
@@ -1597,12 +1605,14 @@ func (e *redactedError) Is(target error) bool {
 }
 
 // text returns err's Error(), and true; where that panics (see
-// errwalk.Try), or quotes the panic's value of an error in err's tree
-// whose Error panics (a *url.Error's of its Err), what panictext.ErrorText
-// shows instead ("<nil>" for a nil pointer, "%!v(PANIC=Error method: a
-// string)"; not the value, which may quote a secret the Redactor does not
-// know) and false: then a text holding no secret does not tell that err's
-// tree holds none.
+// errwalk.Try), or quotes, as fmt does, the value of a panic (of an error
+// in err's tree whose Error panics, a *url.Error's of its Err; of a
+// Stringer's String method), what panictext.ErrorText shows instead
+// ("<nil>" for a nil pointer, "%!v(PANIC=Error method: a string)", "a
+// value not shown"; not the value, which may quote a secret the Redactor
+// does not know) and false: then a text holding no secret does not tell
+// that err's tree holds none. A redacted error's text is panictext.Made:
+// its quotes are shown already.
 func text(err error) (string, bool) {
 	return panictext.ErrorText(err)
 }

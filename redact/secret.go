@@ -147,6 +147,12 @@
 // for the panic's value, shown by its type only unless it is a runtime
 // error (the value may quote a secret the Redactor does not know), and
 // such an error, or one that holds it, is given redacted, never as it is.
+// So is an error whose text quotes, as fmt does, the value of a panic
+// that no error of its tree is known to panic with (of a fmt.Stringer's
+// String method, of the cause of an error that formats it without
+// Unwrap, of an Error method that panicked only when the text was made):
+// the value shows as "a value not shown", and where its end cannot be
+// told, the rest of the text is cut.
 package redact
 
 import (
