@@ -168,3 +168,54 @@ func TestPanicValueQuotedEscapedHidden(t *testing.T) {
 		})
 	}
 }
+
+// opaqueError is an adapter's error that formats its cause into its text
+// itself, and has no Unwrap.
+type opaqueError struct{ cause error }
+
+func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
+
+// secretPanicStringer is a fmt.Stringer whose String method panics with
+// value.
+type secretPanicStringer struct{ value any }
+
+func (s secretPanicStringer) String() string { panic(s.value) }
+
+// onceError's Error method panics with value on its first call only.
+type onceError struct {
+	value  any
+	called bool
+}
+
+func (e *onceError) Error() string {
+	if !e.called {
+		e.called = true
+		panic(e.value)
+	}
+	return "refused"
+}
+
+// A channel's error whose text quotes, as fmt does, the value of a panic
+// that its tree does not hold (of the cause of an error without Unwrap
+// that formats it itself, of a fmt.Stringer given to fmt.Errorf, of an
+// Error method that panicked when the text was made but not since) shows
+// nothing of the value either: neither the Send's error, the Result's,
+// the Logger's records nor the Store's marks hold the secret. Before, the
+// error was taken as it was, the value in its text.
+func TestPanicValueNotInTheTreeHidden(t *testing.T) {
+	for name, value := range secretPanicValues() {
+		for how, errFor := range map[string]func() error{
+			"an error without Unwrap": func() error { return opaqueError{secretPanicError{value}} },
+			"a Stringer": func() error {
+				return fmt.Errorf("webhook %v: %w", secretPanicStringer{value}, errors.New("refused"))
+			},
+			"an Error method that panicked once": func() error { return fmt.Errorf("webhook: %w", &onceError{value: value}) },
+		} {
+			t.Run(name+", "+how, func(t *testing.T) {
+				rep := sendHidingPanic(t, errFor)
+				assert.Contains(t, rep.Results[0].Err.Error(), "method: a value not shown)")
+				assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "a bug, as an Error method that panics is")
+			})
+		}
+	}
+}

@@ -2212,20 +2212,23 @@ func (d *delivery) call(ctx context.Context) (err error) {
 // reads the error's text, and the panic would take the process down from
 // a delivery's goroutine. So is an error whose text quotes, as fmt does,
 // the value of a panic in the Error method of an error it holds (a
-// *url.Error's of its Err): see readText. whose says whose error it is.
+// *url.Error's of its Err), or of a method of a value it formats: see
+// readText. whose says whose error it is. The error made is
+// panictext.Made: its text's quotes are shown already.
 func readable(err error, whose string) error {
 	if text, ok := readText(err, whose); !ok {
-		return Permanent(errors.New(text))
+		return Permanent(panictext.Error(text))
 	}
 	return err
 }
 
 // readText returns err's text and true, or, when err's Error method
-// panics or its text quotes the value of a panic in the Error method of
-// an error it holds (see panictext.ErrorText), the text of the error
-// readable makes of it and false: it names the type at fault and shows of
-// the panic's value what panictext.Text does, since the value may quote a
-// secret. whose says whose error it is.
+// panics or its text quotes, as fmt does, the value of a panic in a
+// method fmt called (the Error method of an error it holds, the String
+// method of a value it formats: see panictext.ErrorText), the text of the
+// error readable makes of it and false: it names the type at fault and
+// shows of the panic's value what panictext.ErrorText does, since the
+// value may quote a secret. whose says whose error it is.
 func readText(err error, whose string) (string, bool) {
 	text, own := panictext.ErrorText(err)
 	if own {
@@ -2234,7 +2237,7 @@ func readText(err error, whose string) (string, bool) {
 	if _, r, ok := panictext.TryError(err); !ok {
 		return unreadable(err, whose, r), false
 	}
-	return fmt.Sprintf("%s returned an error (a %T) holding one whose Error method panicked: %s", whose, err, text), false
+	return fmt.Sprintf("%s returned an error (a %T) whose text quotes a panic: %s", whose, err, text), false
 }
 
 // unreadable is the text of err, whose Error method panicked with r: it

@@ -2,8 +2,10 @@ package redact_test
 
 import (
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -163,3 +165,44 @@ func BenchmarkRedactorError(b *testing.B) {
 }
 
 var errBench = errors.New("connection refused")
+
+// benchPEM is a made-up private key of the size of an RSA 2048-bit one in
+// PKCS #8 (1218 bytes: 26 lines of base64 of 64 characters, the last
+// shorter), and a text of about 1 MB that quotes one line of its body
+// among ordinary words and base64.
+func benchPEM() (redact.Secret, string) {
+	der := make([]byte, 1218)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range der {
+		der[i] = byte(rnd.Uint32())
+	}
+	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	line := strings.Split(key, "\n")[5]
+	var t strings.Builder
+	t.WriteString("asn1: structure error at " + line + "; ")
+	filler := "The quick brown fox jumps over the lazy dog 0123456789 YWJjZGVmZ2hp%20%2F ab/cd+ef "
+	for t.Len() < 1<<20 {
+		t.WriteString(filler)
+	}
+	return redact.NewSecret(key), t.String()
+}
+
+// BenchmarkNewRedactorPEM is the cost of a Redactor for a PEM key (a
+// client certificate's), its matcher built by its first use.
+func BenchmarkNewRedactorPEM(b *testing.B) {
+	key, _ := benchPEM()
+	for b.Loop() {
+		_ = redact.NewRedactor(key).String("x")
+	}
+}
+
+// BenchmarkRedactorStringPEM is String of about 1 MB by a Redactor of a
+// PEM key.
+func BenchmarkRedactorStringPEM(b *testing.B) {
+	key, text := benchPEM()
+	r := redact.NewRedactor(key)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
+	}
+}

@@ -17,6 +17,14 @@ type matcher struct {
 	sorted []int32       // every form, in the order of their text
 	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
 	maxLen int           // the longest form's length
+	// short2 has bit a<<8|b set where a form of one or two bytes starts
+	// with the bytes a, b (each b, for a form of one byte a); start3 has
+	// bit start3Bit(a, b, c) set where a longer one starts with a, b, c.
+	// longest looks no further where neither is set: a key's many forms
+	// (each line of its body, and those case-folded) start with most
+	// pairs of letters, and would have it narrow the forms at nearly
+	// every place of an ordinary text; few start with its triples.
+	short2, start3 [1 << 16 / 64]uint64
 }
 
 func newMatcher(pairs []string) *matcher {
@@ -33,7 +41,41 @@ func newMatcher(pairs []string) *matcher {
 		}
 		r[1] = int32(k + 1)
 	}
+	for i := 0; i < len(pairs); i += 2 {
+		switch f := pairs[i]; len(f) {
+		case 1:
+			for b := range 256 {
+				setBit(&m.short2, uint(f[0])<<8|uint(b))
+			}
+		case 2:
+			setBit(&m.short2, uint(f[0])<<8|uint(f[1]))
+		default:
+			setBit(&m.start3, start3Bit(f[0], f[1], f[2]))
+		}
+	}
 	return m
+}
+
+// start3Bit is the bit of start3 of a form that starts with a, b, c: a
+// hash of the three, as 2^24 bits would be too many to hold.
+func start3Bit(a, b, c byte) uint {
+	return uint((uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> 16)
+}
+
+func setBit(set *[1 << 16 / 64]uint64, k uint) { set[k/64] |= 1 << (k % 64) }
+
+// mayStart reports whether a form may start s[i:], where one starts
+// with its first byte: where it has three bytes or more, one of one or
+// two bytes starts it, or a longer one starts as it does (or one of the
+// few whose start shares the hash of its). Small enough to be inlined
+// where each place of a text is looked at.
+func (m *matcher) mayStart(s string, i int) bool {
+	t := s[i:]
+	if len(t) < 3 {
+		return true
+	}
+	k, h := uint(t[0])<<8|uint(t[1]), start3Bit(t[0], t[1], t[2])
+	return m.short2[k>>6]>>(k&63)&1 != 0 || m.start3[h>>6]>>(h&63)&1 != 0
 }
 
 func (m *matcher) form(j int32) string { return m.pairs[2*j] }
@@ -77,7 +119,7 @@ func isWordByte(c byte) bool {
 // one at every place).
 func (m *matcher) longest(s string, i int) int32 {
 	t := s[i:]
-	if t == "" {
+	if t == "" || !m.mayStart(s, i) {
 		return -1
 	}
 	best := int32(-1)
@@ -137,7 +179,7 @@ func (m *matcher) head(t string) bool {
 // holds reports whether a form occurs in s.
 func (m *matcher) holds(s string) bool {
 	for i := range len(s) {
-		if r := m.byte1[s[i]]; r[0] != r[1] && m.longest(s, i) >= 0 {
+		if r := m.byte1[s[i]]; r[0] != r[1] && m.mayStart(s, i) && m.longest(s, i) >= 0 {
 			return true
 		}
 	}
@@ -174,8 +216,8 @@ func (m *matcher) replace(s string, cut bool) string {
 			}
 			return b.String()
 		}
-		if r := m.byte1[s[i]]; r[0] == r[1] {
-			continue // no form starts with this byte
+		if r := m.byte1[s[i]]; r[0] == r[1] || !m.mayStart(s, i) {
+			continue // no form starts here
 		}
 		j := m.longest(s, i)
 		if j < 0 {

@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -48,5 +49,55 @@ func TestPanicValueOfErrorMethodNotShown(t *testing.T) {
 		err := r.Error(tc.err)
 		assert.Equal(t, tc.want, err.Error(), name)
 		assert.NotContains(t, err.Error(), unknownToken, name)
+	}
+}
+
+// opaqueError formats its cause into its text itself, and has no Unwrap.
+type opaqueError struct{ cause error }
+
+func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
+
+// panickingStringer is a fmt.Stringer whose String method panics with
+// value.
+type panickingStringer struct{ value any }
+
+func (s panickingStringer) String() string { panic(s.value) }
+
+// onceError's Error method panics with value on its first call only.
+type onceError struct {
+	value  any
+	called bool
+}
+
+func (e *onceError) Error() string {
+	if !e.called {
+		e.called = true
+		panic(e.value)
+	}
+	return "refused"
+}
+
+// fmt's quote of a panic's value that the error's tree does not hold (of
+// the cause of an error without Unwrap that formats it itself, of a
+// fmt.Stringer given to fmt.Errorf, of an Error method that panicked when
+// the text was made but not since) is not shown either: the value, which
+// quotes a secret the Redactor does not know, is "a value not shown".
+// Before, the error's text was taken as it was, the value in it.
+func TestPanicValueNotInTheTreeNotShown(t *testing.T) {
+	r := redact.NewRedactor(redact.NewSecret(pw))
+	for name, tc := range map[string]struct {
+		err  error
+		want string
+	}{
+		"an error without Unwrap": {opaqueError{panickingError{"bad token " + unknownToken}},
+			"post: %!v(PANIC=Error method: a value not shown)"},
+		"a Stringer": {fmt.Errorf("channel %v: %w", panickingStringer{"bad token " + unknownToken}, errors.New("refused")),
+			"channel %!v(PANIC=String method: a value not shown): refused"},
+		"an Error method that panicked once": {fmt.Errorf("post: %w", &onceError{value: "bad token " + unknownToken}),
+			"post: %!v(PANIC=Error method: a value not shown)"},
+	} {
+		err := r.Error(tc.err)
+		assert.Equal(t, tc.want, err.Error(), name)
+		assert.NotContains(t, fmt.Sprintf("%+v", err), unknownToken, name)
 	}
 }

@@ -49,9 +49,10 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 
 // secretTexts returns s; for one of many lines (a PEM key), s with its
 // line breaks as "\r\n" and as "\n", as e-mail and protocols that send
-// lines rewrite them; and, for a Standard Webhooks secret, the key
-// without its "whsec_" and the key's decoded bytes, which servers may echo
-// instead: each is redacted in every encoding.
+// lines rewrite them, and the parts of its PEM blocks that a server or a
+// library echoes alone (see pemParts); and, for a Standard Webhooks
+// secret, the key without its "whsec_" and the key's decoded bytes, which
+// servers may echo instead: each is redacted in every encoding.
 func secretTexts(s string) []string {
 	if s == "" {
 		return nil
@@ -61,6 +62,11 @@ func secretTexts(s string) []string {
 		lf := strings.ReplaceAll(s, "\r\n", "\n")
 		for _, v := range []string{lf, strings.ReplaceAll(lf, "\n", "\r\n")} {
 			if v != s {
+				texts = append(texts, v)
+			}
+		}
+		for _, v := range pemParts(lf) {
+			if !slices.Contains(texts, v) {
 				texts = append(texts, v)
 			}
 		}
@@ -76,6 +82,94 @@ func secretTexts(s string) []string {
 		}
 	}
 	return texts
+}
+
+// minPEMLine is the length, in characters, of the shortest line of a PEM
+// block's body that pemParts gives alone: sixteen, from which the package
+// takes any text for a token (see tokenLike). A line of sixteen base64
+// characters holds twelve bytes of the key, which no ordinary text holds
+// by chance; a shorter one may be a word, or a value that other text
+// holds too ("AQAB", the common RSA public exponent, as a JWK writes it).
+// Every line but the last of a body is longer: RFC 7468 section 2
+// (https://www.rfc-editor.org/rfc/rfc7468#section-2) has generators write
+// lines of exactly 64 characters but the last, which holds what remains
+// (OpenSSH writes 70, MIME 76). A shorter last line is found with the
+// line before it.
+const minPEMLine = 16
+
+// pemParts returns the parts of the PEM blocks of s, a secret whose line
+// breaks are "\n", that a server or a library echoes without the rest,
+// each of minPEMLine characters or more: each line of base64 of a block's
+// body alone (a parser's error quoting the line it failed at, or the body
+// without its BEGIN and END lines, line by line), and, where the body's
+// last line is shorter, that line with the one before it, with a line
+// break ("\n" or "\r\n") between them or none (the body joined into one
+// line of base64, as a key passed in an environment variable or a JSON
+// field is); so every byte of the body is found, however it is echoed of
+// these ways, each line as one REDACTED. A body wrapped at fewer than
+// minPEMLine characters is found whole only, so written and so joined.
+// The BEGIN and END lines, which say what the block is and nothing of the
+// key, are not parts; nor are a body's headers ("Proc-Type:
+// 4,ENCRYPTED"), which are not base64. A block is from a line
+// "-----BEGIN …-----" to a line "-----END …" or the end of s. The parts
+// are few and short, so that a Redactor of a key holds not many more
+// forms than of the key whole (see BenchmarkNewRedactorPEM).
+func pemParts(s string) []string {
+	var parts, body []string
+	add := func(v string) {
+		if len(v) >= minPEMLine && !slices.Contains(parts, v) {
+			parts = append(parts, v)
+		}
+	}
+	together := func(lines []string) {
+		for _, sep := range []string{"\n", "\r\n", ""} {
+			add(strings.Join(lines, sep))
+		}
+	}
+	flush := func() {
+		n := len(body)
+		switch {
+		case n < 2:
+		case slices.ContainsFunc(body[:n-1], func(l string) bool { return len(l) < minPEMLine }):
+			together(body)
+		case len(body[n-1]) < minPEMLine:
+			together(body[n-2:])
+		}
+		body = body[:0]
+	}
+	in := false
+	for line := range strings.Lines(s) {
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case strings.HasPrefix(line, "-----BEGIN ") && strings.HasSuffix(line, "-----"):
+			flush()
+			in = true
+		case !in:
+		case strings.HasPrefix(line, "-----END "):
+			flush()
+			in = false
+		case pemBase64(line):
+			body = append(body, line)
+			add(line)
+		}
+	}
+	flush()
+	return parts
+}
+
+// pemBase64 reports whether line is a line of a PEM body's base64: of
+// the standard alphabet (RFC 7468 section 3), its padding at the end.
+func pemBase64(line string) bool {
+	b := strings.TrimRight(line, "=")
+	if b == "" || len(line)-len(b) > 2 {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; !isBase64Char(c) || c == '-' || c == '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // MinNameSecret is the length, in bytes, of the shortest secret CheckName
@@ -1433,6 +1527,11 @@ func (e *redactedCopy) Unwrap() error { return e.c }
 
 func (e *redactedError) Error() string { return e.msg }
 
+// PanicTextMade marks the error as panictext.Made: its text, read by
+// panictext.ErrorText and redacted, shows the values of panics as that
+// package's rule does.
+func (e *redactedError) PanicTextMade() {}
+
 // Format prints the redacted text for every verb, %#v and %d included: the
 // fields hold the original error.
 func (e *redactedError) Format(f fmt.State, verb rune) { printText(f, verb, e.msg) }
@@ -1484,6 +1583,9 @@ type redactedNet struct {
 
 func (e *redactedNet) Error() string { return e.err.Error() }
 
+// PanicTextMade marks the error as panictext.Made, as redactedError is.
+func (e *redactedNet) PanicTextMade() {}
+
 // Format prints the redacted text for every verb, as redactedError does.
 func (e *redactedNet) Format(f fmt.State, verb rune) { printText(f, verb, e.err.Error()) }
 
@@ -1503,12 +1605,14 @@ func (e *redactedError) Is(target error) bool {
 }
 
 // text returns err's Error(), and true; where that panics (see
-// errwalk.Try), or quotes the panic's value of an error in err's tree
-// whose Error panics (a *url.Error's of its Err), what panictext.ErrorText
-// shows instead ("<nil>" for a nil pointer, "%!v(PANIC=Error method: a
-// string)"; not the value, which may quote a secret the Redactor does not
-// know) and false: then a text holding no secret does not tell that err's
-// tree holds none.
+// errwalk.Try), or quotes, as fmt does, the value of a panic (of an error
+// in err's tree whose Error panics, a *url.Error's of its Err; of a
+// Stringer's String method), what panictext.ErrorText shows instead
+// ("<nil>" for a nil pointer, "%!v(PANIC=Error method: a string)", "a
+// value not shown"; not the value, which may quote a secret the Redactor
+// does not know) and false: then a text holding no secret does not tell
+// that err's tree holds none. A redacted error's text is panictext.Made:
+// its quotes are shown already.
 func text(err error) (string, bool) {
 	return panictext.ErrorText(err)
 }

@@ -52,7 +52,15 @@
 // Basic and XOAUTH2 forms of the user and password. A secret of many lines
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,
-// as an e-mail body of text does. URL-escaped forms are
+// as an e-mail body of text does. Of a PEM key (a client certificate's),
+// each line of base64 of its body is also found alone, in each of these
+// forms (a parser's error quoting the line it failed at), and so is its
+// body without its BEGIN and END lines, line by line, or joined into one
+// line of base64; a line of sixteen characters or more, which no ordinary
+// text holds by chance: a shorter one, as a body's last line often is, is
+// found only with the line before it, and a body wrapped at fewer
+// characters only whole. The BEGIN and END lines alone, which say what
+// the block is, are no secret. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
@@ -82,8 +90,9 @@
 // REDACTED; also where a JSON string or an XML text quoting the message
 // writes those line breaks as escapes ("=\r\n", "=&#xD;&#xA;"), though
 // base64 of a secret inside wrapped base64 so quoted is not. A server
-// that echoes part of a secret, splits it across lines otherwise, or
-// transforms it otherwise, is not caught. Truncated also
+// that echoes part of a secret (but for the parts of a PEM key above),
+// splits it across lines otherwise, or transforms it otherwise, is not
+// caught. Truncated also
 // leaves out the start of a secret so split, or written with references,
 // at the end of the text it is given, and a line break, reference or
 // %- or JSON escape the cut left unfinished there. Inside longer
@@ -138,6 +147,12 @@
 // for the panic's value, shown by its type only unless it is a runtime
 // error (the value may quote a secret the Redactor does not know), and
 // such an error, or one that holds it, is given redacted, never as it is.
+// So is an error whose text quotes, as fmt does, the value of a panic
+// that no error of its tree is known to panic with (of a fmt.Stringer's
+// String method, of the cause of an error that formats it without
+// Unwrap, of an Error method that panicked only when the text was made):
+// the value shows as "a value not shown", and where its end cannot be
+// told, the rest of the text is cut.
 package redact
 
 import (

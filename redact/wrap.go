@@ -88,7 +88,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	for _, st := range decoded(s) {
 		j, from, to := st.j, st.from, st.to
 		for i := 0; i < len(j); i++ {
-			if r := m.byte1[j[i]]; r[0] == r[1] {
+			if r := m.byte1[j[i]]; r[0] == r[1] || !m.mayStart(j, i) {
 				continue
 			}
 			k := m.longest(j, i)
@@ -210,7 +210,7 @@ func (m *matcher) inBase64(s string) [][2]int {
 func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 	return func(yield func(int, int32) bool) {
 		for k := 0; k < len(d); k++ {
-			if r := m.byte1[d[k]]; r[0] == r[1] {
+			if r := m.byte1[d[k]]; r[0] == r[1] || !m.mayStart(d, k) {
 				continue
 			}
 			f := m.longest(d, k)

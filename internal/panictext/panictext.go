@@ -13,12 +13,18 @@
 // and raised again in another, whose text was made by this rule) is shown
 // as is; any other value is named by its type only ("a string").
 //
-// An error's Error method (or its Format method) may panic too, and fmt,
-// printing such an error, quotes the panic's value ("%!v(PANIC=Error
-// method: bad token …)"), as
-// does the text of any error that formats it (a *url.Error's of its Err,
-// fmt.Errorf's of a %w): ErrorText reads an error's text and shows such a
-// value by the same rule.
+// A method fmt calls may panic too (an error's Error or Format method, a
+// fmt.Stringer's String, a GoString), and fmt, printing the value, quotes
+// the panic's value ("%!v(PANIC=Error method: bad token …)"), as does
+// the text of any error that formats it (a *url.Error's of its Err,
+// fmt.Errorf's of a %w or of a plain argument, an error that formats its
+// cause itself): ErrorText reads an error's text and rewrites every such
+// quote in it, by the same rule where the value is known (an error of the
+// error's tree panics with it), and as "a value not shown" where it is
+// not; where the value's end cannot be told, the rest of the text is cut.
+// A quote in the text of a Made error (one ErrorText's text was put in:
+// redacted, or the Broadcaster's error saying so) is shown already, and
+// stays.
 package panictext
 
 import (
@@ -26,6 +32,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/internal/errwalk"
 )
@@ -73,16 +80,30 @@ func (s Shown) Unwrap() error { return s.Err }
 // ErrorText returns err's text as it may be shown, and whether that is
 // err's own. When err's Error method panics, the text is fmt's
 // "%!v(PANIC=Error method: …)" with what Text shows of the panic's value
-// ("<nil>" for a nil pointer, as fmt prints it). When an error of err's
-// tree (Unwrap() error and Unwrap() []error, read as package errwalk
-// reads them) has an Error method that panics, or a Format method that
-// panics when called as fmt's %v calls it, and err's text quotes that
-// panic's value as fmt does (a *url.Error formatting its Err, fmt.Errorf
-// an error it wraps), the quote shows what Text shows of the value; where
-// err's text does not quote it as fmt prints it when read again (escaped
-// by a %q, or a value new at each call), the text is cut at the first
-// quote of a panic's value that is not known to be err's own, and ends
-// with what Text shows (see shownQuotes).
+// ("<nil>" for a nil pointer, as fmt prints it). Otherwise every quote
+// of fmt's of the value of a panic in a method it called
+// ("%!v(PANIC=Error method: …)", and of a String, Format or GoString
+// method: fmt's own shape, "%!", the verb, "(PANIC=", the method,
+// " method: ", the value, ")") is rewritten so that the value is not
+// shown, whoever made it: an error of err's tree, an error without Unwrap
+// that formats its cause itself, a fmt.Stringer given to fmt.Errorf, a
+// caller's text. A quote of the value of a panic in the Error method of
+// an error of err's tree (Unwrap() error and Unwrap() []error, read as
+// package errwalk reads them), or in its Format method called as fmt's %v
+// calls it, as fmt prints it when read again, shows what Text shows of
+// the value (the longest where several match: a value may be the start
+// of another's, "a" of "a) b (c"). A quote that none matches shows the
+// value by the type of that of a panicking error of the tree, by the same
+// method, that the text does not hold as read (escaped by a %q, or new at
+// each call), if there is one; otherwise as "a value not shown". Its end
+// cannot be told from the value, which may hold ")" and quotes of other
+// panics: it is taken to end at the text's one ")" after it, where there
+// is one only and every panicking error of the tree is held as read; the
+// text is cut at it otherwise (see shownQuotes), hiding more than the
+// value, never less. A quote inside the text of a Made error of err's
+// tree, where err's text holds that text, stays: it is shown already; a
+// Made err's text is its own. A nil pointer's "<nil>", as fmt prints one
+// whose method panics, is no quote: it shows nothing of a value.
 func ErrorText(err error) (text string, own bool) {
 	text, r, ok := TryError(err)
 	if !ok {
@@ -91,18 +112,23 @@ func ErrorText(err error) (text string, own bool) {
 		}
 		return "%!v" + errorMark + Text(r) + ")", false
 	}
-	if !strings.Contains(text, panicMark) {
+	if _, made := err.(Made); made || !strings.Contains(text, panicMark) {
 		return text, true
 	}
 	var quotes []quote
+	var made []string
 	top := true
 	errwalk.Walk(err, func(e error) bool {
 		if top { // err itself, read above (not compared: it may be of a type that is not comparable)
 			top = false
 			return false
 		}
-		if _, r, ok := TryError(e); !ok {
+		t, r, ok := TryError(e)
+		if !ok {
 			quotes = append(quotes, quoteOf(errorMark, r))
+		}
+		if _, m := e.(Made); m && strings.Contains(t, panicMark) {
+			made = append(made, t)
 		}
 		if f, ok := e.(fmt.Formatter); ok {
 			if r, ok := tryFormat(f); !ok {
@@ -111,17 +137,46 @@ func ErrorText(err error) (text string, own bool) {
 		}
 		return false
 	})
-	return shownQuotes(text, quotes)
+	return shownQuotes(text, quotes, made)
 }
+
+// Made is an error whose text this package's rule made: a text ErrorText
+// gave (redacted, or put in an error of the Broadcaster's), whose quotes
+// of panics' values show them as the rule does already. ErrorText gives
+// the text of one as it is, and leaves its text as it is where the text
+// of an error holding it holds it. Only this module's types implement
+// it.
+type Made interface {
+	error
+	PanicTextMade()
+}
+
+// Error returns a Made error whose text is text, which ErrorText (or
+// Text) gave.
+func Error(text string) error { return madeError(text) }
+
+type madeError string
+
+func (e madeError) Error() string { return string(e) }
+
+// PanicTextMade marks the error as Made.
+func (madeError) PanicTextMade() {}
 
 // panicMark starts fmt's quote of the value of a panic in a method, after
 // "%!" and the verb; errorMark and formatMark start it for an Error and a
-// Format method.
+// Format method. methods are the methods fmt calls, whose panics it
+// quotes (see fmt's print.go, catchPanic and handleMethods).
 const (
 	panicMark  = "(PANIC="
 	errorMark  = panicMark + "Error method: "
 	formatMark = panicMark + "Format method: "
 )
+
+var methods = []string{"Error", "String", "Format", "GoString"}
+
+// notShown is what a quote shows of a value that no error of the tree is
+// known to have panicked with: its type is not known.
+const notShown = "a value not shown"
 
 // quoteOf is the quote, after mark, of r, the value of a panic.
 func quoteOf(mark string, r any) quote {
@@ -157,56 +212,111 @@ type quote struct {
 }
 
 // shownQuotes returns text, the text of an error whose tree holds errors
-// whose Error or Format methods panic (quotes), with each of fmt's quotes of their
-// values shown as Text shows them, and whether that is text's own.
-// A quote is looked for as fmt prints the value when read again, the
-// longest where several match (a value may be the start of another's,
-// "a" of "a) b (c"); where one is not found as read (a value new at each
-// call, or a text that quotes it escaped, by a %q of the error that holds
-// it) the text is cut at the first quote of a panic that none matches,
-// whose end cannot be told. Where every one is found, a quote that none
-// matches is the text's own. The result is text's own only when no quote
-// was found and nothing was cut.
-func shownQuotes(text string, quotes []quote) (string, bool) {
-	if len(quotes) == 0 {
-		return text, true
+// whose Error or Format methods panic (quotes), with each of fmt's quotes
+// of a panic's value in it (see nextQuote) shown so that the value is
+// not, and whether that is text's own: true when it holds none. A quote
+// is looked for as fmt prints the value when read again, the longest
+// where several match (a value may be the start of another's, "a" of
+// "a) b (c"), and shows what Text does of it. One that none matches is of
+// a value not known: it shows the type of the first of quotes by the same
+// method that text does not hold as read (a value new at each call, or a
+// text that quotes it escaped, by a %q of the error that holds it), or
+// notShown. Where every one of quotes is held as read and the text after
+// the quote's start holds one ")" only, the value ends there (fmt closes
+// its quote with one); otherwise its end cannot be told, and the text is
+// cut after what the quote shows.
+func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
+	var safe [][2]int // of text: where the text of a Made error is
+	for _, m := range made {
+		for off := 0; ; {
+			k := strings.Index(text[off:], m)
+			if k < 0 {
+				break
+			}
+			safe = append(safe, [2]int{off + k, off + k + len(m)})
+			off += k + 1
+		}
 	}
-	unmatched := ""
+	var unread []quote
 	for _, q := range quotes {
 		if !q.read || !strings.Contains(text, q.fmt) {
-			unmatched = q.shown
-			break
+			unread = append(unread, q)
 		}
 	}
 	var b strings.Builder
-	rest, shown := text, false
+	rest, own := text, true
 	for {
-		i := strings.Index(rest, panicMark)
+		i, n := nextQuote(rest)
 		if i < 0 {
 			b.WriteString(rest)
-			break
+			return b.String(), own
+		}
+		// Shown by the rule already, in a Made error's text: kept, up to
+		// that text's end.
+		from := len(text) - len(rest)
+		end := -1
+		for _, r := range safe {
+			if r[0] <= from+i && from+i < r[1] {
+				end = max(end, r[1])
+			}
+		}
+		if end >= 0 {
+			b.WriteString(text[from:end])
+			rest = text[end:]
+			continue
 		}
 		b.WriteString(rest[:i])
-		rest = rest[i:]
+		rest, own = rest[i:], false
 		best := -1
 		for k, q := range quotes {
 			if q.read && strings.HasPrefix(rest, q.fmt) && (best < 0 || len(q.fmt) > len(quotes[best].fmt)) {
 				best = k
 			}
 		}
-		switch {
-		case best >= 0:
+		if best >= 0 {
 			b.WriteString(quotes[best].shown)
-			rest, shown = rest[len(quotes[best].fmt):], true
+			rest = rest[len(quotes[best].fmt):]
 			continue
-		case unmatched != "":
-			b.WriteString(unmatched)
+		}
+		mark := rest[:n]
+		shown := mark + notShown + ")"
+		for _, q := range unread {
+			if strings.HasPrefix(q.fmt, mark) {
+				shown = q.shown
+				break
+			}
+		}
+		b.WriteString(shown)
+		value := rest[n:]
+		if len(unread) > 0 || strings.Count(value, ")") != 1 {
 			return b.String(), false
 		}
-		b.WriteString(panicMark)
-		rest = rest[len(panicMark):]
+		rest = value[strings.IndexByte(value, ')')+1:]
 	}
-	return b.String(), !shown
+}
+
+// nextQuote returns where in text the first of fmt's quotes of a panic's
+// value starts, at its "(PANIC=", and the length of its mark, from there
+// to its value: it is "%!", the verb, "(PANIC=", one of methods and
+// " method: ", as fmt writes it; i is -1 when text holds none.
+func nextQuote(text string) (i, n int) {
+	for off := 0; ; {
+		j := strings.Index(text[off:], panicMark)
+		if j < 0 {
+			return -1, 0
+		}
+		j += off
+		off = j + len(panicMark)
+		_, size := utf8.DecodeLastRuneInString(text[:j])
+		if size == 0 || !strings.HasSuffix(text[:j-size], "%!") {
+			continue
+		}
+		for _, m := range methods {
+			if mark := panicMark + m + " method: "; strings.HasPrefix(text[j:], mark) {
+				return j, len(mark)
+			}
+		}
+	}
 }
 
 // TryError returns err's text and true, or, when its Error method

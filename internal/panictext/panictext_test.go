@@ -83,7 +83,7 @@ func TestErrorText(t *testing.T) {
 		own  bool
 	}{
 		{"plain", errors.New("refused"), "refused", true},
-		{"plain, quoting fmt's text", errors.New("%!v(PANIC=Error method: s3cr3t)"), "%!v(PANIC=Error method: s3cr3t)", true},
+		{"plain, quoting fmt's text", errors.New("%!v(PANIC=Error method: s3cr3t)"), "%!v(PANIC=Error method: a value not shown)", false},
 		{"panics", bad, "%!v(PANIC=Error method: a string)", false},
 		{"nil pointer", nilErr, "<nil>", false},
 		{"under a *url.Error", &url.Error{Op: "Post", URL: "https://h.example/", Err: bad},
@@ -133,8 +133,8 @@ func TestErrorTextQuoteNotAsRead(t *testing.T) {
 			"w: %!v(PANIC=Error method: a string)\nx: %!v(PANIC=Error method: a string)"},
 		{"the other way round", errors.Join(fmt.Errorf("x: %w", panickingError{"a) s3cr3t (b"}), fmt.Errorf("w: %w", panickingError{"a"})),
 			"x: %!v(PANIC=Error method: a string)\nw: %!v(PANIC=Error method: a string)"},
-		{"a caller's own quote kept", errors.Join(errors.New("%!v(PANIC=Error method: mine)"), fmt.Errorf("b: %w", panickingError{"a) s3cr3t (b"})),
-			"%!v(PANIC=Error method: mine)\nb: %!v(PANIC=Error method: a string)"},
+		{"a caller's own quote hidden too", errors.Join(errors.New("%!v(PANIC=Error method: mine)"), fmt.Errorf("b: %w", panickingError{"a) s3cr3t (b"})),
+			"%!v(PANIC=Error method: a value not shown)"},
 	} {
 		text, own := panictext.ErrorText(tc.err)
 		assert.Equal(t, tc.want, text, tc.name)
@@ -164,5 +164,157 @@ func TestErrorTextFormatPanic(t *testing.T) {
 		text, own := panictext.ErrorText(tc.err)
 		assert.Equal(t, tc.want, text, tc.name)
 		assert.False(t, own, tc.name)
+	}
+}
+
+// opaqueError formats its cause into its text itself, and has no Unwrap:
+// ErrorText cannot find the cause in its tree.
+type opaqueError struct{ cause error }
+
+func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
+
+// panickingStringer is a fmt.Stringer whose String method panics with
+// value.
+type panickingStringer struct{ value any }
+
+func (s panickingStringer) String() string { panic(s.value) }
+
+// panickingGoStringer is a fmt.GoStringer whose GoString method panics
+// with value.
+type panickingGoStringer struct{ value any }
+
+func (s panickingGoStringer) GoString() string { panic(s.value) }
+
+// panickingFormatter is a fmt.Formatter, not an error, whose Format
+// method panics with value.
+type panickingFormatter struct{ value any }
+
+func (f panickingFormatter) Format(fmt.State, rune) { panic(f.value) }
+
+// onceError's Error method panics with value on its first call only.
+type onceError struct {
+	value  any
+	called bool
+}
+
+func (e *onceError) Error() string {
+	if !e.called {
+		e.called = true
+		panic(e.value)
+	}
+	return "refused"
+}
+
+// ptrStringer's String method reads its receiver: a nil one panics.
+type ptrStringer struct{ name string }
+
+func (s *ptrStringer) String() string { return s.name }
+
+// fmt's quote of a panic's value that ErrorText cannot find in the error's
+// tree is rewritten too: of the cause of an error without Unwrap that
+// formats it itself, of a fmt.Stringer's (GoStringer's, Formatter's)
+// method given to fmt.Errorf as a plain argument, of an Error method that
+// panicked when the text was made but not when ErrorText reads it. The
+// value, which may quote a secret, is not shown: "a value not shown".
+// Before, the text was given as it was, the value in it, and own.
+func TestErrorTextQuoteOfAValueNotInTheTree(t *testing.T) {
+	const tok = "bad token s3cr3t"
+	var nilMap map[string]int
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"an error without Unwrap formatting its cause", opaqueError{panickingError{tok}},
+			"post: %!v(PANIC=Error method: a value not shown)"},
+		{"a Stringer, %v", fmt.Errorf("channel %v: %w", panickingStringer{tok}, errors.New("refused")),
+			"channel %!v(PANIC=String method: a value not shown): refused"},
+		{"a Stringer, %s", fmt.Errorf("channel %s", panickingStringer{&url.Error{Op: "Post", URL: "https://u:s3cr3t@h.example/", Err: errors.New("no")}}),
+			"channel %!s(PANIC=String method: a value not shown)"},
+		{"a Stringer, runtime error", fmt.Errorf("channel %v", panickingStringer{recovered(func() { nilMap["a"] = 1 })}),
+			"channel %!v(PANIC=String method: a value not shown)"},
+		{"a GoStringer", fmt.Errorf("channel %#v", panickingGoStringer{tok}),
+			"channel %!v(PANIC=GoString method: a value not shown)"},
+		{"a Formatter", fmt.Errorf("channel %d", panickingFormatter{tok}),
+			"channel %!d(PANIC=Format method: a value not shown)"},
+		{"an Error method that panicked once", fmt.Errorf("post: %w", &onceError{value: tok}),
+			"post: %!v(PANIC=Error method: a value not shown)"},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.NotContains(t, text, "s3cr3t", tc.name)
+		assert.False(t, own, tc.name)
+	}
+}
+
+// Where the end of a value not in the tree cannot be told (a ")" in it, a
+// quote of another panic in it, the text going on with a ")" after it),
+// all of the text from the quote on is hidden: more than the value, never
+// less.
+func TestErrorTextQuoteOfAValueNotInTheTreeEndUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a ) in the value", opaqueError{panickingError{"a) s3cr3t (b"}},
+			"post: %!v(PANIC=Error method: a value not shown)"},
+		{"a quote in the value", opaqueError{panickingError{opaqueError{panickingError{"s3cr3t"}}}},
+			"post: %!v(PANIC=Error method: a value not shown)"},
+		{"a ) after the value", fmt.Errorf("channel %v (attempt 2): %w", panickingStringer{"a s3cr3t"}, errors.New("refused")),
+			"channel %!v(PANIC=String method: a value not shown)"},
+		{"a ) after it, and a known one", errors.Join(opaqueError{panickingError{"a) s3cr3t (b"}}, fmt.Errorf("x: %w", panickingError{"c"})),
+			"post: %!v(PANIC=Error method: a value not shown)"},
+		{"a cut text", errors.New("post: %!v(PANIC=Error method: a s3cr3t"),
+			"post: %!v(PANIC=Error method: a value not shown)"},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.NotContains(t, text, "s3cr3t", tc.name)
+		assert.False(t, own, tc.name)
+	}
+}
+
+// What is not fmt's quote of a panic stays: a nil pointer's "<nil>", as
+// fmt prints a nil receiver whose method panics, and "(PANIC=" without
+// fmt's "%!" and verb before it, or without a method fmt calls.
+func TestErrorTextNotAQuote(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil pointer", fmt.Errorf("channel %v", (*ptrStringer)(nil)), "channel <nil>"},
+		{"no %!", errors.New("(PANIC=Error method: mine)"), "(PANIC=Error method: mine)"},
+		{"no method", errors.New("%!v(PANIC=mine)"), "%!v(PANIC=mine)"},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.True(t, own, tc.name)
+	}
+}
+
+// The text of a Made error (one ErrorText's text was put in) is its own,
+// and so is its text where an error holding it quotes it: its quotes show
+// the values by the rule already. A quote beside it that it does not hold
+// is rewritten still.
+func TestErrorTextMade(t *testing.T) {
+	made := panictext.Error("x: %!v(PANIC=Error method: a string)")
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+		own  bool
+	}{
+		{"alone", made, "x: %!v(PANIC=Error method: a string)", true},
+		{"wrapped", fmt.Errorf("w: %w", made), "w: x: %!v(PANIC=Error method: a string)", true},
+		{"beside a quote not in the tree", errors.Join(made, opaqueError{panickingError{"bad token s3cr3t"}}),
+			"x: %!v(PANIC=Error method: a string)\npost: %!v(PANIC=Error method: a value not shown)", false},
+		{"the same quote, not in it", errors.Join(made, errors.New("%!v(PANIC=Error method: a string) s3cr3t)")),
+			"x: %!v(PANIC=Error method: a string)\n%!v(PANIC=Error method: a value not shown)", false},
+	} {
+		text, own := panictext.ErrorText(tc.err)
+		assert.Equal(t, tc.want, text, tc.name)
+		assert.Equal(t, tc.own, own, tc.name)
 	}
 }
