@@ -108,16 +108,17 @@ func botUser() string {
 }
 
 // audience is what sits in the conformance suite's channels for the whole
-// run: an operator of each channel, which made it, and a listener, which
-// records what each bot posts there. The operators set the channels'
-// modes that make ngIRCd refuse the bots; each has a channel of its own,
-// since ngIRCd holds back a client's next command for a second after a
-// MODE (its penalty), and the listener sends no MODE, so that its PINGs
+// run: two operators of each channel, the first of which made it, and a
+// listener, which records what each bot posts there. The operators set
+// the channels' modes that make ngIRCd refuse the bots, taking turns:
+// ngIRCd holds back a client's next command for a second after a MODE
+// (its penalty), and a failure is often injected right after the one
+// before was taken back. The listener sends no MODE, so that its PINGs
 // (see sync) are answered at once.
 type audience struct {
 	w    *watcher
-	keys map[string]string // channel → the key the bots are given, "" none
-	ops  map[string]*operator
+	keys map[string]string      // channel → the key the bots are given, "" none
+	ops  map[string][]*operator // channel → its operators
 	wg   sync.WaitGroup
 
 	mu         sync.Mutex
@@ -125,6 +126,7 @@ type audience struct {
 	open       map[string]map[string]int // nick → channel → index in deliveries of the post under way, -1 before its first line
 	pongs      map[string]chan struct{}  // PING token → closed at its PONG
 	failing    map[string]channeltest.Failure
+	turns      int // MODEs sent so far: whose turn it is
 }
 
 // seenDelivery is a Delivery and the user name of the bot that made it.
@@ -135,18 +137,21 @@ type seenDelivery struct {
 
 func newAudience(t *testing.T, addr string, keys map[string]string) *audience {
 	t.Helper()
-	a := &audience{keys: keys, ops: map[string]*operator{}, open: map[string]map[string]int{},
+	a := &audience{keys: keys, ops: map[string][]*operator{}, open: map[string]map[string]int{},
 		pongs: map[string]chan struct{}{}, failing: map[string]channeltest.Failure{}}
 	t.Cleanup(a.wg.Wait) // after the watchers' close, which ends the goroutines
 	var channels []string
 	for channel, key := range keys {
 		channels = append(channels, strings.TrimSpace(channel+" "+key))
-		op := newOperator(t, addr, channel, &a.wg)
-		a.ops[channel] = op
+		first := newOperator(t, addr, channel, "", &a.wg)
 		if key != "" {
-			op.mode(t, "+k "+key)
-			op.await(t)
+			first.mode(t, "+k "+key)
+			first.await(t)
 		}
+		second := newOperator(t, addr, channel, key, &a.wg)
+		first.mode(t, "+o "+second.w.nick)
+		first.await(t)
+		a.ops[channel] = []*operator{second, first} // the first has the penalty of its MODE now
 	}
 	a.w = newWatcher(t, addr, channels...)
 	a.wg.Add(1)
@@ -295,11 +300,15 @@ func (a *audience) inject(t *testing.T, fs map[string]channeltest.Failure) {
 				args = append(args, arg)
 			}
 		}
-		a.ops[channel].mode(t, strings.Join(append([]string{strings.Join(flags, "")}, args...), " "))
-		set = append(set, a.ops[channel])
+		op := a.ops[channel][a.turns%len(a.ops[channel])]
+		op.mode(t, strings.Join(append([]string{strings.Join(flags, "")}, args...), " "))
+		set = append(set, op)
 	}
 	for _, op := range set {
 		op.await(t)
+	}
+	if len(set) > 0 {
+		a.turns++
 	}
 }
 
@@ -307,18 +316,20 @@ func (a *audience) inject(t *testing.T, fs map[string]channeltest.Failure) {
 type operator struct {
 	w       *watcher
 	channel string
-	events  chan ircmsg.Message // its MODE relays and error replies
+	events  chan ircmsg.Message // the relays of its MODEs and its error replies
 }
 
-// newOperator connects an operator of channel, the first to join it.
-func newOperator(t *testing.T, addr, channel string, wg *sync.WaitGroup) *operator {
+// newOperator connects a client to channel, with key ("" none): its
+// operator when it is the first to join it, or once an operator gives it
+// +o.
+func newOperator(t *testing.T, addr, channel, key string, wg *sync.WaitGroup) *operator {
 	t.Helper()
-	op := &operator{w: newWatcher(t, addr, channel), channel: channel, events: make(chan ircmsg.Message, 100)}
+	op := &operator{w: newWatcher(t, addr, strings.TrimSpace(channel+" "+key)), channel: channel, events: make(chan ircmsg.Message, 100)}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for m := range op.w.msgs {
-			if m.Command == "MODE" || len(m.Command) == 3 && (m.Command[0] == '4' || m.Command[0] == '5') {
+			if m.Command == "MODE" && m.Nick() == op.w.nick || len(m.Command) == 3 && (m.Command[0] == '4' || m.Command[0] == '5') {
 				select {
 				case op.events <- m:
 				default: // nobody waits: not one of ours
