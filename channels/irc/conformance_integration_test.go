@@ -65,12 +65,17 @@ func TestIntegrationConformance(t *testing.T) {
 		return irc.Config{
 			Server: addr, TLS: irc.TLSOff, Nick: user, User: user,
 			Channels: []string{ops, dev + " " + conformanceKey},
-			// ngIRCd reads a client's commands at its own pace (a penalty of
-			// a second when more than 3 wait, or after a registration),
-			// and the suite's Sends are a few short lines: the default
-			// pacing, which keeps a 50-line update under that (see
+			// ngIRCd reads a client's commands at its own pace: 3 at a
+			// time, then a penalty of a second while more wait
+			// (src/ngircd/conn.c, Handle_Buffer), and, as ngIRCd 26.1
+			// answers here, a second after a registration and two
+			// after each error reply, which hold the bot back however
+			// it paces. The suite's Sends are a few short
+			// lines, which its buffer holds: the default pacing, which
+			// keeps a 50-line update under its limits (see
 			// TestIntegrationFiftyLinesNotFlooded), would make each Send
-			// take twice as long, and the suite run for minutes.
+			// take twice as long (4 s instead of 2), and the suite run
+			// for minutes.
 			Burst: 4, Interval: 250 * time.Millisecond,
 		}
 	}
