@@ -84,7 +84,12 @@ func TestIntegrationConformance(t *testing.T) {
 // send of an m.room.message that is no edit answered with an event ID, a
 // repeated transaction again, as the suite counts a channel's posts (a
 // homeserver answers a repeat with the first event, and the room shows it
-// once). The rest it reads as the room's members see it, through the
+// once; IdempotencyKeyStable's retry after a lost answer is one). Every
+// other post of the bot the rooms show, which no answer named (a send
+// whose answer the channel's client never got, its request cut or timed
+// out, or a request the observer did not see), follows them, oldest first
+// in each room: the room's members see it, so the suite counts it. The
+// rest it reads as the room's members see it, through the
 // client-server API: each room's events with GET /messages as the reader,
 // an edit (m.replace, not redacted, of the bot) changing the text of the
 // post it edits to its m.new_content's body, the latest edit winning; a
@@ -111,6 +116,7 @@ type roomsBackend struct {
 
 	mu      sync.Mutex
 	posts   []accepted
+	edits   map[string]bool // event IDs of the edits the homeserver answered a send of
 	changes int             // requests of the channels that may have changed a room
 	failing map[string]bool // room IDs whose power levels refuse the bot
 	cache   []channeltest.Delivery
@@ -129,7 +135,7 @@ func newRoomsBackend(t *testing.T, s *server, targets []string, txns *txnLog) *r
 		reader:     &user{t: t, base: s.url, token: env(t, "OUTAGECAST_DENDRITE_READER_TOKEN"), client: s.client},
 		bot:        &user{t: t, base: s.url, token: s.botToken, client: s.client},
 		targets:    targets, target: map[string]string{}, transport: tr,
-		failing: map[string]bool{}, cacheAt: -1, txns: txns}
+		failing: map[string]bool{}, edits: map[string]bool{}, cacheAt: -1, txns: txns}
 	// The rooms are made at once: making one is most of New's time.
 	rooms, errs := make([]string, len(targets)), make([]error, len(targets))
 	var wg sync.WaitGroup
@@ -269,7 +275,7 @@ func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var c content
 	edit := json.Unmarshal(body, &c) == nil && c.RelatesTo != nil && c.RelatesTo.RelType == "m.replace"
 	resp, err := o.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK || edit {
+	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
 	answer, err := io.ReadAll(resp.Body)
@@ -282,7 +288,7 @@ func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		EventID string `json:"event_id"`
 	}
 	if json.Unmarshal(answer, &a) == nil && a.EventID != "" {
-		o.be.accept(room, a.EventID)
+		o.be.accept(room, a.EventID, edit)
 	}
 	return resp, nil
 }
@@ -305,10 +311,14 @@ func (b *roomsBackend) changed() {
 	b.changes++
 }
 
-func (b *roomsBackend) accept(room, event string) {
+func (b *roomsBackend) accept(room, event string, edit bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.posts = append(b.posts, accepted{room: room, event: event})
+	if edit {
+		b.edits[event] = true
+	} else {
+		b.posts = append(b.posts, accepted{room: room, event: event})
+	}
 	b.changes++
 }
 
@@ -317,7 +327,7 @@ func (b *roomsBackend) accept(room, event string) {
 func (b *roomsBackend) Received() []channeltest.Delivery {
 	b.t.Helper()
 	b.mu.Lock()
-	at, posts := b.changes, slices.Clone(b.posts)
+	at, posts, sentEdits := b.changes, slices.Clone(b.posts), maps.Clone(b.edits)
 	if b.cacheAt == at {
 		defer b.mu.Unlock()
 		return slices.Clone(b.cache)
@@ -325,8 +335,20 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 	b.mu.Unlock()
 
 	events, edits := map[string]event{}, map[string]event{}
+	var unanswered []accepted // the bot's posts in the rooms, oldest first, that no answer named
+	known := map[string]bool{}
+	for _, p := range posts {
+		known[p.event] = true
+	}
 	for _, room := range b.rooms {
-		for _, e := range b.timeline(room) {
+		timeline := b.timeline(room)
+		for _, e := range slices.Backward(timeline) {
+			if e.Type == "m.room.message" && e.Sender == b.botUser && !known[e.EventID] && !sentEdits[e.EventID] &&
+				!isEdit(e, b.t) {
+				unanswered = append(unanswered, accepted{room: room, event: e.EventID})
+			}
+		}
+		for _, e := range timeline {
 			if e.Type != "m.room.message" || e.Sender != b.botUser {
 				continue
 			}
@@ -341,6 +363,11 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 		}
 	}
 	txns := b.txns.read(b.bot, b.botUser)
+	for _, p := range unanswered {
+		b.t.Logf("the post %s in %s (%s) was made, though no answer to a send of the channels named it", p.event,
+			p.room, b.target[p.room])
+	}
+	posts = append(posts, unanswered...)
 	out := make([]channeltest.Delivery, 0, len(posts))
 	for _, p := range posts {
 		e, ok := events[p.event]
@@ -364,6 +391,13 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 		b.cache, b.cacheAt = slices.Clone(out), at
 	}
 	return out
+}
+
+// isEdit reports whether e is an edit (m.replace) the homeserver still
+// shows as one: a redacted edit is not, its relation gone.
+func isEdit(e event, t *testing.T) bool {
+	c := e.content(t)
+	return c.RelatesTo != nil && c.RelatesTo.RelType == "m.replace"
 }
 
 // redacted reports whether e was redacted.
