@@ -155,7 +155,14 @@ func (b *mailpitBackend) Received() []channeltest.Delivery {
 	b.mp.do(http.MethodGet, "/api/v1/search?limit=1000&query="+url.QueryEscape(b.query()), &list)
 	require.Len(t, list.Messages, list.MessagesCount, "Mailpit listed every message from %s", b.sender)
 	// Newest first, by the millisecond Mailpit stored each, before its 250
-	// to the end of DATA: a Send made after another returned is later.
+	// to the end of DATA: a Send made after another returned is not
+	// earlier, but may be in the same millisecond (a fan-out's copies
+	// often are). Mailpit v1.27.11 orders by that millisecond alone
+	// (ORDER BY Created DESC, internal/storage/search.go): a tie comes in
+	// the order SQLite reads its index on Created in, newest stored first
+	// when read backwards, as the runs show, but no order the API
+	// promises. Consecutive Sends in one millisecond ordered otherwise
+	// would fail a rule as posted out of order.
 	slices.Reverse(list.Messages)
 	b.mu.Lock()
 	defer b.mu.Unlock()

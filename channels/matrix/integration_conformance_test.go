@@ -84,7 +84,12 @@ func TestIntegrationConformance(t *testing.T) {
 // send of an m.room.message that is no edit answered with an event ID, a
 // repeated transaction again, as the suite counts a channel's posts (a
 // homeserver answers a repeat with the first event, and the room shows it
-// once). The rest it reads as the room's members see it, through the
+// once; IdempotencyKeyStable's retry after a lost answer is one). Every
+// other post of the bot the rooms show, which no answer named (a send
+// whose answer the channel's client never got, its request cut or timed
+// out, or a request the observer did not see), follows them, oldest first
+// in each room: the room's members see it, so the suite counts it. The
+// rest it reads as the room's members see it, through the
 // client-server API: each room's events with GET /messages as the reader,
 // an edit (m.replace, not redacted, of the bot) changing the text of the
 // post it edits to its m.new_content's body, the latest edit winning; a
@@ -92,8 +97,10 @@ func TestIntegrationConformance(t *testing.T) {
 // and relations are then gone; ReplyTo the event ID of the post's m.thread
 // relation; Key the post's transaction ID as the bot's own /sync gives it
 // (unsigned.transaction_id, which the specification gives the client that
-// sent the event alone, and Dendrite on /sync only), before the "." that
-// precedes the digest of an alias's room. Whether an event is an edit is
+// sent the event alone, and Dendrite on /sync only), less the "." and the
+// digest of the post's room matrix.SendKey adds for an alias, when it is
+// exactly that digest (else the whole ID, which no Message.Key matches).
+// Whether an event is an edit is
 // read from the request that sent it: a redaction clears an edit's
 // relation as it clears its text, so a redacted edit cannot be told from a
 // redacted post afterwards.
@@ -111,6 +118,7 @@ type roomsBackend struct {
 
 	mu      sync.Mutex
 	posts   []accepted
+	edits   map[string]bool // event IDs of the edits the homeserver answered a send of
 	changes int             // requests of the channels that may have changed a room
 	failing map[string]bool // room IDs whose power levels refuse the bot
 	cache   []channeltest.Delivery
@@ -129,7 +137,7 @@ func newRoomsBackend(t *testing.T, s *server, targets []string, txns *txnLog) *r
 		reader:     &user{t: t, base: s.url, token: env(t, "OUTAGECAST_DENDRITE_READER_TOKEN"), client: s.client},
 		bot:        &user{t: t, base: s.url, token: s.botToken, client: s.client},
 		targets:    targets, target: map[string]string{}, transport: tr,
-		failing: map[string]bool{}, cacheAt: -1, txns: txns}
+		failing: map[string]bool{}, edits: map[string]bool{}, cacheAt: -1, txns: txns}
 	// The rooms are made at once: making one is most of New's time.
 	rooms, errs := make([]string, len(targets)), make([]error, len(targets))
 	var wg sync.WaitGroup
@@ -269,7 +277,7 @@ func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var c content
 	edit := json.Unmarshal(body, &c) == nil && c.RelatesTo != nil && c.RelatesTo.RelType == "m.replace"
 	resp, err := o.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK || edit {
+	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
 	answer, err := io.ReadAll(resp.Body)
@@ -282,7 +290,7 @@ func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
 		EventID string `json:"event_id"`
 	}
 	if json.Unmarshal(answer, &a) == nil && a.EventID != "" {
-		o.be.accept(room, a.EventID)
+		o.be.accept(room, a.EventID, edit)
 	}
 	return resp, nil
 }
@@ -305,10 +313,14 @@ func (b *roomsBackend) changed() {
 	b.changes++
 }
 
-func (b *roomsBackend) accept(room, event string) {
+func (b *roomsBackend) accept(room, event string, edit bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.posts = append(b.posts, accepted{room: room, event: event})
+	if edit {
+		b.edits[event] = true
+	} else {
+		b.posts = append(b.posts, accepted{room: room, event: event})
+	}
 	b.changes++
 }
 
@@ -317,7 +329,7 @@ func (b *roomsBackend) accept(room, event string) {
 func (b *roomsBackend) Received() []channeltest.Delivery {
 	b.t.Helper()
 	b.mu.Lock()
-	at, posts := b.changes, slices.Clone(b.posts)
+	at, posts, sentEdits := b.changes, slices.Clone(b.posts), maps.Clone(b.edits)
 	if b.cacheAt == at {
 		defer b.mu.Unlock()
 		return slices.Clone(b.cache)
@@ -325,8 +337,20 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 	b.mu.Unlock()
 
 	events, edits := map[string]event{}, map[string]event{}
+	var unanswered []accepted // the bot's posts in the rooms, oldest first, that no answer named
+	known := map[string]bool{}
+	for _, p := range posts {
+		known[p.event] = true
+	}
 	for _, room := range b.rooms {
-		for _, e := range b.timeline(room) {
+		timeline := b.timeline(room)
+		for _, e := range slices.Backward(timeline) {
+			if e.Type == "m.room.message" && e.Sender == b.botUser && !known[e.EventID] && !sentEdits[e.EventID] &&
+				!isEdit(e, b.t) {
+				unanswered = append(unanswered, accepted{room: room, event: e.EventID})
+			}
+		}
+		for _, e := range timeline {
 			if e.Type != "m.room.message" || e.Sender != b.botUser {
 				continue
 			}
@@ -341,12 +365,17 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 		}
 	}
 	txns := b.txns.read(b.bot, b.botUser)
+	for _, p := range unanswered {
+		b.t.Logf("the post %s in %s (%s) was made, though no answer to a send of the channels named it", p.event,
+			p.room, b.target[p.room])
+	}
+	posts = append(posts, unanswered...)
 	out := make([]channeltest.Delivery, 0, len(posts))
 	for _, p := range posts {
 		e, ok := events[p.event]
 		require.Truef(b.t, ok, "the post %s the homeserver accepted is not in the room %s", p.event, p.room)
 		c := e.content(b.t)
-		key, _, _ := strings.Cut(txns[p.event], ".")
+		key := keyOf(txns[p.event], b.target[p.room], p.room)
 		d := channeltest.Delivery{ID: p.event, Target: b.target[p.room], Key: key, Deleted: redacted(e), Text: c.Body}
 		if c.RelatesTo != nil && c.RelatesTo.RelType == "m.thread" {
 			d.ReplyTo = c.RelatesTo.EventID
@@ -364,6 +393,26 @@ func (b *roomsBackend) Received() []channeltest.Delivery {
 		b.cache, b.cacheAt = slices.Clone(out), at
 	}
 	return out
+}
+
+// keyOf returns the key the transaction ID txn of a post to target in
+// room was made of (see matrix.SendKey), and txn itself, which then names
+// no key, when it is not the transaction ID the channel makes of its key
+// for target in room: one that differs in its room's part on a retry
+// would get a second post from the homeserver.
+func keyOf(txn, target, room string) string {
+	key, _, _ := strings.Cut(txn, ".")
+	if matrix.SendKey(key, target, room) == txn {
+		return key
+	}
+	return txn
+}
+
+// isEdit reports whether e is an edit (m.replace) the homeserver still
+// shows as one: a redacted edit is not, its relation gone.
+func isEdit(e event, t *testing.T) bool {
+	c := e.content(t)
+	return c.RelatesTo != nil && c.RelatesTo.RelType == "m.replace"
 }
 
 // redacted reports whether e was redacted.

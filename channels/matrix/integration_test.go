@@ -12,7 +12,12 @@ package matrix_test
 //	scripts/dendrite.sh stop
 //
 // Every check reads the rooms back through the client-server API, as a
-// second user (the reader) who joined them.
+// second user (the reader) who joined them. TestIntegrationConformance
+// runs the conformance suite (channeltest.Run) against the homeserver so
+// too, but for what only the channel's account or its requests can tell
+// (see roomsBackend): the transaction ID of each post, which the
+// homeserver gives the sending device alone, and the order of the posts
+// and which sends it answered, a repeated transaction counting again.
 
 import (
 	"bytes"
