@@ -160,7 +160,9 @@
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
 // write "#ops"), or with "@" or "`", which YAML reserves, with "%", or
 // with "|" or ">" and more text on its line (a block of text to YAML,
-// which starts on the next line: quote "|Pa55…"). A boolean is true or false
+// which starts on the next line: quote "|Pa55…") or inside [...] or
+// {...}; the character named is the one that starts a value, not one
+// inside quotes or after a space in a value ("50 %"). A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false

@@ -181,3 +181,62 @@ func TestUnclosedQuoteWithBracketHashIsNoFlowItem(t *testing.T) {
 		assert.Contains(t, err.Error(), "quote not closed", yaml)
 	}
 }
+
+// The hint to quote names the character that starts the value YAML
+// cannot read, under every key that may hold a secret, and never quotes
+// the value. A "%", "@" or "`" inside a quoted value, or after a space in
+// the middle of one, starts nothing: before, the first of them on the
+// line was named ("quote a value that starts with "%"" for
+// [“50 %”, @status]), whichever value broke the line. A "|" or ">" that
+// starts an item of a flow collection, or a block scalar's header
+// followed by text after a space ("| Pa55…"), is a value to quote too;
+// before, the error said nothing of quoting.
+func TestQuoteHintNamesTheValueThatBreaksTheLine(t *testing.T) {
+	const pw = "Pa55-w0rd-8c1f2e"
+	telegram := func(chats string) string {
+		return lines("channels:", "  - kind: telegram", "    token: \"123456:ABCdefGHIjklMNOpqrSTUvwxYZ\"", "    chats: "+chats)
+	}
+	webhook := func(key, value string) string {
+		return lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in", "    "+key+": "+value)
+	}
+	tests := []struct{ name, yaml, want, quote string }{
+		{"percent sign in a quoted value before", telegram(`["ops 50 %` + pw + `", @` + pw + `]`), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
+		{"percent sign mid-value before", telegram("[ops 50 %" + pw + ", @" + pw + "]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
+		{"at sign in a quoted value before", telegram(`["ops @` + pw + `", ` + "`" + pw + `]`), "test.yaml:4: chats: ", "quote a value that starts with \"`\""},
+		{"percent sign after a tag", emailWithPassword("!!str %" + pw), "test.yaml:7: password: ", `quote a value that starts with "%"`},
+		{"vertical bar in a flow list", telegram("[-1001234567890, |" + pw + "]"), "test.yaml:4: chats: ", `quote a value that starts with "|"`},
+		{"greater-than sign in a flow mapping", lines("channels:", "  - {kind: email, host: smtp.example.com, password: >"+pw+"}"),
+			"test.yaml:2: ", `quote a value that starts with ">"`},
+		{"vertical bar then a space", emailWithPassword("| " + pw), "test.yaml:7: password: ", `quote a value that starts with "|"`},
+		{"greater-than sign then a space", emailWithPassword("> " + pw), "test.yaml:7: password: ", `quote a value that starts with ">"`},
+		{"secret header", webhook("headers", "{X-Api-Key: %"+pw+"}"), "test.yaml:4: headers: ", `quote a value that starts with "%"`},
+		{"signing secret", webhook("secret", "|"+pw), "test.yaml:4: secret: ", `quote a value that starts with "|"`},
+		{"url with credentials", webhook("url", ">https://user:"+pw+"@hooks.example.com/in"), "test.yaml:4: url: ", `quote a value that starts with ">"`},
+		{"token", lines("channels:", "  - kind: telegram", "    token: %123456:"+pw, "    chats: [-1001234567890]"), "test.yaml:3: token: ", `quote a value that starts with "%"`},
+		{"channel URL", lines("channels:", "  - `slack://"+pw+"@C123"), "test.yaml:2: ", "quote a value that starts with \"`\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), tt.quote)
+			assert.NotContains(t, err.Error(), pw)
+		})
+	}
+}
+
+// A block scalar's header is no value to quote when the line breaks for
+// another reason: text after a quoted value ("password: "a" |b") is not a
+// value that starts with "|". Valid block scalars load as ever.
+func TestBlockScalarHeaderNoFalseHint(t *testing.T) {
+	const pw = "Pa55-w0rd-8c1f2e"
+	_, _, err := parse(t, emailWithPassword(`"`+pw+`" |x`), nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), `quote a value that starts with "|"`)
+	assert.NotContains(t, err.Error(), pw)
+	for _, header := range []string{">-", "|-", ">2-", "|-2", ">- # the SMTP relay's"} {
+		_, _, err := parse(t, emailWithPassword(header+"\n      "+pw), nil)
+		require.NoError(t, err, header)
+	}
+}

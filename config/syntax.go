@@ -106,19 +106,22 @@ var indentProblems = []string{
 // on that line and the likely cause.
 func explainSyntax(text, problem string) string {
 	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+	// plain is text with each quoted value a plain one, "q": a "%" or
+	// "|" inside quotes starts no value.
+	plain := quotedSpan.ReplaceAllString(text, "${1}q")
 	var cause string
 	switch {
 	case strings.Contains(indent, "\t"):
 		cause = "tab in the indentation: indent with spaces"
-	case strings.Contains(problem, "cannot start any token") && reservedStart.MatchString(text):
-		// Telegram's "@channel": YAML reserves "@" and "`", and "%"
-		// starts a directive.
-		cause = fmt.Sprintf("quote a value that starts with %q", reservedStart.FindStringSubmatch(text)[1])
+	case strings.Contains(problem, "cannot start any token") && reservedStart.MatchString(plain):
+		// Telegram's "@channel": YAML reserves "@" and "`", "%" starts
+		// a directive, and in [...] or {...} "|" and ">" start nothing.
+		cause = fmt.Sprintf("quote a value that starts with %q", reservedStart.FindStringSubmatch(plain)[1])
 	case (strings.Contains(problem, "expected comment or line break") || strings.Contains(problem, "indentation indicator")) &&
-		blockStart.MatchString(quotedSpan.ReplaceAllString(text, "$1")):
+		blockStart.MatchString(plain):
 		// "password: |Pa55…": a block scalar's header to YAML, whose
 		// text would start on the next line.
-		cause = fmt.Sprintf("quote a value that starts with %q", blockStart.FindStringSubmatch(quotedSpan.ReplaceAllString(text, "$1"))[1])
+		cause = fmt.Sprintf("quote a value that starts with %q", blockStart.FindStringSubmatch(plain)[1])
 	case flowComment.MatchString(quotedSpan.ReplaceAllString(text, "$1")):
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
@@ -158,15 +161,25 @@ func explainSyntax(text, problem string) string {
 	return msg
 }
 
-// reservedStart matches a value that starts with a character no plain
-// value may start with: "@" or "`", which YAML reserves, or "%", a
-// directive's indicator.
-var reservedStart = regexp.MustCompile("(?:^|[\\s\\[{,])([@`%])")
+// valueStart is where a value starts on a line, as YAML's indicators
+// have it (https://yaml.org/spec/1.2.2/#53-indicator-characters): the
+// line's start, after "[", "{" or ",", after a "- " or "? " entry, a
+// ": " key, or a tag or an anchor ("!!str ", "&a "). A character after
+// a space in the middle of a plain value ("50 %") starts none.
+const valueStart = `(?:^|[\[{,]|(?:^|[ \t])[-?][ \t]|:[ \t]|(?:^|[ \t\[{,])[!&][^ \t\[\]{},]*[ \t])[ \t]*`
 
-// blockStart matches a value of a block mapping or list that starts with
-// "|" or ">", a block scalar's indicator, followed by text on its line:
-// "password: |Pa55…", a header YAML cannot read.
-var blockStart = regexp.MustCompile(`(?:^[ \t]*-|:)[ \t]+([|>])[^ \t\r\n]`)
+// reservedStart matches a value that starts with a character no plain
+// value may start with (c-indicator in the spec above): "@" or "`",
+// which YAML reserves, "%", a directive's indicator, or "|" or ">",
+// which in [...] or {...} start nothing.
+var reservedStart = regexp.MustCompile(valueStart + "([@`%|>])")
+
+// blockStart matches a value that starts with "|" or ">", a block
+// scalar's indicator, followed on its line by text that is no
+// indentation or chomping indicator and no comment: "password: |Pa55…"
+// or "password: | Pa55…", a header YAML cannot read (c-b-block-header in
+// https://yaml.org/spec/1.2.2/#811-block-scalar-headers).
+var blockStart = regexp.MustCompile(valueStart + `([|>])(?:[^ \t\r\n]|[ \t]+[^ \t#\r\n])`)
 
 // flowComment matches a "#" that starts an item of a flow collection,
 // "[#ops]" or "[a, #b]": no value there, nor a comment YAML would close.

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,4 +39,21 @@ func TestTemplateDirFaultsAllNamed(t *testing.T) {
 	assert.Contains(t, got[0], "test.yaml:1: templates: markdown.tmpl: ")
 	assert.Contains(t, got[1], "test.yaml:1: templates: short.tmpl: parse: ")
 	assert.Contains(t, got[2], `test.yaml:4: channels[0] (console "console"): output: unknown value "stdot"`)
+}
+
+// A templates file whose name holds a line break is named quoted, so
+// that each fault stays on a line of its own that starts with the
+// configuration file's name and line; before, the name split its faults
+// (the one of New and the one of the name check) in two lines each.
+func TestTemplateDirOddFileNameOnItsLine(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tmpl/bad\nname.tmpl", "{{.Title}}")
+	writeFile(t, dir, "tmpl/short.tmpl", "{{.Title}")
+	_, err := parseIn(dir, "templates: tmpl\nchannels:\n  - kind: console\n", config.Loader{LookupEnv: env(nil)})
+	require.Error(t, err)
+	prefix := filepath.Join(dir, "test.yaml") + ":1: templates: "
+	for _, line := range strings.Split(err.Error(), "\n") {
+		assert.True(t, strings.HasPrefix(line, prefix), "%q", line)
+	}
+	assert.Contains(t, err.Error(), prefix+`"bad\nname.tmpl": `)
 }

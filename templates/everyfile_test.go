@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -41,4 +42,22 @@ func TestNewNamesEveryFileItRefuses(t *testing.T) {
 	_, err = templates.New(fstest.MapFS{"short.tmpl": {Data: []byte("{{.Title}")}, "text.tmpl": {Data: []byte("{{.Title}}")}})
 	require.Error(t, err)
 	assert.Regexp(t, `^templates: short\.tmpl: [^\n]*$`, err.Error())
+}
+
+// A file's name is shown quoted when it holds a line break or another
+// character that is not printable, so that every file refused stays on
+// a line of its own that starts "templates: ". Before, a name with a line
+// break split its error in two, the second line naming no file.
+func TestNewNamesAnOddFileOnItsLine(t *testing.T) {
+	_, err := templates.New(fstest.MapFS{
+		"bad\nname.tmpl": {Data: []byte("{{.Title}}")},
+		"short.tmpl":     {Data: []byte("{{.Title}")},
+		"tab\tbed.tmpl":  {Data: []byte("{{.Title}}")},
+	})
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	require.Len(t, lines, 3, "%q", err)
+	assert.True(t, strings.HasPrefix(lines[0], `templates: "bad\nname.tmpl": `), "%q", lines[0])
+	assert.True(t, strings.HasPrefix(lines[1], "templates: short.tmpl: "), "%q", lines[1])
+	assert.True(t, strings.HasPrefix(lines[2], `templates: "tab\tbed.tmpl": `), "%q", lines[2])
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/internal/regfile"
@@ -278,7 +280,9 @@ func Default() *Set {
 // tell without opening it (os.DirFS can), rather than read. A file must be
 // UTF-8, its leading byte-order mark dropped. Errors name the file: every
 // file refused is named, each in an error of its own, joined with
-// errors.Join.
+// errors.Join, so one a line (a name holding a line break or another
+// character that is not printable is quoted; a file whose name is no
+// template's is refused unread).
 func New(fsys fs.FS) (*Set, error) {
 	if fsys == nil {
 		return nil, errors.New("templates: New: nil file system")
@@ -329,8 +333,13 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 }
 
 // loadFile reads, decodes and parses the template name from file of
-// fsys; its error names the file.
+// fsys; its error names the file. A file whose name is no template's is
+// refused unread, naming it as shownFile does: every other file's name
+// is printable.
 func loadFile(fsys fs.FS, file, name string) (*entry, error) {
+	if _, _, err := checkName(name); err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", shownFile(file), err)
+	}
 	text, err := regfile.Read(fsys, file, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("templates: read %s: %w", file, err)
@@ -344,6 +353,16 @@ func loadFile(fsys fs.FS, file, name string) (*entry, error) {
 		return nil, fmt.Errorf("templates: %s: %w", file, err)
 	}
 	return e, nil
+}
+
+// shownFile returns file as an error names it: as it is, or quoted when it
+// holds a character that is not printable (a line break would put the
+// rest of its error on a line naming no file) or is not UTF-8.
+func shownFile(file string) string {
+	if !utf8.ValidString(file) || strings.IndexFunc(file, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return strconv.Quote(file)
+	}
+	return file
 }
 
 // put adds e to s, which must be s's own copy, as name. A base name drops
