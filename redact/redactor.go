@@ -1492,7 +1492,11 @@ func fits(msg string, origs, texts []string, replace func(string) string) bool {
 	return replace(whole.String()) == apart.String()
 }
 
+// redactedError is a redacted error: its text msg, as panictext.ErrorText
+// read it and redacted, shows the values of panics as that package's
+// rule does (panictext.Made).
 type redactedError struct {
+	panictext.Mark
 	msg  string
 	orig error
 }
@@ -1532,11 +1536,6 @@ type redactedCopy struct {
 func (e *redactedCopy) Unwrap() error { return e.c }
 
 func (e *redactedError) Error() string { return e.msg }
-
-// PanicTextMade marks the error as panictext.Made: its text, read by
-// panictext.ErrorText and redacted, shows the values of panics as that
-// package's rule does.
-func (e *redactedError) PanicTextMade() {}
 
 // Format prints the redacted text for every verb, %#v and %d included: the
 // fields hold the original error.
@@ -1583,14 +1582,12 @@ func keepNet(red, orig error) error {
 // keepNet. It unwraps to the redacted error, so that errors.Is and the
 // marks are as that one's.
 type redactedNet struct {
+	panictext.Mark     // as redactedError
 	err                error
 	timeout, temporary bool
 }
 
 func (e *redactedNet) Error() string { return e.err.Error() }
-
-// PanicTextMade marks the error as panictext.Made, as redactedError is.
-func (e *redactedNet) PanicTextMade() {}
 
 // Format prints the redacted text for every verb, as redactedError does.
 func (e *redactedNet) Format(f fmt.State, verb rune) { printText(f, verb, e.err.Error()) }

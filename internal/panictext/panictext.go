@@ -144,23 +144,30 @@ func ErrorText(err error) (text string, own bool) {
 // gave (redacted, or put in an error of the Broadcaster's), whose quotes
 // of panics' values show them as the rule does already. ErrorText gives
 // the text of one as it is, and leaves its text as it is where the text
-// of an error holding it holds it. Only this module's types implement
-// it.
+// of an error holding it holds it. Its method is unexported, so that a
+// type has it only by embedding Mark, which no package outside this
+// module can name: a caller's error that declares a method of that name
+// is no Made, and its quotes are rewritten.
 type Made interface {
 	error
-	PanicTextMade()
+	panicTextMade()
 }
+
+// Mark, embedded in an error type of this module's, makes it Made.
+type Mark struct{}
+
+func (Mark) panicTextMade() {}
 
 // Error returns a Made error whose text is text, which ErrorText (or
 // Text) gave.
-func Error(text string) error { return madeError(text) }
+func Error(text string) error { return madeError{text: text} }
 
-type madeError string
+type madeError struct {
+	Mark
+	text string
+}
 
-func (e madeError) Error() string { return string(e) }
-
-// PanicTextMade marks the error as Made.
-func (madeError) PanicTextMade() {}
+func (e madeError) Error() string { return e.text }
 
 // panicMark starts fmt's quote of the value of a panic in a method, after
 // "%!" and the verb; errorMark and formatMark start it for an Error and a

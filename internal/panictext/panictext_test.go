@@ -318,3 +318,26 @@ func TestErrorTextMade(t *testing.T) {
 		assert.Equal(t, tc.own, own, tc.name)
 	}
 }
+
+// claimsMade is a caller's error type that declares the method a Made
+// error has, as any package may: its text, a raw quote of a panic's
+// value, is its own, not made by the rule.
+type claimsMade struct{ msg string }
+
+func (e claimsMade) Error() string  { return e.msg }
+func (e claimsMade) PanicTextMade() {}
+
+// An error of a caller's cannot claim to be Made: declaring a method
+// named as the mark's does not keep its quotes of panics' values, alone
+// or in a tree.
+func TestErrorTextMadeCannotBeClaimed(t *testing.T) {
+	claim := claimsMade{"%!v(PANIC=String method: bad token s3cr3t)"}
+	var err error = claim
+	_, isMade := err.(panictext.Made)
+	assert.False(t, isMade, "a caller's type is no Made")
+	for _, e := range []error{claim, fmt.Errorf("w: %w", claim), errors.Join(claim, errors.New("x"))} {
+		text, _ := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%v", text)
+		assert.Contains(t, text, "%!v(PANIC=String method: a value not shown)")
+	}
+}
