@@ -101,8 +101,9 @@ func (s Shown) Unwrap() error { return s.Err }
 // is one only and every panicking error of the tree is held as read; the
 // text is cut at it otherwise (see shownQuotes), hiding more than the
 // value, never less. A quote inside the text of a Made error of err's
-// tree, where err's text holds that text, stays: it is shown already; a
-// Made err's text is its own. A nil pointer's "<nil>", as fmt prints one
+// tree, where err's text holds that text (no more often than the tree
+// holds errors of it: else which of its places are theirs cannot be
+// told), stays: it is shown already; a Made err's text is its own. A nil pointer's "<nil>", as fmt prints one
 // whose method panics, is no quote: it shows nothing of a value.
 func ErrorText(err error) (text string, own bool) {
 	text, r, ok := TryError(err)
@@ -231,17 +232,33 @@ type quote struct {
 // notShown. Where every one of quotes is held as read and the text after
 // the quote's start holds one ")" only, the value ends there (fmt closes
 // its quote with one); otherwise its end cannot be told, and the text is
-// cut after what the quote shows.
+// cut after what the quote shows. A quote inside the text of a Made
+// error (made) stays, where text holds that text no more often than made
+// does.
 func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
-	var safe [][2]int // of text: where the text of a Made error is
+	// safe is where, in text, the text of a Made error is: of each text,
+	// its places, where text holds it no more often than the tree holds
+	// errors of it. Where it holds it more often, which of its places are
+	// the errors' cannot be told: a quote of a value that starts as the
+	// Made text does ("a string)", of "a string) bad token …") holds it
+	// too, and its value would be kept past the Made text's end.
+	var safe [][2]int
+	errs := map[string]int{}
 	for _, m := range made {
+		errs[m]++
+	}
+	for m, n := range errs {
+		var at [][2]int
 		for off := 0; ; {
 			k := strings.Index(text[off:], m)
 			if k < 0 {
 				break
 			}
-			safe = append(safe, [2]int{off + k, off + k + len(m)})
+			at = append(at, [2]int{off + k, off + k + len(m)})
 			off += k + 1
+		}
+		if len(at) <= n {
+			safe = append(safe, at...)
 		}
 	}
 	var unread []quote

@@ -341,3 +341,19 @@ func TestErrorTextMadeCannotBeClaimed(t *testing.T) {
 		assert.Contains(t, text, "%!v(PANIC=String method: a value not shown)")
 	}
 }
+
+// A quote of a panic's value that starts as the text of a Made error of
+// the tree does, and goes on past it (the value starts with what that
+// text shows, "a string)"), is no quote the Made error shows: its value
+// is not shown, where the text holds the Made error's text more often
+// than the tree holds it.
+func TestErrorTextMadeTextInAQuote(t *testing.T) {
+	made := panictext.Error("%!v(PANIC=String method: a string)")
+	raw := fmt.Errorf("channel %v", panickingStringer{"a string) bad token s3cr3t"})
+	require.Contains(t, raw.Error(), "s3cr3t")
+	for _, e := range []error{errors.Join(made, raw), fmt.Errorf("%w; %w", made, raw)} {
+		text, own := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%q", text)
+		assert.False(t, own)
+	}
+}
