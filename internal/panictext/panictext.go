@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -225,7 +226,10 @@ type quote struct {
 // not, and whether that is text's own: true when it holds none. A quote
 // is looked for as fmt prints the value when read again, the longest
 // where several match (a value may be the start of another's, "a" of
-// "a) b (c"), and shows what Text does of it. One that none matches is of
+// "a) b (c"), and shows what Text does of it; where text holds it more
+// often than quotes do, it may be the start of a quote of a value not
+// known ("a" of "a) b"), and the text is cut after it where a ")"
+// follows. One that none matches is of
 // a value not known: it shows the type of the first of quotes by the same
 // method that text does not hold as read (a value new at each call, or a
 // text that quotes it escaped, by a %q of the error that holds it), or
@@ -298,8 +302,15 @@ func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
 			}
 		}
 		if best >= 0 {
-			b.WriteString(quotes[best].shown)
-			rest = rest[len(quotes[best].fmt):]
+			q := quotes[best]
+			b.WriteString(q.shown)
+			rest = rest[len(q.fmt):]
+			// Held more often than the tree's errors panic with it, it
+			// may be the start of a quote of a value not known ("a" of
+			// "a) b"), whose end cannot be told where a ")" follows.
+			if heldAlone(text, q.fmt, quotes) > countFmt(quotes, q.fmt) && strings.Contains(rest, ")") {
+				return b.String(), false
+			}
 			continue
 		}
 		mark := rest[:n]
@@ -316,6 +327,36 @@ func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
 			return b.String(), false
 		}
 		rest = value[strings.IndexByte(value, ')')+1:]
+	}
+}
+
+// countFmt returns how many of quotes fmt prints as f.
+func countFmt(quotes []quote, f string) int {
+	n := 0
+	for _, q := range quotes {
+		if q.fmt == f {
+			n++
+		}
+	}
+	return n
+}
+
+// heldAlone returns how many places of text start with f, fmt's quote of
+// a known value, and with no longer quote of quotes read.
+func heldAlone(text, f string, quotes []quote) int {
+	n := 0
+	for off := 0; ; {
+		k := strings.Index(text[off:], f)
+		if k < 0 {
+			return n
+		}
+		off += k
+		if !slices.ContainsFunc(quotes, func(q quote) bool {
+			return q.read && len(q.fmt) > len(f) && strings.HasPrefix(text[off:], q.fmt)
+		}) {
+			n++
+		}
+		off++
 	}
 }
 

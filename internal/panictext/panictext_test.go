@@ -357,3 +357,22 @@ func TestErrorTextMadeTextInAQuote(t *testing.T) {
 		assert.False(t, own)
 	}
 }
+
+// A quote of a value not in the tree that starts as a quote of a value in
+// it does ("a) s3cr3t", "a") is not taken for that one, with the rest of
+// its value shown after it: where the text holds the known quote more
+// often than the tree's errors panic with it, its end cannot be told.
+func TestErrorTextKnownQuoteStartsAnother(t *testing.T) {
+	known := panickingError{"a"}
+	for _, e := range []error{
+		errors.Join(fmt.Errorf("c %w", known), opaqueError{panickingError{"a) s3cr3t"}}),
+		errors.Join(opaqueError{panickingError{"a) s3cr3t"}}, fmt.Errorf("c %w", known)),
+	} {
+		text, own := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%q", text)
+		assert.False(t, own)
+	}
+	// Quoted once, where the tree holds it once, it ends where it does.
+	text, _ := panictext.ErrorText(fmt.Errorf("c %w (code 5)", known))
+	assert.Equal(t, "c %!v(PANIC=Error method: a string) (code 5)", text)
+}
