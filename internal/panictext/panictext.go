@@ -24,7 +24,8 @@
 // not; where the value's end cannot be told, the rest of the text is cut.
 // A quote in the text of a Made error (one ErrorText's text was put in:
 // redacted, or the Broadcaster's error saying so) is shown already, and
-// stays.
+// stays, where the text holds that text no more often than the tree holds
+// errors of it; only this module's types can be Made (see Mark).
 package panictext
 
 import (
