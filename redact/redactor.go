@@ -105,7 +105,8 @@ const minPEMLine = 16
 // last line is shorter, that line with the one before it, with a line
 // break ("\n" or "\r\n") between them or none (the body joined into one
 // line of base64, as a key passed in an environment variable or a JSON
-// field is); so every byte of the body is found, however it is echoed of
+// field is); each line without the spaces and tabs around it, which a
+// parser skips; so every byte of the body is found, however it is echoed of
 // these ways, each line as one REDACTED. A body wrapped at fewer than
 // minPEMLine characters is found whole only, so written and so joined.
 // The BEGIN and END lines, which say what the block is and nothing of the
@@ -139,7 +140,12 @@ func pemParts(s string) []string {
 	}
 	in := false
 	for line := range strings.Lines(s) {
-		line = strings.TrimRight(line, "\r\n")
+		// Spaces and tabs around a line are no part of it: a parser skips
+		// them (RFC 7468 section 2, https://www.rfc-editor.org/rfc/rfc7468#section-2:
+		// "parsers SHOULD ignore whitespace"; Go's encoding/pem removes
+		// spaces and tabs from a body), and a key copied from a
+		// configuration file is often indented.
+		line = strings.Trim(line, " \t\r\n")
 		switch {
 		case strings.HasPrefix(line, "-----BEGIN ") && strings.HasSuffix(line, "-----"):
 			flush()
@@ -1486,7 +1492,11 @@ func fits(msg string, origs, texts []string, replace func(string) string) bool {
 	return replace(whole.String()) == apart.String()
 }
 
+// redactedError is a redacted error: its text msg, as panictext.ErrorText
+// read it and redacted, shows the values of panics as that package's
+// rule does (panictext.Made).
 type redactedError struct {
+	panictext.Mark
 	msg  string
 	orig error
 }
@@ -1526,11 +1536,6 @@ type redactedCopy struct {
 func (e *redactedCopy) Unwrap() error { return e.c }
 
 func (e *redactedError) Error() string { return e.msg }
-
-// PanicTextMade marks the error as panictext.Made: its text, read by
-// panictext.ErrorText and redacted, shows the values of panics as that
-// package's rule does.
-func (e *redactedError) PanicTextMade() {}
 
 // Format prints the redacted text for every verb, %#v and %d included: the
 // fields hold the original error.
@@ -1577,14 +1582,12 @@ func keepNet(red, orig error) error {
 // keepNet. It unwraps to the redacted error, so that errors.Is and the
 // marks are as that one's.
 type redactedNet struct {
+	panictext.Mark     // as redactedError
 	err                error
 	timeout, temporary bool
 }
 
 func (e *redactedNet) Error() string { return e.err.Error() }
-
-// PanicTextMade marks the error as panictext.Made, as redactedError is.
-func (e *redactedNet) PanicTextMade() {}
 
 // Format prints the redacted text for every verb, as redactedError does.
 func (e *redactedNet) Format(f fmt.State, verb rune) { printText(f, verb, e.err.Error()) }

@@ -24,13 +24,15 @@
 // not; where the value's end cannot be told, the rest of the text is cut.
 // A quote in the text of a Made error (one ErrorText's text was put in:
 // redacted, or the Broadcaster's error saying so) is shown already, and
-// stays.
+// stays, where the text holds that text no more often than the tree holds
+// errors of it; only this module's types can be Made (see Mark).
 package panictext
 
 import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -101,8 +103,9 @@ func (s Shown) Unwrap() error { return s.Err }
 // is one only and every panicking error of the tree is held as read; the
 // text is cut at it otherwise (see shownQuotes), hiding more than the
 // value, never less. A quote inside the text of a Made error of err's
-// tree, where err's text holds that text, stays: it is shown already; a
-// Made err's text is its own. A nil pointer's "<nil>", as fmt prints one
+// tree, where err's text holds that text (no more often than the tree
+// holds errors of it: else which of its places are theirs cannot be
+// told), stays: it is shown already; a Made err's text is its own. A nil pointer's "<nil>", as fmt prints one
 // whose method panics, is no quote: it shows nothing of a value.
 func ErrorText(err error) (text string, own bool) {
 	text, r, ok := TryError(err)
@@ -144,23 +147,30 @@ func ErrorText(err error) (text string, own bool) {
 // gave (redacted, or put in an error of the Broadcaster's), whose quotes
 // of panics' values show them as the rule does already. ErrorText gives
 // the text of one as it is, and leaves its text as it is where the text
-// of an error holding it holds it. Only this module's types implement
-// it.
+// of an error holding it holds it. Its method is unexported, so that a
+// type has it only by embedding Mark, which no package outside this
+// module can name: a caller's error that declares a method of that name
+// is no Made, and its quotes are rewritten.
 type Made interface {
 	error
-	PanicTextMade()
+	panicTextMade()
 }
+
+// Mark, embedded in an error type of this module's, makes it Made.
+type Mark struct{}
+
+func (Mark) panicTextMade() {}
 
 // Error returns a Made error whose text is text, which ErrorText (or
 // Text) gave.
-func Error(text string) error { return madeError(text) }
+func Error(text string) error { return madeError{text: text} }
 
-type madeError string
+type madeError struct {
+	Mark
+	text string
+}
 
-func (e madeError) Error() string { return string(e) }
-
-// PanicTextMade marks the error as Made.
-func (madeError) PanicTextMade() {}
+func (e madeError) Error() string { return e.text }
 
 // panicMark starts fmt's quote of the value of a panic in a method, after
 // "%!" and the verb; errorMark and formatMark start it for an Error and a
@@ -217,24 +227,43 @@ type quote struct {
 // not, and whether that is text's own: true when it holds none. A quote
 // is looked for as fmt prints the value when read again, the longest
 // where several match (a value may be the start of another's, "a" of
-// "a) b (c"), and shows what Text does of it. One that none matches is of
+// "a) b (c"), and shows what Text does of it; where text holds it more
+// often than quotes do, it may be the start of a quote of a value not
+// known ("a" of "a) b"), and the text is cut after it where a ")"
+// follows. One that none matches is of
 // a value not known: it shows the type of the first of quotes by the same
 // method that text does not hold as read (a value new at each call, or a
 // text that quotes it escaped, by a %q of the error that holds it), or
 // notShown. Where every one of quotes is held as read and the text after
 // the quote's start holds one ")" only, the value ends there (fmt closes
 // its quote with one); otherwise its end cannot be told, and the text is
-// cut after what the quote shows.
+// cut after what the quote shows. A quote inside the text of a Made
+// error (made) stays, where text holds that text no more often than made
+// does.
 func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
-	var safe [][2]int // of text: where the text of a Made error is
+	// safe is where, in text, the text of a Made error is: of each text,
+	// its places, where text holds it no more often than the tree holds
+	// errors of it. Where it holds it more often, which of its places are
+	// the errors' cannot be told: a quote of a value that starts as the
+	// Made text does ("a string)", of "a string) bad token …") holds it
+	// too, and its value would be kept past the Made text's end.
+	var safe [][2]int
+	errs := map[string]int{}
 	for _, m := range made {
+		errs[m]++
+	}
+	for m, n := range errs {
+		var at [][2]int
 		for off := 0; ; {
 			k := strings.Index(text[off:], m)
 			if k < 0 {
 				break
 			}
-			safe = append(safe, [2]int{off + k, off + k + len(m)})
+			at = append(at, [2]int{off + k, off + k + len(m)})
 			off += k + 1
+		}
+		if len(at) <= n {
+			safe = append(safe, at...)
 		}
 	}
 	var unread []quote
@@ -274,8 +303,15 @@ func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
 			}
 		}
 		if best >= 0 {
-			b.WriteString(quotes[best].shown)
-			rest = rest[len(quotes[best].fmt):]
+			q := quotes[best]
+			b.WriteString(q.shown)
+			rest = rest[len(q.fmt):]
+			// Held more often than the tree's errors panic with it, it
+			// may be the start of a quote of a value not known ("a" of
+			// "a) b"), whose end cannot be told where a ")" follows.
+			if heldAlone(text, q.fmt, quotes) > countFmt(quotes, q.fmt) && strings.Contains(rest, ")") {
+				return b.String(), false
+			}
 			continue
 		}
 		mark := rest[:n]
@@ -292,6 +328,36 @@ func shownQuotes(text string, quotes []quote, made []string) (string, bool) {
 			return b.String(), false
 		}
 		rest = value[strings.IndexByte(value, ')')+1:]
+	}
+}
+
+// countFmt returns how many of quotes fmt prints as f.
+func countFmt(quotes []quote, f string) int {
+	n := 0
+	for _, q := range quotes {
+		if q.fmt == f {
+			n++
+		}
+	}
+	return n
+}
+
+// heldAlone returns how many places of text start with f, fmt's quote of
+// a known value, and with no longer quote of quotes read.
+func heldAlone(text, f string, quotes []quote) int {
+	n := 0
+	for off := 0; ; {
+		k := strings.Index(text[off:], f)
+		if k < 0 {
+			return n
+		}
+		off += k
+		if !slices.ContainsFunc(quotes, func(q quote) bool {
+			return q.read && len(q.fmt) > len(f) && strings.HasPrefix(text[off:], q.fmt)
+		}) {
+			n++
+		}
+		off++
 	}
 }
 

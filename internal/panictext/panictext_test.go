@@ -318,3 +318,61 @@ func TestErrorTextMade(t *testing.T) {
 		assert.Equal(t, tc.own, own, tc.name)
 	}
 }
+
+// claimsMade is a caller's error type that declares the method a Made
+// error has, as any package may: its text, a raw quote of a panic's
+// value, is its own, not made by the rule.
+type claimsMade struct{ msg string }
+
+func (e claimsMade) Error() string  { return e.msg }
+func (e claimsMade) PanicTextMade() {}
+
+// An error of a caller's cannot claim to be Made: declaring a method
+// named as the mark's does not keep its quotes of panics' values, alone
+// or in a tree.
+func TestErrorTextMadeCannotBeClaimed(t *testing.T) {
+	claim := claimsMade{"%!v(PANIC=String method: bad token s3cr3t)"}
+	var err error = claim
+	_, isMade := err.(panictext.Made)
+	assert.False(t, isMade, "a caller's type is no Made")
+	for _, e := range []error{claim, fmt.Errorf("w: %w", claim), errors.Join(claim, errors.New("x"))} {
+		text, _ := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%v", text)
+		assert.Contains(t, text, "%!v(PANIC=String method: a value not shown)")
+	}
+}
+
+// A quote of a panic's value that starts as the text of a Made error of
+// the tree does, and goes on past it (the value starts with what that
+// text shows, "a string)"), is no quote the Made error shows: its value
+// is not shown, where the text holds the Made error's text more often
+// than the tree holds it.
+func TestErrorTextMadeTextInAQuote(t *testing.T) {
+	made := panictext.Error("%!v(PANIC=String method: a string)")
+	raw := fmt.Errorf("channel %v", panickingStringer{"a string) bad token s3cr3t"})
+	require.Contains(t, raw.Error(), "s3cr3t")
+	for _, e := range []error{errors.Join(made, raw), fmt.Errorf("%w; %w", made, raw)} {
+		text, own := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%q", text)
+		assert.False(t, own)
+	}
+}
+
+// A quote of a value not in the tree that starts as a quote of a value in
+// it does ("a) s3cr3t", "a") is not taken for that one, with the rest of
+// its value shown after it: where the text holds the known quote more
+// often than the tree's errors panic with it, its end cannot be told.
+func TestErrorTextKnownQuoteStartsAnother(t *testing.T) {
+	known := panickingError{"a"}
+	for _, e := range []error{
+		errors.Join(fmt.Errorf("c %w", known), opaqueError{panickingError{"a) s3cr3t"}}),
+		errors.Join(opaqueError{panickingError{"a) s3cr3t"}}, fmt.Errorf("c %w", known)),
+	} {
+		text, own := panictext.ErrorText(e)
+		assert.NotContains(t, text, "s3cr3t", "%q", text)
+		assert.False(t, own)
+	}
+	// Quoted once, where the tree holds it once, it ends where it does.
+	text, _ := panictext.ErrorText(fmt.Errorf("c %w (code 5)", known))
+	assert.Equal(t, "c %!v(PANIC=Error method: a string) (code 5)", text)
+}
