@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outagecast/outagecast/internal/panictext/panictest"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -169,32 +170,6 @@ func TestPanicValueQuotedEscapedHidden(t *testing.T) {
 	}
 }
 
-// opaqueError is an adapter's error that formats its cause into its text
-// itself, and has no Unwrap.
-type opaqueError struct{ cause error }
-
-func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
-
-// secretPanicStringer is a fmt.Stringer whose String method panics with
-// value.
-type secretPanicStringer struct{ value any }
-
-func (s secretPanicStringer) String() string { panic(s.value) }
-
-// onceError's Error method panics with value on its first call only.
-type onceError struct {
-	value  any
-	called bool
-}
-
-func (e *onceError) Error() string {
-	if !e.called {
-		e.called = true
-		panic(e.value)
-	}
-	return "refused"
-}
-
 // A channel's error whose text quotes, as fmt does, the value of a panic
 // that its tree does not hold (of the cause of an error without Unwrap
 // that formats it itself, of a fmt.Stringer given to fmt.Errorf, of an
@@ -205,11 +180,11 @@ func (e *onceError) Error() string {
 func TestPanicValueNotInTheTreeHidden(t *testing.T) {
 	for name, value := range secretPanicValues() {
 		for how, errFor := range map[string]func() error{
-			"an error without Unwrap": func() error { return opaqueError{secretPanicError{value}} },
+			"an error without Unwrap": func() error { return panictest.Opaque{Cause: secretPanicError{value}} },
 			"a Stringer": func() error {
-				return fmt.Errorf("webhook %v: %w", secretPanicStringer{value}, errors.New("refused"))
+				return fmt.Errorf("webhook %v: %w", panictest.Stringer{Value: value}, errors.New("refused"))
 			},
-			"an Error method that panicked once": func() error { return fmt.Errorf("webhook: %w", &onceError{value: value}) },
+			"an Error method that panicked once": func() error { return fmt.Errorf("webhook: %w", &panictest.Once{Value: value}) },
 		} {
 			t.Run(name+", "+how, func(t *testing.T) {
 				rep := sendHidingPanic(t, errFor)

@@ -3,6 +3,7 @@ package redact_test
 import (
 	"errors"
 	"fmt"
+	"github.com/outagecast/outagecast/internal/panictext/panictest"
 	"net/url"
 	"testing"
 
@@ -52,31 +53,6 @@ func TestPanicValueOfErrorMethodNotShown(t *testing.T) {
 	}
 }
 
-// opaqueError formats its cause into its text itself, and has no Unwrap.
-type opaqueError struct{ cause error }
-
-func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
-
-// panickingStringer is a fmt.Stringer whose String method panics with
-// value.
-type panickingStringer struct{ value any }
-
-func (s panickingStringer) String() string { panic(s.value) }
-
-// onceError's Error method panics with value on its first call only.
-type onceError struct {
-	value  any
-	called bool
-}
-
-func (e *onceError) Error() string {
-	if !e.called {
-		e.called = true
-		panic(e.value)
-	}
-	return "refused"
-}
-
 // fmt's quote of a panic's value that the error's tree does not hold (of
 // the cause of an error without Unwrap that formats it itself, of a
 // fmt.Stringer given to fmt.Errorf, of an Error method that panicked when
@@ -89,11 +65,11 @@ func TestPanicValueNotInTheTreeNotShown(t *testing.T) {
 		err  error
 		want string
 	}{
-		"an error without Unwrap": {opaqueError{panickingError{"bad token " + unknownToken}},
+		"an error without Unwrap": {panictest.Opaque{Cause: panickingError{"bad token " + unknownToken}},
 			"post: %!v(PANIC=Error method: a value not shown)"},
-		"a Stringer": {fmt.Errorf("channel %v: %w", panickingStringer{"bad token " + unknownToken}, errors.New("refused")),
+		"a Stringer": {fmt.Errorf("channel %v: %w", panictest.Stringer{Value: "bad token " + unknownToken}, errors.New("refused")),
 			"channel %!v(PANIC=String method: a value not shown): refused"},
-		"an Error method that panicked once": {fmt.Errorf("post: %w", &onceError{value: "bad token " + unknownToken}),
+		"an Error method that panicked once": {fmt.Errorf("post: %w", &panictest.Once{Value: "bad token " + unknownToken}),
 			"post: %!v(PANIC=Error method: a value not shown)"},
 	} {
 		err := r.Error(tc.err)

@@ -3,6 +3,7 @@ package panictext_test
 import (
 	"errors"
 	"fmt"
+	"github.com/outagecast/outagecast/internal/panictext/panictest"
 	"net/url"
 	"runtime"
 	"testing"
@@ -167,18 +168,6 @@ func TestErrorTextFormatPanic(t *testing.T) {
 	}
 }
 
-// opaqueError formats its cause into its text itself, and has no Unwrap:
-// ErrorText cannot find the cause in its tree.
-type opaqueError struct{ cause error }
-
-func (e opaqueError) Error() string { return "post: " + fmt.Sprint(e.cause) }
-
-// panickingStringer is a fmt.Stringer whose String method panics with
-// value.
-type panickingStringer struct{ value any }
-
-func (s panickingStringer) String() string { panic(s.value) }
-
 // panickingGoStringer is a fmt.GoStringer whose GoString method panics
 // with value.
 type panickingGoStringer struct{ value any }
@@ -190,20 +179,6 @@ func (s panickingGoStringer) GoString() string { panic(s.value) }
 type panickingFormatter struct{ value any }
 
 func (f panickingFormatter) Format(fmt.State, rune) { panic(f.value) }
-
-// onceError's Error method panics with value on its first call only.
-type onceError struct {
-	value  any
-	called bool
-}
-
-func (e *onceError) Error() string {
-	if !e.called {
-		e.called = true
-		panic(e.value)
-	}
-	return "refused"
-}
 
 // ptrStringer's String method reads its receiver: a nil one panics.
 type ptrStringer struct{ name string }
@@ -225,19 +200,19 @@ func TestErrorTextQuoteOfAValueNotInTheTree(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"an error without Unwrap formatting its cause", opaqueError{panickingError{tok}},
+		{"an error without Unwrap formatting its cause", panictest.Opaque{Cause: panickingError{tok}},
 			"post: %!v(PANIC=Error method: a value not shown)"},
-		{"a Stringer, %v", fmt.Errorf("channel %v: %w", panickingStringer{tok}, errors.New("refused")),
+		{"a Stringer, %v", fmt.Errorf("channel %v: %w", panictest.Stringer{Value: tok}, errors.New("refused")),
 			"channel %!v(PANIC=String method: a value not shown): refused"},
-		{"a Stringer, %s", fmt.Errorf("channel %s", panickingStringer{&url.Error{Op: "Post", URL: "https://u:s3cr3t@h.example/", Err: errors.New("no")}}),
+		{"a Stringer, %s", fmt.Errorf("channel %s", panictest.Stringer{Value: &url.Error{Op: "Post", URL: "https://u:s3cr3t@h.example/", Err: errors.New("no")}}),
 			"channel %!s(PANIC=String method: a value not shown)"},
-		{"a Stringer, runtime error", fmt.Errorf("channel %v", panickingStringer{recovered(func() { nilMap["a"] = 1 })}),
+		{"a Stringer, runtime error", fmt.Errorf("channel %v", panictest.Stringer{Value: recovered(func() { nilMap["a"] = 1 })}),
 			"channel %!v(PANIC=String method: a value not shown)"},
 		{"a GoStringer", fmt.Errorf("channel %#v", panickingGoStringer{tok}),
 			"channel %!v(PANIC=GoString method: a value not shown)"},
 		{"a Formatter", fmt.Errorf("channel %d", panickingFormatter{tok}),
 			"channel %!d(PANIC=Format method: a value not shown)"},
-		{"an Error method that panicked once", fmt.Errorf("post: %w", &onceError{value: tok}),
+		{"an Error method that panicked once", fmt.Errorf("post: %w", &panictest.Once{Value: tok}),
 			"post: %!v(PANIC=Error method: a value not shown)"},
 	} {
 		text, own := panictext.ErrorText(tc.err)
@@ -257,13 +232,13 @@ func TestErrorTextQuoteOfAValueNotInTheTreeEndUnknown(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"a ) in the value", opaqueError{panickingError{"a) s3cr3t (b"}},
+		{"a ) in the value", panictest.Opaque{Cause: panickingError{"a) s3cr3t (b"}},
 			"post: %!v(PANIC=Error method: a value not shown)"},
-		{"a quote in the value", opaqueError{panickingError{opaqueError{panickingError{"s3cr3t"}}}},
+		{"a quote in the value", panictest.Opaque{Cause: panickingError{panictest.Opaque{Cause: panickingError{"s3cr3t"}}}},
 			"post: %!v(PANIC=Error method: a value not shown)"},
-		{"a ) after the value", fmt.Errorf("channel %v (attempt 2): %w", panickingStringer{"a s3cr3t"}, errors.New("refused")),
+		{"a ) after the value", fmt.Errorf("channel %v (attempt 2): %w", panictest.Stringer{Value: "a s3cr3t"}, errors.New("refused")),
 			"channel %!v(PANIC=String method: a value not shown)"},
-		{"a ) after it, and a known one", errors.Join(opaqueError{panickingError{"a) s3cr3t (b"}}, fmt.Errorf("x: %w", panickingError{"c"})),
+		{"a ) after it, and a known one", errors.Join(panictest.Opaque{Cause: panickingError{"a) s3cr3t (b"}}, fmt.Errorf("x: %w", panickingError{"c"})),
 			"post: %!v(PANIC=Error method: a value not shown)"},
 		{"a cut text", errors.New("post: %!v(PANIC=Error method: a s3cr3t"),
 			"post: %!v(PANIC=Error method: a value not shown)"},
@@ -308,7 +283,7 @@ func TestErrorTextMade(t *testing.T) {
 	}{
 		{"alone", made, "x: %!v(PANIC=Error method: a string)", true},
 		{"wrapped", fmt.Errorf("w: %w", made), "w: x: %!v(PANIC=Error method: a string)", true},
-		{"beside a quote not in the tree", errors.Join(made, opaqueError{panickingError{"bad token s3cr3t"}}),
+		{"beside a quote not in the tree", errors.Join(made, panictest.Opaque{Cause: panickingError{"bad token s3cr3t"}}),
 			"x: %!v(PANIC=Error method: a string)\npost: %!v(PANIC=Error method: a value not shown)", false},
 		{"the same quote, not in it", errors.Join(made, errors.New("%!v(PANIC=Error method: a string) s3cr3t)")),
 			"x: %!v(PANIC=Error method: a string)\n%!v(PANIC=Error method: a value not shown)", false},
@@ -349,7 +324,7 @@ func TestErrorTextMadeCannotBeClaimed(t *testing.T) {
 // than the tree holds it.
 func TestErrorTextMadeTextInAQuote(t *testing.T) {
 	made := panictext.Error("%!v(PANIC=String method: a string)")
-	raw := fmt.Errorf("channel %v", panickingStringer{"a string) bad token s3cr3t"})
+	raw := fmt.Errorf("channel %v", panictest.Stringer{Value: "a string) bad token s3cr3t"})
 	require.Contains(t, raw.Error(), "s3cr3t")
 	for _, e := range []error{errors.Join(made, raw), fmt.Errorf("%w; %w", made, raw)} {
 		text, own := panictext.ErrorText(e)
@@ -365,8 +340,8 @@ func TestErrorTextMadeTextInAQuote(t *testing.T) {
 func TestErrorTextKnownQuoteStartsAnother(t *testing.T) {
 	known := panickingError{"a"}
 	for _, e := range []error{
-		errors.Join(fmt.Errorf("c %w", known), opaqueError{panickingError{"a) s3cr3t"}}),
-		errors.Join(opaqueError{panickingError{"a) s3cr3t"}}, fmt.Errorf("c %w", known)),
+		errors.Join(fmt.Errorf("c %w", known), panictest.Opaque{Cause: panickingError{"a) s3cr3t"}}),
+		errors.Join(panictest.Opaque{Cause: panickingError{"a) s3cr3t"}}, fmt.Errorf("c %w", known)),
 	} {
 		text, own := panictext.ErrorText(e)
 		assert.NotContains(t, text, "s3cr3t", "%q", text)
