@@ -3,13 +3,17 @@
 package irc_test
 
 import (
+	"encoding/base64"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -32,8 +36,9 @@ const (
 // channels saw, the audience (see audience). Its two IRC channels, named
 // for this run, are the Harness.Targets, the second with a key (a secret
 // of the Config); each New makes a bot of its own user name, whose lines
-// alone its Backend counts, and takes the channels' modes back to none:
-// a fresh back end. The bot makes a connection per Send (the default):
+// alone its Backend counts, and takes the modes the failures set back to
+// none (the second channel keeps its key): a fresh back end. No line a bot
+// posts may show the key (see audience). The bot makes a connection per Send (the default):
 // its JOIN and its QUIT are where a Send's lines begin and end for the
 // audience. A persistent connection joins once for every Send, and
 // what the audience sees does not show where one Send ends and the next
@@ -60,7 +65,7 @@ func TestIntegrationConformance(t *testing.T) {
 	addr := env(t, "OUTAGECAST_IRC_ADDR")
 	run := fmt.Sprintf("%05d%03d", time.Now().UnixNano()/int64(time.Millisecond)%100000, seq.Add(1)%1000)
 	ops, dev := "#cfops"+run, "#cfdev"+run
-	aud := newAudience(t, addr, map[string]string{ops: "", dev: conformanceKey})
+	aud := newAudience(t, addr, map[string]string{ops: "", dev: conformanceKey}, conformanceKey)
 	bot := func(user string) irc.Config {
 		return irc.Config{
 			Server: addr, TLS: irc.TLSOff, Nick: user, User: user,
@@ -114,24 +119,30 @@ func botUser() string {
 
 // audience is what sits in the conformance suite's channels for the whole
 // run: two operators of each channel, the first of which made it, and a
-// listener, which records what each bot posts there. The operators set
+// listener, which records what each bot posts there, and fails the test
+// when a line it got from a bot (a PRIVMSG or NOTICE, a PART's or QUIT's
+// reason, a TOPIC) shows a secret: the suite's own rules look for secrets
+// only in what the channel returns, never in what it posts. The operators set
 // the channels' modes that make ngIRCd refuse the bots, taking turns:
 // ngIRCd holds back a client's next command for a second after a MODE
 // (its penalty), and a failure is often injected right after the one
 // before was taken back. The listener sends no MODE, so that its PINGs
 // (see sync) are answered at once.
 type audience struct {
-	w    *watcher
-	keys map[string]string      // channel → the key the bots are given, "" none
-	ops  map[string][]*operator // channel → its operators
-	wg   sync.WaitGroup
+	w       *watcher
+	keys    map[string]string      // channel → the key the bots are given, "" none
+	secrets []string               // what no bot's line may show (see heard)
+	ops     map[string][]*operator // channel → its operators
+	own     map[string]bool        // the nicks of the listener and the operators
+	wg      sync.WaitGroup
 
 	mu         sync.Mutex
 	deliveries []seenDelivery
 	open       map[string]map[string]int // nick → channel → index in deliveries of the post under way, -1 before its first line
 	pongs      map[string]chan struct{}  // PING token → closed at its PONG
 	failing    map[string]channeltest.Failure
-	turns      int // MODEs sent so far: whose turn it is
+	turns      int                 // MODEs sent so far: whose turn it is
+	heard      map[string][]string // bot's user name → every line the listener got from it, not yet checked for secrets
 }
 
 // seenDelivery is a Delivery and the user name of the bot that made it.
@@ -140,10 +151,21 @@ type seenDelivery struct {
 	d    channeltest.Delivery
 }
 
-func newAudience(t *testing.T, addr string, keys map[string]string) *audience {
+// newAudience puts an audience in the channels of keys, each made with its
+// key ("" none), on the server at addr; no line of a bot may show any of
+// secrets.
+func newAudience(t *testing.T, addr string, keys map[string]string, secrets ...string) *audience {
 	t.Helper()
-	a := &audience{keys: keys, ops: map[string][]*operator{}, open: map[string]map[string]int{},
-		pongs: map[string]chan struct{}{}, failing: map[string]channeltest.Failure{}}
+	a := &audience{keys: keys, secrets: secrets, ops: map[string][]*operator{}, own: map[string]bool{},
+		open: map[string]map[string]int{}, pongs: map[string]chan struct{}{},
+		failing: map[string]channeltest.Failure{}, heard: map[string][]string{}}
+	// Last, once every line is read: the lines of bots no Received
+	// checked since they came.
+	t.Cleanup(func() {
+		for _, user := range slices.Sorted(maps.Keys(a.heard)) {
+			a.checkHeard(t, user)
+		}
+	})
 	t.Cleanup(a.wg.Wait) // after the watchers' close, which ends the goroutines
 	var channels []string
 	for channel, key := range keys {
@@ -157,8 +179,10 @@ func newAudience(t *testing.T, addr string, keys map[string]string) *audience {
 		first.mode(t, "+o "+second.w.nick)
 		first.await(t)
 		a.ops[channel] = []*operator{second, first} // the first has the penalty of its MODE now
+		a.own[first.w.nick], a.own[second.w.nick] = true, true
 	}
 	a.w = newWatcher(t, addr, channels...)
+	a.own[a.w.nick] = true
 	a.wg.Add(1)
 	go a.collect()
 	return a
@@ -168,7 +192,7 @@ func newAudience(t *testing.T, addr string, keys map[string]string) *audience {
 // everything it relayed to the listener before, the lines of a Send that
 // has returned (the bot waits for the PONG of a PING after its lines), has
 // been read.
-func (a *audience) sync(t *testing.T) {
+func (a *audience) sync(t testing.TB) {
 	t.Helper()
 	token := fmt.Sprintf("sync%d", seq.Add(1))
 	done := make(chan struct{})
@@ -200,6 +224,9 @@ func (a *audience) collect() {
 // line: one Send, since the bot connects for each. The caller holds a.mu.
 func (a *audience) take(m ircmsg.Message) {
 	nick := m.Nick()
+	if user := userOf(m.Source); user != "" && !a.own[nick] {
+		a.heard[user] = append(a.heard[user], strings.Join(append([]string{m.Command}, m.Params...), " "))
+	}
 	param := func(i int) string {
 		if i < len(m.Params) {
 			return m.Params[i]
@@ -234,9 +261,7 @@ func (a *audience) take(m ircmsg.Message) {
 			a.open[nick] = map[string]int{}
 		}
 		a.open[nick][channel] = len(a.deliveries)
-		_, rest, _ := strings.Cut(m.Source, "!")
-		user, _, _ := strings.Cut(strings.TrimPrefix(rest, "~"), "@")
-		a.deliveries = append(a.deliveries, seenDelivery{user: user,
+		a.deliveries = append(a.deliveries, seenDelivery{user: userOf(m.Source),
 			d: channeltest.Delivery{Text: text, Parts: []string{text}, Target: channel}})
 	case "PART":
 		delete(a.open[nick], param(0))
@@ -252,6 +277,34 @@ func (a *audience) take(m ircmsg.Message) {
 	}
 }
 
+// userOf returns the user name of source (nick!user@host), without the "~"
+// ngIRCd puts before one it did not get from ident; "" when source names
+// none (a server).
+func userOf(source string) string {
+	_, rest, ok := strings.Cut(source, "!")
+	if !ok {
+		return ""
+	}
+	user, _, _ := strings.Cut(strings.TrimPrefix(rest, "~"), "@")
+	return user
+}
+
+// checkHeard fails t when a line the listener got from the bot of user
+// since the last check shows a secret of the audience's. The caller does
+// not hold a.mu.
+func (a *audience) checkHeard(t testing.TB, user string) {
+	t.Helper()
+	a.mu.Lock()
+	lines := a.heard[user]
+	delete(a.heard, user)
+	a.mu.Unlock()
+	for _, line := range lines {
+		if !channeltest.AssertNoSecret(t, line, a.secrets...) {
+			t.Errorf("the bot %s posted a secret in a line to the channels", user)
+		}
+	}
+}
+
 // inject makes ngIRCd refuse the bots in each channel of fs as its
 // Failure says, with the channel's modes, which its operator may set (RFC
 // 2811 section 4): FailTransient, a full channel (+l 1: 471 to a JOIN,
@@ -259,7 +312,7 @@ func (a *audience) take(m ircmsg.Message) {
 // (+k: 475, a credential refused); FailRejected, a moderated channel (+m:
 // 404 to each line). FailNone takes the modes back to none, the channel's
 // key kept. It returns once the server has set them all.
-func (a *audience) inject(t *testing.T, fs map[string]channeltest.Failure) {
+func (a *audience) inject(t testing.TB, fs map[string]channeltest.Failure) {
 	t.Helper()
 	var set []*operator
 	for channel, f := range fs {
@@ -346,7 +399,7 @@ func newOperator(t *testing.T, addr, channel, key string, wg *sync.WaitGroup) *o
 }
 
 // mode sends MODE with modes for the operator's channel.
-func (op *operator) mode(t *testing.T, modes string) {
+func (op *operator) mode(t testing.TB, modes string) {
 	t.Helper()
 	_, err := op.w.conn.Write([]byte("MODE " + op.channel + " " + modes + "\r\n"))
 	require.NoError(t, err)
@@ -354,7 +407,7 @@ func (op *operator) mode(t *testing.T, modes string) {
 
 // await waits for the relay of the operator's MODE, failing t when the
 // server refuses it.
-func (op *operator) await(t *testing.T) {
+func (op *operator) await(t testing.TB) {
 	t.Helper()
 	select {
 	case m := <-op.events:
@@ -369,7 +422,7 @@ func (op *operator) await(t *testing.T) {
 
 // backend returns the Backend of a new bot of user: the deliveries of
 // that bot, the channels' modes back to none.
-func (a *audience) backend(t *testing.T, user string) *ngircdBackend {
+func (a *audience) backend(t testing.TB, user string) *ngircdBackend {
 	t.Helper()
 	a.inject(t, a.every(channeltest.FailNone))
 	return &ngircdBackend{t: t, a: a, user: user}
@@ -378,14 +431,16 @@ func (a *audience) backend(t *testing.T, user string) *ngircdBackend {
 // ngircdBackend is the channeltest.TargetBackend of one bot: what the
 // audience saw it post.
 type ngircdBackend struct {
-	t    *testing.T
+	t    testing.TB
 	a    *audience
 	user string
 }
 
-// Received implements channeltest.Backend.
+// Received implements channeltest.Backend. It fails the test when a line
+// of the bot's shows a secret (see audience).
 func (b *ngircdBackend) Received() []channeltest.Delivery {
 	b.a.sync(b.t)
+	b.a.checkHeard(b.t, b.user)
 	b.a.mu.Lock()
 	defer b.a.mu.Unlock()
 	var out []channeltest.Delivery
@@ -419,3 +474,60 @@ func (a *audience) every(f channeltest.Failure) map[string]channeltest.Failure {
 }
 
 var _ channeltest.TargetBackend = (*ngircdBackend)(nil)
+
+// The audience fails the conformance suite when a bot posts a secret in a
+// line to the channels, which channeltest's rules, looking at what the
+// channel returns, do not see: here a raw client in the bot's place posts
+// the channel key, in a PRIVMSG and encoded in a PART's reason.
+func TestIntegrationConformanceAudienceSeesSecrets(t *testing.T) {
+	t.Parallel()
+	addr := env(t, "OUTAGECAST_IRC_ADDR")
+	ops, dev := unique("#cfsecops"), unique("#cfsecdev")
+	aud := newAudience(t, addr, map[string]string{ops: "", dev: conformanceKey}, conformanceKey)
+	bot := newWatcher(t, addr, ops, dev+" "+conformanceKey) // its user name is "watcher"
+	rec := &recordingT{TB: t}
+	be := &ngircdBackend{t: rec, a: aud, user: "watcher"}
+	// posted reads what the bot sent, once the server has processed it
+	// (its PONG), as Received does after a Send.
+	posted := func(lines ...string) []channeltest.Delivery {
+		for _, line := range lines {
+			bot.send(line)
+		}
+		bot.send("PING :posted")
+		bot.until("PONG")
+		return be.Received()
+	}
+
+	require.Len(t, posted("PRIVMSG "+ops+" :all is well"), 1)
+	assert.Empty(t, rec.failures(), "a line without a secret")
+
+	require.Len(t, posted("PRIVMSG "+dev+" :the key is "+conformanceKey), 2)
+	assert.Len(t, rec.failures(), 2, "the key in a PRIVMSG: AssertNoSecret's error and the audience's")
+
+	posted("PART " + ops + " :" + base64.StdEncoding.EncodeToString([]byte(conformanceKey)))
+	assert.Len(t, rec.failures(), 2, "the key, base64-encoded, in a PART's reason")
+}
+
+// recordingT is a testing.TB whose Errorf records the failure rather than
+// failing the test.
+type recordingT struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+// Errorf records the failure.
+func (r *recordingT) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// failures returns the failures recorded since its last call.
+func (r *recordingT) failures() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.errors
+	r.errors = nil
+	return out
+}
