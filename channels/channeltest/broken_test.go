@@ -41,6 +41,9 @@ func brokenCases() []brokenCase {
 			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
 			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
 		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
+		{"PostsToken", breakChat(func(b *broken) {
+			b.chat.retext = func(text string, _ broadcast.Update) string { return text + " (" + b.chat.token + ")" }
+		}), []string{"NoSecretLeaks", "PreviewShowsWhatSendPosts", "LengthLimitHolds"}, chatNotRun, "what the audience sees of post 1 (Received()[0].Text) contains Harness.Secrets[0] (as is)"},
 		{"EditReceiptHoldsToken", editor(editReceiptWithToken), []string{"NoSecretLeaks", "NoSecretInEchoedSuccess"},
 			chatNotRun,
 			"the Receipt of Edit printed with %v contains Harness.Secrets[0] (as is)"},

@@ -175,9 +175,10 @@
 //   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors (and
 //     every error they wrap, as errors.As reaches it), receipts (of Send
 //     and Edit), previews, the name, what Send writes in the Ledger (the
-//     targets, the errors it marks them failed with, the posts), or the
+//     targets, the errors it marks them failed with, the posts), the
 //     channel and its Config printed with any verb, logged with slog or
-//     marshalled to JSON or YAML.
+//     marshalled to JSON or YAML, or the posts the back end received (each
+//     Delivery's Text: what the audience sees).
 //   - NoSecretInEchoedErrors (Secrets, FailEcho): the same of the errors
 //     and the Ledger when the back end echoes every credential it received
 //     in its error answers.

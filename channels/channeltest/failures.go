@@ -305,6 +305,9 @@ func checkNoSecret(s *suite) {
 		o.add("the Preview", pv)
 		o.add("the error of Preview", err)
 	}
+	for i, d := range s.be.Received() {
+		o.shown = append(o.shown, shown{fmt.Sprintf("what the audience sees of post %d (Received()[%d].Text)", i+1, i), d.Text})
+	}
 	o.add("the channel", s.ch)
 	if s.h.Config != nil {
 		o.add("Harness.Config", s.h.Config)
