@@ -126,11 +126,13 @@
 // split, and prefer the end of a word. Nor is a URL of the text (Shorten
 // moves one after the cut past the ellipsis), up to the next white space
 // or the first character in it that ends a link ("。", "、", "（", "」",
-// "»", see LinkSpans), where every working link has ended (Discord links
-// on to the white space, the text after the URL with it: no page that
-// works): Japanese or Chinese text after a URL, with no space between, is
+// "»", see LinkSpans), where every working link has ended (Discord and
+// Mastodon link on to the white space, the text after the URL with it: no
+// page that works): Japanese or Chinese text after a URL, with no space between, is
 // cut there as any other text (an ASCII URL, which holds no such
-// character, is kept up to the white space, its final punctuation too). Nor is a backslash escape ("\*",
+// character, is kept up to the white space, its final punctuation too;
+// RenderFit and Text keep the update's URL whole where the text shows it,
+// such a character and all, "https://status.example.com/a、b"). Nor is a backslash escape ("\*",
 // "\-") split, nor its backslash left behind when the punctuation before
 // the ellipsis is trimmed, so that shortened Markdown shows no stray "\".
 // Nor is a run of printable ASCII, and of letters, marks and digits

@@ -42,7 +42,10 @@ var ErrBlank = errors.New("templates: the text shows nothing")
 // white space or the first character in it that ends a link, "。", "、",
 // "（" (see Shorten: Japanese or Chinese text that runs on after a URL
 // with no space is cut after that character; a URL the cut leaves out is
-// not written), and outside a run of printable ASCII and of
+// not written), or, where the text shows u.URL from a URL's start, up to
+// u.URL's end at least, as it may hold such a character
+// ("https://status.example.com/a、b", which the channels that know it
+// link whole: cut after "a", it would link another page), and outside a run of printable ASCII and of
 // letters, marks and digits outside ASCII (but those of scripts written
 // without spaces, as Han and kana) with a dot between letters or digits
 // (a domain name without a scheme, "bücher.example" too, which platforms
@@ -97,15 +100,16 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if err != nil {
 		return "", err
 	}
-	return Shorten(shortest, limit, m), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
+	return shorten(shortest, limit, m, u.URL), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
 		ErrTooLong, e.name, m(shortest), limit)
 }
 
 // Text is the text channel sends for u: its override (u.Override, so not
 // blank; tidied like the output of the template name, so one line for
 // "short"; marked with MarkCorrection when u corrects an earlier update,
-// as the default templates mark theirs; and cut with Shorten if it is too
-// long, keeping the marker), else RenderFit(name, u, limit, m). The name
+// as the default templates mark theirs; and cut as Shorten cuts if it is
+// too long, keeping the marker, and u.URL whole where the override shows
+// it, as RenderFit keeps it), else RenderFit(name, u, limit, m). The name
 // must exist either way. A text that shows nothing comes with an error
 // wrapping ErrBlank. An Update.URL
 // that the Broadcaster would refuse (broadcast.CheckURL), of a Message
@@ -133,20 +137,21 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	}
 	o = normalize([]byte(balanceBidi(o)), e.single)
 	if u.Corrects == "" {
-		return Shorten(o, limit, m), nil
+		return shorten(o, limit, m, u.URL), nil
 	}
-	return shortenMarked(o, limit, m), nil
+	return shortenMarked(o, limit, m, u.URL), nil
 }
 
 // shortenMarked returns the override o of a correction marked as one
 // (MarkCorrection: on its first line that shows something) within limit:
 // the marker, and the lines before it, are kept and the rest of o
-// shortened with Shorten, unless not even they fit. The lines before it
+// shortened with Shorten, the URLs of known kept whole where o shows them
+// (see knownEnd), unless not even they fit. The lines before it
 // show nothing: when they leave no room for the marker and an Ellipsis
 // after them, they are left out (also before a line that says
 // "correction" itself), so that what is kept is the marker and the start
 // of the text, not invisible characters and an Ellipsis.
-func shortenMarked(o string, limit int, m Measure) string {
+func shortenMarked(o string, limit int, m Measure, known ...string) string {
 	if m == nil {
 		m = Runes
 	}
@@ -159,18 +164,18 @@ func shortenMarked(o string, limit int, m Measure) string {
 		o, i = o[i:], 0
 	}
 	if marker == "" {
-		return Shorten(o, limit, m)
+		return shorten(o, limit, m, known...)
 	}
 	head := o[:i] + CorrectionPrefix
 	if limit <= 0 || m(head) > limit {
-		return Shorten(head+o[i:], limit, m)
+		return shorten(head+o[i:], limit, m, known...)
 	}
-	return head + Shorten(o[i:], limit, func(s string) int {
+	return head + shorten(o[i:], limit, func(s string) int {
 		if s == "" {
 			return 0 // the marker alone fits
 		}
 		return m(head + s)
-	})
+	}, known...)
 }
 
 // forStatus says " for status <st>" of a status of package broadcast, and
@@ -417,7 +422,7 @@ func (f *fitter) title(u broadcast.Update) (string, bool) {
 // and an Ellipsis; at 0, nothing when orNone is set. A word end is
 // preferred (see wordCut).
 func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update, string), orNone bool) (string, bool) {
-	c := newCutter(text)
+	c := newCutter(text, u.URL)
 	type result struct {
 		out  string
 		fits bool

@@ -20,7 +20,7 @@ var lazyPieces = []string{
 	"[![img](https://x.example/i)](https://x.example/l)", "[a `]` b](https://x.example/c)",
 	"[a <https://x.example/auto> b](https://x.example/d)", "[t](<https://x.example/a b> \"T\")",
 	"\n[1]: https://x.example/def \"Title\"\n", "\n[x]: <https://x.example/x>\n",
-	"https://x.example/bare", "https://x.example/a[b", "http://x.example/p_(q)",
+	"https://x.example/bare", "https://x.example/a[b", "http://x.example/p_(q)", lazyKnownURL, "https://x.example/k",
 	"<https://x.example/auto>", "<ops@example.com>", "<irc://x.example/c>", "<", ">",
 	"`", "``", "```", "`[`", "` ]( `", "\\[", "\\]", "\\`", "\\", "\\<",
 	"&amp;", "&#8230;", "&", "&am",
@@ -32,6 +32,11 @@ var lazyPieces = []string{
 	"Retry with backoff and see the status page for updates.",
 	strings.Repeat("words ", 30),
 }
+
+// lazyKnownURL is a URL that holds a character that ends a link, known
+// to be one URL (as an Update.URL is): the cutters keep it whole where
+// a text shows it (see knownEnd).
+const lazyKnownURL = "https://x.example/k、n"
 
 // lazyText returns a text of n pieces of lazyPieces drawn by rng.
 func lazyText(rng *rand.Rand, n int) string {
@@ -73,9 +78,11 @@ func lazyTexts(rng *rand.Rand, n int) []string {
 
 // keptMarksReadAll is keptMarks as it read before it came to read
 // lazily: the marks of all of s first, then its URLs and kept spans
-// (with the rule since added that a link whose destination's URL runs on
-// past it is kept whole with that URL).
-func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
+// (with the rules since added that a link whose destination's URL runs on
+// past it is kept whole with that URL, and that a URL of known is kept
+// whole, see knownEnd).
+func keptMarksReadAll(s string, known ...string) (urls, whole [][2]int, refs []mark) {
+	known = shownURLs(s, known)
 	marks, nested := markupNested(s)
 	us, rest, ok := nextScheme(s, 0, keptRune)
 	pos, k := 0, 0
@@ -100,7 +107,7 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 				}
 				nested = nested[1:]
 			}
-			urls = markURLs(urls, s, m)
+			urls = markURLs(urls, s, m, known)
 			if pos = m.span[1]; ok && us < pos {
 				markIn := func(end int) bool {
 					return k+1 < len(marks) && marks[k+1].span[0] >= m.span[1] && marks[k+1].span[0] < end
@@ -130,7 +137,7 @@ func keptMarksReadAll(s string) (urls, whole [][2]int, refs []mark) {
 		if !ok {
 			return urls, whole, refs
 		}
-		pos = urlEnd(s, rest, keptRune)
+		pos = knownEnd(s, us, urlEnd(s, rest, keptRune), known)
 		urls = append(urls, [2]int{us, pos})
 		var end int
 		end, urls = joinedReadAll(marks, &k, urls, pos, pos)
@@ -205,17 +212,24 @@ func TestMarkScanPausedReadsAsOneRead(t *testing.T) {
 // TestKeptReaderReadsAsReadAll: a keptReader advanced in steps holds,
 // after each, a prefix of what reading all of the text first gives, with
 // every span that starts at or before where it was advanced to, and at
-// the end all of it.
+// the end all of it; also where it knows a URL (lazyKnownURL) to keep
+// whole.
 func TestKeptReaderReadsAsReadAll(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	span := func(sp [2]int) int { return sp[0] }
 	markStart := func(m mark) int { return m.span[0] }
-	for _, s := range lazyTexts(rng, 300) {
-		urls, whole, refs := keptMarksReadAll(s)
-		if u, w, r := keptMarks(s); !slices.Equal(u, urls) || !slices.Equal(w, whole) || !sameMarks(r, refs) {
-			t.Fatalf("%q: keptMarks\ngot  %v %v %v\nwant %v %v %v", s, u, w, r, urls, whole, refs)
+	for n, s := range lazyTexts(rng, 300) {
+		var known []string
+		if n%2 == 1 {
+			known = []string{lazyKnownURL}
 		}
-		kr := newKeptReader(s)
+		urls, whole, refs := keptMarksReadAll(s, known...)
+		if known == nil {
+			if u, w, r := keptMarks(s); !slices.Equal(u, urls) || !slices.Equal(w, whole) || !sameMarks(r, refs) {
+				t.Fatalf("%q: keptMarks\ngot  %v %v %v\nwant %v %v %v", s, u, w, r, urls, whole, refs)
+			}
+		}
+		kr := newKeptReader(s, known...)
 		for to := -1; to < len(s); {
 			to += 1 + rng.Intn(300)
 			kr.advance(to)

@@ -140,8 +140,11 @@ func urlRune(r rune) bool {
 // template's autolinks).
 //
 // A link ends before the first character that no path of a URL in text
-// holds, which Mastodon and twitter-text end a link at, and Telegram
-// (tdlib) at most of: the quotation marks «, », “, ”, „, ‘, ’, ‹, ›
+// holds, which twitter-text (X) ends a link at, and Telegram (tdlib) at
+// most of (Mastodon, whose path rule takes any character but white
+// space, <, >, "?" and a "(" or ")" out of a pair, and Discord link on to
+// the white space, to no working page but where the URL holds that
+// character): the quotation marks «, », “, ”, „, ‘, ’, ‹, ›
 // (and any of Unicode's initial and final quotes), the general
 // punctuation U+2000 to U+206F ("…", "†", "‰", word joiner, direction
 // marks and isolates) but for the dashes U+2010 to U+2015 and the zero
@@ -254,13 +257,15 @@ func linkRune(r rune) bool { return urlRune(r) && !endsLink(r) }
 // keptRune reports whether r may stand in a URL of a text as Shorten and
 // RenderFit keep it whole (see keptSpans): the one rule of where such a
 // URL ends, for every reading of it that cuts (the markup reader, a
-// link's URLs, a destination's URL that runs on past its link). A URL so
+// link's URLs, a destination's URL that runs on past its link), but for
+// a URL known to be one, which runs on to its end (see knownEnd). A URL so
 // kept runs from its scheme to the next white space, <, > or " (as
 // URLSpans finds it) or the first character that ends a link (see
 // LinkSpans), whichever comes first: as far as a platform may link the
-// page. Past that character every working link has ended (Discord links
-// on to the white space, the text after the URL with it: no page that
-// works), so that a cut there breaks no working link, where Japanese or
+// page. Past that character every working link has ended (Discord and
+// Mastodon link on to the white space, the text after the URL with it: no
+// page that works, but where the URL holds the character, as an
+// Update.URL may: see knownEnd), so that a cut there breaks no working link, where Japanese or
 // Chinese text, which puts no space after a URL
 // ("詳細はhttps://x.example/aをご覧ください。…"), would otherwise make the
 // rest of the paragraph one URL, kept or left out whole. Nothing else
@@ -269,6 +274,37 @@ func linkRune(r rune) bool { return urlRune(r) && !endsLink(r) }
 // URLSpans finds it. A URL whose "://" such a character follows
 // ("https://「…") is none, as it is no link.
 func keptRune(r rune) bool { return linkRune(r) }
+
+// knownEnd returns where the URL of s that starts at us, and that
+// keptRune ends at end, ends as the cutters keep it when they know URLs,
+// known (each one URL, as oneURL finds them: a message's Update.URL, see
+// LinkSpansWhole): where s shows one of them from us and it runs past
+// end, at a character that ends a link in a sentence
+// ("https://status.example.com/a、b"), on to its end, and from there as
+// keptRune goes, so that no cut falls inside it (cut there, it would be
+// linked as https://status.example.com/a, another page, by the channels
+// that link it whole where it is shown whole) nor inside a longer URL
+// that s shows. Moved after the ellipsis, it moves whole.
+func knownEnd(s string, us, end int, known []string) int {
+	for _, w := range known {
+		if e := us + len(w); e > end && strings.HasPrefix(s[us:], w) {
+			end = urlEnd(s, e, keptRune)
+		}
+	}
+	return end
+}
+
+// shownURLs returns the URLs of known that are one URL (see oneURL) and
+// that s shows: those knownEnd looks for, none for most texts.
+func shownURLs(s string, known []string) []string {
+	var shown []string
+	for _, w := range known {
+		if w != "" && strings.Contains(s, w) && oneURL(w) {
+			shown = append(shown, w)
+		}
+	}
+	return shown
+}
 
 // linkCut returns the offset in url, a URLSpans span or the start of one,
 // of the first character that ends its link (see LinkSpans), or len(url).
@@ -406,14 +442,19 @@ func trimLink(url string) int {
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
-func Shorten(s string, limit int, m Measure) string {
+func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m) }
+
+// shorten is Shorten, but for the URLs of known, each one URL (an
+// Update.URL, see LinkSpansWhole), which it keeps whole where s shows
+// one from a URL's start (see knownEnd).
+func shorten(s string, limit int, m Measure, known ...string) string {
 	if m == nil {
 		m = Runes
 	}
 	if limit <= 0 || s == "" || m(s) <= limit {
 		return s
 	}
-	c := newCutter(s)
+	c := newCutter(s, known...)
 	c.all()
 	measured := func(out string) (string, bool) { return out, m(out) <= limit }
 	// A destination that does not fit after a lone ellipsis cannot fit.
@@ -494,8 +535,10 @@ type cutter struct {
 // for a tag (Bluesky's app links 64 UTF-16 units at most) or a user name.
 const maxTagCut = 65
 
-func newCutter(s string) *cutter {
-	return &cutter{s: s, state: -1, kept: newKeptReader(s)}
+// newCutter returns a cutter of s that keeps the URLs of known whole
+// where s shows them (see knownEnd).
+func newCutter(s string, known ...string) *cutter {
+	return &cutter{s: s, state: -1, kept: newKeptReader(s, known...)}
 }
 
 // read makes urls, whole and refs hold each of keptMarks(s)'s spans that
@@ -569,10 +612,14 @@ type keptReader struct {
 	urls     [][2]int
 	whole    [][2]int
 	refs     []mark
+	// known are the URLs kept whole where s shows them (see knownEnd).
+	known []string
 }
 
-func newKeptReader(s string) keptReader {
-	k := keptReader{s: s, through: -1}
+// newKeptReader returns a keptReader of s that keeps the URLs of known
+// whole where s shows them (see knownEnd).
+func newKeptReader(s string, known ...string) keptReader {
+	k := keptReader{s: s, through: -1, known: shownURLs(s, known)}
 	k.marks = startMarkup(s)
 	if k.marks.r != nil {
 		k.marks.scan(len(s))
@@ -616,7 +663,7 @@ func (kr *keptReader) advance(to int) {
 				}
 				kr.nested = kr.nested[1:]
 			}
-			kr.urls = markURLs(kr.urls, s, m)
+			kr.urls = markURLs(kr.urls, s, m, kr.known)
 			if kr.pos = m.span[1]; kr.ok && kr.us < kr.pos {
 				if us, ue, ok := runsOut(s, kr.us, kr.rest, m); ok && m.text[1] > 0 && !kr.markIn(m.span[1], ue) {
 					// The URL of m's destination runs on past m, as
@@ -653,7 +700,7 @@ func (kr *keptReader) advance(to int) {
 		if kr.us > to {
 			return
 		}
-		kr.pos = urlEnd(s, kr.rest, keptRune)
+		kr.pos = knownEnd(s, kr.us, urlEnd(s, kr.rest, keptRune), kr.known)
 		kr.urls = append(kr.urls, [2]int{kr.us, kr.pos})
 		// A link that starts inside the URL and ends after it
 		// ("https://x.example/a[alpha\nomega](https://x.example/c)")
@@ -722,7 +769,7 @@ func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
 // markURLs appends to urls the URLs in m, one of the marks of s: its
 // destination's URL (see destURL), and each other URL that starts in it,
 // in its text, its destination or its title, as the cutters keep it
-// whole in text (see keptRune) but ending, at the latest, where m ends
+// whole in text (see keptRune, and knownEnd for known) but ending, at the latest, where m ends
 // (its destination's URL as destURL finds it), so that a cut that leaves m out,
 // or writes it as its text alone, moves them after the ellipsis and loses
 // none. A URL in a link's text ends with the text, at the latest: one
@@ -733,7 +780,7 @@ func runsOut(s string, us, rest int, m mark) (start, end int, ok bool) {
 // own; moved whole, it would take in the "](", the destination and the
 // ")" that closes the link; so does one in the text of an image in the
 // text, at that image's "](".
-func markURLs(urls [][2]int, s string, m mark) [][2]int {
+func markURLs(urls [][2]int, s string, m mark, known []string) [][2]int {
 	in := s[:m.span[1]]
 	if m.text[1] > m.span[0] {
 		in = s[:m.text[1]] // the text first
@@ -754,7 +801,7 @@ func markURLs(urls [][2]int, s string, m mark) [][2]int {
 			from, in = len(in), s[:m.span[1]] // past the text
 			continue
 		}
-		u := [2]int{us, urlEnd(in, rest, keptRune)}
+		u := [2]int{us, knownEnd(in, us, urlEnd(in, rest, keptRune), known)}
 		if len(in) < m.span[1] {
 			// In the text, a "](" ends the text of an image in it
 			// ("[![see https://a.example](https://b.example/i.png)](…)"),
