@@ -182,8 +182,9 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		default:
 			// New names every file it refuses, in an error of its own
 			// that names the file after "templates: ". The channels then
-			// take the default templates, and the directory's names are
-			// still checked.
+			// take the templates of the files it took (the defaults where
+			// it could not read the directory), and the directory's names
+			// are still checked.
 			set, err := templates.New(dir)
 			for _, err := range unjoin(err) {
 				faults = append(faults, faultf(name, tmplLine, "templates: %w",

@@ -89,7 +89,9 @@
 // cannot be read, every file of it that templates.New refuses (one that
 // does not parse, say) and, when no channel entry is refused, every file
 // of it that no channel renders, in the file's order (the first 100, then
-// how many more).
+// how many more). A channel naming a template of the directory is checked
+// against the files templates.New took, so that one file refused does not
+// refuse the channels that name others.
 //
 // # Environment
 //

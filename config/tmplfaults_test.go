@@ -57,3 +57,20 @@ func TestTemplateDirOddFileNameOnItsLine(t *testing.T) {
 	}
 	assert.Contains(t, err.Error(), prefix+`"bad\nname.tmpl": `)
 }
+
+// A channel that names a template of the directory is not refused when
+// another file of the directory is: the directory's fault is named, and
+// the channel takes the templates New took. Before, every channel took
+// the defaults then, and one naming "custom" was refused with "not in
+// Config.Templates (want html, markdown, …)", though custom.tmpl was
+// there and parsed.
+func TestTemplateDirFaultLeavesOtherTemplates(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tmpl/custom.tmpl", "{{.Title}}")
+	writeFile(t, dir, "tmpl/short.tmpl", "{{.Title}")
+	_, err := parseIn(dir, "templates: tmpl\nchannels:\n  - kind: console\n    template: custom\n", config.Loader{LookupEnv: env(nil)})
+	require.Error(t, err)
+	got := strings.Split(err.Error(), "\n")
+	require.Len(t, got, 1, "%v", err)
+	assert.Contains(t, got[0], "test.yaml:1: templates: short.tmpl: parse: ")
+}

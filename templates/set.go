@@ -282,7 +282,11 @@ func Default() *Set {
 // file refused is named, each in an error of its own, joined with
 // errors.Join, so one a line (a name holding a line break or another
 // character that is not printable is quoted; a file whose name is no
-// template's is refused unread).
+// template's is refused unread). With that error New also returns the Set
+// of the files it took, without those it refused, so that a caller
+// naming every fault of a configuration can still check the templates
+// others name (package config does); the Set is nil only when fsys is
+// nil or its directory cannot be read.
 func New(fsys fs.FS) (*Set, error) {
 	if fsys == nil {
 		return nil, errors.New("templates: New: nil file system")
@@ -327,7 +331,7 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 		}
 	}
 	if len(faults) > 0 {
-		return nil, errors.Join(faults...)
+		return out, errors.Join(faults...)
 	}
 	return out, nil
 }

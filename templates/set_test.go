@@ -53,7 +53,12 @@ func TestNew(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				assert.Nil(t, set)
+				// The Set of the files New took, without the one it
+				// refused: the defaults here.
+				require.NotNil(t, set)
+				got, err := set.Render("short", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating})
+				require.NoError(t, err)
+				assert.Equal(t, "Investigating: T", got)
 				return
 			}
 			require.NoError(t, err)
@@ -62,6 +67,17 @@ func TestNew(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+	t.Run("files taken beside one refused", func(t *testing.T) {
+		set, err := templates.New(fstest.MapFS{"custom.tmpl": {Data: []byte("C {{.Title}}")}, "short.tmpl": {Data: []byte("{{.Title}")}})
+		require.ErrorContains(t, err, "templates: short.tmpl: parse: ")
+		require.NotNil(t, set)
+		got, err := set.Render("custom", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating})
+		require.NoError(t, err)
+		assert.Equal(t, "C T", got)
+		got, err = set.Render("short", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating})
+		require.NoError(t, err)
+		assert.Equal(t, "Investigating: T", got, "the default short, as the file was refused")
+	})
 	t.Run("nil file system", func(t *testing.T) {
 		_, err := templates.New(nil)
 		assert.EqualError(t, err, "templates: New: nil file system")
