@@ -680,6 +680,9 @@ func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) 
 		return fmt.Sprintf(" (out of range: %d to %d)", lo, hi)
 	case yaml11Whole(n, t):
 		return yaml11WholeWhy(n, fromEnv)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String && n.Kind == yaml.ScalarNode &&
+		n.Style == 0 && n.Value != "" && !fromEnv:
+		return " (a list of one is written [" + n.Value + "], or \"- " + n.Value + "\" on the line below)" // to: ops@example.com
 	case t == durationType && !fromEnv:
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
 			return " (a duration needs a unit, as in 30s)"

@@ -74,3 +74,19 @@ func TestTemplateDirFaultLeavesOtherTemplates(t *testing.T) {
 	require.Len(t, got, 1, "%v", err)
 	assert.Contains(t, got[0], "test.yaml:1: templates: short.tmpl: parse: ")
 }
+
+// A list of text written as one value ("to: ops@example.com") is
+// refused with the way to write a list of one, which YAML's "want a
+// list" does not say.
+func TestListOfOneWrittenAsText(t *testing.T) {
+	dir := t.TempDir()
+	_, err := parseIn(dir, "channels:\n  - kind: email\n    host: smtp.example.com\n    from: status@example.com\n    to: ops@example.com\n",
+		config.Loader{LookupEnv: env(nil)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `channels[0].to: want a list, got "ops@example.com" (a list of one is written [ops@example.com], `+
+		`or "- ops@example.com" on the line below)`)
+	_, err = parseIn(dir, "channels:\n  - kind: email\n    host: smtp.example.com\n    from: status@example.com\n    to: \"a\\nb\"\n",
+		config.Loader{LookupEnv: env(nil)})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "a list of one", "a quoted value may hold what a hint cannot show on one line")
+}
