@@ -126,7 +126,7 @@ func TestHashAndReservedValueSayQuote(t *testing.T) {
 	irc := func(value string) string {
 		return lines("channels:", "  - kind: irc", "    server: irc.example.com:6697", "    nick: statusbot", "    channels: "+value)
 	}
-	tests := []struct{ name, yaml, want, quote string }{
+	tests := []quoteHint{
 		{"item", irc("\n      - #ops\n      - \"#dev\""), "test.yaml:6: channels[0].channels[0]: empty", `quote a value that starts with "#"`},
 		{"password", emailWithPassword("#" + pw), "test.yaml:7: channels[0].password: empty", `quote a value that starts with "#"`},
 		{"in a flow list", irc("[#ops]"), "test.yaml:5: channels: ", `quote a value that starts with "#"`},
@@ -141,15 +141,7 @@ func TestHashAndReservedValueSayQuote(t *testing.T) {
 		{"vertical bar in a password", emailWithPassword("|" + pw), "test.yaml:7: password: ", `quote a value that starts with "|"`},
 		{"greater-than sign in a password", emailWithPassword(">" + pw), "test.yaml:7: password: ", `quote a value that starts with ">"`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.Contains(t, err.Error(), tt.quote)
-			assert.NotContains(t, err.Error(), pw)
-		})
-	}
+	checkQuoteHints(t, tests, pw)
 	// A comment on purpose, "# …", is no value: the key is empty, as
 	// before.
 	_, _, err := parse(t, emailWithPassword("# set below"), nil)
@@ -199,7 +191,7 @@ func TestQuoteHintNamesTheValueThatBreaksTheLine(t *testing.T) {
 	webhook := func(key, value string) string {
 		return lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in", "    "+key+": "+value)
 	}
-	tests := []struct{ name, yaml, want, quote string }{
+	tests := []quoteHint{
 		{"percent sign in a quoted value before", telegram(`["ops 50 %` + pw + `", @` + pw + `]`), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
 		{"percent sign mid-value before", telegram("[ops 50 %" + pw + ", @" + pw + "]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
 		{"at sign in a quoted value before", telegram(`["ops @` + pw + `", ` + "`" + pw + `]`), "test.yaml:4: chats: ", "quote a value that starts with \"`\""},
@@ -215,15 +207,7 @@ func TestQuoteHintNamesTheValueThatBreaksTheLine(t *testing.T) {
 		{"token", lines("channels:", "  - kind: telegram", "    token: %123456:"+pw, "    chats: [-1001234567890]"), "test.yaml:3: token: ", `quote a value that starts with "%"`},
 		{"channel URL", lines("channels:", "  - `slack://"+pw+"@C123"), "test.yaml:2: ", "quote a value that starts with \"`\""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.Contains(t, err.Error(), tt.quote)
-			assert.NotContains(t, err.Error(), pw)
-		})
-	}
+	checkQuoteHints(t, tests, pw)
 }
 
 // A block scalar's header is no value to quote when the line breaks for
@@ -238,5 +222,23 @@ func TestBlockScalarHeaderNoFalseHint(t *testing.T) {
 	for _, header := range []string{">-", "|-", ">2-", "|-2", ">- # the SMTP relay's"} {
 		_, _, err := parse(t, emailWithPassword(header+"\n      "+pw), nil)
 		require.NoError(t, err, header)
+	}
+}
+
+// quoteHint is a configuration whose Load fails naming want (the key and
+// line) and saying quote (how to quote the value).
+type quoteHint struct{ name, yaml, want, quote string }
+
+// checkQuoteHints loads each of tests, whose errors never show pw.
+func checkQuoteHints(t *testing.T, tests []quoteHint, pw string) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), tt.quote)
+			assert.NotContains(t, err.Error(), pw)
+		})
 	}
 }
