@@ -154,7 +154,7 @@ func newRoomsBackend(t *testing.T, s *server, targets []string, txns *txnLog) *r
 			if room == "" {
 				continue
 			}
-			_, err := be.request(be.bot.token, "POST", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/leave",
+			_, err := be.request(be.bot, "POST", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/leave",
 				map[string]any{}, nil)
 			assert.NoErrorf(t, err, "the bot leaving %s", room)
 		}
@@ -171,54 +171,30 @@ func newRoomsBackend(t *testing.T, s *server, targets []string, txns *txnLog) *r
 // b.powerLevels(false), which the bot joins, and moves alias to it.
 func (b *roomsBackend) newRoom(alias string) (string, error) {
 	dir := "/_matrix/client/v3/directory/room/" + url.PathEscape(alias)
-	if _, err := b.request(b.reader.token, "DELETE", dir, nil, nil); err != nil { // 404 for the first New
+	if _, err := b.request(b.reader, "DELETE", dir, nil, nil); err != nil { // 404 for the first New
 		return "", err
 	}
 	var created struct {
 		RoomID string `json:"room_id"`
 	}
 	local, _, _ := strings.Cut(strings.TrimPrefix(alias, "#"), ":")
-	if _, err := b.request(b.reader.token, "POST", "/_matrix/client/v3/createRoom", map[string]any{"preset": "public_chat",
+	if _, err := b.request(b.reader, "POST", "/_matrix/client/v3/createRoom", map[string]any{"preset": "public_chat",
 		"room_alias_name": local, "power_level_content_override": b.powerLevels(false)}, &created); err != nil {
 		return "", err
 	}
-	_, err := b.request(b.bot.token, "POST", "/_matrix/client/v3/join/"+url.PathEscape(created.RoomID), map[string]any{}, nil)
+	_, err := b.request(b.bot, "POST", "/_matrix/client/v3/join/"+url.PathEscape(created.RoomID), map[string]any{}, nil)
 	return created.RoomID, err
 }
 
-// request makes a request as the user of token, decoding a 200's answer
-// into out; it returns the status, and an error for a failed request and,
-// but for a DELETE, a status other than 200.
-func (b *roomsBackend) request(token, method, path string, body, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		r = bytes.NewReader(raw)
+// request makes a request as u, decoding a 200's answer into out; it
+// returns the status, and an error for a failed request and, but for a
+// DELETE, a status other than 200.
+func (b *roomsBackend) request(u *user, method, path string, body, out any) (int, error) {
+	status, raw, err := u.try(method, path, body, out)
+	if err == nil && status != http.StatusOK && method != "DELETE" {
+		err = fmt.Errorf("%s %s: http %d: %s", method, path, status, raw)
 	}
-	req, err := http.NewRequest(method, b.url+path, r)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.reader.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	switch {
-	case err != nil:
-		return resp.StatusCode, err
-	case resp.StatusCode != http.StatusOK && method != "DELETE":
-		return resp.StatusCode, fmt.Errorf("%s %s: http %d: %s", method, path, resp.StatusCode, raw)
-	case out != nil && resp.StatusCode == http.StatusOK:
-		return resp.StatusCode, json.Unmarshal(raw, out)
-	}
-	return resp.StatusCode, nil
+	return status, err
 }
 
 // powerLevels is the content of m.room.power_levels of the back end's
