@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/templates"
 )
@@ -47,20 +44,9 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []error {
 			hint = fmt.Sprintf("did you mean %q? ", near)
 		}
 		faults = append(faults, fmt.Errorf("%s: no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
-			shownFile(e.Name()), baseName(name), hint, strings.Join(names, ", ")))
+			templates.ShownFile(e.Name()), baseName(name), hint, strings.Join(names, ", ")))
 	}
 	return faults
-}
-
-// shownFile returns file as a fault names it: as it is, or quoted when it
-// holds a character that is not printable (a line break would put the
-// rest of the fault on a line naming no file) or is not UTF-8, as
-// templates.New names it.
-func shownFile(file string) string {
-	if !utf8.ValidString(file) || strings.IndexFunc(file, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return strconv.Quote(file)
-	}
-	return file
 }
 
 // baseName returns a template's name without its status: "short" for

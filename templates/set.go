@@ -338,11 +338,11 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 
 // loadFile reads, decodes and parses the template name from file of
 // fsys; its error names the file. A file whose name is no template's is
-// refused unread, naming it as shownFile does: every other file's name
+// refused unread, naming it as ShownFile does: every other file's name
 // is printable.
 func loadFile(fsys fs.FS, file, name string) (*entry, error) {
 	if _, _, err := checkName(name); err != nil {
-		return nil, fmt.Errorf("templates: %s: %w", shownFile(file), err)
+		return nil, fmt.Errorf("templates: %s: %w", ShownFile(file), err)
 	}
 	text, err := regfile.Read(fsys, file, MaxFileSize)
 	if err != nil {
@@ -359,10 +359,12 @@ func loadFile(fsys fs.FS, file, name string) (*entry, error) {
 	return e, nil
 }
 
-// shownFile returns file as an error names it: as it is, or quoted when it
-// holds a character that is not printable (a line break would put the
-// rest of its error on a line naming no file) or is not UTF-8.
-func shownFile(file string) string {
+// ShownFile returns file, the name of a file of a templates directory, as
+// New's errors name it: as it is, or quoted when it holds a character
+// that is not printable (a line break would put the rest of its error on
+// a line naming no file) or is not UTF-8. A caller naming such files in
+// errors of its own (package config) names them alike.
+func ShownFile(file string) string {
 	if !utf8.ValidString(file) || strings.IndexFunc(file, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 		return strconv.Quote(file)
 	}
