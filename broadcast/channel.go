@@ -93,6 +93,7 @@ type Message struct {
 
 	channel string // the channel's name, for Key; "" in a Message built by hand
 	stale   bool   // a correction saying an older status than a post still up (see Current)
+	edit    bool   // an Edit's: a target's ErrNotSupported asks for a post anew (see postAnew)
 }
 
 // NewMessage returns the Message of the first attempt at delivering u, for
@@ -369,7 +370,9 @@ type Checker interface {
 // the incident's latest post, as the thread's latest and the receipt of
 // the update prev was, so that later updates reply to it and a later
 // Correct or Retract of those updates acts on it.
-// Broadcaster.Correct uses it.
+// Broadcaster.Correct uses it. A target whose error wraps ErrPostGone,
+// ErrNotEditable or ErrNotSupported (its platform cannot edit) gets the
+// correction posted anew, in the thread, the other targets edited.
 type Editor interface {
 	Edit(ctx context.Context, m Message, prev Receipt) (Receipt, error)
 }

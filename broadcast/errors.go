@@ -40,7 +40,9 @@ var (
 	// Preview whose error wraps it (and is no *TargetsError) is taken
 	// for the channel's lack of the method (see Channel): Correct posts
 	// the correction anew, Retract fails for good without a retry, and
-	// Preview leaves the channel out.
+	// Preview leaves the channel out. A target of an Edit whose error wraps
+	// it (its platform cannot edit) gets the correction posted anew too,
+	// as for ErrNotEditable.
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
 	// ErrPostGone is wrapped by a channel's error when the post it was to
 	// edit or delete no longer exists on the platform (someone deleted it

@@ -145,8 +145,9 @@ func (f *Fanout) Todo() []int { return f.todo }
 // Report records the outcome of delivering to targets[i]: nil is delivered
 // (marked in the Ledger), a Permanent error is failed for good (marked, not
 // retried), and so is one whose Error method panics; any other error, or
-// one wrapping ErrPostGone or ErrNotEditable, leaves the target for the
-// next attempt. So does one that matches ErrChannelClosed, Permanent or
+// one wrapping ErrPostGone or ErrNotEditable (or, in an Edit,
+// ErrNotSupported: the correction is posted there anew), leaves the target
+// for the next attempt. So does one that matches ErrChannelClosed, Permanent or
 // not: the channel's Close ended the request, which says nothing of the
 // target; it is left unmarked for a later Send, and Err is Permanent, so
 // that this Send does not retry a closed channel.
@@ -162,7 +163,7 @@ func (f *Fanout) Report(i int, err error) {
 		switch {
 		case err == nil:
 			_ = f.m.Ledger.MarkDelivered(t) // the Broadcaster reports a failed mark
-		case IsPermanent(err) && !postAnew(err) && !channelClosed(err):
+		case IsPermanent(err) && !postAnew(err, f.m.edit) && !channelClosed(err):
 			_ = f.m.Ledger.MarkFailed(t, err)
 		}
 	}
@@ -181,7 +182,7 @@ func (f *Fanout) book(i int, t string, err error) {
 			f.delivered = make([]int, 0, len(f.todo)) // as todo
 		}
 		f.delivered = append(f.delivered, i)
-	case IsPermanent(err) && !postAnew(err) && !channelClosed(err):
+	case IsPermanent(err) && !postAnew(err, f.m.edit) && !channelClosed(err):
 		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})
 	default: // a post gone or not editable is posted anew (see ErrPostGone)
 		f.pending = append(f.pending, TargetFailure{Target: t, Err: err})
@@ -546,7 +547,9 @@ func (e *TargetsError) Is(target error) bool {
 }
 
 // postAnew reports whether err, a target's, says its post is to be posted
-// anew (ErrPostGone, ErrNotEditable) rather than failed for good.
-func postAnew(err error) bool {
-	return errwalk.Is(err, ErrPostGone) || errwalk.Is(err, ErrNotEditable)
+// anew (ErrPostGone, ErrNotEditable; in an Edit, ErrNotSupported too: that
+// target's platform cannot edit, as a channel's Edit that wraps it as a
+// whole says of the channel) rather than failed for good.
+func postAnew(err error, edit bool) bool {
+	return errwalk.Is(err, ErrPostGone) || errwalk.Is(err, ErrNotEditable) || edit && errwalk.Is(err, ErrNotSupported)
 }

@@ -2414,7 +2414,7 @@ func (d *delivery) callSend(ctx context.Context) error {
 	r, err := d.ch.Send(ctx, d.message())
 	if err == nil {
 		d.res.Receipt = r
-	} else if postGone(err, true) {
+	} else if postGone(err, true, false) {
 		// ErrPostGone is an Edit's or a Retract's, ErrNotEditable an
 		// Edit's: a Send that says either would keep its targets pending
 		// (see Fanout.Report) through every retry. It fails for good; the
@@ -2433,12 +2433,15 @@ func (d *delivery) callEdit(ctx context.Context) error {
 		prev.merge(*d.anew)
 	}
 	ed, _ := As[Editor](d.ch) // d.prev is set only for an Editor
-	r, err := ed.Edit(ctx, d.message(), prev)
-	if (postGone(err, true) || unsupported(err)) && !d.editedSome(err) {
+	m := d.message()
+	m.edit = true
+	r, err := ed.Edit(ctx, m, prev)
+	if (postGone(err, true, true) || unsupported(err)) && !d.editedSome(err) {
 		// Deleted on the platform, or no longer editable there, or no
-		// edit at all (a wrapper's Edit of a channel that is no Editor),
-		// and nothing edited: the correction is posted anew, in the
-		// thread, as where the channel cannot edit.
+		// edit at all (a wrapper's Edit of a channel that is no Editor,
+		// or targets whose platform cannot edit), and nothing edited:
+		// the correction is posted anew, in the thread, as where the
+		// channel cannot edit.
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
@@ -2483,7 +2486,8 @@ func (d *delivery) editedSome(err error) bool {
 }
 
 // postAnewSome handles err, an Edit's that edited some targets (see
-// editedSome) or whose pending targets are not all gone or not editable:
+// editedSome) or whose pending targets are not all gone or not editable
+// (or on a platform that cannot edit: see postAnew):
 // those that are get the correction posted anew at once, by a Send whose
 // Ledger holds the others back (pending, not tried), and the attempt fails
 // transiently with the others pending, so that only their edits are
@@ -2500,7 +2504,7 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	}
 	var others []TargetFailure
 	for _, f := range te.Pending {
-		if !postAnew(f.Err) {
+		if !postAnew(f.Err, true) {
 			others = append(others, f)
 		}
 	}
@@ -2559,7 +2563,7 @@ func (d *delivery) notePostedAnew(pending []TargetFailure, ste *TargetsError) {
 		return ste != nil && (slices.ContainsFunc(ste.Pending, named) || slices.ContainsFunc(ste.Failures, named))
 	}
 	for _, f := range pending {
-		if postAnew(f.Err) && !open(f.Target) {
+		if postAnew(f.Err, true) && !open(f.Target) {
 			if d.anewTargets == nil {
 				d.anewTargets = make(map[string]bool)
 			}
@@ -2585,9 +2589,9 @@ func (d *delivery) callRetract(ctx context.Context) error {
 			err = deletionOf(err, te) // made outside a Fanout
 		}
 	}
-	if postGone(err, false) {
+	if postGone(err, false, false) {
 		err = refused(err) // deleted already, but where a target refused
-	} else if postGone(err, true) || unsupported(err) {
+	} else if postGone(err, true, false) || unsupported(err) {
 		// ErrNotEditable is an Edit's (see callSend); ErrNotSupported
 		// says the channel cannot delete, as for one that is no Retractor.
 		err = Permanent(err)
@@ -2647,13 +2651,17 @@ func (e *deletionError) As(target any) bool {
 // post is gone from the platform, or, with notEditable, that it is gone or
 // cannot be edited: it wraps ErrPostGone (or ErrNotEditable), or it is a
 // TargetsError whose pending targets all say so (the others are done, or
-// failed for good: see refused).
+// failed for good: see refused); with edit too, an Edit's, a target's
+// ErrNotSupported says so as well (see postAnew).
 // Not inlined: its frame would grow callSend's, on every delivery's stack.
 //
 //go:noinline
-func postGone(err error, notEditable bool) bool {
+func postGone(err error, notEditable, edit bool) bool {
 	says := func(err error) bool {
-		return errwalk.Is(err, ErrPostGone) || notEditable && errwalk.Is(err, ErrNotEditable)
+		if notEditable {
+			return postAnew(err, edit)
+		}
+		return errwalk.Is(err, ErrPostGone)
 	}
 	var te *TargetsError
 	if !errwalk.As(err, &te) {
