@@ -301,7 +301,11 @@ func (d *IncidentData) fold(entries []entry) {
 		}
 	}
 	for _, e := range order {
-		d.Updated = maxTime(d.Updated, e.changed())
+		// When what an update says changed: not when another update's
+		// change made it turn the incident (see entry.Turned), which
+		// changes its entry in some components' feeds only, and is no
+		// change of the incident but that other one, counted as its.
+		d.Updated = maxTime(d.Updated, e.said())
 		if e.Impact != "" {
 			d.Impact = e.Impact
 		}
