@@ -93,6 +93,9 @@ type model struct {
 	changes map[*incident][][]componentChange
 	// turning are the updates that turn each incident (see turns).
 	turning map[*incident]map[*entry]bool
+	// feedRetracted is the time of the latest retraction from each
+	// component's feed, by its path (see retracted).
+	feedRetracted map[string]time.Time
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {
