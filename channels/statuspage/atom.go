@@ -620,17 +620,21 @@ func lineBreaks(escaped string) string { return strings.ReplaceAll(escaped, "\n"
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // retracted returns the time of the latest retraction from the feed at
-// path; zero if none.
+// path; zero if none. The components' are looked up by their feed's path
+// in a map made once per version: a scan of the components for the feed
+// of each would make a write's work grow with the square of their
+// number.
 func (m *model) retracted(path string) time.Time {
 	if path == "history.atom" {
 		return m.st.Retracted
 	}
-	for _, c := range m.st.Components {
-		if "components/"+c.Feed+".atom" == path {
-			return c.Retracted
+	if m.feedRetracted == nil {
+		m.feedRetracted = make(map[string]time.Time, len(m.st.Components))
+		for _, c := range m.st.Components {
+			m.feedRetracted["components/"+c.Feed+".atom"] = c.Retracted
 		}
 	}
-	return time.Time{}
+	return m.feedRetracted[path]
 }
 
 // componentsOf returns the components the updates of in name, each

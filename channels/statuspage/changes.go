@@ -62,22 +62,22 @@ func changed(changes []componentChange) []broadcast.Component {
 	return out
 }
 
-// statusAfter returns the status that entries give component, folded as
-// changesOf folds them: what the incident's latest update naming it that
-// is no stale correction gave it, else what the latest stale correction
-// naming it gave; operational when none names it.
-func statusAfter(entries []entry, component string) broadcast.ComponentStatus {
-	var given, stale broadcast.ComponentStatus
+// statusesAfter returns the status that entries give each component,
+// folded as changesOf folds them: what the incident's latest update
+// naming it that is no stale correction gave it, else what the latest
+// stale correction naming it gave; operational when none names it.
+func statusesAfter(entries []entry) func(component string) broadcast.ComponentStatus {
+	given, stale := map[string]broadcast.ComponentStatus{}, map[string]broadcast.ComponentStatus{}
 	for _, e := range entries {
+		to := given
+		if e.Stale {
+			to = stale
+		}
 		for _, c := range e.Components {
-			switch {
-			case c.Name != component:
-			case e.Stale:
-				stale = c.Status
-			default:
-				given = c.Status
-			}
+			to[c.Name] = c.Status
 		}
 	}
-	return cmp.Or(given, stale, broadcast.ComponentOperational)
+	return func(component string) broadcast.ComponentStatus {
+		return cmp.Or(given[component], stale[component], broadcast.ComponentOperational)
+	}
 }

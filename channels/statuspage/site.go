@@ -93,6 +93,9 @@ type model struct {
 	changes map[*incident][][]componentChange
 	// turning are the updates that turn each incident (see turns).
 	turning map[*incident]map[*entry]bool
+	// feedRetracted is the time of the latest retraction from each
+	// component's feed, by its path (see retracted).
+	feedRetracted map[string]time.Time
 }
 
 func newModel(s *settings, st *state, now time.Time) *model {
@@ -301,7 +304,11 @@ func (d *IncidentData) fold(entries []entry) {
 		}
 	}
 	for _, e := range order {
-		d.Updated = maxTime(d.Updated, e.changed())
+		// When what an update says changed: not when another update's
+		// change made it turn the incident (see entry.Turned), which
+		// changes its entry in some components' feeds only, and is no
+		// change of the incident but that other one, counted as its.
+		d.Updated = maxTime(d.Updated, e.said())
 		if e.Impact != "" {
 			d.Impact = e.Impact
 		}

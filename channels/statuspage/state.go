@@ -481,20 +481,32 @@ func concernsAll(e *entry, all map[string]bool) bool {
 // cur there, no longer names and that it concerns, as a correction
 // changed their status: cur's Returned, and those cur named that the
 // incident gave another status after cur than after its correction (see
-// statusAfter).
+// statusesAfter). The statuses are folded once for all the components,
+// and the names looked up in a set: a scan for each component would make
+// an edit's work grow with the square of their number.
 func returned(was, is []entry, i int, cur *entry) []string {
-	names := func(e *entry, name string) bool {
-		return slices.ContainsFunc(e.Components, func(c broadcast.Component) bool { return c.Name == name })
+	names := make(map[string]bool, len(is[i].Components))
+	for _, c := range is[i].Components {
+		names[c.Name] = true
 	}
 	var out []string
+	taken := map[string]bool{}
 	for _, name := range cur.Returned {
-		if !names(&is[i], name) && !slices.Contains(out, name) {
+		if !names[name] && !taken[name] {
+			taken[name] = true
 			out = append(out, name)
 		}
 	}
+	var before, after func(string) broadcast.ComponentStatus
 	for _, c := range cur.Components {
-		if !names(&is[i], c.Name) && !slices.Contains(out, c.Name) &&
-			statusAfter(was[:i+1], c.Name) != statusAfter(is[:i+1], c.Name) {
+		if names[c.Name] || taken[c.Name] {
+			continue
+		}
+		if before == nil {
+			before, after = statusesAfter(was[:i+1]), statusesAfter(is[:i+1])
+		}
+		if before(c.Name) != after(c.Name) {
+			taken[c.Name] = true
 			out = append(out, c.Name)
 		}
 	}

@@ -97,7 +97,9 @@
 //     component it names with its status before and after, changed or
 //     not, and is null when it names none. An update's updated_at is
 //     when what it says last changed (written, edited or sent again), a
-//     component's when its status last changed; neither moves when
+//     component's when its status last changed, an incident's when
+//     the latest of those of its updates or a retraction of one of them
+//     (Statuspage's "when the incident was updated"); none moves when
 //     another update only makes the update begin or end its incident's
 //     giving statuses, which changes it in some feeds only. Times
 //     are in UTC to the millisecond, as Statuspage writes them
