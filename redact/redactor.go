@@ -50,7 +50,8 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 // secretTexts returns s; for one of many lines (a PEM key), s with its
 // line breaks as "\r\n" and as "\n", as e-mail and protocols that send
 // lines rewrite them, and the parts of its PEM blocks that a server or a
-// library echoes alone (see pemParts); and, for a Standard Webhooks
+// library echoes alone (see pemParts), also of a key whose line breaks
+// are written as "\n" escapes on one line; and, for a Standard Webhooks
 // secret, the key without its "whsec_" and the key's decoded bytes, which
 // servers may echo instead: each is redacted in every encoding.
 func secretTexts(s string) []string {
@@ -58,13 +59,20 @@ func secretTexts(s string) []string {
 		return nil
 	}
 	texts := []string{s}
+	lf := strings.ReplaceAll(s, "\r\n", "\n")
 	if strings.Contains(s, "\n") {
-		lf := strings.ReplaceAll(s, "\r\n", "\n")
 		for _, v := range []string{lf, strings.ReplaceAll(lf, "\n", "\r\n")} {
 			if v != s {
 				texts = append(texts, v)
 			}
 		}
+	}
+	// A key held on one line, its line breaks as "\n" or "\r\n" escapes
+	// (a JSON string, an env file, a YAML double-quoted string, read by a
+	// program that does not unescape it), has the parts of the key it
+	// stands for: a parser that reads the escapes quotes its lines alone.
+	lf = strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
+	if strings.Contains(lf, "\n") {
 		for _, v := range pemParts(lf) {
 			if !slices.Contains(texts, v) {
 				texts = append(texts, v)

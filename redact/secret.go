@@ -53,7 +53,9 @@
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,
 // as an e-mail body of text does. Of a PEM key (a client certificate's),
-// each line of base64 of its body is also found alone, in each of these
+// also one held on one line with its line breaks as "\n" or "\r\n"
+// escapes (as a JSON string, an env file or a YAML double-quoted string
+// writes it), each line of base64 of its body is also found alone, in each of these
 // forms (a parser's error quoting the line it failed at), and so is its
 // body without its BEGIN and END lines, line by line, or joined into one
 // line of base64; a line of sixteen characters or more, which no ordinary
