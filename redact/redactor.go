@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,9 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 		for _, v := range secretTexts(s.Reveal()) {
 			forms = append(forms, encodings(v)...)
 		}
+		for _, b := range secretBytes(s.Reveal()) {
+			forms = append(forms, byteForms(b)...)
+		}
 	}
 	return r.add(forms, Redacted)
 }
@@ -71,9 +75,8 @@ func secretTexts(s string) []string {
 	// (a JSON string, an env file, a YAML double-quoted string, read by a
 	// program that does not unescape it), has the parts of the key it
 	// stands for: a parser that reads the escapes quotes its lines alone.
-	lf = strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
-	if strings.Contains(lf, "\n") {
-		for _, v := range pemParts(lf) {
+	if p := pemText(s); strings.Contains(p, "\n") {
+		for _, v := range pemParts(p) {
 			if !slices.Contains(texts, v) {
 				texts = append(texts, v)
 			}
@@ -90,6 +93,35 @@ func secretTexts(s string) []string {
 		}
 	}
 	return texts
+}
+
+// secretBytes returns the bytes that the PEM blocks of s (a key, its
+// line breaks as secretTexts reads them) decode to, each block's (its
+// DER), as encoding/pem decodes them: the bytes a program holds once it
+// has read the key, which it may write in hex (see byteForms). Base64 of
+// them is the block's body, which secretTexts gives in part and whole.
+func secretBytes(s string) []string {
+	if !strings.Contains(s, "-----BEGIN ") {
+		return nil
+	}
+	var out []string
+	rest := []byte(pemText(s))
+	for {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return out
+		}
+		if len(b.Bytes) > 0 {
+			out = append(out, string(b.Bytes))
+		}
+	}
+}
+
+// pemText returns s, a secret that may be a PEM key, with its line breaks
+// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, read as such.
+func pemText(s string) string {
+	lf := strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
 }
 
 // minPEMLine is the length, in characters, of the shortest line of a PEM
@@ -210,7 +242,7 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 // secrets (a webhook of thousands of endpoints).
 func CheckName(name string, secrets []Secret, urls []URL) error {
 	var views []string
-	holds := func(v, except string) bool {
+	holdsForms := func(v, except string, forms func(string) []string) bool {
 		// No encoding of v is shorter than len(v)-2 (base64Forms' runs).
 		if len(v) < MinNameSecret || len(v) > len(name)+2 {
 			return false
@@ -218,7 +250,7 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 		if views == nil {
 			views = nameViews(name)
 		}
-		for _, f := range encodings(v) {
+		for _, f := range forms(v) {
 			if f == "" || f == except {
 				continue
 			}
@@ -230,9 +262,15 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 		}
 		return false
 	}
+	holds := func(v, except string) bool { return holdsForms(v, except, encodings) }
 	held := func(s string) bool {
 		for _, v := range secretTexts(s) {
 			if holds(v, "") {
+				return true
+			}
+		}
+		for _, b := range secretBytes(s) {
+			if holdsForms(b, "", byteForms) {
 				return true
 			}
 		}
@@ -575,7 +613,7 @@ func encodings(s string) []string {
 	if s == "" {
 		return nil
 	}
-	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+	forms := byteForms(s)
 	if tokenLike(s) && utf8.ValidString(s) {
 		// Upper- and lower-cased, as servers that fold case echo it (IRC
 		// servers, a message shouted in capitals); not a shorter secret,
@@ -610,6 +648,19 @@ func encodings(s string) []string {
 		}
 	}
 	return forms
+}
+
+// byteForms returns the bytes of s as they are and in hex, lower- and
+// upper-case (Go's %x and %X, hex.EncodeToString), as a program writes
+// bytes that are not text; the hex scan (see inHex) finds the bytes as
+// they are in a hex dump, or byte by byte ("% x"). These are the first
+// of encodings' forms, and all of a PEM block's decoded bytes' (see
+// secretBytes): the text forms of a key's bytes (%-escaped, JSON- or
+// HTML-escaped) are written by no program, and each would cost about
+// as much memory as the key.
+func byteForms(s string) []string {
+	h := hex.EncodeToString([]byte(s))
+	return []string{s, h, strings.ToUpper(h)}
 }
 
 // asciiFold returns s with each byte from lo to hi shifted by by: its ASCII

@@ -62,7 +62,11 @@
 // text holds by chance: a shorter one, as a body's last line often is, is
 // found only with the line before it, and a body wrapped at fewer
 // characters only whole. The BEGIN and END lines alone, which say what
-// the block is, are no secret. URL-escaped forms are
+// the block is, are no secret. The bytes each block decodes to (its
+// DER, as encoding/pem decodes it) are also found whole in hex, lower-
+// or upper-case, and in a hex dump or byte by byte as above (a program
+// printing the key it read with %x or hex.Dump), in no other encoding:
+// base64 of them is the body itself. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
