@@ -41,14 +41,23 @@ func NewRedactor(secrets ...Secret) *Redactor {
 func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
-		for _, v := range secretTexts(s.Reveal()) {
-			forms = append(forms, encodings(v)...)
-		}
-		for _, b := range secretBytes(s.Reveal()) {
-			forms = append(forms, byteForms(b)...)
-		}
+		forms = append(forms, secretForms(s.Reveal())...)
 	}
 	return r.add(forms, Redacted)
+}
+
+// secretForms returns the forms in which a Redactor finds secret s: each
+// of its texts (see secretTexts) in every encoding, and the bytes of its
+// PEM blocks (see secretBytes) as bytes are written.
+func secretForms(s string) []string {
+	var forms []string
+	for _, v := range secretTexts(s) {
+		forms = append(forms, encodings(v)...)
+	}
+	for _, b := range secretBytes(s) {
+		forms = append(forms, byteForms(b)...)
+	}
+	return forms
 }
 
 // secretTexts returns s; for one of many lines (a PEM key), s with its
@@ -442,7 +451,7 @@ func (r *Redactor) WithURL(u URL) *Redactor { return r.WithURLs(u) }
 // sorts its forms once per URL.
 func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 	var pairs []string
-	var secrets []Secret
+	var secrets []string
 	for _, u := range urls {
 		raw := u.Reveal()
 		if raw == "" {
@@ -452,7 +461,9 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 		for _, f := range encodings(raw) {
 			pairs = append(pairs, f, shown)
 		}
-		secrets = append(secrets, urlSecrets(raw)...)
+		for _, s := range urlSecrets(raw) {
+			secrets = append(secrets, s.Reveal())
+		}
 		// Its user and password together, as a client sends them (HTTP
 		// Basic, SMTP AUTH PLAIN): a short password's base64 is no run
 		// long enough to be found inside "user:password"'s.
@@ -465,7 +476,14 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 	if pairs == nil {
 		return r
 	}
-	return r.addPairs(pairs).With(secrets...)
+	// The secrets' forms after the URLs', as With would add them to a
+	// Redactor of the URLs: in one sort.
+	for _, s := range secrets {
+		for _, f := range secretForms(s) {
+			pairs = append(pairs, f, Redacted)
+		}
+	}
+	return r.addPairs(pairs)
 }
 
 // urlSecrets returns the secrets of URL raw that WithURL redacts alone.
@@ -571,22 +589,21 @@ func (r *Redactor) add(forms []string, with string) *Redactor {
 // addPairs returns a Redactor that also replaces each old of pairs (old,
 // new, …) by its new, as add does.
 func (r *Redactor) addPairs(pairs []string) *Redactor {
-	out := &Redactor{}
-	if r != nil {
-		out.pairs = slices.Clone(r.pairs)
-	}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if f, with := pairs[i], pairs[i+1]; f != "" && f != with {
-			out.pairs = append(out.pairs, f, with)
-		}
-	}
 	type pair struct {
 		old, new string
 		added    int // its place in the order added
 	}
-	ps := make([]pair, 0, len(out.pairs)/2)
-	for i := 0; i < len(out.pairs); i += 2 {
-		ps = append(ps, pair{out.pairs[i], out.pairs[i+1], i})
+	var had []string
+	if r != nil {
+		had = r.pairs
+	}
+	ps := make([]pair, 0, (len(had)+len(pairs))/2)
+	for _, from := range [][]string{had, pairs} {
+		for i := 0; i+1 < len(from); i += 2 {
+			if f, with := from[i], from[i+1]; f != "" && f != with {
+				ps = append(ps, pair{f, with, len(ps)})
+			}
+		}
 	}
 	// Equal forms sort next to each other, the first added first, so that
 	// Compact drops all but that one. (A stable sort does the same, in
@@ -596,9 +613,36 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old), cmp.Compare(a.added, b.added))
 	})
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
-	out.pairs = out.pairs[:0]
+	// The new forms kept, written one after the other in one text, which
+	// the pairs are slices of: each form written apart would be held in
+	// a block of the allocator's next size up (a tenth more, on average,
+	// for forms of a few KB), and a form dropped by Compact, or one
+	// written in a buffer with room left, could be held by what slices
+	// it. r's forms are kept as they are, shared with r (each of them is
+	// kept: it was added first). A slice of pairs of its own length, for
+	// the same reason.
+	old := len(had) / 2 // the pairs added before this are r's
+	n := 0
 	for _, p := range ps {
-		out.pairs = append(out.pairs, p.old, p.new)
+		if p.added >= old {
+			n += len(p.old)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range ps {
+		if p.added >= old {
+			b.WriteString(p.old)
+		}
+	}
+	all := b.String()
+	out := &Redactor{pairs: make([]string, 0, 2*len(ps))}
+	for _, p := range ps {
+		f := p.old
+		if p.added >= old {
+			f, all = all[:len(f)], all[len(f):]
+		}
+		out.pairs = append(out.pairs, f, p.new)
 	}
 	if len(out.pairs) > 0 {
 		// Built on first use: most Redactors serve an error path that
@@ -698,7 +742,16 @@ func mailForms(s string) []string {
 			continue // a text of one line: as the form before
 		}
 		q := k > 1 // a Q encoding: space as "_"
+		n := 0     // the form's length: see percentEscape
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == ' ' && q || keep(c) {
+				n++
+			} else {
+				n += 3
+			}
+		}
 		var b strings.Builder
+		b.Grow(n)
 		for i := 0; i < len(s); i++ {
 			switch c := s[i]; {
 			case c == ' ' && q:
@@ -774,10 +827,17 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", 
 // form.)
 func percentForms(s string) []string {
 	var forms []string
+	seen := map[string]bool{} // a form made again, as a text without a space with either space, is left out
 	for _, keep := range percentKeeps {
-		for _, hexDigits := range hexCases {
+		for _, hexDigits := range escapeCases(s, keep) {
 			for _, space := range []string{"+", "%20"} {
-				forms = append(forms, percentEscape(s, keep, hexDigits, space))
+				if f := percentEscape(s, keep, hexDigits, space); !seen[f] {
+					seen[f] = true
+					forms = append(forms, f)
+				}
+				if !strings.Contains(s, " ") {
+					break // "%20" writes no space then
+				}
 			}
 		}
 	}
@@ -787,10 +847,9 @@ func percentForms(s string) []string {
 	last := forms
 	for range escapedAgain {
 		var again []string
-		seen := map[string]bool{}
 		for _, f := range last {
 			for _, keep := range againKeeps {
-				for _, hexDigits := range hexCases {
+				for _, hexDigits := range escapeCases(f, keep) {
 					if g := percentEscape(f, keep, hexDigits, "+"); g != f && !seen[g] {
 						seen[g] = true
 						again = append(again, g)
@@ -803,6 +862,23 @@ func percentForms(s string) []string {
 	return forms
 }
 
+// escapeCases returns hexCases, or its first alone when percentEscape of
+// s keeping keep writes no hex letter, where the cases give one text.
+func escapeCases(s, keep string) []string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != ' ' && (c>>4 >= 10 || c&15 >= 10) && !percentKept(c, keep) {
+			return hexCases
+		}
+	}
+	return hexCases[:1]
+}
+
+// percentKept reports whether percentEscape keeping keep writes c as it
+// is: an ASCII letter or digit, or a byte of keep.
+func percentKept(c byte, keep string) bool {
+	return c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.IndexByte(keep, c) >= 0)
+}
+
 // escapedAgain is how many times more than once percentForms escapes.
 const escapedAgain = 2
 
@@ -813,13 +889,31 @@ var againKeeps = []string{"-_.~", "-_.~$&+=:@"}
 
 var hexCases = []string{"0123456789ABCDEF", "0123456789abcdef"}
 
+// percentEscape returns s %-escaped: a space as space, ASCII letters,
+// digits and the bytes of keep as they are, every other byte as "%XX"
+// with hexDigits. The text is written in a buffer of its length, which a
+// Redactor holds as the form (a buffer grown as it is written would be
+// held with its spare room: up to twice the form).
 func percentEscape(s, keep, hexDigits, space string) string {
+	kept := func(c byte) bool { return percentKept(c, keep) }
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			n += len(space)
+		case kept(c):
+			n++
+		default:
+			n += 3
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == ' ':
 			b.WriteString(space)
-		case c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.IndexByte(keep, c) >= 0):
+		case kept(c):
 			b.WriteByte(c)
 		default:
 			b.WriteByte('%')
@@ -926,7 +1020,19 @@ func uEscape(s string, upper bool, esc func(rune) bool) string {
 	if upper {
 		format = `\u%04X`
 	}
+	n := 0 // the text's length: see percentEscape
+	for _, c := range s {
+		switch {
+		case !esc(c):
+			n += utf8.RuneLen(c)
+		case c > 0xffff:
+			n += 12
+		default:
+			n += 6
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, c := range s {
 		switch {
 		case !esc(c):
