@@ -143,7 +143,12 @@ func pemText(s string) string {
 // (https://www.rfc-editor.org/rfc/rfc7468#section-2) has generators write
 // lines of exactly 64 characters but the last, which holds what remains
 // (OpenSSH writes 70, MIME 76). A shorter last line is found with the
-// line before it.
+// lines around it, never alone: it holds fewer than twelve bytes of the
+// key, and not always secret ones (an OpenSSH key's last bytes are its
+// comment and the padding bytes 1, 2, 3… every unencrypted such key ends
+// in, PROTOCOL.key section 3,
+// https://github.com/openssh/openssh-portable/blob/master/PROTOCOL.key;
+// an EC key's are its public key's), which other text may hold.
 const minPEMLine = 16
 
 // pemParts returns the parts of the PEM blocks of s, a secret whose line
@@ -154,7 +159,9 @@ const minPEMLine = 16
 // last line is shorter, that line with the one before it, with a line
 // break ("\n" or "\r\n") between them or none (the body joined into one
 // line of base64, as a key passed in an environment variable or a JSON
-// field is); each line without the spaces and tabs around it, which a
+// field is), and with the END line after it, with a line break between
+// them (the end of the key, as a text cut at its start shows it); each
+// line without the spaces and tabs around it, which a
 // parser skips; so every byte of the body is found, however it is echoed of
 // these ways, each line as one REDACTED. A body wrapped at fewer than
 // minPEMLine characters is found whole only, so written and so joined.
@@ -176,14 +183,26 @@ func pemParts(s string) []string {
 			add(strings.Join(lines, sep))
 		}
 	}
-	flush := func() {
+	// flush adds the parts of a body, whose END line is end ("" where s
+	// ends first).
+	flush := func(end string) {
 		n := len(body)
 		switch {
-		case n < 2:
+		case n == 0:
 		case slices.ContainsFunc(body[:n-1], func(l string) bool { return len(l) < minPEMLine }):
 			together(body)
 		case len(body[n-1]) < minPEMLine:
-			together(body[n-2:])
+			if n > 1 {
+				together(body[n-2:])
+			}
+			if end != "" {
+				// The END line, which says what the block is, with the
+				// short line before it: the end of the key, as a text
+				// that shows it without the lines before it has it.
+				for _, sep := range []string{"\n", "\r\n"} {
+					add(body[n-1] + sep + end)
+				}
+			}
 		}
 		body = body[:0]
 	}
@@ -197,18 +216,18 @@ func pemParts(s string) []string {
 		line = strings.Trim(line, " \t\r\n")
 		switch {
 		case strings.HasPrefix(line, "-----BEGIN ") && strings.HasSuffix(line, "-----"):
-			flush()
+			flush("")
 			in = true
 		case !in:
 		case strings.HasPrefix(line, "-----END "):
-			flush()
+			flush(line)
 			in = false
 		case pemBase64(line):
 			body = append(body, line)
 			add(line)
 		}
 	}
-	flush()
+	flush("")
 	return parts
 }
 

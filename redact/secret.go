@@ -60,8 +60,10 @@
 // body without its BEGIN and END lines, line by line, or joined into one
 // line of base64; a line of sixteen characters or more, which no ordinary
 // text holds by chance: a shorter one, as a body's last line often is, is
-// found only with the line before it, and a body wrapped at fewer
-// characters only whole. The BEGIN and END lines alone, which say what
+// found only with the line before it or the END line after it (it holds
+// fewer than twelve bytes of the key, not always secret ones: an OpenSSH
+// key's last are padding every such key ends in), and a body wrapped at
+// fewer characters only whole. The BEGIN and END lines alone, which say what
 // the block is, are no secret. The bytes each block decodes to (its
 // DER, as encoding/pem decodes it) are also found whole in hex, lower-
 // or upper-case, and in a hex dump or byte by byte as above (a program
