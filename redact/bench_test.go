@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -194,6 +195,34 @@ func BenchmarkNewRedactorPEM(b *testing.B) {
 	for b.Loop() {
 		_ = redact.NewRedactor(key).String("x")
 	}
+	b.ReportMetric(float64(heldBy(key)), "held-B")
+}
+
+// BenchmarkNewRedactorOneLine is BenchmarkNewRedactorPEM's for a secret of
+// the key's length on one line: the key with spaces for its line breaks,
+// which has no parts.
+func BenchmarkNewRedactorOneLine(b *testing.B) {
+	key, _ := benchPEM()
+	s := redact.NewSecret(strings.ReplaceAll(key.Reveal(), "\n", " "))
+	for b.Loop() {
+		_ = redact.NewRedactor(s).String("x")
+	}
+	b.ReportMetric(float64(heldBy(s)), "held-B")
+}
+
+// heldBy returns the memory a Redactor of s holds once its matcher is
+// built: heap in use after less heap in use before, each after a
+// collection.
+func heldBy(s redact.Secret) int {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := redact.NewRedactor(s)
+	_ = r.String("x")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(r)
+	return int(after.HeapAlloc) - int(before.HeapAlloc)
 }
 
 // BenchmarkRedactorStringPEM is String of about 1 MB by a Redactor of a
@@ -204,5 +233,18 @@ func BenchmarkRedactorStringPEM(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		_ = r.String(text)
+	}
+}
+
+// BenchmarkWithURLs is the cost of a Redactor of 100 webhook URLs with a
+// token in their path and their query, as a failing configuration Load
+// builds to hide the credentials of a file's URLs: per op, 100 URLs.
+func BenchmarkWithURLs(b *testing.B) {
+	urls := make([]redact.URL, 100)
+	for i := range urls {
+		urls[i] = redact.NewURL(fmt.Sprintf("https://hooks.example.com/services/T0000/B%04d/Tok%020d?sig=abc%08d", i, i, i))
+	}
+	for b.Loop() {
+		_ = redact.NewRedactor().WithURLs(urls...).String("x")
 	}
 }

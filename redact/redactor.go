@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -40,17 +41,30 @@ func NewRedactor(secrets ...Secret) *Redactor {
 func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
-		for _, v := range secretTexts(s.Reveal()) {
-			forms = append(forms, encodings(v)...)
-		}
+		forms = append(forms, secretForms(s.Reveal())...)
 	}
 	return r.add(forms, Redacted)
+}
+
+// secretForms returns the forms in which a Redactor finds secret s: each
+// of its texts (see secretTexts) in every encoding, and the bytes of its
+// PEM blocks (see secretBytes) as bytes are written.
+func secretForms(s string) []string {
+	var forms []string
+	for _, v := range secretTexts(s) {
+		forms = append(forms, encodings(v)...)
+	}
+	for _, b := range secretBytes(s) {
+		forms = append(forms, byteForms(b)...)
+	}
+	return forms
 }
 
 // secretTexts returns s; for one of many lines (a PEM key), s with its
 // line breaks as "\r\n" and as "\n", as e-mail and protocols that send
 // lines rewrite them, and the parts of its PEM blocks that a server or a
-// library echoes alone (see pemParts); and, for a Standard Webhooks
+// library echoes alone (see pemParts), also of a key whose line breaks
+// are written as "\n" escapes on one line; and, for a Standard Webhooks
 // secret, the key without its "whsec_" and the key's decoded bytes, which
 // servers may echo instead: each is redacted in every encoding.
 func secretTexts(s string) []string {
@@ -58,14 +72,20 @@ func secretTexts(s string) []string {
 		return nil
 	}
 	texts := []string{s}
+	lf := strings.ReplaceAll(s, "\r\n", "\n")
 	if strings.Contains(s, "\n") {
-		lf := strings.ReplaceAll(s, "\r\n", "\n")
 		for _, v := range []string{lf, strings.ReplaceAll(lf, "\n", "\r\n")} {
 			if v != s {
 				texts = append(texts, v)
 			}
 		}
-		for _, v := range pemParts(lf) {
+	}
+	// A key held on one line, its line breaks as "\n" or "\r\n" escapes
+	// (a JSON string, an env file, a YAML double-quoted string, read by a
+	// program that does not unescape it), has the parts of the key it
+	// stands for: a parser that reads the escapes quotes its lines alone.
+	if p := pemText(s); strings.Contains(p, "\n") {
+		for _, v := range pemParts(p) {
 			if !slices.Contains(texts, v) {
 				texts = append(texts, v)
 			}
@@ -84,6 +104,35 @@ func secretTexts(s string) []string {
 	return texts
 }
 
+// secretBytes returns the bytes that the PEM blocks of s (a key, its
+// line breaks as secretTexts reads them) decode to, each block's (its
+// DER), as encoding/pem decodes them: the bytes a program holds once it
+// has read the key, which it may write in hex (see byteForms). Base64 of
+// them is the block's body, which secretTexts gives in part and whole.
+func secretBytes(s string) []string {
+	if !strings.Contains(s, "-----BEGIN ") {
+		return nil
+	}
+	var out []string
+	rest := []byte(pemText(s))
+	for {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return out
+		}
+		if len(b.Bytes) > 0 {
+			out = append(out, string(b.Bytes))
+		}
+	}
+}
+
+// pemText returns s, a secret that may be a PEM key, with its line breaks
+// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, read as such.
+func pemText(s string) string {
+	lf := strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
+}
+
 // minPEMLine is the length, in characters, of the shortest line of a PEM
 // block's body that pemParts gives alone: sixteen, from which the package
 // takes any text for a token (see tokenLike). A line of sixteen base64
@@ -94,7 +143,12 @@ func secretTexts(s string) []string {
 // (https://www.rfc-editor.org/rfc/rfc7468#section-2) has generators write
 // lines of exactly 64 characters but the last, which holds what remains
 // (OpenSSH writes 70, MIME 76). A shorter last line is found with the
-// line before it.
+// lines around it, never alone: it holds fewer than twelve bytes of the
+// key, and not always secret ones (an OpenSSH key's last bytes are its
+// comment and the padding bytes 1, 2, 3… every unencrypted such key ends
+// in, PROTOCOL.key section 3,
+// https://github.com/openssh/openssh-portable/blob/master/PROTOCOL.key;
+// an EC key's are its public key's), which other text may hold.
 const minPEMLine = 16
 
 // pemParts returns the parts of the PEM blocks of s, a secret whose line
@@ -105,7 +159,9 @@ const minPEMLine = 16
 // last line is shorter, that line with the one before it, with a line
 // break ("\n" or "\r\n") between them or none (the body joined into one
 // line of base64, as a key passed in an environment variable or a JSON
-// field is); each line without the spaces and tabs around it, which a
+// field is), and with the END line after it, with a line break between
+// them (the end of the key, as a text cut at its start shows it); each
+// line without the spaces and tabs around it, which a
 // parser skips; so every byte of the body is found, however it is echoed of
 // these ways, each line as one REDACTED. A body wrapped at fewer than
 // minPEMLine characters is found whole only, so written and so joined.
@@ -127,14 +183,26 @@ func pemParts(s string) []string {
 			add(strings.Join(lines, sep))
 		}
 	}
-	flush := func() {
+	// flush adds the parts of a body, whose END line is end ("" where s
+	// ends first).
+	flush := func(end string) {
 		n := len(body)
 		switch {
-		case n < 2:
+		case n == 0:
 		case slices.ContainsFunc(body[:n-1], func(l string) bool { return len(l) < minPEMLine }):
 			together(body)
 		case len(body[n-1]) < minPEMLine:
-			together(body[n-2:])
+			if n > 1 {
+				together(body[n-2:])
+			}
+			if end != "" {
+				// The END line, which says what the block is, with the
+				// short line before it: the end of the key, as a text
+				// that shows it without the lines before it has it.
+				for _, sep := range []string{"\n", "\r\n"} {
+					add(body[n-1] + sep + end)
+				}
+			}
 		}
 		body = body[:0]
 	}
@@ -148,18 +216,18 @@ func pemParts(s string) []string {
 		line = strings.Trim(line, " \t\r\n")
 		switch {
 		case strings.HasPrefix(line, "-----BEGIN ") && strings.HasSuffix(line, "-----"):
-			flush()
+			flush("")
 			in = true
 		case !in:
 		case strings.HasPrefix(line, "-----END "):
-			flush()
+			flush(line)
 			in = false
 		case pemBase64(line):
 			body = append(body, line)
 			add(line)
 		}
 	}
-	flush()
+	flush("")
 	return parts
 }
 
@@ -202,7 +270,7 @@ var ErrSecretInName = errors.New("holds one of the channel's secrets (a channel'
 // secrets (a webhook of thousands of endpoints).
 func CheckName(name string, secrets []Secret, urls []URL) error {
 	var views []string
-	holds := func(v, except string) bool {
+	holdsForms := func(v, except string, forms func(string) []string) bool {
 		// No encoding of v is shorter than len(v)-2 (base64Forms' runs).
 		if len(v) < MinNameSecret || len(v) > len(name)+2 {
 			return false
@@ -210,7 +278,7 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 		if views == nil {
 			views = nameViews(name)
 		}
-		for _, f := range encodings(v) {
+		for _, f := range forms(v) {
 			if f == "" || f == except {
 				continue
 			}
@@ -222,9 +290,15 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 		}
 		return false
 	}
+	holds := func(v, except string) bool { return holdsForms(v, except, encodings) }
 	held := func(s string) bool {
 		for _, v := range secretTexts(s) {
 			if holds(v, "") {
+				return true
+			}
+		}
+		for _, b := range secretBytes(s) {
+			if holdsForms(b, "", byteForms) {
 				return true
 			}
 		}
@@ -396,7 +470,7 @@ func (r *Redactor) WithURL(u URL) *Redactor { return r.WithURLs(u) }
 // sorts its forms once per URL.
 func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 	var pairs []string
-	var secrets []Secret
+	var secrets []string
 	for _, u := range urls {
 		raw := u.Reveal()
 		if raw == "" {
@@ -406,7 +480,9 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 		for _, f := range encodings(raw) {
 			pairs = append(pairs, f, shown)
 		}
-		secrets = append(secrets, urlSecrets(raw)...)
+		for _, s := range urlSecrets(raw) {
+			secrets = append(secrets, s.Reveal())
+		}
 		// Its user and password together, as a client sends them (HTTP
 		// Basic, SMTP AUTH PLAIN): a short password's base64 is no run
 		// long enough to be found inside "user:password"'s.
@@ -419,7 +495,14 @@ func (r *Redactor) WithURLs(urls ...URL) *Redactor {
 	if pairs == nil {
 		return r
 	}
-	return r.addPairs(pairs).With(secrets...)
+	// The secrets' forms after the URLs', as With would add them to a
+	// Redactor of the URLs: in one sort.
+	for _, s := range secrets {
+		for _, f := range secretForms(s) {
+			pairs = append(pairs, f, Redacted)
+		}
+	}
+	return r.addPairs(pairs)
 }
 
 // urlSecrets returns the secrets of URL raw that WithURL redacts alone.
@@ -525,22 +608,21 @@ func (r *Redactor) add(forms []string, with string) *Redactor {
 // addPairs returns a Redactor that also replaces each old of pairs (old,
 // new, …) by its new, as add does.
 func (r *Redactor) addPairs(pairs []string) *Redactor {
-	out := &Redactor{}
-	if r != nil {
-		out.pairs = slices.Clone(r.pairs)
-	}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if f, with := pairs[i], pairs[i+1]; f != "" && f != with {
-			out.pairs = append(out.pairs, f, with)
-		}
-	}
 	type pair struct {
 		old, new string
 		added    int // its place in the order added
 	}
-	ps := make([]pair, 0, len(out.pairs)/2)
-	for i := 0; i < len(out.pairs); i += 2 {
-		ps = append(ps, pair{out.pairs[i], out.pairs[i+1], i})
+	var had []string
+	if r != nil {
+		had = r.pairs
+	}
+	ps := make([]pair, 0, (len(had)+len(pairs))/2)
+	for _, from := range [][]string{had, pairs} {
+		for i := 0; i+1 < len(from); i += 2 {
+			if f, with := from[i], from[i+1]; f != "" && f != with {
+				ps = append(ps, pair{f, with, len(ps)})
+			}
+		}
 	}
 	// Equal forms sort next to each other, the first added first, so that
 	// Compact drops all but that one. (A stable sort does the same, in
@@ -550,9 +632,36 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old), cmp.Compare(a.added, b.added))
 	})
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
-	out.pairs = out.pairs[:0]
+	// The new forms kept, written one after the other in one text, which
+	// the pairs are slices of: each form written apart would be held in
+	// a block of the allocator's next size up (a tenth more, on average,
+	// for forms of a few KB), and a form dropped by Compact, or one
+	// written in a buffer with room left, could be held by what slices
+	// it. r's forms are kept as they are, shared with r (each of them is
+	// kept: it was added first). A slice of pairs of its own length, for
+	// the same reason.
+	old := len(had) / 2 // the pairs added before this are r's
+	n := 0
 	for _, p := range ps {
-		out.pairs = append(out.pairs, p.old, p.new)
+		if p.added >= old {
+			n += len(p.old)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range ps {
+		if p.added >= old {
+			b.WriteString(p.old)
+		}
+	}
+	all := b.String()
+	out := &Redactor{pairs: make([]string, 0, 2*len(ps))}
+	for _, p := range ps {
+		f := p.old
+		if p.added >= old {
+			f, all = all[:len(f)], all[len(f):]
+		}
+		out.pairs = append(out.pairs, f, p.new)
 	}
 	if len(out.pairs) > 0 {
 		// Built on first use: most Redactors serve an error path that
@@ -567,7 +676,7 @@ func encodings(s string) []string {
 	if s == "" {
 		return nil
 	}
-	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+	forms := byteForms(s)
 	if tokenLike(s) && utf8.ValidString(s) {
 		// Upper- and lower-cased, as servers that fold case echo it (IRC
 		// servers, a message shouted in capitals); not a shorter secret,
@@ -602,6 +711,19 @@ func encodings(s string) []string {
 		}
 	}
 	return forms
+}
+
+// byteForms returns the bytes of s as they are and in hex, lower- and
+// upper-case (Go's %x and %X, hex.EncodeToString), as a program writes
+// bytes that are not text; the hex scan (see inHex) finds the bytes as
+// they are in a hex dump, or byte by byte ("% x"). These are the first
+// of encodings' forms, and all of a PEM block's decoded bytes' (see
+// secretBytes): the text forms of a key's bytes (%-escaped, JSON- or
+// HTML-escaped) are written by no program, and each would cost about
+// as much memory as the key.
+func byteForms(s string) []string {
+	h := hex.EncodeToString([]byte(s))
+	return []string{s, h, strings.ToUpper(h)}
 }
 
 // asciiFold returns s with each byte from lo to hi shifted by by: its ASCII
@@ -639,7 +761,16 @@ func mailForms(s string) []string {
 			continue // a text of one line: as the form before
 		}
 		q := k > 1 // a Q encoding: space as "_"
+		n := 0     // the form's length: see percentEscape
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == ' ' && q || keep(c) {
+				n++
+			} else {
+				n += 3
+			}
+		}
 		var b strings.Builder
+		b.Grow(n)
 		for i := 0; i < len(s); i++ {
 			switch c := s[i]; {
 			case c == ' ' && q:
@@ -715,10 +846,17 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.~$&+,/:;=@", "-_.!~*'()", 
 // form.)
 func percentForms(s string) []string {
 	var forms []string
+	seen := map[string]bool{} // a form made again, as a text without a space with either space, is left out
 	for _, keep := range percentKeeps {
-		for _, hexDigits := range hexCases {
+		for _, hexDigits := range escapeCases(s, keep) {
 			for _, space := range []string{"+", "%20"} {
-				forms = append(forms, percentEscape(s, keep, hexDigits, space))
+				if f := percentEscape(s, keep, hexDigits, space); !seen[f] {
+					seen[f] = true
+					forms = append(forms, f)
+				}
+				if !strings.Contains(s, " ") {
+					break // "%20" writes no space then
+				}
 			}
 		}
 	}
@@ -728,10 +866,9 @@ func percentForms(s string) []string {
 	last := forms
 	for range escapedAgain {
 		var again []string
-		seen := map[string]bool{}
 		for _, f := range last {
 			for _, keep := range againKeeps {
-				for _, hexDigits := range hexCases {
+				for _, hexDigits := range escapeCases(f, keep) {
 					if g := percentEscape(f, keep, hexDigits, "+"); g != f && !seen[g] {
 						seen[g] = true
 						again = append(again, g)
@@ -744,6 +881,23 @@ func percentForms(s string) []string {
 	return forms
 }
 
+// escapeCases returns hexCases, or its first alone when percentEscape of
+// s keeping keep writes no hex letter, where the cases give one text.
+func escapeCases(s, keep string) []string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != ' ' && (c>>4 >= 10 || c&15 >= 10) && !percentKept(c, keep) {
+			return hexCases
+		}
+	}
+	return hexCases[:1]
+}
+
+// percentKept reports whether percentEscape keeping keep writes c as it
+// is: an ASCII letter or digit, or a byte of keep.
+func percentKept(c byte, keep string) bool {
+	return c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.IndexByte(keep, c) >= 0)
+}
+
 // escapedAgain is how many times more than once percentForms escapes.
 const escapedAgain = 2
 
@@ -754,13 +908,31 @@ var againKeeps = []string{"-_.~", "-_.~$&+=:@"}
 
 var hexCases = []string{"0123456789ABCDEF", "0123456789abcdef"}
 
+// percentEscape returns s %-escaped: a space as space, ASCII letters,
+// digits and the bytes of keep as they are, every other byte as "%XX"
+// with hexDigits. The text is written in a buffer of its length, which a
+// Redactor holds as the form (a buffer grown as it is written would be
+// held with its spare room: up to twice the form).
 func percentEscape(s, keep, hexDigits, space string) string {
+	kept := func(c byte) bool { return percentKept(c, keep) }
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			n += len(space)
+		case kept(c):
+			n++
+		default:
+			n += 3
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == ' ':
 			b.WriteString(space)
-		case c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.IndexByte(keep, c) >= 0):
+		case kept(c):
 			b.WriteByte(c)
 		default:
 			b.WriteByte('%')
@@ -867,7 +1039,19 @@ func uEscape(s string, upper bool, esc func(rune) bool) string {
 	if upper {
 		format = `\u%04X`
 	}
+	n := 0 // the text's length: see percentEscape
+	for _, c := range s {
+		switch {
+		case !esc(c):
+			n += utf8.RuneLen(c)
+		case c > 0xffff:
+			n += 12
+		default:
+			n += 6
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, c := range s {
 		switch {
 		case !esc(c):

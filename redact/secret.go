@@ -53,14 +53,22 @@
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,
 // as an e-mail body of text does. Of a PEM key (a client certificate's),
-// each line of base64 of its body is also found alone, in each of these
+// also one held on one line with its line breaks as "\n" or "\r\n"
+// escapes (as a JSON string, an env file or a YAML double-quoted string
+// writes it), each line of base64 of its body is also found alone, in each of these
 // forms (a parser's error quoting the line it failed at), and so is its
 // body without its BEGIN and END lines, line by line, or joined into one
 // line of base64; a line of sixteen characters or more, which no ordinary
 // text holds by chance: a shorter one, as a body's last line often is, is
-// found only with the line before it, and a body wrapped at fewer
-// characters only whole. The BEGIN and END lines alone, which say what
-// the block is, are no secret. URL-escaped forms are
+// found only with the line before it or the END line after it (it holds
+// fewer than twelve bytes of the key, not always secret ones: an OpenSSH
+// key's last are padding every such key ends in), and a body wrapped at
+// fewer characters only whole. The BEGIN and END lines alone, which say what
+// the block is, are no secret. The bytes each block decodes to (its
+// DER, as encoding/pem decodes it) are also found whole in hex, lower-
+// or upper-case, and in a hex dump or byte by byte as above (a program
+// printing the key it read with %x or hex.Dump), in no other encoding:
+// base64 of them is the body itself. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
