@@ -317,8 +317,10 @@
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. On a
 // persistent connection (Config.Persistent), so is InspIRCd's 404 "You
-// must wait 60 seconds after joining to send to channel (+d)" (its
-// delaymsg, which holds a newly joined member's lines, unless voiced),
+// cannot send messages to this channel until you have been a member for
+// 60 seconds." (its delaymsg, which holds a newly joined member's lines,
+// unless voiced; the delay in words since 4.7, "1 minute and 30 seconds";
+// before 3.6 "You must wait 60 seconds after joining to send to channel"),
 // whose error asks for the delay it states (a day at most, as other
 // servers' waits are capped), at once, however much of the attempt's
 // deadline is left: the connection stays in the

@@ -644,41 +644,88 @@ func refusedForNow(text string) bool {
 }
 
 // joinDelayRE finds the delay of InspIRCd's delaymsg (channel mode +d) in
-// the text of its 404: "You must wait 60 seconds after joining to send to
-// channel (+d)" (v3, src/modules/m_delaymsg.cpp), "… to send to the
-// channel (+d is set)" (v4).
-var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,10}) seconds? after joining to send to`)
+// the text of its 404 (src/modules/m_delaymsg.cpp): "You must wait 60
+// seconds after joining to send to channel (+d)" (2.0), "… to send to the
+// channel (+d is set)" (3.0 to 3.5), and since 3.6 "You cannot send
+// messages to this channel until you have been a member for 60 seconds.",
+// the delay in words since 4.7 (see delayWords). The first group holds
+// the older texts' seconds, the second the newer texts' delay.
+var joinDelayRE = regexp.MustCompile(`^(?:You must wait (\d{1,10}) seconds? after joining to send to|` +
+	`You cannot send messages to this channel until you(?: have|'ve) been a member for ([^.]+)\.?$)`)
+
+// delayPartRE is one part of a delay in words: "90 seconds", "1 minute".
+var delayPartRE = regexp.MustCompile(`^(\d{1,10}) (year|week|day|hour|minute|second)s?$`)
+
+// delayUnits are the seconds of each unit of a delay in words, as
+// InspIRCd counts them (src/helperfuncs.cpp: a year of 365 days).
+var delayUnits = map[string]uint64{
+	"year": 365 * 24 * 3600, "week": 7 * 24 * 3600, "day": 24 * 3600,
+	"hour": 3600, "minute": 60, "second": 1,
+}
+
+// delayWords reads a delay as InspIRCd 4.7 and later write it
+// (Duration::ToLongString, src/helperfuncs.cpp): "60 seconds", "1 minute
+// and 30 seconds", "1 hour, 2 minutes, and 3 seconds", at most
+// httpx.MaxRetryAfter. It reports false for any other text.
+func delayWords(s string) (time.Duration, bool) {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, ", and ", ", "), " and ", ", ")
+	var secs uint64 // at most 6 parts of 10 digits times a year: no overflow
+	for part := range strings.SplitSeq(s, ", ") {
+		sub := delayPartRE.FindStringSubmatch(part)
+		if sub == nil {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(sub[1], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		secs += n * delayUnits[sub[2]]
+	}
+	return capWait(secs), true
+}
+
+// capWait is secs seconds, at most httpx.MaxRetryAfter.
+func capWait(secs uint64) time.Duration {
+	if secs > uint64(httpx.MaxRetryAfter/time.Second) {
+		return httpx.MaxRetryAfter
+	}
+	return time.Duration(secs) * time.Second
+}
 
 // joinDelay reports whether a reply (its numeric and text) refuses the
 // lines of a member who joined the channel less than a delay ago, and
-// returns that delay: InspIRCd's delaymsg (+d), which lets a newly joined
-// member speak, unless voiced, only once the channel's delay has passed
-// since its JOIN.
+// returns that delay, at most httpx.MaxRetryAfter: InspIRCd's delaymsg
+// (+d), which lets a newly joined member speak, unless voiced, only once
+// the channel's delay has passed since its JOIN.
 func joinDelay(code, text string) (time.Duration, bool) {
 	sub := joinDelayRE.FindStringSubmatch(text)
 	if code != "404" || sub == nil {
 		return 0, false
 	}
-	n, err := strconv.Atoi(sub[1])
+	if sub[1] == "" {
+		return delayWords(sub[2])
+	}
+	n, err := strconv.ParseUint(sub[1], 10, 64)
 	if err != nil {
 		return 0, false
 	}
-	return time.Duration(n) * time.Second, true
+	return capWait(n), true
 }
 
 // delayed explains the refusal re of the lines to a channel that holds a
 // newly joined member's lines for d (see joinDelay). A kept connection
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
 // from now, posts, so the refusal is a rate limit that asks for d, at
-// most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
-// of years (InspIRCd 3 and 4 write it as an int, up to ten digits) is an operator's way of
-// muting newcomers, and a wait asked for so long is no retry. Any
+// most httpx.MaxRetryAfter (see joinDelay), as other servers' hints are
+// capped: a delay of years (InspIRCd 3 and 4 keep it as an int, up to ten
+// digits) is an operator's way of muting newcomers, and a wait asked for
+// so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
 func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
 	if ss.s.persistent {
 		return false, httpx.RateLimited(fmt.Errorf("the channel takes a member's lines only %v after its JOIN "+
-			"(InspIRCd's delaymsg, +d): %w", d, re), min(d, httpx.MaxRetryAfter), true)
+			"(InspIRCd's delaymsg, +d): %w", d, re), d, true)
 	}
 	return true, fmt.Errorf("the channel takes a member's lines only %v after its JOIN (InspIRCd's delaymsg, +d), "+
 		"and each Send joins it anew; set Config.Persistent, whose connection stays in the channel, "+
