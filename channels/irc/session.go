@@ -96,12 +96,21 @@ type chanState struct {
 // refuse the JOIN or the lines shows in the channel's state: several
 // servers answer both with the same numeric (477). A refusal for a mode
 // that admits only some users (477, ngIRCd's 471 for +z) is keptOut's.
+//
+// 473 is for good, though UnrealIRCd's channel flood protection sets +i
+// for a while on a join flood (+f "[10j#i5]:15", or a +F profile;
+// src/modules/chanmodes/floodprot.c) and answers the JOIN with the same
+// "473 Cannot join channel (+i)" (src/modules/chanmodes/inviteonly.c):
+// only the channel's operators get its notice and only members its MODE,
+// and a non-member is shown no +f parameters (channel_modes,
+// src/channel.c), so nothing tells the bot the two apart. The next
+// update joins again (see the package doc, # Errors).
 var channelReplies = map[string]bool{
 	"403": true,  // no such channel
 	"405": false, // too many channels, for this connection: the next one joins only the channels left
 	"437": false, // channel temporarily unavailable
 	"471": false, // channel is full (+l): "try later", say ngIRCd and Solanum
-	"473": true,  // invite only (+i)
+	"473": true,  // invite only (+i); UnrealIRCd's join-flood +i too, which looks the same (see above)
 	"474": true,  // banned (+b)
 	"475": true,  // bad channel key (+k)
 	"476": true,  // bad channel mask
