@@ -448,15 +448,17 @@
 // encoded; errors name a channel without its key. Every text a server
 // sends back that enters an error (a *ReplyError's Text, an ERROR line) is
 // first cleared of the passwords and the SASL PLAIN payload (raw or
-// base64, as a server echoing AUTHENTICATE would show it), by a
-// redact.Redactor, and of the channel keys, each replaced by REDACTED
-// wherever it stands as a word (not run on with a letter or digit, which
-// a key's own punctuation at an end, as in "ops!", stops; a key of
+// base64, as a server echoing AUTHENTICATE would show it) and of the
+// channel keys, by one redact.Redactor, in one pass: each key is
+// replaced by REDACTED wherever it stands as a word
+// (redact.Redactor.WithWords: not run on with a letter or digit, which a
+// key's own punctuation at an end, as in "ops!", stops; a key of
 // punctuation alone, "+", only where no letter or digit touches it) in the
 // text as sent or as shown, its formatting and colour codes removed, as a
 // server repeats a JOIN's key: a key of any length, one letter or mark
 // included, is hidden without taking its letters out of the server's
-// other words, nor its mark out of "(+k)".
+// other words, nor its mark out of "(+k)", also where it touches a
+// password or another key ("letmein!ops").
 package irc
 
 import (

@@ -9,15 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/internal/wordedge"
-	"github.com/outagecast/outagecast/redact"
 )
 
 // session is one Send's (or Check's) use of a connection. It receives the
@@ -1215,15 +1212,20 @@ func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
 // serverText makes a server's text fit for an error: the passwords
 // redacted, in whatever encoding the server echoed them (a password in a
 // 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a 904),
-// the channel keys hidden (see hideKeys), then made safe and short. It is
-// the one place where server text enters an error, so that a *ReplyError,
-// whose Text it is, stays clean and matchable with errors.As. Redacting
-// comes first: cutting first could leave part of a secret. The keys are
-// hidden in the text as sent and again once its formatting codes are
-// gone: the digits of a colour code right before a key ("\x0304sesame")
-// run on with it until the code is removed, and the key would show.
+// and the channel keys, each where it stands as a word (redact's
+// Redactor.WithWords: a server repeats a key as the JOIN gave it, a word
+// of its own, "bad key sesame", "(key: k)"; a key hidden wherever its
+// characters occur, as a password is, would take a one-letter key out of
+// every word of the text, "Cannot" for the key "n"), all in one pass, then
+// made safe and short. It is the one place where server text enters an
+// error, so that a *ReplyError, whose Text it is, stays clean and
+// matchable with errors.As. Redacting comes first: cutting first could
+// leave part of a secret. The secrets are redacted in the text as sent
+// and again once its formatting codes are gone: the digits of a colour
+// code right before a key ("\x0304sesame") run on with it until the code
+// is removed, and the key would show.
 func (s *settings) serverText(text string) string {
-	lines := Split(s.hideKeys(clean(s.hideKeys(s.redactor.String(text)))), 160)
+	lines := Split(s.redactor.String(clean(s.redactor.String(text))), 160)
 	if len(lines) == 0 {
 		return ""
 	}
@@ -1231,49 +1233,6 @@ func (s *settings) serverText(text string) string {
 		return lines[0] + "…"
 	}
 	return lines[0]
-}
-
-// hideKeys replaces every channel key in text with REDACTED where it
-// stands as a word: not run on with a letter or a digit (see hideWord). A
-// server repeats a key as the JOIN gave it, a word of its own ("bad key
-// sesame", "(key: k)"); a key replaced wherever its characters occur, as
-// the redactor replaces passwords, would take a one-letter key out of
-// every word of the text ("Cannot" for the key "n"). The keys are checked
-// as a word, whatever their length, so that no key shows however short.
-func (s *settings) hideKeys(text string) string {
-	for _, key := range s.secrets.keys {
-		text = hideWord(text, key)
-	}
-	return text
-}
-
-// hideWord replaces word in text with REDACTED where it stands apart, by
-// the rule redact.Redactor keeps for a short secret (wordedge.Apart): at
-// each end, no letter or digit touches it, or its own character there is
-// none (a key that starts or ends with punctuation: no word runs on
-// through it); a word of marks alone ("+", "-+") only where no letter or
-// digit touches it, so that the key "+" leaves "(+k)" whole.
-func hideWord(text, word string) string {
-	var b strings.Builder
-	done := 0 // text[:done] is in b
-	for i := 0; ; {
-		j := strings.Index(text[i:], word)
-		if j < 0 {
-			break
-		}
-		j += i
-		end := j + len(word)
-		if start, stop := wordedge.Apart(text, j, end); !start || !stop {
-			_, n := utf8.DecodeRuneInString(word)
-			i = j + n // an occurrence standing alone may overlap this one
-			continue
-		}
-		b.WriteString(text[done:j])
-		b.WriteString(redact.Redacted)
-		done, i = end, end
-	}
-	b.WriteString(text[done:])
-	return b.String()
 }
 
 func param(m ircmsg.Message, i int) string {
