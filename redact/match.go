@@ -14,6 +14,7 @@ import (
 // itself) are all found.
 type matcher struct {
 	pairs  []string      // the Redactor's: old, new, … longest old first
+	words  []bool        // the Redactor's: of each pair, whether its old is found only where it stands apart
 	sorted []int32       // every form, in the order of their text
 	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
 	maxLen int           // the longest form's length
@@ -27,8 +28,8 @@ type matcher struct {
 	short2, start3 [1 << 16 / 64]uint64
 }
 
-func newMatcher(pairs []string) *matcher {
-	m := &matcher{pairs: pairs}
+func newMatcher(pairs []string, words []bool) *matcher {
+	m := &matcher{pairs: pairs, words: words}
 	for i := 0; i < len(pairs); i += 2 {
 		m.sorted = append(m.sorted, int32(i/2))
 		m.maxLen = max(m.maxLen, len(pairs[i]))
@@ -80,10 +81,15 @@ func (m *matcher) mayStart(s string, i int) bool {
 
 func (m *matcher) form(j int32) string { return m.pairs[2*j] }
 
+// free reports whether form j is found wherever it occurs, also inside a
+// word: one of minFreeForm bytes or more that is no word of WithWords.
+func (m *matcher) free(j int32) bool { return len(m.form(j)) >= minFreeForm && !m.words[j] }
+
 // minFreeForm is the length of the shortest form found inside a word: a
-// shorter one (a password of a few characters, as is or in hex) is found
-// only where it stands apart (see apart), or a one-letter secret would
-// take that letter out of all text.
+// shorter one (a password of a few characters, as is or in hex), and a
+// word of WithWords whatever its length, is found only where it stands
+// apart (see apart), or a one-letter secret would take that letter out
+// of all text.
 const minFreeForm = 6
 
 // apart reports whether s[i:e] is not part of a longer word or number, by
@@ -135,7 +141,7 @@ func (m *matcher) longest(s string, i int) int32 {
 			d = l
 		}
 		if len(a) == d { // forms are unique: the only one of length d
-			if d >= minFreeForm || apart(s, i, i+d) {
+			if m.free(m.sorted[lo]) || apart(s, i, i+d) {
 				best = m.sorted[lo]
 			}
 			if lo++; lo == hi {

@@ -29,6 +29,7 @@ import (
 // return a new one.
 type Redactor struct {
 	pairs []string // old, new, … longest old first
+	words []bool   // of each pair: its old is found only where it stands apart (see WithWords)
 	m     func() *matcher
 }
 
@@ -58,6 +59,30 @@ func secretForms(s string) []string {
 		forms = append(forms, byteForms(b)...)
 	}
 	return forms
+}
+
+// WithWords returns a Redactor that also redacts each of words as it is
+// written (in no other encoding), wherever it stands apart, whatever its
+// length, and nowhere else: where no letter or digit touches it at
+// either end, or its own character at that end is none (a word that
+// starts or ends with a mark, "ops!"); a word of marks alone ("+") only
+// where no letter or digit touches it, so that it leaves the "+" of
+// "(+k)". It is for a secret that a server repeats as a word of its own
+// and that may be short enough for its letters to occur in the server's
+// other words (an IRC channel key, "n" or "ops"): found inside a word,
+// it would take them out of the server's text. It is found in the same
+// pass as the Redactor's other secrets, so that where it touches one
+// ("letmein!ops"), each is replaced as it stands in the text, the
+// REDACTED of one never running on with the other. A word that is also
+// a form of another secret (With) is found as that secret's form is.
+func (r *Redactor) WithWords(words ...Secret) *Redactor {
+	var pairs []string
+	for _, w := range words {
+		if v := w.Reveal(); v != "" {
+			pairs = append(pairs, v, Redacted)
+		}
+	}
+	return r.addPairsOf(pairs, true)
 }
 
 // secretTexts returns s; for one of many lines (a PEM key), s with its
@@ -607,21 +632,30 @@ func (r *Redactor) add(forms []string, with string) *Redactor {
 
 // addPairs returns a Redactor that also replaces each old of pairs (old,
 // new, …) by its new, as add does.
-func (r *Redactor) addPairs(pairs []string) *Redactor {
+func (r *Redactor) addPairs(pairs []string) *Redactor { return r.addPairsOf(pairs, false) }
+
+// addPairsOf is addPairs; word says that the olds of pairs are found only
+// where they stand apart (see WithWords).
+func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	type pair struct {
 		old, new string
-		added    int // its place in the order added
+		added    int  // its place in the order added
+		word     bool // found only where it stands apart
 	}
 	var had []string
+	var hadWords []bool
 	if r != nil {
-		had = r.pairs
+		had, hadWords = r.pairs, r.words
 	}
 	ps := make([]pair, 0, (len(had)+len(pairs))/2)
-	for _, from := range [][]string{had, pairs} {
-		for i := 0; i+1 < len(from); i += 2 {
-			if f, with := from[i], from[i+1]; f != "" && f != with {
-				ps = append(ps, pair{f, with, len(ps)})
-			}
+	for i := 0; i+1 < len(had); i += 2 {
+		if f, with := had[i], had[i+1]; f != "" && f != with {
+			ps = append(ps, pair{f, with, len(ps), hadWords[i/2]})
+		}
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if f, with := pairs[i], pairs[i+1]; f != "" && f != with {
+			ps = append(ps, pair{f, with, len(ps), word})
 		}
 	}
 	// Equal forms sort next to each other, the first added first, so that
@@ -631,6 +665,15 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 	slices.SortFunc(ps, func(a, b pair) int {
 		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old), cmp.Compare(a.added, b.added))
 	})
+	// An old added as a word and as another secret's form is found as
+	// that form is: wherever the form is.
+	for k := 0; k < len(ps); {
+		e := k + 1
+		for ; e < len(ps) && ps[e].old == ps[k].old; e++ {
+			ps[k].word = ps[k].word && ps[e].word
+		}
+		k = e
+	}
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
 	// The new forms kept, written one after the other in one text, which
 	// the pairs are slices of: each form written apart would be held in
@@ -655,18 +698,19 @@ func (r *Redactor) addPairs(pairs []string) *Redactor {
 		}
 	}
 	all := b.String()
-	out := &Redactor{pairs: make([]string, 0, 2*len(ps))}
+	out := &Redactor{pairs: make([]string, 0, 2*len(ps)), words: make([]bool, 0, len(ps))}
 	for _, p := range ps {
 		f := p.old
 		if p.added >= old {
 			f, all = all[:len(f)], all[len(f):]
 		}
 		out.pairs = append(out.pairs, f, p.new)
+		out.words = append(out.words, p.word)
 	}
 	if len(out.pairs) > 0 {
 		// Built on first use: most Redactors serve an error path that
 		// never comes.
-		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs) })
+		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs, out.words) })
 	}
 	return out
 }

@@ -76,6 +76,9 @@
 // as a URL carrying a JSON or HTML text writes them; any form holding a
 // space (the secret upper-cased, quoted-printable, JSON-escaped) is also
 // found with its spaces as "+", as a form body or a query writes them.
+// A secret given to Redactor.WithWords (an IRC channel key, which may be
+// a letter) is found as written only, and only where it stands as a
+// word of its own, whatever its length, in the same pass as the others.
 // Every byte of every occurrence is replaced, also where occurrences
 // overlap; text cut short is redacted with Redactor.Truncated, which also
 // leaves out the start of a secret the cut left at its end.

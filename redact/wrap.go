@@ -97,7 +97,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			}
 			n := len(m.form(k))
 			e := i + n - 1 // last byte, in j
-			if to[e]-from[i] == n && (n >= minFreeForm || apart(s, from[i], to[e])) {
+			if to[e]-from[i] == n && (m.free(k) || apart(s, from[i], to[e])) {
 				continue // written whole, and found so
 			}
 			spans = append(spans, [2]int{from[i], to[e]})
@@ -214,7 +214,7 @@ func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 				continue
 			}
 			f := m.longest(d, k)
-			if f < 0 || len(m.form(f)) < minFreeForm {
+			if f < 0 || !m.free(f) {
 				continue
 			}
 			if !yield(k, f) {

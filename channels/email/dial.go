@@ -116,6 +116,13 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 			return nil, scrub.error(a.dialError(ctx, err, token))
 		}
 	}
+	var kc *keywordCase // EHLO keywords in lower case, read in upper case (see keywordCase)
+	if c.cfg.TLS != TLSImplicit {
+		// go-mail must see the *tls.Conn of TLSImplicit as it is, to know
+		// the connection secure.
+		kc = &keywordCase{Conn: cn.raw}
+		cn.raw = kc
+	}
 	left := time.Until(deadline) // what Timeout leaves for the greeting, EHLO, STARTTLS and AUTH
 	if left <= 0 {
 		cn.abort()
@@ -130,6 +137,10 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	client, err := c.session(ctx, mc, cn.raw, deadline)
 	if err != nil {
 		cn.abort()
+		if kc != nil && kc.wroteLower() && authNotOffered(err) != "" && ctx.Err() == nil {
+			return nil, scrub.error(a.permanent(fmt.Errorf("email: connect to %s: %s: %w",
+				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), lowerCaseAuth, err)))
+		}
 		return nil, scrub.error(a.dialError(ctx, c.helloRefused(err, hello), token))
 	}
 	cn.client, cn.timeout, cn.token = client, c.cfg.Timeout, token
@@ -370,6 +381,16 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 	}
 	return a.permanent(wrapped)
 }
+
+// lowerCaseAuth explains go-mail's refusal to log in (see authNotOffered)
+// on a connection whose server wrote its EHLO keywords in lower case
+// before STARTTLS: inside TLS, keywordCase cannot upper-case them, and
+// go-mail, which looks for AUTH and its mechanisms in upper case only,
+// finds none. Not what authAdvice says (a server without AUTH), which
+// would have the credentials dropped.
+const lowerCaseAuth = "the server writes its EHLO keywords in lower case (\"starttls\"), as RFC 5321 section 2.4 allows, " +
+	"and the SMTP library logs in only with an AUTH listed in upper case, which it cannot be shown inside TLS: " +
+	"no retry changes that; have the server list them in upper case"
 
 // authNotOffered returns "method" when err is go-mail's refusal to log in
 // because the server does not offer the AUTH method the Config asks for

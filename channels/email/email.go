@@ -64,7 +64,16 @@
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
 // set explicitly. Authentication is PLAIN or LOGIN with Username and
 // Password, or XOAUTH2 with a token from Config.TokenSource (the Token
-// method of an oauth2.TokenSource).
+// method of an oauth2.TokenSource). The keywords of the server's EHLO
+// reply are read whatever their case ("starttls", "auth plain"), as RFC
+// 5321 section 2.4 has them, where the connection is in plain text:
+// before STARTTLS, and with TLSPlaintext. Inside TLS (after STARTTLS, or
+// with TLSImplicit) they are read in upper case only, as the SMTP library
+// (go-mail) reads them: an AUTH listed there in lower case is not seen,
+// and the channel fails for good, its error saying why when the server
+// wrote its keywords in lower case before STARTTLS. No keyword's case
+// ever makes the channel send without TLS when Config.TLS asks for it,
+// nor send the credentials in the clear.
 //
 // Header values are never written raw: CR, LF and other control characters
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,

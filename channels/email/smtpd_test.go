@@ -81,6 +81,7 @@ type serverOptions struct {
 	tls        *tls.Config // the server's TLS configuration; nil: serverTLS's
 	inTurn     bool        // no PIPELINING offered: the client waits for each reply
 	smtputf8   bool        // SMTPUTF8 (RFC 6531) offered
+	lower      bool        // EHLO keywords and AUTH mechanisms in lower case ("starttls", "auth plain"): RFC 5321 section 2.4 has them case-insensitive
 	ipv6       bool        // listen on [::1], not 127.0.0.1
 }
 
@@ -484,6 +485,9 @@ func (c *session) ehlo() bool {
 		sep := "-"
 		if i == len(lines)-1 {
 			sep = " "
+		}
+		if c.srv.opts.lower && i > 0 {
+			l = strings.ToLower(l)
 		}
 		if !c.reply("250%s%s", sep, l) {
 			return false

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +78,6 @@ type settings struct {
 type secrets struct {
 	password     string // server password; "" none
 	saslPassword string
-	keys         []string // the channel keys, and any as the redactor leaves them, longest first (see hideKeys)
 }
 
 // target is one IRC channel to post to.
@@ -130,23 +128,17 @@ func newSettings(cfg Config) (*settings, error) {
 	}
 	s.budget = s.budgetFor(relayPrefix)
 	s.bestBudget = s.budgetFor(len(":") + nickRoom(s.nick) + len("!u@h ")) // see session.budget
-	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword).
-		With(saslPieces(cfg.SASLUser, s.secrets.saslPassword)...)
+	// The channel keys as words (see serverText), in the one Redactor
+	// with the passwords: found in the same pass, a key touching a
+	// password or another key is hidden as it stands in the text.
+	var keys []redact.Secret
 	for _, t := range s.targets {
-		if t.key == "" {
-			continue
-		}
-		s.secrets.keys = append(s.secrets.keys, t.key)
-		// serverText redacts the passwords first: a key holding one
-		// ("letmein-ops" beside "letmein") is then found in its
-		// redacted form, to be hidden whole.
-		if k := s.redactor.String(t.key); k != t.key && k != redact.Redacted {
-			s.secrets.keys = append(s.secrets.keys, k)
+		if t.key != "" {
+			keys = append(keys, redact.NewSecret(t.key))
 		}
 	}
-	// A key inside a longer one must not be hidden first, leaving the
-	// rest of the longer one.
-	slices.SortStableFunc(s.secrets.keys, func(a, b string) int { return len(b) - len(a) })
+	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword).
+		With(saslPieces(cfg.SASLUser, s.secrets.saslPassword)...).WithWords(keys...)
 	return s, nil
 }
 

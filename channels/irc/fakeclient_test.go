@@ -484,9 +484,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		c.reply(strings.ReplaceAll(s.opts.sendRaw[channel], "%s", c.nick))
 		return true
 	case s.opts.delayMsg[channel] > 0 && time.Since(c.joined[channel]) < s.opts.delayMsg[channel]:
-		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp, v3): the line
-		// is dropped, the member not voiced.
-		c.numeric("404", channel, fmt.Sprintf("You must wait %d seconds after joining to send to channel (+d)",
+		// InspIRCd's delaymsg (src/modules/m_delaymsg.cpp; by default
+		// 2.0's text): the line is dropped, the member not voiced.
+		c.numeric("404", channel, fmt.Sprintf(cmp.Or(s.opts.delayText, "You must wait %d seconds after joining to send to channel (+d)"),
 			int(s.opts.delayMsg[channel]/time.Second)))
 		return true
 	case command == "PRIVMSG" && s.opts.modes[channel] == "c":

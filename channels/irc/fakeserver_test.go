@@ -90,6 +90,9 @@ type fakeOptions struct {
 	// delayMsg holds a client's lines to a channel for a while after its
 	// JOIN, answering each with 404, as InspIRCd's delaymsg (+d) does.
 	delayMsg map[string]time.Duration
+	// delayText is the text of delayMsg's 404, a format given the delay
+	// in whole seconds; "" InspIRCd 2.0's.
+	delayText string
 	// sendReply answers each line to a channel with a numeric, the line
 	// dropped: "404 Cannot send to channel (+m)", the code, then the text.
 	sendReply map[string]string

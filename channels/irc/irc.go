@@ -317,8 +317,10 @@
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. On a
 // persistent connection (Config.Persistent), so is InspIRCd's 404 "You
-// must wait 60 seconds after joining to send to channel (+d)" (its
-// delaymsg, which holds a newly joined member's lines, unless voiced),
+// cannot send messages to this channel until you have been a member for
+// 60 seconds." (its delaymsg, which holds a newly joined member's lines,
+// unless voiced; the delay in words since 4.7, "1 minute and 30 seconds";
+// before 3.6 "You must wait 60 seconds after joining to send to channel"),
 // whose error asks for the delay it states (a day at most, as other
 // servers' waits are capped), at once, however much of the attempt's
 // deadline is left: the connection stays in the
@@ -446,15 +448,17 @@
 // encoded; errors name a channel without its key. Every text a server
 // sends back that enters an error (a *ReplyError's Text, an ERROR line) is
 // first cleared of the passwords and the SASL PLAIN payload (raw or
-// base64, as a server echoing AUTHENTICATE would show it), by a
-// redact.Redactor, and of the channel keys, each replaced by REDACTED
-// wherever it stands as a word (not run on with a letter or digit, which
-// a key's own punctuation at an end, as in "ops!", stops; a key of
+// base64, as a server echoing AUTHENTICATE would show it) and of the
+// channel keys, by one redact.Redactor, in one pass: each key is
+// replaced by REDACTED wherever it stands as a word
+// (redact.Redactor.WithWords: not run on with a letter or digit, which a
+// key's own punctuation at an end, as in "ops!", stops; a key of
 // punctuation alone, "+", only where no letter or digit touches it) in the
 // text as sent or as shown, its formatting and colour codes removed, as a
 // server repeats a JOIN's key: a key of any length, one letter or mark
 // included, is hidden without taking its letters out of the server's
-// other words, nor its mark out of "(+k)".
+// other words, nor its mark out of "(+k)", also where it touches a
+// password or another key ("letmein!ops").
 package irc
 
 import (

@@ -9,15 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/internal/wordedge"
-	"github.com/outagecast/outagecast/redact"
 )
 
 // session is one Send's (or Check's) use of a connection. It receives the
@@ -96,12 +93,21 @@ type chanState struct {
 // refuse the JOIN or the lines shows in the channel's state: several
 // servers answer both with the same numeric (477). A refusal for a mode
 // that admits only some users (477, ngIRCd's 471 for +z) is keptOut's.
+//
+// 473 is for good, though UnrealIRCd's channel flood protection sets +i
+// for a while on a join flood (+f "[10j#i5]:15", or a +F profile;
+// src/modules/chanmodes/floodprot.c) and answers the JOIN with the same
+// "473 Cannot join channel (+i)" (src/modules/chanmodes/inviteonly.c):
+// only the channel's operators get its notice and only members its MODE,
+// and a non-member is shown no +f parameters (channel_modes,
+// src/channel.c), so nothing tells the bot the two apart. The next
+// update joins again (see the package doc, # Errors).
 var channelReplies = map[string]bool{
 	"403": true,  // no such channel
 	"405": false, // too many channels, for this connection: the next one joins only the channels left
 	"437": false, // channel temporarily unavailable
 	"471": false, // channel is full (+l): "try later", say ngIRCd and Solanum
-	"473": true,  // invite only (+i)
+	"473": true,  // invite only (+i); UnrealIRCd's join-flood +i too, which looks the same (see above)
 	"474": true,  // banned (+b)
 	"475": true,  // bad channel key (+k)
 	"476": true,  // bad channel mask
@@ -644,41 +650,88 @@ func refusedForNow(text string) bool {
 }
 
 // joinDelayRE finds the delay of InspIRCd's delaymsg (channel mode +d) in
-// the text of its 404: "You must wait 60 seconds after joining to send to
-// channel (+d)" (v3, src/modules/m_delaymsg.cpp), "… to send to the
-// channel (+d is set)" (v4).
-var joinDelayRE = regexp.MustCompile(`^You must wait (\d{1,10}) seconds? after joining to send to`)
+// the text of its 404 (src/modules/m_delaymsg.cpp): "You must wait 60
+// seconds after joining to send to channel (+d)" (2.0), "… to send to the
+// channel (+d is set)" (3.0 to 3.5), and since 3.6 "You cannot send
+// messages to this channel until you have been a member for 60 seconds.",
+// the delay in words since 4.7 (see delayWords). The first group holds
+// the older texts' seconds, the second the newer texts' delay.
+var joinDelayRE = regexp.MustCompile(`^(?:You must wait (\d{1,10}) seconds? after joining to send to|` +
+	`You cannot send messages to this channel until you(?: have|'ve) been a member for ([^.]+)\.?$)`)
+
+// delayPartRE is one part of a delay in words: "90 seconds", "1 minute".
+var delayPartRE = regexp.MustCompile(`^(\d{1,10}) (year|week|day|hour|minute|second)s?$`)
+
+// delayUnits are the seconds of each unit of a delay in words, as
+// InspIRCd counts them (src/helperfuncs.cpp: a year of 365 days).
+var delayUnits = map[string]uint64{
+	"year": 365 * 24 * 3600, "week": 7 * 24 * 3600, "day": 24 * 3600,
+	"hour": 3600, "minute": 60, "second": 1,
+}
+
+// delayWords reads a delay as InspIRCd 4.7 and later write it
+// (Duration::ToLongString, src/helperfuncs.cpp): "60 seconds", "1 minute
+// and 30 seconds", "1 hour, 2 minutes, and 3 seconds", at most
+// httpx.MaxRetryAfter. It reports false for any other text.
+func delayWords(s string) (time.Duration, bool) {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, ", and ", ", "), " and ", ", ")
+	var secs uint64 // at most 6 parts of 10 digits times a year: no overflow
+	for part := range strings.SplitSeq(s, ", ") {
+		sub := delayPartRE.FindStringSubmatch(part)
+		if sub == nil {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(sub[1], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		secs += n * delayUnits[sub[2]]
+	}
+	return capWait(secs), true
+}
+
+// capWait is secs seconds, at most httpx.MaxRetryAfter.
+func capWait(secs uint64) time.Duration {
+	if secs > uint64(httpx.MaxRetryAfter/time.Second) {
+		return httpx.MaxRetryAfter
+	}
+	return time.Duration(secs) * time.Second
+}
 
 // joinDelay reports whether a reply (its numeric and text) refuses the
 // lines of a member who joined the channel less than a delay ago, and
-// returns that delay: InspIRCd's delaymsg (+d), which lets a newly joined
-// member speak, unless voiced, only once the channel's delay has passed
-// since its JOIN.
+// returns that delay, at most httpx.MaxRetryAfter: InspIRCd's delaymsg
+// (+d), which lets a newly joined member speak, unless voiced, only once
+// the channel's delay has passed since its JOIN.
 func joinDelay(code, text string) (time.Duration, bool) {
 	sub := joinDelayRE.FindStringSubmatch(text)
 	if code != "404" || sub == nil {
 		return 0, false
 	}
-	n, err := strconv.Atoi(sub[1])
+	if sub[1] == "" {
+		return delayWords(sub[2])
+	}
+	n, err := strconv.ParseUint(sub[1], 10, 64)
 	if err != nil {
 		return 0, false
 	}
-	return time.Duration(n) * time.Second, true
+	return capWait(n), true
 }
 
 // delayed explains the refusal re of the lines to a channel that holds a
 // newly joined member's lines for d (see joinDelay). A kept connection
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
 // from now, posts, so the refusal is a rate limit that asks for d, at
-// most httpx.MaxRetryAfter, as other servers' hints are capped: a delay
-// of years (InspIRCd 3 and 4 write it as an int, up to ten digits) is an operator's way of
-// muting newcomers, and a wait asked for so long is no retry. Any
+// most httpx.MaxRetryAfter (see joinDelay), as other servers' hints are
+// capped: a delay of years (InspIRCd 3 and 4 keep it as an int, up to ten
+// digits) is an operator's way of muting newcomers, and a wait asked for
+// so long is no retry. Any
 // other Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
 func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
 	if ss.s.persistent {
 		return false, httpx.RateLimited(fmt.Errorf("the channel takes a member's lines only %v after its JOIN "+
-			"(InspIRCd's delaymsg, +d): %w", d, re), min(d, httpx.MaxRetryAfter), true)
+			"(InspIRCd's delaymsg, +d): %w", d, re), d, true)
 	}
 	return true, fmt.Errorf("the channel takes a member's lines only %v after its JOIN (InspIRCd's delaymsg, +d), "+
 		"and each Send joins it anew; set Config.Persistent, whose connection stays in the channel, "+
@@ -1159,15 +1212,20 @@ func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
 // serverText makes a server's text fit for an error: the passwords
 // redacted, in whatever encoding the server echoed them (a password in a
 // 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a 904),
-// the channel keys hidden (see hideKeys), then made safe and short. It is
-// the one place where server text enters an error, so that a *ReplyError,
-// whose Text it is, stays clean and matchable with errors.As. Redacting
-// comes first: cutting first could leave part of a secret. The keys are
-// hidden in the text as sent and again once its formatting codes are
-// gone: the digits of a colour code right before a key ("\x0304sesame")
-// run on with it until the code is removed, and the key would show.
+// and the channel keys, each where it stands as a word (redact's
+// Redactor.WithWords: a server repeats a key as the JOIN gave it, a word
+// of its own, "bad key sesame", "(key: k)"; a key hidden wherever its
+// characters occur, as a password is, would take a one-letter key out of
+// every word of the text, "Cannot" for the key "n"), all in one pass, then
+// made safe and short. It is the one place where server text enters an
+// error, so that a *ReplyError, whose Text it is, stays clean and
+// matchable with errors.As. Redacting comes first: cutting first could
+// leave part of a secret. The secrets are redacted in the text as sent
+// and again once its formatting codes are gone: the digits of a colour
+// code right before a key ("\x0304sesame") run on with it until the code
+// is removed, and the key would show.
 func (s *settings) serverText(text string) string {
-	lines := Split(s.hideKeys(clean(s.hideKeys(s.redactor.String(text)))), 160)
+	lines := Split(s.redactor.String(clean(s.redactor.String(text))), 160)
 	if len(lines) == 0 {
 		return ""
 	}
@@ -1175,49 +1233,6 @@ func (s *settings) serverText(text string) string {
 		return lines[0] + "…"
 	}
 	return lines[0]
-}
-
-// hideKeys replaces every channel key in text with REDACTED where it
-// stands as a word: not run on with a letter or a digit (see hideWord). A
-// server repeats a key as the JOIN gave it, a word of its own ("bad key
-// sesame", "(key: k)"); a key replaced wherever its characters occur, as
-// the redactor replaces passwords, would take a one-letter key out of
-// every word of the text ("Cannot" for the key "n"). The keys are checked
-// as a word, whatever their length, so that no key shows however short.
-func (s *settings) hideKeys(text string) string {
-	for _, key := range s.secrets.keys {
-		text = hideWord(text, key)
-	}
-	return text
-}
-
-// hideWord replaces word in text with REDACTED where it stands apart, by
-// the rule redact.Redactor keeps for a short secret (wordedge.Apart): at
-// each end, no letter or digit touches it, or its own character there is
-// none (a key that starts or ends with punctuation: no word runs on
-// through it); a word of marks alone ("+", "-+") only where no letter or
-// digit touches it, so that the key "+" leaves "(+k)" whole.
-func hideWord(text, word string) string {
-	var b strings.Builder
-	done := 0 // text[:done] is in b
-	for i := 0; ; {
-		j := strings.Index(text[i:], word)
-		if j < 0 {
-			break
-		}
-		j += i
-		end := j + len(word)
-		if start, stop := wordedge.Apart(text, j, end); !start || !stop {
-			_, n := utf8.DecodeRuneInString(word)
-			i = j + n // an occurrence standing alone may overlap this one
-			continue
-		}
-		b.WriteString(text[done:j])
-		b.WriteString(redact.Redacted)
-		done, i = end, end
-	}
-	b.WriteString(text[done:])
-	return b.String()
 }
 
 func param(m ircmsg.Message, i int) string {

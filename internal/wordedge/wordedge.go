@@ -1,7 +1,7 @@
 // Package wordedge tells where a short secret stands apart from the words
 // around it, the one rule that redact.Redactor keeps for a short form of
-// a password and the irc channel keeps for a channel key: a letter (of
-// any script) or a digit runs a word on, a mark does not.
+// a password and for a word of WithWords (an IRC channel key): a letter
+// (of any script) or a digit runs a word on, a mark does not.
 package wordedge
 
 import (

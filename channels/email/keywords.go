@@ -1,0 +1,109 @@
+package email
+
+import (
+	"bytes"
+	"net"
+	"sync"
+)
+
+// keywordCase is a connection in plain text on which the client reads the
+// keywords of the server's EHLO reply in upper case, and the mechanisms
+// of its AUTH line: RFC 5321 section 2.4
+// (https://www.rfc-editor.org/rfc/rfc5321#section-2.4) has the keywords
+// case-insensitive, but go-mail (v0.8.1, smtp/smtp_ehlo.go) keeps each
+// as the server wrote it and looks it up in upper case, and looks for
+// the mechanisms in upper case too (client.go, auth), so a server that
+// lists "starttls" or "auth plain" offered nothing it could find: the
+// channel failed for good, saying the server offers no STARTTLS, or no
+// AUTH and to stop logging in. Only the lines of a 250 reply to EHLO
+// after its first (the server's name) change, each letter a-z to A-Z, so
+// no byte moves. Once the client has sent STARTTLS, what follows is TLS
+// (go-mail reads it through its own tls.Conn over this one), which the
+// connection leaves alone: the EHLO reply inside it, with its AUTH,
+// keeps its case, and lower noted that the server wrote its keywords in
+// lower case before, for the error to say so (see lowerCaseAdvice).
+type keywordCase struct {
+	net.Conn
+	mu       sync.Mutex
+	ehlo     bool    // reading the reply to an EHLO
+	off      bool    // STARTTLS sent: TLS follows
+	col      int     // of the byte read next, in its line
+	line     int     // of the reply, from 0
+	code     [3]byte // of the line being read
+	final    bool    // the line being read is the reply's last ("250 ")
+	inParams bool    // past the keyword of the line
+	keyword  []byte  // the line's keyword as read, upper-cased, up to 16 bytes
+	lower    bool    // a keyword came in lower case
+}
+
+// Write notes an EHLO, whose reply Read then changes, and a STARTTLS,
+// after which it changes nothing.
+func (k *keywordCase) Write(p []byte) (int, error) {
+	k.mu.Lock()
+	switch {
+	case k.off:
+	case hasVerb(p, "STARTTLS"):
+		k.off, k.ehlo = true, false
+	case hasVerb(p, "EHLO"):
+		k.ehlo, k.col, k.line = true, 0, 0
+	}
+	k.mu.Unlock()
+	return k.Conn.Write(p)
+}
+
+// hasVerb reports whether p, what the client writes, begins with the
+// command verb (go-mail writes each command whole, with its line end).
+func hasVerb(p []byte, verb string) bool {
+	return len(p) > len(verb) && bytes.EqualFold(p[:len(verb)], []byte(verb)) &&
+		(p[len(verb)] == ' ' || p[len(verb)] == '\r')
+}
+
+// Read reads, changing the keywords of an EHLO reply as Write noted it.
+func (k *keywordCase) Read(p []byte) (int, error) {
+	n, err := k.Conn.Read(p)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := 0; i < n && k.ehlo; i++ {
+		k.step(&p[i])
+	}
+	return n, err
+}
+
+// step reads the byte *b of an EHLO reply, and upper-cases it when it is
+// in a keyword, or in the mechanisms of an AUTH line.
+func (k *keywordCase) step(b *byte) {
+	c := *b
+	switch {
+	case c == '\n':
+		if k.final {
+			k.ehlo = false
+		}
+		k.col, k.line, k.final, k.inParams, k.keyword = 0, k.line+1, false, false, k.keyword[:0]
+		return
+	case k.col < 3:
+		k.code[k.col] = c
+	case k.col == 3:
+		k.final = c != '-'
+	case k.line == 0 || string(k.code[:]) != "250" || c == '\r':
+	case !k.inParams && c == ' ':
+		k.inParams = true
+	case !k.inParams || string(k.keyword) == "AUTH":
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+			*b = c
+			k.lower = k.lower || !k.inParams
+		}
+		if !k.inParams && len(k.keyword) < 16 {
+			k.keyword = append(k.keyword, c)
+		}
+	}
+	k.col++
+}
+
+// wroteLower reports whether the server wrote an EHLO keyword in lower
+// case on this connection, before any STARTTLS.
+func (k *keywordCase) wroteLower() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.lower
+}

@@ -1,0 +1,69 @@
+package email
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// chunkConn reads what it holds a few bytes at a time, and keeps what is
+// written to it.
+type chunkConn struct {
+	net.Conn
+	in    *bytes.Reader
+	chunk int
+	out   bytes.Buffer
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) { return c.in.Read(p[:min(len(p), c.chunk)]) }
+
+func (c *chunkConn) Write(p []byte) (int, error) { return c.out.Write(p) }
+
+// keywordCase upper-cases the keywords of a 250 reply to EHLO, and an
+// AUTH line's mechanisms, however the reply's bytes come in; nothing else:
+// the greeting, the server's name, another line's parameters, a refusal
+// of EHLO, and what follows STARTTLS keep their case.
+func TestKeywordCase(t *testing.T) {
+	const reply = "250-fake.test greets you\r\n250-starttls\r\n250-auth plain login\r\n250-x-Foo Bar\r\n250 size 100\r\n"
+	const want = "250-fake.test greets you\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250-X-FOO Bar\r\n250 SIZE 100\r\n"
+	for _, chunk := range []int{1, 2, 3, 7, 4096} {
+		for _, tc := range []struct {
+			name, before, in, want string
+			lower                  bool
+		}{
+			{"greeting", "", "220 fake.test esmtp ready\r\n", "220 fake.test esmtp ready\r\n", false},
+			{"EHLO", "ehlo host\r\n", reply, want, true},
+			{"EHLO twice", "EHLO host\r\n", reply + reply, want + reply, true}, // the second answers no EHLO
+			{"EHLO refused", "EHLO host\r\n", "550-not you\r\n550 go away\r\n", "550-not you\r\n550 go away\r\n", false},
+			{"upper case already", "EHLO host\r\n", want, want, false},
+			{"after STARTTLS", "STARTTLS\r\n", reply, reply, false},
+		} {
+			raw := &chunkConn{in: bytes.NewReader([]byte(tc.in)), chunk: chunk}
+			k := &keywordCase{Conn: raw}
+			if tc.before != "" {
+				_, err := k.Write([]byte(tc.before))
+				require.NoError(t, err)
+			}
+			got, err := io.ReadAll(k)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got), "%s, %d bytes at a time", tc.name, chunk)
+			assert.Equal(t, tc.lower, k.wroteLower(), "%s, %d bytes at a time", tc.name, chunk)
+			assert.Equal(t, tc.before, raw.out.String())
+		}
+	}
+	// After STARTTLS, an EHLO (inside TLS, as go-mail writes it through
+	// its own tls.Conn) changes nothing either.
+	raw := &chunkConn{in: bytes.NewReader([]byte(reply)), chunk: 5}
+	k := &keywordCase{Conn: raw}
+	for _, cmd := range []string{"STARTTLS\r\n", "EHLO host\r\n"} {
+		_, err := k.Write([]byte(cmd))
+		require.NoError(t, err)
+	}
+	got, err := io.ReadAll(k)
+	require.NoError(t, err)
+	assert.Equal(t, reply, string(got))
+}
