@@ -162,8 +162,9 @@
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
 // write "#ops"), or with "@" or "`", which YAML reserves, with "%", or
 // with "|" or ">" and more text on its line (a block of text to YAML,
-// which starts on the next line: quote "|Pa55…") or inside [...] or
-// {...}; the character named is the one that starts a value, not one
+// which starts on the next line: quote "|Pa55…"; "|#Pa55…", or ">-#…",
+// is an empty one and a comment) or inside [...] or {...}; the
+// character named is the one that starts a value, not one
 // inside quotes or after a space in a value ("50 %"). A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
