@@ -170,6 +170,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	var tmplDir fs.FS
+	var tmplRefused []error // New's, each about a file or the directory
 	tmplLine := lineOf(root, []string{"templates"})
 	if f.Templates != "" {
 		// An error may quote the directory, a value from the
@@ -186,16 +187,16 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			// it could not read the directory), and the directory's names
 			// are still checked.
 			set, err := templates.New(dir)
-			for _, err := range unjoin(err) {
-				faults = append(faults, faultf(name, tmplLine, "templates: %w",
-					errors.New(strings.TrimPrefix(err.Error(), "templates: "))))
-			}
-			env.Templates, tmplDir = set, dir
+			tmplRefused, env.Templates, tmplDir = unjoin(err), set, dir
 		}
 	}
 	out, refused := b.buildAll(root, f.Channels, &faults)
-	if tmplDir != nil && len(refused) == 0 { // the templates a refused channel names are not known
-		for _, err := range checkTemplateFiles(tmplDir, l.Kinds, b.named) {
+	if tmplDir != nil {
+		var unrendered []fileFault
+		if len(refused) == 0 { // the templates a refused channel names are not known
+			unrendered = checkTemplateFiles(tmplDir, l.Kinds, b.named)
+		}
+		for _, err := range templateFaults(tmplRefused, unrendered) {
 			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
 		}
 	}
