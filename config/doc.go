@@ -265,10 +265,12 @@
 // the others are looked for, each kind all at once: keys given twice,
 // keys that are not text, mappings of too many keys and tags; an alias
 // inside its own anchor or aliases past the Limits (the first); anchors
-// that no alias uses; references that cannot be expanded (with the file's
+// that no alias uses and values read empty from a block scalar's header
+// and a comment ("|#…"); references that cannot be expanded (with the file's
 // unknown keys and empty state or templates). A file that is not YAML is
 // reported at the line where it stops
-// being YAML, with the key on that line and the likely cause (indentation,
+// being YAML, with the key on that line, named by its path as every
+// other fault names it ("channels[0].password"), and the likely cause (indentation,
 // a tab, an unclosed bracket or quote). A channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later
