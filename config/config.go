@@ -170,6 +170,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	var tmplDir fs.FS
+	var tmplRefused []error // New's, each about a file or the directory
 	tmplLine := lineOf(root, []string{"templates"})
 	if f.Templates != "" {
 		// An error may quote the directory, a value from the
@@ -186,16 +187,16 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			// it could not read the directory), and the directory's names
 			// are still checked.
 			set, err := templates.New(dir)
-			for _, err := range unjoin(err) {
-				faults = append(faults, faultf(name, tmplLine, "templates: %w",
-					errors.New(strings.TrimPrefix(err.Error(), "templates: "))))
-			}
-			env.Templates, tmplDir = set, dir
+			tmplRefused, env.Templates, tmplDir = unjoin(err), set, dir
 		}
 	}
 	out, refused := b.buildAll(root, f.Channels, &faults)
-	if tmplDir != nil && len(refused) == 0 { // the templates a refused channel names are not known
-		for _, err := range checkTemplateFiles(tmplDir, l.Kinds, b.named) {
+	if tmplDir != nil {
+		var unrendered []fileFault
+		if len(refused) == 0 { // the templates a refused channel names are not known
+			unrendered = checkTemplateFiles(tmplDir, l.Kinds, b.named)
+		}
+		for _, err := range templateFaults(tmplRefused, unrendered) {
 			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
 		}
 	}
@@ -279,6 +280,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	}
 	ex.tree = root
 	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
+	checkBlockHeaders(name, "", root, data, &errs)
 	if len(errs) > 0 {
 		return nil, false, joinFaults(errs)
 	}
@@ -445,6 +447,75 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, fa
 			}
 		}
 	}
+}
+
+// checkBlockHeaders refuses a scalar below n, at key path, read empty
+// from a block scalar's header followed by a "#" without a space between
+// them ("password: |#Pa55…", ">-#…", "|2#…"), which the YAML library reads
+// as the header and a comment, where YAML itself wants a space before the
+// comment (c-b-block-header in
+// https://yaml.org/spec/1.2.2/#811-block-scalar-headers): most likely a
+// value that starts with "|" or ">", a password, that the file took for
+// nothing. The header line of data, the file, tells it from "| # …", a
+// comment on purpose. The value is not quoted: it may be that password.
+// Aliases are not followed. It adds every fault it finds to faults.
+func checkBlockHeaders(name, path string, n *yaml.Node, data []byte, faults *[]error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if c := blockCommented(n, data); c != "" {
+			*faults = append(*faults, faultf(name, n.Line, `%sempty (to YAML, a %q then a "#" is a block scalar's header and a comment: `+
+				`quote a value that starts with %q)`, prefix(path), c, c))
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			checkBlockHeaders(name, fmt.Sprintf("%s[%d]", path, i), c, data, faults)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			at := join(path, n.Content[i].Value)
+			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
+				at = path
+			}
+			for _, c := range n.Content[i : i+2] {
+				checkBlockHeaders(name, at, c, data, faults)
+			}
+		}
+	}
+}
+
+// blockHash matches a block scalar's header, its indicators ("|", ">",
+// then at most an indentation and a chomping indicator, in either order)
+// and a "#" right after them.
+var blockHash = regexp.MustCompile(`^([|>])[1-9+-]{0,2}#`)
+
+// blockCommented returns "|" or ">" when n, a scalar of data read empty,
+// is a block scalar whose header a "#" follows without a space; "" for
+// any other node. The library's line and column of n are those of its
+// first property (an anchor, a tag) or of its header.
+func blockCommented(n *yaml.Node, data []byte) string {
+	if n.Value != "" || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || n.Line == 0 || n.Column == 0 {
+		return ""
+	}
+	text := []rune(lineText(data, n.Line)) // the library counts columns in characters
+	if n.Column-1 > len(text) {
+		return ""
+	}
+	rest := string(text[n.Column-1:])
+	for { // past "&anchor" and "!tag"
+		rest = strings.TrimLeft(rest, " \t")
+		if rest == "" || (rest[0] != '&' && rest[0] != '!') {
+			break
+		}
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+	}
+	if m := blockHash.FindStringSubmatch(rest); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // check adds every fault of the file's settings, but its channels', to

@@ -162,8 +162,9 @@
 // with "#" after a space, a comment to YAML ("- #ops" is an empty item:
 // write "#ops"), or with "@" or "`", which YAML reserves, with "%", or
 // with "|" or ">" and more text on its line (a block of text to YAML,
-// which starts on the next line: quote "|Pa55…") or inside [...] or
-// {...}; the character named is the one that starts a value, not one
+// which starts on the next line: quote "|Pa55…"; "|#Pa55…", or ">-#…",
+// is an empty one and a comment) or inside [...] or {...}; the
+// character named is the one that starts a value, not one
 // inside quotes or after a space in a value ("50 %"). A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
@@ -264,10 +265,12 @@
 // the others are looked for, each kind all at once: keys given twice,
 // keys that are not text, mappings of too many keys and tags; an alias
 // inside its own anchor or aliases past the Limits (the first); anchors
-// that no alias uses; references that cannot be expanded (with the file's
+// that no alias uses and values read empty from a block scalar's header
+// and a comment ("|#…"); references that cannot be expanded (with the file's
 // unknown keys and empty state or templates). A file that is not YAML is
 // reported at the line where it stops
-// being YAML, with the key on that line and the likely cause (indentation,
+// being YAML, with the key on that line, named by its path as every
+// other fault names it ("channels[0].password"), and the likely cause (indentation,
 // a tab, an unclosed bracket or quote). A channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later

@@ -22,9 +22,9 @@ func emailWithPassword(value string) string {
 func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
 	const pw = "Pa55-w0rd-8c1f2e"
 	tests := []struct{ name, yaml, want string }{
-		{"alias", emailWithPassword("*" + pw), "test.yaml:7: password: "},
+		{"alias", emailWithPassword("*" + pw), "test.yaml:7: channels[0].password: "},
 		{"alias in a header", lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in",
-			"    allow_unsigned: true", "    headers:", "      X-Api-Key: *"+pw), "test.yaml:6: X-Api-Key: "},
+			"    allow_unsigned: true", "    headers:", "      X-Api-Key: *"+pw), "test.yaml:6: channels[0].headers.X-Api-Key: "},
 		{"tag", emailWithPassword("!" + pw), "test.yaml:7: channels[0].password: "},
 		// "!tag text": the library takes the text after the tag, and
 		// the password would be "and-more" without a word.
@@ -49,9 +49,9 @@ func TestIndicatorValueNamesKeyNotValue(t *testing.T) {
 func TestMissingSpaceAfterColonNamesKey(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"in a channel", lines("channels:", "  - kind: webhook", "    url:https://hooks.example.com/in", "    allow_unsigned: true"),
-			"test.yaml:3: url: "},
+			"test.yaml:3: channels[0].url: "},
 		{"last key of a channel", lines("channels:", "  - kind: email", "    host: smtp.example.com", "    port:587"),
-			"test.yaml:4: port: "},
+			"test.yaml:4: channels[0].port: "},
 		{"top level", lines("state:outagecast.db", "channels: [console://]"), "test.yaml:1: state: "},
 	}
 	for _, tt := range tests {
@@ -71,7 +71,7 @@ func TestValueHoldingColonSaysQuote(t *testing.T) {
 	_, _, err := parse(t, lines("channels:", "  - kind: statuspage", "    dir: site", "    base_url: https://status.example.com/",
 		"    title: Example: Status"), nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `test.yaml:5: title: a value holding ": " must be quoted`)
+	assert.Contains(t, err.Error(), `test.yaml:5: channels[0].title: a value holding ": " must be quoted`)
 }
 
 // A value given by an alias is wrong where the alias is: the error names
@@ -129,17 +129,17 @@ func TestHashAndReservedValueSayQuote(t *testing.T) {
 	tests := []quoteHint{
 		{"item", irc("\n      - #ops\n      - \"#dev\""), "test.yaml:6: channels[0].channels[0]: empty", `quote a value that starts with "#"`},
 		{"password", emailWithPassword("#" + pw), "test.yaml:7: channels[0].password: empty", `quote a value that starts with "#"`},
-		{"in a flow list", irc("[#ops]"), "test.yaml:5: channels: ", `quote a value that starts with "#"`},
-		{"after a space in a flow list", irc(`["#ops", #dev]`), "test.yaml:5: channels: ", `quote a value that starts with "#"`},
+		{"in a flow list", irc("[#ops]"), "test.yaml:5: channels[0].channels: ", `quote a value that starts with "#"`},
+		{"after a space in a flow list", irc(`["#ops", #dev]`), "test.yaml:5: channels[0].channels: ", `quote a value that starts with "#"`},
 		{"at sign", lines("channels:", "  - kind: telegram", "    token: \"123456:ABCdefGHIjklMNOpqrSTUvwxYZ\"",
-			"    chats: [-1001234567890, @status]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
-		{"at sign in a password", emailWithPassword("@" + pw), "test.yaml:7: password: ", `quote a value that starts with "@"`},
-		{"backquote in a password", emailWithPassword("`" + pw), "test.yaml:7: password: ", "quote a value that starts with \"`\""},
-		{"percent sign in a password", emailWithPassword("%" + pw), "test.yaml:7: password: ", `quote a value that starts with "%"`},
+			"    chats: [-1001234567890, @status]"), "test.yaml:4: channels[0].chats: ", `quote a value that starts with "@"`},
+		{"at sign in a password", emailWithPassword("@" + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with "@"`},
+		{"backquote in a password", emailWithPassword("`" + pw), "test.yaml:7: channels[0].password: ", "quote a value that starts with \"`\""},
+		{"percent sign in a password", emailWithPassword("%" + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with "%"`},
 		{"percent sign in a flow list", lines("channels:", "  - kind: email", "    host: smtp.example.com", "    from: status@example.com",
-			"    to: [ops@example.com, %"+pw+"]"), "test.yaml:5: to: ", `quote a value that starts with "%"`},
-		{"vertical bar in a password", emailWithPassword("|" + pw), "test.yaml:7: password: ", `quote a value that starts with "|"`},
-		{"greater-than sign in a password", emailWithPassword(">" + pw), "test.yaml:7: password: ", `quote a value that starts with ">"`},
+			"    to: [ops@example.com, %"+pw+"]"), "test.yaml:5: channels[0].to: ", `quote a value that starts with "%"`},
+		{"vertical bar in a password", emailWithPassword("|" + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with "|"`},
+		{"greater-than sign in a password", emailWithPassword(">" + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with ">"`},
 	}
 	checkQuoteHints(t, tests, pw)
 	// A comment on purpose, "# …", is no value: the key is empty, as
@@ -192,19 +192,19 @@ func TestQuoteHintNamesTheValueThatBreaksTheLine(t *testing.T) {
 		return lines("channels:", "  - kind: webhook", "    url: https://hooks.example.com/in", "    "+key+": "+value)
 	}
 	tests := []quoteHint{
-		{"percent sign in a quoted value before", telegram(`["ops 50 %` + pw + `", @` + pw + `]`), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
-		{"percent sign mid-value before", telegram("[ops 50 %" + pw + ", @" + pw + "]"), "test.yaml:4: chats: ", `quote a value that starts with "@"`},
-		{"at sign in a quoted value before", telegram(`["ops @` + pw + `", ` + "`" + pw + `]`), "test.yaml:4: chats: ", "quote a value that starts with \"`\""},
-		{"percent sign after a tag", emailWithPassword("!!str %" + pw), "test.yaml:7: password: ", `quote a value that starts with "%"`},
-		{"vertical bar in a flow list", telegram("[-1001234567890, |" + pw + "]"), "test.yaml:4: chats: ", `quote a value that starts with "|"`},
+		{"percent sign in a quoted value before", telegram(`["ops 50 %` + pw + `", @` + pw + `]`), "test.yaml:4: channels[0].chats: ", `quote a value that starts with "@"`},
+		{"percent sign mid-value before", telegram("[ops 50 %" + pw + ", @" + pw + "]"), "test.yaml:4: channels[0].chats: ", `quote a value that starts with "@"`},
+		{"at sign in a quoted value before", telegram(`["ops @` + pw + `", ` + "`" + pw + `]`), "test.yaml:4: channels[0].chats: ", "quote a value that starts with \"`\""},
+		{"percent sign after a tag", emailWithPassword("!!str %" + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with "%"`},
+		{"vertical bar in a flow list", telegram("[-1001234567890, |" + pw + "]"), "test.yaml:4: channels[0].chats: ", `quote a value that starts with "|"`},
 		{"greater-than sign in a flow mapping", lines("channels:", "  - {kind: email, host: smtp.example.com, password: >"+pw+"}"),
 			"test.yaml:2: ", `quote a value that starts with ">"`},
-		{"vertical bar then a space", emailWithPassword("| " + pw), "test.yaml:7: password: ", `quote a value that starts with "|"`},
-		{"greater-than sign then a space", emailWithPassword("> " + pw), "test.yaml:7: password: ", `quote a value that starts with ">"`},
-		{"secret header", webhook("headers", "{X-Api-Key: %"+pw+"}"), "test.yaml:4: headers: ", `quote a value that starts with "%"`},
-		{"signing secret", webhook("secret", "|"+pw), "test.yaml:4: secret: ", `quote a value that starts with "|"`},
-		{"url with credentials", webhook("url", ">https://user:"+pw+"@hooks.example.com/in"), "test.yaml:4: url: ", `quote a value that starts with ">"`},
-		{"token", lines("channels:", "  - kind: telegram", "    token: %123456:"+pw, "    chats: [-1001234567890]"), "test.yaml:3: token: ", `quote a value that starts with "%"`},
+		{"vertical bar then a space", emailWithPassword("| " + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with "|"`},
+		{"greater-than sign then a space", emailWithPassword("> " + pw), "test.yaml:7: channels[0].password: ", `quote a value that starts with ">"`},
+		{"secret header", webhook("headers", "{X-Api-Key: %"+pw+"}"), "test.yaml:4: channels[0].headers: ", `quote a value that starts with "%"`},
+		{"signing secret", webhook("secret", "|"+pw), "test.yaml:4: channels[0].secret: ", `quote a value that starts with "|"`},
+		{"url with credentials", webhook("url", ">https://user:"+pw+"@hooks.example.com/in"), "test.yaml:4: channels[0].url: ", `quote a value that starts with ">"`},
+		{"token", lines("channels:", "  - kind: telegram", "    token: %123456:"+pw, "    chats: [-1001234567890]"), "test.yaml:3: channels[0].token: ", `quote a value that starts with "%"`},
 		{"channel URL", lines("channels:", "  - `slack://"+pw+"@C123"), "test.yaml:2: ", "quote a value that starts with \"`\""},
 	}
 	checkQuoteHints(t, tests, pw)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,9 +16,9 @@ import (
 const maxReparse = 16 << 20
 
 // syntaxError returns err, the YAML library's error for data, at the line
-// where data stops being YAML, naming the key on that line and the likely
-// cause: "outagecast.yaml:8: concurrency: check the indentation (did not
-// find expected '-' indicator)". The library gives the line where the
+// where data stops being YAML, naming the key on that line by its path
+// and the likely cause: "outagecast.yaml:8: channels[1].concurrency: check
+// the indentation (did not find expected '-' indicator)". The library gives the line where the
 // enclosing block or collection began, often lines earlier, and no line
 // at all when that is the first line (or for an unknown anchor).
 func syntaxError(name string, data []byte, err error) error {
@@ -43,7 +44,125 @@ func syntaxError(name string, data []byte, err error) error {
 		// which the ": " of the second is a mistake.
 		line--
 	}
-	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem))
+	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem, func(key string) string {
+		return syntaxKeyPath(data, line, key)
+	}))
+}
+
+// syntaxKeyPath returns the full path ("channels[0].password") of key, the
+// mapping key line n of data starts (after its indentation and any "- "),
+// where data stops being YAML at line n or after it: data up to that
+// line, then the line with its value cut to a plain word, is parsed, and
+// the path of the key on line n found there. A line indented to no
+// level of the lines before it (the fault is its indentation) is tried
+// at each of theirs, nearest first, for the path of the key meant. It
+// returns key itself when none parses.
+func syntaxKeyPath(data []byte, n int, key string) string {
+	start := 0
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(data[start:], '\n')
+		if j < 0 {
+			return key
+		}
+		start += j + 1
+	}
+	lead := entryLead.FindString(lineText(data, n))
+	items := strings.Repeat("- ", strings.Count(lead, "-")) // after the indentation
+	leads := []string{lead}
+	for _, c := range levelsBefore(data[:start]) {
+		leads = append(leads, strings.Repeat(" ", c)+items)
+	}
+	budget := maxReparse
+	for _, lead := range leads {
+		if budget -= start; budget < 0 {
+			break
+		}
+		doc := make([]byte, 0, start+len(lead)+len(key)+4)
+		doc = append(append(append(doc, data[:start]...), lead...), key...)
+		doc = append(doc, ": x\n"...)
+		var root yaml.Node
+		if yaml.Unmarshal(doc, &root) != nil {
+			continue
+		}
+		if path, ok := pathOfKeyAt(&root, "", n, key); ok {
+			return path
+		}
+	}
+	return key
+}
+
+// entryLead matches the start of a line before its key: the indentation
+// and any "- " of list items.
+var entryLead = regexp.MustCompile(`^[ \t]*(?:-[ \t]+)*`)
+
+// maxLevels bounds the indentation levels syntaxKeyPath tries.
+const maxLevels = 8
+
+// levelsBefore returns the columns (from 0) at which the lines of data
+// start a key or a list item, indented with spaces, the last line's
+// first and the deepest of a line first, each once, at most maxLevels.
+func levelsBefore(data []byte) []int {
+	var levels []int
+	add := func(c int) {
+		if !slices.Contains(levels, c) {
+			levels = append(levels, c)
+		}
+	}
+	for end := len(data); end > 0 && len(levels) < maxLevels; {
+		begin := bytes.LastIndexByte(data[:end-1], '\n') + 1
+		line := strings.TrimRight(string(data[begin:end]), "\r\n")
+		end = begin
+		text := strings.TrimLeft(line, " ")
+		if text == "" || text[0] == '#' || text[0] == '\t' {
+			continue
+		}
+		cols := []int{len(line) - len(text)}
+		for len(text) > 1 && text[0] == '-' && (text[1] == ' ' || text[1] == '\t') {
+			rest := strings.TrimLeft(text[1:], " \t")
+			cols = append(cols, cols[len(cols)-1]+len(text)-len(rest))
+			text = rest
+		}
+		for i := len(cols) - 1; i >= 0; i-- {
+			add(cols[i])
+		}
+	}
+	return levels
+}
+
+// pathOfKeyAt returns the path, below n at path, of a mapping key key on
+// line line, and whether there is one. A merge key's mapping ("<<:
+// {…}") has its keys at the path of the mapping that merges it; aliases
+// are not followed.
+func pathOfKeyAt(n *yaml.Node, path string, line int, key string) (string, bool) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p, ok := pathOfKeyAt(c, path, line, key); ok {
+				return p, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, ok := pathOfKeyAt(c, fmt.Sprintf("%s[%d]", path, i), line, key); ok {
+				return p, true
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.ScalarNode && k.Line == line && k.Value == key {
+				return join(path, key), true
+			}
+			at := join(path, k.Value)
+			if k.Tag == "!!merge" {
+				at = path
+			}
+			if p, ok := pathOfKeyAt(n.Content[i+1], at, line, key); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // unknownAnchor matches the YAML library's problem with an alias of no
@@ -103,8 +222,8 @@ var indentProblems = []string{
 }
 
 // explainSyntax prefixes the library's problem on line text with the key
-// on that line and the likely cause.
-func explainSyntax(text, problem string) string {
+// on that line, as path gives its full path, and the likely cause.
+func explainSyntax(text, problem string, path func(key string) string) string {
 	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
 	// plain is text with each quoted value a plain one, "q": a "%" or
 	// "|" inside quotes starts no value.
@@ -153,10 +272,10 @@ func explainSyntax(text, problem string) string {
 	}
 	if k := lineKey(text); k != "" {
 		if !isURL(k) { // "- slack://TOKEN@C123: name: ops": a URL may hold credentials
-			msg = k + ": " + msg
+			msg = path(k) + ": " + msg
 		}
 	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
-		msg = m[1] + ": " + msg
+		msg = path(m[1]) + ": " + msg
 	}
 	return msg
 }

@@ -90,3 +90,31 @@ func TestListOfOneWrittenAsText(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "a list of one", "a quoted value may hold what a hint cannot show on one line")
 }
+
+// A templates file that New refuses and that no channel renders by its
+// name is one fault, on one line naming the file, that says both: before,
+// it was two lines, one of New's ("shrot.tmpl: parse: …") and one of the
+// name check ("shrot.tmpl: no channel renders …"), which read as two
+// faults of two files. A file New refuses for its name ("bad name.tmpl")
+// is so too.
+func TestTemplateFileRefusedAndUnknownOneFault(t *testing.T) {
+	tests := []struct{ name, file, text string }{
+		{"parse", "shrot.tmpl", "{{.Title}"},
+		{"not UTF-8", "shrot.tmpl", "\xff{{.Title}}"},
+		{"bad name", "bad name.tmpl", "{{.Title}}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, dir, "tmpl/"+tt.file, tt.text)
+			writeFile(t, dir, "tmpl/text.tmpl", "{{.Title}}")
+			_, err := parseIn(dir, "templates: tmpl\nchannels:\n  - kind: console\n", config.Loader{LookupEnv: env(nil)})
+			require.Error(t, err)
+			got := strings.Split(err.Error(), "\n")
+			require.Len(t, got, 1, "%v", err)
+			assert.Contains(t, got[0], "test.yaml:1: templates: "+tt.file+": ")
+			assert.Contains(t, got[0], "; and no channel renders a template ")
+			assert.Equal(t, 1, strings.Count(got[0], tt.file), "the file named once: %v", err)
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -9,15 +10,23 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// fileFault is a fault of one file of the templates directory, file as
+// fs.ReadDir names it ("" for a fault of the directory), err what is
+// wrong with it, without its name.
+type fileFault struct {
+	file string
+	err  error
+}
+
 // checkTemplateFiles reports every "<name>.tmpl" file of dir, the
 // file's templates directory, whose name no channel renders: not a
 // default template, not one a kind renders (Spec.Templates), not one a
 // channel names (named). A mistyped name ("x_post.tmpl", "shrot.tmpl")
 // would otherwise be a template nobody uses while the default is sent.
-func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []error {
+func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []fileFault {
 	entries, err := fs.ReadDir(dir, ".")
 	if err != nil {
-		return []error{fmt.Errorf("read directory: %w", err)}
+		return []fileFault{{err: fmt.Errorf("read directory: %w", err)}}
 	}
 	known := map[string]bool{}
 	for _, n := range append(templates.Default().Names(), named...) {
@@ -28,7 +37,7 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []error {
 			known[baseName(n)] = true
 		}
 	}
-	var faults []error
+	var faults []fileFault
 	for _, e := range entries {
 		name, ok := templates.FileTemplate(e.Name())
 		if !ok || e.IsDir() || known[baseName(name)] {
@@ -43,10 +52,44 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []error {
 		if near := nearest(baseName(name), names); near != "" {
 			hint = fmt.Sprintf("did you mean %q? ", near)
 		}
-		faults = append(faults, fmt.Errorf("%s: no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
-			templates.ShownFile(e.Name()), baseName(name), hint, strings.Join(names, ", ")))
+		faults = append(faults, fileFault{e.Name(), fmt.Errorf("no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
+			baseName(name), hint, strings.Join(names, ", "))})
 	}
 	return faults
+}
+
+// templateFaults returns the faults of the templates directory, each
+// naming the file it is about after "templates: " (that prefix left
+// out): those of templates.New (refused), in its order, then those of
+// checkTemplateFiles (unrendered). A file with one of each is one fault,
+// on one line: New's, then "; and" what checkTemplateFiles found.
+func templateFaults(refused []error, unrendered []fileFault) []error {
+	also := map[string]error{} // file → what checkTemplateFiles found
+	for _, u := range unrendered {
+		if u.file != "" {
+			also[u.file] = u.err
+		}
+	}
+	out := make([]error, 0, len(refused)+len(unrendered))
+	for _, err := range refused {
+		msg := strings.TrimPrefix(err.Error(), "templates: ")
+		if fe := (*templates.FileError)(nil); errors.As(err, &fe) {
+			if u, ok := also[fe.File]; ok {
+				msg += "; and " + u.Error()
+				delete(also, fe.File)
+			}
+		}
+		out = append(out, errors.New(msg))
+	}
+	for _, u := range unrendered {
+		switch _, ok := also[u.file]; {
+		case u.file == "":
+			out = append(out, u.err)
+		case ok:
+			out = append(out, fmt.Errorf("%s: %w", templates.ShownFile(u.file), u.err))
+		}
+	}
+	return out
 }
 
 // baseName returns a template's name without its status: "short" for

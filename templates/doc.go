@@ -42,8 +42,8 @@
 // returns. A template's text must be UTF-8 (a file's leading byte-order
 // mark is dropped): one that is not, a file saved as Latin-1 or UTF-16,
 // is an error naming the file and the line. New names every file it
-// refuses, not only the first, each on a line of its own (a name that is
-// not printable, one holding a line break, quoted). A name may carry a status, "short.resolved": Render
+// refuses, not only the first, each on a line of its own, a *FileError
+// (a name that is not printable, one holding a line break, quoted). A name may carry a status, "short.resolved": Render
 // uses it instead of "short" for updates with that status. Replacing a
 // base name, With("short", …) or a short.tmpl file, drops the defaults'
 // variants of it (short.resolved, short.completed), so that your text is

@@ -61,3 +61,26 @@ func TestNewNamesAnOddFileOnItsLine(t *testing.T) {
 	assert.True(t, strings.HasPrefix(lines[1], "templates: short.tmpl: "), "%q", lines[1])
 	assert.True(t, strings.HasPrefix(lines[2], `templates: "tab\tbed.tmpl": `), "%q", lines[2])
 }
+
+// Each error New joins, one per file refused, is a *FileError whose File
+// is the file's name as the directory gives it (not quoted), so that a
+// caller with faults of its own about the same file can name them on
+// New's line; its text and what it wraps are as before.
+func TestNewFileErrorNamesTheFile(t *testing.T) {
+	_, err := templates.New(fstest.MapFS{
+		"bad\nname.tmpl": {Data: []byte("{{.Title}}")},
+		"short.tmpl":     {Data: []byte("{{.Title}")},
+		"text.tmpl":      {Data: []byte("\xff{{.Title}}")},
+	})
+	require.Error(t, err)
+	var joined interface{ Unwrap() []error }
+	require.True(t, errors.As(err, &joined), "one error per file: %v", err)
+	var files []string
+	for _, e := range joined.Unwrap() {
+		var fe *templates.FileError
+		require.True(t, errors.As(e, &fe), "%v", e)
+		assert.Equal(t, fe.Error(), e.Error())
+		files = append(files, fe.File)
+	}
+	assert.Equal(t, []string{"bad\nname.tmpl", "short.tmpl", "text.tmpl"}, files)
+}

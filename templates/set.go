@@ -279,8 +279,8 @@ func Default() *Set {
 // MaxFileSize bytes: a named pipe or a device is refused, where fsys can
 // tell without opening it (os.DirFS can), rather than read. A file must be
 // UTF-8, its leading byte-order mark dropped. Errors name the file: every
-// file refused is named, each in an error of its own, joined with
-// errors.Join, so one a line (a name holding a line break or another
+// file refused is named, each in an error of its own (a *FileError),
+// joined with errors.Join, so one a line (a name holding a line break or another
 // character that is not printable is quoted; a file whose name is no
 // template's is refused unread). With that error New also returns the Set
 // of the files it took, without those it refused, so that a caller
@@ -325,7 +325,7 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 			continue
 		}
 		if e, err := loadFile(fsys, file, name); err != nil {
-			faults = append(faults, err)
+			faults = append(faults, &FileError{File: file, err: err})
 		} else {
 			out.put(name, e)
 		}
@@ -358,6 +358,24 @@ func loadFile(fsys fs.FS, file, name string) (*entry, error) {
 	}
 	return e, nil
 }
+
+// FileError is New's error about one file of the directory, which it
+// refused: its text names the file, as ShownFile does, and says why
+// ("templates: short.tmpl: parse: …"). New joins one for each file it
+// refuses; errors.As finds which file each is about, for a caller that
+// names its own faults of the same file (package config) on the line of
+// New's.
+type FileError struct {
+	// File is the file's name in the directory, as fs.ReadDir gives it.
+	File string
+	err  error // the whole error, naming the file
+}
+
+func (e *FileError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error naming the file, which wraps that of reading,
+// decoding or parsing it.
+func (e *FileError) Unwrap() error { return e.err }
 
 // ShownFile returns file, the name of a file of a templates directory, as
 // New's errors name it: as it is, or quoted when it holds a character
