@@ -165,7 +165,9 @@
 // to a character that ends a link, the link from "[", as CommonMark reads
 // it) is kept whole with the URL, and so is a link whose destination's
 // URL runs on past its end ("[![a](https://x.example/i.png)](more"). A URL in brackets so moved leaves the ")"
-// behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
+// behind: "(https://…)" gives "… https://…", no bracket left unbalanced
+// (but for the update's URL, kept whole by RenderFit and Text, whose
+// final ")" is its own: "https://…/Outage_2026)" moves whole);
 // one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
 // autolink, "<https://…/a)>", where a channel would link it bare short of
 // its end (at a final ")" it did not open, or ".").

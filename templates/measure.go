@@ -2172,11 +2172,20 @@ func (c *cutter) alone(u [2]int, off int) bool {
 // link bare short of its end (see LinkSpans: at a final ")" it did not
 // open, or "."), as GitHub Flavored Markdown's extended autolinks do,
 // keeps its "<" and ">", an autolink in the Markdown the text is written
-// in.
+// in. A URL that starts with one of the URLs known to be one (see
+// knownEnd) moves with it whole: an Update.URL's final ")" is its own
+// ("https://x.example/wiki/Outage_2026)"), whatever brackets the text
+// has around it.
 func (c *cutter) moved(u [2]int) string {
 	url := c.s[u[0]:u[1]]
 	if u[0] == 0 || c.s[u[0]-1] != '<' || u[1] == len(c.s) || c.s[u[1]] != '>' {
-		return url[:movedLen(url)]
+		n := movedLen(url)
+		for _, w := range c.kept.known {
+			if n < len(w) && strings.HasPrefix(url, w) {
+				n = len(w) // what movedLen left out is closers and punctuation only
+			}
+		}
+		return url[:n]
 	}
 	if linkEnd(url) < len(url) {
 		return c.s[u[0]-1 : u[1]+1]
