@@ -168,9 +168,10 @@
 // behind: "(https://…)" gives "… https://…", no bracket left unbalanced
 // (but for the update's URL, kept whole by RenderFit and Text, whose
 // final ")" is its own: "https://…/Outage_2026)" moves whole);
-// one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
-// autolink, "<https://…/a)>", where a channel would link it bare short of
-// its end (at a final ")" it did not open, or ".").
+// a link's destination, within "<" and ">" ("[a](<https://…/a)>)") or
+// not, moves whole, as an autolink, "<https://…/a)>", where a channel
+// would link it bare short of its end (at a final ")" or "]" it did not
+// open, a ".", or a character that ends a link, "「").
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at
