@@ -117,7 +117,9 @@
 //
 // Bytes, Runes and Graphemes measure text; a channel may bring its own
 // Measure (X weighs URLs as 23 and CJK as 2). Shorten cuts any text to a
-// limit; RenderFit renders and shortens the body, then the components (as
+// limit, and ShortenWhole too, keeping the URLs it is given (the
+// update's URL, for a channel's own text that may show it) whole as
+// RenderFit and Text keep the update's; RenderFit renders and shortens the body, then the components (as
 // many of the first ones as fit, the others counted: "… and 259 more"),
 // then the advice, then the title, keeping the status (and the correction
 // marker), next update and URL whole. Text uses a channel's Overrides entry

@@ -444,7 +444,28 @@ func trimLink(url string) int {
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
+//
+// A URL known to be one, an Update.URL that the text may show, is kept
+// whole by ShortenWhole.
 func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m) }
+
+// ShortenWhole is Shorten, but for the URLs of whole, each known to be
+// one URL (a message's Update.URL, which Validate takes with a final
+// ")" it did not open, or holding a character that ends a link in a
+// sentence: "https://status.example.com/a」b", see LinkSpansWhole): where
+// s shows one of them from a URL's start, it is kept whole, not cut at
+// such a character ("https://status.example.com/a」…", which the
+// channels that link it whole where it is shown whole would link as
+// another page), and a cut before it moves it after the ellipsis whole,
+// its final ")" too. A URL that s shows running on past one of them is
+// kept as Shorten keeps it, from there on. An entry of whole that is not
+// one URL as URLSpans finds them (empty, or holding white space) is
+// ignored. RenderFit and Text keep the Update.URL so; a channel that
+// cuts a text of its own that may show it (a card's title, an embed's
+// field) passes it here.
+func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
+	return shorten(s, limit, m, whole...)
+}
 
 // shorten is Shorten, but for the URLs of known, each one URL (an
 // Update.URL, see LinkSpansWhole), which it keeps whole where s shows
