@@ -2204,10 +2204,13 @@ func (c *cutter) alone(u [2]int, off int) bool {
 // has around it.
 func (c *cutter) moved(u [2]int) string {
 	url := c.s[u[0]:u[1]]
+	if plainURL(url) {
+		return url // the common case: whole and bare by every rule
+	}
 	n := movedLen(url)
 	link := linkEnd(url)
 	if n == len(url) && link == len(url) {
-		return url // the common case: whole and bare by every rule
+		return url
 	}
 	angled := u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>'
 	switch {
@@ -2226,6 +2229,21 @@ func (c *cutter) moved(u [2]int) string {
 		}
 	}
 	return url[:n]
+}
+
+// plainURL reports whether url, one of c.urls, is ASCII and ends in a
+// character that neither movedLen nor linkEnd leaves out: moved writes
+// it as it is, and finds so without reading it rune by rune.
+func plainURL(url string) bool {
+	if url == "" || strings.IndexByte(".,:;!?')]}", url[len(url)-1]) >= 0 {
+		return false
+	}
+	for i := 0; i < len(url); i++ {
+		if url[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // destination reports whether u, one of c.urls, is the destination's
