@@ -117,7 +117,9 @@
 //
 // Bytes, Runes and Graphemes measure text; a channel may bring its own
 // Measure (X weighs URLs as 23 and CJK as 2). Shorten cuts any text to a
-// limit; RenderFit renders and shortens the body, then the components (as
+// limit, and ShortenWhole too, keeping the URLs it is given (the
+// update's URL, for a channel's own text that may show it) whole as
+// RenderFit and Text keep the update's; RenderFit renders and shortens the body, then the components (as
 // many of the first ones as fit, the others counted: "… and 259 more"),
 // then the advice, then the title, keeping the status (and the correction
 // marker), next update and URL whole. Text uses a channel's Overrides entry
@@ -165,10 +167,13 @@
 // to a character that ends a link, the link from "[", as CommonMark reads
 // it) is kept whole with the URL, and so is a link whose destination's
 // URL runs on past its end ("[![a](https://x.example/i.png)](more"). A URL in brackets so moved leaves the ")"
-// behind: "(https://…)" gives "… https://…", no bracket left unbalanced;
-// one within "<" and ">" ("[a](<https://…/a)>)") moves whole, as an
-// autolink, "<https://…/a)>", where a channel would link it bare short of
-// its end (at a final ")" it did not open, or ".").
+// behind: "(https://…)" gives "… https://…", no bracket left unbalanced
+// (but for the update's URL, kept whole by RenderFit and Text, whose
+// final ")" is its own: "https://…/Outage_2026)" moves whole);
+// a link's destination, within "<" and ">" ("[a](<https://…/a)>)") or
+// not, moves whole, as an autolink, "<https://…/a)>", where a channel
+// would link it bare short of its end (at a final ")" or "]" it did not
+// open, a ".", or a character that ends a link, "「").
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -36,6 +36,10 @@ func FuzzShorten(f *testing.F) {
 	f.Add("詳細はhttps://status.example.com/xをご覧ください。現在調査中です。現在調査中です。", 30, uint8(1))
 	f.Add("詳細は[こちら](https://status.example.com/x)をご覧ください、現在調査中です（https://s.example/東京）まで", 40, uint8(3))
 	f.Add("現在調査中です [a](https://x.example/「a」) <https://x.example/«b»>現在調査中です", 35, uint8(0))
+	// A destination a channel would link bare short of its end moves as
+	// an autolink, two characters more than the URL alone.
+	f.Add("See [a](https://x.example/a.) for the details and more words", 22, uint8(1))
+	f.Add("See [a](https://x.example/「a」) for the details and more words", 24, uint8(1))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -129,12 +133,16 @@ func outsideLinkEnds(s string, spans [][]int) []string {
 }
 
 // inAngles returns urls, the URLs testURL finds in s, each one that
-// stands within "<" and ">" in s with them: Shorten may move it so.
+// stands within "<" and ">" in s, or that a channel would link bare
+// short of its end (see templates.LinkSpans), with them: Shorten may
+// move it so, a link's destination written as an autolink.
 func inAngles(s string, urls []string) []string {
 	out := make([]string, len(urls))
 	for i, span := range testURL.FindAllStringIndex(s, -1) {
 		out[i] = urls[i]
-		if span[0] > 0 && s[span[0]-1] == '<' && span[1] < len(s) && s[span[1]] == '>' {
+		links := templates.LinkSpans(urls[i])
+		short := len(links) == 0 || links[0][1] < len(urls[i])
+		if short || span[0] > 0 && s[span[0]-1] == '<' && span[1] < len(s) && s[span[1]] == '>' {
 			out[i] = "<" + urls[i] + ">"
 		}
 	}

@@ -435,14 +435,37 @@ func trimLink(url string) int {
 // as any other, without the ")" that closes the link ("See… https://…").
 // A URL moved so leaves behind a closing bracket it did not open, and
 // what follows it: "(https://…)." cut before moves as "https://…", so
-// that no bracket is left unbalanced; one within "<" and ">" (a link's
-// destination, "[a](<https://…/a)>)", or an autolink) moves whole, its
-// ")" its own, and within its "<" and ">" where a channel would link it
-// bare short of its end ("… <https://…/a)>"). When the URLs alone do not
+// that no bracket is left unbalanced; a link's destination (within "<"
+// and ">", "[a](<https://…/a)>)", or not) or an autolink's URL moves
+// whole, its ")" or "]" its own, and within "<" and ">", as an
+// autolink, where a channel would link it bare short of its end (at a
+// final bracket it did not open, a ".", or a character that ends a
+// link, "[a](https://…/「a」)": "… <https://…/「a」>"). When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
+//
+// A URL known to be one, an Update.URL that the text may show, is kept
+// whole by ShortenWhole.
 func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m) }
+
+// ShortenWhole is Shorten, but for the URLs of whole, each known to be
+// one URL (a message's Update.URL, which Validate takes with a final
+// ")" it did not open, or holding a character that ends a link in a
+// sentence: "https://status.example.com/a」b", see LinkSpansWhole): where
+// s shows one of them from a URL's start, it is kept whole, not cut at
+// such a character ("https://status.example.com/a」…", which the
+// channels that link it whole where it is shown whole would link as
+// another page), and a cut before it moves it after the ellipsis whole,
+// its final ")" too. A URL that s shows running on past one of them is
+// kept as Shorten keeps it, from there on. An entry of whole that is not
+// one URL as URLSpans finds them (empty, or holding white space) is
+// ignored. RenderFit and Text keep the Update.URL so; a channel that
+// cuts a text of its own that may show it (a card's title, an embed's
+// field) passes it here.
+func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
+	return shorten(s, limit, m, whole...)
+}
 
 // shorten is Shorten, but for the URLs of known, each one URL (an
 // Update.URL, see LinkSpansWhole), which it keeps whole where s shows
@@ -2165,23 +2188,71 @@ func (c *cutter) alone(u [2]int, off int) bool {
 }
 
 // moved returns u, one of c.urls, as withURLs writes it after the
-// ellipsis: as movedLen cuts it, but whole when it stands within "<" and
-// ">", a link's destination ("[a](<https://x.example/a)>)") or an
-// autolink: there a final ")" is the URL's own, as the ">" ends it, not
-// one that closes the text's brackets. Such a URL that a channel would
-// link bare short of its end (see LinkSpans: at a final ")" it did not
-// open, or "."), as GitHub Flavored Markdown's extended autolinks do,
-// keeps its "<" and ">", an autolink in the Markdown the text is written
-// in.
+// ellipsis: as movedLen cuts it, but whole when it is a link's
+// destination (see destination), within "<" and ">" or not
+// ("[a](<https://x.example/a)>)", "[a](https://x.example/a])"), or an
+// autolink's URL: there the URL is the link's own to its end, a final
+// ")" or "]" too, not a bracket that closes the text's. Such a URL that a
+// channel would link bare short of its end (see LinkSpans: at a final
+// ")" or "]" it did not open, a ".", or a character that ends a link in
+// a sentence, "https://x.example/「a」"), as GitHub Flavored Markdown's
+// extended autolinks do, is written within "<" and ">", an autolink in
+// the Markdown the text is written in. A URL that starts with one of the
+// URLs known to be one (see knownEnd) moves with it whole: an
+// Update.URL's final ")" is its own
+// ("https://x.example/wiki/Outage_2026)"), whatever brackets the text
+// has around it.
 func (c *cutter) moved(u [2]int) string {
 	url := c.s[u[0]:u[1]]
-	if u[0] == 0 || c.s[u[0]-1] != '<' || u[1] == len(c.s) || c.s[u[1]] != '>' {
-		return url[:movedLen(url)]
+	if plainURL(url) {
+		return url // the common case: whole and bare by every rule
 	}
-	if linkEnd(url) < len(url) {
+	n := movedLen(url)
+	link := linkEnd(url)
+	if n == len(url) && link == len(url) {
+		return url
+	}
+	angled := u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>'
+	switch {
+	case angled && link < len(url):
 		return c.s[u[0]-1 : u[1]+1]
+	case angled:
+		return url
+	case c.destination(u) && link < len(url):
+		return "<" + url + ">"
+	case c.destination(u):
+		return url
 	}
-	return url
+	for _, w := range c.kept.known {
+		if n < len(w) && strings.HasPrefix(url, w) {
+			n = len(w) // what movedLen left out is closers and punctuation only
+		}
+	}
+	return url[:n]
+}
+
+// plainURL reports whether url, one of c.urls, is ASCII and ends in a
+// character that neither movedLen nor linkEnd leaves out: moved writes
+// it as it is, and finds so without reading it rune by rune.
+func plainURL(url string) bool {
+	if url == "" || strings.IndexByte(".,:;!?')]}", url[len(url)-1]) >= 0 {
+		return false
+	}
+	for i := 0; i < len(url); i++ {
+		if url[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// destination reports whether u, one of c.urls, is the destination's
+// URL of one of the marks read (see mark.dest): an inline link's or
+// image's, or a link reference definition's.
+func (c *cutter) destination(u [2]int) bool {
+	marks := c.kept.marks.out
+	k := sort.Search(len(marks), func(k int) bool { return marks[k].span[0] > u[0] }) - 1
+	return k >= 0 && marks[k].dest == u
 }
 
 // movedLen returns the length of url, one of c.urls, as withURLs moves

@@ -149,7 +149,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 		title = templates.CorrectionPrefix + title
 	}
 	e := embed{
-		Title:     fit(escape(title), MaxEmbedTitle),
+		Title:     fit(escape(title), MaxEmbedTitle, u.URL),
 		URL:       u.URL,
 		Color:     color(u),
 		Timestamp: u.Time.UTC().Format(time.RFC3339),
@@ -229,23 +229,24 @@ func components(cs []broadcast.Component) string {
 // fitEmbed enforces Discord's embed limits on e: each text within its
 // limit, at most MaxFields fields, none empty, and the total within
 // MaxEmbedTotal (the description shortened first, then fields dropped
-// from the end).
+// from the end). A text cut keeps the URL the embed's title links to,
+// the Update.URL, whole where it shows it (see fit).
 func fitEmbed(e embed) embed {
-	e.Title = fit(e.Title, MaxEmbedTitle)
-	e.Description = fit(e.Description, MaxDescription)
+	e.Title = fit(e.Title, MaxEmbedTitle, e.URL)
+	e.Description = fit(e.Description, MaxDescription, e.URL)
 	if e.Footer != nil {
-		e.Footer.Text = fit(e.Footer.Text, MaxFooter)
+		e.Footer.Text = fit(e.Footer.Text, MaxFooter, e.URL)
 	}
 	fields := e.Fields[:0:0]
 	for _, f := range e.Fields {
-		f.Name, f.Value = fit(f.Name, MaxFieldName), fit(f.Value, MaxFieldValue)
+		f.Name, f.Value = fit(f.Name, MaxFieldName, e.URL), fit(f.Value, MaxFieldValue, e.URL)
 		if strings.TrimSpace(f.Name) != "" && strings.TrimSpace(f.Value) != "" && len(fields) < MaxFields {
 			fields = append(fields, f)
 		}
 	}
 	e.Fields = fields
 	if over := embedLength(e) - MaxEmbedTotal; over > 0 {
-		e.Description = fit(e.Description, max(runes(strings.TrimSpace(e.Description))-over, 0))
+		e.Description = fit(e.Description, max(runes(strings.TrimSpace(e.Description))-over, 0), e.URL)
 	}
 	for embedLength(e) > MaxEmbedTotal && len(e.Fields) > 0 {
 		e.Fields = e.Fields[:len(e.Fields)-1]
@@ -265,13 +266,17 @@ func embedLength(e embed) int {
 	return n
 }
 
-// fit trims s, as Discord does, and shortens it to limit characters.
-func fit(s string, limit int) string {
+// fit trims s, as Discord does, and shortens it to limit characters,
+// keeping the URLs of whole (the Update.URL) whole where s shows them
+// (templates.ShortenWhole): cut at a character that ends a link in a
+// sentence ("https://status.example.com/a」…"), or moved after the
+// ellipsis without its final ")", it would be another page.
+func fit(s string, limit int, whole ...string) string {
 	s = strings.TrimSpace(s)
 	if limit <= 0 {
 		return ""
 	}
-	return templates.Shorten(s, limit, templates.Runes)
+	return templates.ShortenWhole(s, limit, templates.Runes, whole...)
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
@@ -385,5 +390,5 @@ func trimSentence(u string) int {
 
 // threadName is the title of an incident's forum post.
 func threadName(u broadcast.Update) string {
-	return fit(oneLine(u.Title), MaxThreadName)
+	return fit(oneLine(u.Title), MaxThreadName, u.URL)
 }

@@ -273,7 +273,12 @@ func statusCard(u broadcast.Update) cardV2 {
 	if u.Corrects != "" {
 		title = templates.MarkCorrection(title) // as the text's headline says
 	}
-	title = templates.Shorten(title, maxCardTitle, UTF16)
+	// The update's URL kept whole where the title shows it, as the
+	// text keeps it: cut at a character that ends a link in a sentence
+	// ("https://status.example.com/a」…"), or moved after the ellipsis
+	// without its final ")", it would name another page than the
+	// button's.
+	title = templates.ShortenWhole(title, maxCardTitle, UTF16, u.URL)
 	return cardV2{CardID: "status", Card: card{Header: cardHeader{Title: title}, Sections: []section{{Widgets: ws}}}}
 }
 

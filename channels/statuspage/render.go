@@ -310,11 +310,15 @@ func richText(s string, whole ...string) template.HTML {
 // broadcast.Blank: a line of format characters only, which richText
 // leaves out as a paragraph, is passed over), cut to 200 characters with
 // an ellipsis, as templates.Shorten cuts: between grapheme clusters, at
-// the end of a word where it can, URLs whole.
-func excerpt(s string) string {
+// the end of a word where it can, URLs whole, and the URLs of whole (the
+// update's URL) whole to their end where the line shows them, as richText
+// links them (templates.ShortenWhole): cut at a character that ends a
+// link in a sentence ("https://example.com/a」…"), or moved after the
+// ellipsis without its final ")", it would name another page.
+func excerpt(s string, whole ...string) string {
 	for line := range strings.Lines(s) {
 		if !broadcast.Blank(line) {
-			return templates.Shorten(strings.TrimSpace(line), 200, templates.Runes)
+			return templates.ShortenWhole(strings.TrimSpace(line), 200, templates.Runes, whole...)
 		}
 	}
 	return ""

@@ -309,8 +309,11 @@
 // layout (t in UTC), text s [url] (plain text as escaped paragraphs with
 // links, each ending where a sentence's punctuation ends it, but url, the
 // update's URL, linked whole where s shows it: {{text .Body .URL}}),
-// excerpt s (the first line that shows something, cut at 200
-// characters), css colour (a palette colour for the style sheet),
+// excerpt s [url…] (the first line that shows something, cut at 200
+// characters, each url, the update's URL, kept whole where it shows it,
+// as text links it: the past template's {{excerpt $u.Body $u.URL .URL}}
+// for its update $u, whose URL is "" where it is the incident's page's,
+// .URL), css colour (a palette colour for the style sheet),
 // isRelative url. Templates are parsed and run on a sample site in New.
 //
 // # Limits
