@@ -105,3 +105,57 @@ func TestRetractAfterPruneFindsPostOfChannelRemovedAndAddedBack(t *testing.T) {
 	assert.Len(t, x.retracts, 1, "x's post deleted")
 	assert.Len(t, y.retracts, 1, "y's post deleted")
 }
+
+// halfRegions posts to region "eu", and is asked to wait in "us" (a rate
+// limit: a definite answer, nothing posted there).
+type halfRegions struct{ regions }
+
+func (c *halfRegions) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, []string{"eu", "us"})
+	for _, i := range f.Todo() {
+		if i == 1 {
+			f.Report(i, broadcast.RetryAfter(errFlaky, time.Hour))
+			continue
+		}
+		f.Posted(i, broadcast.Receipt{ID: "eu-" + m.Update.ID, Meta: map[string]string{"post.eu": m.Update.ID}})
+	}
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return f.Receipt(), nil
+}
+
+// A fan-out channel reached one of its targets, and not the other; the record of the target it reached, which is kept under
+// a key of its own, is older than a Prune's cutoff, and y's records, of a
+// later Send, are not. The channel is not Skipped: its post in the
+// target it reached may be up, and nothing says where.
+func TestRetractAfterPruneOfTargetsReachedSaysPruned(t *testing.T) {
+	ctx := context.Background()
+	store := broadcast.NewMemoryStore()
+	f := &halfRegions{regions{name: "f", regions: []string{"eu", "us"}}}
+	y := &deleter{script: script{name: "y", errs: []error{broadcast.Permanent(errFlaky)}}}
+	b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, f, y)
+	a := validUpdate()
+	a.ID, a.IncidentID = "a", "inc"
+	rep, err := b.Send(ctx, a)
+	require.Error(t, err)
+	require.Equal(t, []string{"eu"}, rep.Results[0].Delivered, "f")
+	cutoff := time.Now()
+	rep, _ = b.Send(ctx, a) // y again
+	require.NotNil(t, rep)
+	require.NoError(t, rep.Results[1].Err, "y")
+	_, err = store.Prune(ctx, cutoff)
+	require.NoError(t, err)
+	_, ok, err := store.Receipt(ctx, "\x00partial\x00a", "f")
+	require.NoError(t, err)
+	require.False(t, ok, "the record of the targets f reached, pruned")
+
+	rep, err = b.Retract(ctx, "a")
+	require.Error(t, err)
+	require.NotNil(t, rep)
+	assert.False(t, rep.Results[0].Skipped, "f")
+	if assert.Error(t, rep.Results[0].Err, "f") {
+		assert.Contains(t, rep.Results[0].Err.Error(), "Prune")
+	}
+	assert.Len(t, y.retracts, 1, "y's post deleted")
+}
