@@ -1109,12 +1109,18 @@ func checkNow(v *validation, u Update) {
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. A channel
-// that has no record of an update other channels have (no receipt, nor a
-// mark that a Send's Route left it out there or that its attempts there
-// got a definite answer), when the Store has no record of its first Send either (a Prune removed the records of an
-// update sent before its cutoff, and kept a later Send's on other
-// channels), fails for good, saying its records may have been pruned: its
-// post, if any, cannot be found. Retracting
+// without a receipt of the update is Skipped when the Store vouches that
+// it never posted it: its Prune removes an update's records on every
+// channel together, and the update's first Send left a mark among them
+// that says so. A channel whose delivery reached some targets, the record
+// of which a Prune removed, fails for good, saying its records may have
+// been pruned; so does one without a receipt, when the Store lacks that
+// mark (records an earlier version wrote, whose Prune removed them
+// channel by channel) and the record of the update's first Send, while
+// other channels have the update: its post, if any, cannot be found. (A
+// Prune that removed an update's records, and a Send of it since, leave
+// nothing of the posts made before: Retract deletes the later Send's.)
+// Retracting
 // an update again is not refused: every channel is then Skipped (but for
 // those whose outcome is unknown, which fail again). A channel where a
 // target refused the deletion for good is not done: a later Retract tries
@@ -1696,6 +1702,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 		b.unrecorded.put(updateID, incident, t, place)
 		return t, place, true
 	}
+	b.markSent(ctx, keep, updateID)
 	rec := Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: place}
 	if correction {
 		rec.Time, rec.Meta = time.Now().UTC(), map[string]string{correctionMeta: "true"}
@@ -1707,6 +1714,28 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	}
 	b.unrecorded.drop(updateID)
 	return t, place, false
+}
+
+// markSent writes the sent mark of updateID (see sentKey) at its first
+// Send, before any attempt, when no channel has a mark of an attempt of
+// it: records that an earlier version wrote, which its Prune may have
+// removed in part, are not vouched for. A failure to read or write it is
+// logged: without the mark, a Retract stays on the safe side (see
+// delivery.unposted).
+func (b *Broadcaster) markSent(ctx, keep context.Context, updateID string) {
+	for _, name := range b.names {
+		attempted, _, err := b.store.Done(ctx, updateID, name, attemptedTarget)
+		if err != nil {
+			b.storeTrouble(keep, "read whether "+updateID+" was attempted on "+name, err)
+			return
+		}
+		if attempted {
+			return
+		}
+	}
+	if err := b.store.Mark(ctx, updateID, sentChannel, sentChannel, nil); err != nil { // the message costs an allocation
+		b.storeTrouble(keep, "record that "+updateID+" is sent", err)
+	}
 }
 
 // keptPlace is recorded, the place the Store's record of an update's first

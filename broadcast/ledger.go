@@ -885,6 +885,23 @@ const (
 
 func sentKey(updateID string) string { return sentIncident + updateID }
 
+// The sent mark of an update is its mark (updateID, sentChannel, sentChannel),
+// written at its first Send before any attempt (see markSent): under the
+// update's own key, with its channels' receipts and marks, which a
+// Store's Prune removes together or not at all (see MemoryStore.Prune).
+// While it is kept, so is every record of the update written since:
+// a channel without a receipt, a delivered mark, an attempt of unknown
+// outcome or a record of targets reached (partialTarget) never posted it
+// (see delivery.unposted).
+
+// partialTarget is the mark, of an update on a channel, that says a
+// delivery reached some of the channel's targets (see keepPartial),
+// written before the record of those targets, under another key
+// (partialKey), which a Prune may remove without the update's: a Retract
+// that finds the mark and not the record says the posts cannot be found.
+// Like attemptedTarget, no channel's target.
+const partialTarget = "\x00partial"
+
 // postKey is the Store's update key of target's post for the update (or
 // correction, or retraction) whose marks are under update. Update IDs take
 // no control characters, and the target's length comes first, so no two

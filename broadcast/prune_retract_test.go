@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -11,14 +12,12 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// A Retract after a Prune that removed an update's records on one
-// channel (x, which posted it at its first Send, before the cutoff) and
-// kept them on another (y, which a later Send reached) cannot find x's
-// post: Prune keeps a receipt only while the delivery mark that makes a
-// Send skip the channel is kept. It reported x Skipped, without an
-// error, and x's post stayed up unseen; x now fails, saying its records
-// were pruned, and y's post is deleted.
-func TestRetractAfterPruneSaysPruned(t *testing.T) {
+// A Prune whose cutoff lies between two Sends of an update, x posting it
+// at the first and y at the second, removed x's receipt and marks and
+// kept y's: a Retract could not find x's post, and said its records were
+// pruned. A Prune keeps an update's records on every channel while it
+// keeps any of them: x's post is found and deleted, and so is y's.
+func TestRetractAfterPruneFindsPostOfEarlierSend(t *testing.T) {
 	ctx := context.Background()
 	store := broadcast.NewMemoryStore()
 	x := &deleter{script: script{name: "x"}}
@@ -37,16 +36,48 @@ func TestRetractAfterPruneSaysPruned(t *testing.T) {
 	require.NoError(t, err)
 
 	rep, err = b.Retract(ctx, "a")
-	require.Error(t, err)
+	require.NoError(t, err)
 	require.NotNil(t, rep)
-	assert.False(t, rep.Results[0].Skipped, "x")
-	if assert.Error(t, rep.Results[0].Err, "x") {
-		assert.Contains(t, rep.Results[0].Err.Error(), "Prune")
-		assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
-	}
-	assert.NoError(t, rep.Results[1].Err, "y")
+	assert.NoError(t, rep.Results[0].Err, "x")
+	assert.Len(t, x.retracts, 1, "x's post deleted")
 	assert.Len(t, y.retracts, 1, "y's post deleted")
-	assert.Empty(t, x.retracts, "nothing says where x's post is")
+}
+
+// A Store written by an earlier version, whose Prune removed an update's
+// records channel by channel, holds y's receipt of update a and nothing of
+// it on x, nor the record of its first Send: x's post, if any, cannot be
+// found, and x fails for good, saying that a Prune may have removed its
+// records, whatever its marks say (a later Send wrote them again). y's
+// post is deleted.
+func TestRetractAfterPruneByEarlierVersionSaysPruned(t *testing.T) {
+	for _, xMarks := range []string{"none", "refused"} {
+		t.Run(xMarks, func(t *testing.T) {
+			ctx := context.Background()
+			store := broadcast.NewMemoryStore()
+			r := broadcast.Receipt{Channel: "y", ID: "y-1", UpdateID: "a", Time: time.Now()}
+			require.NoError(t, store.SaveReceipt(ctx, "inc", "a", r))
+			require.NoError(t, store.Mark(ctx, "a", "y", "", nil))
+			if xMarks == "refused" {
+				require.NoError(t, store.Mark(ctx, "a", "x", "", broadcast.Permanent(errFlaky)))
+				require.NoError(t, store.Mark(ctx, "a", "x", "\x00attempted", errors.New("answered")))
+			}
+			x := &deleter{script: script{name: "x"}}
+			y := &deleter{script: script{name: "y"}}
+			b := newBroadcaster(t, broadcast.Options{Store: store}, x, y)
+
+			rep, err := b.Retract(ctx, "a")
+			require.Error(t, err)
+			require.NotNil(t, rep)
+			assert.False(t, rep.Results[0].Skipped, "x")
+			if assert.Error(t, rep.Results[0].Err, "x") {
+				assert.Contains(t, rep.Results[0].Err.Error(), "Prune")
+				assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
+			}
+			assert.NoError(t, rep.Results[1].Err, "y")
+			assert.Len(t, y.retracts, 1, "y's post deleted")
+			assert.Empty(t, x.retracts, "nothing says where x's post is")
+		})
+	}
 }
 
 // A Retract of an update whose records Prune removed on every channel is

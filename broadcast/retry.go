@@ -703,7 +703,11 @@ func (d *delivery) keepPartial(ctx context.Context) {
 		return // nothing new; an edit's posts are the original's
 	}
 	key := partialKey(d.u.ID)
-	r, _, err := d.b.store.Receipt(ctx, key, d.name)
+	err := d.b.store.Mark(ctx, d.u.ID, d.name, partialTarget, nil)
+	var r Receipt
+	if err == nil {
+		r, _, err = d.b.store.Receipt(ctx, key, d.name)
+	}
 	if err == nil {
 		for _, p := range posts {
 			r.merge(p)
@@ -1416,10 +1420,9 @@ func (d *delivery) selected(ctx context.Context) (bool, error) {
 	// a later Send of the update, once the channel posted the incident,
 	// is no longer that, and its correction is still routed as the
 	// update was. The record is written again on every Send that leaves
-	// the update out, so that a Store's Prune, which removes it by when it
-	// was written, keeps it while it keeps that Send's records on other
-	// channels: a Retract tells by it that the channel never posted the
-	// update (see delivery.pruned).
+	// the update out: a Store's Prune keeps it while it keeps any record
+	// of the update, and that of an earlier version, which removed it by
+	// when it was written, while it kept that Send's records.
 	away, failure, err := d.b.store.Done(ctx, d.markID, d.name, notSelectedTarget)
 	if err == nil {
 		if away && failure != "" {
@@ -1963,8 +1966,7 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 // post may be out there, and nothing says where to delete it; and so,
 // wrapping ErrNotRecorded, when it was delivered, its receipt not
 // recorded; and so, saying a Prune may have removed its records, when
-// other channels have the update and the Store has no record of its
-// first Send (see pruned).
+// the Store cannot vouch that the channel never posted it (see pruned).
 func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	delivered, attempted, err := d.b.sendMarks(ctx, d.original, d.name)
 	switch {
@@ -1983,9 +1985,10 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 		if !pruned {
 			return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 		}
-		d.res.Err = Permanent(fmt.Errorf("the Store has no record of %s on this channel, nor of its first Send: "+
-			"if it was posted here, a Store's Prune removed its records (Prune keeps a receipt only while "+
-			"the delivery mark is kept), and %w", d.original, errPostNotFound))
+		d.res.Err = Permanent(fmt.Errorf("the Store has no record of %s on this channel that says it was not posted "+
+			"here: if it was, a Store's Prune removed its records (Prune keeps an update's records on every channel "+
+			"while it keeps any of them, and a Store written by an earlier version may have lost some), and %w",
+			d.original, errPostNotFound))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	}
@@ -1995,46 +1998,47 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 	return true, nil
 }
 
-// pruned reports, for a retraction on a channel that has no record of
-// the update, whether a Prune removed them: another channel has a receipt
-// of the update, or marks it delivered, so that it was sent, and the
-// Store lacks the record of its first Send (see firstSent), which is
-// written before any attempt, so that a Prune that removed the channel's
-// records, written after it, removed it too. While that record is there,
-// the channel did not post the update (its records, written since, are
-// kept); with no record of the update anywhere, a mistyped ID (a queue's
-// Job, which Retract's refusal does not check) cannot be told from a
-// pruned one, and the channel is Skipped, as before. An update whose
-// record this Broadcaster keeps in memory, the Store having failed to
-// write it, was not pruned; nor was the channel's record when its marks
-// say that a Send's Route left the update out there, or that every
-// attempt of it there got a definite answer (refused, superseded): the
-// channel did not post it at that Send, and one that posted it before
-// would have been skipped (a Send writes those marks again, so that a
-// Prune keeps them while it keeps a later Send's records; without this
-// look, such a channel failed where the Store lacked the first Send's
-// record for want of writing it). A record that cannot be read, the
-// first Send's or the channel's, fails the attempt, to be read again;
-// another channel's record that cannot be read tells nothing.
+// pruned reports, for a retraction on a channel that has no receipt of
+// the update, no delivered mark and no attempt of unknown outcome, whether
+// its post may be out there, its records removed by a Prune.
+//
+// The update's sent mark (see markSent) says no: a Prune removes an
+// update's records on every channel together, the sent mark with them,
+// so that the channel's records since the update was first sent are all
+// there, and none says it posted. Unless it reached some of its targets
+// (partialTarget) and the record of which, kept under a key of its own,
+// is gone: then yes. Without the sent mark, the records were written by
+// an earlier version, whose Prune removed them channel by channel (or the
+// Store failed to write the mark), and only the record of the update's
+// first Send (see firstSent), which every record of the update postdates
+// and which such a Prune removed first, says no; else the channel's post
+// may be out there when another channel has a receipt of the update or
+// marks it delivered, and its own marks, written again by later Sends,
+// say nothing of the Sends whose records were removed. With no record of
+// the update anywhere, a mistyped ID (a queue's Job, which Retract's
+// refusal does not check) cannot be told from a pruned one, and the
+// channel is Skipped, as before. An update whose record this Broadcaster
+// keeps in memory, the Store having failed to write it, was not pruned.
+// A record that cannot be read, the sent mark or the channel's, fails the
+// attempt, to be read again; another channel's record that cannot be
+// read tells nothing.
 func (d *delivery) pruned(ctx context.Context) (bool, error) {
+	sent, _, err := d.b.store.Done(ctx, d.original, sentChannel, sentChannel)
+	if err == nil && sent {
+		var reached bool
+		reached, _, err = d.b.store.Done(ctx, d.original, d.name, partialTarget)
+		if err == nil {
+			return reached, nil
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
+	}
 	_, ok, err := d.b.store.Receipt(ctx, sentKey(d.original), sentChannel)
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
 	}
 	if _, kept := d.b.unrecorded.get(d.original); ok || kept {
-		return false, nil
-	}
-	key := opSend.markID(d.original)
-	away, _, err := d.b.store.Done(ctx, key, d.name, notSelectedTarget)
-	if err == nil && !away {
-		var failure string
-		away, failure, err = d.b.store.Done(ctx, key, d.name, attemptedTarget)
-		away = away && failure != "" // answered: see noteAttempt
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: cannot tell whether the records of %s were pruned: %w", d.original, err)
-	}
-	if away {
 		return false, nil
 	}
 	for _, name := range d.b.names {

@@ -246,23 +246,26 @@ func failureText(err error) string {
 // entries (marks, receipts, threads) it removed, by the rules of
 // boltstore's Prune:
 //
-//   - A mark is removed when it was made before cutoff. Once an update's
-//     marks are gone, sending it again delivers it again.
-//   - An update's receipt on a channel is removed when it was saved
-//     before cutoff and the channel's mark of the update as a whole is
-//     removed too, or was never made: while a Send of the update skips
-//     the channel, Correct and Retract find its post. Once it is gone, a
-//     Retract cannot, and says so (see Broadcaster.Retract).
+//   - An update's marks and receipts, on every channel and target, are
+//     removed together, when the newest of them was written before
+//     cutoff; while any of them is kept, all are. So as long as a Send of
+//     the update skips a channel, Correct and Retract find its post, and a
+//     Retract tells a channel that never posted the update from one whose
+//     records are gone (see Broadcaster.Retract). Once they are gone,
+//     sending the update again delivers it again, and a Retract cannot
+//     find the posts made before, not even after such a Send.
 //   - An incident's thread on a channel is removed when its latest
 //     receipt was saved before cutoff and none of the incident's receipts
 //     on the channel is kept. Its next update then starts a new thread.
-//   - The record of which post an update followed in its thread, which has
-//     no mark, is removed when it was saved before cutoff: an update after
-//     the retraction of the thread's latest post then replies to its first.
-//     So are the records of the Time an update was first sent with and of
-//     which update a correction ID corrects: once they are gone, the
-//     update sent again without a Time counts as new, and that ID given to
-//     the correction of another update is no longer refused.
+//   - The record of which post an update followed in its thread, which
+//     is kept under a key of its own, is removed when it was saved before
+//     cutoff: an update after the retraction of the thread's latest post
+//     then replies to its first. So are the records of the Time an update
+//     was first sent with, of which update a correction ID corrects, and
+//     of the targets a delivery reached before it failed: once they are
+//     gone, the update sent again without a Time counts as new, that ID
+//     given to the correction of another update is no longer refused, and
+//     a Retract of the update says it cannot find those targets' posts.
 //
 // Choose a cutoff well behind any update you may still resend, correct or
 // retract. Prune holds the store's lock while it walks every entry (some
@@ -289,37 +292,49 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 		// overflows): everything was recorded before it.
 		c = math.MaxInt64
 	}
-	var n int64
+	// An update's marks and receipts go together: when the newest of them
+	// was written before cutoff.
+	newest := make(map[string]stamp, len(s.updates))
 	for k, m := range s.marks {
-		if m.at < c {
+		if at, ok := newest[k.update]; !ok || m.at > at {
+			newest[k.update] = m.at
+		}
+	}
+	for id, head := range s.updates {
+		at, ok := newest[id]
+		for p := head; p != nil; p = p.next {
+			for _, w := range [...]struct {
+				has bool
+				at  stamp
+			}{{p.saved, p.savedAt}, {p.marked, p.markedAt}, {p.attempted, p.attemptedAt}} {
+				if w.has && (!ok || w.at > at) {
+					at, ok = w.at, true
+				}
+			}
+		}
+		newest[id] = at
+	}
+	var n int64
+	for k := range s.marks {
+		if newest[k.update] < c {
 			delete(s.marks, k)
 			n++
 		}
 	}
 	kept := map[pairKey]bool{} // threads of the receipts kept
 	for id, head := range s.updates {
-		var first, last *pair
-		for p := head; p != nil; p = p.next {
-			n += int64(p.prune(c))
-			if !p.saved && !p.marked && !p.attempted {
-				continue
+		if newest[id] < c {
+			for p := head; p != nil; p = p.next {
+				n += int64(p.count())
 			}
-			if p.saved {
-				kept[pairKey{p.incident, p.channel}] = true
-			}
-			if last == nil {
-				first = p
-			} else {
-				last.next = p
-			}
-			last = p
-		}
-		if first == nil {
 			delete(s.updates, id)
 			continue
 		}
-		last.next = nil
-		s.updates[id] = first
+		for p := head; p != nil; p = p.next {
+			if p.saved {
+				kept[pairKey{p.incident, p.channel}] = true
+			}
+		}
 	}
 	for k, t := range s.threads {
 		if t.at < c && !kept[k] {
@@ -330,21 +345,14 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 	return n, nil
 }
 
-// prune removes p's marks and receipt made before cutoff (see Prune) and
-// returns how many it removed.
-func (p *pair) prune(cutoff stamp) int {
+// count returns how many entries p holds: its receipt, its mark of target
+// "" and its mark of attemptedTarget, as Prune counts them.
+func (p *pair) count() int {
 	n := 0
-	if p.marked && p.markedAt < cutoff {
-		p.marked, p.failure, p.markedAt = false, "", 0
-		n++
-	}
-	if p.attempted && p.attemptedAt < cutoff {
-		p.attempted, p.attemptedFailure, p.attemptedAt = false, "", 0
-		n++
-	}
-	if p.saved && p.savedAt < cutoff && !p.marked {
-		p.receipt, p.incident, p.saved, p.savedAt = Receipt{}, "", false, 0
-		n++
+	for _, has := range [...]bool{p.saved, p.marked, p.attempted} {
+		if has {
+			n++
+		}
 	}
 	return n
 }

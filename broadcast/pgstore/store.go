@@ -126,13 +126,14 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // it deleted, choosing cutoff well past the time an update might be
 // re-sent, corrected or retracted:
 //
-//   - A mark is deleted when it was written before cutoff. Once an
-//     update's marks are gone, sending it again delivers it again.
-//   - An update's receipt on a channel is deleted when it was saved before
-//     cutoff and the update's mark for the channel as a whole (target "")
-//     is gone too, or was never made. So as long as a Send of the update
-//     skips the channel, Correct and Retract find its post; once it is
-//     gone, a Retract cannot, and says so.
+//   - An update's marks and receipts, on every channel and target, are
+//     deleted together, when the newest of them was written before
+//     cutoff; while any of them is kept, all are. So as long as a Send of
+//     the update skips a channel, Correct and Retract find its post, and a
+//     Retract tells a channel that never posted the update from one whose
+//     records are gone (see broadcast.Broadcaster.Retract). Once they are
+//     gone, sending the update again delivers it again, and a Retract
+//     cannot find the posts made before, not even after such a Send.
 //   - An incident's thread on a channel is deleted when it was last saved
 //     before cutoff and no receipt of the incident on the channel is left:
 //     the thread is kept while any of its updates is. Its next update then
@@ -141,11 +142,12 @@ func decode(v []byte, r *broadcast.Receipt) error {
 //     keep a thread.)
 //
 // The records of the Times updates were first sent with
-// (Broadcaster.SentTime) and of which update a correction ID corrects
+// (Broadcaster.SentTime), of which update a correction ID corrects
 // (Broadcaster.Correct: once deleted, that ID given to the correction of
-// another update is no longer refused), and the posts fan-out channels
-// made in single targets, are receipts without a channel mark, deleted by
-// age. A Retract
+// another update is no longer refused) and of the targets a delivery
+// reached before it failed (once deleted, a Retract says it cannot find
+// their posts), and the posts fan-out channels made in single targets,
+// are receipts under keys of their own, without marks, deleted by age. A Retract
 // is recorded as a mark too, made when the post was deleted: with a
 // cutoff after it, a thread still kept forgets that its post was deleted,
 // and a later update may reply to it. So are the records of which post
@@ -161,7 +163,10 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // for the rows it locks, until no such row is left or ctx ends; on an
 // error, the count is of the rows the batches before it deleted. A row
 // written again while Prune runs (a mark, a receipt) is no longer older
-// than cutoff, and is kept.
+// than cutoff, and is kept, and so are the rows of its update that are
+// left: an update whose rows were all older than cutoff, sent again while
+// Prune deletes them, may keep some of them. Each batch looks up the
+// rows written since cutoff, through the indexes on their times.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	if err := s.made(); err != nil {
@@ -222,17 +227,20 @@ var pruneOrder = []string{"outagecast_marks", "outagecast_receipts", "outagecast
 // an index on it) and the condition on a row t older than cutoff that
 // Prune deletes it on.
 var pruneKeeps = map[string]struct{ at, goes string }{
-	"outagecast_marks": {"marked_at", "true"},
-	// No mark (update, channel, ""): its key is key("mark", update, channel, "").
-	"outagecast_receipts": {"saved_at", `NOT EXISTS (SELECT 1 FROM outagecast_marks WHERE key = sha256(
-		convert_to('4:mark;' || length(t.update_id) || ':', 'UTF8') || t.update_id ||
-		convert_to(';' || length(t.channel) || ':', 'UTF8') || t.channel || convert_to(';0:;', 'UTF8')))`},
+	"outagecast_marks":    {"marked_at", pruneUpdateOld},
+	"outagecast_receipts": {"saved_at", pruneUpdateOld},
 	// Found through the index on the hashes of incident_id and channel:
 	// one on the values could not hold a long one.
 	"outagecast_threads": {"updated_at", `NOT EXISTS (SELECT 1 FROM outagecast_receipts r
 		WHERE sha256(r.incident_id) = sha256(t.incident_id) AND sha256(r.channel) = sha256(t.channel)
 		AND r.incident_id = t.incident_id AND r.channel = t.channel AND r.incident_id IS NOT NULL)`},
 }
+
+// pruneUpdateOld is the condition on a mark or receipt t older than
+// cutoff that every mark and receipt of its update is: an update's rows
+// go together.
+const pruneUpdateOld = `NOT EXISTS (SELECT 1 FROM outagecast_marks n WHERE n.marked_at >= $1 AND n.update_id = t.update_id)
+		AND NOT EXISTS (SELECT 1 FROM outagecast_receipts n WHERE n.saved_at >= $1 AND n.update_id = t.update_id)`
 
 // pruneQuery is Prune's statement on table. The outer condition is
 // checked again on a row another session wrote while this one waited for

@@ -47,9 +47,9 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			checkPruneKeepsReceiptOfKeptMark},
 		{"PruneKeepsThreadOfKeptReceipt", "an incident's thread on a channel, Root and Last, is kept while any of " +
 			"the incident's receipts on the channel is", checkPruneKeepsThreadOfKeptReceipt},
-		{"PruneKeepsReceiptsPerChannel", "an update's receipts on several channels are pruned channel by channel: " +
-			"each is kept while that channel's mark of the update is, and so is its thread, whatever the marks of " +
-			"the update on other channels", checkPruneKeepsReceiptsPerChannel},
+		{"PruneKeepsUpdateWhole", "an update's marks and receipts, on every channel and target, are removed " +
+			"together or not at all: all are kept while any was written after cutoff, so that a Retract tells a " +
+			"channel that never posted the update from one whose records are gone", checkPruneKeepsUpdateWhole},
 		{"PruneStartsThreadAnew", "once Prune removed an incident's thread on a channel, the next receipt saved " +
 			"there is both Root and Last of a new thread", checkPruneStartsThreadAnew},
 		{"PruneKeepsRefusalsOfCorrectionChain", "a Prune whose cutoff lies after a Retract that deleted an " +
@@ -164,13 +164,13 @@ func checkPruneKeepsNew(t *testing.T, s broadcast.Store, prune Pruner) {
 func checkPruneKeepsMarkWrittenAgain(t *testing.T, s broadcast.Store, prune Pruner) {
 	ctx := context.Background()
 	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 mailbox full")))
-	require.NoError(t, s.Mark(ctx, "u1", "email", "bob@example.com", nil))
+	require.NoError(t, s.Mark(ctx, "u0", "email", "bob@example.com", nil))
 	c := cutoff()
 	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
 
-	assert.Equal(t, int64(1), pruned(t, prune, c), "removed: bob's mark")
+	assert.Equal(t, int64(1), pruned(t, prune, c), "removed: bob's mark, of u0")
 	assertDone(t, s, "u1", "email", "ada@example.com", true, "550 no such user")
-	assertDone(t, s, "u1", "email", "bob@example.com", false, "")
+	assertDone(t, s, "u0", "email", "bob@example.com", false, "")
 }
 
 func checkPruneKeepsReceiptSavedAgain(t *testing.T, s broadcast.Store, prune Pruner) {
@@ -225,37 +225,43 @@ func checkPruneKeepsThreadOfKeptReceipt(t *testing.T, s broadcast.Store, prune P
 	assertThread(t, s, "inc-1", "x", r1, r3)
 }
 
-// checkPruneKeepsReceiptsPerChannel sends one update to four channels, each
-// in a thread of its own, and marks it again on two of them after the
-// cutoff: a Send of it skips those two, whose posts Correct and Retract
-// must still find, and delivers it again on the other two.
-func checkPruneKeepsReceiptsPerChannel(t *testing.T, s broadcast.Store, prune Pruner) {
+// checkPruneKeepsUpdateWhole sends one update to four channels, each in a
+// thread of its own, and writes a mark of it again on b only, after the
+// cutoff, and a target's mark of another update, u2, on d: u1's receipts,
+// marks and threads on every channel are kept, and so are u2's marks,
+// target's and channels' alike. Update u3, all of it older, goes.
+func checkPruneKeepsUpdateWhole(t *testing.T, s broadcast.Store, prune Pruner) {
 	ctx := context.Background()
 	channels := []string{"a", "b", "c", "d"}
 	for i, ch := range channels {
 		require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", receipt(ch, "u1", i)))
 		require.NoError(t, s.Mark(ctx, "u1", ch, "", nil))
 	}
+	require.NoError(t, s.Mark(ctx, "u1", "d", "ada@example.com", nil))
+	require.NoError(t, s.Mark(ctx, "u2", "a", "", errors.New("403 Forbidden")))
+	require.NoError(t, s.Mark(ctx, "u3", "a", "", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-3", "u3", receipt("a", "u3", 9)))
 	c := cutoff()
 	require.NoError(t, s.Mark(ctx, "u1", "b", "", nil))
-	require.NoError(t, s.Mark(ctx, "u1", "d", "", nil))
+	require.NoError(t, s.Mark(ctx, "u2", "d", "bob@example.com", errors.New("550 no such user")))
 
-	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: the marks, receipts and threads of a and c")
+	assert.Equal(t, int64(3), pruned(t, prune, c), "removed: u3's mark, receipt and thread")
 	for i, ch := range channels {
-		kept := ch == "b" || ch == "d"
-		assertDone(t, s, "u1", ch, "", kept, "")
+		assertDone(t, s, "u1", ch, "", true, "")
 		got, ok := savedReceipt(t, s, "u1", ch)
 		want := receipt(ch, "u1", i)
-		if !kept {
-			assert.False(t, ok, "the receipt of u1 on %s, its mark removed", ch)
-			assert.True(t, thread(t, s, "inc-1", ch).IsZero(), "the thread on %s, its receipt removed", ch)
-			continue
-		}
-		if assert.True(t, ok, "the receipt of u1 on %s, still marked", ch) {
+		if assert.True(t, ok, "the receipt of u1 on %s, kept with the mark on b", ch) {
 			assertReceipt(t, want, got)
 		}
 		assertThread(t, s, "inc-1", ch, want, want)
 	}
+	assertDone(t, s, "u1", "d", "ada@example.com", true, "")
+	assertDone(t, s, "u2", "a", "", true, "403 Forbidden")
+	assertDone(t, s, "u2", "d", "bob@example.com", true, "550 no such user")
+	assertDone(t, s, "u3", "a", "", false, "")
+	_, ok := savedReceipt(t, s, "u3", "a")
+	assert.False(t, ok, "the receipt of u3")
+	assert.True(t, thread(t, s, "inc-3", "a").IsZero(), "the thread of inc-3")
 }
 
 // checkPruneStartsThreadAnew prunes a thread of two receipts, then saves a

@@ -99,7 +99,7 @@ type mapStore struct {
 	validFailures   bool   // keeps a failure text as valid UTF-8 without NUL, as a PostgreSQL text column or JSON would
 	volatilePrune   bool   // Prune does not save the state: what it removed is back on reopen
 	volatileStamps  bool   // keeps the times entries were written in memory only: lost on reopen
-	pruneByUpdate   bool   // Prune keeps an update's receipts on every channel while its mark on any channel is kept
+	pruneByChannel  bool   // Prune removes each mark by its own age, and a receipt with its channel's mark
 	prunedRootKept  bool   // Prune keeps a removed thread's Root, as a table of roots of their own, which the next save takes
 	path            string // when set, the state is saved here on every write
 
@@ -314,9 +314,9 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 	return s.save()
 }
 
-// Prune removes marks, then receipts, then threads written before cutoff:
-// a receipt only when its channel's mark is gone, a thread only when all
-// its receipts are.
+// Prune removes an update's marks and receipts when the newest of them
+// was written before cutoff, then threads written before cutoff whose
+// receipts are all gone.
 func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if ctx == nil && !s.nilCtxPanics {
 		return 0, errors.New("nil context")
@@ -326,15 +326,32 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := func(kind, k string) bool {
+	before := func(t time.Time) bool {
 		if s.pruneByNanos {
-			return s.Written[kind+k].UnixNano() < cutoff.UnixNano()
+			return t.UnixNano() < cutoff.UnixNano()
 		}
-		return s.pruneAll || s.Written[kind+k].Before(cutoff)
+		return s.pruneAll || t.Before(cutoff)
+	}
+	old := func(kind, k string) bool { return before(s.Written[kind+k]) }
+	newest := map[string]time.Time{} // by update
+	note := func(update string, t time.Time) {
+		if n, ok := newest[update]; !ok || t.After(n) {
+			newest[update] = t
+		}
+	}
+	for k := range s.Marks {
+		note(s.parts(k)[0], s.Written["m"+k])
+	}
+	for k, r := range s.Receipts {
+		note(r.UpdateID, s.Written["r"+k])
 	}
 	var n, counted int64
 	for k := range s.Marks {
-		if old("m", k) {
+		gone := before(newest[s.parts(k)[0]])
+		if s.pruneByAge || s.pruneByChannel {
+			gone = old("m", k)
+		}
+		if gone {
 			delete(s.Marks, k)
 			n++
 		}
@@ -342,14 +359,12 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	counted = n
 	kept := map[string]bool{}
 	for k, r := range s.Receipts {
-		_, marked := s.Marks[s.key(r.UpdateID, r.Channel, "")]
-		for mk := range s.Marks {
-			var parts []string
-			if s.pruneByUpdate && json.Unmarshal([]byte(mk), &parts) == nil && parts[0] == r.UpdateID && parts[2] == "" {
-				marked = true
-			}
+		gone := before(newest[r.UpdateID])
+		if s.pruneByAge || s.pruneByChannel {
+			_, marked := s.Marks[s.key(r.UpdateID, r.Channel, "")]
+			gone = old("r", k) && (!marked || s.pruneByAge)
 		}
-		if old("r", k) && (!marked || s.pruneByAge) {
+		if gone {
 			delete(s.Receipts, k)
 			n++
 			continue
@@ -374,6 +389,18 @@ func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		return counted, nil
 	}
 	return n, nil
+}
+
+// parts returns the parts of key k, made by key.
+func (s *mapStore) parts(k string) []string {
+	if s.sep != "" {
+		return strings.Split(k, s.sep)
+	}
+	var parts []string
+	if json.Unmarshal([]byte(k), &parts) != nil || len(parts) == 0 {
+		return []string{k}
+	}
+	return parts
 }
 
 // rawText is a failure text saved as its bytes: JSON would replace those
@@ -490,10 +517,10 @@ var broken = map[string]struct {
 	"cancelled writes dropped": {store: func() *mapStore { return &mapStore{dropCancelled: true} },
 		failing: []string{"CancelledContext"}},
 	"pruned by age alone": {store: func() *mapStore { return &mapStore{pruneByAge: true} }, prune: true,
-		failing: []string{"PruneKeepsReceiptOfKeptMark", "PruneKeepsThreadOfKeptReceipt"}},
+		failing: []string{"PruneKeepsReceiptOfKeptMark", "PruneKeepsThreadOfKeptReceipt", "PruneKeepsUpdateWhole"}},
 	"pruned whatever its age": {store: func() *mapStore { return &mapStore{pruneAll: true} }, prune: true,
 		failing: []string{"PruneKeepsNew", "PruneKeepsMarkWrittenAgain", "PruneKeepsReceiptOfKeptMark",
-			"PruneKeepsThreadOfKeptReceipt"}},
+			"PruneKeepsThreadOfKeptReceipt", "PruneKeepsUpdateWhole"}},
 	"root set while it has no id": {store: func() *mapStore { return &mapStore{rootByID: true} },
 		failing: []string{"LaterSavesMoveLast"}},
 	"first mark sticks": {store: func() *mapStore { return &mapStore{firstMarkSticks: true} },
@@ -541,8 +568,8 @@ var broken = map[string]struct {
 		prune: true, failing: []string{"PruneSurvivesReopen"}},
 	"write times lost on reopen": {store: func() *mapStore { return &mapStore{volatileStamps: true} }, durable: true,
 		prune: true, failing: []string{"PruneSurvivesReopen"}},
-	"receipts pruned by update, not channel": {store: func() *mapStore { return &mapStore{pruneByUpdate: true} },
-		prune: true, failing: []string{"PruneKeepsReceiptsPerChannel"}},
+	"pruned channel by channel": {store: func() *mapStore { return &mapStore{pruneByChannel: true} },
+		prune: true, failing: []string{"PruneKeepsUpdateWhole"}},
 	"root of a pruned thread kept": {store: func() *mapStore { return &mapStore{prunedRootKept: true} },
 		prune: true, failing: []string{"PruneStartsThreadAnew"}},
 	"prune with a nil context panics": {store: func() *mapStore { return &mapStore{nilCtxPanics: true} },
