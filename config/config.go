@@ -280,7 +280,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	}
 	ex.tree = root
 	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
-	checkBlockHeaders(name, "", root, data, &errs)
+	checkBlockHeaders(name, nil, root, data, &errs)
 	if len(errs) > 0 {
 		return nil, false, joinFaults(errs)
 	}
@@ -449,7 +449,7 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, fa
 	}
 }
 
-// checkBlockHeaders refuses a scalar below n, at key path, read empty
+// checkBlockHeaders refuses a scalar below n, at the path at leads to, read empty
 // from a block scalar's header followed by a "#" without a space between
 // them ("password: |#Pa55…", ">-#…", "|2#…"), which the YAML library reads
 // as the header and a comment, where YAML itself wants a space before the
@@ -458,26 +458,27 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, fa
 // value that starts with "|" or ">", a password, that the file took for
 // nothing. The header line of data, the file, tells it from "| # …", a
 // comment on purpose. The value is not quoted: it may be that password.
-// Aliases are not followed. It adds every fault it finds to faults.
-func checkBlockHeaders(name, path string, n *yaml.Node, data []byte, faults *[]error) {
+// Aliases are not followed. It adds every fault it finds to faults, and
+// writes the path of no other node.
+func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, faults *[]error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if c := blockCommented(n, data); c != "" {
 			*faults = append(*faults, faultf(name, n.Line, `%sempty (to YAML, a %q then a "#" is a block scalar's header and a comment: `+
-				`quote a value that starts with %q)`, prefix(path), c, c))
+				`quote a value that starts with %q)`, prefix(at.String()), c, c))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkBlockHeaders(name, fmt.Sprintf("%s[%d]", path, i), c, data, faults)
+			checkBlockHeaders(name, &pathStep{up: at, index: i}, c, data, faults)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			at := join(path, n.Content[i].Value)
+			below := &pathStep{up: at, key: n.Content[i].Value, isKey: true}
 			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
-				at = path
+				below = at
 			}
 			for _, c := range n.Content[i : i+2] {
-				checkBlockHeaders(name, at, c, data, faults)
+				checkBlockHeaders(name, below, c, data, faults)
 			}
 		}
 	}

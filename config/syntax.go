@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -55,9 +57,17 @@ func syntaxError(name string, data []byte, err error) error {
 // line, then the line with its value cut to a plain word, is parsed, and
 // the path of the key on line n found there. A line indented to no
 // level of the lines before it (the fault is its indentation) is tried
-// at each of theirs, nearest first, for the path of the key meant. It
-// returns key itself when none parses.
+// at the levels open at the line before it, the nearest to its own
+// indentation first, for the path of the key meant. It returns key itself
+// when none parses, or when key is no plain key of its own ("@password").
+// The parses are bounded: at most maxLevels+1, of maxKeyReparse bytes in
+// all.
 func syntaxKeyPath(data []byte, n int, key string) string {
+	var alone yaml.Node
+	if yaml.Unmarshal([]byte(key+": x\n"), &alone) != nil || len(alone.Content) != 1 ||
+		alone.Content[0].Kind != yaml.MappingNode || len(alone.Content[0].Content) != 2 || alone.Content[0].Content[0].Value != key {
+		return key // no try can parse it
+	}
 	start := 0
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(data[start:], '\n')
@@ -69,10 +79,12 @@ func syntaxKeyPath(data []byte, n int, key string) string {
 	lead := entryLead.FindString(lineText(data, n))
 	items := strings.Repeat("- ", strings.Count(lead, "-")) // after the indentation
 	leads := []string{lead}
-	for _, c := range levelsBefore(data[:start]) {
-		leads = append(leads, strings.Repeat(" ", c)+items)
+	for _, c := range openLevels(data[:start], lead) {
+		if l := strings.Repeat(" ", c) + items; !slices.Contains(leads, l) {
+			leads = append(leads, l)
+		}
 	}
-	budget := maxReparse
+	budget := maxKeyReparse
 	for _, lead := range leads {
 		if budget -= start; budget < 0 {
 			break
@@ -80,15 +92,37 @@ func syntaxKeyPath(data []byte, n int, key string) string {
 		doc := make([]byte, 0, start+len(lead)+len(key)+4)
 		doc = append(append(append(doc, data[:start]...), lead...), key...)
 		doc = append(doc, ": x\n"...)
-		var root yaml.Node
-		if yaml.Unmarshal(doc, &root) != nil {
+		docs, ok := parseAll(doc)
+		if !ok {
 			continue
 		}
-		if path, ok := pathOfKeyAt(&root, "", n, key); ok {
-			return path
+		for _, root := range docs {
+			if path, ok := pathOfKeyAt(root, n, key); ok {
+				return path
+			}
 		}
 	}
 	return key
+}
+
+// maxKeyReparse bounds the bytes syntaxKeyPath parses: a few parses of
+// the largest file.
+const maxKeyReparse = 4 * MaxFileSize
+
+// parseAll parses every document of data, and reports whether all parse.
+func parseAll(data []byte) ([]*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		n := new(yaml.Node)
+		switch err := dec.Decode(n); {
+		case errors.Is(err, io.EOF):
+			return docs, true
+		case err != nil:
+			return nil, false
+		}
+		docs = append(docs, n)
+	}
 }
 
 // entryLead matches the start of a line before its key: the indentation
@@ -98,17 +132,17 @@ var entryLead = regexp.MustCompile(`^[ \t]*(?:-[ \t]+)*`)
 // maxLevels bounds the indentation levels syntaxKeyPath tries.
 const maxLevels = 8
 
-// levelsBefore returns the columns (from 0) at which the lines of data
-// start a key or a list item, indented with spaces, the last line's
-// first and the deepest of a line first, each once, at most maxLevels.
-func levelsBefore(data []byte) []int {
+// openLevels returns the columns (from 0) of the levels open at the end
+// of data, lines indented with spaces: those at which its last line
+// starts a key or a list item, then of each line before it, those less
+// indented than any after it, each once. When lead, the start of the next
+// line, is of spaces, the nearest to its indentation come first (of two as
+// near, the one found first); else, the last line's first. At most
+// maxLevels.
+func openLevels(data []byte, lead string) []int {
 	var levels []int
-	add := func(c int) {
-		if !slices.Contains(levels, c) {
-			levels = append(levels, c)
-		}
-	}
-	for end := len(data); end > 0 && len(levels) < maxLevels; {
+	least := -1 // the least column of the lines after the one read
+	for end := len(data); end > 0 && least != 0; {
 		begin := bytes.LastIndexByte(data[:end-1], '\n') + 1
 		line := strings.TrimRight(string(data[begin:end]), "\r\n")
 		end = begin
@@ -123,46 +157,107 @@ func levelsBefore(data []byte) []int {
 			text = rest
 		}
 		for i := len(cols) - 1; i >= 0; i-- {
-			add(cols[i])
+			if c := cols[i]; (least < 0 || c < least) && !slices.Contains(levels, c) {
+				levels = append(levels, c)
+			}
 		}
+		if least < 0 || cols[0] < least {
+			least = cols[0]
+		}
+	}
+	if !strings.Contains(lead, "\t") {
+		col := len(lead) - len(strings.TrimLeft(lead, " "))
+		slices.SortStableFunc(levels, func(a, b int) int { return colDistance(a, col) - colDistance(b, col) })
+	}
+	if len(levels) > maxLevels {
+		levels = levels[:maxLevels]
 	}
 	return levels
 }
 
-// pathOfKeyAt returns the path, below n at path, of a mapping key key on
-// line line, and whether there is one. A merge key's mapping ("<<:
-// {…}") has its keys at the path of the mapping that merges it; aliases
-// are not followed.
-func pathOfKeyAt(n *yaml.Node, path string, line int, key string) (string, bool) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			if p, ok := pathOfKeyAt(c, path, line, key); ok {
-				return p, true
+// colDistance returns the distance between columns a and b.
+func colDistance(a, b int) int {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// pathOfKeyAt returns the path, below n, of a mapping key key on line
+// line, and whether there is one. A merge key's mapping ("<<: {…}") has
+// its keys at the path of the mapping that merges it; aliases are not
+// followed. It writes no path but the one it returns.
+func pathOfKeyAt(n *yaml.Node, line int, key string) (string, bool) {
+	var found func(n *yaml.Node, at *pathStep) (*pathStep, bool)
+	found = func(n *yaml.Node, at *pathStep) (*pathStep, bool) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if p, ok := found(c, at); ok {
+					return p, true
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if c.Line > line {
+					break // it and those after it start after line
+				}
+				if p, ok := found(c, &pathStep{up: at, index: i}); ok {
+					return p, true
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Line > line {
+					break
+				}
+				if k.Kind == yaml.ScalarNode && k.Line == line && k.Value == key {
+					return &pathStep{up: at, key: key, isKey: true}, true
+				}
+				below := &pathStep{up: at, key: k.Value, isKey: true}
+				if k.Tag == "!!merge" {
+					below = at
+				}
+				if p, ok := found(n.Content[i+1], below); ok {
+					return p, true
+				}
 			}
 		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			if p, ok := pathOfKeyAt(c, fmt.Sprintf("%s[%d]", path, i), line, key); ok {
-				return p, true
-			}
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind == yaml.ScalarNode && k.Line == line && k.Value == key {
-				return join(path, key), true
-			}
-			at := join(path, k.Value)
-			if k.Tag == "!!merge" {
-				at = path
-			}
-			if p, ok := pathOfKeyAt(n.Content[i+1], at, line, key); ok {
-				return p, true
-			}
+		return nil, false
+	}
+	p, ok := found(n, nil)
+	return p.String(), ok
+}
+
+// pathStep is a step of a path below the file's top level: a key of a
+// mapping or an index of a list, below up (nil at the top level), so that
+// a walk writes the path of a node only when it needs it.
+type pathStep struct {
+	up    *pathStep
+	key   string
+	index int
+	isKey bool
+}
+
+// String returns the path p leads to, as join and "[i]" write it: "" for nil.
+func (p *pathStep) String() string {
+	if p == nil {
+		return ""
+	}
+	var steps []*pathStep
+	for s := p; s != nil; s = s.up {
+		steps = append(steps, s)
+	}
+	path := ""
+	for i := len(steps) - 1; i >= 0; i-- {
+		if s := steps[i]; s.isKey {
+			path = join(path, s.key)
+		} else {
+			path += "[" + strconv.Itoa(s.index) + "]"
 		}
 	}
-	return "", false
+	return path
 }
 
 // unknownAnchor matches the YAML library's problem with an alias of no
@@ -190,8 +285,7 @@ func failingLine(data []byte) int {
 		if budget -= end; budget < 0 {
 			return 0
 		}
-		var n yaml.Node
-		if yaml.Unmarshal(data[:end], &n) == nil {
+		if _, ok := parseAll(data[:end]); ok {
 			return k + 1
 		}
 	}
