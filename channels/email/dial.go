@@ -137,7 +137,9 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	client, err := c.session(ctx, mc, cn.raw, deadline)
 	if err != nil {
 		cn.abort()
-		if kc != nil && kc.wroteLower() && authNotOffered(err) != "" && ctx.Err() == nil {
+		// Only where AUTH came inside TLS: with TLSPlaintext, keywordCase
+		// showed go-mail whatever AUTH the server listed, and none is none.
+		if c.cfg.TLS == TLSStartTLS && kc.wroteLower() && authNotOffered(err) != "" && ctx.Err() == nil {
 			return nil, scrub.error(a.permanent(fmt.Errorf("email: connect to %s: %s: %w",
 				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), lowerCaseAuth, err)))
 		}

@@ -79,3 +79,23 @@ func TestLowerCaseAuthInsideTLSFailsLoudly(t *testing.T) {
 		})
 	}
 }
+
+// Over a connection in plain text (TLSPlaintext), where the channel reads
+// the keywords whatever their case, a server listing them in lower case
+// and no AUTH at all offers no AUTH: the error advises setting
+// Config.Auth to NONE, as for a server in upper case. It blamed the
+// lower case, inside TLS, which this connection never had, and advised
+// having the server list its keywords in upper case, which would change
+// nothing.
+func TestLowerCaseWithoutAuthInPlainTextAdvisesNone(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, noTLS: true, lower: true, mechs: "-"})
+	cfg := config(srv, "alice@example.net")
+	cfg.TLS, cfg.TLSConfig = email.TLSPlaintext, nil
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.Message{Update: incident(1)})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "set Config.Auth to NONE")
+	assert.NotContains(t, err.Error(), "lower case")
+	assert.NotContains(t, err.Error(), testPass)
+	assert.Empty(t, srv.messages())
+}
