@@ -99,3 +99,22 @@ func TestLowerCaseWithoutAuthInPlainTextAdvisesNone(t *testing.T) {
 	assert.NotContains(t, err.Error(), testPass)
 	assert.Empty(t, srv.messages())
 }
+
+// A server listing AUTH before STARTTLS, its mechanisms in lower case
+// ("AUTH plain login"), lists them so inside TLS, where go-mail finds
+// none: the error says so, as for a lower-case keyword. Only the
+// keywords' case was noted, and the error said the server offers none of
+// PLAIN and LOGIN and to set Config.Auth to a method it offers, which it
+// does.
+func TestLowerCaseMechanismsInsideTLSNamed(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, authInText: true, mechs: "plain login"})
+	cfg := config(srv, "alice@example.net")
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.Message{Update: incident(1)})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "lower case")
+	assert.NotContains(t, err.Error(), "offers none of")
+	assert.NotContains(t, err.Error(), testPass)
+	assert.Empty(t, srv.messages())
+	assert.False(t, authBeforeTLS(srv, 3), "AUTH in the clear")
+}

@@ -23,8 +23,9 @@ import (
 // its own tls.Conn over this one, or, with TLSPlaintext, the rest of the
 // session, whose message text may hold a line "EHLO …"), the connection
 // changes nothing more. The EHLO reply inside TLS, with its AUTH, keeps
-// its case, and lower noted that the server wrote its keywords in lower
-// case before, for the error to say so (see lowerCaseAuth).
+// its case, and lower noted that the server wrote its keywords or its
+// AUTH mechanisms in lower case before, for the error to say so (see
+// lowerCaseAuth).
 type keywordCase struct {
 	net.Conn
 	mu       sync.Mutex
@@ -36,7 +37,7 @@ type keywordCase struct {
 	final    bool    // the line being read is the reply's last ("250 ")
 	inParams bool    // past the keyword of the line
 	keyword  []byte  // the line's keyword as read, upper-cased, up to 16 bytes
-	lower    bool    // a keyword came in lower case
+	lower    bool    // a keyword, or an AUTH mechanism, came in lower case
 }
 
 // Write notes the first command, an EHLO, whose reply Read then changes;
@@ -92,7 +93,7 @@ func (k *keywordCase) step(b *byte) {
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 			*b = c
-			k.lower = k.lower || !k.inParams
+			k.lower = true
 		}
 		if !k.inParams && len(k.keyword) < 16 {
 			k.keyword = append(k.keyword, c)
@@ -101,8 +102,8 @@ func (k *keywordCase) step(b *byte) {
 	k.col++
 }
 
-// wroteLower reports whether the server wrote an EHLO keyword in lower
-// case on this connection, before any STARTTLS.
+// wroteLower reports whether the server wrote an EHLO keyword, or an
+// AUTH mechanism, in lower case on this connection, before any STARTTLS.
 func (k *keywordCase) wroteLower() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
