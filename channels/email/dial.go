@@ -137,7 +137,9 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 	client, err := c.session(ctx, mc, cn.raw, deadline)
 	if err != nil {
 		cn.abort()
-		if kc != nil && kc.wroteLower() && authNotOffered(err) != "" && ctx.Err() == nil {
+		// Only where AUTH came inside TLS: with TLSPlaintext, keywordCase
+		// showed go-mail whatever AUTH the server listed, and none is none.
+		if c.cfg.TLS == TLSStartTLS && kc.wroteLower() && authNotOffered(err) != "" && ctx.Err() == nil {
 			return nil, scrub.error(a.permanent(fmt.Errorf("email: connect to %s: %s: %w",
 				net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port)), lowerCaseAuth, err)))
 		}
@@ -383,12 +385,17 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 }
 
 // lowerCaseAuth explains go-mail's refusal to log in (see authNotOffered)
-// on a connection whose server wrote its EHLO keywords in lower case
-// before STARTTLS: inside TLS, keywordCase cannot upper-case them, and
-// go-mail, which looks for AUTH and its mechanisms in upper case only,
-// finds none. Not what authAdvice says (a server without AUTH), which
-// would have the credentials dropped.
+// on a connection whose server wrote its EHLO keywords, or its AUTH
+// mechanisms, in lower case before STARTTLS: inside TLS, keywordCase
+// cannot upper-case them, and go-mail, which looks for AUTH and its
+// mechanisms in upper case only, finds none. Not what authAdvice says (a
+// server without AUTH, or without the method), which would have the
+// credentials dropped or the method changed. (RFC 4422 section 3.1 names
+// the mechanisms in upper case, https://www.rfc-editor.org/rfc/rfc4422#section-3.1,
+// as the IANA registry does; keywordCase reads them whatever their case
+// all the same.)
 const lowerCaseAuth = "the server writes its EHLO keywords in lower case (\"starttls\"), as RFC 5321 section 2.4 allows, " +
+	"or its AUTH mechanisms (\"AUTH plain\"), " +
 	"and the SMTP library logs in only with an AUTH listed in upper case, which it cannot be shown inside TLS: " +
 	"no retry changes that; have the server list them in upper case"
 

@@ -79,3 +79,42 @@ func TestLowerCaseAuthInsideTLSFailsLoudly(t *testing.T) {
 		})
 	}
 }
+
+// Over a connection in plain text (TLSPlaintext), where the channel reads
+// the keywords whatever their case, a server listing them in lower case
+// and no AUTH at all offers no AUTH: the error advises setting
+// Config.Auth to NONE, as for a server in upper case. It blamed the
+// lower case, inside TLS, which this connection never had, and advised
+// having the server list its keywords in upper case, which would change
+// nothing.
+func TestLowerCaseWithoutAuthInPlainTextAdvisesNone(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, noTLS: true, lower: true, mechs: "-"})
+	cfg := config(srv, "alice@example.net")
+	cfg.TLS, cfg.TLSConfig = email.TLSPlaintext, nil
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.Message{Update: incident(1)})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "set Config.Auth to NONE")
+	assert.NotContains(t, err.Error(), "lower case")
+	assert.NotContains(t, err.Error(), testPass)
+	assert.Empty(t, srv.messages())
+}
+
+// A server listing AUTH before STARTTLS, its mechanisms in lower case
+// ("AUTH plain login"), lists them so inside TLS, where go-mail finds
+// none: the error says so, as for a lower-case keyword. Only the
+// keywords' case was noted, and the error said the server offers none of
+// PLAIN and LOGIN and to set Config.Auth to a method it offers, which it
+// does.
+func TestLowerCaseMechanismsInsideTLSNamed(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, authInText: true, mechs: "plain login"})
+	cfg := config(srv, "alice@example.net")
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.Message{Update: incident(1)})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "lower case")
+	assert.NotContains(t, err.Error(), "offers none of")
+	assert.NotContains(t, err.Error(), testPass)
+	assert.Empty(t, srv.messages())
+	assert.False(t, authBeforeTLS(srv, 3), "AUTH in the clear")
+}

@@ -71,7 +71,7 @@
 // with TLSImplicit) they are read in upper case only, as the SMTP library
 // (go-mail) reads them: an AUTH listed there in lower case is not seen,
 // and the channel fails for good, its error saying why when the server
-// wrote its keywords in lower case before STARTTLS. No keyword's case
+// wrote its keywords or AUTH mechanisms in lower case before STARTTLS. No keyword's case
 // ever makes the channel send without TLS when Config.TLS asks for it,
 // nor send the credentials in the clear.
 //

@@ -17,35 +17,37 @@ import (
 // channel failed for good, saying the server offers no STARTTLS, or no
 // AUTH and to stop logging in. Only the lines of a 250 reply to EHLO
 // after its first (the server's name) change, each letter a-z to A-Z, so
-// no byte moves. Once the client has sent STARTTLS, what follows is TLS
-// (go-mail reads it through its own tls.Conn over this one), which the
-// connection leaves alone: the EHLO reply inside it, with its AUTH,
-// keeps its case, and lower noted that the server wrote its keywords in
-// lower case before, for the error to say so (see lowerCaseAdvice).
+// no byte moves, and only of the reply to the connection's first
+// command, go-mail's EHLO: once that reply has ended, or the client has
+// written anything else (HELO, STARTTLS, whose TLS go-mail reads through
+// its own tls.Conn over this one, or, with TLSPlaintext, the rest of the
+// session, whose message text may hold a line "EHLO …"), the connection
+// changes nothing more. The EHLO reply inside TLS, with its AUTH, keeps
+// its case, and lower noted that the server wrote its keywords or its
+// AUTH mechanisms in lower case before, for the error to say so (see
+// lowerCaseAuth).
 type keywordCase struct {
 	net.Conn
 	mu       sync.Mutex
-	ehlo     bool    // reading the reply to an EHLO
-	off      bool    // STARTTLS sent: TLS follows
+	ehlo     bool    // reading the reply to the first command, an EHLO
+	off      bool    // past that reply, or its command was no EHLO: nothing changes
 	col      int     // of the byte read next, in its line
 	line     int     // of the reply, from 0
 	code     [3]byte // of the line being read
 	final    bool    // the line being read is the reply's last ("250 ")
 	inParams bool    // past the keyword of the line
 	keyword  []byte  // the line's keyword as read, upper-cased, up to 16 bytes
-	lower    bool    // a keyword came in lower case
+	lower    bool    // a keyword, or an AUTH mechanism, came in lower case
 }
 
-// Write notes an EHLO, whose reply Read then changes, and a STARTTLS,
-// after which it changes nothing.
+// Write notes the first command, an EHLO, whose reply Read then changes;
+// any other write ends the changes for good.
 func (k *keywordCase) Write(p []byte) (int, error) {
 	k.mu.Lock()
-	switch {
-	case k.off:
-	case hasVerb(p, "STARTTLS"):
+	if !k.off && !k.ehlo && hasVerb(p, "EHLO") {
+		k.ehlo = true
+	} else {
 		k.off, k.ehlo = true, false
-	case hasVerb(p, "EHLO"):
-		k.ehlo, k.col, k.line = true, 0, 0
 	}
 	k.mu.Unlock()
 	return k.Conn.Write(p)
@@ -76,7 +78,7 @@ func (k *keywordCase) step(b *byte) {
 	switch {
 	case c == '\n':
 		if k.final {
-			k.ehlo = false
+			k.off, k.ehlo = true, false
 		}
 		k.col, k.line, k.final, k.inParams, k.keyword = 0, k.line+1, false, false, k.keyword[:0]
 		return
@@ -91,7 +93,7 @@ func (k *keywordCase) step(b *byte) {
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 			*b = c
-			k.lower = k.lower || !k.inParams
+			k.lower = true
 		}
 		if !k.inParams && len(k.keyword) < 16 {
 			k.keyword = append(k.keyword, c)
@@ -100,8 +102,8 @@ func (k *keywordCase) step(b *byte) {
 	k.col++
 }
 
-// wroteLower reports whether the server wrote an EHLO keyword in lower
-// case on this connection, before any STARTTLS.
+// wroteLower reports whether the server wrote an EHLO keyword, or an
+// AUTH mechanism, in lower case on this connection, before any STARTTLS.
 func (k *keywordCase) wroteLower() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -67,3 +67,48 @@ func TestKeywordCase(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reply, string(got))
 }
+
+// Only the reply to the connection's first command, its EHLO, changes.
+// Over TLSPlaintext the connection stays in plain text to its end, and a
+// later write that merely began with "EHLO " (a chunk of a message's
+// text, as the connection's 4096-byte write buffer passes it on, starting
+// with a line "EHLO is ...") had the next 250 reply (to the end of DATA) read
+// as an EHLO reply, its lines after the first upper-cased.
+func TestKeywordCaseOnlyFirstEHLO(t *testing.T) {
+	const reply = "250-fake.test greets you\r\n250-auth plain\r\n250 size 100\r\n"
+	const dataReply = "250-2.0.0 ok\r\n250 queued as abc\r\n"
+	for _, tc := range []struct {
+		name   string
+		writes []string
+	}{
+		{"message text", []string{"EHLO host\r\n", "MAIL FROM:<a@b>\r\n", "EHLO is what a client says first\r\n.\r\n"}},
+		{"EHLO again", []string{"EHLO host\r\n", "EHLO host\r\n"}},
+		{"after HELO", []string{"HELO host\r\n", "EHLO host\r\n"}},
+	} {
+		for _, chunk := range []int{1, 5, 4096} {
+			raw := &chunkConn{in: bytes.NewReader([]byte(reply + dataReply)), chunk: chunk}
+			k := &keywordCase{Conn: raw}
+			first := len(reply)
+			if tc.writes[0] != "EHLO host\r\n" {
+				first = 0
+			}
+			for i, w := range tc.writes {
+				_, err := k.Write([]byte(w))
+				require.NoError(t, err)
+				if i == 0 && first > 0 {
+					got := make([]byte, first)
+					_, err := io.ReadFull(k, got)
+					require.NoError(t, err)
+					assert.Equal(t, "250-fake.test greets you\r\n250-AUTH PLAIN\r\n250 SIZE 100\r\n", string(got))
+				}
+			}
+			rest, err := io.ReadAll(k)
+			require.NoError(t, err)
+			want := dataReply
+			if first == 0 {
+				want = reply + dataReply
+			}
+			assert.Equal(t, want, string(rest), "%s, %d bytes at a time", tc.name, chunk)
+		}
+	}
+}

@@ -83,6 +83,7 @@ type serverOptions struct {
 	smtputf8   bool        // SMTPUTF8 (RFC 6531) offered
 	lower      bool        // EHLO keywords and AUTH mechanisms in lower case ("starttls", "auth plain"): RFC 5321 section 2.4 has them case-insensitive
 	ipv6       bool        // listen on [::1], not 127.0.0.1
+	authInText bool        // AUTH listed before STARTTLS too
 }
 
 // gotCommand is a command the server read: its verb, the connection, and
@@ -478,7 +479,7 @@ func (c *session) ehlo() bool {
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
 	}
-	if mechs := cmp.Or(c.srv.opts.mechs, "PLAIN LOGIN XOAUTH2"); c.srv.opts.user != "" && (c.tls || c.srv.opts.noTLS) && mechs != "-" {
+	if mechs := cmp.Or(c.srv.opts.mechs, "PLAIN LOGIN XOAUTH2"); c.srv.opts.user != "" && (c.tls || c.srv.opts.noTLS || c.srv.opts.authInText) && mechs != "-" {
 		lines = append(lines, "AUTH "+mechs)
 	}
 	for i, l := range lines {

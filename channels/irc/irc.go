@@ -321,8 +321,8 @@
 // 60 seconds." (its delaymsg, which holds a newly joined member's lines,
 // unless voiced; the delay in words since 4.7, "1 minute and 30 seconds";
 // before 3.6 "You must wait 60 seconds after joining to send to channel"),
-// whose error asks for the delay it states (a day at most, as other
-// servers' waits are capped), at once, however much of the attempt's
+// whose error asks for the delay it states (a second at least, a day at
+// most, as other servers' waits are capped), at once, however much of the attempt's
 // deadline is left: the connection stays in the
 // channel, and the next attempt, on it, posts. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 476, 479 (illegal

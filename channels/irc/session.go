@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -656,11 +657,11 @@ func refusedForNow(text string) bool {
 // messages to this channel until you have been a member for 60 seconds.",
 // the delay in words since 4.7 (see delayWords). The first group holds
 // the older texts' seconds, the second the newer texts' delay.
-var joinDelayRE = regexp.MustCompile(`^(?:You must wait (\d{1,10}) seconds? after joining to send to|` +
+var joinDelayRE = regexp.MustCompile(`^(?:You must wait (\d+) seconds? after joining to send to|` +
 	`You cannot send messages to this channel until you(?: have|'ve) been a member for ([^.]+)\.?$)`)
 
 // delayPartRE is one part of a delay in words: "90 seconds", "1 minute".
-var delayPartRE = regexp.MustCompile(`^(\d{1,10}) (year|week|day|hour|minute|second)s?$`)
+var delayPartRE = regexp.MustCompile(`^(\d+) (year|week|day|hour|minute|second)s?$`)
 
 // delayUnits are the seconds of each unit of a delay in words, as
 // InspIRCd counts them (src/helperfuncs.cpp: a year of 365 days).
@@ -671,31 +672,50 @@ var delayUnits = map[string]uint64{
 
 // delayWords reads a delay as InspIRCd 4.7 and later write it
 // (Duration::ToLongString, src/helperfuncs.cpp): "60 seconds", "1 minute
-// and 30 seconds", "1 hour, 2 minutes, and 3 seconds", at most
-// httpx.MaxRetryAfter. It reports false for any other text.
+// and 30 seconds", "1 hour, 2 minutes, and 3 seconds", within the bounds
+// of capWait. Its counts have any number of digits: InspIRCd 4 keeps the
+// delay as an intptr_t (src/modules/m_delaymsg.cpp), whose largest reads
+// "292471208677 years, …". It reports false for any other text.
 func delayWords(s string) (time.Duration, bool) {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, ", and ", ", "), " and ", ", ")
-	var secs uint64 // at most 6 parts of 10 digits times a year: no overflow
+	limit := uint64(httpx.MaxRetryAfter / time.Second)
+	var secs uint64 // at most limit+1: past it, the sum is capped anyway
 	for part := range strings.SplitSeq(s, ", ") {
 		sub := delayPartRE.FindStringSubmatch(part)
 		if sub == nil {
 			return 0, false
 		}
-		n, err := strconv.ParseUint(sub[1], 10, 64)
-		if err != nil {
-			return 0, false
+		n := countOf(sub[1])
+		if unit := delayUnits[sub[2]]; n > limit/unit {
+			secs = limit + 1
+		} else {
+			secs = min(secs+n*unit, limit+1)
 		}
-		secs += n * delayUnits[sub[2]]
 	}
 	return capWait(secs), true
 }
 
-// capWait is secs seconds, at most httpx.MaxRetryAfter.
+// countOf is the count digits writes, at most math.MaxUint64, which is
+// more than any wait capWait returns.
+func countOf(digits string) uint64 {
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return math.MaxUint64 // only too many digits: the pattern holds digits alone
+	}
+	return n
+}
+
+// capWait is secs seconds, at most httpx.MaxRetryAfter and at least a
+// second: InspIRCd sets a delay below 1 to 1 (DelayMsgMode::OnSet,
+// src/modules/m_delaymsg.cpp), so a text saying "0 seconds" (InspIRCd
+// 3.6 writes the intptr_t delay with %d, whose low 32 bits can be 0, as
+// Duration::ToLongString(0) writes "0 seconds") names a delay it cut, not
+// none.
 func capWait(secs uint64) time.Duration {
 	if secs > uint64(httpx.MaxRetryAfter/time.Second) {
 		return httpx.MaxRetryAfter
 	}
-	return time.Duration(secs) * time.Second
+	return time.Duration(max(secs, 1)) * time.Second
 }
 
 // joinDelay reports whether a reply (its numeric and text) refuses the
@@ -711,11 +731,7 @@ func joinDelay(code, text string) (time.Duration, bool) {
 	if sub[1] == "" {
 		return delayWords(sub[2])
 	}
-	n, err := strconv.ParseUint(sub[1], 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return capWait(n), true
+	return capWait(countOf(sub[1])), true
 }
 
 // delayed explains the refusal re of the lines to a channel that holds a
@@ -723,10 +739,10 @@ func joinDelay(code, text string) (time.Duration, bool) {
 // (Config.Persistent) stays in the channel: the next attempt, on it, d
 // from now, posts, so the refusal is a rate limit that asks for d, at
 // most httpx.MaxRetryAfter (see joinDelay), as other servers' hints are
-// capped: a delay of years (InspIRCd 3 and 4 keep it as an int, up to ten
-// digits) is an operator's way of muting newcomers, and a wait asked for
-// so long is no retry. Any
-// other Send joins on a connection of its own and posts at once, within d
+// capped: a delay of years (InspIRCd 3 and 4 keep it as an intptr_t,
+// and 4 writes up to "292471208677 years, …") is an operator's way of
+// muting newcomers, and a wait asked for so long is no retry. Any other
+// Send joins on a connection of its own and posts at once, within d
 // of its JOIN, which no retry changes: it is permanent.
 func (ss *session) delayed(d time.Duration, re *ReplyError) (permanent bool, err error) {
 	if ss.s.persistent {
