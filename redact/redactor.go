@@ -62,7 +62,10 @@ func secretForms(s string) []string {
 }
 
 // WithWords returns a Redactor that also redacts each of words as it is
-// written (in no other encoding), wherever it stands apart, whatever its
+// written, or as a text's mixed escapes write it (%-escapes, JSON
+// escapes, character references, which the Redactor decodes: "p%40ss"
+// for "p@ss"), in none of the other encodings (not case-folded, nor in
+// base64 or hex), wherever it stands apart, whatever its
 // length, and nowhere else: where no letter or digit touches it at
 // either end, or its own character at that end is none (a word that
 // starts or ends with a mark, "ops!"); a word of marks alone ("+") only

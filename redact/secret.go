@@ -77,8 +77,10 @@
 // space (the secret upper-cased, quoted-printable, JSON-escaped) is also
 // found with its spaces as "+", as a form body or a query writes them.
 // A secret given to Redactor.WithWords (an IRC channel key, which may be
-// a letter) is found as written only, and only where it stands as a
-// word of its own, whatever its length, in the same pass as the others.
+// a letter) is found as written, or with the escapes a text may mix
+// (%-escapes, JSON escapes, character references) decoded, in none of
+// the other encodings, and only where it stands as a word of its own,
+// whatever its length, in the same pass as the others.
 // Every byte of every occurrence is replaced, also where occurrences
 // overlap; text cut short is redacted with Redactor.Truncated, which also
 // leaves out the start of a secret the cut left at its end.

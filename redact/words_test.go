@@ -62,3 +62,31 @@ func TestRedactorWordAlsoASecret(t *testing.T) {
 		assert.Equal(t, "XREDACTED", r.String("Xsesame"))
 	}
 }
+
+// A secret found in the text as written stays found where another beside
+// it is found only once the text's escapes are decoded (a character
+// reference, a %-escape): the one found decoded was replaced first, and
+// a word or a short secret touching it then ran on with its REDACTED and
+// was left ("bad key REDACTEDkiwi"), a secret overlapping it was left in
+// part ("REDACTED123").
+func TestRedactorSecretsBesideOnesFoundDecoded(t *testing.T) {
+	S := redact.NewSecret
+	for _, tc := range []struct {
+		r      *redact.Redactor
+		text   string
+		hidden []string
+	}{
+		{redact.NewRedactor(S("letmein!")).WithWords(S("kiwi")), "bad key letmein&#33;kiwi", []string{"letmein", "kiwi"}},
+		{redact.NewRedactor(S("!letmein")).WithWords(S("kiwi")), "bad key kiwi&#33;letmein", []string{"letmein", "kiwi"}},
+		{(&redact.Redactor{}).WithWords(S("kiwi!")), "bad%20key%20kiwi!kiwi!", []string{"kiwi"}},
+		{redact.NewRedactor(S("ab!")), "bad%20key%20ab!ab!", []string{"ab!"}},
+		{redact.NewRedactor(S("hello!world"), S("world123")), "x hello&#33;world123", []string{"hello", "world", "123"}},
+	} {
+		for _, got := range []string{tc.r.String(tc.text), tc.r.Truncated(tc.text + " and more")} {
+			for _, h := range tc.hidden {
+				assert.NotContains(t, got, h, "%q", tc.text)
+			}
+		}
+		assert.True(t, tc.r.Holds(tc.text), "%q", tc.text)
+	}
+}

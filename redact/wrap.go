@@ -81,8 +81,9 @@ func isBase64(s string) bool {
 
 // acrossBreaks returns s with each occurrence of a form that decoded
 // finds split by a line break or written with character references
-// replaced by Redacted, and whether it found one; the occurrences written
-// whole are left to replace.
+// replaced by Redacted, and whether it found one; where it finds one, the
+// occurrences written whole that replace finds are replaced with them,
+// otherwise they are left to replace.
 func (m *matcher) acrossBreaks(s string) (string, bool) {
 	var spans [][2]int // of s
 	for _, st := range decoded(s) {
@@ -105,6 +106,21 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	}
 	if spans == nil {
 		return s, false
+	}
+	// The forms written whole and found so (by replace's rule, in s as
+	// it is), replaced with these in one pass: replaced after them, a
+	// form shorter than minFreeForm or a word of WithWords touching one
+	// would run on with its REDACTED and be left ("letmein&#33;kiwi", the
+	// password "letmein!" and the word "kiwi": "REDACTEDkiwi"), and a
+	// form overlapping one be left in part. A form shown otherwise (a
+	// URL's) is left to replace.
+	for i := 0; i < len(s); i++ {
+		if r := m.byte1[s[i]]; r[0] == r[1] || !m.mayStart(s, i) {
+			continue
+		}
+		if k := m.longest(s, i); k >= 0 && m.pairs[2*k+1] == Redacted {
+			spans = append(spans, [2]int{i, i + len(m.form(k))})
+		}
 	}
 	return redactSpans(s, spans), true
 }
