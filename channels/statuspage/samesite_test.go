@@ -20,7 +20,7 @@ import (
 	"github.com/outagecast/outagecast/channels/statuspage"
 )
 
-var updateGolden = flag.Bool("update-golden", false, "write testdata/site.sha256 from the site the test writes")
+var updateGolden = flag.Bool("update", false, "write testdata/site.sha256 from the site the test writes")
 
 // The site a fixed series of Sends, Edits and Retracts writes, on a page
 // of 14 components (updates naming all of them have short entries in
@@ -30,7 +30,7 @@ var updateGolden = flag.Bool("update-golden", false, "write testdata/site.sha256
 // that makes the writing cheaper must not change what readers get. The
 // record holds a SHA-256 of every file of the site; the state's files,
 // which hold a random nonce, are left out. Written again with
-// -update-golden, for a change meant to change the site.
+// -update, for a change meant to change the site.
 func TestSiteBytesAsRecorded(t *testing.T) {
 	var infos []statuspage.ComponentInfo
 	var all []broadcast.Component
@@ -101,7 +101,7 @@ func TestSiteBytesAsRecorded(t *testing.T) {
 		"The site written is in %s (kept when the test runs with -artifacts).\n"+
 		"If the change is meant to change the site (or the files differ on the commit before it too, as when\n"+
 		"a new Go version escapes JSON or HTML otherwise), record it again, from the module's root:\n"+
-		"\tgo test ./channels/statuspage/ -run '^TestSiteBytesAsRecorded$' -update-golden",
+		"\tgo test ./channels/statuspage/ -run '^TestSiteBytesAsRecorded$' -update",
 		golden, len(diff), strings.Join(diff, "\n\t"), dir)
 }
 
