@@ -178,8 +178,10 @@ type IncidentData struct {
 	// Started is the time of its first update that is no correction (see
 	// the package doc), Updated the time it last changed (an update
 	// added, edited, sent again or retracted; not another update's
-	// beginning or ending its giving statuses, which that change made),
-	// Resolved the time of
+	// beginning or ending its giving statuses, which that change made;
+	// such a time a page written by an older version counted still
+	// counts, so that what it published does not go back), Resolved the
+	// time of
 	// the update that closed it (zero while open): the first of the
 	// closing updates, so that a later one (a note, a correction) does
 	// not move it.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +20,7 @@ import (
 	"github.com/outagecast/outagecast/channels/statuspage"
 )
 
-var updateGolden = flag.Bool("update-golden", false, "write testdata/site.sha256 from the site the test writes")
+var updateGolden = flag.Bool("update", false, "write testdata/site.sha256 from the site the test writes")
 
 // The site a fixed series of Sends, Edits and Retracts writes, on a page
 // of 14 components (updates naming all of them have short entries in
@@ -29,7 +30,7 @@ var updateGolden = flag.Bool("update-golden", false, "write testdata/site.sha256
 // that makes the writing cheaper must not change what readers get. The
 // record holds a SHA-256 of every file of the site; the state's files,
 // which hold a random nonce, are left out. Written again with
-// -update-golden, for a change meant to change the site.
+// -update, for a change meant to change the site.
 func TestSiteBytesAsRecorded(t *testing.T) {
 	var infos []statuspage.ComponentInfo
 	var all []broadcast.Component
@@ -67,20 +68,99 @@ func TestSiteBytesAsRecorded(t *testing.T) {
 	require.NoError(t, p.ch.Retract(context.Background(), receipts[0]))
 
 	site := p.site()
-	var lines []string
+	got := map[string]string{}
 	for path, data := range site.Files {
 		if path == "state.json" || path == "files.json" || strings.HasPrefix(path, "incidents/") && strings.HasSuffix(path, ".json") {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%x  %s", sha256.Sum256(data), path))
+		got[path] = fmt.Sprintf("%x", sha256.Sum256(data))
 	}
-	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[66:], b[66:]) })
-	got := strings.Join(lines, "\n") + "\n"
 	golden := filepath.Join("testdata", "site.sha256")
 	if *updateGolden {
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o666))
+		var record strings.Builder
+		for _, path := range slices.Sorted(maps.Keys(got)) {
+			fmt.Fprintf(&record, "%s  %s\n", got[path], path)
+		}
+		require.NoError(t, os.WriteFile(golden, []byte(record.String()), 0o666))
 	}
-	want, err := os.ReadFile(golden)
+	record, err := os.ReadFile(golden)
 	require.NoError(t, err)
-	assert.Equal(t, string(want), got)
+	diff, err := siteDiff(string(record), got)
+	require.NoError(t, err, golden)
+	if len(diff) == 0 {
+		return
+	}
+	// The site's files, to compare with those of the commit before.
+	dir := t.ArtifactDir()
+	for path, data := range site.Files {
+		file := filepath.Join(dir, filepath.FromSlash(path))
+		require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o777))
+		require.NoError(t, os.WriteFile(file, data, 0o666))
+	}
+	t.Errorf("the site differs from %s in %d files:\n\t%s\n"+
+		"The site written is in %s (kept when the test runs with -artifacts).\n"+
+		"If the change is meant to change the site (or the files differ on the commit before it too, as when\n"+
+		"a new Go version escapes JSON or HTML otherwise), record it again, from the module's root:\n"+
+		"\tgo test ./channels/statuspage/ -run '^TestSiteBytesAsRecorded$' -update",
+		golden, len(diff), strings.Join(diff, "\n\t"), dir)
+}
+
+// siteDiff compares record, lines "<SHA-256 in hex>  <path>" as
+// sha256sum writes them, with got, the hashes of the files written by
+// path, and returns a line for each file that differs, in the order of
+// the paths; none when they are the same. Blank lines and CRs at the
+// lines' ends (a record checked out with CRLF line ends) are passed over.
+func siteDiff(record string, got map[string]string) ([]string, error) {
+	want := map[string]string{}
+	for i, line := range strings.Split(record, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		hash, path, ok := strings.Cut(line, "  ")
+		if !ok || len(hash) != sha256.Size*2 || path == "" {
+			return nil, fmt.Errorf("line %d: not \"<SHA-256>  <path>\": %q", i+1, line)
+		}
+		want[path] = hash
+	}
+	var diff []string
+	paths := slices.Sorted(maps.Keys(want))
+	for path := range got {
+		if _, ok := want[path]; !ok {
+			paths = append(paths, path)
+		}
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		w, recorded := want[path]
+		g, written := got[path]
+		switch {
+		case !written:
+			diff = append(diff, path+": recorded, not written")
+		case !recorded:
+			diff = append(diff, path+": written, not recorded")
+		case w != g:
+			diff = append(diff, path+": other bytes")
+		}
+	}
+	return diff, nil
+}
+
+// siteDiff names each file whose hash differs from the record's, as its
+// failure says: a record checked out with CRLF line ends, or with blank
+// lines, reads as written, and a file changed, one the record lacks and
+// one it has that the site lacks are each named with what differs.
+func TestSiteDiffNamesTheFiles(t *testing.T) {
+	h := func(s string) string { return fmt.Sprintf("%x", sha256.Sum256([]byte(s))) }
+	record := h("a") + "  index.html\r\n" + h("b") + "  history.atom\r\n\r\n" + h("c") + "  gone.html\r\n"
+	diff, err := siteDiff(record, map[string]string{"index.html": h("a"), "history.atom": h("b"), "gone.html": h("c")})
+	require.NoError(t, err)
+	assert.Empty(t, diff, "the same files")
+
+	diff, err = siteDiff(record, map[string]string{"index.html": h("a"), "history.atom": h("B"), "new.html": h("d")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gone.html: recorded, not written", "history.atom: other bytes", "new.html: written, not recorded"}, diff)
+
+	_, err = siteDiff("not a line of sha256sum\n", nil)
+	assert.ErrorContains(t, err, "line 1")
 }

@@ -307,8 +307,10 @@ func (d *IncidentData) fold(entries []entry) {
 		// When what an update says changed: not when another update's
 		// change made it turn the incident (see entry.Turned), which
 		// changes its entry in some components' feeds only, and is no
-		// change of the incident but that other one, counted as its.
-		d.Updated = maxTime(d.Updated, e.said())
+		// change of the incident but that other one, counted as its. A
+		// turn that an older version counted here still counts (see
+		// entry.TurnedCounted).
+		d.Updated = maxTime(d.Updated, maxTime(e.said(), e.TurnedCounted))
 		if e.Impact != "" {
 			d.Impact = e.Impact
 		}

@@ -59,8 +59,18 @@ type entry struct {
 	// last changed whether this one turns its incident (see turning),
 	// and so whether the feeds of the components it does not name have
 	// it in full: its entry in those feeds changed then, and only there
-	// (see model.updated). Zero if never.
-	Turned time.Time `json:"turned,omitzero"`
+	// (see model.updated). Zero if never. Written under a key of its
+	// own: "turned" is TurnedCounted's.
+	Turned time.Time `json:"turn,omitzero"`
+	// TurnedCounted is a Turned of a state file of a version that also
+	// counted it as a change of the incident, in its updated (the JSON's
+	// updated_at, the page's "Last updated"), which this one does not
+	// (see IncidentData.fold): it still counts there, so that the time
+	// that version published does not go back, on a page not rendered
+	// again until its incident changes nor in the JSON written at every
+	// write; and in the feeds as a Turned does. This version never sets
+	// it. Zero if none.
+	TurnedCounted time.Time `json:"turned,omitzero"`
 	// Returned are the components a correction edited in took out of the
 	// update where that changed the status the incident gave them after
 	// it (the wrong update said "API: major outage", the correction says
@@ -99,7 +109,7 @@ func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
 
 // changed is the time the entry last changed, in some feed (see
 // model.updated).
-func (e *entry) changed() time.Time { return maxTime(e.said(), e.Turned) }
+func (e *entry) changed() time.Time { return maxTime(maxTime(e.said(), e.Turned), e.TurnedCounted) }
 
 // said is the time what the update says last changed: when it was
 // written, edited or sent again after its retraction. Whether it turns

@@ -101,7 +101,9 @@
 //     the latest of those of its updates or a retraction of one of them
 //     (Statuspage's "when the incident was updated"); none moves when
 //     another update only makes the update begin or end its incident's
-//     giving statuses, which changes it in some feeds only. Times
+//     giving statuses, which changes it in some feeds only (an
+//     incident's updated_at that an older version, which counted such a
+//     time, published does not go back). Times
 //     are in UTC to the millisecond, as Statuspage writes them
 //     ("2024-04-09T18:50:21.343Z"; finer digits are cut). An
 //     incident (not a maintenance) of Impact maintenance has impact none
