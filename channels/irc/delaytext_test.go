@@ -28,30 +28,7 @@ func TestDelayMsgOfCurrentInspIRCdWaitsAndPosts(t *testing.T) {
 		"3.6 to 4.6":   delayPrefix + "%d seconds.",
 		"4.7 or later": delayPrefix + "%d second.",
 	} {
-		t.Run(name, func(t *testing.T) {
-			const delay = time.Second
-			srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": delay}, delayText: text})
-			cfg := testConfig(srv.addr())
-			cfg.Channels = []string{"#status", "#ops"}
-			cfg.Persistent = true
-			ch := newChannel(t, cfg)
-			m := message(sampleUpdate())
-
-			_, err := ch.Send(context.Background(), m)
-			require.Error(t, err)
-			assert.False(t, broadcast.IsPermanent(err), "%v", err)
-			assert.Contains(t, onePending(t, err, "#ops").Err.Error(), "404 "+delayPrefix)
-			d, hinted := broadcast.RetryDelay(err)
-			require.True(t, hinted, "a rate limit: %q", err)
-			assert.Equal(t, delay, d, "the wait the server stated")
-
-			time.Sleep(d) // as the Broadcaster waits before its retry
-			_, err = ch.Send(context.Background(), m)
-			require.NoError(t, err)
-			done, failure := m.Ledger.Done("#ops")
-			assert.True(t, done, failure)
-			assert.NotEmpty(t, srv.saidIn("#ops"))
-		})
+		t.Run(name, func(t *testing.T) { checkDelayMsgWaitsAndPosts(t, text, "404 "+delayPrefix) })
 	}
 }
 

@@ -318,8 +318,17 @@ func TestJoinThrottle(t *testing.T) {
 // refusal is a rate limit that asks for that delay, and the retry, on the
 // same connection once it has passed, posts. It was a refusal for good.
 func TestDelayMsgOnKeptConnectionWaitsAndPosts(t *testing.T) {
+	checkDelayMsgWaitsAndPosts(t, "", "404 You must wait 1 seconds after joining to send to channel (+d)")
+}
+
+// checkDelayMsgWaitsAndPosts checks that a delaymsg 404 worded by
+// delayText (the fake's default when empty) on a kept connection leaves
+// #ops pending, its error holding refusal, as a rate limit asking for the
+// delay the server stated, and that the retry, once it has passed, posts.
+func checkDelayMsgWaitsAndPosts(t *testing.T, delayText, refusal string) {
+	t.Helper()
 	const delay = time.Second
-	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": delay}})
+	srv := newFakeServer(t, fakeOptions{delayMsg: map[string]time.Duration{"#ops": delay}, delayText: delayText})
 	cfg := testConfig(srv.addr())
 	cfg.Channels = []string{"#status", "#ops"}
 	cfg.Persistent = true
@@ -329,8 +338,7 @@ func TestDelayMsgOnKeptConnectionWaitsAndPosts(t *testing.T) {
 	_, err := ch.Send(context.Background(), m)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
-	p := onePending(t, err, "#ops")
-	assert.Contains(t, p.Err.Error(), "404 You must wait 1 seconds after joining to send to channel (+d)")
+	assert.Contains(t, onePending(t, err, "#ops").Err.Error(), refusal)
 	d, hinted := broadcast.RetryDelay(err)
 	require.True(t, hinted, "a rate limit: %q", err)
 	assert.Equal(t, delay, d, "the wait the server stated")
