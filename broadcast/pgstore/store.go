@@ -165,7 +165,11 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // written again while Prune runs (a mark, a receipt) is no longer older
 // than cutoff, and is kept, and so are the rows of its update that are
 // left: an update whose rows were all older than cutoff, sent again while
-// Prune deletes them, may keep some of them. Each batch looks up the
+// Prune deletes them, may keep some of them (its marks deleted and its
+// receipts kept, or some of its marks kept): a Retract of it then finds
+// the posts whose receipts are kept, and may Skip a channel whose
+// attempt's outcome was unknown, its mark deleted (see
+// broadcast.Broadcaster.Retract). Each batch looks up the
 // rows written since cutoff, through the indexes on their times, picks
 // the rows it deletes once and deletes them by key, rather than reading
 // every old row of the table again.
