@@ -5,6 +5,8 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,4 +203,40 @@ func TestPruneFarOutsideTimestamps(t *testing.T) {
 		_, err := s.Prune(ctx, ahead)
 		require.NoError(t, err, "cutoff %v", ahead)
 	}
+}
+
+// planRows matches a scan node of EXPLAIN ANALYZE's text on the table
+// outagecast_marks as Prune's statement names it (t, t_1 …, not a
+// subquery's n), with the rows it returned and its loops.
+var planRows = regexp.MustCompile(`Scan (?:using \S+ )?on outagecast_marks t(?:_\d+)? \(actual rows=(\d+) loops=(\d+)\)`)
+
+// A batch of Prune reads of the table it deletes from about the rows it
+// deletes, not the table whole: the rows it deletes are found once, and
+// deleted by key. A statement that read all the table's old rows in each
+// batch took time growing with the square of their number on a large
+// table (PostgreSQL docs, "Using EXPLAIN", for EXPLAIN ANALYZE's rows and
+// loops).
+func TestPruneBatchReadsAboutItsRows(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	old := 10 * pgstore.PruneBatch
+	_, err := s.Pool().Exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure, marked_at)
+		SELECT sha256(i::text::bytea), i::text::bytea, 'x', '', '', now() - interval '2 days'
+		FROM generate_series(1, $1) AS i`, old)
+	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, "ANALYZE outagecast_marks")
+	require.NoError(t, err)
+
+	tx, err := s.Pool().Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	plan := explain(t, tx, "(ANALYZE, COSTS OFF, TIMING OFF) "+pgstore.PruneQuery("outagecast_marks"), time.Now().Add(-24*time.Hour))
+	read := 0
+	for _, m := range planRows.FindAllStringSubmatch(plan, -1) {
+		rows, _ := strconv.Atoi(m[1])
+		loops, _ := strconv.Atoi(m[2])
+		read += rows * loops
+	}
+	assert.NotZero(t, read, "scans found in the plan:\n%s", plan)
+	assert.LessOrEqual(t, read, 2*pgstore.PruneBatch, "rows of outagecast_marks read by one batch:\n%s", plan)
 }

@@ -165,8 +165,14 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // written again while Prune runs (a mark, a receipt) is no longer older
 // than cutoff, and is kept, and so are the rows of its update that are
 // left: an update whose rows were all older than cutoff, sent again while
-// Prune deletes them, may keep some of them. Each batch looks up the
-// rows written since cutoff, through the indexes on their times.
+// Prune deletes them, may keep some of them (its marks deleted and its
+// receipts kept, or some of its marks kept): a Retract of it then finds
+// the posts whose receipts are kept, and may Skip a channel whose
+// attempt's outcome was unknown, its mark deleted (see
+// broadcast.Broadcaster.Retract). Each batch looks up the
+// rows written since cutoff, through the indexes on their times, picks
+// the rows it deletes once and deletes them by key, rather than reading
+// every old row of the table again.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	if err := s.made(); err != nil {
@@ -242,14 +248,23 @@ var pruneKeeps = map[string]struct{ at, goes string }{
 const pruneUpdateOld = `NOT EXISTS (SELECT 1 FROM outagecast_marks n WHERE n.marked_at >= $1 AND n.update_id = t.update_id)
 		AND NOT EXISTS (SELECT 1 FROM outagecast_receipts n WHERE n.saved_at >= $1 AND n.update_id = t.update_id)`
 
-// pruneQuery is Prune's statement on table. The outer condition is
-// checked again on a row another session wrote while this one waited for
-// it; the subquery's is not. The subquery's condition is the whole of the
-// outer one, so that a batch of rows that are kept never ends Prune early.
+// pruneQuery is Prune's statement on table. Its subquery picks a batch of
+// rows to delete, once (an InitPlan: PostgreSQL docs, "Using EXPLAIN"),
+// and the statement deletes them by key, through the primary key's
+// index: a condition on each row of the table in the statement itself
+// read all the table's old rows in every batch, so that a Prune of a
+// large table took time growing with the square of their number. The
+// subquery's condition is the whole of Prune's, so that a batch of rows
+// that are kept never ends Prune early. The outer condition on the
+// row's time is checked again on a row another session wrote while this
+// one waited for it; a condition on other rows would be checked on
+// those the statement's snapshot holds, which the subquery checked
+// already (https://www.postgresql.org/docs/current/transaction-iso.html,
+// Read Committed Isolation Level).
 func pruneQuery(table string) string {
 	k := pruneKeeps[table]
-	return fmt.Sprintf(`DELETE FROM %[1]s t WHERE %[2]s < $1 AND %[3]s
-		AND key IN (SELECT key FROM %[1]s t WHERE %[2]s < $1 AND %[3]s LIMIT %[4]d)`, table, k.at, k.goes, pruneBatch)
+	return fmt.Sprintf(`DELETE FROM %[1]s t WHERE %[2]s < $1
+		AND key = ANY (ARRAY(SELECT key FROM %[1]s t WHERE %[2]s < $1 AND %[3]s LIMIT %[4]d))`, table, k.at, k.goes, pruneBatch)
 }
 
 // pruneBatch is how many rows one of Prune's statements deletes at most.
