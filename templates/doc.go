@@ -173,7 +173,9 @@
 // a link's destination, within "<" and ">" ("[a](<https://…/a)>)") or
 // not, moves whole, as an autolink, "<https://…/a)>", where a channel
 // would link it bare short of its end (at a final ")" or "]" it did not
-// open, a ".", or a character that ends a link, "「").
+// open, a ".", or a character that ends a link, "「"); in a plain-text
+// channel the "<" and ">" show, the delimiters of a URL in text that RFC
+// 3986 (Appendix C) gives.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

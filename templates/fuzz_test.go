@@ -133,20 +133,50 @@ func outsideLinkEnds(s string, spans [][]int) []string {
 }
 
 // inAngles returns urls, the URLs testURL finds in s, each one that
-// stands within "<" and ">" in s, or that a channel would link bare
-// short of its end (see templates.LinkSpans), with them: Shorten may
-// move it so, a link's destination written as an autolink.
+// Shorten may move within "<" and ">" with them: one that stands within
+// them in s, an autolink or a destination so written, and a link's
+// destination that a channel would link bare short of its end (see
+// shortDestination), which Shorten writes as an autolink. Every other URL
+// moves bare: bracketing it would ask for room Shorten does not take.
 func inAngles(s string, urls []string) []string {
 	out := make([]string, len(urls))
 	for i, span := range testURL.FindAllStringIndex(s, -1) {
 		out[i] = urls[i]
-		links := templates.LinkSpans(urls[i])
-		short := len(links) == 0 || links[0][1] < len(urls[i])
-		if short || span[0] > 0 && s[span[0]-1] == '<' && span[1] < len(s) && s[span[1]] == '>' {
+		if span[0] > 0 && s[span[0]-1] == '<' && span[1] < len(s) && s[span[1]] == '>' || shortDestination(s, span) {
 			out[i] = "<" + urls[i] + ">"
 		}
 	}
 	return out
+}
+
+// shortDestination reports whether the URL of s at span, as testURL finds
+// it, may be a link's destination (CommonMark 0.31.2, 6.3 and 4.7: after
+// an inline link's "(" or a definition's "]:", and white space) that
+// templates.LinkSpans ends short of its end: an inline link's, up to the
+// first ")" it did not open, which ends the link. It may say so of a URL
+// that is none ("(https://x.example/a.)" in text), never the other way.
+func shortDestination(s string, span []int) bool {
+	before := strings.TrimRight(s[:span[0]], " \t\r\n")
+	u := s[span[0]:span[1]]
+	switch {
+	case strings.HasSuffix(before, "("):
+		depth := 0
+		for j := 0; j < len(u); j++ {
+			if u[j] == '(' {
+				depth++
+			} else if u[j] == ')' {
+				if depth == 0 {
+					u = u[:j]
+					break
+				}
+				depth--
+			}
+		}
+	case !strings.HasSuffix(before, "]:"):
+		return false
+	}
+	links := templates.LinkSpans(u)
+	return len(links) == 0 || links[0][1] < len(u)
 }
 
 // asMoved is u, as testURL finds it, up to a closing bracket that u did
@@ -231,5 +261,35 @@ func fuzzMeasure(which uint8) templates.Measure {
 			n += int(r) % int(which%5+1)
 		}
 		return n - strings.Count(s, templates.Ellipsis)*int(which%3)
+	}
+}
+
+// TestInAnglesChargesWhatMovesAngled: inAngles writes within "<" and ">"
+// the URLs that Shorten may move so (one written so, a link's destination
+// that a channel would link bare short of its end), and no other: each
+// URL it brackets in vain asks FuzzShorten's check for two more than the
+// URLs take, and leaves unchecked the limits between. Before, it
+// bracketed every URL whose link ends short of what testURL finds: one in
+// brackets of the text, "(see https://x.example/a).", and every inline
+// link's, whose ")" testURL takes.
+func TestInAnglesChargesWhatMovesAngled(t *testing.T) {
+	for _, tt := range []struct{ s, want string }{
+		{"Words (see https://x.example/a). More", "https://x.example/a)."},
+		{"See [a](https://x.example/a) more", "https://x.example/a)"},
+		{"See [a](https://x.example/a)). More", "https://x.example/a))."},
+		{"See [a](https://x.example/a_(b)) more", "https://x.example/a_(b))"},
+		{"See https://x.example/「a」 more", "https://x.example/「a」"},
+		{"See https://x.example/a. More", "https://x.example/a."},
+		{"See [a](https://x.example/a.) more", "<https://x.example/a.)>"},
+		{"See [a](https://x.example/a]) more", "<https://x.example/a])>"},
+		{"See [a](\n  https://x.example/「a」) more", "<https://x.example/「a」)>"},
+		{"See [a](https://x.example/a. \"T\") more", "<https://x.example/a.>"},
+		{"See [a][1] more\n\n[1]: https://x.example/a.", "<https://x.example/a.>"},
+		{"See <https://x.example/a)> more", "<https://x.example/a)>"},
+	} {
+		urls := testURL.FindAllString(tt.s, -1)
+		if got := inAngles(tt.s, urls); len(got) != 1 || got[0] != tt.want {
+			t.Errorf("inAngles(%q) = %q, want %q", tt.s, got, tt.want)
+		}
 	}
 }

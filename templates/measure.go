@@ -440,7 +440,12 @@ func trimLink(url string) int {
 // whole, its ")" or "]" its own, and within "<" and ">", as an
 // autolink, where a channel would link it bare short of its end (at a
 // final bracket it did not open, a ".", or a character that ends a
-// link, "[a](https://…/「a」)": "… <https://…/「a」>"). When the URLs alone do not
+// link, "[a](https://…/「a」)": "… <https://…/「a」>"; GitHub Flavored
+// Markdown's extended autolinks leave a final "." out, X and the
+// channels that link with LinkSpans end at "「" too). A plain-text
+// channel shows the "<" and ">": there they are the delimiters RFC 3986
+// (Appendix C) gives for a URL in text, to tell it from the punctuation
+// around it. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -2197,7 +2202,8 @@ func (c *cutter) alone(u [2]int, off int) bool {
 // ")" or "]" it did not open, a ".", or a character that ends a link in
 // a sentence, "https://x.example/「a」"), as GitHub Flavored Markdown's
 // extended autolinks do, is written within "<" and ">", an autolink in
-// the Markdown the text is written in. A URL that starts with one of the
+// the Markdown the text is written in, and in plain text the delimiters
+// of a URL (RFC 3986, Appendix C). A URL that starts with one of the
 // URLs known to be one (see knownEnd) moves with it whole: an
 // Update.URL's final ")" is its own
 // ("https://x.example/wiki/Outage_2026)"), whatever brackets the text

@@ -149,7 +149,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 		title = templates.CorrectionPrefix + title
 	}
 	e := embed{
-		Title:     fit(escape(title), MaxEmbedTitle, u.URL),
+		Title:     fit(escape(title), MaxEmbedTitle, escape(u.URL)),
 		URL:       u.URL,
 		Color:     color(u),
 		Timestamp: u.Time.UTC().Format(time.RFC3339),
@@ -230,23 +230,26 @@ func components(cs []broadcast.Component) string {
 // limit, at most MaxFields fields, none empty, and the total within
 // MaxEmbedTotal (the description shortened first, then fields dropped
 // from the end). A text cut keeps the URL the embed's title links to,
-// the Update.URL, whole where it shows it (see fit).
+// the Update.URL, whole where it shows it (see fit), as it shows it: in
+// the title escaped (escape), in the other texts as escapeLinked writes
+// it.
 func fitEmbed(e embed) embed {
-	e.Title = fit(e.Title, MaxEmbedTitle, e.URL)
-	e.Description = fit(e.Description, MaxDescription, e.URL)
+	title, text := escape(e.URL), escapeLinked(e.URL)
+	e.Title = fit(e.Title, MaxEmbedTitle, title)
+	e.Description = fit(e.Description, MaxDescription, text)
 	if e.Footer != nil {
-		e.Footer.Text = fit(e.Footer.Text, MaxFooter, e.URL)
+		e.Footer.Text = fit(e.Footer.Text, MaxFooter, text)
 	}
 	fields := e.Fields[:0:0]
 	for _, f := range e.Fields {
-		f.Name, f.Value = fit(f.Name, MaxFieldName, e.URL), fit(f.Value, MaxFieldValue, e.URL)
+		f.Name, f.Value = fit(f.Name, MaxFieldName, text), fit(f.Value, MaxFieldValue, text)
 		if strings.TrimSpace(f.Name) != "" && strings.TrimSpace(f.Value) != "" && len(fields) < MaxFields {
 			fields = append(fields, f)
 		}
 	}
 	e.Fields = fields
 	if over := embedLength(e) - MaxEmbedTotal; over > 0 {
-		e.Description = fit(e.Description, max(runes(strings.TrimSpace(e.Description))-over, 0), e.URL)
+		e.Description = fit(e.Description, max(runes(strings.TrimSpace(e.Description))-over, 0), text)
 	}
 	for embedLength(e) > MaxEmbedTotal && len(e.Fields) > 0 {
 		e.Fields = e.Fields[:len(e.Fields)-1]
@@ -267,8 +270,8 @@ func embedLength(e embed) int {
 }
 
 // fit trims s, as Discord does, and shortens it to limit characters,
-// keeping the URLs of whole (the Update.URL) whole where s shows them
-// (templates.ShortenWhole): cut at a character that ends a link in a
+// keeping the URLs of whole (the Update.URL, as s shows it: escaped in a
+// title) whole where s shows them (templates.ShortenWhole): cut at a character that ends a link in a
 // sentence ("https://status.example.com/a」…"), or moved after the
 // ellipsis without its final ")", it would be another page.
 func fit(s string, limit int, whole ...string) string {
