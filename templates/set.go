@@ -371,6 +371,7 @@ type FileError struct {
 	err  error // the whole error, naming the file
 }
 
+// Error returns the error's text: the file's name and why New refused it.
 func (e *FileError) Error() string { return e.err.Error() }
 
 // Unwrap returns the error naming the file, which wraps that of reading,
