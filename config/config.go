@@ -463,15 +463,20 @@ func checkAnchors(name string, at *pathStep, n *yaml.Node, names map[*yaml.Node]
 // Aliases are not followed. It adds every fault it finds to faults, and
 // writes the path of no other node.
 func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, faults *[]error) {
+	blockHeadersIn(name, at, n, newLineIndex(data), faults)
+}
+
+// blockHeadersIn is checkBlockHeaders of n, in the file lines indexes.
+func blockHeadersIn(name string, at *pathStep, n *yaml.Node, lines *lineIndex, faults *[]error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if c := blockCommented(n, data); c != "" {
+		if c := blockCommented(n, lines); c != "" {
 			*faults = append(*faults, faultf(name, n.Line, `%sempty (to YAML, a %q then a "#" is a block scalar's header and a comment: `+
 				`quote a value that starts with %q)`, prefix(at.String()), c, c))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkBlockHeaders(name, &pathStep{up: at, index: i}, c, data, faults)
+			blockHeadersIn(name, &pathStep{up: at, index: i}, c, lines, faults)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -480,7 +485,7 @@ func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, fau
 				below = at
 			}
 			for _, c := range n.Content[i : i+2] {
-				checkBlockHeaders(name, below, c, data, faults)
+				blockHeadersIn(name, below, c, lines, faults)
 			}
 		}
 	}
@@ -491,19 +496,18 @@ func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, fau
 // and a "#" right after them.
 var blockHash = regexp.MustCompile(`^([|>])[1-9+-]{0,2}#`)
 
-// blockCommented returns "|" or ">" when n, a scalar of data read empty,
-// is a block scalar whose header a "#" follows without a space; "" for
-// any other node. The library's line and column of n are those of its
-// first property (an anchor, a tag) or of its header.
-func blockCommented(n *yaml.Node, data []byte) string {
+// blockCommented returns "|" or ">" when n, a scalar read empty of the
+// file lines indexes, is a block scalar whose header a "#" follows without
+// a space; "" for any other node. The library's line and column of n are
+// those of its first property (an anchor, a tag) or of its header.
+func blockCommented(n *yaml.Node, lines *lineIndex) string {
 	if n.Value != "" || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || n.Line == 0 || n.Column == 0 {
 		return ""
 	}
-	text := []rune(lineText(data, n.Line)) // the library counts columns in characters
-	if n.Column-1 > len(text) {
+	rest, ok := lines.from(n.Line, n.Column) // the library counts columns in characters
+	if !ok {
 		return ""
 	}
-	rest := string(text[n.Column-1:])
 	for { // past "&anchor" and "!tag"
 		rest = strings.TrimLeft(rest, " \t")
 		if rest == "" || (rest[0] != '&' && rest[0] != '!') {

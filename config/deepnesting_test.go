@@ -41,3 +41,19 @@ func TestDeepNestingCheap(t *testing.T) {
 		})
 	}
 }
+
+// A value written empty where text is wanted is looked at where the file
+// wrote it (a "#" after a space taken for a comment): its line was read
+// again, as characters, for each such value, so that a file of 23 KB, one
+// line of 8,000 of them ("stages: [[~, ~, …]]"), cost 1 GB. Each line is
+// found once, and read as characters once.
+func TestManyEmptyValuesOnOneLineCheap(t *testing.T) {
+	for _, comment := range []string{"", " # à la ligne"} { // characters of more than a byte, or none
+		doc := "channels: [console://]\nstages: [[" + strings.Repeat("~, ", 8000) + "]]" + comment + "\n"
+		bytes, err := parseBytes(t, doc)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "test.yaml:2: stages[0][0]: empty (write a value, or leave the item out)")
+		t.Logf("%d KB file: %d MB allocated", len(doc)>>10, bytes>>20)
+		assert.Less(t, bytes, uint64(40<<20), "bytes allocated to load a file of %d KB", len(doc)>>10)
+	}
+}

@@ -37,6 +37,7 @@ type expander struct {
 	lookup  LookupEnv
 	dir     string                    // where ${file:PATH} starts a relative PATH
 	data    []byte                    // the file, for errors that look at a line's text
+	lines   *lineIndex                // of data, made when first needed
 	used    map[*yaml.Node][]envValue // the values each scalar took
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
@@ -251,11 +252,14 @@ func (e *expander) commented(n *yaml.Node) bool {
 	if e == nil || n.Line == 0 || n.Column == 0 {
 		return false
 	}
-	text := []rune(lineText(e.data, n.Line)) // the library counts columns in characters
-	if n.Column-1 > len(text) {
+	if e.lines == nil {
+		e.lines = newLineIndex(e.data)
+	}
+	rest, ok := e.lines.from(n.Line, n.Column) // the library counts columns in characters
+	if !ok {
 		return false
 	}
-	rest := strings.TrimLeft(string(text[n.Column-1:]), " \t")
+	rest = strings.TrimLeft(rest, " \t")
 	return len(rest) > 1 && rest[0] == '#' && !strings.ContainsRune(" \t#", rune(rest[1]))
 }
 
