@@ -57,3 +57,17 @@ func TestManyEmptyValuesOnOneLineCheap(t *testing.T) {
 		assert.Less(t, bytes, uint64(40<<20), "bytes allocated to load a file of %d KB", len(doc)>>10)
 	}
 }
+
+// Lists nested deeper than the YAML library's limit (10,000) are an error
+// at their line, as the package doc says.
+func TestNestingPastTheLimitRefused(t *testing.T) {
+	for _, tt := range []struct{ doc, want string }{
+		{"channels: [console://]\na: " + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "\n",
+			"test.yaml:2: a: exceeded max depth of 10000"},
+		{"channels: [console://]\na:\n" + strings.Repeat("- ", 10001) + "x\n", "test.yaml:3: exceeded max depth of 10000"},
+	} {
+		_, _, err := parse(t, tt.doc, nil)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tt.want)
+	}
+}
