@@ -271,7 +271,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	// that leave the file fit to go on are named with those of the
 	// checks after them, the channels' included.
 	var errs []error
-	checkMappings(name, "", root.Line, root, &errs)
+	checkMappings(name, nil, root.Line, root, &errs)
 	if len(errs) > 0 {
 		return nil, false, joinFaults(errs)
 	}
@@ -279,7 +279,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 		return nil, false, err
 	}
 	ex.tree = root
-	checkAnchors(name, "", root, aliased(root, map[*yaml.Node]bool{}), &errs)
+	checkAnchors(name, nil, root, aliased(root, map[*yaml.Node]bool{}), &errs)
 	checkBlockHeaders(name, nil, root, data, &errs)
 	if len(errs) > 0 {
 		return nil, false, joinFaults(errs)
@@ -295,22 +295,23 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	return root, len(*faults) == before, nil
 }
 
-// checkMappings refuses a key given twice in one mapping below n, at key
-// path, a key that is not text (null included), a mapping of more than MaxMappingKeys
+// checkMappings refuses a key given twice in one mapping below n, at the
+// key path at leads to, a key that is not text (null included), a mapping of more than MaxMappingKeys
 // keys and a tag of the file's own (checkTag), before anything decodes
 // the file: the YAML library compares every pair of a mapping's
 // keys, and records an error for every pair alike, so that a few thousand
-// copies of one line took minutes and gigabytes. line is that of path's
-// key. Aliases are not followed: the mapping an anchor names is checked
-// where it is written. It adds every fault it finds to faults.
-func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
-	if err := checkTag(name, path, n); err != nil {
+// copies of one line took minutes and gigabytes. line is that of the
+// path's key. Aliases are not followed: the mapping an anchor names is checked
+// where it is written. It adds every fault it finds to faults, and writes
+// the path of no other node.
+func checkMappings(name string, at *pathStep, line int, n *yaml.Node, faults *[]error) {
+	if err := checkTag(name, at, n); err != nil {
 		*faults = append(*faults, err)
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkMappings(name, fmt.Sprintf("%s[%d]", path, i), c.Line, c, faults)
+			checkMappings(name, &pathStep{up: at, index: i}, c.Line, c, faults)
 		}
 	case yaml.MappingNode:
 		type key struct {
@@ -320,8 +321,8 @@ func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
 		seen := make(map[key]int, len(n.Content)/2) // key → its line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			at := join(path, k.Value)
-			if err := checkTag(name, at, k); err != nil {
+			below := &pathStep{up: at, key: k.Value, isKey: true}
+			if err := checkTag(name, below, k); err != nil {
 				// The key's text may be the rest of a password: not in
 				// the path of another fault.
 				*faults = append(*faults, err)
@@ -332,39 +333,39 @@ func checkMappings(name, path string, line int, n *yaml.Node, faults *[]error) {
 				// The checks name keys by their text; an alias's is its
 				// name, not the value decoding reads.
 				*faults = append(*faults, faultf(name, k.Line, "%sa key that is a list, a mapping or an alias: write the key as text",
-					prefix(path)))
+					prefix(at.String())))
 			case k.ShortTag() == "!!null":
 				// Decoded into a map of text (headers), the library leaves
 				// such a key out without an error.
 				*faults = append(*faults, faultf(name, k.Line, "%sa key that is null (%s): write it as text, in quotes",
-					prefix(path), k.Value))
+					prefix(at.String()), k.Value))
 			case dup: // the library's test of a key given twice: same kind, same text
-				*faults = append(*faults, faultf(name, k.Line, "%s: key given twice in one mapping (first at line %d)", at, line))
+				*faults = append(*faults, faultf(name, k.Line, "%s: key given twice in one mapping (first at line %d)", below, line))
 			default:
 				seen[key{k.Kind, k.Value}] = k.Line
 			}
 			if k.Tag == "!!merge" { // "<<: {…}": its keys are n's
-				at = path
+				below = at
 			}
-			checkMappings(name, at, k.Line, n.Content[i+1], faults)
+			checkMappings(name, below, k.Line, n.Content[i+1], faults)
 		}
 		if len(n.Content)/2 > MaxMappingKeys {
-			*faults = append(*faults, faultf(name, line, "%smore than %d keys", prefix(path), MaxMappingKeys))
+			*faults = append(*faults, faultf(name, line, "%smore than %d keys", prefix(at.String()), MaxMappingKeys))
 		}
 	}
 }
 
-// checkTag refuses node n, at key path, when it has a tag of its own
+// checkTag refuses node n, at the key path at leads to, when it has a tag of its own
 // ("!name", "!!name") rather than one of YAML's (!!str): no key takes one, and it
 // is most likely a value that starts with "!", a password, read as a tag,
 // and the value as the text after it, or nothing. The tag is not quoted:
 // it may be that password.
-func checkTag(name, path string, n *yaml.Node) error {
+func checkTag(name string, at *pathStep, n *yaml.Node) error {
 	if n.Kind == yaml.AliasNode || n.Tag == "" || n.Tag == "!" || slices.Contains(yamlTags, n.ShortTag()) {
 		return nil
 	}
 	return faultf(name, n.Line, `%sa tag of its own (not quoted: it may be a secret): a value that starts with "!" is a tag; quote the value`,
-		prefix(path))
+		prefix(at.String()))
 }
 
 // yamlTags are the tags of YAML's own types. Another "!!name" is as
@@ -419,31 +420,32 @@ func aliased(n *yaml.Node, names map[*yaml.Node]bool) map[*yaml.Node]bool {
 	return names
 }
 
-// checkAnchors refuses a scalar below n, at key path, with an anchor that
+// checkAnchors refuses a scalar below n, at the key path at leads to, with an anchor that
 // no alias uses (names: the nodes aliases use): most likely a value that
 // starts with "&", a password, which YAML reads as an anchor named by
 // the value, and the value as what follows it, or nothing. The anchor is
 // not quoted: it may be that password. Aliases are not followed. It
-// adds every fault it finds to faults.
-func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, faults *[]error) {
+// adds every fault it finds to faults, and writes the path of no other
+// node.
+func checkAnchors(name string, at *pathStep, n *yaml.Node, names map[*yaml.Node]bool, faults *[]error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Anchor != "" && !names[n] {
 			*faults = append(*faults, faultf(name, n.Line, `%san anchor that no alias uses (not quoted: it may be a secret): `+
-				`a value that starts with "&" is an anchor (&name); quote the value`, prefix(path)))
+				`a value that starts with "&" is an anchor (&name); quote the value`, prefix(at.String())))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkAnchors(name, fmt.Sprintf("%s[%d]", path, i), c, names, faults)
+			checkAnchors(name, &pathStep{up: at, index: i}, c, names, faults)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			at := join(path, n.Content[i].Value)
+			below := &pathStep{up: at, key: n.Content[i].Value, isKey: true}
 			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
-				at = path
+				below = at
 			}
 			for _, c := range n.Content[i : i+2] {
-				checkAnchors(name, at, c, names, faults)
+				checkAnchors(name, below, c, names, faults)
 			}
 		}
 	}
@@ -461,15 +463,20 @@ func checkAnchors(name, path string, n *yaml.Node, names map[*yaml.Node]bool, fa
 // Aliases are not followed. It adds every fault it finds to faults, and
 // writes the path of no other node.
 func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, faults *[]error) {
+	blockHeadersIn(name, at, n, newLineIndex(data), faults)
+}
+
+// blockHeadersIn is checkBlockHeaders of n, in the file lines indexes.
+func blockHeadersIn(name string, at *pathStep, n *yaml.Node, lines *lineIndex, faults *[]error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if c := blockCommented(n, data); c != "" {
+		if c := blockCommented(n, lines); c != "" {
 			*faults = append(*faults, faultf(name, n.Line, `%sempty (to YAML, a %q then a "#" is a block scalar's header and a comment: `+
 				`quote a value that starts with %q)`, prefix(at.String()), c, c))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkBlockHeaders(name, &pathStep{up: at, index: i}, c, data, faults)
+			blockHeadersIn(name, &pathStep{up: at, index: i}, c, lines, faults)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -478,7 +485,7 @@ func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, fau
 				below = at
 			}
 			for _, c := range n.Content[i : i+2] {
-				checkBlockHeaders(name, below, c, data, faults)
+				blockHeadersIn(name, below, c, lines, faults)
 			}
 		}
 	}
@@ -489,19 +496,18 @@ func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, fau
 // and a "#" right after them.
 var blockHash = regexp.MustCompile(`^([|>])[1-9+-]{0,2}#`)
 
-// blockCommented returns "|" or ">" when n, a scalar of data read empty,
-// is a block scalar whose header a "#" follows without a space; "" for
-// any other node. The library's line and column of n are those of its
-// first property (an anchor, a tag) or of its header.
-func blockCommented(n *yaml.Node, data []byte) string {
+// blockCommented returns "|" or ">" when n, a scalar read empty of the
+// file lines indexes, is a block scalar whose header a "#" follows without
+// a space; "" for any other node. The library's line and column of n are
+// those of its first property (an anchor, a tag) or of its header.
+func blockCommented(n *yaml.Node, lines *lineIndex) string {
 	if n.Value != "" || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || n.Line == 0 || n.Column == 0 {
 		return ""
 	}
-	text := []rune(lineText(data, n.Line)) // the library counts columns in characters
-	if n.Column-1 > len(text) {
+	rest, ok := lines.from(n.Line, n.Column) // the library counts columns in characters
+	if !ok {
 		return ""
 	}
-	rest := string(text[n.Column-1:])
 	for { // past "&anchor" and "!tag"
 		rest = strings.TrimLeft(rest, " \t")
 		if rest == "" || (rest[0] != '&' && rest[0] != '!') {
@@ -692,8 +698,30 @@ func hide(err error, h *hider) error {
 // the " (" after it. A header's name with an upper-case letter ends it.
 var faultPath = regexp.MustCompile(`^ [a-z_][a-z0-9_]*(?:\[[0-9]+\]|\.[a-z_][a-z0-9_]*|\.<<)*(?:$|[: ])`)
 
-// listIndex matches the digits of a list index in a field path, "[12]".
-var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
+// cutIndexes returns path with the digits of each list index in it
+// ("[12]") replaced by slot, and those digits, in order. It reads path
+// once: a path of thousands of indexes (a value nested thousands deep)
+// costs its length, where a regular expression's search for each index
+// would look at the whole path again.
+func cutIndexes(path, slot string) (string, []string) {
+	var b strings.Builder
+	var digits []string
+	for i := 0; i < len(path); {
+		j := i + 1
+		for path[i] == '[' && j < len(path) && '0' <= path[j] && path[j] <= '9' {
+			j++
+		}
+		if path[i] != '[' || j == i+1 || j == len(path) || path[j] != ']' {
+			b.WriteByte(path[i])
+			i++
+			continue
+		}
+		digits = append(digits, path[i+1:j])
+		b.WriteString("[" + slot + "]")
+		i = j + 1
+	}
+	return b.String(), digits
+}
 
 // hideAfterName is hide of err, Load's error about the file name, but for
 // the name that starts each of its lines and the line number after it
@@ -728,10 +756,9 @@ func hideAfterName(err error, name string, h *hider) error {
 				start, rest = prefix+rest[:n+1], rest[n+1:]
 			}
 			if path := faultPath.FindString(rest); path != "" {
-				for _, ix := range listIndex.FindAllString(path, -1) {
-					indexes = append(indexes, ix[1:len(ix)-1])
-				}
-				rest = listIndex.ReplaceAllLiteralString(path, "["+slot+"]") + rest[len(path):]
+				cut, digits := cutIndexes(path, slot)
+				indexes = append(indexes, digits...)
+				rest = cut + rest[len(path):]
 			}
 			starts = append(starts, start)
 			lines[i] = mark + rest

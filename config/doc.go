@@ -371,7 +371,11 @@
 //
 // A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
 // expanded; so is a file read by ${file:PATH}. One mapping holds at most
-// MaxMappingKeys (1000) keys. The values that hold references total at
+// MaxMappingKeys (1000) keys. Lists and mappings nest at most 10,000 deep
+// in brackets and 10,000 by indentation (the YAML library's limit: a file
+// nested deeper is an error at its line, "exceeded max depth of 10000");
+// a file costs Load time and memory in proportion to its size, however
+// deep it nests. The values that hold references total at
 // most 16 MiB expanded. Only values are expanded,
 // not keys. Secrets from the environment, files or the file itself
 // shorter than 6 bytes are not hidden (they would mangle every message): do not use secrets that

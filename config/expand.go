@@ -37,6 +37,7 @@ type expander struct {
 	lookup  LookupEnv
 	dir     string                    // where ${file:PATH} starts a relative PATH
 	data    []byte                    // the file, for errors that look at a line's text
+	lines   *lineIndex                // of data, made when first needed
 	used    map[*yaml.Node][]envValue // the values each scalar took
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
@@ -83,16 +84,21 @@ func joinBounded(errs []error) error {
 	return errors.Join(errs...)
 }
 
-// walk expands the scalars below n that the YAML library reads, adding
-// each one's error to errs. It reads them as the library does: through
-// aliases, and of a mapping, its own keys and those that its merges
-// bring in and no key read before overrides (see merges.mapping), so that
-// a reference in a value never read ("<<: {url: ${HOOK_URL}}" beside the
-// entry's own url) is no error. A scalar is expanded once, where it is
-// first read: through an alias, its fault is at the alias's line.
+// walk expands the scalars below n, at key path, that the YAML library
+// reads, adding each one's error to errs. It reads them as the library
+// does: through aliases, and of a mapping, its own keys and those that its
+// merges bring in and no key read before overrides (see merges.mapping),
+// so that a reference in a value never read ("<<: {url: ${HOOK_URL}}"
+// beside the entry's own url) is no error. A scalar is expanded once,
+// where it is first read: through an alias, its fault is at the alias's
+// line. It writes the path of no node but one named in a fault.
 func (e *expander) walk(file, path string, n *yaml.Node, errs *[]error) {
-	r := reading{e: e, file: file, errs: errs, merges: newMerges(), done: map[*yaml.Node]bool{}}
-	r.walk(path, n, 0)
+	var at *pathStep
+	if path != "" {
+		at = &pathStep{key: path, isKey: true}
+	}
+	r := reading{e: e, file: file, errs: errs, merges: newMerges[*pathStep](), done: map[*yaml.Node]bool{}}
+	r.walk(at, n, 0)
 }
 
 // reading is a walk of expander.walk.
@@ -100,39 +106,41 @@ type reading struct {
 	e      *expander
 	file   string
 	errs   *[]error
-	merges merges
+	merges merges[*pathStep]
 	done   map[*yaml.Node]bool // the scalars expanded
 }
 
-// walk expands the scalars read below n, at path; aliasLine is the line
-// of the alias the walk went through, 0 for none.
-func (r reading) walk(path string, n *yaml.Node, aliasLine int) {
+// walk expands the scalars read below n, at the path at leads to;
+// aliasLine is the line of the alias the walk went through, 0 for none.
+// A mapping merged in is walked at the very step of the mapping that
+// merges it, which merges tells by its identity.
+func (r reading) walk(at *pathStep, n *yaml.Node, aliasLine int) {
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias != nil {
-			r.walk(path, n.Alias, cmp.Or(aliasLine, n.Line))
+			r.walk(at, n.Alias, cmp.Or(aliasLine, n.Line))
 		}
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			r.walk(path, c, aliasLine)
+			r.walk(at, c, aliasLine)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			r.walk(fmt.Sprintf("%s[%d]", path, i), c, aliasLine)
+			r.walk(&pathStep{up: at, index: i}, c, aliasLine)
 		}
 	case yaml.MappingNode:
-		_ = r.merges.mapping(path, n, func(k, v *yaml.Node) error {
-			r.walk(join(path, k.Value), v, aliasLine)
+		_ = r.merges.mapping(at, n, func(k, v *yaml.Node) error {
+			r.walk(&pathStep{up: at, key: k.Value, isKey: true}, v, aliasLine)
 			return nil
 		}, func(v *yaml.Node) error { // "<<: {…}": its keys are n's
-			for m := range r.merges.items(path, v) {
+			for m := range r.merges.items(at, v) {
 				u, alias := unalias(m)
 				line := aliasLine
 				if alias != nil {
 					line = cmp.Or(line, alias.Line)
 				}
 				if u.Kind == yaml.MappingNode { // else no mapping: a fault of its own
-					r.walk(path, u, line)
+					r.walk(at, u, line)
 				}
 			}
 			return nil
@@ -142,7 +150,7 @@ func (r reading) walk(path string, n *yaml.Node, aliasLine int) {
 			return // said once
 		}
 		r.done[n] = true
-		if err := r.e.expandScalar(r.file, path, n); err != nil {
+		if err := r.e.expandScalar(r.file, at, n); err != nil {
 			if aliasLine != 0 {
 				err = atLine(err, aliasLine)
 			}
@@ -151,13 +159,15 @@ func (r reading) walk(path string, n *yaml.Node, aliasLine int) {
 	}
 }
 
-func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
+// expandScalar expands the references in scalar n, at the path at leads
+// to (written only for its fault).
+func (e *expander) expandScalar(file string, at *pathStep, n *yaml.Node) error {
 	if !strings.Contains(n.Value, "${") {
 		return nil
 	}
 	v, used, err := e.expand(n.Value)
 	if err != nil {
-		return faultf(file, n.Line, "%s%w", prefix(path), err)
+		return faultf(file, n.Line, "%s%w", prefix(at.String()), err)
 	}
 	e.total += len(v)
 	if v != n.Value && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
@@ -242,11 +252,14 @@ func (e *expander) commented(n *yaml.Node) bool {
 	if e == nil || n.Line == 0 || n.Column == 0 {
 		return false
 	}
-	text := []rune(lineText(e.data, n.Line)) // the library counts columns in characters
-	if n.Column-1 > len(text) {
+	if e.lines == nil {
+		e.lines = newLineIndex(e.data)
+	}
+	rest, ok := e.lines.from(n.Line, n.Column) // the library counts columns in characters
+	if !ok {
 		return false
 	}
-	rest := strings.TrimLeft(string(text[n.Column-1:]), " \t")
+	rest = strings.TrimLeft(rest, " \t")
 	return len(rest) > 1 && rest[0] == '#' && !strings.ContainsRune(" \t#", rune(rest[1]))
 }
 

@@ -75,7 +75,7 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 // quotes the reference, not the value. It looks into merged mappings ("<<:
 // {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool) []error {
-	return enumsAt(file, path, n, 0, enums, ex, refused, newMerges())
+	return enumsAt(file, path, n, 0, enums, ex, refused, newMerges[string]())
 }
 
 // enumsAt is checkEnums of n, reached through an alias (or a merge of
@@ -83,7 +83,7 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 // walker's are (see walker.aliasLine). seen holds the mappings merged in
 // so far and the keys read, as the walker's do: a value the YAML library
 // does not read (overridden) is not looked at.
-func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool, seen merges) []error {
+func enumsAt(file, path string, n *yaml.Node, aliasLine int, enums map[string][]any, ex *expander, refused map[*yaml.Node]bool, seen merges[string]) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		if aliasLine == 0 {
 			aliasLine = n.Line
@@ -263,7 +263,7 @@ type walker struct {
 	top string
 	// mergedAt, made by the walk's first step, holds the mappings it
 	// merged in and the keys it read, each at its path (see merges).
-	mergedAt merges
+	mergedAt merges[string]
 	// found, when set, takes the nodes of the values of a type that
 	// holds a secret (holdsSecret at depth 0), with that type, and those
 	// of a plain string, with textType.
@@ -299,7 +299,7 @@ func (w walker) line(n *yaml.Node) int {
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	if w.mergedAt.keys == nil {
-		w.mergedAt = newMerges()
+		w.mergedAt = newMerges[string]()
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -477,21 +477,28 @@ func (w walker) notMerged(path string, n *yaml.Node, want, what string) error {
 
 // merges holds the mappings merged in at each path, and the keys read at
 // each, in the check of one mapping: the one mechanism by which every
-// check (the walker's, checkEnums) reads a mapping's keys as the YAML
-// library decodes them (yaml.org/type/merge.html): its own keys win over
-// those merged in, and an earlier merge's over a later one's, so that a
-// value overridden, which the library never reads, is not checked; and
-// a mapping merged in twice is looked into once.
-type merges struct {
-	mappings map[mergedAt]bool
-	keys     map[keyAt]bool
+// check (the walker's, checkEnums, the expansion of references) reads a
+// mapping's keys as the YAML library decodes them
+// (yaml.org/type/merge.html): its own keys win over those merged in, and
+// an earlier merge's over a later one's, so that a value overridden, which
+// the library never reads, is not checked; and a mapping merged in twice
+// is looked into once. P is how a walk names a path: its text, or, for a
+// walk of the whole file (whose nodes may be nested thousands deep), the
+// *pathStep the walk made for it, which it passes again for a mapping
+// merged in at that path.
+type merges[P comparable] struct {
+	mappings map[mergedAt[P]]bool
+	keys     map[keyAt[P]]bool
 }
 
 // keyAt is key of the mapping at path.
-type keyAt struct{ path, key string }
+type keyAt[P comparable] struct {
+	path P
+	key  string
+}
 
-func newMerges() merges {
-	return merges{mappings: map[mergedAt]bool{}, keys: map[keyAt]bool{}}
+func newMerges[P comparable]() merges[P] {
+	return merges[P]{mappings: map[mergedAt[P]]bool{}, keys: map[keyAt[P]]bool{}}
 }
 
 // mapping calls own for each key of mapping n at path that the YAML
@@ -499,7 +506,7 @@ func newMerges() merges {
 // library reads a mapping's own keys first, whatever their place, and
 // then the mappings it merges in, each key once: one read before at path
 // (of a mapping that merges n in, or merged in before) is left out.
-func (s merges) mapping(path string, n *yaml.Node, own func(k, v *yaml.Node) error, merge func(v *yaml.Node) error) error {
+func (s merges[P]) mapping(path P, n *yaml.Node, own func(k, v *yaml.Node) error, merge func(v *yaml.Node) error) error {
 	var merged *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -507,7 +514,7 @@ func (s merges) mapping(path string, n *yaml.Node, own func(k, v *yaml.Node) err
 			merged = v // given once: checkMappings refuses a key given twice
 			continue
 		}
-		if at := (keyAt{path, k.Value}); !s.keys[at] {
+		if at := (keyAt[P]{path, k.Value}); !s.keys[at] {
 			s.keys[at] = true
 			if err := own(k, v); err != nil {
 				return err
@@ -521,8 +528,8 @@ func (s merges) mapping(path string, n *yaml.Node, own func(k, v *yaml.Node) err
 }
 
 // mergedAt is a mapping n merged in at path.
-type mergedAt struct {
-	path string
+type mergedAt[P comparable] struct {
+	path P
 	n    *yaml.Node
 }
 
@@ -531,14 +538,14 @@ type mergedAt struct {
 // path before, noting each as it is yielded: one that a mapping yielded
 // before it merges in is read there first, as the YAML library reads it
 // ("<<: [{<<: *a}, *a]"), not skipped for being later in this list.
-func (s merges) items(path string, v *yaml.Node) iter.Seq[*yaml.Node] {
+func (s merges[P]) items(path P, v *yaml.Node) iter.Seq[*yaml.Node] {
 	return func(yield func(*yaml.Node) bool) {
 		items := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			items = v.Content
 		}
 		for _, m := range items {
-			at := mergedAt{path, m}
+			at := mergedAt[P]{path, m}
 			if u, _ := unalias(m); u.Kind == yaml.MappingNode {
 				at.n = u
 			}

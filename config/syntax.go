@@ -240,24 +240,34 @@ type pathStep struct {
 	isKey bool
 }
 
-// String returns the path p leads to, as join and "[i]" write it: "" for nil.
+// String returns the path p leads to, as join and "[i]" write it: "" for
+// nil. It writes each step once, so that the path of a node nested
+// thousands deep costs its length.
 func (p *pathStep) String() string {
-	if p == nil {
-		return ""
-	}
 	var steps []*pathStep
 	for s := p; s != nil; s = s.up {
 		steps = append(steps, s)
 	}
-	path := ""
+	var b strings.Builder
 	for i := len(steps) - 1; i >= 0; i-- {
-		if s := steps[i]; s.isKey {
-			path = join(path, s.key)
-		} else {
-			path += "[" + strconv.Itoa(s.index) + "]"
+		s := steps[i]
+		if !s.isKey {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
 		}
+		// join(path, key): a URL is not written, and no "." starts a path.
+		key := s.key
+		if isURL(key) {
+			key = "<" + urlNotQuoted + ">"
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(key)
 	}
-	return path
+	return b.String()
 }
 
 // unknownAnchor matches the YAML library's problem with an alias of no
