@@ -428,24 +428,34 @@ func aliased(n *yaml.Node, names map[*yaml.Node]bool) map[*yaml.Node]bool {
 // adds every fault it finds to faults, and writes the path of no other
 // node.
 func checkAnchors(name string, at *pathStep, n *yaml.Node, names map[*yaml.Node]bool, faults *[]error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
+	eachScalar(at, n, func(at *pathStep, n *yaml.Node) {
 		if n.Anchor != "" && !names[n] {
 			*faults = append(*faults, faultf(name, n.Line, `%san anchor that no alias uses (not quoted: it may be a secret): `+
 				`a value that starts with "&" is an anchor (&name); quote the value`, prefix(at.String())))
 		}
+	})
+}
+
+// eachScalar calls f with each scalar node below n (n itself, if it is
+// one) and the path at leads to it: below a merge key ("<<: {…}") the
+// path of the mapping it merges into, whose keys its keys are. Aliases
+// are not followed, and no path is written: f writes the one it names.
+func eachScalar(at *pathStep, n *yaml.Node, f func(at *pathStep, n *yaml.Node)) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		f(at, n)
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkAnchors(name, &pathStep{up: at, index: i}, c, names, faults)
+			eachScalar(&pathStep{up: at, index: i}, c, f)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			below := &pathStep{up: at, key: n.Content[i].Value, isKey: true}
-			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
+			if n.Content[i].Tag == "!!merge" {
 				below = at
 			}
 			for _, c := range n.Content[i : i+2] {
-				checkAnchors(name, below, c, names, faults)
+				eachScalar(below, c, f)
 			}
 		}
 	}
@@ -463,32 +473,13 @@ func checkAnchors(name string, at *pathStep, n *yaml.Node, names map[*yaml.Node]
 // Aliases are not followed. It adds every fault it finds to faults, and
 // writes the path of no other node.
 func checkBlockHeaders(name string, at *pathStep, n *yaml.Node, data []byte, faults *[]error) {
-	blockHeadersIn(name, at, n, newLineIndex(data), faults)
-}
-
-// blockHeadersIn is checkBlockHeaders of n, in the file lines indexes.
-func blockHeadersIn(name string, at *pathStep, n *yaml.Node, lines *lineIndex, faults *[]error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
+	lines := newLineIndex(data)
+	eachScalar(at, n, func(at *pathStep, n *yaml.Node) {
 		if c := blockCommented(n, lines); c != "" {
 			*faults = append(*faults, faultf(name, n.Line, `%sempty (to YAML, a %q then a "#" is a block scalar's header and a comment: `+
 				`quote a value that starts with %q)`, prefix(at.String()), c, c))
 		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			blockHeadersIn(name, &pathStep{up: at, index: i}, c, lines, faults)
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			below := &pathStep{up: at, key: n.Content[i].Value, isKey: true}
-			if n.Content[i].Tag == "!!merge" { // "<<: {…}": its keys are n's
-				below = at
-			}
-			for _, c := range n.Content[i : i+2] {
-				blockHeadersIn(name, below, c, lines, faults)
-			}
-		}
-	}
+	})
 }
 
 // blockHash matches a block scalar's header, its indicators ("|", ">",
