@@ -74,25 +74,3 @@ func TestDelayMsgOfCurrentInspIRCdOnOwnConnectionPermanent(t *testing.T) {
 	assert.Contains(t, err.Error(), "Config.Persistent")
 	assert.Contains(t, err.Error(), "404 "+delayPrefix+"60 seconds.")
 }
-
-// A 404 that begins like delaymsg's but names no delay it can read stays
-// a refusal for good on a kept connection, and asks for no wait.
-func TestDelayMsgTextWithoutDelayStaysPermanent(t *testing.T) {
-	for _, text := range []string{
-		delayPrefix + "a while.",
-		delayPrefix + "60 fortnights.",
-		delayPrefix + "seconds.",
-		"Cannot send to channel (+m); " + delayPrefix + "60 seconds.",
-	} {
-		t.Run(text, func(t *testing.T) {
-			srv := newFakeServer(t, fakeOptions{sendReply: map[string]string{"#ops": "404 " + text}})
-			cfg := testConfig(srv.addr())
-			cfg.Persistent = true
-			_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
-			require.Error(t, err)
-			assert.True(t, broadcast.IsPermanent(err), "%v", err)
-			_, hinted := broadcast.RetryDelay(err)
-			assert.False(t, hinted, "%v", err)
-		})
-	}
-}

@@ -423,14 +423,19 @@ func TestDelayMsgKickedBetweenAttemptsWaitsAgain(t *testing.T) {
 }
 
 // The 404 of a ban or of a moderated channel whose text mentions "+d" or
-// a wait in seconds is no delaymsg: it stays a refusal for good, also on a
-// kept connection, and asks for no wait.
+// a wait in seconds is no delaymsg, nor is one that begins like InspIRCd
+// 3.6's delaymsg but names no delay it can read: it stays a refusal for
+// good, also on a kept connection, and asks for no wait.
 func TestNotDelayMsg404StaysPermanent(t *testing.T) {
 	for _, text := range []string{
 		"Cannot send to channel (+d)",
 		"You are banned: wait 60 seconds after joining to send to channel (+b)",
 		"Cannot send to channel (+m): you must wait 60 seconds after joining to send to channel (+d)",
 		"You must wait 60 minutes after joining to send to channel (+d)",
+		delayPrefix + "a while.",
+		delayPrefix + "60 fortnights.",
+		delayPrefix + "seconds.",
+		"Cannot send to channel (+m); " + delayPrefix + "60 seconds.",
 	} {
 		t.Run(text, func(t *testing.T) {
 			srv := newFakeServer(t, fakeOptions{sendReply: map[string]string{"#ops": "404 " + text}})
