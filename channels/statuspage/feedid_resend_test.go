@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -66,15 +65,7 @@ func TestEntryIDKeptByEveryResendOnAnotherDay(t *testing.T) {
 			tc.again(p, u, r)
 			again := newPage(t, statuspage.Config{Dir: p.dir})
 			again.now = p.now
-			for _, q := range []*page{p, again} {
-				site := q.site()
-				for _, path := range []string{"history.atom", "components/api.atom"} {
-					f := site.Feeds[path]
-					require.Len(t, f.Items, 1, "%s: one entry, the update's", path)
-					assert.Equal(t, id, f.Items[0].GUID, path)
-					assert.NotContains(t, f.Items[0].Title, "Retracted", path)
-				}
-			}
+			assertOneEntryWithID(t, id, p, again)
 		})
 	}
 }

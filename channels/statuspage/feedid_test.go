@@ -32,7 +32,20 @@ func TestEntryIDStableWhenSentAgainOnAnotherDay(t *testing.T) {
 
 	again := newPage(t, statuspage.Config{Dir: p.dir})
 	again.now = p.now
-	for _, q := range []*page{p, again} {
+	assertOneEntryWithID(t, id, p, again)
+	// Another update of that day gets an id of its own.
+	p.send(update("a", "a2", 0, broadcast.StatusIdentified))
+	f := p.site().Feeds["history.atom"]
+	require.Len(t, f.Items, 2)
+	assert.NotEqual(t, f.Items[0].GUID, f.Items[1].GUID)
+}
+
+// assertOneEntryWithID checks that, on each of pages, the feed of all
+// updates and API's feed hold one entry, the update's, whose id is id,
+// and that it is not shown retracted.
+func assertOneEntryWithID(t *testing.T, id string, pages ...*page) {
+	t.Helper()
+	for _, q := range pages {
 		site := q.site()
 		for _, path := range []string{"history.atom", "components/api.atom"} {
 			f := site.Feeds[path]
@@ -41,9 +54,4 @@ func TestEntryIDStableWhenSentAgainOnAnotherDay(t *testing.T) {
 			assert.NotContains(t, f.Items[0].Title, "Retracted", path)
 		}
 	}
-	// Another update of that day gets an id of its own.
-	p.send(update("a", "a2", 0, broadcast.StatusIdentified))
-	f := p.site().Feeds["history.atom"]
-	require.Len(t, f.Items, 2)
-	assert.NotEqual(t, f.Items[0].GUID, f.Items[1].GUID)
 }
