@@ -176,7 +176,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 			Value: escapeLinked(templates.BalanceBidi(u.Advice))})
 	}
 	if len(u.Components) > 0 {
-		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
+		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components, escapeLinked(u.URL))})
 	}
 	if current {
 		e.Footer = &embedFooter{Text: currentFooter}
@@ -205,11 +205,13 @@ func color(u broadcast.Update) int {
 // MaxFieldValue: the lines that do not fit are counted instead. Each name
 // has the embeddings and overrides it leaves open closed
 // (templates.BalanceBidi), as the message's list does: else its status,
-// on the same line, would read right to left, reversed.
-func components(cs []broadcast.Component) string {
+// on the same line, would read right to left, reversed. A name cut to
+// its 200 characters keeps url, the Update.URL as escapeLinked writes it,
+// whole where it shows it, as the card's other cuts do (see fit).
+func components(cs []broadcast.Component, url string) string {
 	var b strings.Builder
 	for i, c := range cs {
-		line := fit(escapeLinked(templates.BalanceBidi(oneLine(c.Name))), 200) + ": " + c.Status.Label()
+		line := fit(escapeLinked(templates.BalanceBidi(oneLine(c.Name))), 200, url) + ": " + c.Status.Label()
 		more := ""
 		if rest := len(cs) - i - 1; rest > 0 {
 			more = "\n" + templates.MoreComponents(rest)
