@@ -171,9 +171,13 @@
 // (but for the update's URL, kept whole by RenderFit and Text, whose
 // final ")" is its own: "https://…/Outage_2026)" moves whole);
 // a link's destination, within "<" and ">" ("[a](<https://…/a)>)") or
-// not, moves whole, as an autolink, "<https://…/a)>", where a channel
-// would link it bare short of its end (at a final ")" or "]" it did not
-// open, a ".", or a character that ends a link, "「"); in a plain-text
+// not, moves whole (up to a title, '"' and all, as CommonMark reads
+// it), as the URL the link points to, its backslash escapes and
+// character references read ("\)" is ")", "&amp;" is "&"), and as an
+// autolink, "<https://…/a)>", where a channel would link it bare short
+// of its end (at a final ")" or "]" it did not open, a ".", a '"', or a
+// character that ends a link, "「") or Markdown would read it as another
+// URL (LinkSpans links such a "<url>" whole); in a plain-text
 // channel the "<" and ">" show, the delimiters of a URL in text that RFC
 // 3986 (Appendix C) gives.
 // A cut inside a right-to-left

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"html"
 	"slices"
 	"sort"
 	"strings"
@@ -164,6 +165,14 @@ func urlRune(r rune) bool {
 // of its own; one cut right after its "://", or left with its scheme
 // alone once the sentence's punctuation is out ("https://..."), is none.
 //
+// A URL written within "<" and ">", as an autolink (CommonMark 0.31.2,
+// 6.5: "<https://…>", with no white space, control character, "<" or ">"
+// in it), is one link, the span of the URL without the brackets, to its
+// end: "<https://x.example/a)>", "<https://x.example/「a」>" and
+// '<https://x.example/a"b>' are links to the URL whole, as Shorten moves
+// a link's destination (see Shorten), and as RFC 3986 (Appendix C)
+// delimits a URL in text.
+//
 // The rule is for URLs in a sentence; a URL the channel knows is one
 // (Update.URL) may end in such punctuation and is linked with
 // LinkSpansWhole.
@@ -174,12 +183,31 @@ func LinkSpans(s string) [][]int {
 		if !ok {
 			return spans
 		}
+		if e := angledEnd(s, start); e > 0 {
+			spans = append(spans, []int{start, e})
+			pos = e + 1
+			continue
+		}
 		link := trimLink(s[start:end])
 		if link > strings.Index(s[start:end], "://")+len("://") { // the scheme alone links nothing
 			spans = append(spans, []int{start, start + link})
 		}
 		pos = end
 	}
+}
+
+// angledEnd returns where the URL of s that starts at start ends when it
+// is written within "<" and ">", an autolink (see autolinkLen) holding
+// no white space, at its ">"; else 0.
+func angledEnd(s string, start int) int {
+	if start == 0 || s[start-1] != '<' {
+		return 0
+	}
+	n := autolinkLen(s[start-1:])
+	if n == 0 || strings.IndexFunc(s[start:start-1+n], unicode.IsSpace) >= 0 {
+		return 0
+	}
+	return start - 1 + n - 1
 }
 
 // LinkSpansWhole returns LinkSpans(s), but for the URLs of whole, each
@@ -849,10 +877,13 @@ func markURLs(urls [][2]int, s string, m mark, known []string) [][2]int {
 // reference, with an empty dest. A link or image, inline or reference,
 // has the span of its text (an image's alt), between its first brackets,
 // and a reference one the definition it links to, ref; one read in a
-// code span or a code or HTML block, which is text there, has neither.
+// code span or a code or HTML block, which is text there, has neither,
+// and is literal: its destination is the text it shows, escapes,
+// character references and all (see cutter.moved).
 type mark struct {
 	span, dest, text [2]int
 	ref              *refDef
+	literal          bool
 }
 
 // markup returns, in order, the Markdown inline and reference links and
@@ -997,7 +1028,7 @@ func (ms *markScan) scan(stop int) {
 			}
 		case '<':
 			if n := autolinkLen(s[i:]); n > 0 {
-				out = append(out, mark{span: [2]int{i, i + n}, dest: destURL(s, i, i+n)})
+				out = append(out, mark{span: [2]int{i, i + n}, dest: destURL(s, i, i+n), literal: !code || p.literal})
 				i += n - 1
 			} else if code && !p.literal {
 				if end := html.end(s, i, &p); end > 0 {
@@ -1054,7 +1085,7 @@ func (ms *markScan) scan(stop int) {
 				}
 				out = out[:len(out)-1] // inside this link
 			}
-			m := mark{span: [2]int{start, end}, dest: dest}
+			m := mark{span: [2]int{start, end}, dest: dest, literal: !code || p.literal}
 			if code && !p.literal {
 				// In code its brackets are text, as written, not a
 				// link that may be written as its text alone, nor one
@@ -1342,20 +1373,21 @@ func blankAfter(s string, i int) bool {
 	return true
 }
 
-// destURL returns the span of the URL that s[start:end], a link's
-// destination, starts with (within "<" and ">" or not), as URLSpans finds
-// it, or an empty span when it starts with none: the link's syntax ends
-// it, not a character that ends a link in text (see keptRune), and it is
-// moved whole. A destination that is
-// only partly a URL ("https://x.example/a\"b", "<https://x.example/a b>")
-// gives the URL it starts with, the part a channel would link: a cut
-// before the link moves that after the ellipsis.
+// destURL returns the span of s[start:end], a link's destination,
+// within "<" and ">" or not, when it starts with a URL as URLSpans finds
+// it, or an empty span when it starts with none. The span is the whole
+// destination as CommonMark reads it (0.31.2, 6.3: to the white space
+// before a title, or the ")" that closes the link), not only the URL it
+// starts with: the link's syntax ends it, not a character that ends a
+// URL or a link in text ('"', a space within "<" and ">", see keptRune),
+// and it is moved whole (see cutter.moved), as the URL the link points
+// to ("https://x.example/a\"b" is a link to https://x.example/a%22b).
 func destURL(s string, start, end int) [2]int {
 	if end-start >= 2 && s[start] == '<' && s[end-1] == '>' {
 		start, end = start+1, end-1
 	}
-	if us, ue, ok := nextURL(s[start:end], 0, urlRune); ok && us == 0 {
-		return [2]int{start, start + ue}
+	if us, _, ok := nextURL(s[start:end], 0, urlRune); ok && us == 0 {
+		return [2]int{start, end}
 	}
 	return [2]int{}
 }
@@ -2197,14 +2229,18 @@ func (c *cutter) alone(u [2]int, off int) bool {
 // destination (see destination), within "<" and ">" or not
 // ("[a](<https://x.example/a)>)", "[a](https://x.example/a])"), or an
 // autolink's URL: there the URL is the link's own to its end, a final
-// ")" or "]" too, not a bracket that closes the text's. Such a URL that a
-// channel would link bare short of its end (see LinkSpans: at a final
-// ")" or "]" it did not open, a ".", or a character that ends a link in
-// a sentence, "https://x.example/「a」"), as GitHub Flavored Markdown's
-// extended autolinks do, is written within "<" and ">", an autolink in
-// the Markdown the text is written in, and in plain text the delimiters
-// of a URL (RFC 3986, Appendix C). A URL that starts with one of the
-// URLs known to be one (see knownEnd) moves with it whole: an
+// ")" or "]" too, not a bracket that closes the text's. Such a URL is
+// written as the URL the link points to (see linkTarget: "\)" in a
+// destination is ")", "&amp;" is "&"), bare where every channel links it
+// whole, else within "<" and ">" (see asAutolink): where a channel would
+// link it bare short of its end (see LinkSpans: at a final ")" or "]" it
+// did not open, a ".", a '"', or a character that ends a link in a
+// sentence, "https://x.example/「a」"), as GitHub Flavored Markdown's
+// extended autolinks do, or where Markdown would read it as another URL
+// (a backslash before punctuation, a character reference). That is an
+// autolink in the Markdown the text is written in, and in plain text the
+// delimiters of a URL (RFC 3986, Appendix C). A URL that starts with one
+// of the URLs known to be one (see knownEnd) moves with it whole: an
 // Update.URL's final ")" is its own
 // ("https://x.example/wiki/Outage_2026)"), whatever brackets the text
 // has around it.
@@ -2213,20 +2249,19 @@ func (c *cutter) moved(u [2]int) string {
 	if plainURL(url) {
 		return url // the common case: whole and bare by every rule
 	}
-	n := movedLen(url)
-	link := linkEnd(url)
-	if n == len(url) && link == len(url) {
+	if m, ok := c.destination(u); ok {
+		if !m.literal {
+			// An autolink reads character references, no escape
+			// (CommonMark 0.31.2, 6.5); a destination both (6.3).
+			url = linkTarget(url, c.s[m.span[0]] != '<')
+		}
+		if !bareLink(url) {
+			return asAutolink(url)
+		}
 		return url
 	}
-	angled := u[0] > 0 && c.s[u[0]-1] == '<' && u[1] < len(c.s) && c.s[u[1]] == '>'
-	switch {
-	case angled && link < len(url):
-		return c.s[u[0]-1 : u[1]+1]
-	case angled:
-		return url
-	case c.destination(u) && link < len(url):
-		return "<" + url + ">"
-	case c.destination(u):
+	n := movedLen(url)
+	if n == len(url) && linkEnd(url) == len(url) {
 		return url
 	}
 	for _, w := range c.kept.known {
@@ -2237,28 +2272,119 @@ func (c *cutter) moved(u [2]int) string {
 	return url[:n]
 }
 
-// plainURL reports whether url, one of c.urls, is ASCII and ends in a
-// character that neither movedLen nor linkEnd leaves out: moved writes
+// plainURL reports whether url, one of c.urls, is ASCII, holds no '"',
+// "\\", "&" or space (which a destination may, see destURL), and ends in
+// a character that neither movedLen nor linkEnd leaves out: moved writes
 // it as it is, and finds so without reading it rune by rune.
 func plainURL(url string) bool {
 	if url == "" || strings.IndexByte(".,:;!?')]}", url[len(url)-1]) >= 0 {
 		return false
 	}
 	for i := 0; i < len(url); i++ {
-		if url[i] >= utf8.RuneSelf {
+		if c := url[i]; c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '&' || c == ' ' {
 			return false
 		}
 	}
 	return true
 }
 
-// destination reports whether u, one of c.urls, is the destination's
-// URL of one of the marks read (see mark.dest): an inline link's or
-// image's, or a link reference definition's.
-func (c *cutter) destination(u [2]int) bool {
+// destination returns the mark read (see mark.dest) whose destination's
+// URL u, one of c.urls, is: an inline link's or image's, a link
+// reference definition's, or an autolink's; ok is false when u is none.
+func (c *cutter) destination(u [2]int) (_ mark, ok bool) {
 	marks := c.kept.marks.out
 	k := sort.Search(len(marks), func(k int) bool { return marks[k].span[0] > u[0] }) - 1
-	return k >= 0 && marks[k].dest == u
+	if k >= 0 && marks[k].dest == u {
+		return marks[k], true
+	}
+	return mark{}, false
+}
+
+// linkTarget returns the URL that dest, a link's destination as written
+// (within its "<" and ">"), points to, as CommonMark reads it: its
+// character references decoded (0.31.2, 2.5, "&amp;" is "&"; an entity
+// name HTML does not define stays as written) and, where escapes is set,
+// its backslash escapes (2.4, "\)" is ")"), which a link destination
+// reads and an autolink does not (6.5).
+func linkTarget(dest string, escapes bool) string {
+	if !strings.ContainsAny(dest, "&\\") {
+		return dest
+	}
+	var b strings.Builder
+	for i := 0; i < len(dest); i++ {
+		switch c := dest[i]; {
+		case c == '\\' && escapes && i+1 < len(dest) && strings.IndexByte(asciiPunct, dest[i+1]) >= 0:
+			i++
+			b.WriteByte(dest[i])
+		case c == '&':
+			n := referenceLen(dest[i:])
+			if n == 0 {
+				b.WriteByte(c)
+				break
+			}
+			ref := dest[i : i+n]
+			// html reads a legacy name without its ";" in a longer one
+			// ("&notit;" as "¬it;"), which CommonMark does not: a
+			// decoded text ending in ";" is that, but for "&semi;".
+			if d := html.UnescapeString(ref); d != ref && (d == ";" || !strings.HasSuffix(d, ";")) {
+				b.WriteString(d)
+			} else {
+				b.WriteString(ref)
+			}
+			i += n - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// bareLink reports whether url, the URL a link points to, reads as that
+// URL written bare, in text: one URL as URLSpans finds it (no white
+// space, '"', "<" or ">"), which a channel links whole (see linkEnd: no
+// final punctuation or unopened bracket, no character that ends a link),
+// and which Markdown reads as written: no character reference and no
+// backslash before punctuation.
+func bareLink(url string) bool {
+	if !oneURL(url) || linkEnd(url) < len(url) {
+		return false
+	}
+	for i := 0; i < len(url); i++ {
+		switch url[i] {
+		case '&':
+			if referenceLen(url[i:]) > 0 {
+				return false
+			}
+		case '\\':
+			if i+1 < len(url) && strings.IndexByte(asciiPunct, url[i+1]) >= 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// asAutolink returns url, the URL a link points to, as a CommonMark
+// autolink that points to it (see autolink): a space, a control
+// character, "<" or ">", which no autolink holds, written as a renderer
+// writes it in the link's href, percent-encoded ("%20"), and an "&"
+// that would start a character reference as "&amp;".
+func asAutolink(url string) string {
+	if strings.IndexFunc(url, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '<' || r == '>' }) >= 0 {
+		var b strings.Builder
+		for i := 0; i < len(url); i++ {
+			if c := url[i]; c <= ' ' || c == 0x7f || c == '<' || c == '>' {
+				const hex = "0123456789ABCDEF"
+				b.WriteByte('%')
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xf])
+			} else {
+				b.WriteByte(c)
+			}
+		}
+		url = b.String()
+	}
+	return autolink(url)
 }
 
 // movedLen returns the length of url, one of c.urls, as withURLs moves
