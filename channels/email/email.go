@@ -588,6 +588,7 @@ type Channel struct {
 	pool     *pool                    // connections waiting for the next Send
 	probe    time.Duration            // the wait for a kept connection's RSET: see endpoint.ProbeWait
 	heads    func() []recipientFields // see recipientHeader
+	maxHead  func() int64             // see maxHeader
 	wrapRaw  func(net.Conn) net.Conn  // tests: the connections go through it once dialled; nil in use
 }
 
