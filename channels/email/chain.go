@@ -19,6 +19,12 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 	if !ok {
 		return true
 	}
+	if err := b.tooLarge(cn); err != nil {
+		// Checked once for the messages chained after this one: they
+		// are the same message, and the server the same.
+		b.requeue(i, err) // with the others, refused with err: see run
+		return true       // no command went out: the connection is as it was
+	}
 	if !b.deadline(cn, i) {
 		return false
 	}

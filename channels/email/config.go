@@ -74,6 +74,7 @@ func newChannel(cfg Config) (*Channel, error) {
 	c.pool = newPool(cfg.Concurrency, cfg.IdleTimeout)
 	c.probe = min(cfg.Timeout, endpoint.ProbeWait)
 	c.heads = sync.OnceValue(c.makeHeads)
+	c.maxHead = sync.OnceValue(c.maxHeader)
 	return c, nil
 }
 

@@ -243,6 +243,19 @@
 //     (below), and the message is not uploaded again (with PIPELINING,
 //     the next recipient's copy, already on its way with the reply, is
 //     the one more upload).
+//   - A message larger than the server takes, as the SIZE keyword of its
+//     EHLO reply states it (RFC 1870; SIZE 0, SIZE without a number and a
+//     parameter that is not one state no limit), fails at once, before
+//     MAIL FROM, for every recipient: broadcast.Permanent for the whole
+//     channel, its error naming the message's size and the server's limit
+//     in bytes and the fields to shorten (Update.Body,
+//     Update.Overrides[Name]). The size is that of the largest
+//     recipient's copy (RFC 1870 counts CR LF, not the final "." nor
+//     stuffed dots), so no recipient gets the update while another's is
+//     refused; with a ListUnsubscribeFunc its List-Unsubscribe fields
+//     count at their longest. No command of a transaction goes out, and
+//     the connection is kept for the next Send. A server that states no
+//     limit may still refuse the message at the end of DATA (above).
 //   - The context ended while the Send waited for a connection, all
 //     Concurrency of the Channel's in use by other Sends: the recipients
 //     not sent yet stay pending, with a transient error that says so and
@@ -588,6 +601,7 @@ type Channel struct {
 	pool     *pool                    // connections waiting for the next Send
 	probe    time.Duration            // the wait for a kept connection's RSET: see endpoint.ProbeWait
 	heads    func() []recipientFields // see recipientHeader
+	maxHead  func() int64             // see maxHeader
 	wrapRaw  func(net.Conn) net.Conn  // tests: the connections go through it once dialled; nil in use
 }
 

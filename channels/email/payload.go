@@ -39,6 +39,7 @@ type prepared struct {
 	inReplyTo  string   // "" for the first update of an incident
 	references []string // earlier Message-IDs, oldest first (see chain); the header has capReferences of them
 	data       []byte   // the message without its recipient's header, as DATA sends it; see compose
+	size       int64    // of data, as RFC 1870 counts it: see contentSize
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the

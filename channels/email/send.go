@@ -39,6 +39,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if p.data, err = c.compose(p); err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
+	p.size = contentSize(p.data)
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
 		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
@@ -278,6 +279,10 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 	head, ok := b.header(cn, i)
 	if !ok {
 		return true
+	}
+	if err := b.tooLarge(cn); err != nil {
+		b.requeue(i, err) // with the others, refused with err: see run
+		return true       // no command went out: the connection is as it was
 	}
 	if !b.deadline(cn, i) {
 		return false

@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,6 +66,11 @@ type fakeSMTP struct {
 	conns     int
 	live      map[net.Conn]bool
 	maxLive   int // the most connections open at once
+	// size is the SIZE line of the EHLO reply ("SIZE 1000", "SIZE"), ""
+	// none. With a number above 0, the server refuses a larger message
+	// at the end of DATA, as RFC 1870 (section 4) has it, with the reply
+	// Postfix and Mailpit give.
+	size string
 }
 
 // hold holds back the reply to an end of DATA: reached is closed when the
@@ -476,6 +483,11 @@ func (c *session) ehlo() bool {
 	if c.srv.opts.smtputf8 {
 		lines = append(lines, "SMTPUTF8")
 	}
+	c.srv.mu.Lock()
+	if c.srv.size != "" {
+		lines = append(lines, c.srv.size)
+	}
+	c.srv.mu.Unlock()
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
 	}
@@ -677,6 +689,9 @@ func (c *session) data() bool {
 	if r == "" {
 		r = c.srv.dataAll
 	}
+	if limit, err := strconv.Atoi(strings.TrimPrefix(c.srv.size, "SIZE ")); err == nil && limit > 0 && messageSize(body) > limit {
+		r = "552 5.3.4 Message size exceeds fixed maximum message size"
+	}
 	if r == "" || r == acceptHang || r == acceptDrop {
 		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
 			chained: c.tp.R.Buffered() > 0})
@@ -694,6 +709,11 @@ func (c *session) data() bool {
 	}
 	return c.reply("%s", r)
 }
+
+// messageSize is the size of body, as ReadDotBytes returns a message
+// (LF line ends, dots unstuffed), as RFC 1870 (section 5) counts it: its
+// lines end in CR LF, without the final "." and the dots stuffed.
+func messageSize(body []byte) int { return len(body) + bytes.Count(body, []byte("\n")) }
 
 // address returns the address of "FROM:<a@b> BODY=8BITMIME".
 func address(arg string) string {

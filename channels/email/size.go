@@ -1,0 +1,105 @@
+package email
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The server's limit on a message's size: the SIZE keyword of its EHLO
+// reply (RFC 1870, https://www.rfc-editor.org/rfc/rfc1870). Its number is
+// the largest message the server takes (section 3), and it refuses a
+// larger one with a permanent failure, 552 (section 4), at the end of
+// DATA when the client did not declare the size in MAIL FROM: after the
+// whole message went out. The channel compares the size of its message
+// with the limit itself, before MAIL FROM, and sends nothing of a message
+// that will never fit.
+
+// sizeLimit returns the limit the SIZE keyword of an EHLO reply sets, from
+// what go-mail's Client.Extension("SIZE") returns: offered, and its
+// parameter. 0 is no limit: SIZE not offered, SIZE 0 or SIZE without a
+// parameter (RFC 1870, section 3: 0 says no fixed maximum is in force, and
+// without a number no limit is stated). A parameter that is not the
+// digits RFC 1870 writes it in (size-param ::= [1*DIGIT], section 3),
+// "10 MB", "-1" or "0x10", is ignored as if there were none: it states no
+// limit the channel could keep to, and refusing every message for it would
+// stop the channel for a fault in the server's configuration, whereas the
+// server still refuses, at the end of DATA, a message it finds too large.
+// A number past what an int64 holds is no limit a message reaches.
+func sizeLimit(offered bool, param string) int64 {
+	param = strings.TrimSpace(param)
+	if !offered || param == "" || strings.Trim(param, "0123456789") != "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(param, 10, 64)
+	if err != nil || n > math.MaxInt64 {
+		return 0 // out of range: digits, but too many
+	}
+	return int64(n)
+}
+
+// contentSize returns the size, as RFC 1870 (section 5) counts it, of
+// data, a message as DATA sends it (see compose): its bytes, CR LF
+// included, without the final "." line and without the dots stuffed
+// before lines that start with one. The message's first line is a header
+// field's, never stuffed.
+func contentSize(data []byte) int64 {
+	const end = ".\r\n"
+	stuffed := bytes.Count(data, []byte("\r\n.")) - 1 // the final "." is one
+	return int64(len(data) - len(end) - max(stuffed, 0))
+}
+
+// maxUnsubscribeFields is the most bytes the List-Unsubscribe header
+// fields of a message take: the field, its URL at the longest one
+// allowed (maxUnsubscribeURL), on a line of its own, and
+// List-Unsubscribe-Post. It bounds the fields a ListUnsubscribeFunc makes.
+var maxUnsubscribeFields = len(foldHeader("List-Unsubscribe", "<"+strings.Repeat("x", maxUnsubscribeURL)+">")) +
+	len("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+
+// maxHeader returns the most bytes the header fields of one recipient's
+// message take (see recipientHeader): the longest of them, or, with a
+// ListUnsubscribeFunc, whose URLs may change from one call to the next,
+// the longest To field and the List-Unsubscribe fields at their most
+// (maxUnsubscribeFields), so that the function is not called for it. Made
+// once, on the first Send that needs it.
+func (c *Channel) maxHeader() int64 {
+	n := 0
+	for i, a := range c.to {
+		if c.cfg.ListUnsubscribeFunc != nil {
+			n = max(n, len(foldHeader("To", addressField(a)))+maxUnsubscribeFields)
+			continue
+		}
+		if h := c.heads()[i]; h.err == nil {
+			n = max(n, len(h.fields))
+		}
+	}
+	return int64(n)
+}
+
+// tooLarge returns the error of a message larger than cn's server takes,
+// or nil when it fits. The size is that of the largest of its copies,
+// whose recipients' header fields differ (see maxHeader), so that every
+// recipient gets the update or none does: the limit is the server's, the
+// same on every connection to it. The error is permanent: the message
+// will never fit.
+func (b *batch) tooLarge(cn *conn) error {
+	if cn.maxSize == 0 {
+		return nil
+	}
+	size := b.p.size + b.ch.maxHead()
+	if size <= cn.maxSize {
+		return nil
+	}
+	is := "is"
+	if b.ch.cfg.ListUnsubscribeFunc != nil {
+		is = "is up to" // see maxHeader
+	}
+	return broadcast.Permanent(fmt.Errorf("email: the message %s %d bytes, over the %d the server takes "+
+		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; shorten the update's text "+
+		"(Update.Body, or Update.Overrides[%q]), or have the server take larger messages",
+		is, size, cn.maxSize, cn.maxSize, b.ch.cfg.Name))
+}

@@ -1,0 +1,160 @@
+package email_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// sizeOf sends u to cfg's recipients through srv, which advertises no
+// SIZE, and returns the size of each message the server got, as RFC 1870
+// (section 5) counts it, by recipient.
+func sizeOf(t *testing.T, srv *fakeSMTP, cfg email.Config, u broadcast.Update) map[string]int {
+	t.Helper()
+	srv.script(func(s *fakeSMTP) { s.size = "" })
+	ch := newChannel(t, cfg)
+	before := len(srv.messages())
+	send(t, ch, broadcast.NewMessage(u))
+	out := map[string]int{}
+	for _, m := range srv.messages()[before:] {
+		out[m.to[0]] = messageSize([]byte(m.data))
+	}
+	require.Len(t, out, len(cfg.To))
+	return out
+}
+
+// transactions counts the MAIL, RCPT and DATA commands the server read.
+func transactions(srv *fakeSMTP) int {
+	n := 0
+	for _, c := range srv.commands() {
+		switch c.verb {
+		case "MAIL", "RCPT", "DATA":
+			n++
+		}
+	}
+	return n
+}
+
+// A server that advertises SIZE n (RFC 1870) refuses a message larger
+// than n at the end of DATA, 552, after the whole message went out: the
+// channel checks the limit itself before MAIL FROM. A message larger
+// than the limit fails at once, for good (it will never fit), naming
+// both sizes, with no command of a transaction sent; one of exactly n
+// bytes goes out; and the connection stays for the next Send.
+func TestSizeOverTheServersLimitFailsBeforeMail(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inTurn=%v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			to := "ops@example.net"
+			cfg := config(srv, to)
+			n := sizeOf(t, srv, cfg, incident(1))[to]
+
+			srv.script(func(s *fakeSMTP) { s.size = fmt.Sprintf("SIZE %d", n-1) })
+			ch := newChannel(t, cfg)
+			conns, sent := srv.connections(), transactions(srv)
+			m := broadcast.NewMessage(incident(1))
+			ledger := channeltest.NewLedger()
+			m.Ledger = ledger
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("%d bytes", n))
+			assert.Contains(t, err.Error(), fmt.Sprintf("SIZE %d", n-1))
+			assert.Contains(t, err.Error(), "Update.Body")
+			assert.Equal(t, sent, transactions(srv), "no MAIL, RCPT or DATA")
+			done, _ := ledger.Done(to)
+			assert.False(t, done, "nothing reached the recipient")
+
+			// The connection stays for the next Send, whose message fits.
+			u := incident(2)
+			u.Body = "Short."
+			send(t, ch, broadcast.NewMessage(u))
+			assert.Equal(t, conns+1, srv.connections(), "the connection kept after the refusal")
+
+			// A message of exactly the limit goes out.
+			srv.script(func(s *fakeSMTP) { s.size = fmt.Sprintf("SIZE %d", n) })
+			send(t, newChannel(t, cfg), broadcast.NewMessage(incident(1)))
+			got := srv.messages()
+			assert.Equal(t, n, messageSize([]byte(got[len(got)-1].data)))
+		})
+	}
+}
+
+// The check is per message, not per recipient: every recipient's copy
+// differs in its To (and List-Unsubscribe) only, and none is sent when
+// the largest does not fit, rather than some recipients getting the
+// update and the others not.
+func TestSizeCheckedForTheLargestCopy(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	short, long := "a@example.net", "a-much-longer-mailbox-name-than-the-other@example.net"
+	cfg := config(srv, short, long)
+	cfg.Concurrency = 1
+	sizes := sizeOf(t, srv, cfg, incident(1))
+	require.Less(t, sizes[short], sizes[long])
+
+	srv.script(func(s *fakeSMTP) { s.size = fmt.Sprintf("SIZE %d", sizes[short]) })
+	ch := newChannel(t, cfg)
+	sent := len(srv.messages())
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("%d bytes", sizes[long]))
+	assert.Len(t, srv.messages(), sent, "no recipient got the update")
+}
+
+// SIZE 0, and SIZE without a number, say no limit is in force (RFC
+// 1870, section 3); a parameter that is no number as RFC 1870 writes one
+// is ignored, as if there were none: it cannot say which messages the
+// server takes, and refusing every message for it would stop the
+// channel for a typo in a server's configuration.
+func TestSizeWithoutALimit(t *testing.T) {
+	for _, line := range []string{"SIZE 0", "SIZE", "SIZE  ", "SIZE abc", "SIZE -1", "SIZE 10 MB", "SIZE 1e3",
+		"SIZE 0x10", "SIZE 99999999999999999999999"} {
+		t.Run(line, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(func(s *fakeSMTP) { s.size = line })
+			ch := newChannel(t, config(srv, recipients(2)...))
+			send(t, ch, broadcast.NewMessage(incident(1)))
+			assert.Len(t, srv.messages(), 2)
+		})
+	}
+}
+
+// With a ListUnsubscribeFunc, whose URLs may change from call to call,
+// the check takes the List-Unsubscribe fields at their longest rather
+// than call the function once more per recipient.
+func TestSizeWithAnUnsubscribeFunc(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, recipients(3)...)
+	var mu sync.Mutex
+	calls := 0
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return "https://status.example.com/unsubscribe?r=" + url.QueryEscape(r)
+	}
+	srv.script(func(s *fakeSMTP) { s.size = "SIZE 100000" })
+	send(t, newChannel(t, cfg), broadcast.NewMessage(incident(1)))
+	assert.Len(t, srv.messages(), 3)
+	mu.Lock()
+	assert.Equal(t, 3, calls, "one call per recipient")
+	mu.Unlock()
+
+	srv.script(func(s *fakeSMTP) { s.size = "SIZE 1000" })
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(incident(1)))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "is up to")
+	assert.Contains(t, err.Error(), "SIZE 1000")
+	assert.Len(t, srv.messages(), 3)
+}
