@@ -287,7 +287,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 	if !b.deadline(cn, i) {
 		return false
 	}
-	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data)
+	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data, b.size(head))
 	if err == nil {
 		// The server took the message (a 2yz reply to the end of DATA):
 		// Report marks it in the Ledger before anything else can go

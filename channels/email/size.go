@@ -53,6 +53,11 @@ func contentSize(data []byte) int64 {
 	return int64(len(data) - len(end) - max(stuffed, 0))
 }
 
+// size returns the size, as RFC 1870 counts it, of the message whose
+// recipient's header fields are head: they are written as they are, no
+// line of them starting with a dot (see recipientHeader).
+func (b *batch) size(head []byte) int64 { return b.p.size + int64(len(head)) }
+
 // maxUnsubscribeFields is the most bytes the List-Unsubscribe header
 // fields of a message take: the field, its URL at the longest one
 // allowed (maxUnsubscribeURL), on a line of its own, and

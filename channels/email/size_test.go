@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -157,4 +159,56 @@ func TestSizeWithAnUnsubscribeFunc(t *testing.T) {
 	assert.Contains(t, err.Error(), "is up to")
 	assert.Contains(t, err.Error(), "SIZE 1000")
 	assert.Len(t, srv.messages(), 3)
+}
+
+// mailSize returns the SIZE= parameter of a MAIL FROM line (RFC 1870,
+// section 6), "" when it has none.
+func mailSize(line string) string {
+	for _, f := range strings.Fields(line)[1:] {
+		if v, ok := strings.CutPrefix(strings.ToUpper(f), "SIZE="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// A server that advertises SIZE gets the size of each message declared in
+// its MAIL FROM (RFC 1870, section 6), exactly as it then reads it (CR LF
+// counted, the final "." and stuffed dots not), the recipient's own header
+// fields included: in turn and pipelined, with a limit and with SIZE 0
+// (no limit, still the extension). A server that does not advertise it
+// gets no SIZE parameter.
+func TestSizeDeclaredInMailFrom(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		for _, size := range []string{"SIZE 100000", "SIZE 0", "SIZE", ""} {
+			t.Run(fmt.Sprintf("inTurn=%v/%q", inTurn, size), func(t *testing.T) {
+				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+				srv.script(func(s *fakeSMTP) { s.size = size })
+				short, long := "a@example.net", "a-much-longer-mailbox-name-than-the-other@example.net"
+				cfg := config(srv, short, long, "c@example.net")
+				cfg.Concurrency = 1
+				cfg.ListUnsubscribe = "https://status.example.com/unsubscribe?r={{.Recipient}}"
+				u := incident(1)
+				u.Body = "Line one.\n.\n.. a line that starts with dots\n" + strings.Repeat("long line ", 40)
+				send(t, newChannel(t, cfg), broadcast.NewMessage(u))
+
+				got := srv.messages()
+				require.Len(t, got, 3)
+				var mails []string
+				for _, c := range srv.commands() {
+					if c.verb == "MAIL" {
+						mails = append(mails, c.line)
+					}
+				}
+				require.Len(t, mails, 3)
+				for i, m := range got {
+					if size == "" {
+						assert.Empty(t, mailSize(mails[i]), "%s", mails[i])
+						continue
+					}
+					assert.Equal(t, strconv.Itoa(messageSize([]byte(m.data))), mailSize(mails[i]), "%s", mails[i])
+				}
+			})
+		}
+	}
 }
