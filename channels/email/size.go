@@ -104,7 +104,19 @@ func (b *batch) tooLarge(cn *conn) error {
 		is = "is up to" // see maxHeader
 	}
 	return broadcast.Permanent(fmt.Errorf("email: the message %s %d bytes, over the %d the server takes "+
-		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; shorten the update's text "+
-		"(Update.Body, or Update.Overrides[%q]), or have the server take larger messages",
-		is, size, cn.maxSize, cn.maxSize, b.ch.cfg.Name))
+		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; %s",
+		is, size, cn.maxSize, cn.maxSize, b.shorten()))
+}
+
+// shorten says what makes a message too large for the server smaller: the
+// text the message shows, Update.Body, or the override that replaces it
+// for this channel, which the message shows instead.
+func (b *batch) shorten() string {
+	field := fmt.Sprintf("Update.Overrides[%q]", b.ch.cfg.Name)
+	if _, ok := b.p.update.Override(b.ch.cfg.Name); ok {
+		return "shorten the update's text for this channel (" + field + ", which the message shows " +
+			"instead of Update.Body), or have the server take larger messages"
+	}
+	return "shorten the update's text (Update.Body, or " + field + " for this channel alone), " +
+		"or have the server take larger messages"
 }

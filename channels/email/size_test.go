@@ -212,3 +212,44 @@ func TestSizeDeclaredInMailFrom(t *testing.T) {
 		}
 	}
 }
+
+// A server that offers SIZE refuses a message whose declared size it will
+// not take at MAIL FROM, 552 (RFC 1870, section 6.1), also one that states
+// no limit in its EHLO reply, or a lower one for the sender: the message,
+// not the sender, is refused, for good, for every recipient, and the
+// error says so and what to shorten, with nothing uploaded.
+func TestSizeRefusedAtMailFrom(t *testing.T) {
+	for _, reply := range []string{"552 5.3.4 Message size exceeds fixed maximum message size", "552 Too big"} {
+		t.Run(reply, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(func(s *fakeSMTP) { s.size, s.mailAll = "SIZE", reply })
+			_, err := newChannel(t, config(srv, recipients(3)...)).Send(context.Background(), broadcast.NewMessage(incident(1)))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), "message refused")
+			assert.NotContains(t, err.Error(), "sender refused")
+			assert.Contains(t, err.Error(), "Update.Body")
+			code, text, _ := strings.Cut(reply, " ")
+			assert.Contains(t, err.Error(), code)
+			assert.Contains(t, err.Error(), text)
+			assert.Empty(t, srv.messages())
+		})
+	}
+}
+
+// An update whose Overrides[Name] replaces its text on this channel is too
+// large for its override, which the message shows: the error names that
+// field to shorten, not Update.Body, which the message does not show.
+func TestSizeErrorNamesTheOverride(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "ops@example.net")
+	cfg.Name = "mail"
+	srv.script(func(s *fakeSMTP) { s.size = "SIZE 2000" })
+	u := incident(1)
+	u.Overrides = map[string]string{"mail": strings.Repeat("A long override. ", 200)}
+	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(u))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), `shorten the update's text for this channel (Update.Overrides["mail"]`)
+	assert.NotContains(t, err.Error(), "(Update.Body")
+}
