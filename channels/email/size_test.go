@@ -189,7 +189,12 @@ func TestSizeDeclaredInMailFrom(t *testing.T) {
 				cfg.Concurrency = 1
 				cfg.ListUnsubscribe = "https://status.example.com/unsubscribe?r={{.Recipient}}"
 				u := incident(1)
-				u.Body = "Line one.\n.\n.. a line that starts with dots\n" + strings.Repeat("long line ", 40)
+				// Stuffed dots, a line quoted-printable breaks, text outside
+				// ASCII, a "From " line (encodeFromLines), and a subject
+				// long enough to fold, as encoded words.
+				u.Title = "Störung: " + strings.Repeat("elevated error rates ", 8)
+				u.Body = "Line one.\n.\n.. a line that starts with dots\n" + strings.Repeat("long line ", 40) +
+					"\nFrom 09:00 UTC — erhöhte Fehlerraten 🚧\n"
 				send(t, newChannel(t, cfg), broadcast.NewMessage(u))
 
 				got := srv.messages()
@@ -252,4 +257,32 @@ func TestSizeErrorNamesTheOverride(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
 	assert.Contains(t, err.Error(), `shorten the update's text for this channel (Update.Overrides["mail"]`)
 	assert.NotContains(t, err.Error(), "(Update.Body")
+}
+
+// The limit, and whether to declare a size, come from the EHLO reply
+// inside TLS: RFC 3207 (4.2) has the client discard what it learnt before
+// STARTTLS and say EHLO again. A SIZE stated only in plain text neither
+// refuses the message nor makes MAIL FROM declare one; a SIZE stated only
+// inside TLS does both.
+func TestSizeReadAfterStartTLS(t *testing.T) {
+	t.Run("plain text only", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+		srv.script(func(s *fakeSMTP) { s.size, s.sizePlain = "", "SIZE 100" })
+		send(t, newChannel(t, config(srv, "ops@example.net")), broadcast.NewMessage(incident(1)))
+		require.Len(t, srv.messages(), 1)
+		for _, c := range srv.commands() {
+			if c.verb == "MAIL" {
+				assert.Empty(t, mailSize(c.line), "%s", c.line)
+			}
+		}
+	})
+	t.Run("inside TLS only", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+		srv.script(func(s *fakeSMTP) { s.size, s.sizePlain = "SIZE 100", "-" })
+		_, err := newChannel(t, config(srv, "ops@example.net")).Send(context.Background(), broadcast.NewMessage(incident(1)))
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Contains(t, err.Error(), "SIZE 100")
+		assert.Empty(t, srv.messages())
+	})
 }
