@@ -17,7 +17,8 @@ import (
 // DATA when the client did not declare the size in MAIL FROM: after the
 // whole message went out. The channel compares the size of its message
 // with the limit itself, before MAIL FROM, and sends nothing of a message
-// that will never fit.
+// that will never fit; and it declares the size in MAIL FROM (section 6,
+// see conn.commands), at which a server may refuse it too.
 
 // sizeLimit returns the limit the SIZE keyword of an EHLO reply sets, from
 // what go-mail's Client.Extension("SIZE") returns: offered, and its
