@@ -28,7 +28,7 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 	if !b.deadline(cn, i) {
 		return false
 	}
-	cmds, _, err := cn.writeCommands(b.ch.from, b.ch.to[i])
+	cmds, _, err := cn.writeCommands(b.ch.from, b.ch.to[i], b.size(head))
 	if err == nil {
 		err = cn.flush()
 	}
@@ -55,7 +55,7 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 			// as a reply that never comes (see unanswered).
 			after := 0
 			if more {
-				next, after, err = cn.writeCommands(b.ch.from, b.ch.to[j])
+				next, after, err = cn.writeCommands(b.ch.from, b.ch.to[j], b.size(nextHead))
 			}
 			if err == nil {
 				err = cn.flush()

@@ -36,13 +36,14 @@ type conn struct {
 	stop  func() bool // unhooks the context the connection is bound to
 	once  sync.Once
 
-	// What the server offers, read once after EHLO: PIPELINING (RFC 2920),
-	// SMTPUTF8 (RFC 6531), 8BITMIME (RFC 6152), which makes mailParams,
-	// and SIZE (RFC 1870).
-	pipelining bool
-	smtputf8   bool // addresses outside ASCII may go out
-	mailParams string
-	maxSize    int64 // the largest message the server takes (RFC 1870 SIZE), 0 no limit: see sizeLimit
+	// What the server offers, read once after EHLO (after STARTTLS, the
+	// EHLO inside TLS): PIPELINING (RFC 2920), SMTPUTF8 (RFC 6531),
+	// 8BITMIME (RFC 6152), which makes mailParams, and SIZE (RFC 1870).
+	pipelining  bool
+	smtputf8    bool // addresses outside ASCII may go out
+	mailParams  string
+	sizeOffered bool  // MAIL FROM declares the message's size: see commands
+	maxSize     int64 // the largest message the server takes (RFC 1870 SIZE), 0 no limit: see sizeLimit
 
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
 	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
@@ -155,7 +156,8 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (_ *conn, 
 		cn.mailParams = " BODY=8BITMIME"
 	}
 	cn.smtputf8, _ = client.Extension("SMTPUTF8")
-	cn.maxSize = sizeLimit(client.Extension("SIZE"))
+	offered, limit := client.Extension("SIZE")
+	cn.sizeOffered, cn.maxSize = offered, sizeLimit(offered, limit)
 	if !cn.smtputf8 && !isASCII(c.from.Address) {
 		cn.close()
 		return nil, a.permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+

@@ -248,14 +248,25 @@
 //     parameter that is not one state no limit), fails at once, before
 //     MAIL FROM, for every recipient: broadcast.Permanent for the whole
 //     channel, its error naming the message's size and the server's limit
-//     in bytes and the fields to shorten (Update.Body,
-//     Update.Overrides[Name]). The size is that of the largest
+//     in bytes and the field to shorten (Update.Body, or
+//     Update.Overrides[Name] when the update has one, which the message
+//     shows instead). The size is that of the largest
 //     recipient's copy (RFC 1870 counts CR LF, not the final "." nor
 //     stuffed dots), so no recipient gets the update while another's is
 //     refused; with a ListUnsubscribeFunc its List-Unsubscribe fields
 //     count at their longest. No command of a transaction goes out, and
-//     the connection is kept for the next Send. A server that states no
-//     limit may still refuse the message at the end of DATA (above).
+//     the connection is kept for the next Send. To a server whose EHLO
+//     reply lists SIZE, with a limit or not, MAIL FROM declares the size
+//     of each recipient's copy, exactly, as SIZE=n (RFC 1870, section 6):
+//     a 552 to it (or a 5xx with enhanced status X.3.4 or X.6.x) refuses
+//     the message for that size, also from a server that states no limit
+//     or a lower one for the sender, and fails every recipient not sent
+//     yet as a refused sender does (below), its error saying that the
+//     message was refused and what to shorten; a 452 defers the sender
+//     (below). A server that states no limit may still refuse the message
+//     at the end of DATA (above). The limit and the SIZE keyword are read
+//     from the EHLO reply inside TLS (after STARTTLS, RFC 3207 has the
+//     client forget the one before).
 //   - The context ended while the Send waited for a connection, all
 //     Concurrency of the Channel's in use by other Sends: the recipients
 //     not sent yet stay pending, with a transient error that says so and

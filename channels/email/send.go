@@ -287,7 +287,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 	if !b.deadline(cn, i) {
 		return false
 	}
-	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data)
+	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data, b.size(head))
 	if err == nil {
 		// The server took the message (a 2yz reply to the end of DATA):
 		// Report marks it in the Ledger before anything else can go
@@ -384,6 +384,14 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		// recipient, in this attempt if a dial is left.
 		b.requeue(i, broadcast.RetryAfter(fmt.Errorf("email: connection given up: %w",
 			b.scrubber().reply(reply)), b.ch.deferral(reply)))
+		return false
+	case reply.Code >= 500 && command == cmdMail && cn.sizeOffered && (reply.Code == 552 || messageRefused(reply)):
+		// The size MAIL FROM declared (see commands): 552 refuses the
+		// message as too large (RFC 1870, section 6.1,
+		// https://www.rfc-editor.org/rfc/rfc1870#section-6.1), which
+		// every recipient's copy is, as a refused sender is (below).
+		b.requeue(i, broadcast.Permanent(fmt.Errorf("email: message refused at MAIL FROM for the size it declared "+
+			"(SIZE=, RFC 1870): nothing was sent; %s: %w", b.shorten(), b.scrubber().reply(reply))))
 		return false
 	case reply.Code >= 500 && command == cmdMail:
 		// Back in the queue: with the recipients not sent yet, it fails

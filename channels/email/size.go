@@ -17,7 +17,8 @@ import (
 // DATA when the client did not declare the size in MAIL FROM: after the
 // whole message went out. The channel compares the size of its message
 // with the limit itself, before MAIL FROM, and sends nothing of a message
-// that will never fit.
+// that will never fit; and it declares the size in MAIL FROM (section 6,
+// see conn.commands), at which a server may refuse it too.
 
 // sizeLimit returns the limit the SIZE keyword of an EHLO reply sets, from
 // what go-mail's Client.Extension("SIZE") returns: offered, and its
@@ -52,6 +53,11 @@ func contentSize(data []byte) int64 {
 	stuffed := bytes.Count(data, []byte("\r\n.")) - 1 // the final "." is one
 	return int64(len(data) - len(end) - max(stuffed, 0))
 }
+
+// size returns the size, as RFC 1870 counts it, of the message whose
+// recipient's header fields are head: they are written as they are, no
+// line of them starting with a dot (see recipientHeader).
+func (b *batch) size(head []byte) int64 { return b.p.size + int64(len(head)) }
 
 // maxUnsubscribeFields is the most bytes the List-Unsubscribe header
 // fields of a message take: the field, its URL at the longest one
@@ -99,7 +105,19 @@ func (b *batch) tooLarge(cn *conn) error {
 		is = "is up to" // see maxHeader
 	}
 	return broadcast.Permanent(fmt.Errorf("email: the message %s %d bytes, over the %d the server takes "+
-		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; shorten the update's text "+
-		"(Update.Body, or Update.Overrides[%q]), or have the server take larger messages",
-		is, size, cn.maxSize, cn.maxSize, b.ch.cfg.Name))
+		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; %s",
+		is, size, cn.maxSize, cn.maxSize, b.shorten()))
+}
+
+// shorten says what makes a message too large for the server smaller: the
+// text the message shows, Update.Body, or the override that replaces it
+// for this channel, which the message shows instead.
+func (b *batch) shorten() string {
+	field := fmt.Sprintf("Update.Overrides[%q]", b.ch.cfg.Name)
+	if _, ok := b.p.update.Override(b.ch.cfg.Name); ok {
+		return "shorten the update's text for this channel (" + field + ", which the message shows " +
+			"instead of Update.Body), or have the server take larger messages"
+	}
+	return "shorten the update's text (Update.Body, or " + field + " for this channel alone), " +
+		"or have the server take larger messages"
 }

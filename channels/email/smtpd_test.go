@@ -71,6 +71,10 @@ type fakeSMTP struct {
 	// at the end of DATA, as RFC 1870 (section 4) has it, with the reply
 	// Postfix and Mailpit give.
 	size string
+	// sizePlain, when set, is the SIZE line of the EHLO reply before
+	// STARTTLS, in place of size ("-" none): RFC 3207 (4.2) has the
+	// client forget what it learnt before TLS.
+	sizePlain string
 }
 
 // hold holds back the reply to an end of DATA: reached is closed when the
@@ -484,8 +488,12 @@ func (c *session) ehlo() bool {
 		lines = append(lines, "SMTPUTF8")
 	}
 	c.srv.mu.Lock()
-	if c.srv.size != "" {
-		lines = append(lines, c.srv.size)
+	size := c.srv.size
+	if !c.tls && c.srv.sizePlain != "" {
+		size = strings.TrimPrefix(c.srv.sizePlain, "-")
+	}
+	if size != "" {
+		lines = append(lines, size)
 	}
 	c.srv.mu.Unlock()
 	if !c.tls && !c.srv.opts.noTLS {

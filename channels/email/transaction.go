@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -21,7 +22,8 @@ const (
 // transact sends one message on cn, whose server does not offer
 // PIPELINING: RSET when cn.reset asks for it, MAIL FROM, RCPT TO, DATA, each
 // waiting for its reply, then head and data, which are the message ready
-// for the wire (see compose). It returns nil when the server accepted the
+// for the wire (see compose), of size bytes as RFC 1870 counts them (see
+// batch.size). It returns nil when the server accepted the
 // message, else the command whose reply was an error (a *textproto.Error
 // when the server refused) or "" for a write or read that failed. Servers
 // that offer PIPELINING get their messages from batch.chain instead.
@@ -32,9 +34,9 @@ const (
 //
 // A transaction that ended with 250 leaves the session ready for the next
 // MAIL (RFC 5321, 4.1.1.4): no RSET follows it, nor a NOOP before the next.
-func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, error) {
+func (cn *conn) transact(from, to *mail.Address, head, data []byte, size int64) (string, error) {
 	t := cn.client.Text
-	for _, c := range cn.commands(from, to) {
+	for _, c := range cn.commands(from, to, size) {
 		if err := writeLine(t, c.line); err != nil {
 			return "", err
 		}
@@ -92,32 +94,44 @@ type command struct {
 	code       int
 }
 
-// commands returns the commands of a transaction up to DATA. MAIL has the
-// SMTPUTF8 parameter only when from or to is outside ASCII, the one case
-// the message needs it (its other header fields and its body are 7-bit):
-// RFC 6531 (3.4) says a client SHOULD NOT flag a message that does not,
-// since a relay must then bounce it rather than pass it to a next hop
-// without SMTPUTF8.
-func (cn *conn) commands(from, to *mail.Address) []command {
+// commands returns the commands of a transaction up to DATA, of a message
+// of size bytes as RFC 1870 counts them. MAIL has the SMTPUTF8 parameter
+// only when from or to is outside ASCII, the one case the message needs it
+// (its other header fields and its body are 7-bit): RFC 6531 (3.4) says a
+// client SHOULD NOT flag a message that does not, since a relay must then
+// bounce it rather than pass it to a next hop without SMTPUTF8. It has
+// SIZE=size when the server offers SIZE (RFC 1870, section 6,
+// https://www.rfc-editor.org/rfc/rfc1870#section-6), whether or not it
+// states a limit: the server may then refuse the message at MAIL FROM
+// (552 over a limit, 452 short of room) rather than after its upload.
+func (cn *conn) commands(from, to *mail.Address, size int64) []command {
 	cmds := make([]command, 0, 4)
 	if cn.reset {
 		cmds = append(cmds, command{cmdReset, "RSET", 2})
 	}
-	params := cn.mailParams
+	utf8 := ""
 	if cn.smtputf8 && !(isASCII(from.Address) && isASCII(to.Address)) {
-		params += " SMTPUTF8"
+		utf8 = " SMTPUTF8"
+	}
+	// The line is made in one concatenation, its size written in place:
+	// declaring it costs no allocation of its own.
+	var sizeParam []byte
+	var digits [len(" SIZE=") + 20]byte
+	if cn.sizeOffered {
+		sizeParam = strconv.AppendInt(append(digits[:0], " SIZE="...), size, 10)
 	}
 	return append(cmds,
-		command{cmdMail, "MAIL FROM:" + envelope(from) + params, 2},
+		command{cmdMail, "MAIL FROM:" + envelope(from) + cn.mailParams + utf8 + string(sizeParam), 2},
 		command{cmdRcpt, "RCPT TO:" + envelope(to), 2},
 		command{cmdData, "DATA", 354})
 }
 
 // writeCommands buffers the commands of a transaction up to DATA, for a
-// server that offers PIPELINING, and returns them, with the number of
-// bytes the writer took of them, also when it failed (see sentWhole).
-func (cn *conn) writeCommands(from, to *mail.Address) ([]command, int, error) {
-	cmds := cn.commands(from, to)
+// server that offers PIPELINING, of a message of size bytes (see
+// commands), and returns them, with the number of bytes the writer took
+// of them, also when it failed (see sentWhole).
+func (cn *conn) writeCommands(from, to *mail.Address, size int64) ([]command, int, error) {
+	cmds := cn.commands(from, to, size)
 	n := 0
 	for _, c := range cmds {
 		for _, s := range [...]string{c.line, "\r\n"} {
