@@ -271,7 +271,11 @@
 // reported at the line where it stops
 // being YAML, with the key on that line, named by its path as every
 // other fault names it ("channels[0].password"), and the likely cause (indentation,
-// a tab, an unclosed bracket or quote). A channel package's error speaks in
+// a tab, an unclosed bracket or quote); found again wherever that line is,
+// early or late in a large file, or, in a file whose search for it would
+// parse too much (a bracket open for most of 1 MiB), said to be unknown
+// ("outagecast.yaml: line unknown: …") rather than named wrong. A
+// channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later
 // errors that name settings (IRC's pacing advice, for example). A secret
