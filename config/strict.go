@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -927,13 +928,27 @@ func sortedKeys(m map[string]reflect.Type) []string {
 // join returns the path of key below path. A key that is a URL (a header
 // written as one) is not quoted: it may hold credentials.
 func join(path, key string) string {
-	if isURL(key) {
-		key = "<" + urlNotQuoted + ">"
-	}
+	key = pathKey(key)
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// pathKey returns key as a path writes it: a URL not written, and a key
+// holding a character that is not printable (a terminal escape, a
+// character that shows nothing or turns the text after it around, U+202E,
+// invalid UTF-8) quoted, as an unknown key is, so that an error shown on a
+// terminal shows the key the file wrote. A merge key is "<<", as the
+// file writes it.
+func pathKey(key string) string {
+	if isURL(key) {
+		return "<" + urlNotQuoted + ">"
+	}
+	if !utf8.ValidString(key) || strings.IndexFunc(key, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+		return strconv.Quote(key)
+	}
+	return key
 }
 
 func prefix(path string) string {

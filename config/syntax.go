@@ -63,20 +63,20 @@ func syntaxError(name string, data []byte, err error) error {
 // level of the lines before it (the fault is its indentation) is tried
 // at the levels open at the line before it, the nearest to its own
 // indentation first, for the path of the key meant. It returns key itself
-// when none parses, or when key is no plain key of its own ("@password").
+// (as a path writes it: pathKey) when none parses, or when key is no plain key of its own ("@password").
 // The parses are bounded: at most maxLevels+1, of maxKeyReparse bytes in
 // all.
 func syntaxKeyPath(data []byte, n int, key string) string {
 	var alone yaml.Node
 	if yaml.Unmarshal([]byte(key+": x\n"), &alone) != nil || len(alone.Content) != 1 ||
 		alone.Content[0].Kind != yaml.MappingNode || len(alone.Content[0].Content) != 2 || alone.Content[0].Content[0].Value != key {
-		return key // no try can parse it
+		return pathKey(key) // no try can parse it
 	}
 	start := 0
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(data[start:], '\n')
 		if j < 0 {
-			return key
+			return pathKey(key)
 		}
 		start += j + 1
 	}
@@ -106,7 +106,7 @@ func syntaxKeyPath(data []byte, n int, key string) string {
 			}
 		}
 	}
-	return key
+	return pathKey(key)
 }
 
 // maxKeyReparse bounds the bytes syntaxKeyPath parses: a few parses of
@@ -261,15 +261,11 @@ func (p *pathStep) String() string {
 			b.WriteByte(']')
 			continue
 		}
-		// join(path, key): a URL is not written, and no "." starts a path.
-		key := s.key
-		if isURL(key) {
-			key = "<" + urlNotQuoted + ">"
-		}
+		// join(path, key): no "." starts a path.
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(key)
+		b.WriteString(pathKey(s.key))
 	}
 	return b.String()
 }
