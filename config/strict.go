@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -891,8 +892,26 @@ func want(t reflect.Type) string {
 	return t.String()
 }
 
-// yamlFields maps the YAML keys of struct type t to their field types.
+// yamlFields maps the YAML keys of struct type t to their field types. The
+// map is made once for each type and shared: the walks look a struct's
+// keys up for every mapping of it (each channel entry, several times), so
+// that a file of 300,000 entries cost its Load gigabytes of maps made
+// anew. Callers do not change it.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := yamlFieldsOf.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m, _ := yamlFieldsOf.LoadOrStore(t, makeYAMLFields(t))
+	return m.(map[string]reflect.Type)
+}
+
+// yamlFieldsOf holds yamlFields' map of each type it was asked for: a
+// few dozen, the types of the configuration and its channels.
+var yamlFieldsOf sync.Map // reflect.Type → map[string]reflect.Type
+
+// makeYAMLFields returns a new map of the YAML keys of struct type t to
+// their field types.
+func makeYAMLFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
 		if !f.IsExported() && !f.Anonymous {
