@@ -263,8 +263,11 @@ type walker struct {
 	keyHint string
 	// top is the path the walk starts at, that keyHint is for.
 	top string
-	// mergedAt, made by the walk's first step, holds the mappings it
-	// merged in and the keys it read, each at its path (see merges).
+	// mergedAt, made at the first mapping the walk reaches (a walk that
+	// meets none, of a channel URL written as text, makes none), holds
+	// the mappings it merged in and the keys it read, each at its path
+	// (see merges): paths below that mapping, which no other mapping of
+	// the walk shares.
 	mergedAt merges[string]
 	// found, when set, takes the nodes of the values of a type that
 	// holds a secret (holdsSecret at depth 0), with that type, and those
@@ -300,9 +303,6 @@ func (w walker) line(n *yaml.Node) int {
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
-	if w.mergedAt.keys == nil {
-		w.mergedAt = newMerges[string]()
-	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -343,6 +343,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 				prefix(path)))
 		}
 		return w.refuse(n, faultf(w.file, w.line(n), "%sempty (write a value, or %s)", prefix(path), instead))
+	}
+	if n.Kind == yaml.MappingNode && w.mergedAt.keys == nil {
+		w.mergedAt = newMerges[string]()
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
