@@ -253,7 +253,10 @@
 // rejects is an error naming the file, the line and the key, as in
 // "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
-// "many"". Load's error names every fault of the file at once, a line
+// "many"". A key of such a path that holds a character that is not
+// printable (a terminal escape, U+202E, which turns the text after it
+// around) is quoted there, as an unknown key is: headers."\x1b[31mX". A
+// merge key is written "<<". Load's error names every fault of the file at once, a line
 // each in the file's order (the first 100, then how many more): those of
 // its own keys, its stages, its templates and its channels together (of
 // a channel entry, every unknown key, every value of the wrong type or
@@ -271,7 +274,11 @@
 // reported at the line where it stops
 // being YAML, with the key on that line, named by its path as every
 // other fault names it ("channels[0].password"), and the likely cause (indentation,
-// a tab, an unclosed bracket or quote). A channel package's error speaks in
+// a tab, an unclosed bracket or quote); found again wherever that line is,
+// early or late in a large file, or, in a file whose search for it would
+// parse too much (a bracket open for most of 1 MiB), said to be unknown
+// ("outagecast.yaml: line unknown: …") rather than named wrong. A
+// channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later
 // errors that name settings (IRC's pacing advice, for example). A secret

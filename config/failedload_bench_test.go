@@ -45,3 +45,23 @@ func BenchmarkLoadFailingManyURLs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadFailingManyEntries is a Load that fails, of 4,000 channel
+// entries, each a fault: of no kind ("{}", walked as every kind's type in
+// the search for the file's secrets) or text that is no URL ("a").
+func BenchmarkLoadFailingManyEntries(b *testing.B) {
+	for _, entry := range []string{"{}", "a"} {
+		b.Run(entry, func(b *testing.B) {
+			data := "channels: [" + strings.Repeat(entry+", ", 3999) + entry + "]\n"
+			name := filepath.Join(b.TempDir(), "test.yaml")
+			l := config.Loader{LookupEnv: env(nil)}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := l.Parse(strings.NewReader(data), name); err == nil {
+					b.Fatal("no error")
+				}
+			}
+		})
+	}
+}

@@ -14,7 +14,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -261,8 +263,11 @@ type walker struct {
 	keyHint string
 	// top is the path the walk starts at, that keyHint is for.
 	top string
-	// mergedAt, made by the walk's first step, holds the mappings it
-	// merged in and the keys it read, each at its path (see merges).
+	// mergedAt, made at the first mapping the walk reaches (a walk that
+	// meets none, of a channel URL written as text, makes none), holds
+	// the mappings it merged in and the keys it read, each at its path
+	// (see merges): paths below that mapping, which no other mapping of
+	// the walk shares.
 	mergedAt merges[string]
 	// found, when set, takes the nodes of the values of a type that
 	// holds a secret (holdsSecret at depth 0), with that type, and those
@@ -298,9 +303,6 @@ func (w walker) line(n *yaml.Node) int {
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
-	if w.mergedAt.keys == nil {
-		w.mergedAt = newMerges[string]()
-	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -341,6 +343,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 				prefix(path)))
 		}
 		return w.refuse(n, faultf(w.file, w.line(n), "%sempty (write a value, or %s)", prefix(path), instead))
+	}
+	if n.Kind == yaml.MappingNode && w.mergedAt.keys == nil {
+		w.mergedAt = newMerges[string]()
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -890,8 +895,26 @@ func want(t reflect.Type) string {
 	return t.String()
 }
 
-// yamlFields maps the YAML keys of struct type t to their field types.
+// yamlFields maps the YAML keys of struct type t to their field types. The
+// map is made once for each type and shared: the walks look a struct's
+// keys up for every mapping of it (each channel entry, several times), so
+// that a file of 300,000 entries cost its Load gigabytes of maps made
+// anew. Callers do not change it.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := yamlFieldsOf.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m, _ := yamlFieldsOf.LoadOrStore(t, makeYAMLFields(t))
+	return m.(map[string]reflect.Type)
+}
+
+// yamlFieldsOf holds yamlFields' map of each type it was asked for: a
+// few dozen, the types of the configuration and its channels.
+var yamlFieldsOf sync.Map // reflect.Type → map[string]reflect.Type
+
+// makeYAMLFields returns a new map of the YAML keys of struct type t to
+// their field types.
+func makeYAMLFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
 		if !f.IsExported() && !f.Anonymous {
@@ -927,13 +950,27 @@ func sortedKeys(m map[string]reflect.Type) []string {
 // join returns the path of key below path. A key that is a URL (a header
 // written as one) is not quoted: it may hold credentials.
 func join(path, key string) string {
-	if isURL(key) {
-		key = "<" + urlNotQuoted + ">"
-	}
+	key = pathKey(key)
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// pathKey returns key as a path writes it: a URL not written, and a key
+// holding a character that is not printable (a terminal escape, a
+// character that shows nothing or turns the text after it around, U+202E,
+// invalid UTF-8) quoted, as an unknown key is, so that an error shown on a
+// terminal shows the key the file wrote. A merge key is "<<", as the
+// file writes it.
+func pathKey(key string) string {
+	if isURL(key) {
+		return "<" + urlNotQuoted + ">"
+	}
+	if !utf8.ValidString(key) || strings.IndexFunc(key, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+		return strconv.Quote(key)
+	}
+	return key
 }
 
 func prefix(path string) string {

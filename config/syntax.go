@@ -7,38 +7,42 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// maxReparse bounds the bytes failingLine parses, so that locating an
-// error in the largest file allowed stays well under a second.
+// maxReparse bounds the bytes failingLine's parses read (past it, one
+// parse more), so that locating an error in the largest file allowed
+// stays well under a second.
 const maxReparse = 16 << 20
 
 // syntaxError returns err, the YAML library's error for data, at the line
 // where data stops being YAML, naming the key on that line by its path
 // and the likely cause: "outagecast.yaml:8: channels[1].concurrency: check
 // the indentation (did not find expected '-' indicator)". The library gives the line where the
-// enclosing block or collection began, often lines earlier, and no line
-// at all when that is the first line (or for an unknown anchor).
+// enclosing block or collection began (or the line before it), often lines
+// earlier, and no line at all when that is the first line (or for an
+// unknown anchor): its line is never named. When failingLine does not find
+// the line within its budget, the error says "line unknown" and names
+// none.
 func syntaxError(name string, data []byte, err error) error {
 	msg := strings.TrimSpace(err.Error())
-	problem, line := strings.TrimPrefix(msg, "yaml: "), 0
+	problem := strings.TrimPrefix(msg, "yaml: ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		// The library's line is that of the block or collection that
+		// holds the error, or the line before it: never named.
 		problem = m[2]
-		line, _ = strconv.Atoi(m[1])
 	}
-	if l := failingLine(data); l != 0 {
-		line = l
-	}
+	line := failingLine(data)
 	// "password: *Pa55…" is an alias to YAML, and the library quotes its
 	// name: all of the password but its first character.
 	problem = unknownAnchor.ReplaceAllLiteralString(problem, `unknown anchor (not quoted: it may be a secret): `+
 		`a value that starts with "*" is an alias (*name); quote the value`)
 	if line == 0 {
-		return faultf(name, 0, "%s", problem)
+		return faultf(name, 0, "line unknown: %s", problem)
 	}
 	if line > 1 && strings.Contains(problem, "mapping values are not allowed") &&
 		!keyNoSpace.MatchString(lineText(data, line)) && keyNoSpace.MatchString(lineText(data, line-1)) {
@@ -59,20 +63,20 @@ func syntaxError(name string, data []byte, err error) error {
 // level of the lines before it (the fault is its indentation) is tried
 // at the levels open at the line before it, the nearest to its own
 // indentation first, for the path of the key meant. It returns key itself
-// when none parses, or when key is no plain key of its own ("@password").
+// (as a path writes it: pathKey) when none parses, or when key is no plain key of its own ("@password").
 // The parses are bounded: at most maxLevels+1, of maxKeyReparse bytes in
 // all.
 func syntaxKeyPath(data []byte, n int, key string) string {
 	var alone yaml.Node
 	if yaml.Unmarshal([]byte(key+": x\n"), &alone) != nil || len(alone.Content) != 1 ||
 		alone.Content[0].Kind != yaml.MappingNode || len(alone.Content[0].Content) != 2 || alone.Content[0].Content[0].Value != key {
-		return key // no try can parse it
+		return pathKey(key) // no try can parse it
 	}
 	start := 0
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(data[start:], '\n')
 		if j < 0 {
-			return key
+			return pathKey(key)
 		}
 		start += j + 1
 	}
@@ -102,7 +106,7 @@ func syntaxKeyPath(data []byte, n int, key string) string {
 			}
 		}
 	}
-	return key
+	return pathKey(key)
 }
 
 // maxKeyReparse bounds the bytes syntaxKeyPath parses: a few parses of
@@ -257,15 +261,11 @@ func (p *pathStep) String() string {
 			b.WriteByte(']')
 			continue
 		}
-		// join(path, key): a URL is not written, and no "." starts a path.
-		key := s.key
-		if isURL(key) {
-			key = "<" + urlNotQuoted + ">"
-		}
+		// join(path, key): no "." starts a path.
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(key)
+		b.WriteString(pathKey(s.key))
 	}
 	return b.String()
 }
@@ -277,8 +277,12 @@ var unknownAnchor = regexp.MustCompile(`unknown anchor '.*' referenced`)
 // failingLine returns the line of data, which does not parse, after the
 // longest run of whole lines that does: the line that breaks the file.
 // Scanning from the end, a construct that spans lines (a flow list, a
-// quoted string) before the broken line does not mislead it. It returns 0
-// when that would parse too much.
+// quoted string) before the broken line does not mislead it. A parse that
+// fails having read r bytes of its text fails as well on every longer
+// prefix of it (the parser saw no more of them), so that each prefix
+// tried is one that the parses before it leave possible: an error early
+// in a large file costs a few parses of its first lines. It returns 0 when
+// finding the line would parse too much.
 func failingLine(data []byte) int {
 	var ends []int // ends[i]: the offset just after line i+1
 	for i, b := range data {
@@ -289,17 +293,58 @@ func failingLine(data []byte) int {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		ends = append(ends, len(data))
 	}
-	budget := maxReparse
-	for k := len(ends) - 1; k > 0; k-- {
-		end := ends[k-1]
-		if budget -= end; budget < 0 {
+	read, _ := parseRead(data)
+	budget := maxReparse - read
+	// k: the number of lines of the longest prefix not known to fail,
+	// those of the first line whose end is at read or after it.
+	for k := sort.SearchInts(ends, read); k > 0; {
+		if budget <= 0 {
 			return 0
 		}
-		if _, ok := parseAll(data[:end]); ok {
+		r, ok := parseRead(data[:ends[k-1]])
+		if ok {
 			return k + 1
 		}
+		budget -= r
+		k = sort.SearchInts(ends[:k], r)
 	}
 	return 1
+}
+
+// parseRead parses every document of data, as parseAll does, and reports
+// whether all parse and how many bytes of data the parser read. The
+// parser reads a few dozen bytes at a time, so that where a parse fails,
+// what it read goes past it by little.
+func parseRead(data []byte) (read int, ok bool) {
+	r := &smallReads{data: data}
+	dec := yaml.NewDecoder(r)
+	for {
+		var n yaml.Node
+		switch err := dec.Decode(&n); {
+		case errors.Is(err, io.EOF):
+			return r.off, true
+		case err != nil:
+			return r.off, false
+		}
+	}
+}
+
+// smallReads reads data at most smallRead bytes at a time.
+type smallReads struct {
+	data []byte
+	off  int
+}
+
+// smallRead is the most bytes a Read of smallReads returns.
+const smallRead = 64
+
+func (r *smallReads) Read(p []byte) (int, error) {
+	if r.off == len(r.data) {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), smallRead)], r.data[r.off:])
+	r.off += n
+	return n, nil
 }
 
 // lineText returns line n (from 1) of data, without its line break.
