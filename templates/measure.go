@@ -2366,25 +2366,39 @@ func bareLink(url string) bool {
 
 // asAutolink returns url, the URL a link points to, as a CommonMark
 // autolink that points to it (see autolink): a space, a control
-// character, "<" or ">", which no autolink holds, written as a renderer
-// writes it in the link's href, percent-encoded ("%20"), and an "&"
-// that would start a character reference as "&amp;".
+// character, "<" or ">", which no autolink holds (CommonMark 0.31.2,
+// 6.5), and white space outside ASCII ("\u00a0", "\u3000"), which one
+// may hold but which ends a URL in text, so that LinkSpans would end
+// the link there (see angledEnd), written as a renderer writes it in the
+// link's href, percent-encoded, each byte of its UTF-8 ("%20",
+// "%C2%A0"), and an "&" that would start a character reference as
+// "&amp;".
 func asAutolink(url string) string {
-	if strings.IndexFunc(url, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '<' || r == '>' }) >= 0 {
+	if strings.IndexFunc(url, notInAutolink) >= 0 {
 		var b strings.Builder
-		for i := 0; i < len(url); i++ {
-			if c := url[i]; c <= ' ' || c == 0x7f || c == '<' || c == '>' {
+		for _, r := range url {
+			if !notInAutolink(r) {
+				b.WriteRune(r)
+				continue
+			}
+			var buf [utf8.UTFMax]byte
+			for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
 				const hex = "0123456789ABCDEF"
 				b.WriteByte('%')
 				b.WriteByte(hex[c>>4])
 				b.WriteByte(hex[c&0xf])
-			} else {
-				b.WriteByte(c)
 			}
 		}
 		url = b.String()
 	}
 	return autolink(url)
+}
+
+// notInAutolink reports whether r is written percent-encoded in an
+// autolink asAutolink writes: an ASCII space or control character, "<"
+// or ">", or white space (see urlRune).
+func notInAutolink(r rune) bool {
+	return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r >= utf8.RuneSelf && (!urlRune(r) || unicode.IsSpace(r))
 }
 
 // movedLen returns the length of url, one of c.urls, as withURLs moves
