@@ -182,22 +182,28 @@ func shortDestination(s string, span []int) bool {
 // rewrittenDestination reports whether s has a URL, as testURL finds it,
 // that may be a link's destination (after an inline link's "(" or a
 // definition's "]:", white space and a "<" between or not; CommonMark
-// 0.31.2, 6.3 and 4.7) which Shorten moves as other text than testURL
-// finds: one that runs on past a '"' or, within "<" and ">", past white
-// space (the destination is the whole run), or that holds a backslash
-// or an "&" (moved as the URL the link points to, its escapes and
-// character references read). Their moved length is not the oracle's,
+// 0.31.2, 6.3 and 4.7) or an autolink's (6.5) which Shorten moves as
+// other text than testURL finds: one that runs on past a '"' or, within
+// "<" and ">", past white space (the destination or autolink is the
+// whole run), or that holds an "&" or, but in an autolink, a backslash
+// (moved as the URL the link points to, its character references and
+// escapes read). Their moved length is not the oracle's,
 // nor their text: the check of the URLs kept is left to the tests of
 // moved destinations (TestShortenMovesDestinationAsItsURL and others)
 // for such a text. It may say so of a URL that is none, never the other
 // way.
 func rewrittenDestination(s string) bool {
 	for _, span := range testURL.FindAllStringIndex(s, -1) {
-		before := strings.TrimRight(strings.TrimSuffix(strings.TrimRight(s[:span[0]], " \t\r\n"), "<"), " \t\r\n")
-		if !strings.HasSuffix(before, "(") && !strings.HasSuffix(before, "]:") {
-			continue
+		u := s[span[0]:span[1]]
+		next := byte(0)
+		if span[1] < len(s) {
+			next = s[span[1]]
 		}
-		if strings.ContainsAny(s[span[0]:span[1]], "&\\") || span[1] < len(s) && (s[span[1]] == '"' || s[span[0]-1] == '<' && s[span[1]] != '>') {
+		if span[0] > 0 && s[span[0]-1] == '<' && (strings.IndexByte(u, '&') >= 0 || next != 0 && next != '>') {
+			return true // an autolink's, or a destination's within "<" and ">"
+		}
+		before := strings.TrimRight(strings.TrimSuffix(strings.TrimRight(s[:span[0]], " \t\r\n"), "<"), " \t\r\n")
+		if (strings.HasSuffix(before, "(") || strings.HasSuffix(before, "]:")) && (strings.ContainsAny(u, "&\\") || next == '"') {
 			return true
 		}
 	}
