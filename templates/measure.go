@@ -4,6 +4,7 @@ import (
 	"html"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -2305,7 +2306,8 @@ func (c *cutter) destination(u [2]int) (_ mark, ok bool) {
 // character references decoded (0.31.2, 2.5, "&amp;" is "&"; an entity
 // name HTML does not define stays as written) and, where escapes is set,
 // its backslash escapes (2.4, "\)" is ")"), which a link destination
-// reads and an autolink does not (6.5).
+// reads and an autolink does not (6.5). A numeric reference is read as
+// CommonMark reads it, not as HTML does (see numericReference).
 func linkTarget(dest string, escapes bool) string {
 	if !strings.ContainsAny(dest, "&\\") {
 		return dest
@@ -2326,7 +2328,9 @@ func linkTarget(dest string, escapes bool) string {
 			// html reads a legacy name without its ";" in a longer one
 			// ("&notit;" as "¬it;"), which CommonMark does not: a
 			// decoded text ending in ";" is that, but for "&semi;".
-			if d := html.UnescapeString(ref); d != ref && (d == ";" || !strings.HasSuffix(d, ";")) {
+			if ref[1] == '#' {
+				b.WriteRune(numericReference(ref))
+			} else if d := html.UnescapeString(ref); d != ref && (d == ";" || !strings.HasSuffix(d, ";")) {
 				b.WriteString(d)
 			} else {
 				b.WriteString(ref)
@@ -2339,14 +2343,33 @@ func linkTarget(dest string, escapes bool) string {
 	return b.String()
 }
 
+// numericReference returns the character of ref, a numeric character
+// reference as referenceLen finds one ("&#233;", "&#xE9;"), as CommonMark
+// reads it (0.31.2, 2.5: "parsed as the corresponding Unicode
+// character", an invalid code point, a surrogate and U+0000 as U+FFFD),
+// not as HTML's tokenizer does (html.UnescapeString reads "&#128;" to
+// "&#159;" as Windows-1252's characters, "&#128;" as "€").
+func numericReference(ref string) rune {
+	digits, base := ref[2:len(ref)-1], 10
+	if digits[0]|0x20 == 'x' {
+		digits, base = digits[1:], 16
+	}
+	r, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || r == 0 || !utf8.ValidRune(rune(r)) {
+		return utf8.RuneError
+	}
+	return rune(r)
+}
+
 // bareLink reports whether url, the URL a link points to, reads as that
 // URL written bare, in text: one URL as URLSpans finds it (no white
 // space, '"', "<" or ">"), which a channel links whole (see linkEnd: no
 // final punctuation or unopened bracket, no character that ends a link),
 // and which Markdown reads as written: no character reference and no
-// backslash before punctuation.
+// backslash before punctuation; nor a control character, which would
+// not show (asAutolink writes it percent-encoded).
 func bareLink(url string) bool {
-	if !oneURL(url) || linkEnd(url) < len(url) {
+	if !oneURL(url) || linkEnd(url) < len(url) || strings.IndexFunc(url, unicode.IsControl) >= 0 {
 		return false
 	}
 	for i := 0; i < len(url); i++ {
@@ -2366,25 +2389,41 @@ func bareLink(url string) bool {
 
 // asAutolink returns url, the URL a link points to, as a CommonMark
 // autolink that points to it (see autolink): a space, a control
-// character, "<" or ">", which no autolink holds, written as a renderer
-// writes it in the link's href, percent-encoded ("%20"), and an "&"
-// that would start a character reference as "&amp;".
+// character, "<" or ">", which no autolink holds (CommonMark 0.31.2,
+// 6.5), and white space outside ASCII ("\u00a0", "\u3000"), which one
+// may hold but which ends a URL in text, so that LinkSpans would end
+// the link there (see angledEnd), or a control character outside ASCII
+// (see notInAutolink), written as a renderer writes it in the
+// link's href, percent-encoded, each byte of its UTF-8 ("%20",
+// "%C2%A0"), and an "&" that would start a character reference as
+// "&amp;".
 func asAutolink(url string) string {
-	if strings.IndexFunc(url, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '<' || r == '>' }) >= 0 {
+	if strings.IndexFunc(url, notInAutolink) >= 0 {
 		var b strings.Builder
-		for i := 0; i < len(url); i++ {
-			if c := url[i]; c <= ' ' || c == 0x7f || c == '<' || c == '>' {
+		for _, r := range url {
+			if !notInAutolink(r) {
+				b.WriteRune(r)
+				continue
+			}
+			var buf [utf8.UTFMax]byte
+			for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
 				const hex = "0123456789ABCDEF"
 				b.WriteByte('%')
 				b.WriteByte(hex[c>>4])
 				b.WriteByte(hex[c&0xf])
-			} else {
-				b.WriteByte(c)
 			}
 		}
 		url = b.String()
 	}
 	return autolink(url)
+}
+
+// notInAutolink reports whether r is written percent-encoded in an
+// autolink asAutolink writes: an ASCII space or control character, "<"
+// or ">", white space (see urlRune), or a control character outside
+// ASCII ("\u0080", as "&#128;" reads), which would not show.
+func notInAutolink(r rune) bool {
+	return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r >= utf8.RuneSelf && (!urlRune(r) || unicode.IsSpace(r) || unicode.IsControl(r))
 }
 
 // movedLen returns the length of url, one of c.urls, as withURLs moves
