@@ -50,8 +50,12 @@ func Example_permanent() {
 	denied := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("401 Unauthorized"))
 	})
-	b, _ := broadcast.New([]broadcast.Channel{denied}, broadcast.Options{})
-	_, err := b.Send(context.Background(), broadcast.Update{Title: "API outage", Status: broadcast.StatusIdentified})
+	b, err := broadcast.New([]broadcast.Channel{denied}, broadcast.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+	_, err = b.Send(context.Background(), broadcast.Update{Title: "API outage", Status: broadcast.StatusIdentified})
 
 	var de *broadcast.DeliveryError
 	if errors.As(err, &de) {
@@ -73,7 +77,11 @@ func Example_threading() {
 		fmt.Printf("post %d: %s, replying to %q\n", n, m.Update.Status, m.Thread.Last.ID)
 		return broadcast.Receipt{ID: fmt.Sprint("tweet-", n)}, nil
 	})
-	b, _ := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
 	ctx := context.Background()
 
 	first := broadcast.Update{IncidentID: "cdn-42", Title: "CDN errors", Status: broadcast.StatusInvestigating}

@@ -3,7 +3,8 @@
 //
 // Default returns the embedded templates, parsed once:
 //
-//   - short: one line for X, IRC, Mastodon: "Investigating: <Title> — What
+//   - short: one line for X, IRC, Mastodon and Bluesky (and Slack's
+//     notification text): "Investigating: <Title> — What
 //     you can do: <Advice>. — <Body> Affected: CDN (Major outage). Next
 //     update by 14:30 UTC. <URL>". Variants short.resolved and
 //     short.completed leave out the components and the next update.
@@ -13,13 +14,18 @@
 //     renders it for an incident's first message and reuses that subject
 //     for the later ones, so a "subject.<status>" variant of your own
 //     applies only to incidents that start with that status.
-//   - text: a plain-text e-mail body.
+//   - text: a plain-text e-mail body; also the text of Matrix's and
+//     Telegram's messages (which make their HTML from it) and of the
+//     console, by default.
 //   - html: an HTML e-mail body (html/template: every value is escaped). It
 //     opens with a hidden preheader, the preview line mail clients show
 //     after the subject: status, title, advice and the body's first
 //     paragraph.
-//   - markdown: CommonMark for chat tools (Discord, Matrix, Mattermost), with
-//     the user's text escaped.
+//   - markdown: CommonMark, with the user's text escaped: Discord's
+//     messages, and a channel of your own (or a console's template key)
+//     for a tool that renders CommonMark. Slack, Teams and Google Chat
+//     render templates of their own ("slack", "teams", "googlechat"), in
+//     their platforms' formats.
 //
 // Every default but subject leads with the status and the title, then
 // "What you can do: <Advice>" when Advice is set, the impact (not in the

@@ -6,7 +6,7 @@ import (
 )
 
 // escapeMarkdown backslash-escapes the characters that CommonMark (and the
-// chat tools that follow it: Discord, Matrix, Mattermost) would read as
+// chat tools that follow it: Discord, Mattermost) would read as
 // formatting, except inside URLs, which must stay clickable: "<" and ">"
 // (HTML tags, autolinks) and "&" too, which would start an entity ("&lt;",
 // "&#60;") that the HTML these tools render shows as another character.

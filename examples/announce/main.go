@@ -104,12 +104,14 @@
 // by the text read. A UTF-8 byte-order mark that starts -body or -advice
 // (a file a Windows editor saved, read by "-body -" or given as
 // "$(cat body.txt)") is dropped, so it neither goes out nor makes another
-// update. So re-running a command after a channel failed sends
-// only to the channels, endpoints and recipients that did not get it,
-// those that refused the update for good included (a webhook receiver's
-// 401 to a secret that differs): once the cause is fixed, the same
-// command again tries them, and never posts twice where it was
-// delivered. Changing any
+// update. So, with -state, re-running a command after a channel failed
+// sends only to the channels, endpoints and recipients that did not get
+// it, those that refused the update for good included (a webhook
+// receiver's 401 to a secret that differs): once the cause is fixed, the
+// same command again tries them, and never posts twice where it was
+// delivered. Without -state nothing records what was delivered: the same
+// command again posts to every channel again, and the summary of a send
+// that failed somewhere names the channels that delivered. Changing any
 // flag's value (-next +45m) makes a new update; the configuration and the
 // environment are not part of the ID. To post the same flags as a new
 // update, give a new -id.

@@ -101,8 +101,11 @@ func (s summary) link(r broadcast.Result) string {
 // a channel with targets still pending, how many it reached and what
 // running the command again does: without a durable store nothing
 // remembers the targets delivered, so it sends to them again; for one
-// that reached none, that a re-run tries the pending ones.
+// that reached none, that a re-run tries the pending ones. Without a
+// durable store, a last line names the channels that delivered, which
+// the same command again posts to again.
 func (s summary) printFailures(w io.Writer) {
+	defer s.printRerunPostsAgain(w)
 	for _, r := range s.rep.Results {
 		switch {
 		case r.Err == nil:
@@ -137,6 +140,30 @@ func (s summary) printFailures(w io.Writer) {
 			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending),
 			s.rerun("the same command again reaches only those"))
 	}
+}
+
+// printRerunPostsAgain writes, when a channel failed and nothing durable
+// records what was delivered, which channels delivered: the same command
+// again, which each failed channel's line says tries it, posts to them
+// again.
+func (s summary) printRerunPostsAgain(w io.Writer) {
+	if s.durable {
+		return
+	}
+	failed, delivered := false, []string(nil)
+	for _, r := range s.rep.Results {
+		switch s.outcome(r) {
+		case outcomeDelivered:
+			delivered = append(delivered, r.Channel)
+		case outcomeFailed, outcomeTimedOut, outcomeInterrupted:
+			failed = true
+		}
+	}
+	if !failed || len(delivered) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "announce: without -state nothing records what was delivered: the same command again also posts again to %s "+
+		"(give -state FILE, the same on every run, to reach only the channels that missed it)\n", strings.Join(delivered, ", "))
 }
 
 // printRefused writes, for a channel that reached some targets while
