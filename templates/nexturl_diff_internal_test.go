@@ -37,7 +37,8 @@ func oldNextURL(s string, pos int, in func(r rune) bool) (start, end int, ok boo
 
 // oldSpans is URLSpans (in urlRune), the URLs the cutters keep whole
 // read as plain text (in keptRune, see keptURLSpans), or LinkSpans (in
-// linkRune, link set) with oldNextURL.
+// linkRune, link set; an autolink "<url>" whole, as LinkSpans reads it
+// since it reads one) with oldNextURL.
 func oldSpans(s string, in func(rune) bool, link bool) [][]int {
 	var spans [][]int
 	for pos := 0; ; {
@@ -47,6 +48,10 @@ func oldSpans(s string, in func(rune) bool, link bool) [][]int {
 		}
 		if !link {
 			spans = append(spans, []int{start, end})
+		} else if e := angledEnd(s, start); e > 0 { // an autolink, read as LinkSpans reads it
+			spans = append(spans, []int{start, e})
+			pos = e + 1
+			continue
 		} else if l := trimLink(s[start:end]); l > strings.Index(s[start:end], "://")+len("://") {
 			spans = append(spans, []int{start, start + l})
 		}
