@@ -155,11 +155,19 @@ func secretBytes(s string) []string {
 }
 
 // pemText returns s, a secret that may be a PEM key, with its line breaks
-// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, read as such.
+// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, also escaped twice
+// ("\\n", "\\r\\n": a JSON document quoted in a JSON string, a
+// Kubernetes secret's manifest quoted in a log line), read as such.
 func pemText(s string) string {
-	lf := strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
+	if !strings.Contains(s, "\n") && !strings.Contains(s, `\n`) {
+		return s
+	}
+	return pemBreaks.Replace(s)
 }
+
+// pemBreaks writes the line breaks pemText reads as "\n": the escapes
+// escaped twice first, of which the ones escaped once are a part.
+var pemBreaks = strings.NewReplacer(`\\r\\n`, "\n", `\\n`, "\n", "\r\n", "\n", `\r\n`, "\n", `\n`, "\n")
 
 // minPEMLine is the length, in characters, of the shortest line of a PEM
 // block's body that pemParts gives alone: sixteen, from which the package

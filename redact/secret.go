@@ -55,7 +55,8 @@
 // as an e-mail body of text does. Of a PEM key (a client certificate's),
 // also one held on one line with its line breaks as "\n" or "\r\n"
 // escapes (as a JSON string, an env file or a YAML double-quoted string
-// writes it), each line of base64 of its body is also found alone, in each of these
+// writes it) or escaped twice, "\\n" (a JSON document in a JSON string, a
+// Kubernetes secret's manifest quoted in a log line), each line of base64 of its body is also found alone, in each of these
 // forms (a parser's error quoting the line it failed at), and so is its
 // body without its BEGIN and END lines, line by line, or joined into one
 // line of base64; a line of sixteen characters or more, which no ordinary
