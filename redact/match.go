@@ -18,6 +18,7 @@ type matcher struct {
 	sorted []int32       // every form, in the order of their text
 	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
 	maxLen int           // the longest form's length
+	ders   *derIndex     // the parts of the PEM blocks' bytes, nil when none
 	// short2 has bit a<<8|b set where a form of one or two bytes starts
 	// with the bytes a, b (each b, for a form of one byte a); start3 has
 	// bit start3Bit(a, b, c) set where a longer one starts with a, b, c.
@@ -28,8 +29,8 @@ type matcher struct {
 	short2, start3 [1 << 16 / 64]uint64
 }
 
-func newMatcher(pairs []string, words []bool) *matcher {
-	m := &matcher{pairs: pairs, words: words}
+func newMatcher(pairs []string, words []bool, ders []string) *matcher {
+	m := &matcher{pairs: pairs, words: words, ders: newDERIndex(ders)}
 	for i := 0; i < len(pairs); i += 2 {
 		m.sorted = append(m.sorted, int32(i/2))
 		m.maxLen = max(m.maxLen, len(pairs[i]))

@@ -11,7 +11,7 @@ import (
 func withoutPrefilter(r *Redactor) *Redactor {
 	out := *r
 	out.m = func() *matcher {
-		m := newMatcher(r.pairs, r.words)
+		m := newMatcher(r.pairs, r.words, r.ders)
 		for i := range m.short2 {
 			m.short2[i], m.start3[i] = ^uint64(0), ^uint64(0)
 		}

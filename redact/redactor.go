@@ -30,6 +30,7 @@ import (
 type Redactor struct {
 	pairs []string // old, new, … longest old first
 	words []bool   // of each pair: its old is found only where it stands apart (see WithWords)
+	ders  []string // the bytes of the secrets' PEM blocks, whose parts are found in hex (see derIndex)
 	m     func() *matcher
 }
 
@@ -40,11 +41,18 @@ func NewRedactor(secrets ...Secret) *Redactor {
 
 // With returns a Redactor that also redacts secrets.
 func (r *Redactor) With(secrets ...Secret) *Redactor {
-	var forms []string
+	var forms, ders []string
 	for _, s := range secrets {
-		forms = append(forms, secretForms(s.Reveal())...)
+		v := s.Reveal()
+		forms = append(forms, secretForms(v)...)
+		ders = append(ders, secretBytes(v)...)
 	}
-	return r.add(forms, Redacted)
+	out := r.add(forms, Redacted)
+	if ders != nil {
+		// Read by the matcher, built on first use.
+		out.ders = append(out.ders[:len(out.ders):len(out.ders)], ders...)
+	}
+	return out
 }
 
 // secretForms returns the forms in which a Redactor finds secret s: each
@@ -710,6 +718,9 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	}
 	all := b.String()
 	out := &Redactor{pairs: make([]string, 0, 2*len(ps)), words: make([]bool, 0, len(ps))}
+	if r != nil {
+		out.ders = r.ders
+	}
 	for _, p := range ps {
 		f := p.old
 		if p.added >= old {
@@ -721,7 +732,7 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	if len(out.pairs) > 0 {
 		// Built on first use: most Redactors serve an error path that
 		// never comes.
-		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs, out.words) })
+		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs, out.words, out.ders) })
 	}
 	return out
 }

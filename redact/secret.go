@@ -69,7 +69,14 @@
 // DER, as encoding/pem decodes it) are also found whole in hex, lower-
 // or upper-case, and in a hex dump or byte by byte as above (a program
 // printing the key it read with %x or hex.Dump), in no other encoding:
-// base64 of them is the body itself. URL-escaped forms are
+// base64 of them is the body itself; and in part, in hex with or without
+// separators, any sixteen of them or more in a row, as far as they go on
+// (one line of hex.Dump's, or of xxd -p's, thirty, also across a dump's
+// or xxd -p's lines): not fewer, which a MAC address or a short hash
+// writes too (see minDERPart), and so not the part of a dump's line a
+// cut left alone, under sixteen bytes; the structure that every key of a
+// kind and size starts with, where it is as long, is found in another
+// such key's dump too. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and
