@@ -29,8 +29,8 @@ type matcher struct {
 	short2, start3 [1 << 16 / 64]uint64
 }
 
-func newMatcher(pairs []string, words []bool, ders []string) *matcher {
-	m := &matcher{pairs: pairs, words: words, ders: newDERIndex(ders)}
+func newMatcher(pairs []string, words []bool) *matcher {
+	m := &matcher{pairs: pairs, words: words}
 	for i := 0; i < len(pairs); i += 2 {
 		m.sorted = append(m.sorted, int32(i/2))
 		m.maxLen = max(m.maxLen, len(pairs[i]))

@@ -32,7 +32,7 @@ func TestLongestIsTheLongestForm(t *testing.T) {
 		for _, f := range forms {
 			pairs = append(pairs, f, Redacted)
 		}
-		m := newMatcher(pairs, make([]bool, len(pairs)/2), nil)
+		m := newMatcher(pairs, make([]bool, len(pairs)/2))
 		text := word(rng.IntN(40))
 		for i := range len(text) + 1 {
 			want := ""

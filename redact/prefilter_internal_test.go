@@ -11,7 +11,10 @@ import (
 func withoutPrefilter(r *Redactor) *Redactor {
 	out := *r
 	out.m = func() *matcher {
-		m := newMatcher(r.pairs, r.words, r.ders)
+		m := newMatcher(r.pairs, r.words)
+		if r.der != nil {
+			m.ders = r.der()
+		}
 		for i := range m.short2 {
 			m.short2[i], m.start3[i] = ^uint64(0), ^uint64(0)
 		}

@@ -28,9 +28,10 @@ import (
 // A Redactor is immutable and safe for concurrent use; the With methods
 // return a new one.
 type Redactor struct {
-	pairs []string // old, new, … longest old first
-	words []bool   // of each pair: its old is found only where it stands apart (see WithWords)
-	ders  []string // the bytes of the secrets' PEM blocks, whose parts are found in hex (see derIndex)
+	pairs []string         // old, new, … longest old first
+	words []bool           // of each pair: its old is found only where it stands apart (see WithWords)
+	ders  []string         // the bytes of the secrets' PEM blocks, whose parts are found in hex
+	der   func() *derIndex // their index (see derIndex), built on first use, shared by a Redactor made by With without another key
 	m     func() *matcher
 }
 
@@ -49,8 +50,10 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 	}
 	out := r.add(forms, Redacted)
 	if ders != nil {
-		// Read by the matcher, built on first use.
+		// Read by the matcher, built on first use; one made by With
+		// without another key shares it.
 		out.ders = append(out.ders[:len(out.ders):len(out.ders)], ders...)
+		out.der = sync.OnceValue(func() *derIndex { return newDERIndex(out.ders) })
 	}
 	return out
 }
@@ -167,15 +170,13 @@ func secretBytes(s string) []string {
 // ("\\n", "\\r\\n": a JSON document quoted in a JSON string, a
 // Kubernetes secret's manifest quoted in a log line), read as such.
 func pemText(s string) string {
-	if !strings.Contains(s, "\n") && !strings.Contains(s, `\n`) {
-		return s
+	// The escapes escaped twice first, of which the ones escaped once
+	// are a part.
+	for _, brk := range []string{`\\r\\n`, `\\n`, "\r\n", `\r\n`, `\n`} {
+		s = strings.ReplaceAll(s, brk, "\n")
 	}
-	return pemBreaks.Replace(s)
+	return s
 }
-
-// pemBreaks writes the line breaks pemText reads as "\n": the escapes
-// escaped twice first, of which the ones escaped once are a part.
-var pemBreaks = strings.NewReplacer(`\\r\\n`, "\n", `\\n`, "\n", "\r\n", "\n", `\r\n`, "\n", `\n`, "\n")
 
 // minPEMLine is the length, in characters, of the shortest line of a PEM
 // block's body that pemParts gives alone: sixteen, from which the package
@@ -719,7 +720,7 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	all := b.String()
 	out := &Redactor{pairs: make([]string, 0, 2*len(ps)), words: make([]bool, 0, len(ps))}
 	if r != nil {
-		out.ders = r.ders
+		out.ders, out.der = r.ders, r.der
 	}
 	for _, p := range ps {
 		f := p.old
@@ -732,7 +733,13 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	if len(out.pairs) > 0 {
 		// Built on first use: most Redactors serve an error path that
 		// never comes.
-		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs, out.words, out.ders) })
+		out.m = sync.OnceValue(func() *matcher {
+			m := newMatcher(out.pairs, out.words)
+			if out.der != nil {
+				m.ders = out.der()
+			}
+			return m
+		})
 	}
 	return out
 }
