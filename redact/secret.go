@@ -52,7 +52,10 @@
 // Basic and XOAUTH2 forms of the user and password. A secret of many lines
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,
-// as an e-mail body of text does. Of a PEM key (a client certificate's),
+// as an e-mail body of text does (the forms that differ only by them,
+// as is or %-, JSON- or HTML-escaped, held once: a text's "\r\n", so
+// written, is read as "\n"; but inside base64 or hex text, where such a
+// form, escaped, is found with "\n" only). Of a PEM key (a client certificate's),
 // also one held on one line with its line breaks as "\n" or "\r\n"
 // escapes (as a JSON string, an env file or a YAML double-quoted string
 // writes it) or escaped twice, "\\n" (a JSON document in a JSON string, a

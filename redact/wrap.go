@@ -118,7 +118,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 		if r := m.byte1[s[i]]; r[0] == r[1] || !m.mayStart(s, i) {
 			continue
 		}
-		if k := m.longest(s, i); k >= 0 && m.pairs[2*k+1] == Redacted {
+		if k := m.longest(s, i); k >= 0 && m.with(k) == Redacted {
 			spans = append(spans, [2]int{i, i + len(m.form(k))})
 		}
 	}
@@ -323,7 +323,10 @@ func decoded(s string) []stage {
 	var from, to []int
 	// %-escapes decoded once more for each time percentForms escapes
 	// again, so that escapes mixed and then escaped again are found.
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unwrapped, unpercent, unpercent, unpercent, unref, unescapeJSON} {
+	// Each "\r\n" read as "\n" first, and after each step that may
+	// write one (see unbreak).
+	for _, decode := range []func(string) (string, []int, []int, bool){unbreak, unwrapped, unref, unbreak, unescapeJSON, unbreak,
+		unwrapped, unpercent, unbreak, unpercent, unbreak, unpercent, unbreak, unref, unbreak, unescapeJSON, unbreak} {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
@@ -337,6 +340,25 @@ func decoded(s string) []stage {
 		stages = append(stages, stage{j, from, to})
 	}
 	return stages
+}
+
+// unbreak returns s with each "\r\n" as "\n", and, for each byte of the
+// result, the bytes of s it comes from: from[i] up to to[i]; ok is false,
+// and nothing else returned, when s has none. So a form of a secret of
+// many lines with "\n" line breaks is found where a text writes them as
+// "\r\n", as is or escaped ("%0D%0A", "\r\n" in JSON, "&#13;&#10;"), and
+// the Redactor holds that form once, not again with "\r\n" (see
+// undecodedEncodings).
+func unbreak(s string) (j string, from, to []int, ok bool) {
+	if !strings.Contains(s, "\r\n") {
+		return "", nil, nil, false
+	}
+	return decodeAt(s, '\r', func(s string) (rune, int) {
+		if len(s) >= 2 && s[1] == '\n' {
+			return '\n', 2
+		}
+		return 0, 0
+	})
 }
 
 // unwrapped is unwrap, giving where each byte ends as well.
