@@ -19,6 +19,7 @@ type matcher struct {
 	sorted []int32          // every form, in the order of their text
 	byte1  [256][2]int32    // the forms (range of sorted) that start with a byte
 	maxLen int              // the longest form's length
+	breaks bool             // whether a form holds a line break: a text's "\r\n" is then read as "\n" (see unbreak)
 	ders   *derIndex        // the parts of the PEM blocks' bytes, nil when none
 	// short2 has bit a<<8|b set where a form of one or two bytes starts
 	// with the bytes a, b (each b, for a form of one byte a); start3 has
@@ -36,6 +37,7 @@ func newMatcher(forms []string, words []bool, shown map[int32]string) *matcher {
 	for i, f := range forms {
 		m.sorted = append(m.sorted, int32(i))
 		m.maxLen = max(m.maxLen, len(f))
+		m.breaks = m.breaks || strings.IndexByte(f, '\n') >= 0
 	}
 	sort.Slice(m.sorted, func(a, b int) bool { return m.form(m.sorted[a]) < m.form(m.sorted[b]) })
 	for k, j := range m.sorted {

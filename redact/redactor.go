@@ -395,7 +395,7 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 // bytes, and those of each decoded text, write (see inBase64, inHex).
 func nameViews(name string) []string {
 	texts := []string{name}
-	for _, st := range decoded(name) {
+	for _, st := range decoded(name, true) {
 		texts = append(texts, st.j)
 	}
 	views := slices.Clone(texts)
