@@ -18,8 +18,8 @@ func heldBy(build func() *Redactor) (held, forms int) {
 	r.String("x")
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	for i := 0; i < len(r.pairs); i += 2 {
-		forms += len(r.pairs[i])
+	for _, f := range r.forms {
+		forms += len(f)
 	}
 	runtime.KeepAlive(r)
 	return int(after.HeapAlloc) - int(before.HeapAlloc), forms

@@ -257,31 +257,39 @@ func unhex(c byte) byte {
 }
 
 // inHex returns the spans of s, start and end, of the forms of minFreeForm
-// bytes or more found in the bytes that a run of hex bytes writes (see
+// bytes or more, and of the parts of the PEM blocks' bytes (see
+// derIndex), found in the bytes that a run of hex bytes writes (see
 // scanHex): the digits from the form's first byte to its last, and the
-// characters that show them in a dump's text column.
+// characters that show them in a dump's text column; and those of the
+// parts written in hex without separators (see inDERHex).
 func (m *matcher) inHex(s string) [][2]int {
 	var spans [][2]int
 	var h hexBytes
-	for range hexRuns(s, &h) {
-		if len(h.d) >= minFreeForm {
-			for k, f := range m.freeForms(string(h.d)) {
-				last := k + len(m.form(f)) - 1
-				spans = append(spans, [2]int{h.at(k), h.at(last) + 2})
-				for b := k; b <= last; b++ {
-					c := h.col(b)
-					switch n := len(spans); {
-					case c < 0:
-					case spans[n-1][1] == c: // the character after the last
-						spans[n-1][1] = c + 1
-					default:
-						spans = append(spans, [2]int{c, c + 1})
-					}
-				}
+	// span adds the span of the run's bytes k to last.
+	span := func(k, last int) {
+		spans = append(spans, [2]int{h.at(k), h.at(last) + 2})
+		for b := k; b <= last; b++ {
+			c := h.col(b)
+			switch n := len(spans); {
+			case c < 0:
+			case spans[n-1][1] == c: // the character after the last
+				spans[n-1][1] = c + 1
+			default:
+				spans = append(spans, [2]int{c, c + 1})
 			}
 		}
 	}
-	return spans
+	for range hexRuns(s, &h) {
+		if len(h.d) >= minFreeForm {
+			for k, f := range m.freeForms(string(h.d)) {
+				span(k, k+len(m.form(f))-1)
+			}
+		}
+		if m.ders != nil {
+			m.ders.parts(h.d, func(k, e int) { span(k, e-1) })
+		}
+	}
+	return append(spans, m.inDERHex(s)...)
 }
 
 // withinHex returns s with each occurrence of a form that inHex finds

@@ -13,11 +13,14 @@ import (
 // overlap (a shorter secret that starts first, a secret that overlaps
 // itself) are all found.
 type matcher struct {
-	pairs  []string      // the Redactor's: old, new, … longest old first
-	words  []bool        // the Redactor's: of each pair, whether its old is found only where it stands apart
-	sorted []int32       // every form, in the order of their text
-	byte1  [256][2]int32 // the forms (range of sorted) that start with a byte
-	maxLen int           // the longest form's length
+	forms  []string         // the Redactor's, longest first
+	shown  map[int32]string // the Redactor's: what replaces a form, where that is not Redacted
+	words  []bool           // the Redactor's: of each form, whether it is found only where it stands apart
+	sorted []int32          // every form, in the order of their text
+	byte1  [256][2]int32    // the forms (range of sorted) that start with a byte
+	maxLen int              // the longest form's length
+	breaks bool             // whether a form holds a line break: a text's "\r\n" is then read as "\n" (see unbreak)
+	ders   *derIndex        // the parts of the PEM blocks' bytes, nil when none
 	// short2 has bit a<<8|b set where a form of one or two bytes starts
 	// with the bytes a, b (each b, for a form of one byte a); start3 has
 	// bit start3Bit(a, b, c) set where a longer one starts with a, b, c.
@@ -28,11 +31,13 @@ type matcher struct {
 	short2, start3 [1 << 16 / 64]uint64
 }
 
-func newMatcher(pairs []string, words []bool) *matcher {
-	m := &matcher{pairs: pairs, words: words}
-	for i := 0; i < len(pairs); i += 2 {
-		m.sorted = append(m.sorted, int32(i/2))
-		m.maxLen = max(m.maxLen, len(pairs[i]))
+func newMatcher(forms []string, words []bool, shown map[int32]string) *matcher {
+	m := &matcher{forms: forms, words: words, shown: shown}
+	m.sorted = make([]int32, 0, len(forms))
+	for i, f := range forms {
+		m.sorted = append(m.sorted, int32(i))
+		m.maxLen = max(m.maxLen, len(f))
+		m.breaks = m.breaks || strings.IndexByte(f, '\n') >= 0
 	}
 	sort.Slice(m.sorted, func(a, b int) bool { return m.form(m.sorted[a]) < m.form(m.sorted[b]) })
 	for k, j := range m.sorted {
@@ -42,8 +47,8 @@ func newMatcher(pairs []string, words []bool) *matcher {
 		}
 		r[1] = int32(k + 1)
 	}
-	for i := 0; i < len(pairs); i += 2 {
-		switch f := pairs[i]; len(f) {
+	for _, f := range forms {
+		switch len(f) {
 		case 1:
 			for b := range 256 {
 				setBit(&m.short2, uint(f[0])<<8|uint(b))
@@ -79,7 +84,15 @@ func (m *matcher) mayStart(s string, i int) bool {
 	return m.short2[k>>6]>>(k&63)&1 != 0 || m.start3[h>>6]>>(h&63)&1 != 0
 }
 
-func (m *matcher) form(j int32) string { return m.pairs[2*j] }
+func (m *matcher) form(j int32) string { return m.forms[j] }
+
+// with returns what replaces form j.
+func (m *matcher) with(j int32) string {
+	if w, ok := m.shown[j]; ok {
+		return w
+	}
+	return Redacted
+}
 
 // free reports whether form j is found wherever it occurs, also inside a
 // word: one of minFreeForm bytes or more that is no word of WithWords.
@@ -233,7 +246,7 @@ func (m *matcher) replace(s string, cut bool) string {
 		switch {
 		case end < 0:
 			b.WriteString(s[written:i])
-			end, with, longer = e, m.pairs[2*j+1], false
+			end, with, longer = e, m.with(j), false
 		case e > end:
 			end, longer = e, true
 		}

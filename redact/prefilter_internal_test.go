@@ -11,7 +11,10 @@ import (
 func withoutPrefilter(r *Redactor) *Redactor {
 	out := *r
 	out.m = func() *matcher {
-		m := newMatcher(r.pairs, r.words)
+		m := newMatcher(r.forms, r.words, r.shown)
+		if r.der != nil {
+			m.ders = r.der()
+		}
 		for i := range m.short2 {
 			m.short2[i], m.start3[i] = ^uint64(0), ^uint64(0)
 		}
@@ -72,7 +75,7 @@ func TestPrefilterSkipsNoForm(t *testing.T) {
 				case 0:
 					b.WriteString(word(rng.IntN(8)))
 				default:
-					f := r.pairs[2*rng.IntN(len(r.pairs)/2)]
+					f := r.forms[rng.IntN(len(r.forms))]
 					switch rng.IntN(4) {
 					case 0:
 						f = f[rng.IntN(len(f)):]

@@ -28,8 +28,11 @@ import (
 // A Redactor is immutable and safe for concurrent use; the With methods
 // return a new one.
 type Redactor struct {
-	pairs []string // old, new, … longest old first
-	words []bool   // of each pair: its old is found only where it stands apart (see WithWords)
+	forms []string         // what it replaces, longest first
+	shown map[int32]string // what a form at that index is replaced by, where that is not Redacted (a URL shown)
+	words []bool           // of each form: found only where it stands apart (see WithWords)
+	ders  []string         // the bytes of the secrets' PEM blocks, whose parts are found in hex
+	der   func() *derIndex // their index (see derIndex), built on first use, shared by a Redactor made by With without another key
 	m     func() *matcher
 }
 
@@ -40,11 +43,20 @@ func NewRedactor(secrets ...Secret) *Redactor {
 
 // With returns a Redactor that also redacts secrets.
 func (r *Redactor) With(secrets ...Secret) *Redactor {
-	var forms []string
+	var forms, ders []string
 	for _, s := range secrets {
-		forms = append(forms, secretForms(s.Reveal())...)
+		v := s.Reveal()
+		forms = append(forms, secretForms(v)...)
+		ders = append(ders, secretBytes(v)...)
 	}
-	return r.add(forms, Redacted)
+	out := r.add(forms, Redacted)
+	if ders != nil {
+		// Read by the matcher, built on first use; one made by With
+		// without another key shares it.
+		out.ders = append(out.ders[:len(out.ders):len(out.ders)], ders...)
+		out.der = sync.OnceValue(func() *derIndex { return newDERIndex(out.ders) })
+	}
+	return out
 }
 
 // secretForms returns the forms in which a Redactor finds secret s: each
@@ -53,6 +65,15 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 func secretForms(s string) []string {
 	var forms []string
 	for _, v := range secretTexts(s) {
+		if strings.Contains(v, "\r\n") {
+			// Its twin with "\n" for each "\r\n" is among the texts
+			// (secretTexts gives both), whose forms the Redactor finds
+			// where a text writes "\r\n", as is or in the escapes it
+			// decodes (see unbreak): this one's escaped forms would each
+			// be held again, at the key's length.
+			forms = append(forms, undecodedEncodings(v)...)
+			continue
+		}
 		forms = append(forms, encodings(v)...)
 	}
 	for _, b := range secretBytes(s) {
@@ -155,10 +176,16 @@ func secretBytes(s string) []string {
 }
 
 // pemText returns s, a secret that may be a PEM key, with its line breaks
-// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, read as such.
+// as "\n": "\r\n" ones, and "\n" and "\r\n" escapes, also escaped twice
+// ("\\n", "\\r\\n": a JSON document quoted in a JSON string, a
+// Kubernetes secret's manifest quoted in a log line), read as such.
 func pemText(s string) string {
-	lf := strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(strings.ReplaceAll(lf, `\r\n`, "\n"), `\n`, "\n")
+	// The escapes escaped twice first, of which the ones escaped once
+	// are a part.
+	for _, brk := range []string{`\\r\\n`, `\\n`, "\r\n", `\r\n`, `\n`} {
+		s = strings.ReplaceAll(s, brk, "\n")
+	}
+	return s
 }
 
 // minPEMLine is the length, in characters, of the shortest line of a PEM
@@ -368,7 +395,7 @@ func CheckName(name string, secrets []Secret, urls []URL) error {
 // bytes, and those of each decoded text, write (see inBase64, inHex).
 func nameViews(name string) []string {
 	texts := []string{name}
-	for _, st := range decoded(name) {
+	for _, st := range decoded(name, true) {
 		texts = append(texts, st.j)
 	}
 	views := slices.Clone(texts)
@@ -647,14 +674,17 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	}
 	var had []string
 	var hadWords []bool
+	var hadShown map[int32]string
 	if r != nil {
-		had, hadWords = r.pairs, r.words
+		had, hadWords, hadShown = r.forms, r.words, r.shown
 	}
-	ps := make([]pair, 0, (len(had)+len(pairs))/2)
-	for i := 0; i+1 < len(had); i += 2 {
-		if f, with := had[i], had[i+1]; f != "" && f != with {
-			ps = append(ps, pair{f, with, len(ps), hadWords[i/2]})
+	ps := make([]pair, 0, len(had)+len(pairs)/2)
+	for i, f := range had {
+		with, ok := hadShown[int32(i)]
+		if !ok {
+			with = Redacted
 		}
+		ps = append(ps, pair{f, with, len(ps), hadWords[i]})
 	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if f, with := pairs[i], pairs[i+1]; f != "" && f != with {
@@ -686,7 +716,7 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 	// it. r's forms are kept as they are, shared with r (each of them is
 	// kept: it was added first). A slice of pairs of its own length, for
 	// the same reason.
-	old := len(had) / 2 // the pairs added before this are r's
+	old := len(had) // the pairs added before this are r's
 	n := 0
 	for _, p := range ps {
 		if p.added >= old {
@@ -701,25 +731,58 @@ func (r *Redactor) addPairsOf(pairs []string, word bool) *Redactor {
 		}
 	}
 	all := b.String()
-	out := &Redactor{pairs: make([]string, 0, 2*len(ps)), words: make([]bool, 0, len(ps))}
+	// The forms alone, and what replaces each but Redacted apart: a
+	// Redactor made by With holds its forms' index, not their text, and
+	// most forms are replaced by Redacted.
+	out := &Redactor{forms: make([]string, 0, len(ps)), words: make([]bool, 0, len(ps))}
+	if r != nil {
+		out.ders, out.der = r.ders, r.der
+	}
 	for _, p := range ps {
 		f := p.old
 		if p.added >= old {
 			f, all = all[:len(f)], all[len(f):]
 		}
-		out.pairs = append(out.pairs, f, p.new)
+		if p.new != Redacted {
+			if out.shown == nil {
+				out.shown = map[int32]string{}
+			}
+			out.shown[int32(len(out.forms))] = p.new
+		}
+		out.forms = append(out.forms, f)
 		out.words = append(out.words, p.word)
 	}
-	if len(out.pairs) > 0 {
+	if len(out.forms) > 0 {
 		// Built on first use: most Redactors serve an error path that
 		// never comes.
-		out.m = sync.OnceValue(func() *matcher { return newMatcher(out.pairs, out.words) })
+		out.m = sync.OnceValue(func() *matcher {
+			m := newMatcher(out.forms, out.words, out.shown)
+			if out.der != nil {
+				m.ders = out.der()
+			}
+			return m
+		})
 	}
 	return out
 }
 
 // encodings returns s in every form a server might echo it in.
-func encodings(s string) []string {
+func encodings(s string) []string { return encodingsOf(s, true) }
+
+// undecodedEncodings returns those of encodings' forms of s that the
+// Redactor does not decode from a text before it looks for a form (see
+// decoded): s as is, case-folded, in hex, base64 and quoted-printable;
+// not %-escaped, JSON-escaped nor HTML-escaped. It is for a text of
+// "\r\n" line breaks whose twin with "\n" the Redactor holds in every
+// encoding: a text's "\r\n", as is or so escaped, is found as "\n" (see
+// unbreak). Its forms as is and case-folded, which a text writes as they
+// are, are kept too, for the hex and base64 whose bytes the Redactor
+// reads, where it does not read "\r\n" as "\n".
+func undecodedEncodings(s string) []string { return encodingsOf(s, false) }
+
+// encodingsOf is encodings, with the forms found by decoding a text
+// (escaped) or without them (see undecodedEncodings).
+func encodingsOf(s string, escaped bool) []string {
 	if s == "" {
 		return nil
 	}
@@ -743,11 +806,13 @@ func encodings(s string) []string {
 			}
 		}
 	}
-	forms = append(forms, percentForms(s)...)
+	if escaped {
+		forms = append(forms, percentForms(s)...)
+		forms = append(forms, htmlForms(s)...)
+		forms = append(forms, quotedForms(s)...)
+	}
 	forms = append(forms, base64Forms(s)...)
-	forms = append(forms, htmlForms(s)...)
 	forms = append(forms, mailForms(s)...)
-	forms = append(forms, quotedForms(s)...)
 	// Each form that holds a space also with its spaces as "+", as a form
 	// body or a query writes them, which decoding its %-escapes (see
 	// unpercent) leaves as "+": the secret upper-cased, quoted-printable

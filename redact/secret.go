@@ -52,10 +52,14 @@
 // Basic and XOAUTH2 forms of the user and password. A secret of many lines
 // (a PEM key) is also found with its line breaks as "\r\n" or as "\n",
 // in each of these and in quoted-printable that keeps them as line breaks,
-// as an e-mail body of text does. Of a PEM key (a client certificate's),
+// as an e-mail body of text does (the forms that differ only by them,
+// as is or %-, JSON- or HTML-escaped, held once: a text's "\r\n", so
+// written, is read as "\n"; but inside base64 or hex text, where such a
+// form, escaped, is found with "\n" only). Of a PEM key (a client certificate's),
 // also one held on one line with its line breaks as "\n" or "\r\n"
 // escapes (as a JSON string, an env file or a YAML double-quoted string
-// writes it), each line of base64 of its body is also found alone, in each of these
+// writes it) or escaped twice, "\\n" (a JSON document in a JSON string, a
+// Kubernetes secret's manifest quoted in a log line), each line of base64 of its body is also found alone, in each of these
 // forms (a parser's error quoting the line it failed at), and so is its
 // body without its BEGIN and END lines, line by line, or joined into one
 // line of base64; a line of sixteen characters or more, which no ordinary
@@ -68,7 +72,14 @@
 // DER, as encoding/pem decodes it) are also found whole in hex, lower-
 // or upper-case, and in a hex dump or byte by byte as above (a program
 // printing the key it read with %x or hex.Dump), in no other encoding:
-// base64 of them is the body itself. URL-escaped forms are
+// base64 of them is the body itself; and in part, in hex with or without
+// separators, any sixteen of them or more in a row, as far as they go on
+// (one line of hex.Dump's, or of xxd -p's, thirty, also across a dump's
+// or xxd -p's lines): not fewer, which a MAC address or a short hash
+// writes too (see minDERPart), and so not the part of a dump's line a
+// cut left alone, under sixteen bytes; the structure that every key of a
+// kind and size starts with, where it is as long, is found in another
+// such key's dump too. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
 // URL in a link writes them ("=" as "%3D", then "%253D"), also where the
 // first escapes were mixed ("%252f" beside "%252B"); JSON- and

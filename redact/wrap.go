@@ -86,7 +86,7 @@ func isBase64(s string) bool {
 // otherwise they are left to replace.
 func (m *matcher) acrossBreaks(s string) (string, bool) {
 	var spans [][2]int // of s
-	for _, st := range decoded(s) {
+	for _, st := range decoded(s, m.breaks) {
 		j, from, to := st.j, st.from, st.to
 		for i := 0; i < len(j); i++ {
 			if r := m.byte1[j[i]]; r[0] == r[1] || !m.mayStart(j, i) {
@@ -118,7 +118,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 		if r := m.byte1[s[i]]; r[0] == r[1] || !m.mayStart(s, i) {
 			continue
 		}
-		if k := m.longest(s, i); k >= 0 && m.pairs[2*k+1] == Redacted {
+		if k := m.longest(s, i); k >= 0 && m.with(k) == Redacted {
 			spans = append(spans, [2]int{i, i + len(m.form(k))})
 		}
 	}
@@ -316,14 +316,18 @@ type stage struct {
 // carrying an HTML or JSON text %-escaped them in: each step that changed
 // the text, in order. A secret is looked for in each, not in the last
 // alone: one holding what a later step reads as an escape ("\n", "%41") is
-// changed by that step. It returns none when s has none of these.
-func decoded(s string) []stage {
+// changed by that step. With breaks (a Redactor that holds a form with a
+// line break), each "\r\n" is read as "\n" too (see unbreak). It returns
+// none when s has none of these.
+func decoded(s string, breaks bool) []stage {
 	var stages []stage
 	j := s
 	var from, to []int
-	// %-escapes decoded once more for each time percentForms escapes
-	// again, so that escapes mixed and then escaped again are found.
-	for _, decode := range []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unwrapped, unpercent, unpercent, unpercent, unref, unescapeJSON} {
+	steps := decodeSteps
+	if breaks {
+		steps = decodeStepsBreaks
+	}
+	for _, decode := range steps {
 		d, f, t, changed := decode(j)
 		if !changed {
 			continue
@@ -337,6 +341,35 @@ func decoded(s string) []stage {
 		stages = append(stages, stage{j, from, to})
 	}
 	return stages
+}
+
+// decodeSteps are decoded's steps: %-escapes decoded once more for each
+// time percentForms escapes again, so that escapes mixed and then escaped
+// again are found. decodeStepsBreaks are the same, each "\r\n" read as
+// "\n" first and after each step that may write one (see unbreak).
+var (
+	decodeSteps       = []func(string) (string, []int, []int, bool){unwrapped, unref, unescapeJSON, unwrapped, unpercent, unpercent, unpercent, unref, unescapeJSON}
+	decodeStepsBreaks = []func(string) (string, []int, []int, bool){unbreak, unwrapped, unref, unbreak, unescapeJSON, unbreak,
+		unwrapped, unpercent, unbreak, unpercent, unbreak, unpercent, unbreak, unref, unbreak, unescapeJSON, unbreak}
+)
+
+// unbreak returns s with each "\r\n" as "\n", and, for each byte of the
+// result, the bytes of s it comes from: from[i] up to to[i]; ok is false,
+// and nothing else returned, when s has none. So a form of a secret of
+// many lines with "\n" line breaks is found where a text writes them as
+// "\r\n", as is or escaped ("%0D%0A", "\r\n" in JSON, "&#13;&#10;"), and
+// the Redactor holds that form once, not again with "\r\n" (see
+// undecodedEncodings).
+func unbreak(s string) (j string, from, to []int, ok bool) {
+	if !strings.Contains(s, "\r\n") {
+		return "", nil, nil, false
+	}
+	return decodeAt(s, '\r', func(s string) (rune, int) {
+		if len(s) >= 2 && s[1] == '\n' {
+			return '\n', 2
+		}
+		return 0, 0
+	})
 }
 
 // unwrapped is unwrap, giving where each byte ends as well.
@@ -534,7 +567,7 @@ var namedRefs = map[string]rune{
 // reference is left out in any case.
 func (m *matcher) splitHead(s string) int {
 	t := cutStub(s)
-	stages := decoded(t)
+	stages := decoded(t, m.breaks)
 	if stages == nil {
 		if t == s {
 			return -1 // replace finds the start of a form written whole
