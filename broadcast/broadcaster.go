@@ -1275,7 +1275,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 	keep := context.WithoutCancel(ctx)
 	var place time.Time // of u's first Send: the order of updates of equal Time
 	var placeUnread bool
-	var lookFirst bool // this Send recorded u's first Send: see sentLook
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
@@ -1283,12 +1282,11 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 		// first Send that orders updates of equal Time, on any instance
 		// and after a restart, as a Job's run keeps it: a Time given
 		// is the update's own, and kept.
-		t, p, unread, first := b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, time.Time{}, op == opCorrect, -1)
+		t, p, unread := b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time, time.Time{}, op == opCorrect)
 		if !timed {
 			u.Time = t
 		}
 		place, placeUnread = p, unread
-		lookFirst = first
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
@@ -1301,9 +1299,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 	var cancel context.CancelFunc
 	sh.first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
 	defer cancel()
-	if lookFirst {
-		sh.first.look = &sh.look
-	}
 	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
 		// Field by field: a composite literal would be built aside and
@@ -1326,9 +1321,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 		ds[0].run(ctx, keep) // on this goroutine: one fewer to start
 		sh.wg.Wait()
 	}
-	if lookFirst {
-		sh.look.mark(ctx, keep, b, u.ID, ds)
-	}
 	rep.Finished = time.Now()
 	var errs []error
 	for _, r := range rep.Results {
@@ -1343,7 +1335,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string,
 type shared struct {
 	u     Update
 	first firstAttempts
-	look  sentLook // for a Send that recorded u's first Send
 	wg    sync.WaitGroup
 	// For runner: the Send's deliveries, the one last taken (ds[0] is
 	// the calling goroutine's), and run's contexts.
@@ -1668,13 +1659,8 @@ func (b *Broadcaster) sentFirst(ctx context.Context, updateID, key string) (t, p
 // status of its incident (see delivery.delivered). An update whose record
 // holds no place (one written before places were kept) gets a new one.
 // unread reports that the record could not be read, and may hold an
-// earlier place than the one returned (see delivery.readPlace). first
-// reports that this call recorded the update's first Send, and found no
-// mark of an attempt of it on the channels other than job's (a RunJob's
-// channel; -1 for a Send, which reads none): the caller's deliveries look
-// at theirs, and the caller then writes the update's sent mark (see
-// sentLook).
-func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t, made time.Time, correction bool, job int) (_, _ time.Time, unread, first bool) {
+// earlier place than the one returned (see delivery.readPlace).
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t, made time.Time, correction bool) (_, _ time.Time, unread bool) {
 	key := sentKey(updateID)
 	var place time.Time
 	if !correction {
@@ -1686,14 +1672,14 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	if first, ok := b.unrecorded.get(updateID); ok {
 		t, incident, place = first.t, first.incident, first.place // to record now
 	} else if first, p, ok, err := b.sentFirst(ctx, updateID, key); ok { // a failed read is logged
-		return first, keptPlace(p, place), err != nil, false
+		return first, keptPlace(p, place), err != nil
 	} else {
 		unread = err != nil
 	}
 	turn := flightKey{key, sentChannel}
 	fl, err := b.flights.hold(ctx, turn)
 	if err != nil {
-		return t, place, unread, false // ctx ended: so will the Send's deliveries
+		return t, place, unread // ctx ended: so will the Send's deliveries
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
@@ -1701,7 +1687,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			b.unrecorded.put(updateID, incident, t, place)
-			return t, place, unread, false
+			return t, place, unread
 		}
 		defer unlock()
 	}
@@ -1709,14 +1695,14 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	switch {
 	case err == nil && ok && !r.UpdateTime.IsZero():
 		b.unrecorded.drop(updateID)
-		return r.UpdateTime, keptPlace(recordedPlace(r), place), false, false // recorded while this Send waited its turn
+		return r.UpdateTime, keptPlace(recordedPlace(r), place), false // recorded while this Send waited its turn
 	case err != nil:
 		// It may hold an earlier Time: not to be written over.
 		b.storeTrouble(keep, "read the time update "+updateID+" was first sent with", err)
 		b.unrecorded.put(updateID, incident, t, place)
-		return t, place, true, false
+		return t, place, true
 	}
-	first = b.unattempted(ctx, keep, updateID, job)
+	b.markSent(ctx, keep, updateID)
 	rec := Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: place}
 	if correction {
 		rec.Time, rec.Meta = time.Now().UTC(), map[string]string{correctionMeta: "true"}
@@ -1724,89 +1710,29 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident st
 	if err = b.store.SaveReceipt(ctx, sentIncident+updateID, key, rec); err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 		b.unrecorded.put(updateID, incident, t, place)
-		return t, place, false, first
+		return t, place, false
 	}
 	b.unrecorded.drop(updateID)
-	return t, place, false, first
+	return t, place, false
 }
 
-// unattempted reports, for the update whose first Send firstSent records,
-// that no channel but job's (none for a Send, see firstSent) has a mark of
-// an attempt of it: records that an earlier version wrote, which its
-// Prune may have removed in part, are not vouched for by a sent mark (see
-// sentLook). A RunJob reads the other channels' marks here, while it
-// holds the record's turn, before their Jobs, which wait for the turn,
-// write theirs. A failure to read is logged, and counts as a mark.
-func (b *Broadcaster) unattempted(ctx, keep context.Context, updateID string, job int) bool {
-	if job < 0 {
-		return true
-	}
-	for i, name := range b.names {
-		if i == job {
-			continue
-		}
+// markSent writes the sent mark of updateID (see sentKey) at its first
+// Send, before any attempt, when no channel has a mark of an attempt of
+// it: records that an earlier version wrote, which its Prune may have
+// removed in part, are not vouched for. A failure to read or write it is
+// logged: without the mark, a Retract stays on the safe side (see
+// delivery.unposted).
+func (b *Broadcaster) markSent(ctx, keep context.Context, updateID string) {
+	for _, name := range b.names {
 		attempted, _, err := b.store.Done(ctx, updateID, name, attemptedTarget)
 		if err != nil {
 			b.storeTrouble(keep, "read whether "+updateID+" was attempted on "+name, err)
-			return false
-		}
-		if attempted {
-			return false
-		}
-	}
-	return true
-}
-
-// sentLook is what the deliveries of the Send (or the RunJob) that
-// recorded an update's first Send (see firstSent) found of attempts of it
-// before theirs, in the reads of their channels' marks that noteAttempt
-// makes anyway before the first attempt: a mark there is an earlier
-// version's (or another instance's Send's, which started meanwhile). When
-// none found one, and the channels whose deliveries made no attempt (left
-// out by a Route, Superseded, held) have no mark either, which mark reads,
-// the update's sent mark is written (see markSent), once the deliveries
-// ended: the first Send to ten channels reads no mark of theirs besides
-// the deliveries' own, where one read of each channel, one after another,
-// before any attempt, cost a Store across a network ten round trips.
-// Written after the deliveries, the mark still vouches for every record
-// they wrote (a Prune removes an update's records together); until it is
-// written, the record of the first Send vouches for them (see
-// delivery.pruned); and a Send that ends before (its process killed)
-// leaves the update without it, on the safe side.
-type sentLook struct {
-	earlier atomic.Bool
-}
-
-// mark writes the sent mark of the update of ds, the deliveries of the
-// Send that recorded its first Send, unless one of them found an earlier
-// attempt of it, or one that made no attempt (see delivery.looked) finds
-// one now. ctx bounds the reads and the write, as firstSent's.
-func (l *sentLook) mark(ctx, keep context.Context, b *Broadcaster, updateID string, ds []delivery) {
-	for i := range ds {
-		d := &ds[i]
-		if l.earlier.Load() {
-			return
-		}
-		if d.looked {
-			continue
-		}
-		attempted, _, err := b.store.Done(ctx, updateID, d.name, attemptedTarget)
-		if err != nil {
-			b.storeTrouble(keep, "read whether "+updateID+" was attempted on "+d.name, err)
 			return
 		}
 		if attempted {
 			return
 		}
 	}
-	b.markSent(ctx, keep, updateID)
-}
-
-// markSent writes the sent mark of updateID (see sentKey) at the end of
-// its first Send, when no channel had a mark of an attempt of it before
-// (see sentLook). A failure to write it is logged: without the mark, a
-// Retract stays on the safe side (see delivery.unposted).
-func (b *Broadcaster) markSent(ctx, keep context.Context, updateID string) {
 	if err := b.store.Mark(ctx, updateID, sentChannel, sentChannel, nil); err != nil { // the message costs an allocation
 		b.storeTrouble(keep, "record that "+updateID+" is sent", err)
 	}

@@ -154,19 +154,14 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	original := j.Original
 	var place time.Time // of the update's first Send: the order of updates of equal Time
 	var placeUnread bool
-	var look *sentLook // this run recorded the update's first Send: see sentLook
 	if j.Kind == JobRetract {
 		original = j.Update.ID
 	} else {
 		// The record a resend of the update finds once the queue has
 		// forgotten the Job (see SentTime), and that later runs, on any
 		// instance, take the place of the first Send from.
-		var first bool
-		_, place, placeUnread, first = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
-			j.Made, j.Kind == JobCorrect, i)
-		if first {
-			look = &sentLook{}
-		}
+		_, place, placeUnread = b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time,
+			j.Made, j.Kind == JobCorrect)
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
@@ -174,13 +169,9 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	fls := b.flights.join(markID, b.names[i:i+1], func(_ int, refused uint64) { seen = refused })
 	defer b.flights.leave(markID, b.names[i:i+1], fls)
 	var res Result
-	ds := []delivery{{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
+	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, place: place,
 		placeUnread: placeUnread, op: op, original: original, markID: markID, flight: fls[0], refusedSeen: seen,
-		record: rec}}
-	d := &ds[0]
-	if look != nil {
-		d.first = &firstAttempts{look: look} // no shared context: its until is past
-	}
+		record: rec}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
 	if n > 1 {
@@ -217,9 +208,6 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 		// that ends undone, as one whose attempt failed, with no
 		// EventFailed (the channel did not give up: the caller retries).
 		d.failed = false
-	}
-	if look != nil {
-		look.mark(ctx, keep, b, j.Update.ID, ds)
 	}
 	d.settle()
 	if op == opRetract && (res.Err == nil || IsPermanent(res.Err)) {

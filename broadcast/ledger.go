@@ -886,11 +886,10 @@ const (
 func sentKey(updateID string) string { return sentIncident + updateID }
 
 // The sent mark of an update is its mark (updateID, sentChannel, sentChannel),
-// written at the end of its first Send, when no channel had a mark of an
-// attempt of it before that Send (see sentLook): under the update's own
-// key, with its channels' receipts and marks, which a Store's Prune
-// removes together or not at all (see MemoryStore.Prune). While it is
-// kept, so is every record of the update written since its first Send:
+// written at its first Send before any attempt (see markSent): under the
+// update's own key, with its channels' receipts and marks, which a
+// Store's Prune removes together or not at all (see MemoryStore.Prune).
+// While it is kept, so is every record of the update written since:
 // a channel without a receipt, a delivered mark, an attempt of unknown
 // outcome or a record of targets reached (partialTarget) never posted it
 // (see delivery.unposted).

@@ -94,9 +94,6 @@ type delivery struct {
 	// unknownBefore: when the attempt under way started, an earlier one's
 	// outcome was unknown (see noteAttempt).
 	unknownBefore bool
-	// looked: noteAttempt read the channel's mark of attempts of the
-	// update, before this delivery wrote one (see sentLook).
-	looked bool
 	// underWay: this retraction recorded in the Store that it is under
 	// way (see retractingTarget).
 	underWay bool
@@ -2012,7 +2009,7 @@ func (d *delivery) unposted(ctx context.Context) (stop bool, err error) {
 // (partialTarget) and the record of which, kept under a key of its own,
 // is gone: then yes. Without the sent mark, the records were written by
 // an earlier version, whose Prune removed them channel by channel (or the
-// Store failed to write the mark, or the first Send has not ended), and only the record of the update's
+// Store failed to write the mark), and only the record of the update's
 // first Send (see firstSent), which every record of the update postdates
 // and which such a Prune removed first, says no; else the channel's post
 // may be out there when another channel has a receipt of the update or
@@ -2179,11 +2176,6 @@ func (e *panicError) Unwrap() error { return e.error }
 type firstAttempts struct {
 	ctx   context.Context
 	until time.Time // an attempt starting later has its own context
-	// look: for the Send (or RunJob) that recorded the update's first
-	// Send, what its deliveries found of attempts before theirs (see
-	// sentLook); nil otherwise. Here, not in each delivery, which it
-	// would make larger.
-	look *sentLook
 }
 
 // context returns the context attempt n shares, or nil when it must have
@@ -2319,20 +2311,11 @@ var errAnswered = errors.New("answered")
 // delivered yet, so nothing outlives the caller here; a mark that cannot
 // be written is logged and the attempt goes on (an update that reaches no
 // one because the Store is in trouble, as it may be in an outage, is worse
-// than a later run that does not know to look), unless ctx ended. The
-// delivery's first such read also tells the Send that recorded the
-// update's first Send whether the channel had a mark of an attempt
-// before it (see sentLook).
+// than a later run that does not know to look), unless ctx ended.
 //
 //go:noinline
 func (d *delivery) noteAttempt(ctx context.Context, n int) error {
 	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, attemptedTarget)
-	if f := d.first; f != nil && f.look != nil && !d.looked {
-		d.looked = true
-		if err != nil || done {
-			f.look.earlier.Store(true)
-		}
-	}
 	d.unknownBefore = err != nil || done && failure == ""
 	if n == 1 && d.unknownBefore {
 		d.earlier = true
