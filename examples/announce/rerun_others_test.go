@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
-	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // A channel that failed says that the same command again tries it; without
@@ -18,24 +14,11 @@ import (
 func TestFailureWithoutStateSaysARerunPostsAgainElsewhere(t *testing.T) {
 	for _, durable := range []bool{true, false} {
 		t.Run(map[bool]string{true: "with -state", false: "without -state"}[durable], func(t *testing.T) {
-			up, down := newHookReceiver(t), newHookReceiver(t)
-			down.fail(http.StatusServiceUnavailable, "busy")
-			t.Setenv("WEBHOOK_SECRET", testSecret)
-			cfg := writeConfig(t, fastRetry+"channels:\n"+
-				"  - {type: webhook, name: subscribers, url: "+up.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n"+
-				"  - {type: webhook, name: partners, url: "+down.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n")
-			args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating"}
-			if durable {
-				args = append(args, "-state", filepath.Join(t.TempDir(), "state.db"))
-			}
-			run := func() result { return announce(t, context.Background(), "", args...) }
-
-			first := run()
-			require.Equal(t, exitFailed, first.code, first.stderr)
-			require.Len(t, up.updates(), 1)
+			first, up := failAndRerun(t, durable, func(up, down string) string {
+				return "  - {type: webhook, name: subscribers, url: " + up + "/in, secret: \"${WEBHOOK_SECRET}\"}\n" +
+					"  - {type: webhook, name: partners, url: " + down + "/in, secret: \"${WEBHOOK_SECRET}\"}\n"
+			})
 			assert.Contains(t, first.stderr, "announce: partners: no target delivered, 1 pending: the same command again tries it\n")
-			again := run()
-			require.Equal(t, exitFailed, again.code, again.stderr)
 			if durable {
 				assert.NotContains(t, first.stderr, "without -state")
 				assert.Len(t, up.updates(), 1, "the re-run skips the channel that has it")

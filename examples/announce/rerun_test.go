@@ -94,23 +94,11 @@ func TestRerunAfterFailureReachesOnlyTheFailedChannel(t *testing.T) {
 func TestPartialFailureSaysWhatARerunDoes(t *testing.T) {
 	for _, durable := range []bool{true, false} {
 		t.Run(map[bool]string{true: "with -state", false: "without -state"}[durable], func(t *testing.T) {
-			up, down := newHookReceiver(t), newHookReceiver(t)
-			down.fail(http.StatusServiceUnavailable, "busy")
-			t.Setenv("WEBHOOK_SECRET", testSecret)
-			cfg := writeConfig(t, fastRetry+"channels:\n  - type: webhook\n    name: hooks\n    endpoints:\n"+
-				"      - {url: "+up.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n"+
-				"      - {url: "+down.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n")
-			args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating"}
-			if durable {
-				args = append(args, "-state", filepath.Join(t.TempDir(), "state.db"))
-			}
-			run := func() result { return announce(t, context.Background(), "", args...) }
-
-			first := run()
-			require.Equal(t, exitFailed, first.code, first.stderr)
-			require.Len(t, up.updates(), 1)
-			again := run()
-			require.Equal(t, exitFailed, again.code, again.stderr)
+			first, up := failAndRerun(t, durable, func(up, down string) string {
+				return "  - type: webhook\n    name: hooks\n    endpoints:\n" +
+					"      - {url: " + up + "/in, secret: \"${WEBHOOK_SECRET}\"}\n" +
+					"      - {url: " + down + "/in, secret: \"${WEBHOOK_SECRET}\"}\n"
+			})
 			if durable {
 				assert.Contains(t, first.stderr, "1 target delivered now, 1 pending: the same command again reaches only those")
 				assert.Len(t, up.updates(), 1, "the re-run skips the endpoint that has it")
@@ -121,6 +109,29 @@ func TestPartialFailureSaysWhatARerunDoes(t *testing.T) {
 			assert.Len(t, up.updates(), 2, "what the message says: the re-run posts to it again")
 		})
 	}
+}
+
+// failAndRerun runs announce twice, with -state when durable, to the
+// channels that channels writes (the config's list under "channels:")
+// given the URLs of two webhook receivers, up and down, down failing
+// every delivery: it returns what the first run said, up having got one
+// update from it, and up, after the second run.
+func failAndRerun(t *testing.T, durable bool, channels func(up, down string) string) (first result, up *hookReceiver) {
+	t.Helper()
+	up, down := newHookReceiver(t), newHookReceiver(t)
+	down.fail(http.StatusServiceUnavailable, "busy")
+	t.Setenv("WEBHOOK_SECRET", testSecret)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+channels(up.URL, down.URL))
+	args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating"}
+	if durable {
+		args = append(args, "-state", filepath.Join(t.TempDir(), "state.db"))
+	}
+	first = announce(t, context.Background(), "", args...)
+	require.Equal(t, exitFailed, first.code, first.stderr)
+	require.Len(t, up.updates(), 1)
+	again := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitFailed, again.code, again.stderr)
+	return first, up
 }
 
 // A channel that reached none of its targets says so, not "0 targets
