@@ -19,22 +19,35 @@ import (
 // text's ("See… https://x.example/a", another page). One that a channel
 // links whole bare still moves bare.
 func TestShortenMovesDestinationWhole(t *testing.T) {
-	const words = " for the details and more words"
-	for _, tt := range []struct {
-		s     string
-		limit int
-		want  string
-	}{
-		{"See [a](https://x.example/「a」)" + words, 30, "See a… <https://x.example/「a」>"},
-		{"See [a](https://x.example/a「b)" + words, 30, "See a… <https://x.example/a「b>"},
-		{"See ![a](https://x.example/「a」.png)" + words, 32, "See… <https://x.example/「a」.png>"},
-		{"See [a](https://x.example/a「b \"Title\")" + words, 30, "See a… <https://x.example/a「b>"},
-		{"See [a][1]" + words + "\n\n[1]: https://x.example/a「b", 30, "See a… <https://x.example/a「b>"},
-		{"See [a](https://x.example/a])" + words, 28, "See… <https://x.example/a]>"},
-		{"See [a](https://x.example/a.)" + words, 28, "See… <https://x.example/a.>"},
-		{"See [a](https://x.example/東京)" + words, 27, "See a… https://x.example/東京"},
-		{"See [a](https://x.example/a_(b))" + words, 30, "See a… https://x.example/a_(b)"},
-	} {
+	assertShortens(t, []shortenCase{
+		{"See [a](https://x.example/「a」)" + destWords, 30, "See a… <https://x.example/「a」>"},
+		{"See [a](https://x.example/a「b)" + destWords, 30, "See a… <https://x.example/a「b>"},
+		{"See ![a](https://x.example/「a」.png)" + destWords, 32, "See… <https://x.example/「a」.png>"},
+		{"See [a](https://x.example/a「b \"Title\")" + destWords, 30, "See a… <https://x.example/a「b>"},
+		{"See [a][1]" + destWords + "\n\n[1]: https://x.example/a「b", 30, "See a… <https://x.example/a「b>"},
+		{"See [a](https://x.example/a])" + destWords, 28, "See… <https://x.example/a]>"},
+		{"See [a](https://x.example/a.)" + destWords, 28, "See… <https://x.example/a.>"},
+		{"See [a](https://x.example/東京)" + destWords, 27, "See a… https://x.example/東京"},
+		{"See [a](https://x.example/a_(b))" + destWords, 30, "See a… https://x.example/a_(b)"},
+	})
+}
+
+// destWords follow the link of a shortenCase, so that a cut comes before
+// the link's end and moves its destination.
+const destWords = " for the details and more words"
+
+// shortenCase is a text s, the limit in runes it is shortened to, and
+// what Shorten gives.
+type shortenCase struct {
+	s     string
+	limit int
+	want  string
+}
+
+// assertShortens asserts what Shorten gives for each of cases.
+func assertShortens(t *testing.T, cases []shortenCase) {
+	t.Helper()
+	for _, tt := range cases {
 		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
 	}
 }

@@ -1,12 +1,6 @@
 package templates_test
 
-import (
-	"testing"
-
-	"github.com/stretchr/testify/assert"
-
-	"github.com/outagecast/outagecast/templates"
-)
+import "testing"
 
 // TestShortenMovesDestinationNumericReferenceAsCommonMark: a numeric
 // character reference in a destination moved after the ellipsis is read
@@ -18,19 +12,12 @@ import (
 // invisible in the text. Before, "&#128;" moved as "€", a link to
 // another page.
 func TestShortenMovesDestinationNumericReferenceAsCommonMark(t *testing.T) {
-	const words = " for the details and more words"
-	for _, tt := range []struct {
-		s     string
-		limit int
-		want  string
-	}{
-		{"See [a](https://x.example/a&#128;b)" + words, 33, "See… <https://x.example/a%C2%80b>"},
-		{"See [a](https://x.example/a&#x9F;b)" + words, 33, "See… <https://x.example/a%C2%9Fb>"},
-		{"See [a](https://x.example/a&#0;b)" + words, 28, "See a… https://x.example/a\uFFFDb"},
-		{"See [a](https://x.example/a&#x110000;b)" + words, 28, "See a… https://x.example/a\uFFFDb"},
-		{"See [a](https://x.example/a&#xD800;b)" + words, 28, "See a… https://x.example/a\uFFFDb"},
-		{"See [a](https://x.example/a&#233;b)" + words, 28, "See a… https://x.example/aéb"},
-	} {
-		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
-	}
+	assertShortens(t, []shortenCase{
+		{"See [a](https://x.example/a&#128;b)" + destWords, 33, "See… <https://x.example/a%C2%80b>"},
+		{"See [a](https://x.example/a&#x9F;b)" + destWords, 33, "See… <https://x.example/a%C2%9Fb>"},
+		{"See [a](https://x.example/a&#0;b)" + destWords, 28, "See a… https://x.example/a\uFFFDb"},
+		{"See [a](https://x.example/a&#x110000;b)" + destWords, 28, "See a… https://x.example/a\uFFFDb"},
+		{"See [a](https://x.example/a&#xD800;b)" + destWords, 28, "See a… https://x.example/a\uFFFDb"},
+		{"See [a](https://x.example/a&#233;b)" + destWords, 28, "See a… https://x.example/aéb"},
+	})
 }

@@ -1,12 +1,6 @@
 package templates_test
 
-import (
-	"testing"
-
-	"github.com/stretchr/testify/assert"
-
-	"github.com/outagecast/outagecast/templates"
-)
+import "testing"
 
 // TestShortenMovesDestinationAsItsURL: a link's destination moved after
 // the ellipsis is the URL the link points to, its backslash escapes and
@@ -20,25 +14,18 @@ import (
 // which links https://x.example/a%5C)b., and "&amp;" stayed in the URL.
 // An autolink's URL reads its character references but no escape.
 func TestShortenMovesDestinationAsItsURL(t *testing.T) {
-	const words = " for the details and more words"
-	for _, tt := range []struct {
-		s     string
-		limit int
-		want  string
-	}{
-		{`See [a](https://x.example/a\)b.)` + words, 30, "See… <https://x.example/a)b.>"},
-		{`See [a](https://x.example/a\_b.)` + words, 30, "See… <https://x.example/a_b.>"},
-		{`See [a](https://x.example/a\_b)` + words, 30, "See a… https://x.example/a_b"},
-		{`See [a](https://x.example/?a=1&amp;b=2)` + words, 34, "See a… https://x.example/?a=1&b=2"},
+	assertShortens(t, []shortenCase{
+		{`See [a](https://x.example/a\)b.)` + destWords, 30, "See… <https://x.example/a)b.>"},
+		{`See [a](https://x.example/a\_b.)` + destWords, 30, "See… <https://x.example/a_b.>"},
+		{`See [a](https://x.example/a\_b)` + destWords, 30, "See a… https://x.example/a_b"},
+		{`See [a](https://x.example/?a=1&amp;b=2)` + destWords, 34, "See a… https://x.example/?a=1&b=2"},
 		{`Some words before the link [a](https://x.example/?a=1&amp;amp;b=2) and more words after it`, 50, "Some words… <https://x.example/?a=1&amp;amp;b=2>"},
 		{`Some words before the link [a](https://x.example/a&notit;b) and more words after it`, 46, "Some words… <https://x.example/a&amp;notit;b>"},
-		{`See [a](<https://x.example/a\>b>)` + words, 32, "See a… <https://x.example/a%3Eb>"},
-		{"See [a][1]" + words + "\n\n[1]: https://x.example/a\\)b.", 30, "See… <https://x.example/a)b.>"},
+		{`See [a](<https://x.example/a\>b>)` + destWords, 32, "See a… <https://x.example/a%3Eb>"},
+		{"See [a][1]" + destWords + "\n\n[1]: https://x.example/a\\)b.", 30, "See… <https://x.example/a)b.>"},
 		{"Some words and more words after it <https://x.example/a&amp;b>", 34, "Some words… https://x.example/a&b"},
 		{`Some words and more words after it <https://x.example/a\_b>`, 36, `Some words… <https://x.example/a\_b>`},
-	} {
-		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
-	}
+	})
 }
 
 // TestShortenMovesQuotedDestinationWhole: a destination holding '"' is,
@@ -53,19 +40,12 @@ func TestShortenMovesDestinationAsItsURL(t *testing.T) {
 // "<" and ">" holding a space, written "%20". Before, only
 // "https://x.example/a" moved, another page.
 func TestShortenMovesQuotedDestinationWhole(t *testing.T) {
-	const words = " for the details and more words"
-	for _, tt := range []struct {
-		s     string
-		limit int
-		want  string
-	}{
-		{`See [a](https://x.example/a"b)` + words, 30, `See a… <https://x.example/a"b>`},
-		{`See [a](https://x.example/a"b "title")` + words, 30, `See a… <https://x.example/a"b>`},
-		{`See ![a](https://x.example/a"b.png)` + words, 34, `See a… <https://x.example/a"b.png>`},
-		{`See [a](https://x.example/a "title")` + words, 30, "See a for… https://x.example/a"},
-		{`See [a](<https://x.example/a b>)` + words, 32, "See a… <https://x.example/a%20b>"},
-		{"See [a][1]" + words + "\n\n[1]: https://x.example/a\"b", 30, `See a… <https://x.example/a"b>`},
-	} {
-		assert.Equal(t, tt.want, templates.Shorten(tt.s, tt.limit, templates.Runes), "%q at %d", tt.s, tt.limit)
-	}
+	assertShortens(t, []shortenCase{
+		{`See [a](https://x.example/a"b)` + destWords, 30, `See a… <https://x.example/a"b>`},
+		{`See [a](https://x.example/a"b "title")` + destWords, 30, `See a… <https://x.example/a"b>`},
+		{`See ![a](https://x.example/a"b.png)` + destWords, 34, `See a… <https://x.example/a"b.png>`},
+		{`See [a](https://x.example/a "title")` + destWords, 30, "See a for… https://x.example/a"},
+		{`See [a](<https://x.example/a b>)` + destWords, 32, "See a… <https://x.example/a%20b>"},
+		{"See [a][1]" + destWords + "\n\n[1]: https://x.example/a\"b", 30, `See a… <https://x.example/a"b>`},
+	})
 }
