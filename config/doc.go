@@ -256,6 +256,12 @@
 // "many"". A key of such a path that holds a character that is not
 // printable (a terminal escape, U+202E, which turns the text after it
 // around) is quoted there, as an unknown key is: headers."\x1b[31mX". A
+// key, unknown or in a path, with the shape of a credential (a curl header
+// pasted as a header's name, "Authorization: Bearer …", a token or
+// "user:password" written where a key stands, but none spelled as the
+// file's own keys are, in lower case, digits and "_") is not written, as a
+// channel does not quote such a value: "<a key (not quoted: it may be a
+// credential)>", as a URL key is not. A
 // merge key is written "<<". Load's error names every fault of the file at once, a line
 // each in the file's order (the first 100, then how many more): those of
 // its own keys, its stages, its templates and its channels together (of

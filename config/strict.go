@@ -20,6 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/outagecast/outagecast/internal/credshape"
 	"github.com/outagecast/outagecast/internal/durlimit"
 )
 
@@ -387,9 +388,12 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 					hint = fmt.Sprintf("did you mean %q? ", near)
 				}
 				key := " " + strconv.Quote(k.Value)
-				if isURL(k.Value) {
+				switch {
+				case isURL(k.Value):
 					// "- slack://…:" with its name below: a URL is a value.
 					key, hint = ", "+urlNotQuoted, "write it as the value of url; "
+				case credentialKey(k.Value):
+					key, hint = ", "+keyNotQuoted, ""
 				}
 				more := ""
 				if path == w.top {
@@ -632,6 +636,24 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 // urlNotQuoted stands for a URL in an error about a value: a URL is never
 // quoted, as it may hold credentials.
 const urlNotQuoted = "a URL (not quoted: it may hold credentials)"
+
+// credentialKey reports whether key has the shape of a credential
+// (package credshape's rules) and is not spelled as the file's own keys
+// are, in lower case, digits and "_" ("xoauth2_token_url", a token's shape
+// too): such a key is written, and a secret the file holds is hidden in it
+// as anywhere in Load's error.
+func credentialKey(key string) bool {
+	return !ownKeyShape.MatchString(key) && credshape.Any(key)
+}
+
+// ownKeyShape matches a key spelled as the file's own keys are.
+var ownKeyShape = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// keyNotQuoted stands for a key with the shape of a credential in an
+// error: a curl header pasted as a header's name ("Authorization: Bearer
+// …"), a token or "user:password" written where a key stands. A channel
+// does not quote such a value either (the rules of package credshape).
+const keyNotQuoted = "a key (not quoted: it may be a credential)"
 
 // quoteValue returns " " and value quoted, for an error's "unknown
 // value", or ", " and urlNotQuoted for a URL.
@@ -957,15 +979,18 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// pathKey returns key as a path writes it: a URL not written, and a key
-// holding a character that is not printable (a terminal escape, a
-// character that shows nothing or turns the text after it around, U+202E,
-// invalid UTF-8) quoted, as an unknown key is, so that an error shown on a
-// terminal shows the key the file wrote. A merge key is "<<", as the
-// file writes it.
+// pathKey returns key as a path writes it: a URL, or a key with the shape
+// of a credential (keyNotQuoted), not written, and a key holding a
+// character that is not printable (a terminal escape, a character that
+// shows nothing or turns the text after it around, U+202E, invalid UTF-8)
+// quoted, as an unknown key is, so that an error shown on a terminal shows
+// the key the file wrote. A merge key is "<<", as the file writes it.
 func pathKey(key string) string {
 	if isURL(key) {
 		return "<" + urlNotQuoted + ">"
+	}
+	if credentialKey(key) {
+		return "<" + keyNotQuoted + ">"
 	}
 	if !utf8.ValidString(key) || strings.IndexFunc(key, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
 		return strconv.Quote(key)

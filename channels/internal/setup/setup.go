@@ -27,6 +27,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/credshape"
 	"github.com/outagecast/outagecast/internal/secrets"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -314,10 +315,6 @@ func Quote(v string, cfg any, more ...redact.Secret) string {
 	return strconv.Quote(v[:cut]) + "…"
 }
 
-// authSchemes are the HTTP authorization schemes (and the words APIs use
-// alike) that precede a credential, in lower case.
-var authSchemes = []string{"bearer", "basic", "digest", "token", "bot", "negotiate", "oauth", "apikey", "api-key", "sso-key"}
-
 // notQuoted returns why Quote does not quote v, or "".
 func notQuoted(v string, cfg any, more []redact.Secret) string {
 	if strings.Contains(v, "://") {
@@ -327,39 +324,14 @@ func notQuoted(v string, cfg any, more []redact.Secret) string {
 	if redact.CheckName(v, append(found.Secrets, more...), found.AllURLs()) != nil {
 		return "a value (not quoted: it holds a secret of the channel's Config)"
 	}
-	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ':' || unicode.IsSpace(r) })
-	for i, w := range words {
-		if i < len(words)-1 && slices.Contains(authSchemes, w) {
-			return "a value (not quoted: it holds an authorization, as \"Bearer …\" does)"
-		}
+	if credshape.Authorization(v) {
+		return "a value (not quoted: it holds an authorization, as \"Bearer …\" does)"
 	}
-	if _, after, ok := strings.Cut(v, ":"); ok && strings.TrimSpace(after) != "" {
+	if credshape.Colon(v) {
 		return `a value with ":" (not quoted: it may be "user:password" or a header with its value)`
 	}
-	if tokenLike(v) {
+	if credshape.Token(v) {
 		return "a value (not quoted: it may be a token)"
 	}
 	return ""
-}
-
-// tokenLike reports whether v holds a run of 16 or more characters of the
-// alphabets tokens and keys are written in (letters, digits, "-", "_",
-// "+", "/", "=", "~") with a digit in it.
-func tokenLike(v string) bool {
-	inAlphabet := func(r rune) bool {
-		return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_+/=~", r))
-	}
-	run, digit := 0, false
-	for _, r := range v + " " {
-		if inAlphabet(r) {
-			run++
-			digit = digit || unicode.IsDigit(r)
-			continue
-		}
-		if run >= 16 && digit {
-			return true
-		}
-		run, digit = 0, false
-	}
-	return false
 }
