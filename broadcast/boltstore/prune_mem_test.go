@@ -10,39 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
-
-// fillUpdates writes updates updates straight to s's file, all stamped at:
-// each a channel's mark, its receipt and its incident's thread, an
-// incident of its own.
-func fillUpdates(tb testing.TB, s *Store, updates int, at time.Time) {
-	tb.Helper()
-	enc := appendReceipt(nil, broadcast.Receipt{Channel: "x", ID: "post"})
-	for start := 0; start < updates; start += 10_000 {
-		err := s.db.update(func(tx *bolt.Tx) error {
-			for i := start; i < min(start+10_000, updates); i++ {
-				u, inc := fmt.Sprintf("u_%016x", i), fmt.Sprintf("inc-%d", i)
-				mk, _ := key(u, "x", "")
-				rk, _ := key(u, "x")
-				tk, _ := key(inc, "x")
-				if err := tx.Bucket(bucketMarks).Put(mk, markValue(at, nil)); err != nil {
-					return err
-				}
-				if err := tx.Bucket(bucketReceipts).Put(rk, receiptValue(at, inc, enc)); err != nil {
-					return err
-				}
-				if err := tx.Bucket(bucketThreads).Put(tk, threadValue(at, enc, enc)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		require.NoError(tb, err)
-	}
-}
 
 // pruneAlloc returns the bytes a Prune of a store of updates updates
 // allocates, with a cutoff before all of them: it removes nothing.
