@@ -1,18 +1,20 @@
 package boltstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Prune removes what was recorded before cutoff, in one transaction, and
-// reports how many entries it removed. Call it now and then to bound the
-// file's growth, with a cutoff well behind any update you may still
-// resend, correct or retract:
+// Prune removes what was recorded before cutoff, in transactions of
+// bounded size (below), and reports how many entries it removed. Call it
+// now and then to bound the file's growth, with a cutoff well behind any
+// update you may still resend, correct or retract:
 //
 //   - An update's marks and receipts, on every channel and target, are
 //     removed together, when the newest of them was written before
@@ -44,13 +46,24 @@ import (
 // with a cutoff after it, a thread still kept forgets that its post was
 // deleted, and a later update may reply to it.
 //
-// When ctx ends before the scan is done (during it, or while Prune waits
-// for the file's writer), Prune removes nothing and returns ctx's error. An entry that does not decode is damage: Prune removes nothing and
-// fails with ErrDamaged. The file does not shrink; later writes reuse the
-// space. Prune reads every mark and receipt twice, and holds each
-// update's ID in memory meanwhile. The transaction holds the file's one
-// writer for as long as the scan takes: every Mark and SaveReceipt of a delivery meanwhile waits for
-// it, so prune a large file while little is being sent.
+// Prune walks the file in transactions of its own, each of which removes
+// or rewrites about 1,000 entries at most (an update's marks and receipts
+// always in one) and reads about 65,536 at most, so that its memory is
+// bounded whatever the file's size (a write transaction holds every page
+// it changes until it commits), and every Mark and
+// SaveReceipt of a delivery meanwhile waits for one such transaction
+// only. A kept receipt whose incident's thread was last saved before
+// cutoff has the thread stamped anew with the time of its update's newest
+// mark or receipt: that is how the thread is known to be kept, and it is
+// then removed once that update's records are.
+//
+// When ctx ends (during the walk, or while Prune waits for the file's
+// writer), Prune stops and returns ctx's error, with the number of the
+// entries the transactions before removed: the one under way removes
+// nothing. An entry that does not decode is damage: Prune stops there
+// and fails with ErrDamaged. An update sent again while Prune walks is
+// either removed whole before, or kept whole. The file does not shrink;
+// later writes reuse the space.
 //
 // The record of which post an update followed in its thread (so that,
 // after the retraction of the thread's latest post, the next update
@@ -60,154 +73,311 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if err := cmp.Or(s.opened(), ctxErr(ctx)); err != nil {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
+	p := pruner{ctx: ctx, cutoff: cutoff}
 	var n int64
-	err := s.update(func(tx *bolt.Tx) error {
-		p := pruner{ctx: ctx, cutoff: cutoff, keptThreads: map[string]bool{}}
-		m, err := p.prune(tx)
-		if err == nil {
-			// It may have ended while Prune waited for the file's writer, or
-			// since the scan last looked.
-			err = ctx.Err()
+	// Marks and receipts, an update's together, then threads, which
+	// depend on the receipts kept.
+	for _, step := range []func(*bolt.Tx) (bool, error){p.updates, p.threads} {
+		p.from = nil
+		for done := false; !done; {
+			var m int
+			err := s.update(func(tx *bolt.Tx) error {
+				var err error
+				p.written, p.scanned = 0, 0
+				done, err = step(tx)
+				if err == nil {
+					// It may have ended while Prune waited for the file's
+					// writer, or since the walk last looked.
+					err = ctx.Err()
+				}
+				m = p.removed
+				return err
+			})
+			p.removed = 0
+			if err != nil {
+				return n, wrap("prune", err)
+			}
+			n += int64(m)
 		}
-		n = int64(m)
-		return err
-	})
-	if err != nil {
-		return 0, wrap("prune", err)
 	}
 	return n, nil
 }
 
+// pruneBatch is about how many entries one of Prune's transactions
+// removes or rewrites at most (more when one update holds more), and
+// pruneScan how many it reads: a write transaction holds every page it
+// changes in memory until it commits.
+const (
+	pruneBatch = 1000
+	pruneScan  = 64 * 1024
+)
+
 // A pruner is one run of Prune.
 type pruner struct {
-	ctx         context.Context
-	cutoff      time.Time
-	scanned     int
-	keptThreads map[string]bool // keys of the threads of receipts kept
+	ctx     context.Context
+	cutoff  time.Time
+	from    []byte // the key the next transaction starts at; nil: the first
+	fromBuf []byte // from's storage, reused
+	scanned int    // entries read by the transaction under way
+	written int    // entries it removed or rewrote
+	removed int    // entries it removed
+
+	// One update's records, their storage reused from one update to the
+	// next: a walk allocates nothing per entry.
+	markKeys, receiptKeys keyList
+	threadKeys            keyList // of its receipts' threads
 }
 
-// prune prunes marks and receipts, an update's together, then threads,
-// which depend on the receipts kept.
-func (p *pruner) prune(tx *bolt.Tx) (int, error) {
-	marks, receipts := tx.Bucket(bucketMarks), tx.Bucket(bucketReceipts)
-	newest := map[string]time.Time{} // by update: its newest mark or receipt
-	err := p.scan(marks, markNames, newest, func(v []byte) (time.Time, error) { return markTime(v) })
-	if err == nil {
-		err = p.scan(receipts, receiptNames, newest, func(v []byte) (time.Time, error) {
-			saved, _, err := checkReceipt(v)
-			return saved, err
-		})
-	}
-	if err != nil {
-		return 0, err
-	}
-	old := func(k []byte) bool { u, _ := firstPart(k); return newest[u].Before(p.cutoff) }
-	n, err := p.bucket(marks, markNames, func(k, _ []byte) (bool, error) { return old(k), nil })
-	if err != nil {
-		return 0, err
-	}
-	m, err := p.bucket(receipts, receiptNames, func(k, v []byte) (bool, error) { return p.receiptGoes(old(k), k, v) })
-	if err != nil {
-		return 0, err
-	}
-	l, err := p.bucket(tx.Bucket(bucketThreads), threadNames, func(k, v []byte) (bool, error) {
-		saved, err := checkThread(v)
-		return err == nil && saved.Before(p.cutoff) && !p.keptThreads[string(k)], err
-	})
-	return n + m + l, err
+// A keyList is a list of keys copied into one buffer.
+type keyList struct {
+	buf  []byte
+	ends []int
 }
 
-// scan notes in newest, for each entry of b, the time written (read from
-// its value by at) under its update, the first part of its key, when it
-// is the newest of the update's so far. Damage names the entry, its key's
-// parts named by names.
-func (p *pruner) scan(b *bolt.Bucket, names []string, newest map[string]time.Time, at func(v []byte) (time.Time, error)) error {
-	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if p.scanned++; p.scanned%1024 == 0 && p.ctx.Err() != nil {
-			return p.ctx.Err()
-		}
-		t, err := at(v)
-		var u string
-		if err == nil {
-			u, err = firstPart(k)
-		}
-		if err != nil {
-			return naming(err, names, keyParts(k)...)
-		}
-		if n, ok := newest[u]; !ok || t.After(n) {
-			newest[u] = t
+func (l *keyList) reset() { l.buf, l.ends = l.buf[:0], l.ends[:0] }
+
+func (l *keyList) add(k []byte) {
+	l.buf = append(l.buf, k...)
+	l.ends = append(l.ends, len(l.buf))
+}
+
+func (l *keyList) len() int { return len(l.ends) }
+
+// at returns the i-th key.
+func (l *keyList) at(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.buf[start:l.ends[i]:l.ends[i]]
+}
+
+// deleteFrom deletes each key from b.
+func (l *keyList) deleteFrom(b *bolt.Bucket) error {
+	for i := range l.len() {
+		if err := b.Delete(l.at(i)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// firstPart returns the first part of a key: its update.
-func firstPart(k []byte) (string, error) {
-	d := decoder{b: k}
-	first := d.string()
-	if d.err != nil {
-		return "", &damage{fmt.Sprintf("a key does not decode: %v", d.err)}
+// full reports whether the transaction under way did its share.
+func (p *pruner) full() bool { return p.written >= pruneBatch || p.scanned >= pruneScan }
+
+// look counts an entry read, and returns ctx's error now and then.
+func (p *pruner) look() error {
+	if p.scanned++; p.scanned%1024 == 0 {
+		return p.ctx.Err()
 	}
-	return first, nil
+	return nil
 }
 
-// receiptGoes reports whether the receipt with key k (update, channel) and
-// value v is removed, old when its update's marks and receipts were all
-// written before cutoff, and keeps its thread when it is not.
-func (p *pruner) receiptGoes(old bool, k, v []byte) (bool, error) {
-	if old {
-		return true, nil
+// updates prunes marks and receipts from p.from on, one update at a time,
+// until the transaction did its share; done says none is left. An
+// update's keys begin with its ID, length first, so that its marks and
+// its receipts sit together in each bucket, and both buckets list the
+// updates in the same order.
+func (p *pruner) updates(tx *bolt.Tx) (done bool, err error) {
+	marks, receipts := tx.Bucket(bucketMarks), tx.Bucket(bucketReceipts)
+	mc, rc := marks.Cursor(), receipts.Cursor()
+	threads := tx.Bucket(bucketThreads)
+	tc := threads.Cursor()
+	for !p.full() {
+		mk, _ := seek(mc, p.from)
+		rk, _ := seek(rc, p.from)
+		if mk == nil && rk == nil {
+			return true, nil
+		}
+		u, err := p.next(mk, rk)
+		if err != nil {
+			return false, err
+		}
+		var newest time.Time
+		p.markKeys.reset()
+		p.receiptKeys.reset()
+		p.threadKeys.reset()
+		mk, mv := seek(mc, u)
+		for ; mk != nil && bytes.HasPrefix(mk, u); mk, mv = mc.Next() {
+			if err := p.look(); err != nil {
+				return false, err
+			}
+			t, err := markTime(mv)
+			if err != nil {
+				return false, naming(err, markNames, keyParts(mk)...)
+			}
+			newest = later(newest, t)
+			p.markKeys.add(mk)
+		}
+		rk, rv := seek(rc, u)
+		for ; rk != nil && bytes.HasPrefix(rk, u); rk, rv = rc.Next() {
+			if err := p.look(); err != nil {
+				return false, err
+			}
+			t, err := p.receipt(rk, rv)
+			if err != nil {
+				return false, naming(err, receiptNames, keyParts(rk)...)
+			}
+			newest = later(newest, t)
+			p.receiptKeys.add(rk)
+		}
+		// The next update's first key, before the cursors move.
+		p.setFrom(first(mk, rk))
+		if newest.Before(p.cutoff) {
+			if err := p.markKeys.deleteFrom(marks); err != nil {
+				return false, err
+			}
+			if err := p.receiptKeys.deleteFrom(receipts); err != nil {
+				return false, err
+			}
+			p.removed += p.markKeys.len() + p.receiptKeys.len()
+			p.written += p.markKeys.len() + p.receiptKeys.len()
+		} else if err := p.keepThreads(threads, tc, newest); err != nil {
+			return false, err
+		}
+		if p.from == nil {
+			return true, nil
+		}
 	}
-	_, incident, err := checkReceipt(v)
-	if err != nil {
-		return false, err
-	}
-	channel, err := lastPart(k)
-	if err != nil {
-		return false, err
-	}
-	tk, err := key(incident, channel)
-	if err != nil {
-		return false, &damage{fmt.Sprintf("a receipt's incident: %v", err)}
-	}
-	p.keptThreads[string(tk)] = true
 	return false, nil
 }
 
-// lastPart returns the second part of a key of two parts.
-func lastPart(k []byte) (string, error) {
-	d := decoder{b: k}
-	d.string()
-	last := d.string()
-	if err := d.end(); err != nil {
-		return "", &damage{fmt.Sprintf("a receipt's key does not decode: %v", err)}
+// keepThreads stamps with newest, the time of the newest record of an
+// update kept, each thread of its receipts (p.threadKeys) last saved
+// before cutoff, so that the threads step keeps it. A later Prune removes
+// it once it removes the update, or the thread is saved again.
+func (p *pruner) keepThreads(threads *bolt.Bucket, c *bolt.Cursor, newest time.Time) error {
+	for i := range p.threadKeys.len() {
+		tk := p.threadKeys.at(i)
+		// As get does, with one cursor for the transaction: a cursor of
+		// its own for each would allocate.
+		k, v := c.Seek(tk)
+		var err error
+		if bytes.Equal(k, tk) && v == nil {
+			err = &damage{"a bucket where a thread should be"}
+		} else if bytes.Equal(k, tk) {
+			var saved time.Time
+			if saved, err = checkThread(v); err == nil && saved.Before(p.cutoff) {
+				err = put(threads, tk, append(appendStamp(nil, newest), v[8:]...), "a thread")
+				p.written++
+			}
+		}
+		if err != nil {
+			return naming(err, threadNames, keyParts(tk)...)
+		}
 	}
-	return last, nil
+	return nil
 }
 
-// bucket deletes the entries of b for which goes says so. Damage names
-// the entry, its key's parts named by names.
-func (p *pruner) bucket(b *bolt.Bucket, names []string, goes func(k, v []byte) (bool, error)) (int, error) {
-	var old [][]byte
+// threads removes, from p.from on, the threads last saved before cutoff,
+// until the transaction did its share; done says none is left. A thread
+// one of whose receipts is kept was stamped anew by updates.
+func (p *pruner) threads(tx *bolt.Tx) (done bool, err error) {
+	b := tx.Bucket(bucketThreads)
 	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if p.scanned++; p.scanned%1024 == 0 && p.ctx.Err() != nil {
-			return 0, p.ctx.Err()
+	var old [][]byte
+	k, v := seek(c, p.from)
+	for ; k != nil && !p.full(); k, v = c.Next() {
+		if err := p.look(); err != nil {
+			return false, err
 		}
-		gone, err := goes(k, v)
+		saved, err := checkThread(v)
 		if err != nil {
-			return 0, naming(err, names, keyParts(k)...)
+			return false, naming(err, threadNames, keyParts(k)...)
 		}
-		if gone {
-			old = append(old, append([]byte(nil), k...))
+		if saved.Before(p.cutoff) {
+			old = append(old, bytes.Clone(k))
+			p.written++
 		}
 	}
-	// Deleting under a cursor can make it skip keys; delete after the scan.
+	p.setFrom(k)
+	// Deleting under a cursor can make it skip keys; delete after the walk.
 	for _, k := range old {
 		if err := b.Delete(k); err != nil {
-			return 0, err
+			return false, err
 		}
 	}
-	return len(old), nil
+	p.removed += len(old)
+	return k == nil, nil
+}
+
+// seek moves c to the first key at or after from; the first key of all
+// when from is nil.
+func seek(c *bolt.Cursor, from []byte) ([]byte, []byte) {
+	if from == nil {
+		return c.First()
+	}
+	return c.Seek(from)
+}
+
+// next returns the key prefix of the update whose records come first of
+// mk's and rk's, either of which may be nil: the update's ID, length
+// first.
+func (p *pruner) next(mk, rk []byte) ([]byte, error) {
+	k, names := first(mk, rk), markNames
+	if !bytes.Equal(k, mk) {
+		names = receiptNames
+	}
+	u := part(k)
+	if u == nil {
+		return nil, naming(&damage{"a key does not decode: " + errTruncated.Error()}, names, keyParts(k)...)
+	}
+	return u, nil
+}
+
+// first returns the lesser of two keys, nil ones left out.
+func first(a, b []byte) []byte {
+	if a == nil || (b != nil && bytes.Compare(b, a) < 0) {
+		return b
+	}
+	return a
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// setFrom sets p.from to a copy of k; nil stays nil.
+func (p *pruner) setFrom(k []byte) {
+	p.from = nil
+	if k != nil {
+		p.fromBuf = append(p.fromBuf[:0], k...)
+		p.from = p.fromBuf
+	}
+}
+
+// receipt checks the receipt with key k (update, channel) and value v,
+// adds the key of its thread (incident, channel) to p.threadKeys and
+// returns when it was saved.
+func (p *pruner) receipt(k, v []byte) (saved time.Time, err error) {
+	saved, err = checkReceipt(v)
+	if err != nil {
+		return saved, err
+	}
+	// The incident, after the stamp, and the channel, after the update:
+	// each a length and its bytes, as key encodes a part.
+	incident, channel := part(v[8:]), part(k[len(part(k)):])
+	if incident == nil || channel == nil || len(k) != len(part(k))+len(channel) {
+		return saved, &damage{"a receipt's key does not decode"}
+	}
+	if len(incident)+len(channel) > bolt.MaxKeySize {
+		return saved, &damage{fmt.Sprintf("a receipt's incident: too long together: %d bytes, more than %d (a bbolt key's limit)",
+			len(incident)+len(channel), bolt.MaxKeySize)}
+	}
+	p.threadKeys.buf = append(append(p.threadKeys.buf, incident...), channel...)
+	p.threadKeys.ends = append(p.threadKeys.ends, len(p.threadKeys.buf))
+	return saved, nil
+}
+
+// part returns the first part of b as key encodes it, its length
+// included; nil when it does not decode.
+func part(b []byte) []byte {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)-w) {
+		return nil
+	}
+	return b[:w+int(n)]
 }

@@ -84,17 +84,16 @@ func readReceipt(v []byte) (saved time.Time, incident string, r broadcast.Receip
 }
 
 // checkReceipt decodes an update's receipt's value as Prune needs it: when
-// it was saved and the incident, the receipt only checked.
-func checkReceipt(v []byte) (saved time.Time, incident string, err error) {
-	d := decoder{b: v}
+// it was saved, the rest only checked.
+func checkReceipt(v []byte) (saved time.Time, err error) {
+	d := decoder{b: v, skip: true}
 	saved = d.stamp()
-	incident = d.string()
-	d.skip = true
+	d.string()
 	d.receipt()
 	if err := d.end(); err != nil {
-		return saved, "", &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
+		return saved, &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
 	}
-	return saved, incident, nil
+	return saved, nil
 }
 
 // checkThread decodes a thread's value as Prune needs it: when it was last
