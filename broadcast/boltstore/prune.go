@@ -11,8 +11,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Prune removes what was recorded before cutoff, in transactions of
-// bounded size (below), and reports how many entries it removed. Call it
+// Prune removes what was recorded before cutoff, in one transaction
+// (below), and reports how many entries it removed. Call it
 // now and then to bound the file's growth, with a cutoff well behind any
 // update you may still resend, correct or retract:
 //
@@ -46,24 +46,26 @@ import (
 // with a cutoff after it, a thread still kept forgets that its post was
 // deleted, and a later update may reply to it.
 //
-// Prune walks the file in transactions of its own, each of which removes
-// or rewrites about 1,000 entries at most (an update's marks and receipts
-// always in one) and reads about 65,536 at most, so that its memory is
-// bounded whatever the file's size (a write transaction holds every page
-// it changes until it commits), and every Mark and
-// SaveReceipt of a delivery meanwhile waits for one such transaction
-// only. A kept receipt whose incident's thread was last saved before
-// cutoff has the thread stamped anew with the time of its update's newest
-// mark or receipt: that is how the thread is known to be kept, and it is
-// then removed once that update's records are.
+// Prune walks the file an update at a time, its marks and receipts side
+// by side, and keeps no list of what it walked, so that a Prune that
+// removes nothing takes little memory whatever the file's size. It
+// removes in one write transaction, which holds every page it changes
+// until it commits: its memory grows with what it removes, and every
+// Mark and SaveReceipt meanwhile waits for it. So a Prune never ends
+// half done: records are removed together that the Broadcaster needs
+// gone together although their update keys differ (the record of an
+// update's first Send is older than the update's records of its
+// deliveries), and a reader never sees a Prune under way. A kept receipt
+// whose incident's thread was last saved before cutoff has the thread
+// stamped anew with the time of its update's newest mark or receipt:
+// that is how the thread is known to be kept, and it is then removed once
+// that update's records are. Only Prune reads that stamp.
 //
 // When ctx ends (during the walk, or while Prune waits for the file's
-// writer), Prune stops and returns ctx's error, with the number of the
-// entries the transactions before removed: the one under way removes
-// nothing. An entry that does not decode is damage: Prune stops there
-// and fails with ErrDamaged. An update sent again while Prune walks is
-// either removed whole before, or kept whole. The file does not shrink;
-// later writes reuse the space.
+// writer), Prune stops, removes nothing and returns ctx's error; so does
+// a process killed while Prune runs. An entry that does not decode is
+// damage: Prune stops there, removes nothing and fails with ErrDamaged.
+// The file does not shrink; later writes reuse the space.
 //
 // The record of which post an update followed in its thread (so that,
 // after the retraction of the thread's latest post, the next update
@@ -74,39 +76,40 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
 	p := pruner{ctx: ctx, cutoff: cutoff}
-	var n int64
-	// Marks and receipts, an update's together, then threads, which
-	// depend on the receipts kept.
-	for _, step := range []func(*bolt.Tx) (bool, error){p.updates, p.threads} {
-		p.from = nil
-		for done := false; !done; {
-			var m int
-			err := s.update(func(tx *bolt.Tx) error {
+	// One transaction: a Prune that ends before it is done (its ctx, or
+	// the process killed) removes nothing, and no reader sees a Prune
+	// under way. Committed in parts, in key order, it removed an update's
+	// records and kept records written before them under other keys (the
+	// record of the update's first Send, which Retract relies on to be
+	// gone when the update's records are).
+	err := s.update(func(tx *bolt.Tx) error {
+		// Marks and receipts, an update's together, then threads, which
+		// depend on the receipts kept.
+		for _, step := range []func(*bolt.Tx) (bool, error){p.updates, p.threads} {
+			p.from = nil
+			for done := false; !done; {
 				var err error
 				p.written, p.scanned = 0, 0
-				done, err = step(tx)
-				if err == nil {
-					// It may have ended while Prune waited for the file's
-					// writer, or since the walk last looked.
-					err = ctx.Err()
+				if done, err = step(tx); err != nil {
+					return err
 				}
-				m = p.removed
-				return err
-			})
-			p.removed = 0
-			if err != nil {
-				return n, wrap("prune", err)
 			}
-			n += int64(m)
 		}
+		// It may have ended while Prune waited for the file's writer, or
+		// since the walk last looked.
+		return ctx.Err()
+	})
+	if err != nil {
+		return 0, wrap("prune", err)
 	}
-	return n, nil
+	return int64(p.removed), nil
 }
 
-// pruneBatch is about how many entries one of Prune's transactions
-// removes or rewrites at most (more when one update holds more), and
-// pruneScan how many it reads: a write transaction holds every page it
-// changes in memory until it commits.
+// pruneBatch is about how many entries Prune removes or rewrites, and
+// pruneScan how many it reads, before it starts its walk anew from where
+// it stopped, in the same transaction: the threads it removes are listed
+// before they are deleted (deleting under a cursor can make it skip
+// keys), at most that many at a time.
 const (
 	pruneBatch = 1000
 	pruneScan  = 64 * 1024
@@ -116,9 +119,10 @@ const (
 type pruner struct {
 	ctx     context.Context
 	cutoff  time.Time
-	from    []byte // the key the next transaction starts at; nil: the first
+	from    []byte // the key the next part of the walk starts at; nil: the first
 	fromBuf []byte // from's storage, reused
-	scanned int    // entries read by the transaction under way
+	scanned int    // entries read by the part under way
+	looked  int    // entries read in all
 	written int    // entries it removed or rewrote
 	removed int    // entries it removed
 
@@ -162,19 +166,20 @@ func (l *keyList) deleteFrom(b *bolt.Bucket) error {
 	return nil
 }
 
-// full reports whether the transaction under way did its share.
+// full reports whether the part of the walk under way did its share.
 func (p *pruner) full() bool { return p.written >= pruneBatch || p.scanned >= pruneScan }
 
 // look counts an entry read, and returns ctx's error now and then.
 func (p *pruner) look() error {
-	if p.scanned++; p.scanned%1024 == 0 {
+	p.scanned++
+	if p.looked++; p.looked%1024 == 0 {
 		return p.ctx.Err()
 	}
 	return nil
 }
 
 // updates prunes marks and receipts from p.from on, one update at a time,
-// until the transaction did its share; done says none is left. An
+// until the part of the walk did its share; done says none is left. An
 // update's keys begin with its ID, length first, so that its marks and
 // its receipts sit together in each bucket, and both buckets list the
 // updates in the same order.
@@ -270,7 +275,7 @@ func (p *pruner) keepThreads(threads *bolt.Bucket, c *bolt.Cursor, newest time.T
 }
 
 // threads removes, from p.from on, the threads last saved before cutoff,
-// until the transaction did its share; done says none is left. A thread
+// until the part of the walk did its share; done says none is left. A thread
 // one of whose receipts is kept was stamped anew by updates.
 func (p *pruner) threads(tx *bolt.Tx) (done bool, err error) {
 	b := tx.Bucket(bucketThreads)

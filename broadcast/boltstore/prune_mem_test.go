@@ -40,9 +40,9 @@ func TestPruneMemoryBounded(t *testing.T) {
 	assert.Less(t, many, 2*few+64<<10, "a Prune of 20,000 updates allocates no more than one of 500, give or take")
 }
 
-// TestPruneInBatches: a Prune of more entries than one of its
-// transactions removes removes all that are old, and keeps the threads of
-// the receipts kept, whatever transaction they fall in.
+// TestPruneInBatches: a Prune of more entries than one part of its walk
+// removes removes all that are old, and keeps the threads of
+// the receipts kept, whatever part they fall in.
 func TestPruneInBatches(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
 	require.NoError(t, err)
