@@ -30,13 +30,7 @@ func xxdPlain(b []byte) []string {
 // written without separators; the dump's text column beside such bytes
 // too.
 func TestRedactorPEMKeyDERPartsInHex(t *testing.T) {
-	der := make([]byte, 1218)
-	rnd := rand.New(rand.NewPCG(3, 4))
-	for i := range der {
-		der[i] = byte(rnd.Uint32())
-	}
-	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	r := redact.NewRedactor(redact.NewSecret(key))
+	der, r, _ := derKeyRedactor()
 	dump := strings.Split(strings.TrimSuffix(hex.Dump(der), "\n"), "\n")
 	xxd := xxdPlain(der)
 	n := len(dump)
@@ -81,13 +75,7 @@ func spacedHex(b []byte) string {
 // short hash or an address, which other text holds too), and so does hex
 // that is not the key's.
 func TestRedactorPEMKeyDERShortPartsStay(t *testing.T) {
-	der := make([]byte, 1218)
-	rnd := rand.New(rand.NewPCG(3, 4))
-	for i := range der {
-		der[i] = byte(rnd.Uint32())
-	}
-	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	r := redact.NewRedactor(redact.NewSecret(key))
+	der, r, rnd := derKeyRedactor()
 	other := make([]byte, 64)
 	for i := range other {
 		other[i] = byte(rnd.Uint32())
@@ -103,4 +91,17 @@ func TestRedactorPEMKeyDERShortPartsStay(t *testing.T) {
 		assert.Equal(t, text, r.String(text))
 		assert.False(t, r.Holds(text), text)
 	}
+}
+
+// derKeyRedactor returns the DER of a key of random bytes (the same on
+// every run), a Redactor of the key in PEM, and the random source, to
+// draw more bytes from.
+func derKeyRedactor() ([]byte, *redact.Redactor, *rand.Rand) {
+	der := make([]byte, 1218)
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for i := range der {
+		der[i] = byte(rnd.Uint32())
+	}
+	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	return der, redact.NewRedactor(redact.NewSecret(key)), rnd
 }
