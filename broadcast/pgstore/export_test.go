@@ -40,8 +40,17 @@ func CompatibleFrom(fsys fs.FS) ([]int, error) {
 	return from, err
 }
 
-// PruneQuery is Prune's statement on table.
-func PruneQuery(table string) string { return pruneQuery(table) }
+// PruneQuery is the statement of Prune's last step on table, which
+// deletes its rows that the steps before did not.
+func PruneQuery(table string) string {
+	q := ""
+	for _, step := range pruneSteps {
+		if step.table == table {
+			q = step.query()
+		}
+	}
+	return q
+}
 
 // ConnectConfig is Connect after the parse.
 func ConnectConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {

@@ -161,7 +161,16 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // It deletes in batches of at most 1,000 rows, each a statement (and a
 // transaction) of its own, so that deliveries under way never wait long
 // for the rows it locks, until no such row is left or ctx ends; on an
-// error, the count is of the rows the batches before it deleted. A row
+// error, the count is of the rows the batches before it deleted. The
+// batches before stay committed: a Prune ended part-way (ctx ended, the
+// connection lost, the process killed) may have deleted some of an
+// update's rows and kept others. So it first deletes the records that
+// vouch for an update's later ones, the record of its first Send and
+// then its sent mark, of the updates whose rows all go, and only then the
+// other marks, receipts and threads: while either record is kept, so is
+// every record of its update written since, and a Retract never Skips a
+// channel whose records of the update are gone on the word of a record
+// that vouched for them (see broadcast.Broadcaster.Retract). A row
 // written again while Prune runs (a mark, a receipt) is no longer older
 // than cutoff, and is kept, and so are the rows of its update that are
 // left: an update whose rows were all older than cutoff, sent again while
@@ -181,8 +190,9 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if ctx == nil {
 		return 0, wrap("prune", errNilContext)
 	}
-	for _, table := range pruneOrder {
-		q := pruneQuery(table)
+	for _, step := range pruneSteps {
+		q := step.query()
+		table := step.table
 		for {
 			if err := ctx.Err(); err != nil {
 				return n, wrap("prune", err)
@@ -225,46 +235,63 @@ var (
 	pruneCutoffMax = time.Date(100000, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// pruneOrder is the order Prune prunes the tables in: what it keeps of
-// each depends on what it kept of the one before.
-var pruneOrder = []string{"outagecast_marks", "outagecast_receipts", "outagecast_threads"}
+// pruneStep is one of Prune's steps: it deletes, in batches, the rows of
+// table older than cutoff (by the column at, which has an index) on
+// which the condition goes holds, for a row t.
+type pruneStep struct{ table, at, goes string }
 
-// pruneKeeps is, per table, the column of its rows' times (each table has
-// an index on it) and the condition on a row t older than cutoff that
-// Prune deletes it on.
-var pruneKeeps = map[string]struct{ at, goes string }{
-	"outagecast_marks":    {"marked_at", pruneUpdateOld},
-	"outagecast_receipts": {"saved_at", pruneUpdateOld},
+// pruneSteps are Prune's steps, in order. The first two delete the
+// records that vouch for an update's records written after them (see
+// sentKey in package broadcast): the record of its first Send (the
+// receipt of update "\x00sent\x00"+ID, on channel "\x00sent") and its
+// sent mark (its mark on channel and target "\x00sent"), of the updates
+// whose rows all go, before any other row of those updates, so that at
+// every batch's commit, while either is kept, so is every record of its
+// update written since: a Prune ended part-way (its ctx ended, its
+// connection lost, the process killed) leaves no record that tells a
+// Retract a channel never posted the update, its records removed. The
+// record of a first Send whose update is kept goes in the receipts' step,
+// by age, as before: without it, a Retract stays on the safe side. The
+// threads' step comes last: what it keeps depends on the receipts kept.
+var pruneSteps = []pruneStep{
+	{"outagecast_receipts", "saved_at", `substring(t.update_id for 6) = '\x0073656e7400'::bytea
+		AND t.channel = '\x0073656e74'::bytea AND ` + pruneUpdateOld("t.update_id") + `
+		AND ` + pruneUpdateOld("substring(t.update_id from 7)")},
+	{"outagecast_marks", "marked_at", `t.channel = '\x0073656e74'::bytea AND t.target = '\x0073656e74'::bytea
+		AND ` + pruneUpdateOld("t.update_id")},
+	{"outagecast_marks", "marked_at", pruneUpdateOld("t.update_id")},
+	{"outagecast_receipts", "saved_at", pruneUpdateOld("t.update_id")},
 	// Found through the index on the hashes of incident_id and channel:
 	// one on the values could not hold a long one.
-	"outagecast_threads": {"updated_at", `NOT EXISTS (SELECT 1 FROM outagecast_receipts r
+	{"outagecast_threads", "updated_at", `NOT EXISTS (SELECT 1 FROM outagecast_receipts r
 		WHERE sha256(r.incident_id) = sha256(t.incident_id) AND sha256(r.channel) = sha256(t.channel)
 		AND r.incident_id = t.incident_id AND r.channel = t.channel AND r.incident_id IS NOT NULL)`},
 }
 
-// pruneUpdateOld is the condition on a mark or receipt t older than
-// cutoff that every mark and receipt of its update is: an update's rows
-// go together.
-const pruneUpdateOld = `NOT EXISTS (SELECT 1 FROM outagecast_marks n WHERE n.marked_at >= $1 AND n.update_id = t.update_id)
-		AND NOT EXISTS (SELECT 1 FROM outagecast_receipts n WHERE n.saved_at >= $1 AND n.update_id = t.update_id)`
+// pruneUpdateOld is the condition that every mark and receipt of the
+// update whose ID is the expression update is older than cutoff: an
+// update's rows go together.
+func pruneUpdateOld(update string) string {
+	return fmt.Sprintf(`NOT EXISTS (SELECT 1 FROM outagecast_marks n WHERE n.marked_at >= $1 AND n.update_id = %[1]s)
+		AND NOT EXISTS (SELECT 1 FROM outagecast_receipts n WHERE n.saved_at >= $1 AND n.update_id = %[1]s)`, update)
+}
 
-// pruneQuery is Prune's statement on table. Its subquery picks a batch of
+// query is the step's statement. Its subquery picks a batch of
 // rows to delete, once (an InitPlan: PostgreSQL docs, "Using EXPLAIN"),
 // and the statement deletes them by key, through the primary key's
 // index: a condition on each row of the table in the statement itself
 // read all the table's old rows in every batch, so that a Prune of a
 // large table took time growing with the square of their number. The
-// subquery's condition is the whole of Prune's, so that a batch of rows
-// that are kept never ends Prune early. The outer condition on the
+// subquery's condition is the whole of the step's, so that a batch of rows
+// that are kept never ends the step early. The outer condition on the
 // row's time is checked again on a row another session wrote while this
 // one waited for it; a condition on other rows would be checked on
 // those the statement's snapshot holds, which the subquery checked
 // already (https://www.postgresql.org/docs/current/transaction-iso.html,
 // Read Committed Isolation Level).
-func pruneQuery(table string) string {
-	k := pruneKeeps[table]
+func (p pruneStep) query() string {
 	return fmt.Sprintf(`DELETE FROM %[1]s t WHERE %[2]s < $1
-		AND key = ANY (ARRAY(SELECT key FROM %[1]s t WHERE %[2]s < $1 AND %[3]s LIMIT %[4]d))`, table, k.at, k.goes, pruneBatch)
+		AND key = ANY (ARRAY(SELECT key FROM %[1]s t WHERE %[2]s < $1 AND %[3]s LIMIT %[4]d))`, p.table, p.at, p.goes, pruneBatch)
 }
 
 // pruneBatch is how many rows one of Prune's statements deletes at most.
