@@ -70,8 +70,19 @@ func secretForms(s string) []string {
 			// (secretTexts gives both), whose forms the Redactor finds
 			// where a text writes "\r\n", as is or in the escapes it
 			// decodes (see unbreak): this one's escaped forms would each
-			// be held again, at the key's length.
+			// be held again, at the key's length. But for one: as
+			// JSON escapes it, "\r\n" (a key of such lines that a
+			// program marshalled), which a text escapes further (JSON
+			// in JSON in JSON, JSON then %-escaped twice) or writes in
+			// hex, where decoding stops short of reading it as "\n";
+			// also with its spaces as "+", as a form body writes them
+			// (see encodingsOf).
+			j := jsonForm(v)
 			forms = append(forms, undecodedEncodings(v)...)
+			forms = append(forms, j)
+			if strings.Contains(j, " ") {
+				forms = append(forms, strings.ReplaceAll(j, " ", "+"))
+			}
 			continue
 		}
 		forms = append(forms, encodings(v)...)
@@ -1091,9 +1102,7 @@ func base64Forms(s string) []string {
 // among them); as .NET's System.Text.Json does by default; and as Go's %q
 // and %+q quote it.
 func quotedForms(s string) []string {
-	var forms []string
-	b, _ := json.Marshal(s)
-	forms = append(forms, string(b[1:len(b)-1]))
+	forms := []string{jsonForm(s)}
 	var buf strings.Builder
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -1110,6 +1119,13 @@ func quotedForms(s string) []string {
 	forms = append(forms, dotNetJSON(s, false), dotNetJSON(s, true))
 	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
 	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])
+}
+
+// jsonForm returns s as the contents of a JSON string as encoding/json
+// writes it, the first of quotedForms'.
+func jsonForm(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
 
 // dotNetJSON returns s as the contents of a JSON string as .NET's
