@@ -1226,6 +1226,25 @@ func (r *Redactor) Truncated(s string) string {
 		return s
 	}
 	m := r.m()
+	// Where s writes "\r\n" to a Redactor of a key, the start of a secret
+	// that s ends with is first looked for before acrossBreaks: reading
+	// "\r\n" as "\n" (see unbreak), it finds the key's lines split by a
+	// line break (its short last line with the one before) and replaces
+	// them, and what is left is no longer seen as the start of the key.
+	// A form that this cut leaves in part is itself a start, found below.
+	if m.breaks && strings.Contains(s, "\r\n") {
+		if k := m.splitHead(s); k >= 0 {
+			s = s[:k]
+		}
+		// As is, too: "\r" ending s is the start of a "\r\n", which a
+		// key held with them (as is) goes on with.
+		for i := max(0, len(s)-m.maxLen+1); i < len(s); i++ {
+			if m.head(s[i:]) {
+				s = s[:i]
+				break
+			}
+		}
+	}
 	s, _ = m.acrossBreaks(s)
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
