@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -24,6 +25,30 @@ func TestRedactorTruncatedCRLFKeyEnd(t *testing.T) {
 			out := r.Truncated("log: " + crlf[:k])
 			assert.NotContains(t, out, "BEGIN", "cut at %d: %q", k, out)
 			assert.True(t, strings.HasPrefix(out, "log: "), "cut at %d: %q", k, out)
+		}
+	}
+}
+
+// A key written whole in a text of "\r\n" lines, %-escaped or in wrapped
+// base64, is hidden whole by Truncated, BEGIN and END lines too: a cut
+// at what the text ends with ("%0A", which a form of the key starts
+// with) must not break the key it ends, leaving its parts to be found
+// alone.
+func TestRedactorTruncatedCRLFKeyWhole(t *testing.T) {
+	crlf := strings.ReplaceAll(fakePEM, "\n", "\r\n")
+	for _, held := range []string{fakePEM, crlf} {
+		r := redact.NewRedactor(redact.NewSecret(held))
+		for _, key := range []string{fakePEM, crlf} {
+			for what, text := range map[string]string{
+				"%-escaped":      "\r\n" + url.QueryEscape(key),
+				"path-escaped":   "a\r\nb " + url.PathEscape(key),
+				"JSON, escaped":  "\r\n" + url.QueryEscape(strings.ReplaceAll(key, "\n", `\n`)),
+				"after its text": "HTTP/1.1 400\r\n\r\n" + url.QueryEscape(key),
+			} {
+				out := r.Truncated(text)
+				assert.NotContains(t, out, "PRIVATE", "%s: %q", what, out)
+				assert.Contains(t, r.String(text), redact.Redacted, what)
+			}
 		}
 	}
 }

@@ -1227,21 +1227,16 @@ func (r *Redactor) Truncated(s string) string {
 	}
 	m := r.m()
 	// Where s writes "\r\n" to a Redactor of a key, the start of a secret
-	// that s ends with is first looked for before acrossBreaks: reading
-	// "\r\n" as "\n" (see unbreak), it finds the key's lines split by a
-	// line break (its short last line with the one before) and replaces
-	// them, and what is left is no longer seen as the start of the key.
-	// A form that this cut leaves in part is itself a start, found below.
+	// that s ends with is cut first, before acrossBreaks: reading "\r\n"
+	// as "\n" (see unbreak), it finds the key's lines split by a line
+	// break (its short last line with the one before) and replaces them,
+	// and what is left is no longer seen as the start of the key. A form
+	// that a cut leaves in part is itself a start, cut in turn.
 	if m.breaks && strings.Contains(s, "\r\n") {
-		if k := m.splitHead(s); k >= 0 {
+		for k := m.crlfHead(s); k >= 0; k = m.crlfHead(s) {
 			s = s[:k]
-		}
-		// As is, too: "\r" ending s is the start of a "\r\n", which a
-		// key held with them (as is) goes on with.
-		for i := max(0, len(s)-m.maxLen+1); i < len(s); i++ {
-			if m.head(s[i:]) {
-				s = s[:i]
-				break
+			for k := m.splitHead(s); k >= 0; k = m.splitHead(s) {
+				s = s[:k]
 			}
 		}
 	}
@@ -1259,6 +1254,30 @@ func (r *Redactor) Truncated(s string) string {
 	}
 	s, _ = m.withinBase64(s)
 	return s
+}
+
+// crlfHead returns where the start of a form that s ends with starts: in
+// s as it is (a "\r" ending s starts the "\r\n" of a form held with
+// them), or with its "\r\n" read as "\n" (see unbreak); the first of
+// the two, -1 when there is none. Not in s's other decodings, which
+// Truncated looks at after acrossBreaks: their forms, replaced first,
+// leave no start to cut (wrapped base64 joined with a word after it).
+func (m *matcher) crlfHead(s string) int {
+	k := -1
+	for i := max(0, len(s)-m.maxLen+1); i < len(s); i++ {
+		if m.head(s[i:]) {
+			k = i
+			break
+		}
+	}
+	if j, from, _, ok := unbreak(s); ok {
+		for i := max(0, len(j)-m.maxLen+1); i < len(j) && (k < 0 || from[i] < k); i++ {
+			if m.head(j[i:]) {
+				return from[i]
+			}
+		}
+	}
+	return k
 }
 
 // Holds reports whether s holds a secret r knows, in any of the
