@@ -1270,10 +1270,13 @@ func (m *matcher) crlfHead(s string) int {
 			break
 		}
 	}
-	if j, from, _, ok := unbreak(s); ok {
-		for i := max(0, len(j)-m.maxLen+1); i < len(j) && (k < 0 || from[i] < k); i++ {
+	// Only s's last bytes, which hold a start in the last maxLen bytes
+	// of it read so, are read so.
+	base := max(0, len(s)-2*m.maxLen)
+	if j, from, _, ok := unbreak(s[base:]); ok {
+		for i := max(0, len(j)-m.maxLen+1); i < len(j) && (k < 0 || base+from[i] < k); i++ {
 			if m.head(j[i:]) {
-				return from[i]
+				return base + from[i]
 			}
 		}
 	}
