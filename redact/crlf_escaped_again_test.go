@@ -38,3 +38,27 @@ func TestRedactorKeyCRLFEscapesEscapedAgain(t *testing.T) {
 		}
 	}
 }
+
+// A key of "\r\n" lines %-escaped, then in a hex dump, keeps
+// its short last line of base64 hidden: the part it makes with the line
+// before it, with its "\r\n", is held in every encoding, as it was before
+// a Redactor held a key's forms that differ only by their line breaks
+// once (the key whole is held so in fewer, at its length; a part is
+// short). That line ("Abc9fakeQ==", the key's last bytes) showed.
+func TestRedactorKeyCRLFLastLineEscapedInHex(t *testing.T) {
+	crlf := strings.ReplaceAll(fakePEM, "\n", "\r\n")
+	for _, held := range []string{fakePEM, crlf} {
+		r := redact.NewRedactor(redact.NewSecret(held))
+		for what, text := range map[string]string{
+			"%-escaped, in a hex dump":    hex.Dump([]byte("k=" + url.QueryEscape(crlf))),
+			"JSON-escaped, in a hex dump": hex.Dump([]byte(`{"k":"` + jsonOfKey(crlf) + `"}`)),
+		} {
+			out := r.String(text)
+			for _, shown := range []string{"Abc9fak", "41 62 63 39"} {
+				assert.NotContains(t, out, shown, "held with %q: %s: %q", held[len(held)-2:], what, out)
+			}
+		}
+	}
+}
+
+func jsonOfKey(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) }

@@ -65,7 +65,12 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 func secretForms(s string) []string {
 	var forms []string
 	for _, v := range secretTexts(s) {
-		if strings.Contains(v, "\r\n") {
+		// A text of two lines (a part of a key: its short last line with
+		// the one before or with its END line, see pemParts) is held in
+		// every encoding, "\r\n" or not: it is short, and its escaped
+		// forms are found where a text's decoding is not looked at (a
+		// hex dump of a %-escaped key, whose last line would show).
+		if strings.Count(v, "\r\n") > 1 {
 			// Its twin with "\n" for each "\r\n" is among the texts
 			// (secretTexts gives both), whose forms the Redactor finds
 			// where a text writes "\r\n", as is or in the escapes it
