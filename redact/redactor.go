@@ -65,13 +65,29 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 func secretForms(s string) []string {
 	var forms []string
 	for _, v := range secretTexts(s) {
-		if strings.Contains(v, "\r\n") {
+		// A text of two lines (a part of a key: its short last line with
+		// the one before or with its END line, see pemParts) is held in
+		// every encoding, "\r\n" or not: it is short, and its escaped
+		// forms are found where a text's decoding is not looked at (a
+		// hex dump of a %-escaped key, whose last line would show).
+		if strings.Count(v, "\r\n") > 1 {
 			// Its twin with "\n" for each "\r\n" is among the texts
 			// (secretTexts gives both), whose forms the Redactor finds
 			// where a text writes "\r\n", as is or in the escapes it
 			// decodes (see unbreak): this one's escaped forms would each
-			// be held again, at the key's length.
+			// be held again, at the key's length. But for one: as
+			// JSON escapes it, "\r\n" (a key of such lines that a
+			// program marshalled), which a text escapes further (JSON
+			// in JSON in JSON, JSON then %-escaped twice) or writes in
+			// hex, where decoding stops short of reading it as "\n";
+			// also with its spaces as "+", as a form body writes them
+			// (see encodingsOf).
+			j := jsonForm(v)
 			forms = append(forms, undecodedEncodings(v)...)
+			forms = append(forms, j)
+			if strings.Contains(j, " ") {
+				forms = append(forms, strings.ReplaceAll(j, " ", "+"))
+			}
 			continue
 		}
 		forms = append(forms, encodings(v)...)
@@ -1091,9 +1107,7 @@ func base64Forms(s string) []string {
 // among them); as .NET's System.Text.Json does by default; and as Go's %q
 // and %+q quote it.
 func quotedForms(s string) []string {
-	var forms []string
-	b, _ := json.Marshal(s)
-	forms = append(forms, string(b[1:len(b)-1]))
+	forms := []string{jsonForm(s)}
 	var buf strings.Builder
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -1110,6 +1124,13 @@ func quotedForms(s string) []string {
 	forms = append(forms, dotNetJSON(s, false), dotNetJSON(s, true))
 	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
 	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])
+}
+
+// jsonForm returns s as the contents of a JSON string as encoding/json
+// writes it, the first of quotedForms'.
+func jsonForm(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
 
 // dotNetJSON returns s as the contents of a JSON string as .NET's
@@ -1210,6 +1231,20 @@ func (r *Redactor) Truncated(s string) string {
 		return s
 	}
 	m := r.m()
+	// Where s writes "\r\n" to a Redactor of a key, the start of a secret
+	// that s ends with is cut first, before acrossBreaks: reading "\r\n"
+	// as "\n" (see unbreak), it finds the key's lines split by a line
+	// break (its short last line with the one before) and replaces them,
+	// and what is left is no longer seen as the start of the key. A form
+	// that a cut leaves in part is itself a start, cut in turn.
+	if m.breaks && strings.Contains(s, "\r\n") {
+		for k := m.crlfHead(s); k >= 0; k = m.crlfHead(s) {
+			s = s[:k]
+			for k := m.splitHead(s); k >= 0; k = m.splitHead(s) {
+				s = s[:k]
+			}
+		}
+	}
 	s, _ = m.acrossBreaks(s)
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
@@ -1224,6 +1259,33 @@ func (r *Redactor) Truncated(s string) string {
 	}
 	s, _ = m.withinBase64(s)
 	return s
+}
+
+// crlfHead returns where the start of a form that s ends with starts: in
+// s as it is (a "\r" ending s starts the "\r\n" of a form held with
+// them), or with its "\r\n" read as "\n" (see unbreak); the first of
+// the two, -1 when there is none. Not in s's other decodings, which
+// Truncated looks at after acrossBreaks: their forms, replaced first,
+// leave no start to cut (wrapped base64 joined with a word after it).
+func (m *matcher) crlfHead(s string) int {
+	k := -1
+	for i := max(0, len(s)-m.maxLen+1); i < len(s); i++ {
+		if m.head(s[i:]) {
+			k = i
+			break
+		}
+	}
+	// Only s's last bytes, which hold a start in the last maxLen bytes
+	// of it read so, are read so.
+	base := max(0, len(s)-2*m.maxLen)
+	if j, from, _, ok := unbreak(s[base:]); ok {
+		for i := max(0, len(j)-m.maxLen+1); i < len(j) && (k < 0 || base+from[i] < k); i++ {
+			if m.head(j[i:]) {
+				return base + from[i]
+			}
+		}
+	}
+	return k
 }
 
 // Holds reports whether s holds a secret r knows, in any of the

@@ -55,7 +55,9 @@
 // as an e-mail body of text does (the forms that differ only by them,
 // as is or %-, JSON- or HTML-escaped, held once: a text's "\r\n", so
 // written, is read as "\n"; but inside base64 or hex text, where such a
-// form, escaped, is found with "\n" only). Of a PEM key (a client certificate's),
+// form %- or HTML-escaped is found with "\n" only, JSON-escaped with
+// both; a part of two lines of a key, below, with both in every
+// encoding). Of a PEM key (a client certificate's),
 // also one held on one line with its line breaks as "\n" or "\r\n"
 // escapes (as a JSON string, an env file or a YAML double-quoted string
 // writes it) or escaped twice, "\\n" (a JSON document in a JSON string, a
