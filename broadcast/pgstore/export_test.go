@@ -59,3 +59,8 @@ func ConnectConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, err
 
 // PruneCutoff is cutoff as Prune's statements take it.
 var PruneCutoff = pruneCutoff
+
+// PruneStep is the table and the statement of Prune's step i (from 0).
+func PruneStep(i int) (table, query string) {
+	return pruneSteps[i].table, pruneSteps[i].query()
+}

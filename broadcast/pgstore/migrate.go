@@ -99,7 +99,7 @@ func compatibleFrom(sql string, v int) (int, error) {
 // SchemaVersion is the version of the schema this package reads and writes:
 // the number of its last migration. New also accepts a newer schema whose
 // migrations since this version were all compatible with it.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrateLockKey serializes concurrent Migrate calls (two replicas starting
 // at once) with a transaction-level advisory lock.

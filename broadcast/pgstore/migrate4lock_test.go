@@ -71,7 +71,7 @@ func TestMigration4LetsReceiptsBeReadWhileItBuilds(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"outagecast_receipts_incident_hash", "outagecast_receipts_pkey", "outagecast_receipts_saved_at"}, indexes)
-	s, err := pgstore.New(ctx, pool)
+	s, err := pgstore.NewKnowing(ctx, pool, 4)
 	require.NoError(t, err)
 	r, ok, err := s.Receipt(ctx, "u1", "x")
 	require.NoError(t, err)

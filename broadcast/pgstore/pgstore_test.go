@@ -151,18 +151,18 @@ func TestSchemaVersionIsChecked(t *testing.T) {
 
 	_, err := pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 4: run pgstore.Migrate")
+	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 5: run pgstore.Migrate")
 
 	require.NoError(t, pgstore.Migrate(ctx, pool))
 	require.NoError(t, pgstore.Migrate(ctx, pool), "migrating again does nothing")
 	_, err = pgstore.New(ctx, pool)
 	require.NoError(t, err)
 
-	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (5, '0005_future.sql')")
+	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (6, '0006_future.sql')")
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrSchemaNewer)
-	assert.Contains(t, err.Error(), "version 5 (usable from version 5 on), this package knows up to 4",
+	assert.Contains(t, err.Error(), "version 6 (usable from version 6 on), this package knows up to 5",
 		"a migration that does not record compatible_from is compatible from its own version on only")
 	assert.ErrorIs(t, pgstore.Migrate(ctx, pool), pgstore.ErrSchemaNewer, "never downgrades")
 }

@@ -170,7 +170,8 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // other marks, receipts and threads: while either record is kept, so is
 // every record of its update written since, and a Retract never Skips a
 // channel whose records of the update are gone on the word of a record
-// that vouched for them (see broadcast.Broadcaster.Retract). A row
+// that vouched for them (see broadcast.Broadcaster.Retract); it finds
+// those records through indexes that hold them alone. A row
 // written again while Prune runs (a mark, a receipt) is no longer older
 // than cutoff, and is kept, and so are the rows of its update that are
 // left: an update whose rows were all older than cutoff, sent again while
@@ -249,8 +250,11 @@ type pruneStep struct{ table, at, goes string }
 // every batch's commit, while either is kept, so is every record of its
 // update written since: a Prune ended part-way (its ctx ended, its
 // connection lost, the process killed) leaves no record that tells a
-// Retract a channel never posted the update, its records removed. The
-// record of a first Send whose update is kept goes in the receipts' step,
+// Retract a channel never posted the update, its records removed. Each
+// is found through a partial index that holds such records alone (schema
+// version 5): through the index on all the rows' times, each batch read
+// every other old row of the table again. The record of a first Send
+// whose update is kept goes in the receipts' step,
 // by age, as before: without it, a Retract stays on the safe side. The
 // threads' step comes last: what it keeps depends on the receipts kept.
 var pruneSteps = []pruneStep{

@@ -101,12 +101,12 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name           string
-		compatibleFrom int // of the future migration 5
+		compatibleFrom int // of the future migration 6
 		known          int // the release's SchemaVersion
 		refused        string
 	}{
-		{"compatible from 5, release knows 4", 5, 4, "version 5 (usable from version 5 on), this package knows up to 4"},
-		{"compatible from 2, release knows 1", 2, 1, "version 5 (usable from version 2 on), this package knows up to 1"},
+		{"compatible from 6, release knows 5", 6, 5, "version 6 (usable from version 6 on), this package knows up to 5"},
+		{"compatible from 2, release knows 1", 2, 1, "version 6 (usable from version 2 on), this package knows up to 1"},
 		{"compatible from 2, release knows 2", 2, 2, ""},
 		{"compatible from 1, release knows 1", 1, 1, ""},
 	} {
@@ -114,7 +114,7 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 			pool := connect(t, newSchema(t))
 			require.NoError(t, pgstore.Migrate(ctx, pool))
 			_, err := pool.Exec(ctx, `INSERT INTO outagecast_migrations (version, name, compatible_from)
-				VALUES (5, '0005_future.sql', $1)`, tc.compatibleFrom)
+				VALUES (6, '0006_future.sql', $1)`, tc.compatibleFrom)
 			require.NoError(t, err)
 
 			_, err = pgstore.NewKnowing(ctx, pool, tc.known)
@@ -170,7 +170,7 @@ func TestMigrateUpgradesATableWithoutCompatibleFrom(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.Contains(t, err.Error(), "version 1, this package needs 4")
+	assert.Contains(t, err.Error(), "version 1, this package needs 5")
 	_, err = pgstore.NewKnowing(ctx, pool, 1)
 	require.NoError(t, err, "the release that migrated it")
 
