@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/ctxtest"
 )
 
 // TestPruneEndedEarlyKeepsNoOlderRecordOfWhatItRemoved: a Prune that ends
@@ -50,7 +51,7 @@ func TestPruneEndedEarlyKeepsNoOlderRecordOfWhatItRemoved(t *testing.T) {
 		require.NoError(t, s.Mark(ctx, fmt.Sprintf("f%05d", i), "x", "", nil))
 	}
 
-	n, err := s.Prune(&endsAfterLooks{Context: ctx, left: 2}, day1.Add(24*time.Hour))
+	n, err := s.Prune(ctxtest.EndsAfterLooks(ctx, 2), day1.Add(24*time.Hour))
 	require.ErrorIs(t, err, context.Canceled)
 	t.Logf("removed %d entries before the context ended", n)
 	sent, _, err := s.Done(ctx, "u1", "\x00sent", "\x00sent")
@@ -74,19 +75,4 @@ func TestPruneEndedEarlyKeepsNoOlderRecordOfWhatItRemoved(t *testing.T) {
 	if first {
 		assert.True(t, sent, "after reopening, u1's sent mark is kept while the record of its first Send is")
 	}
-}
-
-// endsAfterLooks is a context that is not done the first left times it
-// is asked, and cancelled from then on.
-type endsAfterLooks struct {
-	context.Context
-	left int
-}
-
-func (c *endsAfterLooks) Err() error {
-	if c.left > 0 {
-		c.left--
-		return nil
-	}
-	return context.Canceled
 }

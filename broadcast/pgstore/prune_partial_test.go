@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/ctxtest"
 )
 
 // TestPruneEndedEarlyKeepsNoRecordThatVouchesForWhatItRemoved: a Prune
@@ -54,7 +55,7 @@ func TestPruneEndedEarlyKeepsNoRecordThatVouchesForWhatItRemoved(t *testing.T) {
 			UPDATE outagecast_threads SET updated_at = now() - interval '2 days'`)
 		require.NoError(t, err)
 
-		_, err = s.Prune(&endsAfterLooks{Context: ctx, left: looks}, time.Now().Add(-24*time.Hour))
+		_, err = s.Prune(ctxtest.EndsAfterLooks(ctx, looks), time.Now().Add(-24*time.Hour))
 		ended := err != nil
 		require.True(t, !ended || assert.ErrorIs(t, err, context.Canceled), "looks %d", looks)
 		var kept []string
@@ -109,18 +110,3 @@ func (c *retractable) Send(context.Context, broadcast.Message) (broadcast.Receip
 }
 
 func (c *retractable) Retract(context.Context, broadcast.Receipt) error { return nil }
-
-// endsAfterLooks is a context that is not done the first left times its
-// Err is asked, and cancelled from then on.
-type endsAfterLooks struct {
-	context.Context
-	left int
-}
-
-func (c *endsAfterLooks) Err() error {
-	if c.left > 0 {
-		c.left--
-		return nil
-	}
-	return context.Canceled
-}
