@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -17,27 +18,37 @@ import (
 // quoting the line it failed at, once the escapes are read), its body
 // with line breaks, and its body joined into one line.
 func TestRedactorPEMKeyWithEscapedLineBreaks(t *testing.T) {
-	body := pemBody()
 	for name, held := range map[string]string{
 		`\n`:                 strings.ReplaceAll(strings.TrimSuffix(fakePEM, "\n"), "\n", `\n`),
 		`\n, one at the end`: strings.ReplaceAll(fakePEM, "\n", `\n`),
 		`\r\n`:               strings.ReplaceAll(fakePEM, "\n", `\r\n`),
 	} {
-		r := redact.NewRedactor(redact.NewSecret(held))
-		jsonOf := func(s string) string { b, _ := json.Marshal(s); return string(b) }
-		for what, text := range map[string]string{
-			"one line":          "asn1: structure error at " + body[1] + " (line 3)",
-			"one line, in JSON": `{"error":` + jsonOf("bad line "+body[2]) + `}`,
-			"body":              "key:\n" + strings.Join(body, "\n") + "\nrefused",
-			"body, escaped":     "key: " + strings.Join(body, `\n`) + " refused",
-			"joined":            `decoding "` + strings.Join(body, "") + `": bad key`,
-		} {
-			out := r.String(text)
-			for _, l := range body[:len(body)-1] {
-				assert.NotContains(t, out, l, "%s: %s: %q", name, what, out)
-			}
-			assert.True(t, r.Holds(text), "%s: %s", name, what)
-		}
-		assert.Equal(t, "got -----BEGIN PRIVATE KEY-----", r.String("got -----BEGIN PRIVATE KEY-----"), name)
+		assertKeyPartsHidden(t, name, redact.NewRedactor(redact.NewSecret(held)), nil)
 	}
+}
+
+// assertKeyPartsHidden asserts that r, a Redactor of fakePEM held as name
+// says, hides the parts of its body (one line alone, in JSON, the body
+// with line breaks and with "\n" escapes, joined into one line), and the
+// texts of more, and leaves the BEGIN line, which every key has, alone.
+func assertKeyPartsHidden(t *testing.T, name string, r *redact.Redactor, more map[string]string) {
+	t.Helper()
+	body := pemBody()
+	jsonOf := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	texts := map[string]string{
+		"one line":          "asn1: structure error at " + body[1] + " (line 3)",
+		"one line, in JSON": `{"error":` + jsonOf("bad line "+body[2]) + `}`,
+		"body":              "key:\n" + strings.Join(body, "\n") + "\nrefused",
+		"body, escaped":     "key: " + strings.Join(body, `\n`) + " refused",
+		"joined":            `decoding "` + strings.Join(body, "") + `": bad key`,
+	}
+	maps.Copy(texts, more)
+	for what, text := range texts {
+		out := r.String(text)
+		for _, l := range body[:len(body)-1] {
+			assert.NotContains(t, out, l, "%s: %s: %q", name, what, out)
+		}
+		assert.True(t, r.Holds(text), "%s: %s", name, what)
+	}
+	assert.Equal(t, "got -----BEGIN PRIVATE KEY-----", r.String("got -----BEGIN PRIVATE KEY-----"), name)
 }
