@@ -254,7 +254,7 @@
 //     recipient's copy (RFC 1870 counts CR LF, not the final "." nor
 //     stuffed dots), so no recipient gets the update while another's is
 //     refused; with a ListUnsubscribeFunc its List-Unsubscribe fields
-//     count at their longest. No command of a transaction goes out, and
+//     count as the function made them for this Send. No command of a transaction goes out, and
 //     the connection is kept for the next Send. To a server whose EHLO
 //     reply lists SIZE, with a limit or not, MAIL FROM declares the size
 //     of each recipient's copy, exactly, as SIZE=n (RFC 1870, section 6):
@@ -539,10 +539,11 @@ type Config struct {
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
 	// A URL that cannot go in the header, or a panic in the function,
-	// refuses that recipient (a *RecipientError). It is called for each
-	// recipient on every Send, from up to Concurrency goroutines at once:
-	// it must be safe for concurrent use (an hmac.New hash shared by the
-	// calls is not).
+	// refuses that recipient (a *RecipientError). It is called once for
+	// each recipient not yet sent to on every Send, before its messages
+	// go out, whose size check counts the URLs it returned; Sends run
+	// at once call it at once: it must be safe for concurrent use (an
+	// hmac.New hash shared by the calls is not).
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.

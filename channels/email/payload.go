@@ -455,11 +455,9 @@ func addressField(a *mail.Address) string {
 // a line break. The unsubscribe URL is checked by unsubscribeURL.
 // Without a ListUnsubscribeFunc, whose URLs may change (a signed token,
 // say), the fields are the same on every Send: they are made once, on the
-// first Send that needs them.
+// first Send that needs them. With one, each batch makes them (see
+// batch.makeHeads).
 func (c *Channel) recipientHeader(i int) ([]byte, error) {
-	if c.cfg.ListUnsubscribeFunc != nil {
-		return c.makeRecipientHeader(i)
-	}
 	h := c.heads()[i]
 	return h.fields, h.err
 }

@@ -43,6 +43,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
 		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
+		b.makeHeads()
 		if err := b.run(ctx); err != nil {
 			return broadcast.Receipt{}, err
 		}
@@ -59,6 +60,11 @@ type batch struct {
 	*attempt
 	p   *prepared
 	fan *broadcast.Fanout
+	// heads are the header fields of the recipients' messages, by
+	// recipient, made once per batch with a ListUnsubscribeFunc (see
+	// makeHeads); nil without one. maxHead is the longest of them.
+	heads   []recipientFields
+	maxHead int64
 
 	mu      sync.Mutex
 	queue   []int
@@ -302,7 +308,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 // refused when they cannot be made, or when the address needs SMTPUTF8
 // and cn's server does not offer it.
 func (b *batch) header(cn *conn, i int) ([]byte, bool) {
-	head, err := b.ch.recipientHeader(i)
+	head, err := b.recipientHeader(i)
 	if err == nil && !cn.smtputf8 && !isASCII(b.ch.to[i].Address) {
 		err = errors.New("the address needs SMTPUTF8 (RFC 6531), which the server does not offer")
 	}
@@ -311,6 +317,15 @@ func (b *batch) header(cn *conn, i int) ([]byte, bool) {
 		return nil, false
 	}
 	return head, true
+}
+
+// recipientHeader returns the header fields of recipient i's message:
+// the batch's (see makeHeads), else the Channel's.
+func (b *batch) recipientHeader(i int) ([]byte, error) {
+	if b.heads != nil {
+		return b.heads[i].fields, b.heads[i].err
+	}
+	return b.ch.recipientHeader(i)
 }
 
 // deadline gives the connection Config.Timeout for the next message, to

@@ -59,54 +59,60 @@ func contentSize(data []byte) int64 {
 // line of them starting with a dot (see recipientHeader).
 func (b *batch) size(head []byte) int64 { return b.p.size + int64(len(head)) }
 
-// maxUnsubscribeFields is the most bytes the List-Unsubscribe header
-// fields of a message take: the field, its URL at the longest one
-// allowed (maxUnsubscribeURL), on a line of its own, and
-// List-Unsubscribe-Post. It bounds the fields a ListUnsubscribeFunc makes.
-var maxUnsubscribeFields = len(foldHeader("List-Unsubscribe", "<"+strings.Repeat("x", maxUnsubscribeURL)+">")) +
-	len("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
-
 // maxHeader returns the most bytes the header fields of one recipient's
-// message take (see recipientHeader): the longest of them, or, with a
-// ListUnsubscribeFunc, whose URLs may change from one call to the next,
-// the longest To field and the List-Unsubscribe fields at their most
-// (maxUnsubscribeFields), so that the function is not called for it. Made
-// once, on the first Send that needs it.
+// message take (see recipientHeader), without a ListUnsubscribeFunc: the
+// longest of them. Made once, on the first Send that needs it.
 func (c *Channel) maxHeader() int64 {
 	n := 0
-	for i, a := range c.to {
-		if c.cfg.ListUnsubscribeFunc != nil {
-			n = max(n, len(foldHeader("To", addressField(a)))+maxUnsubscribeFields)
-			continue
-		}
-		if h := c.heads()[i]; h.err == nil {
+	for _, h := range c.heads() {
+		if h.err == nil {
 			n = max(n, len(h.fields))
 		}
 	}
 	return int64(n)
 }
 
+// makeHeads makes, with a ListUnsubscribeFunc, whose URLs may change from
+// one call to the next (a signed token, say), the header fields of the
+// message of each recipient of the batch, once: the size check counts
+// them as they go out (see tooLarge), the function called once per
+// recipient and Send. A recipient whose fields cannot be made is refused
+// when its turn comes (see header), and counts for nothing.
+func (b *batch) makeHeads() {
+	if b.ch.cfg.ListUnsubscribeFunc == nil {
+		return
+	}
+	b.heads = make([]recipientFields, len(b.ch.to))
+	for _, i := range b.queue {
+		h := &b.heads[i]
+		h.fields, h.err = b.ch.makeRecipientHeader(i)
+		if h.err == nil {
+			b.maxHead = max(b.maxHead, int64(len(h.fields)))
+		}
+	}
+}
+
 // tooLarge returns the error of a message larger than cn's server takes,
 // or nil when it fits. The size is that of the largest of its copies,
-// whose recipients' header fields differ (see maxHeader), so that every
-// recipient gets the update or none does: the limit is the server's, the
-// same on every connection to it. The error is permanent: the message
-// will never fit.
+// whose recipients' header fields differ (see maxHeader, makeHeads), so
+// that every recipient gets the update or none does: the limit is the
+// server's, the same on every connection to it. The error is permanent:
+// the message will never fit.
 func (b *batch) tooLarge(cn *conn) error {
 	if cn.maxSize == 0 {
 		return nil
 	}
-	size := b.p.size + b.ch.maxHead()
+	head := b.maxHead
+	if b.heads == nil {
+		head = b.ch.maxHead()
+	}
+	size := b.p.size + head
 	if size <= cn.maxSize {
 		return nil
 	}
-	is := "is"
-	if b.ch.cfg.ListUnsubscribeFunc != nil {
-		is = "is up to" // see maxHeader
-	}
-	return broadcast.Permanent(fmt.Errorf("email: the message %s %d bytes, over the %d the server takes "+
+	return broadcast.Permanent(fmt.Errorf("email: the message is %d bytes, over the %d the server takes "+
 		"(SIZE %d in its EHLO reply, RFC 1870): nothing was sent; %s",
-		is, size, cn.maxSize, cn.maxSize, b.shorten()))
+		size, cn.maxSize, cn.maxSize, b.shorten()))
 }
 
 // shorten says what makes a message too large for the server smaller: the

@@ -132,8 +132,8 @@ func TestSizeWithoutALimit(t *testing.T) {
 }
 
 // With a ListUnsubscribeFunc, whose URLs may change from call to call,
-// the check takes the List-Unsubscribe fields at their longest rather
-// than call the function once more per recipient.
+// the check counts the List-Unsubscribe fields the messages go out with,
+// the function called once per recipient.
 func TestSizeWithAnUnsubscribeFunc(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	cfg := config(srv, recipients(3)...)
@@ -156,7 +156,7 @@ func TestSizeWithAnUnsubscribeFunc(t *testing.T) {
 	_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(incident(1)))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "%v", err)
-	assert.Contains(t, err.Error(), "is up to")
+	assert.Contains(t, err.Error(), "the message is ")
 	assert.Contains(t, err.Error(), "SIZE 1000")
 	assert.Len(t, srv.messages(), 3)
 }
