@@ -185,9 +185,12 @@
 // character that ends a link, "「") or Markdown would read it as another
 // URL (LinkSpans links such a "<url>" whole), white space and control
 // characters in it percent-encoded ("%20", "%C2%A0"), as a renderer
-// writes the link's href; in a plain-text
+// writes the link's href, "&amp;" for an "&" that would start a
+// character reference; in a plain-text
 // channel the "<" and ">" show, the delimiters of a URL in text that RFC
-// 3986 (Appendix C) gives.
+// 3986 (Appendix C) gives, and Text, cutting an override of a
+// plain-text template (short, subject, text), writes "&" as "&" there,
+// so that the reader sees the URL the link points to.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -100,7 +100,7 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if err != nil {
 		return "", err
 	}
-	return shorten(shortest, limit, m, u.URL), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
+	return shorten(shortest, limit, m, e.plain, u.URL), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
 		ErrTooLong, e.name, m(shortest), limit)
 }
 
@@ -109,7 +109,9 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 // "short"; marked with MarkCorrection when u corrects an earlier update,
 // as the default templates mark theirs; and cut as Shorten cuts if it is
 // too long, keeping the marker, and u.URL whole where the override shows
-// it, as RenderFit keeps it), else RenderFit(name, u, limit, m). The name
+// it, as RenderFit keeps it; a link destination the cut moves after the
+// ellipsis within "<" and ">" is written "&" as "&" for a plain-text
+// template, short, subject or text, see Shorten), else RenderFit(name, u, limit, m). The name
 // must exist either way. A text that shows nothing comes with an error
 // wrapping ErrBlank. An Update.URL
 // that the Broadcaster would refuse (broadcast.CheckURL), of a Message
@@ -137,9 +139,9 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	}
 	o = normalize([]byte(balanceBidi(o)), e.single)
 	if u.Corrects == "" {
-		return shorten(o, limit, m, u.URL), nil
+		return shorten(o, limit, m, e.plain, u.URL), nil
 	}
-	return shortenMarked(o, limit, m, u.URL), nil
+	return shortenMarked(o, limit, m, e.plain, u.URL), nil
 }
 
 // shortenMarked returns the override o of a correction marked as one
@@ -151,7 +153,7 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 // after them, they are left out (also before a line that says
 // "correction" itself), so that what is kept is the marker and the start
 // of the text, not invisible characters and an Ellipsis.
-func shortenMarked(o string, limit int, m Measure, known ...string) string {
+func shortenMarked(o string, limit int, m Measure, plain bool, known ...string) string {
 	if m == nil {
 		m = Runes
 	}
@@ -164,18 +166,18 @@ func shortenMarked(o string, limit int, m Measure, known ...string) string {
 		o, i = o[i:], 0
 	}
 	if marker == "" {
-		return shorten(o, limit, m, known...)
+		return shorten(o, limit, m, plain, known...)
 	}
 	head := o[:i] + CorrectionPrefix
 	if limit <= 0 || m(head) > limit {
-		return shorten(head+o[i:], limit, m, known...)
+		return shorten(head+o[i:], limit, m, plain, known...)
 	}
 	return head + shorten(o[i:], limit, func(s string) int {
 		if s == "" {
 			return 0 // the marker alone fits
 		}
 		return m(head + s)
-	}, known...)
+	}, plain, known...)
 }
 
 // forStatus says " for status <st>" of a status of package broadcast, and

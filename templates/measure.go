@@ -474,14 +474,18 @@ func trimLink(url string) int {
 // channels that link with LinkSpans end at "「" too). A plain-text
 // channel shows the "<" and ">": there they are the delimiters RFC 3986
 // (Appendix C) gives for a URL in text, to tell it from the punctuation
-// around it. When the URLs alone do not
+// around it. Shorten writes such a URL as a CommonMark autolink, an "&"
+// that would start a character reference as "&amp;" (see autolink);
+// Text, cutting an override of a plain-text template ("short",
+// "subject", "text"), writes it "&" as "&", as the URL the link points
+// to, which plain text shows as written. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
 //
 // A URL known to be one, an Update.URL that the text may show, is kept
 // whole by ShortenWhole.
-func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m) }
+func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m, false) }
 
 // ShortenWhole is Shorten, but for the URLs of whole, each known to be
 // one URL (a message's Update.URL, which Validate takes with a final
@@ -498,13 +502,14 @@ func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m
 // cuts a text of its own that may show it (a card's title, an embed's
 // field) passes it here.
 func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
-	return shorten(s, limit, m, whole...)
+	return shorten(s, limit, m, false, whole...)
 }
 
 // shorten is Shorten, but for the URLs of known, each one URL (an
 // Update.URL, see LinkSpansWhole), which it keeps whole where s shows
-// one from a URL's start (see knownEnd).
-func shorten(s string, limit int, m Measure, known ...string) string {
+// one from a URL's start (see knownEnd), and that writes a destination
+// it moves as plain text when plain is set (see cutter.plain).
+func shorten(s string, limit int, m Measure, plain bool, known ...string) string {
 	if m == nil {
 		m = Runes
 	}
@@ -512,6 +517,7 @@ func shorten(s string, limit int, m Measure, known ...string) string {
 		return s
 	}
 	c := newCutter(s, known...)
+	c.plain = plain
 	c.all()
 	measured := func(out string) (string, bool) { return out, m(out) <= limit }
 	// A destination that does not fit after a lone ellipsis cannot fit.
@@ -585,6 +591,13 @@ type cutter struct {
 	tag int
 	// kept reads urls, whole and refs, as far as the cuts go (see read).
 	kept keptReader
+	// plain is set when the text is shown as plain text (see
+	// plainText): moved writes a destination it moves within "<" and
+	// ">" as the URL the link points to, "&" as "&", the delimiters of
+	// a URL in text (RFC 3986, Appendix C), where a CommonMark autolink
+	// would write "&amp;" for an "&" that starts a character reference,
+	// which plain text shows as written.
+	plain bool
 }
 
 // maxTagCut is the most grapheme clusters of a hashtag, "#" included, or
@@ -2257,7 +2270,7 @@ func (c *cutter) moved(u [2]int) string {
 			url = linkTarget(url, c.s[m.span[0]] != '<')
 		}
 		if !bareLink(url) {
-			return asAutolink(url)
+			return asAutolink(url, c.plain)
 		}
 		return url
 	}
@@ -2396,8 +2409,10 @@ func bareLink(url string) bool {
 // (see notInAutolink), written as a renderer writes it in the
 // link's href, percent-encoded, each byte of its UTF-8 ("%20",
 // "%C2%A0"), and an "&" that would start a character reference as
-// "&amp;".
-func asAutolink(url string) string {
+// "&amp;"; when plain is set, "&" as is, for text shown as plain
+// text, where the "<" and ">" delimit a URL in text and no reference is
+// read.
+func asAutolink(url string, plain bool) string {
 	if strings.IndexFunc(url, notInAutolink) >= 0 {
 		var b strings.Builder
 		for _, r := range url {
@@ -2414,6 +2429,9 @@ func asAutolink(url string) string {
 			}
 		}
 		url = b.String()
+	}
+	if plain {
+		return "<" + url + ">"
 	}
 	return autolink(url)
 }

@@ -241,6 +241,7 @@ type entry struct {
 	name    string
 	exec    executor
 	single  bool // output collapsed to one line
+	plain   bool // output shown as plain text (see plainText)
 	builtin bool // one of the embedded defaults
 }
 
@@ -503,7 +504,7 @@ func parse(name, text string) (*entry, error) {
 	if err := textfile.Check(text); err != nil {
 		return nil, err
 	}
-	e := &entry{name: name, single: base == "short" || base == "subject"}
+	e := &entry{name: name, single: base == "short" || base == "subject", plain: plainText[base]}
 	// missingkey=zero: a key Overrides lacks is empty text, not
 	// "<no value>" in a post.
 	if base == "html" {
@@ -529,6 +530,15 @@ func parse(name, text string) (*entry, error) {
 	}
 	return e, nil
 }
+
+// plainText holds the base names of the templates whose output channels
+// show as plain text (X, IRC, Mastodon, Bluesky, an e-mail's subject and
+// text part, and the text Matrix and Telegram make their HTML from): a
+// link destination a cut of an override moves after the ellipsis is
+// written there as the URL itself (see cutter.plain). Every other
+// template's output may be markup that reads character references
+// ("markdown", "html", a template of your own).
+var plainText = map[string]bool{"short": true, "subject": true, "text": true}
 
 // checkName splits name into its base name and status ("" for none).
 func checkName(name string) (base string, status broadcast.Status, err error) {

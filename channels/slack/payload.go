@@ -183,12 +183,25 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 // find it (the text is verbatim), and the hidden characters as escapes.
 // A link ends where templates.LinkSpans ends it, and trimURL; but url,
 // the hidden Update.URL, is linked whole wherever s shows it
-// (templates.LinkSpansWhole), its final ".", ")" or "*" included.
+// (templates.LinkSpansWhole), its final ".", ")" or "*" included. A URL
+// written within a raw "<" and ">" (user text's are hidden: a link
+// destination that templates.Shorten moved after the ellipsis so, where
+// a bare URL would be linked short of its end, "<https://x.example/a.>",
+// or a template's own link) is that one link, whole, its brackets the
+// link's: Slack reads "<" and ">" as control characters
+// (https://api.slack.com/reference/surfaces/formatting#escaping), and
+// a link within raw brackets would leave them open around it.
 func finish(s, url string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
+		if m[0] > 0 && s[m[0]-1] == '<' && m[1] < len(s) && s[m[1]] == '>' {
+			b.WriteString(shower.Replace(s[last : m[0]-1]))
+			b.WriteString("<" + linker.Replace(u) + ">")
+			last = m[1] + 1
+			continue
+		}
 		for _, l := range templates.LinkSpansWhole(u, url) {
 			at := m[0] + l[0]
 			line := s[strings.LastIndexByte(s[:at], '\n')+1 : at]
