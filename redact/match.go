@@ -205,13 +205,18 @@ func (m *matcher) holds(s string) bool {
 	return false
 }
 
-// replace returns s with each run of overlapping occurrences of forms
-// replaced by the replacement of the run's first (and, of those starting
-// there, longest) form, followed by Redacted when the run reaches past
-// that form and the replacement is not Redacted already (a URL shown).
-// With cut, s is the start of a longer text, and a form's start at its
-// end is left out, with all that follows.
-func (m *matcher) replace(s string, cut bool) string {
+// replaceWith returns s with each run of overlapping occurrences of
+// forms replaced by the replacement of the run's first (and, of those
+// starting there, longest) form, followed by Redacted when the run
+// reaches past that form and the replacement is not Redacted already (a
+// URL shown). Each of spans (start, end: of s, sorted by start) is an
+// occurrence too, replaced by Redacted: the forms found in s's base64
+// (see base64Spans), which a form replaced first would hide from the
+// decoding of its run (a REDACTED in the run's characters shifts those
+// after it off the bytes they write). With cut, s is the start of a
+// longer text, and a form's start at its end is left out, with all that
+// follows.
+func (m *matcher) replaceWith(s string, cut bool, spans [][2]int) string {
 	var b strings.Builder
 	written, end := 0, -1 // end: of the open run, -1 when none
 	var with string
@@ -222,6 +227,16 @@ func (m *matcher) replace(s string, cut bool) string {
 			b.WriteString(Redacted)
 		}
 		written, end = end, -1
+	}
+	// found adds an occurrence at i that ends at e, replaced by w.
+	found := func(i, e int, w string) {
+		switch {
+		case end < 0:
+			b.WriteString(s[written:i])
+			end, with, longer = e, w, false
+		case e > end:
+			end, longer = e, true
+		}
 	}
 	for i := 0; i < len(s); i++ {
 		if i == end {
@@ -235,20 +250,14 @@ func (m *matcher) replace(s string, cut bool) string {
 			}
 			return b.String()
 		}
+		for ; len(spans) > 0 && spans[0][0] <= i; spans = spans[1:] {
+			found(i, spans[0][1], Redacted)
+		}
 		if r := m.byte1[s[i]]; r[0] == r[1] || !m.mayStart(s, i) {
 			continue // no form starts here
 		}
-		j := m.longest(s, i)
-		if j < 0 {
-			continue
-		}
-		e := i + len(m.form(j))
-		switch {
-		case end < 0:
-			b.WriteString(s[written:i])
-			end, with, longer = e, m.with(j), false
-		case e > end:
-			end, longer = e, true
+		if j := m.longest(s, i); j >= 0 {
+			found(i, i+len(m.form(j)), m.with(j))
 		}
 	}
 	if end >= 0 {

@@ -1214,8 +1214,15 @@ func (r *Redactor) String(s string) string {
 	m := r.m()
 	s, _ = m.acrossBreaks(s)
 	s, _ = m.withinHex(s)
-	s, _ = m.withinBase64(m.replace(s, false))
-	return s
+	// The forms in base64 are looked for before replaceWith, whose REDACTED
+	// in a run would misalign the bytes after it (see replaceWith), and
+	// after it too, where it replaced one: a form written whole around a
+	// run is so replaced as that form.
+	out := m.replaceWith(s, false, m.base64Spans(s))
+	if out != s {
+		out, _ = m.withinBase64(out)
+	}
+	return out
 }
 
 // Truncated is String for s, the start of a longer text that was cut short
@@ -1253,7 +1260,13 @@ func (r *Redactor) Truncated(s string) string {
 		s = s[:k]
 	}
 	s, _ = m.withinHex(s)
-	s = m.replace(s, true)
+	// As String does, the forms in base64 and the start of one that a run
+	// of it ends with are looked for before replaceWith too, whose REDACTED
+	// in a run would misalign the bytes after it.
+	if k := m.base64Head(s); k >= 0 {
+		s = s[:k]
+	}
+	s = m.replaceWith(s, true, m.base64Spans(s))
 	if k := m.base64Head(s); k >= 0 {
 		s = s[:k]
 	}

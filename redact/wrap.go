@@ -107,7 +107,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 	if spans == nil {
 		return s, false
 	}
-	// The forms written whole and found so (by replace's rule, in s as
+	// The forms written whole and found so (by replaceWith's rule, in s as
 	// it is), replaced with these in one pass: replaced after them, a
 	// form shorter than minFreeForm or a word of WithWords touching one
 	// would run on with its REDACTED and be left ("letmein&#33;kiwi", the
@@ -127,24 +127,38 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 
 // withinBase64 returns s with each occurrence of a form that inBase64
 // finds inside base64, of the text as unwrap joins it when it breaks
-// lines, replaced by Redacted, and whether it found one. It serves text
-// replace has redacted: a form written whole around a run (a header
-// value "Basic " and its base64) is replaced as that form.
+// lines, replaced by Redacted, and whether it found one.
 func (m *matcher) withinBase64(s string) (string, bool) {
+	spans := m.base64Spans(s)
+	if spans == nil {
+		return s, false
+	}
+	return redactSpans(s, spans), true
+}
+
+// base64Spans returns the spans of s, start and end, sorted by start, of
+// the occurrences of forms that inBase64 finds inside base64, of the
+// text as unwrap joins it when it breaks lines. They are looked for
+// before the forms written as is (see replaceWith): a form found first in
+// the run's characters (a line of a key at an offset in base64, see
+// base64Forms) would leave a REDACTED there, and the run, so decoded, the
+// bytes after it misaligned.
+func (m *matcher) base64Spans(s string) [][2]int {
 	j, at, ok := unwrap(s)
 	if !ok {
 		j = s
 	}
 	spans := m.inBase64(j)
 	if spans == nil {
-		return s, false
+		return nil
 	}
 	if at != nil {
 		for k, sp := range spans {
 			spans[k] = [2]int{at[sp[0]], at[sp[1]-1] + 1}
 		}
 	}
-	return redactSpans(s, spans), true
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	return spans
 }
 
 // redactSpans returns s with each of spans (start, end), and those that
