@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/outagecast/outagecast/internal/bearer"
@@ -96,12 +95,9 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			w.Header().Add("WWW-Authenticate", fmt.Sprintf(`Basic realm=%q, charset="UTF-8"`, realm))
 		}
 		h.log.Warn("refused notification", slog.String("error", err.Error()))
-		// Closed, its body unread: the server would otherwise read the
-		// body the request announced, up to 256 KiB, before answering and
-		// again before letting the connection go.
-		w.Header().Set("Connection", "close")
+		// Answered before its body is read, and the connection closed,
+		// by the server's serverlimits.CloseRefused.
 		http.Error(w, err.Error(), http.StatusUnauthorized)
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	})
 }
 

@@ -57,7 +57,9 @@
 // Chat and Discord forums thread a group's notifications under its first
 // message; a resolved group's update says so in that thread. Without
 // -config updates are printed on standard output. GET /healthz answers
-// "ok".
+// "ok". A request refused before its body is read (another method than
+// POST on /alerts, another path, missing credentials) is answered at
+// once, and its connection closed without waiting for the body.
 //
 // On SIGTERM or Ctrl-C the bridge takes no new notification and finishes
 // those under way (their answers tell Alertmanager whether they went out),
@@ -321,6 +323,7 @@ import (
 	"github.com/outagecast/outagecast/examples/internal/onceflag"
 	"github.com/outagecast/outagecast/examples/internal/pagelink"
 	"github.com/outagecast/outagecast/examples/internal/prune"
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/examples/internal/statefile"
 	"github.com/outagecast/outagecast/internal/bearer"
@@ -672,7 +675,7 @@ func bodyTime(maxBody int64) time.Duration {
 func newServer(h *handler, log *slog.Logger) *http.Server {
 	read := bodyTime(h.maxBody)
 	srv := &http.Server{
-		Handler:           h.routes(),
+		Handler:           serverlimits.CloseRefused(h.routes()), // a refusal does not wait for the body
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       read,
 		WriteTimeout:      read + h.timeout + 10*time.Second,

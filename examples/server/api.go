@@ -371,8 +371,12 @@ func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Up
 // v as it is.
 func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) (unread *inputError, ok bool) {
 	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, a.maxBody))
-	if _, err := body.Peek(1); optional && errors.Is(err, io.EOF) {
-		return nil, true
+	// Only an optional body is looked at before its Content-Type: a
+	// refusal of another waits for none of it.
+	if optional {
+		if _, err := body.Peek(1); errors.Is(err, io.EOF) {
+			return nil, true
+		}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/outagecast/outagecast/examples/internal/serverlimits"
 	"github.com/outagecast/outagecast/internal/ctxwait"
 )
 
@@ -21,7 +22,7 @@ const readTimeout = 30 * time.Second
 // within 30s more than a GET may wait.
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           serverlimits.CloseRefused(h), // a refusal does not wait for the body
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      maxWait + 30*time.Second,

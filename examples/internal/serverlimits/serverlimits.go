@@ -8,7 +8,9 @@
 package serverlimits
 
 import (
+	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,3 +40,75 @@ func New(addr string, h http.Handler, t Timeouts) *http.Server {
 		MaxHeaderBytes:    MaxHeaderBytes,
 	}
 }
+
+// CloseRefused wraps h so that an answer of status 400 or more to a
+// request whose body h has not read to its end closes the connection at
+// once, the rest of the body unread. Without it the server reads the body
+// the request announced, up to 256 KiB of it, before it writes the answer
+// and again before it lets the connection go, so that a client that never
+// sends it (a stray PUT, a request to a wrong path or without
+// credentials, each refused without a look at its body) gets no answer
+// until the server's ReadTimeout, and a shutdown waits for it as long.
+// A request answered 2xx or 3xx is left to the server, which keeps its
+// connection for the next request.
+func CloseRefused(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			h.ServeHTTP(w, r)
+			return
+		}
+		body := &eofReader{ReadCloser: r.Body}
+		r.Body = body
+		cw := &closingWriter{ResponseWriter: w, body: body}
+		h.ServeHTTP(cw, r)
+		if cw.closing {
+			// The server's reads of the rest fail at once; Connection:
+			// close has told it not to read on for a next request.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		}
+	})
+}
+
+// eofReader is a request's body that notes when it was read to its end.
+type eofReader struct {
+	io.ReadCloser
+	done atomic.Bool
+}
+
+func (b *eofReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.done.Store(true)
+	}
+	return n, err
+}
+
+// closingWriter adds Connection: close to a refusal of a request whose
+// body was not read to its end.
+type closingWriter struct {
+	http.ResponseWriter
+	body    *eofReader
+	wrote   bool
+	closing bool
+}
+
+func (w *closingWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		if code >= http.StatusBadRequest && !w.body.done.Load() {
+			w.closing = true
+			w.Header().Set("Connection", "close")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *closingWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *closingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

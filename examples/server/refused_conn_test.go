@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A request refused before its body is read (its method, its path, its
+// token, its Content-Type, an update the server does not know) is
+// answered at once and its connection closed: the server would otherwise
+// read the body it announced, up to 256 KiB, before answering, so that a
+// client that never sends it held the connection until the 30s
+// ReadTimeout, and at SIGTERM held the shutdown as long.
+func TestRefusedRequestAnsweredBeforeTheBody(t *testing.T) {
+	auth := "Authorization: Bearer " + newToken + "\r\n"
+	json := "Content-Type: application/json\r\n"
+	for _, c := range []struct {
+		name, request, header string
+		setup                 func(*testAPI)
+		code                  int
+	}{
+		{"method", "PUT /v1/updates", auth + json, nil, http.StatusMethodNotAllowed},
+		{"path", "POST /v1/update", auth + json, nil, http.StatusNotFound},
+		{"token", "POST /v1/updates", json, nil, http.StatusUnauthorized},
+		{"content type", "POST /v1/updates", auth + "Content-Type: text/plain\r\n", nil, http.StatusUnsupportedMediaType},
+		{"unknown update", "POST /v1/updates/nope/correct", auth + json, nil, http.StatusNotFound},
+		{"rate limit", "POST /v1/updates", auth + json, overLimit, http.StatusTooManyRequests},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ta := newTestAPI()
+			ta.maxBody = 1 << 20 // the announced body is within the limit
+			if c.setup != nil {
+				c.setup(ta)
+			}
+			srv := newHTTPServer(ta.h, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(ln) }()
+			defer func() { srv.Close(); <-served }()
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: outagecast\r\n%sContent-Length: 100000\r\n\r\n", c.request, c.header)
+			require.NoError(t, err)
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second))) // a guard, far below the 30s ReadTimeout
+			r := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(r, nil)
+			require.NoError(t, err, "answered before the body came")
+			assert.Equal(t, c.code, resp.StatusCode)
+			_, err = io.Copy(io.Discard, resp.Body)
+			require.NoError(t, err)
+			_, err = r.ReadByte()
+			assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+		})
+	}
+}
