@@ -289,7 +289,7 @@ func (l Loader) root(name string, data []byte, ex *expander, faults *[]error) (r
 	if ex.walk(name, "", root, &errs); len(errs) > 0 {
 		return nil, false, joinFaults(append(*faults, errs...))
 	}
-	ex.atSecret = secretScalars(root, l.Kinds)
+	ex.atSecret = secretScalars(root, l.Kinds, ex)
 	before := len(*faults)
 	_ = walker{file: name, values: true, ex: ex, faults: faults}.walk("", root, fileType)
 	return root, len(*faults) == before, nil

@@ -60,6 +60,10 @@ type expander struct {
 	// (secretScalars): no check quotes one, at whatever key an alias
 	// of it is.
 	atSecret map[*yaml.Node]bool
+	// kindTypes are the types of an entry of each kind (entryTypes), of
+	// the kinds whose first is kindsOf.
+	kindTypes []kindType
+	kindsOf   *Kind
 }
 
 // maxExpandedBytes bounds the bytes of a file's values with their

@@ -374,7 +374,7 @@ var (
 	urlType         = reflect.TypeFor[redact.URL]()
 	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
 	// textType marks, in what secretsFound returns, a value of a plain
-	// string key: one holding a URL (plainURL) is read as a redact.URL.
+	// string key that holds a URL (plainURL): read as a redact.URL is.
 	textType = reflect.TypeFor[string]()
 )
 

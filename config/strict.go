@@ -270,10 +270,6 @@ type walker struct {
 	// (see merges): paths below that mapping, which no other mapping of
 	// the walk shares.
 	mergedAt merges[string]
-	// found, when set, takes the nodes of the values of a type that
-	// holds a secret (holdsSecret at depth 0), with that type, and those
-	// of a plain string, with textType.
-	found map[*yaml.Node]reflect.Type
 }
 
 // fail returns err, a fault found (or nil), or adds it to w.faults and
@@ -315,13 +311,6 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if holdsSecret(t, 0) {
 		w.secret = true
-		if w.found != nil {
-			w.found[n] = t
-		}
-	} else if w.found != nil && t.Kind() == reflect.String {
-		if _, ok := w.found[n]; !ok {
-			w.found[n] = textType // a URL there is read as a secret one's
-		}
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {
 		return nil // anything goes

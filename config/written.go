@@ -93,7 +93,7 @@ func writtenSecrets(root *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
 // whatever their length.
 func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
 	var out heldSecrets
-	for n, t := range secretsFound(entry, kinds) {
+	for n, t := range secretsFound(entry, kinds, ex) {
 		switch {
 		case t == secretType:
 			out.values = append(out.values, ex.writtenValue(n)...)
@@ -124,14 +124,14 @@ func entrySecrets(entry *yaml.Node, kinds []Kind, ex *expander) heldSecrets {
 // the walker quotes none of them, whichever key an alias of one went
 // into ("password: &pw Qz7#k", "tls: *pw"). The hider, which hides the
 // longer ones, leaves those as they are.
-func secretScalars(root *yaml.Node, kinds []Kind) map[*yaml.Node]bool {
+func secretScalars(root *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]bool {
 	channels := merged(root, "channels")
 	if channels == nil || channels.Kind != yaml.SequenceNode {
 		return nil
 	}
 	out := map[*yaml.Node]bool{}
 	for _, entry := range channels.Content {
-		for n, t := range secretsFound(entry, kinds) {
+		for n, t := range secretsFound(entry, kinds, ex) {
 			switch {
 			case t == secretType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden:
 				out[n] = true
@@ -165,7 +165,7 @@ type shortSecrets struct {
 // such a value by chance, and the channel does not take one so short for
 // a credential. Aliases and merged mappings are followed, each node once.
 func entryShortSecrets(entry *yaml.Node, kinds []Kind, ex *expander) shortSecrets {
-	found := secretsFound(entry, kinds)
+	found := secretsFound(entry, kinds, ex)
 	out := shortSecrets{nodes: map[*yaml.Node]bool{}}
 	add := func(n *yaml.Node, text string) {
 		out.nodes[n] = true
@@ -344,25 +344,193 @@ func plainURL(entry, n *yaml.Node, t reflect.Type) bool {
 }
 
 // secretsFound returns the nodes of entry, a channel's entry of the file,
-// whose type holds a secret (see walker.found), with that type: entry's
-// kind's, or every kind's when its kind is not known.
-func secretsFound(entry *yaml.Node, kinds []Kind) map[*yaml.Node]reflect.Type {
-	found := map[*yaml.Node]reflect.Type{}
-	b := builder{kinds: kinds}
+// whose type holds a secret (a redact.Secret, a redact.URL, an IRC
+// channel list), with that type, and the scalars of a plain string that
+// hold a URL ("://"), with textType: as entry's kind's type reads them,
+// or every kind's when its kind is not known. The entry is walked once
+// for all of its types (secretSearch), as the YAML library reads it:
+// through aliases, and of a mapping, its own keys and those its merges
+// bring in (merges.mapping).
+func secretsFound(entry *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]reflect.Type {
+	u, _ := unalias(entry)
+	if len(u.Content) == 0 {
+		return nil // text, or {}: an entry's type (a struct) is no secret's, nor text's
+	}
 	var h head
-	_ = entry.Decode(&h) // what decodes
-	types := make([]reflect.Type, 0, len(kinds))
-	if k, ok := b.kind(cmp.Or(h.Kind, h.Type)); ok {
-		types = append(types, k.impl.entryType())
+	if u.Kind == yaml.MappingNode {
+		_ = entry.Decode(&h) // what decodes; nothing else has a kind
+	}
+	var types []kindType
+	if k, ok := (&builder{kinds: kinds}).kind(cmp.Or(h.Kind, h.Type)); ok {
+		types = []kindType{{0, k.impl.entryType()}}
 	} else {
-		for _, k := range kinds {
-			types = append(types, k.impl.entryType())
+		types = ex.entryTypes(kinds)
+	}
+	var s secretSearch
+	s.walk(0, entry, types)
+	return s.found
+}
+
+// entryTypes returns the type of an entry of each of kinds, in their
+// order, made once a Load.
+func (e *expander) entryTypes(kinds []Kind) []kindType {
+	if len(e.kindTypes) != len(kinds) || len(kinds) > 0 && e.kindsOf != &kinds[0] {
+		e.kindTypes = make([]kindType, len(kinds))
+		for i, k := range kinds {
+			e.kindTypes[i] = kindType{i, k.impl.entryType()}
+		}
+		if len(kinds) > 0 {
+			e.kindsOf = &kinds[0]
 		}
 	}
-	for _, t := range types {
-		_ = walker{found: found}.walk("", entry, t)
+	return e.kindTypes
+}
+
+// kindType is a type (no pointer) that a kind, its index in the kinds
+// looked up, reads a node of an entry as.
+type kindType struct {
+	kind int
+	t    reflect.Type
+}
+
+// withType returns types with t (a pointer's element), read by kind: a
+// type types hold already is not added again, and keeps the greater of
+// the kinds that read it, the one whose type a node below is found with
+// (secretSearch).
+func withType(types []kindType, kind int, t reflect.Type) []kindType {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return found
+	for i := range types {
+		if types[i].t == t {
+			types[i].kind = max(types[i].kind, kind)
+			return types
+		}
+	}
+	return append(types, kindType{kind, t})
+}
+
+// secretSearch is secretsFound's walk of an entry, with the types the
+// kinds looked up read each node as: it finds what one walk for each
+// kind in turn finds, the type of a node found a secret's by the last
+// kind (and, of one kind, the last place it is read at) that reads it as
+// one.
+type secretSearch struct {
+	found map[*yaml.Node]reflect.Type // made at the first node found
+	// rank is, of each node found a secret's, the kind whose type it was
+	// found with last.
+	rank map[*yaml.Node]int
+	// merges holds the mappings merged in and the keys read at each
+	// place of the entry (a number of its own, at), made at the first
+	// mapping with keys.
+	merges merges[int]
+	places int // the places numbered
+}
+
+// walk records n, read at place at as each of types, and walks below it.
+func (s *secretSearch) walk(at int, n *yaml.Node, types []kindType) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	below := len(n.Content) > 0 && n.ShortTag() != "!!null"
+	mappings := 0 // the types that read n's keys
+	var items []kindType
+	for _, kt := range types {
+		t := kt.t
+		switch {
+		case holdsSecret(t, 0):
+			if r, ok := s.rank[n]; !ok || kt.kind >= r {
+				if s.rank == nil {
+					s.rank = map[*yaml.Node]int{}
+				}
+				s.rank[n] = kt.kind
+				s.record(n, t)
+			}
+		case t.Kind() == reflect.String && n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "://"):
+			if _, ok := s.found[n]; !ok {
+				s.record(n, textType) // a URL there is read as a secret one's (plainURL)
+			}
+		}
+		switch {
+		case !below:
+		case n.Kind == yaml.MappingNode && readsKeys(t):
+			mappings++
+		case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice && !readsText(t):
+			items = withType(items, kt.kind, t.Elem())
+		}
+	}
+	switch {
+	case mappings == len(types) && mappings > 0:
+		s.mapping(at, n, types)
+	case mappings > 0:
+		var m []kindType
+		for _, kt := range types {
+			if readsKeys(kt.t) {
+				m = append(m, kt)
+			}
+		}
+		s.mapping(at, n, m)
+	case len(items) > 0:
+		for _, c := range n.Content {
+			s.places++
+			s.walk(s.places, c, items)
+		}
+	}
+}
+
+// readsText reports whether a value of type t is read whole, nothing
+// below it as a type of its own: a yaml.Node or an interface (anything
+// goes), or a type read from text only (a redact.Secret, a redact.URL: no
+// keys; a struct with keys, a status page's component, takes text or a
+// mapping).
+func readsText(t reflect.Type) bool {
+	return t == nodeType || t.Kind() == reflect.Interface ||
+		reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0)
+}
+
+// readsKeys reports whether a mapping read as type t has its keys read
+// as types of their own: a struct's fields, a map's values.
+func readsKeys(t reflect.Type) bool {
+	return (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) && !readsText(t)
+}
+
+// record records n found with type t.
+func (s *secretSearch) record(n *yaml.Node, t reflect.Type) {
+	if s.found == nil {
+		s.found = map[*yaml.Node]reflect.Type{}
+	}
+	s.found[n] = t
+}
+
+// mapping walks the keys of mapping n at place at, read as each of types
+// (structs and maps), that the YAML library reads, and the mappings its
+// merges bring in.
+func (s *secretSearch) mapping(at int, n *yaml.Node, types []kindType) {
+	if s.merges.keys == nil {
+		s.merges = newMerges[int]()
+	}
+	_ = s.merges.mapping(at, n, func(k, v *yaml.Node) error {
+		var below []kindType
+		for _, kt := range types {
+			if kt.t.Kind() == reflect.Map {
+				below = withType(below, kt.kind, kt.t.Elem())
+			} else if ft, ok := yamlFields(kt.t)[k.Value]; ok {
+				below = withType(below, kt.kind, ft)
+			}
+		}
+		if len(below) > 0 {
+			s.places++
+			s.walk(s.places, v, below)
+		}
+		return nil
+	}, func(v *yaml.Node) error {
+		for m := range s.merges.items(at, v) {
+			if u, _ := unalias(m); u.Kind == yaml.MappingNode {
+				s.walk(at, m, types)
+			}
+		}
+		return nil
+	})
 }
 
 // writtenValue returns the value of scalar n as the file wrote it, when
