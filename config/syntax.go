@@ -374,8 +374,9 @@ var indentProblems = []string{
 // on that line, as path gives its full path, and the likely cause.
 func explainSyntax(text, problem string, path func(key string) string) string {
 	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
-	// plain is text with each quoted value a plain one, "q": a "%" or
-	// "|" inside quotes starts no value.
+	// plain is text with each quoted scalar a plain one, "q": a "%" or
+	// "|" inside quotes starts no value, a "[" or "{" opens nothing and
+	// a "${" is no reference a flow collection would break.
 	plain := quotedSpan.ReplaceAllString(text, "${1}q")
 	var cause string
 	switch {
@@ -394,14 +395,16 @@ func explainSyntax(text, problem string, path func(key string) string) string {
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
 		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
-	case strings.Contains(text, "${") && strings.ContainsAny(strings.ReplaceAll(text, "${", ""), "[{"):
-		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
-	case strings.Contains(problem, "']'") || strings.Count(text, "[") > strings.Count(text, "]"):
-		cause = `"[" not closed, or a "," missing`
-	case strings.Contains(problem, "'}'") || strings.Count(text, "{") > strings.Count(text, "}"):
-		cause = `"{" not closed, or a "," missing`
-	case strings.Count(text, `"`)%2 == 1 || strings.Count(text, "'")%2 == 1:
+	case quoteNotClosed(text):
+		// Before the brackets: one left open takes in the "]" or "}"
+		// after it.
 		cause = "quote not closed"
+	case strings.Contains(plain, "${") && strings.ContainsAny(strings.ReplaceAll(plain, "${", ""), "[{"):
+		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
+	case strings.Contains(problem, "']'") || strings.Count(plain, "[") > strings.Count(plain, "]"):
+		cause = `"[" not closed, or a "," missing`
+	case strings.Contains(problem, "'}'") || strings.Count(plain, "{") > strings.Count(plain, "}"):
+		cause = `"{" not closed, or a "," missing`
 	case keyNoSpace.MatchString(text) &&
 		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
 		// "url:https://…": text to YAML, not a key and its value.
@@ -458,7 +461,22 @@ var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 // white space, "[", "{", "," or ":"), closed or running to the line's
 // end, and what precedes it: a "[" or "#" inside one, as in
 // title: "Outage [#3], is text, not a flow collection's item.
-var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^']|'')*(?:'|$))`)
+// Its second or third group is the closing quote, empty for a scalar
+// left open.
+var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*("|$)|'(?:[^']|'')*('|$))`)
+
+// quoteNotClosed reports whether line text holds a quoted scalar that runs
+// to the line's end without its closing quote: an escaped quote ("\"")
+// or a doubled one (two single quotes) closes none, and a quote inside a plain value
+// ("don't") opens none.
+func quoteNotClosed(text string) bool {
+	for _, m := range quotedSpan.FindAllStringSubmatchIndex(text, -1) {
+		if m[4] == m[5] && m[6] == m[7] {
+			return true
+		}
+	}
+	return false
+}
 
 // keyNoSpace matches a line that starts a key and its value without a
 // space between them: "    url:https://…", "  - port:587".
