@@ -278,8 +278,8 @@
 // and a comment ("|#…"); references that cannot be expanded (with the file's
 // unknown keys and empty state or templates). A file that is not YAML is
 // reported at the line where it stops
-// being YAML, with the key on that line, named by its path as every
-// other fault names it ("channels[0].password"), and the likely cause (indentation,
+// being YAML, with the key on that line (plain or quoted), named by its
+// path as every other fault names it ("channels[0].password"), and the likely cause (indentation,
 // a tab, an unclosed bracket or quote); found again wherever that line is,
 // early or late in a large file, or, in a file whose search for it would
 // parse too much (a bracket open for most of 1 MiB), said to be unknown
