@@ -192,9 +192,9 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	}
 	out, refused := b.buildAll(root, f.Channels, &faults)
 	if tmplDir != nil {
-		var unrendered []fileFault
-		if len(refused) == 0 { // the templates a refused channel names are not known
-			unrendered = checkTemplateFiles(tmplDir, l.Kinds, b.named)
+		unrendered := checkTemplateFiles(tmplDir, l.Kinds, b.named)
+		if len(refused) > 0 { // the templates a refused channel names are not known
+			unrendered = leaveMaybeNamed(unrendered, refused)
 		}
 		for _, err := range templateFaults(tmplRefused, unrendered) {
 			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))

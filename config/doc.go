@@ -87,9 +87,11 @@
 // stage entry that names no channel or one named before (a stage may name
 // a channel refused: its own error is named), a templates directory that
 // cannot be read, every file of it that templates.New refuses (one that
-// does not parse, say) and, when no channel entry is refused, every file
-// of it that no channel renders, in the file's order (the first 100, then
-// how many more). A channel naming a template of the directory is checked
+// does not parse, say) and every file of it that no channel renders, in
+// the file's order (the first 100, then how many more). A channel entry
+// refused is not built, so the template it names is not known: a file
+// whose name one of the entry's values holds as a word (its template
+// key, its URL's template parameter) is checked once the entry is fixed. A channel naming a template of the directory is checked
 // against the files templates.New took, so that one file refused does not
 // refuse the channels that name others.
 //
@@ -278,8 +280,8 @@
 // and a comment ("|#…"); references that cannot be expanded (with the file's
 // unknown keys and empty state or templates). A file that is not YAML is
 // reported at the line where it stops
-// being YAML, with the key on that line, named by its path as every
-// other fault names it ("channels[0].password"), and the likely cause (indentation,
+// being YAML, with the key on that line (plain or quoted), named by its
+// path as every other fault names it ("channels[0].password"), and the likely cause (indentation,
 // a tab, an unclosed bracket or quote); found again wherever that line is,
 // early or late in a large file, or, in a file whose search for it would
 // parse too much (a bracket open for most of 1 MiB), said to be unknown

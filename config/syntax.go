@@ -50,25 +50,26 @@ func syntaxError(name string, data []byte, err error) error {
 		// which the ": " of the second is a mistake.
 		line--
 	}
-	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem, func(key string) string {
-		return syntaxKeyPath(data, line, key)
+	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem, func(written, key string) string {
+		return syntaxKeyPath(data, line, written, key)
 	}))
 }
 
 // syntaxKeyPath returns the full path ("channels[0].password") of key, the
 // mapping key line n of data starts (after its indentation and any "- "),
+// written there as written (key itself, or quoted: "\"we b\""),
 // where data stops being YAML at line n or after it: data up to that
 // line, then the line with its value cut to a plain word, is parsed, and
 // the path of the key on line n found there. A line indented to no
 // level of the lines before it (the fault is its indentation) is tried
 // at the levels open at the line before it, the nearest to its own
 // indentation first, for the path of the key meant. It returns key itself
-// (as a path writes it: pathKey) when none parses, or when key is no plain key of its own ("@password").
+// (as a path writes it: pathKey) when none parses, or when written is no key of its own ("@password").
 // The parses are bounded: at most maxLevels+1, of maxKeyReparse bytes in
 // all.
-func syntaxKeyPath(data []byte, n int, key string) string {
+func syntaxKeyPath(data []byte, n int, written, key string) string {
 	var alone yaml.Node
-	if yaml.Unmarshal([]byte(key+": x\n"), &alone) != nil || len(alone.Content) != 1 ||
+	if yaml.Unmarshal([]byte(written+": x\n"), &alone) != nil || len(alone.Content) != 1 ||
 		alone.Content[0].Kind != yaml.MappingNode || len(alone.Content[0].Content) != 2 || alone.Content[0].Content[0].Value != key {
 		return pathKey(key) // no try can parse it
 	}
@@ -93,8 +94,8 @@ func syntaxKeyPath(data []byte, n int, key string) string {
 		if budget -= start; budget < 0 {
 			break
 		}
-		doc := make([]byte, 0, start+len(lead)+len(key)+4)
-		doc = append(append(append(doc, data[:start]...), lead...), key...)
+		doc := make([]byte, 0, start+len(lead)+len(written)+4)
+		doc = append(append(append(doc, data[:start]...), lead...), written...)
 		doc = append(doc, ": x\n"...)
 		docs, ok := parseAll(doc)
 		if !ok {
@@ -371,11 +372,13 @@ var indentProblems = []string{
 }
 
 // explainSyntax prefixes the library's problem on line text with the key
-// on that line, as path gives its full path, and the likely cause.
-func explainSyntax(text, problem string, path func(key string) string) string {
+// on that line, plain or quoted, as path gives its full path (from the
+// key as the line writes it and as YAML reads it), and the likely cause.
+func explainSyntax(text, problem string, path func(written, key string) string) string {
 	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
-	// plain is text with each quoted value a plain one, "q": a "%" or
-	// "|" inside quotes starts no value.
+	// plain is text with each quoted scalar a plain one, "q": a "%" or
+	// "|" inside quotes starts no value, a "[" or "{" opens nothing and
+	// a "${" is no reference a flow collection would break.
 	plain := quotedSpan.ReplaceAllString(text, "${1}q")
 	var cause string
 	switch {
@@ -394,14 +397,16 @@ func explainSyntax(text, problem string, path func(key string) string) string {
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
 		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
-	case strings.Contains(text, "${") && strings.ContainsAny(strings.ReplaceAll(text, "${", ""), "[{"):
-		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
-	case strings.Contains(problem, "']'") || strings.Count(text, "[") > strings.Count(text, "]"):
-		cause = `"[" not closed, or a "," missing`
-	case strings.Contains(problem, "'}'") || strings.Count(text, "{") > strings.Count(text, "}"):
-		cause = `"{" not closed, or a "," missing`
-	case strings.Count(text, `"`)%2 == 1 || strings.Count(text, "'")%2 == 1:
+	case quoteNotClosed(text):
+		// Before the brackets: one left open takes in the "]" or "}"
+		// after it.
 		cause = "quote not closed"
+	case strings.Contains(plain, "${") && strings.ContainsAny(strings.ReplaceAll(plain, "${", ""), "[{"):
+		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
+	case strings.Contains(problem, "']'") || strings.Count(plain, "[") > strings.Count(plain, "]"):
+		cause = `"[" not closed, or a "," missing`
+	case strings.Contains(problem, "'}'") || strings.Count(plain, "{") > strings.Count(plain, "}"):
+		cause = `"{" not closed, or a "," missing`
 	case keyNoSpace.MatchString(text) &&
 		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
 		// "url:https://…": text to YAML, not a key and its value.
@@ -421,10 +426,14 @@ func explainSyntax(text, problem string, path func(key string) string) string {
 	}
 	if k := lineKey(text); k != "" {
 		if !isURL(k) { // "- slack://TOKEN@C123: name: ops": a URL may hold credentials
-			msg = path(k) + ": " + msg
+			msg = path(k, k) + ": " + msg
+		}
+	} else if written, k, ok := quotedLineKey(text); ok {
+		if !isURL(k) {
+			msg = path(written, k) + ": " + msg
 		}
 	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
-		msg = path(m[1]) + ": " + msg
+		msg = path(m[1], m[1]) + ": " + msg
 	}
 	return msg
 }
@@ -458,7 +467,22 @@ var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 // white space, "[", "{", "," or ":"), closed or running to the line's
 // end, and what precedes it: a "[" or "#" inside one, as in
 // title: "Outage [#3], is text, not a flow collection's item.
-var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^']|'')*(?:'|$))`)
+// Its second or third group is the closing quote, empty for a scalar
+// left open.
+var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*("|$)|'(?:[^']|'')*('|$))`)
+
+// quoteNotClosed reports whether line text holds a quoted scalar that runs
+// to the line's end without its closing quote: an escaped quote ("\"")
+// or a doubled one (two single quotes) closes none, and a quote inside a plain value
+// ("don't") opens none.
+func quoteNotClosed(text string) bool {
+	for _, m := range quotedSpan.FindAllStringSubmatchIndex(text, -1) {
+		if m[4] == m[5] && m[6] == m[7] {
+			return true
+		}
+	}
+	return false
+}
 
 // keyNoSpace matches a line that starts a key and its value without a
 // space between them: "    url:https://…", "  - port:587".
@@ -491,4 +515,23 @@ func lineKey(text string) string {
 		return ""
 	}
 	return s[:i]
+}
+
+// quotedKey matches a quoted scalar, double-quoted with backslash escapes
+// or single-quoted with the quote doubled, then the ":" of a mapping key.
+var quotedKey = regexp.MustCompile(`^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?:[ \t]|$)`)
+
+// quotedLineKey returns the quoted mapping key that line text starts, as
+// the line writes it ("\"we b\"") and as YAML reads it ("we b"), and
+// whether there is one.
+func quotedLineKey(text string) (written, key string, ok bool) {
+	s := strings.TrimLeft(text, " \t")
+	for strings.HasPrefix(s, "- ") {
+		s = strings.TrimLeft(s[2:], " \t")
+	}
+	m := quotedKey.FindStringSubmatch(s)
+	if m == nil || yaml.Unmarshal([]byte(m[1]), &key) != nil {
+		return "", "", false
+	}
+	return m[1], key, true
 }

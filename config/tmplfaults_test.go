@@ -13,9 +13,8 @@ import (
 
 // Every fault of the templates directory is named at once, each on a line
 // of its own: every file that does not parse, and every file that no
-// channel renders ("shrot.tmpl"), with the faults of the channels (with
-// those, the names are not checked: a channel refused may name a
-// template). Before, Load named the first file that did not parse, in name
+// channel renders ("shrot.tmpl"), with the faults of the channels.
+// Before, Load named the first file that did not parse, in name
 // order, and nothing more of the directory: three runs for three mistakes.
 func TestTemplateDirFaultsAllNamed(t *testing.T) {
 	dir := t.TempDir()
@@ -35,10 +34,11 @@ func TestTemplateDirFaultsAllNamed(t *testing.T) {
 	_, err = parseIn(dir, "templates: tmpl\nchannels:\n  - kind: console\n    output: stdot\n", config.Loader{LookupEnv: env(nil)})
 	require.Error(t, err)
 	got = strings.Split(err.Error(), "\n")
-	require.Len(t, got, 3, "%v", err)
+	require.Len(t, got, 4, "%v", err)
 	assert.Contains(t, got[0], "test.yaml:1: templates: markdown.tmpl: ")
 	assert.Contains(t, got[1], "test.yaml:1: templates: short.tmpl: parse: ")
-	assert.Contains(t, got[2], `test.yaml:4: channels[0] (console "console"): output: unknown value "stdot"`)
+	assert.Contains(t, got[2], "test.yaml:1: templates: shrot.tmpl: no channel renders a template \"shrot\"")
+	assert.Contains(t, got[3], `test.yaml:4: channels[0] (console "console"): output: unknown value "stdot"`)
 }
 
 // A templates file whose name holds a line break is named quoted, so

@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/templates"
 )
@@ -56,6 +59,57 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []fileFault {
 			baseName(name), hint, strings.Join(names, ", "))})
 	}
 	return faults
+}
+
+// leaveMaybeNamed returns unrendered without the faults of the files
+// whose template an entry of refused may name: a channel entry refused
+// is not built, so the template its Config would name is not known. An
+// entry may name a template one of its values, expanded, holds as a word
+// (its template key, a URL's template parameter, in a kind's field of any
+// name). The values are read, never quoted.
+func leaveMaybeNamed(unrendered []fileFault, refused []*yaml.Node) []fileFault {
+	words := map[string]bool{}
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		switch n.Kind {
+		case yaml.AliasNode:
+			walk(n.Alias)
+		case yaml.ScalarNode:
+			for _, w := range strings.FieldsFunc(n.Value, notNameRune) {
+				words[baseName(w)] = true
+			}
+		case yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i]) // the values: a key names no template
+			}
+		default:
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+	}
+	for _, n := range refused {
+		walk(n)
+	}
+	var out []fileFault
+	for _, u := range unrendered {
+		name, _ := templates.FileTemplate(u.file)
+		if u.file == "" || !words[baseName(name)] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// notNameRune reports whether r is no rune of a template's name as a
+// word of text: a letter, a digit, "_", "-" or ".".
+func notNameRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.'
 }
 
 // templateFaults returns the faults of the templates directory, each

@@ -1,0 +1,60 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A "[", "{" or quote inside a quoted scalar (a key or a value,
+// double-quoted with backslash escapes or single-quoted with a single
+// quote doubled) opens nothing: the explanation of a syntax error on its line
+// does not say it is not closed. Before, the brackets and quotes of the
+// whole line were counted, those inside quotes and escaped ones too.
+func TestSyntaxErrorBracketsInQuotesNotCounted(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"double-quoted key", lines("channels: [console://]", `"a[b": *nope`), "test.yaml:2: a[b: unknown anchor"},
+		{"single-quoted key", lines("channels: [console://]", `'a{b': *nope`), "test.yaml:2: a{b: unknown anchor"},
+		{"escaped quote in a double-quoted value", lines("channels: [console://]", `x: ["a\"[b", *nope]`), "test.yaml:2: x: unknown anchor"},
+		{"apostrophe in a double-quoted value", lines("channels: [console://]", `x: ["it's", *nope]`), "test.yaml:2: x: unknown anchor"},
+		{"doubled quote in a single-quoted value", lines("channels: [console://]", `x: {a: 'it''s {b', c: *nope}`), "test.yaml:2: x: unknown anchor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "not closed")
+		})
+	}
+}
+
+// A syntax error on a line whose key is quoted names the key by its path,
+// as it does for a plain key: before, it named no key at all. The key is
+// written as a path writes keys elsewhere: one holding a terminal escape
+// quoted, one shaped like a credential or a URL not written.
+func TestSyntaxErrorNamesQuotedKey(t *testing.T) {
+	const token = "abcdefghijklmnop123"
+	tests := []struct{ name, yaml, want string }{
+		{"double-quoted", lines("channels:", "  - kind: webhook", "    url: https://h.example.com/", "    allow_unsigned: true",
+			"    headers:", `      "we b": [`), `test.yaml:6: channels[0].headers.we b: "[" not closed`},
+		{"single-quoted", lines("channels: [console://]", "retry:", "  'x': {"), `test.yaml:3: retry.x: "{" not closed`},
+		{"escapes", lines("channels: [console://]", "retry:", `  "m\x61x": {`), `test.yaml:3: retry.max: "{" not closed`},
+		{"a doubled quote", lines("channels: [console://]", "retry:", `  'it''s': [`), `test.yaml:3: retry.it's: "[" not closed`},
+		{"a bracket inside", lines("channels: [console://]", `"a[b": *nope`), `test.yaml:2: a[b: unknown anchor`},
+		{"a list item", lines("channels:", `  - "kind": {`), `test.yaml:2: channels[0].kind: "{" not closed`},
+		{"hostile", lines("channels: [console://]", `"\x1b[31mX\u202e": [`), `test.yaml:2: "\x1b[31mX\u202e": "[" not closed`},
+		{"credential-shaped", lines("channels: [console://]", `"Authorization: Bearer `+token+`": [`),
+			`test.yaml:2: <a key (not quoted: it may be a credential)>: "[" not closed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), token)
+			assert.NotContains(t, err.Error(), "\x1b")
+		})
+	}
+}
