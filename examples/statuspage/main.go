@@ -388,30 +388,25 @@ const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-
 // host, not listed. Only GET and HEAD read the site: any other method is
 // refused with 405 and "Allow: GET, HEAD", as nginx refuses it, where
 // http.FileServer alone would answer a POST, PUT or DELETE with the page
-// and 200, telling a client that its change was made; the connection is
-// then closed, the request's body left unread.
+// and 200, telling a client that its change was made; the connection of
+// a refused request that announced a body is then closed, the body left
+// unread (serverlimits.CloseRefused).
 func newHandler(root string) http.Handler {
 	files := http.FileServer(noListing{http.Dir(root)})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serverlimits.CloseRefused(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", contentPolicy)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			// Else the server reads the body the request announced, up to
-			// 256 KiB, before it answers and before it lets go of the
-			// connection: a client that never sends it holds both, and a
-			// shutdown waits out its grace period for it.
-			w.Header().Set("Connection", "close")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 			return
 		}
 		if strings.HasSuffix(r.URL.Path, ".atom") { // not in every system's MIME table
 			w.Header().Set("Content-Type", "application/atom+xml")
 		}
 		files.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // noListing is a file system whose directories open only when they hold

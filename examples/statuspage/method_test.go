@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,4 +42,29 @@ func TestRefusedMethodIsAnsweredWithoutItsBody(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+}
+
+// readFromRecorder is a ResponseRecorder that counts its ReadFrom calls,
+// the server's fast path for sending a file.
+type readFromRecorder struct {
+	*httptest.ResponseRecorder
+	calls int
+}
+
+func (r *readFromRecorder) ReadFrom(src io.Reader) (int64, error) {
+	r.calls++
+	return io.Copy(r.ResponseRecorder, src)
+}
+
+// The site's files still reach the server's io.ReaderFrom through the
+// handler's wrapping, a request with a body included.
+func TestHandlerKeepsReadFrom(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
+	page, err := newPage(o)
+	require.NoError(t, err)
+	require.NoError(t, prepare(context.Background(), page, o, time.Now()))
+	rec := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+	newHandler(page.Root()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/history.atom", strings.NewReader("x")))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Positive(t, rec.calls, "ReadFrom")
 }

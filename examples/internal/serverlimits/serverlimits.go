@@ -51,6 +51,15 @@ func New(addr string, h http.Handler, t Timeouts) *http.Server {
 // until the server's ReadTimeout, and a shutdown waits for it as long.
 // A request answered 2xx or 3xx is left to the server, which keeps its
 // connection for the next request.
+//
+// h gets a shallow copy of the request (as http.MaxBytesHandler gives
+// one), so that the server still sees the body it made: it closes, as
+// without the wrapper, the connection of a request that expected
+// "100 Continue" and whose body h did not read, and of a request whose
+// body h closed with more than 256 KiB of it unread. The writer h gets
+// offers io.ReaderFrom (the server's fast path for files) and
+// http.Flusher, and its Unwrap method lets http.ResponseController reach
+// the server's writer.
 func CloseRefused(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -58,9 +67,13 @@ func CloseRefused(h http.Handler) http.Handler {
 			return
 		}
 		body := &eofReader{ReadCloser: r.Body}
-		r.Body = body
+		r2 := *r
+		r2.Body = body
 		cw := &closingWriter{ResponseWriter: w, body: body}
-		h.ServeHTTP(cw, r)
+		h.ServeHTTP(cw, &r2)
+		if r2.MultipartForm != nil && r.MultipartForm == nil {
+			r.MultipartForm = r2.MultipartForm // for the server to remove its files
+		}
 		if cw.closing {
 			// The server's reads of the rest fail at once; Connection:
 			// close has told it not to read on for a next request.
@@ -88,12 +101,13 @@ func (b *eofReader) Read(p []byte) (int, error) {
 type closingWriter struct {
 	http.ResponseWriter
 	body    *eofReader
-	wrote   bool
+	wrote   bool // the final answer's status is written
 	closing bool
 }
 
 func (w *closingWriter) WriteHeader(code int) {
-	if !w.wrote {
+	// An informational answer (1xx) may come before the final one.
+	if !w.wrote && code >= http.StatusOK {
 		w.wrote = true
 		if code >= http.StatusBadRequest && !w.body.done.Load() {
 			w.closing = true
@@ -108,6 +122,23 @@ func (w *closingWriter) Write(b []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// ReadFrom keeps the server's io.ReaderFrom (which sends a file with
+// sendfile) within reach of io.Copy and http.ServeContent.
+func (w *closingWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
+// Flush sends what was written so far, as the server's http.Flusher does.
+func (w *closingWriter) Flush() {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap lets http.ResponseController reach the connection.
