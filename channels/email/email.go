@@ -541,9 +541,11 @@ type Config struct {
 	// A URL that cannot go in the header, or a panic in the function,
 	// refuses that recipient (a *RecipientError). It is called once for
 	// each recipient not yet sent to on every Send, before its messages
-	// go out, whose size check counts the URLs it returned; Sends run
-	// at once call it at once: it must be safe for concurrent use (an
-	// hmac.New hash shared by the calls is not).
+	// go out, whose size check counts the URLs it returned, one call
+	// after another, and no more once the Send's context ends (the
+	// recipients left stay pending); Sends run at once call it at once:
+	// it must be safe for concurrent use (an hmac.New hash shared by the
+	// calls is not).
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.

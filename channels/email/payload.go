@@ -580,9 +580,9 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 }
 
 // callUnsubscribe returns fn(recipient), or the error of a panic in fn
-// (see package guard): the call runs in a goroutine of the Send's (see
-// batch.run). The panic's value is named only if it is a runtime error:
-// another may quote the URL, and its token.
+// (see package guard): that recipient is refused, and the others still
+// get the update (see batch.makeHeads). The panic's value is named only
+// if it is a runtime error: another may quote the URL, and its token.
 func callUnsubscribe(fn func(string) string, recipient string) (s string, err error) {
 	defer guard.Recover("unsubscribe URL: Config.ListUnsubscribeFunc", &err)
 	return fn(recipient), nil

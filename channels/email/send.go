@@ -43,7 +43,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
 		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
-		b.makeHeads()
+		b.makeHeads(ctx)
 		if err := b.run(ctx); err != nil {
 			return broadcast.Receipt{}, err
 		}

@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -77,13 +78,19 @@ func (c *Channel) maxHeader() int64 {
 // message of each recipient of the batch, once: the size check counts
 // them as they go out (see tooLarge), the function called once per
 // recipient and Send. A recipient whose fields cannot be made is refused
-// when its turn comes (see header), and counts for nothing.
-func (b *batch) makeHeads() {
+// when its turn comes (see header), and counts for nothing. Once ctx
+// ends, the function is called no more (it may be slow: a signing
+// service it asks): no recipient's turn comes then (see next), and run
+// leaves them all pending.
+func (b *batch) makeHeads(ctx context.Context) {
 	if b.ch.cfg.ListUnsubscribeFunc == nil {
 		return
 	}
 	b.heads = make([]recipientFields, len(b.ch.to))
 	for _, i := range b.queue {
+		if ctx.Err() != nil {
+			return
+		}
 		h := &b.heads[i]
 		h.fields, h.err = b.ch.makeRecipientHeader(i)
 		if h.err == nil {

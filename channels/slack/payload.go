@@ -3,6 +3,7 @@ package slack
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -187,7 +188,8 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 // written within a raw "<" and ">" (user text's are hidden: a link
 // destination that templates.Shorten moved after the ellipsis so, where
 // a bare URL would be linked short of its end, "<https://x.example/a.>",
-// or a template's own link) is that one link, whole, its brackets the
+// or a template's own link) is that one link, whole, to the ">" (see
+// angled: a '"' or the user's "<" or ">" in it included), its brackets the
 // link's: Slack reads "<" and ">" as control characters
 // (https://api.slack.com/reference/surfaces/formatting#escaping), and
 // a link within raw brackets would leave them open around it.
@@ -196,10 +198,10 @@ func finish(s, url string) string {
 	last := 0
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
-		if m[0] > 0 && s[m[0]-1] == '<' && m[1] < len(s) && s[m[1]] == '>' {
+		if end := angled(s, m[0], m[1]); end >= 0 {
 			b.WriteString(shower.Replace(s[last : m[0]-1]))
-			b.WriteString("<" + linker.Replace(u) + ">")
-			last = m[1] + 1
+			b.WriteString("<" + linker.Replace(s[m[0]:end]) + ">")
+			last = end + 1
 			continue
 		}
 		for _, l := range templates.LinkSpansWhole(u, url) {
@@ -217,6 +219,24 @@ func finish(s, url string) string {
 	}
 	b.WriteString(shower.Replace(s[last:]))
 	return b.String()
+}
+
+// angled returns where the raw ">" is that closes the URL s[start:end]
+// written within a raw "<" and ">", or -1 when it is not: the URL goes
+// on to that ">" through what urlRE ends a URL at but a destination
+// Shorten moves may hold (a '"', the user's hidden "<" or ">"), never
+// through white space or a raw "<".
+func angled(s string, start, end int) int {
+	if start == 0 || s[start-1] != '<' {
+		return -1
+	}
+	i := strings.IndexFunc(s[end:], func(r rune) bool {
+		return r == '<' || r == '>' || unicode.IsSpace(r) || unicode.Is(unicode.Z, r)
+	})
+	if i < 0 || s[end+i] != '>' {
+		return -1
+	}
+	return end + i
 }
 
 // trimURL drops the punctuation that ends a sentence rather than the URL
