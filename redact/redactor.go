@@ -1262,11 +1262,15 @@ func (r *Redactor) Truncated(s string) string {
 	s, _ = m.withinHex(s)
 	// As String does, the forms in base64 and the start of one that a run
 	// of it ends with are looked for before replaceWith too, whose REDACTED
-	// in a run would misalign the bytes after it.
+	// in a run would misalign the bytes after it. The forms are looked for
+	// before the start is cut: the character that holds a start's first
+	// byte may hold the last bits of a form just before it, which, so cut,
+	// would no longer be found whole.
+	spans := m.base64Spans(s)
 	if k := m.base64Head(s); k >= 0 {
-		s = s[:k]
+		s, spans = s[:k], cutSpans(spans, k)
 	}
-	s = m.replaceWith(s, true, m.base64Spans(s))
+	s = m.replaceWith(s, true, spans)
 	if k := m.base64Head(s); k >= 0 {
 		s = s[:k]
 	}

@@ -161,6 +161,21 @@ func (m *matcher) base64Spans(s string) [][2]int {
 	return spans
 }
 
+// cutSpans returns spans (sorted by start) without those that start at k
+// or after it, and those that reach past k ending at k: the spans of a text
+// cut at k.
+func cutSpans(spans [][2]int, k int) [][2]int {
+	n := 0
+	for _, sp := range spans {
+		if sp[0] >= k {
+			break
+		}
+		spans[n] = [2]int{sp[0], min(sp[1], k)}
+		n++
+	}
+	return spans[:n]
+}
+
 // redactSpans returns s with each of spans (start, end), and those that
 // overlap it, replaced by one Redacted.
 func redactSpans(s string, spans [][2]int) string {
