@@ -15,8 +15,8 @@ import (
 // in base64, cut at every length (a response body read up to a limit):
 // Truncated shows no part of the key's body, read from any character of
 // what is left, whichever line breaks the key was sent with, and however
-// many bytes before the key shift it in the run. So also String of the
-// whole text.
+// many bytes before the key shift it in the run, the base64 on one line
+// or wrapped at 76 characters (MIME). So also String of the whole text.
 func TestRedactorTruncatedKeyInBase64AtEveryCut(t *testing.T) {
 	r := redact.NewRedactor(redact.NewSecret(fakePEM))
 	keys := map[string]string{`"\n"`: fakePEM, `"\r\n"`: strings.ReplaceAll(fakePEM, "\n", "\r\n")}
@@ -27,16 +27,20 @@ func TestRedactorTruncatedKeyInBase64AtEveryCut(t *testing.T) {
 			for _, l := range pemBody() {
 				pieces = append(pieces, bodyPieces(escape(l))...)
 			}
-			for pre := range 3 {
+			for k := range 3 * 2 {
+				pre, wrapped := k/2, k%2 == 1
 				blob := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", pre) + "k=" + escape(key) + "&z=1"))
-				text := "body: " + blob
 				name := "key of " + kn + " lines, " + en + ", " + strings.Repeat("x", pre)
+				if wrapped {
+					blob, name = wrapAt76(blob), name+", wrapped"
+				}
+				text := "body: " + blob
 				for n := range len(text) + 1 {
 					out := r.Truncated(text[:n])
 					if n == len(text) {
 						out = r.String(text)
 					}
-					shown := shownBytes(out)
+					shown := shownBytes(strings.ReplaceAll(out, "\r\n", ""))
 					for _, p := range pieces {
 						if !assert.NotContains(t, shown, p, "%s: cut at %d: %q", name, n, out) {
 							break
