@@ -1221,8 +1221,11 @@ func (r *Redactor) String(s string) string {
 	inner := m.base64Spans(s)
 	s, across := m.acrossBreaks(s, inner)
 	s, inHex := m.withinHex(s)
-	if across || inHex {
+	switch {
+	case inHex:
 		inner = m.base64Spans(s)
+	case across:
+		inner = nil // replaced by acrossBreaks
 	}
 	out := m.replaceWith(s, false, inner)
 	if out != s {
@@ -1278,9 +1281,12 @@ func (r *Redactor) Truncated(s string) string {
 		s = s[:k]
 	}
 	s, inHex := m.withinHex(s)
-	if across || inHex {
+	switch {
+	case inHex:
 		inner = m.base64Spans(s)
-	} else if len(s) < n {
+	case across:
+		inner = nil // replaced by acrossBreaks
+	case len(s) < n:
 		inner = cutSpans(inner, len(s))
 	}
 	if k := m.base64Head(s); k >= 0 {
