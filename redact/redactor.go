@@ -1212,13 +1212,22 @@ func (r *Redactor) String(s string) string {
 		return s
 	}
 	m := r.m()
-	s, _ = m.acrossBreaks(s)
-	s, _ = m.withinHex(s)
-	// The forms in base64 are looked for before replaceWith, whose REDACTED
-	// in a run would misalign the bytes after it (see replaceWith), and
-	// after it too, where it replaced one: a form written whole around a
-	// run is so replaced as that form.
-	out := m.replaceWith(s, false, m.base64Spans(s))
+	// The forms in base64 are looked for first, before acrossBreaks and
+	// replaceWith, whose REDACTED in a run would misalign the bytes after
+	// it (see replaceWith): acrossBreaks replaces them with its own, where
+	// it finds one (a line of a key in wrapped base64, at an offset). They
+	// are looked for again after replaceWith, where it replaced one: a
+	// form written whole around a run is so replaced as that form.
+	inner := m.base64Spans(s)
+	s, across := m.acrossBreaks(s, inner)
+	s, inHex := m.withinHex(s)
+	switch {
+	case inHex:
+		inner = m.base64Spans(s)
+	case across:
+		inner = nil // replaced by acrossBreaks
+	}
+	out := m.replaceWith(s, false, inner)
 	if out != s {
 		out, _ = m.withinBase64(out)
 	}
@@ -1252,21 +1261,38 @@ func (r *Redactor) Truncated(s string) string {
 			}
 		}
 	}
-	s, _ = m.acrossBreaks(s)
+	// As String does, the forms in base64 and the start of one that a run
+	// of it ends with are looked for before acrossBreaks and replaceWith,
+	// whose REDACTED in a run would misalign the bytes after it; and again
+	// before replaceWith where the text changed. The forms are looked for
+	// before the start is cut: the character that holds a start's first
+	// byte may hold the last bits of a form just before it, which, so cut,
+	// would no longer be found whole.
+	inner := m.base64Spans(s)
+	if k := m.base64Head(s); k >= 0 {
+		s, inner = s[:k], cutSpans(inner, k)
+	}
+	s, across := m.acrossBreaks(s, inner)
+	n := len(s)
 	if k := m.splitHead(s); k >= 0 {
 		s = s[:k]
 	}
 	if k := m.hexHead(s); k >= 0 {
 		s = s[:k]
 	}
-	s, _ = m.withinHex(s)
-	// As String does, the forms in base64 and the start of one that a run
-	// of it ends with are looked for before replaceWith too, whose REDACTED
-	// in a run would misalign the bytes after it.
-	if k := m.base64Head(s); k >= 0 {
-		s = s[:k]
+	s, inHex := m.withinHex(s)
+	switch {
+	case inHex:
+		inner = m.base64Spans(s)
+	case across:
+		inner = nil // replaced by acrossBreaks
+	case len(s) < n:
+		inner = cutSpans(inner, len(s))
 	}
-	s = m.replaceWith(s, true, m.base64Spans(s))
+	if k := m.base64Head(s); k >= 0 {
+		s, inner = s[:k], cutSpans(inner, k)
+	}
+	s = m.replaceWith(s, true, inner)
 	if k := m.base64Head(s); k >= 0 {
 		s = s[:k]
 	}
@@ -1314,7 +1340,7 @@ func (r *Redactor) Holds(s string) bool {
 	if m.holds(s) {
 		return true
 	}
-	if _, across := m.acrossBreaks(s); across {
+	if _, across := m.acrossBreaks(s, nil); across {
 		return true
 	}
 	if m.inHex(s) != nil {

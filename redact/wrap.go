@@ -83,8 +83,10 @@ func isBase64(s string) bool {
 // finds split by a line break or written with character references
 // replaced by Redacted, and whether it found one; where it finds one, the
 // occurrences written whole that replace finds are replaced with them,
-// otherwise they are left to replace.
-func (m *matcher) acrossBreaks(s string) (string, bool) {
+// otherwise they are left to replace. So are inner, spans of s (the forms
+// found inside its base64, see base64Spans), which could not be found
+// after: a REDACTED in a run of base64 misaligns the bytes after it.
+func (m *matcher) acrossBreaks(s string, inner [][2]int) (string, bool) {
 	var spans [][2]int // of s
 	for _, st := range decoded(s, m.breaks) {
 		j, from, to := st.j, st.from, st.to
@@ -122,6 +124,7 @@ func (m *matcher) acrossBreaks(s string) (string, bool) {
 			spans = append(spans, [2]int{i, i + len(m.form(k))})
 		}
 	}
+	spans = append(spans, inner...)
 	return redactSpans(s, spans), true
 }
 
@@ -159,6 +162,21 @@ func (m *matcher) base64Spans(s string) [][2]int {
 	}
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	return spans
+}
+
+// cutSpans returns spans (sorted by start) without those that start at k
+// or after it, and those that reach past k ending at k: the spans of a text
+// cut at k.
+func cutSpans(spans [][2]int, k int) [][2]int {
+	n := 0
+	for _, sp := range spans {
+		if sp[0] >= k {
+			break
+		}
+		spans[n] = [2]int{sp[0], min(sp[1], k)}
+		n++
+	}
+	return spans[:n]
 }
 
 // redactSpans returns s with each of spans (start, end), and those that
