@@ -10,6 +10,7 @@ package serverlimits
 import (
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -51,6 +52,12 @@ func New(addr string, h http.Handler, t Timeouts) *http.Server {
 // until the server's ReadTimeout, and a shutdown waits for it as long.
 // A request answered 2xx or 3xx is left to the server, which keeps its
 // connection for the next request.
+//
+// The connection closes as net/http closes one whose body limit was hit:
+// the answer and a FIN first, the socket a moment later, so that a client
+// still sending the body gets the whole answer rather than a reset that
+// loses the part of it still on its way. A 413 answered after a
+// handler's own http.MaxBytesReader hit its limit closes so too.
 //
 // h gets a shallow copy of the request (as http.MaxBytesHandler gives
 // one), so that the server still sees the body it made: it closes, as
@@ -112,6 +119,7 @@ func (w *closingWriter) WriteHeader(code int) {
 		if code >= http.StatusBadRequest && !w.body.done.Load() {
 			w.closing = true
 			w.Header().Set("Connection", "close")
+			limitHit(w.ResponseWriter)
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -139,6 +147,30 @@ func (w *closingWriter) Flush() {
 		w.WriteHeader(http.StatusOK)
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// limitHit tells the server's writer under w that the request's body
+// limit was hit, as http.MaxBytesReader tells it ("tells the
+// ResponseWriter to close the connection after the limit has been
+// reached"): reading one byte past a limit of 0 through a reader that
+// has it. The server then closes the connection carefully rather than
+// at once: net/http's conn.serve (server.go) calls closeWriteAndWait
+// when the response's requestBodyLimitHit is set (or the handler closed
+// the body early), which sends the answer and a FIN, and waits
+// (rstAvoidanceDelay) before closing the socket. Closed at once with the
+// client's data unread, the socket resets the connection, and what of
+// the answer the client had not received yet is lost. A handler's own
+// http.MaxBytesReader, given the wrapped writer, cannot tell the server
+// (its signal is an unexported method), so a 413 relies on this too.
+func limitHit(w http.ResponseWriter) {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	_, _ = http.MaxBytesReader(w, io.NopCloser(strings.NewReader("x")), 0).Read(make([]byte, 1))
 }
 
 // Unwrap lets http.ResponseController reach the connection.
