@@ -380,6 +380,10 @@ func explainSyntax(text, problem string, path func(written, key string) string) 
 	// "|" inside quotes starts no value, a "[" or "{" opens nothing and
 	// a "${" is no reference a flow collection would break.
 	plain := quotedSpan.ReplaceAllString(text, "${1}q")
+	// code is text without its comment: a quote, "[" or "{" there opens
+	// nothing.
+	code := withoutComment(text)
+	plainCode := quotedSpan.ReplaceAllString(code, "${1}q")
 	var cause string
 	switch {
 	case strings.Contains(indent, "\t"):
@@ -397,15 +401,15 @@ func explainSyntax(text, problem string, path func(written, key string) string) 
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
 		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
-	case quoteNotClosed(text):
+	case quoteNotClosed(code):
 		// Before the brackets: one left open takes in the "]" or "}"
 		// after it.
 		cause = "quote not closed"
-	case strings.Contains(plain, "${") && strings.ContainsAny(strings.ReplaceAll(plain, "${", ""), "[{"):
+	case strings.Contains(plainCode, "${") && strings.ContainsAny(strings.ReplaceAll(plainCode, "${", ""), "[{"):
 		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
-	case strings.Contains(problem, "']'") || strings.Count(plain, "[") > strings.Count(plain, "]"):
+	case strings.Contains(problem, "']'") || strings.Count(plainCode, "[") > strings.Count(plainCode, "]"):
 		cause = `"[" not closed, or a "," missing`
-	case strings.Contains(problem, "'}'") || strings.Count(plain, "{") > strings.Count(plain, "}"):
+	case strings.Contains(problem, "'}'") || strings.Count(plainCode, "{") > strings.Count(plainCode, "}"):
 		cause = `"{" not closed, or a "," missing`
 	case keyNoSpace.MatchString(text) &&
 		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
@@ -482,6 +486,27 @@ func quoteNotClosed(text string) bool {
 		}
 	}
 	return false
+}
+
+// withoutComment returns line text without its comment: from a "#" at
+// the line's start or after white space, outside the quoted scalars
+// quotedSpan matches, to the line's end
+// (https://yaml.org/spec/1.2.2/#66-comments: a comment is separated from
+// what precedes it by white space). A "#" inside a quoted scalar, or
+// after another character ("[#ops]", "a#b"), starts none.
+func withoutComment(text string) string {
+	quoted := quotedSpan.FindAllStringSubmatchIndex(text, -1)
+	for i := 0; i < len(text); i++ {
+		if len(quoted) > 0 && i >= quoted[0][3] { // the quoted scalar's opening quote
+			i = quoted[0][1] - 1
+			quoted = quoted[1:]
+			continue
+		}
+		if text[i] == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t') {
+			return text[:i]
+		}
+	}
+	return text
 }
 
 // keyNoSpace matches a line that starts a key and its value without a
