@@ -80,3 +80,25 @@ func TestSyntaxErrorCommentNotCounted(t *testing.T) {
 		})
 	}
 }
+
+// A quoted scalar continued on the next line (valid YAML) is closed: the
+// explanation of an error in the flow collection that holds it names the
+// collection, not the quote. A quote left open, which the next quoted
+// scalar's opening quote would close, is still named.
+func TestSyntaxErrorQuoteContinuedIsClosed(t *testing.T) {
+	tests := []struct{ name, yaml, want, not string }{
+		{"double-quoted", lines("channels: [console://]", `x: ["a`, `  b" c]`), `test.yaml:2: x: "[" not closed, or a "," missing`, "quote not closed"},
+		{"single-quoted", lines("channels: [console://]", `x: {a: 'it''s`, `  b' c}`), `test.yaml:2: x: "{" not closed, or a "," missing`, "quote not closed"},
+		{"escaped line break", lines("channels: [console://]", `x: ["a\`, `  \"b" c]`), `test.yaml:2: x: "[" not closed, or a "," missing`, "quote not closed"},
+		{"left open", lines("channels:", `  - {kind: console, name: "ops [#3]}`, `  - {kind: console, name: "b"}`), "test.yaml:2: quote not closed", `"{" not closed`},
+		{"left open before a backslash", lines("channels:", "  - kind: console", `    name: "ops\`), "test.yaml:3: channels[0].name: quote not closed", `"{" not closed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), tt.not)
+		})
+	}
+}
