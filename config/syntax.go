@@ -50,7 +50,7 @@ func syntaxError(name string, data []byte, err error) error {
 		// which the ": " of the second is a mistake.
 		line--
 	}
-	return faultf(name, line, "%s", explainSyntax(lineText(data, line), problem, func(written, key string) string {
+	return faultf(name, line, "%s", explainSyntax(lineText(data, line), linesAfter(data, line), problem, func(written, key string) string {
 		return syntaxKeyPath(data, line, written, key)
 	}))
 }
@@ -374,12 +374,18 @@ var indentProblems = []string{
 // explainSyntax prefixes the library's problem on line text with the key
 // on that line, plain or quoted, as path gives its full path (from the
 // key as the line writes it and as YAML reads it), and the likely cause.
-func explainSyntax(text, problem string, path func(written, key string) string) string {
+// rest is the text of the lines after it, where a quoted scalar the line
+// leaves open may close.
+func explainSyntax(text string, rest []byte, problem string, path func(written, key string) string) string {
 	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
 	// plain is text with each quoted scalar a plain one, "q": a "%" or
 	// "|" inside quotes starts no value, a "[" or "{" opens nothing and
 	// a "${" is no reference a flow collection would break.
 	plain := quotedSpan.ReplaceAllString(text, "${1}q")
+	// code is text without its comment: a quote, "[" or "{" there opens
+	// nothing.
+	code := withoutComment(text)
+	plainCode := quotedSpan.ReplaceAllString(code, "${1}q")
 	var cause string
 	switch {
 	case strings.Contains(indent, "\t"):
@@ -397,15 +403,18 @@ func explainSyntax(text, problem string, path func(written, key string) string) 
 		// "channels: [#ops]": no value starts with "#", and after a
 		// space it starts a comment that runs to the line's end.
 		cause = `inside [...] or {...}, quote a value that starts with "#": ["#ops"]`
-	case quoteNotClosed(text):
+	case quoteNotClosed(code) &&
+		!((strings.Contains(problem, "']'") || strings.Contains(problem, "'}'")) && closedLater(code, rest)):
 		// Before the brackets: one left open takes in the "]" or "}"
-		// after it.
+		// after it. One continued on the next lines, closed there,
+		// inside a collection the library says is not closed, is no
+		// fault of its own.
 		cause = "quote not closed"
-	case strings.Contains(plain, "${") && strings.ContainsAny(strings.ReplaceAll(plain, "${", ""), "[{"):
+	case strings.Contains(plainCode, "${") && strings.ContainsAny(strings.ReplaceAll(plainCode, "${", ""), "[{"):
 		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
-	case strings.Contains(problem, "']'") || strings.Count(plain, "[") > strings.Count(plain, "]"):
+	case strings.Contains(problem, "']'") || strings.Count(plainCode, "[") > strings.Count(plainCode, "]"):
 		cause = `"[" not closed, or a "," missing`
-	case strings.Contains(problem, "'}'") || strings.Count(plain, "{") > strings.Count(plain, "}"):
+	case strings.Contains(problem, "'}'") || strings.Count(plainCode, "{") > strings.Count(plainCode, "}"):
 		cause = `"{" not closed, or a "," missing`
 	case keyNoSpace.MatchString(text) &&
 		(strings.Contains(problem, "could not find expected ':'") || strings.Contains(problem, "mapping values are not allowed")):
@@ -469,7 +478,8 @@ var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 // title: "Outage [#3], is text, not a flow collection's item.
 // Its second or third group is the closing quote, empty for a scalar
 // left open.
-var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*("|$)|'(?:[^']|'')*('|$))`)
+// A backslash ending the line escapes its line break: the scalar is open.
+var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
 
 // quoteNotClosed reports whether line text holds a quoted scalar that runs
 // to the line's end without its closing quote: an escaped quote ("\"")
@@ -482,6 +492,67 @@ func quoteNotClosed(text string) bool {
 		}
 	}
 	return false
+}
+
+// closedLater reports whether the quoted scalar that line text leaves
+// open (quoteNotClosed) closes in rest, the lines after it, as a quoted
+// scalar may continue over lines
+// (https://yaml.org/spec/1.2.2/#73-flow-scalar-styles): at its first
+// quote not escaped (a backslash before it, or a doubled single quote),
+// one that follows a character of its text. A quote after white space,
+// "[", "{", "," or ":", or at a line's start, is taken for the opening
+// quote of the next quoted scalar: the one on the line was left open.
+func closedLater(text string, rest []byte) bool {
+	quoted := quotedSpan.FindAllStringSubmatchIndex(text, -1)
+	if len(quoted) == 0 {
+		return false
+	}
+	m := quoted[len(quoted)-1] // only the last one runs to the line's end
+	q := text[m[3]]
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case q == '"' && c == '\\':
+			i++ // the escaped character
+		case c == q && q == '\'' && i+1 < len(rest) && rest[i+1] == '\'':
+			i++ // a doubled single quote
+		case c == q:
+			return i > 0 && !strings.ContainsRune(" \t\r\n[{,:", rune(rest[i-1]))
+		}
+	}
+	return false
+}
+
+// linesAfter returns the text of data after line n (from 1).
+func linesAfter(data []byte, n int) []byte {
+	for i := 0; i < n; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return nil
+		}
+		data = data[j+1:]
+	}
+	return data
+}
+
+// withoutComment returns line text without its comment: from a "#" at
+// the line's start or after white space, outside the quoted scalars
+// quotedSpan matches, to the line's end
+// (https://yaml.org/spec/1.2.2/#66-comments: a comment is separated from
+// what precedes it by white space). A "#" inside a quoted scalar, or
+// after another character ("[#ops]", "a#b"), starts none.
+func withoutComment(text string) string {
+	quoted := quotedSpan.FindAllStringSubmatchIndex(text, -1)
+	for i := 0; i < len(text); i++ {
+		if len(quoted) > 0 && i >= quoted[0][3] { // the quoted scalar's opening quote
+			i = quoted[0][1] - 1
+			quoted = quoted[1:]
+			continue
+		}
+		if text[i] == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t') {
+			return text[:i]
+		}
+	}
+	return text
 }
 
 // keyNoSpace matches a line that starts a key and its value without a

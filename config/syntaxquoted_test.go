@@ -58,3 +58,47 @@ func TestSyntaxErrorNamesQuotedKey(t *testing.T) {
 		})
 	}
 }
+
+// A comment ("# ..." after a space, outside quotes) is no part of the
+// line's values: a bracket, brace or quote in it opens nothing, and the
+// explanation of a syntax error on its line does not say it is not
+// closed. Before, the comment's "[" and its unclosed quote were counted
+// as the values'.
+func TestSyntaxErrorCommentNotCounted(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"a bracket in a comment", lines("channels: [console://]", `x: {a: *nope} # see [1`), "test.yaml:2: x: unknown anchor"},
+		{"a brace in a comment", lines("channels: [console://]", `x: *nope # {draft`), "test.yaml:2: x: unknown anchor"},
+		{"a quote in a comment", lines("channels: [console://]", `x: [a, *nope] # the "ops`), "test.yaml:2: x: unknown anchor"},
+		{"a single quote in a comment", lines("channels: [console://]", `x: [a, *nope]	# 'til Monday`), "test.yaml:2: x: unknown anchor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "not closed")
+		})
+	}
+}
+
+// A quoted scalar continued on the next line (valid YAML) is closed: the
+// explanation of an error in the flow collection that holds it names the
+// collection, not the quote. A quote left open, which the next quoted
+// scalar's opening quote would close, is still named.
+func TestSyntaxErrorQuoteContinuedIsClosed(t *testing.T) {
+	tests := []struct{ name, yaml, want, not string }{
+		{"double-quoted", lines("channels: [console://]", `x: ["a`, `  b" c]`), `test.yaml:2: x: "[" not closed, or a "," missing`, "quote not closed"},
+		{"single-quoted", lines("channels: [console://]", `x: {a: 'it''s`, `  b' c}`), `test.yaml:2: x: "{" not closed, or a "," missing`, "quote not closed"},
+		{"escaped line break", lines("channels: [console://]", `x: ["a\`, `  \"b" c]`), `test.yaml:2: x: "[" not closed, or a "," missing`, "quote not closed"},
+		{"left open", lines("channels:", `  - {kind: console, name: "ops [#3]}`, `  - {kind: console, name: "b"}`), "test.yaml:2: quote not closed", `"{" not closed`},
+		{"left open before a backslash", lines("channels:", "  - kind: console", `    name: "ops\`), "test.yaml:3: channels[0].name: quote not closed", `"{" not closed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), tt.not)
+		})
+	}
+}
