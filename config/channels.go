@@ -569,6 +569,9 @@ func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (bu
 // buildURL builds the channel of a URL, written in the entry n with the
 // name name. Its errors never quote the URL: it may hold credentials.
 func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, error) {
+	if plainHostless(raw) { // no scheme: what url.Parse would say, without it
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
+	}
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// Text plainHostless takes is text url.Parse takes as a URL of no host:
-// secretParts, which does not parse it, gives what it gave parsing it.
+// Text plainHostless takes is text url.Parse takes as a URL of no scheme
+// and no host: secretParts and buildURL, which do not parse it, give what
+// they gave parsing it.
 func TestPlainHostlessParsesWithoutHost(t *testing.T) {
 	samples := []string{"", "a", "*", "?", "#", "a?b#c", "ops-channel", "a/b/c", "/a", "?a=b&c=d", "a b", "é/ü",
 		"hooks.example.com/T0/B0/xyz", "a#b#c", "a?", "a??b", "[::1]", "[a]", "/a/../b", ".", "..", "@", "user@host", "a@b/c"}
@@ -27,8 +28,8 @@ func TestPlainHostlessParsesWithoutHost(t *testing.T) {
 		}
 		took++
 		p, err := url.Parse(raw)
-		if err != nil || p.Host != "" {
-			t.Fatalf("plainHostless(%q): url.Parse gives host %q, error %v", raw, p.Host, err)
+		if err != nil || p.Host != "" || p.Scheme != "" {
+			t.Fatalf("plainHostless(%q): url.Parse gives scheme %q, host %q, error %v", raw, p.Scheme, p.Host, err)
 		}
 	}
 	if took < 1000 {

@@ -463,11 +463,12 @@ func secretParts(raw string) []string {
 	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
 }
 
-// plainHostless reports whether raw is text that url.Parse takes as a
-// URL of no host, which it tells without parsing it: no ":" (no scheme,
-// nor a colon url.Parse refuses in a first path segment), no "//" (no
-// host), no "%" (no escape to refuse) and no control character (which
-// url.Parse refuses). Text such as "a" or "ops-channel" is.
+// plainHostless reports whether raw is text that url.Parse takes, without
+// error, as a URL of no scheme and no host, which it tells without parsing
+// it: no ":" (no scheme, nor a colon url.Parse refuses in a first path
+// segment), no "//" (no host), no "%" (no escape to refuse) and no
+// control character (which url.Parse refuses). Text such as "a" or
+// "ops-channel" is.
 func plainHostless(raw string) bool {
 	if strings.ContainsAny(raw, ":%") || strings.Contains(raw, "//") {
 		return false
