@@ -31,6 +31,9 @@ type builder struct {
 	// check refused for holding a secret: no fault of the stages quotes
 	// them (one under 6 bytes is not hidden).
 	secretNames map[string]bool
+	// kindNames is the list of the kinds' names and aliases a fault of
+	// an entry of no kind known quotes, made at the first such fault.
+	kindNames string
 }
 
 // head is what every full-form entry says first: its kind.
@@ -73,10 +76,16 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node, faults *[]error) 
 		builds[i], failed[i] = b.build(fmt.Sprintf("channels[%d]", i), entry)
 	}
 	// Every channel built, every secret is known: a name may hold one of
-	// a channel after it.
-	written := make([]nameSecrets, len(entries))
-	held := make([]heldSecrets, len(entries)) // as written holds them, as text
-	for j, entry := range entries {
+	// a channel after it. Only the name of a channel built is checked:
+	// when every entry was refused (a file of thousands of faults), no
+	// entry's secrets are looked for here.
+	var written []nameSecrets
+	var held []heldSecrets // as written holds them, as text
+	if slices.ContainsFunc(failed, func(f []error) bool { return f == nil }) {
+		written = make([]nameSecrets, len(entries))
+		held = make([]heldSecrets, len(entries))
+	}
+	for j, entry := range entries[:len(held)] {
 		held[j] = entrySecrets(entry, b.kinds, b.ex)
 		for _, v := range held[j].values {
 			written[j].secrets = append(written[j].secrets, redact.NewSecret(v))
@@ -400,15 +409,14 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	case n.Kind != yaml.MappingNode:
 		return one(b.fault(at, "%swant a channel URL, or a mapping with a kind", b.emptyRef(n)))
 	}
-	var h head
-	var keys headKeys
 	if err := checkHead(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
 		return one(err)
 	}
-	if err := n.Decode(&h); err != nil {
-		return one(yamlError(b.file, err))
-	}
-	if err := n.Decode(&keys); err != nil {
+	// One decode of the entry: its faults are those of the mapping (a key
+	// twice, a merge of no mapping), which a decode as head has too and
+	// names first; the value of kind (or type) is then read on its own.
+	keys, err := decoded[headKeys](n)
+	if err != nil {
 		return one(yamlError(b.file, err))
 	}
 	hasKind, hasType := keys.Kind.Kind != 0, keys.Type.Kind != 0
@@ -418,9 +426,13 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	case hasKind && hasType:
 		return built{}, b.kindless(path, n, b.fault(at, "kind and type: set one (type is the older name of kind)"))
 	}
-	written, key := h.Kind, "kind"
+	v, key := keys.Kind, "kind"
 	if hasType {
-		written, key = h.Type, "type"
+		v, key = keys.Type, "type"
+	}
+	written, err := headValue(v)
+	if err != nil {
+		return one(yamlError(b.file, err))
 	}
 	k, ok := b.kind(written)
 	if !ok {
@@ -435,7 +447,7 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 		if written == "" {
 			problem = "empty"
 		}
-		return built{}, b.kindless(path, n, b.fault(at, "%s: %s (one of %s)", key, problem, strings.Join(b.names(), ", ")))
+		return built{}, b.kindless(path, n, b.fault(at, "%s: %s (one of %s)", key, problem, b.nameList()))
 	}
 	t := k.impl.entryType()
 	refused := map[*yaml.Node]bool{} // the keys checkKeys and the values checkValues refused
@@ -460,6 +472,36 @@ func (b *builder) buildEntry(path string, n *yaml.Node) (built, []error) {
 	return got, nil
 }
 
+// decoded returns n decoded as a T, as n.Decode reads it, but for a
+// mapping of no key ("{}", of any tag), which decodes to T's zero value
+// without error: it is not decoded, nor is anything allocated for it, as
+// a file may hold thousands.
+func decoded[T any](n *yaml.Node) (T, error) {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
+		var zero T
+		return zero, nil
+	}
+	out := new(T)
+	err := n.Decode(out)
+	return *out, err
+}
+
+// headValue returns the text of v, the value of an entry's kind or type,
+// as a decode of the entry as head reads it: a scalar of text is its
+// value, any other node is decoded.
+func headValue(v yaml.Node) (string, error) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
+		return v.Value, nil
+	}
+	return decodedText(v)
+}
+
+// decodedText returns v decoded as text: apart from headValue, which
+// copies no node to the heap to read a scalar of text.
+func decodedText(v yaml.Node) (string, error) {
+	return decoded[string](&v)
+}
+
 // fromShort builds a channel written as {url: …, name: …, when: …}, or
 // returns the faults it is refused for, as build does.
 func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error) {
@@ -471,15 +513,15 @@ func (b *builder) fromShort(path string, at place, n *yaml.Node) (built, []error
 		b.refusedShort(n, at)
 		return built{}, b.refusedWhen(path, n, nil, refused, faults)
 	}
-	var s short
-	if err := n.Decode(&s); err != nil {
+	s, err := decoded[short](n)
+	if err != nil {
 		return built{}, []error{yamlError(b.file, err)}
 	}
 	if v := nodeAt(n, []string{"url"}); s.URL == "" && v != nil && b.emptyRef(v) != "" {
 		return built{}, b.refusedWhen(path, n, s.When, nil, []error{faultf(b.file, lineOf(n, []string{"url"}), "%s.url: %swant a channel URL", path, b.emptyRef(v))})
 	}
 	if s.URL == "" {
-		return built{}, b.refusedWhen(path, n, s.When, nil, []error{b.fault(at, "kind: missing (one of %s), or a url", strings.Join(b.names(), ", "))})
+		return built{}, b.refusedWhen(path, n, s.When, nil, []error{b.fault(at, "kind: missing (one of %s), or a url", b.nameList())})
 	}
 	got, err := b.fromURL(n, place{lineOf(n, []string{"url"}), path}, s.URL, s.Name, s.When)
 	if err != nil {
@@ -527,6 +569,9 @@ func (b *builder) fromURL(n *yaml.Node, at place, raw, name string, w *when) (bu
 // buildURL builds the channel of a URL, written in the entry n with the
 // name name. Its errors never quote the URL: it may hold credentials.
 func (b *builder) buildURL(n *yaml.Node, at place, raw, name string) (built, error) {
+	if plainHostless(raw) { // no scheme: what url.Parse would say, without it
+		return built{}, b.fault(at, "want a channel URL (scheme://…), or a mapping with a kind")
+	}
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
@@ -672,15 +717,20 @@ func (b *builder) scheme(s string) (Kind, bool) {
 	return Kind{}, false
 }
 
-// names returns the kinds' names and aliases, sorted.
-func (b *builder) names() []string {
-	var out []string
-	for _, k := range b.kinds {
-		out = append(out, k.name)
-		out = append(out, k.aliases...)
+// nameList returns the kinds' names and aliases, sorted, joined with
+// ", ": made once a Load, as a file may hold thousands of entries of no
+// kind known, each a fault quoting it.
+func (b *builder) nameList() string {
+	if b.kindNames == "" {
+		var out []string
+		for _, k := range b.kinds {
+			out = append(out, k.name)
+			out = append(out, k.aliases...)
+		}
+		slices.Sort(out)
+		b.kindNames = strings.Join(out, ", ")
 	}
-	slices.Sort(out)
-	return out
+	return b.kindNames
 }
 
 // schemes returns the URL schemes of the kinds, sorted.
@@ -887,7 +937,19 @@ type place struct {
 }
 
 // fault returns the fault of the entry at at, "file:line: key: " and what
-// is wrong, formatted as fmt.Errorf formats it.
+// is wrong, formatted as fmt.Sprintf formats it (format has no %w). Its
+// text is made when it is read: an error names the first faults of a
+// file only (see joinBounded), of thousands an entry may have.
 func (b *builder) fault(at place, format string, args ...any) error {
-	return faultf(b.file, at.line, "%s: %w", at.key, fmt.Errorf(format, args...))
+	return &fault{file: b.file, line: at.line, err: &entryFault{key: at.key, format: format, args: args}}
 }
+
+// entryFault is what is wrong with the channel entry at key path key,
+// "key: " and format formatted with args, made when it is read.
+type entryFault struct {
+	key    string
+	format string
+	args   []any // of values that do not change: text, numbers
+}
+
+func (e *entryFault) Error() string { return e.key + ": " + fmt.Sprintf(e.format, e.args...) }

@@ -40,9 +40,10 @@ func BenchmarkLoadFailingManyURLs(b *testing.B) {
 
 // BenchmarkLoadFailingManyEntries is a Load that fails, of 4,000 channel
 // entries, each a fault: of no kind ("{}", walked as every kind's type in
-// the search for the file's secrets) or text that is no URL ("a").
+// the search for the file's secrets), text that is no URL ("a") or of a
+// kind not known ("{kind: nope}").
 func BenchmarkLoadFailingManyEntries(b *testing.B) {
-	for _, entry := range []string{"{}", "a"} {
+	for _, entry := range []string{"{}", "a", "{kind: nope}"} {
 		b.Run(entry, func(b *testing.B) {
 			data := "channels: [" + strings.Repeat(entry+", ", 3999) + entry + "]\n"
 			benchLoadFails(b, data)

@@ -441,6 +441,9 @@ func checkName(name string, c any) error {
 // so does one that url.Parse refuses, and each part of it that would be
 // one of those above, as far as they can be told (see looseParts).
 func secretParts(raw string) []string {
+	if plainHostless(raw) {
+		return []string{raw} // parses, with no host: not parsed, as a file may hold thousands
+	}
 	p, err := url.Parse(raw)
 	if err != nil {
 		return append([]string{raw}, looseParts(raw)...)
@@ -458,6 +461,24 @@ func secretParts(raw string) []string {
 		parts = append(parts, vs...)
 	}
 	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
+}
+
+// plainHostless reports whether raw is text that url.Parse takes, without
+// error, as a URL of no scheme and no host, which it tells without parsing
+// it: no ":" (no scheme, nor a colon url.Parse refuses in a first path
+// segment), no "//" (no host), no "%" (no escape to refuse) and no
+// control character (which url.Parse refuses). Text such as "a" or
+// "ops-channel" is.
+func plainHostless(raw string) bool {
+	if strings.ContainsAny(raw, ":%") || strings.Contains(raw, "//") {
+		return false
+	}
+	for i := range len(raw) {
+		if raw[i] < 0x20 || raw[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // maxLooseSize bounds the bytes of the password candidates looseParts

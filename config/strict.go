@@ -334,8 +334,8 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		}
 		return w.refuse(n, faultf(w.file, w.line(n), "%sempty (write a value, or %s)", prefix(path), instead))
 	}
-	if n.Kind == yaml.MappingNode && w.mergedAt.keys == nil {
-		w.mergedAt = newMerges[string]()
+	if n.Kind == yaml.MappingNode && len(n.Content) > 0 && w.mergedAt.keys == nil {
+		w.mergedAt = newMerges[string]() // none for "{}", which has no key to note
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
