@@ -2,8 +2,10 @@ package email_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,4 +83,48 @@ func TestUnsubscribeFuncCallsOverlap(t *testing.T) {
 		assert.Equal(t, "<https://status.example.com/unsubscribe?r="+url.QueryEscape(m.to[0])+">",
 			parse(t, m.data).header.Get("List-Unsubscribe"))
 	}
+}
+
+// Every recipient gets the update or none does holds within one Send: a
+// retry makes the List-Unsubscribe fields again, and a URL grown longer
+// since (here an expiry with one more digit) that makes the message
+// larger than the server takes refuses the recipients left for good,
+// after others got the update, as Config.ListUnsubscribeFunc says.
+func TestUnsubscribeFuncURLThatGrowsOnARetry(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 1
+	var expiry atomic.Int64
+	expiry.Store(9)
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		return "https://status.example.com/unsubscribe?r=" + url.QueryEscape(r) + "&e=" + strconv.FormatInt(expiry.Load(), 10)
+	}
+	srv.script(func(s *fakeSMTP) { s.size = "SIZE 100000" })
+	send(t, newChannel(t, cfg), broadcast.NewMessage(incident(1)))
+	largest := 0
+	for _, m := range srv.messages() {
+		largest = max(largest, messageSize([]byte(m.data)))
+	}
+	require.NotZero(t, largest)
+
+	srv.script(func(s *fakeSMTP) {
+		s.size = "SIZE " + strconv.Itoa(largest)
+		s.rcptPlan[rcpt[1]] = []string{"450 4.2.1 try again in a moment"}
+	})
+	ch := newChannel(t, cfg)
+	ledger := channeltest.NewLedger()
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: incident(1), Ledger: ledger, Attempt: 1})
+	require.Error(t, err, "the second recipient deferred")
+	done, _ := ledger.Done(rcpt[0])
+	require.True(t, done)
+
+	expiry.Store(10)
+	_, err = ch.Send(context.Background(), broadcast.Message{Update: incident(1), Ledger: ledger, Attempt: 2})
+	require.NoError(t, err, "the update is recorded: the first recipient has it")
+	failed := ledger.Failed()
+	require.Contains(t, failed, rcpt[1])
+	assert.True(t, broadcast.IsPermanent(failed[rcpt[1]]))
+	assert.Contains(t, failed[rcpt[1]].Error(), fmt.Sprintf("the message is %d bytes, over the %d", largest+1, largest))
+	assert.Len(t, srv.messages(), 3)
 }
