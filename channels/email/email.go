@@ -254,8 +254,11 @@
 //     recipient's copy (RFC 1870 counts CR LF, not the final "." nor
 //     stuffed dots), so no recipient gets the update while another's is
 //     refused; with a ListUnsubscribeFunc its List-Unsubscribe fields
-//     count as the function made them for this Send. No command of a transaction goes out, and
-//     the connection is kept for the next Send. To a server whose EHLO
+//     count as the function made them for this Send, whose retry makes
+//     them again (a URL that grew longer since may then refuse the
+//     recipients left after others got the update: see
+//     Config.ListUnsubscribeFunc). No command of a transaction goes out,
+//     and the connection is kept for the next Send. To a server whose EHLO
 //     reply lists SIZE, with a limit or not, MAIL FROM declares the size
 //     of each recipient's copy, exactly, as SIZE=n (RFC 1870, section 6):
 //     a 552 to it (or a 5xx with enhanced status X.3.4 or X.6.x) refuses
@@ -540,12 +543,19 @@ type Config struct {
 	// recipient (for example with a signed token); "" omits the header.
 	// A URL that cannot go in the header, or a panic in the function,
 	// refuses that recipient (a *RecipientError). It is called once for
-	// each recipient not yet sent to on every Send, before its messages
-	// go out, whose size check counts the URLs it returned, one call
-	// after another, and no more once the Send's context ends (the
-	// recipients left stay pending); Sends run at once call it at once:
-	// it must be safe for concurrent use (an hmac.New hash shared by the
-	// calls is not).
+	// each recipient not yet sent to on every Send, from up to
+	// Concurrency goroutines at once, once the Send has a connection (not
+	// at all while no server answers), and before any of its messages
+	// goes out: the size check counts the URLs it returned. No call
+	// starts once the Send's context ends (the recipients left stay
+	// pending). Sends run at once call it at once too: it must be safe
+	// for concurrent use (an hmac.New hash shared by the calls is not).
+	// The URL for a recipient must not grow longer from one Send of an
+	// update to its retry (a token holding an expiry time with more
+	// digits, say): every recipient gets the update or none does holds
+	// within one Send, and a retry whose longer URLs make the message
+	// larger than the server takes refuses the recipients left for good
+	// (see Errors), after others got the update.
 	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.

@@ -42,8 +42,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	p.size = contentSize(p.data)
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
-		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
-		b.makeHeads(ctx)
+		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: slices.Clone(todo), todo: todo}
 		if err := b.run(ctx); err != nil {
 			return broadcast.Receipt{}, err
 		}
@@ -60,9 +59,14 @@ type batch struct {
 	*attempt
 	p   *prepared
 	fan *broadcast.Fanout
+	// todo are the recipients the batch sends to.
+	todo []int
 	// heads are the header fields of the recipients' messages, by
-	// recipient, made once per batch with a ListUnsubscribeFunc (see
-	// makeHeads); nil without one. maxHead is the longest of them.
+	// recipient, made once per batch with a ListUnsubscribeFunc, once a
+	// worker has a connection (see makeHeads); nil until then, and
+	// without one. maxHead is the longest of them. headsMu is held while
+	// they are made; a worker sends only after makeHeads made them.
+	headsMu sync.Mutex
 	heads   []recipientFields
 	maxHead int64
 
@@ -168,6 +172,13 @@ func (b *batch) work(ctx context.Context) {
 		}
 		if cn == nil {
 			if cn, i = b.connect(ctx, i, &dials); cn == nil {
+				ended = true
+				return
+			}
+			if !b.makeHeads(ctx) {
+				// The context ended: i waits, with the others, for the
+				// next attempt (see run).
+				b.giveUp(fmt.Errorf("email: %w", ctx.Err()), i)
 				ended = true
 				return
 			}
@@ -320,9 +331,10 @@ func (b *batch) header(cn *conn, i int) ([]byte, bool) {
 }
 
 // recipientHeader returns the header fields of recipient i's message:
-// the batch's (see makeHeads), else the Channel's.
+// the batch's with a ListUnsubscribeFunc (see makeHeads), else the
+// Channel's.
 func (b *batch) recipientHeader(i int) ([]byte, error) {
-	if b.heads != nil {
+	if b.ch.cfg.ListUnsubscribeFunc != nil {
 		return b.heads[i].fields, b.heads[i].err
 	}
 	return b.ch.recipientHeader(i)

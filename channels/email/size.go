@@ -7,8 +7,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/guard"
 )
 
 // The server's limit on a message's size: the SIZE keyword of its EHLO
@@ -75,28 +78,65 @@ func (c *Channel) maxHeader() int64 {
 
 // makeHeads makes, with a ListUnsubscribeFunc, whose URLs may change from
 // one call to the next (a signed token, say), the header fields of the
-// message of each recipient of the batch, once: the size check counts
-// them as they go out (see tooLarge), the function called once per
-// recipient and Send. A recipient whose fields cannot be made is refused
+// message of each recipient of the batch, once, and reports whether they
+// are made: the size check counts them as they go out (see tooLarge), the
+// function called once per recipient and Send. A worker calls it once it
+// has a connection, before its first message: the server's SIZE is known
+// then, and while no server answers (it is down) the function is not
+// called at all. The first caller makes them, from up to Concurrency
+// goroutines at once (the function may be slow: a signing service it
+// asks), while the other workers wait for them; none of the goroutines
+// outlives the call. A recipient whose fields cannot be made is refused
 // when its turn comes (see header), and counts for nothing. Once ctx
-// ends, the function is called no more (it may be slow: a signing
-// service it asks): no recipient's turn comes then (see next), and run
-// leaves them all pending.
-func (b *batch) makeHeads(ctx context.Context) {
+// ends, the function is called no more: the fields are not made, no
+// recipient's turn comes (see next), and run leaves them all pending.
+func (b *batch) makeHeads(ctx context.Context) bool {
 	if b.ch.cfg.ListUnsubscribeFunc == nil {
-		return
+		return true
 	}
-	b.heads = make([]recipientFields, len(b.ch.to))
-	for _, i := range b.queue {
-		if ctx.Err() != nil {
-			return
+	b.headsMu.Lock()
+	defer b.headsMu.Unlock()
+	if b.heads != nil {
+		return true
+	}
+	heads := make([]recipientFields, len(b.ch.to))
+	var next atomic.Int64
+	fill := func() {
+		for ctx.Err() == nil {
+			k := int(next.Add(1) - 1)
+			if k >= len(b.todo) {
+				return
+			}
+			h := &heads[b.todo[k]]
+			h.fields, h.err = b.ch.makeRecipientHeader(b.todo[k])
 		}
-		h := &b.heads[i]
-		h.fields, h.err = b.ch.makeRecipientHeader(i)
-		if h.err == nil {
+	}
+	if n := min(b.ch.cfg.Concurrency, len(b.todo)); n <= 1 {
+		fill()
+	} else {
+		// A panic in a goroutine here is raised in the worker, which
+		// run's raises in turn (see run), once every call ended.
+		var wg sync.WaitGroup
+		var panics guard.Panics
+		for range n {
+			wg.Go(func() {
+				defer panics.Catch("email")
+				fill()
+			})
+		}
+		wg.Wait()
+		panics.Raise()
+	}
+	if ctx.Err() != nil {
+		return false // some recipients' fields are not made
+	}
+	for _, i := range b.todo {
+		if h := heads[i]; h.err == nil {
 			b.maxHead = max(b.maxHead, int64(len(h.fields)))
 		}
 	}
+	b.heads = heads
+	return true
 }
 
 // tooLarge returns the error of a message larger than cn's server takes,
@@ -110,7 +150,7 @@ func (b *batch) tooLarge(cn *conn) error {
 		return nil
 	}
 	head := b.maxHead
-	if b.heads == nil {
+	if b.ch.cfg.ListUnsubscribeFunc == nil {
 		head = b.ch.maxHead()
 	}
 	size := b.p.size + head

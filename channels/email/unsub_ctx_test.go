@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,16 +17,25 @@ import (
 // makes the recipients' URLs calls it no more: it may be slow (a signing
 // service it asks), and the recipients left wait for the next Send.
 // Nothing goes out, and every recipient is left pending, with the
-// context's error.
+// context's error. The calls under way when it ends (here two, from two
+// goroutines) are waited for.
 func TestUnsubscribeFuncStopsWhenTheContextEnds(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	cfg := config(srv, recipients(5)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Two calls at once: the first waits for the second, which ends the
+	// context, as a slow call under way when it ends does; the 10s is a
+	// guard, not a measure.
+	cfg.Concurrency = 2
 	var calls atomic.Int32
 	cfg.ListUnsubscribeFunc = func(r string) string {
 		if calls.Add(1) == 2 {
 			cancel()
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
 		}
 		return "https://status.example.com/unsubscribe?r=" + r
 	}
