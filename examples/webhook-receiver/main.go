@@ -39,8 +39,10 @@
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal of a POST is said on standard error too (a 405
 // is not: a browser or probe that sent a GET reads the answer itself), and
-// each refusal closes the connection at once, without waiting for the rest
-// of the body. A delivery it cannot print (standard output's disk full)
+// each refusal closes the connection without waiting for the rest of the
+// body: its sending side at once, after the answer, and the rest a moment
+// later, so that a sender still sending the body reads the whole answer
+// rather than a reset. A delivery it cannot print (standard output's disk full)
 // gets 500, said on standard error, so that the sender retries it, and
 // the retry is printed, not dropped as a repeat.
 //
@@ -313,9 +315,12 @@ func (rc *receiver) refuse(w http.ResponseWriter, r *http.Request, status int, w
 // server would otherwise read up to 256 KiB of it, before answering and
 // again before letting the connection go, waiting for a client that sends
 // it slowly or not at all, and a shutdown would wait out its grace period
-// for it.
+// for it. It closes the connection as the other example servers close a
+// refused one (serverlimits.CloseCarefully): the answer and a FIN first,
+// the socket a moment later, so that a client still sending the body
+// reads the answer rather than a reset.
 func answerAndClose(w http.ResponseWriter, why string, status int) {
-	w.Header().Set("Connection", "close")
+	serverlimits.CloseCarefully(w)
 	http.Error(w, why, status)
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }

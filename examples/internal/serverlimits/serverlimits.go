@@ -118,8 +118,7 @@ func (w *closingWriter) WriteHeader(code int) {
 		w.wrote = true
 		if code >= http.StatusBadRequest && !w.body.done.Load() {
 			w.closing = true
-			w.Header().Set("Connection", "close")
-			limitHit(w.ResponseWriter)
+			CloseCarefully(w.ResponseWriter)
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -149,20 +148,33 @@ func (w *closingWriter) Flush() {
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// limitHit tells the server's writer under w that the request's body
-// limit was hit, as http.MaxBytesReader tells it ("tells the
-// ResponseWriter to close the connection after the limit has been
-// reached"): reading one byte past a limit of 0 through a reader that
-// has it. The server then closes the connection carefully rather than
-// at once: net/http's conn.serve (server.go) calls closeWriteAndWait
-// when the response's requestBodyLimitHit is set (or the handler closed
-// the body early), which sends the answer and a FIN, and waits
-// (rstAvoidanceDelay) before closing the socket. Closed at once with the
-// client's data unread, the socket resets the connection, and what of
-// the answer the client had not received yet is lost. A handler's own
-// http.MaxBytesReader, given the wrapped writer, cannot tell the server
-// (its signal is an unexported method), so a 413 relies on this too.
-func limitHit(w http.ResponseWriter) {
+// CloseCarefully makes the server close the connection of w's request
+// once the answer is written, and close it carefully: the answer and a
+// FIN first, the socket a moment later, so that a client still sending
+// the request's body gets the whole answer rather than a reset that
+// loses the part of it still on its way. It sets Connection: close on w's
+// header, so call it before the answer's header is written. It does not
+// stop the server reading the rest of the body (up to 256 KiB of it,
+// before it closes): a caller that will not wait for that body sets a
+// read deadline of now too, as CloseRefused does.
+//
+// It tells the server's writer under w (reached through Unwrap, as
+// http.ResponseController reaches it) that the request's body limit was
+// hit, as http.MaxBytesReader tells it ("tells the ResponseWriter to
+// close the connection after the limit has been reached"): by reading
+// one byte past a limit of 0 through a reader that has it. net/http's
+// conn.serve (server.go) then calls closeWriteAndWait, which sends the
+// answer and a FIN and waits (rstAvoidanceDelay) before closing the
+// socket; closed at once with the client's data unread, the socket
+// resets the connection, and what of the answer the client had not
+// received yet is lost. A handler's own http.MaxBytesReader given a
+// wrapped writer cannot tell the server (its signal is an unexported
+// method of the server's writer), and the server's other reason to close
+// carefully (a body closed with more than 256 KiB of it unread) does not
+// hold for a shorter or chunked body, nor once a handler has replaced
+// the request's Body.
+func CloseCarefully(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
 	for {
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
 		if !ok {
