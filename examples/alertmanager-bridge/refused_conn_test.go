@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/outagecast/outagecast/examples/internal/serverlimits/serverlimitstest"
 )
 
 // A request refused for its credentials is answered before its body is
@@ -22,20 +17,7 @@ func TestRefusedCredentialsAnsweredBeforeTheBody(t *testing.T) {
 	t.Setenv(tokensEnv, bridgeToken)
 	url, _, _ := start(t, "-listen", "127.0.0.1:0")
 	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/alerts")
-	conn, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = io.WriteString(conn, "POST /alerts HTTP/1.1\r\nHost: bridge\r\nContent-Length: 100000\r\n\r\n")
-	require.NoError(t, err)
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second))) // a guard, far below the 42s ReadTimeout
-	r := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(r, nil)
-	require.NoError(t, err, "answered before the body came")
-	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	_, err = io.Copy(io.Discard, resp.Body)
-	require.NoError(t, err)
-	_, err = r.ReadByte()
-	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+	serverlimitstest.AnsweredBeforeBody(t, addr, "POST /alerts HTTP/1.1\r\nHost: bridge\r\n", http.StatusUnauthorized)
 }
 
 // A request the bridge refuses for its method or its path is answered at
@@ -57,20 +39,7 @@ func TestRefusedMethodOrPathAnsweredBeforeTheBody(t *testing.T) {
 		{"POST /alert", http.StatusNotFound},
 	} {
 		t.Run(c.request, func(t *testing.T) {
-			conn, err := net.Dial("tcp", addr)
-			require.NoError(t, err)
-			defer conn.Close()
-			_, err = io.WriteString(conn, c.request+" HTTP/1.1\r\nHost: bridge\r\nContent-Length: 100000\r\n\r\n")
-			require.NoError(t, err)
-			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second))) // a guard, far below the 42s ReadTimeout
-			r := bufio.NewReader(conn)
-			resp, err := http.ReadResponse(r, nil)
-			require.NoError(t, err, "answered before the body came")
-			assert.Equal(t, c.code, resp.StatusCode)
-			_, err = io.Copy(io.Discard, resp.Body)
-			require.NoError(t, err)
-			_, err = r.ReadByte()
-			assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+			serverlimitstest.AnsweredBeforeBody(t, addr, c.request+" HTTP/1.1\r\nHost: bridge\r\n", c.code)
 		})
 	}
 }

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/examples/internal/serverlimits/serverlimitstest"
 )
 
 // A request refused before its body is read (its method, its path, its
@@ -47,20 +45,7 @@ func TestRefusedRequestAnsweredBeforeTheBody(t *testing.T) {
 			served := make(chan error, 1)
 			go func() { served <- srv.Serve(ln) }()
 			defer func() { srv.Close(); <-served }()
-			conn, err := net.Dial("tcp", ln.Addr().String())
-			require.NoError(t, err)
-			defer conn.Close()
-			_, err = fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: outagecast\r\n%sContent-Length: 100000\r\n\r\n", c.request, c.header)
-			require.NoError(t, err)
-			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second))) // a guard, far below the 30s ReadTimeout
-			r := bufio.NewReader(conn)
-			resp, err := http.ReadResponse(r, nil)
-			require.NoError(t, err, "answered before the body came")
-			assert.Equal(t, c.code, resp.StatusCode)
-			_, err = io.Copy(io.Discard, resp.Body)
-			require.NoError(t, err)
-			_, err = r.ReadByte()
-			assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+			serverlimitstest.AnsweredBeforeBody(t, ln.Addr().String(), c.request+" HTTP/1.1\r\nHost: outagecast\r\n"+c.header, c.code)
 		})
 	}
 }

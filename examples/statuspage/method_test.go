@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/examples/internal/serverlimits/serverlimitstest"
 )
 
 // A request refused for its method is answered at once and its connection
@@ -28,20 +28,7 @@ func TestRefusedMethodIsAnsweredWithoutItsBody(t *testing.T) {
 	require.NoError(t, prepare(context.Background(), page, o, time.Now()))
 	srv := httptest.NewServer(newHandler(page.Root()))
 	defer srv.Close()
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	require.NoError(t, err)
-	defer conn.Close()
-	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second))) // a guard: the test fails rather than hang
-	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-	require.NoError(t, err)
-	r := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(r, nil)
-	require.NoError(t, err, "answered before the body arrives")
-	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
-	_, err = io.Copy(io.Discard, resp.Body)
-	require.NoError(t, err)
-	_, err = r.ReadByte()
-	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+	serverlimitstest.AnsweredBeforeBody(t, srv.Listener.Addr().String(), "POST / HTTP/1.1\r\nHost: x\r\n", http.StatusMethodNotAllowed)
 }
 
 // readFromRecorder is a ResponseRecorder that counts its ReadFrom calls,
