@@ -828,7 +828,9 @@ func (h *hider) Replace(s string) string {
 // that the file wrote (writtenSecrets), as they are and as %q writes
 // them, those of minHidden bytes or more, and the secrets of its URLs that
 // may hold credentials (redact.URL.HoldsCredentials), as those of a URL
-// from the environment.
+// from the environment; of those URLs, as of the secrets, none under
+// minHidden bytes: text so short that is no URL ("a", "to") is hidden
+// nowhere, as no secret so short is.
 func (e *expander) hider(written ...heldSecrets) *hider {
 	forms := map[string]string{} // form → reference
 	add := func(v, ref string) {
@@ -837,7 +839,7 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 			forms[q[1:len(q)-1]] = ref
 		}
 	}
-	urls := slices.Clone(e.hiddenURLs)
+	urls := slices.DeleteFunc(slices.Clone(e.hiddenURLs), func(u redact.URL) bool { return len(u.Reveal()) < minHidden })
 	for _, w := range written {
 		for _, v := range w.values {
 			if len(v) >= minHidden {
@@ -848,7 +850,13 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 			// A URL of a host and a path of words holds nothing to
 			// hide, and a Redactor holding it would hold every
 			// encoding of it: a status page's thousands of links.
-			if u := redact.NewURL(raw); u.HoldsCredentials() {
+			// One under minHidden bytes holds nothing WithURL would
+			// hide but its whole text (no password, user name, query
+			// value or path segment so short is taken for one), which
+			// is, like a written secret so short, left as it is:
+			// hidden wherever it stands apart, "a" or "to" would take
+			// those words out of every explanation.
+			if u := redact.NewURL(raw); len(raw) >= minHidden && u.HoldsCredentials() {
 				urls = append(urls, u)
 			}
 		}
