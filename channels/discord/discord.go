@@ -25,7 +25,8 @@
 // to the message once Check has run on the Channel: a message link names
 // the guild, which Discord's answer to a post does not (its message
 // objects have no guild_id), and the webhook Check gets does; Send asks
-// no more than the post for it. Without, the URL is empty.
+// no more than the post for it. Without, the URL is empty (an Edit's
+// Receipt links to the message once the guild is known).
 //
 // # Threading
 //
@@ -646,6 +647,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		Meta: maps.Clone(prev.Meta)}
 	if r.Meta == nil {
 		r.Meta = map[string]string{}
+	}
+	if r.URL == "" {
+		c.link(&r) // posted before Check named the guild
 	}
 	if t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
 		// The first post's card shows the latest update's status, which

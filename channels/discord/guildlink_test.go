@@ -40,3 +40,21 @@ func TestReceiptLinksMessageOnceCheckNamedGuild(t *testing.T) {
 		}
 	}
 }
+
+// A correction of a message whose Receipt has no URL (posted before Check
+// named the guild) links to it once the guild is known: the edit's
+// Receipt replaces the original's. Before, it kept the original's empty
+// URL.
+func TestEditLinksMessageOnceCheckNamedGuild(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	require.Empty(t, r.URL)
+	require.NoError(t, ch.Check(context.Background()))
+	fixed := fullUpdate
+	fixed.ID, fixed.Corrects, fixed.Body = "u_fixed", fullUpdate.ID, "The cause was a bad certificate."
+	e, err := ch.Edit(context.Background(), broadcast.Message{Update: fixed, Thread: broadcast.Thread{Root: r, Last: r}}, r)
+	require.NoError(t, err)
+	assert.Equal(t, "https://discord.com/channels/"+guildID+"/"+parentID+"/"+r.ID, e.URL)
+}
