@@ -120,7 +120,9 @@
 // or to a route no answer placed in a bucket yet, until it refills
 // (X-RateLimit-Reset-After, at most an hour), as Discord would refuse it
 // with a 429, and bans for a while an IP address that makes too many
-// invalid requests (401, 403, 429). A global rate limit (a 429 with
+// invalid requests (401, 403, 429). A 429 holds its route's bucket for
+// the wait it names (retry_after), also when the bucket is not used up
+// (a limit of the resource, X-RateLimit-Scope: shared). A global rate limit (a 429 with
 // X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true),
 // and such a ban (Cloudflare's error 1015, see Errors), hold every route
 // of the webhook for its wait; the error of a request held back names
