@@ -21,8 +21,12 @@
 //
 // The Receipt's ID is the message's id; its Meta holds "channel_id" (the
 // channel or thread the message is in), "webhook_id" (the webhook that
-// posted it) and, for a message in a thread, "thread_id"; its URL links
-// to the message when Discord names the guild.
+// posted it) and, for a message in a thread, "thread_id". Its URL links
+// to the message once Check has run on the Channel: a message link names
+// the guild, which Discord's answer to a post does not (its message
+// objects have no guild_id), and the webhook Check gets does; Send asks
+// no more than the post for it. Without, the URL is empty (an Edit's
+// Receipt links to the message once the guild is known).
 //
 // # Threading
 //
@@ -116,7 +120,9 @@
 // or to a route no answer placed in a bucket yet, until it refills
 // (X-RateLimit-Reset-After, at most an hour), as Discord would refuse it
 // with a 429, and bans for a while an IP address that makes too many
-// invalid requests (401, 403, 429). A global rate limit (a 429 with
+// invalid requests (401, 403, 429). A 429 holds its route's bucket for
+// the wait it names (retry_after), also when the bucket is not used up
+// (a limit of the resource, X-RateLimit-Scope: shared). A global rate limit (a 429 with
 // X-RateLimit-Global: true, X-RateLimit-Scope: global or "global": true),
 // and such a ban (Cloudflare's error 1015, see Errors), hold every route
 // of the webhook for its wait; the error of a request held back names
@@ -210,6 +216,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -258,7 +265,8 @@ type state struct {
 	token  *redact.Redactor // the token alone: see card
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
-	limits *buckets // the webhook's rate limit buckets
+	limits *buckets               // the webhook's rate limit buckets
+	guild  atomic.Pointer[string] // the webhook's guild, once an answer named it (see link)
 }
 
 var (
@@ -381,7 +389,31 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			chainCard(&r, root, m.Thread.Last, first)
 		}
 	}
+	c.link(&r)
 	return r, nil
+}
+
+// link sets r's URL to its message's,
+// https://discord.com/channels/<guild>/<channel>/<message>, when the
+// Channel knows the webhook's guild. Discord's message objects name no
+// guild (see posted); the webhook object does (Get Webhook with Token,
+// https://discord.com/developers/docs/resources/webhook#get-webhook-with-token),
+// which Check asks, and a webhook stays in its guild. Send makes no
+// request of its own for it.
+func (c *Channel) link(r *broadcast.Receipt) {
+	channel := r.Meta[metaChannel]
+	if guild := c.s.guild.Load(); guild != nil && snowflake(r.ID) && snowflake(channel) {
+		r.URL = "https://discord.com/channels/" + *guild + "/" + channel + "/" + r.ID
+	}
+}
+
+// learnGuild keeps the guild that resp, Get Webhook's answer, names, if
+// it is about this webhook.
+func (c *Channel) learnGuild(resp *httpx.Response) {
+	var w webhookInfo
+	if json.Unmarshal(resp.Body, &w) == nil && snowflake(w.ID) && canonicalID(w.ID) == c.s.hook.id && snowflake(w.GuildID) {
+		c.s.guild.Store(&w.GuildID)
+	}
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is
@@ -490,9 +522,6 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 	}
 	if thread != "" {
 		r.Meta[metaThread] = thread
-	}
-	if snowflake(p.GuildID) && snowflake(p.ChannelID) {
-		r.URL = "https://discord.com/channels/" + p.GuildID + "/" + p.ChannelID + "/" + p.ID
 	}
 	return r, nil
 }
@@ -621,6 +650,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if r.Meta == nil {
 		r.Meta = map[string]string{}
 	}
+	if r.URL == "" {
+		c.link(&r) // posted before Check named the guild
+	}
 	if t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
 		// The first post's card shows the latest update's status, which
 		// the correction changes.
@@ -681,7 +713,8 @@ const errClosedThread = "the message is still up: its thread (forum post) is arc
 	"or delete the message by hand"
 
 // Check gets the webhook with its token, which verifies the URL and the
-// token without posting.
+// token without posting, and learns the webhook's guild, which later
+// Receipts' URLs name.
 func (c *Channel) Check(ctx context.Context) error {
 	if !c.made() {
 		return errNotMade
@@ -703,6 +736,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	case w.Type == 2:
 		return broadcast.Permanent(errors.New("discord: check: a channel follower webhook cannot be executed"))
 	}
+	c.learnGuild(resp)
 	return nil
 }
 

@@ -87,11 +87,14 @@ type embedFooter struct {
 	Text string `json:"text"`
 }
 
-// posted is the part of Discord's message object the channel reads.
+// posted is the part of Discord's message object the channel reads. It
+// names no guild: Discord's HTTP API leaves guild_id out of message
+// objects (https://discord.com/developers/docs/resources/message#message-object;
+// https://github.com/discord/discord-api-docs/issues/912), and the
+// webhook object names it instead (see Channel.link).
 type posted struct {
 	ID        string `json:"id"`
 	ChannelID string `json:"channel_id"`
-	GuildID   string `json:"guild_id"`
 }
 
 // webhookInfo is the part of Discord's webhook object Check reads.
@@ -99,6 +102,7 @@ type webhookInfo struct {
 	ID        string `json:"id"`
 	Type      int    `json:"type"`
 	ChannelID string `json:"channel_id"`
+	GuildID   string `json:"guild_id"`
 }
 
 // render returns the content of u's message: Overrides[channel], or the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,6 +89,10 @@ func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, er
 			b.holdEvery(now, d, whatEdge)
 		case globalLimit(h, err):
 			b.holdEvery(now, d, whatGlobal)
+		case routeLimited(err):
+			// Its own wait, which a limit of the resource (scope
+			// shared) gives with the bucket not used up.
+			b.limits.Hold(key, now, d)
 		}
 	}
 }
@@ -125,6 +130,18 @@ func (b *buckets) what(now, until time.Time) string {
 func edgeLimited(err error) bool {
 	var e *apiError
 	return errors.As(err, &e) && e.edgeLimit
+}
+
+// routeLimited reports whether err is a rate limit of the route, which
+// Discord asks to wait retry_after (or Retry-After) before the route's
+// next request
+// (https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit):
+// a 429, or one of Discord's codes for limits that pass with time. A 429
+// of a limit of the resource (X-RateLimit-Scope: shared) comes with the
+// route's bucket not used up, and a wait of its own.
+func routeLimited(err error) bool {
+	var e *apiError
+	return errors.As(err, &e) && (e.Status == http.StatusTooManyRequests || slices.Contains(transientCodes, e.Code))
 }
 
 // globalLimit reports whether err, with the header h, is Discord's global

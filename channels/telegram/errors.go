@@ -41,8 +41,11 @@ func (e *APIError) has(want string) bool {
 }
 
 // errTokenRefused is wrapped by the error of an answer refusing the bot
-// token (401 Unauthorized, or 404 Not Found for a token the API cannot
-// read): every chat would fail the same way.
+// token (401 Unauthorized, 404 Not Found for a token the API cannot
+// read, or 421 Misdirected Request from a Bot API server that does not
+// serve the bot, "unallowed token specified", as one started with
+// --filter answers: ClientManager::send in tdlib/telegram-bot-api):
+// every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
 // errNotBotAPI is wrapped by the error of a redirect, or a 401, 403, 404, 405
@@ -81,7 +84,7 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: flood
 // control (429, 420, or any answer with parameters.retry_after) a rate
-// limit (httpx.RateLimitWait when no wait is named); 401 and 404
+// limit (httpx.RateLimitWait when no wait is named); 401, 404 and 421
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 403, 404, 405 or
 // 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx but 501, 408 and 425 transient, after the wait
@@ -90,7 +93,7 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
-	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
+	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound || e.Code == http.StatusMisdirectedRequest:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())

@@ -178,8 +178,10 @@
 //     parameters.retry_after are transient, with broadcast.RetryAfter of
 //     that parameter (or the Retry-After header; without either, 30
 //     seconds);
-//   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
-//     Permanent, and fail the chats not yet tried without a request; one
+//   - 401 Unauthorized and 404 Not Found (a revoked or malformed token),
+//     and 421 Misdirected Request (a Bot API server of your own that does
+//     not serve the bot), are Permanent, and fail the chats not yet tried
+//     without a request; one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
 //     with a wrong path), a 405 and a redirect likewise, but say so (and
 //     where a redirect pointed) rather than blame the token; so is a
