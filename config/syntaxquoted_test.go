@@ -20,14 +20,7 @@ func TestSyntaxErrorBracketsInQuotesNotCounted(t *testing.T) {
 		{"apostrophe in a double-quoted value", lines("channels: [console://]", `x: ["it's", *nope]`), "test.yaml:2: x: unknown anchor"},
 		{"doubled quote in a single-quoted value", lines("channels: [console://]", `x: {a: 'it''s {b', c: *nope}`), "test.yaml:2: x: unknown anchor"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.NotContains(t, err.Error(), "not closed")
-		})
-	}
+	assertExplainedNotClosing(t, tests)
 }
 
 // A syntax error on a line whose key is quoted names the key by its path,
@@ -71,14 +64,7 @@ func TestSyntaxErrorCommentNotCounted(t *testing.T) {
 		{"a quote in a comment", lines("channels: [console://]", `x: [a, *nope] # the "ops`), "test.yaml:2: x: unknown anchor"},
 		{"a single quote in a comment", lines("channels: [console://]", `x: [a, *nope]	# 'til Monday`), "test.yaml:2: x: unknown anchor"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
-			assert.NotContains(t, err.Error(), "not closed")
-		})
-	}
+	assertExplainedNotClosing(t, tests)
 }
 
 // A quoted scalar continued on the next line (valid YAML) is closed: the
@@ -99,6 +85,21 @@ func TestSyntaxErrorQuoteContinuedIsClosed(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), tt.not)
+		})
+	}
+}
+
+// assertExplainedNotClosing checks that each test's file fails to load
+// with an error containing its want, and not calling a bracket, a brace
+// or a quote unclosed.
+func assertExplainedNotClosing(t *testing.T, tests []struct{ name, yaml, want string }) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "not closed")
 		})
 	}
 }
