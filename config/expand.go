@@ -806,6 +806,26 @@ func (e *expander) addSecret(v envValue) {
 	e.redact(v.value) // its encodings: base64, hex, …
 }
 
+// tooShortToHide reports whether raw, a URL the file wrote or took from
+// the environment, is left out of the hider: under minHidden bytes and of
+// no password. Such a URL holds nothing WithURL would hide but its whole
+// text (no user name, query value or path segment so short is taken for
+// one), which is, like a secret so short, left as it is: hidden wherever
+// it stands apart, "a" or "to" would take those words out of every
+// explanation. A password WithURL hides whatever its length, and one
+// fits in 5 bytes ("//:p@"): such a URL is kept.
+func tooShortToHide(raw string) bool {
+	if len(raw) >= minHidden {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return true
+	}
+	pw, _ := u.User.Password()
+	return pw == ""
+}
+
 // hider hides the secrets a file took from the environment.
 type hider struct {
 	refs *strings.Replacer // each secret, as is and as %q writes it, by its reference
@@ -829,8 +849,8 @@ func (h *hider) Replace(s string) string {
 // them, those of minHidden bytes or more, and the secrets of its URLs that
 // may hold credentials (redact.URL.HoldsCredentials), as those of a URL
 // from the environment; of those URLs, as of the secrets, none under
-// minHidden bytes: text so short that is no URL ("a", "to") is hidden
-// nowhere, as no secret so short is.
+// minHidden bytes but one of a password (tooShortToHide): text so short
+// that is no URL ("a", "to") is hidden nowhere, as no secret so short is.
 func (e *expander) hider(written ...heldSecrets) *hider {
 	forms := map[string]string{} // form → reference
 	add := func(v, ref string) {
@@ -839,7 +859,7 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 			forms[q[1:len(q)-1]] = ref
 		}
 	}
-	urls := slices.DeleteFunc(slices.Clone(e.hiddenURLs), func(u redact.URL) bool { return len(u.Reveal()) < minHidden })
+	urls := slices.DeleteFunc(slices.Clone(e.hiddenURLs), func(u redact.URL) bool { return tooShortToHide(u.Reveal()) })
 	for _, w := range written {
 		for _, v := range w.values {
 			if len(v) >= minHidden {
@@ -850,13 +870,9 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 			// A URL of a host and a path of words holds nothing to
 			// hide, and a Redactor holding it would hold every
 			// encoding of it: a status page's thousands of links.
-			// One under minHidden bytes holds nothing WithURL would
-			// hide but its whole text (no password, user name, query
-			// value or path segment so short is taken for one), which
-			// is, like a written secret so short, left as it is:
-			// hidden wherever it stands apart, "a" or "to" would take
-			// those words out of every explanation.
-			if u := redact.NewURL(raw); len(raw) >= minHidden && u.HoldsCredentials() {
+			// One under minHidden bytes of no password is left as it
+			// is (see tooShortToHide).
+			if u := redact.NewURL(raw); !tooShortToHide(raw) && u.HoldsCredentials() {
 				urls = append(urls, u)
 			}
 		}

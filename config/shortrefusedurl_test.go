@@ -61,3 +61,29 @@ func TestShortURLPasswordStillHidden(t *testing.T) {
 	assert.Contains(t, err.Error(), `output: unknown value "REDACTED"`)
 	assert.NotContains(t, err.Error(), `"pw"`)
 }
+
+// A URL under 6 bytes may still hold a password: "//:p@" (no scheme, no
+// host, the password "p"), whose password the hider hid where another
+// fault quoted it, as it hides a longer URL's short password
+// (TestShortURLPasswordStillHidden). Leaving out every URL under 6 bytes
+// printed it: `output: unknown value "p"`. Whether the URL is written or
+// comes from the environment.
+func TestShortURLOfAPasswordStillHidden(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		url  string
+		vars map[string]string
+	}{
+		{"written, short form", "'//:p@'", nil},
+		{"from the environment, short form", "${CHAT_URL}", map[string]string{"CHAT_URL": "//:p@"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, lines("channels:",
+				"  - kind: console", "    output: p",
+				"  - url: "+tt.url), tt.vars)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `output: unknown value "REDACTED"`)
+			assert.NotContains(t, err.Error(), `"p"`)
+		})
+	}
+}
