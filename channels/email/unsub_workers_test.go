@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -203,4 +204,40 @@ func TestUnsubscribeFuncSendsAtOnce(t *testing.T) {
 			assert.Equal(t, 1, n, k)
 		}
 	}
+}
+
+// A ListUnsubscribeFunc that ends its goroutine rather than return (it
+// calls runtime.Goexit, as testing's FailNow does: a require in it)
+// refuses that recipient, as a panic does: its message went out with no
+// To and no List-Unsubscribe field before, and counted as delivered.
+// Here every goroutine that makes the fields ends so, and the recipients
+// none of them took are made all the same.
+func TestUnsubscribeFuncGoexitRefusesThatRecipient(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(6)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 2
+	var calls atomic.Int32
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		if calls.Add(1) <= 2 {
+			runtime.Goexit()
+		}
+		return unsubURL(r)
+	}
+	ledger := channeltest.NewLedger()
+	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1), Ledger: ledger})
+	assert.Equal(t, int32(len(rcpt)), calls.Load(), "one call per recipient")
+	failed := ledger.Failed()
+	require.Len(t, failed, 2)
+	var good []string
+	for _, to := range rcpt {
+		if err, ok := failed[to]; ok {
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), "Config.ListUnsubscribeFunc")
+			continue
+		}
+		good = append(good, to)
+	}
+	assert.Equal(t, "4", r.Meta["sent"])
+	deliveredOnce(t, srv, good)
 }
