@@ -542,7 +542,10 @@ type Config struct {
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
 	// A URL that cannot go in the header, or a panic in the function,
-	// refuses that recipient (a *RecipientError). It is called once for
+	// refuses that recipient (a *RecipientError), as does a call that
+	// ends its goroutine (runtime.Goexit) when Send made more than one
+	// (with Concurrency 1, or one recipient, the call runs in the
+	// goroutine of Send, which it ends). It is called once for
 	// each recipient not yet sent to on every Send, from up to
 	// Concurrency goroutines at once, once the Send has a connection (not
 	// at all while no server answers), and before any of its messages

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -578,6 +579,12 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 	}
 	return s, nil
 }
+
+// errNoReturn is the error of a recipient whose ListUnsubscribeFunc call
+// ended its goroutine rather than return (runtime.Goexit, which testing's
+// FailNow calls): that recipient is refused, as after a panic, rather than
+// sent a message without its header fields.
+var errNoReturn = errors.New("unsubscribe URL: Config.ListUnsubscribeFunc did not return (runtime.Goexit)")
 
 // callUnsubscribe returns fn(recipient), or the error of a panic in fn
 // (see package guard): that recipient is refused, and the others still

@@ -87,7 +87,9 @@ func (c *Channel) maxHeader() int64 {
 // goroutines at once (the function may be slow: a signing service it
 // asks), while the other workers wait for them; none of the goroutines
 // outlives the call. A recipient whose fields cannot be made is refused
-// when its turn comes (see header), and counts for nothing. Once ctx
+// when its turn comes (see header), and counts for nothing: so is one
+// whose call ended its goroutine (errNoReturn), the recipients that
+// goroutine would have taken made in another round. Once ctx
 // ends, the function is called no more: the fields are not made, no
 // recipient's turn comes (see next), and run leaves them all pending.
 func (b *batch) makeHeads(ctx context.Context) bool {
@@ -108,6 +110,7 @@ func (b *batch) makeHeads(ctx context.Context) bool {
 				return
 			}
 			h := &heads[b.todo[k]]
+			h.err = errNoReturn // until the call returns
 			h.fields, h.err = b.ch.makeRecipientHeader(b.todo[k])
 		}
 	}
@@ -115,17 +118,21 @@ func (b *batch) makeHeads(ctx context.Context) bool {
 		fill()
 	} else {
 		// A panic in a goroutine here is raised in the worker, which
-		// run's raises in turn (see run), once every call ended.
-		var wg sync.WaitGroup
-		var panics guard.Panics
-		for range n {
-			wg.Go(func() {
-				defer panics.Catch("email")
-				fill()
-			})
+		// run's raises in turn (see run), once every call ended. A
+		// goroutine the function ended (errNoReturn) leaves the
+		// recipients it did not take to another round.
+		for int(next.Load()) < len(b.todo) && ctx.Err() == nil {
+			var wg sync.WaitGroup
+			var panics guard.Panics
+			for range n {
+				wg.Go(func() {
+					defer panics.Catch("email")
+					fill()
+				})
+			}
+			wg.Wait()
+			panics.Raise()
 		}
-		wg.Wait()
-		panics.Raise()
 	}
 	if ctx.Err() != nil {
 		return false // some recipients' fields are not made

@@ -56,6 +56,7 @@ type fakeSMTP struct {
 	greetRest time.Duration       // wait between the greeting's first line, "220-", and its last
 	helloWait time.Duration       // wait before the reply to every EHLO
 	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
+	dropUpTo  int                 // drop the connection at MAIL if its number is up to this (see session.id); 0 never
 	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
 	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
 	gate      int                 // MAIL waits until this many connections were made; 0 never
@@ -608,6 +609,7 @@ func (c *session) mail(arg string) bool {
 	if dropNow {
 		c.srv.dropAt = 0
 	}
+	dropNow = dropNow || c.id <= c.srv.dropUpTo
 	full := c.srv.perConn > 0 && c.sent >= c.srv.perConn
 	forced := c.srv.mailAll
 	if len(c.srv.msgs) < c.srv.mailFrom {
