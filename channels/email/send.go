@@ -95,16 +95,7 @@ func (b *batch) run(ctx context.Context) error {
 		// A panic in a worker (a caller-built Message.Ledger's, in
 		// Report) is raised here once the others ended, rather than
 		// end the process from the worker's goroutine.
-		var wg sync.WaitGroup
-		var panics guard.Panics
-		for range n {
-			wg.Go(func() {
-				defer panics.Catch("email")
-				b.work(ctx)
-			})
-		}
-		wg.Wait()
-		panics.Raise()
+		guard.Go(n, "email", func() { b.work(ctx) })
 	}
 	if b.fatal != nil && !b.fan.Reached() && !b.unsure {
 		return b.fatal

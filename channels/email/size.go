@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -122,16 +121,7 @@ func (b *batch) makeHeads(ctx context.Context) bool {
 		// goroutine the function ended (errNoReturn) leaves the
 		// recipients it did not take to another round.
 		for int(next.Load()) < len(b.todo) && ctx.Err() == nil {
-			var wg sync.WaitGroup
-			var panics guard.Panics
-			for range n {
-				wg.Go(func() {
-					defer panics.Catch("email")
-					fill()
-				})
-			}
-			wg.Wait()
-			panics.Raise()
+			guard.Go(n, "email", fill)
 		}
 	}
 	if ctx.Err() != nil {

@@ -86,3 +86,20 @@ func (p *Panics) Raise() {
 		panic(panictext.Shown{Err: err})
 	}
 }
+
+// Go calls f from n goroutines at once and returns once all of them have
+// returned; a panic in one is raised again here, in the calling
+// goroutine, as Raise does, once the others returned: in the goroutine
+// it would end the process.
+func Go(n int, what string, f func()) {
+	var wg sync.WaitGroup
+	var panics Panics
+	for range n {
+		wg.Go(func() {
+			defer panics.Catch(what)
+			f()
+		})
+	}
+	wg.Wait()
+	panics.Raise()
+}

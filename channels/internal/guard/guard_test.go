@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -134,4 +135,27 @@ func TestRaiseThroughBroadcaster(t *testing.T) {
 			assert.NotContains(t, rep.Results[0].Err.Error(), "s3cr3t")
 		})
 	}
+}
+
+// Go calls its function from every goroutine, each to its end, and raises
+// a panic of one in the calling goroutine once all of them returned.
+func TestGo(t *testing.T) {
+	var calls atomic.Int32
+	guard.Go(3, "work", func() { calls.Add(1) })
+	assert.Equal(t, int32(3), calls.Load())
+
+	calls.Store(0)
+	var raised any
+	func() {
+		defer func() { raised = recover() }()
+		guard.Go(4, "work", func() {
+			if calls.Add(1) == 2 {
+				panic("s3cr3t")
+			}
+		})
+	}()
+	assert.Equal(t, int32(4), calls.Load(), "every goroutine ran before the panic was raised")
+	err, ok := raised.(error)
+	require.True(t, ok, "%v", raised)
+	assert.EqualError(t, err, "work: panicked")
 }
