@@ -84,7 +84,8 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: flood
 // control (429, 420, or any answer with parameters.retry_after) a rate
-// limit (httpx.RateLimitWait when no wait is named); 401, 404 and 421
+// limit (httpx.RateLimitWait when no wait is named); 401, 404 and the
+// Bot API server's 421 "unallowed token specified" (tokenNotServed)
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 403, 404, 405 or
 // 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx but 501, 408 and 425 transient, after the wait
@@ -93,11 +94,20 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
-	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound || e.Code == http.StatusMisdirectedRequest:
+	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound || tokenNotServed(e):
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())
 	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), floodControl(e), httpx.Transient(e.Code), d, ok)
+}
+
+// tokenNotServed reports whether e is a Bot API server's refusal of a
+// token it does not serve: 421 "Misdirected Request: unallowed token
+// specified" (ClientManager::send in tdlib/telegram-bot-api). Another 421,
+// a proxy's or a load balancer's (RFC 9110, section 15.5.20: the
+// connection cannot serve the request's host), says nothing of the token.
+func tokenNotServed(e *APIError) bool {
+	return e.Code == http.StatusMisdirectedRequest && e.has("unallowed token")
 }
 
 // floodControl reports whether e refuses a request for flood control: a

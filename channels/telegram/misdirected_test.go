@@ -46,3 +46,38 @@ func TestSendTokenNotServed(t *testing.T) {
 	assert.ErrorIs(t, err, errTokenRefused)
 	assert.Contains(t, err.Error(), "unallowed token specified")
 }
+
+// A 421 that is not the Bot API server's "unallowed token specified" (a
+// proxy or load balancer in front of it answering an HTTP/2 request
+// directed at a connection that cannot serve its host, RFC 9110, section
+// 15.5.20) says nothing of the token: the error must not say the token
+// was refused. Before, every 421 was, and an operator told so would
+// rotate a good token.
+func TestSendMisdirectedNotAboutToken(t *testing.T) {
+	for name, answer := range map[string]http.HandlerFunc{
+		"proxy page": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			_, _ = w.Write([]byte("<html><body><h1>421 Misdirected Request</h1></body></html>"))
+		},
+		"other description": func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, http.StatusMisdirectedRequest, "Misdirected Request", nil)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(answer)
+			t.Cleanup(srv.Close)
+			cfg := testConfig("@examplestatus")
+			cfg.BaseURL, cfg.HTTPClient = srv.URL, &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+			t.Cleanup(cfg.HTTPClient.CloseIdleConnections)
+			cfg.Token = redact.NewSecret(testToken)
+			ch, err := New(cfg)
+			require.NoError(t, err)
+			_, err = ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, errTokenRefused)
+			assert.Contains(t, err.Error(), "421")
+			assert.NotContains(t, err.Error(), testToken)
+		})
+	}
+}

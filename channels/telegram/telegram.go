@@ -179,8 +179,9 @@
 //     that parameter (or the Retry-After header; without either, 30
 //     seconds);
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token),
-//     and 421 Misdirected Request (a Bot API server of your own that does
-//     not serve the bot), are Permanent, and fail the chats not yet tried
+//     and a Bot API server's 421 "unallowed token specified" (one of your
+//     own that does not serve the bot; another 421, a proxy's, does not
+//     blame the token), are Permanent, and fail the chats not yet tried
 //     without a request; one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
 //     with a wrong path), a 405 and a redirect likewise, but say so (and
