@@ -26,11 +26,7 @@ func TestUnsubscribeFuncNotCalledWithTheServerDown(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	require.NoError(t, ln.Close()) // nothing listens there now: connections are refused
 	cfg := configFor(port, recipients(5)...)
-	var calls atomic.Int32
-	cfg.ListUnsubscribeFunc = func(r string) string {
-		calls.Add(1)
-		return "https://status.example.com/unsubscribe?r=" + url.QueryEscape(r)
-	}
+	calls := countCalls(&cfg)
 	ch := newChannel(t, cfg)
 	ledger := channeltest.NewLedger()
 	for attempt := 1; attempt <= 3; attempt++ {

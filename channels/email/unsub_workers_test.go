@@ -14,11 +14,23 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
 )
 
 // unsubURL is the URL a test's ListUnsubscribeFunc returns for r.
 func unsubURL(r string) string {
 	return "https://status.example.com/unsubscribe?r=" + url.QueryEscape(r)
+}
+
+// countCalls sets cfg's ListUnsubscribeFunc to one returning unsubURL,
+// and returns the count of its calls.
+func countCalls(cfg *email.Config) *atomic.Int32 {
+	var calls atomic.Int32
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		calls.Add(1)
+		return unsubURL(r)
+	}
+	return &calls
 }
 
 // deliveredOnce asserts that every recipient of want got exactly one
@@ -112,11 +124,7 @@ func TestUnsubscribeFuncKeptConnection(t *testing.T) {
 			rcpt := recipients(n)
 			cfg := config(srv, rcpt...)
 			cfg.Concurrency = conc
-			var calls atomic.Int32
-			cfg.ListUnsubscribeFunc = func(r string) string {
-				calls.Add(1)
-				return unsubURL(r)
-			}
+			calls := countCalls(&cfg)
 			ch := newChannel(t, cfg)
 			send(t, ch, broadcast.NewMessage(incident(1)))
 			send(t, ch, broadcast.NewMessage(incident(2)))
@@ -174,11 +182,7 @@ func TestUnsubscribeFuncSendsAtOnce(t *testing.T) {
 		rcpt := recipients(6)
 		cfg := config(srv, rcpt...)
 		cfg.Concurrency = conc
-		var calls atomic.Int32
-		cfg.ListUnsubscribeFunc = func(r string) string {
-			calls.Add(1)
-			return unsubURL(r)
-		}
+		calls := countCalls(&cfg)
 		ch := newChannel(t, cfg)
 		const sends = 3
 		errs := make(chan error, sends)
