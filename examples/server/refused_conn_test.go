@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/examples/internal/serverlimits/serverlimitstest"
@@ -40,12 +43,27 @@ func TestRefusedRequestAnsweredBeforeTheBody(t *testing.T) {
 				c.setup(ta)
 			}
 			srv := newHTTPServer(ta.h, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(ln) }()
-			defer func() { srv.Close(); <-served }()
-			serverlimitstest.AnsweredBeforeBody(t, ln.Addr().String(), c.request+" HTTP/1.1\r\nHost: outagecast\r\n"+c.header, c.code)
+			serverlimitstest.AnsweredBeforeBody(t, serveOn(t, srv), c.request+" HTTP/1.1\r\nHost: outagecast\r\n"+c.header, c.code)
 		})
 	}
+}
+
+// serveOn serves srv on a loopback port for the test and returns its
+// address. The test's end shuts srv down and waits for its connections,
+// one closing after a refusal included (net/http holds it about half a
+// second after the answer: see serverlimits.CloseCarefully), so that no
+// goroutine of srv outlives the test; Close would not wait for them.
+func serveOn(t *testing.T, srv *http.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, srv.Shutdown(ctx))
+		<-served
+	})
+	return ln.Addr().String()
 }

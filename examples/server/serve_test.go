@@ -293,12 +293,7 @@ func TestStalledBodyIsRequestTimeout(t *testing.T) {
 	ta := newTestAPI()
 	srv := newHTTPServer(ta.h, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.ReadTimeout = 100 * time.Millisecond // the deadline the test waits for
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	defer func() { srv.Close(); <-served }()
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", serveOn(t, srv))
 	require.NoError(t, err)
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /v1/updates HTTP/1.1\r\nHost: outagecast\r\nAuthorization: Bearer %s\r\n"+
