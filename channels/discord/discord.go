@@ -22,11 +22,14 @@
 // The Receipt's ID is the message's id; its Meta holds "channel_id" (the
 // channel or thread the message is in), "webhook_id" (the webhook that
 // posted it) and, for a message in a thread, "thread_id". Its URL links
-// to the message once Check has run on the Channel: a message link names
-// the guild, which Discord's answer to a post does not (its message
-// objects have no guild_id), and the webhook Check gets does; Send asks
-// no more than the post for it. Without, the URL is empty (an Edit's
-// Receipt links to the message once the guild is known).
+// to the message: a message link names the guild, which Discord's answer
+// to a post does not (its message objects have no guild_id), and the
+// webhook object does (Get Webhook with Token). The Channel learns it
+// from Check, or else asks for it once, after the first message it posts
+// or edits: one request more per Channel, which a Send whose post
+// succeeded never fails for. While it is unknown (that request refused,
+// still under way for another call, or held by a rate limit) the URL is
+// empty; an Edit's Receipt links to the message once the guild is known.
 //
 // # Threading
 //
@@ -267,6 +270,7 @@ type state struct {
 	sleep  func(context.Context, time.Duration) error
 	limits *buckets               // the webhook's rate limit buckets
 	guild  atomic.Pointer[string] // the webhook's guild, once an answer named it (see link)
+	asked  atomic.Bool            // the Channel asked for the guild itself (see learnGuildOnce)
 }
 
 var (
@@ -389,21 +393,45 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			chainCard(&r, root, m.Thread.Last, first)
 		}
 	}
-	c.link(&r)
+	c.link(ctx, &r)
 	return r, nil
 }
 
 // link sets r's URL to its message's,
-// https://discord.com/channels/<guild>/<channel>/<message>, when the
-// Channel knows the webhook's guild. Discord's message objects name no
-// guild (see posted); the webhook object does (Get Webhook with Token,
+// https://discord.com/channels/<guild>/<channel>/<message>, once the
+// Channel knows the webhook's guild (see learnGuildOnce). Discord's
+// message objects name no guild (see posted); the webhook object does
+// (Get Webhook with Token,
 // https://discord.com/developers/docs/resources/webhook#get-webhook-with-token),
-// which Check asks, and a webhook stays in its guild. Send makes no
-// request of its own for it.
-func (c *Channel) link(r *broadcast.Receipt) {
+// and a webhook stays in its guild.
+func (c *Channel) link(ctx context.Context, r *broadcast.Receipt) {
 	channel := r.Meta[metaChannel]
-	if guild := c.s.guild.Load(); guild != nil && snowflake(r.ID) && snowflake(channel) {
+	if !snowflake(r.ID) || !snowflake(channel) {
+		return
+	}
+	c.learnGuildOnce(ctx)
+	if guild := c.s.guild.Load(); guild != nil {
 		r.URL = "https://discord.com/channels/" + *guild + "/" + channel + "/" + r.ID
+	}
+}
+
+// learnGuildOnce asks Discord for the webhook (Get Webhook with Token),
+// whose guild links the Channel's messages, when neither Check nor an
+// earlier question learnt it: once per Channel, whatever its answer, so
+// that a webhook whose question fails (Discord unavailable meanwhile)
+// costs no request per Send. The question is not asked, and kept for a
+// later call, when ctx has ended or a rate limit holds its route: the
+// update is delivered already, and its Receipt waits for no link. A call
+// made while another's question is under way does not wait for it
+// either. Its error is dropped: the link is a convenience, and the
+// question's own request is redacted like every other.
+func (c *Channel) learnGuildOnce(ctx context.Context) {
+	if c.s.guild.Load() != nil || ctx.Err() != nil || !c.s.limits.free(route(http.MethodGet, ""), c.s.now()) ||
+		!c.s.asked.CompareAndSwap(false, true) {
+		return
+	}
+	if resp, err := c.do(ctx, http.MethodGet, "", nil, nil); err == nil {
+		c.learnGuild(resp)
 	}
 }
 
@@ -651,7 +679,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		r.Meta = map[string]string{}
 	}
 	if r.URL == "" {
-		c.link(&r) // posted before Check named the guild
+		c.link(ctx, &r) // posted before the guild was known
 	}
 	if t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
 		// The first post's card shows the latest update's status, which
@@ -714,7 +742,7 @@ const errClosedThread = "the message is still up: its thread (forum post) is arc
 
 // Check gets the webhook with its token, which verifies the URL and the
 // token without posting, and learns the webhook's guild, which later
-// Receipts' URLs name.
+// Receipts' URLs name (Send and Edit then ask no more for it).
 func (c *Channel) Check(ctx context.Context) error {
 	if !c.made() {
 		return errNotMade

@@ -49,7 +49,21 @@ var resolvedUpdate = func() broadcast.Update {
 	return u
 }()
 
+// newChannel is a Channel posting to f that knows its webhook's guild,
+// as after its first Send or a Check: the tests that count requests
+// count an update's, not the one question for the guild a Channel asks
+// in its life (see newChannelNoGuild and TestReceiptLinksMessageWithoutCheck).
 func newChannel(t *testing.T, f *fakeDiscord, edit func(*Config)) *Channel {
+	t.Helper()
+	ch := newChannelNoGuild(t, f, edit)
+	guild := guildID
+	ch.s.guild.Store(&guild)
+	return ch
+}
+
+// newChannelNoGuild is a Channel posting to f, as New makes it: it knows
+// no guild yet.
+func newChannelNoGuild(t *testing.T, f *fakeDiscord, edit func(*Config)) *Channel {
 	t.Helper()
 	cfg := f.config()
 	if edit != nil {

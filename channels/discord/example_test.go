@@ -15,8 +15,8 @@ import (
 )
 
 // discordAPI stands for Discord: it prints what each request asks for and
-// answers as Execute Webhook does with wait=true, and Get Webhook Message
-// with the message.
+// answers as Execute Webhook does with wait=true, Get Webhook Message
+// with the message, and Get Webhook with Token with the webhook.
 func discordAPI() *httptest.Server {
 	var next atomic.Int64
 	next.Store(1300000000000000000)
@@ -45,14 +45,20 @@ func discordAPI() *httptest.Server {
 		fmt.Fprintf(w, `{"id": %q, "channel_id": %q}`, id, id)
 	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v10/webhooks/{id}/{token}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("GET webhook")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": %q, "type": 1, "guild_id": "1000000000000000001"}`, r.PathValue("id"))
+	})
 	mux.HandleFunc("/api/v10/webhooks/{id}/{token}/messages/{mid}", answer)
 	mux.HandleFunc("/", answer)
 	return httptest.NewServer(mux)
 }
 
-// An incident in a forum channel: the first update starts a post, the next
-// goes into its thread and brings the first post's status card up to date,
-// read first: a retraction of the next sets it back.
+// An incident in a forum channel: the first update starts a post (and
+// the Channel asks once for the webhook's guild, which its Receipts' links
+// name), the next goes into its thread and brings the first post's status
+// card up to date, read first: a retraction of the next sets it back.
 func Example() {
 	srv := discordAPI()
 	defer srv.Close()
@@ -75,13 +81,16 @@ func Example() {
 	m.Thread = broadcast.Thread{Root: root, Last: root}
 	r, err := ch.Send(context.Background(), m)
 	fmt.Println(r.Meta["thread_id"] == root.ID, err)
+	fmt.Println(r.URL)
 	fmt.Println(ch)
 	// Output:
 	// POST thread_id="" thread_name="Elevated error rates on the CDN" content="**Investigating: Elevated error rates on the CDN**" status=Investigating
+	// GET webhook
 	// POST thread_id="1300000000000000001" thread_name="" content="**Resolved: Elevated error rates on the CDN**" status=Resolved
 	// GET thread_id="1300000000000000001" thread_name=""
 	// PATCH thread_id="1300000000000000001" thread_name="" status=Resolved
 	// true <nil>
+	// https://discord.com/channels/1000000000000000001/1300000000000000002/1300000000000000002
 	// discord.Channel(discord)
 }
 

@@ -20,17 +20,16 @@ import (
 // has run, the Receipt's URL links to the message, with no request of
 // Send's own. Before, the URL was made only of a guild_id in the
 // message's answer, which Discord never sends, so every Receipt went
-// without it, Check or not.
+// without it, Check or not. (A Send without Check asks for the guild
+// itself: see TestReceiptLinksMessageWithoutCheck.)
 func TestReceiptLinksMessageOnceCheckNamedGuild(t *testing.T) {
 	for _, forum := range []bool{false, true} {
 		f := newFake(t, fakeOptions{forum: forum})
-		ch := newChannel(t, f, nil)
-		r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-		require.NoError(t, err, "forum %v", forum)
-		assert.Empty(t, r.URL, "forum %v: no guild known, no link", forum)
-
+		ch := newChannelNoGuild(t, f, nil)
 		require.NoError(t, ch.Check(context.Background()))
 		sent := len(f.sent())
+		r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+		require.NoError(t, err, "forum %v", forum)
 		r2, err := ch.Send(context.Background(), broadcast.Message{Update: resolvedUpdate, Thread: broadcast.Thread{Root: r, Last: r}})
 		require.NoError(t, err)
 		assert.Equal(t, "https://discord.com/channels/"+guildID+"/"+r2.Meta[metaChannel]+"/"+r2.ID, r2.URL, "forum %v", forum)
@@ -41,16 +40,16 @@ func TestReceiptLinksMessageOnceCheckNamedGuild(t *testing.T) {
 	}
 }
 
-// A correction of a message whose Receipt has no URL (posted before Check
-// named the guild) links to it once the guild is known: the edit's
+// A correction of a message whose Receipt has no URL (posted before the
+// guild was known) links to it once the guild is known: the edit's
 // Receipt replaces the original's. Before, it kept the original's empty
 // URL.
 func TestEditLinksMessageOnceCheckNamedGuild(t *testing.T) {
 	f := newFake(t, fakeOptions{})
-	ch := newChannel(t, f, nil)
+	ch := newChannelNoGuild(t, f, nil)
 	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.NoError(t, err)
-	require.Empty(t, r.URL)
+	r.URL = "" // a Receipt of a version that did not link without Check
 	require.NoError(t, ch.Check(context.Background()))
 	fixed := fullUpdate
 	fixed.ID, fixed.Corrects, fixed.Body = "u_fixed", fullUpdate.ID, "The cause was a bad certificate."

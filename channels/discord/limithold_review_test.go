@@ -12,12 +12,13 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// Check, which keeps the webhook's guild, runs while Sends read it: the
-// guild is kept and read without a data race (this test runs under
-// -race), and every Receipt made after Check has its URL.
+// Check, which keeps the webhook's guild, runs while Sends read it, and
+// ask for it themselves: the guild is kept and read without a data race
+// (this test runs under -race), and every Receipt made after Check has
+// its URL.
 func TestCheckConcurrentWithSend(t *testing.T) {
 	f := newFake(t, fakeOptions{})
-	ch := newChannel(t, f, nil)
+	ch := newChannelNoGuild(t, f, nil)
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
 		wg.Add(2)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -28,8 +29,13 @@ func TestMessageOfAnotherWebhook(t *testing.T) {
 
 	var calls atomic.Int32 // about messages
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
+		switch {
+		case r.Method == http.MethodPost:
 			writeJSON(w, 200, `{"id": "1400000000000000001", "channel_id": "`+parentID+`", "webhook_id": "1234567890123456790"}`)
+			return
+		case r.Method == http.MethodGet && !strings.Contains(r.URL.Path, "/messages/"):
+			// Get Webhook with Token: the guild that links the messages.
+			writeJSON(w, 200, `{"id": "1234567890123456790", "type": 1, "channel_id": "`+parentID+`", "guild_id": "`+guildID+`"}`)
 			return
 		}
 		calls.Add(1)

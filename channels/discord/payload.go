@@ -91,7 +91,9 @@ type embedFooter struct {
 // names no guild: Discord's HTTP API leaves guild_id out of message
 // objects (https://discord.com/developers/docs/resources/message#message-object;
 // https://github.com/discord/discord-api-docs/issues/912), and the
-// webhook object names it instead (see Channel.link).
+// webhook object names it instead (see Channel.link). Only the gateway's
+// MESSAGE_CREATE event adds guild_id to a message
+// (https://discord.com/developers/docs/events/gateway-events#message-create).
 type posted struct {
 	ID        string `json:"id"`
 	ChannelID string `json:"channel_id"`

@@ -109,6 +109,16 @@ func (b *buckets) holdEvery(now time.Time, d time.Duration, what string) {
 	}
 }
 
+// free reports whether a request to route may be made at now without
+// waiting for a limit (see reserve).
+func (b *buckets) free(route string, now time.Time) bool {
+	key, known := b.key(route)
+	if !known && b.limits.UntilAll().After(now) {
+		return false
+	}
+	return !b.limits.Until(key).After(now)
+}
+
 // what names, for an error, the limit that holds a request to route back
 // at now until the time until (see ratelimit.Limits.Until): a hold of
 // every route, when it is in force and lasts as long as the request's
