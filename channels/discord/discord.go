@@ -82,7 +82,8 @@
 // in a thread both archived and locked (closed by a moderator), and a
 // webhook cannot reopen a thread but by posting in it, which a retraction
 // does not do: Discord answers 400 "Thread is archived" (50083), or
-// "Thread is locked" (160005), and Retract fails for good, saying that the
+// "Thread is locked" (160005) (its list of JSON error codes gives them no
+// status, and the channel goes by the code), and Retract fails for good, saying that the
 // message is still up, until a moderator reopens the thread and the update
 // is retracted again, or the message is deleted by hand.
 //

@@ -268,8 +268,8 @@ func (f *fakeDiscord) route(w http.ResponseWriter, thread, name string) (string,
 		writeJSON(w, 404, `{"message": "Unknown Channel", "code": 10003}`)
 	case thread != "" && f.locked[thread] != "":
 		// An archived thread the webhook may reopen, it does; one locked,
-		// it may not.
-		writeJSON(w, 403, f.locked[thread])
+		// it may not (see threadArchived for the status).
+		writeJSON(w, 400, f.locked[thread])
 	case thread != "":
 		return thread, true
 	default:
@@ -299,7 +299,7 @@ func (f *fakeDiscord) edit(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.find(w, r)
-	if m == nil {
+	if m == nil || f.closed(w, m) {
 		return
 	}
 	if b.Content != nil {
@@ -317,7 +317,7 @@ func (f *fakeDiscord) remove(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if m := f.find(w, r); m != nil {
+	if m := f.find(w, r); m != nil && !f.closed(w, m) {
 		m.deleted = true
 		w.WriteHeader(204)
 	}
@@ -462,17 +462,35 @@ func (f *fakeDiscord) answer(c canned) {
 	f.canned = append(f.canned, c)
 }
 
-// threadArchived is Discord's refusal of an operation in an archived
-// thread, as it answers a post into a thread closed and locked by a
-// moderator (discord/discord-api-docs issues 6884 and 7707: "403 Forbidden
-// (error code: 50083): Thread is archived").
+// threadArchived is Discord's refusal, 400 Bad Request, of an operation in
+// an archived thread it does not reopen: a post into a thread closed and
+// locked by a moderator, an edit or a deletion of a message there.
+// Discord's list of JSON error codes gives 50083 ("Operation not allowed
+// on an archived thread") no HTTP status
+// (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes);
+// the answers reported are 400 (a deletion: victornpb/undiscord issue
+// 399, cedws/discord-delete issue 48; an edit: discord.py's "400 Bad
+// Request (error code: 50083): Thread is archived"). The channel goes by
+// the code, whatever the status.
 const threadArchived = `{"message": "Thread is archived", "code": 50083}`
 
-// threadLocked is Discord's refusal of an operation in a thread locked
-// but left open (JSON error code 160005, "Thread is locked"): a forum
-// post a moderator locked without closing it, in which only members with
-// Manage Threads may post.
+// threadLocked is Discord's refusal of a post into a thread locked but
+// left open (JSON error code 160005, "Thread is locked"): a forum post a
+// moderator locked without closing it, in which only members with Manage
+// Threads may post. Its status is documented nowhere either: the fake
+// answers it 400, as threadArchived.
 const threadLocked = `{"message": "Thread is locked", "code": 160005}`
+
+// closed answers Discord's refusal of an edit or a deletion of m when its
+// thread is closed (archived and locked: see threadArchived), and reports
+// whether it did. f.mu is held.
+func (f *fakeDiscord) closed(w http.ResponseWriter, m *fakeMessage) bool {
+	if f.locked[m.channel] != threadArchived {
+		return false
+	}
+	writeJSON(w, 400, threadArchived)
+	return true
+}
 
 // lockThread locks a thread, as a moderator may: the webhook can no
 // longer post in it, refused with the JSON refusal, threadArchived for a
