@@ -41,11 +41,13 @@ func (e *APIError) has(want string) bool {
 }
 
 // errTokenRefused is wrapped by the error of an answer refusing the bot
-// token (401 Unauthorized, 404 Not Found for a token the API cannot
-// read, or 421 Misdirected Request from a Bot API server that does not
+// token (401 Unauthorized, as the Bot API server answers a revoked token
+// and one it cannot read, "Unauthorized: invalid token specified"; 404
+// Not Found in the Bot API's JSON, as it answers a path it cannot read;
+// or 421 Misdirected Request from a Bot API server that does not
 // serve the bot, "unallowed token specified", as one started with
-// --filter answers: ClientManager::send in tdlib/telegram-bot-api):
-// every chat would fail the same way.
+// --filter answers: ClientManager::send and HttpConnection::handle in
+// tdlib/telegram-bot-api): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
 // errNotBotAPI is wrapped by the error of a redirect, or a 401, 403, 404, 405
