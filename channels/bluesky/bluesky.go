@@ -23,7 +23,12 @@
 // The Receipt's ID is the post's AT URI, its URL the post on bsky.app,
 // and its Meta holds the URI and CID ("uri", "cid") that replies need,
 // and those of the first post of its thread ("root_uri", "root_cid"; the
-// post's own when it replies to none).
+// post's own when it replies to none). A post a retry found made (see
+// # Limits) by a read that gave no CID has none in its Meta, which says
+// so ("cid_missing"): a reply to it reads the post again for its CID,
+// and when the server gives none then either, starts a new thread, its
+// Receipt naming the post in "reply_dropped" and why in
+// "reply_dropped_why".
 // Preview renders without posting; Check verifies the login
 // (com.atproto.server.getSession) and that the account is active.
 //
@@ -107,7 +112,9 @@
 // (Cirrus) or a 400 such as InvalidSwap or "record already exists". On
 // such an answer the channel reads the key back
 // (com.atproto.repo.getRecord): a record there is the post of the
-// earlier attempt, and Send returns its receipt as delivered; no record
+// earlier attempt, and Send returns its receipt as delivered, also when
+// the answer names no cid, which getRecord's output need not give (its
+// lexicon requires only uri and value); no record
 // there (RecordNotFound), and the answer's error stands. When the read
 // back itself fails for a reason that may pass (a network error, a 5xx, a
 // 429), whether the post exists is unknown: the error is then transient,
@@ -411,11 +418,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	want := threadRef(m.Thread)
-	if want != nil && s.expired(c.s.now()) {
+	noCID := want == nil && cidsMissing(m.Thread)
+	if (want != nil || noCID) && s.expired(c.s.now()) {
 		// The check of the post it replies to needs a session the server
 		// takes; the post would renew this one anyway.
 		if _, err := c.renew(ctx, opPost, s); err != nil {
 			return broadcast.Receipt{}, err
+		}
+	}
+	var why string // why the post does not reply in the thread, when no read says it is gone
+	if noCID {
+		var t broadcast.Thread
+		t, why = c.withCIDs(ctx, m.Thread)
+		if want = threadRef(t); want != nil {
+			why = ""
 		}
 	}
 	rec := newPost(text, m.Update.URL, shown, c.liveReply(ctx, want), c.s.langs, c.s.now())
@@ -433,6 +449,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// be what this one would have.
 	if want != nil && (reply == nil || reply.Parent.URI != want.Parent.URI) {
 		r.Meta[metaReplyDropped] = want.Parent.URI
+	}
+	if why != "" && reply == nil {
+		r.Meta[metaReplyDropped], r.Meta[metaReplyDroppedWhy] = m.Thread.Last.Meta[metaURI], why
+	}
+	if ref.CID == "" {
+		r.Meta[metaCIDMissing] = "the server read the post back (com.atproto.repo.getRecord) without its cid, " +
+			"which a reply to it needs: the reply reads the post again for it"
 	}
 	return r, nil
 }
@@ -507,8 +530,10 @@ func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef
 		}
 		return recordRef{}, nil, false, err
 	}
-	ref, err = parseRecordRef(resp.Body)
-	if _, _, key, ok := parseATURI(ref.URI); err != nil || !ok || key != rkey {
+	// A record without cid is there all the same: the server need not
+	// give it (see parseGotRecord), and Send says so in the Receipt.
+	ref, found := parseGotRecord(resp.Body)
+	if _, _, key, ok := parseATURI(ref.URI); !found || !ok || key != rkey {
 		return recordRef{}, nil, false, nil
 	}
 	return ref, postReply(resp.Body), true, nil
@@ -519,6 +544,11 @@ func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef
 func (c *Channel) receipt(ref recordRef, root strongRef) broadcast.Receipt {
 	r := broadcast.Receipt{Channel: c.name, ID: ref.URI, Time: c.s.now().UTC().Round(0),
 		Meta: map[string]string{metaURI: ref.URI, metaCID: ref.CID, metaRootURI: root.URI, metaRootCID: root.CID}}
+	for _, k := range []string{metaCID, metaRootCID} {
+		if r.Meta[k] == "" {
+			delete(r.Meta, k) // unknown (see existing): none is made up
+		}
+	}
 	if did, _, rkey, ok := parseATURI(ref.URI); ok {
 		r.URL = postURL(did, rkey)
 	}

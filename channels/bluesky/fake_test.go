@@ -99,8 +99,11 @@ type fakePDS struct {
 	// key readFailureUnless when that is set.
 	readFailure       *xrpcAnswer
 	readFailureUnless string
-	requests          []request
-	now               func() time.Time
+	// noCID makes getRecord answer without the record's cid, which its
+	// output schema leaves optional (only uri and value are required).
+	noCID    bool
+	requests []request
+	now      func() time.Time
 	// status, when set, is the account's status that getSession reports
 	// with "active": false ("deactivated", "takendown", "suspended").
 	status string
@@ -450,7 +453,11 @@ func (f *fakePDS) getRecord(w http.ResponseWriter, r *http.Request, _ []byte) {
 			"Could not locate record: at://"+q.Get("repo")+"/"+q.Get("collection")+"/"+q.Get("rkey"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"uri": rec.uri, "cid": rec.cid, "value": rec.post})
+	out := map[string]any{"uri": rec.uri, "cid": rec.cid, "value": rec.post}
+	if f.noCID {
+		delete(out, "cid")
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (f *fakePDS) deleteRecord(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -1,6 +1,7 @@
 package bluesky
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -203,6 +204,26 @@ func parseRecordRef(body []byte) (recordRef, error) {
 		return recordRef{}, errors.New("the answer holds a uri or cid that is none")
 	}
 	return r, nil
+}
+
+// parseGotRecord reads getRecord's output, body: the record's uri and
+// value, which its schema requires, and its cid, which it leaves optional
+// (lexicons/com/atproto/repo/getRecord.json in bluesky-social/atproto): a
+// record read without one has CID "". ok is false for an answer that is
+// no record (no uri or value, or a uri or cid that is none).
+func parseGotRecord(body []byte) (ref recordRef, ok bool) {
+	var out struct {
+		URI   string          `json:"uri"`
+		CID   string          `json:"cid"`
+		Value json.RawMessage `json:"value"`
+	}
+	if json.Unmarshal(body, &out) != nil || !bytes.HasPrefix(bytes.TrimSpace(out.Value), []byte("{")) {
+		return recordRef{}, false
+	}
+	if _, _, _, ok := parseATURI(out.URI); !ok || out.CID != "" && !cidRE.MatchString(out.CID) {
+		return recordRef{}, false
+	}
+	return recordRef{URI: out.URI, CID: out.CID}, true
 }
 
 // postReply returns the reply of the post whose getRecord output is body:
