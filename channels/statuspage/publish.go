@@ -91,6 +91,7 @@ type writeStats struct {
 	copies   int      // files copied where hard links failed
 	compared int64    // bytes read back to compare: of the previous version's files, and twins' (see putTwin)
 	read     []string // the files of the previous version read to compare
+	entries  int      // feed entries rendered (see model.entryXML)
 }
 
 // writer writes the files of a new version under root, linking files
@@ -690,10 +691,13 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 		return err
 	}
 	m := newModel(&c.s, next, now)
+	m.feeds = nextFeedCache(c.feeds)
 	files, err := c.siteFiles(m)
 	if err != nil {
 		return err
 	}
+	c.feeds = m.feeds.done()
+	w.stats.entries = m.rendered
 	if err := removeMonthPages(w, files); err != nil {
 		return err
 	}
