@@ -3,6 +3,7 @@ package statuspage
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -180,27 +181,91 @@ func (m *model) api() (map[string][]byte, error) {
 	status := apiStatus{Indicator: m.banner.Indicator, Description: m.wording()}
 	comps := m.apiComponents()
 	l := m.lists(comps)
-	type doc = map[string]any
+	// Each part is encoded once, however many files hold it: an incident
+	// naming hundreds of components is megabytes, in incidents.json,
+	// incidents/unresolved.json and summary.json.
+	var enc encoded
+	incidents, unresolved := enc.incidents(l.incidents), enc.incidents(l.unresolved)
+	pg, st, cs := enc.value(page), enc.value(status), enc.value(nonNil(comps))
+	maints := func(l []apiMaintenance) []byte { return enc.value(nonNil(l)) }
+	type doc = map[string][]byte
 	files := map[string]doc{
-		"api/v2/status.json":                          {"page": page, "status": status},
-		"api/v2/components.json":                      {"page": page, "components": nonNil(comps)},
-		"api/v2/incidents.json":                       {"page": page, "incidents": nonNil(l.incidents)},
-		"api/v2/incidents/unresolved.json":            {"page": page, "incidents": nonNil(l.unresolved)},
-		"api/v2/scheduled-maintenances.json":          {"page": page, "scheduled_maintenances": nonNil(l.maints)},
-		"api/v2/scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": nonNil(l.upcoming)},
-		"api/v2/scheduled-maintenances/active.json":   {"page": page, "scheduled_maintenances": nonNil(l.active)},
-		"api/v2/summary.json": {"page": page, "status": status, "components": nonNil(comps),
-			"incidents": nonNil(l.unresolved), "scheduled_maintenances": nonNil(slices.Concat(l.active, l.upcoming))},
+		"api/v2/status.json":                          {"page": pg, "status": st},
+		"api/v2/components.json":                      {"page": pg, "components": cs},
+		"api/v2/incidents.json":                       {"page": pg, "incidents": incidents},
+		"api/v2/incidents/unresolved.json":            {"page": pg, "incidents": unresolved},
+		"api/v2/scheduled-maintenances.json":          {"page": pg, "scheduled_maintenances": maints(l.maints)},
+		"api/v2/scheduled-maintenances/upcoming.json": {"page": pg, "scheduled_maintenances": maints(l.upcoming)},
+		"api/v2/scheduled-maintenances/active.json":   {"page": pg, "scheduled_maintenances": maints(l.active)},
+		"api/v2/summary.json": {"page": pg, "status": st, "components": cs,
+			"incidents": unresolved, "scheduled_maintenances": maints(slices.Concat(l.active, l.upcoming))},
+	}
+	if enc.err != nil {
+		return nil, fmt.Errorf("%w api/v2: %w", errRender, enc.err)
 	}
 	out := make(map[string][]byte, len(files))
-	for path, v := range files {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("%w %s: %w", errRender, path, err)
-		}
-		out[path] = append(b, '\n')
+	for path, d := range files {
+		out[path] = append(jsonObject(d), '\n')
 	}
 	return out, nil
+}
+
+// encoded encodes the parts of the JSON files, each incident once by its
+// ID, and keeps the first error.
+type encoded struct {
+	byID map[string][]byte
+	err  error
+}
+
+// value returns v as json.Marshal writes it.
+func (e *encoded) value(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return b
+}
+
+// incidents returns l as json.Marshal writes it (never null: l is never
+// nil there, see nonNil): its elements, each as json.Marshal writes it,
+// between brackets.
+func (e *encoded) incidents(l []apiIncident) []byte {
+	if e.byID == nil {
+		e.byID = map[string][]byte{}
+	}
+	out := []byte{'['}
+	for i := range l {
+		b, ok := e.byID[l[i].ID]
+		if !ok {
+			// As an element of a slice: addressable.
+			b = e.value(&l[i])
+			e.byID[l[i].ID] = b
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	return append(out, ']')
+}
+
+// jsonObject returns the object of fields, their values encoded, as
+// json.Marshal writes a map: its keys (plain ASCII names here, which it
+// writes as they are) sorted.
+func jsonObject(fields map[string][]byte) []byte {
+	size := 2
+	for k, v := range fields {
+		size += len(k) + len(v) + 4
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, k := range slices.Sorted(maps.Keys(fields)) {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(append(out, '"'), k...), '"', ':'), fields[k]...)
+	}
+	return append(out, '}')
 }
 
 // apiBody is an update's body as the JSON gives it: as the Statuspage

@@ -9,6 +9,7 @@ import (
 	"html"
 	"net"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -339,6 +340,14 @@ func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
 	if out, ok := m.entries[key]; ok {
 		return out, nil
 	}
+	var kept feedKey
+	if it.r == nil && m.feeds != nil {
+		kept = feedKey{m.feeds.id(it.e), it.in.File, key.component, key.short, key.turned}
+		if out, ok := m.feeds.get(kept); ok {
+			m.keep(key, out)
+			return out, nil
+		}
+	}
 	var e atomEntry
 	if it.r != nil {
 		e = m.retractedEntry(it.r)
@@ -357,11 +366,124 @@ func (m *model) entryXML(it feedItem, component string) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
+	m.rendered++
+	m.keep(key, b.Bytes())
+	if m.feeds != nil && it.r == nil {
+		m.feeds.xml[kept] = b.Bytes()
+	}
+	return b.Bytes(), nil
+}
+
+// keep records out as the entry of key in this version.
+func (m *model) keep(key entryKey, out []byte) {
 	if m.entries == nil {
 		m.entries = map[entryKey][]byte{}
 	}
-	m.entries[key] = b.Bytes()
-	return b.Bytes(), nil
+	m.entries[key] = out
+}
+
+// feedCache holds the feed entries of updates a version rendered, for
+// the next version to take unrendered: a write of an update naming
+// hundreds of components otherwise renders again, in each component's
+// feed, the entries of the updates before it, which it did not change.
+// An entry is known by what it is rendered from (see feedKey): the
+// update's content, compared whole with a copy kept of it, never its
+// place in memory (a write copies an incident's updates when it changes
+// one of them). It holds what one version used, so it does not grow
+// with the page's history.
+type feedCache struct {
+	prev *feedCache
+	// seen are copies of the updates rendered, by ID and Seq, with the
+	// number each content got.
+	seen map[entryRef]seenEntry
+	xml  map[feedKey][]byte
+	// ids are the numbers given the updates of this version (see id).
+	ids map[*entry]int64
+	// last is the latest number given.
+	last int64
+}
+
+type entryRef struct {
+	id  string
+	seq int64
+}
+
+type seenEntry struct {
+	e  entry
+	id int64
+}
+
+// feedKey is what an entry of an update is rendered from, beside the
+// page's settings, which a Channel keeps: the update's content (its
+// number, see feedCache.id), its incident's page, and what entryKey
+// holds beside the update.
+type feedKey struct {
+	id        int64
+	file      string
+	component string
+	short     bool
+	turned    bool
+}
+
+// nextFeedCache returns the cache of the version after the one prev
+// (nil for none) holds.
+func nextFeedCache(prev *feedCache) *feedCache {
+	c := &feedCache{prev: prev, seen: map[entryRef]seenEntry{}, xml: map[feedKey][]byte{}, ids: map[*entry]int64{}}
+	if prev != nil {
+		c.last = prev.last
+	}
+	return c
+}
+
+// done returns the cache to hand to the next version, without this one's
+// link to the version before.
+func (c *feedCache) done() *feedCache {
+	c.prev, c.ids = nil, nil
+	return c
+}
+
+// id returns the number of e's content: that of the previous version's
+// update of the same ID and Seq when equal in every field, else a new one.
+func (c *feedCache) id(e *entry) int64 {
+	if id, ok := c.ids[e]; ok {
+		return id
+	}
+	ref := entryRef{e.ID, e.Seq}
+	s, ok := c.seen[ref]
+	if !ok && c.prev != nil {
+		s, ok = c.prev.seen[ref]
+	}
+	if !ok || !reflect.DeepEqual(s.e, *e) {
+		c.last++
+		s = seenEntry{cloneEntry(*e), c.last}
+	}
+	c.seen[ref] = s
+	c.ids[e] = s.id
+	return s.id
+}
+
+// get returns the entry of k rendered in this version or the one before,
+// and keeps it for the next.
+func (c *feedCache) get(k feedKey) ([]byte, bool) {
+	if out, ok := c.xml[k]; ok {
+		return out, true
+	}
+	if c.prev == nil {
+		return nil, false
+	}
+	out, ok := c.prev.xml[k]
+	if ok {
+		c.xml[k] = out
+	}
+	return out, ok
+}
+
+// cloneEntry returns a copy of e that shares nothing it could change.
+func cloneEntry(e entry) entry {
+	e.Aliases = slices.Clone(e.Aliases)
+	e.Components = slices.Clone(e.Components)
+	e.Returned = slices.Clone(e.Returned)
+	return e
 }
 
 // atomEntry is the entry of an update as the feed of all updates has it,

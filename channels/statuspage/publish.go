@@ -91,6 +91,7 @@ type writeStats struct {
 	copies   int      // files copied where hard links failed
 	compared int64    // bytes read back to compare: of the previous version's files, and twins' (see putTwin)
 	read     []string // the files of the previous version read to compare
+	entries  int      // feed entries rendered (see model.entryXML)
 }
 
 // writer writes the files of a new version under root, linking files
@@ -265,10 +266,11 @@ func (w *writer) put(rel string, data []byte) error {
 		return err
 	}
 	var sum uint64
+	var mtime time.Time
 	site := strings.HasPrefix(rel, siteName+"/")
 	if site {
-		sum = maphash.Bytes(w.seed, data)
-		if ok, err := w.putTwin(rel, p, data, sum); ok || err != nil {
+		sum, mtime = maphash.Bytes(w.seed, data), w.modTime(rel)
+		if ok, err := w.putTwin(rel, p, data, sum, mtime); ok || err != nil {
 			return err
 		}
 	}
@@ -283,7 +285,7 @@ func (w *writer) put(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := w.after(rel, p); err != nil {
+	if err := w.after(rel, p, mtime); err != nil {
 		return err
 	}
 	if err := w.stamp(rel, p, true); err != nil {
@@ -301,12 +303,11 @@ func (w *writer) put(rel string, data []byte) error {
 
 // putTwin links p, the path of rel, a file of the site, to a file of the
 // site written into the version with data's bytes (sum is their hash) and
-// the time rel's file is to have, and reports false when there is none or
+// mtime, the time rel's file is to have, and reports false when there is none or
 // the link fails (a file system without hard links): then rel is written.
 // The bytes are compared with the file's on disk, read again, only for a
 // file of the same size, time and hash; the bytes read count as compared.
-func (w *writer) putTwin(rel, p string, data []byte, sum uint64) (bool, error) {
-	mtime := w.modTime(rel)
+func (w *writer) putTwin(rel, p string, data []byte, sum uint64, mtime time.Time) (bool, error) {
 	for _, tw := range w.twins[len(data)] {
 		if tw.sum != sum || !tw.mtime.Equal(mtime) {
 			continue
@@ -348,18 +349,17 @@ func holds(path string, data []byte) (same bool, read int64) {
 }
 
 // after sets the modification time of p, a file of the site written at
-// rel: the version's time, or a second after the previous version's file
+// rel, to t, which modTime gave it: the version's time, or a second after the previous version's file
 // at rel when that is not later in whole seconds. HTTP's Last-Modified
 // and If-Modified-Since count seconds, so a file written again within
 // the second (or after the clock stepped back) would look unchanged to a
 // reader holding the older one. A time so put ahead of the clock is one
 // the version waits for before it is made current (see publish). The
 // files of the state, never served, keep the time they were written.
-func (w *writer) after(rel, p string) error {
+func (w *writer) after(rel, p string, t time.Time) error {
 	if !strings.HasPrefix(rel, siteName+"/") {
 		return nil
 	}
-	t := w.modTime(rel)
 	w.latest = maxTime(w.latest, t)
 	return os.Chtimes(p, time.Time{}, t)
 }
@@ -690,10 +690,13 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 		return err
 	}
 	m := newModel(&c.s, next, now)
+	m.feeds = nextFeedCache(c.feeds)
 	files, err := c.siteFiles(m)
 	if err != nil {
 		return err
 	}
+	c.feeds = m.feeds.done()
+	w.stats.entries = m.rendered
 	if err := removeMonthPages(w, files); err != nil {
 		return err
 	}

@@ -85,6 +85,12 @@ type model struct {
 	worst      broadcast.ComponentStatus
 	// entries are the feed entries rendered (see entryXML).
 	entries map[entryKey][]byte
+	// feeds holds the entries of updates of this version and the one
+	// before, by what they are rendered from (see feedCache); nil where
+	// there is no version before to take them from (a preview).
+	feeds *feedCache
+	// rendered counts the feed entries rendered, not taken from feeds.
+	rendered int
 	// named holds where each component is in an update (see
 	// componentIn).
 	named map[*entry]map[string]int

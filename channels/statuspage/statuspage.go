@@ -417,6 +417,7 @@ type Channel struct {
 	last    *lastWrite      // what the latest write changed; nil if unknown
 	written *writtenFiles   // the files of the latest write; nil if unknown
 	memos   map[string]memo // files rendered last, by path
+	feeds   *feedCache      // the feed entries the last write rendered; nil if none
 	stats   writeStats      // of the last write
 }
 
