@@ -518,10 +518,29 @@ func (c *Channel) leaveBrackets(v broadcast.Update, name, text string) string {
 			continue
 		}
 		if i := strings.IndexAny(u, hiddenLt+hiddenGt); i >= 0 && urlRE.MatchString(u[:i]) {
-			moved[k] = u[:i]
+			moved[k] = unopened(u[:i])
 		}
 	}
 	return text[:at+len(templates.Ellipsis)] + strings.Join(moved, " ")
+}
+
+// unopened returns u, a URL moved after the ellipsis, without the
+// closing brackets at its end that it did not open, which the templates
+// leave behind with the text they close ("(https://x.example/a)" moves
+// as "https://x.example/a"), but did not see as its end when the
+// user's hidden ">" followed them.
+func unopened(u string) string {
+	for {
+		n := len(u)
+		if n == 0 {
+			return u
+		}
+		open := strings.IndexByte(")]}", u[n-1])
+		if open < 0 || strings.Count(u, "([{"[open:open+1]) >= strings.Count(u, u[n-1:]) {
+			return u
+		}
+		u = u[:n-1]
+	}
 }
 
 // Send posts m.Update to every conversation m.Ledger does not report done,
