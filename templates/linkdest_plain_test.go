@@ -38,23 +38,50 @@ func movedDests(t *testing.T, render func(limit int) (string, error)) []string {
 	return moved
 }
 
-// TestPlainTextShowsMovedDestinationsURL: in the text of a plain-text
-// template ("short", of X, IRC, Mastodon, Bluesky; "text", of e-mail),
-// a destination that Text's cut of an override moves after the ellipsis
-// shows the URL the link points to, "&" as "&": the "<" and ">" around it
-// are the delimiters of a URL in text (RFC 3986, Appendix C), and no
-// character reference in it is read. Before, it was written as a
-// CommonMark autolink, "&amp;" for each "&" that starts a character
-// reference, which a plain-text channel shows as written: the reader saw
-// <https://x.example/?a=1&amp;amp;b=2>, another URL.
+// TestPlainTextShowsMovedDestinationsURL: in the text of a Plain Set
+// (the Set of a channel that shows its text as written: X, IRC,
+// Mastodon, Bluesky, Matrix, Telegram), a destination that Text's cut of
+// an override moves after the ellipsis shows the URL the link points to,
+// "&" as "&", whichever template renders the text, markdown too: the "<"
+// and ">" around it are the delimiters of a URL in text (RFC 3986,
+// Appendix C), and no character reference in it is read. Before, it was
+// written as a CommonMark autolink, "&amp;" for each "&" that starts a
+// character reference, which a plain-text channel shows as written: the
+// reader saw <https://x.example/?a=1&amp;amp;b=2>, another URL. The form
+// followed the template's name (short, subject and text plain), not what
+// the channel does with the text.
 func TestPlainTextShowsMovedDestinationsURL(t *testing.T) {
-	set := templates.Default()
-	for _, name := range []string{"short", "text"} {
+	set := templates.Default().Plain()
+	for _, name := range []string{"short", "text", "markdown"} {
 		u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Overrides: map[string]string{"irc": plainDestBody}}
 		for _, got := range movedDests(t, func(limit int) (string, error) { return set.Text("irc", name, u, limit, templates.Runes) }) {
 			assert.Equal(t, "<https://x.example/?a=1&amp;b=2>", got, "Text of an override, template %s", name)
 		}
 	}
+	for _, got := range movedDests(t, func(limit int) (string, error) {
+		return templates.ShortenPlain(plainDestBody, limit, templates.Runes), nil
+	}) {
+		assert.Equal(t, "<https://x.example/?a=1&amp;b=2>", got, "ShortenPlain")
+	}
+}
+
+// TestPlainSetIsDefaultsShownPlain: Plain of a nil Set is the defaults
+// shown plain, With on a Plain Set keeps it Plain, and Plain leaves the Set
+// it is called on as it was.
+func TestPlainSetIsDefaultsShownPlain(t *testing.T) {
+	var none *templates.Set
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Overrides: map[string]string{"irc": plainDestBody}}
+	with, err := none.Plain().With("mine", "{{.Title}}")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		set  *templates.Set
+		want string
+	}{{none.Plain(), "<https://x.example/?a=1&amp;b=2>"}, {with, "<https://x.example/?a=1&amp;b=2>"}, {templates.Default(), "<https://x.example/?a=1&amp;amp;b=2>"}} {
+		for _, got := range movedDests(t, func(limit int) (string, error) { return tt.set.Text("irc", "short", u, limit, templates.Runes) }) {
+			assert.Equal(t, tt.want, got)
+		}
+	}
+	assert.Equal(t, templates.Default().Names(), none.Plain().Names())
 }
 
 // TestMarkdownOverrideLinksMovedDestinationsURL: an override of the

@@ -476,9 +476,8 @@ func trimLink(url string) int {
 // (Appendix C) gives for a URL in text, to tell it from the punctuation
 // around it. Shorten writes such a URL as a CommonMark autolink, an "&"
 // that would start a character reference as "&amp;" (see autolink);
-// Text, cutting an override of a plain-text template ("short",
-// "subject", "text"), writes it "&" as "&", as the URL the link points
-// to, which plain text shows as written. When the URLs alone do not
+// ShortenPlain, and Text of a Plain Set, for a text shown as written,
+// write it "&" as "&", as the URL the link points to. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -503,6 +502,18 @@ func Shorten(s string, limit int, m Measure) string { return shorten(s, limit, m
 // field) passes it here.
 func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
 	return shorten(s, limit, m, false, whole...)
+}
+
+// ShortenPlain is ShortenWhole for a text that its platform shows as
+// written, not as Markdown (a card's title, a line of an HTML page the
+// channel escapes): a link destination it moves after the ellipsis
+// within "<" and ">" is written as the URL the link points to, "&" as
+// "&", the "<" and ">" the delimiters of a URL in text (RFC 3986,
+// Appendix C), where Shorten and ShortenWhole write a CommonMark
+// autolink, "&amp;" for an "&" that would start a character reference,
+// which such a text shows as written: another URL. See Set.Plain.
+func ShortenPlain(s string, limit int, m Measure, whole ...string) string {
+	return shorten(s, limit, m, true, whole...)
 }
 
 // shorten is Shorten, but for the URLs of known, each one URL (an
@@ -592,7 +603,7 @@ type cutter struct {
 	// kept reads urls, whole and refs, as far as the cuts go (see read).
 	kept keptReader
 	// plain is set when the text is shown as plain text (see
-	// plainText): moved writes a destination it moves within "<" and
+	// ShortenPlain and Set.Plain): moved writes a destination it moves within "<" and
 	// ">" as the URL the link points to, "&" as "&", the delimiters of
 	// a URL in text (RFC 3986, Appendix C), where a CommonMark autolink
 	// would write "&amp;" for an "&" that starts a character reference,

@@ -231,6 +231,9 @@ var errWidth = errors.New("printf: a width or precision of more than 999, or tak
 type Set struct {
 	byName map[string]*entry
 	err    error // set only if the embedded defaults failed to load
+	// plain is set on a Set for a channel that shows its text as
+	// written (see Plain).
+	plain bool
 }
 
 type executor interface {
@@ -241,7 +244,6 @@ type entry struct {
 	name    string
 	exec    executor
 	single  bool // output collapsed to one line
-	plain   bool // output shown as plain text (see plainText)
 	builtin bool // one of the embedded defaults
 }
 
@@ -424,7 +426,7 @@ func (s *Set) With(name, text string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: %s: %w", name, err)
 	}
-	out := &Set{byName: maps.Clone(s.byName)}
+	out := &Set{byName: maps.Clone(s.byName), plain: s.plain}
 	if out.byName == nil {
 		out.byName = make(map[string]*entry)
 	}
@@ -437,6 +439,30 @@ func (s *Set) Names() []string {
 	s = orDefault(s)
 	return slices.Sorted(maps.Keys(s.byName))
 }
+
+// Plain returns s (nil: Default()) for a channel whose platform shows
+// the text as written, not as Markdown: X, Mastodon, Bluesky, IRC, and
+// Matrix and Telegram, which make their HTML from the text, escaped. Its
+// Text and RenderFit write a link destination that a cut moves after the
+// ellipsis within "<" and ">" (see Shorten) as the URL the link points
+// to, "&" as "&", as ShortenPlain does, whichever template renders the
+// text, markdown too: there "<" and ">" are the delimiters of a URL in
+// text (RFC 3986, Appendix C), and no character reference is read. A Set
+// that is not Plain, as the channels that send Markdown or a markup of
+// their platform's hold, writes it as a CommonMark autolink, "&amp;" for
+// an "&" that would start a character reference, as Shorten does,
+// whichever template renders the text, short too. The templates are
+// the same, shared with s; With on the result returns a Plain Set too.
+func (s *Set) Plain() *Set {
+	s = orDefault(s)
+	if s.plain {
+		return s
+	}
+	return &Set{byName: s.byName, err: s.err, plain: true}
+}
+
+// shownPlain reports whether s is Plain.
+func (s *Set) shownPlain() bool { return s != nil && s.plain }
 
 func orDefault(s *Set) *Set {
 	if s == nil {
@@ -504,7 +530,7 @@ func parse(name, text string) (*entry, error) {
 	if err := textfile.Check(text); err != nil {
 		return nil, err
 	}
-	e := &entry{name: name, single: base == "short" || base == "subject", plain: plainText[base]}
+	e := &entry{name: name, single: base == "short" || base == "subject"}
 	// missingkey=zero: a key Overrides lacks is empty text, not
 	// "<no value>" in a post.
 	if base == "html" {
@@ -530,15 +556,6 @@ func parse(name, text string) (*entry, error) {
 	}
 	return e, nil
 }
-
-// plainText holds the base names of the templates whose output channels
-// show as plain text (X, IRC, Mastodon, Bluesky, an e-mail's subject and
-// text part, and the text Matrix and Telegram make their HTML from): a
-// link destination a cut of an override moves after the ellipsis is
-// written there as the URL itself (see cutter.plain). Every other
-// template's output may be markup that reads character references
-// ("markdown", "html", a template of your own).
-var plainText = map[string]bool{"short": true, "subject": true, "text": true}
 
 // checkName splits name into its base name and status ("" for none).
 func checkName(name string) (base string, status broadcast.Status, err error) {

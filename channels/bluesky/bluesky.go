@@ -283,10 +283,8 @@ const defaultTimeout = 30 * time.Second
 func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	service, name := cfg.validate(&f)
-	tmpl := cfg.Templates
-	if tmpl == nil {
-		tmpl = templates.Default()
-	}
+	// Plain: a post's text is plain, its links facets.
+	tmpl := cfg.Templates.Plain()
 	if name != "" { // else refused: no name to try the template for
 		f.Add(setup.TryText(pkg, tmpl, name, "short", MaxGraphemes, Measure))
 	}

@@ -277,8 +277,9 @@ func statusCard(u broadcast.Update) cardV2 {
 	// text keeps it: cut at a character that ends a link in a sentence
 	// ("https://status.example.com/a」…"), or moved after the ellipsis
 	// without its final ")", it would name another page than the
-	// button's.
-	title = templates.ShortenWhole(title, maxCardTitle, UTF16, u.URL)
+	// button's. The title is plain text: a link destination the cut
+	// moves is written as the URL it points to (templates.ShortenPlain).
+	title = templates.ShortenPlain(title, maxCardTitle, UTF16, u.URL)
 	return cardV2{CardID: "status", Card: card{Header: cardHeader{Title: title}, Sections: []section{{Widgets: ws}}}}
 }
 

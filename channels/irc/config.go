@@ -478,9 +478,7 @@ func checkLimits(s *settings, _ Config) error {
 			*f.v = f.def
 		}
 	}
-	if s.templates == nil {
-		s.templates = templates.Default()
-	}
+	s.templates = s.templates.Plain() // IRC shows text as written, whichever template renders it
 	if s.template == "" {
 		s.template = "short"
 	}

@@ -346,10 +346,8 @@ const defaultTimeout = 30 * time.Second
 func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	server, name := cfg.validate(&f)
-	tmpl := cfg.Templates
-	if tmpl == nil {
-		tmpl = templates.Default()
-	}
+	// Plain: a status is plain text, its URLs linked.
+	tmpl := cfg.Templates.Plain()
 	if name != "" { // else refused: no name to try the template for
 		f.Add(setup.TryText(pkg, tmpl, name, "short", DefaultMaxCharacters, Measure(DefaultCharactersPerURL)))
 	}

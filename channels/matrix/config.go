@@ -109,10 +109,8 @@ type state struct {
 func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	base, name := cfg.validate(&f)
-	set := cfg.Templates
-	if set == nil {
-		set = templates.Default()
-	}
+	// Plain: the body is plain text, the HTML made from it escaped.
+	set := cfg.Templates.Plain()
 	if name != "" { // else refused: no name to try the template for
 		f.Add(setup.TryText(pkg, set, name, "text", ContentLimit, templates.Bytes))
 	}

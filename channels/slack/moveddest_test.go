@@ -29,3 +29,27 @@ func TestMovedDestinationIsOneLink(t *testing.T) {
 		assert.Regexp(t, `^<https://[^|<]+>$`, c, "the only control sequences are plain links")
 	}
 }
+
+// TestMovedURLLeavesUsersBracketBehind: a bare URL that the user's ">"
+// follows ("See https://x.example/a> and more"), moved after the
+// ellipsis by the cut of an override, moves without that ">", as the
+// section links it (the URL ends at the user's "<" or ">", which
+// mrkdwn writes as "&gt;", "Formatting text for app surfaces",
+// Escaping: https://api.slack.com/reference/surfaces/formatting#escaping),
+// and so does one in brackets of the text that the ">" follows, without
+// the ")" it did not open, as the templates move one. Before,
+// the section ended "… <https://x.example/a>&gt;" and the notification
+// text "… https://x.example/a&gt;": a stray "&gt;" after the link, the
+// rest of the sentence it closed cut.
+func TestMovedURLLeavesUsersBracketBehind(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	for _, s := range []string{"See https://x.example/a> and more words.", "See <https://x.example/a> and more words.",
+		"See (https://x.example/a)> and more words.", "See https://x.example/a<b and more words."} {
+		u := fullUpdate(1, broadcast.StatusInvestigating)
+		u.Overrides = map[string]string{ch.Name(): strings.Repeat("word ", 700) + s}
+		msg, err := ch.render(u.WithDefaults(ch.s.now().UTC()))
+		require.NoError(t, err)
+		assert.True(t, strings.HasSuffix(msg.section, "… <https://x.example/a>"), "%q: %q", s, msg.section[max(0, len(msg.section)-60):])
+		assert.True(t, strings.HasSuffix(msg.text, "… https://x.example/a"), "%q: %q", s, msg.text[max(0, len(msg.text)-60):])
+	}
+}

@@ -473,6 +473,10 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 		// it, far below Slack's MaxText.
 		text, err = c.s.tmpl.Text(c.name, FallbackTemplate, v, limit+fallbackLength(v.URL), fallbackLength)
 	}
+	section = c.leaveBrackets(v, Template, section)
+	if err == nil {
+		text = c.leaveBrackets(v, FallbackTemplate, text)
+	}
 	switch {
 	case errors.Is(err, templates.ErrBlank):
 		// The section shows the update: a fallback that shows nothing
@@ -485,6 +489,58 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 		text = templates.MarkCorrection(text)
 	}
 	return message{section: finish(section, v.URL), text: shower.Replace(text)}, nil
+}
+
+// leaveBrackets returns text, the template name's text for v (hidden),
+// with each bare URL that the cut of v's override moved after the
+// ellipsis ended at the user's first hidden "<" or ">" in it, where the
+// section ends its link (see urlRE): the templates, to which the hidden
+// characters are a URL's, moved them with the URL ("… https://x.example/a>"
+// for "See https://x.example/a> and more"), which Slack would show as a
+// stray "&gt;" after the link. A text not cut, or not an override's, is
+// returned as is: its URLs are where the author wrote them.
+func (c *Channel) leaveBrackets(v broadcast.Update, name, text string) string {
+	if _, ok := v.Override(c.name); !ok || !strings.ContainsAny(text, hiddenLt+hiddenGt) {
+		return text
+	}
+	at := strings.LastIndex(text, templates.Ellipsis)
+	if at < 0 {
+		return text
+	}
+	if full, err := c.s.tmpl.Text(c.name, name, v, 0, nil); err == nil && full == text {
+		return text // not cut
+	}
+	moved := strings.Split(text[at+len(templates.Ellipsis):], " ")
+	for k, u := range moved {
+		// A URL moved within raw "<" and ">" is one link to its ">",
+		// the user's characters in it its own (see angled).
+		if strings.HasPrefix(u, "<") {
+			continue
+		}
+		if i := strings.IndexAny(u, hiddenLt+hiddenGt); i >= 0 && urlRE.MatchString(u[:i]) {
+			moved[k] = unopened(u[:i])
+		}
+	}
+	return text[:at+len(templates.Ellipsis)] + strings.Join(moved, " ")
+}
+
+// unopened returns u, a URL moved after the ellipsis, without the
+// closing brackets at its end that it did not open, which the templates
+// leave behind with the text they close ("(https://x.example/a)" moves
+// as "https://x.example/a"), but did not see as its end when the
+// user's hidden ">" followed them.
+func unopened(u string) string {
+	for {
+		n := len(u)
+		if n == 0 {
+			return u
+		}
+		open := strings.IndexByte(")]}", u[n-1])
+		if open < 0 || strings.Count(u, "([{"[open:open+1]) >= strings.Count(u, u[n-1:]) {
+			return u
+		}
+		u = u[:n-1]
+	}
 }
 
 // Send posts m.Update to every conversation m.Ledger does not report done,

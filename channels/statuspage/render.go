@@ -312,13 +312,15 @@ func richText(s string, whole ...string) template.HTML {
 // an ellipsis, as templates.Shorten cuts: between grapheme clusters, at
 // the end of a word where it can, URLs whole, and the URLs of whole (the
 // update's URL) whole to their end where the line shows them, as richText
-// links them (templates.ShortenWhole): cut at a character that ends a
-// link in a sentence ("https://example.com/a」…"), or moved after the
-// ellipsis without its final ")", it would name another page.
+// links them: cut at a character that ends a link in a sentence
+// ("https://example.com/a」…"), or moved after the ellipsis without its
+// final ")", it would name another page. The excerpt is plain text, no
+// Markdown read: a link destination the cut moves is written as the URL
+// it points to, "&" as "&" (templates.ShortenPlain).
 func excerpt(s string, whole ...string) string {
 	for line := range strings.Lines(s) {
 		if !broadcast.Blank(line) {
-			return templates.ShortenWhole(strings.TrimSpace(line), 200, templates.Runes, whole...)
+			return templates.ShortenPlain(strings.TrimSpace(line), 200, templates.Runes, whole...)
 		}
 	}
 	return ""

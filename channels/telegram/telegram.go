@@ -294,10 +294,8 @@ const answerLimit = 1 << 20
 func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	chats, base, name := cfg.validate(&f)
-	template, tmpl := cmp.Or(cfg.Template, DefaultTemplate), cfg.Templates
-	if tmpl == nil {
-		tmpl = templates.Default()
-	}
+	// Shown as written (escaped into HTML), whichever template renders it.
+	template, tmpl := cmp.Or(cfg.Template, DefaultTemplate), cfg.Templates.Plain()
 	// A template refused, or a name refused, leaves nothing to try.
 	if !f.Add(setup.Template(pkg, "Template", tmpl, template)) && name != "" {
 		f.Add(setup.TryText(pkg, tmpl, name, template, MaxLength, templates.Runes))

@@ -357,10 +357,8 @@ var (
 func New(cfg Config) (*Channel, error) {
 	var f setup.Faults // every fault of cfg, a line each
 	base, name := cfg.validate(&f)
-	tmpl := cfg.Templates
-	if tmpl == nil {
-		tmpl = templates.Default()
-	}
+	// Plain: X shows a post's text as written.
+	tmpl := cfg.Templates.Plain()
 	if name != "" { // else refused: no name to try the template for
 		f.Add(setup.TryText(pkg, tmpl, name, "short", MaxWeight, Weight))
 	}
