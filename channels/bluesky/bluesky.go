@@ -25,10 +25,11 @@
 // and those of the first post of its thread ("root_uri", "root_cid"; the
 // post's own when it replies to none). A post a retry found made (see
 // # Limits) by a read that gave no CID has none in its Meta, which says
-// so ("cid_missing"): a reply to it reads the post again for its CID,
-// and when the server gives none then either, starts a new thread, its
-// Receipt naming the post in "reply_dropped" and why in
-// "reply_dropped_why".
+// so ("cid_missing"): a reply to it reads the post again for its CID
+// (a read that fails for a reason that may pass fails the Send,
+// transient, with nothing posted), and when the server gives none then
+// either, starts a new thread, its Receipt naming the post in
+// "reply_dropped" and why in "reply_dropped_why".
 // Preview renders without posting; Check verifies the login
 // (com.atproto.server.getSession) and that the account is active.
 //
@@ -271,6 +272,8 @@ const (
 	opDelete = "delete"
 	opCheck  = "check"
 	opRead   = "read back"
+	// opReadCID reads a post of the thread for the cid its receipt lacks.
+	opReadCID = "read the cid of the post replied to"
 )
 
 // defaultTimeout bounds one request of the default client.
@@ -426,8 +429,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	var why string // why the post does not reply in the thread, when no read says it is gone
 	if noCID {
-		var t broadcast.Thread
-		t, why = c.withCIDs(ctx, m.Thread)
+		t, w, err := c.withCIDs(ctx, m.Thread)
+		if err != nil {
+			return broadcast.Receipt{}, err // nothing posted: a retry replies in the thread
+		}
+		why = w
 		if want = threadRef(t); want != nil {
 			why = ""
 		}

@@ -96,16 +96,30 @@ func cidsMissing(t broadcast.Thread) bool {
 
 // withCIDs returns t with the cids its receipts lack read from the server
 // (com.atproto.repo.getRecord, once per post), and, when one stays
-// unknown (the server gives none, or the read fails), why: the reply
-// needs the strong references (uri and cid) of its root and parent.
-func (c *Channel) withCIDs(ctx context.Context, t broadcast.Thread) (broadcast.Thread, string) {
+// unknown (the server gives none, or refuses the read), why: the reply
+// needs the strong references (uri and cid) of its root and parent. A
+// read that failed for a reason that may pass (a network error, a 5xx, a
+// rate limit, ctx) fails with its error, transient, before anything is
+// posted: a retry, the server answering again, replies in the thread,
+// where a new thread started at once would stay apart for good.
+func (c *Channel) withCIDs(ctx context.Context, t broadcast.Thread) (broadcast.Thread, string, error) {
 	read := map[string]string{} // uri → its cid, "" when unknown
+	var failed error
 	cid := func(uri string) string {
-		if got, ok := read[uri]; ok {
+		if got, ok := read[uri]; ok || failed != nil {
 			return got
 		}
 		read[uri] = ""
-		if resp, _, err := c.read(ctx, uri); err == nil && resp.Status == http.StatusOK {
+		did, collection, rkey, ok := parseATURI(uri)
+		if !ok {
+			return ""
+		}
+		q := url.Values{"repo": {did}, "collection": {collection}, "rkey": {rkey}}
+		resp, _, err := c.call(ctx, opReadCID, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
+		switch {
+		case err != nil && !broadcast.IsPermanent(err):
+			failed = err
+		case err == nil && resp.Status == http.StatusOK:
 			if ref, ok := parseGotRecord(resp.Body); ok && ref.URI == uri {
 				read[uri] = ref.CID
 			}
@@ -123,10 +137,13 @@ func (c *Channel) withCIDs(ctx context.Context, t broadcast.Thread) (broadcast.T
 	}
 	t.Root = fill(t.Root, metaURI, metaCID)
 	t.Last = fill(fill(t.Last, metaURI, metaCID), metaRootURI, metaRootCID)
+	if failed != nil {
+		return t, "", failed
+	}
 	for _, uri := range slices.Sorted(maps.Keys(read)) {
 		if read[uri] == "" {
-			return t, "the server gives no cid of " + uri + ", which a reply needs (its strong reference): the post starts a new thread"
+			return t, "the server gives no cid of " + uri + ", which a reply needs (its strong reference): the post starts a new thread", nil
 		}
 	}
-	return t, ""
+	return t, "", nil
 }

@@ -27,8 +27,10 @@
 // webhook object does (Get Webhook with Token). The Channel learns it
 // from Check, or else asks for it once, after the first message it posts
 // or edits: one request more per Channel, which a Send whose post
-// succeeded never fails for. While it is unknown (that request refused,
-// still under way for another call, or held by a rate limit) the URL is
+// succeeded never fails for (when Discord fails it for a while, a 5xx,
+// a later call asks again a minute after; when Discord refuses it, none
+// does). While it is unknown (that request refused or failed, still
+// under way for another call, or held by a rate limit) the URL is
 // empty; an Edit's Receipt links to the message once the guild is known.
 //
 // # Threading
@@ -217,6 +219,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -271,7 +274,8 @@ type state struct {
 	sleep  func(context.Context, time.Duration) error
 	limits *buckets               // the webhook's rate limit buckets
 	guild  atomic.Pointer[string] // the webhook's guild, once an answer named it (see link)
-	asked  atomic.Bool            // the Channel asked for the guild itself (see learnGuildOnce)
+	asking atomic.Bool            // a call asks for the guild (see learnGuildOnce)
+	askAt  atomic.Int64           // no question for the guild before this time (Unix ns; math.MaxInt64: never)
 }
 
 var (
@@ -418,23 +422,50 @@ func (c *Channel) link(ctx context.Context, r *broadcast.Receipt) {
 
 // learnGuildOnce asks Discord for the webhook (Get Webhook with Token),
 // whose guild links the Channel's messages, when neither Check nor an
-// earlier question learnt it: once per Channel, whatever its answer, so
-// that a webhook whose question fails (Discord unavailable meanwhile)
-// costs no request per Send. The question is not asked, and kept for a
-// later call, when ctx has ended or a rate limit holds its route: the
-// update is delivered already, and its Receipt waits for no link. A call
-// made while another's question is under way does not wait for it
-// either. Its error is dropped: the link is a convenience, and the
-// question's own request is redacted like every other.
+// earlier question learnt it: once per Channel when Discord answers it,
+// so that a webhook whose question is refused costs no request per Send.
+// A question that failed for a while only (a 5xx, a 429, a transport
+// error, the caller's deadline passing) is asked again by a call
+// guildRetry after it (or after the wait Discord named), and one the
+// caller cancelled is left to the next call: else the Channel's Receipts would go without links for the rest
+// of the process's life. The question is not asked, and kept for a later
+// call, when ctx has ended or a rate limit holds its route: the update
+// is delivered already, and its Receipt waits for no link. A call made
+// while another's question is under way does not wait for it either. Its
+// error is dropped: the link is a convenience, and the question's own
+// request is redacted like every other.
 func (c *Channel) learnGuildOnce(ctx context.Context) {
-	if c.s.guild.Load() != nil || ctx.Err() != nil || !c.s.limits.free(route(http.MethodGet, ""), c.s.now()) ||
-		!c.s.asked.CompareAndSwap(false, true) {
+	if c.s.guild.Load() != nil || ctx.Err() != nil || c.s.now().UnixNano() < c.s.askAt.Load() ||
+		!c.s.limits.free(route(http.MethodGet, ""), c.s.now()) || !c.s.asking.CompareAndSwap(false, true) {
 		return
 	}
-	if resp, err := c.do(ctx, http.MethodGet, "", nil, nil); err == nil {
+	defer c.s.asking.Store(false)
+	if c.s.guild.Load() != nil || c.s.now().UnixNano() < c.s.askAt.Load() { // another call's question answered meanwhile
+		return
+	}
+	resp, err := c.do(ctx, http.MethodGet, "", nil, nil)
+	switch {
+	case err == nil:
 		c.learnGuild(resp)
+		c.s.askAt.Store(math.MaxInt64) // answered: a webhook without a guild names none later
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The caller gave up (a deadline passing is Discord slow, below):
+		// the next call asks.
+	case broadcast.IsPermanent(err):
+		c.s.askAt.Store(math.MaxInt64) // refused (or the Channel closed)
+	default:
+		wait := guildRetry
+		if d, ok := broadcast.RetryDelay(err); ok && d > wait {
+			wait = d
+		}
+		c.s.askAt.Store(c.s.now().Add(wait).UnixNano())
 	}
 }
+
+// guildRetry is how long after a question for the guild that failed for
+// a while only (see learnGuildOnce) the Channel asks again: at most one
+// request of its own a minute while Discord fails it.
+const guildRetry = time.Minute
 
 // learnGuild keeps the guild that resp, Get Webhook's answer, names, if
 // it is about this webhook.
