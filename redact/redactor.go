@@ -844,7 +844,10 @@ func encodingsOf(s string, escaped bool) []string {
 // byteForms returns the bytes of s as they are and in hex, lower- and
 // upper-case (Go's %x and %X, hex.EncodeToString), as a program writes
 // bytes that are not text; the hex scan (see inHex) finds the bytes as
-// they are in a hex dump, or byte by byte ("% x"). These are the first
+// they are in a hex dump, byte by byte ("% x") or without separators,
+// as it finds every other form of six bytes or more: these hex forms
+// are for s shorter than that, found only where it stands apart, and
+// for a key's bytes, whose parts the scan finds too. These are the first
 // of encodings' forms, and all of a PEM block's decoded bytes' (see
 // secretBytes): the text forms of a key's bytes (%-escaped, JSON- or
 // HTML-escaped) are written by no program, and each would cost about
