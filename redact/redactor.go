@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -1256,10 +1257,18 @@ func (r *Redactor) Truncated(s string) string {
 	// break (its short last line with the one before) and replaces them,
 	// and what is left is no longer seen as the start of the key. A form
 	// that a cut leaves in part is itself a start, cut in turn.
+	// A start found at the end of what a cut left is one only where the
+	// form goes on in what followed (see goesOn): otherwise it is text a
+	// form's start only resembles (the end of wrapped base64 before a
+	// key's line, read as a soft line break or a wrapped line going on).
+	whole := s
+	more := func(k int) bool {
+		return k >= 0 && (len(s) == len(whole) || !strings.HasPrefix(whole, s) || m.goesOn(whole, k, len(s)))
+	}
 	if m.breaks && strings.Contains(s, "\r\n") {
-		for k := m.crlfHead(s); k >= 0; k = m.crlfHead(s) {
+		for k := m.crlfHead(s); more(k); k = m.crlfHead(s) {
 			s = s[:k]
-			for k := m.splitHead(s); k >= 0; k = m.splitHead(s) {
+			for k := m.splitHead(s); more(k); k = m.splitHead(s) {
 				s = s[:k]
 			}
 		}
@@ -1277,7 +1286,7 @@ func (r *Redactor) Truncated(s string) string {
 	}
 	s, across := m.acrossBreaks(s, inner)
 	n := len(s)
-	if k := m.splitHead(s); k >= 0 {
+	if k := m.splitHead(s); more(k) {
 		s = s[:k]
 	}
 	if k := m.hexHead(s); k >= 0 {
@@ -1328,6 +1337,37 @@ func (m *matcher) crlfHead(s string) int {
 		}
 	}
 	return k
+}
+
+// goesOn reports whether a form starts at s[p], in s as it is or as one
+// of decoded's steps reads it, that s holds whole and that ends past k,
+// or that s ends in the start of: what s[:k] ends in from p is a part of
+// it, which a cut at k would leave.
+//
+// What s ends in when a cut left a line break, a reference or an escape
+// unfinished (see cutStub) counts as the start of a form that goes on,
+// as splitHead counts it.
+func (m *matcher) goesOn(s string, p, k int) bool {
+	t := cutStub(s)
+	if p >= len(t) || m.head(s[p:]) {
+		return true
+	}
+	if f := m.longest(s, p); f >= 0 && p+len(m.form(f)) > k {
+		return true
+	}
+	for _, st := range decoded(t, m.breaks) {
+		i := sort.SearchInts(st.from, p)
+		if i == len(st.j) || st.from[i] != p {
+			continue
+		}
+		if m.head(st.j[i:]) || i < len(cutStub(st.j)) && m.head(cutStub(st.j)[i:]) {
+			return true
+		}
+		if f := m.longest(st.j, i); f >= 0 && st.to[i+len(m.form(f))-1] > k {
+			return true
+		}
+	}
+	return false
 }
 
 // Holds reports whether s holds a secret r knows, in any of the
