@@ -1258,9 +1258,10 @@ func (r *Redactor) Truncated(s string) string {
 	// and what is left is no longer seen as the start of the key. A form
 	// that a cut leaves in part is itself a start, cut in turn.
 	// A start found at the end of what a cut left is one only where the
-	// form goes on in what followed (see goesOn): otherwise it is text a
-	// form's start only resembles (the end of wrapped base64 before a
-	// key's line, read as a soft line break or a wrapped line going on).
+	// form goes on in what followed (see goesOn, and base64Head for the
+	// bytes of a run of base64): otherwise it is text a form's start only
+	// resembles (the end of wrapped base64 before a key's line, read as a
+	// soft line break or a wrapped line going on).
 	whole := s
 	more := func(k int) bool {
 		return k >= 0 && (len(s) == len(whole) || !strings.HasPrefix(whole, s) || m.goesOn(whole, k, len(s)))
@@ -1281,7 +1282,7 @@ func (r *Redactor) Truncated(s string) string {
 	// byte may hold the last bits of a form just before it, which, so cut,
 	// would no longer be found whole.
 	inner := m.base64Spans(s)
-	if k := m.base64Head(s); k >= 0 {
+	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
 	s, across := m.acrossBreaks(s, inner)
@@ -1301,11 +1302,11 @@ func (r *Redactor) Truncated(s string) string {
 	case len(s) < n:
 		inner = cutSpans(inner, len(s))
 	}
-	if k := m.base64Head(s); k >= 0 {
+	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
 	s = m.replaceWith(s, true, inner)
-	if k := m.base64Head(s); k >= 0 {
+	if k := m.base64Head(s, whole); k >= 0 {
 		s = s[:k]
 	}
 	s, _ = m.withinBase64(s)
