@@ -1225,12 +1225,7 @@ func (r *Redactor) String(s string) string {
 	inner := m.base64Spans(s)
 	s, across := m.acrossBreaks(s, inner)
 	s, inHex := m.withinHex(s)
-	switch {
-	case inHex:
-		inner = m.base64Spans(s)
-	case across:
-		inner = nil // replaced by acrossBreaks
-	}
+	inner = m.spansAfter(s, inner, inHex, across)
 	out := m.replaceWith(s, false, inner)
 	if out != s {
 		out, _ = m.withinBase64(out)
@@ -1286,7 +1281,6 @@ func (r *Redactor) Truncated(s string) string {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
 	s, across := m.acrossBreaks(s, inner)
-	n := len(s)
 	if k := m.splitHead(s); more(k) {
 		s = s[:k]
 	}
@@ -1294,14 +1288,7 @@ func (r *Redactor) Truncated(s string) string {
 		s = s[:k]
 	}
 	s, inHex := m.withinHex(s)
-	switch {
-	case inHex:
-		inner = m.base64Spans(s)
-	case across:
-		inner = nil // replaced by acrossBreaks
-	case len(s) < n:
-		inner = cutSpans(inner, len(s))
-	}
+	inner = m.spansAfter(s, inner, inHex, across)
 	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
@@ -1311,6 +1298,22 @@ func (r *Redactor) Truncated(s string) string {
 	}
 	s, _ = m.withinBase64(s)
 	return s
+}
+
+// spansAfter returns inner, the spans of the forms in base64 found in a
+// text before acrossBreaks and withinHex (see String), as they are in s,
+// what those and a cut made of the text: found again where withinHex
+// replaced hex (inHex), whose Redacted moves what follows; none where
+// acrossBreaks replaced forms (across), and them with it; otherwise
+// those that start in s, cut at its end.
+func (m *matcher) spansAfter(s string, inner [][2]int, inHex, across bool) [][2]int {
+	switch {
+	case inHex:
+		return m.base64Spans(s)
+	case across:
+		return nil
+	}
+	return cutSpans(inner, len(s))
 }
 
 // crlfHead returns where the start of a form that s ends with starts: in
