@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -120,7 +121,9 @@ func (x *derIndex) parts(d []byte, found func(k, e int)) {
 // digits or more: digits, its digits, and where each of its pieces
 // starts in s and in digits. A run goes on across a line break ("\n" or
 // "\r\n") when its line ends in it and the next line starts with digits,
-// as xxd -p wraps its lines.
+// as xxd -p wraps its lines. A shorter run (a word's "cafe", a
+// timestamp's digits) is passed over without copying it: most texts hold
+// none long enough.
 func plainHex(s string, minDigits int, run func(digits []byte, pieces [][2]int)) {
 	var digits []byte
 	var pieces [][2]int
@@ -129,30 +132,51 @@ func plainHex(s string, minDigits int, run func(digits []byte, pieces [][2]int))
 			i++
 			continue
 		}
-		digits, pieces = digits[:0], pieces[:0]
+		start, n := i, 0
 		for {
-			start := i
+			j := i
 			for i < len(s) && isHex(s[i]) {
 				i++
 			}
-			pieces = append(pieces, [2]int{start, len(digits)})
-			digits = append(digits, s[start:i]...)
-			brk := 0
-			switch {
-			case strings.HasPrefix(s[i:], "\n"):
-				brk = 1
-			case strings.HasPrefix(s[i:], "\r\n"):
-				brk = 2
-			}
-			if brk == 0 || i+brk >= len(s) || !isHex(s[i+brk]) {
+			n += i - j
+			brk := hexBreak(s, i)
+			if brk == 0 {
 				break
 			}
 			i += brk
 		}
-		if len(digits) >= minDigits {
-			run(digits, pieces)
+		if n < minDigits {
+			continue
 		}
+		digits, pieces = slices.Grow(digits[:0], n), pieces[:0]
+		for k := start; k < i; {
+			e := k
+			for e < i && isHex(s[e]) {
+				e++
+			}
+			pieces = append(pieces, [2]int{k, len(digits)})
+			digits = append(digits, s[k:e]...)
+			k = e + hexBreak(s, e)
+		}
+		run(digits, pieces)
 	}
+}
+
+// hexBreak returns the length of the line break s[i:] starts with
+// ("\n" or "\r\n") where a digit follows it, which a run of hex digits
+// goes on across (see plainHex); 0 where there is none.
+func hexBreak(s string, i int) int {
+	brk := 0
+	switch {
+	case strings.HasPrefix(s[i:], "\n"):
+		brk = 1
+	case strings.HasPrefix(s[i:], "\r\n"):
+		brk = 2
+	}
+	if brk == 0 || i+brk >= len(s) || !isHex(s[i+brk]) {
+		return 0
+	}
+	return brk
 }
 
 // inPlainHex returns the spans of s, start and end, of the forms of
@@ -171,6 +195,7 @@ func (m *matcher) inPlainHex(s string) [][2]int {
 			p := sort.Search(len(pieces), func(p int) bool { return pieces[p][1] > k }) - 1
 			return pieces[p][0] + k - pieces[p][1]
 		}
+		d = slices.Grow(d[:0], len(digits)/2)
 		for a := range 2 {
 			d = d[:0]
 			for k := a; k+1 < len(digits); k += 2 {

@@ -305,7 +305,7 @@ func (m *matcher) withinHex(s string) (string, bool) {
 // hexHead returns where s, the start of a longer text, ends in hex whose
 // bytes end in the start of a form: where the digits of the form's first
 // byte start; or -1. The hex is a run of hex bytes (see scanHex) that may
-// go on, or one of hex digits without separators (see plainHeadAt);
+// go on, or one of hex digits without separators (see plainHexHead);
 // the first start of the two. A run of bytes may go on when s ends after
 // it in a separator and at most a digit, in spaces and the start of the
 // line's text column, or in the next line's offset and at most a digit.
