@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -116,12 +117,14 @@ func (x *derIndex) parts(d []byte, found func(k, e int)) {
 }
 
 // plainHex calls run with each run of hex digits of s written without
-// separators (Go's %x or %X, hex.EncodeToString, xxd -p), of 2*minDERPart
+// separators (Go's %x or %X, hex.EncodeToString, xxd -p), of minDigits
 // digits or more: digits, its digits, and where each of its pieces
 // starts in s and in digits. A run goes on across a line break ("\n" or
 // "\r\n") when its line ends in it and the next line starts with digits,
-// as xxd -p wraps its lines.
-func plainHex(s string, run func(digits []byte, pieces [][2]int)) {
+// as xxd -p wraps its lines. A shorter run (a word's "cafe", a
+// timestamp's digits) is passed over without copying it: most texts hold
+// none long enough.
+func plainHex(s string, minDigits int, run func(digits []byte, pieces [][2]int)) {
 	var digits []byte
 	var pieces [][2]int
 	for i := 0; i < len(s); {
@@ -129,56 +132,83 @@ func plainHex(s string, run func(digits []byte, pieces [][2]int)) {
 			i++
 			continue
 		}
-		digits, pieces = digits[:0], pieces[:0]
+		start, n := i, 0
 		for {
-			start := i
+			j := i
 			for i < len(s) && isHex(s[i]) {
 				i++
 			}
-			pieces = append(pieces, [2]int{start, len(digits)})
-			digits = append(digits, s[start:i]...)
-			brk := 0
-			switch {
-			case strings.HasPrefix(s[i:], "\n"):
-				brk = 1
-			case strings.HasPrefix(s[i:], "\r\n"):
-				brk = 2
-			}
-			if brk == 0 || i+brk >= len(s) || !isHex(s[i+brk]) {
+			n += i - j
+			brk := hexBreak(s, i)
+			if brk == 0 {
 				break
 			}
 			i += brk
 		}
-		if len(digits) >= 2*minDERPart {
-			run(digits, pieces)
+		if n < minDigits {
+			continue
 		}
+		digits, pieces = slices.Grow(digits[:0], n), pieces[:0]
+		for k := start; k < i; {
+			e := k
+			for e < i && isHex(s[e]) {
+				e++
+			}
+			pieces = append(pieces, [2]int{k, len(digits)})
+			digits = append(digits, s[k:e]...)
+			k = e + hexBreak(s, e)
+		}
+		run(digits, pieces)
 	}
 }
 
-// inDERHex returns the spans of s, start and end, of the parts of the
-// matcher's blocks (see derIndex) that s writes in hex without
-// separators: the digits from the part's first byte to its last, read
-// with the run's first digit starting a byte, and its second.
-func (m *matcher) inDERHex(s string) [][2]int {
-	if m.ders == nil {
-		return nil
+// hexBreak returns the length of the line break s[i:] starts with
+// ("\n" or "\r\n") where a digit follows it, which a run of hex digits
+// goes on across (see plainHex); 0 where there is none.
+func hexBreak(s string, i int) int {
+	brk := 0
+	switch {
+	case strings.HasPrefix(s[i:], "\n"):
+		brk = 1
+	case strings.HasPrefix(s[i:], "\r\n"):
+		brk = 2
 	}
+	if brk == 0 || i+brk >= len(s) || !isHex(s[i+brk]) {
+		return 0
+	}
+	return brk
+}
+
+// inPlainHex returns the spans of s, start and end, of the forms of
+// minFreeForm bytes or more, and of the parts of the matcher's blocks
+// (see derIndex), that s writes in hex without separators, lower- or
+// upper-case (a server writing the bytes it received with %x, a
+// %-escaped secret among them): the digits from the first byte's to the
+// last's, the run read with its first digit starting a byte, and its
+// second.
+func (m *matcher) inPlainHex(s string) [][2]int {
 	var spans [][2]int
 	var d []byte
-	plainHex(s, func(digits []byte, pieces [][2]int) {
+	plainHex(s, 2*minFreeForm, func(digits []byte, pieces [][2]int) {
 		// at returns where digit k of the run is in s.
 		at := func(k int) int {
 			p := sort.Search(len(pieces), func(p int) bool { return pieces[p][1] > k }) - 1
 			return pieces[p][0] + k - pieces[p][1]
 		}
+		d = slices.Grow(d[:0], len(digits)/2)
 		for a := range 2 {
 			d = d[:0]
 			for k := a; k+1 < len(digits); k += 2 {
 				d = append(d, unhex(digits[k])<<4|unhex(digits[k+1]))
 			}
-			m.ders.parts(d, func(k, e int) {
-				spans = append(spans, [2]int{at(a + 2*k), at(a+2*e-1) + 1})
-			})
+			// span adds the span of bytes k up to e.
+			span := func(k, e int) { spans = append(spans, [2]int{at(a + 2*k), at(a+2*e-1) + 1}) }
+			for k, f := range m.freeForms(string(d)) {
+				span(k, k+len(m.form(f)))
+			}
+			if m.ders != nil {
+				m.ders.parts(d, span)
+			}
 		}
 	})
 	return spans

@@ -260,8 +260,8 @@ func unhex(c byte) byte {
 // bytes or more, and of the parts of the PEM blocks' bytes (see
 // derIndex), found in the bytes that a run of hex bytes writes (see
 // scanHex): the digits from the form's first byte to its last, and the
-// characters that show them in a dump's text column; and those of the
-// parts written in hex without separators (see inDERHex).
+// characters that show them in a dump's text column; and those of both
+// written in hex without separators (see inPlainHex).
 func (m *matcher) inHex(s string) [][2]int {
 	var spans [][2]int
 	var h hexBytes
@@ -289,7 +289,7 @@ func (m *matcher) inHex(s string) [][2]int {
 			m.ders.parts(h.d, func(k, e int) { span(k, e-1) })
 		}
 	}
-	return append(spans, m.inDERHex(s)...)
+	return append(spans, m.inPlainHex(s)...)
 }
 
 // withinHex returns s with each occurrence of a form that inHex finds
@@ -302,28 +302,81 @@ func (m *matcher) withinHex(s string) (string, bool) {
 	return redactSpans(s, spans), true
 }
 
-// hexHead returns where s, the start of a longer text, ends in a run of
-// hex bytes (see scanHex) that may go on, whose bytes end in the start of
-// a form: where the digits of the form's first byte start; or -1. A run
-// may go on when s ends after it in a separator and at most a digit, in
-// spaces and the start of the line's text column, or in the next line's
-// offset and at most a digit.
+// hexHead returns where s, the start of a longer text, ends in hex whose
+// bytes end in the start of a form: where the digits of the form's first
+// byte start; or -1. The hex is a run of hex bytes (see scanHex) that may
+// go on, or one of hex digits without separators (see plainHexHead);
+// the first start of the two. A run of bytes may go on when s ends after
+// it in a separator and at most a digit, in spaces and the start of the
+// line's text column, or in the next line's offset and at most a digit.
 func (m *matcher) hexHead(s string) int {
+	k := m.plainHexHead(s)
 	var h hexBytes
 	end := -1 // of the last run, which h holds
 	for _, e := range hexRuns(s, &h) {
 		end = e
 	}
 	if end < 0 || !hexGoesOn(s[end:], h.w) {
-		return -1
+		return k
 	}
 	d := string(h.d)
-	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
-		if m.head(d[k:]) {
-			return h.at(k)
+	for j := max(0, len(d)-m.maxLen+1); j < len(d); j++ {
+		if m.head(d[j:]) {
+			if at := h.at(j); k < 0 || at < k {
+				return at
+			}
+			break
 		}
 	}
-	return -1
+	return k
+}
+
+// plainHexHead returns where s, the start of a longer text, ends in a run
+// of hex digits without separators (see plainHex; also with a line break
+// after it, where the cut fell between two of xxd -p's lines) whose
+// bytes, read from the run's first digit or its second, end in the start
+// of a form: where the digits of the form's first byte start, the first
+// of the two readings' starts; or -1. A digit after the last whole byte
+// is left out with it.
+func (m *matcher) plainHexHead(s string) int {
+	t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r")
+	if len(t) < len(s) {
+		line := t[strings.LastIndexByte(t, '\n')+1:]
+		if len(line) < 2*minFreeForm || !allHex(line) {
+			return -1
+		}
+	}
+	// Only the run's last bytes, which hold a start in their last maxLen,
+	// are read: from a little more than their digits and line breaks
+	// before the end.
+	base := max(0, len(t)-3*m.maxLen-2)
+	k := -1
+	plainHex(t[base:], 2, func(digits []byte, pieces [][2]int) {
+		last := pieces[len(pieces)-1]
+		if base+last[0]+len(digits)-last[1] != len(t) {
+			return // a run that does not end s
+		}
+		at := func(k int) int {
+			p := sort.Search(len(pieces), func(p int) bool { return pieces[p][1] > k }) - 1
+			return base + pieces[p][0] + k - pieces[p][1]
+		}
+		var d []byte
+		for a := range 2 {
+			d = d[:0]
+			for j := a; j+1 < len(digits); j += 2 {
+				d = append(d, unhex(digits[j])<<4|unhex(digits[j+1]))
+			}
+			for j := max(0, len(d)-m.maxLen+1); j < len(d); j++ {
+				if m.head(string(d[j:])) {
+					if p := at(a + 2*j); k < 0 || p < k {
+						k = p
+					}
+					break
+				}
+			}
+		}
+	})
+	return k
 }
 
 // hexGoesOn reports whether tail, what follows a run of hex bytes in

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -844,7 +845,10 @@ func encodingsOf(s string, escaped bool) []string {
 // byteForms returns the bytes of s as they are and in hex, lower- and
 // upper-case (Go's %x and %X, hex.EncodeToString), as a program writes
 // bytes that are not text; the hex scan (see inHex) finds the bytes as
-// they are in a hex dump, or byte by byte ("% x"). These are the first
+// they are in a hex dump, byte by byte ("% x") or without separators,
+// as it finds every other form of six bytes or more: these hex forms
+// are for s shorter than that, found only where it stands apart, and
+// for a key's bytes, whose parts the scan finds too. These are the first
 // of encodings' forms, and all of a PEM block's decoded bytes' (see
 // secretBytes): the text forms of a key's bytes (%-escaped, JSON- or
 // HTML-escaped) are written by no program, and each would cost about
@@ -1221,12 +1225,7 @@ func (r *Redactor) String(s string) string {
 	inner := m.base64Spans(s)
 	s, across := m.acrossBreaks(s, inner)
 	s, inHex := m.withinHex(s)
-	switch {
-	case inHex:
-		inner = m.base64Spans(s)
-	case across:
-		inner = nil // replaced by acrossBreaks
-	}
+	inner = m.spansAfter(s, inner, inHex, across)
 	out := m.replaceWith(s, false, inner)
 	if out != s {
 		out, _ = m.withinBase64(out)
@@ -1253,10 +1252,19 @@ func (r *Redactor) Truncated(s string) string {
 	// break (its short last line with the one before) and replaces them,
 	// and what is left is no longer seen as the start of the key. A form
 	// that a cut leaves in part is itself a start, cut in turn.
+	// A start found at the end of what a cut left is one only where the
+	// form goes on in what followed (see goesOn, and base64Head for the
+	// bytes of a run of base64): otherwise it is text a form's start only
+	// resembles (the end of wrapped base64 before a key's line, read as a
+	// soft line break or a wrapped line going on).
+	whole := s
+	more := func(k int) bool {
+		return k >= 0 && (len(s) == len(whole) || !strings.HasPrefix(whole, s) || m.goesOn(whole, k, len(s)))
+	}
 	if m.breaks && strings.Contains(s, "\r\n") {
-		for k := m.crlfHead(s); k >= 0; k = m.crlfHead(s) {
+		for k := m.crlfHead(s); more(k); k = m.crlfHead(s) {
 			s = s[:k]
-			for k := m.splitHead(s); k >= 0; k = m.splitHead(s) {
+			for k := m.splitHead(s); more(k); k = m.splitHead(s) {
 				s = s[:k]
 			}
 		}
@@ -1269,35 +1277,43 @@ func (r *Redactor) Truncated(s string) string {
 	// byte may hold the last bits of a form just before it, which, so cut,
 	// would no longer be found whole.
 	inner := m.base64Spans(s)
-	if k := m.base64Head(s); k >= 0 {
+	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
 	s, across := m.acrossBreaks(s, inner)
-	n := len(s)
-	if k := m.splitHead(s); k >= 0 {
+	if k := m.splitHead(s); more(k) {
 		s = s[:k]
 	}
 	if k := m.hexHead(s); k >= 0 {
 		s = s[:k]
 	}
 	s, inHex := m.withinHex(s)
-	switch {
-	case inHex:
-		inner = m.base64Spans(s)
-	case across:
-		inner = nil // replaced by acrossBreaks
-	case len(s) < n:
-		inner = cutSpans(inner, len(s))
-	}
-	if k := m.base64Head(s); k >= 0 {
+	inner = m.spansAfter(s, inner, inHex, across)
+	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)
 	}
 	s = m.replaceWith(s, true, inner)
-	if k := m.base64Head(s); k >= 0 {
+	if k := m.base64Head(s, whole); k >= 0 {
 		s = s[:k]
 	}
 	s, _ = m.withinBase64(s)
 	return s
+}
+
+// spansAfter returns inner, the spans of the forms in base64 found in a
+// text before acrossBreaks and withinHex (see String), as they are in s,
+// what those and a cut made of the text: found again where withinHex
+// replaced hex (inHex), whose Redacted moves what follows; none where
+// acrossBreaks replaced forms (across), and them with it; otherwise
+// those that start in s, cut at its end.
+func (m *matcher) spansAfter(s string, inner [][2]int, inHex, across bool) [][2]int {
+	switch {
+	case inHex:
+		return m.base64Spans(s)
+	case across:
+		return nil
+	}
+	return cutSpans(inner, len(s))
 }
 
 // crlfHead returns where the start of a form that s ends with starts: in
@@ -1325,6 +1341,37 @@ func (m *matcher) crlfHead(s string) int {
 		}
 	}
 	return k
+}
+
+// goesOn reports whether a form starts at s[p], in s as it is or as one
+// of decoded's steps reads it, that s holds whole and that ends past k,
+// or that s ends in the start of: what s[:k] ends in from p is a part of
+// it, which a cut at k would leave.
+//
+// What s ends in when a cut left a line break, a reference or an escape
+// unfinished (see cutStub) counts as the start of a form that goes on,
+// as splitHead counts it.
+func (m *matcher) goesOn(s string, p, k int) bool {
+	t := cutStub(s)
+	if p >= len(t) || m.head(s[p:]) {
+		return true
+	}
+	if f := m.longest(s, p); f >= 0 && p+len(m.form(f)) > k {
+		return true
+	}
+	for _, st := range decoded(t, m.breaks) {
+		i := sort.SearchInts(st.from, p)
+		if i == len(st.j) || st.from[i] != p {
+			continue
+		}
+		if m.head(st.j[i:]) || i < len(cutStub(st.j)) && m.head(cutStub(st.j)[i:]) {
+			return true
+		}
+		if f := m.longest(st.j, i); f >= 0 && st.to[i+len(m.form(f))-1] > k {
+			return true
+		}
+	}
+	return false
 }
 
 // Holds reports whether s holds a secret r knows, in any of the

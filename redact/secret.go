@@ -31,11 +31,13 @@
 // character reference, decimal or hex ("&#65;", "&#x41;", "&#X41;",
 // leading zeros or not) or named as XML names it or HTML names an ASCII
 // character ("&Tab;", "&NewLine;"), as XML writers write a tab or a line
-// break ("&#x9;", "&#xA;", "&#13;"); hexadecimal, also, for any of the
-// forms above of six bytes or more, byte by byte with a space, ":", "-" or
-// a tab between the bytes (lower- or upper-case digits), or in groups of
-// two bytes with a space between them ("7333 6372", xxd's and tcpdump
-// -X's default), as a server dumping the bytes it received writes them,
+// break ("&#x9;", "&#xA;", "&#13;"); hexadecimal, lower- or upper-case
+// digits: the secret as is, and any of the forms above of six bytes or
+// more (a %-escaped one, a login's SASL PLAIN form in base64), without
+// separators (Go's %x and %X, hex.EncodeToString; xxd -p, also across
+// its lines), byte by byte with a space, ":", "-" or a tab between the
+// bytes, or in groups of two bytes with a space between them ("7333
+// 6372", xxd's and tcpdump -X's default), as a server dumping the bytes it received writes them,
 // and across the lines of a dump, each line's bytes after its offset
 // ("00000010  73 33 63 …", as hexdump -C and xxd -g1 write it;
 // "00000010: 7333 6372 …", as xxd does; "\t0x0010:  7333 6372 …", as
@@ -136,8 +138,11 @@
 // letter or digit touches it ("key +", "(+)"), so that "(+k)" and "+R"
 // keep their "+". Hex written byte by byte is read only in
 // groups of one byte or two ("73 33", "7333"), not of four or more
-// ("73336372", as xxd -g4 writes them), and a form shorter than six bytes
-// is not looked for there: times and MAC addresses are written so too.
+// ("73336372", as xxd -g4 writes them: such a group is read alone, as hex
+// without separators, where a form fits in it), and a form shorter than
+// six bytes is not looked for there, nor in hex without separators but
+// for a secret so short as is (its %x): times and MAC addresses are
+// written so too.
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"iter"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -275,8 +276,12 @@ func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 // base64Head returns where s, the start of a longer text, ends in a run
 // of base64 characters (a word of its own, as inBase64 decodes, also
 // wrapped) whose bytes end in the start of a form: the run's character
-// that holds the first byte of it; or -1.
-func (m *matcher) base64Head(s string) int {
+// that holds the first byte of it; or -1. Where s is the start of whole
+// (a cut left s of it, see Truncated), a start is one only where the
+// form goes on in whole's run (see base64GoesOn): the end of innocent
+// base64 before a key's line, read as going on across a soft line break
+// or a wrapped line's break, may end in bytes that start a form.
+func (m *matcher) base64Head(s, whole string) int {
 	if t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"); len(t) < len(s) {
 		// A line break the cut left after a line of wrapped base64.
 		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
@@ -296,16 +301,73 @@ func (m *matcher) base64Head(s string) int {
 		return -1
 	}
 	d, _ := enc.DecodeString(run)
+	pos := func(k int) int { // of the character that holds d[k], in s
+		p := start + 8*k/6
+		if at != nil {
+			p = at[p]
+		}
+		return p
+	}
+	var w []byte // whole's run's bytes, once needed
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
-		if m.head(string(d[k:])) {
-			p := start + 8*k/6
-			if at != nil {
-				p = at[p]
-			}
-			return p
+		if !m.head(string(d[k:])) {
+			continue
+		}
+		if len(s) == len(whole) || !strings.HasPrefix(whole, s) {
+			return pos(k)
+		}
+		if w == nil {
+			w = base64Run(whole, pos(0))
+		}
+		if m.base64GoesOn(w, k, len(d)) {
+			return pos(k)
 		}
 	}
 	return -1
+}
+
+// base64Run returns the bytes of the run of base64 characters of s
+// (unwrapped, see unwrap) that starts at s[p], to its end; nil where
+// none starts there (the run starts before p), or where its characters
+// are of both alphabets.
+func base64Run(s string, p int) []byte {
+	j, at, ok := unwrap(s)
+	if ok {
+		i := sort.SearchInts(at, p)
+		if i == len(at) || at[i] != p {
+			return nil
+		}
+		p = i
+	} else {
+		j = s
+	}
+	if p > 0 && isBase64Char(j[p-1]) {
+		return nil
+	}
+	e := p
+	for e < len(j) && isBase64Char(j[e]) {
+		e++
+	}
+	run, enc := runEncoding(j[p:e])
+	if enc == nil {
+		return nil
+	}
+	d, _ := enc.DecodeString(run)
+	return d
+}
+
+// base64GoesOn reports whether a form whose start d[k:n] is (d[:n], the
+// bytes a cut left of a run of base64, d the run's bytes in the text it
+// was cut from) may go on in d: d has no byte past n to tell (the text's
+// end may be in the form's next character), or d[k:n+1] is a form or
+// the start of one.
+func (m *matcher) base64GoesOn(d []byte, k, n int) bool {
+	if len(d) <= n {
+		return true
+	}
+	t := string(d[k : n+1])
+	_, form := slices.BinarySearchFunc(m.sorted, t, func(f int32, t string) int { return strings.Compare(m.form(f), t) })
+	return form || m.head(t)
 }
 
 // runEncoding returns run, a run of base64 characters, without a last
