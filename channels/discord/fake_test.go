@@ -269,7 +269,7 @@ func (f *fakeDiscord) route(w http.ResponseWriter, thread, name string) (string,
 	case thread != "" && f.locked[thread] != "":
 		// An archived thread the webhook may reopen, it does; one locked,
 		// it may not (see threadArchived for the status).
-		writeJSON(w, 400, f.locked[thread])
+		writeJSON(w, 403, f.locked[thread])
 	case thread != "":
 		return thread, true
 	default:
@@ -462,23 +462,25 @@ func (f *fakeDiscord) answer(c canned) {
 	f.canned = append(f.canned, c)
 }
 
-// threadArchived is Discord's refusal, 400 Bad Request, of an operation in
-// an archived thread it does not reopen: a post into a thread closed and
-// locked by a moderator, an edit or a deletion of a message there.
-// Discord's list of JSON error codes gives 50083 ("Operation not allowed
-// on an archived thread") no HTTP status
+// threadArchived is Discord's refusal of an operation in an archived
+// thread it does not reopen: a post into a thread closed and locked by a
+// moderator, an edit or a deletion of a message there. Discord's list of
+// JSON error codes gives 50083 ("Operation not allowed on an archived
+// thread") no HTTP status
 // (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes);
-// the answers reported are 400 (a deletion: victornpb/undiscord issue
-// 399, cedws/discord-delete issue 48; an edit: discord.py's "400 Bad
-// Request (error code: 50083): Thread is archived"). The channel goes by
-// the code, whatever the status.
+// the answers reported are 403 for a post (discord/discord-api-docs issues
+// 6884 and 7707: "403 Forbidden (error code: 50083): Thread is archived")
+// and 400 for a deletion (victornpb/undiscord issue 399,
+// cedws/discord-delete issue 48) and an edit (discord.py's "400 Bad
+// Request (error code: 50083): Thread is archived"). The fake answers so;
+// the channel goes by the code, whatever the status.
 const threadArchived = `{"message": "Thread is archived", "code": 50083}`
 
 // threadLocked is Discord's refusal of a post into a thread locked but
 // left open (JSON error code 160005, "Thread is locked"): a forum post a
 // moderator locked without closing it, in which only members with Manage
 // Threads may post. Its status is documented nowhere either: the fake
-// answers it 400, as threadArchived.
+// answers a post there 403, as threadArchived's.
 const threadLocked = `{"message": "Thread is locked", "code": 160005}`
 
 // closed answers Discord's refusal of an edit or a deletion of m when its
