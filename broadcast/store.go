@@ -58,6 +58,10 @@ type MemoryStore struct {
 	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
 	marks   map[markKey]mark    // of targets other than "" and attemptedTarget
+	// spare holds pairs allocated together and not used yet (see
+	// newPair): one allocation for the entries of several channels,
+	// where each had one of its own.
+	spare []pair
 }
 
 // Lock is Options.Lock for the Broadcasters that share s: see Locks.
@@ -175,8 +179,27 @@ func (s *MemoryStore) pair(updateID, channel string, add bool) *pair {
 	if s.updates == nil { // the zero MemoryStore
 		s.updates = map[string]*pair{}
 	}
-	p := &pair{channel: channel, next: head}
+	p := s.newPair()
+	p.channel, p.next = channel, head
 	s.updates[updateID] = p
+	return p
+}
+
+// pairBlock is how many pairs newPair allocates at once: a Send to ten
+// channels makes eleven (one for its record of the first Send), and a
+// block left holding one pair still in use keeps a few kilobytes.
+const pairBlock = 16
+
+// newPair returns a zero pair from s.spare, allocating the next block when
+// it is empty. The caller holds s.mu. Prune clears the pairs it removes,
+// so that a block kept by one pair still in use holds none of the removed
+// pairs' receipts.
+func (s *MemoryStore) newPair() *pair {
+	if len(s.spare) == 0 {
+		s.spare = make([]pair, pairBlock)
+	}
+	p := &s.spare[0]
+	s.spare = s.spare[1:]
 	return p
 }
 
@@ -324,8 +347,11 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error
 	kept := map[pairKey]bool{} // threads of the receipts kept
 	for id, head := range s.updates {
 		if newest[id] < c {
-			for p := head; p != nil; p = p.next {
+			for p := head; p != nil; {
 				n += int64(p.count())
+				next := p.next
+				*p = pair{} // its block may outlive it (see newPair)
+				p = next
 			}
 			delete(s.updates, id)
 			continue
