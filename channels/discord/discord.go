@@ -276,6 +276,9 @@ type state struct {
 	guild  atomic.Pointer[string] // the webhook's guild, once an answer named it (see link)
 	asking atomic.Bool            // a call asks for the guild (see learnGuildOnce)
 	askAt  atomic.Int64           // no question for the guild before this time (Unix ns; math.MaxInt64: never)
+	// beforeAsk, when set (tests), runs just before a question for the
+	// guild reserves its request.
+	beforeAsk func()
 }
 
 var (
@@ -429,22 +432,36 @@ func (c *Channel) link(ctx context.Context, r *broadcast.Receipt) {
 // guildRetry after it (or after the wait Discord named), and one the
 // caller cancelled is left to the next call: else the Channel's Receipts would go without links for the rest
 // of the process's life. The question is not asked, and kept for a later
-// call, when ctx has ended or a rate limit holds its route: the update
-// is delivered already, and its Receipt waits for no link. A call made
+// call, when ctx has ended or a rate limit holds its route when it
+// reserves its request (which never waits: see buckets.tryReserve): the
+// update is delivered already, and its Receipt waits for no link. A call made
 // while another's question is under way does not wait for it either. Its
 // error is dropped: the link is a convenience, and the question's own
 // request is redacted like every other.
 func (c *Channel) learnGuildOnce(ctx context.Context) {
 	if c.s.guild.Load() != nil || ctx.Err() != nil || c.s.now().UnixNano() < c.s.askAt.Load() ||
-		!c.s.limits.free(route(http.MethodGet, ""), c.s.now()) || !c.s.asking.CompareAndSwap(false, true) {
+		!c.s.asking.CompareAndSwap(false, true) {
 		return
 	}
 	defer c.s.asking.Store(false)
 	if c.s.guild.Load() != nil || c.s.now().UnixNano() < c.s.askAt.Load() { // another call's question answered meanwhile
 		return
 	}
-	resp, err := c.do(ctx, http.MethodGet, "", nil, nil)
+	if c.s.beforeAsk != nil {
+		c.s.beforeAsk()
+	}
+	// The request is reserved only if no limit holds it, in the step that
+	// looks (buckets.tryReserve): a request that took the bucket between a
+	// look and a reservation would make this one wait for the refill.
+	resp, err := c.doReserved(ctx, http.MethodGet, "", nil, nil, func(rt string) (*ratelimit.Reservation, error) {
+		if r := c.s.limits.tryReserve(rt, c.s.now()); r != nil {
+			return r, nil
+		}
+		return nil, errHeld
+	})
 	switch {
+	case errors.Is(err, errHeld):
+		// A rate limit holds the route: the next call asks.
 	case err == nil:
 		c.learnGuild(resp)
 		c.s.askAt.Store(math.MaxInt64) // answered: a webhook without a guild names none later
@@ -828,6 +845,20 @@ func threadQuery(thread string) url.Values {
 // buckets), and classifies the answer (see classify). Its errors are not
 // yet redacted: see fail.
 func (c *Channel) do(ctx context.Context, method, path string, q url.Values, body any) (*httpx.Response, error) {
+	return c.doReserved(ctx, method, path, q, body, func(rt string) (*ratelimit.Reservation, error) {
+		return c.s.limits.reserve(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.client.Sleeper(c.s.sleep)})
+	})
+}
+
+// errHeld is the error of a request that a rate limit holds and that does
+// not wait for it (see learnGuildOnce).
+var errHeld = errors.New("rate limit: held, not requested")
+
+// doReserved is do, with the request to route rt reserved by reserve
+// (which waits for the route's bucket, or refuses with errHeld); a request
+// it does not reserve is not made.
+func (c *Channel) doReserved(ctx context.Context, method, path string, q url.Values, body any,
+	reserve func(rt string) (*ratelimit.Reservation, error)) (*httpx.Response, error) {
 	var data []byte
 	contentType := ""
 	if body != nil {
@@ -847,7 +878,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	rt := route(method, path)
-	r, err := c.s.limits.reserve(ctx, rt, ratelimit.Clock{Now: c.s.now, Sleep: c.s.client.Sleeper(c.s.sleep)})
+	r, err := reserve(rt)
 	if err != nil {
 		return nil, err
 	}

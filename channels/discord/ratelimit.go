@@ -109,14 +109,25 @@ func (b *buckets) holdEvery(now time.Time, d time.Duration, what string) {
 	}
 }
 
-// free reports whether a request to route may be made at now without
-// waiting for a limit (see reserve).
-func (b *buckets) free(route string, now time.Time) bool {
+// tryReserve reserves a request to route at now, as reserve does, if it
+// may be made without waiting for a limit, and else reserves nothing and
+// returns nil: the check and the reservation are one step of the
+// limits (ratelimit.Limits.TryReserve), so that no request made meanwhile
+// takes the bucket the check found free. A route that no answer placed in
+// a bucket yet is refused while any bucket is held, as reserve waits for
+// every one: the hold is looked for after the reservation, so that one
+// come before it is seen.
+func (b *buckets) tryReserve(route string, now time.Time) *ratelimit.Reservation {
 	key, known := b.key(route)
-	if !known && b.limits.UntilAll().After(now) {
-		return false
+	r, ok := b.limits.TryReserve(now, 1, key)
+	if !ok {
+		return nil
 	}
-	return !b.limits.Until(key).After(now)
+	if !known && b.limits.UntilAll().After(now) {
+		r.Release()
+		return nil
+	}
+	return r
 }
 
 // what names, for an error, the limit that holds a request to route back

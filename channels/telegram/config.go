@@ -30,7 +30,9 @@ type Config struct {
 	// in Update.Overrides. Default "telegram".
 	Name string `yaml:"name" json:"name"`
 	// Token is the bot's token from @BotFather, as
-	// "123456789:AAE…". Required.
+	// "123456789:AAE…". Required. New refuses one the Bot API server
+	// always refuses: starting with 0, longer than 80 characters, or
+	// whose id is out of the range of bots' ids.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Chats are where the bot posts: a channel's or public group's
 	// username ("@examplestatus") or a chat's numeric id
@@ -125,6 +127,43 @@ func tokenShapeError(tok string) error {
 	return errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
 }
 
+// maxTokenLen is the length of the longest token the Bot API server
+// takes (see tokenRefusal).
+const maxTokenLen = 80
+
+// tokenRefusal is the status with which the Bot API server refuses token
+// before it looks the bot up, or 0, and why, said without the token: 401
+// for a token starting with 0, longer than maxTokenLen, holding a "/" or
+// no colon, or whose id (before the colon) is 0 or from 2^54 on; 421 for
+// an id that is no number, or too large a one for a 64-bit integer. These
+// are the checks of ClientManager::send in tdlib/telegram-bot-api
+// (telegram-bot-api/ClientManager.cpp), the Bot API's server, made on
+// every request: New refuses such a token, and the tests' fake server
+// answers it so.
+func tokenRefusal(token string) (status int, why string) {
+	id, _, ok := strings.Cut(token, ":")
+	switch {
+	case !ok || token == "" || strings.Contains(token, "/"):
+		return http.StatusUnauthorized, "the bot's id, a colon, then the secret"
+	case token[0] == '0':
+		return http.StatusUnauthorized, "the bot's id before the colon starts with 0, which no bot's id does"
+	case len(token) > maxTokenLen:
+		return http.StatusUnauthorized, "longer than the 80 characters a bot token has at most (copy the whole token @BotFather gave, and only it)"
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	switch {
+	case err != nil && !tokenIDPattern.MatchString(id):
+		return http.StatusMisdirectedRequest, "before the colon comes the bot's id, a number"
+	case err != nil || n <= 0 || n >= 1<<54:
+		status := http.StatusUnauthorized
+		if err != nil {
+			status = http.StatusMisdirectedRequest
+		}
+		return status, "the bot's id before the colon is out of the range of bots' ids (1 to 2^54-1)"
+	}
+	return 0, ""
+}
+
 // validate checks cfg without I/O, adding the fault of each field refused
 // to f, and returns its chats, the base URL without a trailing slash and
 // the channel's name ("" when refused).
@@ -142,6 +181,10 @@ func (cfg Config) validate(f *setup.Faults) ([]chat, string, string) {
 		f.Add(errors.New(`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`))
 	case !tokenPattern.MatchString(tok):
 		f.Add(tokenShapeError(tok))
+	default:
+		if status, why := tokenRefusal(tok); status != 0 {
+			f.Add(errors.New("telegram: Config.Token: not a bot token: " + why))
+		}
 	}
 	chats, err := parseChats(cfg.Chats)
 	f.Add(err)

@@ -210,8 +210,8 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	case f.methods[strings.ToLower(method)] != channeltest.FailNone:
 		f.writeFailure(w, r, f.methods[strings.ToLower(method)])
 		return
-	case tokenRefusal(token) != 0:
-		status := tokenRefusal(token)
+	case refused(token) != 0:
+		status := refused(token)
 		writeError(w, status, map[int]string{http.StatusUnauthorized: "Unauthorized: invalid token specified",
 			http.StatusMisdirectedRequest: "Misdirected Request: unallowed token specified"}[status], nil)
 		return
@@ -542,24 +542,11 @@ func writeResult(w http.ResponseWriter, result any) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
 }
 
-// tokenRefusal is the status with which the Bot API server refuses token
-// before it looks the bot up, as ClientManager::send in
-// tdlib/telegram-bot-api does, or 0: 401 for a token starting with 0,
-// longer than 80 characters, holding a "/" or no colon, or whose id is 0
-// or from 2^54 on; 421 for an id (before the colon) that is no number.
-func tokenRefusal(token string) int {
-	id, _, ok := strings.Cut(token, ":")
-	if !ok || token == "" || token[0] == '0' || len(token) > 80 || strings.Contains(token, "/") {
-		return http.StatusUnauthorized
-	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	switch {
-	case err != nil:
-		return http.StatusMisdirectedRequest
-	case n <= 0 || n >= 1<<54:
-		return http.StatusUnauthorized
-	}
-	return 0
+// refused is the status with which the Bot API server refuses token
+// before it looks the bot up (see tokenRefusal), or 0.
+func refused(token string) int {
+	status, _ := tokenRefusal(token)
+	return status
 }
 
 func writeError(w http.ResponseWriter, status int, description string, params map[string]any) {

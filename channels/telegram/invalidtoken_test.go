@@ -45,11 +45,13 @@ func TestFakeRefusesAnInvalidTokenAsTheBotAPI(t *testing.T) {
 }
 
 // The channel takes that answer for what it is: the token refused, for
-// good, every chat alike. A token of the shape New accepts can be one
-// (its id starting with 0).
+// good, every chat alike. New refuses such a token (see
+// TestNewRefusesATokenTheBotAPIAlwaysRefuses): the channel is made with a
+// good one, and sends another, as a server with other rules would refuse.
 func TestInvalidTokenIsRefusedForGood(t *testing.T) {
 	f := newFakeBot(t)
-	ch := newTestChannel(t, f, []string{"@examplestatus"}, func(c *Config) { c.Token = redact.NewSecret("0" + testToken) })
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	ch.s.token = redact.NewSecret("0" + testToken)
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), err)

@@ -27,7 +27,8 @@
 // limits, as X's of its endpoint window and 24-hour limits). A request
 // held only by what requests not yet answered reserved goes as soon as
 // one of them gives its reservation back and leaves it room, not at the
-// reset.
+// reset. TryReserve reserves a request that must not wait (one made for a
+// convenience after the work is done), or refuses it at once.
 //
 // A hold is capped at Limits.Max: a reset far in the future is a bogus
 // header or a clock far off, not a limit. A wait that would leave the
@@ -295,13 +296,7 @@ func (l *Limits) ReserveNaming(ctx context.Context, c Clock, what func(until tim
 		// A wait that ended leaves the request free to go unless a later
 		// hold came meanwhile (a clock that did not move holds no more).
 		if !until.After(c.Now()) || !until.After(waited) {
-			r := &Reservation{l: l, cost: uint64(max(cost, 1)), keys: keys}
-			if l.taken == nil {
-				l.taken = map[string]uint64{}
-			}
-			for _, k := range keys {
-				l.taken[k] += r.costOf(k)
-			}
+			r := l.reserve(cost, keys)
 			l.mu.Unlock()
 			return r, nil
 		}
@@ -330,6 +325,36 @@ func (l *Limits) ReserveNaming(ctx context.Context, c Clock, what func(until tim
 			waited = until
 		}
 	}
+}
+
+// TryReserve is Reserve for a request that must not wait: it reserves
+// cost of each limit of keys for the request, as Reserve does, when the
+// request may be made at now (counting as used what requests made and not
+// yet answered reserved), and else reserves nothing and reports false.
+// The check and the reservation are one step: no request made meanwhile
+// can take what the check found left. The caller ends a Reservation it
+// got as Reserve's caller does. TryReserve keeps keys of its own: the
+// caller may reuse the slice.
+func (l *Limits) TryReserve(now time.Time, cost int, keys ...string) (*Reservation, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.untilFor(cost, keys).After(now) {
+		return nil, false
+	}
+	return l.reserve(cost, append([]string(nil), keys...)), true
+}
+
+// reserve reserves cost of each limit of keys, which it keeps, for a
+// request (see Reserve). l.mu is held.
+func (l *Limits) reserve(cost int, keys []string) *Reservation {
+	r := &Reservation{l: l, cost: uint64(max(cost, 1)), keys: keys}
+	if l.taken == nil {
+		l.taken = map[string]uint64{}
+	}
+	for _, k := range keys {
+		l.taken[k] += r.costOf(k)
+	}
+	return r
 }
 
 // waitGiven waits, by c, until the time until, when the limit what
