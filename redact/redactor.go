@@ -1284,10 +1284,19 @@ func (r *Redactor) Truncated(s string) string {
 	if k := m.splitHead(s); more(k) {
 		s = s[:k]
 	}
+	// The forms in hex are looked for before the start of one is cut,
+	// for the same reason: read from a run's second digit, the start may
+	// begin at the second digit of a form's last byte.
+	hexSpans := m.inHex(s)
 	if k := m.hexHead(s); k >= 0 {
 		s = s[:k]
+		slices.SortFunc(hexSpans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+		hexSpans = cutSpans(hexSpans, k)
 	}
-	s, inHex := m.withinHex(s)
+	inHex := len(hexSpans) > 0
+	if inHex {
+		s = redactSpans(s, hexSpans)
+	}
 	inner = m.spansAfter(s, inner, inHex, across)
 	if k := m.base64Head(s, whole); k >= 0 {
 		s, inner = s[:k], cutSpans(inner, k)

@@ -280,11 +280,30 @@ func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 // (a cut left s of it, see Truncated), a start is one only where the
 // form goes on in whole's run (see base64GoesOn): the end of innocent
 // base64 before a key's line, read as going on across a soft line break
-// or a wrapped line's break, may end in bytes that start a form.
+// or a wrapped line's break, may end in bytes that start a form. An "="
+// that s ends in (or a line of it, before the cut's line break), ending a
+// line as long as a wrapped one, is read as a soft line break, unless
+// whole goes on after it on the same line.
 func (m *matcher) base64Head(s, whole string) int {
 	if t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"); len(t) < len(s) {
 		// A line break the cut left after a line of wrapped base64.
 		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+			s = t
+		}
+	}
+	if t, ok := strings.CutSuffix(s, "="); ok && t != "" && isBase64Char(t[len(t)-1]) {
+		// A soft line break the cut left, alone or with its line break,
+		// which unwrap reads as one only where more follows: "=" ending
+		// a line as long as a wrapped one, the text's end or a line break
+		// after it (in whole, where s is its start); not the "=" of a
+		// field ("PASSWORD=") that goes on. Padding so read leaves the
+		// run's bytes as they were.
+		line := t[strings.LastIndexByte(t, '\n')+1:]
+		rest := ""
+		if len(s) < len(whole) && strings.HasPrefix(whole, s) {
+			rest = whole[len(s):]
+		}
+		if len(line) >= minWrappedLine && (rest == "" || rest == "\r" || rest[0] == '\n' || strings.HasPrefix(rest, "\r\n")) {
 			s = t
 		}
 	}
