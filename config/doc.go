@@ -380,7 +380,14 @@
 // refuses it, or no kind takes its scheme), the faults quote no name that
 // is a part of the URL it keeps secret (its password, or user name without
 // one, path, query, a query's value, fragment), however short, and a
-// name of another channel that is one is refused as well.
+// name of another channel that is one is refused as well. A URL refused
+// whole that is a plain word of lower-case letters ("url: channel", or
+// a password put in the wrong key) is hidden where an error quotes a
+// value (an alias of it in another key: `unknown value "REDACTED"`),
+// not in the words and field paths the error writes itself
+// ("channels[0]: want a channel URL"); written again elsewhere in the
+// file (a value, a header's name), where an error may write it without
+// quotes, it is hidden wherever it stands.
 //
 // # Limits
 //

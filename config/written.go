@@ -22,12 +22,18 @@ import (
 type heldSecrets struct {
 	values []string
 	urls   []string
+	// words are the texts of values and urls that are a URL refused
+	// whole, written as a plain word ("url: channel": refusedWord), once
+	// for each time values or urls hold it so: Load's error hides them
+	// where it quotes a value, not in its own words (see hider).
+	words []string
 }
 
 // add adds the secrets of o to h.
 func (h *heldSecrets) add(o heldSecrets) {
 	h.values = append(h.values, o.values...)
 	h.urls = append(h.urls, o.urls...)
+	h.words = append(h.words, o.words...)
 }
 
 // addURL adds raw, a URL that may carry credentials, to h, with its
@@ -36,6 +42,27 @@ func (h *heldSecrets) add(o heldSecrets) {
 func (h *heldSecrets) addURL(raw string) {
 	h.urls = append(h.urls, raw)
 	h.values = append(h.values, urlCredentials(raw)...)
+	if refusedWord(raw) {
+		h.words = append(h.words, raw)
+	}
+}
+
+// refusedWord reports whether raw, a text written where a URL goes, is a
+// plain word: lower-case letters only ("channel", "webhook"), of
+// minHidden bytes or more. No URL, it is refused, and held whole as a
+// secret (it may be a password put in the wrong key), but it is also a
+// word the errors write themselves ("channels[0]: want a channel URL"):
+// Load's error hides it only where it quotes a value (see hider).
+func refusedWord(raw string) bool {
+	if len(raw) < minHidden {
+		return false
+	}
+	for i := range len(raw) {
+		if raw[i] < 'a' || raw[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // urlCredentials returns the parts of raw, a URL that parses, that are
@@ -281,6 +308,9 @@ func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url
 	}
 	raw := read[0]
 	refused := heldSecrets{values: secretParts(raw)}
+	if refusedWord(raw) {
+		refused.words = []string{raw} // secretParts gives it once, whole
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return refused, nil
