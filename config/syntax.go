@@ -489,14 +489,20 @@ var blockStart = regexp.MustCompile(valueStart + `([|>])(?:[^ \t\r\n]|[ \t]+[^ \
 // A "#" after a "," outside brackets ("title: "Outage, #3") is not one.
 var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 
-// quotedSpan matches a quoted scalar (its quote after the line's start,
-// white space, "[", "{", "," or ":"), closed or running to the line's
-// end, and what precedes it: a "[" or "#" inside one, as in
-// title: "Outage [#3], is text, not a flow collection's item.
+// quotedSpan matches a quoted scalar (its quote where a value starts:
+// after the line's indentation, "[", "{", "," or ":", a "- " or "? "
+// entry, or a tag or an anchor, and white space), closed or running to
+// the line's end, and what precedes it: a "[" or "#" inside one, as in
+// title: "Outage [#3], is text, not a flow collection's item. A quote
+// inside a plain value ("Rock 'n roll", after a space in its middle)
+// opens none: a plain scalar may hold quotes, and only a value's first
+// character starts a quoted one
+// (https://yaml.org/spec/1.2.2/#733-plain-style).
 // Its second or third group is the closing quote, empty for a scalar
 // left open.
 // A backslash ending the line escapes its line break: the scalar is open.
-var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
+var quotedSpan = regexp.MustCompile(`(^[ \t]*|[\[{,:][ \t]*|(?:^|[ \t])[-?][ \t]+|(?:^|[ \t\[{,])[!&][^ \t\[\]{},]*[ \t]+)` +
+	`(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
 
 // quoteNotClosed reports whether line text holds a quoted scalar that runs
 // to the line's end without its closing quote: an escaped quote ("\"")
