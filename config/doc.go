@@ -90,8 +90,11 @@
 // does not parse, say) and every file of it that no channel renders, in
 // the file's order (the first 100, then how many more). A channel entry
 // refused is not built, so the template it names is not known: a file
-// whose name one of the entry's values holds as a word (its template
-// key, its URL's template parameter) is checked once the entry is fixed. A channel naming a template of the directory is checked
+// whose name the entry may give as its template (a word of the value of
+// its template key, or of a key written close to it, "templat", or of
+// its URL's template parameter) is checked once the entry is fixed; a
+// file named as one of its other values (its name, a host) is named with
+// its faults, in the same error. A channel naming a template of the directory is checked
 // against the files templates.New took, so that one file refused does not
 // refuse the channels that name others.
 //
