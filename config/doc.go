@@ -330,7 +330,10 @@
 // Load's errors write REDACTED in its place; one under 6 bytes, which
 // REDACTED would not stand for without blanking ordinary words, is not
 // quoted by the checks of the key an alias put it in ("port: want a
-// whole number, got text (not quoted: it may be a secret)"). The file's name, which
+// whole number, got text (not quoted: it may be a secret)"); so is a
+// channel URL under 6 bytes written in the file that no kind takes, or a
+// URL key's text under 6 bytes that is no absolute URL (a password put in
+// the wrong key, "url: &u Qz7k"). The file's name, which
 // starts each line of Load's errors, is the caller's and is never hidden,
 // even when a secret is common text such as the name itself.
 //

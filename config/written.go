@@ -158,10 +158,15 @@ func secretScalars(root *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]b
 	}
 	out := map[*yaml.Node]bool{}
 	for _, entry := range channels.Content {
+		if n := shortRefusedURL(entry, kinds, ex); n != nil {
+			out[n] = true
+		}
 		for n, t := range secretsFound(entry, kinds, ex) {
 			switch {
 			case t == secretType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden:
 				out[n] = true
+			case t == urlType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden && !absoluteURL(n.Value):
+				out[n] = true // a URL key's text that is no URL: as a short-form entry's (shortRefusedURL)
 			case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 				for _, c := range n.Content {
 					c, _ = unalias(c)
@@ -173,6 +178,41 @@ func secretScalars(root *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]b
 		}
 	}
 	return out
+}
+
+// shortRefusedURL returns the scalar of the channel URL of entry, a
+// short-form entry (the URL itself, or a mapping with a url and no
+// kind), when the URL is written in the file, under minHidden bytes, and
+// refused (urlSecrets reads no URL of it: no kind takes it), or nil.
+// Its parts are secrets whatever their length (urlShortSecrets: a
+// password put in the wrong key), too short to be hidden wherever they
+// stand: no check quotes the scalar where an alias of it went, as none
+// quotes a secret so short.
+func shortRefusedURL(entry *yaml.Node, kinds []Kind, ex *expander) *yaml.Node {
+	n, _ := unalias(entry)
+	if n.Kind == yaml.MappingNode {
+		if merged(n, "kind") != nil || merged(n, "type") != nil {
+			return nil
+		}
+		if n = merged(n, "url"); n == nil {
+			return nil
+		}
+		n, _ = unalias(n)
+	}
+	if n.Kind != yaml.ScalarNode || n.Value == "" || len(n.Value) >= minHidden || len(ex.writtenValue(n)) == 0 {
+		return nil
+	}
+	if _, u := urlSecrets(entry, kinds, ex); u != nil {
+		return nil
+	}
+	return n
+}
+
+// absoluteURL reports whether raw parses as a URL with a scheme and a
+// host.
+func absoluteURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme != "" && u.Host != ""
 }
 
 // shortSecrets are the secrets under minHidden bytes of a channel's
