@@ -194,7 +194,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	if tmplDir != nil {
 		unrendered := checkTemplateFiles(tmplDir, l.Kinds, b.named)
 		if len(refused) > 0 { // the templates a refused channel names are not known
-			unrendered = leaveMaybeNamed(unrendered, refused)
+			unrendered = leaveMaybeNamed(unrendered, refused, templateKeys(l.Kinds))
 		}
 		for _, err := range templateFaults(tmplRefused, unrendered) {
 			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))

@@ -90,8 +90,11 @@
 // does not parse, say) and every file of it that no channel renders, in
 // the file's order (the first 100, then how many more). A channel entry
 // refused is not built, so the template it names is not known: a file
-// whose name one of the entry's values holds as a word (its template
-// key, its URL's template parameter) is checked once the entry is fixed. A channel naming a template of the directory is checked
+// whose name the entry may give as its template (a word of the value of
+// its template key, or of a key written close to it, "templat", or of
+// its URL's template parameter) is checked once the entry is fixed; a
+// file named as one of its other values (its name, a host) is named with
+// its faults, in the same error. A channel naming a template of the directory is checked
 // against the files templates.New took, so that one file refused does not
 // refuse the channels that name others.
 //
@@ -327,7 +330,10 @@
 // Load's errors write REDACTED in its place; one under 6 bytes, which
 // REDACTED would not stand for without blanking ordinary words, is not
 // quoted by the checks of the key an alias put it in ("port: want a
-// whole number, got text (not quoted: it may be a secret)"). The file's name, which
+// whole number, got text (not quoted: it may be a secret)"); so is a
+// channel URL under 6 bytes written in the file that no kind takes, or a
+// URL key's text under 6 bytes that is no absolute URL (a password put in
+// the wrong key, "url: &u Qz7k"). The file's name, which
 // starts each line of Load's errors, is the caller's and is never hidden,
 // even when a secret is common text such as the name itself.
 //
@@ -380,7 +386,14 @@
 // refuses it, or no kind takes its scheme), the faults quote no name that
 // is a part of the URL it keeps secret (its password, or user name without
 // one, path, query, a query's value, fragment), however short, and a
-// name of another channel that is one is refused as well.
+// name of another channel that is one is refused as well. A URL refused
+// whole that is a plain word of lower-case letters ("url: channel", or
+// a password put in the wrong key) is hidden where an error quotes a
+// value (an alias of it in another key: `unknown value "REDACTED"`),
+// not in the words and field paths the error writes itself
+// ("channels[0]: want a channel URL"); written again elsewhere in the
+// file (a value, a header's name), where an error may write it without
+// quotes, it is hidden wherever it stands.
 //
 // # Limits
 //

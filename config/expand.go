@@ -830,6 +830,10 @@ func tooShortToHide(raw string) bool {
 type hider struct {
 	refs *strings.Replacer // each secret, as is and as %q writes it, by its reference
 	red  *redact.Redactor  // URL credentials, and secrets in other encodings
+	// quoted hides, in every encoding, the URLs refused whole that are
+	// plain words (heldSecrets.words), inside quotes only: nil when
+	// there are none.
+	quoted *redact.Redactor
 }
 
 // Replace returns s with the secrets hidden.
@@ -837,7 +841,101 @@ func (h *hider) Replace(s string) string {
 	if h == nil {
 		return s
 	}
-	return h.red.String(h.refs.Replace(s))
+	s = h.red.String(h.refs.Replace(s))
+	if h.quoted != nil {
+		s = inQuotes(s, h.quoted.String)
+	}
+	return s
+}
+
+// inQuotes returns s with the text inside each pair of quotes of a line
+// ("…", as %q writes a value, or `…`) replaced by f of it. A quote that
+// a backslash escapes does not end the text; one left open runs to the
+// end of its line, so that a value whose closing quote a hider took is
+// still inside.
+func inQuotes(s string, f func(string) string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "\"`")
+		if i < 0 {
+			break
+		}
+		q := s[i]
+		end := i + 1
+		for end < len(s) && s[end] != q && s[end] != '\n' {
+			if q == '"' && s[end] == '\\' && end+1 < len(s) && s[end+1] != '\n' {
+				end++
+			}
+			end++
+		}
+		b.WriteString(s[:i+1])
+		b.WriteString(f(s[i+1 : end]))
+		if end < len(s) && s[end] == q {
+			end++
+			b.WriteByte(q)
+		}
+		s = s[end:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// heldElsewhere reports whether a scalar of the file whose top level is
+// root holds word, ignoring case, other than as a channel's URL (the
+// value of a url key, or a channel entry of text): a key or a value that
+// a fault may write without quotes ("templates: channel does not
+// exist"). A word refused as a URL that no other scalar holds is written
+// by no error but in a value an alias of it put elsewhere, which the
+// error quotes (`unknown value "…"`); outside quotes, it is a word the
+// error writes itself.
+func heldElsewhere(root *yaml.Node, word string) bool {
+	if root == nil {
+		return true // not parsed: where the word stands is not known
+	}
+	// asURL: n is a channel's URL, or a list of them (the top level's
+	// channels); top: n is the top level; headers: n's keys are a
+	// webhook's header names, the file's text.
+	var walk func(n *yaml.Node, asURL, top, headers bool) bool
+	walk = func(n *yaml.Node, asURL, top, headers bool) bool {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			return !(asURL && n.Value == word) && strings.Contains(strings.ToLower(n.Value), word)
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				// A key spelled as the file's own keys are (channels,
+				// webhook_url) is the error's word, not a header's name.
+				if (headers || !ownKey(k.Value)) && walk(k, false, false, false) {
+					return true
+				}
+				if k.Value == "kind" || k.Value == "type" {
+					continue // a kind's name, the error's word; an unknown one it quotes
+				}
+				if walk(v, k.Value == "url" || top && k.Value == "channels", false, k.Value == "headers") {
+					return true
+				}
+			}
+			return false
+		}
+		for _, c := range n.Content {
+			if walk(c, asURL && n.Kind == yaml.SequenceNode, top && n.Kind == yaml.DocumentNode, false) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(root, false, true, false)
+}
+
+// ownKey reports whether key is spelled as the file's own keys are: lower
+// case, digits and "_".
+func ownKey(key string) bool {
+	for i := range len(key) {
+		if c := key[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return key != ""
 }
 
 // hider returns the hider of the secrets marked so far: each secret is
@@ -860,9 +958,37 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 		}
 	}
 	urls := slices.DeleteFunc(slices.Clone(e.hiddenURLs), func(u redact.URL) bool { return tooShortToHide(u.Reveal()) })
+	// The URLs refused whole that are plain words, each held only so
+	// (as often among the values and URLs as among the words): hidden
+	// inside quotes only, where an error quotes a value (a password put
+	// in the wrong key, quoted by another key's fault), not in the
+	// words the errors write themselves ("channels[0]: want a channel
+	// URL"). One held otherwise too (a password's value) is hidden
+	// wherever it stands, as every other secret.
+	words := map[string]int{} // each word, as often as the words hold it less as often as the values and URLs do
+	for _, w := range written {
+		for _, v := range w.words {
+			words[v]++
+		}
+	}
+	for _, w := range written {
+		for _, v := range slices.Concat(w.values, w.urls) {
+			if _, ok := words[v]; ok {
+				words[v]--
+			}
+		}
+	}
+	var quoted []redact.Secret
+	for v, n := range words {
+		if n >= 0 && !heldElsewhere(e.tree, v) {
+			quoted = append(quoted, redact.NewSecret(v))
+		} else {
+			delete(words, v)
+		}
+	}
 	for _, w := range written {
 		for _, v := range w.values {
-			if len(v) >= minHidden {
+			if _, ok := words[v]; !ok && len(v) >= minHidden {
 				add(v, redact.Redacted)
 			}
 		}
@@ -872,6 +998,9 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 			// encoding of it: a status page's thousands of links.
 			// One under minHidden bytes of no password is left as it
 			// is (see tooShortToHide).
+			if _, ok := words[raw]; ok {
+				continue
+			}
 			if u := redact.NewURL(raw); !tooShortToHide(raw) && u.HoldsCredentials() {
 				urls = append(urls, u)
 			}
@@ -891,5 +1020,9 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 	for _, v := range vals {
 		pairs = append(pairs, v, forms[v])
 	}
-	return &hider{refs: strings.NewReplacer(pairs...), red: redact.NewRedactor(e.hidden...).WithURLs(urls...)}
+	h := &hider{refs: strings.NewReplacer(pairs...), red: redact.NewRedactor(e.hidden...).WithURLs(urls...)}
+	if quoted != nil {
+		h.quoted = redact.NewRedactor(quoted...)
+	}
+	return h
 }

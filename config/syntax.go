@@ -50,9 +50,16 @@ func syntaxError(name string, data []byte, err error) error {
 		// which the ": " of the second is a mistake.
 		line--
 	}
-	return faultf(name, line, "%s", explainSyntax(lineText(data, line), linesAfter(data, line), problem, func(written, key string) string {
+	path := func(written, key string) string {
 		return syntaxKeyPath(data, line, written, key)
-	}))
+	}
+	if closed := continuedQuote(data, line, problem); closed > 0 {
+		// Named at the line that closes it, by the key of the line
+		// that opens it.
+		return faultf(name, closed, "%stext after the closing quote of a value continued from line %d (%s)",
+			linePath(lineText(data, line), true, path), line, problem)
+	}
+	return faultf(name, line, "%s", explainSyntax(lineText(data, line), linesAfter(data, line), problem, path))
 }
 
 // syntaxKeyPath returns the full path ("channels[0].password") of key, the
@@ -433,18 +440,28 @@ func explainSyntax(text string, rest []byte, problem string, path func(written, 
 	if cause != "" {
 		msg = cause + " (" + problem + ")"
 	}
+	return linePath(text, cause != "", path) + msg
+}
+
+// linePath returns the path of the key on line text, plain or quoted, as
+// path gives it, then ": ", or "" when the line starts no key or its key
+// is a URL ("- slack://TOKEN@C123: name: ops": a URL may hold
+// credentials). A key written without a space after its ":"
+// ("url:https://…") counts when explained is true: the explanation
+// says so.
+func linePath(text string, explained bool, path func(written, key string) string) string {
 	if k := lineKey(text); k != "" {
-		if !isURL(k) { // "- slack://TOKEN@C123: name: ops": a URL may hold credentials
-			msg = path(k, k) + ": " + msg
+		if !isURL(k) {
+			return path(k, k) + ": "
 		}
 	} else if written, k, ok := quotedLineKey(text); ok {
 		if !isURL(k) {
-			msg = path(written, k) + ": " + msg
+			return path(written, k) + ": "
 		}
-	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && cause != "" {
-		msg = path(m[1], m[1]) + ": " + msg
+	} else if m := keyNoSpace.FindStringSubmatch(text); m != nil && explained {
+		return path(m[1], m[1]) + ": "
 	}
-	return msg
+	return ""
 }
 
 // valueStart is where a value starts on a line, as YAML's indicators
@@ -472,14 +489,20 @@ var blockStart = regexp.MustCompile(valueStart + `([|>])(?:[^ \t\r\n]|[ \t]+[^ \
 // A "#" after a "," outside brackets ("title: "Outage, #3") is not one.
 var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 
-// quotedSpan matches a quoted scalar (its quote after the line's start,
-// white space, "[", "{", "," or ":"), closed or running to the line's
-// end, and what precedes it: a "[" or "#" inside one, as in
-// title: "Outage [#3], is text, not a flow collection's item.
+// quotedSpan matches a quoted scalar (its quote where a value starts:
+// after the line's indentation, "[", "{", "," or ":", a "- " or "? "
+// entry, or a tag or an anchor, and white space), closed or running to
+// the line's end, and what precedes it: a "[" or "#" inside one, as in
+// title: "Outage [#3], is text, not a flow collection's item. A quote
+// inside a plain value ("Rock 'n roll", after a space in its middle)
+// opens none: a plain scalar may hold quotes, and only a value's first
+// character starts a quoted one
+// (https://yaml.org/spec/1.2.2/#733-plain-style).
 // Its second or third group is the closing quote, empty for a scalar
 // left open.
 // A backslash ending the line escapes its line break: the scalar is open.
-var quotedSpan = regexp.MustCompile(`(^|[\s\[{,:])(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
+var quotedSpan = regexp.MustCompile(`(^[ \t]*|[\[{,:][ \t]*|(?:^|[ \t])[-?][ \t]+|(?:^|[ \t\[{,])[!&][^ \t\[\]{},]*[ \t]+)` +
+	`(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
 
 // quoteNotClosed reports whether line text holds a quoted scalar that runs
 // to the line's end without its closing quote: an escaped quote ("\"")
@@ -502,10 +525,14 @@ func quoteNotClosed(text string) bool {
 // one that follows a character of its text. A quote after white space,
 // "[", "{", "," or ":", or at a line's start, is taken for the opening
 // quote of the next quoted scalar: the one on the line was left open.
-func closedLater(text string, rest []byte) bool {
+func closedLater(text string, rest []byte) bool { return closeAt(text, rest) >= 0 }
+
+// closeAt returns the offset in rest of the quote that closes the quoted
+// scalar line text leaves open, as closedLater finds it, or -1.
+func closeAt(text string, rest []byte) int {
 	quoted := quotedSpan.FindAllStringSubmatchIndex(text, -1)
 	if len(quoted) == 0 {
-		return false
+		return -1
 	}
 	m := quoted[len(quoted)-1] // only the last one runs to the line's end
 	q := text[m[3]]
@@ -516,10 +543,41 @@ func closedLater(text string, rest []byte) bool {
 		case c == q && q == '\'' && i+1 < len(rest) && rest[i+1] == '\'':
 			i++ // a doubled single quote
 		case c == q:
-			return i > 0 && !strings.ContainsRune(" \t\r\n[{,:", rune(rest[i-1]))
+			if i > 0 && !strings.ContainsRune(" \t\r\n[{,:", rune(rest[i-1])) {
+				return i
+			}
+			return -1
 		}
 	}
-	return false
+	return -1
+}
+
+// continuedQuote returns, when line n of data leaves a quoted scalar
+// open outside brackets and a later line closes it with text after its
+// closing quote (title: "a, then   b" c), the line that closes it, where
+// data stops being YAML: a quoted scalar may continue over lines
+// (https://yaml.org/spec/1.2.2/#73-flow-scalar-styles), but ends at its
+// closing quote, and only a comment, or the ":" of a key, may follow it
+// there. Otherwise 0. The prefixes of data that end inside the scalar do
+// not parse, so failingLine finds the line that opens it.
+func continuedQuote(data []byte, n int, problem string) int {
+	code := withoutComment(lineText(data, n))
+	plainCode := quotedSpan.ReplaceAllString(code, "${1}q")
+	if !quoteNotClosed(code) || strings.Contains(problem, "']'") || strings.Contains(problem, "'}'") ||
+		strings.Count(plainCode, "[") > strings.Count(plainCode, "]") || strings.Count(plainCode, "{") > strings.Count(plainCode, "}") {
+		return 0
+	}
+	rest := linesAfter(data, n)
+	i := closeAt(code, rest)
+	if i < 0 {
+		return 0
+	}
+	after, _, _ := strings.Cut(string(rest[i+1:]), "\n")
+	after = strings.TrimSpace(withoutComment(" " + after))
+	if after == "" || strings.HasPrefix(after, ":") {
+		return 0
+	}
+	return n + 1 + bytes.Count(rest[:i], []byte("\n"))
 }
 
 // linesAfter returns the text of data after line n (from 1).

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -64,37 +66,61 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []fileFault {
 // leaveMaybeNamed returns unrendered without the faults of the files
 // whose template an entry of refused may name: a channel entry refused
 // is not built, so the template its Config would name is not known. An
-// entry may name a template one of its values, expanded, holds as a word
-// (its template key, a URL's template parameter, in a kind's field of any
-// name). The values are read, never quoted.
-func leaveMaybeNamed(unrendered []fileFault, refused []*yaml.Node) []fileFault {
+// entry names a template where its kind's Config field Template is set
+// (keys, the yaml keys of that field in the kinds: "template"), or a
+// key written close to one of keys ("templat", an unknown key, which
+// once fixed names it), or a URL's template parameter (or one written
+// close to it); the value, expanded, holds the name as a word. Its other
+// values (a name "status", a host) name none: a file named as one of
+// them is named with the entry's faults, in the same error. The values
+// are read, never quoted.
+func leaveMaybeNamed(unrendered []fileFault, refused []*yaml.Node, keys []string) []fileFault {
 	words := map[string]bool{}
-	seen := map[*yaml.Node]bool{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil || seen[n] {
+	addWords := func(v string) {
+		for _, w := range strings.FieldsFunc(v, notNameRune) {
+			words[baseName(w)] = true
+		}
+	}
+	names := func(key string) bool { return slices.Contains(keys, key) || nearest(key, keys) != "" }
+	type visit struct {
+		n      *yaml.Node
+		naming bool // read where a key names a template: an alias may stand there and elsewhere
+	}
+	seen := map[visit]bool{}
+	var walk func(n *yaml.Node, naming bool)
+	walk = func(n *yaml.Node, naming bool) {
+		if n == nil || seen[visit{n, naming}] {
 			return
 		}
-		seen[n] = true
+		seen[visit{n, naming}] = true
 		switch n.Kind {
 		case yaml.AliasNode:
-			walk(n.Alias)
+			walk(n.Alias, naming)
 		case yaml.ScalarNode:
-			for _, w := range strings.FieldsFunc(n.Value, notNameRune) {
-				words[baseName(w)] = true
+			if naming {
+				addWords(n.Value)
+			}
+			// A URL's parameters: "template=short" (or a key close to it).
+			for _, part := range strings.FieldsFunc(n.Value, func(r rune) bool { return r == '?' || r == '&' || r == '#' || r == ';' }) {
+				if k, v, ok := strings.Cut(part, "="); ok && names(strings.ToLower(k)) {
+					if u, err := url.QueryUnescape(v); err == nil {
+						v = u
+					}
+					addWords(v)
+				}
 			}
 		case yaml.MappingNode:
 			for i := 1; i < len(n.Content); i += 2 {
-				walk(n.Content[i]) // the values: a key names no template
+				walk(n.Content[i], names(n.Content[i-1].Value)) // the values: a key names no template
 			}
 		default:
 			for _, c := range n.Content {
-				walk(c)
+				walk(c, naming)
 			}
 		}
 	}
 	for _, n := range refused {
-		walk(n)
+		walk(n, false)
 	}
 	var out []fileFault
 	for _, u := range unrendered {
@@ -104,6 +130,42 @@ func leaveMaybeNamed(unrendered []fileFault, refused []*yaml.Node) []fileFault {
 		}
 	}
 	return out
+}
+
+// templateKeys returns the yaml keys of the Config field Template of
+// kinds, each once: the keys that name the template a channel renders.
+func templateKeys(kinds []Kind) []string {
+	var keys []string
+	var find func(t reflect.Type, depth int)
+	find = func(t reflect.Type, depth int) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || depth > 8 {
+			return
+		}
+		for f := range t.Fields() {
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			switch {
+			case opts == "inline" || f.Anonymous && name == "":
+				find(f.Type, depth+1)
+			case f.Name == "Template" && name != "-":
+				if name == "" {
+					name = strings.ToLower(f.Name)
+				}
+				if !slices.Contains(keys, name) {
+					keys = append(keys, name)
+				}
+			}
+		}
+	}
+	for _, k := range kinds {
+		find(k.impl.entryType(), 0)
+	}
+	if keys == nil {
+		keys = []string{"template"}
+	}
+	return keys
 }
 
 // notNameRune reports whether r is no rune of a template's name as a

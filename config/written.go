@@ -22,12 +22,18 @@ import (
 type heldSecrets struct {
 	values []string
 	urls   []string
+	// words are the texts of values and urls that are a URL refused
+	// whole, written as a plain word ("url: channel": refusedWord), once
+	// for each time values or urls hold it so: Load's error hides them
+	// where it quotes a value, not in its own words (see hider).
+	words []string
 }
 
 // add adds the secrets of o to h.
 func (h *heldSecrets) add(o heldSecrets) {
 	h.values = append(h.values, o.values...)
 	h.urls = append(h.urls, o.urls...)
+	h.words = append(h.words, o.words...)
 }
 
 // addURL adds raw, a URL that may carry credentials, to h, with its
@@ -36,6 +42,27 @@ func (h *heldSecrets) add(o heldSecrets) {
 func (h *heldSecrets) addURL(raw string) {
 	h.urls = append(h.urls, raw)
 	h.values = append(h.values, urlCredentials(raw)...)
+	if refusedWord(raw) {
+		h.words = append(h.words, raw)
+	}
+}
+
+// refusedWord reports whether raw, a text written where a URL goes, is a
+// plain word: lower-case letters only ("channel", "webhook"), of
+// minHidden bytes or more. No URL, it is refused, and held whole as a
+// secret (it may be a password put in the wrong key), but it is also a
+// word the errors write themselves ("channels[0]: want a channel URL"):
+// Load's error hides it only where it quotes a value (see hider).
+func refusedWord(raw string) bool {
+	if len(raw) < minHidden {
+		return false
+	}
+	for i := range len(raw) {
+		if raw[i] < 'a' || raw[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // urlCredentials returns the parts of raw, a URL that parses, that are
@@ -131,10 +158,15 @@ func secretScalars(root *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]b
 	}
 	out := map[*yaml.Node]bool{}
 	for _, entry := range channels.Content {
+		if n := shortRefusedURL(entry, kinds, ex); n != nil {
+			out[n] = true
+		}
 		for n, t := range secretsFound(entry, kinds, ex) {
 			switch {
 			case t == secretType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden:
 				out[n] = true
+			case t == urlType && n.Kind == yaml.ScalarNode && len(n.Value) < minHidden && !absoluteURL(n.Value):
+				out[n] = true // a URL key's text that is no URL: as a short-form entry's (shortRefusedURL)
 			case t == ircChannelsType && n.Kind == yaml.SequenceNode:
 				for _, c := range n.Content {
 					c, _ = unalias(c)
@@ -146,6 +178,41 @@ func secretScalars(root *yaml.Node, kinds []Kind, ex *expander) map[*yaml.Node]b
 		}
 	}
 	return out
+}
+
+// shortRefusedURL returns the scalar of the channel URL of entry, a
+// short-form entry (the URL itself, or a mapping with a url and no
+// kind), when the URL is written in the file, under minHidden bytes, and
+// refused (urlSecrets reads no URL of it: no kind takes it), or nil.
+// Its parts are secrets whatever their length (urlShortSecrets: a
+// password put in the wrong key), too short to be hidden wherever they
+// stand: no check quotes the scalar where an alias of it went, as none
+// quotes a secret so short.
+func shortRefusedURL(entry *yaml.Node, kinds []Kind, ex *expander) *yaml.Node {
+	n, _ := unalias(entry)
+	if n.Kind == yaml.MappingNode {
+		if merged(n, "kind") != nil || merged(n, "type") != nil {
+			return nil
+		}
+		if n = merged(n, "url"); n == nil {
+			return nil
+		}
+		n, _ = unalias(n)
+	}
+	if n.Kind != yaml.ScalarNode || n.Value == "" || len(n.Value) >= minHidden || len(ex.writtenValue(n)) == 0 {
+		return nil
+	}
+	if _, u := urlSecrets(entry, kinds, ex); u != nil {
+		return nil
+	}
+	return n
+}
+
+// absoluteURL reports whether raw parses as a URL with a scheme and a
+// host.
+func absoluteURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme != "" && u.Host != ""
 }
 
 // shortSecrets are the secrets under minHidden bytes of a channel's
@@ -281,6 +348,9 @@ func urlSecrets(entry *yaml.Node, kinds []Kind, ex *expander) (heldSecrets, *url
 	}
 	raw := read[0]
 	refused := heldSecrets{values: secretParts(raw)}
+	if refusedWord(raw) {
+		refused.words = []string{raw} // secretParts gives it once, whole
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return refused, nil
