@@ -189,9 +189,10 @@
 // character reference; in a plain-text
 // channel the "<" and ">" show, the delimiters of a URL in text that RFC
 // 3986 (Appendix C) gives, and ShortenPlain, and Text and RenderFit of
-// a Set a channel made Plain (one that shows its text as written,
-// whichever template renders it), write "&" as "&" there, so that the
-// reader sees the URL the link points to.
+// the plain-text templates (short, subject, text) and of every template
+// of a Set a channel made Plain (one that shows its text as written,
+// whichever template renders it, see Set.Plain), write "&" as "&" there,
+// so that the reader sees the URL the link points to.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at

@@ -100,7 +100,7 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if err != nil {
 		return "", err
 	}
-	return shorten(shortest, limit, m, s.shownPlain(), u.URL), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
+	return shorten(shortest, limit, m, s.shownPlain(e), u.URL), fmt.Errorf("%w: %s: the shortest form measures %d, the limit is %d",
 		ErrTooLong, e.name, m(shortest), limit)
 }
 
@@ -111,7 +111,8 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 // too long, keeping the marker, and u.URL whole where the override shows
 // it, as RenderFit keeps it; a link destination the cut moves after the
 // ellipsis within "<" and ">" is written "&" as "&" when s is Plain,
-// whichever the template, see Shorten), else RenderFit(name, u, limit, m). The name
+// whichever the template, or the template is short, subject or text,
+// see Set.Plain and Shorten), else RenderFit(name, u, limit, m). The name
 // must exist either way. A text that shows nothing comes with an error
 // wrapping ErrBlank. An Update.URL
 // that the Broadcaster would refuse (broadcast.CheckURL), of a Message
@@ -139,9 +140,9 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	}
 	o = normalize([]byte(balanceBidi(o)), e.single)
 	if u.Corrects == "" {
-		return shorten(o, limit, m, s.shownPlain(), u.URL), nil
+		return shorten(o, limit, m, s.shownPlain(e), u.URL), nil
 	}
-	return shortenMarked(o, limit, m, s.shownPlain(), u.URL), nil
+	return shortenMarked(o, limit, m, s.shownPlain(e), u.URL), nil
 }
 
 // shortenMarked returns the override o of a correction marked as one

@@ -67,7 +67,9 @@ func TestPlainTextShowsMovedDestinationsURL(t *testing.T) {
 
 // TestPlainSetIsDefaultsShownPlain: Plain of a nil Set is the defaults
 // shown plain, With on a Plain Set keeps it Plain, and Plain leaves the Set
-// it is called on as it was.
+// it is called on as it was. The markdown template tells them apart: the
+// plain-text ones are shown plain by every Set (see
+// TestDefaultPlainTemplatesShowMovedDestinationsURL).
 func TestPlainSetIsDefaultsShownPlain(t *testing.T) {
 	var none *templates.Set
 	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Overrides: map[string]string{"irc": plainDestBody}}
@@ -77,7 +79,7 @@ func TestPlainSetIsDefaultsShownPlain(t *testing.T) {
 		set  *templates.Set
 		want string
 	}{{none.Plain(), "<https://x.example/?a=1&amp;b=2>"}, {with, "<https://x.example/?a=1&amp;b=2>"}, {templates.Default(), "<https://x.example/?a=1&amp;amp;b=2>"}} {
-		for _, got := range movedDests(t, func(limit int) (string, error) { return tt.set.Text("irc", "short", u, limit, templates.Runes) }) {
+		for _, got := range movedDests(t, func(limit int) (string, error) { return tt.set.Text("irc", "markdown", u, limit, templates.Runes) }) {
 			assert.Equal(t, tt.want, got)
 		}
 	}
@@ -95,5 +97,35 @@ func TestMarkdownOverrideLinksMovedDestinationsURL(t *testing.T) {
 		return templates.Default().Text("chat", "markdown", u, limit, templates.Runes)
 	}) {
 		assert.Equal(t, "<https://x.example/?a=1&amp;amp;b=2>", got)
+	}
+}
+
+// TestDefaultPlainTemplatesShowMovedDestinationsURL: the plain-text
+// templates of a Set that is not Plain (short, subject, text, their
+// variants too: the one line for X, IRC, Mastodon and Bluesky, an
+// e-mail's subject and text part) still write a destination that a cut
+// moves after the ellipsis as the URL the link points to, "&" as "&",
+// as they did before Set.Plain: a program that renders them with
+// Default(), as the package's examples do, shows the text as written.
+// The markdown template of that Set writes the CommonMark autolink (see
+// TestMarkdownOverrideLinksMovedDestinationsURL).
+func TestDefaultPlainTemplatesShowMovedDestinationsURL(t *testing.T) {
+	own, err := templates.Default().With("short.resolved", "{{.Body}}")
+	require.NoError(t, err)
+	for _, set := range []*templates.Set{templates.Default(), nil, own} {
+		for _, name := range []string{"short", "subject", "text"} {
+			u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Overrides: map[string]string{"sms": plainDestBody}}
+			for _, got := range movedDests(t, func(limit int) (string, error) { return set.Text("sms", name, u, limit, templates.Runes) }) {
+				assert.Equal(t, "<https://x.example/?a=1&amp;b=2>", got, "Text of an override, template %s", name)
+			}
+		}
+	}
+	// RenderFit cuts a text the template writes itself as Shorten does
+	// when no field is left to cut.
+	fixed, err := templates.Default().With("short.resolved", plainDestBody)
+	require.NoError(t, err)
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusResolved}
+	for _, got := range movedDests(t, func(limit int) (string, error) { return fixed.RenderFit("short", u, limit, templates.Runes) }) {
+		assert.Equal(t, "<https://x.example/?a=1&amp;b=2>", got, "RenderFit of short.resolved")
 	}
 }

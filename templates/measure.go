@@ -476,8 +476,9 @@ func trimLink(url string) int {
 // (Appendix C) gives for a URL in text, to tell it from the punctuation
 // around it. Shorten writes such a URL as a CommonMark autolink, an "&"
 // that would start a character reference as "&amp;" (see autolink);
-// ShortenPlain, and Text of a Plain Set, for a text shown as written,
-// write it "&" as "&", as the URL the link points to. When the URLs alone do not
+// ShortenPlain, and Text and RenderFit of a Plain Set or of a
+// plain-text template (short, subject, text), for a text shown as
+// written, write it "&" as "&", as the URL the link points to. When the URLs alone do not
 // fit, the last ones are dropped whole; when not even the ellipsis fits, the
 // result is the longest prefix that fits, possibly "". The result never
 // measures more than limit.
@@ -603,7 +604,7 @@ type cutter struct {
 	// kept reads urls, whole and refs, as far as the cuts go (see read).
 	kept keptReader
 	// plain is set when the text is shown as plain text (see
-	// ShortenPlain and Set.Plain): moved writes a destination it moves within "<" and
+	// ShortenPlain, Set.Plain and plainText): moved writes a destination it moves within "<" and
 	// ">" as the URL the link points to, "&" as "&", the delimiters of
 	// a URL in text (RFC 3986, Appendix C), where a CommonMark autolink
 	// would write "&amp;" for an "&" that starts a character reference,

@@ -244,6 +244,7 @@ type entry struct {
 	name    string
 	exec    executor
 	single  bool // output collapsed to one line
+	plain   bool // output shown as plain text, whatever the Set (see plainText)
 	builtin bool // one of the embedded defaults
 }
 
@@ -446,13 +447,15 @@ func (s *Set) Names() []string {
 // Text and RenderFit write a link destination that a cut moves after the
 // ellipsis within "<" and ">" (see Shorten) as the URL the link points
 // to, "&" as "&", as ShortenPlain does, whichever template renders the
-// text, markdown too: there "<" and ">" are the delimiters of a URL in
-// text (RFC 3986, Appendix C), and no character reference is read. A Set
-// that is not Plain, as the channels that send Markdown or a markup of
-// their platform's hold, writes it as a CommonMark autolink, "&amp;" for
-// an "&" that would start a character reference, as Shorten does,
-// whichever template renders the text, short too. The templates are
-// the same, shared with s; With on the result returns a Plain Set too.
+// text, markdown and templates of your own too: there "<" and ">" are
+// the delimiters of a URL in text (RFC 3986, Appendix C), and no
+// character reference is read. A Set that is not Plain, as the channels
+// that send Markdown or a markup of their platform's hold, writes it so
+// for the plain-text templates only (short, subject, text, and their
+// variants), and as a CommonMark autolink, "&amp;" for an "&" that would
+// start a character reference, as Shorten does, for every other
+// template. The templates are the same, shared with s, which Plain
+// leaves as it is; With on the result returns a Plain Set too.
 func (s *Set) Plain() *Set {
 	s = orDefault(s)
 	if s.plain {
@@ -461,8 +464,9 @@ func (s *Set) Plain() *Set {
 	return &Set{byName: s.byName, err: s.err, plain: true}
 }
 
-// shownPlain reports whether s is Plain.
-func (s *Set) shownPlain() bool { return s != nil && s.plain }
+// shownPlain reports whether the text of e, one of s's templates, is
+// shown as written: s is Plain, or e is a plain-text template.
+func (s *Set) shownPlain(e *entry) bool { return s != nil && s.plain || e.plain }
 
 func orDefault(s *Set) *Set {
 	if s == nil {
@@ -530,7 +534,7 @@ func parse(name, text string) (*entry, error) {
 	if err := textfile.Check(text); err != nil {
 		return nil, err
 	}
-	e := &entry{name: name, single: base == "short" || base == "subject"}
+	e := &entry{name: name, single: base == "short" || base == "subject", plain: plainText[base]}
 	// missingkey=zero: a key Overrides lacks is empty text, not
 	// "<no value>" in a post.
 	if base == "html" {
@@ -556,6 +560,16 @@ func parse(name, text string) (*entry, error) {
 	}
 	return e, nil
 }
+
+// plainText holds the base names of the templates whose output is plain
+// text, whichever channel shows it (one line for X, IRC, Mastodon and
+// Bluesky, an e-mail's subject and text part): a link destination a cut
+// moves after the ellipsis is written there as the URL the link points
+// to, "&" as "&" (see cutter.plain), by any Set, Plain or not. Every
+// other template's output may be markup that reads character references
+// ("markdown", "html", a template of your own), which only a Plain Set
+// shows as written.
+var plainText = map[string]bool{"short": true, "subject": true, "text": true}
 
 // checkName splits name into its base name and status ("" for none).
 func checkName(name string) (base string, status broadcast.Status, err error) {

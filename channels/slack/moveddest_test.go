@@ -53,3 +53,25 @@ func TestMovedURLLeavesUsersBracketBehind(t *testing.T) {
 		assert.True(t, strings.HasSuffix(msg.text, "… https://x.example/a"), "%q: %q", s, msg.text[max(0, len(msg.text)-60):])
 	}
 }
+
+// TestMovedUpdateURLKeepsItsBracket: the update's URL, whose final ")"
+// is its own ("https://x.example/wiki/Outage_2026)", linked whole
+// wherever the message shows it), moved after the ellipsis by the cut
+// of an override with the user's ">" after it, keeps that ")" when the
+// ">" is left behind: before, the brackets the URL did not open were
+// dropped from it too, and the section linked
+// <https://x.example/wiki/Outage_2026>, another page.
+func TestMovedUpdateURLKeepsItsBracket(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	const url = "https://x.example/wiki/Outage_2026)"
+	for _, s := range []string{"See " + url + "> and more words.", "See (" + url + "> and more words.",
+		"See " + url + "<b and more words."} {
+		u := fullUpdate(1, broadcast.StatusInvestigating)
+		u.URL = url
+		u.Overrides = map[string]string{ch.Name(): strings.Repeat("word ", 700) + s}
+		msg, err := ch.render(u.WithDefaults(ch.s.now().UTC()))
+		require.NoError(t, err)
+		assert.True(t, strings.HasSuffix(msg.section, "… <"+url+">"), "%q: %q", s, msg.section[max(0, len(msg.section)-60):])
+		assert.True(t, strings.HasSuffix(msg.text, "… "+url), "%q: %q", s, msg.text[max(0, len(msg.text)-60):])
+	}
+}

@@ -518,7 +518,7 @@ func (c *Channel) leaveBrackets(v broadcast.Update, name, text string) string {
 			continue
 		}
 		if i := strings.IndexAny(u, hiddenLt+hiddenGt); i >= 0 && urlRE.MatchString(u[:i]) {
-			moved[k] = unopened(u[:i])
+			moved[k] = unopened(u[:i], v.URL)
 		}
 	}
 	return text[:at+len(templates.Ellipsis)] + strings.Join(moved, " ")
@@ -528,11 +528,18 @@ func (c *Channel) leaveBrackets(v broadcast.Update, name, text string) string {
 // closing brackets at its end that it did not open, which the templates
 // leave behind with the text they close ("(https://x.example/a)" moves
 // as "https://x.example/a"), but did not see as its end when the
-// user's hidden ">" followed them.
-func unopened(u string) string {
+// user's hidden ">" followed them. The update's URL, url (hidden), is
+// kept whole where u starts with it, as the templates keep it and the
+// section links it: its final ")" is its own
+// ("https://x.example/wiki/Outage_2026)").
+func unopened(u, url string) string {
+	keep := 0
+	if url != "" && strings.HasPrefix(u, url) {
+		keep = len(url)
+	}
 	for {
 		n := len(u)
-		if n == 0 {
+		if n <= keep {
 			return u
 		}
 		open := strings.IndexByte(")]}", u[n-1])
