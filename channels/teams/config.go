@@ -62,6 +62,12 @@ func New(cfg Config) (*Channel, error) {
 	raw := cfg.WebhookURL.Reveal()
 	f.Add(checkWebhookURL(raw))
 	tmpl, err := setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate)
+	if err == nil {
+		// Every line is a TextRun, which shows its text as written: a
+		// link destination a cut moves is written as its URL, not as a
+		// CommonMark autolink with "&amp;" (see templates.Set.Plain).
+		tmpl = tmpl.Plain()
+	}
 	if !f.Add(err) && named { // else no template, or no name, to try
 		c := &Channel{name: name, s: &state{tmpl: tmpl}} // what render uses
 		f.Add(setup.Try(pkg, name, func(u broadcast.Update) error { _, err := c.render(u); return err }))

@@ -30,7 +30,9 @@
 //
 // The text is plain: every line is an Adaptive Card text run, which Teams
 // shows as written, with no markdown and no mentions, so the user's text
-// cannot format, link or ping anyone. The one thing a text run reads is a
+// cannot format, link or ping anyone (a link destination a cut of the
+// text moves after the ellipsis is written as the URL it points to, "&"
+// as "&", see templates.Set.Plain). The one thing a text run reads is a
 // date or time function, {{DATE(…)}} or {{TIME(…)}}, which Teams replaces
 // with a date in the reader's locale: in user text (the update's IDs
 // too, which a template may show), an invisible word joiner after the
