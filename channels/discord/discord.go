@@ -136,7 +136,10 @@
 // bucket has left
 // is kept too, the fewest said until it refills, and a request made and
 // not yet answered counts as one of them, so that two posts made together
-// with one left do not both go: the second waits for the refill. A wait
+// with one left do not both go: the second waits for the refill. A
+// request to a route no answer placed in a bucket yet looks again at its
+// route once its wait ends: an answer that placed the route meanwhile in
+// a bucket used up holds it until that bucket refills. A wait
 // that would leave
 // the request less than 10 seconds before the context's deadline (or less
 // than half the time the context has left, when that is shorter) is not

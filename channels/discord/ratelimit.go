@@ -58,20 +58,34 @@ func (b *buckets) key(route string) (string, bool) {
 	return route, false
 }
 
+// keyLocked is key's bucket, or route; b.mu is held.
+func (b *buckets) keyLocked(route string) string {
+	if k, ok := b.of[route]; ok {
+		return k
+	}
+	return route
+}
+
 // note records the rate limit headers h of an answer to route, received at
 // now, and err, the answer's classified error, and gives back r, the
 // request's reservation (nil: none): a global rate limit, or the edge's
-// of the IP address, holds every route for its wait.
+// of the IP address, holds every route for its wait. The route is placed
+// in its bucket, and what the answer says of the bucket noted, under
+// b.mu, in one step: a request that looks at its route's bucket (reserve)
+// never sees the route placed in a bucket without what the answer said
+// of it.
 func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, err error, now time.Time) {
+	var every string // the hold of every route the answer asks for, if any
+	d, wait := broadcast.RetryDelay(err)
+	wait = wait && d > 0
+	b.mu.Lock()
 	if bucket := strings.TrimSpace(h.Get("X-RateLimit-Bucket")); bucket != "" {
-		b.mu.Lock()
 		if b.of == nil {
 			b.of = map[string]string{}
 		}
 		b.of[route] = bucket
-		b.mu.Unlock()
 	}
-	key, _ := b.key(route)
+	key := b.keyLocked(route)
 	noteLeft := b.limits.Note
 	if r != nil {
 		noteLeft = r.Note
@@ -83,17 +97,21 @@ func (b *buckets) note(r *ratelimit.Reservation, route string, h http.Header, er
 		}
 		return httpx.Seconds(v)
 	})
-	if d, ok := broadcast.RetryDelay(err); ok && d > 0 {
+	if wait {
 		switch {
 		case edgeLimited(err):
-			b.holdEvery(now, d, whatEdge)
+			every = whatEdge
 		case globalLimit(h, err):
-			b.holdEvery(now, d, whatGlobal)
+			every = whatGlobal
 		case routeLimited(err):
 			// Its own wait, which a limit of the resource (scope
 			// shared) gives with the bucket not used up.
 			b.limits.Hold(key, now, d)
 		}
+	}
+	b.mu.Unlock()
+	if every != "" {
+		b.holdEvery(now, d, every)
 	}
 }
 
@@ -115,15 +133,16 @@ func (b *buckets) holdEvery(now time.Time, d time.Duration, what string) {
 // limits (ratelimit.Limits.TryReserve), so that no request made meanwhile
 // takes the bucket the check found free. A route that no answer placed in
 // a bucket yet is refused while any bucket is held, as reserve waits for
-// every one: the hold is looked for after the reservation, so that one
-// come before it is seen.
+// every one, and so is a route an answer placed in a bucket between the
+// look at its bucket and the reservation: both are looked for after the
+// reservation, so that what came before it is seen.
 func (b *buckets) tryReserve(route string, now time.Time) *ratelimit.Reservation {
 	key, known := b.key(route)
 	r, ok := b.limits.TryReserve(now, 1, key)
 	if !ok {
 		return nil
 	}
-	if !known && b.limits.UntilAll().After(now) {
+	if !b.still(route, key, known, now, time.Time{}) {
 		r.Release()
 		return nil
 	}
@@ -180,17 +199,62 @@ func globalLimit(h http.Header, err error) bool {
 // failure (Release): two requests made together with one left do not
 // both go, one into a 429 (see ratelimit.Limits.Reserve; a wait longer
 // than ctx leaves, or one ctx ends, fails as a rate limit, and makes no
-// request).
+// request). A route that no answer placed in a bucket yet waits for
+// every bucket used up first, and is looked at again once reserved, as
+// tryReserve does: an answer that placed it in a bucket meanwhile (a
+// used up one, whose refill it then waits for), or a hold of a bucket
+// that came meanwhile, gives the reservation back and starts over.
+// Looking after reserving makes the two one step: note places a route
+// and notes its bucket under b.mu, so a placement the look does not see
+// came after the request was reserved, as an answer that comes after a
+// request was made.
 func (b *buckets) reserve(ctx context.Context, route string, c ratelimit.Clock) (*ratelimit.Reservation, error) {
-	key, known := b.key(route)
-	if !known {
-		// A route no answer placed yet may share the bucket used up.
-		until := b.limits.UntilAll()
-		if err := ratelimit.WaitUntil(ctx, c, b.what(c.Now(), until), until); err != nil {
+	what := func(until time.Time) string { return b.what(c.Now(), until) }
+	var waited time.Time // the end of the last wait for every bucket
+	for {
+		key, known := b.key(route)
+		if !known {
+			// A route no answer placed yet may share the bucket used up.
+			until := b.limits.UntilAll()
+			if err := ratelimit.WaitUntil(ctx, c, what(until), until); err != nil {
+				return nil, err
+			}
+			waited = later(waited, until)
+		}
+		r, err := b.limits.ReserveNaming(ctx, c, what, 1, key)
+		if err != nil {
 			return nil, err
 		}
+		if b.still(route, key, known, c.Now(), waited) {
+			return r, nil
+		}
+		r.Release()
 	}
-	return b.limits.ReserveNaming(ctx, c, func(until time.Time) string { return b.what(c.Now(), until) }, 1, key)
+}
+
+// still reports whether a request to route reserved under key (known: the
+// route's bucket, else the route itself) may go at now: the route is
+// still in that bucket, or in none, and, in none, no bucket is held
+// past now and past waited, the end of the holds the request waited for
+// (a clock that did not move holds no more, as in
+// ratelimit.Limits.ReserveNaming).
+func (b *buckets) still(route, key string, known bool, now, waited time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k, placed := b.of[route]
+	if placed != known || placed && k != key {
+		return false
+	}
+	until := b.limits.UntilAll()
+	return known || !until.After(now) || !until.After(waited)
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // The limits that hold a request back, named in its error as in "rate
