@@ -442,8 +442,9 @@ func (s *Set) Names() []string {
 }
 
 // Plain returns s (nil: Default()) for a channel whose platform shows
-// the text as written, not as Markdown: X, Mastodon, Bluesky, IRC, and
-// Matrix and Telegram, which make their HTML from the text, escaped. Its
+// the text as written, not as Markdown: X, Mastodon, Bluesky, IRC,
+// Matrix and Telegram, which make their HTML from the text, escaped, and
+// Teams, whose card shows each line as a text run, as written. Its
 // Text and RenderFit write a link destination that a cut moves after the
 // ellipsis within "<" and ">" (see Shorten) as the URL the link points
 // to, "&" as "&", as ShortenPlain does, whichever template renders the
