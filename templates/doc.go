@@ -183,9 +183,11 @@
 // autolink, "<https://…/a)>", where a channel would link it bare short
 // of its end (at a final ")" or "]" it did not open, a ".", a '"', or a
 // character that ends a link, "「") or Markdown would read it as another
-// URL (LinkSpans links such a "<url>" whole), white space and control
-// characters in it percent-encoded ("%20", "%C2%A0"), as a renderer
-// writes the link's href, "&amp;" for an "&" that would start a
+// URL (LinkSpans links such a "<url>" whole), white space, control
+// characters and "|" in it percent-encoded ("%20", "%C2%A0", "%7C": with
+// a "|", Slack and Google Chat read "<https://…|text>" as a link showing
+// text of its own), as a renderer writes the link's href, "&amp;" for
+// an "&" that would start a
 // character reference; in a plain-text
 // channel the "<" and ">" show, the delimiters of a URL in text that RFC
 // 3986 (Appendix C) gives, and ShortenPlain, and Text and RenderFit of

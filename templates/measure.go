@@ -2415,8 +2415,8 @@ func bareLink(url string) bool {
 // asAutolink returns url, the URL a link points to, as a CommonMark
 // autolink that points to it (see autolink): a space, a control
 // character, "<" or ">", which no autolink holds (CommonMark 0.31.2,
-// 6.5), and white space outside ASCII ("\u00a0", "\u3000"), which one
-// may hold but which ends a URL in text, so that LinkSpans would end
+// 6.5), "|" (see notInAutolink), and white space outside ASCII
+// ("\u00a0", "\u3000"), which one may hold but which ends a URL in text, so that LinkSpans would end
 // the link there (see angledEnd), or a control character outside ASCII
 // (see notInAutolink), written as a renderer writes it in the
 // link's href, percent-encoded, each byte of its UTF-8 ("%20",
@@ -2450,10 +2450,15 @@ func asAutolink(url string, plain bool) string {
 
 // notInAutolink reports whether r is written percent-encoded in an
 // autolink asAutolink writes: an ASCII space or control character, "<"
-// or ">", white space (see urlRune), or a control character outside
-// ASCII ("\u0080", as "&#128;" reads), which would not show.
+// or ">", white space (see urlRune), a control character outside ASCII
+// ("\u0080", as "&#128;" reads), which would not show, or "|", which
+// RFC 3986 does not allow in a URL unencoded and with which Slack and
+// Google Chat read "<https://…|text>" as a link showing text of its own
+// (api.slack.com/reference/surfaces/formatting#linking-urls,
+// developers.google.com/workspace/chat/format-messages): the user's
+// words would show as a link's text.
 func notInAutolink(r rune) bool {
-	return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r >= utf8.RuneSelf && (!urlRune(r) || unicode.IsSpace(r) || unicode.IsControl(r))
+	return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == '|' || r >= utf8.RuneSelf && (!urlRune(r) || unicode.IsSpace(r) || unicode.IsControl(r))
 }
 
 // movedLen returns the length of url, one of c.urls, as withURLs moves
