@@ -393,7 +393,10 @@
 // not in the words and field paths the error writes itself
 // ("channels[0]: want a channel URL"); written again elsewhere in the
 // file (a value, a header's name), where an error may write it without
-// quotes, it is hidden wherever it stands.
+// quotes, it is hidden wherever it stands, as is a word that no error
+// writes itself (not in the schema's words: "url: hunterpassword"),
+// which an alias may put where a fault writes it without quotes (a
+// path: "templates: … does not exist").
 //
 // # Limits
 //
