@@ -94,7 +94,9 @@
 // its template key, or of a key written close to it, "templat", or of
 // its URL's template parameter) is checked once the entry is fixed; a
 // file named as one of its other values (its name, a host) is named with
-// its faults, in the same error. A channel naming a template of the directory is checked
+// its faults, in the same error; a file no channel renders named as a
+// secret the file writes (a password "Qz7k", "Qz7k.tmpl") is reported
+// without its name. A channel naming a template of the directory is checked
 // against the files templates.New took, so that one file refused does not
 // refuse the channels that name others.
 //
