@@ -196,7 +196,11 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		if len(refused) > 0 { // the templates a refused channel names are not known
 			unrendered = leaveMaybeNamed(unrendered, refused, templateKeys(l.Kinds))
 		}
-		for _, err := range templateFaults(tmplRefused, unrendered) {
+		secretName := func(string) bool { return false }
+		if len(unrendered) > 0 || len(tmplRefused) > 0 {
+			secretName = secretFileNames(writtenSecrets(root, l.Kinds, ex))
+		}
+		for _, err := range templateFaults(tmplRefused, unrendered, secretName) {
 			faults = append(faults, faultf(name, tmplLine, "templates: %w", err))
 		}
 	}

@@ -94,7 +94,9 @@
 // its template key, or of a key written close to it, "templat", or of
 // its URL's template parameter) is checked once the entry is fixed; a
 // file named as one of its other values (its name, a host) is named with
-// its faults, in the same error. A channel naming a template of the directory is checked
+// its faults, in the same error; a file no channel renders named as a
+// secret the file writes (a password "Qz7k", "Qz7k.tmpl") is reported
+// without its name. A channel naming a template of the directory is checked
 // against the files templates.New took, so that one file refused does not
 // refuse the channels that name others.
 //
@@ -393,7 +395,10 @@
 // not in the words and field paths the error writes itself
 // ("channels[0]: want a channel URL"); written again elsewhere in the
 // file (a value, a header's name), where an error may write it without
-// quotes, it is hidden wherever it stands.
+// quotes, it is hidden wherever it stands, as is a word that no error
+// writes itself (not in the schema's words: "url: hunterpassword"),
+// which an alias may put where a fault writes it without quotes (a
+// path: "templates: … does not exist").
 //
 // # Limits
 //

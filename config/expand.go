@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -927,6 +928,24 @@ func heldElsewhere(root *yaml.Node, word string) bool {
 	return walk(root, false, true, false)
 }
 
+// errorsVocabulary is the text of the words Load's errors may write
+// themselves, lower case: the schema of the file, which names every key,
+// kind, value and template of the package's kinds and describes them in
+// the errors' words.
+var errorsVocabulary = sync.OnceValue(func() string { return strings.ToLower(string(schemaJSON)) })
+
+// errorsWord reports whether word, a URL refused whole that is a plain
+// word, is one that Load's errors may write themselves ("channel" of
+// "channels[0]", "webhook" of a kind): only such a word is hidden inside
+// quotes only (see hider). Any other word ("url: hunterpassword") is a
+// secret that no error has a use for, hidden wherever it stands: a fault
+// may write it without quotes where an alias puts it ("templates: … does
+// not exist (…)", a file's path a kind's New reports) or where the file
+// names it otherwise than in YAML (a templates file of that name).
+func errorsWord(word string) bool {
+	return strings.Contains(errorsVocabulary(), word)
+}
+
 // ownKey reports whether key is spelled as the file's own keys are: lower
 // case, digits and "_".
 func ownKey(key string) bool {
@@ -963,8 +982,9 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 	// inside quotes only, where an error quotes a value (a password put
 	// in the wrong key, quoted by another key's fault), not in the
 	// words the errors write themselves ("channels[0]: want a channel
-	// URL"). One held otherwise too (a password's value) is hidden
-	// wherever it stands, as every other secret.
+	// URL"). One held otherwise too (a password's value), or that no
+	// error writes itself (errorsWord), is hidden wherever it stands,
+	// as every other secret.
 	words := map[string]int{} // each word, as often as the words hold it less as often as the values and URLs do
 	for _, w := range written {
 		for _, v := range w.words {
@@ -980,7 +1000,7 @@ func (e *expander) hider(written ...heldSecrets) *hider {
 	}
 	var quoted []redact.Secret
 	for v, n := range words {
-		if n >= 0 && !heldElsewhere(e.tree, v) {
+		if n >= 0 && errorsWord(v) && !heldElsewhere(e.tree, v) {
 			quoted = append(quoted, redact.NewSecret(v))
 		} else {
 			delete(words, v)

@@ -429,6 +429,11 @@ func explainSyntax(text string, rest []byte, problem string, path func(written, 
 		cause = `a space after ":" missing`
 	case strings.Contains(problem, "mapping values are not allowed") && valueHoldsColon(text):
 		cause = `a value holding ": " must be quoted`
+	case strings.Contains(problem, "did not find expected key") && textAfterQuote(code):
+		// "name: 'a' b": a quoted scalar ends at its quote (YAML
+		// 1.2.2, 7.3 flow scalar styles), and only a comment or the
+		// ":" of a key may follow it.
+		cause = "text after the closing quote: quote the whole value"
 	default:
 		for _, p := range indentProblems {
 			if strings.Contains(problem, p) {
@@ -503,6 +508,23 @@ var flowComment = regexp.MustCompile(`[\[{](?:[^\]}]*,)?[ \t]*#`)
 // A backslash ending the line escapes its line break: the scalar is open.
 var quotedSpan = regexp.MustCompile(`(^[ \t]*|[\[{,:][ \t]*|(?:^|[ \t])[-?][ \t]+|(?:^|[ \t\[{,])[!&][^ \t\[\]{},]*[ \t]+)` +
 	`(?:"(?:[^"\\]|\\.)*(?:\\$|("|$))|'(?:[^']|'')*('|$))`)
+
+// textAfterQuote reports whether code, a line without its comment, holds
+// a quoted scalar, closed, that starts where a value starts and is
+// followed by text other than the ":" of a key, a "," or a closing
+// bracket.
+func textAfterQuote(code string) bool {
+	for _, m := range quotedSpan.FindAllStringSubmatchIndex(code, -1) {
+		if m[4] == m[5] && m[6] == m[7] {
+			continue // not closed
+		}
+		after := strings.TrimLeft(strings.TrimRight(code[m[1]:], " \t\r"), " \t")
+		if after != "" && !strings.ContainsRune(":,]}", rune(after[0])) {
+			return true
+		}
+	}
+	return false
+}
 
 // quoteNotClosed reports whether line text holds a quoted scalar that runs
 // to the line's end without its closing quote: an escaped quote ("\"")

@@ -63,6 +63,27 @@ func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) []fileFault {
 	return faults
 }
 
+// secretFileNames returns whether a file of the templates directory is
+// named as a secret of held, the secrets the file writes ("Qz7k.tmpl",
+// a password "Qz7k"): its faults name no file (see templateFaults). A
+// secret under minHidden bytes is hidden by no error where it stands,
+// and the names' checks take it for a secret whatever its length,
+// quoting it nowhere.
+func secretFileNames(held heldSecrets) func(file string) bool {
+	secret := map[string]bool{}
+	for _, v := range slices.Concat(held.values, held.urls, held.words) {
+		secret[v] = true
+	}
+	return func(file string) bool {
+		name, ok := templates.FileTemplate(file)
+		return ok && (secret[name] || secret[baseName(name)])
+	}
+}
+
+// secretFile starts the fault of a file named as a secret, in place of
+// its name.
+const secretFile = "a file named as a secret written in the channels (not quoted: it may be a secret)"
+
 // leaveMaybeNamed returns unrendered without the faults of the files
 // whose template an entry of refused may name: a channel entry refused
 // is not built, so the template its Config would name is not known. An
@@ -178,8 +199,10 @@ func notNameRune(r rune) bool {
 // naming the file it is about after "templates: " (that prefix left
 // out): those of templates.New (refused), in its order, then those of
 // checkTemplateFiles (unrendered). A file with one of each is one fault,
-// on one line: New's, then "; and" what checkTemplateFiles found.
-func templateFaults(refused []error, unrendered []fileFault) []error {
+// on one line: New's, then "; and" what checkTemplateFiles found. A file
+// that secretName reports named as a secret is not named, nor is what
+// New found (its error names the file, as the template's name).
+func templateFaults(refused []error, unrendered []fileFault, secretName func(file string) bool) []error {
 	also := map[string]error{} // file → what checkTemplateFiles found
 	for _, u := range unrendered {
 		if u.file != "" {
@@ -190,8 +213,16 @@ func templateFaults(refused []error, unrendered []fileFault) []error {
 	for _, err := range refused {
 		msg := strings.TrimPrefix(err.Error(), "templates: ")
 		if fe := (*templates.FileError)(nil); errors.As(err, &fe) {
+			secret := secretName(fe.File)
+			if secret {
+				msg = secretFile + ": not a template templates.New takes (its error, which names it, not shown)"
+			}
 			if u, ok := also[fe.File]; ok {
-				msg += "; and " + u.Error()
+				if secret {
+					msg += "; and no channel renders its template"
+				} else {
+					msg += "; and " + u.Error()
+				}
 				delete(also, fe.File)
 			}
 		}
@@ -201,6 +232,8 @@ func templateFaults(refused []error, unrendered []fileFault) []error {
 		switch _, ok := also[u.file]; {
 		case u.file == "":
 			out = append(out, u.err)
+		case ok && secretName(u.file):
+			out = append(out, errors.New(secretFile+": no channel renders its template; rename it"))
 		case ok:
 			out = append(out, fmt.Errorf("%s: %w", templates.ShownFile(u.file), u.err))
 		}
