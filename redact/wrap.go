@@ -286,24 +286,25 @@ func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 // whole goes on after it on the same line.
 func (m *matcher) base64Head(s, whole string) int {
 	if t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"); len(t) < len(s) {
-		// A line break the cut left after a line of wrapped base64.
-		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+		// A line break the cut left (or its "\r") after a line of wrapped
+		// base64, or after a soft line break.
+		line := t[strings.LastIndexByte(t, '\n')+1:]
+		if len(line) >= minWrappedLine && isBase64(line) || strings.HasSuffix(line, "=") && softLine(line[:len(line)-1]) {
 			s = t
 		}
 	}
 	if t, ok := strings.CutSuffix(s, "="); ok && t != "" && isBase64Char(t[len(t)-1]) {
 		// A soft line break the cut left, alone or with its line break,
 		// which unwrap reads as one only where more follows: "=" ending
-		// a line as long as a wrapped one, the text's end or a line break
-		// after it (in whole, where s is its start); not the "=" of a
-		// field ("PASSWORD=") that goes on. Padding so read leaves the
-		// run's bytes as they were.
-		line := t[strings.LastIndexByte(t, '\n')+1:]
+		// a line that may be a wrapped one (see softLine), the text's end
+		// or a line break after it (in whole, where s is its start); not
+		// the "=" of a field ("PASSWORD=") that goes on or ends a text.
+		// Padding so read leaves the run's bytes as they were.
 		rest := ""
 		if len(s) < len(whole) && strings.HasPrefix(whole, s) {
 			rest = whole[len(s):]
 		}
-		if len(line) >= minWrappedLine && (rest == "" || rest == "\r" || rest[0] == '\n' || strings.HasPrefix(rest, "\r\n")) {
+		if softLine(t[strings.LastIndexByte(t, '\n')+1:]) && (rest == "" || rest[0] == '\r' || rest[0] == '\n') {
 			s = t
 		}
 	}
@@ -343,6 +344,28 @@ func (m *matcher) base64Head(s, whole string) int {
 		}
 	}
 	return -1
+}
+
+// minSoftRun is the fewest base64 characters a line shorter than
+// minWrappedLine ends in, before an "=" a cut left, for the "=" to be
+// read as a soft line break (see softLine): a field's name before its
+// "=" ("PASSWORD=", "REMEMBER=") is shorter.
+const minSoftRun = 16
+
+// softLine reports whether line, which an "=" followed where a text was
+// cut, may be a line of quoted-printable that the "=" wraps: as long as
+// a wrapped one, or ending in a run of minSoftRun base64 characters or
+// more. Quoted-printable's lines are of any length up to 76 characters
+// (RFC 2045, section 6.7), and base64 in them may be wrapped shorter.
+func softLine(line string) bool {
+	if len(line) >= minWrappedLine {
+		return true
+	}
+	n := 0
+	for n < len(line) && isBase64Char(line[len(line)-1-n]) {
+		n++
+	}
+	return n >= minSoftRun
 }
 
 // base64Run returns the bytes of the run of base64 characters of s
