@@ -328,7 +328,13 @@ func (m *matcher) base64Head(s, whole string) int {
 		}
 		return p
 	}
-	var w []byte // whole's run's bytes, once needed
+	// w is whole's run's bytes from byte g on, once read: the run's end
+	// in whole, past s, from the start of the group of four characters
+	// that holds the first start, not the whole run (a text of base64
+	// cut in a form's start would be read again at each of Truncated's
+	// steps).
+	var w []byte
+	read, g := false, 0
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
 		if !m.head(string(d[k:])) {
 			continue
@@ -336,14 +342,48 @@ func (m *matcher) base64Head(s, whole string) int {
 		if len(s) == len(whole) || !strings.HasPrefix(whole, s) {
 			return pos(k)
 		}
-		if w == nil {
-			w = base64Run(whole, pos(0))
+		if !read {
+			read, g = true, 3*(k/3)
+			w = base64Tail(whole, pos(g), len(s), j[start:])
 		}
-		if m.base64GoesOn(w, k, len(d)) {
+		if m.base64GoesOn(w, k-g, len(d)-g) {
 			return pos(k)
 		}
 	}
 	return -1
+}
+
+// base64Tail returns the bytes of the run of base64 characters of s
+// (unwrapped, see unwrap) from s[p], the first character of a group of
+// four of the run, to the run's end or a little past end (where a cut
+// left s, whose run's bytes were read from run, the run's characters up
+// to the cut): what tells whether a form the cut left the start of goes
+// on. Only the lines from p's on are read, which unwrap joins as it does
+// in the whole text. nil where p is no character of the unwrapped text,
+// or where the run's characters, run's with them, are of both alphabets.
+func base64Tail(s string, p, end int, run string) []byte {
+	ls := strings.LastIndexByte(s[:p], '\n') + 1
+	s, p = s[ls:min(len(s), end+16)], p-ls
+	j, at, ok := unwrap(s)
+	if ok {
+		i := sort.SearchInts(at, p)
+		if i == len(at) || at[i] != p {
+			return nil
+		}
+		p = i
+	} else {
+		j = s
+	}
+	e := p
+	for e < len(j) && isBase64Char(j[e]) {
+		e++
+	}
+	tail, enc := runEncoding(j[p:e])
+	if enc == nil || (strings.ContainsAny(tail, "+/") || strings.ContainsAny(run, "+/")) && (strings.ContainsAny(tail, "-_") || strings.ContainsAny(run, "-_")) {
+		return nil
+	}
+	d, _ := enc.DecodeString(tail)
+	return d
 }
 
 // minSoftRun is the fewest base64 characters a line shorter than
@@ -366,36 +406,6 @@ func softLine(line string) bool {
 		n++
 	}
 	return n >= minSoftRun
-}
-
-// base64Run returns the bytes of the run of base64 characters of s
-// (unwrapped, see unwrap) that starts at s[p], to its end; nil where
-// none starts there (the run starts before p), or where its characters
-// are of both alphabets.
-func base64Run(s string, p int) []byte {
-	j, at, ok := unwrap(s)
-	if ok {
-		i := sort.SearchInts(at, p)
-		if i == len(at) || at[i] != p {
-			return nil
-		}
-		p = i
-	} else {
-		j = s
-	}
-	if p > 0 && isBase64Char(j[p-1]) {
-		return nil
-	}
-	e := p
-	for e < len(j) && isBase64Char(j[e]) {
-		e++
-	}
-	run, enc := runEncoding(j[p:e])
-	if enc == nil {
-		return nil
-	}
-	d, _ := enc.DecodeString(run)
-	return d
 }
 
 // base64GoesOn reports whether a form whose start d[k:n] is (d[:n], the
