@@ -286,24 +286,25 @@ func (m *matcher) freeForms(d string) iter.Seq2[int, int32] {
 // whole goes on after it on the same line.
 func (m *matcher) base64Head(s, whole string) int {
 	if t := strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r"); len(t) < len(s) {
-		// A line break the cut left after a line of wrapped base64.
-		if line := t[strings.LastIndexByte(t, '\n')+1:]; len(line) >= minWrappedLine && isBase64(line) {
+		// A line break the cut left (or its "\r") after a line of wrapped
+		// base64, or after a soft line break.
+		line := t[strings.LastIndexByte(t, '\n')+1:]
+		if len(line) >= minWrappedLine && isBase64(line) || strings.HasSuffix(line, "=") && softLine(line[:len(line)-1]) {
 			s = t
 		}
 	}
 	if t, ok := strings.CutSuffix(s, "="); ok && t != "" && isBase64Char(t[len(t)-1]) {
 		// A soft line break the cut left, alone or with its line break,
 		// which unwrap reads as one only where more follows: "=" ending
-		// a line as long as a wrapped one, the text's end or a line break
-		// after it (in whole, where s is its start); not the "=" of a
-		// field ("PASSWORD=") that goes on. Padding so read leaves the
-		// run's bytes as they were.
-		line := t[strings.LastIndexByte(t, '\n')+1:]
+		// a line that may be a wrapped one (see softLine), the text's end
+		// or a line break after it (in whole, where s is its start); not
+		// the "=" of a field ("PASSWORD=") that goes on or ends a text.
+		// Padding so read leaves the run's bytes as they were.
 		rest := ""
 		if len(s) < len(whole) && strings.HasPrefix(whole, s) {
 			rest = whole[len(s):]
 		}
-		if len(line) >= minWrappedLine && (rest == "" || rest == "\r" || rest[0] == '\n' || strings.HasPrefix(rest, "\r\n")) {
+		if softLine(t[strings.LastIndexByte(t, '\n')+1:]) && (rest == "" || rest[0] == '\r' || rest[0] == '\n') {
 			s = t
 		}
 	}
@@ -327,7 +328,13 @@ func (m *matcher) base64Head(s, whole string) int {
 		}
 		return p
 	}
-	var w []byte // whole's run's bytes, once needed
+	// w is whole's run's bytes from byte g on, once read: the run's end
+	// in whole, past s, from the start of the group of four characters
+	// that holds the first start, not the whole run (a text of base64
+	// cut in a form's start would be read again at each of Truncated's
+	// steps).
+	var w []byte
+	read, g := false, 0
 	for k := max(0, len(d)-m.maxLen+1); k < len(d); k++ {
 		if !m.head(string(d[k:])) {
 			continue
@@ -335,21 +342,28 @@ func (m *matcher) base64Head(s, whole string) int {
 		if len(s) == len(whole) || !strings.HasPrefix(whole, s) {
 			return pos(k)
 		}
-		if w == nil {
-			w = base64Run(whole, pos(0))
+		if !read {
+			read, g = true, 3*(k/3)
+			w = base64Tail(whole, pos(g), len(s), j[start:])
 		}
-		if m.base64GoesOn(w, k, len(d)) {
+		if m.base64GoesOn(w, k-g, len(d)-g) {
 			return pos(k)
 		}
 	}
 	return -1
 }
 
-// base64Run returns the bytes of the run of base64 characters of s
-// (unwrapped, see unwrap) that starts at s[p], to its end; nil where
-// none starts there (the run starts before p), or where its characters
-// are of both alphabets.
-func base64Run(s string, p int) []byte {
+// base64Tail returns the bytes of the run of base64 characters of s
+// (unwrapped, see unwrap) from s[p], the first character of a group of
+// four of the run, to the run's end or a little past end (where a cut
+// left s, whose run's bytes were read from run, the run's characters up
+// to the cut): what tells whether a form the cut left the start of goes
+// on. Only the lines from p's on are read, which unwrap joins as it does
+// in the whole text. nil where p is no character of the unwrapped text,
+// or where the run's characters, run's with them, are of both alphabets.
+func base64Tail(s string, p, end int, run string) []byte {
+	ls := strings.LastIndexByte(s[:p], '\n') + 1
+	s, p = s[ls:min(len(s), end+16)], p-ls
 	j, at, ok := unwrap(s)
 	if ok {
 		i := sort.SearchInts(at, p)
@@ -360,19 +374,38 @@ func base64Run(s string, p int) []byte {
 	} else {
 		j = s
 	}
-	if p > 0 && isBase64Char(j[p-1]) {
-		return nil
-	}
 	e := p
 	for e < len(j) && isBase64Char(j[e]) {
 		e++
 	}
-	run, enc := runEncoding(j[p:e])
-	if enc == nil {
+	tail, enc := runEncoding(j[p:e])
+	if enc == nil || (strings.ContainsAny(tail, "+/") || strings.ContainsAny(run, "+/")) && (strings.ContainsAny(tail, "-_") || strings.ContainsAny(run, "-_")) {
 		return nil
 	}
-	d, _ := enc.DecodeString(run)
+	d, _ := enc.DecodeString(tail)
 	return d
+}
+
+// minSoftRun is the fewest base64 characters a line shorter than
+// minWrappedLine ends in, before an "=" a cut left, for the "=" to be
+// read as a soft line break (see softLine): a field's name before its
+// "=" ("PASSWORD=", "REMEMBER=") is shorter.
+const minSoftRun = 16
+
+// softLine reports whether line, which an "=" followed where a text was
+// cut, may be a line of quoted-printable that the "=" wraps: as long as
+// a wrapped one, or ending in a run of minSoftRun base64 characters or
+// more. Quoted-printable's lines are of any length up to 76 characters
+// (RFC 2045, section 6.7), and base64 in them may be wrapped shorter.
+func softLine(line string) bool {
+	if len(line) >= minWrappedLine {
+		return true
+	}
+	n := 0
+	for n < len(line) && isBase64Char(line[len(line)-1-n]) {
+		n++
+	}
+	return n >= minSoftRun
 }
 
 // base64GoesOn reports whether a form whose start d[k:n] is (d[:n], the
