@@ -24,15 +24,7 @@ import (
 // of it at least, the shortest run read so: a field's name before its "="
 // is shorter).
 func TestRedactorTruncatedBase64AtShortSoftLineBreak(t *testing.T) {
-	const secret, user, password = "s3cr3t/Pa+ss=word/0123", "alice", "pw/Pa+ss=word9"
-	r := redact.NewRedactor(redact.NewSecret(secret)).WithLogin(user, redact.NewSecret(password))
-	forms := map[string]string{
-		"as written":    secret,
-		"query-escaped": url.QueryEscape(secret),
-		"path-escaped":  url.PathEscape(secret),
-		"basic":         user + ":" + password,
-		"sasl plain":    "\x00" + user + "\x00" + password,
-	}
+	r, forms := softBreakForms()
 	rnd := rand.New(rand.NewPCG(17, 19))
 	for name, form := range forms {
 		for _, prefix := range []string{"", "X-Echo: "} {
@@ -77,5 +69,20 @@ func TestRedactorTruncatedFieldEqualsStays(t *testing.T) {
 			out := r.Truncated(s)
 			assert.True(t, strings.HasPrefix(out, field) && strings.HasPrefix(s, out), "%q gave %q", s, out)
 		}
+	}
+}
+
+// softBreakForms returns the Redactor of the soft line break tests, of a
+// secret and a login whose password %-escaping changes, and the forms of
+// them each test writes in base64, by name.
+func softBreakForms() (*redact.Redactor, map[string]string) {
+	const secret, user, password = "s3cr3t/Pa+ss=word/0123", "alice", "pw/Pa+ss=word9"
+	r := redact.NewRedactor(redact.NewSecret(secret)).WithLogin(user, redact.NewSecret(password))
+	return r, map[string]string{
+		"as written":    secret,
+		"query-escaped": url.QueryEscape(secret),
+		"path-escaped":  url.PathEscape(secret),
+		"basic":         user + ":" + password,
+		"sasl plain":    "\x00" + user + "\x00" + password,
 	}
 }

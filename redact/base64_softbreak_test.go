@@ -4,13 +4,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/outagecast/outagecast/redact"
 )
 
 // A body quoted-printable wraps (lines of 75 characters and "=", a soft
@@ -21,14 +18,7 @@ import (
 // first byte and all after it, for every form, every alignment of the
 // form in the base64 and "\n" or "\r\n" breaks.
 func TestRedactorTruncatedBase64AtSoftLineBreak(t *testing.T) {
-	const secret, user, password = "s3cr3t/Pa+ss=word/0123", "alice", "pw/Pa+ss=word9"
-	r := redact.NewRedactor(redact.NewSecret(secret)).WithLogin(user, redact.NewSecret(password))
-	forms := map[string]string{
-		"as written":    secret,
-		"query-escaped": url.QueryEscape(secret),
-		"basic":         user + ":" + password,
-		"sasl plain":    "\x00" + user + "\x00" + password,
-	}
+	r, forms := softBreakForms()
 	rnd := rand.New(rand.NewPCG(11, 13))
 	for name, form := range forms {
 		for n := 40; n < 58; n++ { // the form's start near the first line's end, each alignment
