@@ -349,7 +349,8 @@
 // server's text passes through one redact.Redactor that knows the password,
 // the attempt's XOAUTH2 token and the forms AUTH PLAIN, LOGIN and XOAUTH2
 // send them in (base64 included), so a server that quotes the credentials
-// in its reply (a 535 repeating the AUTH line) is redacted too.
+// in its reply (a 535 repeating the AUTH line) is redacted too, also
+// where a multi-line reply splits them between its lines.
 package email
 
 import (

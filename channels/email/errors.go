@@ -90,11 +90,47 @@ func (s *scrubber) with(c *Channel, token string) *scrubber {
 // error returns err with every secret redacted. The result keeps the
 // Permanent and RetryAfter marks and what errors.Is matches, but does not
 // unwrap to err when err held a secret.
-func (s *scrubber) error(err error) error { return s.redactor().Error(err) }
+func (s *scrubber) error(err error) error { return redact.ReplaceError(err, s.text) }
 
 // reply returns the server's reply with every secret redacted, on one line.
 func (s *scrubber) reply(r *textproto.Error) *textproto.Error {
-	return &textproto.Error{Code: r.Code, Msg: oneLine(s.redactor().String(r.Msg))}
+	return &textproto.Error{Code: r.Code, Msg: oneLine(s.text(r.Msg))}
+}
+
+// text returns t with every secret redacted, also one that a multi-line
+// reply (RFC 5321, 4.2.1) splits between its lines: a server that wraps
+// its text, each line after the reply code and the enhanced status code
+// (RFC 2034, section 3), may cut a password it quotes, or its base64
+// form, in two, neither of which the Redactor knows. Where the lines, read
+// on (see joinLines), hold a secret, t is given so joined, redacted; else
+// as it is, redacted.
+func (s *scrubber) text(t string) string {
+	r := s.redactor()
+	out := r.String(t)
+	joined := joinLines(out)
+	if joined == out {
+		return out
+	}
+	if hidden := r.String(joined); hidden != joined {
+		return hidden
+	}
+	return out
+}
+
+// lineBreak is a line break of a multi-line reply as an error's text holds
+// it: LF, as textproto joins the lines, or a backslash and "n", as %q
+// writes it; with
+// the reply code and the enhanced status code (RFC 3463) that may start
+// the next line, and the white space after them.
+var lineBreak = regexp.MustCompile(`(?:\r?\n|(?:\\r)?\\n)(?:[2-5][0-9]{2}[ -])?(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t])?[ \t]*`)
+
+// joinLines returns t with its line breaks, and what starts each next line
+// of a reply (see lineBreak), taken out: the lines read on as one text.
+func joinLines(t string) string {
+	if !strings.Contains(t, "\n") && !strings.Contains(t, `\n`) {
+		return t
+	}
+	return lineBreak.ReplaceAllString(t, "")
 }
 
 // refused makes the RecipientError of the server's reply to command.
