@@ -265,10 +265,17 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url, Advice: o.advice,
 		Status: broadcast.Status(o.status), Impact: broadcast.Impact(o.impact)}
 	var bad problems
-	if strings.TrimSpace(o.title) == "" {
+	// Given but empty (-title "$TITLE" of a variable not set) is said so,
+	// as for the other flags: "missing" would read as the flag left out.
+	switch {
+	case strings.TrimSpace(o.title) == "" && o.set["title"]:
+		bad.add("title", badFlag("title", "empty (give the incident's title)"))
+	case strings.TrimSpace(o.title) == "":
 		bad.add("title", badFlag("title", "missing"))
 	}
 	switch {
+	case o.status == "" && o.set["status"]:
+		bad.add("status", badFlag("status", "empty (want %s)", strings.Join(statusNames, ", ")))
 	case o.status == "":
 		bad.add("status", badFlag("status", "missing (want %s)", strings.Join(statusNames, ", ")))
 	case !u.Status.Valid():

@@ -211,6 +211,9 @@ func serveUntil(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln
 // maxBody bounds a delivery's body.
 const maxBody = 1 << 20
 
+// tooLarge is the answer to a body over maxBody.
+const tooLarge = "request body larger than 1 MiB, the most this receiver takes"
+
 // defaultTimeouts are those of the package comment.
 var defaultTimeouts = serverlimits.Timeouts{
 	ReadHeader: 5 * time.Second,
@@ -254,7 +257,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	body, err := rc.verifier.VerifyRequest(r, maxBody)
 	if err != nil {
-		rc.refuse(w, r, webhook.RefusalStatus(err), err.Error())
+		status, why := webhook.RefusalStatus(err), err.Error()
+		if status == http.StatusRequestEntityTooLarge {
+			// net/http's words say nothing of the limit: the sender's
+			// operator reads this answer in its error.
+			why = tooLarge
+		}
+		rc.refuse(w, r, status, why)
 		return
 	}
 	p, err := decode(body)
