@@ -161,7 +161,9 @@
 // River deletes finished jobs after a day (completed, cancelled) or a week
 // (discarded); Report of an update older than that answers from the
 // Store's receipts and marks, which say where it was delivered, not why it
-// was not (see Report); RetractReport fails with ErrNoJobs. River schedules
+// was not (see Report); RetractReport fails with ErrNoJobs. Nothing but
+// PostgreSQL's autovacuum reclaims the deleted jobs' space, for new jobs,
+// without shrinking the table's file (as for pgstore's Store.Prune). River schedules
 // a snooze (a RetryAfter hint, a wait for another delivery) by the clock of
 // the instance that snoozed the job; dispatch adds that clock's offset
 // from the database's to the snooze, so that the job runs again when the

@@ -95,7 +95,8 @@
 // the minute where UTC's year would be outside RFC 3339's, 0 to 9999; a
 // receipt's times must be in those years in their own zone). Marks, ids, channel
 // names and targets are kept byte for byte. Nothing is ever deleted but by
-// Prune.
+// Prune, whose deleted rows' space VACUUM (autovacuum) reclaims for new
+// rows, without shrinking the tables' files (see Store.Prune).
 //
 // # Errors
 //

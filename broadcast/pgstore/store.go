@@ -183,6 +183,19 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // rows written since cutoff, through the indexes on their times, picks
 // the rows it deletes once and deletes them by key, rather than reading
 // every old row of the table again.
+//
+// Prune runs no VACUUM: as every DELETE in PostgreSQL, it leaves the rows
+// it deletes in the tables' and indexes' pages as dead tuples until a
+// VACUUM reclaims their space, which autovacuum (on by default) runs once
+// a table's dead tuples pass its thresholds (autovacuum_vacuum_threshold
+// and autovacuum_vacuum_scale_factor: 50 rows and 20% of the table by
+// default). The space is then reused for new rows, not given back to the
+// operating system: the tables' files keep the size they grew to. VACUUM
+// FULL (or a tool such as pg_repack) shrinks them, holding an exclusive
+// lock on the table while it rewrites it, which deliveries wait for (see
+// https://www.postgresql.org/docs/current/routine-vacuuming.html,
+// "Recovering Disk Space"). Where autovacuum is off, VACUUM the tables
+// after a Prune that deleted many rows.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	if err := s.made(); err != nil {
