@@ -535,6 +535,28 @@ func TestIntegrationChannelModes(t *testing.T) {
 	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, open), got)
 }
 
+// ngIRCd offers no echo-message and drops a NOTICE to a moderated
+// channel (+m) from a member without voice without a word (it answers
+// only PRIVMSG with 404): the channel's modes and NAMES show it, and the
+// channel fails for good rather than counting as delivered.
+func TestIntegrationNoticeToModeratedChannel(t *testing.T) {
+	t.Parallel()
+	open, moderated, nick := unique("#open"), unique("#mod"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated)
+	w.send("MODE " + moderated + " +m")
+	w.until("MODE")
+	cfg := plainConfig(t, nick, open, moderated)
+	cfg.Notice = true
+	_, r, err := send(t, cfg, sampleUpdate())
+	require.NoError(t, err, "%s got the update", open)
+	assert.Equal(t, open, r.Meta["channels"])
+	assert.Equal(t, moderated, r.Meta["failed"])
+	got := w.said(nick)
+	for _, l := range got {
+		assert.NotContains(t, l, moderated+" ", "nothing reached %s", moderated)
+	}
+}
+
 // A one-letter key, wrong here: ngIRCd's refusal stays readable, the key
 // hidden as a word and not cut out of every word with its letter.
 func TestIntegrationOneLetterKey(t *testing.T) {

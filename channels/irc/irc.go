@@ -169,7 +169,8 @@
 //
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
 // Interval (registration is not paced, see above): with the defaults, 6 s
-// for one channel and 5 lines, 34 s for three; on a persistent
+// for one channel and 5 lines, 34 s for three (with Config.Notice on a
+// server without echo-message, 3 lines more per channel, see below); on a persistent
 // connection, a Send soon after another has less of the burst left. An
 // attempt cut short by its deadline would be retried and
 // post its lines again, so Send posts only to as many channels as the time
@@ -205,10 +206,13 @@
 // not echoed counts as dropped by a rate limit, but for one reason a retry
 // cannot change: a NOTICE to a moderated channel (+m) from a bot without
 // voice (RFC 2811 section 4.2.3), which the server drops for good without
-// a reply (RFC 2812 section 3.3.2 forbids any). When NOTICE lines are not
-// echoed, Send asks the channel's modes and NAMES (MODE and NAMES, then a
+// a reply (RFC 2812 section 3.3.2 forbids any; ngIRCd answers only
+// PRIVMSG there). When NOTICE lines are not echoed, or the server has no
+// echo-message, Send asks the channel's modes and NAMES (MODE and NAMES, then a
 // PING: three more paced lines, sent only if the deadline leaves time for
-// them) and fails that channel for good when it is moderated and the bot
+// them; on a server without echo-message, for every channel, so that a
+// channel after the first may be left for the next attempt, see
+// # Limits) and fails that channel for good when it is moderated and the bot
 // has no voice (NAMES shows none of the membership symbols the server's
 // RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. A
 // reply naming the channel before that PONG answers the MODE or NAMES,
@@ -334,8 +338,9 @@
 // Config.Persistent or give the bot voice), InspIRCd 2.0's 936 to the
 // lines (a censored word; outside the 400 to 599 of error replies,
 // InspIRCd 3 sends 404 for it),
-// 442 while posting, NOTICE lines not echoed to a moderated channel
-// (+m) where the bot has no voice (see # Limits), and a channel whose
+// 442 while posting, NOTICE lines to a moderated channel (+m) where
+// the bot has no voice, not echoed or on a server without echo-message
+// (see # Limits), and a channel whose
 // mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
 // Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or

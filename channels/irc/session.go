@@ -1106,7 +1106,26 @@ func (ss *session) post(st *chanState) error {
 		}
 		return err
 	}
-	if st.err != nil || !ss.c.echoes() || st.echoed >= st.posted {
+	if st.err != nil || st.posted == 0 || ss.c.echoes() && st.echoed >= st.posted {
+		return nil
+	}
+	if !ss.c.echoes() {
+		if ss.s.command != "NOTICE" {
+			return nil // a PONG without a refusal: relayed
+		}
+		// Without echoes, a NOTICE a moderated channel drops for good
+		// without a word (ngIRCd answers only PRIVMSG there) cannot be
+		// told from one relayed but by the channel's modes and the
+		// bot's voice. The PONG came without a refusal: whatever comes
+		// since (a KICK) answers no line, which stay relayed unless
+		// the channel drops them.
+		if err := ss.askModes(st); err != nil {
+			return err
+		}
+		st.err = nil
+		if strings.ContainsRune(st.modes, 'm') && !st.voiced {
+			ss.refuse(st.t.name, errModerated, true)
+		}
 		return nil
 	}
 	if ss.s.command == "NOTICE" {
