@@ -19,6 +19,44 @@ import (
 // quotes a value quoted it (TestMergeOfAliasedSecretNotQuoted fixed a
 // merge of it only).
 func TestAliasedSecretQuotedNowhere(t *testing.T) {
+	places := aliasedSecretPlaces(t)
+	assertAliasedNowhere(t, []string{"Hunter2-s3cret", "pass\"word"}, places)
+}
+
+// assertAliasedNowhere checks that no error of a file that writes each of
+// pws as an e-mail's password, and an alias of it at each of places,
+// quotes it, as written or as %q writes it.
+func assertAliasedNowhere(t *testing.T, pws, places []string) {
+	t.Helper()
+	for _, pw := range pws {
+		for _, place := range places {
+			file := lines(
+				"x: &pw "+pw,
+				place,
+			)
+			if !strings.HasPrefix(place, "channels:") {
+				file += "channels:\n"
+			}
+			// The secret's own key: an email's password.
+			file = strings.Replace(file, "x: &pw "+pw+"\n", "", 1)
+			file += lines(
+				"  - {kind: email, name: anchor, host: smtp.example.com, from: a@example.com, to: [b@example.com],",
+				"     username: u, password: &pw "+pw+"}",
+			)
+			file = moveAnchorFirst(file)
+			_, _, err := parse(t, file, nil)
+			quoted := strconv.Quote(pw)
+			if err != nil && (strings.Contains(err.Error(), pw) || strings.Contains(err.Error(), quoted[1:len(quoted)-1])) {
+				t.Errorf("%s\nerror quotes the password:\n%v", file, err)
+			}
+		}
+	}
+}
+
+// aliasedSecretPlaces returns every place of the schema an alias *pw may
+// go: a top-level line, or a channel entry ("channels:\n  - …").
+func aliasedSecretPlaces(t *testing.T) []string {
+	t.Helper()
 	var schema map[string]any
 	if err := json.Unmarshal(config.Schema(), &schema); err != nil {
 		t.Fatal(err)
@@ -52,29 +90,7 @@ func TestAliasedSecretQuotedNowhere(t *testing.T) {
 	for _, e := range entries {
 		places = append(places, "channels:\n  - "+e)
 	}
-	for _, pw := range []string{"Hunter2-s3cret", "pass\"word"} {
-		for _, place := range places {
-			file := lines(
-				"x: &pw "+pw,
-				place,
-			)
-			if !strings.HasPrefix(place, "channels:") {
-				file += "channels:\n"
-			}
-			// The secret's own key: an email's password.
-			file = strings.Replace(file, "x: &pw "+pw+"\n", "", 1)
-			file += lines(
-				"  - {kind: email, name: anchor, host: smtp.example.com, from: a@example.com, to: [b@example.com],",
-				"     username: u, password: &pw "+pw+"}",
-			)
-			file = moveAnchorFirst(file)
-			_, _, err := parse(t, file, nil)
-			quoted := strconv.Quote(pw)
-			if err != nil && (strings.Contains(err.Error(), pw) || strings.Contains(err.Error(), quoted[1:len(quoted)-1])) {
-				t.Errorf("%s\nerror quotes the password:\n%v", file, err)
-			}
-		}
-	}
+	return places
 }
 
 // moveAnchorFirst moves the last channel entry, which holds the anchor,

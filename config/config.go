@@ -98,7 +98,11 @@ func (l Loader) Parse(r io.Reader, name string) (*File, error) {
 	ex := &expander{lookup: l.LookupEnv, dir: filepath.Dir(name), data: data}
 	c, err := l.parse(name, filepath.Dir(name), data, ex)
 	if err != nil {
-		return nil, hideAfterName(err, name, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)))
+		atSecret := ex.atSecret
+		if atSecret == nil && ex.tree != nil {
+			atSecret = secretScalars(ex.tree, l.Kinds, ex)
+		}
+		return nil, hideAfterName(err, name, ex.hider(writtenSecrets(ex.tree, l.Kinds, ex)), aliasedShortSecrets(ex.tree, atSecret))
 	}
 	c.hider = ex.hider()
 	return c, nil
@@ -729,26 +733,45 @@ func cutIndexes(path, slot string) (string, []string) {
 // stands apart) which line or which channel ("channels[REDACTED]"). The
 // path's keys are hidden as the rest of the line is: a map's keys are the
 // file's own (a webhook's header names), and a secret written as one by
-// mistake is hidden there too.
-func hideAfterName(err error, name string, h *hider) error {
+// mistake is hidden there too. short holds, by the line of each alias
+// that reaches secrets under minHidden bytes (aliasedShortSecrets), what
+// hides them in the faults of that line (see wholeValues); a text whose
+// lines cannot be told apart has every line's hidden in all of it.
+func hideAfterName(err error, name string, h *hider, short map[int]*wholeValues) error {
 	const mark = "\x00" // stands for a line's start; a text already holding it is hidden whole
 	const slot = "\x01" // stands for a list index's digits; so too
 	prefix := name + ":"
+	var everyLine *wholeValues // every alias's short secrets, for a text of no lines to tell apart
+	if len(short) > 0 {
+		everyLine = &wholeValues{forms: map[string]bool{}}
+		for _, w := range short {
+			for f := range w.forms {
+				everyLine.forms[f] = true
+			}
+			everyLine.maxLen = max(everyLine.maxLen, w.maxLen)
+		}
+	}
 	return redact.ReplaceError(err, func(s string) string {
 		if name == "" || strings.Contains(s, mark) || strings.Contains(s, slot) {
-			return h.Replace(s)
+			return h.Replace(everyLine.Replace(s))
 		}
 		lines := strings.SplitAfter(s, "\n")
-		var starts []string  // the start each mark stands for, in order
-		var indexes []string // the digits each slot stands for, in order
+		var starts []string      // the start each mark stands for, in order
+		var indexes []string     // the digits each slot stands for, in order
+		var aliased *wholeValues // of the line of the fault a line is of
 		for i, line := range lines {
 			rest, ok := strings.CutPrefix(line, prefix)
 			if !ok {
+				lines[i] = aliased.Replace(line) // a fault's line after its first
 				continue
 			}
 			start := prefix
+			aliased = nil
 			if n := len(rest) - len(strings.TrimLeft(rest, "0123456789")); n > 0 && strings.HasPrefix(rest[n:], ":") {
 				start, rest = prefix+rest[:n+1], rest[n+1:]
+				line, _ := strconv.Atoi(start[len(prefix) : len(start)-1])
+				aliased = short[line]
+				rest = aliased.Replace(rest)
 			}
 			if path := faultPath.FindString(rest); path != "" {
 				cut, digits := cutIndexes(path, slot)

@@ -335,7 +335,14 @@
 // whole number, got text (not quoted: it may be a secret)"); so is a
 // channel URL under 6 bytes written in the file that no kind takes, or a
 // URL key's text under 6 bytes that is no absolute URL (a password put in
-// the wrong key, "url: &u Qz7k"). The file's name, which
+// the wrong key, "url: &u Qz7k"). Where the fault of such a value comes
+// from no check of the file's values (the kind's check, "kind: *pw", a
+// kind's own setup, "output: *pw", a path's error, "templates: *pw",
+// "ca_file: *pw"), REDACTED stands for it in the faults of the alias's
+// line where they write it as a value: quoted, whole or as a part that no
+// letter or digit continues, or as a path or a key's value written
+// without quotes ("templates: REDACTED does not exist"), never inside the
+// errors' own words. The file's name, which
 // starts each line of Load's errors, is the caller's and is never hidden,
 // even when a secret is common text such as the name itself.
 //

@@ -245,7 +245,8 @@ func (k *kindOf[C, Ch]) urlSecrets(raw string) (configSecrets, bool) {
 // channel. A nil error means b.ch is set.
 func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 	b := built{spec: reflect.TypeFor[entry[C]]()}
-	if getString(&c, "Name") == "" {
+	named := getString(&c, "Name") != ""
+	if !named {
 		setString(&c, "Name", written)
 	}
 	if env.Templates != nil {
@@ -259,6 +260,15 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 	}
 	b.secrets.collect(c)
 	if nameErr := checkName(getString(&c, "Name"), c); nameErr != nil {
+		if !named {
+			// The kind's name, which the entry did not write, held by a
+			// key of secrets ("url: webhook"): what is wrong with that
+			// key, when Prepare or New say it, is the fault, without
+			// their faults of the name.
+			if err := k.faultsBesideName(c, err); err != nil {
+				return b, err
+			}
+		}
 		// Before Prepare's error, whose message would name the channel.
 		return b, fmt.Errorf("%s: Config.Name: %w", k.name, nameErr)
 	}
@@ -281,6 +291,26 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 		b.desc = k.spec.URL(c).String()
 	}
 	return b, nil
+}
+
+// faultsBesideName returns the faults of c, a Config whose name holds
+// one of its secrets, but those of its name: prepared, Prepare's error
+// (prepared), beside New's; else New's. It returns nil when none is left.
+func (k *kindOf[C, Ch]) faultsBesideName(c C, prepared error) error {
+	_, newErr := k.newChannel(c)
+	var others []error
+	for _, e := range joined(newErr) {
+		if e != nil && !errors.Is(e, redact.ErrSecretInName) {
+			others = append(others, e)
+		}
+	}
+	switch {
+	case prepared != nil:
+		return &prepareError{err: prepared, newErr: errors.Join(others...)}
+	case len(others) > 0:
+		return errors.Join(others...)
+	}
+	return nil
 }
 
 // prepareError is the error of a Spec.Prepare, whose text it has, with
