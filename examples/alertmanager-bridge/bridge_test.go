@@ -286,7 +286,7 @@ func TestLateOlderNotificationIsNotPostedAfterANewer(t *testing.T) {
 	code, _ = post(t, srv, sample(t, "resolved.json"))
 	require.Equal(t, http.StatusOK, code)
 
-	code, resp := post(t, srv, sample(t, "firing.json")) // the late retry
+	code, resp := post(t, srv, from(t, "firing.json", am2)) // the late retry, from the other Alertmanager
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, []string{"skipped", "superseded"}, []string{resp.Results[0].Outcome, resp.Results[1].Outcome})
 	require.Len(t, flaky.sent(), 1, "only the resolved update")

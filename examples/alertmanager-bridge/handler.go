@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -344,6 +346,9 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 		return u, nil, err
 	}
 	u = h.m.pageless(ctx, h.b, p, u)
+	if u, err = h.refire(ctx, p, prev, u); err != nil {
+		return u, nil, err
+	}
 	if prev.Update != "" && prev.Update != u.ID && sameContent(prev.Content, u) {
 		// Nothing new to say (see content): the latest update again,
 		// skipped where it was delivered. (The latest update's own
@@ -366,7 +371,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 			u.Time = t
 		}
 		if !prev.Time.After(u.Time) {
-			h.remember(ctx, u)
+			h.remember(ctx, u, senders(prev, u, p))
 		}
 	}
 	return u, rep, err
@@ -385,17 +390,118 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 	if err != nil {
 		return incident{}, fmt.Errorf("read the incident's record: %w", err)
 	}
-	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
-		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"], Time: th.Last.UpdateTime}, nil
+	inc := incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
+		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"], Time: th.Last.UpdateTime,
+		Status: broadcast.Status(th.Last.Meta["status"])}
+	if s := th.Last.Meta["senders"]; s != "" {
+		inc.Senders = strings.Split(s, ",")
+	}
+	return inc, nil
+}
+
+// maxSenders is how many Alertmanagers' notifications of one update the
+// record keeps: those of a cluster, which has a few.
+const maxSenders = 8
+
+// senderKey stands for the Alertmanager whose externalURL is externalURL
+// in the record: a digest, short whatever the URL's length, and without
+// the credentials a URL may carry. Empty for an empty externalURL.
+func senderKey(externalURL string) string {
+	if externalURL == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(externalURL))
+	return hex.EncodeToString(sum[:8])
+}
+
+// senders is the Alertmanagers to record as having sent u, notification p:
+// p's sender, and those on record for u when u is the incident's latest
+// update already (the other Alertmanager of a pair sent it too).
+func senders(prev incident, u broadcast.Update, p *payload) []string {
+	var out []string
+	if prev.Update == u.ID {
+		out = slices.Clone(prev.Senders)
+	}
+	if k := senderKey(p.ExternalURL); k != "" && !slices.Contains(out, k) && len(out) < maxSenders {
+		out = append(out, k)
+	}
+	return out
+}
+
+// refire returns u, a firing update already sent that arrives after the
+// incident's resolved update, with an id of its own when it is a real
+// re-fire: the alerts resolved (Prometheus fell silent past
+// resolve_timeout, restarted during the outage, say) and fire again with
+// the start they had, so the notification maps to the id of the group's
+// first firing update. Such a notification is also what a late copy of
+// that first one looks like, from the other Alertmanager of a pair (its
+// retries, or a copy its deduplication missed while the pair was cut off
+// from each other), which posted would re-open the incident with nothing
+// to resolve it: that Alertmanager's own resolved notification is
+// deduplicated away. One Alertmanager, though, sends a group's
+// notifications one after another, each with its retries done before the
+// next (dispatch/dispatch.go: aggrGroup.run calls aggrGroup.flush, which
+// waits for the notify pipeline, and flushes again only after it
+// returned; a group whose alerts all resolved is destroyed once that
+// resolution went out, and its next alerts open a new group;
+// notify/notify.go: FanoutStage waits for every integration;
+// notify/retry_stage.go: RetryStage.exec tries until it succeeds or the
+// flush's context ends; notify/cluster_stages.go: ClusterWaitStage delays
+// each peer by its position in the cluster, and notify/dedup_stage.go:
+// DedupStage leaves out what the peers' notification log, gossiped
+// between them, says was sent). So a firing notification from an
+// Alertmanager that sent the resolved update (the same externalURL, not
+// empty) came after it: it is posted, as an update whose id comes from
+// both its own and the resolved update's, so that Alertmanager's retries
+// of it are that update once more. From another Alertmanager, or when an
+// externalURL is empty (two Alertmanagers behind one address cannot be
+// told apart), it is skipped, as is one after a record written before the
+// bridge kept its senders.
+func (h *handler) refire(ctx context.Context, p *payload, prev incident, u broadcast.Update) (broadcast.Update, error) {
+	if u.Status != broadcast.StatusInvestigating || prev.Status != broadcast.StatusResolved || prev.Update == u.ID {
+		return u, nil
+	}
+	_, sent, err := h.b.SentTime(ctx, u.ID)
+	if err != nil {
+		return u, fmt.Errorf("read whether the notification was sent before: %w", err)
+	}
+	if !sent {
+		return u, nil // a new update: posted as the newest
+	}
+	k := senderKey(p.ExternalURL)
+	if k != "" && slices.Contains(prev.Senders, k) {
+		h.log.Info("the group fires again after its resolution, with the alerts' earlier start: posted as a new update",
+			groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("resolved", prev.Update))
+		u.ID = refireID(u.ID, prev.Update)
+		return u, nil
+	}
+	why := "it comes from another Alertmanager than the resolution"
+	if k == "" || len(prev.Senders) == 0 {
+		why = "no externalURL tells whether it comes from the Alertmanager that sent the resolution"
+	}
+	h.log.Info("firing notification already sent, after the incident's resolution: skipped as a possible late copy "+
+		"from the other Alertmanager of a pair, as "+why+" (if the alerts do fire again, the group's next change "+
+		"is posted)", groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", u.ID))
+	return u, nil
+}
+
+// refireID is the id of the re-fire whose notification maps to id, after
+// the resolved update resolved (see handler.refire).
+func refireID(id, resolved string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "refire;%d:%s;%d:%s;", len(id), id, len(resolved), resolved)
+	return "am_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // remember records u, delivered to a channel, as its incident's latest
-// update, with its impact and content (and, when it is the first, its
-// title). A failure is logged: u
-// went out, and the next notification of the group maps as if it had not.
-func (h *handler) remember(ctx context.Context, u broadcast.Update) {
+// update, with its impact, content and status, the Alertmanagers that sent
+// it, sentBy (see senders), and, when it is the first, its title. A
+// failure is logged: u went out, and the next notification of the group
+// maps as if it had not.
+func (h *handler) remember(ctx context.Context, u broadcast.Update, sentBy []string) {
 	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC(),
-		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u)}}
+		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u),
+			"status": string(u.Status), "senders": strings.Join(sentBy, ",")}}
 	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
 		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
 			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))

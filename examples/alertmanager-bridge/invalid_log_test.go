@@ -36,7 +36,7 @@ func TestInvalidUpdateIsLogged(t *testing.T) {
 	id := incidentID(p.GroupKey)
 	long := strings.Repeat("Edge errors "+secret+" ", 20) // past broadcast.MaxTitleLength
 	h.remember(context.Background(), broadcast.Update{ID: "u-old", IncidentID: id, Title: long,
-		Status: broadcast.StatusInvestigating, Time: time.Now().Add(-time.Hour)})
+		Status: broadcast.StatusInvestigating, Time: time.Now().Add(-time.Hour)}, nil)
 
 	srv := httptest.NewServer(h.routes())
 	defer srv.Close()

@@ -287,7 +287,21 @@
 // file, the update is posted outside the incident's thread.
 //
 // A group that fires again after it resolved is the same incident: its
-// updates thread under the earlier ones. Annotations that change while the
+// updates thread under the earlier ones. When its alerts fire again with
+// the start they had (Alertmanager resolved them because Prometheus fell
+// silent past resolve_timeout, restarted during the outage, say, and
+// Prometheus then sent them again), the notification is the group's first
+// firing one over again, by its id; it is posted, as an update of its own
+// (its retries and repeats are that update again), when it comes from an
+// Alertmanager that sent the resolution (the same externalURL, not
+// empty): one Alertmanager sends a group's notifications one after
+// another, so it is no late copy. From another Alertmanager, or without
+// an externalURL, it may be a late copy of the first firing notification
+// from the other Alertmanager of a pair, whose own resolution was
+// deduplicated away, and would re-open the incident with nothing to
+// resolve it: it is skipped, and the bridge logs why; the group's next
+// change is posted. Give each Alertmanager of a pair its own
+// --web.external-url. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
 // groups are processed as they arrive, concurrently, up to -max-concurrent
 // at once; those of one group one at a time, so that the

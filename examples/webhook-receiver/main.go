@@ -53,9 +53,10 @@
 // outagecast's own client keeps one, so that the sender closes it first).
 //
 // On Ctrl-C or SIGTERM it stops taking connections and gives the deliveries
-// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once
-// (a delivery cut off gets no answer, and its sender retries it), and a
-// third kills it.
+// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once,
+// and a third kills it. A delivery the shutdown cut off gets no answer,
+// and its sender retries it; one cut off while its body was arriving is
+// said so on standard error.
 //
 // Exit status: 0 after a clean shutdown; 1 when the run failed (the -listen
 // address taken, the shutdown's grace period cut deliveries off); 2 on a
@@ -256,6 +257,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// than read on.
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	body, err := rc.verifier.VerifyRequest(r, maxBody)
+	if errors.Is(err, net.ErrClosed) {
+		// The server closed the connection under the read: only the
+		// shutdown does (http.Server.Close, once its grace period is
+		// over or at a second signal). No answer can reach the sender,
+		// whose own error is the connection's end, not a 408.
+		fmt.Fprintf(rc.log, "webhook-receiver: a delivery from %s was cut off by the shutdown before its body "+
+			"arrived whole: not printed, no answer sent (its sender may send it again)\n", r.RemoteAddr)
+		return
+	}
 	if err != nil {
 		status, why := webhook.RefusalStatus(err), err.Error()
 		if status == http.StatusRequestEntityTooLarge {
