@@ -173,3 +173,28 @@ func TestPruneRacingSendsOfOneIncident(t *testing.T) {
 		assert.Zero(t, ch.count("older"))
 	})
 }
+
+// TestOlderUpdateAfterPrunedNewerIsPosted: once Prune removed the records
+// of an incident's newer update, an older update of the incident is
+// posted, not Superseded, as Prune's doc says: nothing is left to
+// supersede it. (So are older updates in TestPruneRacingSendsOfOneIncident
+// when the newer one's records were pruned first.)
+func TestOlderUpdateAfterPrunedNewerIsPosted(t *testing.T) {
+	s := broadcast.NewMemoryStore()
+	ch := &seenChannel{}
+	b := newBroadcaster(t, broadcast.Options{Store: s}, ch)
+	start := time.Now()
+	newer, older := validUpdate(), validUpdate()
+	newer.ID, newer.Time = "newer", start
+	older.ID, older.Time = "older", start.Add(-time.Minute)
+	older.Body = "An older update."
+	_, err := b.Send(context.Background(), newer)
+	require.NoError(t, err)
+	n, err := s.Prune(context.Background(), time.Now().Add(time.Millisecond))
+	require.NoError(t, err)
+	require.NotZero(t, n)
+	rep, err := b.Send(context.Background(), older)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Superseded)
+	assert.Equal(t, 1, ch.count("older"))
+}
