@@ -410,7 +410,8 @@ func (b *Broadcaster) Channels() []string {
 // the update whose first Send came to the channel's targets first, as
 // the Store records it, is the older, whichever instance sends it), and
 // a retry waiting to post it stops as soon as the newer one is delivered:
-// its Result says Superseded. A newer update whose post was retracted
+// its Result says Superseded (not after a Store's Prune removed the newer
+// one's records: it is then posted). A newer update whose post was retracted
 // supersedes nothing, nor does one that a Retract stopped while its
 // attempt was under way (its post is deleted as that attempt ends). While
 // a Retract is deleting a newer post, an older update waits for it, its

@@ -279,7 +279,9 @@ func failureText(err error) string {
 //     find the posts made before, not even after such a Send.
 //   - An incident's thread on a channel is removed when its latest
 //     receipt was saved before cutoff and none of the incident's receipts
-//     on the channel is kept. Its next update then starts a new thread.
+//     on the channel is kept. Its next update then starts a new thread,
+//     and is posted even when it is older (Update.Time) than an update
+//     whose records are gone: nothing is left to supersede it.
 //   - The record of which post an update followed in its thread, which
 //     is kept under a key of its own, is removed when it was saved before
 //     cutoff: an update after the retraction of the thread's latest post

@@ -27,7 +27,9 @@ import (
 //   - An incident's thread on a channel is removed when its latest receipt
 //     was saved before cutoff and no receipt of the incident on the
 //     channel is kept: the thread is kept while any of its updates is. Its
-//     next update then starts a new thread.
+//     next update then starts a new thread, and is posted even when it is
+//     older (broadcast.Update.Time) than an update whose records are gone:
+//     nothing is left to supersede it.
 //
 // The post a fan-out channel made in one target (broadcast.Ledger's
 // MarkPosted) is kept as a receipt of its own, under an update key of its
