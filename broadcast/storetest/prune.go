@@ -63,6 +63,17 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 			"context.Canceled", checkPruneCancelled},
 		{"PruneNilContext", "with a nil context Prune removes nothing and fails with an error; it never panics",
 			checkPruneNilContext},
+		{"PruneRacingSendsLosesNoUpdate", "while Prune loops with a cutoff of now (or of one second back), every " +
+			"update of an incident of its own is delivered by its one Send, the channel called once for it: none " +
+			"is Skipped, Superseded or lost", checkPruneRacingSendsLosesNoUpdate},
+		{"PruneRacingSendsOfOneIncident", "updates of one incident sent at once from several goroutines, while " +
+			"Prune loops, are each either delivered (the channel called once for it) or reported Superseded (the " +
+			"channel never called for it)", checkPruneRacingSendsOfOneIncident},
+		{"PruneKeepsNewerSuperseding", "an update older than a newer one of its incident whose records Prune " +
+			"keeps is Superseded, and not posted", checkPruneKeepsNewerSuperseding},
+		{"PruneOfNewerPostsOlder", "once Prune removed the records of an incident's newer update, an older " +
+			"update of the incident is posted, not Superseded: nothing is left to supersede it",
+			checkOlderUpdateAfterPrunedNewerIsPosted},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
