@@ -350,7 +350,12 @@ func TestCheck(t *testing.T) {
 			err := bad.Check(context.Background())
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err))
-			assert.Equal(t, "twitter: check: X rejected the credentials: X API 401 Unauthorized", err.Error())
+			field := "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret"
+			if mode.bearer {
+				field = "Config.TokenSource"
+			}
+			assert.Equal(t, "twitter: check: X rejected the credentials: X API 401 Unauthorized (refused the credential: check "+field+")",
+				err.Error())
 		})
 	}
 }
