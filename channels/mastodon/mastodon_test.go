@@ -91,7 +91,8 @@ func TestConformance(t *testing.T) {
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign,
 			channeltest.FailEchoDelivered},
-		ServerField: "Config.Server",
+		ServerField:     "Config.Server",
+		CredentialField: "Config.Token",
 	})
 }
 

@@ -79,7 +79,8 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Failures: failures,
-			ServerField: "Config.BaseURL",
+			ServerField:     "Config.BaseURL",
+			CredentialField: "Config.Token",
 		})
 	})
 	t.Run("TwoChats", func(t *testing.T) {
@@ -94,7 +95,8 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Targets: chats, Posts: true, Failures: failures,
-			ServerField: "Config.BaseURL",
+			ServerField:     "Config.BaseURL",
+			CredentialField: "Config.Token",
 		})
 	})
 }

@@ -102,10 +102,18 @@ func TestConformance(t *testing.T) {
 					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 					channeltest.FailForeign,
 					channeltest.FailEchoDelivered},
-				ServerField: "Config.BaseURL",
+				ServerField:     "Config.BaseURL",
+				CredentialField: credentialFields[mode.bearer],
 			})
 		})
 	}
+}
+
+// credentialFields are the fields of a refused credential, by mode (bearer
+// is OAuth 2.0).
+var credentialFields = map[bool]string{
+	false: "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret",
+	true:  "Config.TokenSource",
 }
 
 func testUpdate() broadcast.Update {

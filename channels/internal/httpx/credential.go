@@ -15,7 +15,7 @@ type CredentialError struct {
 // every channel: "auth.test: invalid_auth (refused the credential: check
 // Config.Token)".
 func (e *CredentialError) Error() string {
-	return e.Err.Error() + " (" + credentialRefused + e.Field + ")"
+	return e.Err.Error() + " " + RefusedCredential + e.Field + ")"
 }
 
 // Unwrap returns the refusal: errors.Is and errors.As find what it wraps,
@@ -23,8 +23,9 @@ func (e *CredentialError) Error() string {
 // broadcast.Uncertain).
 func (e *CredentialError) Unwrap() error { return e.Err }
 
-// credentialRefused begins what CredentialError adds to a refusal.
-const credentialRefused = "refused the credential: check "
+// RefusedCredential begins what CredentialError adds to a refusal's
+// text, before the field and ")".
+const RefusedCredential = "(refused the credential: check "
 
 // CredentialRefused marks err, an answer of the platform's own (not
 // another server's, see Foreign) that its documentation gives for a
