@@ -164,7 +164,9 @@
 //   - a refused login (401 AuthenticationRequired, "Invalid identifier or
 //     password"; AccountTakedown; AuthFactorTokenRequired, which an app
 //     password never asks for), 401 and 403, and an expired session that
-//     renewing did not cure, are Permanent;
+//     renewing did not cure, are Permanent; a login refused with 401 (but
+//     AccountTakedown) ends in "(refused the credential: check
+//     Config.Identifier and Config.AppPassword)";
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 403, 404 or 405 without the XRPC error body (a
@@ -271,6 +273,7 @@ const (
 	opPost   = "post"
 	opDelete = "delete"
 	opCheck  = "check"
+	opLogin  = "log in"
 	opRead   = "read back"
 	// opReadCID reads a post of the thread for the cid its receipt lacks.
 	opReadCID = "read the cid of the post replied to"

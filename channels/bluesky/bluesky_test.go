@@ -77,7 +77,8 @@ func TestConformance(t *testing.T) {
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign,
 			channeltest.FailEchoDelivered},
-		ServerField: "Config.Service",
+		ServerField:     "Config.Service",
+		CredentialField: "Config.Identifier and Config.AppPassword",
 	})
 }
 

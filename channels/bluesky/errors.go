@@ -46,6 +46,9 @@ const (
 	errRecordExists  = "RecordAlreadyExists"
 	errRecordMissing = "RecordNotFound"
 	errAuthFactor    = "AuthFactorTokenRequired"
+	// errAccountTakedown is a login's refusal of an account taken down:
+	// not its credentials.
+	errAccountTakedown = "AccountTakedown"
 )
 
 // xrpcError reads the error of a response that is not a success. The text
@@ -118,6 +121,14 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor, ow
 		return c.rateLimited(op, r.Header, xe, marked, rd)
 	case xe.Name == errAuthFactor:
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
+	case op == opLogin && r.Status == http.StatusUnauthorized && xe.Name != errAccountTakedown:
+		// createSession's 401 AuthenticationRequired, "Invalid identifier
+		// or password" (https://docs.bsky.app/docs/api/com-atproto-server-create-session;
+		// https://atproto.com/specs/xrpc#error-responses, 401: the
+		// credentials are missing or not valid). Not AccountTakedown,
+		// which the same 401 carries for an account suspended.
+		return httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe)),
+			"Config.Identifier and Config.AppPassword")
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe))
 	}

@@ -201,7 +201,7 @@ func (c *Channel) renew(ctx context.Context, op string, used *session) (*session
 
 // login makes a session with com.atproto.server.createSession.
 func (c *Channel) login(ctx context.Context) (*session, error) {
-	const op = "log in"
+	const op = opLogin
 	in := map[string]string{"identifier": c.s.identifier, "password": c.s.password.Reveal()}
 	resp, err := c.do(ctx, http.MethodPost, "com.atproto.server.createSession", nil, in, nil, redact.Secret{})
 	if err != nil {

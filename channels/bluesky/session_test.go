@@ -94,7 +94,7 @@ func TestLoginRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Equal(t, "bluesky: log in: the server refused the credentials: server answered 401 AuthenticationRequired: "+
-		"Invalid identifier or password", err.Error())
+		"Invalid identifier or password (refused the credential: check Config.Identifier and Config.AppPassword)", err.Error())
 	var xe *XRPCError
 	require.ErrorAs(t, err, &xe)
 	assert.Equal(t, "AuthenticationRequired", xe.Name)

@@ -219,6 +219,10 @@ func brokenCases() []brokenCase {
 		{"SmallIDsDeclaredLarge", declaredLarge(smallIDs(chatHarness())), []string{"LargeIDSurvives"}, chatNotRun,
 			`Harness.LargeIDs says the platform's post ids are integers above 2^53 (9007199254740992), but the back ` +
 				`end answered the post id "1"`},
+		// A channel whose refused credential's error names no field fails
+		// the rule once the harness names the field.
+		{"OmitsCredentialField", credentialField(chatHarness(), "Config.Token"), []string{"UnauthorizedNamesCredential"},
+			chatNotRun, "Send, unauthorized: the error names the field that holds the refused credential"},
 		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
 			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, slices.Concat(closeCases(), reopenCases())...)
@@ -953,6 +957,12 @@ func threadInMemory(c *chat) sendFunc {
 // declaredLarge returns h saying its platform's ids are snowflakes.
 func declaredLarge(h channeltest.Harness) channeltest.Harness {
 	h.LargeIDs = true
+	return h
+}
+
+// credentialField returns h with Harness.CredentialField set to field.
+func credentialField(h channeltest.Harness, field string) channeltest.Harness {
+	h.CredentialField = field
 	return h
 }
 

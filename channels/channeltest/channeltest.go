@@ -146,6 +146,10 @@
 //     posts gone from the platform (deleted by hand) delivers the update
 //     once, or fails, posting nothing, with an error that does not wrap
 //     broadcast.ErrPostGone.
+//   - UnauthorizedNamesCredential (FailUnauthorized, CredentialField): the
+//     error of a credentials failure names the field that holds the
+//     credential, as "(refused the credential: check Config.Token)"
+//     (CredentialRefused), never the credential itself.
 //   - LargeIDSurvives: a post id the back end answers is the receipt's
 //     Receipt.ID byte for byte (for a channel without Targets), and a
 //     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract
@@ -337,6 +341,11 @@ type Harness struct {
 	// FailForeign rule looks for it in the errors of another server's
 	// answer. Empty: any field ("Config.").
 	ServerField string
+	// CredentialField is the configuration field that holds the credential
+	// the back end refuses under FailUnauthorized, as the channel's error
+	// names it ("Config.Token"): the UnauthorizedNamesCredential rule looks
+	// for CredentialRefused and it. Empty: the rule is not run.
+	CredentialField string
 	// OwnClient is New for a channel that makes its own HTTP client (its
 	// Config gives none): CloseReleasesConnections then checks that Close
 	// releases that client's connections. Nil: not checked.

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // failureRules check how failures are reported, and that none leaks a
@@ -29,6 +30,10 @@ func failureRules() []rule {
 			rule: "a rate-limit failure (429) is marked with broadcast.RetryAfter and a positive delay, not Permanent"},
 		{name: "UnauthorizedIsPermanent", check: checkFailure(FailUnauthorized), needs: needsFailure(FailUnauthorized),
 			rule: "a credentials failure (401, failed authentication) is marked broadcast.Permanent"},
+		{name: "UnauthorizedNamesCredential", check: checkCredentialField,
+			needs: needsAll(needsFailure(FailUnauthorized), needsCredentialField),
+			rule: "a credentials failure (401, failed authentication) names the field that holds the credential, " +
+				"as \"(refused the credential: check Config.Token)\", never the credential"},
 		{name: "RejectedIsPermanent", check: checkFailure(FailRejected), needs: needsFailure(FailRejected),
 			rule: "content or a request the platform refuses (400, SMTP 5xx) is marked broadcast.Permanent"},
 		{name: "NoSecretLeaks", check: checkNoSecret, needs: needsSecrets,
@@ -56,6 +61,29 @@ func failureRules() []rule {
 		untrustedRule(),
 		untrustedTLSRule(),
 	}
+}
+
+func needsCredentialField(s subject) string {
+	if s.h.CredentialField == "" {
+		return "Harness.CredentialField is empty"
+	}
+	return ""
+}
+
+// CredentialRefused is what the error of a credential the platform
+// refused says, followed by the field that holds it and ")":
+// "(refused the credential: check Config.Token)". Every channel of this
+// module words it so.
+const CredentialRefused = httpx.RefusedCredential
+
+// A credentials failure names the field to fix.
+func checkCredentialField(s *suite) {
+	err := s.sendFailing(FailUnauthorized, message(update(1)))
+	if !assert.Errorf(s.t, err, "Send returned no error although the back end failed with %s", FailUnauthorized) {
+		return
+	}
+	assert.Containsf(s.t, err.Error(), CredentialRefused+s.h.CredentialField+")",
+		"Send, %s: the error names the field that holds the refused credential", FailUnauthorized)
 }
 
 func needsSecrets(s subject) string {

@@ -179,7 +179,10 @@
 // a forum channel without Config.Forum, 220001, says so, and a forum that
 // requires a tag, 40067, names Config.ForumTags) and 40333 ("internal network error" in its
 // message, which Discord documents as its edge, Cloudflare, blocking the
-// request, and not as passing with time: the error says so). A redirect, or a
+// request, and not as passing with time: the error says so); a refusal
+// of the webhook's URL itself (401, 50027 Invalid Webhook Token, 10015
+// Unknown Webhook) ends in "(refused the credential: check
+// Config.WebhookURL)". A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord

@@ -609,7 +609,7 @@ func TestClassify(t *testing.T) {
 		{name: "server error with X-RateLimit-Reset-After only",
 			answer: canned{status: 502, header: map[string]string{"X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "60"}, body: `<html>502 Bad Gateway</html>`}},
 		{name: "invalid token", answer: canned{status: 401, body: `{"message": "Invalid Webhook Token", "code": 50027}`}, permanent: true,
-			text: "http status 401 Unauthorized: Invalid Webhook Token (code 50027)"},
+			text: "http status 401 Unauthorized: Invalid Webhook Token (code 50027) (refused the credential: check Config.WebhookURL)"},
 		{name: "unknown webhook", answer: canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, permanent: true},
 		{name: "missing permissions", answer: canned{status: 403, body: `{"message": "Missing Permissions", "code": 50013}`}, permanent: true},
 		{name: "invalid form body", permanent: true,
@@ -741,7 +741,7 @@ func TestCheck(t *testing.T) {
 	err = other.Check(context.Background())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.EqualError(t, err, "discord: check: http status 401 Unauthorized: Invalid Webhook Token (code 50027)")
+	assert.EqualError(t, err, "discord: check: http status 401 Unauthorized: Invalid Webhook Token (code 50027) (refused the credential: check Config.WebhookURL)")
 }
 
 // Preview gives the content and its length in Discord's unit.
@@ -836,7 +836,7 @@ func TestForeignAnswerNamesWebhookURL(t *testing.T) {
 	f.answer(canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`})
 	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "Config.WebhookURL", "Discord's own 404")
+	assert.NotContains(t, err.Error(), hint, "Discord's own 404")
 	f.answer(canned{status: 502, body: `<html>502 Bad Gateway</html>`})
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.Error(t, err)

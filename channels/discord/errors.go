@@ -20,6 +20,9 @@ const (
 	codeUnknownChannel = 10003 // a thread that is gone
 	codeUnknownMessage = 10008
 	codeUnknownWebhook = 10015
+	// codeInvalidWebhookToken is "Invalid Webhook Token": the token of
+	// Config.WebhookURL is not the webhook's.
+	codeInvalidWebhookToken = 50027
 	// codeOthersMessage is "Cannot edit a message authored by another
 	// user" (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes):
 	// the message is there, not this webhook's to edit.
@@ -177,7 +180,25 @@ func classify(r *httpx.Response, now time.Time) error {
 	e := parseError(r)
 	limited := r.Status == http.StatusTooManyRequests || e.edgeLimit || slices.Contains(transientCodes, e.Code)
 	d, ok := rateLimitWait(e, limited, r.Header, now)
-	return httpx.MarkWait(e, limited, httpx.Transient(r.Status), d, ok)
+	err := httpx.MarkWait(e, limited, httpx.Transient(r.Status), d, ok)
+	if refusesWebhook(e) {
+		err = httpx.CredentialRefused(err, "Config.WebhookURL")
+	}
+	return err
+}
+
+// refusesWebhook reports whether e, a refusal, is Discord's own refusal of
+// the webhook's URL: 50027 Invalid Webhook Token, 10015 Unknown Webhook
+// (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes),
+// or any other 401 of Discord's JSON, "the Authorization header was missing
+// or invalid" (same page, HTTP response codes): the webhook's URL is its
+// only credential. Not 403 (50013 Missing Permissions and the like: the
+// webhook's channel, not its URL), nor another server's page.
+func refusesWebhook(e *apiError) bool {
+	if e.foreign {
+		return false
+	}
+	return e.Code == codeInvalidWebhookToken || e.Code == codeUnknownWebhook || e.Status == http.StatusUnauthorized
 }
 
 // rateLimitWait is the wait Discord asks for: retry_after in the body

@@ -617,7 +617,8 @@ func harness(forum bool) channeltest.Harness {
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
-		ServerField: "Config.WebhookURL",
+		ServerField:     "Config.WebhookURL",
+		CredentialField: "Config.WebhookURL",
 	}
 	if forum {
 		h.ThreadsTo = channeltest.Root

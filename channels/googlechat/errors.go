@@ -28,6 +28,8 @@ type apiError struct {
 	Details []struct {
 		Type       string `json:"@type"`
 		RetryDelay string `json:"retryDelay"` // of a google.rpc.RetryInfo: "1.5s"
+		Reason     string `json:"reason"`     // of a google.rpc.ErrorInfo: "API_KEY_INVALID"
+		Domain     string `json:"domain"`     // of a google.rpc.ErrorInfo: "googleapis.com"
 	} `json:"details"`
 	foreign bool // not Google's answer (httpx.Foreign)
 }
@@ -110,8 +112,43 @@ func classify(r *httpx.Response, now time.Time) error {
 	if !ok {
 		d, ok = httpx.RetryAfter(r.Header, now)
 	}
-	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED",
+	err := httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED",
 		slices.Contains(transientStatuses, e.Status) || httpx.Transient(r.Status), d, ok)
+	if e.refusesCredential() {
+		err = httpx.CredentialRefused(err, "Config.WebhookURL")
+	}
+	return err
+}
+
+// errorInfoType names the detail of an error that says why, in a reason of
+// its domain.
+const errorInfoType = "type.googleapis.com/google.rpc.ErrorInfo"
+
+// refusesCredential reports whether e is Google's refusal of what the
+// webhook's URL authenticates with (its key and token): the canonical
+// status UNAUTHENTICATED, "the request does not have valid authentication
+// credentials" (https://cloud.google.com/apis/design/errors#handling_errors),
+// or the ErrorInfo reason API_KEY_INVALID of the googleapis.com domain,
+// "the provided API key is invalid"
+// (https://cloud.google.com/php/docs/reference/common-protos/latest/Api.ErrorReason),
+// which comes with INVALID_ARGUMENT and the message "API key not valid.
+// Please pass a valid API key.", read too when the detail is missing. Not
+// PERMISSION_DENIED: it also refuses a webhook removed from its space, or
+// an app or a user without access, not only a token; nor another server's
+// answer.
+func (e *apiError) refusesCredential() bool {
+	if e.foreign {
+		return false
+	}
+	if e.Status == "UNAUTHENTICATED" {
+		return true
+	}
+	for _, d := range e.Details {
+		if d.Type == errorInfoType && d.Domain == "googleapis.com" && d.Reason == "API_KEY_INVALID" {
+			return true
+		}
+	}
+	return e.Status == "INVALID_ARGUMENT" && strings.HasPrefix(e.Message, "API key not valid.")
 }
 
 // duplicate reports whether err is Google's refusal of a message id it

@@ -370,7 +370,8 @@ func harness() channeltest.Harness {
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
-		ServerField: "Config.WebhookURL",
+		ServerField:     "Config.WebhookURL",
+		CredentialField: "Config.WebhookURL",
 	}
 }
 

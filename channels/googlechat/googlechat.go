@@ -88,7 +88,9 @@
 // certificate that does not verify or a port that does not speak TLS;
 // everything else is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
-// (404, a deleted webhook or space). A redirect, or a 401, 403, 404 or 405
+// (404, a deleted webhook or space); a bad key (the reason API_KEY_INVALID,
+// "API key not valid") and UNAUTHENTICATED end in "(refused the
+// credential: check Config.WebhookURL)". A redirect, or a 401, 403, 404 or 405
 // without Google's JSON error (a proxy's page, a URL with a wrong path),
 // is permanent too and says it is not Google Chat's answer, naming
 // Config.WebhookURL. So is a 2xx whose body is not the Message Google

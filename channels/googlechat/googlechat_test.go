@@ -197,7 +197,8 @@ func TestClassify(t *testing.T) {
 		{name: "aborted", answer: canned{status: 409, body: e(409, "ABORTED", "The operation was aborted.")}},
 		{name: "front end page", answer: canned{status: 502, body: "<html><title>Error 502 (Server Error)!!1</title></html>"}},
 		{name: "bad key", answer: canned{status: 400, body: e(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.")},
-			permanent: true, text: "http status 400 Bad Request: INVALID_ARGUMENT: API key not valid. Please pass a valid API key."},
+			permanent: true, text: "http status 400 Bad Request: INVALID_ARGUMENT: API key not valid. Please pass a valid API key. " +
+				"(refused the credential: check Config.WebhookURL)"},
 		{name: "bad token", answer: canned{status: 401, body: e(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")}, permanent: true},
 		{name: "removed from space", answer: canned{status: 403, body: e(403, "PERMISSION_DENIED", "The caller does not have permission")}, permanent: true},
 		{name: "space gone", answer: canned{status: 404, body: e(404, "NOT_FOUND", "Requested entity was not found.")}, permanent: true,

@@ -155,7 +155,15 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errScope, apiErr))
 	case op == opEdit && notOwned(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w: %w", op, broadcast.ErrNotEditable, errNotOwned, apiErr))
-	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
+	case r.Status == http.StatusUnauthorized:
+		// The instance's own 401 refuses the token itself: "401:
+		// Unauthorized: Invalid or missing Authorization header" (the
+		// Mastodon API's methods, as
+		// https://docs.joinmastodon.org/methods/statuses/#create, with
+		// {"error": "The access token is invalid"}).
+		return httpx.CredentialRefused(
+			broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr)), "Config.Token")
+	case r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))

@@ -203,6 +203,8 @@
 //     seconds. Mastodon allows 300 requests per
 //     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a suspended account) are Permanent;
+//     the instance's 401 ends in "(refused the credential: check
+//     Config.Token)";
 //     a 403 refusing the token's scope ("This action is outside the
 //     authorized scopes", Pleroma's and Akkoma's "Insufficient
 //     permissions: …", GoToSocial's "token has insufficient scope

@@ -91,7 +91,8 @@ func TestConformance(t *testing.T) {
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign,
 			channeltest.FailEchoDelivered},
-		ServerField: "Config.Server",
+		ServerField:     "Config.Server",
+		CredentialField: "Config.Token",
 	})
 }
 
@@ -592,11 +593,11 @@ func TestErrors(t *testing.T) {
 		{"422", 422, nil, `{"error":"Validation failed: Text character limit of 500 exceeded"}`, true, 0,
 			"mastodon: post: instance answered 422 Unprocessable Entity: Validation failed: Text character limit of 500 exceeded"},
 		{"401", 401, nil, `{"error":"The access token is invalid"}`, true, 0,
-			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: The access token is invalid"},
+			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: The access token is invalid (refused the credential: check Config.Token)"},
 		{"403", 403, nil, `{"error":"This action is not allowed"}`, true, 0,
 			"mastodon: post: the instance refused the token: instance answered 403 Forbidden: This action is not allowed"},
 		{"oauth error", 401, nil, `{"error":"invalid_token","error_description":"The access token was revoked"}`, true, 0,
-			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: invalid_token: The access token was revoked"},
+			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: invalid_token: The access token was revoked (refused the credential: check Config.Token)"},
 		{"429 until reset", 429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
 			`{"error":"Too many requests"}`, false, 90 * time.Second,
 			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},

@@ -175,8 +175,17 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 		err = fmt.Errorf("%w; %w", e, errNotHomeserver)
 	}
 	d, ok := retryAfter(r.Header, retryAfterMS(eb.RetryAfterMS), now)
-	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
+	err = httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
 		httpx.Transient(r.Status), d, ok)
+	if eb.ErrCode == "M_UNKNOWN_TOKEN" || eb.ErrCode == "M_MISSING_TOKEN" {
+		// "The access or refresh token specified was not recognised" and
+		// "No access token was specified for the request"
+		// (https://spec.matrix.org/latest/client-server-api/#common-error-codes):
+		// the token itself. Not M_FORBIDDEN (a room's refusal of the
+		// account) nor M_USER_LOCKED (the account's state).
+		err = httpx.CredentialRefused(err, "Config.AccessToken")
+	}
+	return err
 }
 
 // retryAfter is the wait the homeserver names: the Retry-After header (the

@@ -257,7 +257,8 @@
 // after that wait when the answer names one;
 // every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
 // room, no power) and 413 M_TOO_LARGE among them, fails that room
-// permanently. An alias the directory does not know (404 M_NOT_FOUND)
+// permanently; M_UNKNOWN_TOKEN and M_MISSING_TOKEN end in "(refused the
+// credential: check Config.AccessToken)". An alias the directory does not know (404 M_NOT_FOUND)
 // fails its room permanently. An alias of another server is resolved by
 // the homeserver over federation; one it cannot reach there (federation
 // turned off, as Dendrite's disable_federation, or the server down) is

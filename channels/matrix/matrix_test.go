@@ -61,6 +61,7 @@ func TestConformance(t *testing.T) {
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
-		ServerField: "Config.Homeserver",
+		ServerField:     "Config.Homeserver",
+		CredentialField: "Config.AccessToken",
 	})
 }

@@ -259,7 +259,22 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	for _, m := range head.Metadata.Messages[:min(len(head.Metadata.Messages), maxDetails)] {
 		e.Details = append(e.Details, httpx.RedactedSnippet(c.s.rd, m))
 	}
-	return classify(e, hresp.Header, time.Now())
+	err := classify(e, hresp.Header, time.Now())
+	if credentialCodes[head.Error] {
+		err = httpx.CredentialRefused(err, "Config.Token")
+	}
+	return err
+}
+
+// credentialCodes are the Web API's refusals of the token itself
+// (https://docs.slack.dev/reference/methods/auth.test, "Errors";
+// https://docs.slack.dev/apis/web-api/#errors): invalid_auth (the token is
+// not valid, or the request comes from an address the workspace does not
+// allow it from), not_authed (none was sent), account_inactive and
+// token_revoked (its user, workspace or app is gone), token_expired (a
+// rotating token not refreshed). Their errors name Config.Token.
+var credentialCodes = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
 }
 
 // errCut is the error of a 2xx whose answer was cut off (longer than

@@ -283,7 +283,11 @@
 // missing_scope, channel_not_found, not_in_channel, is_archived,
 // msg_too_long, no_text, invalid_blocks and the rest; missing_scope's
 // error names the scopes Slack says the method needs and those the
-// token has (APIError.Needed and Provided). The look-up's own
+// token has (APIError.Needed and Provided); a refusal of the token itself
+// (invalid_auth, not_authed, account_inactive, token_revoked,
+// token_expired) ends in "(refused the credential: check Config.Token)",
+// and an incoming webhook's no_service and invalid_token in "(refused the
+// credential: check Config.WebhookURL)". The look-up's own
 // errors are no delivery's: they are in the Receipt's Meta, never in
 // Send's error, and change no marks. Transport errors are
 // transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. With several conversations the error follows

@@ -71,13 +71,14 @@ func TestConformance(t *testing.T) {
 			c.BaseURL = serverURL + "/api/"
 			return untrusted(t, c)
 		},
-		Secrets:     []string{testToken},
-		Config:      cfg,
-		MaxLength:   MaxSectionText,
-		Measure:     utf16Len,
-		ThreadsTo:   channeltest.Root,
-		Failures:    allFailures,
-		ServerField: "Config.BaseURL",
+		Secrets:         []string{testToken},
+		Config:          cfg,
+		MaxLength:       MaxSectionText,
+		Measure:         utf16Len,
+		ThreadsTo:       channeltest.Root,
+		Failures:        allFailures,
+		ServerField:     "Config.BaseURL",
+		CredentialField: "Config.Token",
 	})
 }
 
@@ -92,15 +93,16 @@ func TestConformanceFanout(t *testing.T) {
 		Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
 			return reopenOn(t, Config{Name: cfg.Name, Channels: cfg.Channels}, be.(*fakeSlack))
 		},
-		Secrets:     []string{testToken},
-		Config:      cfg,
-		MaxLength:   MaxSectionText,
-		Measure:     utf16Len,
-		ThreadsTo:   channeltest.Root,
-		Targets:     cfg.Channels,
-		Posts:       true,
-		Failures:    allFailures,
-		ServerField: "Config.BaseURL",
+		Secrets:         []string{testToken},
+		Config:          cfg,
+		MaxLength:       MaxSectionText,
+		Measure:         utf16Len,
+		ThreadsTo:       channeltest.Root,
+		Targets:         cfg.Channels,
+		Posts:           true,
+		Failures:        allFailures,
+		ServerField:     "Config.BaseURL",
+		CredentialField: "Config.Token",
 	})
 }
 
@@ -129,12 +131,13 @@ func TestConformanceWebhook(t *testing.T) {
 			return untrusted(t, Config{Name: "status-hook",
 				WebhookURL: redact.NewURL(serverURL + "/services/T0TEST0001/B0HOOK0001/" + hookSecret)})
 		},
-		Secrets:     []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
-		Config:      Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
-		MaxLength:   MaxSectionText,
-		Measure:     utf16Len,
-		Failures:    allFailures,
-		ServerField: "Config.WebhookURL",
+		Secrets:         []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
+		Config:          Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
+		MaxLength:       MaxSectionText,
+		Measure:         utf16Len,
+		Failures:        allFailures,
+		ServerField:     "Config.WebhookURL",
+		CredentialField: "Config.WebhookURL",
 	})
 }
 

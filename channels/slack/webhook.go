@@ -31,6 +31,8 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	if err := httpx.Classify(resp); err != nil {
 		if _, foreign := httpx.Foreign(resp, hookError(resp.Body)); foreign {
 			err = fmt.Errorf("%w; not Slack's answer (check Config.WebhookURL)", err)
+		} else if hookRefusesURL(resp.Body) {
+			err = httpx.CredentialRefused(err, "Config.WebhookURL")
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
@@ -67,4 +69,19 @@ func hookError(body []byte) bool {
 		return false
 	}
 	return strings.Trim(word, "abcdefghijklmnopqrstuvwxyz_") == ""
+}
+
+// hookRefusesURL reports whether body, an incoming webhook's refusal,
+// refuses the webhook URL itself: no_service (the webhook is disabled,
+// removed or invalid) or invalid_token (its token is not valid), as
+// https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks/#handling-errors
+// lists them. Not channel_not_found, channel_is_archived or
+// action_prohibited: the webhook's channel or an admin's restriction.
+func hookRefusesURL(body []byte) bool {
+	word, _, _ := strings.Cut(strings.TrimSpace(string(body)), ":")
+	switch strings.TrimSpace(word) {
+	case "no_service", "invalid_token":
+		return true
+	}
+	return false
 }

@@ -92,7 +92,17 @@ func classify(r *httpx.Response) error {
 	if marked == nil {
 		return nil
 	}
-	return broadcast.MarkAs(parseError(r), marked)
+	e := parseError(r)
+	err := broadcast.MarkAs(e, marked)
+	if e.status == http.StatusUnauthorized && !e.foreign {
+		// The API's own 401, "Could not authenticate": the key itself
+		// (https://developer.statuspage.io/#section/Authentication, and
+		// the 401 of every operation of the API reference). Not 403 (the
+		// key's user may not reach the page) nor 404 (Config.PageID, an
+		// incident not there).
+		err = httpx.CredentialRefused(err, "Config.APIKey")
+	}
+	return err
 }
 
 // isStatus reports whether err is the API's refusal with that status;

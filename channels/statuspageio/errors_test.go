@@ -27,7 +27,8 @@ func TestErrorClassification(t *testing.T) {
 		wait      time.Duration // RetryAfter, 0: none
 		want      string
 	}{
-		{401, nil, `{"error":"Could not authenticate"}`, true, 0, "http status 401 Unauthorized: Could not authenticate"},
+		{401, nil, `{"error":"Could not authenticate"}`, true, 0,
+			"http status 401 Unauthorized: Could not authenticate (refused the credential: check Config.APIKey)"},
 		{403, nil, `{"error":"You are not authorized to access this resource."}`, true, 0,
 			"http status 403 Forbidden: You are not authorized to access this resource."},
 		{404, nil, `{"error":"The requested resource could not be found."}`, true, 0,
@@ -88,7 +89,7 @@ func TestCheck(t *testing.T) {
 	err := ch.Check(context.Background())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.Equal(t, "statuspageio: check page: http status 401 Unauthorized: Could not authenticate", err.Error())
+	assert.Equal(t, "statuspageio: check page: http status 401 Unauthorized: Could not authenticate (refused the credential: check Config.APIKey)", err.Error())
 
 	f.Fail(channeltest.FailEcho)
 	err = ch.Check(context.Background())

@@ -207,7 +207,8 @@
 // {"error": "…"}, {"error": ["…", …]} or {"message": "…"}, or the start of
 // another body. 420 and 429 are transient with broadcast.RetryAfter, the
 // Retry-After header's wait, or 30s without one; 408, 425 and 5xx but 501 are
-// transient; 401, 403, 404, 422 and every other refusal are permanent.
+// transient; 401, 403, 404, 422 and every other refusal are permanent
+// (the API's 401 ends in "(refused the credential: check Config.APIKey)").
 // A redirect, or a 401, 403, 404 or 405 without the API's error body (a
 // proxy's page, a BaseURL with a wrong path), is another server's answer:
 // permanent, naming Config.BaseURL, and never an incident that is gone.

@@ -44,7 +44,8 @@ func harness() channeltest.Harness {
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign,
 			channeltest.FailEchoDelivered},
-		ServerField: "Config.BaseURL",
+		ServerField:     "Config.BaseURL",
+		CredentialField: "Config.APIKey",
 	}
 }
 

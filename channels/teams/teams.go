@@ -85,7 +85,10 @@
 // without one); 408, 425 and 5xx (but 501) are transient; 400 (the
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
-// are transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. Errors quote the start of the workflow's answer. A
+// are transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. Errors quote the start of the workflow's answer;
+// the refusals of the URL itself (DirectApiInvalidAuthorizationSignature,
+// DirectApiAuthorizationRequired, WorkflowNotFound) end in "(refused the
+// credential: check Config.WebhookURL)". A
 // redirect, or a 401, 403, 404 or 405 without Azure's error JSON (a proxy's
 // page, a URL with a wrong host or path), says it is not the workflow's
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
@@ -258,6 +261,8 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := httpx.Classify(resp); err != nil {
 		if _, foreign := httpx.Foreign(resp, azureError(resp.Body)); foreign {
 			err = fmt.Errorf("%w; not the workflow's answer (check Config.WebhookURL)", err)
+		} else if refusesURL(resp.Body) {
+			err = httpx.CredentialRefused(err, "Config.WebhookURL")
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
@@ -352,13 +357,37 @@ func htmlPage(r *httpx.Response) bool {
 // DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 403, 404 or
 // 405 without it, is another server's answer (httpx.Foreign), a proxy's
 // page or a URL with a wrong host or path, not a workflow refusing it.
-func azureError(body []byte) bool {
+func azureError(body []byte) bool { return azureCode(body) != "" }
+
+// azureCode is the code of body, Azure's error JSON; "" when body is not.
+func azureCode(body []byte) string {
 	var e struct {
 		Error struct {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	return json.Unmarshal(body, &e) == nil && e.Error.Code != ""
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	return e.Error.Code
+}
+
+// refusesURL reports whether body, the trigger's refusal, refuses the
+// workflow URL itself. The URL is the trigger's only credential: its
+// shared access signature (sp, sv, sig) authenticates the call
+// (https://learn.microsoft.com/en-us/azure/logic-apps/logic-apps-securing-a-logic-app#generate-shared-access-signatures-sas),
+// and a workflow deleted, or its URL regenerated, leaves no trigger at the
+// old one. So DirectApiInvalidAuthorizationSignature (the signature is
+// not the trigger's), DirectApiAuthorizationRequired (the URL has none)
+// and WorkflowNotFound (no workflow at the URL's address). Not
+// AuthorizationFailed (an Azure role's refusal, not the URL's) nor a
+// refused request.
+func refusesURL(body []byte) bool {
+	switch azureCode(body) {
+	case "DirectApiInvalidAuthorizationSignature", "DirectApiAuthorizationRequired", "WorkflowNotFound":
+		return true
+	}
+	return false
 }
 
 // errNotMade is the error, permanent, of a call of a Channel not made by

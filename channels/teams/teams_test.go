@@ -61,7 +61,8 @@ func TestConformance(t *testing.T) {
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign, channeltest.FailEchoDelivered},
-		ServerField: "Config.WebhookURL",
+		ServerField:     "Config.WebhookURL",
+		CredentialField: "Config.WebhookURL",
 	})
 }
 

@@ -96,7 +96,16 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
-	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound || tokenNotServed(e):
+	case e.Code == http.StatusUnauthorized || tokenNotServed(e):
+		// 401: "an unauthorized attempt to use functionality available
+		// only to authorized users" (https://core.telegram.org/api/errors#401-unauthorized),
+		// as the Bot API server answers a token revoked or not valid; 421
+		// "unallowed token specified": a server that does not serve the
+		// bot. The token itself, and no other field, is at fault. Not 404:
+		// the Bot API's answer to a path it cannot read, a token's as well
+		// as a Config.BaseURL with a wrong path.
+		return httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e)), "Config.Token")
+	case e.Code == http.StatusNotFound:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())

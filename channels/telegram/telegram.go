@@ -182,7 +182,8 @@
 //     and a Bot API server's 421 "unallowed token specified" (one of your
 //     own that does not serve the bot; another 421, a proxy's, does not
 //     blame the token), are Permanent, and fail the chats not yet tried
-//     without a request; one
+//     without a request (the 401 and the 421 end in "(refused the
+//     credential: check Config.Token)"); one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
 //     with a wrong path), a 405 and a redirect likewise, but say so (and
 //     where a redirect pointed) rather than blame the token; so is a

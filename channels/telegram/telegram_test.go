@@ -79,7 +79,8 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Failures: failures,
-			ServerField: "Config.BaseURL",
+			ServerField:     "Config.BaseURL",
+			CredentialField: "Config.Token",
 		})
 	})
 	t.Run("TwoChats", func(t *testing.T) {
@@ -94,7 +95,8 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Targets: chats, Posts: true, Failures: failures,
-			ServerField: "Config.BaseURL",
+			ServerField:     "Config.BaseURL",
+			CredentialField: "Config.Token",
 		})
 	})
 }
@@ -307,7 +309,7 @@ func TestErrors(t *testing.T) {
 		{"chat not found", 400, nil, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, true, 0,
 			"sendMessage: Bot API answered 400: Bad Request: chat not found"},
 		{"unauthorized", 401, nil, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, true, 0,
-			"sendMessage: the Bot API refused the bot token: Bot API answered 401: Unauthorized"},
+			"sendMessage: the Bot API refused the bot token: Bot API answered 401: Unauthorized (refused the credential: check Config.Token)"},
 		{"malformed token", 404, nil, `{"ok":false,"error_code":404,"description":"Not Found"}`, true, 0,
 			"sendMessage: the Bot API refused the bot token: Bot API answered 404: Not Found"},
 		{"internal", 500, nil, `{"ok":false,"error_code":500,"description":"Internal Server Error: restart"}`, false, 0,
@@ -480,7 +482,7 @@ func TestCheck(t *testing.T) {
 	err := bad.Check(context.Background())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.Equal(t, "telegram: check: getMe: the Bot API refused the bot token: Bot API answered 401: Unauthorized", err.Error())
+	assert.Equal(t, "telegram: check: getMe: the Bot API refused the bot token: Bot API answered 401: Unauthorized (refused the credential: check Config.Token)", err.Error())
 }
 
 // Check asks getChat of every chat (https://core.telegram.org/bots/api#getchat),

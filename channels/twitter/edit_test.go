@@ -148,7 +148,7 @@ func TestEditErrors(t *testing.T) {
 		{name: "404 unknown route", prev: post, permanent: true, answer: answer(404, ``)},
 		{name: "401", prev: post, permanent: true,
 			answer: answer(401, `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`),
-			want:   "twitter: edit: X rejected the credentials: X API 401 Unauthorized"},
+			want:   "twitter: edit: X rejected the credentials: X API 401 Unauthorized (refused the credential: check Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret)"},
 		{name: "usage capped", prev: post, permanent: true,
 			answer: answer(429, `{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped","period":"Monthly","scope":"Product"}`)},
 		{name: "429", prev: post, retry: 5 * time.Minute,

@@ -159,9 +159,23 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 	case (r.Status == http.StatusForbidden || r.Status == http.StatusBadRequest) && isReplyGone(apiErr):
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errReplyGone, apiErr))
 	case r.Status == http.StatusUnauthorized:
-		return broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr))
+		// X's own 401: "missing or incorrect authentication credentials"
+		// (https://docs.x.com/x-api/fundamentals/response-codes-and-errors).
+		return httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr)),
+			c.credentialFields())
 	}
 	return broadcast.MarkAs(fmt.Errorf("twitter: %s: %w", op, apiErr), marked)
+}
+
+// credentialFields names the Config fields that hold the credentials the
+// channel signs its requests with: TokenSource for OAuth 2.0 (whose
+// token, refused, was asked for again before X's 401 was final), the
+// four keys and secrets for OAuth 1.0a.
+func (c *Channel) credentialFields() string {
+	if c.tokens != nil {
+		return "Config.TokenSource"
+	}
+	return "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret"
 }
 
 // rateLimited returns the error of a 429: transient, with a wait from X's

@@ -58,7 +58,7 @@ func TestSendErrors(t *testing.T) {
 		{name: "400 invalid request", answer: answer(400, invalid), permanent: true,
 			want: "twitter: post: X API 400 Invalid Request: One or more parameters to your request was invalid. (Your Tweet text is too long.)"},
 		{name: "401 unauthorized", answer: answer(401, `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`),
-			permanent: true, want: "twitter: post: X rejected the credentials: X API 401 Unauthorized"},
+			permanent: true, want: "twitter: post: X rejected the credentials: X API 401 Unauthorized (refused the credential: check Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret)"},
 		{name: "403 forbidden", answer: answer(403, `{"detail":"You are not permitted to perform this action.","type":"about:blank","title":"Forbidden","status":403}`),
 			permanent: true, want: "twitter: post: X API 403 Forbidden: You are not permitted to perform this action."},
 		{name: "403 client not enrolled", answer: answer(403, enrolled), permanent: true,

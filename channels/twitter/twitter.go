@@ -254,7 +254,9 @@
 //     incident's first, the next update has nothing to reply to and starts
 //     a new thread;
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
-//     403 forbidden) are Permanent, with X's detail; so is a 2xx without
+//     403 forbidden) are Permanent, with X's detail (X's 401 ends in
+//     "(refused the credential: check Config.TokenSource)", or the four
+//     OAuth 1.0a fields); so is a 2xx without
 //     data whose errors list refuses the request for good (its first
 //     entry of type invalid-request, not-authorized-for-resource,
 //     client-forbidden, unsupported-authentication or

@@ -102,10 +102,18 @@ func TestConformance(t *testing.T) {
 					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 					channeltest.FailForeign,
 					channeltest.FailEchoDelivered},
-				ServerField: "Config.BaseURL",
+				ServerField:     "Config.BaseURL",
+				CredentialField: credentialFields[mode.bearer],
 			})
 		})
 	}
+}
+
+// credentialFields are the fields of a refused credential, by mode (bearer
+// is OAuth 2.0).
+var credentialFields = map[bool]string{
+	false: "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret",
+	true:  "Config.TokenSource",
 }
 
 func testUpdate() broadcast.Update {
@@ -350,7 +358,12 @@ func TestCheck(t *testing.T) {
 			err := bad.Check(context.Background())
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err))
-			assert.Equal(t, "twitter: check: X rejected the credentials: X API 401 Unauthorized", err.Error())
+			field := "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret"
+			if mode.bearer {
+				field = "Config.TokenSource"
+			}
+			assert.Equal(t, "twitter: check: X rejected the credentials: X API 401 Unauthorized (refused the credential: check "+field+")",
+				err.Error())
 		})
 	}
 }

@@ -1,0 +1,53 @@
+package twitter
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// X's own 401 refuses the credentials and names the fields that hold them:
+// the four OAuth 1.0a ones, or TokenSource (after the token it gave again
+// was refused too); a 403 (a permission, an app not enrolled) and another
+// server's 401 do not say the credential was refused.
+func TestRefusedCredentialNamesField(t *testing.T) {
+	const refused = "(refused the credential: check Config."
+	const unauthorized = `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`
+	fields := map[bool]string{
+		false: "ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret",
+		true:  "TokenSource",
+	}
+	for _, mode := range authModes {
+		for _, c := range []struct {
+			name   string
+			status int
+			body   string
+			field  string // "" when the credential is not refused
+		}{
+			{"401", 401, unauthorized, fields[mode.bearer]},
+			{"403", 403, `{"detail":"You are not permitted to perform this action.","type":"about:blank","title":"Forbidden","status":403}`, ""},
+			{"403 client not enrolled", 403, `{"title":"Client Forbidden","detail":"x","reason":"client-not-enrolled",` +
+				`"type":"https://api.twitter.com/2/problems/client-forbidden"}`, ""},
+			{"proxy's 401", 401, "<html><h1>401 Authorization Required</h1></html>", ""},
+		} {
+			t.Run(mode.name+"/"+c.name, func(t *testing.T) {
+				f := newFakeX(t, mode.bearer)
+				f.respondWith(answer(c.status, c.body))
+				ch := newTestChannel(t, f)
+				_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+				require.Error(t, err)
+				assert.True(t, broadcast.IsPermanent(err), "%v", err)
+				if c.field == "" {
+					assert.NotContains(t, err.Error(), refused)
+					return
+				}
+				assert.True(t, strings.HasSuffix(err.Error(), refused+c.field+")"), "%v", err)
+			})
+		}
+	}
+}
