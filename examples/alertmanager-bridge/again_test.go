@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -41,43 +38,17 @@ func secondResolved(t *testing.T, externalURL string) []byte {
 func TestAlertFiringAgainInAGroupStillFiringIsPosted(t *testing.T) {
 	ch := &recorder{name: "status"}
 	_, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	code, first := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
-	code, _ = post(t, srv, secondResolved(t, am1))
-	require.Equal(t, http.StatusOK, code)
-
-	code, again := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	got := postAll(t, srv, from(t, "firing.json", am1), secondResolved(t, am1), from(t, "firing.json", am1))
+	first, again := got[0], got[2]
 	assert.Equal(t, "delivered", again.Results[0].Outcome)
 	assert.NotEqual(t, first.UpdateID, again.UpdateID)
 	require.Len(t, ch.sent(), 3)
 	assert.Contains(t, ch.sent()[2].Update.Body, "edge-ams-2", "the alert fires again")
 
-	code, retry := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	retry := postAll(t, srv, from(t, "firing.json", am1))[0]
 	assert.Equal(t, again.UpdateID, retry.UpdateID)
 	assert.Equal(t, "skipped", retry.Results[0].Outcome)
 	assert.Len(t, ch.sent(), 3)
-}
-
-// From the other Alertmanager of a pair, the same notification may be a
-// late copy of its first one: skipped, and the log says why.
-func TestAlertFiringAgainFromTheOtherAlertmanagerIsSkipped(t *testing.T) {
-	ch := &recorder{name: "status"}
-	logs := &syncbuf.Buffer{}
-	_, srv := refireBridge(t, logs, ch)
-	code, first := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
-	code, _ = post(t, srv, secondResolved(t, am1))
-	require.Equal(t, http.StatusOK, code)
-
-	code, again := post(t, srv, from(t, "firing.json", am2))
-	require.Equal(t, http.StatusOK, code)
-	assert.Equal(t, first.UpdateID, again.UpdateID)
-	assert.NotEqual(t, "delivered", again.Results[0].Outcome)
-	assert.Len(t, ch.sent(), 2)
-	assert.Contains(t, logs.String(), "skipped as a possible late copy")
-	assert.Contains(t, logs.String(), "another Alertmanager")
 }
 
 // A group that fired again after its resolution resolves a second time
@@ -91,19 +62,14 @@ func TestAlertFiringAgainFromTheOtherAlertmanagerIsSkipped(t *testing.T) {
 func TestResolvedAgainWithTheSameEndIsPosted(t *testing.T) {
 	ch := &recorder{name: "status"}
 	_, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	var ids []string
-	for _, name := range []string{"firing.json", "resolved.json", "firing.json", "resolved.json"} {
-		code, resp := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, name)
-		ids = append(ids, resp.UpdateID)
-	}
+	got := postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1), from(t, "firing.json", am1),
+		from(t, "resolved.json", am1))
 	assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved,
 		broadcast.StatusInvestigating, broadcast.StatusResolved}, statuses(ch))
-	assert.NotEqual(t, ids[1], ids[3])
+	assert.NotEqual(t, got[1].UpdateID, got[3].UpdateID)
 
-	code, retry := post(t, srv, from(t, "resolved.json", am1))
-	require.Equal(t, http.StatusOK, code)
-	assert.Equal(t, ids[3], retry.UpdateID)
+	retry := postAll(t, srv, from(t, "resolved.json", am1))[0]
+	assert.Equal(t, got[3].UpdateID, retry.UpdateID)
 	assert.Equal(t, "skipped", retry.Results[0].Outcome)
 	assert.Len(t, ch.sent(), 4)
 }
@@ -117,12 +83,10 @@ func TestEveryCycleIsPostedOnce(t *testing.T) {
 	names := []string{"firing.json", "resolved.json", "firing.json", "resolved.json", "firing.json"}
 	seen := map[string]bool{}
 	for i, name := range names {
-		code, resp := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, i)
+		got := postAll(t, srv, from(t, name, am1), from(t, name, am1)) // the notification, and its retry
+		resp, retry := got[0], got[1]
 		assert.False(t, seen[resp.UpdateID], "notification %d has an id of its own", i)
 		seen[resp.UpdateID] = true
-		code, retry := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, i)
 		assert.Equal(t, resp.UpdateID, retry.UpdateID, "the retry of notification %d", i)
 		assert.Equal(t, "skipped", retry.Results[0].Outcome, i)
 		rec, err := h.incident(t.Context(), resp.IncidentID)
@@ -158,28 +122,17 @@ func (s *recordLost) SaveReceipt(ctx context.Context, incidentID, updateID strin
 func TestRefireRetriedAfterItsRecordWasLostIsPostedOnce(t *testing.T) {
 	store := &recordLost{Store: broadcast.NewMemoryStore()}
 	ch := &recorder{name: "status"}
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}, Store: store})
-	require.NoError(t, err)
-	h := &handler{b: b, store: store, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
-	srv := httptest.NewServer(h.routes())
-	t.Cleanup(func() { srv.Close(); b.Close() })
-
-	for _, name := range []string{"firing.json", "resolved.json"} {
-		code, _ := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, name)
-	}
+	_, srv := storeBridge(t, store, &syncbuf.Buffer{}, ch)
+	postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1))
 	store.lose.Store(true)
-	code, refire := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	refire := postAll(t, srv, from(t, "firing.json", am1))[0]
 	require.Equal(t, "delivered", refire.Results[0].Outcome)
 	store.lose.Store(false)
 
-	code, retry := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	got := postAll(t, srv, from(t, "firing.json", am1), from(t, "firing.json", am1)) // the second: its record written now
+	retry, again := got[0], got[1]
 	assert.Equal(t, refire.UpdateID, retry.UpdateID)
 	assert.Equal(t, "skipped", retry.Results[0].Outcome)
-	code, again := post(t, srv, from(t, "firing.json", am1)) // its record written now
-	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, refire.UpdateID, again.UpdateID)
 	assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInvestigating}, statuses(ch))
 }
@@ -190,12 +143,7 @@ func TestRefireRetriedAfterItsRecordWasLostIsPostedOnce(t *testing.T) {
 func TestRecordKeepsWhatEarlierVersionsRead(t *testing.T) {
 	ch := &recorder{name: "status"}
 	h, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	var last response
-	for _, name := range []string{"firing.json", "resolved.json", "firing.json"} {
-		code, resp := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, name)
-		last = resp
-	}
+	last := postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1), from(t, "firing.json", am1))[2]
 	th, err := h.store.Thread(t.Context(), last.IncidentID, recordChannel)
 	require.NoError(t, err)
 	sent := ch.sent()[2].Update
