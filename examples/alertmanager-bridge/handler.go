@@ -346,7 +346,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 		return u, nil, err
 	}
 	u = h.m.pageless(ctx, h.b, p, u)
-	if u, err = h.refire(ctx, p, prev, u); err != nil {
+	if u, err = h.again(ctx, p, prev, u); err != nil {
 		return u, nil, err
 	}
 	if prev.Update != "" && prev.Update != u.ID && sameContent(prev.Content, u) {
@@ -391,8 +391,7 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 		return incident{}, fmt.Errorf("read the incident's record: %w", err)
 	}
 	inc := incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
-		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"], Time: th.Last.UpdateTime,
-		Status: broadcast.Status(th.Last.Meta["status"])}
+		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"], Time: th.Last.UpdateTime}
 	if s := th.Last.Meta["senders"]; s != "" {
 		inc.Senders = strings.Split(s, ",")
 	}
@@ -428,37 +427,46 @@ func senders(prev incident, u broadcast.Update, p *payload) []string {
 	return out
 }
 
-// refire returns u, a firing update already sent that arrives after the
-// incident's resolved update, with an id of its own when it is a real
-// re-fire: the alerts resolved (Prometheus fell silent past
-// resolve_timeout, restarted during the outage, say) and fire again with
-// the start they had, so the notification maps to the id of the group's
-// first firing update. Such a notification is also what a late copy of
-// that first one looks like, from the other Alertmanager of a pair (its
-// retries, or a copy its deduplication missed while the pair was cut off
-// from each other), which posted would re-open the incident with nothing
-// to resolve it: that Alertmanager's own resolved notification is
-// deduplicated away. One Alertmanager, though, sends a group's
-// notifications one after another, each with its retries done before the
-// next (dispatch/dispatch.go: aggrGroup.run calls aggrGroup.flush, which
-// waits for the notify pipeline, and flushes again only after it
-// returned; a group whose alerts all resolved is destroyed once that
-// resolution went out, and its next alerts open a new group;
-// notify/notify.go: FanoutStage waits for every integration;
-// notify/retry_stage.go: RetryStage.exec tries until it succeeds or the
-// flush's context ends; notify/cluster_stages.go: ClusterWaitStage delays
-// each peer by its position in the cluster, and notify/dedup_stage.go:
-// DedupStage leaves out what the peers' notification log, gossiped
-// between them, says was sent). So a firing notification from an
-// Alertmanager that sent the resolved update (the same externalURL, not
-// empty) came after it: it is posted, as an update whose id comes from
-// both its own and the resolved update's, so that Alertmanager's retries
-// of it are that update once more. From another Alertmanager, or when an
-// externalURL is empty (two Alertmanagers behind one address cannot be
-// told apart), it is skipped, as is one after a record written before the
-// bridge kept its senders.
-func (h *handler) refire(ctx context.Context, p *payload, prev incident, u broadcast.Update) (broadcast.Update, error) {
-	if u.Status != broadcast.StatusInvestigating || prev.Status != broadcast.StatusResolved || prev.Update == u.ID {
+// again returns u, a notification whose update went out before and is not
+// the incident's latest, with an id of its own when the incident did
+// change back to what it says: a group whose alerts resolved (Prometheus
+// fell silent past resolve_timeout, restarted during the outage, say)
+// fires again with the start it had; an alert of a group still firing
+// resolves and fires again; a group that fired again resolves with the
+// ends it had (Alertmanager keeps an alert's earliest start, and its
+// latest explicit end, when it merges what it receives of it:
+// types/types.go, Alert.Merge). The update's id, made of the alerts'
+// starts and ends (see updateID), is then that of an earlier update, which
+// the Broadcaster would skip as delivered. Such a notification is also
+// what a late copy of that earlier one looks like, from the other
+// Alertmanager of a pair (its retries, or a copy its deduplication missed
+// while the pair was cut off from each other), which posted would undo
+// the incident's latest word with nothing to restore it: that
+// Alertmanager's own copy of the latest is deduplicated away. One
+// Alertmanager, though, sends a group's notifications one after another,
+// each with its retries done before the next (dispatch/dispatch.go:
+// aggrGroup.run calls aggrGroup.flush, which waits for the notify
+// pipeline, and flushes again only after it returned; a group whose alerts
+// all resolved is destroyed once that resolution went out, and its next
+// alerts open a new group; notify/notify.go: FanoutStage waits for every
+// integration; notify/retry_stage.go: RetryStage.exec tries until it
+// succeeds or the flush's context ends; notify/cluster_stages.go:
+// ClusterWaitStage delays each peer by its position in the cluster, and
+// notify/dedup_stage.go: DedupStage leaves out what the peers'
+// notification log, gossiped between them, says was sent). So such a
+// notification from an Alertmanager that sent the latest update (the same
+// externalURL, not empty) came after it: it is posted, as an update whose
+// id comes from both its own and the latest update's, so that this
+// Alertmanager's retries of it are that update once more (the retries
+// that come once it is on record say what it says: see send), and each
+// cycle of a flapping group has ids of its own. From another
+// Alertmanager, or when an externalURL is empty (two Alertmanagers behind
+// one address cannot be told apart), it is skipped, as is one after a
+// record written before the bridge kept its senders. A notification that
+// says what the latest update says is that update again (see send), and
+// one never sent before is posted as the newest, whichever its sender.
+func (h *handler) again(ctx context.Context, p *payload, prev incident, u broadcast.Update) (broadcast.Update, error) {
+	if prev.Update == "" || prev.Update == u.ID || sameContent(prev.Content, u) {
 		return u, nil
 	}
 	_, sent, err := h.b.SentTime(ctx, u.ID)
@@ -466,38 +474,43 @@ func (h *handler) refire(ctx context.Context, p *payload, prev incident, u broad
 		return u, fmt.Errorf("read whether the notification was sent before: %w", err)
 	}
 	if !sent {
-		return u, nil // a new update: posted as the newest
+		return u, nil
 	}
 	k := senderKey(p.ExternalURL)
 	if k != "" && slices.Contains(prev.Senders, k) {
-		h.log.Info("the group fires again after its resolution, with the alerts' earlier start: posted as a new update",
-			groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("resolved", prev.Update))
-		u.ID = refireID(u.ID, prev.Update)
+		h.log.Info("the alerts changed back to what an earlier notification said (fired or resolved again, with "+
+			"their earlier start and end), from the Alertmanager that sent the incident's latest update: posted as a new update",
+			groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("latest", prev.Update))
+		u.ID = againID(u.ID, prev.Update)
 		return u, nil
 	}
-	why := "it comes from another Alertmanager than the resolution"
+	why := "it comes from another Alertmanager than the incident's latest update"
 	if k == "" || len(prev.Senders) == 0 {
-		why = "no externalURL tells whether it comes from the Alertmanager that sent the resolution"
+		why = "no externalURL tells whether it comes from the Alertmanager that sent the incident's latest update"
 	}
-	h.log.Info("firing notification already sent, after the incident's resolution: skipped as a possible late copy "+
-		"from the other Alertmanager of a pair, as "+why+" (if the alerts do fire again, the group's next change "+
+	h.log.Info("notification already sent, before the incident's latest update: skipped as a possible late copy "+
+		"from the other Alertmanager of a pair, as "+why+" (if the alerts did change back, the group's next change "+
 		"is posted)", groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", u.ID))
 	return u, nil
 }
 
-// refireID is the id of the re-fire whose notification maps to id, after
-// the resolved update resolved (see handler.refire).
-func refireID(id, resolved string) string {
+// againID is the id of the update whose notification maps to id, sent
+// again after latest (see handler.again). Made as the version that posted
+// again only a firing notification after a resolved one made it, so that
+// the retry of such an update that version sent is that update again.
+func againID(id, latest string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "refire;%d:%s;%d:%s;", len(id), id, len(resolved), resolved)
+	fmt.Fprintf(h, "refire;%d:%s;%d:%s;", len(id), id, len(latest), latest)
 	return "am_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // remember records u, delivered to a channel, as its incident's latest
-// update, with its impact, content and status, the Alertmanagers that sent
-// it, sentBy (see senders), and, when it is the first, its title. A
-// failure is logged: u went out, and the next notification of the group
-// maps as if it had not.
+// update, with its impact and content, the Alertmanagers that sent it,
+// sentBy (see senders), and, when it is the first, its title. (And its
+// status, which a version of the bridge that posted again only a firing
+// notification after a resolved one reads: such a bridge, run on this
+// record, decides as it did.) A failure is logged: u went out, and the
+// next notification of the group maps as if it had not.
 func (h *handler) remember(ctx context.Context, u broadcast.Update, sentBy []string) {
 	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC(),
 		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u),

@@ -158,7 +158,8 @@
 //     same update, and keeps the Time it was first sent with (see
 //     broadcast.Broadcaster.SentTime): one that arrives after a newer
 //     notification of its group went out is not posted after it
-//     ("superseded", and 200), and channels whose idempotency key comes
+//     ("superseded", and 200; from the Alertmanager that sent the newer
+//     one, it says the alerts changed back: see below), and channels whose idempotency key comes
 //     from the Time (Bluesky's record key) find the post of an attempt
 //     whose answer was lost rather than post again, even after a crash
 //     mid-broadcast (the Time is recorded before the first attempt). A
@@ -287,21 +288,29 @@
 // file, the update is posted outside the incident's thread.
 //
 // A group that fires again after it resolved is the same incident: its
-// updates thread under the earlier ones. When its alerts fire again with
-// the start they had (Alertmanager resolved them because Prometheus fell
-// silent past resolve_timeout, restarted during the outage, say, and
-// Prometheus then sent them again), the notification is the group's first
-// firing one over again, by its id; it is posted, as an update of its own
-// (its retries and repeats are that update again), when it comes from an
-// Alertmanager that sent the resolution (the same externalURL, not
-// empty): one Alertmanager sends a group's notifications one after
-// another, so it is no late copy. From another Alertmanager, or without
-// an externalURL, it may be a late copy of the first firing notification
-// from the other Alertmanager of a pair, whose own resolution was
-// deduplicated away, and would re-open the incident with nothing to
-// resolve it: it is skipped, and the bridge logs why; the group's next
-// change is posted. Give each Alertmanager of a pair its own
-// --web.external-url. Annotations that change while the
+// updates thread under the earlier ones. When its alerts change back to
+// what an earlier notification said, the notification is that one over
+// again, by its id: Alertmanager keeps an alert's earliest start, and its
+// latest explicit end, when it merges what it receives of it, so alerts
+// that resolved (Prometheus fell silent past resolve_timeout, restarted
+// during the outage, say) fire again with the start they had, an alert of
+// a group still firing resolves and fires again, and a group that fired
+// again may resolve with the ends it had (a Prometheus of a pair sending
+// its resolved alert again). Such a notification is posted, as an update
+// of its own (its retries and repeats are that update again), when it
+// comes from an Alertmanager that sent the incident's latest update (the
+// same externalURL, not empty): one Alertmanager sends a group's
+// notifications one after another, so it is no late copy. From another
+// Alertmanager, or without an externalURL, it may be a late copy of the
+// earlier notification from the other Alertmanager of a pair, whose own
+// copy of the latest was deduplicated away, and would undo the latest
+// update with nothing to restore it: it is skipped, and the bridge logs
+// why; the group's next change is posted. An Alertmanager's externalURL
+// is its own host's address (http://<host name>:<port>/) unless
+// --web.external-url sets it: set to one address shared by a pair (that
+// of a load balancer in front of both), it does not tell them apart, and
+// such notifications are skipped; give each its own, or leave it unset.
+// Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
 // groups are processed as they arrive, concurrently, up to -max-concurrent
 // at once; those of one group one at a time, so that the

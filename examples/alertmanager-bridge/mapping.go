@@ -76,11 +76,9 @@ type incident struct {
 	// written before the bridge kept it).
 	Update, Content string
 	Time            time.Time
-	// Status is the status of the incident's latest update, and Senders
-	// the Alertmanagers (senderKey of each externalURL) whose notification
-	// of it reached the bridge: Status is empty in a record written before
-	// the bridge kept them (see handler.refire).
-	Status  broadcast.Status
+	// Senders are the Alertmanagers (senderKey of each externalURL) whose
+	// notification of the latest update reached the bridge: none in a
+	// record written before the bridge kept them (see handler.again).
 	Senders []string
 }
 

@@ -19,13 +19,31 @@ import (
 // refireBridge serves a handler over chans, logging into logs.
 func refireBridge(t *testing.T, logs *syncbuf.Buffer, chans ...broadcast.Channel) (*handler, *httptest.Server) {
 	t.Helper()
-	store := broadcast.NewMemoryStore()
+	return storeBridge(t, broadcast.NewMemoryStore(), logs, chans...)
+}
+
+// storeBridge serves a handler over chans and store, logging into logs.
+func storeBridge(t *testing.T, store broadcast.Store, logs *syncbuf.Buffer, chans ...broadcast.Channel) (*handler, *httptest.Server) {
+	t.Helper()
 	b, err := broadcast.New(chans, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}, Store: store})
 	require.NoError(t, err)
 	h := &handler{b: b, store: store, log: slog.New(slog.NewTextHandler(logs, nil)), say: func(_, s string) string { return s }}
 	srv := httptest.NewServer(h.routes())
 	t.Cleanup(func() { srv.Close(); b.Close() })
 	return h, srv
+}
+
+// postAll posts bodies in turn, each answered 200, and returns the
+// answers.
+func postAll(t *testing.T, srv *httptest.Server, bodies ...[]byte) []response {
+	t.Helper()
+	out := make([]response, len(bodies))
+	for i, body := range bodies {
+		code, resp := post(t, srv, body)
+		require.Equal(t, http.StatusOK, code, "notification %d", i)
+		out[i] = resp
+	}
+	return out
 }
 
 // from is the sample notification name as the Alertmanager at externalURL
@@ -63,19 +81,13 @@ const (
 func TestRefireAfterResolvedFromTheSameAlertmanagerIsPosted(t *testing.T) {
 	ch := &recorder{name: "status"}
 	_, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	code, first := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
-	code, _ = post(t, srv, from(t, "resolved.json", am1))
-	require.Equal(t, http.StatusOK, code)
-
-	code, refire := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	got := postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1), from(t, "firing.json", am1))
+	first, refire := got[0], got[2]
 	assert.Equal(t, "delivered", refire.Results[0].Outcome, "the re-fire")
 	assert.NotEqual(t, first.UpdateID, refire.UpdateID, "the re-fire is a new update")
 	assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInvestigating}, statuses(ch))
 
-	code, retry := post(t, srv, from(t, "firing.json", am1)) // Alertmanager's retry, or its repeat
-	require.Equal(t, http.StatusOK, code)
+	retry := postAll(t, srv, from(t, "firing.json", am1))[0] // Alertmanager's retry, or its repeat
 	assert.Equal(t, refire.UpdateID, retry.UpdateID, "the retry is the re-fire's update")
 	assert.Equal(t, "skipped", retry.Results[0].Outcome, "the retry")
 	assert.Len(t, ch.sent(), 3)
@@ -87,18 +99,14 @@ func TestRefireAfterResolvedFromTheSameAlertmanagerIsPosted(t *testing.T) {
 func TestRefireRetriedReachesOnlyTheChannelThatMissedIt(t *testing.T) {
 	good, flaky := &recorder{name: "good"}, &recorder{name: "flaky"}
 	_, srv := refireBridge(t, &syncbuf.Buffer{}, good, flaky)
-	for _, name := range []string{"firing.json", "resolved.json"} {
-		code, _ := post(t, srv, from(t, name, am1))
-		require.Equal(t, http.StatusOK, code, name)
-	}
+	postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1))
 	flaky.setFail(errors.New("503 upstream down"))
 	code, refire := post(t, srv, from(t, "firing.json", am1))
 	require.Equal(t, http.StatusInternalServerError, code)
 	assert.Equal(t, []string{"delivered", "failed"}, []string{refire.Results[0].Outcome, refire.Results[1].Outcome})
 
 	flaky.setFail(nil)
-	code, retry := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	retry := postAll(t, srv, from(t, "firing.json", am1))[0]
 	assert.Equal(t, refire.UpdateID, retry.UpdateID)
 	assert.Equal(t, []string{"skipped", "delivered"}, []string{retry.Results[0].Outcome, retry.Results[1].Outcome})
 	want := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInvestigating}
@@ -111,30 +119,36 @@ func TestRefireRetriedReachesOnlyTheChannelThatMissedIt(t *testing.T) {
 // empty (two behind one address cannot be told apart), may be a late copy
 // of the first firing notification from the other Alertmanager of a pair
 // (whose resolved notification is deduplicated away): it is skipped as
-// before, and the log says why.
+// before, and the log says why. So is one that follows, from the other
+// Alertmanager, the update that said an alert of the group still firing
+// had resolved.
 func TestRefireNotToldFromALateCopyIsSkipped(t *testing.T) {
+	resolved := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved}
 	for _, tc := range []struct {
 		name, resolvedBy, firedBy, why string
+		between                        func(t *testing.T, externalURL string) []byte // nil: resolved.json
+		statuses                       []broadcast.Status
 	}{
-		{"from the other Alertmanager", am1, am2, "another Alertmanager"},
-		{"from the same, which gives no externalURL", "", "", "no externalURL"},
-		{"resolution without externalURL", "", am1, "no externalURL"},
-		{"re-fire without externalURL", am1, "", "no externalURL"},
+		{"from the other Alertmanager", am1, am2, "another Alertmanager", nil, resolved},
+		{"from the same, which gives no externalURL", "", "", "no externalURL", nil, resolved},
+		{"resolution without externalURL", "", am1, "no externalURL", nil, resolved},
+		{"re-fire without externalURL", am1, "", "no externalURL", nil, resolved},
+		{"an alert of a group still firing, from the other Alertmanager", am1, am2, "another Alertmanager",
+			secondResolved, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusInvestigating}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := &recorder{name: "status"}
 			logs := &syncbuf.Buffer{}
 			_, srv := refireBridge(t, logs, ch)
-			code, first := post(t, srv, from(t, "firing.json", am1))
-			require.Equal(t, http.StatusOK, code)
-			code, _ = post(t, srv, from(t, "resolved.json", tc.resolvedBy))
-			require.Equal(t, http.StatusOK, code)
-
-			code, again := post(t, srv, from(t, "firing.json", tc.firedBy))
-			require.Equal(t, http.StatusOK, code)
+			between := from(t, "resolved.json", tc.resolvedBy)
+			if tc.between != nil {
+				between = tc.between(t, tc.resolvedBy)
+			}
+			got := postAll(t, srv, from(t, "firing.json", am1), between, from(t, "firing.json", tc.firedBy))
+			first, again := got[0], got[2]
 			assert.Equal(t, first.UpdateID, again.UpdateID)
 			assert.Equal(t, "skipped", again.Results[0].Outcome)
-			assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved}, statuses(ch))
+			assert.Equal(t, tc.statuses, statuses(ch))
 			assert.Contains(t, logs.String(), "level=INFO")
 			assert.Contains(t, logs.String(), tc.why)
 			assert.Contains(t, logs.String(), "skipped as a possible late copy")
@@ -148,10 +162,8 @@ func TestRefireNotToldFromALateCopyIsSkipped(t *testing.T) {
 func TestRefireAfterARecordWithoutSenderIsSkipped(t *testing.T) {
 	ch := &recorder{name: "status"}
 	h, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	code, first := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
-	code, resolved := post(t, srv, from(t, "resolved.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	got := postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1))
+	first, resolved := got[0], got[1]
 
 	// What an earlier version of the bridge recorded of the resolution.
 	ctx := context.Background()
@@ -162,8 +174,7 @@ func TestRefireAfterARecordWithoutSenderIsSkipped(t *testing.T) {
 		Meta: map[string]string{"title": rec.Title, "impact": string(rec.Impact), "update": rec.Update, "content": rec.Content}}
 	require.NoError(t, h.store.SaveReceipt(ctx, resolved.IncidentID, recordChannel+resolved.IncidentID, r))
 
-	code, again := post(t, srv, from(t, "firing.json", am1))
-	require.Equal(t, http.StatusOK, code)
+	again := postAll(t, srv, from(t, "firing.json", am1))[0]
 	assert.Equal(t, first.UpdateID, again.UpdateID)
 	assert.Equal(t, "skipped", again.Results[0].Outcome)
 	assert.Len(t, ch.sent(), 2)
@@ -175,15 +186,11 @@ func TestRefireAfterARecordWithoutSenderIsSkipped(t *testing.T) {
 func TestRefireFromEitherAlertmanagerThatSentTheResolutionIsPosted(t *testing.T) {
 	ch := &recorder{name: "status"}
 	_, srv := refireBridge(t, &syncbuf.Buffer{}, ch)
-	for _, body := range [][]byte{from(t, "firing.json", am1), from(t, "resolved.json", am1), from(t, "resolved.json", am2)} {
-		code, _ := post(t, srv, body)
-		require.Equal(t, http.StatusOK, code)
-	}
-	code, refire := post(t, srv, from(t, "firing.json", am2))
-	require.Equal(t, http.StatusOK, code)
+	got := postAll(t, srv, from(t, "firing.json", am1), from(t, "resolved.json", am1), from(t, "resolved.json", am2),
+		from(t, "firing.json", am2),
+		from(t, "firing.json", am1)) // the pair's other copy of the re-fire
+	refire, copied := got[3], got[4]
 	assert.Equal(t, "delivered", refire.Results[0].Outcome)
-	code, copied := post(t, srv, from(t, "firing.json", am1)) // the pair's other copy of the re-fire
-	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, refire.UpdateID, copied.UpdateID)
 	assert.Equal(t, "skipped", copied.Results[0].Outcome)
 	assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInvestigating}, statuses(ch))
