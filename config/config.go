@@ -737,23 +737,13 @@ func cutIndexes(path, slot string) (string, []string) {
 // that reaches secrets under minHidden bytes (aliasedShortSecrets), what
 // hides them in the faults of that line (see wholeValues); a text whose
 // lines cannot be told apart has every line's hidden in all of it.
-func hideAfterName(err error, name string, h *hider, short map[int]*wholeValues) error {
+func hideAfterName(err error, name string, h *hider, short aliasedValues) error {
 	const mark = "\x00" // stands for a line's start; a text already holding it is hidden whole
 	const slot = "\x01" // stands for a list index's digits; so too
 	prefix := name + ":"
-	var everyLine *wholeValues // every alias's short secrets, for a text of no lines to tell apart
-	if len(short) > 0 {
-		everyLine = &wholeValues{forms: map[string]bool{}}
-		for _, w := range short {
-			for f := range w.forms {
-				everyLine.forms[f] = true
-			}
-			everyLine.maxLen = max(everyLine.maxLen, w.maxLen)
-		}
-	}
 	return redact.ReplaceError(err, func(s string) string {
 		if name == "" || strings.Contains(s, mark) || strings.Contains(s, slot) {
-			return h.Replace(everyLine.Replace(s))
+			return h.Replace(short.all.Replace(s))
 		}
 		lines := strings.SplitAfter(s, "\n")
 		var starts []string      // the start each mark stands for, in order
@@ -770,7 +760,7 @@ func hideAfterName(err error, name string, h *hider, short map[int]*wholeValues)
 			if n := len(rest) - len(strings.TrimLeft(rest, "0123456789")); n > 0 && strings.HasPrefix(rest[n:], ":") {
 				start, rest = prefix+rest[:n+1], rest[n+1:]
 				line, _ := strconv.Atoi(start[len(prefix) : len(start)-1])
-				aliased = short[line]
+				aliased = short.byLine[line]
 				rest = aliased.Replace(rest)
 			}
 			if path := faultPath.FindString(rest); path != "" {

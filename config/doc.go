@@ -339,10 +339,12 @@
 // from no check of the file's values (the kind's check, "kind: *pw", a
 // kind's own setup, "output: *pw", a path's error, "templates: *pw",
 // "ca_file: *pw"), REDACTED stands for it in the faults of the alias's
-// line where they write it as a value: quoted, whole or as a part that no
-// letter or digit continues, or as a path or a key's value written
-// without quotes ("templates: REDACTED does not exist"), never inside the
-// errors' own words. The file's name, which
+// line (or of its key's, of the mapping holding the key, of the entry a
+// mapping holding it is merged into) where they write it as a value:
+// quoted, whole or as a part that no letter or digit continues, or as a
+// path or the value written without quotes after the key the alias is
+// the value of ("templates: REDACTED does not exist"), never inside the
+// errors' own words nor as another key ("channels[1]: kind: …"). The file's name, which
 // starts each line of Load's errors, is the caller's and is never hidden,
 // even when a secret is common text such as the name itself.
 //

@@ -78,3 +78,68 @@ func TestShortSecretWordKeepsTheWords(t *testing.T) {
 	assert.NotContains(t, msg, "/file")
 	assert.NotContains(t, msg, `"file"`)
 }
+
+// Such a secret aliased into a mapping merged into a channel's entry
+// ("<<:" then "kind: *p" on the next line) is hidden in the fault the
+// entry's line names: the kind's check names the entry's line, not the
+// alias's, its key's or the merged mapping's. Before, the error read
+// `test.yaml:3: channels[1]: kind: unknown value "Qz7k"`.
+func TestShortSecretAliasedIntoMergedMappingHidden(t *testing.T) {
+	const email = "  - {kind: email, name: anchor, host: smtp.example.com, from: a@example.com, to: [b@example.com], username: u, password: &p Qz7k}"
+	for name, yaml := range map[string]string{
+		"merged mapping":         lines("channels:", email, "  - name: k", "    <<:", "      kind: *p"),
+		"merged list of mapping": lines("channels:", email, "  - name: k", "    <<: [", "      {kind: *p}]"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := parse(t, yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `test.yaml:3: channels[1]: kind: unknown value "REDACTED" (one of `)
+			assert.NotContains(t, err.Error(), "Qz7k")
+		})
+	}
+}
+
+// Such a secret that is a key's name or a word of a fault's own text is
+// hidden where the fault writes it as the value, and the fault still
+// names its field and reads as it did: only the value after the alias's
+// own key is taken for the value, never a key ("channels[1]: kind: …" of
+// a password "kind") nor words after another colon ("…/no: no such
+// file" of a password "no"), nor the operation a path error writes
+// before the path ("ca_file: stat /…" of a password "stat"). Before,
+// these read `channels[1]: REDACTED: unknown value "REDACTED"`,
+// "…/REDACTED: REDACTED such file or directory" and "ca_file: REDACTED
+// /…/REDACTED: …".
+func TestShortSecretWordKeepsTheFieldAndWords(t *testing.T) {
+	email := func(pw string) string {
+		return "  - {kind: email, name: anchor, host: smtp.example.com, from: a@example.com, to: [b@example.com], username: u, password: &p " + pw + "}"
+	}
+	irc := []string{"  - kind: irc", "    server: irc.example.com:6697", "    nick: bot", "    channels: ['#ops']", "    ca_file: *p"}
+	tests := []struct {
+		name, yaml string
+		wants      []string
+	}{
+		{"kind", lines("channels:", email("kind"), "  - kind: *p"),
+			[]string{`test.yaml:3: channels[1]: kind: unknown value "REDACTED" (one of `}},
+		{"no", lines(append([]string{"channels:", email("no")}, irc...)...),
+			[]string{`channels[1] (irc "irc"): ca_file: stat `, "/REDACTED: no such file or directory"}},
+		{"stat", lines(append([]string{"channels:", email("stat")}, irc...)...),
+			[]string{`channels[1] (irc "irc"): ca_file: stat `, "/REDACTED: no such file or directory"}},
+		{"on", lines("channels:", email("on"), "  - kind: console", "    output: *p"),
+			[]string{`channels[1] (console "console"): output: unknown value "REDACTED" (want stdout or stderr)`}},
+		{"file", lines("channels:", email("file"), "templates: *p"),
+			[]string{"test.yaml:3: templates: REDACTED does not exist (", "/REDACTED, relative to the configuration file)"}},
+		{"1", lines("channels:", email("'1'"), "  - kind: console", "    when: {statuses: [*p]}"),
+			[]string{`test.yaml:4: channels[1].when.statuses[0]: unknown value "REDACTED" (want `}},
+		{"true", lines("channels:", email("'true'"), "store: {kind: *p}"),
+			[]string{`test.yaml:3: store.kind: unknown value "REDACTED" (want bolt or memory)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			for _, want := range tt.wants {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
