@@ -557,6 +557,66 @@ func TestIntegrationNoticeToModeratedChannel(t *testing.T) {
 	}
 }
 
+// On a kept connection, a channel an operator makes moderated (+m), or
+// where it takes the bot's voice, between two Sends of NOTICEs: ngIRCd
+// relays the MODE to the bot, which the next Send reads so, and fails
+// the channel for good without sending it a line; voiced, it gets the
+// next update.
+func TestIntegrationNoticeModeChangedOnKeptConnection(t *testing.T) {
+	t.Parallel()
+	open, moderated, nick := unique("#open"), unique("#mod"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated)
+	cfg := plainConfig(t, nick, open, moderated)
+	cfg.Notice = true
+	cfg.Persistent = true
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	steps := []struct {
+		mode      string // the operator's MODE before the update; "" none
+		delivered bool   // moderated got the update
+	}{
+		{delivered: true},
+		{mode: "+m"},
+		{mode: "+v " + nick, delivered: true},
+		{mode: "-v " + nick},
+		{mode: "-m", delivered: true},
+	}
+	var got []string // the titles of the updates that reached moderated, in order
+	heard := func(m ircmsg.Message) {
+		if m.Nick() == nick && m.Command == "NOTICE" && m.Params[0] == moderated {
+			title, _, _ := strings.Cut(strings.TrimPrefix(m.Params[1], "Investigating: "), " —")
+			got = append(got, title)
+		}
+	}
+	for i, step := range steps {
+		if step.mode != "" {
+			w.send("MODE " + moderated + " " + step.mode)
+			for m := w.next(); m.Command != "MODE"; m = w.next() { // the lines before it came first
+				heard(m)
+			}
+		}
+		u := sampleUpdate()
+		u.ID, u.Title = fmt.Sprintf("u%d", i+1), fmt.Sprintf("Update %d", i+1)
+		m := broadcast.NewMessage(u)
+		r, err := ch.Send(context.Background(), m)
+		require.NoError(t, err, "step %d: %s got the update", i+1, open)
+		if step.delivered {
+			assert.Equal(t, open+","+moderated, r.Meta["channels"], "step %d", i+1)
+			continue
+		}
+		assert.Equal(t, open, r.Meta["channels"], "step %d", i+1)
+		assert.Equal(t, moderated, r.Meta["failed"], "step %d", i+1)
+		done, failure := m.Ledger.Done(moderated)
+		assert.True(t, done, "step %d: failed for good", i+1)
+		assert.Contains(t, failure, "the channel is moderated (+m) and the bot has no voice (+v)", "step %d", i+1)
+	}
+	require.NoError(t, ch.Close())
+	for m := w.next(); m.Nick() != nick || m.Command != "QUIT"; m = w.next() {
+		heard(m)
+	}
+	assert.Equal(t, []string{"Update 1", "Update 3", "Update 5"}, got, "what reached "+moderated)
+}
+
 // A one-letter key, wrong here: ngIRCd's refusal stays readable, the key
 // hidden as a word and not cut out of every word with its letter.
 func TestIntegrationOneLetterKey(t *testing.T) {
