@@ -135,7 +135,7 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update, 
 			}
 			switch left := slices.Index(st.got, false); {
 			case left < 0: // every line relayed (echoed) before an earlier attempt failed
-			case !ss.fits(len(lines) - left + ss.questions(st)):
+			case !ss.fits(len(lines) - left):
 				// Its JOIN was answered too late: begun now, the lines
 				// would be cut short by the deadline, and the next
 				// attempt would post them again.

@@ -1071,7 +1071,7 @@ func (st *chanState) echoedLine(text string) {
 // Lines st.got holds as relayed in an earlier attempt are not sent again.
 func (ss *session) post(st *chanState) error {
 	if ss.s.command == "NOTICE" {
-		if err := ss.learnModes(st); err != nil {
+		if err := ss.learnModes(st, len(st.lines)-st.relayedBefore()); err != nil {
 			return err
 		}
 		if ss.muted(st) {
@@ -1196,23 +1196,6 @@ func (ss *session) askModes(st *chanState) error {
 	return ss.probe() // the answers come before the PONG
 }
 
-// questions returns how many paced lines learnModes would send for st
-// now: a MODE and a NAMES, each while what it tells is not known.
-func (ss *session) questions(st *chanState) int {
-	if ss.s.command != "NOTICE" || ss.c.echoes() {
-		return 0
-	}
-	known, in := ss.c.knownModes(st.t.name)
-	n := 0
-	if in && !known.modesKnown {
-		n++
-	}
-	if in && !known.voiceKnown {
-		n++
-	}
-	return n
-}
-
 // learnModes makes sure, before NOTICE lines go to st's channel on a
 // server without echo-message, that the connection knows whether the
 // channel is moderated (+m) and whether the bot has voice there (see
@@ -1221,13 +1204,17 @@ func (ss *session) questions(st *chanState) int {
 // The NAMES reply that follows the JOIN shows the bot's voice; it asks
 // MODE once per JOIN, and NAMES only when the voice was lost track of
 // (see modeChange), waiting for the answers, Config.Timeout at most and
-// no later than the deadline allows. On a kept connection, both are known
+// no later than the deadline allows; a question the pacing would not let
+// through before the deadline with the n lines after it is not asked
+// (the lines go as they would without it: a channel its deadline holds
+// back would be left for the next attempt, which joins it again, and
+// asks again). On a kept connection, both are known
 // from the JOIN of an earlier Send, kept current by the MODE lines the
 // server relays: nothing is asked. An error reply naming the channel
 // answers the question and fails nothing (see session.asking): what
 // stays unknown, the lines go as they would without the question. With
 // echo-message a line dropped shows (see post): nothing is asked before.
-func (ss *session) learnModes(st *chanState) error {
+func (ss *session) learnModes(st *chanState, n int) error {
 	if ss.c.echoes() {
 		return nil
 	}
@@ -1242,7 +1229,7 @@ func (ss *session) learnModes(st *chanState) error {
 		if deadline, ok := ss.ctx.Deadline(); ok {
 			d = min(d, time.Until(deadline)-postMargin)
 		}
-		if known() || d <= 0 {
+		if known() || d <= 0 || !ss.fits(n+1) {
 			continue
 		}
 		ss.askRefused, ss.namesEnd = false, false
@@ -1255,6 +1242,18 @@ func (ss *session) learnModes(st *chanState) error {
 		}
 	}
 	return nil
+}
+
+// relayedBefore returns how many of st's lines the server relayed in an
+// earlier attempt (see chanState.got): post does not send them again.
+func (st *chanState) relayedBefore() int {
+	n := 0
+	for _, got := range st.got {
+		if got {
+			n++
+		}
+	}
+	return n
 }
 
 // muted reports whether the connection knows st's channel to drop the
