@@ -221,7 +221,8 @@
 // lines, and NAMES only when the bot's voice is not known (opped and
 // voiced, NAMES without multi-prefix shows only "@": after a -o, whether
 // voice is left is not), waiting for the answers (Config.Timeout at
-// most); on a kept connection it asks nothing. A channel known to be
+// most; a question the deadline leaves no time for is not asked, and
+// what it would tell stays unknown); on a kept connection it asks nothing. A channel known to be
 // moderated where the bot has no voice fails for good before any line
 // is sent to it; one made so while its lines were out (a MODE relayed
 // before their PONG) fails so after them. With echo-message, nothing is

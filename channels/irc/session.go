@@ -62,7 +62,8 @@ type session struct {
 	posting *chanState
 	// asking is the channel whose modes and members are asked (see
 	// askModes), after the PONG of its lines, until the PONG that follows
-	// the questions: a reply naming it then answers MODE or NAMES.
+	// the questions, or before its lines, until they are answered (see
+	// learnModes): a reply naming it then answers MODE or NAMES.
 	asking *chanState
 	// askRefused: an error reply named the channel asked (see
 	// learnModes); namesEnd: an RPL_ENDOFNAMES (366) did.
