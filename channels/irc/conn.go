@@ -58,6 +58,13 @@ type conn struct {
 	aborted bool            // the socket was closed under a Send
 	crowded bool            // a JOIN got 405, too many channels: see usable
 
+	// prefixModes are the channel modes of ranks, in the same order
+	// (RPL_ISUPPORT PREFIX), and chanModeKinds the other channel modes,
+	// by kind (CHANMODES): see modeChange. Guarded by mu, as modes is.
+	prefixModes   string
+	chanModeKinds [4]string
+	modes         map[string]*chanModes // by folded name, the channels we are in: see trackModes
+
 	closing   chan struct{} // closed by close: the reader must stop
 	done      chan struct{} // closed when the reader has returned
 	readErr   error         // why the reader returned; read after done
@@ -105,7 +112,7 @@ func dial(ctx context.Context, s *settings) (*conn, error) {
 		nc: nc, raw: raw, timeout: s.timeout,
 		limiter: newLimiter(s.burst, s.interval),
 		joined:  make(map[string]bool),
-		ranks:   defaultRanks,
+		ranks:   defaultRanks, prefixModes: defaultPrefixModes, chanModeKinds: defaultChanModes,
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -166,7 +173,8 @@ func (c *conn) readLoop() {
 	}
 }
 
-// track follows our nick, user and host, channel membership and whether
+// track follows our nick, user and host, channel membership (with what
+// decides whether a channel takes our NOTICEs: see trackModes) and whether
 // the server still echoes our lines (a CAP DEL of echo-message), which
 // persistent connections keep between Sends, and keeps the server's ERROR
 // line, which may come before a Send attaches (see errorText). It returns
@@ -215,6 +223,7 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 		c.cmKnown = true
 	}
 	me := fold(m.Nick()) == fold(c.nick)
+	c.trackModes(m, me)
 	switch {
 	case m.Command == "NICK" && me && len(m.Params) > 0:
 		c.nick = m.Params[0]
@@ -252,13 +261,13 @@ func (c *conn) isupport(params []string) {
 		name, value, _ := strings.Cut(token, "=")
 		switch name {
 		case "PREFIX":
-			if value == "" && !strings.Contains(token, "=") {
-				c.ranks = defaultRanks
-			} else if _, symbols, ok := strings.Cut(value, ")"); ok || value == "" {
-				c.ranks = symbols
-			}
+			c.setPrefix(value, strings.Contains(token, "="))
 		case "-PREFIX":
-			c.ranks = defaultRanks
+			c.setPrefix("", false)
+		case "CHANMODES":
+			c.setChanModes(value)
+		case "-CHANMODES":
+			c.setChanModes("")
 		case "CASEMAPPING":
 			c.cm.Store(uint32(parseCaseMapping(value)))
 			c.cmKnown = true

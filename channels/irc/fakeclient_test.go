@@ -419,6 +419,9 @@ func (c *fakeClient) join(channel, key string) {
 		source = c.nick
 	}
 	c.reply(":" + source + " JOIN " + channel)
+	if !s.opts.joinNoNames {
+		c.names(channel) // as RFC 2812 section 3.2.1 has it, and every server does
+	}
 }
 
 func (c *fakeClient) privmsg(command, channel, text string) bool {
@@ -467,7 +470,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	case s.opts.modes[channel] == "T": // a 707, then the connection drops
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return false
-	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" && !s.opts.voiced[channel] ||
+	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.moderated(channel) && !s.voicedIn(channel) ||
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
@@ -502,7 +505,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 			c.reply(":fake.test NOTICE " + c.nick + " :*** Message to " + channel + " throttled due to flooding")
 		}
 		return true
-	case command == "NOTICE" && s.opts.modes[channel] == "m" && !s.opts.voiced[channel]:
+	case command == "NOTICE" && s.moderated(channel) && !s.voicedIn(channel):
 		// RFC 2812 section 3.3.2: no reply to a NOTICE, ever; Solanum
 		// and Hybrid (can_send, m_message.c) drop it without a word.
 		return true
@@ -655,14 +658,20 @@ func (c *fakeClient) mode(channel string) {
 		c.numeric(code, channel, text)
 		return
 	}
-	c.numeric("324", channel, "+"+c.srv.opts.modes[channel]+"nt")
+	modes := c.srv.opts.modes[channel]
+	if modes == "m" && !c.srv.moderated(channel) {
+		modes = ""
+	} else if modes != "m" && c.srv.moderated(channel) {
+		modes += "m"
+	}
+	c.numeric("324", channel, "+"+modes+"nt")
 }
 
 // names answers NAMES (RFC 2812 section 3.2.5, RPL_NAMREPLY): a channel
 // operator, and the bot, voiced as fakeOptions.voiced has it.
 func (c *fakeClient) names(channel string) {
 	me := c.nick
-	if c.srv.opts.voiced[channel] {
+	if c.srv.voicedIn(channel) {
 		me = cmp.Or(c.srv.opts.voiceSymbol, "+") + me
 	}
 	c.numeric("353", "=", channel, "@ChanServ floodbot "+me)

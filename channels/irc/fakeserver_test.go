@@ -39,6 +39,10 @@ type fakeServer struct {
 	once       map[string]bool      // the one-shot events of kicks and dropAfter that happened, by channel
 	banned     map[string]bool      // channels that ban the bot since a kick with "ban"
 	frozen     map[*fakeClient]bool // connections whose lines no longer reach the server (see freeze)
+	// moderatedNow and voicedNow are the +m of channels and the voice of
+	// the bot in them as setMode changed them since fakeOptions set them.
+	moderatedNow map[string]bool
+	voicedNow    map[string]bool
 }
 
 type fakeOptions struct {
@@ -137,6 +141,9 @@ type fakeOptions struct {
 	// voiced gives the bot voice (+v) in a channel when it joins: NAMES
 	// shows it, and it may speak when the channel is moderated (+m).
 	voiced map[string]bool
+	// joinNoNames answers a JOIN without the NAMES reply (353, 366) that
+	// RFC 2812 section 3.2.1 has follow it.
+	joinNoNames bool
 	// isupport adds tokens to RPL_ISUPPORT (005), as "PREFIX=(Yov)!@+";
 	// voiceSymbol is the symbol NAMES shows before a voiced bot (default "+").
 	isupport    []string
@@ -347,6 +354,13 @@ func (s *fakeServer) commands(cmds ...string) []string {
 	return out
 }
 
+// received returns every line clients sent, in order.
+func (s *fakeServer) received() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.lines...)
+}
+
 func (s *fakeServer) connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -387,6 +401,52 @@ func (s *fakeServer) freeze() {
 	}
 	for c := range s.clients {
 		s.frozen[c] = true
+	}
+}
+
+// moderated reports whether channel is moderated (+m) now.
+func (s *fakeServer) moderated(channel string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.moderatedNow[channel]; ok {
+		return m
+	}
+	return s.opts.modes[channel] == "m"
+}
+
+// voicedIn reports whether the bot has voice in channel now.
+func (s *fakeServer) voicedIn(channel string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.voicedNow[channel]; ok {
+		return v
+	}
+	return s.opts.voiced[channel]
+}
+
+// setMode changes the modes of channel as an operator of it would, with
+// MODE: "+m", "-m", "+v NICK", "-v NICK" (NICK: the bot's voice), and
+// relays the MODE line to the channel's members, as a server does.
+func (s *fakeServer) setMode(channel, change string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.moderatedNow == nil {
+		s.moderatedNow, s.voicedNow = map[string]bool{}, map[string]bool{}
+	}
+	modes, _, _ := strings.Cut(change, " ")
+	on := true
+	for _, r := range modes {
+		switch r {
+		case '+', '-':
+			on = r == '+'
+		case 'm':
+			s.moderatedNow[channel] = on
+		case 'v', 'o':
+			s.voicedNow[channel] = on
+		}
+	}
+	for c := range s.members[channel] {
+		c.reply(":ChanServ!ChanServ@services.test MODE " + channel + " " + change)
 	}
 }
 

@@ -557,6 +557,171 @@ func TestIntegrationNoticeToModeratedChannel(t *testing.T) {
 	}
 }
 
+// tap is a TCP relay between the bot and the server that records the
+// lines the bot sends, to count what a Send costs.
+type tap struct {
+	ln net.Listener
+	wg sync.WaitGroup
+
+	mu    sync.Mutex
+	lines []string
+	conns []net.Conn
+}
+
+// newTap relays the connections it accepts to addr until the test ends.
+func newTap(t *testing.T, addr string) *tap {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &tap{ln: ln}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			bot, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			srv, err := net.Dial("tcp", addr)
+			if err != nil {
+				_ = bot.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, bot, srv)
+			p.mu.Unlock()
+			p.wg.Add(2)
+			go func() {
+				defer p.wg.Done()
+				defer srv.Close()
+				sc := bufio.NewScanner(bot)
+				for sc.Scan() {
+					p.mu.Lock()
+					p.lines = append(p.lines, sc.Text())
+					p.mu.Unlock()
+					if _, err := srv.Write(append(sc.Bytes(), '\r', '\n')); err != nil {
+						return
+					}
+				}
+			}()
+			go func() {
+				defer p.wg.Done()
+				defer bot.Close()
+				buf := make([]byte, 4096)
+				for {
+					n, err := srv.Read(buf)
+					if n > 0 {
+						if _, werr := bot.Write(buf[:n]); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.mu.Lock()
+		for _, c := range p.conns {
+			_ = c.Close()
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *tap) addr() string { return p.ln.Addr().String() }
+
+// sent returns the lines the bot sent, in order.
+func (p *tap) sent() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.lines...)
+}
+
+// On a kept connection, a channel an operator makes moderated (+m), or
+// where it takes the bot's voice, between two Sends of NOTICEs: ngIRCd
+// relays the MODE to the bot, which the next Send reads so, and fails
+// the channel for good without sending it a line; voiced, it gets the
+// next update. Only the first Send, which joins, asks the channels'
+// modes (their voice the JOIN's NAMES shows): the others ask nothing.
+func TestIntegrationNoticeModeChangedOnKeptConnection(t *testing.T) {
+	t.Parallel()
+	open, moderated, nick := unique("#open"), unique("#mod"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated)
+	p := newTap(t, env(t, "OUTAGECAST_IRC_ADDR"))
+	cfg := plainConfig(t, nick, open, moderated)
+	cfg.Server = p.addr()
+	cfg.Notice = true
+	cfg.Persistent = true
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	steps := []struct {
+		mode      string // the operator's MODE before the update; "" none
+		delivered bool   // moderated got the update
+	}{
+		{delivered: true},
+		{mode: "+m"},
+		{mode: "+v " + nick, delivered: true},
+		{mode: "-v " + nick},
+		{mode: "-m", delivered: true},
+	}
+	var got []string // the titles of the updates that reached moderated, in order
+	heard := func(m ircmsg.Message) {
+		if m.Nick() == nick && m.Command == "NOTICE" && m.Params[0] == moderated {
+			title, _, _ := strings.Cut(strings.TrimPrefix(m.Params[1], "Investigating: "), " —")
+			got = append(got, title)
+		}
+	}
+	for i, step := range steps {
+		if step.mode != "" {
+			w.send("MODE " + moderated + " " + step.mode)
+			for m := w.next(); m.Command != "MODE"; m = w.next() { // the lines before it came first
+				heard(m)
+			}
+		}
+		u := sampleUpdate()
+		u.ID, u.Title = fmt.Sprintf("u%d", i+1), fmt.Sprintf("Update %d", i+1)
+		m := broadcast.NewMessage(u)
+		before := len(p.sent())
+		r, err := ch.Send(context.Background(), m)
+		require.NoError(t, err, "step %d: %s got the update", i+1, open)
+		var asked, toModerated []string
+		for _, l := range p.sent()[before:] {
+			if strings.HasPrefix(l, "MODE ") || strings.HasPrefix(l, "NAMES ") {
+				asked = append(asked, l)
+			}
+			if strings.HasPrefix(l, "NOTICE "+moderated+" ") {
+				toModerated = append(toModerated, l)
+			}
+		}
+		if i == 0 {
+			assert.Equal(t, []string{"MODE " + open, "MODE " + moderated}, asked, "the first Send, which joins")
+		} else {
+			assert.Empty(t, asked, "step %d: known without asking", i+1)
+		}
+		assert.Equal(t, step.delivered, len(toModerated) > 0, "step %d: lines sent to %s: %q", i+1, moderated, toModerated)
+		if step.delivered {
+			assert.Equal(t, open+","+moderated, r.Meta["channels"], "step %d", i+1)
+			continue
+		}
+		assert.Equal(t, open, r.Meta["channels"], "step %d", i+1)
+		assert.Equal(t, moderated, r.Meta["failed"], "step %d", i+1)
+		done, failure := m.Ledger.Done(moderated)
+		assert.True(t, done, "step %d: failed for good", i+1)
+		assert.Contains(t, failure, "the channel is moderated (+m) and the bot has no voice (+v)", "step %d", i+1)
+	}
+	require.NoError(t, ch.Close())
+	for m := w.next(); m.Nick() != nick || m.Command != "QUIT"; m = w.next() {
+		heard(m)
+	}
+	assert.Equal(t, []string{"Update 1", "Update 3", "Update 5"}, got, "what reached "+moderated)
+}
+
 // A one-letter key, wrong here: ngIRCd's refusal stays readable, the key
 // hidden as a word and not cut out of every word with its letter.
 func TestIntegrationOneLetterKey(t *testing.T) {

@@ -170,7 +170,8 @@
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
 // Interval (registration is not paced, see above): with the defaults, 6 s
 // for one channel and 5 lines, 34 s for three (with Config.Notice on a
-// server without echo-message, 3 lines more per channel, see below); on a persistent
+// server without echo-message, a MODE more per channel the Send joins,
+// see below); on a persistent
 // connection, a Send soon after another has less of the burst left. An
 // attempt cut short by its deadline would be retried and
 // post its lines again, so Send posts only to as many channels as the time
@@ -207,18 +208,33 @@
 // cannot change: a NOTICE to a moderated channel (+m) from a bot without
 // voice (RFC 2811 section 4.2.3), which the server drops for good without
 // a reply (RFC 2812 section 3.3.2 forbids any; ngIRCd answers only
-// PRIVMSG there). When NOTICE lines are not echoed, or the server has no
-// echo-message, Send asks the channel's modes and NAMES (MODE and NAMES, then a
-// PING: three more paced lines, sent only if the deadline leaves time for
-// them; on a server without echo-message, for every channel, so that a
-// channel after the first may be left for the next attempt, see
-// # Limits) and fails that channel for good when it is moderated and the bot
-// has no voice (NAMES shows none of the membership symbols the server's
-// RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. A
-// reply naming the channel before that PONG answers the MODE or NAMES,
-// not the lines (RFC 2812's 477 ERR_NOCHANMODES to MODE on a channel
-// without modes), and fails nothing: the lines not echoed stay the
-// channel's error. Its 707
+// PRIVMSG there). The connection knows, of each channel it is in,
+// whether it is moderated and whether the bot has voice (NAMES shows
+// one of the membership symbols the server's RPL_ISUPPORT PREFIX names
+// before its nick; (ov)@+ when it names none): the NAMES reply that
+// follows a JOIN (RFC 2812 section 3.2.1) shows the voice, a MODE query
+// the modes, and the MODE lines the server relays to the channel's
+// members (+m, -m, +v, -v, +o, -o and PREFIX's other modes on the bot's
+// nick; RFC 2811) keep both current, also between the Sends of a
+// persistent connection. With Config.Notice on a server without
+// echo-message, Send asks MODE once per JOIN, before the channel's
+// lines, and NAMES only when the bot's voice is not known (opped and
+// voiced, NAMES without multi-prefix shows only "@": after a -o, whether
+// voice is left is not), waiting for the answers (Config.Timeout at
+// most; a question the deadline leaves no time for is not asked, and
+// what it would tell stays unknown); on a kept connection it asks nothing. A channel known to be
+// moderated where the bot has no voice fails for good before any line
+// is sent to it; one made so while its lines were out (a MODE relayed
+// before their PONG) fails so after them. With echo-message, nothing is
+// asked before the lines: when NOTICE lines are not echoed, Send asks
+// the channel's modes and NAMES (MODE and NAMES, then a PING: three more
+// paced lines, sent only if the deadline leaves time for them) and fails
+// that channel for good when it is moderated and the bot has no voice;
+// lines echoed late, before that PONG, deliver it. A reply naming the
+// channel to MODE or NAMES answers them, not the lines (RFC 2812's 477
+// ERR_NOCHANMODES to MODE on a channel without modes), and fails
+// nothing: what it leaves unknown counts as no obstacle, and with
+// echo-message the lines not echoed stay the channel's error. Its 707
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
@@ -339,8 +355,8 @@
 // lines (a censored word; outside the 400 to 599 of error replies,
 // InspIRCd 3 sends 404 for it),
 // 442 while posting, NOTICE lines to a moderated channel (+m) where
-// the bot has no voice, not echoed or on a server without echo-message
-// (see # Limits), and a channel whose
+// the bot has no voice (known before the lines, or after lines not
+// echoed: see # Limits), and a channel whose
 // mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
 // Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or

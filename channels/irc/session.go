@@ -62,8 +62,12 @@ type session struct {
 	posting *chanState
 	// asking is the channel whose modes and members are asked (see
 	// askModes), after the PONG of its lines, until the PONG that follows
-	// the questions: a reply naming it then answers MODE or NAMES.
+	// the questions, or before its lines, until they are answered (see
+	// learnModes): a reply naming it then answers MODE or NAMES.
 	asking *chanState
+	// askRefused: an error reply named the channel asked (see
+	// learnModes); namesEnd: an RPL_ENDOFNAMES (366) did.
+	askRefused, namesEnd bool
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -396,8 +400,11 @@ func (ss *session) handle(m ircmsg.Message) {
 	default:
 		if st := ss.chans[ss.c.chanFold(param(m, 1))]; st != nil && st == ss.asking {
 			// Answers the MODE or NAMES, not the lines (their PONG came
-			// first): RFC 2812's 477 ERR_NOCHANMODES to MODE on a
-			// channel without modes is no refusal of them.
+			// first, or they are not sent yet): RFC 2812's 477
+			// ERR_NOCHANMODES to MODE on a channel without modes is no
+			// refusal of them.
+			ss.askRefused = ss.askRefused || isErrorReply(m.Command)
+			ss.namesEnd = ss.namesEnd || m.Command == "366"
 			return
 		}
 		if isErrorReply(m.Command) && len(m.Params) <= 2 {
@@ -1064,6 +1071,16 @@ func (st *chanState) echoedLine(text string) {
 //
 // Lines st.got holds as relayed in an earlier attempt are not sent again.
 func (ss *session) post(st *chanState) error {
+	if ss.s.command == "NOTICE" {
+		if err := ss.learnModes(st, len(st.lines)-st.relayedBefore()); err != nil {
+			return err
+		}
+		if ss.muted(st) {
+			// Nothing sent: nothing dropped, and nothing to be unsure of.
+			ss.fail(st, errModerated, true)
+			return nil
+		}
+	}
 	ss.posting = st
 	defer func() { ss.posting = nil }()
 	refused := func() bool { return st.err != nil }
@@ -1110,20 +1127,13 @@ func (ss *session) post(st *chanState) error {
 		return nil
 	}
 	if !ss.c.echoes() {
-		if ss.s.command != "NOTICE" {
-			return nil // a PONG without a refusal: relayed
-		}
-		// Without echoes, a NOTICE a moderated channel drops for good
-		// without a word (ngIRCd answers only PRIVMSG there) cannot be
-		// told from one relayed but by the channel's modes and the
-		// bot's voice. The PONG came without a refusal: whatever comes
-		// since (a KICK) answers no line, which stay relayed unless
-		// the channel drops them.
-		if err := ss.askModes(st); err != nil {
-			return err
-		}
-		st.err = nil
-		if strings.ContainsRune(st.modes, 'm') && !st.voiced {
+		// A PONG without a refusal: relayed. Without echoes, a NOTICE a
+		// moderated channel drops for good without a word (ngIRCd
+		// answers only PRIVMSG there) cannot be told from one relayed
+		// but by the channel's modes and the bot's voice, known before
+		// the lines (see learnModes): a MODE relayed while they were
+		// out (+m, the bot's voice taken) may have dropped some.
+		if ss.s.command == "NOTICE" && ss.muted(st) {
 			ss.refuse(st.t.name, errModerated, true)
 		}
 		return nil
@@ -1185,6 +1195,73 @@ func (ss *session) askModes(st *chanState) error {
 		return err
 	}
 	return ss.probe() // the answers come before the PONG
+}
+
+// learnModes makes sure, before NOTICE lines go to st's channel on a
+// server without echo-message, that the connection knows whether the
+// channel is moderated (+m) and whether the bot has voice there (see
+// chanModes): a NOTICE a moderated channel drops has no reply to say so
+// (RFC 2812 section 3.3.2), nor, without echo-message, an echo missing.
+// The NAMES reply that follows the JOIN shows the bot's voice; it asks
+// MODE once per JOIN, and NAMES only when the voice was lost track of
+// (see modeChange), waiting for the answers, Config.Timeout at most and
+// no later than the deadline allows; a question the pacing would not let
+// through before the deadline with the n lines after it is not asked
+// (the lines go as they would without it: a channel its deadline holds
+// back would be left for the next attempt, which joins it again, and
+// asks again). On a kept connection, both are known
+// from the JOIN of an earlier Send, kept current by the MODE lines the
+// server relays: nothing is asked. An error reply naming the channel
+// answers the question and fails nothing (see session.asking): what
+// stays unknown, the lines go as they would without the question. With
+// echo-message a line dropped shows (see post): nothing is asked before.
+func (ss *session) learnModes(st *chanState, n int) error {
+	if ss.c.echoes() {
+		return nil
+	}
+	ss.asking = st
+	defer func() { ss.asking = nil }()
+	for _, q := range []string{"MODE", "NAMES"} {
+		known := func() bool {
+			k, in := ss.c.knownModes(st.t.name)
+			return !in || q == "MODE" && k.modesKnown || q == "NAMES" && k.voiceKnown
+		}
+		d := ss.s.timeout
+		if deadline, ok := ss.ctx.Deadline(); ok {
+			d = min(d, time.Until(deadline)-postMargin)
+		}
+		if known() || d <= 0 || !ss.fits(n+1) {
+			continue
+		}
+		ss.askRefused, ss.namesEnd = false, false
+		if err := ss.paced(q, st.t.name); err != nil {
+			return err
+		}
+		answered := func() bool { return known() || ss.askRefused || q == "NAMES" && ss.namesEnd }
+		if _, err := ss.wait(answered, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relayedBefore returns how many of st's lines the server relayed in an
+// earlier attempt (see chanState.got): post does not send them again.
+func (st *chanState) relayedBefore() int {
+	n := 0
+	for _, got := range st.got {
+		if got {
+			n++
+		}
+	}
+	return n
+}
+
+// muted reports whether the connection knows st's channel to drop the
+// bot's NOTICEs: moderated (+m), the bot without voice (see chanModes).
+func (ss *session) muted(st *chanState) bool {
+	k, in := ss.c.knownModes(st.t.name)
+	return in && k.modesKnown && k.voiceKnown && k.moderated && !k.voiced()
 }
 
 // errModerated is the error of a channel that drops the bot's NOTICEs for
