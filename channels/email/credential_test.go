@@ -100,3 +100,19 @@ func TestRefusedTokenNamesTokenSource(t *testing.T) {
 		assert.NotContains(t, err.Error(), "ya29.stale")
 	})
 }
+
+// A 538 to AUTH (RFC 4954 section 6: the mechanism needs an encrypted
+// connection) over a connection Config.TLS left in plain text names
+// Config.TLS, permanent; no credential is named.
+func TestEncryptionRequiredNamesTLS(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, noTLS: true})
+	srv.script(func(s *fakeSMTP) { s.authAll = "538 5.7.11 Encryption required for requested authentication mechanism" })
+	cfg := config(srv, "alice@example.net")
+	cfg.TLS, cfg.TLSConfig = email.TLSPlaintext, nil
+	err := newChannel(t, cfg).Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.ErrorContains(t, err, "Config.TLS")
+	assert.ErrorContains(t, err, "538")
+	assert.NotContains(t, err.Error(), refusedCredential)
+}

@@ -374,6 +374,12 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 			return &tokenRefused{err: wrapped}
 		case tpe.Code == 535 && strings.Contains(err.Error(), authFailed):
 			return c.refusedCredential(a.permanent(wrapped))
+		case tpe.Code == 538 && c.cfg.TLS == TLSPlaintext && strings.Contains(err.Error(), authFailed):
+			// RFC 4954 section 6: the mechanism may only be used over an
+			// encrypted connection, which TLSPlaintext leaves in plain text.
+			return a.permanent(fmt.Errorf("email: connect to %s: the server takes this AUTH only over an "+
+				"encrypted connection, which Config.TLS (TLSPlaintext) does not make; set it to TLSStartTLS or TLSImplicit: %w",
+				addr, err))
 		}
 		return a.permanent(wrapped)
 	case authNotOffered(err) != "":

@@ -341,7 +341,8 @@
 //     "Config.Username and Config.TokenSource)" with XOAUTH2, as every
 //     channel's refusal of its credential does. The other refusals of AUTH
 //     (534 mechanism too weak, 538 encryption required, 454 temporary
-//     failure) name no credential.
+//     failure) name no credential; a 538 over a connection Config.TLS
+//     (TLSPlaintext) leaves in plain text names Config.TLS.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
