@@ -101,7 +101,8 @@ func (a *attempt) refresh(ctx context.Context, used string, refusal error) (stri
 		case err != nil:
 			a.noFresh = err
 		case tok == used:
-			a.noFresh = fmt.Errorf("%w; asked for a fresh token, the TokenSource handed out the same token again", refusal)
+			a.noFresh = a.ch.refusedCredential(fmt.Errorf(
+				"%w; asked for a fresh token, the TokenSource handed out the same token again", refusal))
 		default:
 			a.tok, a.freshTok = tok, tok
 		}

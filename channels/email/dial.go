@@ -372,6 +372,14 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 			return broadcast.RetryAfter(wrapped, c.deferral(tpe))
 		case tpe.Code == 535 && c.authMethod() == AuthXOAUTH2 && !a.fresh(token):
 			return &tokenRefused{err: wrapped}
+		case tpe.Code == 535 && strings.Contains(err.Error(), authFailed):
+			return c.refusedCredential(a.permanent(wrapped))
+		case tpe.Code == 538 && c.cfg.TLS == TLSPlaintext && strings.Contains(err.Error(), authFailed):
+			// RFC 4954 section 6: the mechanism may only be used over an
+			// encrypted connection, which TLSPlaintext leaves in plain text.
+			return a.permanent(fmt.Errorf("email: connect to %s: the server takes this AUTH only over an "+
+				"encrypted connection, which Config.TLS (TLSPlaintext) does not make; set it to TLSStartTLS or TLSImplicit: %w",
+				addr, err))
 		}
 		return a.permanent(wrapped)
 	case authNotOffered(err) != "":
@@ -387,6 +395,29 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 		return wrapped
 	}
 	return a.permanent(wrapped)
+}
+
+// authFailed begins go-mail's error of a refused AUTH, which wraps the
+// server's reply (go-mail has no sentinel for it).
+const authFailed = "SMTP AUTH failed: "
+
+// refusedCredential marks err, the server's 535 reply to AUTH, with the
+// Config fields that hold the credentials it refused (httpx.CredentialRefused
+// keeps err's retry decision): Username and TokenSource with XOAUTH2,
+// Username and Password otherwise. RFC 4954 section 6
+// (https://www.rfc-editor.org/rfc/rfc4954#section-6) gives 535 5.7.8 for
+// invalid credentials, and Exchange answers 535 5.7.3 for a wrong user name
+// or password (https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smtpntlm/62888982-a911-40fa-b587-50b5c69f7334),
+// so any 535 to AUTH is marked. The other replies to AUTH that RFC 4954
+// defines refuse no credential and are not marked: 534 5.7.9 (the
+// mechanism is too weak for the user), 538 5.7.11 (the mechanism needs
+// an encrypted connection), 454 4.7.0 (a temporary failure, transient)
+// and 432 4.7.12 (a password transition is needed).
+func (c *Channel) refusedCredential(err error) error {
+	if c.authMethod() == AuthXOAUTH2 {
+		return httpx.CredentialRefused(err, "Config.Username and Config.TokenSource")
+	}
+	return httpx.CredentialRefused(err, "Config.Username and Config.Password")
 }
 
 // lowerCaseAuth explains go-mail's refusal to log in (see authNotOffered)

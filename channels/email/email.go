@@ -335,6 +335,14 @@
 //     valid, as oauth2.ReuseTokenSource does until the token's expiry)
 //     gave no fresh one: the 535 is then transient, the error says so,
 //     and the next attempt asks the TokenSource again.
+//   - The error of a 535 to AUTH, the credentials refused (RFC 4954
+//     section 6), permanent or transient as above, ends in "(refused the
+//     credential: check Config.Username and Config.Password)", or
+//     "Config.Username and Config.TokenSource)" with XOAUTH2, as every
+//     channel's refusal of its credential does. The other refusals of AUTH
+//     (534 mechanism too weak, 538 encryption required, 454 temporary
+//     failure) name no credential; a 538 over a connection Config.TLS
+//     (TLSPlaintext) leaves in plain text names Config.TLS.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded

@@ -203,10 +203,11 @@ func conformance(t *testing.T, opts serverOptions) {
 			}
 			return newChannel(t, cfg), &backend{srv: srv, t: t}
 		},
-		Secrets:   []string{testPass},
-		Config:    configFor(587, conformanceTargets...),
-		ThreadsTo: channeltest.Last,
-		Targets:   conformanceTargets,
+		Secrets:         []string{testPass},
+		CredentialField: "Config.Username and Config.Password", // FailUnauthorized's 535 to AUTH
+		Config:          configFor(587, conformanceTargets...),
+		ThreadsTo:       channeltest.Last,
+		Targets:         conformanceTargets,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailEchoDelivered},

@@ -89,11 +89,12 @@ func TestMailpitConformance(t *testing.T) {
 				Reopen: func(t *testing.T, be channeltest.Backend) broadcast.Channel {
 					return newChannel(t, config(be.(*mailpitBackend).sender))
 				},
-				Secrets:   []string{mp.cfg.Password.Reveal()},
-				Config:    config("status@example.com"),
-				ThreadsTo: channeltest.Last,
-				Targets:   targets,
-				Failures:  tt.failures,
+				Secrets:         []string{mp.cfg.Password.Reveal()},
+				CredentialField: "Config.Username and Config.Password", // FailUnauthorized's 535 to AUTH
+				Config:          config("status@example.com"),
+				ThreadsTo:       channeltest.Last,
+				Targets:         targets,
+				Failures:        tt.failures,
 			})
 		})
 	}
