@@ -76,7 +76,7 @@ func plainShownDests(t *testing.T, render func(limit int) string) (uncut, cut st
 	i := strings.Index(full, "[a](")
 	j := strings.LastIndex(full, ") and after")
 	require.True(t, i >= 0 && j > i, "no link in %q", full)
-	uncut = full[i+len("[a]("):j]
+	uncut = full[i+len("[a](") : j]
 	for limit := templates.Runes(full) - 1; limit > 0; limit-- {
 		got := render(limit)
 		if strings.Contains(got, "[a](") {
