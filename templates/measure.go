@@ -512,7 +512,10 @@ func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
 // "&", the "<" and ">" the delimiters of a URL in text (RFC 3986,
 // Appendix C), where Shorten and ShortenWhole write a CommonMark
 // autolink, "&amp;" for an "&" that would start a character reference,
-// which such a text shows as written: another URL. See Set.Plain.
+// which such a text shows as written: another URL. So is the destination
+// of each link, image and link reference definition that the result
+// keeps, whether s fits or is cut (an autolink stays as written): a link
+// shows the same URL however long the text. See Set.Plain.
 func ShortenPlain(s string, limit int, m Measure, whole ...string) string {
 	return shorten(s, limit, m, true, whole...)
 }
@@ -525,12 +528,27 @@ func shorten(s string, limit int, m Measure, plain bool, known ...string) string
 	if m == nil {
 		m = Runes
 	}
+	if plain && s != "" {
+		// The text as shown, each destination as a cut that moves it
+		// writes it (see cutter.plainWrite).
+		c := newCutter(s, known...)
+		c.plain = true
+		c.all()
+		if whole := c.plainText(s); limit <= 0 || m(whole) <= limit {
+			return whole
+		}
+		return c.shorten(limit, m)
+	}
 	if limit <= 0 || s == "" || m(s) <= limit {
 		return s
 	}
 	c := newCutter(s, known...)
-	c.plain = plain
 	c.all()
+	return c.shorten(limit, m)
+}
+
+// shorten is shorten of c's text, which does not fit limit in m.
+func (c *cutter) shorten(limit int, m Measure) string {
 	measured := func(out string) (string, bool) { return out, m(out) <= limit }
 	// A destination that does not fit after a lone ellipsis cannot fit.
 	tooLong := func(dest string) bool { return m(Ellipsis+" "+dest) > limit }
@@ -2138,18 +2156,22 @@ func (c *cutter) relink(h string, off int) (_ string, textEnd int) {
 			k := open[len(open)-1]
 			r := c.refs[k]
 			open = open[:len(open)-1]
-			b.WriteString(h[done:r.text[1]])
+			c.plainWrite(&b, h, done, r.text[1])
 			if textEnd = 0; alone(k) && r.span[1] == len(h) {
 				textEnd = r.text[1]
 			}
 			if !alone(k) {
 				b.WriteString("](")
-				b.WriteString(c.s[r.ref.raw[0]:r.ref.raw[1]])
+				if d := r.ref; c.plain && d.dest != ([2]int{}) {
+					b.WriteString(c.destForm(mark{span: d.span, dest: d.dest}))
+				} else {
+					b.WriteString(c.s[d.raw[0]:d.raw[1]])
+				}
 				b.WriteByte(')')
 			}
 			done = r.span[1]
 		}
-		b.WriteString(h[done:to])
+		c.plainWrite(&b, h, done, to)
 		done = to
 	}
 	changed := false
@@ -2172,10 +2194,23 @@ func (c *cutter) relink(h string, off int) (_ string, textEnd int) {
 		open = append(open, k)
 	}
 	if !changed {
-		return h, 0
+		return c.plainText(h), 0
 	}
 	close(len(h))
 	return b.String(), textEnd
+}
+
+// plainText returns h, a prefix of c.s that a cut keeps (or all of it),
+// with its destinations written as plainWrite writes them: h itself
+// when c.plain is not set.
+func (c *cutter) plainText(h string) string {
+	if !c.plain {
+		return h
+	}
+	var b strings.Builder
+	b.Grow(len(h))
+	c.plainWrite(&b, h, 0, len(h))
+	return b.String()
 }
 
 // asciiPunct holds the characters a backslash escapes in Markdown
@@ -2276,15 +2311,7 @@ func (c *cutter) moved(u [2]int) string {
 		return url // the common case: whole and bare by every rule
 	}
 	if m, ok := c.destination(u); ok {
-		if !m.literal {
-			// An autolink reads character references, no escape
-			// (CommonMark 0.31.2, 6.5); a destination both (6.3).
-			url = linkTarget(url, c.s[m.span[0]] != '<')
-		}
-		if !bareLink(url) {
-			return asAutolink(url, c.plain)
-		}
-		return url
+		return c.destForm(m)
 	}
 	n := movedLen(url)
 	if n == len(url) && linkEnd(url) == len(url) {
@@ -2296,6 +2323,63 @@ func (c *cutter) moved(u [2]int) string {
 		}
 	}
 	return url[:n]
+}
+
+// destForm returns the destination of m, a mark whose dest is a URL
+// (see destination), as the URL the link points to, the one form in which
+// a text shows it where it is not Markdown's to read: moved writes it so
+// after the ellipsis, and in a plain text (see cutter.plain) plainWrite
+// writes it so in place of the destination as written, so that a link
+// shows the same URL whether a cut keeps it or moves it. Its character
+// references are decoded once (CommonMark 0.31.2, 2.5, "Entity and
+// numeric character references": read "in any context besides code spans
+// or code blocks, including URLs", https://spec.commonmark.org/0.31.2/#entity-and-numeric-character-references;
+// "[a](https://x.example/?a=1&amp;amp;b=2)" points to
+// https://x.example/?a=1&amp;b=2), and it is written bare where every
+// channel links it whole, else within "<" and ">" (see asAutolink).
+func (c *cutter) destForm(m mark) string {
+	url := c.s[m.dest[0]:m.dest[1]]
+	if !m.literal {
+		// An autolink reads character references, no escape
+		// (CommonMark 0.31.2, 6.5); a destination both (6.3).
+		url = linkTarget(url, c.s[m.span[0]] != '<')
+	}
+	if !bareLink(url) {
+		return asAutolink(url, c.plain)
+	}
+	return url
+}
+
+// plainWrite writes h[from:to] to b, h a prefix of c.s that a cut keeps
+// (or all of it): as it is, but for a text shown as plain text (c.plain),
+// where each destination of a link, an image or a link reference
+// definition in it that is a URL (see destURL), within "<" and ">" or
+// not, is written as destForm writes it, as a cut that moves it after the
+// ellipsis writes it. An autolink is left as written.
+func (c *cutter) plainWrite(b *strings.Builder, h string, from, to int) {
+	if !c.plain {
+		b.WriteString(h[from:to])
+		return
+	}
+	marks := c.kept.marks.out
+	k := sort.Search(len(marks), func(k int) bool { return marks[k].span[0] >= from })
+	for ; k < len(marks) && marks[k].span[0] < to; k++ {
+		m := marks[k]
+		if m.dest == ([2]int{}) || c.s[m.span[0]] == '<' {
+			continue
+		}
+		start, end := m.dest[0], m.dest[1]
+		if start > 0 && c.s[start-1] == '<' && end < len(c.s) && c.s[end] == '>' {
+			start, end = start-1, end+1
+		}
+		if start < from || end > to {
+			continue
+		}
+		b.WriteString(h[from:start])
+		b.WriteString(c.destForm(m))
+		from = end
+	}
+	b.WriteString(h[from:to])
 }
 
 // plainURL reports whether url, one of c.urls, is ASCII, holds no '"',

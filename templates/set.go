@@ -450,7 +450,9 @@ func (s *Set) Names() []string {
 // to, "&" as "&", as ShortenPlain does, whichever template renders the
 // text, markdown and templates of your own too: there "<" and ">" are
 // the delimiters of a URL in text (RFC 3986, Appendix C), and no
-// character reference is read. A Set that is not Plain, as the channels
+// character reference is read; so are the destinations of the links it
+// keeps, and of every link when the text fits, so that a link shows the
+// same URL whether the text is cut or not. A Set that is not Plain, as the channels
 // that send Markdown or a markup of their platform's hold, writes it so
 // for the plain-text templates only (short, subject, text, and their
 // variants), and as a CommonMark autolink, "&amp;" for an "&" that would
