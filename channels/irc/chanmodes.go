@@ -81,7 +81,7 @@ func (c *conn) trackModes(m ircmsg.Message, me bool) {
 		for name := range strings.SplitSeq(m.Params[0], ",") {
 			delete(c.modes, c.chanFold(name))
 		}
-	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
+	case m.Command == "KICK" && len(m.Params) > 1 && c.isNick(m.Params[1]):
 		delete(c.modes, c.chanFold(m.Params[0]))
 	case m.Command == "324": // RPL_CHANNELMODEIS: me, channel, modes, their parameters
 		if st := c.modes[c.chanFold(param(m, 1))]; st != nil {
@@ -94,7 +94,7 @@ func (c *conn) trackModes(m ircmsg.Message, me bool) {
 		}
 		for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
 			nick := strings.TrimLeft(name, c.ranks)
-			if fold(nick) != fold(c.nick) {
+			if !c.isNick(nick) {
 				continue
 			}
 			symbols := name[:len(name)-len(nick)]
@@ -145,7 +145,7 @@ func (c *conn) modeChange(st *chanModes, changes string, args []string) {
 				st.voiceKnown = false
 				continue
 			}
-			if fold(nick) != fold(c.nick) {
+			if !c.isNick(nick) {
 				continue
 			}
 			mode := string(r)

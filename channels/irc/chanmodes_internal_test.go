@@ -68,3 +68,50 @@ func TestTrackModes(t *testing.T) {
 		})
 	}
 }
+
+// The bot's nick is told from others by the server's CASEMAPPING: on an
+// "ascii" server (ngIRCd, Ergo) "bot[1]" and "bot{1}" are two users, and
+// what is said of the other leaves the bot's voice and channels as they
+// are; on an "rfc1459" server they are one nick.
+func TestTrackModesNickCaseMapping(t *testing.T) {
+	const join = ":bot[1]!u@h JOIN #ops"
+	tests := []struct {
+		name    string
+		mapping string
+		lines   []string
+		in      bool
+		want    chanModes
+	}{
+		{"ascii: NAMES lists the other after the bot", "ascii",
+			[]string{join, ":irc.test 353 bot[1] = #ops :+bot[1] bot{1}"},
+			true, chanModes{voiceKnown: true, held: "v", heldAll: true}},
+		{"ascii: the other devoiced", "ascii",
+			[]string{join, ":irc.test 353 bot[1] = #ops :+bot[1] +bot{1}", ":op!u@h MODE #ops -v bot{1}"},
+			true, chanModes{voiceKnown: true, held: "v", heldAll: true}},
+		{"ascii: the other kicked", "ascii",
+			[]string{join, ":irc.test 324 bot[1] #ops +m", ":op!u@h KICK #ops bot{1} :out"},
+			true, chanModes{modesKnown: true, moderated: true}},
+		{"ascii: the other leaves", "ascii",
+			[]string{join, ":irc.test 324 bot[1] #ops +m", ":bot{1}!u@h PART #ops"},
+			true, chanModes{modesKnown: true, moderated: true}},
+		{"rfc1459: one nick", "rfc1459",
+			[]string{join, ":irc.test 353 bot[1] = #ops :+bot[1]", ":op!u@h MODE #ops -v BOT{1}"},
+			true, chanModes{voiceKnown: true, heldAll: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &conn{nick: "bot[1]", joined: map[string]bool{}, ranks: defaultRanks,
+				prefixModes: defaultPrefixModes, chanModeKinds: defaultChanModes}
+			lines := append([]string{":irc.test 005 bot[1] CASEMAPPING=" + tt.mapping + " :are supported"}, tt.lines...)
+			for _, line := range lines {
+				m, err := ircmsg.ParseLine(line)
+				require.NoError(t, err)
+				c.track(m)
+			}
+			got, in := c.knownModes("#ops")
+			require.Equal(t, tt.in, in)
+			assert.Equal(t, tt.in, c.joined[c.chanFold("#ops")], "joined")
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

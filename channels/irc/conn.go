@@ -222,7 +222,7 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 		// on a kept connection for Config.Timeout.
 		c.cmKnown = true
 	}
-	me := fold(m.Nick()) == fold(c.nick)
+	me := c.isNick(m.Nick())
 	c.trackModes(m, me)
 	switch {
 	case m.Command == "NICK" && me && len(m.Params) > 0:
@@ -233,7 +233,7 @@ func (c *conn) track(m ircmsg.Message) (nick string) {
 		for name := range strings.SplitSeq(m.Params[0], ",") {
 			delete(c.joined, c.chanFold(name))
 		}
-	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
+	case m.Command == "KICK" && len(m.Params) > 1 && c.isNick(m.Params[1]):
 		delete(c.joined, c.chanFold(m.Params[0]))
 	case m.Command == "405":
 		c.crowded = true
@@ -487,12 +487,23 @@ func (c *conn) caseMappingKnown() bool {
 // on this server (see caseMapping).
 func (c *conn) chanFold(name string) string { return c.caseMapping().fold(name) }
 
+// isNick reports whether nick is the bot's, c.nick, as the server's
+// casemapping folds nicks (RPL_ISUPPORT CASEMAPPING names one mapping
+// for nicks and channel names): on an "ascii" server "bot[1]" and
+// "bot{1}" are two users, and a MODE, KICK or NAMES entry of the other
+// says nothing of the bot. The caller holds c.mu.
+func (c *conn) isNick(nick string) bool {
+	cm := c.caseMapping()
+	return nick != "" && cm.fold(nick) == cm.fold(c.nick)
+}
+
 // fold maps an IRC name to its case-insensitive form on any server: RFC
 // 1459 casemapping ({}|^ are the lower case of []\~), and, beyond ASCII,
 // the lower case of each letter in NFC, as servers of CASEMAPPING=rfc8265
 // (or Ergo's "permissive") fold a name: there "#Café" and "#café" are one
 // channel, which a server names as it was first written, in its JOIN
-// too. It compares nicks, and the channel names of a server that names no
+// too. It compares nicks (but those of the membership and mode tracking:
+// see conn.isNick), and the channel names of a server that names no
 // casemapping of those caseMapping knows; channel names elsewhere fold
 // by the server's (see conn.chanFold).
 func fold(s string) string {

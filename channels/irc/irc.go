@@ -432,7 +432,12 @@
 // from" the server), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
 // wrapping a *ReplyError, a certificate that does not verify, and TLS
-// (TLSOn, ircs://) to a port that speaks plain IRC. A server that greets
+// (TLSOn, ircs://) to a port that speaks plain IRC. The password refused
+// (464, or that ERROR) and the SASL login refused (a 904 but for a
+// mechanism the server lacks) end in "(refused the credential: check
+// Config.Password)", "Config.SASLUser and Config.SASLPassword)" or, for
+// EXTERNAL, the client certificate's field, as every channel names the
+// field of a refused credential; they stay permanent. A server that greets
 // first answers the handshake in plain text; one that waits for the client
 // to speak (ngIRCd, among others) answers nothing, and the handshake ends
 // when the server closes or resets the connection, or after 10 s

@@ -13,6 +13,7 @@ import (
 	"github.com/ergochat/irc-go/ircutils"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // registration is the state of connection registration: NICK and USER,
@@ -256,6 +257,20 @@ func ghostAnswer(text string) bool {
 	return slices.ContainsFunc(ghostAnswers, func(a string) bool { return strings.Contains(t, a) })
 }
 
+// passwordField is the Config field of the server password, which a 464
+// or an ERROR about the password refuses (see httpx.CredentialRefused).
+const passwordField = "Config.Password"
+
+// saslField returns the Config fields of the SASL login a 904 refuses:
+// the TLS client certificate of Config.TLSConfig for EXTERNAL, the user
+// and password for PLAIN.
+func (s *settings) saslField() string {
+	if s.saslMech == "EXTERNAL" {
+		return "Config.TLSConfig (its client certificate, Config.SASLExternal)"
+	}
+	return "Config.SASLUser and Config.SASLPassword"
+}
+
 // passwordRefused makes permanent a registration that the server ended with
 // an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
 // denied: Bad password?"; InspIRCd's reason also names the password),
@@ -265,7 +280,7 @@ func passwordRefused(ss *session, err error) error {
 	if ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(bye), "password") {
 		return err
 	}
-	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", bye))
+	return httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", bye)), passwordField)
 }
 
 // after adds to err, the end of a registration that failed without an
@@ -313,7 +328,10 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 			return
 		}
 		r.retryNick(ss, m)
-	case "464", "465":
+	case "464":
+		// ERR_PASSWDMISMATCH: the server password (RFC 2812 section 5.2).
+		r.refused(ss.replyOf(m), "log in", passwordField)
+	case "465":
 		r.fail(ss.replyOf(m), "log in", true)
 	case "CAP":
 		r.capability(ss, m)
@@ -332,7 +350,10 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		if err := ss.replyOf(m); r.mechs != "" && !slices.Contains(strings.Split(r.mechs, ","), ss.s.saslMech) {
 			r.fail(fmt.Errorf("%w (the server's SASL mechanisms: %s; %s is not one of them)", err, r.mechs, ss.s.saslMech), "SASL", true)
 		} else {
-			r.fail(err, "SASL", true)
+			// ERR_SASLFAIL: "invalid credentials or other errors not
+			// explicitly mentioned by other numerics" (IRCv3 sasl-3.1,
+			// ircv3.net/specs/extensions/sasl-3.1): the login refused.
+			r.refused(err, "SASL", ss.s.saslField())
 		}
 	case "902", "905":
 		r.fail(ss.replyOf(m), "SASL", true)
@@ -356,6 +377,14 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 func (r *registration) fail(err error, doing string, permanent bool) {
 	if r.err == nil {
 		r.err = permanentIf(fmt.Errorf("irc: register: %s: %w", doing, err), permanent)
+	}
+}
+
+// refused is fail, for good, of a refusal of the credential of the Config
+// field named field (see httpx.CredentialRefused).
+func (r *registration) refused(err error, doing, field string) {
+	if r.err == nil {
+		r.err = httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf("irc: register: %s: %w", doing, err)), field)
 	}
 }
 
