@@ -16,8 +16,9 @@ import (
 
 // The homeserver's refusals of the access token itself (M_UNKNOWN_TOKEN,
 // M_MISSING_TOKEN) name Config.AccessToken; a room's refusal (M_FORBIDDEN,
-// M_NOT_FOUND), a locked account and another server's 401 do not say the
-// credential was refused.
+// M_NOT_FOUND), a locked account and another server's answer (a 401 without
+// an errcode; a redirect, whatever its body says) do not say the credential
+// was refused.
 func TestRefusedCredentialNamesField(t *testing.T) {
 	const refused = "(refused the credential: check Config."
 	ch := newTestChannel(t, confConfig("https://matrix.example.org"))
@@ -33,6 +34,7 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 		{403, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`, ""},
 		{404, `{"errcode":"M_NOT_FOUND","error":"Unknown room"}`, ""},
 		{401, `<html>401 Authorization Required</html>`, ""},
+		{307, `{"errcode":"M_UNKNOWN_TOKEN","error":"Unknown token"}`, ""},
 	} {
 		err := ch.classify(&httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}, time.Now())
 		require.Error(t, err, "%d %s", c.status, c.body)
