@@ -15,8 +15,8 @@ import (
 // The Bot API's refusals of the bot token itself (401 Unauthorized, and a
 // Bot API server's 421 "unallowed token specified") name Config.Token; a
 // 404 (a token the server cannot read, or a base URL with a wrong path),
-// a chat's refusal and another server's page do not say the credential
-// was refused.
+// a chat's refusal and another server's answer (its page; a redirect,
+// whatever its body says) do not say the credential was refused.
 func TestRefusedCredentialNamesField(t *testing.T) {
 	const refused = "(refused the credential: check Config."
 	for _, c := range []struct {
@@ -32,6 +32,7 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 		{400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, ""},
 		{421, `<html>421 Misdirected Request</html>`, ""},
 		{401, `<html>401 Authorization Required</html>`, ""},
+		{307, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, ""},
 	} {
 		r := &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
 		err := classify("sendMessage", r, apiError(nil, r))
