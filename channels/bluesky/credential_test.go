@@ -2,13 +2,13 @@ package bluesky
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -19,7 +19,6 @@ import (
 // channel holds, another account's record) and another server's 401 do
 // not say the credential was refused.
 func TestRefusedCredentialNamesField(t *testing.T) {
-	const refused = "(refused the credential: check Config."
 	ch, err := New(testConfig(""))
 	require.NoError(t, err)
 	for _, c := range []struct {
@@ -28,7 +27,7 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 		body   string
 		field  string // "" when the credential is not refused
 	}{
-		{opLogin, 401, `{"error":"AuthenticationRequired","message":"Invalid identifier or password"}`, "Identifier and Config.AppPassword"},
+		{opLogin, 401, `{"error":"AuthenticationRequired","message":"Invalid identifier or password"}`, "Config.Identifier and Config.AppPassword"},
 		{opLogin, 401, `{"error":"AccountTakedown","message":"Account has been taken down"}`, ""},
 		{opLogin, 401, `{"error":"AuthFactorTokenRequired","message":"A sign in code has been sent to your email address"}`, ""},
 		{opLogin, 401, `<html><h1>401 Authorization Required</h1></html>`, ""},
@@ -39,12 +38,11 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 		err := ch.classify(c.op, &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}, nil)
 		require.Error(t, err, "%s %d %s", c.op, c.status, c.body)
 		assert.True(t, broadcast.IsPermanent(err), "%s %d %s: %v", c.op, c.status, c.body, err)
+		channeltest.AssertCredentialField(t, err, c.field)
 		if c.field == "" {
-			assert.NotContains(t, err.Error(), refused, "%s %d %s", c.op, c.status, c.body)
 			continue
 		}
 		var xe *XRPCError
 		assert.ErrorAs(t, err, &xe)
-		assert.True(t, strings.HasSuffix(err.Error(), refused+c.field+")"), "%s %d %s: %v", c.op, c.status, c.body, err)
 	}
 }

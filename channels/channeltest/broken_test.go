@@ -17,6 +17,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -223,6 +224,12 @@ func brokenCases() []brokenCase {
 		// the rule once the harness names the field.
 		{"OmitsCredentialField", credentialField(chatHarness(), "Config.Token"), []string{"UnauthorizedNamesCredential"},
 			chatNotRun, "Send, unauthorized: the error names the field that holds the refused credential"},
+		// A field the channel's Config does not have.
+		{"NamesNoConfigField", credentialField(wrapped(markCredential("Config.Tokn")), "Config.Tokn"),
+			[]string{"UnauthorizedNamesCredential"}, chatNotRun, "Config.Tokn: no field of channeltest_test.chatConfig"},
+		// Marked twice: the text says it twice.
+		{"MarksCredentialTwice", credentialField(wrapped(markCredential("Config.Token", "Config.Token")), "Config.Token"),
+			[]string{"UnauthorizedNamesCredential"}, chatNotRun, "says it once"},
 		{"NothingOptional", nothingOptional(), unthreadedOnly, slices.Concat(optionalRules, fanoutOnly, closerOnly),
 			"Harness.ThreadsTo is Unthreaded, but the channel threads"},
 	}, slices.Concat(closeCases(), reopenCases())...)
@@ -958,6 +965,25 @@ func threadInMemory(c *chat) sendFunc {
 func declaredLarge(h channeltest.Harness) channeltest.Harness {
 	h.LargeIDs = true
 	return h
+}
+
+// markCredential makes the error of the chat's 401 end in the mark of a
+// refused credential (httpx.CredentialRefused) for each of fields, the
+// second marking a copy of the first's text, as a channel that wraps a
+// marked error in new text and marks it again would.
+func markCredential(fields ...string) func(c *chat) sendFunc {
+	return func(c *chat) sendFunc {
+		return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			r, err := c.Send(ctx, m)
+			if err == nil || !strings.Contains(err.Error(), "401") {
+				return r, err
+			}
+			for _, field := range fields {
+				err = httpx.CredentialRefused(broadcast.Permanent(errors.New(err.Error())), field)
+			}
+			return r, err
+		}
+	}
 }
 
 // credentialField returns h with Harness.CredentialField set to field.

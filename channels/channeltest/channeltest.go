@@ -149,7 +149,9 @@
 //   - UnauthorizedNamesCredential (FailUnauthorized, CredentialField): the
 //     error of a credentials failure names the field that holds the
 //     credential, as "(refused the credential: check Config.Token)"
-//     (CredentialRefused), never the credential itself.
+//     (CredentialRefused), never the credential itself: once, or once
+//     for each of the Targets (a refusal marked again says it twice),
+//     and naming fields the Harness's Config has.
 //   - LargeIDSurvives: a post id the back end answers is the receipt's
 //     Receipt.ID byte for byte (for a channel without Targets), and a
 //     reply in its Thread (ThreadsTo), an Edit (Editor) and a Retract

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +35,7 @@ func failureRules() []rule {
 		{name: "UnauthorizedNamesCredential", check: checkCredentialField,
 			needs: needsAll(needsFailure(FailUnauthorized), needsCredentialField),
 			rule: "a credentials failure (401, failed authentication) names the field that holds the credential, " +
-				"as \"(refused the credential: check Config.Token)\", never the credential"},
+				"as \"(refused the credential: check Config.Token)\", never the credential: once (for each target), naming fields of the channel's Config"},
 		{name: "RejectedIsPermanent", check: checkFailure(FailRejected), needs: needsFailure(FailRejected),
 			rule: "content or a request the platform refuses (400, SMTP 5xx) is marked broadcast.Permanent"},
 		{name: "NoSecretLeaks", check: checkNoSecret, needs: needsSecrets,
@@ -84,6 +86,36 @@ func checkCredentialField(s *suite) {
 	}
 	assert.Containsf(s.t, err.Error(), CredentialRefused+s.h.CredentialField+")",
 		"Send, %s: the error names the field that holds the refused credential", FailUnauthorized)
+	assert.LessOrEqualf(s.t, strings.Count(err.Error(), CredentialRefused), max(1, len(s.h.Targets)),
+		"Send, %s: the error says it once for each target (a refusal marked again, wrapped in other text, says it twice): %v",
+		FailUnauthorized, err)
+	for _, name := range notConfigFields(s.h.Config, s.h.CredentialField) {
+		s.t.Errorf("Harness.CredentialField names Config.%s: no field of %T", name, s.h.Config)
+	}
+}
+
+// configField is a field of a Config as an error names it.
+var configField = regexp.MustCompile(`Config\.([A-Za-z0-9_]+)`)
+
+// notConfigFields returns the names of the fields that fields
+// ("Config.Token", "Config.Identifier and Config.AppPassword") names and
+// cfg, a Config struct or a pointer to one, does not have. A nil cfg, or
+// one that is no struct, has every field.
+func notConfigFields(cfg any, fields string) []string {
+	t := reflect.TypeOf(cfg)
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var missing []string
+	for _, m := range configField.FindAllStringSubmatch(fields, -1) {
+		if f, ok := t.FieldByName(m[1]); !ok || !f.IsExported() {
+			missing = append(missing, m[1])
+		}
+	}
+	return missing
 }
 
 func needsSecrets(s subject) string {

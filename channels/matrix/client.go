@@ -170,19 +170,21 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 		e.Message = httpx.BodySnippet(c.s.redactor, r)
 	}
 	err := error(e)
-	if why, foreign := httpx.Foreign(r, eb.ErrCode != ""); foreign {
+	why, foreign := httpx.Foreign(r, eb.ErrCode != "")
+	if foreign {
 		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))
 		err = fmt.Errorf("%w; %w", e, errNotHomeserver)
 	}
 	d, ok := retryAfter(r.Header, retryAfterMS(eb.RetryAfterMS), now)
 	err = httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
 		httpx.Transient(r.Status), d, ok)
-	if eb.ErrCode == "M_UNKNOWN_TOKEN" || eb.ErrCode == "M_MISSING_TOKEN" {
+	if !foreign && (eb.ErrCode == "M_UNKNOWN_TOKEN" || eb.ErrCode == "M_MISSING_TOKEN") {
 		// "The access or refresh token specified was not recognised" and
 		// "No access token was specified for the request"
 		// (https://spec.matrix.org/latest/client-server-api/#common-error-codes):
 		// the token itself. Not M_FORBIDDEN (a room's refusal of the
-		// account) nor M_USER_LOCKED (the account's state).
+		// account) nor M_USER_LOCKED (the account's state); nor
+		// another server's answer (a redirect), whatever its body says.
 		err = httpx.CredentialRefused(err, "Config.AccessToken")
 	}
 	return err

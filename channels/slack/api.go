@@ -268,13 +268,16 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 
 // credentialCodes are the Web API's refusals of the token itself
 // (https://docs.slack.dev/reference/methods/auth.test, "Errors";
-// https://docs.slack.dev/apis/web-api/#errors): invalid_auth (the token is
-// not valid, or the request comes from an address the workspace does not
-// allow it from), not_authed (none was sent), account_inactive and
-// token_revoked (its user, workspace or app is gone), token_expired (a
-// rotating token not refreshed). Their errors name Config.Token.
+// https://docs.slack.dev/apis/web-api/#errors): not_authed (none was
+// sent), account_inactive and token_revoked (its user, workspace or app is
+// gone), token_expired (a rotating token not refreshed). Their errors name
+// Config.Token. Not invalid_auth: "either the provided token is invalid or
+// the request originates from an IP address disallowed from making the
+// request" (the same page), and an operator told a good token was refused
+// would rotate it when the workspace's or the app's allowed IP ranges are
+// what to fix; its error says invalid_auth, as Slack does.
 var credentialCodes = map[string]bool{
-	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
+	"not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
 }
 
 // errCut is the error of a 2xx whose answer was cut off (longer than

@@ -240,7 +240,8 @@ func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.
 			header: map[string]string{"Retry-After": "7"}}
 		return a, true
 	case channeltest.FailUnauthorized:
-		return apiError("invalid_auth"), true
+		// A refusal of the token itself: invalid_auth may be an address's.
+		return apiError("token_revoked"), true
 	case channeltest.FailRejected:
 		return apiError(rejectCodes[method]), true
 	case channeltest.FailEcho:

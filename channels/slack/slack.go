@@ -284,10 +284,11 @@
 // msg_too_long, no_text, invalid_blocks and the rest; missing_scope's
 // error names the scopes Slack says the method needs and those the
 // token has (APIError.Needed and Provided); a refusal of the token itself
-// (invalid_auth, not_authed, account_inactive, token_revoked,
-// token_expired) ends in "(refused the credential: check Config.Token)",
-// and an incoming webhook's no_service and invalid_token in "(refused the
-// credential: check Config.WebhookURL)". The look-up's own
+// (not_authed, account_inactive, token_revoked, token_expired) ends in
+// "(refused the credential: check Config.Token)" (not invalid_auth, which
+// Slack also answers to a good token from an address its allowed IP ranges
+// leave out), and an incoming webhook's no_service and invalid_token in
+// "(refused the credential: check Config.WebhookURL)". The look-up's own
 // errors are no delivery's: they are in the Receipt's Meta, never in
 // Send's error, and change no marks. Transport errors are
 // transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. With several conversations the error follows

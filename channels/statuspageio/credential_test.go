@@ -3,13 +3,13 @@ package statuspageio
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // The API's 401 ("Could not authenticate") refuses the API key itself and
@@ -17,14 +17,13 @@ import (
 // 404 (a page or incident not there) and another server's 401 do not say
 // the credential was refused.
 func TestRefusedCredentialNamesField(t *testing.T) {
-	const refused = "(refused the credential: check Config."
 	for _, c := range []struct {
 		status int
 		body   string
 		field  string // "" when the credential is not refused
 	}{
-		{401, `{"error":"Could not authenticate"}`, "APIKey"},
-		{401, `{"message":"Unauthorized"}`, "APIKey"},
+		{401, `{"error":"Could not authenticate"}`, "Config.APIKey"},
+		{401, `{"message":"Unauthorized"}`, "Config.APIKey"},
 		{403, `{"error":"You are not authorized to access this resource."}`, ""},
 		{404, `{"error":"The requested resource could not be found."}`, ""},
 		{401, `<html>401 Authorization Required</html>`, ""},
@@ -38,11 +37,7 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err), "%v", err)
-			if c.field == "" {
-				assert.NotContains(t, err.Error(), refused)
-				return
-			}
-			assert.True(t, strings.HasSuffix(err.Error(), refused+c.field+")"), "%v", err)
+			channeltest.AssertCredentialField(t, err, c.field)
 		})
 	}
 }

@@ -76,6 +76,11 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 		}
 		return &APIError{Code: r.Status, Description: why, foreign: foreign}
 	}
+	if why, foreign := httpx.Foreign(r, true); foreign {
+		// A redirect, whatever its body says, is another server's
+		// answer (httpx.Foreign), not followed: it refuses no token.
+		return &APIError{Code: r.Status, Description: why, foreign: true}
+	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.RedactedSnippet(rd, a.Description)}
 	if a.Parameters != nil {
 		e.RetryAfter, e.MigrateToChatID = a.Parameters.RetryAfter, a.Parameters.MigrateToChatID

@@ -447,7 +447,8 @@ func TestRefusedTokenAskedAgain(t *testing.T) {
 // decides the retry: Permanent when the token endpoint refused for good
 // (401 invalid_client), transient when it may answer later (a network
 // failure, 503 with Retry-After). Before, that failure was dropped: every
-// case read only "X rejected the credentials", for good.
+// case read only "X rejected the credentials", for good. X's refusal names
+// Config.TokenSource, as it does when no other token is asked for.
 func TestRefusedTokenSecondAskFails(t *testing.T) {
 	invalidClient := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusUnauthorized},
 		Body: []byte(`{"error":"invalid_client"}`), ErrorCode: "invalid_client"}
@@ -487,6 +488,8 @@ func TestRefusedTokenSecondAskFails(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "twitter: post: X rejected the credentials")
 			assert.Contains(t, err.Error(), tt.want)
+			// X's own 401 refused the token, as classify's path says.
+			assert.True(t, strings.HasSuffix(err.Error(), httpx.RefusedCredential+"Config.TokenSource)"), "%v", err)
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%v", err)
 			d, ok := broadcast.RetryDelay(err)
 			assert.Equal(t, tt.delay != 0, ok, "a RetryAfter hint")

@@ -263,11 +263,13 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	if err == nil && s.token != nil && refusedToken(resp) && c.reuse.forget(s.token) {
 		// The source may hold another token by now (see Config.TokenSource).
 		// When it cannot give one, its reason is the error, and decides
-		// the retry: the next attempt asks it again.
+		// the retry: the next attempt asks it again. X's own 401 refused
+		// the token all the same: the error names the field, as
+		// classify's does.
 		refused := fmt.Sprintf("twitter: %s: X rejected the credentials (%v), then getting another OAuth 2.0 token failed", op, apiError(resp, s))
 		t, terr := c.tokenFor(ctx, refused, s)
 		if terr != nil {
-			return nil, s, terr
+			return nil, s, httpx.CredentialRefused(terr, c.credentialFields())
 		}
 		if t.AccessToken != s.token.AccessToken {
 			return c.send(ctx, op, method, path, body, limit, t)

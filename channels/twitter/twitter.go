@@ -281,7 +281,8 @@
 //     Retry-After when it may answer later (408, 429, 5xx). So is a
 //     token X refused (401) when TokenSource, asked again, fails: the
 //     error says X rejected the credentials and why no other token could
-//     be had, and that reason decides the retry.
+//     be had, ends in "(refused the credential: check Config.TokenSource)"
+//     as X's 401 does, and that reason decides the retry.
 //
 // A template that cannot produce a text within the limit is a Permanent
 // error wrapping templates.ErrTooLong.
