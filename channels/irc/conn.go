@@ -64,6 +64,7 @@ type conn struct {
 	prefixModes   string
 	chanModeKinds [4]string
 	modes         map[string]*chanModes // by folded name, the channels we are in: see trackModes
+	sends         uint64                // the sessions begun on the connection: see chanModes.modesAt
 
 	closing   chan struct{} // closed by close: the reader must stop
 	done      chan struct{} // closed when the reader has returned
