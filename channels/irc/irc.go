@@ -245,9 +245,11 @@
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
-// SASL at all. Channel names fold as the server's RPL_ISUPPORT
-// CASEMAPPING says (ascii, rfc1459, strict-rfc1459, rfc8265; ngIRCd's is
-// ascii); a server that names none, or another, is taken to fold as
+// SASL at all. Channel names, and the bot's nick where a server line
+// names it (its echoes, its host, a KICK, MODE or NAMES entry), fold as
+// the server's RPL_ISUPPORT CASEMAPPING says (ascii, rfc1459,
+// strict-rfc1459, rfc8265; ngIRCd's is ascii: there "bot[1]" and
+// "bot{1}" are two users); a server that names none, or another, is taken to fold as
 // rfc1459 does and letters beyond ASCII as rfc8265 (Ergo) does, in NFC.
 // New refuses two entries of Config.Channels that every casemapping makes
 // one channel ("#Ops" and "#ops"); two that only some make one ("#ops[1]"

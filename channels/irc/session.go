@@ -916,7 +916,7 @@ func (ss *session) fail(st *chanState, err error, permanent bool) {
 
 // isMe reports whether nick is ours now.
 func (ss *session) isMe(nick string) bool {
-	return nick != "" && fold(nick) == fold(ss.c.currentNick())
+	return ss.c.sameNick(nick, ss.c.currentNick())
 }
 
 // named reports whether nick is ours as the server line being handled
@@ -924,7 +924,7 @@ func (ss *session) isMe(nick string) bool {
 // line relayed then, a KICK) names the nick before, though the reader may
 // have read the NICK since.
 func (ss *session) named(nick string) bool {
-	return nick != "" && fold(nick) == fold(ss.as)
+	return ss.c.sameNick(nick, ss.as)
 }
 
 // join sends JOIN for every target not joined yet and returns the state of
