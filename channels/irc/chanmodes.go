@@ -25,6 +25,11 @@ type chanModes struct {
 	// both opped and voiced): after a -o, whether voice is left is not
 	// known.
 	heldAll bool
+	// modesAt and voiceAt are the conn.sends of the Send during which
+	// moderated and held were last learnt (0: before any): a belief
+	// from before the Send that reads it may be stale (see
+	// session.mutedNow).
+	modesAt, voiceAt uint64
 }
 
 // voiced reports whether the bot may speak in a moderated channel.
@@ -85,7 +90,7 @@ func (c *conn) trackModes(m ircmsg.Message, me bool) {
 		delete(c.modes, c.chanFold(m.Params[0]))
 	case m.Command == "324": // RPL_CHANNELMODEIS: me, channel, modes, their parameters
 		if st := c.modes[c.chanFold(param(m, 1))]; st != nil {
-			st.modesKnown, st.moderated = true, strings.ContainsRune(param(m, 2), 'm')
+			st.modesKnown, st.moderated, st.modesAt = true, strings.ContainsRune(param(m, 2), 'm'), c.sends
 		}
 	case m.Command == "353": // RPL_NAMREPLY: me, "=", channel, the members with their symbols
 		st := c.modes[c.chanFold(param(m, len(m.Params)-2))]
@@ -98,7 +103,7 @@ func (c *conn) trackModes(m ircmsg.Message, me bool) {
 				continue
 			}
 			symbols := name[:len(name)-len(nick)]
-			st.voiceKnown, st.held = true, ""
+			st.voiceKnown, st.held, st.voiceAt = true, "", c.sends
 			for _, s := range symbols {
 				if k := strings.IndexRune(c.ranks, s); k >= 0 && k < len(c.prefixModes) {
 					st.held += c.prefixModes[k : k+1]
@@ -138,7 +143,7 @@ func (c *conn) modeChange(st *chanModes, changes string, args []string) {
 		case r == '+' || r == '-':
 			set = r == '+'
 		case r == 'm':
-			st.modesKnown, st.moderated = true, set
+			st.modesKnown, st.moderated, st.modesAt = true, set, c.sends
 		case strings.ContainsRune(c.prefixModes, r):
 			nick, ok := next()
 			if lost || !ok {
@@ -149,6 +154,7 @@ func (c *conn) modeChange(st *chanModes, changes string, args []string) {
 				continue
 			}
 			mode := string(r)
+			st.voiceAt = c.sends
 			if set {
 				if !strings.Contains(st.held, mode) {
 					st.held += mode
@@ -182,4 +188,31 @@ func (c *conn) knownModes(name string) (m chanModes, ok bool) {
 		return chanModes{}, false
 	}
 	return *st, true
+}
+
+// forgetStale forgets, of the channel name, what tells whether it is
+// moderated (modes set) or the bot's voice there (modes unset), if it
+// was learnt before the Send numbered seq (see conn.sends), so that it
+// is asked again; it reports whether it forgot anything.
+func (c *conn) forgetStale(name string, seq uint64, modes bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.modes[c.chanFold(name)]
+	switch {
+	case st == nil:
+		return false
+	case modes && st.modesKnown && st.modesAt != seq:
+		st.modesKnown = false
+		return true
+	case !modes && st.voiceKnown && st.voiceAt != seq:
+		st.voiceKnown = false
+		return true
+	}
+	return false
+}
+
+// muted reports whether m says the channel drops the bot's NOTICEs:
+// moderated (+m), the bot without voice.
+func (m *chanModes) muted() bool {
+	return m.modesKnown && m.voiceKnown && m.moderated && !m.voiced()
 }

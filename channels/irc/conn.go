@@ -64,6 +64,7 @@ type conn struct {
 	prefixModes   string
 	chanModeKinds [4]string
 	modes         map[string]*chanModes // by folded name, the channels we are in: see trackModes
+	sends         uint64                // the sessions begun on the connection: see chanModes.modesAt
 
 	closing   chan struct{} // closed by close: the reader must stop
 	done      chan struct{} // closed when the reader has returned
@@ -487,14 +488,19 @@ func (c *conn) caseMappingKnown() bool {
 // on this server (see caseMapping).
 func (c *conn) chanFold(name string) string { return c.caseMapping().fold(name) }
 
-// isNick reports whether nick is the bot's, c.nick, as the server's
+// isNick reports whether nick is the bot's, c.nick, as sameNick compares
+// them. The caller holds c.mu.
+func (c *conn) isNick(nick string) bool { return c.sameNick(nick, c.nick) }
+
+// sameNick reports whether a and b name one user, as the server's
 // casemapping folds nicks (RPL_ISUPPORT CASEMAPPING names one mapping
 // for nicks and channel names): on an "ascii" server "bot[1]" and
-// "bot{1}" are two users, and a MODE, KICK or NAMES entry of the other
-// says nothing of the bot. The caller holds c.mu.
-func (c *conn) isNick(nick string) bool {
+// "bot{1}" are two users, and a MODE, KICK, NAMES entry, echo or host
+// of the other says nothing of the bot. It is the one comparison of the
+// bot's nick with a server line's.
+func (c *conn) sameNick(a, b string) bool {
 	cm := c.caseMapping()
-	return nick != "" && cm.fold(nick) == cm.fold(c.nick)
+	return a != "" && cm.fold(a) == cm.fold(b)
 }
 
 // fold maps an IRC name to its case-insensitive form on any server: RFC
@@ -502,10 +508,11 @@ func (c *conn) isNick(nick string) bool {
 // the lower case of each letter in NFC, as servers of CASEMAPPING=rfc8265
 // (or Ergo's "permissive") fold a name: there "#Café" and "#café" are one
 // channel, which a server names as it was first written, in its JOIN
-// too. It compares nicks (but those of the membership and mode tracking:
-// see conn.isNick), and the channel names of a server that names no
-// casemapping of those caseMapping knows; channel names elsewhere fold
-// by the server's (see conn.chanFold).
+// too. It compares the nicks regaining asks about, and the channel names
+// of a server that names no casemapping of those caseMapping knows;
+// channel names elsewhere fold by the server's (see conn.chanFold), and
+// the bot's nick compares with a server line's as the server folds nicks
+// (see conn.sameNick).
 func fold(s string) string {
 	return foldRunes(norm.NFC.String(s), true, true, true)
 }

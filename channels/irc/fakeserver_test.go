@@ -427,7 +427,15 @@ func (s *fakeServer) voicedIn(channel string) bool {
 // setMode changes the modes of channel as an operator of it would, with
 // MODE: "+m", "-m", "+v NICK", "-v NICK" (NICK: the bot's voice), and
 // relays the MODE line to the channel's members, as a server does.
-func (s *fakeServer) setMode(channel, change string) {
+func (s *fakeServer) setMode(channel, change string) { s.changeMode(channel, change, true) }
+
+// setModeQuietly changes the modes of channel as setMode does, but
+// relays nothing: as a server that does not tell its members, or a relay
+// the bot missed or misread.
+func (s *fakeServer) setModeQuietly(channel, change string) { s.changeMode(channel, change, false) }
+
+// changeMode is setMode, relaying the MODE line only if relay is set.
+func (s *fakeServer) changeMode(channel, change string, relay bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.moderatedNow == nil {
@@ -444,6 +452,9 @@ func (s *fakeServer) setMode(channel, change string) {
 		case 'v', 'o':
 			s.voicedNow[channel] = on
 		}
+	}
+	if !relay {
+		return
 	}
 	for c := range s.members[channel] {
 		c.reply(":ChanServ!ChanServ@services.test MODE " + channel + " " + change)

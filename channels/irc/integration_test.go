@@ -645,10 +645,12 @@ func (p *tap) sent() []string {
 
 // On a kept connection, a channel an operator makes moderated (+m), or
 // where it takes the bot's voice, between two Sends of NOTICEs: ngIRCd
-// relays the MODE to the bot, which the next Send reads so, and fails
-// the channel for good without sending it a line; voiced, it gets the
-// next update. Only the first Send, which joins, asks the channels'
-// modes (their voice the JOIN's NAMES shows): the others ask nothing.
+// relays the MODE to the bot, which the next Send reads so, asks MODE
+// and NAMES again (a belief from before the Send), and fails the channel
+// for good on their answers without sending it a line; voiced, it gets
+// the next update. The first Send, which joins, asks the channels' modes
+// (their voice the JOIN's NAMES shows); the others ask only of a channel
+// believed muted.
 func TestIntegrationNoticeModeChangedOnKeptConnection(t *testing.T) {
 	t.Parallel()
 	open, moderated, nick := unique("#open"), unique("#mod"), unique("bot")
@@ -663,11 +665,12 @@ func TestIntegrationNoticeModeChangedOnKeptConnection(t *testing.T) {
 	steps := []struct {
 		mode      string // the operator's MODE before the update; "" none
 		delivered bool   // moderated got the update
+		asks      bool   // MODE and NAMES of moderated asked again
 	}{
 		{delivered: true},
-		{mode: "+m"},
+		{mode: "+m", asks: true},
 		{mode: "+v " + nick, delivered: true},
-		{mode: "-v " + nick},
+		{mode: "-v " + nick, asks: true},
 		{mode: "-m", delivered: true},
 	}
 	var got []string // the titles of the updates that reached moderated, in order
@@ -699,9 +702,12 @@ func TestIntegrationNoticeModeChangedOnKeptConnection(t *testing.T) {
 				toModerated = append(toModerated, l)
 			}
 		}
-		if i == 0 {
+		switch {
+		case i == 0:
 			assert.Equal(t, []string{"MODE " + open, "MODE " + moderated}, asked, "the first Send, which joins")
-		} else {
+		case step.asks:
+			assert.Equal(t, []string{"MODE " + moderated, "NAMES " + moderated}, asked, "step %d: believed muted, asked again", i+1)
+		default:
 			assert.Empty(t, asked, "step %d: known without asking", i+1)
 		}
 		assert.Equal(t, step.delivered, len(toModerated) > 0, "step %d: lines sent to %s: %q", i+1, moderated, toModerated)

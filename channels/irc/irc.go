@@ -222,10 +222,17 @@
 // voiced, NAMES without multi-prefix shows only "@": after a -o, whether
 // voice is left is not), waiting for the answers (Config.Timeout at
 // most; a question the deadline leaves no time for is not asked, and
-// what it would tell stays unknown); on a kept connection it asks nothing. A channel known to be
-// moderated where the bot has no voice fails for good before any line
-// is sent to it; one made so while its lines were out (a MODE relayed
-// before their PONG) fails so after them. With echo-message, nothing is
+// what it would tell stays unknown); on a kept connection it asks nothing
+// of a channel it believes takes the lines. A channel moderated where
+// the bot has no voice fails for good before any line is sent to it;
+// one made so while its lines were out (a MODE relayed before their
+// PONG) fails so after them. Only the server's word during the Send
+// fails a channel so: where what says it is muted was learnt before the
+// Send (a MODE relayed between the Sends of a persistent connection, an
+// earlier Send's answers), which may be stale (a server that changes
+// modes without relaying them, a relay missed or misread), Send asks
+// MODE, then NAMES if the channel is still moderated and the voice is
+// from before, and decides on the answers: one or two paced lines more. With echo-message, nothing is
 // asked before the lines: when NOTICE lines are not echoed, Send asks
 // the channel's modes and NAMES (MODE and NAMES, then a PING: three more
 // paced lines, sent only if the deadline leaves time for them) and fails
@@ -238,9 +245,11 @@
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
-// SASL at all. Channel names fold as the server's RPL_ISUPPORT
-// CASEMAPPING says (ascii, rfc1459, strict-rfc1459, rfc8265; ngIRCd's is
-// ascii); a server that names none, or another, is taken to fold as
+// SASL at all. Channel names, and the bot's nick where a server line
+// names it (its echoes, its host, a KICK, MODE or NAMES entry), fold as
+// the server's RPL_ISUPPORT CASEMAPPING says (ascii, rfc1459,
+// strict-rfc1459, rfc8265; ngIRCd's is ascii: there "bot[1]" and
+// "bot{1}" are two users); a server that names none, or another, is taken to fold as
 // rfc1459 does and letters beyond ASCII as rfc8265 (Ergo) does, in NFC.
 // New refuses two entries of Config.Channels that every casemapping makes
 // one channel ("#Ops" and "#ops"); two that only some make one ("#ops[1]"
@@ -355,8 +364,9 @@
 // lines (a censored word; outside the 400 to 599 of error replies,
 // InspIRCd 3 sends 404 for it),
 // 442 while posting, NOTICE lines to a moderated channel (+m) where
-// the bot has no voice (known before the lines, or after lines not
-// echoed: see # Limits), and a channel whose
+// the bot has no voice (as the server's answers during the Send show,
+// before the lines, or after lines not echoed: see # Limits), and a
+// channel whose
 // mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
 // Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or

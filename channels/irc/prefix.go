@@ -31,7 +31,7 @@ import (
 // learnPrefix records what m says of our user and host. The caller holds
 // c.mu; c.nick is our nick.
 func (c *conn) learnPrefix(m ircmsg.Message) {
-	if nick, user, host, ok := splitMask(m.Source); ok && fold(nick) == fold(c.nick) {
+	if nick, user, host, ok := splitMask(m.Source); ok && c.isNick(nick) {
 		c.user, c.host = user, host
 	}
 	last := ""
@@ -59,7 +59,7 @@ func (c *conn) learnPrefix(m ircmsg.Message) {
 			c.setUserHost(c.user, param(m, 1))
 		}
 	case "CHGHOST": // :old!mask CHGHOST <user> <host>, IRCv3
-		if fold(m.Nick()) == fold(c.nick) {
+		if c.isNick(m.Nick()) {
 			c.setUserHost(param(m, 0), param(m, 1))
 		}
 	}
@@ -67,7 +67,7 @@ func (c *conn) learnPrefix(m ircmsg.Message) {
 
 // setMask records the user and host of mask when it is ours.
 func (c *conn) setMask(mask string) {
-	if nick, user, host, ok := splitMask(mask); ok && fold(nick) == fold(c.nick) {
+	if nick, user, host, ok := splitMask(mask); ok && c.isNick(nick) {
 		c.user, c.host = user, host
 	}
 }

@@ -68,6 +68,10 @@ type session struct {
 	// askRefused: an error reply named the channel asked (see
 	// learnModes); namesEnd: an RPL_ENDOFNAMES (366) did.
 	askRefused, namesEnd bool
+	// seq numbers this session among those of the connection (see
+	// conn.sends): what the connection learnt of a channel's modes
+	// under another is a belief from before this Send.
+	seq uint64
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -134,8 +138,12 @@ var channelReplies = map[string]bool{
 }
 
 func newSession(ctx context.Context, c *conn, s *settings) *session {
+	c.mu.Lock()
+	c.sends++
+	seq := c.sends
+	c.mu.Unlock()
 	return &session{
-		ctx: ctx, c: c, s: s, in: c.attach(),
+		ctx: ctx, c: c, s: s, in: c.attach(), seq: seq,
 		chans: make(map[string]*chanState),
 		pongs: make(map[string]bool),
 	}
@@ -908,7 +916,7 @@ func (ss *session) fail(st *chanState, err error, permanent bool) {
 
 // isMe reports whether nick is ours now.
 func (ss *session) isMe(nick string) bool {
-	return nick != "" && fold(nick) == fold(ss.c.currentNick())
+	return ss.c.sameNick(nick, ss.c.currentNick())
 }
 
 // named reports whether nick is ours as the server line being handled
@@ -916,7 +924,7 @@ func (ss *session) isMe(nick string) bool {
 // line relayed then, a KICK) names the nick before, though the reader may
 // have read the NICK since.
 func (ss *session) named(nick string) bool {
-	return nick != "" && fold(nick) == fold(ss.as)
+	return ss.c.sameNick(nick, ss.as)
 }
 
 // join sends JOIN for every target not joined yet and returns the state of
@@ -1072,10 +1080,15 @@ func (st *chanState) echoedLine(text string) {
 // Lines st.got holds as relayed in an earlier attempt are not sent again.
 func (ss *session) post(st *chanState) error {
 	if ss.s.command == "NOTICE" {
-		if err := ss.learnModes(st, len(st.lines)-st.relayedBefore()); err != nil {
+		n := len(st.lines) - st.relayedBefore()
+		if err := ss.learnModes(st, n); err != nil {
 			return err
 		}
-		if ss.muted(st) {
+		muted, err := ss.mutedNow(st, n)
+		if err != nil {
+			return err
+		}
+		if muted {
 			// Nothing sent: nothing dropped, and nothing to be unsure of.
 			ss.fail(st, errModerated, true)
 			return nil
@@ -1133,7 +1146,14 @@ func (ss *session) post(st *chanState) error {
 		// but by the channel's modes and the bot's voice, known before
 		// the lines (see learnModes): a MODE relayed while they were
 		// out (+m, the bot's voice taken) may have dropped some.
-		if ss.s.command == "NOTICE" && ss.muted(st) {
+		if ss.s.command != "NOTICE" {
+			return nil
+		}
+		muted, err := ss.mutedNow(st, 0)
+		if err != nil {
+			return err
+		}
+		if muted {
 			ss.refuse(st.t.name, errModerated, true)
 		}
 		return nil
@@ -1257,11 +1277,35 @@ func (st *chanState) relayedBefore() int {
 	return n
 }
 
-// muted reports whether the connection knows st's channel to drop the
-// bot's NOTICEs: moderated (+m), the bot without voice (see chanModes).
+// muted reports whether the connection believes st's channel to drop
+// the bot's NOTICEs: moderated (+m), the bot without voice (see
+// chanModes).
 func (ss *session) muted(st *chanState) bool {
 	k, in := ss.c.knownModes(st.t.name)
-	return in && k.modesKnown && k.voiceKnown && k.moderated && !k.voiced()
+	return in && k.muted()
+}
+
+// mutedNow reports whether st's channel drops the bot's NOTICEs, as
+// answers the server gave during this Send say: a belief from before it
+// (an earlier Send's answers, a relayed MODE) may be stale (a server
+// that changes modes without relaying them, a relay missed or misread),
+// and a channel failed on it would fail for good on every later Send of
+// a kept connection without a question. What says muted, learnt before
+// this Send, is asked again (MODE; then NAMES, when the channel is still
+// moderated and the voice is from before), as learnModes asks, n lines
+// to follow; what the answer leaves unknown mutes nothing.
+func (ss *session) mutedNow(st *chanState, n int) (bool, error) {
+	for _, modes := range []bool{true, false} {
+		if !ss.muted(st) {
+			return false, nil
+		}
+		if ss.c.forgetStale(st.t.name, ss.seq, modes) {
+			if err := ss.learnModes(st, n); err != nil {
+				return false, err
+			}
+		}
+	}
+	return ss.muted(st), nil
 }
 
 // errModerated is the error of a channel that drops the bot's NOTICEs for
