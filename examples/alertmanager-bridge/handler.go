@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -346,7 +347,8 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 		return u, nil, err
 	}
 	u = h.m.pageless(ctx, h.b, p, u)
-	if u, err = h.again(ctx, p, prev, u); err != nil {
+	var proven bool
+	if u, proven, err = h.again(ctx, p, prev, u); err != nil {
 		return u, nil, err
 	}
 	if prev.Update != "" && prev.Update != u.ID && sameContent(prev.Content, u) {
@@ -371,7 +373,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 			u.Time = t
 		}
 		if !prev.Time.After(u.Time) {
-			h.remember(ctx, u, senders(prev, u, p))
+			h.remember(ctx, u, record(prev, u, p, proven))
 		}
 	}
 	return u, rep, err
@@ -395,7 +397,33 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 	if s := th.Last.Meta["senders"]; s != "" {
 		inc.Senders = strings.Split(s, ",")
 	}
+	inc.Last, inc.Earlier = said(th.Last.Meta["last"]), said(th.Last.Meta["earlier"])
 	return inc, nil
+}
+
+// said reads a record's list of what Alertmanagers said (see
+// incident.Last), written by saidString: "sender=notification", separated
+// by commas. Malformed entries are left out; nil when none is left.
+func said(s string) map[string]string {
+	var m map[string]string
+	for e := range strings.SplitSeq(s, ",") {
+		if k, id, ok := strings.Cut(e, "="); ok && k != "" && id != "" {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[k] = id
+		}
+	}
+	return m
+}
+
+// saidString writes m as said reads it, in the order of its keys.
+func saidString(m map[string]string) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
+	}
+	return strings.Join(out, ",")
 }
 
 // maxSenders is how many Alertmanagers' notifications of one update the
@@ -414,17 +442,51 @@ func senderKey(externalURL string) string {
 }
 
 // senders is the Alertmanagers to record as having sent u, notification p:
-// p's sender, and those on record for u when u is the incident's latest
-// update already (the other Alertmanager of a pair sent it too).
-func senders(prev incident, u broadcast.Update, p *payload) []string {
+// p's sender, when proven (see handler.again), and those on record for u
+// when u is the incident's latest update already (the other Alertmanager
+// of a pair sent it too).
+func senders(prev incident, u broadcast.Update, p *payload, proven bool) []string {
 	var out []string
 	if prev.Update == u.ID {
 		out = slices.Clone(prev.Senders)
 	}
-	if k := senderKey(p.ExternalURL); k != "" && !slices.Contains(out, k) && len(out) < maxSenders {
+	if k := senderKey(p.ExternalURL); proven && k != "" && !slices.Contains(out, k) && len(out) < maxSenders {
 		out = append(out, k)
 	}
 	return out
+}
+
+// senderRecord is what the record of an incident's latest update says of
+// the Alertmanagers (see incident).
+type senderRecord struct {
+	sentBy        []string          // incident.Senders
+	last, earlier map[string]string // incident.Last and Earlier
+}
+
+// record is what remember writes of u, notification p, answered: who sent
+// it (see senders) and what each Alertmanager said last, while u is the
+// latest update and before it went out (see incident.Last).
+func record(prev incident, u broadcast.Update, p *payload, proven bool) *senderRecord {
+	last, earlier := map[string]string{}, maps.Clone(prev.Earlier)
+	if prev.Update == u.ID {
+		maps.Copy(last, prev.Last)
+	} else {
+		// u went out now: what they said until now came before it.
+		if earlier == nil {
+			earlier = map[string]string{}
+		}
+		for k, id := range prev.Last {
+			if _, ok := earlier[k]; ok || len(earlier) < maxSenders {
+				earlier[k] = id
+			}
+		}
+	}
+	if k := senderKey(p.ExternalURL); k != "" {
+		if _, ok := last[k]; ok || len(last) < maxSenders {
+			last[k] = updateID(p)
+		}
+	}
+	return &senderRecord{sentBy: senders(prev, u, p, proven), last: last, earlier: earlier}
 }
 
 // again returns u, a notification whose update went out before and is not
@@ -455,7 +517,12 @@ func senders(prev incident, u broadcast.Update, p *payload) []string {
 // notify/dedup_stage.go: DedupStage leaves out what the peers'
 // notification log, gossiped between them, says was sent). So such a
 // notification from an Alertmanager that sent the latest update (the same
-// externalURL, not empty) came after it: it is posted, as an update whose
+// externalURL, not empty) came after it; so did one from an Alertmanager
+// that had this very notification answered before the latest update went
+// out (incident.Earlier), as it does not send again what it was answered
+// (its DedupStage sends the same alerts again after the peers' log said
+// the group resolved: the re-fire of the other Alertmanager of a pair).
+// Either is proven: it is posted, as an update whose
 // id comes from both its own and the latest update's, so that this
 // Alertmanager's retries of it are that update once more (the retries
 // that come once it is on record say what it says: see send), and each
@@ -463,35 +530,45 @@ func senders(prev incident, u broadcast.Update, p *payload) []string {
 // Alertmanager, or when an externalURL is empty (two Alertmanagers behind
 // one address cannot be told apart), it is skipped, as is one after a
 // record written before the bridge kept its senders. A notification that
-// says what the latest update says is that update again (see send), and
-// one never sent before is posted as the newest, whichever its sender.
-func (h *handler) again(ctx context.Context, p *payload, prev incident, u broadcast.Update) (broadcast.Update, error) {
-	if prev.Update == "" || prev.Update == u.ID || sameContent(prev.Content, u) {
-		return u, nil
+// says what the latest update says is that update again (see send), its
+// sender counted among the latest's (see senders) only when proven: a late
+// copy of an earlier update that says the same would otherwise let that
+// Alertmanager's next late copy pass as coming after the latest. One never
+// sent before is posted as the newest, whichever its sender, and proven.
+func (h *handler) again(ctx context.Context, p *payload, prev incident, u broadcast.Update) (_ broadcast.Update, proven bool, err error) {
+	if prev.Update == "" || prev.Update == u.ID {
+		return u, true, nil
 	}
 	_, sent, err := h.b.SentTime(ctx, u.ID)
 	if err != nil {
-		return u, fmt.Errorf("read whether the notification was sent before: %w", err)
+		return u, false, fmt.Errorf("read whether the notification was sent before: %w", err)
 	}
 	if !sent {
-		return u, nil
+		return u, true, nil
 	}
 	k := senderKey(p.ExternalURL)
-	if k != "" && slices.Contains(prev.Senders, k) {
+	proven = k != "" && len(prev.Senders) > 0 && (slices.Contains(prev.Senders, k) || prev.Earlier[k] == u.ID)
+	if sameContent(prev.Content, u) {
+		// The latest update again (see send), whoever sent it; its sender
+		// counts as the latest's only when proven.
+		return u, proven, nil
+	}
+	if proven {
 		h.log.Info("the alerts changed back to what an earlier notification said (fired or resolved again, with "+
-			"their earlier start and end), from the Alertmanager that sent the incident's latest update: posted as a new update",
+			"their earlier start and end), from an Alertmanager that sent the incident's latest update, or had "+
+			"this notification answered before it: posted as a new update",
 			groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("latest", prev.Update))
 		u.ID = againID(u.ID, prev.Update)
-		return u, nil
+		return u, true, nil
 	}
-	why := "it comes from another Alertmanager than the incident's latest update"
+	why := "it comes from another Alertmanager than the incident's latest update, which had not had it answered before that update"
 	if k == "" || len(prev.Senders) == 0 {
 		why = "no externalURL tells whether it comes from the Alertmanager that sent the incident's latest update"
 	}
 	h.log.Info("notification already sent, before the incident's latest update: skipped as a possible late copy "+
 		"from the other Alertmanager of a pair, as "+why+" (if the alerts did change back, the group's next change "+
 		"is posted)", groupAttr(p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", u.ID))
-	return u, nil
+	return u, false, nil
 }
 
 // againID is the id of the update whose notification maps to id, sent
@@ -506,15 +583,20 @@ func againID(id, latest string) string {
 
 // remember records u, delivered to a channel, as its incident's latest
 // update, with its impact and content, the Alertmanagers that sent it,
-// sentBy (see senders), and, when it is the first, its title. (And its
+// and what each said last while it is the latest and before (sr; nil:
+// none), and, when it is the first, its title. (And its
 // status, which a version of the bridge that posted again only a firing
 // notification after a resolved one reads: such a bridge, run on this
 // record, decides as it did.) A failure is logged: u went out, and the
 // next notification of the group maps as if it had not.
-func (h *handler) remember(ctx context.Context, u broadcast.Update, sentBy []string) {
+func (h *handler) remember(ctx context.Context, u broadcast.Update, sr *senderRecord) {
+	if sr == nil {
+		sr = &senderRecord{}
+	}
 	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC(),
 		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u),
-			"status": string(u.Status), "senders": strings.Join(sentBy, ",")}}
+			"status": string(u.Status), "senders": strings.Join(sr.sentBy, ","), "last": saidString(sr.last),
+			"earlier": saidString(sr.earlier)}}
 	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
 		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
 			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))

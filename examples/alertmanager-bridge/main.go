@@ -299,13 +299,23 @@
 // its resolved alert again). Such a notification is posted, as an update
 // of its own (its retries and repeats are that update again), when it
 // comes from an Alertmanager that sent the incident's latest update (the
-// same externalURL, not empty): one Alertmanager sends a group's
-// notifications one after another, so it is no late copy. From another
-// Alertmanager, or without an externalURL, it may be a late copy of the
-// earlier notification from the other Alertmanager of a pair, whose own
-// copy of the latest was deduplicated away, and would undo the latest
-// update with nothing to restore it: it is skipped, and the bridge logs
-// why; the group's next change is posted. An Alertmanager's externalURL
+// same externalURL, not empty), or from one that had this very
+// notification answered before the latest update went out (the other
+// Alertmanager of a pair, which sent the group's firing notification too,
+// sends the re-fire after the first sent the resolution): one
+// Alertmanager sends a group's notifications one after another, and does
+// not send again one it was answered, so it is no late copy (unless the
+// answer was lost on the way, when it may be its retry). From another
+// Alertmanager, or without an externalURL (or while the latest update's
+// sender is unknown), it may be a late copy of the earlier notification
+// from the other Alertmanager of a pair, whose own copy of the latest was
+// deduplicated away, and would undo the latest update with nothing to
+// restore it: it is skipped, and the bridge logs why; the group's next
+// change is posted. A late copy that says what the latest update says is
+// that update again, but does not count its Alertmanager among the
+// latest's senders: an Alertmanager cut off from the others that delivers
+// its late copies of a group's notifications, one of them saying what the
+// latest says, gets none of them posted. An Alertmanager's externalURL
 // is its own host's address (http://<host name>:<port>/) unless
 // --web.external-url sets it: set to one address shared by a pair (that
 // of a load balancer in front of both), it does not tell them apart, and

@@ -78,8 +78,17 @@ type incident struct {
 	Time            time.Time
 	// Senders are the Alertmanagers (senderKey of each externalURL) whose
 	// notification of the latest update reached the bridge: none in a
-	// record written before the bridge kept them (see handler.again).
+	// record written before the bridge kept them (see handler.again). An
+	// Alertmanager is counted only when its notification cannot be a late
+	// copy of an earlier update (see handler.again).
 	Senders []string
+	// Last holds, for each Alertmanager (senderKey) whose notification was
+	// answered while the latest update was the latest, the id of its last
+	// such notification (updateID, not the update it was taken for).
+	// Earlier holds the same for notifications answered before the latest
+	// update went out: what each Alertmanager said last before it. Both
+	// are empty in a record written before the bridge kept them.
+	Last, Earlier map[string]string
 }
 
 // update maps a notification of the incident prev (zero for a group none
