@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/internal/syncbuf"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
 
 // What each Alertmanager of a pair had answered before the resolution is
