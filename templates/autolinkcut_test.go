@@ -32,3 +32,27 @@ func TestShortenAutolinkWholeOrDropped(t *testing.T) {
 	assert.Equal(t, "障害が発生しています… http://localhost/s",
 		templates.Shorten("障害が発生しています<http://localhost/s>詳細は後ほどお知らせします", 30, templates.Runes))
 }
+
+// TestShortenPlainAutolinkReference: an autolink's character references
+// are read (CommonMark 0.31.2, 2.5: "in any context besides code spans
+// or code blocks, including URLs"; cmark decodes them in the autolinks it
+// reads), so "<https://example.com/?a=1&amp;b=2>" points to
+// https://example.com/?a=1&b=2. A text shown as plain text shows that
+// URL whether a cut keeps the autolink or moves its URL after the
+// ellipsis. Before, kept, it was written as it came, its "&amp;" shown
+// and linked as such by a plain-text reader (a query parameter
+// "amp;b"), while moved, it was decoded.
+func TestShortenPlainAutolinkReference(t *testing.T) {
+	const s = "Checkout fails for some users, see <https://example.com/?a=1&amp;b=2> for the workaround and more details later"
+	const dest = "https://example.com/?a=1&b=2"
+	assert.Equal(t, "Checkout fails for some users, see <"+dest+"> for the workaround and more details later",
+		templates.ShortenPlain(s, 1000, templates.Runes), "kept")
+	assert.Equal(t, "Checkout fails for some users… "+dest, templates.ShortenPlain(s, 60, templates.Runes), "moved")
+	// Kept, it stays "<…>" in every form a reference may take.
+	for _, ref := range []string{"&amp;", "&#38;", "&#x26;"} {
+		in := strings.ReplaceAll(s, "&amp;", ref)
+		assert.Contains(t, templates.ShortenPlain(in, 1000, templates.Runes), " <"+dest+"> ", ref)
+	}
+	// Markdown reads the autolink itself: kept as written.
+	assert.Equal(t, s, templates.Shorten(s, 1000, templates.Runes))
+}

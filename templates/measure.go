@@ -514,7 +514,9 @@ func ShortenWhole(s string, limit int, m Measure, whole ...string) string {
 // autolink, "&amp;" for an "&" that would start a character reference,
 // which such a text shows as written: another URL. So is the destination
 // of each link, image and link reference definition that the result
-// keeps, whether s fits or is cut (an autolink stays as written): a link
+// keeps, whether s fits or is cut, and of each autolink that holds a
+// character reference, read in it as in any URL ("<https://…?a=1&amp;b=2>"
+// as "<https://…?a=1&b=2>"; another autolink stays as written): a link
 // shows the same URL however long the text. See Set.Plain.
 func ShortenPlain(s string, limit int, m Measure, whole ...string) string {
 	return shorten(s, limit, m, true, whole...)
@@ -2355,7 +2357,11 @@ func (c *cutter) destForm(m mark) string {
 // where each destination of a link, an image or a link reference
 // definition in it that is a URL (see destURL), within "<" and ">" or
 // not, is written as destForm writes it, as a cut that moves it after the
-// ellipsis writes it. An autolink is left as written.
+// ellipsis writes it. An autolink is left as written, but for its
+// character references, which are read in it as in any URL (CommonMark
+// 0.31.2, 2.5): one that holds any is written within "<" and ">" as the
+// URL it points to ("<https://x.example/?a=1&amp;b=2>" as
+// "<https://x.example/?a=1&b=2>", as destForm writes it moved).
 func (c *cutter) plainWrite(b *strings.Builder, h string, from, to int) {
 	if !c.plain {
 		b.WriteString(h[from:to])
@@ -2365,7 +2371,17 @@ func (c *cutter) plainWrite(b *strings.Builder, h string, from, to int) {
 	k := sort.Search(len(marks), func(k int) bool { return marks[k].span[0] >= from })
 	for ; k < len(marks) && marks[k].span[0] < to; k++ {
 		m := marks[k]
-		if m.dest == ([2]int{}) || c.s[m.span[0]] == '<' {
+		if m.dest == ([2]int{}) {
+			continue
+		}
+		if c.s[m.span[0]] == '<' {
+			if url := c.s[m.dest[0]:m.dest[1]]; m.span[1] <= to && strings.IndexByte(url, '&') >= 0 {
+				if target := linkTarget(url, false); target != url {
+					b.WriteString(h[from:m.span[0]])
+					b.WriteString(asAutolink(target, true))
+					from = m.span[1]
+				}
+			}
 			continue
 		}
 		start, end := m.dest[0], m.dest[1]
