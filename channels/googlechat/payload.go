@@ -20,7 +20,13 @@ import (
 const (
 	// MaxText is the limit on a message's text, measured in UTF-16 code
 	// units (an emoji counts 2), which is never less than Google's count
-	// in characters.
+	// in characters. Google's reference pages state only the 32,000-byte
+	// message limit, but its API refuses a longer text with 400
+	// INVALID_ARGUMENT "Maximum length of the field is 4096. Field:
+	// apps.dynamite.CreateMessageInfo.text_body" (its answer as quoted in
+	// googleworkspace/hubot-google-hangouts-chat issue 12) or "Message is
+	// longer than 4096 characters": an update cut to fit is posted, one
+	// not cut would be lost.
 	MaxText = 4096
 	// MaxMessageBytes is the limit on a whole message, text and cards.
 	MaxMessageBytes = 32000
