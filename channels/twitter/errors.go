@@ -173,7 +173,7 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 
 // errClockSkew is wrapped by the error of a request X refused for its
 // OAuth 1.0a timestamp.
-var errClockSkew = errors.New("X refused the request's OAuth 1.0a timestamp as too far from its own clock " +
+var errClockSkew = errors.New("the X API refused the request's OAuth 1.0a timestamp as too far from its own clock " +
 	"(error 135, Timestamp out of bounds): check this machine's clock")
 
 // timestampRefused reports whether body, of a 401, is X's error 135,
