@@ -19,12 +19,15 @@ const refusedCredential = "(refused the credential: check Config."
 // A 535 to AUTH (RFC 4954 section 6: the credentials are invalid) ends the
 // error, of Check and of Send, with the Config fields that hold them: the
 // user and the password, or the user and the TokenSource with XOAUTH2.
-// 534 (the mechanism is too weak), 538 (encryption is required) and 454
-// (a temporary failure, which stays transient) refuse no credential, and
-// name none. The marks stay as the reply decided them, and the password
+// A 534 (RFC 4954: the mechanism is too weak for the user; Gmail: an app
+// password or a web login is required) refuses the password for the
+// mechanism: it names the password and the mechanism. 538 (encryption is
+// required) and 454 (a temporary failure, which stays transient) refuse
+// no credential, and name none. The marks stay as the reply decided them, and the password
 // never shows.
 func TestRefusedCredentialNamesFields(t *testing.T) {
 	const password = "(refused the credential: check Config.Username and Config.Password)"
+	const weak = "(refused the credential: check Config.Password or Config.Auth)"
 	tests := []struct {
 		name      string
 		server    serverOptions
@@ -43,7 +46,12 @@ func TestRefusedCredentialNamesFields(t *testing.T) {
 		{name: "535 5.7.3 (Exchange)", server: serverOptions{user: testUser, pass: testPass},
 			reply: "535 5.7.3 Authentication unsuccessful", permanent: true, suffix: password},
 		{name: "534 mechanism too weak", server: serverOptions{user: testUser, pass: testPass},
-			reply: "534 5.7.9 Authentication mechanism is too weak", permanent: true},
+			reply: "534 5.7.9 Authentication mechanism is too weak", permanent: true, suffix: weak},
+		{name: "534 5.7.9 app password required (Gmail)", server: serverOptions{user: testUser, pass: testPass},
+			reply: "534 5.7.9 Application-specific password required.", change: func(c *email.Config) { c.Auth = email.AuthLogin },
+			permanent: true, suffix: weak},
+		{name: "534 5.7.14 web login (Gmail)", server: serverOptions{user: testUser, pass: testPass},
+			reply: "534 5.7.14 Please log in with your web browser and then try again.", permanent: true, suffix: weak},
 		{name: "538 encryption required", server: serverOptions{user: testUser, pass: testPass},
 			reply: "538 5.7.11 Encryption required for requested authentication mechanism", permanent: true},
 		{name: "454 temporary failure", server: serverOptions{user: testUser, pass: testPass},
@@ -88,6 +96,16 @@ func TestRefusedTokenNamesTokenSource(t *testing.T) {
 		assert.True(t, broadcast.IsPermanent(err), "%v", err)
 		assert.True(t, strings.HasSuffix(err.Error(), tokenSource), "%v", err)
 		assert.NotContains(t, err.Error(), "ya29.revoked")
+	})
+	t.Run("534 names the mechanism", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		srv.script(func(s *fakeSMTP) { s.authAll = "534 5.7.9 Authentication mechanism is too weak" })
+		src := &tokenSequence{toks: []string{"ya29.weak-1"}}
+		err := sendAttempt(newChannel(t, xoauth2Config(srv, src, "alice@example.net")), 1, 1)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.True(t, strings.HasSuffix(err.Error(), "(refused the credential: check Config.Auth)"), "%v", err)
+		assert.NotContains(t, err.Error(), "ya29.weak")
 	})
 	t.Run("same token again", func(t *testing.T) {
 		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})

@@ -374,6 +374,8 @@ func (a *attempt) dialError(ctx context.Context, err error, token string) error 
 			return &tokenRefused{err: wrapped}
 		case tpe.Code == 535 && strings.Contains(err.Error(), authFailed):
 			return c.refusedCredential(a.permanent(wrapped))
+		case tpe.Code == 534 && strings.Contains(err.Error(), authFailed):
+			return c.weakCredential(a.permanent(wrapped))
 		case tpe.Code == 538 && c.cfg.TLS == TLSPlaintext && strings.Contains(err.Error(), authFailed):
 			// RFC 4954 section 6: the mechanism may only be used over an
 			// encrypted connection, which TLSPlaintext leaves in plain text.
@@ -408,16 +410,36 @@ const authFailed = "SMTP AUTH failed: "
 // (https://www.rfc-editor.org/rfc/rfc4954#section-6) gives 535 5.7.8 for
 // invalid credentials, and Exchange answers 535 5.7.3 for a wrong user name
 // or password (https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smtpntlm/62888982-a911-40fa-b587-50b5c69f7334),
-// so any 535 to AUTH is marked. The other replies to AUTH that RFC 4954
-// defines refuse no credential and are not marked: 534 5.7.9 (the
-// mechanism is too weak for the user), 538 5.7.11 (the mechanism needs
-// an encrypted connection), 454 4.7.0 (a temporary failure, transient)
-// and 432 4.7.12 (a password transition is needed).
+// so any 535 to AUTH is marked. A 534 is marked by weakCredential. The
+// other replies to AUTH that RFC 4954 defines refuse no credential and
+// are not marked: 538 5.7.11 (the mechanism needs an encrypted
+// connection), 454 4.7.0 (a temporary failure, transient) and 432 4.7.12
+// (a password transition is needed).
 func (c *Channel) refusedCredential(err error) error {
 	if c.authMethod() == AuthXOAUTH2 {
 		return httpx.CredentialRefused(err, "Config.Username and Config.TokenSource")
 	}
 	return httpx.CredentialRefused(err, "Config.Username and Config.Password")
+}
+
+// weakCredential marks err, the server's 534 reply to AUTH, with the
+// Config fields a user changes for it (httpx.CredentialRefused keeps err's
+// retry decision). RFC 4954 section 6
+// (https://www.rfc-editor.org/rfc/rfc4954#section-6) gives 534 5.7.9 for
+// a mechanism weaker than the server's policy permits for that user: the
+// client is to use another mechanism (Config.Auth). Gmail answers 534
+// 5.7.9 "Application-specific password required" and 534 5.7.14 "Please
+// log in with your web browser" to an account password it does not take
+// from an app; Google's pages those replies link to
+// (https://support.google.com/mail/?p=InvalidSecondFactor,
+// https://support.google.com/mail/answer/78754) have the user sign in
+// with an app password (Config.Password) or with Google's OAuth
+// (Config.Auth, AuthXOAUTH2). With XOAUTH2 the mechanism alone is named.
+func (c *Channel) weakCredential(err error) error {
+	if c.authMethod() == AuthXOAUTH2 {
+		return httpx.CredentialRefused(err, "Config.Auth")
+	}
+	return httpx.CredentialRefused(err, "Config.Password or Config.Auth")
 }
 
 // lowerCaseAuth explains go-mail's refusal to log in (see authNotOffered)

@@ -339,10 +339,13 @@
 //     section 6), permanent or transient as above, ends in "(refused the
 //     credential: check Config.Username and Config.Password)", or
 //     "Config.Username and Config.TokenSource)" with XOAUTH2, as every
-//     channel's refusal of its credential does. The other refusals of AUTH
-//     (534 mechanism too weak, 538 encryption required, 454 temporary
-//     failure) name no credential; a 538 over a connection Config.TLS
-//     (TLSPlaintext) leaves in plain text names Config.TLS.
+//     channel's refusal of its credential does. A 534 (RFC 4954: the
+//     mechanism is too weak for the user; Gmail's 534 5.7.9 and 5.7.14:
+//     an app password, or a web login, is required) ends in "(refused the
+//     credential: check Config.Password or Config.Auth)", or "Config.Auth)"
+//     with XOAUTH2. The other refusals of AUTH (538 encryption required,
+//     454 temporary failure) name no credential; a 538 over a connection
+//     Config.TLS (TLSPlaintext) leaves in plain text names Config.TLS.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded

@@ -135,6 +135,8 @@ func TestConformance(t *testing.T) {
 				Targets:   []string{"#ops", "#dev"},
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized,
 					channeltest.FailRejected, channeltest.FailEcho},
+				// FailUnauthorized: the fake refuses the SASL login (904).
+				CredentialField: "Config.SASLUser and Config.SASLPassword",
 			})
 			assert.Equal(t, 374, budget, "Preview's line budget for PRIVMSG to #ops: "+
 				"512 - CRLF - 122 relay prefix - \"PRIVMSG \" - \"#ops\" - \" :\"")

@@ -101,7 +101,7 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
-	case e.Code == http.StatusUnauthorized || tokenNotServed(e):
+	case tokenRefused(e):
 		// 401: "an unauthorized attempt to use functionality available
 		// only to authorized users" (https://core.telegram.org/api/errors#401-unauthorized),
 		// as the Bot API server answers a token revoked or not valid; 421
@@ -115,6 +115,14 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())
 	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), floodControl(e), httpx.Transient(e.Code), d, ok)
+}
+
+// tokenRefused reports whether e, the Bot API's own answer, refuses the
+// bot token itself: 401, or a Bot API server's 421 "unallowed token
+// specified" (tokenNotServed). classify marks it so (Config.Token), and
+// getChatID stops the attempt on it, as a message's refusal stops it.
+func tokenRefused(e *APIError) bool {
+	return e != nil && !e.foreign && (e.Code == http.StatusUnauthorized || tokenNotServed(e))
 }
 
 // tokenNotServed reports whether e is a Bot API server's refusal of a

@@ -80,8 +80,9 @@ func TestConcurrentSendsAskGetChatOncePerUsername(t *testing.T) {
 // without the look-up, the second message deleted at once. Before, a
 // 404 or a page not the Bot API's stopped the attempt, every entry
 // failing, though Send asked no getChat before it looked up usernames.
-// A getChat refusing the token (401) stops the attempt: no message is
-// sent.
+// A getChat refusing the token (401, or a Bot API server's 421
+// "unallowed token specified", as a message's answer does) stops the
+// attempt: no message is sent.
 func TestGetChatRefusalStopsOnlyForTheToken(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -102,6 +103,12 @@ func TestGetChatRefusalStopsOnlyForTheToken(t *testing.T) {
 		{"token refused 401", func(w http.ResponseWriter, _ *http.Request) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
 		}, true},
+		{"token not served 421", func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, http.StatusMisdirectedRequest, "Misdirected Request: unallowed token specified", nil)
+		}, true},
+		{"proxy's 421", func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, http.StatusMisdirectedRequest, "Misdirected Request", nil)
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch, f := aliasChannel(t)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,7 +75,8 @@ func (c *Channel) deliverAll(ctx context.Context, m broadcast.Message, f *broadc
 // and the entry posts as without it; one refused for flood control
 // (429, retry_after) asks no more getChat in the attempt, as every
 // request before the wait ends is refused; one refusing the bot token
-// (401) stops the attempt (see stopper). Any other refusal, as "chat
+// (401, or a Bot API server's 421: tokenRefused) stops the attempt (see
+// stopper). Any other refusal, as "chat
 // not found", or another server's page (a relay that does not forward
 // getChat), stops nothing: Send asked no getChat before it looked up
 // usernames, and the entries' messages show what holds.
@@ -186,13 +186,14 @@ func (a *asking) do(ctx context.Context, c *Channel, name string, ch chat, stop 
 
 // getChatID asks getChat for ch's chat id: 0 when the answer tells none,
 // and whether getChat was refused for flood control. A refusal of the bot
-// token (401) stops the attempt (stop); no other failure does.
+// token (tokenRefused: 401, or a Bot API server's 421) stops the attempt
+// (stop), as it stops a Send's messages; no other failure does.
 func (c *Channel) getChatID(ctx context.Context, ch chat, stop *stopper) (int64, bool) {
 	result, e, err := c.call(ctx, "getChat", getChat{ChatID: ch.id})
 	switch {
 	case e != nil && floodControl(e):
 		return 0, true
-	case e != nil && !e.foreign && e.Code == http.StatusUnauthorized:
+	case tokenRefused(e):
 		stop.err = err
 		return 0, false
 	case err != nil:

@@ -64,7 +64,8 @@
 // message there; a getChat that fails (chat not found, another server's
 // page from a relay that does not forward getChat) leaves its entry to
 // post as without it, one refused for flood control (429) asks no more
-// in the attempt, and only one refusing the bot token (401) stops it. A
+// in the attempt, and only one refusing the bot token (401, or a Bot API
+// server's 421 "unallowed token specified", as for a message) stops it. A
 // message whose answer names a chat that has the update already from
 // another entry (two usernames that moved into one chat) is deleted at
 // once (deleteMessage), and its entry records the other: the chat shows

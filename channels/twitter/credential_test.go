@@ -46,3 +46,36 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 		}
 	}
 }
+
+// X answers an OAuth 1.0a request whose timestamp is too far from its
+// clock with 401 and error 135, "Timestamp out of bounds": the keys are
+// fine and this machine's clock is not. The error names the clock, not
+// the keys, and stays permanent as every 401 does; the codes of a refused
+// credential (32, 89) name the keys.
+func TestTimestampOutOfBoundsNamesClock(t *testing.T) {
+	keys := "Config.ConsumerKey, Config.ConsumerSecret, Config.AccessToken and Config.AccessSecret"
+	for _, c := range []struct {
+		name, body, field string
+		clock             bool
+	}{
+		{"135", `{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}`, "", true},
+		{"135 without its message", `{"errors":[{"code":135,"message":"Could not authenticate you."}]}`, "", true},
+		{"32", `{"errors":[{"code":32,"message":"Could not authenticate you."}]}`, keys, false},
+		{"89", `{"errors":[{"code":89,"message":"Invalid or expired token."}]}`, keys, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(answer(401, c.body))
+			ch := newTestChannel(t, f)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			channeltest.AssertCredentialField(t, err, c.field)
+			if c.clock {
+				assert.Contains(t, err.Error(), "this machine's clock", "%v", err)
+			} else {
+				assert.NotContains(t, err.Error(), "clock", "%v", err)
+			}
+		})
+	}
+}

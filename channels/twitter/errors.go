@@ -158,6 +158,10 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 		return broadcast.Permanent(fmt.Errorf("%w: %w", ErrDuplicate, apiErr))
 	case (r.Status == http.StatusForbidden || r.Status == http.StatusBadRequest) && isReplyGone(apiErr):
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errReplyGone, apiErr))
+	case r.Status == http.StatusUnauthorized && timestampRefused(r.Body):
+		// The keys may be right: the OAuth 1.0a timestamp is out of X's
+		// window, which a retry signed by the same clock is refused alike.
+		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errClockSkew, apiErr))
 	case r.Status == http.StatusUnauthorized:
 		// X's own 401: "missing or incorrect authentication credentials"
 		// (https://docs.x.com/x-api/fundamentals/response-codes-and-errors).
@@ -165,6 +169,31 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 			c.credentialFields())
 	}
 	return broadcast.MarkAs(fmt.Errorf("twitter: %s: %w", op, apiErr), marked)
+}
+
+// errClockSkew is wrapped by the error of a request X refused for its
+// OAuth 1.0a timestamp.
+var errClockSkew = errors.New("the X API refused the request's OAuth 1.0a timestamp as too far from its own clock " +
+	"(error 135, Timestamp out of bounds): check this machine's clock")
+
+// timestampRefused reports whether body, of a 401, is X's error 135,
+// "Timestamp out of bounds": X answers it to an OAuth 1.0a request whose
+// oauth_timestamp is too far from its clock, however right the keys
+// (https://developer.x.com/en/support/x-api/error-troubleshooting, its
+// error codes; the 401 there "may also be returned in other undefined
+// circumstances"). Its code decides, or its message when it has none.
+func timestampRefused(body []byte) bool {
+	p, own := parseProblem(body)
+	if !own {
+		return false
+	}
+	for _, e := range p.Errors {
+		code := strings.Trim(string(e.Code), `" `)
+		if code == "135" || (code == "" && strings.Contains(strings.ToLower(e.Message), "timestamp out of bounds")) {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialFields names the Config fields that hold the credentials the

@@ -123,10 +123,13 @@ type problem struct {
 
 // problemError is an entry of a problem's errors list.
 type problemError struct {
-	Message string `json:"message"`
-	Detail  string `json:"detail"`
-	Title   string `json:"title"`
-	Type    string `json:"type"`
+	// Code is the entry's numbered error code, as API v1.1 and OAuth 1.0a
+	// refusals give it (135), kept raw: any JSON value is read.
+	Code    json.RawMessage `json:"code"`
+	Message string          `json:"message"`
+	Detail  string          `json:"detail"`
+	Title   string          `json:"title"`
+	Type    string          `json:"type"`
 }
 
 // parseProblem reads a problem document; ok is false when body is not one.

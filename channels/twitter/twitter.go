@@ -256,7 +256,9 @@
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
 //     403 forbidden) are Permanent, with X's detail (X's 401 ends in
 //     "(refused the credential: check Config.TokenSource)", or the four
-//     OAuth 1.0a fields); so is a 2xx without
+//     OAuth 1.0a fields, except X's error 135, "Timestamp out of bounds":
+//     an OAuth 1.0a timestamp too far from X's clock, whose error says to
+//     check this machine's clock instead); so is a 2xx without
 //     data whose errors list refuses the request for good (its first
 //     entry of type invalid-request, not-authorized-for-resource,
 //     client-forbidden, unsupported-authentication or
