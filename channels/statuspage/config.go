@@ -366,7 +366,8 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	return fmt.Errorf("statuspage: %s: must be %s", field, what)
 }
 
-// checkLine checks a required one-line text field: no line break.
+// checkLine checks a required one-line text field: something shown
+// (see broadcast.Blank), no line break.
 func checkLine(field, v string, maxRunes int) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("statuspage: %s: missing", field)
@@ -380,7 +381,15 @@ func checkLine(field, v string, maxRunes int) error {
 	if strings.ContainsAny(v, "\r\n\u2028\u2029") {
 		return fmt.Errorf("statuspage: %s: more than one line", field)
 	}
-	return checkText(field, v, maxRunes)
+	if err := checkText(field, v, maxRunes); err != nil {
+		return err
+	}
+	// Invisible characters only (a zero-width space, a bidi mark): as
+	// Update.Validate calls such an update's names missing.
+	if broadcast.Blank(v) {
+		return fmt.Errorf("statuspage: %s: missing", field)
+	}
+	return nil
 }
 
 // checkText checks an optional text field: valid UTF-8, no control
