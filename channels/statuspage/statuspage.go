@@ -365,7 +365,10 @@
 // a read-only file system, a Dir (or part of its path) that is not a
 // directory or is a symbolic link to nothing, a Dir the file system will
 // not make though its parent is there (under /proc), a path no system
-// takes (a NUL byte), a Dir/current that this package did not make, state files
+// takes (a NUL byte), a Dir/current that this package did not make, or
+// that was removed while Dir/versions holds versions of the page past the
+// first (starting an empty page would remove them; the error names the
+// version to link again), state files
 // that cannot be read or hold what this package never writes (a null
 // record, a component's feed named as a path), an invalid update, a
 // replaced template that fails on the page (New runs the templates on a
