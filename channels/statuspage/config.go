@@ -48,8 +48,10 @@ type Config struct {
 	// "https://status.example.com/". Incident pages' stable URLs, the
 	// feeds and the JSON API are made from it, with its host in lower
 	// case and in ASCII (a name outside ASCII as its A-labels, "xn--…"),
-	// so that the feeds' ids do not depend on how the host is written. An
-	// absolute http or https URL without query or fragment. Required.
+	// so that the feeds' ids do not depend on how the host is written
+	// (they keep the host of the page's first write: see the package
+	// doc). An absolute http or https URL without query or fragment.
+	// Required.
 	BaseURL string
 	// Components are the parts of the service the page always lists, in
 	// this order, operational unless an open incident says otherwise.

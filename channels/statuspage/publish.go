@@ -596,6 +596,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	}
 	stage, final := w.root, filepath.Join(c.s.dir, versionsName, versionName(gen))
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
+	if next.Host == "" {
+		next.Host = c.s.base.Hostname()
+	}
 	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {
 		err = w.putManifest(next.Nonce)

@@ -72,7 +72,11 @@
 //     and its updated moves there only, not in the feed of all updates
 //     nor in those of the components it names; each feed is in the
 //     order of its entries' updated. An entry's id is a tag URI of BaseURL's host name in lower case
-//     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
+//     ("tag:<host>,<date>:update/<ID>"), the host of the page's first
+//     write, kept when BaseURL changes, so that a page moved to another
+//     host does not show its readers every past update again as new (a
+//     page written by a version of this package that did not record it
+//     keeps the host of its next write), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
 //     needs a DNS name). Its date is the day the update first reached
 //     the page, fixed then, so that an update sent again with another
