@@ -514,7 +514,7 @@ func (m *model) feedEntry(it feedItem, component string) atomEntry {
 func (m *model) entryHead(it feedItem, component string) atomEntry {
 	e := it.e
 	return atomEntry{
-		ID:    entryID(m.s.base.Hostname(), e.ID, feedDate(e.Dated, e.Time)),
+		ID:    entryID(m.idHost(), e.ID, feedDate(e.Dated, e.Time)),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
 		// The incident's own page at the update's anchor: a permanent
 		// place, which the update's older page of a long outage is not.
@@ -629,7 +629,16 @@ func (m *model) retractedEntry(r *retraction) atomEntry {
 
 // retractedID is the id of the entry of a retracted update: the update's.
 func (m *model) retractedID(r *retraction) string {
-	return entryID(m.s.base.Hostname(), r.ID, feedDate(r.Dated, r.Time))
+	return entryID(m.idHost(), r.ID, feedDate(r.Dated, r.Time))
+}
+
+// idHost is the host name of the entries' ids: the page's (see
+// state.Host), or BaseURL's for a page that has none yet.
+func (m *model) idHost() string {
+	if m.st != nil && m.st.Host != "" {
+		return m.st.Host
+	}
+	return m.s.base.Hostname()
 }
 
 // dnsName returns host as a DNS name in ASCII, without a final dot, and

@@ -48,8 +48,10 @@ type Config struct {
 	// "https://status.example.com/". Incident pages' stable URLs, the
 	// feeds and the JSON API are made from it, with its host in lower
 	// case and in ASCII (a name outside ASCII as its A-labels, "xn--…"),
-	// so that the feeds' ids do not depend on how the host is written. An
-	// absolute http or https URL without query or fragment. Required.
+	// so that the feeds' ids do not depend on how the host is written
+	// (they keep the host of the page's first write: see the package
+	// doc). An absolute http or https URL without query or fragment.
+	// Required.
 	BaseURL string
 	// Components are the parts of the service the page always lists, in
 	// this order, operational unless an open incident says otherwise.
@@ -366,7 +368,8 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	return fmt.Errorf("statuspage: %s: must be %s", field, what)
 }
 
-// checkLine checks a required one-line text field: no line break.
+// checkLine checks a required one-line text field: something shown
+// (see broadcast.Blank), no line break.
 func checkLine(field, v string, maxRunes int) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("statuspage: %s: missing", field)
@@ -380,7 +383,15 @@ func checkLine(field, v string, maxRunes int) error {
 	if strings.ContainsAny(v, "\r\n\u2028\u2029") {
 		return fmt.Errorf("statuspage: %s: more than one line", field)
 	}
-	return checkText(field, v, maxRunes)
+	if err := checkText(field, v, maxRunes); err != nil {
+		return err
+	}
+	// Invisible characters only (a zero-width space, a bidi mark): as
+	// Update.Validate calls such an update's names missing.
+	if broadcast.Blank(v) {
+		return fmt.Errorf("statuspage: %s: missing", field)
+	}
+	return nil
 }
 
 // checkText checks an optional text field: valid UTF-8, no control

@@ -18,6 +18,9 @@ var (
 	// errNotOurs marks a directory this package did not make: it is not
 	// written over.
 	errNotOurs = errors.New("statuspage: not a status page directory")
+	// errNoCurrent marks a directory whose current link is gone while
+	// versions of its page are there: starting anew would remove them.
+	errNoCurrent = errors.New("statuspage: the page's current version is not linked")
 	// errNoneMade marks a file or directory the file system will not make
 	// in a directory that is there (/proc says "no such file or
 	// directory", for good).
@@ -57,7 +60,7 @@ func classify(what string, err error) error {
 func permanent(err error) bool {
 	for _, target := range []error{
 		fs.ErrPermission, syscall.ENOTDIR, syscall.EISDIR, syscall.ENAMETOOLONG, syscall.EINVAL,
-		errCorrupt, errNotOurs, errNoneMade, errDangling, errRender,
+		errCorrupt, errNotOurs, errNoCurrent, errNoneMade, errDangling, errRender,
 	} {
 		if errors.Is(err, target) {
 			return true

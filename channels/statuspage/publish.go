@@ -60,9 +60,22 @@ const (
 func versionName(gen int64) string { return fmt.Sprintf("%010d", gen) }
 
 // readCurrent returns the version current points at; 0 when there is none.
+// With no current but versions past the first, the link was removed (a
+// write makes current before any version after the first): the page
+// holds updates that starting anew would remove with those versions, so
+// that is a permanent error naming the version to link again. A first
+// version alone is what a crash in the first write leaves too, and is
+// written over.
 func readCurrent(dir string) (int64, error) {
 	target, err := os.Readlink(filepath.Join(dir, currentName))
 	if errors.Is(err, fs.ErrNotExist) {
+		if gen := latestVersion(filepath.Join(dir, versionsName)); gen > 1 {
+			site := versionsName + "/" + versionName(gen) + "/" + siteName
+			return 0, broadcast.Permanent(fmt.Errorf("%w: %s is missing, but %s holds the page: link it again "+
+				"(ln -s %s %s) to go on with its updates, or remove %s to start an empty page", errNoCurrent,
+				filepath.Join(dir, currentName), filepath.Join(dir, filepath.FromSlash(site)), site,
+				filepath.Join(dir, currentName), filepath.Join(dir, versionsName)))
+		}
 		return 0, nil
 	}
 	if err != nil {
@@ -79,6 +92,19 @@ func readCurrent(dir string) (int64, error) {
 			filepath.Join(dir, currentName), target))
 	}
 	return gen, nil
+}
+
+// latestVersion returns the number of the newest version in versions
+// (staging directories aside); 0 when there is none or it cannot be read.
+func latestVersion(versions string) int64 {
+	entries, _ := os.ReadDir(versions)
+	var latest int64
+	for _, e := range entries {
+		if gen, err := strconv.ParseInt(e.Name(), 10, 64); err == nil && gen > 0 && versionName(gen) == e.Name() {
+			latest = max(latest, gen)
+		}
+	}
+	return latest
 }
 
 // writeStats counts what writing a version did.
@@ -570,6 +596,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	}
 	stage, final := w.root, filepath.Join(c.s.dir, versionsName, versionName(gen))
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
+	if next.Host == "" {
+		next.Host = c.s.base.Hostname()
+	}
 	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {
 		err = w.putManifest(next.Nonce)

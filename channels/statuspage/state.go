@@ -262,6 +262,12 @@ type state struct {
 	// a file without it is known to be of a version that did not record
 	// it (see unrecordedPruned).
 	Pruned string `json:"pruned"`
+	// Host is the host name in the ids of the feed entries (see
+	// entryID): that of BaseURL when the page was first written (by a
+	// version that recorded it; the host of the write after, for a page
+	// of an older one), kept when BaseURL changes, so that no entry's id
+	// changes when the page moves (RFC 4287, section 4.2.6).
+	Host string `json:"host,omitempty"`
 
 	incidents map[string]*incident // by incident ID
 	byUpdate  map[string]*incident // by entry ID and alias

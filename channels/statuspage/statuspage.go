@@ -72,7 +72,11 @@
 //     and its updated moves there only, not in the feed of all updates
 //     nor in those of the components it names; each feed is in the
 //     order of its entries' updated. An entry's id is a tag URI of BaseURL's host name in lower case
-//     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
+//     ("tag:<host>,<date>:update/<ID>"), the host of the page's first
+//     write, kept when BaseURL changes, so that a page moved to another
+//     host does not show its readers every past update again as new (a
+//     page written by a version of this package that did not record it
+//     keeps the host of its next write), or, for a host that is an IP
 //     address, the urn:uuid of that URI's name-based UUID (a tag URI
 //     needs a DNS name). Its date is the day the update first reached
 //     the page, fixed then, so that an update sent again with another
@@ -365,7 +369,10 @@
 // a read-only file system, a Dir (or part of its path) that is not a
 // directory or is a symbolic link to nothing, a Dir the file system will
 // not make though its parent is there (under /proc), a path no system
-// takes (a NUL byte), a Dir/current that this package did not make, state files
+// takes (a NUL byte), a Dir/current that this package did not make, or
+// that was removed while Dir/versions holds versions of the page past the
+// first (starting an empty page would remove them; the error names the
+// version to link again), state files
 // that cannot be read or hold what this package never writes (a null
 // record, a component's feed named as a path), an invalid update, a
 // replaced template that fails on the page (New runs the templates on a
