@@ -144,12 +144,8 @@ func verifierFromEnv(value string) (*webhook.Verifier, error) {
 	}
 	secret, err := webhook.ParseSecret(redact.NewSecret(value))
 	if err != nil {
-		bare := ""
-		if !strings.HasPrefix(value, "whsec_") {
-			bare = " (given without its whsec_ prefix)"
-		}
 		// Without ParseSecret's "webhook: ParseSecret: ".
-		return nil, fmt.Errorf("WEBHOOK_SECRET: %w%s; make one with: %s", cmp.Or(errors.Unwrap(err), err), bare, makeSecret)
+		return nil, fmt.Errorf("WEBHOOK_SECRET: %w; make one with: %s", cmp.Or(errors.Unwrap(err), err), makeSecret)
 	}
 	return webhook.NewVerifier(secret)
 }
