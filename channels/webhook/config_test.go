@@ -58,7 +58,7 @@ func TestNewValidates(t *testing.T) {
 		// Without its whsec_ prefix, as the reference libraries take it.
 		{"secret without prefix", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")}, ""},
 		{"secret without prefix, not base64", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjU-D8ILPZIo2LaLaSw")},
-			"webhook: Config.Secret: whsec_ secret is not valid base64"},
+			"webhook: Config.Secret: whsec_ secret is not valid base64 (given without its whsec_ prefix)"},
 		{"endpoint secret", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://b.example/"), Secret: good},
 			Endpoint{URL: redact.NewURL("https://c.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://d.example/"), Secret: redact.NewSecret("whsec_short")})},
 			"webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64"},

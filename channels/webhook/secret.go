@@ -37,22 +37,28 @@ func prefixed(key []byte) redact.Secret {
 }
 
 // decodeSecret decodes a secret, with or without its whsec_ prefix, into
-// the HMAC key (see ParseSecret). Its errors do not quote the secret.
+// the HMAC key (see ParseSecret). Its errors do not quote the secret; of
+// one written without the prefix they say so, lest "whsec_ secret" read
+// as if the prefix were what is wrong.
 func decodeSecret(s redact.Secret) ([]byte, error) {
-	b64 := strings.TrimPrefix(s.Reveal(), secretPrefix)
+	b64, prefixed := strings.CutPrefix(s.Reveal(), secretPrefix)
 	if b64 == "" {
 		return nil, errors.New("whsec_ secret is empty")
+	}
+	bare := ""
+	if !prefixed {
+		bare = " (given without its whsec_ prefix)"
 	}
 	key, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		key, err = base64.RawStdEncoding.DecodeString(b64)
 	}
 	if err != nil {
-		return nil, errors.New("whsec_ secret is not valid base64")
+		return nil, errors.New("whsec_ secret is not valid base64" + bare)
 	}
 	if len(key) < MinSecretBytes || len(key) > MaxSecretBytes {
-		return nil, fmt.Errorf("whsec_ secret decodes to %d bytes, want %d to %d",
-			len(key), MinSecretBytes, MaxSecretBytes)
+		return nil, fmt.Errorf("whsec_ secret decodes to %d bytes, want %d to %d%s",
+			len(key), MinSecretBytes, MaxSecretBytes, bare)
 	}
 	return key, nil
 }

@@ -151,7 +151,7 @@ func TestSecretForms(t *testing.T) {
 		})
 	}
 	_, err := NewVerifier(redact.NewSecret(specSecret), redact.NewSecret("bad"))
-	require.EqualError(t, err, "webhook: NewVerifier: secret 2: whsec_ secret decodes to 2 bytes, want 24 to 64")
+	require.EqualError(t, err, "webhook: NewVerifier: secret 2: whsec_ secret decodes to 2 bytes, want 24 to 64 (given without its whsec_ prefix)")
 }
 
 // A secret written without its whsec_ prefix is the same secret: it signs

@@ -36,7 +36,11 @@ var (
 	// secret to check a signature with: the receiver's fault, not the
 	// sender's. The error wraps ErrSignature too.
 	ErrNoSecret = errors.New("webhook: the Verifier has no secret (make it with NewVerifier)")
-	// ErrBodyTooLarge: VerifyRequest read more than its limit.
+	// ErrBodyTooLarge: the body is over VerifyRequest's limit, as its
+	// Content-Length says or as read, or over that of an
+	// http.MaxBytesReader around it; the error wrapping it says the limit
+	// in bytes and which of the two set it (no Config field does: the
+	// limit is the receiver's).
 	ErrBodyTooLarge = errors.New("webhook: request body too large")
 )
 
@@ -254,7 +258,8 @@ func RefusalStatus(err error) int {
 
 // VerifyRequest verifies r as Verify does, reading its body, at most limit
 // bytes (limit <= 0: 1 MiB), only once its headers pass: a request that is
-// not signed, or not lately, is refused without its body read. It returns
+// not signed, or not lately, is refused without its body read, and so is
+// one whose Content-Length is over limit (ErrBodyTooLarge). It returns
 // the body, which is safe to decode only when the error is nil.
 func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	d, err := v.checkHeader(r.Header)
@@ -264,6 +269,10 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = 1 << 20
 	}
+	tooLarge := fmt.Errorf("%w: more than %d bytes, the limit given to VerifyRequest", ErrBodyTooLarge, limit)
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
 	if r.Body == nil {
 		// A request built without a body (http.NewRequest's nil): an
 		// empty one, as net/http sends it.
@@ -272,11 +281,16 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	// One byte more than limit tells a body over it; limit+1 would
 	// overflow the largest limit into one that reads nothing.
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+min(1, math.MaxInt64-limit)))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		// The receiver's own bound, whose error says no number.
+		return nil, fmt.Errorf("%w: more than %d bytes, the limit of http.MaxBytesReader: %w", ErrBodyTooLarge, mbe.Limit, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("webhook: read request body: %w", err)
 	}
 	if int64(len(body)) > limit {
-		return nil, ErrBodyTooLarge
+		return nil, tooLarge
 	}
 	return body, v.checkSignature(d, body)
 }

@@ -356,6 +356,11 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 	return "", false, nil
 }
 
+// tooLarge answers a request whose body is over a.maxBody.
+func (a *api) tooLarge(w http.ResponseWriter) {
+	writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
+}
+
 // readUpdate reads the JSON body of r into u, as readBody does.
 func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) (unread *inputError, ok bool) {
 	return a.readBody(w, r, u, false)
@@ -370,6 +375,12 @@ func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Up
 // optional, an empty body is none, whatever its Content-Type, and leaves
 // v as it is.
 func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) (unread *inputError, ok bool) {
+	if r.ContentLength > a.maxBody {
+		// Refused from the header, without reading up to maxBody of a
+		// body that will not be taken, nor waiting for it.
+		a.tooLarge(w)
+		return nil, false
+	}
 	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, a.maxBody))
 	// Only an optional body is looked at before its Content-Type: a
 	// refusal of another waits for none of it.
@@ -395,7 +406,7 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 	case errors.As(err, &bad) && bad.readWhole:
 		return bad, true
 	case isTooLarge(err):
-		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
+		a.tooLarge(w)
 	case isTimeout(err):
 		// RFC 9110, 15.5.9: the client may send it again, on another
 		// connection (this one's read deadline has passed).

@@ -74,7 +74,8 @@
 // 415, and an update the Broadcaster would refuse 422 (a time more than 5
 // minutes ahead of the clock among them). An update of the path that the server
 // does not know is 404 before the body is read. A request refused before
-// its body is read (its method, path, token, Content-Type, rate limit) is
+// its body is read (its method, path, token, Content-Type, rate limit, a
+// Content-Length over -max-body) is
 // answered at once and its connection closed, without waiting for the body. A UTF-8 byte order mark
 // before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
 // of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC

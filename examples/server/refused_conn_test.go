@@ -16,7 +16,8 @@ import (
 )
 
 // A request refused before its body is read (its method, its path, its
-// token, its Content-Type, an update the server does not know) is
+// token, its Content-Type, an update the server does not know, a
+// Content-Length over -max-body) is
 // answered at once and its connection closed: the server would otherwise
 // read the body it announced, up to 256 KiB, before answering, so that a
 // client that never sends it held the connection until the 30s
@@ -35,6 +36,8 @@ func TestRefusedRequestAnsweredBeforeTheBody(t *testing.T) {
 		{"content type", "POST /v1/updates", auth + "Content-Type: text/plain\r\n", nil, http.StatusUnsupportedMediaType},
 		{"unknown update", "POST /v1/updates/nope/correct", auth + json, nil, http.StatusNotFound},
 		{"rate limit", "POST /v1/updates", auth + json, overLimit, http.StatusTooManyRequests},
+		// Content-Length over -max-body: 413 from the header alone.
+		{"body too large", "POST /v1/updates", auth + json, func(ta *testAPI) { ta.maxBody = 1000 }, http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ta := newTestAPI()

@@ -36,8 +36,9 @@
 // "data.body: want a string, got a number", a component's with its index:
 // "data.components[1].status: …"), a time that is not an RFC
 // 3339 date-time (named so too) or a status, impact or
-// component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
-// whole 408. Each refusal of a POST is said on standard error too (a 405
+// component status that outagecast does not have; a body over 1 MiB gets 413
+// (from its Content-Length alone, without the body read, when that says
+// so), and one that does not arrive whole 408. Each refusal of a POST is said on standard error too (a 405
 // is not: a browser or probe that sent a GET reads the answer itself), and
 // each refusal closes the connection without waiting for the rest of the
 // body: its sending side at once, after the answer, and the rest a moment
@@ -143,12 +144,8 @@ func verifierFromEnv(value string) (*webhook.Verifier, error) {
 	}
 	secret, err := webhook.ParseSecret(redact.NewSecret(value))
 	if err != nil {
-		bare := ""
-		if !strings.HasPrefix(value, "whsec_") {
-			bare = " (given without its whsec_ prefix)"
-		}
 		// Without ParseSecret's "webhook: ParseSecret: ".
-		return nil, fmt.Errorf("WEBHOOK_SECRET: %w%s; make one with: %s", cmp.Or(errors.Unwrap(err), err), bare, makeSecret)
+		return nil, fmt.Errorf("WEBHOOK_SECRET: %w; make one with: %s", cmp.Or(errors.Unwrap(err), err), makeSecret)
 	}
 	return webhook.NewVerifier(secret)
 }

@@ -5,7 +5,10 @@
 // and a flag added to it, or a script's common flags and its own, would
 // otherwise run with a value its user never saw win. A flag the program
 // does not have ("-lisen") gets, after the flag package's error, a line
-// naming a flag it has that is close to it ("did you mean -listen?").
+// naming a flag it has that is close to it ("did you mean -listen?"). A
+// flag whose value was left out, which takes the next flag as its value
+// ("-state -dry-run": a real send to a state file named "-dry-run"), is
+// refused too.
 package onceflag
 
 import (
@@ -33,7 +36,15 @@ import (
 // The error for a flag fs does not have is fs.Parse's, with a line naming
 // the flag of fs closest to it when one is close ("did you mean
 // -listen?").
+// A flag given one of fs's flags, or -h, as its value in the next argument
+// ("-state -dry-run": its value left out, the next flag taken for it) is an
+// error naming both; "-state=-dry-run" is not.
 func Parse(fs *flag.FlagSet, args []string, repeatable ...string) error {
+	// Before fs.Parse, whose error of such a value ("invalid value "-h"
+	// for flag -timeout") would not say that a value is missing.
+	if err := flagAsValue(fs, args); err != nil {
+		return err
+	}
 	var once []*value
 	fs.VisitAll(func(f *flag.Flag) {
 		for _, name := range repeatable {

@@ -49,8 +49,9 @@ const ExitAbandoned = 130
 // taking connections and lets the requests under way finish within grace
 // (0: however long they take), cutting off those still running after it.
 // When abort is closed first (a second signal), it closes every connection
-// and returns ErrAbandoned at once; when the grace period ended first, it
-// returns ErrCutOff. Serving that failed as ctx ended is its error.
+// and returns ErrAbandoned at once, or nil when no request was under way;
+// when the grace period ended first, it returns ErrCutOff. Serving that
+// failed as ctx ended is its error.
 func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	return serve(ctx, abort, srv, func() error { return srv.Serve(ln) }, grace)
 }
@@ -86,9 +87,15 @@ func serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, run fun
 		}
 		return nil
 	case <-abort:
+		// Shutdown returns at once: nil when no request was under way
+		// (it checks before it looks at gctx), a clean stop that two
+		// signals at once (timeout(1) sends two) must not report as
+		// requests lost.
+		cancel()
+		if err := <-stopped; err == nil {
+			return nil
+		}
 		srv.Close()
-		cancel() // Shutdown returns at once
-		<-stopped
 		return ErrAbandoned
 	}
 }

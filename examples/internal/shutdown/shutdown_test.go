@@ -133,6 +133,20 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	assert.Equal(t, "cut off", <-s.outcome)
 }
 
+// Two signals at once with no request under way (timeout(1) sends its
+// SIGTERM to the program and again to its process group) leave nothing
+// cut off: Serve returns nil, a clean shutdown, not ErrAbandoned, whose
+// words ("the requests under way got no answer") and exit status 130
+// would say that requests were lost.
+func TestSecondSignalWithNothingUnderWay(t *testing.T) {
+	for range 20 {
+		s := newHeldServer(t)
+		close(s.abort)
+		s.cancel()
+		require.NoError(t, <-s.done)
+	}
+}
+
 // The first signal cancels the context (graceful shutdown), the second
 // closes abort (stop at once).
 func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
