@@ -165,8 +165,10 @@
 //     password"; AccountTakedown; AuthFactorTokenRequired, which an app
 //     password never asks for), 401 and 403, and an expired session that
 //     renewing did not cure, are Permanent; a login refused with 401 (but
-//     AccountTakedown) ends in "(refused the credential: check
-//     Config.Identifier and Config.AppPassword)";
+//     AccountTakedown and AuthFactorTokenRequired) ends in "(refused the
+//     credential: check Config.Identifier and Config.AppPassword)", and
+//     AuthFactorTokenRequired in "(refused the credential: check
+//     Config.AppPassword)";
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 403, 404 or 405 without the XRPC error body (a

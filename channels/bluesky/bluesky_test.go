@@ -316,7 +316,7 @@ func TestErrors(t *testing.T) {
 		{"taken down", 401, nil, `{"error":"AccountTakedown","message":"Account has been taken down"}`, true, 0,
 			"bluesky: post: the server refused the credentials: server answered 401 AccountTakedown: Account has been taken down"},
 		{"second factor", 401, nil, `{"error":"AuthFactorTokenRequired","message":"A sign in code has been sent to your email address"}`, true, 0,
-			"bluesky: post: the account asks for a second factor: use an app password: server answered 401 AuthFactorTokenRequired: A sign in code has been sent to your email address"},
+			"bluesky: post: the account asks for a second factor: use an app password: server answered 401 AuthFactorTokenRequired: A sign in code has been sent to your email address (refused the credential: check Config.AppPassword)"},
 		{"upstream failure", 502, nil, `{"error":"UpstreamFailure","message":"Upstream Failure"}`, false, 0,
 			"bluesky: post: server answered 502 UpstreamFailure: Upstream Failure"},
 		// An XRPC server answers every refusal with {"error":"…",

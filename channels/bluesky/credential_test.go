@@ -14,10 +14,12 @@ import (
 
 // The server's refusal of a login (401 AuthenticationRequired, "Invalid
 // identifier or password") refuses the account's credentials and names
-// Config.Identifier and Config.AppPassword; an account taken down, a
-// second factor asked for, a refusal of another call (a session the
-// channel holds, another account's record) and another server's 401 do
-// not say the credential was refused.
+// Config.Identifier and Config.AppPassword; a second factor asked for
+// (which an app password never is) refuses the account's own password
+// put in Config.AppPassword, and names it; an account taken down, a
+// refusal of another call (a session the channel holds, another
+// account's record) and another server's 401 do not say the credential
+// was refused.
 func TestRefusedCredentialNamesField(t *testing.T) {
 	ch, err := New(testConfig(""))
 	require.NoError(t, err)
@@ -29,7 +31,7 @@ func TestRefusedCredentialNamesField(t *testing.T) {
 	}{
 		{opLogin, 401, `{"error":"AuthenticationRequired","message":"Invalid identifier or password"}`, "Config.Identifier and Config.AppPassword"},
 		{opLogin, 401, `{"error":"AccountTakedown","message":"Account has been taken down"}`, ""},
-		{opLogin, 401, `{"error":"AuthFactorTokenRequired","message":"A sign in code has been sent to your email address"}`, ""},
+		{opLogin, 401, `{"error":"AuthFactorTokenRequired","message":"A sign in code has been sent to your email address"}`, "Config.AppPassword"},
 		{opLogin, 401, `<html><h1>401 Authorization Required</h1></html>`, ""},
 		{opLogin, 400, `{"error":"InvalidRequest","message":"Input/identifier must be a string"}`, ""},
 		{opPost, 401, `{"error":"AuthenticationRequired","message":"Authentication Required"}`, ""},

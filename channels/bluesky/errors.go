@@ -120,7 +120,12 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor, ow
 	case r.Status == http.StatusTooManyRequests:
 		return c.rateLimited(op, r.Header, xe, marked, rd)
 	case xe.Name == errAuthFactor:
-		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
+		// createSession's AuthFactorTokenRequired (its lexicon's errors,
+		// https://docs.bsky.app/docs/api/com-atproto-server-create-session):
+		// the account's password, which an app password never is, is in
+		// Config.AppPassword.
+		return httpx.CredentialRefused(broadcast.Permanent(fmt.Errorf(
+			"bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe)), "Config.AppPassword")
 	case op == opLogin && r.Status == http.StatusUnauthorized && xe.Name != errAccountTakedown:
 		// createSession's 401 AuthenticationRequired, "Invalid identifier
 		// or password" (https://docs.bsky.app/docs/api/com-atproto-server-create-session;

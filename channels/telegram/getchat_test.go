@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // aliasChannel is a fake whose channel has a second username, and a
@@ -135,6 +136,33 @@ func TestGetChatRefusalStopsOnlyForTheToken(t *testing.T) {
 				require.True(t, ok, target)
 				assert.Equal(t, shown[0].id, p.messageID, target)
 			}
+		})
+	}
+}
+
+// A getChat refusing the token stops the attempt with the error a
+// message's refusal gives: permanent, ending in the Config field that
+// holds the token, and without the token (which is in the request's URL).
+func TestGetChatTokenRefusalNamesTokenField(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		desc   string
+	}{
+		{"401", http.StatusUnauthorized, "Unauthorized"},
+		{"421", http.StatusMisdirectedRequest, "Misdirected Request: unallowed token specified"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, f := aliasChannel(t)
+			f.set(func(f *fakeBot) {
+				f.chatAnswer = func(w http.ResponseWriter, _ *http.Request) { writeError(w, tc.status, tc.desc, nil) }
+			})
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			channeltest.AssertCredentialField(t, err, "Config.Token")
+			assert.NotContains(t, err.Error(), testToken)
+			assert.NotContains(t, err.Error(), strings.SplitN(testToken, ":", 2)[1])
 		})
 	}
 }

@@ -79,3 +79,32 @@ func TestTimestampOutOfBoundsNamesClock(t *testing.T) {
 		})
 	}
 }
+
+// A request with OAuth 2.0 carries no oauth_timestamp, so an error 135 in
+// the answer to one says nothing of this machine's clock: the 401 refuses
+// the token, and names Config.TokenSource as any other 401 of X's does.
+func TestTimestampOutOfBoundsWithOAuth2NamesTokenSource(t *testing.T) {
+	f := newFakeX(t, true)
+	f.respondWith(answer(401, `{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}`))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	channeltest.AssertCredentialField(t, err, "Config.TokenSource")
+	assert.NotContains(t, err.Error(), "clock", "%v", err)
+}
+
+// An error 135 whose message quotes a credential (a front end echoing the
+// request's OAuth header) names the clock without quoting it.
+func TestTimestampOutOfBoundsQuotesNoSecret(t *testing.T) {
+	f := newFakeX(t, false)
+	msg := "Timestamp out of bounds for oauth_token=" + testAccessToken + " consumer " + testConsumerKey
+	f.respondWith(answer(401, `{"errors":[{"code":135,"message":"`+msg+`"}]}`))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "this machine's clock", "%v", err)
+	for _, s := range testSecrets {
+		assert.NotContains(t, err.Error(), s)
+	}
+}

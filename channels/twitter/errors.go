@@ -158,9 +158,10 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 		return broadcast.Permanent(fmt.Errorf("%w: %w", ErrDuplicate, apiErr))
 	case (r.Status == http.StatusForbidden || r.Status == http.StatusBadRequest) && isReplyGone(apiErr):
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errReplyGone, apiErr))
-	case r.Status == http.StatusUnauthorized && timestampRefused(r.Body):
+	case r.Status == http.StatusUnauthorized && c.tokens == nil && timestampRefused(r.Body):
 		// The keys may be right: the OAuth 1.0a timestamp is out of X's
 		// window, which a retry signed by the same clock is refused alike.
+		// An OAuth 2.0 request has no timestamp: its 401 refuses the token.
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errClockSkew, apiErr))
 	case r.Status == http.StatusUnauthorized:
 		// X's own 401: "missing or incorrect authentication credentials"
@@ -182,6 +183,12 @@ var errClockSkew = errors.New("the X API refused the request's OAuth 1.0a timest
 // (https://developer.x.com/en/support/x-api/error-troubleshooting, its
 // error codes; the 401 there "may also be returned in other undefined
 // circumstances"). Its code decides, or its message when it has none.
+// Only an errors list of API v1.1's shape ({"errors":[{"code":135,…}]})
+// holds the code: the v2 problem document X answers a refused OAuth 1.0a
+// request with ({"title":"Unauthorized","detail":"Unauthorized",
+// "type":"about:blank","status":401}; the format of
+// https://docs.x.com/x-api/fundamentals/response-codes-and-errors) has
+// none, and stays a refused credential. Only OAuth 1.0a requests carry a timestamp (classify).
 func timestampRefused(body []byte) bool {
 	p, own := parseProblem(body)
 	if !own {

@@ -256,9 +256,12 @@
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
 //     403 forbidden) are Permanent, with X's detail (X's 401 ends in
 //     "(refused the credential: check Config.TokenSource)", or the four
-//     OAuth 1.0a fields, except X's error 135, "Timestamp out of bounds":
-//     an OAuth 1.0a timestamp too far from X's clock, whose error says to
-//     check this machine's clock instead); so is a 2xx without
+//     OAuth 1.0a fields, except, with OAuth 1.0a, an errors list holding
+//     X's error 135, "Timestamp out of bounds": a timestamp too far from
+//     X's clock, whose error says to check this machine's clock instead;
+//     X's v2 problem for a refused signature, "Unauthorized" without a
+//     code, cannot tell the clock from the keys and names the keys); so
+//     is a 2xx without
 //     data whose errors list refuses the request for good (its first
 //     entry of type invalid-request, not-authorized-for-resource,
 //     client-forbidden, unsupported-authentication or
