@@ -68,3 +68,17 @@ func TestKeyAfterColonInURLNotShown(t *testing.T) {
 	require.Error(t, err)
 	channeltest.AssertNoSecret(t, err.Error(), "url-Secret-1")
 }
+
+// A Config whose Name is the key that an entry of Channels joins to its
+// name by a separator New refuses ("#ops:key") is refused without
+// quoting the name: it is that key.
+func TestNameHoldingKeyAfterWrongSeparatorNotQuoted(t *testing.T) {
+	for _, spec := range []string{"#ops:name-Secret-1", "#ops,name-Secret-1", "name-Secret-1"} {
+		cfg := validConfig()
+		cfg.Name = "name-Secret-1"
+		cfg.Channels = []string{"#status", spec}
+		_, err := irc.New(cfg)
+		require.Error(t, err)
+		channeltest.AssertNoSecret(t, err.Error(), "name-Secret-1")
+	}
+}
