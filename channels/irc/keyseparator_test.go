@@ -80,5 +80,6 @@ func TestNameHoldingKeyAfterWrongSeparatorNotQuoted(t *testing.T) {
 		_, err := irc.New(cfg)
 		require.Error(t, err)
 		channeltest.AssertNoSecret(t, err.Error(), "name-Secret-1")
+		assert.Contains(t, err.Error(), "irc: Config.Name: holds", spec)
 	}
 }
