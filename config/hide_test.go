@@ -188,6 +188,12 @@ func TestChannelErrorsHideSecrets(t *testing.T) {
 			"sasl_password: " + v}, "sasl-password-31337", "sasl_user"},
 		{"irc channel key", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: [\"#ops :" + v + "\"]"},
 			"chan-key-31337", "channels[0]"},
+		{"irc channel key after a colon", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: [\"#ops:" + v + "\"]"},
+			"chan-key-31337", "channels[0]"},
+		{"irc channel key after a comma", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: [\"#ops," + v + "\"]"},
+			"chan-key-31337", "channels[0]"},
+		{"irc channel key as an entry", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: [\"#ops\", \"" + v + "\"]"},
+			"chan-key-31337", "channels[1]"},
 		{"irc password without tls", "irc", []string{"server: irc.example.com:6667", "tls: off", "nick: status", "channels: ['#ops']",
 			"password: " + v}, "irc-password-31337", "tls"},
 		{"slack token", "slack", []string{"token: " + v, "channels: ['#ops']"}, "not-a-slack-token-42", "token"},
@@ -313,5 +319,25 @@ func TestHideSecretVariableByWordsOfItsName(t *testing.T) {
 		), map[string]string{name: "s3cr3t-value-42"})
 		require.NoError(t, err)
 		assert.Equal(t, "lookup ${"+name+"}: no such host", cfg.Hide("lookup s3cr3t-value-42: no such host"), name)
+	}
+}
+
+// An IRC channel's key joined to its name by a separator the irc package
+// refuses ("#ops:key", "#ops,key"), or given as an entry of its own, is
+// still a key: a name that holds it is refused as one that holds a
+// secret, not quoted in the errors.
+func TestIRCKeyAfterWrongSeparatorNotInName(t *testing.T) {
+	for _, entry := range []string{`"#ops:chan-key-31337"`, `"#ops,chan-key-31337"`, `"#status", "chan-key-31337"`} {
+		_, _, err := parse(t, lines(
+			"channels:",
+			"  - kind: irc",
+			"    name: chan-key-31337",
+			"    server: irc.example.com:6697",
+			"    nick: status",
+			"    channels: ["+entry+"]",
+		), nil)
+		require.Error(t, err)
+		channeltest.AssertNoSecret(t, err.Error(), "chan-key-31337")
+		assert.Contains(t, err.Error(), "name: holds one of the channel's secrets", entry)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -348,16 +347,10 @@ func describeIRC(c ircFile) string {
 }
 
 // ircChannel splits an IRC channel, "#name" or "#name key", as the irc
-// package does: at the first space (or tab, …), the key being all that
-// follows.
-func ircChannel(spec string) (name, key string) {
-	spec = strings.TrimSpace(spec)
-	i := strings.IndexFunc(spec, unicode.IsSpace)
-	if i < 0 {
-		return spec, ""
-	}
-	return spec[:i], strings.TrimSpace(spec[i:])
-}
+// package does (irc.SplitChannel): the key is also what follows the name
+// after a separator the package refuses ("#ops:key", "#ops,key"), and an
+// entry with no channel prefix is a key whole, with no name.
+func ircChannel(spec string) (name, key string) { return irc.SplitChannel(spec) }
 
 func plural(n int, word string) string {
 	if n == 1 {

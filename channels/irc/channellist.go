@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"unicode"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -13,7 +14,9 @@ import (
 // ChannelList is the IRC channels a Channel posts to, each "#name" or
 // "#name key". A channel's key is a password, so a ChannelList prints,
 // logs and encodes (JSON, YAML, XML) with every key replaced by REDACTED, as in
-// ["#ops" "#customers REDACTED"]; the names stay readable. A []string
+// ["#ops" "#customers REDACTED"]; the names stay readable. What follows a
+// name after a separator New refuses ("#ops:key", "#ops,key") is hidden
+// too, and so is an entry with no channel prefix (see SplitChannel). A []string
 // converts to it implicitly.
 type ChannelList []string
 
@@ -21,15 +24,44 @@ type ChannelList []string
 func (l ChannelList) shown() []string {
 	out := make([]string, len(l))
 	for i, spec := range l {
-		// Split as New does, so that whatever New takes for a key is
-		// hidden, however it is spaced.
-		if fields := strings.Fields(spec); len(fields) > 1 {
-			out[i] = fields[0] + " " + redact.Redacted
-		} else {
-			out[i] = strings.Join(fields, "")
+		switch name, key := SplitChannel(spec); {
+		case key == "":
+			out[i] = name
+		case name == "":
+			out[i] = redact.Redacted
+		default:
+			out[i] = name + " " + redact.Redacted
 		}
 	}
 	return out
+}
+
+// SplitChannel splits spec, an entry of Config.Channels, into the
+// channel's name and what a ChannelList hides as its key. The name ends
+// at the first white space, ',', ':' or control character, none of which
+// a channel name may hold (RFC 2812 section 1.3); the key is all that
+// follows, less the separators and white space that start it: "#ops key",
+// and also the "#ops:key" and "#ops,key" New refuses, give "#ops" and
+// "key". An entry that does not start with a channel prefix (# & + !) may
+// be a key given as an entry of its own: all of it is the key, and the
+// name is "".
+func SplitChannel(spec string) (name, key string) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return "", ""
+	}
+	if !strings.ContainsRune("#&+!", rune(spec[0])) {
+		return "", spec
+	}
+	end := strings.IndexFunc(spec, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == ',' || r == ':'
+	})
+	if end < 0 {
+		return spec, ""
+	}
+	return spec[:end], strings.TrimLeftFunc(spec[end:], func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == ',' || r == ':'
+	})
 }
 
 // String returns the list as fmt prints a []string, keys REDACTED.

@@ -266,10 +266,10 @@ var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\
 func checkIdentity(s *settings, cfg Config) error {
 	var f setup.Faults
 	var err error
-	var keys []redact.Secret // the channels' keys, as checkTargets reads them
+	var keys []redact.Secret // the channels' keys, as a ChannelList hides them
 	for _, spec := range cfg.Channels {
-		if fields := strings.Fields(spec); len(fields) > 1 {
-			keys = append(keys, redact.NewSecret(fields[1]))
+		if _, key := SplitChannel(spec); key != "" {
+			keys = append(keys, redact.NewSecret(key))
 		}
 	}
 	// The SASL login together, as the Redactor hides it: the name check

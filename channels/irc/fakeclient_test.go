@@ -654,6 +654,9 @@ func (c *fakeClient) removed(channel string) bool {
 // mode answers a query of a channel's modes (RFC 2812 section 3.2.3,
 // RPL_CHANNELMODEIS): the mode of fakeOptions.modes, with +nt.
 func (c *fakeClient) mode(channel string) {
+	if c.srv.opts.modeReply[channel] == "-" {
+		return // no answer
+	}
 	if code, text, ok := strings.Cut(c.srv.opts.modeReply[channel], " "); ok {
 		c.numeric(code, channel, text)
 		return

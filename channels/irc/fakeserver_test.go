@@ -109,7 +109,8 @@ type fakeOptions struct {
 	sendRaw map[string]string
 	// modeReply answers a query of a channel's modes with a numeric, "477
 	// Channel doesn't support modes" (RFC 2812's ERR_NOCHANMODES, to MODE
-	// on a modeless "+" channel): the code, then the text.
+	// on a modeless "+" channel): the code, then the text; "-" answers
+	// nothing.
 	modeReply map[string]string
 	// onLine, when set, decides for each line a client sends to a channel
 	// (by the client's nick, the command, the channel and the text)

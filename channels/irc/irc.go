@@ -221,8 +221,9 @@
 // lines, and NAMES only when the bot's voice is not known (opped and
 // voiced, NAMES without multi-prefix shows only "@": after a -o, whether
 // voice is left is not), waiting for the answers (Config.Timeout at
-// most; a question the deadline leaves no time for is not asked, and
-// what it would tell stays unknown); on a kept connection it asks nothing
+// most; a question not answered in that time, as one answered with an
+// error naming the channel, and one the deadline leaves no time for, which
+// is not asked, leave unknown what they would tell); on a kept connection it asks nothing
 // of a channel it believes takes the lines. A channel moderated where
 // the bot has no voice fails for good before any line is sent to it;
 // one made so while its lines were out (a MODE relayed before their
@@ -242,7 +243,28 @@
 // ERR_NOCHANMODES to MODE on a channel without modes), and fails
 // nothing: what it leaves unknown counts as no obstacle, and with
 // echo-message the lines not echoed stay the channel's error. Its 707
-// (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// (see # Errors) answers NOTICE too.
+//
+// A channel ban (+b) set on the bot while it is in the channel (a bot
+// banned before is refused its JOIN, 474) drops its NOTICEs just as
+// silently, and Send does not learn it: with Config.Notice on a server
+// without echo-message such a channel counts as delivered. The ban list
+// could be asked (MODE #chan b: RPL_BANLIST 367, then RPL_ENDOFBANLIST
+// 368), but the bot cannot tell from it whether a ban holds it. The
+// server matches each mask against more than the prefix the bot sees:
+// Solanum's is_banned (ircd/channel.c) against nick!user@host, the same
+// with the connection's IP address and, behind a cloak, with the real
+// host; extended bans match accounts, TLS fingerprints or other
+// channels ("$a:name" on Solanum, "R:name" and "z:fingerprint" on
+// InspIRCd). A matching ban may not hold either: a ban exception (+e,
+// RPL_EXCEPTLIST 348 and 349, where RPL_ISUPPORT names EXCEPTS) lifts it,
+// and Solanum lets only channel operators list those (482 to anyone
+// else, ircd/chmode.c), nor do InspIRCd's account exceptions show whom
+// they match. A channel failed for good on a guess would lose every
+// update a server relays; one it cannot see counts as delivered, as the
+// flooded channel above. On a server with echo-message the lines such a
+// ban drops are not echoed, and the channel fails as one whose lines
+// were dropped (transient). SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
 // SASL at all. Channel names, and the bot's nick where a server line
