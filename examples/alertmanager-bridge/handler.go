@@ -373,7 +373,15 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 			u.Time = t
 		}
 		if !prev.Time.After(u.Time) {
-			h.remember(ctx, u, record(prev, u, p, proven))
+			// Answered 500, the notification is sent again (see answer):
+			// what its Alertmanager said last is not yet what it was
+			// answered (see record).
+			retried := err != nil
+			if retried {
+				code, _ := answer(rep)
+				retried = code == http.StatusInternalServerError
+			}
+			h.remember(ctx, u, record(prev, u, p, proven, !retried))
 		}
 	}
 	return u, rep, err
@@ -463,10 +471,13 @@ type senderRecord struct {
 	last, earlier map[string]string // incident.Last and Earlier
 }
 
-// record is what remember writes of u, notification p, answered: who sent
-// it (see senders) and what each Alertmanager said last, while u is the
-// latest update and before it went out (see incident.Last).
-func record(prev incident, u broadcast.Update, p *payload, proven bool) *senderRecord {
+// record is what remember writes of u, notification p: who sent it (see
+// senders) and what each Alertmanager had answered last, while u is the
+// latest update and before it went out (see incident.Last). p counts as
+// answered only if answered is set: a notification answered 500 is sent
+// again by its Alertmanager (its retry, which may come after a newer
+// update from another, is no re-fire).
+func record(prev incident, u broadcast.Update, p *payload, proven, answered bool) *senderRecord {
 	last, earlier := map[string]string{}, maps.Clone(prev.Earlier)
 	if prev.Update == u.ID {
 		maps.Copy(last, prev.Last)
@@ -481,7 +492,7 @@ func record(prev incident, u broadcast.Update, p *payload, proven bool) *senderR
 			}
 		}
 	}
-	if k := senderKey(p.ExternalURL); k != "" {
+	if k := senderKey(p.ExternalURL); k != "" && answered {
 		if _, ok := last[k]; ok || len(last) < maxSenders {
 			last[k] = updateID(p)
 		}

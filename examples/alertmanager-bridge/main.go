@@ -304,8 +304,11 @@
 // Alertmanager of a pair, which sent the group's firing notification too,
 // sends the re-fire after the first sent the resolution): one
 // Alertmanager sends a group's notifications one after another, and does
-// not send again one it was answered, so it is no late copy (unless the
-// answer was lost on the way, when it may be its retry). From another
+// not send again one it was answered, so it is no late copy. (An answer
+// of 500 does not count: Alertmanager sends the notification again. An
+// answer of 200 lost on the way cannot be told from one that arrived: the
+// retry it causes, after the other Alertmanager's newer notification, is
+// posted as the alerts changing back.) From another
 // Alertmanager, or without an externalURL (or while the latest update's
 // sender is unknown), it may be a late copy of the earlier notification
 // from the other Alertmanager of a pair, whose own copy of the latest was
@@ -315,7 +318,10 @@
 // that update again, but does not count its Alertmanager among the
 // latest's senders: an Alertmanager cut off from the others that delivers
 // its late copies of a group's notifications, one of them saying what the
-// latest says, gets none of them posted. An Alertmanager's externalURL
+// latest says, gets none of them posted (nor, alike, does an Alertmanager
+// whose copy of a re-fire was not counted get its next notification posted
+// when it says what an earlier one said, a resolution with the ends it
+// had: the first Alertmanager's copy of it is). An Alertmanager's externalURL
 // is its own host's address (http://<host name>:<port>/) unless
 // --web.external-url sets it: set to one address shared by a pair (that
 // of a load balancer in front of both), it does not tell them apart, and

@@ -84,7 +84,9 @@ type incident struct {
 	Senders []string
 	// Last holds, for each Alertmanager (senderKey) whose notification was
 	// answered while the latest update was the latest, the id of its last
-	// such notification (updateID, not the update it was taken for).
+	// such notification (updateID, not the update it was taken for); a
+	// notification answered 500, which Alertmanager sends again, is not
+	// counted.
 	// Earlier holds the same for notifications answered before the latest
 	// update went out: what each Alertmanager said last before it. Both
 	// are empty in a record written before the bridge kept them.
