@@ -261,6 +261,16 @@ func RefusalStatus(err error) int {
 // not signed, or not lately, is refused without its body read, and so is
 // one whose Content-Length is over limit (ErrBodyTooLarge). It returns
 // the body, which is safe to decode only when the error is nil.
+//
+// Answer a refusal with the header "Connection: close": before it sends
+// the answer to an HTTP/1.x request whose body the handler left unread,
+// net/http reads up to 256 KiB of that body, waiting for it, to keep the
+// connection for another request (the rest of one whose Content-Length
+// says more is not read: the connection is closed; net/http's server.go,
+// maxPostHandlerReadBytes), so that the refusal of a request whose body
+// is slow, or never comes, is sent late or not at all. With the header,
+// the answer goes at once and the connection closes, the body unread; a
+// sender that waits for "100 Continue" is not asked for the body.
 func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	d, err := v.checkHeader(r.Header)
 	if err != nil {
