@@ -599,6 +599,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	if next.Host == "" {
 		next.Host = c.s.base.Hostname()
 	}
+	if next.Base == "" {
+		next.Base = c.s.base.String()
+	}
 	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {
 		err = w.putManifest(next.Nonce)
