@@ -305,8 +305,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// pageID is a stable id of the page, made from its address.
-func (m *model) pageID() string { return shortHash("page:" + m.s.base.String()) }
+// pageID is a stable id of the page, made from its first address (see
+// model.idBase): kept when the page moves.
+func (m *model) pageID() string { return shortHash("page:" + m.idBase()) }
 
 // componentID is a stable id of a component, made from its name.
 func componentID(name string) string { return shortHash("component:" + name) }

@@ -205,7 +205,7 @@ func (m *model) byComponent(items []feedItem, n int) map[string][]feedItem {
 func (m *model) feed(path, component, title string, items []feedItem) ([]byte, error) {
 	base := m.s.base.String()
 	f := atomFeed{
-		Lang: m.s.language, ID: base + path, Title: title,
+		Lang: m.s.language, ID: m.idBase() + path, Title: title,
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: base + path},
 			{Rel: "alternate", Type: "text/html", Href: base},
@@ -639,6 +639,16 @@ func (m *model) idHost() string {
 		return m.st.Host
 	}
 	return m.s.base.Hostname()
+}
+
+// idBase is the address the feeds' ids and the JSON API's page id are
+// made from: the page's (see state.Base), or BaseURL for a page that has
+// none yet.
+func (m *model) idBase() string {
+	if m.st != nil && m.st.Base != "" {
+		return m.st.Base
+	}
+	return m.s.base.String()
 }
 
 // dnsName returns host as a DNS name in ASCII, without a final dot, and

@@ -49,7 +49,8 @@ type Config struct {
 	// feeds and the JSON API are made from it, with its host in lower
 	// case and in ASCII (a name outside ASCII as its A-labels, "xn--…"),
 	// so that the feeds' ids do not depend on how the host is written
-	// (they keep the host of the page's first write: see the package
+	// (they keep the host of the page's first write, and the feeds' own
+	// ids and the API's page id that write's BaseURL: see the package
 	// doc). An absolute http or https URL without query or fragment.
 	// Required.
 	BaseURL string

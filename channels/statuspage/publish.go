@@ -74,7 +74,7 @@ func readCurrent(dir string) (int64, error) {
 			return 0, broadcast.Permanent(fmt.Errorf("%w: %s is missing, but %s holds the page: link it again "+
 				"(ln -s %s %s) to go on with its updates, or remove %s to start an empty page", errNoCurrent,
 				filepath.Join(dir, currentName), filepath.Join(dir, filepath.FromSlash(site)), site,
-				filepath.Join(dir, currentName), filepath.Join(dir, versionsName)))
+				shellQuote(filepath.Join(dir, currentName)), filepath.Join(dir, versionsName)))
 		}
 		return 0, nil
 	}
@@ -92,6 +92,18 @@ func readCurrent(dir string) (int64, error) {
 			filepath.Join(dir, currentName), target))
 	}
 	return gen, nil
+}
+
+// shellQuote returns s as one word of a POSIX shell command (IEEE Std
+// 1003.1, Shell Command Language, 2.2.2 Single-Quotes): as it is when it
+// holds no character the shell reads, else in single quotes, a single
+// quote in it ending them, escaped with a backslash, and opening them
+// again.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !isAlnum(r) && !strings.ContainsRune("_-./,:@%+=", r) }) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // latestVersion returns the number of the newest version in versions
@@ -598,6 +610,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
 	if next.Host == "" {
 		next.Host = c.s.base.Hostname()
+	}
+	if next.Base == "" {
+		next.Base = c.s.base.String()
 	}
 	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {

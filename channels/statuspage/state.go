@@ -268,6 +268,11 @@ type state struct {
 	// of an older one), kept when BaseURL changes, so that no entry's id
 	// changes when the page moves (RFC 4287, section 4.2.6).
 	Host string `json:"host,omitempty"`
+	// Base is BaseURL (as checkBaseURL writes it) when the page was first
+	// written, recorded as Host is: the feeds' ids and the JSON API's page
+	// id are made from it, so that they do not change when the page moves
+	// either (RFC 4287, section 4.2.6, is of a feed's id too).
+	Base string `json:"base,omitempty"`
 
 	incidents map[string]*incident // by incident ID
 	byUpdate  map[string]*incident // by entry ID and alias

@@ -36,6 +36,11 @@
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
+//     A feed's id is its URL at the BaseURL of the page's first write,
+//     kept when BaseURL changes (RFC 4287, section 4.2.6; its self link
+//     follows BaseURL), as is the JSON API's page id, made from that
+//     address (a page written by a version of this package that did not
+//     record it keeps the BaseURL of its next write).
 //     A component's feed has every update of the incidents that name the
 //     component, also those updates that name it not (a resolution
 //     naming none), so that its readers learn how the incident ends.
