@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,11 +21,7 @@ import (
 // writes to until it is killed.
 const killedEnv = "BOLTSTORE_TEST_KILLED_CHILD"
 
-func init() {
-	if path := os.Getenv(killedEnv); path != "" {
-		os.Exit(runKilledChild(path))
-	}
-}
+func init() { runChildIf(killedEnv, runKilledChild) }
 
 // runKilledChild marks targets and saves receipts from 8 goroutines, their
 // writes committed together, and prints a line for each call that
@@ -72,12 +67,7 @@ func runKilledChild(path string) int {
 // when it is opened again, whole, with the thread of the receipts.
 func TestKilledWriterLosesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), killedEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
+	cmd, stdout := startChild(t, killedEnv, path)
 	lines := bufio.NewScanner(stdout)
 	var acked []string
 	for len(acked) < 2000 && lines.Scan() {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -21,11 +20,7 @@ import (
 // and never answering, until the child is killed.
 const attemptEnv = "BOLTSTORE_TEST_ATTEMPT_CHILD"
 
-func init() {
-	if path := os.Getenv(attemptEnv); path != "" {
-		os.Exit(runAttemptChild(path))
-	}
-}
+func init() { runChildIf(attemptEnv, runAttemptChild) }
 
 // hangingChannel says "called" on standard output once it is called, and
 // never answers: the process is killed with the post's outcome unknown.
@@ -86,12 +81,7 @@ func (c *recordingChannel) Send(_ context.Context, m broadcast.Message) (broadca
 // again; and it delivers once, a third Send skipping it.
 func TestKilledMidAttemptNextRunLooksFirst(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), attemptEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
+	cmd, stdout := startChild(t, attemptEnv, path)
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		_ = cmd.Process.Kill()

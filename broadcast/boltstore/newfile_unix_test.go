@@ -20,11 +20,7 @@ import (
 // TestNewFileOnAFullDiskIsNotLeftBehind opens with no room to write.
 const fullDiskEnv = "BOLTSTORE_TEST_FULL_DISK_CHILD"
 
-func init() {
-	if path := os.Getenv(fullDiskEnv); path != "" {
-		os.Exit(runFullDiskChild(path))
-	}
-}
+func init() { runChildIf(fullDiskEnv, runFullDiskChild) }
 
 // runFullDiskChild opens a new store at path with no room for a byte (a
 // file size limit of 0: writes fail as on a full disk) and prints Open's

@@ -86,16 +86,22 @@ func racingUpdate(id, inc string, body string) broadcast.Update {
 		Status: broadcast.StatusInvestigating, Body: body}
 }
 
-func checkPruneRacingSendsLosesNoUpdate(t *testing.T, s broadcast.Store, prune Pruner) {
+// sendRacingPrunes, for each cutoff of pruneBacks (back), sends
+// racingSenders × racingSends updates, update(back, g, i) giving each,
+// from racingSenders goroutines through one Broadcaster on s while prune
+// runs with that cutoff in a loop. Each update's result must hold no error
+// and not be Skipped; check is then given, update by update, its ID, its
+// result and how many posts the channel made of it, and done (when not
+// nil) is called once each cutoff's updates were checked.
+func sendRacingPrunes(t *testing.T, s broadcast.Store, prune Pruner, update func(back time.Duration, g, i int) broadcast.Update,
+	check func(back time.Duration, id string, r broadcast.Result, posts int), done func(back time.Duration, updates int)) {
+	t.Helper()
 	p := &poster{name: "chat"}
 	b := newBroadcaster(t, s, p)
 	for _, back := range pruneBacks {
 		var reports map[string]*broadcast.Report
 		pruneWhile(t, prune, func() time.Time { return time.Now().Add(-back) }, func() {
-			reports = sendRacing(t, b, func(g, i int) broadcast.Update {
-				id := fmt.Sprintf("u-%v-%d-%d", back, g, i)
-				return racingUpdate(id, "inc-"+id, "We are investigating elevated error rates on the CDN.")
-			})
+			reports = sendRacing(t, b, func(g, i int) broadcast.Update { return update(back, g, i) })
 		})
 		posts := postsOf(p)
 		for id, rep := range reports {
@@ -103,39 +109,40 @@ func checkPruneRacingSendsLosesNoUpdate(t *testing.T, s broadcast.Store, prune P
 			r := rep.Results[0]
 			assert.NoError(t, r.Err, id)
 			assert.False(t, r.Skipped, id)
-			assert.False(t, r.Superseded, id)
-			assert.Equal(t, 1, posts[id], "channel calls for %s (cutoff now-%v)", id, back)
+			check(back, id, r, posts[id])
+		}
+		if done != nil {
+			done(back, len(reports))
 		}
 	}
 }
 
+func checkPruneRacingSendsLosesNoUpdate(t *testing.T, s broadcast.Store, prune Pruner) {
+	sendRacingPrunes(t, s, prune, func(back time.Duration, g, i int) broadcast.Update {
+		id := fmt.Sprintf("u-%v-%d-%d", back, g, i)
+		return racingUpdate(id, "inc-"+id, "We are investigating elevated error rates on the CDN.")
+	}, func(back time.Duration, id string, r broadcast.Result, posts int) {
+		assert.False(t, r.Superseded, id)
+		assert.Equal(t, 1, posts, "channel calls for %s (cutoff now-%v)", id, back)
+	}, nil)
+}
+
 func checkPruneRacingSendsOfOneIncident(t *testing.T, s broadcast.Store, prune Pruner) {
-	p := &poster{name: "chat"}
-	b := newBroadcaster(t, s, p)
-	for _, back := range pruneBacks {
-		var reports map[string]*broadcast.Report
-		pruneWhile(t, prune, func() time.Time { return time.Now().Add(-back) }, func() {
-			reports = sendRacing(t, b, func(g, i int) broadcast.Update {
-				return racingUpdate(fmt.Sprintf("u-%v-%d-%d", back, g, i), "",
-					fmt.Sprintf("Update %d of sender %d.", i, g))
-			})
-		})
-		posts := postsOf(p)
-		superseded := 0
-		for id, rep := range reports {
-			require.NotNil(t, rep, id)
-			r := rep.Results[0]
-			assert.NoError(t, r.Err, id)
-			assert.False(t, r.Skipped, id)
-			if r.Superseded {
-				superseded++
-				assert.Zero(t, posts[id], "channel calls for %s, Superseded", id)
-				continue
-			}
-			assert.Equal(t, 1, posts[id], "channel calls for %s, delivered", id)
+	superseded := 0
+	sendRacingPrunes(t, s, prune, func(back time.Duration, g, i int) broadcast.Update {
+		return racingUpdate(fmt.Sprintf("u-%v-%d-%d", back, g, i), "",
+			fmt.Sprintf("Update %d of sender %d.", i, g))
+	}, func(_ time.Duration, id string, r broadcast.Result, posts int) {
+		if r.Superseded {
+			superseded++
+			assert.Zero(t, posts, "channel calls for %s, Superseded", id)
+			return
 		}
-		t.Logf("cutoff now-%v: %d of %d Superseded", back, superseded, len(reports))
-	}
+		assert.Equal(t, 1, posts, "channel calls for %s, delivered", id)
+	}, func(back time.Duration, updates int) {
+		t.Logf("cutoff now-%v: %d of %d Superseded", back, superseded, updates)
+		superseded = 0
+	})
 }
 
 // newerAndOlder returns an update of incident inc-1 at start and an older

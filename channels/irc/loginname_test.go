@@ -1,12 +1,10 @@
 package irc_test
 
 import (
-	"encoding/base64"
+	"io"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
+	"github.com/outagecast/outagecast/channels/internal/nametest"
 	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -17,17 +15,9 @@ import (
 // did not know the user name. It is now refused, and the error quotes
 // neither the name nor the password.
 func TestNewRefusesANameHoldingTheSASLLogin(t *testing.T) {
-	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-	for _, name := range []string{"ops:pw12", "irc " + b64("\x00ops\x00pw12")} {
+	nametest.RefusesLogin(t, "irc ", func(user string, password redact.Secret, name string) (io.Closer, error) {
 		cfg := validConfig()
-		cfg.SASLUser, cfg.SASLPassword, cfg.Name = "ops", redact.NewSecret("pw12"), name
-		ch, err := irc.New(cfg)
-		if err == nil {
-			_ = ch.Close()
-		}
-		require.Error(t, err, "%q", name)
-		assert.ErrorIs(t, err, redact.ErrSecretInName)
-		assert.NotContains(t, err.Error(), name)
-		assert.NotContains(t, err.Error(), "pw12")
-	}
+		cfg.SASLUser, cfg.SASLPassword, cfg.Name = user, password, name
+		return irc.New(cfg)
+	})
 }
