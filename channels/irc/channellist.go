@@ -39,12 +39,17 @@ func (l ChannelList) shown() []string {
 // SplitChannel splits spec, an entry of Config.Channels, into the
 // channel's name and what a ChannelList hides as its key. The name ends
 // at the first white space, ',', ':' or control character, none of which
-// a channel name may hold (RFC 2812 section 1.3); the key is all that
-// follows, less the separators and white space that start it: "#ops key",
-// and also the "#ops:key" and "#ops,key" New refuses, give "#ops" and
-// "key". An entry that does not start with a channel prefix (# & + !) may
-// be a key given as an entry of its own: all of it is the key, and the
-// name is "".
+// New takes in a name. RFC 2812 forbids space, BEL and ',' (section
+// 1.3), keeps ':' for the channel mask and leaves NUL, CR and LF out of
+// chanstring (section 2.3.1); New refuses the other control characters
+// and ':' too, though a server may allow them (modern.ircdocs.horse,
+// Channels, forbids only space, BEL and ','; so does InspIRCd, its
+// channames module), which only a channel so named would miss. The key
+// is all that follows, less the separators and white space that start
+// it: "#ops key", and also the "#ops:key" and "#ops,key" New refuses,
+// give "#ops" and "key". An entry that does not start with a channel
+// prefix (# & + !) may be a key given as an entry of its own: all of it
+// is the key, and the name is "".
 func SplitChannel(spec string) (name, key string) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {

@@ -39,11 +39,11 @@ func TestParseURLRefusesPasswordCutAfterDigits(t *testing.T) {
 // with a port, and a "#" in a password that starts with digits all parse.
 func TestParseURLKeepsItsAtSigns(t *testing.T) {
 	for raw, want := range map[string]irc.Config{
-		"ircs://bot@irc.example.net:6697/ops,dev":    {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops", "#dev"}},
-		"ircs://bot@irc.example.net:6697/ops%40home": {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops@home"}},
-		"ircs://bot@irc.example.net:6697/ops@home":   {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops@home"}},
-		"ircs://irc.example.net:6697/ops":            {Server: "irc.example.net:6697", Channels: irc.ChannelList{"#ops"}},
-		"ircs://irc.example.net/ops@home":            {Server: "irc.example.net:6697", Channels: irc.ChannelList{"#ops@home"}},
+		"ircs://bot@irc.example.net:6697/%23ops,%23dev": {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops", "#dev"}},
+		"ircs://bot@irc.example.net:6697/ops%40home":    {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops@home"}},
+		"ircs://bot@irc.example.net:6697/ops@home":      {Server: "irc.example.net:6697", Nick: "bot", Channels: irc.ChannelList{"#ops@home"}},
+		"ircs://irc.example.net:6697/ops":               {Server: "irc.example.net:6697", Channels: irc.ChannelList{"#ops"}},
+		"ircs://irc.example.net/ops@home":               {Server: "irc.example.net:6697", Channels: irc.ChannelList{"#ops@home"}},
 	} {
 		got, err := irc.ParseURL(raw)
 		if assert.NoError(t, err, raw) {

@@ -293,10 +293,15 @@
 // ircs:// connects with TLS (default port 6697), irc:// without (6667),
 // which New allows with a password or a channel key only to a loopback
 // host. The user information is the nick and the server password. The
-// path lists the channels, "#" left out or written as is, a key after a
-// space ("ops%20KEY"); a "#" anywhere stands for itself, never for a
-// fragment. A "/" or "?" in the password is written %2F or %3F:
-// unescaped, it ends the host there, and the nick would become the host,
+// path lists the channels, separated by ",", each written with its
+// channel prefix ("%23ops,%23dev", or "#" as is; "ops" alone, naming one
+// channel, may leave it out), a key after a space ("ops%20KEY"); a "#"
+// anywhere stands for itself, never for a fragment. A list with an entry
+// lacking its prefix is refused: "ops,KEY" would otherwise join a channel
+// named after the key (the IRC URL scheme names one channel and puts
+// flags, not a key, after a ",": modern.ircdocs.horse, "URL Schemes for
+// IRC"). Config.URL writes every "#" of a list, as %23. A "/" or "?"
+// in the password is written %2F or %3F: unescaped, it ends the host there, and the nick would become the host,
 // the password's first digits its port and the rest of the password a
 // channel. ParseURL refuses what that leaves, without quoting it: an
 // empty port, or a port without user information followed by an "@" in

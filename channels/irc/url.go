@@ -36,12 +36,14 @@ var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "sas
 // ParseURL returns the Config of an IRC URL (see the package documentation,
 // "URL form"):
 //
-//	ircs://NICK[:PASSWORD]@irc.libera.chat:6697/example-status,example-ops?sasl_user=…&sasl_password=…&notice=true
+//	ircs://NICK[:PASSWORD]@irc.libera.chat:6697/%23example-status,%23example-ops?sasl_user=…&sasl_password=…&notice=true
 //
 // It checks the URL's form and the parameters' types; New checks the rest.
 // It refuses what a "/" or "?" in the password, not %-escaped, leaves of
 // the URL: an empty port, or a port without user information followed by
-// an "@" in the path or query (write such an "@" %40). Errors name the
+// an "@" in the path or query (write such an "@" %40), and a list of
+// channels with one written without its channel prefix ("ops,KEY", where
+// the key would be a channel). Errors name the
 // part of the URL at fault and never quote its passwords or channel keys.
 func ParseURL(raw string) (Config, error) {
 	// A "#" starts a channel name or is part of a password, never a
@@ -72,7 +74,9 @@ func ParseURL(raw string) (Config, error) {
 		pw, _ := u.User.Password()
 		cfg.Password = redact.NewSecret(pw)
 	}
-	cfg.Channels = channelsOf(u)
+	if cfg.Channels, err = channelsOf(u); err != nil {
+		return Config{}, err
+	}
 	if err := cfg.setParams(u.RawQuery); err != nil {
 		return Config{}, err
 	}
@@ -80,21 +84,37 @@ func ParseURL(raw string) (Config, error) {
 }
 
 // channelsOf reads the channel list of u's path: names separated by
-// commas, "#" left out or written as is, "#ops key" for a keyed channel
-// ("ops%20key").
-func channelsOf(u *url.URL) ChannelList {
-	list := strings.TrimPrefix(u.Path, "/")
-	var out ChannelList
-	for name := range strings.SplitSeq(list, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
+// commas, "#ops key" for a keyed channel ("ops%20key"). A path naming one
+// channel may leave its "#" out; in a list each channel is written with
+// its prefix ("%23ops,%23dev", or "#" as is), else a key written after a
+// "," ("ops,KEY") would be a channel of its own, joined and posted to
+// under the key's name. The IRC URL scheme names one channel per URL and
+// puts flags after a ",", a key in a "key" option (modern.ircdocs.horse,
+// "URL Schemes for IRC": ABNF Syntax, Entity Names, key Option); early
+// drafts had ",needkey" there. Its error quotes no entry.
+func channelsOf(u *url.URL) (ChannelList, error) {
+	var names []string
+	for name := range strings.SplitSeq(strings.TrimPrefix(u.Path, "/"), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
 		}
+	}
+	out := make(ChannelList, len(names))
+	for i, name := range names {
 		if !strings.ContainsAny(name[:1], "#&+!") {
+			if len(names) > 1 {
+				return nil, fmt.Errorf(`irc: URL: path: channel %d of %d has no channel prefix: where a path lists more than one channel, `+
+					`each is written with its "#" (/%%23ops,%%23dev); a channel's key goes after a space (/ops%%20KEY), never after ","`,
+					i+1, len(names))
+			}
 			name = "#" + name
 		}
-		out = append(out, name)
+		out[i] = name
 	}
-	return out
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // setParams sets the fields of the query's parameters.
@@ -175,9 +195,10 @@ func (c Config) URL() redact.URL {
 	}
 	names := make([]string, len(c.Channels))
 	for i, name := range c.Channels {
-		// "#" is left out only where ParseURL puts it back: not before
-		// another channel prefix, as in "##ops".
-		if rest, ok := strings.CutPrefix(name, "#"); ok && rest != "" && !strings.ContainsAny(rest[:1], "#&+!") {
+		// "#" is left out only where ParseURL puts it back: of a lone
+		// channel (a list writes every prefix, see channelsOf), and not
+		// before another channel prefix, as in "##ops".
+		if rest, ok := strings.CutPrefix(name, "#"); ok && len(c.Channels) == 1 && rest != "" && !strings.ContainsAny(rest[:1], "#&+!") {
 			name = rest
 		}
 		names[i] = url.PathEscape(name)

@@ -19,7 +19,7 @@ const (
 )
 
 func TestParseURL(t *testing.T) {
-	cfg, err := irc.ParseURL("ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat/example-status,example-ops%20" + urlKey +
+	cfg, err := irc.ParseURL("ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat/%23example-status,%23example-ops%20" + urlKey +
 		"?sasl_user=examplestatus&sasl_password=sasl+secret%3D42&notice=true&max_lines=3&interval=3s")
 	require.NoError(t, err)
 	assert.Equal(t, "irc.libera.chat:6697", cfg.Server, "ircs:// defaults to port 6697")
@@ -85,9 +85,9 @@ func TestParseURLKeyInTheClear(t *testing.T) {
 
 func TestURLRoundTrip(t *testing.T) {
 	for _, raw := range []string{
-		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/example-status,example-ops%20opskey77" +
+		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/%23example-status,%23example-ops%20opskey77" +
 			"?sasl_user=examplestatus&sasl_password=sasl%2Bsecret%3D42&notice=true&max_lines=3&interval=3s",
-		"irc://bot@127.0.0.1:6667/ops,&local?user=u&real_name=Status%20Bot&template=text&burst=2&timeout=10s&persistent=true",
+		"irc://bot@127.0.0.1:6667/%23ops,&local?user=u&real_name=Status%20Bot&template=text&burst=2&timeout=10s&persistent=true",
 		"ircs://bot@irc.example.com:6697/ops?sasl_external=true",
 	} {
 		cfg, err := irc.ParseURL(raw)
