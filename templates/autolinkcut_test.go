@@ -3,9 +3,12 @@ package templates_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -55,4 +58,34 @@ func TestShortenPlainAutolinkReference(t *testing.T) {
 	}
 	// Markdown reads the autolink itself: kept as written.
 	assert.Equal(t, s, templates.Shorten(s, 1000, templates.Runes))
+}
+
+// TestRenderFitFieldAutolinkReferenceAsWritten: an Update's fields are
+// text, not Markdown (the markdown template escapes them), so a Body's
+// "<https://example.com/?a=1&amp;b=2>" shows its "&amp;" as written in
+// every template, a plain-text one and any template of a Plain Set too:
+// RenderFit does not read it as an autolink's character reference, as
+// ShortenPlain and Text of an override (text in the channel's own form)
+// do. The package doc said RenderFit wrote it "<…?a=1&b=2>".
+func TestRenderFitFieldAutolinkReferenceAsWritten(t *testing.T) {
+	const link = "<https://example.com/?a=1&amp;b=2>"
+	u := broadcast.Update{ID: "u1", IncidentID: "i1", Title: "Checkout fails", Status: broadcast.StatusInvestigating,
+		Body: "Some users see errors, see " + link + " for the workaround.",
+		URL:  "https://status.example.com/incidents/1", Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
+		Overrides: map[string]string{"ov": "See " + link + " for the workaround."}}
+	for _, s := range []*templates.Set{templates.Default(), templates.Default().Plain()} {
+		for _, limit := range []int{0, 500} {
+			out, err := s.RenderFit("short", u, limit, nil)
+			require.NoError(t, err)
+			assert.Contains(t, out, " "+link+" ", "limit %d", limit)
+		}
+	}
+	// The markdown template shows it so too: "&amp;" escaped as text.
+	md, err := templates.Default().RenderFit("markdown", u, 0, nil)
+	require.NoError(t, err)
+	assert.Contains(t, md, "<https://example.com/?a=1&amp;amp;b=2>")
+	// An override is the channel's text: a Plain Set reads its autolink.
+	ov, err := templates.Default().Plain().Text("ov", "short", u, 500, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "See <https://example.com/?a=1&b=2> for the workaround.", ov)
 }

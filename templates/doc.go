@@ -194,10 +194,13 @@
 // the plain-text templates (short, subject, text) and of every template
 // of a Set a channel made Plain (one that shows its text as written,
 // whichever template renders it, see Set.Plain), write "&" as "&" there,
-// so that the reader sees the URL the link points to; they write a kept
-// autolink so too where it holds a character reference, which CommonMark
-// reads in it ("<https://…?a=1&amp;b=2>" shows as "<https://…?a=1&b=2>",
-// cut or not).
+// so that the reader sees the URL the link points to; ShortenPlain, and
+// Text of an override so shown, write a kept autolink so too where it
+// holds a character reference, which CommonMark reads in it
+// ("<https://…?a=1&amp;b=2>" shows as "<https://…?a=1&b=2>", cut or
+// not). An Update's fields are text, not Markdown (the markdown template
+// escapes them): RenderFit shows a Body's "<https://…?a=1&amp;b=2>" as
+// written, in every template.
 // A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at
