@@ -57,9 +57,14 @@
 // Chat and Discord forums thread a group's notifications under its first
 // message; a resolved group's update says so in that thread. Without
 // -config updates are printed on standard output. GET /healthz answers
-// "ok". A request refused before its body is read (another method than
-// POST on /alerts, another path, missing credentials) is answered at
-// once, and its connection closed without waiting for the body.
+// "ok". POST /alerts takes a body as Alertmanager sends it: of Content-Type
+// application/json, uncompressed; another is answered 415, so that a web
+// page cannot have a browser post to the bridge (a text/plain or form POST
+// needs no leave of the address it goes to; an application/json one
+// does). A request refused before its body is read (another method than
+// POST on /alerts, another path, missing credentials, another Content-Type)
+// is answered at once, and its connection closed without waiting for the
+// body.
 //
 // On SIGTERM or Ctrl-C the bridge takes no new notification and finishes
 // those under way (their answers tell Alertmanager whether they went out),
@@ -393,7 +398,8 @@ configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
 skipped), 424 when every channel that failed refused the update for good
-(Alertmanager does not retry it), 400 for a bad payload, 413 above
+(Alertmanager does not retry it), 400 for a bad payload, 415 for a body
+not sent as Alertmanager sends it (application/json, uncompressed), 413 above
 -max-body, 503 when it could not be handled in time (Alertmanager retries). With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
