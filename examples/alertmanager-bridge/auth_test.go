@@ -44,6 +44,7 @@ func TestTokensGuardAlerts(t *testing.T) {
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Basic " + bridgeToken} {
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
 		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}
@@ -57,6 +58,7 @@ func TestTokensGuardAlerts(t *testing.T) {
 
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 	req.Header.Set("Authorization", "Bearer "+bridgeToken)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -151,6 +153,7 @@ func TestBasicAuthGuardsAlerts(t *testing.T) {
 	do := func(set func(*http.Request)) *http.Response {
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
 		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 		set(req)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
@@ -194,6 +197,7 @@ func TestBasicAuthAlone(t *testing.T) {
 	url = regexp.MustCompile(`//[^/]*:`).ReplaceAllString(url, "//127.0.0.1:") // the address is 0.0.0.0 or [::]
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 	req.Header.Set("Authorization", "Bearer "+bridgeToken)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

@@ -58,6 +58,7 @@ func TestUpdateDeliveredBeforeTheRequestEndedIsRecorded(t *testing.T) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/alerts",
 		bytes.NewReader(notification(t, 0, dbBack, slowAPI)))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 	go func() { <-started; cancel() }()
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/examples/internal/credvalue"
+	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -193,7 +195,8 @@ type resultStatus struct {
 }
 
 // alerts handles one notification: 200 when every channel delivered it (or
-// had already), 400 for a payload that cannot be used, 413 when too large,
+// had already), 400 for a payload that cannot be used, 415 for a body not
+// sent as Alertmanager sends it (see notJSON), 413 when too large,
 // 500 when a channel failed in a way a retry may mend, so that Alertmanager
 // retries (the channels that delivered are skipped on the retry), 424 when
 // every channel that failed refused it for good (see answer).
@@ -203,6 +206,12 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.timeout)
 		defer cancel()
+	}
+	if msg := notJSON(w, r); msg != "" {
+		// Before its body is read: the connection closes without it.
+		h.log.Warn("rejected notification", slog.String("error", msg))
+		http.Error(w, msg, http.StatusUnsupportedMediaType)
+		return
 	}
 	limit := cmp.Or(h.maxBody, defaultMaxBody)
 	if r.ContentLength > limit {
@@ -291,6 +300,25 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("notification", attrs...)
 	}
 	writeJSON(w, code, out)
+}
+
+// notJSON says why the body of r is not taken as Alertmanager sends it,
+// or returns "". Alertmanager posts a notification as application/json
+// (its notify package's PostJSON), uncompressed. Another Content-Type
+// (text/plain, a form's, none) is refused: a web page can have a browser
+// send such a POST to any address without asking it first (no CORS
+// preflight), and a bridge taking it would let a page open on its machine
+// post to every channel through the loopback listener. A compressed body
+// is refused too, and the codings taken named (RFC 9110, 12.5.3).
+func notJSON(w http.ResponseWriter, r *http.Request) string {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return "Content-Type: want application/json, as Alertmanager sends"
+	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		w.Header().Set("Accept-Encoding", "identity")
+		return "Content-Encoding: " + jsonfield.Quote(ce) + ": not taken; send the body uncompressed"
+	}
+	return ""
 }
 
 // refusedAdvice ends what the bridge says of a notification answered 424.

@@ -52,7 +52,7 @@ func TestBodyThatDoesNotArriveAsksForRetry(t *testing.T) {
 	h := srv.Config.Handler
 	body := io.MultiReader(bytes.NewReader(sample(t, "firing.json")[:300]), errReader{os.ErrDeadlineExceeded})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alerts", body))
+	h.ServeHTTP(rec, jsonRequest(body))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 	assert.Contains(t, rec.Body.String(), "did not arrive")
 	assert.Empty(t, ch.sent())
@@ -78,7 +78,7 @@ func TestConcurrentNotificationsAreBounded(t *testing.T) {
 	firstDone := make(chan int, 1)
 	go func() {
 		rec := httptest.NewRecorder()
-		routes.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alerts", bytes.NewReader(sample(t, "firing.json"))))
+		routes.ServeHTTP(rec, jsonRequest(bytes.NewReader(sample(t, "firing.json"))))
 		firstDone <- rec.Code
 	}()
 	select {
@@ -92,7 +92,7 @@ func TestConcurrentNotificationsAreBounded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rec := httptest.NewRecorder()
-	routes.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alerts", body).WithContext(ctx))
+	routes.ServeHTTP(rec, jsonRequest(body).WithContext(ctx))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Contains(t, rec.Body.String(), "-max-concurrent")
 	assert.False(t, body.read, "its body was not read while it waited")
@@ -100,7 +100,7 @@ func TestConcurrentNotificationsAreBounded(t *testing.T) {
 	close(g.release)
 	assert.Equal(t, http.StatusOK, <-firstDone)
 	rec = httptest.NewRecorder()
-	routes.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alerts", bytes.NewReader(withGroupKey(t, `{}:{alertname="Other"}`))))
+	routes.ServeHTTP(rec, jsonRequest(bytes.NewReader(withGroupKey(t, `{}:{alertname="Other"}`))))
 	assert.Equal(t, http.StatusOK, rec.Code, "the turn was given back")
 }
 

@@ -106,6 +106,7 @@ func TestGroupsDoNotWaitForOtherGroups(t *testing.T) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/alerts",
 		bytes.NewReader(withGroupKey(t, sameStripe(slowKey))))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json") // as Alertmanager sends it
 	resp, err := http.DefaultClient.Do(req)
 	close(g.release)
 	require.NoError(t, err, "another group's notification waited for the slow group")
@@ -135,7 +136,7 @@ func TestGroupWaitEndsWithTheRequest(t *testing.T) {
 	firstDone := make(chan int, 1)
 	go func() {
 		rec := httptest.NewRecorder()
-		h.routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alerts", bytes.NewReader(sample(t, "firing.json"))))
+		h.routes().ServeHTTP(rec, jsonRequest(bytes.NewReader(sample(t, "firing.json"))))
 		firstDone <- rec.Code
 	}()
 	<-g.started
@@ -145,7 +146,7 @@ func TestGroupWaitEndsWithTheRequest(t *testing.T) {
 	done := make(chan *httptest.ResponseRecorder, 1)
 	go func() {
 		rec := httptest.NewRecorder()
-		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/alerts", bytes.NewReader(sample(t, "resolved.json")))
+		req := jsonRequest(bytes.NewReader(sample(t, "resolved.json"))).WithContext(ctx)
 		h.routes().ServeHTTP(rec, req)
 		done <- rec
 	}()

@@ -57,9 +57,14 @@
 // Chat and Discord forums thread a group's notifications under its first
 // message; a resolved group's update says so in that thread. Without
 // -config updates are printed on standard output. GET /healthz answers
-// "ok". A request refused before its body is read (another method than
-// POST on /alerts, another path, missing credentials) is answered at
-// once, and its connection closed without waiting for the body.
+// "ok". POST /alerts takes a body as Alertmanager sends it: of Content-Type
+// application/json, uncompressed; another is answered 415, so that a web
+// page cannot have a browser post to the bridge (a text/plain or form POST
+// needs no leave of the address it goes to; an application/json one
+// does). A request refused before its body is read (another method than
+// POST on /alerts, another path, missing credentials, another Content-Type)
+// is answered at once, and its connection closed without waiting for the
+// body.
 //
 // On SIGTERM or Ctrl-C the bridge takes no new notification and finishes
 // those under way (their answers tell Alertmanager whether they went out),
@@ -75,7 +80,8 @@
 // on it; an empty file, created by hand for a container's bind mount, say,
 // is refused as damaged too: delete it, and the bridge writes a new store
 // there); 2 on bad flags, environment or configuration (a -listen that is
-// no address, a flag given twice with two values, a state file whose
+// no address, a flag given twice with two values, -config, -state or
+// -url given an empty value, a state file whose
 // directory does not exist or a state path that is a directory included),
 // naming the flag, variable or setting; 130
 // when a signal interrupted it: a second one stopped it at once, or a first
@@ -393,14 +399,15 @@ configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
 skipped), 424 when every channel that failed refused the update for good
-(Alertmanager does not retry it), 400 for a bad payload, 413 above
+(Alertmanager does not retry it), 400 for a bad payload, 415 for a body
+not sent as Alertmanager sends it (application/json, uncompressed), 413 above
 -max-body, 503 when it could not be handled in time (Alertmanager retries). With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
 with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
 least 16 characters, separated by commas or spaces), to a request without
-one of them as basic authentication. A flag given twice with two values is
-an error, exit status 2.
+one of them as basic authentication. A flag given twice with two values,
+or -config, -state or -url given an empty value, is an error, exit status 2.
 
 Flags:
 `
@@ -426,6 +433,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 		}
+		return nil, err
+	}
+	if err := emptyFlag(fs); err != nil {
 		return nil, err
 	}
 	switch {
@@ -457,6 +467,30 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		}
 	}
 	return o, nil
+}
+
+// leaveOut are the flags whose default is their absence, and what the
+// bridge does without them.
+var leaveOut = []struct{ flag, then string }{
+	{"config", "to print updates on standard output"},
+	{"state", "to keep the config's state, else memory"},
+	{"url", "to link the incident's page, else externalURL"},
+}
+
+// emptyFlag refuses a flag of leaveOut given a blank value (-config
+// "$CONFIG" of a variable not set): read as the flag left out, an empty
+// -config would have the bridge print updates on standard output and
+// answer Alertmanager 200, so that no alert reached a channel.
+func emptyFlag(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		for _, l := range leaveOut {
+			if err == nil && f.Name == l.flag && strings.TrimSpace(f.Value.String()) == "" {
+				err = fmt.Errorf("-%s: empty (leave -%s out %s)", l.flag, l.flag, l.then)
+			}
+		}
+	})
+	return err
 }
 
 // run serves until ctx is done (abort closed: stop at once) and returns the

@@ -21,7 +21,7 @@ func TestOversizedAfterTheObjectIsTooLarge(t *testing.T) {
 	pad := bytes.Repeat([]byte(" "), defaultMaxBody)
 	// No Content-Length (sent chunked): only reading finds the size.
 	body := io.MultiReader(bytes.NewReader(sample(t, "firing.json")), bytes.NewReader(pad))
-	req := httptest.NewRequest(http.MethodPost, "/alerts", body)
+	req := jsonRequest(body)
 	req.ContentLength = -1
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
