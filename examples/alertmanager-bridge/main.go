@@ -471,10 +471,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 
 // leaveOut are the flags whose default is their absence, and what the
 // bridge does without them.
-var leaveOut = []struct{ flag, then string }{
-	{"config", "to print updates on standard output"},
-	{"state", "to keep the config's state, else memory"},
-	{"url", "to link the incident's page, else externalURL"},
+var leaveOut = []onceflag.Optional{
+	{Flag: "config", Then: "to print updates on standard output"},
+	{Flag: "state", Then: "to keep the config's state, else memory"},
+	{Flag: "url", Then: "to link the incident's page, else externalURL"},
 }
 
 // emptyFlag refuses a flag of leaveOut given a blank value (-config
@@ -482,15 +482,10 @@ var leaveOut = []struct{ flag, then string }{
 // -config would have the bridge print updates on standard output and
 // answer Alertmanager 200, so that no alert reached a channel.
 func emptyFlag(fs *flag.FlagSet) error {
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		for _, l := range leaveOut {
-			if err == nil && f.Name == l.flag && strings.TrimSpace(f.Value.String()) == "" {
-				err = fmt.Errorf("-%s: empty (leave -%s out %s)", l.flag, l.flag, l.then)
-			}
-		}
-	})
-	return err
+	if b := onceflag.Blanks(fs, leaveOut); len(b) > 0 {
+		return fmt.Errorf("-%s: %s", b[0].Flag, b[0].Text)
+	}
+	return nil
 }
 
 // run serves until ctx is done (abort closed: stop at once) and returns the

@@ -187,25 +187,23 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 // would post a new update, -state keep no state (the same command again
 // posting twice), -config post to the console only. -title and -status say
 // "missing"; -body and -advice are checked with the update.
-var leaveOut = []struct{ flag, then string }{
-	{"correct", "to send a new update; to correct one, give its ID as its summary printed it"},
-	{"retract", "to send; to retract an update, give its ID as its summary printed it"},
-	{"state", "for the configuration's state, if any"},
-	{"config", "for the console only"},
-	{"id", "for one derived from the flags"},
-	{"incident", "for a slug of -title"},
-	{"url", "for an update without a link"},
-	{"impact", "for an update without an impact"},
-	{"next", "for an update without a next update time"},
+var leaveOut = []onceflag.Optional{
+	{Flag: "correct", Then: "to send a new update; to correct one, give its ID as its summary printed it"},
+	{Flag: "retract", Then: "to send; to retract an update, give its ID as its summary printed it"},
+	{Flag: "state", Then: "for the configuration's state, if any"},
+	{Flag: "config", Then: "for the console only"},
+	{Flag: "id", Then: "for one derived from the flags"},
+	{Flag: "incident", Then: "for a slug of -title"},
+	{Flag: "url", Then: "for an update without a link"},
+	{Flag: "impact", Then: "for an update without an impact"},
+	{Flag: "next", Then: "for an update without a next update time"},
 }
 
 // checkEmpty reports every flag of leaveOut given with an empty value.
 func (o *options) checkEmpty(fs *flag.FlagSet) error {
 	var bad problems
-	for _, f := range leaveOut {
-		if o.set[f.flag] && strings.TrimSpace(fs.Lookup(f.flag).Value.String()) == "" {
-			bad.add(f.flag, badFlag(f.flag, "empty (leave -%s out %s)", f.flag, f.then))
-		}
+	for _, b := range onceflag.Blanks(fs, leaveOut) {
+		bad.add(b.Flag, badFlag(b.Flag, "%s", b.Text))
 	}
 	return bad.err()
 }
