@@ -43,3 +43,20 @@ func TestRefusedMethodOrPathAnsweredBeforeTheBody(t *testing.T) {
 		})
 	}
 }
+
+// A notification refused for its Content-Type (a browser's text/plain or
+// form POST) or its Content-Encoding is answered before its body is read,
+// and its connection closed, as one refused for its credentials.
+func TestRefusedContentTypeAnsweredBeforeTheBody(t *testing.T) {
+	url, _, _ := start(t, "-listen", "127.0.0.1:0")
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/alerts")
+	for _, header := range []string{
+		"Content-Type: text/plain\r\n",
+		"Content-Type: application/x-www-form-urlencoded\r\n",
+		"Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+	} {
+		t.Run(header, func(t *testing.T) {
+			serverlimitstest.AnsweredBeforeBody(t, addr, "POST /alerts HTTP/1.1\r\nHost: bridge\r\n"+header, http.StatusUnsupportedMediaType)
+		})
+	}
+}
