@@ -314,9 +314,13 @@ func notJSON(w http.ResponseWriter, r *http.Request) string {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return "Content-Type: want application/json, as Alertmanager sends"
 	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		w.Header().Set("Accept-Encoding", "identity")
-		return "Content-Encoding: " + jsonfield.Quote(ce) + ": not taken; send the body uncompressed"
+	// A list, which may come in several field lines (RFC 9110, 5.3 and
+	// 8.4): each line is looked at, not only the first.
+	for _, ce := range r.Header.Values("Content-Encoding") {
+		if ce != "" && !strings.EqualFold(ce, "identity") {
+			w.Header().Set("Accept-Encoding", "identity")
+			return "Content-Encoding: " + jsonfield.Quote(ce) + ": not taken; send the body uncompressed"
+		}
 	}
 	return ""
 }
