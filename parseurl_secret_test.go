@@ -63,6 +63,7 @@ var secretURLs = []struct {
 	{"irc", parseURL(irc.ParseURL), "ircs://status@irc.example.com/ops?sasl_user=status&sasl_password={S}&notice=true"},
 	{"irc", parseURL(irc.ParseURL), "ircs://status@irc.example.com/ops?sasl_user=status&sasl_pasword={S}"},
 	{"irc", parseURL(irc.ParseURL), "ircs://status@irc.example.com/%23ops%20{S},%23dev?notice=true"},
+	{"irc", parseURL(irc.ParseURL), "ircs://status@irc.example.com/ops?notice=true&key={S}"},
 	{"mastodon", parseURL(mastodon.ParseURL), "mastodon://{S}@mastodon.social?visibility=unlisted&language=en"},
 	{"mastodon", parseURL(mastodon.ParseURL), "mastodon://mastodon.social?access_token={S}"},
 	{"matrix", parseURL(matrix.ParseURL), "matrix://:{S}@matrix.example.org/?rooms=!abc:example.org&notice=yes"},

@@ -29,6 +29,8 @@ func TestShortEnvURLSecretAsNameRefused(t *testing.T) {
 			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"an IRC channel's key in the path", "${IRC_URL}", "ircs://bot@irc.example.com/ops%20" + pw,
 			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
+		{"an IRC channel's key in a key option", "${IRC_URL}", "ircs://bot@irc.example.com/ops?key=" + pw,
+			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"a reference inside the URL", "ircs://bot@irc.example.com/ops?sasl_user=bot&sasl_password=${IRC_URL}", pw,
 			`test.yaml:3: channels[0].name: holds a secret that channels[0] takes from ${IRC_URL} (`},
 		{"an X consumer key", "${X_URL}", "x://api.x.com?consumer_key=" + pw + "&consumer_secret=cs-0123456789&access_token=at-0123456789&access_secret=as-0123456789",

@@ -300,12 +300,16 @@
 // lacking its prefix is refused: "ops,KEY" would otherwise join a channel
 // named after the key (the IRC URL scheme names one channel and puts
 // flags, not a key, after a ",": modern.ircdocs.horse, "URL Schemes for
-// IRC"). Config.URL writes every "#" of a list, as %23. A "/" or "?"
-// in the password is written %2F or %3F: unescaped, it ends the host there, and the nick would become the host,
-// the password's first digits its port and the rest of the password a
-// channel. ParseURL refuses what that leaves, without quoting it: an
-// empty port, or a port without user information followed by an "@" in
-// the path or query (an "@" that belongs there is written %40).
+// IRC"). A path naming one channel may give its key, instead, in that
+// scheme's key option ("/ops?key=KEY"); a path naming none or several,
+// or a channel with a key already, and the option is refused. Config.URL
+// writes every "#" of a list, as %23, and a key after a space. A "/" or
+// "?" in the password is written %2F or %3F: unescaped, it ends the host
+// there, and the nick would become the host, the password's first digits
+// its port and the rest of the password a channel. ParseURL refuses what
+// that leaves, without quoting it: an empty port, or a port without user
+// information followed by an "@" in the path or query (an "@" that
+// belongs there is written %40).
 // The other query parameters are user, real_name, sasl_external, notice,
 // template, max_lines, burst, interval, timeout and persistent, named and
 // written as in a configuration file. Values are %-escaped, but "+" stands

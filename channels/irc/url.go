@@ -29,9 +29,11 @@ const (
 )
 
 // urlParams are the query parameters of the short form, in the order URL
-// writes them.
+// writes them. URL never writes key, the IRC URL scheme's place for the
+// key of the one channel a URL names: it writes the key in the path,
+// after a space.
 var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "sasl_external", "notice", "template",
-	"max_lines", "burst", "interval", "timeout", "persistent"}
+	"max_lines", "burst", "interval", "timeout", "persistent", "key"}
 
 // ParseURL returns the Config of an IRC URL (see the package documentation,
 // "URL form"):
@@ -43,8 +45,10 @@ var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "sas
 // the URL: an empty port, or a port without user information followed by
 // an "@" in the path or query (write such an "@" %40), and a list of
 // channels with one written without its channel prefix ("ops,KEY", where
-// the key would be a channel). Errors name the
-// part of the URL at fault and never quote its passwords or channel keys.
+// the key would be a channel). It takes the IRC URL scheme's key option
+// ("/ops?key=KEY") where the path names one channel without a key, and
+// refuses it elsewhere. Errors name the part of the URL at fault and
+// never quote its passwords or channel keys.
 func ParseURL(raw string) (Config, error) {
 	// A "#" starts a channel name or is part of a password, never a
 	// fragment, which would swallow the query ("/#ops?sasl_password=…"
@@ -104,7 +108,8 @@ func channelsOf(u *url.URL) (ChannelList, error) {
 		if !strings.ContainsAny(name[:1], "#&+!") {
 			if len(names) > 1 {
 				return nil, fmt.Errorf(`irc: URL: path: channel %d of %d has no channel prefix: where a path lists more than one channel, `+
-					`each is written with its "#" (/%%23ops,%%23dev); a channel's key goes after a space (/ops%%20KEY), never after ","`,
+					`each is written with its "#" (/%%23ops,%%23dev); a channel's key goes after a space (/ops%%20KEY), or, for a path naming one channel, `+
+					`in a key option (/ops?key=KEY), never after ","`,
 					i+1, len(names))
 			}
 			name = "#" + name
@@ -139,6 +144,8 @@ func (c *Config) setParam(key, val string) error {
 		c.SASLPassword = redact.NewSecret(val)
 	case "template":
 		c.Template = val
+	case "key":
+		return c.setKey(val)
 	case "sasl_external":
 		c.SASLExternal, err = endpoint.ParseBool(val)
 	case "notice":
@@ -155,6 +162,27 @@ func (c *Config) setParam(key, val string) error {
 		return parseDuration(val, &c.Timeout)
 	}
 	return err
+}
+
+// setKey gives the one channel of c, read from the path, the key of a
+// "key" option, which the IRC URL scheme defines for the one channel a URL
+// names (modern.ircdocs.horse, "URL Schemes for IRC": Entity Names, "key"
+// Option). Its errors quote no key.
+func (c *Config) setKey(key string) error {
+	switch {
+	case key == "":
+		return errors.New("empty (leave key out for a channel without a key)")
+	case len(c.Channels) == 0:
+		return errors.New("the path names no channel (key gives the key of the one channel the path names: /ops?key=KEY)")
+	case len(c.Channels) > 1:
+		return fmt.Errorf("the path names %d channels (key gives the key of a path naming one; in a list, "+
+			"a channel's key goes after its name and a space: /%%23ops%%20KEY,%%23dev)", len(c.Channels))
+	}
+	if _, had := SplitChannel(c.Channels[0]); had != "" {
+		return errors.New("the channel has a key already, after a space in the path (give its key once)")
+	}
+	c.Channels[0] += " " + key
+	return nil
 }
 
 func atoi(s string, n *int) error {
